@@ -1,0 +1,124 @@
+"""What every recurrent family defines: parameter shapes, initialisation, and the math of ONE time step.
+
+A :class:`Cell` holds no tensors of its own when used inside :class:`rnnkit.Recurrent` (the layer owns
+the parameters under torch.nn's names); it is the family's definition. ``Cell.step`` is the reference
+math, written once; the layer's reference path runs it step by step, and the fused torch kernels are
+tested against it. :class:`CellModule` wraps a cell with its own parameters for one-step use, like
+``torch.nn.LSTMCell``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.init import initialize_
+
+State = Tensor | tuple[Tensor, ...]
+
+
+class Cell:
+    """A recurrent family. Subclasses set the class attributes and implement :meth:`step`."""
+
+    #: name used by ``Recurrent(cell=...)``
+    name: ClassVar[str] = ""
+    #: how many blocks of ``hidden_size`` rows ``weight_ih``/``weight_hh`` have (LSTM 4, GRU 3, Elman 1)
+    gates: ClassVar[int] = 1
+    #: torch.nn.RNNBase mode whose parameter layout this cell shares
+    torch_mode: ClassVar[str] = "RNN_TANH"
+    #: True when the state is a tuple (h, c)
+    has_cell_state: ClassVar[bool] = False
+    #: torch fused kernel for the whole sequence, or None when the family has none (the math differs)
+    fused_kernel: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        hidden_size: int,
+        init_ih: str = "xavier_uniform",
+        init_hh: str = "orthogonal",
+        bias_init: float = 0.0,
+    ) -> None:
+        self.hidden_size = hidden_size
+        self.init_ih = init_ih
+        self.init_hh = init_hh
+        self.bias_init = bias_init
+
+    # -- parameters -------------------------------------------------------------------------------
+    @torch.no_grad()
+    def reset_parameters(
+        self, weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor | None, bias_hh: Tensor | None
+    ) -> None:
+        """Initialise one layer-direction's parameters in place (each gate block on its own)."""
+        h = self.hidden_size
+        for g in range(self.gates):
+            initialize_(weight_ih[g * h : (g + 1) * h], self.init_ih)
+            initialize_(weight_hh[g * h : (g + 1) * h], self.init_hh)
+        for b in (bias_ih, bias_hh):
+            if b is not None:
+                b.fill_(self.bias_init)
+
+    def options(self) -> dict[str, Any]:
+        """The options that rebuild this cell (stored in model configs)."""
+        return {"init_ih": self.init_ih, "init_hh": self.init_hh, "bias_init": self.bias_init}
+
+    # -- state ------------------------------------------------------------------------------------
+    def zero_state(self, batch: int, dtype: torch.dtype, device: torch.device) -> State:
+        h = torch.zeros(batch, self.hidden_size, dtype=dtype, device=device)
+        return (h, torch.zeros_like(h)) if self.has_cell_state else h
+
+    @staticmethod
+    def output_of(state: State) -> Tensor:
+        """The part of the state that is the layer's output at that step (h)."""
+        return state[0] if isinstance(state, tuple) else state
+
+    # -- math -------------------------------------------------------------------------------------
+    def step(self, xw: Tensor, state: State, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> State:
+        """One time step. ``xw`` is the hoisted input projection W_ih x_t + b_ih, shape (B, gates·H).
+
+        ``t`` is the step's index in its sequence (only the Clockwork RNN's math depends on it).
+        Returns the new state.
+        """
+        raise NotImplementedError
+
+    def prepare(self, weight_hh: Tensor) -> Tensor:
+        """Turn the stored recurrent weight into the one the step uses (e.g. apply a mask). Once per call."""
+        return weight_hh
+
+    def fusable(self) -> bool:
+        """True when torch's fused kernel computes exactly this cell's math with these options."""
+        return self.fused_kernel is not None
+
+
+class CellModule(nn.Module):
+    """One cell with its own parameters, for step-by-step use (like ``torch.nn.LSTMCell``).
+
+    ``forward(x, state=None, t=0)`` takes x of shape (B, input_size) and returns the new state:
+    a tensor h (B, H), or ``(h, c)`` for the LSTM. Parameter names match torch.nn's cells
+    (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``) so their state dicts load both ways.
+    """
+
+    def __init__(self, cell: Cell, input_size: int, bias: bool = True) -> None:
+        super().__init__()
+        self.cell = cell
+        self.input_size = input_size
+        self.hidden_size = cell.hidden_size
+        g = cell.gates * cell.hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(g, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(g)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(g)) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        self.cell.reset_parameters(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+
+    def forward(self, x: Tensor, state: State | None = None, t: int = 0) -> State:
+        if state is None:
+            state = self.cell.zero_state(x.shape[0], x.dtype, x.device)
+        xw = nn.functional.linear(x, self.weight_ih, self.bias_ih)
+        return self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, t)
+
+    def extra_repr(self) -> str:
+        return f"{self.cell.name}, {self.input_size}, {self.hidden_size}"

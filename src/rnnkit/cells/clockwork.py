@@ -1,0 +1,122 @@
+"""Clockwork RNN (Koutník, Greff, Gomez & Schmidhuber 2014).
+
+The hidden state is split into ``g`` modules with periods T_1 < T_2 < ... (default 1, 2, 4, ...). At step
+t only the modules with t mod T_i == 0 update; the others keep their state exactly. Module i reads the
+previous state of the modules at least as slow as itself (W_hh is block upper-triangular when modules
+are ordered fast to slow), so slow modules carry long-range context and fast ones track detail.
+
+When every period divides the next (the default powers of two) the active modules at any step are a
+prefix of the state, and a step costs k·H multiply-adds for the k active units instead of H·H: the cost
+per step falls with the number of active modules. Other period sets are computed in full and masked.
+Parameters use torch.nn.RNN's layout (``weight_ih_l0`` etc.), so the counts compare directly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.nn import functional as F
+
+from rnnkit.cells.base import Cell
+
+
+def split_sizes(hidden_size: int, num_modules: int) -> list[int]:
+    """Module sizes that add up to ``hidden_size``, as equal as possible (larger ones first)."""
+    base, extra = divmod(hidden_size, num_modules)
+    return [base + (1 if i < extra else 0) for i in range(num_modules)]
+
+
+class Clockwork(Cell):
+    """Clockwork RNN cell (``cell="clockwork"``): modules with their own clock periods."""
+
+    name = "clockwork"
+    gates = 1
+    torch_mode = "RNN_TANH"
+    fused_kernel = None
+
+    def __init__(
+        self,
+        hidden_size: int,
+        periods: list[int] | None = None,
+        num_modules: int | None = None,
+        nonlinearity: str = "tanh",
+        init_ih: str = "xavier_uniform",
+        init_hh: str = "orthogonal",
+        bias_init: float = 0.0,
+    ) -> None:
+        super().__init__(hidden_size, init_ih=init_ih, init_hh=init_hh, bias_init=bias_init)
+        if periods is None:
+            g = num_modules if num_modules is not None else min(8, hidden_size)
+            periods = [2**i for i in range(g)]
+        periods = [int(p) for p in periods]
+        if num_modules is not None and num_modules != len(periods):
+            raise ValueError(f"clockwork: num_modules={num_modules} but {len(periods)} periods were given")
+        if not periods or any(p < 1 for p in periods):
+            raise ValueError(f"clockwork: periods must be positive integers, got {periods}")
+        if sorted(periods) != periods:
+            raise ValueError(f"clockwork: periods must be listed fast to slow (ascending), got {periods}")
+        if len(periods) > hidden_size:
+            raise ValueError(f"clockwork: {len(periods)} modules do not fit in hidden_size={hidden_size}")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"clockwork: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.periods = periods
+        self.nonlinearity = nonlinearity
+        self.sizes = split_sizes(hidden_size, len(periods))
+        self.starts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
+        # unit -> module index, and whether active modules always form a prefix (each period divides the next)
+        self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods)), torch.tensor(self.sizes))
+        self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
+        self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
+        self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}
+
+    def options(self) -> dict[str, Any]:
+        return {**super().options(), "periods": list(self.periods), "nonlinearity": self.nonlinearity}
+
+    # -- structure --------------------------------------------------------------------------------
+    def connectivity(self, dtype: torch.dtype = torch.float32, device: torch.device | None = None) -> Tensor:
+        """(H, H) 0/1 mask: entry [i, j] is 1 when unit i may read unit j (j's module at least as slow)."""
+        key = (torch.device(device) if device is not None else torch.device("cpu"), dtype)
+        if key not in self._masks:
+            m = self.module_of_unit.to(key[0])
+            self._masks[key] = (m.unsqueeze(1) <= m.unsqueeze(0)).to(dtype)
+        return self._masks[key]
+
+    def active_modules(self, t: int) -> list[int]:
+        """Indices of the modules that update at step ``t``."""
+        return [i for i, p in enumerate(self.periods) if t % p == 0]
+
+    def active_units(self, t: int) -> int:
+        """With prefix structure: the number of leading units that update at step ``t``."""
+        k = 0
+        for size, p in zip(self.sizes, self.periods, strict=True):
+            if t % p:
+                break
+            k += size
+        return k
+
+    @torch.no_grad()
+    def reset_parameters(
+        self, weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor | None, bias_hh: Tensor | None
+    ) -> None:
+        super().reset_parameters(weight_ih, weight_hh, bias_ih, bias_hh)
+        weight_hh.mul_(self.connectivity(weight_hh.dtype, weight_hh.device))
+
+    def prepare(self, weight_hh: Tensor) -> Tensor:
+        # entries below the block diagonal never take part, whatever the stored weight holds
+        return weight_hh * self.connectivity(weight_hh.dtype, weight_hh.device)
+
+    # -- math -------------------------------------------------------------------------------------
+    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+        if self.prefix:
+            k = self.active_units(t)
+            if k == 0:
+                return state
+            b = bias_hh[:k] if bias_hh is not None else None
+            new = self._act(xw[:, :k] + F.linear(state, weight_hh[:k], b))
+            return new if k == self.hidden_size else torch.cat([new, state[:, k:]], dim=1)
+        active = torch.zeros(self.hidden_size, dtype=torch.bool, device=state.device)
+        for i in self.active_modules(t):
+            active[self.starts[i] : self.starts[i] + self.sizes[i]] = True
+        return torch.where(active, self._act(xw + F.linear(state, weight_hh, bias_hh)), state)

@@ -1,0 +1,112 @@
+"""Hopfield network (Hopfield 1982): an associative memory of bipolar patterns.
+
+Patterns are vectors of +1/-1. Hebbian storage sets W = (1/N) Σ_p x_p x_pᵀ with a zero diagonal (no unit
+feeds itself). Recall starts from a probe, e.g. a stored pattern with a few bits flipped, and updates
+units until nothing changes (a fixed point) or a step limit is reached:
+
+- asynchronous: one unit at a time, s_i ← sign(Σ_j W_ij s_j); the energy
+  E(s) = -½ sᵀ W s never rises, so recall always ends at a fixed point;
+- synchronous: all units at once, s ← sign(W s); may end in a 2-cycle, which is reported.
+
+A network of N units stores about 0.138·N random patterns before recall breaks down (Amit et al. 1985).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+__all__ = ["Hopfield", "Recall"]
+
+
+@dataclass
+class Recall:
+    """What a recall returns: the final state, whether it is a fixed point, the sweeps it took, and the
+    energy after each sweep (asynchronous: after every unit update)."""
+
+    state: Tensor
+    converged: bool
+    steps: int
+    energies: list[float] = field(default_factory=list)
+
+
+def _check_bipolar(x: Tensor, what: str) -> Tensor:
+    if not bool(((x == 1) | (x == -1)).all()):
+        raise ValueError(f"{what} must hold only +1 and -1 (bipolar); got values {torch.unique(x).tolist()[:6]}")
+    return x
+
+
+class Hopfield:
+    """A Hopfield associative memory of ``size`` bipolar units.
+
+    ``store(patterns)`` adds patterns (rows of +1/-1) by the Hebbian rule; ``recall(probe)`` returns a
+    :class:`Recall` with the pattern the network settles on; ``energy(state)`` is -½ sᵀWs.
+    """
+
+    def __init__(self, size: int, dtype: torch.dtype = torch.float64) -> None:
+        if size < 2:
+            raise ValueError(f"a Hopfield network needs at least 2 units, got {size}")
+        self.size = size
+        self.weight = torch.zeros(size, size, dtype=dtype)
+        self.patterns = 0
+
+    def store(self, patterns: Tensor) -> Hopfield:
+        """Add patterns (P, N) or (N,) of +1/-1 by the Hebbian rule; the diagonal stays zero."""
+        p = torch.as_tensor(patterns, dtype=self.weight.dtype)
+        if p.dim() == 1:
+            p = p.unsqueeze(0)
+        if p.dim() != 2 or p.shape[1] != self.size:
+            raise ValueError(f"patterns must have shape (P, {self.size}), got {tuple(p.shape)}")
+        _check_bipolar(p, "patterns")
+        self.weight += p.T @ p / self.size
+        self.weight.fill_diagonal_(0.0)
+        self.patterns += p.shape[0]
+        return self
+
+    def energy(self, state: Tensor) -> float:
+        """E(s) = -½ sᵀ W s (lower is more stable)."""
+        s = torch.as_tensor(state, dtype=self.weight.dtype)
+        return float(-0.5 * s @ self.weight @ s)
+
+    @staticmethod
+    def _sign(h: Tensor, previous: Tensor) -> Tensor:
+        # a unit with zero input keeps its state (the usual tie rule)
+        return torch.where(h > 0, 1.0, torch.where(h < 0, -1.0, previous)).to(previous.dtype)
+
+    def recall(
+        self,
+        probe: Tensor,
+        mode: str = "async",
+        max_steps: int = 100,
+        generator: torch.Generator | None = None,
+    ) -> Recall:
+        """Update ``probe`` (N,) until a fixed point or ``max_steps`` sweeps.
+
+        ``mode="async"`` updates units one at a time in a random order each sweep (energy never rises);
+        ``mode="sync"`` updates all units at once.
+        """
+        s = _check_bipolar(torch.as_tensor(probe, dtype=self.weight.dtype).clone(), "probe")
+        if s.shape != (self.size,):
+            raise ValueError(f"probe must have shape ({self.size},), got {tuple(s.shape)}")
+        if mode not in ("async", "sync"):
+            raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
+        energies = [self.energy(s)]
+        for sweep in range(1, max_steps + 1):
+            if mode == "sync":
+                new = self._sign(self.weight @ s, s)
+                changed = not torch.equal(new, s)
+                s = new
+                energies.append(self.energy(s))
+            else:
+                changed = False
+                for i in torch.randperm(self.size, generator=generator).tolist():
+                    v = self._sign(self.weight[i] @ s, s[i])
+                    if v != s[i]:
+                        s[i] = v
+                        changed = True
+                    energies.append(self.energy(s))
+            if not changed:
+                return Recall(s, True, sweep, energies)
+        return Recall(s, False, max_steps, energies)
