@@ -1,0 +1,111 @@
+"""Token-per-line tagging files in the CoNLL style.
+
+What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line
+between sentences, into :class:`Sentences`. Columns are separated by a tab (so a token may itself be a
+space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag,
+so four-column CoNLL-2003 files work too. ``-DOCSTART-`` lines and lines starting with ``#`` (comments
+as in CoNLL-U) are skipped. With ``require_tags=False`` a file of bare tokens is accepted (for
+prediction). :func:`write_conll` writes tokens and tags back in the same format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnkit.data.tabular import decode_utf8
+from rnnkit.errors import UserError
+
+__all__ = ["Sentences", "read_conll", "write_conll"]
+
+
+@dataclass
+class Sentences:
+    """Sentences of a CoNLL file: ``tokens[i]`` with ``tags[i]`` (None without a tag column), the
+    ``i``-th sentence starting on line ``lines[i]`` of ``path``."""
+
+    path: str
+    tokens: list[list[str]]
+    tags: list[list[str] | None]
+    lines: list[int]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def subset(self, indices: Sequence[int]) -> Sentences:
+        return Sentences(self.path, [self.tokens[i] for i in indices], [self.tags[i] for i in indices],
+                         [self.lines[i] for i in indices])
+
+
+def _split(line: str) -> list[str]:
+    if "\t" in line:
+        return line.split("\t")
+    return line.split()
+
+
+def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
+    """Read a two-column (token, tag) file with blank lines between sentences."""
+    p = Path(path)
+    name = str(path)
+    if not p.is_file():
+        raise UserError(f"{name}: no such file")
+    content = decode_utf8(p.read_bytes(), name)
+    sentences = Sentences(name, [], [], [])
+    tokens: list[str] = []
+    tags: list[str] = []
+    start = 0
+    has_tags: bool | None = None
+
+    def close() -> None:
+        nonlocal tokens, tags
+        if tokens:
+            sentences.tokens.append(tokens)
+            sentences.tags.append(tags if has_tags else None)
+            sentences.lines.append(start)
+        tokens, tags = [], []
+
+    for number, raw in enumerate(content.split("\n"), start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            close()
+            continue
+        if line.startswith("-DOCSTART-") or line.startswith("#"):
+            continue
+        fields = _split(line)
+        if not tokens:
+            start = number
+        if len(fields) >= 2:
+            token, tag = fields[0], fields[-1].strip()
+            if has_tags is False:
+                raise UserError(f"{name}:{number}: malformed row: 2 columns here, 1 column on earlier lines")
+            has_tags = True
+            if not tag:
+                raise UserError(f"{name}:{number}: column 2 (tag) is empty; expected 'TOKEN<tab>TAG'")
+            if token == "":
+                raise UserError(f"{name}:{number}: column 1 (token) is empty; expected 'TOKEN<tab>TAG'")
+            tokens.append(token)
+            tags.append(tag)
+        else:
+            if require_tags:
+                raise UserError(
+                    f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
+                    "with a blank line between sentences"
+                )
+            if has_tags:
+                raise UserError(f"{name}:{number}: malformed row: 1 column here, 2 columns on earlier lines")
+            has_tags = False
+            tokens.append(fields[0])
+    close()
+    if not sentences.tokens:
+        raise UserError(f"{name}: no sentences; expected lines 'TOKEN<tab>TAG' with blank lines between sentences")
+    return sentences
+
+
+def write_conll(path: str | Path, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
+    """Write ``token<TAB>tag`` lines, a blank line after each sentence."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for sent, sent_tags in zip(tokens, tags, strict=True):
+            for tok, tag in zip(sent, sent_tags, strict=True):
+                fh.write(f"{tok}\t{tag}\n")
+            fh.write("\n")

@@ -1,0 +1,306 @@
+"""Labelled texts from CSV, TSV and JSONL files, and a stratified, seeded validation split.
+
+What a user gets: :func:`read_table` turns a file with named columns (``text`` and ``label`` by default)
+into a :class:`Table` of texts, string labels and the line each row started on. Labels may be strings
+or numbers (both are kept as strings; ``1`` and ``-1`` stay ``"1"`` and ``"-1"``). A UTF-8 byte order
+mark is accepted. Anything wrong with the file is a one-line :class:`~rnnkit.errors.UserError` naming the
+file, the line and the column: a missing column, an empty text or label, a malformed row, bytes that
+are not UTF-8.
+
+The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
+JSON object a line, anything else is read as CSV (comma-separated, with a header row, quotes as Excel
+writes them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnkit.errors import UserError
+
+__all__ = [
+    "Table",
+    "check_labels_known",
+    "decode_utf8",
+    "file_format",
+    "read_table",
+    "sort_labels",
+    "stratified_split",
+    "write_table",
+]
+
+
+@dataclass
+class Table:
+    """Rows of a labelled text file: ``texts[i]`` with ``labels[i]`` (None when the file has no label
+    column and none was required), read from ``path`` where the row starts on line ``lines[i]``."""
+
+    path: str
+    texts: list[str]
+    labels: list[str | None]
+    lines: list[int]
+    columns: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, indices: Sequence[int]) -> Table:
+        """The rows at ``indices``, in that order."""
+        return Table(
+            self.path,
+            [self.texts[i] for i in indices],
+            [self.labels[i] for i in indices],
+            [self.lines[i] for i in indices],
+            list(self.columns),
+            [self.rows[i] for i in indices] if self.rows else [],
+        )
+
+
+def file_format(path: str | Path) -> str:
+    """``"tsv"``, ``"jsonl"`` or ``"csv"``, from the file name."""
+    name = str(path).lower()
+    if name.endswith((".tsv", ".tab")):
+        return "tsv"
+    if name.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    return "csv"
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """``data`` as text (a BOM is dropped); bytes that are not UTF-8 are refused naming line and column."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise UserError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[start]:02x} at column {column}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _read_text(path: str | Path) -> str:
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"{path}: no such file")
+    if p.is_dir():
+        raise UserError(f"{path}: is a directory; expected a CSV, TSV or JSONL file")
+    return decode_utf8(p.read_bytes(), str(path))
+
+
+def _number(label: str) -> float | None:
+    try:
+        return float(label)
+    except ValueError:
+        return None
+
+
+def sort_labels(labels: Sequence[str]) -> list[str]:
+    """The distinct labels in a stable order: numerically when all are numbers, else alphabetically."""
+    distinct = set(labels)
+    numbers = {label: _number(label) for label in distinct}
+    if all(v is not None for v in numbers.values()):
+        return sorted(distinct, key=lambda s: (numbers[s], s))
+    return sorted(distinct)
+
+
+def _label_string(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequence[str], flag: str) -> UserError:
+    have = ", ".join(repr(c) for c in columns) if columns else "no columns"
+    return UserError(
+        f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag})"
+    )
+
+
+def read_table(
+    path: str | Path,
+    text_column: str = "text",
+    label_column: str = "label",
+    require_label: bool = True,
+) -> Table:
+    """Read a CSV, TSV or JSONL file of texts and labels.
+
+    With ``require_label=False`` a file without the label column is accepted (for prediction) and every
+    label is None. Empty texts, empty labels, rows with the wrong number of fields and lines that are
+    not JSON objects are refused with the file, the line and the column in the message.
+    """
+    path_s = str(path)
+    content = _read_text(path)
+    fmt = file_format(path)
+    if fmt == "jsonl":
+        table = _read_jsonl(path_s, content, text_column, label_column, require_label)
+    else:
+        table = _read_delimited(path_s, content, "\t" if fmt == "tsv" else ",", text_column, label_column,
+                                require_label)
+    if not table.texts:
+        raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
+    return table
+
+
+def _read_delimited(
+    path: str, content: str, delimiter: str, text_column: str, label_column: str, require_label: bool
+) -> Table:
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
+    except csv.Error as exc:
+        raise UserError(f"{path}:1: malformed header ({exc})") from None
+    header = [h.strip() for h in header]
+    sep = "tab" if delimiter == "\t" else "comma"
+    if text_column not in header:
+        if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
+            raise UserError(
+                f"{path}:1: text column {text_column!r} is missing; the header is one field "
+                f"{header[0]!r}: is the file {sep}-separated as its name says?"
+            )
+        raise _missing_column(path, 1, "text", text_column, header, "--text-column")
+    has_label = label_column in header
+    if require_label and not has_label:
+        raise _missing_column(path, 1, "label", label_column, header, "--label-column")
+    ti = header.index(text_column)
+    li = header.index(label_column) if has_label else -1
+    texts: list[str] = []
+    labels: list[str | None] = []
+    lines: list[int] = []
+    rows: list[dict[str, str]] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise UserError(f"{path}:{start}: malformed row ({exc})") from None
+        line = start
+        start = reader.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) != len(header):
+            raise UserError(
+                f"{path}:{line}: malformed row: {len(row)} fields, but the header has {len(header)} "
+                f"({sep}-separated; quote fields that contain the separator)"
+            )
+        text = row[ti]
+        if not text.strip():
+            raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
+        label: str | None = None
+        if has_label:
+            label = row[li].strip()
+            if not label:
+                raise UserError(f"{path}:{line}: column {label_column!r} is empty; every row needs a label")
+        texts.append(text)
+        labels.append(label)
+        lines.append(line)
+        rows.append(dict(zip(header, row, strict=True)))
+    return Table(path, texts, labels, lines, header, rows)
+
+
+def _read_jsonl(path: str, content: str, text_column: str, label_column: str, require_label: bool) -> Table:
+    texts: list[str] = []
+    labels: list[str | None] = []
+    lines: list[int] = []
+    rows: list[dict[str, str]] = []
+    columns: list[str] = []
+    for number, raw in enumerate(content.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict):
+            raise UserError(f"{path}:{number}: malformed row: expected a JSON object {{...}} on each line")
+        for key in obj:
+            if key not in columns:
+                columns.append(key)
+        if text_column not in obj:
+            raise _missing_column(path, number, "text", text_column, list(obj), "--text-column")
+        value = obj[text_column]
+        if not isinstance(value, str):
+            raise UserError(f"{path}:{number}: column {text_column!r} is not a string")
+        if not value.strip():
+            raise UserError(f"{path}:{number}: column {text_column!r} is empty; every row needs a text")
+        label: str | None = None
+        if label_column in obj and obj[label_column] is not None:
+            raw_label = obj[label_column]
+            if isinstance(raw_label, (dict, list)):
+                raise UserError(f"{path}:{number}: column {label_column!r} must be a string or a number")
+            label = _label_string(raw_label)
+            if not label:
+                raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
+        elif require_label:
+            if label_column in obj:
+                raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
+            raise _missing_column(path, number, "label", label_column, list(obj), "--label-column")
+        texts.append(value)
+        labels.append(label)
+        lines.append(number)
+        rows.append({k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in obj.items()})
+    return Table(path, texts, labels, lines, columns, rows)
+
+
+def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label") -> None:
+    """Refuse a row whose label the model never saw in training (one line: file, line, column)."""
+    allowed = set(known)
+    for label, line in zip(table.labels, table.lines, strict=True):
+        if label is not None and label not in allowed:
+            shown = ", ".join(repr(k) for k in list(known)[:10])
+            raise UserError(
+                f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
+                f"data (training labels: {shown})"
+            )
+
+
+def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices ``(train, validation)``: each label contributes ``round(fraction * count)`` rows to the
+    validation side (at least one when it has two or more rows), chosen by ``seed``; a label with a
+    single row stays in training. Both lists are in file order."""
+    if not 0.0 < fraction < 1.0:
+        raise UserError(f"--val-fraction {fraction}: expected a number between 0 and 1 (exclusive)")
+    rng = random.Random(seed)
+    by_label: dict[str | None, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    val: set[int] = set()
+    for label in sorted(by_label, key=lambda x: "" if x is None else x):
+        idx = list(by_label[label])
+        rng.shuffle(idx)
+        k = round(fraction * len(idx))
+        if len(idx) >= 2:
+            k = min(max(k, 1), len(idx) - 1)
+        else:
+            k = 0
+        val.update(idx[:k])
+    train = [i for i in range(len(labels)) if i not in val]
+    return train, sorted(val)
+
+
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -> None:
+    """Write rows as CSV, TSV or JSONL (from the file name), UTF-8 without a BOM."""
+    fmt = file_format(path)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        if fmt == "jsonl":
+            for row in rows:
+                fh.write(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False) + "\n")
+            return
+        writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+        writer.writerow(list(columns))
+        for row in rows:
+            writer.writerow([row.get(c, "") for c in columns])
