@@ -1,0 +1,193 @@
+"""Clockwork RNN, IRNN preset, LSTM forget bias, initialisers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from rnnkit import Recurrent
+from rnnkit.cells import Clockwork, make_cell, make_cell_module
+from rnnkit.init import initialize_, parse_scheme
+
+# -- Clockwork ------------------------------------------------------------------------------------
+
+
+def test_clockwork_gradcheck_float64() -> None:
+    torch.manual_seed(0)
+    rnn = Recurrent("clockwork", 2, 6, periods=[1, 2, 4], bidirectional=True).double()
+    x = torch.randn(7, 2, 2, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(2, 2, 6, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([7, 5])
+    names = [n for n, _ in rnn.named_parameters()]
+    params = [p.detach().clone().requires_grad_() for p in rnn.parameters()]
+
+    def f(x, h0, *ps):
+        return torch.func.functional_call(rnn, dict(zip(names, ps, strict=True)), (x, h0), {"lengths": lengths})
+
+    assert torch.autograd.gradcheck(f, (x, h0, *params))
+
+
+def test_clockwork_gradcheck_general_periods() -> None:
+    # periods 1, 3, 5: active modules are not a prefix, so the masked full step is used
+    torch.manual_seed(1)
+    rnn = Recurrent("clockwork", 2, 6, periods=[1, 3, 5]).double()
+    assert not rnn.cell_def.prefix
+    x = torch.randn(8, 2, 2, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x: rnn(x)[0], (x,))
+
+
+@pytest.mark.parametrize("periods", [[1, 2, 4, 8], [1, 3, 5]])
+def test_inactive_modules_keep_their_state_exactly(periods: list[int]) -> None:
+    torch.manual_seed(2)
+    hidden = 2 * len(periods) + 1
+    rnn = Recurrent("clockwork", 3, hidden, periods=periods)
+    cell: Clockwork = rnn.cell_def
+    x = torch.randn(17, 4, 3)
+    h0 = torch.randn(1, 4, hidden)
+    out, _ = rnn(x, h0)
+    prev = h0[0]
+    for t in range(x.shape[0]):
+        for i, p in enumerate(periods):
+            sl = slice(cell.starts[i], cell.starts[i] + cell.sizes[i])
+            if t % p:
+                assert torch.equal(out[t][:, sl], prev[:, sl]), (t, i)
+            else:
+                assert not torch.equal(out[t][:, sl], prev[:, sl]), (t, i)
+        prev = out[t]
+
+
+def test_a_module_never_reads_from_a_faster_one() -> None:
+    torch.manual_seed(3)
+    rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 4, 8])
+    cell: Clockwork = rnn.cell_def
+    # perturb the state of the fastest module: no slower module's next update may change
+    x = torch.randn(1, 1, 3)
+    h0 = torch.randn(1, 1, 8)
+    h1 = h0.clone()
+    h1[..., cell.starts[0] : cell.starts[0] + cell.sizes[0]] += 1.0
+    a, _ = rnn(x, h0)
+    b, _ = rnn(x, h1)
+    slow = slice(cell.starts[1], 8)
+    torch.testing.assert_close(a[0, :, slow], b[0, :, slow], rtol=0, atol=0)
+    # the stored weight is block upper-triangular, and the step ignores anything put below it
+    w = rnn.weight_hh_l0.detach()
+    m = cell.connectivity()
+    assert torch.all(w[m == 0] == 0)
+    with torch.no_grad():
+        rnn.weight_hh_l0[m == 0] = 5.0
+    c, _ = rnn(x, h1)
+    torch.testing.assert_close(b, c, rtol=0, atol=0)
+    # and the gradient of a masked entry is zero
+    rnn(torch.randn(5, 2, 3))[0].sum().backward()
+    assert torch.all(rnn.weight_hh_l0.grad[m == 0] == 0)
+
+
+def test_clockwork_cost_falls_with_active_modules() -> None:
+    cell = make_cell("clockwork", 64, periods=[1, 2, 4, 8])
+    assert [cell.active_units(t) for t in range(8)] == [64, 16, 32, 16, 48, 16, 32, 16]
+
+
+def test_clockwork_time_offset_continues_the_clock() -> None:
+    torch.manual_seed(4)
+    rnn = Recurrent("clockwork", 2, 8, periods=[1, 2, 4, 8])
+    x = torch.randn(12, 3, 2)
+    whole, h_whole = rnn(x)
+    first, h = rnn(x[:5])
+    second, h = rnn(x[5:], h, time_offset=5)
+    torch.testing.assert_close(torch.cat([first, second]), whole)
+    torch.testing.assert_close(h, h_whole)
+
+
+def test_clockwork_options_are_checked() -> None:
+    with pytest.raises(ValueError, match="ascending"):
+        make_cell("clockwork", 8, periods=[4, 1])
+    with pytest.raises(ValueError, match="do not fit"):
+        make_cell("clockwork", 2, periods=[1, 2, 4])
+    assert make_cell("clockwork", 32).periods == [1, 2, 4, 8, 16, 32, 64, 128]
+
+
+# -- IRNN, LSTM forget bias ----------------------------------------------------------------------
+
+
+def test_irnn_preset() -> None:
+    torch.manual_seed(5)
+    rnn = Recurrent("irnn", 50, 200, num_layers=2)
+    for layer in range(2):
+        w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
+        assert torch.equal(w_hh, torch.eye(200))
+        assert torch.all(b_ih == 0) and torch.all(b_hh == 0)
+    std = rnn.weight_ih_l0.std().item()
+    assert abs(std - 0.001) < 0.0001
+    scaled = Recurrent("irnn", 3, 4, identity_scale=0.5)
+    assert torch.equal(scaled.weight_hh_l0, 0.5 * torch.eye(4))
+    assert scaled.cell_def.fused_kernel == "rnn_relu"  # the same math as rnn_relu: a preset, not a new path
+
+
+def test_lstm_forget_bias() -> None:
+    rnn = Recurrent("lstm", 3, 5, forget_bias=2.0)
+    total = rnn.bias_ih_l0 + rnn.bias_hh_l0
+    torch.testing.assert_close(total[5:10], torch.full((5,), 2.0))
+    assert torch.all(total[:5] == 0) and torch.all(total[10:] == 0)
+    assert torch.all(Recurrent("lstm", 3, 5).bias_ih_l0[5:10] + Recurrent("lstm", 3, 5).bias_hh_l0[5:10] == 1.0)
+
+
+# -- initialisers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "scheme,fan_in,fan_out,variance",
+    [
+        ("xavier_uniform", 300, 200, 2 / (300 + 200)),
+        ("xavier_normal", 300, 200, 2 / (300 + 200)),
+        ("he_uniform", 300, 200, 2 / 300),
+        ("he_normal", 300, 200, 2 / 300),
+        ("gaussian(std=0.05)", 300, 200, 0.05**2),
+    ],
+)
+def test_initialiser_variance(scheme: str, fan_in: int, fan_out: int, variance: float) -> None:
+    torch.manual_seed(6)
+    w = initialize_(torch.empty(fan_out, fan_in, dtype=torch.float64), scheme)
+    n = w.numel()
+    # the sample variance of n draws has relative standard error about sqrt(2/n) (less for uniform)
+    assert abs(w.var().item() / variance - 1) < 5 * math.sqrt(2 / n)
+    assert abs(w.mean().item()) < 5 * math.sqrt(variance / n)
+
+
+def test_orthogonal_and_identity() -> None:
+    torch.manual_seed(7)
+    for shape in [(6, 6), (4, 9), (9, 4)]:
+        w = initialize_(torch.empty(shape, dtype=torch.float64), "orthogonal")
+        s = torch.linalg.svdvals(w)
+        torch.testing.assert_close(s, torch.ones_like(s))
+    w = initialize_(torch.empty(5, 5), "identity(scale=0.7)")
+    torch.testing.assert_close(w, 0.7 * torch.eye(5))
+
+
+@pytest.mark.parametrize("scheme", ["zeros", "zero", "identity(scale=0)", "gaussian(std=0)"])
+def test_zero_init_is_refused(scheme: str) -> None:
+    with pytest.raises(ValueError, match="symmetry"):
+        initialize_(torch.empty(3, 3), scheme)
+    with pytest.raises(ValueError, match="symmetry"):
+        Recurrent("rnn_tanh", 3, 3, init_hh=scheme)
+
+
+def test_callable_init_that_gives_zeros_is_refused() -> None:
+    with pytest.raises(ValueError, match="symmetry"):
+        initialize_(torch.empty(3, 3), lambda w: w.zero_())
+
+
+def test_scheme_parsing_and_errors() -> None:
+    assert parse_scheme("gaussian(std=0.001)") == ("gaussian", {"std": 0.001})
+    assert parse_scheme("He-Normal") == ("he_normal", {})
+    with pytest.raises(ValueError, match="unknown initialiser"):
+        initialize_(torch.empty(2, 2), "lecun")
+    with pytest.raises(ValueError, match="cannot read"):
+        initialize_(torch.empty(2, 2), "gaussian(std)")
+
+
+def test_biases_may_start_at_zero_and_cells_use_named_inits() -> None:
+    cell = make_cell_module("gru", 4, 3, init_ih="he_normal", init_hh="xavier_uniform", bias_init=0.0)
+    assert torch.all(cell.bias_ih == 0)
+    assert cell.weight_hh.abs().max() <= math.sqrt(6 / 6) + 1e-6
