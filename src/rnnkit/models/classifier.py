@@ -1,0 +1,154 @@
+"""Many-to-one text classifier: embedding → ``Recurrent`` stack → pooling over time → sigmoid or softmax.
+
+What a user gets: :class:`Classifier` maps a padded batch of token ids and their lengths to one label
+per text. Pooling turns the outputs of every time step into one vector:
+
+- ``last``: the final hidden state (for a bidirectional stack, the forward direction's state at each
+  text's own last token and the backward direction's state at its first token) — the textbook
+  many-to-one model;
+- ``mean`` / ``max``: the average / element-wise maximum of the outputs over the text's own tokens;
+- ``attention``: additive (Bahdanau-style) attention, ``score_t = vᵀ tanh(W h_t + b)``, softmax over the
+  text's own tokens, and the weighted sum of the outputs.
+
+Every pooling reads only the first ``lengths[i]`` steps of row ``i``, so padding never changes a
+prediction. The head is one sigmoid unit for two classes (``P(class 1) = σ(z)``) and a softmax over
+``K`` units for more, as the textbook has it; :meth:`Classifier.loss` takes class weights for
+imbalanced data. :meth:`Classifier.probabilities` always returns ``(B, K)`` probabilities that sum to one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from rnnkit.recurrent import Recurrent
+
+__all__ = ["POOLINGS", "Classifier", "length_mask", "pool"]
+
+POOLINGS = ("last", "mean", "max", "attention")
+
+
+def length_mask(lengths: Tensor, steps: int) -> Tensor:
+    """(B, T) boolean mask, True on each row's first ``lengths[i]`` steps."""
+    return torch.arange(steps, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
+
+
+class AdditiveAttention(nn.Module):
+    """``score_t = vᵀ tanh(W h_t + b)``; softmax over the valid steps; returns (pooled, weights)."""
+
+    def __init__(self, size: int, attention_size: int | None = None) -> None:
+        super().__init__()
+        attention_size = attention_size or size
+        self.proj = nn.Linear(size, attention_size)
+        self.score = nn.Linear(attention_size, 1, bias=False)
+
+    def forward(self, outputs: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        scores = self.score(torch.tanh(self.proj(outputs))).squeeze(-1)  # (B, T)
+        scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=1)
+        return torch.bmm(weights.unsqueeze(1), outputs).squeeze(1), weights
+
+
+def pool(kind: str, outputs: Tensor, h_n: Tensor, lengths: Tensor, num_directions: int,
+         attention: AdditiveAttention | None = None) -> Tensor:
+    """Pool batch-first ``outputs`` (B, T, D·H) into (B, D·H); ``h_n`` is the final hidden state
+    (L·D, B, H) of the stack."""
+    mask = length_mask(lengths, outputs.shape[1])
+    if kind == "last":
+        return torch.cat([h_n[-num_directions + d] for d in range(num_directions)], dim=-1)
+    if kind == "mean":
+        summed = (outputs * mask.unsqueeze(-1).to(outputs.dtype)).sum(1)
+        return summed / lengths.clamp(min=1).unsqueeze(1).to(outputs.dtype)
+    if kind == "max":
+        return outputs.masked_fill(~mask.unsqueeze(-1), float("-inf")).max(dim=1).values
+    if kind == "attention":
+        if attention is None:
+            raise ValueError("attention pooling needs an AdditiveAttention module")
+        return attention(outputs, mask)[0]
+    raise ValueError(f"pooling must be one of {POOLINGS}, got {kind!r}")
+
+
+class Classifier(nn.Module):
+    """Embedding → Recurrent (any cell, optional bidirectional, stacked) → pooling → dropout → head.
+
+    ``forward(ids, lengths)`` takes ids (B, T) padded with 0 and lengths (B,) and returns logits: (B,)
+    for two classes (one sigmoid unit), (B, K) for K > 2 classes (softmax).
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        num_classes: int,
+        embedding_dim: int = 64,
+        hidden_size: int = 128,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        pooling: str = "last",
+        **cell_options: Any,
+    ) -> None:
+        super().__init__()
+        if num_classes < 2:
+            raise ValueError(f"a classifier needs at least 2 classes, got {num_classes}")
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        self.num_classes = num_classes
+        self.pooling = pooling
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
+        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
+                             batch_first=True, dropout=dropout if num_layers > 1 else 0.0, **cell_options)
+        size = self.rnn.output_size
+        self.attention = AdditiveAttention(size) if pooling == "attention" else None
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
+
+    @property
+    def binary(self) -> bool:
+        return self.num_classes == 2
+
+    def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """The pooled text vectors (B, D·H)."""
+        x = self.dropout(self.embedding(ids))
+        outputs, state = self.rnn(x, lengths=lengths)
+        h_n = state[0] if isinstance(state, tuple) else state
+        return pool(self.pooling, outputs, h_n, lengths, self.rnn.num_directions, self.attention)
+
+    def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        logits = self.head(self.dropout(self.encode(ids, lengths)))
+        return logits.squeeze(-1) if self.binary else logits
+
+    def probabilities(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """(B, K) class probabilities, rows summing to one."""
+        return logits_to_probabilities(self(ids, lengths), self.binary)
+
+    def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None) -> Tensor:
+        """Mean cross-entropy (binary: of the sigmoid unit), each example weighted by its class's weight
+        and the sum divided by the total weight, so the scale does not depend on the weights' scale."""
+        if self.binary:
+            per = F.binary_cross_entropy_with_logits(logits, targets.to(logits.dtype), reduction="none")
+        else:
+            per = F.cross_entropy(logits, targets, reduction="none")
+        if class_weights is None:
+            return per.mean()
+        w = class_weights.to(per.dtype)[targets]
+        return (per * w).sum() / w.sum()
+
+
+def logits_to_probabilities(logits: Tensor, binary: bool) -> Tensor:
+    """(B, K) probabilities from the head's logits: ``[1 - σ(z), σ(z)]`` or ``softmax(z)``."""
+    if binary:
+        p = torch.sigmoid(logits)
+        return torch.stack([1.0 - p, p], dim=-1)
+    return torch.softmax(logits, dim=-1)
+
+
+def class_weights_from_counts(counts: list[int], mode: str = "balanced") -> list[float]:
+    """``n / (K · count_k)`` per class (scikit-learn's "balanced"), or all ones for ``"none"``."""
+    if mode == "none":
+        return [1.0] * len(counts)
+    total, k = sum(counts), len(counts)
+    return [total / (k * c) if c else 0.0 for c in counts]
