@@ -1,0 +1,246 @@
+"""Checkpoints: a directory of JSON and safetensors files, written atomically, never pickled.
+
+A checkpoint directory holds
+
+- ``config.json``        what the task needs to rebuild the model (plus ``"task"``: which task wrote it)
+- ``model.safetensors``  the model's ``state_dict()``
+- ``vocab.json``         the vocabulary, where the task has one
+- ``trainer_state.json`` step, elapsed seconds, best metric, data position, Python/NumPy RNG states ...
+- ``optimizer.safetensors`` + ``optimizer.json``  the optimiser's tensors and the rest of its state
+  (only in the ``last/`` checkpoint, which is the one ``--resume`` reads)
+- ``state.safetensors``  other tensors: the torch RNG state, the carried hidden state of truncated BPTT
+
+Loading uses ``safetensors`` and ``json`` only, so a checkpoint from a stranger cannot run code.
+
+A training run's output directory ``OUT`` contains ``OUT/best/`` (the model with the best validation
+metric: what ``sample``, ``predict`` and ``info`` read), ``OUT/last/`` (everything needed to resume),
+``OUT/metrics.jsonl`` and ``OUT/loss.png``. :func:`resolve_model_dir` turns ``OUT`` into the checkpoint
+directory to read, so users may name either ``OUT`` or ``OUT/best``.
+
+Writing goes to a temporary sibling directory that is renamed into place when complete; a crash while
+saving leaves the previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import Tensor
+
+from rnnkit.errors import UserError
+
+__all__ = [
+    "Checkpoint",
+    "load_checkpoint",
+    "optimizer_state_from_files",
+    "optimizer_state_to_files",
+    "resolve_model_dir",
+    "save_checkpoint",
+]
+
+CONFIG = "config.json"
+MODEL = "model.safetensors"
+VOCAB = "vocab.json"
+TRAINER_STATE = "trainer_state.json"
+OPTIMIZER_TENSORS = "optimizer.safetensors"
+OPTIMIZER_JSON = "optimizer.json"
+STATE_TENSORS = "state.safetensors"
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint directory: plain dicts and tensors, nothing executable."""
+
+    path: Path
+    config: dict[str, Any]
+    model_state: dict[str, Tensor]
+    vocab: Any = None
+    trainer_state: dict[str, Any] = field(default_factory=dict)
+    optimizer_state: dict[str, Any] | None = None
+    tensors: dict[str, Tensor] = field(default_factory=dict)
+
+
+def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:
+    # safetensors refuses shared or non-contiguous storage; clone to be safe (checkpoints are small).
+    return {k: v.detach().to("cpu").clone().contiguous() for k, v in tensors.items()}
+
+
+def optimizer_state_to_files(state: dict[str, Any]) -> tuple[dict[str, Tensor], dict[str, Any]]:
+    """Split ``optimizer.state_dict()`` into its tensors and a JSON-able remainder."""
+    tensors: dict[str, Tensor] = {}
+    rest: dict[str, Any] = {}
+    for pid, st in state["state"].items():
+        plain = {}
+        for key, value in st.items():
+            if isinstance(value, Tensor):
+                tensors[f"{pid}.{key}"] = value
+            else:
+                plain[key] = value
+        rest[str(pid)] = plain
+    groups = json.loads(json.dumps(state["param_groups"], default=_json_default))
+    return tensors, {"state": rest, "param_groups": groups, "tensor_keys": sorted(tensors)}
+
+
+def optimizer_state_from_files(tensors: dict[str, Tensor], meta: dict[str, Any]) -> dict[str, Any]:
+    """Inverse of :func:`optimizer_state_to_files`."""
+    state: dict[int, dict[str, Any]] = {int(pid): dict(plain) for pid, plain in meta["state"].items()}
+    for key, value in tensors.items():
+        pid, name = key.split(".", 1)
+        state.setdefault(int(pid), {})[name] = value
+    groups = meta["param_groups"]
+    for group in groups:
+        if isinstance(group.get("betas"), list):
+            group["betas"] = tuple(group["betas"])
+    return {"state": state, "param_groups": groups}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in a checkpoint's JSON")
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=1, default=_json_default)
+        fh.write("\n")
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str],
+    *,
+    model_state: dict[str, Tensor],
+    config: dict[str, Any],
+    vocab: Any = None,
+    trainer_state: dict[str, Any] | None = None,
+    optimizer_state: dict[str, Any] | None = None,
+    tensors: dict[str, Tensor] | None = None,
+) -> Path:
+    """Write a checkpoint directory at ``path`` atomically (temporary directory, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        _write_json(tmp / CONFIG, config)
+        save_file(_tensors_for_saving(model_state), str(tmp / MODEL), metadata={"format": "pt"})
+        if vocab is not None:
+            _write_json(tmp / VOCAB, vocab)
+        _write_json(tmp / TRAINER_STATE, trainer_state or {})
+        if optimizer_state is not None:
+            opt_tensors, opt_meta = optimizer_state_to_files(optimizer_state)
+            save_file(_tensors_for_saving(opt_tensors), str(tmp / OPTIMIZER_TENSORS))
+            _write_json(tmp / OPTIMIZER_JSON, opt_meta)
+        if tensors:
+            save_file(_tensors_for_saving(tensors), str(tmp / STATE_TENSORS))
+        for item in tmp.iterdir():  # make the files durable before the rename publishes them
+            with open(item, "rb") as fh:
+                os.fsync(fh.fileno())
+        old = None
+        if path.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+            old.rmdir()
+            os.rename(path, old)
+        os.rename(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> Path:
+    """The checkpoint directory for ``path``: ``path`` itself, or ``path/best`` (or ``path/last``).
+
+    ``prefer="last"`` looks for ``path/last`` first (what ``--resume`` wants).
+    Raises :class:`UserError` when there is no checkpoint there.
+    """
+    path = Path(path)
+    if prefer == "last":
+        candidates = [path / "last", path]
+    else:
+        candidates = [path, path / "best", path / "last"]
+    for cand in candidates:
+        if (cand / CONFIG).is_file() and (cand / MODEL).is_file():
+            return cand
+    for cand in candidates:  # a crash between the two renames of save_checkpoint
+        olds = sorted(cand.parent.glob(f".{cand.name}.old-*")) if cand.name else []
+        for old in olds:
+            if (old / CONFIG).is_file() and (old / MODEL).is_file():
+                return old
+    if not path.exists():
+        raise UserError(f"{path}: no such directory; expected a model directory written by `rnnkit train`")
+    raise UserError(
+        f"{path}: not a model directory (expected {CONFIG} and {MODEL} in it or in {path.name}/best)"
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 JSON") from None
+
+
+def _read_tensors(path: Path) -> dict[str, Tensor]:
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise UserError(f"{path}: not a readable safetensors file ({exc})") from None
+
+
+def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Checkpoint:
+    """Read a checkpoint directory (see :func:`resolve_model_dir` for which one)."""
+    root = resolve_model_dir(path, prefer=prefer)
+    config = _read_json(root / CONFIG)
+    if not isinstance(config, dict):
+        raise UserError(f"{root / CONFIG}: expected a JSON object")
+    model_state = _read_tensors(root / MODEL)
+    vocab = _read_json(root / VOCAB) if (root / VOCAB).is_file() else None
+    trainer_state = _read_json(root / TRAINER_STATE) if (root / TRAINER_STATE).is_file() else {}
+    optimizer_state = None
+    if (root / OPTIMIZER_JSON).is_file() and (root / OPTIMIZER_TENSORS).is_file():
+        optimizer_state = optimizer_state_from_files(
+            _read_tensors(root / OPTIMIZER_TENSORS), _read_json(root / OPTIMIZER_JSON)
+        )
+    tensors = _read_tensors(root / STATE_TENSORS) if (root / STATE_TENSORS).is_file() else {}
+    return Checkpoint(
+        path=root,
+        config=config,
+        model_state=model_state,
+        vocab=vocab,
+        trainer_state=trainer_state,
+        optimizer_state=optimizer_state,
+        tensors=tensors,
+    )
+
+
+def count_parameters(model_state: dict[str, Tensor]) -> int:
+    """Number of scalars in a state dict (what ``rnnkit info`` reports as parameters)."""
+    return int(sum(t.numel() for t in model_state.values()))
+
+
+def tensor_to_list(t: Tensor) -> list[int]:
+    """A small integer tensor (e.g. a torch.Generator state) as a JSON-able list."""
+    return [int(v) for v in t.tolist()]
+
+
+def list_to_byte_tensor(values: list[int]) -> Tensor:
+    """Inverse of :func:`tensor_to_list` for uint8 states."""
+    return torch.tensor(values, dtype=torch.uint8)

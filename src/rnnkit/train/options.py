@@ -1,0 +1,134 @@
+"""Command-line and TOML options shared by every ``rnnkit train TASK``.
+
+A task adds the trainer's flags with :func:`add_trainer_arguments` (its own flags next to them), then
+turns parsed arguments into settings with :func:`resolve_settings`: an explicit flag wins over the
+``--config FILE.toml`` value, which wins over a resumed run's saved value, which wins over the
+task's default. All flags default to ``None`` so that "not given" can be told apart.
+
+    add_trainer_arguments(parser, defaults=my_defaults)            # --steps --minutes --lr ...
+    settings = resolve_settings(args, my_defaults, saved=previous)  # dict of name -> value
+    train_config = train_config_from(settings)                     # TrainConfig
+"""
+
+from __future__ import annotations
+
+import argparse
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
+from rnnkit.train.trainer import TrainConfig
+
+__all__ = ["TRAINER_DEFAULTS", "add_trainer_arguments", "load_config_file", "resolve_settings",
+           "train_config_from"]
+
+TRAINER_DEFAULTS: dict[str, Any] = {
+    "steps": 1000,
+    "minutes": None,
+    "optimizer": "adam",
+    "lr": 2e-3,
+    "weight_decay": 0.0,
+    "momentum": 0.9,
+    "beta2": 0.999,
+    "warmup": 0,
+    "schedule": "cosine",
+    "min_lr_ratio": 0.0,
+    "step_every": 1000,
+    "gamma": 0.5,
+    "clip": 5.0,
+    "eval_every": 200,
+    "log_every": 20,
+    "seed": 0,
+}
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _nonneg_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value
+
+
+def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
+    """Add ``--steps --minutes --optimizer --lr ... --config --resume --overwrite --json`` to ``parser``.
+
+    ``defaults`` only feeds the help text; values are resolved by :func:`resolve_settings`.
+    """
+    d = {**TRAINER_DEFAULTS, **(defaults or {})}
+    g = parser.add_argument_group("training")
+    g.add_argument("--steps", type=_positive_int, help=f"number of updates (default {d['steps']})")
+    g.add_argument("--minutes", type=_nonneg_float,
+                   help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first")
+    g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
+    g.add_argument("--lr", type=_nonneg_float, help=f"peak learning rate (default {d['lr']:g})")
+    g.add_argument("--weight-decay", type=_nonneg_float, help=f"default {d['weight_decay']:g}")
+    g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
+    g.add_argument("--warmup", type=int, help=f"linear warm-up steps (default {d['warmup']})")
+    g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
+    g.add_argument("--min-lr-ratio", type=_nonneg_float,
+                   help=f"cosine floor as a fraction of --lr (default {d['min_lr_ratio']:g})")
+    g.add_argument("--clip", type=_nonneg_float,
+                   help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
+    g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
+    g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
+    g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
+    g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
+    g.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR (its last/ checkpoint)")
+    g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
+
+
+def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
+    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for k2, v2 in value.items():
+                flat[k2.replace("-", "_")] = v2
+        else:
+            flat[key.replace("-", "_")] = value
+    unknown = sorted(set(flat) - known)
+    if unknown:
+        raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
+    return flat
+
+
+def resolve_settings(
+    args: argparse.Namespace, defaults: dict[str, Any], saved: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key."""
+    defaults = {**TRAINER_DEFAULTS, **defaults}
+    toml = load_config_file(args.config, set(defaults)) if getattr(args, "config", None) else {}
+    out: dict[str, Any] = {}
+    for name, default in defaults.items():
+        value = getattr(args, name, None)
+        if value is None:
+            value = toml.get(name, (saved or {}).get(name, default))
+        out[name] = value
+    return out
+
+
+def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
+    """A :class:`TrainConfig` from resolved settings (unknown keys are ignored)."""
+    values = {**settings, **extra}
+    if values.get("clip") == 0:
+        values["clip"] = None
+    return TrainConfig.from_dict(values)
