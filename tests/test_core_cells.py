@@ -191,3 +191,33 @@ def test_biases_may_start_at_zero_and_cells_use_named_inits() -> None:
     cell = make_cell_module("gru", 4, 3, init_ih="he_normal", init_hh="xavier_uniform", bias_init=0.0)
     assert torch.all(cell.bias_ih == 0)
     assert cell.weight_hh.abs().max() <= math.sqrt(6 / 6) + 1e-6
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("padded", [False, True])
+def test_clockwork_fast_bptt_equals_step_loop(nonlinearity: str, bidirectional: bool, padded: bool) -> None:
+    torch.manual_seed(8)
+    kw = dict(periods=[1, 2, 4, 8], bidirectional=bidirectional, nonlinearity=nonlinearity, num_layers=2)
+    fast = Recurrent("clockwork", 4, 10, **kw).double()
+    loop = Recurrent("clockwork", 4, 10, impl="reference", **kw).double()
+    loop.load_state_dict(fast.state_dict())
+    x = torch.randn(11, 3, 4, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(4 if bidirectional else 2, 3, 10, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([11, 2, 7]) if padded else None
+    out_f, h_f = fast(x, h0, lengths=lengths, time_offset=3)
+    out_l, h_l = loop(x, h0, lengths=lengths, time_offset=3)
+    torch.testing.assert_close(out_f, out_l, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(h_f, h_l, rtol=1e-12, atol=1e-12)
+    w1, w2 = torch.randn_like(out_f), torch.randn_like(h_f)
+    g_f = torch.autograd.grad((out_f * w1).sum() + (h_f * w2).sum(), [x, h0, *fast.parameters()])
+    g_l = torch.autograd.grad((out_l * w1).sum() + (h_l * w2).sum(), [x, h0, *loop.parameters()])
+    for a, b in zip(g_f, g_l, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_clockwork_reference_gradcheck() -> None:
+    torch.manual_seed(9)
+    rnn = Recurrent("clockwork", 2, 6, periods=[1, 2, 4], impl="reference").double()
+    x = torch.randn(6, 2, 2, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda x: rnn(x, lengths=torch.tensor([6, 4]))[0], (x,))

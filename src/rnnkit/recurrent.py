@@ -15,7 +15,9 @@ Two paths compute the same thing:
   the loop. The reverse direction reverses each sequence within its own length, runs forwards and
   reverses back, so padding is never read and the final state is taken at each sequence's own end.
 
-``impl="auto"`` (default) takes the fused path whenever the cell has one; ``"reference"`` forces the loop.
+A family without a torch kernel may bring a fast path of its own (``Cell.sequence``: the Clockwork RNN's
+hand-written BPTT), tested against its step loop. ``impl="auto"`` (default) takes the fastest path the
+cell has; ``"reference"`` forces the plain step loop.
 """
 
 from __future__ import annotations
@@ -277,6 +279,10 @@ class Recurrent(nn.RNNBase):
         """The time loop of one layer and direction: the cell's step, held still past each length."""
         cell = self.cell_def
         w_hh = cell.prepare(w_hh)
+        if self.impl != "reference":
+            fast = cell.sequence(xw, state, w_hh, b_hh, mask, offset)
+            if fast is not None:
+                return fast
         outs = []
         for t in range(xw.shape[0]):
             new = cell.step(xw[t], state, w_hh, b_hh, t + offset)

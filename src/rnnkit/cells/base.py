@@ -86,6 +86,16 @@ class Cell:
         """Turn the stored recurrent weight into the one the step uses (e.g. apply a mask). Once per call."""
         return weight_hh
 
+    def sequence(
+        self, xw: Tensor, state: State, weight_hh: Tensor, bias_hh: Tensor | None, mask: Tensor | None, offset: int
+    ) -> tuple[Tensor, State] | None:
+        """A fast path of the family's own over a whole sequence, or None to use the step loop.
+
+        Same arguments as the layer's loop: ``xw`` (T, B, gates·H), ``weight_hh`` already prepared,
+        ``mask`` (T, B, 1) bool or None, ``offset`` the clock of step 0. Must equal the step loop.
+        """
+        return None
+
     def fusable(self) -> bool:
         """True when torch's fused kernel computes exactly this cell's math with these options."""
         return self.fused_kernel is not None
