@@ -181,7 +181,8 @@ def clipping_comparison(
         tail = [v for v in losses[-10:] if math.isfinite(v)]
         runs[name] = {
             "clip": c, "losses": losses, "grad_norms": norms, "diverged": diverged, "diverged_at": diverged_at,
-            "reason": reason or "trained", "first_loss": losses[0] if losses else float("nan"),
+            "reason": reason or "trained: loss stayed finite and below the blow-up limit",
+            "first_loss": losses[0] if losses else float("nan"),
             "final_loss": float("nan") if diverged or not tail else sum(tail) / len(tail),
         }
     return runs
