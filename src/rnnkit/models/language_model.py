@@ -1,0 +1,123 @@
+"""Language model: embedding → :class:`rnnkit.Recurrent` stack → linear softmax over the vocabulary.
+
+What a user gets: :class:`LanguageModel` maps time-major token ids ``(T, B)`` and an optional carried
+state to next-token logits ``(T, B, V)`` and the new state, so text can be trained window by window
+(truncated BPTT), scored, or generated one token at a time with the state carried (each new token
+costs one step, not a rerun of the prefix). Any cell of the core works (``lstm``, ``gru``,
+``rnn_tanh``, ``rnn_relu``, ``irnn``, ``clockwork``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from rnnkit.recurrent import Recurrent
+
+__all__ = ["LanguageModel", "generate", "sequence_log_probs"]
+
+
+class LanguageModel(nn.Module):
+    """Next-token model: ``logits, state = lm(ids (T, B), state=None)``.
+
+    ``config()`` returns the keyword arguments that rebuild it: ``LanguageModel(**lm.config())``.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        *,
+        cell: str = "lstm",
+        hidden_size: int = 512,
+        num_layers: int = 2,
+        embed_dim: int = 64,
+        dropout: float = 0.0,
+        **cell_options: Any,
+    ) -> None:
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.embed_dim = embed_dim
+        self.dropout_p = dropout
+        self.cell_options = dict(cell_options)
+        self.embedding = nn.Embedding(vocab_size, embed_dim)
+        self.rnn = Recurrent(cell, embed_dim, hidden_size, num_layers=num_layers, dropout=dropout, **cell_options)
+        self.drop = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "vocab_size": self.vocab_size,
+            "cell": self.cell,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "embed_dim": self.embed_dim,
+            "dropout": self.dropout_p,
+            **self.cell_options,
+        }
+
+    def forward(self, ids: Tensor, state: Any = None, time_offset: int = 0) -> tuple[Tensor, Any]:
+        x = self.embedding(ids)
+        if self.cell == "clockwork":
+            out, state = self.rnn(x, state, time_offset=time_offset)
+        else:
+            out, state = self.rnn(x, state)
+        return self.head(self.drop(out)), state
+
+
+@torch.no_grad()
+def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor) -> Tensor:
+    """Log-probability of each token of ``ids`` (1-D) given ``context`` (1-D, at least one token)
+    and the tokens before it: a tensor of ``len(ids)`` log-probabilities (natural log)."""
+    seq = torch.cat([context, ids]).long()
+    logits, _ = model(seq[:-1].unsqueeze(1))
+    logits = logits[len(context) - 1 :, 0].float()
+    return F.log_softmax(logits, -1).gather(1, ids.long().unsqueeze(1)).squeeze(1)
+
+
+@torch.no_grad()
+def generate(
+    model: LanguageModel,
+    prime: Tensor,
+    length: int,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    generator: torch.Generator | None = None,
+    banned: list[int] | None = None,
+) -> Iterator[int]:
+    """Yield ``length`` new token ids after ``prime`` (1-D ids), one model step each.
+
+    Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely;
+    ``banned`` ids (e.g. the unknown symbol) are never produced.
+    """
+    model.eval()
+    logits, state = model(prime.long().view(-1, 1))
+    last = logits[-1, 0].float()
+    offset = prime.numel()
+    ban = torch.tensor(banned or [], dtype=torch.long)
+    token = torch.empty(1, 1, dtype=torch.long)
+    for _ in range(length):
+        if ban.numel():
+            last.index_fill_(0, ban, float("-inf"))
+        if temperature <= 0:
+            nxt = int(last.argmax())
+        else:
+            scaled = last / temperature
+            if top_k is not None and 0 < top_k < scaled.numel():
+                values, indices = scaled.topk(top_k)
+                choice = torch.multinomial(F.softmax(values, -1), 1, generator=generator)
+                nxt = int(indices[choice])
+            else:
+                nxt = int(torch.multinomial(F.softmax(scaled, -1), 1, generator=generator))
+        yield nxt
+        token[0, 0] = nxt
+        logits, state = model(token, state, time_offset=offset)
+        offset += 1
+        last = logits[0, 0].float()

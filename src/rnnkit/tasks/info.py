@@ -1,0 +1,90 @@
+"""``rnnkit info DIR``: what a model directory holds, for any task.
+
+Reads only JSON and the safetensors header-level tensors: the task, the model's configuration, the
+parameter count, the training steps, time and best metric, and whether ``last/`` can be resumed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rnnkit.train.checkpoint import count_parameters, load_checkpoint
+
+__all__ = ["model_info", "register"]
+
+
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    else:
+        out[prefix] = value
+
+
+def model_info(path: str | Path) -> dict[str, Any]:
+    """A JSON-able summary of the model directory ``path`` (``OUT`` or a checkpoint inside it)."""
+    ckpt = load_checkpoint(path)
+    ts = ckpt.trainer_state
+    info: dict[str, Any] = {
+        "path": str(ckpt.path),
+        "task": ckpt.config.get("task"),
+        "parameters": count_parameters(ckpt.model_state),
+        "config": ckpt.config,
+        "steps": ts.get("step"),
+        "seconds": ts.get("elapsed"),
+        "tokens": ts.get("tokens"),
+        "metric": ts.get("metric"),
+        "best_metric": ts.get("best_metric"),
+        "best_step": ts.get("best_step"),
+        "last_eval": ts.get("last_eval"),
+    }
+    if isinstance(ckpt.vocab, dict):
+        for key in ("chars", "tokens", "labels", "itos"):
+            if isinstance(ckpt.vocab.get(key), list):
+                info["vocab_size"] = len(ckpt.vocab[key]) + (1 if key == "chars" else 0)
+                break
+    run_dir = ckpt.path.parent if ckpt.path.name in ("best", "last") else ckpt.path
+    last = run_dir / "last" / "trainer_state.json"
+    if last.is_file():
+        try:
+            info["resumable_step"] = json.loads(last.read_text(encoding="utf-8")).get("step")
+        except json.JSONDecodeError:
+            pass
+    return info
+
+
+def _info_command(args: argparse.Namespace) -> int:
+    info = model_info(args.dir)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+        return 0
+    print(f"model directory  {info['path']}")
+    print(f"task             {info['task']}")
+    print(f"parameters       {info['parameters']:,}")
+    if "vocab_size" in info:
+        print(f"vocabulary       {info['vocab_size']}")
+    flat: dict[str, Any] = {}
+    _flatten("", {k: v for k, v in info["config"].items() if k != "task"}, flat)
+    for key, value in flat.items():
+        print(f"  {key:<22} {value}")
+    if info["steps"] is not None:
+        secs = info["seconds"] or 0.0
+        print(f"trained          {info['steps']} steps in {secs:.0f} s"
+              + (f", {info['tokens']:,} tokens" if info.get("tokens") else ""))
+    if info["best_metric"] is not None:
+        print(f"best {info['metric'] or 'metric'}        {info['best_metric']:.4f} at step {info['best_step']}")
+    if info.get("resumable_step") is not None:
+        print(f"resumable        last/ at step {info['resumable_step']} (rnnkit train TASK --resume DIR)")
+    return 0
+
+
+def register(verbs: Any, train_verbs: Any) -> None:
+    """Add ``rnnkit info DIR``."""
+    p = verbs.add_parser("info", help="describe a trained model directory",
+                         description="Configuration, parameter count, training steps and best metric.")
+    p.add_argument("dir", help="model directory (OUT from rnnkit train, or OUT/best)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=_info_command)

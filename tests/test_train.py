@@ -1,0 +1,297 @@
+"""The generic trainer: truncated BPTT, clipping, schedules, checkpoints, resume, divergence."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from rnnkit.errors import UserError
+from rnnkit.models.language_model import LanguageModel
+from rnnkit.train import (
+    StreamBatches,
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+    detach_state,
+    evaluate_streams,
+    learning_rate,
+    load_checkpoint,
+    save_checkpoint,
+    seed_everything,
+    tbptt_lm_loss,
+)
+from rnnkit.train import checkpoint as ckpt_mod
+
+V = 11
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one thread is fastest, and far faster than two on a shared, busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def tiny_lm(seed: int = 0, dropout: float = 0.0, cell: str = "lstm") -> LanguageModel:
+    torch.manual_seed(seed)
+    return LanguageModel(V, cell=cell, hidden_size=12, num_layers=2, embed_dim=6, dropout=dropout)
+
+
+def tokens(n: int, seed: int = 1) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randint(1, V, (n,), generator=g).to(torch.uint8)
+
+
+def grads(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: p.grad.clone() for k, p in model.named_parameters()}
+
+
+# ------------------------------------------------------------------------------------------- TBPTT
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh"])
+def test_tbptt_window_equal_to_sequence_gives_full_bptt_gradients(cell: str) -> None:
+    T, B = 20, 3
+    data = tokens(B * (T + 1))
+    model = tiny_lm(cell=cell)
+    batch = StreamBatches(data, B, window=T).next_batch()
+    loss_sum, n, _ = tbptt_lm_loss(model, batch, None)
+    (loss_sum / n).backward()
+    g_tbptt = grads(model)
+
+    model.zero_grad()
+    streams = data[: B * (T + 1)].view(B, T + 1).t().long()  # the same text, by hand, whole sequence
+    logits, _ = model(streams[:-1])
+    F.cross_entropy(logits.reshape(-1, V), streams[1:].reshape(-1)).backward()
+    for name, g in grads(model).items():
+        torch.testing.assert_close(g_tbptt[name], g, rtol=1e-5, atol=1e-7, msg=name)
+
+
+def test_state_is_carried_across_windows_and_detached() -> None:
+    T, B = 8, 2
+    data = tokens(B * (3 * T + 1))
+    model = tiny_lm()
+    src = StreamBatches(data, B, window=T)
+    first, second = src.next_batch(), src.next_batch()
+    assert first.reset and not second.reset
+    _, _, carry = tbptt_lm_loss(model, first, None)
+    carried = detach_state(carry)
+    assert all(s.grad_fn is None and not s.requires_grad for s in carried)
+    loss2, _, _ = tbptt_lm_loss(model, second, carried)
+    # the second window continues the first: same logits as one pass over both windows
+    with torch.no_grad():
+        both = torch.cat([first.inputs, second.inputs])
+        full, _ = model(both)
+        part, _ = model(second.inputs, carried)
+    torch.testing.assert_close(part, full[T:])
+    # gradients stop at the window boundary: the loss of window 2 does not reach window 1's inputs
+    emb = model.embedding.weight
+    loss2.backward()
+    only_first = set(first.inputs.flatten().tolist()) - set(second.inputs.flatten().tolist())
+    for idx in only_first:
+        assert torch.count_nonzero(emb.grad[idx]) == 0
+
+
+def test_shift_shorter_than_window_carries_state_at_the_shift() -> None:
+    T, s, B = 10, 4, 2
+    data = tokens(B * 40)
+    model = tiny_lm()
+    src = StreamBatches(data, B, window=T, shift=s)
+    b1, b2 = src.next_batch(), src.next_batch()
+    assert b2.offset == s
+    _, _, carry = tbptt_lm_loss(model, b1, None)
+    with torch.no_grad():
+        _, h = model(b1.inputs[:s])
+    torch.testing.assert_close(carry[0], h[0])
+    torch.testing.assert_close(b2.inputs[: T - s], b1.inputs[s:])
+
+
+def test_streams_wrap_with_reset_and_restore_position() -> None:
+    src = StreamBatches(tokens(2 * 20), 2, window=8)
+    assert src.windows_per_epoch == 2
+    seen = [src.next_batch() for _ in range(3)]
+    assert [b.reset for b in seen] == [True, False, True] and src.epoch == 1
+    state = src.state_dict()
+    nxt = src.next_batch()
+    other = StreamBatches(tokens(2 * 20), 2, window=8)
+    other.load_state_dict(json.loads(json.dumps(state)))
+    again = other.next_batch()
+    assert torch.equal(nxt.inputs, again.inputs) and nxt.reset == again.reset
+
+
+def test_stream_memory_is_one_window_at_a_time() -> None:
+    data = tokens(1_000_000)
+    src = StreamBatches(data, 4, window=16)
+    assert src.streams.dtype == torch.uint8 and src.streams.data_ptr() == data.data_ptr()  # a view
+    assert src.next_batch().inputs.shape == (16, 4)
+
+
+def test_evaluate_streams_is_mean_loss_per_token() -> None:
+    model = tiny_lm().eval()
+    data = tokens(101)
+    result = evaluate_streams(model, data, batch_size=1, window=1000)
+    with torch.no_grad():
+        logits, _ = model(data[:-1].long().unsqueeze(1))
+        expect = F.cross_entropy(logits[:, 0], data[1:].long()).item()
+    assert result["tokens"] == 100
+    assert math.isclose(result["loss"], expect, rel_tol=1e-5)
+    windowed = evaluate_streams(model, data, batch_size=1, window=7)  # state carried across windows
+    assert math.isclose(windowed["loss"], expect, rel_tol=1e-5)
+
+
+# ------------------------------------------------------------------------------------------- schedules
+def test_learning_rate_warmup_cosine_step() -> None:
+    assert learning_rate(1.0, 0, 0.0, warmup_steps=4) == pytest.approx(0.25)
+    assert learning_rate(1.0, 3, 0.0, warmup_steps=4) == pytest.approx(1.0)
+    assert learning_rate(1.0, 50, 0.5) == pytest.approx(0.5)
+    assert learning_rate(1.0, 100, 1.0, min_lr_ratio=0.1) == pytest.approx(0.1)
+    assert learning_rate(1.0, 2500, 0.0, schedule="step", step_every=1000, gamma=0.5) == pytest.approx(0.25)
+    assert learning_rate(1.0, 10, 0.9, schedule="constant") == 1.0
+    with pytest.raises(UserError):
+        learning_rate(1.0, 0, 0.0, schedule="linear")
+
+
+# ------------------------------------------------------------------------------------------- trainer
+def make_trainer(out: Path, *, steps: int = 12, resume=None, dropout: float = 0.2, **cfg) -> Trainer:
+    seed_everything(3)
+    model = tiny_lm(dropout=dropout)
+    data = tokens(4 * 60)
+    val = tokens(200, seed=9)
+    config = TrainConfig(steps=steps, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01, **cfg)
+    return Trainer(
+        model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
+        eval_fn=lambda m: evaluate_streams(m, val, batch_size=4, window=16),
+        out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
+        resume=resume,
+    )
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "adamw"])
+def test_resume_is_bit_exact(tmp_path: Path, optimizer: str) -> None:
+    straight = make_trainer(tmp_path / "a", optimizer=optimizer, warmup=3)
+    straight.fit()
+
+    first = make_trainer(tmp_path / "b", optimizer=optimizer, warmup=3, halt_at=7)
+    result = first.fit()
+    assert result.stopped == "halt_at" and result.steps == 7
+    torch.manual_seed(12345)  # the resumed process starts with other RNG states: they must be restored
+    resumed = make_trainer(tmp_path / "b", optimizer=optimizer, warmup=3,
+                           resume=load_checkpoint(tmp_path / "b", prefer="last"))
+    assert resumed.step == 7
+    resumed.fit()
+    a, b = straight.model.state_dict(), resumed.model.state_dict()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+    rows = [json.loads(x) for x in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "train_loss" in r] == [2, 4, 6, 8, 10, 12]
+
+
+def test_outputs_metrics_plot_and_best(tmp_path: Path) -> None:
+    result = make_trainer(tmp_path, steps=8).fit()
+    assert (tmp_path / "loss.png").stat().st_size > 1000
+    rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert {"step", "elapsed", "train_loss", "lr", "grad_norm"} <= set(rows[0])
+    assert sum("val_loss" in r for r in rows) == 2
+    best = load_checkpoint(tmp_path)
+    assert best.path.name == "best" and best.optimizer_state is None
+    assert best.trainer_state["best_metric"] == result.best_metric
+    assert result.best_metric == min(r["val_loss"] for r in rows if "val_loss" in r)
+    last = load_checkpoint(tmp_path, prefer="last")
+    assert last.optimizer_state is not None and last.trainer_state["step"] == 8
+    with pytest.raises(UserError, match="already holds a trained model"):
+        make_trainer(tmp_path, steps=8)
+
+
+def test_clipping_caps_the_global_norm(tmp_path: Path) -> None:
+    torch.manual_seed(0)
+    model = tiny_lm()
+    before = [p.detach().clone() for p in model.parameters()]
+    cfg = TrainConfig(steps=1, optimizer="sgd", momentum=0.0, lr=1.0, schedule="constant", clip=0.05,
+                      progress=False, verbose=False, log_every=1)
+    trainer = Trainer(model, cfg, batches=StreamBatches(tokens(200), 2, window=20), loss_fn=tbptt_lm_loss,
+                      out_dir=tmp_path, model_config={"task": "test"})
+    trainer.fit()
+    step = torch.sqrt(sum(((p.detach() - b) ** 2).sum() for p, b in zip(model.parameters(), before, strict=True)))
+    assert step.item() == pytest.approx(0.05, rel=1e-4)  # lr 1, SGD: the update is the clipped gradient
+    row = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])
+    assert row["grad_norm"] > 0.05 and row["clipped"] == 1.0
+
+
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def poisoned(model, batch, state):
+        calls["n"] += 1
+        loss, n, st = tbptt_lm_loss(model, batch, state)
+        return (loss * float("nan") if calls["n"] == 6 else loss), n, st
+
+    trainer = make_trainer(tmp_path)
+    trainer.loss_fn = poisoned
+    with pytest.raises(TrainingDiverged) as err:
+        trainer.fit()
+    msg = str(err.value)
+    assert err.value.step == 6 and "step 6" in msg and "--lr" in msg and "--clip" in msg
+    assert "\n" not in msg
+    last = load_checkpoint(tmp_path, prefer="last")
+    assert last.trainer_state["step"] == 4
+    assert all(torch.isfinite(t).all() for t in last.model_state.values())
+
+
+def test_minutes_budget_stops(tmp_path: Path) -> None:
+    result = make_trainer(tmp_path, steps=None, minutes=0.0005).fit()
+    assert result.stopped == "minutes" and result.steps >= 1
+    assert (tmp_path / "best" / "model.safetensors").exists()
+
+
+# ------------------------------------------------------------------------------------------- checkpoints
+def test_checkpoint_roundtrip_without_pickle(tmp_path: Path) -> None:
+    model = tiny_lm()
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    model(torch.randint(0, V, (5, 2)))[0].sum().backward()
+    opt.step()
+    save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"task": "t", "a": 1},
+                    vocab={"chars": ["a"]}, trainer_state={"step": 3}, optimizer_state=opt.state_dict(),
+                    tensors={"x": torch.arange(3)})
+    files = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert files == ["config.json", "model.safetensors", "optimizer.json", "optimizer.safetensors",
+                     "state.safetensors", "trainer_state.json", "vocab.json"]
+    for f in files:
+        assert not (tmp_path / "c" / f).read_bytes().startswith(b"\x80")  # no pickle protocol header
+    back = load_checkpoint(tmp_path / "c")
+    assert back.config == {"task": "t", "a": 1} and back.trainer_state == {"step": 3}
+    opt2 = torch.optim.Adam(tiny_lm(1).parameters(), lr=0.1)
+    opt2.load_state_dict(back.optimizer_state)
+    for s1, s2 in zip(opt.state.values(), opt2.state.values(), strict=True):
+        assert torch.equal(s1["exp_avg"], s2["exp_avg"]) and torch.equal(s1["step"], s2["step"])
+    assert torch.equal(back.tensors["x"], torch.arange(3))
+
+
+def test_checkpoint_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = tiny_lm()
+    save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"v": 1})
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ckpt_mod, "save_file", broken)
+    with pytest.raises(OSError):
+        save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"v": 2})
+    assert load_checkpoint(tmp_path / "c").config == {"v": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary left behind
+
+
+def test_bad_checkpoints_are_user_errors(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such directory"):
+        load_checkpoint(tmp_path / "missing")
+    (tmp_path / "x").mkdir()
+    with pytest.raises(UserError, match="not a model directory"):
+        load_checkpoint(tmp_path / "x")
+    (tmp_path / "x" / "config.json").write_text("{}")
+    (tmp_path / "x" / "model.safetensors").write_bytes(b"\x80\x04garbage")
+    with pytest.raises(UserError, match="safetensors"):
+        load_checkpoint(tmp_path / "x")
