@@ -27,7 +27,7 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.options import add_trainer_arguments, resolve_settings, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
-from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir, seed_everything
 
 __all__ = ["CHARLM_DEFAULTS", "load_charlm", "register", "train_charlm"]
 
@@ -113,6 +113,8 @@ def train_charlm(args: argparse.Namespace) -> TrainResult:
     if not 0.0 <= float(s["dropout"]) < 1.0:
         raise UserError(f"--dropout {s['dropout']}: expected a number from 0 to below 1")
 
+    if resume is None:
+        check_out_dir(out, overwrite=bool(getattr(args, "overwrite", False)))
     text = load_text(s["data"])
     seq_len = int(s["seq_len"])
     train_text, val_text = _split(text, float(s["val_fraction"]))

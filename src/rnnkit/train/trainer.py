@@ -82,6 +82,7 @@ __all__ = [
     "TrainResult",
     "Trainer",
     "TrainingDiverged",
+    "check_out_dir",
     "detach_state",
     "seed_everything",
 ]
@@ -201,6 +202,20 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
     return tuple(tensors[f"carry.{i}"] for i in range(n))
 
 
+def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
+    """Refuse (UserError) to start a fresh run in a directory that already holds one, unless overwrite.
+
+    Tasks call it before loading data so the mistake is reported at once; the Trainer checks again.
+    """
+    out_dir = Path(out_dir)
+    taken = [d for d in ("best", "last") if (out_dir / d / "config.json").exists()]
+    if taken and not overwrite:
+        raise UserError(
+            f"{out_dir}: already holds a trained model; continue it with --resume {out_dir}, "
+            "or start again with --overwrite (or another --out)"
+        )
+
+
 def _python_rng_to_json() -> list[Any]:
     version, internal, gauss = random.getstate()
     return [version, list(internal), gauss]
@@ -269,12 +284,7 @@ class Trainer:
 
     # ------------------------------------------------------------------ state
     def _check_fresh_out_dir(self) -> None:
-        taken = [d for d in ("best", "last") if (self.out_dir / d / "config.json").exists()]
-        if taken and not self.cfg.overwrite:
-            raise UserError(
-                f"{self.out_dir}: already holds a trained model; continue it with --resume {self.out_dir}, "
-                "or start again with --overwrite (or another --out)"
-            )
+        check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
 
     def _restore(self, ckpt: Checkpoint) -> None:
         ts = ckpt.trainer_state
