@@ -1,0 +1,223 @@
+"""Issue 6: data generators, digit loaders and `rnnkit experiment` plumbing (a handful of steps each)."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.cli import main
+from rnnkit.data import mnist
+from rnnkit.data.synthetic import (
+    ADDING_BASELINE_MSE,
+    adding_problem,
+    clockwork_waveform,
+    copy_task,
+)
+from rnnkit.errors import UserError
+from rnnkit.tasks import experiments as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- synthetic data ------------------------------------------------------------------------------
+
+
+def test_adding_problem_markers_and_targets() -> None:
+    x, y = adding_problem(500, 50, seed=3)
+    assert x.shape == (500, 50, 2) and y.shape == (500,)
+    markers = x[..., 1]
+    assert torch.all(markers.sum(1) == 2)  # exactly two markers
+    assert set(markers.unique().tolist()) == {0.0, 1.0}
+    assert torch.all(markers[:, :25].sum(1) == 1) and torch.all(markers[:, 25:].sum(1) == 1)
+    assert torch.allclose((x[..., 0] * markers).sum(1), y)  # target = sum of the two marked values
+    assert float(x[..., 0].min()) >= 0.0 and float(x[..., 0].max()) <= 1.0
+
+
+def test_adding_problem_is_deterministic_and_baseline_is_one_sixth() -> None:
+    a, ya = adding_problem(20, 30, seed=7)
+    b, yb = adding_problem(20, 30, seed=7)
+    assert torch.equal(a, b) and torch.equal(ya, yb)
+    _, y = adding_problem(40_000, 10, seed=1)
+    assert abs(float(((y - 1.0) ** 2).mean()) - ADDING_BASELINE_MSE) < 0.01
+
+
+def test_adding_problem_rejects_bad_length() -> None:
+    with pytest.raises(UserError, match="at least 2"):
+        adding_problem(4, 1)
+
+
+def test_copy_task_layout() -> None:
+    x, y = copy_task(6, delay=20, seq_len=5, num_symbols=4, seed=0)
+    assert x.shape == y.shape == (6, 30)
+    symbols = x[:, :5]
+    assert symbols.min() >= 1 and symbols.max() <= 4
+    assert torch.all(x[:, 5:24] == 0) and torch.all(x[:, 24] == 5) and torch.all(x[:, 25:] == 0)
+    assert torch.all(y[:, :25] == 0) and torch.equal(y[:, 25:], symbols)
+
+
+def test_clockwork_waveform_fixed_and_normalised() -> None:
+    w = clockwork_waveform(320, seed=0)
+    assert w.shape == (320,)
+    assert float(w.abs().max()) == pytest.approx(1.0)
+    assert torch.equal(w, clockwork_waveform(320, seed=0))
+    assert not torch.equal(w, clockwork_waveform(320, seed=1))
+
+
+# -- digits --------------------------------------------------------------------------------------
+
+
+def test_bundled_digits_stratified_split() -> None:
+    split = mnist.load_digits(seed=0)
+    assert split.train_images.shape == (4000, 28, 28) and split.test_images.shape == (1000, 28, 28)
+    assert np.bincount(split.test_labels).tolist() == [100] * 10
+    again = mnist.load_digits(seed=0)
+    assert np.array_equal(split.test_labels, again.test_labels)
+    small = mnist.load_digits(seed=0, max_train=50, max_test=20)
+    assert len(small.train_labels) == 50 and len(small.test_labels) == 20
+    assert np.bincount(small.test_labels).tolist() == [2] * 10
+
+
+def test_sequence_modes() -> None:
+    images = np.arange(2 * 784, dtype=np.int64).reshape(2, 28, 28) % 256
+    images = images.astype(np.uint8)
+    px = mnist.to_sequences(images, "pixel")
+    assert px.shape == (2, 784, 1) and float(px.max()) <= 1.0
+    rows = mnist.to_sequences(images, "row")
+    assert rows.shape == (2, 28, 28) and torch.equal(rows.reshape(2, 784, 1), px)
+    perm = mnist.pixel_permutation(0)
+    assert sorted(perm.tolist()) == list(range(784)) and torch.equal(perm, mnist.pixel_permutation(0))
+    pp = mnist.to_sequences(images, "permuted", permutation_seed=0)
+    assert torch.equal(pp[:, :, 0], px[:, perm, 0])
+    with pytest.raises(UserError, match="expected one of"):
+        mnist.to_sequences(images, "diagonal")
+
+
+def _write_idx(path: Path, array: np.ndarray, gz: bool) -> None:
+    header = bytes([0, 0, 8, array.ndim]) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    data = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(data) if gz else data)
+
+
+def test_idx_directory(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    _write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (40, 28, 28)), gz=True)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(40) % 10, gz=True)
+    split = mnist.load_digits(tmp_path, test_fraction=0.25, seed=1)
+    assert len(split.train_labels) == 30 and len(split.test_labels) == 10
+    _write_idx(tmp_path / "t10k-images-idx3-ubyte", rng.integers(0, 256, (7, 28, 28)), gz=False)
+    _write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.arange(7) % 10, gz=False)
+    split = mnist.load_digits(tmp_path)
+    assert len(split.train_labels) == 40 and len(split.test_labels) == 7
+
+
+def test_idx_and_csv_errors(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such directory"):
+        mnist.read_idx_dir(tmp_path / "nope")
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x12\x34\x08\x03garbage")
+    (tmp_path / "train-labels-idx1-ubyte").write_bytes(b"")
+    with pytest.raises(UserError, match="bad magic"):
+        mnist.read_idx_dir(tmp_path)
+    lonely = tmp_path / "only"
+    lonely.mkdir()
+    _write_idx(lonely / "train-images-idx3-ubyte", np.zeros((2, 28, 28)), gz=False)
+    with pytest.raises(UserError, match="labels-idx1-ubyte.*missing"):
+        mnist.read_idx_dir(lonely)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(",".join(["0"] * 785) + "\n" + ",".join(["0"] * 10) + "\n")
+    with pytest.raises(UserError, match=r"bad.csv:2: expected 785"):
+        mnist.read_digit_csv(bad)
+
+
+# -- experiment plumbing -------------------------------------------------------------------------
+
+TINY = ["--seeds", "2", "--steps", "3", "--eval-every", "2", "--hidden", "8", "--batch-size", "4", "--quiet"]
+CASES = {
+    "adding": ["--length", "20", "--eval-size", "16", "--cells", "irnn,gru"],
+    "copy": ["--length", "10", "--eval-size", "8", "--cells", "rnn_relu,clockwork"],
+    "pixel-mnist": ["--max-train", "20", "--max-test", "10", "--cells", "rnn_tanh"],
+    "permuted-pixel-mnist": ["--max-train", "20", "--max-test", "10", "--cells", "irnn"],
+    "row-mnist": ["--max-train", "20", "--max-test", "10", "--cells", "lstm,gru"],
+    "clockwork-waveform": ["--length", "40", "--params", "200", "--cells", "rnn_tanh,lstm,clockwork"],
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert set(CASES) == set(ex.EXPERIMENTS)
+    out = tmp_path / name
+    status = main(["experiment", name, "--out", str(out), "--json", *TINY, *CASES[name]])
+    assert status == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary) == {"experiment", "metric", "results"}
+    assert summary["experiment"] == name
+    assert summary["metric"] in ("mse", "accuracy")
+    cells = CASES[name][CASES[name].index("--cells") + 1].split(",")
+    assert list(summary["results"]) == cells
+    for r in summary["results"].values():
+        assert set(r) == {"mean", "std", "seconds"}
+        assert np.isfinite(r["mean"]) and r["std"] >= 0 and r["seconds"] >= 0
+    for f in ("results.json", "results.md", "curves.png"):
+        assert (out / f).is_file()
+    doc = json.loads((out / "results.json").read_text())
+    runs = doc["results"][cells[0]]["runs"]
+    assert len(runs) == 2 and all(r["steps"] == 3 for r in runs)
+    assert "±" in (out / "results.md").read_text()
+
+
+def test_waveform_models_matched_in_parameters() -> None:
+    s = ex.Settings(experiment="clockwork-waveform", cells=["rnn_tanh", "lstm", "clockwork"], seeds=1,
+                    steps=0, length=40, params=1000, eval_every=1)
+    doc = ex.run_experiment(s)
+    counts = [r["parameters"] for r in doc["results"].values()]
+    assert all(850 <= c <= 1000 for c in counts), counts
+    assert doc["results"]["clockwork"]["hidden"] > doc["results"]["rnn_tanh"]["hidden"]
+
+
+def test_same_seed_same_numbers() -> None:
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=4, length=15, hidden=6,
+                    batch_size=4, eval_every=2, eval_size=8)
+    a = ex.run_experiment(s)
+    b = ex.run_experiment(s)
+    assert a["results"]["rnn_tanh"]["mean"] == b["results"]["rnn_tanh"]["mean"]
+
+
+def test_cli_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["experiment", "juggling", "--out", str(tmp_path)]) == 2
+    assert "unknown experiment 'juggling'" in capsys.readouterr().err
+    assert main(["experiment", "adding", "--out", str(tmp_path), "--cells", "lstm,transformer"]) == 2
+    assert "unknown cell transformer" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('experiment = "adding"\nlenght = 3\n')
+    assert main(["experiment", "--config", str(bad), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key(s) lenght" in err and err.count("\n") == 1
+    missing = tmp_path / "none"
+    assert main(["experiment", "pixel-mnist", "--out", str(tmp_path), "--idx-dir", str(missing)]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_configs_parse(path: Path) -> None:
+    p = argparse.ArgumentParser()
+    ex.add_arguments(p)
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", str(path)]))
+    assert s.experiment in ex.EXPERIMENTS and s.cells
+    assert all(s.for_cell(c)["clip"] for c in s.cells)  # clipping on everywhere, as in the IRNN paper
+
+
+def test_irnn_preset_initial_values() -> None:
+    torch.manual_seed(0)
+    m = ex.SequenceModel("irnn", 2, 50, 1, every_step=False, **ex.CELL_PRESETS["irnn"])
+    assert torch.equal(m.rnn.weight_hh_l0, torch.eye(50))
+    assert torch.all(m.rnn.bias_hh_l0 == 0) and torch.all(m.rnn.bias_ih_l0 == 0)
+    assert float(m.rnn.weight_ih_l0.detach().std()) == pytest.approx(0.001, rel=0.2)
+    lstm = ex.SequenceModel("lstm", 2, 10, 1, every_step=False, **ex.CELL_PRESETS["lstm"])
+    forget = (lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0)[10:20]
+    assert torch.allclose(forget, torch.ones(10))
