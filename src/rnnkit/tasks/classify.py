@@ -330,7 +330,12 @@ def _out_dir(args: argparse.Namespace) -> Path:
         return Path(args.resume)
     if not args.out:
         raise UserError("--out DIR is required (where the model is written)")
-    return Path(args.out)
+    out = Path(args.out)
+    taken = any((out / d / "config.json").exists() for d in ("best", "last"))
+    if taken and not args.overwrite:  # the Trainer checks this too; here it fails before reading any data
+        raise UserError(f"{out}: already holds a trained model; continue it with --resume {out}, "
+                        "or start again with --overwrite (or another --out)")
+    return out
 
 
 def _run_trainer(model: nn.Module, settings: dict[str, Any], args: argparse.Namespace, batches: ShuffledBatches,
@@ -447,6 +452,7 @@ def _report_training(args: argparse.Namespace, result: Any, out_dir: Path, unit:
         "best_step": result.best_step,
         "val_loss": result.last_eval.get("loss"),
         "val_macro_f1": result.last_eval.get("macro_f1"),
+        "final_val_accuracy": result.last_eval.get("accuracy"),
         "steps": result.steps,
         "seconds": round(result.seconds, 2),
         "examples_per_s": round(result.tokens_per_s, 1),

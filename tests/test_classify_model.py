@@ -1,0 +1,80 @@
+"""Classifier and tagger heads: padding never changes a prediction, probabilities are proper."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.data.tokenize import pad_batch
+from rnnkit.models.classifier import Classifier, class_weights_from_counts
+from rnnkit.models.tagger import Tagger, pad_tags
+
+SEQS = [[3, 4, 5], [2, 6, 7, 8, 9, 10, 11, 12, 13], [5], [9, 9, 2, 3]]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "clockwork"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
+def test_padding_never_changes_a_prediction(cell: str, bidirectional: bool, pooling: str) -> None:
+    torch.manual_seed(0)
+    model = Classifier(16, 3, 8, 6, cell=cell, bidirectional=bidirectional, pooling=pooling).eval()
+    ids, lengths = pad_batch(SEQS)
+    with torch.no_grad():
+        batch = model.probabilities(ids, lengths)
+        for i, seq in enumerate(SEQS):
+            alone = model.probabilities(*pad_batch([seq]))[0]
+            torch.testing.assert_close(alone, batch[i], atol=1e-6, rtol=0)
+            # extra padding columns do not matter either
+            wide = torch.cat([ids[i : i + 1], torch.zeros(1, 5, dtype=torch.long)], dim=1)
+            torch.testing.assert_close(model.probabilities(wide, lengths[i : i + 1])[0], batch[i], atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("num_classes", [2, 5])
+def test_probabilities_sum_to_one_and_match_the_head(num_classes: int) -> None:
+    torch.manual_seed(1)
+    model = Classifier(16, num_classes, 8, 6, pooling="mean").eval()
+    ids, lengths = pad_batch(SEQS)
+    with torch.no_grad():
+        logits = model(ids, lengths)
+        probs = model.probabilities(ids, lengths)
+    assert probs.shape == (len(SEQS), num_classes)
+    torch.testing.assert_close(probs.sum(-1), torch.ones(len(SEQS)), atol=1e-6, rtol=0)
+    assert (probs >= 0).all()
+    if num_classes == 2:  # one sigmoid unit: P(class 1) = sigmoid(z)
+        assert logits.shape == (len(SEQS),) and model.head.out_features == 1
+        torch.testing.assert_close(probs[:, 1], torch.sigmoid(logits))
+    else:
+        assert logits.shape == (len(SEQS), num_classes)
+        torch.testing.assert_close(probs, torch.softmax(logits, -1))
+
+
+def test_binary_loss_is_cross_entropy_of_the_probabilities() -> None:
+    torch.manual_seed(2)
+    model = Classifier(16, 2, 8, 6)
+    ids, lengths = pad_batch(SEQS)
+    y = torch.tensor([0, 1, 1, 0])
+    logits = model(ids, lengths)
+    probs = model.probabilities(ids, lengths)
+    expected = -torch.log(probs[torch.arange(4), y]).mean()
+    torch.testing.assert_close(model.loss(logits, y), expected, atol=1e-6, rtol=1e-5)
+    # class weights: a weighted mean, so equal weights change nothing
+    torch.testing.assert_close(model.loss(logits, y, torch.tensor([3.0, 3.0])), model.loss(logits, y))
+    assert class_weights_from_counts([30, 10]) == [40 / 60, 40 / 20]
+
+
+def test_tagger_loss_ignores_padding_and_padding_never_changes_tags() -> None:
+    torch.manual_seed(3)
+    model = Tagger(16, 4, 8, 6).eval()
+    tags = [[0, 1, 2], [3, 2, 1, 0, 1, 2, 3, 0, 1], [2], [1, 1, 0, 3]]
+    ids, lengths = pad_batch(SEQS)
+    with torch.no_grad():
+        logits = model(ids, lengths)
+        total = model.loss(logits, pad_tags(tags))
+        per_token = []
+        for i, seq in enumerate(SEQS):
+            alone_ids, alone_len = pad_batch([seq])
+            alone = model(alone_ids, alone_len)
+            torch.testing.assert_close(alone[0], logits[i, : len(seq)], atol=1e-6, rtol=0)
+            per_token.append(model.loss(alone, pad_tags([tags[i]])) * len(seq))
+    n = sum(len(t) for t in tags)
+    torch.testing.assert_close(total, sum(per_token) / n, atol=1e-6, rtol=1e-5)
