@@ -1,0 +1,104 @@
+"""`rnnkit train tag`: a generated character-class tagging task that a bidirectional model solves exactly."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from rnnkit.cli import main
+
+LETTERS, DIGITS, PUNCT = "abcxyz가나", "0123456789", ".,!?-"
+ALPHABET = LETTERS + DIGITS + PUNCT + " "
+
+
+def char_class(ch: str) -> str:
+    if ch in DIGITS:
+        return "DIGIT"
+    if ch in LETTERS:
+        return "LETTER"
+    if ch == " ":
+        return "SPACE"
+    return "PUNCT"
+
+
+def make_conll(path: Path, n: int, seed: int) -> Path:
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8") as fh:
+        for _ in range(n):
+            for ch in (rng.choice(ALPHABET) for _ in range(rng.randint(3, 14))):
+                fh.write(f"{ch}\t{char_class(ch)}\n")
+            fh.write("\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("tag")
+    train = make_conll(tmp / "train.conll", 200, 0)
+    test = make_conll(tmp / "test.conll", 60, 1)
+    out = tmp / "run"
+    argv = ["train", "tag", "--data", str(train), "--val-data", str(test), "--out", str(out), "--steps", "60",
+            "--hidden", "16", "--embedding", "16", "--lr", "0.02", "--eval-every", "30", "--dropout", "0",
+            "--no-progress", "--json"]
+    assert main(argv) == 0
+    return out, test
+
+
+def test_bidirectional_tagger_solves_char_classes_exactly(tagger: tuple[Path, Path],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out, test = tagger
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert config["task"] == "tag" and config["model"]["bidirectional"] and config["split"] == "chars"
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"accuracy", "macro_f1", "per_class", "confusion"} <= set(report)
+    assert report["accuracy"] == 1.0
+    assert set(report["per_class"]) == {"DIGIT", "LETTER", "PUNCT", "SPACE"}
+
+
+def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                     tmp_path: Path) -> None:
+    out, test = tagger
+    capsys.readouterr()
+    assert main(["predict", str(out), "ab 12!", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip())
+    assert result["tokens"] == list("ab 12!")
+    assert result["tags"] == ["LETTER", "LETTER", "SPACE", "DIGIT", "DIGIT", "PUNCT"]
+    bare = tmp_path / "bare.conll"
+    bare.write_text("a\n7\n\n?\n", encoding="utf-8")
+    tagged = tmp_path / "tagged.conll"
+    assert main(["predict", str(out), "--file", str(bare), "--output", str(tagged)]) == 0
+    assert tagged.read_text(encoding="utf-8") == "a\tLETTER\n7\tDIGIT\n\n?\tPUNCT\n\n"
+
+
+def test_onnx_export_of_a_tagger(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                 tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    out, _ = tagger
+    assert main(["export", str(out), "--onnx", str(tmp_path / "t.onnx"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["max_abs_diff"] < 1e-5
+
+
+def test_refused_tagging_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], tagger: tuple[Path, Path]) -> None:
+    out, _ = tagger
+    train = make_conll(tmp_path / "t.conll", 10, 0)
+    bad = tmp_path / "bad.conll"
+    bad.write_text("a\tLETTER\nb\n", encoding="utf-8")
+    unknown = tmp_path / "u.conll"
+    unknown.write_text("a\tLETTER\n1\tNUMBER\n", encoding="utf-8")
+    cases = [
+        (["train", "tag", "--data", str(bad), "--out", str(tmp_path / "o")],
+         "bad.conll:2: malformed row: column 2 (tag) is missing"),
+        (["train", "tag", "--data", str(train), "--val-data", str(unknown), "--out", str(tmp_path / "o")],
+         "u.conll:2: column 2 (tag): tag 'NUMBER' is not in the training data"),
+        (["evaluate", str(out), "--data", str(unknown)], "u.conll:2: column 2 (tag): tag 'NUMBER'"),
+    ]
+    for argv, message in cases:
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("rnnkit: error: ") and message in err and "\n" not in err
