@@ -26,6 +26,16 @@ from rnnkit.tasks import experiments as ex
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models: a second thread only waits, and the machine is shared."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+    torch.set_flush_denormal(False)  # the experiment runner turns flushing on
+
+
 # -- synthetic data ------------------------------------------------------------------------------
 
 
