@@ -421,14 +421,9 @@ EXPERIMENTS: dict[str, Experiment] = {
 
 
 def _make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    name = name.lower()
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    raise UserError(f"optimizer {name!r}: expected adam, rmsprop or sgd")
+    from rnnkit.train.optim import build_optimizer  # the trainer's optimisers (issue 4)
+
+    return build_optimizer(name, params, lr=lr)
 
 
 def run_one(
@@ -724,7 +719,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
     p.add_argument("--batch-size", dest="batch_size", type=int)
     p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
-    p.add_argument("--optimizer", choices=["adam", "rmsprop", "sgd"])
+    p.add_argument("--optimizer", choices=["adam", "adamw", "rmsprop", "sgd"])
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
     p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
