@@ -553,29 +553,51 @@ def _fmt(v: float, metric: str) -> str:
     return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
 
 
+SOLVED_MSE = {"adding": 0.01}
+"""An experiment "solved" by a run once its test metric passes this (Le et al.: adding MSE < 0.01)."""
+
+
+def first_solved(run: dict[str, Any], experiment: str) -> dict[str, float] | None:
+    """The first curve point of a run whose test MSE is below the experiment's "solved" line, if any."""
+    limit = SOLVED_MSE.get(experiment)
+    if limit is None:
+        return None
+    for p in run["curve"]:
+        if math.isfinite(p["metric"]) and p["metric"] < limit:
+            return p
+    return None
+
+
 def markdown(doc: dict[str, Any]) -> str:
     """results.md: one row per cell, mean ± std over seeds."""
     m = doc["metric"]
     st = doc["settings"]
+    name = doc["experiment"]
+    solved_col = name in SOLVED_MSE
     lines = [
-        f"# {doc['experiment']}",
+        f"# {name}",
         "",
         doc["description"] + ".",
         "",
         f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] else "")
         + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}.",
         "",
-        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
+        + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]
     for cell, r in doc["results"].items():
         steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        pm = "±" if m == "accuracy" else "±"
         std = _fmt(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        solved = ""
+        if solved_col:
+            hits = [first_solved(x, name) for x in r["runs"]]
+            times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
+            solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], m)} {pm} {std} | "
-            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {doc['published'].get(cell, '')} |"
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], m)} ± {std} | "
+            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
     if doc["baseline"] is not None:
         lines += ["", f"Trivial baseline ({doc['baseline_label']}): {_fmt(doc['baseline'], m)}."]
