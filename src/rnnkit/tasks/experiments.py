@@ -379,8 +379,8 @@ EXPERIMENTS: dict[str, Experiment] = {
         Adding,
         {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 200, "hidden": 100, "batch_size": 50,
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0, "stop_at": 0.001},
-        {"note": "Le et al. 2015: IRNN and LSTM solve T up to 400 (hundreds of thousands of SGD steps); "
-                 "tanh RNN fails beyond T = 150"},
+        {"note": "Le et al. 2015 (figure 2) run the adding problem at T = 150, 200, 300 and 400 with "
+                 "IRNN, LSTM and tanh/ReLU RNNs; 'solved' there and here means test MSE well below 0.167"},
     ),
     "copy": Experiment(
         Copy,
@@ -391,15 +391,15 @@ EXPERIMENTS: dict[str, Experiment] = {
         _digits("pixel"),
         {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
-        {"rnn_tanh": "35% (Le et al. 2015)", "rnn_relu": "~3% (Le et al. 2015)",
-         "irnn": "97% (Le et al. 2015)", "lstm": "65% (Le et al. 2015); 98.9% (Cooijmans et al. 2016)"},
+        {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "97% (Le et al. 2015)",
+         "lstm": "98.9% (Cooijmans et al. 2016)"},
     ),
     "permuted-pixel-mnist": Experiment(
         _digits("permuted"),
         {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
         {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "82% (Le et al. 2015)",
-         "lstm": "36% (Le et al. 2015); 90.2% (Cooijmans et al. 2016)"},
+         "lstm": "90.2% (Cooijmans et al. 2016)"},
     ),
     "row-mnist": Experiment(
         _digits("row"),
@@ -410,8 +410,8 @@ EXPERIMENTS: dict[str, Experiment] = {
         Waveform,
         {"cells": ["rnn_tanh", "lstm", "clockwork"], "length": 320, "params": 1000, "batch_size": 1,
          "lr": 3e-3, "eval_every": 100, "minutes": 3.0, "eval_size": 1},
-        {"note": "Koutník et al. 2014 (music clip, 320 steps): CW-RNN MSE about 1/4-1/2 of the "
-                 "Elman RNN's and below the LSTM's at equal parameter counts"},
+        {"note": "Koutník et al. 2014 (a 320-sample music clip): the CW-RNN reached a lower MSE than "
+                 "the Elman RNN and the LSTM with the same number of parameters"},
     ),
 }
 
