@@ -4,6 +4,7 @@ What a user gets:
 
 - :class:`CharTokenizer` (the default): one id per character seen in training (Unicode NFC, so Hangul
   syllables typed as jamo sequences and as precomposed syllables are the same). Works for any script.
+- :class:`WordTokenizer`: one id per word (runs of letters/digits, runs of punctuation) seen in training.
 - :class:`BPETokenizer`: byte-pair encoding subwords trained on the training texts with Hugging Face
   ``tokenizers`` (no pretrained download), saved with the model as JSON.
 - :class:`TokenVocab`: one id per whole token (a word, or a tag), used by the tagger.
@@ -16,6 +17,7 @@ save and restore it (``vocab.json`` in a model directory).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -31,6 +33,7 @@ __all__ = [
     "BPETokenizer",
     "CharTokenizer",
     "TokenVocab",
+    "WordTokenizer",
     "build_tokenizer",
     "pad_batch",
     "tokenizer_from_json",
@@ -99,6 +102,32 @@ class CharTokenizer(TokenVocab):
         return self.ids(self.tokens(text))
 
 
+_WORD = re.compile(r"\w+|[^\w\s]+")
+
+
+class WordTokenizer(TokenVocab):
+    """One id per word seen in training: text is NFC-normalised and split into runs of letters/digits
+    and runs of punctuation (``"isn't it?"`` → ``isn ' t it ?``); unseen words map to ``<unk>``."""
+
+    kind = "word"
+
+    @classmethod
+    def train(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> WordTokenizer:
+        """The words of ``texts``, most frequent first (at most ``max_size`` ids in all)."""
+        vocab = TokenVocab.build((cls.split(t) for t in texts), min_count=min_count, max_size=max_size)
+        return cls(vocab.symbols[2:])
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return _WORD.findall(_nfc(text))
+
+    def tokens(self, text: str) -> list[str]:
+        return self.split(text)
+
+    def encode(self, text: str) -> list[int]:
+        return self.ids(self.split(text))
+
+
 class BPETokenizer:
     """Byte-pair-encoding subwords learned from the training texts with Hugging Face ``tokenizers``.
 
@@ -146,16 +175,21 @@ class BPETokenizer:
         return {"type": self.kind, "tokenizer": json.loads(self.tokenizer.to_str())}
 
 
-Tokenizer = CharTokenizer | BPETokenizer | TokenVocab
+Tokenizer = CharTokenizer | WordTokenizer | BPETokenizer | TokenVocab
 
 
-def build_tokenizer(kind: str, texts: Sequence[str], vocab_size: int = 4000) -> CharTokenizer | BPETokenizer:
-    """Train the tokenizer called ``kind`` (``"char"`` or ``"bpe"``) on ``texts``."""
+def build_tokenizer(
+    kind: str, texts: Sequence[str], vocab_size: int = 4000
+) -> CharTokenizer | WordTokenizer | BPETokenizer:
+    """Train the tokenizer called ``kind`` (``"char"``, ``"word"`` or ``"bpe"``) on ``texts``;
+    ``vocab_size`` caps the ids of ``word`` and ``bpe``."""
     if kind == "char":
         return CharTokenizer.train(texts)
+    if kind == "word":
+        return WordTokenizer.train(texts, max_size=vocab_size)
     if kind == "bpe":
         return BPETokenizer.train(texts, vocab_size=vocab_size)
-    raise UserError(f"--tokenizer {kind!r}: expected 'char' or 'bpe'")
+    raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word' or 'bpe'")
 
 
 def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Tokenizer:
@@ -164,6 +198,8 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
     try:
         if kind == "char":
             return CharTokenizer([str(s) for s in obj["symbols"]])
+        if kind == "word":
+            return WordTokenizer([str(s) for s in obj["symbols"]])
         if kind == "token":
             return TokenVocab([str(s) for s in obj["symbols"]])
         if kind == "bpe":
@@ -173,7 +209,7 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
         if isinstance(exc, UserError):
             raise
         raise UserError(f"{where}: not a valid {kind} tokenizer ({exc})") from None
-    raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'bpe' or 'token'")
+    raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'word', 'bpe' or 'token'")
 
 
 def pad_batch(

@@ -83,7 +83,7 @@ CLASSIFY_DEFAULTS: dict[str, Any] = {
     "bidirectional": False,
     "pooling": "last",
     "tokenizer": "char",
-    "bpe_vocab": 4000,
+    "vocab_size": 8000,
     "class_weights": "none",
     "text_column": "text",
     "label_column": "label",
@@ -365,8 +365,8 @@ def train_classifier(args: argparse.Namespace) -> int:
         raise UserError("--data FILE is required (a CSV, TSV or JSONL file with text and label columns, or 'polarity')")
     val_data = args.val_data or (resume.config.get("data", {}).get("val") if resume else None)
     out_dir = _out_dir(args)
-    if s["tokenizer"] not in ("char", "bpe"):
-        raise UserError(f"--tokenizer {s['tokenizer']!r}: expected 'char' or 'bpe'")
+    if s["tokenizer"] not in ("char", "word", "bpe"):
+        raise UserError(f"--tokenizer {s['tokenizer']!r}: expected 'char', 'word' or 'bpe'")
     if s["class_weights"] not in ("none", "balanced"):
         raise UserError(f"--class-weights {s['class_weights']!r}: expected 'none' or 'balanced'")
 
@@ -385,7 +385,7 @@ def train_classifier(args: argparse.Namespace) -> int:
     if resume:
         tokenizer = tokenizer_from_json(resume.vocab or {}, f"{resume.path}/vocab.json")
     else:
-        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts], int(s["bpe_vocab"]))
+        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts], int(s["vocab_size"]))
     max_len = int(s["max_len"])
     train_x = _encode_texts(tokenizer, train_t.texts, max_len)
     train_y = [index[str(lab)] for lab in train_t.labels]
@@ -899,8 +899,10 @@ def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParser
     g = c.add_argument_group("classifier")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
-    g.add_argument("--tokenizer", choices=("char", "bpe"), help="characters (default) or BPE subwords")
-    g.add_argument("--bpe-vocab", type=int, help=f"BPE vocabulary size (default {CLASSIFY_DEFAULTS['bpe_vocab']})")
+    g.add_argument("--tokenizer", choices=("char", "word", "bpe"),
+                   help="characters (default; any script), words, or BPE subwords learned from --data")
+    g.add_argument("--vocab-size", type=int,
+                   help=f"most ids of the word and BPE tokenizers (default {CLASSIFY_DEFAULTS['vocab_size']})")
     g.add_argument("--pooling", choices=("last", "mean", "max", "attention"),
                    help="how the time steps become one vector (default last)")
     g.add_argument("--class-weights", choices=("none", "balanced"),
