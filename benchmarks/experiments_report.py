@@ -1,0 +1,46 @@
+"""Merge the results.json of several `rnnkit experiment` runs (e.g. cells run in parallel processes) into
+one Markdown table, as docs/RESULTS.md shows them.
+
+    python benchmarks/experiments_report.py runs/adding-200-a runs/adding-200-b
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import sys
+from pathlib import Path
+
+from rnnkit.tasks.experiments import SOLVED_MSE, _fmt, first_solved
+
+
+def main(dirs: list[str]) -> int:
+    docs = [json.loads((Path(d) / "results.json").read_text()) for d in dirs]
+    names = {d["experiment"] for d in docs}
+    if len(names) != 1:
+        print(f"results of different experiments: {sorted(names)}", file=sys.stderr)
+        return 2
+    name = names.pop()
+    metric = docs[0]["metric"]
+    solved = name in SOLVED_MSE
+    head = f"| cell | hidden | params | test {metric} | seeds | steps | seconds | stopped |"
+    print(head + (f" first < {SOLVED_MSE[name]} |" if solved else ""))
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
+    for doc in docs:
+        for cell, r in doc["results"].items():
+            runs = r["runs"]
+            std = "" if len(runs) < 2 or not math.isfinite(r["std"]) else f" ± {_fmt(r['std'], metric)}"
+            row = (f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], metric)}{std} | "
+                   f"{len(runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
+                   f"{r['seconds']:.0f} | {'; '.join(sorted({x['stopped'] for x in runs}))} |")
+            if solved:
+                hits = [first_solved(x, name) for x in runs]
+                when = [f"{h['seconds']:.0f}s (step {h['step']})" if h else "never" for h in hits]
+                row += " " + ", ".join(when) + " |"
+            print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
