@@ -14,7 +14,7 @@ from rnnkit.data.conll import read_conll, write_conll
 from rnnkit.data.polarity import MEMBER, load_polarity
 from rnnkit.data.scam import generate, write_corpus
 from rnnkit.data.tabular import check_labels_known, read_table, sort_labels, stratified_split
-from rnnkit.data.tokenize import BPETokenizer, CharTokenizer, pad_batch, tokenizer_from_json
+from rnnkit.data.tokenize import BPETokenizer, CharTokenizer, WordTokenizer, pad_batch, tokenizer_from_json
 from rnnkit.errors import UserError
 
 
@@ -97,6 +97,14 @@ def test_char_tokenizer_korean_and_nfc() -> None:
     assert tok.encode("녕x")[1] == 1  # unknown
     again = tokenizer_from_json(json.loads(json.dumps(tok.to_json())))
     assert again.encode("세요 abc") == tok.encode("세요 abc")
+
+
+def test_word_tokenizer_splits_punctuation_and_caps_the_vocabulary() -> None:
+    tok = WordTokenizer.train(["isn't it great?", "great film", "고객님, 안녕하세요"], max_size=6)
+    assert tok.tokens("isn't 고객님!") == ["isn", "'", "t", "고객님", "!"]
+    assert tok.vocab_size == 6 and tok.encode("great")[0] == 2  # most frequent first
+    again = tokenizer_from_json(json.loads(json.dumps(tok.to_json())))
+    assert isinstance(again, WordTokenizer) and again.encode("great it") == tok.encode("great it")
 
 
 def test_bpe_tokenizer_trains_offline_and_round_trips() -> None:
