@@ -295,3 +295,25 @@ def test_bad_checkpoints_are_user_errors(tmp_path: Path) -> None:
     (tmp_path / "x" / "model.safetensors").write_bytes(b"\x80\x04garbage")
     with pytest.raises(UserError, match="safetensors"):
         load_checkpoint(tmp_path / "x")
+
+
+def test_bf16_autocast_trains_and_saves_the_carry(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path, steps=4, precision="bf16", dropout=0.0)
+    result = trainer.fit()
+    assert math.isfinite(result.best_metric)
+    last = load_checkpoint(tmp_path, prefer="last")
+    assert last.tensors["carry.0"].shape == (2, 4, 12)
+    assert all(t.dtype == torch.float32 for t in last.model_state.values())  # weights stay fp32
+
+
+def test_minutes_alone_lifts_the_default_step_limit() -> None:
+    import argparse
+
+    from rnnkit.train.options import add_trainer_arguments, resolve_settings
+
+    parser = argparse.ArgumentParser()
+    add_trainer_arguments(parser)
+    assert resolve_settings(parser.parse_args(["--minutes", "2"]), {"steps": 500})["steps"] is None
+    both = resolve_settings(parser.parse_args(["--minutes", "2", "--steps", "9"]), {"steps": 500})
+    assert both["steps"] == 9 and both["minutes"] == 2
+    assert resolve_settings(parser.parse_args([]), {"steps": 500})["steps"] == 500

@@ -75,13 +75,14 @@ def _report_warnings() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------------------------------- train
-def _split(text: str, val_fraction: float) -> tuple[str, str]:
+def _split_point(length: int, val_fraction: float) -> int:
+    """Index where the validation split (the last ``val_fraction`` of the text) begins."""
     if not 0.0 <= val_fraction < 1.0:
         raise UserError(f"--val-fraction {val_fraction}: expected a number from 0 to below 1")
-    n_val = int(len(text) * val_fraction)
+    n_val = int(length * val_fraction)
     if val_fraction > 0 and n_val < 2:
         n_val = 2
-    return (text[: len(text) - n_val], text[len(text) - n_val :]) if n_val else (text, "")
+    return length - n_val
 
 
 def train_charlm(args: argparse.Namespace) -> TrainResult:
@@ -117,21 +118,22 @@ def train_charlm(args: argparse.Namespace) -> TrainResult:
         check_out_dir(out, overwrite=bool(getattr(args, "overwrite", False)))
     text = load_text(s["data"])
     seq_len = int(s["seq_len"])
-    train_text, val_text = _split(text, float(s["val_fraction"]))
-    if len(train_text) < seq_len + 1:
+    cut = _split_point(len(text), float(s["val_fraction"]))
+    if cut < seq_len + 1:
         raise UserError(
-            f"{s['data']}: too short: {len(text)} characters leave {len(train_text)} for training, and one "
+            f"{s['data']}: too short: {len(text)} characters leave {max(cut, 0)} for training, and one "
             f"window of --seq-len {seq_len} needs {seq_len + 1}; use a longer text or a smaller --seq-len"
         )
     if resume is not None:
         vocab = CharVocab.from_json(resume.vocab, f"{resume.path}/vocab.json")
     else:
-        vocab = CharVocab.from_text(train_text)
-    dtype = smallest_int_dtype(len(vocab))
+        vocab = CharVocab.from_text(text[:cut])
+    # one encoding of the whole text, split as views: memory stays one small integer per character
     with _report_warnings():
-        train_ids = vocab.encode(train_text, warn=resume is not None, dtype=dtype)
-        val_ids = vocab.encode(val_text, warn=False, dtype=dtype) if val_text else None
-    del text, train_text, val_text
+        ids = vocab.encode(text, warn=resume is not None, dtype=smallest_int_dtype(len(vocab)))
+    train_ids = ids[:cut]
+    val_ids = ids[cut:] if cut < ids.numel() else None
+    del text
     batch_size = int(s["batch_size"])
     fit = train_ids.numel() // (seq_len + 1)
     if fit < batch_size:

@@ -41,6 +41,7 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "eval_every": 200,
     "log_every": 20,
     "seed": 0,
+    "precision": "fp32",
 }
 
 
@@ -81,6 +82,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
+    g.add_argument("--precision", choices=["fp32", "bf16"],
+                   help=f"bf16 autocast for speed where the CPU/GPU has it (default {d['precision']})")
     g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
     g.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR (its last/ checkpoint)")
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
@@ -114,15 +117,23 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
 def resolve_settings(
     args: argparse.Namespace, defaults: dict[str, Any], saved: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key."""
+    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key.
+
+    A fresh run given ``--minutes`` but no ``--steps`` gets ``steps=None``: the clock alone ends it.
+    """
     defaults = {**TRAINER_DEFAULTS, **defaults}
     toml = load_config_file(args.config, set(defaults)) if getattr(args, "config", None) else {}
     out: dict[str, Any] = {}
+    explicit: set[str] = set()
     for name, default in defaults.items():
         value = getattr(args, name, None)
+        if value is not None or name in toml:
+            explicit.add(name)
         if value is None:
             value = toml.get(name, (saved or {}).get(name, default))
         out[name] = value
+    if "minutes" in explicit and "steps" not in explicit and saved is None:
+        out["steps"] = None  # `--minutes M` alone: the clock decides, not the default step count
     return out
 
 

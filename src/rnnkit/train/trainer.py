@@ -56,6 +56,7 @@ when evaluated) and ``loss.png``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import random
@@ -137,6 +138,7 @@ class TrainConfig:
     overwrite: bool = False           # allow a fresh run into an out_dir that holds one
     halt_at: int | None = None        # stop (and save last/) after this step; the schedule still runs to `steps`
     unit: str = "tok"                 # what loss_fn's n counts, for the progress bar
+    precision: str = "fp32"           # fp32 | bf16: autocast around loss_fn (weights and eval stay fp32)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -410,6 +412,14 @@ class Trainer:
             raise KeyError(f"eval_fn returned {sorted(result)}, without the metric {self.cfg.metric!r}")
         return result
 
+    def _autocast(self) -> Any:
+        if self.cfg.precision == "fp32":
+            return contextlib.nullcontext()
+        if self.cfg.precision == "bf16":
+            device = next(iter(self.params)).device.type if self.params else "cpu"
+            return torch.autocast(device, dtype=torch.bfloat16)
+        raise UserError(f"--precision {self.cfg.precision!r}: expected fp32 or bf16")
+
     def _is_better(self, value: float) -> bool:
         if not math.isfinite(value):
             return False
@@ -497,7 +507,8 @@ class Trainer:
                 for group in self.optimizer.param_groups:
                     group["lr"] = lr
                 batch = self.batches.next_batch()
-                loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry)
+                with self._autocast():
+                    loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry)
                 n_items = int(n_items)
                 loss_value = float(loss_sum.detach())
                 if not math.isfinite(loss_value):
