@@ -330,7 +330,7 @@ class Digits(Problem):
 
 
 class Waveform(Problem):
-    """Sequence generation (Koutník et al. 2014): emit a fixed waveform from no input; metric = MSE."""
+    """Sequence generation (Koutník et al. 2014): emit a fixed waveform from no input (one start pulse)."""
 
     metric = "mse"
     every_step = True
@@ -342,7 +342,10 @@ class Waveform(Problem):
         from rnnkit.data.synthetic import clockwork_waveform
 
         self.target = clockwork_waveform(s.length, seed=0).view(1, -1, 1)
+        # no input but a start pulse at t = 0: from an all-zero input and zero biases a tanh RNN would sit
+        # at h = 0, where W_hh gets no gradient at all
         self.x = torch.zeros(1, s.length, 1)
+        self.x[0, 0, 0] = 1.0
         self.baseline = float(self.target.var(unbiased=False))
         self.baseline_label = "predict the mean"
 
@@ -357,7 +360,7 @@ class Waveform(Problem):
         return float(F.mse_loss(model(self.x), self.target))
 
     def describe(self) -> str:
-        return (f"clockwork waveform: {self.s.length} samples from no input, "
+        return (f"clockwork waveform: {self.s.length} samples from no input (a start pulse at t = 0), "
                 f"models matched to about {self.s.params} parameters")
 
 
