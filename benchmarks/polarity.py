@@ -37,7 +37,8 @@ from rnnkit.data.tabular import stratified_split, write_table
 SPLIT_SEED = 13
 
 COMMON = {
-    "tokenizer": "word", "vocab-size": "8000", "embedding": "128", "hidden": "128", "dropout": "0.5",
+    "tokenizer": "word", "vocab-size": "8000", "min-count": "2", "token-dropout": "0.2",
+    "embedding": "128", "hidden": "128", "dropout": "0.5",
     "batch-size": "32", "lr": "3e-3", "eval-every": "100", "steps": "100000", "val-fraction": "0.1",
     "max-len": "80",
 }

@@ -112,7 +112,8 @@ def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, caps
     out = tmp_path / "run"
     base = ["train", "classify", "--data", str(path), "--out", str(out), "--steps", "8", "--hidden", "8",
             "--embedding", "8", "--eval-every", "4", "--no-progress", "--json", "--tokenizer", "bpe",
-            "--vocab-size", "30", "--val-fraction", "0.2", "--class-weights", "balanced"]
+            "--vocab-size", "30", "--val-fraction", "0.2", "--class-weights", "balanced",
+            "--token-dropout", "0.1"]
     assert main([*base, "--steps", "4"]) == 0
     assert last_json(capsys)["steps"] == 4
     assert main(["train", "classify", "--resume", str(out), "--steps", "8", "--no-progress", "--json"]) == 0

@@ -179,16 +179,16 @@ Tokenizer = CharTokenizer | WordTokenizer | BPETokenizer | TokenVocab
 
 
 def build_tokenizer(
-    kind: str, texts: Sequence[str], vocab_size: int = 4000
+    kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1
 ) -> CharTokenizer | WordTokenizer | BPETokenizer:
     """Train the tokenizer called ``kind`` (``"char"``, ``"word"`` or ``"bpe"``) on ``texts``;
-    ``vocab_size`` caps the ids of ``word`` and ``bpe``."""
+    ``vocab_size`` caps the ids of ``word`` and ``bpe``; ``min_count`` drops rarer chars and words."""
     if kind == "char":
-        return CharTokenizer.train(texts)
+        return CharTokenizer.train(texts, min_count=min_count)
     if kind == "word":
-        return WordTokenizer.train(texts, max_size=vocab_size)
+        return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
     if kind == "bpe":
-        return BPETokenizer.train(texts, vocab_size=vocab_size)
+        return BPETokenizer.train(texts, vocab_size=vocab_size, min_frequency=max(2, min_count))
     raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word' or 'bpe'")
 
 

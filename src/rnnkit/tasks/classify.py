@@ -84,6 +84,8 @@ CLASSIFY_DEFAULTS: dict[str, Any] = {
     "pooling": "last",
     "tokenizer": "char",
     "vocab_size": 8000,
+    "min_count": 1,
+    "token_dropout": 0.0,
     "class_weights": "none",
     "text_column": "text",
     "label_column": "label",
@@ -311,8 +313,11 @@ def _settings(args: argparse.Namespace, defaults: dict[str, Any], saved: dict[st
             raise UserError(f"--{key.replace('_', '-')} {settings[key]}: expected a positive integer")
     if settings["cell"] not in CELLS:
         raise UserError(f"--cell {settings['cell']!r}: expected one of {', '.join(CELLS)}")
-    if not 0.0 <= float(settings["dropout"]) < 1.0:
-        raise UserError(f"--dropout {settings['dropout']}: expected a number in [0, 1)")
+    for key in ("dropout", "token_dropout"):
+        if key in settings and not 0.0 <= float(settings[key]) < 1.0:
+            raise UserError(f"--{key.replace('_', '-')} {settings[key]}: expected a number in [0, 1)")
+    if "min_count" in settings and int(settings["min_count"]) < 1:
+        raise UserError(f"--min-count {settings['min_count']}: expected a positive integer")
     return settings
 
 
@@ -385,7 +390,8 @@ def train_classifier(args: argparse.Namespace) -> int:
     if resume:
         tokenizer = tokenizer_from_json(resume.vocab or {}, f"{resume.path}/vocab.json")
     else:
-        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts], int(s["vocab_size"]))
+        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts], int(s["vocab_size"]),
+                                    min_count=int(s["min_count"]))
     max_len = int(s["max_len"])
     train_x = _encode_texts(tokenizer, train_t.texts, max_len)
     train_y = [index[str(lab)] for lab in train_t.labels]
@@ -424,8 +430,12 @@ def train_classifier(args: argparse.Namespace) -> int:
     model = Classifier(**model_kwargs)
     batches = ShuffledBatches(train_x, train_y, int(s["batch_size"]), int(s["seed"]))
 
+    token_dropout = float(s["token_dropout"])
+
     def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
         ids, lengths, y = batch
+        if token_dropout > 0:  # replace random real tokens by <unk>: the model cannot lean on rare words
+            ids = ids.masked_fill((torch.rand(ids.shape) < token_dropout) & (ids > 0), 1)
         loss = m.loss(m(ids, lengths), y, weight_t)
         return loss * len(y), len(y), None
 
@@ -903,6 +913,11 @@ def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParser
                    help="characters (default; any script), words, or BPE subwords learned from --data")
     g.add_argument("--vocab-size", type=int,
                    help=f"most ids of the word and BPE tokenizers (default {CLASSIFY_DEFAULTS['vocab_size']})")
+    g.add_argument("--min-count", type=int,
+                   help="char and word tokenizers: an id only for tokens seen this often (default 1)")
+    g.add_argument("--token-dropout", type=float,
+                   help="during training, replace this share of tokens by <unk> (default 0; 0.1-0.2 helps "
+                        "small data sets)")
     g.add_argument("--pooling", choices=("last", "mean", "max", "attention"),
                    help="how the time steps become one vector (default last)")
     g.add_argument("--class-weights", choices=("none", "balanced"),
