@@ -183,7 +183,8 @@ def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: py
 
 def test_waveform_models_matched_in_parameters() -> None:
     s = ex.Settings(experiment="clockwork-waveform", cells=["rnn_tanh", "lstm", "clockwork"], seeds=1,
-                    steps=0, length=40, params=1000, eval_every=1)
+                    steps=0, length=40, params=1000, eval_every=1,
+                    cell_overrides={"clockwork": {"options": {"periods": [1, 2, 4, 8, 16, 32, 64, 128]}}})
     doc = ex.run_experiment(s)
     counts = [r["parameters"] for r in doc["results"].values()]
     assert all(850 <= c <= 1000 for c in counts), counts

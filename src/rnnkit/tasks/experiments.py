@@ -159,11 +159,14 @@ def hidden_for_params(
             recurrent = int(definition.connectivity().sum().item())
         return recurrent + gates * h * input_size + 2 * gates * h + h * output_size + output_size
 
-    lo, hi = 1, 2
-    while count(hi) <= target and hi < 1 << 16:
-        hi *= 2
+    lo = 1
+    if cell == "clockwork":  # at least one unit per module
+        lo = len(options.get("periods") or []) or options.get("num_modules") or 1
     if count(lo) > target:
         return lo
+    hi = lo + 1
+    while count(hi) <= target and hi < 1 << 16:
+        hi *= 2
     while lo < hi:
         mid = (lo + hi + 1) // 2
         if count(mid) <= target:
