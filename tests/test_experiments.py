@@ -232,3 +232,13 @@ def test_irnn_preset_initial_values() -> None:
     lstm = ex.SequenceModel("lstm", 2, 10, 1, every_step=False, **ex.CELL_PRESETS["lstm"])
     forget = (lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0)[10:20]
     assert torch.allclose(forget, torch.ones(10))
+
+
+def test_flags_win_over_config_cell_tables() -> None:
+    p = argparse.ArgumentParser()
+    ex.add_arguments(p)
+    cfg = str(ROOT / "experiments" / "adding-200.toml")
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg]))
+    assert s.for_cell("irnn")["lr"] == 1e-4 and s.for_cell("gru")["lr"] == 1e-3
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--lr", "3e-4"]))
+    assert s.for_cell("irnn")["lr"] == 3e-4 and s.for_cell("gru")["lr"] == 3e-4

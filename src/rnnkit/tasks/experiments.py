@@ -82,6 +82,8 @@ class Settings:
     split_seed: int = 0
     params: int | None = None
     cell_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: settings given as flags: they win over a config's [cell.NAME] values too
+    forced: set[str] = field(default_factory=set)
 
     def for_cell(self, cell: str) -> dict[str, Any]:
         """Training settings (lr, hidden, clip, optimizer, options) for one cell, overrides applied."""
@@ -92,12 +94,12 @@ class Settings:
         if unknown:
             raise UserError(f"[cell.{cell}]: unknown key(s) {', '.join(sorted(unknown))}; "
                             f"expected lr, hidden, clip, optimizer, options")
-        base.update(over)
+        base.update({k: v for k, v in over.items() if k not in self.forced})
         base["options"] = options
         return base
 
 
-SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides")}
+SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides", "forced")}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -685,10 +687,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UserError(f"{args.config}: is for experiment {config['experiment']!r}, not {args.name!r}")
     values: dict[str, Any] = dict(EXPERIMENTS[name].defaults)
     values.update({k: v for k, v in config.items() if k in SETTING_KEYS})
+    forced = set()
     for key in SETTING_KEYS:
         v = getattr(args, key, None)
         if v is not None:
             values[key] = v
+            forced.add(key)
     cells = values.get("cells")
     if isinstance(cells, str):
         cells = [c.strip() for c in cells.split(",") if c.strip()]
@@ -700,7 +704,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
-    s = Settings(experiment=name, cell_overrides=overrides, **values)
+    s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
     if s.seeds < 1:
         raise UserError(f"--seeds {s.seeds}: need at least 1")
     if s.minutes <= 0:
