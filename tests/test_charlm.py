@@ -76,7 +76,7 @@ def test_shakespeare_corpus_if_installed() -> None:
 
     text = shakespeare_text()
     assert len(text) > 4_000_000
-    assert text.startswith("THESEUS:\nNow, fair Hippolyta")  # A Midsummer Night's Dream comes first
+    assert text.startswith("THESEUS:\nNow, fair Hippolyta")
     assert "**" not in text and "_" not in text and "#" not in text
 
 

