@@ -633,6 +633,8 @@ def plot_curves(doc: dict[str, Any], path: Path) -> None:
                     label=cell if j == 0 else None)
     if doc["baseline"] is not None:
         ax.axhline(doc["baseline"], color="grey", ls="--", lw=1, label=doc["baseline_label"])
+    if doc["experiment"] in SOLVED_MSE:
+        ax.axhline(SOLVED_MSE[doc["experiment"]], color="green", ls=":", lw=1, label="solved")
     if doc["metric"] == "mse":
         ax.set_yscale("log")
     ax.set_xlabel("training seconds")
