@@ -772,7 +772,11 @@ def register(verbs: Any, train_verbs: Any) -> None:
     p = verbs.add_parser(
         "experiment",
         help="long-memory comparisons: " + ", ".join(EXPERIMENTS),
-        description=(__doc__ or "").split("\n\n")[1] if __doc__ else None,
+        description=(
+            "Train each listed cell on a long-memory task with the same data, budget and seeds; write "
+            "results.json, results.md (mean ± std over seeds) and curves.png into --out. --minutes is the "
+            "budget of ONE run (one cell, one seed). Configs that reproduce the papers: experiments/*.toml."
+        ),
     )
     add_arguments(p)
     p.set_defaults(func=_cmd_experiment)
