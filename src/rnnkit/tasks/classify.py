@@ -384,6 +384,8 @@ def train_classifier(args: argparse.Namespace) -> int:
         train_t, val_t = table.subset(tr), table.subset(va)
     labels = resume.config["labels"] if resume else sort_labels([lab for lab in train_t.labels if lab is not None])
     _check_one_label(train_t, labels, s["label_column"])
+    if not len(val_t):
+        raise UserError(f"{data}: too few rows for a validation split ({len(table)}); give --val-data FILE")
     check_labels_known(val_t, labels, s["label_column"])
     index = {lab: i for i, lab in enumerate(labels)}
 
