@@ -171,6 +171,9 @@ def train_charlm(args: argparse.Namespace) -> TrainResult:
     if resume is not None and tcfg.steps and trainer.step >= tcfg.steps:
         raise UserError(f"{out}: the run already reached its end (step {trainer.step} of --steps {tcfg.steps}); "
                         "give a larger --steps to train on")
+    if resume is not None and tcfg.minutes and trainer.elapsed >= 60 * tcfg.minutes:
+        raise UserError(f"{out}: the run already used its --minutes {tcfg.minutes:g} ({trainer.elapsed:.0f} s); "
+                        "give a larger --minutes (the total budget) to train on")
     n_params = sum(p.numel() for p in model.parameters())
     print(f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {n_params:,} parameters, "
           f"vocabulary {len(vocab)}, {int(train_ids.numel()):,} training chars in {batch_size} streams, "
