@@ -1,0 +1,13 @@
+#!/usr/bin/env python3
+"""Write the SYNTHETIC Korean scam-call corpus used by the rnnkit demo (see README.md next to this file).
+
+    python examples/korean_scam/generate.py runs/korean_scam/data
+
+writes train.csv (2,000 rows), val.csv (300) and test.csv (500), columns text,label,source. Every row
+is made up by templates (rnnkit.data.scam); nothing here is a real call or a real person.
+"""
+
+from rnnkit.data.scam import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
