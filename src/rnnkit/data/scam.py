@@ -11,7 +11,8 @@ Korean public-awareness material describes (a caller posing as a prosecutor, the
 Financial Supervisory Service; low-interest loan offers that ask for a fee; a child asking for gift
 cards from a new phone; a fake overseas-payment alert that asks to install a remote-control app).
 Ordinary calls deliberately use the same words — banks, cards, police, parcels, money — so that no
-single keyword decides the label. Speech-to-text style noise is added: dropped or extra spaces,
+single keyword decides the label (a real bank's fraud alert talks about suspicious transfers too; a
+"parcel driver" may be a phisher). Speech-to-text style noise is added: dropped or extra spaces,
 fillers (어, 음, 저기), stutters, spelling as pronounced (입니다 → 임니다), numbers spoken as words or
 digits, no punctuation.
 
@@ -97,8 +98,9 @@ def _phone(rng: random.Random) -> str:
     return f"010 {rng.randint(1000, 9999)} {rng.randint(1000, 9999)}"
 
 
-def _fill(rng: random.Random, template: str) -> str:
-    slots = {
+def _slots(rng: random.Random) -> dict[str, str]:
+    """One call's cast: the same names, institutions and amounts in every sentence of the call."""
+    return {
         "name": _name(rng),
         "name2": _name(rng),
         "surname": rng.choice(SURNAMES),
@@ -129,7 +131,6 @@ def _fill(rng: random.Random, template: str) -> str:
         "people": rng.choice(["두", "세", "네", "다섯", "여섯", "일곱", "여덟"]),
         "count": str(rng.randint(2, 30)),
     }
-    return template.format(**slots)
 
 
 # Each kind of call is a list of stages; each stage is a list of alternative sentences. A call takes
@@ -188,6 +189,13 @@ SCAM_CALLS: list[list[list[str | None]]] = [
         ["문자로 보내드린 주소에서 {app}을 설치해 주세요", "화면에 뜨는 인증번호 여섯 자리를 불러 주세요",
          "카드 번호 열여섯 자리와 비밀번호 앞 두 자리를 말씀해 주세요"],
         ["곧 {police}에서 전화가 갈 겁니다", "담당 검사님을 연결해 드리겠습니다", None],
+    ],
+    [  # a parcel call that turns into a phishing link
+        ["안녕하세요 {courier} 기사입니다", "{courier}인데요 택배 때문에 전화드렸습니다"],
+        ["주소가 잘못 입력되어 배송이 보류되었습니다", "통관 절차 때문에 물건이 세관에 묶여 있습니다"],
+        ["문자로 보내드린 링크에서 주소를 수정해 주세요", "관세 {small}을 이 계좌로 먼저 내 주셔야 합니다",
+         "링크 눌러서 본인 인증하시고 앱 설치해 주세요"],
+        ["오늘 안에 안 하시면 반송됩니다", None],
     ],
     [  # kidnapping threat
         ["당신 아들 지금 우리가 데리고 있어", "{kin} 살려 줘 나 지금 잡혀 있어", "딸이 사고를 쳐서 우리가 데리고 있다"],
@@ -256,6 +264,14 @@ NORMAL_CALLS: list[list[list[str | None]]] = [
          "저희는 전화로 비밀번호를 묻지 않습니다"],
         ["감사합니다 좋은 하루 보내세요", None],
     ],
+    [  # a real fraud alert from the bank: same words as the scams, but no request
+        ["{bank} 이상거래 탐지팀입니다 {name} 고객님 되시죠", "안녕하세요 {card} 부정사용 방지팀입니다"],
+        ["고객님 계좌에서 평소와 다른 이체 {mid}이 확인되어 연락드렸습니다",
+         "해외에서 카드 결제 시도가 있어서 일단 승인을 막아 두었습니다"],
+        ["본인이 하신 거래가 맞으신가요", "혹시 최근에 해외 사이트를 이용하신 적 있으세요"],
+        ["아니시면 앱에서 직접 정지하시거나 지점을 방문해 주세요", "저희는 비밀번호나 인증번호를 절대 묻지 않습니다",
+         "공식 대표번호로 다시 전화 주셔도 됩니다"],
+    ],
     [  # shop or restaurant
         ["네 {restaurant}입니다", "{shop}입니다 주문하신 물건 때문에 연락드렸어요"],
         ["{day} {time}에 {people} 명 예약 가능할까요", "주문하신 상품 입고되었습니다", "수선 맡기신 옷 다 됐어요"],
@@ -304,11 +320,12 @@ def _noise(rng: random.Random, text: str, level: float) -> str:
 
 
 def _call(rng: random.Random, stages: Sequence[Sequence[str | None]]) -> str:
+    slots = _slots(rng)
     sentences = []
     for stage in stages:
         choice = rng.choice(list(stage))
         if choice is not None:
-            sentences.append(_fill(rng, choice))
+            sentences.append(choice.format(**slots))
     return " ".join(sentences)
 
 
