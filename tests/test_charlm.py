@@ -231,3 +231,12 @@ def test_toml_config_sets_the_model(tmp_path: Path, capsys: pytest.CaptureFixtur
                  "--config", str(tmp_path / "c.toml"), "--layers", "2", "--no-progress"]) == 0
     cfg = json.loads((tmp_path / "r" / "best" / "config.json").read_text())
     assert cfg["model"]["hidden_size"] == 20 and cfg["model"]["num_layers"] == 2 and cfg["model"]["cell"] == "gru"
+
+
+def test_sampling_draws_follow_the_softmax() -> None:
+    from rnnkit.models.language_model import _draw
+
+    logits = torch.tensor([0.0, 1.0, 2.0, -1.0])
+    gen = torch.Generator().manual_seed(1)
+    counts = torch.bincount(torch.tensor([_draw(logits, gen) for _ in range(20000)]), minlength=4)
+    torch.testing.assert_close(counts.float() / 20000, torch.softmax(logits, 0), atol=0.01, rtol=0)

@@ -82,8 +82,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
-    g.add_argument("--precision", choices=["fp32", "bf16"],
-                   help=f"bf16 autocast for speed where the CPU/GPU has it (default {d['precision']})")
+    g.add_argument("--precision", choices=["fp32", "bf16", "auto"],
+                   help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
+                        f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
     g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
     g.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR (its last/ checkpoint)")
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")

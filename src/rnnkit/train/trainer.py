@@ -85,6 +85,7 @@ __all__ = [
     "TrainingDiverged",
     "check_out_dir",
     "detach_state",
+    "fast_bf16_available",
     "seed_everything",
 ]
 
@@ -138,7 +139,8 @@ class TrainConfig:
     overwrite: bool = False           # allow a fresh run into an out_dir that holds one
     halt_at: int | None = None        # stop (and save last/) after this step; the schedule still runs to `steps`
     unit: str = "tok"                 # what loss_fn's n counts, for the progress bar
-    precision: str = "fp32"           # fp32 | bf16: autocast around loss_fn (weights and eval stay fp32)
+    precision: str = "fp32"           # fp32 | bf16 | auto: bf16 autocast around loss_fn where the hardware
+                                      # has fast bf16 (weights, optimizer and evaluation stay fp32)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -218,6 +220,22 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         )
 
 
+def fast_bf16_available(model: nn.Module | None = None) -> bool:
+    """True when bf16 autocast is likely faster than fp32: a CUDA device with bf16, or a CPU with
+    AVX512-BF16 or AMX (read from /proc/cpuinfo)."""
+    param = next(iter(model.parameters()), None) if model is not None else None
+    if param is not None and param.device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return "avx512_bf16" in line or "amx_bf16" in line
+    except OSError:
+        pass
+    return False
+
+
 def _python_rng_to_json() -> list[Any]:
     version, internal, gauss = random.getstate()
     return [version, list(internal), gauss]
@@ -253,6 +271,8 @@ class Trainer:
         if not config.steps and not config.minutes:
             raise UserError("give --steps N or --minutes M (or both): the run needs an end")
         self.model = model
+        if config.precision == "auto":
+            config.precision = "bf16" if fast_bf16_available(model) else "fp32"
         self.cfg = config
         self.batches = batches
         self.loss_fn = loss_fn
