@@ -384,6 +384,8 @@ def train_classifier(args: argparse.Namespace) -> int:
         train_t, val_t = table.subset(tr), table.subset(va)
     labels = resume.config["labels"] if resume else sort_labels([lab for lab in train_t.labels if lab is not None])
     _check_one_label(train_t, labels, s["label_column"])
+    if resume:
+        check_labels_known(train_t, labels, s["label_column"])
     if not len(val_t):
         raise UserError(f"{data}: too few rows for a validation split ({len(table)}); give --val-data FILE")
     check_labels_known(val_t, labels, s["label_column"])
@@ -484,6 +486,14 @@ def _tag_unit(sentences: Sentences) -> str:
     return "chars" if all(len(tok) == 1 for sent in sentences.tokens for tok in sent) else "whitespace"
 
 
+def _check_tags_known(sentences: Sentences, index: dict[str, int], tags: Sequence[str]) -> None:
+    for sent_tags, line in zip(sentences.tags, sentences.lines, strict=True):
+        for offset, t in enumerate(sent_tags or []):
+            if t not in index:
+                raise UserError(f"{sentences.path}:{line + offset}: column 2 (tag): tag {t!r} is not in the training "
+                                f"data (training tags: {', '.join(tags[:10])})")
+
+
 def train_tagger(args: argparse.Namespace) -> int:
     """``rnnkit train tag``."""
     from rnnkit.train.trainer import seed_everything
@@ -513,11 +523,8 @@ def train_tagger(args: argparse.Namespace) -> int:
         vocab = TokenVocab.build(train_s.tokens)
         unit = _tag_unit(train_s)
     index = {t: i for i, t in enumerate(tags)}
-    for sent_tags, line in zip(val_s.tags, val_s.lines, strict=True):
-        for offset, t in enumerate(sent_tags or []):
-            if t not in index:
-                raise UserError(f"{val_s.path}:{line + offset}: column 2 (tag): tag {t!r} is not in the training "
-                                f"data (training tags: {', '.join(tags[:10])})")
+    for part in (train_s, val_s):
+        _check_tags_known(part, index, tags)
     if len(tags) < 2:
         raise UserError(f"{data}: only one tag ({tags[0]!r}) in the training sentences; a tagger needs at least two")
     max_len = int(s["max_len"])
