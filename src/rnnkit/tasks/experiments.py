@@ -63,6 +63,7 @@ class Settings:
     experiment: str
     cells: list[str]
     seeds: int = 3
+    first_seed: int = 0
     minutes: float = 5.0
     steps: int | None = None
     length: int = 100
@@ -524,7 +525,7 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None) -> 
     results: dict[str, Any] = {}
     for cell in s.cells:
         runs = []
-        for seed in range(s.seeds):
+        for seed in range(s.first_seed, s.first_seed + s.seeds):
             runs.append(run_one(problem, s, cell, seed, log))
             r = runs[-1]
             log(f"{cell} seed {seed}: {problem.metric} {r['metric']:.4f} after {r['steps']} steps, "
@@ -745,7 +746,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="directory for results.json, results.md, curves.png")
     p.add_argument("--config", help="TOML file of settings (experiments/*.toml); flags win")
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
-    p.add_argument("--seeds", type=int, help="seeds per cell (0..N-1; default 3)")
+    p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
+    p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
     p.add_argument("--minutes", type=float, help="wall-clock budget of ONE run (cell, seed)")
     p.add_argument("--steps", type=int, help="stop each run after this many training steps")
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
