@@ -239,6 +239,6 @@ def test_flags_win_over_config_cell_tables() -> None:
     ex.add_arguments(p)
     cfg = str(ROOT / "experiments" / "adding-200.toml")
     s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg]))
-    assert s.for_cell("irnn")["lr"] == 1e-4 and s.for_cell("gru")["lr"] == 1e-3
-    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--lr", "3e-4"]))
-    assert s.for_cell("irnn")["lr"] == 3e-4 and s.for_cell("gru")["lr"] == 3e-4
+    assert s.for_cell("irnn")["lr"] == 3e-4 and s.for_cell("gru")["lr"] == 1e-3
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--lr", "2e-3"]))
+    assert s.for_cell("irnn")["lr"] == 2e-3 and s.for_cell("gru")["lr"] == 2e-3
