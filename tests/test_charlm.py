@@ -39,7 +39,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "text.txt").write_text(TEXT, encoding="utf-8")
     status = main(["train", "charlm", "--data", str(root / "text.txt"), "--out", str(root / "run"),
                    "--hidden", "24", "--layers", "1", "--embed-dim", "8", "--seq-len", "24",
-                   "--batch-size", "4", "--steps", "30", "--eval-every", "15", "--lr", "0.01", "--warmup", "0",
+                   "--batch-size", "4", "--steps", "30", "--eval-every", "15", "--lr", "0.01",
                    "--no-progress"])
     assert status == 0
     return root / "run"

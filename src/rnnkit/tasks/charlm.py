@@ -48,7 +48,7 @@ CHARLM_DEFAULTS: dict[str, Any] = {
     "steps": 3500,
     "minutes": None,
     "lr": 6e-3,
-    "warmup": 100,
+    "warmup": 0,
     "clip": 5.0,
     "eval_every": 1000,
     "log_every": 50,
