@@ -73,6 +73,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--lr", type=_nonneg_float, help=f"peak learning rate (default {d['lr']:g})")
     g.add_argument("--weight-decay", type=_nonneg_float, help=f"default {d['weight_decay']:g}")
     g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
+    g.add_argument("--beta2", type=_nonneg_float, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")
     g.add_argument("--warmup", type=int, help=f"linear warm-up steps (default {d['warmup']})")
     g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
     g.add_argument("--min-lr-ratio", type=_nonneg_float,
