@@ -240,3 +240,16 @@ def test_sampling_draws_follow_the_softmax() -> None:
     gen = torch.Generator().manual_seed(1)
     counts = torch.bincount(torch.tensor([_draw(logits, gen) for _ in range(20000)]), minlength=4)
     torch.testing.assert_close(counts.float() / 20000, torch.softmax(logits, 0), atol=0.01, rtol=0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "rnn_relu", "irnn", "clockwork"])
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str,
+                                       precision: str) -> None:
+    (tmp_path / "t.txt").write_text(TEXT[:3000], encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "m"), "--cell", cell,
+                 "--hidden", "16", "--layers", "2", "--seq-len", "12", "--batch-size", "3", "--steps", "2",
+                 "--precision", precision, "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["sample", str(tmp_path / "m"), "--prime", "BOB:", "--length", "12", "--seed", "0"]) == 0
+    assert capsys.readouterr().out.startswith("BOB:")

@@ -64,11 +64,24 @@ class LanguageModel(nn.Module):
 
     def forward(self, ids: Tensor, state: Any = None, time_offset: int = 0) -> tuple[Tensor, Any]:
         x = self.embedding(ids)
-        if self.cell == "clockwork":
-            out, state = self.rnn(x, state, time_offset=time_offset)
+        kw = {"time_offset": time_offset} if self.cell == "clockwork" else {}
+        if torch.is_autocast_enabled(x.device.type) and not self.rnn.uses_fused():
+            # the reference loop is not autocast-aware: run it in fp32 inside a bf16 region
+            with torch.autocast(x.device.type, enabled=False):
+                out, state = self.rnn(x.float(), _to_float(state), **kw)
+        elif kw:
+            out, state = self.rnn(x, state, **kw)
         else:
             out, state = self.rnn(x, state)
         return self.head(self.drop(out)), state
+
+
+def _to_float(state: Any) -> Any:
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s.float() for s in state)
+    return state.float()
 
 
 @torch.no_grad()
