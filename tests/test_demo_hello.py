@@ -16,3 +16,15 @@ def test_hello_learns(capsys) -> None:
 def test_cli_demo_hello(capsys) -> None:
     assert main(["demo", "--hello", "--steps", "20"]) == 0
     assert "h->" in capsys.readouterr().out
+
+
+def test_closed_pipe_gives_no_traceback() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"'{sys.executable}' -m rnnkit.cli demo --hello | head -1",
+        shell=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.stdout.startswith("rnn_tanh")
+    assert "Traceback" not in proc.stderr
