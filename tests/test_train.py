@@ -317,3 +317,23 @@ def test_minutes_alone_lifts_the_default_step_limit() -> None:
     both = resolve_settings(parser.parse_args(["--minutes", "2", "--steps", "9"]), {"steps": 500})
     assert both["steps"] == 9 and both["minutes"] == 2
     assert resolve_settings(parser.parse_args([]), {"steps": 500})["steps"] == 500
+
+
+def test_ctrl_c_finishes_the_step_and_saves_last(tmp_path: Path) -> None:
+    import signal
+
+    trainer = make_trainer(tmp_path, steps=12)
+    inner = trainer.loss_fn
+    calls = {"n": 0}
+
+    def interrupting(model, batch, state):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            signal.raise_signal(signal.SIGINT)
+        return inner(model, batch, state)
+
+    trainer.loss_fn = interrupting
+    result = trainer.fit()
+    assert result.stopped == "interrupted" and result.steps == 3
+    assert load_checkpoint(tmp_path, prefer="last").trainer_state["step"] == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
