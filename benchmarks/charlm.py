@@ -21,7 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as rnnkit does; must precede torch's OpenMP start
+
+import torch  # noqa: E402
 
 
 def quality(args: argparse.Namespace) -> None:
