@@ -50,7 +50,7 @@ CHARLM_DEFAULTS: dict[str, Any] = {
     "lr": 6e-3,
     "warmup": 0,
     "clip": 5.0,
-    "eval_every": 2000,
+    "eval_every": 5000,
     "log_every": 50,
     "seed": 0,
     "precision": "auto",
