@@ -21,9 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as rnnkit does; must precede torch's OpenMP start
-
-import torch  # noqa: E402
+import torch
 
 
 def quality(args: argparse.Namespace) -> None:
