@@ -343,6 +343,21 @@ def _out_dir(args: argparse.Namespace) -> Path:
     return out
 
 
+def _start_training(
+    args: argparse.Namespace, task: str, defaults: dict[str, Any], data_help: str
+) -> tuple[Checkpoint | None, dict[str, Any], str, str | None, Path]:
+    """What ``train classify`` and ``train tag`` both begin with: the checkpoint to resume (if any),
+    the settings, the training and validation sources (from the flags or the resumed run) and --out."""
+    resume = _resume_checkpoint(args, task)
+    saved = resume.config.get("settings") if resume else None
+    s = _settings(args, defaults, saved)
+    data = args.data or (resume.config.get("data", {}).get("train") if resume else None)
+    if not data:
+        raise UserError(f"--data FILE is required ({data_help})")
+    val_data = args.val_data or (resume.config.get("data", {}).get("val") if resume else None)
+    return resume, s, data, val_data, _out_dir(args)
+
+
 def _run_trainer(model: nn.Module, settings: dict[str, Any], args: argparse.Namespace, batches: ShuffledBatches,
                  loss_fn: Any, eval_fn: Any, out_dir: Path, config: dict[str, Any], vocab: Any,
                  resume: Checkpoint | None, unit: str) -> Any:
@@ -362,14 +377,8 @@ def train_classifier(args: argparse.Namespace) -> int:
     """``rnnkit train classify``."""
     from rnnkit.train.trainer import seed_everything
 
-    resume = _resume_checkpoint(args, "classify")
-    saved = resume.config.get("settings") if resume else None
-    s = _settings(args, CLASSIFY_DEFAULTS, saved)
-    data = args.data or (resume.config.get("data", {}).get("train") if resume else None)
-    if not data:
-        raise UserError("--data FILE is required (a CSV, TSV or JSONL file with text and label columns, or 'polarity')")
-    val_data = args.val_data or (resume.config.get("data", {}).get("val") if resume else None)
-    out_dir = _out_dir(args)
+    resume, s, data, val_data, out_dir = _start_training(
+        args, "classify", CLASSIFY_DEFAULTS, "a CSV, TSV or JSONL file with text and label columns, or 'polarity'")
     if s["tokenizer"] not in ("char", "word", "bpe"):
         raise UserError(f"--tokenizer {s['tokenizer']!r}: expected 'char', 'word' or 'bpe'")
     if s["class_weights"] not in ("none", "balanced"):
@@ -498,14 +507,8 @@ def train_tagger(args: argparse.Namespace) -> int:
     """``rnnkit train tag``."""
     from rnnkit.train.trainer import seed_everything
 
-    resume = _resume_checkpoint(args, "tag")
-    saved = resume.config.get("settings") if resume else None
-    s = _settings(args, TAG_DEFAULTS, saved)
-    data = args.data or (resume.config.get("data", {}).get("train") if resume else None)
-    if not data:
-        raise UserError("--data FILE is required (a CoNLL file: TOKEN<tab>TAG per line, blank line between sentences)")
-    val_data = args.val_data or (resume.config.get("data", {}).get("val") if resume else None)
-    out_dir = _out_dir(args)
+    resume, s, data, val_data, out_dir = _start_training(
+        args, "tag", TAG_DEFAULTS, "a CoNLL file: TOKEN<tab>TAG per line, blank line between sentences")
     sentences = read_conll(data)
     if val_data:
         train_s, val_s = sentences, read_conll(val_data)
