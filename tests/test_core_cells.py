@@ -84,6 +84,22 @@ def test_a_module_never_reads_from_a_faster_one() -> None:
     assert torch.all(rnn.weight_hh_l0.grad[m == 0] == 0)
 
 
+def test_clockwork_under_bf16_autocast_matches_fp32() -> None:
+    """The hand-written BPTT runs in fp32 under autocast; only the input projection is in bf16."""
+    torch.manual_seed(0)
+    rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 4, 8])
+    x = torch.randn(4, 20, 3)
+    out32, _ = rnn(x.transpose(0, 1))
+    g32 = torch.autograd.grad(out32.sum(), list(rnn.parameters()))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out16, _ = rnn(x.transpose(0, 1))
+    g16 = torch.autograd.grad(out16.float().sum(), list(rnn.parameters()))
+    assert torch.allclose(out16.float(), out32, atol=0.05)
+    for a, b in zip(g16, g32, strict=True):
+        assert a.dtype == b.dtype == torch.float32
+        assert torch.nn.functional.cosine_similarity(a.flatten(), b.flatten(), dim=0) > 0.99
+
+
 def test_clockwork_cost_falls_with_active_modules() -> None:
     cell = make_cell("clockwork", 64, periods=[1, 2, 4, 8])
     assert [cell.active_units(t) for t in range(8)] == [64, 16, 32, 16, 48, 16, 32, 16]

@@ -129,7 +129,15 @@ class Clockwork(Cell):
             return None
         ks = [self.active_units(t + offset) for t in range(xw.shape[0])]
         bias = bias_hh if bias_hh is not None else xw.new_zeros(self.hidden_size)
-        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, ks, self.nonlinearity == "relu")
+        relu = self.nonlinearity == "relu"
+        device = xw.device.type
+        if torch.is_autocast_enabled(device):
+            # The hand-written backward runs outside autocast, so the loop runs in fp32 under
+            # autocast too (only the hoisted input projection, computed by the caller, is in bf16/fp16).
+            with torch.autocast(device, enabled=False):
+                return _ClockworkBPTT.apply(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, ks,
+                                            relu)
+        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, ks, relu)
 
 
 class _ClockworkBPTT(torch.autograd.Function):
