@@ -242,3 +242,26 @@ def test_flags_win_over_config_cell_tables() -> None:
     assert s.for_cell("irnn")["lr"] == 3e-4 and s.for_cell("gru")["lr"] == 1e-3
     s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--lr", "2e-3"]))
     assert s.for_cell("irnn")["lr"] == 2e-3 and s.for_cell("gru")["lr"] == 2e-3
+
+
+def test_precision_per_cell_and_auto() -> None:
+    from rnnkit.train.trainer import fast_bf16_available
+
+    assert ex.use_bf16("irnn", "bf16") and not ex.use_bf16("lstm", "fp32")
+    assert not ex.use_bf16("irnn", "auto") and not ex.use_bf16("clockwork", "auto")
+    assert ex.use_bf16("lstm", "auto") == fast_bf16_available()
+    s = ex.Settings(experiment="adding", cells=["lstm", "irnn"], cell_overrides={"lstm": {"precision": "bf16"}})
+    assert s.for_cell("lstm")["precision"] == "bf16" and s.for_cell("irnn")["precision"] == "fp32"
+    bad = ex.Settings(experiment="adding", cells=["lstm"], cell_overrides={"lstm": {"precision": "fp8"}})
+    with pytest.raises(UserError, match="precision 'fp8'"):
+        bad.for_cell("lstm")
+
+
+def test_bf16_runs_every_cell_and_records_it(tmp_path: Path) -> None:
+    """Under --precision bf16 every cell trains (the Clockwork's hand-written BPTT runs in fp32 inside)."""
+    s = ex.Settings(experiment="adding", cells=list(ex.ALL_CELLS), seeds=1, steps=3, length=12, hidden=8,
+                    batch_size=4, eval_every=2, eval_size=8, precision="bf16")
+    doc = ex.run_experiment(s)
+    for cell in ex.ALL_CELLS:
+        run = doc["results"][cell]["runs"][0]
+        assert run["precision"] == "bf16" and run["steps"] == 3 and np.isfinite(run["metric"]), cell
