@@ -265,3 +265,17 @@ def test_bf16_runs_every_cell_and_records_it(tmp_path: Path) -> None:
     for cell in ex.ALL_CELLS:
         run = doc["results"][cell]["runs"][0]
         assert run["precision"] == "bf16" and run["steps"] == 3 and np.isfinite(run["metric"]), cell
+
+
+def test_cosine_schedule_decays_to_zero_and_runs() -> None:
+    assert ex.learning_rate(1e-3, 0, 0.0, "cosine") == pytest.approx(1e-3)
+    assert ex.learning_rate(1e-3, 50, 0.5, "cosine") == pytest.approx(5e-4)
+    assert ex.learning_rate(1e-3, 99, 1.0, "cosine") == pytest.approx(0.0)
+    assert ex.learning_rate(1e-3, 99, 1.0, "constant") == pytest.approx(1e-3)
+    s = ex.Settings(experiment="adding", cells=["gru"], seeds=1, steps=4, length=12, hidden=8, batch_size=4,
+                    eval_every=2, eval_size=8, schedule="cosine")
+    assert ex.run_experiment(s)["results"]["gru"]["runs"][0]["steps"] == 4
+    p = argparse.ArgumentParser()
+    ex.add_arguments(p)
+    with pytest.raises(SystemExit):
+        p.parse_args(["--out", "x", "--schedule", "linear"])

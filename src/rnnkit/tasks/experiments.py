@@ -77,6 +77,7 @@ class Settings:
     stop_at: float | None = None
     threads: int | None = None
     precision: str = "fp32"
+    schedule: str = "constant"
     idx_dir: str | None = None
     max_train: int | None = None
     max_test: int | None = None
@@ -458,6 +459,14 @@ def _make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.o
     return build_optimizer(name, params, lr=lr)
 
 
+def learning_rate(base: float, step: int, progress: float, schedule: str) -> float:
+    """The trainer's schedule: "cosine" decays ``base`` to 0 over the run (over its --minutes, or its
+    --steps when those end it first), "constant" keeps it."""
+    from rnnkit.train.optim import learning_rate as trainer_lr
+
+    return trainer_lr(base, step, progress, schedule=schedule)
+
+
 def run_one(
     problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:
@@ -497,6 +506,10 @@ def run_one(
         if time.perf_counter() - start >= budget:
             status = "budget"
             break
+        if s.schedule != "constant":
+            progress = max((time.perf_counter() - start) / budget, step / max_steps)
+            for group in opt.param_groups:
+                group["lr"] = learning_rate(cs["lr"], step, progress, schedule=s.schedule)
         x, y = problem.train_batch(step, gen)
         with autocast():
             loss = problem.loss(model(x), y)
@@ -749,6 +762,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UserError(f"--steps {s.steps}: must be 0 or more")
     if s.eval_every < 1:
         raise UserError(f"--eval-every {s.eval_every}: must be at least 1")
+    if s.schedule not in ("constant", "cosine"):
+        raise UserError(f"schedule {s.schedule!r}: expected 'constant' or 'cosine'")
     for c in cells:
         s.for_cell(c)
     return s
@@ -801,6 +816,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=PRECISIONS,
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
                         "(the LSTM) on CPUs with AVX512-BF16/AMX")
+    p.add_argument("--schedule", choices=["constant", "cosine"],
+                   help="learning rate: constant (default) or cosine decay to 0 over each run's budget")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
