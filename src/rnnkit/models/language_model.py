@@ -47,7 +47,9 @@ class LanguageModel(nn.Module):
         self.dropout_p = dropout
         self.cell_options = dict(cell_options)
         self.embedding = nn.Embedding(vocab_size, embed_dim)
-        self.rnn = Recurrent(cell, embed_dim, hidden_size, num_layers=num_layers, dropout=dropout, **cell_options)
+        # torch's between-layer dropout; one layer has none (and torch would warn about it)
+        self.rnn = Recurrent(cell, embed_dim, hidden_size, num_layers=num_layers,
+                             dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)
 
