@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import math
 import struct
 from pathlib import Path
 
@@ -267,14 +268,21 @@ def test_bf16_runs_every_cell_and_records_it(tmp_path: Path) -> None:
         assert run["precision"] == "bf16" and run["steps"] == 3 and np.isfinite(run["metric"]), cell
 
 
-def test_cosine_schedule_decays_to_zero_and_runs() -> None:
-    assert ex.learning_rate(1e-3, 0, 0.0, "cosine") == pytest.approx(1e-3)
-    assert ex.learning_rate(1e-3, 50, 0.5, "cosine") == pytest.approx(5e-4)
-    assert ex.learning_rate(1e-3, 99, 1.0, "cosine") == pytest.approx(0.0)
-    assert ex.learning_rate(1e-3, 99, 1.0, "constant") == pytest.approx(1e-3)
+def test_cosine_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--schedule cosine sets the trainer's cosine learning rate before every step (here over 4 steps)."""
+    seen: list[float] = []
+    real_step = torch.optim.Adam.step
+
+    def spy(self: torch.optim.Optimizer, *a: object, **k: object) -> object:
+        seen.append(self.param_groups[0]["lr"])
+        return real_step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
     s = ex.Settings(experiment="adding", cells=["gru"], seeds=1, steps=4, length=12, hidden=8, batch_size=4,
-                    eval_every=2, eval_size=8, schedule="cosine")
+                    eval_every=2, eval_size=8, lr=1e-2, schedule="cosine")
     assert ex.run_experiment(s)["results"]["gru"]["runs"][0]["steps"] == 4
+    assert seen == pytest.approx([1e-2, 1e-2 * (1 + math.cos(math.pi / 4)) / 2, 5e-3,
+                                  1e-2 * (1 + math.cos(3 * math.pi / 4)) / 2], rel=1e-3)
     p = argparse.ArgumentParser()
     ex.add_arguments(p)
     with pytest.raises(SystemExit):

@@ -38,6 +38,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.errors import UserError
+from rnnkit.train.optim import learning_rate
 
 ALL_CELLS = ("rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork")
 
@@ -459,14 +460,6 @@ def _make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.o
     return build_optimizer(name, params, lr=lr)
 
 
-def learning_rate(base: float, step: int, progress: float, schedule: str) -> float:
-    """The trainer's schedule: "cosine" decays ``base`` to 0 over the run (over its --minutes, or its
-    --steps when those end it first), "constant" keeps it."""
-    from rnnkit.train.optim import learning_rate as trainer_lr
-
-    return trainer_lr(base, step, progress, schedule=schedule)
-
-
 def run_one(
     problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:
@@ -485,6 +478,13 @@ def run_one(
 
     def autocast() -> Any:
         return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
+
+    def test_metric() -> float:
+        model.eval()
+        with autocast():
+            metric = problem.evaluate(model)
+        model.train()
+        return metric
     gen = torch.Generator()
     gen.manual_seed(10_000 + seed)
     budget = s.minutes * 60.0
@@ -494,11 +494,7 @@ def run_one(
     step = 0
     status = "budget"
     last_loss = float("nan")
-    model.eval()
-    with autocast():
-        metric = problem.evaluate(model)
-    curve.append({"step": 0, "seconds": 0.0, "metric": metric, "loss": float("nan")})
-    model.train()
+    curve.append({"step": 0, "seconds": 0.0, "metric": test_metric(), "loss": float("nan")})
     while True:
         if step >= max_steps:
             status = "steps"
@@ -506,7 +502,7 @@ def run_one(
         if time.perf_counter() - start >= budget:
             status = "budget"
             break
-        if s.schedule != "constant":
+        if s.schedule != "constant":  # the trainer's cosine, over the budget or the steps, whichever ends first
             progress = max((time.perf_counter() - start) / budget, step / max_steps)
             for group in opt.param_groups:
                 group["lr"] = learning_rate(cs["lr"], step, progress, schedule=s.schedule)
@@ -524,10 +520,7 @@ def run_one(
         step += 1
         last_loss = loss.item()
         if step % s.eval_every == 0:
-            model.eval()
-            with autocast():
-                metric = problem.evaluate(model)
-            model.train()
+            metric = test_metric()
             elapsed = time.perf_counter() - start
             curve.append({"step": step, "seconds": elapsed, "metric": metric, "loss": last_loss})
             log(f"  {cell} seed {seed} step {step} {elapsed:6.0f}s loss {last_loss:.4f} {problem.metric} {metric:.4f}")
@@ -538,9 +531,7 @@ def run_one(
                 break
     seconds = time.perf_counter() - start
     if not curve or curve[-1]["step"] != step:
-        model.eval()
-        with autocast():
-            metric = problem.evaluate(model) if status.startswith(("budget", "steps", "reached")) else float("nan")
+        metric = test_metric() if status.startswith(("budget", "steps", "reached")) else float("nan")
         curve.append({"step": step, "seconds": seconds, "metric": metric, "loss": last_loss})
     final = curve[-1]["metric"]
     if status.startswith("diverged"):
