@@ -808,7 +808,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
                         "(the LSTM) on CPUs with AVX512-BF16/AMX")
     p.add_argument("--schedule", choices=["constant", "cosine"],
-                   help="learning rate: constant (default) or cosine decay to 0 over each run's budget")
+                   help="learning rate: constant (default) or cosine decay to 0 over each run's budget "
+                        "(under --minutes it follows the clock, so two runs differ in their last digits)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
