@@ -5,6 +5,11 @@ torch.nn.LSTM's gate order and layout: rows of W_ih/W_hh are [input, forget, cel
 ``forget_bias`` starts the forget gate's bias (split evenly over b_ih and b_hh, as their sum is what
 counts) at a given value; 1.0 by default, as Jozefowicz et al. (2015) recommend. ``None`` keeps the
 biases at ``bias_init``.
+
+``chrono=T`` is the chrono initialisation of Tallec & Ollivier (2018, "Can recurrent neural networks
+warp time?"): each unit's forget bias is drawn as log(u), u ~ Uniform(1, T - 1), and its input-gate bias
+set to the negative of it, so the units start with memory time scales spread between 1 and T steps
+(T = the longest dependency expected, e.g. the sequence length). It replaces ``forget_bias``.
 """
 
 from __future__ import annotations
@@ -34,23 +39,37 @@ class LSTM(Cell):
         init_ih: str = "xavier_uniform",
         init_hh: str = "orthogonal",
         bias_init: float = 0.0,
+        chrono: int | None = None,
     ) -> None:
         super().__init__(hidden_size, init_ih=init_ih, init_hh=init_hh, bias_init=bias_init)
+        if chrono is not None and (isinstance(chrono, bool) or not isinstance(chrono, int) or chrono < 3):
+            raise ValueError(f"chrono: expected the longest time scale in steps, an integer >= 3, got {chrono!r}")
         self.forget_bias = forget_bias
+        self.chrono = chrono
 
     @torch.no_grad()
     def reset_parameters(
         self, weight_ih: Tensor, weight_hh: Tensor, bias_ih: Tensor | None, bias_hh: Tensor | None
     ) -> None:
         super().reset_parameters(weight_ih, weight_hh, bias_ih, bias_hh)
-        if self.forget_bias is not None:
-            h = self.hidden_size
-            biases = [b for b in (bias_ih, bias_hh) if b is not None]
+        h = self.hidden_size
+        biases = [b for b in (bias_ih, bias_hh) if b is not None]
+        if self.chrono is not None and biases:
+            # all of it on the first bias vector, the other's gate blocks at zero
+            forget = torch.log(torch.empty(h, dtype=biases[0].dtype).uniform_(1.0, self.chrono - 1.0))
+            for b in biases:
+                b[: 2 * h] = 0.0
+            biases[0][:h] = -forget
+            biases[0][h : 2 * h] = forget
+        elif self.forget_bias is not None:
             for b in biases:
                 b[h : 2 * h] = self.forget_bias / len(biases)
 
     def options(self) -> dict[str, Any]:
-        return {**super().options(), "forget_bias": self.forget_bias}
+        opts = {**super().options(), "forget_bias": self.forget_bias}
+        if self.chrono is not None:
+            opts["chrono"] = self.chrono
+        return opts
 
     def step(
         self, xw: Tensor, state: tuple[Tensor, Tensor], weight_hh: Tensor, bias_hh: Tensor | None, t: int
