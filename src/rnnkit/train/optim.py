@@ -27,15 +27,21 @@ def build_optimizer(
     betas: tuple[float, float] = (0.9, 0.999),
     eps: float = 1e-8,
 ) -> torch.optim.Optimizer:
-    """``sgd`` (with momentum, Nesterov off), ``adam``, ``adamw`` or ``rmsprop`` over ``params``."""
+    """``sgd`` (with momentum, Nesterov off), ``adam``, ``adamw`` or ``rmsprop`` over ``params``.
+
+    Adam and AdamW use torch's fused kernel when every parameter is a float tensor on the CPU or a CUDA
+    device: one pass over all parameters instead of a dozen small ops per tensor (on the default char LM,
+    0.4 ms against 6.1 ms per update on one core; docs/PERFORMANCE.md).
+    """
     name = name.lower()
     params = [p for p in params if p.requires_grad]
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    fused = bool(params) and all(p.is_floating_point() and p.device.type in ("cpu", "cuda") for p in params)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        return torch.optim.Adam(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=fused or None)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+        return torch.optim.AdamW(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, fused=fused or None)
     if name == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, alpha=0.95, eps=eps, momentum=0.0,
                                    weight_decay=weight_decay)
