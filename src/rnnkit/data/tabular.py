@@ -30,6 +30,7 @@ __all__ = [
     "decode_utf8",
     "file_format",
     "read_table",
+    "read_unlabelled",
     "sort_labels",
     "stratified_split",
     "write_table",
@@ -94,6 +95,19 @@ def _read_text(path: str | Path) -> str:
     if p.is_dir():
         raise UserError(f"{path}: is a directory; expected a CSV, TSV or JSONL file")
     return decode_utf8(p.read_bytes(), str(path))
+
+
+def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
+    """Texts without labels, for pre-training: a CSV/TSV/JSONL file's ``text_column`` (a label column
+    is not needed), or any other file as plain UTF-8 text, one text per non-blank line."""
+    name = str(path).lower()
+    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+        return list(read_table(path, text_column, "label", require_label=False).texts)
+    texts = [line.strip() for line in _read_text(path).splitlines()]
+    texts = [t for t in texts if t]
+    if not texts:
+        raise UserError(f"{path}: no text; expected one text per line")
+    return texts
 
 
 def _number(label: str) -> float | None:

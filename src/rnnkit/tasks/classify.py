@@ -37,7 +37,14 @@ from torch import Tensor, nn
 
 from rnnkit.data.conll import Sentences, read_conll, write_conll
 from rnnkit.data.polarity import is_polarity_source, load_polarity
-from rnnkit.data.tabular import Table, check_labels_known, read_table, sort_labels, stratified_split
+from rnnkit.data.tabular import (
+    Table,
+    check_labels_known,
+    read_table,
+    read_unlabelled,
+    sort_labels,
+    stratified_split,
+)
 from rnnkit.data.tokenize import TokenVocab, build_tokenizer, pad_batch, tokenizer_from_json
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import Classifier, class_weights_from_counts
@@ -89,6 +96,9 @@ CLASSIFY_DEFAULTS: dict[str, Any] = {
     "class_weights": "none",
     "text_column": "text",
     "label_column": "label",
+    "pretrain_data": None,
+    "pretrain_minutes": None,
+    "pretrain_steps": None,
 }
 
 TAG_DEFAULTS: dict[str, Any] = {
@@ -400,11 +410,23 @@ def train_classifier(args: argparse.Namespace) -> int:
     check_labels_known(val_t, labels, s["label_column"])
     index = {lab: i for i, lab in enumerate(labels)}
 
+    pretrain_texts: list[str] = []
+    if resume and getattr(args, "pretrain_data", None):
+        raise UserError(f"--pretrain-data: {args.resume} is resumed from its checkpoint, which was pre-trained "
+                        "(or not) when the run began; start a new run to pre-train")
+    if s["pretrain_data"] and not resume:
+        if s["pretrain_minutes"] is None and s["pretrain_steps"] is None:
+            s["pretrain_minutes"] = 1.0
+        for key in ("pretrain_minutes", "pretrain_steps"):
+            if s[key] is not None and not float(s[key]) > 0:
+                raise UserError(f"--{key.replace('_', '-')} {s[key]}: expected a positive number")
+        pretrain_texts = [_prepare(t) for t in read_unlabelled(s["pretrain_data"], s["text_column"])]
     if resume:
         tokenizer = tokenizer_from_json(resume.vocab or {}, f"{resume.path}/vocab.json")
     else:
-        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts], int(s["vocab_size"]),
-                                    min_count=int(s["min_count"]))
+        # the vocabulary covers the unlabelled text too: words seen only there still get trained vectors
+        tokenizer = build_tokenizer(s["tokenizer"], [_prepare(t) for t in train_t.texts] + pretrain_texts,
+                                    int(s["vocab_size"]), min_count=int(s["min_count"]))
     max_len = int(s["max_len"])
     train_x = _encode_texts(tokenizer, train_t.texts, max_len)
     train_y = [index[str(lab)] for lab in train_t.labels]
@@ -441,6 +463,8 @@ def train_classifier(args: argparse.Namespace) -> int:
     }
     seed_everything(int(s["seed"]))
     model = Classifier(**model_kwargs)
+    if pretrain_texts:
+        config["pretrain"] = _pretrain(model, tokenizer, pretrain_texts, s, max_len, quiet=bool(args.json))
     batches = ShuffledBatches(train_x, train_y, int(s["batch_size"]), int(s["seed"]))
 
     token_dropout = float(s["token_dropout"])
@@ -466,10 +490,35 @@ def train_classifier(args: argparse.Namespace) -> int:
               f"{sum(p.numel() for p in model.parameters()):,} parameters", file=sys.stderr)
     result = _run_trainer(model, s, args, batches, loss_fn, eval_fn, out_dir, config, tokenizer.to_json(),
                           resume, "txt")
-    return _report_training(args, result, out_dir, "texts")
+    return _report_training(args, result, out_dir, "texts", config.get("pretrain"))
 
 
-def _report_training(args: argparse.Namespace, result: Any, out_dir: Path, unit: str) -> int:
+def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], s: dict[str, Any], max_len: int,
+              quiet: bool) -> dict[str, Any]:
+    """Language-model pre-training of the encoder on ``--pretrain-data`` before the labels are used."""
+    from rnnkit.train.pretrain import pretrain_encoder, stderr_log
+
+    seqs = _encode_texts(tokenizer, texts, max_len)
+    minutes = float(s["pretrain_minutes"]) if s["pretrain_minutes"] is not None else None
+    steps = int(s["pretrain_steps"]) if s["pretrain_steps"] is not None else None
+    if not quiet:
+        parts = [f"{minutes:g} min" if minutes else "", f"{steps} updates" if steps else ""]
+        budget = " and ".join(x for x in parts if x)
+        stderr_log(f"pre-training the encoder as a language model on {len(seqs):,} texts from "
+                   f"{s['pretrain_data']} ({budget})")
+    result = pretrain_encoder(
+        model, seqs, vocab_size=tokenizer.vocab_size, batch_size=int(s["batch_size"]), lr=float(s["lr"]),
+        clip=float(s["clip"]) if s["clip"] else None, minutes=minutes, steps=steps, seed=int(s["seed"]),
+        log=None if quiet else stderr_log, log_every=max(int(s["log_every"]) * 5, 1),
+    )
+    if not quiet:
+        stderr_log(f"pre-training done: {result.steps} updates in {result.seconds:.0f} s, "
+                   f"LM loss {result.loss:.4f} nats/token")
+    return {"data": str(s["pretrain_data"]), **result.as_dict()}
+
+
+def _report_training(args: argparse.Namespace, result: Any, out_dir: Path, unit: str,
+                     pretrain: dict[str, Any] | None = None) -> int:
     summary = {
         "best_val_accuracy": result.best_metric,
         "best_step": result.best_step,
@@ -482,6 +531,8 @@ def _report_training(args: argparse.Namespace, result: Any, out_dir: Path, unit:
         "stopped": result.stopped,
         "model_dir": str(out_dir / "best"),
     }
+    if pretrain:
+        summary["pretrain"] = pretrain
     if args.json:
         print(json.dumps(summary))
     else:
@@ -934,6 +985,12 @@ def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParser
                    help="how the time steps become one vector (default last)")
     g.add_argument("--class-weights", choices=("none", "balanced"),
                    help="weight the loss by inverse class frequency (default none)")
+    g.add_argument("--pretrain-data", metavar="FILE",
+                   help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
+                        "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")
+    g.add_argument("--pretrain-minutes", type=float,
+                   help="wall-clock budget of the pre-training (default 1 when only --pretrain-data is given)")
+    g.add_argument("--pretrain-steps", type=int, help="at most this many pre-training updates")
     add_trainer_arguments(c, CLASSIFY_DEFAULTS)
     c.set_defaults(func=train_classifier)
 
