@@ -153,7 +153,7 @@ def test_lstm_forget_bias() -> None:
 def test_lstm_chrono_init() -> None:
     """Tallec & Ollivier (2018): b_f = log(u), u ~ U(1, T-1); b_i = -b_f; the other gates untouched."""
     torch.manual_seed(0)
-    h, t_max = 2000, 100
+    h, t_max = 600, 100
     rnn = Recurrent("lstm", 3, h, num_layers=2, bidirectional=True, chrono=t_max)
     for suffix in ("_l0", "_l0_reverse", "_l1", "_l1_reverse"):
         total = getattr(rnn, "bias_ih" + suffix) + getattr(rnn, "bias_hh" + suffix)
@@ -161,8 +161,8 @@ def test_lstm_chrono_init() -> None:
         assert forget.min() >= 0.0 and forget.max() <= math.log(t_max - 1) + 1e-6
         # exp(b_f) is uniform on (1, T-1): its mean is T/2 and a quarter of it lies below 1 + (T-2)/4
         u = forget.exp()
-        assert abs(u.mean().item() - t_max / 2) < 3.0
-        assert abs((u < 1 + (t_max - 2) / 4).float().mean().item() - 0.25) < 0.04
+        assert abs(u.mean().item() - t_max / 2) < 4.0  # 3.5 standard errors of the mean of 600 draws
+        assert abs((u < 1 + (t_max - 2) / 4).float().mean().item() - 0.25) < 0.06
         torch.testing.assert_close(total[:h], -forget)
         assert torch.all(total[2 * h :] == 0)
     rebuilt = Recurrent(**rnn.config())

@@ -66,8 +66,9 @@ class Recurrent(nn.RNNBase):
     ``(output, state)``: output (T, B, D·H) (batch first if asked), state (L·D, B, H) or ``(h_n, c_n)``
     for the LSTM. ``lengths`` (B,) marks padded batches: outputs past a length are zero and the final
     state is each sequence's own last step, in both directions. Cell options: ``forget_bias`` (LSTM,
-    1.0) or ``chrono`` (LSTM, chrono initialisation up to T steps), ``identity_scale`` / ``input_std`` (IRNN), ``periods`` / ``num_modules`` / ``nonlinearity``
-    (Clockwork), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser names, see :mod:`rnnkit.init`).
+    1.0) or ``chrono`` (LSTM, chrono initialisation up to T steps), ``identity_scale`` / ``input_std``
+    (IRNN), ``periods`` / ``num_modules`` / ``nonlinearity`` (Clockwork), ``init_ih`` / ``init_hh`` /
+    ``bias_init`` (initialiser names, see :mod:`rnnkit.init`).
     """
 
     def __init__(
