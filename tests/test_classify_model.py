@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import torch
 
@@ -13,15 +11,7 @@ from rnnkit.models.tagger import Tagger, pad_tags
 
 SEQS = [[3, 4, 5], [2, 6, 7, 8, 9, 10, 11, 12, 13], [5], [9, 9, 2, 3]]
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    """Tiny models: one torch thread is faster, and far faster on a shared, loaded CPU (restored after)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 
