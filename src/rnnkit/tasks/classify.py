@@ -988,9 +988,9 @@ def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParser
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")
-    g.add_argument("--pretrain-minutes", type=float,
+    g.add_argument("--pretrain-minutes", type=float, metavar="M",
                    help="wall-clock budget of the pre-training (default 1 when only --pretrain-data is given)")
-    g.add_argument("--pretrain-steps", type=int, help="at most this many pre-training updates")
+    g.add_argument("--pretrain-steps", type=int, metavar="N", help="at most this many pre-training updates")
     add_trainer_arguments(c, CLASSIFY_DEFAULTS)
     c.set_defaults(func=train_classifier)
 
