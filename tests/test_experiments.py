@@ -7,6 +7,7 @@ import gzip
 import json
 import math
 import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -126,6 +127,11 @@ def test_idx_directory(tmp_path: Path) -> None:
     _write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.arange(7) % 10, gz=False)
     split = mnist.load_digits(tmp_path)
     assert len(split.train_labels) == 40 and len(split.test_labels) == 7
+    # train + t10k are used as read, unindexed: they must be writable arrays, or torch.from_numpy warns
+    assert split.train_images.flags.writeable and split.test_images.flags.writeable
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mnist.to_sequences(split.train_images, "row")
 
 
 def test_idx_and_csv_errors(tmp_path: Path) -> None:

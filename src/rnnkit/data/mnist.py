@@ -133,7 +133,8 @@ def read_idx(path: str | Path) -> np.ndarray:
     if len(raw) - header != count:
         raise UserError(f"{path}: IDX header says {count} bytes of data for shape {shape}, "
                         f"file has {len(raw) - header}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+    # a copy: frombuffer's view is read-only, and torch.from_numpy warns about (and cannot own) such arrays
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
 
 
 def _find(directory: Path, stem: str) -> Path | None:
