@@ -2,11 +2,53 @@
 
 ``rnnkit.Recurrent`` runs every classic recurrent family (Elman tanh/ReLU, IRNN, LSTM, GRU, Clockwork)
 with torch.nn.LSTM's call contract; ``rnnkit.Hopfield`` is the associative memory that came before them.
+``rnnkit.train(TASK, data=..., out=..., **settings)`` trains a task's model and ``rnnkit.load(DIR)``
+returns the trained model as the task's object (``CharLM``, ``TextClassifier``, ``Tagger`` ...); the
+command line ``rnnkit`` is a thin wrapper over both.
 """
 
-from rnnkit.hopfield import Hopfield
-from rnnkit.recurrent import Recurrent, detach_state
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Hopfield", "Recurrent", "__version__", "detach_state"]
+from rnnkit.hopfield import Hopfield  # noqa: E402
+from rnnkit.recurrent import Recurrent, detach_state  # noqa: E402
+
+__all__ = ["Hopfield", "Recurrent", "__version__", "detach_state", "load", "train"]
+
+
+def load(path: str | Path) -> Any:
+    """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
+    from rnnkit.tasks import load as load_task_object
+
+    return load_task_object(path)
+
+
+def train(task: str, data: str | None = None, out: str | Path = "runs/model", *, config: Any = None,
+          val_data: str | None = None, resume: bool = False, overwrite: bool = False,
+          progress: bool | None = None, verbose: bool = True, **settings: Any) -> Any:
+    """Train ``task`` (``"charlm"``, ``"classify"``, ``"tag"`` ...) on ``data`` into ``out``.
+
+    Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
+    ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
+    gives the model.
+    """
+    from rnnkit.tasks import get_task
+    from rnnkit.train.options import config_from, settings_of
+
+    spec = get_task(task)
+    if config is None:
+        unknown = sorted(set(settings) - set(settings_of(spec.config())))
+        if unknown:
+            raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
+        values = dict(settings)
+        if "minutes" in values and "steps" not in values:
+            values["steps"] = None  # a time budget alone: the clock ends the run
+        config = config_from(spec.config, values)
+    options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
+    if val_data is not None:
+        options["val_data"] = val_data
+    return spec.train(config, data, out, **options)

@@ -1,59 +1,164 @@
-"""`rnnkit ...`: the command line. Thin: it parses, then calls the task that owns the verb.
+"""`rnnkit ...`: the command line. Thin: it parses, then calls the Python API of the task that owns the verb.
 
-Each task module under :mod:`rnnkit.tasks` listed in ``TASK_MODULES`` has a function
-``register(verbs, train_verbs)`` that adds its own sub-commands to the two argparse sub-parser
-collections: ``verbs`` for top-level verbs (``sample``, ``predict`` ...) and ``train_verbs`` for
-``rnnkit train <task>``. Each sub-parser sets ``func`` with ``set_defaults(func=...)``; ``func(args)``
-returns the exit status (or None for 0).
+Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
+
+- ``rnnkit train TASK [flags]``: the task's flags plus the trainer's; settings are resolved as flag >
+  ``--config FILE.toml`` > the resumed run's > the task's defaults, then ``task.train(config, data, out)``;
+- ``rnnkit VERB DIR [flags]`` (``sample``, ``score``, ``predict``, ``evaluate``, ``export`` ...): the task
+  is read from ``DIR``'s ``config.json``, then its verb parses the rest of the line and runs on
+  ``task.load(DIR)``; a verb the task does not answer is refused in one line;
+- ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
+  ``diagnose``).
+
+Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
+reported with its flag.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from rnnkit.errors import UserError
+from rnnkit import __version__
+from rnnkit.errors import SettingError, UserError
+from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
-TASK_MODULES = [
-    "rnnkit.tasks.demo",
-    "rnnkit.tasks.charlm",
-    "rnnkit.tasks.classify",
-    "rnnkit.tasks.experiments",
-    "rnnkit.tasks.diagnose",
-    "rnnkit.tasks.info",
-]
+
+def model_verbs() -> dict[str, list[Task]]:
+    """Each verb a trained model answers, with the tasks that answer it."""
+    discover()
+    verbs: dict[str, list[Task]] = {}
+    for task in TASKS.values():
+        for verb in task.verbs:
+            verbs.setdefault(verb.name, []).append(task)
+    return verbs
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every task's verbs registered."""
+    """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
+    from rnnkit.train.options import add_trainer_arguments
+
+    discover()
     parser = argparse.ArgumentParser(
         prog="rnnkit", description="Recurrent neural networks: train, sample, score, classify, experiment."
     )
+    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
-    train = verbs.add_parser("train", help="train a model for a task")
-    train_verbs = train.add_subparsers(dest="task", metavar="TASK")
-    train_verbs.required = True
-    for name in TASK_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a task not written yet
-            if exc.name == name:
-                continue
-            raise
-        module.register(verbs, train_verbs)
+    train = verbs.add_parser("train", help="train a model for a task: " + ", ".join(TASKS))
+    train_tasks = train.add_subparsers(dest="task", metavar="TASK")
+    train_tasks.required = True
+    for task in TASKS.values():
+        p = train_tasks.add_parser(task.name, help=task.help, description=task.description or task.help)
+        task.add_arguments(p)
+        add_trainer_arguments(p, defaults=_defaults(task))
+        p.set_defaults(func=lambda args, task=task: _train(task, args))
+    for name, tasks in model_verbs().items():
+        first = tasks[0].verb(name)
+        verbs.add_parser(name, help=f"{first.help if first else name} ({', '.join(t.name for t in tasks)} models); "
+                                    f"rnnkit {name} DIR -h lists its flags", add_help=False)
+    for command in COMMANDS.values():
+        p = verbs.add_parser(command.name, help=command.help, description=command.description or command.help)
+        command.add_arguments(p)
+        p.set_defaults(func=command.run)
+    _add_data(verbs)
     return parser
+
+
+def _add_data(verbs: Any) -> None:
+    data = verbs.add_parser("data", help="write a built-in data set: " + ", ".join(GENERATORS))
+    names = data.add_subparsers(dest="generator", metavar="NAME")
+    names.required = True
+    for gen in GENERATORS.values():
+        p = names.add_parser(gen.name, help=gen.help, description=gen.help)
+        p.add_argument("--out", required=True, help="directory to write")
+        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        gen.add_arguments(p)
+        p.set_defaults(func=gen.run)
+
+
+def _defaults(task: Task) -> dict[str, Any]:
+    from rnnkit.train.options import settings_of
+
+    return {"data": None, "out": None, **settings_of(task.config())}
+
+
+def _train(task: Task, args: argparse.Namespace) -> int:
+    """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
+    from rnnkit.train.checkpoint import load_checkpoint
+    from rnnkit.train.options import config_from, resolve_settings
+
+    saved = None
+    if args.resume:
+        ckpt = load_checkpoint(args.resume, prefer="last")
+        if ckpt.config.get("task") != task.name:
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} run, not a {task.name!r} run")
+        saved = dict(ckpt.config.get("settings") or {})
+        for key in task.frozen:
+            given = getattr(args, key, None)
+            if given is not None and key in saved and given != saved[key]:
+                raise UserError(f"--{key.replace('_', '-')} {given}: the resumed run used {saved[key]}; "
+                                "a resumed run keeps its model and data")
+    settings = resolve_settings(args, _defaults(task), saved)
+    out = settings["out"] if not args.resume else args.resume
+    if not out:
+        raise UserError("--out DIR is required: where to write the model")
+    options: dict[str, Any] = {
+        "resume": bool(args.resume), "overwrite": bool(args.overwrite), "verbose": not args.json,
+        "progress": False if args.no_progress or args.json else None,
+    }
+    if getattr(args, "val_data", None) is not None:
+        options["val_data"] = args.val_data
+    data = settings["data"] if not args.resume else args.data
+    result = task.train(config_from(task.config, settings), data, out, **options)
+    task.report(result, args.json)
+    return 130 if result.stopped == "interrupted" else 0
+
+
+def _verb_help(name: str) -> str:
+    tasks = model_verbs()[name]
+    lines = [f"usage: rnnkit {name} DIR [flags]", ""]
+    for task in tasks:
+        verb = task.verb(name)
+        lines.append(f"  {task.name} models: {verb.help if verb else ''}")
+    lines += ["", f"DIR is a model directory (OUT or OUT/best); `rnnkit {name} DIR -h` lists the flags for it."]
+    return "\n".join(lines)
+
+
+def _run_model_verb(name: str, rest: list[str]) -> int:
+    """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    if not rest or rest[0] in ("-h", "--help"):
+        print(_verb_help(name), file=sys.stdout if rest else sys.stderr)
+        return 0 if rest else 2
+    path = rest[0]
+    task = task_of(path)
+    verb = task.verb(name)
+    if verb is None:
+        answers = ", ".join(v.name for v in task.verbs) or "none"
+        raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
+    parser = argparse.ArgumentParser(prog=f"rnnkit {name} {path}", description=verb.help)
+    verb.add_arguments(parser)
+    args = parser.parse_args(rest[1:])
+    args.dir = args.model = path
+    return int(verb.run(task.load(load_checkpoint(path)), args) or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        status = args.func(args)
+        if argv and argv[0] in model_verbs():
+            return _run_model_verb(argv[0], argv[1:])
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except SettingError as exc:
+        print(f"rnnkit: error: {exc.as_flag()}", file=sys.stderr)
+        return exc.exit_code
     except UserError as exc:
         print(f"rnnkit: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -65,7 +170,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    return int(status or 0)
 
 
 def _console() -> None:

@@ -12,3 +12,30 @@ class UserError(Exception):
     """Bad input that the user can act on; the message is shown as is, on one line."""
 
     exit_code = 2
+
+
+class SettingError(UserError):
+    """A setting with a value it cannot take: ``SettingError("hidden", 0, "expected a positive integer")``
+    reads ``hidden 0: expected a positive integer``; the CLI names the flag instead (``--hidden 0: ...``)."""
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        super().__init__(f"{name} {value!r}: {expected}")
+        self.name = name
+        self.value = value
+        self.expected = expected
+
+    def as_flag(self) -> str:
+        """The message with the command-line flag of the setting (``--seq-len 0: ...``)."""
+        return f"--{self.name.replace('_', '-')} {self.value}: {self.expected}"
+
+
+def check_positive(name: str, value: object) -> None:
+    """Raise :class:`SettingError` unless ``value`` is an integer of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingError(name, value, "expected a positive integer")
+
+
+def check_fraction(name: str, value: object) -> None:
+    """Raise :class:`SettingError` unless ``value`` is a number from 0 to below 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise SettingError(name, value, "expected a number from 0 to below 1")

@@ -34,15 +34,26 @@ from rnnkit.cells import State, make_cell
 __all__ = ["Recurrent", "detach_state", "reverse_padded"]
 
 IMPLS = ("auto", "fused", "reference")
+#: torch's one-step kernels of the fused cells (what torch.nn.LSTMCell and friends call)
+_STEP_KERNELS = {"lstm": _VF.lstm_cell, "gru": _VF.gru_cell, "rnn_tanh": _VF.rnn_tanh_cell,
+                 "rnn_relu": _VF.rnn_relu_cell}
 
 
-def detach_state(state: State | None) -> State | None:
-    """The same state cut from the graph (truncated BPTT carries it to the next window)."""
+def detach_state(state: Any) -> Any:
+    """The same state cut from the graph (truncated BPTT carries it to the next window): a tensor, a
+    tuple or list of them (the LSTM's ``(h, c)``, per-layer states), or None."""
     if state is None:
         return None
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
-    return state.detach()
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
+    raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}")
+
+
+def _stack(parts: list[Tensor]) -> Tensor:
+    """Per-layer states (B, H) as one (L, B, H) tensor; a view for one layer (no copy per step)."""
+    return parts[0].unsqueeze(0) if len(parts) == 1 else torch.stack(parts)
 
 
 def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
@@ -194,6 +205,39 @@ class Recurrent(nn.RNNBase):
             output = output.squeeze(0 if self.batch_first else 1)
             state = tuple(s.squeeze(1) for s in state) if isinstance(state, tuple) else state.squeeze(1)
         return output, state
+
+    def step(self, input: Tensor, state: State | None = None, t: int = 0) -> tuple[Tensor, State]:
+        """One time step through every layer: what a decoder calls once per generated token.
+
+        ``input`` (B, input_size) → ``(output (B, H), state)``, the state in :meth:`forward`'s layout
+        ((L, B, H), or ``(h_n, c_n)`` for the LSTM), so the two can be mixed: run a prefix with
+        ``forward``, then continue with ``step`` without rerunning it. The fused cells use torch's
+        one-step kernels (``lstm_cell`` ...); the others the cell's own step. ``t`` is the step's index
+        in the sequence (the Clockwork RNN's clock). One direction only.
+        """
+        if self.bidirectional:
+            raise ValueError(f"{self.cell}: step() runs one direction; a bidirectional layer needs the whole input")
+        if input.dim() != 2 or input.shape[-1] != self.input_size:
+            raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
+                             f"got {tuple(input.shape)}")
+        state = self._check_state(state, input.shape[0], input)
+        has_c = self.cell_def.has_cell_state
+        kernel = _STEP_KERNELS.get(self.cell_def.fused_kernel or "") if self.uses_fused() else None
+        x, finals = input, []
+        for layer in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
+            s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
+            if kernel is not None:
+                new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
+            else:
+                new = self.cell_def.step(F.linear(x, w_ih, b_ih), s, self.cell_def.prepare(w_hh), b_hh, t)
+            finals.append(new)
+            x = self.cell_def.output_of(new)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, training=True)
+        if has_c:
+            return x, (_stack([f[0] for f in finals]), _stack([f[1] for f in finals]))
+        return x, _stack(finals)  # type: ignore[arg-type]
 
     def _check_state(self, state: State | None, batch: int, input: Tensor) -> State:
         shape = (self.num_layers * self.num_directions, batch, self.hidden_size)

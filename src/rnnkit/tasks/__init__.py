@@ -1,0 +1,143 @@
+"""The task registry: every job rnnkit does is one module in this package that registers itself.
+
+What a user gets: ``rnnkit train NAME``, ``rnnkit VERB DIR`` (the verbs a trained model answers),
+``rnnkit data NAME`` and the other commands all come from here, and so does ``rnnkit.load(DIR)``. A task
+module declares, at import:
+
+- a :class:`Task`: its name, its config dataclass (typed fields with defaults; subclass
+  :class:`rnnkit.train.options.TrainSettings`), ``train(config, data, out, ...)`` (through the one
+  :class:`rnnkit.train.Trainer`), ``load(checkpoint)`` returning its Python object, the flags of
+  ``rnnkit train NAME`` and the :class:`Verb` s its models answer (``sample``, ``predict`` ...);
+- or a :class:`Command` (``rnnkit demo``, ``rnnkit experiment`` ...: verbs that are not about a trained
+  model), or a :class:`Generator` (``rnnkit data NAME --out DIR``: a built-in corpus).
+
+Every module of this package is imported by :func:`discover`, so a new task is one new file here and
+no other file changes. A checkpoint's ``config.json`` names its task; :func:`task_of` reads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+
+__all__ = ["COMMANDS", "GENERATORS", "TASKS", "Command", "Generator", "Task", "Verb", "discover", "get_task",
+           "load", "register", "task_of"]
+
+AddArguments = Callable[[argparse.ArgumentParser], None]
+
+
+@dataclass(frozen=True)
+class Verb:
+    """A verb that a trained model answers: ``rnnkit NAME DIR [flags]`` runs ``run(model_object, args)``,
+    a thin wrapper over a method of the task's Python object."""
+
+    name: str
+    help: str
+    add_arguments: AddArguments
+    run: Callable[[Any, argparse.Namespace], int | None]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A trainable job: ``rnnkit train NAME`` and the verbs of the models it writes.
+
+    ``train(config, data, out, *, val_data=None, resume=False, overwrite=False, progress=None,
+    verbose=True)`` trains and returns a :class:`rnnkit.train.TrainResult`; ``report(result, as_json)``
+    prints it for the CLI; ``load(checkpoint)`` returns the task's Python object. ``frozen`` names the
+    settings a resumed run must keep (the model's shape, the data).
+    """
+
+    name: str
+    help: str
+    config: type
+    train: Callable[..., Any]
+    load: Callable[[Any], Any]
+    add_arguments: AddArguments
+    report: Callable[[Any, bool], None]
+    verbs: tuple[Verb, ...] = ()
+    description: str = ""
+    frozen: tuple[str, ...] = ()
+
+    def verb(self, name: str) -> Verb | None:
+        return next((v for v in self.verbs if v.name == name), None)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A top-level verb that is not about a trained model (``demo``, ``experiment``, ``diagnose``)."""
+
+    name: str
+    help: str
+    add_arguments: AddArguments
+    run: Callable[[argparse.Namespace], int | None]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A built-in data set: ``rnnkit data NAME --out DIR [--seed S] [flags]`` writes it as files."""
+
+    name: str
+    help: str
+    add_arguments: AddArguments
+    run: Callable[[argparse.Namespace], int | None]
+
+
+TASKS: dict[str, Task] = {}
+COMMANDS: dict[str, Command] = {}
+GENERATORS: dict[str, Generator] = {}
+_discovered = False
+
+
+def register(item: Task | Command | Generator) -> Task | Command | Generator:
+    """Add a task, command or generator (a later one of the same name replaces the earlier)."""
+    table: dict[str, Any] = TASKS if isinstance(item, Task) else COMMANDS if isinstance(item, Command) else GENERATORS
+    table[item.name] = item
+    return item
+
+
+def discover() -> None:
+    """Import every module of this package once, so that each registers what it brings."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def get_task(name: str, where: str = "") -> Task:
+    """The registered task ``name``; an unknown name is a :class:`UserError` (naming ``where`` it came from)."""
+    discover()
+    if name not in TASKS:
+        prefix = f"{where}: " if where else ""
+        raise UserError(f"{prefix}unknown task {name!r}; rnnkit knows: {', '.join(sorted(TASKS))}")
+    return TASKS[name]
+
+
+def task_of(path: str | Path) -> Task:
+    """The task that wrote the model directory ``path`` (read from its ``config.json`` alone)."""
+    from rnnkit.train.checkpoint import read_config
+
+    config, where = read_config(path)
+    name = config.get("task")
+    if not isinstance(name, str):
+        raise UserError(f"{where}: no \"task\" field; expected a model directory written by `rnnkit train`")
+    return get_task(name, str(where))
+
+
+def load(path: str | Path) -> Any:
+    """The task's Python object for the model in ``path`` (``OUT`` or ``OUT/best``): for example a
+    :class:`rnnkit.tasks.charlm.CharLM` with ``.sample()`` and ``.score()``."""
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    task = task_of(path)
+    return task.load(load_checkpoint(path))

@@ -2,8 +2,16 @@
 
 The char-rnn job: learn to predict the next character of a text, then write new text in its style
 (``sample``) or say how likely a sentence is (``score``). Training reads the text as parallel streams
-with truncated BPTT (:mod:`rnnkit.train.tbptt`); the last ``--val-fraction`` of the text is held out
+with truncated BPTT (:mod:`rnnkit.train.tbptt`); the last ``val_fraction`` of the text is held out
 and the checkpoint with the best validation loss (nats per character) is kept in ``OUT/best``.
+
+Python::
+
+    from rnnkit.tasks.charlm import CharLMConfig, train
+    train(CharLMConfig(minutes=1.5), data="shakespeare", out="runs/shakespeare")
+    lm = rnnkit.load("runs/shakespeare")          # a CharLM
+    print(lm.sample(prime="ROMEO:", length=200, seed=1))
+    lm.score("To be, or not to be")               # {"log_prob": ..., "bits_per_char": ...}
 """
 
 from __future__ import annotations
@@ -16,53 +24,61 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from rnnkit.data.text import CharVocab, load_text
-from rnnkit.errors import UserError
+from rnnkit.cells import CELLS
+from rnnkit.data.text import load_text
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
+from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
-from rnnkit.train.options import add_trainer_arguments, resolve_settings, train_config_from
+from rnnkit.train.options import TrainSettings, config_from, settings_of, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir, seed_everything
 
-__all__ = ["CHARLM_DEFAULTS", "load_charlm", "register", "train_charlm"]
-
-#: Defaults of ``rnnkit train charlm`` (tuned on Shakespeare, 2 CPU cores: see docs/CHARLM.md).
-CHARLM_DEFAULTS: dict[str, Any] = {
-    "data": None,
-    "out": None,
-    "cell": "lstm",
-    "hidden": 384,
-    "layers": 1,
-    "embed_dim": 64,
-    "seq_len": 64,
-    "shift": None,
-    "batch_size": 16,
-    "dropout": 0.0,
-    "val_fraction": 0.1,
-    "eval_chars": 0,
-    "steps": 3500,
-    "minutes": None,
-    "lr": 6e-3,
-    "warmup": 0,
-    "clip": 5.0,
-    "eval_every": 5000,
-    "log_every": 50,
-    "seed": 0,
-    "precision": "auto",
-}
-
-#: Settings that fix the model's shape or the data: a resumed run must keep them.
-_FROZEN = ("data", "cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout",
-           "val_fraction", "seed")
+__all__ = ["CharLM", "CharLMConfig", "train"]
 
 
-def _warn(message: str) -> None:
-    print(f"rnnkit: warning: {message}", file=sys.stderr, flush=True)
+@dataclass
+class CharLMConfig(TrainSettings):
+    """Settings of ``rnnkit train charlm`` (tuned on Shakespeare, 2 CPU cores: see docs/CHARLM.md)."""
+
+    cell: str = "lstm"            # any cell of rnnkit.cells.CELLS
+    hidden: int = 384             # hidden units per layer
+    layers: int = 1
+    embed_dim: int = 64           # character embedding size
+    seq_len: int = 64             # truncated-BPTT window in characters
+    shift: int | None = None      # characters between window starts (None: seq_len)
+    batch_size: int = 16          # parallel streams
+    dropout: float = 0.0          # between layers and before the output
+    val_fraction: float = 0.1     # the last part of the text, held out
+    eval_chars: int = 0           # validation characters read at each evaluation (0: all)
+    steps: int | None = 3500
+    lr: float = 6e-3
+    eval_every: int = 5000
+    log_every: int = 50
+    precision: str = "auto"
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        for name in ("hidden", "layers", "seq_len", "batch_size", "embed_dim"):
+            check_positive(name, getattr(self, name))
+        if self.cell not in CELLS:
+            raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
+        if self.shift is not None and not 1 <= self.shift <= self.seq_len:
+            raise SettingError("shift", self.shift, f"expected 1 to seq_len ({self.seq_len})")
+        check_fraction("dropout", self.dropout)
+        check_fraction("val_fraction", self.val_fraction)
+
+
+#: settings that fix the model's shape or the data: a resumed run keeps them
+FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "val_fraction",
+          "seed")
 
 
 @contextlib.contextmanager
@@ -72,119 +88,131 @@ def _report_warnings() -> Iterator[None]:
         warnings.simplefilter("always")
         yield
     for w in caught:
-        _warn(str(w.message))
+        print(f"rnnkit: warning: {w.message}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------------------- train
 def _split_point(length: int, val_fraction: float) -> int:
     """Index where the validation split (the last ``val_fraction`` of the text) begins."""
-    if not 0.0 <= val_fraction < 1.0:
-        raise UserError(f"--val-fraction {val_fraction}: expected a number from 0 to below 1")
     n_val = int(length * val_fraction)
     if val_fraction > 0 and n_val < 2:
         n_val = 2
     return length - n_val
 
 
-def train_charlm(args: argparse.Namespace) -> TrainResult:
-    """``rnnkit train charlm``: returns the trainer's result (also printed)."""
-    resume: Checkpoint | None = None
-    saved: dict[str, Any] | None = None
-    if args.resume:
-        resume = load_checkpoint(args.resume, prefer="last")
-        if resume.config.get("task") != "charlm":
-            raise UserError(f"{resume.path}: a {resume.config.get('task')!r} model, not a charlm one")
-        saved = resume.config.get("settings", {})
-    s = resolve_settings(args, CHARLM_DEFAULTS, saved)
-    if saved is not None:
-        for key in _FROZEN:
-            given = getattr(args, key, None)
-            if given is not None and given != saved.get(key):
-                raise UserError(f"--{key.replace('_', '-')} {given}: the resumed run used {saved.get(key)}; "
-                                "a resumed run keeps its model and data")
-    out = Path(s["out"] or (args.resume if args.resume else ""))
-    if not s["out"] and not args.resume:
-        raise UserError("--out DIR is required: where to write the model")
-    if not s["data"]:
-        raise UserError("--data is required: 'shakespeare', 'korean' or a UTF-8 text file")
-    for key in ("hidden", "layers", "seq_len", "batch_size", "embed_dim"):
-        if int(s[key]) < 1:
-            raise UserError(f"--{key.replace('_', '-')} {s[key]}: expected a positive integer")
-    if s["shift"] is not None and not 1 <= int(s["shift"]) <= int(s["seq_len"]):
-        raise UserError(f"--shift {s['shift']}: expected 1 to --seq-len ({s['seq_len']})")
-    if not 0.0 <= float(s["dropout"]) < 1.0:
-        raise UserError(f"--dropout {s['dropout']}: expected a number from 0 to below 1")
+def _resumed(out: Path, config: CharLMConfig, data: str | None) -> tuple[Checkpoint, CharLMConfig, str]:
+    """The checkpoint to continue, the config with the saved run's model and data settings, its data."""
+    ckpt = load_checkpoint(out, prefer="last")
+    if ckpt.config.get("task") != "charlm":
+        raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a charlm one")
+    saved = ckpt.config.get("settings", {})
+    if data is not None and data != saved.get("data"):
+        raise UserError(f"--data {data}: the resumed run used {saved.get('data')}; a resumed run keeps its data")
+    values = settings_of(config)
+    values.update({k: saved[k] for k in FROZEN if k in saved})
+    return ckpt, config_from(CharLMConfig, values), saved.get("data")
 
-    if resume is None:
-        check_out_dir(out, overwrite=bool(getattr(args, "overwrite", False)))
-    text = load_text(s["data"])
-    seq_len = int(s["seq_len"])
-    cut = _split_point(len(text), float(s["val_fraction"]))
-    if cut < seq_len + 1:
-        raise UserError(
-            f"{s['data']}: too short: {len(text)} characters leave {max(cut, 0)} for training, and one "
-            f"window of --seq-len {seq_len} needs {seq_len + 1}; use a longer text or a smaller --seq-len"
-        )
-    if resume is not None:
-        vocab = CharVocab.from_json(resume.vocab, f"{resume.path}/vocab.json")
-    else:
-        vocab = CharVocab.from_text(text[:cut])
-    # one encoding of the whole text, split as views: memory stays one small integer per character
+
+def _encode(text: str, vocab: CharVocab, cut: int, warn: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """One encoding of the whole text, split as views: memory stays one small integer per character."""
     with _report_warnings():
-        ids = vocab.encode(text, warn=resume is not None, dtype=smallest_int_dtype(len(vocab)))
-    train_ids = ids[:cut]
-    val_ids = ids[cut:] if cut < ids.numel() else None
+        ids = vocab.encode_tensor(text, warn=warn, dtype=smallest_int_dtype(len(vocab)))
+    return ids[:cut], (ids[cut:] if cut < ids.numel() else None)
+
+
+def train(
+    config: CharLMConfig,
+    data: str | None,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool | None = None,
+    verbose: bool = True,
+) -> TrainResult:
+    """Train a character language model on ``data`` (``"shakespeare"``, ``"korean"`` or a UTF-8 file)
+    into ``out``. ``resume=True`` continues the run in ``out``: its model and data settings come from the
+    checkpoint, the training settings (steps, minutes, lr ...) from ``config``."""
+    out = Path(out)
+    ckpt = None
+    config.validate()
+    if resume:
+        ckpt, config, data = _resumed(out, config, data)
+    else:
+        check_out_dir(out, overwrite=overwrite)
+    if not data:
+        raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
+    text = load_text(data)
+    cut = _split_point(len(text), config.val_fraction)
+    if cut < config.seq_len + 1:
+        raise UserError(
+            f"{data}: too short: {len(text)} characters leave {max(cut, 0)} for training, and one "
+            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}; use a longer text or a smaller --seq-len"
+        )
+    vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else CharVocab.from_text(text[:cut])
+    train_ids, val_ids = _encode(text, vocab, cut, warn=ckpt is not None)
     del text
-    batch_size = int(s["batch_size"])
-    fit = train_ids.numel() // (seq_len + 1)
-    if fit < batch_size:
-        if resume is None:
-            _warn(f"the text is short: {fit} stream(s) of --seq-len {seq_len} instead of --batch-size {batch_size}")
-        batch_size = fit
+    streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
+    if streams < config.batch_size and ckpt is None:
+        print(f"rnnkit: warning: the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
+              f"--batch-size {config.batch_size}", file=sys.stderr, flush=True)
+    seed_everything(config.seed)
+    model = LanguageModel(len(vocab), **_model_kwargs(config, ckpt))
+    trainer = Trainer(
+        model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
+                                 unit="char"),
+        batches=StreamBatches(train_ids, streams, config.seq_len, config.shift), loss_fn=tbptt_lm_loss,
+        eval_fn=_eval_fn(val_ids, config.eval_chars), out_dir=out, vocab=vocab.to_json(), resume=ckpt,
+        model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
+    )
+    _check_budget_left(trainer, out)
+    if verbose:
+        print(f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, "
+              f"{sum(p.numel() for p in model.parameters()):,} parameters, vocabulary {len(vocab)}, "
+              f"{int(train_ids.numel()):,} training chars in {streams} streams, window {config.seq_len}",
+              file=sys.stderr, flush=True)
+    return trainer.fit()
 
-    seed_everything(int(s["seed"]))
-    model_cfg = {"cell": s["cell"], "hidden_size": int(s["hidden"]), "num_layers": int(s["layers"]),
-                 "embed_dim": int(s["embed_dim"]), "dropout": float(s["dropout"])}
-    if resume is not None:
-        model_cfg = dict(resume.config["model"])
-        model_cfg.pop("vocab_size", None)
-    try:
-        model = LanguageModel(len(vocab), **model_cfg)
-    except ValueError as exc:
-        raise UserError(f"--cell {s['cell']}: {exc}") from None
-    batches = StreamBatches(train_ids, batch_size, seq_len, s["shift"])
 
-    eval_fn = None
-    if val_ids is not None:
-        eval_chars = int(s["eval_chars"]) if s["eval_chars"] else None
+def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:
+    if ckpt is not None:
+        kwargs = dict(ckpt.config["model"])
+        kwargs.pop("vocab_size", None)
+        return kwargs
+    return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
+            "embed_dim": config.embed_dim, "dropout": config.dropout}
 
-        def eval_fn(m: torch.nn.Module) -> dict[str, float]:
-            return evaluate_streams(m, val_ids, batch_size=64, window=256, max_tokens=eval_chars)
 
-    settings = {k: v for k, v in s.items() if k != "out"}
-    settings["streams"] = batch_size
-    config = {"task": "charlm", "model": model.config(), "settings": settings,
-              "train_chars": int(train_ids.numel()), "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
-    tcfg = train_config_from(s, overwrite=bool(getattr(args, "overwrite", False)),
-                             progress=False if getattr(args, "no_progress", False) else None, unit="char")
-    trainer = Trainer(model, tcfg, batches=batches, loss_fn=tbptt_lm_loss, eval_fn=eval_fn, out_dir=out,
-                      model_config=config, vocab=vocab.to_json(), resume=resume)
-    if resume is not None and tcfg.steps and trainer.step >= tcfg.steps:
-        raise UserError(f"{out}: the run already reached its end (step {trainer.step} of --steps {tcfg.steps}); "
+def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int) -> Any:
+    if val_ids is None:
+        return None
+
+    def eval_fn(m: torch.nn.Module) -> dict[str, float]:
+        return evaluate_streams(m, val_ids, batch_size=64, window=256, max_tokens=eval_chars or None)
+
+    return eval_fn
+
+
+def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, streams: int,
+                       train_ids: torch.Tensor, val_ids: torch.Tensor | None) -> dict[str, Any]:
+    settings = {"data": data, **settings_of(config), "streams": streams}
+    return {"task": "charlm", "model": model.config(), "settings": settings, "train_chars": int(train_ids.numel()),
+            "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
+
+
+def _check_budget_left(trainer: Trainer, out: Path) -> None:
+    c = trainer.cfg
+    if trainer.step and c.steps and trainer.step >= c.steps:
+        raise UserError(f"{out}: the run already reached its end (step {trainer.step} of --steps {c.steps}); "
                         "give a larger --steps to train on")
-    if resume is not None and tcfg.minutes and trainer.elapsed >= 60 * tcfg.minutes:
-        raise UserError(f"{out}: the run already used its --minutes {tcfg.minutes:g} ({trainer.elapsed:.0f} s); "
+    if trainer.step and c.minutes and trainer.elapsed >= 60 * c.minutes:
+        raise UserError(f"{out}: the run already used its --minutes {c.minutes:g} ({trainer.elapsed:.0f} s); "
                         "give a larger --minutes (the total budget) to train on")
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {n_params:,} parameters, "
-          f"vocabulary {len(vocab)}, {int(train_ids.numel()):,} training chars in {batch_size} streams, "
-          f"window {seq_len}", file=sys.stderr, flush=True)
-    result = trainer.fit()
-    _report(result, args, out)
-    return result
 
 
-def _report(result: TrainResult, args: argparse.Namespace, out: Path) -> None:
+def report(result: TrainResult, as_json: bool) -> None:
+    """The closing line of ``rnnkit train charlm`` (on stderr with ``--json``, which prints one object)."""
+    out = result.out_dir
     if result.best_metric is not None:
         name = "validation" if result.last_eval else "training"
         line = (f"best {name} loss {result.best_metric:.4f} nats/char ({result.best_metric / math.log(2):.3f} "
@@ -194,74 +222,113 @@ def _report(result: TrainResult, args: argparse.Namespace, out: Path) -> None:
         line = f"no step was trained; {out}"
     if result.stopped == "interrupted":
         line += f"; interrupted: continue with --resume {out}"
-    print(line, file=sys.stderr if args.json else sys.stdout, flush=True)
-    if args.json:
+    print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
+    if as_json:
         print(json.dumps({
-            "best_val_loss": result.best_metric,
-            "best_step": result.best_step,
-            "steps": result.steps,
-            "seconds": round(result.seconds, 3),
-            "tokens_per_s": round(result.tokens_per_s, 1),
-            "stopped": result.stopped,
-            "out": str(out),
+            "best_val_loss": result.best_metric, "best_step": result.best_step, "steps": result.steps,
+            "seconds": round(result.seconds, 3), "tokens_per_s": round(result.tokens_per_s, 1),
+            "stopped": result.stopped, "out": str(out),
         }))
 
 
-def _train_command(args: argparse.Namespace) -> int:
-    result = train_charlm(args)
-    return 130 if result.stopped == "interrupted" else 0
-
-
 # ------------------------------------------------------------------------------------------- use
-def load_charlm(path: str | Path) -> tuple[LanguageModel, CharVocab, Checkpoint]:
-    """The trained model (eval mode), its vocabulary and checkpoint from a model directory."""
-    ckpt = load_checkpoint(path)
-    if ckpt.config.get("task") != "charlm":
-        raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a character language model")
-    if ckpt.vocab is None:
-        raise UserError(f"{ckpt.path}: vocab.json is missing")
-    vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
-    cfg = dict(ckpt.config["model"])
-    cfg.pop("vocab_size", None)
-    model = LanguageModel(len(vocab), **cfg)
-    try:
-        model.load_state_dict(ckpt.model_state)
-    except RuntimeError as exc:
-        raise UserError(f"{ckpt.path}/model.safetensors: does not match config.json ({exc})") from None
-    model.eval()
-    return model, vocab, ckpt
+class CharLM:
+    """A trained character language model: ``sample()`` writes text, ``score()`` says how likely a text is.
+
+    Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`LanguageModel` (eval mode), ``vocab`` its
+    :class:`CharVocab`.
+    """
+
+    def __init__(self, ckpt: Checkpoint) -> None:
+        if ckpt.config.get("task") != "charlm":
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a character language model")
+        if ckpt.vocab is None:
+            raise UserError(f"{ckpt.path}: vocab.json is missing")
+        self.checkpoint = ckpt
+        self.vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
+        cfg = dict(ckpt.config.get("model", {}))
+        cfg.pop("vocab_size", None)
+        try:
+            self.model = LanguageModel(len(self.vocab), **cfg)
+            self.model.load_state_dict(ckpt.model_state)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            first = str(exc).splitlines()[0]
+            raise UserError(f"{ckpt.path}/model.safetensors: does not match config.json ({first})") from None
+        self.model.eval()
+
+    def stream(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+               seed: int | None = None) -> Iterator[str]:
+        """The characters written after ``prime``, one at a time (the prime itself is not repeated).
+
+        Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
+        the same ``seed`` gives the same text. An empty prime starts from a new line.
+        """
+        if length < 0:
+            raise SettingError("length", length, "expected a number >= 0")
+        if temperature < 0:
+            raise SettingError("temperature", temperature, "expected a number >= 0 (0 = greedy)")
+        gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
+        if not prime:
+            prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
+                                                                                        generator=gen))]
+        with _report_warnings():
+            prime_ids = self.vocab.encode_tensor(prime)
+        for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
+                              banned=[self.vocab.unk_index]):
+            yield self.vocab.itos[token]
+
+    def sample(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+               seed: int | None = None) -> str:
+        """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
+        return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
+
+    def score(self, texts: str | list[str]) -> dict[str, Any] | list[dict[str, Any]]:
+        """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
+        line; characters outside the vocabulary are left out of the total and the count (a warning names
+        them). One text gives one dict, a list a list."""
+        if isinstance(texts, str):
+            return self._score_one(texts)
+        return [self._score_one(t) for t in texts]
+
+    def _score_one(self, text: str) -> dict[str, Any]:
+        if not text:
+            raise UserError("cannot score an empty text")
+        vocab = self.vocab
+        with _report_warnings():
+            ids = vocab.encode_tensor(text)
+        if "\n" in vocab:
+            context, targets = vocab.encode_tensor("\n", warn=False), ids
+        else:
+            context, targets = ids[:1], ids[1:]
+        logp = sequence_log_probs(self.model, context, targets) if targets.numel() else torch.zeros(0)
+        known = targets != vocab.unk_index
+        total = float(logp[known].double().sum())
+        n = int(known.sum())
+        return {
+            "text": text, "log_prob": total, "chars": n,
+            "nats_per_char": -total / n if n else None,
+            "bits_per_char": -total / n / math.log(2) if n else None,
+            "perplexity": math.exp(-total / n) if n else None,
+        }
 
 
-def _sample_command(args: argparse.Namespace) -> int:
-    if args.length < 0:
-        raise UserError(f"--length {args.length}: expected a number >= 0")
-    if args.temperature < 0:
-        raise UserError(f"--temperature {args.temperature}: expected a number >= 0 (0 = greedy)")
-    model, vocab, _ = load_charlm(args.dir)
+# ------------------------------------------------------------------------------------------- CLI
+def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     seed = args.seed if args.seed is not None else int(time.time_ns() % 2**31)
-    gen = torch.Generator().manual_seed(seed)
-    prime = args.prime
-    if not prime:
-        prime = "\n" if "\n" in vocab else vocab.itos[1 + int(torch.randint(len(vocab) - 1, (1,), generator=gen))]
-    with _report_warnings():
-        prime_ids = vocab.encode(prime)
     out = sys.stdout
-    if args.prime:
-        out.write(args.prime)
+    out.write(args.prime)
     buf: list[str] = []
-    token = 0
+    last = args.prime[-1:]
     start = time.perf_counter()
-    for token in generate(model, prime_ids, args.length, temperature=args.temperature, top_k=args.top_k,
-                          generator=gen, banned=[vocab.unk_index]):
-        ch = vocab.itos[token]
+    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed):
         buf.append(ch)
+        last = ch
         if ch == "\n" or len(buf) >= 64:
             out.write("".join(buf))
             out.flush()
             buf.clear()
-    last = buf[-1] if buf else (vocab.itos[token] if args.length else prime[-1:])
     out.write("".join(buf) + ("" if last == "\n" else "\n"))
     out.flush()
     if args.verbose:
@@ -271,39 +338,8 @@ def _sample_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def score_text(model: LanguageModel, vocab: CharVocab, text: str) -> dict[str, Any]:
-    """Log-probability of ``text`` under the model, scored as if it began a line.
-
-    Characters outside the vocabulary are read as the unknown symbol and left out of the total and
-    the count (a warning names them).
-    """
-    if not text:
-        raise UserError("cannot score an empty text")
-    ids = vocab.encode(text)
-    if "\n" in vocab:
-        context, targets = vocab.encode("\n", warn=False), ids
-    else:
-        context, targets = ids[:1], ids[1:]
-    logp = sequence_log_probs(model, context, targets) if targets.numel() else torch.zeros(0)
-    known = targets != vocab.unk_index
-    total = float(logp[known].double().sum())
-    n = int(known.sum())
-    return {
-        "text": text,
-        "log_prob": total,
-        "chars": n,
-        "nats_per_char": -total / n if n else None,
-        "bits_per_char": -total / n / math.log(2) if n else None,
-        "perplexity": math.exp(-total / n) if n else None,
-    }
-
-
-def _score_command(args: argparse.Namespace) -> int:
-    model, vocab, _ = load_charlm(args.dir)
-    results = []
-    with _report_warnings():
-        for text in args.texts:
-            results.append(score_text(model, vocab, text))
+def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
+    results = lm.score(list(args.texts))
     if args.json:
         print(json.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
         return 0
@@ -317,35 +353,7 @@ def _score_command(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------------------------- CLI
-def register(verbs: Any, train_verbs: Any) -> None:
-    """Add ``train charlm``, ``sample`` and ``score`` to the CLI."""
-    d = CHARLM_DEFAULTS
-    p = train_verbs.add_parser(
-        "charlm", help="character language model (char-rnn)",
-        description="Train a character language model on a text with truncated BPTT.",
-    )
-    p.add_argument("--data", help="'shakespeare', 'korean' or the path of a UTF-8 text file")
-    p.add_argument("--out", help="model directory to write (best/, last/, metrics.jsonl, loss.png)")
-    p.add_argument("--cell", choices=["lstm", "gru", "rnn_tanh", "rnn_relu", "irnn", "clockwork"],
-                   help=f"recurrent cell (default {d['cell']})")
-    p.add_argument("--hidden", type=int, help=f"hidden units per layer (default {d['hidden']})")
-    p.add_argument("--layers", type=int, help=f"stacked layers (default {d['layers']})")
-    p.add_argument("--embed-dim", type=int, help=f"character embedding size (default {d['embed_dim']})")
-    p.add_argument("--seq-len", type=int, help=f"truncated-BPTT window in characters (default {d['seq_len']})")
-    p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
-    p.add_argument("--batch-size", type=int, help=f"parallel streams (default {d['batch_size']})")
-    p.add_argument("--dropout", type=float, help=f"dropout between layers and before the output "
-                   f"(default {d['dropout']})")
-    p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d['val_fraction']})")
-    p.add_argument("--eval-chars", type=int,
-                   help=f"validation characters read at each evaluation (default {d['eval_chars']:,}; 0 = all)")
-    add_trainer_arguments(p, defaults=d)
-    p.set_defaults(func=_train_command)
-
-    sp = verbs.add_parser("sample", help="write text with a trained character language model",
-                          description="Generate text one character at a time, carrying the hidden state.")
-    sp.add_argument("dir", help="model directory (from rnnkit train charlm)")
+def _sample_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--prime", default="", help="text to start from (printed first)")
     sp.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
@@ -353,12 +361,43 @@ def register(verbs: Any, train_verbs: Any) -> None:
     sp.add_argument("--seed", type=int, default=None, help="random seed (same seed, same text)")
     sp.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     sp.add_argument("--verbose", action="store_true", help="print the speed on stderr")
-    sp.set_defaults(func=_sample_command)
 
-    sc = verbs.add_parser("score", help="log-probability of texts under a character language model",
-                          description="For each text: total log-probability (nats), bits per character, "
-                                      "perplexity.")
-    sc.add_argument("dir", help="model directory (from rnnkit train charlm)")
+
+def _score_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("texts", nargs="+", metavar="TEXT")
     sc.add_argument("--json", action="store_true", help="one JSON object with every result")
-    sc.set_defaults(func=_score_command)
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = CharLMConfig()
+    p.add_argument("--data", help="'shakespeare', 'korean' or the path of a UTF-8 text file")
+    p.add_argument("--out", help="model directory to write (best/, last/, metrics.jsonl, loss.png)")
+    p.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
+    p.add_argument("--hidden", type=int, help=f"hidden units per layer (default {d.hidden})")
+    p.add_argument("--layers", type=int, help=f"stacked layers (default {d.layers})")
+    p.add_argument("--embed-dim", type=int, help=f"character embedding size (default {d.embed_dim})")
+    p.add_argument("--seq-len", type=int, help=f"truncated-BPTT window in characters (default {d.seq_len})")
+    p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
+    p.add_argument("--batch-size", type=int, help=f"parallel streams (default {d.batch_size})")
+    p.add_argument("--dropout", type=float, help=f"dropout between layers and before the output (default {d.dropout})")
+    p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
+    p.add_argument("--eval-chars", type=int,
+                   help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")
+
+
+register(Task(
+    name="charlm",
+    help="character language model (char-rnn)",
+    description="Train a character language model on a text with truncated BPTT.",
+    config=CharLMConfig,
+    train=train,
+    load=CharLM,
+    add_arguments=_train_arguments,
+    report=report,
+    frozen=("data", *FROZEN),
+    verbs=(
+        Verb("sample", "write text with a trained character language model", _sample_arguments, _sample_command),
+        Verb("score", "log-probability, bits per character and perplexity of texts", _score_arguments,
+             _score_command),
+    ),
+))

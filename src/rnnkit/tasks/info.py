@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rnnkit.errors import UserError
+from rnnkit.tasks import Command, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint
 
-__all__ = ["model_info", "register"]
+__all__ = ["model_info", "vocabulary_size"]
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -22,6 +24,18 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
             _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
     else:
         out[prefix] = value
+
+
+def vocabulary_size(vocab: Any) -> int | None:
+    """Ids in a ``vocab.json`` as the tasks write it (any tokenizer, specials included), or None."""
+    if not isinstance(vocab, dict):
+        return None
+    from rnnkit.data.tokenize import tokenizer_from_json
+
+    try:
+        return int(tokenizer_from_json(vocab).vocab_size)
+    except UserError:
+        return None
 
 
 def model_info(path: str | Path) -> dict[str, Any]:
@@ -41,11 +55,9 @@ def model_info(path: str | Path) -> dict[str, Any]:
         "best_step": ts.get("best_step"),
         "last_eval": ts.get("last_eval"),
     }
-    if isinstance(ckpt.vocab, dict):
-        for key in ("chars", "tokens", "labels", "itos"):
-            if isinstance(ckpt.vocab.get(key), list):
-                info["vocab_size"] = len(ckpt.vocab[key]) + (1 if key == "chars" else 0)
-                break
+    size = vocabulary_size(ckpt.vocab)
+    if size is not None:
+        info["vocab_size"] = size
     run_dir = ckpt.path.parent if ckpt.path.name in ("best", "last") else ckpt.path
     last = run_dir / "last" / "trainer_state.json"
     if last.is_file():
@@ -81,10 +93,10 @@ def _info_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(verbs: Any, train_verbs: Any) -> None:
-    """Add ``rnnkit info DIR``."""
-    p = verbs.add_parser("info", help="describe a trained model directory",
-                         description="Configuration, parameter count, training steps and best metric.")
+def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="model directory (OUT from rnnkit train, or OUT/best)")
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.set_defaults(func=_info_command)
+
+
+register(Command("info", "describe a trained model directory (any task): configuration, parameters, training",
+                 _arguments, _info_command))

@@ -43,6 +43,7 @@ __all__ = [
     "load_checkpoint",
     "optimizer_state_from_files",
     "optimizer_state_to_files",
+    "read_config",
     "resolve_model_dir",
     "save_checkpoint",
 ]
@@ -203,6 +204,16 @@ def _read_tensors(path: Path) -> dict[str, Tensor]:
         return load_file(str(path))
     except (SafetensorError, OSError, ValueError) as exc:
         raise UserError(f"{path}: not a readable safetensors file ({exc})") from None
+
+
+def read_config(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
+    """Only the ``config.json`` of the model directory ``path`` (see :func:`resolve_model_dir`) and where
+    it was read: enough to know the task without reading any tensor."""
+    root = resolve_model_dir(path)
+    config = _read_json(root / CONFIG)
+    if not isinstance(config, dict):
+        raise UserError(f"{root / CONFIG}: expected a JSON object")
+    return config, root / CONFIG
 
 
 def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Checkpoint:

@@ -14,35 +14,58 @@ from __future__ import annotations
 
 import argparse
 import tomllib
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rnnkit.errors import UserError
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig
 
-__all__ = ["TRAINER_DEFAULTS", "add_trainer_arguments", "load_config_file", "resolve_settings",
-           "train_config_from"]
+__all__ = ["TRAINER_DEFAULTS", "TrainSettings", "add_trainer_arguments", "config_from", "load_config_file",
+           "read_toml", "resolve_settings", "settings_of", "train_config_from"]
 
-TRAINER_DEFAULTS: dict[str, Any] = {
-    "steps": 1000,
-    "minutes": None,
-    "optimizer": "adam",
-    "lr": 2e-3,
-    "weight_decay": 0.0,
-    "momentum": 0.9,
-    "beta2": 0.999,
-    "warmup": 0,
-    "schedule": "cosine",
-    "min_lr_ratio": 0.0,
-    "step_every": 1000,
-    "gamma": 0.5,
-    "clip": 5.0,
-    "eval_every": 200,
-    "log_every": 20,
-    "seed": 0,
-    "precision": "fp32",
-}
+T = TypeVar("T")
+
+@dataclass
+class TrainSettings:
+    """The trainer's settings that a user sets (``--steps``, ``--lr`` ...), with their defaults.
+
+    A task's config dataclass subclasses it, adds its own fields and overrides defaults it tunes.
+    """
+
+    steps: int | None = 1000
+    minutes: float | None = None
+    optimizer: str = "adam"
+    lr: float = 2e-3
+    weight_decay: float = 0.0
+    momentum: float = 0.9
+    beta2: float = 0.999
+    warmup: int = 0
+    schedule: str = "cosine"
+    min_lr_ratio: float = 0.0
+    step_every: int = 1000
+    gamma: float = 0.5
+    clip: float | None = 5.0
+    eval_every: int = 200
+    log_every: int = 20
+    seed: int = 0
+    precision: str = "fp32"
+
+
+TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
+
+
+def settings_of(config: Any) -> dict[str, Any]:
+    """A config dataclass as a plain dict (what ``config.json`` stores under ``"settings"``)."""
+    return asdict(config)
+
+
+def config_from(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the dataclass ``cls`` from ``values``; keys it does not have are ignored (settings
+    saved by another version), missing ones take the defaults."""
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in values.items() if k in known})
 
 
 def _positive_int(text: str) -> int:
@@ -93,16 +116,23 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
 
 
-def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
-    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read)."""
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it."""
     path = Path(path)
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
         raise UserError(f"{path}: no such config file") from None
-    except tomllib.TOMLDecodeError as exc:
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; expected a TOML file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
+    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read)."""
+    data = read_toml(path)
     flat: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):

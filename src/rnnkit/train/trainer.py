@@ -1,9 +1,10 @@
-"""The generic training loop shared by every rnnkit task.
+"""The one training loop of rnnkit: every task, experiment, pre-training and diagnostic trains through it.
 
 How a task uses it
 ------------------
-A task supplies four things and gets checkpoints, resume, schedules, clipping, evaluation, early
-stopping by time, progress, ``metrics.jsonl`` and a loss plot::
+A task supplies a model, a batch source and a loss function (an evaluation function where it has one)
+and gets checkpoints, resume, schedules, clipping, evaluation, stopping by steps or time, progress,
+``metrics.jsonl`` and a loss plot::
 
     from rnnkit.train import Trainer, TrainConfig, seed_everything
 
@@ -14,10 +15,11 @@ stopping by time, progress, ``metrics.jsonl`` and a loss plot::
         batches=my_batches,                   # BatchSource, see below
         loss_fn=my_loss,                      # (model, batch, state) -> (loss_sum, n_items, new_state)
         eval_fn=my_eval,                      # (model) -> {"loss": ..., "accuracy": ...}; or None
-        out_dir="runs/x",
+        out_dir="runs/x",                     # None: train in memory, write nothing (experiments)
         model_config={"task": "mine", ...},   # JSON: what you need to rebuild the model later
         vocab=my_vocab_json,                  # JSON or None
         resume=None,                          # or load_checkpoint(dir, prefer="last")
+        on_eval=None,                         # (record) -> reason to stop, or None
     )
     result = trainer.fit()                    # TrainResult: best metric, steps, seconds, tokens/s
 
@@ -36,12 +38,16 @@ state is saved in ``last/`` so a resumed run continues bit for bit.
 ``eval_fn(model)`` is called every ``eval_every`` steps and at the end, under ``torch.no_grad()`` with
 ``model.eval()``; it returns a dict of floats that contains ``config.metric`` (default ``"loss"``,
 lower is better; set ``mode="max"`` for accuracy). The best value so far is kept in ``OUT/best/``.
-Without an ``eval_fn`` the final model is the best one and the train loss is reported.
+Without an ``eval_fn`` the final model is the best one and the train loss is reported. ``on_eval``
+sees each evaluation's record (``step``, ``elapsed``, ``train_loss``, ``val_<key>`` ...) and may end
+the run by returning a reason (``"reached 0.001"``), which becomes ``TrainResult.stopped``.
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
 first; Ctrl-C finishes the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
-A non-finite loss or gradient norm raises :class:`TrainingDiverged` (a :class:`UserError`) naming the
-step; nothing is saved after the last good checkpoint.
+A non-finite loss or gradient norm, or a loss over ``blowup`` times the first one, is a divergence:
+with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
+and nothing is saved after the last good checkpoint; with ``"stop"`` the run ends with
+``stopped="diverged"`` and the exception in ``TrainResult.diverged``.
 
 The learning-rate schedule is a function of the step (or the fraction of the ``minutes`` budget
 spent, whichever is further along), so resuming a step-limited run is bit-exact on CPU: model,
@@ -51,7 +57,7 @@ Under a ``minutes`` budget the schedule follows the clock, which is not reproduc
 Outputs under ``out_dir``: ``best/``, ``last/`` (checkpoint directories, see
 :mod:`rnnkit.train.checkpoint`), ``metrics.jsonl`` (one JSON object per logged step: ``step``,
 ``elapsed``, ``train_loss``, ``lr``, ``grad_norm``, ``clipped``, ``tokens_per_s``, and ``val_<key>``
-when evaluated) and ``loss.png``.
+when evaluated) and ``loss.png``. Every logged record is also kept in ``Trainer.history``.
 """
 
 from __future__ import annotations
@@ -64,7 +70,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -74,6 +80,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.errors import UserError
+from rnnkit.recurrent import detach_state
 from rnnkit.train.checkpoint import Checkpoint, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
 
@@ -102,14 +109,19 @@ class BatchSource(Protocol):
 
 LossFn = Callable[[nn.Module, Any, Any], tuple[Tensor, Any, Any]]
 EvalFn = Callable[[nn.Module], dict[str, float]]
+EvalHook = Callable[[dict[str, Any]], "str | None"]
 
 
 class TrainingDiverged(UserError):
-    """The loss or the gradient norm became NaN or infinite; ``step`` says when."""
+    """The loss or the gradient norm became NaN, infinite or too large; ``step`` says when, ``what``
+    (``"training loss"`` or ``"gradient norm"``) and ``value`` what."""
 
-    def __init__(self, message: str, step: int) -> None:
+    def __init__(self, message: str, step: int, what: str = "", value: float = math.nan, reason: str = "") -> None:
         super().__init__(message)
         self.step = step
+        self.what = what
+        self.value = value
+        self.reason = reason
 
 
 @dataclass
@@ -141,6 +153,8 @@ class TrainConfig:
     unit: str = "tok"                 # what loss_fn's n counts, for the progress bar
     precision: str = "fp32"           # fp32 | bf16 | auto: bf16 autocast around loss_fn where the hardware
                                       # has fast bf16 (weights, optimizer and evaluation stay fp32)
+    blowup: float | None = None       # a training loss over blowup x the first one is a divergence
+    on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -159,13 +173,15 @@ class TrainResult:
     seconds: float
     tokens: int
     tokens_per_s: float
-    stopped: str                      # steps | minutes | interrupted | halt_at
-    out_dir: Path
+    stopped: str                      # steps | minutes | interrupted | halt_at | diverged | an on_eval reason
+    out_dir: Path | None
     last_eval: dict[str, float] = field(default_factory=dict)
+    diverged: TrainingDiverged | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
-        out["out_dir"] = str(self.out_dir)
+        out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
+        out["diverged"] = str(self.diverged) if self.diverged is not None else None
         return out
 
 
@@ -174,17 +190,6 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
-
-
-def detach_state(state: Any) -> Any:
-    """Detach a recurrent state: a tensor, a tuple/list of them (LSTM's ``(h, c)``), or None."""
-    if state is None:
-        return None
-    if isinstance(state, Tensor):
-        return state.detach()
-    if isinstance(state, (tuple, list)):
-        return type(state)(detach_state(s) for s in state)
-    raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}")
 
 
 def _flatten_state(state: Any) -> tuple[str, dict[str, Tensor]]:
@@ -246,10 +251,43 @@ def _numpy_rng_to_json() -> list[Any]:
     return [name, [int(k) for k in keys], int(pos), int(has_gauss), float(cached)]
 
 
+@dataclass
+class _Interval:
+    """Running sums between two log lines."""
+
+    loss: float = 0.0
+    items: int = 0
+    norms: list[float] = field(default_factory=list)
+    clipped: int = 0
+    seconds: float = 0.0
+
+    def add(self, loss: float, items: int, norm: float, clipped: bool, seconds: float) -> None:
+        self.loss += loss
+        self.items += items
+        self.norms.append(norm)
+        self.clipped += int(clipped)
+        self.seconds += seconds
+
+    def reset(self) -> None:
+        self.loss, self.items, self.norms, self.clipped, self.seconds = 0.0, 0, [], 0, 0.0
+
+    def record(self, step: int, elapsed: float, lr: float) -> dict[str, Any]:
+        return {
+            "step": step,
+            "elapsed": round(elapsed, 3),
+            "train_loss": self.loss / max(self.items, 1),
+            "lr": lr,
+            "grad_norm": self.norms[-1],
+            "grad_norm_mean": sum(self.norms) / len(self.norms),
+            "clipped": self.clipped / len(self.norms),
+            "tokens_per_s": round(self.items / max(self.seconds, 1e-9), 1),
+        }
+
+
 class Trainer:
     """Trains ``model`` with ``loss_fn`` on ``batches``; evaluates, checkpoints, logs and resumes.
 
-    See the module docstring for the contract of ``batches``, ``loss_fn`` and ``eval_fn``.
+    See the module docstring for the contract of ``batches``, ``loss_fn``, ``eval_fn`` and ``on_eval``.
     """
 
     def __init__(
@@ -259,15 +297,18 @@ class Trainer:
         *,
         batches: BatchSource,
         loss_fn: LossFn,
-        out_dir: str | Path,
-        model_config: dict[str, Any],
+        out_dir: str | Path | None = None,
+        model_config: dict[str, Any] | None = None,
         eval_fn: EvalFn | None = None,
+        on_eval: EvalHook | None = None,
         vocab: Any = None,
         resume: Checkpoint | None = None,
         optimizer: torch.optim.Optimizer | None = None,
     ) -> None:
         if config.mode not in ("min", "max"):
             raise UserError(f"mode {config.mode!r}: expected 'min' or 'max'")
+        if config.on_diverge not in ("raise", "stop"):
+            raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
         if not config.steps and not config.minutes:
             raise UserError("give --steps N or --minutes M (or both): the run needs an end")
         self.model = model
@@ -277,17 +318,14 @@ class Trainer:
         self.batches = batches
         self.loss_fn = loss_fn
         self.eval_fn = eval_fn
-        self.out_dir = Path(out_dir)
-        self.model_config = dict(model_config)
+        self.on_eval = on_eval
+        self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.model_config = dict(model_config or {})
         self.vocab = vocab
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = optimizer or build_optimizer(
-            config.optimizer,
-            self.params,
-            lr=config.lr,
-            weight_decay=config.weight_decay,
-            momentum=config.momentum,
-            betas=(0.9, config.beta2),
+            config.optimizer, self.params, lr=config.lr, weight_decay=config.weight_decay,
+            momentum=config.momentum, betas=(0.9, config.beta2),
         )
         self.step = 0
         self.elapsed = 0.0
@@ -297,17 +335,261 @@ class Trainer:
         self.best_step: int | None = None
         self.last_saved_step: int | None = None
         self.last_eval: dict[str, float] = {}
+        self.last_eval_step: int | None = None
+        self.first_loss: float | None = None
+        self.history: list[dict[str, Any]] = []
         self.carry: Any = None
         self._stop_requested = False
+        self._start = 0.0
+        self._bar: Any = None
         if resume is not None:
             self._restore(resume)
+        elif self.out_dir is not None:
+            check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
+
+    # ------------------------------------------------------------------ the loop
+    def fit(self) -> TrainResult:
+        """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
+        self._open_run()
+        interval = _Interval()
+        stopped: str | None = None
+        diverged: TrainingDiverged | None = None
+        try:
+            with self._ctrl_c_requests_stop():
+                while (stopped := self._stop_reason()) is None:
+                    lr = self._set_learning_rate()
+                    t0 = time.perf_counter()
+                    loss, items, norm = self._update(lr)
+                    self._count(items, time.perf_counter() - t0)
+                    interval.add(loss, items, norm, norm > self._max_norm, time.perf_counter() - t0)
+                    stopped = self._after_step(interval, lr)
+                    if stopped is not None:
+                        break
+        except TrainingDiverged as exc:
+            if self.cfg.on_diverge == "raise":
+                raise
+            stopped, diverged = "diverged", exc
+        finally:
+            self._close_run()
+        if diverged is None:
+            self._finish(stopped)
+        return self._result(stopped, diverged)
+
+    def _after_step(self, interval: _Interval, lr: float) -> str | None:
+        """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
+        at_end = bool(self.cfg.steps) and self.step >= self.cfg.steps
+        do_eval = self.eval_fn is not None and (self._due(self.cfg.eval_every) or at_end)
+        if not (do_eval or at_end or self._due(self.cfg.log_every)):
+            return None
+        record = interval.record(self.step, self.elapsed, lr)
+        self._show_progress(record)
+        reason = self._evaluate_into(record, record["train_loss"]) if do_eval else None
+        self._log(record)
+        interval.reset()
+        return reason
+
+    def _due(self, every: int | None) -> bool:
+        return bool(every) and self.step % every == 0
+
+    # ------------------------------------------------------------------ one update
+    @property
+    def _max_norm(self) -> float:
+        return self.cfg.clip if self.cfg.clip else math.inf
+
+    def _set_learning_rate(self) -> float:
+        c = self.cfg
+        lr = learning_rate(
+            c.lr, self.step, self._progress(), schedule=c.schedule, warmup_steps=c.warmup,
+            min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma,
+        )
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr
+
+    def _update(self, lr: float) -> tuple[float, int, float]:
+        """Forward, backward, clip and step on the next batch; returns (summed loss, items, grad norm)."""
+        batch = self.batches.next_batch()
+        with self._autocast():
+            loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry)
+        n_items = int(n_items)
+        loss_value = float(loss_sum.detach())
+        self._check_loss(loss_value / max(n_items, 1), lr)
+        (loss_sum / max(n_items, 1)).backward()
+        norm = float(torch.nn.utils.clip_grad_norm_(self.params, self._max_norm))
+        if not math.isfinite(norm):
+            raise self._diverged("gradient norm", norm, lr, {"train_loss": loss_value / max(n_items, 1)})
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.carry = detach_state(new_state)
+        self.step += 1
+        return loss_value, n_items, norm
+
+    def _check_loss(self, mean_loss: float, lr: float) -> None:
+        if not math.isfinite(mean_loss):
+            raise self._diverged("training loss", mean_loss, lr, {"train_loss": mean_loss})
+        if self.first_loss is None:
+            self.first_loss = mean_loss
+        limit = self.cfg.blowup
+        if limit and mean_loss > limit * max(self.first_loss, 1e-8):
+            raise self._diverged("training loss", mean_loss, lr, {"train_loss": mean_loss},
+                                 f"over {limit:g}x the first ({self.first_loss:.3g})")
+
+    def _count(self, items: int, seconds: float) -> None:
+        self.train_seconds += seconds
+        self.tokens += items
+        self.elapsed = time.perf_counter() - self._start
+        if self._bar is not None:
+            self._bar.update(1)
+
+    def _autocast(self) -> Any:
+        if self.cfg.precision == "fp32":
+            return contextlib.nullcontext()
+        if self.cfg.precision == "bf16":
+            device = next(iter(self.params)).device.type if self.params else "cpu"
+            return torch.autocast(device, dtype=torch.bfloat16)
+        raise UserError(f"--precision {self.cfg.precision!r}: expected fp32 or bf16")
+
+    # ------------------------------------------------------------------ when to stop
+    def _progress(self) -> float:
+        parts = []
+        if self.cfg.steps:
+            parts.append(self.step / self.cfg.steps)
+        if self.cfg.minutes:
+            parts.append((time.perf_counter() - self._start) / (60.0 * self.cfg.minutes))
+        return max(parts)
+
+    def _stop_reason(self) -> str | None:
+        c = self.cfg
+        if c.steps and self.step >= c.steps:
+            return "steps"
+        if c.minutes and time.perf_counter() - self._start >= 60.0 * c.minutes:
+            return "minutes"
+        if c.halt_at is not None and self.step >= c.halt_at:
+            return "halt_at"
+        if self._stop_requested:
+            return "interrupted"
+        return None
+
+    @contextlib.contextmanager
+    def _ctrl_c_requests_stop(self) -> Iterator[None]:
+        """The first Ctrl-C asks the loop to stop after this step (and save); the second one interrupts."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def request_stop(signum: int, frame: Any) -> None:
+            if self._stop_requested:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+
+        old = signal.signal(signal.SIGINT, request_stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+    def _diverged(self, what: str, value: float, lr: float, extra: dict[str, Any], why: str = "") -> TrainingDiverged:
+        if self.out_dir is None:
+            kept = "nothing is saved in this mode"
+        elif self.last_saved_step is not None:
+            kept = f"the last good checkpoint ({self.out_dir / 'last'}, step {self.last_saved_step}) is intact"
         else:
-            self._check_fresh_out_dir()
+            kept = "no checkpoint had been written yet"
+        self._log({"step": self.step + 1, "elapsed": round(self.elapsed, 3), "diverged": what,
+                   "value": str(value), "lr": lr, **extra})
+        became = f"became {value:.4g}, {why}" if why else f"became {value}"
+        return TrainingDiverged(
+            f"step {self.step + 1}: the {what} {became} (training diverged) and the run stopped; "
+            f"try a lower learning rate (--lr {self.cfg.lr / 4:g} instead of {self.cfg.lr:g}) or "
+            f"gradient clipping (--clip 1.0); {kept}",
+            self.step + 1, what, value, why,
+        )
 
-    # ------------------------------------------------------------------ state
-    def _check_fresh_out_dir(self) -> None:
-        check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
+    # ------------------------------------------------------------------ evaluation
+    def evaluate(self) -> dict[str, float]:
+        """Run ``eval_fn`` in eval mode without gradients; restores training mode."""
+        if self.eval_fn is None:
+            return {}
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                result = {k: float(v) for k, v in self.eval_fn(self.model).items()}
+        finally:
+            self.model.train(was_training)
+        if self.cfg.metric not in result:
+            raise KeyError(f"eval_fn returned {sorted(result)}, without the metric {self.cfg.metric!r}")
+        return result
 
+    def _evaluate_into(self, record: dict[str, Any], train_loss: float | None) -> str | None:
+        """Evaluate, add ``val_*`` to ``record``, keep the best and save; returns ``on_eval``'s reason."""
+        self.last_eval = self.evaluate()
+        self.last_eval_step = self.step
+        self.elapsed = time.perf_counter() - self._start
+        record["elapsed"] = round(self.elapsed, 3)
+        record.update({f"val_{k}": v for k, v in self.last_eval.items()})
+        value = self.last_eval[self.cfg.metric]
+        better = self._is_better(value)
+        if better:
+            self.best_metric, self.best_step = value, self.step
+        shown = f"train loss {train_loss:.4f}, " if train_loss is not None else ""
+        speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
+        self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
+        if better:
+            self.save_best()
+        self.save_last()
+        return self.on_eval(record) if self.on_eval is not None else None
+
+    def _is_better(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        if self.best_metric is None:
+            return True
+        return value < self.best_metric if self.cfg.mode == "min" else value > self.best_metric
+
+    # ------------------------------------------------------------------ start and end of a run
+    def _open_run(self) -> None:
+        from tqdm import tqdm
+
+        self._prepare_metrics_file()
+        self.model.train()
+        self._start = time.perf_counter() - self.elapsed
+        progress = self.cfg.progress
+        self._bar = tqdm(
+            total=self.cfg.steps or None, initial=self.step, disable=None if progress is None else not progress,
+            unit="step", dynamic_ncols=True, file=sys.stderr, leave=False,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
+        )
+
+    def _close_run(self) -> None:
+        self._bar.close()
+        self._bar = None
+        self.elapsed = time.perf_counter() - self._start
+        self._plot()
+
+    def _finish(self, stopped: str) -> None:
+        """The end of a run that did not diverge: a last evaluation where it is due, and the checkpoints."""
+        if self.step == 0:
+            return
+        if self.eval_fn is not None and self.last_eval_step != self.step and stopped in ("minutes", "steps"):
+            record = {"step": self.step, "elapsed": 0.0}
+            self._evaluate_into(record, None)
+            self._log(record)
+        if self.eval_fn is None and self.best_step != self.step:
+            self.best_step = self.step
+            self.save_best()
+        if self.last_saved_step != self.step:
+            self.save_last()
+        self._plot()
+
+    def _result(self, stopped: str, diverged: TrainingDiverged | None) -> TrainResult:
+        return TrainResult(
+            best_metric=self.best_metric, best_step=self.best_step, metric=self.cfg.metric, steps=self.step,
+            seconds=self.elapsed, tokens=self.tokens, tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
+            stopped=stopped, out_dir=self.out_dir, last_eval=self.last_eval, diverged=diverged,
+        )
+
+    # ------------------------------------------------------------------ checkpoints
     def _restore(self, ckpt: Checkpoint) -> None:
         ts = ckpt.trainer_state
         if "step" not in ts or ckpt.optimizer_state is None:
@@ -327,12 +609,16 @@ class Trainer:
         self.best_metric = ts.get("best_metric")
         self.best_step = ts.get("best_step")
         self.last_saved_step = self.step
+        self.last_eval_step = self.step if ts.get("last_eval") else None
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
         self.carry = _unflatten_state(ts.get("carry", "none"), ckpt.tensors)
-        rng = ts.get("rng", {})
-        if "torch" in ckpt.tensors:
-            torch.set_rng_state(ckpt.tensors["torch"])
+        self._restore_rng(ts.get("rng", {}), ckpt.tensors)
+
+    @staticmethod
+    def _restore_rng(rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
+        if "torch" in tensors:
+            torch.set_rng_state(tensors["torch"])
         if "python" in rng:
             version, internal, gauss = rng["python"]
             random.setstate((version, tuple(internal), gauss))
@@ -359,285 +645,80 @@ class Trainer:
         }
 
     def save_last(self) -> None:
-        """Write ``OUT/last``: everything a resume needs."""
+        """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
+        if self.out_dir is None:
+            return
         _, carry = _flatten_state(self.carry)
         tensors = dict(carry)
         tensors["torch"] = torch.get_rng_state()
         save_checkpoint(
-            self.out_dir / "last",
-            model_state=self.model.state_dict(),
-            config=self.model_config,
-            vocab=self.vocab,
-            trainer_state=self._trainer_state(),
-            optimizer_state=self.optimizer.state_dict(),
+            self.out_dir / "last", model_state=self.model.state_dict(), config=self.model_config,
+            vocab=self.vocab, trainer_state=self._trainer_state(), optimizer_state=self.optimizer.state_dict(),
             tensors=tensors,
         )
         self.last_saved_step = self.step
 
     def save_best(self) -> None:
         """Write ``OUT/best``: the model, its config and vocabulary, and how it was trained."""
+        if self.out_dir is None:
+            return
         state = self._trainer_state()
         for key in ("data", "carry", "rng"):
             state.pop(key)
         save_checkpoint(
-            self.out_dir / "best",
-            model_state=self.model.state_dict(),
-            config=self.model_config,
-            vocab=self.vocab,
-            trainer_state=state,
+            self.out_dir / "best", model_state=self.model.state_dict(), config=self.model_config,
+            vocab=self.vocab, trainer_state=state,
         )
 
     # ------------------------------------------------------------------ logging
-    @property
-    def metrics_path(self) -> Path:
-        return self.out_dir / "metrics.jsonl"
-
     def _prepare_metrics_file(self) -> None:
+        if self.out_dir is None:
+            return
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        path = self.out_dir / "metrics.jsonl"
         keep: list[str] = []
-        if self.step > 0 and self.metrics_path.exists():  # resumed: drop what came after the checkpoint
-            for line in self.metrics_path.read_text(encoding="utf-8").splitlines():
+        if self.step > 0 and path.exists():  # resumed: drop what came after the checkpoint
+            for line in path.read_text(encoding="utf-8").splitlines():
                 try:
                     if json.loads(line).get("step", 0) <= self.step:
                         keep.append(line)
                 except json.JSONDecodeError:
                     continue
-        self.metrics_path.write_text("".join(s + "\n" for s in keep), encoding="utf-8")
+        path.write_text("".join(s + "\n" for s in keep), encoding="utf-8")
 
     def _log(self, record: dict[str, Any]) -> None:
-        with open(self.metrics_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record) + "\n")
+        self.history.append(record)
+        if self.out_dir is not None:
+            with open(self.out_dir / "metrics.jsonl", "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record) + "\n")
 
-    def _say(self, bar: Any, message: str) -> None:
+    def _show_progress(self, record: dict[str, Any]) -> None:
+        if self._bar is None or self._bar.disable:
+            return
+        left = 60.0 * self.cfg.minutes - self.elapsed if self.cfg.minutes else math.inf
+        if self.cfg.steps:
+            left = min(left, (self.cfg.steps - self.step) * self.elapsed / max(self.step, 1))
+        self._bar.set_postfix_str(
+            f"loss {record['train_loss']:.3f} | {record['tokens_per_s']:,.0f} {self.cfg.unit}/s | "
+            f"|g| {record['grad_norm']:.2f} | left {_fmt_seconds(left)}",
+            refresh=False,
+        )
+
+    def _say(self, message: str) -> None:
         if not self.cfg.verbose:
             return
-        if bar is not None and not bar.disable:
-            bar.write(message, file=sys.stderr)
+        if self._bar is not None and not self._bar.disable:
+            self._bar.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr, flush=True)
 
-    # ------------------------------------------------------------------ evaluation
-    def evaluate(self) -> dict[str, float]:
-        """Run ``eval_fn`` in eval mode without gradients; restores training mode."""
-        if self.eval_fn is None:
-            return {}
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                result = {k: float(v) for k, v in self.eval_fn(self.model).items()}
-        finally:
-            self.model.train(was_training)
-        if self.cfg.metric not in result:
-            raise KeyError(f"eval_fn returned {sorted(result)}, without the metric {self.cfg.metric!r}")
-        return result
-
-    def _autocast(self) -> Any:
-        if self.cfg.precision == "fp32":
-            return contextlib.nullcontext()
-        if self.cfg.precision == "bf16":
-            device = next(iter(self.params)).device.type if self.params else "cpu"
-            return torch.autocast(device, dtype=torch.bfloat16)
-        raise UserError(f"--precision {self.cfg.precision!r}: expected fp32 or bf16")
-
-    def _is_better(self, value: float) -> bool:
-        if not math.isfinite(value):
-            return False
-        if self.best_metric is None:
-            return True
-        return value < self.best_metric if self.cfg.mode == "min" else value > self.best_metric
-
-    # ------------------------------------------------------------------ loop
-    def _progress(self, start: float) -> float:
-        parts = []
-        if self.cfg.steps:
-            parts.append(self.step / self.cfg.steps)
-        if self.cfg.minutes:
-            parts.append((time.perf_counter() - start) / (60.0 * self.cfg.minutes))
-        return max(parts)
-
-    def _lr(self, progress: float) -> float:
-        c = self.cfg
-        return learning_rate(
-            c.lr, self.step, progress, schedule=c.schedule, warmup_steps=c.warmup,
-            min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma,
-        )
-
-    def _diverged(self, what: str, value: float, lr: float) -> TrainingDiverged:
-        if self.last_saved_step is not None:
-            kept = f"the last good checkpoint ({self.out_dir / 'last'}, step {self.last_saved_step}) is intact"
-        else:
-            kept = "no checkpoint had been written yet"
-        self._log({"step": self.step + 1, "elapsed": round(self.elapsed, 3), "diverged": what,
-                   "value": str(value), "lr": lr})
-        return TrainingDiverged(
-            f"step {self.step + 1}: the {what} became {value} (training diverged) and the run stopped; "
-            f"try a lower learning rate (--lr {self.cfg.lr / 4:g} instead of {self.cfg.lr:g}) or "
-            f"gradient clipping (--clip 1.0); {kept}",
-            self.step + 1,
-        )
-
-    def fit(self) -> TrainResult:
-        """Train until ``steps``, ``minutes``, ``halt_at`` or Ctrl-C; returns the :class:`TrainResult`."""
-        from tqdm import tqdm
-
-        cfg = self.cfg
-        self._prepare_metrics_file()
-        self.model.train()
-        start = time.perf_counter() - self.elapsed
-        budget = 60.0 * cfg.minutes if cfg.minutes else math.inf
-        total_steps = cfg.steps or 0
-        bar = tqdm(
-            total=total_steps or None, initial=self.step, disable=None if cfg.progress is None else not cfg.progress,
-            unit="step", dynamic_ncols=True, file=sys.stderr, leave=False,
-            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
-        )
-        old_handler = None
-        if threading.current_thread() is threading.main_thread():
-            def _request_stop(signum: int, frame: Any) -> None:
-                if self._stop_requested:
-                    raise KeyboardInterrupt
-                self._stop_requested = True
-            old_handler = signal.signal(signal.SIGINT, _request_stop)
-
-        interval_loss = 0.0
-        interval_items = 0
-        interval_norms: list[float] = []
-        interval_clipped = 0
-        interval_t = 0.0
-        interval_tokens = 0
-        stopped = "steps"
-        lr = cfg.lr
-        try:
-            while True:
-                if cfg.steps and self.step >= cfg.steps:
-                    stopped = "steps"
-                    break
-                if time.perf_counter() - start >= budget:
-                    stopped = "minutes"
-                    break
-                if cfg.halt_at is not None and self.step >= cfg.halt_at:
-                    stopped = "halt_at"
-                    break
-                if self._stop_requested:
-                    stopped = "interrupted"
-                    break
-                t0 = time.perf_counter()
-                lr = self._lr(self._progress(start))
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
-                batch = self.batches.next_batch()
-                with self._autocast():
-                    loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry)
-                n_items = int(n_items)
-                loss_value = float(loss_sum.detach())
-                if not math.isfinite(loss_value):
-                    raise self._diverged("training loss", loss_value, lr)
-                (loss_sum / max(n_items, 1)).backward()
-                max_norm = cfg.clip if cfg.clip else math.inf
-                norm = float(torch.nn.utils.clip_grad_norm_(self.params, max_norm))
-                if not math.isfinite(norm):
-                    raise self._diverged("gradient norm", norm, lr)
-                self.optimizer.step()
-                self.optimizer.zero_grad(set_to_none=True)
-                self.carry = detach_state(new_state)
-                self.step += 1
-                dt = time.perf_counter() - t0
-                self.train_seconds += dt
-                self.tokens += n_items
-                self.elapsed = time.perf_counter() - start
-                interval_loss += loss_value
-                interval_items += n_items
-                interval_norms.append(norm)
-                interval_clipped += int(norm > max_norm)
-                interval_t += dt
-                interval_tokens += n_items
-                bar.update(1)
-
-                at_end = bool(cfg.steps) and self.step >= cfg.steps
-                do_eval = self.eval_fn is not None and (
-                    (cfg.eval_every and self.step % cfg.eval_every == 0) or at_end
-                )
-                do_log = (cfg.log_every and self.step % cfg.log_every == 0) or do_eval or at_end
-                if do_log:
-                    train_loss = interval_loss / max(interval_items, 1)
-                    tps = interval_tokens / max(interval_t, 1e-9)
-                    record: dict[str, Any] = {
-                        "step": self.step,
-                        "elapsed": round(self.elapsed, 3),
-                        "train_loss": train_loss,
-                        "lr": lr,
-                        "grad_norm": interval_norms[-1],
-                        "grad_norm_mean": sum(interval_norms) / len(interval_norms),
-                        "clipped": interval_clipped / len(interval_norms),
-                        "tokens_per_s": round(tps, 1),
-                    }
-                    left = budget - self.elapsed
-                    if cfg.steps:
-                        left = min(left, (cfg.steps - self.step) * self.elapsed / max(self.step, 1))
-                    bar.set_postfix_str(
-                        f"loss {train_loss:.3f} | {tps:,.0f} {cfg.unit}/s | "
-                        f"|g| {interval_norms[-1]:.2f} | left {_fmt_seconds(left)}",
-                        refresh=False,
-                    )
-                    if do_eval:
-                        self.last_eval = self.evaluate()
-                        self.elapsed = time.perf_counter() - start
-                        record["elapsed"] = round(self.elapsed, 3)
-                        record.update({f"val_{k}": v for k, v in self.last_eval.items()})
-                        value = self.last_eval[cfg.metric]
-                        better = self._is_better(value)
-                        if better:
-                            self.best_metric, self.best_step = value, self.step
-                        self._say(bar, f"step {self.step}: train loss {train_loss:.4f}, val {cfg.metric} "
-                                       f"{value:.4f}{' (best)' if better else ''}, {tps:,.0f} {cfg.unit}/s")
-                        if better:
-                            self.save_best()
-                        self.save_last()
-                    self._log(record)
-                    interval_loss, interval_items, interval_norms = 0.0, 0, []
-                    interval_clipped, interval_t, interval_tokens = 0, 0.0, 0
-        finally:
-            bar.close()
-            if old_handler is not None:
-                signal.signal(signal.SIGINT, old_handler)
-            self.elapsed = time.perf_counter() - start
-            self._plot()
-
-        if self.step > 0 and self.last_saved_step != self.step:
-            if self.eval_fn is not None and stopped in ("minutes", "steps"):
-                self.last_eval = self.evaluate()
-                self.elapsed = time.perf_counter() - start
-                value = self.last_eval[cfg.metric]
-                if self._is_better(value):
-                    self.best_metric, self.best_step = value, self.step
-                    self.save_best()
-                self._log({"step": self.step, "elapsed": round(self.elapsed, 3),
-                           **{f"val_{k}": v for k, v in self.last_eval.items()}})
-                self._say(None, f"step {self.step}: val {cfg.metric} {value:.4f}")
-            elif self.eval_fn is None:
-                self.best_step = self.step
-                self.save_best()
-            self.save_last()
-            self._plot()
-        elif self.step > 0 and self.eval_fn is None and not (self.out_dir / "best").exists():
-            self.save_best()
-        return TrainResult(
-            best_metric=self.best_metric,
-            best_step=self.best_step,
-            metric=cfg.metric,
-            steps=self.step,
-            seconds=self.elapsed,
-            tokens=self.tokens,
-            tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
-            stopped=stopped,
-            out_dir=self.out_dir,
-            last_eval=self.last_eval,
-        )
-
     def _plot(self) -> None:
+        if self.out_dir is None:
+            return
+        from rnnkit.plots import plot_losses
+
         try:
-            plot_metrics(self.metrics_path, self.out_dir / "loss.png")
+            plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss.png")
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
 
@@ -647,39 +728,3 @@ def _fmt_seconds(seconds: float) -> str:
         return "?"
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def plot_metrics(metrics_path: Path, png_path: Path) -> Path | None:
-    """Draw train and validation loss against step from ``metrics.jsonl`` into ``png_path``."""
-    if not metrics_path.exists():
-        return None
-    rows = []
-    for line in metrics_path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    train = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r]
-    val = [(r["step"], r["val_loss"]) for r in rows if "val_loss" in r]
-    if not train and not val:
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=100)
-    if train:
-        ax.plot(*zip(*train, strict=True), label="train loss", linewidth=1)
-    if val:
-        ax.plot(*zip(*val, strict=True), "o-", label="validation loss", linewidth=1.5, markersize=3)
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats per item)")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    tmp = png_path.with_name(png_path.name + ".tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    tmp.replace(png_path)
-    return png_path

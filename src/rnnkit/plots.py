@@ -1,0 +1,151 @@
+"""Every picture rnnkit draws, in one place: loss curves, confusion matrices, experiment curves and the
+gradient-through-time figures of ``rnnkit diagnose``.
+
+What a user gets: PNG files written atomically (a temporary file, then a rename), with matplotlib's
+non-interactive Agg backend, so drawing works on a machine without a screen and a crash never leaves
+half a picture. Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a path.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "confusion_png",
+    "experiment_curves",
+    "figure",
+    "gradient_norms_png",
+    "plot_losses",
+]
+
+
+@contextmanager
+def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int = 100) -> Iterator[Any]:
+    """``with figure(path) as (fig, ax): ...`` draws on a fresh figure and saves it to ``path`` atomically."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    try:
+        yield fig, ax
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.png")
+        fig.savefig(tmp)
+        tmp.replace(path)
+    finally:
+        plt.close(fig)
+
+
+def _colours() -> list[str]:
+    import matplotlib.pyplot as plt
+
+    return plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def _positive(values: list[float]) -> tuple[list[int], list[float]]:
+    """(t, v) for t = 1.. of the finite positive values (what a log axis can show)."""
+    pts = [(t + 1, v) for t, v in enumerate(values) if v > 0 and math.isfinite(v)]
+    return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
+
+
+def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:
+    """Draw train and validation loss against step from ``metrics.jsonl`` into ``png_path``."""
+    if not metrics_path.exists():
+        return None
+    rows = []
+    for line in metrics_path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    train = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r and "diverged" not in r]
+    val = [(r["step"], r["val_loss"]) for r in rows if "val_loss" in r]
+    if not train and not val:
+        return None
+    with figure(png_path, figsize=(7, 4)) as (_, ax):
+        if train:
+            ax.plot(*zip(*train, strict=True), label="train loss", linewidth=1)
+        if val:
+            ax.plot(*zip(*val, strict=True), "o-", label="validation loss", linewidth=1.5, markersize=3)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss (nats per item)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return png_path
+
+
+def confusion_png(report: dict[str, Any], path: Path, title: str) -> Path:
+    """Draw the confusion matrix of a :func:`rnnkit.metrics.classification_report` (rows true, columns
+    predicted, counts written in the cells up to 30 labels)."""
+    labels = report["labels"]
+    k = len(labels)
+    size = min(12.0, 2.5 + 0.5 * k)
+    matrix = report["confusion"]
+    with figure(path, figsize=(size, size * 0.85)) as (fig, ax):
+        im = ax.imshow(matrix, cmap="Blues")
+        ax.set_xticks(range(k), labels, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+        ax.set_yticks(range(k), labels)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+        ax.set_title(title)
+        top = max(max(row) for row in matrix) if matrix else 0
+        if k <= 30:
+            for i in range(k):
+                for j in range(k):
+                    ax.text(j, i, str(matrix[i][j]), ha="center", va="center",
+                            color="white" if matrix[i][j] > top / 2 else "black", fontsize=9)
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    return path
+
+
+def experiment_curves(doc: dict[str, Any], path: Path, solved: float | None = None) -> Path:
+    """curves.png of ``rnnkit experiment``: test metric against training seconds, one colour per cell,
+    one line per seed, the trivial baseline dashed and the "solved" line dotted."""
+    colours = _colours()
+    with figure(path, figsize=(7, 4.5), dpi=110) as (_, ax):
+        for i, (cell, r) in enumerate(doc["results"].items()):
+            for j, run in enumerate(r["runs"]):
+                pts = [(p["seconds"], p["metric"]) for p in run["curve"] if math.isfinite(p["metric"])]
+                if not pts:
+                    continue
+                xs, ys = zip(*pts, strict=True)
+                ax.plot(xs, ys, color=colours[i % len(colours)], alpha=0.85, lw=1.3, label=cell if j == 0 else None)
+        if doc["baseline"] is not None:
+            ax.axhline(doc["baseline"], color="grey", ls="--", lw=1, label=doc["baseline_label"])
+        if solved is not None:
+            ax.axhline(solved, color="green", ls=":", lw=1, label="solved")
+        if doc["metric"] == "mse":
+            ax.set_yscale("log")
+        ax.set_xlabel("training seconds")
+        ax.set_ylabel(f"test {doc['metric']}")
+        ax.set_title(f"rnnkit experiment {doc['experiment']}")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    return path
+
+
+def gradient_norms_png(
+    path: Path, lines: list[tuple[str, list[float], dict[str, Any]]], title: str, xlabel: str, ylabel: str,
+    legend_size: int = 7, ncol: int = 1,
+) -> Path:
+    """Norms (or losses) against step on a log axis: one ``(label, values, line style)`` per line;
+    steps are numbered from 1 and values that are not finite and positive are left out."""
+    with figure(path, figsize=(7.5, 4.5), dpi=110) as (_, ax):
+        for label, values, style in lines:
+            ax.plot(*_positive(values), label=label, **style)
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=legend_size, ncol=ncol)
+    return path
