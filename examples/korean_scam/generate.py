@@ -3,11 +3,15 @@
 
     python examples/korean_scam/generate.py runs/korean_scam/data
 
-writes train.csv (2,000 rows), val.csv (300) and test.csv (500), columns text,label,source. Every row
-is made up by templates (rnnkit.data.scam); nothing here is a real call or a real person.
+is the same as ``rnnkit data scam --out runs/korean_scam/data``: train.csv (2,000 rows), val.csv (300) and
+test.csv (500), columns text,label,source. Every row is made up by templates (rnnkit.data.scam); nothing
+here is a real call or a real person.
 """
 
-from rnnkit.data.scam import main
+import sys
+
+from rnnkit.cli import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    out = sys.argv[1] if len(sys.argv) > 1 else "runs/korean_scam/data"
+    raise SystemExit(main(["data", "scam", "--out", out, *sys.argv[2:]]))

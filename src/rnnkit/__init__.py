@@ -2,7 +2,8 @@
 
 ``rnnkit.Recurrent`` runs every classic recurrent family (Elman tanh/ReLU, IRNN, LSTM, GRU, Clockwork)
 with torch.nn.LSTM's call contract; ``rnnkit.Hopfield`` is the associative memory that came before them.
-``rnnkit.train(TASK, data=..., out=..., **settings)`` trains a task's model and ``rnnkit.load(DIR)``
+``rnnkit.fit(TASK, data=..., out=..., **settings)`` trains a task's model (each task module also has
+``train(config, data, out)`` taking its config dataclass) and ``rnnkit.load(DIR)``
 returns the trained model as the task's object (``CharLM``, ``TextClassifier``, ``Tagger`` ...); the
 command line ``rnnkit`` is a thin wrapper over both.
 """
@@ -15,9 +16,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 from rnnkit.hopfield import Hopfield  # noqa: E402
-from rnnkit.recurrent import Recurrent, detach_state  # noqa: E402
+from rnnkit.recurrent import GRU, LSTM, RNN, Recurrent, detach_state  # noqa: E402
 
-__all__ = ["Hopfield", "Recurrent", "__version__", "detach_state", "load", "train"]
+__all__ = ["GRU", "LSTM", "RNN", "Hopfield", "Recurrent", "__version__", "detach_state", "fit", "load"]
 
 
 def load(path: str | Path) -> Any:
@@ -27,7 +28,7 @@ def load(path: str | Path) -> Any:
     return load_task_object(path)
 
 
-def train(task: str, data: str | None = None, out: str | Path = "runs/model", *, config: Any = None,
+def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, config: Any = None,
           val_data: str | None = None, resume: bool = False, overwrite: bool = False,
           progress: bool | None = None, verbose: bool = True, **settings: Any) -> Any:
     """Train ``task`` (``"charlm"``, ``"classify"``, ``"tag"`` ...) on ``data`` into ``out``.

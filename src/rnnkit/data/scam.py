@@ -16,12 +16,11 @@ single keyword decides the label (a real bank's fraud alert talks about suspicio
 fillers (어, 음, 저기), stutters, spelling as pronounced (입니다 → 임니다), numbers spoken as words or
 digits, no punctuation.
 
-Run ``python -m rnnkit.data.scam OUTDIR`` or ``examples/korean_scam/generate.py``.
+Write it with ``rnnkit data scam --out DIR [--train N --val N --test N --seed S]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 from collections.abc import Sequence
@@ -360,22 +359,3 @@ def write_corpus(
                 writer.writerow([text, label, "synthetic"])
         paths.append(path)
     return paths
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Write a SYNTHETIC Korean scam/normal phone-call transcript corpus (train/val/test CSV)."
-    )
-    parser.add_argument("out", help="output directory")
-    parser.add_argument("--train", type=int, default=2000, help="training rows (default 2000)")
-    parser.add_argument("--val", type=int, default=300, help="validation rows (default 300)")
-    parser.add_argument("--test", type=int, default=500, help="test rows (default 500)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    for path in write_corpus(args.out, args.train, args.val, args.test, args.seed):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -36,7 +36,7 @@ from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
+from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
 from rnnkit.train.options import TrainSettings, config_from, settings_of, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir, seed_everything
@@ -157,7 +157,12 @@ def train(
         print(f"rnnkit: warning: the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
               f"--batch-size {config.batch_size}", file=sys.stderr, flush=True)
     seed_everything(config.seed)
-    model = LanguageModel(len(vocab), **_model_kwargs(config, ckpt))
+    kwargs = _model_kwargs(config, ckpt)
+
+    def factory() -> LanguageModel:
+        return LanguageModel(len(vocab), **kwargs)
+
+    model = build_model(factory, ckpt) if ckpt else factory()
     trainer = Trainer(
         model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                  unit="char"),
@@ -176,9 +181,10 @@ def train(
 
 def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:
     if ckpt is not None:
-        kwargs = dict(ckpt.config["model"])
-        kwargs.pop("vocab_size", None)
-        return kwargs
+        kwargs = ckpt.config.get("model")
+        if not isinstance(kwargs, dict):
+            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        return {k: v for k, v in kwargs.items() if k != "vocab_size"}
     return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
             "embed_dim": config.embed_dim, "dropout": config.dropout}
 
@@ -246,14 +252,8 @@ class CharLM:
             raise UserError(f"{ckpt.path}: vocab.json is missing")
         self.checkpoint = ckpt
         self.vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
-        cfg = dict(ckpt.config.get("model", {}))
-        cfg.pop("vocab_size", None)
-        try:
-            self.model = LanguageModel(len(self.vocab), **cfg)
-            self.model.load_state_dict(ckpt.model_state)
-        except (TypeError, ValueError, RuntimeError) as exc:
-            first = str(exc).splitlines()[0]
-            raise UserError(f"{ckpt.path}/model.safetensors: does not match config.json ({first})") from None
+        kwargs = _model_kwargs(CharLMConfig(), ckpt)
+        self.model = build_model(lambda: LanguageModel(len(self.vocab), **kwargs), ckpt)
         self.model.eval()
 
     def stream(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,

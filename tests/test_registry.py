@@ -1,0 +1,213 @@
+"""The task registry: a task defined here, in the test file, trains and answers through the CLI and the API.
+
+The task ("sum"): a GRU reads a short sequence of numbers and predicts their sum (many-to-one
+regression). Its data file is one sequence per line, numbers separated by spaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import SettingError, UserError
+from rnnkit.tasks import TASKS, Task, Verb, register
+from rnnkit.train import Trainer, seed_everything
+from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.train.options import TrainSettings, settings_of, train_config_from
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@dataclass
+class SumConfig(TrainSettings):
+    hidden: int = 16
+    steps: int | None = 150
+    lr: float = 0.02
+    eval_every: int = 50
+
+    def validate(self) -> None:
+        if self.hidden < 1:
+            raise SettingError("hidden", self.hidden, "expected a positive integer")
+
+
+class SumModel(nn.Module):
+    def __init__(self, hidden: int) -> None:
+        super().__init__()
+        self.rnn = rnnkit.Recurrent("gru", 1, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.rnn(x.unsqueeze(-1))
+        return self.head(out[:, -1]).squeeze(-1)
+
+
+def read_sequences(path: str) -> list[list[float]]:
+    rows = []
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        try:
+            rows.append([float(v) for v in line.split()])
+        except ValueError:
+            raise UserError(f"{path}:{number}: expected numbers separated by spaces") from None
+    return rows
+
+
+class Batches:
+    def __init__(self, rows: list[list[float]]) -> None:
+        self.x = torch.tensor(rows)
+        self.position = 0
+
+    def next_batch(self) -> torch.Tensor:
+        batch = self.x[self.position % len(self.x) :][:8]
+        self.position += 8
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"position": self.position}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.position = state["position"]
+
+
+def loss_fn(model: nn.Module, x: torch.Tensor, state: Any) -> tuple[torch.Tensor, int, None]:
+    return ((model(x) - x.sum(1)) ** 2).sum(), len(x), None
+
+
+def train(config: SumConfig, data: str | None, out: str | Path, *, resume: bool = False, overwrite: bool = False,
+          progress: bool | None = None, verbose: bool = True) -> Any:
+    config.validate()
+    rows = read_sequences(data)
+    seed_everything(config.seed)
+    model = SumModel(config.hidden)
+    val = torch.tensor(rows[-16:])
+    trainer = Trainer(
+        model, train_config_from(settings_of(config), progress=progress, verbose=verbose, overwrite=overwrite),
+        batches=Batches(rows), loss_fn=loss_fn, out_dir=out,
+        eval_fn=lambda m: {"loss": float(((m(val) - val.sum(1)) ** 2).mean())},
+        model_config={"task": "sum", "hidden": config.hidden, "settings": settings_of(config)},
+    )
+    return trainer.fit()
+
+
+class SumPredictor:
+    """What rnnkit.load returns for a 'sum' model."""
+
+    def __init__(self, ckpt: Checkpoint) -> None:
+        self.model = SumModel(ckpt.config["hidden"])
+        self.model.load_state_dict(ckpt.model_state)
+        self.model.eval()
+
+    def predict(self, sequences: list[list[float]]) -> list[float]:
+        with torch.no_grad():
+            return self.model(torch.tensor(sequences)).tolist()
+
+
+def predict_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("sequences", nargs="+", help="comma-separated numbers")
+
+
+def predict_command(obj: SumPredictor, args: argparse.Namespace) -> int:
+    for seq, value in zip(args.sequences, obj.predict([[float(v) for v in s.split(",")] for s in args.sequences]),
+                          strict=True):
+        print(json.dumps({"sequence": seq, "sum": value}))
+    return 0
+
+
+def report(result: Any, as_json: bool) -> None:
+    print(json.dumps({"best_val_loss": result.best_metric}) if as_json else f"best {result.best_metric:.4f}")
+
+
+SUM_TASK = Task(
+    name="sum", help="predict the sum of a sequence", config=SumConfig, train=train, load=SumPredictor,
+    add_arguments=lambda p: (p.add_argument("--data"), p.add_argument("--out"), p.add_argument("--hidden", type=int)),
+    report=report, verbs=(Verb("predict", "the sum of each sequence", predict_arguments, predict_command),),
+    frozen=("hidden",),
+)
+
+
+@pytest.fixture
+def sum_task() -> Iterator[Task]:
+    register(SUM_TASK)
+    yield SUM_TASK
+    TASKS.pop("sum", None)
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> str:
+    rng = random.Random(0)
+    path = tmp_path / "seqs.txt"
+    path.write_text("\n".join(" ".join(f"{rng.uniform(-1, 1):.3f}" for _ in range(5)) for _ in range(96)) + "\n")
+    return str(path)
+
+
+def test_a_task_defined_here_trains_and_answers_through_cli_and_api(sum_task, data, tmp_path, capsys) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "sum", "--data", data, "--out", str(out), "--no-progress", "--json"]) == 0
+    trained = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert trained["best_val_loss"] < 0.2  # the variance of a sum of 5 uniform(-1, 1) is 5/3
+
+    assert main(["predict", str(out), "0.5,0.5,0.5,0.5,0.5", "0,-1,0,0,0"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert lines[0]["sum"] == pytest.approx(2.5, abs=0.6) and lines[1]["sum"] == pytest.approx(-1.0, abs=0.6)
+
+    obj = rnnkit.load(out)
+    assert isinstance(obj, SumPredictor)
+    api = obj.predict([[0.5] * 5, [0, -1.0, 0, 0, 0]])
+    assert api == pytest.approx([lines[0]["sum"], lines[1]["sum"]], abs=1e-6)
+
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "api", steps=20, verbose=False, progress=False)
+    assert result.steps == 20 and (tmp_path / "api" / "best" / "config.json").exists()
+
+
+def test_bad_setting_names_the_flag_at_the_cli_and_the_field_in_the_api(sum_task, data, tmp_path, capsys) -> None:
+    assert main(["train", "sum", "--data", data, "--out", str(tmp_path / "x"), "--hidden", "0"]) == 2
+    assert "--hidden 0: expected a positive integer" in capsys.readouterr().err
+    with pytest.raises(SettingError, match="^hidden 0: expected a positive integer$"):
+        rnnkit.fit("sum", data=data, out=tmp_path / "y", hidden=0)
+
+
+def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:
+    out = tmp_path / "run"
+    rnnkit.fit("sum", data=data, out=out, steps=5, verbose=False, progress=False)
+    capsys.readouterr()
+    assert main(["sample", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"rnnkit: error: {out}: a 'sum' model does not answer 'sample' (it answers: predict)"
+
+
+def test_unknown_task_in_a_checkpoint_and_missing_directory(tmp_path, capsys) -> None:
+    bad = tmp_path / "bad" / "best"
+    bad.mkdir(parents=True)
+    (bad / "config.json").write_text('{"task": "nonesuch"}')
+    (bad / "model.safetensors").write_bytes(b"")
+    assert main(["score", str(tmp_path / "bad"), "x"]) == 2
+    assert "unknown task 'nonesuch'" in capsys.readouterr().err
+    assert main(["score", str(tmp_path / "missing"), "x"]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_version_and_verb_help(capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"rnnkit {rnnkit.__version__}"
+    assert main(["sample", "--help"]) == 0
+    assert "charlm models" in capsys.readouterr().out
+
+
+def test_a_task_module_that_fails_to_import_is_not_hidden(monkeypatch) -> None:
+    import rnnkit.tasks as tasks
+
+    monkeypatch.setattr(tasks, "_discovered", False)
+    monkeypatch.setattr(tasks, "__path__", [*tasks.__path__, str(Path(__file__).parent / "broken_tasks")])
+    with pytest.raises(ModuleNotFoundError, match="no_such_module"):
+        tasks.discover()
