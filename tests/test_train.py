@@ -157,7 +157,8 @@ def test_learning_rate_warmup_cosine_step() -> None:
 
 
 # ------------------------------------------------------------------------------------------- trainer
-def make_trainer(out: Path, *, steps: int = 12, resume=None, dropout: float = 0.2, **cfg) -> Trainer:
+def make_trainer(out: Path | None, *, steps: int = 12, resume=None, dropout: float = 0.2, on_eval=None,
+                 **cfg) -> Trainer:
     seed_everything(3)
     model = tiny_lm(dropout=dropout)
     data = tokens(4 * 60)
@@ -167,7 +168,7 @@ def make_trainer(out: Path, *, steps: int = 12, resume=None, dropout: float = 0.
         model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
         eval_fn=lambda m: evaluate_streams(m, val, batch_size=4, window=16),
         out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
-        resume=resume,
+        resume=resume, on_eval=on_eval,
     )
 
 
@@ -279,7 +280,7 @@ def test_checkpoint_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         raise OSError("disk full")
 
     monkeypatch.setattr(ckpt_mod, "save_file", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match=r"/c: could not save the checkpoint \(disk full\); the previous checkpoint"):
         save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"v": 2})
     assert load_checkpoint(tmp_path / "c").config == {"v": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary left behind
@@ -337,3 +338,56 @@ def test_ctrl_c_finishes_the_step_and_saves_last(tmp_path: Path) -> None:
     assert result.stopped == "interrupted" and result.steps == 3
     assert load_checkpoint(tmp_path, prefer="last").trainer_state["step"] == 3
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+# ------------------------------------------------------------------------------------------- in memory, hooks
+def test_in_memory_run_writes_nothing_and_equals_a_run_on_disk(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    on_disk = make_trainer(tmp_path / "disk", steps=8)
+    on_disk.fit()
+    monkeypatch.chdir(tmp_path / "disk")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    in_memory = make_trainer(None, steps=8)
+    result = in_memory.fit()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # not a file written anywhere
+    assert result.out_dir is None and result.steps == 8 and result.stopped == "steps"
+    for name, value in on_disk.model.state_dict().items():
+        assert torch.equal(in_memory.model.state_dict()[name], value), name
+    rows = [json.loads(x) for x in (tmp_path / "disk" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in in_memory.history] == [r["step"] for r in rows] == [2, 4, 6, 8]
+    assert [r["val_loss"] for r in in_memory.history if "val_loss" in r] == [r["val_loss"] for r in rows
+                                                                             if "val_loss" in r]
+    assert result.best_metric == min(r["val_loss"] for r in rows if "val_loss" in r)
+
+
+def test_on_eval_ends_the_run_with_its_reason(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def hook(record: dict) -> str | None:
+        seen.append(record["step"])
+        assert "val_loss" in record and "train_loss" in record
+        return "enough" if record["step"] >= 8 else None
+
+    result = make_trainer(tmp_path, steps=20, on_eval=hook).fit()
+    assert seen == [4, 8] and result.stopped == "enough" and result.steps == 8
+    assert load_checkpoint(tmp_path, prefer="last").trainer_state["step"] == 8
+
+
+def test_blowup_with_on_diverge_stop_ends_the_run_without_raising(tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def exploding(model, batch, state):
+        calls["n"] += 1
+        loss, n, st = tbptt_lm_loss(model, batch, state)
+        return (loss * 100.0 if calls["n"] == 5 else loss), n, st
+
+    trainer = make_trainer(None, blowup=10.0, on_diverge="stop")
+    trainer.loss_fn = exploding
+    result = trainer.fit()
+    assert result.stopped == "diverged" and result.steps == 4
+    assert isinstance(result.diverged, TrainingDiverged) and result.diverged.step == 5
+    assert "10x the first" in str(result.diverged)
+    assert trainer.history[-1]["diverged"] == "training loss"
+    quiet = make_trainer(None, steps=6, blowup=10.0)  # without the spike: no divergence
+    assert quiet.fit().stopped == "steps"
+

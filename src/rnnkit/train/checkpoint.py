@@ -17,16 +17,23 @@ metric: what ``sample``, ``predict`` and ``info`` read), ``OUT/last/`` (everythi
 ``OUT/metrics.jsonl`` and ``OUT/loss.png``. :func:`resolve_model_dir` turns ``OUT`` into the checkpoint
 directory to read, so users may name either ``OUT`` or ``OUT/best``.
 
-Writing goes to a temporary sibling directory that is renamed into place when complete; a crash while
-saving leaves the previous checkpoint intact.
+Writing goes to a temporary sibling directory that is exchanged with the previous checkpoint in one
+atomic step when complete (``renameat2(RENAME_EXCHANGE)`` on Linux), so whatever the moment of a crash,
+the directory holds a complete checkpoint, the previous or the new one; :func:`clean_leftovers` removes
+what a crash left behind. A failure to write (a full disk, a read-only directory) is one line naming
+the path, and the previous checkpoint stays.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,17 +41,20 @@ from typing import Any
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
-from torch import Tensor
+from torch import Tensor, nn
 
 from rnnkit.errors import UserError
 
 __all__ = [
     "Checkpoint",
+    "build_model",
+    "clean_leftovers",
     "load_checkpoint",
     "optimizer_state_from_files",
     "optimizer_state_to_files",
     "read_config",
     "resolve_model_dir",
+    "run_lock",
     "save_checkpoint",
 ]
 
@@ -132,8 +142,11 @@ def save_checkpoint(
 ) -> Path:
     """Write a checkpoint directory at ``path`` atomically (temporary directory, then rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    except OSError as exc:
+        raise UserError(f"{path}: could not save the checkpoint ({exc.strerror or exc})") from None
     try:
         _write_json(tmp / CONFIG, config)
         save_file(_tensors_for_saving(model_state), str(tmp / MODEL), metadata={"format": "pt"})
@@ -149,18 +162,117 @@ def save_checkpoint(
         for item in tmp.iterdir():  # make the files durable before the rename publishes them
             with open(item, "rb") as fh:
                 os.fsync(fh.fileno())
-        old = None
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
-            old.rmdir()
-            os.rename(path, old)
-        os.rename(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+        _publish(tmp, path)
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, (OSError, SafetensorError)):
+            why = getattr(exc, "strerror", None) or exc
+            raise UserError(f"{path}: could not save the checkpoint ({why}); the previous checkpoint there is "
+                            "intact") from None
         raise
     return path
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
+    system or the file system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Put the complete checkpoint ``tmp`` at ``path``: at every instant ``path`` holds either the previous
+    checkpoint or the new one. Where directories cannot be exchanged atomically, the previous one is
+    renamed aside first and :func:`resolve_model_dir` finds it if a crash comes between the two renames."""
+    if not path.exists():
+        os.rename(tmp, path)
+    elif _exchange(tmp, path):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous checkpoint
+    else:
+        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.parent))
+        old.rmdir()
+        os.rename(path, old)
+        os.rename(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Remove what a crash while saving may have left in a run directory: half-written ``.NAME.tmp-*``
+    directories, and ``.NAME.old-*`` ones whose checkpoint ``NAME`` is complete (one whose ``NAME`` is
+    missing is renamed back to ``NAME``: it is the previous complete checkpoint). Returns what was removed."""
+    out_dir = Path(out_dir)
+    removed: list[Path] = []
+    if not out_dir.is_dir():
+        return removed
+    for leftover in sorted(out_dir.glob(".*.tmp-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed.append(leftover)
+    for old in sorted(out_dir.glob(".*.old-*")):
+        name = old.name[1:].split(".old-")[0]
+        target = out_dir / name
+        if _complete(target):
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old)
+        elif _complete(old):
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(old, target)
+    return removed
+
+
+@contextlib.contextmanager
+def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Hold ``OUT/.lock`` while a run writes into ``OUT``: a second run into the same directory is refused
+    in one line. The lock is the kernel's (``flock``), so a killed process never holds it."""
+    if out_dir is None:
+        yield
+        return
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(out_dir / ".lock", "a+", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            owner = fh.read().strip() or "another process"
+            raise UserError(f"{out_dir}: another run is writing into it ({owner}); wait for it to end, or use "
+                            "another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()
+
+
+def _complete(path: Path) -> bool:
+    return (path / CONFIG).is_file() and (path / MODEL).is_file()
 
 
 def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> Path:
@@ -184,6 +296,9 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
                 return old
     if not path.exists():
         raise UserError(f"{path}: no such directory; expected a model directory written by `rnnkit train`")
+    if prefer == "last" and path.is_dir() and not any(_complete(c) for c in (path / "best", path)):
+        raise UserError(f"{path}: holds no checkpoint yet (the run stopped before its first save); start "
+                        f"afresh with --out {path} --overwrite")
     raise UserError(
         f"{path}: not a model directory (expected {CONFIG} and {MODEL} in it or in {path.name}/best)"
     )
@@ -240,6 +355,31 @@ def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Ch
         optimizer_state=optimizer_state,
         tensors=tensors,
     )
+
+
+def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module:
+    """The model ``factory()`` builds from a checkpoint's config, with the checkpoint's weights loaded.
+
+    The config is checked against the tensors first, on torch's meta device (which allocates nothing),
+    so a config from a stranger that asks for absurd sizes is refused in one line instead of exhausting
+    the machine; so are weights of other shapes or names than the config's model has.
+    """
+    where = ckpt.path / CONFIG
+    try:
+        with torch.device("meta"):
+            skeleton = factory()
+    except (TypeError, ValueError, KeyError, RuntimeError, OverflowError) as exc:
+        raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
+    expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
+    held = {k: tuple(v.shape) for k, v in ckpt.model_state.items()}
+    for name in sorted(set(expected) | set(held)):
+        if expected.get(name) != held.get(name):
+            raise UserError(f"{ckpt.path / MODEL}: does not match {CONFIG}: {name} is "
+                            f"{list(held[name]) if name in held else 'missing'} in the weights and "
+                            f"{list(expected[name]) if name in expected else 'absent'} in the model it describes")
+    model = factory()
+    model.load_state_dict(ckpt.model_state)
+    return model
 
 
 def count_parameters(model_state: dict[str, Tensor]) -> int:

@@ -13,6 +13,7 @@ task's default. All flags default to ``None`` so that "not given" can be told ap
 from __future__ import annotations
 
 import argparse
+import math
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -51,6 +52,8 @@ class TrainSettings:
     log_every: int = 20
     seed: int = 0
     precision: str = "fp32"
+    save_every: int | None = None
+    save_minutes: float | None = 5.0
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
@@ -69,16 +72,22 @@ def config_from(cls: type[T], values: dict[str, Any]) -> T:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
     return value
 
 
 def _nonneg_float(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
     return value
 
 
@@ -105,6 +114,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
+    g.add_argument("--save-every", type=_positive_int, metavar="N",
+                   help="also save last/ every N steps (default: only by time, at evaluations and at the end)")
+    g.add_argument("--save-minutes", type=_nonneg_float, metavar="M",
+                   help=f"save last/ every M minutes of training, 0 = off (default {d['save_minutes']:g})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--precision", choices=["fp32", "bf16", "auto"],
                    help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "

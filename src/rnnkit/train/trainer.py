@@ -81,7 +81,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
-from rnnkit.train.checkpoint import Checkpoint, save_checkpoint
+from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
 
 __all__ = [
@@ -153,6 +153,8 @@ class TrainConfig:
     unit: str = "tok"                 # what loss_fn's n counts, for the progress bar
     precision: str = "fp32"           # fp32 | bf16 | auto: bf16 autocast around loss_fn where the hardware
                                       # has fast bf16 (weights, optimizer and evaluation stay fp32)
+    save_every: int | None = None     # also save last/ every N steps (evaluations always save it)
+    save_minutes: float | None = 5.0  # ... and every M minutes of training; always at the end and on Ctrl-C
     blowup: float | None = None       # a training loss over blowup x the first one is a divergence
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
 
@@ -341,15 +343,22 @@ class Trainer:
         self.carry: Any = None
         self._stop_requested = False
         self._start = 0.0
+        self._saved_at = time.perf_counter()
         self._bar: Any = None
         if resume is not None:
             self._restore(resume)
         elif self.out_dir is not None:
             check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
+        if self.out_dir is not None:
+            clean_leftovers(self.out_dir)
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
         """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
+        with run_lock(self.out_dir):
+            return self._fit()
+
+    def _fit(self) -> TrainResult:
         self._open_run()
         interval = _Interval()
         stopped: str | None = None
@@ -379,6 +388,8 @@ class Trainer:
         """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
         at_end = bool(self.cfg.steps) and self.step >= self.cfg.steps
         do_eval = self.eval_fn is not None and (self._due(self.cfg.eval_every) or at_end)
+        if not do_eval and self._save_due():
+            self.save_last()
         if not (do_eval or at_end or self._due(self.cfg.log_every)):
             return None
         record = interval.record(self.step, self.elapsed, lr)
@@ -390,6 +401,14 @@ class Trainer:
 
     def _due(self, every: int | None) -> bool:
         return bool(every) and self.step % every == 0
+
+    def _save_due(self) -> bool:
+        """A periodic save of last/ between evaluations (``save_every`` steps, ``save_minutes``)."""
+        if self.out_dir is None:
+            return False
+        if self.cfg.save_every and self.step - (self.last_saved_step or 0) >= self.cfg.save_every:
+            return True
+        return bool(self.cfg.save_minutes) and time.perf_counter() - self._saved_at >= 60.0 * self.cfg.save_minutes
 
     # ------------------------------------------------------------------ one update
     @property
@@ -609,7 +628,7 @@ class Trainer:
         self.best_metric = ts.get("best_metric")
         self.best_step = ts.get("best_step")
         self.last_saved_step = self.step
-        self.last_eval_step = self.step if ts.get("last_eval") else None
+        self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
         self.carry = _unflatten_state(ts.get("carry", "none"), ckpt.tensors)
@@ -638,6 +657,7 @@ class Trainer:
             "best_metric": self.best_metric,
             "best_step": self.best_step,
             "last_eval": self.last_eval,
+            "last_eval_step": self.last_eval_step,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
@@ -657,6 +677,7 @@ class Trainer:
             tensors=tensors,
         )
         self.last_saved_step = self.step
+        self._saved_at = time.perf_counter()
 
     def save_best(self) -> None:
         """Write ``OUT/best``: the model, its config and vocabulary, and how it was trained."""
