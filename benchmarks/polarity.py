@@ -34,7 +34,8 @@ import torch
 
 from rnnkit.cli import main as rnnkit_main
 from rnnkit.data.polarity import load_polarity
-from rnnkit.data.tabular import stratified_split, write_table
+from rnnkit.data.split import stratified_split
+from rnnkit.data.tabular import write_table
 
 SPLIT_SEED = 13
 

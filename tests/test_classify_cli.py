@@ -85,19 +85,19 @@ def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pyt
     ort = pytest.importorskip("onnxruntime")
     import torch
 
+    import rnnkit
     from rnnkit.data.tokenize import pad_batch
-    from rnnkit.tasks.classify import load_model
 
     out, _ = trained
     onnx_path = tmp_path / "m.onnx"
     assert main(["export", str(out), "--onnx", str(onnx_path), "--json"]) == 0
     assert last_json(capsys)["max_abs_diff"] < 1e-5
-    m = load_model(out)
+    m = rnnkit.load(out)
     texts = ["great fine film", "awful", "the a film 영화 poor sad bad", "nice"]
-    ids, lengths = pad_batch(m.encode_texts(texts))
+    ids, lengths = pad_batch(m.encode(texts))
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     got = session.run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})[0]
-    want = m.classify(texts).numpy()
+    want = m.probabilities(texts).numpy()
     assert abs(got - want).max() < 1e-5
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["rnnkit_labels"]) == ["neg", "pos"]
@@ -126,6 +126,48 @@ def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, caps
     assert main(["predict", str(out), "x x x", "--json"]) == 0
     probs = last_json(capsys)["probabilities"]
     assert set(probs) == {"0", "1", "2"} and abs(sum(probs.values()) - 1) < 1e-5
+
+
+def test_load_returns_the_classifier_and_agrees_with_the_cli(trained: tuple[Path, Path],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import rnnkit
+    from rnnkit.tasks.classify import TextClassifier
+
+    out, test = trained
+    clf = rnnkit.load(out)
+    assert isinstance(clf, TextClassifier) and clf.labels == ["neg", "pos"]
+    texts = ["great fine film", "awful poor 영화", "the a film"]
+    capsys.readouterr()
+    assert main(["predict", str(out), *texts, "--json"]) == 0
+    cli = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert clf.predict(texts) == cli
+    assert clf.predict(texts[0]) == cli[0]  # one text, one dict
+    probs = clf.probabilities(texts)
+    assert probs.shape == (3, 2) and [clf.labels[int(i)] for i in probs.argmax(-1)] == [r["label"] for r in cli]
+    # evaluate from Python: the same report as the CLI's, without drawing unless asked
+    report = clf.evaluate(str(test))
+    assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
+    cli_report = last_json(capsys)
+    assert "confusion_png" not in report and cli_report.pop("confusion_png")
+    assert report == cli_report
+
+
+def test_a_verb_the_task_does_not_answer_is_refused(trained: tuple[Path, Path],
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = trained
+    err = refused(["sample", str(out), "--length", "5"], capsys)
+    assert "'classify' model does not answer 'sample'" in err and "predict, evaluate, export" in err
+
+
+def test_old_model_directory_keys_load(trained: tuple[Path, Path]) -> None:
+    """A directory written before the text tasks were split keeps loading: its config.json fields."""
+    out, _ = trained
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert {"task", "model", "labels", "tokenizer", "max_len", "text_column", "label_column", "class_weights",
+            "data", "settings"} <= set(config)
+    assert set(config["model"]) == {"vocab_size", "num_classes", "embedding_dim", "hidden_size", "num_layers",
+                                    "cell", "bidirectional", "dropout", "pooling"}
+    assert {"train", "val", "val_fraction", "split_seed", "train_rows", "val_rows"} == set(config["data"])
 
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -13,8 +13,9 @@ import pytest
 from rnnkit.data.conll import read_conll, write_conll
 from rnnkit.data.polarity import MEMBER, load_polarity
 from rnnkit.data.scam import generate, write_corpus
-from rnnkit.data.tabular import check_labels_known, read_table, sort_labels, stratified_split
-from rnnkit.data.tokenize import BPETokenizer, CharTokenizer, WordTokenizer, pad_batch, tokenizer_from_json
+from rnnkit.data.split import stratified_split
+from rnnkit.data.tabular import check_labels_known, read_table, sort_labels
+from rnnkit.data.tokenize import BPETokenizer, CharVocab, WordTokenizer, pad_batch, tokenizer_from_json
 from rnnkit.errors import UserError
 
 
@@ -92,7 +93,7 @@ def test_stratified_split_is_seeded_and_stratified() -> None:
 
 
 def test_char_tokenizer_korean_and_nfc() -> None:
-    tok = CharTokenizer.train(["안녕하세요", "abc"])
+    tok = CharVocab.train(["안녕하세요", "abc"])
     assert tok.encode("안녕") == tok.encode("\u110b\u1161\u11ab\u1102\u1167\u11bc")  # NFD jamo == NFC syllables
     assert tok.encode("녕x")[1] == 1  # unknown
     again = tokenizer_from_json(json.loads(json.dumps(tok.to_json())))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -81,3 +83,65 @@ def test_tagger_loss_ignores_padding_and_padding_never_changes_tags() -> None:
             per_token.append(model.loss(alone, pad_tags([tags[i]])) * len(seq))
     n = sum(len(t) for t in tags)
     torch.testing.assert_close(total, sum(per_token) / n, atol=1e-6, rtol=1e-5)
+
+
+#: the state-dict keys the classifier and tagger wrote before they were built on TextEncoder
+OLD_CLASSIFIER_KEYS = [
+    "embedding.weight",
+    *[f"rnn.{w}_l{layer}{d}" for layer in (0, 1) for d in ("", "_reverse")
+      for w in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")],
+    "attention.proj.weight", "attention.proj.bias", "attention.score.weight",
+    "head.weight", "head.bias",
+]
+OLD_TAGGER_KEYS = ["embedding.weight", "rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0",
+                   "rnn.weight_ih_l0_reverse", "rnn.weight_hh_l0_reverse", "rnn.bias_ih_l0_reverse",
+                   "rnn.bias_hh_l0_reverse", "head.weight", "head.bias"]
+
+
+def test_state_dicts_of_the_old_classes_load() -> None:
+    from rnnkit.models.encoder import TextEncoder
+
+    classifier = Classifier(16, 3, 8, 6, num_layers=2, bidirectional=True, pooling="attention")
+    tagger = Tagger(16, 4, 8, 6)
+    assert isinstance(classifier, TextEncoder) and isinstance(tagger, TextEncoder)
+    ids, lengths = pad_batch(SEQS)
+    for model, keys, build in ((classifier, OLD_CLASSIFIER_KEYS,
+                                lambda: Classifier(16, 3, 8, 6, num_layers=2, bidirectional=True, pooling="attention")),
+                               (tagger, OLD_TAGGER_KEYS, lambda: Tagger(16, 4, 8, 6))):
+        assert list(model.state_dict()) == keys
+        # a state dict with exactly those names, as an old model.safetensors holds it, loads strictly
+        g = torch.Generator().manual_seed(4)
+        old_state = {k: torch.randn(v.shape, generator=g) for k, v in model.state_dict().items()}
+        fresh = build().eval()
+        fresh.load_state_dict(old_state, strict=True)
+        model.load_state_dict(old_state, strict=True)
+        with torch.no_grad():
+            torch.testing.assert_close(fresh.probabilities(ids, lengths), model.eval().probabilities(ids, lengths))
+
+
+def test_a_model_directory_in_the_old_layout_loads(tmp_path: Path) -> None:
+    """config.json as the classifier wrote it before the tasks were split (its "settings" included)."""
+    import rnnkit
+    from rnnkit.data.tokenize import CharVocab
+    from rnnkit.train.checkpoint import save_checkpoint
+
+    vocab = CharVocab.train(["good film", "bad film"])
+    kwargs = {"vocab_size": vocab.vocab_size, "num_classes": 2, "embedding_dim": 8, "hidden_size": 6,
+              "num_layers": 1, "cell": "lstm", "bidirectional": False, "dropout": 0.2, "pooling": "last"}
+    torch.manual_seed(5)
+    model = Classifier(**kwargs)
+    config = {
+        "task": "classify", "model": kwargs, "labels": ["neg", "pos"], "tokenizer": "char", "max_len": 400,
+        "text_column": "text", "label_column": "label", "class_weights": [1.0, 1.0],
+        "data": {"train": "t.csv", "val": None, "val_fraction": 0.1, "split_seed": 0, "train_rows": 9,
+                 "val_rows": 1},
+        "settings": {"steps": 1000, "minutes": None, "lr": 0.003, "batch_size": 32, "embedding": 8, "hidden": 6,
+                     "layers": 1, "cell": "lstm", "dropout": 0.2, "pooling": "last", "tokenizer": "char"},
+    }
+    save_checkpoint(tmp_path / "best", model_state=model.state_dict(), config=config, vocab=vocab.to_json())
+    clf = rnnkit.load(tmp_path)
+    assert type(clf).__name__ == "TextClassifier" and clf.labels == ["neg", "pos"]
+    ids, lengths = pad_batch(clf.encode(["good film"]))
+    with torch.no_grad():
+        torch.testing.assert_close(clf.probabilities(["good film"]), model.eval().probabilities(ids, lengths))
+    assert clf.predict("good film")["label"] in ("neg", "pos")

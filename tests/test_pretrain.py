@@ -14,7 +14,9 @@ from test_classify_cli import make_csv
 from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import Classifier
-from rnnkit.train.pretrain import LMHeads, lm_loss, pretrain_encoder
+from rnnkit.models.encoder import LMHeads, lm_loss
+from rnnkit.tasks.classify import ClassifyConfig, pretrain_encoder
+from rnnkit.tasks.classify import train as train_classifier
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -103,10 +105,30 @@ def test_cli_pretrains_then_trains(tmp_path: Path, capsys: pytest.CaptureFixture
     vocab = json.loads((out / "best" / "vocab.json").read_text())
     assert "unseenword" in json.dumps(vocab)  # the vocabulary covers the unlabelled text too
 
-    # a resumed run was pre-trained (or not) when it began
-    assert main(["train", "classify", "--resume", str(out), "--steps", "12", "--pretrain-data", str(unlabelled),
+    # a resumed run was pre-trained (or not) when it began: other unlabelled data is refused, in one line
+    other = tmp_path / "other.txt"
+    other.write_text("more text\n", encoding="utf-8")
+    assert main(["train", "classify", "--resume", str(out), "--steps", "12", "--pretrain-data", str(other),
+                 "--no-progress", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "--pretrain-data" in err and err.count("\n") == 1
+    # and the resumed run does not pre-train again
+    assert main(["train", "classify", "--resume", str(out), "--steps", "12", "--no-progress", "--json"]) == 0
+    assert "pretrain" not in json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for side in ("best", "last"):  # the resumed run's checkpoints still say how it was pre-trained
+        assert json.loads((out / side / "config.json").read_text())["pretrain"]["steps"] == 5
+    # a run that was not pre-trained cannot begin to be on resume
+    plain = tmp_path / "plain"
+    assert main(["train", "classify", "--data", str(train), "--out", str(plain), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--no-progress", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", str(plain), "--steps", "4", "--pretrain-data", str(unlabelled),
                  "--no-progress", "--json"]) == 2
     assert "--pretrain-data" in capsys.readouterr().err
+    # the Python API refuses it as well (no frozen-flag check there)
+    with pytest.raises(UserError, match="--pretrain-data"):
+        train_classifier(ClassifyConfig(steps=6, pretrain_data=str(unlabelled)), None, plain, resume=True,
+                         verbose=False, progress=False)
 
 
 def test_cli_refuses_bad_pretrain_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,6 +78,26 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
     assert tagged.read_text(encoding="utf-8") == "a\tLETTER\n7\tDIGIT\n\n?\tPUNCT\n\n"
 
 
+def test_load_returns_the_tagger_and_agrees_with_the_cli(tagger: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import rnnkit
+    from rnnkit.tasks.tag import SequenceTagger
+
+    out, test = tagger
+    m = rnnkit.load(out)
+    assert isinstance(m, SequenceTagger) and m.tags == ["DIGIT", "LETTER", "PUNCT", "SPACE"]
+    capsys.readouterr()
+    assert main(["predict", str(out), "ab 12!", "x?", "--json"]) == 0
+    cli = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert m.predict(["ab 12!", "x?"]) == [r["tags"] for r in cli]
+    assert m.predict("ab 12!") == cli[0]["tags"]
+    assert m.predict([["a", "7"]]) == [["LETTER", "DIGIT"]]  # a list of tokens is tagged as it is
+    assert m.evaluate(str(test))["accuracy"] == 1.0
+    # trained with --val-data: there is no split of its own to reproduce
+    assert main(["evaluate", str(out), "--data", str(test), "--split", "val"]) == 2
+    assert "trained with --val-data" in capsys.readouterr().err
+
+
 def test_onnx_export_of_a_tagger(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                  tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")

@@ -1,7 +1,8 @@
 """Many-to-one text classifier: embedding → ``Recurrent`` stack → pooling over time → sigmoid or softmax.
 
-What a user gets: :class:`Classifier` maps a padded batch of token ids and their lengths to one label
-per text. Pooling turns the outputs of every time step into one vector:
+What a user gets: :class:`Classifier` (a :class:`rnnkit.models.encoder.TextEncoder` with a pooling and a
+head on top) maps a padded batch of token ids and their lengths to one label per text. Pooling turns
+the outputs of every time step into one vector:
 
 - ``last``: the final hidden state (for a bidirectional stack, the forward direction's state at each
   text's own last token and the backward direction's state at its first token) — the textbook
@@ -24,16 +25,11 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.recurrent import Recurrent
+from rnnkit.models.encoder import TextEncoder, length_mask
 
-__all__ = ["POOLINGS", "Classifier", "length_mask", "pool"]
+__all__ = ["POOLINGS", "Classifier", "class_weights_from_counts", "length_mask", "logits_to_probabilities", "pool"]
 
 POOLINGS = ("last", "mean", "max", "attention")
-
-
-def length_mask(lengths: Tensor, steps: int) -> Tensor:
-    """(B, T) boolean mask, True on each row's first ``lengths[i]`` steps."""
-    return torch.arange(steps, device=lengths.device).unsqueeze(0) < lengths.unsqueeze(1)
 
 
 class AdditiveAttention(nn.Module):
@@ -71,7 +67,7 @@ def pool(kind: str, outputs: Tensor, h_n: Tensor, lengths: Tensor, num_direction
     raise ValueError(f"pooling must be one of {POOLINGS}, got {kind!r}")
 
 
-class Classifier(nn.Module):
+class Classifier(TextEncoder):
     """Embedding → Recurrent (any cell, optional bidirectional, stacked) → pooling → dropout → head.
 
     ``forward(ids, lengths)`` takes ids (B, T) padded with 0 and lengths (B,) and returns logits: (B,)
@@ -91,19 +87,16 @@ class Classifier(nn.Module):
         pooling: str = "last",
         **cell_options: Any,
     ) -> None:
-        super().__init__()
         if num_classes < 2:
             raise ValueError(f"a classifier needs at least 2 classes, got {num_classes}")
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout,
+                         **cell_options)
         self.num_classes = num_classes
         self.pooling = pooling
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-                             batch_first=True, dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         size = self.rnn.output_size
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
-        self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
 
     @property
@@ -112,12 +105,12 @@ class Classifier(nn.Module):
 
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""
-        x = self.dropout(self.embedding(ids))
-        outputs, state = self.rnn(x, lengths=lengths)
+        outputs, state = self.encode_steps(ids, lengths)
         h_n = state[0] if isinstance(state, tuple) else state
         return pool(self.pooling, outputs, h_n, lengths, self.rnn.num_directions, self.attention)
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """Logits: (B,) for two classes, (B, K) for more."""
         logits = self.head(self.dropout(self.encode(ids, lengths)))
         return logits.squeeze(-1) if self.binary else logits
 

@@ -1,0 +1,315 @@
+"""What the text classifier (:mod:`rnnkit.tasks.classify`) and the tagger (:mod:`rnnkit.tasks.tag`) share.
+
+Not a task (the leading underscore keeps it out of the registry): the settings of the encoder and of the
+validation split (:class:`TextModelConfig`), the start of a run (fresh or resumed), the call of the one
+:class:`rnnkit.train.Trainer` (best checkpoint by validation accuracy), the closing report, the base of
+their Python objects (:class:`TextModel`: loading, the reproduced split, the evaluation report and
+ONNX export) and the flags of ``predict``, ``evaluate`` and ``export``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from torch import nn
+
+from rnnkit.cells import CELLS
+from rnnkit.data.split import stratified_split
+from rnnkit.data.tokenize import tokenizer_from_json
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.export import export_onnx
+from rnnkit.metrics import classification_report, format_report
+from rnnkit.plots import confusion_png
+from rnnkit.tasks import Verb
+from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
+from rnnkit.train.options import TrainSettings, config_from, settings_of, train_config_from
+from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir
+
+__all__ = ["FROZEN", "TextModel", "TextModelConfig"]
+
+VerbRun = Callable[[Any, argparse.Namespace], int]
+
+
+@dataclass
+class TextModelConfig(TrainSettings):
+    """The encoder's shape, the examples' length and the validation split (both text tasks)."""
+
+    batch_size: int = 32          # examples per update
+    embedding: int = 64           # embedding size
+    hidden: int = 128             # hidden units per direction
+    layers: int = 1
+    cell: str = "lstm"            # any cell of rnnkit.cells.CELLS
+    bidirectional: bool = False
+    dropout: float = 0.2          # on embeddings, between layers and before the head
+    val_fraction: float = 0.1     # validation share when there is no --val-data
+    split_seed: int = 0           # seed of the validation split
+    max_len: int = 400            # tokens kept per example
+    eval_every: int = 100
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        for name in ("batch_size", "embedding", "hidden", "layers", "max_len"):
+            check_positive(name, getattr(self, name))
+        if self.cell not in CELLS:
+            raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
+        check_fraction("dropout", self.dropout)
+
+
+#: settings that fix the encoder's shape and the data split: a resumed run keeps them
+FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "max_len", "val_fraction", "split_seed")
+
+
+# ------------------------------------------------------------------------------------------- train
+def start_run(config: TextModelConfig, out: Path, task: str, frozen: Sequence[str], *, resume: bool,
+              overwrite: bool) -> tuple[Checkpoint | None, Any]:
+    """The checkpoint to continue (None for a fresh run, whose ``out`` must be free) and the config,
+    with the frozen settings of the resumed run."""
+    config.validate()
+    if not resume:
+        check_out_dir(out, overwrite=overwrite)
+        return None, config
+    ckpt = load_checkpoint(out, prefer="last")
+    if ckpt.config.get("task") != task:
+        raise UserError(f"{out}: a {ckpt.config.get('task')!r} run, not a {task!r} run")
+    saved = ckpt.config.get("settings") or {}
+    values = settings_of(config)
+    values.update({k: saved[k] for k in frozen if k in saved})
+    return ckpt, config_from(type(config), values)
+
+
+def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, what: str) -> tuple[str, str | None]:
+    """The training and validation files: as given, else (resumed) the run's own."""
+    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
+    data = data or saved.get("train")
+    if not data:
+        raise UserError(f"--data FILE is required ({what})")
+    return str(data), val_data or saved.get("val")
+
+
+def encoder_kwargs(config: TextModelConfig) -> dict[str, Any]:
+    """The :class:`rnnkit.models.encoder.TextEncoder` arguments of ``config``."""
+    return {"embedding_dim": config.embedding, "hidden_size": config.hidden, "num_layers": config.layers,
+            "cell": config.cell, "bidirectional": config.bidirectional, "dropout": config.dropout}
+
+
+def data_record(data: str, val_data: str | None, config: TextModelConfig, sizes: tuple[int, int],
+                noun: str) -> dict[str, Any]:
+    """``config.json["data"]``: the files, the split and the number of ``noun`` (rows, sentences) each side."""
+    return {"train": str(data), "val": str(val_data) if val_data else None,
+            "val_fraction": None if val_data else float(config.val_fraction), "split_seed": int(config.split_seed),
+            f"train_{noun}": sizes[0], f"val_{noun}": sizes[1]}
+
+
+def split_indices(labels: Sequence[str | None], config: TextModelConfig) -> tuple[list[int], list[int]]:
+    """The training run's stratified split ``(train, validation)`` of rows with ``labels``."""
+    return stratified_split(labels, float(config.val_fraction), int(config.split_seed))
+
+
+def new_model(factory: Callable[[], nn.Module], ckpt: Checkpoint | None) -> nn.Module:
+    """The model to train: fresh, or (resuming) checked against the checkpoint's tensors before it is built."""
+    return build_model(factory, ckpt) if ckpt is not None else factory()
+
+
+def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
+        eval_fn: Callable[[nn.Module], dict[str, float]], model_config: dict[str, Any], vocab: Any,
+        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool) -> TrainResult:
+    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation accuracy."""
+    cfg = train_config_from(settings_of(config), metric="accuracy", mode="max", unit=unit, overwrite=overwrite,
+                            progress=progress, verbose=verbose)
+    trainer = Trainer(model, cfg, batches=batches, loss_fn=loss_fn, eval_fn=eval_fn, out_dir=out,
+                      model_config=model_config, vocab=vocab, resume=ckpt)
+    return trainer.fit()
+
+
+def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None) -> None:
+    """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead."""
+    out = Path(result.out_dir or ".")
+    if as_json:
+        summary = {
+            "best_val_accuracy": result.best_metric,
+            "best_step": result.best_step,
+            "val_loss": result.last_eval.get("loss"),
+            "val_macro_f1": result.last_eval.get("macro_f1"),
+            "final_val_accuracy": result.last_eval.get("accuracy"),
+            "steps": result.steps,
+            "seconds": round(result.seconds, 2),
+            "examples_per_s": round(result.tokens_per_s, 1),
+            "stopped": result.stopped,
+            "model_dir": str(out / "best"),
+            **(extra or {}),
+        }
+        print(json.dumps(summary))
+        return
+    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
+    print(f"best validation accuracy {best} at step {result.best_step} ({result.steps} steps, "
+          f"{result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); model in {out / 'best'}")
+
+
+# ------------------------------------------------------------------------------------------- use
+class TextModel:
+    """A trained text model (classifier or tagger) with its tokenizer and labels, in eval mode.
+
+    ``labels`` are the classes (or tags) in the order of the model's outputs, ``tokenizer`` the one
+    saved with it, ``model`` the :mod:`torch` module and ``checkpoint`` what was read.
+    """
+
+    task: ClassVar[str] = ""
+    labels_key: ClassVar[str] = "labels"
+    unit: ClassVar[str] = "texts"        # what the evaluation counts
+    per_step: ClassVar[bool] = False     # one prediction per token
+
+    def __init__(self, ckpt: Checkpoint, model_class: type[nn.Module]) -> None:
+        if ckpt.config.get("task") != self.task:
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a {self.task!r} model")
+        self.checkpoint = ckpt
+        self.config = ckpt.config
+        try:
+            kwargs = dict(self.config["model"])
+            self.labels: list[str] = list(self.config[self.labels_key])
+            self.max_len = int(self.config.get("max_len", 400))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise UserError(f"{ckpt.path / 'config.json'}: missing or bad field ({exc})") from None
+        self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
+        self.model = build_model(lambda: model_class(**kwargs), ckpt)
+        self.model.eval()
+
+    def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
+        """The rows of the training run's ``"train"`` or ``"val"`` side (same fraction and seed) of a file
+        with ``labels``; None for ``"all"``."""
+        if split == "all":
+            return None
+        if split not in ("train", "val"):
+            raise SettingError("split", split, "expected 'all', 'val' or 'train'")
+        data = self.config.get("data", {})
+        fraction = data.get("val_fraction")
+        if fraction is None:
+            raise UserError("--split val/train: this model was trained with --val-data, so there is no split to "
+                            "reproduce; evaluate on that file with --split all")
+        tr, va = stratified_split(labels, float(fraction), int(data.get("split_seed", 0)))
+        return va if split == "val" else tr
+
+    def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
+               png: str | Path | None) -> dict[str, Any]:
+        """The :func:`rnnkit.metrics.classification_report`; with ``png``, the confusion matrix drawn
+        there too (its path under ``"confusion_png"``)."""
+        report = classification_report(y_true, y_pred, self.labels)
+        if png is not None:
+            title = f"{self.task}: {Path(str(data)).name} ({report['count']} {self.unit})"
+            confusion_png(report, Path(png), title)
+            report["confusion_png"] = str(png)
+        return report
+
+    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """Write the model as ONNX (inputs ``ids`` (B, T) int64 padded with 0 and ``lengths`` (B,) int64,
+        output ``probabilities``); with ``check``, compare onnxruntime's output with rnnkit's (see
+        :func:`rnnkit.export.export_onnx`)."""
+        metadata = {
+            "rnnkit_task": self.task,
+            "rnnkit_labels": json.dumps(self.labels, ensure_ascii=False),
+            "rnnkit_vocab": json.dumps(self.checkpoint.vocab, ensure_ascii=False),
+            "rnnkit_config": json.dumps(self.config, ensure_ascii=False),
+        }
+        return export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
+                           vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
+                           per_step=self.per_step, check=check, where=str(self.checkpoint.path))
+
+
+# ------------------------------------------------------------------------------------------- CLI
+def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -> None:
+    """The flags of the encoder's shape, the data files and the split, and ``--out``."""
+    g = p.add_argument_group("model")
+    g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {defaults.cell})")
+    g.add_argument("--embedding", type=int, help=f"embedding size (default {defaults.embedding})")
+    g.add_argument("--hidden", type=int, help=f"hidden units per direction (default {defaults.hidden})")
+    g.add_argument("--layers", type=int, help=f"stacked layers (default {defaults.layers})")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help=f"read the sequence both ways (default {'on' if defaults.bidirectional else 'off'})")
+    g.add_argument("--dropout", type=float, help=f"dropout on embeddings, between layers and before the head "
+                   f"(default {defaults.dropout})")
+    g.add_argument("--batch-size", type=int, help=f"examples per update (default {defaults.batch_size})")
+    g.add_argument("--max-len", type=int, help=f"tokens kept per example (default {defaults.max_len})")
+    d = p.add_argument_group("data")
+    d.add_argument("--data", help="training file")
+    d.add_argument("--val-data", help="validation file (default: a stratified --val-fraction of --data)")
+    d.add_argument("--val-fraction", type=float,
+                   help=f"validation share when there is no --val-data (default {defaults.val_fraction})")
+    d.add_argument("--split-seed", type=int, help=f"seed of the validation split (default {defaults.split_seed})")
+    p.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
+
+
+def predict_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
+    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger)")
+    p.add_argument("--output", help="with --file: write here instead of standard output")
+    p.add_argument("--text-column", help="with --file: the text column (default: the one used in training)")
+    p.add_argument("--json", action="store_true", help="one JSON object per text")
+
+
+def check_one_source(args: argparse.Namespace) -> None:
+    """``predict`` reads TEXT arguments or a ``--file``: exactly one of them."""
+    if bool(args.texts) == bool(args.file):
+        raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
+
+
+def evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    e.add_argument("--data", required=True, help="labelled file (CSV/TSV/JSONL, 'polarity', or CoNLL for a tagger)")
+    e.add_argument("--split", choices=("all", "val", "train"), default="all",
+                   help="evaluate on the whole file (default) or on the side of the training run's own "
+                        "validation split (same fraction and seed)")
+    e.add_argument("--text-column", help="default: the one used in training")
+    e.add_argument("--label-column", help="default: the one used in training")
+    e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png)")
+    e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+def evaluation_png(args: argparse.Namespace) -> Path:
+    """``--png``, or ``DIR/confusion.png`` for the DIR named on the command line."""
+    return Path(args.png) if args.png else Path(args.dir) / "confusion.png"
+
+
+def print_evaluation(report: dict[str, Any], unit: str, as_json: bool) -> int:
+    """What ``rnnkit evaluate`` prints: the report as JSON, or as a table and where the PNG is."""
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(format_report(report, unit))
+        print(f"confusion matrix drawn in {report['confusion_png']}")
+    return 0
+
+
+def export_arguments(x: argparse.ArgumentParser) -> None:
+    x.add_argument("--onnx", required=True, metavar="FILE", help="the .onnx file to write")
+    x.add_argument("--no-check", action="store_true", help="skip the onnxruntime comparison")
+    x.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def export_command(m: TextModel, args: argparse.Namespace) -> int:
+    """``rnnkit export DIR --onnx FILE``."""
+    result = m.export(args.onnx, check=not args.no_check)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        check = (f"onnxruntime agrees (largest difference {result['max_abs_diff']:.2g})" if result.get("checked")
+                 else "not checked (onnxruntime is not installed)")
+        print(f"wrote {result['onnx']}: inputs ids (batch, time) int64 padded with 0 and lengths (batch,) int64; "
+              f"output {result['output']}; {check}")
+    return 0
+
+
+def verbs(predict: tuple[str, VerbRun], evaluate: tuple[str, VerbRun], export_help: str) -> tuple[Verb, ...]:
+    """The three verbs of a text model, each ``(help, run)``: ``predict`` and ``evaluate`` with the flags
+    above, and ``export`` (:func:`export_command`)."""
+    return (Verb("predict", predict[0], predict_arguments, predict[1]),
+            Verb("evaluate", evaluate[0], evaluate_arguments, evaluate[1]),
+            Verb("export", export_help, export_arguments, export_command))
+
+
+def say(message: str) -> None:
+    """A progress line on stderr."""
+    print(message, file=sys.stderr, flush=True)
