@@ -12,7 +12,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from rnnkit.tasks.experiments import SOLVED_MSE, _fmt, first_solved
+from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 
 def main(dirs: list[str]) -> int:
@@ -30,8 +30,8 @@ def main(dirs: list[str]) -> int:
     for doc in docs:
         for cell, r in doc["results"].items():
             runs = r["runs"]
-            std = "" if len(runs) < 2 or not math.isfinite(r["std"]) else f" ± {_fmt(r['std'], metric)}"
-            row = (f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], metric)}{std} | "
+            std = "" if len(runs) < 2 or not math.isfinite(r["std"]) else f" ± {format_metric(r['std'], metric)}"
+            row = (f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], metric)}{std} | "
                    f"{len(runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
                    f"{r['seconds']:.0f} | {'; '.join(sorted({x['stopped'] for x in runs}))} |")
             if solved:

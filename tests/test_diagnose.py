@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import math
+import re
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,19 @@ from rnnkit import Recurrent
 from rnnkit.cli import main
 from rnnkit.diagnostics import (
     clipping_comparison,
+    divergence_reason,
     geometric_factor,
     gradient_norms_through_time,
     radius_sweep,
     spectral_radius,
+    train_on_adding,
 )
+from rnnkit.models.sequence import SequenceModel
+from rnnkit.tasks import diagnose
+from rnnkit.train.trainer import Trainer, TrainingDiverged
+
+REASON = re.compile(r"loss is (nan|inf) at step \d+|loss \S+ at step \d+ is over 1000x the first|"
+                    r"gradient norm is (nan|inf) at step \d+")
 
 
 @pytest.fixture(autouse=True)
@@ -79,13 +90,74 @@ def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None
     assert geometric_factor(torch.tensor([1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)  # halves per step back
 
 
-def test_unclipped_diverges_clipped_trains() -> None:
+def _fits(monkeypatch: pytest.MonkeyPatch) -> list[Trainer]:
+    """Record every Trainer that fits: the diagnostics must train through the one loop."""
+    seen: list[Trainer] = []
+    real_fit = Trainer.fit
+
+    def spy(self: Trainer) -> object:
+        seen.append(self)
+        return real_fit(self)
+
+    monkeypatch.setattr(Trainer, "fit", spy)
+    return seen
+
+
+def test_unclipped_diverges_clipped_trains(monkeypatch: pytest.MonkeyPatch) -> None:
+    trainers = _fits(monkeypatch)
     runs = clipping_comparison(clip=1.0, cell="irnn", length=100, hidden=32, steps=25, lr=0.01, seed=0)
-    assert runs["unclipped"]["diverged"] and runs["unclipped"]["diverged_at"] is not None
-    assert not runs["clipped"]["diverged"]
-    assert len(runs["clipped"]["losses"]) == 25
+    assert [t.cfg.clip for t in trainers] == [None, 1.0]
+    assert all(t.cfg.optimizer == "sgd" and t.cfg.momentum == 0.0 and t.out_dir is None for t in trainers)
+    unclipped = runs["unclipped"]
+    assert unclipped["diverged"] and unclipped["diverged_at"] is not None
+    assert REASON.fullmatch(unclipped["reason"]), unclipped["reason"]
+    assert f"at step {unclipped['diverged_at']}" in unclipped["reason"]
+    assert len(unclipped["losses"]) == unclipped["diverged_at"]  # the loss that blew up is the last one
+    assert math.isnan(unclipped["final_loss"])
+    assert not runs["clipped"]["diverged"] and runs["clipped"]["diverged_at"] is None
+    assert len(runs["clipped"]["losses"]) == 25 == len(runs["clipped"]["grad_norms"])
     assert runs["clipped"]["final_loss"] < runs["clipped"]["first_loss"]
     assert max(runs["clipped"]["grad_norms"]) > 1.0  # clipping had something to do
+    assert runs["clipped"]["first_loss"] == unclipped["first_loss"]  # same seed, same data, same start
+
+
+def test_divergence_reasons_keep_their_words() -> None:
+    assert divergence_reason(TrainingDiverged("", 7, "training loss", float("nan")), 1e3) == "loss is nan at step 7"
+    big = TrainingDiverged("", 3, "training loss", 41_500.0, "over 1000x the first (0.17)")
+    assert divergence_reason(big, 1e3) == "loss 4.15e+04 at step 3 is over 1000x the first"
+    grad = TrainingDiverged("", 5, "gradient norm", float("inf"))
+    assert divergence_reason(grad, 1e3) == "gradient norm is inf at step 5"
+
+
+def test_train_on_adding_keeps_every_step_and_stops_on_divergence() -> None:
+    torch.manual_seed(0)
+    run = train_on_adding(SequenceModel("lstm", 2, 8, 1, every_step=False), 12, 6, lr=1e-2, clip=1.0,
+                          batch_size=4, seed=1)
+    assert run["steps"] == 6 and len(run["losses"]) == 6 == len(run["grad_norms"]) and run["diverged"] is None
+    assert all(math.isfinite(v) for v in run["losses"] + run["grad_norms"])
+    torch.manual_seed(0)
+    blown = train_on_adding(SequenceModel("irnn", 2, 8, 1, every_step=False), 12, 30, lr=1e5, optimizer="sgd",
+                            clip=None, batch_size=4, seed=1, blowup=1e3)
+    d = blown["diverged"]
+    assert isinstance(d, TrainingDiverged) and d.step == blown["steps"] + 1 == len(blown["losses"])
+    assert train_on_adding(SequenceModel("gru", 2, 4, 1, every_step=False), 12, 0, lr=1e-3)["losses"] == []
+
+
+def test_diagnose_cell_trains_through_the_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
+    trainers = _fits(monkeypatch)
+    r = diagnose.diagnose_cell("irnn", 20, 8, 4, seed=0)
+    assert len(trainers) == 1 and trainers[0].cfg.clip == 1.0 and trainers[0].cfg.optimizer == "adam"
+    assert r["lr"] == 1e-4 and diagnose.diagnose_cell("gru", 20, 8, 0, seed=0)["lr"] == 1e-3
+    assert r["train_steps"] == 4 and math.isfinite(r["train_loss_first"]) and math.isfinite(r["train_loss_last"])
+    assert r["radius_start"]["radius"] == pytest.approx(1.0)  # the IRNN preset: W_hh = I
+    assert len(r["grad_norms_start"]) == len(r["grad_norms_end"]) == 20
+
+
+def test_diagnose_does_not_import_the_experiments() -> None:
+    tree = ast.parse(Path(diagnose.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and "experiments" in m for m in imported), imported
 
 
 def test_diagnose_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,4 +179,6 @@ def test_diagnose_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagnose", "--cells", "lstm,foo", "--out", str(tmp_path)]) == 2
-    assert "unknown cell foo" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unknown cell foo" in err and "clockwork" in err  # the choices come from rnnkit.cells.CELLS
+    assert diagnose.parse_cells(" gru , lstm") == ["gru", "lstm"]

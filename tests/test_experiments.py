@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from rnnkit.cells import CELLS, LE2015, le2015
 from rnnkit.cli import main
 from rnnkit.data import mnist
 from rnnkit.data.synthetic import (
@@ -23,7 +24,9 @@ from rnnkit.data.synthetic import (
     copy_task,
 )
 from rnnkit.errors import UserError
+from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks import experiments as ex
+from rnnkit.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,6 +97,20 @@ def test_bundled_digits_stratified_split() -> None:
     small = mnist.load_digits(seed=0, max_train=50, max_test=20)
     assert len(small.train_labels) == 50 and len(small.test_labels) == 20
     assert np.bincount(small.test_labels).tolist() == [2] * 10
+    assert not np.all(np.diff(split.train_labels) >= 0)  # shuffled, not in the file's class order
+    assert not np.array_equal(split.test_images, mnist.load_digits(seed=1).test_images)
+    with pytest.raises(UserError, match="--max-train 0"):
+        mnist.load_digits(seed=0, max_train=0)
+
+
+def test_digit_split_is_the_one_stratified_split() -> None:
+    from rnnkit.data.split import stratified_split
+
+    labels = np.repeat(np.arange(10), 30)
+    kept, held = mnist._split(labels, 0.2, seed=4)
+    train, val = stratified_split([str(v) for v in labels], 0.2, 4)
+    assert sorted(kept.tolist()) == train and sorted(held.tolist()) == val
+    assert not set(kept.tolist()) & set(held.tolist()) and len(kept) + len(held) == 300
 
 
 def test_sequence_modes() -> None:
@@ -232,13 +249,32 @@ def test_shipped_configs_parse(path: Path) -> None:
 
 def test_irnn_preset_initial_values() -> None:
     torch.manual_seed(0)
-    m = ex.SequenceModel("irnn", 2, 50, 1, every_step=False, **ex.CELL_PRESETS["irnn"])
+    m = SequenceModel("irnn", 2, 50, 1, every_step=False, **le2015("irnn"))
     assert torch.equal(m.rnn.weight_hh_l0, torch.eye(50))
     assert torch.all(m.rnn.bias_hh_l0 == 0) and torch.all(m.rnn.bias_ih_l0 == 0)
     assert float(m.rnn.weight_ih_l0.detach().std()) == pytest.approx(0.001, rel=0.2)
-    lstm = ex.SequenceModel("lstm", 2, 10, 1, every_step=False, **ex.CELL_PRESETS["lstm"])
+    lstm = SequenceModel("lstm", 2, 10, 1, every_step=False, **le2015("lstm"))
     forget = (lstm.rnn.bias_ih_l0 + lstm.rnn.bias_hh_l0)[10:20]
     assert torch.allclose(forget, torch.ones(10))
+    relu = SequenceModel("rnn_relu", 2, 60, 1, every_step=False, **le2015("rnn_relu"))  # "RNN + ReLU"
+    for w in (relu.rnn.weight_hh_l0, relu.rnn.weight_ih_l0):
+        assert float(w.detach().std()) == pytest.approx(0.001, rel=0.2) and abs(float(w.detach().mean())) < 3e-4
+
+
+def test_presets_and_cell_lists_come_from_the_cell_registry() -> None:
+    from rnnkit.tasks import diagnose
+
+    assert ex.ALL_CELLS == tuple(CELLS)
+    assert set(LE2015) <= set(CELLS) and set(ex.BF16_FASTER) <= set(CELLS)
+    assert set(diagnose.DEFAULT_CELLS) <= set(CELLS)
+    for name, experiment in ex.EXPERIMENTS.items():
+        assert set(experiment.defaults["cells"]) <= set(CELLS), name
+    assert le2015("gru") == {} and le2015("irnn") is not le2015("irnn")  # a fresh dict every time
+    with pytest.raises(ValueError, match="unknown cell 'transformer'"):
+        le2015("transformer")
+    s = ex.Settings(experiment="adding", cells=["irnn"],
+                    cell_overrides={"irnn": {"options": {"identity_scale": 0.5}}})
+    assert s.for_cell("irnn")["options"] == {"identity_scale": 0.5, "input_std": 0.001}
 
 
 def test_flags_win_over_config_cell_tables() -> None:
@@ -251,12 +287,13 @@ def test_flags_win_over_config_cell_tables() -> None:
     assert s.for_cell("irnn")["lr"] == 2e-3 and s.for_cell("gru")["lr"] == 2e-3
 
 
-def test_precision_per_cell_and_auto() -> None:
-    from rnnkit.train.trainer import fast_bf16_available
-
+def test_precision_per_cell_and_auto(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ex.use_bf16("irnn", "bf16") and not ex.use_bf16("lstm", "fp32")
-    assert not ex.use_bf16("irnn", "auto") and not ex.use_bf16("clockwork", "auto")
-    assert ex.use_bf16("lstm", "auto") == fast_bf16_available()
+    for fast in (True, False):  # "auto" follows the hardware probe, and only for the cells bf16 speeds up
+        monkeypatch.setattr(ex, "fast_bf16_available", lambda fast=fast: fast)
+        assert ex.use_bf16("lstm", "auto") is fast
+        assert not ex.use_bf16("rnn_tanh", "auto") and not ex.use_bf16("clockwork", "auto")
+        assert ex.use_bf16("rnn_tanh", "bf16") and not ex.use_bf16("lstm", "fp32")
     s = ex.Settings(experiment="adding", cells=["lstm", "irnn"], cell_overrides={"lstm": {"precision": "bf16"}})
     assert s.for_cell("lstm")["precision"] == "bf16" and s.for_cell("irnn")["precision"] == "fp32"
     bad = ex.Settings(experiment="adding", cells=["lstm"], cell_overrides={"lstm": {"precision": "fp8"}})
@@ -293,3 +330,85 @@ def test_cosine_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch) -> Non
     ex.add_arguments(p)
     with pytest.raises(SystemExit):
         p.parse_args(["--out", "x", "--schedule", "linear"])
+
+
+def _runs_through_the_trainer(monkeypatch: pytest.MonkeyPatch) -> list[Trainer]:
+    """Record every Trainer that fits (the experiments must train through the one loop)."""
+    seen: list[Trainer] = []
+    real_fit = Trainer.fit
+
+    def spy(self: Trainer) -> object:
+        seen.append(self)
+        return real_fit(self)
+
+    monkeypatch.setattr(Trainer, "fit", spy)
+    return seen
+
+
+def test_run_curve_has_the_start_every_evaluation_and_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
+    trainers = _runs_through_the_trainer(monkeypatch)
+    s = ex.Settings(experiment="adding", cells=["lstm"], seeds=1, steps=5, length=12, hidden=8, batch_size=4,
+                    eval_every=2, eval_size=8)
+    run = ex.run_experiment(s)["results"]["lstm"]["runs"][0]
+    assert len(trainers) == 1 and trainers[0].out_dir is None and trainers[0].cfg.on_diverge == "stop"
+    assert run["stopped"] == "steps" and run["steps"] == 5
+    curve = run["curve"]
+    assert [p["step"] for p in curve] == [0, 2, 4, 5]
+    assert all(set(p) == {"step", "seconds", "metric", "loss"} for p in curve)
+    assert curve[0]["seconds"] == 0.0 and math.isnan(curve[0]["loss"])
+    assert all(np.isfinite(p["loss"]) and np.isfinite(p["metric"]) for p in curve[1:])
+    assert [p["seconds"] for p in curve] == sorted(p["seconds"] for p in curve)
+    assert run["metric"] == curve[-1]["metric"]
+    # the last point's loss is the training loss of the last step (the Trainer logged that step alone)
+    assert curve[-1]["loss"] == pytest.approx(trainers[0].history[-1]["train_loss"])
+
+
+def test_run_stops_once_the_metric_reaches_stop_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    trainers = _runs_through_the_trainer(monkeypatch)
+    s = ex.Settings(experiment="adding", cells=["gru"], seeds=1, steps=50, length=12, hidden=8, batch_size=4,
+                    eval_every=3, eval_size=8, stop_at=10.0)  # any MSE of a fresh model is below 10
+    run = ex.run_experiment(s)["results"]["gru"]["runs"][0]
+    assert len(trainers) == 1
+    assert run["stopped"] == "reached 10.0" and run["steps"] == 3
+    assert [p["step"] for p in run["curve"]] == [0, 3] and run["metric"] == run["curve"][-1]["metric"] <= 10.0
+    s.stop_at, s.steps = 0.0, 4  # never reached: the budget of steps ends the run
+    assert ex.run_experiment(s)["results"]["gru"]["runs"][0]["stopped"] == "steps"
+
+
+def test_run_that_diverges_is_reported_not_raised(tmp_path: Path) -> None:
+    s = ex.Settings(experiment="adding", cells=["irnn", "gru"], seeds=1, steps=20, length=12, hidden=8,
+                    batch_size=4, eval_every=2, eval_size=8, optimizer="sgd", lr=1e4, clip=None)
+    doc = ex.run_experiment(s)
+    run = doc["results"]["irnn"]["runs"][0]
+    assert run["stopped"].startswith("diverged at step ") and "(loss " in run["stopped"], run["stopped"]
+    at = int(run["stopped"].split()[3])
+    assert run["steps"] == at - 1 < 20
+    assert math.isnan(run["metric"]) and math.isnan(doc["results"]["irnn"]["mean"])
+    assert run["curve"][-1]["step"] == run["steps"] and math.isnan(run["curve"][-1]["metric"])
+    ex.write_outputs(doc, tmp_path)  # a diverged run is still written down
+    assert "diverged at step" in (tmp_path / "results.md").read_text()
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert written["results"]["irnn"]["runs"][0]["stopped"] == run["stopped"]
+
+
+def test_status_words_for_the_trainer_stop_reasons() -> None:
+    from rnnkit.train.trainer import TrainingDiverged, TrainResult
+
+    def result(stopped: str, diverged: TrainingDiverged | None = None) -> TrainResult:
+        return TrainResult(None, None, "mse", 7, 1.0, 7, 7.0, stopped, None, diverged=diverged)
+
+    assert ex.run_status(result("minutes")) == "budget" and ex.run_status(result("steps")) == "steps"
+    assert ex.run_status(result("reached 0.001")) == "reached 0.001"
+    nan = TrainingDiverged("x", 8, "training loss", float("nan"))
+    assert ex.run_status(result("diverged", nan)) == "diverged at step 8 (loss nan)"
+    inf = TrainingDiverged("x", 8, "gradient norm", float("inf"))
+    assert ex.run_status(result("diverged", inf)) == "diverged at step 8 (gradient norm inf)"
+
+
+def test_config_file_errors_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such config file"):
+        ex.load_config(str(tmp_path / "none.toml"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("experiment = \n")
+    with pytest.raises(UserError, match=r"broken.toml: not valid TOML"):
+        ex.load_config(str(broken))

@@ -12,6 +12,8 @@ What you get:
   (radius > 1) geometrically with the distance from the loss, with the fitted factor per step.
 * :func:`clipping_comparison` -- the same training run with and without gradient clipping. A run whose
   loss turns NaN/inf or grows past ``blowup`` × its first loss is stopped and reported as diverged.
+* :func:`train_on_adding` -- the training both of them, and ``rnnkit diagnose``, run: the adding problem
+  through the one :class:`rnnkit.train.Trainer`, every step's loss and gradient norm kept.
 """
 
 from __future__ import annotations
@@ -126,6 +128,85 @@ def radius_sweep(
     return out
 
 
+class AddingBatches:
+    """Fresh adding-problem batches (``batch_size`` sequences of ``length`` steps) from a seeded generator:
+    the Trainer's batch source for the diagnostics (in memory, never resumed: the position is a count)."""
+
+    def __init__(self, batch_size: int, length: int, seed: int) -> None:
+        self.batch_size, self.length = batch_size, length
+        self.gen = torch.Generator().manual_seed(seed)
+        self.drawn = 0
+
+    def next_batch(self) -> tuple[Tensor, Tensor]:
+        from rnnkit.data.synthetic import adding_problem
+
+        self.drawn += 1
+        return adding_problem(self.batch_size, self.length, seed=self.gen)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"drawn": self.drawn}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.drawn = int(state["drawn"])
+
+
+def _adding_loss(model: nn.Module, batch: tuple[Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
+    x, y = batch
+    return F.mse_loss(model(x).squeeze(-1), y), 1, None  # the batch mean as one item: stepped on as is
+
+
+def train_on_adding(
+    model: nn.Module,
+    length: int,
+    steps: int,
+    *,
+    lr: float,
+    optimizer: str = "adam",
+    momentum: float = 0.0,
+    clip: float | None = 1.0,
+    batch_size: int = 32,
+    seed: int = 0,
+    blowup: float | None = None,
+) -> dict[str, Any]:
+    """Train ``model`` (2 inputs, one output per sequence) on fresh adding-problem batches drawn with
+    ``seed``, through the one :class:`rnnkit.train.Trainer`: in memory, a constant learning rate, every
+    step logged. A divergence (a loss or gradient norm that is not finite, a loss over ``blowup`` × the
+    first) ends the run instead of raising.
+
+    Returns ``steps`` (updates made), ``losses`` (one per update, then the loss of the step that diverged,
+    if any), ``grad_norms`` (before clipping, likewise), ``diverged`` (the
+    :class:`rnnkit.train.TrainingDiverged`, or None) and ``seconds``.
+    """
+    from rnnkit.train.trainer import TrainConfig, Trainer
+
+    if steps < 1:
+        return {"steps": 0, "losses": [], "grad_norms": [], "diverged": None, "seconds": 0.0}
+    config = TrainConfig(
+        steps=steps, optimizer=optimizer, lr=lr, momentum=momentum, schedule="constant", clip=clip, log_every=1,
+        blowup=blowup, on_diverge="stop", progress=False, verbose=False,
+    )
+    trainer = Trainer(model, config, batches=AddingBatches(batch_size, length, seed), loss_fn=_adding_loss)
+    result = trainer.fit()
+    norms = [float(r["grad_norm"]) for r in trainer.history if "grad_norm" in r]
+    if result.diverged is not None and result.diverged.what == "gradient norm":
+        norms.append(float(result.diverged.value))
+    return {
+        "steps": result.steps, "losses": [float(r["train_loss"]) for r in trainer.history], "grad_norms": norms,
+        "diverged": result.diverged, "seconds": result.seconds,
+    }
+
+
+def divergence_reason(diverged: Any, blowup: float | None) -> str:
+    """A :class:`rnnkit.train.TrainingDiverged` in the diagnostics' words: ``loss is nan at step N``,
+    ``loss X at step N is over 1000x the first`` or ``gradient norm is inf at step N``."""
+    step, value = diverged.step, float(diverged.value)
+    if diverged.what == "gradient norm":
+        return f"gradient norm is {value} at step {step}"
+    if not math.isfinite(value) or blowup is None:
+        return f"loss is {value} at step {step}"
+    return f"loss {value:.3g} at step {step} is over {blowup:g}x the first"
+
+
 def clipping_comparison(
     clip: float = 1.0,
     cell: str = "irnn",
@@ -137,54 +218,30 @@ def clipping_comparison(
     blowup: float = 1e3,
     seed: int = 0,
 ) -> dict[str, dict[str, Any]]:
-    """Train the same model on the adding problem twice, by plain SGD: without clipping, and with
-    clipping of the global gradient norm at ``clip``. Same seed, same data, same learning rate.
+    """Train the same model on the adding problem twice, by plain SGD (momentum 0) through the Trainer:
+    without clipping, and with clipping of the global gradient norm at ``clip``. Same seed, same data,
+    same learning rate.
 
     Returns ``{"unclipped": run, "clipped": run}``; each run has ``losses`` (per step), ``grad_norms``
     (before clipping), ``diverged`` (bool), ``diverged_at`` (step or None), ``reason`` and ``final_loss``
     (mean of the last 10 losses, NaN when diverged).
     """
-    from rnnkit.data.synthetic import adding_problem
-    from rnnkit.recurrent import Recurrent
+    from rnnkit.models.sequence import SequenceModel
 
     runs: dict[str, dict[str, Any]] = {}
     for name, c in (("unclipped", None), ("clipped", clip)):
         torch.manual_seed(seed)
-        rnn = Recurrent(cell, 2, hidden, batch_first=True)
-        head = nn.Linear(hidden, 1)
-        params = list(rnn.parameters()) + list(head.parameters())
-        opt = torch.optim.SGD(params, lr=lr)
-        gen = torch.Generator().manual_seed(seed + 1)
-        losses: list[float] = []
-        norms: list[float] = []
-        diverged_at = None
-        reason = ""
-        for step in range(1, steps + 1):
-            x, y = adding_problem(batch_size, length, seed=gen)
-            out, _ = rnn(x)
-            loss = F.mse_loss(head(out[:, -1]).squeeze(-1), y)
-            value = loss.item()
-            losses.append(value)
-            if not math.isfinite(value):
-                diverged_at, reason = step, f"loss is {value} at step {step}"
-                break
-            if losses and value > blowup * max(losses[0], 1e-8):
-                diverged_at, reason = step, f"loss {value:.3g} at step {step} is over {blowup:g}x the first"
-                break
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            total = torch.nn.utils.clip_grad_norm_(params, c if c is not None else float("inf"))
-            norms.append(float(total))
-            if not math.isfinite(float(total)):
-                diverged_at, reason = step, f"gradient norm is {float(total)} at step {step}"
-                break
-            opt.step()
-        diverged = diverged_at is not None
+        model = SequenceModel(cell, 2, hidden, 1, every_step=False)
+        run = train_on_adding(model, length, steps, lr=lr, optimizer="sgd", momentum=0.0, clip=c,
+                              batch_size=batch_size, seed=seed + 1, blowup=blowup)
+        losses, d = run["losses"], run["diverged"]
         tail = [v for v in losses[-10:] if math.isfinite(v)]
         runs[name] = {
-            "clip": c, "losses": losses, "grad_norms": norms, "diverged": diverged, "diverged_at": diverged_at,
-            "reason": reason or "trained: loss stayed finite and below the blow-up limit",
+            "clip": c, "losses": losses, "grad_norms": run["grad_norms"], "diverged": d is not None,
+            "diverged_at": d.step if d is not None else None,
+            "reason": divergence_reason(d, blowup) if d is not None
+            else "trained: loss stayed finite and below the blow-up limit",
             "first_loss": losses[0] if losses else float("nan"),
-            "final_loss": float("nan") if diverged or not tail else sum(tail) / len(tail),
+            "final_loss": float("nan") if d is not None or not tail else sum(tail) / len(tail),
         }
     return runs

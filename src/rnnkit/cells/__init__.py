@@ -2,7 +2,8 @@
 
 ``make_cell("lstm", hidden_size, forget_bias=1.0)`` builds a family's definition by name (what
 :class:`rnnkit.Recurrent` uses). ``make_cell_module("gru", input_size, hidden_size)`` gives a single
-cell with its own parameters for step-by-step use, like ``torch.nn.GRUCell``.
+cell with its own parameters for step-by-step use, like ``torch.nn.GRUCell``. Presets of initial values
+from the literature (``le2015("irnn")``: the IRNN paper's starts) are in :mod:`rnnkit.cells.presets`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rnnkit.cells.clockwork import Clockwork
 from rnnkit.cells.elman import IRNN, ElmanReLU, ElmanTanh
 from rnnkit.cells.gru import GRU
 from rnnkit.cells.lstm import LSTM
+from rnnkit.cells.presets import LE2015, le2015
 
 CELLS: dict[str, type[Cell]] = {
     cls.name: cls for cls in (ElmanTanh, ElmanReLU, IRNN, LSTM, GRU, Clockwork)
@@ -23,6 +25,7 @@ __all__ = [
     "CELLS",
     "GRU",
     "IRNN",
+    "LE2015",
     "LSTM",
     "Cell",
     "CellModule",
@@ -30,6 +33,7 @@ __all__ = [
     "ElmanReLU",
     "ElmanTanh",
     "State",
+    "le2015",
     "make_cell",
     "make_cell_module",
 ]

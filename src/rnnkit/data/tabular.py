@@ -1,4 +1,4 @@
-"""Labelled texts from CSV, TSV and JSONL files, and a stratified, seeded validation split.
+"""Labelled texts from CSV, TSV and JSONL files (their stratified split: :mod:`rnnkit.data.split`).
 
 What a user gets: :func:`read_table` turns a file with named columns (``text`` and ``label`` by default)
 into a :class:`Table` of texts, string labels and the line each row started on. Labels may be strings
@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,6 @@ __all__ = [
     "read_table",
     "read_unlabelled",
     "sort_labels",
-    "stratified_split",
     "write_table",
 ]
 
@@ -280,30 +278,6 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
                 f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
                 f"data (training labels: {shown})"
             )
-
-
-def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Indices ``(train, validation)``: each label contributes ``round(fraction * count)`` rows to the
-    validation side (at least one when it has two or more rows), chosen by ``seed``; a label with a
-    single row stays in training. Both lists are in file order."""
-    if not 0.0 < fraction < 1.0:
-        raise UserError(f"--val-fraction {fraction}: expected a number between 0 and 1 (exclusive)")
-    rng = random.Random(seed)
-    by_label: dict[str | None, list[int]] = {}
-    for i, label in enumerate(labels):
-        by_label.setdefault(label, []).append(i)
-    val: set[int] = set()
-    for label in sorted(by_label, key=lambda x: "" if x is None else x):
-        idx = list(by_label[label])
-        rng.shuffle(idx)
-        k = round(fraction * len(idx))
-        if len(idx) >= 2:
-            k = min(max(k, 1), len(idx) - 1)
-        else:
-            k = 0
-        val.update(idx[:k])
-    train = [i for i in range(len(labels)) if i not in val]
-    return train, sorted(val)
 
 
 def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -> None:

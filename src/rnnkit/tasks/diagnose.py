@@ -9,13 +9,16 @@ For each cell, on the adding problem with sequences of T steps:
   and rises geometrically with the distance from the loss (fitted factor per step in the report);
 * ``clipping.png`` -- the same IRNN training run (plain SGD, lr 0.01 as in Le et al. 2015) without and
   with gradient clipping: the unclipped one diverges (caught and reported), the clipped one trains.
+
+Every training here goes through the one :class:`rnnkit.train.Trainer` (in memory, see
+:func:`rnnkit.diagnostics.train_on_adding`); the cells start from the presets of Le et al. (2015),
+:func:`rnnkit.cells.le2015`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -24,9 +27,22 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
+from rnnkit.cells import CELLS, ElmanReLU, le2015
 from rnnkit.errors import UserError
+from rnnkit.tasks import Command, register
 
+#: the cells ``rnnkit diagnose`` shows unless --cells says otherwise (a selection of rnnkit.cells.CELLS)
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
+
+
+def parse_cells(text: str) -> list[str]:
+    """``--cells a,b``: the names, each checked against :data:`rnnkit.cells.CELLS` (one-line UserError)."""
+    cells = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [c for c in cells if c not in CELLS]
+    if bad or not cells:
+        raise UserError(f"--cells {text}: unknown cell {bad[0] if bad else '(none)'}; "
+                        f"expected some of {','.join(CELLS)}")
+    return cells
 
 
 def _probe(model: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -52,32 +68,24 @@ def diagnose_cell(
     cell: str, length: int, hidden: int, train_steps: int, seed: int, lr: float | None = None,
     log: Any = lambda m: None,
 ) -> dict[str, Any]:
-    """Gradient norms through time and spectral radius of one cell, before and after training."""
-    from rnnkit.data.synthetic import adding_problem
-    from rnnkit.tasks.experiments import CELL_PRESETS, SequenceModel
+    """Gradient norms through time and spectral radius of one cell, before and after ``train_steps``
+    steps of Adam (clipping at 1, batches of 32) on the adding problem, trained through the Trainer.
+    ``lr`` defaults to 1e-3, and to 1e-4 for the ReLU cells (their unbounded units need the smaller steps)."""
+    from rnnkit.diagnostics import train_on_adding
+    from rnnkit.models.sequence import SequenceModel
 
     torch.manual_seed(seed)
-    model = SequenceModel(cell, 2, hidden, 1, every_step=False, **CELL_PRESETS.get(cell, {}))
-    probe_x, probe_y = adding_problem(1, length, seed=12345)
+    model = SequenceModel(cell, 2, hidden, 1, every_step=False, **le2015(cell))
+    probe_x, probe_y = _probe_sequence(length)
     start_norms = _probe(model, probe_x, probe_y)
     start_radius = _radius(model, cell)
     if lr is None:
-        lr = 1e-4 if cell in ("irnn", "rnn_relu") else 1e-3
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(seed + 1)
-    losses: list[float] = []
+        lr = 1e-4 if issubclass(CELLS[cell], ElmanReLU) else 1e-3
     t0 = time.perf_counter()
-    for _ in range(train_steps):
-        x, y = adding_problem(32, length, seed=gen)
-        loss = F.mse_loss(model(x).squeeze(-1), y)
-        if not torch.isfinite(loss):
-            break
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        losses.append(loss.item())
+    run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=32,
+                          seed=seed + 1)
     seconds = time.perf_counter() - t0
+    losses = run["losses"][: run["steps"]]  # the updates made (not the loss of a step that diverged)
     end_norms = _probe(model, probe_x, probe_y)
     end_radius = _radius(model, cell)
     log(f"{cell}: radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}; "
@@ -93,72 +101,39 @@ def diagnose_cell(
     }
 
 
+def _probe_sequence(length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one fixed sequence (seed 12345) whose gradients through time are measured."""
+    from rnnkit.data.synthetic import adding_problem
+
+    return adding_problem(1, length, seed=12345)
+
+
 def _ratio(norms: torch.Tensor) -> float:
     last = float(norms[-1])
     return float(norms[0]) / last if last > 0 else float("nan")
 
 
 def _plot(report: dict[str, Any], out: Path) -> list[str]:
-    import matplotlib
+    """gradient_norms.png, radius.png and clipping.png (drawn by :mod:`rnnkit.plots`)."""
+    from rnnkit.plots import gradient_norms_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    files = []
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-
-    def positive(values: list[float]) -> tuple[list[int], list[float]]:
-        pts = [(t + 1, v) for t, v in enumerate(values) if v > 0 and math.isfinite(v)]
-        return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
-
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    through_time = "time step t (loss at the last step)"
+    lines: list[tuple[str, list[float], dict[str, Any]]] = []
     for i, (cell, r) in enumerate(report["cells"].items()):
-        c = colours[i % len(colours)]
-        ax.plot(*positive(r["grad_norms_start"]), color=c, lw=1.4, label=f"{cell} (init)")
-        ax.plot(*positive(r["grad_norms_end"]), color=c, lw=1.2, ls="--",
-                label=f"{cell} (after {r['train_steps']} steps)")
-    ax.set_yscale("log")
-    ax.set_xlabel("time step t (loss at the last step)")
-    ax.set_ylabel("‖∂L/∂h_t‖")
-    ax.set_title(f"Gradient norm through time, adding problem T = {report['length']}")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(out / "gradient_norms.png", dpi=110)
-    plt.close(fig)
-    files.append("gradient_norms.png")
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    for r, v in report["radius_sweep"].items():
-        ax.plot(*positive(v["norms"]), lw=1.5, label=f"radius {r}: ×{v['factor']:.3f} per step")
-    ax.set_yscale("log")
-    ax.set_xlabel("time step t (loss at the last step)")
-    ax.set_ylabel("‖∂L/∂h_t‖")
-    ax.set_title("tanh RNN, W_hh = radius × orthogonal")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "radius.png", dpi=110)
-    plt.close(fig)
-    files.append("radius.png")
-
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    for name, v in report["clipping"].items():
-        steps = list(range(1, len(v["losses"]) + 1))
-        vals = [x if math.isfinite(x) else float("nan") for x in v["losses"]]
-        label = f"{name}: {v['reason']}"
-        ax.plot(steps, vals, marker="o" if len(steps) < 10 else None, lw=1.3, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("SGD step")
-    ax.set_ylabel("training loss (MSE)")
-    ax.set_title(f"IRNN on adding T = {report['clipping_length']}: with and without clipping")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "clipping.png", dpi=110)
-    plt.close(fig)
-    files.append("clipping.png")
-    return files
+        lines.append((f"{cell} (init)", r["grad_norms_start"], {"color": f"C{i % 10}", "lw": 1.4}))
+        lines.append((f"{cell} (after {r['train_steps']} steps)", r["grad_norms_end"],
+                      {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
+    gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
+                       f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
+    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {"lw": 1.5})
+             for r, v in report["radius_sweep"].items()]
+    gradient_norms_png(out / "radius.png", sweep, "tanh RNN, W_hh = radius × orthogonal", through_time,
+                       "‖∂L/∂h_t‖", legend_size=8)
+    clipping = [(f"{name}: {v['reason']}", v["losses"], {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
+                for name, v in report["clipping"].items()]
+    gradient_norms_png(out / "clipping.png", clipping, f"IRNN on adding T = {report['clipping_length']}: with and "
+                       "without clipping", "SGD step", "training loss (MSE)", legend_size=7)
+    return ["gradient_norms.png", "radius.png", "clipping.png"]
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -235,13 +210,7 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from rnnkit.tasks.experiments import ALL_CELLS
-
-    cells = [c.strip() for c in args.cells.split(",") if c.strip()]
-    bad = [c for c in cells if c not in ALL_CELLS]
-    if bad or not cells:
-        raise UserError(f"--cells {args.cells}: unknown cell {bad[0] if bad else '(none)'}; "
-                        f"expected some of {','.join(ALL_CELLS)}")
+    cells = parse_cells(args.cells)
     for flag, v, lo in (("--length", args.length, 2), ("--hidden", args.hidden, 1),
                         ("--train-steps", args.train_steps, 0), ("--clip-steps", args.clip_steps, 1)):
         if v < lo:
@@ -266,10 +235,8 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(verbs: Any, train_verbs: Any) -> None:
-    """Add ``rnnkit diagnose``."""
-    p = verbs.add_parser("diagnose", help="gradient norm through time, spectral radius, clipping")
-    p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help="comma-separated cells")
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
     p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
     p.add_argument("--hidden", type=int, default=64)
@@ -282,4 +249,13 @@ def register(verbs: Any, train_verbs: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int)
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
-    p.set_defaults(func=_cmd_diagnose)
+
+
+register(Command(
+    "diagnose", "gradient norm through time, spectral radius, clipping", _arguments, _cmd_diagnose,
+    description=(
+        "For each cell on the adding problem: the gradient norm through time and the spectral radius of W_hh "
+        "before and after training (gradient_norms.png); a tanh RNN at radius 0.9 and 1.1 (radius.png); plain "
+        "SGD with and without gradient clipping (clipping.png). diagnose.json and diagnose.md hold the numbers."
+    ),
+))

@@ -14,9 +14,12 @@ seeds and writes into ``--out``:
 one seed): the whole experiment takes up to cells × seeds × M minutes. ``--config FILE.toml`` reads the
 same settings from a file (``experiments/*.toml``); flags given on the command line win.
 
-Cell presets follow Le, Jaitly & Hinton (2015): ``irnn`` is rnnkit's IRNN cell (ReLU, W_hh = I, zero
-biases, W_ih ~ N(0, 0.001²)); ``rnn_relu`` is the ReLU RNN with Gaussian N(0, 0.001²) weights; the LSTM
-starts with forget-gate bias 1; gradients are clipped (global norm 1 by default) for every cell.
+Cells start from the presets of Le, Jaitly & Hinton (2015), :func:`rnnkit.cells.le2015`: ``irnn`` is
+rnnkit's IRNN cell (ReLU, W_hh = I, zero biases, W_ih ~ N(0, 0.001²)); ``rnn_relu`` is the ReLU RNN with
+Gaussian N(0, 0.001²) weights; the LSTM starts with forget-gate bias 1; gradients are clipped (global norm
+1 by default) for every cell. Each run (one cell, one seed) trains in memory through the one
+:class:`rnnkit.train.Trainer` and is described by its learning curve: the test metric at step 0, every
+``eval_every`` steps and at the end.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import math
 import statistics
 import sys
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,20 +39,14 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.cells import CELLS, le2015
 from rnnkit.errors import UserError
-from rnnkit.train.optim import learning_rate
+from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
+from rnnkit.tasks import Command, register
+from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 
-ALL_CELLS = ("rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork")
-
-# Initial values of the IRNN paper, as cell options of rnnkit.Recurrent.
-CELL_PRESETS: dict[str, dict[str, Any]] = {
-    "rnn_tanh": {},
-    "rnn_relu": {"init_ih": "gaussian(std=0.001)", "init_hh": "gaussian(std=0.001)"},
-    "irnn": {"identity_scale": 1.0, "input_std": 0.001},
-    "lstm": {"forget_bias": 1.0},
-    "gru": {},
-    "clockwork": {},
-}
+#: every cell rnnkit has, in the order of :data:`rnnkit.cells.CELLS`
+ALL_CELLS = tuple(CELLS)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -91,8 +87,10 @@ class Settings:
 
     def for_cell(self, cell: str) -> dict[str, Any]:
         """Training settings (lr, hidden, clip, optimizer, precision, options) for one cell, overrides applied."""
+        if cell not in CELLS:
+            raise UserError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
         over = dict(self.cell_overrides.get(cell, {}))
-        options = {**CELL_PRESETS.get(cell, {}), **over.pop("options", {})}
+        options = {**le2015(cell), **over.pop("options", {})}
         base = {"lr": self.lr, "hidden": self.hidden, "clip": self.clip, "optimizer": self.optimizer,
                 "precision": self.precision}
         unknown = set(over) - set(base)
@@ -119,89 +117,11 @@ def use_bf16(cell: str, precision: str) -> bool:
     if precision == "bf16":
         return True
     if precision == "auto":
-        from rnnkit.train.trainer import fast_bf16_available
-
         return cell in BF16_FASTER and fast_bf16_available()
     return False
 
 
 SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides", "forced")}
-
-
-# ------------------------------------------------------------------------------------------------
-# models
-
-
-class SequenceModel(nn.Module):
-    """A recurrent layer and a linear read-out: of the last step (many-to-one) or every step."""
-
-    def __init__(
-        self, cell: str, input_size: int, hidden: int, output_size: int, every_step: bool, **options: Any
-    ) -> None:
-        super().__init__()
-        from rnnkit.recurrent import Recurrent
-
-        try:
-            self.rnn = Recurrent(cell, input_size, hidden, batch_first=True, **options)
-        except ValueError as exc:
-            raise UserError(f"cell {cell!r}: {exc}") from None
-        self.head = nn.Linear(hidden, output_size)
-        self.every_step = every_step
-
-    def forward(self, x: Tensor) -> Tensor:
-        out, _ = self.rnn(x)
-        return self.head(out if self.every_step else out[:, -1])
-
-
-def effective_parameters(model: nn.Module) -> int:
-    """Trainable numbers that take part in the computation (a Clockwork RNN's masked W_hh entries do not)."""
-    total = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    for m in model.modules():
-        cell_def = getattr(m, "cell_def", None)
-        if cell_def is not None and hasattr(cell_def, "connectivity"):
-            mask = cell_def.connectivity()
-            per_layer = int(mask.numel() - mask.sum().item())
-            total -= per_layer * m.num_layers * (2 if m.bidirectional else 1)
-    return total
-
-
-def hidden_for_params(
-    cell: str, target: int, input_size: int, output_size: int, options: dict[str, Any], every_step: bool
-) -> int:
-    """The largest hidden size whose model has at most ``target`` effective parameters (at least 1 unit)."""
-    from rnnkit.cells import make_cell
-
-    def count(h: int) -> int:
-        opts = dict(options)
-        if cell == "clockwork":
-            g = len(opts.get("periods") or []) or opts.get("num_modules") or min(8, h)
-            if g > h:
-                return 10**12
-        try:
-            definition = make_cell(cell, h, **opts)
-        except ValueError as exc:
-            raise UserError(f"cell {cell!r}: {exc}") from None
-        gates = definition.gates
-        recurrent = gates * h * h
-        if hasattr(definition, "connectivity"):
-            recurrent = int(definition.connectivity().sum().item())
-        return recurrent + gates * h * input_size + 2 * gates * h + h * output_size + output_size
-
-    lo = 1
-    if cell == "clockwork":  # at least one unit per module
-        lo = len(options.get("periods") or []) or options.get("num_modules") or 1
-    if count(lo) > target:
-        return lo
-    hi = lo + 1
-    while count(hi) <= target and hi < 1 << 16:
-        hi *= 2
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if count(mid) <= target:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 # ------------------------------------------------------------------------------------------------
@@ -454,18 +374,95 @@ EXPERIMENTS: dict[str, Experiment] = {
 # running
 
 
-def _make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    from rnnkit.train.optim import build_optimizer  # the trainer's optimisers (issue 4)
+class ProblemBatches:
+    """The Trainer's batch source for one run: ``problem.train_batch`` drawn with the run's seeded generator.
 
-    return build_optimizer(name, params, lr=lr)
+    Experiments train in memory and are never resumed, so the saved position is only the step count.
+    """
+
+    def __init__(self, problem: Problem, gen: torch.Generator) -> None:
+        self.problem = problem
+        self.gen = gen
+        self.step = 0
+
+    def next_batch(self) -> tuple[Tensor, Tensor]:
+        batch = self.problem.train_batch(self.step, self.gen)
+        self.step += 1
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"step": self.step}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.step = int(state["step"])
+
+
+class _Curve:
+    """One run's learning curve: the Trainer's ``loss_fn`` and ``on_eval`` hook for an experiment.
+
+    Each point is ``{step, seconds, metric, loss}``: ``loss`` is the training loss of the step just taken
+    and ``seconds`` counts from before the step-0 evaluation (``offset`` is how long that one took).
+    """
+
+    def __init__(self, problem: Problem, s: Settings, label: str, log: Callable[[str], None]) -> None:
+        self.problem, self.s, self.label, self.log = problem, s, label, log
+        self.points: list[dict[str, float]] = []
+        self.offset = 0.0
+        nan = torch.tensor(float("nan"))
+        self.recent: tuple[Tensor, Tensor] = (nan, nan)  # the training losses of the last two steps
+
+    def loss_fn(self, model: nn.Module, batch: tuple[Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
+        x, y = batch
+        loss = self.problem.loss(model(x), y)
+        self.recent = (self.recent[1], loss.detach())
+        return loss, 1, None  # the batch mean as one item: the Trainer steps on exactly this loss
+
+    def on_eval(self, record: dict[str, Any]) -> str | None:
+        """Add the point; at a regular evaluation, log it and stop once the metric reaches ``stop_at``."""
+        step, metric = int(record["step"]), float(record[f"val_{self.problem.metric}"])
+        loss = float(self.recent[1])
+        self.points.append({"step": step, "seconds": record["elapsed"] + self.offset, "metric": metric,
+                            "loss": loss})
+        if step % self.s.eval_every:  # the evaluation at the end of the budget: no log line, no stop
+            return None
+        self.log(f"  {self.label} step {step} {self.points[-1]['seconds']:6.0f}s loss {loss:.4f} "
+                 f"{self.problem.metric} {metric:.4f}")
+        target = self.s.stop_at
+        if target is not None and (metric >= target if self.problem.higher_is_better else metric <= target):
+            return f"reached {target}"
+        return None
+
+
+#: the words results.json uses for the Trainer's stop reasons ("reached X" is passed on as it is)
+STATUS = {"minutes": "budget", "steps": "steps"}
+
+
+def run_status(result: TrainResult) -> str:
+    """How a run ended, in the words of results.json: ``budget``, ``steps``, ``reached X`` or
+    ``diverged at step N (loss nan)`` (``(gradient norm inf)`` when the gradient blew up first)."""
+    d = result.diverged
+    if d is not None:
+        what = "loss" if d.what == "training loss" else d.what
+        return f"diverged at step {d.step} ({what} {d.value})"
+    return STATUS.get(result.stopped, result.stopped)
+
+
+def _train_config(s: Settings, cs: dict[str, Any], problem: Problem, bf16: bool, minutes: float) -> TrainConfig:
+    clip = cs["clip"]
+    return TrainConfig(
+        steps=s.steps, minutes=minutes, optimizer=cs["optimizer"], lr=cs["lr"], schedule=s.schedule,
+        clip=clip if clip is not None and clip > 0 else None, eval_every=s.eval_every, log_every=0,
+        metric=problem.metric, mode="max" if problem.higher_is_better else "min", progress=False, verbose=False,
+        precision="bf16" if bf16 else "fp32", on_diverge="stop",
+    )
 
 
 def run_one(
     problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:
-    """Train one cell with one seed under the budget; return its final metric, time and curve."""
+    """Train one cell with one seed under the budget, through the Trainer; return its final metric,
+    time, steps, how it stopped and its curve. A run that diverges is reported (metric NaN), not raised."""
     cs = s.for_cell(cell)
-    torch.manual_seed(seed)
     hidden = cs["hidden"]
     if s.params is not None:
         hidden = hidden_for_params(cell, s.params, problem.input_size, problem.output_size, cs["options"],
@@ -473,75 +470,40 @@ def run_one(
     torch.manual_seed(seed)
     model = SequenceModel(cell, problem.input_size, hidden, problem.output_size, problem.every_step,
                           **cs["options"])
-    opt = _make_optimizer(cs["optimizer"], list(model.parameters()), cs["lr"])
     bf16 = use_bf16(cell, cs["precision"])
 
-    def autocast() -> Any:
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
+    def eval_fn(m: nn.Module) -> dict[str, float]:
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            return {problem.metric: problem.evaluate(m)}
 
-    def test_metric() -> float:
-        model.eval()
-        with autocast():
-            metric = problem.evaluate(model)
-        model.train()
-        return metric
     gen = torch.Generator()
     gen.manual_seed(10_000 + seed)
-    budget = s.minutes * 60.0
-    max_steps = s.steps if s.steps is not None else 10**12
-    curve: list[dict[str, float]] = []
+    curve = _Curve(problem, s, f"{cell} seed {seed}", log)
     start = time.perf_counter()
-    step = 0
-    status = "budget"
-    last_loss = float("nan")
-    curve.append({"step": 0, "seconds": 0.0, "metric": test_metric(), "loss": float("nan")})
-    while True:
-        if step >= max_steps:
-            status = "steps"
-            break
-        if time.perf_counter() - start >= budget:
-            status = "budget"
-            break
-        if s.schedule != "constant":  # the trainer's cosine, over the budget or the steps, whichever ends first
-            progress = max((time.perf_counter() - start) / budget, step / max_steps)
-            for group in opt.param_groups:
-                group["lr"] = learning_rate(cs["lr"], step, progress, schedule=s.schedule)
-        x, y = problem.train_batch(step, gen)
-        with autocast():
-            loss = problem.loss(model(x), y)
-        if not torch.isfinite(loss):
-            status = f"diverged at step {step + 1} (loss {float(loss)})"
-            break
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if cs["clip"] is not None and cs["clip"] > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cs["clip"])
-        opt.step()
-        step += 1
-        last_loss = loss.item()
-        if step % s.eval_every == 0:
-            metric = test_metric()
-            elapsed = time.perf_counter() - start
-            curve.append({"step": step, "seconds": elapsed, "metric": metric, "loss": last_loss})
-            log(f"  {cell} seed {seed} step {step} {elapsed:6.0f}s loss {last_loss:.4f} {problem.metric} {metric:.4f}")
-            if s.stop_at is not None and (
-                metric >= s.stop_at if problem.higher_is_better else metric <= s.stop_at
-            ):
-                status = f"reached {s.stop_at}"
-                break
+    config = _train_config(s, cs, problem, bf16, s.minutes)
+    trainer = Trainer(model, config, batches=ProblemBatches(problem, gen), loss_fn=curve.loss_fn, eval_fn=eval_fn,
+                      on_eval=curve.on_eval)
+    curve.points.append({"step": 0, "seconds": 0.0, "metric": trainer.evaluate()[problem.metric],
+                         "loss": float("nan")})
+    curve.offset = time.perf_counter() - start
+    status, steps = "steps", 0
+    if s.steps != 0:
+        # the budget counts from before the step-0 evaluation, as the curve's seconds do
+        config.minutes = max(s.minutes - curve.offset / 60.0, 1e-9)
+        result = trainer.fit()
+        if result.stopped == "interrupted":  # Ctrl-C ends the whole experiment, as before the Trainer
+            raise KeyboardInterrupt
+        status, steps = run_status(result), result.steps
+        if result.diverged is not None and curve.points[-1]["step"] != steps:
+            curve.points.append({"step": steps, "seconds": time.perf_counter() - start, "metric": float("nan"),
+                                 "loss": float(curve.recent[0])})
     seconds = time.perf_counter() - start
-    if not curve or curve[-1]["step"] != step:
-        metric = test_metric() if status.startswith(("budget", "steps", "reached")) else float("nan")
-        curve.append({"step": step, "seconds": seconds, "metric": metric, "loss": last_loss})
-    final = curve[-1]["metric"]
-    if status.startswith("diverged"):
-        final = float("nan")
+    final = float("nan") if status.startswith("diverged") else curve.points[-1]["metric"]
     return {
-        "seed": seed, "metric": final, "seconds": round(seconds, 2), "steps": step, "stopped": status,
+        "seed": seed, "metric": final, "seconds": round(seconds, 2), "steps": steps, "stopped": status,
         "precision": "bf16" if bf16 else "fp32", "hidden": hidden, "parameters": effective_parameters(model),
-        "curve": curve,
+        "curve": curve.points,
     }
-
 
 def _mean_std(values: list[float]) -> tuple[float, float]:
     finite = [v for v in values if math.isfinite(v)]
@@ -593,7 +555,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fmt(v: float, metric: str) -> str:
+def format_metric(v: float, metric: str) -> str:
+    """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan"."""
     if not math.isfinite(v):
         return "nan"
     return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
@@ -635,54 +598,21 @@ def markdown(doc: dict[str, Any]) -> str:
     for cell, r in doc["results"].items():
         steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        std = _fmt(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        std = format_metric(r["std"], m) if math.isfinite(r["std"]) else "nan"
         solved = ""
         if solved_col:
             hits = [first_solved(x, name) for x in r["runs"]]
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {_fmt(r['mean'], m)} ± {std} | "
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
             f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
     if doc["baseline"] is not None:
-        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {_fmt(doc['baseline'], m)}."]
+        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
-
-
-def plot_curves(doc: dict[str, Any], path: Path) -> None:
-    """curves.png: test metric against training seconds, one colour per cell, one line per seed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i, (cell, r) in enumerate(doc["results"].items()):
-        for j, run in enumerate(r["runs"]):
-            pts = [(p["seconds"], p["metric"]) for p in run["curve"] if math.isfinite(p["metric"])]
-            if not pts:
-                continue
-            xs, ys = zip(*pts, strict=True)
-            ax.plot(xs, ys, color=colours[i % len(colours)], alpha=0.85, lw=1.3,
-                    label=cell if j == 0 else None)
-    if doc["baseline"] is not None:
-        ax.axhline(doc["baseline"], color="grey", ls="--", lw=1, label=doc["baseline_label"])
-    if doc["experiment"] in SOLVED_MSE:
-        ax.axhline(SOLVED_MSE[doc["experiment"]], color="green", ls=":", lw=1, label="solved")
-    if doc["metric"] == "mse":
-        ax.set_yscale("log")
-    ax.set_xlabel("training seconds")
-    ax.set_ylabel(f"test {doc['metric']}")
-    ax.set_title(f"rnnkit experiment {doc['experiment']}")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def write_outputs(doc: dict[str, Any], out: Path) -> None:
@@ -692,7 +622,9 @@ def write_outputs(doc: dict[str, Any], out: Path) -> None:
     tmp.write_text(json.dumps(doc, indent=1, allow_nan=True) + "\n")
     tmp.replace(out / "results.json")
     (out / "results.md").write_text(markdown(doc))
-    plot_curves(doc, out / "curves.png")
+    from rnnkit.plots import experiment_curves
+
+    experiment_curves(doc, out / "curves.png", solved=SOLVED_MSE.get(doc["experiment"]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -701,13 +633,10 @@ def write_outputs(doc: dict[str, Any], out: Path) -> None:
 
 def load_config(path: str) -> dict[str, Any]:
     """Read an experiments/*.toml file: top-level settings and ``[cell.NAME]`` tables."""
+    from rnnkit.train.options import read_toml
+
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{p}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{p}: not valid TOML ({exc})") from None
+    data = read_toml(p)
     known = SETTING_KEYS | {"experiment", "cell", "description"}
     unknown = set(data) - known
     if unknown:
@@ -814,16 +743,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
-def register(verbs: Any, train_verbs: Any) -> None:
-    """Add ``rnnkit experiment``."""
-    p = verbs.add_parser(
-        "experiment",
-        help="long-memory comparisons: " + ", ".join(EXPERIMENTS),
-        description=(
-            "Train each listed cell on a long-memory task with the same data, budget and seeds; write "
-            "results.json, results.md (mean ± std over seeds) and curves.png into --out. --minutes is the "
-            "budget of ONE run (one cell, one seed). Configs that reproduce the papers: experiments/*.toml."
-        ),
-    )
-    add_arguments(p)
-    p.set_defaults(func=_cmd_experiment)
+register(Command(
+    "experiment", "long-memory comparisons: " + ", ".join(EXPERIMENTS), add_arguments, _cmd_experiment,
+    description=(
+        "Train each listed cell on a long-memory task with the same data, budget and seeds; write "
+        "results.json, results.md (mean ± std over seeds) and curves.png into --out. --minutes is the "
+        "budget of ONE run (one cell, one seed). Configs that reproduce the papers: experiments/*.toml."
+    ),
+))

@@ -1,0 +1,40 @@
+"""The one stratified, seeded split of rnnkit: every task that holds out part of its data uses it.
+
+:func:`stratified_split` takes one label per row (``None`` for an unlabelled row) and returns the row
+indices of the two sides, ``(train, held_out)``, both in file order. Each label gives the same fraction
+of its rows to the held-out side, so a rare class is not lost from either side by chance. The choice is
+made by ``seed`` alone: the same labels and seed give the same split on any machine.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from rnnkit.errors import UserError
+
+__all__ = ["stratified_split"]
+
+
+def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices ``(train, validation)``: each label contributes ``round(fraction * count)`` rows to the
+    validation side (at least one when it has two or more rows), chosen by ``seed``; a label with a
+    single row stays in training. Both lists are in file order."""
+    if not 0.0 < fraction < 1.0:
+        raise UserError(f"--val-fraction {fraction}: expected a number between 0 and 1 (exclusive)")
+    rng = random.Random(seed)
+    by_label: dict[str | None, list[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    val: set[int] = set()
+    for label in sorted(by_label, key=lambda x: "" if x is None else x):
+        idx = list(by_label[label])
+        rng.shuffle(idx)
+        k = round(fraction * len(idx))
+        if len(idx) >= 2:
+            k = min(max(k, 1), len(idx) - 1)
+        else:
+            k = 0
+        val.update(idx[:k])
+    train = [i for i in range(len(labels)) if i not in val]
+    return train, sorted(val)
