@@ -194,10 +194,17 @@ def test_unbatched_input_and_errors() -> None:
     out_r, (h_r, c_r) = ref(x)
     torch.testing.assert_close(out, out_r)
     torch.testing.assert_close(h, h_r)
-    with pytest.raises(ValueError, match="features"):
-        rnn(torch.randn(5, 2, 7))
-    with pytest.raises(ValueError, match="state has shape"):
-        rnn(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+    for module in (rnn, ref):  # the same mistakes, the same errors as torch.nn
+        with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. Expected 3, got 7"):
+            module(torch.randn(5, 2, 7))
+        with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 2, 4\), got \[1, 2, 4\]"):
+            module(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 2, 4)))
+        with pytest.raises(ValueError, match="does not match weight dtype"):
+            module(torch.randn(5, 2, 3, dtype=torch.float64))
+        with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0"):
+            module(torch.randn(0, 2, 3))
+    with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0"):
+        Recurrent("lstm", 3, 4, impl="reference")(torch.randn(0, 2, 3))
     with pytest.raises(ValueError, match="lengths must lie"):
         rnn(torch.randn(5, 2, 3), lengths=torch.tensor([6, 1]))
     with pytest.raises(ValueError, match="unknown cell"):

@@ -30,8 +30,9 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnkit.cells import State, make_cell
+from rnnkit.init import initialize_
 
-__all__ = ["Recurrent", "detach_state", "reverse_padded"]
+__all__ = ["GRU", "LSTM", "RNN", "Recurrent", "detach_state", "reverse_padded"]
 
 IMPLS = ("auto", "fused", "reference")
 #: torch's one-step kernels of the fused cells (what torch.nn.LSTMCell and friends call)
@@ -71,15 +72,21 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
 class Recurrent(nn.RNNBase):
     """A stack of recurrent layers of one family, with torch.nn.LSTM's call contract.
 
-    ``Recurrent(cell, input_size, hidden_size, num_layers=1, bidirectional=False, batch_first=False,
-    dropout=0.0, **cell_options)`` with ``cell`` one of ``"rnn_tanh"``, ``"rnn_relu"``, ``"irnn"``,
-    ``"lstm"``, ``"gru"``, ``"clockwork"``. ``forward(input, state=None, lengths=None)`` returns
-    ``(output, state)``: output (T, B, D·H) (batch first if asked), state (L·D, B, H) or ``(h_n, c_n)``
-    for the LSTM. ``lengths`` (B,) marks padded batches: outputs past a length are zero and the final
-    state is each sequence's own last step, in both directions. Cell options: ``forget_bias`` (LSTM,
-    1.0) or ``chrono`` (LSTM, chrono initialisation up to T steps), ``identity_scale`` / ``input_std``
-    (IRNN), ``periods`` / ``num_modules`` / ``nonlinearity`` (Clockwork), ``init_ih`` / ``init_hh`` /
-    ``bias_init`` (initialiser names, see :mod:`rnnkit.init`).
+    ``Recurrent(cell, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    bidirectional=False, proj_size=0, device=None, dtype=None, *, impl="auto", init="rnnkit",
+    cell_options=None, **options)``: after ``cell`` (``"rnn_tanh"``, ``"rnn_relu"``, ``"irnn"``, ``"lstm"``,
+    ``"gru"``, ``"clockwork"``, any name of :data:`rnnkit.cells.CELLS`) the arguments are torch.nn.LSTM's,
+    in its order. ``forward(input, hx=None, lengths=None)`` takes a tensor (T, B, I) (batch first if
+    asked), an unbatched (T, I) one or a ``PackedSequence``, and returns ``(output, h_n)`` or
+    ``(output, (h_n, c_n))`` for the LSTM, exactly as torch.nn does (a ``PackedSequence`` out for one in).
+    ``lengths`` (B,) marks a padded batch instead: outputs past a length are zero and the final state is
+    each sequence's own last step, in both directions. ``state=`` is an alias of ``hx``.
+
+    Cell options (keywords, or a ``cell_options`` dict): ``forget_bias`` (LSTM, 1.0) or ``chrono`` (LSTM,
+    chrono initialisation up to T steps), ``identity_scale`` / ``input_std`` (IRNN), ``periods`` /
+    ``num_modules`` / ``nonlinearity`` (Clockwork), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
+    names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
+    (uniform ±1/√hidden_size) instead of the cell's own scheme.
     """
 
     def __init__(
@@ -88,37 +95,41 @@ class Recurrent(nn.RNNBase):
         input_size: int,
         hidden_size: int,
         num_layers: int = 1,
-        bidirectional: bool = False,
+        bias: bool = True,
         batch_first: bool = False,
         dropout: float = 0.0,
-        bias: bool = True,
-        impl: str = "auto",
+        bidirectional: bool = False,
+        proj_size: int = 0,
         device: torch.device | str | None = None,
         dtype: torch.dtype | None = None,
-        **cell_options: Any,
+        *,
+        impl: str = "auto",
+        init: str = "rnnkit",
+        cell_options: dict[str, Any] | None = None,
+        **options: Any,
     ) -> None:
-        definition = make_cell(cell, hidden_size, **cell_options)
+        definition = make_cell(cell, hidden_size, **{**(cell_options or {}), **options})
         if impl not in IMPLS:
             raise ValueError(f"impl must be one of {IMPLS}, got {impl!r}")
         if impl == "fused" and not definition.fusable():
             raise ValueError(f"cell {cell!r} has no fused kernel in torch; use impl='auto' or 'reference'")
+        if init not in ("rnnkit", "torch"):
+            raise ValueError(f"init must be 'rnnkit' or 'torch', got {init!r}")
+        if proj_size and not definition.has_cell_state:
+            raise ValueError(f"proj_size argument is only supported for LSTM, not {cell!r}")
         # set before RNNBase.__init__, which calls reset_parameters()
         object.__setattr__(self, "cell_def", definition)
         object.__setattr__(self, "impl", impl)
+        object.__setattr__(self, "init", init)
         super().__init__(
-            definition.torch_mode,
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            bias=bias,
-            batch_first=batch_first,
-            dropout=dropout,
-            bidirectional=bidirectional,
-            proj_size=0,
-            device=device,
-            dtype=dtype,
+            definition.torch_mode, input_size, hidden_size, num_layers=num_layers, bias=bias,
+            batch_first=batch_first, dropout=dropout, bidirectional=bidirectional, proj_size=proj_size,
+            device=device, dtype=dtype,
         )
         self.cell = cell
+        nonlinearity = getattr(definition, "nonlinearity", None) or _NONLINEARITY.get(definition.torch_mode)
+        if nonlinearity is not None:
+            self.nonlinearity = nonlinearity
 
     # -- configuration ----------------------------------------------------------------------------
     @property
@@ -127,8 +138,8 @@ class Recurrent(nn.RNNBase):
 
     @property
     def output_size(self) -> int:
-        """Features per time step of the output: hidden_size times the number of directions."""
-        return self.hidden_size * self.num_directions
+        """Features per time step of the output: (proj_size or hidden_size) times the directions."""
+        return (self.proj_size or self.hidden_size) * self.num_directions
 
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild this layer: ``Recurrent(**layer.config())``."""
@@ -137,11 +148,13 @@ class Recurrent(nn.RNNBase):
             "input_size": self.input_size,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional,
+            "bias": self.bias,
             "batch_first": self.batch_first,
             "dropout": self.dropout,
-            "bias": self.bias,
+            "bidirectional": self.bidirectional,
+            "proj_size": self.proj_size,
             "impl": self.impl,
+            "init": self.init,
             **self.cell_def.options(),
         }
 
@@ -149,12 +162,18 @@ class Recurrent(nn.RNNBase):
         return f"{self.cell!r}, " + super().extra_repr()
 
     def reset_parameters(self) -> None:
-        """Initialise every layer and direction as the cell family prescribes."""
-        for names in self._all_weights:
-            params = [getattr(self, n) for n in names]
-            w_ih, w_hh = params[0], params[1]
-            b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
-            self.cell_def.reset_parameters(w_ih, w_hh, b_ih, b_hh)
+        """Initialise every layer and direction as the cell family prescribes (or as torch.nn does)."""
+        if self.init == "torch":
+            super().reset_parameters()
+            return
+        for layer in range(self.num_layers):
+            for direction in range(self.num_directions):
+                w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
+                self.cell_def.reset_parameters(w_ih, w_hh, b_ih, b_hh)
+                w_hr = self.projection(layer, direction)
+                if w_hr is not None:
+                    with torch.no_grad():
+                        initialize_(w_hr, "xavier_uniform")
 
     def uses_fused(self) -> bool:
         """True when forward runs torch's fused kernel."""
@@ -169,89 +188,102 @@ class Recurrent(nn.RNNBase):
             return w_ih, w_hh, None, None
         return w_ih, w_hh, getattr(self, f"bias_ih_l{layer}{suffix}"), getattr(self, f"bias_hh_l{layer}{suffix}")
 
+    def projection(self, layer: int, direction: int = 0) -> Tensor | None:
+        """The LSTM's projection ``weight_hr`` of one layer and direction, or None without ``proj_size``."""
+        if not self.proj_size:
+            return None
+        return getattr(self, f"weight_hr_l{layer}{'_reverse' if direction == 1 else ''}")
+
+    # -- torch.nn's checks, for every cell --------------------------------------------------------
+    get_expected_cell_size = nn.LSTM.get_expected_cell_size
+
+    def check_forward_args(self, input: Tensor, hidden: State, batch_sizes: Tensor | None) -> None:  # type: ignore[override]
+        if self.cell_def.has_cell_state:
+            nn.LSTM.check_forward_args(self, input, hidden, batch_sizes)  # type: ignore[arg-type]
+        else:
+            super().check_forward_args(input, hidden, batch_sizes)  # type: ignore[arg-type]
+
+    def permute_hidden(self, hx: State, permutation: Tensor | None) -> State:  # type: ignore[override]
+        if permutation is None:
+            return hx
+        if isinstance(hx, tuple):
+            return tuple(h.index_select(1, permutation) for h in hx)
+        return hx.index_select(1, permutation)
+
+    def _zero_state(self, batch: int, like: Tensor) -> State:
+        shape = (self.num_layers * self.num_directions, batch, self.proj_size or self.hidden_size)
+        h = torch.zeros(shape, dtype=like.dtype, device=like.device)
+        if not self.cell_def.has_cell_state:
+            return h
+        return h, torch.zeros(shape[:2] + (self.hidden_size,), dtype=like.dtype, device=like.device)
+
     # -- forward ----------------------------------------------------------------------------------
     def forward(  # type: ignore[override]
         self,
-        input: Tensor,
-        state: State | None = None,
+        input: Tensor | PackedSequence,
+        hx: State | None = None,
         lengths: Tensor | None = None,
+        *,
+        state: State | None = None,
         time_offset: int = 0,
-    ) -> tuple[Tensor, State]:
-        """Run the stack over ``input``; see the class docstring. ``time_offset`` starts the clock of
-        the Clockwork RNN at a later step (truncated BPTT over a stream); other cells ignore it."""
+    ) -> tuple[Tensor | PackedSequence, State]:
+        """Run the stack; see the class docstring. ``time_offset`` starts the clock of the Clockwork RNN
+        at a later step (truncated BPTT over a stream); other cells ignore it."""
+        if state is not None:
+            if hx is not None:
+                raise TypeError("give the initial state as hx or as state, not both")
+            hx = state
+        self._update_flat_weights()
         if isinstance(input, PackedSequence):
-            raise TypeError("Recurrent takes a padded tensor and `lengths`, not a PackedSequence")
+            if lengths is not None:
+                raise ValueError("lengths are for a padded tensor; a PackedSequence carries its own")
+            return self._forward_packed(input, hx, time_offset)
         if input.dim() not in (2, 3):
-            raise ValueError(f"{self.cell}: expected input of 2 or 3 dimensions, got shape {tuple(input.shape)}")
+            shape = " tensor" if self.cell_def.torch_mode in _NONLINEARITY else ""  # torch's wording, per class
+            raise ValueError(f"{self._kind}: Expected input to be 2D or 3D, got {input.dim()}D{shape} instead")
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
-            if state is not None:
-                state = tuple(s.unsqueeze(1) for s in state) if isinstance(state, tuple) else state.unsqueeze(1)
+            hx = self._unbatched_state(hx)
             if lengths is not None:
                 raise ValueError("lengths are for batched input")
-        if input.shape[-1] != self.input_size:
-            raise ValueError(f"{self.cell}: input has {input.shape[-1]} features, expected {self.input_size}")
+        elif hx is not None:
+            self._check_batched_state(hx)
         batch = input.shape[0] if self.batch_first else input.shape[1]
-        steps = input.shape[1] if self.batch_first else input.shape[0]
-        state = self._check_state(state, batch, input)
+        hx = self._zero_state(batch, input) if hx is None else hx
+        self.check_forward_args(input, hx, None)
+        if input.shape[1 if self.batch_first else 0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if lengths is not None:
-            lengths = self._check_lengths(lengths, batch, steps)
+            lengths = self._check_lengths(lengths, batch, input.shape[1 if self.batch_first else 0])
         if self.uses_fused():
-            output, state = self._forward_fused(input, state, lengths)
+            output, hx = self._forward_fused(input, hx, lengths)
         else:
-            output, state = self._forward_reference(input, state, lengths, time_offset)
+            x = input.transpose(0, 1) if self.batch_first else input
+            output, hx = self._forward_reference(x, hx, lengths, time_offset)
+            output = output.transpose(0, 1) if self.batch_first else output
         if not batched:
             output = output.squeeze(0 if self.batch_first else 1)
-            state = tuple(s.squeeze(1) for s in state) if isinstance(state, tuple) else state.squeeze(1)
-        return output, state
+            hx = tuple(h.squeeze(1) for h in hx) if isinstance(hx, tuple) else hx.squeeze(1)
+        return output, hx
 
-    def step(self, input: Tensor, state: State | None = None, t: int = 0) -> tuple[Tensor, State]:
-        """One time step through every layer: what a decoder calls once per generated token.
+    @property
+    def _kind(self) -> str:
+        return type(self).__name__ if type(self) is not Recurrent else self.cell
 
-        ``input`` (B, input_size) → ``(output (B, H), state)``, the state in :meth:`forward`'s layout
-        ((L, B, H), or ``(h_n, c_n)`` for the LSTM), so the two can be mixed: run a prefix with
-        ``forward``, then continue with ``step`` without rerunning it. The fused cells use torch's
-        one-step kernels (``lstm_cell`` ...); the others the cell's own step. ``t`` is the step's index
-        in the sequence (the Clockwork RNN's clock). One direction only.
-        """
-        if self.bidirectional:
-            raise ValueError(f"{self.cell}: step() runs one direction; a bidirectional layer needs the whole input")
-        if input.dim() != 2 or input.shape[-1] != self.input_size:
-            raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
-                             f"got {tuple(input.shape)}")
-        state = self._check_state(state, input.shape[0], input)
-        has_c = self.cell_def.has_cell_state
-        kernel = _STEP_KERNELS.get(self.cell_def.fused_kernel or "") if self.uses_fused() else None
-        x, finals = input, []
-        for layer in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
-            s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
-            if kernel is not None:
-                new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
-            else:
-                new = self.cell_def.step(F.linear(x, w_ih, b_ih), s, self.cell_def.prepare(w_hh), b_hh, t)
-            finals.append(new)
-            x = self.cell_def.output_of(new)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, training=True)
-        if has_c:
-            return x, (_stack([f[0] for f in finals]), _stack([f[1] for f in finals]))
-        return x, _stack(finals)  # type: ignore[arg-type]
+    def _unbatched_state(self, hx: State | None) -> State | None:
+        if hx is None:
+            return None
+        parts = hx if isinstance(hx, tuple) else (hx,)
+        if any(h.dim() != 2 for h in parts):
+            raise RuntimeError(f"For unbatched 2-D input, {_state_dims(parts, 2)}")
+        return tuple(h.unsqueeze(1) for h in parts) if isinstance(hx, tuple) else hx.unsqueeze(1)
 
-    def _check_state(self, state: State | None, batch: int, input: Tensor) -> State:
-        shape = (self.num_layers * self.num_directions, batch, self.hidden_size)
-        if state is None:
-            h = torch.zeros(shape, dtype=input.dtype, device=input.device)
-            return (h, torch.zeros_like(h)) if self.cell_def.has_cell_state else h
-        parts = state if isinstance(state, tuple) else (state,)
-        want = 2 if self.cell_def.has_cell_state else 1
-        if len(parts) != want:
-            raise ValueError(f"{self.cell}: state must be {'(h, c)' if want == 2 else 'one tensor h'}")
-        for p in parts:
-            if tuple(p.shape) != shape:
-                raise ValueError(f"{self.cell}: state has shape {tuple(p.shape)}, expected {shape}")
-        return state
+    @staticmethod
+    def _check_batched_state(hx: State) -> None:
+        parts = hx if isinstance(hx, tuple) else (hx,)
+        if any(h.dim() != 3 for h in parts):
+            raise RuntimeError(f"For batched 3-D input, {_state_dims(parts, 3)}")
 
     @staticmethod
     def _check_lengths(lengths: Tensor, batch: int, steps: int) -> Tensor:
@@ -263,36 +295,47 @@ class Recurrent(nn.RNNBase):
             raise ValueError(f"lengths must lie in 1..{steps} (the padded length), got {lo}..{hi}")
         return lengths.long()
 
-    def _forward_fused(self, input: Tensor, hx: State, lengths: Tensor | None) -> tuple[Tensor, State]:
-        self._update_flat_weights()
+    def _kernel_call(self, data: Tensor, batch_sizes: Tensor | None, hx: State) -> tuple[Tensor, State]:
+        """torch's fused sequence kernel, called exactly as torch.nn does."""
         kernel = getattr(_VF, self.cell_def.fused_kernel)  # type: ignore[arg-type]
+        if batch_sizes is None:
+            result = kernel(data, hx, self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
+                            self.bidirectional, self.batch_first)
+        else:
+            result = kernel(data, batch_sizes, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
+                            self.training, self.bidirectional)
+        return result[0], (result[1], result[2]) if self.cell_def.has_cell_state else result[1]
+
+    def _forward_fused(self, input: Tensor, hx: State, lengths: Tensor | None) -> tuple[Tensor, State]:
         if lengths is None:
-            result = kernel(
-                input, hx, self._flat_weights, self.bias, self.num_layers,
-                self.dropout, self.training, self.bidirectional, self.batch_first,
-            )  # fmt: skip
-            return result[0], (result[1], result[2]) if self.cell_def.has_cell_state else result[1]
+            return self._kernel_call(input, None, hx)
         steps = input.shape[1] if self.batch_first else input.shape[0]
         packed = pack_padded_sequence(input, lengths.cpu(), batch_first=self.batch_first, enforce_sorted=False)
-        order, unorder = packed.sorted_indices, packed.unsorted_indices
-        if isinstance(hx, tuple):
-            hx = tuple(h.index_select(1, order) for h in hx)
-        else:
-            hx = hx.index_select(1, order)
-        result = kernel(
-            packed.data, packed.batch_sizes, hx, self._flat_weights, self.bias,
-            self.num_layers, self.dropout, self.training, self.bidirectional,
-        )  # fmt: skip
-        out_packed = PackedSequence(result[0], packed.batch_sizes, order, unorder)
+        out, state = self._kernel_call(packed.data, packed.batch_sizes, self.permute_hidden(hx, packed.sorted_indices))
+        out_packed = PackedSequence(out, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
         output, _ = pad_packed_sequence(out_packed, batch_first=self.batch_first, total_length=steps)
-        if self.cell_def.has_cell_state:
-            return output, (result[1].index_select(1, unorder), result[2].index_select(1, unorder))
-        return output, result[1].index_select(1, unorder)
+        return output, self.permute_hidden(state, packed.unsorted_indices)
+
+    def _forward_packed(
+        self, packed: PackedSequence, hx: State | None, time_offset: int
+    ) -> tuple[PackedSequence, State]:
+        """A PackedSequence in, a PackedSequence out (torch's contract), on the fused or the reference path."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        hx = self._zero_state(int(batch_sizes[0]), data) if hx is None else self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        if self.uses_fused():
+            out, hx = self._kernel_call(data, batch_sizes, hx)
+        else:  # rows in the packed (sorted) order, lengths falling: run padded, then pack again
+            padded, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
+            output, hx = self._forward_reference(padded, hx, lengths, time_offset)
+            out = pack_padded_sequence(output, lengths, enforce_sorted=True).data
+        output_packed = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
+        return output_packed, self.permute_hidden(hx, unsorted_indices)
 
     def _forward_reference(
-        self, input: Tensor, state: State, lengths: Tensor | None, time_offset: int
+        self, x: Tensor, state: State, lengths: Tensor | None, time_offset: int
     ) -> tuple[Tensor, State]:
-        x = input.transpose(0, 1) if self.batch_first else input  # (T, B, I)
+        """The step loop over time-major ``x`` (T, B, I), every layer and direction."""
         mask = None
         if lengths is not None:
             mask = (torch.arange(x.shape[0], device=x.device).unsqueeze(1) < lengths.to(x.device)).unsqueeze(2)
@@ -307,30 +350,33 @@ class Recurrent(nn.RNNBase):
                 w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
                 seq = layer_input if direction == 0 else reverse_padded(layer_input, lengths)
                 xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
-                out, final = self._run(xw, s0, w_hh, b_hh, mask, time_offset if direction == 0 else 0)
+                out, final = self._run(xw, s0, w_hh, b_hh, mask, time_offset if direction == 0 else 0,
+                                       self.projection(layer, direction))
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)
-        output = layer_input.transpose(0, 1) if self.batch_first else layer_input
         if has_c:
-            return output, (torch.stack([f[0] for f in finals]), torch.stack([f[1] for f in finals]))
-        return output, torch.stack(finals)  # type: ignore[arg-type]
+            return layer_input, (torch.stack([f[0] for f in finals]), torch.stack([f[1] for f in finals]))
+        return layer_input, torch.stack(finals)  # type: ignore[arg-type]
 
     def _run(
-        self, xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None, mask: Tensor | None, offset: int
+        self, xw: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None, mask: Tensor | None, offset: int,
+        w_hr: Tensor | None = None,
     ) -> tuple[Tensor, State]:
         """The time loop of one layer and direction: the cell's step, held still past each length."""
         cell = self.cell_def
         w_hh = cell.prepare(w_hh)
-        if self.impl != "reference":
+        if self.impl != "reference" and w_hr is None:
             fast = cell.sequence(xw, state, w_hh, b_hh, mask, offset)
             if fast is not None:
                 return fast
         outs = []
         for t in range(xw.shape[0]):
             new = cell.step(xw[t], state, w_hh, b_hh, t + offset)
+            if w_hr is not None:  # the LSTM's projection: h_t = W_hr (o ⊙ tanh(c_t))
+                new = (F.linear(new[0], w_hr), new[1])
             if mask is not None:
                 m = mask[t]
                 if isinstance(new, tuple):
@@ -342,3 +388,116 @@ class Recurrent(nn.RNNBase):
                 outs.append(cell.output_of(new))
             state = new
         return torch.stack(outs), state
+
+    # -- one step -----------------------------------------------------------------------------------
+    def step(self, input: Tensor, state: State | None = None, t: int = 0) -> tuple[Tensor, State]:
+        """One time step through every layer: what a decoder calls once per generated token.
+
+        ``input`` (B, input_size) → ``(output (B, H), state)``, the state in :meth:`forward`'s layout
+        ((L, B, H), or ``(h_n, c_n)`` for the LSTM), so the two can be mixed: run a prefix with
+        ``forward``, then continue with ``step`` without rerunning it. The fused cells use torch's
+        one-step kernels (``lstm_cell`` ...); the others the cell's own step. ``t`` is the step's index
+        in the sequence (the Clockwork RNN's clock). One direction only.
+        """
+        if self.bidirectional:
+            raise ValueError(f"{self.cell}: step() runs one direction; a bidirectional layer needs the whole input")
+        if input.dim() != 2 or input.shape[-1] != self.input_size:
+            raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
+                             f"got {tuple(input.shape)}")
+        state = self._zero_state(input.shape[0], input) if state is None else state
+        has_c = self.cell_def.has_cell_state
+        kernel = _STEP_KERNELS.get(self.cell_def.fused_kernel or "") if self.uses_fused() else None
+        x, finals = input, []
+        for layer in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
+            s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
+            if kernel is not None:
+                new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
+            else:
+                new = self.cell_def.step(F.linear(x, w_ih, b_ih), s, self.cell_def.prepare(w_hh), b_hh, t)
+            w_hr = self.projection(layer)
+            if w_hr is not None:
+                new = (F.linear(new[0], w_hr), new[1])
+            finals.append(new)
+            x = self.cell_def.output_of(new)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, training=True)
+        if has_c:
+            return x, (_stack([f[0] for f in finals]), _stack([f[1] for f in finals]))
+        return x, _stack(finals)  # type: ignore[arg-type]
+
+
+_NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
+
+
+def _state_dims(parts: tuple[Tensor, ...], want: int) -> str:
+    """The end of torch's message for an initial state of the wrong rank (its wording for each layout)."""
+    if len(parts) == 2:
+        return f"hx and cx should also be {want}-D but got ({parts[0].dim()}-D, {parts[1].dim()}-D) tensors"
+    return f"hx should also be {want}-D but got {parts[0].dim()}-D tensor"
+
+
+def _no_projection(proj_size: int | None) -> None:
+    if proj_size is not None:  # torch.nn.GRU / RNN refuse the argument itself, even 0
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+
+
+def _torch_init(cell_options: dict[str, Any] | None, init: str | None) -> str:
+    """torch.nn's initialisation unless the caller asks for rnnkit's (an ``init`` or any cell option)."""
+    if init is not None:
+        return init
+    return "rnnkit" if cell_options else "torch"
+
+
+class LSTM(Recurrent):
+    """``torch.nn.LSTM`` with rnnkit inside: the same signature, argument order, defaults, initialisation,
+    attributes, inputs (tensor, unbatched, PackedSequence), outputs and errors. Extras, keyword-only:
+    ``impl`` ("reference": rnnkit's per-step loop), ``cell_options`` (``forget_bias``, ``chrono``,
+    initialisers: then rnnkit's initialisation), ``init``, and ``lengths`` in ``forward``."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
+                 cell_options: dict[str, Any] | None = None, init: str | None = None) -> None:
+        super().__init__("lstm", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+                         cell_options=cell_options)
+
+    def extra_repr(self) -> str:
+        return nn.RNNBase.extra_repr(self)
+
+
+class GRU(Recurrent):
+    """``torch.nn.GRU`` with rnnkit inside (see :class:`LSTM` for what is the same and the extras)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
+                 cell_options: dict[str, Any] | None = None, init: str | None = None,
+                 proj_size: int | None = None) -> None:
+        _no_projection(proj_size)
+        super().__init__("gru", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         0, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+                         cell_options=cell_options)
+
+    def extra_repr(self) -> str:
+        return nn.RNNBase.extra_repr(self)
+
+
+class RNN(Recurrent):
+    """``torch.nn.RNN`` (Elman, ``nonlinearity="tanh"`` or ``"relu"``) with rnnkit inside (see :class:`LSTM`)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
+                 cell_options: dict[str, Any] | None = None, init: str | None = None,
+                 proj_size: int | None = None) -> None:
+        if nonlinearity not in _NONLINEARITY.values():
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        _no_projection(proj_size)
+        super().__init__(f"rnn_{nonlinearity}", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, 0, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+                         cell_options=cell_options)
+
+    def extra_repr(self) -> str:
+        return nn.RNNBase.extra_repr(self)

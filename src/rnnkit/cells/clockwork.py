@@ -66,7 +66,8 @@ class Clockwork(Cell):
         self.sizes = split_sizes(hidden_size, len(periods))
         self.starts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
         # unit -> module index, and whether active modules always form a prefix (each period divides the next)
-        self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods)), torch.tensor(self.sizes))
+        self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods), device="cpu"),
+                                                  torch.tensor(self.sizes, device="cpu"))
         self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
         self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
         self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}

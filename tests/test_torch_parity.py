@@ -1,0 +1,1583 @@
+"""PyTorch's own tests of ``torch.nn.RNN`` / ``GRU`` / ``LSTM``, run on rnnkit's drop-ins and on torch.nn.
+
+Every test takes ``impl`` (through the ``make`` factory): ``torch.nn`` is the control (PyTorch's own module,
+the test as PyTorch runs it), ``rnnkit-auto`` is ``rnnkit.LSTM(..., impl="auto")`` (torch's fused kernels)
+and ``rnnkit-reference`` is ``impl="reference"`` (rnnkit's per-step loop over the cell's math). A test that
+passes on the control must pass on both rnnkit paths. Tests of rnnkit's extensions (``lengths=``,
+``state=``, ``impl=``, ``cell_options=``) run on the two rnnkit paths only and compare with torch.nn.
+
+Sources, ported with their assertions:
+
+- ``torch/testing/_internal/common_modules.py`` of the installed torch: the sample generators
+  ``module_inputs_torch_nn_RNN_GRU`` (``with_packed_sequence=True``), ``module_inputs_torch_nn_LSTM``,
+  ``module_error_inputs_torch_nn_RNN_GRU`` (also LSTM's) and the no-batch-dim reference functions. They are
+  read from that file and run unchanged (importing the module itself needs ``expecttest`` and builds the
+  whole OpInfo database, ~6 s), the module class swapped for the one under test.
+- ``test/test_modules.py`` (``TestModule``), the checks that run on CPU: test_forward, test_factory_kwargs,
+  test_repr, test_pickle, test_non_contiguous_tensors, test_grad / test_gradgrad,
+  test_if_train_and_eval_modes_differ, test_device_ctx_init, test_errors.
+- ``test/test_nn.py``, the CPU tests of the module API: test_rnn_args_check,
+  test_projections_lstm_args_check, test_rnn_initial_hidden_state,
+  test_projections_lstm_initial_hidden_state, test_projections_errors_on_gru_and_rnn,
+  test_cudnn_forward_exception (runs on CPU), test_RNN_nonlinearity(_passed_as_arg), test_RNN_dropout,
+  test_RNN_dropout_state, test_RNN_change_dropout (cuDNN-gated upstream, but they also run the CPU module),
+  test_error_RNN_seq_len_zero, test_RNN_input_size_zero, test_rnn_retain_variables, test_variable_sequence,
+  test_LSTM/GRU_grad_and_gradgrad and test_LSTM_differentiable_backward_using_oneDNN (compared with
+  torch.nn instead of oneDNN on/off). The cell tests (test_RNN_cell*, ``nn.LSTMCell``) are not ported: rnnkit
+  has no drop-in cell classes.
+
+On top of that, parity: every sample also runs on torch.nn with the same state dict, and outputs
+(PackedSequence fields included), final states and gradients must match.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import io
+import math
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from copy import deepcopy
+from enum import Enum
+from functools import partial, wraps
+from inspect import isgenerator
+from itertools import product
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import torch
+import torch.utils._pytree as pytree
+from torch import Tensor, nn
+from torch.nn.utils import rnn as rnn_utils
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
+from torch.testing import assert_close, make_tensor
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+KINDS = ("RNN", "GRU", "LSTM")
+IMPLS = ("torch.nn", "rnnkit-auto", "rnnkit-reference")
+RNNKIT_IMPLS = IMPLS[1:]
+FLOATS = (torch.float32, torch.float64)
+#: TestModule's tolerance (``precision = rel_tol = 1e-5`` in test_modules.py); also used for parity.
+TOL = {"atol": 1e-5, "rtol": 1e-5}
+
+
+# ------------------------------------------------------------------------------------------------------
+# PyTorch's sample generators, read from the installed common_modules.py and run as they are
+# ------------------------------------------------------------------------------------------------------
+_COMMON_MODULES = Path(torch.testing.__file__).parent / "_internal" / "common_modules.py"
+_PORTED = (
+    "FunctionInput",
+    "ModuleInput",
+    "ModuleErrorEnum",
+    "ErrorModuleInput",
+    "make_packed_sequence",
+    "no_batch_dim_reference_rnn_gru",
+    "no_batch_dim_reference_lstm",
+    "module_inputs_torch_nn_RNN_GRU",
+    "module_inputs_torch_nn_LSTM",
+    "module_error_inputs_torch_nn_RNN_GRU",
+)
+
+
+@contextlib.contextmanager
+def freeze_rng_state() -> Iterator[None]:
+    """common_utils.freeze_rng_state on CPU: the RNG state is restored on exit."""
+    state = torch.get_rng_state()
+    try:
+        yield
+    finally:
+        torch.set_rng_state(state)
+
+
+def _load_torch_generators() -> SimpleNamespace:
+    tree = ast.parse(_COMMON_MODULES.read_text(), filename=str(_COMMON_MODULES))
+    found = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in _PORTED
+    }
+    missing = [name for name in _PORTED if name not in found]
+    assert not missing, f"{_COMMON_MODULES} no longer defines {missing}; update this port"
+    namespace: dict[str, Any] = {
+        "torch": torch,
+        "partial": partial,
+        "product": product,
+        "wraps": wraps,
+        "deepcopy": deepcopy,
+        "Enum": Enum,
+        "make_tensor": make_tensor,
+        "pack_padded_sequence": pack_padded_sequence,
+        "freeze_rng_state": freeze_rng_state,
+    }
+    code = compile(ast.Module(body=[found[name] for name in _PORTED], type_ignores=[]), str(_COMMON_MODULES), "exec")
+    exec(code, namespace)
+    return SimpleNamespace(**{name: namespace[name] for name in _PORTED})
+
+
+cm = _load_torch_generators()
+
+_GENERATORS: dict[str, Callable[..., list[Any]]] = {
+    "RNN": partial(cm.module_inputs_torch_nn_RNN_GRU, None, is_rnn=True, with_packed_sequence=True),
+    "GRU": partial(cm.module_inputs_torch_nn_RNN_GRU, None, is_rnn=False, with_packed_sequence=True),
+    "LSTM": partial(cm.module_inputs_torch_nn_LSTM, None),
+}
+
+
+def module_inputs(kind: str, *, dtype: torch.dtype = torch.float32, requires_grad: bool = False,
+                  training: bool = True, device: str | None = "cpu", packed: bool = True) -> list[Any]:
+    """torch's samples for ``kind`` (the same tensors on every call: the generator is seeded). ``packed=False``:
+    without the PackedSequence samples, as the ModuleInfo entries of module_db have them."""
+    with freeze_rng_state():
+        torch.manual_seed(20240613)
+        generator = _GENERATORS[kind] if packed or kind == "LSTM" else partial(
+            _GENERATORS[kind], with_packed_sequence=False)
+        return generator(device=device, dtype=dtype, requires_grad=requires_grad, training=training)
+
+
+@functools.cache
+def _cached_inputs(kind: str, dtype: torch.dtype, requires_grad: bool, training: bool) -> list[Any]:
+    return module_inputs(kind, dtype=dtype, requires_grad=requires_grad, training=training)
+
+
+def one_input(kind: str, index: int, *, dtype: torch.dtype = torch.float32, requires_grad: bool = False,
+              training: bool = True) -> Any:
+    """``module_inputs(...)[index]``, a private copy (generating every sample each time costs more)."""
+    return deepcopy(_cached_inputs(kind, dtype, requires_grad, training)[index])
+
+
+def is_packed(sample: Any) -> bool:
+    return isinstance(sample.forward_input.args[0], PackedSequence)
+
+
+def describe(kind: str, sample: Any) -> str:
+    c = sample.constructor_input.kwargs
+    parts = [kind]
+    if "nonlinearity" in c:
+        parts.append(c["nonlinearity"])
+    parts.append("bias" if c["bias"] else "nobias")
+    parts.append("batch_first" if c["batch_first"] else "seq_first")
+    parts.append("bidir" if c["bidirectional"] else "unidir")
+    if c.get("proj_size"):
+        parts.append(f"proj{c['proj_size']}")
+    parts.append(f"H{c['hidden_size']}")
+    first = sample.forward_input.args[0]
+    parts.append(f"packed_B{int(first.batch_sizes[0])}" if isinstance(first, PackedSequence) else "unbatched")
+    if len(sample.forward_input.args) > 1:
+        parts.append("hx")
+    return "-".join(parts)
+
+
+SAMPLES = [(kind, i, describe(kind, s)) for kind in KINDS for i, s in enumerate(module_inputs(kind))]
+assert len({d for _, _, d in SAMPLES}) == len(SAMPLES)
+SAMPLE_PARAMS = [pytest.param(kind, i, id=desc) for kind, i, desc in SAMPLES]
+
+
+# ------------------------------------------------------------------------------------------------------
+# the implementation under test
+# ------------------------------------------------------------------------------------------------------
+def build(impl: str, kind: str, *args: Any, **kwargs: Any) -> nn.Module:
+    """``torch.nn.<kind>(*args, **kwargs)`` for the control, ``rnnkit.<kind>(*args, **kwargs, impl=...)`` else."""
+    if impl == "torch.nn":
+        return getattr(nn, kind)(*args, **kwargs)
+    import rnnkit
+
+    return getattr(rnnkit, kind)(*args, impl=impl.removeprefix("rnnkit-"), **kwargs)
+
+
+@pytest.fixture(params=IMPLS)
+def impl(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def make(impl: str) -> Callable[..., nn.Module]:
+    return partial(build, impl)
+
+
+@pytest.fixture(params=RNNKIT_IMPLS)
+def rnnkit_make(request: pytest.FixtureRequest) -> Callable[..., nn.Module]:
+    return partial(build, request.param)
+
+
+# ------------------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------------------
+def assert_same(actual: Any, expected: Any, what: str = "output", **tol: float) -> None:
+    """Equal structure and values; a PackedSequence's data, batch_sizes and (un)sorted_indices too."""
+    if isinstance(expected, PackedSequence):
+        assert isinstance(actual, PackedSequence), f"{what}: expected a PackedSequence, got {type(actual).__name__}"
+        assert_close(actual.data, expected.data, msg=lambda m: f"{what}.data: {m}", **tol)
+        for field in ("batch_sizes", "sorted_indices", "unsorted_indices"):
+            a, e = getattr(actual, field), getattr(expected, field)
+            if e is None:
+                assert a is None, f"{what}.{field}: expected None, got {a}"
+            else:
+                assert_close(a, e, rtol=0, atol=0, msg=lambda m, f=field: f"{what}.{f}: {m}")
+    elif isinstance(expected, tuple):
+        assert isinstance(actual, tuple), f"{what}: expected a tuple, got {type(actual).__name__}"
+        assert len(actual) == len(expected), f"{what}: expected {len(expected)} items, got {len(actual)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_same(a, e, f"{what}[{i}]", **tol)
+    elif isinstance(expected, Tensor):
+        assert isinstance(actual, Tensor), f"{what}: expected a tensor, got {type(actual).__name__}"
+        assert_close(actual, expected, msg=lambda m: f"{what}: {m}", **tol)
+    else:
+        assert actual == expected, f"{what}: {actual!r} != {expected!r}"
+
+
+def fresh(obj: Any, requires_grad: bool = True) -> Any:
+    """The same values as new leaf tensors (a PackedSequence keeps its indices)."""
+    if isinstance(obj, PackedSequence):
+        return PackedSequence(fresh(obj.data, requires_grad), obj.batch_sizes, obj.sorted_indices,
+                              obj.unsorted_indices)
+    if isinstance(obj, tuple):
+        return tuple(fresh(o, requires_grad) for o in obj)
+    if isinstance(obj, Tensor):
+        return obj.detach().clone().requires_grad_(requires_grad and obj.is_floating_point())
+    return obj
+
+
+def leaves(obj: Any) -> list[Tensor]:
+    """The differentiable tensors of an input or output structure (a PackedSequence's data)."""
+    if isinstance(obj, PackedSequence):
+        return leaves(obj.data)
+    if isinstance(obj, (tuple, list)):
+        return [t for o in obj for t in leaves(o)]
+    if isinstance(obj, Tensor) and obj.is_floating_point():
+        return [obj]
+    return []
+
+
+def state(kind: str, layers: int, batch: int | None, hidden: int, proj: int = 0, **kw: Any) -> Any:
+    """A random initial state for ``kind``: h, or (h, c) for the LSTM (h of size proj_size when set)."""
+    lead = (layers,) if batch is None else (layers, batch)
+    h = torch.randn(*lead, proj or hidden, **kw)
+    return (h, torch.randn(*lead, hidden, **kw)) if kind == "LSTM" else h
+
+
+def copy_of_torch(kind: str, mod: nn.Module, *args: Any, **kwargs: Any) -> nn.Module:
+    """torch.nn's module built with the same arguments, carrying ``mod``'s parameters."""
+    ref = getattr(nn, kind)(*args, **kwargs)
+    ref.load_state_dict(mod.state_dict())
+    return ref.to(next(mod.parameters()).dtype).train(mod.training)
+
+
+# ======================================================================================================
+# test/test_modules.py (TestModule), on torch's samples
+# ======================================================================================================
+@pytest.mark.parametrize(("kind", "index"), SAMPLE_PARAMS)
+def test_forward(make: Callable[..., nn.Module], kind: str, index: int) -> None:
+    """TestModule.test_forward: the output of an unbatched input equals the reference (batched, squeezed)."""
+    dtype_to_method_caller = {torch.float32: "float", torch.float64: "double"}
+    for dtype, training in product(FLOATS, (True, False)):
+        module_input = one_input(kind, index, dtype=dtype, training=training)
+        with freeze_rng_state():
+            args, kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+            m = make(kind, *args, **kwargs)
+            m.to("cpu").to(dtype)
+            m.train(training)
+
+            args, kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+            outputs = m(*args, **kwargs)
+
+            # the generators attach the no-batch-dim reference to their PackedSequence samples too, where
+            # it cannot run (a PackedSequence has no unsqueeze) on torch.nn either: those forwards are
+            # checked against torch.nn in test_parity_with_torch_nn instead
+            if module_input.reference_fn is not None and not is_packed(module_input):
+                ref_outputs = module_input.reference_fn(m, *args, **kwargs)
+                assert_same(outputs, ref_outputs, **TOL)
+
+            getattr(m, dtype_to_method_caller[dtype])()
+            m(*args, **kwargs)
+            for name, p in [*m.named_parameters(), *m.named_buffers()]:
+                assert p.device == torch.device("cpu"), f"{name} on {p.device}"
+                if p.dtype.is_floating_point:
+                    assert p.dtype == dtype, f"{name} is {p.dtype}, expected {dtype}"
+
+
+@pytest.mark.parametrize(("kind", "index"), SAMPLE_PARAMS)
+def test_parity_with_torch_nn(make: Callable[..., nn.Module], kind: str, index: int) -> None:
+    """Same arguments, torch's state dict loaded: outputs, final states and every gradient match torch.nn."""
+    for dtype, training in product(FLOATS, (True, False)):
+        sample = one_input(kind, index, dtype=dtype, requires_grad=True, training=training)
+        c = sample.constructor_input
+        torch.manual_seed(index)
+        ref = getattr(nn, kind)(*c.args, **c.kwargs).to(dtype).train(training)
+        mod = make(kind, *c.args, **c.kwargs).to(dtype).train(training)
+        mod.load_state_dict(ref.state_dict())  # strict: the same names and shapes
+
+        args_ref, args_mod = fresh(sample.forward_input.args), fresh(sample.forward_input.args)
+        out_ref, out_mod = ref(*args_ref), mod(*args_mod)
+        where = f"{dtype}, {'train' if training else 'eval'}"
+        assert_same(out_mod, out_ref, f"output ({where})", **TOL)
+
+        flat_ref, flat_mod = leaves(out_ref), leaves(out_mod)
+        torch.manual_seed(1)
+        grads = [torch.randn_like(t) for t in flat_ref]
+        torch.autograd.backward(flat_ref, grads)
+        torch.autograd.backward(flat_mod, grads)
+        for i, (a, e) in enumerate(zip(leaves(args_mod), leaves(args_ref), strict=True)):
+            assert_same(a.grad, e.grad, f"grad of input {i} ({where})", **TOL)
+        params_ref, params_mod = dict(ref.named_parameters()), dict(mod.named_parameters())
+        assert list(params_mod) == list(params_ref)
+        for name, p in params_ref.items():
+            assert_same(params_mod[name].grad, p.grad, f"grad of {name} ({where})", **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_factory_kwargs(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_factory_kwargs: device= and dtype= reach every parameter."""
+    for dtype in FLOATS:
+        for module_input in module_inputs(kind, dtype=dtype):
+            args, kwargs = module_input.constructor_input.args, dict(module_input.constructor_input.kwargs)
+            kwargs.update({"device": "cpu", "dtype": dtype})
+            m = make(kind, *args, **kwargs)
+            for name, p in [*m.named_parameters(), *m.named_buffers()]:
+                assert p.device == torch.device("cpu"), f"{name} on {p.device}"
+                if p.dtype.is_floating_point:
+                    assert p.dtype == dtype, f"{name} is {p.dtype}, expected {dtype}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_repr(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_repr: repr and str do not raise."""
+    for training in (True, False):
+        for module_input in module_inputs(kind, training=training):
+            m = make(kind, *module_input.constructor_input.args, **module_input.constructor_input.kwargs)
+            m.to("cpu").to(torch.float32)
+            m.train(training)
+            m.__repr__()
+            str(m)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pickle(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_pickle: torch.save / torch.load of the module gives the same output."""
+    for training in (True, False):
+        for module_input in module_inputs(kind, training=training):
+            with freeze_rng_state():
+                args, kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+                m = make(kind, *args, **kwargs)
+                m.to("cpu").to(torch.float32)
+                m.train(training)
+                args, kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+                output = m(*args, **kwargs)
+                with tempfile.TemporaryFile() as f:
+                    torch.save(m, f)
+                    f.seek(0)
+                    m_copy = torch.load(f, weights_only=False)
+                    output_from_copy = m_copy(*args, **kwargs)
+                    assert_same(output_from_copy, output, describe(kind, module_input), **TOL)
+
+
+def _traverse_obj(obj: Any, func: Callable[[Tensor], Any]) -> Any:
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_traverse_obj(o, func) for o in obj)
+    elif isgenerator(obj):
+        return tuple(_traverse_obj(o, func) for o in obj)
+    elif isinstance(obj, dict):
+        return {name: _traverse_obj(o, func) for name, o in obj.items()}
+    elif isinstance(obj, (torch.Tensor, torch.nn.Parameter)):
+        return func(obj)
+
+
+def _retain_grad(obj: Any) -> None:
+    def inner_retain_grad(obj: Tensor) -> None:
+        if obj.requires_grad:
+            obj.retain_grad()
+
+    _traverse_obj(obj, inner_retain_grad)
+
+
+def _get_grads(obj: Any) -> Any:
+    def inner_get_grad(obj: Tensor) -> Tensor | None:
+        if obj.requires_grad:
+            return obj.grad
+        return None
+
+    return _traverse_obj(obj, inner_get_grad)
+
+
+def _zero_grad(obj: Any) -> None:
+    def inner_zero_grad(obj: Tensor) -> None:
+        if obj.grad is not None:
+            obj.grad = None
+
+    _traverse_obj(obj, inner_zero_grad)
+
+
+def _make_non_contiguous(obj: Any) -> Any:
+    def inner_make_non_contiguous(obj: Any) -> Any:
+        # Scalar tensors can not be made non-contiguous
+        if not isinstance(obj, torch.Tensor) or obj.dim() == 0:
+            return obj
+        out = torch.repeat_interleave(obj, 2, dim=-1)
+        out = out[..., ::2].detach()
+        out.requires_grad = obj.requires_grad
+        return out
+
+    return _traverse_obj(obj, inner_make_non_contiguous)
+
+
+def _can_be_noncontiguous(obj: Any) -> bool:
+    if isinstance(obj, (tuple, list)):
+        return any(_can_be_noncontiguous(o) for o in obj)
+    elif isinstance(obj, dict):
+        return any(_can_be_noncontiguous(o) for o in obj.values())
+    # scalar tensors can not be non-contiguous
+    if not isinstance(obj, torch.Tensor) or obj.dim() == 0:
+        return False
+    return True
+
+
+def _backward_all(out: Any, g_out: Any) -> None:
+    if isinstance(out, torch.Tensor):
+        out.backward(g_out, retain_graph=True)
+    else:
+        flattened_out, _ = pytree.tree_flatten(out)
+        flattened_g_out, _ = pytree.tree_flatten(g_out)
+        for o, g_o in zip(flattened_out, flattened_g_out, strict=True):
+            if o.requires_grad:
+                o.backward(g_o, retain_graph=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+def test_non_contiguous_tensors(make: Callable[..., nn.Module], kind: str, training: bool) -> None:
+    """TestModule.test_non_contiguous_tensors: non-contiguous inputs and output gradients change nothing."""
+    for module_input in module_inputs(kind, requires_grad=True, training=training):
+        if is_packed(module_input):  # not among test_modules.py's samples (its traversal cannot rebuild one)
+            continue
+        input_args, input_kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+        if not (_can_be_noncontiguous(input_args) or _can_be_noncontiguous(input_kwargs)):
+            continue
+
+        args, kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+        m = make(kind, *args, **kwargs)
+        m.to("cpu").to(torch.float32)
+        m.train(training)
+
+        _retain_grad((input_args, input_kwargs))
+
+        # === Forward with default input
+        with freeze_rng_state():
+            default_output = m(*input_args, **input_kwargs)
+            if isinstance(default_output, torch.Tensor):
+                grad_output = default_output.clone().detach_().normal_()
+                default_output.backward(grad_output, retain_graph=True)
+            else:
+                grad_output = tuple(
+                    _traverse_obj(o, lambda o: o.clone().detach_().normal_() if o.requires_grad else None)
+                    for o in default_output
+                )
+                _backward_all(default_output, grad_output)
+
+        default_input_args_grad, default_input_kwargs_grad = deepcopy(_get_grads((input_args, input_kwargs)))
+        default_param_grad = deepcopy([p.grad for p in m.parameters()])
+
+        # === Construct non-contiguous tensors ===
+        nc_input_args, nc_input_kwargs = _make_non_contiguous((input_args, input_kwargs))
+        nc_grad_output = _make_non_contiguous(grad_output)
+
+        # === Compare results with non-contiguous and contiguous tensors ===
+        inputs = [(input_args, input_kwargs), (nc_input_args, nc_input_kwargs)]
+        grads = [grad_output, nc_grad_output]
+
+        for (in_args, in_kwargs), g_out in product(inputs, grads):
+            g_out_copy = deepcopy(g_out)
+            _zero_grad((in_args, in_kwargs))
+            _zero_grad(m.parameters())
+
+            with freeze_rng_state():
+                out = m(*in_args, **in_kwargs)
+                _backward_all(out, g_out_copy)
+
+            input_args_grad, input_kwargs_grad = _get_grads((in_args, in_kwargs))
+            where = describe(kind, module_input)
+            assert_close(out, default_output, msg=lambda msg, w=where: f"{w}: {msg}", **TOL)
+            assert_close(input_args_grad, default_input_args_grad, atol=1e-4, rtol=0)
+            assert_close(input_kwargs_grad, default_input_kwargs_grad, atol=1e-4, rtol=0)
+
+            param_grad = [p.grad for p in m.parameters()]
+            assert_close(param_grad, default_param_grad, msg=lambda msg, w=where: f"{w}: {msg}", **TOL)
+
+
+def _gradcheck(fn: Callable[..., Any], inputs: Any, **kwargs: Any) -> bool:
+    """common_utils.gradcheck: check_batched_grad and fast_mode on by default."""
+    kwargs.setdefault("check_batched_grad", True)
+    kwargs.setdefault("fast_mode", True)
+    return torch.autograd.gradcheck(fn, inputs, **kwargs)
+
+
+def _gradgradcheck(fn: Callable[..., Any], inputs: Any, **kwargs: Any) -> bool:
+    """common_utils.gradgradcheck: check_batched_grad and fast_mode on by default."""
+    kwargs.setdefault("check_batched_grad", True)
+    kwargs.setdefault("fast_mode", True)
+    return torch.autograd.gradgradcheck(fn, inputs, **kwargs)
+
+
+def _gradients_of_sample(m: nn.Module, module_input: Any, check: Callable[..., bool], partials: bool) -> None:
+    """The body of TestModule._test_gradients_helper for one sample."""
+    params = tuple(m.parameters())
+    input_args, input_kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+
+    # === Perform gradient check on the input_args ===
+    other_kwargs = {}
+    kwarg_tensors = []
+    for name, obj in input_kwargs.items():
+        if isinstance(obj, torch.Tensor):
+            kwarg_tensors.append((name, obj))
+        else:
+            other_kwargs[name] = obj
+
+    spec: list[Any] = []
+
+    def fn_to_gradcheck(*flat_input_and_params: Any) -> Any:
+        input_and_params = pytree.tree_unflatten(flat_input_and_params, spec[0])
+        new_input_args = input_and_params[: len(input_args)]
+        kwarg_args = input_and_params[-len(kwarg_tensors):]
+        new_kwargs = {name: obj for (name, _), obj in zip(kwarg_tensors, kwarg_args, strict=False)}
+
+        with freeze_rng_state():
+            output = m(*new_input_args, **new_kwargs, **other_kwargs)
+            output_flattened, _ = pytree.tree_flatten(output)
+            return output_flattened
+
+    def flat() -> list[Any]:
+        grad_input = input_args + params + tuple(obj for (_, obj) in kwarg_tensors)
+        flat_input, flat_spec = pytree.tree_flatten(grad_input)
+        spec[:] = [flat_spec]
+        return flat_input
+
+    # check total derivative
+    assert check(fn_to_gradcheck, flat(), nondet_tol=0.0)
+    if not partials:
+        return
+
+    # check partial derivatives
+    old_params_requires_grad = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad = False
+
+    old_kwargs_requires_grad = [obj.requires_grad for (_, obj) in kwarg_tensors]
+    for _, obj in kwarg_tensors:
+        obj.requires_grad = False
+
+    for p, old in zip(params, old_params_requires_grad, strict=True):
+        p.requires_grad = old
+        assert check(fn_to_gradcheck, flat(), nondet_tol=0.0)
+        p.requires_grad = False
+
+    for (_, obj), old in zip(kwarg_tensors, old_kwargs_requires_grad, strict=True):
+        obj.requires_grad = old
+        assert check(fn_to_gradcheck, flat(), nondet_tol=0.0)
+        obj.requires_grad = False
+
+
+def _test_gradients(make: Callable[..., nn.Module], kind: str, check: Callable[..., bool], *,
+                    select: Callable[[Any], bool] = lambda s: True, trainings: tuple[bool, ...] = (True, False),
+                    partials: bool = True) -> int:
+    checked = 0
+    for training in trainings:
+        for module_input in module_inputs(kind, dtype=torch.double, requires_grad=True, training=training):
+            if is_packed(module_input) or not select(module_input):  # test_modules.py has no packed samples
+                continue
+            args, kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+            m = make(kind, *args, **kwargs)
+            m.to("cpu").to(torch.double)
+            m.train(training)
+            try:
+                _gradients_of_sample(m, module_input, check, partials)
+            except Exception as exc:
+                exc.add_note(f"sample: {describe(kind, module_input)}, training={training}")
+                raise
+            checked += 1
+    return checked
+
+
+def _few(module_input: Any) -> bool:
+    """A handful of samples per kind for the quick gradient checks: bidirectional, with a bias and hx."""
+    c = module_input.constructor_input.kwargs
+    return c["bidirectional"] and c["bias"] and len(module_input.forward_input.args) == 2
+
+
+def _one(module_input: Any) -> bool:
+    """One sample per kind for the quick second-order check: as ``_few``, batch first, tanh, projections."""
+    c = module_input.constructor_input.kwargs
+    return _few(module_input) and c["batch_first"] and c.get("nonlinearity", "tanh") == "tanh" and (
+        c.get("proj_size", 2) == 2)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_grad_quick(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_grad (gradcheck, float64), total derivative, on a few samples; all: test_grad."""
+    assert _test_gradients(make, kind, _gradcheck, select=_few, trainings=(True,), partials=False) > 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_gradgrad_quick(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_gradgrad (gradgradcheck), total derivative, on a few samples; all: test_gradgrad."""
+    assert _test_gradients(make, kind, _gradgradcheck, select=_one, trainings=(True,), partials=False) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_grad(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_grad: gradcheck of every sample, total and partial derivatives, train and eval."""
+    assert _test_gradients(make, kind, _gradcheck) > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_gradgrad(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_gradgrad: gradgradcheck of every sample, train and eval; the total derivative only
+    (upstream also checks each parameter alone: 17 times the cost, over 2 minutes for the LSTM on torch.nn)."""
+    assert _test_gradients(make, kind, _gradgradcheck, partials=False) > 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_if_train_and_eval_modes_differ(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_if_train_and_eval_modes_differ (ModuleInfo: train_and_eval_differ=True for all three)."""
+    train_and_eval_differ = True
+    for module_input in module_inputs(kind, training=True):
+        args, kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+        m = make(kind, *args, **kwargs)
+        m.to("cpu").to(torch.float32)
+        m.train(True)
+
+        # Remove training attribute and see if forward still works.
+        delattr(m, "training")
+
+        # === Do forward pass. ===
+        try:
+            args, kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+            m(*args, **kwargs)
+        except AttributeError as e:
+            if "'training'" in str(e):
+                assert train_and_eval_differ
+            else:
+                raise e
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_device_ctx_init(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_device_ctx_init: built under ``torch.device('meta')``, parameters are meta tensors
+    with the CPU module's metadata."""
+    module_inputs_cpu = module_inputs(kind, packed=False)  # packing cannot run on meta tensors
+    with torch.device("meta"):
+        module_inputs_meta = module_inputs(kind, device=None, packed=False)
+
+    for module_input, module_input_meta in zip(module_inputs_cpu, module_inputs_meta, strict=True):
+        c_args, c_kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+        c_meta = module_input_meta.constructor_input
+        c_args_meta, c_kwargs_meta = c_meta.args, c_meta.kwargs
+
+        m_cpu = make(kind, *c_args, **c_kwargs)
+        with torch.device("meta"):
+            m = make(kind, *c_args_meta, **c_kwargs_meta)
+
+        pairs = [*zip(m.parameters(), m_cpu.parameters(), strict=True), *zip(m.buffers(), m_cpu.buffers(), strict=True)]
+        for p_meta, p_cpu in pairs:
+            assert p_meta.is_meta
+            # torch._subclasses.meta_utils.assert_metadata_eq, the parts that apply to dense tensors
+            assert p_meta.shape == p_cpu.shape
+            assert p_meta.dtype == p_cpu.dtype
+            assert p_meta.stride() == p_cpu.stride()
+            assert p_meta.requires_grad == p_cpu.requires_grad
+            assert p_meta.is_leaf == p_cpu.is_leaf
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_errors(make: Callable[..., nn.Module], kind: str) -> None:
+    """TestModule.test_errors with module_error_inputs_torch_nn_RNN_GRU (LSTM's error inputs too)."""
+    error_inputs = cm.module_error_inputs_torch_nn_RNN_GRU(None, device="cpu", dtype=torch.float32,
+                                                           requires_grad=False, training=True)
+    assert error_inputs
+    for error_input in error_inputs:
+        module_input = error_input.module_error_input
+        c_args, c_kwargs = module_input.constructor_input.args, module_input.constructor_input.kwargs
+        if error_input.error_on == cm.ModuleErrorEnum.CONSTRUCTION_ERROR:
+            with pytest.raises(error_input.error_type, match=error_input.error_regex):
+                make(kind, *c_args, **c_kwargs)
+        elif error_input.error_on == cm.ModuleErrorEnum.FORWARD_ERROR:
+            m = make(kind, *c_args, **c_kwargs)
+            fw_args, fw_kwargs = module_input.forward_input.args, module_input.forward_input.kwargs
+            with pytest.raises(error_input.error_type, match=error_input.error_regex):
+                m(*fw_args, **fw_kwargs)
+        else:
+            raise NotImplementedError(f"Unknown error type {error_input.error_on}")
+
+
+# ======================================================================================================
+# test/test_nn.py
+# ======================================================================================================
+def _update_shape(shape: tuple[int, ...], dim: int, new_dim_size: int) -> tuple[int, ...]:
+    new_shape = list(shape)
+    new_shape[dim] = new_dim_size
+    return tuple(new_shape)
+
+
+def test_rnn_args_check(make: Callable[..., nn.Module]) -> None:
+    input_size = 3
+    hidden_size = 5
+    num_layers = 2
+    batch_size = 4
+    seq_len = 6
+    num_directions = 1
+    bad_size = 7  # prime number so that no size can divide it.
+
+    correct_input_shape = (seq_len, batch_size, input_size)
+    correct_hidden_shape = (num_layers * num_directions, batch_size, hidden_size)
+
+    def get_inputs(input_shape: tuple[int, ...], hidden_shape: tuple[int, ...], mode: str) -> list[Any]:
+        """returns list( tuple(input, hidden) ) where input, hidden are inputs to a model"""
+        input = torch.randn(input_shape)
+        hidden = torch.randn(hidden_shape)
+        if mode != "LSTM":
+            return [(input, hidden)]
+        if hidden_shape == correct_hidden_shape:
+            return [(input, (hidden, hidden))]
+        good_hidden = torch.randn(correct_hidden_shape)
+        return [
+            (input, (hidden, good_hidden)),
+            (input, (good_hidden, hidden)),
+        ]
+
+    def test(input_shape: tuple[int, ...], hidden_shape: tuple[int, ...], mode: str) -> None:
+        for input, hidden in get_inputs(input_shape, hidden_shape, mode):
+            model = make(mode, input_size, hidden_size, num_layers)
+            with pytest.raises(RuntimeError):
+                model(input, hidden)
+
+    rnn_modes = ["RNN", "GRU", "LSTM"]
+    for mode in rnn_modes:
+        # Incorrect input batch size
+        input_shape = _update_shape(correct_input_shape, 1, bad_size)
+        hidden_shape = correct_hidden_shape
+        test(input_shape, hidden_shape, mode)
+
+        # Incorrect hidden batch size
+        input_shape = correct_input_shape
+        hidden_shape = _update_shape(correct_hidden_shape, 1, bad_size)
+        test(input_shape, hidden_shape, mode)
+
+        # Incorrect input size
+        input_shape = _update_shape(correct_input_shape, 2, bad_size)
+        hidden_shape = correct_hidden_shape
+        test(input_shape, hidden_shape, mode)
+
+        # Incorrect hidden size
+        input_shape = correct_input_shape
+        hidden_shape = _update_shape(correct_hidden_shape, 2, bad_size)
+        test(input_shape, hidden_shape, mode)
+
+        # Incorrect hidden[0]
+        input_shape = correct_input_shape
+        hidden_shape = _update_shape(correct_hidden_shape, 0, bad_size)
+        test(input_shape, hidden_shape, mode)
+
+
+def test_projections_lstm_args_check(make: Callable[..., nn.Module]) -> None:
+    input_size = 3
+    hidden_size = 5
+    proj_size = 2
+    num_layers = 2
+    batch_size = 4
+    seq_len = 6
+    num_directions = 1
+    bad_size = 7  # prime number so that no size can divide it.
+
+    def get_inputs(input_shape: tuple[int, ...], hidden_h_shape: tuple[int, ...],
+                   hidden_c_shape: tuple[int, ...]) -> list[Any]:
+        """returns list( tuple(input, hidden) ) where input, hidden are inputs to a model"""
+        input = torch.randn(input_shape)
+        hidden_h = torch.randn(hidden_h_shape)
+        hidden_c = torch.randn(hidden_c_shape)
+        return [(input, (hidden_h, hidden_c))]
+
+    def test(input_shape: tuple[int, ...], hidden_h_shape: tuple[int, ...], hidden_c_shape: tuple[int, ...]) -> None:
+        for input, hidden in get_inputs(input_shape, hidden_h_shape, hidden_c_shape):
+            model = make("LSTM", input_size, hidden_size, num_layers, proj_size=proj_size)
+            with pytest.raises(RuntimeError):
+                model(input, hidden)
+
+    correct_input_shape = (seq_len, batch_size, input_size)
+    correct_hidden_h_shape = (num_layers * num_directions, batch_size, proj_size)
+    correct_hidden_c_shape = (num_layers * num_directions, batch_size, hidden_size)
+
+    # Incorrect input batch size
+    input_shape = _update_shape(correct_input_shape, 1, bad_size)
+    test(input_shape, correct_hidden_h_shape, correct_hidden_c_shape)
+
+    # Incorrect hidden batch size
+    input_shape = correct_input_shape
+    hidden_h_shape = _update_shape(correct_hidden_h_shape, 1, bad_size)
+    hidden_c_shape = _update_shape(correct_hidden_c_shape, 1, bad_size)
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+    # Incorrect input size
+    input_shape = _update_shape(correct_input_shape, 2, bad_size)
+    test(input_shape, correct_hidden_h_shape, correct_hidden_c_shape)
+
+    # Incorrect hidden size
+    input_shape = correct_input_shape
+    hidden_h_shape = _update_shape(correct_hidden_h_shape, 2, bad_size)
+    hidden_c_shape = _update_shape(correct_hidden_c_shape, 2, bad_size)
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+    # Incorrect hidden[0]
+    input_shape = correct_input_shape
+    hidden_h_shape = _update_shape(correct_hidden_h_shape, 0, bad_size)
+    hidden_c_shape = _update_shape(correct_hidden_c_shape, 0, bad_size)
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+    # Incorrect proj size = hidden size
+    input_shape = correct_input_shape
+    hidden_h_shape = _update_shape(correct_hidden_h_shape, 0, hidden_size)
+    hidden_c_shape = correct_hidden_c_shape
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+    # Incorrect proj size != hidden size
+    input_shape = correct_input_shape
+    hidden_h_shape = _update_shape(correct_hidden_h_shape, 0, bad_size)
+    hidden_c_shape = correct_hidden_c_shape
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+    # Incorrect cell size != hidden size
+    input_shape = correct_input_shape
+    hidden_h_shape = correct_hidden_h_shape
+    hidden_c_shape = _update_shape(correct_hidden_c_shape, 0, bad_size)
+    test(input_shape, hidden_h_shape, hidden_c_shape)
+
+
+def test_rnn_initial_hidden_state(make: Callable[..., nn.Module]) -> None:
+    rnn_modes = ["RNN", "GRU", "LSTM"]
+    for mode in rnn_modes:
+        rnn = make(mode, 30, 20, 2)
+        input = torch.randn(10, 32, 30)
+        hidden: Any = torch.zeros(2, 32, 20)
+
+        if mode == "LSTM":
+            hidden = (hidden, hidden)
+        output1, hidden1 = rnn(input, hidden)
+        output2, hidden2 = rnn(input)
+        assert_close(output1, output2)
+        assert_close(hidden1, hidden2)
+
+
+def test_projections_lstm_initial_hidden_state(make: Callable[..., nn.Module]) -> None:
+    for bidir in [False, True]:
+        rnn = make("LSTM", 30, 20, 2, bidirectional=bidir, proj_size=10)
+        num_dirs = 2 if bidir else 1
+        input = torch.randn(10, 32, 30)
+        hidden_h = torch.zeros(2 * num_dirs, 32, 10)
+        hidden_c = torch.zeros(2 * num_dirs, 32, 20)
+        hidden = (hidden_h, hidden_c)
+        output1, hidden1 = rnn(input, hidden)
+        output2, hidden2 = rnn(input)
+        assert_close(output1, output2)
+        assert_close(hidden1, hidden2)
+
+
+def test_projections_errors_on_gru_and_rnn(make: Callable[..., nn.Module]) -> None:
+    error_msg = "proj_size argument is only supported for LSTM, not RNN or GRU"
+    for mode in ["RNN", "GRU"]:
+        with pytest.raises(ValueError, match=error_msg):
+            make(mode, 30, 20, 2, proj_size=10)
+
+
+def test_cudnn_forward_exception(make: Callable[..., nn.Module]) -> None:
+    """Not CUDA-gated upstream: the checks run before any kernel."""
+    rnns = [
+        (make("LSTM", 10, 20, batch_first=True), (torch.zeros(1, 2, 19), torch.zeros(1, 2, 19))),
+        (make("LSTM", 10, 20, batch_first=True, proj_size=10), (torch.zeros(1, 2, 19), torch.zeros(1, 2, 19))),
+        (make("GRU", 10, 20, batch_first=True), torch.zeros(1, 2, 19)),
+        (make("RNN", 10, 20, batch_first=True), torch.zeros(1, 2, 19)),
+    ]
+    x_wrong = torch.randn(2, 3, 3)
+    x_right = torch.randn(2, 3, 10)
+    for rnn, hidden in rnns:
+        with pytest.raises(RuntimeError, match="Expected hidden.*size.*got"):
+            rnn(x_right, hidden)
+        with pytest.raises(RuntimeError, match=r"input\.size\(-1\) must be equal to input_size"):
+            rnn(x_wrong)
+
+
+def test_RNN_nonlinearity(make: Callable[..., nn.Module]) -> None:
+    rnn = make("RNN", 1, 10)
+    assert rnn.nonlinearity == "tanh"
+
+    rnn = make("RNN", 1, 10, nonlinearity="relu")
+    assert rnn.nonlinearity == "relu"
+
+    with pytest.raises(ValueError, match="Unknown nonlinearity"):
+        make("RNN", 1, 10, nonlinearity="garbage")
+
+
+def test_RNN_nonlinearity_passed_as_arg(make: Callable[..., nn.Module]) -> None:
+    rnn = make("RNN", 2, 3, 1, "relu")
+    assert rnn.nonlinearity == "relu"
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """common_utils.set_default_dtype."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
+
+
+def test_RNN_dropout(make: Callable[..., nn.Module]) -> None:
+    """cuDNN-gated upstream; its CPU half (cuda=False): dropout sits between layers, scaled by 1/(1-p)."""
+    with default_dtype(torch.double):
+        # checking the assumption that cuDNN sticks dropout in between RNN layers
+        for p in (0, 0.276, 0.731, 1):
+            for train in (True, False):
+                rnn = make("RNN", 10, 1000, 2, bias=False, dropout=p, nonlinearity="relu")
+                if train:
+                    rnn.train()
+                else:
+                    rnn.eval()
+                rnn.weight_ih_l0.data.fill_(1)
+                rnn.weight_hh_l0.data.fill_(1)
+                rnn.weight_ih_l1.data.fill_(1)
+                rnn.weight_hh_l1.data.fill_(1)
+                input = torch.ones(1, 1, 10)
+                hx = torch.zeros(2, 1, 1000)
+
+                output, hy = rnn(input, hx)
+                assert_close(output.data.min(), output.data.max())
+                output_val = output.data[0][0][0]
+                if p == 0 or not train:
+                    assert_close(output_val, torch.tensor(10000.0))
+                elif p == 1:
+                    assert_close(output_val, torch.tensor(0.0))
+                else:
+                    assert output_val > 8000
+                    assert output_val < 12000
+                    denorm_mod = (output_val * (1 - p)) % 10
+                    assert min(denorm_mod, 10 - denorm_mod) < 1e-2
+
+                assert_close(hy[0].data.min(), hy[0].data.max())
+                assert_close(hy[1].data.min(), hy[1].data.max())
+                assert_close(hy.data[0][0][0], torch.tensor(10.0))
+                assert_close(hy.data[1][0][0], output_val)
+
+
+def test_error_RNN_seq_len_zero(make: Callable[..., nn.Module]) -> None:
+    with default_dtype(torch.double):
+        # checking error message when RNN has seq_len = 0
+        for module in KINDS:
+            for bidirectional in [True, False]:
+                input = torch.ones(0, 10, 5)
+                rnn = make(module, 5, 6, bidirectional=bidirectional)
+                with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0 in RNN"):
+                    rnn(input)
+
+
+def test_RNN_input_size_zero(make: Callable[..., nn.Module]) -> None:
+    for module in KINDS:
+        input = torch.zeros((5, 0, 3))
+        rnn = make(module, input_size=3, hidden_size=4)
+        outs = rnn(input)
+        assert outs[0].shape == torch.Size([5, 0, 4])
+        # Check that backward does not cause a hard error
+        outs[0].sum().backward()
+
+
+def test_RNN_dropout_state(make: Callable[..., nn.Module]) -> None:
+    """cuDNN-gated upstream; its CPU half: the dropout draws differ between calls, and a pickled copy works."""
+    for p in (0, 0.1234):
+        for train in (True, False):
+            rnn = make("RNN", 100, 100, 2, bias=False, dropout=p, nonlinearity="relu")
+            if train:
+                rnn.train()
+            else:
+                rnn.eval()
+            input = torch.rand(1, 1, 100)
+            hx = torch.rand(2, 1, 100)
+
+            output1, hy1 = rnn(input, hx)
+            output2, hy2 = rnn(input, hx)
+
+            buf = io.BytesIO()
+            torch.save(rnn, buf)
+            buf.seek(0)
+            # weights_only=False as this is legacy code that saves the model
+            rnn2 = torch.load(buf, weights_only=False)
+            rnn2.flatten_parameters()
+            output3, hy3 = rnn2(input, hx)
+
+            if p == 0 or not train:
+                assert_close(output1, output2)
+                assert_close(output1, output3)
+                assert_close(hy1, hy2)
+                assert_close(hy1, hy3)
+            else:
+                assert not torch.equal(output1, output2)
+                assert not torch.equal(output1, output3)
+                assert not torch.equal(hy1, hy2)
+                assert not torch.equal(hy1, hy3)
+
+
+def test_RNN_change_dropout(make: Callable[..., nn.Module]) -> None:
+    """cuDNN-gated upstream; its CPU half: ``rnn.dropout = p`` after construction takes effect."""
+    with default_dtype(torch.double):
+        for train in (True, False):
+            rnn = make("RNN", 100, 100, 2, dropout=0, nonlinearity="relu")
+            input = torch.rand(3, 2, 100)
+
+            if train:
+                rnn.train()
+            else:
+                rnn.eval()
+
+            prev_output = None
+            for p in (0, 0.5, 0, 0.7, 0.2, 1, 0.2, 0):
+                rnn.dropout = p
+                output1, hy1 = rnn(input)
+                output2, hy2 = rnn(input)
+
+                if p == 0 or p == 1 or not train:
+                    assert_close(output1, output2)
+                    assert_close(hy1, hy2)
+                else:
+                    assert not torch.equal(output1, output2)
+                    assert not torch.equal(hy1, hy2)
+
+                if prev_output is not None:
+                    if not train:
+                        assert_close(output1.data, prev_output)
+                        assert_close(output2.data, prev_output)
+                    else:
+                        assert not torch.equal(output1.data, prev_output)
+                        assert not torch.equal(output2.data, prev_output)
+                prev_output = output1.data
+
+
+def test_rnn_retain_variables(make: Callable[..., nn.Module]) -> None:
+    dtype = torch.double
+    rnns = [make("LSTM", 10, 20, num_layers=2).to(dtype),
+            make("GRU", 10, 20, num_layers=2).to(dtype),
+            make("RNN", 10, 20, num_layers=2).to(dtype)]
+    for rnn in rnns:
+        input = torch.randn(5, 6, 10, dtype=dtype, requires_grad=True)
+        output = rnn(input)
+        output[0].sum().backward(retain_graph=True)
+        grads = [input.grad.data.clone()] + [p.grad.data.clone() for p in rnn.parameters()]
+        for _ in range(4):
+            rnn.zero_grad()
+            input.grad.data.zero_()
+            output[0].sum().backward(retain_graph=True)
+            grads2 = [input.grad.data] + [p.grad.data for p in rnn.parameters()]
+            assert_close(grads, grads2)
+
+
+def test_variable_sequence(make: Callable[..., nn.Module]) -> None:
+    """TestNNDeviceType.test_variable_sequence (float): a packed batch equals each sequence run alone."""
+    dtype = torch.float
+    prec = 1e-5  # dtype2prec_DONTUSE[torch.float]
+
+    def pad(var: Tensor, length: int) -> Tensor:
+        if var.size(0) == length:
+            return var
+        return torch.cat([var, var.new_zeros(length - var.size(0), *var.size()[1:])])
+
+    def maybe_index_tuple(maybe_tuple_of_tensors: Any, index: int) -> Any:
+        if maybe_tuple_of_tensors is None:
+            return None
+        return tuple(maybe_tuple_of_tensors[j][:, index:index + 1, :].contiguous() for j in range(2))
+
+    def check_lengths(lengths: list[int], enforce_sorted: bool, use_default_hiddens: bool, proj_size: int) -> None:
+        input_size = 3
+        hidden_size = 4
+        num_layers = 2
+        bidirectional = True
+
+        max_length = max(lengths)
+        x_leaf = torch.randn(max_length, len(lengths), input_size, dtype=dtype, requires_grad=True)
+        num_directions = 2 if bidirectional else 1
+        lstm = make("LSTM", input_size, hidden_size, bidirectional=bidirectional, num_layers=num_layers,
+                    proj_size=proj_size).to(dtype)
+        lstm2 = deepcopy(lstm).to(dtype)
+        x = x_leaf
+
+        hidden0 = None
+        if not use_default_hiddens:
+            real_hidden_size = hidden_size if proj_size == 0 else proj_size
+            hidden0 = (torch.randn(num_directions * num_layers, len(lengths), real_hidden_size, dtype=dtype),
+                       torch.randn(num_directions * num_layers, len(lengths), hidden_size, dtype=dtype))
+
+        # Compute sequences separately
+        seq_outs = []
+        seq_hiddens = []
+        for i, l in enumerate(lengths):
+            hidden_i = maybe_index_tuple(hidden0, i)
+            out, hid = lstm2(x[:l, i:i + 1], hidden_i)
+            out_pad = pad(out, max_length)
+            seq_outs.append(out_pad)
+            seq_hiddens.append(hid)
+        seq_out = torch.cat(seq_outs, 1)
+        seq_hidden = tuple(torch.cat(hids, 1) for hids in zip(*seq_hiddens, strict=True))
+
+        # Use packed format
+        packed = rnn_utils.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+        packed_out, packed_hidden = lstm(packed, hidden0)
+        unpacked, unpacked_len = rnn_utils.pad_packed_sequence(packed_out)
+
+        # Check forward
+        assert_close(packed_hidden, seq_hidden, atol=prec, rtol=0)
+        assert_close(unpacked, seq_out, atol=prec, rtol=0)
+        assert_close(unpacked_len, torch.tensor(lengths), atol=prec, rtol=0)
+
+        # Check backward
+        seq_out.sum().backward()
+        grad_x = x_leaf.grad.data.clone()
+        x_leaf.grad.data.zero_()
+        unpacked.sum().backward()
+
+        assert_close(x_leaf.grad, grad_x, atol=prec, rtol=0)
+        for p1, p2 in zip(lstm.parameters(), lstm2.parameters(), strict=True):
+            assert_close(p1.grad, p2.grad, atol=prec, rtol=0)
+
+    tests = [
+        # enforce_sorted, lengths
+        [True, [5]],
+        [False, [5]],
+        [True, [10, 10, 6, 2, 2, 1, 1]],
+        [False, [10, 10, 6, 2, 2, 1, 1]],
+        [False, [2, 1, 3, 2, 10, 5, 3]],
+    ]
+
+    for enforce_sorted, seq_lens in tests:
+        for use_default_hiddens in (True, False):
+            for proj_size in [0, 2]:
+                check_lengths(seq_lens, enforce_sorted, use_default_hiddens, proj_size)
+
+
+def _test_rnn_mod(mod: nn.Module, inp: Tensor) -> None:
+    def flatten_out(mod: nn.Module, inp: Tensor) -> tuple[Tensor, ...]:
+        out = mod(inp)
+        return tuple([t if isinstance(t, torch.Tensor) else tt for t in out for tt in t])
+
+    gradcheckfunc = partial(flatten_out, mod)
+    assert _gradcheck(gradcheckfunc, inp, check_batched_grad=False)
+    assert _gradgradcheck(gradcheckfunc, inp, check_batched_grad=False)
+
+
+def test_LSTM_grad_and_gradgrad(make: Callable[..., nn.Module]) -> None:
+    """onlyCUDA upstream; the same checks on CPU."""
+    hsize = 4
+    dtype = torch.double
+    inp = torch.rand(1, 3, hsize, dtype=dtype, requires_grad=True)
+    for bias in [True, False]:
+        mod = make("LSTM", hsize, hsize, bias=bias).to(dtype)
+        _test_rnn_mod(mod, inp)
+
+
+def test_GRU_grad_and_gradgrad(make: Callable[..., nn.Module]) -> None:
+    """onlyCUDA upstream; the same checks on CPU."""
+    hsize = 4
+    dtype = torch.double
+    inp = torch.rand(1, 3, hsize, dtype=dtype, requires_grad=True)
+    for bias in [True, False]:
+        mod = make("GRU", hsize, hsize, bias=bias).to(dtype)
+        _test_rnn_mod(mod, inp)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_differentiable_backward(make: Callable[..., nn.Module], kind: str) -> None:
+    """test_LSTM_differentiable_backward_using_oneDNN (20 layers, double backward), with torch.nn in place of
+    the oneDNN-off run; for all three kinds."""
+    batch = 10
+    seq_len = 12
+    input = 3
+    net = make(kind, input, 3, 20, batch_first=True)
+    net_ref = copy_of_torch(kind, net, input, 3, 20, batch_first=True)
+    x = torch.rand(batch, seq_len, input)
+    x1 = x.clone().requires_grad_(True)
+    x2 = x.clone().requires_grad_(True)
+
+    out1, _ = net_ref(x1)
+    der_out1 = torch.autograd.grad(out1, x1, grad_outputs=torch.ones_like(out1), retain_graph=True,
+                                   create_graph=True)[0]
+    loss1 = der_out1.sum()
+    loss1.backward(retain_graph=True)
+
+    out2, _ = net(x2)
+    der_out2 = torch.autograd.grad(out2, x2, grad_outputs=torch.ones_like(out2), retain_graph=True,
+                                   create_graph=True)[0]
+    loss2 = der_out2.sum()
+    loss2.backward(retain_graph=True)
+    assert torch.allclose(der_out1, der_out2)
+    assert torch.allclose(x1.grad, x2.grad)
+
+
+# ======================================================================================================
+# the drop-in contract (the issue's list): signature, attributes, initialisation, state dicts, errors
+# ======================================================================================================
+_ATTRIBUTES = ("mode", "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+               "bidirectional", "proj_size", "_flat_weights_names", "training")
+
+_POSITIONAL = {
+    # torch's positional order: input_size, hidden_size, num_layers, [nonlinearity,] bias, batch_first,
+    # dropout, bidirectional, (LSTM) proj_size
+    "LSTM": [(3, 4), (3, 4, 1, False, True), (3, 4, 2, True, False, 0.25, True), (3, 4, 2, False, True, 0.5, True, 2)],
+    "GRU": [(3, 4), (3, 4, 1, False, True), (3, 4, 2, True, False, 0.25, True)],
+    "RNN": [(3, 4), (3, 4, 1, "relu", False, True), (3, 4, 2, "tanh", True, False, 0.25, True)],
+}
+
+
+def _assert_same_layout(mod: nn.Module, ref: nn.Module) -> None:
+    for attr in _ATTRIBUTES:
+        assert getattr(mod, attr) == getattr(ref, attr), f"{attr}: {getattr(mod, attr)!r} != {getattr(ref, attr)!r}"
+    if isinstance(ref, nn.RNN):
+        assert mod.nonlinearity == ref.nonlinearity
+    shapes = {n: tuple(p.shape) for n, p in mod.named_parameters()}
+    assert shapes == {n: tuple(p.shape) for n, p in ref.named_parameters()}
+    assert list(shapes) == [n for n, _ in ref.named_parameters()]  # the same order
+    assert [[tuple(w.shape) for w in ws] for ws in mod.all_weights] == [
+        [tuple(w.shape) for w in ws] for ws in ref.all_weights
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_class_name_and_positional_arguments(make: Callable[..., nn.Module], kind: str) -> None:
+    """``rnnkit.LSTM(3, 4, 1, False, True)`` means bias=False, batch_first=True, as torch.nn.LSTM."""
+    for args in _POSITIONAL[kind]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropout with num_layers=1
+            mod, ref = make(kind, *args), getattr(nn, kind)(*args)
+        assert type(mod).__name__ == kind
+        _assert_same_layout(mod, ref)
+    m = make(kind, 3, 4, 1, *(["tanh"] if kind == "RNN" else []), False, True)
+    assert m.bias is False and m.batch_first is True and m.num_layers == 1
+    assert not hasattr(m, "bias_ih_l0")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_keyword_arguments_and_defaults(make: Callable[..., nn.Module], kind: str) -> None:
+    """Every keyword of torch's constructor, and torch's defaults when left out."""
+    kwargs: dict[str, Any] = {"input_size": 3, "hidden_size": 6, "num_layers": 2, "bias": False, "batch_first": True,
+                              "dropout": 0.5, "bidirectional": True, "device": "cpu", "dtype": torch.float64}
+    if kind == "LSTM":
+        kwargs["proj_size"] = 2
+    if kind == "RNN":
+        kwargs["nonlinearity"] = "relu"
+    _assert_same_layout(make(kind, **kwargs), getattr(nn, kind)(**kwargs))
+    defaults = make(kind, 3, 6)
+    _assert_same_layout(defaults, getattr(nn, kind)(3, 6))
+    assert (defaults.num_layers, defaults.bias, defaults.batch_first, defaults.dropout, defaults.bidirectional,
+            defaults.proj_size) == (1, True, False, 0.0, False, 0)
+    assert all(p.dtype == torch.float32 for p in defaults.parameters())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_default_initialisation(make: Callable[..., nn.Module], kind: str) -> None:
+    """torch's init: every parameter uniform in [-1/sqrt(H), 1/sqrt(H)] (weights, biases, weight_hr)."""
+    hidden = 64
+    bound = 1.0 / math.sqrt(hidden)
+    torch.manual_seed(0)
+    m = make(kind, 32, hidden, 2, bidirectional=True, **({"proj_size": 16} if kind == "LSTM" else {}))
+    for name, p in m.named_parameters():
+        assert p.abs().max() <= bound, f"{name}: |max| {p.abs().max():.4f} > {bound:.4f}"
+        assert p.abs().max() > 0.8 * bound, f"{name}: not spread over the range"
+    values = torch.cat([p.detach().flatten() for p in m.parameters()])
+    assert abs(values.mean()) < 0.02 * bound
+    assert values.std().item() == pytest.approx(bound / math.sqrt(3), rel=0.02)  # a uniform's std
+    counts = torch.histc(values, bins=10, min=-bound, max=bound)
+    assert counts.min() > 0.9 * counts.mean(), f"not uniform: {counts.tolist()}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_seed_same_parameters_as_torch(make: Callable[..., nn.Module], kind: str) -> None:
+    """Drawn as torch draws them (uniform_ over the parameters in order): the same seed gives torch.nn's
+    parameters, so swapping torch.nn.LSTM for rnnkit.LSTM leaves a seeded run unchanged."""
+    kw = {"proj_size": 3} if kind == "LSTM" else {}
+    torch.manual_seed(7)
+    ref = getattr(nn, kind)(5, 6, 2, bidirectional=True, **kw)
+    torch.manual_seed(7)
+    mod = make(kind, 5, 6, 2, bidirectional=True, **kw)
+    for (name, p), (_, q) in zip(mod.named_parameters(), ref.named_parameters(), strict=True):
+        assert torch.equal(p, q), name
+
+
+def test_lstm_proj_size(make: Callable[..., nn.Module]) -> None:
+    """proj_size=0 is accepted (no weight_hr); proj_size>0 has torch's layout and shapes."""
+    plain = make("LSTM", 3, 5, 2, proj_size=0)
+    assert plain.proj_size == 0 and not any("weight_hr" in n for n, _ in plain.named_parameters())
+
+    m = make("LSTM", 3, 5, 2, bidirectional=True, proj_size=2)
+    for layer, suffix in product(range(2), ("", "_reverse")):
+        assert m.get_parameter(f"weight_hr_l{layer}{suffix}").shape == (2, 5)
+        assert m.get_parameter(f"weight_hh_l{layer}{suffix}").shape == (20, 2)
+        assert m.get_parameter(f"weight_ih_l{layer}{suffix}").shape == (20, 3 if layer == 0 else 4)
+    out, (h, c) = m(torch.randn(7, 4, 3))
+    assert out.shape == (7, 4, 4) and h.shape == (4, 4, 2) and c.shape == (4, 4, 5)
+    out, (h, c) = m(torch.randn(7, 3))  # unbatched
+    assert out.shape == (7, 4) and h.shape == (4, 2) and c.shape == (4, 5)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_repr_matches_torch(make: Callable[..., nn.Module], kind: str) -> None:
+    """Not in test_modules.py (which only calls repr): the repr is torch.nn's, for every sample's arguments."""
+    for module_input in module_inputs(kind):
+        c = module_input.constructor_input
+        assert repr(make(kind, *c.args, **c.kwargs)) == repr(getattr(nn, kind)(*c.args, **c.kwargs))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hx_keyword(make: Callable[..., nn.Module], kind: str) -> None:
+    """``forward(input, hx=h)``: torch's keyword."""
+    m = make(kind, 3, 4, 2)
+    x, h = torch.randn(5, 2, 3), state(kind, 2, 2, 4)
+    assert_same(m(x, hx=h), m(x, h))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_state_dict_round_trip(make: Callable[..., nn.Module], kind: str) -> None:
+    """State dicts move both ways between torch.nn and the module (strict), and through a file."""
+    kw = {"proj_size": 2} if kind == "LSTM" else {}
+    ref = getattr(nn, kind)(3, 4, 2, bidirectional=True, **kw)
+    mod = make(kind, 3, 4, 2, bidirectional=True, **kw)
+    assert list(mod.state_dict()) == list(ref.state_dict())
+    mod.load_state_dict(ref.state_dict())
+    x = torch.randn(5, 2, 3)
+    assert_same(mod(x), ref(x), **TOL)
+
+    other = getattr(nn, kind)(3, 4, 2, bidirectional=True, **kw)
+    other.load_state_dict(mod.state_dict())
+    assert_same(other(x), ref(x), **TOL)
+
+    buf = io.BytesIO()
+    torch.save(mod.state_dict(), buf)
+    buf.seek(0)
+    again = make(kind, 3, 4, 2, bidirectional=True, **kw)
+    again.load_state_dict(torch.load(buf))  # weights_only: a plain state dict
+    assert_same(again(x), ref(x), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_flatten_parameters_and_dtype_moves(make: Callable[..., nn.Module], kind: str) -> None:
+    m = make(kind, 3, 4, 2)
+    m.flatten_parameters()
+    x = torch.randn(5, 2, 3)
+    out = m(x)[0]
+    m.double()
+    assert_close(m(x.double())[0], out.double(), **TOL)
+    m.float()
+    assert_close(m(x)[0], out, **TOL)
+
+
+def _error_cases(kind: str) -> list[tuple[str, Callable[[Callable[..., nn.Module]], Any]]]:
+    """Bad calls, each given the constructor (``make`` bound to a kind)."""
+    lstm = kind == "LSTM"
+    x = torch.randn(4, 2, 3)
+    good = state(kind, 1, 2, 5)
+
+    def h(layers: int, batch: int | None, hidden: int) -> Any:
+        return state(kind, layers, batch, hidden)
+
+    cases: list[tuple[str, Callable[[Callable[..., nn.Module]], Any]]] = [
+        ("input 4-D", lambda f: f(3, 5)(torch.randn(2, 2, 2, 3))),
+        ("input 1-D", lambda f: f(3, 5)(torch.randn(3))),
+        ("wrong input_size", lambda f: f(3, 5)(torch.randn(4, 2, 4))),
+        ("wrong input_size, unbatched", lambda f: f(3, 5)(torch.randn(4, 4))),
+        ("wrong input_size, batch_first", lambda f: f(3, 5, batch_first=True)(torch.randn(2, 4, 4))),
+        ("hx batch", lambda f: f(3, 5)(x, h(1, 7, 5))),
+        ("hx layers", lambda f: f(3, 5)(x, h(2, 2, 5))),
+        ("hx layers, bidirectional", lambda f: f(3, 5, bidirectional=True)(x, h(1, 2, 5))),
+        ("hx size", lambda f: f(3, 5)(x, h(1, 2, 6))),
+        ("hx 2-D for batched input", lambda f: f(3, 5)(x, h(1, None, 5))),
+        ("hx 3-D for unbatched input", lambda f: f(3, 5)(torch.randn(4, 3), h(1, 1, 5))),
+        ("input dtype", lambda f: f(3, 5)(x.double())),
+        ("input dtype, model double", lambda f: f(3, 5).double()(x)),
+        ("empty sequence", lambda f: f(3, 5)(torch.randn(0, 2, 3))),
+        ("empty sequence, unbatched", lambda f: f(3, 5)(torch.randn(0, 3))),
+        ("packed, wrong input_size", lambda f: f(3, 5)(rnn_utils.pack_sequence([torch.randn(3, 4)]))),
+        ("packed, hx batch", lambda f: f(3, 5)(rnn_utils.pack_sequence([torch.randn(3, 3)] * 2), h(1, 3, 5))),
+        ("hidden_size 0", lambda f: f(3, 0)),
+        ("num_layers 0", lambda f: f(3, 5, 0)),
+        ("input_size 0", lambda f: f(0, 5)),
+        ("input_size float", lambda f: f(3.0, 5)),
+        ("hidden_size float", lambda f: f(3, 5.0)),
+        ("bias int", lambda f: f(3, 5, bias=1)),
+        ("batch_first str", lambda f: f(3, 5, batch_first="False")),
+        ("dropout > 1", lambda f: f(3, 5, 2, dropout=1.5)),
+        ("dropout < 0", lambda f: f(3, 5, 2, dropout=-0.1)),
+        ("dropout bool", lambda f: f(3, 5, 2, dropout=True)),
+    ]
+    if lstm:
+        cases += [
+            ("c size", lambda f: f(3, 5)(x, (good[0], torch.randn(1, 2, 6)))),
+            ("h size with proj", lambda f: f(3, 5, proj_size=2)(x, (torch.randn(1, 2, 5), torch.randn(1, 2, 5)))),
+            ("c size with proj", lambda f: f(3, 5, proj_size=2)(x, (torch.randn(1, 2, 2), torch.randn(1, 2, 2)))),
+            ("proj_size = hidden_size", lambda f: f(3, 5, proj_size=5)),
+            ("proj_size > hidden_size", lambda f: f(3, 5, proj_size=6)),
+            ("proj_size < 0", lambda f: f(3, 5, proj_size=-1)),
+            ("hx and cx of 2-D for batched input", lambda f: f(3, 5)(x, (torch.randn(1, 5), torch.randn(1, 5)))),
+        ]
+    else:
+        cases += [("proj_size", lambda f: f(3, 5, proj_size=2))]
+    if kind == "RNN":
+        cases += [
+            ("nonlinearity", lambda f: f(3, 5, nonlinearity="sigmoid")),
+            ("nonlinearity positional", lambda f: f(3, 5, 1, "gelu")),
+        ]
+    return cases
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_errors_match_torch(make: Callable[..., nn.Module], kind: str) -> None:
+    """Each bad call raises what torch.nn raises: the same exception type and the same message."""
+    failures = []
+    for what, call in _error_cases(kind):
+        torch.manual_seed(0)
+        try:
+            call(partial(getattr(nn, kind)))
+        except Exception as exc:
+            expected = pytest.ExceptionInfo.from_exc_info((type(exc), exc, exc.__traceback__))
+        else:
+            # torch.nn.LSTM skips its checks for a PackedSequence (on oneDNN a wrong input size even runs):
+            # nothing to match there
+            assert kind == "LSTM" and what.startswith("packed"), f"{what}: torch.nn raised nothing"
+            continue
+        torch.manual_seed(0)
+        try:
+            call(partial(make, kind))
+        except Exception as exc:
+            if type(exc) is not expected.type or str(exc) != str(expected.value):
+                failures.append(f"{what}: {type(exc).__name__}({exc}) != torch's "
+                                f"{expected.type.__name__}({expected.value})")
+        else:
+            failures.append(f"{what}: no error; torch raises {expected.type.__name__}({expected.value})")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_warning_matches_torch(make: Callable[..., nn.Module], kind: str) -> None:
+    """dropout with one layer: torch's UserWarning, word for word."""
+    with warnings.catch_warnings(record=True) as expected:
+        warnings.simplefilter("always")
+        getattr(nn, kind)(3, 5, 1, dropout=0.5)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        make(kind, 3, 5, 1, dropout=0.5)
+    want = [(w.category, str(w.message)) for w in expected]
+    assert want and [(w.category, str(w.message)) for w in got] == want
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("batch_first", [False, True], ids=["seq_first", "batch_first"])
+def test_packed_round_trip(make: Callable[..., nn.Module], kind: str, batch_first: bool) -> None:
+    """pack_sequence (unsorted) -> module -> pad_packed_sequence, with and without hx, bidirectional, as torch.nn;
+    a PackedSequence comes back with torch's batch_sizes and (un)sorted_indices."""
+    kw = {"proj_size": 2} if kind == "LSTM" else {}
+    torch.manual_seed(3)
+    mod = make(kind, 3, 4, 2, bidirectional=True, batch_first=batch_first, **kw)
+    ref = copy_of_torch(kind, mod, 3, 4, 2, bidirectional=True, batch_first=batch_first, **kw)
+    seqs = [torch.randn(n, 3) for n in (2, 5, 1, 5, 3)]
+    packed = rnn_utils.pack_sequence(seqs, enforce_sorted=False)
+    hx = state(kind, 4, 5, 4, kw.get("proj_size", 0))
+    for args in ((packed,), (packed, hx)):
+        a_ref, a_mod = fresh(args), fresh(args)
+        out_ref, out_mod = ref(*a_ref), mod(*a_mod)
+        assert_same(out_mod, out_ref, **TOL)
+        pad_ref = rnn_utils.pad_packed_sequence(out_ref[0], batch_first=batch_first)
+        pad_mod = rnn_utils.pad_packed_sequence(out_mod[0], batch_first=batch_first)
+        assert_same(pad_mod, pad_ref, **TOL)
+        torch.autograd.backward([pad_ref[0].sum(), *[s.sum() for s in leaves(out_ref[1])]])
+        torch.autograd.backward([pad_mod[0].sum(), *[s.sum() for s in leaves(out_mod[1])]])
+        for a, e in zip(leaves(a_mod), leaves(a_ref), strict=True):
+            assert_close(a.grad, e.grad, **TOL)
+
+
+# ======================================================================================================
+# rnnkit's extensions (the two rnnkit paths only), checked against torch.nn
+# ======================================================================================================
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("batch_first", [False, True], ids=["seq_first", "batch_first"])
+def test_lengths_match_packing(rnnkit_make: Callable[..., nn.Module], kind: str, batch_first: bool) -> None:
+    """``forward(x, hx, lengths)``: torch.nn on pack_padded_sequence(enforce_sorted=False), padded back to the
+    input's length: zeros past each length, each sequence's own final state, the same gradients."""
+    kw = {"proj_size": 2} if kind == "LSTM" else {}
+    torch.manual_seed(4)
+    mod = rnnkit_make(kind, 3, 4, 2, bidirectional=True, batch_first=batch_first, **kw)
+    ref = copy_of_torch(kind, mod, 3, 4, 2, bidirectional=True, batch_first=batch_first, **kw)
+    lengths = torch.tensor([4, 6, 1, 3])
+    x = torch.randn(4, 6, 3) if batch_first else torch.randn(6, 4, 3)
+    for hx in (None, state(kind, 4, 4, 4, kw.get("proj_size", 0))):
+        x_ref, x_mod, h_ref, h_mod = fresh(x), fresh(x), fresh(hx), fresh(hx)
+        packed = pack_padded_sequence(x_ref, lengths, batch_first=batch_first, enforce_sorted=False)
+        out_p, fin_ref = ref(packed, h_ref)
+        out_ref, _ = rnn_utils.pad_packed_sequence(out_p, batch_first=batch_first, total_length=6)
+        assert_same(mod(x_mod, h_mod, lengths), (out_ref, fin_ref), "positional lengths", **TOL)
+        out_mod, fin_mod = mod(x_mod, h_mod, lengths=lengths)
+        assert_same((out_mod, fin_mod), (out_ref, fin_ref), "lengths=", **TOL)
+        torch.autograd.backward([out_ref.sum(), *[s.sum() for s in leaves(fin_ref)]])
+        torch.autograd.backward([out_mod.sum(), *[s.sum() for s in leaves(fin_mod)]])
+        for a, e in zip(leaves((x_mod, h_mod)), leaves((x_ref, h_ref)), strict=True):
+            assert_close(a.grad, e.grad, **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_state_alias(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``state=`` is an alias of ``hx=``."""
+    m = rnnkit_make(kind, 3, 4, 2)
+    x, h = torch.randn(5, 2, 3), state(kind, 2, 2, 4)
+    assert_same(m(x, state=h), m(x, hx=h))
+    assert_same(m(x, state=h), m(x, h))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_impl_paths(rnnkit_make: Callable[..., nn.Module], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``impl="reference"`` never calls torch's sequence kernels; ``impl="auto"`` does (the fused path)."""
+    calls: list[str] = []
+
+    def spy(name: str, kernel: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return kernel(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("lstm", "gru", "rnn_tanh", "rnn_relu"):
+        monkeypatch.setattr(torch._VF, name, spy(name, getattr(torch._VF, name)))
+        monkeypatch.setattr(torch, name, spy(name, getattr(torch, name)))
+    m = rnnkit_make(kind, 3, 4, 2, bidirectional=True)
+    ref = copy_of_torch(kind, m, 3, 4, 2, bidirectional=True)
+    x = torch.randn(5, 2, 3)
+    out = m(x)
+    if rnnkit_make.args[0] == "rnnkit-reference":
+        assert calls == [], f"impl='reference' ran torch's fused kernels: {calls}"
+    else:
+        assert calls, "impl='auto' did not run torch's fused kernel"
+    calls.clear()
+    assert_same(out, ref(x), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cell_options(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``cell_options={}`` keeps torch's initialisation; an rnnkit initialiser asked for replaces it."""
+    torch.manual_seed(5)
+    plain = rnnkit_make(kind, 3, 8)
+    torch.manual_seed(5)
+    empty = rnnkit_make(kind, 3, 8, cell_options={})
+    for (name, p), q in zip(plain.named_parameters(), empty.parameters(), strict=True):
+        assert torch.equal(p, q), name
+
+    m = rnnkit_make(kind, 3, 8, cell_options={"init_hh": "orthogonal"})
+    gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[kind]
+    for block in m.weight_hh_l0.detach().chunk(gates):
+        assert_close(block @ block.T, torch.eye(8), atol=1e-5, rtol=0)
+    x = torch.randn(5, 2, 3)
+    assert_same(m(x), copy_of_torch(kind, m, 3, 8)(x), **TOL)
