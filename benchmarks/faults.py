@@ -1,0 +1,129 @@
+"""Reliability, measured (not a test): kill runs at random moments and resume them, and count it.
+
+For each task (charlm, classify, tag) a step-limited run is trained once straight through, then again
+while being killed with SIGKILL at ``--kills`` random moments, resumed after each kill with
+``--resume``; the final parameters of the two must be bit-identical. The hostile-checkpoint and fuzzing
+cases of ``tests/test_faults.py`` and ``tests/test_fuzz_readers.py`` are run too (fuzzing with
+``--examples`` inputs per reader), and one Markdown table is printed: what docs/RELIABILITY.md holds.
+
+    python benchmarks/faults.py [--kills 6] [--examples 500] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from rnnkit.train.checkpoint import load_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_data(root: Path) -> dict[str, Path]:
+    rng = random.Random(0)
+    words = "the a cat dog sat ran on under mat log big small red".split()
+    text = root / "text.txt"
+    text.write_text("\n".join(" ".join(rng.choice(words) for _ in range(9)) for _ in range(600)) + "\n")
+    csv = root / "labelled.csv"
+    rows = [f"{' '.join(rng.choice(words) for _ in range(6))} {'good' if i % 2 else 'bad'},{i % 2}" for i in range(400)]
+    csv.write_text("text,label\n" + "\n".join(rows) + "\n")
+    conll = root / "tagged.conll"
+    nouns = ("cat", "dog", "mat", "log")
+    tokens = [rng.choice(words) for _ in range(2800)]
+    conll.write_text("".join(f"{w}\t{'N' if w in nouns else 'X'}\n" + ("\n" if i % 7 == 6 else "")
+                             for i, w in enumerate(tokens)))
+    return {"text": text, "csv": csv, "conll": conll}
+
+
+def commands(data: dict[str, Path], steps: int) -> dict[str, list[str]]:
+    common = ["--steps", str(steps), "--save-every", "5", "--eval-every", "25", "--no-progress", "--json"]
+    return {
+        "charlm": ["train", "charlm", "--data", str(data["text"]), "--hidden", "64", "--batch-size", "8", *common],
+        "classify": ["train", "classify", "--data", str(data["csv"]), "--hidden", "32", "--dropout", "0.2", *common],
+        "tag": ["train", "tag", "--data", str(data["conll"]), "--hidden", "32", *common],
+    }
+
+
+def run(args: list[str], out: Path, extra: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "rnnkit.cli", *args, "--out", str(out), *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def kill_and_resume(args: list[str], out: Path, kills: int, duration: float, rng: random.Random) -> int:
+    """Start the run, SIGKILL it at ``kills`` random moments (resuming after each), let it finish."""
+    done = 0
+    for _ in range(kills):
+        again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
+        proc = run(args, out, again)
+        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            done += 1
+        proc.wait()
+    again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
+    if run(args, out, again).wait() != 0:
+        raise SystemExit(f"the final resume of {out} failed")
+    return done
+
+
+def identical(a: Path, b: Path) -> bool:
+    x, y = load_checkpoint(a, prefer="last").model_state, load_checkpoint(b, prefer="last").model_state
+    return x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
+
+
+def pytest_counts(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                          capture_output=True, text=True)
+    found = re.findall(r"(\d+) (passed|failed)", proc.stdout)
+    return ", ".join(f"{n} {what}" for n, what in found) or proc.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=6)
+    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--examples", type=int, default=500, help="fuzzed inputs per reader")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data = write_data(root)
+        for task, cmd in commands(data, args.steps).items():
+            start = time.perf_counter()
+            if run(cmd, root / f"{task}-straight", []).wait() != 0:
+                raise SystemExit(f"{task}: the straight run failed")
+            duration = time.perf_counter() - start
+            kills = kill_and_resume(cmd, root / f"{task}-killed", args.kills, duration, rng)
+            same = identical(root / f"{task}-straight", root / f"{task}-killed")
+            rows.append(f"| {task}: `train` killed with SIGKILL, resumed | {kills} kills, {args.steps} steps "
+                        f"| {'bit-identical parameters' if same else 'DIFFERENT parameters'} |")
+            print(rows[-1], flush=True)
+    env = os.environ.copy()
+    env["RNNKIT_FUZZ_EXAMPLES"] = str(args.examples)
+    rows.append(f"| hostile checkpoints × every verb (tests/test_faults.py -k hostile) | "
+                f"{pytest_counts('tests/test_faults.py', '-k', 'hostile')} | refused in one line, nothing run |")
+    rows.append(f"| disk full, read-only, crash while publishing (tests/test_faults.py) | "
+                f"{pytest_counts('tests/test_faults.py', '-k', 'disk or publishing or lock')} | previous checkpoint "
+                "intact |")
+    fuzz = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_fuzz_readers.py"], cwd=ROOT, capture_output=True, text=True, env=env)
+    passed = re.findall(r"(\d+) passed", fuzz.stdout)
+    rows.append(f"| fuzzed readers ({args.examples} inputs each, 7 readers) | {passed[0] if passed else 0} tests "
+                "passed | a message with the file, never a traceback |")
+    print("\n| case | tried | outcome |\n| --- | --- | --- |\n" + "\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""Reliability: nothing learned is lost whatever happens to a run, and no stranger's file runs code or
+exhausts the machine. The long cases (kills at random moments for every task) are benchmarks/faults.py."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnkit.cells import CELLS
+from rnnkit.cli import main
+from rnnkit.errors import UserError
+from rnnkit.train import checkpoint as ckpt_mod
+from rnnkit.train.checkpoint import clean_leftovers, load_checkpoint, run_lock, save_checkpoint
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(scope="module")
+def text_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("text") / "text.txt"
+    path.write_text("the quick brown fox jumps over the lazy dog.\n" * 120, encoding="utf-8")
+    return path
+
+
+def train_args(text: Path, out: Path, *extra: str) -> list[str]:
+    return ["train", "charlm", "--data", str(text), "--out", str(out), "--hidden", "16", "--embed-dim", "8",
+            "--seq-len", "16", "--batch-size", "4", "--eval-every", "1000", "--no-progress", *extra]
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return load_checkpoint(path, prefer="last").model_state
+
+
+# ------------------------------------------------------------------------------------------- saving
+def test_publishing_exchanges_atomically_and_a_crash_between_renames_is_recovered(tmp_path, monkeypatch) -> None:
+    state = {"w": torch.ones(2)}
+    save_checkpoint(tmp_path / "last", model_state=state, config={"v": 1})
+    save_checkpoint(tmp_path / "last", model_state=state, config={"v": 2})
+    assert load_checkpoint(tmp_path / "last").config == {"v": 2}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last"]
+
+    # where directories cannot be exchanged: the old one is renamed aside, then a crash before the new one lands
+    monkeypatch.setattr(ckpt_mod, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+    calls = []
+
+    def crash_on_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process dies between the two renames
+        real_rename(src, dst)
+
+    monkeypatch.setattr(ckpt_mod.os, "rename", crash_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(tmp_path / "last", model_state=state, config={"v": 3})
+    monkeypatch.setattr(ckpt_mod.os, "rename", real_rename)
+    assert not (tmp_path / "last").exists()
+    assert load_checkpoint(tmp_path, prefer="last").config == {"v": 2}  # found aside
+    clean_leftovers(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last"]
+    assert load_checkpoint(tmp_path / "last").config == {"v": 2}
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_disk_full_or_read_only_stops_the_run_with_one_line_and_keeps_the_checkpoint(
+    text_file, tmp_path, monkeypatch, capsys, code
+) -> None:
+    out = tmp_path / "run"
+    assert main(train_args(text_file, out, "--steps", "6")) == 0
+    before = weights(out)
+
+    def full(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(ckpt_mod, "save_file", full)
+    capsys.readouterr()
+    assert main(train_args(text_file, out, "--steps", "12", "--save-every", "3", "--resume", str(out))) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line or "Traceback" in line]
+    assert len(errors) == 1 and errors[0].startswith("rnnkit: error: ")
+    assert str(out / "last") in errors[0] and os.strerror(code) in errors[0] and "intact" in errors[0]
+    after = weights(out)
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert load_checkpoint(out, prefer="last").trainer_state["step"] == 6
+
+
+def test_periodic_saves_between_evaluations(text_file, tmp_path, monkeypatch) -> None:
+    from rnnkit.train.trainer import Trainer
+
+    saved: list[int] = []
+    real = Trainer.save_last
+
+    def spy(self):
+        saved.append(self.step)
+        real(self)
+
+    monkeypatch.setattr(Trainer, "save_last", spy)
+    assert main(train_args(text_file, tmp_path / "run", "--steps", "9", "--save-every", "4")) == 0
+    assert saved == [4, 8, 9]  # every 4 steps, and at the end; no evaluation came (--eval-every 1000)
+
+
+def test_resume_without_a_checkpoint_and_a_second_run_into_one_directory(tmp_path, capsys) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", "charlm", "--resume", str(empty)]) == 2
+    assert "holds no checkpoint yet" in capsys.readouterr().err
+    with run_lock(tmp_path / "busy"):
+        with pytest.raises(UserError, match="another run is writing into it"), run_lock(tmp_path / "busy"):
+            pass
+    with run_lock(tmp_path / "busy"):  # released
+        pass
+
+
+def test_a_killed_process_does_not_hold_the_lock(tmp_path) -> None:
+    code = ("import sys, time; from rnnkit.train.checkpoint import run_lock\n"
+            "with run_lock(sys.argv[1]):\n    print('locked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "run")], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "locked"
+    with pytest.raises(UserError, match="pid"), run_lock(tmp_path / "run"):
+        pass
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with run_lock(tmp_path / "run"):
+        pass
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_then_resume_ends_bit_identical(text_file, tmp_path) -> None:
+    straight = tmp_path / "straight"
+    assert main(train_args(text_file, straight, "--steps", "40", "--save-every", "2")) == 0
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "rnnkit.cli", *train_args(text_file, out, "--steps", "40", "--save-every", "2")]
+    rng = torch.Generator().manual_seed(0)
+    for _ in range(4):
+        again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
+        proc = subprocess.Popen([*args, *again], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(2.0 + float(torch.rand(1, generator=rng)) * 2.0)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
+    finish = subprocess.run([*args, *again], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+    assert finish.returncode == 0, finish.stderr
+    a, b = weights(straight), weights(out)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+# ------------------------------------------------------------------------------------------- strangers' files
+@pytest.fixture(scope="module")
+def trained(text_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny trained model of each task, and a labelled file each can be evaluated on."""
+    root = tmp_path_factory.mktemp("models")
+    csv = root / "labelled.csv"
+    csv.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(20)))
+    conll = root / "tagged.conll"
+    conll.write_text("".join("the\tDT\ncat\tNN\nsat\tVBD\n\n" for _ in range(10)))
+    small = ["--steps", "4", "--no-progress", "--hidden", "8", "--json"]
+    assert main(train_args(text_file, root / "charlm", "--steps", "4")) == 0
+    assert main(["train", "classify", "--data", str(csv), "--out", str(root / "classify"), *small]) == 0
+    assert main(["train", "tag", "--data", str(conll), "--out", str(root / "tag"), *small]) == 0
+    return {"charlm": root / "charlm", "classify": root / "classify", "tag": root / "tag", "csv": csv, "conll": conll}
+
+
+VERBS = {
+    "charlm": {"sample": ["--length", "5"], "score": ["the fox"]},
+    "classify": {"predict": ["a good film"], "evaluate": ["--data", "{csv}"]},
+    "tag": {"predict": ["the cat sat"], "evaluate": ["--data", "{conll}"]},
+}
+CASES = [(task, verb) for task, verbs in VERBS.items() for verb in [*verbs, "info"]]
+
+
+def copy_model(trained: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "copy"
+    shutil.copytree(trained / "best", target)
+    return target
+
+
+def edit_config(directory: Path, **changes) -> None:
+    config = json.loads((directory / "config.json").read_text())
+    for key, value in changes.items():
+        section, _, name = key.partition("__")
+        if name:
+            config[section][name] = value
+        else:
+            config[section] = value
+    (directory / "config.json").write_text(json.dumps(config))
+
+
+HOSTILE = {
+    "pickle instead of safetensors": lambda m: (m / "model.safetensors").write_bytes(
+        pickle.dumps({"x": 1}) + b"cos\nsystem\n(S'echo pwned'\ntR."),
+    "truncated safetensors": lambda m: (m / "model.safetensors").write_bytes(
+        (m / "model.safetensors").read_bytes()[:100]),
+    "broken JSON": lambda m: (m / "config.json").write_text('{"task": "charlm", '),
+    "config of the wrong shape": lambda m: (m / "config.json").write_text('["charlm"]'),
+    "hidden 10^9": lambda m: edit_config(m, model__hidden_size=10**9),
+    "model settings not an object": lambda m: edit_config(m, model=[1, 2]),
+    "weights of another size": lambda m: edit_config(m, model__hidden_size=17),
+    "vocabulary of the wrong types": lambda m: (m / "vocab.json").write_text('{"type": "char", "chars": [1, [2]]}'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+@pytest.mark.parametrize("task,verb", CASES)
+def test_hostile_checkpoints_are_refused_in_one_line(trained, tmp_path, capsys, case, task, verb) -> None:
+    model = copy_model(trained[task], tmp_path)
+    HOSTILE[case](model)
+    args = [a.format(csv=trained["csv"], conll=trained["conll"]) for a in VERBS[task].get(verb, [])]
+    start = time.perf_counter()
+    status = main([verb, str(model), *args])
+    seconds = time.perf_counter() - start
+    err = capsys.readouterr().err.strip()
+    if verb == "info" and case in ("hidden 10^9", "weights of another size", "vocabulary of the wrong types",
+                                   "model settings not an object"):
+        return  # info only reads JSON and tensor headers: nothing to build, nothing to refuse
+    assert status == 2, err
+    assert err.startswith("rnnkit: error: ") and "\n" not in err and "Traceback" not in err
+    assert str(model) in err
+    assert seconds < 30
+    assert not Path("pwned").exists()
+
+
+@pytest.mark.parametrize("flag,value", [("--lr", "nan"), ("--lr", "inf"), ("--lr", "-1"), ("--steps", "0"),
+                                        ("--steps", "-5"), ("--minutes", "nan"), ("--clip", "-inf"),
+                                        ("--save-every", "0"), ("--save-minutes", "inf")])
+def test_cli_numbers_are_refused_by_name(text_file, tmp_path, capsys, flag, value) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(train_args(text_file, tmp_path / "x", flag, value))
+    assert done.value.code == 2
+    assert f"argument {flag}" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+# ------------------------------------------------------------------------------------------- resume, every cell
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_resume_is_bit_identical_for_every_cell(text_file, tmp_path, monkeypatch, cell) -> None:
+    from rnnkit.tasks.charlm import CharLMConfig, train
+
+    def run(out: Path, **kw) -> None:
+        config = CharLMConfig(cell=cell, hidden=12, embed_dim=8, seq_len=12, batch_size=3, steps=10, eval_every=4,
+                              dropout=0.0, precision="fp32")
+        train(config, str(text_file), out, progress=False, verbose=False, **kw)
+
+    run(tmp_path / "straight")
+    from rnnkit.train import trainer as trainer_mod
+
+    real_fit = trainer_mod.Trainer.fit
+
+    def halted_fit(self):
+        self.cfg.halt_at = 6
+        return real_fit(self)
+
+    monkeypatch.setattr(trainer_mod.Trainer, "fit", halted_fit)
+    run(tmp_path / "halted")
+    monkeypatch.undo()
+    torch.manual_seed(999)  # a resumed process starts with other RNG states
+    run(tmp_path / "halted", resume=True)
+    a, b = weights(tmp_path / "straight"), weights(tmp_path / "halted")
+    assert load_checkpoint(tmp_path / "halted", prefer="last").trainer_state["step"] == 10
+    assert all(torch.equal(a[k], b[k]) for k in a), cell

@@ -1,0 +1,91 @@
+"""Every data reader, fed random bytes, truncations, wrong encodings, huge lines and NUL bytes (hypothesis):
+it returns data or raises a UserError whose message names the file; never another exception.
+``RNNKIT_FUZZ_EXAMPLES`` sets the inputs per reader (60 here; benchmarks/faults.py runs more)."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rnnkit.data.conll import read_conll
+from rnnkit.data.mnist import read_idx
+from rnnkit.data.tabular import read_table, read_unlabelled
+from rnnkit.data.text import read_utf8
+from rnnkit.errors import UserError
+
+EXAMPLES = int(os.environ.get("RNNKIT_FUZZ_EXAMPLES", "60"))
+
+READERS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "text": (".txt", read_utf8),
+    "csv": (".csv", lambda p: read_table(p)),
+    "tsv": (".tsv", lambda p: read_table(p)),
+    "jsonl": (".jsonl", lambda p: read_table(p)),
+    "unlabelled": (".txt", read_unlabelled),
+    "conll": (".conll", read_conll),
+    "idx": (".idx", read_idx),
+}
+
+GOOD = {
+    ".txt": "a first line\nsecond line with ünïcödé and 한국어\n".encode(),
+    ".csv": b"text,label\n\"hello, world\",pos\nbad movie,neg\n",
+    ".tsv": b"text\tlabel\nhello world\tpos\nbad movie\tneg\n",
+    ".jsonl": b'{"text": "hello", "label": "pos"}\n{"text": "bad", "label": "neg"}\n',
+    ".conll": b"The\tDT\ncat\tNN\n\nRuns\tVBZ\n",
+    ".idx": b"\x00\x00\x08\x02" + struct.pack(">II", 2, 3) + bytes(range(6)),
+}
+
+
+def mutations() -> st.SearchStrategy[Callable[[bytes], bytes]]:
+    """Ways to damage a good file: truncate, insert random or NUL bytes, re-encode, blow up a line, gzip."""
+
+    def truncate(at: int) -> Callable[[bytes], bytes]:
+        return lambda b: b[: at % (len(b) + 1)]
+
+    def insert(at: int, junk: bytes) -> Callable[[bytes], bytes]:
+        return lambda b: b[: at % (len(b) + 1)] + junk + b[at % (len(b) + 1) :]
+
+    return st.one_of(
+        st.integers(0, 400).map(truncate),
+        st.tuples(st.integers(0, 400), st.binary(min_size=1, max_size=40)).map(lambda a: insert(*a)),
+        st.integers(0, 400).map(lambda at: insert(at, b"\x00" * 5)),
+        st.just(lambda b: b.decode("utf-8", "replace").encode("utf-16")),
+        st.just(lambda b: b.decode("utf-8", "replace").encode("latin-1", "replace") + b"\xe9\xff"),
+        st.just(lambda b: b.replace(b"\n", b"x" * 200_000 + b"\n", 1)),
+        st.just(lambda b: gzip.compress(b)),
+        st.just(lambda b: b""),
+        st.binary(max_size=300).map(lambda junk: (lambda b: junk)),
+    )
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=mutations())
+def test_reader_never_raises_anything_but_a_named_user_error(reader: str, damage) -> None:
+    suffix, read = READERS[reader]
+    data = damage(GOOD[suffix])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(data)
+        try:
+            read(str(path))
+        except UserError as exc:
+            message = str(exc)
+            assert str(path) in message, message
+            assert "\n" not in message
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_good_files_read(reader: str, tmp_path: Path) -> None:
+    suffix, read = READERS[reader]
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(GOOD[suffix])
+    assert read(str(path)) is not None
