@@ -59,10 +59,16 @@ def run(args: list[str], out: Path, extra: list[str]) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def kill_and_resume(args: list[str], out: Path, kills: int, duration: float, rng: random.Random) -> int:
-    """Start the run, SIGKILL it at ``kills`` random moments (resuming after each), let it finish."""
+def finished(out: Path, steps: int) -> bool:
+    return (out / "last").exists() and load_checkpoint(out, prefer="last").trainer_state.get("step") == steps
+
+
+def kill_and_resume(args: list[str], out: Path, kills: int, steps: int, duration: float,
+                    rng: random.Random) -> int:
+    """Start the run, SIGKILL it at up to ``kills`` random moments (resuming after each), let it finish;
+    returns how many kills hit a running process."""
     done = 0
-    for _ in range(kills):
+    while done < kills and not finished(out, steps):
         again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
         proc = run(args, out, again)
         time.sleep(rng.uniform(0.3, 1.0) * duration)
@@ -70,9 +76,10 @@ def kill_and_resume(args: list[str], out: Path, kills: int, duration: float, rng
             proc.send_signal(signal.SIGKILL)
             done += 1
         proc.wait()
-    again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
-    if run(args, out, again).wait() != 0:
-        raise SystemExit(f"the final resume of {out} failed")
+    if not finished(out, steps):
+        again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
+        if run(args, out, again).wait() != 0:
+            raise SystemExit(f"the final resume of {out} failed")
     return done
 
 
@@ -105,7 +112,7 @@ def main() -> None:
             if run(cmd, root / f"{task}-straight", []).wait() != 0:
                 raise SystemExit(f"{task}: the straight run failed")
             duration = time.perf_counter() - start
-            kills = kill_and_resume(cmd, root / f"{task}-killed", args.kills, duration, rng)
+            kills = kill_and_resume(cmd, root / f"{task}-killed", args.kills, args.steps, duration, rng)
             same = identical(root / f"{task}-straight", root / f"{task}-killed")
             rows.append(f"| {task}: `train` killed with SIGKILL, resumed | {kills} kills, {args.steps} steps "
                         f"| {'bit-identical parameters' if same else 'DIFFERENT parameters'} |")

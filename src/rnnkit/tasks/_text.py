@@ -27,9 +27,9 @@ from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
-from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
-from rnnkit.train.options import TrainSettings, config_from, settings_of, train_config_from
-from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir
+from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.options import TrainSettings, settings_of, train_config_from
+from rnnkit.train.trainer import Trainer, TrainResult
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
@@ -66,23 +66,6 @@ FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "max_len", "
 
 
 # ------------------------------------------------------------------------------------------- train
-def start_run(config: TextModelConfig, out: Path, task: str, frozen: Sequence[str], *, resume: bool,
-              overwrite: bool) -> tuple[Checkpoint | None, Any]:
-    """The checkpoint to continue (None for a fresh run, whose ``out`` must be free) and the config,
-    with the frozen settings of the resumed run."""
-    config.validate()
-    if not resume:
-        check_out_dir(out, overwrite=overwrite)
-        return None, config
-    ckpt = load_checkpoint(out, prefer="last")
-    if ckpt.config.get("task") != task:
-        raise UserError(f"{out}: a {ckpt.config.get('task')!r} run, not a {task!r} run")
-    saved = ckpt.config.get("settings") or {}
-    values = settings_of(config)
-    values.update({k: saved[k] for k in frozen if k in saved})
-    return ckpt, config_from(type(config), values)
-
-
 def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, what: str) -> tuple[str, str | None]:
     """The training and validation files: as given, else (resumed) the run's own."""
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}

@@ -36,10 +36,10 @@ from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
-from rnnkit.train.options import TrainSettings, config_from, settings_of, train_config_from
+from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.options import TrainSettings, settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
-from rnnkit.train.trainer import Trainer, TrainResult, check_out_dir, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["CharLM", "CharLMConfig", "train"]
 
@@ -100,19 +100,6 @@ def _split_point(length: int, val_fraction: float) -> int:
     return length - n_val
 
 
-def _resumed(out: Path, config: CharLMConfig, data: str | None) -> tuple[Checkpoint, CharLMConfig, str]:
-    """The checkpoint to continue, the config with the saved run's model and data settings, its data."""
-    ckpt = load_checkpoint(out, prefer="last")
-    if ckpt.config.get("task") != "charlm":
-        raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a charlm one")
-    saved = ckpt.config.get("settings", {})
-    if data is not None and data != saved.get("data"):
-        raise UserError(f"--data {data}: the resumed run used {saved.get('data')}; a resumed run keeps its data")
-    values = settings_of(config)
-    values.update({k: saved[k] for k in FROZEN if k in saved})
-    return ckpt, config_from(CharLMConfig, values), saved.get("data")
-
-
 def _encode(text: str, vocab: CharVocab, cut: int, warn: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One encoding of the whole text, split as views: memory stays one small integer per character."""
     with _report_warnings():
@@ -134,12 +121,13 @@ def train(
     into ``out``. ``resume=True`` continues the run in ``out``: its model and data settings come from the
     checkpoint, the training settings (steps, minutes, lr ...) from ``config``."""
     out = Path(out)
-    ckpt = None
     config.validate()
-    if resume:
-        ckpt, config, data = _resumed(out, config, data)
-    else:
-        check_out_dir(out, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite)
+    if ckpt is not None:
+        saved = ckpt.config.get("settings", {}).get("data")
+        if data is not None and data != saved:
+            raise UserError(f"--data {data}: the resumed run used {saved}; a resumed run keeps its data")
+        data = saved
     if not data:
         raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
     text = load_text(data)

@@ -49,7 +49,7 @@ from rnnkit.models.encoder import EncoderLM, TextEncoder, predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import settings_of
+from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -161,7 +161,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     continues the run in ``out``: its model, tokenizer and split come from the checkpoint (and its data,
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
-    ckpt, config = shared.start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    config.validate()
+    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
     if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
         config = replace(config, pretrain_minutes=1.0)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)

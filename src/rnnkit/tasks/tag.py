@@ -45,7 +45,7 @@ from rnnkit.models.tagger import Tagger
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import settings_of
+from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.trainer import TrainResult, seed_everything
 
 __all__ = ["SequenceTagger", "TagConfig", "train"]
@@ -110,7 +110,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     ``val_data`` or a ``val_fraction`` of ``data``. ``resume=True`` continues the run in ``out``: its model,
     vocabulary and split come from the checkpoint (and its data, when ``data`` is None)."""
     out = Path(out)
-    ckpt, config = shared.start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
+    config.validate()
+    ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
     train_s, val_s = _read_sentences(config, data, val_data)
     tags, vocab, unit = _vocabulary(ckpt, train_s)

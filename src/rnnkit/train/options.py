@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rnnkit.errors import UserError
+from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
-from rnnkit.train.trainer import TrainConfig
+from rnnkit.train.trainer import TrainConfig, check_out_dir
 
 __all__ = ["TRAINER_DEFAULTS", "TrainSettings", "add_trainer_arguments", "config_from", "load_config_file",
-           "read_toml", "resolve_settings", "settings_of", "train_config_from"]
+           "read_toml", "resolve_settings", "settings_of", "start_run", "train_config_from"]
 
 T = TypeVar("T")
 
@@ -188,3 +189,21 @@ def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
     if values.get("clip") == 0:
         values["clip"] = None
     return TrainConfig.from_dict(values)
+
+
+def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *, resume: bool,
+              overwrite: bool) -> tuple[Checkpoint | None, T]:
+    """How every task's ``train`` begins: for a fresh run, ``out`` must be free (or ``overwrite``) and the
+    checkpoint is None; for ``resume``, the run's ``last/`` checkpoint (of this ``task``) and ``config``
+    with the ``frozen`` settings (the model's shape, the data) taken from the saved run."""
+    out = Path(out)
+    if not resume:
+        check_out_dir(out, overwrite=overwrite)
+        return None, config
+    ckpt = load_checkpoint(out, prefer="last")
+    if ckpt.config.get("task") != task:
+        raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} run, not a {task!r} run")
+    saved = ckpt.config.get("settings") or {}
+    values = settings_of(config)
+    values.update({k: saved[k] for k in frozen if k in saved})
+    return ckpt, config_from(type(config), values)
