@@ -278,3 +278,19 @@ def test_resume_is_bit_identical_for_every_cell(text_file, tmp_path, monkeypatch
     a, b = weights(tmp_path / "straight"), weights(tmp_path / "halted")
     assert load_checkpoint(tmp_path / "halted", prefer="last").trainer_state["step"] == 10
     assert all(torch.equal(a[k], b[k]) for k in a), cell
+
+
+@pytest.mark.parametrize("flag,value", [("--hidden", "-3"), ("--dropout", "nan"), ("--dropout", "1.5"),
+                                        ("--seq-len", "0"), ("--val-fraction", "inf")])
+def test_task_settings_are_refused_by_name(text_file, tmp_path, capsys, flag, value) -> None:
+    assert main(train_args(text_file, tmp_path / "x", flag, value)) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"rnnkit: error: {flag} {value}") and "\n" not in err
+    assert not (tmp_path / "x" / "last").exists()
+
+
+@pytest.mark.parametrize("flag,value", [("--temperature", "nan"), ("--temperature", "-1"), ("--length", "-2"),
+                                        ("--top-k", "0")])
+def test_sampling_numbers_are_refused_by_name(trained, capsys, flag, value) -> None:
+    assert main(["sample", str(trained["charlm"]), flag, value]) == 2
+    assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} ")

@@ -253,8 +253,10 @@ class CharLM:
         """
         if length < 0:
             raise SettingError("length", length, "expected a number >= 0")
-        if temperature < 0:
-            raise SettingError("temperature", temperature, "expected a number >= 0 (0 = greedy)")
+        if not (math.isfinite(temperature) and temperature >= 0):
+            raise SettingError("temperature", temperature, "expected a finite number >= 0 (0 = greedy)")
+        if top_k is not None and top_k < 1:
+            raise SettingError("top_k", top_k, "expected a positive number of characters")
         gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
