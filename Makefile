@@ -8,7 +8,10 @@ STAMP := $(VENV)/.rnnkit-installed
 DATA_CACHE := data-cache
 KONLPY_WHEEL := $(DATA_CACHE)/konlpy-0.6.0-py2.py3-none-any.whl
 
-.PHONY: demo test quick data bench lint clean
+# The English-Spanish Bible modules (`--data bible-en-es`): Debian packages, installed on demand only.
+SWORD_PACKAGES := sword-text-kjv sword-text-sparv
+
+.PHONY: demo test quick data data-bible bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,13 @@ $(KONLPY_WHEEL): | $(STAMP)
 	$(PY) -m pip download -q --no-deps --only-binary :all: konlpy==0.6.0 -d $(DATA_CACHE)
 
 data: $(KONLPY_WHEEL)
+
+# As root, or with sudo otherwise; apt-get update only when the first try cannot find the packages.
+data-bible:
+	@sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	if dpkg -s $(SWORD_PACKAGES) >/dev/null 2>&1; then echo "$(SWORD_PACKAGES): already installed"; \
+	else $$sudo apt-get install -y $(SWORD_PACKAGES) \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y $(SWORD_PACKAGES); }; fi
 
 demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo
