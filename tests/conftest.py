@@ -17,3 +17,20 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def fitted_trainers(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every :class:`rnnkit.train.Trainer` that fits during the test, in order: proof that a loop trains
+    through the one Trainer."""
+    from rnnkit.train import Trainer
+
+    seen: list = []
+    real_fit = Trainer.fit
+
+    def spy(self: Trainer) -> object:
+        seen.append(self)
+        return real_fit(self)
+
+    monkeypatch.setattr(Trainer, "fit", spy)
+    return seen

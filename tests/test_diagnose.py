@@ -24,7 +24,7 @@ from rnnkit.diagnostics import (
 )
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks import diagnose
-from rnnkit.train.trainer import Trainer, TrainingDiverged
+from rnnkit.train.trainer import TrainingDiverged
 
 REASON = re.compile(r"loss is (nan|inf) at step \d+|loss \S+ at step \d+ is over 1000x the first|"
                     r"gradient norm is (nan|inf) at step \d+")
@@ -90,21 +90,8 @@ def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None
     assert geometric_factor(torch.tensor([1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)  # halves per step back
 
 
-def _fits(monkeypatch: pytest.MonkeyPatch) -> list[Trainer]:
-    """Record every Trainer that fits: the diagnostics must train through the one loop."""
-    seen: list[Trainer] = []
-    real_fit = Trainer.fit
-
-    def spy(self: Trainer) -> object:
-        seen.append(self)
-        return real_fit(self)
-
-    monkeypatch.setattr(Trainer, "fit", spy)
-    return seen
-
-
-def test_unclipped_diverges_clipped_trains(monkeypatch: pytest.MonkeyPatch) -> None:
-    trainers = _fits(monkeypatch)
+def test_unclipped_diverges_clipped_trains(fitted_trainers: list) -> None:
+    trainers = fitted_trainers
     runs = clipping_comparison(clip=1.0, cell="irnn", length=100, hidden=32, steps=25, lr=0.01, seed=0)
     assert [t.cfg.clip for t in trainers] == [None, 1.0]
     assert all(t.cfg.optimizer == "sgd" and t.cfg.momentum == 0.0 and t.out_dir is None for t in trainers)
@@ -143,8 +130,8 @@ def test_train_on_adding_keeps_every_step_and_stops_on_divergence() -> None:
     assert train_on_adding(SequenceModel("gru", 2, 4, 1, every_step=False), 12, 0, lr=1e-3)["losses"] == []
 
 
-def test_diagnose_cell_trains_through_the_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
-    trainers = _fits(monkeypatch)
+def test_diagnose_cell_trains_through_the_trainer(fitted_trainers: list) -> None:
+    trainers = fitted_trainers
     r = diagnose.diagnose_cell("irnn", 20, 8, 4, seed=0)
     assert len(trainers) == 1 and trainers[0].cfg.clip == 1.0 and trainers[0].cfg.optimizer == "adam"
     assert r["lr"] == 1e-4 and diagnose.diagnose_cell("gru", 20, 8, 0, seed=0)["lr"] == 1e-3

@@ -26,7 +26,6 @@ from rnnkit.data.synthetic import (
 from rnnkit.errors import UserError
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks import experiments as ex
-from rnnkit.train.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -332,21 +331,8 @@ def test_cosine_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch) -> Non
         p.parse_args(["--out", "x", "--schedule", "linear"])
 
 
-def _runs_through_the_trainer(monkeypatch: pytest.MonkeyPatch) -> list[Trainer]:
-    """Record every Trainer that fits (the experiments must train through the one loop)."""
-    seen: list[Trainer] = []
-    real_fit = Trainer.fit
-
-    def spy(self: Trainer) -> object:
-        seen.append(self)
-        return real_fit(self)
-
-    monkeypatch.setattr(Trainer, "fit", spy)
-    return seen
-
-
-def test_run_curve_has_the_start_every_evaluation_and_the_end(monkeypatch: pytest.MonkeyPatch) -> None:
-    trainers = _runs_through_the_trainer(monkeypatch)
+def test_run_curve_has_the_start_every_evaluation_and_the_end(fitted_trainers: list) -> None:
+    trainers = fitted_trainers
     s = ex.Settings(experiment="adding", cells=["lstm"], seeds=1, steps=5, length=12, hidden=8, batch_size=4,
                     eval_every=2, eval_size=8)
     run = ex.run_experiment(s)["results"]["lstm"]["runs"][0]
@@ -363,8 +349,8 @@ def test_run_curve_has_the_start_every_evaluation_and_the_end(monkeypatch: pytes
     assert curve[-1]["loss"] == pytest.approx(trainers[0].history[-1]["train_loss"])
 
 
-def test_run_stops_once_the_metric_reaches_stop_at(monkeypatch: pytest.MonkeyPatch) -> None:
-    trainers = _runs_through_the_trainer(monkeypatch)
+def test_run_stops_once_the_metric_reaches_stop_at(fitted_trainers: list) -> None:
+    trainers = fitted_trainers
     s = ex.Settings(experiment="adding", cells=["gru"], seeds=1, steps=50, length=12, hidden=8, batch_size=4,
                     eval_every=3, eval_size=8, stop_at=10.0)  # any MSE of a fresh model is below 10
     run = ex.run_experiment(s)["results"]["gru"]["runs"][0]

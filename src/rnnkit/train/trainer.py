@@ -349,13 +349,13 @@ class Trainer:
             self._restore(resume)
         elif self.out_dir is not None:
             check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
-        if self.out_dir is not None:
-            clean_leftovers(self.out_dir)
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
         """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
         with run_lock(self.out_dir):
+            if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
+                clean_leftovers(self.out_dir)
             return self._fit()
 
     def _fit(self) -> TrainResult:
