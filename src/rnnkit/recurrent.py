@@ -405,21 +405,24 @@ class Recurrent(nn.RNNBase):
             raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
                              f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else state
-        has_c = self.cell_def.has_cell_state
-        kernel = _STEP_KERNELS.get(self.cell_def.fused_kernel or "") if self.uses_fused() else None
+        cell = self.cell_def
+        has_c = cell.has_cell_state
+        kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() else None
+        # torch.nn keeps _flat_weights current through .to(), load_state_dict and parameter assignment
+        per = len(self._flat_weights) // (self.num_layers * self.num_directions)  # tensors of one layer
         x, finals = input, []
         for layer in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer)
+            w_ih, w_hh, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
+            b_ih, b_hh = (rest[0], rest[1]) if self.bias else (None, None)
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
             if kernel is not None:
                 new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
             else:
-                new = self.cell_def.step(F.linear(x, w_ih, b_ih), s, self.cell_def.prepare(w_hh), b_hh, t)
-            w_hr = self.projection(layer)
-            if w_hr is not None:
-                new = (F.linear(new[0], w_hr), new[1])
+                new = cell.step(F.linear(x, w_ih, b_ih), s, cell.prepare(w_hh), b_hh, t)
+            if self.proj_size:
+                new = (F.linear(new[0], rest[-1]), new[1])  # weight_hr, the last of the layer's tensors
             finals.append(new)
-            x = self.cell_def.output_of(new)
+            x = cell.output_of(new)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         if has_c:

@@ -81,8 +81,10 @@ class LanguageModel(nn.Module):
     def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
         :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
-        out, state = self.rnn.step(self.embedding(ids), state, t)
-        return self.head(self.drop(out)), state
+        out, state = self.rnn.step(F.embedding(ids, self.embedding.weight), state, t)
+        if self.training:
+            out = self.drop(out)
+        return F.linear(out, self.head.weight, self.head.bias), state  # no module call per token
 
 
 def _to_float(state: Any) -> Any:
