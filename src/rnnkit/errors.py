@@ -7,6 +7,11 @@ file, line or field and says what was expected.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
+from collections.abc import Iterator
+
 
 class UserError(Exception):
     """Bad input that the user can act on; the message is shown as is, on one line."""
@@ -39,3 +44,14 @@ def check_fraction(name: str, value: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is a number from 0 to below 1."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
         raise SettingError(name, value, "expected a number from 0 to below 1")
+
+
+@contextlib.contextmanager
+def report_warnings() -> Iterator[None]:
+    """Show the warnings raised inside (unknown characters or tokens ...) as ``rnnkit: warning:`` lines on
+    stderr, once each, after the block."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        print(f"rnnkit: warning: {w.message}", file=sys.stderr, flush=True)

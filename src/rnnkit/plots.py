@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "attention_png",
     "confusion_png",
     "experiment_curves",
     "figure",
@@ -149,3 +150,25 @@ def gradient_norms_png(
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=legend_size, ncol=ncol)
     return path
+
+
+def attention_png(weights: list[list[float]], source_tokens: list[str], target_tokens: list[str], path: Path,
+                  title: str = "attention") -> Path:
+    """The heat map of one translation's attention: a row per target token, a column per source token."""
+    import numpy as np
+
+    rows = len(weights) or 1
+    cols = max((len(w) for w in weights), default=len(source_tokens)) or 1
+    grid = np.zeros((rows, cols))
+    for i, w in enumerate(weights):
+        grid[i, : len(w)] = w
+    size = (min(2 + 0.35 * cols, 20), min(1.5 + 0.35 * rows, 20))
+    with figure(path, figsize=size) as (fig, ax):
+        image = ax.imshow(grid, cmap="viridis", aspect="auto", vmin=0.0, vmax=1.0)
+        ax.set_xticks(range(cols), [repr(t)[1:-1] for t in source_tokens[:cols]], rotation=90)
+        ax.set_yticks(range(rows), [repr(t)[1:-1] for t in target_tokens[:rows]])
+        ax.set_xlabel("source")
+        ax.set_ylabel("target")
+        ax.set_title(title)
+        fig.colorbar(image, ax=ax)
+    return Path(path)

@@ -28,7 +28,7 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
 from rnnkit.train.checkpoint import Checkpoint, build_model
-from rnnkit.train.options import TrainSettings, settings_of, train_config_from
+from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
@@ -217,13 +217,9 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
                    f"(default {defaults.dropout})")
     g.add_argument("--batch-size", type=int, help=f"examples per update (default {defaults.batch_size})")
     g.add_argument("--max-len", type=int, help=f"tokens kept per example (default {defaults.max_len})")
-    d = p.add_argument_group("data")
-    d.add_argument("--data", help="training file")
-    d.add_argument("--val-data", help="validation file (default: a stratified --val-fraction of --data)")
-    d.add_argument("--val-fraction", type=float,
-                   help=f"validation share when there is no --val-data (default {defaults.val_fraction})")
-    d.add_argument("--split-seed", type=int, help=f"seed of the validation split (default {defaults.split_seed})")
-    p.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
+    add_data_arguments(p, data_help="training file", val_fraction=defaults.val_fraction,
+                       val_help="validation file (default: a stratified --val-fraction of --data)",
+                       split_seed=defaults.split_seed)
 
 
 def predict_arguments(p: argparse.ArgumentParser) -> None:

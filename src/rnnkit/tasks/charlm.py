@@ -17,12 +17,10 @@ Python::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +31,7 @@ import torch
 from rnnkit.cells import CELLS
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -81,16 +79,6 @@ FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_si
           "seed")
 
 
-@contextlib.contextmanager
-def _report_warnings() -> Iterator[None]:
-    """Show warnings raised inside (unknown characters ...) as ``rnnkit: warning:`` lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        print(f"rnnkit: warning: {w.message}", file=sys.stderr, flush=True)
-
-
 # ------------------------------------------------------------------------------------------- train
 def _split_point(length: int, val_fraction: float) -> int:
     """Index where the validation split (the last ``val_fraction`` of the text) begins."""
@@ -102,7 +90,7 @@ def _split_point(length: int, val_fraction: float) -> int:
 
 def _encode(text: str, vocab: CharVocab, cut: int, warn: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One encoding of the whole text, split as views: memory stays one small integer per character."""
-    with _report_warnings():
+    with report_warnings():
         ids = vocab.encode_tensor(text, warn=warn, dtype=smallest_int_dtype(len(vocab)))
     return ids[:cut], (ids[cut:] if cut < ids.numel() else None)
 
@@ -160,11 +148,15 @@ def train(
     )
     _check_budget_left(trainer, out)
     if verbose:
-        print(f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, "
-              f"{sum(p.numel() for p in model.parameters()):,} parameters, vocabulary {len(vocab)}, "
-              f"{int(train_ids.numel()):,} training chars in {streams} streams, window {config.seq_len}",
-              file=sys.stderr, flush=True)
+        print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
+
+
+def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:
+    """The line that opens a training run: the model and the data it reads."""
+    params = sum(p.numel() for p in model.parameters())
+    return (f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {params:,} parameters, vocabulary "
+            f"{vocab_size}, {chars:,} training chars in {streams} streams, window {window}")
 
 
 def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:
@@ -261,7 +253,7 @@ class CharLM:
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
                                                                                         generator=gen))]
-        with _report_warnings():
+        with report_warnings():
             prime_ids = self.vocab.encode_tensor(prime)
         for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
                               banned=[self.vocab.unk_index]):
@@ -284,7 +276,7 @@ class CharLM:
         if not text:
             raise UserError("cannot score an empty text")
         vocab = self.vocab
-        with _report_warnings():
+        with report_warnings():
             ids = vocab.encode_tensor(text)
         if "\n" in vocab:
             context, targets = vocab.encode_tensor("\n", warn=False), ids
@@ -376,14 +368,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
 
 
 register(Task(
-    name="charlm",
-    help="character language model (char-rnn)",
+    name="charlm", help="character language model (char-rnn)",
     description="Train a character language model on a text with truncated BPTT.",
-    config=CharLMConfig,
-    train=train,
-    load=CharLM,
-    add_arguments=_train_arguments,
-    report=report,
+    config=CharLMConfig, train=train, load=CharLM, add_arguments=_train_arguments, report=report,
     frozen=("data", *FROZEN),
     verbs=(
         Verb("sample", "write text with a trained character language model", _sample_arguments, _sample_command),

@@ -24,8 +24,8 @@ from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
-__all__ = ["TRAINER_DEFAULTS", "TrainSettings", "add_trainer_arguments", "config_from", "load_config_file",
-           "read_toml", "resolve_settings", "settings_of", "start_run", "train_config_from"]
+__all__ = ["TRAINER_DEFAULTS", "TrainSettings", "add_data_arguments", "add_trainer_arguments", "config_from",
+           "load_config_file", "read_toml", "resolve_settings", "settings_of", "start_run", "train_config_from"]
 
 T = TypeVar("T")
 
@@ -128,6 +128,18 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_help: str, val_fraction: float,
+                       split_seed: int) -> None:
+    """``--data --val-data --val-fraction --split-seed`` (a held-out split when there is no validation
+    file) and ``--out``: what every task reading a training file and a validation file takes."""
+    d = parser.add_argument_group("data")
+    d.add_argument("--data", help=data_help)
+    d.add_argument("--val-data", help=val_help)
+    d.add_argument("--val-fraction", type=float, help=f"held out when there is no --val-data (default {val_fraction})")
+    d.add_argument("--split-seed", type=int, help=f"seed of the validation split (default {split_seed})")
+    parser.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

@@ -1,0 +1,78 @@
+"""Parallel sentence pairs for translation: ``source<TAB>target``, one pair a line, UTF-8.
+
+What a user gets: :func:`read_pairs` returns the list of ``(source, target)`` pairs of a file, and refuses
+a bad line with a :class:`rnnkit.errors.UserError` naming the file and the line (no tab or more than one,
+an empty side, bytes that are not UTF-8). Blank lines are skipped. :func:`split_pairs` holds out a seeded
+share of the pairs for validation when no validation file is given.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from rnnkit.errors import UserError
+
+__all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
+
+Pair = tuple[str, str]
+
+
+def _check_line(line: str, where: str) -> Pair:
+    tabs = line.count("\t")
+    if tabs != 1:
+        raise UserError(f"{where}: expected one tab between source and target, found {tabs}")
+    source, target = line.split("\t")
+    if not source.strip():
+        raise UserError(f"{where}: the source (before the tab) is empty")
+    if not target.strip():
+        raise UserError(f"{where}: the target (after the tab) is empty")
+    return source.strip(), target.strip()
+
+
+def read_pairs(path: str | Path) -> list[Pair]:
+    """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory; expected a file of tab-separated pairs") from None
+    pairs: list[Pair] = []
+    for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line = line_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}:{number}: not UTF-8 (byte {exc.start + 1} of the line)") from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        line = line.rstrip("\r")
+        if line.strip():
+            pairs.append(_check_line(line, f"{path}:{number}"))
+    if not pairs:
+        raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
+    return pairs
+
+
+def split_pairs(pairs: Sequence[Pair], fraction: float, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """``(train, validation)``: a seeded random ``fraction`` of the pairs (at least one when there are two or
+    more and ``fraction > 0``) is held out."""
+    order = list(range(len(pairs)))
+    random.Random(seed).shuffle(order)
+    n_val = int(round(len(pairs) * fraction))
+    if fraction > 0 and len(pairs) >= 2:
+        n_val = min(max(n_val, 1), len(pairs) - 1)
+    held = set(order[:n_val])
+    return [p for i, p in enumerate(pairs) if i not in held], [pairs[i] for i in sorted(held)]
+
+
+def write_pairs(pairs: Sequence[Pair], path: str | Path) -> Path:
+    """Write pairs as ``source<TAB>target`` lines (UTF-8), atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
+    tmp.replace(path)
+    return path

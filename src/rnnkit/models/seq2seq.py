@@ -1,0 +1,353 @@
+"""Encoder-decoder (sequence to sequence) with attention, teacher forcing, greedy and beam-search decoding.
+
+What a user gets: :class:`Seq2Seq`, a model that reads a padded batch of source ids and writes target
+ids. The encoder is an embedding and a :class:`rnnkit.Recurrent` stack (any cell, optionally
+bidirectional); the decoder is another stack (any cell, one direction) started from the encoder's final
+state through a learned bridge (Linear + tanh; for an LSTM decoder both ``h`` and ``c``), so the two sides
+may differ in layers and directions.
+
+Attention (:class:`Attention`): ``"none"``, additive ``"bahdanau"``, or Luong's ``"dot"`` and ``"general"``,
+with input feeding (the previous attentional vector is concatenated to the decoder's input) and padding
+masked (weights exactly 0 on padding, summing to 1 over the real positions).
+
+Training: :meth:`Seq2Seq.forward` with ``teacher_forcing`` (1.0 feeds the gold previous token, 0 the
+model's own argmax, in between a random mix per token). Decoding runs one step at a time through
+:meth:`rnnkit.Recurrent.step` (the prefix is never rerun): :meth:`Seq2Seq.greedy` and
+:meth:`Seq2Seq.beam_search` (batched, GNMT length normalisation, maximum length ``a * src_len + b``,
+n-best lists, repeated n-gram blocking), each optionally returning the attention weights.
+
+Target ids: the target tokenizer's ids ``0 .. V-1`` (0 is padding), then ``BOS = V`` and ``EOS = V + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.recurrent import Recurrent
+
+__all__ = ["ATTENTIONS", "Attention", "Hypothesis", "Memory", "Seq2Seq", "banned_ngram_tokens"]
+
+ATTENTIONS = ("none", "bahdanau", "dot", "general")
+PAD_ID = 0
+
+
+class Attention(nn.Module):
+    """Attention of a decoder state (the query) over encoder outputs (the memory).
+
+    ``kind``: ``"bahdanau"`` (additive, v·tanh(W₁m + W₂q)), ``"dot"`` (q·m; the memory is projected
+    without bias when the sizes differ) or ``"general"`` (q·Wm). :meth:`keys` precomputes the
+    memory's projection once per source; :meth:`forward` returns ``(context, weights)`` with the weights
+    exactly 0 where ``mask`` is False.
+    """
+
+    def __init__(self, kind: str, query_size: int, memory_size: int) -> None:
+        super().__init__()
+        if kind not in ATTENTIONS[1:]:
+            raise ValueError(f"attention {kind!r}: expected one of {', '.join(ATTENTIONS[1:])}")
+        self.kind = kind
+        self.key_proj: nn.Module = nn.Identity()
+        if kind == "bahdanau":
+            self.key_proj = nn.Linear(memory_size, query_size, bias=False)
+            self.query_proj = nn.Linear(query_size, query_size, bias=True)
+            self.v = nn.Linear(query_size, 1, bias=False)
+        elif kind == "general" or memory_size != query_size:
+            self.key_proj = nn.Linear(memory_size, query_size, bias=False)
+
+    def keys(self, memory: Tensor) -> Tensor:
+        """(B, S, M) encoder outputs → (B, S, Q) keys the scores are taken against."""
+        return self.key_proj(memory)
+
+    def forward(self, query: Tensor, keys: Tensor, memory: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+        """``query`` (B, Q), ``keys`` (B, S, Q), ``memory`` (B, S, M), ``mask`` (B, S) → context (B, M) and
+        weights (B, S)."""
+        if self.kind == "bahdanau":
+            scores = self.v(torch.tanh(keys + self.query_proj(query).unsqueeze(1))).squeeze(-1)
+        else:
+            scores = torch.bmm(keys, query.unsqueeze(-1)).squeeze(-1)
+        scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=-1).masked_fill(~mask, 0.0)
+        return torch.bmm(weights.unsqueeze(1), memory).squeeze(1), weights
+
+
+@dataclass
+class Memory:
+    """The encoded source batch: outputs (B, S, M), attention keys, mask (B, S) and lengths (B,)."""
+
+    outputs: Tensor
+    keys: Tensor | None
+    mask: Tensor
+    lengths: Tensor
+
+    def select(self, index: Tensor) -> Memory:
+        """The rows ``index`` (beam search repeats each source K times)."""
+        keys = self.keys.index_select(0, index) if self.keys is not None else None
+        return Memory(self.outputs.index_select(0, index), keys, self.mask.index_select(0, index),
+                      self.lengths.index_select(0, index))
+
+
+@dataclass
+class Hypothesis:
+    """One decoded output: target ids (no BOS/EOS), its log-probability, the length-normalised score used
+    to rank it and, when asked, the attention weights (one row over the real source positions per token)."""
+
+    tokens: list[int]
+    log_prob: float
+    score: float
+    attention: list[list[float]] | None = None
+
+
+DecState = tuple[Any, Tensor | None]  # (the decoder stack's state, the previous attentional vector)
+
+
+def banned_ngram_tokens(history: list[int], n: int) -> set[int]:
+    """Tokens that would repeat an ``n``-gram already in ``history`` if written next."""
+    if n <= 0 or len(history) < n - 1:
+        return set()
+    if n == 1:
+        return set(history)
+    prefix = tuple(history[len(history) - n + 1:])
+    return {history[i + n - 1] for i in range(len(history) - n + 1) if tuple(history[i:i + n - 1]) == prefix}
+
+
+class Seq2Seq(nn.Module):
+    """An encoder-decoder translator: ``forward`` gives training logits, ``greedy`` / ``beam_search`` write.
+
+    ``Seq2Seq(src_vocab, tgt_vocab, cell="lstm", embedding=64, hidden=128, layers=1, decoder_layers=None,
+    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None)``; ``tgt_vocab`` counts the
+    tokenizer's ids only (BOS and EOS are added). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
+    """
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
+                 hidden: int = 128, layers: int = 1, decoder_layers: int | None = None, bidirectional: bool = False,
+                 attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None) -> None:
+        super().__init__()
+        if attention not in ATTENTIONS:
+            raise ValueError(f"attention {attention!r}: expected one of {', '.join(ATTENTIONS)}")
+        self._config = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "cell": cell, "embedding": embedding,
+                        "hidden": hidden, "layers": layers, "decoder_layers": decoder_layers or layers,
+                        "bidirectional": bidirectional, "attention": attention, "dropout": dropout,
+                        "decoder_cell": decoder_cell or cell}
+        self.bos_id, self.eos_id = tgt_vocab, tgt_vocab + 1
+        self.attention_kind = attention
+        self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
+        self.tgt_embedding = nn.Embedding(tgt_vocab + 2, embedding, padding_idx=PAD_ID)
+        self.encoder = Recurrent(cell, embedding, hidden, layers, batch_first=True, bidirectional=bidirectional,
+                                 dropout=dropout if layers > 1 else 0.0)
+        dec_layers, dec_cell = self._config["decoder_layers"], self._config["decoder_cell"]
+        feed = hidden if attention != "none" else 0
+        self.decoder = Recurrent(dec_cell, embedding + feed, hidden, dec_layers, batch_first=True,
+                                 dropout=dropout if dec_layers > 1 else 0.0)
+        enc_state = layers * self.encoder.num_directions * hidden
+        self.bridge_h = nn.Linear(enc_state, dec_layers * hidden)
+        self.bridge_c = nn.Linear(enc_state, dec_layers * hidden) if self.decoder.cell_def.has_cell_state else None
+        self.attention = Attention(attention, hidden, self.encoder.output_size) if attention != "none" else None
+        self.combine = (nn.Linear(hidden + self.encoder.output_size, hidden, bias=False)
+                        if self.attention is not None else None)
+        self.dropout = nn.Dropout(dropout)
+        self.output = nn.Linear(hidden, tgt_vocab + 2)
+
+    def config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model."""
+        return dict(self._config)
+
+    # ------------------------------------------------------------------ encoder
+    def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
+        """(B, S) padded source ids and their lengths → the memory and the decoder's initial state."""
+        outputs, state = self.encoder(self.dropout(self.src_embedding(src)), lengths=src_len)
+        mask = torch.arange(src.shape[1], device=src.device).unsqueeze(0) < src_len.unsqueeze(1)
+        keys = self.attention.keys(outputs) if self.attention is not None else None
+        return Memory(outputs, keys, mask, src_len), (self._bridge(state), None)
+
+    def _bridge(self, state: Any) -> Any:
+        """The encoder's final state (all layers and directions) → the decoder's initial state."""
+        h, c = state if isinstance(state, tuple) else (state, None)
+        batch, layers, hidden = h.shape[1], self.decoder.num_layers, self.decoder.hidden_size
+
+        def side(linear: nn.Linear, x: Tensor) -> Tensor:
+            flat = x.transpose(0, 1).reshape(batch, -1)
+            return torch.tanh(linear(flat)).view(batch, layers, hidden).transpose(0, 1).contiguous()
+
+        h0 = side(self.bridge_h, h)
+        if self.bridge_c is None:
+            return h0
+        return h0, side(self.bridge_c, c if c is not None else h)
+
+    # ------------------------------------------------------------------ decoder
+    def decoder_step(self, prev: Tensor, state: DecState, memory: Memory,
+                     t: int) -> tuple[Tensor, DecState, Tensor | None]:
+        """One decoder step through :meth:`Recurrent.step`: previous tokens (B,) → logits (B, V+2), the new
+        state and the attention weights (B, S) (None without attention)."""
+        rnn_state, feed = state
+        x = self.dropout(self.tgt_embedding(prev))
+        if self.attention is not None:
+            feed = feed if feed is not None else x.new_zeros(x.shape[0], self.decoder.hidden_size)
+            x = torch.cat([x, feed], dim=-1)
+        out, rnn_state = self.decoder.step(x, rnn_state, t)
+        weights = None
+        if self.attention is not None and self.combine is not None:
+            context, weights = self.attention(out, memory.keys, memory.outputs, memory.mask)
+            out = torch.tanh(self.combine(torch.cat([context, out], dim=-1)))
+            feed = out
+        return self.output(self.dropout(out)), (rnn_state, feed), weights
+
+    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, teacher_forcing: float = 1.0,
+                generator: torch.Generator | None = None) -> Tensor:
+        """Training logits (B, T, V+2) for decoder inputs ``tgt_in`` (B, T) (BOS then the gold target).
+
+        ``teacher_forcing`` is the chance of feeding the gold previous token at each step (1.0: always,
+        0: the model's own argmax). Without attention and with 1.0 the decoder runs as one sequence.
+        """
+        memory, state = self.encode(src, src_len)
+        if self.attention is None and teacher_forcing >= 1.0:
+            out, _ = self.decoder(self.dropout(self.tgt_embedding(tgt_in)), state[0])
+            return self.output(self.dropout(out))
+        logits, prev = [], tgt_in[:, 0]
+        for t in range(tgt_in.shape[1]):
+            step_logits, state, _ = self.decoder_step(prev, state, memory, t)
+            logits.append(step_logits)
+            if t + 1 < tgt_in.shape[1]:
+                prev = self._next_input(tgt_in[:, t + 1], step_logits, teacher_forcing, generator)
+        return torch.stack(logits, dim=1)
+
+    @staticmethod
+    def _next_input(gold: Tensor, logits: Tensor, ratio: float, generator: torch.Generator | None) -> Tensor:
+        if ratio >= 1.0:
+            return gold
+        own = logits.detach().argmax(-1)
+        if ratio <= 0.0:
+            return own
+        use_gold = torch.rand(gold.shape, generator=generator, device=gold.device) < ratio
+        return torch.where(use_gold, gold, own)
+
+    # ------------------------------------------------------------------ decoding
+    def _step_log_probs(self, logits: Tensor, t: int, max_len: Tensor, history: list[list[int]],
+                        no_repeat_ngram: int) -> Tensor:
+        """Log-probabilities of the next token with padding, BOS and blocked n-grams removed and EOS forced
+        at each row's maximum length."""
+        logp = torch.log_softmax(logits.float(), dim=-1)
+        logp[:, PAD_ID] = float("-inf")
+        logp[:, self.bos_id] = float("-inf")
+        for row, hist in enumerate(history):
+            banned = banned_ngram_tokens(hist, no_repeat_ngram)
+            if banned:
+                logp[row, list(banned)] = float("-inf")
+        at_end = max_len <= t
+        if bool(at_end.any()):
+            logp[at_end] = float("-inf")
+            logp[at_end, self.eos_id] = 0.0
+        return logp
+
+    @torch.no_grad()
+    def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
+               return_attention: bool = False) -> list[Hypothesis]:
+        """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens."""
+        memory, state = self.encode(src, src_len)
+        batch = src.shape[0]
+        prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
+        tokens: list[list[int]] = [[] for _ in range(batch)]
+        attn: list[list[list[float]]] = [[] for _ in range(batch)]
+        logp_sum = [0.0] * batch
+        done = [False] * batch
+        t = 0
+        while not all(done):
+            logits, state, weights = self.decoder_step(prev, state, memory, t)
+            logp = self._step_log_probs(logits, t, max_len, tokens, no_repeat_ngram)
+            best = logp.argmax(-1)
+            for i in range(batch):
+                if done[i]:
+                    continue
+                token = int(best[i])
+                logp_sum[i] += float(logp[i, token])
+                if return_attention and weights is not None:
+                    attn[i].append(weights[i, : int(src_len[i])].tolist())
+                done[i] = token == self.eos_id
+                if not done[i]:
+                    tokens[i].append(token)
+            prev, t = best, t + 1
+        return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None)
+                for i in range(batch)]
+
+    @torch.no_grad()
+    def beam_search(self, src: Tensor, src_len: Tensor, max_len: Tensor, beam: int = 4, n_best: int = 1,
+                    alpha: float = 0.6, no_repeat_ngram: int = 0,
+                    return_attention: bool = False) -> list[list[Hypothesis]]:
+        """Batched beam search: for each source, the ``n_best`` hypotheses ranked by log-probability over
+        the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length)."""
+        batch, k = src.shape[0], beam
+        memory, state = self.encode(src, src_len)
+        rows = torch.arange(batch, device=src.device).repeat_interleave(k)
+        memory, state, max_len = memory.select(rows), _select_state(state, rows), max_len.index_select(0, rows)
+        search = _Beams(batch, k, src.device)
+        prev = torch.full((batch * k,), self.bos_id, dtype=torch.long, device=src.device)
+        t = 0
+        while not bool(search.finished.all()):
+            logits, state, weights = self.decoder_step(prev, state, memory, t)
+            logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram)
+            origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None)
+            state = _select_state(state, origin)
+            t += 1
+        return [search.best(b, n_best, alpha, src_len[b].item(), return_attention) for b in range(batch)]
+
+
+def _select_state(state: DecState, index: Tensor) -> DecState:
+    rnn_state, feed = state
+    if isinstance(rnn_state, tuple):
+        rnn_state = tuple(s.index_select(1, index) for s in rnn_state)
+    else:
+        rnn_state = rnn_state.index_select(1, index)
+    return rnn_state, (feed.index_select(0, index) if feed is not None else None)
+
+
+class _Beams:
+    """The bookkeeping of a batched beam search: K rows per source, scores, histories and finished flags."""
+
+    def __init__(self, batch: int, k: int, device: torch.device) -> None:
+        self.batch, self.k = batch, k
+        self.scores = torch.full((batch, k), float("-inf"), device=device)
+        self.scores[:, 0] = 0.0
+        self.finished = torch.zeros(batch * k, dtype=torch.bool, device=device)
+        self.history: list[list[int]] = [[] for _ in range(batch * k)]
+        self.attention: list[list[list[float]]] = [[] for _ in range(batch * k)]
+
+    def advance(self, logp: Tensor, eos: int, weights: Tensor | None) -> tuple[Tensor, Tensor]:
+        """Extend every row by one token; returns the row each new row came from and the tokens written.
+        A finished row only extends with padding, at no cost."""
+        logp = logp.clone()
+        logp[self.finished] = float("-inf")
+        logp[self.finished, PAD_ID] = 0.0
+        vocab = logp.shape[-1]
+        cand = (self.scores.view(-1, 1) + logp).view(self.batch, self.k * vocab)
+        top, idx = cand.topk(self.k, dim=-1)
+        origin = (idx // vocab + torch.arange(self.batch, device=idx.device).unsqueeze(1) * self.k).view(-1)
+        tokens = (idx % vocab).view(-1)
+        was_finished = self.finished.index_select(0, origin)
+        self.scores = top
+        self.finished = was_finished | (tokens == eos)
+        old_hist, old_attn = self.history, self.attention
+        self.history, self.attention = [], []
+        for row, (src_row, token) in enumerate(zip(origin.tolist(), tokens.tolist(), strict=True)):
+            self.history.append(old_hist[src_row] + ([token] if not was_finished[row] else []))
+            att = old_attn[src_row]
+            if weights is not None and not was_finished[row]:
+                att = [*att, weights[src_row].tolist()]
+            self.attention.append(att)
+        return origin, tokens
+
+    def best(self, b: int, n_best: int, alpha: float, src_len: int, with_attention: bool) -> list[Hypothesis]:
+        hyps = []
+        for row in range(b * self.k, (b + 1) * self.k):
+            log_prob = float(self.scores.view(-1)[row])
+            if not math.isfinite(log_prob):
+                continue
+            hist = self.history[row]
+            penalty = ((5.0 + len(hist)) / 6.0) ** alpha
+            tokens = hist[:-1] if hist and self.finished[row] else hist
+            att = [w[:src_len] for w in self.attention[row]] if with_attention else None
+            hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att))
+        hyps.sort(key=lambda h: -h.score)
+        return hyps[:n_best]

@@ -1,0 +1,588 @@
+"""Translation with an encoder-decoder: ``rnnkit train seq2seq``, ``rnnkit translate``, ``rnnkit evaluate``.
+
+What a user gets: a translator trained on tab-separated pairs (``source<TAB>target``, one a line), on
+``bible-en-es`` (English → Spanish verses) or on the toy ``rnnkit data dates`` corpus. The model is
+:class:`rnnkit.models.seq2seq.Seq2Seq` (attention ``none``, ``bahdanau``, ``dot`` or ``general``), trained
+with teacher forcing lowered linearly from ``--teacher-forcing`` to ``--teacher-forcing-floor`` over the
+run (scheduled sampling); the checkpoint with the best validation loss is kept in ``OUT/best``, and the
+log also shows validation exact match and BLEU (when ``sacrebleu`` is installed) on a slice of the
+validation pairs.
+
+Python::
+
+    from rnnkit.tasks.translate import Seq2SeqConfig, train
+    train(Seq2SeqConfig(steps=2000, attention="general"), data="dates.tsv", out="runs/dates")
+    tr = rnnkit.load("runs/dates")                          # a Translator
+    tr.translate("3rd of March 1999", beam=4)               # '1999-03-03'
+    tr.evaluate("dates-test.tsv")                           # {"bleu": ..., "chrf": ..., "exact_match": ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from rnnkit.cells import CELLS
+from rnnkit.data.batching import ShuffledBatches
+from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
+from rnnkit.data.tokenize import UNK_ID, Tokenizer, build_tokenizer, pad_batch, tokenizer_from_json
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
+from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
+from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
+from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+
+__all__ = ["Seq2SeqConfig", "Translator", "train"]
+
+TOKENIZERS = ("char", "word", "bpe")
+BIBLE = "bible-en-es"
+
+
+@dataclass
+class Seq2SeqConfig(TrainSettings):
+    """Settings of ``rnnkit train seq2seq``."""
+
+    attention: str = "bahdanau"          # none | bahdanau | dot | general
+    teacher_forcing: float = 1.0         # chance of feeding the gold previous token at the start
+    teacher_forcing_floor: float | None = None  # ... lowered linearly to this at the end (None: no schedule)
+    tokenizer: str = "char"              # char | word | bpe, both sides
+    src_tokenizer: str | None = None     # overrides --tokenizer for the source
+    tgt_tokenizer: str | None = None     # overrides --tokenizer for the target
+    vocab_size: int = 8000               # ids of a word or bpe tokenizer
+    cell: str = "lstm"
+    bidirectional: bool = False
+    layers: int = 1
+    decoder_layers: int | None = None    # None: as many as the encoder
+    hidden: int = 128
+    embedding: int = 64
+    dropout: float = 0.1
+    max_len: int = 100                   # tokens kept per side
+    batch_size: int = 32
+    val_fraction: float = 0.1            # held out when there is no --val-data
+    split_seed: int = 0
+    eval_sentences: int = 100            # validation pairs translated (greedy) for exact match and BLEU
+    steps: int | None = 2000
+    eval_every: int = 200
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
+            check_positive(name, getattr(self, name))
+        if self.decoder_layers is not None:
+            check_positive("decoder_layers", self.decoder_layers)
+        if self.cell not in CELLS:
+            raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
+        if self.attention not in ATTENTIONS:
+            raise SettingError("attention", self.attention, f"expected one of {', '.join(ATTENTIONS)}")
+        for name in ("tokenizer", "src_tokenizer", "tgt_tokenizer"):
+            value = getattr(self, name)
+            if value is not None and value not in TOKENIZERS:
+                raise SettingError(name, value, f"expected one of {', '.join(TOKENIZERS)}")
+        if not 0.0 <= self.teacher_forcing <= 1.0:
+            raise SettingError("teacher_forcing", self.teacher_forcing, "expected a number from 0 to 1")
+        floor = self.teacher_forcing_floor
+        if floor is not None and not 0.0 <= floor <= self.teacher_forcing:
+            raise SettingError("teacher_forcing_floor", floor,
+                               f"expected 0 to --teacher-forcing ({self.teacher_forcing})")
+        check_fraction("dropout", self.dropout)
+        check_fraction("val_fraction", self.val_fraction)
+        if self.eval_sentences < 0:
+            raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
+
+
+#: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
+FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
+          "decoder_layers", "hidden", "embedding", "dropout", "max_len", "val_fraction", "split_seed")
+
+
+# ------------------------------------------------------------------------------------------- data
+def _load_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
+    """Training and validation pairs: ``bible-en-es`` or a pairs file, validation from ``val_data`` or a
+    seeded ``val_fraction`` of the training pairs."""
+    if data == BIBLE:
+        corpus = _bible()
+        train_pairs, val_pairs = list(corpus["train"]), list(corpus["val"])
+    else:
+        train_pairs, val_pairs = split_pairs(read_pairs(data), config.val_fraction, config.split_seed)
+    if val_data:
+        val_pairs = read_pairs(val_data)
+    if not train_pairs:
+        raise UserError(f"{data}: no training pairs left")
+    return train_pairs, val_pairs
+
+
+def _bible() -> dict[str, list[Pair]]:
+    """The English-Spanish Bible verses (``train``, ``val``, ``test``), from :mod:`rnnkit.data.bible`."""
+    try:
+        from rnnkit.data.bible import load_bible_en_es  # imported only when asked for
+    except ImportError as exc:
+        raise UserError(f"--data {BIBLE}: this installation has no Bible reader ({exc})") from None
+    return load_bible_en_es()  # type: ignore[no-any-return]
+
+
+def _tokenizers(config: Seq2SeqConfig, ckpt: Checkpoint | None, pairs: Sequence[Pair]) -> tuple[Tokenizer, Tokenizer]:
+    if ckpt is not None:
+        return _saved_tokenizers(ckpt)
+    src_kind = config.src_tokenizer or config.tokenizer
+    tgt_kind = config.tgt_tokenizer or config.tokenizer
+    return (build_tokenizer(src_kind, [s for s, _ in pairs], vocab_size=config.vocab_size),
+            build_tokenizer(tgt_kind, [t for _, t in pairs], vocab_size=config.vocab_size))
+
+
+def _saved_tokenizers(ckpt: Checkpoint) -> tuple[Tokenizer, Tokenizer]:
+    where = f"{ckpt.path}/vocab.json"
+    vocab = ckpt.vocab
+    if not (isinstance(vocab, dict) and all(isinstance(vocab.get(k), dict) for k in ("source", "target"))):
+        raise UserError(f"{where}: expected an object with \"source\" and \"target\" tokenizers")
+    return tokenizer_from_json(vocab["source"], where), tokenizer_from_json(vocab["target"], where)
+
+
+def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[tuple[list[int], list[int]]]:
+    return [(src.encode(s)[:max_len], tgt.encode(t)[:max_len]) for s, t in pairs]
+
+
+class _PairBatches(ShuffledBatches):
+    """Endless shuffled batches of encoded pairs: ``{"src", "src_len", "tgt_in", "tgt_out", "served"}``.
+    ``served`` counts the batches handed out (saved, so a resumed run continues the teacher-forcing schedule)."""
+
+    def __init__(self, encoded: Sequence[tuple[list[int], list[int]]], batch_size: int, seed: int, bos: int,
+                 eos: int) -> None:
+        super().__init__([s for s, _ in encoded], [t for _, t in encoded], batch_size, seed)
+        self.bos, self.eos, self.served = bos, eos, 0
+
+    def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
+        src, src_len = pad_batch([self.seqs[i] for i in idx])
+        return {"src": src, "src_len": src_len, **_targets([self.targets[i] for i in idx], self.bos, self.eos),
+                "served": self.served}
+
+    def next_batch(self) -> Any:  # type: ignore[override]
+        batch = super().next_batch()
+        self.served += 1
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "served": self.served}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.served = int(state.get("served", 0))
+
+
+def _targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
+    """Decoder inputs (BOS + target) and outputs (target + EOS), padded with 0."""
+    tgt_in, _ = pad_batch([[bos, *t] for t in targets])
+    tgt_out, _ = pad_batch([[*t, eos] for t in targets])
+    return {"tgt_in": tgt_in, "tgt_out": tgt_out}
+
+
+# ------------------------------------------------------------------------------------------- train
+def teacher_forcing_ratio(config: Seq2SeqConfig, progress: float) -> float:
+    """Scheduled sampling: linear from ``teacher_forcing`` to ``teacher_forcing_floor`` as ``progress`` goes
+    from 0 to 1 (constant without a floor)."""
+    floor = config.teacher_forcing if config.teacher_forcing_floor is None else config.teacher_forcing_floor
+    p = min(max(progress, 0.0), 1.0)
+    return config.teacher_forcing + (floor - config.teacher_forcing) * p
+
+
+def _loss_fn(config: Seq2SeqConfig) -> Any:
+    start = time.perf_counter()
+
+    def progress(served: int) -> float:
+        if config.steps:
+            return served / config.steps
+        return (time.perf_counter() - start) / (60.0 * (config.minutes or 1.0))
+
+    def loss_fn(model: Seq2Seq, batch: dict[str, Any], state: Any) -> tuple[torch.Tensor, int, None]:
+        ratio = teacher_forcing_ratio(config, progress(batch["served"]))
+        logits = model(batch["src"], batch["src_len"], batch["tgt_in"], teacher_forcing=ratio)
+        loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum")
+        return loss, int((batch["tgt_out"] != 0).sum()), None
+
+    return loss_fn
+
+
+def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
+          resume: bool = False, overwrite: bool = False, progress: bool | None = None,
+          verbose: bool = True) -> TrainResult:
+    """Train a translator on ``data`` (a pairs file or ``"bible-en-es"``) into ``out``; the validation pairs
+    are ``val_data`` or a seeded ``val_fraction`` of ``data``. ``resume=True`` continues the run in ``out``
+    (its model, tokenizers and data come from the checkpoint, the training settings from ``config``)."""
+    out = Path(out)
+    config.validate()
+    ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
+    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
+    data, val_data = data or saved.get("train"), val_data or saved.get("val")
+    if not data:
+        raise UserError("--data is required: a file of 'source<TAB>target' lines, or 'bible-en-es'")
+    train_pairs, val_pairs = _load_data(str(data), val_data, config)
+    src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
+    train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
+    seed_everything(config.seed)
+    kwargs = _model_kwargs(config, src_tok, tgt_tok)
+    model = build_model(lambda: Seq2Seq(**kwargs), ckpt) if ckpt else Seq2Seq(**kwargs)
+    model_config = {"task": "seq2seq", "model": model.config(), "settings": settings_of(config),
+                    "data": {"train": str(data), "val": str(val_data) if val_data else None,
+                             "train_pairs": len(train_enc), "val_pairs": len(val_enc)}}
+    cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
+    trainer = Trainer(model, cfg, batches=_PairBatches(train_enc, config.batch_size, config.seed, model.bos_id,
+                                                       model.eos_id),
+                      loss_fn=_loss_fn(config),
+                      eval_fn=_eval_fn(val_enc, val_pairs, tgt_tok, config) if val_enc else None,
+                      out_dir=out, model_config=model_config, resume=ckpt,
+                      vocab={"source": src_tok.to_json(), "target": tgt_tok.to_json()})
+    if verbose:
+        print(f"seq2seq: {len(train_enc)} training and {len(val_enc)} validation pairs, source {src_tok.kind} "
+              f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "
+              f"{config.attention}; {sum(p.numel() for p in model.parameters()):,} parameters",
+              file=sys.stderr, flush=True)
+    return trainer.fit()
+
+
+def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict[str, Any]:
+    return {"src_vocab": src.vocab_size, "tgt_vocab": tgt.vocab_size, "cell": config.cell,
+            "embedding": config.embedding, "hidden": config.hidden, "layers": config.layers,
+            "decoder_layers": config.decoder_layers, "bidirectional": config.bidirectional,
+            "attention": config.attention, "dropout": config.dropout}
+
+
+def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pair], tgt: Tokenizer,
+             config: Seq2SeqConfig) -> Any:
+    def eval_fn(model: Seq2Seq) -> dict[str, float]:
+        total, count = 0.0, 0
+        for start in range(0, len(val_enc), 64):
+            part = val_enc[start:start + 64]
+            src, src_len = pad_batch([s for s, _ in part])
+            t = _targets([t for _, t in part], model.bos_id, model.eos_id)
+            logits = model(src, src_len, t["tgt_in"])
+            total += float(F.cross_entropy(logits.flatten(0, 1), t["tgt_out"].flatten(), ignore_index=0,
+                                           reduction="sum"))
+            count += int((t["tgt_out"] != 0).sum())
+        metrics = {"loss": total / max(count, 1)}
+        n = min(config.eval_sentences, len(val_enc))
+        if n:
+            srcs = [s for s, _ in val_enc[:n]]
+            hyps = [_decode(tgt, h.tokens) for h in _greedy(model, srcs, 1.5, 10)]
+            refs = [p[1] for p in val_pairs[:n]]
+            metrics["exact_match"] = sum(h == r for h, r in zip(hyps, refs, strict=True)) / n
+            metrics.update({k: v for k, v in _sacre(hyps, refs).items() if k == "bleu" and v is not None})
+        return metrics
+
+    return eval_fn
+
+
+def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list[Hypothesis]:
+    out: list[Hypothesis] = []
+    for start in range(0, len(srcs), 64):
+        src, src_len = pad_batch(srcs[start:start + 64])
+        out.extend(model.greedy(src, src_len, _max_lengths(src_len, a, b)))
+    return out
+
+
+def _max_lengths(src_len: torch.Tensor, a: float, b: int) -> torch.Tensor:
+    return (a * src_len.float() + b).floor().long().clamp(min=1)
+
+
+def _sacre(hyps: Sequence[str], refs: Sequence[str]) -> dict[str, float | None]:
+    """Corpus BLEU and chrF (sacrebleu); None for both when sacrebleu is not installed."""
+    try:
+        import sacrebleu
+    except ImportError:
+        return {"bleu": None, "chrf": None}
+    return {"bleu": float(sacrebleu.corpus_bleu(list(hyps), [list(refs)]).score),
+            "chrf": float(sacrebleu.corpus_chrf(list(hyps), [list(refs)]).score)}
+
+
+_NO_SPACE_BEFORE = set(".,;:!?)]}%'»")
+_NO_SPACE_AFTER = set("([{¿¡«'")
+
+
+def _decode(tok: Tokenizer, ids: Sequence[int]) -> str:
+    """Target ids → text: characters joined, words joined with spaces (none before closing punctuation)."""
+    ids = [i for i in ids if 0 < i < tok.vocab_size]
+    if tok.kind == "bpe":
+        return str(tok.tokenizer.decode(ids))  # type: ignore[union-attr]
+    symbols = [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+    if tok.kind == "char":
+        return "".join(symbols)
+    text = ""
+    for s in symbols:
+        glue = not text or s[0] in _NO_SPACE_BEFORE or text[-1] in _NO_SPACE_AFTER
+        text += s if glue else " " + s
+    return text
+
+
+def _symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:
+    if tok.kind == "bpe":
+        return [str(tok.tokenizer.id_to_token(i)) for i in ids]  # type: ignore[union-attr]
+    return [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+
+
+def report(result: TrainResult, as_json: bool) -> None:
+    """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
+    ev = result.last_eval
+    if as_json:
+        print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
+                          "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
+                          "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
+                          "model_dir": str(Path(result.out_dir or ".") / "best")}))
+        return
+    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
+    extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
+    extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
+    print(f"best validation loss {best} nats/token at step {result.best_step}{extra} ({result.steps} steps, "
+          f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
+    if result.stopped == "interrupted":
+        print(f"interrupted: continue with --resume {result.out_dir}")
+
+
+# ------------------------------------------------------------------------------------------- use
+class Translator:
+    """A trained translator: ``translate()`` writes target text for source texts, ``evaluate()`` scores a
+    pairs file (BLEU, chrF, exact match).
+
+    Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`Seq2Seq` (eval mode); ``source`` and
+    ``target`` are the two sides' tokenizers.
+    """
+
+    def __init__(self, ckpt: Checkpoint) -> None:
+        if ckpt.config.get("task") != "seq2seq":
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a translator")
+        self.checkpoint = ckpt
+        self.source, self.target = _saved_tokenizers(ckpt)
+        kwargs = ckpt.config.get("model")
+        if not isinstance(kwargs, dict):
+            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        max_len = (ckpt.config.get("settings") or {}).get("max_len", 100)
+        if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1:
+            raise UserError(f"{ckpt.path}/config.json: settings.max_len {max_len!r}: expected a positive integer")
+        self.max_len = max_len
+        self.model: Seq2Seq = build_model(lambda: Seq2Seq(**kwargs), ckpt)  # type: ignore[assignment]
+        self.model.eval()
+
+    def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
+        """Source ids of each text; unknown tokens become ``<unk>`` and are named in one warning."""
+        unknown: list[str] = []
+        encoded = []
+        for text in texts:
+            ids = self.source.encode(text)
+            if UNK_ID in ids:
+                toks = self.source.tokens(text)
+                unknown.extend(t for t, i in zip(toks, ids, strict=False) if i == UNK_ID)
+            encoded.append(ids[: self.max_len])
+        if unknown:
+            shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
+            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=3)
+        return encoded
+
+    def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
+                  max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
+                  return_attention: bool = False) -> Any:
+        """Translate one text (a result) or a list (a list of results).
+
+        A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
+        ``translation``, ``n_best`` (``text``, ``log_prob``, ``score`` each), and with attention
+        ``attention`` (one row of weights over the source tokens per target token), ``source_tokens`` and
+        ``target_tokens``. ``beam=1`` is greedy; a longer output than ``max_len_a * source tokens +
+        max_len_b`` is cut; ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length
+        normalisation of the beam's ranking.
+        """
+        single = isinstance(texts, str)
+        items = [texts] if isinstance(texts, str) else list(texts)
+        if beam < 1 or not 1 <= n_best <= beam:
+            raise UserError(f"--beam {beam} --n-best {n_best}: expected beam >= 1 and 1 <= n-best <= beam")
+        encoded = self._encode_sources(items)
+        results = []
+        for start in range(0, len(items), 64):
+            src, src_len = pad_batch(encoded[start:start + 64])
+            max_len = _max_lengths(src_len, max_len_a, max_len_b)
+            if beam == 1:
+                nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
+            else:
+                nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
+                                                return_attention)
+            for text, hyps in zip(items[start:start + 64], nbests, strict=True):
+                results.append(self._result(text, hyps, n_best > 1 or return_attention, return_attention))
+        return results[0] if single else results
+
+    def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
+        best = _decode(self.target, hyps[0].tokens)
+        if not as_dict:
+            return best
+        out: dict[str, Any] = {"source": text, "translation": best, "n_best": [
+            {"text": _decode(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
+        if with_attention:
+            out["attention"] = hyps[0].attention
+            out["source_tokens"] = self.source.tokens(text)[: self.max_len]
+            out["target_tokens"] = [*_symbols(self.target, hyps[0].tokens), "</s>"]
+        return out
+
+    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1) -> dict[str, Any]:
+        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
+        compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
+        of translations equal to their reference) and ``pairs``."""
+        if isinstance(pairs_file, (str, Path)):
+            if str(pairs_file) == BIBLE:
+                pairs = list(_bible()["test"])
+            else:
+                pairs = read_pairs(pairs_file)
+        else:
+            pairs = list(pairs_file)
+        hyps = self.translate([s for s, _ in pairs], beam=beam)
+        refs = [t for _, t in pairs]
+        exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
+        return {**_sacre(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+# ------------------------------------------------------------------------------------------- CLI
+def _translate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to translate")
+    p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab)")
+    p.add_argument("--output", help="write the translations here instead of standard output")
+    p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    p.add_argument("--n-best", type=int, default=1, help="hypotheses per text (at most --beam; default 1)")
+    p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
+    p.add_argument("--max-len-a", type=float, default=1.5, help="output length limit: a * source tokens + b")
+    p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
+    p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
+    p.add_argument("--json", action="store_true", help="one JSON object per text")
+    p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
+
+
+def _read_sources(path: str) -> list[str]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not UTF-8 text") from None
+    return [line.split("\t", 1)[0] for line in lines if line.strip()]
+
+
+def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
+    if bool(args.texts) == bool(args.file):
+        raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
+    if args.attention_png and tr.model.attention is None:
+        raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
+    texts = list(args.texts) if args.texts else _read_sources(args.file)
+    with report_warnings():
+        results = tr.translate(texts, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
+                               max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
+                               return_attention=True)
+    if args.attention_png and results:
+        from rnnkit.plots import attention_png
+
+        r = results[0]
+        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], Path(args.attention_png),
+                      title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
+    lines = []
+    for r in results:
+        if args.json:
+            lines.append(json.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
+        elif args.n_best > 1:
+            lines.extend(f"{i}\t{h['score']:.4f}\t{h['text']}" for i, h in enumerate(r["n_best"]))
+        else:
+            lines.append(r["translation"])
+    text = "".join(line + "\n" for line in lines)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    e.add_argument("--data", required=True, help="pairs file (source<TAB>target), or 'bible-en-es' (its test split)")
+    e.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
+    with report_warnings():
+        result = tr.evaluate(args.data, beam=args.beam)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
+    chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
+    print(f"{result['pairs']} pairs, beam {result['beam']}: BLEU {bleu}, chrF {chrf}, "
+          f"exact match {result['exact_match']:.4f}")
+    return 0
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = Seq2SeqConfig()
+    g = p.add_argument_group("model")
+    g.add_argument("--attention", choices=ATTENTIONS, help=f"attention (default {d.attention})")
+    g.add_argument("--teacher-forcing", type=float,
+                   help=f"chance of feeding the gold token (default {d.teacher_forcing})")
+    g.add_argument("--teacher-forcing-floor", type=float,
+                   help="lower teacher forcing linearly to this over the run (scheduled sampling; default: constant)")
+    g.add_argument("--tokenizer", choices=TOKENIZERS, help=f"both sides (default {d.tokenizer})")
+    g.add_argument("--src-tokenizer", choices=TOKENIZERS, help="the source side (default: --tokenizer)")
+    g.add_argument("--tgt-tokenizer", choices=TOKENIZERS, help="the target side (default: --tokenizer)")
+    g.add_argument("--vocab-size", type=int, help=f"ids of a word or bpe tokenizer (default {d.vocab_size})")
+    g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help="read the source both ways (default off)")
+    g.add_argument("--layers", type=int, help=f"encoder layers (default {d.layers})")
+    g.add_argument("--decoder-layers", type=int, help="decoder layers (default: --layers)")
+    g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
+    g.add_argument("--embedding", type=int, help=f"embedding size (default {d.embedding})")
+    g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
+    g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
+    g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")
+    g.add_argument("--eval-sentences", type=int,
+                   help=f"validation pairs translated at each evaluation (default {d.eval_sentences})")
+    add_data_arguments(p, data_help="pairs file (source<TAB>target, UTF-8) or 'bible-en-es'",
+                       val_help="validation pairs (default: --val-fraction of --data)", val_fraction=d.val_fraction,
+                       split_seed=d.split_seed)
+
+
+def _dates_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pairs", type=int, default=10000, help="pairs to write (default 10000)")
+
+
+def _dates_command(args: argparse.Namespace) -> int:
+    from rnnkit.data.dates import date_pairs
+
+    if args.pairs < 1:
+        raise UserError(f"--pairs {args.pairs}: expected a positive integer")
+    path = write_pairs(date_pairs(args.pairs, args.seed), args.out)
+    print(f"wrote {args.pairs} date pairs to {path}")
+    return 0
+
+
+register(Task(
+    name="seq2seq",
+    help="translation with an encoder-decoder (attention, beam search)",
+    description="Train an encoder-decoder translator on tab-separated pairs (source<TAB>target).",
+    config=Seq2SeqConfig,
+    train=train,
+    load=Translator,
+    add_arguments=_train_arguments,
+    report=report,
+    frozen=FROZEN,
+    verbs=(
+        Verb("translate", "translate texts with a trained translator", _translate_arguments, _translate_command),
+        Verb("evaluate", "BLEU, chrF and exact match of a translator on a pairs file", _evaluate_arguments,
+             _evaluate_command),
+    ),
+))
+
+register(Generator(
+    name="dates",
+    help="dates written many ways -> ISO YYYY-MM-DD, as a pairs file (--out FILE)",
+    add_arguments=_dates_arguments,
+    run=_dates_command,
+))

@@ -1,0 +1,264 @@
+"""Translation: the encoder-decoder model, its decoders, the pairs reader, the dates corpus and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cells import CELLS
+from rnnkit.cli import main
+from rnnkit.data.dates import FORMATS, date_pairs, render
+from rnnkit.data.pairs import read_pairs, split_pairs
+from rnnkit.errors import UserError
+from rnnkit.models.seq2seq import ATTENTIONS, Seq2Seq, banned_ngram_tokens
+from rnnkit.tasks.translate import Seq2SeqConfig, teacher_forcing_ratio
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _model(attention: str = "none", cell: str = "lstm", **kw: object) -> Seq2Seq:
+    torch.manual_seed(0)
+    return Seq2Seq(20, 12, cell=cell, embedding=8, hidden=10, attention=attention, **kw).eval()  # type: ignore[arg-type]
+
+
+def _batch() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(1)
+    src = torch.randint(2, 20, (3, 7), generator=g)
+    src_len = torch.tensor([7, 4, 2])
+    src[1, 4:] = 0
+    src[2, 2:] = 0
+    tgt = torch.randint(2, 12, (3, 6), generator=g)
+    tgt[:, 0] = 12  # BOS
+    return src, src_len, tgt
+
+
+def _stepwise(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:
+    memory, state = model.encode(src, src_len)
+    out = []
+    for t in range(tgt.shape[1]):
+        logits, state, _ = model.decoder_step(tgt[:, t], state, memory, t)
+        out.append(logits)
+    return torch.stack(out, 1)
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS)
+def test_teacher_forcing_one_feeds_the_gold_token(attention: str) -> None:
+    model = _model(attention, bidirectional=True, layers=2, decoder_layers=1)
+    src, src_len, tgt = _batch()
+    with torch.no_grad():
+        torch.testing.assert_close(model(src, src_len, tgt, teacher_forcing=1.0), _stepwise(model, src, src_len, tgt))
+
+
+def test_teacher_forcing_zero_feeds_the_models_own_argmax() -> None:
+    model = _model("dot")
+    src, src_len, tgt = _batch()
+    with torch.no_grad():
+        logits = model(src, src_len, tgt, teacher_forcing=0.0)
+        fed = torch.cat([tgt[:, :1], logits[:, :-1].argmax(-1)], dim=1)
+        torch.testing.assert_close(logits, _stepwise(model, src, src_len, fed))
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_one_step_decoder_equals_running_the_whole_prefix(cell: str) -> None:
+    model = _model("none", cell=cell, layers=1, decoder_layers=2)
+    src, src_len, tgt = _batch()
+    with torch.no_grad():
+        _, state = model.encode(src, src_len)
+        whole, _ = model.decoder(model.tgt_embedding(tgt), state[0])
+        torch.testing.assert_close(model.output(whole), _stepwise(model, src, src_len, tgt))
+
+
+@pytest.mark.parametrize("attention", ATTENTIONS[1:])
+def test_attention_weights_sum_to_one_and_are_zero_on_padding(attention: str) -> None:
+    model = _model(attention, bidirectional=True)
+    src, src_len, _ = _batch()
+    hyps = model.greedy(src, src_len, torch.full((3,), 5), return_attention=True)
+    with torch.no_grad():
+        memory, state = model.encode(src, src_len)
+        _, _, weights = model.decoder_step(torch.full((3,), model.bos_id), state, memory, 0)
+    assert weights is not None
+    for i, n in enumerate(src_len.tolist()):
+        assert float(weights[i, :n].sum()) == pytest.approx(1.0, abs=1e-6)
+        assert torch.all(weights[i, n:] == 0.0)
+        assert all(len(row) == n and sum(row) == pytest.approx(1.0, abs=1e-5) for row in hyps[i].attention or [])
+
+
+@pytest.mark.parametrize("attention", ["none", "general"])
+def test_beam_of_one_equals_greedy(attention: str) -> None:
+    model = _model(attention, cell="gru")
+    src, src_len, _ = _batch()
+    max_len = torch.tensor([6, 9, 4])
+    greedy = model.greedy(src, src_len, max_len, no_repeat_ngram=2)
+    beam = model.beam_search(src, src_len, max_len, beam=1, no_repeat_ngram=2)
+    assert [h.tokens for h in greedy] == [b[0].tokens for b in beam]
+    for g, b in zip(greedy, beam, strict=True):
+        assert g.log_prob == pytest.approx(b[0].log_prob, abs=1e-4)
+        assert len(g.tokens) <= 9
+
+
+def test_beam_search_n_best_is_ranked_and_respects_max_len() -> None:
+    model = _model("bahdanau")
+    src, src_len, _ = _batch()
+    out = model.beam_search(src, src_len, torch.tensor([3, 3, 3]), beam=4, n_best=3, alpha=0.6)
+    for hyps in out:
+        assert len(hyps) == 3
+        assert [h.score for h in hyps] == sorted((h.score for h in hyps), reverse=True)
+        assert all(len(h.tokens) <= 3 for h in hyps)
+
+
+def test_ngram_blocking() -> None:
+    assert banned_ngram_tokens([5, 6, 7, 5], 2) == {6}
+    assert banned_ngram_tokens([5, 6, 5, 6], 3) == {5}
+    assert banned_ngram_tokens([3, 4], 1) == {3, 4}
+    assert banned_ngram_tokens([3], 3) == set()
+    model = _model("none")
+    with torch.no_grad():  # a decoder that always prefers token 5 must still never repeat a bigram
+        model.output.bias.zero_()
+        model.output.bias[5] = 100.0
+        model.output.bias[3] = 50.0
+    src, src_len, _ = _batch()
+    for hyp in model.greedy(src, src_len, torch.full((3,), 12), no_repeat_ngram=2):
+        bigrams = list(zip(hyp.tokens, hyp.tokens[1:], strict=False))
+        assert len(bigrams) == len(set(bigrams))
+    plain = model.greedy(src, src_len, torch.full((3,), 6))
+    assert plain[0].tokens == [5] * 6
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"a\tb\nno tab here\n", "pairs.tsv:2: expected one tab between source and target, found 0"),
+    (b"a\tb\tc\n", "pairs.tsv:1: expected one tab between source and target, found 2"),
+    (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
+    (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
+    (b"a\tb\n\xff\xfe\tc\n", "pairs.tsv:2: not UTF-8 (byte 1 of the line)"),
+    (b"\n\n", "pairs.tsv: no pairs; expected lines of 'source<TAB>target'"),
+])
+def test_refused_pairs_lines(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "pairs.tsv"
+    path.write_bytes(content)
+    with pytest.raises(UserError) as info:
+        read_pairs(path)
+    assert str(info.value) == f"{path.parent}/{message}"
+
+
+def test_pairs_read_and_split(tmp_path: Path) -> None:
+    path = tmp_path / "p.tsv"
+    path.write_text("\ufeffhello\thola\r\n\ncat\tgato\ndog\tperro\n", encoding="utf-8")
+    pairs = read_pairs(path)
+    assert pairs == [("hello", "hola"), ("cat", "gato"), ("dog", "perro")]
+    train, val = split_pairs(pairs, 0.34, seed=3)
+    assert len(val) == 1 and sorted(train + val) == sorted(pairs)
+    assert split_pairs(pairs, 0.34, seed=3) == (train, val)
+
+
+def test_dates_round_trip() -> None:
+    pairs = date_pairs(300, seed=7)
+    assert pairs == date_pairs(300, seed=7)
+    for source, target in pairs:
+        day = dt.date.fromisoformat(target)
+        assert 1950 <= day.year <= 2049
+        assert source in {render(day, f) for f in FORMATS} | {render(day, f).lower() for f in FORMATS}
+    assert render(dt.date(1999, 3, 3), "{ord} of {month} {yyyy}") == "3rd of March 1999"
+    assert render(dt.date(1999, 3, 3), "{weekday}, {d} {month} {yyyy}") == "Wednesday, 3 March 1999"
+    assert render(dt.date(1999, 3, 3), "{month} {d}, {yy}") == "March 3, '99"
+
+
+def test_teacher_forcing_schedule_and_settings() -> None:
+    config = Seq2SeqConfig(teacher_forcing=1.0, teacher_forcing_floor=0.2)
+    assert teacher_forcing_ratio(config, 0.0) == 1.0
+    assert teacher_forcing_ratio(config, 0.5) == pytest.approx(0.6)
+    assert teacher_forcing_ratio(config, 2.0) == pytest.approx(0.2)
+    assert teacher_forcing_ratio(Seq2SeqConfig(teacher_forcing=0.7), 0.9) == 0.7
+    with pytest.raises(UserError, match="teacher_forcing_floor"):
+        Seq2SeqConfig(teacher_forcing=0.5, teacher_forcing_floor=0.8).validate()
+    with pytest.raises(UserError, match="attention"):
+        Seq2SeqConfig(attention="luong").validate()
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("s2s")
+    data = tmp / "dates.tsv"
+    assert main(["data", "dates", "--out", str(data), "--pairs", "80", "--seed", "1"]) == 0
+    out = tmp / "run"
+    argv = ["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "6", "--hidden", "16",
+            "--embedding", "8", "--eval-every", "3", "--batch-size", "8", "--attention", "general",
+            "--teacher-forcing-floor", "0.5", "--eval-sentences", "4", "--no-progress", "--save-minutes", "0"]
+    assert main(argv) == 0
+    return data, out
+
+
+def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data, out = trained
+    config = json.loads((out / "best" / "config.json").read_text())
+    vocab = json.loads((out / "best" / "vocab.json").read_text())
+    assert config["task"] == "seq2seq" and set(vocab) == {"source", "target"}
+    capsys.readouterr()
+    png = tmp_path / "att.png"
+    assert main(["translate", str(out), "3rd of March 1999", "1999.3.3", "--beam", "2", "--attention-png",
+                 str(png)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    translator = rnnkit.load(out)
+    assert lines == translator.translate(["3rd of March 1999", "1999.3.3"], beam=2)
+    assert png.stat().st_size > 1000
+    assert main(["evaluate", str(out), "--data", str(data), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(result) >= {"bleu", "chrf", "exact_match"}
+    assert result == translator.evaluate(data)
+
+
+def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = trained
+    capsys.readouterr()
+    assert main(["translate", str(out), "zq§ 1999", "--beam", "3", "--n-best", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert len(record["n_best"]) == 2 and record["translation"] == record["n_best"][0]["text"]
+    assert "unknown source tokens" in captured.err and "'§'" in captured.err
+    result = rnnkit.load(out).translate("1999.3.3", return_attention=True)
+    assert len(result["attention"]) == len(result["target_tokens"])
+    assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
+
+
+def test_resume_continues(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = trained
+    state = json.loads((out / "last" / "trainer_state.json").read_text())
+    assert state["step"] == 6
+    assert main(["train", "seq2seq", "--resume", str(out), "--steps", "8", "--no-progress", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["steps"] == 8
+    assert json.loads((out / "last" / "trainer_state.json").read_text())["step"] == 8
+
+
+def test_word_tokenizers_from_python(tmp_path: Path) -> None:
+    from rnnkit.tasks.translate import Translator, train
+
+    data = tmp_path / "w.tsv"
+    data.write_text("the cat sleeps .\tel gato duerme .\nthe dog eats .\tel perro come .\n"
+                    "the cat eats .\tel gato come .\nthe dog sleeps .\tel perro duerme .\n", encoding="utf-8")
+    config = Seq2SeqConfig(steps=3, hidden=8, embedding=8, tokenizer="word", tgt_tokenizer="char", cell="gru",
+                           bidirectional=True, layers=2, decoder_layers=1, attention="dot", eval_sentences=2)
+    result = train(config, str(data), tmp_path / "run", val_data=str(data), progress=False, verbose=False)
+    assert result.steps == 3
+    tr = rnnkit.load(tmp_path / "run")
+    assert isinstance(tr, Translator)
+    assert tr.source.kind == "word" and tr.target.kind == "char"
+    assert isinstance(tr.translate("the cat sleeps ."), str)
+
+
+@pytest.mark.slow
+def test_learns_dates(tmp_path: Path) -> None:
+    from rnnkit.data.pairs import write_pairs
+    from rnnkit.tasks.translate import train
+
+    data = write_pairs(date_pairs(2000, seed=0), tmp_path / "dates.tsv")
+    config = Seq2SeqConfig(steps=600, hidden=64, embedding=32, lr=5e-3, attention="bahdanau", eval_every=600,
+                           eval_sentences=20, save_minutes=None)
+    train(config, str(data), tmp_path / "run", progress=False, verbose=False)
+    test = write_pairs(date_pairs(100, seed=99), tmp_path / "test.tsv")
+    result = rnnkit.load(tmp_path / "run").evaluate(test, beam=3)
+    assert result["exact_match"] >= 0.8
