@@ -158,14 +158,14 @@ def test_learning_rate_warmup_cosine_step() -> None:
 
 # ------------------------------------------------------------------------------------------- trainer
 def make_trainer(out: Path | None, *, steps: int = 12, resume=None, dropout: float = 0.2, on_eval=None,
-                 **cfg) -> Trainer:
+                 loss_fn=tbptt_lm_loss, **cfg) -> Trainer:
     seed_everything(3)
     model = tiny_lm(dropout=dropout)
     data = tokens(4 * 60)
     val = tokens(200, seed=9)
     config = TrainConfig(steps=steps, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01, **cfg)
     return Trainer(
-        model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
+        model, config, batches=StreamBatches(data, 4, window=9), loss_fn=loss_fn,
         eval_fn=lambda m: evaluate_streams(m, val, batch_size=4, window=16),
         out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
         resume=resume, on_eval=on_eval,
@@ -391,3 +391,17 @@ def test_blowup_with_on_diverge_stop_ends_the_run_without_raising(tmp_path: Path
     quiet = make_trainer(None, steps=6, blowup=10.0)  # without the spike: no divergence
     assert quiet.fit().stopped == "steps"
 
+
+
+def test_a_loss_function_with_a_progress_keyword_follows_the_run_and_its_resume(tmp_path: Path) -> None:
+    seen: list[float] = []
+
+    def loss_with_progress(model, batch, state, *, progress):
+        seen.append(progress)
+        return tbptt_lm_loss(model, batch, state)
+
+    make_trainer(tmp_path, steps=8, halt_at=4, loss_fn=loss_with_progress).fit()
+    resumed = make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last"),
+                           loss_fn=loss_with_progress)
+    resumed.fit()
+    assert seen == [k / 8 for k in range(8)]  # the schedule's progress, continued across the resume

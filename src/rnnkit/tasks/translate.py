@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -153,30 +152,16 @@ def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int)
 
 
 class _PairBatches(ShuffledBatches):
-    """Endless shuffled batches of encoded pairs: ``{"src", "src_len", "tgt_in", "tgt_out", "served"}``.
-    ``served`` counts the batches handed out (saved, so a resumed run continues the teacher-forcing schedule)."""
+    """Endless shuffled batches of encoded pairs: ``{"src", "src_len", "tgt_in", "tgt_out"}``."""
 
     def __init__(self, encoded: Sequence[tuple[list[int], list[int]]], batch_size: int, seed: int, bos: int,
                  eos: int) -> None:
         super().__init__([s for s, _ in encoded], [t for _, t in encoded], batch_size, seed)
-        self.bos, self.eos, self.served = bos, eos, 0
+        self.bos, self.eos = bos, eos
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         src, src_len = pad_batch([self.seqs[i] for i in idx])
-        return {"src": src, "src_len": src_len, **_targets([self.targets[i] for i in idx], self.bos, self.eos),
-                "served": self.served}
-
-    def next_batch(self) -> Any:  # type: ignore[override]
-        batch = super().next_batch()
-        self.served += 1
-        return batch
-
-    def state_dict(self) -> dict[str, Any]:
-        return {**super().state_dict(), "served": self.served}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        self.served = int(state.get("served", 0))
+        return {"src": src, "src_len": src_len, **_targets([self.targets[i] for i in idx], self.bos, self.eos)}
 
 
 def _targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
@@ -196,15 +181,9 @@ def teacher_forcing_ratio(config: Seq2SeqConfig, progress: float) -> float:
 
 
 def _loss_fn(config: Seq2SeqConfig) -> Any:
-    start = time.perf_counter()
-
-    def progress(served: int) -> float:
-        if config.steps:
-            return served / config.steps
-        return (time.perf_counter() - start) / (60.0 * (config.minutes or 1.0))
-
-    def loss_fn(model: Seq2Seq, batch: dict[str, Any], state: Any) -> tuple[torch.Tensor, int, None]:
-        ratio = teacher_forcing_ratio(config, progress(batch["served"]))
+    def loss_fn(model: Seq2Seq, batch: dict[str, Any], state: Any, *,
+                progress: float) -> tuple[torch.Tensor, int, None]:
+        ratio = teacher_forcing_ratio(config, progress)  # the Trainer's progress: resumes where it stopped
         logits = model(batch["src"], batch["src_len"], batch["tgt_in"], teacher_forcing=ratio)
         loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum")
         return loss, int((batch["tgt_out"] != 0).sum()), None

@@ -33,7 +33,11 @@ the loss *summed* over the ``n`` items (tokens, sequences) of the batch as a 0-d
 int, and the recurrent state to hand to the next batch (``None`` for tasks without carried state).
 The trainer back-propagates ``loss_sum / n`` (the mean over items), detaches ``new_state`` and passes
 it back as ``state`` on the next call (truncated BPTT; see :mod:`rnnkit.train.tbptt`). The carried
-state is saved in ``last/`` so a resumed run continues bit for bit.
+state is saved in ``last/`` so a resumed run continues bit for bit. A step with a schedule of its own
+(scheduled sampling lowers teacher forcing over the run) declares a keyword-only ``progress``:
+``loss_fn(model, batch, state, *, progress)`` then gets how far the run is, from 0 to 1, the number the
+learning-rate schedule follows (steps, or the clock under ``minutes``; a resumed run goes on from where
+it stopped).
 
 ``eval_fn(model)`` is called every ``eval_every`` steps and at the end, under ``torch.no_grad()`` with
 ``model.eval()``; it returns a dict of floats that contains ``config.metric`` (default ``"loss"``,
@@ -63,6 +67,7 @@ when evaluated) and ``loss.png``. Every logged record is also kept in ``Trainer.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import math
 import random
@@ -319,6 +324,7 @@ class Trainer:
         self.cfg = config
         self.batches = batches
         self.loss_fn = loss_fn
+        self._loss_takes_progress = _has_keyword(loss_fn, "progress")
         self.eval_fn = eval_fn
         self.on_eval = on_eval
         self.out_dir = Path(out_dir) if out_dir is not None else None
@@ -428,8 +434,9 @@ class Trainer:
     def _update(self, lr: float) -> tuple[float, int, float]:
         """Forward, backward, clip and step on the next batch; returns (summed loss, items, grad norm)."""
         batch = self.batches.next_batch()
+        extra = {"progress": self._progress()} if self._loss_takes_progress else {}
         with self._autocast():
-            loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry)
+            loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry, **extra)
         n_items = int(n_items)
         loss_value = float(loss_sum.detach())
         self._check_loss(loss_value / max(n_items, 1), lr)
@@ -742,6 +749,13 @@ class Trainer:
             plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss.png")
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
+
+
+def _has_keyword(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _fmt_seconds(seconds: float) -> str:
