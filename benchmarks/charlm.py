@@ -23,11 +23,12 @@ from pathlib import Path
 
 import torch
 
+import rnnkit
+
 
 def quality(args: argparse.Namespace) -> None:
     from rnnkit.cli import main
     from rnnkit.data.text import load_text
-    from rnnkit.tasks.charlm import load_charlm
     from rnnkit.train.tbptt import evaluate_streams
 
     if args.threads:
@@ -38,10 +39,11 @@ def quality(args: argparse.Namespace) -> None:
     wall = time.perf_counter() - t0
     if status:
         sys.exit(status)
-    model, vocab, ckpt = load_charlm(args.out)
+    lm = rnnkit.load(args.out)
+    model, vocab, ckpt = lm.model, lm.vocab, lm.checkpoint
     text = load_text(args.data)
     frac = ckpt.config["settings"]["val_fraction"]
-    val = vocab.encode(text[len(text) - int(len(text) * frac):], warn=False)
+    val = vocab.encode_tensor(text[len(text) - int(len(text) * frac):], warn=False)
     t1 = time.perf_counter()
     with torch.no_grad():
         full = evaluate_streams(model, val, batch_size=64, window=256)
@@ -57,11 +59,11 @@ def quality(args: argparse.Namespace) -> None:
 
 def sample_speed(args: argparse.Namespace) -> None:
     from rnnkit.models.language_model import generate
-    from rnnkit.tasks.charlm import load_charlm
 
     torch.set_num_threads(args.threads)
-    model, vocab, _ = load_charlm(args.dir)
-    prime = vocab.encode("\n")
+    lm = rnnkit.load(args.dir)
+    model, vocab = lm.model, lm.vocab
+    prime = vocab.encode_tensor("\n")
     gen = torch.Generator().manual_seed(0)
     for _ in generate(model, prime, 200, generator=gen):  # warm-up
         pass

@@ -81,7 +81,7 @@ class LanguageModel(nn.Module):
     def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
         :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
-        out, state = self.rnn.step(F.embedding(ids, self.embedding.weight), state, t)
+        out, state = self.rnn.step(torch.embedding(self.embedding.weight, ids), state, t)  # the op, no wrapper
         if self.training:
             out = self.drop(out)
         return F.linear(out, self.head.weight, self.head.bias), state  # no module call per token
