@@ -1,6 +1,6 @@
 """Reliability, measured (not a test): kill runs at random moments and resume them, and count it.
 
-For each task (charlm, classify, tag) a step-limited run is trained once straight through, then again
+For each task (charlm, classify, tag, seq2seq) a step-limited run is trained once straight through, then again
 while being killed with SIGKILL at ``--kills`` random moments, resumed after each kill with
 ``--resume``; the final parameters of the two must be bit-identical. The hostile-checkpoint and fuzzing
 cases of ``tests/test_faults.py`` and ``tests/test_fuzz_readers.py`` are run too (fuzzing with
@@ -24,6 +24,8 @@ from pathlib import Path
 
 import torch
 
+from rnnkit.data.dates import date_pairs
+from rnnkit.data.pairs import write_pairs
 from rnnkit.train.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +44,9 @@ def write_data(root: Path) -> dict[str, Path]:
     tokens = [rng.choice(words) for _ in range(2800)]
     conll.write_text("".join(f"{w}\t{'N' if w in nouns else 'X'}\n" + ("\n" if i % 7 == 6 else "")
                              for i, w in enumerate(tokens)))
-    return {"text": text, "csv": csv, "conll": conll}
+    pairs = root / "pairs.tsv"
+    write_pairs(date_pairs(600, 0), pairs)
+    return {"text": text, "csv": csv, "conll": conll, "pairs": pairs}
 
 
 def commands(data: dict[str, Path], steps: int) -> dict[str, list[str]]:
@@ -51,6 +55,8 @@ def commands(data: dict[str, Path], steps: int) -> dict[str, list[str]]:
         "charlm": ["train", "charlm", "--data", str(data["text"]), "--hidden", "64", "--batch-size", "8", *common],
         "classify": ["train", "classify", "--data", str(data["csv"]), "--hidden", "32", "--dropout", "0.2", *common],
         "tag": ["train", "tag", "--data", str(data["conll"]), "--hidden", "32", *common],
+        "seq2seq": ["train", "seq2seq", "--data", str(data["pairs"]), "--hidden", "32", "--eval-sentences", "8",
+                    "--teacher-forcing-floor", "0.5", *common],
     }
 
 

@@ -176,13 +176,19 @@ def trained(text_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     assert main(train_args(text_file, root / "charlm", "--steps", "4")) == 0
     assert main(["train", "classify", "--data", str(csv), "--out", str(root / "classify"), *small]) == 0
     assert main(["train", "tag", "--data", str(conll), "--out", str(root / "tag"), *small]) == 0
-    return {"charlm": root / "charlm", "classify": root / "classify", "tag": root / "tag", "csv": csv, "conll": conll}
+    pairs = root / "pairs.tsv"
+    assert main(["data", "dates", "--out", str(pairs), "--pairs", "40"]) == 0
+    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(root / "seq2seq"), *small,
+                 "--eval-sentences", "2"]) == 0
+    return {"charlm": root / "charlm", "classify": root / "classify", "tag": root / "tag", "seq2seq": root / "seq2seq",
+            "csv": csv, "conll": conll, "pairs": pairs}
 
 
 VERBS = {
     "charlm": {"sample": ["--length", "5"], "score": ["the fox"]},
     "classify": {"predict": ["a good film"], "evaluate": ["--data", "{csv}"]},
     "tag": {"predict": ["the cat sat"], "evaluate": ["--data", "{conll}"]},
+    "seq2seq": {"translate": ["3 March 1999"], "evaluate": ["--data", "{pairs}"]},
 }
 CASES = [(task, verb) for task, verbs in VERBS.items() for verb in [*verbs, "info"]]
 
@@ -225,7 +231,8 @@ HOSTILE = {
 def test_hostile_checkpoints_are_refused_in_one_line(trained, tmp_path, capsys, case, task, verb) -> None:
     model = copy_model(trained[task], tmp_path)
     HOSTILE[case](model)
-    args = [a.format(csv=trained["csv"], conll=trained["conll"]) for a in VERBS[task].get(verb, [])]
+    args = [a.format(csv=trained["csv"], conll=trained["conll"], pairs=trained["pairs"])
+            for a in VERBS[task].get(verb, [])]
     start = time.perf_counter()
     status = main([verb, str(model), *args])
     seconds = time.perf_counter() - start

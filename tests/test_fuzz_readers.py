@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from rnnkit.data.conll import read_conll
 from rnnkit.data.mnist import read_idx
+from rnnkit.data.pairs import read_pairs
 from rnnkit.data.tabular import read_table, read_unlabelled
 from rnnkit.data.text import read_utf8
 from rnnkit.errors import UserError
@@ -32,6 +33,7 @@ READERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "unlabelled": (".txt", read_unlabelled),
     "conll": (".conll", read_conll),
     "idx": (".idx", read_idx),
+    "pairs": (".pairs", read_pairs),
 }
 
 GOOD = {
@@ -41,6 +43,7 @@ GOOD = {
     ".jsonl": b'{"text": "hello", "label": "pos"}\n{"text": "bad", "label": "neg"}\n',
     ".conll": b"The\tDT\ncat\tNN\n\nRuns\tVBZ\n",
     ".idx": b"\x00\x00\x08\x02" + struct.pack(">II", 2, 3) + bytes(range(6)),
+    ".pairs": b"3rd of March 1999\t1999-03-03\nMarch 4, '99\t1999-03-04\n",
 }
 
 

@@ -139,3 +139,21 @@ def test_step_refuses_what_it_cannot_do() -> None:
         Recurrent("gru", 3, 4, bidirectional=True).step(torch.randn(2, 3))
     with pytest.raises(ValueError, match=r"\(batch, 3\)"):
         Recurrent("gru", 3, 4).step(torch.randn(5, 2, 3))
+
+
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+def test_clockwork_takes_a_packed_sequence_like_padding_with_lengths(impl: str) -> None:
+    """Every cell takes a PackedSequence (the reference path packs and unpacks around its step loop): the
+    Clockwork RNN's output equals the padded batch with its lengths, and its final state too."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 4], bidirectional=True, impl=impl).double()
+    x = torch.randn(7, 4, 3, dtype=torch.float64)
+    lengths = torch.tensor([7, 3, 5, 1])
+    padded_out, padded_h = rnn(x, lengths=lengths)
+    packed_out, packed_h = rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
+    unpacked, got_lengths = pad_packed_sequence(packed_out, total_length=7)
+    torch.testing.assert_close(unpacked, padded_out)
+    torch.testing.assert_close(packed_h, padded_h)
+    assert torch.equal(got_lengths, lengths)
