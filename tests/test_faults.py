@@ -301,3 +301,20 @@ def test_task_settings_are_refused_by_name(text_file, tmp_path, capsys, flag, va
 def test_sampling_numbers_are_refused_by_name(trained, capsys, flag, value) -> None:
     assert main(["sample", str(trained["charlm"]), flag, value]) == 2
     assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} ")
+
+
+@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq"])
+def test_the_weights_are_not_read_before_the_config_is_checked(trained, tmp_path, monkeypatch, task) -> None:
+    import rnnkit
+
+    model = copy_model(trained[task], tmp_path)
+    edit_config(model, model__hidden_size=10**9)
+    read = ckpt_mod._read_tensors
+
+    def guarded(path: Path):
+        assert path.name != "model.safetensors", "the weights were read before the config was checked"
+        return read(path)
+
+    monkeypatch.setattr(ckpt_mod, "_read_tensors", guarded)
+    with pytest.raises(UserError, match="config.json"):
+        rnnkit.load(model)

@@ -45,7 +45,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
     info: dict[str, Any] = {
         "path": str(ckpt.path),
         "task": ckpt.config.get("task"),
-        "parameters": count_parameters(ckpt.model_state),
+        "parameters": count_parameters(ckpt.model_shapes),
         "config": ckpt.config,
         "steps": ts.get("step"),
         "seconds": ts.get("elapsed"),

@@ -30,6 +30,7 @@ import contextlib
 import ctypes
 import fcntl
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -39,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
@@ -69,15 +70,28 @@ STATE_TENSORS = "state.safetensors"
 
 @dataclass
 class Checkpoint:
-    """A loaded checkpoint directory: plain dicts and tensors, nothing executable."""
+    """A loaded checkpoint directory: plain dicts and tensors, nothing executable.
+
+    ``model_shapes`` comes from the safetensors header alone; ``model_state``, the weights themselves, is
+    read the first time it is asked for, so a model can be checked against its config before any large
+    allocation (see :func:`build_model`).
+    """
 
     path: Path
     config: dict[str, Any]
-    model_state: dict[str, Tensor]
+    model_shapes: dict[str, tuple[int, ...]]
     vocab: Any = None
     trainer_state: dict[str, Any] = field(default_factory=dict)
     optimizer_state: dict[str, Any] | None = None
     tensors: dict[str, Tensor] = field(default_factory=dict)
+    _model_state: dict[str, Tensor] | None = field(default=None, repr=False)
+
+    @property
+    def model_state(self) -> dict[str, Tensor]:
+        """The model's tensors (``state_dict`` names), read from ``model.safetensors`` on first use."""
+        if self._model_state is None:
+            self._model_state = _read_tensors(self.path / MODEL)
+        return self._model_state
 
 
 def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -314,6 +328,15 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: not UTF-8 JSON") from None
 
 
+def _read_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every tensor of a safetensors file, from its header alone."""
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            return {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise UserError(f"{path}: not a readable safetensors file ({exc})") from None
+
+
 def _read_tensors(path: Path) -> dict[str, Tensor]:
     try:
         return load_file(str(path))
@@ -337,7 +360,7 @@ def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Ch
     config = _read_json(root / CONFIG)
     if not isinstance(config, dict):
         raise UserError(f"{root / CONFIG}: expected a JSON object")
-    model_state = _read_tensors(root / MODEL)
+    model_shapes = _read_shapes(root / MODEL)
     vocab = _read_json(root / VOCAB) if (root / VOCAB).is_file() else None
     trainer_state = _read_json(root / TRAINER_STATE) if (root / TRAINER_STATE).is_file() else {}
     optimizer_state = None
@@ -349,7 +372,7 @@ def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Ch
     return Checkpoint(
         path=root,
         config=config,
-        model_state=model_state,
+        model_shapes=model_shapes,
         vocab=vocab,
         trainer_state=trainer_state,
         optimizer_state=optimizer_state,
@@ -371,7 +394,7 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     except (TypeError, ValueError, KeyError, RuntimeError, OverflowError) as exc:
         raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
-    held = {k: tuple(v.shape) for k, v in ckpt.model_state.items()}
+    held = ckpt.model_shapes  # from the file's header: nothing read yet
     for name in sorted(set(expected) | set(held)):
         if expected.get(name) != held.get(name):
             raise UserError(f"{ckpt.path / MODEL}: does not match {CONFIG}: {name} is "
@@ -382,9 +405,9 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     return model
 
 
-def count_parameters(model_state: dict[str, Tensor]) -> int:
-    """Number of scalars in a state dict (what ``rnnkit info`` reports as parameters)."""
-    return int(sum(t.numel() for t in model_state.values()))
+def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:
+    """Number of scalars of tensors of these shapes (what ``rnnkit info`` reports as parameters)."""
+    return int(sum(math.prod(shape) for shape in shapes.values()))
 
 
 def tensor_to_list(t: Tensor) -> list[int]:
