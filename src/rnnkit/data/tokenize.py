@@ -83,9 +83,6 @@ class TokenVocab:
     def ids(self, tokens: Iterable[str]) -> list[int]:
         return [self.index.get(t, UNK_ID) for t in tokens]
 
-    def count_unknown(self, tokens: Iterable[str]) -> int:
-        return sum(1 for t in tokens if t not in self.index)
-
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "symbols": self.symbols[2:]}
 

@@ -408,13 +408,3 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:
     """Number of scalars of tensors of these shapes (what ``rnnkit info`` reports as parameters)."""
     return int(sum(math.prod(shape) for shape in shapes.values()))
-
-
-def tensor_to_list(t: Tensor) -> list[int]:
-    """A small integer tensor (e.g. a torch.Generator state) as a JSON-able list."""
-    return [int(v) for v in t.tolist()]
-
-
-def list_to_byte_tensor(values: list[int]) -> Tensor:
-    """Inverse of :func:`tensor_to_list` for uint8 states."""
-    return torch.tensor(values, dtype=torch.uint8)

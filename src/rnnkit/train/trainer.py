@@ -25,8 +25,8 @@ and gets checkpoints, resume, schedules, clipping, evaluation, stopping by steps
 
 ``batches`` (a :class:`BatchSource`) has ``next_batch()`` returning any object your ``loss_fn``
 understands, and ``state_dict()`` / ``load_state_dict(d)`` with a JSON-able position (e.g. window
-offset and epoch; a shuffling source also stores its ``torch.Generator`` state: see
-:func:`rnnkit.train.checkpoint.tensor_to_list`). The source should be infinite (wrap to a new epoch).
+offset and epoch; a shuffling source also stores its ``torch.Generator`` state as a list of ints: see
+:class:`rnnkit.data.batching.ShuffledBatches`). The source should be infinite (wrap to a new epoch).
 
 ``loss_fn(model, batch, state)`` runs the model in training mode and returns ``(loss_sum, n, new_state)``:
 the loss *summed* over the ``n`` items (tokens, sequences) of the batch as a 0-d tensor, ``n`` as an
