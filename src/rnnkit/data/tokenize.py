@@ -241,7 +241,9 @@ class BPETokenizer:
     """Byte-pair-encoding subwords learned from the training texts with Hugging Face ``tokenizers``.
 
     Text is NFC-normalised and split on whitespace and punctuation before merges are learned, so a word
-    never spans two tokens' boundaries across a space. ``<pad>`` is id 0 and ``<unk>`` id 1.
+    never spans two tokens' boundaries across a space. ``<pad>`` is id 0 and ``<unk>`` id 1. A
+    ``reversible`` one keeps the spaces inside its pieces (SentencePiece's "▁") and decodes to the exact
+    text: the target side of a translator.
     """
 
     kind = "bpe"
@@ -258,12 +260,17 @@ class BPETokenizer:
         return tokenizers
 
     @classmethod
-    def train(cls, texts: Iterable[str], vocab_size: int = 4000, min_frequency: int = 2) -> BPETokenizer:
+    def train(cls, texts: Iterable[str], vocab_size: int = 4000, min_frequency: int = 2,
+              reversible: bool = False) -> BPETokenizer:
         """Learn up to ``vocab_size`` subwords from ``texts``."""
         tk = cls._lib()
         tok = tk.Tokenizer(tk.models.BPE(unk_token=UNK, fuse_unk=True))
         tok.normalizer = tk.normalizers.NFC()
-        tok.pre_tokenizer = tk.pre_tokenizers.Whitespace()
+        if reversible:  # spaces become part of the pieces (SentencePiece's "▁"), so decode() restores the text
+            tok.pre_tokenizer = tk.pre_tokenizers.Metaspace()
+            tok.decoder = tk.decoders.Metaspace()
+        else:
+            tok.pre_tokenizer = tk.pre_tokenizers.Whitespace()
         trainer = tk.trainers.BpeTrainer(
             vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=[PAD, UNK], show_progress=False
         )
@@ -288,16 +295,17 @@ Tokenizer = CharVocab | WordTokenizer | BPETokenizer | TokenVocab
 
 
 def build_tokenizer(
-    kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1
+    kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1, reversible: bool = False
 ) -> CharVocab | WordTokenizer | BPETokenizer:
     """Train the tokenizer called ``kind`` (``"char"``, ``"word"`` or ``"bpe"``) on ``texts``;
-    ``vocab_size`` caps the ids of ``word`` and ``bpe``; ``min_count`` drops rarer chars and words."""
+    ``vocab_size`` caps the ids of ``word`` and ``bpe``; ``min_count`` drops rarer chars and words;
+    ``reversible`` BPE decodes back to the exact text (what a decoder's output side needs)."""
     if kind == "char":
         return CharVocab.train(texts, min_count=min_count)
     if kind == "word":
         return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
     if kind == "bpe":
-        return BPETokenizer.train(texts, vocab_size=vocab_size, min_frequency=max(2, min_count))
+        return BPETokenizer.train(texts, vocab_size=vocab_size, min_frequency=max(2, min_count), reversible=reversible)
     raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word' or 'bpe'")
 
 

@@ -136,7 +136,7 @@ def _tokenizers(config: Seq2SeqConfig, ckpt: Checkpoint | None, pairs: Sequence[
     src_kind = config.src_tokenizer or config.tokenizer
     tgt_kind = config.tgt_tokenizer or config.tokenizer
     return (build_tokenizer(src_kind, [s for s, _ in pairs], vocab_size=config.vocab_size),
-            build_tokenizer(tgt_kind, [t for _, t in pairs], vocab_size=config.vocab_size))
+            build_tokenizer(tgt_kind, [t for _, t in pairs], vocab_size=config.vocab_size, reversible=True))
 
 
 def _saved_tokenizers(ckpt: Checkpoint) -> tuple[Tokenizer, Tokenizer]:
