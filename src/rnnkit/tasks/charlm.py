@@ -160,13 +160,18 @@ def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, win
 
 
 def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:
+    """The LanguageModel arguments: the checkpoint's when there is one, else the config's."""
     if ckpt is not None:
-        kwargs = ckpt.config.get("model")
-        if not isinstance(kwargs, dict):
-            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
-        return {k: v for k, v in kwargs.items() if k != "vocab_size"}
+        return _saved_model_kwargs(ckpt)
     return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
             "embed_dim": config.embed_dim, "dropout": config.dropout}
+
+
+def _saved_model_kwargs(ckpt: Checkpoint) -> dict[str, Any]:
+    kwargs = ckpt.config.get("model")
+    if not isinstance(kwargs, dict):
+        raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+    return {k: v for k, v in kwargs.items() if k != "vocab_size"}
 
 
 def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int) -> Any:
@@ -232,7 +237,7 @@ class CharLM:
             raise UserError(f"{ckpt.path}: vocab.json is missing")
         self.checkpoint = ckpt
         self.vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
-        kwargs = _model_kwargs(CharLMConfig(), ckpt)
+        kwargs = _saved_model_kwargs(ckpt)
         self.model = build_model(lambda: LanguageModel(len(self.vocab), **kwargs), ckpt)
         self.model.eval()
 

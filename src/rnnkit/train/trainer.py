@@ -372,11 +372,13 @@ class Trainer:
         try:
             with self._ctrl_c_requests_stop():
                 while (stopped := self._stop_reason()) is None:
-                    lr = self._set_learning_rate()
+                    progress = self._progress()  # one reading for the learning rate and the loss function
+                    lr = self._set_learning_rate(progress)
                     t0 = time.perf_counter()
-                    loss, items, norm = self._update(lr)
-                    self._count(items, time.perf_counter() - t0)
-                    interval.add(loss, items, norm, norm > self._max_norm, time.perf_counter() - t0)
+                    loss, items, norm = self._update(lr, progress)
+                    seconds = time.perf_counter() - t0
+                    self._count(items, seconds)
+                    interval.add(loss, items, norm, norm > self._max_norm, seconds)
                     stopped = self._after_step(interval, lr)
                     if stopped is not None:
                         break
@@ -421,20 +423,20 @@ class Trainer:
     def _max_norm(self) -> float:
         return self.cfg.clip if self.cfg.clip else math.inf
 
-    def _set_learning_rate(self) -> float:
+    def _set_learning_rate(self, progress: float) -> float:
         c = self.cfg
         lr = learning_rate(
-            c.lr, self.step, self._progress(), schedule=c.schedule, warmup_steps=c.warmup,
+            c.lr, self.step, progress, schedule=c.schedule, warmup_steps=c.warmup,
             min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma,
         )
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         return lr
 
-    def _update(self, lr: float) -> tuple[float, int, float]:
+    def _update(self, lr: float, progress: float) -> tuple[float, int, float]:
         """Forward, backward, clip and step on the next batch; returns (summed loss, items, grad norm)."""
         batch = self.batches.next_batch()
-        extra = {"progress": self._progress()} if self._loss_takes_progress else {}
+        extra = {"progress": progress} if self._loss_takes_progress else {}
         with self._autocast():
             loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry, **extra)
         n_items = int(n_items)
