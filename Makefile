@@ -11,7 +11,10 @@ KONLPY_WHEEL := $(DATA_CACHE)/konlpy-0.6.0-py2.py3-none-any.whl
 # The English-Spanish Bible modules (`--data bible-en-es`): Debian packages, installed on demand only.
 SWORD_PACKAGES := sword-text-kjv sword-text-sparv
 
-.PHONY: demo test quick data data-bible bench lint clean
+# espeak-ng speaks text to WAV and prints its phonemes (`rnnkit data speech`, phonemes for transcripts).
+SPEECH_PACKAGES := espeak-ng
+
+.PHONY: demo test quick data data-bible data-speech bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,12 +29,19 @@ $(KONLPY_WHEEL): | $(STAMP)
 
 data: $(KONLPY_WHEEL)
 
-# As root, or with sudo otherwise; apt-get update only when the first try cannot find the packages.
-data-bible:
+# Debian packages, as root or with sudo otherwise; apt-get update only when the first try cannot find them.
+define apt_install
 	@sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-	if dpkg -s $(SWORD_PACKAGES) >/dev/null 2>&1; then echo "$(SWORD_PACKAGES): already installed"; \
-	else $$sudo apt-get install -y $(SWORD_PACKAGES) \
-	  || { $$sudo apt-get update && $$sudo apt-get install -y $(SWORD_PACKAGES); }; fi
+	if dpkg -s $(1) >/dev/null 2>&1; then echo "$(1): already installed"; \
+	else $$sudo apt-get install -y $(1) \
+	  || { $$sudo apt-get update && $$sudo apt-get install -y $(1); }; fi
+endef
+
+data-bible:
+	$(call apt_install,$(SWORD_PACKAGES))
+
+data-speech:
+	$(call apt_install,$(SPEECH_PACKAGES))
 
 demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo

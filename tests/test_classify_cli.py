@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from pathlib import Path
@@ -78,6 +79,20 @@ def test_predict_and_evaluate(trained: tuple[Path, Path], capsys: pytest.Capture
         rows = list(csv.DictReader(fh))
     assert len(rows) == 40 and {"id", "text", "label", "predicted_label", "p_neg", "p_pos"} <= set(rows[0])
     assert sum(r["label"] == r["predicted_label"] for r in rows) >= 36
+
+
+
+def test_predict_reads_one_text_a_line_from_standard_input(trained: tuple[Path, Path],
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    out, _ = trained
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("great fine film\n\nawful poor 영화\n"))
+    assert main(["predict", str(out), "--file", "-", "--json"]) == 0
+    assert [json.loads(x)["label"] for x in capsys.readouterr().out.splitlines()] == ["pos", "neg"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert main(["predict", str(out), "--file", "-"]) == 2
+    assert "--file -: standard input holds no text" in capsys.readouterr().err
 
 
 def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],

@@ -7,6 +7,9 @@ What a user gets:
 - :class:`UnlabelledBatches`: an endless, seeded source of padded ``(ids, lengths)`` batches of texts
   without labels (language-model pre-training);
 - :func:`length_sorted_batches`: index batches of sequences of similar length (for prediction);
+- :class:`FeatureBatches`: endless shuffled batches of feature frames and CTC targets (speech), with
+  SpecAugment masks and a choice among speed-perturbed copies drawn reproducibly per batch;
+- :func:`pad_features`: (B, T, F) zero-padded frames and their lengths;
 - :func:`pad_tags`: per-token targets padded with ``IGNORE`` (-100, cross-entropy's ``ignore_index``),
   so padding never counts in a loss.
 """
@@ -19,10 +22,12 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from rnnkit.data.audio import spec_augment
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
 
-__all__ = ["IGNORE", "ShuffledBatches", "UnlabelledBatches", "length_sorted_batches", "pad_tags"]
+__all__ = ["IGNORE", "FeatureBatches", "ShuffledBatches", "UnlabelledBatches", "length_sorted_batches",
+           "pad_features", "pad_tags"]
 
 IGNORE = -100
 
@@ -132,3 +137,41 @@ class UnlabelledBatches:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.set_state(torch.tensor(state["generator"], dtype=torch.uint8))
         self.order = [int(i) for i in state["order"]]
+
+
+def pad_features(feats: Sequence[Tensor]) -> tuple[Tensor, Tensor]:
+    """(B, T, F) frames padded with zeros at the end, and the (B,) lengths."""
+    lengths = torch.tensor([f.shape[0] for f in feats], dtype=torch.long)
+    out = torch.zeros(len(feats), int(lengths.max()), feats[0].shape[1])
+    for i, f in enumerate(feats):
+        out[i, : f.shape[0]] = f
+    return out, lengths
+
+
+class FeatureBatches(ShuffledBatches):
+    """Endless shuffled batches ``{"feats", "lengths", "targets", "target_lengths"}`` for CTC training.
+
+    ``variants[i]`` holds the frames of utterance ``i`` (one tensor, or several: speed-perturbed copies, of
+    which each batch draws one per utterance); ``targets[i]`` its symbol ids (``i`` becomes CTC class
+    ``i + 1``, 0 being the blank). ``augment`` (``freq_masks``, ``freq_width``, ``time_masks``,
+    ``time_width``) applies SpecAugment. The draws come from a generator seeded by the seed, the epoch and
+    the batch's position, so a resumed run sees the same batches.
+    """
+
+    def __init__(self, variants: Sequence[Sequence[Tensor]], targets: Sequence[Sequence[int]], batch_size: int,
+                 seed: int, augment: dict[str, int] | None = None) -> None:
+        super().__init__([v[0] for v in variants], targets, batch_size, seed)
+        self.variants, self.seed, self.augment = variants, seed, augment
+
+    def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 100_003 + self.pos)
+        feats = []
+        for i in idx:
+            options = self.variants[i]
+            f = options[int(torch.randint(0, len(options), (1,), generator=gen))] if len(options) > 1 else options[0]
+            feats.append(spec_augment(f, gen, **self.augment) if self.augment else f)
+        x, lengths = pad_features(feats)
+        tgt = [self.targets[i] for i in idx]
+        return {"feats": x, "lengths": lengths,
+                "targets": torch.tensor([c + 1 for t in tgt for c in t], dtype=torch.long),
+                "target_lengths": torch.tensor([len(t) for t in tgt], dtype=torch.long)}

@@ -224,7 +224,8 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
 
 def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
-    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger)")
+    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger); for a classifier, "
+                   "- reads one text a line from standard input (rnnkit transcribe ... | rnnkit predict DIR --file -)")
     p.add_argument("--output", help="with --file: write here instead of standard output")
     p.add_argument("--text-column", help="with --file: the text column (default: the one used in training)")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
@@ -234,6 +235,14 @@ def check_one_source(args: argparse.Namespace) -> None:
     """``predict`` reads TEXT arguments or a ``--file``: exactly one of them."""
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
+
+
+def stdin_texts() -> list[str]:
+    """``--file -``: the non-empty lines of standard input, one text each."""
+    texts = [line.strip() for line in sys.stdin if line.strip()]
+    if not texts:
+        raise UserError("--file -: standard input holds no text (expected one text a line)")
+    return texts
 
 
 def evaluate_arguments(e: argparse.ArgumentParser) -> None:

@@ -426,8 +426,9 @@ class TextClassifier(shared.TextModel):
 # ------------------------------------------------------------------------------------------- CLI
 def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
-    if args.texts:
-        for r in m.predict(list(args.texts), digits=6 if args.json else None):
+    if args.texts or args.file == "-":
+        texts = list(args.texts) if args.texts else shared.stdin_texts()
+        for r in m.predict(texts, digits=6 if args.json else None):
             if args.json:
                 print(json.dumps(r, ensure_ascii=False))
             else:

@@ -1,0 +1,151 @@
+"""Audio in: WAV files checked and read, resampled, and turned into normalised log-mel frames.
+
+What a user gets:
+
+- :func:`read_wav`: mono float32 samples and the sample rate of a WAV file (16-bit, 24-bit, 32-bit or 8-bit
+  PCM, or float; stereo is averaged). An empty, truncated or non-WAV file is refused with its name and what
+  was wrong (:class:`rnnkit.errors.UserError`).
+- :func:`resample`: polyphase resampling (``scipy.signal.resample_poly``) to another rate.
+- :func:`mel_filterbank` and :func:`log_mel`: the HTK-scale triangular filters and log-mel filterbank
+  features (25 ms Hann windows every 10 ms through ``torch.stft``), normalised per utterance (each band to
+  mean 0 and standard deviation 1).
+- :func:`spec_augment`: SpecAugment's frequency and time masks (Park et al. 2019), from a given generator.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from rnnkit.errors import UserError
+
+__all__ = ["SAMPLE_RATE", "log_mel", "mel_filterbank", "read_wav", "resample", "spec_augment"]
+
+SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
+_STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
+
+
+def _check_riff(path: Path) -> None:
+    """Refuse a file that is empty, not RIFF/WAVE, has no ``data`` chunk, or is shorter than its header says."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UserError(f"{path}: empty file, expected a WAV file")
+    with path.open("rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
+            raise UserError(f"{path}: not a WAV file (expected a RIFF/WAVE header, found {head[:12]!r})")
+        while True:
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                raise UserError(f"{path}: truncated WAV file: no 'data' chunk with samples")
+            name, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if name == b"data":
+                left = size - f.tell()
+                if length not in _STREAMING_SIZES and length > left:
+                    raise UserError(f"{path}: truncated WAV file: the header declares {length} bytes of samples, "
+                                    f"the file holds {left}")
+                if left == 0:
+                    raise UserError(f"{path}: WAV file without samples")
+                return
+            f.seek(length + (length & 1), 1)
+
+
+def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
+    """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    _check_riff(path)
+    try:
+        import soundfile
+    except ImportError:
+        raise UserError("reading WAV files needs the soundfile package: pip install 'rnnkit[speech]'") from None
+    try:
+        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise UserError(f"{path}: cannot read as WAV ({exc})") from None
+    if data.shape[0] == 0:
+        raise UserError(f"{path}: WAV file without samples")
+    return data.mean(axis=1).astype(np.float32), int(rate)
+
+
+def resample(wave: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """``wave`` at ``rate`` Hz resampled to ``target`` Hz (polyphase filter; unchanged when equal)."""
+    if rate == target:
+        return wave
+    from scipy.signal import resample_poly
+
+    g = math.gcd(rate, target)
+    return resample_poly(wave, target // g, rate // g).astype(np.float32)
+
+
+def mel_filterbank(n_mels: int, n_fft: int, sample_rate: int, f_min: float = 0.0,
+                   f_max: float | None = None) -> Tensor:
+    """(n_mels, n_fft // 2 + 1) triangular filters equally spaced on the HTK mel scale
+    (``2595 log10(1 + f / 700)``), each peaking at 1 at its centre frequency."""
+    f_max = sample_rate / 2 if f_max is None else f_max
+
+    def mel(f: Tensor) -> Tensor:
+        return 2595.0 * torch.log10(1.0 + f / 700.0)
+
+    edges_mel = torch.linspace(float(mel(torch.tensor(f_min))), float(mel(torch.tensor(f_max))), n_mels + 2,
+                               dtype=torch.float64)
+    edges = 700.0 * (10.0 ** (edges_mel / 2595.0) - 1.0)
+    freqs = torch.linspace(0.0, sample_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
+    rising = (freqs[None, :] - edges[:-2, None]) / (edges[1:-1, None] - edges[:-2, None])
+    falling = (edges[2:, None] - freqs[None, :]) / (edges[2:, None] - edges[1:-1, None])
+    return torch.clamp(torch.minimum(rising, falling), min=0.0).float()
+
+
+_FILTERS: dict[tuple[int, int, int], Tensor] = {}
+
+
+def log_mel(wave: np.ndarray | Tensor, sample_rate: int = SAMPLE_RATE, n_mels: int = 80, window_ms: float = 25.0,
+            hop_ms: float = 10.0, normalize: bool = True) -> Tensor:
+    """(frames, n_mels) log-mel filterbank features of a mono signal: Hann windows of ``window_ms`` every
+    ``hop_ms`` (the signal is reflected at both ends, so there is a frame every hop from the first sample),
+    power spectrum, mel filters, ``log(energy + 1e-6)``; with ``normalize`` each band is shifted and scaled
+    to mean 0 and standard deviation 1 over the utterance."""
+    x = torch.as_tensor(np.asarray(wave, dtype=np.float32))
+    win = int(round(sample_rate * window_ms / 1000))
+    hop = int(round(sample_rate * hop_ms / 1000))
+    n_fft = 1 << (win - 1).bit_length()
+    if x.numel() < 2:
+        x = torch.nn.functional.pad(x, (0, 2 - x.numel()))
+    pad_mode = "reflect" if x.numel() > n_fft // 2 else "constant"
+    spec = torch.stft(x, n_fft, hop_length=hop, win_length=win, window=torch.hann_window(win), center=True,
+                      pad_mode=pad_mode, return_complex=True)
+    key = (n_mels, n_fft, sample_rate)
+    if key not in _FILTERS:
+        _FILTERS[key] = mel_filterbank(n_mels, n_fft, sample_rate)
+    feats = torch.log(_FILTERS[key] @ spec.abs().pow(2) + 1e-6).T.contiguous()
+    if normalize:
+        feats = (feats - feats.mean(0)) / (feats.std(0, unbiased=False) + 1e-5)
+    return feats
+
+
+def spec_augment(feats: Tensor, generator: torch.Generator, freq_masks: int = 2, freq_width: int = 10,
+                 time_masks: int = 2, time_width: int = 20, max_time_fraction: float = 0.2) -> Tensor:
+    """A copy of ``feats`` (frames, bands) with ``freq_masks`` bands of up to ``freq_width`` and
+    ``time_masks`` stretches of up to ``time_width`` frames (at most ``max_time_fraction`` of the utterance
+    each) set to 0, the mean of normalised features."""
+    out = feats.clone()
+    frames, bands = out.shape
+
+    def draw(high: int) -> int:
+        return int(torch.randint(0, max(high, 0) + 1, (1,), generator=generator))
+
+    for _ in range(freq_masks):
+        width = draw(min(freq_width, bands))
+        start = draw(bands - width)
+        out[:, start:start + width] = 0.0
+    for _ in range(time_masks):
+        width = draw(min(time_width, int(frames * max_time_fraction)))
+        start = draw(frames - width)
+        out[start:start + width, :] = 0.0
+    return out

@@ -1,0 +1,130 @@
+"""Speech corpora: the ``manifest.tsv`` of a folder of WAV files, phonemes from espeak-ng, and the symbols a
+recogniser writes.
+
+What a user gets:
+
+- :func:`read_manifest`: the utterances of a corpus folder. ``manifest.tsv`` has the header
+  ``audio<TAB>text`` and an optional third column ``phonemes``; audio paths are relative to the folder. A
+  bad header, a line with the wrong number of fields, an empty field or a missing WAV file is refused
+  with the file and line.
+- :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
+  separated by spaces, words by ``|``, stress marks dropped).
+- :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
+  characters with Korean syllables decomposed into jamo) and back to text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnnkit.errors import UserError
+
+__all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
+
+SPACE = "|"                          # the word boundary among the symbols
+_STRESS = re.compile("[ˈˌ'’,]")     # stress marks espeak-ng puts before a syllable
+_HANGUL = re.compile("[가-힣]")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One line of a manifest: the WAV path, its transcript and (when given) its phonemes."""
+
+    audio: Path
+    text: str
+    phonemes: str | None = None
+
+
+def read_manifest(folder: str | Path) -> list[Utterance]:
+    """The utterances listed in ``folder/manifest.tsv`` (see the module docstring for the format)."""
+    folder = Path(folder)
+    path = folder / "manifest.tsv"
+    if not path.is_file():
+        raise UserError(f"{folder}: not a speech corpus (expected {path} with the header 'audio<TAB>text')")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    header = lines[0].split("\t") if lines else []
+    if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
+        raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
+                        f"found {lines[0] if lines else 'an empty file'!r}")
+    out = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) != len(header):
+            raise UserError(f"{path}:{number}: expected {len(header)} tab-separated fields "
+                            f"({', '.join(header)}), found {len(fields)}")
+        for name, value in zip(header, fields, strict=True):
+            if not value.strip():
+                raise UserError(f"{path}:{number}: empty {name}")
+        audio = folder / fields[0]
+        if not audio.is_file():
+            raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
+        out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
+    if not out:
+        raise UserError(f"{path}: no utterances")
+    return out
+
+
+def espeak_command() -> str:
+    """The path of ``espeak-ng``, or a :class:`UserError` that says how to install it."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise UserError("espeak-ng is not installed: run `make data-speech` "
+                        "(apt-get install espeak-ng) to speak or phonemize text")
+    return exe
+
+
+def parse_phonemes(espeak_output: str) -> str:
+    """espeak-ng's ``--ipa --sep=' '`` output → phonemes separated by spaces, words by ``|``."""
+    words = []
+    for line in espeak_output.splitlines():
+        for word in re.split(r" {2,}", line.strip()):
+            phones = [_STRESS.sub("", p) for p in word.split(" ")]
+            phones = [p for p in phones if p]
+            if phones:
+                words.append(" ".join(phones))
+    return f" {SPACE} ".join(words)
+
+
+def phonemize(text: str, voice: str = "en-us") -> str:
+    """The phonemes espeak-ng speaks for ``text`` with ``voice`` (see :func:`parse_phonemes`)."""
+    run = subprocess.run([espeak_command(), "-q", "--ipa", "--sep= ", "-v", voice, text], capture_output=True,
+                         text=True, check=False)
+    if run.returncode != 0:
+        raise UserError(f"espeak-ng -v {voice} failed on {text!r}: {run.stderr.strip()}")
+    return parse_phonemes(run.stdout)
+
+
+def symbols_of(utterance_text: str, phonemes: str | None, kind: str, jamo: bool = False) -> list[str]:
+    """The symbols of one utterance: its phonemes (``kind="phonemes"``) or the characters of its text
+    (``kind="chars"``; spaces become ``|``, Hangul syllables become jamo with ``jamo=True``)."""
+    if kind == "phonemes":
+        if phonemes is None:
+            raise UserError(f"no phonemes for {utterance_text!r}")
+        return phonemes.split()
+    text = " ".join(utterance_text.split())
+    if jamo:
+        text = unicodedata.normalize("NFD", text)
+    return [SPACE if c == " " else c for c in text]
+
+
+def text_of(symbols: list[str], kind: str) -> str:
+    """Symbols back to text: phonemes joined by spaces; characters joined, ``|`` as a space and jamo
+    recomposed into syllables."""
+    if kind == "phonemes":
+        return " ".join(symbols)
+    return unicodedata.normalize("NFC", "".join(" " if s == SPACE else s for s in symbols))
+
+
+def is_korean(text: str) -> bool:
+    """Whether ``text`` holds Hangul syllables (then jamo decomposition is the default for characters)."""
+    return bool(_HANGUL.search(text))

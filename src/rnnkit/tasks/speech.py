@@ -1,0 +1,485 @@
+"""Speech recognition with CTC: ``rnnkit train speech``, ``rnnkit transcribe``, ``rnnkit evaluate``.
+
+What a user gets: a recogniser trained on a speech corpus folder (``manifest.tsv`` + WAV files, see
+:mod:`rnnkit.data.speech`; ``rnnkit data speech`` makes one with espeak-ng) that writes phonemes (English)
+or characters (Korean: Hangul decomposed into jamo for training, recomposed for output). Log-mel frames
+(:mod:`rnnkit.data.audio`) go through :class:`rnnkit.models.speech.SpeechRecognizer`, trained with
+``torch.nn.CTCLoss``; options: SpecAugment masks and speed perturbation. The checkpoint with the best
+validation loss is kept in ``OUT/best``; the log also shows the phoneme (or character) error rate of
+greedy decoding on validation utterances.
+
+Python::
+
+    rec = rnnkit.load("runs/speech")                      # a Transcriber
+    rec.transcribe(["hello.wav"], beam=8)                 # ['h ə l oʊ']
+    rec.evaluate("corpus/test")                           # {"per": ..., "wer": ..., "utterances": ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.cells import CELLS
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
+from rnnkit.data.batching import FeatureBatches, pad_features
+from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
+from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
+from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
+from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+
+__all__ = ["SpeechConfig", "Transcriber", "error_rates", "train"]
+
+SYMBOLS = ("phonemes", "chars")
+SPEEDS = (0.9, 1.0, 1.1)   # speed perturbation (Ko et al. 2015)
+
+
+@dataclass
+class SpeechConfig(TrainSettings):
+    """Settings of ``rnnkit train speech``."""
+
+    symbols: str = "phonemes"            # phonemes | chars
+    jamo: bool | None = None             # chars: decompose Hangul into jamo (None: when the text is Korean)
+    voice: str = "en-us"                 # espeak-ng voice that phonemizes transcripts without phonemes
+    n_mels: int = 80
+    cell: str = "lstm"
+    hidden: int = 256
+    layers: int = 3
+    bidirectional: bool = True
+    subsample: int = 2
+    subsample_kind: str = "stack"        # stack | conv
+    dropout: float = 0.1
+    spec_augment: bool = False
+    freq_masks: int = 2
+    freq_width: int = 10
+    time_masks: int = 2
+    time_width: int = 20
+    speed_perturb: bool = False
+    batch_size: int = 16
+    val_fraction: float = 0.1
+    split_seed: int = 0
+    eval_utterances: int = 200           # validation utterances decoded (greedy) for the error rate
+    steps: int | None = 2000
+    eval_every: int = 200
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
+            check_positive(name, getattr(self, name))
+        for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):
+            if getattr(self, name) not in choices:
+                raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
+        for name in ("freq_masks", "freq_width", "time_masks", "time_width", "eval_utterances"):
+            if getattr(self, name) < 0:
+                raise SettingError(name, getattr(self, name), "expected a number >= 0")
+        check_fraction("dropout", self.dropout)
+        check_fraction("val_fraction", self.val_fraction)
+
+
+#: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
+FROZEN = ("symbols", "jamo", "voice", "n_mels", "cell", "hidden", "layers", "bidirectional", "subsample",
+          "subsample_kind", "dropout", "val_fraction", "split_seed")
+
+
+# ------------------------------------------------------------------------------------------- data
+def _corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
+    """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
+    ``val/``) corpora as ``rnnkit data speech`` writes; otherwise a seeded ``val_fraction`` is held out."""
+    root = Path(data)
+    if (root / "train" / "manifest.tsv").is_file():
+        train = read_manifest(root / "train")
+        val = read_manifest(root / "val") if (root / "val" / "manifest.tsv").is_file() and not val_data else []
+    else:
+        train, val = read_manifest(root), []
+        if not val_data and config.val_fraction > 0:
+            order = torch.randperm(len(train), generator=torch.Generator().manual_seed(config.split_seed)).tolist()
+            n_val = int(len(train) * config.val_fraction)
+            val, train = [train[i] for i in order[:n_val]], [train[i] for i in order[n_val:]]
+    if val_data:
+        val = read_manifest(val_data)
+    return train, val
+
+
+def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
+    if config.symbols != "phonemes":
+        return utts
+    return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
+
+
+def features_of(path: Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
+    """Normalised log-mel frames of a WAV file at 16 kHz (``speed`` > 1 plays it faster)."""
+    wave, rate = read_wav(path)
+    wave = resample(wave, rate, SAMPLE_RATE)
+    if speed != 1.0:
+        wave = resample(wave, round(SAMPLE_RATE * speed), SAMPLE_RATE)
+    return log_mel(wave, SAMPLE_RATE, n_mels)
+
+
+def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[float], what: str
+              ) -> list[list[torch.Tensor]]:
+    """Per utterance, its features at each of ``speeds``."""
+    out = []
+    for i, u in enumerate(utts):
+        out.append([features_of(u.audio, config.n_mels, s) for s in speeds])
+        if (i + 1) % 2000 == 0:
+            print(f"  features: {i + 1} / {len(utts)} {what} utterances", file=sys.stderr, flush=True)
+    return out
+
+
+class SymbolTable:
+    """The symbols a recogniser writes: ``kind`` (phonemes or chars), ``jamo``, and the list (id i ↔ class
+    i + 1 of the model; class 0 is the CTC blank)."""
+
+    def __init__(self, kind: str, symbols: Sequence[str], jamo: bool = False) -> None:
+        self.kind, self.symbols, self.jamo = kind, list(symbols), jamo
+        self.index = {s: i for i, s in enumerate(self.symbols)}
+
+    @classmethod
+    def build(cls, utts: Sequence[Utterance], kind: str, jamo: bool | None) -> SymbolTable:
+        if jamo is None:
+            jamo = kind == "chars" and any(is_korean(u.text) for u in utts[:200])
+        seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, jamo)}
+        return cls(kind, sorted(seen), jamo)
+
+    def encode(self, u: Utterance) -> list[int]:
+        """Symbol ids of an utterance's reference; symbols outside the table are left out."""
+        return [self.index[s] for s in symbols_of(u.text, u.phonemes, self.kind, self.jamo) if s in self.index]
+
+    def reference(self, u: Utterance) -> str:
+        return text_of(symbols_of(u.text, u.phonemes, self.kind, self.jamo), self.kind)
+
+    def text(self, ids: Sequence[int]) -> str:
+        return text_of([self.symbols[i] for i in ids], self.kind)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "symbols": self.symbols, "jamo": self.jamo}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> SymbolTable:
+        if not (isinstance(data, dict) and data.get("kind") in SYMBOLS and isinstance(data.get("symbols"), list)
+                and all(isinstance(s, str) for s in data["symbols"]) and isinstance(data.get("jamo"), bool)):
+            raise UserError(f"{where}: expected an object with \"kind\" ({' or '.join(SYMBOLS)}), \"symbols\" "
+                            "(a list of strings) and \"jamo\" (true or false)")
+        return cls(data["kind"], data["symbols"], data["jamo"])
+
+
+# ------------------------------------------------------------------------------------------- scoring
+def error_rates(hyps: Sequence[str], refs: Sequence[str], kind: str) -> dict[str, float]:
+    """``per`` (phonemes; word boundaries left out) or ``cer`` (characters), and ``wer`` (words: phoneme
+    groups between ``|``, or words of the text), from ``jiwer``."""
+    import jiwer
+
+    if not refs:
+        return {}
+    if kind == "phonemes":
+        def drop(s: str) -> str:
+            return " ".join(p for p in s.split() if p != SPACE)
+
+        def words(s: str) -> str:
+            return " ".join(w.replace(" ", "") for w in s.split(SPACE))
+
+        out = {"per": jiwer.wer([drop(r) or "∅" for r in refs], [drop(h) for h in hyps])}
+        out["wer"] = jiwer.wer([words(r) or "∅" for r in refs], [words(h) for h in hyps])
+        return out
+    return {"cer": jiwer.cer(list(refs), list(hyps)), "wer": jiwer.wer(list(refs), list(hyps))}
+
+
+# ------------------------------------------------------------------------------------------- train
+def _loss_fn() -> Any:
+    ctc = torch.nn.CTCLoss(blank=0, reduction="sum", zero_infinity=True)
+
+    def loss_fn(model: SpeechRecognizer, batch: dict[str, torch.Tensor], state: Any) -> tuple[torch.Tensor, int, None]:
+        log_probs, out_len = model(batch["feats"], batch["lengths"])
+        loss = ctc(log_probs.transpose(0, 1), batch["targets"], out_len, batch["target_lengths"])
+        return loss, int(batch["target_lengths"].sum()), None
+
+    return loss_fn
+
+
+def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: int = 1,
+                batch_size: int = 32) -> list[Decoded]:
+    out: list[Decoded] = []
+    for start in range(0, len(feats), batch_size):
+        x, lengths = pad_features(feats[start:start + batch_size])
+        log_probs, out_len = model(x, lengths)
+        for lp, n in zip(log_probs, out_len.tolist(), strict=True):
+            out.append(greedy_decode(lp, n) if beam == 1 else prefix_beam_search(lp, beam, n))
+    return out
+
+
+def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolTable, config: SpeechConfig) -> Any:
+    targets = [table.encode(u) for u in val]
+    loss_fn = _loss_fn()
+
+    def eval_fn(model: SpeechRecognizer) -> dict[str, float]:
+        total, count = 0.0, 0
+        for start in range(0, len(val_feats), 32):
+            x, lengths = pad_features(val_feats[start:start + 32])
+            tgt = targets[start:start + 32]
+            batch = {"feats": x, "lengths": lengths, "targets": torch.tensor([i + 1 for t in tgt for i in t]),
+                     "target_lengths": torch.tensor([len(t) for t in tgt])}
+            loss, n, _ = loss_fn(model, batch, None)
+            total, count = total + float(loss), count + n
+        metrics = {"loss": total / max(count, 1)}
+        n = min(config.eval_utterances, len(val))
+        if n:
+            hyps = [table.text(d.symbols) for d in _decode_all(model, val_feats[:n])]
+            metrics.update(error_rates(hyps, [table.reference(u) for u in val[:n]], table.kind))
+        return metrics
+
+    return eval_fn
+
+
+def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
+          resume: bool = False, overwrite: bool = False, progress: bool | None = None,
+          verbose: bool = True) -> TrainResult:
+    """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`_corpora` for where the
+    validation utterances come from). ``resume=True`` continues the run in ``out``."""
+    out = Path(out)
+    config.validate()
+    ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
+    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
+    data, val_data = data or saved.get("train"), val_data or saved.get("val")
+    if not data:
+        raise UserError("--data is required: a folder with manifest.tsv (audio<TAB>text) and WAV files")
+    train_utts, val_utts = (_with_phonemes(u, config) for u in _corpora(str(data), val_data, config))
+    table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
+             else SymbolTable.build(train_utts, config.symbols, config.jamo))
+    speeds = SPEEDS if config.speed_perturb else (1.0,)
+    train_feats = _features(train_utts, config, speeds, "training")
+    val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
+    seed_everything(config.seed)
+    kwargs = _model_kwargs(config, len(table.symbols))
+    model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else SpeechRecognizer(**kwargs)
+    model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
+                    "data": {"train": str(data), "val": str(val_data) if val_data else None,
+                             "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
+    cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
+                            unit="sym")
+    batches = FeatureBatches(train_feats, [table.encode(u) for u in train_utts], config.batch_size, config.seed,
+                             augment=_augment_settings(config))
+    trainer = Trainer(model, cfg, batches=batches, loss_fn=_loss_fn(),
+                      eval_fn=_eval_fn(val_feats, val_utts, table, config) if val_utts else None,
+                      out_dir=out, model_config=model_config, resume=ckpt, vocab=table.to_json())
+    if verbose:
+        print(f"speech: {len(train_utts)} training and {len(val_utts)} validation utterances, {len(table.symbols)} "
+              f"{table.kind}{' (jamo)' if table.jamo else ''}; {sum(p.numel() for p in model.parameters()):,} "
+              "parameters", file=sys.stderr, flush=True)
+    return trainer.fit()
+
+
+def _augment_settings(config: SpeechConfig) -> dict[str, int] | None:
+    if not config.spec_augment:
+        return None
+    return {"freq_masks": config.freq_masks, "freq_width": config.freq_width, "time_masks": config.time_masks,
+            "time_width": config.time_width}
+
+
+def _model_kwargs(config: SpeechConfig, n_symbols: int) -> dict[str, Any]:
+    return {"n_features": config.n_mels, "n_symbols": n_symbols, "cell": config.cell, "hidden": config.hidden,
+            "layers": config.layers, "bidirectional": config.bidirectional, "subsample": config.subsample,
+            "subsample_kind": config.subsample_kind, "dropout": config.dropout}
+
+
+def report(result: TrainResult, as_json: bool) -> None:
+    """The closing line of ``rnnkit train speech`` (one JSON object with ``--json``)."""
+    ev = result.last_eval
+    rate = next((k for k in ("per", "cer") if k in ev), None)
+    if as_json:
+        print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
+                          **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
+                          "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
+                          "model_dir": str(Path(result.out_dir or ".") / "best")}))
+        return
+    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
+    extra = f", {rate.upper()} {ev[rate]:.3f}" if rate else ""
+    print(f"best validation loss {best} nats/symbol at step {result.best_step}{extra} ({result.steps} steps, "
+          f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
+    if result.stopped == "interrupted":
+        print(f"interrupted: continue with --resume {result.out_dir}")
+
+
+# ------------------------------------------------------------------------------------------- use
+class Transcriber:
+    """A trained recogniser: ``transcribe()`` writes the phonemes or text of WAV files, ``evaluate()``
+    scores a corpus folder (error rates from ``jiwer``).
+
+    Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`SpeechRecognizer` (eval mode), ``symbols``
+    the :class:`SymbolTable`.
+    """
+
+    def __init__(self, ckpt: Checkpoint) -> None:
+        if ckpt.config.get("task") != "speech":
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a speech recogniser")
+        self.checkpoint = ckpt
+        self.symbols = SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
+        kwargs = ckpt.config.get("model")
+        if not isinstance(kwargs, dict):
+            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        self.model: SpeechRecognizer = build_model(lambda: SpeechRecognizer(**kwargs), ckpt)  # type: ignore[assignment]
+        self.model.eval()
+        self.n_mels = int(kwargs.get("n_features", 80))
+        self.frame_seconds = 0.010 * self.model.subsample
+
+    @torch.no_grad()
+    def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
+                   timings: bool = False) -> Any:
+        """Transcribe one WAV file (a result) or a list (a list of results). A result is the transcript
+        (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
+        ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
+        if beam < 1:
+            raise UserError(f"--beam {beam}: expected a positive integer")
+        single = isinstance(paths, (str, Path))
+        items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        feats = [features_of(Path(p), self.n_mels) for p in items]
+        results = [self._result(d, timings) for d in _decode_all(self.model, feats, beam)]
+        return results[0] if single else results
+
+    def _result(self, d: Decoded, timings: bool) -> Any:
+        text = self.symbols.text(d.symbols)
+        if not timings:
+            return text
+        return {"text": text, "log_prob": d.log_prob, "symbols": [
+            {"symbol": self.symbols.symbols[s], "start": round(f * self.frame_seconds, 3)}
+            for s, f in zip(d.symbols, d.frames, strict=True)]}
+
+    @torch.no_grad()
+    def evaluate(self, corpus: str | Path, beam: int = 1) -> dict[str, Any]:
+        """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
+        ``cer``), ``wer``, ``utterances``, ``beam``."""
+        utts = read_manifest(corpus)
+        if self.symbols.kind == "phonemes":
+            voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")
+            utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, voice)) for u in utts]
+        hyps = self.transcribe([u.audio for u in utts], beam=beam)
+        refs = [self.symbols.reference(u) for u in utts]
+        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam}
+
+
+# ------------------------------------------------------------------------------------------- CLI
+def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files to transcribe")
+    p.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
+    p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+
+
+def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
+    results = rec.transcribe(args.files, beam=args.beam, timings=args.json and args.timings)
+    for path, r in zip(args.files, results, strict=True):
+        if args.json:
+            print(json.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))
+        else:
+            print(r)
+    return 0
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and WAV files)")
+    e.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
+    e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
+    result = rec.evaluate(args.data, beam=args.beam)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    rate = "per" if "per" in result else "cer"
+    print(f"{result['utterances']} utterances, beam {result['beam']}: {rate.upper()} {result[rate]:.4f}, "
+          f"WER {result['wer']:.4f}")
+    return 0
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = SpeechConfig()
+    g = p.add_argument_group("model")
+    g.add_argument("--symbols", choices=SYMBOLS, help=f"what the model writes (default {d.symbols})")
+    g.add_argument("--jamo", action=argparse.BooleanOptionalAction, default=None,
+                   help="chars: decompose Hangul syllables into jamo (default: when the transcripts are Korean)")
+    g.add_argument("--voice", help=f"espeak-ng voice for transcripts without phonemes (default {d.voice})")
+    g.add_argument("--n-mels", type=int, help=f"mel bands (default {d.n_mels})")
+    g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
+    g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
+    g.add_argument("--layers", type=int, help=f"recurrent layers (default {d.layers})")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help="read the frames both ways (default on)")
+    g.add_argument("--subsample", type=int,
+                   help=f"frames merged into one before the recurrence (default {d.subsample})")
+    g.add_argument("--subsample-kind", choices=SUBSAMPLERS, help=f"stack frames or a strided convolution "
+                   f"(default {d.subsample_kind})")
+    g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
+    g.add_argument("--spec-augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="SpecAugment time and frequency masks (default off)")
+    g.add_argument("--freq-masks", type=int, help=f"SpecAugment frequency masks (default {d.freq_masks})")
+    g.add_argument("--freq-width", type=int, help=f"... of up to this many bands (default {d.freq_width})")
+    g.add_argument("--time-masks", type=int, help=f"SpecAugment time masks (default {d.time_masks})")
+    g.add_argument("--time-width", type=int, help=f"... of up to this many frames (default {d.time_width})")
+    g.add_argument("--speed-perturb", action=argparse.BooleanOptionalAction, default=None,
+                   help="train on copies at 0.9x and 1.1x speed too (default off)")
+    g.add_argument("--batch-size", type=int, help=f"utterances per update (default {d.batch_size})")
+    g.add_argument("--eval-utterances", type=int,
+                   help=f"validation utterances decoded at each evaluation (default {d.eval_utterances})")
+    add_data_arguments(p, data_help="corpus folder (manifest.tsv + WAV), or one with train/ and val/ corpora",
+                       val_help="validation corpus folder (default: DATA/val, or --val-fraction of DATA)",
+                       val_fraction=d.val_fraction, split_seed=d.split_seed)
+
+
+def _corpus_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--language", default="en", choices=("en", "ko"), help="language and espeak-ng voice (default en)")
+    p.add_argument("--words", type=int, default=2000, help="frequent words to speak (default 2000)")
+    p.add_argument("--phrases", type=int, default=500, help="short phrases to speak (default 500)")
+    p.add_argument("--takes", type=int, default=2, help="recordings of each training item, in different voices "
+                   "(default 2)")
+    p.add_argument("--noise", action="store_true", help="add white noise at 10-30 dB SNR")
+
+
+def _corpus_command(args: argparse.Namespace) -> int:
+    from rnnkit.data.speech_corpus import build_corpus
+
+    for name in ("words", "takes"):
+        if getattr(args, name) < 1:
+            raise UserError(f"--{name} {getattr(args, name)}: expected a positive integer")
+    if args.phrases < 0:
+        raise UserError(f"--phrases {args.phrases}: expected a number >= 0")
+    counts = build_corpus(args.out, args.language, args.words, args.phrases, args.takes, args.noise, args.seed)
+    print(f"wrote {sum(counts.values())} recordings to {args.out}: "
+          + ", ".join(f"{k}/ {v}" for k, v in counts.items()))
+    return 0
+
+
+register(Task(
+    name="speech",
+    help="speech recognition with CTC (phonemes or characters)",
+    description="Train a CTC speech recogniser on a folder of WAV files with manifest.tsv (audio<TAB>text).",
+    config=SpeechConfig,
+    train=train,
+    load=Transcriber,
+    add_arguments=_train_arguments,
+    report=report,
+    frozen=FROZEN,
+    verbs=(
+        Verb("transcribe", "transcribe WAV files with a trained recogniser", _transcribe_arguments,
+             _transcribe_command),
+        Verb("evaluate", "phoneme/character and word error rates of a recogniser on a corpus folder",
+             _evaluate_arguments, _evaluate_command),
+    ),
+))
+
+register(Generator(
+    name="speech",
+    help="a spoken corpus made with espeak-ng: words and phrases in many voices (--out DIR)",
+    add_arguments=_corpus_arguments,
+    run=_corpus_command,
+))

@@ -1,0 +1,353 @@
+"""Speech recognition: WAV reading and its refusals, log-mel features, CTC decoding, the manifest reader,
+the espeak-ng corpus builder and the CLI end to end on a corpus of tones."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, mel_filterbank, read_wav, spec_augment
+from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_of
+from rnnkit.errors import UserError
+from rnnkit.models.ctc import greedy_decode, prefix_beam_search
+from rnnkit.models.speech import SpeechRecognizer
+from rnnkit.tasks.speech import error_rates
+
+soundfile = pytest.importorskip("soundfile", reason="the speech extra is not installed: pip install 'rnnkit[speech]'")
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+ESPEAK = shutil.which("espeak-ng")
+needs_espeak = pytest.mark.skipif(ESPEAK is None, reason="espeak-ng is not installed (apt-get install espeak-ng)")
+
+
+# ------------------------------------------------------------------------------------------- WAV files
+def _tone(freq: float, seconds: float, rate: int = SAMPLE_RATE) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.5 * np.sin(2 * math.pi * freq * t)).astype(np.float32)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_16", "PCM_U8", "FLOAT", "PCM_24"])
+def test_reads_pcm_float_and_8_bit_wav(tmp_path: Path, subtype: str) -> None:
+    wave = _tone(440, 0.1, 8000)
+    path = tmp_path / "a.wav"
+    soundfile.write(str(path), wave, 8000, subtype=subtype)
+    got, rate = read_wav(path)
+    assert rate == 8000 and got.dtype == np.float32
+    np.testing.assert_allclose(got, wave, atol=1 / 64 if subtype == "PCM_U8" else 1e-4)
+
+
+def test_stereo_is_averaged(tmp_path: Path) -> None:
+    left, right = _tone(440, 0.05), _tone(880, 0.05)
+    soundfile.write(str(tmp_path / "s.wav"), np.stack([left, right], 1), SAMPLE_RATE, subtype="FLOAT")
+    got, _ = read_wav(tmp_path / "s.wav")
+    np.testing.assert_allclose(got, (left + right) / 2, atol=1e-6)
+
+
+def test_other_rates_are_resampled_to_the_same_features(tmp_path: Path) -> None:
+    soundfile.write(str(tmp_path / "a.wav"), _tone(1000, 0.5, 44100), 44100, subtype="FLOAT")
+    soundfile.write(str(tmp_path / "b.wav"), _tone(1000, 0.5, SAMPLE_RATE), SAMPLE_RATE, subtype="FLOAT")
+    from rnnkit.tasks.speech import features_of
+
+    a, b = features_of(tmp_path / "a.wav", 40), features_of(tmp_path / "b.wav", 40)
+    assert a.shape == b.shape
+    assert int(a[10:-10].mean(0).argmax()) == int(b[10:-10].mean(0).argmax())
+
+
+def _valid_wav(path: Path) -> bytes:
+    soundfile.write(str(path), _tone(440, 0.1), SAMPLE_RATE, subtype="PCM_16")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda b: b"", "empty file"),
+    (lambda b: b"hello, this is text and not audio\n" * 3, "not a WAV file"),
+    (lambda b: b[: len(b) // 2], "truncated WAV file: the header declares 3200 bytes of samples"),
+    (lambda b: b[:36], "truncated WAV file: no 'data' chunk"),
+    (lambda b: b[:40] + bytes(4), "WAV file without samples"),
+    (lambda b: b"RIFF" + b[4:8] + b"AVI " + b[12:], "not a WAV file"),
+])
+def test_damaged_wav_files_are_refused_by_name(tmp_path: Path, damage, message: str) -> None:
+    good = _valid_wav(tmp_path / "good.wav")
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(damage(good))
+    with pytest.raises(UserError, match=message) as err:
+        read_wav(bad)
+    assert str(bad) in str(err.value)
+
+
+def test_missing_wav_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        read_wav(tmp_path / "nope.wav")
+
+
+# ------------------------------------------------------------------------------------------- features
+def test_mel_filterbank_by_hand() -> None:
+    # one filter over 0..4000 Hz: the mel midpoint is 1113.8 Hz; bins every 1000 Hz
+    fb = mel_filterbank(1, 8, 8000)
+    centre = 700 * (10 ** ((2595 * math.log10(1 + 4000 / 700)) / 2 / 2595) - 1)
+    assert centre == pytest.approx(1113.8, abs=0.1)
+    expected = [0.0, 1000 / centre, 2000 / (4000 - centre), 1000 / (4000 - centre), 0.0]
+    torch.testing.assert_close(fb[0], torch.tensor(expected), atol=1e-6, rtol=0)
+
+
+def test_log_mel_matches_a_direct_dft_of_one_frame() -> None:
+    rng = np.random.default_rng(0)
+    wave = rng.normal(0, 0.1, 4000).astype(np.float32)
+    feats = log_mel(wave, SAMPLE_RATE, n_mels=20, normalize=False)
+    assert feats.shape == (1 + 4000 // 160, 20)
+    padded = np.pad(wave, 256, mode="reflect")         # centre=True: n_fft // 2 on each side
+    k = 7
+    frame = padded[k * 160: k * 160 + 512].astype(np.float64)
+    window = np.zeros(512)
+    window[56:456] = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(400) / 400)   # periodic Hann, centred
+    power = np.abs(np.fft.rfft(frame * window)) ** 2
+    expected = np.log(mel_filterbank(20, 512, SAMPLE_RATE).double().numpy() @ power + 1e-6)
+    np.testing.assert_allclose(feats[k].double().numpy(), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_a_tone_lights_the_band_around_its_frequency() -> None:
+    feats = log_mel(_tone(1000, 0.3), n_mels=40, normalize=False)
+    fb = mel_filterbank(40, 512, SAMPLE_RATE)
+    centres = (fb * torch.linspace(0, 8000, 257)).sum(1) / fb.sum(1)
+    assert abs(float(centres[int(feats[5:-5].mean(0).argmax())]) - 1000) < 120
+
+
+def test_normalised_features_have_zero_mean_unit_std_per_band() -> None:
+    feats = log_mel(np.random.default_rng(1).normal(0, 0.1, 8000).astype(np.float32), n_mels=16)
+    torch.testing.assert_close(feats.mean(0), torch.zeros(16), atol=1e-4, rtol=0)
+    torch.testing.assert_close(feats.std(0, unbiased=False), torch.ones(16), atol=1e-3, rtol=0)
+
+
+def test_spec_augment_masks_bands_and_frames_only() -> None:
+    feats = torch.randn(100, 40) + 5.0
+    out = spec_augment(feats, torch.Generator().manual_seed(0), freq_masks=1, freq_width=8, time_masks=1,
+                       time_width=10)
+    zero = out == 0
+    masked_bands, masked_frames = zero.all(0), zero.all(1)
+    assert int(masked_bands.sum()) <= 8 and int(masked_frames.sum()) <= 10
+    assert bool((zero == (masked_bands[None, :] | masked_frames[:, None])).all())
+    assert torch.equal(out[~zero], feats[~zero])
+
+
+# ------------------------------------------------------------------------------------------- CTC decoding
+def _log_probs(path: list[int], classes: int = 4) -> torch.Tensor:
+    lp = torch.full((len(path), classes), math.log(0.01))
+    for t, c in enumerate(path):
+        lp[t, c] = math.log(1 - 0.01 * (classes - 1))
+    return lp
+
+
+def test_greedy_collapses_repeats_and_drops_blanks() -> None:
+    d = greedy_decode(_log_probs([1, 1, 0, 1, 2, 2, 0, 3]))
+    assert d.symbols == [0, 0, 1, 2] and d.frames == [0, 3, 4, 7]
+
+
+def test_greedy_respects_the_length() -> None:
+    assert greedy_decode(_log_probs([1, 0, 2, 3]), length=2).symbols == [0]
+
+
+def test_prefix_beam_of_one_is_greedy() -> None:
+    g = torch.Generator().manual_seed(0)
+    for _ in range(200):
+        lp = torch.log_softmax(3 * torch.randn(int(torch.randint(1, 12, (1,), generator=g)), 5, generator=g), -1)
+        greedy, beam = greedy_decode(lp), prefix_beam_search(lp, beam=1)
+        assert (beam.symbols, beam.frames) == (greedy.symbols, greedy.frames)
+        assert beam.log_prob == pytest.approx(greedy.log_prob, abs=1e-4)
+
+
+def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(c - 1 for c, _ in itertools.groupby(path) if c != 0)
+
+
+def test_wide_prefix_beam_finds_the_most_likely_labelling_by_brute_force() -> None:
+    g = torch.Generator().manual_seed(1)
+    for _ in range(20):
+        lp = torch.log_softmax(torch.randn(5, 3, generator=g), -1)
+        totals: dict[tuple[int, ...], float] = {}
+        for path in itertools.product(range(3), repeat=5):
+            p = math.exp(sum(float(lp[t, c]) for t, c in enumerate(path)))
+            totals[_collapse(path)] = totals.get(_collapse(path), 0.0) + p
+        best = max(totals, key=totals.__getitem__)
+        found = prefix_beam_search(lp, beam=300)
+        assert tuple(found.symbols) == best
+        assert found.log_prob == pytest.approx(math.log(totals[best]), abs=1e-6)
+        # and torch's CTC loss agrees on that labelling's probability
+        if best:
+            nll = torch.nn.functional.ctc_loss(lp[:, None], torch.tensor([[c + 1 for c in best]]), [5], [len(best)],
+                                               reduction="sum")
+            assert -float(nll) == pytest.approx(found.log_prob, abs=1e-5)
+
+
+def test_model_subsampling_lengths_and_shapes() -> None:
+    for kind in ("stack", "conv"):
+        model = SpeechRecognizer(12, 7, hidden=8, layers=2, subsample=3, subsample_kind=kind).eval()
+        feats, lengths = torch.randn(2, 10, 12), torch.tensor([10, 4])
+        lp, out_len = model(feats, lengths)
+        assert out_len.tolist() == [4, 2] and lp.shape == (2, 4, 8)
+        torch.testing.assert_close(lp.exp().sum(-1), torch.ones(2, 4))
+        # padding never changes the outputs of the shorter utterance (for stacking, whole groups of frames)
+        if kind == "stack":
+            alone, _ = model(feats[1:, :6], torch.tensor([4]))
+            torch.testing.assert_close(lp[1, :2], alone[0, :2], atol=1e-5, rtol=0)
+
+
+# ------------------------------------------------------------------------------------------- symbols and scores
+def test_parse_phonemes_drops_stress_and_marks_words() -> None:
+    assert parse_phonemes("ɡ ˈʊ d  m ˈɔːɹ n ɪ ŋ\n") == "ɡ ʊ d | m ɔːɹ n ɪ ŋ"
+    assert parse_phonemes("h ə l ˈoʊ\nw ˈɜː l d\n") == "h ə l oʊ | w ɜː l d"
+
+
+def test_korean_characters_round_trip_through_jamo() -> None:
+    syms = symbols_of("안녕 하세요", None, "chars", jamo=True)
+    assert len(syms) > len("안녕 하세요") and "|" in syms
+    assert text_of(syms, "chars") == "안녕 하세요"
+
+
+def test_error_rates_against_jiwer_definitions() -> None:
+    rates = error_rates(["a b | c", "d e"], ["a b | c d", "d e"], "phonemes")
+    assert rates["per"] == pytest.approx(1 / 6)     # one deletion over six reference phonemes
+    assert rates["wer"] == pytest.approx(1 / 3)     # "cd" became "c": one substitution over three words
+    chars = error_rates(["안녕 하세요"], ["안녕 하세오"], "chars")
+    assert chars["cer"] == pytest.approx(1 / 6) and chars["wer"] == pytest.approx(1 / 2)
+
+
+# ------------------------------------------------------------------------------------------- manifests
+def _manifest(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    _valid_wav(folder / "a.wav")
+    (folder / "manifest.tsv").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("text, message", [
+    ("file\ttext\na.wav\thi\n", r"manifest.tsv:1: expected the header"),
+    ("audio\ttext\na.wav\n", r"manifest.tsv:2: expected 2 tab-separated fields"),
+    ("audio\ttext\ta.wav\thi\n", r"manifest.tsv:1: expected the header"),
+    ("audio\ttext\tphonemes\na.wav\thi\t\n", r"manifest.tsv:2: empty phonemes"),
+    ("audio\ttext\n\na.wav\thi\nb.wav\tthere\n", r"manifest.tsv:4: no such audio file 'b.wav'"),
+    ("audio\ttext\n", r"manifest.tsv: no utterances"),
+])
+def test_manifest_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    folder = _manifest(tmp_path / "c", text)
+    with pytest.raises(UserError, match=message):
+        read_manifest(folder)
+
+
+def test_manifest_that_is_not_utf8(tmp_path: Path) -> None:
+    folder = _manifest(tmp_path / "c", "")
+    (folder / "manifest.tsv").write_bytes(b"audio\ttext\na.wav\t\xff\xfe\n")
+    with pytest.raises(UserError, match="not UTF-8"):
+        read_manifest(folder)
+
+
+def test_folder_without_manifest(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="not a speech corpus"):
+        read_manifest(tmp_path)
+
+
+# ------------------------------------------------------------------------------------------- end to end
+TONES = {"a": 500.0, "b": 1200.0, "c": 2500.0}
+
+
+def _tone_corpus(folder: Path, n: int, seed: int) -> Path:
+    """Utterances of 1-3 tones with silences; the 'phonemes' are the tones' names."""
+    rng = np.random.default_rng(seed)
+    (folder / "wav").mkdir(parents=True)
+    lines = ["audio\ttext\tphonemes"]
+    for i in range(n):
+        names = list(rng.choice(list(TONES), size=int(rng.integers(1, 4))))
+        parts = [np.zeros(800, np.float32)]
+        for name in names:
+            parts += [_tone(TONES[name], rng.uniform(0.12, 0.2)), np.zeros(int(rng.integers(800, 2400)), np.float32)]
+        wave = np.concatenate(parts) + rng.normal(0, 0.01, sum(map(len, parts))).astype(np.float32)
+        soundfile.write(str(folder / "wav" / f"{i}.wav"), wave, SAMPLE_RATE, subtype="PCM_16")
+        lines.append(f"wav/{i}.wav\t{' '.join(names)}\t{' '.join(names)}")
+    (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tone_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("tones")
+    _tone_corpus(root / "corpus" / "train", 120, 0)
+    _tone_corpus(root / "corpus" / "val", 20, 1)
+    test = _tone_corpus(root / "test", 20, 2)
+    out = root / "model"
+    assert main(["train", "speech", "--data", str(root / "corpus"), "--out", str(out), "--steps", "150",
+                 "--hidden", "24", "--layers", "1", "--n-mels", "20", "--subsample", "4", "--batch-size", "8",
+                 "--lr", "0.01", "--eval-every", "75", "--spec-augment", "--freq-width", "3", "--time-width", "5",
+                 "--no-progress"]) == 0
+    return out, test
+
+
+def test_cli_end_to_end_learns_the_tones(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out, test = tone_model
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert result["utterances"] == 20 and result["per"] < 0.25, result
+    assert main(["evaluate", str(out), "--data", str(test), "--beam", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["per"] < 0.25
+    wav = test / "wav" / "0.wav"
+    assert main(["transcribe", str(out), str(wav), "--json", "--timings", "--beam", "3"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["file"] == str(wav) and [s["symbol"] for s in r["symbols"]] == r["text"].split()
+    assert all(0 <= s["start"] < 2 for s in r["symbols"])
+
+
+def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                 tmp_path: Path) -> None:
+    out, test = tone_model
+    rec = rnnkit.load(out)
+    manifest = read_manifest(test)
+    assert isinstance(rec.transcribe(manifest[0].audio), str)
+    assert len(rec.transcribe([u.audio for u in manifest[:3]], beam=2)) == 3
+    (tmp_path / "x.wav").write_bytes(b"not audio at all")
+    assert main(["transcribe", str(out), str(tmp_path / "x.wav")]) != 0
+    assert "x.wav: not a WAV file" in capsys.readouterr().err
+    assert main(["translate", str(out), "hello"]) != 0       # a verb of another task
+    assert main(["train", "speech", "--data", str(test), "--out", str(tmp_path / "m"), "--subsample", "0",
+                 "--steps", "1"]) != 0
+    assert "--subsample 0" in capsys.readouterr().err
+
+
+def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = tone_model
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--steps", "155", "--no-progress", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 155
+
+
+# ------------------------------------------------------------------------------------------- espeak-ng
+@needs_espeak
+def test_corpus_builder_on_three_words(tmp_path: Path) -> None:
+    from rnnkit.data.speech_corpus import build_corpus
+
+    counts = build_corpus(tmp_path / "c", "en", words=3, phrases=0, takes=2, seed=0, progress=False)
+    assert counts == {"train": 2, "val": 1, "test": 1}
+    meta = json.loads((tmp_path / "c" / "corpus.json").read_text())
+    assert not set(meta["voices"]["test"]) & set(meta["voices"]["train"])
+    words = {}
+    for split in ("train", "val", "test"):
+        utts = read_manifest(tmp_path / "c" / split)
+        words[split] = {u.text for u in utts}
+        for u in utts:
+            wave, rate = read_wav(u.audio)
+            assert rate == SAMPLE_RATE and len(wave) > 1000 and u.phonemes
+            assert "ˈ" not in u.phonemes
+    assert not words["test"] & words["train"] and not words["val"] & words["train"]
+
+
+@needs_espeak
+def test_transcripts_without_phonemes_are_phonemized(tmp_path: Path) -> None:
+    from rnnkit.data.speech import phonemize
+
+    assert phonemize("good morning") == "ɡ ʊ d | m ɔːɹ n ɪ ŋ"
