@@ -172,3 +172,27 @@ def attention_png(weights: list[list[float]], source_tokens: list[str], target_t
         ax.set_title(title)
         fig.colorbar(image, ax=ax)
     return Path(path)
+
+
+def caption_attention_png(image: Any, weights: list[list[float]], words: list[str], path: Path) -> Path:
+    """One panel per written word: the image (C, S, S) in [0, 1] with that step's attention over the
+    square grid of regions laid over it, upsampled to the image's size."""
+    import numpy as np
+
+    picture = np.asarray(image, dtype=np.float32)
+    picture = picture[0] if picture.shape[0] == 1 else picture.transpose(1, 2, 0)
+    steps = max(len(weights), 1)
+    cols = min(steps, 5)
+    rows = -(-steps // cols)
+    with figure(path, figsize=(2.2 * cols, 2.4 * rows)) as (fig, ax):
+        ax.axis("off")
+        for i, w in enumerate(weights):
+            side = int(round(len(w) ** 0.5))
+            heat = np.kron(np.asarray(w, dtype=np.float32).reshape(side, side),
+                           np.ones((picture.shape[0] // side, picture.shape[1] // side)))
+            sub = fig.add_subplot(rows, cols, i + 1)
+            sub.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
+            sub.imshow(heat, cmap="inferno", alpha=0.55, extent=(0, picture.shape[1], picture.shape[0], 0))
+            sub.set_title(words[i] if i < len(words) else "", fontsize=9)
+            sub.axis("off")
+    return Path(path)

@@ -41,6 +41,8 @@ __all__ = [
     "TokenVocab",
     "WordTokenizer",
     "build_tokenizer",
+    "decode_ids",
+    "id_symbols",
     "pad_batch",
     "tokenizer_from_json",
 ]
@@ -343,3 +345,29 @@ def pad_batch(
     for i, s in enumerate(seqs):
         ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
     return ids, lengths
+
+
+_NO_SPACE_BEFORE = set(".,;:!?)]}%'»")
+_NO_SPACE_AFTER = set("([{¿¡«'")
+
+
+def decode_ids(tok: Tokenizer, ids: Sequence[int]) -> str:
+    """Target ids → text: characters joined, words joined with spaces (none before closing punctuation)."""
+    ids = [i for i in ids if 0 < i < tok.vocab_size]
+    if tok.kind == "bpe":
+        return str(tok.tokenizer.decode(ids))  # type: ignore[union-attr]
+    symbols = [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+    if tok.kind == "char":
+        return "".join(symbols)
+    text = ""
+    for s in symbols:
+        glue = not text or s[0] in _NO_SPACE_BEFORE or text[-1] in _NO_SPACE_AFTER
+        text += s if glue else " " + s
+    return text
+
+
+def id_symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:
+    """The token strings of ``ids`` (BPE pieces as the tokenizer writes them)."""
+    if tok.kind == "bpe":
+        return [str(tok.tokenizer.id_to_token(i)) for i in ids]  # type: ignore[union-attr]
+    return [tok.symbols[i] for i in ids]  # type: ignore[union-attr]

@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from rnnkit.recurrent import Recurrent
 
-__all__ = ["ATTENTIONS", "Attention", "Hypothesis", "Memory", "Seq2Seq", "banned_ngram_tokens"]
+__all__ = ["ATTENTIONS", "Attention", "AttentionDecoder", "Hypothesis", "Memory", "Seq2Seq", "banned_ngram_tokens"]
 
 ATTENTIONS = ("none", "bahdanau", "dot", "general")
 PAD_ID = 0
@@ -114,54 +114,38 @@ def banned_ngram_tokens(history: list[int], n: int) -> set[int]:
     return {history[i + n - 1] for i in range(len(history) - n + 1) if tuple(history[i:i + n - 1]) == prefix}
 
 
-class Seq2Seq(nn.Module):
-    """An encoder-decoder translator: ``forward`` gives training logits, ``greedy`` / ``beam_search`` write.
+class AttentionDecoder(nn.Module):
+    """The target side every encoder-decoder shares: embedding, a :class:`Recurrent` stack started from the
+    encoder's summary through a learned bridge, optional attention with input feeding, and the output
+    layer; training logits (:meth:`forward`), :meth:`greedy` and :meth:`beam_search`.
 
-    ``Seq2Seq(src_vocab, tgt_vocab, cell="lstm", embedding=64, hidden=128, layers=1, decoder_layers=None,
-    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None)``; ``tgt_vocab`` counts the
-    tokenizer's ids only (BOS and EOS are added). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
+    A subclass builds its encoder, calls :meth:`_init_decoder`, and implements :meth:`encode` (source batch
+    and lengths → :class:`Memory` and the decoder's initial state, usually via :meth:`_bridge`).
+    :class:`Seq2Seq` reads token ids; :class:`rnnkit.models.captioner.Captioner` reads images.
     """
 
-    def __init__(self, src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
-                 hidden: int = 128, layers: int = 1, decoder_layers: int | None = None, bidirectional: bool = False,
-                 attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None) -> None:
-        super().__init__()
+    def _init_decoder(self, tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str,
+                      attention: str, memory_size: int, summary_size: int, dropout: float) -> None:
+        """Build the decoder: ``memory_size`` is the size of an encoder output the attention reads,
+        ``summary_size`` that of the flattened encoder state the bridge maps to the decoder's first state."""
         if attention not in ATTENTIONS:
             raise ValueError(f"attention {attention!r}: expected one of {', '.join(ATTENTIONS)}")
-        self._config = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "cell": cell, "embedding": embedding,
-                        "hidden": hidden, "layers": layers, "decoder_layers": decoder_layers or layers,
-                        "bidirectional": bidirectional, "attention": attention, "dropout": dropout,
-                        "decoder_cell": decoder_cell or cell}
         self.bos_id, self.eos_id = tgt_vocab, tgt_vocab + 1
         self.attention_kind = attention
-        self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
         self.tgt_embedding = nn.Embedding(tgt_vocab + 2, embedding, padding_idx=PAD_ID)
-        self.encoder = Recurrent(cell, embedding, hidden, layers, batch_first=True, bidirectional=bidirectional,
-                                 dropout=dropout if layers > 1 else 0.0)
-        dec_layers, dec_cell = self._config["decoder_layers"], self._config["decoder_cell"]
         feed = hidden if attention != "none" else 0
-        self.decoder = Recurrent(dec_cell, embedding + feed, hidden, dec_layers, batch_first=True,
-                                 dropout=dropout if dec_layers > 1 else 0.0)
-        enc_state = layers * self.encoder.num_directions * hidden
-        self.bridge_h = nn.Linear(enc_state, dec_layers * hidden)
-        self.bridge_c = nn.Linear(enc_state, dec_layers * hidden) if self.decoder.cell_def.has_cell_state else None
-        self.attention = Attention(attention, hidden, self.encoder.output_size) if attention != "none" else None
-        self.combine = (nn.Linear(hidden + self.encoder.output_size, hidden, bias=False)
-                        if self.attention is not None else None)
+        self.decoder = Recurrent(cell, embedding + feed, hidden, layers, batch_first=True,
+                                 dropout=dropout if layers > 1 else 0.0)
+        self.bridge_h = nn.Linear(summary_size, layers * hidden)
+        self.bridge_c = nn.Linear(summary_size, layers * hidden) if self.decoder.cell_def.has_cell_state else None
+        self.attention = Attention(attention, hidden, memory_size) if attention != "none" else None
+        self.combine = nn.Linear(hidden + memory_size, hidden, bias=False) if self.attention is not None else None
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(hidden, tgt_vocab + 2)
 
-    def config(self) -> dict[str, Any]:
-        """Everything needed to rebuild the model."""
-        return dict(self._config)
-
-    # ------------------------------------------------------------------ encoder
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
-        """(B, S) padded source ids and their lengths → the memory and the decoder's initial state."""
-        outputs, state = self.encoder(self.dropout(self.src_embedding(src)), lengths=src_len)
-        mask = torch.arange(src.shape[1], device=src.device).unsqueeze(0) < src_len.unsqueeze(1)
-        keys = self.attention.keys(outputs) if self.attention is not None else None
-        return Memory(outputs, keys, mask, src_len), (self._bridge(state), None)
+        """The source batch → the memory the decoder attends over and its initial state."""
+        raise NotImplementedError
 
     def _bridge(self, state: Any) -> Any:
         """The encoder's final state (all layers and directions) → the decoder's initial state."""
@@ -196,23 +180,28 @@ class Seq2Seq(nn.Module):
         return self.output(self.dropout(out)), (rnn_state, feed), weights
 
     def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, teacher_forcing: float = 1.0,
-                generator: torch.Generator | None = None) -> Tensor:
+                generator: torch.Generator | None = None, return_attention: bool = False) -> Any:
         """Training logits (B, T, V+2) for decoder inputs ``tgt_in`` (B, T) (BOS then the gold target).
 
         ``teacher_forcing`` is the chance of feeding the gold previous token at each step (1.0: always,
-        0: the model's own argmax). Without attention and with 1.0 the decoder runs as one sequence.
+        0: the model's own argmax). Without attention and with 1.0 the decoder runs as one sequence. With
+        ``return_attention`` (and attention) the result is ``(logits, weights)``, weights (B, T, S).
         """
         memory, state = self.encode(src, src_len)
         if self.attention is None and teacher_forcing >= 1.0:
             out, _ = self.decoder(self.dropout(self.tgt_embedding(tgt_in)), state[0])
-            return self.output(self.dropout(out))
-        logits, prev = [], tgt_in[:, 0]
+            logits_all = self.output(self.dropout(out))
+            return (logits_all, None) if return_attention else logits_all
+        logits, weights, prev = [], [], tgt_in[:, 0]
         for t in range(tgt_in.shape[1]):
-            step_logits, state, _ = self.decoder_step(prev, state, memory, t)
+            step_logits, state, step_weights = self.decoder_step(prev, state, memory, t)
             logits.append(step_logits)
+            weights.append(step_weights)
             if t + 1 < tgt_in.shape[1]:
                 prev = self._next_input(tgt_in[:, t + 1], step_logits, teacher_forcing, generator)
-        return torch.stack(logits, dim=1)
+        if not return_attention:
+            return torch.stack(logits, dim=1)
+        return torch.stack(logits, dim=1), (torch.stack(weights, dim=1) if self.attention is not None else None)
 
     @staticmethod
     def _next_input(gold: Tensor, logits: Tensor, ratio: float, generator: torch.Generator | None) -> Tensor:
@@ -292,6 +281,43 @@ class Seq2Seq(nn.Module):
             state = _select_state(state, origin)
             t += 1
         return [search.best(b, n_best, alpha, src_len[b].item(), return_attention) for b in range(batch)]
+
+
+class Seq2Seq(AttentionDecoder):
+    """An encoder-decoder translator: ``forward`` gives training logits, ``greedy`` / ``beam_search`` write.
+
+    ``Seq2Seq(src_vocab, tgt_vocab, cell="lstm", embedding=64, hidden=128, layers=1, decoder_layers=None,
+    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None)``; ``tgt_vocab`` counts the
+    tokenizer's ids only (BOS and EOS are added). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
+    """
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
+                 hidden: int = 128, layers: int = 1, decoder_layers: int | None = None, bidirectional: bool = False,
+                 attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None) -> None:
+        super().__init__()
+        self._config = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "cell": cell, "embedding": embedding,
+                        "hidden": hidden, "layers": layers, "decoder_layers": decoder_layers or layers,
+                        "bidirectional": bidirectional, "attention": attention, "dropout": dropout,
+                        "decoder_cell": decoder_cell or cell}
+        self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
+        self.encoder = Recurrent(cell, embedding, hidden, layers, batch_first=True, bidirectional=bidirectional,
+                                 dropout=dropout if layers > 1 else 0.0)
+        self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=self._config["decoder_layers"],
+                           cell=self._config["decoder_cell"], attention=attention,
+                           memory_size=self.encoder.output_size,
+                           summary_size=layers * self.encoder.num_directions * hidden, dropout=dropout)
+
+    def config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model."""
+        return dict(self._config)
+
+    # ------------------------------------------------------------------ encoder
+    def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
+        """(B, S) padded source ids and their lengths → the memory and the decoder's initial state."""
+        outputs, state = self.encoder(self.dropout(self.src_embedding(src)), lengths=src_len)
+        mask = torch.arange(src.shape[1], device=src.device).unsqueeze(0) < src_len.unsqueeze(1)
+        keys = self.attention.keys(outputs) if self.attention is not None else None
+        return Memory(outputs, keys, mask, src_len), (self._bridge(state), None)
 
 
 def _select_state(state: DecState, index: Tensor) -> DecState:

@@ -34,7 +34,15 @@ import torch.nn.functional as F
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
-from rnnkit.data.tokenize import UNK_ID, Tokenizer, build_tokenizer, pad_batch, tokenizer_from_json
+from rnnkit.data.tokenize import (
+    UNK_ID,
+    Tokenizer,
+    build_tokenizer,
+    decode_ids,
+    id_symbols,
+    pad_batch,
+    tokenizer_from_json,
+)
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -88,16 +96,19 @@ class Seq2SeqConfig(TrainSettings):
             value = getattr(self, name)
             if value is not None and value not in TOKENIZERS:
                 raise SettingError(name, value, f"expected one of {', '.join(TOKENIZERS)}")
-        if not 0.0 <= self.teacher_forcing <= 1.0:
-            raise SettingError("teacher_forcing", self.teacher_forcing, "expected a number from 0 to 1")
-        floor = self.teacher_forcing_floor
-        if floor is not None and not 0.0 <= floor <= self.teacher_forcing:
-            raise SettingError("teacher_forcing_floor", floor,
-                               f"expected 0 to --teacher-forcing ({self.teacher_forcing})")
+        check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         if self.eval_sentences < 0:
             raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
+
+
+def check_teacher_forcing(ratio: float, floor: float | None) -> None:
+    """Raise :class:`SettingError` unless 0 <= ``floor`` <= ``ratio`` <= 1 (``floor`` may be None)."""
+    if not 0.0 <= ratio <= 1.0:
+        raise SettingError("teacher_forcing", ratio, "expected a number from 0 to 1")
+    if floor is not None and not 0.0 <= floor <= ratio:
+        raise SettingError("teacher_forcing_floor", floor, f"expected 0 to --teacher-forcing ({ratio})")
 
 
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
@@ -172,7 +183,7 @@ def _targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, 
 
 
 # ------------------------------------------------------------------------------------------- train
-def teacher_forcing_ratio(config: Seq2SeqConfig, progress: float) -> float:
+def teacher_forcing_ratio(config: Any, progress: float) -> float:
     """Scheduled sampling: linear from ``teacher_forcing`` to ``teacher_forcing_floor`` as ``progress`` goes
     from 0 to 1 (constant without a floor)."""
     floor = config.teacher_forcing if config.teacher_forcing_floor is None else config.teacher_forcing_floor
@@ -251,10 +262,10 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
         n = min(config.eval_sentences, len(val_enc))
         if n:
             srcs = [s for s, _ in val_enc[:n]]
-            hyps = [_decode(tgt, h.tokens) for h in _greedy(model, srcs, 1.5, 10)]
+            hyps = [decode_ids(tgt, h.tokens) for h in _greedy(model, srcs, 1.5, 10)]
             refs = [p[1] for p in val_pairs[:n]]
             metrics["exact_match"] = sum(h == r for h, r in zip(hyps, refs, strict=True)) / n
-            metrics.update({k: v for k, v in _sacre(hyps, refs).items() if k == "bleu" and v is not None})
+            metrics.update({k: v for k, v in sacre_scores(hyps, refs).items() if k == "bleu" and v is not None})
         return metrics
 
     return eval_fn
@@ -272,39 +283,16 @@ def _max_lengths(src_len: torch.Tensor, a: float, b: int) -> torch.Tensor:
     return (a * src_len.float() + b).floor().long().clamp(min=1)
 
 
-def _sacre(hyps: Sequence[str], refs: Sequence[str]) -> dict[str, float | None]:
-    """Corpus BLEU and chrF (sacrebleu); None for both when sacrebleu is not installed."""
+def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, float | None]:
+    """Corpus BLEU and chrF (sacrebleu) against one reference per hypothesis, or several (``more_refs``:
+    further reference streams); None for both when sacrebleu is not installed."""
     try:
         import sacrebleu
     except ImportError:
         return {"bleu": None, "chrf": None}
-    return {"bleu": float(sacrebleu.corpus_bleu(list(hyps), [list(refs)]).score),
-            "chrf": float(sacrebleu.corpus_chrf(list(hyps), [list(refs)]).score)}
-
-
-_NO_SPACE_BEFORE = set(".,;:!?)]}%'»")
-_NO_SPACE_AFTER = set("([{¿¡«'")
-
-
-def _decode(tok: Tokenizer, ids: Sequence[int]) -> str:
-    """Target ids → text: characters joined, words joined with spaces (none before closing punctuation)."""
-    ids = [i for i in ids if 0 < i < tok.vocab_size]
-    if tok.kind == "bpe":
-        return str(tok.tokenizer.decode(ids))  # type: ignore[union-attr]
-    symbols = [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
-    if tok.kind == "char":
-        return "".join(symbols)
-    text = ""
-    for s in symbols:
-        glue = not text or s[0] in _NO_SPACE_BEFORE or text[-1] in _NO_SPACE_AFTER
-        text += s if glue else " " + s
-    return text
-
-
-def _symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:
-    if tok.kind == "bpe":
-        return [str(tok.tokenizer.id_to_token(i)) for i in ids]  # type: ignore[union-attr]
-    return [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+    streams = [list(refs), *(list(r) for r in more_refs)]
+    return {"bleu": float(sacrebleu.corpus_bleu(list(hyps), streams).score),
+            "chrf": float(sacrebleu.corpus_chrf(list(hyps), streams).score)}
 
 
 def report(result: TrainResult, as_json: bool) -> None:
@@ -395,15 +383,15 @@ class Translator:
         return results[0] if single else results
 
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
-        best = _decode(self.target, hyps[0].tokens)
+        best = decode_ids(self.target, hyps[0].tokens)
         if not as_dict:
             return best
         out: dict[str, Any] = {"source": text, "translation": best, "n_best": [
-            {"text": _decode(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
+            {"text": decode_ids(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
         if with_attention:
             out["attention"] = hyps[0].attention
             out["source_tokens"] = self.source.tokens(text)[: self.max_len]
-            out["target_tokens"] = [*_symbols(self.target, hyps[0].tokens), "</s>"]
+            out["target_tokens"] = [*id_symbols(self.target, hyps[0].tokens), "</s>"]
         return out
 
     def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1) -> dict[str, Any]:
@@ -420,7 +408,7 @@ class Translator:
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [t for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
-        return {**_sacre(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
 
 
 # ------------------------------------------------------------------------------------------- CLI

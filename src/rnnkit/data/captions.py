@@ -1,0 +1,102 @@
+"""Captioned images: the ``captions.tsv`` of a folder of PNG or JPEG files, and images as tensors.
+
+What a user gets:
+
+- :func:`read_captions`: the images of a folder with their reference captions. ``captions.tsv`` holds
+  ``image<TAB>caption`` lines (an optional header ``image<TAB>caption``; image paths relative to the
+  folder; several lines per image for several references). A line without exactly one tab, an empty
+  side, a missing image or a file that is not UTF-8 is refused with the file and line.
+- :func:`load_image`: an image file (or a PIL image) as a (channels, size, size) float tensor in [0, 1],
+  resized to the square ``size``, grey (1 channel) or colour (3); an unreadable file is refused by name.
+- :func:`caption_words`: the lower-cased words of a caption, as the captioner's vocabulary sees them.
+- :func:`write_captions`: write a folder's ``captions.tsv`` (what the built-in generators use).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.errors import UserError
+
+__all__ = ["CaptionedImage", "caption_words", "load_image", "read_captions", "write_captions"]
+
+_WORDS = re.compile(r"[\w']+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class CaptionedImage:
+    """An image file and its reference captions."""
+
+    image: Path
+    captions: tuple[str, ...]
+
+
+def caption_words(caption: str) -> list[str]:
+    """Lower-cased words and punctuation marks of a caption."""
+    return _WORDS.findall(caption.lower())
+
+
+def read_captions(folder: str | Path) -> list[CaptionedImage]:
+    """The images listed in ``folder/captions.tsv`` with their captions, in order of first appearance."""
+    folder = Path(folder)
+    path = folder / "captions.tsv"
+    if not path.is_file():
+        raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    found: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2:
+            raise UserError(f"{path}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
+        name, caption = fields[0].strip(), fields[1].strip()
+        if not name or not caption:
+            raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
+        if name not in found and not (folder / name).is_file():
+            raise UserError(f"{path}:{number}: no such image {name!r} (paths are relative to {folder})")
+        found.setdefault(name, []).append(caption)
+    if not found:
+        raise UserError(f"{path}: no captioned images")
+    return [CaptionedImage(folder / name, tuple(caps)) for name, caps in found.items()]
+
+
+def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.Tensor:
+    """(channels, size, size) float tensor in [0, 1] of an image file or PIL image (bilinear resize)."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise UserError("reading images needs Pillow: pip install pillow") from None
+    if isinstance(image, (str, Path)):
+        path = Path(image)
+        if not path.is_file():
+            raise UserError(f"{path}: no such image")
+        try:
+            with Image.open(path) as img:
+                img.load()
+                picture = img.copy()
+        except (UnidentifiedImageError, OSError, ValueError) as exc:
+            raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
+    else:
+        picture = image
+    picture = picture.convert("L" if channels == 1 else "RGB").resize((size, size), Image.Resampling.BILINEAR)
+    array = np.asarray(picture, dtype=np.float32) / 255.0
+    tensor = torch.from_numpy(array.copy())
+    return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
+
+
+def write_captions(folder: str | Path, rows: Sequence[tuple[str, str]]) -> Path:
+    """Write ``folder/captions.tsv`` with a header and one ``image<TAB>caption`` line per row."""
+    path = Path(folder) / "captions.tsv"
+    path.write_text("image\tcaption\n" + "".join(f"{i}\t{c}\n" for i, c in rows), encoding="utf-8")
+    return path

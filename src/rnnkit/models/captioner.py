@@ -1,0 +1,91 @@
+"""Image captioning, the one-to-many shape: a small CNN reads the image, the shared recurrent decoder writes.
+
+What a user gets: :class:`Captioner`, "Show and Tell" (Vinyals et al. 2015: the image's pooled features
+start the decoder through a learned bridge) and, with attention, "Show, Attend and Tell" (Xu et al. 2015:
+at every step the decoder attends over the grid of region vectors of the last convolution). The decoder,
+teacher forcing, greedy and beam search are those of :class:`rnnkit.models.seq2seq.AttentionDecoder`;
+:func:`doubly_stochastic_penalty` is Xu et al.'s regulariser that asks every region to be attended about
+once over the caption.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
+
+__all__ = ["Captioner", "ImageEncoder", "doubly_stochastic_penalty"]
+
+
+class ImageEncoder(nn.Module):
+    """Convolution blocks (3×3 convolution, batch norm, ReLU, 2×2 max pooling), one per entry of
+    ``channels``: (B, in_channels, S, S) images → (B, channels[-1], S / 2^n, S / 2^n) feature maps."""
+
+    def __init__(self, in_channels: int, channels: tuple[int, ...] = (32, 64, 128)) -> None:
+        super().__init__()
+        blocks: list[nn.Module] = []
+        prev = in_channels
+        for c in channels:
+            blocks += [nn.Conv2d(prev, c, 3, padding=1, bias=False), nn.BatchNorm2d(c), nn.ReLU(), nn.MaxPool2d(2)]
+            prev = c
+        self.net = nn.Sequential(*blocks)
+        self.out_channels = prev
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.net(images)
+
+
+class Captioner(AttentionDecoder):
+    """Images (B, C, S, S) in [0, 1] → captions (target ids).
+
+    ``Captioner(tgt_vocab, image_size=64, in_channels=3, channels=(32, 64, 128), cell="lstm",
+    embedding=64, hidden=256, layers=1, attention="none", dropout=0.1)``. The ``src_len`` argument of
+    :meth:`forward`, :meth:`greedy` and :meth:`beam_search` is ignored for images (every region is real);
+    pass :meth:`region_counts`. :meth:`config` rebuilds it.
+    """
+
+    def __init__(self, tgt_vocab: int, *, image_size: int = 64, in_channels: int = 3,
+                 channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
+                 hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1) -> None:
+        super().__init__()
+        channels = tuple(int(c) for c in channels)
+        if image_size % (2 ** len(channels)):
+            raise ValueError(f"image_size {image_size}: expected a multiple of {2 ** len(channels)} "
+                             f"({len(channels)} poolings)")
+        self._config = {"tgt_vocab": tgt_vocab, "image_size": image_size, "in_channels": in_channels,
+                        "channels": list(channels), "cell": cell, "embedding": embedding, "hidden": hidden,
+                        "layers": layers, "attention": attention, "dropout": dropout}
+        self.image_size = image_size
+        self.cnn = ImageEncoder(in_channels, channels)
+        self.regions = (image_size // 2 ** len(channels)) ** 2
+        self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers, cell=cell,
+                           attention=attention, memory_size=self.cnn.out_channels,
+                           summary_size=self.cnn.out_channels, dropout=dropout)
+
+    def config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model."""
+        return dict(self._config)
+
+    def region_counts(self, batch: int) -> Tensor:
+        """The ``src_len`` of a batch of images: the number of regions, for each."""
+        return torch.full((batch,), self.regions, dtype=torch.long)
+
+    def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
+        """Images → the region vectors (B, R, C) the attention reads, and the decoder's first state from
+        their mean (the Show-and-Tell start)."""
+        regions = self.cnn(src).flatten(2).transpose(1, 2)
+        batch, count = regions.shape[:2]
+        mask = torch.ones(batch, count, dtype=torch.bool, device=src.device)
+        lengths = torch.full((batch,), count, dtype=torch.long, device=src.device)
+        keys = self.attention.keys(regions) if self.attention is not None else None
+        return Memory(regions, keys, mask, lengths), (self._bridge(regions.mean(1).unsqueeze(0)), None)
+
+
+def doubly_stochastic_penalty(weights: Tensor, target_mask: Tensor) -> Tensor:
+    """Xu et al.'s penalty Σ_regions (1 − Σ_t α_t,region)², summed over the batch: ``weights`` (B, T, R)
+    of the real target steps ``target_mask`` (B, T)."""
+    attended = (weights * target_mask.unsqueeze(-1).to(weights.dtype)).sum(1)
+    return ((1.0 - attended) ** 2).sum()

