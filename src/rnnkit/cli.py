@@ -37,13 +37,17 @@ def model_verbs() -> dict[str, list[Task]]:
     return verbs
 
 
+#: what a verb that several tasks answer does, in general (each task's own help is under DIR -h)
+SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict": "labels from a trained model"}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
     from rnnkit.train.options import add_trainer_arguments
 
     discover()
     parser = argparse.ArgumentParser(
-        prog="rnnkit", description="Recurrent neural networks: train, sample, score, classify, experiment."
+        prog="rnnkit", description="Recurrent neural networks: train a model for a task, then use it."
     )
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
@@ -58,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=lambda args, task=task: _train(task, args))
     for name, tasks in model_verbs().items():
         first = tasks[0].verb(name)
-        verbs.add_parser(name, help=f"{first.help if first else name} ({', '.join(t.name for t in tasks)} models); "
+        what = first.help if first and len(tasks) == 1 else SHARED_VERBS.get(name, name)
+        verbs.add_parser(name, help=f"{what} ({', '.join(t.name for t in tasks)} models); "
                                     f"rnnkit {name} DIR -h lists its flags", add_help=False)
     for command in COMMANDS.values():
         p = verbs.add_parser(command.name, help=command.help, description=command.description or command.help)
