@@ -180,8 +180,29 @@ def trained(text_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     assert main(["data", "dates", "--out", str(pairs), "--pairs", "40"]) == 0
     assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(root / "seq2seq"), *small,
                  "--eval-sentences", "2"]) == 0
+    speech = _tiny_speech_corpus(root / "speech-data")
+    assert main(["train", "speech", "--data", str(speech), "--out", str(root / "speech"), *small, "--layers", "1",
+                 "--n-mels", "8", "--val-fraction", "0.25"]) == 0
+    assert main(["data", "shapes", "--out", str(root / "shapes"), "--images", "20"]) == 0
+    assert main(["train", "caption", "--data", str(root / "shapes"), "--out", str(root / "caption"), *small,
+                 "--channels", "4", "--image-size", "16", "--eval-images", "2"]) == 0
     return {"charlm": root / "charlm", "classify": root / "classify", "tag": root / "tag", "seq2seq": root / "seq2seq",
-            "csv": csv, "conll": conll, "pairs": pairs}
+            "speech": root / "speech", "caption": root / "caption", "csv": csv, "conll": conll, "pairs": pairs,
+            "corpus": speech, "images": root / "shapes" / "test"}
+
+
+def _tiny_speech_corpus(folder: Path) -> Path:
+    """Four WAV files of noise labelled with made-up phonemes (no espeak-ng needed)."""
+    import numpy as np
+    import soundfile
+
+    (folder / "wav").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        soundfile.write(str(folder / "wav" / f"{i}.wav"), rng.normal(0, 0.1, 4000).astype("float32"), 16000)
+    (folder / "manifest.tsv").write_text("audio\ttext\tphonemes\n" + "".join(
+        f"wav/{i}.wav\tw{i}\ta b{i}\n" for i in range(4)))
+    return folder
 
 
 VERBS = {
@@ -189,6 +210,8 @@ VERBS = {
     "classify": {"predict": ["a good film"], "evaluate": ["--data", "{csv}"]},
     "tag": {"predict": ["the cat sat"], "evaluate": ["--data", "{conll}"]},
     "seq2seq": {"translate": ["3 March 1999"], "evaluate": ["--data", "{pairs}"]},
+    "speech": {"transcribe": ["{corpus}/wav/0.wav"], "evaluate": ["--data", "{corpus}"]},
+    "caption": {"caption": ["{images}/00000.png"], "evaluate": ["--data", "{images}"]},
 }
 CASES = [(task, verb) for task, verbs in VERBS.items() for verb in [*verbs, "info"]]
 
@@ -231,8 +254,8 @@ HOSTILE = {
 def test_hostile_checkpoints_are_refused_in_one_line(trained, tmp_path, capsys, case, task, verb) -> None:
     model = copy_model(trained[task], tmp_path)
     HOSTILE[case](model)
-    args = [a.format(csv=trained["csv"], conll=trained["conll"], pairs=trained["pairs"])
-            for a in VERBS[task].get(verb, [])]
+    args = [a.format(csv=trained["csv"], conll=trained["conll"], pairs=trained["pairs"], corpus=trained["corpus"],
+                     images=trained["images"]) for a in VERBS[task].get(verb, [])]
     start = time.perf_counter()
     status = main([verb, str(model), *args])
     seconds = time.perf_counter() - start
@@ -303,7 +326,7 @@ def test_sampling_numbers_are_refused_by_name(trained, capsys, flag, value) -> N
     assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} ")
 
 
-@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq"])
+@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq", "speech", "caption"])
 def test_the_weights_are_not_read_before_the_config_is_checked(trained, tmp_path, monkeypatch, task) -> None:
     import rnnkit
 
