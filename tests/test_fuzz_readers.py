@@ -5,9 +5,11 @@ it returns data or raises a UserError whose message names the file; never anothe
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import struct
 import tempfile
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rnnkit.data.audio import read_wav
+from rnnkit.data.captions import load_image
 from rnnkit.data.conll import read_conll
 from rnnkit.data.mnist import read_idx
 from rnnkit.data.pairs import read_pairs
@@ -34,7 +38,27 @@ READERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "conll": (".conll", read_conll),
     "idx": (".idx", read_idx),
     "pairs": (".pairs", read_pairs),
+    "wav": (".wav", read_wav),
+    "image": (".png", lambda p: load_image(p, 8)),
 }
+
+
+def _wav_bytes() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(struct.pack("<200h", *range(-100, 100)))
+    return out.getvalue()
+
+
+def _png_bytes() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (12, 10), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 GOOD = {
     ".txt": "a first line\nsecond line with ünïcödé and 한국어\n".encode(),
@@ -44,6 +68,8 @@ GOOD = {
     ".conll": b"The\tDT\ncat\tNN\n\nRuns\tVBZ\n",
     ".idx": b"\x00\x00\x08\x02" + struct.pack(">II", 2, 3) + bytes(range(6)),
     ".pairs": b"3rd of March 1999\t1999-03-03\nMarch 4, '99\t1999-03-04\n",
+    ".wav": _wav_bytes(),
+    ".png": _png_bytes(),
 }
 
 
