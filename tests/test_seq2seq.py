@@ -265,11 +265,10 @@ def test_learns_dates(tmp_path: Path) -> None:
 
 
 def test_bpe_targets_decode_to_the_exact_text() -> None:
-    from rnnkit.data.tokenize import build_tokenizer, tokenizer_from_json
-    from rnnkit.tasks.translate import _decode
+    from rnnkit.data.tokenize import build_tokenizer, decode_ids, tokenizer_from_json
 
     texts = ["En el principio creó Dios los cielos y la tierra.", "¿Dónde está Abel, tu hermano?"] * 40
     tok = build_tokenizer("bpe", texts, vocab_size=120, reversible=True)
     again = tokenizer_from_json(tok.to_json())  # as a saved model reads it back
     for text in texts[:2]:
-        assert _decode(again, tok.encode(text)) == text
+        assert decode_ids(again, tok.encode(text)) == text
