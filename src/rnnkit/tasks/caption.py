@@ -30,12 +30,18 @@ import torch.nn.functional as F
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.captions import CaptionedImage, caption_words, load_image, read_captions
-from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, pad_batch, tokenizer_from_json
+from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.tasks.translate import check_teacher_forcing, sacre_scores, teacher_forcing_ratio
+from rnnkit.tasks.translate import (
+    check_teacher_forcing,
+    decoder_report,
+    decoder_targets,
+    sacre_scores,
+    teacher_forcing_ratio,
+)
 from rnnkit.train.checkpoint import Checkpoint, build_model
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -145,13 +151,7 @@ class _CaptionBatches(ShuffledBatches):
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         images = self.images[[self.targets[i] for i in idx]].float() / 255.0
-        return {"images": images, **_targets([self.seqs[i] for i in idx], self.bos, self.eos)}
-
-
-def _targets(captions: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
-    tgt_in, _ = pad_batch([[bos, *c] for c in captions])
-    tgt_out, _ = pad_batch([[*c, eos] for c in captions])
-    return {"tgt_in": tgt_in, "tgt_out": tgt_out}
+        return {"images": images, **decoder_targets([self.seqs[i] for i in idx], self.bos, self.eos)}
 
 
 # ------------------------------------------------------------------------------------------- train
@@ -201,7 +201,7 @@ def _eval_fn(images: torch.Tensor, examples: list[tuple[int, list[int]]], items:
         for start in range(0, len(examples), 64):
             part = examples[start:start + 64]
             batch = images[[i for i, _ in part]].float() / 255.0
-            t = _targets([c for _, c in part], model.bos_id, model.eos_id)
+            t = decoder_targets([c for _, c in part], model.bos_id, model.eos_id)
             logits = model(batch, model.region_counts(len(part)), t["tgt_in"])
             total += float(F.cross_entropy(logits.flatten(0, 1), t["tgt_out"].flatten(), ignore_index=0,
                                            reduction="sum"))
@@ -270,20 +270,7 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    ev = result.last_eval
-    if as_json:
-        print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                          "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
-                          "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
-                          "model_dir": str(Path(result.out_dir or ".") / "best")}))
-        return
-    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
-    extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
-    extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
-    print(f"best validation loss {best} nats/word at step {result.best_step}{extra} ({result.steps} steps, "
-          f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
-    if result.stopped == "interrupted":
-        print(f"interrupted: continue with --resume {result.out_dir}")
+    decoder_report(result, as_json, "word")
 
 
 # ------------------------------------------------------------------------------------------- use

@@ -172,10 +172,11 @@ class _PairBatches(ShuffledBatches):
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         src, src_len = pad_batch([self.seqs[i] for i in idx])
-        return {"src": src, "src_len": src_len, **_targets([self.targets[i] for i in idx], self.bos, self.eos)}
+        targets = decoder_targets([self.targets[i] for i in idx], self.bos, self.eos)
+        return {"src": src, "src_len": src_len, **targets}
 
 
-def _targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
+def decoder_targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
     """Decoder inputs (BOS + target) and outputs (target + EOS), padded with 0."""
     tgt_in, _ = pad_batch([[bos, *t] for t in targets])
     tgt_out, _ = pad_batch([[*t, eos] for t in targets])
@@ -253,7 +254,7 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
         for start in range(0, len(val_enc), 64):
             part = val_enc[start:start + 64]
             src, src_len = pad_batch([s for s, _ in part])
-            t = _targets([t for _, t in part], model.bos_id, model.eos_id)
+            t = decoder_targets([t for _, t in part], model.bos_id, model.eos_id)
             logits = model(src, src_len, t["tgt_in"])
             total += float(F.cross_entropy(logits.flatten(0, 1), t["tgt_out"].flatten(), ignore_index=0,
                                            reduction="sum"))
@@ -297,6 +298,12 @@ def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
+    decoder_report(result, as_json, "token")
+
+
+def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
+    """The closing line of a run whose model writes sequences (translation, captions): the best validation
+    loss per ``unit``, and the last evaluation's exact match and BLEU."""
     ev = result.last_eval
     if as_json:
         print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
@@ -307,7 +314,7 @@ def report(result: TrainResult, as_json: bool) -> None:
     best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
     extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
     extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
-    print(f"best validation loss {best} nats/token at step {result.best_step}{extra} ({result.steps} steps, "
+    print(f"best validation loss {best} nats/{unit} at step {result.best_step}{extra} ({result.steps} steps, "
           f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
     if result.stopped == "interrupted":
         print(f"interrupted: continue with --resume {result.out_dir}")
