@@ -15,6 +15,7 @@ What a user gets:
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,8 @@ def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.T
             with Image.open(path) as img:
                 img.load()
                 picture = img.copy()
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
+                Image.DecompressionBombError) as exc:  # what Pillow raises on damaged files
             raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
     else:
         picture = image
