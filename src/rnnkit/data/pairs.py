@@ -8,10 +8,10 @@ share of the pairs for validation when no validation file is given.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from pathlib import Path
 
+from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
 from rnnkit.errors import UserError
 
 __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
@@ -54,18 +54,6 @@ def read_pairs(path: str | Path) -> list[Pair]:
     if not pairs:
         raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
     return pairs
-
-
-def split_pairs(pairs: Sequence[Pair], fraction: float, seed: int) -> tuple[list[Pair], list[Pair]]:
-    """``(train, validation)``: a seeded random ``fraction`` of the pairs (at least one when there are two or
-    more and ``fraction > 0``) is held out."""
-    order = list(range(len(pairs)))
-    random.Random(seed).shuffle(order)
-    n_val = int(round(len(pairs) * fraction))
-    if fraction > 0 and len(pairs) >= 2:
-        n_val = min(max(n_val, 1), len(pairs) - 1)
-    held = set(order[:n_val])
-    return [p for i, p in enumerate(pairs) if i not in held], [pairs[i] for i in sorted(held)]
 
 
 def write_pairs(pairs: Sequence[Pair], path: str | Path) -> Path:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["stratified_split"]
+__all__ = ["split_fraction", "stratified_split"]
+
+T = TypeVar("T")
 
 
 def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -38,3 +41,15 @@ def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -
         val.update(idx[:k])
     train = [i for i in range(len(labels)) if i not in val]
     return train, sorted(val)
+
+
+def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list[T], list[T]]:
+    """``(train, validation)``: a seeded random ``fraction`` of ``items`` (at least one when there are two or
+    more and ``fraction > 0``) is held out; both keep the input order."""
+    order = list(range(len(items)))
+    random.Random(seed).shuffle(order)
+    n_val = int(round(len(items) * fraction))
+    if fraction > 0 and len(items) >= 2:
+        n_val = min(max(n_val, 1), len(items) - 1)
+    held = set(order[:n_val])
+    return [p for i, p in enumerate(items) if i not in held], [items[i] for i in sorted(held)]

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.captions import CaptionedImage, caption_words, load_image, read_captions
+from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
@@ -117,9 +118,7 @@ def _folders(data: str, val_data: str | None, config: CaptionConfig) -> tuple[li
     else:
         train, val = read_captions(root), []
         if not val_data and config.val_fraction > 0:
-            order = torch.randperm(len(train), generator=torch.Generator().manual_seed(config.split_seed)).tolist()
-            n_val = int(len(train) * config.val_fraction)
-            val, train = [train[i] for i in order[:n_val]], [train[i] for i in order[n_val:]]
+            train, val = split_fraction(train, config.val_fraction, config.split_seed)
     if val_data:
         val = read_captions(val_data)
     return train, val

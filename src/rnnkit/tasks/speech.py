@@ -31,6 +31,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
+from rnnkit.data.split import split_fraction
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
@@ -103,9 +104,7 @@ def _corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[lis
     else:
         train, val = read_manifest(root), []
         if not val_data and config.val_fraction > 0:
-            order = torch.randperm(len(train), generator=torch.Generator().manual_seed(config.split_seed)).tolist()
-            n_val = int(len(train) * config.val_fraction)
-            val, train = [train[i] for i in order[:n_val]], [train[i] for i in order[n_val:]]
+            train, val = split_fraction(train, config.val_fraction, config.split_seed)
     if val_data:
         val = read_manifest(val_data)
     return train, val
