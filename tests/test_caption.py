@@ -13,7 +13,7 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.captions import load_image, read_captions
+from rnnkit.data.captions import load_image, random_affine, read_captions
 from rnnkit.data.shapes import COLOURS, SHAPES, UNSEEN, write_digit_strips, write_shapes
 from rnnkit.errors import UserError
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
@@ -135,6 +135,28 @@ def test_doubly_stochastic_penalty_by_hand() -> None:
     assert float(doubly_stochastic_penalty(w, mask)) == pytest.approx(expected)
 
 
+def _centre_of_mass(images: torch.Tensor) -> torch.Tensor:
+    h, w = images.shape[-2:]
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=images.dtype), torch.arange(w, dtype=images.dtype), indexing="ij")
+    mass = images.sum((-1, -2))
+    return torch.stack([(images * ys).sum((-1, -2)) / mass, (images * xs).sum((-1, -2)) / mass], -1)
+
+
+def test_random_affine_keeps_images_without_ranges_and_draws_one_transform_per_image() -> None:
+    images = torch.zeros(6, 1, 32, 32, dtype=torch.float64)
+    images[:, :, 12:20, 14:18] = 1.0                       # a bar centred in the image
+    same = random_affine(images, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0)
+    torch.testing.assert_close(same, images)
+    turned = random_affine(images, torch.Generator().manual_seed(0), rotate=30, scale=0.2, shift=0)
+    torch.testing.assert_close(_centre_of_mass(turned), _centre_of_mass(images), atol=0.05, rtol=0)
+    assert len({round(float(t.sum()), 6) for t in turned}) == 6   # scaled differently, so different ink
+    moved = random_affine(images, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0.1)
+    offset = _centre_of_mass(moved) - _centre_of_mass(images)
+    assert float(offset.abs().max()) <= 0.1 * 32 + 0.05 and float(offset.abs().max()) > 0.5
+    again = random_affine(images, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0.1)
+    torch.testing.assert_close(again, moved)
+
+
 def test_image_size_must_suit_the_poolings() -> None:
     with pytest.raises(ValueError, match="multiple of 8"):
         Captioner(5, image_size=20, channels=(4, 4, 4))
@@ -148,7 +170,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = root / "model"
     assert main(["train", "caption", "--data", str(root / "shapes"), "--out", str(out), "--steps", "12",
                  "--eval-every", "6", "--attention", "--attention-penalty", "0.01", "--hidden", "24",
-                 "--channels", "8,8,8", "--image-size", "32", "--no-progress"]) == 0
+                 "--channels", "8,8,8", "--image-size", "32", "--augment", "--no-progress"]) == 0
     return out, root / "shapes"
 
 

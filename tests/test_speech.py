@@ -15,7 +15,7 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, mel_filterbank, read_wav, spec_augment
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, mel_filterbank, read_wav, spec_augment, warp_bands
 from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_of
 from rnnkit.errors import UserError
 from rnnkit.models.ctc import greedy_decode, prefix_beam_search
@@ -135,6 +135,24 @@ def test_spec_augment_masks_bands_and_frames_only() -> None:
     assert int(masked_bands.sum()) <= 8 and int(masked_frames.sum()) <= 10
     assert bool((zero == (masked_bands[None, :] | masked_frames[:, None])).all())
     assert torch.equal(out[~zero], feats[~zero])
+
+
+@pytest.mark.parametrize("alpha", [0.9, 1.0, 1.13])
+def test_warp_bands_is_a_piecewise_linear_stretch_that_keeps_both_ends(alpha: float) -> None:
+    feats = torch.randn(7, 40, dtype=torch.float64)
+    out = warp_bands(feats, alpha)
+    knee = 0.8 * 39 * min(alpha, 1.0)
+    src = [b / alpha if b <= knee else knee / alpha + (b - knee) * (39 - knee / alpha) / (39 - knee)
+           for b in range(40)]
+    expected = np.stack([np.interp(src, np.arange(40), row) for row in feats.numpy()])
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-12)
+    torch.testing.assert_close(out[:, [0, 39]], feats[:, [0, 39]])
+
+
+def test_warp_bands_moves_a_formant_up_when_alpha_is_above_one() -> None:
+    feats = torch.zeros(1, 80)
+    feats[0, 30] = 1.0
+    assert int(warp_bands(feats, 1.1).argmax()) == 33 and int(warp_bands(feats, 0.9).argmax()) == 27
 
 
 # ------------------------------------------------------------------------------------------- CTC decoding

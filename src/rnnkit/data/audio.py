@@ -24,7 +24,7 @@ from torch import Tensor
 
 from rnnkit.errors import UserError
 
-__all__ = ["SAMPLE_RATE", "log_mel", "mel_filterbank", "read_wav", "resample", "spec_augment"]
+__all__ = ["SAMPLE_RATE", "log_mel", "mel_filterbank", "read_wav", "resample", "spec_augment", "warp_bands"]
 
 SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
@@ -149,3 +149,21 @@ def spec_augment(feats: Tensor, generator: torch.Generator, freq_masks: int = 2,
         start = draw(frames - width)
         out[start:start + width, :] = 0.0
     return out
+
+
+def warp_bands(feats: Tensor, alpha: float, boundary: float = 0.8) -> Tensor:
+    """``feats`` (frames, bands) with the band axis stretched by ``alpha``: vocal tract length perturbation
+    (VTLP, Jaitly & Hinton 2013) on filterbank features. Output band ``b`` reads the input at ``b / alpha``
+    up to ``boundary`` of the axis (scaled by ``min(alpha, 1)``), then a straight line to the top band, so
+    the lowest and the highest band stay where they are; positions between bands are interpolated."""
+    bands = feats.shape[1]
+    top = bands - 1
+    if bands < 2 or alpha == 1.0:
+        return feats.clone()
+    b = torch.arange(bands, dtype=torch.float64)
+    knee = boundary * top * min(alpha, 1.0)
+    src = torch.where(b <= knee, b / alpha, knee / alpha + (b - knee) * (top - knee / alpha) / (top - knee))
+    src = src.clamp(0, top)
+    lo = src.floor().long().clamp(max=top - 1)
+    frac = (src - lo).to(feats.dtype)
+    return feats[:, lo] * (1 - frac) + feats[:, lo + 1] * frac

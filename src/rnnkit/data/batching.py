@@ -22,7 +22,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from rnnkit.data.audio import spec_augment
+from rnnkit.data.audio import spec_augment, warp_bands
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
 
@@ -159,9 +159,9 @@ class FeatureBatches(ShuffledBatches):
     """
 
     def __init__(self, variants: Sequence[Sequence[Tensor]], targets: Sequence[Sequence[int]], batch_size: int,
-                 seed: int, augment: dict[str, int] | None = None) -> None:
+                 seed: int, augment: dict[str, int] | None = None, warp: float = 0.0) -> None:
         super().__init__([v[0] for v in variants], targets, batch_size, seed)
-        self.variants, self.seed, self.augment = variants, seed, augment
+        self.variants, self.seed, self.augment, self.warp = variants, seed, augment, warp
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 100_003 + self.pos)
@@ -169,6 +169,8 @@ class FeatureBatches(ShuffledBatches):
         for i in idx:
             options = self.variants[i]
             f = options[int(torch.randint(0, len(options), (1,), generator=gen))] if len(options) > 1 else options[0]
+            if self.warp:
+                f = warp_bands(f, 1.0 + self.warp * (2 * float(torch.rand((), generator=gen)) - 1))
             feats.append(spec_augment(f, gen, **self.augment) if self.augment else f)
         x, lengths = pad_features(feats)
         tgt = [self.targets[i] for i in idx]

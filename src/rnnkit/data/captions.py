@@ -8,6 +8,8 @@ What a user gets:
   side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, size, size) float tensor in [0, 1],
   resized to the square ``size``, grey (1 channel) or colour (3); an unreadable file is refused by name.
+- :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
+  shift per image, as torchvision's ``RandomAffine``).
 - :func:`caption_words`: the lower-cased words of a caption, as the captioner's vocabulary sees them.
 - :func:`write_captions`: write a folder's ``captions.tsv`` (what the built-in generators use).
 """
@@ -26,7 +28,7 @@ import torch
 
 from rnnkit.errors import UserError
 
-__all__ = ["CaptionedImage", "caption_words", "load_image", "read_captions", "write_captions"]
+__all__ = ["CaptionedImage", "caption_words", "load_image", "random_affine", "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
 
@@ -95,6 +97,24 @@ def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.T
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
+
+
+def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,
+                  shift: float = 0.05) -> torch.Tensor:
+    """``images`` (N, C, H, W) each turned by up to ``rotate`` degrees, scaled by a factor in
+    [1 - scale, 1 + scale] and moved by up to ``shift`` of its size, all drawn uniformly per image from
+    ``generator``; bilinear, with zeros where the image had no pixel."""
+    n = images.shape[0]
+
+    def draw(high: float) -> torch.Tensor:
+        return (2 * torch.rand(n, generator=generator, dtype=torch.float64) - 1) * high
+
+    angle, factor = draw(rotate) * np.pi / 180, 1 + draw(scale)
+    dx, dy = draw(2 * shift), draw(2 * shift)   # affine_grid's coordinates span 2 per image side
+    cos, sin = torch.cos(angle) / factor, torch.sin(angle) / factor
+    theta = torch.stack([torch.stack([cos, -sin, dx], 1), torch.stack([sin, cos, dy], 1)], 1).to(images.dtype)
+    grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
+    return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
 def write_captions(folder: str | Path, rows: Sequence[tuple[str, str]]) -> Path:

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
-from rnnkit.data.captions import CaptionedImage, caption_words, load_image, read_captions
+from rnnkit.data.captions import CaptionedImage, caption_words, load_image, random_affine, read_captions
 from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
@@ -60,6 +60,10 @@ class CaptionConfig(TrainSettings):
     teacher_forcing_floor: float | None = None
     image_size: int = 64
     grey: bool = False
+    augment: bool = False                # random rotation, scale and shift of each training image
+    augment_rotate: float = 8.0          # ... by up to this many degrees
+    augment_scale: float = 0.1           # ... by a factor in [1 - this, 1 + this]
+    augment_shift: float = 0.05          # ... moved by up to this fraction of the image size
     channels: str = "32,64,128"          # one convolution block per entry
     cell: str = "lstm"
     embedding: int = 64
@@ -100,6 +104,9 @@ class CaptionConfig(TrainSettings):
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
+        for name, high in (("augment_rotate", 180.0), ("augment_scale", 0.9), ("augment_shift", 0.5)):
+            if not 0.0 <= getattr(self, name) <= high:
+                raise SettingError(name, getattr(self, name), f"expected a number in [0, {high:g}]")
 
 
 FROZEN = ("attention", "image_size", "grey", "channels", "cell", "embedding", "hidden", "layers", "dropout",
@@ -144,12 +151,15 @@ class _CaptionBatches(ShuffledBatches):
     """Endless shuffled batches ``{"images", "tgt_in", "tgt_out"}``, one per (image, caption) example."""
 
     def __init__(self, images: torch.Tensor, examples: list[tuple[int, list[int]]], batch_size: int, seed: int,
-                 bos: int, eos: int) -> None:
+                 bos: int, eos: int, augment: dict[str, float] | None = None) -> None:
         super().__init__([c for _, c in examples], [i for i, _ in examples], batch_size, seed)
-        self.images, self.bos, self.eos = images, bos, eos
+        self.images, self.bos, self.eos, self.seed, self.augment = images, bos, eos, seed, augment
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         images = self.images[[self.targets[i] for i in idx]].float() / 255.0
+        if self.augment:
+            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 100_003 + self.pos)
+            images = random_affine(images, gen, **self.augment)
         return {"images": images, **decoder_targets([self.seqs[i] for i in idx], self.bos, self.eos)}
 
 
@@ -241,8 +251,10 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_images": len(train_items), "val_images": len(val_items)}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
+    augment = ({"rotate": config.augment_rotate, "scale": config.augment_scale, "shift": config.augment_shift}
+               if config.augment else None)
     trainer = Trainer(model, cfg, batches=_CaptionBatches(train_images, train_ex, config.batch_size, config.seed,
-                                                          model.bos_id, model.eos_id),
+                                                          model.bos_id, model.eos_id, augment),
                       loss_fn=_loss_fn(config),
                       eval_fn=_eval_fn(val_images, val_ex, val_items, tok, config) if val_items else None,
                       out_dir=out, model_config=model_config, resume=ckpt, vocab=tok.to_json())
@@ -390,6 +402,14 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--image-size", type=int, help=f"images are resized to this square (default {d.image_size})")
     g.add_argument("--grey", action=argparse.BooleanOptionalAction, default=None,
                    help="read images as grey (default: colour)")
+    g.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="turn, scale and shift each training image at random (default off)")
+    g.add_argument("--augment-rotate", type=float,
+                   help=f"... by up to this many degrees (default {d.augment_rotate:g})")
+    g.add_argument("--augment-scale", type=float,
+                   help=f"... by a factor in [1-S, 1+S] (default {d.augment_scale:g})")
+    g.add_argument("--augment-shift", type=float,
+                   help=f"... by up to this fraction of the image size (default {d.augment_shift:g})")
     g.add_argument("--channels", help=f"channels of the convolution blocks (default {d.channels})")
     g.add_argument("--cell", choices=list(CELLS), help=f"decoder cell (default {d.cell})")
     g.add_argument("--embedding", type=int, help=f"word embedding size (default {d.embedding})")

@@ -67,6 +67,7 @@ class SpeechConfig(TrainSettings):
     time_masks: int = 2
     time_width: int = 20
     speed_perturb: bool = False
+    vtlp: float = 0.0                    # bands stretched by a factor in [1 - vtlp, 1 + vtlp] per utterance
     batch_size: int = 16
     val_fraction: float = 0.1
     split_seed: int = 0
@@ -86,6 +87,8 @@ class SpeechConfig(TrainSettings):
                 raise SettingError(name, getattr(self, name), "expected a number >= 0")
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
+        if not 0.0 <= self.vtlp < 0.5:
+            raise SettingError("vtlp", self.vtlp, "expected a warp in [0, 0.5); 0.1 is usual")
 
 
 #: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
@@ -267,7 +270,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                             unit="sym")
     batches = FeatureBatches(train_feats, [table.encode(u) for u in train_utts], config.batch_size, config.seed,
-                             augment=_augment_settings(config))
+                             augment=_augment_settings(config), warp=config.vtlp)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=_loss_fn(),
                       eval_fn=_eval_fn(val_feats, val_utts, table, config) if val_utts else None,
                       out_dir=out, model_config=model_config, resume=ckpt, vocab=table.to_json())
@@ -427,6 +430,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--time-width", type=int, help=f"... of up to this many frames (default {d.time_width})")
     g.add_argument("--speed-perturb", action=argparse.BooleanOptionalAction, default=None,
                    help="train on copies at 0.9x and 1.1x speed too (default off)")
+    g.add_argument("--vtlp", type=float, help="vocal tract length perturbation: stretch each utterance's mel bands "
+                   "by a random factor in [1-W, 1+W] (Jaitly & Hinton 2013; 0.1 is usual; default 0: off)")
     g.add_argument("--batch-size", type=int, help=f"utterances per update (default {d.batch_size})")
     g.add_argument("--eval-utterances", type=int,
                    help=f"validation utterances decoded at each evaluation (default {d.eval_utterances})")
