@@ -42,14 +42,18 @@ class Captioner(AttentionDecoder):
     """Images (B, C, S, S) in [0, 1] → captions (target ids).
 
     ``Captioner(tgt_vocab, image_size=64, in_channels=3, channels=(32, 64, 128), cell="lstm",
-    embedding=64, hidden=256, layers=1, attention="none", dropout=0.1)``. The ``src_len`` argument of
+    embedding=64, hidden=256, layers=1, attention="none", dropout=0.1, positions=True)``. With
+    ``positions`` each region vector gets a learned embedding of its place in the grid added (as ViT and
+    DETR do), so the attention can tell "the leftmost digit" from "the next one" when their contents alike
+    do not say which comes first. The ``src_len`` argument of
     :meth:`forward`, :meth:`greedy` and :meth:`beam_search` is ignored for images (every region is real);
     pass :meth:`region_counts`. :meth:`config` rebuilds it.
     """
 
     def __init__(self, tgt_vocab: int, *, image_size: int = 64, in_channels: int = 3,
                  channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
-                 hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1) -> None:
+                 hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1,
+                 positions: bool = True) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
         if image_size % (2 ** len(channels)):
@@ -57,10 +61,12 @@ class Captioner(AttentionDecoder):
                              f"({len(channels)} poolings)")
         self._config = {"tgt_vocab": tgt_vocab, "image_size": image_size, "in_channels": in_channels,
                         "channels": list(channels), "cell": cell, "embedding": embedding, "hidden": hidden,
-                        "layers": layers, "attention": attention, "dropout": dropout}
+                        "layers": layers, "attention": attention, "dropout": dropout, "positions": positions}
         self.image_size = image_size
         self.cnn = ImageEncoder(in_channels, channels)
         self.regions = (image_size // 2 ** len(channels)) ** 2
+        self.position = (nn.Parameter(0.1 * torch.randn(1, self.regions, self.cnn.out_channels)) if positions
+                         else None)
         self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers, cell=cell,
                            attention=attention, memory_size=self.cnn.out_channels,
                            summary_size=self.cnn.out_channels, dropout=dropout)
@@ -77,6 +83,8 @@ class Captioner(AttentionDecoder):
         """Images → the region vectors (B, R, C) the attention reads, and the decoder's first state from
         their mean (the Show-and-Tell start)."""
         regions = self.cnn(src).flatten(2).transpose(1, 2)
+        if self.position is not None:
+            regions = regions + self.position
         batch, count = regions.shape[:2]
         mask = torch.ones(batch, count, dtype=torch.bool, device=src.device)
         lengths = torch.full((batch,), count, dtype=torch.long, device=src.device)

@@ -65,6 +65,7 @@ class CaptionConfig(TrainSettings):
     augment_scale: float = 0.1           # ... by a factor in [1 - this, 1 + this]
     augment_shift: float = 0.05          # ... moved by up to this fraction of the image size
     channels: str = "32,64,128"          # one convolution block per entry
+    positions: bool = True               # a learned embedding of each region's place in the grid
     cell: str = "lstm"
     embedding: int = 64
     hidden: int = 256
@@ -109,8 +110,8 @@ class CaptionConfig(TrainSettings):
                 raise SettingError(name, getattr(self, name), f"expected a number in [0, {high:g}]")
 
 
-FROZEN = ("attention", "image_size", "grey", "channels", "cell", "embedding", "hidden", "layers", "dropout",
-          "vocab_size", "val_fraction", "split_seed")
+FROZEN = ("attention", "image_size", "grey", "channels", "positions", "cell", "embedding", "hidden", "layers",
+          "dropout", "vocab_size", "val_fraction", "split_seed")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -276,7 +277,7 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
     return {"tgt_vocab": vocab, "image_size": config.image_size, "in_channels": 1 if config.grey else 3,
             "channels": list(config.conv_channels()), "cell": config.cell, "embedding": config.embedding,
             "hidden": config.hidden, "layers": config.layers, "attention": config.attention,
-            "dropout": config.dropout}
+            "dropout": config.dropout, "positions": config.positions}
 
 
 def report(result: TrainResult, as_json: bool) -> None:
@@ -301,6 +302,7 @@ class ImageCaptioner:
         kwargs = ckpt.config.get("model")
         if not isinstance(kwargs, dict):
             raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        kwargs = {"positions": False, **kwargs}     # models saved before region positions had none
         self.model: Captioner = build_model(lambda: Captioner(**kwargs), ckpt)  # type: ignore[assignment]
         self.model.eval()
         self.max_len = int((ckpt.config.get("settings") or {}).get("max_len", 30))
@@ -402,6 +404,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--image-size", type=int, help=f"images are resized to this square (default {d.image_size})")
     g.add_argument("--grey", action=argparse.BooleanOptionalAction, default=None,
                    help="read images as grey (default: colour)")
+    g.add_argument("--positions", action=argparse.BooleanOptionalAction, default=None,
+                   help="add a learned embedding of each region's place to its vector (default on)")
     g.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="turn, scale and shift each training image at random (default off)")
     g.add_argument("--augment-rotate", type=float,
