@@ -36,7 +36,7 @@ def _read_text(path: str | Path) -> str:
 def read_slash_tagged(path: str | Path) -> Sentences:
     """The sentences of a ``word/TAG`` file, one sentence per non-blank line."""
     name = str(path)
-    sentences = Sentences(name, [], [], [])
+    sentences = Sentences(name, [], [], [], one_per_line=True)
     for number, line in enumerate(_read_text(path).split("\n"), start=1):
         fields = line.split()
         if not fields:

@@ -106,10 +106,10 @@ def _tokens_are(sentences: Sentences) -> str:
 def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> None:
     """Refuse a tag outside ``tags`` (one line: file, line, column); ``why`` ends the message."""
     known = set(tags)
-    for sent_tags, line in zip(sentences.tags, sentences.lines, strict=True):
+    for i, sent_tags in enumerate(sentences.tags):
         for offset, t in enumerate(sent_tags or []):
             if t not in known:
-                raise UserError(f"{sentences.path}:{line + offset}: column 2 (tag): tag {t!r} {why}")
+                raise UserError(f"{sentences.tag_at(i, offset)}: tag {t!r} {why}")
 
 
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
@@ -122,13 +122,14 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     return sentences.subset(tr), sentences.subset(va)
 
 
-def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences) -> tuple[list[str], Any, str]:
+def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences,
+                *tag_sources: Sentences) -> tuple[list[str], Any, str]:
     """The tags, the token vocabulary and how texts split (``chars``/``whitespace``): a resumed run's own,
-    else from the training sentences."""
+    else from the training sentences (the tags from ``tag_sources``: the training file's both sides)."""
     if ckpt is not None:
         return (ckpt.config["tags"], tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json"),
                 ckpt.config.get("split", "whitespace"))
-    tags = sort_labels([t for sent in train_s.tags for t in (sent or [])])
+    tags = sort_labels([t for part in tag_sources for sent in part.tags for t in (sent or [])])
     return tags, TokenVocab.build(train_s.tokens), _tokens_are(train_s)
 
 
@@ -176,7 +177,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
     train_s, val_s = _read_sentences(config, data, val_data)
-    tags, vocab, unit = _vocabulary(ckpt, train_s)
+    # a tag seen only in the validation side of the training file is still one of its tags
+    tags, vocab, unit = _vocabulary(ckpt, train_s, *((train_s,) if val_data else (train_s, val_s)))
     config = _resolve_char_dim(config, ckpt, unit)
     chars = _char_vocabulary(ckpt, config, train_s)
     for part in (train_s, val_s):
