@@ -7,7 +7,7 @@ bidirectional by default, so each tag sees the whole sentence) → a linear laye
 - With ``num_chars`` and ``char_dim`` > 0 each word's embedding is joined to the encoding of its
   spelling (:class:`rnnkit.models.charword.CharWordEncoder`, a bidirectional LSTM over its characters;
   Lample et al. 2016), so a word unseen in training (id ``<unk>``) is still read by its shape and
-  affixes; ``forward`` then also takes the spellings ``chars`` (B, T, L) and ``char_lengths`` (B, T).
+  affixes; ``forward`` then also takes the batch's distinct spellings and which one each token has.
 - With ``crf=True`` the scores are the emissions of a linear-chain CRF
   (:class:`rnnkit.models.crf.LinearChainCRF`): the loss is the sentence's negative log-likelihood and
   :meth:`Tagger.decode` the Viterbi path; otherwise the loss is per-token cross-entropy and decoding
@@ -60,24 +60,24 @@ class Tagger(TextEncoder):
         self.head = nn.Linear(self.rnn.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
-    def forward(self, ids: Tensor, lengths: Tensor, chars: Tensor | None = None,
-                char_lengths: Tensor | None = None) -> Tensor:
-        """Tag scores (B, T, K); rows past a length are meaningless and masked by the loss."""
+    def forward(self, ids: Tensor, lengths: Tensor, chars: Tensor | None = None, char_lengths: Tensor | None = None,
+                char_index: Tensor | None = None) -> Tensor:
+        """Tag scores (B, T, K); rows past a length are meaningless and masked by the loss. A tagger with
+        a spelling encoder also takes the batch's distinct spellings ``chars`` (U, L) of ``char_lengths``
+        (U,) characters and ``char_index`` (B, T), the row of ``chars`` that spells each token (each
+        distinct word is encoded once per batch)."""
         x = self.embedding(ids)
         if self.chars is not None:
-            if chars is None or char_lengths is None:
-                raise ValueError("this tagger reads spellings: give chars (B, T, L) and char_lengths (B, T)")
-            mask = length_mask(lengths, ids.shape[1])
-            spelled = x.new_zeros(*ids.shape, self.chars.output_size)
-            spelled[mask] = self.chars(chars[mask], char_lengths[mask])
-            x = torch.cat([x, spelled], dim=-1)
+            if chars is None or char_lengths is None or char_index is None:
+                raise ValueError("this tagger reads spellings: give chars, char_lengths and char_index")
+            x = torch.cat([x, self.chars(chars, char_lengths)[char_index]], dim=-1)
         outputs, _ = self.rnn(self.dropout(x), lengths=lengths)
         return self.head(self.dropout(outputs))
 
     def probabilities(self, ids: Tensor, lengths: Tensor, chars: Tensor | None = None,
-                      char_lengths: Tensor | None = None) -> Tensor:
+                      char_lengths: Tensor | None = None, char_index: Tensor | None = None) -> Tensor:
         """(B, T, K) per-token softmax of the scores (with a CRF: of its emission scores alone)."""
-        return torch.softmax(self(ids, lengths, chars, char_lengths), dim=-1)
+        return torch.softmax(self(ids, lengths, chars, char_lengths, char_index), dim=-1)
 
     def decode(self, scores: Tensor, lengths: Tensor) -> list[list[int]]:
         """The tags of each sentence from ``forward``'s scores: the Viterbi path with a CRF, else the

@@ -218,7 +218,9 @@ def _scores(m: Tagger, lex: Lexicon, tix: Tensor, lengths: Tensor, drop: Tensor 
     if drop is not None:
         ids = ids.masked_fill(torch.rand(ids.shape) < drop[ids], UNK_ID)
     device = m.head.weight.device
-    return m(ids.to(device), lengths.to(device), lex.chars[tix].to(device), lex.lengths[tix].to(device))
+    rows, index = torch.unique(tix, return_inverse=True)  # each distinct word's spelling is encoded once
+    return m(ids.to(device), lengths.to(device), lex.chars[rows].to(device), lex.lengths[rows].to(device),
+             index.to(device))
 
 
 def _loss_fn(lex: Lexicon, drop: Tensor) -> Callable[..., tuple[Tensor, int, None]]:
