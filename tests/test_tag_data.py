@@ -58,3 +58,25 @@ def test_char_encoder_gives_unseen_words_their_own_vectors() -> None:
     # the final states are those of each spelling alone: padding never reaches them
     alone = enc(lex.chars[2:3, :6], lex.lengths[2:3])
     assert torch.allclose(alone[0], vectors[1], atol=1e-6)
+
+
+def test_padding_and_batch_company_never_change_a_spelled_tagger() -> None:
+    from rnnkit.data.tokenize import pad_batch
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    sentences = [["the", "cats", "walked"], ["a", "dog"], ["unseen", "words", "here", "too", "x"]]
+    words, chars = TokenVocab.build(sentences[:2]), char_vocab(sentences[:2])
+    seqs, lex = lexicon(sentences, words, chars)
+    model = Tagger(words.vocab_size, 3, 6, 5, num_chars=chars.vocab_size, char_dim=4, char_hidden=3, crf=True).eval()
+
+    def run(rows: list[list[int]]) -> torch.Tensor:
+        tix, lengths = pad_batch(rows)
+        uniq, index = torch.unique(tix, return_inverse=True)
+        return model(lex.words[tix], lengths, lex.chars[uniq], lex.lengths[uniq], index), lengths
+
+    together, lengths = run(seqs)
+    for i, seq in enumerate(seqs):
+        alone, _ = run([seq])
+        assert torch.allclose(alone[0], together[i, : len(seq)], atol=1e-6)
+    assert [len(p) for p in model.decode(together, lengths)] == [3, 2, 5]

@@ -77,6 +77,7 @@ class TagConfig(shared.TextModelConfig):
     bidirectional: bool = True
     dropout: float = 0.5
     max_len: int = 1000
+    eval_every: int = 200
     char_dim: int | None = None   # character embedding of the spelling encoder; 0 = off; None: 30, or 0
                                   # when every token is one character
     char_hidden: int = 30         # its LSTM units per direction
