@@ -170,9 +170,10 @@ def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float) -> 
 # ------------------------------------------------------------------------------------------- train
 def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str | None = None, resume: bool = False,
           overwrite: bool = False, progress: bool | None = None, verbose: bool = True) -> TrainResult:
-    """Train a sequence tagger on the CoNLL file ``data`` into ``out``; the validation sentences are
-    ``val_data`` or a ``val_fraction`` of ``data``. ``resume=True`` continues the run in ``out``: its model,
-    vocabulary and split come from the checkpoint (and its data, when ``data`` is None)."""
+    """Train a sequence tagger on ``data`` (a CoNLL or ``word/TAG`` file) into ``out``; the validation
+    sentences are ``val_data`` or a ``val_fraction`` of ``data`` (whose tags, both sides, are the tag set).
+    ``resume=True`` continues the run in ``out``: its model, vocabulary and split come from the checkpoint
+    (and its data, when ``data`` is None)."""
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
