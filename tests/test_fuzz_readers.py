@@ -23,6 +23,7 @@ from rnnkit.data.captions import load_image
 from rnnkit.data.conll import read_conll
 from rnnkit.data.mnist import read_idx
 from rnnkit.data.pairs import read_pairs
+from rnnkit.data.slashtags import read_slash_tagged, read_tagged
 from rnnkit.data.tabular import read_table, read_unlabelled
 from rnnkit.data.text import read_utf8
 from rnnkit.errors import UserError
@@ -36,6 +37,8 @@ READERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "jsonl": (".jsonl", lambda p: read_table(p)),
     "unlabelled": (".txt", read_unlabelled),
     "conll": (".conll", read_conll),
+    "slash-tagged": (".tags", read_slash_tagged),
+    "tagged": (".tags", read_tagged),
     "idx": (".idx", read_idx),
     "pairs": (".pairs", read_pairs),
     "wav": (".wav", read_wav),
@@ -66,6 +69,7 @@ GOOD = {
     ".tsv": b"text\tlabel\nhello world\tpos\nbad movie\tneg\n",
     ".jsonl": b'{"text": "hello", "label": "pos"}\n{"text": "bad", "label": "neg"}\n',
     ".conll": b"The\tDT\ncat\tNN\n\nRuns\tVBZ\n",
+    ".tags": "The/DT cat/NN 1/2/CD ./.\nRuns/VBZ f\u00fcr/APPR\n".encode(),
     ".idx": b"\x00\x00\x08\x02" + struct.pack(">II", 2, 3) + bytes(range(6)),
     ".pairs": b"3rd of March 1999\t1999-03-03\nMarch 4, '99\t1999-03-04\n",
     ".wav": _wav_bytes(),

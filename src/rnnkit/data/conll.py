@@ -23,19 +23,27 @@ __all__ = ["Sentences", "read_conll", "write_conll"]
 @dataclass
 class Sentences:
     """Sentences of a CoNLL file: ``tokens[i]`` with ``tags[i]`` (None without a tag column), the
-    ``i``-th sentence starting on line ``lines[i]`` of ``path``."""
+    ``i``-th sentence starting on line ``lines[i]`` of ``path`` (``one_per_line``: a sentence a line, as
+    in ``word/TAG`` files)."""
 
     path: str
     tokens: list[list[str]]
     tags: list[list[str] | None]
     lines: list[int]
+    one_per_line: bool = False
 
     def __len__(self) -> int:
         return len(self.tokens)
 
     def subset(self, indices: Sequence[int]) -> Sentences:
         return Sentences(self.path, [self.tokens[i] for i in indices], [self.tags[i] for i in indices],
-                         [self.lines[i] for i in indices])
+                         [self.lines[i] for i in indices], self.one_per_line)
+
+    def tag_at(self, i: int, offset: int) -> str:
+        """Where the tag of token ``offset`` of sentence ``i`` is written, for an error message."""
+        if self.one_per_line:
+            return f"{self.path}:{self.lines[i]}: token {offset + 1} ({self.tokens[i][offset]!r}), tag"
+        return f"{self.path}:{self.lines[i] + offset}: column 2 (tag)"
 
 
 def _split(line: str) -> list[str]:

@@ -43,6 +43,7 @@ class TextEncoder(nn.Module):
     ``encode_steps(ids, lengths)`` (also ``forward``) returns the outputs of every step (B, T, D·H) and
     the final state, as :class:`Recurrent` does. ``dropout`` is between the stacked layers too, and the
     module ``self.dropout`` is there for the heads built on top (before their linear layer).
+    ``input_extra``: features a subclass joins to each embedding before the stack (its input is wider).
     """
 
     def __init__(
@@ -54,12 +55,15 @@ class TextEncoder(nn.Module):
         cell: str = "lstm",
         bidirectional: bool = False,
         dropout: float = 0.0,
+        *,
+        input_extra: int = 0,
         **cell_options: Any,
     ) -> None:
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
-        self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-                             batch_first=True, dropout=dropout if num_layers > 1 else 0.0, **cell_options)
+        self.rnn = Recurrent(cell, embedding_dim + input_extra, hidden_size, num_layers=num_layers,
+                             bidirectional=bidirectional, batch_first=True,
+                             dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         self.dropout = nn.Dropout(dropout)
 
     def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:

@@ -1,17 +1,25 @@
 """Sequence tagging (many-to-many, one label per token): ``rnnkit train tag``, ``predict``, ``evaluate``,
 ``export``.
 
-- ``rnnkit train tag --data FILE.conll --out DIR``: a tagger from a two-column CoNLL file (TOKEN<tab>TAG
-  per line, a blank line between sentences); bidirectional by default. A file whose tokens are all single
-  characters gives a character tagger (``predict`` then splits a text into characters, else on spaces).
+- ``rnnkit train tag --data FILE --out DIR``: a tagger from a two-column CoNLL file (TOKEN<tab>TAG per
+  line, a blank line between sentences) or a ``word/TAG`` file (one sentence per line); bidirectional by
+  default. Each word is its embedding (with word dropout) joined to a BiLSTM encoding of its spelling
+  (``--char-dim 0`` turns that off), so words unseen in training are tagged by their shape and affixes;
+  ``--crf`` puts a linear-chain CRF on top (Viterbi decoding). A file whose tokens are all single
+  characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
+  characters, else on spaces).
 - ``rnnkit predict DIR TEXT... | --file FILE.conll [--json]``: a tag for each token; a CoNLL file of bare
   tokens in, the same file with a tag column out.
-- ``rnnkit evaluate DIR --data FILE.conll [--json]``: per-token accuracy, macro-F1, per-tag
-  precision/recall/F1 and the confusion matrix, printed and drawn as a PNG.
-- ``rnnkit export DIR --onnx FILE``: the model as ONNX (output (B, T, K) probabilities).
+- ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
+  and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
+  (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
+  (``span_precision``, ``span_recall``, ``span_f1``, ``true_spans``, ``pred_spans``, ``correct_spans``).
+- ``rnnkit export DIR --onnx FILE``: the model as ONNX (output (B, T, K) probabilities); a tagger without
+  a spelling encoder or CRF only.
 
 ``OUT/best/config.json`` holds ``"task": "tag"``, the model's shape, the ``tags``, the ``split`` (how a
-text becomes tokens: ``chars`` or ``whitespace``) and the data settings; ``vocab.json`` the tokens.
+text becomes tokens: ``chars`` or ``whitespace``) and the data settings; ``vocab.json`` the tokens
+and, under ``"chars"``, the characters of the spelling encoder.
 
 Python::
 
@@ -26,22 +34,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from rnnkit.data.batching import IGNORE, ShuffledBatches
+from rnnkit.data.batching import IGNORE, ShuffledBatches, length_sorted_batches, pad_tags
 from rnnkit.data.conll import Sentences, read_conll, write_conll
+from rnnkit.data.slashtags import read_tagged
+from rnnkit.data.spelling import Lexicon, char_vocab, lexicon
 from rnnkit.data.tabular import sort_labels
-from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
-from rnnkit.errors import UserError
-from rnnkit.metrics import probability_scores
-from rnnkit.models.encoder import predict_probabilities
+from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
+from rnnkit.errors import SettingError, UserError, check_positive
+from rnnkit.metrics import classification_report
 from rnnkit.models.tagger import Tagger
+from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.checkpoint import Checkpoint
@@ -50,22 +61,41 @@ from rnnkit.train.trainer import TrainResult, seed_everything
 
 __all__ = ["SequenceTagger", "TagConfig", "train"]
 
-DATA_HELP = "a CoNLL file: TOKEN<tab>TAG per line, blank line between sentences"
+DATA_HELP = "a CoNLL file (TOKEN<tab>TAG per line, blank line between sentences) or WORD/TAG tokens, a sentence a line"
+CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is not given (word tokens)
 
 
 @dataclass
 class TagConfig(shared.TextModelConfig):
-    """Settings of ``rnnkit train tag``."""
+    """Settings of ``rnnkit train tag``: a BiLSTM over word embeddings joined to a BiLSTM encoding of each
+    word's spelling (Lample et al. 2016; Plank et al. 2016), dropout 0.5, Adam."""
 
-    steps: int | None = 500
-    lr: float = 5e-3
+    steps: int | None = 1000
+    lr: float = 2e-3
+    embedding: int = 100
+    hidden: int = 100
     bidirectional: bool = True
-    dropout: float = 0.1
+    dropout: float = 0.5
     max_len: int = 1000
+    eval_every: int = 200
+    char_dim: int | None = None   # character embedding of the spelling encoder; 0 = off; None: 30, or 0
+                                  # when every token is one character
+    char_hidden: int = 30         # its LSTM units per direction
+    word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
+    crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        super().validate()
+        check_positive("char_hidden", self.char_hidden)
+        if self.char_dim is not None and self.char_dim < 0:
+            raise SettingError("char_dim", self.char_dim, "expected 0 (off) or a positive size")
+        if not self.word_dropout >= 0:
+            raise SettingError("word_dropout", self.word_dropout, "expected a number >= 0 (0 = off)")
 
 
 #: settings a resumed run keeps: the model's shape and the split
-FROZEN = shared.FROZEN
+FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "crf")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -77,52 +107,93 @@ def _tokens_are(sentences: Sentences) -> str:
 def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> None:
     """Refuse a tag outside ``tags`` (one line: file, line, column); ``why`` ends the message."""
     known = set(tags)
-    for sent_tags, line in zip(sentences.tags, sentences.lines, strict=True):
+    for i, sent_tags in enumerate(sentences.tags):
         for offset, t in enumerate(sent_tags or []):
             if t not in known:
-                raise UserError(f"{sentences.path}:{line + offset}: column 2 (tag): tag {t!r} {why}")
+                raise UserError(f"{sentences.tag_at(i, offset)}: tag {t!r} {why}")
 
 
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
-    sentences = read_conll(data)
+    sentences = read_tagged(data)
     if val_data:
-        return sentences, read_conll(val_data)
+        return sentences, read_tagged(val_data)
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
     tr, va = shared.split_indices([None] * len(sentences), config)
     return sentences.subset(tr), sentences.subset(va)
 
 
-def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences) -> tuple[list[str], Any, str]:
+def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences,
+                *tag_sources: Sentences) -> tuple[list[str], Any, str]:
     """The tags, the token vocabulary and how texts split (``chars``/``whitespace``): a resumed run's own,
-    else from the training sentences."""
+    else from the training sentences (the tags from ``tag_sources``: the training file's both sides)."""
     if ckpt is not None:
         return (ckpt.config["tags"], tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json"),
                 ckpt.config.get("split", "whitespace"))
-    tags = sort_labels([t for sent in train_s.tags for t in (sent or [])])
+    tags = sort_labels([t for part in tag_sources for sent in part.tags for t in (sent or [])])
     return tags, TokenVocab.build(train_s.tokens), _tokens_are(train_s)
+
+
+def _char_vocabulary(ckpt: Checkpoint | None, config: TagConfig, train_s: Sentences) -> TokenVocab | None:
+    """The spelling encoder's characters: a resumed run's own, else the training words' (None when off)."""
+    if ckpt is not None:
+        return _saved_chars(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
+    return char_vocab(train_s.tokens) if config.char_dim else None
+
+
+def _saved_chars(vocab: dict[str, Any], where: str) -> TokenVocab | None:
+    """``vocab.json["chars"]`` as a vocabulary; None for a tagger saved without one."""
+    chars = vocab.get("chars")
+    if chars is None:
+        return None
+    if not isinstance(chars, list) or not all(isinstance(c, str) for c in chars):
+        raise UserError(f"{where}: field 'chars' must be a list of characters")
+    return TokenVocab(chars)
+
+
+def _resolve_char_dim(config: TagConfig, ckpt: Checkpoint | None, unit: str) -> TagConfig:
+    """``char_dim`` None becomes 30 for word tokens, 0 for characters; a resumed run keeps its model's."""
+    if ckpt is not None:
+        return replace(config, char_dim=int(ckpt.config["model"].get("char_dim", 0)))
+    if config.char_dim is None:
+        return replace(config, char_dim=0 if unit == "chars" else CHAR_DIM)
+    return config
+
+
+def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float) -> Tensor:
+    """Word dropout (Kiperwasser & Goldberg 2016): p(id → <unk>) = alpha / (alpha + frequency) per word id."""
+    counts = Counter(tok for sent in train_s.tokens for tok in sent)
+    p = [0.0, 0.0] + [alpha / (alpha + counts[s]) if counts[s] else 0.0 for s in vocab.symbols[2:]]
+    return torch.tensor(p)
 
 
 # ------------------------------------------------------------------------------------------- train
 def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str | None = None, resume: bool = False,
           overwrite: bool = False, progress: bool | None = None, verbose: bool = True) -> TrainResult:
-    """Train a sequence tagger on the CoNLL file ``data`` into ``out``; the validation sentences are
-    ``val_data`` or a ``val_fraction`` of ``data``. ``resume=True`` continues the run in ``out``: its model,
-    vocabulary and split come from the checkpoint (and its data, when ``data`` is None)."""
+    """Train a sequence tagger on ``data`` (a CoNLL or ``word/TAG`` file) into ``out``; the validation
+    sentences are ``val_data`` or a ``val_fraction`` of ``data`` (whose tags, both sides, are the tag set).
+    ``resume=True`` continues the run in ``out``: its model, vocabulary and split come from the checkpoint
+    (and its data, when ``data`` is None)."""
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
     train_s, val_s = _read_sentences(config, data, val_data)
-    tags, vocab, unit = _vocabulary(ckpt, train_s)
+    # a tag seen only in the validation side of the training file is still one of its tags
+    tags, vocab, unit = _vocabulary(ckpt, train_s, *((train_s,) if val_data else (train_s, val_s)))
+    config = _resolve_char_dim(config, ckpt, unit)
+    chars = _char_vocabulary(ckpt, config, train_s)
     for part in (train_s, val_s):
         _check_tags_known(part, tags, f"is not in the training data (training tags: {', '.join(tags[:10])})")
     if len(tags) < 2:
         raise UserError(f"{data}: only one tag ({tags[0]!r}) in the training sentences; a tagger needs at least two")
     index = {t: i for i, t in enumerate(tags)}
-    train_x, val_x = ([vocab.ids(sent)[: config.max_len] for sent in s.tokens] for s in (train_s, val_s))
+    (train_x, train_lex), (val_x, val_lex) = (lexicon([sent[: config.max_len] for sent in s.tokens], vocab, chars)
+                                              for s in (train_s, val_s))
     train_y, val_y = ([[index[t] for t in (sent or [])][: config.max_len] for sent in s.tags] for s in (train_s, val_s))
-    model_kwargs = {"vocab_size": vocab.vocab_size, "num_tags": len(tags), **shared.encoder_kwargs(config)}
+    model_kwargs = {"vocab_size": vocab.vocab_size, "num_tags": len(tags), **shared.encoder_kwargs(config),
+                    "num_chars": chars.vocab_size if chars else 0, "char_dim": config.char_dim or 0,
+                    "char_hidden": config.char_hidden, "crf": config.crf}
     model_config = {
         "task": "tag", "model": model_kwargs, "tags": tags, "split": unit, "max_len": config.max_len,
         "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "sentences"),
@@ -133,26 +204,68 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
-                   f"{len(val_x)} validation, tags {tags}, {vocab.vocab_size} token ids ({unit}); model "
+                   f"{len(val_x)} validation, tags {tags}, {vocab.vocab_size} token ids ({unit}), "
+                   f"{chars.vocab_size if chars else 'no'} character ids; model "
                    f"{sum(p.numel() for p in model.parameters()):,} parameters")
-    return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn, eval_fn=_eval_fn(val_x, val_y, tags),
-                      model_config=model_config, vocab=vocab.to_json(), ckpt=ckpt, unit="tok", overwrite=overwrite,
-                      progress=progress, verbose=verbose)
+    saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
+    drop = _drop_probabilities(vocab, train_s, config.word_dropout)
+    return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(train_lex, drop),
+                      eval_fn=_eval_fn(val_x, val_lex, val_y, tags), model_config=model_config, vocab=saved_vocab,
+                      ckpt=ckpt, unit="tok", overwrite=overwrite, progress=progress, verbose=verbose)
 
 
-def _loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
-    ids, lengths, y = batch
-    n = int((y != IGNORE).sum())
-    return m.loss(m(ids, lengths), y) * n, n, None
+def _scores(m: Tagger, lex: Lexicon, tix: Tensor, lengths: Tensor, drop: Tensor | None = None) -> Tensor:
+    """The model's tag scores for a padded batch of type indices (``drop``: word dropout per word id)."""
+    ids = lex.words[tix]
+    if drop is not None:
+        ids = ids.masked_fill(torch.rand(ids.shape) < drop[ids], UNK_ID)
+    device = m.head.weight.device
+    rows, index = torch.unique(tix, return_inverse=True)  # each distinct word's spelling is encoded once
+    return m(ids.to(device), lengths.to(device), lex.chars[rows].to(device), lex.lengths[rows].to(device),
+             index.to(device))
 
 
-def _eval_fn(val_x: list[list[int]], val_y: list[list[int]],
+def _loss_fn(lex: Lexicon, drop: Tensor) -> Callable[..., tuple[Tensor, int, None]]:
+    def loss_fn(m: Tagger, batch: tuple[Tensor, Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
+        tix, lengths, y = batch
+        n = int((y != IGNORE).sum())
+        return m.loss(_scores(m, lex, tix, lengths, drop), y.to(m.head.weight.device)) * n, n, None
+
+    return loss_fn
+
+
+@torch.no_grad()
+def _decode(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, targets: Sequence[Sequence[int]] | None = None,
+            batch_size: int = 128) -> tuple[list[list[int]], float]:
+    """The tag ids of each sentence (in input order) and, given ``targets``, the mean loss per token."""
+    m.eval()
+    out: list[list[int]] = [[] for _ in seqs]
+    total, count = 0.0, 0
+    for idx in length_sorted_batches(seqs, batch_size):
+        tix, lengths = pad_batch([seqs[i] for i in idx])
+        scores = _scores(m, lex, tix, lengths)
+        for i, path in zip(idx, m.decode(scores, lengths), strict=True):
+            out[i] = path
+        if targets is not None:
+            y = pad_tags([list(targets[i]) for i in idx], tix.shape[1]).to(scores.device)
+            n = int((y != IGNORE).sum())
+            total, count = total + float(m.loss(scores, y)) * n, count + n
+    return out, total / max(count, 1)
+
+
+def _eval_fn(val_x: list[list[int]], val_lex: Lexicon, val_y: list[list[int]],
              tags: list[str]) -> Callable[[nn.Module], dict[str, float]]:
+    spans = is_span_tagset(tags)
+
     def eval_fn(m: nn.Module) -> dict[str, float]:
-        probs = predict_probabilities(m, val_x, 128)
-        scores = probability_scores(torch.cat(probs), [t for sent in val_y for t in sent], tags)
-        sentence_ok = sum(int(p.argmax(-1).tolist() == t) for p, t in zip(probs, val_y, strict=True))
-        return {**scores, "sentence_accuracy": sentence_ok / max(len(val_y), 1)}
+        paths, loss = _decode(m, val_x, val_lex, val_y)  # type: ignore[arg-type]
+        report = classification_report([t for s in val_y for t in s], [t for s in paths for t in s], tags)
+        scores = {"loss": loss, "accuracy": report["accuracy"], "macro_f1": report["macro_f1"],
+                  "sentence_accuracy": sum(p == t for p, t in zip(paths, val_y, strict=True)) / max(len(val_y), 1)}
+        if spans:
+            named = [[tags[i] for i in s] for s in paths]
+            scores["span_f1"] = float(span_scores([[tags[i] for i in s] for s in val_y], named)["span_f1"])
+        return scores
 
     return eval_fn
 
@@ -165,7 +278,8 @@ def report(result: TrainResult, as_json: bool) -> None:
 # ------------------------------------------------------------------------------------------- use
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
-    per-token accuracy, macro-F1, per-tag scores and confusion matrix, ``export(path)`` an ONNX file.
+    per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
+    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file.
 
     Get one with ``rnnkit.load(DIR)``. ``tags`` (also ``labels``) are the tags in the order of the
     model's outputs, ``model`` the :class:`Tagger` (eval mode).
@@ -178,6 +292,9 @@ class SequenceTagger(shared.TextModel):
 
     def __init__(self, ckpt: Checkpoint) -> None:
         super().__init__(ckpt, Tagger)
+        self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
+        if self.model.chars is not None and self.chars is None:
+            raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")
 
     @property
     def tags(self) -> list[str]:
@@ -190,10 +307,10 @@ class SequenceTagger(shared.TextModel):
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence (tokens past ``max_len`` get ``O``, or the first tag)."""
-        seqs = [self.tokenizer.ids(sent)[: self.max_len] or [1] for sent in sentences]
+        seqs, lex = lexicon([list(sent)[: self.max_len] for sent in sentences], self.tokenizer, self.chars)
         out = []
-        for sent, p in zip(sentences, predict_probabilities(self.model, seqs), strict=True):
-            tags = [self.labels[i] for i in p.argmax(-1).tolist()]
+        for sent, path in zip(sentences, _decode(self.model, seqs, lex)[0], strict=True):
+            tags = [self.labels[i] for i in path]
             out.append(tags + ["O" if "O" in self.labels else self.labels[0]] * (len(sent) - len(tags)))
         return out
 
@@ -210,17 +327,35 @@ class SequenceTagger(shared.TextModel):
 
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None) -> dict[str, Any]:
         """Per-token accuracy, macro-F1, per-tag precision/recall/F1 and the confusion matrix on a tagged
-        CoNLL file (see :func:`rnnkit.metrics.classification_report`). ``split="val"``/``"train"``: only
-        that side of the training run's own split. ``png``: draw the confusion matrix there."""
-        sentences = read_conll(data)
+        file, CoNLL or ``word/TAG`` (see :func:`rnnkit.metrics.classification_report`); ``oov_accuracy``
+        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
+        span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
+        the training run's own split. ``png``: draw the confusion matrix there."""
+        sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)
         if side is not None:
             sentences = sentences.subset(side)
         _check_tags_known(sentences, self.labels, f"is not one the model knows ({', '.join(self.labels[:10])})")
         index = {t: i for i, t in enumerate(self.labels)}
-        y_true = [index[t] for sent in sentences.tags for t in (sent or [])]
-        y_pred = [index[t] for sent in self.tag(sentences.tokens) for t in sent]
-        return self.scores(y_true, y_pred, data, png)
+        true = [sent or [] for sent in sentences.tags]
+        pred = self.tag(sentences.tokens)
+        report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
+        known = self.tokenizer.index
+        oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)
+               for tok, t, p in zip(toks, ts, ps, strict=True) if tok not in known]
+        report["oov_count"] = len(oov)
+        report["oov_accuracy"] = sum(oov) / len(oov) if oov else None
+        if is_span_tagset(self.labels):
+            report.update(span_scores(true, pred))
+        return report
+
+    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """The model as ONNX (see :meth:`TextModel.export`); a tagger with a spelling encoder or a CRF is
+        refused (its inputs are not token ids alone, its decoding not a softmax)."""
+        if self.model.chars is not None or self.model.crf is not None:
+            raise UserError(f"{self.checkpoint.path}: ONNX export covers taggers without a spelling encoder or CRF; "
+                            "train with --char-dim 0 and without --crf to export")
+        return super().export(path, check)
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -251,17 +386,36 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 
 def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args))
-    return shared.print_evaluation(scores, "tokens", args.json)
+    shared.print_evaluation(scores, "tokens", args.json)
+    if not args.json:
+        oov = "n/a" if scores["oov_accuracy"] is None else f"{scores['oov_accuracy']:.4f}"
+        print(f"accuracy on words unseen in training {oov} ({scores['oov_count']} tokens)")
+        if "span_f1" in scores:
+            print(f"spans (conlleval): precision {scores['span_precision']:.4f}  recall {scores['span_recall']:.4f}  "
+                  f"F1 {scores['span_f1']:.4f}  ({scores['correct_spans']} correct of {scores['true_spans']} true, "
+                  f"{scores['pred_spans']} predicted)")
+    return 0
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
-    shared.add_model_arguments(p, TagConfig())
+    d = TagConfig()
+    shared.add_model_arguments(p, d)
+    g = p.add_argument_group("tagger")
+    g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
+                   f"encoder (default {CHAR_DIM} for word tokens, 0 when every token is one character)")
+    g.add_argument("--char-hidden", type=int,
+                   help=f"spelling encoder LSTM units per direction (default {d.char_hidden})")
+    g.add_argument("--word-dropout", type=float, help="alpha of word dropout: a training word seen f times becomes "
+                   f"<unk> with probability alpha/(alpha+f); 0 = off (default {d.word_dropout})")
+    g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
+                   help="a linear-chain CRF output layer with Viterbi decoding (default off)")
 
 
 register(Task(
     name="tag", help="sequence tagger (one label per token) from a two-column CoNLL file",
-    description="Train embedding -> recurrent stack -> per-token softmax on a CoNLL file (TOKEN<tab>TAG per "
-                "line, a blank line between sentences). Bidirectional by default.",
+    description="Train [word embedding + character BiLSTM of its spelling] -> recurrent stack -> per-token "
+                "softmax (or --crf) on a CoNLL file (TOKEN<tab>TAG per line, a blank line between sentences) or "
+                "a WORD/TAG file (a sentence a line). Bidirectional by default.",
     config=TagConfig, train=train, load=SequenceTagger, add_arguments=_train_arguments, report=report, frozen=FROZEN,
     verbs=shared.verbs(predict=("a tag for each token, from a trained tagger", _predict_command),
                        evaluate=("per-token accuracy, macro-F1, per-tag scores and confusion matrix",

@@ -1,0 +1,67 @@
+"""Tagged text with one sentence per line and ``word/TAG`` tokens (the Brown/Penn/pattern style).
+
+What a user gets: :func:`read_slash_tagged` reads a file like ``The/DT cat/NN sat/VBD ./.`` (tokens
+separated by whitespace, each split at its LAST slash, so ``1/2/CD`` is the word ``1/2`` tagged ``CD``)
+into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped. A
+token without a slash, or with an empty word or tag, is refused in one line naming the file and line.
+:func:`read_tagged` takes either format: a file whose first line has no tab and whose fields all look
+like ``word/TAG`` is read as slash-tagged, any other as CoNLL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rnnkit.data.conll import Sentences, read_conll
+from rnnkit.data.tabular import decode_utf8
+from rnnkit.errors import UserError
+
+__all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
+
+
+def _split_token(token: str, name: str, number: int) -> tuple[str, str]:
+    word, slash, tag = token.rpartition("/")
+    if not slash or not word or not tag:
+        raise UserError(f"{name}:{number}: malformed token {token!r}; expected WORD/TAG tokens separated by spaces")
+    return word, tag
+
+
+def _read_text(path: str | Path) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"{path}: no such file")
+    return decode_utf8(p.read_bytes(), str(path))
+
+
+def read_slash_tagged(path: str | Path) -> Sentences:
+    """The sentences of a ``word/TAG`` file, one sentence per non-blank line."""
+    name = str(path)
+    sentences = Sentences(name, [], [], [], one_per_line=True)
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        pairs = [_split_token(tok, name, number) for tok in fields]
+        sentences.tokens.append([w for w, _ in pairs])
+        sentences.tags.append([t for _, t in pairs])
+        sentences.lines.append(number)
+    if not sentences.tokens:
+        raise UserError(f"{name}: no sentences; expected lines of WORD/TAG tokens separated by spaces")
+    return sentences
+
+
+def is_slash_tagged(line: str) -> bool:
+    """Whether ``line`` looks like slash-tagged text: no tab, at least two fields, each ``word/TAG``."""
+    fields = line.split()
+    return "\t" not in line and len(fields) >= 2 and all(0 < f.rfind("/") < len(f) - 1 for f in fields)
+
+
+def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
+    """A tagged file in either format: ``word/TAG`` lines (see :func:`is_slash_tagged`) or CoNLL."""
+    if require_tags and Path(path).is_file():
+        with open(path, "rb") as fh:
+            head = fh.read(65536).decode("utf-8-sig", errors="replace").split("\n")
+        first = next((line for line in head if line.strip() and not line.startswith("#")), "")
+        if is_slash_tagged(first):
+            return read_slash_tagged(path)
+    return read_conll(path, require_tags=require_tags)

@@ -1,0 +1,71 @@
+"""Linear-chain conditional random field over tag sequences (Lafferty et al. 2001; as the output layer
+of a BiLSTM tagger: Huang et al. 2015, Lample et al. 2016).
+
+What a user gets: :class:`LinearChainCRF` scores a tag sequence y_1..y_n of a sentence with per-token
+emission scores E (from the network) as
+
+    s(y) = start[y_1] + Σ_t E[t, y_t] + Σ_{t>1} trans[y_{t-1}, y_t] + end[y_n]
+
+and defines p(y | x) = exp s(y) / Z with Z the sum over all K^n tag sequences. :meth:`log_partition`
+computes log Z with the forward algorithm, :meth:`nll` is -log p(y | x) per sentence, and
+:meth:`viterbi` the highest-scoring sequence. Batches are padded on the right; ``mask`` (B, T) is True
+on each sentence's real tokens (a prefix of each row, at least one token), and padding never counts.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["LinearChainCRF"]
+
+
+class LinearChainCRF(nn.Module):
+    """Transition scores ``transitions[i, j]`` (tag i then tag j), ``start`` and ``end`` scores."""
+
+    def __init__(self, num_tags: int) -> None:
+        super().__init__()
+        self.num_tags = num_tags
+        self.transitions = nn.Parameter(torch.zeros(num_tags, num_tags))
+        self.start = nn.Parameter(torch.zeros(num_tags))
+        self.end = nn.Parameter(torch.zeros(num_tags))
+
+    def score(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
+        """s(y) of each sentence (B,) for emissions (B, T, K), tags (B, T) (any value past the mask)."""
+        tags = torch.where(mask, tags, torch.zeros_like(tags))
+        m = mask.to(emissions.dtype)
+        emitted = (emissions.gather(2, tags.unsqueeze(-1)).squeeze(-1) * m).sum(1)
+        moved = (self.transitions[tags[:, :-1], tags[:, 1:]] * m[:, 1:]).sum(1)
+        last = tags.gather(1, (mask.sum(1, keepdim=True) - 1).clamp_min(0)).squeeze(1)
+        return self.start[tags[:, 0]] + emitted + moved + self.end[last]
+
+    def log_partition(self, emissions: Tensor, mask: Tensor) -> Tensor:
+        """log Z of each sentence (B,), by the forward algorithm."""
+        alpha = self.start + emissions[:, 0]
+        for t in range(1, emissions.shape[1]):
+            step = torch.logsumexp(alpha.unsqueeze(2) + self.transitions + emissions[:, t].unsqueeze(1), dim=1)
+            alpha = torch.where(mask[:, t : t + 1], step, alpha)
+        return torch.logsumexp(alpha + self.end, dim=1)
+
+    def nll(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
+        """-log p(tags | x) of each sentence (B,)."""
+        return self.log_partition(emissions, mask) - self.score(emissions, tags, mask)
+
+    @torch.no_grad()
+    def viterbi(self, emissions: Tensor, mask: Tensor) -> list[list[int]]:
+        """The best tag sequence of each sentence, as many tags as it has real tokens."""
+        best = self.start + emissions[:, 0]
+        back = []
+        for t in range(1, emissions.shape[1]):
+            scores, arg = (best.unsqueeze(2) + self.transitions).max(dim=1)
+            back.append(arg)
+            best = torch.where(mask[:, t : t + 1], scores + emissions[:, t], best)
+        last = (best + self.end).argmax(-1).tolist()
+        pointers = torch.stack(back, 1).tolist() if back else [[] for _ in last]  # (B, T-1, K)
+        paths = []
+        for b, n in enumerate(mask.sum(1).tolist()):
+            path = [last[b]]
+            for t in range(n - 1, 0, -1):
+                path.append(pointers[b][t - 1][path[-1]])
+            paths.append(path[::-1])
+        return paths

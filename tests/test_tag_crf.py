@@ -1,0 +1,61 @@
+"""The linear-chain CRF against brute force over every tag sequence, and gradcheck in float64."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import torch
+
+from rnnkit.models.crf import LinearChainCRF
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _crf(k: int, seed: int) -> LinearChainCRF:
+    torch.manual_seed(seed)
+    crf = LinearChainCRF(k).double()
+    with torch.no_grad():
+        for p in crf.parameters():
+            p.normal_()
+    return crf
+
+
+def _brute_score(crf: LinearChainCRF, em: torch.Tensor, path: tuple[int, ...]) -> torch.Tensor:
+    s = crf.start[path[0]] + crf.end[path[-1]] + sum(em[t, y] for t, y in enumerate(path))
+    return s + sum(crf.transitions[a, b] for a, b in itertools.pairwise(path))
+
+
+def _batch(lengths: list[int], k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    em = torch.randn(len(lengths), max(lengths), k, dtype=torch.float64)
+    mask = torch.arange(max(lengths)).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)
+    return em, mask
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_log_partition_score_and_viterbi_equal_brute_force(seed: int) -> None:
+    k, lengths = 3, [4, 1, 3, 2]
+    crf = _crf(k, seed)
+    em, mask = _batch(lengths, k)
+    em[1, 1:] = 1e3  # padding must not count, whatever it holds
+    log_z = crf.log_partition(em, mask)
+    best = crf.viterbi(em, mask)
+    for b, n in enumerate(lengths):
+        paths = list(itertools.product(range(k), repeat=n))
+        scores = torch.stack([_brute_score(crf, em[b], p) for p in paths])
+        assert torch.allclose(log_z[b], torch.logsumexp(scores, 0))
+        assert tuple(best[b]) == paths[int(scores.argmax())]
+        tags = torch.zeros(len(lengths), max(lengths), dtype=torch.long)
+        tags[b, :n] = torch.tensor(paths[5 % len(paths)])
+        assert torch.allclose(crf.score(em, tags, mask)[b], scores[5 % len(paths)])
+        nll = crf.nll(em, tags, mask)[b]
+        assert torch.allclose(nll, torch.logsumexp(scores, 0) - scores[5 % len(paths)])
+
+
+def test_nll_gradcheck_float64() -> None:
+    crf = _crf(3, 0)
+    em, mask = _batch([3, 2], 3)
+    tags = torch.tensor([[0, 2, 1], [1, 1, -100]])
+    em.requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda e, t: crf.nll(e, tags, mask).sum() + 0 * t.sum(),
+                                    (em, crf.transitions))

@@ -1,0 +1,82 @@
+"""word/TAG files and the spellings a tagger reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnkit.data.slashtags import read_slash_tagged, read_tagged
+from rnnkit.data.spelling import char_vocab, lexicon, spell
+from rnnkit.data.tokenize import UNK_ID, TokenVocab
+from rnnkit.errors import UserError
+from rnnkit.models.charword import CharWordEncoder
+
+
+def test_slash_tagged_file_splits_at_the_last_slash(tmp_path: Path) -> None:
+    f = tmp_path / "t.txt"
+    f.write_text("The/DT cat/NN sat/VBD ./.\n\n1/2/CD and/CC/O\n", encoding="utf-8")
+    s = read_slash_tagged(f)
+    assert s.tokens == [["The", "cat", "sat", "."], ["1/2", "and/CC"]]
+    assert s.tags == [["DT", "NN", "VBD", "."], ["CD", "O"]] and s.lines == [1, 3]
+    assert read_tagged(f).tokens == s.tokens
+    conll = tmp_path / "t.conll"
+    conll.write_text("a/b\tX\nc\tY\n", encoding="utf-8")
+    assert read_tagged(conll).tokens == [["a/b", "c"]]
+
+
+@pytest.mark.parametrize("line", ["The/DT cat sat/VBD", "The/DT /NN", "The/DT cat/"])
+def test_malformed_slash_token_names_file_and_line(tmp_path: Path, line: str) -> None:
+    f = tmp_path / "bad.txt"
+    f.write_text(f"A/DT b/NN\n{line}\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"bad\.txt:2: malformed token .*expected WORD/TAG"):
+        read_slash_tagged(f)
+
+
+def test_lexicon_keeps_the_spelling_of_unseen_words() -> None:
+    train = [["the", "cat"], ["the", "dog"]]
+    words, chars = TokenVocab.build(train), char_vocab(train)
+    seqs, lex = lexicon([["the", "cow"], ["dog"]], words, chars)
+    assert seqs == [[1, 2], [3]] and lex.types == ["the", "cow", "dog"]
+    assert lex.words.tolist() == [0, words.index["the"], UNK_ID, words.index["dog"]]
+    assert lex.chars[2, :3].tolist() == chars.ids(list("cow")) and lex.lengths.tolist() == [1, 3, 3, 3]
+    long = "abcdefghijklmnopqrstuvwxyz"
+    assert spell(long, chars, 6) == chars.ids(list("abcxyz"))
+
+
+def test_char_encoder_gives_unseen_words_their_own_vectors() -> None:
+    torch.manual_seed(0)
+    train = [["walked", "talks"]]
+    words, chars = TokenVocab.build(train), char_vocab(train)
+    _, lex = lexicon([["walked", "talked", "walks"]], words, chars)
+    assert lex.words[2:].tolist() == [UNK_ID, UNK_ID]  # both unseen: the word embedding cannot tell them apart
+    enc = CharWordEncoder(chars.vocab_size, 8, 5)
+    vectors = enc(lex.chars[1:], lex.lengths[1:])
+    assert vectors.shape == (3, 10)
+    assert not torch.allclose(vectors[1], vectors[2])
+    # the final states are those of each spelling alone: padding never reaches them
+    alone = enc(lex.chars[2:3, :6], lex.lengths[2:3])
+    assert torch.allclose(alone[0], vectors[1], atol=1e-6)
+
+
+def test_padding_and_batch_company_never_change_a_spelled_tagger() -> None:
+    from rnnkit.data.tokenize import pad_batch
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    sentences = [["the", "cats", "walked"], ["a", "dog"], ["unseen", "words", "here", "too", "x"]]
+    words, chars = TokenVocab.build(sentences[:2]), char_vocab(sentences[:2])
+    seqs, lex = lexicon(sentences, words, chars)
+    model = Tagger(words.vocab_size, 3, 6, 5, num_chars=chars.vocab_size, char_dim=4, char_hidden=3, crf=True).eval()
+
+    def run(rows: list[list[int]]) -> torch.Tensor:
+        tix, lengths = pad_batch(rows)
+        uniq, index = torch.unique(tix, return_inverse=True)
+        return model(lex.words[tix], lengths, lex.chars[uniq], lex.lengths[uniq], index), lengths
+
+    together, lengths = run(seqs)
+    for i, seq in enumerate(seqs):
+        alone, _ = run([seq])
+        assert torch.allclose(alone[0], together[i, : len(seq)], atol=1e-6)
+    assert [len(p) for p in model.decode(together, lengths)] == [3, 2, 5]
