@@ -392,3 +392,15 @@ def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFix
     greedy = lm.sample(prime="BOB:", length=8, temperature=0)[4:]
     logits, _ = lm.model(lm.vocab.encode_tensor("BOB:").view(-1, 1))
     assert greedy[0] == lm.vocab.itos[int(logits[-1, 0, 1:].argmax()) + 1]  # the most likely known character
+
+
+def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
+    from rnnkit.tasks.charlm import auto_dropout, planned_passes
+
+    assert auto_dropout(0.8) == 0.0 and auto_dropout(2.0) == 0.0
+    assert auto_dropout(4.0) == 0.2 and auto_dropout(16.0) == 0.4 and auto_dropout(1000.0) == 0.5
+    config = CharLMConfig(steps=100, batch_size=4, seq_len=10)
+    assert planned_passes(config, 1000) == 4.0
+    config.minutes = 1.0                    # 60 s at the planning rate is far more: the steps bound it
+    assert planned_passes(config, 1000) == 4.0
+    assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0

@@ -65,7 +65,7 @@ class LanguageModel(nn.Module):
         }
 
     def forward(self, ids: Tensor, state: Any = None, time_offset: int = 0) -> tuple[Tensor, Any]:
-        x = self.embedding(ids)
+        x = self.drop(self.embedding(ids))   # dropout on the non-recurrent connections (Zaremba et al. 2014)
         kw = {"time_offset": time_offset} if self.cell == "clockwork" else {}
         if torch.is_autocast_enabled(x.device.type) and not self.rnn.uses_fused():
             # the reference loop is not autocast-aware: run it in fp32 inside a bf16 region
@@ -81,7 +81,10 @@ class LanguageModel(nn.Module):
     def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
         :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
-        out, state = self.rnn.step(torch.embedding(self.embedding.weight, ids), state, t)  # the op, no wrapper
+        x = torch.embedding(self.embedding.weight, ids)  # the op, no wrapper
+        if self.training:
+            x = self.drop(x)
+        out, state = self.rnn.step(x, state, t)
         if self.training:
             out = self.drop(out)
         return F.linear(out, self.head.weight, self.head.bias), state  # no module call per token

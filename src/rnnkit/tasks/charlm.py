@@ -53,7 +53,7 @@ class CharLMConfig(TrainSettings):
     seq_len: int = 64             # truncated-BPTT window in characters
     shift: int | None = None      # characters between window starts (None: seq_len)
     batch_size: int = 16          # parallel streams
-    dropout: float = 0.0          # between layers and before the output
+    dropout: float | None = None  # on the embeddings, between layers and before the output (None: auto_dropout)
     val_fraction: float = 0.1     # the last part of the text, held out
     eval_chars: int = 0           # validation characters read at each evaluation (0: all)
     steps: int | None = 3500
@@ -70,8 +70,31 @@ class CharLMConfig(TrainSettings):
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.shift is not None and not 1 <= self.shift <= self.seq_len:
             raise SettingError("shift", self.shift, f"expected 1 to seq_len ({self.seq_len})")
-        check_fraction("dropout", self.dropout)
+        if self.dropout is not None:
+            check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
+
+
+#: characters a second the default model trains at on 2 quiet cores (docs/CHARLM.md), to plan a --minutes budget
+PLANNING_RATE = 40_000
+
+
+def planned_passes(config: CharLMConfig, train_chars: int) -> float:
+    """How many times the run's budget reads the training text: ``steps × batch × window`` characters, or
+    ``minutes × 60 × PLANNING_RATE`` under ``--minutes`` (the smaller when both are given)."""
+    budgets = []
+    if config.steps:
+        budgets.append(config.steps * config.batch_size * config.seq_len)
+    if config.minutes:
+        budgets.append(config.minutes * 60 * PLANNING_RATE)
+    return min(budgets) / max(train_chars, 1) if budgets else 1.0
+
+
+def auto_dropout(passes: float) -> float:
+    """Dropout for a run that reads its text ``passes`` times: none up to two passes (the model cannot
+    overfit what it has barely read), then 0.1 per doubling of the passes, at most 0.5 (char-rnn's value
+    for many passes over a small text)."""
+    return 0.0 if passes <= 2 else round(min(0.5, 0.1 * math.log2(passes)), 2)
 
 
 #: settings that fix the model's shape or the data: a resumed run keeps them
@@ -128,6 +151,12 @@ def train(
     vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else CharVocab.from_text(text[:cut])
     train_ids, val_ids = _encode(text, vocab, cut, warn=ckpt is not None)
     del text
+    if config.dropout is None:
+        passes = planned_passes(config, int(train_ids.numel()))
+        config.dropout = auto_dropout(passes)
+        if verbose:
+            print(f"charlm: dropout {config.dropout:g}, chosen for a budget of about {passes:.1f} passes over the "
+                  "training text (--dropout sets it)", file=sys.stderr, flush=True)
     streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
     if streams < config.batch_size and ckpt is None:
         print(f"rnnkit: warning: the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
@@ -366,7 +395,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seq-len", type=int, help=f"truncated-BPTT window in characters (default {d.seq_len})")
     p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
     p.add_argument("--batch-size", type=int, help=f"parallel streams (default {d.batch_size})")
-    p.add_argument("--dropout", type=float, help=f"dropout between layers and before the output (default {d.dropout})")
+    p.add_argument("--dropout", type=float, help="dropout on the embeddings, between layers and before the output "
+                   "(default: from the budget: none up to 2 passes over the text, then 0.1 per doubling, at most 0.5)")
     p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
     p.add_argument("--eval-chars", type=int,
                    help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")
