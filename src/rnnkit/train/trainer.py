@@ -86,6 +86,7 @@ from torch import Tensor, nn
 
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
 
@@ -318,6 +319,9 @@ class Trainer:
             raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
         if not config.steps and not config.minutes:
             raise UserError("give --steps N or --minutes M (or both): the run needs an end")
+        self.ranks = distributed.ranks()
+        if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
+            config.progress, config.verbose, out_dir = False, False, None
         self.model = model
         if config.precision == "auto":
             config.precision = "bf16" if fast_bf16_available(model) else "fp32"
@@ -351,6 +355,7 @@ class Trainer:
         self._start = 0.0
         self._saved_at = time.perf_counter()
         self._bar: Any = None
+        self._par: distributed.SingleProcess = distributed.SINGLE
         if resume is not None:
             self._restore(resume)
         elif self.out_dir is not None:
@@ -359,10 +364,15 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
         """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
-        with run_lock(self.out_dir):
+        with distributed.process_group(), run_lock(self.out_dir):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
-            return self._fit()
+            self._par = distributed.parallel(self.model, self.loss_fn)
+            self.batches = self._par.shard(self.batches)
+            try:
+                return self._fit()
+            finally:
+                self._par = distributed.SINGLE
 
     def _fit(self) -> TrainResult:
         self._open_run()
@@ -412,6 +422,9 @@ class Trainer:
 
     def _save_due(self) -> bool:
         """A periodic save of last/ between evaluations (``save_every`` steps, ``save_minutes``)."""
+        return bool(self._par.agree(int(self._save_due_here())))
+
+    def _save_due_here(self) -> bool:
         if self.out_dir is None:
             return False
         if self.cfg.save_every and self.step - (self.last_saved_step or 0) >= self.cfg.save_every:
@@ -438,11 +451,10 @@ class Trainer:
         batch = self.batches.next_batch()
         extra = {"progress": progress} if self._loss_takes_progress else {}
         with self._autocast():
-            loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry, **extra)
-        n_items = int(n_items)
-        loss_value = float(loss_sum.detach())
+            loss_sum, n_items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
+        loss_value, n_items = self._par.totals(loss_sum.detach(), int(n_items))  # over all processes
         self._check_loss(loss_value / max(n_items, 1), lr)
-        (loss_sum / max(n_items, 1)).backward()
+        (loss_sum / self._par.divisor(n_items)).backward()
         norm = float(torch.nn.utils.clip_grad_norm_(self.params, self._max_norm))
         if not math.isfinite(norm):
             raise self._diverged("gradient norm", norm, lr, {"train_loss": loss_value / max(n_items, 1)})
@@ -487,6 +499,11 @@ class Trainer:
         return max(parts)
 
     def _stop_reason(self) -> str | None:
+        """Why the run ends now (rank 0's answer on every process), or None."""
+        reasons = (None, "steps", "minutes", "halt_at", "interrupted")
+        return reasons[self._par.agree(reasons.index(self._stop_reason_here()))]
+
+    def _stop_reason_here(self) -> str | None:
         c = self.cfg
         if c.steps and self.step >= c.steps:
             return "steps"
@@ -542,7 +559,7 @@ class Trainer:
         self.model.eval()
         try:
             with torch.no_grad():
-                result = {k: float(v) for k, v in self.eval_fn(self.model).items()}
+                result = self._par.from_main(lambda: {k: float(v) for k, v in self.eval_fn(self.model).items()})
         finally:
             self.model.train(was_training)
         if self.cfg.metric not in result:
@@ -640,7 +657,7 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
-        self.carry = _unflatten_state(ts.get("carry", "none"), ckpt.tensors)
+        self.carry = _unflatten_state(ts.get("carry", "none"), _rank_tensors(ckpt.tensors, self.ranks.rank))
         self._restore_rng(ts.get("rng", {}), ckpt.tensors)
 
     @staticmethod
@@ -675,10 +692,11 @@ class Trainer:
 
     def save_last(self) -> None:
         """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
+        carries = self._par.gather(self.carry)  # every process's carried state (rank r's as "rank{r}.carry.i")
         if self.out_dir is None:
+            self.last_saved_step = self.step
             return
-        _, carry = _flatten_state(self.carry)
-        tensors = dict(carry)
+        tensors = {_rank_key(r, k): v for r, c in enumerate(carries) for k, v in _flatten_state(c)[1].items()}
         tensors["torch"] = torch.get_rng_state()
         save_checkpoint(
             self.out_dir / "last", model_state=self.model.state_dict(), config=self.model_config,
@@ -751,6 +769,19 @@ class Trainer:
             plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss.png")
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
+
+
+def _rank_key(rank: int, key: str) -> str:
+    """The name of a process's carried-state tensor in ``last/`` (rank 0's keeps the one-process name)."""
+    return f"rank{rank}.{key}" if rank else key
+
+
+def _rank_tensors(tensors: dict[str, Tensor], rank: int) -> dict[str, Tensor]:
+    """The carried-state tensors that ``rank`` saved, under their one-process names."""
+    if not rank:
+        return tensors
+    prefix = _rank_key(rank, "")
+    return {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def _has_keyword(fn: Callable[..., Any], name: str) -> bool:
