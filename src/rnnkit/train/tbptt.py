@@ -28,18 +28,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnkit.data.prepared import smallest_int_dtype
 from rnnkit.errors import UserError
 
 __all__ = ["StreamBatch", "StreamBatches", "evaluate_streams", "smallest_int_dtype", "tbptt_lm_loss"]
-
-
-def smallest_int_dtype(vocab_size: int) -> torch.dtype:
-    """``uint8`` up to 256 symbols, ``int16`` up to 32,768, else ``int32``."""
-    if vocab_size <= 256:
-        return torch.uint8
-    if vocab_size <= 32768:
-        return torch.int16
-    return torch.int32
 
 
 @dataclass
