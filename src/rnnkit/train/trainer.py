@@ -89,6 +89,7 @@ from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
+from rnnkit.train.threads import ThreadChooser
 
 __all__ = [
     "BatchSource",
@@ -163,6 +164,7 @@ class TrainConfig:
     save_minutes: float | None = 5.0  # ... and every M minutes of training; always at the end and on Ctrl-C
     blowup: float | None = None       # a training loss over blowup x the first one is a divergence
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
+    threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -369,10 +371,12 @@ class Trainer:
                 clean_leftovers(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn)
             self.batches = self._par.shard(self.batches)
+            self._threads = ThreadChooser(self.cfg.threads)
             try:
                 return self._fit()
             finally:
                 self._par = distributed.SINGLE
+                self._threads.close()
 
     def _fit(self) -> TrainResult:
         self._open_run()
@@ -384,9 +388,12 @@ class Trainer:
                 while (stopped := self._stop_reason()) is None:
                     progress = self._progress()  # one reading for the learning rate and the loss function
                     lr = self._set_learning_rate(progress)
+                    self._threads.before_step()
                     t0 = time.perf_counter()
                     loss, items, norm = self._update(lr, progress)
                     seconds = time.perf_counter() - t0
+                    if (note := self._threads.after_step(seconds, items)) is not None:
+                        self._say(note)
                     self._count(items, seconds)
                     interval.add(loss, items, norm, norm > self._max_norm, seconds)
                     stopped = self._after_step(interval, lr)
