@@ -58,6 +58,10 @@ spent, whichever is further along), so resuming a step-limited run is bit-exact 
 optimiser, data position, carried state and the torch/Python/NumPy RNG states are all restored.
 Under a ``minutes`` budget the schedule follows the clock, which is not reproducible.
 
+Under ``torchrun`` the same loop trains data-parallel (:mod:`rnnkit.train.distributed`: each process its
+share of every batch, rank 0 alone writing); ``threads`` (None) lets it choose torch's thread count by
+timing its first steps (:mod:`rnnkit.train.threads`).
+
 Outputs under ``out_dir``: ``best/``, ``last/`` (checkpoint directories, see
 :mod:`rnnkit.train.checkpoint`), ``metrics.jsonl`` (one JSON object per logged step: ``step``,
 ``elapsed``, ``train_loss``, ``lr``, ``grad_norm``, ``clipped``, ``tokens_per_s``, and ``val_<key>``
@@ -664,7 +668,11 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
-        self.carry = _unflatten_state(ts.get("carry", "none"), _rank_tensors(ckpt.tensors, self.ranks.rank))
+        try:
+            self.carry = _unflatten_state(ts.get("carry", "none"), _rank_tensors(ckpt.tensors, self.ranks.rank))
+        except KeyError:
+            raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
+                            "many processes as the run had") from None
         self._restore_rng(ts.get("rng", {}), ckpt.tensors)
 
     @staticmethod
