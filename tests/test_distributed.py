@@ -123,10 +123,12 @@ def _close(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
         torch.testing.assert_close(a[k], b[k], atol=1e-6, rtol=0, msg=k)
 
 
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
 def test_two_processes_equal_one_on_the_combined_batches(ddp_runs: Path) -> None:
     _close(load_file(ddp_runs / "regression.safetensors"), _regression(Combined()))
 
 
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
 def test_charlm_on_two_processes_equals_one_with_twice_the_streams(ddp_runs: Path, tmp_path: Path) -> None:
     train(_charlm(batch_size=2 * WORLD), str(_text(tmp_path / "t.txt")), tmp_path / "one", verbose=False,
           progress=False)
@@ -136,6 +138,7 @@ def test_charlm_on_two_processes_equals_one_with_twice_the_streams(ddp_runs: Pat
     assert len(ddp) == len(one) == STEPS  # rank 0 alone wrote, one line a step
 
 
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
 def test_resume_under_two_processes_continues_every_rank(ddp_runs: Path) -> None:
     saved = load_file(ddp_runs / "half/last/model.safetensors")
     _close(saved, load_file(ddp_runs / "ddp/last/model.safetensors"))
