@@ -56,6 +56,16 @@ def test_prepared_once_reused_while_unchanged_encoded_again_after_a_change(tmp_p
     assert changed.encoded and calls == [path] and changed.vocab.decode(changed.tokens) == "abd\n" * 100
 
 
+def test_a_read_only_directory_prepares_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ro").mkdir()
+    path = _write(tmp_path / "ro" / "t.txt", "abc\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(prep.os, "access", lambda p, mode: Path(p) != tmp_path / "ro")
+    p = prepare_text(path)
+    assert p.directory.parent == tmp_path / "cache/rnnkit/prepared" and p.directory.name.startswith("t.txt-")
+    assert not (tmp_path / "ro/t.txt.rnnkit").exists() and p.vocab.decode(p.tokens) == "abc\n"
+
+
 def test_a_large_vocabulary_takes_a_wider_dtype(tmp_path: Path) -> None:
     text = "".join(chr(0x4E00 + i) for i in range(300)) + "\n"
     p = prepare_text(_write(tmp_path / "cjk.txt", text), tmp_path / "elsewhere")

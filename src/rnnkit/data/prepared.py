@@ -2,7 +2,7 @@
 
 ``rnnkit prepare TEXT`` (or the first ``rnnkit train charlm --data TEXT``) reads the UTF-8 file in
 chunks, twice (the characters it holds, then their ids), and writes a directory, ``TEXT.rnnkit/`` by
-default (``--out DIR`` elsewhere)::
+default (``~/.cache/rnnkit/prepared/`` when the text's directory is read-only; ``--out DIR`` elsewhere)::
 
     tokens.bin      one id per character, raw, in the smallest dtype that holds the vocabulary
                     (uint8 up to 256 symbols, int16 up to 32,768, else int32)
@@ -77,6 +77,15 @@ def default_dir(text: str | Path) -> Path:
     return text.with_name(text.name + ".rnnkit")
 
 
+def _default_out(text: Path) -> Path:
+    """``TEXT.rnnkit/`` where the text's directory can be written, else the user's cache directory."""
+    beside = default_dir(text)
+    if os.access(beside if beside.exists() else text.parent, os.W_OK):
+        return beside
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnnkit" / "prepared"
+    return cache / f"{text.name}-{hashlib.sha256(str(text.resolve()).encode()).hexdigest()[:16]}"
+
+
 def is_prepared(path: str | Path) -> bool:
     """True when ``path`` is a directory written by :func:`prepare_text`."""
     return (Path(path) / META).is_file()
@@ -103,7 +112,7 @@ def prepare_text(text: str | Path, out: str | Path | None = None) -> PreparedTex
         raise UserError(f"{text}: is a directory; expected a UTF-8 text file (or a directory from rnnkit prepare)")
     if not text.exists():
         raise UserError(f"{text}: no such file; expected 'shakespeare', 'korean' or the path of a UTF-8 text file")
-    out = Path(out) if out is not None else default_dir(text)
+    out = Path(out) if out is not None else _default_out(text)
     with _lock(out, text):
         mark = fingerprint(text)
         if _fresh(out, mark):

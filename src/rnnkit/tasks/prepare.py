@@ -31,7 +31,8 @@ def _prepare_command(args: argparse.Namespace) -> int:
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", metavar="TEXT", help="a UTF-8 text file")
-    p.add_argument("--out", help="directory to write (default: TEXT.rnnkit beside the text)")
+    p.add_argument("--out", help="directory to write (default: TEXT.rnnkit beside the text, or under "
+                   "~/.cache/rnnkit/prepared where that cannot be written)")
     p.add_argument("--json", action="store_true", help="one JSON object")
 
 
