@@ -143,7 +143,7 @@ def test_resume_under_two_processes_continues_every_rank(ddp_runs: Path) -> None
     saved = load_file(ddp_runs / "half/last/model.safetensors")
     _close(saved, load_file(ddp_runs / "ddp/last/model.safetensors"))
     tensors = {k for f in (ddp_runs / "ddp/last").glob("*.safetensors") for k in load_file(f)}
-    assert {"carry.0", "rank1.carry.0"} <= tensors  # both processes' carried state is in last/
+    assert {"carry.0", "rank1.carry.0", "torch", "rank1.torch"} <= tensors  # both processes' state is in last/
 
 
 def test_rank_strided_reads_its_share_and_saves_the_source_position() -> None:

@@ -16,8 +16,10 @@ reads them, joins the process group (gloo on CPU, nccl where CUDA is present) an
   averaged during the backward pass, and every process steps the same optimiser to the same weights.
 - **Decisions**: rank 0 evaluates (and sends the numbers to the others); whether to stop or save is
   rank 0's call (clock, Ctrl-C), so all processes stop at the same step. Only rank 0 writes
-  checkpoints, ``metrics.jsonl``, the plot, progress and log lines; the carried state of every process
-  is gathered into ``last/``, so ``--resume`` continues each process where it stopped.
+  checkpoints, ``metrics.jsonl``, the plot, progress and log lines; the carried state and the torch
+  random state of every process are gathered into ``last/``, so ``--resume`` continues each process
+  where it stopped. A fresh run seeds rank r > 0's torch generator apart (``seed + 1,000,003 r``,
+  after the model is built), so the processes do not draw the same dropout masks.
 
 One process (no ``WORLD_SIZE``, or 1) uses :data:`SINGLE`, whose methods do nothing but pass through.
 """

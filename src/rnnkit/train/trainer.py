@@ -374,6 +374,8 @@ class Trainer:
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn)
+            if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
+                torch.manual_seed(self.cfg.seed + 1_000_003 * self._par.rank)
             self.batches = self._par.shard(self.batches)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
@@ -668,12 +670,13 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
+        mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
-            self.carry = _unflatten_state(ts.get("carry", "none"), _rank_tensors(ckpt.tensors, self.ranks.rank))
+            self.carry = _unflatten_state(ts.get("carry", "none"), mine)
         except KeyError:
             raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
                             "many processes as the run had") from None
-        self._restore_rng(ts.get("rng", {}), ckpt.tensors)
+        self._restore_rng(ts.get("rng", {}), mine)
 
     @staticmethod
     def _restore_rng(rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
@@ -707,12 +710,12 @@ class Trainer:
 
     def save_last(self) -> None:
         """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
-        carries = self._par.gather(self.carry)  # every process's carried state (rank r's as "rank{r}.carry.i")
+        # every process's carried state and torch RNG (rank r's saved as "rank{r}.carry.i", "rank{r}.torch")
+        states = self._par.gather({**_flatten_state(self.carry)[1], "torch": torch.get_rng_state()})
         if self.out_dir is None:
             self.last_saved_step = self.step
             return
-        tensors = {_rank_key(r, k): v for r, c in enumerate(carries) for k, v in _flatten_state(c)[1].items()}
-        tensors["torch"] = torch.get_rng_state()
+        tensors = {_rank_key(r, k): v for r, state in enumerate(states) for k, v in state.items()}
         save_checkpoint(
             self.out_dir / "last", model_state=self.model.state_dict(), config=self.model_config,
             vocab=self.vocab, trainer_state=self._trainer_state(), optimizer_state=self.optimizer.state_dict(),
