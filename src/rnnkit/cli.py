@@ -93,6 +93,7 @@ def _defaults(task: Task) -> dict[str, Any]:
 
 def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
+    from rnnkit.train import distributed
     from rnnkit.train.checkpoint import load_checkpoint
     from rnnkit.train.options import config_from, resolve_settings
 
@@ -111,15 +112,18 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
+    main = distributed.ranks().is_main  # under torchrun, rank 0 alone speaks
     options: dict[str, Any] = {
-        "resume": bool(args.resume), "overwrite": bool(args.overwrite), "verbose": not args.json,
-        "progress": False if args.no_progress or args.json else None,
+        "resume": bool(args.resume), "overwrite": bool(args.overwrite), "verbose": not args.json and main,
+        "progress": False if args.no_progress or args.json or not main else None,
     }
     if getattr(args, "val_data", None) is not None:
         options["val_data"] = args.val_data
     data = settings["data"] if not args.resume else args.data
-    result = task.train(config_from(task.config, settings), data, out, **options)
-    task.report(result, args.json)
+    with distributed.process_group():
+        result = task.train(config_from(task.config, settings), data, out, **options)
+    if main:
+        task.report(result, args.json)
     return 130 if result.stopped == "interrupted" else 0
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 
 from rnnkit.cells import CELLS
+from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
@@ -97,6 +98,9 @@ def auto_dropout(passes: float) -> float:
     return 0.0 if passes <= 2 else round(min(0.5, 0.1 * math.log2(passes)), 2)
 
 
+#: the corpora that come with rnnkit (read into memory); any other --data is a file, prepared once
+BUILT_IN = ("shakespeare", "korean")
+
 #: settings that fix the model's shape or the data: a resumed run keeps them
 FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "val_fraction",
           "seed")
@@ -111,11 +115,22 @@ def _split_point(length: int, val_fraction: float) -> int:
     return length - n_val
 
 
-def _encode(text: str, vocab: CharVocab, cut: int, warn: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """One encoding of the whole text, split as views: memory stays one small integer per character."""
-    with report_warnings():
-        ids = vocab.encode_tensor(text, warn=warn, dtype=smallest_int_dtype(len(vocab)))
-    return ids[:cut], (ids[cut:] if cut < ids.numel() else None)
+def _read(data: str, val_fraction: float, ckpt: Checkpoint | None) -> tuple[torch.Tensor, CharVocab, int]:
+    """The text's ids, its vocabulary and where validation begins. A built-in corpus is encoded in memory
+    (the vocabulary of its training part); a file is prepared once into a memory-mapped token file
+    (:mod:`rnnkit.data.prepared`: the vocabulary of the whole text) and read from there, never whole."""
+    saved = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else None
+    if data in BUILT_IN:
+        text = load_text(data)
+        cut = _split_point(len(text), val_fraction)
+        vocab = saved or CharVocab.from_text(text[:cut])
+        with report_warnings():  # one small integer per character
+            return vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab))), vocab, cut
+    prepared = open_prepared(data) if is_prepared(data) else prepare_text(data)
+    if saved is not None and saved.symbols != prepared.vocab.symbols:
+        raise UserError(f"{data}: the text's characters changed since the run began ({prepared.directory}); a "
+                        "resumed run keeps its data")
+    return prepared.tokens, prepared.vocab, _split_point(prepared.tokens.numel(), val_fraction)
 
 
 def train(
@@ -141,16 +156,13 @@ def train(
         data = saved
     if not data:
         raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
-    text = load_text(data)
-    cut = _split_point(len(text), config.val_fraction)
+    ids, vocab, cut = _read(data, config.val_fraction, ckpt)
     if cut < config.seq_len + 1:
         raise UserError(
-            f"{data}: too short: {len(text)} characters leave {max(cut, 0)} for training, and one "
+            f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
             f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}; use a longer text or a smaller --seq-len"
         )
-    vocab = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else CharVocab.from_text(text[:cut])
-    train_ids, val_ids = _encode(text, vocab, cut, warn=ckpt is not None)
-    del text
+    train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
     if config.dropout is None:
         passes = planned_passes(config, int(train_ids.numel()))
         config.dropout = auto_dropout(passes)

@@ -55,6 +55,7 @@ class TrainSettings:
     precision: str = "fp32"
     save_every: int | None = None
     save_minutes: float | None = 5.0
+    threads: int | None = None
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
@@ -120,6 +121,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--save-minutes", type=_nonneg_float, metavar="M",
                    help=f"save last/ every M minutes of training, 0 = off (default {d['save_minutes']:g})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
+    g.add_argument("--threads", type=_positive_int, metavar="N",
+                   help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "
+                        "faster kept and checked again every 3 minutes)")
     g.add_argument("--precision", choices=["fp32", "bf16", "auto"],
                    help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
                         f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")

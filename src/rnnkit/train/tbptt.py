@@ -28,16 +28,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnkit.data.prepared import smallest_int_dtype
+from rnnkit.errors import UserError
+
 __all__ = ["StreamBatch", "StreamBatches", "evaluate_streams", "smallest_int_dtype", "tbptt_lm_loss"]
-
-
-def smallest_int_dtype(vocab_size: int) -> torch.dtype:
-    """``uint8`` up to 256 symbols, ``int16`` up to 32,768, else ``int32``."""
-    if vocab_size <= 256:
-        return torch.uint8
-    if vocab_size <= 32768:
-        return torch.int16
-    return torch.int32
 
 
 @dataclass
@@ -70,6 +64,7 @@ class StreamBatches:
                 f"{tokens.numel()} tokens make streams of {length} for batch size {batch_size}; "
                 f"a window of {window} needs {window + 1}"
             )
+        self.tokens = tokens
         self.streams = tokens[: batch_size * length].view(batch_size, length)
         self.batch_size = batch_size
         self.window = window
@@ -94,6 +89,19 @@ class StreamBatches:
         self._fresh = False
         self.position += self.shift
         return batch
+
+    def shard(self, rank: int, world: int) -> StreamBatches:
+        """Process ``rank``'s part when ``world`` processes train together (:mod:`rnnkit.train.distributed`):
+        its ``batch_size`` rows of the ``world x batch_size`` streams that one process with the combined
+        batch would read, at the same position."""
+        try:
+            part = StreamBatches(self.tokens, self.batch_size * world, self.window, self.shift)
+        except ValueError as exc:
+            raise UserError(f"{world} processes x batch size {self.batch_size}: {exc}") from None
+        part.streams = part.streams[rank * self.batch_size : (rank + 1) * self.batch_size]
+        part.batch_size = self.batch_size
+        part.load_state_dict(self.state_dict())
+        return part
 
     def state_dict(self) -> dict[str, Any]:
         return {"position": self.position, "epoch": self.epoch, "fresh": self._fresh}

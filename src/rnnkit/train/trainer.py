@@ -58,6 +58,10 @@ spent, whichever is further along), so resuming a step-limited run is bit-exact 
 optimiser, data position, carried state and the torch/Python/NumPy RNG states are all restored.
 Under a ``minutes`` budget the schedule follows the clock, which is not reproducible.
 
+Under ``torchrun`` the same loop trains data-parallel (:mod:`rnnkit.train.distributed`: each process its
+share of every batch, rank 0 alone writing); ``threads`` (None) lets it choose torch's thread count by
+timing its first steps (:mod:`rnnkit.train.threads`).
+
 Outputs under ``out_dir``: ``best/``, ``last/`` (checkpoint directories, see
 :mod:`rnnkit.train.checkpoint`), ``metrics.jsonl`` (one JSON object per logged step: ``step``,
 ``elapsed``, ``train_loss``, ``lr``, ``grad_norm``, ``clipped``, ``tokens_per_s``, and ``val_<key>``
@@ -86,8 +90,10 @@ from torch import Tensor, nn
 
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
+from rnnkit.train.threads import ThreadChooser
 
 __all__ = [
     "BatchSource",
@@ -162,6 +168,7 @@ class TrainConfig:
     save_minutes: float | None = 5.0  # ... and every M minutes of training; always at the end and on Ctrl-C
     blowup: float | None = None       # a training loss over blowup x the first one is a divergence
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
+    threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -318,6 +325,9 @@ class Trainer:
             raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
         if not config.steps and not config.minutes:
             raise UserError("give --steps N or --minutes M (or both): the run needs an end")
+        self.ranks = distributed.ranks()
+        if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
+            config.progress, config.verbose, out_dir = False, False, None
         self.model = model
         if config.precision == "auto":
             config.precision = "bf16" if fast_bf16_available(model) else "fp32"
@@ -351,6 +361,7 @@ class Trainer:
         self._start = 0.0
         self._saved_at = time.perf_counter()
         self._bar: Any = None
+        self._par: distributed.SingleProcess = distributed.SINGLE
         if resume is not None:
             self._restore(resume)
         elif self.out_dir is not None:
@@ -359,10 +370,19 @@ class Trainer:
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
         """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
-        with run_lock(self.out_dir):
+        with distributed.process_group(), run_lock(self.out_dir):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
-            return self._fit()
+            self._par = distributed.parallel(self.model, self.loss_fn)
+            if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
+                torch.manual_seed(self.cfg.seed + 1_000_003 * self._par.rank)
+            self.batches = self._par.shard(self.batches)
+            self._threads = ThreadChooser(self.cfg.threads)
+            try:
+                return self._fit()
+            finally:
+                self._par = distributed.SINGLE
+                self._threads.close()
 
     def _fit(self) -> TrainResult:
         self._open_run()
@@ -374,9 +394,12 @@ class Trainer:
                 while (stopped := self._stop_reason()) is None:
                     progress = self._progress()  # one reading for the learning rate and the loss function
                     lr = self._set_learning_rate(progress)
+                    self._threads.before_step()
                     t0 = time.perf_counter()
                     loss, items, norm = self._update(lr, progress)
                     seconds = time.perf_counter() - t0
+                    if (note := self._threads.after_step(seconds, items)) is not None:
+                        self._say(note)
                     self._count(items, seconds)
                     interval.add(loss, items, norm, norm > self._max_norm, seconds)
                     stopped = self._after_step(interval, lr)
@@ -412,6 +435,9 @@ class Trainer:
 
     def _save_due(self) -> bool:
         """A periodic save of last/ between evaluations (``save_every`` steps, ``save_minutes``)."""
+        return bool(self._par.agree(int(self._save_due_here())))
+
+    def _save_due_here(self) -> bool:
         if self.out_dir is None:
             return False
         if self.cfg.save_every and self.step - (self.last_saved_step or 0) >= self.cfg.save_every:
@@ -438,11 +464,10 @@ class Trainer:
         batch = self.batches.next_batch()
         extra = {"progress": progress} if self._loss_takes_progress else {}
         with self._autocast():
-            loss_sum, n_items, new_state = self.loss_fn(self.model, batch, self.carry, **extra)
-        n_items = int(n_items)
-        loss_value = float(loss_sum.detach())
+            loss_sum, n_items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
+        loss_value, n_items = self._par.totals(loss_sum.detach(), int(n_items))  # over all processes
         self._check_loss(loss_value / max(n_items, 1), lr)
-        (loss_sum / max(n_items, 1)).backward()
+        (loss_sum / self._par.divisor(n_items)).backward()
         norm = float(torch.nn.utils.clip_grad_norm_(self.params, self._max_norm))
         if not math.isfinite(norm):
             raise self._diverged("gradient norm", norm, lr, {"train_loss": loss_value / max(n_items, 1)})
@@ -487,6 +512,11 @@ class Trainer:
         return max(parts)
 
     def _stop_reason(self) -> str | None:
+        """Why the run ends now (rank 0's answer on every process), or None."""
+        reasons = (None, "steps", "minutes", "halt_at", "interrupted")
+        return reasons[self._par.agree(reasons.index(self._stop_reason_here()))]
+
+    def _stop_reason_here(self) -> str | None:
         c = self.cfg
         if c.steps and self.step >= c.steps:
             return "steps"
@@ -542,7 +572,7 @@ class Trainer:
         self.model.eval()
         try:
             with torch.no_grad():
-                result = {k: float(v) for k, v in self.eval_fn(self.model).items()}
+                result = self._par.from_main(lambda: {k: float(v) for k, v in self.eval_fn(self.model).items()})
         finally:
             self.model.train(was_training)
         if self.cfg.metric not in result:
@@ -640,8 +670,13 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
-        self.carry = _unflatten_state(ts.get("carry", "none"), ckpt.tensors)
-        self._restore_rng(ts.get("rng", {}), ckpt.tensors)
+        mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
+        try:
+            self.carry = _unflatten_state(ts.get("carry", "none"), mine)
+        except KeyError:
+            raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
+                            "many processes as the run had") from None
+        self._restore_rng(ts.get("rng", {}), mine)
 
     @staticmethod
     def _restore_rng(rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
@@ -675,11 +710,12 @@ class Trainer:
 
     def save_last(self) -> None:
         """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
+        # every process's carried state and torch RNG (rank r's saved as "rank{r}.carry.i", "rank{r}.torch")
+        states = self._par.gather({**_flatten_state(self.carry)[1], "torch": torch.get_rng_state()})
         if self.out_dir is None:
+            self.last_saved_step = self.step
             return
-        _, carry = _flatten_state(self.carry)
-        tensors = dict(carry)
-        tensors["torch"] = torch.get_rng_state()
+        tensors = {_rank_key(r, k): v for r, state in enumerate(states) for k, v in state.items()}
         save_checkpoint(
             self.out_dir / "last", model_state=self.model.state_dict(), config=self.model_config,
             vocab=self.vocab, trainer_state=self._trainer_state(), optimizer_state=self.optimizer.state_dict(),
@@ -751,6 +787,19 @@ class Trainer:
             plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss.png")
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
+
+
+def _rank_key(rank: int, key: str) -> str:
+    """The name of a process's carried-state tensor in ``last/`` (rank 0's keeps the one-process name)."""
+    return f"rank{rank}.{key}" if rank else key
+
+
+def _rank_tensors(tensors: dict[str, Tensor], rank: int) -> dict[str, Tensor]:
+    """The carried-state tensors that ``rank`` saved, under their one-process names."""
+    if not rank:
+        return tensors
+    prefix = _rank_key(rank, "")
+    return {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
 
 
 def _has_keyword(fn: Callable[..., Any], name: str) -> bool:

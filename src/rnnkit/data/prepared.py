@@ -1,0 +1,226 @@
+"""A text larger than memory, encoded once: a memory-mapped token file beside its vocabulary.
+
+``rnnkit prepare TEXT`` (or the first ``rnnkit train charlm --data TEXT``) reads the UTF-8 file in
+chunks, twice (the characters it holds, then their ids), and writes a directory, ``TEXT.rnnkit/`` by
+default (``~/.cache/rnnkit/prepared/`` when the text's directory is read-only; ``--out DIR`` elsewhere)::
+
+    tokens.bin      one id per character, raw, in the smallest dtype that holds the vocabulary
+                    (uint8 up to 256 symbols, int16 up to 32,768, else int32)
+    vocab.json      the character vocabulary (the stream layout of CharVocab.from_text: every
+                    character of the text by code point, id 0 the unknown symbol)
+    prepared.json   the dtype, the character count and the fingerprint of the source
+
+Training opens ``tokens.bin`` as a NumPy memmap: windows are read from disk as they are needed and the
+text itself is never held in memory. The text is read as :func:`rnnkit.data.text.read_utf8` reads it
+(a BOM dropped, CRLF and CR made LF, non-UTF-8 refused with its line), so the ids are those of the
+in-memory path.
+
+The directory is reused while the source is unchanged. The fingerprint is the file's size, its
+modification time (ns) and the SHA-256 of its first and last MiB: cheap to check on every run of a
+multi-GB file (a full hash would read it all); a change keeping the size and the mtime in the middle of
+the file would go unseen (editors and ``cp`` change the mtime). A changed text is encoded again.
+Several processes preparing the same text (torchrun) take turns on a lock; the later ones reuse it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import UserError
+
+__all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
+           "smallest_int_dtype"]
+
+FORMAT = 1
+TOKENS, VOCAB, META = "tokens.bin", "vocab.json", "prepared.json"
+CHUNK_BYTES = 16 << 20
+_EDGE = 1 << 20
+_NUMPY = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
+
+
+@dataclass
+class PreparedText:
+    """A prepared text: ``tokens`` (a 1-D tensor over the memory-mapped ``tokens.bin``), its ``vocab``,
+    the ``directory`` and whether this call ``encoded`` it (False: an earlier preparation was reused)."""
+
+    directory: Path
+    tokens: torch.Tensor
+    vocab: CharVocab
+    encoded: bool = False
+
+
+def smallest_int_dtype(vocab_size: int) -> torch.dtype:
+    """``uint8`` up to 256 symbols, ``int16`` up to 32,768, else ``int32``."""
+    if vocab_size <= 256:
+        return torch.uint8
+    if vocab_size <= 32768:
+        return torch.int16
+    return torch.int32
+
+
+def default_dir(text: str | Path) -> Path:
+    """Where the text's preparation goes by default: ``TEXT.rnnkit/`` beside it."""
+    text = Path(text)
+    return text.with_name(text.name + ".rnnkit")
+
+
+def _default_out(text: Path) -> Path:
+    """``TEXT.rnnkit/`` where the text's directory can be written, else the user's cache directory."""
+    beside = default_dir(text)
+    if os.access(beside if beside.exists() else text.parent, os.W_OK):
+        return beside
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rnnkit" / "prepared"
+    return cache / f"{text.name}-{hashlib.sha256(str(text.resolve()).encode()).hexdigest()[:16]}"
+
+
+def is_prepared(path: str | Path) -> bool:
+    """True when ``path`` is a directory written by :func:`prepare_text`."""
+    return (Path(path) / META).is_file()
+
+
+def fingerprint(text: str | Path) -> dict[str, Any]:
+    """Size, modification time (ns) and SHA-256 of the first and last MiB of the file."""
+    text = Path(text)
+    st = text.stat()
+    digest = hashlib.sha256()
+    with open(text, "rb") as fh:
+        digest.update(fh.read(_EDGE))
+        if st.st_size > _EDGE:
+            fh.seek(max(_EDGE, st.st_size - _EDGE))
+            digest.update(fh.read(_EDGE))
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "head_tail_sha256": digest.hexdigest()}
+
+
+def prepare_text(text: str | Path, out: str | Path | None = None) -> PreparedText:
+    """The prepared ``text`` in ``out`` (default :func:`default_dir`): encoded now, or reused when an
+    earlier preparation of the unchanged text is there."""
+    text = Path(text)
+    if text.is_dir():
+        raise UserError(f"{text}: is a directory; expected a UTF-8 text file (or a directory from rnnkit prepare)")
+    if not text.exists():
+        raise UserError(f"{text}: no such file; expected 'shakespeare', 'korean' or the path of a UTF-8 text file")
+    out = Path(out) if out is not None else _default_out(text)
+    with _lock(out, text):
+        mark = fingerprint(text)
+        if _fresh(out, mark):
+            return open_prepared(out)
+        _encode(text, out, mark)
+    prepared = open_prepared(out)
+    prepared.encoded = True
+    return prepared
+
+
+def open_prepared(directory: str | Path) -> PreparedText:
+    """Open a prepared directory: the token file memory-mapped (nothing is read until used)."""
+    directory = Path(directory)
+    meta = _read_meta(directory)
+    if meta is None:
+        raise UserError(f"{directory}: not a prepared text ({META} is missing or unreadable); run rnnkit prepare")
+    vocab = CharVocab.from_json(json.loads((directory / VOCAB).read_text(encoding="utf-8")), f"{directory}/{VOCAB}")
+    dtype = np.dtype(meta["dtype"])
+    array = np.memmap(directory / TOKENS, dtype=dtype, mode="c", shape=(int(meta["chars"]),))
+    return PreparedText(directory, torch.from_numpy(array), vocab)  # copy-on-write: writable, file untouched
+
+
+# ----------------------------------------------------------------------------------------- internals
+@contextlib.contextmanager
+def _lock(out: Path, text: Path) -> Iterator[None]:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fh = open(out / ".lock", "a+", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write the prepared text there ({exc.strerror or exc}); run "
+                        f"`rnnkit prepare {text} --out DIR` and train with --data DIR") from None
+    with fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _read_meta(directory: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
+
+
+def _fresh(out: Path, mark: dict[str, Any]) -> bool:
+    meta = _read_meta(out)
+    if meta is None or meta.get("fingerprint") != mark:
+        return False
+    try:
+        return (out / TOKENS).stat().st_size == int(meta["chars"]) * np.dtype(meta["dtype"]).itemsize
+    except (OSError, KeyError, TypeError, ValueError):
+        return False
+
+
+def _chunks(text: Path) -> Iterator[str]:
+    """The file's text in pieces, normalised as read_utf8 does (BOM, CRLF/CR), decoding checked."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset, lines, first, held, content = 0, 0, True, "", False
+    with open(text, "rb") as fh:
+        while True:
+            raw = fh.read(CHUNK_BYTES)
+            try:
+                piece = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                line = lines + raw.count(b"\n", 0, max(exc.start, 0)) + 1
+                byte = raw[exc.start] if 0 <= exc.start < len(raw) else 0
+                raise UserError(
+                    f"{text}:{line}: not UTF-8 text (byte 0x{byte:02x} at byte offset {offset + exc.start}); "
+                    "convert it first, e.g. `iconv -f cp949 -t utf-8` or `iconv -f latin1 -t utf-8`") from None
+            offset, lines = offset + len(raw), lines + raw.count(b"\n")
+            if first and piece:
+                piece, first = piece.removeprefix("\ufeff"), False
+            piece = held + piece
+            held = "\r" if raw and piece.endswith("\r") else ""
+            piece = piece[: len(piece) - len(held)].replace("\r\n", "\n").replace("\r", "\n")
+            content = content or bool(piece.strip())
+            if piece:
+                yield piece
+            if not raw:
+                break
+    if not content:
+        raise UserError(f"{text}: the file is empty; expected UTF-8 text")
+
+
+def _vocabulary(text: Path) -> CharVocab:
+    """Every character of the text, by code point (CharVocab.from_text without holding the text)."""
+    seen = np.zeros(0x110000, dtype=bool)
+    for piece in _chunks(text):
+        seen[np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
+    return CharVocab([chr(c) for c in np.flatnonzero(seen)], padded=False)
+
+
+def _encode(text: Path, out: Path, mark: dict[str, Any]) -> None:
+    vocab = _vocabulary(text)
+    dtype = smallest_int_dtype(len(vocab))
+    (out / META).unlink(missing_ok=True)  # from here on the directory is not a valid preparation
+    tmp = out / (TOKENS + ".tmp")
+    chars = 0
+    with open(tmp, "wb") as fh:
+        for piece in _chunks(text):
+            ids = vocab.encode_tensor(piece, warn=False, dtype=dtype)
+            fh.write(ids.numpy().tobytes())
+            chars += len(piece)
+    os.replace(tmp, out / TOKENS)
+    (out / VOCAB).write_text(json.dumps(vocab.to_json(), ensure_ascii=False), encoding="utf-8")
+    meta = {"format": FORMAT, "source": str(text.resolve()), "chars": chars, "dtype": np.dtype(_NUMPY[dtype]).name,
+            "vocab_size": len(vocab), "fingerprint": mark,
+            "fingerprint_kind": "size, mtime_ns and SHA-256 of the first and last MiB"}
+    part = out / (META + ".tmp")
+    part.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    os.replace(part, out / META)

@@ -1,0 +1,40 @@
+"""``rnnkit prepare TEXT [--out DIR]``: encode a text once into a memory-mapped token file for training.
+
+What ``rnnkit train charlm --data TEXT`` does on its first run, as a step of its own (a text far larger
+than memory; a text whose directory is read-only: prepare it elsewhere and train with ``--data DIR``).
+The layout and the fingerprint that decides reuse are described in :mod:`rnnkit.data.prepared`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rnnkit.data.prepared import prepare_text
+from rnnkit.tasks import Command, register
+
+__all__: list[str] = []
+
+
+def _prepare_command(args: argparse.Namespace) -> int:
+    prepared = prepare_text(args.text, args.out)
+    what = "encoded" if prepared.encoded else "unchanged, reused"
+    chars, vocab = prepared.tokens.numel(), len(prepared.vocab)
+    if args.json:
+        print(json.dumps({"text": args.text, "out": str(prepared.directory), "chars": chars, "vocab_size": vocab,
+                          "dtype": str(prepared.tokens.dtype).removeprefix("torch."), "encoded": prepared.encoded}))
+    else:
+        print(f"{args.text}: {chars:,} characters, vocabulary {vocab} ({what}) in {prepared.directory}; "
+              f"train with --data {args.text} (or --data {prepared.directory})")
+    return 0
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("text", metavar="TEXT", help="a UTF-8 text file")
+    p.add_argument("--out", help="directory to write (default: TEXT.rnnkit beside the text, or under "
+                   "~/.cache/rnnkit/prepared where that cannot be written)")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+
+
+register(Command("prepare", "encode a text once into a memory-mapped token file (texts larger than memory)",
+                 _arguments, _prepare_command))

@@ -1,0 +1,234 @@
+"""Data-parallel training over several processes, on PyTorch's own engine (DistributedDataParallel).
+
+``torchrun --nproc_per_node N -m rnnkit train TASK ...`` starts N copies of the same command with
+``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` in their environment. The :class:`~rnnkit.train.Trainer`
+reads them, joins the process group (gloo on CPU, nccl where CUDA is present) and trains as one model:
+
+- **The data**: every process reads the same batch stream (same seed) and keeps its own part of each
+  update. A source with a ``shard(rank, world)`` method (the character LM's parallel streams) cuts
+  ``N x batch_size`` rows and gives each process its ``batch_size`` of them, so carried state stays
+  right; any other source is read rank-strided (process ``r`` keeps batches ``r, r + N, ...``). Either
+  way N processes with batches of ``b`` take the same steps as one process on the combined batch of
+  ``N x b``: the summed loss and the item count are added over processes, and each process divides its
+  loss by the total, so the averaged gradients are those of the mean over all items.
+- **The model**: the loss function runs inside ``DistributedDataParallel`` (wrapped with the model, so
+  a loss that calls the model's other methods, such as ``encode``, is synchronised too); gradients are
+  averaged during the backward pass, and every process steps the same optimiser to the same weights.
+- **Decisions**: rank 0 evaluates (and sends the numbers to the others); whether to stop or save is
+  rank 0's call (clock, Ctrl-C), so all processes stop at the same step. Only rank 0 writes
+  checkpoints, ``metrics.jsonl``, the plot, progress and log lines; the carried state and the torch
+  random state of every process are gathered into ``last/``, so ``--resume`` continues each process
+  where it stopped. A fresh run seeds rank r > 0's torch generator apart (``seed + 1,000,003 r``,
+  after the model is built), so the processes do not draw the same dropout masks.
+
+One process (no ``WORLD_SIZE``, or 1) uses :data:`SINGLE`, whose methods do nothing but pass through.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import Tensor, nn
+
+from rnnkit.errors import UserError
+
+__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "main_process_first",
+           "parallel", "process_group", "ranks"]
+
+
+@dataclass(frozen=True)
+class Ranks:
+    """Where this process stands among the others (torchrun's ``RANK``, ``WORLD_SIZE``, ``LOCAL_RANK``)."""
+
+    rank: int = 0
+    world_size: int = 1
+    local_rank: int = 0
+
+    @property
+    def is_main(self) -> bool:
+        """True for the one process that writes (rank 0)."""
+        return self.rank == 0
+
+
+def ranks() -> Ranks:
+    """This process's ranks, read from the environment torchrun sets (one process without it)."""
+    values = {}
+    for name, key in (("rank", "RANK"), ("world_size", "WORLD_SIZE"), ("local_rank", "LOCAL_RANK")):
+        text = os.environ.get(key)
+        if text is None:
+            continue
+        try:
+            values[name] = int(text)
+        except ValueError:
+            raise UserError(f"environment variable {key}={text!r}: expected an integer (torchrun sets it)") from None
+    r = Ranks(**values)
+    if r.world_size < 1 or not 0 <= r.rank < r.world_size:
+        raise UserError(f"RANK={r.rank}, WORLD_SIZE={r.world_size}: expected 0 <= RANK < WORLD_SIZE")
+    return r
+
+
+def _active() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def _start() -> bool:
+    """Join the process group that the environment describes; True when this call created it."""
+    r = ranks()
+    if r.world_size == 1 or (dist.is_available() and dist.is_initialized()):
+        return False
+    if not dist.is_available():
+        raise UserError("WORLD_SIZE > 1, but this build of PyTorch has no torch.distributed")
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    if backend == "nccl":
+        torch.cuda.set_device(r.local_rank)
+    dist.init_process_group(backend)
+    return True
+
+
+@contextlib.contextmanager
+def process_group() -> Iterator[None]:
+    """Inside: the process group torchrun describes is up (created here unless it already was, and then
+    destroyed on the way out, also after an error). One process: nothing happens."""
+    created = _start()
+    try:
+        yield
+    finally:
+        if created and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+@contextlib.contextmanager
+def main_process_first() -> Iterator[None]:
+    """Rank 0 runs the block first (it writes a cache), then the other ranks (they read what it wrote)."""
+    active = _active()
+    if active and dist.get_rank() != 0:
+        dist.barrier()
+    try:
+        yield
+    finally:
+        if active and dist.get_rank() == 0:
+            dist.barrier()
+
+
+class RankStrided:
+    """Rank ``r`` of ``world`` keeps batches ``r, r + world, r + 2 world, ...`` of ``source`` (every rank
+    reads the same stream; its position is the source's own, so it saves and resumes as the source)."""
+
+    def __init__(self, source: Any, rank: int, world: int) -> None:
+        self.source, self.rank, self.world = source, rank, world
+
+    def next_batch(self) -> Any:
+        batches = [self.source.next_batch() for _ in range(self.world)]
+        return batches[self.rank]
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.source.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.source.load_state_dict(state)
+
+
+class _LossModule(nn.Module):
+    """The model and its loss function as one module, so that DistributedDataParallel sees the whole step."""
+
+    def __init__(self, model: nn.Module, loss_fn: Callable[..., Any]) -> None:
+        super().__init__()
+        self.model = model
+        self.loss_fn = loss_fn
+
+    def forward(self, batch: Any, state: Any, **extra: Any) -> Any:
+        return self.loss_fn(self.model, batch, state, **extra)
+
+
+class SingleProcess:
+    """The trainer's view of the other processes when there are none: everything passes through."""
+
+    rank = 0
+    world = 1
+
+    def loss(self, loss_fn: Callable[..., Any], model: nn.Module, batch: Any, state: Any, **extra: Any) -> Any:
+        return loss_fn(model, batch, state, **extra)
+
+    def totals(self, loss_sum: Tensor, items: int) -> tuple[float, int]:
+        """The summed loss and the item count of this update over all processes."""
+        return float(loss_sum), items
+
+    def divisor(self, total_items: int) -> float:
+        """What this process divides its summed loss by: the gradient is then the mean over all items."""
+        return max(total_items, 1)
+
+    def agree(self, value: int) -> int:
+        """Rank 0's ``value``, on every process."""
+        return value
+
+    def from_main(self, fn: Callable[[], Any]) -> Any:
+        """``fn()`` run on rank 0, its result on every process."""
+        return fn()
+
+    def gather(self, obj: Any) -> list[Any]:
+        """``obj`` of every process, by rank."""
+        return [obj]
+
+    def shard(self, batches: Any) -> Any:
+        """This process's part of each update of ``batches``."""
+        return batches
+
+
+SINGLE = SingleProcess()
+
+
+class DataParallel(SingleProcess):
+    """The trainer's view of the other processes under torchrun (see the module docstring)."""
+
+    def __init__(self, model: nn.Module, loss_fn: Callable[..., Any]) -> None:
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        self.ddp = nn.parallel.DistributedDataParallel(_LossModule(model, loss_fn))
+        self._strided = False
+        first = next(iter(model.parameters()), None)
+        self._device = first.device if first is not None else None
+
+    def loss(self, loss_fn: Callable[..., Any], model: nn.Module, batch: Any, state: Any, **extra: Any) -> Any:
+        loss_sum, items, new_state = self.ddp(batch, state, **extra)
+        if new_state is not None and self._strided:
+            raise UserError("this task carries state from batch to batch, but its batch source cannot be cut "
+                            "between processes (it has no shard(rank, world) method)")
+        return loss_sum, items, new_state
+
+    def totals(self, loss_sum: Tensor, items: int) -> tuple[float, int]:
+        both = torch.tensor([float(loss_sum), float(items)], dtype=torch.float64, device=self._device)
+        dist.all_reduce(both)
+        return float(both[0]), int(round(float(both[1])))
+
+    def divisor(self, total_items: int) -> float:
+        return max(total_items, 1) / self.world
+
+    def agree(self, value: int) -> int:
+        box = torch.tensor([value], dtype=torch.int64, device=self._device)
+        dist.broadcast(box, src=0)
+        return int(box[0])
+
+    def from_main(self, fn: Callable[[], Any]) -> Any:
+        box = [fn() if self.rank == 0 else None]
+        dist.broadcast_object_list(box, src=0, device=self._device)
+        return box[0]
+
+    def gather(self, obj: Any) -> list[Any]:
+        out: list[Any] = [None] * self.world
+        dist.all_gather_object(out, obj)
+        return out
+
+    def shard(self, batches: Any) -> Any:
+        """This process's part of each update of ``batches`` (see the module docstring)."""
+        self._strided = not hasattr(batches, "shard")
+        return RankStrided(batches, self.rank, self.world) if self._strided else batches.shard(self.rank, self.world)
+
+
+def parallel(model: nn.Module, loss_fn: Callable[..., Any]) -> SingleProcess:
+    """:class:`DataParallel` inside a process group of more than one process, else :data:`SINGLE`."""
+    return DataParallel(model, loss_fn) if _active() else SINGLE

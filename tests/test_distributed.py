@@ -1,0 +1,180 @@
+"""Data-parallel training (rnnkit.train.distributed): 2 processes on gloo equal 1 process on the combined batch.
+
+The two processes are started once for the module (torch.multiprocessing, gloo, one thread each) and run
+every scenario; the tests then train the same things in this process and compare the weights.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from rnnkit.tasks.charlm import CharLMConfig, train
+from rnnkit.train import TrainConfig, Trainer, seed_everything
+from rnnkit.train.distributed import RankStrided, ranks
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+WORLD = 2
+STEPS = 4
+
+
+def _text(path: Path) -> Path:
+    rng = random.Random(0)
+    path.write_text("".join(rng.choice("abcdefgh \n") for _ in range(6000)), encoding="utf-8")
+    return path
+
+
+def _charlm(**kw: Any) -> CharLMConfig:
+    base = dict(hidden=12, embed_dim=6, seq_len=12, batch_size=2, steps=STEPS, eval_every=2, eval_chars=200,
+                log_every=1, precision="fp32", schedule="constant", lr=1e-2)
+    return CharLMConfig(**{**base, **kw})
+
+
+class Batches:
+    """Seeded regression batches whose item count varies (a mask), with a saveable position."""
+
+    def __init__(self, rows: int = 3) -> None:
+        self.rows, self.i = rows, 0
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        g = torch.Generator().manual_seed(self.i)
+        self.i += 1
+        x = torch.randn(self.rows, 5, generator=g)
+        mask = torch.rand(self.rows, generator=g) < 0.7
+        mask[0] = True
+        return x, x.sum(1, keepdim=True) * 0.5, mask
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"i": self.i}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.i = state["i"]
+
+
+class Combined(Batches):
+    """What one process sees: the batches of all ranks of a step, concatenated."""
+
+    def next_batch(self) -> tuple[torch.Tensor, ...]:
+        parts = [Batches.next_batch(self) for _ in range(WORLD)]
+        return tuple(torch.cat(p) for p in zip(*parts, strict=True))
+
+
+def masked_loss(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, None]:
+    x, y, mask = batch
+    err = ((model(x) - y) ** 2).squeeze(1)
+    return err[mask].sum(), int(mask.sum()), None
+
+
+def _regression(batches: Any) -> dict[str, torch.Tensor]:
+    seed_everything(0)
+    model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 1))
+    cfg = TrainConfig(steps=STEPS, lr=0.05, log_every=1, eval_every=0, verbose=False, progress=False)
+    Trainer(model, cfg, batches=batches, loss_fn=masked_loss).fit()
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _worker(rank: int, tmp: str, port: int) -> None:
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
+                      LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo")
+    try:
+        weights = _regression(Batches())
+        if rank == 0:
+            save_file(weights, f"{tmp}/regression.safetensors")
+        text = str(_text(Path(tmp) / f"text{rank}.txt"))
+        train(_charlm(), text, f"{tmp}/ddp", verbose=False, progress=False)
+        train(_charlm(steps=STEPS // 2), text, f"{tmp}/half", verbose=False, progress=False)
+        train(_charlm(), None, f"{tmp}/half", resume=True, verbose=False, progress=False)
+    finally:
+        dist.destroy_process_group()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def ddp_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("ddp")
+    # fork: the workers inherit the imported modules (spawning would import torch twice more: slow)
+    torch.multiprocessing.start_processes(_worker, args=(str(tmp), _free_port()), nprocs=WORLD, start_method="fork")
+    return tmp
+
+
+def _close(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], atol=1e-6, rtol=0, msg=k)
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_two_processes_equal_one_on_the_combined_batches(ddp_runs: Path) -> None:
+    _close(load_file(ddp_runs / "regression.safetensors"), _regression(Combined()))
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_charlm_on_two_processes_equals_one_with_twice_the_streams(ddp_runs: Path, tmp_path: Path) -> None:
+    train(_charlm(batch_size=2 * WORLD), str(_text(tmp_path / "t.txt")), tmp_path / "one", verbose=False,
+          progress=False)
+    _close(load_file(ddp_runs / "ddp/last/model.safetensors"), load_file(tmp_path / "one/last/model.safetensors"))
+    one = (tmp_path / "one/metrics.jsonl").read_text().splitlines()
+    ddp = (ddp_runs / "ddp/metrics.jsonl").read_text().splitlines()
+    assert len(ddp) == len(one) == STEPS  # rank 0 alone wrote, one line a step
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_resume_under_two_processes_continues_every_rank(ddp_runs: Path) -> None:
+    saved = load_file(ddp_runs / "half/last/model.safetensors")
+    _close(saved, load_file(ddp_runs / "ddp/last/model.safetensors"))
+    tensors = {k for f in (ddp_runs / "ddp/last").glob("*.safetensors") for k in load_file(f)}
+    assert {"carry.0", "rank1.carry.0", "torch", "rank1.torch"} <= tensors  # both processes' state is in last/
+
+
+def test_rank_strided_reads_its_share_and_saves_the_source_position() -> None:
+    first, second = RankStrided(Batches(), 0, WORLD), RankStrided(Batches(), 1, WORLD)
+    whole = Batches()
+    for _ in range(3):
+        a, b, w = first.next_batch(), second.next_batch(), [whole.next_batch() for _ in range(WORLD)]
+        torch.testing.assert_close(a[0], w[0][0])
+        torch.testing.assert_close(b[0], w[1][0])
+    assert first.state_dict() == {"i": 3 * WORLD}
+
+
+def test_ranks_come_from_torchrun_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "3")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    r = ranks()
+    assert (r.rank, r.world_size, r.local_rank, r.is_main) == (1, 3, 1, False)
+    monkeypatch.setenv("RANK", "x")
+    with pytest.raises(Exception, match="RANK='x'"):
+        ranks()
+
+
+@pytest.mark.slow
+def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
+    text = _text(tmp_path / "t.txt")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+           str(_free_port()), "-m", "rnnkit", "train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"),
+           "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2", "--json"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count('"steps": 2') == 1  # one report, from rank 0
+    assert (tmp_path / "run/last/model.safetensors").exists()

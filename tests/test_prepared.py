@@ -1,0 +1,118 @@
+"""Prepared texts (rnnkit.data.prepared, `rnnkit prepare`): encoded once, reused, the same ids as in memory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnkit.cli import main
+from rnnkit.data import prepared as prep
+from rnnkit.data.prepared import default_dir, open_prepared, prepare_text
+from rnnkit.data.text import read_utf8
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import UserError
+from rnnkit.tasks import charlm
+from rnnkit.train.tbptt import StreamBatches
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+MIXED = "\ufeffline one\r\n안녕 세계\rthird é line\r\n" * 5 + "end\r"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
+def test_ids_and_vocabulary_are_those_of_the_text_read_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                chunk: int) -> None:
+    monkeypatch.setattr(prep, "CHUNK_BYTES", chunk)  # pieces that split CRLF and multi-byte characters
+    path = _write(tmp_path / "t.txt", MIXED)
+    text = read_utf8(path)
+    p = prepare_text(path)
+    assert p.vocab.symbols == CharVocab.from_text(text).symbols
+    assert torch.equal(p.tokens.long(), p.vocab.encode_tensor(text)) and p.tokens.dtype == torch.uint8
+    assert p.vocab.decode(p.tokens) == text
+
+
+def test_prepared_once_reused_while_unchanged_encoded_again_after_a_change(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path / "t.txt", "abc\n" * 100)
+    first = prepare_text(path)
+    assert first.encoded and first.directory == default_dir(path) == tmp_path / "t.txt.rnnkit"
+    calls: list[Path] = []
+    real = prep._encode
+    monkeypatch.setattr(prep, "_encode", lambda *a: (calls.append(a[0]), real(*a)))
+    again = prepare_text(path)
+    assert not again.encoded and calls == [] and torch.equal(again.tokens, first.tokens)
+    _write(path, "abd\n" * 100)
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+    changed = prepare_text(path)
+    assert changed.encoded and calls == [path] and changed.vocab.decode(changed.tokens) == "abd\n" * 100
+
+
+def test_a_read_only_directory_prepares_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "ro").mkdir()
+    path = _write(tmp_path / "ro" / "t.txt", "abc\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(prep.os, "access", lambda p, mode: Path(p) != tmp_path / "ro")
+    p = prepare_text(path)
+    assert p.directory.parent == tmp_path / "cache/rnnkit/prepared" and p.directory.name.startswith("t.txt-")
+    assert not (tmp_path / "ro/t.txt.rnnkit").exists() and p.vocab.decode(p.tokens) == "abc\n"
+
+
+def test_a_large_vocabulary_takes_a_wider_dtype(tmp_path: Path) -> None:
+    text = "".join(chr(0x4E00 + i) for i in range(300)) + "\n"
+    p = prepare_text(_write(tmp_path / "cjk.txt", text), tmp_path / "elsewhere")
+    assert p.tokens.dtype == torch.int16 and p.vocab.decode(p.tokens) == text
+    assert json.loads((tmp_path / "elsewhere/prepared.json").read_text())["dtype"] == "int16"
+
+
+def test_bad_texts_are_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt").write_bytes(b"ok\n\xff\n")
+    with pytest.raises(UserError, match=r"bad.txt:2: not UTF-8 text \(byte 0xff"):
+        prepare_text(tmp_path / "bad.txt")
+    with pytest.raises(UserError, match="empty"):
+        prepare_text(_write(tmp_path / "empty.txt", " \n"))
+    with pytest.raises(UserError, match="no such file"):
+        prepare_text(tmp_path / "missing.txt")
+    with pytest.raises(UserError, match="not a prepared text"):
+        open_prepared(tmp_path)
+
+
+def test_charlm_reads_a_file_through_the_memmap_with_the_in_memory_batches(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "the quick brown fox jumps over the lazy dog\n" * 40
+    path = _write(tmp_path / "t.txt", text)
+    monkeypatch.setattr(charlm, "load_text", lambda d: pytest.fail("a file must not be read into memory"))
+    ids, vocab, cut = charlm._read(str(path), 0.1, None)
+    in_memory = CharVocab.from_text(text[:cut])  # the in-memory path: the training part's vocabulary
+    assert vocab.symbols == in_memory.symbols
+    ours, theirs = StreamBatches(ids[:cut], 4, 16), StreamBatches(in_memory.encode_tensor(text)[:cut], 4, 16)
+    for _ in range(30):  # past an epoch
+        a, b = ours.next_batch(), theirs.next_batch()
+        assert torch.equal(a.inputs, b.inputs) and torch.equal(a.targets, b.targets) and a.reset == b.reset
+
+
+def test_charlm_trains_from_a_prepared_directory_and_resumes(tmp_path: Path) -> None:
+    path = _write(tmp_path / "t.txt", "abcabd\nxyz\n" * 200)
+    prepare_text(path, tmp_path / "prep")
+    cfg = charlm.CharLMConfig(hidden=8, embed_dim=4, seq_len=8, batch_size=2, steps=2, eval_every=2, eval_chars=100)
+    charlm.train(cfg, str(tmp_path / "prep"), tmp_path / "run", verbose=False, progress=False)
+    cfg.steps = 3
+    result = charlm.train(cfg, None, tmp_path / "run", resume=True, verbose=False, progress=False)
+    assert result.steps == 3
+
+
+def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "t.txt", "hello\n")
+    assert main(["prepare", str(path), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["chars"] == 6 and first["vocab_size"] == 6 and first["encoded"] and first["dtype"] == "uint8"
+    assert main(["prepare", str(path)]) == 0
+    assert "6 characters, vocabulary 6 (unchanged, reused)" in capsys.readouterr().out
