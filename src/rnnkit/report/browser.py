@@ -19,7 +19,7 @@ from rnnkit.errors import UserError
 __all__ = ["Rendered", "find_chromium", "render", "screenshot"]
 
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = ("--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", "--mute-audio",
+FLAGS = ("--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
          "--no-first-run", "--disable-extensions", "--disable-background-networking")
 #: Chromium logs each console message of the page as ``... :INFO:CONSOLE(LINE)] "message", source: URL``
 CONSOLE = re.compile(r":CONSOLE[:(]\d*\)?\]\s*(.*)")

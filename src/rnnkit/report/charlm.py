@@ -111,21 +111,27 @@ def _series_index(series: list[dict[str, Any]]) -> dict[tuple[str, int, int], in
 
 
 def _ranking(tr: Trace, text: str, series: list[dict[str, Any]]) -> tuple[str, int]:
-    """The table of the best units per feature (links that select them) and the overall best one."""
+    """The table of the best units per feature (links that select them; a column per kind of state)
+    and the index of the best-correlated unit overall."""
     index = _series_index(series)
-    rows, best, best_r = [], 0, -1.0
-    for kind, states in tr.states.items():
-        for feature, units in top_units(states, text).items():
+    kinds = sorted(tr.states, key=lambda k: k != "c")
+    ranked = {kind: top_units(tr.states[kind], text) for kind in kinds}
+    best, best_r = 0, -1.0
+    rows = []
+    for feature in ranked[kinds[0]]:
+        cells = [escape(feature)]
+        for kind in kinds:
             links = []
-            for u in units:
+            for u in ranked[kind][feature]:
                 k = index[(kind, u["layer"], u["unit"])]
                 links.append(f'<a href="#unit={k}" class="pick" data-series="{k}">{escape(series[k]["label"])}</a>'
                              f" (r = {u['r']:+.2f})")
                 if abs(u["r"]) > best_r:
                     best, best_r = k, abs(u["r"])
-            rows.append((escape(feature), escape(STATE_LABELS.get(kind, kind)), "<br>".join(links) or "–"))
-    return table(["feature", "state", "units with the largest |Pearson r| (click to colour the text)"], rows,
-                 raw=True), best
+            cells.append("<br>".join(links) or "–")
+        rows.append(cells)
+    header = ["feature", *(f"{STATE_LABELS.get(k, k)}: largest |Pearson r| (click to colour the text)" for k in kinds)]
+    return table(header, rows, raw=True), best
 
 
 def _units_html(tr: Trace, text: str) -> str:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Page", "colour", "escape", "figure_html", "json_script", "table"]
+__all__ = ["Page", "colour", "escape", "figure_html", "json_script", "slug", "table"]
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #222; }
@@ -30,6 +31,21 @@ th { background: #f4f4f4; }
 .sample { font-family: ui-monospace, monospace; white-space: pre-wrap; background: #f8f8f8; padding: .5em; }
 nav a { margin-right: 1em; }
 """
+
+
+#: ``#section=gate-saturation`` shows that section alone (for screenshots; it combines with ``&unit=N``)
+ONLY_SECTION = """
+(function () {
+  const m = location.hash.match(/section=([\\w-]+)/);
+  if (m) document.querySelectorAll('section, nav').forEach(function (s) {
+    if (s.id !== m[1]) s.style.display = 'none'; });
+})();
+"""
+
+
+def slug(title: str) -> str:
+    """A section's id from its title: ``"Units on a text"`` → ``"units-on-a-text"``."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
 def escape(text: Any) -> str:
@@ -80,12 +96,12 @@ class Page:
         """The whole page: Plotly inlined, a table of contents, the sections."""
         from plotly.offline import get_plotlyjs
 
-        nav = "".join(f'<a href="#s{i}">{escape(t)}</a>' for i, (t, _) in enumerate(self.sections))
-        body = "\n".join(f'<section id="s{i}"><h2>{escape(t)}</h2>\n{h}\n</section>'
-                         for i, (t, h) in enumerate(self.sections))
+        nav = "".join(f'<a href="#{slug(t)}">{escape(t)}</a>' for t, _ in self.sections)
+        body = "\n".join(f'<section id="{slug(t)}"><h2>{escape(t)}</h2>\n{h}\n</section>' for t, h in self.sections)
         return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(self.title)}</title>\n'
                 f"<style>{STYLE}</style>\n<script>{get_plotlyjs()}</script></head>\n"
-                f"<body><h1>{escape(self.title)}</h1><nav>{nav}</nav>\n{body}\n</body></html>\n")
+                f"<body><h1>{escape(self.title)}</h1><nav>{nav}</nav>\n{body}\n<script>{ONLY_SECTION}</script>"
+                "</body></html>\n")
 
     def write(self, path: str | Path) -> Path:
         """Write the page to ``path`` atomically (a temporary file, then a rename)."""
