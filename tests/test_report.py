@@ -252,3 +252,59 @@ def test_diagnose_directory_page(tmp_path: Path) -> None:
     assert "Gradient norm through time" in page and "rnn_tanh (init)" in page
     norms = json.loads((out / "diagnose.json").read_text())["cells"]["rnn_tanh"]["grad_norms_start"]
     assert json.dumps(norms[0])[:8] in page
+
+
+def _figure(page: str, div_id: str) -> tuple[list, dict]:
+    """The traces and the layout Plotly.newPlot receives for the figure in ``div_id``."""
+    at = page.index(f'Plotly.newPlot(                        "{div_id}",')
+    decoder = json.JSONDecoder()
+    data, end = decoder.raw_decode(page, page.index("[", at))
+    layout, _ = decoder.raw_decode(page, page.index("{", end))
+    return data, layout
+
+
+def test_translator_page_shows_the_attention_translate_returns(tmp_path: Path) -> None:
+    import rnnkit
+    from rnnkit.data.pairs import read_pairs
+    from rnnkit.report import write_report
+
+    data = tmp_path / "dates.tsv"
+    assert main(["data", "dates", "--out", str(data), "--pairs", "40", "--seed", "1"]) == 0
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--eval-every", "2", "--batch-size", "8", "--attention", "general",
+                 "--eval-sentences", "2", "--no-progress", "--json"]) == 0
+    other = tmp_path / "other.tsv"
+    other.write_text("".join(f"{s}\t{t}\n" for s, t in read_pairs(data)[:2]), encoding="utf-8")
+    page = write_report(out, data=str(other)).read_text(encoding="utf-8")
+    first = rnnkit.load(out).translate([read_pairs(data)[0][0]], return_attention=True)[0]
+    trace = _figure(page, "attention-0")[0][0]
+    np.testing.assert_allclose(np.array(trace["z"]), np.array(first["attention"]), atol=1e-6)
+    assert 'id="attention-1"' in page and 'id="attention-2"' not in page
+
+
+def test_speech_page_aligns_what_transcribe_writes(tmp_path: Path) -> None:
+    pytest.importorskip("soundfile")
+    from test_speech import _tone_corpus
+
+    import rnnkit
+    from rnnkit.report import write_report
+
+    _tone_corpus(tmp_path / "corpus" / "train", 8, 0)
+    _tone_corpus(tmp_path / "corpus" / "val", 2, 1)
+    out = tmp_path / "asr"
+    assert main(["train", "speech", "--data", str(tmp_path / "corpus"), "--out", str(out), "--steps", "2",
+                 "--hidden", "8", "--layers", "1", "--n-mels", "20", "--subsample", "4", "--batch-size", "4",
+                 "--eval-every", "2", "--no-progress", "--json"]) == 0
+    page = write_report(out).read_text(encoding="utf-8")
+    wavs = sorted((tmp_path / "corpus" / "val" / "wav").glob("*.wav"))
+    marked = 0
+    for i, wav in enumerate(wavs):
+        said = rnnkit.load(out).transcribe(wav, timings=True)
+        assert f"<td>{wav.name}</td>" in page and f"<td>{said['text']}</td>" in page
+        data, layout = _figure(page, f"alignment-{i}")
+        assert len(data) == 2  # the spectrogram and P(blank)
+        marks = [(a["text"], round(a["x"], 3)) for a in layout.get("annotations", [])]
+        assert marks == [(s["symbol"], s["start"]) for s in said["symbols"]]
+        marked += len(marks)
+    assert marked  # the untrained model emits symbols (seeded), so the marks were compared

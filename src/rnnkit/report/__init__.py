@@ -4,7 +4,9 @@ What a user gets: :func:`write_report` writes ``RUN/report.html`` (Plotly and ev
 server, no network). Every trained run gets its configuration, learning curves, parameter count and
 training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
 gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
-most confident mistakes. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets its curves.
+most confident mistakes; the translator attention heat maps; the speech recogniser spectrograms with
+the CTC alignment of each symbol. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets its
+curves. The captioner has no section of its own yet.
 """
 
 from __future__ import annotations
@@ -34,7 +36,20 @@ def _classify(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
     classify.add_sections(page, run, obj, options.get("data"))
 
 
-SECTIONS.update({"charlm": _charlm, "classify": _classify, "tag": _classify})
+def _seq2seq(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import seq2seq
+
+    seq2seq.add_sections(page, run, obj, options.get("data"))
+
+
+def _speech(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import speech
+
+    speech.add_sections(page, run, obj, options.get("data"))
+
+
+SECTIONS.update({"charlm": _charlm, "classify": _classify, "tag": _classify, "seq2seq": _seq2seq,
+                 "speech": _speech})
 
 
 def run_dir(path: str | Path) -> Path:
@@ -49,8 +64,9 @@ def run_dir(path: str | Path) -> Path:
 
 def write_report(path: str | Path, *, text: str | None = None, data: str | None = None, chars: int = 2000) -> Path:
     """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
-    what a character LM's units are shown on (default: its validation split); ``data`` a labelled file a
-    classifier or tagger is scored on (default: its validation split)."""
+    what a character LM's units are shown on (default: its validation split); ``data`` the labelled file a
+    classifier or tagger is scored on, the pairs file a translator's attention is shown on, or the corpus
+    folder a recogniser's alignments are shown on (default: the run's validation data)."""
     run = run_dir(path)
     if (run / "results.json").is_file() or (run / "diagnose.json").is_file():
         from rnnkit.report.experiments import experiment_page

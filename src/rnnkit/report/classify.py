@@ -101,7 +101,7 @@ def confusion_figure(report: dict[str, Any]) -> Any:
     """The confusion matrix as a Plotly heat map, counts written in the cells (rows true, columns predicted)."""
     import plotly.graph_objects as go
 
-    labels = [str(lab) for lab in report["labels"]]
+    labels = [escape(lab) for lab in report["labels"]]  # plotly reads tick text as HTML
     fig = go.Figure(go.Heatmap(z=report["confusion"], x=labels, y=labels, colorscale="Blues",
                                text=report["confusion"], texttemplate="%{text}" if len(labels) <= 30 else None,
                                hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>"))
