@@ -179,6 +179,21 @@ def _rgba(css: str) -> tuple[float, ...]:
     return tuple(float(v) for v in css[len("rgba("):-1].split(","))
 
 
+def test_page_without_the_runs_data_says_what_to_give(charlm_run: Path, tmp_path: Path) -> None:
+    from rnnkit.report import write_report
+
+    run = tmp_path / "run"
+    shutil.copytree(charlm_run, run)
+    config = json.loads((run / "best" / "config.json").read_text())
+    Path(config["settings"]["data"]).rename(tmp_path / "moved.txt")
+    try:
+        page = write_report(run).read_text(encoding="utf-8")
+    finally:
+        (tmp_path / "moved.txt").rename(config["settings"]["data"])
+    assert "Not shown: the run&#x27;s data cannot be read" in page and "give --text FILE" in page
+    assert 'id="curves"' in page
+
+
 @pytest.mark.slow  # about 2 s of CPU, but Chromium's processes take longer on a busy machine
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: install the Debian package chromium "
                     "(make data-report) to render report pages in a browser")

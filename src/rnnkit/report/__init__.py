@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.report.page import Page
+from rnnkit.report.page import Page, escape
 
 __all__ = ["SECTIONS", "write_report"]
 
@@ -88,6 +88,13 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
     page.add("Learning curves", curves_section(run))
     add = SECTIONS.get(name)
     if add is not None:
-        add(page, run, get_task(name, str(ckpt.path / "config.json")).load(ckpt), options)
+        model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
+        try:
+            add(page, run, model, options)
+        except UserError as exc:
+            if options.get("text") or options.get("data"):
+                raise  # the user's own file: say what is wrong with it
+            # the run's data moved or was never kept: the page still shows the rest
+            page.add("What the model learned", f'<p class="note">Not shown: {escape(exc)}</p>')
     page.add("Configuration", config_section(ckpt))
     return page
