@@ -323,3 +323,23 @@ def test_speech_page_aligns_what_transcribe_writes(tmp_path: Path) -> None:
         assert marks == [(s["symbol"], s["start"]) for s in said["symbols"]]
         marked += len(marks)
     assert marked  # the untrained model emits symbols (seeded), so the marks were compared
+
+
+def test_captioner_page_shows_the_attention_caption_returns(tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
+    import rnnkit
+    from rnnkit.report import write_report
+
+    assert main(["data", "shapes", "--out", str(tmp_path / "shapes"), "--images", "20", "--seed", "1"]) == 0
+    out = tmp_path / "model"
+    assert main(["train", "caption", "--data", str(tmp_path / "shapes"), "--out", str(out), "--steps", "2",
+                 "--eval-every", "2", "--attention", "--hidden", "8", "--channels", "4,4,4", "--image-size", "32",
+                 "--no-progress", "--json"]) == 0
+    page = write_report(out).read_text(encoding="utf-8")
+    first = sorted((tmp_path / "shapes" / "val").glob("*.png"))[0]
+    said = rnnkit.load(out).caption(str(first), return_attention=True)
+    assert f"<td>{first.name}</td>" in page and f"<td>{said['caption']}</td>" in page
+    data, _ = _figure(page, "caption-attention-0")
+    side = round(len(said["attention"][0]) ** 0.5)
+    np.testing.assert_allclose(np.array(data[1]["z"]).ravel(), said["attention"][0], atol=1e-6)
+    assert len(data) == 2 * min(len(said["attention"]), 15) and len(data[1]["z"]) == side

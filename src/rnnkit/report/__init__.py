@@ -5,8 +5,8 @@ server, no network). Every trained run gets its configuration, learning curves, 
 training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
 gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
 most confident mistakes; the translator attention heat maps; the speech recogniser spectrograms with
-the CTC alignment of each symbol. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets its
-curves. The captioner has no section of its own yet.
+the CTC alignment of each symbol; the captioner where it looked for each word. An ``rnnkit experiment``
+or ``rnnkit diagnose`` directory gets its curves.
 """
 
 from __future__ import annotations
@@ -48,8 +48,14 @@ def _speech(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
     speech.add_sections(page, run, obj, options.get("data"))
 
 
+def _caption(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import caption
+
+    caption.add_sections(page, run, obj, options.get("data"))
+
+
 SECTIONS.update({"charlm": _charlm, "classify": _classify, "tag": _classify, "seq2seq": _seq2seq,
-                 "speech": _speech})
+                 "speech": _speech, "caption": _caption})
 
 
 def run_dir(path: str | Path) -> Path:

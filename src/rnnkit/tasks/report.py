@@ -24,8 +24,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chars", type=int, default=2000,
                    help="character LM: characters of that text to look at (default 2000)")
     p.add_argument("--data", metavar="FILE",
-                   help="classifier or tagger: a labelled file to score; translator: a pairs file; speech: a "
-                        "corpus folder (default: the run's validation data)")
+                   help="classifier or tagger: a labelled file to score; translator: a pairs file; speech or "
+                        "caption: a corpus folder (default: the run's validation data)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
