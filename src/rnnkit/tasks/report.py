@@ -2,8 +2,9 @@
 
 Writes ``RUN/report.html`` (see :mod:`rnnkit.report`): the configuration, learning curves, size and
 time of any run, and what the task adds (a character LM's units and gates, a classifier's confusion
-matrix and mistakes); an ``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open``
-shows it in the default browser. ``rnnkit train ... --report`` writes the same page at the end of a run.
+matrix and mistakes, a translator's or captioner's attention, a recogniser's CTC alignments); an
+``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open`` shows it in the default
+browser. ``rnnkit train ... --report`` writes the same page at the end of a run.
 """
 
 from __future__ import annotations
