@@ -73,6 +73,10 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
     what a character LM's units are shown on (default: its validation split); ``data`` the labelled file a
     classifier or tagger is scored on, the pairs file a translator's attention is shown on, or the corpus
     folder a recogniser's alignments are shown on (default: the run's validation data)."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
     run = run_dir(path)
     if (run / "results.json").is_file() or (run / "diagnose.json").is_file():
         from rnnkit.report.experiments import experiment_page
