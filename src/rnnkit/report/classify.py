@@ -5,13 +5,15 @@ What a user gets, on the run's validation data (its ``--val-data`` file or the s
 
 - per-class precision, recall, F1 and support (:func:`rnnkit.metrics.classification_report`);
 - the confusion matrix as an interactive heat map (rows true, columns predicted);
-- the most confident mistakes (a text, or a token in its sentence, with the probability given to the
-  wrong label); for a classifier with attention pooling, each token of those texts coloured by its
-  attention weight.
+- the most confident mistakes of a classifier (with the probability given to the wrong label), the
+  first mistaken tokens of a tagger in their sentences (its decoding, a CRF's among them, gives no
+  probability to rank by); for a classifier with attention pooling, each token of those texts coloured
+  by its attention weight.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from rnnkit.data.conll import read_conll
 from rnnkit.data.tokenize import id_symbols, pad_batch
 from rnnkit.errors import UserError
 from rnnkit.metrics import classification_report
-from rnnkit.models.encoder import length_mask, predict_probabilities
+from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
 
 __all__ = ["Predictions", "add_sections", "confusion_figure", "predictions"]
@@ -33,7 +35,8 @@ MISTAKES = 12
 @dataclass
 class Predictions:
     """What a model said about labelled data: ``items`` (a text, or ``(tokens, i)`` for the i-th token
-    of a sentence), the true and predicted label indices and the probability of the predicted one."""
+    of a sentence), the true and predicted label indices and the probability of the predicted one (NaN
+    where the model's decoding gives none)."""
 
     source: str
     items: list[Any]
@@ -79,22 +82,30 @@ def predictions(m: Any, data: str | None) -> Predictions:
         probs = m.probabilities(texts)
         conf, pred = probs.max(-1)
         return Predictions(where, texts, [index[lab] for lab in labels], pred.tolist(), conf.tolist())
-    sentences = read_conll(path)
+    sentences = _read_tagged(path)
     side = m.split_side([None] * len(sentences), split)
     if side is not None:
         sentences = sentences.subset(side)
     out = Predictions(where, [], [], [], [])
-    seqs = [m.tokenizer.ids(s)[: m.max_len] or [1] for s in sentences.tokens]
-    for tokens, tags, p in zip(sentences.tokens, sentences.tags, predict_probabilities(m.model, seqs), strict=True):
-        conf, pred = p.max(-1)
-        for i, tag in enumerate((tags or [])[: len(pred)]):
+    # the tagger's own decoding (a CRF's best path or each token's most likely tag): no probability to rank by
+    for tokens, tags, pred in zip(sentences.tokens, sentences.tags, m.tag(sentences.tokens), strict=True):
+        for i, (tag, guess) in enumerate(zip(tags or [], pred, strict=False)):
             if tag not in index:
                 raise UserError(f"{path}: tag {tag!r} is not one the model knows ({', '.join(m.labels[:10])})")
             out.items.append((tokens, i))
             out.y_true.append(index[tag])
-            out.y_pred.append(int(pred[i]))
-            out.confidence.append(float(conf[i]))
+            out.y_pred.append(index[guess])
+            out.confidence.append(math.nan)
     return out
+
+
+def _read_tagged(path: str) -> Any:
+    """A tagged file as the tagger reads it: CoNLL, or ``word/TAG`` lines where that reader exists."""
+    try:
+        from rnnkit.data.slashtags import read_tagged  # the tagger's reader of both formats, where present
+    except ImportError:
+        return read_conll(path)
+    return read_tagged(path)
 
 
 def confusion_figure(report: dict[str, Any]) -> Any:
@@ -146,15 +157,18 @@ def _item_html(item: Any, joiner: str) -> str:
 
 
 def _mistakes_html(m: Any, p: Predictions) -> str:
-    wrong = sorted((i for i, (t, q) in enumerate(zip(p.y_true, p.y_pred, strict=True)) if t != q),
-                   key=lambda i: -p.confidence[i])[:MISTAKES]
+    wrong = [i for i, (t, q) in enumerate(zip(p.y_true, p.y_pred, strict=True)) if t != q]
+    if not any(math.isnan(p.confidence[i]) for i in wrong):
+        wrong.sort(key=lambda i: -p.confidence[i])
+    wrong = wrong[:MISTAKES]
     if not wrong:
         return "<p>No mistakes on this data.</p>"
     attention = getattr(m.model, "pooling", None) == "attention"
     rows = []
     for i in wrong:
         shown = _attention_html(m, p.items[i]) if attention else _item_html(p.items[i], _joiner(m))
-        rows.append((shown, escape(m.labels[p.y_true[i]]), escape(m.labels[p.y_pred[i]]), f"{p.confidence[i]:.3f}"))
+        confidence = "–" if math.isnan(p.confidence[i]) else f"{p.confidence[i]:.3f}"
+        rows.append((shown, escape(m.labels[p.y_true[i]]), escape(m.labels[p.y_pred[i]]), confidence))
     note = ("<p>Tokens are coloured by the attention pooling's weight (white = least, red = most attended in "
             "that text; hover for the weight).</p>" if attention else "")
     return note + table(["item", "true", "predicted", "p(predicted)"], rows, raw=True)
