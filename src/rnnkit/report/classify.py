@@ -182,4 +182,4 @@ def add_sections(page: Page, run: Path, m: Any, data: str | None = None) -> None
     report = classification_report(p.y_true, p.y_pred, m.labels)
     page.add("Scores", f'<p class="note">on {escape(p.source)}</p>', _scores_table(report))
     page.add("Confusion matrix", figure_html(confusion_figure(report), div_id="confusion"))
-    page.add("Most confident mistakes", _mistakes_html(m, p))
+    page.add("Mistakes" if m.per_step else "Most confident mistakes", _mistakes_html(m, p))
