@@ -158,11 +158,15 @@ def test_report_command_on_another_text(charlm_run: Path, tmp_path: Path, capsys
     run = tmp_path / "run"
     shutil.copytree(charlm_run, run)
     text = tmp_path / "t.txt"
-    text.write_text('Lord said "go" (aside)\nand the King\n', encoding="utf-8")
+    text.write_text('Lord said "go" (aside)\nand the King§\n', encoding="utf-8")  # § is unknown
     assert main(["report", str(run / "best"), "--text", str(text)]) == 0
     assert capsys.readouterr().out.strip() == f"wrote {run / 'report.html'}"
-    data = _unit_data((run / "report.html").read_text(encoding="utf-8"))
+    page = (run / "report.html").read_text(encoding="utf-8")
+    data = _unit_data(page)
     assert "".join(data["text"]) == text.read_text(encoding="utf-8")
+    loss = re.search(r'<div class="text" id="loss-text">(.*?)</div>', page, re.S).group(1)
+    assert '<span title="not scored (unknown character)">§</span>' in loss
+    assert loss.count("title=") == len(data["text"]) and loss.count("not scored") == 1
 
 
 def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], charlm_run: Path) -> None:

@@ -210,16 +210,22 @@ def _loss_html(lm: CharLM, text: str) -> str:
         ids = vocab.encode_tensor(text, warn=False)
     context = vocab.encode_tensor("\n", warn=False) if "\n" in vocab else ids[:1]
     targets = ids if "\n" in vocab else ids[1:]
-    nll = (-sequence_log_probs(lm.model, context, targets)).tolist()
-    nll = [math.nan] * (len(ids) - len(targets)) + nll
+    nll = (-sequence_log_probs(lm.model, context, targets)).masked_fill(targets == vocab.unk_index, math.nan)
+    nll = [math.nan] * (len(ids) - len(targets)) + nll.tolist()  # uncoloured: not scored, or unknown
     finite = sorted(v for v in nll if math.isfinite(v))
     top = finite[int(0.98 * (len(finite) - 1))] if finite else 1.0
-    spans = "".join(f'<span style="background:{colour(min(v / max(top, 1e-9), 1.0)) if math.isfinite(v) else "none"}"'
-                    f' title="{v:.2f} nats">{escape(ch)}</span>' for ch, v in zip(text, nll, strict=True))
+    spans = "".join(_loss_span(ch, v, top) for ch, v in zip(text, nll, strict=True))
     mean = sum(finite) / max(len(finite), 1)
     return (f"<p>Each character is coloured by the model's loss on it (−log p, nats; red = surprising; the "
             f"colour is full at {top:.2f} nats). Mean {mean:.3f} nats ({mean / math.log(2):.3f} bits) per "
             f'character.</p><div class="text" id="loss-text">{spans}</div>')
+
+
+def _loss_span(ch: str, loss: float, top: float) -> str:
+    if not math.isfinite(loss):
+        return f'<span title="not scored (unknown character)">{escape(ch)}</span>'
+    shade = colour(min(loss / max(top, 1e-9), 1.0))
+    return f'<span style="background:{shade}" title="{loss:.2f} nats">{escape(ch)}</span>'
 
 
 def _samples_html(lm: CharLM, length: int = 300) -> str:
