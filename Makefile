@@ -14,7 +14,10 @@ SWORD_PACKAGES := sword-text-kjv sword-text-sparv
 # espeak-ng speaks text to WAV and prints its phonemes (`rnnkit data speech`, phonemes for transcripts).
 SPEECH_PACKAGES := espeak-ng
 
-.PHONY: demo test quick data data-bible data-speech bench lint clean
+# A headless browser renders the report pages in the tests (`rnnkit report`).
+REPORT_PACKAGES := chromium
+
+.PHONY: demo test quick data data-bible data-speech data-report bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +45,9 @@ data-bible:
 
 data-speech:
 	$(call apt_install,$(SPEECH_PACKAGES))
+
+data-report:
+	$(call apt_install,$(REPORT_PACKAGES))
 
 demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo

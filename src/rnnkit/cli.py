@@ -124,6 +124,10 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         result = task.train(config_from(task.config, settings), data, out, **options)
     if main:
         task.report(result, args.json)
+        if args.report and result.steps:
+            from rnnkit.report import write_report
+
+            print(f"wrote {write_report(out)}", file=sys.stderr if args.json else sys.stdout)
     return 130 if result.stopped == "interrupted" else 0
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "figure",
     "gradient_norms_png",
     "plot_losses",
+    "read_metrics",
 ]
 
 
@@ -58,16 +59,27 @@ def _positive(values: list[float]) -> tuple[list[int], list[float]]:
     return ([p[0] for p in pts], [p[1] for p in pts]) if pts else ([], [])
 
 
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    """The records of a ``metrics.jsonl`` (one JSON object a line; a line that is not JSON is skipped, as
+    a run killed mid-write leaves one); an empty list when the file is missing."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
 def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:
     """Draw train and validation loss against step from ``metrics.jsonl`` into ``png_path``."""
     if not metrics_path.exists():
         return None
-    rows = []
-    for line in metrics_path.read_text(encoding="utf-8").splitlines():
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
+    rows = read_metrics(metrics_path)
     train = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r and "diverged" not in r]
     val = [(r["step"], r["val_loss"]) for r in rows if "val_loss" in r]
     if not train and not val:

@@ -132,6 +132,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
+    g.add_argument("--report", action="store_true", help="write OUT/report.html at the end (see `rnnkit report`)")
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_help: str, val_fraction: float,

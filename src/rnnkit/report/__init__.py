@@ -1,0 +1,110 @@
+"""Report pages: one self-contained HTML file that shows what a run learned (``rnnkit report RUN``).
+
+What a user gets: :func:`write_report` writes ``RUN/report.html`` (Plotly and every datum inline; no
+server, no network). Every trained run gets its configuration, learning curves, parameter count and
+training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
+gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
+most confident mistakes; the translator attention heat maps; the speech recogniser spectrograms with
+the CTC alignment of each symbol; the captioner where it looked for each word. An ``rnnkit experiment``
+or ``rnnkit diagnose`` directory gets its curves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.report.page import Page, escape
+
+__all__ = ["SECTIONS", "write_report"]
+
+#: task name -> ``add(page, run, task_object, options)``: the sections a task adds after the common ones
+SECTIONS: dict[str, Callable[[Page, Path, Any, dict[str, Any]], None]] = {}
+
+
+def _charlm(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import charlm
+
+    charlm.add_sections(page, run, obj, options.get("text"), options.get("chars", 2000))
+
+
+def _classify(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import classify
+
+    classify.add_sections(page, run, obj, options.get("data"))
+
+
+def _seq2seq(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import seq2seq
+
+    seq2seq.add_sections(page, run, obj, options.get("data"))
+
+
+def _speech(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import speech
+
+    speech.add_sections(page, run, obj, options.get("data"))
+
+
+def _caption(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
+    from rnnkit.report import caption
+
+    caption.add_sections(page, run, obj, options.get("data"))
+
+
+SECTIONS.update({"charlm": _charlm, "classify": _classify, "tag": _classify, "seq2seq": _seq2seq,
+                 "speech": _speech, "caption": _caption})
+
+
+def run_dir(path: str | Path) -> Path:
+    """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise UserError(f"{path}: no such directory; expected a run directory written by `rnnkit train`")
+    if path.name in ("best", "last") and (path.parent / "metrics.jsonl").exists():
+        return path.parent
+    return path
+
+
+def write_report(path: str | Path, *, text: str | None = None, data: str | None = None, chars: int = 2000) -> Path:
+    """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
+    what a character LM's units are shown on (default: its validation split); ``data`` the labelled file a
+    classifier or tagger is scored on, the pairs file a translator's attention is shown on, or the corpus
+    folder a recogniser's alignments are shown on (default: the run's validation data)."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
+    run = run_dir(path)
+    if (run / "results.json").is_file() or (run / "diagnose.json").is_file():
+        from rnnkit.report.experiments import experiment_page
+
+        return experiment_page(run).write(run / "report.html")
+    return _model_page(run, {"text": text, "data": data, "chars": chars}).write(run / "report.html")
+
+
+def _model_page(run: Path, options: dict[str, Any]) -> Page:
+    from rnnkit.report.run import config_section, curves_section, overview_section
+    from rnnkit.tasks import get_task
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(run)
+    last = load_checkpoint(run, prefer="last") if (run / "last").is_dir() else None
+    name = str(ckpt.config.get("task", "?"))
+    page = Page(f"rnnkit report: {name} run {run.resolve().name}")
+    page.add("Run", overview_section(ckpt, last))
+    page.add("Learning curves", curves_section(run))
+    add = SECTIONS.get(name)
+    if add is not None:
+        model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
+        try:
+            add(page, run, model, options)
+        except UserError as exc:
+            if options.get("text") or options.get("data"):
+                raise  # the user's own file: say what is wrong with it
+            # the run's data moved or was never kept: the page still shows the rest
+            page.add("What the model learned", f'<p class="note">Not shown: {escape(exc)}</p>')
+    page.add("Configuration", config_section(ckpt))
+    return page

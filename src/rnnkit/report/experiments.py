@@ -1,0 +1,113 @@
+"""Report pages of ``rnnkit experiment`` and ``rnnkit diagnose`` directories.
+
+What a user gets: for an experiment (``results.json``), the table of cells (mean ± std over seeds,
+parameters, seconds) and the test metric of every cell and seed against training time, interactive;
+for ``diagnose`` (``diagnose.json``), the gradient norm through time of each cell at initialisation and
+after training, the radius sweep and the runs with and without clipping, on log axes, and its table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.report.page import Page, escape, figure_html, table
+
+__all__ = ["diagnose_figures", "experiment_figure", "experiment_page"]
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    return doc
+
+
+def experiment_figure(doc: dict[str, Any]) -> Any:
+    """The test metric against training seconds: one colour per cell, one line per seed."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for i, (cell, r) in enumerate(doc["results"].items()):
+        for j, run in enumerate(r["runs"]):
+            pts = [p for p in run["curve"] if isinstance(p.get("metric"), (int, float)) and math.isfinite(p["metric"])]
+            fig.add_trace(go.Scatter(
+                x=[p["seconds"] for p in pts], y=[p["metric"] for p in pts], mode="lines+markers",
+                name=f"{cell} seed {run.get('seed', j)}", legendgroup=cell,
+                line={"color": COLOURS[i % len(COLOURS)]}, marker={"size": 4},
+                customdata=[p.get("step") for p in pts], hovertemplate="step %{customdata}<br>%{y:.4g}"))
+    if doc.get("baseline") is not None:
+        fig.add_hline(y=doc["baseline"], line_dash="dash", line_color="grey",
+                      annotation_text=str(doc.get("baseline_label", "baseline")))
+    fig.update_layout(xaxis_title="training seconds", yaxis_title=f"test {doc['metric']}", height=500,
+                      yaxis_type="log" if doc["metric"] == "mse" else "linear", margin={"t": 30})
+    return fig
+
+
+def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
+    rows = [(cell, f"{r['mean']:.4g} ± {r['std']:.2g}", f"{r['parameters']:,}", r["hidden"], f"{r['seconds']:.1f}",
+             ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
+            for cell, r in doc["results"].items()]
+    page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>",
+             table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden",
+                    "seconds per run", "how runs ended"], rows))
+    page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))
+    page.add("Settings", f"<pre>{escape(json.dumps(doc.get('settings', {}), indent=1))}</pre>")
+
+
+def _log_lines(title: str, xlabel: str, ylabel: str, lines: list[tuple[str, list[float], dict[str, Any]]]) -> Any:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for name, values, line in lines:
+        pts = [(t + 1, v) for t, v in enumerate(values) if isinstance(v, (int, float)) and math.isfinite(v) and v > 0]
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", name=name, line=line))
+    fig.update_layout(title=title, xaxis_title=xlabel, yaxis_title=ylabel, yaxis_type="log", height=450,
+                      margin={"t": 50})
+    return fig
+
+
+def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
+    """Gradient norm through time per cell (solid: at initialisation, dashed: after training), the
+    radius sweep of a tanh RNN, and the training loss with and without clipping."""
+    through = "time step t (loss at the last step)"
+    cells = []
+    for i, (cell, r) in enumerate(doc["cells"].items()):
+        colour = COLOURS[i % len(COLOURS)]
+        cells.append((f"{cell} (init)", r["grad_norms_start"], {"color": colour}))
+        after = f"{cell} (after {r['train_steps']} steps)"
+        cells.append((after, r["grad_norms_end"], {"color": colour, "dash": "dash"}))
+    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {}) for r, v in doc["radius_sweep"].items()]
+    clipping = [(f"{name}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
+    return [
+        _log_lines(f"Gradient norm through time, adding problem T = {doc['length']}", through, "‖∂L/∂h_t‖", cells),
+        _log_lines("tanh RNN, W_hh = radius × orthogonal", through, "‖∂L/∂h_t‖", sweep),
+        _log_lines(f"IRNN, adding T = {doc['clipping_length']}: with and without clipping", "SGD step",
+                   "training loss (MSE)", clipping),
+    ]
+
+
+def experiment_page(run: Path) -> Page:
+    """The page of an ``rnnkit experiment`` or ``rnnkit diagnose`` output directory."""
+    if (run / "results.json").is_file():
+        doc = _read(run / "results.json")
+        page = Page(f"rnnkit report: experiment {doc.get('experiment', run.name)}")
+        _experiment_sections(page, doc)
+        return page
+    doc = _read(run / "diagnose.json")
+    page = Page(f"rnnkit report: diagnose {run.resolve().name}")
+    figures = diagnose_figures(doc)
+    page.add("Gradient norm through time", figure_html(figures[0], div_id="curves"))
+    page.add("Spectral radius of W_hh", figure_html(figures[1]))
+    page.add("Clipping", figure_html(figures[2]))
+    if (run / "diagnose.md").is_file():
+        page.add("Numbers", f"<pre>{escape((run / 'diagnose.md').read_text(encoding='utf-8'))}</pre>")
+    return page

@@ -1,0 +1,85 @@
+"""The speech recogniser's part of the report: spectrograms with the CTC alignment of each symbol.
+
+What a user gets: for the first utterances of the run's validation corpus (or of a corpus folder given
+with ``rnnkit report RUN --data FOLDER``), the reference, the greedy transcript and the log-mel
+spectrogram the model heard, with a line and a label where the CTC output emits each symbol (the frame
+its first non-blank step falls on, as ``rnnkit transcribe --timings`` reports it), and below it the
+probability of the blank at each output frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.errors import UserError
+from rnnkit.models.ctc import BLANK, greedy_decode
+from rnnkit.report.page import Page, escape, figure_html, table
+
+__all__ = ["EXAMPLES", "add_sections", "alignment_figure"]
+
+EXAMPLES = 3
+FRAME_SECONDS = 0.010  # the hop of the log-mel features
+
+
+def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
+    from rnnkit.data.speech import read_manifest
+    from rnnkit.tasks.speech import SpeechConfig, _corpora
+    from rnnkit.train.options import config_from
+
+    if data:
+        return read_manifest(data), data
+    record = rec.checkpoint.config.get("data") or {}
+    if not record.get("train"):
+        raise UserError(f"{rec.checkpoint.path}: the run names no data; give --data FOLDER")
+    config = config_from(SpeechConfig, rec.checkpoint.config.get("settings") or {})
+    _, val = _corpora(str(record["train"]), record.get("val"), config)
+    return val, f"validation utterances of {record.get('val') or record['train']}"
+
+
+def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],
+                     output_seconds: float) -> Any:
+    """The spectrogram (T, mels) against seconds with each emitted symbol marked at its start, and the
+    blank's probability per output frame below."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.75, 0.25], vertical_spacing=0.05)
+    seconds = [t * FRAME_SECONDS for t in range(feats.shape[0])]
+    fig.add_trace(go.Heatmap(z=feats.t().tolist(), x=seconds, colorscale="Magma", showscale=False,
+                             hovertemplate="%{x:.2f} s, mel %{y}: %{z:.2f}<extra></extra>"), row=1, col=1)
+    for symbol, start in starts:
+        fig.add_vline(x=start, line_color="white", line_width=1, row=1, col=1)
+        fig.add_annotation(x=start, y=feats.shape[1] - 1, text=escape(symbol), showarrow=False, yanchor="top",
+                           xanchor="left", font={"color": "white", "size": 13}, row=1, col=1)
+    blank = log_probs[:, BLANK].exp().tolist()
+    fig.add_trace(go.Scatter(x=[i * output_seconds for i in range(len(blank))], y=blank, mode="lines",
+                             name="P(blank)", line={"color": "#444"}), row=2, col=1)
+    fig.update_yaxes(title_text="mel bin", row=1, col=1)
+    fig.update_yaxes(title_text="P(blank)", range=[0, 1.05], row=2, col=1)
+    fig.update_xaxes(title_text="seconds", row=2, col=1)
+    fig.update_layout(height=420, showlegend=False, margin={"t": 20, "b": 50, "l": 60, "r": 20})
+    return fig
+
+
+@torch.no_grad()
+def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> None:
+    """Add the aligned spectrograms of a few utterances to ``page``."""
+    from rnnkit.tasks.speech import features_of
+
+    utts, source = _utterances(rec, data)
+    chosen = utts[:EXAMPLES]
+    parts = [f'<p class="note">the first {len(chosen)} of {escape(source)}; greedy decoding</p>']
+    for i, u in enumerate(chosen):
+        feats = features_of(Path(u.audio), rec.n_mels)
+        log_probs, out_len = rec.model(feats.unsqueeze(0), torch.tensor([feats.shape[0]]))
+        lp = log_probs[0, : int(out_len[0])]
+        decoded = greedy_decode(lp)
+        starts = [(rec.symbols.symbols[s], f * rec.frame_seconds) for s, f in zip(decoded.symbols, decoded.frames,
+                                                                                   strict=True)]
+        parts.append(table(["audio", "reference", "transcript"],
+                           [(Path(u.audio).name, rec.symbols.reference(u), rec.symbols.text(decoded.symbols))]))
+        parts.append(figure_html(alignment_figure(feats, lp, starts, rec.frame_seconds), div_id=f"alignment-{i}"))
+    page.add("CTC alignment", *parts)

@@ -1,0 +1,47 @@
+"""``rnnkit report RUN [--text FILE] [--data FILE] [--open]``: a self-contained HTML page of a run.
+
+Writes ``RUN/report.html`` (see :mod:`rnnkit.report`): the configuration, learning curves, size and
+time of any run, and what the task adds (a character LM's units and gates, a classifier's confusion
+matrix and mistakes, a translator's or captioner's attention, a recogniser's CTC alignments); an
+``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open`` shows it in the default
+browser. ``rnnkit train ... --report`` writes the same page at the end of a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import webbrowser
+
+from rnnkit.errors import SettingError
+from rnnkit.tasks import Command, register
+
+__all__: list[str] = []
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("run", metavar="RUN", help="a run directory (--out of rnnkit train, experiment or diagnose)")
+    p.add_argument("--text", metavar="FILE",
+                   help="character LM: the UTF-8 text its units are shown on (default: its validation split)")
+    p.add_argument("--chars", type=int, default=2000,
+                   help="character LM: characters of that text to look at (default 2000)")
+    p.add_argument("--data", metavar="FILE",
+                   help="classifier or tagger: a labelled file to score; translator: a pairs file; speech or "
+                        "caption: a corpus folder (default: the run's validation data)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from rnnkit.report import write_report
+
+    if args.chars < 1:
+        raise SettingError("chars", args.chars, "expected a positive number of characters")
+    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars)
+    print(f"wrote {path}")
+    if args.open:
+        webbrowser.open(path.resolve().as_uri())
+    return 0
+
+
+register(Command("report", "write RUN/report.html: curves, configuration and what the model learned, one file",
+                 _arguments, _report_command,
+                 description="Write a self-contained HTML report of a run (no network needed to view it)."))

@@ -1,0 +1,349 @@
+"""`rnnkit report`: unit traces against torch.nn's gate equations, features and correlations against
+NumPy, the pages of tiny charlm / classify / tag / experiment runs, and one page rendered in a real
+browser (headless Chromium; skipped where there is none)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+pytest.importorskip("plotly")
+
+from rnnkit.cli import main  # noqa: E402
+from rnnkit.models.language_model import LanguageModel  # noqa: E402
+from rnnkit.report import units  # noqa: E402
+from rnnkit.report.browser import find_chromium, render  # noqa: E402
+from rnnkit.report.page import colour  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_classify_cli import make_csv  # noqa: E402
+from test_tag import make_conll  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+# -- units against judges ----------------------------------------------------------------------------
+def _lm(cell: str, layers: int = 1) -> tuple[LanguageModel, torch.Tensor]:
+    torch.manual_seed(0)
+    return LanguageModel(12, cell=cell, hidden_size=6, num_layers=layers, embed_dim=4).eval(), torch.randint(12, (25,))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "clockwork"])
+def test_trace_equals_the_models_own_forward(cell: str) -> None:
+    lm, ids = _lm(cell, layers=2)
+    tr = units.trace(lm, ids)
+    with torch.no_grad():
+        out, _ = lm.rnn(lm.embedding(ids).unsqueeze(1))
+    torch.testing.assert_close(tr.states["h"][:, 1], out[:, 0], atol=1e-5, rtol=1e-5)
+    assert set(tr.gates) == set(units.GATE_NAMES.get(cell, ()))
+
+
+def test_lstm_and_gru_gates_are_torch_nn_gates() -> None:
+    """The recorded sigmoids, named, equal the gates computed from torch.nn's equations and weights."""
+    for cell, torch_class in (("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)):
+        lm, ids = _lm(cell)
+        ref = torch_class(4, 6)
+        ref.load_state_dict(lm.rnn.state_dict())
+        tr = units.trace(lm, ids)
+        x = lm.embedding(ids).detach()
+        h, c = torch.zeros(6), torch.zeros(6)
+        with torch.no_grad():
+            for t in range(len(ids)):
+                gi = ref.weight_ih_l0 @ x[t] + ref.bias_ih_l0
+                gh = ref.weight_hh_l0 @ h + ref.bias_hh_l0
+                if cell == "lstm":
+                    i, f, g, o = (gi + gh).chunk(4)
+                    expected = {"input": i.sigmoid(), "forget": f.sigmoid(), "output": o.sigmoid()}
+                    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+                    h = o.sigmoid() * c.tanh()
+                else:
+                    r, z = (gi[:12] + gh[:12]).sigmoid().chunk(2)
+                    n = torch.tanh(gi[12:] + r * gh[12:])
+                    expected = {"reset": r, "update": z}
+                    h = (1 - z) * n + z * h
+                for name, value in expected.items():
+                    torch.testing.assert_close(tr.gates[name][t, 0], value, atol=1e-5, rtol=1e-5)
+
+
+def test_features_of_a_known_text() -> None:
+    f = units.features('a"b"(c)\nD')
+    assert f["inside quotes"].tolist() == [0, 1, 1, 1, 0, 0, 0, 0, 0]
+    assert f["inside brackets"].tolist() == [0, 0, 0, 0, 1, 1, 1, 0, 0]
+    assert f["position in line"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 0]
+    assert f["upper case"].tolist() == [0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert f["after a newline"].tolist() == [0, 0, 0, 0, 0, 0, 0, 1, 0]
+
+
+def test_correlations_are_numpys_pearson_and_zero_for_a_constant() -> None:
+    gen = torch.Generator().manual_seed(0)
+    acts, feat = torch.randn(50, 4, generator=gen), torch.randn(50, generator=gen)
+    acts[:, 2] = 0.5 * feat + 0.1 * acts[:, 2]
+    r = units.correlations(acts, feat)
+    expected = [np.corrcoef(acts[:, j].numpy(), feat.numpy())[0, 1] for j in range(4)]
+    np.testing.assert_allclose(r.numpy(), expected, atol=1e-9)
+    assert units.correlations(acts, torch.ones(50)).abs().sum() == 0
+    states = acts.reshape(50, 1, 4)
+    text = "".join(random.Random(0).choice('ab"(\nC') for _ in range(50))
+    ranked = units.top_units(states, text, k=2)
+    for name, values in units.features(text).items():
+        best = max(range(4), key=lambda j: abs(float(units.correlations(acts[:, j : j + 1], values)[0])))
+        assert not ranked[name] or ranked[name][0]["unit"] == best
+
+
+def test_saturation_fractions() -> None:
+    gate = torch.tensor([[0.05, 0.5], [0.95, 0.5], [0.05, 0.99], [0.5, 0.99]]).reshape(4, 1, 2)
+    s = units.saturation({"forget": gate})["forget"]
+    assert s["left"].tolist() == [[0.5, 0.0]] and s["right"].tolist() == [[0.25, 0.5]]
+
+
+# -- pages of tiny runs ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def charlm_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("charlm")
+    rng = random.Random(0)
+    words = ["the", "King", "said", "(aside)", '"go"', "Lord", "and"]
+    text = "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))) for _ in range(150)) + "\n"
+    (tmp / "text.txt").write_text(text, encoding="utf-8")
+    out = tmp / "run"
+    assert main(["train", "charlm", "--data", str(tmp / "text.txt"), "--out", str(out), "--hidden", "8",
+                 "--embed-dim", "8", "--steps", "6", "--seq-len", "16", "--batch-size", "2", "--eval-every", "3",
+                 "--log-every", "2", "--no-progress", "--json", "--report"]) == 0
+    return out
+
+
+def _unit_data(page: str) -> dict:
+    raw = re.search(r'<script type="application/json" id="unit-data">(.*?)</script>', page, re.S)
+    assert raw is not None
+    return json.loads(raw.group(1).replace("<\\/", "</"))
+
+
+def _external_resources(page: str) -> list[str]:
+    """Every src= or <link href=> of the page's elements (script text is not parsed as elements)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.extend(f"{tag} {v}" for k, v in attrs if k == "src" or (tag == "link" and k == "href"))
+
+    Parser().feed(page)
+    return found
+
+
+def test_train_report_writes_a_self_contained_charlm_page(charlm_run: Path) -> None:
+    page = (charlm_run / "report.html").read_text(encoding="utf-8")
+    assert _external_resources(page) == []  # Plotly inline, nothing fetched
+    for heading in ("Learning curves", "Units on a text", "Gate saturation", "Samples", "Loss per character",
+                    "Configuration"):
+        assert f"<h2>{heading}</h2>" in page
+    data = _unit_data(page)
+    assert "".join(data["text"]).startswith(("the", "King", "said", "(aside)", '"go"', "Lord", "and"))
+    assert len(base64.b64decode(data["values"])) == len(data["text"]) * len(data["series"])
+    assert len(data["series"]) == 2 * 8  # tanh(c) and h of 8 LSTM units
+    rows = [json.loads(line) for line in (charlm_run / "metrics.jsonl").read_text().splitlines()]
+    assert f"{rows[-1]['val_loss']}" in page  # the curves carry the logged numbers
+
+
+def test_report_command_on_another_text(charlm_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(charlm_run, run)
+    text = tmp_path / "t.txt"
+    text.write_text('Lord said "go" (aside)\nand the King§\n', encoding="utf-8")  # § is unknown
+    assert main(["report", str(run / "best"), "--text", str(text)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {run / 'report.html'}"
+    page = (run / "report.html").read_text(encoding="utf-8")
+    data = _unit_data(page)
+    assert "".join(data["text"]) == text.read_text(encoding="utf-8")
+    loss = re.search(r'<div class="text" id="loss-text">(.*?)</div>', page, re.S).group(1)
+    assert '<span title="not scored (unknown character)">§</span>' in loss
+    assert loss.count("title=") == len(data["text"]) and loss.count("not scored") == 1
+
+
+def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], charlm_run: Path) -> None:
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a model directory" in capsys.readouterr().err
+    assert main(["report", str(charlm_run), "--chars", "0"]) == 2
+    assert "--chars 0" in capsys.readouterr().err
+    assert main(["report", str(charlm_run), "--text", str(tmp_path / "none.txt")]) == 2
+
+
+def _rgba(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in css[len("rgba("):-1].split(","))
+
+
+def test_page_without_the_runs_data_says_what_to_give(charlm_run: Path, tmp_path: Path) -> None:
+    from rnnkit.report import write_report
+
+    run = tmp_path / "run"
+    shutil.copytree(charlm_run, run)
+    config = json.loads((run / "best" / "config.json").read_text())
+    Path(config["settings"]["data"]).rename(tmp_path / "moved.txt")
+    try:
+        page = write_report(run).read_text(encoding="utf-8")
+    finally:
+        (tmp_path / "moved.txt").rename(config["settings"]["data"])
+    assert "Not shown: the run&#x27;s data cannot be read" in page and "give --text FILE" in page
+    assert 'id="curves"' in page
+
+
+@pytest.mark.slow  # about 2 s of CPU, but Chromium's processes take longer on a busy machine
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium: install the Debian package chromium "
+                    "(make data-report) to render report pages in a browser")
+def test_page_runs_in_chromium_and_the_selector_recolours(charlm_run: Path) -> None:
+    page = charlm_run / "report.html"
+    data = _unit_data(page.read_text(encoding="utf-8"))
+    values = base64.b64decode(data["values"])
+    n = len(data["text"])
+    default = int(re.search(r'<option value="(\d+)" selected', page.read_text(encoding="utf-8")).group(1))
+    chosen = 2 if default != 2 else 3
+    shown = render(page, f"unit={chosen}")
+    assert shown.console == []  # no script error, no warning
+    assert shown.dom.count('class="main-svg"') >= 2  # Plotly drew the curves and the saturation plot
+    assert 'id="curves"' in shown.dom and 'id="saturation"' in shown.dom
+    box = re.search(r'<div class="text" id="unit-text" data-unit="(\d+)">(.*?)</div>', shown.dom, re.S)
+    assert box is not None and int(box.group(1)) == chosen
+    colours = [_rgba(c) for c in re.findall(r'style="background: (rgba\([^)]*\));"', box.group(2))]
+    assert len(colours) == n
+
+    def expected(k: int) -> list[tuple[float, ...]]:
+        return [_rgba(colour((values[k * n + t] - 128) / 127)) for t in range(n)]
+
+    assert colours == expected(chosen)
+    assert colours != expected(default)  # choosing another unit changed the colours
+
+
+@pytest.fixture(scope="module")
+def classify_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cls")
+    train = make_csv(tmp / "train.csv", 120, 0)
+    out = tmp / "run"
+    assert main(["train", "classify", "--data", str(train), "--out", str(out), "--steps", "6", "--hidden", "8",
+                 "--embedding", "8", "--eval-every", "3", "--pooling", "attention", "--no-progress", "--json"]) == 0
+    return out
+
+
+def test_classifier_page_scores_like_evaluate(classify_run: Path) -> None:
+    import rnnkit
+    from rnnkit.report import write_report
+
+    clf = rnnkit.load(classify_run)
+    scores = clf.evaluate(clf.config["data"]["train"], split="val")
+    page = write_report(classify_run).read_text(encoding="utf-8")
+    assert f"accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f} over {scores['count']:,}" in page
+    assert 'id="confusion"' in page and "Most confident mistakes" in page
+    mistakes = scores["count"] - round(scores["accuracy"] * scores["count"])
+    assert page.count('<td>pos</td><td>neg</td>') + page.count('<td>neg</td><td>pos</td>') == min(mistakes, 12)
+    if mistakes:
+        assert "attention pooling" in page and 'title="0.' in page
+
+
+def test_tagger_page_on_a_given_file(tmp_path: Path) -> None:
+    from rnnkit.report import write_report
+
+    train, test = make_conll(tmp_path / "train.conll", 40, 0), make_conll(tmp_path / "test.conll", 10, 1)
+    out = tmp_path / "tag"
+    assert main(["train", "tag", "--data", str(train), "--out", str(out), "--steps", "4", "--hidden", "8",
+                 "--embedding", "8", "--eval-every", "2", "--no-progress", "--json"]) == 0
+    page = write_report(out, data=str(test)).read_text(encoding="utf-8")
+    assert f"on {test}</p>" in page and 'id="confusion"' in page
+    tokens = sum(1 for line in test.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert f"over {tokens:,} items" in page
+
+
+def test_diagnose_directory_page(tmp_path: Path) -> None:
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "rnn_tanh", "--length", "12", "--hidden", "4", "--train-steps", "2",
+                 "--clip-steps", "3", "--clip-length", "10", "--out", str(out), "--json"]) == 0
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Gradient norm through time" in page and "rnn_tanh (init)" in page
+    norms = json.loads((out / "diagnose.json").read_text())["cells"]["rnn_tanh"]["grad_norms_start"]
+    assert json.dumps(norms[0])[:8] in page
+
+
+def _figure(page: str, div_id: str) -> tuple[list, dict]:
+    """The traces and the layout Plotly.newPlot receives for the figure in ``div_id``."""
+    at = page.index(f'Plotly.newPlot(                        "{div_id}",')
+    decoder = json.JSONDecoder()
+    data, end = decoder.raw_decode(page, page.index("[", at))
+    layout, _ = decoder.raw_decode(page, page.index("{", end))
+    return data, layout
+
+
+def test_translator_page_shows_the_attention_translate_returns(tmp_path: Path) -> None:
+    import rnnkit
+    from rnnkit.data.pairs import read_pairs
+    from rnnkit.report import write_report
+
+    data = tmp_path / "dates.tsv"
+    assert main(["data", "dates", "--out", str(data), "--pairs", "40", "--seed", "1"]) == 0
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--eval-every", "2", "--batch-size", "8", "--attention", "general",
+                 "--eval-sentences", "2", "--no-progress", "--json"]) == 0
+    other = tmp_path / "other.tsv"
+    other.write_text("".join(f"{s}\t{t}\n" for s, t in read_pairs(data)[:2]), encoding="utf-8")
+    page = write_report(out, data=str(other)).read_text(encoding="utf-8")
+    first = rnnkit.load(out).translate([read_pairs(data)[0][0]], return_attention=True)[0]
+    trace = _figure(page, "attention-0")[0][0]
+    np.testing.assert_allclose(np.array(trace["z"]), np.array(first["attention"]), atol=1e-6)
+    assert 'id="attention-1"' in page and 'id="attention-2"' not in page
+
+
+def test_speech_page_aligns_what_transcribe_writes(tmp_path: Path) -> None:
+    pytest.importorskip("soundfile")
+    from test_speech import _tone_corpus
+
+    import rnnkit
+    from rnnkit.report import write_report
+
+    _tone_corpus(tmp_path / "corpus" / "train", 8, 0)
+    _tone_corpus(tmp_path / "corpus" / "val", 2, 1)
+    out = tmp_path / "asr"
+    assert main(["train", "speech", "--data", str(tmp_path / "corpus"), "--out", str(out), "--steps", "2",
+                 "--hidden", "8", "--layers", "1", "--n-mels", "20", "--subsample", "4", "--batch-size", "4",
+                 "--eval-every", "2", "--no-progress", "--json"]) == 0
+    page = write_report(out).read_text(encoding="utf-8")
+    wavs = sorted((tmp_path / "corpus" / "val" / "wav").glob("*.wav"))
+    marked = 0
+    for i, wav in enumerate(wavs):
+        said = rnnkit.load(out).transcribe(wav, timings=True)
+        assert f"<td>{wav.name}</td>" in page and f"<td>{said['text']}</td>" in page
+        data, layout = _figure(page, f"alignment-{i}")
+        assert len(data) == 2  # the spectrogram and P(blank)
+        marks = [(a["text"], round(a["x"], 3)) for a in layout.get("annotations", [])]
+        assert marks == [(s["symbol"], s["start"]) for s in said["symbols"]]
+        marked += len(marks)
+    assert marked  # the untrained model emits symbols (seeded), so the marks were compared
+
+
+def test_captioner_page_shows_the_attention_caption_returns(tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
+    import rnnkit
+    from rnnkit.report import write_report
+
+    assert main(["data", "shapes", "--out", str(tmp_path / "shapes"), "--images", "20", "--seed", "1"]) == 0
+    out = tmp_path / "model"
+    assert main(["train", "caption", "--data", str(tmp_path / "shapes"), "--out", str(out), "--steps", "2",
+                 "--eval-every", "2", "--attention", "--hidden", "8", "--channels", "4,4,4", "--image-size", "32",
+                 "--no-progress", "--json"]) == 0
+    page = write_report(out).read_text(encoding="utf-8")
+    first = sorted((tmp_path / "shapes" / "val").glob("*.png"))[0]
+    said = rnnkit.load(out).caption(str(first), return_attention=True)
+    assert f"<td>{first.name}</td>" in page and f"<td>{said['caption']}</td>" in page
+    data, _ = _figure(page, "caption-attention-0")
+    side = round(len(said["attention"][0]) ** 0.5)
+    np.testing.assert_allclose(np.array(data[1]["z"]).ravel(), said["attention"][0], atol=1e-6)
+    assert len(data) == 2 * min(len(said["attention"]), 15) and len(data[1]["z"]) == side
