@@ -48,9 +48,10 @@ from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_co
 from rnnkit.models.encoder import EncoderLM, TextEncoder, predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
+from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import settings_of, start_run
-from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, seed_everything
+from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
@@ -61,15 +62,28 @@ DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'
 
 @dataclass
 class ClassifyConfig(shared.TextModelConfig):
-    """Settings of ``rnnkit train classify``."""
+    """Settings of ``rnnkit train classify``.
+
+    The model's settings (:data:`MODEL_SETTINGS`) default to None: "not given". A run with none of
+    them given and a ``minutes`` budget searches them (``autotune``, see :mod:`rnnkit.train.autotune`);
+    otherwise the ones not given take the values of :data:`FIXED` (``autotune=True`` searches the ones
+    not given, ``False`` never searches).
+    """
 
     steps: int | None = 1000
-    lr: float = 3e-3
-    pooling: str = "last"                 # last | mean | max | attention
-    tokenizer: str = "char"               # char | word | bpe
-    vocab_size: int = 8000                # most ids of the word and BPE tokenizers
-    min_count: int = 1                    # char and word tokenizers: an id only for tokens seen this often
-    token_dropout: float = 0.0            # share of tokens replaced by <unk> during training
+    lr: float | None = None                # type: ignore[assignment]
+    embedding: int | None = None           # type: ignore[assignment]
+    hidden: int | None = None              # type: ignore[assignment]
+    layers: int | None = None              # type: ignore[assignment]
+    cell: str | None = None                # type: ignore[assignment]
+    bidirectional: bool | None = None      # type: ignore[assignment]
+    dropout: float | None = None           # type: ignore[assignment]
+    pooling: str | None = None             # last | mean | max | attention
+    tokenizer: str | None = None           # char | word | bpe
+    vocab_size: int | None = None          # most ids of the word and BPE tokenizers
+    min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
+    token_dropout: float | None = None     # share of tokens replaced by <unk> during training
+    autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
     text_column: str = "text"
     label_column: str = "label"
@@ -77,19 +91,71 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
 
+    def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
+        """This config with every model setting not given taken from ``saved`` (a resumed run's
+        settings), else from :data:`FIXED`."""
+        saved = saved or {}
+        return replace(self, **{k: saved[k] if saved.get(k) is not None else FIXED[k]
+                                for k in MODEL_SETTINGS if getattr(self, k) is None})
+
+    def wants_autotune(self) -> bool:
+        """Whether ``train`` searches the settings: ``autotune`` when set, else True for a run with a
+        ``minutes`` budget, no model setting given and no pre-training."""
+        if self.autotune is not None:
+            return self.autotune
+        given = [k for k in MODEL_SETTINGS if getattr(self, k) is not None]
+        return self.minutes is not None and not given and not self.pretrain_data
+
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
-        super().validate()
-        check_fraction("token_dropout", self.token_dropout)
-        check_positive("min_count", self.min_count)
-        check_positive("vocab_size", self.vocab_size)
+        filled = self.with_defaults()
+        shared.TextModelConfig.validate(filled)
+        check_fraction("token_dropout", filled.token_dropout)
+        check_positive("min_count", filled.min_count)
+        check_positive("vocab_size", filled.vocab_size)
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
-            if getattr(self, name) not in allowed:
-                raise SettingError(name, getattr(self, name), f"expected one of {', '.join(allowed)}")
+            if getattr(filled, name) not in allowed:
+                raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise SettingError(name, value, "expected a positive number")
+
+
+#: what the model settings are when neither the user nor the search sets them
+FIXED: dict[str, Any] = {
+    "tokenizer": "char", "pooling": "last", "embedding": 64, "hidden": 128, "layers": 1, "cell": "lstm",
+    "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
+}
+#: the settings that say which model to train: giving any of them turns the default search off
+MODEL_SETTINGS = tuple(FIXED)
+
+#: what ``--autotune`` searches, and the values each may take
+SPACE: dict[str, tuple[Any, ...]] = {
+    "tokenizer": ("word", "bpe", "char"),
+    "pooling": ("max", "mean", "attention", "last"),
+    "embedding": (64, 128, 256),
+    "hidden": (64, 128, 256),
+    "bidirectional": (True, False),
+    "dropout": (0.2, 0.3, 0.5),
+    "token_dropout": (0.0, 0.1, 0.2, 0.3),
+    "lr": (1e-3, 2e-3, 3e-3, 5e-3, 1e-2),
+    "min_count": (1, 2, 3),
+    "vocab_size": (4000, 8000, 16000),
+}
+
+#: the first trials of a search: strong settings for small labelled text sets (words or subwords and
+#: mean/max pooling over a bidirectional LSTM; characters for unspaced scripts and noisy text)
+PRESETS: tuple[dict[str, Any], ...] = (
+    {"tokenizer": "word", "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True, "dropout": 0.5,
+     "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000},
+    {"tokenizer": "word", "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True, "dropout": 0.5,
+     "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000},
+    {"tokenizer": "bpe", "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True, "dropout": 0.3,
+     "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000},
+    {"tokenizer": "char", "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True, "dropout": 0.3,
+     "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000},
+)
 
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
@@ -99,9 +165,11 @@ FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "pr
 
 @dataclass
 class ClassifyResult(TrainResult):
-    """The :class:`TrainResult` of a classifier run, with the pre-training summary (None without one)."""
+    """The :class:`TrainResult` of a classifier run, with the pre-training and the autotune summaries
+    (None without them)."""
 
     pretrain: dict[str, Any] | None = None
+    autotune: dict[str, Any] | None = None
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -162,7 +230,12 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
     config.validate()
+    if config.wants_autotune() and not resume:
+        return _autotune(config, data, out, val_data=val_data, overwrite=overwrite, verbose=verbose)
+    if config.autotune and resume:
+        raise UserError("--autotune: a resumed run keeps the settings it has; search again in a new --out")
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    config = replace(config.with_defaults((ckpt.config.get("settings") or {}) if ckpt else None), autotune=False)
     if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
         config = replace(config, pretrain_minutes=1.0)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
@@ -200,6 +273,42 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
 
 
+def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None, overwrite: bool,
+              verbose: bool) -> ClassifyResult:
+    """Search the model settings not given within ``config.minutes`` (each trial a short :func:`train`),
+    record the trials in ``out/autotune.jsonl`` and leave the best model in ``out``."""
+    if config.minutes is None:
+        raise UserError("--autotune needs --minutes M: the search spends that budget")
+    if config.pretrain_data:
+        raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
+                        "--autotune")
+    check_out_dir(out, overwrite=overwrite)
+    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        trial = replace(config, **settings, minutes=minutes, autotune=False).with_defaults()
+        return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
+
+    if verbose:
+        kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
+        kept = f" ({kept} as given)" if kept else ""
+        shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
+                   f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
+    found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
+                   out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe)
+    values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
+    return ClassifyResult(**values, autotune=found.summary())
+
+
+def _describe(settings: dict[str, Any]) -> str:
+    """Model settings in a few words: ``word tokens, max pooling, BiLSTM 128/128, dropout 0.5 ...``."""
+    s = {**FIXED, **settings}
+    vocab = f", vocab {s['vocab_size']}" if s["tokenizer"] != "char" else ""
+    return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, "
+            f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}, "
+            f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}")
+
+
 def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[str], unlabelled: list[str]) -> Any:
     """A resumed run's tokenizer, else one trained on the training texts and the unlabelled ones (words
     seen only in the unlabelled texts still get trained vectors)."""
@@ -229,8 +338,12 @@ def _eval_fn(val_x: list[list[int]], val_y: list[int], labels: list[str]) -> Cal
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train classify`` (one JSON object with ``--json``)."""
-    pretrain = getattr(result, "pretrain", None)
-    shared.report_training(result, as_json, "texts", {"pretrain": pretrain} if pretrain else None)
+    extra = {k: getattr(result, k) for k in ("pretrain", "autotune") if getattr(result, k, None)}
+    if "autotune" in extra and not as_json:
+        found = extra["autotune"]
+        print(f"autotune: {found['trials']} trials, kept the {found['kept']} model; settings: "
+              f"{_describe(found['best_settings'])}")
+    shared.report_training(result, as_json, "texts", extra or None)
 
 
 # ------------------------------------------------------------------------------------------- pre-training
@@ -456,20 +569,27 @@ def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
-    d = ClassifyConfig()
+    d = ClassifyConfig().with_defaults()
     shared.add_model_arguments(p, d)
     g = p.add_argument_group("classifier")
+    g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
+                   help="spend the --minutes budget searching tokenizer, pooling, size, dropout and learning rate "
+                        "on the validation split (the model flags given stay fixed), keep the best model and list "
+                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
+                        "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
+                        "--token-dropout --lr --min-count --vocab-size)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--tokenizer", choices=TOKENIZERS,
-                   help="characters (default; any script), words, or BPE subwords learned from --data")
+                   help="characters (default without autotune; any script), words, or BPE subwords learned from --data")
     g.add_argument("--vocab-size", type=int, help=f"most ids of the word and BPE tokenizers (default {d.vocab_size})")
     g.add_argument("--min-count", type=int,
                    help="char and word tokenizers: an id only for tokens seen this often (default 1)")
     g.add_argument("--token-dropout", type=float,
                    help="during training, replace this share of tokens by <unk> (default 0; 0.1-0.2 helps "
                         "small data sets)")
-    g.add_argument("--pooling", choices=POOLINGS, help="how the time steps become one vector (default last)")
+    g.add_argument("--pooling", choices=POOLINGS,
+                   help="how the time steps become one vector (default without autotune: last)")
     g.add_argument("--class-weights", choices=CLASS_WEIGHTS,
                    help="weight the loss by inverse class frequency (default none)")
     g.add_argument("--pretrain-data", metavar="FILE",
