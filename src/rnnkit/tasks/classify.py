@@ -43,14 +43,15 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
 from rnnkit.data.tokenize import build_tokenizer, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
-from rnnkit.metrics import probability_scores
+from rnnkit.metrics import classification_report, probability_scores
+from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import EncoderLM, TextEncoder, predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import settings_of, start_run
+from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -521,19 +522,56 @@ class TextClassifier(shared.TextModel):
         return columns, rows
 
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None, text_column: str | None = None,
-                 label_column: str | None = None) -> dict[str, Any]:
+                 label_column: str | None = None, baseline: bool = False, train: str | None = None) -> dict[str, Any]:
         """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix on a labelled file
         (see :func:`rnnkit.metrics.classification_report`). ``split="val"``/``"train"``: only that side of
-        the training run's own split of the file. ``png``: draw the confusion matrix there."""
+        the training run's own split of the file. ``png``: draw the confusion matrix there. ``baseline``:
+        also the same report of a TF-IDF logistic regression trained on this model's training rows (see
+        :meth:`baseline`), under the key ``"baseline"``."""
+        table = self._labelled(data, split, text_column, label_column)
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        y_true = [index[str(lab)] for lab in table.labels]
+        report = self.scores(y_true, self.probabilities(table.texts).argmax(-1).tolist(), data, png)
+        if baseline:
+            model, info = self.baseline(train)
+            report["baseline"] = {**classification_report(y_true, [index.get(y, -1) for y in model.predict(
+                table.texts)], self.labels), **info}
+        return report
+
+    def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
+        """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = _load_source(data, text_column or self.config.get("text_column", "text"), label_column)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
         check_labels_known(table, self.labels, label_column)
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        y_pred = self.probabilities(table.texts).argmax(-1).tolist()
-        return self.scores([index[str(lab)] for lab in table.labels], y_pred, data, png)
+        return table
+
+    def baseline(self, train: str | None = None) -> tuple[TfidfLogReg, dict[str, Any]]:
+        """A :class:`~rnnkit.models.baseline.TfidfLogReg` fitted on the rows this model trained on (its C
+        chosen on the rows that chose this model's checkpoint), and what it was trained on.
+
+        The rows are re-read from the training file that ``config.json`` records (``train`` names
+        another path to it, for a model moved from where it was trained) and split as the run split them
+        (same fraction and seed); a file whose row count no longer matches the run's is refused."""
+        record = self.config.get("data") or {}
+        path = train or record.get("train")
+        if not path:
+            raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
+                            "name the training file with --train FILE")
+        if not is_polarity_source(str(path)) and not Path(path).is_file():
+            raise UserError(f"{path}: no such file (the model's training data, as config.json records it); name "
+                            "the training file with --train FILE")
+        settings = config_from(ClassifyConfig, self.config.get("settings") or {})
+        train_t, val_t, _ = _read_tables(settings, str(path), record.get("val"), None)
+        if record.get("train_rows") not in (None, len(train_t)):
+            raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
+                            f"{record['train_rows']}; the file has changed since (name the right one with --train)")
+        model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
+                                  [str(x) for x in val_t.labels])
+        return model, {"model": DESCRIPTION, "C": model.C, "train": str(path), "train_rows": len(train_t),
+                       "val_rows": len(val_t)}
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -564,8 +602,25 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
 
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args), text_column=args.text_column,
-                        label_column=args.label_column)
-    return shared.print_evaluation(scores, "texts", args.json)
+                        label_column=args.label_column, baseline=args.baseline, train=args.train)
+    shared.print_evaluation(scores, "texts", args.json)
+    if args.baseline and not args.json:
+        b = scores["baseline"]
+        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
+        print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
+        for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
+            print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
+    return 0
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    shared.evaluate_arguments(e)
+    e.add_argument("--baseline", action="store_true",
+                   help="also train a TF-IDF (word 1-2 + char 2-5 grams) logistic regression on the model's "
+                        "training rows and print both scores (needs scikit-learn: pip install 'rnnkit[baselines]')")
+    e.add_argument("--train", metavar="FILE",
+                   help="with --baseline: the model's training file, where it is no longer at the path config.json "
+                        "records")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
@@ -608,6 +663,7 @@ register(Task(
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,
     verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", _predict_command),
-                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command),
+                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command,
+                                 _evaluate_arguments),
                        export_help="a trained classifier or tagger as ONNX"),
 ))
