@@ -17,9 +17,11 @@ the machine's speed, so two searches on different machines may go different ways
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from typing import Any
 from rnnkit.errors import UserError
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
-__all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search"]
+__all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
 
 #: the searched settings: name -> the values a trial may take
 Space = dict[str, Sequence[Any]]
@@ -131,7 +133,10 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     folder is removed); each trial is appended to ``record`` as it ends.
     """
     clock = _Clock(budget_s)
-    trials_s, slice_s = plan(budget_s, len(presets))
+    warm_up()
+    warmed = time.perf_counter() - clock.start
+    trials_s, slice_s = plan(max(budget_s - warmed, 0.0), len(presets))
+    trials_end = warmed + trials_s
     rng = random.Random(seed)
     work = out / "autotune"
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -139,7 +144,7 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     trials: list[Trial] = []
     best: Trial | None = None
     while True:
-        seconds = min(slice_s, clock.left(trials_s))
+        seconds = min(slice_s, clock.left(trials_end))
         if trials and seconds < 0.5 * slice_s:
             break
         number = len(trials) + 1
@@ -172,6 +177,19 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     assert result is not None
     result.out_dir = out
     return AutotuneResult(trials, best.settings, result, kept)
+
+
+def warm_up() -> None:
+    """Load what a first training loads on first use (the optimiser's compiler hooks, the plotting
+    library: seconds on a busy machine), so that the first trial's slice is spent training and the
+    plan is made on the time really left."""
+    import torch
+
+    from rnnkit.plots import figure
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+    with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as tmp, figure(Path(tmp) / "warm.png"):
+        pass
 
 
 def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any],
