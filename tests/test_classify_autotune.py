@@ -61,7 +61,8 @@ def test_presets_set_every_searched_setting_to_a_value_of_the_space() -> None:
         assert set(preset) == set(SPACE)
         assert all(preset[k] in SPACE[k] for k in SPACE)
         ClassifyConfig(**preset).validate()
-    assert {p["tokenizer"] for p in PRESETS} == {"word", "bpe", "char"}
+    assert {p["tokenizer"] for p in PRESETS} == {"word", "ngram", "bpe", "char"}
+    assert any(p["layers"] == 0 for p in PRESETS)  # fastText's model: pooled word and bigram embeddings
 
 
 # ------------------------------------------------------------------------------------------- the search

@@ -56,7 +56,7 @@ from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainRe
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
-TOKENIZERS = ("char", "word", "bpe")
+TOKENIZERS = ("char", "word", "ngram", "bpe")
 CLASS_WEIGHTS = ("none", "balanced")
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
 
@@ -110,7 +110,12 @@ class ClassifyConfig(shared.TextModelConfig):
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
         filled = self.with_defaults()
-        shared.TextModelConfig.validate(filled)
+        shared.TextModelConfig.validate(replace(filled, layers=filled.layers or 1))  # 0: no recurrent layer
+        if filled.layers == 0 and filled.pooling == "last":
+            raise SettingError("pooling", "last", "a model without recurrent layers (--layers 0) pools its "
+                               "embeddings with mean, max or attention")
+        if filled.layers == 0 and self.pretrain_data:
+            raise SettingError("layers", 0, "--pretrain-data pre-trains recurrent layers; expected 1 or more")
         check_fraction("token_dropout", filled.token_dropout)
         check_positive("min_count", filled.min_count)
         check_positive("vocab_size", filled.vocab_size)
@@ -133,8 +138,9 @@ MODEL_SETTINGS = tuple(FIXED)
 
 #: what ``--autotune`` searches, and the values each may take
 SPACE: dict[str, tuple[Any, ...]] = {
-    "tokenizer": ("word", "bpe", "char"),
+    "tokenizer": ("word", "ngram", "bpe", "char"),
     "pooling": ("max", "mean", "attention", "last"),
+    "layers": (0, 1),
     "embedding": (64, 128, 256),
     "hidden": (64, 128, 256),
     "bidirectional": (True, False),
@@ -142,20 +148,28 @@ SPACE: dict[str, tuple[Any, ...]] = {
     "token_dropout": (0.0, 0.1, 0.2, 0.3),
     "lr": (1e-3, 2e-3, 3e-3, 5e-3, 1e-2),
     "min_count": (1, 2, 3),
-    "vocab_size": (4000, 8000, 16000),
+    "vocab_size": (4000, 8000, 16000, 50000),
 }
 
-#: the first trials of a search: strong settings for small labelled text sets (words or subwords and
-#: mean/max pooling over a bidirectional LSTM; characters for unspaced scripts and noisy text)
+
+def _valid(settings: dict[str, Any]) -> bool:
+    """Settings that go together: a model without recurrent layers has no last state to pool."""
+    return not (settings.get("layers") == 0 and settings.get("pooling") == "last")
+
+#: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
+#: word and word-bigram embeddings, no recurrent layer: cheap, and hard to beat on little data), words
+#: or subwords with mean/max pooling over a bidirectional LSTM, characters for unspaced scripts and noise
 PRESETS: tuple[dict[str, Any], ...] = (
-    {"tokenizer": "word", "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True, "dropout": 0.5,
-     "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000},
-    {"tokenizer": "word", "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True, "dropout": 0.5,
-     "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000},
-    {"tokenizer": "bpe", "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True, "dropout": 0.3,
-     "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000},
-    {"tokenizer": "char", "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True, "dropout": 0.3,
-     "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000},
+    {"tokenizer": "ngram", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64, "bidirectional": False,
+     "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000},
+    {"tokenizer": "word", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000},
+    {"tokenizer": "word", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True,
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000},
+    {"tokenizer": "bpe", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
+     "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000},
+    {"tokenizer": "char", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True,
+     "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000},
 )
 
 
@@ -296,7 +310,8 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
                    f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
     found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
-                   out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe)
+                   out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
+                   valid=_valid)
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
 
@@ -305,8 +320,9 @@ def _describe(settings: dict[str, Any]) -> str:
     """Model settings in a few words: ``word tokens, max pooling, BiLSTM 128/128, dropout 0.5 ...``."""
     s = {**FIXED, **settings}
     vocab = f", vocab {s['vocab_size']}" if s["tokenizer"] != "char" else ""
-    return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, "
-            f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}, "
+    rnn = (f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}"
+           + (f" x{s['layers']}" if s["layers"] > 1 else "")) if s["layers"] else f"no RNN, embedding {s['embedding']}"
+    return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, {rnn}, "
             f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}")
 
 
@@ -636,7 +652,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--tokenizer", choices=TOKENIZERS,
-                   help="characters (default without autotune; any script), words, or BPE subwords learned from --data")
+                   help="characters (default without autotune; any script), words, words and word bigrams (ngram), "
+                        "or BPE subwords learned from --data")
     g.add_argument("--vocab-size", type=int, help=f"most ids of the word and BPE tokenizers (default {d.vocab_size})")
     g.add_argument("--min-count", type=int,
                    help="char and word tokenizers: an id only for tokens seen this often (default 1)")
