@@ -242,16 +242,20 @@ class WordTokenizer(TokenVocab):
 
 
 class NgramTokenizer(WordTokenizer):
-    """Words and word bigrams (fastText's ``-wordNgrams 2``): the words of :class:`WordTokenizer`, then
-    each pair of neighbours as one token (``"not good"`` → ``not``, ``good``, ``not good``), so that a
-    model that pools its inputs without reading their order still sees local word order."""
+    """Words and word bigrams (fastText's ``-wordNgrams 2``): each word of :class:`WordTokenizer`
+    followed by the pair it makes with the word before (``"not good"`` → ``not``, ``good``, ``not good``),
+    so that a model that pools its inputs without reading their order still sees local word order, and
+    a text cut to its first tokens keeps words and pairs alike."""
 
     kind = "ngram"
 
     @staticmethod
     def split(text: str) -> list[str]:
         words = WordTokenizer.split(text)
-        return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        tokens = words[:1]
+        for a, b in zip(words, words[1:], strict=False):
+            tokens += [b, f"{a} {b}"]
+        return tokens
 
 
 class BPETokenizer:

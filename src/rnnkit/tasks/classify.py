@@ -84,6 +84,7 @@ class ClassifyConfig(shared.TextModelConfig):
     vocab_size: int | None = None          # most ids of the word and BPE tokenizers
     min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
     token_dropout: float | None = None     # share of tokens replaced by <unk> during training
+    max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
     text_column: str = "text"
@@ -93,11 +94,11 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_steps: int | None = None
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
-        """This config with every model setting not given taken from ``saved`` (a resumed run's
-        settings), else from :data:`FIXED`."""
+        """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
+        run's settings), else from :data:`FIXED`."""
         saved = saved or {}
         return replace(self, **{k: saved[k] if saved.get(k) is not None else FIXED[k]
-                                for k in MODEL_SETTINGS if getattr(self, k) is None})
+                                for k in FIXED if getattr(self, k) is None})
 
     def wants_autotune(self) -> bool:
         """Whether ``train`` searches the settings: ``autotune`` when set, else True for a run with a
@@ -132,9 +133,10 @@ class ClassifyConfig(shared.TextModelConfig):
 FIXED: dict[str, Any] = {
     "tokenizer": "char", "pooling": "last", "embedding": 64, "hidden": 128, "layers": 1, "cell": "lstm",
     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
+    "max_len": 400,
 }
 #: the settings that say which model to train: giving any of them turns the default search off
-MODEL_SETTINGS = tuple(FIXED)
+MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
 
 #: what ``--autotune`` searches, and the values each may take
 SPACE: dict[str, tuple[Any, ...]] = {
@@ -149,6 +151,7 @@ SPACE: dict[str, tuple[Any, ...]] = {
     "lr": (1e-3, 2e-3, 3e-3, 5e-3, 1e-2),
     "min_count": (1, 2, 3),
     "vocab_size": (4000, 8000, 16000, 50000),
+    "max_len": (100, 200, 400, 800),
 }
 
 
@@ -161,15 +164,15 @@ def _valid(settings: dict[str, Any]) -> bool:
 #: or subwords with mean/max pooling over a bidirectional LSTM, characters for unspaced scripts and noise
 PRESETS: tuple[dict[str, Any], ...] = (
     {"tokenizer": "ngram", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64, "bidirectional": False,
-     "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000},
+     "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000, "max_len": 800},
     {"tokenizer": "word", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
-     "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000},
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000, "max_len": 200},
     {"tokenizer": "word", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True,
-     "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000},
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000, "max_len": 200},
     {"tokenizer": "bpe", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
-     "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000},
+     "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000, "max_len": 200},
     {"tokenizer": "char", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True,
-     "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000},
+     "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000, "max_len": 400},
 )
 
 
@@ -323,7 +326,7 @@ def _describe(settings: dict[str, Any]) -> str:
     rnn = (f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}"
            + (f" x{s['layers']}" if s["layers"] > 1 else "")) if s["layers"] else f"no RNN, embedding {s['embedding']}"
     return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, {rnn}, "
-            f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}")
+            f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}, max len {s['max_len']}")
 
 
 def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[str], unlabelled: list[str]) -> Any:
