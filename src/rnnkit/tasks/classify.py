@@ -361,7 +361,8 @@ def report(result: TrainResult, as_json: bool) -> None:
     extra = {k: getattr(result, k) for k in ("pretrain", "autotune") if getattr(result, k, None)}
     if "autotune" in extra and not as_json:
         found = extra["autotune"]
-        print(f"autotune: {found['trials']} trials, kept the {found['kept']} model; settings: "
+        trials = f"{found['trials']} trial{'s' if found['trials'] != 1 else ''}"
+        print(f"autotune: {trials}, kept the {found['kept']} model; settings: "
               f"{_describe(found['best_settings'])}")
     shared.report_training(result, as_json, "texts", extra or None)
 

@@ -133,9 +133,9 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
 
     ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, and every
-    trial's settings are ``valid``; trials
-    train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
-    folder is removed); each trial is appended to ``record`` as it ends.
+    trial's settings are ``valid``; trials train in ``out/autotune/trial-N`` (only the best one's
+    directory is kept until the end, then the folder is removed); each trial is appended to ``record``
+    as it ends, and ``say`` (when given) gets a line about it.
     """
     clock = _Clock(budget_s)
     warm_up()
