@@ -59,6 +59,7 @@ class Trial:
     stopped: str
     error: str | None = None
     result: TrainResult | None = field(default=None, repr=False)
+    overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
 
     def record(self) -> dict[str, Any]:
         """The JSON line of ``autotune.jsonl``."""
@@ -121,9 +122,10 @@ class _Clock:
     def overhead(self) -> float:
         return max(self.overheads[1:] or self.overheads or [0.0])
 
-    def left(self, until: float | None = None) -> float:
+    def left(self, until: float | None = None, overhead: float | None = None) -> float:
+        """Seconds from now to ``until`` (the end of the budget), less the expected overhead."""
         end = self.budget_s if until is None else until
-        return end - (time.perf_counter() - self.start) - self.overhead
+        return end - (time.perf_counter() - self.start) - (self.overhead if overhead is None else overhead)
 
 
 def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
@@ -222,14 +224,15 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
         return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
-    return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result)
+    return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
+                 overhead=clock.overheads[-1])
 
 
 def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Trial | None:
-    """Train the best settings again into ``out`` with the time left (None when too little is left to
-    train longer than the best trial did)."""
-    seconds = clock.left()
-    if seconds <= best.seconds - clock.overhead:
+    """Train the best settings again into ``out`` with the time left, less the overhead those settings
+    took in their trial (None when too little is left to train longer than the best trial did)."""
+    seconds = clock.left(overhead=best.overhead)
+    if seconds <= best.seconds - best.overhead:
         return None
     return _run_trial(run, number, "final", best.settings, seconds, out, clock, first=False)
 
