@@ -95,17 +95,26 @@ class Classifier(TextEncoder):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         if num_layers == 0 and pooling == "last":
             raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max or attention")
-        super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout,
+        super().__init__(vocab_size, embedding_dim, hidden_size, max(num_layers, 1), cell, bidirectional, dropout,
                          **cell_options)
+        if num_layers == 0:  # a bag of embeddings: no recurrent stack (its parameters are dropped)
+            self.rnn = None
         self.num_classes = num_classes
         self.pooling = pooling
-        size = self.output_size
+        size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
 
     @property
     def binary(self) -> bool:
         return self.num_classes == 2
+
+    def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
+        """The recurrent stack's outputs and state; without one (``num_layers=0``) the embeddings
+        themselves (zero past each length: padding's vector is zero) and no state."""
+        if self.rnn is None:
+            return self.dropout(self.embedding(ids)), None
+        return super().encode_steps(ids, lengths)
 
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""

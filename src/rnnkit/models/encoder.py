@@ -38,8 +38,7 @@ def length_mask(lengths: Tensor, steps: int) -> Tensor:
 
 
 class TextEncoder(nn.Module):
-    """Embedding (id 0 is padding) → dropout → :class:`Recurrent` stack (batch first; none when
-    ``num_layers`` is 0).
+    """Embedding (id 0 is padding) → dropout → :class:`Recurrent` stack (batch first).
 
     ``encode_steps(ids, lengths)`` (also ``forward``) returns the outputs of every step (B, T, D·H) and
     the final state, as :class:`Recurrent` does. ``dropout`` is between the stacked layers too, and the
@@ -60,19 +59,12 @@ class TextEncoder(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.rnn = Recurrent(cell, embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
-                             batch_first=True, dropout=dropout if num_layers > 1 else 0.0,
-                             **cell_options) if num_layers > 0 else None
-        self.output_size = self.rnn.output_size if self.rnn is not None else embedding_dim
+                             batch_first=True, dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         self.dropout = nn.Dropout(dropout)
 
     def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
-        """``(outputs (B, T, D·H), state)`` of the recurrent stack over the embedded ids; with
-        ``num_layers=0`` (no recurrent stack: a bag of embeddings, as fastText's model) the embeddings
-        themselves (zero past each length, padding's vector being zero) and no state."""
-        embedded = self.dropout(self.embedding(ids))
-        if self.rnn is None:
-            return embedded, None
-        return self.rnn(embedded, lengths=lengths)
+        """``(outputs (B, T, D·H), state)`` of the recurrent stack over the embedded ids."""
+        return self.rnn(self.dropout(self.embedding(ids)), lengths=lengths)
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Any:
         return self.encode_steps(ids, lengths)
