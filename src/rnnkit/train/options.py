@@ -104,7 +104,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--minutes", type=_nonneg_float,
                    help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
-    g.add_argument("--lr", type=_nonneg_float, help=f"peak learning rate (default {d['lr']:g})")
+    g.add_argument("--lr", type=_nonneg_float, help="peak learning rate (default "
+                   + (f"{d['lr']:g})" if d["lr"] is not None else "chosen by the task)"))
     g.add_argument("--weight-decay", type=_nonneg_float, help=f"default {d['weight_decay']:g}")
     g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
     g.add_argument("--beta2", type=_nonneg_float, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")

@@ -1,0 +1,269 @@
+"""A search over a task's settings inside a wall-clock budget, as fastText's ``-autotune-validation`` does.
+
+What a user gets: :func:`search` tries settings one after another. Each trial is a short training by
+the task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
+scored by the best validation metric it reached. The first trials are the task's presets (strong
+settings known in advance); the next ones perturb the best settings so far: one or two of the searched
+settings changed at random (by ``seed``), never a fixed one, never a repeat. When the trials' share of
+the budget is spent, the best settings are trained again with all the time that is left, and the
+better of that run and the best trial is kept. Each trial and the final run are one JSON line in the
+record file (settings, validation score, steps, seconds).
+
+The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
+far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
+proposed depends only on ``seed`` and the scores seen; the scores of clock-limited trainings depend on
+the machine's speed, so two searches on different machines may go different ways.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rnnkit.errors import UserError
+from rnnkit.train.trainer import TrainingDiverged, TrainResult
+
+__all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
+
+#: the searched settings: name -> the values a trial may take
+Space = dict[str, Sequence[Any]]
+#: ``run(settings, minutes, out_dir)``: one training of the task with ``settings``, into ``out_dir``
+RunFn = Callable[[dict[str, Any], float, Path], TrainResult]
+#: whether settings go together (a model without recurrent layers has no last state to pool ...)
+Valid = Callable[[dict[str, Any]], bool]
+
+TRIAL_SECONDS = 12.0   # the slice a trial gets when the budget allows many
+MAX_TRIALS = 16
+FINAL_SHARE = 0.35     # the share of the budget kept for training the best settings at the end
+
+
+@dataclass
+class Trial:
+    """One training of the search: its settings, the best validation score it reached (None when it
+    failed: ``error`` says why), its updates and seconds."""
+
+    number: int
+    kind: str                      # preset | perturbation | final
+    settings: dict[str, Any]
+    score: float | None
+    steps: int
+    seconds: float
+    stopped: str
+    error: str | None = None
+    result: TrainResult | None = field(default=None, repr=False)
+    overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
+
+    def record(self) -> dict[str, Any]:
+        """The JSON line of ``autotune.jsonl``."""
+        line = {"trial": self.number, "kind": self.kind, "settings": self.settings,
+                "val_score": self.score, "steps": self.steps, "seconds": round(self.seconds, 2),
+                "stopped": self.stopped}
+        return {**line, "error": self.error} if self.error else line
+
+
+@dataclass
+class AutotuneResult:
+    """What the search did: every trial (the final run last, when there was one), the best settings,
+    and the :class:`TrainResult` of the model kept in ``out``."""
+
+    trials: list[Trial]
+    best: dict[str, Any]
+    result: TrainResult
+    kept: str                      # final | trial N
+
+    def summary(self) -> dict[str, Any]:
+        """The short form for reports (``--json``)."""
+        searched = [t for t in self.trials if t.kind != "final"]
+        return {"trials": len(searched), "best_settings": self.best, "kept": self.kept}
+
+
+def plan(budget_s: float, presets: int) -> tuple[float, float]:
+    """``(trials_seconds, slice_seconds)``: the part of the budget the trials share and each one's slice
+    (about :data:`TRIAL_SECONDS`, at least the presets, at most :data:`MAX_TRIALS`)."""
+    trials_s = budget_s * (1.0 - FINAL_SHARE)
+    count = max(presets, min(MAX_TRIALS, int(trials_s // TRIAL_SECONDS)), 1)
+    return trials_s, trials_s / count
+
+
+def perturb(base: dict[str, Any], space: Space, fixed: dict[str, Any], rng: random.Random,
+            tried: Sequence[dict[str, Any]], valid: Valid = lambda s: True) -> dict[str, Any]:
+    """``base`` with one or two of its free settings changed to another value of ``space`` (chosen by
+    ``rng``); ``fixed`` ones are kept. Avoids settings already ``tried`` and ones that are not
+    ``valid`` where 50 draws allow."""
+    free = [k for k in space if k not in fixed and len(space[k]) > 1]
+    candidate = dict(base)
+    for _ in range(50):
+        candidate = {**base, **fixed}
+        for key in rng.sample(free, min(len(free), rng.choice((1, 2)))):
+            candidate[key] = rng.choice([v for v in space[key] if v != base.get(key)])
+        if candidate not in tried and valid(candidate):
+            break
+    return candidate
+
+
+class _Clock:
+    """The budget: seconds left, and the overhead a training takes beyond its slice (the largest seen
+    after the first training, which also pays for importing libraries and warming up)."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.start = time.perf_counter()
+        self.budget_s = budget_s
+        self.overheads: list[float] = []
+
+    @property
+    def overhead(self) -> float:
+        return max(self.overheads[1:] or self.overheads or [0.0])
+
+    def left(self, until: float | None = None, overhead: float | None = None) -> float:
+        """Seconds from now to ``until`` (the end of the budget), less the expected overhead."""
+        end = self.budget_s if until is None else until
+        return end - (time.perf_counter() - self.start) - (self.overhead if overhead is None else overhead)
+
+
+def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
+           fixed: dict[str, Any], seed: int, out: Path, record: Path,
+           say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
+           valid: Valid = lambda s: True) -> AutotuneResult:
+    """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
+
+    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, and every
+    trial's settings are ``valid``; trials train in ``out/autotune/trial-N`` (only the best one's
+    directory is kept until the end, then the folder is removed); each trial is appended to ``record``
+    as it ends, and ``say`` (when given) gets a line about it.
+    """
+    clock = _Clock(budget_s)
+    warm_up()
+    warmed = time.perf_counter() - clock.start
+    trials_s, slice_s = plan(max(budget_s - warmed, 0.0), len(presets))
+    trials_end = warmed + trials_s
+    rng = random.Random(seed)
+    work = out / "autotune"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("", encoding="utf-8")
+    trials: list[Trial] = []
+    best: Trial | None = None
+    while True:
+        seconds = min(slice_s, clock.left(trials_end))
+        if trials and seconds < 0.5 * slice_s:
+            break
+        number = len(trials) + 1
+        kind, settings = _propose(number, presets, space, fixed, best, rng, [t.settings for t in trials], valid)
+        if settings is None:
+            break
+        trial = _run_trial(run, number, kind, settings, max(seconds, 0.05), work / f"trial-{number}", clock,
+                           first=not trials)
+        trials.append(trial)
+        _append(record, trial)
+        if say:
+            say(_trial_line(trial, describe))
+        if trial.score is not None and (best is None or trial.score > best.score):  # type: ignore[operator]
+            if best is not None:
+                shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
+            best = trial
+        else:
+            shutil.rmtree(work / f"trial-{number}", ignore_errors=True)
+    if best is None:
+        raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
+    final = _final(run, best, clock, out, len(trials) + 1)
+    if final is not None:
+        trials.append(final)
+        _append(record, final)
+        if say:
+            say(_trial_line(final, describe))
+    kept = _keep(best, final, work, out)
+    shutil.rmtree(work, ignore_errors=True)
+    result = final.result if kept == "final" and final is not None else best.result
+    assert result is not None
+    result.out_dir = out
+    return AutotuneResult(trials, best.settings, result, kept)
+
+
+def warm_up() -> None:
+    """Load what a first training loads on first use (the optimiser's compiler hooks, the plotting
+    library: seconds on a busy machine), so that the first trial's slice is spent training and the
+    plan is made on the time really left."""
+    import torch
+
+    from rnnkit.plots import figure
+
+    torch.optim.Adam([torch.zeros(1, requires_grad=True)])
+    with contextlib.suppress(Exception), tempfile.TemporaryDirectory() as tmp, figure(Path(tmp) / "warm.png"):
+        pass
+
+
+def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any],
+             best: Trial | None, rng: random.Random, tried: list[dict[str, Any]],
+             valid: Valid) -> tuple[str, dict[str, Any] | None]:
+    """The next trial's kind and settings: a preset not tried yet, then a perturbation of the best
+    settings so far; None when nothing new is left (every searched setting fixed)."""
+    for preset in presets[number - 1:] if number <= len(presets) else ():
+        settings = {**preset, **fixed}
+        if settings not in tried and valid(settings):
+            return "preset", settings
+    settings = perturb(best.settings if best else {**presets[0], **fixed}, space, fixed, rng, tried, valid)
+    return "perturbation", None if settings in tried else settings
+
+
+def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], seconds: float, where: Path,
+               clock: _Clock, first: bool) -> Trial:
+    """Train once for ``seconds``; a diverged trial (or a failing one after the first) is recorded, not raised."""
+    t0 = time.perf_counter()
+    try:
+        result = run(dict(settings), seconds / 60.0, where)
+    except UserError as exc:
+        if first and not isinstance(exc, TrainingDiverged):
+            raise  # the data or a setting is wrong: every trial would fail the same way
+        return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
+    took = time.perf_counter() - t0
+    clock.overheads.append(max(0.0, took - seconds))
+    return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
+                 overhead=clock.overheads[-1])
+
+
+def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Trial | None:
+    """Train the best settings again into ``out`` with the time left, less the overhead those settings
+    took in their trial (None when too little is left to train longer than the best trial did)."""
+    seconds = clock.left(overhead=best.overhead)
+    if seconds <= best.seconds - best.overhead:
+        return None
+    return _run_trial(run, number, "final", best.settings, seconds, out, clock, first=False)
+
+
+def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
+    """Leave the better model in ``out/best``: the final run's, or the best trial's (copied over)."""
+    if final is not None and final.score is not None and final.score >= best.score:  # type: ignore[operator]
+        return "final"
+    source = work / f"trial-{best.number}"
+    if final is None:  # nothing trained in out: the best trial's whole run becomes the run
+        for name in ("best", "last", "metrics.jsonl", "loss.png"):
+            target = out / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            if (source / name).exists():
+                shutil.move(str(source / name), str(target))
+    else:
+        shutil.rmtree(out / "best", ignore_errors=True)
+        shutil.copytree(source / "best", out / "best")
+    return f"trial {best.number}"
+
+
+def _append(record: Path, trial: Trial) -> None:
+    with open(record, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(trial.record()) + "\n")
+
+
+def _trial_line(trial: Trial, describe: Callable[[dict[str, Any]], str]) -> str:
+    what = "final" if trial.kind == "final" else f"trial {trial.number} ({trial.kind})"
+    if trial.error:
+        return f"autotune {what}: {describe(trial.settings)}: failed ({trial.error})"
+    score = "n/a" if trial.score is None else f"{trial.score:.4f}"
+    return (f"autotune {what}: {describe(trial.settings)}: val {score} "
+            f"({trial.steps} steps, {trial.seconds:.1f} s)")

@@ -1,0 +1,183 @@
+"""`rnnkit train classify --autotune`: when it is on, what it searches, its budget and its record."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rnnkit.cli import main
+from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig
+from rnnkit.train.autotune import perturb, plan, search, warm_up
+from rnnkit.train.trainer import TrainResult
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "warm")
+
+
+@pytest.fixture(scope="module")
+def warm() -> None:
+    """Load torch's optimiser hooks and matplotlib first: once per process, and not the search's time."""
+    warm_up()
+
+
+def make_csv(path: Path, n: int = 60) -> Path:
+    rng = random.Random(0)
+    rows = ["text,label"]
+    for i in range(n):
+        good = i % 2 == 0
+        words = rng.sample(["good", "great", "fine"] if good else ["bad", "awful", "poor"], 2) + ["the", "film"]
+        rng.shuffle(words)
+        rows.append(f"{' '.join(words)},{'pos' if good else 'neg'}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------------------- when it is on
+@pytest.mark.parametrize(("settings", "wanted"), [
+    ({"minutes": 3}, True),                                   # a budget and no model setting: search
+    ({"minutes": 3, "pooling": "mean"}, False),               # any model setting given: exactly that model
+    ({"minutes": 3, "lr": 3e-3}, False),                      # even one equal to the default
+    ({"minutes": 3, "pooling": "mean", "autotune": True}, True),
+    ({"minutes": 3, "autotune": False}, False),
+    ({"steps": 50}, False),                                   # no time budget to spend
+    ({"minutes": 3, "pretrain_data": "x.txt"}, False),
+])
+def test_autotune_is_the_default_only_without_model_settings(settings: dict[str, Any], wanted: bool) -> None:
+    assert ClassifyConfig(**settings).wants_autotune() is wanted
+
+
+def test_settings_not_given_take_the_fixed_defaults() -> None:
+    config = ClassifyConfig(pooling="mean").with_defaults()
+    assert config.pooling == "mean" and config.tokenizer == FIXED["tokenizer"] and config.lr == FIXED["lr"]
+    assert ClassifyConfig().with_defaults({"lr": 0.01}).lr == 0.01  # a resumed run's own value first
+
+
+def test_presets_set_every_searched_setting_to_a_value_of_the_space() -> None:
+    for preset in PRESETS:
+        assert set(preset) == set(SPACE)
+        assert all(preset[k] in SPACE[k] for k in SPACE)
+        ClassifyConfig(**preset).validate()
+    assert {p["tokenizer"] for p in PRESETS} == {"word", "ngram", "bpe", "char"}
+    assert any(p["layers"] == 0 for p in PRESETS)  # fastText's model: pooled word and bigram embeddings
+
+
+# ------------------------------------------------------------------------------------------- the search
+def test_perturb_changes_one_or_two_free_settings_and_never_a_fixed_one() -> None:
+    rng = random.Random(0)
+    base = dict(PRESETS[0])
+    for _ in range(200):
+        new = perturb(base, SPACE, {"pooling": "mean"}, rng, [])
+        changed = [k for k in SPACE if new[k] != base[k] and k != "pooling"]
+        assert 1 <= len(changed) <= 2 and new["pooling"] == "mean"
+        assert all(new[k] in SPACE[k] for k in changed)
+    a = [perturb(base, SPACE, {}, random.Random(7), []) for _ in range(3)]
+    assert a == [perturb(base, SPACE, {}, random.Random(7), []) for _ in range(3)]
+
+
+def test_plan_gives_the_presets_their_slices_and_keeps_a_share_for_the_final_run() -> None:
+    trials_s, slice_s = plan(180.0, 4)
+    assert 0.5 * 180 < trials_s < 180 and trials_s / slice_s == int(trials_s // 12)
+    trials_s, slice_s = plan(6.0, 4)
+    assert slice_s == pytest.approx(trials_s / 4)
+
+
+def fake_run(log: list[dict[str, Any]]) -> Any:
+    """A stand-in training: sleeps half its slice, scores settings by a fixed rule, writes a best/."""
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        log.append(settings)
+        time.sleep(minutes * 30)
+        (where / "best").mkdir(parents=True, exist_ok=True)
+        (where / "best" / "config.json").write_text(json.dumps(settings))
+        score = settings["hidden"] / 256 + (settings["pooling"] == "mean") - settings["dropout"]
+        return TrainResult(score, 1, "accuracy", 3, minutes * 30, 10, 1.0, "minutes", where)
+    return run
+
+
+def test_search_stays_inside_its_budget_records_every_trial_and_is_deterministic(tmp_path: Path) -> None:
+    runs: list[list[dict[str, Any]]] = []
+    for k in range(2):
+        log: list[dict[str, Any]] = []
+        out = tmp_path / f"run{k}"
+        t0 = time.perf_counter()
+        found = search(fake_run(log), budget_s=1.5, presets=PRESETS, space=SPACE, fixed={"tokenizer": "word"},
+                       seed=3, out=out, record=out / "autotune.jsonl")
+        assert time.perf_counter() - t0 < 1.5 + 0.3
+        lines = [json.loads(x) for x in (out / "autotune.jsonl").read_text().splitlines()]
+        assert [x["settings"] for x in lines] == log == [t.settings for t in found.trials]
+        assert [x["kind"] for x in lines][:4] == ["preset"] * 4 and lines[-1]["kind"] == "final"
+        assert all(x["settings"]["tokenizer"] == "word" for x in lines)
+        assert found.kept == "final" and (out / "best" / "config.json").is_file()
+        assert not (out / "autotune").exists()  # the trials' directories are gone
+        runs.append([t.settings for t in found.trials if t.kind != "final"])
+    n = min(len(r) for r in runs)  # the clock may allow one run a trial more: the same seed, the same proposals
+    assert n >= 5 and runs[0][:n] == runs[1][:n]
+
+
+def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) -> None:
+    calls: list[dict[str, Any]] = []
+    inner = fake_run(calls)
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        result = inner(settings, minutes, where)
+        if where == tmp_path:  # the final run lands in out itself
+            result.best_metric = -10.0
+        return result
+
+    found = search(run, budget_s=1.0, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path,
+                   record=tmp_path / "autotune.jsonl")
+    assert found.kept.startswith("trial")
+    kept = json.loads((tmp_path / "best" / "config.json").read_text())
+    assert kept == found.best and found.result.out_dir == tmp_path
+
+
+# ------------------------------------------------------------------------------------------- end to end
+@pytest.mark.slow
+def test_cli_autotune_keeps_explicit_flags_and_stays_inside_the_budget(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = make_csv(tmp_path / "d.csv"), tmp_path / "run"
+    t0 = time.perf_counter()
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--autotune", "--pooling", "mean",
+                 "--hidden", "16", "--embedding", "16", "--minutes", "0.06", "--no-progress", "--json"]) == 0
+    assert time.perf_counter() - t0 < 0.06 * 60 + 2.5
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    lines = [json.loads(x) for x in (out / "autotune.jsonl").read_text().splitlines()]
+    assert summary["autotune"]["trials"] == len([x for x in lines if x["kind"] != "final"]) >= 1
+    for line in lines:
+        assert {"settings", "val_score", "steps", "seconds"} <= set(line)
+        assert line["settings"]["pooling"] == "mean" and line["settings"]["hidden"] == 16
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["model"]["pooling"] == "mean" and config["model"]["hidden_size"] == 16
+    assert config["settings"]["autotune"] is False
+
+
+def test_cli_model_flag_without_autotune_trains_exactly_that_model(tmp_path: Path) -> None:
+    data, out = make_csv(tmp_path / "d.csv"), tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--pooling", "mean", "--hidden", "8",
+                 "--minutes", "0.01", "--no-progress", "--json"]) == 0
+    assert not (out / "autotune.jsonl").exists()
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["tokenizer"] == "char" and config["model"]["pooling"] == "mean"
+
+
+def test_a_model_setting_in_a_config_file_also_turns_the_search_off(tmp_path: Path) -> None:
+    data, out = make_csv(tmp_path / "d.csv"), tmp_path / "run"
+    (tmp_path / "c.toml").write_text('pooling = "max"\nembedding = 8\n')
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--config", str(tmp_path / "c.toml"),
+                 "--minutes", "0.01", "--no-progress", "--json"]) == 0
+    assert not (out / "autotune.jsonl").exists()
+    assert json.loads((out / "best" / "config.json").read_text())["model"]["pooling"] == "max"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--autotune", "--steps", "5"], "--autotune needs --minutes M"),
+    (["--autotune", "--minutes", "1", "--pretrain-data", "x.txt"], "--autotune does not pre-train"),
+])
+def test_cli_refuses_autotune_without_a_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
+                                               message: str) -> None:
+    data = make_csv(tmp_path / "d.csv")
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), *extra]) == 2
+    assert message in capsys.readouterr().err

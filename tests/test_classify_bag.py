@@ -1,0 +1,45 @@
+"""The classifier without recurrent layers (``--layers 0``, fastText's model) and the word-bigram tokenizer."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.data.tokenize import NgramTokenizer, build_tokenizer, pad_batch, tokenizer_from_json
+from rnnkit.errors import SettingError
+from rnnkit.models.classifier import Classifier
+from rnnkit.tasks.classify import ClassifyConfig
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_ngram_tokenizer_adds_each_pair_of_neighbouring_words_and_round_trips() -> None:
+    assert NgramTokenizer.split("not good, really") == ["not", "good", "not good", ",", "good ,", "really",
+                                                        ", really"]
+    tok = build_tokenizer("ngram", ["not good", "very good", "not bad"], vocab_size=100)
+    assert tok.kind == "ngram" and "not good" in tok.symbols
+    again = tokenizer_from_json(tok.to_json())
+    assert isinstance(again, NgramTokenizer) and again.encode("not good") == tok.encode("not good")
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_zero_layers_pool_the_embeddings_as_torch_computes_them(pooling: str) -> None:
+    torch.manual_seed(0)
+    model = Classifier(vocab_size=20, num_classes=3, embedding_dim=5, num_layers=0, pooling=pooling).eval()
+    assert model.rnn is None and model.head.in_features == 5
+    seqs = [[3, 4, 5], [6, 7], [8]]
+    ids, lengths = pad_batch(seqs)
+    rows = [model.embedding.weight[s] for s in seqs]
+    pooled = torch.stack([r.mean(0) if pooling == "mean" else r.max(0).values for r in rows])
+    expected = torch.nn.functional.linear(pooled, model.head.weight, model.head.bias)
+    torch.testing.assert_close(model(ids, lengths), expected)
+
+
+def test_zero_layers_refuse_last_pooling_and_pretraining() -> None:
+    with pytest.raises(ValueError, match="needs a recurrent layer"):
+        Classifier(vocab_size=10, num_classes=2, num_layers=0, pooling="last")
+    with pytest.raises(SettingError, match="pools its embeddings with mean, max or attention"):
+        ClassifyConfig(layers=0).validate()
+    with pytest.raises(SettingError, match="pre-trains recurrent layers"):
+        ClassifyConfig(layers=0, pooling="mean", pretrain_data="x.txt").validate()
+    ClassifyConfig(layers=0, pooling="attention").validate()
