@@ -126,10 +126,27 @@ class Recurrent(nn.RNNBase):
             batch_first=batch_first, dropout=dropout, bidirectional=bidirectional, proj_size=proj_size,
             device=device, dtype=dtype,
         )
+        if definition.gates * hidden_size != self.weight_ih_l0.shape[0] or not definition.recurrent:
+            self._own_layout()
         self.cell = cell
         nonlinearity = getattr(definition, "nonlinearity", None) or _NONLINEARITY.get(definition.torch_mode)
         if nonlinearity is not None:
             self.nonlinearity = nonlinearity
+
+    def _own_layout(self) -> None:
+        """The cell's own parameter shapes where torch.nn's for its mode differ: another number of gate
+        blocks, or no recurrent weights at all (``Cell.recurrent`` False: no weight_hh / bias_hh)."""
+        rows, drop = self.cell_def.gates * self.hidden_size, () if self.cell_def.recurrent else ("weight_hh", "bias_hh")
+        for name in self._flat_weights_names:
+            kind, old = name.split("_l")[0], getattr(self, name)  # "weight_ih_l0_reverse" -> "weight_ih"
+            if kind in drop:
+                delattr(self, name)
+            elif kind != "weight_hr":
+                setattr(self, name, nn.Parameter(old.new_empty((rows, *old.shape[1:]))))
+        self._all_weights = [[n for n in names if n.split("_l")[0] not in drop] for names in self._all_weights]
+        self._flat_weights_names = [n for names in self._all_weights for n in names]
+        self._init_flat_weights()
+        self.reset_parameters()
 
     # -- configuration ----------------------------------------------------------------------------
     @property
@@ -163,6 +180,8 @@ class Recurrent(nn.RNNBase):
 
     def reset_parameters(self) -> None:
         """Initialise every layer and direction as the cell family prescribes (or as torch.nn does)."""
+        if self.weight_ih_l0.shape[0] != self.cell_def.gates * self.hidden_size:
+            return  # torch.nn's layout inside RNNBase.__init__: _own_layout replaces it, then initialises
         if self.init == "torch":
             super().reset_parameters()
             return
@@ -175,6 +194,12 @@ class Recurrent(nn.RNNBase):
                     with torch.no_grad():
                         initialize_(w_hr, "xavier_uniform")
 
+    def flatten_parameters(self) -> None:
+        """torch.nn's (one cuDNN weight buffer) for the cells on torch's fused kernels; a no-op for the
+        others, whose layout cuDNN may not know (minGRU's two gate blocks)."""
+        if self.cell_def.fusable():
+            super().flatten_parameters()
+
     def uses_fused(self) -> bool:
         """True when forward runs torch's fused kernel."""
         return self.impl != "reference" and self.cell_def.fusable()
@@ -183,10 +208,11 @@ class Recurrent(nn.RNNBase):
         """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (1 = reverse)."""
         suffix = "_reverse" if direction == 1 else ""
         w_ih = getattr(self, f"weight_ih_l{layer}{suffix}")
-        w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
+        w_hh = getattr(self, f"weight_hh_l{layer}{suffix}", None)  # None: a cell without W_hh (minGRU ...)
         if not self.bias:
             return w_ih, w_hh, None, None
-        return w_ih, w_hh, getattr(self, f"bias_ih_l{layer}{suffix}"), getattr(self, f"bias_hh_l{layer}{suffix}")
+        return (w_ih, w_hh, getattr(self, f"bias_ih_l{layer}{suffix}"),
+                getattr(self, f"bias_hh_l{layer}{suffix}", None))
 
     def projection(self, layer: int, direction: int = 0) -> Tensor | None:
         """The LSTM's projection ``weight_hr`` of one layer and direction, or None without ``proj_size``."""
@@ -412,8 +438,9 @@ class Recurrent(nn.RNNBase):
         per = len(self._flat_weights) // (self.num_layers * self.num_directions)  # tensors of one layer
         x, finals = input, []
         for layer in range(self.num_layers):
-            w_ih, w_hh, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
-            b_ih, b_hh = (rest[0], rest[1]) if self.bias else (None, None)
+            w_ih, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
+            w_hh = rest.pop(0) if cell.recurrent else None
+            b_ih, b_hh = (rest[0], rest[1] if cell.recurrent else None) if self.bias else (None, None)
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
             if kernel is not None:
                 new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
