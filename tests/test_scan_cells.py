@@ -1,6 +1,7 @@
-"""minGRU and minLSTM: the log-space parallel scan (``Cell.sequence``) equals the step loop it replaces
-(float64, two layers, both directions, padded lengths and a carried state), gradcheck passes through
-it, the step is the paper's equations, and the layer has no recurrent weights."""
+"""minGRU and minLSTM: both scans of ``Cell.sequence`` (Heinsen's log-space parallel scan and the
+hand-written sequential one) equal the step loop they replace (float64, two layers, both directions,
+padded lengths and a carried state), gradcheck passes through them, the step is the paper's equations,
+and the layer has no recurrent weights."""
 
 from __future__ import annotations
 
@@ -16,22 +17,24 @@ from rnnkit.models.sequence import SequenceModel, hidden_for_params
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 CELLS = ["mingru", "minlstm"]
+SCANS = ["parallel", "sequential"]
 TOL = {"rtol": 1e-9, "atol": 1e-10}
 
 
-def pair(cell: str, **kw: object) -> tuple[Recurrent, Recurrent]:
+def pair(cell: str, scan: str = "auto", **kw: object) -> tuple[Recurrent, Recurrent]:
     """The scan layer and the step-loop layer (``impl="reference"``) with the same float64 weights."""
     torch.manual_seed(0)
-    scan = Recurrent(cell, 3, 5, **kw).double()
+    scan = Recurrent(cell, 3, 5, scan=scan, **kw).double()
     loop = Recurrent(cell, 3, 5, impl="reference", **kw).double()
     loop.load_state_dict(scan.state_dict())
     return scan, loop
 
 
+@pytest.mark.parametrize("scan", SCANS)
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_scan_equals_the_step_loop_with_lengths_and_carried_state(cell: str, bidirectional: bool) -> None:
-    scan, loop = pair(cell, num_layers=2, bidirectional=bidirectional, batch_first=True)
+def test_scan_equals_the_step_loop_with_lengths_and_carried_state(cell: str, bidirectional: bool, scan: str) -> None:
+    scan, loop = pair(cell, scan, num_layers=2, bidirectional=bidirectional, batch_first=True)
     x = torch.randn(4, 9, 3, dtype=torch.float64)
     h0 = torch.randn(scan.num_layers * scan.num_directions, 4, 5, dtype=torch.float64)  # either sign
     lengths = torch.tensor([9, 4, 1, 6])
@@ -49,10 +52,11 @@ def test_scan_equals_the_step_loop_with_lengths_and_carried_state(cell: str, bid
         torch.testing.assert_close(grad, grad_l[name], **TOL, msg=name)
 
 
+@pytest.mark.parametrize("scan", SCANS)
 @pytest.mark.parametrize("cell", CELLS)
-def test_gradcheck_through_the_scan(cell: str) -> None:
+def test_gradcheck_through_the_scan(cell: str, scan: str) -> None:
     torch.manual_seed(1)
-    rnn = Recurrent(cell, 2, 3, bidirectional=True).double()
+    rnn = Recurrent(cell, 2, 3, bidirectional=True, scan=scan).double()
     x = torch.randn(5, 2, 2, dtype=torch.float64, requires_grad=True)
     h0 = torch.randn(2, 2, 3, dtype=torch.float64, requires_grad=True)
     lengths = torch.tensor([5, 3])
@@ -66,9 +70,10 @@ def test_gradcheck_through_the_scan(cell: str) -> None:
     assert torch.autograd.gradcheck(run, (x, h0, *rnn.parameters()))
 
 
+@pytest.mark.parametrize("scan", SCANS)
 @pytest.mark.parametrize("cell", CELLS)
-def test_a_packed_sequence_equals_the_padded_batch(cell: str) -> None:
-    scan, loop = pair(cell, bidirectional=True)
+def test_a_packed_sequence_equals_the_padded_batch(cell: str, scan: str) -> None:
+    scan, loop = pair(cell, scan, bidirectional=True)
     x = torch.randn(6, 3, 3, dtype=torch.float64)
     lengths = torch.tensor([2, 6, 4])
     padded, h_padded = scan(x, lengths=lengths)
@@ -108,8 +113,8 @@ def test_log_g_and_the_scan_against_plain_arithmetic() -> None:
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_float32_scan_stays_close_to_the_loop_over_784_steps(cell: str) -> None:
-    scan, loop = pair(cell)
+def test_float32_parallel_scan_stays_close_to_the_loop_over_784_steps(cell: str) -> None:
+    scan, loop = pair(cell, "parallel")
     scan, loop = scan.float(), loop.float()
     x = torch.rand(784, 2, 3)
     with torch.no_grad():
@@ -127,3 +132,6 @@ def test_no_recurrent_weights_and_the_parameter_count_is_known(cell: str) -> Non
     assert size(hidden) <= 500 < size(hidden + 1)
     with pytest.raises(ValueError, match="no fused kernel"):
         Recurrent(cell, 3, 5, impl="fused")
+    with pytest.raises(ValueError, match="scan must be one of"):
+        Recurrent(cell, 3, 5, scan="fast")
+    assert Recurrent(**Recurrent(cell, 3, 5, scan="parallel").config()).cell_def.scan == "parallel"

@@ -10,16 +10,26 @@ and the layer has no W_hh (``weight_hh``/``bias_hh`` are absent; ``weight_ih`` h
 
 with the paper's g(x) = x + 0.5 for x ≥ 0 and σ(x) below (its log-space version: it keeps h̃ > 0, so
 b_t > 0 and log b_t exists). ``step`` is that math, one step at a time (sampling, decoding, and the
-reference). ``sequence`` solves all t at once with the log-space parallel scan of Heinsen (2023,
-"Efficient parallelization of a ubiquitous sequential computation"):
-    a*_t = Σ_{s≤t} log a_s,   h_t = exp(a*_t) ⊙ h_0 + exp(a*_t + logcumsumexp_t(log b_t − a*_t)),
-one cumsum and one logcumsumexp over time in place of T dependent steps. The carried state h_0 enters as
-its own term, so it may be zero or negative (the paper's form takes log h_0). In float32, a*_t loses
-about |a*_t|·1e-7 of absolute precision: over a few thousand strongly forgetting steps the scan and the
-loop part in the fourth or fifth digit.
+reference every fast path is tested against). ``sequence`` runs the whole sequence one of two ways,
+chosen by the cell option ``scan``:
+
+- ``"parallel"``: the log-space parallel scan of Heinsen (2023, "Efficient parallelization of a
+  ubiquitous sequential computation"), every t at once:
+      a*_t = Σ_{s≤t} log a_s,   h_t = exp(a*_t) ⊙ h_0 + exp(a*_t + logcumsumexp_t(log b_t − a*_t)).
+  The carried state h_0 enters as its own term, so it may be zero or negative (the paper's form takes
+  log h_0). In float32 a*_t loses about |a*_t|·1e-7 of absolute precision: over a few thousand strongly
+  forgetting steps the scan and the loop part in the fourth or fifth digit.
+- ``"sequential"``: a_t and b_t for every t in a few whole-sequence operations, then the recurrence
+  itself as one fused multiply-add per step, forward and backward written out by hand (no autograd
+  node per step); exact in linear space.
+- ``"auto"`` (default): parallel on a GPU, sequential on the CPU. torch's CPU ``logcumsumexp`` is a
+  scalar loop, over an order of magnitude slower per element than ``exp``, so on the CPU the scan
+  costs more than the T small steps it replaces (``benchmarks/scan_vs_loop.py`` measures both).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -46,11 +56,52 @@ def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0)) + torch.exp(a_star) * h0
 
 
+class _SequentialScan(torch.autograd.Function):
+    """h_t = a_t ⊙ h_{t-1} + b_t step by step (time on dim 0), with its backward written out: one fused
+    multiply-add per step each way, instead of autograd's graph of T steps."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor, h0: Tensor) -> Tensor:
+        out = torch.empty_like(b)
+        h = h0
+        for t in range(a.shape[0]):
+            h = torch.addcmul(b[t], a[t], h, out=out[t])
+        ctx.save_for_backward(a, h0, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        a, h0, out = ctx.saved_tensors
+        total = torch.empty_like(grad)  # dL/dh_t through every later step: g_t = grad_t + a_{t+1} g_{t+1}
+        total[-1] = grad[-1]
+        for t in range(a.shape[0] - 2, -1, -1):
+            torch.addcmul(grad[t], a[t + 1], total[t + 1], out=total[t])
+        previous = torch.cat([h0.unsqueeze(0), out[:-1]])
+        return total * previous, total, a[0] * total[0]
+
+
+SCANS = ("auto", "parallel", "sequential")
+
+
 class _Minimal(Cell):
-    """A cell whose step is h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t from x_t: no W_hh, a parallel scan."""
+    """A cell whose step is h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t from x_t: no W_hh, a scan over time."""
 
     torch_mode = "GRU"  # the closest torch.nn layout (gated); Recurrent gives the layer the cell's own shapes
     recurrent = False
+
+    def __init__(self, hidden_size: int, scan: str = "auto", init_ih: str = "xavier_uniform",
+                 init_hh: str = "orthogonal", bias_init: float = 0.0) -> None:
+        super().__init__(hidden_size, init_ih=init_ih, init_hh=init_hh, bias_init=bias_init)
+        if scan not in SCANS:
+            raise ValueError(f"scan must be one of {', '.join(SCANS)}, got {scan!r}")
+        self.scan = scan
+
+    def options(self) -> dict[str, Any]:
+        return {**super().options(), "scan": self.scan}
+
+    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, t: int) -> Tensor:
+        a, b = self.coefficients(xw)
+        return a * state + b
 
     @torch.no_grad()
     def reset_parameters(
@@ -62,21 +113,27 @@ class _Minimal(Cell):
         if bias_ih is not None:
             bias_ih.fill_(self.bias_init)
 
+    def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
+        """a_t and b_t of h_t = a_t ⊙ h_{t-1} + b_t from the input projections ``xw`` (..., gates·H): the math."""
+        raise NotImplementedError
+
     def log_coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
-        """log a_t and log b_t of every step from the input projections ``xw`` (..., gates·H)."""
+        """log a_t and log b_t, computed in log space (the parallel scan's input)."""
         raise NotImplementedError
 
     def sequence(
         self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, mask: Tensor | None,
         offset: int,
     ) -> tuple[Tensor, Tensor]:
-        """The whole sequence by the parallel scan. Steps past a length do not change the scan before
-        them, so the final state is taken at each sequence's last step and the padding's output is 0."""
+        """The whole sequence by the scan ``self.scan`` names. Steps past a length do not change the ones
+        before them, so the final state is taken at each sequence's last step and the padding's output is 0."""
         dtype = xw.dtype
         if dtype in (torch.float16, torch.bfloat16):  # logcumsumexp over hundreds of steps needs float32
             xw, state = xw.float(), state.float()
-        log_a, log_b = self.log_coefficients(xw)
-        h = linear_scan(log_a, log_b, state)
+        if self.scan == "parallel" or (self.scan == "auto" and xw.device.type == "cuda"):
+            h = linear_scan(*self.log_coefficients(xw), state)
+        else:
+            h = _SequentialScan.apply(*self.coefficients(xw), state)
         if mask is None:
             final = h[-1]
         else:
@@ -92,10 +149,10 @@ class MinGRU(_Minimal):
     name = "mingru"
     gates = 2
 
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, t: int) -> Tensor:
+    def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         k, m = xw.chunk(2, dim=-1)
         z = torch.sigmoid(k)
-        return (1 - z) * state + z * g(m)
+        return 1 - z, z * g(m)
 
     def log_coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         k, m = xw.chunk(2, dim=-1)
@@ -108,10 +165,10 @@ class MinLSTM(_Minimal):
     name = "minlstm"
     gates = 3
 
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, t: int) -> Tensor:
+    def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         kf, ki, m = xw.chunk(3, dim=-1)
         f, i = torch.sigmoid(kf), torch.sigmoid(ki)
-        return f / (f + i) * state + i / (f + i) * g(m)
+        return f / (f + i), i / (f + i) * g(m)
 
     def log_coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         kf, ki, m = xw.chunk(3, dim=-1)
