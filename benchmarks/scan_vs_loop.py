@@ -1,9 +1,11 @@
-"""Time per step of minGRU and minLSTM by the parallel scan, by their own step loop, and of torch.nn.LSTM,
-against sequence length and hidden size: where the scan overtakes the loop (not a test).
+"""Time per step of minGRU and minLSTM by both scans and by their own step loop, and of torch.nn.LSTM,
+against sequence length and hidden size: where a scan overtakes the loop (not a test).
 
 Forward+backward of one layer (batch 32, input 64, float32), the sum of the outputs as the loss. The
-scan is ``Recurrent(cell)``; the loop ``Recurrent(cell, impl="reference")``, the same cell's ``step``
-once per time step; torch.nn.LSTM is the fused kernel of the same hidden size. Every point is the median
+scans are ``Recurrent(cell, scan="parallel")`` (Heinsen's log-space scan: cumsum and logcumsumexp) and
+``scan="sequential"`` (the hand-written one, what ``"auto"`` takes on the CPU); the loop is
+``Recurrent(cell, impl="reference")``, the cell's ``step`` once per time step through autograd;
+torch.nn.LSTM is the fused kernel of the same hidden size. Every point is the median
 of ``--rounds`` interleaved rounds (all variants in turn), divided by the number of steps. Writes
 ``--out`` (a PNG of both sweeps, for docs/PERFORMANCE.md) and prints a Markdown table of both.
 
@@ -35,7 +37,8 @@ def variants(hidden: int) -> dict[str, nn.Module]:
     torch.manual_seed(0)
     layers: dict[str, nn.Module] = {}
     for cell in CELLS:
-        layers[f"{cell} scan"] = Recurrent(cell, INPUT, hidden)
+        layers[f"{cell} parallel scan"] = Recurrent(cell, INPUT, hidden, scan="parallel")
+        layers[f"{cell} sequential scan"] = Recurrent(cell, INPUT, hidden, scan="sequential")
         layers[f"{cell} step loop"] = Recurrent(cell, INPUT, hidden, impl="reference")
     layers["torch.nn.LSTM"] = nn.LSTM(INPUT, hidden)
     return layers

@@ -54,3 +54,15 @@ def test_bad_flags_are_one_line(capsys: pytest.CaptureFixture[str], flags: list[
     assert main(["bench", *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert words in err and "\n" not in err
+
+
+def test_sweep_png_draws_one_panel_per_sweep(tmp_path) -> None:
+    from PIL import Image
+
+    from rnnkit.plots import sweep_png
+
+    sweeps = {name: {"values": [8, 16, 32], "note": "hidden 8",
+                     "series": {"mingru parallel scan": [3e-4, 2e-4, 1e-4], "mingru step loop": [1e-4, 2e-4, 4e-4]}}
+              for name in ("length", "hidden")}
+    path = sweep_png(sweeps, tmp_path / "s.png", "seconds per step", "title")
+    assert Image.open(path).size == (2 * 5 * 110, int(4.2 * 110))

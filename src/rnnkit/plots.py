@@ -201,8 +201,9 @@ def caption_attention_png(image: Any, weights: list[list[float]], words: list[st
 
 def sweep_png(sweeps: dict[str, dict[str, Any]], path: Path, ylabel: str, title: str) -> Path:
     """One panel per swept size (``{"length": {"values": [...], "series": {label: [y, ...]}, "note": str}}``),
-    each line a variant (one colour per first word of the label, dashed where it says "loop"), both axes
-    logarithmic: where one variant overtakes another (benchmarks/scan_vs_loop.py)."""
+    each line a variant (one colour per first word of the label; dashed where it says "loop", dotted
+    where it says "parallel"), both axes logarithmic: where one variant overtakes another
+    (benchmarks/scan_vs_loop.py)."""
     colours = _colours()
     with figure(path, figsize=(5 * len(sweeps), 4.2), dpi=110) as (fig, _):
         fig.clear()
@@ -211,8 +212,8 @@ def sweep_png(sweeps: dict[str, dict[str, Any]], path: Path, ylabel: str, title:
             families = list(dict.fromkeys(label.split()[0] for label in sweep["series"]))
             for label, ys in sweep["series"].items():
                 colour = colours[families.index(label.split()[0]) % len(colours)]
-                ax.plot(sweep["values"], ys, marker="o", ms=3, lw=1.3, color=colour,
-                        ls="--" if "loop" in label else "-", label=label)
+                style = "--" if "loop" in label else ":" if "parallel" in label else "-"
+                ax.plot(sweep["values"], ys, marker="o", ms=3, lw=1.3, color=colour, ls=style, label=label)
             ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_xlabel(f"{name} ({sweep.get('note', '')})" if sweep.get("note") else name)
