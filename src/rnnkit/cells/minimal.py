@@ -76,8 +76,10 @@ class _SequentialScan(torch.autograd.Function):
         total[-1] = grad[-1]
         for t in range(a.shape[0] - 2, -1, -1):
             torch.addcmul(grad[t], a[t + 1], total[t + 1], out=total[t])
-        previous = torch.cat([h0.unsqueeze(0), out[:-1]])
-        return total * previous, total, a[0] * total[0]
+        grad_a = torch.empty_like(total)  # dL/da_t = g_t ⊙ h_{t-1}, without a copy of the shifted states
+        torch.mul(total[0], h0, out=grad_a[0])
+        torch.mul(total[1:], out[:-1], out=grad_a[1:])
+        return grad_a, total, a[0] * total[0]
 
 
 SCANS = ("auto", "parallel", "sequential")
