@@ -16,8 +16,9 @@ Two paths compute the same thing:
   reverses back, so padding is never read and the final state is taken at each sequence's own end.
 
 A family without a torch kernel may bring a fast path of its own (``Cell.sequence``: the Clockwork RNN's
-hand-written BPTT), tested against its step loop. ``impl="auto"`` (default) takes the fastest path the
-cell has; ``"reference"`` forces the plain step loop.
+hand-written BPTT, the scans of minGRU and minLSTM), tested against its step loop. A family without
+recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` parameters at all.
+``impl="auto"`` (default) takes the fastest path the cell has; ``"reference"`` forces the plain step loop.
 """
 
 from __future__ import annotations
@@ -75,16 +76,17 @@ class Recurrent(nn.RNNBase):
     ``Recurrent(cell, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False, proj_size=0, device=None, dtype=None, *, impl="auto", init="rnnkit",
     cell_options=None, **options)``: after ``cell`` (``"rnn_tanh"``, ``"rnn_relu"``, ``"irnn"``, ``"lstm"``,
-    ``"gru"``, ``"clockwork"``, any name of :data:`rnnkit.cells.CELLS`) the arguments are torch.nn.LSTM's,
-    in its order. ``forward(input, hx=None, lengths=None)`` takes a tensor (T, B, I) (batch first if
-    asked), an unbatched (T, I) one or a ``PackedSequence``, and returns ``(output, h_n)`` or
+    ``"gru"``, ``"clockwork"``, ``"mingru"``, ``"minlstm"``, any name of :data:`rnnkit.cells.CELLS`) the
+    arguments are torch.nn.LSTM's, in its order. ``forward(input, hx=None, lengths=None)`` takes a tensor
+    (T, B, I) (batch first if asked), an unbatched (T, I) one or a ``PackedSequence``, and returns ``(output, h_n)`` or
     ``(output, (h_n, c_n))`` for the LSTM, exactly as torch.nn does (a ``PackedSequence`` out for one in).
     ``lengths`` (B,) marks a padded batch instead: outputs past a length are zero and the final state is
     each sequence's own last step, in both directions. ``state=`` is an alias of ``hx``.
 
     Cell options (keywords, or a ``cell_options`` dict): ``forget_bias`` (LSTM, 1.0) or ``chrono`` (LSTM,
     chrono initialisation up to T steps), ``identity_scale`` / ``input_std`` (IRNN), ``periods`` /
-    ``num_modules`` / ``nonlinearity`` (Clockwork), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
+    ``num_modules`` / ``nonlinearity`` (Clockwork), ``scan`` (minGRU, minLSTM: ``"auto"``, ``"parallel"``,
+    ``"sequential"``), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme.
     """
