@@ -206,8 +206,11 @@ class Recurrent(nn.RNNBase):
         """True when forward runs torch's fused kernel."""
         return self.impl != "reference" and self.cell_def.fusable()
 
-    def layer_weights(self, layer: int, direction: int = 0) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (1 = reverse)."""
+    def layer_weights(
+        self, layer: int, direction: int = 0
+    ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor | None]:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (1 = reverse); weight_hh and
+        bias_hh are None for a cell without recurrent weights."""
         suffix = "_reverse" if direction == 1 else ""
         w_ih = getattr(self, f"weight_ih_l{layer}{suffix}")
         w_hh = getattr(self, f"weight_hh_l{layer}{suffix}", None)  # None: a cell without W_hh (minGRU ...)
