@@ -66,11 +66,14 @@ def gradient_norms_through_time(
 
 
 @torch.no_grad()
-def spectral_radius(weight_hh: Tensor, cell: str = "rnn_tanh", mask: Tensor | None = None) -> dict[str, Any]:
+def spectral_radius(weight_hh: Tensor | None, cell: str = "rnn_tanh", mask: Tensor | None = None) -> dict[str, Any]:
     """Largest |eigenvalue| of W_hh. Gated cells: of each H×H gate block, and ``radius`` = their maximum.
 
-    Returns ``{"radius": float, "blocks": {name: float}}`` (blocks empty for one-block cells).
+    Returns ``{"radius": float, "blocks": {name: float}}`` (blocks empty for one-block cells). A cell
+    without W_hh (``weight_hh`` None: minGRU, minLSTM, whose gates read x_t only) has radius 0.
     """
+    if weight_hh is None:
+        return {"radius": 0.0, "blocks": {}}
     h = weight_hh.shape[1]
     gates = weight_hh.shape[0] // h
     w = weight_hh.detach().double()

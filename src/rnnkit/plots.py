@@ -23,6 +23,7 @@ __all__ = [
     "gradient_norms_png",
     "plot_losses",
     "read_metrics",
+    "sweep_png",
 ]
 
 
@@ -208,3 +209,28 @@ def caption_attention_png(image: Any, weights: list[list[float]], words: list[st
             sub.set_title(words[i] if i < len(words) else "", fontsize=9)
             sub.axis("off")
     return Path(path)
+
+
+def sweep_png(sweeps: dict[str, dict[str, Any]], path: Path, ylabel: str, title: str) -> Path:
+    """One panel per swept size (``{"length": {"values": [...], "series": {label: [y, ...]}, "note": str}}``),
+    each line a variant (one colour per first word of the label; dashed where it says "loop", dotted
+    where it says "parallel"), both axes logarithmic: where one variant overtakes another
+    (benchmarks/scan_vs_loop.py)."""
+    colours = _colours()
+    with figure(path, figsize=(5 * len(sweeps), 4.2), dpi=110) as (fig, _):
+        fig.clear()
+        axes = fig.subplots(1, len(sweeps), squeeze=False)[0]
+        for ax, (name, sweep) in zip(axes, sweeps.items(), strict=True):
+            families = list(dict.fromkeys(label.split()[0] for label in sweep["series"]))
+            for label, ys in sweep["series"].items():
+                colour = colours[families.index(label.split()[0]) % len(colours)]
+                style = "--" if "loop" in label else ":" if "parallel" in label else "-"
+                ax.plot(sweep["values"], ys, marker="o", ms=3, lw=1.3, color=colour, ls=style, label=label)
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_xlabel(f"{name} ({sweep.get('note', '')})" if sweep.get("note") else name)
+            ax.set_ylabel(ylabel)
+            ax.grid(alpha=0.3, which="both")
+        axes[0].legend(fontsize=8)
+        fig.suptitle(title, fontsize=10)
+    return path

@@ -16,8 +16,9 @@ Two paths compute the same thing:
   reverses back, so padding is never read and the final state is taken at each sequence's own end.
 
 A family without a torch kernel may bring a fast path of its own (``Cell.sequence``: the Clockwork RNN's
-hand-written BPTT), tested against its step loop. ``impl="auto"`` (default) takes the fastest path the
-cell has; ``"reference"`` forces the plain step loop.
+hand-written BPTT, the scans of minGRU and minLSTM), tested against its step loop. A family without
+recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` parameters at all.
+``impl="auto"`` (default) takes the fastest path the cell has; ``"reference"`` forces the plain step loop.
 """
 
 from __future__ import annotations
@@ -75,16 +76,17 @@ class Recurrent(nn.RNNBase):
     ``Recurrent(cell, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
     bidirectional=False, proj_size=0, device=None, dtype=None, *, impl="auto", init="rnnkit",
     cell_options=None, **options)``: after ``cell`` (``"rnn_tanh"``, ``"rnn_relu"``, ``"irnn"``, ``"lstm"``,
-    ``"gru"``, ``"clockwork"``, any name of :data:`rnnkit.cells.CELLS`) the arguments are torch.nn.LSTM's,
-    in its order. ``forward(input, hx=None, lengths=None)`` takes a tensor (T, B, I) (batch first if
-    asked), an unbatched (T, I) one or a ``PackedSequence``, and returns ``(output, h_n)`` or
+    ``"gru"``, ``"clockwork"``, ``"mingru"``, ``"minlstm"``, any name of :data:`rnnkit.cells.CELLS`) the
+    arguments are torch.nn.LSTM's, in its order. ``forward(input, hx=None, lengths=None)`` takes a tensor
+    (T, B, I) (batch first if asked), an unbatched (T, I) one or a ``PackedSequence``, and returns ``(output, h_n)`` or
     ``(output, (h_n, c_n))`` for the LSTM, exactly as torch.nn does (a ``PackedSequence`` out for one in).
     ``lengths`` (B,) marks a padded batch instead: outputs past a length are zero and the final state is
     each sequence's own last step, in both directions. ``state=`` is an alias of ``hx``.
 
     Cell options (keywords, or a ``cell_options`` dict): ``forget_bias`` (LSTM, 1.0) or ``chrono`` (LSTM,
     chrono initialisation up to T steps), ``identity_scale`` / ``input_std`` (IRNN), ``periods`` /
-    ``num_modules`` / ``nonlinearity`` (Clockwork), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
+    ``num_modules`` / ``nonlinearity`` (Clockwork), ``scan`` (minGRU, minLSTM: ``"auto"``, ``"parallel"``,
+    ``"sequential"``), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme.
     """
@@ -126,10 +128,27 @@ class Recurrent(nn.RNNBase):
             batch_first=batch_first, dropout=dropout, bidirectional=bidirectional, proj_size=proj_size,
             device=device, dtype=dtype,
         )
+        if definition.gates * hidden_size != self.weight_ih_l0.shape[0] or not definition.recurrent:
+            self._own_layout()
         self.cell = cell
         nonlinearity = getattr(definition, "nonlinearity", None) or _NONLINEARITY.get(definition.torch_mode)
         if nonlinearity is not None:
             self.nonlinearity = nonlinearity
+
+    def _own_layout(self) -> None:
+        """The cell's own parameter shapes where torch.nn's for its mode differ: another number of gate
+        blocks, or no recurrent weights at all (``Cell.recurrent`` False: no weight_hh / bias_hh)."""
+        rows, drop = self.cell_def.gates * self.hidden_size, () if self.cell_def.recurrent else ("weight_hh", "bias_hh")
+        for name in self._flat_weights_names:
+            kind, old = name.split("_l")[0], getattr(self, name)  # "weight_ih_l0_reverse" -> "weight_ih"
+            if kind in drop:
+                delattr(self, name)
+            elif kind != "weight_hr":
+                setattr(self, name, nn.Parameter(old.new_empty((rows, *old.shape[1:]))))
+        self._all_weights = [[n for n in names if n.split("_l")[0] not in drop] for names in self._all_weights]
+        self._flat_weights_names = [n for names in self._all_weights for n in names]
+        self._init_flat_weights()
+        self.reset_parameters()
 
     # -- configuration ----------------------------------------------------------------------------
     @property
@@ -163,6 +182,8 @@ class Recurrent(nn.RNNBase):
 
     def reset_parameters(self) -> None:
         """Initialise every layer and direction as the cell family prescribes (or as torch.nn does)."""
+        if self.weight_ih_l0.shape[0] != self.cell_def.gates * self.hidden_size:
+            return  # torch.nn's layout inside RNNBase.__init__: _own_layout replaces it, then initialises
         if self.init == "torch":
             super().reset_parameters()
             return
@@ -175,18 +196,28 @@ class Recurrent(nn.RNNBase):
                     with torch.no_grad():
                         initialize_(w_hr, "xavier_uniform")
 
+    def flatten_parameters(self) -> None:
+        """torch.nn's (one cuDNN weight buffer) for the cells on torch's fused kernels; a no-op for the
+        others, whose layout cuDNN may not know (minGRU's two gate blocks)."""
+        if self.cell_def.fusable():
+            super().flatten_parameters()
+
     def uses_fused(self) -> bool:
         """True when forward runs torch's fused kernel."""
         return self.impl != "reference" and self.cell_def.fusable()
 
-    def layer_weights(self, layer: int, direction: int = 0) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (1 = reverse)."""
+    def layer_weights(
+        self, layer: int, direction: int = 0
+    ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor | None]:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of one layer and direction (1 = reverse); weight_hh and
+        bias_hh are None for a cell without recurrent weights."""
         suffix = "_reverse" if direction == 1 else ""
         w_ih = getattr(self, f"weight_ih_l{layer}{suffix}")
-        w_hh = getattr(self, f"weight_hh_l{layer}{suffix}")
+        w_hh = getattr(self, f"weight_hh_l{layer}{suffix}", None)  # None: a cell without W_hh (minGRU ...)
         if not self.bias:
             return w_ih, w_hh, None, None
-        return w_ih, w_hh, getattr(self, f"bias_ih_l{layer}{suffix}"), getattr(self, f"bias_hh_l{layer}{suffix}")
+        return (w_ih, w_hh, getattr(self, f"bias_ih_l{layer}{suffix}"),
+                getattr(self, f"bias_hh_l{layer}{suffix}", None))
 
     def projection(self, layer: int, direction: int = 0) -> Tensor | None:
         """The LSTM's projection ``weight_hr`` of one layer and direction, or None without ``proj_size``."""
@@ -412,8 +443,9 @@ class Recurrent(nn.RNNBase):
         per = len(self._flat_weights) // (self.num_layers * self.num_directions)  # tensors of one layer
         x, finals = input, []
         for layer in range(self.num_layers):
-            w_ih, w_hh, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
-            b_ih, b_hh = (rest[0], rest[1]) if self.bias else (None, None)
+            w_ih, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
+            w_hh = rest.pop(0) if cell.recurrent else None
+            b_ih, b_hh = (rest[0], rest[1] if cell.recurrent else None) if self.bias else (None, None)
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
             if kernel is not None:
                 new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)

@@ -15,10 +15,11 @@ from rnnkit.cells.clockwork import Clockwork
 from rnnkit.cells.elman import IRNN, ElmanReLU, ElmanTanh
 from rnnkit.cells.gru import GRU
 from rnnkit.cells.lstm import LSTM
+from rnnkit.cells.minimal import MinGRU, MinLSTM
 from rnnkit.cells.presets import LE2015, le2015
 
 CELLS: dict[str, type[Cell]] = {
-    cls.name: cls for cls in (ElmanTanh, ElmanReLU, IRNN, LSTM, GRU, Clockwork)
+    cls.name: cls for cls in (ElmanTanh, ElmanReLU, IRNN, LSTM, GRU, Clockwork, MinGRU, MinLSTM)
 }
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "IRNN",
     "LE2015",
     "LSTM",
+    "MinGRU",
+    "MinLSTM",
     "Cell",
     "CellModule",
     "Clockwork",

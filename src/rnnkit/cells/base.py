@@ -32,6 +32,8 @@ class Cell:
     has_cell_state: ClassVar[bool] = False
     #: torch fused kernel for the whole sequence, or None when the family has none (the math differs)
     fused_kernel: ClassVar[str | None] = None
+    #: False for the families whose gates read x_t only (minGRU, minLSTM): no weight_hh / bias_hh at all
+    recurrent: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -106,7 +108,8 @@ class CellModule(nn.Module):
 
     ``forward(x, state=None, t=0)`` takes x of shape (B, input_size) and returns the new state:
     a tensor h (B, H), or ``(h, c)`` for the LSTM. Parameter names match torch.nn's cells
-    (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``) so their state dicts load both ways.
+    (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``) so their state dicts load both ways; a cell
+    without recurrent weights (``Cell.recurrent`` False: minGRU, minLSTM) has ``weight_hh = bias_hh = None``.
     """
 
     def __init__(self, cell: Cell, input_size: int, bias: bool = True) -> None:
@@ -116,9 +119,9 @@ class CellModule(nn.Module):
         self.hidden_size = cell.hidden_size
         g = cell.gates * cell.hidden_size
         self.weight_ih = nn.Parameter(torch.empty(g, input_size))
-        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size))
+        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size)) if cell.recurrent else None
         self.bias_ih = nn.Parameter(torch.empty(g)) if bias else None
-        self.bias_hh = nn.Parameter(torch.empty(g)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(g)) if bias and cell.recurrent else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

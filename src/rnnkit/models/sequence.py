@@ -70,10 +70,11 @@ def hidden_for_params(
         except ValueError as exc:
             raise UserError(f"cell {cell!r}: {exc}") from None
         gates = definition.gates
-        recurrent = gates * h * h
+        hh = gates * h if definition.recurrent else 0  # rows of W_hh (none for minGRU, minLSTM)
+        recurrent = hh * h
         if hasattr(definition, "connectivity"):
             recurrent = int(definition.connectivity().sum().item())
-        return recurrent + gates * h * input_size + 2 * gates * h + h * output_size + output_size
+        return recurrent + gates * h * input_size + gates * h + hh + h * output_size + output_size
 
     lo = 1
     if cell == "clockwork":  # at least one unit per module

@@ -1,0 +1,137 @@
+"""minGRU and minLSTM: both scans of ``Cell.sequence`` (Heinsen's log-space parallel scan and the
+hand-written sequential one) equal the step loop they replace (float64, two layers, both directions,
+padded lengths and a carried state), gradcheck passes through them, the step is the paper's equations,
+and the layer has no recurrent weights."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from rnnkit import Recurrent
+from rnnkit.cells import make_cell_module
+from rnnkit.cells.minimal import g, linear_scan, log_g
+from rnnkit.models.sequence import SequenceModel, hidden_for_params
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+CELLS = ["mingru", "minlstm"]
+SCANS = ["parallel", "sequential"]
+TOL = {"rtol": 1e-9, "atol": 1e-10}
+
+
+def pair(cell: str, scan: str = "auto", **kw: object) -> tuple[Recurrent, Recurrent]:
+    """The scan layer and the step-loop layer (``impl="reference"``) with the same float64 weights."""
+    torch.manual_seed(0)
+    scan = Recurrent(cell, 3, 5, scan=scan, **kw).double()
+    loop = Recurrent(cell, 3, 5, impl="reference", **kw).double()
+    loop.load_state_dict(scan.state_dict())
+    return scan, loop
+
+
+@pytest.mark.parametrize("scan", SCANS)
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_scan_equals_the_step_loop_with_lengths_and_carried_state(cell: str, bidirectional: bool, scan: str) -> None:
+    scan, loop = pair(cell, scan, num_layers=2, bidirectional=bidirectional, batch_first=True)
+    x = torch.randn(4, 9, 3, dtype=torch.float64)
+    h0 = torch.randn(scan.num_layers * scan.num_directions, 4, 5, dtype=torch.float64)  # either sign
+    lengths = torch.tensor([9, 4, 1, 6])
+    weights = torch.randn(4, 9, scan.output_size, dtype=torch.float64)
+    results = []
+    for rnn in (scan, loop):
+        out, h_n = rnn(x, h0, lengths=lengths)
+        ((out * weights).sum() + h_n.pow(2).sum()).backward()
+        results.append((out, h_n, {n: p.grad for n, p in rnn.named_parameters()}))
+    (out_s, h_s, grad_s), (out_l, h_l, grad_l) = results
+    torch.testing.assert_close(out_s, out_l, **TOL)
+    torch.testing.assert_close(h_s, h_l, **TOL)
+    assert torch.all(out_s[1, 4:] == 0) and torch.all(out_s[2, 1:] == 0)  # nothing past a length
+    for name, grad in grad_s.items():
+        torch.testing.assert_close(grad, grad_l[name], **TOL, msg=name)
+
+
+@pytest.mark.parametrize("scan", SCANS)
+@pytest.mark.parametrize("cell", CELLS)
+def test_gradcheck_through_the_scan(cell: str, scan: str) -> None:
+    torch.manual_seed(1)
+    rnn = Recurrent(cell, 2, 3, bidirectional=True, scan=scan).double()
+    x = torch.randn(5, 2, 2, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(2, 2, 3, dtype=torch.float64, requires_grad=True)
+    lengths = torch.tensor([5, 3])
+
+    def run(x: torch.Tensor, h0: torch.Tensor, *params: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out, h_n = torch.func.functional_call(rnn, dict(zip(names, params, strict=True)), (x, h0),
+                                              {"lengths": lengths})
+        return out, h_n
+
+    names = [n for n, _ in rnn.named_parameters()]
+    assert torch.autograd.gradcheck(run, (x, h0, *rnn.parameters()))
+
+
+@pytest.mark.parametrize("scan", SCANS)
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_packed_sequence_equals_the_padded_batch(cell: str, scan: str) -> None:
+    scan, loop = pair(cell, scan, bidirectional=True)
+    x = torch.randn(6, 3, 3, dtype=torch.float64)
+    lengths = torch.tensor([2, 6, 4])
+    padded, h_padded = scan(x, lengths=lengths)
+    packed, h_packed = scan(pack_padded_sequence(x, lengths, enforce_sorted=False))
+    torch.testing.assert_close(pad_packed_sequence(packed, total_length=6)[0], padded, **TOL)
+    torch.testing.assert_close(h_packed, h_padded, **TOL)
+    torch.testing.assert_close(h_packed, loop(pack_padded_sequence(x, lengths, enforce_sorted=False))[1], **TOL)
+
+
+def test_the_step_is_the_papers_equations() -> None:
+    """Feng et al. (2024), section 3 with the log-space g: written out here from the paper, not from the cell."""
+    torch.manual_seed(2)
+    x, h = torch.randn(4, 3, dtype=torch.float64), torch.randn(4, 5, dtype=torch.float64)
+    gru = make_cell_module("mingru", 3, 5).double()
+    z_pre, h_pre = F.linear(x, gru.weight_ih, gru.bias_ih).split(5, dim=1)
+    cand = torch.where(h_pre >= 0, h_pre + 0.5, torch.sigmoid(h_pre))
+    z = torch.sigmoid(z_pre)
+    torch.testing.assert_close(gru(x, h), (1 - z) * h + z * cand)
+    lstm = make_cell_module("minlstm", 3, 5).double()
+    f_pre, i_pre, h_pre = F.linear(x, lstm.weight_ih, lstm.bias_ih).split(5, dim=1)
+    f, i = torch.sigmoid(f_pre), torch.sigmoid(i_pre)
+    cand = torch.where(h_pre >= 0, h_pre + 0.5, torch.sigmoid(h_pre))
+    torch.testing.assert_close(lstm(x, h), f / (f + i) * h + i / (f + i) * cand)
+    assert gru.weight_hh is None and gru.bias_hh is None
+
+
+def test_log_g_and_the_scan_against_plain_arithmetic() -> None:
+    x = torch.linspace(-30, 30, 601, dtype=torch.float64)
+    torch.testing.assert_close(log_g(x).exp(), g(x))
+    a, b = torch.rand(50, 2, 3, dtype=torch.float64), torch.rand(50, 2, 3, dtype=torch.float64) + 0.1
+    h = torch.randn(2, 3, dtype=torch.float64)
+    expected = []
+    for t in range(50):
+        h0 = h if t == 0 else expected[-1]
+        expected.append(a[t] * h0 + b[t])
+    torch.testing.assert_close(linear_scan(a.log(), b.log(), h), torch.stack(expected))
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_float32_parallel_scan_stays_close_to_the_loop_over_784_steps(cell: str) -> None:
+    scan, loop = pair(cell, "parallel")
+    scan, loop = scan.float(), loop.float()
+    x = torch.rand(784, 2, 3)
+    with torch.no_grad():
+        torch.testing.assert_close(scan(x)[0], loop(x)[0], rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_no_recurrent_weights_and_the_parameter_count_is_known(cell: str) -> None:
+    rnn = Recurrent(cell, 3, 5, num_layers=2)
+    assert not any("_hh_" in n for n, _ in rnn.named_parameters())
+    gates = rnn.cell_def.gates
+    assert rnn.weight_ih_l1.shape == (gates * 5, 5) and rnn.layer_weights(1)[1] is None
+    hidden = hidden_for_params(cell, 500, 3, 2, {}, every_step=False)
+    size = lambda h: sum(p.numel() for p in SequenceModel(cell, 3, h, 2, False).parameters())  # noqa: E731
+    assert size(hidden) <= 500 < size(hidden + 1)
+    with pytest.raises(ValueError, match="no fused kernel"):
+        Recurrent(cell, 3, 5, impl="fused")
+    with pytest.raises(ValueError, match="scan must be one of"):
+        Recurrent(cell, 3, 5, scan="fast")
+    assert Recurrent(**Recurrent(cell, 3, 5, scan="parallel").config()).cell_def.scan == "parallel"
