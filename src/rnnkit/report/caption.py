@@ -12,8 +12,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from rnnkit.errors import UserError
 from rnnkit.report.page import Page, escape, figure_html, table
+from rnnkit.report.run import recorded_validation
 
 __all__ = ["EXAMPLES", "add_sections", "attention_figure"]
 
@@ -25,16 +25,10 @@ PANELS = 15  # words drawn per image (an untrained model writes up to max_len)
 def _items(cap: Any, data: str | None) -> tuple[list[Any], str]:
     from rnnkit.data.captions import read_captions
     from rnnkit.tasks.caption import CaptionConfig, _folders
-    from rnnkit.train.options import config_from
 
     if data:
         return read_captions(data), data
-    record = cap.checkpoint.config.get("data") or {}
-    if not record.get("train"):
-        raise UserError(f"{cap.checkpoint.path}: the run names no data; give --data FOLDER")
-    config = config_from(CaptionConfig, cap.checkpoint.config.get("settings") or {})
-    _, val = _folders(str(record["train"]), record.get("val"), config)
-    return val, f"validation images of {record.get('val') or record['train']}"
+    return recorded_validation(cap.checkpoint, CaptionConfig, _folders, "images", "FOLDER")
 
 
 def attention_figure(image: Any, weights: list[list[float]], words: list[str]) -> Any:

@@ -3,23 +3,42 @@
 What a user gets: :func:`overview_section` (the task, parameter count, steps, training time, best
 validation value), :func:`curves_section` (train and validation loss, the other validation metrics, the
 learning rate, the gradient norm and the share of clipped steps against the step, from
-``metrics.jsonl``, as one interactive Plotly figure) and :func:`config_section` (``config.json``).
+``metrics.jsonl``, as one interactive Plotly figure) and :func:`config_section` (``config.json``);
+:func:`recorded_validation` rebuilds the validation data a run held out, for the sections that show
+examples of it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rnnkit.errors import UserError
 from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
 from rnnkit.train.checkpoint import Checkpoint, count_parameters
 
-__all__ = ["config_section", "curves_figure", "curves_section", "overview_section"]
+__all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
 #: validation records that are not curves to draw (the loss has its own panel; counts are not metrics)
 NOT_CURVES = {"val_loss", "val_tokens", "val_count", "val_items"}
+
+
+def recorded_validation(ckpt: Checkpoint, config_cls: type, split: Callable[..., Any], what: str,
+                        flag: str) -> tuple[list[Any], str]:
+    """The validation items of the run in ``ckpt`` and a phrase saying where they come from: its
+    ``--val-data`` or the same seeded split of its ``--data``, through the task's own ``split(data, val_data,
+    config)``. A run that names no data is refused with a hint to give ``--data FLAG``."""
+    from rnnkit.train.options import config_from
+
+    record = ckpt.config.get("data") or {}
+    if not record.get("train"):
+        raise UserError(f"{ckpt.path}: the run names no data; give --data {flag}")
+    config = config_from(config_cls, ckpt.config.get("settings") or {})
+    _, val = split(str(record["train"]), record.get("val"), config)
+    return list(val), f"validation {what} of {record.get('val') or record['train']}"
 
 
 def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rnnkit.errors import UserError
 from rnnkit.report.page import Page, escape, figure_html, table
+from rnnkit.report.run import recorded_validation
 
 __all__ = ["EXAMPLES", "add_sections", "attention_figure"]
 
@@ -22,16 +22,10 @@ EXAMPLES = 4
 def _pairs(tr: Any, data: str | None) -> tuple[list[tuple[str, str]], str]:
     from rnnkit.data.pairs import read_pairs
     from rnnkit.tasks.translate import Seq2SeqConfig, _load_data
-    from rnnkit.train.options import config_from
 
     if data:
         return list(read_pairs(data)), data
-    record = tr.checkpoint.config.get("data") or {}
-    if not record.get("train"):
-        raise UserError(f"{tr.checkpoint.path}: the run names no data; give --data PAIRS")
-    config = config_from(Seq2SeqConfig, tr.checkpoint.config.get("settings") or {})
-    _, val = _load_data(str(record["train"]), record.get("val"), config)
-    return list(val), f"validation pairs of {record.get('val') or record['train']}"
+    return recorded_validation(tr.checkpoint, Seq2SeqConfig, _load_data, "pairs", "PAIRS")
 
 
 def attention_figure(result: dict[str, Any]) -> Any:

@@ -14,9 +14,9 @@ from typing import Any
 
 import torch
 
-from rnnkit.errors import UserError
 from rnnkit.models.ctc import BLANK, greedy_decode
 from rnnkit.report.page import Page, escape, figure_html, table
+from rnnkit.report.run import recorded_validation
 
 __all__ = ["EXAMPLES", "add_sections", "alignment_figure"]
 
@@ -27,16 +27,10 @@ FRAME_SECONDS = 0.010  # the hop of the log-mel features
 def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     from rnnkit.data.speech import read_manifest
     from rnnkit.tasks.speech import SpeechConfig, _corpora
-    from rnnkit.train.options import config_from
 
     if data:
         return read_manifest(data), data
-    record = rec.checkpoint.config.get("data") or {}
-    if not record.get("train"):
-        raise UserError(f"{rec.checkpoint.path}: the run names no data; give --data FOLDER")
-    config = config_from(SpeechConfig, rec.checkpoint.config.get("settings") or {})
-    _, val = _corpora(str(record["train"]), record.get("val"), config)
-    return val, f"validation utterances of {record.get('val') or record['train']}"
+    return recorded_validation(rec.checkpoint, SpeechConfig, _corpora, "utterances", "FOLDER")
 
 
 def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],
