@@ -1,0 +1,172 @@
+"""The LSTM's time loop with its backward pass written out: the fast path of the regularised LSTM.
+
+torch's fused LSTM kernel computes the plain cell only. With variational recurrent dropout, zoneout or
+layer normalisation inside the recurrence (:mod:`rnnkit.regularisers`) the step loop would pay autograd's
+bookkeeping for some twenty small operations per step, forwards and backwards. :func:`lstm_sequence`
+runs the recurrence without building a graph, keeps only what the backward needs (the states, the gate
+activations, the normalised pre-activations and their inverse deviations), and walks the steps in
+reverse itself; the recurrent weight's gradient is one product over all steps at the end. It equals
+autograd through the reference step (``tests/test_regularisers.py``, float64, and ``gradcheck``).
+
+One step, with ``xg_t`` the hoisted input part of the pre-activation (all biases folded in):
+    r_t = W_hh (m ⊙ h_{t-1})                              m: recurrent-dropout mask (or 1)
+    z_t = xg_t + [LN(r_t) ⊙ γ_hh  or  r_t]                  gates [i, f, g, o], torch.nn's order
+    c'_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g)
+    h'_t = σ(o) ⊙ tanh([LN(c'_t) ⊙ γ_c + β_c  or  c'_t])
+    c_t = k^c_t ⊙ c_{t-1} + (1 − k^c_t) ⊙ c'_t,  h_t = k^h_t ⊙ h_{t-1} + (1 − k^h_t) ⊙ h'_t
+``k`` is the zoneout keep factor (a 0/1 mask in training, the rate at evaluation), and 1 past a
+sequence's length so that a finished row holds its state; LN normalises over the whole vector
+(4H features for r_t, H for c'_t) without gain or shift of its own (γ, β are applied here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+__all__ = ["LN_EPS", "layer_norm_backward", "lstm_sequence"]
+
+#: epsilon of every layer normalisation in the regularised LSTM (torch.nn.LayerNorm's default)
+LN_EPS = 1e-5
+
+
+def layer_norm_backward(grad_hat: Tensor, x_hat: Tensor, rstd: Tensor) -> Tensor:
+    """Gradient wrt x of x̂ = (x − mean(x)) · rstd over the last dimension, given dL/dx̂ and x̂."""
+    mean_g = grad_hat.mean(-1, keepdim=True)
+    mean_gx = (grad_hat * x_hat).mean(-1, keepdim=True)
+    return (grad_hat - mean_g - x_hat * mean_gx).mul_(rstd)
+
+
+def lstm_sequence(
+    xg: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    w_hh: Tensor,
+    ln: tuple[Tensor, Tensor, Tensor] | None = None,
+    drop: Tensor | None = None,
+    keep: tuple[Tensor, Tensor] | None = None,
+    out_mask: Tensor | None = None,
+) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    """Run the regularised LSTM over ``xg`` (T, B, 4H); returns ``(output (T, B, H), (h_T, c_T))``.
+
+    ``ln``: the gains and shift ``(γ_hh (4H), γ_c (H), β_c (H))`` of a layer-normalised LSTM, or None.
+    ``drop`` (B, H): the recurrent-dropout mask, already scaled by 1/(1 − p). ``keep``: the zoneout keep
+    factors ``(k^h, k^c)``, each (T, B, H) or broadcastable to it (see the module docstring).
+    ``out_mask`` (T, B, 1) bool: outputs past a sequence's length are zero.
+    """
+    device = xg.device.type
+    if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
+        with torch.autocast(device, enabled=False):
+            args = [xg, h0, c0, w_hh, *(ln or (None,) * 3), drop, *(keep or (None, None))]
+            out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask)
+            return out, (h, c)
+    g_hh, g_c, b_c = ln or (None, None, None)
+    k_h, k_c = keep or (None, None)
+    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask)
+    return out, (h, c)
+
+
+class _LSTMBPTT(torch.autograd.Function):
+    """Forward without a graph, saving the states and activations; backward through time by hand."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, g_hh: Tensor | None, g_c: Tensor | None,
+        b_c: Tensor | None, drop: Tensor | None, k_h: Tensor | None, k_c: Tensor | None, out_mask: Tensor | None,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        steps, batch, gates = xg.shape
+        hidden = gates // 4
+        ln = g_hh is not None
+        hs = xg.new_empty(steps + 1, batch, hidden)
+        cs = xg.new_empty(steps + 1, batch, hidden)
+        hs[0], cs[0] = h0, c0
+        acts = xg.new_empty(steps, batch, gates)  # σ(i), σ(f), tanh(g), σ(o)
+        tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
+        r_hat = xg.new_empty(steps, batch, gates) if ln else None
+        c_hat = xg.new_empty(steps, batch, hidden) if ln else None
+        rstd = xg.new_empty(2, steps, batch, 1) if ln else None
+        w_t = w_hh.t()
+        for t in range(steps):
+            h, c, z = hs[t], cs[t], acts[t]
+            hr = h if drop is None else h * drop
+            if ln:
+                r_hat[t], _, rstd[0, t] = torch.native_layer_norm(torch.mm(hr, w_t), (gates,), None, None, LN_EPS)
+                torch.addcmul(xg[t], r_hat[t], g_hh, out=z)
+            else:
+                torch.addmm(xg[t], hr, w_t, out=z)
+            z[:, : 2 * hidden].sigmoid_()
+            z[:, 2 * hidden : 3 * hidden].tanh_()
+            z[:, 3 * hidden :].sigmoid_()
+            i, f, g, o = z.split(hidden, 1)
+            c_new = torch.addcmul(f * c, i, g)
+            if ln:
+                c_hat[t], _, rstd[1, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+                torch.addcmul(b_c, c_hat[t], g_c, out=tc[t]).tanh_()
+            else:
+                torch.tanh(c_new, out=tc[t])
+            h_new = o * tc[t]
+            if k_h is None:
+                hs[t + 1], cs[t + 1] = h_new, c_new
+            else:
+                torch.lerp(h_new, h, k_h[t], out=hs[t + 1])
+                torch.lerp(c_new, c, k_c[t], out=cs[t + 1])
+        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_hat, c_hat, rstd, drop, k_h, k_c, out_mask)
+        out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
+        return out, hs[-1].clone(), cs[-1].clone()
+
+    @staticmethod
+    def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+        hs, cs, acts, tc, w_hh, g_hh, g_c, r_hat, c_hat, rstd, drop, k_h, k_c, out_mask = ctx.saved_tensors
+        steps, batch, gates = acts.shape
+        hidden = gates // 4
+        ln = g_hh is not None
+        if out_mask is not None:
+            g_out = g_out * out_mask
+        dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
+        dr_all = acts.new_empty(steps, batch, gates) if ln else dz_all  # dL/dr_t
+        dy_c = acts.new_empty(steps, batch, hidden) if ln else None  # dL/d(LN(c'_t) γ_c + β_c)
+        gh = g_h + g_out[-1]
+        gc = g_c_last.clone()
+        for t in range(steps - 1, -1, -1):
+            if t < steps - 1:
+                gh.add_(g_out[t])
+            i, f, g, o = acts[t].split(hidden, 1)
+            th = tc[t]
+            if k_h is None:
+                gh_new, gc_new = gh, gc
+            else:
+                gh_new, gc_new = gh * (1 - k_h[t]), gc * (1 - k_c[t])
+            dz = dz_all[t]
+            dzi, dzf, dzg, dzo = dz.split(hidden, 1)
+            torch.mul(gh_new, th, out=dzo)
+            dzo.mul_(o * (1 - o))
+            d_pre = gh_new * o * (1 - th * th)  # dL/d(the argument of tanh)
+            if ln:
+                dy_c[t] = d_pre
+                gc_new = gc_new + layer_norm_backward(d_pre * g_c, c_hat[t], rstd[1, t])
+            else:
+                gc_new = gc_new + d_pre
+            torch.mul(gc_new, g, out=dzi).mul_(i * (1 - i))
+            torch.mul(gc_new, cs[t], out=dzf).mul_(f * (1 - f))
+            torch.mul(gc_new, i, out=dzg).mul_(1 - g * g)
+            gc_prev = gc_new * f
+            if ln:
+                dr_all[t] = layer_norm_backward(dz * g_hh, r_hat[t], rstd[0, t])
+            dh = torch.mm(dr_all[t], w_hh)
+            if drop is not None:
+                dh.mul_(drop)
+            if k_h is None:
+                gh, gc = dh, gc_prev
+            else:
+                gh = dh.addcmul_(gh, k_h[t].expand_as(gh))
+                gc = gc_prev.addcmul_(gc, k_c[t].expand_as(gc))
+        h_in = hs[:-1] if drop is None else hs[:-1] * drop
+        d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
+        d_ghh = d_gc = d_bc = None
+        if ln:
+            d_ghh = (dz_all * r_hat).sum((0, 1))
+            d_gc = (dy_c * c_hat).sum((0, 1))
+            d_bc = dy_c.sum((0, 1))
+        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
