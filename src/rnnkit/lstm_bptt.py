@@ -87,7 +87,7 @@ class _LSTMBPTT(torch.autograd.Function):
         r_hat = xg.new_empty(steps, batch, gates) if ln else None
         c_hat = xg.new_empty(steps, batch, hidden) if ln else None
         rstd = xg.new_empty(2, steps, batch, 1) if ln else None
-        w_t = w_hh.t()
+        w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         for t in range(steps):
             h, c, z = hs[t], cs[t], acts[t]
             hr = h if drop is None else h * drop
@@ -100,17 +100,17 @@ class _LSTMBPTT(torch.autograd.Function):
             z[:, 2 * hidden : 3 * hidden].tanh_()
             z[:, 3 * hidden :].sigmoid_()
             i, f, g, o = z.split(hidden, 1)
-            c_new = torch.addcmul(f * c, i, g)
+            # without zoneout (or lengths) the new state is written in place, else blended with the old
+            c_new = torch.addcmul(f * c, i, g, out=cs[t + 1] if k_c is None else None)
             if ln:
                 c_hat[t], _, rstd[1, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
                 torch.addcmul(b_c, c_hat[t], g_c, out=tc[t]).tanh_()
             else:
                 torch.tanh(c_new, out=tc[t])
-            h_new = o * tc[t]
             if k_h is None:
-                hs[t + 1], cs[t + 1] = h_new, c_new
+                torch.mul(o, tc[t], out=hs[t + 1])
             else:
-                torch.lerp(h_new, h, k_h[t], out=hs[t + 1])
+                torch.lerp(o * tc[t], h, k_h[t], out=hs[t + 1])
                 torch.lerp(c_new, c, k_c[t], out=cs[t + 1])
         ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_hat, c_hat, rstd, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
@@ -124,44 +124,43 @@ class _LSTMBPTT(torch.autograd.Function):
         ln = g_hh is not None
         if out_mask is not None:
             g_out = g_out * out_mask
+        # every factor that does not recur, for all steps at once (a few large operations, not many small ones)
+        i, f, g, o = acts.split(hidden, 2)
+        local = torch.cat([g * i * (1 - i), cs[:-1] * f * (1 - f), i * (1 - g * g), tc * o * (1 - o)], 2)
+        local4 = local.view(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
+        o_dtanh = o * (1 - tc * tc)  # dh'/d(the argument of tanh)
+        free_h = None if k_h is None else 1 - k_h  # the share of h_t that is the new value
+        free_c = None if k_c is None else 1 - k_c
         dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
+        dz4 = dz_all.view(steps, batch, 4, hidden)
         dr_all = acts.new_empty(steps, batch, gates) if ln else dz_all  # dL/dr_t
         dy_c = acts.new_empty(steps, batch, hidden) if ln else None  # dL/d(LN(c'_t) γ_c + β_c)
         gh = g_h + g_out[-1]
-        gc = g_c_last.clone()
+        gc = g_c_last
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
                 gh.add_(g_out[t])
-            i, f, g, o = acts[t].split(hidden, 1)
-            th = tc[t]
-            if k_h is None:
-                gh_new, gc_new = gh, gc
-            else:
-                gh_new, gc_new = gh * (1 - k_h[t]), gc * (1 - k_c[t])
-            dz = dz_all[t]
-            dzi, dzf, dzg, dzo = dz.split(hidden, 1)
-            torch.mul(gh_new, th, out=dzo)
-            dzo.mul_(o * (1 - o))
-            d_pre = gh_new * o * (1 - th * th)  # dL/d(the argument of tanh)
+            gh_new = gh if free_h is None else gh * free_h[t]
+            gc_new = gc if free_c is None else gc * free_c[t]
+            d_pre = gh_new * o_dtanh[t]
             if ln:
                 dy_c[t] = d_pre
                 gc_new = gc_new + layer_norm_backward(d_pre * g_c, c_hat[t], rstd[1, t])
             else:
                 gc_new = gc_new + d_pre
-            torch.mul(gc_new, g, out=dzi).mul_(i * (1 - i))
-            torch.mul(gc_new, cs[t], out=dzf).mul_(f * (1 - f))
-            torch.mul(gc_new, i, out=dzg).mul_(1 - g * g)
-            gc_prev = gc_new * f
+            torch.mul(local4[t, :, :3], gc_new.unsqueeze(1), out=dz4[t, :, :3])
+            torch.mul(local4[t, :, 3], gh_new, out=dz4[t, :, 3])
+            gc_prev = gc_new * f[t]
             if ln:
-                dr_all[t] = layer_norm_backward(dz * g_hh, r_hat[t], rstd[0, t])
+                dr_all[t] = layer_norm_backward(dz_all[t] * g_hh, r_hat[t], rstd[0, t])
             dh = torch.mm(dr_all[t], w_hh)
             if drop is not None:
                 dh.mul_(drop)
             if k_h is None:
                 gh, gc = dh, gc_prev
             else:
-                gh = dh.addcmul_(gh, k_h[t].expand_as(gh))
-                gc = gc_prev.addcmul_(gc, k_c[t].expand_as(gc))
+                gh = dh.addcmul_(gh, k_h[t])
+                gc = gc_prev.addcmul_(gc, k_c[t])
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
         d_ghh = d_gc = d_bc = None
