@@ -67,3 +67,16 @@ def test_flags_are_listed_in_the_help(capsys: pytest.CaptureFixture[str]) -> Non
     for flag in ("--weight-drop", "--recurrent-dropout", "--zoneout", "--layer-norm"):
         assert flag in text
     torch.set_num_threads(1)
+
+
+def test_speech_model_takes_the_regularisers_from_its_settings() -> None:
+    from rnnkit.models.speech import SpeechRecognizer
+    from rnnkit.tasks.speech import SpeechConfig, _model_kwargs
+
+    config = SpeechConfig(hidden=8, layers=1, zoneout=0.1, layer_norm=True)
+    config.validate()
+    model = SpeechRecognizer(**_model_kwargs(config, 5))
+    assert model.rnn.reg.zoneout == 0.1 and model.rnn.reg.layer_norm
+    again = SpeechRecognizer(**model.config())
+    again.load_state_dict(model.state_dict())
+    assert "zoneout" not in _model_kwargs(SpeechConfig(), 5)  # runs without them keep their config
