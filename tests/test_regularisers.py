@@ -319,3 +319,13 @@ def test_config_rebuilds_the_layer_and_the_state_dict_loads() -> None:
 def test_options_out_of_range_or_unsupported_are_refused(cell: str, options: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Recurrent(cell, 3, 4, **options)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_under_bf16_autocast_the_loop_runs_in_fp32_and_trains(cell: str) -> None:
+    options = {"zoneout": 0.1, **({"layer_norm": True, "recurrent_dropout": 0.2} if cell == "lstm" else {})}
+    rnn = Recurrent(cell, 4, 6, **options)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, _ = rnn(torch.randn(5, 2, 4), lengths=torch.tensor([5, 3]))
+    out.float().sum().backward()
+    assert torch.isfinite(rnn.weight_hh_l0.grad).all() and rnn.weight_hh_l0.grad.abs().sum() > 0

@@ -190,9 +190,10 @@ def regularised_step(cell: Cell, xw: Tensor, state: State, w_hh: Tensor, b_hh: T
     new = ln_lstm_step(xw, masked, w_hh, b_hh, ln) if ln is not None else cell.step(xw, masked, w_hh, b_hh, t)  # type: ignore[arg-type]
     if keep is None:
         return new
+    # n + k (s − n): the zoneout blend, in whatever dtypes autocast left the parts in
     if isinstance(new, tuple):
-        return tuple(torch.lerp(n, s, k) for n, s, k in zip(new, state, keep, strict=True))
-    return torch.lerp(new, state, keep[0])  # type: ignore[arg-type]
+        return tuple(n + k * (s - n) for n, s, k in zip(new, state, keep, strict=True))
+    return new + keep[0] * (state - new)  # type: ignore[operator]
 
 
 def sample_masks(reg: Regularisers, cell: Cell, steps: int, batch: int, like: Tensor, training: bool,
