@@ -3,7 +3,7 @@
 The judges are written here from the papers' equations (Merity et al. 2017; Gal & Ghahramani 2016;
 Krueger et al. 2017; Ba et al. 2016), with the same masks passed in or drawn from the same seed,
 torch.nn.LSTM for weight drop (the fused path with a dropped W_hh), and ``gradcheck`` in float64 for
-the hand-written BPTT of :mod:`rnnkit.lstm_bptt`.
+the hand-written BPTT of :mod:`rnnkit.bptt`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit import Recurrent
-from rnnkit.lstm_bptt import lstm_sequence
+from rnnkit.bptt import lstm_sequence
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -150,9 +150,9 @@ def test_zoneout_at_evaluation_is_the_expectation() -> None:
 
 
 # -- the options of Recurrent ------------------------------------------------------------------------
-def layer(impl: str = "auto", **options: object) -> Recurrent:
+def layer(impl: str = "auto", cell: str = "lstm", **options: object) -> Recurrent:
     torch.manual_seed(0)
-    rnn = Recurrent("lstm", 4, 5, impl=impl, **options).double()
+    rnn = Recurrent(cell, 4, 5, impl=impl, **options).double()
     with torch.no_grad():
         for p in rnn.parameters():
             p.add_(0.3 * torch.randn_like(p))
@@ -183,12 +183,15 @@ def test_weight_drop_keeps_the_fused_kernel_and_equals_torch_lstm_with_the_dropp
 ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
 
 
-@pytest.mark.parametrize("options", [{"recurrent_dropout": 0.3}, {"zoneout": 0.3}, {"zoneout": [0.5, 0.1]},
-                                     {"layer_norm": True}, ALL])
-def test_fast_path_equals_the_reference_loop_in_training_and_evaluation(options: dict) -> None:
-    fast, ref = layer(**options), layer("reference", **options)
+@pytest.mark.parametrize(("cell", "options"), [
+    ("lstm", {"recurrent_dropout": 0.3}), ("lstm", {"zoneout": 0.3}), ("lstm", {"zoneout": [0.5, 0.1]}),
+    ("lstm", {"layer_norm": True}), ("lstm", ALL), ("rnn_tanh", {"recurrent_dropout": 0.3, "zoneout": 0.2}),
+    ("rnn_relu", {"zoneout": 0.3}), ("irnn", {"recurrent_dropout": 0.3}),
+])
+def test_fast_path_equals_the_reference_loop_in_training_and_evaluation(cell: str, options: dict) -> None:
+    fast, ref = layer(cell=cell, **options), layer("reference", cell=cell, **options)
     x = torch.randn(6, 3, 4, dtype=F64)
-    lengths = torch.tensor([6, 3, 5])
+    lengths = torch.tensor([6, 3, 5]) if "zoneout" in options else None  # also the path with no keep factors
     for training in (True, False):
         fast.train(training)
         ref.train(training)
@@ -196,7 +199,8 @@ def test_fast_path_equals_the_reference_loop_in_training_and_evaluation(options:
         for rnn in (fast, ref):
             rnn.zero_grad()
             torch.manual_seed(5)  # the same masks, drawn in the same order
-            out, (h, c) = rnn(x, lengths=lengths)
+            out, state = rnn(x, lengths=lengths)
+            h, c = state if isinstance(state, tuple) else (state, state)
             (out.sum() + 2 * h.sum() + 3 * c.sum()).backward()
             results.append([out, h, c, *(p.grad for p in rnn.parameters())])
         for a, b in zip(*results, strict=True):
@@ -282,9 +286,11 @@ def test_step_equals_forward_with_layer_norm_and_zoneout_at_evaluation() -> None
     torch.testing.assert_close(state[1], c, **TOL)
 
 
-def test_gradcheck_through_the_layer_with_every_option() -> None:
+@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh"])
+def test_gradcheck_through_the_layer_with_every_option(cell: str) -> None:
     torch.manual_seed(0)
-    rnn = Recurrent("lstm", 2, 2, layer_norm=True, zoneout=0.3, recurrent_dropout=0.3, weight_drop=0.2).double()
+    options = {"layer_norm": True} if cell == "lstm" else {}
+    rnn = Recurrent(cell, 2, 2, zoneout=0.3, recurrent_dropout=0.3, weight_drop=0.2, **options).double()
     x = torch.randn(4, 2, 2, dtype=F64, requires_grad=True)
     names = [n for n, _ in rnn.named_parameters()]
     params = [p.detach().clone().requires_grad_() for p in rnn.parameters()]

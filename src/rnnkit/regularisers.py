@@ -19,10 +19,11 @@
   ``ln_weight_c_l0`` (H, 1) and ``ln_bias_c_l0`` (H, 0). LSTM only.
 
 Eval mode is deterministic: no masks, zoneout by its expectation. Recurrent dropout, zoneout and layer
-normalisation change the recurrence itself, where torch has no kernel: the LSTM then runs the
-hand-written BPTT of :mod:`rnnkit.lstm_bptt`, the other cells :func:`regularised_step` in a loop
-(``impl="reference"`` forces the loop for the LSTM too). ``Recurrent.step`` draws fresh masks at each
-call; for one mask per sequence run ``forward`` over the sequence.
+normalisation change the recurrence itself, where torch has no kernel: the LSTM and the Elman cells
+(tanh, ReLU, IRNN) then run the hand-written BPTT of :mod:`rnnkit.bptt`, the GRU and the Clockwork RNN
+:func:`regularised_step` in a loop (``impl="reference"`` forces the loop for every cell).
+``Recurrent.step`` draws fresh masks at each call; for one mask per sequence run ``forward`` over the
+sequence.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.cells import LSTM, Cell, State
-from rnnkit.lstm_bptt import LN_EPS, lstm_sequence
+from rnnkit.bptt import LN_EPS, elman_sequence, lstm_sequence
+from rnnkit.cells import LSTM, Cell, ElmanReLU, ElmanTanh, State
 
 if TYPE_CHECKING:
     from rnnkit.recurrent import Recurrent
@@ -232,10 +233,13 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     ln = layer_norm_of(module, layer, direction)
     xw = input_projection(seq, w_ih, b_ih, ln)
     drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xw, module.training, mask)
-    if isinstance(cell, LSTM) and module.impl != "reference":
-        xg = xw if b_hh is None else xw + b_hh
-        h0, c0 = state  # type: ignore[misc]
-        return lstm_sequence(xg, h0, c0, w_hh, ln[1:] if ln is not None else None, drop, keep, mask)  # type: ignore[arg-type]
+    if module.impl != "reference" and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)):
+        xg = xw if b_hh is None else xw + b_hh  # both biases outside the recurrent product (LN: its shift)
+        if isinstance(cell, LSTM):
+            h0, c0 = state  # type: ignore[misc]
+            return lstm_sequence(xg, h0, c0, w_hh, ln[1:] if ln is not None else None, drop, keep, mask)  # type: ignore[arg-type]
+        return elman_sequence(xg, state, w_hh, isinstance(cell, ElmanReLU), drop, None if keep is None else keep[0],  # type: ignore[arg-type]
+                              mask)
     outs = []
     for t in range(seq.shape[0]):
         state = regularised_step(cell, xw[t], state, w_hh, b_hh, t + offset, ln, drop,

@@ -1,4 +1,4 @@
-"""The LSTM's time loop with its backward pass written out: the fast path of the regularised LSTM.
+"""Time loops with their backward passes written out: the fast path of the regularised LSTM and Elman RNN.
 
 torch's fused LSTM kernel computes the plain cell only. With variational recurrent dropout, zoneout or
 layer normalisation inside the recurrence (:mod:`rnnkit.regularisers`) the step loop would pay autograd's
@@ -17,6 +17,7 @@ One step, with ``xg_t`` the hoisted input part of the pre-activation (all biases
 ``k`` is the zoneout keep factor (a 0/1 mask in training, the rate at evaluation), and 1 past a
 sequence's length so that a finished row holds its state; LN normalises over the whole vector
 (4H features for r_t, H for c'_t) without gain or shift of its own (γ, β are applied here).
+:func:`elman_sequence` is the same for the Elman RNN (recurrent dropout and zoneout).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["LN_EPS", "layer_norm_backward", "lstm_sequence"]
+__all__ = ["LN_EPS", "elman_sequence", "layer_norm_backward", "lstm_sequence"]
 
 #: epsilon of every layer normalisation in the regularised LSTM (torch.nn.LayerNorm's default)
 LN_EPS = 1e-5
@@ -169,3 +170,73 @@ class _LSTMBPTT(torch.autograd.Function):
             d_gc = (dy_c * c_hat).sum((0, 1))
             d_bc = dy_c.sum((0, 1))
         return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
+
+
+def elman_sequence(
+    xg: Tensor,
+    h0: Tensor,
+    w_hh: Tensor,
+    relu: bool,
+    drop: Tensor | None = None,
+    keep: Tensor | None = None,
+    out_mask: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """The Elman RNN (tanh, or ReLU: also the IRNN) with recurrent dropout and zoneout over ``xg`` (T, B, H):
+    h'_t = act(xg_t + W_hh (m ⊙ h_{t-1})),  h_t = k_t ⊙ h_{t-1} + (1 − k_t) ⊙ h'_t.
+    Arguments as :func:`lstm_sequence` (``keep`` one tensor); returns ``(output (T, B, H), h_T)``."""
+    device = xg.device.type
+    if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
+        with torch.autocast(device, enabled=False):
+            args = [a.float() if a is not None else None for a in (xg, h0, w_hh, drop, keep)]
+            return _ElmanBPTT.apply(*args, relu, out_mask)
+    return _ElmanBPTT.apply(xg, h0, w_hh, drop, keep, relu, out_mask)
+
+
+class _ElmanBPTT(torch.autograd.Function):
+    """The Elman recurrence with its backward written out (one product a step each way)."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, xg: Tensor, h0: Tensor, w_hh: Tensor, drop: Tensor | None, keep: Tensor | None, relu: bool,
+        out_mask: Tensor | None,
+    ) -> tuple[Tensor, Tensor]:
+        steps, batch, hidden = xg.shape
+        hs = xg.new_empty(steps + 1, batch, hidden)
+        acts = xg.new_empty(steps, batch, hidden) if keep is not None else None  # h'_t, when h_t differs
+        hs[0] = h0
+        w_t = w_hh.t().contiguous()
+        for t in range(steps):
+            h = hs[t]
+            hr = h if drop is None else h * drop
+            new = torch.addmm(xg[t], hr, w_t, out=hs[t + 1] if keep is None else acts[t])
+            new.relu_() if relu else new.tanh_()
+            if keep is not None:
+                torch.lerp(new, h, keep[t], out=hs[t + 1])
+        ctx.save_for_backward(hs, acts, w_hh, drop, keep, out_mask)
+        ctx.relu = relu
+        out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
+        return out, hs[-1].clone()
+
+    @staticmethod
+    def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+        hs, acts, w_hh, drop, keep, out_mask = ctx.saved_tensors
+        steps, batch, hidden = g_out.shape
+        new = hs[1:] if acts is None else acts
+        local = (new > 0).to(new.dtype) if ctx.relu else 1 - new * new  # act'(·) for all steps at once
+        if keep is not None:
+            local = local * (1 - keep)
+        if out_mask is not None:
+            g_out = g_out * out_mask
+        dxg = g_out.new_empty(steps, batch, hidden)
+        gh = g_h + g_out[-1]
+        for t in range(steps - 1, -1, -1):
+            if t < steps - 1:
+                gh.add_(g_out[t])
+            torch.mul(gh, local[t], out=dxg[t])
+            dh = torch.mm(dxg[t], w_hh)
+            if drop is not None:
+                dh.mul_(drop)
+            gh = dh if keep is None else dh.addcmul_(gh, keep[t])
+        h_in = hs[:-1] if drop is None else hs[:-1] * drop
+        d_w = dxg.reshape(-1, hidden).t().mm(h_in.reshape(-1, hidden))
+        return dxg, gh, d_w, None, None, None, None
