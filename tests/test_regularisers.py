@@ -186,7 +186,7 @@ ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
 @pytest.mark.parametrize(("cell", "options"), [
     ("lstm", {"recurrent_dropout": 0.3}), ("lstm", {"zoneout": 0.3}), ("lstm", {"zoneout": [0.5, 0.1]}),
     ("lstm", {"layer_norm": True}), ("lstm", ALL), ("rnn_tanh", {"recurrent_dropout": 0.3, "zoneout": 0.2}),
-    ("rnn_relu", {"zoneout": 0.3}), ("irnn", {"recurrent_dropout": 0.3}),
+    ("rnn_relu", {"zoneout": 0.3}), ("irnn", {"recurrent_dropout": 0.3}), ("gru", {"zoneout": 0.3}),
 ])
 def test_fast_path_equals_the_reference_loop_in_training_and_evaluation(cell: str, options: dict) -> None:
     fast, ref = layer(cell=cell, **options), layer("reference", cell=cell, **options)
@@ -286,11 +286,11 @@ def test_step_equals_forward_with_layer_norm_and_zoneout_at_evaluation() -> None
     torch.testing.assert_close(state[1], c, **TOL)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh"])
+@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh", "gru"])
 def test_gradcheck_through_the_layer_with_every_option(cell: str) -> None:
     torch.manual_seed(0)
-    options = {"layer_norm": True} if cell == "lstm" else {}
-    rnn = Recurrent(cell, 2, 2, zoneout=0.3, recurrent_dropout=0.3, weight_drop=0.2, **options).double()
+    options = {"lstm": {"layer_norm": True, "recurrent_dropout": 0.3}, "rnn_tanh": {"recurrent_dropout": 0.3}}
+    rnn = Recurrent(cell, 2, 2, zoneout=0.3, weight_drop=0.2, **options.get(cell, {})).double()
     x = torch.randn(4, 2, 2, dtype=F64, requires_grad=True)
     names = [n for n, _ in rnn.named_parameters()]
     params = [p.detach().clone().requires_grad_() for p in rnn.parameters()]

@@ -240,3 +240,79 @@ class _ElmanBPTT(torch.autograd.Function):
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         d_w = dxg.reshape(-1, hidden).t().mm(h_in.reshape(-1, hidden))
         return dxg, gh, d_w, None, None, None, None
+
+
+def gru_sequence(
+    xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, keep: Tensor | None = None, out_mask: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """torch.nn.GRU's cell with zoneout over ``xw`` (T, B, 3H) = W_ih x + b_ih, gates [r, z, n]:
+    r, z = σ(xw_r + (W_hr h + b_hr)), σ(xw_z + (W_hz h + b_hz)),  n = tanh(xw_n + r ⊙ (W_hn h + b_hn)),
+    h'_t = n + z ⊙ (h_{t-1} − n),  h_t = k_t ⊙ h_{t-1} + (1 − k_t) ⊙ h'_t.
+    ``keep`` and ``out_mask`` as in :func:`lstm_sequence`; returns ``(output (T, B, H), h_T)``."""
+    device = xw.device.type
+    if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
+        with torch.autocast(device, enabled=False):
+            args = [a.float() if a is not None else None for a in (xw, h0, w_hh, b_hh, keep)]
+            return _GRUBPTT.apply(*args, out_mask)
+    return _GRUBPTT.apply(xw, h0, w_hh, b_hh, keep, out_mask)
+
+
+class _GRUBPTT(torch.autograd.Function):
+    """The GRU recurrence with its backward written out (one product a step each way)."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any, xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, keep: Tensor | None, out_mask: Tensor | None,
+    ) -> tuple[Tensor, Tensor]:
+        steps, batch, gates = xw.shape
+        hidden = gates // 3
+        hs = xw.new_empty(steps + 1, batch, hidden)
+        rzn = xw.new_empty(steps, batch, gates)  # r, z, n
+        hn = xw.new_empty(steps, batch, hidden)  # W_hn h + b_hn
+        hs[0] = h0
+        w_t = w_hh.t().contiguous()
+        for t in range(steps):
+            h = hs[t]
+            hw = torch.addmm(b_hh, h, w_t)
+            hn[t] = hw[:, 2 * hidden :]
+            rz = torch.add(xw[t, :, : 2 * hidden], hw[:, : 2 * hidden], out=rzn[t, :, : 2 * hidden]).sigmoid_()
+            n = torch.addcmul(xw[t, :, 2 * hidden :], rz[:, :hidden], hn[t], out=rzn[t, :, 2 * hidden :]).tanh_()
+            z = rz[:, hidden:]
+            if keep is None:
+                torch.addcmul(n, z, h - n, out=hs[t + 1])
+            else:
+                torch.lerp(torch.addcmul(n, z, h - n), h, keep[t], out=hs[t + 1])
+        ctx.save_for_backward(hs, rzn, hn, w_hh, keep, out_mask)
+        out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
+        return out, hs[-1].clone()
+
+    @staticmethod
+    def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+        hs, rzn, hn, w_hh, keep, out_mask = ctx.saved_tensors
+        steps, batch, gates = rzn.shape
+        hidden = gates // 3
+        r, z, n = rzn.split(hidden, 2)
+        # factors that do not recur, for all steps at once
+        dn_pre = (1 - z) * (1 - n * n)  # dh'/d(n's argument)
+        dz_pre = (hs[:-1] - n) * z * (1 - z)  # dh'/d(z's argument)
+        dr_pre = dn_pre * hn * r * (1 - r)  # dh'/d(r's argument)
+        if keep is not None:
+            free = 1 - keep
+            dn_pre, dz_pre, dr_pre = dn_pre * free, dz_pre * free, dr_pre * free
+            z = z * free + keep  # the share of h_{t-1} that passes straight through
+        if out_mask is not None:
+            g_out = g_out * out_mask
+        dxw = g_out.new_empty(steps, batch, gates)
+        dhw = g_out.new_empty(steps, batch, gates)
+        gh = g_h + g_out[-1]
+        for t in range(steps - 1, -1, -1):
+            if t < steps - 1:
+                gh.add_(g_out[t])
+            torch.mul(gh, dr_pre[t], out=dxw[t, :, :hidden])
+            torch.mul(gh, dz_pre[t], out=dxw[t, :, hidden : 2 * hidden])
+            torch.mul(gh, dn_pre[t], out=dxw[t, :, 2 * hidden :])
+            dhw[t, :, : 2 * hidden] = dxw[t, :, : 2 * hidden]
+            torch.mul(dxw[t, :, 2 * hidden :], r[t], out=dhw[t, :, 2 * hidden :])
+            gh = torch.addcmul(torch.mm(dhw[t], w_hh), gh, z[t])
+        d_w = dhw.reshape(-1, gates).t().mm(hs[:-1].reshape(-1, hidden))
+        return dxw, gh, d_w, dhw.sum((0, 1)), None, None

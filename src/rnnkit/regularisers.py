@@ -19,8 +19,8 @@
   ``ln_weight_c_l0`` (H, 1) and ``ln_bias_c_l0`` (H, 0). LSTM only.
 
 Eval mode is deterministic: no masks, zoneout by its expectation. Recurrent dropout, zoneout and layer
-normalisation change the recurrence itself, where torch has no kernel: the LSTM and the Elman cells
-(tanh, ReLU, IRNN) then run the hand-written BPTT of :mod:`rnnkit.bptt`, the GRU and the Clockwork RNN
+normalisation change the recurrence itself, where torch has no kernel: the LSTM, the GRU and the Elman
+cells (tanh, ReLU, IRNN) then run the hand-written BPTT of :mod:`rnnkit.bptt`, the Clockwork RNN
 :func:`regularised_step` in a loop (``impl="reference"`` forces the loop for every cell).
 ``Recurrent.step`` draws fresh masks at each call; for one mask per sequence run ``forward`` over the
 sequence.
@@ -35,8 +35,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.bptt import LN_EPS, elman_sequence, lstm_sequence
-from rnnkit.cells import LSTM, Cell, ElmanReLU, ElmanTanh, State
+from rnnkit.bptt import LN_EPS, elman_sequence, gru_sequence, lstm_sequence
+from rnnkit.cells import GRU, LSTM, Cell, ElmanReLU, ElmanTanh, State
 
 if TYPE_CHECKING:
     from rnnkit.recurrent import Recurrent
@@ -233,6 +233,9 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     ln = layer_norm_of(module, layer, direction)
     xw = input_projection(seq, w_ih, b_ih, ln)
     drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xw, module.training, mask)
+    if module.impl != "reference" and isinstance(cell, GRU):
+        b_hh = b_hh if b_hh is not None else w_hh.new_zeros(w_hh.shape[0])
+        return gru_sequence(xw, state, w_hh, b_hh, None if keep is None else keep[0], mask)  # type: ignore[arg-type]
     if module.impl != "reference" and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)):
         xg = xw if b_hh is None else xw + b_hh  # both biases outside the recurrent product (LN: its shift)
         if isinstance(cell, LSTM):
