@@ -37,6 +37,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("gru", {"zoneout": 0.1}),
     ("rnn_tanh", {"recurrent_dropout": 0.25}),
     ("rnn_tanh", {"zoneout": 0.1}),
+    ("clockwork", {"zoneout": 0.1}),
 ]
 
 
