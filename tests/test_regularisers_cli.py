@@ -80,3 +80,14 @@ def test_speech_model_takes_the_regularisers_from_its_settings() -> None:
     again = SpeechRecognizer(**model.config())
     again.load_state_dict(model.state_dict())
     assert "zoneout" not in _model_kwargs(SpeechConfig(), 5)  # runs without them keep their config
+
+
+def test_export_refuses_a_model_with_its_own_time_loop_in_one_line(tmp_path: Path) -> None:
+    from rnnkit.errors import UserError
+    from rnnkit.export import export_onnx
+    from rnnkit.models.classifier import Classifier
+
+    model = Classifier(20, 2, embedding_dim=4, hidden_size=4, zoneout=0.1)
+    with pytest.raises(UserError, match="run/: zoneout and the layer-normalised LSTM run rnnkit's own time loop"):
+        export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=20, labels=["a", "b"], metadata={},
+                    where="run/")
