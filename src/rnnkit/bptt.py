@@ -130,8 +130,10 @@ class _LSTMBPTT(torch.autograd.Function):
         local = torch.cat([g * i * (1 - i), cs[:-1] * f * (1 - f), i * (1 - g * g), tc * o * (1 - o)], 2)
         local4 = local.view(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
         o_dtanh = o * (1 - tc * tc)  # dh'/d(the argument of tanh)
-        free_h = None if k_h is None else 1 - k_h  # the share of h_t that is the new value
-        free_c = None if k_c is None else 1 - k_c
+        free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
+        if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
+            o_dtanh.mul_(1 - k_h)
+            local4[:, :, 3].mul_(1 - k_h)
         dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
         dz4 = dz_all.view(steps, batch, 4, hidden)
         dr_all = acts.new_empty(steps, batch, gates) if ln else dz_all  # dL/dr_t
@@ -141,16 +143,13 @@ class _LSTMBPTT(torch.autograd.Function):
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
                 gh.add_(g_out[t])
-            gh_new = gh if free_h is None else gh * free_h[t]
-            gc_new = gc if free_c is None else gc * free_c[t]
-            d_pre = gh_new * o_dtanh[t]
+            d_pre = gh * o_dtanh[t]
             if ln:
                 dy_c[t] = d_pre
-                gc_new = gc_new + layer_norm_backward(d_pre * g_c, c_hat[t], rstd[1, t])
-            else:
-                gc_new = gc_new + d_pre
+                d_pre = layer_norm_backward(d_pre * g_c, c_hat[t], rstd[1, t])
+            gc_new = d_pre.add_(gc) if free_c is None else d_pre.addcmul_(gc, free_c[t])  # dL/dc'_t
             torch.mul(local4[t, :, :3], gc_new.unsqueeze(1), out=dz4[t, :, :3])
-            torch.mul(local4[t, :, 3], gh_new, out=dz4[t, :, 3])
+            torch.mul(local4[t, :, 3], gh, out=dz4[t, :, 3])
             gc_prev = gc_new * f[t]
             if ln:
                 dr_all[t] = layer_norm_backward(dz_all[t] * g_hh, r_hat[t], rstd[0, t])
