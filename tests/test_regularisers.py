@@ -15,6 +15,7 @@ from torch.nn import functional as F
 
 from rnnkit import Recurrent
 from rnnkit.bptt import lstm_sequence
+from rnnkit.regularisers import bernoulli
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -227,7 +228,7 @@ def test_recurrent_dropout_is_one_mask_per_sequence() -> None:
     torch.manual_seed(8)
     out, _ = rnn(x)
     torch.manual_seed(8)
-    drop = torch.bernoulli(torch.full((3, 5), 0.5, dtype=F64)) / 0.5  # the layer's one draw
+    drop = bernoulli((3, 5), 0.5, x) / 0.5  # the layer's one draw
     w_ih, w_hh, b_ih, b_hh = (t.detach() for t in rnn.layer_weights(0))
     want, _, _ = paper_lstm(x, torch.zeros(3, 5, dtype=F64), torch.zeros(3, 5, dtype=F64), w_ih, w_hh, b_ih, b_hh,
                             drop=drop)
@@ -335,3 +336,15 @@ def test_under_bf16_autocast_the_loop_runs_in_fp32_and_trains(cell: str) -> None
         out, _ = rnn(torch.randn(5, 2, 4), lengths=torch.tensor([5, 3]))
     out.float().sum().backward()
     assert torch.isfinite(rnn.weight_hh_l0.grad).all() and rnn.weight_hh_l0.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("p", [0.0, 0.05, 0.5, 0.9])
+def test_mask_draws_have_the_rate_asked_for_and_follow_the_seed(p: float) -> None:
+    torch.manual_seed(0)
+    draws = bernoulli((100, 50, 40), p, torch.empty((), dtype=F64))
+    assert draws.dtype == F64 and draws.shape == (100, 50, 40)
+    assert set(draws.unique().tolist()) <= {0.0, 1.0}
+    assert abs(draws.mean().item() - p) < 0.004  # 200,000 draws: about 4 standard deviations at p = 0.5
+    assert abs(draws[:, :, :20].mean().item() - draws[:, :, 20:].mean().item()) < 0.008
+    torch.manual_seed(0)
+    assert torch.equal(bernoulli((100, 50, 40), p, torch.empty((), dtype=F64)), draws)
