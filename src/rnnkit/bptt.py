@@ -27,17 +27,16 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["LN_EPS", "elman_sequence", "layer_norm_backward", "lstm_sequence"]
+__all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 
 #: epsilon of every layer normalisation in the regularised LSTM (torch.nn.LayerNorm's default)
 LN_EPS = 1e-5
 
 
-def layer_norm_backward(grad_hat: Tensor, x_hat: Tensor, rstd: Tensor) -> Tensor:
-    """Gradient wrt x of x̂ = (x − mean(x)) · rstd over the last dimension, given dL/dx̂ and x̂."""
-    mean_g = grad_hat.mean(-1, keepdim=True)
-    mean_gx = (grad_hat * x_hat).mean(-1, keepdim=True)
-    return (grad_hat - mean_g - x_hat * mean_gx).mul_(rstd)
+def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> Tensor:
+    """dL/dx of LN(x) ⊙ gain over the last dimension, given dL/d(LN(x) ⊙ gain) and the forward's statistics."""
+    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, None,
+                                                     [True, False, False])[0]
 
 
 def lstm_sequence(
@@ -85,16 +84,18 @@ class _LSTMBPTT(torch.autograd.Function):
         hs[0], cs[0] = h0, c0
         acts = xg.new_empty(steps, batch, gates)  # σ(i), σ(f), tanh(g), σ(o)
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
-        r_hat = xg.new_empty(steps, batch, gates) if ln else None
-        c_hat = xg.new_empty(steps, batch, hidden) if ln else None
-        rstd = xg.new_empty(2, steps, batch, 1) if ln else None
+        # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
+        r_in = xg.new_empty(steps, batch, gates) if ln else None
+        c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
+        stats = xg.new_empty(4, steps, batch, 1) if ln else None
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         for t in range(steps):
             h, c, z = hs[t], cs[t], acts[t]
             hr = h if drop is None else h * drop
             if ln:
-                r_hat[t], _, rstd[0, t] = torch.native_layer_norm(torch.mm(hr, w_t), (gates,), None, None, LN_EPS)
-                torch.addcmul(xg[t], r_hat[t], g_hh, out=z)
+                r_hat, stats[0, t], stats[1, t] = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,),
+                                                                          None, None, LN_EPS)
+                torch.addcmul(xg[t], r_hat, g_hh, out=z)
             else:
                 torch.addmm(xg[t], hr, w_t, out=z)
             z[:, : 2 * hidden].sigmoid_()
@@ -102,10 +103,10 @@ class _LSTMBPTT(torch.autograd.Function):
             z[:, 3 * hidden :].sigmoid_()
             i, f, g, o = z.split(hidden, 1)
             # without zoneout (or lengths) the new state is written in place, else blended with the old
-            c_new = torch.addcmul(f * c, i, g, out=cs[t + 1] if k_c is None else None)
+            c_new = torch.addcmul(f * c, i, g, out=cs[t + 1] if k_c is None else c_in[t] if ln else None)
             if ln:
-                c_hat[t], _, rstd[1, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
-                torch.addcmul(b_c, c_hat[t], g_c, out=tc[t]).tanh_()
+                c_hat, stats[2, t], stats[3, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+                torch.addcmul(b_c, c_hat, g_c, out=tc[t]).tanh_()
             else:
                 torch.tanh(c_new, out=tc[t])
             if k_h is None:
@@ -113,13 +114,13 @@ class _LSTMBPTT(torch.autograd.Function):
             else:
                 torch.lerp(o * tc[t], h, k_h[t], out=hs[t + 1])
                 torch.lerp(c_new, c, k_c[t], out=cs[t + 1])
-        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_hat, c_hat, rstd, drop, k_h, k_c, out_mask)
+        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
-        hs, cs, acts, tc, w_hh, g_hh, g_c, r_hat, c_hat, rstd, drop, k_h, k_c, out_mask = ctx.saved_tensors
+        hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
@@ -146,13 +147,13 @@ class _LSTMBPTT(torch.autograd.Function):
             d_pre = gh * o_dtanh[t]
             if ln:
                 dy_c[t] = d_pre
-                d_pre = layer_norm_backward(d_pre * g_c, c_hat[t], rstd[1, t])
+                d_pre = _ln_backward(d_pre, c_in[t], stats[2, t], stats[3, t], g_c)
             gc_new = d_pre.add_(gc) if free_c is None else d_pre.addcmul_(gc, free_c[t])  # dL/dc'_t
             torch.mul(local4[t, :, :3], gc_new.unsqueeze(1), out=dz4[t, :, :3])
             torch.mul(local4[t, :, 3], gh, out=dz4[t, :, 3])
             gc_prev = gc_new * f[t]
             if ln:
-                dr_all[t] = layer_norm_backward(dz_all[t] * g_hh, r_hat[t], rstd[0, t])
+                dr_all[t] = _ln_backward(dz_all[t], r_in[t], stats[0, t], stats[1, t], g_hh)
             dh = torch.mm(dr_all[t], w_hh)
             if drop is not None:
                 dh.mul_(drop)
@@ -164,9 +165,9 @@ class _LSTMBPTT(torch.autograd.Function):
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
         d_ghh = d_gc = d_bc = None
-        if ln:
-            d_ghh = (dz_all * r_hat).sum((0, 1))
-            d_gc = (dy_c * c_hat).sum((0, 1))
+        if ln:  # the gains' gradients over all steps at once, from the normalised values
+            d_ghh = (dz_all * (r_in - stats[0]).mul_(stats[1])).sum((0, 1))
+            d_gc = (dy_c * (c_in - stats[2]).mul_(stats[3])).sum((0, 1))
             d_bc = dy_c.sum((0, 1))
         return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
 
