@@ -75,6 +75,7 @@ class Regularisers:
             if len(zoneout) != 2 or not cell.has_cell_state:
                 raise ValueError(f"zoneout: a pair (cell, hidden) is for the LSTM; {cell.name!r} takes one rate")
             zoneout = (_rate("zoneout", zoneout[0]), _rate("zoneout", zoneout[1]))
+            zoneout = zoneout if any(zoneout) else 0.0
         else:
             zoneout = _rate("zoneout", zoneout)
         if not isinstance(layer_norm, bool):
@@ -104,8 +105,7 @@ class Regularisers:
 
     def in_loop(self, training: bool) -> bool:
         """True when the recurrence cannot run on torch's fused kernel in this mode."""
-        zoneout = any(self.zoneout) if isinstance(self.zoneout, tuple) else bool(self.zoneout)
-        return self.layer_norm or zoneout or (training and bool(self.recurrent_dropout))
+        return bool(self.layer_norm or self.zoneout or (training and self.recurrent_dropout))
 
     def options(self) -> dict[str, Any]:
         """The options that are on, as ``Recurrent`` keywords (what model configs store)."""
