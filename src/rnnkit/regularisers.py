@@ -81,6 +81,8 @@ class Regularisers:
         if not isinstance(layer_norm, bool):
             raise ValueError(f"layer_norm: expected true or false, got {layer_norm!r}")
         reg = cls(_rate("weight_drop", weight_drop), _rate("recurrent_dropout", recurrent_dropout), zoneout, layer_norm)
+        if reg.weight_drop and not getattr(cell, "recurrent", True):
+            raise ValueError(f"weight_drop: cell {cell.name!r} has no recurrent weights to drop")
         if reg.recurrent_dropout and cell.name not in RECURRENT_DROPOUT_CELLS:
             raise ValueError(f"recurrent_dropout: cell {cell.name!r} reads h_(t-1) outside the recurrent product; "
                              f"supported cells: {', '.join(sorted(RECURRENT_DROPOUT_CELLS))}")
