@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rnnkit.cells import CELLS
 from rnnkit.errors import SettingError, UserError, check_fraction
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
@@ -78,6 +79,8 @@ class RegulariserSettings:
         for name in ("weight_drop", "recurrent_dropout", "zoneout"):
             check_fraction(name, getattr(self, name))
         cell = getattr(self, "cell", "lstm")
+        if self.weight_drop and not getattr(CELLS.get(cell), "recurrent", True):
+            raise SettingError("weight_drop", self.weight_drop, f"--cell {cell} has no recurrent weights to drop")
         if self.recurrent_dropout and cell not in RECURRENT_DROPOUT_CELLS:
             raise SettingError("recurrent_dropout", self.recurrent_dropout,
                                f"not for --cell {cell}; cells: {', '.join(sorted(RECURRENT_DROPOUT_CELLS))}")
