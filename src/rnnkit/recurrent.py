@@ -440,7 +440,7 @@ class Recurrent(nn.RNNBase):
             b_ih, b_hh = (rest[0], rest[1]) if self.bias else (None, None)
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
             if in_loop:
-                new = step_regularised(self, x, s, layer, flat[layer * per : (layer + 1) * per], t)
+                new = step_regularised(self, x, s, layer, (w_ih, w_hh, b_ih, b_hh), t)
             elif kernel is not None:
                 new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
             else:

@@ -267,11 +267,12 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     return (out if mask is None else out * mask), state
 
 
-def step_regularised(module: Recurrent, x: Tensor, state: State, layer: int, weights: list[Tensor], t: int) -> State:
-    """One step of one layer (``Recurrent.step``), with masks drawn for this call alone."""
+def step_regularised(module: Recurrent, x: Tensor, state: State, layer: int,
+                     weights: tuple[Tensor, Tensor, Tensor | None, Tensor | None], t: int) -> State:
+    """One step of one layer (``Recurrent.step``), with masks drawn for this call alone; ``weights`` are
+    the layer's (W_ih, W_hh, b_ih, b_hh), W_hh already dropped (``weight_drop``)."""
     cell = module.cell_def
-    w_ih, w_hh, *rest = weights
-    b_ih, b_hh = (rest[0], rest[1]) if module.bias else (None, None)
+    w_ih, w_hh, b_ih, b_hh = weights
     ln = layer_norm_of(module, layer)
     xw = input_projection(x, w_ih, b_ih, ln)
     drop, keep = sample_masks(module.reg, cell, 1, x.shape[0], xw, module.training)
