@@ -89,31 +89,36 @@ class _LSTMBPTT(torch.autograd.Function):
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
         stats = xg.new_empty(4, steps, batch, 1) if ln else None
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
+        # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
+        hs_, cs_, xg_, tc_, z_ = hs.unbind(0), cs.unbind(0), xg.unbind(0), tc.unbind(0), acts.unbind(0)
+        i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
+        if_ = acts[:, :, : 2 * hidden].unbind(0)
+        # without zoneout (or lengths) the new cell state is written in place, else blended with the old
+        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (None,) * steps
+        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         for t in range(steps):
-            h, c, z = hs[t], cs[t], acts[t]
+            h, c, z = hs_[t], cs_[t], z_[t]
             hr = h if drop is None else h * drop
             if ln:
                 r_hat, stats[0, t], stats[1, t] = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,),
                                                                           None, None, LN_EPS)
-                torch.addcmul(xg[t], r_hat, g_hh, out=z)
+                torch.addcmul(xg_[t], r_hat, g_hh, out=z)
             else:
-                torch.addmm(xg[t], hr, w_t, out=z)
-            z[:, : 2 * hidden].sigmoid_()
-            z[:, 2 * hidden : 3 * hidden].tanh_()
-            z[:, 3 * hidden :].sigmoid_()
-            i, f, g, o = z.split(hidden, 1)
-            # without zoneout (or lengths) the new state is written in place, else blended with the old
-            c_new = torch.addcmul(f * c, i, g, out=cs[t + 1] if k_c is None else c_in[t] if ln else None)
+                torch.addmm(xg_[t], hr, w_t, out=z)
+            if_[t].sigmoid_()
+            g_[t].tanh_()
+            o_[t].sigmoid_()
+            c_new = torch.addcmul(f_[t] * c, i_[t], g_[t], out=c_out[t])
             if ln:
                 c_hat, stats[2, t], stats[3, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
-                torch.addcmul(b_c, c_hat, g_c, out=tc[t]).tanh_()
+                torch.addcmul(b_c, c_hat, g_c, out=tc_[t]).tanh_()
             else:
-                torch.tanh(c_new, out=tc[t])
-            if k_h is None:
-                torch.mul(o, tc[t], out=hs[t + 1])
+                torch.tanh(c_new, out=tc_[t])
+            if kh_ is None:
+                torch.mul(o_[t], tc_[t], out=hs_[t + 1])
             else:
-                torch.lerp(o * tc[t], h, k_h[t], out=hs[t + 1])
-                torch.lerp(c_new, c, k_c[t], out=cs[t + 1])
+                torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
+                torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
         ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
@@ -139,29 +144,35 @@ class _LSTMBPTT(torch.autograd.Function):
         dz4 = dz_all.view(steps, batch, 4, hidden)
         dr_all = acts.new_empty(steps, batch, gates) if ln else dz_all  # dL/dr_t
         dy_c = acts.new_empty(steps, batch, hidden) if ln else None  # dL/d(LN(c'_t) γ_c + β_c)
-        gh = g_h + g_out[-1]
+        # the per-step views made once, as in the forward
+        g_out_, od_, f_, dz_, dr_ = g_out.unbind(0), o_dtanh.unbind(0), f.unbind(0), dz_all.unbind(0), dr_all.unbind(0)
+        l3_, lo_ = local4[:, :, :3].unbind(0), local4[:, :, 3].unbind(0)  # the factors of dc' and of dh'
+        dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)
+        fc_ = free_c.unbind(0) if free_c is not None else None
+        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
+        gh = g_h + g_out_[-1]
         gc = g_c_last
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
-                gh.add_(g_out[t])
-            d_pre = gh * o_dtanh[t]
+                gh.add_(g_out_[t])
+            d_pre = gh * od_[t]
             if ln:
                 dy_c[t] = d_pre
                 d_pre = _ln_backward(d_pre, c_in[t], stats[2, t], stats[3, t], g_c)
-            gc_new = d_pre.add_(gc) if free_c is None else d_pre.addcmul_(gc, free_c[t])  # dL/dc'_t
-            torch.mul(local4[t, :, :3], gc_new.unsqueeze(1), out=dz4[t, :, :3])
-            torch.mul(local4[t, :, 3], gh, out=dz4[t, :, 3])
-            gc_prev = gc_new * f[t]
+            gc_new = d_pre.add_(gc) if fc_ is None else d_pre.addcmul_(gc, fc_[t])  # dL/dc'_t
+            torch.mul(l3_[t], gc_new.unsqueeze(1), out=dz3_[t])
+            torch.mul(lo_[t], gh, out=dzo_[t])
+            gc_prev = gc_new * f_[t]
             if ln:
-                dr_all[t] = _ln_backward(dz_all[t], r_in[t], stats[0, t], stats[1, t], g_hh)
-            dh = torch.mm(dr_all[t], w_hh)
+                dr_[t].copy_(_ln_backward(dz_[t], r_in[t], stats[0, t], stats[1, t], g_hh))
+            dh = torch.mm(dr_[t], w_hh)
             if drop is not None:
                 dh.mul_(drop)
-            if k_h is None:
+            if kh_ is None:
                 gh, gc = dh, gc_prev
             else:
-                gh = dh.addcmul_(gh, k_h[t])
-                gc = gc_prev.addcmul_(gc, k_c[t])
+                gh = dh.addcmul_(gh, kh_[t])
+                gc = gc_prev.addcmul_(gc, kc_[t])
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
         d_ghh = d_gc = d_bc = None
