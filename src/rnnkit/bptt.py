@@ -82,7 +82,7 @@ class _LSTMBPTT(torch.autograd.Function):
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
-        acts = xg.new_empty(steps, batch, gates)  # σ(i), σ(f), tanh(g), σ(o)
+        acts = xg.clone()  # the pre-activations, the recurrent part added in place; then σ(i), σ(f), tanh(g), σ(o)
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
@@ -90,7 +90,7 @@ class _LSTMBPTT(torch.autograd.Function):
         stats = xg.new_empty(4, steps, batch, 1) if ln else None
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
-        hs_, cs_, xg_, tc_, z_ = hs.unbind(0), cs.unbind(0), xg.unbind(0), tc.unbind(0), acts.unbind(0)
+        hs_, cs_, tc_, z_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0)
         i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
         if_ = acts[:, :, : 2 * hidden].unbind(0)
         # without zoneout (or lengths) the new cell state is written in place, else blended with the old
@@ -102,9 +102,9 @@ class _LSTMBPTT(torch.autograd.Function):
             if ln:
                 r_hat, stats[0, t], stats[1, t] = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,),
                                                                           None, None, LN_EPS)
-                torch.addcmul(xg_[t], r_hat, g_hh, out=z)
+                z.addcmul_(r_hat, g_hh)
             else:
-                torch.addmm(xg_[t], hr, w_t, out=z)
+                z.addmm_(hr, w_t)
             if_[t].sigmoid_()
             g_[t].tanh_()
             o_[t].sigmoid_()

@@ -246,13 +246,19 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     w_ih, w_hh, b_ih, b_hh = module.layer_weights(layer, direction)
     w_hh = cell.prepare(reg.drop_weight(w_hh, module.training))
     ln = layer_norm_of(module, layer, direction)
-    xw = input_projection(seq, w_ih, b_ih, ln)
-    drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xw, module.training, mask)
-    if module.impl != "reference" and isinstance(cell, GRU):
+    fast = module.impl != "reference" and isinstance(cell, (LSTM, GRU, ElmanTanh, ElmanReLU))
+    if fast and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)) and b_hh is not None:
+        # both biases sit outside the recurrent product (with LN, both are its shift): fold b_hh into the
+        # hoisted projection's bias, one (4H,) sum instead of a (T, B, 4H) one in the backward
+        xg = input_projection(seq, w_ih, b_ih + b_hh, ln)  # type: ignore[operator]
+        b_hh = None
+    else:
+        xg = input_projection(seq, w_ih, b_ih, ln)
+    drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xg, module.training, mask)
+    if fast and isinstance(cell, GRU):
         b_hh = b_hh if b_hh is not None else w_hh.new_zeros(w_hh.shape[0])
-        return gru_sequence(xw, state, w_hh, b_hh, None if keep is None else keep[0], mask)  # type: ignore[arg-type]
-    if module.impl != "reference" and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)):
-        xg = xw if b_hh is None else xw + b_hh  # both biases outside the recurrent product (LN: its shift)
+        return gru_sequence(xg, state, w_hh, b_hh, None if keep is None else keep[0], mask)  # type: ignore[arg-type]
+    if fast:
         if isinstance(cell, LSTM):
             h0, c0 = state  # type: ignore[misc]
             return lstm_sequence(xg, h0, c0, w_hh, ln[1:] if ln is not None else None, drop, keep, mask)  # type: ignore[arg-type]
@@ -260,7 +266,7 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
                               mask)
     outs = []
     for t in range(seq.shape[0]):
-        state = regularised_step(cell, xw[t], state, w_hh, b_hh, t + offset, ln, drop,
+        state = regularised_step(cell, xg[t], state, w_hh, b_hh, t + offset, ln, drop,
                                  None if keep is None else tuple(k[t] for k in keep))
         outs.append(cell.output_of(state))
     out = torch.stack(outs)
