@@ -133,9 +133,12 @@ class _LSTMBPTT(torch.autograd.Function):
             g_out = g_out * out_mask
         # every factor that does not recur, for all steps at once (a few large operations, not many small ones)
         i, f, g, o = acts.split(hidden, 2)
-        local = torch.cat([g * i * (1 - i), cs[:-1] * f * (1 - f), i * (1 - g * g), tc * o * (1 - o)], 2)
-        local4 = local.view(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
-        o_dtanh = o * (1 - tc * tc)  # dh'/d(the argument of tanh)
+        local4 = acts.new_empty(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
+        torch.mul(g, torch.addcmul(i, i, i, value=-1), out=local4[:, :, 0])  # g σ'(i)
+        torch.mul(cs[:-1], torch.addcmul(f, f, f, value=-1), out=local4[:, :, 1])  # c_{t-1} σ'(f)
+        torch.addcmul(i, i, g * g, value=-1, out=local4[:, :, 2])  # i tanh'(g)
+        torch.mul(tc, torch.addcmul(o, o, o, value=-1), out=local4[:, :, 3])  # tanh(c) σ'(o)
+        o_dtanh = torch.addcmul(o, o, tc * tc, value=-1)  # dh'/d(the argument of tanh)
         free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
         if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
             o_dtanh.mul_(1 - k_h)
