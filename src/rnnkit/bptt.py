@@ -87,7 +87,7 @@ class _LSTMBPTT(torch.autograd.Function):
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
-        stats = xg.new_empty(4, steps, batch, 1) if ln else None
+        moments: list[list[Tensor]] = [[], [], [], []]  # mean and rstd of r_t, then of c'_t, one per step
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
         hs_, cs_, tc_, z_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0)
@@ -100,8 +100,10 @@ class _LSTMBPTT(torch.autograd.Function):
             h, c, z = hs_[t], cs_[t], z_[t]
             hr = h if drop is None else h * drop
             if ln:
-                r_hat, stats[0, t], stats[1, t] = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,),
-                                                                          None, None, LN_EPS)
+                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,), None, None,
+                                                            LN_EPS)
+                moments[0].append(mean)
+                moments[1].append(rstd)
                 z.addcmul_(r_hat, g_hh)
             else:
                 z.addmm_(hr, w_t)
@@ -110,7 +112,9 @@ class _LSTMBPTT(torch.autograd.Function):
             o_[t].sigmoid_()
             c_new = torch.addcmul(f_[t] * c, i_[t], g_[t], out=c_out[t])
             if ln:
-                c_hat, stats[2, t], stats[3, t] = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+                c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+                moments[2].append(mean)
+                moments[3].append(rstd)
                 torch.addcmul(b_c, c_hat, g_c, out=tc_[t]).tanh_()
             else:
                 torch.tanh(c_new, out=tc_[t])
@@ -119,6 +123,7 @@ class _LSTMBPTT(torch.autograd.Function):
             else:
                 torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
                 torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
+        stats = torch.stack([torch.stack(m) for m in moments]) if ln else None  # (4, T, B, 1)
         ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
@@ -145,10 +150,11 @@ class _LSTMBPTT(torch.autograd.Function):
             local4[:, :, 3].mul_(1 - k_h)
         dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
         dz4 = dz_all.view(steps, batch, 4, hidden)
-        dr_all = acts.new_empty(steps, batch, gates) if ln else dz_all  # dL/dr_t
-        dy_c = acts.new_empty(steps, batch, hidden) if ln else None  # dL/d(LN(c'_t) γ_c + β_c)
+        dr_: list[Tensor] = []  # with LN: dL/dr_t, last step first (else dr_t = dz_t)
+        dy_: list[Tensor] = []  # with LN: dL/d(LN(c'_t) γ_c + β_c), last step first
         # the per-step views made once, as in the forward
-        g_out_, od_, f_, dz_, dr_ = g_out.unbind(0), o_dtanh.unbind(0), f.unbind(0), dz_all.unbind(0), dr_all.unbind(0)
+        g_out_, od_, f_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), f.unbind(0), dz_all.unbind(0)
+        st_ = [m.unbind(0) for m in stats.unbind(0)] if ln else None
         l3_, lo_ = local4[:, :, :3].unbind(0), local4[:, :, 3].unbind(0)  # the factors of dc' and of dh'
         dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)
         fc_ = free_c.unbind(0) if free_c is not None else None
@@ -160,15 +166,17 @@ class _LSTMBPTT(torch.autograd.Function):
                 gh.add_(g_out_[t])
             d_pre = gh * od_[t]
             if ln:
-                dy_c[t] = d_pre
-                d_pre = _ln_backward(d_pre, c_in[t], stats[2, t], stats[3, t], g_c)
+                dy_.append(d_pre)
+                d_pre = _ln_backward(d_pre, c_in[t], st_[2][t], st_[3][t], g_c)
             gc_new = d_pre.add_(gc) if fc_ is None else d_pre.addcmul_(gc, fc_[t])  # dL/dc'_t
             torch.mul(l3_[t], gc_new.unsqueeze(1), out=dz3_[t])
             torch.mul(lo_[t], gh, out=dzo_[t])
             gc_prev = gc_new * f_[t]
+            dr = dz_[t]
             if ln:
-                dr_[t].copy_(_ln_backward(dz_[t], r_in[t], stats[0, t], stats[1, t], g_hh))
-            dh = torch.mm(dr_[t], w_hh)
+                dr = _ln_backward(dr, r_in[t], st_[0][t], st_[1][t], g_hh)
+                dr_.append(dr)
+            dh = torch.mm(dr, w_hh)
             if drop is not None:
                 dh.mul_(drop)
             if kh_ is None:
@@ -177,9 +185,11 @@ class _LSTMBPTT(torch.autograd.Function):
                 gh = dh.addcmul_(gh, kh_[t])
                 gc = gc_prev.addcmul_(gc, kc_[t])
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
+        dr_all = torch.stack(dr_[::-1]) if ln else dz_all
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
         d_ghh = d_gc = d_bc = None
         if ln:  # the gains' gradients over all steps at once, from the normalised values
+            dy_c = torch.stack(dy_[::-1])
             d_ghh = (dz_all * (r_in - stats[0]).mul_(stats[1])).sum((0, 1))
             d_gc = (dy_c * (c_in - stats[2]).mul_(stats[3])).sum((0, 1))
             d_bc = dy_c.sum((0, 1))
