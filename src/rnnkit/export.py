@@ -27,6 +27,7 @@ from torch import Tensor, nn
 from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
+from rnnkit.recurrent import Recurrent
 
 __all__ = ["FUSED_CELLS", "export_onnx"]
 
@@ -83,6 +84,10 @@ def export_onnx(
     if cell not in FUSED_CELLS:
         raise UserError(f"{where}: cell {cell!r} runs its own time loop, which ONNX cannot express with a "
                         f"variable length; export works for {', '.join(FUSED_CELLS)}")
+    looped = [m for m in model.modules() if isinstance(m, Recurrent) and m.reg.in_loop(training=False)]
+    if looped:
+        raise UserError(f"{where}: zoneout and the layer-normalised LSTM run rnnkit's own time loop, which ONNX "
+                        "cannot express with a variable length; export works for models trained without them")
     try:
         import onnx
     except ImportError:

@@ -32,6 +32,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit.cells import State, make_cell
 from rnnkit.init import initialize_
+from rnnkit.regularisers import Regularisers, add_layer_norm, reset_layer_norm, run_regularised, step_regularised
 
 __all__ = ["GRU", "LSTM", "RNN", "Recurrent", "detach_state", "reverse_padded"]
 
@@ -89,6 +90,11 @@ class Recurrent(nn.RNNBase):
     ``"sequential"``), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme.
+
+    Regularisers (keywords, all off by default; :mod:`rnnkit.regularisers`): ``weight_drop`` (DropConnect
+    on W_hh, keeps the fused kernel), ``recurrent_dropout`` (one mask per sequence on h_{t-1}),
+    ``zoneout`` (a rate, or ``(cell, hidden)`` rates for the LSTM) and ``layer_norm`` (the
+    layer-normalised LSTM).
     """
 
     def __init__(
@@ -108,9 +114,15 @@ class Recurrent(nn.RNNBase):
         impl: str = "auto",
         init: str = "rnnkit",
         cell_options: dict[str, Any] | None = None,
+        weight_drop: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        zoneout: float | tuple[float, float] = 0.0,
+        layer_norm: bool = False,
         **options: Any,
     ) -> None:
         definition = make_cell(cell, hidden_size, **{**(cell_options or {}), **options})
+        reg = Regularisers.build(definition, proj_size, impl, weight_drop=weight_drop,
+                                 recurrent_dropout=recurrent_dropout, zoneout=zoneout, layer_norm=layer_norm)
         if impl not in IMPLS:
             raise ValueError(f"impl must be one of {IMPLS}, got {impl!r}")
         if impl == "fused" and not definition.fusable():
@@ -123,6 +135,7 @@ class Recurrent(nn.RNNBase):
         object.__setattr__(self, "cell_def", definition)
         object.__setattr__(self, "impl", impl)
         object.__setattr__(self, "init", init)
+        object.__setattr__(self, "reg", reg)
         super().__init__(
             definition.torch_mode, input_size, hidden_size, num_layers=num_layers, bias=bias,
             batch_first=batch_first, dropout=dropout, bidirectional=bidirectional, proj_size=proj_size,
@@ -131,6 +144,8 @@ class Recurrent(nn.RNNBase):
         if definition.gates * hidden_size != self.weight_ih_l0.shape[0] or not definition.recurrent:
             self._own_layout()
         self.cell = cell
+        if reg.layer_norm:
+            add_layer_norm(self)
         nonlinearity = getattr(definition, "nonlinearity", None) or _NONLINEARITY.get(definition.torch_mode)
         if nonlinearity is not None:
             self.nonlinearity = nonlinearity
@@ -175,6 +190,7 @@ class Recurrent(nn.RNNBase):
             "impl": self.impl,
             "init": self.init,
             **self.cell_def.options(),
+            **self.reg.options(),
         }
 
     def extra_repr(self) -> str:
@@ -186,6 +202,7 @@ class Recurrent(nn.RNNBase):
             return  # torch.nn's layout inside RNNBase.__init__: _own_layout replaces it, then initialises
         if self.init == "torch":
             super().reset_parameters()
+            reset_layer_norm(self)
             return
         for layer in range(self.num_layers):
             for direction in range(self.num_directions):
@@ -203,8 +220,8 @@ class Recurrent(nn.RNNBase):
             super().flatten_parameters()
 
     def uses_fused(self) -> bool:
-        """True when forward runs torch's fused kernel."""
-        return self.impl != "reference" and self.cell_def.fusable()
+        """True when forward runs torch's fused kernel (in the current training or eval mode)."""
+        return self.impl != "reference" and self.cell_def.fusable() and not self.reg.in_loop(self.training)
 
     def layer_weights(
         self, layer: int, direction: int = 0
@@ -329,11 +346,12 @@ class Recurrent(nn.RNNBase):
     def _kernel_call(self, data: Tensor, batch_sizes: Tensor | None, hx: State) -> tuple[Tensor, State]:
         """torch's fused sequence kernel, called exactly as torch.nn does."""
         kernel = getattr(_VF, self.cell_def.fused_kernel)  # type: ignore[arg-type]
+        weights = self.reg.flat_weights(self)  # W_hh with DropConnect in training (weight_drop)
         if batch_sizes is None:
-            result = kernel(data, hx, self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
+            result = kernel(data, hx, weights, self.bias, self.num_layers, self.dropout, self.training,
                             self.bidirectional, self.batch_first)
         else:
-            result = kernel(data, batch_sizes, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
+            result = kernel(data, batch_sizes, hx, weights, self.bias, self.num_layers, self.dropout,
                             self.training, self.bidirectional)
         return result[0], (result[1], result[2]) if self.cell_def.has_cell_state else result[1]
 
@@ -378,11 +396,15 @@ class Recurrent(nn.RNNBase):
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
                 s0: State = (state[0][k], state[1][k]) if has_c else state[k]  # type: ignore[index]
-                w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
                 seq = layer_input if direction == 0 else reverse_padded(layer_input, lengths)
-                xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
-                out, final = self._run(xw, s0, w_hh, b_hh, mask, time_offset if direction == 0 else 0,
-                                       self.projection(layer, direction))
+                offset = time_offset if direction == 0 else 0
+                if self.reg.in_loop(self.training):
+                    out, final = run_regularised(self, seq, s0, layer, direction, mask, offset)
+                else:
+                    w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
+                    xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
+                    out, final = self._run(xw, s0, self.reg.drop_weight(w_hh, self.training), b_hh, mask, offset,
+                                           self.projection(layer, direction))
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
@@ -441,13 +463,17 @@ class Recurrent(nn.RNNBase):
         kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() else None
         # torch.nn keeps _flat_weights current through .to(), load_state_dict and parameter assignment
         per = len(self._flat_weights) // (self.num_layers * self.num_directions)  # tensors of one layer
+        flat = self.reg.flat_weights(self)
+        in_loop = self.reg.in_loop(self.training)
         x, finals = input, []
         for layer in range(self.num_layers):
-            w_ih, *rest = self._flat_weights[layer * per : (layer + 1) * per]  # no getattr per token
+            w_ih, *rest = flat[layer * per : (layer + 1) * per]  # no getattr per token
             w_hh = rest.pop(0) if cell.recurrent else None
             b_ih, b_hh = (rest[0], rest[1] if cell.recurrent else None) if self.bias else (None, None)
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
-            if kernel is not None:
+            if in_loop:
+                new = step_regularised(self, x, s, layer, (w_ih, w_hh, b_ih, b_hh), t)
+            elif kernel is not None:
                 new = kernel(x, s, w_ih, w_hh, b_ih, b_hh)
             else:
                 new = cell.step(F.linear(x, w_ih, b_ih), s, cell.prepare(w_hh), b_hh, t)

@@ -25,14 +25,15 @@ class SpeechRecognizer(nn.Module):
     """Features (B, T, F) and lengths → log-probabilities (B, T', 1 + symbols) and lengths T'.
 
     ``SpeechRecognizer(n_features, n_symbols, cell="lstm", hidden=256, layers=3, bidirectional=True,
-    subsample=2, subsample_kind="stack", dropout=0.1)``: ``subsample`` frames become one (T' = ceil(T /
+    subsample=2, subsample_kind="stack", dropout=0.1, **regularisers)``: ``regularisers`` are
+    :class:`rnnkit.Recurrent`'s (``zoneout=0.1`` ...); ``subsample`` frames become one (T' = ceil(T /
     subsample)); ``stack`` concatenates them, ``conv`` runs a ReLU convolution of kernel ``2 * subsample - 1``
     with that stride. Class 0 is the CTC blank, class ``i + 1`` symbol ``i``. :meth:`config` rebuilds it.
     """
 
     def __init__(self, n_features: int, n_symbols: int, *, cell: str = "lstm", hidden: int = 256, layers: int = 3,
                  bidirectional: bool = True, subsample: int = 2, subsample_kind: str = "stack",
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1, **regularisers: Any) -> None:
         super().__init__()
         if subsample_kind not in SUBSAMPLERS:
             raise ValueError(f"subsample_kind {subsample_kind!r}: expected one of {', '.join(SUBSAMPLERS)}")
@@ -40,7 +41,7 @@ class SpeechRecognizer(nn.Module):
             raise ValueError(f"subsample {subsample}: expected a positive integer")
         self._config = {"n_features": n_features, "n_symbols": n_symbols, "cell": cell, "hidden": hidden,
                         "layers": layers, "bidirectional": bidirectional, "subsample": subsample,
-                        "subsample_kind": subsample_kind, "dropout": dropout}
+                        "subsample_kind": subsample_kind, "dropout": dropout, **regularisers}
         self.subsample = subsample
         self.conv: nn.Conv1d | None = None
         if subsample_kind == "conv":
@@ -49,7 +50,7 @@ class SpeechRecognizer(nn.Module):
         else:
             rnn_input = n_features * subsample
         self.rnn = Recurrent(cell, rnn_input, hidden, layers, batch_first=True, bidirectional=bidirectional,
-                             dropout=dropout if layers > 1 else 0.0)
+                             dropout=dropout if layers > 1 else 0.0, **regularisers)
         self.dropout = nn.Dropout(dropout)
         self.out = nn.Linear(hidden * (2 if bidirectional else 1), n_symbols + 1)
 

@@ -28,7 +28,7 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
 from rnnkit.train.checkpoint import Checkpoint, build_model
-from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, train_config_from
+from rnnkit.train.options import RegulariserSettings, TrainSettings, add_data_arguments, settings_of, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
@@ -37,7 +37,7 @@ VerbRun = Callable[[Any, argparse.Namespace], int]
 
 
 @dataclass
-class TextModelConfig(TrainSettings):
+class TextModelConfig(TrainSettings, RegulariserSettings):
     """The encoder's shape, the examples' length and the validation split (both text tasks)."""
 
     batch_size: int = 32          # examples per update
@@ -59,10 +59,12 @@ class TextModelConfig(TrainSettings):
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         check_fraction("dropout", self.dropout)
+        self.validate_regularisers()
 
 
 #: settings that fix the encoder's shape and the data split: a resumed run keeps them
-FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "max_len", "val_fraction", "split_seed")
+FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "layer_norm", "max_len", "val_fraction",
+          "split_seed")
 
 
 # ------------------------------------------------------------------------------------------- train
@@ -78,7 +80,8 @@ def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, wha
 def encoder_kwargs(config: TextModelConfig) -> dict[str, Any]:
     """The :class:`rnnkit.models.encoder.TextEncoder` arguments of ``config``."""
     return {"embedding_dim": config.embedding, "hidden_size": config.hidden, "num_layers": config.layers,
-            "cell": config.cell, "bidirectional": config.bidirectional, "dropout": config.dropout}
+            "cell": config.cell, "bidirectional": config.bidirectional, "dropout": config.dropout,
+            **config.regulariser_options()}
 
 
 def data_record(data: str, val_data: str | None, config: TextModelConfig, sizes: tuple[int, int],

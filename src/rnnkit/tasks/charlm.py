@@ -36,7 +36,7 @@ from rnnkit.errors import SettingError, UserError, check_fraction, check_positiv
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
-from rnnkit.train.options import TrainSettings, settings_of, start_run, train_config_from
+from rnnkit.train.options import RegulariserSettings, TrainSettings, settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
@@ -44,7 +44,7 @@ __all__ = ["CharLM", "CharLMConfig", "train"]
 
 
 @dataclass
-class CharLMConfig(TrainSettings):
+class CharLMConfig(TrainSettings, RegulariserSettings):
     """Settings of ``rnnkit train charlm`` (tuned on Shakespeare, 2 CPU cores: see docs/CHARLM.md)."""
 
     cell: str = "lstm"            # any cell of rnnkit.cells.CELLS
@@ -73,6 +73,7 @@ class CharLMConfig(TrainSettings):
             raise SettingError("shift", self.shift, f"expected 1 to seq_len ({self.seq_len})")
         if self.dropout is not None:
             check_fraction("dropout", self.dropout)
+        self.validate_regularisers()
         check_fraction("val_fraction", self.val_fraction)
 
 
@@ -102,8 +103,8 @@ def auto_dropout(passes: float) -> float:
 BUILT_IN = ("shakespeare", "korean")
 
 #: settings that fix the model's shape or the data: a resumed run keeps them
-FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "val_fraction",
-          "seed")
+FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "layer_norm",
+          "val_fraction", "seed")
 
 
 # ------------------------------------------------------------------------------------------- train
@@ -205,7 +206,7 @@ def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, An
     if ckpt is not None:
         return _saved_model_kwargs(ckpt)
     return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
-            "embed_dim": config.embed_dim, "dropout": config.dropout}
+            "embed_dim": config.embed_dim, "dropout": config.dropout, **config.regulariser_options()}
 
 
 def _saved_model_kwargs(ckpt: Checkpoint) -> dict[str, Any]:

@@ -37,7 +37,14 @@ from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
-from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
+from rnnkit.train.options import (
+    RegulariserSettings,
+    TrainSettings,
+    add_data_arguments,
+    settings_of,
+    start_run,
+    train_config_from,
+)
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["SpeechConfig", "Transcriber", "error_rates", "train"]
@@ -47,7 +54,7 @@ SPEEDS = (0.9, 1.0, 1.1)   # speed perturbation (Ko et al. 2015)
 
 
 @dataclass
-class SpeechConfig(TrainSettings):
+class SpeechConfig(TrainSettings, RegulariserSettings):
     """Settings of ``rnnkit train speech``."""
 
     symbols: str = "phonemes"            # phonemes | chars
@@ -89,11 +96,12 @@ class SpeechConfig(TrainSettings):
         check_fraction("val_fraction", self.val_fraction)
         if not 0.0 <= self.vtlp < 0.5:
             raise SettingError("vtlp", self.vtlp, "expected a warp in [0, 0.5); 0.1 is usual")
+        self.validate_regularisers()
 
 
 #: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
 FROZEN = ("symbols", "jamo", "voice", "n_mels", "cell", "hidden", "layers", "bidirectional", "subsample",
-          "subsample_kind", "dropout", "val_fraction", "split_seed")
+          "subsample_kind", "dropout", "layer_norm", "val_fraction", "split_seed")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -291,7 +299,7 @@ def _augment_settings(config: SpeechConfig) -> dict[str, int] | None:
 def _model_kwargs(config: SpeechConfig, n_symbols: int) -> dict[str, Any]:
     return {"n_features": config.n_mels, "n_symbols": n_symbols, "cell": config.cell, "hidden": config.hidden,
             "layers": config.layers, "bidirectional": config.bidirectional, "subsample": config.subsample,
-            "subsample_kind": config.subsample_kind, "dropout": config.dropout}
+            "subsample_kind": config.subsample_kind, "dropout": config.dropout, **config.regulariser_options()}
 
 
 def report(result: TrainResult, as_json: bool) -> None:

@@ -19,13 +19,16 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rnnkit.errors import UserError
+from rnnkit.cells import CELLS
+from rnnkit.errors import SettingError, UserError, check_fraction
+from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
-__all__ = ["TRAINER_DEFAULTS", "TrainSettings", "add_data_arguments", "add_trainer_arguments", "config_from",
-           "load_config_file", "read_toml", "resolve_settings", "settings_of", "start_run", "train_config_from"]
+__all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_trainer_arguments",
+           "config_from", "load_config_file", "read_toml", "resolve_settings", "settings_of", "start_run",
+           "train_config_from"]
 
 T = TypeVar("T")
 
@@ -59,6 +62,39 @@ class TrainSettings:
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
+
+
+@dataclass
+class RegulariserSettings:
+    """The recurrent layers' regularisers (:mod:`rnnkit.regularisers`), for a task whose model is built on
+    :class:`rnnkit.Recurrent`: its config subclasses this too, and ``rnnkit train TASK`` then takes
+    ``--weight-drop --recurrent-dropout --zoneout --layer-norm``."""
+
+    weight_drop: float = 0.0        # DropConnect on W_hh (keeps the fused kernel)
+    recurrent_dropout: float = 0.0  # one mask per sequence on h_(t-1)
+    zoneout: float = 0.0            # each unit keeps its previous value with this probability
+    layer_norm: bool = False        # the layer-normalised LSTM
+
+    def validate_regularisers(self) -> None:
+        """Raise :class:`rnnkit.errors.SettingError` naming the first regulariser out of range."""
+        for name in ("weight_drop", "recurrent_dropout", "zoneout"):
+            check_fraction(name, getattr(self, name))
+        cell = getattr(self, "cell", "lstm")
+        if self.weight_drop and not getattr(CELLS.get(cell), "recurrent", True):
+            raise SettingError("weight_drop", self.weight_drop, f"--cell {cell} has no recurrent weights to drop")
+        if self.recurrent_dropout and cell not in RECURRENT_DROPOUT_CELLS:
+            raise SettingError("recurrent_dropout", self.recurrent_dropout,
+                               f"not for --cell {cell}; cells: {', '.join(sorted(RECURRENT_DROPOUT_CELLS))}")
+        if not isinstance(self.layer_norm, bool):
+            raise SettingError("layer_norm", self.layer_norm, "expected true or false")
+        if self.layer_norm and cell != "lstm":
+            raise SettingError("layer_norm", self.layer_norm, f"the layer-normalised cell is the LSTM, not {cell}")
+
+    def regulariser_options(self) -> dict[str, Any]:
+        """The regularisers that are on, as :class:`rnnkit.Recurrent` keywords (a model config without them
+        stays as it was)."""
+        values = {name: getattr(self, name) for name in ("weight_drop", "recurrent_dropout", "zoneout", "layer_norm")}
+        return {k: v for k, v in values.items() if v}
 
 
 def settings_of(config: Any) -> dict[str, Any]:
@@ -128,12 +164,26 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--precision", choices=["fp32", "bf16", "auto"],
                    help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
                         f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
+    if "zoneout" in d:  # the task's config takes RegulariserSettings
+        _add_regulariser_arguments(parser)
     g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
     g.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR (its last/ checkpoint)")
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
     g.add_argument("--report", action="store_true", help="write OUT/report.html at the end (see `rnnkit report`)")
+
+
+def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:
+    r = parser.add_argument_group("regularisers of the recurrent layers (docs/PERFORMANCE.md)")
+    r.add_argument("--weight-drop", type=float, metavar="P",
+                   help="DropConnect on the recurrent weights, a fresh mask per batch (AWD-LSTM; default 0)")
+    r.add_argument("--recurrent-dropout", type=float, metavar="P",
+                   help="dropout on h(t-1), one mask per sequence (Gal & Ghahramani; lstm, rnn_*, irnn; default 0)")
+    r.add_argument("--zoneout", type=float, metavar="P",
+                   help="each state unit keeps its previous value with probability P (Krueger et al.; default 0)")
+    r.add_argument("--layer-norm", action="store_const", const=True,
+                   help="layer-normalised LSTM (Ba et al. 2016; --cell lstm)")
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_help: str, val_fraction: float,

@@ -1,0 +1,117 @@
+"""Forward+backward speed of every regulariser of ``Recurrent`` (issue 19), in tokens per second (not a test).
+
+For each cell and option, three runs interleaved in one process (A, B, C, A, B, C, ...; best of the
+repeats, as benchmarks/cells.py does): the option on rnnkit's fast path (``impl="auto"``: the fused kernel
+for weight_drop, the hand-written BPTT of rnnkit.bptt for the LSTM's in-loop options), torch.nn.LSTM
+of the same hidden size, and a Python loop over the option's own reference step (``impl="reference"``).
+All in training mode (the masks are drawn as in training). The targets: ≥ 0.7× torch.nn.LSTM and ≥ 3× the
+reference loop.
+
+    python benchmarks/regularisers.py [--repeats 5] [--threads 2] [--markdown]
+    python benchmarks/regularisers.py --batch 2 --length 5 --input 3 --hidden 8 --repeats 1   # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from rnnkit import Recurrent
+
+#: (cell, options) measured, in order; the first row is the plain LSTM for scale
+CASES: list[tuple[str, dict[str, Any]]] = [
+    ("lstm", {}),
+    ("lstm", {"weight_drop": 0.5}),
+    ("lstm", {"recurrent_dropout": 0.25}),
+    ("lstm", {"zoneout": 0.1}),
+    ("lstm", {"zoneout": (0.5, 0.05)}),
+    ("lstm", {"layer_norm": True}),
+    ("lstm", {"layer_norm": True, "recurrent_dropout": 0.25, "zoneout": 0.1}),
+    ("gru", {"weight_drop": 0.5}),
+    ("gru", {"zoneout": 0.1}),
+    ("rnn_tanh", {"recurrent_dropout": 0.25}),
+    ("rnn_tanh", {"zoneout": 0.1}),
+    ("clockwork", {"zoneout": 0.1}),
+]
+
+
+def fwd_bwd(module: nn.Module, x: torch.Tensor) -> Callable[[], None]:
+    def run() -> None:
+        out, _ = module(x)
+        out.sum().backward()
+
+    return run
+
+
+def best_times(fns: dict[str, Callable[[], None]], repeats: int) -> dict[str, float]:
+    """Best seconds per call of each function, interleaved, after one warm-up each."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return {k: min(v) for k, v in times.items()}
+
+
+def label(cell: str, options: dict[str, Any]) -> str:
+    return f"{cell} " + (", ".join(f"{k}={v}" for k, v in options.items()) or "(no option)")
+
+
+def measure(cell: str, options: dict[str, Any], x: torch.Tensor, hidden: int, repeats: int) -> dict[str, float]:
+    """Tokens/s of the fast path, of torch.nn.LSTM and of the reference loop (all in training mode)."""
+    torch.manual_seed(0)
+    fast = Recurrent(cell, x.shape[2], hidden, **options).train()
+    ref = Recurrent(cell, x.shape[2], hidden, impl="reference", **options).train()
+    ref.load_state_dict(fast.state_dict())
+    lstm = nn.LSTM(x.shape[2], hidden).train()
+    secs = best_times({"fast": fwd_bwd(fast, x), "torch": fwd_bwd(lstm, x), "ref": fwd_bwd(ref, x)}, repeats)
+    tokens = x.shape[0] * x.shape[1]
+    return {k: tokens / v for k, v in secs.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--length", type=int, default=200)
+    ap.add_argument("--input", type=int, default=64)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--markdown", action="store_true", help="print a Markdown table for docs/PERFORMANCE.md")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    x = torch.randn(args.length, args.batch, args.input)
+    rows = []
+    for cell, options in CASES:
+        r = measure(cell, options, x, args.hidden, args.repeats)
+        rows.append((label(cell, options), r))
+        vs_torch, vs_ref = r["fast"] / r["torch"], r["fast"] / r["ref"]
+        print(f"{label(cell, options):58s} {r['fast']:9,.0f} tok/s  torch.nn.LSTM {r['torch']:9,.0f}  "
+              f"reference loop {r['ref']:9,.0f}  vs LSTM {vs_torch:5.2f}x {'ok' if vs_torch >= 0.7 else '--'}  "
+              f"vs loop {vs_ref:5.2f}x {'ok' if vs_ref >= 3 else '--'}", flush=True)
+    if args.markdown:
+        print()
+        print(f"B={args.batch}, T={args.length}, input={args.input}, hidden={args.hidden}, float32, training mode, "
+              f"forward+backward, {args.threads} threads, torch {torch.__version__}, "
+              f"{platform.processor() or platform.machine()}, best of {args.repeats}, interleaved")
+        print()
+        print("| cell and option | rnnkit tok/s | torch.nn.LSTM tok/s | reference loop tok/s | vs torch.nn.LSTM "
+              "(≥ 0.7) | vs reference loop (≥ 3) |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, r in rows:
+            print(f"| {name} | {r['fast']:,.0f} | {r['torch']:,.0f} | {r['ref']:,.0f} | {r['fast'] / r['torch']:.2f} | "
+                  f"{r['fast'] / r['ref']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+"""Regularisers of ``Recurrent``: weight drop, recurrent dropout, zoneout, the layer-normalised LSTM.
+
+The judges are written here from the papers' equations (Merity et al. 2017; Gal & Ghahramani 2016;
+Krueger et al. 2017; Ba et al. 2016), with the same masks passed in or drawn from the same seed,
+torch.nn.LSTM for weight drop (the fused path with a dropped W_hh), and ``gradcheck`` in float64 for
+the hand-written BPTT of :mod:`rnnkit.bptt`.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from rnnkit import Recurrent
+from rnnkit.bptt import lstm_sequence
+from rnnkit.regularisers import bernoulli
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+F64 = torch.float64
+TOL = {"rtol": 1e-9, "atol": 1e-10}
+
+
+def norm(v: Tensor) -> Tensor:
+    """Ba et al. (2016) eq. 4: (v − μ) / σ over the features, σ² the biased variance (+ 1e-5)."""
+    mu = v.mean(-1, keepdim=True)
+    var = ((v - mu) ** 2).mean(-1, keepdim=True)
+    return (v - mu) / torch.sqrt(var + 1e-5)
+
+
+def paper_lstm(x: Tensor, h: Tensor, c: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor,
+               ln: tuple[Tensor, ...] | None = None, drop: Tensor | None = None,
+               zone: tuple[Tensor, Tensor] | None = None,
+               lengths: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """The regularised LSTM as the papers write it, one Python step at a time: (outputs, h_T, c_T).
+
+    ``drop`` (B, H): variational mask on h_{t-1}; ``zone``: (d_h, d_c), each (T, B, H) 0/1 masks or
+    rates (1 = keep the previous value); ``ln``: (γ_ih, γ_hh, γ_c, β_c)."""
+    outs = []
+    for t in range(x.shape[0]):
+        hd = h if drop is None else h * drop
+        a_x, a_h = x[t] @ w_ih.T, hd @ w_hh.T
+        if ln is not None:
+            a_x, a_h = norm(a_x) * ln[0] + b_ih, norm(a_h) * ln[1] + b_hh
+        else:
+            a_x, a_h = a_x + b_ih, a_h + b_hh
+        i, f, g, o = (a_x + a_h).chunk(4, -1)
+        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        c_out = norm(c_new) * ln[2] + ln[3] if ln is not None else c_new
+        h_new = torch.sigmoid(o) * torch.tanh(c_out)
+        if zone is not None:  # Krueger et al.: c_t = d ⊙ c_{t-1} + (1 − d) ⊙ c'_t, the same for h
+            d_h, d_c = zone[0][t], zone[1][t]
+            h_new, c_new = d_h * h + (1 - d_h) * h_new, d_c * c + (1 - d_c) * c_new
+        if lengths is not None:
+            valid = (t < lengths).unsqueeze(1)
+            h_new, c_new = torch.where(valid, h_new, h), torch.where(valid, c_new, c)
+            outs.append(torch.where(valid, h_new, 0.0))
+        else:
+            outs.append(h_new)
+        h, c = h_new, c_new
+    return torch.stack(outs), h, c
+
+
+def weights(inp: int, hidden: int, ln: bool, seed: int = 0) -> list[Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    shapes = [(4 * hidden, inp), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
+    if ln:
+        shapes += [(4 * hidden,), (4 * hidden,), (hidden,), (hidden,)]
+    ws = [0.5 * torch.randn(s, generator=g, dtype=F64) for s in shapes]
+    if ln:
+        for k in (4, 5, 6):
+            ws[k] = ws[k] + 1.0
+    return [w.requires_grad_() for w in ws]
+
+
+def masks(steps: int, batch: int, hidden: int, p: float, zone: float,
+          seed: int = 1) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    g = torch.Generator().manual_seed(seed)
+    drop = torch.bernoulli(torch.full((batch, hidden), 1 - p, dtype=F64), generator=g) / (1 - p)
+    keep = tuple(torch.bernoulli(torch.full((steps, batch, hidden), zone, dtype=F64), generator=g) for _ in range(2))
+    return drop, keep  # type: ignore[return-value]
+
+
+def bptt(x: Tensor, h0: Tensor, c0: Tensor, ws: list[Tensor], drop: Tensor | None, keep: tuple[Tensor, Tensor] | None,
+         lengths: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    """The hand-written BPTT called as the layer calls it (lengths folded into the keep factors)."""
+    w_ih, w_hh, b_ih, b_hh, *ln = ws
+    if ln:
+        xg = F.layer_norm(x @ w_ih.T, (w_ih.shape[0],), ln[0], b_ih, 1e-5) + b_hh
+    else:
+        xg = x @ w_ih.T + b_ih + b_hh
+    mask = None
+    if lengths is not None:
+        mask = (torch.arange(x.shape[0]).unsqueeze(1) < lengths).unsqueeze(2)
+        keep = tuple(torch.where(mask, k, 1.0) for k in (keep or (torch.zeros(()),) * 2))  # type: ignore[assignment]
+    out, (h, c) = lstm_sequence(xg, h0, c0, w_hh, tuple(ln[1:]) if ln else None, drop, keep, mask)  # type: ignore[arg-type]
+    return out, h, c
+
+
+CASES = {
+    "plain": dict(ln=False, p=0.0, zone=0.0, lengths=False),
+    "recurrent_dropout": dict(ln=False, p=0.4, zone=0.0, lengths=False),
+    "zoneout": dict(ln=False, p=0.0, zone=0.3, lengths=True),
+    "layer_norm": dict(ln=True, p=0.0, zone=0.0, lengths=False),
+    "all": dict(ln=True, p=0.3, zone=0.4, lengths=True),
+}
+
+
+def case_inputs(ln: bool, p: float, zone: float, lengths: bool, steps: int = 6, batch: int = 3, hidden: int = 5):
+    torch.manual_seed(3)
+    x = torch.randn(steps, batch, 4, dtype=F64, requires_grad=True)
+    h0 = torch.randn(batch, hidden, dtype=F64, requires_grad=True)
+    c0 = torch.randn(batch, hidden, dtype=F64, requires_grad=True)
+    drop, keep = masks(steps, batch, hidden, p, zone)
+    return (x, h0, c0, weights(4, hidden, ln), drop if p else None, keep if zone else None,
+            torch.tensor([steps, 2, 4][:batch]) if lengths else None)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hand_written_bptt_equals_the_papers_step_values_and_gradients(case: str) -> None:
+    x, h0, c0, ws, drop, keep, lengths = case_inputs(**CASES[case])
+    ln = tuple(ws[4:]) if len(ws) > 4 else None
+    want = paper_lstm(x, h0, c0, *ws[:4], ln=ln, drop=drop, zone=keep, lengths=lengths)
+    got = bptt(x, h0, c0, ws, drop, keep, lengths)
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+    grads_out = [torch.randn_like(t) for t in want]
+    leaves = [x, h0, c0, *ws]
+    g_want = torch.autograd.grad(want, leaves, grads_out)
+    g_got = torch.autograd.grad(got, leaves, grads_out)
+    for a, b in zip(g_got, g_want, strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("case", ["plain", "all"])
+def test_hand_written_bptt_gradcheck(case: str) -> None:
+    x, h0, c0, ws, drop, keep, lengths = case_inputs(**CASES[case], steps=4, batch=2, hidden=3)
+    assert torch.autograd.gradcheck(lambda *a: bptt(a[0], a[1], a[2], list(a[3:]), drop, keep, lengths),
+                                    (x, h0, c0, *ws))
+
+
+def test_zoneout_at_evaluation_is_the_expectation() -> None:
+    x, h0, c0, ws, _, _, lengths = case_inputs(ln=False, p=0.0, zone=0.0, lengths=True)
+    rate = torch.full((x.shape[0], 3, 5), 0.3, dtype=F64)
+    want = paper_lstm(x, h0, c0, *ws, zone=(rate, rate), lengths=lengths)
+    got = bptt(x, h0, c0, ws, None, (rate, rate), lengths)
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+# -- the options of Recurrent ------------------------------------------------------------------------
+def layer(impl: str = "auto", cell: str = "lstm", **options: object) -> Recurrent:
+    torch.manual_seed(0)
+    rnn = Recurrent(cell, 4, 5, impl=impl, **options).double()
+    with torch.no_grad():
+        for p in rnn.parameters():
+            p.add_(0.3 * torch.randn_like(p))
+    return rnn
+
+
+def test_weight_drop_keeps_the_fused_kernel_and_equals_torch_lstm_with_the_dropped_weight() -> None:
+    rnn = layer(weight_drop=0.5)
+    assert rnn.uses_fused()
+    x = torch.randn(7, 3, 4, dtype=F64)
+    torch.manual_seed(11)
+    out, _ = rnn(x)
+    torch.manual_seed(11)
+    mask = F.dropout(torch.ones_like(rnn.weight_hh_l0), 0.5)  # the same draw as inside forward
+    ref = nn.LSTM(4, 5).double()
+    ref.load_state_dict(rnn.state_dict())
+    with torch.no_grad():
+        ref.weight_hh_l0.mul_(mask)
+    torch.testing.assert_close(out, ref(x)[0], **TOL)
+    again, _ = rnn(x)
+    assert not torch.allclose(again, out)  # a fresh mask per forward pass
+    rnn.eval()
+    ref.load_state_dict(rnn.state_dict())
+    torch.testing.assert_close(rnn(x)[0], ref(x)[0], **TOL)  # no drop at evaluation
+    torch.testing.assert_close(rnn(x)[0], rnn(x)[0], rtol=0, atol=0)
+
+
+ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
+
+
+@pytest.mark.parametrize(("cell", "options"), [
+    ("lstm", {"recurrent_dropout": 0.3}), ("lstm", {"zoneout": 0.3}), ("lstm", {"zoneout": [0.5, 0.1]}),
+    ("lstm", {"layer_norm": True}), ("lstm", ALL), ("rnn_tanh", {"recurrent_dropout": 0.3, "zoneout": 0.2}),
+    ("rnn_relu", {"zoneout": 0.3}), ("irnn", {"recurrent_dropout": 0.3}), ("gru", {"zoneout": 0.3}),
+])
+def test_fast_path_equals_the_reference_loop_in_training_and_evaluation(cell: str, options: dict) -> None:
+    fast, ref = layer(cell=cell, **options), layer("reference", cell=cell, **options)
+    x = torch.randn(6, 3, 4, dtype=F64)
+    lengths = torch.tensor([6, 3, 5]) if "zoneout" in options else None  # also the path with no keep factors
+    for training in (True, False):
+        fast.train(training)
+        ref.train(training)
+        results = []
+        for rnn in (fast, ref):
+            rnn.zero_grad()
+            torch.manual_seed(5)  # the same masks, drawn in the same order
+            out, state = rnn(x, lengths=lengths)
+            h, c = state if isinstance(state, tuple) else (state, state)
+            (out.sum() + 2 * h.sum() + 3 * c.sum()).backward()
+            results.append([out, h, c, *(p.grad for p in rnn.parameters())])
+        for a, b in zip(*results, strict=True):
+            torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("options", [{"recurrent_dropout": 0.3}, {"zoneout": 0.3}, {"layer_norm": True}])
+def test_evaluation_is_deterministic_and_recurrent_dropout_then_fused(options: dict) -> None:
+    rnn = layer(**options).eval()
+    x = torch.randn(5, 2, 4, dtype=F64)
+    torch.testing.assert_close(rnn(x)[0], rnn(x)[0], rtol=0, atol=0)
+    assert rnn.uses_fused() == ("recurrent_dropout" in options)
+    if "recurrent_dropout" in options:
+        plain = layer().eval()
+        torch.testing.assert_close(rnn(x)[0], plain(x)[0], **TOL)
+        rnn.train()
+        assert not rnn.uses_fused()
+        assert not torch.allclose(rnn(x)[0], plain(x)[0])
+
+
+def test_recurrent_dropout_is_one_mask_per_sequence() -> None:
+    rnn = layer(recurrent_dropout=0.5)
+    x = torch.randn(6, 3, 4, dtype=F64)
+    torch.manual_seed(8)
+    out, _ = rnn(x)
+    torch.manual_seed(8)
+    drop = bernoulli((3, 5), 0.5, x) / 0.5  # the layer's one draw
+    w_ih, w_hh, b_ih, b_hh = (t.detach() for t in rnn.layer_weights(0))
+    want, _, _ = paper_lstm(x, torch.zeros(3, 5, dtype=F64), torch.zeros(3, 5, dtype=F64), w_ih, w_hh, b_ih, b_hh,
+                            drop=drop)
+    torch.testing.assert_close(out, want, **TOL)
+
+
+def test_layer_norm_lstm_equals_the_papers_equations_and_its_parameters() -> None:
+    rnn = layer(layer_norm=True, bidirectional=False)
+    names = {n for n, _ in rnn.named_parameters()}
+    assert {"ln_weight_ih_l0", "ln_weight_hh_l0", "ln_weight_c_l0", "ln_bias_c_l0"} <= names
+    x = torch.randn(5, 2, 4, dtype=F64)
+    h0, c0 = torch.randn(1, 2, 5, dtype=F64), torch.randn(1, 2, 5, dtype=F64)
+    out, (h, c) = rnn(x, (h0, c0))
+    ws = [t.detach() for t in rnn.layer_weights(0)]
+    ln = tuple(getattr(rnn, f"{n}_l0").detach() for n in ("ln_weight_ih", "ln_weight_hh", "ln_weight_c", "ln_bias_c"))
+    want = paper_lstm(x, h0[0], c0[0], *ws, ln=ln)
+    torch.testing.assert_close(out, want[0], **TOL)
+    torch.testing.assert_close(c[0], want[2], **TOL)
+    fresh = Recurrent("lstm", 4, 5, layer_norm=True, init="torch")
+    assert torch.all(fresh.ln_weight_c_l0 == 1) and torch.all(fresh.ln_bias_c_l0 == 0)
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn_tanh", "clockwork"])
+def test_zoneout_on_other_cells_holds_units_and_evaluates_to_the_expectation(cell: str) -> None:
+    torch.manual_seed(0)
+    rnn = Recurrent(cell, 3, 6, zoneout=0.5).double()
+    plain = Recurrent(cell, 3, 6).double()
+    plain.load_state_dict(rnn.state_dict())
+    x = torch.randn(5, 2, 3, dtype=F64)
+    out, _ = rnn(x)  # training: each unit either holds its previous value or takes the new one
+    prev = torch.zeros(2, 6, dtype=F64)
+    for t in range(5):
+        new = plain(x[t : t + 1], prev.unsqueeze(0), time_offset=t)[0][0]
+        held, took = torch.isclose(out[t], prev), torch.isclose(out[t], new)
+        assert torch.all(held | took)
+        prev = out[t]
+    rnn.eval()
+    prev, want = torch.zeros(2, 6, dtype=F64), []
+    for t in range(5):
+        new = plain(x[t : t + 1], prev.unsqueeze(0), time_offset=t)[0][0]
+        prev = 0.5 * prev + 0.5 * new
+        want.append(prev)
+    torch.testing.assert_close(rnn(x)[0], torch.stack(want), **TOL)
+
+
+def test_step_equals_forward_with_layer_norm_and_zoneout_at_evaluation() -> None:
+    torch.manual_seed(0)
+    rnn = Recurrent("lstm", 4, 5, num_layers=2, layer_norm=True, zoneout=0.2).double().eval()
+    x = torch.randn(5, 2, 4, dtype=F64)
+    out, (h, c) = rnn(x)
+    state = None
+    for t in range(5):
+        y, state = rnn.step(x[t], state)
+        torch.testing.assert_close(y, out[t], **TOL)
+    torch.testing.assert_close(state[0], h, **TOL)
+    torch.testing.assert_close(state[1], c, **TOL)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh", "gru"])
+def test_gradcheck_through_the_layer_with_every_option(cell: str) -> None:
+    torch.manual_seed(0)
+    options = {"lstm": {"layer_norm": True, "recurrent_dropout": 0.3}, "rnn_tanh": {"recurrent_dropout": 0.3}}
+    rnn = Recurrent(cell, 2, 2, zoneout=0.3, weight_drop=0.2, **options.get(cell, {})).double()
+    x = torch.randn(4, 2, 2, dtype=F64, requires_grad=True)
+    names = [n for n, _ in rnn.named_parameters()]
+    params = [p.detach().clone().requires_grad_() for p in rnn.parameters()]
+
+    def f(x: Tensor, *ps: Tensor) -> Tensor:
+        torch.manual_seed(3)  # the same masks at every evaluation
+        return torch.func.functional_call(rnn, dict(zip(names, ps, strict=True)), (x,),
+                                          {"lengths": torch.tensor([4, 2])})[0]
+
+    assert torch.autograd.gradcheck(f, (x, *params))
+
+
+def test_config_rebuilds_the_layer_and_the_state_dict_loads() -> None:
+    rnn = Recurrent("lstm", 4, 5, num_layers=2, layer_norm=True, zoneout=[0.5, 0.05], recurrent_dropout=0.1,
+                    weight_drop=0.2)
+    cfg = rnn.config()
+    assert cfg["zoneout"] == [0.5, 0.05] and cfg["layer_norm"] is True
+    again = Recurrent(**cfg)
+    again.load_state_dict(rnn.state_dict())
+    assert "weight_drop" not in Recurrent("lstm", 4, 5).config()  # options that are off leave no trace
+
+
+@pytest.mark.parametrize(("cell", "options", "message"), [
+    ("gru", {"recurrent_dropout": 0.2}, "recurrent_dropout: cell 'gru'"),
+    ("gru", {"layer_norm": True}, "layer_norm: the layer-normalised cell is the LSTM"),
+    ("lstm", {"zoneout": 1.0}, "zoneout: expected a probability"),
+    ("lstm", {"weight_drop": -0.1}, "weight_drop: expected a probability"),
+    ("gru", {"zoneout": [0.1, 0.2]}, "zoneout: a pair"),
+    ("lstm", {"zoneout": 0.1, "impl": "fused"}, "no fused kernel"),
+    ("lstm", {"layer_norm": True, "proj_size": 2}, "proj_size"),
+])
+def test_options_out_of_range_or_unsupported_are_refused(cell: str, options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Recurrent(cell, 3, 4, **options)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_under_bf16_autocast_the_loop_runs_in_fp32_and_trains(cell: str) -> None:
+    options = {"zoneout": 0.1, **({"layer_norm": True, "recurrent_dropout": 0.2} if cell == "lstm" else {})}
+    rnn = Recurrent(cell, 4, 6, **options)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, _ = rnn(torch.randn(5, 2, 4), lengths=torch.tensor([5, 3]))
+    out.float().sum().backward()
+    assert torch.isfinite(rnn.weight_hh_l0.grad).all() and rnn.weight_hh_l0.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("p", [0.0, 0.05, 0.5, 0.9])
+def test_mask_draws_have_the_rate_asked_for_and_follow_the_seed(p: float) -> None:
+    torch.manual_seed(0)
+    draws = bernoulli((100, 50, 40), p, torch.empty((), dtype=F64))
+    assert draws.dtype == F64 and draws.shape == (100, 50, 40)
+    assert set(draws.unique().tolist()) <= {0.0, 1.0}
+    assert abs(draws.mean().item() - p) < 0.004  # 200,000 draws: about 4 standard deviations at p = 0.5
+    assert abs(draws[:, :, :20].mean().item() - draws[:, :, 20:].mean().item()) < 0.008
+    torch.manual_seed(0)
+    assert torch.equal(bernoulli((100, 50, 40), p, torch.empty((), dtype=F64)), draws)
