@@ -5,7 +5,7 @@ Each run is a fresh process training ``rnnkit train charlm`` (the defaults of ``
 
 - situation: ``alone``, or ``busy`` beside one single-threaded Python spin loop (a subprocess);
 - threads: ``auto`` (rnnkit times 1 and torch's count and keeps the faster), fixed ``2``, fixed ``1``;
-- wait policy of torch's OpenMP threads: ``passive`` (what the ``rnnkit`` command sets) or ``default``
+- wait policy of torch's OpenMP threads: ``passive`` or ``default``
   (OpenMP's own: spin a while, then sleep).
 
 Runs are interleaved (round after round over the whole grid), so a change in the machine's load
@@ -44,7 +44,7 @@ def _env(policy: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[1] / "src"), *sys.path])
     if policy == "passive":
-        env["OMP_WAIT_POLICY"] = "PASSIVE"  # as the rnnkit command sets it; "default": left to OpenMP
+        env["OMP_WAIT_POLICY"] = "PASSIVE"  # "default": left to OpenMP, as rnnkit leaves it
     return env
 
 

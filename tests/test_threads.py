@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 
 import pytest
 import torch
 from torch import nn
 
-from rnnkit import _startup
 from rnnkit.cli import main
 from rnnkit.train import TrainConfig, Trainer
 from rnnkit.train.threads import ThreadChooser
@@ -96,22 +93,3 @@ def test_threads_flag_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["train", "charlm", "--threads", "0"])
     assert exc.value.code == 2 and "--threads" in capsys.readouterr().err
-
-
-def test_wait_policy_is_set_for_the_command_line_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "argv", ["/usr/bin/pytest"])
-    monkeypatch.setattr(sys, "orig_argv", ["python", "-m", "pytest"], raising=False)
-    assert not _startup.command_line()
-    monkeypatch.setattr(sys, "orig_argv", ["python", "-u", "-m", "rnnkit", "train"], raising=False)
-    assert _startup.command_line()
-    monkeypatch.setattr(sys, "argv", ["/venv/bin/rnnkit", "train"])
-    assert _startup.command_line()
-    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
-    _startup.set_wait_policy()  # torch is loaded already: too late to matter, so left alone
-    assert "OMP_WAIT_POLICY" not in os.environ
-    monkeypatch.delitem(sys.modules, "torch")
-    _startup.set_wait_policy()
-    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
-    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
-    _startup.set_wait_policy()
-    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"

@@ -15,10 +15,6 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-from rnnkit._startup import set_wait_policy  # noqa: E402
-
-set_wait_policy()  # the command line's OpenMP wait policy: before anything below imports torch
-
 from rnnkit.hopfield import Hopfield  # noqa: E402
 from rnnkit.recurrent import GRU, LSTM, RNN, Recurrent, detach_state  # noqa: E402
 

@@ -10,8 +10,8 @@ steps it times are ordinary training steps: nothing is thrown away.
 torch's count (``OMP_NUM_THREADS``, or ``torch.set_num_threads`` before training) is the most it tries;
 with 1 there is nothing to choose. Different thread counts may sum in a different order, so a run whose
 count is chosen can differ from another in the last bits: give ``--threads N`` where every bit must
-repeat. How idle threads wait (``OMP_WAIT_POLICY``) is set by the command line before torch starts:
-see :mod:`rnnkit._startup`.
+repeat. How idle threads wait (``OMP_WAIT_POLICY``) is left to OpenMP: ``PASSIVE`` cost 28% of the
+speed on a quiet machine (docs/PERFORMANCE.md), so rnnkit does not set it.
 """
 
 from __future__ import annotations
