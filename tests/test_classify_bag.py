@@ -43,3 +43,10 @@ def test_zero_layers_refuse_last_pooling_and_pretraining() -> None:
     with pytest.raises(SettingError, match="pre-trains recurrent layers"):
         ClassifyConfig(layers=0, pooling="mean", pretrain_data="x.txt").validate()
     ClassifyConfig(layers=0, pooling="attention").validate()
+
+
+def test_the_bag_of_embeddings_starts_small_as_fasttext_does() -> None:
+    bag = Classifier(500, 2, embedding_dim=50, num_layers=0, pooling="mean")
+    weights = bag.embedding.weight.detach()
+    assert float(weights.abs().max()) <= 1 / 50 and float(weights[0].abs().max()) == 0.0
+    assert float(weights.std()) > 0.5 / 50 / 3 ** 0.5          # spread over the range, not all zero
