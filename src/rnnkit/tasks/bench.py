@@ -116,8 +116,11 @@ def _rss_probe(spec: str) -> None:
     """The fresh process of :func:`peak_memory_mb` on the CPU: torch is imported once, then each layer is
     measured in a process forked for it (its own high-water mark); prints {name: growth of ru_maxrss, MB}."""
     s = json.loads(spec)
+    # one thread, here and in the children: an OpenMP pool started before fork() hangs the child's first
+    # parallel region (seen with --threads 2); the memory of one forward+backward does not need the pool
+    torch.set_num_threads(1)
     tiny = {**s, "batch": 1, "length": 2}
-    for name in s["cells"]:  # the libraries' one-time set-up, once here, before the forks (one thread)
+    for name in s["cells"]:  # the libraries' one-time set-up, once here, before the forks
         forward_backward(_module(name, tiny), _input(tiny))()
     result = {}
     for name in s["cells"]:
@@ -125,7 +128,6 @@ def _rss_probe(spec: str) -> None:
         pid = os.fork()
         if pid == 0:  # the child: build, note the high-water mark, run once, report the growth
             os.close(read)
-            torch.set_num_threads(s["threads"])
             module, x = _module(name, s), _input(s)
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
             forward_backward(module, x)()
