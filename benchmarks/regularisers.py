@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
-from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
 from rnnkit import Recurrent
+from rnnkit.tasks.bench import forward_backward, interleaved
 
 #: (cell, options) measured, in order; the first row is the plain LSTM for scale
 CASES: list[tuple[str, dict[str, Any]]] = [
@@ -41,27 +40,6 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def fwd_bwd(module: nn.Module, x: torch.Tensor) -> Callable[[], None]:
-    def run() -> None:
-        out, _ = module(x)
-        out.sum().backward()
-
-    return run
-
-
-def best_times(fns: dict[str, Callable[[], None]], repeats: int) -> dict[str, float]:
-    """Best seconds per call of each function, interleaved, after one warm-up each."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeats):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return {k: min(v) for k, v in times.items()}
-
-
 def label(cell: str, options: dict[str, Any]) -> str:
     return f"{cell} " + (", ".join(f"{k}={v}" for k, v in options.items()) or "(no option)")
 
@@ -73,7 +51,8 @@ def measure(cell: str, options: dict[str, Any], x: torch.Tensor, hidden: int, re
     ref = Recurrent(cell, x.shape[2], hidden, impl="reference", **options).train()
     ref.load_state_dict(fast.state_dict())
     lstm = nn.LSTM(x.shape[2], hidden).train()
-    secs = best_times({"fast": fwd_bwd(fast, x), "torch": fwd_bwd(lstm, x), "ref": fwd_bwd(ref, x)}, repeats)
+    secs = interleaved({"fast": forward_backward(fast, x), "torch": forward_backward(lstm, x),
+                        "ref": forward_backward(ref, x)}, repeats, summary=min)
     tokens = x.shape[0] * x.shape[1]
     return {k: tokens / v for k, v in secs.items()}
 

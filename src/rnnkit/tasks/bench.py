@@ -60,10 +60,11 @@ def forward_backward(module: nn.Module, x: Tensor) -> Callable[[], None]:
     return run
 
 
-def interleaved(fns: dict[str, Callable[[], None]], rounds: int, sync: Callable[[], None] = lambda: None
-                ) -> dict[str, float]:
-    """Median seconds per call of each function: one warm-up call each, then ``rounds`` rounds that call
-    every function once, in turn. ``sync`` waits for the device (``torch.cuda.synchronize``)."""
+def interleaved(fns: dict[str, Callable[[], None]], rounds: int, sync: Callable[[], None] = lambda: None,
+                summary: Callable[[list[float]], float] = statistics.median) -> dict[str, float]:
+    """Seconds per call of each function (``summary`` of its rounds, the median by default): one warm-up
+    call each, then ``rounds`` rounds that call every function once, in turn. ``sync`` waits for the
+    device (``torch.cuda.synchronize``)."""
     for fn in fns.values():
         fn()
     sync()
@@ -74,7 +75,7 @@ def interleaved(fns: dict[str, Callable[[], None]], rounds: int, sync: Callable[
             fn()
             sync()
             times[name].append(time.perf_counter() - t0)
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: summary(v) for k, v in times.items()}
 
 
 def _module(name: str, s: dict[str, Any]) -> nn.Module:
