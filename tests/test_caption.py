@@ -93,15 +93,16 @@ def test_load_image_grey_and_colour(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------- the model
-def _model(attention: str) -> Captioner:
+def _model(attention: str, row_encoder: bool = False) -> Captioner:
     torch.manual_seed(0)
     return Captioner(9, image_size=16, in_channels=3, channels=(4, 6), hidden=12, embedding=6,
-                     attention=attention, dropout=0.0).eval()
+                     attention=attention, dropout=0.0, row_encoder=row_encoder).eval()
 
 
-@pytest.mark.parametrize("attention", ["none", "bahdanau", "general"])
-def test_teacher_forcing_and_beam_one_match_stepwise_and_greedy(attention: str) -> None:
-    model = _model(attention)
+@pytest.mark.parametrize("attention,row_encoder", [("none", False), ("bahdanau", False), ("general", False),
+                                                   ("bahdanau", True)])
+def test_teacher_forcing_and_beam_one_match_stepwise_and_greedy(attention: str, row_encoder: bool) -> None:
+    model = _model(attention, row_encoder)
     images = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(1))
     counts = model.region_counts(3)
     tgt = torch.randint(1, 9, (3, 5), generator=torch.Generator().manual_seed(2))
@@ -126,6 +127,21 @@ def test_attention_over_regions_sums_to_one() -> None:
     _, weights = model(images, model.region_counts(2), tgt, return_attention=True)
     assert weights.shape == (2, 4, model.regions) == (2, 4, 16)
     torch.testing.assert_close(weights.sum(-1), torch.ones(2, 4))
+
+
+def test_row_encoder_is_a_bidirectional_lstm_along_each_row() -> None:
+    model = _model("bahdanau", row_encoder=True)
+    images = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        memory, _ = model.encode(images, model.region_counts(2))
+        grid = model.cnn(images) + model.position.transpose(1, 2).reshape(1, 6, 4, 4)   # (B, C, rows, columns)
+        lstm = torch.nn.LSTM(6, 3, batch_first=True, bidirectional=True)
+        lstm.load_state_dict(model.rows.state_dict())
+        for row in range(4):
+            expected, _ = lstm(grid[:, :, row].transpose(1, 2))                       # (B, columns, C)
+            torch.testing.assert_close(memory.outputs[:, row * 4:(row + 1) * 4], expected)
+    with pytest.raises(ValueError, match="must be even"):
+        Captioner(5, image_size=16, channels=(4, 5), row_encoder=True)
 
 
 def test_doubly_stochastic_penalty_by_hand() -> None:
@@ -170,7 +186,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = root / "model"
     assert main(["train", "caption", "--data", str(root / "shapes"), "--out", str(out), "--steps", "12",
                  "--eval-every", "6", "--attention", "--attention-penalty", "0.01", "--hidden", "24",
-                 "--channels", "8,8,8", "--image-size", "32", "--augment", "--no-progress"]) == 0
+                 "--channels", "8,8,8", "--image-size", "32", "--augment", "--row-encoder", "--no-progress"]) == 0
     return out, root / "shapes"
 
 

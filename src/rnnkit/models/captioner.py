@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
+from rnnkit.recurrent import Recurrent
 
 __all__ = ["Captioner", "ImageEncoder", "doubly_stochastic_penalty"]
 
@@ -45,7 +46,10 @@ class Captioner(AttentionDecoder):
     embedding=64, hidden=256, layers=1, attention="none", dropout=0.1, positions=True)``. With
     ``positions`` each region vector gets a learned embedding of its place in the grid added (as ViT and
     DETR do), so the attention can tell "the leftmost digit" from "the next one" when their contents alike
-    do not say which comes first. The ``src_len`` argument of
+    do not say which comes first. With ``row_encoder`` a bidirectional ``Recurrent`` of the decoder's cell
+    reads each row of the grid from left to right and back (Deng et al. 2017, "Image-to-Markup
+    Generation"), so every region vector also says what lies beside it: "the first digit of the strip", not
+    only "a seven here". The ``src_len`` argument of
     :meth:`forward`, :meth:`greedy` and :meth:`beam_search` is ignored for images (every region is real);
     pass :meth:`region_counts`. :meth:`config` rebuilds it.
     """
@@ -53,7 +57,7 @@ class Captioner(AttentionDecoder):
     def __init__(self, tgt_vocab: int, *, image_size: int = 64, in_channels: int = 3,
                  channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
                  hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1,
-                 positions: bool = True) -> None:
+                 positions: bool = True, row_encoder: bool = False) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
         if image_size % (2 ** len(channels)):
@@ -61,12 +65,18 @@ class Captioner(AttentionDecoder):
                              f"({len(channels)} poolings)")
         self._config = {"tgt_vocab": tgt_vocab, "image_size": image_size, "in_channels": in_channels,
                         "channels": list(channels), "cell": cell, "embedding": embedding, "hidden": hidden,
-                        "layers": layers, "attention": attention, "dropout": dropout, "positions": positions}
+                        "layers": layers, "attention": attention, "dropout": dropout, "positions": positions,
+                        "row_encoder": row_encoder}
         self.image_size = image_size
         self.cnn = ImageEncoder(in_channels, channels)
         self.regions = (image_size // 2 ** len(channels)) ** 2
         self.position = (nn.Parameter(0.1 * torch.randn(1, self.regions, self.cnn.out_channels)) if positions
                          else None)
+        width = self.cnn.out_channels
+        if row_encoder and width % 2:
+            raise ValueError(f"row_encoder: the last of channels ({width}) must be even (half per direction)")
+        self.rows = (Recurrent(cell, width, width // 2, batch_first=True, bidirectional=True) if row_encoder
+                     else None)
         self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers, cell=cell,
                            attention=attention, memory_size=self.cnn.out_channels,
                            summary_size=self.cnn.out_channels, dropout=dropout)
@@ -86,6 +96,10 @@ class Captioner(AttentionDecoder):
         if self.position is not None:
             regions = regions + self.position
         batch, count = regions.shape[:2]
+        if self.rows is not None:
+            side = self.image_size // 2 ** len(self._config["channels"])
+            rows, _ = self.rows(regions.reshape(batch * side, side, -1))
+            regions = rows.reshape(batch, count, -1)
         mask = torch.ones(batch, count, dtype=torch.bool, device=src.device)
         lengths = torch.full((batch,), count, dtype=torch.long, device=src.device)
         keys = self.attention.keys(regions) if self.attention is not None else None

@@ -24,11 +24,11 @@ PANELS = 15  # words drawn per image (an untrained model writes up to max_len)
 
 def _items(cap: Any, data: str | None) -> tuple[list[Any], str]:
     from rnnkit.data.captions import read_captions
-    from rnnkit.tasks.caption import CaptionConfig, _folders
+    from rnnkit.tasks.caption import CaptionConfig, caption_folders
 
     if data:
         return read_captions(data), data
-    return recorded_validation(cap.checkpoint, CaptionConfig, _folders, "images", "FOLDER")
+    return recorded_validation(cap.checkpoint, CaptionConfig, caption_folders, "images", "FOLDER")
 
 
 def attention_figure(image: Any, weights: list[list[float]], words: list[str]) -> Any:

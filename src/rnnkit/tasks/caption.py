@@ -66,6 +66,7 @@ class CaptionConfig(TrainSettings):
     augment_shift: float = 0.05          # ... moved by up to this fraction of the image size
     channels: str = "32,64,128"          # one convolution block per entry
     positions: bool = True               # a learned embedding of each region's place in the grid
+    row_encoder: bool = False            # a bidirectional recurrent pass along each row of regions
     cell: str = "lstm"
     embedding: int = 64
     hidden: int = 256
@@ -108,15 +109,18 @@ class CaptionConfig(TrainSettings):
         for name, high in (("augment_rotate", 180.0), ("augment_scale", 0.9), ("augment_shift", 0.5)):
             if not 0.0 <= getattr(self, name) <= high:
                 raise SettingError(name, getattr(self, name), f"expected a number in [0, {high:g}]")
+        if self.row_encoder and self.conv_channels()[-1] % 2:
+            raise SettingError("channels", self.channels, "expected an even last entry with --row-encoder "
+                               "(half of it per direction)")
 
 
-FROZEN = ("attention", "image_size", "grey", "channels", "positions", "cell", "embedding", "hidden", "layers",
-          "dropout", "vocab_size", "val_fraction", "split_seed")
+FROZEN = ("attention", "image_size", "grey", "channels", "positions", "row_encoder", "cell", "embedding", "hidden",
+          "layers", "dropout", "vocab_size", "val_fraction", "split_seed")
 
 
 # ------------------------------------------------------------------------------------------- data
-def _folders(data: str, val_data: str | None, config: CaptionConfig) -> tuple[list[CaptionedImage],
-                                                                               list[CaptionedImage]]:
+def caption_folders(data: str, val_data: str | None,
+                    config: CaptionConfig) -> tuple[list[CaptionedImage], list[CaptionedImage]]:
     """Training and validation images: ``data`` with ``train/`` (and ``val/``) folders as the generators
     write them, or one folder split by image (``val_fraction``, ``split_seed``); ``val_data`` wins."""
     root = Path(data)
@@ -238,7 +242,7 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     data, val_data = data or saved.get("train"), val_data or saved.get("val")
     if not data:
         raise UserError("--data is required: a folder with captions.tsv (image<TAB>caption) and the images")
-    train_items, val_items = _folders(str(data), val_data, config)
+    train_items, val_items = caption_folders(str(data), val_data, config)
     tok = (_saved_tokenizer(ckpt) if ckpt is not None else
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
@@ -277,7 +281,7 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
     return {"tgt_vocab": vocab, "image_size": config.image_size, "in_channels": 1 if config.grey else 3,
             "channels": list(config.conv_channels()), "cell": config.cell, "embedding": config.embedding,
             "hidden": config.hidden, "layers": config.layers, "attention": config.attention,
-            "dropout": config.dropout, "positions": config.positions}
+            "dropout": config.dropout, "positions": config.positions, "row_encoder": config.row_encoder}
 
 
 def report(result: TrainResult, as_json: bool) -> None:
@@ -406,6 +410,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="read images as grey (default: colour)")
     g.add_argument("--positions", action=argparse.BooleanOptionalAction, default=None,
                    help="add a learned embedding of each region's place to its vector (default on)")
+    g.add_argument("--row-encoder", action=argparse.BooleanOptionalAction, default=None,
+                   help="run a bidirectional recurrent layer of --cell along each row of regions, so each "
+                        "region knows its neighbours (Deng et al. 2017; default off)")
     g.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="turn, scale and shift each training image at random (default off)")
     g.add_argument("--augment-rotate", type=float,
