@@ -73,7 +73,7 @@ def test_speech_model_takes_the_regularisers_from_its_settings() -> None:
     from rnnkit.models.speech import SpeechRecognizer
     from rnnkit.tasks.speech import SpeechConfig, _model_kwargs
 
-    config = SpeechConfig(hidden=8, layers=1, zoneout=0.1, layer_norm=True)
+    config = SpeechConfig(cell="lstm", hidden=8, layers=1, zoneout=0.1, layer_norm=True)
     config.validate()
     model = SpeechRecognizer(**_model_kwargs(config, 5))
     assert model.rnn.reg.zoneout == 0.1 and model.rnn.reg.layer_norm

@@ -26,11 +26,11 @@ FRAME_SECONDS = 0.010  # the hop of the log-mel features
 
 def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     from rnnkit.data.speech import read_manifest
-    from rnnkit.tasks.speech import SpeechConfig, _corpora
+    from rnnkit.tasks.speech import SpeechConfig, speech_corpora
 
     if data:
         return read_manifest(data), data
-    return recorded_validation(rec.checkpoint, SpeechConfig, _corpora, "utterances", "FOLDER")
+    return recorded_validation(rec.checkpoint, SpeechConfig, speech_corpora, "utterances", "FOLDER")
 
 
 def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],

@@ -61,7 +61,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
     jamo: bool | None = None             # chars: decompose Hangul into jamo (None: when the text is Korean)
     voice: str = "en-us"                 # espeak-ng voice that phonemizes transcripts without phonemes
     n_mels: int = 80
-    cell: str = "lstm"
+    cell: str = "gru"                    # the BiGRU beat the BiLSTM at 10 and 20 minutes (docs/SPEECH.md)
     hidden: int = 256
     layers: int = 3
     bidirectional: bool = True
@@ -105,7 +105,7 @@ FROZEN = ("symbols", "jamo", "voice", "n_mels", "cell", "hidden", "layers", "bid
 
 
 # ------------------------------------------------------------------------------------------- data
-def _corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
+def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
     """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
     ``val/``) corpora as ``rnnkit data speech`` writes; otherwise a seeded ``val_fraction`` is held out."""
     root = Path(data)
@@ -254,7 +254,7 @@ def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolT
 def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
           resume: bool = False, overwrite: bool = False, progress: bool | None = None,
           verbose: bool = True) -> TrainResult:
-    """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`_corpora` for where the
+    """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`speech_corpora` for where the
     validation utterances come from). ``resume=True`` continues the run in ``out``."""
     out = Path(out)
     config.validate()
@@ -263,7 +263,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     data, val_data = data or saved.get("train"), val_data or saved.get("val")
     if not data:
         raise UserError("--data is required: a folder with manifest.tsv (audio<TAB>text) and WAV files")
-    train_utts, val_utts = (_with_phonemes(u, config) for u in _corpora(str(data), val_data, config))
+    train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
              else SymbolTable.build(train_utts, config.symbols, config.jamo))
     speeds = SPEEDS if config.speed_perturb else (1.0,)
