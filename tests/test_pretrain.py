@@ -15,8 +15,9 @@ from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.models.classifier import Classifier
 from rnnkit.models.encoder import LMHeads, lm_loss
-from rnnkit.tasks.classify import ClassifyConfig, pretrain_encoder
+from rnnkit.tasks.classify import ClassifyConfig
 from rnnkit.tasks.classify import train as train_classifier
+from rnnkit.train.pretrain import pretrain_encoder
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -58,10 +58,10 @@ def _source(m: Any, data: str | None) -> tuple[str, str]:
 
 
 def _classifier_rows(m: Any, path: str, split: str) -> tuple[list[str], list[str]]:
-    from rnnkit.tasks.classify import _load_source
+    from rnnkit.tasks.classify import load_source
 
     label_column = m.config.get("label_column", "label")
-    table_ = _load_source(path, m.config.get("text_column", "text"), label_column)
+    table_ = load_source(path, m.config.get("text_column", "text"), label_column)
     side = m.split_side(table_.labels, split)
     if side is not None:
         table_ = table_.subset(side)

@@ -21,11 +21,11 @@ EXAMPLES = 4
 
 def _pairs(tr: Any, data: str | None) -> tuple[list[tuple[str, str]], str]:
     from rnnkit.data.pairs import read_pairs
-    from rnnkit.tasks.translate import Seq2SeqConfig, _load_data
+    from rnnkit.tasks.translate import Seq2SeqConfig, translation_data
 
     if data:
         return list(read_pairs(data)), data
-    return recorded_validation(tr.checkpoint, Seq2SeqConfig, _load_data, "pairs", "PAIRS")
+    return recorded_validation(tr.checkpoint, Seq2SeqConfig, translation_data, "pairs", "PAIRS")
 
 
 def attention_figure(result: dict[str, Any]) -> Any:

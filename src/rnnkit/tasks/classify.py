@@ -34,7 +34,6 @@ import argparse
 import csv
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -43,7 +42,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from rnnkit.data.batching import ShuffledBatches, UnlabelledBatches
+from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
 from rnnkit.data.tokenize import build_tokenizer, tokenizer_from_json
@@ -51,13 +50,14 @@ from rnnkit.errors import SettingError, UserError, check_fraction, check_positiv
 from rnnkit.metrics import classification_report, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
-from rnnkit.models.encoder import EncoderLM, TextEncoder, predict_probabilities
+from rnnkit.models.encoder import predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from, settings_of, start_run
-from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged, TrainResult, check_out_dir, seed_everything
+from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
+from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
@@ -196,7 +196,8 @@ class ClassifyResult(TrainResult):
 
 
 # ------------------------------------------------------------------------------------------- data
-def _load_source(name: str, text_column: str, label_column: str, require_label: bool = True) -> Table:
+def load_source(name: str, text_column: str, label_column: str, require_label: bool = True) -> Table:
+    """The rows of a data file (CSV, TSV or JSON Lines) or of a built-in corpus name, as a :class:`Table`."""
     if is_polarity_source(name):
         return load_polarity(name)
     return read_table(name, text_column, label_column, require_label=require_label)
@@ -210,9 +211,9 @@ def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[li
 def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
                  ckpt: Checkpoint | None) -> tuple[Table, Table, list[str]]:
     """The training and validation rows and the labels (sorted; a resumed run's own)."""
-    table = _load_source(data, config.text_column, config.label_column)
+    table = load_source(data, config.text_column, config.label_column)
     if val_data:
-        train_t, val_t = table, _load_source(val_data, config.text_column, config.label_column)
+        train_t, val_t = table, load_source(val_data, config.text_column, config.label_column)
     else:
         tr, va = shared.split_indices(table.labels, config)
         train_t, val_t = table.subset(tr), table.subset(va)
@@ -373,100 +374,6 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- pre-training
-@dataclass
-class PretrainResult:
-    """What pre-training did: updates, seconds, tokens predicted, the mean LM loss (nats per token) of the
-    last 10% of the updates (each update's mean over its tokens, averaged), and the texts used."""
-
-    steps: int
-    seconds: float
-    tokens: int
-    loss: float
-    texts: int
-
-    def as_dict(self) -> dict[str, Any]:
-        """The summary as ``config.json["pretrain"]`` stores it (seconds and loss rounded)."""
-        return {"steps": self.steps, "seconds": round(self.seconds, 2), "tokens": self.tokens,
-                "loss": round(self.loss, 4), "texts": self.texts}
-
-
-class _LMLossLog:
-    """The pre-training ``loss_fn``: each update's LM loss, kept (for the summary) and, every
-    ``log_every`` updates, their recent mean written with ``log``."""
-
-    def __init__(self, log: Callable[[str], None] | None, log_every: int) -> None:
-        self.log = log
-        self.log_every = max(1, log_every)
-        self.losses: list[float] = []
-        self.tokens = 0
-        self.start: float | None = None
-
-    def __call__(self, lm: nn.Module, batch: tuple[Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
-        if self.start is None:  # the clock of the tokens/s starts with the first update
-            self.start = time.perf_counter()
-        total, count = lm(*batch)
-        self.losses.append(float((total / max(count, 1)).detach()))
-        self.tokens += count
-        n = len(self.losses)
-        if self.log is not None and n % self.log_every == 0:
-            recent = self.losses[-self.log_every :]
-            rate = self.tokens / max(time.perf_counter() - self.start, 1e-9)
-            self.log(f"pre-train step {n}: LM loss {sum(recent) / len(recent):.4f} nats/token, {rate:,.0f} tokens/s")
-        return total, count, None
-
-
-def pretrain_encoder(
-    encoder: TextEncoder,
-    seqs: Sequence[Sequence[int]],
-    *,
-    vocab_size: int,
-    batch_size: int,
-    lr: float,
-    clip: float | None,
-    minutes: float | None,
-    steps: int | None,
-    seed: int,
-    log: Callable[[str], None] | None = None,
-    log_every: int = 100,
-) -> PretrainResult:
-    """Train ``encoder``'s embedding and recurrent stack as a language model on ``seqs`` (token ids),
-    before a classifier learns its labels (Dai & Le 2015).
-
-    Through the one :class:`Trainer`, in memory: Adam at ``lr`` with a cosine decay over the budget
-    (``minutes`` of wall clock or ``steps`` updates, whichever ends first), global-norm clipping at
-    ``clip``, batches of ``batch_size`` texts in a ``seed``-ed order. Texts shorter than two tokens are
-    skipped. A stacked bidirectional encoder is refused (its upper layers have read the whole text, the
-    predicted token included). The temporary softmax heads are thrown away; the model is left in
-    training mode.
-    """
-    usable = [list(s) for s in seqs if len(s) >= 2]
-    if not usable:
-        raise UserError("pre-training: no text with at least two tokens")
-    if minutes is None and steps is None:
-        raise UserError("pre-training needs a budget: --pretrain-minutes or --pretrain-steps")
-    if encoder.rnn.num_directions > 1 and encoder.rnn.num_layers > 1:
-        raise UserError("--pretrain-data with --bidirectional needs --layers 1: in a stacked bidirectional "
-                        "network every upper layer has read the whole text, the predicted token included")
-    loss_log = _LMLossLog(log, log_every)
-    cfg = TrainConfig(steps=steps, minutes=minutes, optimizer="adam", lr=lr, schedule="cosine", clip=clip or None,
-                      log_every=max(1, log_every), seed=seed, progress=False, verbose=False)
-    trainer = Trainer(EncoderLM(encoder, vocab_size), cfg, batches=UnlabelledBatches(usable, batch_size, seed),
-                      loss_fn=loss_log)
-    try:
-        result = trainer.fit()
-    except TrainingDiverged as exc:
-        what = "LM loss" if exc.what == "training loss" else exc.what
-        raise UserError(f"pre-training: the {what} became {exc.value} at update {exc.step}; "
-                        "try a lower --lr or --clip") from None
-    if result.stopped == "interrupted":
-        raise KeyboardInterrupt
-    if result.steps == 0:
-        raise UserError("pre-training: the budget ended before the first update")
-    tail = loss_log.losses[-max(1, result.steps // 10):]
-    return PretrainResult(steps=result.steps, seconds=result.seconds, tokens=result.tokens,
-                          loss=sum(tail) / len(tail), texts=len(usable))
-
-
 def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: ClassifyConfig,
               verbose: bool) -> dict[str, Any]:
     """Pre-train ``model``'s encoder on ``texts``; the summary stored in ``config.json["pretrain"]``."""
@@ -532,7 +439,7 @@ class TextClassifier(shared.TextModel):
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>``
         added: ``(columns, rows)``, as :func:`rnnkit.data.tabular.write_table` takes them."""
         column = text_column or self.config.get("text_column", "text")
-        table = _load_source(path, column, self.config.get("label_column", "label"), require_label=False)
+        table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
@@ -566,7 +473,7 @@ class TextClassifier(shared.TextModel):
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
-        table = _load_source(data, text_column or self.config.get("text_column", "text"), label_column)
+        table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)

@@ -117,7 +117,7 @@ FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_siz
 
 
 # ------------------------------------------------------------------------------------------- data
-def _load_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
+def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
     """Training and validation pairs: ``bible-en-es`` or a pairs file, validation from ``val_data`` or a
     seeded ``val_fraction`` of the training pairs."""
     if data == BIBLE:
@@ -216,7 +216,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     data, val_data = data or saved.get("train"), val_data or saved.get("val")
     if not data:
         raise UserError("--data is required: a file of 'source<TAB>target' lines, or 'bible-en-es'")
-    train_pairs, val_pairs = _load_data(str(data), val_data, config)
+    train_pairs, val_pairs = translation_data(str(data), val_data, config)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
     seed_everything(config.seed)
