@@ -92,13 +92,13 @@ class Captioner(AttentionDecoder):
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
         """Images → the region vectors (B, R, C) the attention reads, and the decoder's first state from
         their mean (the Show-and-Tell start)."""
-        regions = self.cnn(src).flatten(2).transpose(1, 2)
+        maps = self.cnn(src)                                    # (B, C, rows, columns)
+        regions = maps.flatten(2).transpose(1, 2)
         if self.position is not None:
             regions = regions + self.position
         batch, count = regions.shape[:2]
-        if self.rows is not None:
-            side = self.image_size // 2 ** len(self._config["channels"])
-            rows, _ = self.rows(regions.reshape(batch * side, side, -1))
+        if self.rows is not None:                               # each row of the grid, as a sequence
+            rows, _ = self.rows(regions.reshape(-1, maps.shape[-1], regions.shape[-1]))
             regions = rows.reshape(batch, count, -1)
         mask = torch.ones(batch, count, dtype=torch.bool, device=src.device)
         lengths = torch.full((batch,), count, dtype=torch.long, device=src.device)
