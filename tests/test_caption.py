@@ -173,6 +173,20 @@ def test_random_affine_keeps_images_without_ranges_and_draws_one_transform_per_i
     torch.testing.assert_close(again, moved)
 
 
+def test_elastic_distortion_moves_pixels_by_a_smooth_field_of_the_asked_scale() -> None:
+    size, elastic = 64, 0.02
+    ramp = torch.arange(size, dtype=torch.float64).expand(8, 1, size, size).contiguous()  # value = column
+    plain = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0)
+    bent = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0, elastic=elastic)
+    inner = (slice(None), 0, slice(8, -8), slice(8, -8))   # away from the zero padding at the borders
+    dx = (bent - plain)[inner]            # bilinear sampling of a ramp returns where it sampled: the x shift
+    assert 0.3 * elastic * size < float(dx.std()) < 1.5 * elastic * size
+    assert float((dx[:, :, 1:] - dx[:, :, :-1]).abs().mean()) < 0.2 * float(dx.std())   # smooth, not noise
+    assert len({round(float(d.std()), 6) for d in dx}) == 8                             # one field per image
+    again = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0, elastic=elastic)
+    torch.testing.assert_close(again, bent)
+
+
 def test_image_size_must_suit_the_poolings() -> None:
     with pytest.raises(ValueError, match="multiple of 8"):
         Captioner(5, image_size=20, channels=(4, 4, 4))
@@ -215,4 +229,7 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
     assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--image-size", "30",
                  "--steps", "1"]) == 2
     assert "--image-size 30" in capsys.readouterr().err
+    assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--augment",
+                 "--augment-elastic", "0.5", "--steps", "1"]) == 2
+    assert "--augment-elastic 0.5" in capsys.readouterr().err and not (tmp_path / "m").exists()
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2

@@ -100,10 +100,13 @@ def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.T
 
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,
-                  shift: float = 0.05) -> torch.Tensor:
+                  shift: float = 0.05, elastic: float = 0.0, elastic_cells: int = 8) -> torch.Tensor:
     """``images`` (N, C, H, W) each turned by up to ``rotate`` degrees, scaled by a factor in
     [1 - scale, 1 + scale] and moved by up to ``shift`` of its size, all drawn uniformly per image from
-    ``generator``; bilinear, with zeros where the image had no pixel."""
+    ``generator``; bilinear, with zeros where the image had no pixel. With ``elastic`` > 0, each image is
+    also bent by a smooth random displacement field (Simard et al. 2003's elastic distortion): independent
+    normal displacements of standard deviation ``elastic`` (a fraction of the image size) at the corners of
+    an ``elastic_cells`` × ``elastic_cells`` grid, interpolated bicubically to every pixel."""
     n = images.shape[0]
 
     def draw(high: float) -> torch.Tensor:
@@ -114,6 +117,11 @@ def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: floa
     cos, sin = torch.cos(angle) / factor, torch.sin(angle) / factor
     theta = torch.stack([torch.stack([cos, -sin, dx], 1), torch.stack([sin, cos, dy], 1)], 1).to(images.dtype)
     grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
+    if elastic > 0:
+        corners = torch.randn(n, 2, elastic_cells + 1, elastic_cells + 1, generator=generator, dtype=torch.float64)
+        field = torch.nn.functional.interpolate(corners * (2 * elastic), size=tuple(images.shape[-2:]),
+                                                mode="bicubic", align_corners=True)
+        grid = grid + field.permute(0, 2, 3, 1).to(images.dtype)
     return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 

@@ -64,6 +64,7 @@ class CaptionConfig(TrainSettings):
     augment_rotate: float = 8.0          # ... by up to this many degrees
     augment_scale: float = 0.1           # ... by a factor in [1 - this, 1 + this]
     augment_shift: float = 0.05          # ... moved by up to this fraction of the image size
+    augment_elastic: float = 0.0         # ... bent by a smooth random field of this scale (fraction of the size)
     channels: str = "32,64,128"          # one convolution block per entry
     positions: bool = True               # a learned embedding of each region's place in the grid
     row_encoder: bool = False            # a bidirectional recurrent pass along each row of regions
@@ -106,7 +107,8 @@ class CaptionConfig(TrainSettings):
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
-        for name, high in (("augment_rotate", 180.0), ("augment_scale", 0.9), ("augment_shift", 0.5)):
+        for name, high in (("augment_rotate", 180.0), ("augment_scale", 0.9), ("augment_shift", 0.5),
+                           ("augment_elastic", 0.1)):
             if not 0.0 <= getattr(self, name) <= high:
                 raise SettingError(name, getattr(self, name), f"expected a number in [0, {high:g}]")
         if self.row_encoder and self.conv_channels()[-1] % 2:
@@ -256,8 +258,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_images": len(train_items), "val_images": len(val_items)}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
-    augment = ({"rotate": config.augment_rotate, "scale": config.augment_scale, "shift": config.augment_shift}
-               if config.augment else None)
+    augment = ({"rotate": config.augment_rotate, "scale": config.augment_scale, "shift": config.augment_shift,
+                "elastic": config.augment_elastic} if config.augment else None)
     trainer = Trainer(model, cfg, batches=_CaptionBatches(train_images, train_ex, config.batch_size, config.seed,
                                                           model.bos_id, model.eos_id, augment),
                       loss_fn=_loss_fn(config),
@@ -421,6 +423,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"... by a factor in [1-S, 1+S] (default {d.augment_scale:g})")
     g.add_argument("--augment-shift", type=float,
                    help=f"... by up to this fraction of the image size (default {d.augment_shift:g})")
+    g.add_argument("--augment-elastic", type=float,
+                   help="... and bent by a smooth random field whose displacements have this standard deviation, "
+                        f"as a fraction of the image size (elastic distortion; default {d.augment_elastic:g})")
     g.add_argument("--channels", help=f"channels of the convolution blocks (default {d.channels})")
     g.add_argument("--cell", choices=list(CELLS), help=f"decoder cell (default {d.cell})")
     g.add_argument("--embedding", type=int, help=f"word embedding size (default {d.embedding})")
