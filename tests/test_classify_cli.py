@@ -182,7 +182,7 @@ def test_old_model_directory_keys_load(trained: tuple[Path, Path]) -> None:
             "data", "settings"} <= set(config)
     assert set(config["model"]) == {"vocab_size", "num_classes", "embedding_dim", "hidden_size", "num_layers",
                                     "cell", "bidirectional", "dropout", "pooling"}
-    assert {"train", "val", "val_fraction", "split_seed", "train_rows", "val_rows"} == set(config["data"])
+    assert {"train", "val", "val_fraction", "split_seed", "train_rows", "val_rows", "digests"} == set(config["data"])
 
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -198,6 +198,26 @@ def test_page_without_the_runs_data_says_what_to_give(charlm_run: Path, tmp_path
     assert 'id="curves"' in page
 
 
+def test_page_reads_the_runs_text_only_if_it_is_the_text_it_trained_on(charlm_run: Path, tmp_path: Path) -> None:
+    from rnnkit.report import write_report
+
+    run = tmp_path / "run"
+    shutil.copytree(charlm_run, run)
+    config_path = run / "best" / "config.json"
+    config = json.loads(config_path.read_text())
+    assert len(config["val_digest"]) == 64
+    secret = tmp_path / "secret.txt"   # a file of the user's that a stranger's run directory names
+    secret.write_text("the King said go\n" * 100, encoding="utf-8")
+    config["settings"]["data"] = str(secret)
+    config_path.write_text(json.dumps(config))
+    page = write_report(run).read_text(encoding="utf-8")
+    assert "no longer holds the validation text" in page and "the King said go" not in page
+    del config["val_digest"]
+    config_path.write_text(json.dumps(config))
+    page = write_report(run).read_text(encoding="utf-8")
+    assert "records no digest of its validation text" in page and "the King said go" not in page
+
+
 @pytest.mark.slow  # about 2 s of CPU, but Chromium's processes take longer on a busy machine
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium: install the Debian package chromium "
                     "(make data-report) to render report pages in a browser")
@@ -247,6 +267,27 @@ def test_classifier_page_scores_like_evaluate(classify_run: Path) -> None:
     assert page.count('<td>pos</td><td>neg</td>') + page.count('<td>neg</td><td>pos</td>') == min(mistakes, 12)
     if mistakes:
         assert "attention pooling" in page and 'title="0.' in page
+
+
+def test_classifier_page_reads_the_runs_file_only_if_it_is_the_one_it_trained_on(classify_run: Path,
+                                                                                   tmp_path: Path) -> None:
+    from rnnkit.report import write_report
+
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    config_path = run / "best" / "config.json"
+    config = json.loads(config_path.read_text())
+    original = Path(config["data"]["train"])
+    assert config["data"]["digests"]["train"].startswith(f"{original.stat().st_size}:")
+    other = tmp_path / "other.csv"     # a well-formed file of the user's that a stranger's run names
+    other.write_text(original.read_text(encoding="utf-8").replace(" film", " zebrafish"), encoding="utf-8")
+    config["data"]["train"] = str(other)
+    config_path.write_text(json.dumps(config))
+    page = write_report(run).read_text(encoding="utf-8")
+    assert "is no longer the data the run" in page and "zebrafish" not in page
+    del config["data"]["digests"]
+    config_path.write_text(json.dumps(config))
+    assert "records no digest of" in write_report(run).read_text(encoding="utf-8")
 
 
 def test_tagger_page_on_a_given_file(tmp_path: Path) -> None:

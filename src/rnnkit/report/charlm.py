@@ -27,7 +27,7 @@ from rnnkit.errors import UserError, report_warnings
 from rnnkit.models.language_model import sequence_log_probs
 from rnnkit.report.page import Page, colour, escape, figure_html, json_script, table
 from rnnkit.report.units import Trace, saturation, top_units, trace
-from rnnkit.tasks.charlm import CharLM
+from rnnkit.tasks.charlm import BUILT_IN_TEXTS, DIGEST_CHARS, CharLM, text_digest
 
 __all__ = ["TEMPERATURES", "add_sections", "report_text", "unit_series"]
 
@@ -75,10 +75,17 @@ def report_text(lm: CharLM, text_file: str | None, chars: int) -> tuple[str, str
     cut = int(config.get("train_chars", 0))
     if not data or not config.get("val_chars"):
         raise UserError(f"{lm.checkpoint.path}: the run kept no validation text; give --text FILE")
+    recorded = config.get("val_digest")
+    if recorded is None and data not in BUILT_IN_TEXTS:
+        raise UserError(f"{lm.checkpoint.path}: the run records no digest of its validation text, so {data} cannot "
+                        "be checked to be the text it trained on; give --text FILE")
     try:
         val = load_text(data)[cut:]
     except UserError as exc:
         raise UserError(f"the run's data cannot be read ({exc}); give --text FILE") from None
+    if recorded is not None and text_digest(lm.vocab.encode_tensor(val[:DIGEST_CHARS], warn=False)) != recorded:
+        raise UserError(f"{data} no longer holds the validation text the run at {lm.checkpoint.path} trained on; "
+                        "give --text FILE")
     start = val.find("\n") + 1 if "\n" in val[: chars // 2] else 0
     return val[start : start + chars], f"validation split of {data}"
 

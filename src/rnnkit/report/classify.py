@@ -26,6 +26,7 @@ from rnnkit.errors import UserError
 from rnnkit.metrics import classification_report
 from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
+from rnnkit.train.provenance import recorded_file
 
 __all__ = ["Predictions", "add_sections", "confusion_figure", "predictions"]
 
@@ -51,9 +52,9 @@ def _source(m: Any, data: str | None) -> tuple[str, str]:
         return data, "all"
     record = m.config.get("data") or {}
     if record.get("val"):
-        return str(record["val"]), "all"
+        return recorded_file(m.checkpoint.path, record, "val", "--data FILE"), "all"
     if record.get("train"):
-        return str(record["train"]), "val"
+        return recorded_file(m.checkpoint.path, record, "train", "--data FILE"), "val"
     raise UserError(f"{m.checkpoint.path}: the run names no data; give --data FILE")
 
 

@@ -32,12 +32,15 @@ def recorded_validation(ckpt: Checkpoint, config_cls: type, split: Callable[...,
     ``--val-data`` or the same seeded split of its ``--data``, through the task's own ``split(data, val_data,
     config)``. A run that names no data is refused with a hint to give ``--data FLAG``."""
     from rnnkit.train.options import config_from
+    from rnnkit.train.provenance import recorded_file
 
     record = ckpt.config.get("data") or {}
     if not record.get("train"):
         raise UserError(f"{ckpt.path}: the run names no data; give --data {flag}")
     config = config_from(config_cls, ckpt.config.get("settings") or {})
-    _, val = split(str(record["train"]), record.get("val"), config)
+    train = recorded_file(ckpt.path, record, "train", f"--data {flag}")
+    val_data = recorded_file(ckpt.path, record, "val", f"--data {flag}") if record.get("val") else None
+    _, val = split(train, val_data, config)
     return list(val), f"validation {what} of {record.get('val') or record['train']}"
 
 

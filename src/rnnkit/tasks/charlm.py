@@ -40,7 +40,10 @@ from rnnkit.train.options import RegulariserSettings, TrainSettings, settings_of
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
-__all__ = ["CharLM", "CharLMConfig", "train"]
+__all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "text_digest", "train"]
+
+BUILT_IN_TEXTS = ("shakespeare", "korean")
+DIGEST_CHARS = 65_536  # validation characters a run's digest covers
 
 
 @dataclass
@@ -226,11 +229,23 @@ def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int) -> Any:
     return eval_fn
 
 
+def text_digest(ids: torch.Tensor) -> str:
+    """SHA-256 of the first ``DIGEST_CHARS`` character ids: what a run records of its validation text, so
+    that ``rnnkit report`` reads the file the run names only if it still holds that text (a run directory
+    from someone else cannot make the page embed an unrelated file of yours)."""
+    import hashlib
+
+    return hashlib.sha256(ids[:DIGEST_CHARS].to(torch.int64).numpy().tobytes()).hexdigest()
+
+
 def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, streams: int,
                        train_ids: torch.Tensor, val_ids: torch.Tensor | None) -> dict[str, Any]:
     settings = {"data": data, **settings_of(config), "streams": streams}
-    return {"task": "charlm", "model": model.config(), "settings": settings, "train_chars": int(train_ids.numel()),
-            "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
+    out = {"task": "charlm", "model": model.config(), "settings": settings, "train_chars": int(train_ids.numel()),
+           "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
+    if val_ids is not None:
+        out["val_digest"] = text_digest(val_ids)
+    return out
 
 
 def _check_budget_left(trainer: Trainer, out: Path) -> None:

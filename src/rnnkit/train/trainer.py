@@ -93,6 +93,7 @@ from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
 from rnnkit.train.optim import build_optimizer, learning_rate
+from rnnkit.train.provenance import with_digests
 from rnnkit.train.threads import ThreadChooser
 
 __all__ = [
@@ -339,6 +340,8 @@ class Trainer:
         self.on_eval = on_eval
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.model_config = dict(model_config or {})
+        if isinstance(self.model_config.get("data"), dict):
+            self.model_config["data"] = with_digests(self.model_config["data"])
         self.vocab = vocab
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = optimizer or build_optimizer(

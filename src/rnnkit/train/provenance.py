@@ -1,0 +1,49 @@
+"""What a run records of the data files it trained on, so that reading them back later is safe.
+
+A run's ``config.json["data"]`` names its files (``"train"``, ``"val"``). Before ``rnnkit report`` (or
+anything else that rebuilds a run's validation data) reads such a file, it checks that the file still
+holds what the run read: its size and the SHA-256 of its first and last MiB, recorded at training time
+(``"digests"``). So a run directory from someone else, whose config.json names a file of yours, cannot
+make a page that embeds that file: without your file's content its digest cannot be written in advance.
+Built-in data names (``polarity``, ``shakespeare`` ...) and folders (captioned images, speech corpora,
+read only through their own manifest) are not files and need no digest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rnnkit.data.prepared import fingerprint
+from rnnkit.errors import UserError
+
+__all__ = ["digest", "recorded_file", "with_digests"]
+
+KEYS = ("train", "val")
+
+
+def digest(path: str | Path) -> str:
+    """``size:sha256`` of the file's first and last MiB (the text cache's fingerprint, without its mtime)."""
+    mark = fingerprint(path)
+    return f"{mark['size']}:{mark['head_tail_sha256']}"
+
+
+def with_digests(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with ``"digests"``: the digest of each of its ``train``/``val`` entries that is a file."""
+    digests = {k: digest(record[k]) for k in KEYS if isinstance(record.get(k), str) and Path(record[k]).is_file()}
+    return {**record, "digests": digests} if digests else dict(record)
+
+
+def recorded_file(run: str | Path, record: dict[str, Any], key: str, flag: str) -> str:
+    """The ``key`` entry of a run's data record, refused in one line (naming ``flag``, the option that
+    gives the data instead) when it is a file that is not, or cannot be shown to be, the one it trained on."""
+    path = str(record[key])
+    if not Path(path).is_file():
+        return path
+    recorded = (record.get("digests") or {}).get(key)
+    if recorded is None:
+        raise UserError(f"{run}: the run records no digest of {path}, so it cannot be checked to be the data it "
+                        f"trained on; give {flag}")
+    if digest(path) != recorded:
+        raise UserError(f"{path} is no longer the data the run at {run} trained on; give {flag}")
+    return path
