@@ -12,9 +12,11 @@ minLSTM (:mod:`rnnkit.cells.minimal`), whose coefficients read the input x_t onl
   gates from x (cheaper than reading them back from memory), runs the reverse recurrence
   g_t = dL/dh_t + a_{t+1} g_{t+1} step by step, and adds the block's share of the weights' gradients.
 
-A cell taking :func:`lerp_scan` provides ``mix(xw) -> (w, h̃, saved)`` and
-``mix_backward(xw, saved, w, h̃, grad_w, grad_h̃, out)``, which writes dL/dxw into ``out`` (which may be
-``xw`` itself: each part of xw is read before its gradient is written over it).
+A cell taking :func:`lerp_scan` provides ``mix(xw) -> (w, h̃, saved)``, with w = σ(some logit), and
+``mix_backward(xw, saved, grad_h̃, h̃ − h, out)``, which writes dL/dxw into ``out`` (which may be ``xw``
+itself: each part of xw is read before its gradient is written over it). The logit's gradient is
+dL/dh̃_t ⊙ (h̃_t − h_t): dL/dw_t = g_t ⊙ (h̃_t − h_{t-1}), times σ' = w_t (1 − w_t), and
+(1 − w_t)(h̃_t − h_{t-1}) = h̃_t − h_t, one operation fewer than the textbook form.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ class Mixer(Protocol):
 
     def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]: ...
 
-    def mix_backward(self, xw: Tensor, saved: Tensor, w: Tensor, cand: Tensor, grad_w: Tensor,
-                     grad_cand: Tensor, out: Tensor) -> None: ...
+    def mix_backward(self, xw: Tensor, saved: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None: ...
 
 
 def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
@@ -114,7 +116,7 @@ class _LerpScan(torch.autograd.Function):
             w, cand, saved = cell.mix(xw)
             g = torch.empty_like(cand)  # dL/dh_t through every later step
             later = _reverse(grad[t0:t1], 1 - w, later, g)
-            cell.mix_backward(xw, saved, w, cand, g * (cand - states[t0:t1]), g * w, out=xw)  # xw: its grad now
+            cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=xw)  # xw: its gradient now
             grad_xw = xw.view(-1, xw.shape[-1])
             grad_weight.addmm_(grad_xw.t(), xc.reshape(-1, xc.shape[-1]))
             if grad_bias is not None:

@@ -114,9 +114,10 @@ class _Minimal(Cell):
         the gates' sigmoids for :meth:`mix_backward` (the sequential scan's input)."""
         raise NotImplementedError
 
-    def mix_backward(self, xw: Tensor, sigmoids: Tensor, w: Tensor, cand: Tensor, grad_w: Tensor,
-                     grad_cand: Tensor, out: Tensor) -> None:
-        """dL/dxw from dL/dw and dL/dh̃, written into ``out`` (which may be ``xw``)."""
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
+        """dL/dxw into ``out`` (which may be ``xw``) from dL/dh̃ and h̃_t − h_t; w = σ(logit), whose gradient
+        is their product (:mod:`rnnkit.scan`)."""
         raise NotImplementedError
 
     def _parallel(self, device: torch.device) -> bool:
@@ -181,10 +182,10 @@ class MinGRU(_Minimal):
         s = torch.sigmoid(xw)  # [z, σ(m)] in one pass
         return s[..., :h], candidate(xw[..., h:], s[..., h:]), s
 
-    def mix_backward(self, xw: Tensor, sigmoids: Tensor, w: Tensor, cand: Tensor, grad_w: Tensor,
-                     grad_cand: Tensor, out: Tensor) -> None:
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
         h = self.hidden_size
-        _sigmoid_backward.grad_input(grad_w, w, grad_input=out[..., :h])
+        torch.mul(grad_cand, cand_minus_h, out=out[..., :h])  # the logit of w = z is k
         candidate_backward(xw[..., h:], sigmoids[..., h:], grad_cand, out[..., h:])
 
 
@@ -210,10 +211,10 @@ class MinLSTM(_Minimal):
         f, i = s[..., :h], s[..., h : 2 * h]
         return i / (f + i), candidate(xw[..., 2 * h :], s[..., 2 * h :]), s
 
-    def mix_backward(self, xw: Tensor, sigmoids: Tensor, w: Tensor, cand: Tensor, grad_w: Tensor,
-                     grad_cand: Tensor, out: Tensor) -> None:
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
         h = self.hidden_size
-        q = _sigmoid_backward(grad_w, w)  # i' = σ(log i − log f): q = dL/d(log i − log f)
+        q = grad_cand * cand_minus_h  # i' = σ(log i − log f): q = dL/d(log i − log f)
         torch.addcmul(-q, q, sigmoids[..., :h], out=out[..., :h])  # d log f / d k_f = 1 − f
         torch.addcmul(q, q, sigmoids[..., h : 2 * h], value=-1, out=out[..., h : 2 * h])  # d log i / d k_i = 1 − i
         candidate_backward(xw[..., 2 * h :], sigmoids[..., 2 * h :], grad_cand, out[..., 2 * h :])
