@@ -26,10 +26,12 @@ TOL = {"rtol": 1e-9, "atol": 1e-10}
 @pytest.fixture(autouse=True)
 def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """``scan="sequential-blocks"``: the sequential scan in blocks of 4 steps (9 steps = 4 + 4 + 1, 5 = 4 + 1),
-    where the tests' sizes would otherwise make one block of the whole sequence."""
+    where the tests' sizes would otherwise make one block of the whole sequence, and keeping the input
+    projection for the backward (as for a wide input) instead of recomputing it."""
     callspec = getattr(request.node, "callspec", None)
     if callspec is not None and callspec.params.get("scan") == "sequential-blocks":
         monkeypatch.setattr(scan_module, "chunk_length", lambda steps, batch, hidden: min(steps, 4))
+        monkeypatch.setattr(scan_module, "RECOMPUTE_INPUT", 0)
 
 
 def pair(cell: str, scan: str = "auto", **kw: object) -> tuple[Recurrent, Recurrent]:

@@ -7,9 +7,11 @@ minLSTM (:mod:`rnnkit.cells.minimal`), whose coefficients read the input x_t onl
   scalar loop. Both cells' steps are an interpolation, h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}) (a_t = 1 − w_t,
   b_t = w_t ⊙ h̃_t), so the step is one ``torch.lerp``. The layer's input projection, the gates and the
   recurrence run together over blocks of a few time steps, small enough to stay in the CPU's cache:
-  the projection x_t W^T + b of the whole sequence and its gradient are never stored, and each gate is
-  computed by a handful of whole-block operations. The backward recomputes the block's projection and
-  gates from x (cheaper than reading them back from memory), runs the reverse recurrence
+  the gradient of the projection x_t W^T + b is never stored, and each gate is computed by a handful of
+  whole-block operations. The backward recomputes the block's gates (cheaper than reading them back
+  from memory), and its projection too where the input is narrow (at most :data:`RECOMPUTE_INPUT`
+  features: pixel by pixel, the projection is never stored at all; a wide one is kept, as a second
+  product would cost more than reading it back), runs the reverse recurrence
   g_t = dL/dh_t + a_{t+1} g_{t+1} step by step, and adds the block's share of the weights' gradients.
 
 A cell taking :func:`lerp_scan` provides ``mix(xw) -> (w, h̃, saved)``, with w = σ(some logit), and
@@ -27,12 +29,15 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-__all__ = ["CHUNK_ELEMENTS", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
+__all__ = ["CHUNK_ELEMENTS", "RECOMPUTE_INPUT", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
 
 #: about how many numbers one block of the lerp scan holds per (B, H) tensor (c steps · B · H): small
 #: enough that a block's dozen tensors stay in a core's cache, large enough to make torch's per-operation
 #: cost small against the work
 CHUNK_ELEMENTS = 65_536
+
+#: the widest input whose projection the backward recomputes instead of keeping it from the forward
+RECOMPUTE_INPUT = 16
 
 
 class Mixer(Protocol):
@@ -62,11 +67,13 @@ def lerp_scan(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: 
     return _LerpScan.apply(x, weight, bias, h0, cell, chunk_length(x.shape[0], *h0.shape))
 
 
-def _project(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    """x W^T + b of a block (c, B, I), as one 2-D product (F.linear would take a batched one)."""
+def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
+    """x W^T + b of a block (c, B, I), as one 2-D product (F.linear would take a batched one), into
+    ``out`` (c, B, gates·H) if given."""
     x2 = x.reshape(-1, x.shape[-1])
-    out = torch.mm(x2, weight.t()) if bias is None else torch.addmm(bias, x2, weight.t())
-    return out.view(*x.shape[:-1], weight.shape[0])
+    out2 = None if out is None else out.view(-1, weight.shape[0])
+    out2 = torch.mm(x2, weight.t(), out=out2) if bias is None else torch.addmm(bias, x2, weight.t(), out=out2)
+    return out2.view(*x.shape[:-1], weight.shape[0])
 
 
 def _reverse(grad: Tensor, a: Tensor, later: Tensor | None, out: Tensor) -> Tensor:
@@ -92,18 +99,20 @@ class _LerpScan(torch.autograd.Function):
         states[0] = h0
         rows = states.unbind(0)
         h = rows[0]
+        kept = x.new_empty(*x.shape[:-1], weight.shape[0]) if x.shape[-1] > RECOMPUTE_INPUT else None
         for t0 in range(0, x.shape[0], chunk):
-            w, cand, _ = cell.mix(_project(x[t0 : t0 + chunk], weight, bias))
+            xw = _project(x[t0 : t0 + chunk], weight, bias, None if kept is None else kept[t0 : t0 + chunk])
+            w, cand, _ = cell.mix(xw)
             for j, (w_j, cand_j) in enumerate(zip(w.unbind(0), cand.unbind(0), strict=True)):
                 h = torch.lerp(h, cand_j, w_j, out=rows[t0 + j + 1])
-        ctx.save_for_backward(x, weight, bias, states)
+        ctx.save_for_backward(x, weight, bias, states, kept)
         ctx.cell, ctx.chunk = cell, chunk
         return states[1:]
 
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
-        x, weight, bias, states = ctx.saved_tensors
+        x, weight, bias, states, kept = ctx.saved_tensors
         cell, chunk, steps = ctx.cell, ctx.chunk, x.shape[0]
         grad_weight = torch.zeros_like(weight)
         grad_bias = None if bias is None else torch.zeros_like(bias)
@@ -112,12 +121,13 @@ class _LerpScan(torch.autograd.Function):
         for t0 in reversed(range(0, steps, chunk)):
             t1 = min(t0 + chunk, steps)
             xc = x[t0:t1]
-            xw = _project(xc, weight, bias)
+            xw = _project(xc, weight, bias) if kept is None else kept[t0:t1]
             w, cand, saved = cell.mix(xw)
             g = torch.empty_like(cand)  # dL/dh_t through every later step
             later = _reverse(grad[t0:t1], 1 - w, later, g)
-            cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=xw)  # xw: its gradient now
-            grad_xw = xw.view(-1, xw.shape[-1])
+            grad_xw = xw if kept is None else torch.empty_like(xw)  # a recomputed projection is written over
+            cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=grad_xw)
+            grad_xw = grad_xw.view(-1, xw.shape[-1])
             grad_weight.addmm_(grad_xw.t(), xc.reshape(-1, xc.shape[-1]))
             if grad_bias is not None:
                 grad_bias += grad_xw.sum(0)
