@@ -167,3 +167,20 @@ def test_auto_takes_the_sequential_scan_on_the_cpu() -> None:
     assert auto.sequence_from_input(x, w, None, torch.zeros(2, 5), None, 0) is not None
     parallel = make_cell_module("mingru", 4, 5, scan="parallel").cell
     assert parallel.sequence_from_input(x, w, None, torch.zeros(2, 5), None, 0) is None
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_sequential_scan_of_one_input_feature(cell: str) -> None:
+    """Pixel by pixel: the projection is an outer product, computed by its own branch."""
+    torch.manual_seed(3)
+    layer = Recurrent(cell, 1, 4, batch_first=True).double()
+    loop = Recurrent(cell, 1, 4, batch_first=True, impl="reference").double()
+    loop.load_state_dict(layer.state_dict())
+    x = torch.rand(3, 11, 1, dtype=torch.float64, requires_grad=True)
+    grads = []
+    for rnn in (layer, loop):
+        out, _ = rnn(x)
+        grads.append(torch.autograd.grad(out[:, -1].sum(), (x, *rnn.parameters())))
+        grads[-1] += (out,)
+    for mine, ref in zip(*grads, strict=True):
+        torch.testing.assert_close(mine, ref, **TOL)

@@ -68,11 +68,16 @@ def lerp_scan(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: 
 
 
 def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
-    """x W^T + b of a block (c, B, I), as one 2-D product (F.linear would take a batched one), into
-    ``out`` (c, B, gates·H) if given."""
+    """x W^T + b of a block (c, B, I), as one 2-D product (F.linear would take a batched one; one input
+    feature makes it an outer product, cheaper as a broadcast multiply), into ``out`` (c, B, gates·H)."""
     x2 = x.reshape(-1, x.shape[-1])
     out2 = None if out is None else out.view(-1, weight.shape[0])
-    out2 = torch.mm(x2, weight.t(), out=out2) if bias is None else torch.addmm(bias, x2, weight.t(), out=out2)
+    if bias is None:
+        out2 = torch.mm(x2, weight.t(), out=out2)
+    elif x.shape[-1] == 1:
+        out2 = torch.addcmul(bias, x2, weight.t(), out=out2)
+    else:
+        out2 = torch.addmm(bias, x2, weight.t(), out=out2)
     return out2.view(*x.shape[:-1], weight.shape[0])
 
 
