@@ -10,6 +10,7 @@ change in the machine's load falls on all alike; an epoch's time is the sum of i
 (forward, backward, optimizer step), and the speed-up is the LSTM's epoch time over the cell's.
 
     python benchmarks/pixel_mnist_scan.py [--threads 2] [--epochs 1] [--scan auto|parallel|sequential] [--json]
+    python benchmarks/pixel_mnist_scan.py --threads 2 --cells lstm,mingru --block-elements 131072  # block size
     python benchmarks/pixel_mnist_scan.py --max-train 64 --max-test 64 --batch-size 32   # smoke
 """
 
@@ -22,6 +23,7 @@ import time
 import torch
 from torch import nn
 
+from rnnkit import scan
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks.experiments import Digits, Settings
 
@@ -52,10 +54,13 @@ def main() -> None:
     ap.add_argument("--max-test", type=int)
     ap.add_argument("--scan", choices=("auto", "parallel", "sequential"), default="auto",
                     help="the scan of minGRU/minLSTM (auto: sequential on the CPU, parallel on CUDA)")
+    ap.add_argument("--block-elements", type=int, default=scan.CHUNK_ELEMENTS,
+                    help="numbers per block of the sequential scan (rnnkit.scan.CHUNK_ELEMENTS)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true", help="print one JSON object last")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    scan.CHUNK_ELEMENTS = args.block_elements
     torch.set_flush_denormal(True)  # as rnnkit experiment does
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     problem = Digits(Settings(experiment="pixel-mnist", cells=cells, batch_size=args.batch_size, idx_dir=args.idx_dir,

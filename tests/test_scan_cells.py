@@ -1,7 +1,8 @@
-"""minGRU and minLSTM: both scans of ``Cell.sequence`` (Heinsen's log-space parallel scan and the
-hand-written sequential one) equal the step loop they replace (float64, two layers, both directions,
-padded lengths and a carried state), gradcheck passes through them, the step is the paper's equations,
-and the layer has no recurrent weights."""
+"""minGRU and minLSTM: both scans (Heinsen's log-space parallel scan and the hand-written sequential one,
+whose blocks of time steps are cut shorter here than the sequence, with a shorter last block) equal the
+step loop they replace (float64, two layers, both directions, padded lengths and a carried state),
+gradcheck passes through them, the step is the paper's equations, and the layer has no recurrent
+weights."""
 
 from __future__ import annotations
 
@@ -11,23 +12,35 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnkit import Recurrent
+from rnnkit import scan as scan_module
 from rnnkit.cells import make_cell_module
-from rnnkit.cells.minimal import g, linear_scan, log_g
+from rnnkit.cells.minimal import g, log_g
 from rnnkit.models.sequence import SequenceModel, hidden_for_params
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 CELLS = ["mingru", "minlstm"]
-SCANS = ["parallel", "sequential"]
+SCANS = ["parallel", "sequential", "sequential-blocks"]
 TOL = {"rtol": 1e-9, "atol": 1e-10}
+
+
+@pytest.fixture(autouse=True)
+def blocks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``scan="sequential-blocks"``: the sequential scan in blocks of 4 steps (9 steps = 4 + 4 + 1, 5 = 4 + 1),
+    where the tests' sizes would otherwise make one block of the whole sequence, and keeping the input
+    projection for the backward (as for a wide input) instead of recomputing it."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("scan") == "sequential-blocks":
+        monkeypatch.setattr(scan_module, "chunk_length", lambda steps, batch, hidden: min(steps, 4))
+        monkeypatch.setattr(scan_module, "RECOMPUTE_INPUT", 0)
 
 
 def pair(cell: str, scan: str = "auto", **kw: object) -> tuple[Recurrent, Recurrent]:
     """The scan layer and the step-loop layer (``impl="reference"``) with the same float64 weights."""
     torch.manual_seed(0)
-    scan = Recurrent(cell, 3, 5, scan=scan, **kw).double()
+    layer = Recurrent(cell, 3, 5, scan=scan.removesuffix("-blocks"), **kw).double()
     loop = Recurrent(cell, 3, 5, impl="reference", **kw).double()
-    loop.load_state_dict(scan.state_dict())
-    return scan, loop
+    loop.load_state_dict(layer.state_dict())
+    return layer, loop
 
 
 @pytest.mark.parametrize("scan", SCANS)
@@ -56,7 +69,7 @@ def test_scan_equals_the_step_loop_with_lengths_and_carried_state(cell: str, bid
 @pytest.mark.parametrize("cell", CELLS)
 def test_gradcheck_through_the_scan(cell: str, scan: str) -> None:
     torch.manual_seed(1)
-    rnn = Recurrent(cell, 2, 3, bidirectional=True, scan=scan).double()
+    rnn = Recurrent(cell, 2, 3, bidirectional=True, scan=scan.removesuffix("-blocks")).double()
     x = torch.randn(5, 2, 2, dtype=torch.float64, requires_grad=True)
     h0 = torch.randn(2, 2, 3, dtype=torch.float64, requires_grad=True)
     lengths = torch.tensor([5, 3])
@@ -109,7 +122,7 @@ def test_log_g_and_the_scan_against_plain_arithmetic() -> None:
     for t in range(50):
         h0 = h if t == 0 else expected[-1]
         expected.append(a[t] * h0 + b[t])
-    torch.testing.assert_close(linear_scan(a.log(), b.log(), h), torch.stack(expected))
+    torch.testing.assert_close(scan_module.linear_scan(a.log(), b.log(), h), torch.stack(expected))
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -135,3 +148,39 @@ def test_no_recurrent_weights_and_the_parameter_count_is_known(cell: str) -> Non
     with pytest.raises(ValueError, match="scan must be one of"):
         Recurrent(cell, 3, 5, scan="fast")
     assert Recurrent(**Recurrent(cell, 3, 5, scan="parallel").config()).cell_def.scan == "parallel"
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_sequential_scan_without_bias_and_in_bfloat16(cell: str) -> None:
+    layer, loop = pair(cell, "sequential", bias=False)
+    x, h0 = torch.randn(7, 2, 3, dtype=torch.float64), torch.randn(1, 2, 5, dtype=torch.float64)
+    torch.testing.assert_close(layer(x, h0), loop(x, h0), **TOL)
+    with torch.no_grad():
+        out, h_n = layer.bfloat16()(x.bfloat16(), h0.bfloat16())  # computed in float32, returned in bfloat16
+        assert out.dtype == h_n.dtype == torch.bfloat16
+        torch.testing.assert_close(out.double(), loop(x, h0)[0], rtol=0.05, atol=0.05)
+
+
+def test_auto_takes_the_sequential_scan_on_the_cpu() -> None:
+    x, w = torch.randn(3, 2, 4), torch.randn(10, 4)
+    auto = make_cell_module("mingru", 4, 5, scan="auto").cell
+    assert auto.sequence_from_input(x, w, None, torch.zeros(2, 5), None, 0) is not None
+    parallel = make_cell_module("mingru", 4, 5, scan="parallel").cell
+    assert parallel.sequence_from_input(x, w, None, torch.zeros(2, 5), None, 0) is None
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_sequential_scan_of_one_input_feature(cell: str) -> None:
+    """Pixel by pixel: the projection is an outer product, computed by its own branch."""
+    torch.manual_seed(3)
+    layer = Recurrent(cell, 1, 4, batch_first=True).double()
+    loop = Recurrent(cell, 1, 4, batch_first=True, impl="reference").double()
+    loop.load_state_dict(layer.state_dict())
+    x = torch.rand(3, 11, 1, dtype=torch.float64, requires_grad=True)
+    grads = []
+    for rnn in (layer, loop):
+        out, _ = rnn(x)
+        grads.append(torch.autograd.grad(out[:, -1].sum(), (x, *rnn.parameters())))
+        grads[-1] += (out,)
+    for mine, ref in zip(*grads, strict=True):
+        torch.testing.assert_close(mine, ref, **TOL)

@@ -402,9 +402,14 @@ class Recurrent(nn.RNNBase):
                     out, final = run_regularised(self, seq, s0, layer, direction, mask, offset)
                 else:
                     w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
-                    xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
-                    out, final = self._run(xw, s0, self.reg.drop_weight(w_hh, self.training), b_hh, mask, offset,
-                                           self.projection(layer, direction))
+                    fast = None if self.impl == "reference" else self.cell_def.sequence_from_input(
+                        seq, w_ih, b_ih, s0, mask, offset)
+                    if fast is not None:
+                        out, final = fast
+                    else:
+                        xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
+                        out, final = self._run(xw, s0, self.reg.drop_weight(w_hh, self.training), b_hh, mask,
+                                               offset, self.projection(layer, direction))
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)

@@ -98,6 +98,14 @@ class Cell:
         """
         return None
 
+    def sequence_from_input(
+        self, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, state: State, mask: Tensor | None, offset: int
+    ) -> tuple[Tensor, State] | None:
+        """A fast path that takes the layer's input ``x`` (T, B, I) and its input weights instead of their
+        product (so that it may compute the product itself, block by block: minGRU, minLSTM), or None.
+        ``Recurrent`` tries it before computing the product for :meth:`sequence`; must equal the step loop."""
+        return None
+
     def fusable(self) -> bool:
         """True when torch's fused kernel computes exactly this cell's math with these options."""
         return self.fused_kernel is not None

@@ -10,8 +10,8 @@ and the layer has no W_hh (``weight_hh``/``bias_hh`` are absent; ``weight_ih`` h
 
 with the paper's g(x) = x + 0.5 for x ≥ 0 and σ(x) below (its log-space version: it keeps h̃ > 0, so
 b_t > 0 and log b_t exists). ``step`` is that math, one step at a time (sampling, decoding, and the
-reference every fast path is tested against). ``sequence`` runs the whole sequence one of two ways,
-chosen by the cell option ``scan``:
+reference every fast path is tested against). A layer runs the whole sequence one of two ways, chosen
+by the cell option ``scan`` (both in :mod:`rnnkit.scan`):
 
 - ``"parallel"``: the log-space parallel scan of Heinsen (2023, "Efficient parallelization of a
   ubiquitous sequential computation"), every t at once:
@@ -19,9 +19,11 @@ chosen by the cell option ``scan``:
   The carried state h_0 enters as its own term, so it may be zero or negative (the paper's form takes
   log h_0). In float32 a*_t loses about |a*_t|·1e-7 of absolute precision: over a few thousand strongly
   forgetting steps the scan and the loop part in the fourth or fifth digit.
-- ``"sequential"``: a_t and b_t for every t in a few whole-sequence operations, then the recurrence
-  itself as one fused multiply-add per step, forward and backward written out by hand (no autograd
-  node per step); exact in linear space.
+- ``"sequential"``: exact in linear space. Both steps are an interpolation, h_t = h_{t-1} + w_t ⊙ (h̃_t −
+  h_{t-1}) with w = z (minGRU) or i' (minLSTM, since f' = 1 − i'), so a step is one ``torch.lerp``; the
+  input projection, the gates (:meth:`_Minimal.mix`) and the recurrence run together over blocks of a
+  few steps that stay in the CPU's cache, forward and backward written by hand
+  (:func:`rnnkit.scan.lerp_scan`): the (T, B, gates·H) projection and its gradient are never stored.
 - ``"auto"`` (default): parallel on a GPU, sequential on the CPU. torch's CPU ``logcumsumexp`` is a
   scalar loop, over an order of magnitude slower per element than ``exp``, so on the CPU the scan
   costs more than the T small steps it replaces (``benchmarks/scan_vs_loop.py`` measures both).
@@ -37,6 +39,11 @@ from torch.nn import functional as F
 
 from rnnkit.cells.base import Cell
 from rnnkit.init import initialize_
+from rnnkit.scan import lerp_scan, linear_scan
+
+__all__ = ["SCANS", "MinGRU", "MinLSTM", "candidate", "g", "log_g"]
+
+_sigmoid_backward = torch.ops.aten.sigmoid_backward  # grad ⊙ s ⊙ (1 − s), from s = σ(x)
 
 
 def g(x: Tensor) -> Tensor:
@@ -49,37 +56,16 @@ def log_g(x: Tensor) -> Tensor:
     return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
 
 
-def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
-    """h_t = a_t ⊙ h_{t-1} + b_t for every t at once (time on dim 0), from log a_t, log b_t (T, B, H)
-    and h_0 (B, H) of any sign: Heinsen's log-space scan, h_0's contribution added on its own."""
-    a_star = torch.cumsum(log_a, dim=0)
-    return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0)) + torch.exp(a_star) * h0
+def candidate(m: Tensor, sigmoid_m: Tensor) -> Tensor:
+    """g(m) from m and σ(m), as max(m + 0.5, σ(m)): the same numbers as g (m + 0.5 ≥ σ(m) exactly when
+    m ≥ 0), and cheaper than a ``where`` (which torch's CPU kernel does not vectorise)."""
+    return torch.maximum(m + 0.5, sigmoid_m)
 
 
-class _SequentialScan(torch.autograd.Function):
-    """h_t = a_t ⊙ h_{t-1} + b_t step by step (time on dim 0), with its backward written out: one fused
-    multiply-add per step each way, instead of autograd's graph of T steps."""
-
-    @staticmethod
-    def forward(ctx: Any, a: Tensor, b: Tensor, h0: Tensor) -> Tensor:
-        out = torch.empty_like(b)
-        h = h0
-        for t in range(a.shape[0]):
-            h = torch.addcmul(b[t], a[t], h, out=out[t])
-        ctx.save_for_backward(a, h0, out)
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        a, h0, out = ctx.saved_tensors
-        total = torch.empty_like(grad)  # dL/dh_t through every later step: g_t = grad_t + a_{t+1} g_{t+1}
-        total[-1] = grad[-1]
-        for t in range(a.shape[0] - 2, -1, -1):
-            torch.addcmul(grad[t], a[t + 1], total[t + 1], out=total[t])
-        grad_a = torch.empty_like(total)  # dL/da_t = g_t ⊙ h_{t-1}, without a copy of the shifted states
-        torch.mul(total[0], h0, out=grad_a[0])
-        torch.mul(total[1:], out[:-1], out=grad_a[1:])
-        return grad_a, total, a[0] * total[0]
+def candidate_backward(m: Tensor, sigmoid_m: Tensor, grad: Tensor, out: Tensor) -> None:
+    """dL/dm = grad ⊙ g'(m) into ``out`` (which may be m): g' is 1 for m ≥ 0, σ'(m) below (as g's autograd)."""
+    above = torch.ge(m, 0, out=torch.empty_like(grad))  # 1.0 / 0.0 floats: no bool tensor, no where
+    torch.lerp(_sigmoid_backward(grad, sigmoid_m), grad, above, out=out)
 
 
 SCANS = ("auto", "parallel", "sequential")
@@ -123,26 +109,57 @@ class _Minimal(Cell):
         """log a_t and log b_t, computed in log space (the parallel scan's input)."""
         raise NotImplementedError
 
+    def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The same step as h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}) (a = 1 − w, b = w ⊙ h̃): w_t, h̃_t, and
+        the gates' sigmoids for :meth:`mix_backward` (the sequential scan's input)."""
+        raise NotImplementedError
+
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
+        """dL/dxw into ``out`` (which may be ``xw``) from dL/dh̃ and h̃_t − h_t; w = σ(logit), whose gradient
+        is their product (:mod:`rnnkit.scan`)."""
+        raise NotImplementedError
+
+    def _parallel(self, device: torch.device) -> bool:
+        return self.scan == "parallel" or (self.scan == "auto" and device.type == "cuda")
+
+    def sequence_from_input(
+        self, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, state: Tensor, mask: Tensor | None, offset: int
+    ) -> tuple[Tensor, Tensor] | None:
+        """The sequential scan, the input projection inside it (:func:`rnnkit.scan.lerp_scan`); None
+        where the parallel scan is chosen (it takes the projection from :meth:`sequence`)."""
+        if self._parallel(x.device):
+            return None
+        dtype = x.dtype
+        if dtype in (torch.float16, torch.bfloat16):  # the state accumulates over hundreds of steps
+            x, weight_ih, state = x.float(), weight_ih.float(), state.float()
+            bias_ih = None if bias_ih is None else bias_ih.float()
+        return _finish(lerp_scan(x, weight_ih, bias_ih, state, self), mask, dtype)
+
     def sequence(
         self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, mask: Tensor | None,
         offset: int,
-    ) -> tuple[Tensor, Tensor]:
-        """The whole sequence by the scan ``self.scan`` names. Steps past a length do not change the ones
-        before them, so the final state is taken at each sequence's last step and the padding's output is 0."""
+    ) -> tuple[Tensor, Tensor] | None:
+        """The parallel scan (:func:`rnnkit.scan.linear_scan`) from the projection ``xw``; None otherwise
+        (``Recurrent`` takes :meth:`sequence_from_input` first)."""
+        if not self._parallel(xw.device):
+            return None
         dtype = xw.dtype
         if dtype in (torch.float16, torch.bfloat16):  # logcumsumexp over hundreds of steps needs float32
             xw, state = xw.float(), state.float()
-        if self.scan == "parallel" or (self.scan == "auto" and xw.device.type == "cuda"):
-            h = linear_scan(*self.log_coefficients(xw), state)
-        else:
-            h = _SequentialScan.apply(*self.coefficients(xw), state)
-        if mask is None:
-            final = h[-1]
-        else:
-            last = (mask.sum(0) - 1).view(1, -1, 1).expand(1, *h.shape[1:])  # (1, B, H): each one's last step
-            final = h.gather(0, last)[0]
-            h = torch.where(mask, h, 0.0)
-        return h.to(dtype), final.to(dtype)
+        return _finish(linear_scan(*self.log_coefficients(xw), state), mask, dtype)
+
+
+def _finish(h: Tensor, mask: Tensor | None, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    """The outputs and final state of a scan. Steps past a length do not change the ones before them, so
+    the final state is taken at each sequence's last step and the padding's output is 0."""
+    if mask is None:
+        final = h[-1]
+    else:
+        last = (mask.sum(0) - 1).view(1, -1, 1).expand(1, *h.shape[1:])  # (1, B, H): each one's last step
+        final = h.gather(0, last)[0]
+        h = torch.where(mask, h, 0.0)
+    return h.to(dtype), final.to(dtype)
 
 
 class MinGRU(_Minimal):
@@ -160,6 +177,17 @@ class MinGRU(_Minimal):
         k, m = xw.chunk(2, dim=-1)
         return -F.softplus(k), -F.softplus(-k) + log_g(m)  # log(1 − z), log z + log g(h̃)
 
+    def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        h = self.hidden_size
+        s = torch.sigmoid(xw)  # [z, σ(m)] in one pass
+        return s[..., :h], candidate(xw[..., h:], s[..., h:]), s
+
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
+        h = self.hidden_size
+        torch.mul(grad_cand, cand_minus_h, out=out[..., :h])  # the logit of w = z is k
+        candidate_backward(xw[..., h:], sigmoids[..., h:], grad_cand, out[..., h:])
+
 
 class MinLSTM(_Minimal):
     """minLSTM cell (``cell="minlstm"``): forget and input gates from x_t, normalised to sum to one."""
@@ -176,3 +204,17 @@ class MinLSTM(_Minimal):
         kf, ki, m = xw.chunk(3, dim=-1)
         diff = F.softplus(-kf) - F.softplus(-ki)  # log i − log f
         return -F.softplus(diff), -F.softplus(-diff) + log_g(m)  # log f', log i' + log g(h̃)
+
+    def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        h = self.hidden_size
+        s = torch.sigmoid(xw)  # [f, i, σ(m)] in one pass
+        f, i = s[..., :h], s[..., h : 2 * h]
+        return i / (f + i), candidate(xw[..., 2 * h :], s[..., 2 * h :]), s
+
+    def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None:
+        h = self.hidden_size
+        q = grad_cand * cand_minus_h  # i' = σ(log i − log f): q = dL/d(log i − log f)
+        torch.addcmul(-q, q, sigmoids[..., :h], out=out[..., :h])  # d log f / d k_f = 1 − f
+        torch.addcmul(q, q, sigmoids[..., h : 2 * h], value=-1, out=out[..., h : 2 * h])  # d log i / d k_i = 1 − i
+        candidate_backward(xw[..., 2 * h :], sigmoids[..., 2 * h :], grad_cand, out[..., 2 * h :])

@@ -1,0 +1,141 @@
+"""Scans of the linear recurrence h_t = a_t ⊙ h_{t-1} + b_t (time on dim 0): the fast paths of minGRU and
+minLSTM (:mod:`rnnkit.cells.minimal`), whose coefficients read the input x_t only.
+
+- :func:`linear_scan`: Heinsen's (2023) log-space parallel scan, every t at once from log a_t and
+  log b_t (cumsum and logcumsumexp). What a GPU wants.
+- :func:`lerp_scan`: the exact scan in linear space for the CPU, where torch's ``logcumsumexp`` is a
+  scalar loop. Both cells' steps are an interpolation, h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}) (a_t = 1 − w_t,
+  b_t = w_t ⊙ h̃_t), so the step is one ``torch.lerp``. The layer's input projection, the gates and the
+  recurrence run together over blocks of a few time steps, small enough to stay in the CPU's cache:
+  the gradient of the projection x_t W^T + b is never stored, and each gate is computed by a handful of
+  whole-block operations. The backward recomputes the block's gates (cheaper than reading them back
+  from memory), and its projection too where the input is narrow (at most :data:`RECOMPUTE_INPUT`
+  features: pixel by pixel, the projection is never stored at all; a wide one is kept, as a second
+  product would cost more than reading it back), runs the reverse recurrence
+  g_t = dL/dh_t + a_{t+1} g_{t+1} step by step, and adds the block's share of the weights' gradients.
+
+A cell taking :func:`lerp_scan` provides ``mix(xw) -> (w, h̃, saved)``, with w = σ(some logit), and
+``mix_backward(xw, saved, grad_h̃, h̃ − h, out)``, which writes dL/dxw into ``out`` (which may be ``xw``
+itself: each part of xw is read before its gradient is written over it). The logit's gradient is
+dL/dh̃_t ⊙ (h̃_t − h_t): dL/dw_t = g_t ⊙ (h̃_t − h_{t-1}), times σ' = w_t (1 − w_t), and
+(1 − w_t)(h̃_t − h_{t-1}) = h̃_t − h_t, one operation fewer than the textbook form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import torch
+from torch import Tensor
+from torch.autograd.function import once_differentiable
+
+__all__ = ["CHUNK_ELEMENTS", "RECOMPUTE_INPUT", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
+
+#: about how many numbers one block of the lerp scan holds per (B, H) tensor (c steps · B · H): small
+#: enough that a block's dozen tensors stay in a core's cache, large enough to make torch's per-operation
+#: cost small against the work
+CHUNK_ELEMENTS = 65_536
+
+#: the widest input whose projection the backward recomputes instead of keeping it from the forward
+RECOMPUTE_INPUT = 16
+
+
+class Mixer(Protocol):
+    """What :func:`lerp_scan` asks of a cell: its step's weight and candidate, and their backward."""
+
+    def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]: ...
+
+    def mix_backward(self, xw: Tensor, saved: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
+                     out: Tensor) -> None: ...
+
+
+def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
+    """h_t = a_t ⊙ h_{t-1} + b_t for every t at once (time on dim 0), from log a_t, log b_t (T, B, H)
+    and h_0 (B, H) of any sign: Heinsen's log-space scan, h_0's contribution added on its own."""
+    a_star = torch.cumsum(log_a, dim=0)
+    return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0)) + torch.exp(a_star) * h0
+
+
+def chunk_length(steps: int, batch: int, hidden: int) -> int:
+    """Time steps per block of :func:`lerp_scan`: about :data:`CHUNK_ELEMENTS` numbers, 1 to ``steps``."""
+    return max(1, min(steps, CHUNK_ELEMENTS // max(1, batch * hidden)))
+
+
+def lerp_scan(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: Mixer) -> Tensor:
+    """Every h_t (T, B, H) of h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}), with (w_t, h̃_t) = ``cell.mix``
+    of the projection x_t W^T + b of the input ``x`` (T, B, I), from the state ``h0`` (B, H)."""
+    return _LerpScan.apply(x, weight, bias, h0, cell, chunk_length(x.shape[0], *h0.shape))
+
+
+def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
+    """x W^T + b of a block (c, B, I), as one 2-D product (F.linear would take a batched one; one input
+    feature makes it an outer product, cheaper as a broadcast multiply), into ``out`` (c, B, gates·H)."""
+    x2 = x.reshape(-1, x.shape[-1])
+    out2 = None if out is None else out.view(-1, weight.shape[0])
+    if bias is None:
+        out2 = torch.mm(x2, weight.t(), out=out2)
+    elif x.shape[-1] == 1:
+        out2 = torch.addcmul(bias, x2, weight.t(), out=out2)
+    else:
+        out2 = torch.addmm(bias, x2, weight.t(), out=out2)
+    return out2.view(*x.shape[:-1], weight.shape[0])
+
+
+def _reverse(grad: Tensor, a: Tensor, later: Tensor | None, out: Tensor) -> Tensor:
+    """g_t = grad_t + a_{t+1} g_{t+1} over one block into ``out``, ``later`` = a g of the block after it
+    (None for the last); returns a_0 g_0, the same for the block before."""
+    g, a_rows, grad_rows = out.unbind(0), a.unbind(0), grad.unbind(0)
+    if later is None:
+        g[-1].copy_(grad_rows[-1])
+    else:
+        torch.add(grad_rows[-1], later, out=g[-1])
+    for j in range(len(g) - 2, -1, -1):
+        torch.addcmul(grad_rows[j], a_rows[j + 1], g[j + 1], out=g[j])
+    return a_rows[0] * g[0]
+
+
+class _LerpScan(torch.autograd.Function):
+    """:func:`lerp_scan` with its backward written out, block by block (see the module's docstring)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: Mixer,
+                chunk: int) -> Tensor:
+        states = x.new_empty(x.shape[0] + 1, *h0.shape)  # h_0, h_1 ... h_T: the backward wants h_{t-1}
+        states[0] = h0
+        rows = states.unbind(0)
+        h = rows[0]
+        kept = x.new_empty(*x.shape[:-1], weight.shape[0]) if x.shape[-1] > RECOMPUTE_INPUT else None
+        for t0 in range(0, x.shape[0], chunk):
+            xw = _project(x[t0 : t0 + chunk], weight, bias, None if kept is None else kept[t0 : t0 + chunk])
+            w, cand, _ = cell.mix(xw)
+            for j, (w_j, cand_j) in enumerate(zip(w.unbind(0), cand.unbind(0), strict=True)):
+                h = torch.lerp(h, cand_j, w_j, out=rows[t0 + j + 1])
+        ctx.save_for_backward(x, weight, bias, states, kept)
+        ctx.cell, ctx.chunk = cell, chunk
+        return states[1:]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, weight, bias, states, kept = ctx.saved_tensors
+        cell, chunk, steps = ctx.cell, ctx.chunk, x.shape[0]
+        grad_weight = torch.zeros_like(weight)
+        grad_bias = None if bias is None else torch.zeros_like(bias)
+        grad_x = x.new_empty(x.shape) if ctx.needs_input_grad[0] else None
+        later = None
+        for t0 in reversed(range(0, steps, chunk)):
+            t1 = min(t0 + chunk, steps)
+            xc = x[t0:t1]
+            xw = _project(xc, weight, bias) if kept is None else kept[t0:t1]
+            w, cand, saved = cell.mix(xw)
+            g = torch.empty_like(cand)  # dL/dh_t through every later step
+            later = _reverse(grad[t0:t1], 1 - w, later, g)
+            grad_xw = xw if kept is None else torch.empty_like(xw)  # a recomputed projection is written over
+            cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=grad_xw)
+            grad_xw = grad_xw.view(-1, xw.shape[-1])
+            grad_weight.addmm_(grad_xw.t(), xc.reshape(-1, xc.shape[-1]))
+            if grad_bias is not None:
+                grad_bias += grad_xw.sum(0)
+            if grad_x is not None:
+                torch.mm(grad_xw, weight, out=grad_x[t0:t1].view(-1, x.shape[-1]))
+        return grad_x, grad_weight, grad_bias, later, None, None
