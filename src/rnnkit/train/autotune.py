@@ -2,12 +2,13 @@
 
 What a user gets: :func:`search` tries settings one after another. Each trial is a short training by
 the task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
-scored by the best validation metric it reached. The first trials are the task's presets (strong
-settings known in advance); the next ones perturb the best settings so far: one or two of the searched
-settings changed at random (by ``seed``), never a fixed one, never a repeat. When the trials' share of
-the budget is spent, the best settings are trained again with all the time that is left, and the
-better of that run and the best trial is kept. Each trial and the final run are one JSON line in the
-record file (settings, validation score, steps, seconds).
+scored by the best validation metric it reached (ties, frequent on a validation split of a few dozen
+texts, go to the lower validation loss at that checkpoint, then to the earlier trial). The first trials
+are the task's presets (strong settings known in advance); the next ones perturb the best settings so
+far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
+repeat. When the trials' share of the budget is spent, the best settings are trained again with all
+the time that is left, and the better of that run and the best trial is kept. Each trial and the
+final run are one JSON line in the record file (settings, validation score and loss, steps, seconds).
 
 The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
 far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
@@ -48,7 +49,8 @@ FINAL_SHARE = 0.35     # the share of the budget kept for training the best sett
 @dataclass
 class Trial:
     """One training of the search: its settings, the best validation score it reached (None when it
-    failed: ``error`` says why), its updates and seconds."""
+    failed: ``error`` says why) and the validation loss at that checkpoint (None when unknown), its
+    updates and seconds."""
 
     number: int
     kind: str                      # preset | perturbation | final
@@ -60,13 +62,22 @@ class Trial:
     error: str | None = None
     result: TrainResult | None = field(default=None, repr=False)
     overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
+    loss: float | None = None
 
     def record(self) -> dict[str, Any]:
         """The JSON line of ``autotune.jsonl``."""
         line = {"trial": self.number, "kind": self.kind, "settings": self.settings,
-                "val_score": self.score, "steps": self.steps, "seconds": round(self.seconds, 2),
-                "stopped": self.stopped}
+                "val_score": self.score, "val_loss": self.loss, "steps": self.steps,
+                "seconds": round(self.seconds, 2), "stopped": self.stopped}
         return {**line, "error": self.error} if self.error else line
+
+    def beats(self, other: Trial | None) -> bool:
+        """A higher score than ``other``'s; on a tie, a lower validation loss (when both are known)."""
+        if self.score is None:
+            return False
+        if other is None or other.score is None or self.score != other.score:
+            return other is None or other.score is None or self.score > other.score
+        return self.loss is not None and other.loss is not None and self.loss < other.loss
 
 
 @dataclass
@@ -164,7 +175,7 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
         _append(record, trial)
         if say:
             say(_trial_line(trial, describe))
-        if trial.score is not None and (best is None or trial.score > best.score):  # type: ignore[operator]
+        if trial.beats(best):
             if best is not None:
                 shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
             best = trial
@@ -225,7 +236,16 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
     return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
-                 overhead=clock.overheads[-1])
+                 overhead=clock.overheads[-1], loss=_best_loss(where))
+
+
+def _best_loss(where: Path) -> float | None:
+    """The validation loss of the checkpoint in ``where/best`` (its trainer state's evaluation), if any."""
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        state = json.loads((where / "best" / "trainer_state.json").read_text(encoding="utf-8"))
+        loss = state.get("last_eval", {}).get("loss")
+        return float(loss) if loss is not None else None
+    return None
 
 
 def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Trial | None:
