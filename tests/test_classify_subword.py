@@ -23,6 +23,7 @@ from rnnkit.data.tokenize import (
     build_tokenizer,
     char_ngrams,
     fasttext_hash,
+    id_symbols,
     pad_batch,
     tokenizer_from_json,
 )
@@ -78,6 +79,7 @@ def test_words_bring_their_ngrams_and_pairs_do_not() -> None:
     assert len(sub["not"]) == 3 and len(sub["good"]) == 4
     assert ids == [tok.index["not"], *sub["not"], tok.index["good"], *sub["good"], tok.index["not good"]]
     assert all(len(tok.symbols) <= i < tok.vocab_size for s in sub.values() for i in s)
+    assert id_symbols(tok, [tok.index["not"], sub["not"][0]]) == ["not", f"#{sub['not'][0] - len(tok.symbols)}"]
     unseen = tok.encode("goodness")  # an unseen word: <unk>, then its n-grams, which it shares with "good"
     assert unseen[0] == UNK_ID and set(sub["good"][:2]) <= set(unseen[1:])
 

@@ -486,7 +486,9 @@ def decode_ids(tok: Tokenizer, ids: Sequence[int]) -> str:
 
 
 def id_symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:
-    """The token strings of ``ids`` (BPE pieces as the tokenizer writes them)."""
+    """The token strings of ``ids`` (BPE pieces as the tokenizer writes them; a hashed character n-gram,
+    which cannot be turned back into its text, as ``#bucket``)."""
     if tok.kind == "bpe":
         return [str(tok.tokenizer.id_to_token(i)) for i in ids]  # type: ignore[union-attr]
-    return [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+    symbols = tok.symbols  # type: ignore[union-attr]
+    return [symbols[i] if i < len(symbols) else f"#{i - len(symbols)}" for i in ids]
