@@ -172,6 +172,7 @@ def test_autotune_searches_char_ngrams_and_its_first_preset_is_the_subword_bag()
     assert first["layers"] == 0 and first["tokenizer"] == "ngram" and first["char_ngrams"] == "3,6"
     assert "char n-grams 3-6" in _describe(first) and "char n-grams" not in _describe(PRESETS[1])
     assert not _valid({**first, "tokenizer": "bpe"})                 # n-grams are added to word tokens only
+    assert not _valid({**first, "layers": 1, "max_len": 400})        # ... of the bag
     assert not _valid({**PRESETS[1], "max_len": max(SPACE["max_len"])})  # long cuts are for the bag
     assert all(_valid(p) for p in PRESETS)
 

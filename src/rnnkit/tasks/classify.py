@@ -180,10 +180,12 @@ RNN_MAX_LEN = 800
 
 def _valid(settings: dict[str, Any]) -> bool:
     """Settings that go together: a model without recurrent layers has no last state to pool; character
-    n-grams are added to word tokens; a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens."""
+    n-grams are added to the word tokens of the bag (a recurrent layer would read them as a sequence);
+    a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens."""
     if settings.get("layers") == 0 and settings.get("pooling") == "last":
         return False
-    if settings.get("char_ngrams", "0") != "0" and settings.get("tokenizer") not in ("word", "ngram"):
+    if settings.get("char_ngrams", "0") != "0" and (settings.get("tokenizer") not in ("word", "ngram")
+                                                     or settings.get("layers") != 0):
         return False
     return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
 
