@@ -145,7 +145,8 @@ class ClassifyConfig(shared.TextModelConfig):
                 raise SettingError(name, value, "expected a positive number")
 
 
-#: a new bag model (``layers=0``) leaves ``<unk>`` out of its mean, as fastText drops unknown words
+#: a new bag model (``layers=0``) leaves ``<unk>`` out of its mean, as fastText drops unknown words (False:
+#: the bag of earlier releases, which benchmarks/classify_bag_variants.py trains for comparison)
 BAG_SKIPS_UNKNOWN = True
 
 #: what the model settings are when neither the user nor the search sets them
@@ -184,8 +185,8 @@ def _valid(settings: dict[str, Any]) -> bool:
     a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens."""
     if settings.get("layers") == 0 and settings.get("pooling") == "last":
         return False
-    if settings.get("char_ngrams", "0") != "0" and (settings.get("tokenizer") not in ("word", "ngram")
-                                                     or settings.get("layers") != 0):
+    if check_char_ngrams(settings.get("char_ngrams")) and (settings.get("tokenizer") not in ("word", "ngram")
+                                                            or settings.get("layers") != 0):
         return False
     return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
 
