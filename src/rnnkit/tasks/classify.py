@@ -31,6 +31,7 @@ Python::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -102,9 +103,15 @@ class ClassifyConfig(shared.TextModelConfig):
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
-        run's settings), else from :data:`FIXED`."""
+        run's settings), else from :data:`FIXED` (``max_len``: :data:`SUBWORD_MAX_LEN` ids when character
+        n-grams are on, as a word then brings a dozen ids)."""
         saved = saved or {}
-        return replace(self, **{k: saved[k] if saved.get(k) is not None else FIXED[k]
+        fixed = dict(FIXED)
+        if self.max_len is None and saved.get("max_len") is None:
+            chars = self.char_ngrams if self.char_ngrams is not None else saved.get("char_ngrams")
+            with contextlib.suppress(UserError):  # a bad value is validate()'s to refuse
+                fixed["max_len"] = SUBWORD_MAX_LEN if check_char_ngrams(chars) else FIXED["max_len"]
+        return replace(self, **{k: saved[k] if saved.get(k) is not None else fixed[k]
                                 for k in FIXED if getattr(self, k) is None})
 
     def wants_autotune(self) -> bool:
@@ -155,6 +162,8 @@ FIXED: dict[str, Any] = {
     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
     "char_ngrams": "0", "max_len": 400,
 }
+#: the default ``max_len`` (ids) of a model whose words bring their character n-grams
+SUBWORD_MAX_LEN = 4000
 #: the settings that say which model to train: giving any of them turns the default search off
 MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
 
@@ -197,7 +206,7 @@ def _valid(settings: dict[str, Any]) -> bool:
 PRESETS: tuple[dict[str, Any], ...] = (
     {"tokenizer": "ngram", "char_ngrams": "3,6", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64,
      "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000,
-     "max_len": 4000},
+     "max_len": SUBWORD_MAX_LEN},
     {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
      "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000,
      "max_len": 200},
