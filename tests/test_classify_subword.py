@@ -29,8 +29,8 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.classifier import Classifier
-from rnnkit.tasks.classify import PRESETS, SPACE, ClassifyConfig, _describe, _valid, train
-from rnnkit.train.autotune import Trial, search
+from rnnkit.tasks.classify import PRESETS, SPACE, ClassifyConfig, _canonical, _describe, _valid, train
+from rnnkit.train.autotune import Trial, perturb, search
 from rnnkit.train.trainer import TrainResult
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -204,3 +204,13 @@ def test_ties_on_validation_accuracy_go_to_the_lower_validation_loss_and_the_rec
     a, b = (Trial(n, "preset", {}, 0.75, 1, 1.0, "minutes", loss=loss) for n, loss in ((1, 0.5), (2, None)))
     assert a.beats(None) and not b.beats(a) and not a.beats(b)  # an unknown loss breaks no tie
     assert Trial(3, "preset", {}, 0.8, 1, 1.0, "minutes").beats(a)
+
+
+def test_perturbing_a_bag_never_only_changes_what_a_bag_does_not_have() -> None:
+    rng, bag = random.Random(0), dict(PRESETS[0])
+    tried = [_canonical(bag)]
+    for _ in range(100):
+        new = perturb(bag, SPACE, {}, rng, tried, _valid, _canonical)
+        assert _canonical(new) != _canonical(bag)  # not just another hidden size or direction
+    assert _canonical({**bag, "hidden": 256, "bidirectional": True}) == _canonical(bag)
+    assert _canonical({**PRESETS[1], "hidden": 64}) != _canonical(PRESETS[1])  # a recurrent layer has them

@@ -199,6 +199,14 @@ def _valid(settings: dict[str, Any]) -> bool:
         return False
     return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
 
+def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings that make the model: a bag (no recurrent layer) has no hidden size or direction, so
+    a perturbation of only those would train the same bag again."""
+    if settings.get("layers") == 0:
+        return {k: v for k, v in settings.items() if k not in ("hidden", "bidirectional", "cell")}
+    return settings
+
+
 #: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
 #: word, word-bigram and character n-gram embeddings, no recurrent layer: cheap, and hard to beat on
 #: little data), words or subwords with mean/max pooling over a bidirectional LSTM, characters for
@@ -361,7 +369,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
                    f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
     found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
                    out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
-                   valid=_valid)
+                   valid=_valid, canonical=_canonical)
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
 

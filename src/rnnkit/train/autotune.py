@@ -40,6 +40,9 @@ Space = dict[str, Sequence[Any]]
 RunFn = Callable[[dict[str, Any], float, Path], TrainResult]
 #: whether settings go together (a model without recurrent layers has no last state to pool ...)
 Valid = Callable[[dict[str, Any]], bool]
+#: the settings that matter (a model without recurrent layers has no hidden size ...): two settings with
+#: the same canonical form train the same model, so a perturbation never proposes the second
+Canonical = Callable[[dict[str, Any]], dict[str, Any]]
 
 TRIAL_SECONDS = 12.0   # the slice a trial gets when the budget allows many
 MAX_TRIALS = 16
@@ -105,17 +108,18 @@ def plan(budget_s: float, presets: int) -> tuple[float, float]:
 
 
 def perturb(base: dict[str, Any], space: Space, fixed: dict[str, Any], rng: random.Random,
-            tried: Sequence[dict[str, Any]], valid: Valid = lambda s: True) -> dict[str, Any]:
+            tried: Sequence[dict[str, Any]], valid: Valid = lambda s: True,
+            canonical: Canonical = lambda s: s) -> dict[str, Any]:
     """``base`` with one or two of its free settings changed to another value of ``space`` (chosen by
-    ``rng``); ``fixed`` ones are kept. Avoids settings already ``tried`` and ones that are not
-    ``valid`` where 50 draws allow."""
+    ``rng``); ``fixed`` ones are kept. Avoids settings whose ``canonical`` form is among those ``tried``
+    and ones that are not ``valid`` where 50 draws allow."""
     free = [k for k in space if k not in fixed and len(space[k]) > 1]
     candidate = dict(base)
     for _ in range(50):
         candidate = {**base, **fixed}
         for key in rng.sample(free, min(len(free), rng.choice((1, 2)))):
             candidate[key] = rng.choice([v for v in space[key] if v != base.get(key)])
-        if candidate not in tried and valid(candidate):
+        if canonical(candidate) not in tried and valid(candidate):
             break
     return candidate
 
@@ -142,13 +146,14 @@ class _Clock:
 def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
            fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
-           valid: Valid = lambda s: True) -> AutotuneResult:
+           valid: Valid = lambda s: True, canonical: Canonical = lambda s: s) -> AutotuneResult:
     """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
 
-    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, and every
-    trial's settings are ``valid``; trials train in ``out/autotune/trial-N`` (only the best one's
-    directory is kept until the end, then the folder is removed); each trial is appended to ``record``
-    as it ends, and ``say`` (when given) gets a line about it.
+    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, every
+    trial's settings are ``valid``, and no two trials have the same ``canonical`` settings; trials
+    train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
+    folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
+    gets a line about it.
     """
     clock = _Clock(budget_s)
     warm_up()
@@ -166,7 +171,8 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
         if trials and seconds < 0.5 * slice_s:
             break
         number = len(trials) + 1
-        kind, settings = _propose(number, presets, space, fixed, best, rng, [t.settings for t in trials], valid)
+        kind, settings = _propose(number, presets, space, fixed, best, rng,
+                                  [canonical(t.settings) for t in trials], valid, canonical)
         if settings is None:
             break
         trial = _run_trial(run, number, kind, settings, max(seconds, 0.05), work / f"trial-{number}", clock,
@@ -212,15 +218,17 @@ def warm_up() -> None:
 
 def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any],
              best: Trial | None, rng: random.Random, tried: list[dict[str, Any]],
-             valid: Valid) -> tuple[str, dict[str, Any] | None]:
+             valid: Valid, canonical: Canonical) -> tuple[str, dict[str, Any] | None]:
     """The next trial's kind and settings: a preset not tried yet, then a perturbation of the best
-    settings so far; None when nothing new is left (every searched setting fixed)."""
+    settings so far; None when nothing new is left (every searched setting fixed). ``tried`` holds
+    the canonical forms of the settings tried."""
     for preset in presets[number - 1:] if number <= len(presets) else ():
         settings = {**preset, **fixed}
-        if settings not in tried and valid(settings):
+        if canonical(settings) not in tried and valid(settings):
             return "preset", settings
-    settings = perturb(best.settings if best else {**presets[0], **fixed}, space, fixed, rng, tried, valid)
-    return "perturbation", None if settings in tried else settings
+    base = best.settings if best else {**presets[0], **fixed}
+    settings = perturb(base, space, fixed, rng, tried, valid, canonical)
+    return "perturbation", None if canonical(settings) in tried else settings
 
 
 def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], seconds: float, where: Path,
