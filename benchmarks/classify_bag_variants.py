@@ -49,6 +49,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, emb 128": ({**SUBWORDS, "embedding": 128}, True),
     "ngram+char 3-6, token dropout 0.2": ({**SUBWORDS, "token_dropout": 0.2}, True),
     "word+char 3-6": ({**SUBWORDS, "tokenizer": "word"}, True),
+    "ngram+char 3-6, 65,536 buckets": ({**SUBWORDS, "buckets": 1 << 16}, True),
+    "ngram+char 3-6, 524,288 buckets": ({**SUBWORDS, "buckets": 1 << 19}, True),
 }
 
 
