@@ -81,7 +81,9 @@ def table(results: list[dict[str, Any]], minutes: float) -> str:
     for r in results:
         gap = r["rnnkit_accuracy"] - r["baseline_accuracy"]
         settings = r["settings"] or {}
-        kept = f"{r['kept']}: {settings.get('tokenizer')}, {settings.get('pooling')}" if settings else r["kept"]
+        chars = settings.get("char_ngrams", "0")
+        tokens = f"{settings.get('tokenizer')}" + (f" + char {chars}" if chars not in (None, "0") else "")
+        kept = f"{r['kept']}: {tokens}, {settings.get('pooling')}" if settings else r["kept"]
         lines.append(f"| {r['corpus']} | {r['train_rows']} / {r['test_rows']} | {r['rnnkit_accuracy']:.4f} | "
                      f"{r['baseline_accuracy']:.4f} | {r['majority_accuracy']:.4f} | {gap:+.4f} | "
                      f"{r['train_seconds']} | {r['trials']} | {kept} |")

@@ -7,6 +7,9 @@ What a user gets:
   the character language model uses it too, in its own layout.
 - :class:`WordTokenizer`: one id per word (runs of letters/digits, runs of punctuation) seen in training.
 - :class:`NgramTokenizer`: the words and each pair of neighbouring words (fastText's word bigrams).
+- ``char_ngrams=(3, 6)`` on either of those two: each word also brings the ids of its character n-grams
+  (fastText's subwords, :func:`char_ngrams`), hashed (:func:`fasttext_hash`) into ``buckets`` ids after
+  the vocabulary, so unseen words, misspellings and compounds still have features.
 - :class:`BPETokenizer`: byte-pair encoding subwords trained on the training texts with Hugging Face
   ``tokenizers`` (no pretrained download), saved with the model as JSON.
 - :class:`TokenVocab`: one id per whole token (a word, or a tag), used by the tagger.
@@ -43,7 +46,9 @@ __all__ = [
     "NgramTokenizer",
     "WordTokenizer",
     "build_tokenizer",
+    "char_ngrams",
     "decode_ids",
+    "fasttext_hash",
     "id_symbols",
     "pad_batch",
     "tokenizer_from_json",
@@ -217,18 +222,77 @@ class CharVocab(TokenVocab):
 
 _WORD = re.compile(r"\w+|[^\w\s]+")
 
+#: fastText's default number of hash buckets is 2,000,000; rnnkit's bag trains a dense table, so fewer
+DEFAULT_BUCKETS = 1 << 17
+
+
+def fasttext_hash(text: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes of ``text``, exactly as fastText's ``Dictionary::hash`` computes it
+    (each byte is read as a signed char, so bytes >= 0x80 are sign-extended before the xor). Stable
+    across processes and machines, unlike Python's salted ``hash()``."""
+    h = 2166136261
+    for byte in text.encode("utf-8"):
+        h = ((h ^ (byte | 0xFFFFFF00 if byte & 0x80 else byte)) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+_cached_hash = functools.lru_cache(maxsize=1 << 20)(fasttext_hash)
+
+
+def char_ngrams(word: str, minn: int, maxn: int) -> list[str]:
+    """fastText's subwords of ``word``: every run of ``minn`` to ``maxn`` characters of ``<word>`` (the
+    brackets mark its start and end; a bracket alone is never one), in fastText's order: by start, then
+    by length (``where``, 3..3 → ``<wh whe her ere re>``)."""
+    marked = f"<{word}>"
+    return [marked[i : i + n] for i in range(len(marked)) for n in range(minn, maxn + 1)
+            if i + n <= len(marked) and marked[i : i + n] not in ("<", ">")]
+
+
+def check_char_ngrams(value: Any, where: str = "char_ngrams") -> tuple[int, int] | None:
+    """``(minn, maxn)`` from ``"3,6"``, ``[3, 6]`` or ``(3, 6)``; None from ``None``, ``0``, ``"0"`` or ``"off"``;
+    anything else is a :class:`UserError` naming ``where``."""
+    if value in (None, 0, "0", "off", "none", "", [], ()):
+        return None
+    parts = value.replace("-", ",").split(",") if isinstance(value, str) else value
+    try:
+        minn, maxn = (int(x) for x in parts)
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: {value!r}; expected MIN,MAX character lengths such as 3,6 (or 0: off)") from None
+    if not 1 <= minn <= maxn <= 20:
+        raise UserError(f"{where}: {value!r}; expected 1 <= MIN <= MAX <= 20 (fastText's -minn/-maxn, e.g. 3,6)")
+    return minn, maxn
+
 
 class WordTokenizer(TokenVocab):
     """One id per word seen in training: text is NFC-normalised and split into runs of letters/digits
-    and runs of punctuation (``"isn't it?"`` → ``isn ' t it ?``); unseen words map to ``<unk>``."""
+    and runs of punctuation (``"isn't it?"`` → ``isn ' t it ?``); unseen words map to ``<unk>``.
+
+    With ``char_ngrams=(minn, maxn)`` each word is followed by the ids of its character n-grams
+    (:func:`char_ngrams`), each ``vocab + fasttext_hash(gram) % buckets``: fastText's subword features
+    (``-minn -maxn -bucket``). ``vocab_size`` then counts the buckets too.
+    """
 
     kind = "word"
 
+    def __init__(self, symbols: Sequence[str], char_ngrams: tuple[int, int] | None = None,
+                 buckets: int = DEFAULT_BUCKETS) -> None:
+        super().__init__(symbols)
+        self.char_ngrams = check_char_ngrams(char_ngrams)
+        if self.char_ngrams and not buckets > 0:
+            raise UserError(f"buckets: {buckets!r}; expected a positive number of hash buckets")
+        self.buckets = int(buckets) if self.char_ngrams else 0
+        self._subwords: dict[str, list[int]] = {}
+
     @classmethod
-    def train(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None) -> WordTokenizer:
-        """The words of ``texts``, most frequent first (at most ``max_size`` ids in all)."""
+    def train(cls, texts: Iterable[str], min_count: int = 1, max_size: int | None = None,
+              char_ngrams: tuple[int, int] | None = None, buckets: int = DEFAULT_BUCKETS) -> WordTokenizer:
+        """The words of ``texts``, most frequent first (at most ``max_size`` ids in all, buckets aside)."""
         vocab = TokenVocab.build((cls.split(t) for t in texts), min_count=min_count, max_size=max_size)
-        return cls(vocab.symbols[2:])
+        return cls(vocab.symbols[2:], char_ngrams, buckets)
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.symbols) + self.buckets
 
     @staticmethod
     def split(text: str) -> list[str]:
@@ -238,14 +302,39 @@ class WordTokenizer(TokenVocab):
         return self.split(text)
 
     def encode(self, text: str) -> list[int]:
-        return self.ids(self.split(text))
+        tokens = self.split(text)
+        if not self.char_ngrams:
+            return self.ids(tokens)
+        ids: list[int] = []
+        for token in tokens:
+            ids.append(self.index.get(token, UNK_ID))
+            if " " not in token:  # a word, not a pair of words
+                ids += self.subword_ids(token)
+        return ids
+
+    def subword_ids(self, word: str) -> list[int]:
+        """The ids of ``word``'s character n-grams (none without ``char_ngrams``)."""
+        if not self.char_ngrams:
+            return []
+        found = self._subwords.get(word)
+        if found is None:
+            start = len(self.symbols)
+            found = [start + _cached_hash(g) % self.buckets for g in char_ngrams(word, *self.char_ngrams)]
+            self._subwords[word] = found
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        extra = {"char_ngrams": list(self.char_ngrams), "buckets": self.buckets,
+                 "hash": "fnv1a-32 (fastText)"} if self.char_ngrams else {}
+        return {**super().to_json(), **extra}
 
 
 class NgramTokenizer(WordTokenizer):
     """Words and word bigrams (fastText's ``-wordNgrams 2``): each word of :class:`WordTokenizer`
     followed by the pair it makes with the word before (``"not good"`` → ``not``, ``good``, ``not good``),
     so that a model that pools its inputs without reading their order still sees local word order, and
-    a text cut to its first tokens keeps words and pairs alike."""
+    a text cut to its first tokens keeps words and pairs alike. ``char_ngrams`` adds each word's
+    character n-grams after it, as for :class:`WordTokenizer`."""
 
     kind = "ngram"
 
@@ -316,17 +405,24 @@ Tokenizer = CharVocab | WordTokenizer | NgramTokenizer | BPETokenizer | TokenVoc
 
 
 def build_tokenizer(
-    kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1, reversible: bool = False
+    kind: str, texts: Sequence[str], vocab_size: int = 4000, min_count: int = 1, reversible: bool = False,
+    char_ngrams: tuple[int, int] | None = None, buckets: int = DEFAULT_BUCKETS,
 ) -> CharVocab | WordTokenizer | BPETokenizer:
     """Train the tokenizer called ``kind`` (``"char"``, ``"word"``, ``"ngram"`` or ``"bpe"``) on ``texts``;
     ``vocab_size`` caps the ids of ``word``, ``ngram`` and ``bpe``; ``min_count`` drops rarer chars and words;
-    ``reversible`` BPE decodes back to the exact text (what a decoder's output side needs)."""
+    ``reversible`` BPE decodes back to the exact text (what a decoder's output side needs);
+    ``char_ngrams`` and ``buckets`` add hashed character n-grams to ``word`` and ``ngram``."""
+    if char_ngrams and kind not in ("word", "ngram"):
+        raise UserError(f"--char-ngrams: character n-grams are added to the words of --tokenizer word or ngram, "
+                        f"not {kind}")
     if kind == "char":
         return CharVocab.train(texts, min_count=min_count)
     if kind == "word":
-        return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
+        return WordTokenizer.train(texts, min_count=min_count, max_size=vocab_size, char_ngrams=char_ngrams,
+                                   buckets=buckets)
     if kind == "ngram":
-        return NgramTokenizer.train(texts, min_count=min_count, max_size=vocab_size)
+        return NgramTokenizer.train(texts, min_count=min_count, max_size=vocab_size, char_ngrams=char_ngrams,
+                                    buckets=buckets)
     if kind == "bpe":
         return BPETokenizer.train(texts, vocab_size=vocab_size, min_frequency=max(2, min_count), reversible=reversible)
     raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word', 'ngram' or 'bpe'")
@@ -338,10 +434,10 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
     try:
         if kind == "char":
             return CharVocab.from_json(obj, where)
-        if kind == "word":
-            return WordTokenizer([str(s) for s in obj["symbols"]])
-        if kind == "ngram":
-            return NgramTokenizer([str(s) for s in obj["symbols"]])
+        if kind in ("word", "ngram"):
+            cls = WordTokenizer if kind == "word" else NgramTokenizer
+            return cls([str(s) for s in obj["symbols"]], check_char_ngrams(obj.get("char_ngrams"), where),
+                       int(obj.get("buckets", DEFAULT_BUCKETS)))
         if kind == "token":
             return TokenVocab([str(s) for s in obj["symbols"]])
         if kind == "bpe":
@@ -390,7 +486,9 @@ def decode_ids(tok: Tokenizer, ids: Sequence[int]) -> str:
 
 
 def id_symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:
-    """The token strings of ``ids`` (BPE pieces as the tokenizer writes them)."""
+    """The token strings of ``ids`` (BPE pieces as the tokenizer writes them; a hashed character n-gram,
+    which cannot be turned back into its text, as ``#bucket``)."""
     if tok.kind == "bpe":
         return [str(tok.tokenizer.id_to_token(i)) for i in ids]  # type: ignore[union-attr]
-    return [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+    symbols = tok.symbols  # type: ignore[union-attr]
+    return [symbols[i] if i < len(symbols) else f"#{i - len(symbols)}" for i in ids]

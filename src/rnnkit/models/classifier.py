@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.data.tokenize import PAD_ID, UNK_ID
 from rnnkit.models.encoder import TextEncoder, length_mask
 
 __all__ = ["POOLINGS", "Classifier", "class_weights_from_counts", "length_mask", "logits_to_probabilities", "pool"]
@@ -74,6 +75,12 @@ class Classifier(TextEncoder):
 
     ``forward(ids, lengths)`` takes ids (B, T) padded with 0 and lengths (B,) and returns logits: (B,)
     for two classes (one sigmoid unit), (B, K) for K > 2 classes (softmax).
+
+    The bag with mean pooling is one ``embedding_bag`` (no (B, T, D) tensor; with hashed character
+    n-grams a text is thousands of ids), and its dropout falls on the text's mean vector.
+    ``skip_unknown``: the bag leaves ``<unk>`` (id 1) out of the mean, as fastText drops the words it
+    does not know, so unseen words and pairs at prediction time do not shrink the mean towards zero,
+    and ``--token-dropout`` becomes dropping tokens from the bag.
     """
 
     def __init__(
@@ -87,6 +94,7 @@ class Classifier(TextEncoder):
         bidirectional: bool = False,
         dropout: float = 0.0,
         pooling: str = "last",
+        skip_unknown: bool = False,
         **cell_options: Any,
     ) -> None:
         if num_classes < 2:
@@ -107,6 +115,7 @@ class Classifier(TextEncoder):
                 self.embedding.weight[0].zero_()
         self.num_classes = num_classes
         self.pooling = pooling
+        self.skip_unknown = skip_unknown
         size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
@@ -124,10 +133,23 @@ class Classifier(TextEncoder):
 
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""
+        if self.rnn is None and self.pooling == "mean":
+            return self.dropout(self.bag(ids, lengths))
         outputs, state = self.encode_steps(ids, lengths)
         h_n = state[0] if isinstance(state, tuple) else state
         directions = self.rnn.num_directions if self.rnn is not None else 1
         return pool(self.pooling, outputs, h_n, lengths, directions, self.attention)
+
+    def bag(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """The mean of the embeddings of each row's ids (B, E), padding (and ``<unk>`` with
+        ``skip_unknown``) left out; a row with nothing left is zero."""
+        if self.skip_unknown:
+            ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
+        if torch.onnx.is_in_onnx_export():  # ONNX has no embedding_bag that skips padding: the same sum and count
+            ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # (a no-op: past its length is padding)
+            count = (ids != PAD_ID).sum(1, keepdim=True).clamp(min=1)
+            return self.embedding(ids).sum(1) / count.to(self.embedding.weight.dtype)
+        return F.embedding_bag(ids, self.embedding.weight, mode="mean", padding_idx=PAD_ID)
 
     def forward(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """Logits: (B,) for two classes, (B, K) for more."""

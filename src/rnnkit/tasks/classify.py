@@ -31,6 +31,7 @@ Python::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -45,7 +46,7 @@ from torch import Tensor, nn
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
-from rnnkit.data.tokenize import build_tokenizer, tokenizer_from_json
+from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.metrics import classification_report, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
@@ -89,6 +90,8 @@ class ClassifyConfig(shared.TextModelConfig):
     vocab_size: int | None = None          # most ids of the word and BPE tokenizers
     min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
     token_dropout: float | None = None     # share of tokens replaced by <unk> during training
+    char_ngrams: str | None = None         # "3,6": word and ngram tokens add their character 3- to 6-grams; "0": off
+    buckets: int = DEFAULT_BUCKETS         # hash buckets of the character n-grams (fastText's -bucket)
     max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
@@ -100,9 +103,15 @@ class ClassifyConfig(shared.TextModelConfig):
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
-        run's settings), else from :data:`FIXED`."""
+        run's settings), else from :data:`FIXED` (``max_len``: :data:`SUBWORD_MAX_LEN` ids when character
+        n-grams are on, as a word then brings a dozen ids)."""
         saved = saved or {}
-        return replace(self, **{k: saved[k] if saved.get(k) is not None else FIXED[k]
+        fixed = dict(FIXED)
+        if self.max_len is None and saved.get("max_len") is None:
+            chars = self.char_ngrams if self.char_ngrams is not None else saved.get("char_ngrams")
+            with contextlib.suppress(UserError):  # a bad value is validate()'s to refuse
+                fixed["max_len"] = SUBWORD_MAX_LEN if check_char_ngrams(chars) else FIXED["max_len"]
+        return replace(self, **{k: saved[k] if saved.get(k) is not None else fixed[k]
                                 for k in FIXED if getattr(self, k) is None})
 
     def wants_autotune(self) -> bool:
@@ -125,6 +134,15 @@ class ClassifyConfig(shared.TextModelConfig):
         check_fraction("token_dropout", filled.token_dropout)
         check_positive("min_count", filled.min_count)
         check_positive("vocab_size", filled.vocab_size)
+        check_positive("buckets", filled.buckets)
+        try:
+            char_ngrams = check_char_ngrams(filled.char_ngrams)
+        except UserError:
+            raise SettingError("char_ngrams", filled.char_ngrams, "expected MIN,MAX character lengths such as 3,6 "
+                               "(1 <= MIN <= MAX <= 20), or 0: off") from None
+        if char_ngrams and filled.tokenizer not in ("word", "ngram"):
+            raise SettingError("char_ngrams", filled.char_ngrams, f"character n-grams are added to the words of "
+                               f"--tokenizer word or ngram, not {filled.tokenizer}")
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
@@ -134,12 +152,18 @@ class ClassifyConfig(shared.TextModelConfig):
                 raise SettingError(name, value, "expected a positive number")
 
 
+#: a new bag model (``layers=0``) leaves ``<unk>`` out of its mean, as fastText drops unknown words (False:
+#: the bag of earlier releases, which benchmarks/classify_bag_variants.py trains for comparison)
+BAG_SKIPS_UNKNOWN = True
+
 #: what the model settings are when neither the user nor the search sets them
 FIXED: dict[str, Any] = {
     "tokenizer": "char", "pooling": "last", "embedding": 64, "hidden": 128, "layers": 1, "cell": "lstm",
     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
-    "max_len": 400,
+    "char_ngrams": "0", "max_len": 400,
 }
+#: the default ``max_len`` (ids) of a model whose words bring their character n-grams
+SUBWORD_MAX_LEN = 4000
 #: the settings that say which model to train: giving any of them turns the default search off
 MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
 
@@ -156,34 +180,59 @@ SPACE: dict[str, tuple[Any, ...]] = {
     "lr": (1e-3, 2e-3, 3e-3, 5e-3, 1e-2),
     "min_count": (1, 2, 3),
     "vocab_size": (4000, 8000, 16000, 50000),
-    "max_len": (100, 200, 400, 800),
+    "char_ngrams": ("0", "2,5", "3,6"),
+    "max_len": (100, 200, 400, 800, 4000),
 }
+
+#: the most tokens a recurrent model reads per text (longer cuts are for the bag, whose cost is one sum)
+RNN_MAX_LEN = 800
 
 
 def _valid(settings: dict[str, Any]) -> bool:
-    """Settings that go together: a model without recurrent layers has no last state to pool."""
-    return not (settings.get("layers") == 0 and settings.get("pooling") == "last")
+    """Settings that go together: a model without recurrent layers has no last state to pool; character
+    n-grams are added to the word tokens of the bag (a recurrent layer would read them as a sequence);
+    a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens."""
+    if settings.get("layers") == 0 and settings.get("pooling") == "last":
+        return False
+    if check_char_ngrams(settings.get("char_ngrams")) and (settings.get("tokenizer") not in ("word", "ngram")
+                                                            or settings.get("layers") != 0):
+        return False
+    return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
+
+def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings that make the model: a bag (no recurrent layer) has no hidden size or direction, so
+    a perturbation of only those would train the same bag again."""
+    if settings.get("layers") == 0:
+        return {k: v for k, v in settings.items() if k not in ("hidden", "bidirectional", "cell")}
+    return settings
+
 
 #: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
-#: word and word-bigram embeddings, no recurrent layer: cheap, and hard to beat on little data), words
-#: or subwords with mean/max pooling over a bidirectional LSTM, characters for unspaced scripts and noise
+#: word, word-bigram and character n-gram embeddings, no recurrent layer: cheap, and hard to beat on
+#: little data), words or subwords with mean/max pooling over a bidirectional LSTM, characters for
+#: unspaced scripts and noise
 PRESETS: tuple[dict[str, Any], ...] = (
-    {"tokenizer": "ngram", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64, "bidirectional": False,
-     "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000, "max_len": 800},
-    {"tokenizer": "word", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
-     "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000, "max_len": 200},
-    {"tokenizer": "word", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64, "bidirectional": True,
-     "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000, "max_len": 200},
-    {"tokenizer": "bpe", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128, "bidirectional": True,
-     "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000, "max_len": 200},
-    {"tokenizer": "char", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128, "bidirectional": True,
-     "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000, "max_len": 400},
+    {"tokenizer": "ngram", "char_ngrams": "3,6", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64,
+     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000,
+     "max_len": SUBWORD_MAX_LEN},
+    {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
+     "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000,
+     "max_len": 200},
+    {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64,
+     "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000,
+     "max_len": 200},
+    {"tokenizer": "bpe", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
+     "bidirectional": True, "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000,
+     "max_len": 200},
+    {"tokenizer": "char", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128,
+     "bidirectional": True, "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
+     "max_len": 400},
 )
 
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
-FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "pretrain_data", "pretrain_minutes",
-          "pretrain_steps")
+FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "char_ngrams", "buckets", "pretrain_data",
+          "pretrain_minutes", "pretrain_steps")
 
 
 @dataclass
@@ -273,7 +322,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     model_config = {
         "task": "classify",
         "model": {"vocab_size": tokenizer.vocab_size, "num_classes": len(labels), **shared.encoder_kwargs(config),
-                  "pooling": config.pooling},
+                  "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {})},
         "labels": labels, "tokenizer": tokenizer.kind, "max_len": config.max_len,
         "text_column": config.text_column, "label_column": config.label_column, "class_weights": weights,
         "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"),
@@ -320,7 +369,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
                    f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
     found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
                    out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
-                   valid=_valid)
+                   valid=_valid, canonical=_canonical)
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
 
@@ -329,6 +378,8 @@ def _describe(settings: dict[str, Any]) -> str:
     """Model settings in a few words: ``word tokens, max pooling, BiLSTM 128/128, dropout 0.5 ...``."""
     s = {**FIXED, **settings}
     vocab = f", vocab {s['vocab_size']}" if s["tokenizer"] != "char" else ""
+    chars = check_char_ngrams(s["char_ngrams"])
+    vocab += f", char n-grams {chars[0]}-{chars[1]}" if chars else ""
     rnn = (f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}"
            + (f" x{s['layers']}" if s["layers"] > 1 else "")) if s["layers"] else f"no RNN, embedding {s['embedding']}"
     return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, {rnn}, "
@@ -341,7 +392,8 @@ def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[
     if ckpt:
         return tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
     return build_tokenizer(config.tokenizer, [t.strip() for t in texts] + unlabelled, config.vocab_size,
-                           min_count=config.min_count)
+                           min_count=config.min_count, char_ngrams=check_char_ngrams(config.char_ngrams),
+                           buckets=config.buckets)
 
 
 def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tuple[Tensor, int, None]]:
@@ -564,13 +616,18 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "on the validation split (the model flags given stay fixed), keep the best model and list "
                         "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
                         "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
-                        "--token-dropout --lr --min-count --vocab-size)")
+                        "--token-dropout --lr --min-count --vocab-size --char-ngrams)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--tokenizer", choices=TOKENIZERS,
                    help="characters (default without autotune; any script), words, words and word bigrams (ngram), "
                         "or BPE subwords learned from --data")
     g.add_argument("--vocab-size", type=int, help=f"most ids of the word and BPE tokenizers (default {d.vocab_size})")
+    g.add_argument("--char-ngrams", metavar="MIN,MAX",
+                   help="word and ngram tokenizers: each word also brings its character MIN- to MAX-grams, marked "
+                        "<word>, hashed into --buckets ids (fastText's -minn/-maxn subwords, e.g. 3,6; default 0: off)")
+    g.add_argument("--buckets", type=int,
+                   help=f"hash buckets of --char-ngrams (fastText's -bucket; default {d.buckets})")
     g.add_argument("--min-count", type=int,
                    help="char and word tokenizers: an id only for tokens seen this often (default 1)")
     g.add_argument("--token-dropout", type=float,

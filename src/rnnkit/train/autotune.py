@@ -2,12 +2,13 @@
 
 What a user gets: :func:`search` tries settings one after another. Each trial is a short training by
 the task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
-scored by the best validation metric it reached. The first trials are the task's presets (strong
-settings known in advance); the next ones perturb the best settings so far: one or two of the searched
-settings changed at random (by ``seed``), never a fixed one, never a repeat. When the trials' share of
-the budget is spent, the best settings are trained again with all the time that is left, and the
-better of that run and the best trial is kept. Each trial and the final run are one JSON line in the
-record file (settings, validation score, steps, seconds).
+scored by the best validation metric it reached (ties, frequent on a validation split of a few dozen
+texts, go to the lower validation loss at that checkpoint, then to the earlier trial). The first trials
+are the task's presets (strong settings known in advance); the next ones perturb the best settings so
+far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
+repeat. When the trials' share of the budget is spent, the best settings are trained again with all
+the time that is left, and the better of that run and the best trial is kept. Each trial and the
+final run are one JSON line in the record file (settings, validation score and loss, steps, seconds).
 
 The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
 far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
@@ -39,6 +40,9 @@ Space = dict[str, Sequence[Any]]
 RunFn = Callable[[dict[str, Any], float, Path], TrainResult]
 #: whether settings go together (a model without recurrent layers has no last state to pool ...)
 Valid = Callable[[dict[str, Any]], bool]
+#: the settings that matter (a model without recurrent layers has no hidden size ...): two settings with
+#: the same canonical form train the same model, so a perturbation never proposes the second
+Canonical = Callable[[dict[str, Any]], dict[str, Any]]
 
 TRIAL_SECONDS = 12.0   # the slice a trial gets when the budget allows many
 MAX_TRIALS = 16
@@ -48,7 +52,8 @@ FINAL_SHARE = 0.35     # the share of the budget kept for training the best sett
 @dataclass
 class Trial:
     """One training of the search: its settings, the best validation score it reached (None when it
-    failed: ``error`` says why), its updates and seconds."""
+    failed: ``error`` says why) and the validation loss at that checkpoint (None when unknown), its
+    updates and seconds."""
 
     number: int
     kind: str                      # preset | perturbation | final
@@ -60,13 +65,22 @@ class Trial:
     error: str | None = None
     result: TrainResult | None = field(default=None, repr=False)
     overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
+    loss: float | None = None
 
     def record(self) -> dict[str, Any]:
         """The JSON line of ``autotune.jsonl``."""
         line = {"trial": self.number, "kind": self.kind, "settings": self.settings,
-                "val_score": self.score, "steps": self.steps, "seconds": round(self.seconds, 2),
-                "stopped": self.stopped}
+                "val_score": self.score, "val_loss": self.loss, "steps": self.steps,
+                "seconds": round(self.seconds, 2), "stopped": self.stopped}
         return {**line, "error": self.error} if self.error else line
+
+    def beats(self, other: Trial | None) -> bool:
+        """A higher score than ``other``'s; on a tie, a lower validation loss (when both are known)."""
+        if self.score is None:
+            return False
+        if other is None or other.score is None or self.score != other.score:
+            return other is None or other.score is None or self.score > other.score
+        return self.loss is not None and other.loss is not None and self.loss < other.loss
 
 
 @dataclass
@@ -94,17 +108,18 @@ def plan(budget_s: float, presets: int) -> tuple[float, float]:
 
 
 def perturb(base: dict[str, Any], space: Space, fixed: dict[str, Any], rng: random.Random,
-            tried: Sequence[dict[str, Any]], valid: Valid = lambda s: True) -> dict[str, Any]:
+            tried: Sequence[dict[str, Any]], valid: Valid = lambda s: True,
+            canonical: Canonical = lambda s: s) -> dict[str, Any]:
     """``base`` with one or two of its free settings changed to another value of ``space`` (chosen by
-    ``rng``); ``fixed`` ones are kept. Avoids settings already ``tried`` and ones that are not
-    ``valid`` where 50 draws allow."""
+    ``rng``); ``fixed`` ones are kept. Avoids settings whose ``canonical`` form is among those ``tried``
+    and ones that are not ``valid`` where 50 draws allow."""
     free = [k for k in space if k not in fixed and len(space[k]) > 1]
     candidate = dict(base)
     for _ in range(50):
         candidate = {**base, **fixed}
         for key in rng.sample(free, min(len(free), rng.choice((1, 2)))):
             candidate[key] = rng.choice([v for v in space[key] if v != base.get(key)])
-        if candidate not in tried and valid(candidate):
+        if canonical(candidate) not in tried and valid(candidate):
             break
     return candidate
 
@@ -131,13 +146,14 @@ class _Clock:
 def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
            fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
-           valid: Valid = lambda s: True) -> AutotuneResult:
+           valid: Valid = lambda s: True, canonical: Canonical = lambda s: s) -> AutotuneResult:
     """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
 
-    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, and every
-    trial's settings are ``valid``; trials train in ``out/autotune/trial-N`` (only the best one's
-    directory is kept until the end, then the folder is removed); each trial is appended to ``record``
-    as it ends, and ``say`` (when given) gets a line about it.
+    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, every
+    trial's settings are ``valid``, and no two trials have the same ``canonical`` settings; trials
+    train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
+    folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
+    gets a line about it.
     """
     clock = _Clock(budget_s)
     warm_up()
@@ -155,7 +171,8 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
         if trials and seconds < 0.5 * slice_s:
             break
         number = len(trials) + 1
-        kind, settings = _propose(number, presets, space, fixed, best, rng, [t.settings for t in trials], valid)
+        kind, settings = _propose(number, presets, space, fixed, best, rng,
+                                  [canonical(t.settings) for t in trials], valid, canonical)
         if settings is None:
             break
         trial = _run_trial(run, number, kind, settings, max(seconds, 0.05), work / f"trial-{number}", clock,
@@ -164,7 +181,7 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
         _append(record, trial)
         if say:
             say(_trial_line(trial, describe))
-        if trial.score is not None and (best is None or trial.score > best.score):  # type: ignore[operator]
+        if trial.beats(best):
             if best is not None:
                 shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
             best = trial
@@ -201,15 +218,17 @@ def warm_up() -> None:
 
 def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any],
              best: Trial | None, rng: random.Random, tried: list[dict[str, Any]],
-             valid: Valid) -> tuple[str, dict[str, Any] | None]:
+             valid: Valid, canonical: Canonical) -> tuple[str, dict[str, Any] | None]:
     """The next trial's kind and settings: a preset not tried yet, then a perturbation of the best
-    settings so far; None when nothing new is left (every searched setting fixed)."""
+    settings so far; None when nothing new is left (every searched setting fixed). ``tried`` holds
+    the canonical forms of the settings tried."""
     for preset in presets[number - 1:] if number <= len(presets) else ():
         settings = {**preset, **fixed}
-        if settings not in tried and valid(settings):
+        if canonical(settings) not in tried and valid(settings):
             return "preset", settings
-    settings = perturb(best.settings if best else {**presets[0], **fixed}, space, fixed, rng, tried, valid)
-    return "perturbation", None if settings in tried else settings
+    base = best.settings if best else {**presets[0], **fixed}
+    settings = perturb(base, space, fixed, rng, tried, valid, canonical)
+    return "perturbation", None if canonical(settings) in tried else settings
 
 
 def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], seconds: float, where: Path,
@@ -225,7 +244,16 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
     return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
-                 overhead=clock.overheads[-1])
+                 overhead=clock.overheads[-1], loss=_best_loss(where))
+
+
+def _best_loss(where: Path) -> float | None:
+    """The validation loss of the checkpoint in ``where/best`` (its trainer state's evaluation), if any."""
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        state = json.loads((where / "best" / "trainer_state.json").read_text(encoding="utf-8"))
+        loss = state.get("last_eval", {}).get("loss")
+        return float(loss) if loss is not None else None
+    return None
 
 
 def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Trial | None:
