@@ -50,13 +50,14 @@ class Tagger(TextEncoder):
         char_dim: int = 0,
         char_hidden: int = 0,
         crf: bool = False,
+        char_encoder: str = "lstm",
         **cell_options: Any,
     ) -> None:
         spelled = num_chars > 0 and char_dim > 0
         super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout,
                          input_extra=2 * char_hidden if spelled else 0, **cell_options)
         self.num_tags = num_tags
-        self.chars = CharWordEncoder(num_chars, char_dim, char_hidden) if spelled else None
+        self.chars = CharWordEncoder(num_chars, char_dim, char_hidden, encoder=char_encoder) if spelled else None
         self.head = nn.Linear(self.rnn.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
