@@ -89,8 +89,10 @@ def test_without_spellings_an_old_style_checkpoint_still_loads(runs: Path, capsy
     assert main(argv) == 0
     config_path = out / "best" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    for key in ("num_chars", "char_dim", "char_hidden", "crf"):  # as a tagger of an earlier rnnkit saved it
+    assert config["fold_words"] is False  # without a spelling encoder the word ids keep the case
+    for key in ("num_chars", "char_dim", "char_hidden", "char_encoder", "crf"):  # as an earlier rnnkit saved it
         del config["model"][key]
+    del config["fold_words"]
     config_path.write_text(json.dumps(config), encoding="utf-8")
     report = _evaluate(out, runs / "test.txt", capsys)
     assert report["oov_count"] > 100 and report["oov_accuracy"] is not None

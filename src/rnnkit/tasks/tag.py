@@ -3,8 +3,10 @@
 
 - ``rnnkit train tag --data FILE --out DIR``: a tagger from a two-column CoNLL file (TOKEN<tab>TAG per
   line, a blank line between sentences) or a ``word/TAG`` file (one sentence per line); bidirectional by
-  default. Each word is its embedding (with word dropout) joined to a BiLSTM encoding of its spelling
-  (``--char-dim 0`` turns that off), so words unseen in training are tagged by their shape and affixes;
+  default. Each word is the embedding of its lower-cased form (digits as 0; ``--no-fold-words`` keys it
+  by the word as written), with word dropout, joined to a BiLSTM encoding of its spelling as written
+  (``--char-encoder cnn``: a character CNN; ``--char-dim 0`` turns it off), so words unseen in training
+  are tagged by their shape and affixes;
   ``--crf`` puts a linear-chain CRF on top (Viterbi decoding). A file whose tokens are all single
   characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
   characters, else on spaces).
@@ -69,21 +71,22 @@ CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is n
 @dataclass
 class TagConfig(shared.TextModelConfig):
     """Settings of ``rnnkit train tag``: a BiLSTM over word embeddings joined to a BiLSTM encoding of each
-    word's spelling (Lample et al. 2016; Plank et al. 2016), dropout 0.5, Adam."""
+    word's spelling (Lample et al. 2016; Plank et al. 2016), the word embedding keyed by the folded word,
+    dropout 0.33, Adam."""
 
     steps: int | None = 1000
     lr: float = 2e-3
     embedding: int = 100
     hidden: int = 100
     bidirectional: bool = True
-    dropout: float = 0.5
+    dropout: float = 0.33
     max_len: int = 1000
     eval_every: int = 200
     char_dim: int | None = None   # character embedding of the spelling encoder; 0 = off; None: 30, or 0
                                   # when every token is one character
     char_hidden: int = 30         # its LSTM units per direction (the CNN: 2x as many filters)
     char_encoder: str = "lstm"    # lstm (a BiLSTM over the characters) | cnn (width-3 filters, max-pooled)
-    fold_words: bool = False      # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
+    fold_words: bool = True       # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
     word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
     crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
 
@@ -167,6 +170,15 @@ def _resolve_char_dim(config: TagConfig, ckpt: Checkpoint | None, unit: str) -> 
     return config
 
 
+def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences) -> bool:
+    """Whether word ids are keyed by :func:`fold` of the word: a resumed run's choice, else ``fold_words``
+    for word tokens read by a spelling encoder (which still sees the case); a character tagger and one
+    without spellings keep the case in their ids."""
+    if ckpt is not None:
+        return bool(ckpt.config.get("fold_words", False))
+    return config.fold_words and config.char_dim != 0 and _tokens_are(train_s) == "whitespace"
+
+
 def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float, folded: bool) -> Tensor:
     """Word dropout (Kiperwasser & Goldberg 2016): p(id → <unk>) = alpha / (alpha + frequency) per word id."""
     counts = Counter(fold(tok) if folded else tok for sent in train_s.tokens for tok in sent)
@@ -187,7 +199,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
-    folded = bool(ckpt.config.get("fold_words", False)) if ckpt is not None else config.fold_words
+    folded = _folds(config, ckpt, train_s)
     tags, vocab, unit = _vocabulary(ckpt, train_s, folded, *((train_s,) if val_data else (train_s, val_s)))
     config = _resolve_char_dim(config, ckpt, unit)
     chars = _char_vocabulary(ckpt, config, train_s)
