@@ -3,8 +3,8 @@
 
 - ``rnnkit train tag --data FILE --out DIR``: a tagger from a two-column CoNLL file (TOKEN<tab>TAG per
   line, a blank line between sentences) or a ``word/TAG`` file (one sentence per line); bidirectional by
-  default. Each word is the embedding of its lower-cased form (digits as 0; ``--no-fold-words`` keys it
-  by the word as written), with word dropout, joined to a BiLSTM encoding of its spelling as written
+  default. Each word is its embedding (with word dropout; ``--fold-words`` keys it by the word
+  lower-cased with digits as 0) joined to a BiLSTM encoding of its spelling as written
   (``--char-encoder cnn``: a character CNN; ``--char-dim 0`` turns it off), so words unseen in training
   are tagged by their shape and affixes;
   ``--crf`` puts a linear-chain CRF on top (Viterbi decoding). A file whose tokens are all single
@@ -71,22 +71,21 @@ CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is n
 @dataclass
 class TagConfig(shared.TextModelConfig):
     """Settings of ``rnnkit train tag``: a BiLSTM over word embeddings joined to a BiLSTM encoding of each
-    word's spelling (Lample et al. 2016; Plank et al. 2016), the word embedding keyed by the folded word,
-    dropout 0.33, Adam."""
+    word's spelling (Lample et al. 2016; Plank et al. 2016), dropout 0.2, Adam."""
 
     steps: int | None = 1000
     lr: float = 2e-3
     embedding: int = 100
     hidden: int = 100
     bidirectional: bool = True
-    dropout: float = 0.33
+    dropout: float = 0.2
     max_len: int = 1000
     eval_every: int = 200
     char_dim: int | None = None   # character embedding of the spelling encoder; 0 = off; None: 30, or 0
                                   # when every token is one character
     char_hidden: int = 30         # its LSTM units per direction (the CNN: 2x as many filters)
     char_encoder: str = "lstm"    # lstm (a BiLSTM over the characters) | cnn (width-3 filters, max-pooled)
-    fold_words: bool = True       # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
+    fold_words: bool = False      # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
     word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
     crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
 
@@ -426,7 +425,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
                    f"encoder (default {CHAR_DIM} for word tokens, 0 when every token is one character)")
     g.add_argument("--char-hidden", type=int,
-                   help=f"spelling encoder LSTM units per direction (default {d.char_hidden})")
+                   help=f"spelling encoder LSTM units per direction; with --char-encoder cnn half its "
+                   f"filters (default {d.char_hidden})")
     g.add_argument("--word-dropout", type=float, help="alpha of word dropout: a training word seen f times becomes "
                    f"<unk> with probability alpha/(alpha+f); 0 = off (default {d.word_dropout})")
     g.add_argument("--char-encoder", choices=CHAR_ENCODERS, help="how the spelling encoder reads a word's "
