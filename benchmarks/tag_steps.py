@@ -52,7 +52,7 @@ def run(name: str, changes: dict[str, object], train_file: Path, test_file: Path
     config = dataclasses.replace(TagConfig(steps=steps, eval_every=eval_every, save_minutes=None), **changes)
     started = time.perf_counter()
     result = train(config, data=str(train_file), out=out / name, overwrite=True, progress=False, verbose=False)
-    records = [json.loads(line) for line in open(out / name / "metrics.jsonl", encoding="utf-8")]
+    records = [json.loads(line) for line in (out / name / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
     curve = [(r["step"], round(100 * r["val_accuracy"], 2)) for r in records if "val_accuracy" in r]
     rate = sum(r["tokens_per_s"] for r in records) / len(records)  # training tokens/s, evaluations excluded
     train_s, test_s = read_slash_tagged(train_file), read_slash_tagged(test_file)
