@@ -108,3 +108,11 @@ def test_padding_and_batch_company_never_change_a_spelled_tagger(encoder: str) -
         alone, _ = run([seq])
         assert torch.allclose(alone[0], together[i, : len(seq)], atol=1e-6)
     assert [len(p) for p in model.decode(together, lengths)] == [3, 2, 5]
+
+
+def test_unknown_char_encoder_is_refused() -> None:
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks.tag import TagConfig
+
+    with pytest.raises(SettingError, match="char_encoder"):
+        TagConfig(char_encoder="gru").validate()
