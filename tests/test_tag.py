@@ -55,6 +55,7 @@ def test_bidirectional_tagger_solves_char_classes_exactly(tagger: tuple[Path, Pa
     out, test = tagger
     config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
     assert config["task"] == "tag" and config["model"]["bidirectional"] and config["split"] == "chars"
+    assert config["fold_words"] is False  # a character tagger keeps the case of its tokens
     capsys.readouterr()
     assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
     report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnkit.data.slashtags import read_slash_tagged, read_tagged
-from rnnkit.data.spelling import char_vocab, lexicon, spell
+from rnnkit.data.spelling import char_vocab, fold, lexicon, spell
 from rnnkit.data.tokenize import UNK_ID, TokenVocab
 from rnnkit.errors import UserError
 from rnnkit.models.charword import CharWordEncoder
@@ -45,13 +45,23 @@ def test_lexicon_keeps_the_spelling_of_unseen_words() -> None:
     assert spell(long, chars, 6) == chars.ids(list("abcxyz"))
 
 
-def test_char_encoder_gives_unseen_words_their_own_vectors() -> None:
+def test_folded_lexicon_keys_words_by_lower_case_and_zeros_but_keeps_their_spelling() -> None:
+    assert fold("Jan-2000") == "jan-0000" and fold("THE") == "the"
+    train = [["the", "0000"]]
+    words, chars = TokenVocab.build(train), char_vocab([["The", "1999"]])
+    _, lex = lexicon([["The", "the", "1999", "cat"]], words, chars, folded=True)
+    assert lex.words[1:].tolist() == [words.index["the"], words.index["the"], words.index["0000"], UNK_ID]
+    assert lex.chars[1, 0] != lex.chars[2, 0]  # "The" and "the" share the word id, not the spelling
+
+
+@pytest.mark.parametrize("encoder", ["lstm", "cnn"])
+def test_char_encoder_gives_unseen_words_their_own_vectors(encoder: str) -> None:
     torch.manual_seed(0)
     train = [["walked", "talks"]]
     words, chars = TokenVocab.build(train), char_vocab(train)
     _, lex = lexicon([["walked", "talked", "walks"]], words, chars)
     assert lex.words[2:].tolist() == [UNK_ID, UNK_ID]  # both unseen: the word embedding cannot tell them apart
-    enc = CharWordEncoder(chars.vocab_size, 8, 5)
+    enc = CharWordEncoder(chars.vocab_size, 8, 5, encoder=encoder)
     vectors = enc(lex.chars[1:], lex.lengths[1:])
     assert vectors.shape == (3, 10)
     assert not torch.allclose(vectors[1], vectors[2])
@@ -60,7 +70,24 @@ def test_char_encoder_gives_unseen_words_their_own_vectors() -> None:
     assert torch.allclose(alone[0], vectors[1], atol=1e-6)
 
 
-def test_padding_and_batch_company_never_change_a_spelled_tagger() -> None:
+def test_cnn_char_encoder_is_a_zero_padded_convolution_max_pooled_over_the_word() -> None:
+    torch.manual_seed(0)
+    enc = CharWordEncoder(12, 4, 3, encoder="cnn")
+    chars = torch.tensor([[5, 6, 7, 8, 9], [3, 4, 0, 0, 0], [11, 0, 0, 0, 0]])
+    lengths = torch.tensor([5, 2, 1])
+    out = enc(chars, lengths)
+    assert out.shape == (3, enc.output_size) == (3, 6)
+    conv = torch.nn.Conv1d(4, 6, 3, padding=1)  # the judge: torch's own convolution over each word alone
+    conv.load_state_dict(enc.conv.state_dict())
+    for i, n in enumerate(lengths.tolist()):
+        x = enc.embedding.weight[chars[i, :n]].T[None]  # (1, D, n), no padding at all
+        assert torch.allclose(out[i], conv(x)[0].max(dim=1).values, atol=1e-6)
+    with pytest.raises(ValueError, match="expected one of cnn, lstm"):
+        CharWordEncoder(12, 4, 3, encoder="gru")
+
+
+@pytest.mark.parametrize("encoder", ["lstm", "cnn"])
+def test_padding_and_batch_company_never_change_a_spelled_tagger(encoder: str) -> None:
     from rnnkit.data.tokenize import pad_batch
     from rnnkit.models.tagger import Tagger
 
@@ -68,7 +95,8 @@ def test_padding_and_batch_company_never_change_a_spelled_tagger() -> None:
     sentences = [["the", "cats", "walked"], ["a", "dog"], ["unseen", "words", "here", "too", "x"]]
     words, chars = TokenVocab.build(sentences[:2]), char_vocab(sentences[:2])
     seqs, lex = lexicon(sentences, words, chars)
-    model = Tagger(words.vocab_size, 3, 6, 5, num_chars=chars.vocab_size, char_dim=4, char_hidden=3, crf=True).eval()
+    model = Tagger(words.vocab_size, 3, 6, 5, num_chars=chars.vocab_size, char_dim=4, char_hidden=3, crf=True,
+                   char_encoder=encoder).eval()
 
     def run(rows: list[list[int]]) -> torch.Tensor:
         tix, lengths = pad_batch(rows)
@@ -80,3 +108,11 @@ def test_padding_and_batch_company_never_change_a_spelled_tagger() -> None:
         alone, _ = run([seq])
         assert torch.allclose(alone[0], together[i, : len(seq)], atol=1e-6)
     assert [len(p) for p in model.decode(together, lengths)] == [3, 2, 5]
+
+
+def test_unknown_char_encoder_is_refused() -> None:
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks.tag import TagConfig
+
+    with pytest.raises(SettingError, match="char_encoder"):
+        TagConfig(char_encoder="gru").validate()

@@ -67,6 +67,21 @@ def test_unseen_words_are_tagged_by_their_spelling(runs: Path, capsys: pytest.Ca
     assert "without a spelling encoder or CRF" in capsys.readouterr().err
 
 
+def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = runs / "cnn"
+    argv = ["train", "tag", "--data", str(runs / "train.txt"), "--out", str(out), *SMALL, "--char-encoder", "cnn",
+            "--fold-words"]
+    assert main(argv) == 0
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert config["model"]["char_encoder"] == "cnn" and config["fold_words"] is True
+    assert config["settings"]["char_encoder"] == "cnn"
+    report = _evaluate(out, runs / "test.txt", capsys)
+    assert report["oov_count"] > 100 and report["oov_accuracy"] >= 0.9
+    capsys.readouterr()
+    assert main(["predict", str(out), "THE", "--json"]) == 0  # folded: the word "the" of training
+    assert json.loads(capsys.readouterr().out)["tags"] == ["DT"]
+
+
 def test_without_spellings_an_old_style_checkpoint_still_loads(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = runs / "words"
     argv = ["train", "tag", "--data", str(runs / "train.txt"), "--out", str(out), *SMALL, "--char-dim", "0",
@@ -74,8 +89,10 @@ def test_without_spellings_an_old_style_checkpoint_still_loads(runs: Path, capsy
     assert main(argv) == 0
     config_path = out / "best" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
-    for key in ("num_chars", "char_dim", "char_hidden", "crf"):  # as a tagger of an earlier rnnkit saved it
+    assert config["fold_words"] is False  # without a spelling encoder the word ids keep the case
+    for key in ("num_chars", "char_dim", "char_hidden", "char_encoder", "crf"):  # as an earlier rnnkit saved it
         del config["model"][key]
+    del config["fold_words"]
     config_path.write_text(json.dumps(config), encoding="utf-8")
     report = _evaluate(out, runs / "test.txt", capsys)
     assert report["oov_count"] > 100 and report["oov_accuracy"] is not None

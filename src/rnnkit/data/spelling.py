@@ -19,7 +19,7 @@ from torch import Tensor
 
 from rnnkit.data.tokenize import TokenVocab
 
-__all__ = ["MAX_CHARS", "Lexicon", "char_vocab", "lexicon", "spell"]
+__all__ = ["MAX_CHARS", "Lexicon", "char_vocab", "fold", "lexicon", "spell"]
 
 MAX_CHARS = 20
 
@@ -40,6 +40,11 @@ def char_vocab(sentences: Sequence[Sequence[str]]) -> TokenVocab:
     return TokenVocab.build(list(word) for sent in sentences for word in sent)
 
 
+def fold(word: str) -> str:
+    """The word's key in a folded word vocabulary: lower-cased, every digit 0 (``"Jan-2000"`` → ``"jan-0000"``)."""
+    return "".join("0" if c.isdigit() else c for c in word.lower())
+
+
 def spell(word: str, chars: TokenVocab | None, max_chars: int = MAX_CHARS) -> list[int]:
     """The character ids of ``word`` (its first and last ``max_chars // 2`` characters when longer)."""
     if len(word) > max_chars:
@@ -48,9 +53,10 @@ def spell(word: str, chars: TokenVocab | None, max_chars: int = MAX_CHARS) -> li
     return chars.ids(list(word)) if chars is not None else []
 
 
-def lexicon(sentences: Sequence[Sequence[str]], words: TokenVocab,
-            chars: TokenVocab | None) -> tuple[list[list[int]], Lexicon]:
-    """``(type-index sequences, Lexicon)`` of ``sentences``; without ``chars`` the spellings are empty."""
+def lexicon(sentences: Sequence[Sequence[str]], words: TokenVocab, chars: TokenVocab | None,
+            folded: bool = False) -> tuple[list[list[int]], Lexicon]:
+    """``(type-index sequences, Lexicon)`` of ``sentences``; without ``chars`` the spellings are empty.
+    ``folded``: a word's id is that of :func:`fold` of it (its spelling stays as written)."""
     index: dict[str, int] = {}
     seqs = [[index.setdefault(tok, len(index) + 1) for tok in sent] for sent in sentences]
     types = list(index)
@@ -60,5 +66,5 @@ def lexicon(sentences: Sequence[Sequence[str]], words: TokenVocab,
     for row, s in enumerate(spellings, start=1):
         table[row, : len(s)] = torch.tensor(s, dtype=torch.long)
     lengths = torch.tensor([1, *(max(len(s), 1) for s in spellings)], dtype=torch.long)
-    ids = torch.tensor([0, *words.ids(types)], dtype=torch.long)
+    ids = torch.tensor([0, *words.ids([fold(t) for t in types] if folded else types)], dtype=torch.long)
     return seqs, Lexicon(types, ids, table, lengths)

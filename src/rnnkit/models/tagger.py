@@ -5,9 +5,12 @@ What a user gets: :class:`Tagger` maps a padded batch of token ids and their len
 bidirectional by default, so each tag sees the whole sentence) → a linear layer at every step.
 
 - With ``num_chars`` and ``char_dim`` > 0 each word's embedding is joined to the encoding of its
-  spelling (:class:`rnnkit.models.charword.CharWordEncoder`, a bidirectional LSTM over its characters;
-  Lample et al. 2016), so a word unseen in training (id ``<unk>``) is still read by its shape and
-  affixes; ``forward`` then also takes the batch's distinct spellings and which one each token has.
+  spelling (:class:`rnnkit.models.charword.CharWordEncoder`: ``char_encoder="lstm"``, a bidirectional
+  LSTM over its characters, Lample et al. 2016; or ``"cnn"``, Ma & Hovy 2016), so a word unseen in
+  training (id ``<unk>``) is still read by its shape and affixes; ``forward`` then also takes the
+  batch's distinct spellings and which one each token has.
+- The embeddings start small (:func:`rnnkit.models.charword.small_init_`, rows of norm about 1), so a
+  word seen a few dozen times in training still gets a useful vector within a short run.
 - With ``crf=True`` the scores are the emissions of a linear-chain CRF
   (:class:`rnnkit.models.crf.LinearChainCRF`): the loss is the sentence's negative log-likelihood and
   :meth:`Tagger.decode` the Viterbi path; otherwise the loss is per-token cross-entropy and decoding
@@ -26,7 +29,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.data.batching import IGNORE, pad_tags
-from rnnkit.models.charword import CharWordEncoder
+from rnnkit.models.charword import CharWordEncoder, small_init_
 from rnnkit.models.crf import LinearChainCRF
 from rnnkit.models.encoder import TextEncoder, length_mask
 
@@ -50,13 +53,15 @@ class Tagger(TextEncoder):
         char_dim: int = 0,
         char_hidden: int = 0,
         crf: bool = False,
+        char_encoder: str = "lstm",
         **cell_options: Any,
     ) -> None:
         spelled = num_chars > 0 and char_dim > 0
         super().__init__(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout,
                          input_extra=2 * char_hidden if spelled else 0, **cell_options)
         self.num_tags = num_tags
-        self.chars = CharWordEncoder(num_chars, char_dim, char_hidden) if spelled else None
+        small_init_(self.embedding)
+        self.chars = CharWordEncoder(num_chars, char_dim, char_hidden, encoder=char_encoder) if spelled else None
         self.head = nn.Linear(self.rnn.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 

@@ -3,8 +3,10 @@
 
 - ``rnnkit train tag --data FILE --out DIR``: a tagger from a two-column CoNLL file (TOKEN<tab>TAG per
   line, a blank line between sentences) or a ``word/TAG`` file (one sentence per line); bidirectional by
-  default. Each word is its embedding (with word dropout) joined to a BiLSTM encoding of its spelling
-  (``--char-dim 0`` turns that off), so words unseen in training are tagged by their shape and affixes;
+  default. Each word is its embedding (with word dropout; ``--fold-words`` keys it by the word
+  lower-cased with digits as 0) joined to a BiLSTM encoding of its spelling as written
+  (``--char-encoder cnn``: a character CNN; ``--char-dim 0`` turns it off), so words unseen in training
+  are tagged by their shape and affixes;
   ``--crf`` puts a linear-chain CRF on top (Viterbi decoding). A file whose tokens are all single
   characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
   characters, else on spaces).
@@ -46,11 +48,12 @@ from torch import Tensor, nn
 from rnnkit.data.batching import IGNORE, ShuffledBatches, length_sorted_batches, pad_tags
 from rnnkit.data.conll import Sentences, read_conll, write_conll
 from rnnkit.data.slashtags import read_tagged
-from rnnkit.data.spelling import Lexicon, char_vocab, lexicon
+from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_positive
 from rnnkit.metrics import classification_report
+from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import Task, register
@@ -68,19 +71,21 @@ CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is n
 @dataclass
 class TagConfig(shared.TextModelConfig):
     """Settings of ``rnnkit train tag``: a BiLSTM over word embeddings joined to a BiLSTM encoding of each
-    word's spelling (Lample et al. 2016; Plank et al. 2016), dropout 0.5, Adam."""
+    word's spelling (Lample et al. 2016; Plank et al. 2016), dropout 0.2, Adam at 4e-3."""
 
     steps: int | None = 1000
-    lr: float = 2e-3
+    lr: float = 4e-3
     embedding: int = 100
     hidden: int = 100
     bidirectional: bool = True
-    dropout: float = 0.5
+    dropout: float = 0.2
     max_len: int = 1000
     eval_every: int = 200
     char_dim: int | None = None   # character embedding of the spelling encoder; 0 = off; None: 30, or 0
                                   # when every token is one character
-    char_hidden: int = 30         # its LSTM units per direction
+    char_hidden: int = 30         # its LSTM units per direction (the CNN: 2x as many filters)
+    char_encoder: str = "lstm"    # lstm (a BiLSTM over the characters) | cnn (width-3 filters, max-pooled)
+    fold_words: bool = False      # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
     word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
     crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
 
@@ -88,6 +93,8 @@ class TagConfig(shared.TextModelConfig):
         """Raise :class:`SettingError` naming the first setting out of range."""
         super().validate()
         check_positive("char_hidden", self.char_hidden)
+        if self.char_encoder not in CHAR_ENCODERS:
+            raise SettingError("char_encoder", self.char_encoder, f"expected one of {', '.join(CHAR_ENCODERS)}")
         if self.char_dim is not None and self.char_dim < 0:
             raise SettingError("char_dim", self.char_dim, "expected 0 (off) or a positive size")
         if not self.word_dropout >= 0:
@@ -95,7 +102,7 @@ class TagConfig(shared.TextModelConfig):
 
 
 #: settings a resumed run keeps: the model's shape and the split
-FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "crf")
+FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "char_encoder", "fold_words", "crf")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -123,15 +130,17 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     return sentences.subset(tr), sentences.subset(va)
 
 
-def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences,
+def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,
                 *tag_sources: Sentences) -> tuple[list[str], Any, str]:
     """The tags, the token vocabulary and how texts split (``chars``/``whitespace``): a resumed run's own,
-    else from the training sentences (the tags from ``tag_sources``: the training file's both sides)."""
+    else from the training sentences (the tags from ``tag_sources``: the training file's both sides; the
+    words :func:`fold`-ed when ``folded``)."""
     if ckpt is not None:
         return (ckpt.config["tags"], tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json"),
                 ckpt.config.get("split", "whitespace"))
     tags = sort_labels([t for part in tag_sources for sent in part.tags for t in (sent or [])])
-    return tags, TokenVocab.build(train_s.tokens), _tokens_are(train_s)
+    words = [[fold(t) for t in sent] for sent in train_s.tokens] if folded else train_s.tokens
+    return tags, TokenVocab.build(words), _tokens_are(train_s)
 
 
 def _char_vocabulary(ckpt: Checkpoint | None, config: TagConfig, train_s: Sentences) -> TokenVocab | None:
@@ -160,9 +169,18 @@ def _resolve_char_dim(config: TagConfig, ckpt: Checkpoint | None, unit: str) -> 
     return config
 
 
-def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float) -> Tensor:
+def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences) -> bool:
+    """Whether word ids are keyed by :func:`fold` of the word: a resumed run's choice, else ``fold_words``
+    for word tokens read by a spelling encoder (which still sees the case); a character tagger and one
+    without spellings keep the case in their ids."""
+    if ckpt is not None:
+        return bool(ckpt.config.get("fold_words", False))
+    return config.fold_words and config.char_dim != 0 and _tokens_are(train_s) == "whitespace"
+
+
+def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float, folded: bool) -> Tensor:
     """Word dropout (Kiperwasser & Goldberg 2016): p(id → <unk>) = alpha / (alpha + frequency) per word id."""
-    counts = Counter(tok for sent in train_s.tokens for tok in sent)
+    counts = Counter(fold(tok) if folded else tok for sent in train_s.tokens for tok in sent)
     p = [0.0, 0.0] + [alpha / (alpha + counts[s]) if counts[s] else 0.0 for s in vocab.symbols[2:]]
     return torch.tensor(p)
 
@@ -180,7 +198,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
-    tags, vocab, unit = _vocabulary(ckpt, train_s, *((train_s,) if val_data else (train_s, val_s)))
+    folded = _folds(config, ckpt, train_s)
+    tags, vocab, unit = _vocabulary(ckpt, train_s, folded, *((train_s,) if val_data else (train_s, val_s)))
     config = _resolve_char_dim(config, ckpt, unit)
     chars = _char_vocabulary(ckpt, config, train_s)
     for part in (train_s, val_s):
@@ -188,14 +207,15 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     if len(tags) < 2:
         raise UserError(f"{data}: only one tag ({tags[0]!r}) in the training sentences; a tagger needs at least two")
     index = {t: i for i, t in enumerate(tags)}
-    (train_x, train_lex), (val_x, val_lex) = (lexicon([sent[: config.max_len] for sent in s.tokens], vocab, chars)
-                                              for s in (train_s, val_s))
+    (train_x, train_lex), (val_x, val_lex) = (lexicon([sent[: config.max_len] for sent in s.tokens], vocab, chars,
+                                                      folded) for s in (train_s, val_s))
     train_y, val_y = ([[index[t] for t in (sent or [])][: config.max_len] for sent in s.tags] for s in (train_s, val_s))
     model_kwargs = {"vocab_size": vocab.vocab_size, "num_tags": len(tags), **shared.encoder_kwargs(config),
                     "num_chars": chars.vocab_size if chars else 0, "char_dim": config.char_dim or 0,
-                    "char_hidden": config.char_hidden, "crf": config.crf}
+                    "char_hidden": config.char_hidden, "char_encoder": config.char_encoder, "crf": config.crf}
     model_config = {
-        "task": "tag", "model": model_kwargs, "tags": tags, "split": unit, "max_len": config.max_len,
+        "task": "tag", "model": model_kwargs, "tags": tags, "split": unit, "fold_words": folded,
+        "max_len": config.max_len,
         "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "sentences"),
         "settings": settings_of(config),
     }
@@ -208,7 +228,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
                    f"{chars.vocab_size if chars else 'no'} character ids; model "
                    f"{sum(p.numel() for p in model.parameters()):,} parameters")
     saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
-    drop = _drop_probabilities(vocab, train_s, config.word_dropout)
+    drop = _drop_probabilities(vocab, train_s, config.word_dropout, folded)
     return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(train_lex, drop),
                       eval_fn=_eval_fn(val_x, val_lex, val_y, tags), model_config=model_config, vocab=saved_vocab,
                       ckpt=ckpt, unit="tok", overwrite=overwrite, progress=progress, verbose=verbose)
@@ -307,7 +327,8 @@ class SequenceTagger(shared.TextModel):
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence (tokens past ``max_len`` get ``O``, or the first tag)."""
-        seqs, lex = lexicon([list(sent)[: self.max_len] for sent in sentences], self.tokenizer, self.chars)
+        seqs, lex = lexicon([list(sent)[: self.max_len] for sent in sentences], self.tokenizer, self.chars,
+                            bool(self.config.get("fold_words", False)))
         out = []
         for sent, path in zip(sentences, _decode(self.model, seqs, lex)[0], strict=True):
             tags = [self.labels[i] for i in path]
@@ -340,9 +361,9 @@ class SequenceTagger(shared.TextModel):
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
         report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
-        known = self.tokenizer.index
+        known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
         oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)
-               for tok, t, p in zip(toks, ts, ps, strict=True) if tok not in known]
+               for tok, t, p in zip(toks, ts, ps, strict=True) if (fold(tok) if folded else tok) not in known]
         report["oov_count"] = len(oov)
         report["oov_accuracy"] = sum(oov) / len(oov) if oov else None
         if is_span_tagset(self.labels):
@@ -404,9 +425,16 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
                    f"encoder (default {CHAR_DIM} for word tokens, 0 when every token is one character)")
     g.add_argument("--char-hidden", type=int,
-                   help=f"spelling encoder LSTM units per direction (default {d.char_hidden})")
+                   help=f"spelling encoder LSTM units per direction; with --char-encoder cnn half its "
+                   f"filters (default {d.char_hidden})")
     g.add_argument("--word-dropout", type=float, help="alpha of word dropout: a training word seen f times becomes "
                    f"<unk> with probability alpha/(alpha+f); 0 = off (default {d.word_dropout})")
+    g.add_argument("--char-encoder", choices=CHAR_ENCODERS, help="how the spelling encoder reads a word's "
+                   f"characters: lstm (a BiLSTM) or cnn (width-3 filters, max-pooled; faster) "
+                   f"(default {d.char_encoder})")
+    g.add_argument("--fold-words", action=argparse.BooleanOptionalAction, default=None,
+                   help="key the word embedding by the word lower-cased with digits as 0 (the spelling encoder still "
+                   f"sees the word as written) (default {'on' if d.fold_words else 'off'})")
     g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
                    help="a linear-chain CRF output layer with Viterbi decoding (default off)")
 
