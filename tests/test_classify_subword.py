@@ -182,6 +182,7 @@ def test_autotune_searches_char_ngrams_and_its_first_preset_is_the_subword_bag()
     assert not _valid({**first, "tokenizer": "bpe"})                 # n-grams are added to word tokens only
     assert not _valid({**first, "layers": 1, "max_len": 400})        # ... of the bag
     assert not _valid({**PRESETS[1], "max_len": max(SPACE["max_len"])})  # long cuts are for the bag
+    assert not _valid({**first, "max_len": 100})                      # a subword bag is not cut to 8 words
     assert all(_valid(p) for p in PRESETS)
 
 

@@ -191,13 +191,17 @@ RNN_MAX_LEN = 800
 def _valid(settings: dict[str, Any]) -> bool:
     """Settings that go together: a model without recurrent layers has no last state to pool; character
     n-grams are added to the word tokens of the bag (a recurrent layer would read them as a sequence);
-    a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens."""
+    a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens; a bag whose words bring their character
+    n-grams reads at least :data:`SUBWORD_MAX_LEN` ids (100 ids would be its first eight words or so)."""
     if settings.get("layers") == 0 and settings.get("pooling") == "last":
         return False
-    if check_char_ngrams(settings.get("char_ngrams")) and (settings.get("tokenizer") not in ("word", "ngram")
-                                                            or settings.get("layers") != 0):
-        return False
+    if check_char_ngrams(settings.get("char_ngrams")):
+        if settings.get("tokenizer") not in ("word", "ngram") or settings.get("layers") != 0:
+            return False
+        if settings.get("max_len", SUBWORD_MAX_LEN) < SUBWORD_MAX_LEN:
+            return False
     return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
+
 
 def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
     """The settings that make the model: a bag (no recurrent layer) has no hidden size or direction, so
