@@ -134,7 +134,9 @@ class _Minimal(Cell):
         if dtype in (torch.float16, torch.bfloat16):  # the state accumulates over hundreds of steps
             x, weight_ih, state = x.float(), weight_ih.float(), state.float()
             bias_ih = None if bias_ih is None else bias_ih.float()
-        return _finish(lerp_scan(x, weight_ih, bias_ih, state, self), mask, dtype)
+        with torch.autocast(x.device.type, enabled=False):  # for the same reason, fp32 under bf16 autocast too
+            h = lerp_scan(x, weight_ih, bias_ih, state.to(x.dtype), self)
+        return _finish(h, mask, dtype)
 
     def sequence(
         self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, mask: Tensor | None,
