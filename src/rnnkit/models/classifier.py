@@ -146,7 +146,7 @@ class Classifier(TextEncoder):
         if self.skip_unknown:
             ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
         if torch.onnx.is_in_onnx_export():  # ONNX has no embedding_bag that skips padding: the same sum and count
-            ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # (a no-op: past its length is padding)
+            ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # past a length: padding
             count = (ids != PAD_ID).sum(1, keepdim=True).clamp(min=1)
             return self.embedding(ids).sum(1) / count.to(self.embedding.weight.dtype)
         return F.embedding_bag(ids, self.embedding.weight, mode="mean", padding_idx=PAD_ID)
