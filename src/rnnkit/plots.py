@@ -23,6 +23,7 @@ __all__ = [
     "gradient_norms_png",
     "plot_losses",
     "read_metrics",
+    "region_grid",
     "sweep_png",
 ]
 
@@ -187,9 +188,18 @@ def attention_png(weights: list[list[float]], source_tokens: list[str], target_t
     return Path(path)
 
 
+def region_grid(count: int, height: int, width: int) -> tuple[int, int]:
+    """(rows, columns) of ``count`` regions laid over an image of ``height`` × ``width`` (the captioner's
+    grid has the image's proportions)."""
+    rows = max(1, round((count * height / width) ** 0.5))
+    if count % rows or rows * width != (count // rows) * height:
+        raise ValueError(f"{count} regions do not form a grid of the proportions {height} x {width}")
+    return rows, count // rows
+
+
 def caption_attention_png(image: Any, weights: list[list[float]], words: list[str], path: Path) -> Path:
-    """One panel per written word: the image (C, S, S) in [0, 1] with that step's attention over the
-    square grid of regions laid over it, upsampled to the image's size."""
+    """One panel per written word: the image (C, H, W) in [0, 1] with that step's attention over the
+    grid of regions laid over it, upsampled to the image's size."""
     import numpy as np
 
     picture = np.asarray(image, dtype=np.float32)
@@ -200,9 +210,9 @@ def caption_attention_png(image: Any, weights: list[list[float]], words: list[st
     with figure(path, figsize=(2.2 * cols, 2.4 * rows)) as (fig, ax):
         ax.axis("off")
         for i, w in enumerate(weights):
-            side = int(round(len(w) ** 0.5))
-            heat = np.kron(np.asarray(w, dtype=np.float32).reshape(side, side),
-                           np.ones((picture.shape[0] // side, picture.shape[1] // side)))
+            rows_, cols_ = region_grid(len(w), picture.shape[0], picture.shape[1])
+            heat = np.kron(np.asarray(w, dtype=np.float32).reshape(rows_, cols_),
+                           np.ones((picture.shape[0] // rows_, picture.shape[1] // cols_)))
             sub = fig.add_subplot(rows, cols, i + 1)
             sub.imshow(picture, cmap="gray" if picture.ndim == 2 else None)
             sub.imshow(heat, cmap="inferno", alpha=0.55, extent=(0, picture.shape[1], picture.shape[0], 0))

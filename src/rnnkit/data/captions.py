@@ -6,10 +6,12 @@ What a user gets:
   ``image<TAB>caption`` lines (an optional header ``image<TAB>caption``; image paths relative to the
   folder; several lines per image for several references). A line without exactly one tab, an empty
   side, a missing image or a file that is not UTF-8 is refused with the file and line.
-- :func:`load_image`: an image file (or a PIL image) as a (channels, size, size) float tensor in [0, 1],
-  resized to the square ``size``, grey (1 channel) or colour (3); an unreadable file is refused by name.
+- :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
+  [0, 1], resized to the square ``size`` or to ``(height, width)``, grey (1 channel) or colour (3); an
+  unreadable file is refused by name. :func:`image_shape` reads a size as the CLI writes it (``64`` or
+  ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
-  shift per image, as torchvision's ``RandomAffine``).
+  shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
 - :func:`caption_words`: the lower-cased words of a caption, as the captioner's vocabulary sees them.
 - :func:`write_captions`: write a folder's ``captions.tsv`` (what the built-in generators use).
 """
@@ -74,8 +76,29 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     return [CaptionedImage(folder / name, tuple(caps)) for name, caps in found.items()]
 
 
-def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.Tensor:
-    """(channels, size, size) float tensor in [0, 1] of an image file or PIL image (bilinear resize)."""
+def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
+    """``(height, width)`` of an image size: a side ``64`` (or ``"64"``) for a square, ``"32x160"`` (height
+    by width) or ``[32, 160]``. Raises ``ValueError`` on anything else or a side below 1."""
+    if isinstance(size, str):
+        parts = size.lower().split("x")
+        if len(parts) > 2 or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(f"{size!r}: expected a side (64) or height x width (32x160)")
+        dims = [int(p) for p in parts]
+    elif isinstance(size, int) and not isinstance(size, bool):
+        dims = [size]
+    elif isinstance(size, Sequence) and len(size) == 2 and all(isinstance(d, int) for d in size):
+        dims = [int(d) for d in size]
+    else:
+        raise ValueError(f"{size!r}: expected a side (64) or height x width (32x160)")
+    if min(dims) < 1:
+        raise ValueError(f"{size!r}: expected sides of at least 1 pixel")
+    return (dims[0], dims[-1])
+
+
+def load_image(image: str | Path | Any, size: int | str | Sequence[int], channels: int = 3) -> torch.Tensor:
+    """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, resized (bilinear) to
+    ``size``: a side for a square, or ``(height, width)``."""
+    height, width = image_shape(size)
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:
@@ -93,7 +116,7 @@ def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.T
             raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
     else:
         picture = image
-    picture = picture.convert("L" if channels == 1 else "RGB").resize((size, size), Image.Resampling.BILINEAR)
+    picture = picture.convert("L" if channels == 1 else "RGB").resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
@@ -102,12 +125,14 @@ def load_image(image: str | Path | Any, size: int, channels: int = 3) -> torch.T
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,
                   shift: float = 0.05, elastic: float = 0.0, elastic_cells: int = 8) -> torch.Tensor:
     """``images`` (N, C, H, W) each turned by up to ``rotate`` degrees, scaled by a factor in
-    [1 - scale, 1 + scale] and moved by up to ``shift`` of its size, all drawn uniformly per image from
-    ``generator``; bilinear, with zeros where the image had no pixel. With ``elastic`` > 0, each image is
-    also bent by a smooth random displacement field (Simard et al. 2003's elastic distortion): independent
-    normal displacements of standard deviation ``elastic`` (a fraction of the image size) at the corners of
-    an ``elastic_cells`` × ``elastic_cells`` grid, interpolated bicubically to every pixel."""
-    n = images.shape[0]
+    [1 - scale, 1 + scale] and moved by up to ``shift`` of its width and height, all drawn uniformly per
+    image from ``generator``; bilinear, with zeros where the image had no pixel. The rotation is one in
+    pixels, also for an image that is not square. With ``elastic`` > 0, each image is also bent by a smooth
+    random displacement field (Simard et al. 2003's elastic distortion): independent normal displacements
+    of standard deviation ``elastic`` (a fraction of the image's longer side) at the corners of a grid of
+    ``elastic_cells`` cells along the longer side and as many cells of that size as fit the shorter one
+    (at least one), interpolated bicubically to every pixel."""
+    n, (height, width) = images.shape[0], images.shape[-2:]
 
     def draw(high: float) -> torch.Tensor:
         return (2 * torch.rand(n, generator=generator, dtype=torch.float64) - 1) * high
@@ -115,11 +140,16 @@ def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: floa
     angle, factor = draw(rotate) * np.pi / 180, 1 + draw(scale)
     dx, dy = draw(2 * shift), draw(2 * shift)   # affine_grid's coordinates span 2 per image side
     cos, sin = torch.cos(angle) / factor, torch.sin(angle) / factor
-    theta = torch.stack([torch.stack([cos, -sin, dx], 1), torch.stack([sin, cos, dy], 1)], 1).to(images.dtype)
+    # a rotation in pixels, written in affine_grid's coordinates (x spans the width, y the height)
+    theta = torch.stack([torch.stack([cos, -sin * height / width, dx], 1),
+                         torch.stack([sin * width / height, cos, dy], 1)], 1).to(images.dtype)
     grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
     if elastic > 0:
-        corners = torch.randn(n, 2, elastic_cells + 1, elastic_cells + 1, generator=generator, dtype=torch.float64)
-        field = torch.nn.functional.interpolate(corners * (2 * elastic), size=tuple(images.shape[-2:]),
+        longer = max(height, width)
+        cells = [max(1, round(elastic_cells * side / longer)) for side in (height, width)]
+        corners = torch.randn(n, 2, cells[0] + 1, cells[1] + 1, generator=generator, dtype=torch.float64)
+        scale_xy = torch.tensor([longer / width, longer / height], dtype=torch.float64).view(1, 2, 1, 1)
+        field = torch.nn.functional.interpolate(corners * (2 * elastic) * scale_xy, size=(height, width),
                                                 mode="bicubic", align_corners=True)
         grid = grid + field.permute(0, 2, 3, 1).to(images.dtype)
     return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)

@@ -100,9 +100,11 @@ def write_shapes(out: str | Path, images: int = 3000, seed: int = 0) -> dict[str
 
 
 def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_digits: int = 2,
-                       max_digits: int = 5) -> dict[str, int]:
+                       max_digits: int = 5, square: bool = False) -> dict[str, int]:
     """Write strips of ``min_digits``–``max_digits`` MNIST digits, captioned with number words, under
-    ``out`` (train/val from the training digits, test from held-out digit images)."""
+    ``out`` (train/val from the training digits, test from held-out digit images). Each image is 28 pixels
+    high and 28 × ``max_digits`` wide, the digits centred side by side; with ``square`` the strip sits in
+    the middle of a square canvas of that width (the layout of rnnkit before 2026-11-30)."""
     from PIL import Image
 
     from rnnkit.data.mnist import load_digits
@@ -113,6 +115,7 @@ def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_d
     counts = {"train": images - 2 * (images // 10), "val": images // 10, "test": images // 10}
     rng = np.random.default_rng(seed)
     side = 28 * max_digits
+    height = side if square else 28
     for split, n in counts.items():
         pool_images = digits.test_images if split == "test" else digits.train_images
         pool_labels = digits.test_labels if split == "test" else digits.train_labels
@@ -122,8 +125,8 @@ def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_d
         for i in range(n):
             k = int(rng.integers(min_digits, max_digits + 1))
             pick = rng.integers(0, len(pool_labels), size=k)
-            canvas = np.zeros((side, side), dtype=np.uint8)
-            left, top = (side - 28 * k) // 2, (side - 28) // 2
+            canvas = np.zeros((height, side), dtype=np.uint8)
+            left, top = (side - 28 * k) // 2, (height - 28) // 2
             for j, idx in enumerate(pick):
                 canvas[top:top + 28, left + 28 * j:left + 28 * (j + 1)] = pool_images[idx]
             name = f"{i:05d}.png"

@@ -10,11 +10,13 @@ once over the caption.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
+from rnnkit.data.captions import image_shape
 from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
 from rnnkit.recurrent import Recurrent
 
@@ -23,7 +25,7 @@ __all__ = ["Captioner", "ImageEncoder", "doubly_stochastic_penalty"]
 
 class ImageEncoder(nn.Module):
     """Convolution blocks (3×3 convolution, batch norm, ReLU, 2×2 max pooling), one per entry of
-    ``channels``: (B, in_channels, S, S) images → (B, channels[-1], S / 2^n, S / 2^n) feature maps."""
+    ``channels``: (B, in_channels, H, W) images → (B, channels[-1], H / 2^n, W / 2^n) feature maps."""
 
     def __init__(self, in_channels: int, channels: tuple[int, ...] = (32, 64, 128)) -> None:
         super().__init__()
@@ -40,10 +42,12 @@ class ImageEncoder(nn.Module):
 
 
 class Captioner(AttentionDecoder):
-    """Images (B, C, S, S) in [0, 1] → captions (target ids).
+    """Images (B, C, H, W) in [0, 1] → captions (target ids).
 
     ``Captioner(tgt_vocab, image_size=64, in_channels=3, channels=(32, 64, 128), cell="lstm",
     embedding=64, hidden=256, layers=1, attention="none", dropout=0.1, positions=True)``. With
+    ``image_size`` is a side (a square) or ``(height, width)``: a strip of digits reads best at its own
+    shape, 32 × 160, not squeezed into a square. With
     ``positions`` each region vector gets a learned embedding of its place in the grid added (as ViT and
     DETR do), so the attention can tell "the leftmost digit" from "the next one" when their contents alike
     do not say which comes first. With ``row_encoder`` a bidirectional ``Recurrent`` of the decoder's cell
@@ -54,22 +58,25 @@ class Captioner(AttentionDecoder):
     pass :meth:`region_counts`. :meth:`config` rebuilds it.
     """
 
-    def __init__(self, tgt_vocab: int, *, image_size: int = 64, in_channels: int = 3,
+    def __init__(self, tgt_vocab: int, *, image_size: int | Sequence[int] = 64, in_channels: int = 3,
                  channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
                  hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1,
                  positions: bool = True, row_encoder: bool = False) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
-        if image_size % (2 ** len(channels)):
-            raise ValueError(f"image_size {image_size}: expected a multiple of {2 ** len(channels)} "
+        height, width = image_shape(image_size if isinstance(image_size, int) else list(image_size))
+        if height % (2 ** len(channels)) or width % (2 ** len(channels)):
+            raise ValueError(f"image_size {image_size}: expected sides that are multiples of {2 ** len(channels)} "
                              f"({len(channels)} poolings)")
+        image_size = height if height == width else [height, width]
         self._config = {"tgt_vocab": tgt_vocab, "image_size": image_size, "in_channels": in_channels,
                         "channels": list(channels), "cell": cell, "embedding": embedding, "hidden": hidden,
                         "layers": layers, "attention": attention, "dropout": dropout, "positions": positions,
                         "row_encoder": row_encoder}
-        self.image_size = image_size
+        self.image_size: tuple[int, int] = (height, width)
         self.cnn = ImageEncoder(in_channels, channels)
-        self.regions = (image_size // 2 ** len(channels)) ** 2
+        self.grid = (height // 2 ** len(channels), width // 2 ** len(channels))   # rows, columns of regions
+        self.regions = self.grid[0] * self.grid[1]
         self.position = (nn.Parameter(0.1 * torch.randn(1, self.regions, self.cnn.out_channels)) if positions
                          else None)
         width = self.cnn.out_channels

@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from rnnkit.plots import region_grid
 from rnnkit.report.page import Page, escape, figure_html, table
 from rnnkit.report.run import recorded_validation
 
@@ -32,25 +33,26 @@ def _items(cap: Any, data: str | None) -> tuple[list[Any], str]:
 
 
 def attention_figure(image: Any, weights: list[list[float]], words: list[str]) -> Any:
-    """One panel per word: the image (C, S, S) in grey with the word's attention over the side × side
-    regions laid over it."""
+    """One panel per word: the image (C, H, W) in grey with the word's attention over the grid of regions
+    laid over it."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     grey = image.mean(0).tolist()
-    size = len(grey)
+    height, width = len(grey), len(grey[0])
     weights = weights[:PANELS]
     steps = max(len(weights), 1)
     rows = math.ceil(steps / COLUMNS)
     fig = make_subplots(rows=rows, cols=min(steps, COLUMNS), horizontal_spacing=0.02, vertical_spacing=0.12 / rows,
                         subplot_titles=[escape(w) for w in words[: len(weights)]])
     for i, w in enumerate(weights):
-        side = round(len(w) ** 0.5)
-        grid = [w[r * side : (r + 1) * side] for r in range(side)]
+        rows_, cols = region_grid(len(w), height, width)
+        grid = [w[r * cols : (r + 1) * cols] for r in range(rows_)]
+        dy, dx = height / rows_, width / cols
         row, col = i // COLUMNS + 1, i % COLUMNS + 1
         fig.add_trace(go.Heatmap(z=grey, colorscale="gray", showscale=False, hoverinfo="skip"), row=row, col=col)
-        fig.add_trace(go.Heatmap(z=grid, x0=(size / side - 1) / 2, dx=size / side, y0=(size / side - 1) / 2,
-                                 dy=size / side, colorscale="Inferno", opacity=0.55, zmin=0, showscale=False,
+        fig.add_trace(go.Heatmap(z=grid, x0=(dx - 1) / 2, dx=dx, y0=(dy - 1) / 2,
+                                 dy=dy, colorscale="Inferno", opacity=0.55, zmin=0, showscale=False,
                                  hovertemplate="weight %{z:.3f}<extra></extra>"), row=row, col=col)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")

@@ -29,7 +29,14 @@ import torch.nn.functional as F
 
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
-from rnnkit.data.captions import CaptionedImage, caption_words, load_image, random_affine, read_captions
+from rnnkit.data.captions import (
+    CaptionedImage,
+    caption_words,
+    image_shape,
+    load_image,
+    random_affine,
+    read_captions,
+)
 from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
@@ -58,7 +65,7 @@ class CaptionConfig(TrainSettings):
     attention_penalty: float = 0.0       # weight of the doubly stochastic attention penalty (0: off)
     teacher_forcing: float = 1.0
     teacher_forcing_floor: float | None = None
-    image_size: int = 64
+    image_size: int | str = 64          # a side (a square) or HEIGHTxWIDTH, e.g. 32x160 for strips
     grey: bool = False
     augment: bool = False                # random rotation, scale and shift of each training image
     augment_rotate: float = 8.0          # ... by up to this many degrees
@@ -91,13 +98,22 @@ class CaptionConfig(TrainSettings):
             raise SettingError("channels", self.channels, "expected comma-separated positive integers")
         return out
 
+    def image_shape(self) -> tuple[int, int]:
+        """``(height, width)`` the images are resized to."""
+        try:
+            return image_shape(self.image_size)
+        except ValueError:
+            raise SettingError("image_size", self.image_size,
+                               "expected a side (64) or HEIGHTxWIDTH (32x160) in pixels") from None
+
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
-        for name in ("image_size", "embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
+        for name in ("embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
             check_positive(name, getattr(self, name))
-        if self.image_size % 2 ** len(self.conv_channels()):
+        halvings = 2 ** len(self.conv_channels())
+        if any(side % halvings for side in self.image_shape()):
             raise SettingError("image_size", self.image_size,
-                               f"expected a multiple of {2 ** len(self.conv_channels())} (one halving per channel)")
+                               f"expected sides that are multiples of {halvings} (one halving per channel)")
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -138,9 +154,9 @@ def caption_folders(data: str, val_data: str | None,
     return train, val
 
 
-def _images(items: Sequence[CaptionedImage], size: int, channels: int) -> torch.Tensor:
-    """(N, C, S, S) uint8 images (a quarter of the memory of floats)."""
-    out = torch.empty(len(items), channels, size, size, dtype=torch.uint8)
+def _images(items: Sequence[CaptionedImage], size: tuple[int, int], channels: int) -> torch.Tensor:
+    """(N, C, H, W) uint8 images (a quarter of the memory of floats)."""
+    out = torch.empty(len(items), channels, *size, dtype=torch.uint8)
     for i, item in enumerate(items):
         out[i] = (load_image(item.image, size, channels) * 255).round().to(torch.uint8)
     return out
@@ -249,7 +265,7 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
     channels = 1 if config.grey else 3
-    train_images, val_images = (_images(items, config.image_size, channels) for items in (train_items, val_items))
+    train_images, val_images = (_images(items, config.image_shape(), channels) for items in (train_items, val_items))
     train_ex, val_ex = (_examples(items, tok, config.max_len) for items in (train_items, val_items))
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, tok.vocab_size)
@@ -280,7 +296,7 @@ def _saved_tokenizer(ckpt: Checkpoint) -> WordTokenizer:
 
 
 def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
-    return {"tgt_vocab": vocab, "image_size": config.image_size, "in_channels": 1 if config.grey else 3,
+    return {"tgt_vocab": vocab, "image_size": config.image_shape(), "in_channels": 1 if config.grey else 3,
             "channels": list(config.conv_channels()), "cell": config.cell, "embedding": config.embedding,
             "hidden": config.hidden, "layers": config.layers, "attention": config.attention,
             "dropout": config.dropout, "positions": config.positions, "row_encoder": config.row_encoder}
@@ -314,10 +330,10 @@ class ImageCaptioner:
         self.max_len = int((ckpt.config.get("settings") or {}).get("max_len", 30))
 
     def load_images(self, images: Sequence[Any]) -> torch.Tensor:
-        """(N, C, S, S) floats of image paths or PIL images, at the model's size and channels."""
+        """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
         size, channels = self.model.image_size, int(self.model.config()["in_channels"])
         if not images:
-            return torch.empty(0, channels, size, size)
+            return torch.empty(0, channels, *size)
         return torch.stack([load_image(im, size, channels) for im in images])
 
     @torch.no_grad()
@@ -407,7 +423,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--teacher-forcing", type=float,
                    help=f"chance of feeding the gold word (default {d.teacher_forcing})")
     g.add_argument("--teacher-forcing-floor", type=float, help="lower teacher forcing linearly to this over the run")
-    g.add_argument("--image-size", type=int, help=f"images are resized to this square (default {d.image_size})")
+    g.add_argument("--image-size", type=_size_argument, metavar="SIDE|HxW",
+                   help=f"images are resized to this square, or to HEIGHTxWIDTH such as 32x160 for strips "
+                        f"(default {d.image_size})")
     g.add_argument("--grey", action=argparse.BooleanOptionalAction, default=None,
                    help="read images as grey (default: colour)")
     g.add_argument("--positions", action=argparse.BooleanOptionalAction, default=None,
@@ -442,6 +460,11 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                        val_fraction=d.val_fraction, split_seed=d.split_seed)
 
 
+def _size_argument(value: str) -> int | str:
+    """``--image-size``: a side as an integer, ``HxW`` as written (checked by :meth:`CaptionConfig.validate`)."""
+    return int(value) if value.strip().isdigit() else value.strip().lower()
+
+
 def _generator_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--images", type=int, default=3000, help="images in all (default 3000)")
 
@@ -455,7 +478,13 @@ def _shapes_command(args: argparse.Namespace) -> int:
 def _digits_command(args: argparse.Namespace) -> int:
     from rnnkit.data.shapes import write_digit_strips
 
-    return _wrote(args, write_digit_strips(args.out, _image_count(args), args.seed))
+    return _wrote(args, write_digit_strips(args.out, _image_count(args), args.seed, square=args.square))
+
+
+def _digits_arguments(p: argparse.ArgumentParser) -> None:
+    _generator_arguments(p)
+    p.add_argument("--square", action="store_true",
+                   help="put each strip in the middle of a square canvas (default: 28-pixel-high strips)")
 
 
 def _image_count(args: argparse.Namespace) -> int:
@@ -491,4 +520,4 @@ register(Generator(name="shapes", help="scenes of two coloured shapes with capti
                    "pairs never drawn in training (--out DIR)", add_arguments=_generator_arguments,
                    run=_shapes_command))
 register(Generator(name="digits", help="strips of 2-5 MNIST digits captioned with number words (--out DIR)",
-                   add_arguments=_generator_arguments, run=_digits_command))
+                   add_arguments=_digits_arguments, run=_digits_command))
