@@ -154,8 +154,8 @@ class _ClockworkBPTT(torch.autograd.Function):
     with one (B, k)·(k, H) product per step, and the recurrent weight's gradient is one product over
     all steps at the end. Equal to the step loop (tests), at a fraction of autograd's per-op overhead.
     With zoneout keep factors K the k units a step updates become h' + K ⊙ (h_{t-1} − h') (the blend of
-    :func:`rnnkit.regularisers.regularised_step`, in its order), and the units it does not update hold
-    whatever K says, as in the step; the activations h' are then kept too.
+    :func:`rnnkit.regularisers.regularised_step`, in its order); the units it does not update keep their
+    state whatever K is, as in the step (there h' is the old value). The activations h' are then kept too.
     """
 
     @staticmethod
