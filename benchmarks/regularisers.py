@@ -2,7 +2,8 @@
 
 For each cell and option, three runs interleaved in one process (A, B, C, A, B, C, ...; best of the
 repeats, as benchmarks/cells.py does): the option on rnnkit's fast path (``impl="auto"``: the fused kernel
-for weight_drop, the hand-written BPTT of rnnkit.bptt for the LSTM's in-loop options), torch.nn.LSTM
+for weight_drop, the hand-written BPTT of rnnkit.bptt for the in-loop options, the Clockwork RNN's own
+``_ClockworkBPTT`` for its zoneout), torch.nn.LSTM
 of the same hidden size, and a Python loop over the option's own reference step (``impl="reference"``).
 All in training mode (the masks are drawn as in training). The targets: ≥ 0.7× torch.nn.LSTM and ≥ 3× the
 reference loop.

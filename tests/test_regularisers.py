@@ -13,9 +13,10 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit import Recurrent
+from rnnkit import Recurrent, regularisers
 from rnnkit.bptt import lstm_sequence
-from rnnkit.regularisers import bernoulli
+from rnnkit.cells import Clockwork, make_cell
+from rnnkit.regularisers import bernoulli, regularised_step
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -274,6 +275,82 @@ def test_zoneout_on_other_cells_holds_units_and_evaluates_to_the_expectation(cel
     torch.testing.assert_close(rnn(x)[0], torch.stack(want), **TOL)
 
 
+# -- the Clockwork RNN's own BPTT with zoneout ----------------------------------------------------------
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("padded", [False, True])
+def test_clockwork_zoneout_runs_its_bptt_and_equals_the_reference_loop(nonlinearity: str, padded: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    kw = dict(periods=[1, 2, 4], nonlinearity=nonlinearity, num_layers=2, bidirectional=True, zoneout=0.3)
+    torch.manual_seed(8)
+    fast = Recurrent("clockwork", 4, 7, **kw).double()
+    ref = Recurrent("clockwork", 4, 7, impl="reference", **kw).double()
+    ref.load_state_dict(fast.state_dict())
+    x = torch.randn(9, 3, 4, dtype=F64, requires_grad=True)
+    h0 = torch.randn(4, 3, 7, dtype=F64, requires_grad=True)  # carried state
+    lengths = torch.tensor([9, 2, 6]) if padded else None
+    for training in (True, False):
+        results = []
+        for rnn in (fast, ref):
+            rnn.train(training)
+            with monkeypatch.context() as m:
+                if rnn is fast:  # the fast layer never runs the step loop
+                    m.setattr(regularisers, "regularised_step", None)
+                torch.manual_seed(5)  # the same masks, drawn in the same order
+                out, h = rnn(x, h0, lengths=lengths, time_offset=3)
+            w1, w2 = torch.linspace(-1, 1, out.numel(), dtype=F64).view_as(out), torch.full_like(h, 0.7)
+            grads = torch.autograd.grad((out * w1).sum() + (h * w2).sum(), [x, h0, *rnn.parameters()])
+            results.append([out, h, *grads])
+        for a, b in zip(*results, strict=True):
+            torch.testing.assert_close(a, b, **TOL)
+
+
+def clockwork_loop(cell: Clockwork, xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, keep: Tensor,
+                   mask: Tensor) -> tuple[Tensor, Tensor]:
+    """The reference: :func:`regularised_step` a step at a time with the same keep factors, as the layer runs it."""
+    h, outs = h0, []
+    for t in range(xw.shape[0]):
+        h = regularised_step(cell, xw[t], h, w_hh, b_hh, t, keep=(keep[t],))
+        outs.append(h)
+    return torch.stack(outs) * mask, h
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_clockwork_bptt_with_fixed_zoneout_masks_equals_the_step_and_passes_gradcheck(nonlinearity: str) -> None:
+    cell = make_cell("clockwork", 5, periods=[1, 2, 4], nonlinearity=nonlinearity)
+    g = torch.Generator().manual_seed(2)
+    steps, batch = 6, 2
+    xw, h0 = (torch.randn(s, generator=g, dtype=F64, requires_grad=True) for s in ((steps, batch, 5), (batch, 5)))
+    w_hh = cell.prepare(torch.randn(5, 5, generator=g, dtype=F64)).requires_grad_()
+    b_hh = torch.randn(5, generator=g, dtype=F64, requires_grad=True)
+    mask = (torch.arange(steps).unsqueeze(1) < torch.tensor([steps, 4])).unsqueeze(2)
+    drawn = torch.bernoulli(torch.full((steps, batch, 5), 0.4, dtype=F64), generator=g)
+    keep = torch.where(mask, drawn, 1.0)  # as sample_masks folds the lengths in
+
+    def fast(*a: Tensor) -> tuple[Tensor, Tensor]:
+        return cell.sequence(*a, mask, 0, keep)
+
+    args = (xw, h0, w_hh, b_hh)
+    got, want = fast(*args), clockwork_loop(cell, *args, keep, mask)
+    g_out = [torch.randn(t.shape, generator=g, dtype=F64) for t in want]
+    for a, b in zip([*got, *torch.autograd.grad(got, args, g_out)], [*want, *torch.autograd.grad(want, args, g_out)],
+                    strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+    assert torch.autograd.gradcheck(fast, args)
+
+
+def test_clockwork_zoneout_with_periods_that_do_not_nest_runs_the_loop() -> None:
+    torch.manual_seed(0)
+    fast = Recurrent("clockwork", 3, 4, periods=[1, 3], zoneout=0.3).double()
+    ref = Recurrent("clockwork", 3, 4, periods=[1, 3], zoneout=0.3, impl="reference").double()
+    ref.load_state_dict(fast.state_dict())
+    x = torch.randn(5, 2, 3, dtype=F64)
+    outs = []
+    for rnn in (fast, ref):
+        torch.manual_seed(1)
+        outs.append(rnn(x)[0])
+    torch.testing.assert_close(*outs, **TOL)
+
+
 def test_step_equals_forward_with_layer_norm_and_zoneout_at_evaluation() -> None:
     torch.manual_seed(0)
     rnn = Recurrent("lstm", 4, 5, num_layers=2, layer_norm=True, zoneout=0.2).double().eval()
@@ -287,7 +364,7 @@ def test_step_equals_forward_with_layer_norm_and_zoneout_at_evaluation() -> None
     torch.testing.assert_close(state[1], c, **TOL)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh", "gru", "clockwork"])
 def test_gradcheck_through_the_layer_with_every_option(cell: str) -> None:
     torch.manual_seed(0)
     options = {"lstm": {"layer_norm": True, "recurrent_dropout": 0.3}, "rnn_tanh": {"recurrent_dropout": 0.3}}
@@ -328,7 +405,7 @@ def test_options_out_of_range_or_unsupported_are_refused(cell: str, options: dic
         Recurrent(cell, 3, 4, **options)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "clockwork"])
 def test_under_bf16_autocast_the_loop_runs_in_fp32_and_trains(cell: str) -> None:
     options = {"zoneout": 0.1, **({"layer_norm": True, "recurrent_dropout": 0.2} if cell == "lstm" else {})}
     rnn = Recurrent(cell, 4, 6, **options)

@@ -20,8 +20,9 @@
 
 Eval mode is deterministic: no masks, zoneout by its expectation. Recurrent dropout, zoneout and layer
 normalisation change the recurrence itself, where torch has no kernel: the LSTM, the GRU and the Elman
-cells (tanh, ReLU, IRNN) then run the hand-written BPTT of :mod:`rnnkit.bptt`, the Clockwork RNN
-:func:`regularised_step` in a loop (``impl="reference"`` forces the loop for every cell).
+cells (tanh, ReLU, IRNN) then run the hand-written BPTT of :mod:`rnnkit.bptt`, the Clockwork RNN (zoneout)
+its own (``_ClockworkBPTT``; with periods that do not divide each other, :func:`regularised_step` in a
+loop). ``impl="reference"`` forces the loop for every cell.
 ``Recurrent.step`` draws fresh masks at each call; for one mask per sequence run ``forward`` over the
 sequence.
 """
@@ -37,7 +38,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.bptt import LN_EPS, elman_sequence, gru_sequence, lstm_sequence
-from rnnkit.cells import GRU, LSTM, Cell, ElmanReLU, ElmanTanh, State
+from rnnkit.cells import GRU, LSTM, Cell, Clockwork, ElmanReLU, ElmanTanh, State
 
 if TYPE_CHECKING:
     from rnnkit.recurrent import Recurrent
@@ -255,6 +256,10 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     else:
         xg = input_projection(seq, w_ih, b_ih, ln)
     drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xg, module.training, mask)
+    if module.impl != "reference" and isinstance(cell, Clockwork):  # its own BPTT (prefix periods), else the loop
+        done = cell.sequence(xg, state, w_hh, b_hh, mask, offset, None if keep is None else keep[0])  # type: ignore[arg-type]
+        if done is not None:
+            return done
     if fast and isinstance(cell, GRU):
         b_hh = b_hh if b_hh is not None else w_hh.new_zeros(w_hh.shape[0])
         return gru_sequence(xg, state, w_hh, b_hh, None if keep is None else keep[0], mask)  # type: ignore[arg-type]

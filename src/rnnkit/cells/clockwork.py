@@ -123,9 +123,15 @@ class Clockwork(Cell):
         return torch.where(active, self._act(xw + F.linear(state, weight_hh, bias_hh)), state)
 
     def sequence(
-        self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, mask: Tensor | None, offset: int
+        self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, mask: Tensor | None, offset: int,
+        keep: Tensor | None = None,
     ) -> tuple[Tensor, Tensor] | None:
-        """Hand-written BPTT over the whole sequence (prefix structure only; else the step loop)."""
+        """Hand-written BPTT over the whole sequence (prefix structure only; else the step loop).
+
+        ``keep``: zoneout keep factors (T, B, H) or broadcastable to it (:func:`rnnkit.regularisers.sample_masks`:
+        a 0/1 mask in training, the rate at evaluation, 1 past a sequence's length); with it, ``mask`` only
+        zeroes the outputs past a length and the keep factors hold the state there.
+        """
         if not self.prefix:
             return None
         ks = [self.active_units(t + offset) for t in range(xw.shape[0])]
@@ -137,16 +143,19 @@ class Clockwork(Cell):
             # autocast too (only the hoisted input projection, computed by the caller, is in bf16/fp16).
             with torch.autocast(device, enabled=False):
                 return _ClockworkBPTT.apply(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, ks,
-                                            relu)
-        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, ks, relu)
+                                            relu, None if keep is None else keep.float())
+        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, ks, relu, keep)
 
 
 class _ClockworkBPTT(torch.autograd.Function):
-    """The Clockwork RNN's time loop with its backward pass written out.
+    """The Clockwork RNN's time loop with its backward pass written out, with zoneout.
 
     Forward runs without building a graph and keeps every state; backward walks the steps in reverse
     with one (B, k)·(k, H) product per step, and the recurrent weight's gradient is one product over
     all steps at the end. Equal to the step loop (tests), at a fraction of autograd's per-op overhead.
+    With zoneout keep factors K the k units a step updates become h' + K ⊙ (h_{t-1} − h') (the blend of
+    :func:`rnnkit.regularisers.regularised_step`, in its order); the units it does not update keep their
+    state whatever K is, as in the step (there h' is the old value). The activations h' are then kept too.
     """
 
     @staticmethod
@@ -159,43 +168,60 @@ class _ClockworkBPTT(torch.autograd.Function):
         mask: Tensor | None,
         ks: list[int],
         relu: bool,
+        keep: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         steps, batch, hidden = xw.shape
         xwb = xw + b_hh  # both biases folded into the hoisted input projection, once
         hs = xw.new_empty(steps + 1, batch, hidden)
+        acts = None if keep is None else xw.new_zeros(steps, batch, hidden)  # h' of the active units
         hs[0] = h0
         for t, k in enumerate(ks):
             prev, new = hs[t], hs[t + 1]
             new.copy_(prev)
-            if k:
-                pre = torch.addmm(xwb[t, :, :k], prev, w_hh[:k].T)
-                new[:, :k] = pre.relu_() if relu else pre.tanh_()
-                if mask is not None:
-                    new.copy_(torch.where(mask[t], new, prev))
+            if not k:
+                continue
+            pre = torch.addmm(xwb[t, :, :k], prev, w_hh[:k].T, out=None if acts is None else acts[t, :, :k])
+            pre.relu_() if relu else pre.tanh_()
+            if keep is not None:  # h' + K (h − h'); the keep factors also hold a row past its length
+                torch.sub(prev[:, :k], pre, out=new[:, :k]).mul_(keep[t][:, :k]).add_(pre)
+            elif mask is not None:
+                new[:, :k] = torch.where(mask[t], pre, prev[:, :k])
+            else:
+                new[:, :k] = pre
         out = hs[1:].clone() if mask is None else hs[1:] * mask
-        ctx.save_for_backward(hs, w_hh, mask)
+        ctx.save_for_backward(hs, acts, w_hh, mask, keep)
         ctx.ks, ctx.relu = ks, relu
         return out, hs[-1].clone()
 
     @staticmethod
     def backward(ctx: Any, g_out: Tensor, g_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
-        hs, w_hh, mask = ctx.saved_tensors
+        hs, acts, w_hh, mask, keep = ctx.saved_tensors
         steps, batch, hidden = g_out.shape
         dxw = g_out.new_zeros(steps, batch, hidden)
+        if mask is not None:
+            g_out = g_out * mask
+        local = None
+        if keep is not None:  # d h_{t+1} / d(pre-activation) of the active units, for all steps at once
+            local = (acts > 0).to(acts.dtype) if ctx.relu else 1 - acts * acts
+            local.mul_(1 - keep)
         g = g_last.clone() if g_last is not None else g_out.new_zeros(batch, hidden)
         for t in range(steps - 1, -1, -1):
-            g += g_out[t] if mask is None else g_out[t] * mask[t]  # dL/dh_{t+1}, all paths
+            g += g_out[t]  # dL/dh_{t+1}, all paths
             k = ctx.ks[t]
             if not k:
                 continue
-            a = hs[t + 1, :, :k]
-            d = g[:, :k] * (a > 0) if ctx.relu else g[:, :k] * (1 - a * a)
-            if mask is None:
-                g[:, :k] = 0  # the updated units' old values do not reach h_{t+1} directly
+            if local is not None:
+                d = g[:, :k] * local[t, :, :k]
+                g[:, :k] *= keep[t][:, :k]  # the share of the old value that reaches h_{t+1}
             else:
-                d *= mask[t]
-                g[:, :k] *= ~mask[t]  # a finished row keeps its state: the gradient passes through
+                a = hs[t + 1, :, :k]
+                d = g[:, :k] * (a > 0) if ctx.relu else g[:, :k] * (1 - a * a)
+                if mask is None:
+                    g[:, :k] = 0  # the updated units' old values do not reach h_{t+1} directly
+                else:
+                    d *= mask[t]
+                    g[:, :k] *= ~mask[t]  # a finished row keeps its state: the gradient passes through
             dxw[t, :, :k] = d
             g.addmm_(d, w_hh[:k])
         d_w = dxw.reshape(-1, hidden).T @ hs[:-1].reshape(-1, hidden)
-        return dxw, g, d_w, dxw.sum((0, 1)), None, None, None
+        return dxw, g, d_w, dxw.sum((0, 1)), None, None, None, None
