@@ -33,10 +33,13 @@ __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 LN_EPS = 1e-5
 
 
-def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> Tensor:
-    """dL/dx of LN(x) ⊙ gain over the last dimension, given dL/d(LN(x) ⊙ gain) and the forward's statistics."""
-    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, None,
-                                                     [True, False, False])[0]
+def _ln_backward_into(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor, shift: Tensor,
+                      d_x: Tensor, d_gain: Tensor, d_shift: Tensor) -> Tensor:
+    """dL/dx of LN(x) ⊙ gain + shift over the last dimension into ``d_x``, and this call's share of the gain's
+    and shift's gradients (summed over the batch) into ``d_gain`` and ``d_shift``: one kernel, no allocation.
+    (torch's out= variant wants every output, so a shift is passed even where its gradient is not used.)"""
+    return torch.ops.aten.native_layer_norm_backward.out(grad, x, [x.shape[-1]], mean, rstd, gain, shift,
+                                                         [True, True, True], out0=d_x, out1=d_gain, out2=d_shift)[0]
 
 
 def lstm_sequence(
@@ -68,8 +71,32 @@ def lstm_sequence(
     return out, (h, c)
 
 
+def _local_factors(acts: Tensor, c_prev: Tensor, tc: Tensor, k_h: Tensor | None) -> tuple[Tensor, Tensor]:
+    """The factors of the backward that do not recur, for all steps at once, written without temporaries:
+    ``local`` (T, B, 4H), with dL/dz = local ⊙ [dc', dc', dc', dh'] per gate block (the backward turns it
+    into dL/dz in place), and dh'/d(the argument of the cell's tanh); both times (1 − k^h) with zoneout."""
+    i, f, g, o = acts.split(acts.shape[-1] // 4, 2)
+    local = torch.empty_like(acts)
+    l_i, l_f, l_g, l_o = local.split(acts.shape[-1] // 4, 2)
+    torch.addcmul(i, i, i, value=-1, out=l_i).mul_(g)  # g σ'(i)
+    torch.addcmul(f, f, f, value=-1, out=l_f).mul_(c_prev)  # c_{t-1} σ'(f)
+    torch.addcmul(i, i, torch.mul(g, g, out=l_g), value=-1, out=l_g)  # i tanh'(g)
+    torch.addcmul(o, o, o, value=-1, out=l_o).mul_(tc)  # tanh(c) σ'(o)
+    o_dtanh = torch.mul(tc, tc)
+    torch.addcmul(o, o, o_dtanh, value=-1, out=o_dtanh)  # dh'/d(the argument of tanh)
+    if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
+        free_h = 1 - k_h
+        o_dtanh.mul_(free_h)
+        l_o.mul_(free_h)
+    return local, o_dtanh
+
+
 class _LSTMBPTT(torch.autograd.Function):
-    """Forward without a graph, saving the states and activations; backward through time by hand."""
+    """Forward without a graph, saving the states and activations; backward through time by hand.
+
+    Both loops do the fewest small operations a step: every per-step view is made once before the loop,
+    results go with ``out=`` into preallocated buffers or in place, and what does not recur is computed
+    for all steps at once outside the loop."""
 
     @staticmethod
     def forward(  # type: ignore[override]
@@ -82,39 +109,39 @@ class _LSTMBPTT(torch.autograd.Function):
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
-        acts = xg.clone()  # the pre-activations, the recurrent part added in place; then σ(i), σ(f), tanh(g), σ(o)
+        acts = torch.empty_like(xg)  # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
-        moments: list[list[Tensor]] = [[], [], [], []]  # mean and rstd of r_t, then of c'_t, one per step
+        stats = xg.new_empty(4, steps, batch, 1) if ln else None
+        r_hat, c_hat = xg.new_empty(batch, gates), xg.new_empty(batch, hidden)  # scratch, reused every step
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
-        hs_, cs_, tc_, z_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0)
+        hs_, cs_, tc_, z_, xg_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0), xg.unbind(0)
         i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
         if_ = acts[:, :, : 2 * hidden].unbind(0)
+        r_, st_ = (r_in.unbind(0), [m.unbind(0) for m in stats.unbind(0)]) if ln else (None, None)
         # without zoneout (or lengths) the new cell state is written in place, else blended with the old
-        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (None,) * steps
+        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (c_hat,) * steps
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         for t in range(steps):
             h, c, z = hs_[t], cs_[t], z_[t]
             hr = h if drop is None else h * drop
             if ln:
-                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,), None, None,
-                                                            LN_EPS)
-                moments[0].append(mean)
-                moments[1].append(rstd)
-                z.addcmul_(r_hat, g_hh)
+                torch.mm(hr, w_t, out=r_[t])
+                torch.ops.aten.native_layer_norm.out(r_[t], (gates,), None, None, LN_EPS,
+                                                     out0=r_hat, out1=st_[0][t], out2=st_[1][t])
+                torch.addcmul(xg_[t], r_hat, g_hh, out=z)
             else:
-                z.addmm_(hr, w_t)
+                torch.addmm(xg_[t], hr, w_t, out=z)
             if_[t].sigmoid_()
             g_[t].tanh_()
             o_[t].sigmoid_()
-            c_new = torch.addcmul(f_[t] * c, i_[t], g_[t], out=c_out[t])
+            c_new = torch.mul(f_[t], c, out=c_out[t]).addcmul_(i_[t], g_[t])
             if ln:
-                c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
-                moments[2].append(mean)
-                moments[3].append(rstd)
+                torch.ops.aten.native_layer_norm.out(c_new, (hidden,), None, None, LN_EPS,
+                                                     out0=c_hat, out1=st_[2][t], out2=st_[3][t])
                 torch.addcmul(b_c, c_hat, g_c, out=tc_[t]).tanh_()
             else:
                 torch.tanh(c_new, out=tc_[t])
@@ -123,40 +150,33 @@ class _LSTMBPTT(torch.autograd.Function):
             else:
                 torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
                 torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
-        stats = torch.stack([torch.stack(m) for m in moments]) if ln else None  # (4, T, B, 1)
-        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
+        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
-        hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
+        hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
         if out_mask is not None:
             g_out = g_out * out_mask
-        # every factor that does not recur, for all steps at once (a few large operations, not many small ones)
-        i, f, g, o = acts.split(hidden, 2)
-        local4 = acts.new_empty(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
-        torch.mul(g, torch.addcmul(i, i, i, value=-1), out=local4[:, :, 0])  # g σ'(i)
-        torch.mul(cs[:-1], torch.addcmul(f, f, f, value=-1), out=local4[:, :, 1])  # c_{t-1} σ'(f)
-        torch.addcmul(i, i, g * g, value=-1, out=local4[:, :, 2])  # i tanh'(g)
-        torch.mul(tc, torch.addcmul(o, o, o, value=-1), out=local4[:, :, 3])  # tanh(c) σ'(o)
-        o_dtanh = torch.addcmul(o, o, tc * tc, value=-1)  # dh'/d(the argument of tanh)
-        free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
-        if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
-            o_dtanh.mul_(1 - k_h)
-            local4[:, :, 3].mul_(1 - k_h)
-        dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
+        dz_all, o_dtanh = _local_factors(acts, cs[:-1], tc, k_h)  # the local factors, made dL/dz_t in place
         dz4 = dz_all.view(steps, batch, 4, hidden)
-        dr_: list[Tensor] = []  # with LN: dL/dr_t, last step first (else dr_t = dz_t)
-        dy_: list[Tensor] = []  # with LN: dL/d(LN(c'_t) γ_c + β_c), last step first
+        free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
+        d_pre = g_out.new_empty(batch, hidden)  # dL/d(the argument of the cell's tanh), reused every step
+        if ln:  # dL/dr_t, and each step's share of the gains' and shift's gradients, written by the LN kernel
+            dr_all, d_c = acts.new_empty(steps, batch, gates), acts.new_empty(batch, hidden)
+            dg_hh, db_hh = acts.new_empty(steps, gates), acts.new_empty(gates)  # r_t has no shift: γ_hh stands in
+            dg_c, db_c = acts.new_empty(steps, hidden), acts.new_empty(steps, hidden)
+            dr_, st_ = dr_all.unbind(0), [m.unbind(0) for m in stats.unbind(0)]
+            r_, c_ = r_in.unbind(0), c_in.unbind(0)
+            dgh_, dgc_, dbc_ = dg_hh.unbind(0), dg_c.unbind(0), db_c.unbind(0)
         # the per-step views made once, as in the forward
-        g_out_, od_, f_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), f.unbind(0), dz_all.unbind(0)
-        st_ = [m.unbind(0) for m in stats.unbind(0)] if ln else None
-        l3_, lo_ = local4[:, :, :3].unbind(0), local4[:, :, 3].unbind(0)  # the factors of dc' and of dh'
-        dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)
+        g_out_, od_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), dz_all.unbind(0)
+        f_ = acts[:, :, hidden : 2 * hidden].unbind(0)
+        dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)  # the blocks times dc', and times dh'
         fc_ = free_c.unbind(0) if free_c is not None else None
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         gh = g_h + g_out_[-1]
@@ -164,18 +184,16 @@ class _LSTMBPTT(torch.autograd.Function):
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
                 gh.add_(g_out_[t])
-            d_pre = gh * od_[t]
+            gc_new = torch.mul(gh, od_[t], out=d_pre)
             if ln:
-                dy_.append(d_pre)
-                d_pre = _ln_backward(d_pre, c_in[t], st_[2][t], st_[3][t], g_c)
-            gc_new = d_pre.add_(gc) if fc_ is None else d_pre.addcmul_(gc, fc_[t])  # dL/dc'_t
-            torch.mul(l3_[t], gc_new.unsqueeze(1), out=dz3_[t])
-            torch.mul(lo_[t], gh, out=dzo_[t])
+                gc_new = _ln_backward_into(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c, d_c, dgc_[t], dbc_[t])
+            gc_new = gc_new.add_(gc) if fc_ is None else gc_new.addcmul_(gc, fc_[t])  # dL/dc'_t
+            dz3_[t].mul_(gc_new.unsqueeze(1))
+            dzo_[t].mul_(gh)
             gc_prev = gc_new * f_[t]
             dr = dz_[t]
             if ln:
-                dr = _ln_backward(dr, r_in[t], st_[0][t], st_[1][t], g_hh)
-                dr_.append(dr)
+                dr = _ln_backward_into(dr, r_[t], st_[0][t], st_[1][t], g_hh, g_hh, dr_[t], dgh_[t], db_hh)
             dh = torch.mm(dr, w_hh)
             if drop is not None:
                 dh.mul_(drop)
@@ -185,14 +203,8 @@ class _LSTMBPTT(torch.autograd.Function):
                 gh = dh.addcmul_(gh, kh_[t])
                 gc = gc_prev.addcmul_(gc, kc_[t])
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
-        dr_all = torch.stack(dr_[::-1]) if ln else dz_all
-        d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
-        d_ghh = d_gc = d_bc = None
-        if ln:  # the gains' gradients over all steps at once, from the normalised values
-            dy_c = torch.stack(dy_[::-1])
-            d_ghh = (dz_all * (r_in - stats[0]).mul_(stats[1])).sum((0, 1))
-            d_gc = (dy_c * (c_in - stats[2]).mul_(stats[3])).sum((0, 1))
-            d_bc = dy_c.sum((0, 1))
+        d_w = (dr_all if ln else dz_all).reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
+        d_ghh, d_gc, d_bc = (dg_hh.sum(0), dg_c.sum(0), db_c.sum(0)) if ln else (None, None, None)
         return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
 
 
