@@ -51,6 +51,7 @@ def lstm_sequence(
     drop: Tensor | None = None,
     keep: tuple[Tensor, Tensor] | None = None,
     out_mask: Tensor | None = None,
+    consume_xg: bool = False,
 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """Run the regularised LSTM over ``xg`` (T, B, 4H); returns ``(output (T, B, H), (h_T, c_T))``.
 
@@ -58,16 +59,20 @@ def lstm_sequence(
     ``drop`` (B, H): the recurrent-dropout mask, already scaled by 1/(1 − p). ``keep``: the zoneout keep
     factors ``(k^h, k^c)``, each (T, B, H) or broadcastable to it (see the module docstring).
     ``out_mask`` (T, B, 1) bool: outputs past a sequence's length are zero.
+    ``consume_xg``: the caller has no further use for ``xg`` (nor has the operation that made it, as
+    ``F.linear``'s and ``F.layer_norm``'s backwards do not read their outputs): the gate activations are
+    written over it, which saves a (T, B, 4H) buffer. Should a graph still need it, autograd's version
+    check refuses the backward (an error, never a wrong gradient).
     """
     device = xg.device.type
     if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
         with torch.autocast(device, enabled=False):
             args = [xg, h0, c0, w_hh, *(ln or (None,) * 3), drop, *(keep or (None, None))]
-            out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask)
+            out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask, consume_xg)
             return out, (h, c)
     g_hh, g_c, b_c = ln or (None, None, None)
     k_h, k_c = keep or (None, None)
-    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask)
+    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask, consume_xg)
     return out, (h, c)
 
 
@@ -102,6 +107,7 @@ class _LSTMBPTT(torch.autograd.Function):
     def forward(  # type: ignore[override]
         ctx: Any, xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, g_hh: Tensor | None, g_c: Tensor | None,
         b_c: Tensor | None, drop: Tensor | None, k_h: Tensor | None, k_c: Tensor | None, out_mask: Tensor | None,
+        consume_xg: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, gates = xg.shape
         hidden = gates // 4
@@ -109,7 +115,8 @@ class _LSTMBPTT(torch.autograd.Function):
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
-        acts = torch.empty_like(xg)  # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place
+        # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place
+        acts = xg if consume_xg and xg.is_contiguous() else torch.empty_like(xg)
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
@@ -205,7 +212,7 @@ class _LSTMBPTT(torch.autograd.Function):
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         d_w = (dr_all if ln else dz_all).reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
         d_ghh, d_gc, d_bc = (dg_hh.sum(0), dg_c.sum(0), db_c.sum(0)) if ln else (None, None, None)
-        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
+        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None, None
 
 
 def elman_sequence(
