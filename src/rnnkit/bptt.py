@@ -33,13 +33,12 @@ __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 LN_EPS = 1e-5
 
 
-def _ln_backward_into(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor, shift: Tensor,
-                      d_x: Tensor, d_gain: Tensor, d_shift: Tensor) -> Tensor:
-    """dL/dx of LN(x) ⊙ gain + shift over the last dimension into ``d_x``, and this call's share of the gain's
-    and shift's gradients (summed over the batch) into ``d_gain`` and ``d_shift``: one kernel, no allocation.
-    (torch's out= variant wants every output, so a shift is passed even where its gradient is not used.)"""
-    return torch.ops.aten.native_layer_norm_backward.out(grad, x, [x.shape[-1]], mean, rstd, gain, shift,
-                                                         [True, True, True], out0=d_x, out1=d_gain, out2=d_shift)[0]
+def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor,
+                 shift: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    """dL/dx of LN(x) ⊙ gain (+ shift) over the last dimension, and this call's share of the gain's (and
+    shift's) gradients summed over the batch, in one kernel (the ``out=`` variant copies: slower)."""
+    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, shift,
+                                                     [True, True, shift is not None])
 
 
 def lstm_sequence(
@@ -121,24 +120,26 @@ class _LSTMBPTT(torch.autograd.Function):
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
-        stats = xg.new_empty(4, steps, batch, 1) if ln else None
-        r_hat, c_hat = xg.new_empty(batch, gates), xg.new_empty(batch, hidden)  # scratch, reused every step
+        moments: list[list[Tensor]] = [[], [], [], []]  # mean and rstd of r_t, then of c'_t, one per step
+        c_blend = xg.new_empty(batch, hidden)  # scratch for the new cell when zoneout blends it (without LN)
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
         hs_, cs_, tc_, z_, xg_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0), xg.unbind(0)
         i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
         if_ = acts[:, :, : 2 * hidden].unbind(0)
-        r_, st_ = (r_in.unbind(0), [m.unbind(0) for m in stats.unbind(0)]) if ln else (None, None)
+        r_ = r_in.unbind(0) if ln else None
         # without zoneout (or lengths) the new cell state is written in place, else blended with the old
-        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (c_hat,) * steps
+        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (c_blend,) * steps
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         for t in range(steps):
             h, c, z = hs_[t], cs_[t], z_[t]
             hr = h if drop is None else h * drop
             if ln:
-                torch.mm(hr, w_t, out=r_[t])
-                torch.ops.aten.native_layer_norm.out(r_[t], (gates,), None, None, LN_EPS,
-                                                     out0=r_hat, out1=st_[0][t], out2=st_[1][t])
+                # the functional kernel, not its out= variant (that one computes, then copies)
+                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_[t]), (gates,), None, None,
+                                                            LN_EPS)
+                moments[0].append(mean)
+                moments[1].append(rstd)
                 torch.addcmul(xg_[t], r_hat, g_hh, out=z)
             else:
                 torch.addmm(xg_[t], hr, w_t, out=z)
@@ -147,8 +148,9 @@ class _LSTMBPTT(torch.autograd.Function):
             o_[t].sigmoid_()
             c_new = torch.mul(f_[t], c, out=c_out[t]).addcmul_(i_[t], g_[t])
             if ln:
-                torch.ops.aten.native_layer_norm.out(c_new, (hidden,), None, None, LN_EPS,
-                                                     out0=c_hat, out1=st_[2][t], out2=st_[3][t])
+                c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+                moments[2].append(mean)
+                moments[3].append(rstd)
                 torch.addcmul(b_c, c_hat, g_c, out=tc_[t]).tanh_()
             else:
                 torch.tanh(c_new, out=tc_[t])
@@ -157,6 +159,7 @@ class _LSTMBPTT(torch.autograd.Function):
             else:
                 torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
                 torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
+        stats = torch.stack([torch.stack(m) for m in moments]) if ln else None  # (4, T, B, 1)
         ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
@@ -173,13 +176,11 @@ class _LSTMBPTT(torch.autograd.Function):
         dz4 = dz_all.view(steps, batch, 4, hidden)
         free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
         d_pre = g_out.new_empty(batch, hidden)  # dL/d(the argument of the cell's tanh), reused every step
-        if ln:  # dL/dr_t, and each step's share of the gains' and shift's gradients, written by the LN kernel
-            dr_all, d_c = acts.new_empty(steps, batch, gates), acts.new_empty(batch, hidden)
-            dg_hh, db_hh = acts.new_empty(steps, gates), acts.new_empty(gates)  # r_t has no shift: γ_hh stands in
-            dg_c, db_c = acts.new_empty(steps, hidden), acts.new_empty(steps, hidden)
-            dr_, st_ = dr_all.unbind(0), [m.unbind(0) for m in stats.unbind(0)]
-            r_, c_ = r_in.unbind(0), c_in.unbind(0)
-            dgh_, dgc_, dbc_ = dg_hh.unbind(0), dg_c.unbind(0), db_c.unbind(0)
+        # with LN: dL/dr_t and each step's share of the gains' and shift's gradients, last step first
+        dr_: list[Tensor] = []
+        d_ln: list[list[Tensor]] = [[], [], []]  # γ_hh, γ_c, β_c
+        if ln:
+            st_, r_, c_ = [m.unbind(0) for m in stats.unbind(0)], r_in.unbind(0), c_in.unbind(0)
         # the per-step views made once, as in the forward
         g_out_, od_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), dz_all.unbind(0)
         f_ = acts[:, :, hidden : 2 * hidden].unbind(0)
@@ -193,14 +194,18 @@ class _LSTMBPTT(torch.autograd.Function):
                 gh.add_(g_out_[t])
             gc_new = torch.mul(gh, od_[t], out=d_pre)
             if ln:
-                gc_new = _ln_backward_into(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c, d_c, dgc_[t], dbc_[t])
+                gc_new, d_gain, d_shift = _ln_backward(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c)
+                d_ln[1].append(d_gain)
+                d_ln[2].append(d_shift)
             gc_new = gc_new.add_(gc) if fc_ is None else gc_new.addcmul_(gc, fc_[t])  # dL/dc'_t
             dz3_[t].mul_(gc_new.unsqueeze(1))
             dzo_[t].mul_(gh)
             gc_prev = gc_new * f_[t]
             dr = dz_[t]
             if ln:
-                dr = _ln_backward_into(dr, r_[t], st_[0][t], st_[1][t], g_hh, g_hh, dr_[t], dgh_[t], db_hh)
+                dr, d_gain, _ = _ln_backward(dr, r_[t], st_[0][t], st_[1][t], g_hh, None)
+                dr_.append(dr)
+                d_ln[0].append(d_gain)
             dh = torch.mm(dr, w_hh)
             if drop is not None:
                 dh.mul_(drop)
@@ -210,8 +215,9 @@ class _LSTMBPTT(torch.autograd.Function):
                 gh = dh.addcmul_(gh, kh_[t])
                 gc = gc_prev.addcmul_(gc, kc_[t])
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
-        d_w = (dr_all if ln else dz_all).reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
-        d_ghh, d_gc, d_bc = (dg_hh.sum(0), dg_c.sum(0), db_c.sum(0)) if ln else (None, None, None)
+        dr_all = torch.stack(dr_[::-1]) if ln else dz_all
+        d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
+        d_ghh, d_gc, d_bc = (torch.stack(d).sum(0) for d in d_ln) if ln else (None, None, None)
         return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None, None
 
 
