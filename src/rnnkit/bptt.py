@@ -75,26 +75,6 @@ def lstm_sequence(
     return out, (h, c)
 
 
-def _local_factors(acts: Tensor, c_prev: Tensor, tc: Tensor, k_h: Tensor | None) -> tuple[Tensor, Tensor]:
-    """The factors of the backward that do not recur, for all steps at once, written without temporaries:
-    ``local`` (T, B, 4H), with dL/dz = local ⊙ [dc', dc', dc', dh'] per gate block (the backward turns it
-    into dL/dz in place), and dh'/d(the argument of the cell's tanh); both times (1 − k^h) with zoneout."""
-    i, f, g, o = acts.split(acts.shape[-1] // 4, 2)
-    local = torch.empty_like(acts)
-    l_i, l_f, l_g, l_o = local.split(acts.shape[-1] // 4, 2)
-    torch.addcmul(i, i, i, value=-1, out=l_i).mul_(g)  # g σ'(i)
-    torch.addcmul(f, f, f, value=-1, out=l_f).mul_(c_prev)  # c_{t-1} σ'(f)
-    torch.addcmul(i, i, torch.mul(g, g, out=l_g), value=-1, out=l_g)  # i tanh'(g)
-    torch.addcmul(o, o, o, value=-1, out=l_o).mul_(tc)  # tanh(c) σ'(o)
-    o_dtanh = torch.mul(tc, tc)
-    torch.addcmul(o, o, o_dtanh, value=-1, out=o_dtanh)  # dh'/d(the argument of tanh)
-    if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
-        free_h = 1 - k_h
-        o_dtanh.mul_(free_h)
-        l_o.mul_(free_h)
-    return local, o_dtanh
-
-
 class _LSTMBPTT(torch.autograd.Function):
     """Forward without a graph, saving the states and activations; backward through time by hand.
 
@@ -172,34 +152,45 @@ class _LSTMBPTT(torch.autograd.Function):
         ln = g_hh is not None
         if out_mask is not None:
             g_out = g_out * out_mask
-        dz_all, o_dtanh = _local_factors(acts, cs[:-1], tc, k_h)  # the local factors, made dL/dz_t in place
+        dz_all = torch.empty_like(acts)  # dL/dz_t, the input part's gradient
         dz4 = dz_all.view(steps, batch, 4, hidden)
-        free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
+        one = acts.new_ones(())
         d_pre = g_out.new_empty(batch, hidden)  # dL/d(the argument of the cell's tanh), reused every step
+        gh_free = g_out.new_empty(batch, hidden)  # with zoneout: dL/dh'_t = (1 − k^h_t) dL/dh_t
         # with LN: dL/dr_t and each step's share of the gains' and shift's gradients, last step first
         dr_: list[Tensor] = []
         d_ln: list[list[Tensor]] = [[], [], []]  # γ_hh, γ_c, β_c
         if ln:
             st_, r_, c_ = [m.unbind(0) for m in stats.unbind(0)], r_in.unbind(0), c_in.unbind(0)
         # the per-step views made once, as in the forward
-        g_out_, od_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), dz_all.unbind(0)
-        f_ = acts[:, :, hidden : 2 * hidden].unbind(0)
-        dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)  # the blocks times dc', and times dh'
-        fc_ = free_c.unbind(0) if free_c is not None else None
+        g_out_, dz_, a_, cp_, tc_ = g_out.unbind(0), dz_all.unbind(0), acts.unbind(0), cs.unbind(0), tc.unbind(0)
+        i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
+        dzi_, dzf_, dzg_, dzo_ = (d.unbind(0) for d in dz4.unbind(2))
+        dz3_ = dz4[:, :, :3].unbind(0)  # the blocks that take dL/dc'_t
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         gh = g_h + g_out_[-1]
         gc = g_c_last
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
                 gh.add_(g_out_[t])
-            gc_new = torch.mul(gh, od_[t], out=d_pre)
+            # dz_t = [g σ'(i), c_{t-1} σ'(f), i tanh'(g)] ⊙ dL/dc'_t and tanh(c) σ'(o) ⊙ dL/dh'_t, built here
+            # a step at a time while the step's activations are in cache (as bulk passes over (T, B, 4H)
+            # buffers before the loop they cost more: memory traffic and first-touch page faults)
+            torch.addcmul(a_[t], a_[t], a_[t], value=-1, out=dz_[t])  # σ'(·) = s − s² per block (g's next)
+            torch.addcmul(one, g_[t], g_[t], value=-1, out=dzg_[t])  # tanh'(g)
+            dzi_[t].mul_(g_[t])
+            dzf_[t].mul_(cp_[t])
+            dzg_[t].mul_(i_[t])
+            dzo_[t].mul_(tc_[t])
+            ghf = gh if kh_ is None else torch.addcmul(gh, gh, kh_[t], value=-1, out=gh_free)
+            gc_new = torch.addcmul(one, tc_[t], tc_[t], value=-1, out=d_pre).mul_(o_[t]).mul_(ghf)
             if ln:
                 gc_new, d_gain, d_shift = _ln_backward(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c)
                 d_ln[1].append(d_gain)
                 d_ln[2].append(d_shift)
-            gc_new = gc_new.add_(gc) if fc_ is None else gc_new.addcmul_(gc, fc_[t])  # dL/dc'_t
+            gc_new = gc_new.add_(gc) if kc_ is None else gc_new.add_(gc).addcmul_(gc, kc_[t], value=-1)  # dL/dc'_t
             dz3_[t].mul_(gc_new.unsqueeze(1))
-            dzo_[t].mul_(gh)
+            dzo_[t].mul_(ghf)
             gc_prev = gc_new * f_[t]
             dr = dz_[t]
             if ln:
