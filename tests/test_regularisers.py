@@ -151,6 +151,29 @@ def test_zoneout_at_evaluation_is_the_expectation() -> None:
         torch.testing.assert_close(a, b, **TOL)
 
 
+
+@pytest.mark.parametrize("case", ["layer_norm", "all"])
+def test_bptt_that_consumes_xg_equals_the_one_that_copies_it(case: str) -> None:
+    x, h0, c0, ws, drop, keep, _ = case_inputs(**CASES[case])
+    ln = tuple(ws[5:]) if len(ws) > 4 else None
+    leaves = [x, h0, c0, ws[1], *(ln or ())]
+    results = []
+    for consume in (False, True):
+        xg = x @ ws[0].T + ws[2]  # add's backward does not read its output: xg may be overwritten
+        out, (h, c) = lstm_sequence(xg, h0, c0, ws[1], ln, drop, keep, None, consume_xg=consume)  # type: ignore[arg-type]
+        grads = torch.autograd.grad(out.sum() + h.sum() + c.sum(), leaves)
+        results.append((out, h, c, *grads))
+    for a, b in zip(*results, strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_bptt_that_consumes_an_xg_its_graph_still_needs_is_refused() -> None:
+    x, h0, c0, ws, *_ = case_inputs(**CASES["plain"])
+    xg = torch.exp(x @ ws[0].T)  # exp's backward reads its output
+    out, _ = lstm_sequence(xg, h0, c0, ws[1], consume_xg=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()
+
 # -- the options of Recurrent ------------------------------------------------------------------------
 def layer(impl: str = "auto", cell: str = "lstm", **options: object) -> Recurrent:
     torch.manual_seed(0)

@@ -33,10 +33,12 @@ __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 LN_EPS = 1e-5
 
 
-def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> Tensor:
-    """dL/dx of LN(x) ⊙ gain over the last dimension, given dL/d(LN(x) ⊙ gain) and the forward's statistics."""
-    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, None,
-                                                     [True, False, False])[0]
+def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor,
+                 shift: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    """dL/dx of LN(x) ⊙ gain (+ shift) over the last dimension, and this call's share of the gain's (and
+    shift's) gradients summed over the batch, in one kernel (the ``out=`` variant copies: slower)."""
+    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, shift,
+                                                     [True, True, shift is not None])
 
 
 def lstm_sequence(
@@ -48,6 +50,7 @@ def lstm_sequence(
     drop: Tensor | None = None,
     keep: tuple[Tensor, Tensor] | None = None,
     out_mask: Tensor | None = None,
+    consume_xg: bool = False,
 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """Run the regularised LSTM over ``xg`` (T, B, 4H); returns ``(output (T, B, H), (h_T, c_T))``.
 
@@ -55,26 +58,35 @@ def lstm_sequence(
     ``drop`` (B, H): the recurrent-dropout mask, already scaled by 1/(1 − p). ``keep``: the zoneout keep
     factors ``(k^h, k^c)``, each (T, B, H) or broadcastable to it (see the module docstring).
     ``out_mask`` (T, B, 1) bool: outputs past a sequence's length are zero.
+    ``consume_xg``: the caller has no further use for ``xg`` (nor has the operation that made it, as
+    ``F.linear``'s and ``F.layer_norm``'s backwards do not read their outputs): the gate activations are
+    written over it, which saves a (T, B, 4H) buffer. Should a graph still need it, autograd's version
+    check refuses the backward (an error, never a wrong gradient).
     """
     device = xg.device.type
     if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
         with torch.autocast(device, enabled=False):
             args = [xg, h0, c0, w_hh, *(ln or (None,) * 3), drop, *(keep or (None, None))]
-            out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask)
+            out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask, consume_xg)
             return out, (h, c)
     g_hh, g_c, b_c = ln or (None, None, None)
     k_h, k_c = keep or (None, None)
-    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask)
+    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask, consume_xg)
     return out, (h, c)
 
 
 class _LSTMBPTT(torch.autograd.Function):
-    """Forward without a graph, saving the states and activations; backward through time by hand."""
+    """Forward without a graph, saving the states and activations; backward through time by hand.
+
+    Both loops do the fewest small operations a step: every per-step view is made once before the loop,
+    results go with ``out=`` into preallocated buffers or in place, and what does not recur is computed
+    for all steps at once outside the loop."""
 
     @staticmethod
     def forward(  # type: ignore[override]
         ctx: Any, xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, g_hh: Tensor | None, g_c: Tensor | None,
         b_c: Tensor | None, drop: Tensor | None, k_h: Tensor | None, k_c: Tensor | None, out_mask: Tensor | None,
+        consume_xg: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, gates = xg.shape
         hidden = gates // 4
@@ -82,35 +94,39 @@ class _LSTMBPTT(torch.autograd.Function):
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
-        acts = xg.clone()  # the pre-activations, the recurrent part added in place; then σ(i), σ(f), tanh(g), σ(o)
+        # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place
+        acts = xg if consume_xg and xg.is_contiguous() else torch.empty_like(xg)
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
         # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
         r_in = xg.new_empty(steps, batch, gates) if ln else None
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
         moments: list[list[Tensor]] = [[], [], [], []]  # mean and rstd of r_t, then of c'_t, one per step
+        c_blend = xg.new_empty(batch, hidden)  # scratch for the new cell when zoneout blends it (without LN)
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
-        hs_, cs_, tc_, z_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0)
+        hs_, cs_, tc_, z_, xg_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0), xg.unbind(0)
         i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
         if_ = acts[:, :, : 2 * hidden].unbind(0)
+        r_ = r_in.unbind(0) if ln else None
         # without zoneout (or lengths) the new cell state is written in place, else blended with the old
-        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (None,) * steps
+        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (c_blend,) * steps
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         for t in range(steps):
             h, c, z = hs_[t], cs_[t], z_[t]
             hr = h if drop is None else h * drop
             if ln:
-                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_in[t]), (gates,), None, None,
+                # the functional kernel, not its out= variant (that one computes, then copies)
+                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_[t]), (gates,), None, None,
                                                             LN_EPS)
                 moments[0].append(mean)
                 moments[1].append(rstd)
-                z.addcmul_(r_hat, g_hh)
+                torch.addcmul(xg_[t], r_hat, g_hh, out=z)
             else:
-                z.addmm_(hr, w_t)
+                torch.addmm(xg_[t], hr, w_t, out=z)
             if_[t].sigmoid_()
             g_[t].tanh_()
             o_[t].sigmoid_()
-            c_new = torch.addcmul(f_[t] * c, i_[t], g_[t], out=c_out[t])
+            c_new = torch.mul(f_[t], c, out=c_out[t]).addcmul_(i_[t], g_[t])
             if ln:
                 c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
                 moments[2].append(mean)
@@ -124,58 +140,63 @@ class _LSTMBPTT(torch.autograd.Function):
                 torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
                 torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
         stats = torch.stack([torch.stack(m) for m in moments]) if ln else None  # (4, T, B, 1)
-        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
+        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
-        hs, cs, acts, tc, w_hh, g_hh, g_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
+        hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
         if out_mask is not None:
             g_out = g_out * out_mask
-        # every factor that does not recur, for all steps at once (a few large operations, not many small ones)
-        i, f, g, o = acts.split(hidden, 2)
-        local4 = acts.new_empty(steps, batch, 4, hidden)  # dz = local ⊙ [dc', dc', dc', dh'] per gate block
-        torch.mul(g, torch.addcmul(i, i, i, value=-1), out=local4[:, :, 0])  # g σ'(i)
-        torch.mul(cs[:-1], torch.addcmul(f, f, f, value=-1), out=local4[:, :, 1])  # c_{t-1} σ'(f)
-        torch.addcmul(i, i, g * g, value=-1, out=local4[:, :, 2])  # i tanh'(g)
-        torch.mul(tc, torch.addcmul(o, o, o, value=-1), out=local4[:, :, 3])  # tanh(c) σ'(o)
-        o_dtanh = torch.addcmul(o, o, tc * tc, value=-1)  # dh'/d(the argument of tanh)
-        free_c = None if k_c is None else 1 - k_c  # the share of c_t that is the new value
-        if k_h is not None:  # dL/dh'_t = (1 − k^h_t) dL/dh_t: folded into the factors that read it
-            o_dtanh.mul_(1 - k_h)
-            local4[:, :, 3].mul_(1 - k_h)
-        dz_all = acts.new_empty(steps, batch, gates)  # dL/dz_t: the input part's gradient
+        dz_all = torch.empty_like(acts)  # dL/dz_t, the input part's gradient
         dz4 = dz_all.view(steps, batch, 4, hidden)
-        dr_: list[Tensor] = []  # with LN: dL/dr_t, last step first (else dr_t = dz_t)
-        dy_: list[Tensor] = []  # with LN: dL/d(LN(c'_t) γ_c + β_c), last step first
+        one = acts.new_ones(())
+        d_pre = g_out.new_empty(batch, hidden)  # dL/d(the argument of the cell's tanh), reused every step
+        gh_free = g_out.new_empty(batch, hidden)  # with zoneout: dL/dh'_t = (1 − k^h_t) dL/dh_t
+        # with LN: dL/dr_t and each step's share of the gains' and shift's gradients, last step first
+        dr_: list[Tensor] = []
+        d_ln: list[list[Tensor]] = [[], [], []]  # γ_hh, γ_c, β_c
+        if ln:
+            st_, r_, c_ = [m.unbind(0) for m in stats.unbind(0)], r_in.unbind(0), c_in.unbind(0)
         # the per-step views made once, as in the forward
-        g_out_, od_, f_, dz_ = g_out.unbind(0), o_dtanh.unbind(0), f.unbind(0), dz_all.unbind(0)
-        st_ = [m.unbind(0) for m in stats.unbind(0)] if ln else None
-        l3_, lo_ = local4[:, :, :3].unbind(0), local4[:, :, 3].unbind(0)  # the factors of dc' and of dh'
-        dz3_, dzo_ = dz4[:, :, :3].unbind(0), dz4[:, :, 3].unbind(0)
-        fc_ = free_c.unbind(0) if free_c is not None else None
+        g_out_, dz_, a_, cp_, tc_ = g_out.unbind(0), dz_all.unbind(0), acts.unbind(0), cs.unbind(0), tc.unbind(0)
+        i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
+        dzi_, dzf_, dzg_, dzo_ = (d.unbind(0) for d in dz4.unbind(2))
+        dz3_ = dz4[:, :, :3].unbind(0)  # the blocks that take dL/dc'_t
         kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
         gh = g_h + g_out_[-1]
         gc = g_c_last
         for t in range(steps - 1, -1, -1):
             if t < steps - 1:
                 gh.add_(g_out_[t])
-            d_pre = gh * od_[t]
+            # dz_t = [g σ'(i), c_{t-1} σ'(f), i tanh'(g)] ⊙ dL/dc'_t and tanh(c) σ'(o) ⊙ dL/dh'_t, built here
+            # a step at a time while the step's activations are in cache (as bulk passes over (T, B, 4H)
+            # buffers before the loop they cost more: memory traffic and first-touch page faults)
+            torch.addcmul(a_[t], a_[t], a_[t], value=-1, out=dz_[t])  # σ'(·) = s − s² per block (g's next)
+            torch.addcmul(one, g_[t], g_[t], value=-1, out=dzg_[t])  # tanh'(g)
+            dzi_[t].mul_(g_[t])
+            dzf_[t].mul_(cp_[t])
+            dzg_[t].mul_(i_[t])
+            dzo_[t].mul_(tc_[t])
+            ghf = gh if kh_ is None else torch.addcmul(gh, gh, kh_[t], value=-1, out=gh_free)
+            gc_new = torch.addcmul(one, tc_[t], tc_[t], value=-1, out=d_pre).mul_(o_[t]).mul_(ghf)
             if ln:
-                dy_.append(d_pre)
-                d_pre = _ln_backward(d_pre, c_in[t], st_[2][t], st_[3][t], g_c)
-            gc_new = d_pre.add_(gc) if fc_ is None else d_pre.addcmul_(gc, fc_[t])  # dL/dc'_t
-            torch.mul(l3_[t], gc_new.unsqueeze(1), out=dz3_[t])
-            torch.mul(lo_[t], gh, out=dzo_[t])
+                gc_new, d_gain, d_shift = _ln_backward(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c)
+                d_ln[1].append(d_gain)
+                d_ln[2].append(d_shift)
+            gc_new = gc_new.add_(gc) if kc_ is None else gc_new.add_(gc).addcmul_(gc, kc_[t], value=-1)  # dL/dc'_t
+            dz3_[t].mul_(gc_new.unsqueeze(1))
+            dzo_[t].mul_(ghf)
             gc_prev = gc_new * f_[t]
             dr = dz_[t]
             if ln:
-                dr = _ln_backward(dr, r_in[t], st_[0][t], st_[1][t], g_hh)
+                dr, d_gain, _ = _ln_backward(dr, r_[t], st_[0][t], st_[1][t], g_hh, None)
                 dr_.append(dr)
+                d_ln[0].append(d_gain)
             dh = torch.mm(dr, w_hh)
             if drop is not None:
                 dh.mul_(drop)
@@ -187,13 +208,8 @@ class _LSTMBPTT(torch.autograd.Function):
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
         dr_all = torch.stack(dr_[::-1]) if ln else dz_all
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
-        d_ghh = d_gc = d_bc = None
-        if ln:  # the gains' gradients over all steps at once, from the normalised values
-            dy_c = torch.stack(dy_[::-1])
-            d_ghh = (dz_all * (r_in - stats[0]).mul_(stats[1])).sum((0, 1))
-            d_gc = (dy_c * (c_in - stats[2]).mul_(stats[3])).sum((0, 1))
-            d_bc = dy_c.sum((0, 1))
-        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None
+        d_ghh, d_gc, d_bc = (torch.stack(d).sum(0) for d in d_ln) if ln else (None, None, None)
+        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None, None
 
 
 def elman_sequence(

@@ -266,7 +266,8 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     if fast:
         if isinstance(cell, LSTM):
             h0, c0 = state  # type: ignore[misc]
-            return lstm_sequence(xg, h0, c0, w_hh, ln[1:] if ln is not None else None, drop, keep, mask)  # type: ignore[arg-type]
+            return lstm_sequence(xg, h0, c0, w_hh, ln[1:] if ln is not None else None, drop, keep, mask,  # type: ignore[arg-type]
+                                 consume_xg=True)
         return elman_sequence(xg, state, w_hh, isinstance(cell, ElmanReLU), drop, None if keep is None else keep[0],  # type: ignore[arg-type]
                               mask)
     outs = []
