@@ -50,3 +50,15 @@ def test_the_bag_of_embeddings_starts_small_as_fasttext_does() -> None:
     weights = bag.embedding.weight.detach()
     assert float(weights.abs().max()) <= 1 / 50 and float(weights[0].abs().max()) == 0.0
     assert float(weights.std()) > 0.5 / 50 / 3 ** 0.5          # spread over the range, not all zero
+
+
+def test_the_mean_bag_is_dropped_out_once_at_the_asked_rate() -> None:
+    """Dropout p on the mean vector the head reads zeroes a share p of it (dropped twice it was 1 - (1 - p)²)."""
+    torch.manual_seed(0)
+    bag = Classifier(50, 2, embedding_dim=64, num_layers=0, pooling="mean", dropout=0.5).train()
+    seen: list[torch.Tensor] = []
+    bag.head.register_forward_pre_hook(lambda _module, args: seen.append(args[0].detach()))
+    ids, lengths = pad_batch([[2 + i % 40, 3 + i % 45] for i in range(400)])
+    bag(ids, lengths)
+    zero_share = float((seen[0] == 0).double().mean())
+    assert 0.45 < zero_share < 0.55

@@ -134,7 +134,7 @@ class Classifier(TextEncoder):
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""
         if self.rnn is None and self.pooling == "mean":
-            return self.dropout(self.bag(ids, lengths))
+            return self.bag(ids, lengths)  # forward drops the mean vector, once
         outputs, state = self.encode_steps(ids, lengths)
         h_n = state[0] if isinstance(state, tuple) else state
         directions = self.rnn.num_directions if self.rnn is not None else 1
