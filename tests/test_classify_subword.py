@@ -215,3 +215,17 @@ def test_perturbing_a_bag_never_only_changes_what_a_bag_does_not_have() -> None:
         assert _canonical(new) != _canonical(bag)  # not just another hidden size or direction
     assert _canonical({**bag, "hidden": 256, "bidirectional": True}) == _canonical(bag)
     assert _canonical({**PRESETS[1], "hidden": 64}) != _canonical(PRESETS[1])  # a recurrent layer has them
+
+
+def test_the_per_word_subword_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tokenizer serving endless new words keeps at most SUBWORD_CACHE_WORDS of them, and its ids do
+    not depend on what it remembers."""
+    import rnnkit.data.tokenize as tokenize
+
+    tok = build_tokenizer("word", ["a b"], 100, char_ngrams=(3, 4))
+    fresh = build_tokenizer("word", ["a b"], 100, char_ngrams=(3, 4))
+    monkeypatch.setattr(tokenize, "SUBWORD_CACHE_WORDS", 50)
+    words = [f"w{i}x" for i in range(175)]
+    ids = [tok.subword_ids(w) for w in words]
+    assert len(tok._subwords) <= 50
+    assert [fresh.subword_ids(w) for w in reversed(words)][::-1] == ids

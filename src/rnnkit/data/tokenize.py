@@ -225,6 +225,10 @@ _WORD = re.compile(r"\w+|[^\w\s]+")
 #: fastText's default number of hash buckets is 2,000,000; rnnkit's bag trains a dense table, so fewer
 DEFAULT_BUCKETS = 1 << 17
 
+#: the most words whose character n-gram ids a tokenizer remembers; past it the memory starts again, so
+#: a model serving an endless stream of new words keeps a bounded cache
+SUBWORD_CACHE_WORDS = 1 << 17
+
 
 def fasttext_hash(text: str) -> int:
     """32-bit FNV-1a of the UTF-8 bytes of ``text``, exactly as fastText's ``Dictionary::hash`` computes it
@@ -320,6 +324,8 @@ class WordTokenizer(TokenVocab):
         if found is None:
             start = len(self.symbols)
             found = [start + _cached_hash(g) % self.buckets for g in char_ngrams(word, *self.char_ngrams)]
+            if len(self._subwords) >= SUBWORD_CACHE_WORDS:
+                self._subwords.clear()
             self._subwords[word] = found
         return found
 
