@@ -308,3 +308,14 @@ def test_cli_trains_and_captions_at_a_non_square_size(trained: tuple[Path, Path]
     assert main(["caption", str(out), image, "--json", "--attention-png", str(png)]) == 0
     assert png.is_file() and json.loads(capsys.readouterr().out)["image"] == image
     assert rnnkit.load(out).load_images([image]).shape == (1, 3, 16, 32)
+
+
+def test_report_lays_a_wide_grid_of_attention_over_a_wide_image() -> None:
+    pytest.importorskip("plotly")
+    from rnnkit.report.caption import attention_figure
+
+    weights = [[1 / 45] * 45, [0.0] * 44 + [1.0]]
+    fig = attention_figure(torch.rand(1, 24, 120), weights, ["one", "two"])
+    heat = fig.data[3]                                      # the second word's attention layer
+    assert len(heat.z) == 3 and len(heat.z[0]) == 15 and heat.z[2][14] == 1.0
+    assert heat.dx == heat.dy == 8.0                        # 120 / 15 and 24 / 3 pixels a region
