@@ -104,7 +104,7 @@ def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_d
     """Write strips of ``min_digits``–``max_digits`` MNIST digits, captioned with number words, under
     ``out`` (train/val from the training digits, test from held-out digit images). Each image is 28 pixels
     high and 28 × ``max_digits`` wide, the digits centred side by side; with ``square`` the strip sits in
-    the middle of a square canvas of that width (the layout of rnnkit before 2026-11-30)."""
+    the middle of a square canvas of that width."""
     from PIL import Image
 
     from rnnkit.data.mnist import load_digits
