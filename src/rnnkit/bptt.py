@@ -79,8 +79,9 @@ class _LSTMBPTT(torch.autograd.Function):
     """Forward without a graph, saving the states and activations; backward through time by hand.
 
     Both loops do the fewest small operations a step: every per-step view is made once before the loop,
-    results go with ``out=`` into preallocated buffers or in place, and what does not recur is computed
-    for all steps at once outside the loop."""
+    results go with ``out=`` into preallocated buffers or in place, and the backward computes each step's
+    gate factors while that step is in cache; only the weights' gradients are computed for all steps at
+    once, after the loop."""
 
     @staticmethod
     def forward(  # type: ignore[override]

@@ -64,7 +64,7 @@ class Captioner(AttentionDecoder):
                  positions: bool = True, row_encoder: bool = False) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
-        height, width = image_shape(image_size if isinstance(image_size, int) else list(image_size))
+        height, width = image_shape(image_size)
         if height % (2 ** len(channels)) or width % (2 ** len(channels)):
             raise ValueError(f"image_size {image_size}: expected sides that are multiples of {2 ** len(channels)} "
                              f"({len(channels)} poolings)")
