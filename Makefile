@@ -17,7 +17,11 @@ SPEECH_PACKAGES := espeak-ng
 # A headless browser renders the report pages in the tests (`rnnkit report`).
 REPORT_PACKAGES := chromium
 
-.PHONY: demo test quick data data-bible data-speech data-report bench lint clean
+# A C++ compiler builds the fused LSTM step (rnnkit.native) on first use; without one rnnkit runs the
+# same math on torch ops, slower.
+NATIVE_PACKAGES := g++
+
+.PHONY: demo test quick data data-bible data-speech data-report native-deps bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +52,9 @@ data-speech:
 
 data-report:
 	$(call apt_install,$(REPORT_PACKAGES))
+
+native-deps:
+	$(call apt_install,$(NATIVE_PACKAGES))
 
 demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo

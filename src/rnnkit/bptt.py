@@ -4,28 +4,34 @@ torch's fused LSTM kernel computes the plain cell only. With variational recurre
 layer normalisation inside the recurrence (:mod:`rnnkit.regularisers`) the step loop would pay autograd's
 bookkeeping for some twenty small operations per step, forwards and backwards. :func:`lstm_sequence`
 runs the recurrence without building a graph, keeps only what the backward needs (the states, the gate
-activations, the normalised pre-activations and their inverse deviations), and walks the steps in
-reverse itself; the recurrent weight's gradient is one product over all steps at the end. It equals
-autograd through the reference step (``tests/test_regularisers.py``, float64, and ``gradcheck``).
+activations, the normalisations' inputs and statistics), and walks the steps in reverse itself; the
+recurrent weight's gradient is one product over all steps at the end. A step is the recurrent product
+(torch's) and the step's element-wise work, which on the CPU is one fused kernel each way
+(:mod:`rnnkit.native`), else the torch ops of :func:`_step_forward` and :func:`_step_backward`. Both
+equal autograd through the reference step (``tests/test_regularisers.py``, float64, and ``gradcheck``).
 
-One step, with ``xg_t`` the hoisted input part of the pre-activation (all biases folded in):
+One step, with ``xg_t`` the hoisted input part of the pre-activation (all biases folded in), or with
+layer norm the raw projection p_t = W_ih x_t and its normalisation done here, step by step:
     r_t = W_hh (m ⊙ h_{t-1})                              m: recurrent-dropout mask (or 1)
-    z_t = xg_t + [LN(r_t) ⊙ γ_hh  or  r_t]                  gates [i, f, g, o], torch.nn's order
+    z_t = xg_t + r_t,  or  LN(p_t) ⊙ γ_ih + s + LN(r_t) ⊙ γ_hh     gates [i, f, g, o], torch.nn's order
     c'_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g)
     h'_t = σ(o) ⊙ tanh([LN(c'_t) ⊙ γ_c + β_c  or  c'_t])
     c_t = k^c_t ⊙ c_{t-1} + (1 − k^c_t) ⊙ c'_t,  h_t = k^h_t ⊙ h_{t-1} + (1 − k^h_t) ⊙ h'_t
 ``k`` is the zoneout keep factor (a 0/1 mask in training, the rate at evaluation), and 1 past a
 sequence's length so that a finished row holds its state; LN normalises over the whole vector
-(4H features for r_t, H for c'_t) without gain or shift of its own (γ, β are applied here).
-:func:`elman_sequence` is the same for the Elman RNN (recurrent dropout and zoneout).
+(4H features for p_t and r_t, H for c'_t) without gain or shift of its own (γ, s, β are applied here;
+s = b_ih + b_hh). :func:`elman_sequence` is the same for the Elman RNN (recurrent dropout and zoneout).
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import torch
 from torch import Tensor
+
+from rnnkit.native import lstm_ops
 
 __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 
@@ -46,7 +52,7 @@ def lstm_sequence(
     h0: Tensor,
     c0: Tensor,
     w_hh: Tensor,
-    ln: tuple[Tensor, Tensor, Tensor] | None = None,
+    ln: tuple[Tensor, Tensor, Tensor, Tensor, Tensor] | None = None,
     drop: Tensor | None = None,
     keep: tuple[Tensor, Tensor] | None = None,
     out_mask: Tensor | None = None,
@@ -54,163 +60,223 @@ def lstm_sequence(
 ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """Run the regularised LSTM over ``xg`` (T, B, 4H); returns ``(output (T, B, H), (h_T, c_T))``.
 
-    ``ln``: the gains and shift ``(γ_hh (4H), γ_c (H), β_c (H))`` of a layer-normalised LSTM, or None.
+    ``ln``: the gains and shifts ``(γ_ih (4H), s (4H), γ_hh (4H), γ_c (H), β_c (H))`` of a layer-normalised
+    LSTM, whose ``xg`` is then the raw projection W_ih x (no bias; see the module docstring), or None.
     ``drop`` (B, H): the recurrent-dropout mask, already scaled by 1/(1 − p). ``keep``: the zoneout keep
     factors ``(k^h, k^c)``, each (T, B, H) or broadcastable to it (see the module docstring).
     ``out_mask`` (T, B, 1) bool: outputs past a sequence's length are zero.
     ``consume_xg``: the caller has no further use for ``xg`` (nor has the operation that made it, as
-    ``F.linear``'s and ``F.layer_norm``'s backwards do not read their outputs): the gate activations are
+    ``F.linear``'s backward does not read its output): without layer norm the gate activations are
     written over it, which saves a (T, B, 4H) buffer. Should a graph still need it, autograd's version
     check refuses the backward (an error, never a wrong gradient).
     """
     device = xg.device.type
     if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
         with torch.autocast(device, enabled=False):
-            args = [xg, h0, c0, w_hh, *(ln or (None,) * 3), drop, *(keep or (None, None))]
+            args = [xg, h0, c0, w_hh, *(ln or (None,) * 5), drop, *(keep or (None, None))]
             out, h, c = _LSTMBPTT.apply(*[a.float() if a is not None else None for a in args], out_mask, consume_xg)
             return out, (h, c)
-    g_hh, g_c, b_c = ln or (None, None, None)
-    k_h, k_c = keep or (None, None)
-    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, g_hh, g_c, b_c, drop, k_h, k_c, out_mask, consume_xg)
+    out, h, c = _LSTMBPTT.apply(xg, h0, c0, w_hh, *(ln or (None,) * 5), drop, *(keep or (None, None)), out_mask,
+                                consume_xg)
     return out, (h, c)
+
+
+def _step_forward(z: Tensor, p: Tensor | None, r: Tensor | None, g_ih: Tensor | None, shift: Tensor | None,
+                  g_hh: Tensor | None, c: Tensor, h: Tensor, c_new: Tensor, g_c: Tensor | None, b_c: Tensor | None,
+                  tc: Tensor, h_out: Tensor, c_out: Tensor, k_h: Tensor | None, k_c: Tensor | None,
+                  stats: Tensor | None) -> None:
+    """One step's element-wise work in torch ops, after the recurrent product: what the fused
+    ``lstm_step_forward`` of :mod:`rnnkit.native` does in one pass (the fallback, and its reference).
+
+    ``z`` (B, 4H) holds the pre-activations, or with layer norm receives LN(p) γ_ih + s + LN(r) γ_hh from the
+    raw projection ``p`` and ``r`` = W_hh h; it is overwritten by the activations [σ(i), σ(f), tanh(g), σ(o)].
+    ``c_new`` receives c'_t, ``tc`` the tanh of the (normalised) cell, ``h_out`` and ``c_out`` the new
+    state (``c_out`` may be ``c_new``), ``stats`` (B, 6) the mean and 1/std of p, of r and of c'_t."""
+    hidden = c.shape[1]
+    if r is not None:
+        p_hat, p_mean, p_rstd = torch.native_layer_norm(p, (4 * hidden,), None, None, LN_EPS)  # type: ignore[arg-type]
+        r_hat, r_mean, r_rstd = torch.native_layer_norm(r, (4 * hidden,), None, None, LN_EPS)
+        stats[:, 0:4] = torch.cat((p_mean, p_rstd, r_mean, r_rstd), 1)  # type: ignore[index]
+        torch.addcmul(shift, p_hat, g_ih, out=z).addcmul_(r_hat, g_hh)  # type: ignore[arg-type]
+    i, f, g, o = z.chunk(4, 1)
+    z[:, : 2 * hidden].sigmoid_()
+    g.tanh_()
+    o.sigmoid_()
+    torch.mul(f, c, out=c_new).addcmul_(i, g)
+    if g_c is not None:
+        c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
+        stats[:, 4:6] = torch.cat((mean, rstd), 1)  # type: ignore[index]
+        torch.addcmul(b_c, c_hat, g_c, out=tc).tanh_()  # type: ignore[arg-type]
+    else:
+        torch.tanh(c_new, out=tc)
+    if k_h is None:
+        torch.mul(o, tc, out=h_out)
+        if c_out.data_ptr() != c_new.data_ptr():
+            c_out.copy_(c_new)
+    else:
+        torch.lerp(o * tc, h, k_h, out=h_out)
+        torch.lerp(c_new, c, k_c, out=c_out)  # type: ignore[arg-type]
+
+
+def _step_backward(dz: Tensor, dp: Tensor | None, dr: Tensor | None, a: Tensor, c: Tensor, tc: Tensor,
+                   p: Tensor | None, r: Tensor | None, g_ih: Tensor | None, g_hh: Tensor | None, c_in: Tensor | None,
+                   g_c: Tensor | None, stats: Tensor | None, gh: Tensor, gc: Tensor, gh_pass: Tensor,
+                   g_out_prev: Tensor | None, k_h: Tensor | None, k_c: Tensor | None, acc: Tensor | None) -> None:
+    """One step back in torch ops (what the fused ``lstm_step_backward`` does). From dL/dh_t ``gh`` and
+    dL/dc_t ``gc``: dL/dz_t into ``dz``, with layer norm dL/dr_t into ``dr`` and dL/dp_t into ``dp``;
+    dL/dc_{t-1} over ``gc``; into ``gh_pass`` the part of dL/dh_{t-1} that does not pass W_hh (zoneout's,
+    plus the output's gradient ``g_out_prev``); the step's share of the gradients of γ_ih, s, γ_hh (4H
+    each), γ_c and β_c (H each) added to ``acc``. ``a`` holds the step's activations, ``c`` = c_{t-1},
+    ``c_in`` = c'_t."""
+    batch, hidden = c.shape
+    gates = 4 * hidden
+    one = a.new_ones(())
+    i, f, g, o = a.chunk(4, 1)
+    dzi, dzf, dzg, dzo = dz.chunk(4, 1)
+    torch.addcmul(a, a, a, value=-1, out=dz)  # σ'(·) = s − s² per block (g's next)
+    torch.addcmul(one, g, g, value=-1, out=dzg)  # tanh'(g)
+    dzi.mul_(g)
+    dzf.mul_(c)
+    dzg.mul_(i)
+    dzo.mul_(tc)
+    ghf = gh if k_h is None else torch.addcmul(gh, gh, k_h, value=-1)  # dL/dh'_t
+    d_pre = torch.addcmul(one, tc, tc, value=-1).mul_(o).mul_(ghf)  # dL/d(the cell's tanh's argument)
+    gcn = d_pre
+    if g_c is not None:
+        gcn, d_gain, _ = _ln_backward(d_pre, c_in, *_moments(stats, 4), g_c, None)  # type: ignore[arg-type]
+        acc[3 * gates :].add_(torch.cat((d_gain, d_pre.sum(0))))  # type: ignore[index]
+    gcn = gcn.add_(gc) if k_c is None else gcn.add_(gc).addcmul_(gc, k_c, value=-1)  # dL/dc'_t
+    dz.view(batch, 4, hidden)[:, :3].mul_(gcn.unsqueeze(1))
+    dzo.mul_(ghf)
+    if k_c is None:
+        torch.mul(gcn, f, out=gc)
+    else:
+        gc.mul_(k_c).addcmul_(gcn, f)
+    if k_h is None:
+        gh_pass.zero_() if g_out_prev is None else gh_pass.copy_(g_out_prev)
+    else:
+        torch.mul(gh, k_h, out=gh_pass)
+        if g_out_prev is not None:
+            gh_pass.add_(g_out_prev)
+    if r is not None:
+        d_r, d_ghh, _ = _ln_backward(dz, r, *_moments(stats, 2), g_hh, None)  # type: ignore[arg-type]
+        d_p, d_gih, _ = _ln_backward(dz, p, *_moments(stats, 0), g_ih, None)  # type: ignore[arg-type]
+        dr.copy_(d_r)  # type: ignore[union-attr]
+        dp.copy_(d_p)  # type: ignore[union-attr]
+        acc[: 3 * gates].add_(torch.cat((d_gih, dz.sum(0), d_ghh)))  # type: ignore[index]
+
+
+def _moments(stats: Tensor | None, at: int) -> tuple[Tensor, Tensor]:
+    """The mean and 1/std (B, 1) of one normalisation, from columns ``at`` and ``at + 1`` of ``stats``."""
+    return stats[:, at : at + 1].contiguous(), stats[:, at + 1 : at + 2].contiguous()  # type: ignore[index]
+
+
+_scratch = threading.local()
+
+
+def _workspace(shape: torch.Size, like: Tensor) -> Tensor:
+    """A buffer of ``shape`` that this thread reuses from one call to the next (its pages are already
+    mapped: a fresh (T, B, 4H) buffer pays a page fault per 4 KiB inside the step loop)."""
+    key = (tuple(shape), like.dtype, like.device)
+    buf = getattr(_scratch, "buffers", {}).get(key)
+    if buf is None:
+        buf = like.new_empty(shape)
+        _scratch.buffers = {key: buf}  # one at a time: a model of several sizes keeps only the latest
+    return buf
 
 
 class _LSTMBPTT(torch.autograd.Function):
     """Forward without a graph, saving the states and activations; backward through time by hand.
 
-    Both loops do the fewest small operations a step: every per-step view is made once before the loop,
-    results go with ``out=`` into preallocated buffers or in place, and the backward computes each step's
-    gate factors while that step is in cache; only the weights' gradients are computed for all steps at
-    once, after the loop."""
+    Each step is the recurrent product (torch's) and the step's element-wise work: the fused kernels of
+    :mod:`rnnkit.native` on the CPU when they can be built, else :func:`_step_forward` and
+    :func:`_step_backward`. Every per-step view is made once before the loops, results go into
+    preallocated buffers, and only the recurrent weight's gradient is computed for all steps at once,
+    after the backward loop."""
 
     @staticmethod
     def forward(  # type: ignore[override]
-        ctx: Any, xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, g_hh: Tensor | None, g_c: Tensor | None,
-        b_c: Tensor | None, drop: Tensor | None, k_h: Tensor | None, k_c: Tensor | None, out_mask: Tensor | None,
-        consume_xg: bool,
+        ctx: Any, xg: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor, g_ih: Tensor | None, shift: Tensor | None,
+        g_hh: Tensor | None, g_c: Tensor | None, b_c: Tensor | None, drop: Tensor | None, k_h: Tensor | None,
+        k_c: Tensor | None, out_mask: Tensor | None, consume_xg: bool,
     ) -> tuple[Tensor, Tensor, Tensor]:
         steps, batch, gates = xg.shape
         hidden = gates // 4
         ln = g_hh is not None
+        native = lstm_ops() if xg.device.type == "cpu" else None
+        step = _step_forward if native is None else native.lstm_step_forward
+        if k_h is not None:  # one (B, H) view a step for the kernel
+            k_h, k_c = (k.expand(steps, batch, hidden).contiguous() for k in (k_h, k_c))  # type: ignore[union-attr]
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)
         hs[0], cs[0] = h0, c0
-        # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place
-        acts = xg if consume_xg and xg.is_contiguous() else torch.empty_like(xg)
+        # the pre-activations z_t, then σ(i), σ(f), tanh(g), σ(o) in place (over xg when it is free to take)
+        acts = xg if consume_xg and xg.is_contiguous() and not ln else xg.new_empty(xg.shape)
+        xg = xg.contiguous()
         tc = xg.new_empty(steps, batch, hidden)  # tanh of the (normalised) cell
-        # with layer norm: the inputs of both normalisations and their statistics (mean, rstd; r then c')
+        # with layer norm: r_t, c'_t and the statistics of p_t, r_t, c'_t
         r_in = xg.new_empty(steps, batch, gates) if ln else None
         c_in = (cs[1:] if k_c is None else xg.new_empty(steps, batch, hidden)) if ln else None
-        moments: list[list[Tensor]] = [[], [], [], []]  # mean and rstd of r_t, then of c'_t, one per step
-        c_blend = xg.new_empty(batch, hidden)  # scratch for the new cell when zoneout blends it (without LN)
+        stats = xg.new_empty(steps, batch, 6) if ln else None
         w_t = w_hh.t().contiguous()  # one copy: a transposed view would be copied at every step
         # every per-step view made once (unbind), so the loop indexes Python tuples, not tensors
         hs_, cs_, tc_, z_, xg_ = hs.unbind(0), cs.unbind(0), tc.unbind(0), acts.unbind(0), xg.unbind(0)
-        i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
-        if_ = acts[:, :, : 2 * hidden].unbind(0)
-        r_ = r_in.unbind(0) if ln else None
-        # without zoneout (or lengths) the new cell state is written in place, else blended with the old
-        c_out = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (c_blend,) * steps
-        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
+        none = (None,) * steps
+        r_, st_ = (r_in.unbind(0), stats.unbind(0)) if ln else (none, none)  # type: ignore[union-attr]
+        # where c'_t goes: the new cell state itself unless zoneout (or lengths) blends it with the old
+        c_new_ = cs_[1:] if k_c is None else c_in.unbind(0) if ln else (xg.new_empty(batch, hidden),) * steps  # type: ignore[union-attr]
+        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (none, none)  # type: ignore[union-attr]
         for t in range(steps):
-            h, c, z = hs_[t], cs_[t], z_[t]
+            h = hs_[t]
             hr = h if drop is None else h * drop
             if ln:
-                # the functional kernel, not its out= variant (that one computes, then copies)
-                r_hat, mean, rstd = torch.native_layer_norm(torch.mm(hr, w_t, out=r_[t]), (gates,), None, None,
-                                                            LN_EPS)
-                moments[0].append(mean)
-                moments[1].append(rstd)
-                torch.addcmul(xg_[t], r_hat, g_hh, out=z)
+                torch.mm(hr, w_t, out=r_[t])
             else:
-                torch.addmm(xg_[t], hr, w_t, out=z)
-            if_[t].sigmoid_()
-            g_[t].tanh_()
-            o_[t].sigmoid_()
-            c_new = torch.mul(f_[t], c, out=c_out[t]).addcmul_(i_[t], g_[t])
-            if ln:
-                c_hat, mean, rstd = torch.native_layer_norm(c_new, (hidden,), None, None, LN_EPS)
-                moments[2].append(mean)
-                moments[3].append(rstd)
-                torch.addcmul(b_c, c_hat, g_c, out=tc_[t]).tanh_()
-            else:
-                torch.tanh(c_new, out=tc_[t])
-            if kh_ is None:
-                torch.mul(o_[t], tc_[t], out=hs_[t + 1])
-            else:
-                torch.lerp(o_[t] * tc_[t], h, kh_[t], out=hs_[t + 1])
-                torch.lerp(c_new, c, kc_[t], out=cs_[t + 1])
-        stats = torch.stack([torch.stack(m) for m in moments]) if ln else None  # (4, T, B, 1)
-        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask)
+                torch.addmm(xg_[t], hr, w_t, out=z_[t])
+            step(z_[t], xg_[t] if ln else None, r_[t], g_ih, shift, g_hh, cs_[t], h, c_new_[t], g_c, b_c, tc_[t],
+                 hs_[t + 1], cs_[t + 1], kh_[t], kc_[t], st_[t])
+        ctx.save_for_backward(hs, cs, acts, tc, w_hh, g_ih, g_hh, g_c, xg if ln else None, r_in, c_in, stats, drop,
+                              k_h, k_c, out_mask)
         out = hs[1:].clone() if out_mask is None else hs[1:] * out_mask
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
-        hs, cs, acts, tc, w_hh, g_hh, g_c, b_c, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
+        hs, cs, acts, tc, w_hh, g_ih, g_hh, g_c, p_in, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
-        if out_mask is not None:
-            g_out = g_out * out_mask
-        dz_all = torch.empty_like(acts)  # dL/dz_t, the input part's gradient
-        dz4 = dz_all.view(steps, batch, 4, hidden)
-        one = acts.new_ones(())
-        d_pre = g_out.new_empty(batch, hidden)  # dL/d(the argument of the cell's tanh), reused every step
-        gh_free = g_out.new_empty(batch, hidden)  # with zoneout: dL/dh'_t = (1 − k^h_t) dL/dh_t
-        # with LN: dL/dr_t and each step's share of the gains' and shift's gradients, last step first
-        dr_: list[Tensor] = []
-        d_ln: list[list[Tensor]] = [[], [], []]  # γ_hh, γ_c, β_c
-        if ln:
-            st_, r_, c_ = [m.unbind(0) for m in stats.unbind(0)], r_in.unbind(0), c_in.unbind(0)
-        # the per-step views made once, as in the forward
-        g_out_, dz_, a_, cp_, tc_ = g_out.unbind(0), dz_all.unbind(0), acts.unbind(0), cs.unbind(0), tc.unbind(0)
-        i_, f_, g_, o_ = (acts[:, :, k * hidden : (k + 1) * hidden].unbind(0) for k in range(4))
-        dzi_, dzf_, dzg_, dzo_ = (d.unbind(0) for d in dz4.unbind(2))
-        dz3_ = dz4[:, :, :3].unbind(0)  # the blocks that take dL/dc'_t
-        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (None, None)
-        gh = g_h + g_out_[-1]
-        gc = g_c_last
+        native = lstm_ops() if acts.device.type == "cpu" else None
+        step = _step_backward if native is None else native.lstm_step_backward
+        g_out = (g_out if out_mask is None else g_out * out_mask).contiguous()
+        none = (None,) * steps
+        if ln:  # dL/dz_t is a step's scratch; dL/dp_t is returned, dL/dr_t read by W_hh's gradient only
+            dz_, d_in = (acts.new_empty(batch, gates),) * steps, torch.empty_like(acts)
+            dr_all = _workspace(acts.shape, acts)
+            dp_, dr_ = d_in.unbind(0), dr_all.unbind(0)
+            p_, r_, cin_, st_ = p_in.unbind(0), r_in.unbind(0), c_in.unbind(0), stats.unbind(0)
+            acc = acts.new_zeros(3 * gates + 2 * hidden)  # the gradients of γ_ih, s, γ_hh, γ_c, β_c
+        else:  # dL/dz_t is the input's gradient and what W_hh's gradient reads
+            dr_all = d_in = torch.empty_like(acts)
+            dz_ = dr_ = d_in.unbind(0)
+            dp_, p_, r_, cin_, st_, acc = none, none, none, none, none, None
+        gh_pass = acts.new_empty(batch, hidden)  # dL/dh_{t-1} other than through W_hh
+        gh_next = acts.new_empty(batch, hidden)
+        gh = g_h + g_out[-1]  # dL/dh_t and dL/dc_t, carried backwards
+        gc = g_c_last.contiguous().clone()
+        g_out_, a_, cs_, tc_ = g_out.unbind(0), acts.unbind(0), cs.unbind(0), tc.unbind(0)
+        kh_, kc_ = (k_h.unbind(0), k_c.unbind(0)) if k_h is not None else (none, none)
         for t in range(steps - 1, -1, -1):
-            if t < steps - 1:
-                gh.add_(g_out_[t])
-            # dz_t = [g σ'(i), c_{t-1} σ'(f), i tanh'(g)] ⊙ dL/dc'_t and tanh(c) σ'(o) ⊙ dL/dh'_t, built here
-            # a step at a time while the step's activations are in cache (as bulk passes over (T, B, 4H)
-            # buffers before the loop they cost more: memory traffic and first-touch page faults)
-            torch.addcmul(a_[t], a_[t], a_[t], value=-1, out=dz_[t])  # σ'(·) = s − s² per block (g's next)
-            torch.addcmul(one, g_[t], g_[t], value=-1, out=dzg_[t])  # tanh'(g)
-            dzi_[t].mul_(g_[t])
-            dzf_[t].mul_(cp_[t])
-            dzg_[t].mul_(i_[t])
-            dzo_[t].mul_(tc_[t])
-            ghf = gh if kh_ is None else torch.addcmul(gh, gh, kh_[t], value=-1, out=gh_free)
-            gc_new = torch.addcmul(one, tc_[t], tc_[t], value=-1, out=d_pre).mul_(o_[t]).mul_(ghf)
-            if ln:
-                gc_new, d_gain, d_shift = _ln_backward(d_pre, c_[t], st_[2][t], st_[3][t], g_c, b_c)
-                d_ln[1].append(d_gain)
-                d_ln[2].append(d_shift)
-            gc_new = gc_new.add_(gc) if kc_ is None else gc_new.add_(gc).addcmul_(gc, kc_[t], value=-1)  # dL/dc'_t
-            dz3_[t].mul_(gc_new.unsqueeze(1))
-            dzo_[t].mul_(ghf)
-            gc_prev = gc_new * f_[t]
-            dr = dz_[t]
-            if ln:
-                dr, d_gain, _ = _ln_backward(dr, r_[t], st_[0][t], st_[1][t], g_hh, None)
-                dr_.append(dr)
-                d_ln[0].append(d_gain)
-            dh = torch.mm(dr, w_hh)
-            if drop is not None:
-                dh.mul_(drop)
-            if kh_ is None:
-                gh, gc = dh, gc_prev
+            step(dz_[t], dp_[t], dr_[t] if ln else None, a_[t], cs_[t], tc_[t], p_[t], r_[t], g_ih, g_hh, cin_[t],
+                 g_c, st_[t], gh, gc, gh_pass, g_out_[t - 1] if t else None, kh_[t], kc_[t], acc)
+            if drop is None:
+                gh, gh_next = torch.addmm(gh_pass, dr_[t], w_hh, out=gh_next), gh
             else:
-                gh = dh.addcmul_(gh, kh_[t])
-                gc = gc_prev.addcmul_(gc, kc_[t])
+                gh, gh_next = torch.addcmul(gh_pass, torch.mm(dr_[t], w_hh), drop, out=gh_next), gh
         h_in = hs[:-1] if drop is None else hs[:-1] * drop
-        dr_all = torch.stack(dr_[::-1]) if ln else dz_all
         d_w = dr_all.reshape(-1, gates).t().mm(h_in.reshape(-1, hidden))
-        d_ghh, d_gc, d_bc = (torch.stack(d).sum(0) for d in d_ln) if ln else (None, None, None)
-        return dz_all, gh, gc, d_w, d_ghh, d_gc, d_bc, None, None, None, None, None
+        d_ln = acc.split([gates, gates, gates, hidden, hidden]) if ln else (None,) * 5  # type: ignore[union-attr]
+        return d_in, gh, gc, d_w, *d_ln, None, None, None, None, None
 
 
 def elman_sequence(

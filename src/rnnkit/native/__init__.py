@@ -1,0 +1,86 @@
+"""Fused CPU kernels, compiled on this machine the first time they are wanted; the torch ops they stand for
+are the fallback, so rnnkit works the same without a compiler, only slower.
+
+The regularised LSTM's time loop (:mod:`rnnkit.bptt`) does some twenty small element-wise operations a step
+around its matrix product, each a pass over memory and a trip through torch's dispatcher. ``lstm_step.cpp``
+does each step's share in one pass per row (forwards, and backwards with the layer norms' gradients), the
+exponentials through glibc's vector maths. :func:`lstm_ops` compiles it with
+:func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about 15 s once, then cached under
+``TORCH_EXTENSIONS_DIR``, by default ``~/.cache/torch_extensions``) and returns its operators, or None:
+
+- ``RNNKIT_NATIVE=0`` in the environment turns the kernels off (the torch ops run instead);
+- a machine without a compiler, or a failed build, gives one warning naming the cause, then the torch ops.
+
+The build is named after the source, the flags and the CPU (``-march=native``), so an edited source or a
+home directory shared by different CPUs builds afresh instead of loading a library made for another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+
+__all__ = ["FLAGS", "SOURCE", "enabled", "lstm_ops"]
+
+SOURCE = Path(__file__).with_name("lstm_step.cpp")
+#: -ffast-math lets the compiler call glibc's vector exp and tanh (libmvec) inside the row loops
+FLAGS = ("-O3", "-march=native", "-ffast-math")
+
+_state: dict[str, Any] = {}
+
+
+def enabled() -> bool:
+    """False when ``RNNKIT_NATIVE=0`` (or ``false``/``no``/``off``) is set: the torch ops run instead."""
+    return os.environ.get("RNNKIT_NATIVE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def _cpu_tag() -> str:
+    """What the compiled code depends on besides its source: the machine, and on Linux the CPU's features."""
+    tag = platform.machine() + platform.processor()
+    try:
+        tag += next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags"))
+    except (OSError, StopIteration):
+        pass
+    return tag
+
+
+def _build() -> Any:
+    from torch.utils import cpp_extension
+
+    compiler = os.environ.get("CXX", "c++")
+    if shutil.which(compiler) is None:
+        raise RuntimeError(f"no C++ compiler ({compiler!r} is not on PATH)")
+    try:  # the ninja wheel (a dependency) puts its binary beside the package, off PATH in an unactivated venv
+        import ninja
+
+        os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
+    except ImportError:
+        pass
+    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(FLAGS).encode() + _cpu_tag().encode()).hexdigest()
+    cpp_extension.load(f"rnnkit_native_{digest[:16]}", [str(SOURCE)], extra_cflags=list(FLAGS),
+                       is_python_module=False, verbose=False)
+    return torch.ops.rnnkit_native
+
+
+def lstm_ops() -> Any:
+    """The fused LSTM step operators (``lstm_step_forward``, ``lstm_step_backward``), built on first use;
+    None when turned off or when they cannot be built here (one warning says why)."""
+    if not enabled():
+        return None
+    if "ops" not in _state:
+        try:
+            _state["ops"] = _build()
+        except Exception as exc:  # any build failure: the torch ops are the fallback, so say it and go on
+            _state["ops"] = None
+            warnings.warn(f"rnnkit: the fused LSTM step could not be built ({type(exc).__name__}: "
+                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}); "
+                          f"the regularised LSTM runs on torch ops instead (slower). RNNKIT_NATIVE=0 silences this.",
+                          RuntimeWarning, stacklevel=2)
+    return _state["ops"]

@@ -1,0 +1,154 @@
+"""The fused LSTM step (rnnkit.native) against the torch ops it stands for, and its fallback.
+
+The kernel is compiled here on first use (about 15 s); these tests need a C++ compiler, which `make test`
+and CI have (`make native-deps`). Without one they are skipped, and the fallback test still runs."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import pytest
+import torch
+from torch import Tensor
+
+from rnnkit import Recurrent, native
+from rnnkit.bptt import lstm_sequence
+
+F64 = torch.float64
+needs_compiler = pytest.mark.skipif(shutil.which("c++") is None, reason="no C++ compiler on PATH")
+
+#: (layer norm, recurrent dropout, zoneout, lengths) of each case
+CASES = {
+    "plain": (False, False, False, False),
+    "recurrent_dropout": (False, True, False, False),
+    "zoneout_lengths": (False, False, True, True),
+    "layer_norm": (True, False, False, False),
+    "all": (True, True, True, True),
+}
+
+
+def inputs(ln: bool, drop: bool, zone: bool, lengths: bool, dtype: torch.dtype, steps: int = 7, batch: int = 3,
+           hidden: int = 5, seed: int = 0) -> tuple[list[Tensor], dict]:
+    """Leaves (xg, h0, c0, W_hh, and the LN gains and shifts) and the keyword arguments of lstm_sequence."""
+    g = torch.Generator().manual_seed(seed)
+
+    def rand(*shape: int, scale: float = 1.0) -> Tensor:
+        return (scale * torch.randn(*shape, generator=g, dtype=dtype)).requires_grad_()
+
+    gates = 4 * hidden
+    leaves = [rand(steps, batch, gates), rand(batch, hidden), rand(batch, hidden), rand(gates, hidden, scale=0.4)]
+    if ln:
+        leaves += [1 + rand(gates, scale=0.2), rand(gates, scale=0.2), 1 + rand(gates, scale=0.2),
+                   1 + rand(hidden, scale=0.2), rand(hidden, scale=0.2)]
+    kw: dict = {}
+    if drop:
+        kw["drop"] = torch.bernoulli(torch.full((batch, hidden), 0.7, dtype=dtype), generator=g) / 0.7
+    keep = None
+    if zone:
+        keep = tuple(torch.bernoulli(torch.full((steps, batch, hidden), 0.3, dtype=dtype), generator=g)
+                     for _ in range(2))
+    if lengths:
+        mask = (torch.arange(steps).unsqueeze(1) < torch.tensor([steps, 2, 5] * batch)[:batch]).unsqueeze(2)
+        keep = tuple(torch.where(mask, k, 1.0) for k in (keep or (torch.zeros((), dtype=dtype),) * 2))
+        kw["out_mask"] = mask
+    kw["keep"] = keep
+    return leaves, kw
+
+
+def run(leaves: list[Tensor], kw: dict, seed: int = 1) -> list[Tensor]:
+    """Outputs, then the gradients of every leaf for fixed random output gradients."""
+    xg, h0, c0, w_hh, *ln = leaves
+    out, (h, c) = lstm_sequence(xg * 1, h0, c0, w_hh, tuple(ln) if ln else None, **kw)
+    g = torch.Generator().manual_seed(seed)
+    loss = sum((torch.randn(t.shape, generator=g, dtype=t.dtype) * t).sum() for t in (out, h, c))
+    return [out, h, c, *torch.autograd.grad(loss, leaves)]
+
+
+def both(monkeypatch: pytest.MonkeyPatch, leaves: list[Tensor], kw: dict) -> tuple[list[Tensor], list[Tensor]]:
+    """The fused kernel's results, then the torch ops' (RNNKIT_NATIVE=0)."""
+    assert native.lstm_ops() is not None, "the fused LSTM step did not build on a machine with a compiler"
+    fused = run(leaves, kw)
+    monkeypatch.setenv("RNNKIT_NATIVE", "0")
+    assert native.lstm_ops() is None
+    return fused, run(leaves, kw)
+
+
+@needs_compiler
+@pytest.mark.parametrize("case", CASES)
+def test_fused_step_equals_the_torch_ops_in_float64(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fused, ops = both(monkeypatch, *inputs(*CASES[case], F64))
+    for a, b in zip(fused, ops, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+@needs_compiler
+@pytest.mark.parametrize("case", ["plain", "all"])
+def test_fused_step_equals_the_torch_ops_in_float32_on_rows_split_across_threads(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 96 rows of 4·64 gates: more than one parallel task's share (16,384 numbers), so the rows are split
+    # and the gains' gradients are summed block by block
+    leaves, kw = inputs(*CASES[case], torch.float32, steps=5, batch=96, hidden=64)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        fused, ops = both(monkeypatch, leaves, kw)
+        monkeypatch.delenv("RNNKIT_NATIVE")
+        again = run(leaves, kw)
+    finally:
+        torch.set_num_threads(threads)
+    for a, b in zip(fused, ops, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    for a, b in zip(fused, again, strict=True):  # the same numbers whichever thread took which rows
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@needs_compiler
+def test_fused_step_passes_gradcheck() -> None:
+    leaves, kw = inputs(*CASES["all"], F64, steps=4, batch=2, hidden=3)
+    assert native.lstm_ops() is not None
+
+    def f(*args: Tensor) -> tuple[Tensor, ...]:
+        out, (h, c) = lstm_sequence(args[0], args[1], args[2], args[3], tuple(args[4:]), **kw)
+        return out, h, c
+
+    assert torch.autograd.gradcheck(f, tuple(leaves))
+
+
+@needs_compiler
+def test_layer_with_layer_norm_trains_the_same_with_and_without_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    def grads() -> list[Tensor]:
+        torch.manual_seed(0)
+        rnn = Recurrent("lstm", 3, 6, layer_norm=True, zoneout=0.2, recurrent_dropout=0.1).double()
+        x = torch.randn(9, 4, 3, dtype=F64)
+        out, _ = rnn(x)
+        out.square().sum().backward()
+        return [out.detach(), *(p.grad for p in rnn.parameters())]
+
+    assert native.lstm_ops() is not None
+    fused = grads()
+    monkeypatch.setenv("RNNKIT_NATIVE", "0")
+    for a, b in zip(fused, grads(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_without_a_compiler_one_warning_says_why_and_the_torch_ops_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXX", "no-such-compiler-rnnkit")
+    monkeypatch.setattr(native, "_state", {})
+    with pytest.warns(RuntimeWarning, match="could not be built.*no-such-compiler-rnnkit.*torch ops instead"):
+        assert native.lstm_ops() is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once: later calls are quiet
+        assert native.lstm_ops() is None
+        leaves, kw = inputs(*CASES["all"], F64)
+        out = run(leaves, kw)
+    monkeypatch.setenv("RNNKIT_NATIVE", "0")
+    for a, b in zip(out, run(leaves, kw), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("value", ["0", "off", "False"])
+def test_rnnkit_native_0_turns_the_kernels_off(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RNNKIT_NATIVE", value)
+    assert not native.enabled()
+    assert native.lstm_ops() is None
