@@ -67,10 +67,10 @@ def run(leaves: list[Tensor], kw: dict, seed: int = 1) -> list[Tensor]:
 
 def both(monkeypatch: pytest.MonkeyPatch, leaves: list[Tensor], kw: dict) -> tuple[list[Tensor], list[Tensor]]:
     """The fused kernel's results, then the torch ops' (RNNKIT_NATIVE=0)."""
-    assert native.lstm_ops() is not None, "the fused LSTM step did not build on a machine with a compiler"
+    assert native.ops() is not None, "the fused LSTM step did not build on a machine with a compiler"
     fused = run(leaves, kw)
     monkeypatch.setenv("RNNKIT_NATIVE", "0")
-    assert native.lstm_ops() is None
+    assert native.ops() is None
     return fused, run(leaves, kw)
 
 
@@ -106,7 +106,7 @@ def test_fused_step_equals_the_torch_ops_in_float32_on_rows_split_across_threads
 @needs_compiler
 def test_fused_step_passes_gradcheck() -> None:
     leaves, kw = inputs(*CASES["all"], F64, steps=4, batch=2, hidden=3)
-    assert native.lstm_ops() is not None
+    assert native.ops() is not None
 
     def f(*args: Tensor) -> tuple[Tensor, ...]:
         out, (h, c) = lstm_sequence(args[0], args[1], args[2], args[3], tuple(args[4:]), **kw)
@@ -125,7 +125,7 @@ def test_layer_with_layer_norm_trains_the_same_with_and_without_the_kernel(monke
         out.square().sum().backward()
         return [out.detach(), *(p.grad for p in rnn.parameters())]
 
-    assert native.lstm_ops() is not None
+    assert native.ops() is not None
     fused = grads()
     monkeypatch.setenv("RNNKIT_NATIVE", "0")
     for a, b in zip(fused, grads(), strict=True):
@@ -136,10 +136,10 @@ def test_without_a_compiler_one_warning_says_why_and_the_torch_ops_run(monkeypat
     monkeypatch.setenv("CXX", "no-such-compiler-rnnkit")
     monkeypatch.setattr(native, "_state", {})
     with pytest.warns(RuntimeWarning, match="could not be built.*no-such-compiler-rnnkit.*torch ops instead"):
-        assert native.lstm_ops() is None
+        assert native.ops() is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # said once: later calls are quiet
-        assert native.lstm_ops() is None
+        assert native.ops() is None
         leaves, kw = inputs(*CASES["all"], F64)
         out = run(leaves, kw)
     monkeypatch.setenv("RNNKIT_NATIVE", "0")
@@ -151,4 +151,28 @@ def test_without_a_compiler_one_warning_says_why_and_the_torch_ops_run(monkeypat
 def test_rnnkit_native_0_turns_the_kernels_off(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RNNKIT_NATIVE", value)
     assert not native.enabled()
-    assert native.lstm_ops() is None
+    assert native.ops() is None
+
+
+@needs_compiler
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+@pytest.mark.parametrize("inputs_", [1, 20])  # one feature: the backward recomputes the projection; 20: kept
+def test_fused_scan_equals_the_torch_ops(cell: str, inputs_: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit import scan
+
+    monkeypatch.setattr(scan, "CHUNK_ELEMENTS", 4 * 6)  # blocks of 2 steps at batch 4, hidden 3: 4 blocks
+
+    def results() -> list[Tensor]:
+        torch.manual_seed(0)
+        rnn = Recurrent(cell, inputs_, 3, num_layers=2, bidirectional=True).double()
+        x = torch.randn(7, 4, inputs_, dtype=F64, requires_grad=True)
+        h0 = torch.randn(4, 4, 3, dtype=F64, requires_grad=True)
+        out, h = rnn(x, h0)
+        (out.square().sum() + h.sum()).backward()
+        return [out.detach(), h.detach(), x.grad, h0.grad, *(p.grad for p in rnn.parameters())]
+
+    assert native.ops() is not None
+    fused = results()
+    monkeypatch.setenv("RNNKIT_NATIVE", "0")
+    for a, b in zip(fused, results(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)

@@ -31,7 +31,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from rnnkit.native import lstm_ops
+from rnnkit.native import ops as native_ops
 
 __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 
@@ -203,7 +203,7 @@ class _LSTMBPTT(torch.autograd.Function):
         steps, batch, gates = xg.shape
         hidden = gates // 4
         ln = g_hh is not None
-        native = lstm_ops() if xg.device.type == "cpu" else None
+        native = native_ops() if xg.device.type == "cpu" else None
         step = _step_forward if native is None else native.lstm_step_forward
         if k_h is not None:  # one (B, H) view a step for the kernel
             k_h, k_c = (k.expand(steps, batch, hidden).contiguous() for k in (k_h, k_c))  # type: ignore[union-attr]
@@ -246,7 +246,7 @@ class _LSTMBPTT(torch.autograd.Function):
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
-        native = lstm_ops() if acts.device.type == "cpu" else None
+        native = native_ops() if acts.device.type == "cpu" else None
         step = _step_backward if native is None else native.lstm_step_backward
         g_out = (g_out if out_mask is None else g_out * out_mask).contiguous()
         none = (None,) * steps

@@ -14,6 +14,9 @@ minLSTM (:mod:`rnnkit.cells.minimal`), whose coefficients read the input x_t onl
   product would cost more than reading it back), runs the reverse recurrence
   g_t = dL/dh_t + a_{t+1} g_{t+1} step by step, and adds the block's share of the weights' gradients.
 
+On the CPU, a block's gates and steps run fused, one pass per row each way (:mod:`rnnkit.native`,
+``lerp_scan.cpp``), for the cells that name their ``scan_kind``; the torch ops below are the fallback.
+
 A cell taking :func:`lerp_scan` provides ``mix(xw) -> (w, h̃, saved)``, with w = σ(some logit), and
 ``mix_backward(xw, saved, grad_h̃, h̃ − h, out)``, which writes dL/dxw into ``out`` (which may be ``xw``
 itself: each part of xw is read before its gradient is written over it). The logit's gradient is
@@ -28,6 +31,8 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
+
+from rnnkit.native import ops as native_ops
 
 __all__ = ["CHUNK_ELEMENTS", "RECOMPUTE_INPUT", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
 
@@ -81,6 +86,14 @@ def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None 
     return out2.view(*x.shape[:-1], weight.shape[0])
 
 
+def _native(cell: Mixer, x: Tensor) -> Any:
+    """The fused scan operators of :mod:`rnnkit.native` for a cell that names its ``scan_kind`` (0 minGRU,
+    1 minLSTM) and a CPU input, else None (the cell's ``mix`` and the torch loops run)."""
+    if x.device.type != "cpu" or getattr(cell, "scan_kind", None) is None:
+        return None
+    return native_ops()
+
+
 def _reverse(grad: Tensor, a: Tensor, later: Tensor | None, out: Tensor) -> Tensor:
     """g_t = grad_t + a_{t+1} g_{t+1} over one block into ``out``, ``later`` = a g of the block after it
     (None for the last); returns a_0 g_0, the same for the block before."""
@@ -105,8 +118,13 @@ class _LerpScan(torch.autograd.Function):
         rows = states.unbind(0)
         h = rows[0]
         kept = x.new_empty(*x.shape[:-1], weight.shape[0]) if x.shape[-1] > RECOMPUTE_INPUT else None
+        native = _native(cell, x)
         for t0 in range(0, x.shape[0], chunk):
             xw = _project(x[t0 : t0 + chunk], weight, bias, None if kept is None else kept[t0 : t0 + chunk])
+            if native is not None:  # the block's gates and steps in one pass per row
+                native.lerp_scan_forward(xw, h, states[t0 + 1 : t0 + 1 + xw.shape[0]], cell.scan_kind)
+                h = rows[t0 + xw.shape[0]]
+                continue
             w, cand, _ = cell.mix(xw)
             for j, (w_j, cand_j) in enumerate(zip(w.unbind(0), cand.unbind(0), strict=True)):
                 h = torch.lerp(h, cand_j, w_j, out=rows[t0 + j + 1])
@@ -123,15 +141,23 @@ class _LerpScan(torch.autograd.Function):
         grad_bias = None if bias is None else torch.zeros_like(bias)
         grad_x = x.new_empty(x.shape) if ctx.needs_input_grad[0] else None
         later = None
+        native = _native(cell, x)
+        grad = grad.contiguous()
         for t0 in reversed(range(0, steps, chunk)):
             t1 = min(t0 + chunk, steps)
             xc = x[t0:t1]
             xw = _project(xc, weight, bias) if kept is None else kept[t0:t1]
-            w, cand, saved = cell.mix(xw)
-            g = torch.empty_like(cand)  # dL/dh_t through every later step
-            later = _reverse(grad[t0:t1], 1 - w, later, g)
             grad_xw = xw if kept is None else torch.empty_like(xw)  # a recomputed projection is written over
-            cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=grad_xw)
+            if native is not None:
+                carry = torch.empty_like(states[0])
+                native.lerp_scan_backward(xw, grad_xw, states[t0 : t1 + 1], grad[t0:t1], later, carry,
+                                          cell.scan_kind)
+                later = carry
+            else:
+                w, cand, saved = cell.mix(xw)
+                g = torch.empty_like(cand)  # dL/dh_t through every later step
+                later = _reverse(grad[t0:t1], 1 - w, later, g)
+                cell.mix_backward(xw, saved, g * w, cand - states[t0 + 1 : t1 + 1], out=grad_xw)
             grad_xw = grad_xw.view(-1, xw.shape[-1])
             grad_weight.addmm_(grad_xw.t(), xc.reshape(-1, xc.shape[-1]))
             if grad_bias is not None:

@@ -169,6 +169,7 @@ class MinGRU(_Minimal):
 
     name = "mingru"
     gates = 2
+    scan_kind = 0  # rnnkit.native's fused scan runs this cell's mix (lerp_scan.cpp)
 
     def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         k, m = xw.chunk(2, dim=-1)
@@ -196,6 +197,7 @@ class MinLSTM(_Minimal):
 
     name = "minlstm"
     gates = 3
+    scan_kind = 1  # rnnkit.native's fused scan runs this cell's mix (lerp_scan.cpp)
 
     def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         kf, ki, m = xw.chunk(3, dim=-1)

@@ -1,12 +1,17 @@
 """Fused CPU kernels, compiled on this machine the first time they are wanted; the torch ops they stand for
 are the fallback, so rnnkit works the same without a compiler, only slower.
 
-The regularised LSTM's time loop (:mod:`rnnkit.bptt`) does some twenty small element-wise operations a step
-around its matrix product, each a pass over memory and a trip through torch's dispatcher. ``lstm_step.cpp``
-does each step's share in one pass per row (forwards, and backwards with the layer norms' gradients), the
-exponentials through glibc's vector maths. :func:`lstm_ops` compiles it with
-:func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about 15 s once, then cached under
-``TORCH_EXTENSIONS_DIR``, by default ``~/.cache/torch_extensions``) and returns its operators, or None:
+Two time loops spend most of their time in small element-wise operations, each a pass over memory and a
+trip through torch's dispatcher:
+
+- ``lstm_step.cpp``: the regularised LSTM (:mod:`rnnkit.bptt`), some twenty operations a step around its
+  matrix product; here one pass per row each way, the layer norms' gradients included.
+- ``lerp_scan.cpp``: the blocked scan of minGRU and minLSTM (:mod:`rnnkit.scan`): a block's gates and
+  steps in one pass per row, forwards, and backwards with the gates' gradients.
+
+The exponentials go through glibc's vector maths. :func:`ops` compiles both with
+:func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about 20 s once, then cached under
+``TORCH_EXTENSIONS_DIR``, by default ``~/.cache/torch_extensions``) and returns their operators, or None:
 
 - ``RNNKIT_NATIVE=0`` in the environment turns the kernels off (the torch ops run instead);
 - a machine without a compiler, or a failed build, gives one warning naming the cause, then the torch ops.
@@ -27,9 +32,9 @@ from typing import Any
 
 import torch
 
-__all__ = ["FLAGS", "SOURCE", "enabled", "lstm_ops"]
+__all__ = ["FLAGS", "SOURCES", "enabled", "ops"]
 
-SOURCE = Path(__file__).with_name("lstm_step.cpp")
+SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "lerp_scan.cpp"))
 #: -ffast-math lets the compiler call glibc's vector exp and tanh (libmvec) inside the row loops
 FLAGS = ("-O3", "-march=native", "-ffast-math")
 
@@ -63,15 +68,17 @@ def _build() -> Any:
         os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
     except ImportError:
         pass
-    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join(FLAGS).encode() + _cpu_tag().encode()).hexdigest()
-    cpp_extension.load(f"rnnkit_native_{digest[:16]}", [str(SOURCE)], extra_cflags=list(FLAGS),
+    digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES) + " ".join(FLAGS).encode()
+                            + _cpu_tag().encode()).hexdigest()
+    cpp_extension.load(f"rnnkit_native_{digest[:16]}", [str(s) for s in SOURCES], extra_cflags=list(FLAGS),
                        is_python_module=False, verbose=False)
     return torch.ops.rnnkit_native
 
 
-def lstm_ops() -> Any:
-    """The fused LSTM step operators (``lstm_step_forward``, ``lstm_step_backward``), built on first use;
-    None when turned off or when they cannot be built here (one warning says why)."""
+def ops() -> Any:
+    """The fused operators (``lstm_step_forward``, ``lstm_step_backward``, ``lerp_scan_forward``,
+    ``lerp_scan_backward``), built on first use; None when turned off or when they cannot be built here
+    (one warning says why)."""
     if not enabled():
         return None
     if "ops" not in _state:
@@ -79,8 +86,9 @@ def lstm_ops() -> Any:
             _state["ops"] = _build()
         except Exception as exc:  # any build failure: the torch ops are the fallback, so say it and go on
             _state["ops"] = None
-            warnings.warn(f"rnnkit: the fused LSTM step could not be built ({type(exc).__name__}: "
-                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}); "
-                          f"the regularised LSTM runs on torch ops instead (slower). RNNKIT_NATIVE=0 silences this.",
+            warnings.warn(f"rnnkit: the fused kernels could not be built ({type(exc).__name__}: "
+                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}); the regularised "
+                          f"LSTM and the minGRU/minLSTM scan run on torch ops instead (slower). RNNKIT_NATIVE=0 "
+                          f"silences this.",
                           RuntimeWarning, stacklevel=2)
     return _state["ops"]
