@@ -30,6 +30,7 @@ from typing import Any
 
 import torch
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 from rnnkit.native import ops as native_ops
 
@@ -241,6 +242,7 @@ class _LSTMBPTT(torch.autograd.Function):
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
+    @once_differentiable  # the loop builds no graph: a second derivative is refused, not silently wrong
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, cs, acts, tc, w_hh, g_ih, g_hh, g_c, p_in, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
