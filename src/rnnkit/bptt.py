@@ -40,12 +40,12 @@ __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 LN_EPS = 1e-5
 
 
-def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor,
-                 shift: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
-    """dL/dx of LN(x) ⊙ gain (+ shift) over the last dimension, and this call's share of the gain's (and
-    shift's) gradients summed over the batch, in one kernel (the ``out=`` variant copies: slower)."""
-    return torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, shift,
-                                                     [True, True, shift is not None])
+def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> tuple[Tensor, Tensor]:
+    """dL/dx of LN(x) ⊙ gain over the last dimension, and this call's share of the gain's gradient summed
+    over the batch, in one kernel (the ``out=`` variant copies: slower)."""
+    dx, d_gain, _ = torch.ops.aten.native_layer_norm_backward(grad, x, [x.shape[-1]], mean, rstd, gain, None,
+                                                              [True, True, False])
+    return dx, d_gain
 
 
 def lstm_sequence(
@@ -144,7 +144,7 @@ def _step_backward(dz: Tensor, dp: Tensor | None, dr: Tensor | None, a: Tensor, 
     d_pre = torch.addcmul(one, tc, tc, value=-1).mul_(o).mul_(ghf)  # dL/d(the cell's tanh's argument)
     gcn = d_pre
     if g_c is not None:
-        gcn, d_gain, _ = _ln_backward(d_pre, c_in, *_moments(stats, 4), g_c, None)  # type: ignore[arg-type]
+        gcn, d_gain = _ln_backward(d_pre, c_in, *_moments(stats, 4), g_c)  # type: ignore[arg-type]
         acc[3 * gates :].add_(torch.cat((d_gain, d_pre.sum(0))))  # type: ignore[index]
     gcn = gcn.add_(gc) if k_c is None else gcn.add_(gc).addcmul_(gc, k_c, value=-1)  # dL/dc'_t
     dz.view(batch, 4, hidden)[:, :3].mul_(gcn.unsqueeze(1))
@@ -160,8 +160,8 @@ def _step_backward(dz: Tensor, dp: Tensor | None, dr: Tensor | None, a: Tensor, 
         if g_out_prev is not None:
             gh_pass.add_(g_out_prev)
     if r is not None:
-        d_r, d_ghh, _ = _ln_backward(dz, r, *_moments(stats, 2), g_hh, None)  # type: ignore[arg-type]
-        d_p, d_gih, _ = _ln_backward(dz, p, *_moments(stats, 0), g_ih, None)  # type: ignore[arg-type]
+        d_r, d_ghh = _ln_backward(dz, r, *_moments(stats, 2), g_hh)  # type: ignore[arg-type]
+        d_p, d_gih = _ln_backward(dz, p, *_moments(stats, 0), g_ih)  # type: ignore[arg-type]
         dr.copy_(d_r)  # type: ignore[union-attr]
         dp.copy_(d_p)  # type: ignore[union-attr]
         acc[: 3 * gates].add_(torch.cat((d_gih, dz.sum(0), d_ghh)))  # type: ignore[index]
@@ -206,7 +206,7 @@ class _LSTMBPTT(torch.autograd.Function):
         ln = g_hh is not None
         native = native_ops() if xg.device.type == "cpu" else None
         step = _step_forward if native is None else native.lstm_step_forward
-        if k_h is not None:  # one (B, H) view a step for the kernel
+        if k_h is not None and native is not None:  # the kernel reads one whole (B, H) row block a step
             k_h, k_c = (k.expand(steps, batch, hidden).contiguous() for k in (k_h, k_c))  # type: ignore[union-attr]
         hs = xg.new_empty(steps + 1, batch, hidden)
         cs = xg.new_empty(steps + 1, batch, hidden)

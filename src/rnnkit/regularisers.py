@@ -248,9 +248,12 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     w_hh = cell.prepare(reg.drop_weight(w_hh, module.training))
     ln = layer_norm_of(module, layer, direction)
     fast = module.impl != "reference" and isinstance(cell, (LSTM, GRU, ElmanTanh, ElmanReLU))
-    if fast and ln is not None:  # the LSTM's loop normalises the raw projection itself, step by step
-        return _ln_lstm_sequence(seq, state, w_ih, w_hh, b_ih, b_hh, ln, module, mask)
-    if fast and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)) and b_hh is not None:
+    loop_ln = None  # the LSTM loop's (γ_ih, shift, γ_hh, γ_c, β_c)
+    if fast and ln is not None:
+        # the LSTM's loop normalises the raw projection itself, step by step; both biases are its shift
+        xg = F.linear(seq, w_ih)
+        loop_ln = (ln[0], sum((b for b in (b_ih, b_hh) if b is not None), xg.new_zeros(xg.shape[-1])), *ln[1:])
+    elif fast and isinstance(cell, (LSTM, ElmanTanh, ElmanReLU)) and b_hh is not None:
         # both biases sit outside the recurrent product: fold b_hh into the hoisted projection's bias,
         # one (4H,) sum instead of a (T, B, 4H) one in the backward
         xg = input_projection(seq, w_ih, b_ih + b_hh, ln)  # type: ignore[operator]
@@ -268,7 +271,7 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     if fast:
         if isinstance(cell, LSTM):
             h0, c0 = state  # type: ignore[misc]
-            return lstm_sequence(xg, h0, c0, w_hh, None, drop, keep, mask, consume_xg=True)  # type: ignore[arg-type]
+            return lstm_sequence(xg, h0, c0, w_hh, loop_ln, drop, keep, mask, consume_xg=True)  # type: ignore[arg-type]
         return elman_sequence(xg, state, w_hh, isinstance(cell, ElmanReLU), drop, None if keep is None else keep[0],  # type: ignore[arg-type]
                               mask)
     outs = []
@@ -278,18 +281,6 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
         outs.append(cell.output_of(state))
     out = torch.stack(outs)
     return (out if mask is None else out * mask), state
-
-
-def _ln_lstm_sequence(seq: Tensor, state: State, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
-                      b_hh: Tensor | None, ln: LayerNorm, module: Recurrent,
-                      mask: Tensor | None) -> tuple[Tensor, State]:
-    """The layer-normalised LSTM on its fast path: the raw projection W_ih x goes to the loop, which
-    normalises it with the recurrent part (both biases are the input normalisation's shift)."""
-    xw = F.linear(seq, w_ih)
-    shift = sum((b for b in (b_ih, b_hh) if b is not None), xw.new_zeros(xw.shape[-1]))
-    drop, keep = sample_masks(module.reg, module.cell_def, seq.shape[0], seq.shape[1], xw, module.training, mask)
-    h0, c0 = state  # type: ignore[misc]
-    return lstm_sequence(xw, h0, c0, w_hh, (ln[0], shift, *ln[1:]), drop, keep, mask)  # type: ignore[arg-type]
 
 
 def step_regularised(module: Recurrent, x: Tensor, state: State, layer: int,

@@ -35,6 +35,8 @@ import torch
 __all__ = ["FLAGS", "SOURCES", "enabled", "ops"]
 
 SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "lerp_scan.cpp"))
+#: what the sources include from this folder (part of the build's name, not compiled on its own)
+HEADERS = (Path(__file__).with_name("common.h"),)
 #: -ffast-math lets the compiler call glibc's vector exp and tanh (libmvec) inside the row loops
 FLAGS = ("-O3", "-march=native", "-ffast-math")
 
@@ -68,7 +70,7 @@ def _build() -> Any:
         os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
     except ImportError:
         pass
-    digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES) + " ".join(FLAGS).encode()
+    digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
                             + _cpu_tag().encode()).hexdigest()
     cpp_extension.load(f"rnnkit_native_{digest[:16]}", [str(s) for s in SOURCES], extra_cflags=list(FLAGS),
                        is_python_module=False, verbose=False)

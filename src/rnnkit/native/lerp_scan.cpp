@@ -12,6 +12,8 @@
 #include <ATen/Parallel.h>
 #include <torch/library.h>
 
+#include "common.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -20,11 +22,8 @@ namespace {
 
 using at::Tensor;
 using c10::optional;
-
-constexpr int64_t kGrain = 16384;  // numbers per parallel task (steps · units)
-
-template <typename T>
-inline T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
+using rnnkit_native::row_grain;
+using rnnkit_native::sigmoid;
 
 int64_t gates_of(int64_t kind) {
   TORCH_CHECK(kind == 0 || kind == 1, "lerp scan: kind must be 0 (minGRU) or 1 (minLSTM), got ", kind);
@@ -36,7 +35,7 @@ void forward_impl(const Tensor& xw, const Tensor& h0, Tensor& out, int64_t kind)
   const int64_t steps = xw.size(0), B = h0.size(0), H = h0.size(1), GH = gates_of(kind) * H;
   const T *xp = xw.data_ptr<T>(), *hp0 = h0.data_ptr<T>();
   T* op = out.data_ptr<T>();
-  at::parallel_for(0, B, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, steps * H)), [&](int64_t b0, int64_t b1) {
+  at::parallel_for(0, B, row_grain(steps * H), [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) {
       const T* h = hp0 + b * H;
       for (int64_t t = 0; t < steps; ++t) {
@@ -71,7 +70,7 @@ void backward_impl(const Tensor& xw, Tensor& dxw, const Tensor& states, const Te
   const T *xp = xw.data_ptr<T>(), *sp = states.data_ptr<T>(), *gp = grad.data_ptr<T>();
   const T* lp = later.has_value() && later->defined() ? later->data_ptr<T>() : nullptr;
   T *dp = dxw.data_ptr<T>(), *cp = carry_out.data_ptr<T>();
-  at::parallel_for(0, B, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, steps * H)), [&](int64_t b0, int64_t b1) {
+  at::parallel_for(0, B, row_grain(steps * H), [&](int64_t b0, int64_t b1) {
     std::vector<T> carry(H);
     for (int64_t b = b0; b < b1; ++b) {
       if (lp != nullptr) std::copy(lp + b * H, lp + (b + 1) * H, carry.begin());

@@ -13,6 +13,8 @@
 #include <ATen/Parallel.h>
 #include <torch/library.h>
 
+#include "common.h"
+
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -23,15 +25,14 @@ namespace {
 
 using at::Tensor;
 using c10::optional;
+using rnnkit_native::row_grain;
+using rnnkit_native::sigmoid;
 
 constexpr double kEps = 1e-5;     // torch.nn.LayerNorm's default, rnnkit.bptt.LN_EPS
-constexpr int64_t kGrain = 16384;  // numbers per parallel task: smaller steps run on one thread
 constexpr int64_t kStats = 6;      // per row: mean and rstd of p, r, c'
 
 template <typename T>
 inline T* ptr(const optional<Tensor>& t) { return t.has_value() && t->defined() ? t->data_ptr<T>() : nullptr; }
-
-int64_t row_grain(int64_t width) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(1, width)); }
 
 // mean and 1/sqrt(var + eps) of n numbers (two passes)
 template <typename T>
@@ -44,9 +45,6 @@ inline void moments(const T* x, int64_t n, T* mean_rstd) {
   mean_rstd[0] = m;
   mean_rstd[1] = T(1) / std::sqrt(v / n + T(kEps));
 }
-
-template <typename T>
-inline T sigmoid(T x) { return T(1) / (T(1) + std::exp(-x)); }
 
 template <typename T>
 void forward_impl(Tensor& z, const optional<Tensor>& p, const optional<Tensor>& r, const optional<Tensor>& g_ih,
