@@ -52,6 +52,17 @@ def test_the_bag_of_embeddings_starts_small_as_fasttext_does() -> None:
     assert float(weights.std()) > 0.5 / 50 / 3 ** 0.5          # spread over the range, not all zero
 
 
+def test_a_recurrent_classifier_starts_its_embeddings_at_norm_one_not_torchs_sqrt_dim() -> None:
+    """Rows of norm about 1 (U(±sqrt(3/dim)), as the tagger's): torch's N(0, 1) rows, of norm sqrt(dim),
+    left the word-LSTM presets near chance after their trial's few hundred updates."""
+    torch.manual_seed(0)
+    model = Classifier(2000, 2, embedding_dim=128, hidden_size=16, num_layers=1, pooling="max")
+    weights = model.embedding.weight.detach()
+    norms = weights[1:].norm(dim=1)
+    assert float(weights[0].abs().max()) == 0.0
+    assert 0.9 < float(norms.mean()) < 1.1 and float(weights.abs().max()) <= (3 / 128) ** 0.5
+
+
 def test_the_mean_bag_is_dropped_out_once_at_the_asked_rate() -> None:
     """Dropout p on the mean vector the head reads zeroes a share p of it (dropped twice it was 1 - (1 - p)²)."""
     torch.manual_seed(0)

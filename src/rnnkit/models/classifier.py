@@ -26,6 +26,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.data.tokenize import PAD_ID, UNK_ID
+from rnnkit.models.charword import small_init_
 from rnnkit.models.encoder import TextEncoder, length_mask
 
 __all__ = ["POOLINGS", "Classifier", "class_weights_from_counts", "length_mask", "logits_to_probabilities", "pool"]
@@ -113,6 +114,8 @@ class Classifier(TextEncoder):
             with torch.no_grad():
                 self.embedding.weight.uniform_(-1.0 / embedding_dim, 1.0 / embedding_dim)
                 self.embedding.weight[0].zero_()
+        else:  # rows of norm about 1, as the tagger's: torch's N(0, 1) left the recurrent presets near chance
+            small_init_(self.embedding)
         self.num_classes = num_classes
         self.pooling = pooling
         self.skip_unknown = skip_unknown
