@@ -16,7 +16,7 @@ from rnnkit.cli import main
 from rnnkit.data import text as text_mod
 from rnnkit.data.text import KONLPY_WHEEL, korean_text, play_to_text, read_utf8
 from rnnkit.data.tokenize import UNK_CHAR, CharVocab, UnknownCharacterWarning, tokenizer_from_json
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.models.language_model import LanguageModel, generate
 from rnnkit.tasks.charlm import CharLM, CharLMConfig
 from rnnkit.tasks.charlm import train as train_charlm
@@ -404,3 +404,21 @@ def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     config.minutes = 1.0                    # 60 s at the planning rate is far more: the steps bound it
     assert planned_passes(config, 1000) == 4.0
     assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0
+
+
+def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept() -> None:
+    from rnnkit.tasks.charlm import WIDE_MODEL_CHARS, _choose_size, auto_hidden
+
+    assert auto_hidden(None) == 384 and auto_hidden(WIDE_MODEL_CHARS - 1) == 384
+    assert auto_hidden(WIDE_MODEL_CHARS) == 512
+    ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
+    _choose_size(ten_minutes, 900_000, verbose=False)
+    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.27)
+    ninety_s = CharLMConfig(steps=None, minutes=1.5)            # 3.6 M: the 90-second default is unchanged
+    _choose_size(ninety_s, 900_000, verbose=False)
+    assert (ninety_s.hidden, ninety_s.dropout) == (384, 0.0)
+    given = CharLMConfig(steps=None, minutes=10.0, hidden=256, dropout=0.1)
+    _choose_size(given, 900_000, verbose=False)
+    assert (given.hidden, given.dropout) == (256, 0.1)
+    with pytest.raises(SettingError, match="hidden"):
+        CharLMConfig(hidden=0).validate()
