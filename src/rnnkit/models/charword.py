@@ -27,12 +27,12 @@ __all__ = ["CHAR_ENCODERS", "CharWordEncoder", "small_init_"]
 CHAR_ENCODERS = ("cnn", "lstm")
 
 
-def small_init_(embedding: nn.Embedding) -> nn.Embedding:
-    """Draw ``embedding``'s rows from U(±sqrt(3/dim)) (unit norm on average; Lample et al. 2016), the
-    padding row 0. torch's default N(0, 1) gives rows of norm sqrt(dim) that Adam, moving a weight by
-    about the learning rate per update, cannot reshape for a word seen a few dozen times: on English
-    OANC the tagger then scored 88.2 % after 1,000 updates instead of 94.4 %."""
-    bound = (3.0 / embedding.embedding_dim) ** 0.5
+def small_init_(embedding: nn.Embedding, bound: float | None = None) -> nn.Embedding:
+    """Draw ``embedding``'s rows from U(±sqrt(3/dim)) (unit norm on average; Lample et al. 2016), or
+    U(±``bound``), the padding row 0. torch's default N(0, 1) gives rows of norm sqrt(dim) that Adam,
+    moving a weight by about the learning rate per update, cannot reshape for a word seen a few dozen
+    times: on English OANC the tagger then scored 88.2 % after 1,000 updates instead of 94.4 %."""
+    bound = (3.0 / embedding.embedding_dim) ** 0.5 if bound is None else bound
     with torch.no_grad():
         embedding.weight.uniform_(-bound, bound)
         if embedding.padding_idx is not None:

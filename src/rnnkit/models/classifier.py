@@ -111,9 +111,7 @@ class Classifier(TextEncoder):
             # fastText's start, uniform in ±1/dim: a rare n-gram adds almost nothing to the mean until it
             # has learned something (torch's N(0, 1) start let the noise of thousands of once-seen n-grams
             # drown the signal: 54.9 % against 68.4 % on Pang & Lee's sentences after 20 s)
-            with torch.no_grad():
-                self.embedding.weight.uniform_(-1.0 / embedding_dim, 1.0 / embedding_dim)
-                self.embedding.weight[0].zero_()
+            small_init_(self.embedding, bound=1.0 / embedding_dim)
         else:  # rows of norm about 1, as the tagger's: torch's N(0, 1) left the recurrent presets near chance
             small_init_(self.embedding)
         self.num_classes = num_classes

@@ -213,15 +213,15 @@ def train(
 def _choose_size(config: CharLMConfig, train_chars: int, verbose: bool) -> None:
     """Fill in the hidden size and dropout not given, from the budget and the text's length (a resumed
     run has both from its checkpoint), and say what was chosen."""
+    chars, passes = planned_chars(config), planned_passes(config, train_chars)
     chosen = []
     if config.hidden is None:
-        config.hidden = auto_hidden(planned_chars(config))
+        config.hidden = auto_hidden(chars)
         chosen.append(f"hidden {config.hidden}")
     if config.dropout is None:
-        config.dropout = auto_dropout(planned_passes(config, train_chars))
+        config.dropout = auto_dropout(passes)
         chosen.append(f"dropout {config.dropout:g}")
     if chosen and verbose:
-        chars, passes = planned_chars(config), planned_passes(config, train_chars)
         budget = f"{chars / 1e6:.1f} M characters, about {passes:.1f} passes over the training text" if chars else \
             "no limit"
         print(f"charlm: {', '.join(chosen)}, chosen for a budget of {budget} (--hidden, --dropout set them)",
