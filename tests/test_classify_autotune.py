@@ -134,6 +134,25 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
     assert kept == found.best and found.result.out_dir == tmp_path
 
 
+@pytest.mark.parametrize(("final_loss", "kept_final"), [(0.66, False), (0.50, True)])
+def test_a_final_run_that_ties_is_kept_only_without_a_higher_validation_loss(
+        tmp_path: Path, final_loss: float, kept_final: bool) -> None:
+    inner = fake_run([])
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        result = inner(settings, minutes, where)
+        result.best_metric = 0.75  # every training ties on accuracy, as on a small validation split
+        loss = final_loss if where == tmp_path else 0.55
+        (where / "best" / "trainer_state.json").write_text(json.dumps({"last_eval": {"loss": loss}}))
+        return result
+
+    found = search(run, budget_s=1.0, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path,
+                   record=tmp_path / "autotune.jsonl")
+    assert (found.kept == "final") is kept_final
+    loss = json.loads((tmp_path / "best" / "trainer_state.json").read_text())["last_eval"]["loss"]
+    assert loss == (final_loss if kept_final else 0.55)
+
+
 # ------------------------------------------------------------------------------------------- end to end
 @pytest.mark.slow
 def test_cli_autotune_keeps_explicit_flags_and_stays_inside_the_budget(tmp_path: Path,

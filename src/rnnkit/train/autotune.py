@@ -7,7 +7,8 @@ texts, go to the lower validation loss at that checkpoint, then to the earlier t
 are the task's presets (strong settings known in advance); the next ones perturb the best settings so
 far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
 repeat. When the trials' share of the budget is spent, the best settings are trained again with all
-the time that is left, and the better of that run and the best trial is kept. Each trial and the
+the time that is left, and the better of that run and the best trial is kept (on a tie, the final run
+unless its validation loss is higher: a longer run can overfit while its accuracy stands still). Each trial and the
 final run are one JSON line in the record file (settings, validation score and loss, steps, seconds).
 
 The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
@@ -267,7 +268,7 @@ def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Tr
 
 def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
     """Leave the better model in ``out/best``: the final run's, or the best trial's (copied over)."""
-    if final is not None and final.score is not None and final.score >= best.score:  # type: ignore[operator]
+    if final is not None and not best.beats(final):  # a tie goes to the final run unless its loss is higher
         return "final"
     source = work / f"trial-{best.number}"
     if final is None:  # nothing trained in out: the best trial's whole run becomes the run
