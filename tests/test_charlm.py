@@ -316,6 +316,19 @@ def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture
     assert res["steps"] == 8
 
 
+def test_the_default_optimiser_is_adamw_with_weight_decay_and_flags_override_it(tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    common = ["--hidden", "16", "--seq-len", "16", "--batch-size", "4", "--steps", "2", "--no-progress"]
+    for name, flags, wanted in (("default", [], ("adamw", 0.1)),
+                                ("adam", ["--optimizer", "adam", "--weight-decay", "0"], ("adam", 0.0))):
+        out = tmp_path / name
+        assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(out), *common, *flags]) == 0
+        settings = json.loads((out / "last" / "config.json").read_text())["settings"]
+        assert (settings["optimizer"], settings["weight_decay"]) == wanted
+        groups = json.loads((out / "last" / "optimizer.json").read_text())["param_groups"]
+        assert [g["weight_decay"] for g in groups] == [wanted[1]]
+
+
 def test_korean_text_trains_and_writes_hangul(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     korean = "대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.\n" * 10
     (tmp_path / "ko.txt").write_text(korean, encoding="utf-8")
@@ -398,7 +411,7 @@ def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     from rnnkit.tasks.charlm import auto_dropout, planned_passes
 
     assert auto_dropout(0.8) == 0.0 and auto_dropout(4.0) == 0.0 and auto_dropout(8.0) == 0.0
-    assert auto_dropout(16.0) == 0.2 and auto_dropout(26.7) == 0.27 and auto_dropout(1000.0) == 0.3
+    assert auto_dropout(9.0) == 0.12 and auto_dropout(16.0) == 0.15 and auto_dropout(1000.0) == 0.15
     config = CharLMConfig(steps=100, batch_size=4, seq_len=10)
     assert planned_passes(config, 1000) == 4.0
     config.minutes = 1.0                    # 60 s at the planning rate is far more: the steps bound it
@@ -413,7 +426,7 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept() -> None:
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, verbose=False)
-    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.27)
+    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.15)
     ninety_s = CharLMConfig(steps=None, minutes=1.5)            # 3.6 M: the 90-second default is unchanged
     _choose_size(ninety_s, 900_000, verbose=False)
     assert (ninety_s.hidden, ninety_s.dropout) == (384, 0.0)
