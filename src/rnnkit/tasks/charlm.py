@@ -115,12 +115,18 @@ def auto_hidden(chars: float | None) -> int:
     return 512 if chars is not None and chars >= WIDE_MODEL_CHARS else 384
 
 
+#: the budget's dropout: none up to this many passes over the text, then 0.1 per doubling beyond four ...
+DROPOUT_FREE_PASSES = 8
+#: ... and never more than this
+DROPOUT_CAP = 0.15
+
+
 def auto_dropout(passes: float) -> float:
     """Dropout for a run that reads its text ``passes`` times: none up to eight passes, then 0.1 per
     doubling beyond four, at most 0.15. Measured on the first million characters of Shakespeare (docs/
     CHARLM.md): at 4 passes (90 s) dropout 0.2 lost to none, at 27 passes (10 minutes) 0.47 underfit, and
     with the weight decay at 16 passes 0.15 beat 0.27."""
-    return 0.0 if passes <= 8 else round(min(0.15, 0.1 * math.log2(passes / 4)), 2)
+    return 0.0 if passes <= DROPOUT_FREE_PASSES else round(min(DROPOUT_CAP, 0.1 * math.log2(passes / 4)), 2)
 
 
 #: the corpora that come with rnnkit (read into memory); any other --data is a file, prepared once
@@ -459,8 +465,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
     p.add_argument("--batch-size", type=int, help=f"parallel streams (default {d.batch_size})")
     p.add_argument("--dropout", type=float, help="dropout on the embeddings, between layers and before the output "
-                   "(default: from the budget: none up to 8 passes over the text, then 0.1 per doubling beyond 4, "
-                   "at most 0.15)")
+                   f"(default: from the budget: none up to {DROPOUT_FREE_PASSES} passes over the text, then 0.1 per "
+                   f"doubling beyond 4, at most {DROPOUT_CAP:g})")
     p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
     p.add_argument("--eval-chars", type=int,
                    help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")
