@@ -12,7 +12,7 @@ import pytest
 
 from rnnkit.cli import main
 from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig
-from rnnkit.train.autotune import perturb, plan, search, warm_up
+from rnnkit.train.autotune import Trial, perturb, plan, search, warm_up
 from rnnkit.train.trainer import TrainResult
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "warm")
@@ -151,6 +151,35 @@ def test_a_final_run_that_ties_is_kept_only_without_a_higher_validation_loss(
     assert (found.kept == "final") is kept_final
     loss = json.loads((tmp_path / "best" / "trainer_state.json").read_text())["last_eval"]["loss"]
     assert loss == (final_loss if kept_final else 0.55)
+
+
+def test_a_clear_win_needs_more_than_two_standard_errors_of_the_validation_accuracy() -> None:
+    def trial(score: float, count: int | None) -> Trial:
+        return Trial(1, "preset", {}, score, 1, 1.0, "minutes", count=count)
+
+    # 18 of 20 against 20 of 20: two texts, within two standard errors (2 x 0.076 by Agresti-Coull)
+    assert trial(1.0, 20).beats(trial(0.9, 20)) and not trial(1.0, 20).clearly_beats(trial(0.9, 20))
+    assert trial(0.95, 2000).clearly_beats(trial(0.9, 2000))      # the same 5 points on 2,000 texts: clear
+    assert not trial(0.91, 2000).clearly_beats(trial(0.9, 2000))  # 1 point: 2 x 0.0067 is more
+    assert trial(0.91, None).clearly_beats(trial(0.9, None))      # no count recorded: a plain win
+
+
+@pytest.mark.parametrize(("val_rows", "bag_kept"), [(16, True), (1600, False)])
+def test_a_recurrent_trial_replaces_the_bag_only_by_a_clear_margin(tmp_path: Path, val_rows: int,
+                                                                    bag_kept: bool) -> None:
+    inner = fake_run([])
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        result = inner(settings, minutes, where)
+        bag = not {**FIXED, **settings}["layers"]
+        result.best_metric = 0.875 if bag else 0.9375  # one text of 16 more for every recurrent model
+        (where / "best" / "config.json").write_text(json.dumps({**settings, "data": {"val_rows": val_rows}}))
+        return result
+
+    found = search(run, budget_s=1.0, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path,
+                   record=tmp_path / "autotune.jsonl", simple=lambda s: not {**FIXED, **s}["layers"])
+    assert PRESETS[0]["layers"] == 0 and PRESETS[1]["layers"] == 1
+    assert (found.best["layers"] == 0) is bag_kept
 
 
 # ------------------------------------------------------------------------------------------- end to end

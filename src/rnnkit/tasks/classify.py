@@ -373,9 +373,15 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
                    f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
     found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
                    out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
-                   valid=_valid, canonical=_canonical)
+                   valid=_valid, canonical=_canonical, simple=_is_bag)
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
+
+
+def _is_bag(settings: dict[str, Any]) -> bool:
+    """Whether the settings are fastText's bag (no recurrent layer): the simple model of the search, which
+    a recurrent trial replaces only by clearly beating it."""
+    return not {**FIXED, **settings}["layers"]
 
 
 def _describe(settings: dict[str, Any]) -> str:

@@ -6,10 +6,13 @@ scored by the best validation metric it reached (ties, frequent on a validation 
 texts, go to the lower validation loss at that checkpoint, then to the earlier trial). The first trials
 are the task's presets (strong settings known in advance); the next ones perturb the best settings so
 far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
-repeat. When the trials' share of the budget is spent, the best settings are trained again with all
-the time that is left, and the better of that run and the best trial is kept (on a tie, the final run
-unless its validation loss is higher: a longer run can overfit while its accuracy stands still). Each trial and the
-final run are one JSON line in the record file (settings, validation score and loss, steps, seconds).
+repeat. A task may name its simple models (the classifier: fastText's bag); a trial of another kind
+replaces a simple best only with a score more than two standard errors higher, since on a validation
+split of a few dozen texts a bigger model's higher score is mostly luck. When the trials' share of the
+budget is spent, the best settings are trained again with all the time that is left, and the better of
+that run and the best trial is kept (on a tie, the final run unless its validation loss is higher: a
+longer run can overfit while its accuracy stands still). Each trial and the final run are one JSON line
+in the record file (settings, validation score, loss and count, steps, seconds).
 
 The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
 far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import random
 import shutil
 import tempfile
@@ -67,11 +71,12 @@ class Trial:
     result: TrainResult | None = field(default=None, repr=False)
     overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
     loss: float | None = None
+    count: int | None = None       # the validation examples behind the score, when the run recorded them
 
     def record(self) -> dict[str, Any]:
         """The JSON line of ``autotune.jsonl``."""
         line = {"trial": self.number, "kind": self.kind, "settings": self.settings,
-                "val_score": self.score, "val_loss": self.loss, "steps": self.steps,
+                "val_score": self.score, "val_loss": self.loss, "val_count": self.count, "steps": self.steps,
                 "seconds": round(self.seconds, 2), "stopped": self.stopped}
         return {**line, "error": self.error} if self.error else line
 
@@ -82,6 +87,16 @@ class Trial:
         if other is None or other.score is None or self.score != other.score:
             return other is None or other.score is None or self.score > other.score
         return self.loss is not None and other.loss is not None and self.loss < other.loss
+
+    def clearly_beats(self, other: Trial) -> bool:
+        """A score above ``other``'s by more than two standard errors of ``other``'s, read as an accuracy on
+        its ``count`` validation examples (Agresti-Coull: two successes and two failures added, so a
+        perfect score still has an error); without a count, :meth:`beats`."""
+        if other.count is None or self.score is None or other.score is None:
+            return self.beats(other)
+        n = other.count + 4
+        p = (other.score * other.count + 2) / n
+        return self.score - other.score > 2.0 * math.sqrt(p * (1.0 - p) / n)
 
 
 @dataclass
@@ -147,11 +162,15 @@ class _Clock:
 def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
            fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
-           valid: Valid = lambda s: True, canonical: Canonical = lambda s: s) -> AutotuneResult:
+           valid: Valid = lambda s: True, canonical: Canonical = lambda s: s,
+           simple: Valid | None = None) -> AutotuneResult:
     """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
 
     ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, every
-    trial's settings are ``valid``, and no two trials have the same ``canonical`` settings; trials
+    trial's settings are ``valid``, and no two trials have the same ``canonical`` settings; a trial
+    whose settings are not ``simple`` replaces a best trial whose settings are only when it
+    :meth:`Trial.clearly_beats` it (the one-standard-error rule's preference for the simpler model,
+    with two: on a few dozen validation texts a bigger model's higher score is mostly luck); trials
     train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
     folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
     gets a line about it.
@@ -182,7 +201,7 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
         _append(record, trial)
         if say:
             say(_trial_line(trial, describe))
-        if trial.beats(best):
+        if _displaces(trial, best, simple):
             if best is not None:
                 shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
             best = trial
@@ -202,6 +221,16 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     assert result is not None
     result.out_dir = out
     return AutotuneResult(trials, best.settings, result, kept)
+
+
+def _displaces(trial: Trial, best: Trial | None, simple: Valid | None) -> bool:
+    """Whether ``trial`` becomes the best so far: it beats ``best``, and clearly so when ``best`` is a
+    ``simple`` model and ``trial`` is not."""
+    if not trial.beats(best):
+        return False
+    if best is None or simple is None or not simple(best.settings) or simple(trial.settings):
+        return True
+    return trial.clearly_beats(best)
 
 
 def warm_up() -> None:
@@ -245,7 +274,7 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
     return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
-                 overhead=clock.overheads[-1], loss=_best_loss(where))
+                 overhead=clock.overheads[-1], loss=_best_loss(where), count=_val_count(where))
 
 
 def _best_loss(where: Path) -> float | None:
@@ -254,6 +283,16 @@ def _best_loss(where: Path) -> float | None:
         state = json.loads((where / "best" / "trainer_state.json").read_text(encoding="utf-8"))
         loss = state.get("last_eval", {}).get("loss")
         return float(loss) if loss is not None else None
+    return None
+
+
+def _val_count(where: Path) -> int | None:
+    """The validation examples of the run in ``where``: its ``config.json``'s data record (``val_rows``,
+    ``val_sentences`` ...), if any."""
+    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
+        data = json.loads((where / "best" / "config.json").read_text(encoding="utf-8")).get("data", {})
+        counts = [v for k, v in data.items() if k.startswith("val_") and type(v) is int]
+        return counts[0] if counts else None
     return None
 
 
