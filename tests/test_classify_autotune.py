@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rnnkit.cli import main
-from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig
+from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig, _is_bag
 from rnnkit.train.autotune import Trial, perturb, plan, search, warm_up
 from rnnkit.train.trainer import TrainResult
 
@@ -171,13 +171,12 @@ def test_a_recurrent_trial_replaces_the_bag_only_by_a_clear_margin(tmp_path: Pat
 
     def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
         result = inner(settings, minutes, where)
-        bag = not {**FIXED, **settings}["layers"]
-        result.best_metric = 0.875 if bag else 0.9375  # one text of 16 more for every recurrent model
+        result.best_metric = 0.875 if _is_bag(settings) else 0.9375  # one text of 16 more for every recurrent model
         (where / "best" / "config.json").write_text(json.dumps({**settings, "data": {"val_rows": val_rows}}))
         return result
 
     found = search(run, budget_s=1.0, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path,
-                   record=tmp_path / "autotune.jsonl", simple=lambda s: not {**FIXED, **s}["layers"])
+                   record=tmp_path / "autotune.jsonl", simple=_is_bag)
     assert PRESETS[0]["layers"] == 0 and PRESETS[1]["layers"] == 1
     assert (found.best["layers"] == 0) is bag_kept
 

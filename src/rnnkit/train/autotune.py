@@ -277,11 +277,18 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
                  overhead=clock.overheads[-1], loss=_best_loss(where), count=_val_count(where))
 
 
+def _best_json(where: Path, name: str) -> dict[str, Any]:
+    """The JSON object ``name`` of the checkpoint in ``where/best`` ({} when missing or unreadable)."""
+    with contextlib.suppress(OSError, ValueError):
+        found = json.loads((where / "best" / name).read_text(encoding="utf-8"))
+        return found if isinstance(found, dict) else {}
+    return {}
+
+
 def _best_loss(where: Path) -> float | None:
     """The validation loss of the checkpoint in ``where/best`` (its trainer state's evaluation), if any."""
-    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-        state = json.loads((where / "best" / "trainer_state.json").read_text(encoding="utf-8"))
-        loss = state.get("last_eval", {}).get("loss")
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        loss = _best_json(where, "trainer_state.json").get("last_eval", {}).get("loss")
         return float(loss) if loss is not None else None
     return None
 
@@ -289,8 +296,8 @@ def _best_loss(where: Path) -> float | None:
 def _val_count(where: Path) -> int | None:
     """The validation examples of the run in ``where``: its ``config.json``'s data record (``val_rows``,
     ``val_sentences`` ...), if any."""
-    with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-        data = json.loads((where / "best" / "config.json").read_text(encoding="utf-8")).get("data", {})
+    with contextlib.suppress(AttributeError):
+        data = _best_json(where, "config.json").get("data", {})
         counts = [v for k, v in data.items() if k.startswith("val_") and type(v) is int]
         return counts[0] if counts else None
     return None
