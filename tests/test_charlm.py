@@ -287,6 +287,35 @@ def test_cli_end_to_end(trained: Path, capsys: pytest.CaptureFixture[str]) -> No
         [r["log_prob"] for r in lm.score(["The fox.", "Pack my box"])])
 
 
+def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    lm = rnnkit.load(trained)
+    text = "BOB:\nPack my box with five dozen liquor jugs!\n\n" * 4
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["score", str(trained), "--file", str(tmp_path / "t.txt"), "--dynamic", "--segment", "20",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    assert result["file"] == str(tmp_path / "t.txt") and "text" not in result
+    assert result["dynamic"] == {"lr": 0.3, "segment": 20}
+    assert result["log_prob"] == pytest.approx(lm.score(text, dynamic=True, segment=20)["log_prob"], rel=1e-5)
+    assert result["log_prob"] != pytest.approx(lm.score(text)["log_prob"], rel=1e-3)
+    assert lm.score(text, dynamic=True, dynamic_lr=0.0)["log_prob"] == pytest.approx(lm.score(text)["log_prob"],
+                                                                                     rel=1e-5)
+
+
+def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert "nothing to score" in refused(["score", str(trained)], capsys)
+    missing = refused(["score", str(trained), "--file", str(tmp_path / "gone.txt")], capsys)
+    assert str(tmp_path / "gone.txt") in missing and "--file" in missing
+    (tmp_path / "latin1.txt").write_bytes("ok\nna\u00efve".encode("latin-1"))
+    assert "latin1.txt:2: not UTF-8" in refused(["score", str(trained), "--file", str(tmp_path / "latin1.txt")],
+                                               capsys)
+    assert "dynamic" in refused(["score", str(trained), "hi", "--dynamic", "--dynamic-lr", "-1"], capsys)
+    assert "segment" in refused(["score", str(trained), "hi", "--dynamic", "--segment", "0"], capsys)
+
+
 def test_cli_info_shows_the_vocabulary_size(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [json.loads(x) for x in (trained / "metrics.jsonl").read_text().splitlines()]
     size = len(rnnkit.load(trained).vocab)

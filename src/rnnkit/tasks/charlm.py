@@ -30,9 +30,10 @@ import torch
 
 from rnnkit.cells import CELLS
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
-from rnnkit.data.text import load_text
+from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
+from rnnkit.models.dynamic_eval import DYNAMIC_LR, DYNAMIC_SEGMENT, dynamic_log_probs
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -368,15 +369,28 @@ class CharLM:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
 
-    def score(self, texts: str | list[str]) -> dict[str, Any] | list[dict[str, Any]]:
+    def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float = DYNAMIC_LR,
+              segment: int = DYNAMIC_SEGMENT) -> dict[str, Any] | list[dict[str, Any]]:
         """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
         line; characters outside the vocabulary are left out of the total and the count (a warning names
-        them). One text gives one dict, a list a list."""
-        if isinstance(texts, str):
-            return self._score_one(texts)
-        return [self._score_one(t) for t in texts]
+        them). One text gives one dict, a list a list.
 
-    def _score_one(self, text: str) -> dict[str, Any]:
+        ``dynamic=True`` scores by dynamic evaluation: the model keeps learning from each text as it
+        reads it, one SGD step of size ``dynamic_lr`` after every ``segment`` characters, each character
+        scored before the model trains on it (see :func:`rnnkit.models.dynamic_eval.dynamic_log_probs`).
+        Each text starts from the trained weights; the loaded model is not changed.
+        """
+        if dynamic:
+            if not (math.isfinite(dynamic_lr) and dynamic_lr >= 0):
+                raise SettingError("dynamic_lr", dynamic_lr, "expected a finite number >= 0")
+            if segment < 1:
+                raise SettingError("segment", segment, "expected a positive number of characters")
+        options = {"lr": dynamic_lr, "segment": segment} if dynamic else None
+        if isinstance(texts, str):
+            return self._score_one(texts, options)
+        return [self._score_one(t, options) for t in texts]
+
+    def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
             raise UserError("cannot score an empty text")
         vocab = self.vocab
@@ -386,7 +400,12 @@ class CharLM:
             context, targets = vocab.encode_tensor("\n", warn=False), ids
         else:
             context, targets = ids[:1], ids[1:]
-        logp = sequence_log_probs(self.model, context, targets) if targets.numel() else torch.zeros(0)
+        if not targets.numel():
+            logp = torch.zeros(0)
+        elif dynamic:
+            logp = dynamic_log_probs(self.model, context, targets, **dynamic)
+        else:
+            logp = sequence_log_probs(self.model, context, targets)
         known = targets != vocab.unk_index
         total = float(logp[known].double().sum())
         n = int(known.sum())
@@ -395,8 +414,8 @@ class CharLM:
             "nats_per_char": -total / n if n else None,
             "bits_per_char": -total / n / math.log(2) if n else None,
             "perplexity": math.exp(-total / n) if n else None,
+            **({"dynamic": dynamic} if dynamic else {}),
         }
-
 
 # ------------------------------------------------------------------------------------------- CLI
 def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
@@ -425,18 +444,36 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
 
 
 def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
-    results = lm.score(list(args.texts))
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
+    if not named:
+        raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
+    results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
+                       segment=args.segment)
+    for (file, _), r in zip(named, results, strict=True):
+        if file is not None:
+            del r["text"]  # a file's whole text is not echoed back
+            r["file"] = file
     if args.json:
         print(json.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
         return 0
     for r in results:
-        shown = r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."
+        shown = r["file"] if "file" in r else r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."
         if r["chars"]:
             print(f"log_prob {r['log_prob']:10.3f}  bits/char {r['bits_per_char']:.3f}  "
                   f"perplexity {r['perplexity']:8.3f}  chars {r['chars']:5d}  {shown!r}")
         else:
             print(f"log_prob {0:10.3f}  (no known characters)  {shown!r}")
     return 0
+
+
+def _read_score_file(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror}); --file takes a UTF-8 text file") from None
+    return decode_text(raw, path)
 
 
 def _sample_arguments(sp: argparse.ArgumentParser) -> None:
@@ -450,8 +487,17 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
 
 
 def _score_arguments(sc: argparse.ArgumentParser) -> None:
-    sc.add_argument("texts", nargs="+", metavar="TEXT")
+    sc.add_argument("texts", nargs="*", metavar="TEXT")
+    sc.add_argument("--file", action="append", metavar="PATH", help="score the text of a UTF-8 file (repeatable)")
     sc.add_argument("--json", action="store_true", help="one JSON object with every result")
+    sc.add_argument("--dynamic", action="store_true",
+                    help="dynamic evaluation: the model keeps learning from each text as it reads it, each "
+                    "character scored before the model trains on it (Krause et al. 2018)")
+    sc.add_argument("--dynamic-lr", type=float, default=DYNAMIC_LR,
+                    help=f"with --dynamic: SGD step size on each segment's mean loss (default {DYNAMIC_LR:g})")
+    sc.add_argument("--segment", type=int, default=DYNAMIC_SEGMENT,
+                    help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
+    sc.add_argument("--threads", type=int, default=None, help="torch CPU threads")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
