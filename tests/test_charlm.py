@@ -440,7 +440,7 @@ def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     from rnnkit.tasks.charlm import auto_dropout, planned_passes
 
     assert auto_dropout(0.8) == 0.0 and auto_dropout(4.0) == 0.0 and auto_dropout(8.0) == 0.0
-    assert auto_dropout(9.0) == 0.12 and auto_dropout(16.0) == 0.15 and auto_dropout(1000.0) == 0.15
+    assert auto_dropout(9.0) == 0.12 and auto_dropout(16.0) == 0.2 and auto_dropout(1000.0) == 0.25
     config = CharLMConfig(steps=100, batch_size=4, seq_len=10)
     assert planned_passes(config, 1000) == 4.0
     config.minutes = 1.0                    # 60 s at the planning rate is far more: the steps bound it
@@ -455,7 +455,7 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept() -> None:
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, verbose=False)
-    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.15)
+    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.25)
     ninety_s = CharLMConfig(steps=None, minutes=1.5)            # 3.6 M: the 90-second default is unchanged
     _choose_size(ninety_s, 900_000, verbose=False)
     assert (ninety_s.hidden, ninety_s.dropout) == (384, 0.0)
