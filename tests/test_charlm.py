@@ -314,6 +314,19 @@ def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
                                                capsys)
     assert "dynamic" in refused(["score", str(trained), "hi", "--dynamic", "--dynamic-lr", "-1"], capsys)
     assert "segment" in refused(["score", str(trained), "hi", "--dynamic", "--segment", "0"], capsys)
+    assert "diverged" in refused(["score", str(trained), "The fox. " * 9, "--dynamic", "--dynamic-lr", "1e38",
+                                  "--segment", "5"], capsys)
+
+
+def test_cli_warns_when_dynamic_evaluation_scores_worse_than_a_uniform_guess(
+        trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["score", str(trained), "The fox. " * 9, "--dynamic", "--dynamic-lr", "1e4", "--segment", "5",
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)["results"][0]
+    assert result["nats_per_char"] > math.log(len(rnnkit.load(trained).vocab))
+    assert "rnnkit: warning: dynamic evaluation scored" in captured.err and "--dynamic-lr 10000" in captured.err
 
 
 def test_cli_info_shows_the_vocabulary_size(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,19 +12,20 @@ is not changed: the adaptation happens on a copy, and each call starts from the 
 from __future__ import annotations
 
 import copy
-import math
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-__all__ = ["DYNAMIC_LR", "DYNAMIC_SEGMENT", "dynamic_log_probs"]
+__all__ = ["DYNAMIC_LR", "DYNAMIC_SEGMENT", "LR_LIMIT", "dynamic_log_probs"]
 
 DYNAMIC_LR = 0.3
 """SGD step size on each segment's mean loss (nats per token); chosen on a Bible text, see docs/CHARLM.md."""
 DYNAMIC_SEGMENT = 50
 """Tokens scored between two updates."""
+LR_LIMIT = float(torch.finfo(torch.float32).max)
+"""The largest step size: torch's in-place update takes it as a float32 factor."""
 
 
 def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: float = DYNAMIC_LR,
@@ -35,8 +36,8 @@ def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: flo
     to the trained ones after each step. ``lr=0`` gives the static log-probabilities. ``model`` maps
     ``(ids (T, B), state, time_offset=)`` to ``(logits, state)``, as :class:`LanguageModel` does.
     """
-    if not (math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr must be a finite number >= 0, got {lr}")
+    if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
+        raise ValueError(f"lr must be a number from 0 to {LR_LIMIT:.3g}, got {lr}")
     if segment < 1:
         raise ValueError(f"segment must be a positive number of tokens, got {segment}")
     if not (0.0 <= decay <= 1.0):

@@ -21,6 +21,7 @@ import json
 import math
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
-from rnnkit.models.dynamic_eval import DYNAMIC_LR, DYNAMIC_SEGMENT, dynamic_log_probs
+from rnnkit.models.dynamic_eval import DYNAMIC_LR, DYNAMIC_SEGMENT, LR_LIMIT, dynamic_log_probs
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -382,8 +383,8 @@ class CharLM:
         Each text starts from the trained weights; the loaded model is not changed.
         """
         if dynamic:
-            if not (math.isfinite(dynamic_lr) and dynamic_lr >= 0):
-                raise SettingError("dynamic_lr", dynamic_lr, "expected a finite number >= 0")
+            if not 0 <= dynamic_lr <= LR_LIMIT:  # also refuses NaN
+                raise SettingError("dynamic_lr", dynamic_lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
             if segment < 1:
                 raise SettingError("segment", segment, "expected a positive number of characters")
         options = {"lr": dynamic_lr, "segment": segment} if dynamic else None
@@ -410,13 +411,26 @@ class CharLM:
         known = targets != vocab.unk_index
         total = float(logp[known].double().sum())
         n = int(known.sum())
+        if dynamic:
+            _check_adapted(total, n, len(vocab), dynamic["lr"])
         return {
             "text": text, "log_prob": total, "chars": n,
             "nats_per_char": -total / n if n else None,
             "bits_per_char": -total / n / math.log(2) if n else None,
-            "perplexity": math.exp(-total / n) if n else None,
+            "perplexity": (math.exp(-total / n) if -total / n < 709 else math.inf) if n else None,
             **({"dynamic": dynamic} if dynamic else {}),
         }
+
+def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
+    """Refuse a dynamic score that is not finite; warn about one worse than a uniform guess."""
+    if not math.isfinite(total):
+        raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
+                        "finite); give a smaller --dynamic-lr")
+    if chars and -total / chars > math.log(vocab_size):
+        warnings.warn(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform guess over "
+                      f"the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr {lr:g} may be too "
+                      "large", stacklevel=3)
+
 
 # ------------------------------------------------------------------------------------------- CLI
 def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
@@ -450,13 +464,17 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
-    results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
-                       segment=args.segment)
+    with report_warnings():
+        results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
+                           segment=args.segment)
     for (file, _), r in zip(named, results, strict=True):
         if file is not None:
             del r["text"]  # a file's whole text is not echoed back
             r["file"] = file
     if args.json:
+        for r in results:  # JSON has no infinity: a perplexity beyond the float range is null
+            if r["perplexity"] == math.inf:
+                r["perplexity"] = None
         print(json.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
         return 0
     for r in results:
