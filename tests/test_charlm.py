@@ -314,6 +314,7 @@ def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
                                                capsys)
     assert "dynamic" in refused(["score", str(trained), "hi", "--dynamic", "--dynamic-lr", "-1"], capsys)
     assert "segment" in refused(["score", str(trained), "hi", "--dynamic", "--segment", "0"], capsys)
+    assert "add --dynamic" in refused(["score", str(trained), "hi", "--segment", "20"], capsys)
     assert "diverged" in refused(["score", str(trained), "The fox. " * 9, "--dynamic", "--dynamic-lr", "1e38",
                                   "--segment", "5"], capsys)
 

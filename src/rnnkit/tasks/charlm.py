@@ -421,6 +421,7 @@ class CharLM:
             **({"dynamic": dynamic} if dynamic else {}),
         }
 
+
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
     """Refuse a dynamic score that is not finite; warn about one worse than a uniform guess."""
     if not math.isfinite(total):
@@ -464,9 +465,14 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
+    given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment))
+             if value is not None]
+    if given and not args.dynamic:
+        raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
     with report_warnings():
-        results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
-                           segment=args.segment)
+        results = lm.score([t for _, t in named], dynamic=args.dynamic,
+                           dynamic_lr=DYNAMIC_LR if args.dynamic_lr is None else args.dynamic_lr,
+                           segment=DYNAMIC_SEGMENT if args.segment is None else args.segment)
     for (file, _), r in zip(named, results, strict=True):
         if file is not None:
             del r["text"]  # a file's whole text is not echoed back
@@ -512,9 +518,9 @@ def _score_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--dynamic", action="store_true",
                     help="dynamic evaluation: the model keeps learning from each text as it reads it, each "
                     "character scored before the model trains on it (Krause et al. 2018)")
-    sc.add_argument("--dynamic-lr", type=float, default=DYNAMIC_LR,
+    sc.add_argument("--dynamic-lr", type=float, default=None,
                     help=f"with --dynamic: SGD step size on each segment's mean loss (default {DYNAMIC_LR:g})")
-    sc.add_argument("--segment", type=int, default=DYNAMIC_SEGMENT,
+    sc.add_argument("--segment", type=int, default=None,
                     help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
     sc.add_argument("--threads", type=int, default=None, help="torch CPU threads")
 
