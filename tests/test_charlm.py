@@ -261,6 +261,19 @@ def test_score_is_the_sum_of_per_character_log_probs(trained: Path) -> None:
     assert result["perplexity"] == pytest.approx(math.exp(-total / len(text)), rel=1e-5)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "clockwork"])
+def test_a_long_text_is_scored_window_by_window_with_the_same_result(cell: str) -> None:
+    from rnnkit.models.language_model import sequence_log_probs
+
+    torch.manual_seed(0)
+    model = LanguageModel(9, cell=cell, hidden_size=8, num_layers=2, embed_dim=4).eval()
+    context, text = torch.tensor([1, 2]), torch.randint(9, (50,), generator=torch.Generator().manual_seed(1))
+    whole = sequence_log_probs(model, context, text, window=1000)
+    for window in (1, 7, 51):
+        assert torch.allclose(sequence_log_probs(model, context, text, window=window), whole, atol=1e-5)
+    assert whole.shape == text.shape
+
+
 def test_trained_model_prefers_its_text(trained: Path) -> None:
     lm = rnnkit.load(trained)
     good, bad = lm.score(["The quick brown fox", "xqz kvj wpf lazyq"])

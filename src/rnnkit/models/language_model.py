@@ -99,13 +99,19 @@ def _to_float(state: Any) -> Any:
 
 
 @torch.no_grad()
-def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor) -> Tensor:
+def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor, *, window: int = 4096) -> Tensor:
     """Log-probability of each token of ``ids`` (1-D) given ``context`` (1-D, at least one token)
-    and the tokens before it: a tensor of ``len(ids)`` log-probabilities (natural log)."""
+    and the tokens before it: a tensor of ``len(ids)`` log-probabilities (natural log). The text is read
+    ``window`` tokens at a time with the state carried, so a long text costs one window's activations."""
     seq = torch.cat([context, ids]).long()
-    logits, _ = model(seq[:-1].unsqueeze(1))
-    logits = logits[len(context) - 1 :, 0].float()
-    return F.log_softmax(logits, -1).gather(1, ids.long().unsqueeze(1)).squeeze(1)
+    out: list[Tensor] = []
+    state: Any = None
+    for start in range(0, seq.numel() - 1, window):
+        logits, state = model(seq[start : min(start + window, seq.numel() - 1)].unsqueeze(1), state,
+                              time_offset=start)
+        targets = seq[start + 1 : start + 1 + logits.shape[0]]
+        out.append(F.log_softmax(logits[:, 0].float(), -1).gather(1, targets.unsqueeze(1)).squeeze(1))
+    return torch.cat(out)[len(context) - 1 :]
 
 
 @torch.no_grad()
