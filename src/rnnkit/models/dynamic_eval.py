@@ -16,7 +16,9 @@ from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.nn import functional as F
+
+from rnnkit.models.language_model import window_log_probs
+from rnnkit.recurrent import detach_state
 
 __all__ = ["DYNAMIC_LR", "DYNAMIC_SEGMENT", "LR_LIMIT", "dynamic_log_probs"]
 
@@ -49,13 +51,10 @@ def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: flo
     out: list[Tensor] = []
     state: Any = None
     for start in range(0, seq.numel() - 1, segment):
-        inputs = seq[start : start + segment].unsqueeze(1)
-        targets = seq[start + 1 : start + segment + 1]
         with torch.set_grad_enabled(lr > 0):
-            logits, state = adapted(inputs[: targets.numel()], state, time_offset=start)
-            logp = F.log_softmax(logits[:, 0].float(), -1).gather(1, targets.unsqueeze(1)).squeeze(1)
+            logp, state = window_log_probs(adapted, seq, start, segment, state)
         out.append(logp.detach()[max(first - start, 0):])
-        state = _detached(state)
+        state = detach_state(state)
         if lr > 0:
             _step(adapted, -logp.mean(), lr, trained, decay)
     return torch.cat(out) if out else torch.zeros(0)
@@ -72,10 +71,3 @@ def _step(model: nn.Module, loss: Tensor, lr: float, trained: list[Tensor], deca
             for p, p0 in zip(model.parameters(), trained, strict=True):
                 p.lerp_(p0, decay)
 
-
-def _detached(state: Any) -> Any:
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(_detached(s) for s in state)
-    return state.detach()

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 
 from rnnkit.recurrent import Recurrent
 
-__all__ = ["LanguageModel", "generate", "sequence_log_probs"]
+__all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
 
 
 class LanguageModel(nn.Module):
@@ -107,11 +107,19 @@ def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor, *, wi
     out: list[Tensor] = []
     state: Any = None
     for start in range(0, seq.numel() - 1, window):
-        logits, state = model(seq[start : min(start + window, seq.numel() - 1)].unsqueeze(1), state,
-                              time_offset=start)
-        targets = seq[start + 1 : start + 1 + logits.shape[0]]
-        out.append(F.log_softmax(logits[:, 0].float(), -1).gather(1, targets.unsqueeze(1)).squeeze(1))
+        logp, state = window_log_probs(model, seq, start, window, state)
+        out.append(logp)
     return torch.cat(out)[len(context) - 1 :]
+
+
+def window_log_probs(model: nn.Module, seq: Tensor, start: int, size: int, state: Any) -> tuple[Tensor, Any]:
+    """Log-probabilities of ``seq[start + 1 : start + size + 1]`` (fewer at the end of ``seq``), each given
+    the tokens before it, reading ``seq[start : start + size]`` from the carried ``state``: the log-probs
+    and the new state. ``model`` maps ``(ids (T, 1), state, time_offset=)`` to ``(logits, state)``."""
+    inputs = seq[start : min(start + size, seq.numel() - 1)]
+    logits, state = model(inputs.unsqueeze(1), state, time_offset=start)
+    targets = seq[start + 1 : start + 1 + inputs.numel()]
+    return F.log_softmax(logits[:, 0].float(), -1).gather(1, targets.unsqueeze(1)).squeeze(1), state
 
 
 @torch.no_grad()
