@@ -6,7 +6,8 @@ the 80% with its defaults and nothing else: ``rnnkit.fit("classify", data=train,
 autotunes its settings within the ``--minutes`` budget on a 10% validation split of the 80% (see
 docs/CLASSIFY.md). The model it keeps is evaluated once on the 20% with ``evaluate(test, baseline=True)``:
 the TF-IDF logistic regression is trained by that same call on the same training rows (its C chosen on the
-same validation rows). The majority class is the most frequent label of the 80%. Printed as a Markdown
+same validation rows), and McNemar's exact test says whether the two differ on the test texts by more
+than chance. The majority class is the most frequent label of the 80%. Printed as a Markdown
 table; ``OUT/results.json`` keeps everything, ``OUT/<corpus>/autotune.jsonl`` each search.
 
 Get the data first (it is never shipped with rnnkit), then run on a quiet machine (one torch thread):
@@ -70,14 +71,15 @@ def run_corpus(corpus: str, args: argparse.Namespace) -> dict[str, Any]:
     return {"corpus": corpus, "train_rows": report["baseline"]["train_rows"] + report["baseline"]["val_rows"],
             "test_rows": report["count"], "rnnkit_accuracy": report["accuracy"], "rnnkit_macro_f1": report["macro_f1"],
             "baseline_accuracy": report["baseline"]["accuracy"], "baseline_C": report["baseline"]["C"],
+            "mcnemar": report["baseline"]["mcnemar"],
             "majority_accuracy": majority(train, test), "train_seconds": round(seconds, 1), "steps": result.steps,
             "trials": found.get("trials"), "kept": found.get("kept"), "settings": found.get("best_settings")}
 
 
 def table(results: list[dict[str, Any]], minutes: float) -> str:
     lines = [f"| corpus | train / test rows | rnnkit defaults, {minutes:g} min | TF-IDF logistic regression | "
-             "majority class | rnnkit − TF-IDF | wall s | trials | kept |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             "majority class | rnnkit − TF-IDF | McNemar p | wall s | trials | kept |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in results:
         gap = r["rnnkit_accuracy"] - r["baseline_accuracy"]
         settings = r["settings"] or {}
@@ -86,6 +88,7 @@ def table(results: list[dict[str, Any]], minutes: float) -> str:
         kept = f"{r['kept']}: {tokens}, {settings.get('pooling')}" if settings else r["kept"]
         lines.append(f"| {r['corpus']} | {r['train_rows']} / {r['test_rows']} | {r['rnnkit_accuracy']:.4f} | "
                      f"{r['baseline_accuracy']:.4f} | {r['majority_accuracy']:.4f} | {gap:+.4f} | "
+                     f"{r['mcnemar']['p_value']:.2f} | "
                      f"{r['train_seconds']} | {r['trials']} | {kept} |")
     return "\n".join(lines)
 

@@ -62,9 +62,13 @@ def test_evaluate_baseline_json_and_text(trained: tuple[Path, Path, Path], capsy
     assert {"macro_f1", "per_class", "confusion", "C"} <= set(base)
     config = json.loads((out / "best" / "config.json").read_text())
     assert base["train_rows"] == config["data"]["train_rows"] and base["train"] == str(train)
+    wrong = round((1 - report["accuracy"]) * 20)  # the baseline gets every text right, so it alone gets these
+    p_value = pytest.approx(min(1.0, 2 / 2**wrong))  # 2 P(X <= 0) for X ~ Binomial(wrong, 1/2)
+    assert base["mcnemar"] == {"model_only": 0, "baseline_only": wrong, "p_value": p_value}
     assert main(["evaluate", str(out), "--data", str(test), "--baseline"]) == 0
     text = capsys.readouterr().out
     assert "baseline: TF-IDF" in text and f"accuracy  {report['accuracy']:>8.4f}    1.0000" in text
+    assert f"texts only one gets right: rnnkit 0, baseline {wrong}; McNemar's exact test p = " in text
 
 
 def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[Path, Path, Path], tmp_path: Path,

@@ -3,19 +3,21 @@
 What a user gets: :func:`classification_report` (a plain dict, JSON as it is: what ``rnnkit evaluate
 --json`` prints), :func:`format_report` (the text table ``rnnkit evaluate`` prints) and
 :func:`probability_scores` (validation loss, accuracy and macro-F1 of predicted probabilities, as the
-classifier and tagger report during training). The confusion matrix is drawn by
+classifier and tagger report during training). :func:`mcnemar` says whether two classifiers scored on
+the same examples differ by more than chance. The confusion matrix is drawn by
 :func:`rnnkit.plots.confusion_png`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 from torch import Tensor
 
-__all__ = ["classification_report", "format_report", "probability_scores"]
+__all__ = ["classification_report", "format_report", "mcnemar", "probability_scores"]
 
 
 def classification_report(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
@@ -79,3 +81,26 @@ def probability_scores(probs: Tensor, y_true: Sequence[int], labels: Sequence[st
     nll = -torch.log(probs[torch.arange(len(y)), y].clamp_min(1e-12)).mean()
     report = classification_report(list(y_true), probs.argmax(-1).tolist(), labels)
     return {"loss": float(nll), "accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+
+
+def mcnemar(first_right: Sequence[bool], second_right: Sequence[bool]) -> dict[str, Any]:
+    """McNemar's exact test of two classifiers scored on the same examples (McNemar 1947; Dietterich 1998).
+
+    ``first_only`` and ``second_only`` count the examples one gets right and the other wrong; the
+    examples both get right or both wrong say nothing about which is better. ``p_value`` is the two-sided
+    probability, were both equally accurate (each disagreement a fair coin), of a split of the
+    disagreements at least as uneven as this one: 1.0 when they never disagree or split evenly.
+    """
+    if len(first_right) != len(second_right):
+        raise ValueError(f"mcnemar: {len(first_right)} against {len(second_right)} examples; expected the same ones")
+    first_only = sum(1 for a, b in zip(first_right, second_right, strict=True) if a and not b)
+    second_only = sum(1 for a, b in zip(first_right, second_right, strict=True) if b and not a)
+    n, k = first_only + second_only, min(first_only, second_only)
+    if 2 * k == n:
+        p_value = 1.0
+    else:  # 2 P(X <= k) for X ~ Binomial(n, 1/2), summed in log space so that n may be large
+        log_n = math.lgamma(n + 1) - n * math.log(2)
+        logs = [log_n - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in range(k + 1)]
+        top = max(logs)
+        p_value = min(1.0, 2 * math.exp(top) * sum(math.exp(x - top) for x in logs))
+    return {"first_only": first_only, "second_only": second_only, "p_value": p_value}

@@ -48,7 +48,7 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
-from rnnkit.metrics import classification_report, probability_scores
+from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import predict_probabilities
@@ -521,15 +521,22 @@ class TextClassifier(shared.TextModel):
         (see :func:`rnnkit.metrics.classification_report`). ``split="val"``/``"train"``: only that side of
         the training run's own split of the file. ``png``: draw the confusion matrix there. ``baseline``:
         also the same report of a TF-IDF logistic regression trained on this model's training rows (see
-        :meth:`baseline`), under the key ``"baseline"``."""
+        :meth:`baseline`), under the key ``"baseline"``, with McNemar's exact test of the two on these
+        texts under ``"mcnemar"`` (``model_only``/``baseline_only``: texts only one of them gets right;
+        ``p_value``: see :func:`rnnkit.metrics.mcnemar`)."""
         table = self._labelled(data, split, text_column, label_column)
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
-        report = self.scores(y_true, self.probabilities(table.texts).argmax(-1).tolist(), data, png)
+        y_model = self.probabilities(table.texts).argmax(-1).tolist()
+        report = self.scores(y_true, y_model, data, png)
         if baseline:
             model, info = self.baseline(train)
-            report["baseline"] = {**classification_report(y_true, [index.get(y, -1) for y in model.predict(
-                table.texts)], self.labels), **info}
+            y_base = [index.get(y, -1) for y in model.predict(table.texts)]
+            test = mcnemar([p == t for p, t in zip(y_model, y_true, strict=True)],
+                           [p == t for p, t in zip(y_base, y_true, strict=True)])
+            report["baseline"] = {**classification_report(y_true, y_base, self.labels), **info,
+                                  "mcnemar": {"model_only": test["first_only"], "baseline_only": test["second_only"],
+                                              "p_value": test["p_value"]}}
         return report
 
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
@@ -604,7 +611,16 @@ def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
         print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
         for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
+        print(_mcnemar_line(b["mcnemar"]))
     return 0
+
+
+def _mcnemar_line(test: dict[str, Any]) -> str:
+    """What McNemar's test says of the model against the baseline, in a sentence."""
+    verdict = ("more than chance explains, at the 5% level" if test["p_value"] < 0.05 else
+               "a split this uneven is common by chance: no evidence that either is more accurate")
+    return (f"texts only one gets right: rnnkit {test['model_only']:,}, baseline {test['baseline_only']:,}; "
+            f"McNemar's exact test p = {test['p_value']:.3g} ({verdict})")
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
