@@ -62,7 +62,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     settings, skip_unknown = VARIANTS[name]
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
-    config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=1)
+    config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
     return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"], "val_accuracy": result.best_metric,
@@ -106,10 +106,11 @@ def main() -> int:
     parser.add_argument("--split-seed", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0, help="the first training seed")
     parser.add_argument("--seeds", type=int, default=1, help="training seeds per variant; the table gives means")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     rows = []
     for corpus in args.corpus or CORPORA:
         train, test = write_split(corpus, Path(args.cache) / f"seed{args.split_seed}", args.split_seed)

@@ -60,7 +60,7 @@ def majority(train: Path, test: Path) -> float:
 
 
 def run_corpus(corpus: str, args: argparse.Namespace) -> dict[str, Any]:
-    train, test = write_split(corpus, Path(args.cache), args.split_seed)
+    train, test = write_split(corpus, Path(args.cache) / f"seed{args.split_seed}", args.split_seed)
     run_dir = Path(args.out) / Path(corpus).stem
     t = time.perf_counter()
     result = rnnkit.fit("classify", data=str(train), out=run_dir, minutes=args.minutes, seed=args.seed,

@@ -85,6 +85,11 @@ def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[P
     changed = write_csv(tmp_path / "changed.csv", rows(40))
     assert main(["evaluate", str(moved), "--data", str(test), "--baseline", "--train", str(changed)]) == 2
     assert "the file has changed since" in capsys.readouterr().err
+    swapped = write_csv(tmp_path / "swapped.csv", rows(80, offset=1))  # as many rows, other ones
+    assert main(["evaluate", str(moved), "--data", str(test), "--baseline", "--train", str(swapped)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "swapped.csv: its training rows are not the ones the model was trained on" in err
+    assert len(err.splitlines()) == 1
 
 
 def test_baseline_without_scikit_learn_is_one_line(trained: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str],
