@@ -69,6 +69,8 @@ def test_evaluate_baseline_json_and_text(trained: tuple[Path, Path, Path], capsy
     text = capsys.readouterr().out
     assert "baseline: TF-IDF" in text and f"accuracy  {report['accuracy']:>8.4f}    1.0000" in text
     assert f"texts only one gets right: rnnkit 0, baseline {wrong}; McNemar's exact test p = " in text
+    verdict = "the baseline is the more accurate" if wrong >= 6 else "no evidence that either is more accurate"
+    assert verdict in text  # 2 / 2**6 < 0.05 <= 2 / 2**5
 
 
 def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[Path, Path, Path], tmp_path: Path,
@@ -118,3 +120,12 @@ def test_load_corpus_reads_the_label_first_or_last_and_refuses_the_held_out(tmp_
     assert b.texts == ["un bon film", "un film, nul"] and b.labels == ["1", "-1"]
     with pytest.raises(UserError, match="held out"):
         load_corpus("uncertainty-conll2010.csv", str(tar_path))
+
+
+def test_mcnemar_line_names_the_better_model_only_when_p_is_small() -> None:
+    from rnnkit.tasks.classify import _mcnemar_line
+
+    assert "rnnkit is the more accurate" in _mcnemar_line({"model_only": 9, "baseline_only": 0, "p_value": 2 / 2**9})
+    assert "the baseline is the more accurate" in _mcnemar_line({"model_only": 1, "baseline_only": 12,
+                                                                  "p_value": 0.0034})
+    assert "no evidence" in _mcnemar_line({"model_only": 4, "baseline_only": 9, "p_value": 0.27})
