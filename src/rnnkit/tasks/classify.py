@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -59,6 +58,7 @@ from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
+from rnnkit.train.provenance import digest
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -284,13 +284,6 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
     return train_t, val_t, labels
 
 
-def _rows_digest(train_t: Table, val_t: Table) -> str:
-    """SHA-256 of the training and validation rows (texts and labels, in order): what ``baseline`` checks a
-    re-read training file against, as a row count alone misses a file rewritten with other rows."""
-    rows = [[t.texts, [str(x) for x in t.labels]] for t in (train_t, val_t)]
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
 def _pretrain_texts(config: ClassifyConfig, ckpt: Checkpoint | None, out: Path, given: str | None) -> list[str]:
     """The unlabelled texts of ``pretrain_data`` (none for a resumed run, which was pre-trained or not
     when it began: a ``given`` pretrain_data other than its own is refused)."""
@@ -337,8 +330,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
                   "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {})},
         "labels": labels, "tokenizer": tokenizer.kind, "max_len": config.max_len,
         "text_column": config.text_column, "label_column": config.label_column, "class_weights": weights,
-        "data": {**shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"),
-                 "rows_sha256": _rows_digest(train_t, val_t)},
+        "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"),
         "settings": settings_of(config),
     }
     seed_everything(config.seed)
@@ -564,7 +556,8 @@ class TextClassifier(shared.TextModel):
 
         The rows are re-read from the training file that ``config.json`` records (``train`` names
         another path to it, for a model moved from where it was trained) and split as the run split them
-        (same fraction and seed); a file whose row count no longer matches the run's is refused."""
+        (same fraction and seed); a file that is not the one trained on (another size or SHA-256 than
+        ``config.json`` records under ``data.digests``, or another row count) is refused."""
         record = self.config.get("data") or {}
         path = train or record.get("train")
         if not path:
@@ -573,14 +566,15 @@ class TextClassifier(shared.TextModel):
         if not is_polarity_source(str(path)) and not Path(path).is_file():
             raise UserError(f"{path}: no such file (the model's training data, as config.json records it); name "
                             "the training file with --train FILE")
+        recorded = (record.get("digests") or {}).get("train")
+        if recorded and Path(path).is_file() and digest(path) != recorded:
+            raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
+                            "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})
         train_t, val_t, _ = _read_tables(settings, str(path), record.get("val"), None)
         if record.get("train_rows") not in (None, len(train_t)):
             raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")
-        if record.get("rows_sha256") not in (None, _rows_digest(train_t, val_t)):
-            raise UserError(f"{path}: its training rows are not the ones the model was trained on (config.json keeps "
-                            "a digest of them); the file has changed since (name the right one with --train)")
         model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
                                   [str(x) for x in val_t.labels])
         return model, {"model": DESCRIPTION, "C": model.C, "train": str(path), "train_rows": len(train_t),
