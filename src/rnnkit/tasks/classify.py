@@ -58,7 +58,7 @@ from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
-from rnnkit.train.provenance import digest
+from rnnkit.train.provenance import differs_from_record
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -566,8 +566,7 @@ class TextClassifier(shared.TextModel):
         if not is_polarity_source(str(path)) and not Path(path).is_file():
             raise UserError(f"{path}: no such file (the model's training data, as config.json records it); name "
                             "the training file with --train FILE")
-        recorded = (record.get("digests") or {}).get("train")
-        if recorded and Path(path).is_file() and digest(path) != recorded:
+        if Path(path).is_file() and differs_from_record(path, record, "train"):
             raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
                             "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})

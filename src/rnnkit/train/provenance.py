@@ -17,7 +17,7 @@ from typing import Any
 from rnnkit.data.prepared import fingerprint
 from rnnkit.errors import UserError
 
-__all__ = ["digest", "recorded_file", "with_digests"]
+__all__ = ["digest", "differs_from_record", "recorded_file", "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -34,16 +34,23 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "digests": digests} if digests else dict(record)
 
 
+def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> bool | None:
+    """Whether the file ``path`` differs from the ``key`` file the run's data record has a digest of (None
+    when the record has none of it)."""
+    recorded = (record.get("digests") or {}).get(key)
+    return None if recorded is None else digest(path) != recorded
+
+
 def recorded_file(run: str | Path, record: dict[str, Any], key: str, flag: str) -> str:
     """The ``key`` entry of a run's data record, refused in one line (naming ``flag``, the option that
     gives the data instead) when it is a file that is not, or cannot be shown to be, the one it trained on."""
     path = str(record[key])
     if not Path(path).is_file():
         return path
-    recorded = (record.get("digests") or {}).get(key)
-    if recorded is None:
+    differs = differs_from_record(path, record, key)
+    if differs is None:
         raise UserError(f"{run}: the run records no digest of {path}, so it cannot be checked to be the data it "
                         f"trained on; give {flag}")
-    if digest(path) != recorded:
+    if differs:
         raise UserError(f"{path} is no longer the data the run at {run} trained on; give {flag}")
     return path
