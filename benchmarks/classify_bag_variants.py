@@ -65,7 +65,8 @@ def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse
     config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
-    return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"], "val_accuracy": result.best_metric,
+    return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"],
+            "val_accuracy": result.best_eval.get("accuracy"),
             "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
             "settings": settings, "skip_unknown": skip_unknown,
             "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline else None}

@@ -104,9 +104,12 @@ def new_model(factory: Callable[[], nn.Module], ckpt: Checkpoint | None) -> nn.M
 
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
         eval_fn: Callable[[nn.Module], dict[str, float]], model_config: dict[str, Any], vocab: Any,
-        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool) -> TrainResult:
-    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation accuracy."""
-    cfg = train_config_from(settings_of(config), metric="accuracy", mode="max", unit=unit, overwrite=overwrite,
+        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool,
+        keep_by: str = "accuracy") -> TrainResult:
+    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation ``keep_by``:
+    ``"accuracy"`` (the highest) or ``"loss"`` (the lowest)."""
+    mode = {"accuracy": "max", "loss": "min"}[keep_by]
+    cfg = train_config_from(settings_of(config), metric=keep_by, mode=mode, unit=unit, overwrite=overwrite,
                             progress=progress, verbose=verbose)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=loss_fn, eval_fn=eval_fn, out_dir=out,
                       model_config=model_config, vocab=vocab, resume=ckpt)
@@ -116,10 +119,13 @@ def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, l
 def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None) -> None:
     """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead."""
     out = Path(result.out_dir or ".")
+    best = {**result.best_eval, **({result.metric: result.best_metric} if result.best_metric is not None else {})}
     if as_json:
         summary = {
-            "best_val_accuracy": result.best_metric,
+            "best_val_accuracy": best.get("accuracy"),
             "best_step": result.best_step,
+            "best_val_loss": best.get("loss"),
+            "kept_by": "lowest validation loss" if result.metric == "loss" else "highest validation accuracy",
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
@@ -132,9 +138,14 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         }
         print(json.dumps(summary))
         return
-    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
-    print(f"best validation accuracy {best} at step {result.best_step} ({result.steps} steps, "
-          f"{result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); model in {out / 'best'}")
+    took = (f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); "
+            f"model in {out / 'best'}")
+    if result.metric == "loss" and result.best_metric is not None:
+        accuracy = f", validation accuracy {best['accuracy']:.4f}" if "accuracy" in best else ""
+        print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
+        return
+    shown = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
+    print(f"best validation accuracy {shown} at step {result.best_step} {took}")
 
 
 # ------------------------------------------------------------------------------------------- use

@@ -14,8 +14,9 @@
 
 Model directories follow :mod:`rnnkit.train.checkpoint`: ``OUT/best`` holds ``config.json``
 (``"task": "classify"``, the model's shape, the labels, the tokenizer kind, the data settings),
-``model.safetensors`` and ``vocab.json`` (the tokenizer). The best checkpoint is the one with the best
-validation accuracy; a run that fails on its data writes nothing.
+``model.safetensors`` and ``vocab.json`` (the tokenizer). The best checkpoint is the one with the lowest
+validation loss (as Keras' ``monitor="val_loss"``: on a few dozen validation texts the accuracy moves in
+steps of a text and picks a checkpoint by luck); a run that fails on its data writes nothing.
 
 Python::
 
@@ -347,7 +348,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     result = shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(config.token_dropout, weight_t),
                         eval_fn=_eval_fn(val_x, val_y, labels), model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
-                        verbose=verbose)
+                        verbose=verbose, keep_by="loss")
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
 
 

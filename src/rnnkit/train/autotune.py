@@ -2,8 +2,9 @@
 
 What a user gets: :func:`search` tries settings one after another. Each trial is a short training by
 the task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
-scored by the best validation metric it reached (ties, frequent on a validation split of a few dozen
-texts, go to the lower validation loss at that checkpoint, then to the earlier trial). The first trials
+scored by the validation accuracy of the checkpoint that training kept (ties, frequent on a validation
+split of a few dozen texts, go to the lower validation loss at that checkpoint, then to the earlier
+trial). The first trials
 are the task's presets (strong settings known in advance); the next ones perturb the best settings so
 far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
 repeat. A task may name its simple models (the classifier: fastText's bag); a trial of another kind
@@ -273,8 +274,15 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
         return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
-    return Trial(number, kind, settings, result.best_metric, result.steps, took, result.stopped, result=result,
+    return Trial(number, kind, settings, _accuracy(result), result.steps, took, result.stopped, result=result,
                  overhead=clock.overheads[-1], loss=_best_loss(where), count=_val_count(where))
+
+
+def _accuracy(result: TrainResult) -> float | None:
+    """The validation accuracy of the checkpoint the training kept (by accuracy, or by loss)."""
+    if result.metric == "accuracy":
+        return result.best_metric
+    return result.best_eval.get("accuracy")
 
 
 def _best_json(where: Path, name: str) -> dict[str, Any]:

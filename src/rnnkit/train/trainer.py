@@ -192,6 +192,7 @@ class TrainResult:
     out_dir: Path | None
     last_eval: dict[str, float] = field(default_factory=dict)
     diverged: TrainingDiverged | None = None
+    best_eval: dict[str, float] = field(default_factory=dict)  # the whole evaluation of the best checkpoint
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -354,6 +355,7 @@ class Trainer:
         self.tokens = 0
         self.best_metric: float | None = None
         self.best_step: int | None = None
+        self.best_eval: dict[str, float] = {}
         self.last_saved_step: int | None = None
         self.last_eval: dict[str, float] = {}
         self.last_eval_step: int | None = None
@@ -592,7 +594,7 @@ class Trainer:
         value = self.last_eval[self.cfg.metric]
         better = self._is_better(value)
         if better:
-            self.best_metric, self.best_step = value, self.step
+            self.best_metric, self.best_step, self.best_eval = value, self.step, dict(self.last_eval)
         shown = f"train loss {train_loss:.4f}, " if train_loss is not None else ""
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
@@ -648,6 +650,7 @@ class Trainer:
             best_metric=self.best_metric, best_step=self.best_step, metric=self.cfg.metric, steps=self.step,
             seconds=self.elapsed, tokens=self.tokens, tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
             stopped=stopped, out_dir=self.out_dir, last_eval=self.last_eval, diverged=diverged,
+            best_eval=self.best_eval,
         )
 
     # ------------------------------------------------------------------ checkpoints
@@ -667,8 +670,7 @@ class Trainer:
         self.elapsed = float(ts.get("elapsed", 0.0))
         self.train_seconds = float(ts.get("train_seconds", self.elapsed))
         self.tokens = int(ts.get("tokens", 0))
-        self.best_metric = ts.get("best_metric")
-        self.best_step = ts.get("best_step")
+        self.best_metric, self.best_step, self.best_eval = self._restored_best(ts)
         self.last_saved_step = self.step
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
@@ -680,6 +682,20 @@ class Trainer:
             raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
                             "many processes as the run had") from None
         self._restore_rng(ts.get("rng", {}), mine)
+
+    def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
+        """The best checkpoint's metric, step and evaluation as the checkpoint recorded them; when the run
+        chose by another metric (a checkpoint of an older rnnkit, whose classifier kept the best accuracy),
+        its best's value under this run's metric where recorded, otherwise none: the next evaluation
+        becomes the best."""
+        best_eval = dict(ts.get("best_eval") or {})
+        if (ts.get("metric", self.cfg.metric), ts.get("mode", self.cfg.mode)) == (self.cfg.metric, self.cfg.mode):
+            return ts.get("best_metric"), ts.get("best_step"), best_eval
+        if self.cfg.metric in best_eval:
+            return best_eval[self.cfg.metric], ts.get("best_step"), best_eval
+        self._say(f"resuming a run that kept its best checkpoint by {ts.get('metric')}; this one keeps it by "
+                  f"{self.cfg.metric}: the next evaluation replaces OUT/best")
+        return None, None, {}
 
     @staticmethod
     def _restore_rng(rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
@@ -703,6 +719,7 @@ class Trainer:
             "mode": self.cfg.mode,
             "best_metric": self.best_metric,
             "best_step": self.best_step,
+            "best_eval": self.best_eval,
             "last_eval": self.last_eval,
             "last_eval_step": self.last_eval_step,
             "data": self.batches.state_dict(),
