@@ -228,3 +228,23 @@ def test_cli_refuses_autotune_without_a_budget(tmp_path: Path, capsys: pytest.Ca
     data = make_csv(tmp_path / "d.csv")
     assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_trial_kept_by_its_validation_loss_is_scored_by_the_accuracy_there(tmp_path: Path) -> None:
+    """The classifier keeps the checkpoint of the lowest validation loss: the trial's score is that
+    checkpoint's accuracy, never the loss read as a score."""
+    inner = fake_run([])
+    kept_by_loss = {"word": (0.40, 0.90), "bpe": (0.60, 0.70)}  # tokenizer -> (loss, accuracy) at the kept step
+
+    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+        result = inner(settings, minutes, where)
+        loss, accuracy = kept_by_loss.get(settings["tokenizer"], (0.8, 0.5))
+        result.metric, result.best_metric, result.best_eval = "loss", loss, {"loss": loss, "accuracy": accuracy}
+        return result
+
+    presets = [{**PRESETS[0], "tokenizer": "bpe"}, {**PRESETS[0], "tokenizer": "word"}]
+    found = search(run, budget_s=1.0, presets=presets, space=SPACE, fixed={}, seed=0, out=tmp_path,
+                   record=tmp_path / "autotune.jsonl")
+    lines = [json.loads(x) for x in (tmp_path / "autotune.jsonl").read_text().splitlines()]
+    assert [x["val_score"] for x in lines[:2]] == [0.70, 0.90]
+    assert found.best["tokenizer"] == "word"
