@@ -56,25 +56,31 @@ def score_test_side_too(test: Path) -> None:
     classify._tokenizer, classify._eval_fn = tokenizer, eval_fn
 
 
-def picks(out: Path) -> dict[str, Any]:
-    """The test accuracy at the checkpoint each rule keeps, from the run's ``metrics.jsonl``."""
+def picks(out: Path, coarse: int | None = None) -> dict[str, Any]:
+    """The test accuracy at the checkpoint each rule keeps, from the run's ``metrics.jsonl``; with
+    ``coarse``, also the loss rule's pick among the evaluations every ``coarse`` steps only."""
     evals = [r for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()) if "val_loss" in r]
     by_accuracy = max(evals, key=lambda r: r["val_accuracy"])  # max and min return the first of equals
     by_loss = min(evals, key=lambda r: r["val_loss"])
-    return {"accuracy_rule": {"step": by_accuracy["step"], "test": by_accuracy["val_test_accuracy"]},
-            "loss_rule": {"step": by_loss["step"], "test": by_loss["val_test_accuracy"]}}
+    found = {"accuracy_rule": {"step": by_accuracy["step"], "test": by_accuracy["val_test_accuracy"]},
+             "loss_rule": {"step": by_loss["step"], "test": by_loss["val_test_accuracy"]}}
+    if coarse:
+        sparse = min((r for r in evals if r["step"] % coarse == 0), key=lambda r: r["val_loss"])
+        found[f"loss_rule_every_{coarse}"] = {"step": sparse["step"], "test": sparse["val_test_accuracy"]}
+    return found
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| corpus | kept by accuracy | kept by loss | loss − accuracy | runs: loss better / equal / worse |",
+def table(rows: list[dict[str, Any]], first: str = "accuracy_rule", second: str = "loss_rule") -> str:
+    """Mean test accuracy of the ``first`` and ``second`` rule's picks per corpus, and their runs won."""
+    lines = [f"| corpus | {first} | {second} | difference | runs: {second} better / equal / worse |",
              "| --- | ---: | ---: | ---: | :---: |"]
     for corpus in dict.fromkeys(r["corpus"] for r in rows):
         runs = [r for r in rows if r["corpus"] == corpus]
-        acc = [r["accuracy_rule"]["test"] for r in runs]
-        loss = [r["loss_rule"]["test"] for r in runs]
-        diff = [b - a for a, b in zip(acc, loss, strict=True)]
+        a = [r[first]["test"] for r in runs]
+        b = [r[second]["test"] for r in runs]
+        diff = [y - x for x, y in zip(a, b, strict=True)]
         won = f"{sum(d > 0 for d in diff)} / {sum(d == 0 for d in diff)} / {sum(d < 0 for d in diff)}"
-        lines.append(f"| {corpus} | {100 * sum(acc) / len(acc):.1f} | {100 * sum(loss) / len(loss):.1f} | "
+        lines.append(f"| {corpus} | {100 * sum(a) / len(a):.1f} | {100 * sum(b) / len(b):.1f} | "
                      f"{100 * sum(diff) / len(diff):+.1f} | {won} |")
     return "\n".join(lines)
 
@@ -90,6 +96,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="the first training seed")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--coarse", type=int, help="also the loss rule among the evaluations every N steps only "
+                                                      "(a multiple of --eval-every), compared with every one")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     rows = []
@@ -101,11 +109,13 @@ def main() -> int:
             config = ClassifyConfig(**SUBWORDS, steps=args.steps, eval_every=args.eval_every, seed=seed,
                                     threads=args.threads)
             classify.train(config, str(train), where, overwrite=True, progress=False, verbose=False)
-            rows.append({"corpus": corpus, "seed": seed, **picks(where)})
+            rows.append({"corpus": corpus, "seed": seed, **picks(where, args.coarse)})
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "results.json").write_text(json.dumps({**vars(args), "results": rows}, indent=1))
     print(table(rows))
+    if args.coarse:
+        print("\n" + table(rows, f"loss_rule_every_{args.coarse}", "loss_rule"))
     return 0
 
 
