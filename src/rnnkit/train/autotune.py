@@ -1,19 +1,19 @@
 """A search over a task's settings inside a wall-clock budget, as fastText's ``-autotune-validation`` does.
 
-What a user gets: :func:`search` tries settings one after another. Each trial is a short training by
-the task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
+What a user gets: :func:`search` tries settings one after another. Each trial is a short training by the
+task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
 scored by the validation accuracy of the checkpoint that training kept (ties, frequent on a validation
 split of a few dozen texts, go to the lower validation loss at that checkpoint, then to the earlier
-trial). The first trials
-are the task's presets (strong settings known in advance); the next ones perturb the best settings so
-far: one or two of the searched settings changed at random (by ``seed``), never a fixed one, never a
-repeat. A task may name its simple models (the classifier: fastText's bag); a trial of another kind
-replaces a simple best only with a score more than two standard errors higher, since on a validation
-split of a few dozen texts a bigger model's higher score is mostly luck. When the trials' share of the
-budget is spent, the best settings are trained again with all the time that is left, and the better of
-that run and the best trial is kept (on a tie, the final run unless its validation loss is higher: a
-longer run can overfit while its accuracy stands still). Each trial and the final run are one JSON line
-in the record file (settings, validation score, loss and count, steps, seconds).
+trial). The first trials are the task's presets (strong settings known in advance); the next ones
+perturb the best settings so far: one or two of the searched settings changed at random (by ``seed``),
+never a fixed one, never a repeat. A task may name its simple models (the classifier: fastText's bag); a
+trial of another kind replaces a simple best only with a score more than two standard errors higher,
+since on a validation split of a few dozen texts a bigger model's higher score is mostly luck. When the
+trials' share of the budget is spent, the best settings are trained again with all the time that is
+left, and the better of that run and the best trial is kept (on a tie, the final run unless its
+validation loss is higher: a longer run can overfit while its accuracy stands still). Each trial and the
+final run are one JSON line in the record file (settings, validation score, loss and count, steps,
+seconds).
 
 The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
 far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
