@@ -66,7 +66,7 @@ def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
     return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"],
-            "val_accuracy": result.best_eval.get("accuracy"),
+            "val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
             "settings": settings, "skip_unknown": skip_unknown,
             "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline else None}

@@ -193,8 +193,8 @@ def test_ties_on_validation_accuracy_go_to_the_lower_validation_loss_and_the_rec
         loss = 0.3 if settings["tokenizer"] == "word" else 0.6  # every trial scores 0.75
         (where / "best").mkdir(parents=True, exist_ok=True)
         (where / "best" / "config.json").write_text(json.dumps(settings))
-        (where / "best" / "trainer_state.json").write_text(json.dumps({"last_eval": {"loss": loss}}))
-        return TrainResult(0.75, 1, "accuracy", 3, minutes * 30, 10, 1.0, "minutes", where)
+        return TrainResult(0.75, 1, "accuracy", 3, minutes * 30, 10, 1.0, "minutes", where,
+                           best_eval={"accuracy": 0.75, "loss": loss})
 
     found = search(run, budget_s=0.6, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path / "o",
                    record=tmp_path / "o" / "autotune.jsonl")

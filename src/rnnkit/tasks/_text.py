@@ -119,12 +119,11 @@ def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, l
 def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None) -> None:
     """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead."""
     out = Path(result.out_dir or ".")
-    best = {**result.best_eval, **({result.metric: result.best_metric} if result.best_metric is not None else {})}
     if as_json:
         summary = {
-            "best_val_accuracy": best.get("accuracy"),
+            "best_val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step,
-            "best_val_loss": best.get("loss"),
+            "best_val_loss": result.at_best("loss"),
             "kept_by": "lowest validation loss" if result.metric == "loss" else "highest validation accuracy",
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
@@ -141,7 +140,8 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
     took = (f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); "
             f"model in {out / 'best'}")
     if result.metric == "loss" and result.best_metric is not None:
-        accuracy = f", validation accuracy {best['accuracy']:.4f}" if "accuracy" in best else ""
+        accuracy = result.at_best("accuracy")
+        accuracy = f", validation accuracy {accuracy:.4f}" if accuracy is not None else ""
         print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
         return
     shown = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"

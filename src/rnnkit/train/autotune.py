@@ -274,15 +274,8 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], sec
         return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
     took = time.perf_counter() - t0
     clock.overheads.append(max(0.0, took - seconds))
-    return Trial(number, kind, settings, _accuracy(result), result.steps, took, result.stopped, result=result,
-                 overhead=clock.overheads[-1], loss=_best_loss(where), count=_val_count(where))
-
-
-def _accuracy(result: TrainResult) -> float | None:
-    """The validation accuracy of the checkpoint the training kept (by accuracy, or by loss)."""
-    if result.metric == "accuracy":
-        return result.best_metric
-    return result.best_eval.get("accuracy")
+    return Trial(number, kind, settings, result.at_best("accuracy"), result.steps, took, result.stopped,
+                 result=result, overhead=clock.overheads[-1], loss=result.at_best("loss"), count=_val_count(where))
 
 
 def _best_json(where: Path, name: str) -> dict[str, Any]:
@@ -291,14 +284,6 @@ def _best_json(where: Path, name: str) -> dict[str, Any]:
         found = json.loads((where / "best" / name).read_text(encoding="utf-8"))
         return found if isinstance(found, dict) else {}
     return {}
-
-
-def _best_loss(where: Path) -> float | None:
-    """The validation loss of the checkpoint in ``where/best`` (its trainer state's evaluation), if any."""
-    with contextlib.suppress(ValueError, TypeError, AttributeError):
-        loss = _best_json(where, "trainer_state.json").get("last_eval", {}).get("loss")
-        return float(loss) if loss is not None else None
-    return None
 
 
 def _val_count(where: Path) -> int | None:

@@ -194,6 +194,11 @@ class TrainResult:
     diverged: TrainingDiverged | None = None
     best_eval: dict[str, float] = field(default_factory=dict)  # the whole evaluation of the best checkpoint
 
+    def at_best(self, key: str) -> float | None:
+        """The value of ``key`` (``"accuracy"``, ``"loss"`` ...) in the evaluation of the kept checkpoint,
+        whichever metric chose it; None when that evaluation did not record it."""
+        return self.best_metric if key == self.metric else self.best_eval.get(key)
+
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
