@@ -99,7 +99,7 @@ def test_the_tokenizer_round_trips_through_json_and_refuses_bad_settings() -> No
 
 
 def test_char_ngrams_raise_the_default_cut_to_thousands_of_ids() -> None:
-    assert ClassifyConfig(tokenizer="ngram", char_ngrams="3,6").with_defaults().max_len == 4000
+    assert ClassifyConfig(tokenizer="ngram", char_ngrams="3,6").with_defaults().max_len == 50_000
     assert ClassifyConfig(tokenizer="ngram", char_ngrams="3,6", max_len=900).with_defaults().max_len == 900
     assert ClassifyConfig(tokenizer="ngram").with_defaults().max_len == 400
     assert ClassifyConfig().with_defaults({"char_ngrams": "2,5", "max_len": 1000}).max_len == 1000  # resumed
@@ -170,7 +170,7 @@ def test_cli_takes_char_ngrams_and_refuses_a_bad_value_in_one_line(tmp_path: Pat
     assert main([*args, "--out", str(tmp_path / "ok"), "--char-ngrams", "2,4", "--buckets", "128"]) == 0
     vocab = json.loads((tmp_path / "ok" / "best" / "vocab.json").read_text())
     assert vocab["char_ngrams"] == [2, 4] and vocab["buckets"] == 128
-    assert json.loads((tmp_path / "ok" / "best" / "config.json").read_text())["max_len"] == 4000
+    assert json.loads((tmp_path / "ok" / "best" / "config.json").read_text())["max_len"] == 50_000
 
 
 # ------------------------------------------------------------------------------------------- autotune

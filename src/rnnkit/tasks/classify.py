@@ -164,8 +164,9 @@ FIXED: dict[str, Any] = {
     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
     "char_ngrams": "0", "max_len": 400,
 }
-#: the default ``max_len`` (ids) of a model whose words bring their character n-grams
-SUBWORD_MAX_LEN = 4000
+#: the default ``max_len`` (ids) of a model whose words bring their character n-grams: about 3,000 words, so
+#: that the bag reads a long review or e-mail whole, as a TF-IDF model does (the cut is a guard, not a budget)
+SUBWORD_MAX_LEN = 50_000
 #: the settings that say which model to train: giving any of them turns the default search off
 MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
 
@@ -183,7 +184,7 @@ SPACE: dict[str, tuple[Any, ...]] = {
     "min_count": (1, 2, 3),
     "vocab_size": (4000, 8000, 16000, 50000),
     "char_ngrams": ("0", "2,5", "3,6"),
-    "max_len": (100, 200, 400, 800, 4000),
+    "max_len": (100, 200, 400, 800, 4000, SUBWORD_MAX_LEN),
 }
 
 #: the most tokens a recurrent model reads per text (longer cuts are for the bag, whose cost is one sum)
