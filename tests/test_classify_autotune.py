@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from rnnkit.cli import main
-from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig, _is_bag
+from rnnkit.errors import UserError
+from rnnkit.tasks.classify import FIXED, PRESETS, SPACE, ClassifyConfig, _is_bag, train
 from rnnkit.train.autotune import Trial, perturb, plan, search, warm_up
-from rnnkit.train.trainer import TrainResult
+from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "warm")
 
@@ -87,13 +88,14 @@ def test_plan_gives_the_presets_their_slices_and_keeps_a_share_for_the_final_run
 
 def fake_run(log: list[dict[str, Any]]) -> Any:
     """A stand-in training: sleeps half its slice, scores settings by a fixed rule, writes a best/."""
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
         log.append(settings)
-        time.sleep(minutes * 30)
+        time.sleep(limit.get("minutes", 0.0) * 30)
         (where / "best").mkdir(parents=True, exist_ok=True)
         (where / "best" / "config.json").write_text(json.dumps(settings))
         score = settings["hidden"] / 256 + (settings["pooling"] == "mean") - settings["dropout"]
-        return TrainResult(score, 1, "accuracy", 3, minutes * 30, 10, 1.0, "minutes", where)
+        return TrainResult(score, 1, "accuracy", limit.get("steps", 3), limit.get("minutes", 0.0) * 30, 10, 1.0,
+                           "minutes", where)
     return run
 
 
@@ -121,8 +123,8 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
     calls: list[dict[str, Any]] = []
     inner = fake_run(calls)
 
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        result = inner(settings, minutes, where)
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
         if where == tmp_path:  # the final run lands in out itself
             result.best_metric = -10.0
         return result
@@ -139,8 +141,8 @@ def test_a_final_run_that_ties_is_kept_only_without_a_higher_validation_loss(
         tmp_path: Path, final_loss: float, kept_final: bool) -> None:
     inner = fake_run([])
 
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        result = inner(settings, minutes, where)
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
         result.best_metric = 0.75  # every training ties on accuracy, as on a small validation split
         loss = final_loss if where == tmp_path else 0.55
         result.best_eval = {"accuracy": 0.75, "loss": loss}
@@ -170,8 +172,8 @@ def test_a_recurrent_trial_replaces_the_bag_only_by_a_clear_margin(tmp_path: Pat
                                                                     bag_kept: bool) -> None:
     inner = fake_run([])
 
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        result = inner(settings, minutes, where)
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
         result.best_metric = 0.875 if _is_bag(settings) else 0.9375  # one text of 16 more for every recurrent model
         (where / "best" / "config.json").write_text(json.dumps({**settings, "data": {"val_rows": val_rows}}))
         return result
@@ -220,15 +222,68 @@ def test_a_model_setting_in_a_config_file_also_turns_the_search_off(tmp_path: Pa
     assert json.loads((out / "best" / "config.json").read_text())["model"]["pooling"] == "max"
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--autotune", "--steps", "5"], "--autotune needs --minutes M"),
-    (["--autotune", "--minutes", "1", "--pretrain-data", "x.txt"], "--autotune does not pre-train"),
-])
-def test_cli_refuses_autotune_without_a_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
-                                               message: str) -> None:
+def test_cli_refuses_autotune_with_pre_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = make_csv(tmp_path / "d.csv")
-    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), *extra]) == 2
-    assert message in capsys.readouterr().err
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--autotune", "--minutes",
+                 "1", "--pretrain-data", "x.txt"]) == 2
+    assert "--autotune does not pre-train" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_autotune_without_a_budget_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="--autotune needs a budget to spend: --minutes M, or --steps N"):
+        train(ClassifyConfig(autotune=True, steps=None), str(make_csv(tmp_path / "d.csv")), tmp_path / "o")
+
+
+# ------------------------------------------------------------------------------------------- a budget of updates
+def test_a_search_counted_in_updates_spends_exactly_its_budget_and_repeats_itself(tmp_path: Path) -> None:
+    runs = []
+    for k in range(2):
+        log: list[dict[str, Any]] = []
+        out = tmp_path / f"run{k}"
+        found = search(fake_run(log), budget_steps=3000, presets=PRESETS, space=SPACE, fixed={}, seed=3, out=out,
+                       record=out / "autotune.jsonl")
+        lines = [json.loads(x) for x in (out / "autotune.jsonl").read_text().splitlines()]
+        steps = [x["steps"] for x in lines]
+        # 65 % of 3,000 updates shared by the five presets (390 each), the rest for the final run
+        assert [x["kind"] for x in lines] == ["preset"] * 5 + ["final"]
+        assert steps == [390] * 5 + [3000 - 5 * 390] and sum(steps) == 3000
+        runs.append(([x["settings"] for x in lines], found.best, found.kept))
+    assert runs[0] == runs[1]
+
+
+def test_failed_trials_spend_their_updates_so_a_search_of_failures_ends(tmp_path: Path) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        calls.append(limit)
+        if len(calls) > 1:
+            raise TrainingDiverged("loss is nan", step=1)
+        return fake_run([])(settings, limit, where)
+
+    found = search(run, budget_steps=10_000, presets=PRESETS, space=SPACE, fixed={}, seed=0, out=tmp_path,
+                   record=tmp_path / "autotune.jsonl")
+    trials = [t for t in found.trials if t.kind != "final"]
+    assert len(trials) == 16 and sum(t.error is not None for t in trials) == 15  # 16 slices of 406 updates
+    # the final run (it fails too) gets what the trials left; the one trial that trained is kept
+    assert calls[-1] == {"steps": 10_000 - 16 * 406} and found.kept == "trial 1"
+
+
+@pytest.mark.slow
+def test_cli_autotune_by_updates_gives_the_same_search_and_model_twice(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "d.csv")
+    records, weights = [], []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        assert main(["train", "classify", "--data", str(data), "--out", str(out), "--autotune", "--steps", "60",
+                     "--embedding", "16", "--hidden", "16", "--no-progress"]) == 0
+        assert "for 60 updates" in capsys.readouterr().err
+        lines = [json.loads(x) for x in (out / "autotune.jsonl").read_text().splitlines()]
+        assert sum(x["steps"] for x in lines) <= 60 and lines[-1]["kind"] == "final"
+        records.append([{k: v for k, v in x.items() if k != "seconds"} for x in lines])
+        weights.append((out / "best" / "model.safetensors").read_bytes())
+    assert records[0] == records[1] and weights[0] == weights[1]
 
 
 def test_a_trial_kept_by_its_validation_loss_is_scored_by_the_accuracy_there(tmp_path: Path) -> None:
@@ -237,8 +292,8 @@ def test_a_trial_kept_by_its_validation_loss_is_scored_by_the_accuracy_there(tmp
     inner = fake_run([])
     kept_by_loss = {"word": (0.40, 0.90), "bpe": (0.60, 0.70)}  # tokenizer -> (loss, accuracy) at the kept step
 
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        result = inner(settings, minutes, where)
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
         loss, accuracy = kept_by_loss.get(settings["tokenizer"], (0.8, 0.5))
         result.metric, result.best_metric, result.best_eval = "loss", loss, {"loss": loss, "accuracy": accuracy}
         return result

@@ -188,12 +188,13 @@ def test_autotune_searches_char_ngrams_and_its_first_preset_is_the_subword_bag()
 
 def test_ties_on_validation_accuracy_go_to_the_lower_validation_loss_and_the_record_lists_both(
         tmp_path: Path) -> None:
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        time.sleep(minutes * 30)
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        time.sleep(limit.get("minutes", 0.0) * 30)
         loss = 0.3 if settings["tokenizer"] == "word" else 0.6  # every trial scores 0.75
         (where / "best").mkdir(parents=True, exist_ok=True)
         (where / "best" / "config.json").write_text(json.dumps(settings))
-        return TrainResult(0.75, 1, "accuracy", 3, minutes * 30, 10, 1.0, "minutes", where,
+        return TrainResult(0.75, 1, "accuracy", limit.get("steps", 3), limit.get("minutes", 0.0) * 30, 10, 1.0,
+                           "minutes", where,
                            best_eval={"accuracy": 0.75, "loss": loss})
 
     found = search(run, budget_s=0.6, presets=PRESETS[:2], space=SPACE, fixed={}, seed=0, out=tmp_path / "o",

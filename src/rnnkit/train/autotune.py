@@ -1,4 +1,5 @@
-"""A search over a task's settings inside a wall-clock budget, as fastText's ``-autotune-validation`` does.
+"""A search over a task's settings inside a budget of time or of updates, as fastText's
+``-autotune-validation`` does.
 
 What a user gets: :func:`search` tries settings one after another. Each trial is a short training by the
 task's own ``train`` (so through the one :class:`rnnkit.train.Trainer`) on its slice of the budget,
@@ -15,10 +16,12 @@ validation loss is higher: a longer run can overfit while its accuracy stands st
 final run are one JSON line in the record file (settings, validation score, loss and count, steps,
 seconds).
 
-The whole search keeps inside the budget: a trial starts only when its slice and the overhead seen so
-far (reading data, building tokenizers, the last evaluation, checkpoints) still fit. Which settings are
-proposed depends only on ``seed`` and the scores seen; the scores of clock-limited trainings depend on
-the machine's speed, so two searches on different machines may go different ways.
+The whole search keeps inside the budget. A budget of seconds: a trial starts only when its slice and
+the overhead seen so far (reading data, building tokenizers, the last evaluation, checkpoints) still fit.
+A budget of updates: the trials share :data:`FINAL_SHARE` less of them and the final run gets the rest.
+Which settings are proposed depends only on ``seed`` and the scores seen; the scores of clock-limited
+trainings depend on the machine's speed, so two such searches may go different ways, where a search
+counted in updates repeats itself on the same machine whatever its load.
 """
 
 from __future__ import annotations
@@ -42,8 +45,9 @@ __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
 
 #: the searched settings: name -> the values a trial may take
 Space = dict[str, Sequence[Any]]
-#: ``run(settings, minutes, out_dir)``: one training of the task with ``settings``, into ``out_dir``
-RunFn = Callable[[dict[str, Any], float, Path], TrainResult]
+#: ``run(settings, limit, out_dir)``: one training of the task with ``settings`` into ``out_dir``, stopped by
+#: ``limit``: ``{"minutes": M}`` or ``{"steps": N}``
+RunFn = Callable[[dict[str, Any], dict[str, Any], Path], TrainResult]
 #: whether settings go together (a model without recurrent layers has no last state to pool ...)
 Valid = Callable[[dict[str, Any]], bool]
 #: the settings that matter (a model without recurrent layers has no hidden size ...): two settings with
@@ -51,6 +55,7 @@ Valid = Callable[[dict[str, Any]], bool]
 Canonical = Callable[[dict[str, Any]], dict[str, Any]]
 
 TRIAL_SECONDS = 12.0   # the slice a trial gets when the budget allows many
+TRIAL_STEPS = 400      # the same in updates (about 12 s of the subword bag on 2 cores)
 MAX_TRIALS = 16
 FINAL_SHARE = 0.35     # the share of the budget kept for training the best settings at the end
 
@@ -116,12 +121,12 @@ class AutotuneResult:
         return {"trials": len(searched), "best_settings": self.best, "kept": self.kept}
 
 
-def plan(budget_s: float, presets: int) -> tuple[float, float]:
-    """``(trials_seconds, slice_seconds)``: the part of the budget the trials share and each one's slice
-    (about :data:`TRIAL_SECONDS`, at least the presets, at most :data:`MAX_TRIALS`)."""
-    trials_s = budget_s * (1.0 - FINAL_SHARE)
-    count = max(presets, min(MAX_TRIALS, int(trials_s // TRIAL_SECONDS)), 1)
-    return trials_s, trials_s / count
+def plan(budget: float, presets: int, per_trial: float = TRIAL_SECONDS) -> tuple[float, float]:
+    """``(trials_share, slice)``: the part of the budget (seconds, or updates) the trials share and each
+    one's slice (about ``per_trial``, at least the presets, at most :data:`MAX_TRIALS`)."""
+    trials = budget * (1.0 - FINAL_SHARE)
+    count = max(presets, min(MAX_TRIALS, int(trials // per_trial)), 1)
+    return trials, trials / count
 
 
 def perturb(base: dict[str, Any], space: Space, fixed: dict[str, Any], rng: random.Random,
@@ -142,33 +147,88 @@ def perturb(base: dict[str, Any], space: Space, fixed: dict[str, Any], rng: rand
 
 
 class _Clock:
-    """The budget: seconds left, and the overhead a training takes beyond its slice (the largest seen
-    after the first training, which also pays for importing libraries and warming up)."""
+    """A budget of seconds: the time left, and the overhead a training takes beyond its slice (the largest
+    seen after the first training, which also pays for importing libraries and warming up)."""
+
+    per_trial = TRIAL_SECONDS
 
     def __init__(self, budget_s: float) -> None:
         self.start = time.perf_counter()
-        self.budget_s = budget_s
+        self.total = budget_s
         self.overheads: list[float] = []
 
     @property
     def overhead(self) -> float:
         return max(self.overheads[1:] or self.overheads or [0.0])
 
+    def used(self) -> float:
+        return time.perf_counter() - self.start
+
     def left(self, until: float | None = None, overhead: float | None = None) -> float:
         """Seconds from now to ``until`` (the end of the budget), less the expected overhead."""
-        end = self.budget_s if until is None else until
-        return end - (time.perf_counter() - self.start) - (self.overhead if overhead is None else overhead)
+        end = self.total if until is None else until
+        return end - self.used() - (self.overhead if overhead is None else overhead)
+
+    def slice(self, amount: float) -> float:
+        return max(amount, 0.05)
+
+    def limit(self, amount: float) -> dict[str, Any]:
+        return {"minutes": amount / 60.0}
+
+    def charge(self, took: float, amount: float, trained: bool) -> float:
+        """Note a training of ``took`` seconds on a slice of ``amount``; its overhead."""
+        if not trained:
+            return 0.0
+        self.overheads.append(max(0.0, took - amount))
+        return self.overheads[-1]
+
+    def final(self, best: Trial) -> float | None:
+        """The final run's slice: the time left less the overhead ``best`` took, if longer than its trial."""
+        seconds = self.left(overhead=best.overhead)
+        return seconds if seconds > best.seconds - best.overhead else None
 
 
-def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], space: Space,
-           fixed: dict[str, Any], seed: int, out: Path, record: Path,
+class _Updates:
+    """A budget of updates: every trial spends its slice (a failed one too), the final run what is left."""
+
+    per_trial = TRIAL_STEPS
+
+    def __init__(self, steps: int) -> None:
+        self.total = steps
+        self.spent = 0
+
+    def used(self) -> float:
+        return float(self.spent)
+
+    def left(self, until: float | None = None) -> float:
+        return (self.total if until is None else until) - self.spent
+
+    def slice(self, amount: float) -> int:
+        return max(int(amount), 1)
+
+    def limit(self, amount: float) -> dict[str, Any]:
+        return {"steps": int(amount)}
+
+    def charge(self, took: float, amount: float, trained: bool) -> float:
+        self.spent += int(amount)
+        return 0.0
+
+    def final(self, best: Trial) -> int | None:
+        steps = int(self.left())
+        return steps if steps > best.steps else None
+
+
+def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | None = None,
+           presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
            valid: Valid = lambda s: True, canonical: Canonical = lambda s: s,
            simple: Valid | None = None) -> AutotuneResult:
-    """Search ``space`` within ``budget_s`` seconds and leave the best model in ``out`` (``out/best``).
+    """Search ``space`` within ``budget_s`` seconds or ``budget_steps`` updates (one of them) and leave the
+    best model in ``out`` (``out/best``).
 
-    ``run(settings, minutes, dir)`` trains once; ``fixed`` settings are part of every trial, every
-    trial's settings are ``valid``, and no two trials have the same ``canonical`` settings; a trial
+    ``run(settings, limit, dir)`` trains once (``limit``: ``{"minutes": M}`` or ``{"steps": N}``);
+    ``fixed`` settings are part of every trial, every trial's settings are ``valid``, and no two trials
+    have the same ``canonical`` settings; a trial
     whose settings are not ``simple`` replaces a best trial whose settings are only when it
     :meth:`Trial.clearly_beats` it (the one-standard-error rule's preference for the simpler model,
     with two: on a few dozen validation texts a bigger model's higher score is mostly luck); trials
@@ -176,11 +236,13 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
     gets a line about it.
     """
-    clock = _Clock(budget_s)
+    if (budget_s is None) == (budget_steps is None):
+        raise ValueError("search: give one of budget_s and budget_steps")
+    budget: _Clock | _Updates = _Clock(budget_s) if budget_s is not None else _Updates(int(budget_steps or 0))
     warm_up()
-    warmed = time.perf_counter() - clock.start
-    trials_s, slice_s = plan(max(budget_s - warmed, 0.0), len(presets))
-    trials_end = warmed + trials_s
+    warmed = budget.used()
+    trials_share, slice_size = plan(max(budget.total - warmed, 0.0), len(presets), budget.per_trial)
+    trials_end = warmed + trials_share
     rng = random.Random(seed)
     work = out / "autotune"
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -188,15 +250,15 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
     trials: list[Trial] = []
     best: Trial | None = None
     while True:
-        seconds = min(slice_s, clock.left(trials_end))
-        if trials and seconds < 0.5 * slice_s:
+        amount = min(slice_size, budget.left(trials_end))
+        if trials and amount < 0.5 * slice_size:
             break
         number = len(trials) + 1
         kind, settings = _propose(number, presets, space, fixed, best, rng,
                                   [canonical(t.settings) for t in trials], valid, canonical)
         if settings is None:
             break
-        trial = _run_trial(run, number, kind, settings, max(seconds, 0.05), work / f"trial-{number}", clock,
+        trial = _run_trial(run, number, kind, settings, budget.slice(amount), work / f"trial-{number}", budget,
                            first=not trials)
         trials.append(trial)
         _append(record, trial)
@@ -210,7 +272,9 @@ def search(run: RunFn, *, budget_s: float, presets: Sequence[dict[str, Any]], sp
             shutil.rmtree(work / f"trial-{number}", ignore_errors=True)
     if best is None:
         raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
-    final = _final(run, best, clock, out, len(trials) + 1)
+    amount = budget.final(best)
+    final = None if amount is None else _run_trial(run, len(trials) + 1, "final", best.settings, amount, out,
+                                                   budget, first=False)
     if final is not None:
         trials.append(final)
         _append(record, final)
@@ -262,20 +326,22 @@ def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed
     return "perturbation", None if canonical(settings) in tried else settings
 
 
-def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], seconds: float, where: Path,
-               clock: _Clock, first: bool) -> Trial:
-    """Train once for ``seconds``; a diverged trial (or a failing one after the first) is recorded, not raised."""
+def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], amount: float, where: Path,
+               budget: _Clock | _Updates, first: bool) -> Trial:
+    """Train once on a slice of ``amount`` (seconds or updates); a diverged trial (or a failing one after
+    the first) is recorded, not raised."""
     t0 = time.perf_counter()
     try:
-        result = run(dict(settings), seconds / 60.0, where)
+        result = run(dict(settings), budget.limit(amount), where)
     except UserError as exc:
         if first and not isinstance(exc, TrainingDiverged):
             raise  # the data or a setting is wrong: every trial would fail the same way
+        budget.charge(time.perf_counter() - t0, amount, trained=False)
         return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
     took = time.perf_counter() - t0
-    clock.overheads.append(max(0.0, took - seconds))
+    overhead = budget.charge(took, amount, trained=True)
     return Trial(number, kind, settings, result.at_best("accuracy"), result.steps, took, result.stopped,
-                 result=result, overhead=clock.overheads[-1], loss=result.at_best("loss"), count=_val_count(where))
+                 result=result, overhead=overhead, loss=result.at_best("loss"), count=_val_count(where))
 
 
 def _best_json(where: Path, name: str) -> dict[str, Any]:
@@ -294,15 +360,6 @@ def _val_count(where: Path) -> int | None:
         counts = [v for k, v in data.items() if k.startswith("val_") and type(v) is int]
         return counts[0] if counts else None
     return None
-
-
-def _final(run: RunFn, best: Trial, clock: _Clock, out: Path, number: int) -> Trial | None:
-    """Train the best settings again into ``out`` with the time left, less the overhead those settings
-    took in their trial (None when too little is left to train longer than the best trial did)."""
-    seconds = clock.left(overhead=best.overhead)
-    if seconds <= best.seconds - best.overhead:
-        return None
-    return _run_trial(run, number, "final", best.settings, seconds, out, clock, first=False)
 
 
 def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
