@@ -66,6 +66,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
     optimizer: str = "adamw"      # decoupled weight decay: 0.015-0.06 nats/char better than Adam (docs/CHARLM.md)
     lr: float = 6e-3
     weight_decay: float = 0.1
+    ema: float = 0.999            # evaluate and keep the weights' moving average: 0.001-0.005 better (docs/CHARLM.md)
     eval_every: int = 5000
     log_every: int = 50
     precision: str = "auto"

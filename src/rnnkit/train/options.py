@@ -59,6 +59,7 @@ class TrainSettings:
     save_every: int | None = None
     save_minutes: float | None = 5.0
     threads: int | None = None
+    ema: float = 0.0
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
@@ -129,6 +130,16 @@ def _nonneg_float(text: str) -> float:
     return value
 
 
+def _decay(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a decay from 0 to below 1, got {text}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a decay from 0 to below 1 (e.g. 0.999), got {text}")
+    return value
+
+
 def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
     """Add ``--steps --minutes --optimizer --lr ... --config --resume --overwrite --json`` to ``parser``.
 
@@ -157,6 +168,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help="also save last/ every N steps (default: only by time, at evaluations and at the end)")
     g.add_argument("--save-minutes", type=_nonneg_float, metavar="M",
                    help=f"save last/ every M minutes of training, 0 = off (default {d['save_minutes']:g})")
+    g.add_argument("--ema", type=_decay, metavar="DECAY",
+                   help="evaluate and keep a moving average of the weights, a <- DECAY*a + (1-DECAY)*w after each "
+                        f"update (Polyak averaging; 0 = off; default {d['ema']:g})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "

@@ -58,6 +58,9 @@ spent, whichever is further along), so resuming a step-limited run is bit-exact 
 optimiser, data position, carried state and the torch/Python/NumPy RNG states are all restored.
 Under a ``minutes`` budget the schedule follows the clock, which is not reproducible.
 
+With ``ema=DECAY`` (``--ema``) evaluations score, and ``best/`` keeps, a moving average of the weights
+(:mod:`rnnkit.train.ema`); ``last/`` keeps both, and a finished ``fit()`` leaves the average in the model.
+
 Under ``torchrun`` the same loop trains data-parallel (:mod:`rnnkit.train.distributed`: each process its
 share of every batch, rank 0 alone writing); ``threads`` (None) lets it choose torch's thread count by
 timing its first steps (:mod:`rnnkit.train.threads`).
@@ -92,6 +95,7 @@ from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
+from rnnkit.train.ema import WeightAverage
 from rnnkit.train.optim import build_optimizer, learning_rate
 from rnnkit.train.provenance import with_digests
 from rnnkit.train.threads import ThreadChooser
@@ -170,6 +174,7 @@ class TrainConfig:
     blowup: float | None = None       # a training loss over blowup x the first one is a divergence
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
     threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
+    ema: float = 0.0                  # evaluate and keep a moving average of the weights with this decay (ema.py)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -354,6 +359,7 @@ class Trainer:
             config.optimizer, self.params, lr=config.lr, weight_decay=config.weight_decay,
             momentum=config.momentum, betas=(0.9, config.beta2),
         )
+        self.average = WeightAverage(model, config.ema) if config.ema else None
         self.step = 0
         self.elapsed = 0.0
         self.train_seconds = 0.0
@@ -483,6 +489,8 @@ class Trainer:
             raise self._diverged("gradient norm", norm, lr, {"train_loss": loss_value / max(n_items, 1)})
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
+        if self.average is not None:
+            self.average.update()
         self.carry = detach_state(new_state)
         self.step += 1
         return loss_value, n_items, norm
@@ -591,7 +599,8 @@ class Trainer:
 
     def _evaluate_into(self, record: dict[str, Any], train_loss: float | None) -> str | None:
         """Evaluate, add ``val_*`` to ``record``, keep the best and save; returns ``on_eval``'s reason."""
-        self.last_eval = self.evaluate()
+        with self._averaged():
+            self.last_eval = self.evaluate()
         self.last_eval_step = self.step
         self.elapsed = time.perf_counter() - self._start
         record["elapsed"] = round(self.elapsed, 3)
@@ -604,7 +613,8 @@ class Trainer:
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
         if better:
-            self.save_best()
+            with self._averaged():
+                self.save_best()
         self.save_last()
         return self.on_eval(record) if self.on_eval is not None else None
 
@@ -645,10 +655,17 @@ class Trainer:
             self._log(record)
         if self.eval_fn is None and self.best_step != self.step:
             self.best_step = self.step
-            self.save_best()
+            with self._averaged():
+                self.save_best()
         if self.last_saved_step != self.step:
             self.save_last()
+        if self.average is not None:  # as Keras' use_ema: the model a finished fit() leaves is the average
+            self.average.copy_into_model()
         self._plot()
+
+    def _averaged(self) -> contextlib.AbstractContextManager[None]:
+        """The moving average of the weights in the model for evaluating and saving (``ema``), else nothing."""
+        return self.average.swapped_in() if self.average is not None else contextlib.nullcontext()
 
     def _result(self, stopped: str, diverged: TrainingDiverged | None) -> TrainResult:
         return TrainResult(
@@ -687,6 +704,8 @@ class Trainer:
             raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
                             "many processes as the run had") from None
         self._restore_rng(ts.get("rng", {}), mine)
+        if self.average is not None:
+            self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
 
     def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
         """The best checkpoint's metric, step and evaluation as the checkpoint recorded them; when the run
@@ -731,6 +750,7 @@ class Trainer:
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
             "train_config": asdict(self.cfg),
+            **({"ema_updates": self.average.updates} if self.average is not None else {}),
         }
 
     def save_last(self) -> None:
@@ -741,6 +761,7 @@ class Trainer:
             self.last_saved_step = self.step
             return
         tensors = {_rank_key(r, k): v for r, state in enumerate(states) for k, v in state.items()}
+        tensors.update(self.average.state_tensors() if self.average is not None else {})
         save_checkpoint(
             self.out_dir / "last", model_state=self.model.state_dict(), config=self.model_config,
             vocab=self.vocab, trainer_state=self._trainer_state(), optimizer_state=self.optimizer.state_dict(),
