@@ -169,8 +169,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--save-minutes", type=_nonneg_float, metavar="M",
                    help=f"save last/ every M minutes of training, 0 = off (default {d['save_minutes']:g})")
     g.add_argument("--ema", type=_decay, metavar="DECAY",
-                   help="evaluate and keep a moving average of the weights, a <- DECAY*a + (1-DECAY)*w after each "
-                        f"update (Polyak averaging; 0 = off; default {d['ema']:g})")
+                   help="evaluate and keep a moving average of the weights, a <- d*a + (1-d)*w after each update, "
+                        f"d rising to DECAY over the first updates (Polyak averaging; 0 = off; default {d['ema']:g})")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "
