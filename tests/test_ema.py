@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from test_train import V, tokens
 from torch.optim.swa_utils import AveragedModel
 
 from rnnkit.errors import UserError
@@ -25,22 +26,10 @@ from rnnkit.train import (
 )
 from rnnkit.train.ema import WeightAverage
 
-V = 11
 DECAY = 0.8
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def tokens(n: int, seed: int = 1) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return torch.randint(1, V, (n,), generator=g).to(torch.uint8)
-
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 VAL = tokens(200, seed=9)
 

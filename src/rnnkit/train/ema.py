@@ -86,13 +86,12 @@ class WeightAverage:
     def load(self, tensors: dict[str, Tensor], updates: int, where: str) -> None:
         """Restore what :meth:`state_tensors` saved; a checkpoint of a run without the average (or none
         yet) starts it afresh from the next update."""
-        saved = [tensors.get(PREFIX + n) for n in self.names]
-        if updates <= 0 or any(t is None for t in saved):
+        if updates <= 0 or any(PREFIX + n not in tensors for n in self.names):
             self.average, self.updates = None, 0
             return
+        saved = [tensors[PREFIX + n] for n in self.names]
         for name, p, t in zip(self.names, self.params, saved, strict=True):
-            if t is None or t.shape != p.shape:
+            if t.shape != p.shape:
                 raise UserError(f"{where}: the averaged weights of {name} do not fit this model")
-        self.average = [t.to(p.device, p.dtype).clone() for t, p in zip(saved, self.params, strict=True)
-                        if t is not None]
+        self.average = [t.to(p.device, p.dtype).clone() for t, p in zip(saved, self.params, strict=True)]
         self.updates = int(updates)

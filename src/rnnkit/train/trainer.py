@@ -613,8 +613,7 @@ class Trainer:
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
         if better:
-            with self._averaged():
-                self.save_best()
+            self.save_best()
         self.save_last()
         return self.on_eval(record) if self.on_eval is not None else None
 
@@ -655,8 +654,7 @@ class Trainer:
             self._log(record)
         if self.eval_fn is None and self.best_step != self.step:
             self.best_step = self.step
-            with self._averaged():
-                self.save_best()
+            self.save_best()
         if self.last_saved_step != self.step:
             self.save_last()
         if self.average is not None:  # as Keras' use_ema: the model a finished fit() leaves is the average
@@ -771,16 +769,18 @@ class Trainer:
         self._saved_at = time.perf_counter()
 
     def save_best(self) -> None:
-        """Write ``OUT/best``: the model, its config and vocabulary, and how it was trained."""
+        """Write ``OUT/best``: the model (its weights' moving average with ``ema``), its config and
+        vocabulary, and how it was trained."""
         if self.out_dir is None:
             return
         state = self._trainer_state()
         for key in ("data", "carry", "rng"):
             state.pop(key)
-        save_checkpoint(
-            self.out_dir / "best", model_state=self.model.state_dict(), config=self.model_config,
-            vocab=self.vocab, trainer_state=state,
-        )
+        with self._averaged():
+            save_checkpoint(
+                self.out_dir / "best", model_state=self.model.state_dict(), config=self.model_config,
+                vocab=self.vocab, trainer_state=state,
+            )
 
     # ------------------------------------------------------------------ logging
     def _prepare_metrics_file(self) -> None:
