@@ -310,11 +310,57 @@ def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
                  "--json"]) == 0
     result = json.loads(capsys.readouterr().out)["results"][0]
     assert result["file"] == str(tmp_path / "t.txt") and "text" not in result
-    assert result["dynamic"] == {"lr": 0.3, "segment": 20}
+    assert result["dynamic"] == {"method": "rms", "lr": 1e-4, "segment": 20}  # the model carries its statistics
     assert result["log_prob"] == pytest.approx(lm.score(text, dynamic=True, segment=20)["log_prob"], rel=1e-5)
     assert result["log_prob"] != pytest.approx(lm.score(text)["log_prob"], rel=1e-3)
-    assert lm.score(text, dynamic=True, dynamic_lr=0.0)["log_prob"] == pytest.approx(lm.score(text)["log_prob"],
-                                                                                     rel=1e-5)
+    assert main(["score", str(trained), "--file", str(tmp_path / "t.txt"), "--dynamic", "--segment", "20",
+                 "--dynamic-method", "sgd", "--json"]) == 0
+    sgd = json.loads(capsys.readouterr().out)["results"][0]
+    assert sgd["dynamic"] == {"method": "sgd", "lr": 0.3, "segment": 20}
+    assert sgd["log_prob"] == pytest.approx(lm.score(text, dynamic=True, segment=20, method="sgd")["log_prob"],
+                                            rel=1e-5)
+    assert sgd["log_prob"] != pytest.approx(result["log_prob"], rel=1e-4)
+    for method in ("rms", "sgd"):
+        assert lm.score(text, dynamic=True, dynamic_lr=0.0, method=method)["log_prob"] == pytest.approx(
+            lm.score(text)["log_prob"], rel=1e-5)
+
+
+def test_best_carries_the_gradient_statistics_of_its_weights(trained: Path) -> None:
+    """best/ holds dynamic_rms.<name> for every parameter: gradient_rms of the kept weights on the training text."""
+    from rnnkit.models.dynamic_eval import gradient_rms
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    lm = rnnkit.load(trained)
+    ckpt = load_checkpoint(trained)
+    names = [n for n, _ in lm.model.named_parameters()]
+    assert sorted(k for k in ckpt.tensors if k.startswith("dynamic_rms.")) == sorted("dynamic_rms." + n for n in names)
+    text = (trained.parent / "text.txt").read_text(encoding="utf-8")
+    train_ids = lm.vocab.encode_tensor(text, warn=False)[: ckpt.config["train_chars"]]
+    expected = gradient_rms(lm.model, train_ids)
+    assert all(torch.allclose(lm.dynamic_rms[n], expected[n], atol=1e-6) for n in names)
+
+
+def test_a_model_without_statistics_scores_by_sgd(trained: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A model saved by an older rnnkit (no dynamic_rms.*) keeps the SGD rule; asking for rms names the folder;
+    statistics that do not fit the model are refused when it is loaded."""
+    from rnnkit.train.checkpoint import load_checkpoint, save_checkpoint
+
+    ckpt = load_checkpoint(trained)
+    old = save_checkpoint(tmp_path / "old", model_state=ckpt.model_state, config=ckpt.config, vocab=ckpt.vocab,
+                          trainer_state=ckpt.trainer_state)
+    capsys.readouterr()
+    assert main(["score", str(old), "The fox.", "--dynamic", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["dynamic"] == {"method": "sgd", "lr": 0.3, "segment": 50}
+    message = refused(["score", str(old), "The fox.", "--dynamic", "--dynamic-method", "rms"], capsys)
+    assert str(old) in message and "gradient statistics" in message
+    bad = dict(ckpt.tensors)
+    name = next(k for k in bad if k.startswith("dynamic_rms."))
+    bad[name] = torch.ones(3)
+    broken = save_checkpoint(tmp_path / "broken", model_state=ckpt.model_state, config=ckpt.config,
+                             vocab=ckpt.vocab, trainer_state=ckpt.trainer_state, tensors=bad)
+    message = refused(["score", str(broken), "The fox."], capsys)
+    assert str(broken) in message and name in message
 
 
 def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
@@ -329,14 +375,15 @@ def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
     assert "segment" in refused(["score", str(trained), "hi", "--dynamic", "--segment", "0"], capsys)
     assert "add --dynamic" in refused(["score", str(trained), "hi", "--segment", "20"], capsys)
     assert "diverged" in refused(["score", str(trained), "The fox. " * 9, "--dynamic", "--dynamic-lr", "1e38",
-                                  "--segment", "5"], capsys)
+                                  "--segment", "5", "--dynamic-method", "sgd"], capsys)
+    assert "add --dynamic" in refused(["score", str(trained), "hi", "--dynamic-method", "rms"], capsys)
 
 
 def test_cli_warns_when_dynamic_evaluation_scores_worse_than_a_uniform_guess(
         trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["score", str(trained), "The fox. " * 9, "--dynamic", "--dynamic-lr", "1e4", "--segment", "5",
-                 "--json"]) == 0
+                 "--dynamic-method", "sgd", "--json"]) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)["results"][0]
     assert result["nats_per_char"] > math.log(len(rnnkit.load(trained).vocab))

@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnnkit.models.dynamic_eval import dynamic_log_probs
+from rnnkit.models.dynamic_eval import dynamic_log_probs, gradient_rms
 from rnnkit.models.language_model import LanguageModel, sequence_log_probs
 
 
@@ -85,3 +85,86 @@ def test_decay_pulls_back_to_the_trained_weights(model: LanguageModel) -> None:
 def test_bad_settings_are_refused(model: LanguageModel, kw: dict, word: str) -> None:
     with pytest.raises(ValueError, match=word):
         dynamic_log_probs(model, ids(1), ids(5), **kw)
+
+
+# ------------------------------------------------------------------ the RMS-normalised rule (Krause et al. 2018)
+def constant_rms(model: LanguageModel, value: float) -> dict[str, torch.Tensor]:
+    return {n: torch.full_like(p, value) for n, p in model.named_parameters()}
+
+
+def test_statistics_that_are_one_constant_give_the_sgd_step(model: LanguageModel) -> None:
+    """g / (c + eps) with a constant c is SGD with lr / (c + eps); the pull back's rate c / mean = 1 is the
+    plain decay."""
+    context, text = ids(1), ids(30)
+    for decay in (0.0, 0.3):
+        sgd = dynamic_log_probs(model, context, text, lr=0.5, segment=5, decay=decay)
+        rms = dynamic_log_probs(model, context, text, lr=0.5 * 2.5, segment=5, decay=decay,
+                                rms=constant_rms(model, 2.5), eps=0.0)
+        assert torch.allclose(rms, sgd, atol=1e-5)
+        assert not torch.allclose(sgd, sequence_log_probs(model, context, text), atol=1e-3)
+
+
+def test_the_rms_rule_step_by_step() -> None:
+    """Brute force, Krause et al.'s update written out: θ ← θ - lr·g/(rms + eps) + min(λ·rms/mean, 1)·(θ0 - θ)."""
+    torch.manual_seed(0)
+    model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
+    rms = {n: torch.rand_like(p) * 0.1 + 0.01 for n, p in model.named_parameters()}
+    lr, decay, eps = 0.02, 0.5, 1e-3
+    context, text = ids(1, seed=3), ids(12, seed=4)
+    got = dynamic_log_probs(model, context, text, lr=lr, segment=4, decay=decay, rms=rms, eps=eps)
+
+    ref = copy.deepcopy(model).eval()
+    names = [n for n, _ in ref.named_parameters()]
+    theta0 = {n: p.detach().clone() for n, p in ref.named_parameters()}
+    mean = sum(float(rms[n].mean()) for n in names) / len(names)
+    seq = torch.cat([context, text])
+    expected, state = [], None
+    for start in range(0, len(seq) - 1, 4):
+        x, y = seq[start : start + 4][: len(seq) - 1 - start], seq[start + 1 : start + 5]
+        logits, state = ref(x.unsqueeze(1), state, time_offset=start)
+        logp = F.log_softmax(logits[:, 0], -1).gather(1, y.unsqueeze(1)).squeeze(1)
+        expected.append(logp.detach())
+        ref.zero_grad()
+        (-logp.mean()).backward()
+        with torch.no_grad():
+            for n, p in ref.named_parameters():
+                rate = torch.clamp(decay * rms[n] / mean, max=1.0)
+                p.copy_(p - lr * p.grad / (rms[n] + eps) + rate * (theta0[n] - (p - lr * p.grad / (rms[n] + eps))))
+        state = tuple(s.detach() for s in state)
+    assert torch.allclose(got, torch.cat(expected), atol=1e-5)
+
+
+def test_statistics_of_the_wrong_shape_are_refused(model: LanguageModel) -> None:
+    rms = constant_rms(model, 1.0)
+    rms.pop(next(iter(rms)))
+    with pytest.raises(ValueError, match="rms"):
+        dynamic_log_probs(model, ids(1), ids(5), rms=rms)
+
+
+def test_gradient_rms_is_the_root_mean_square_of_each_batch_gradient(model: LanguageModel) -> None:
+    """Brute force: two streams over the text, segments of 5, the state carried, two batches."""
+    text = ids(60, seed=5)
+    got = gradient_rms(model, text, streams=2, segment=5, batches=2)
+    ref = copy.deepcopy(model).eval()
+    length = (len(text) - 1) // 2
+    total = {n: torch.zeros_like(p) for n, p in ref.named_parameters()}
+    state = None
+    for start in (0, 5):
+        x = torch.stack([text[start : start + 5], text[length + start : length + start + 5]], 1)
+        y = torch.stack([text[start + 1 : start + 6], text[length + start + 1 : length + start + 6]], 1)
+        logits, state = ref(x, state, time_offset=start)
+        ref.zero_grad()
+        F.cross_entropy(logits.reshape(-1, 7), y.reshape(-1)).backward()
+        for n, p in ref.named_parameters():
+            total[n] += p.grad**2
+        state = tuple(s.detach() for s in state)
+    assert set(got) == set(total)
+    assert all(torch.allclose(got[n], (total[n] / 2).sqrt(), atol=1e-6) for n in total)
+    assert all(v.gt(0).any() for v in got.values())
+
+
+def test_gradient_rms_of_a_short_text_uses_what_there_is(model: LanguageModel) -> None:
+    got = gradient_rms(model, ids(8), streams=64, segment=50, batches=25)  # one stream of 7 inputs
+    assert all(torch.isfinite(v).all() for v in got.values())
+    with pytest.raises(ValueError, match="too short"):
+        gradient_rms(model, ids(1))

@@ -34,7 +34,16 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
-from rnnkit.models.dynamic_eval import DYNAMIC_LR, DYNAMIC_SEGMENT, LR_LIMIT, dynamic_log_probs
+from rnnkit.models.dynamic_eval import (
+    DYNAMIC_LR,
+    DYNAMIC_SEGMENT,
+    LR_LIMIT,
+    RMS_DECAY,
+    RMS_LR,
+    RMS_PREFIX,
+    dynamic_log_probs,
+    gradient_rms,
+)
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -218,6 +227,7 @@ def train(
         batches=StreamBatches(train_ids, streams, config.seq_len, config.shift), loss_fn=tbptt_lm_loss,
         eval_fn=_eval_fn(val_ids, config.eval_chars), out_dir=out, vocab=vocab.to_json(), resume=ckpt,
         model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
+        best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
     )
     _check_budget_left(trainer, out)
     if verbose:
@@ -343,6 +353,7 @@ class CharLM:
         kwargs = _saved_model_kwargs(ckpt)
         self.model = build_model(lambda: LanguageModel(len(self.vocab), **kwargs), ckpt)
         self.model.eval()
+        self.dynamic_rms = _saved_rms(ckpt, self.model)
 
     def stream(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> Iterator[str]:
@@ -372,26 +383,38 @@ class CharLM:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
 
-    def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float = DYNAMIC_LR,
-              segment: int = DYNAMIC_SEGMENT) -> dict[str, Any] | list[dict[str, Any]]:
+    def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
+              segment: int = DYNAMIC_SEGMENT, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
         line; characters outside the vocabulary are left out of the total and the count (a warning names
         them). One text gives one dict, a list a list.
 
         ``dynamic=True`` scores by dynamic evaluation: the model keeps learning from each text as it
-        reads it, one SGD step of size ``dynamic_lr`` after every ``segment`` characters, each character
-        scored before the model trains on it (see :func:`rnnkit.models.dynamic_eval.dynamic_log_probs`).
+        reads it, one step after every ``segment`` characters, each character scored before the model
+        trains on it (see :func:`rnnkit.models.dynamic_eval.dynamic_log_probs`). ``method="rms"`` (the
+        default for a model that carries its gradient statistics, as one trained by this rnnkit does)
+        takes Krause et al.'s RMS-normalised step of ``dynamic_lr`` (default 1e-4) with a pull back to
+        the trained weights; ``"sgd"`` (the default for older models) a plain SGD step (default 0.3).
         Each text starts from the trained weights; the loaded model is not changed.
         """
-        if dynamic:
-            if not 0 <= dynamic_lr <= LR_LIMIT:  # also refuses NaN
-                raise SettingError("dynamic_lr", dynamic_lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
-            if segment < 1:
-                raise SettingError("segment", segment, "expected a positive number of characters")
-        options = {"lr": dynamic_lr, "segment": segment} if dynamic else None
+        options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
         return [self._score_one(t, options) for t in texts]
+
+    def _dynamic_options(self, lr: float | None, segment: int, method: str | None) -> dict[str, Any]:
+        method = method or ("rms" if self.dynamic_rms is not None else "sgd")
+        if method not in ("rms", "sgd"):
+            raise SettingError("method", method, "expected 'rms' or 'sgd'")
+        if method == "rms" and self.dynamic_rms is None:
+            raise UserError(f"{self.checkpoint.path}: holds no gradient statistics for the RMS rule (saved by an "
+                            "older rnnkit or by hand); use --dynamic-method sgd")
+        lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
+        if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
+            raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
+        if segment < 1:
+            raise SettingError("segment", segment, "expected a positive number of characters")
+        return {"method": method, "lr": lr, "segment": segment}
 
     def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
@@ -406,7 +429,9 @@ class CharLM:
         if not targets.numel():
             logp = torch.zeros(0)
         elif dynamic:
-            logp = dynamic_log_probs(self.model, context, targets, **dynamic)
+            rms = dynamic["method"] == "rms"
+            logp = dynamic_log_probs(self.model, context, targets, lr=dynamic["lr"], segment=dynamic["segment"],
+                                     rms=self.dynamic_rms if rms else None, decay=RMS_DECAY if rms else 0.0)
         else:
             logp = sequence_log_probs(self.model, context, targets)
         known = targets != vocab.unk_index
@@ -421,6 +446,20 @@ class CharLM:
             "perplexity": (math.exp(-total / n) if -total / n < 709 else math.inf) if n else None,
             **({"dynamic": dynamic} if dynamic else {}),
         }
+
+
+def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor] | None:
+    """The gradient statistics a checkpoint carries for dynamic evaluation (``dynamic_rms.*``), checked
+    against the model's parameters; None when it has none."""
+    rms = {k[len(RMS_PREFIX):]: v for k, v in ckpt.tensors.items() if k.startswith(RMS_PREFIX)}
+    if not rms:
+        return None
+    for name, p in model.named_parameters():
+        if name not in rms or rms[name].shape != p.shape or not bool(torch.isfinite(rms[name]).all()):
+            raise UserError(f"{ckpt.path}: its gradient statistics do not fit the model: {RMS_PREFIX}{name} is "
+                            f"{list(rms[name].shape) if name in rms else 'missing'}, not finite values of shape "
+                            f"{list(p.shape)}")
+    return {n: t.float() for n, t in rms.items()}
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
@@ -466,14 +505,14 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
-    given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment))
-             if value is not None]
+    given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
+                                      ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:
         raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
     with report_warnings():
-        results = lm.score([t for _, t in named], dynamic=args.dynamic,
-                           dynamic_lr=DYNAMIC_LR if args.dynamic_lr is None else args.dynamic_lr,
-                           segment=DYNAMIC_SEGMENT if args.segment is None else args.segment)
+        results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
+                           segment=DYNAMIC_SEGMENT if args.segment is None else args.segment,
+                           method=args.dynamic_method)
     for (file, _), r in zip(named, results, strict=True):
         if file is not None:
             del r["text"]  # a file's whole text is not echoed back
@@ -519,8 +558,13 @@ def _score_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("--dynamic", action="store_true",
                     help="dynamic evaluation: the model keeps learning from each text as it reads it, each "
                     "character scored before the model trains on it (Krause et al. 2018)")
+    sc.add_argument("--dynamic-method", choices=("rms", "sgd"), default=None,
+                    help="with --dynamic: rms, Krause et al.'s step normalised by the weights' gradient statistics "
+                    "from training (the default for a model that carries them), or sgd, a plain SGD step (the "
+                    "default for a model saved by an older rnnkit)")
     sc.add_argument("--dynamic-lr", type=float, default=None,
-                    help=f"with --dynamic: SGD step size on each segment's mean loss (default {DYNAMIC_LR:g})")
+                    help=f"with --dynamic: step size on each segment's mean loss (default {RMS_LR:g} for rms, "
+                    f"{DYNAMIC_LR:g} for sgd)")
     sc.add_argument("--segment", type=int, default=None,
                     help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
     sc.add_argument("--threads", type=int, default=None, help="torch CPU threads")

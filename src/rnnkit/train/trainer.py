@@ -20,6 +20,7 @@ and gets checkpoints, resume, schedules, clipping, evaluation, stopping by steps
         vocab=my_vocab_json,                  # JSON or None
         resume=None,                          # or load_checkpoint(dir, prefer="last")
         on_eval=None,                         # (record) -> reason to stop, or None
+        best_tensors=None,                    # (model) -> {name: tensor} saved in OUT/best too; or None
     )
     result = trainer.fit()                    # TrainResult: best metric, steps, seconds, tokens/s
 
@@ -45,6 +46,9 @@ lower is better; set ``mode="max"`` for accuracy). The best value so far is kept
 Without an ``eval_fn`` the final model is the best one and the train loss is reported. ``on_eval``
 sees each evaluation's record (``step``, ``elapsed``, ``train_loss``, ``val_<key>`` ...) and may end
 the run by returning a reason (``"reached 0.001"``), which becomes ``TrainResult.stopped``.
+``best_tensors(model)`` is called each time ``OUT/best`` is written, with the weights written there; the
+tensors it returns are saved beside them (the language model's gradient statistics for dynamic
+evaluation).
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
 first; Ctrl-C finishes the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
@@ -330,6 +334,7 @@ class Trainer:
         vocab: Any = None,
         resume: Checkpoint | None = None,
         optimizer: torch.optim.Optimizer | None = None,
+        best_tensors: Callable[[nn.Module], dict[str, Tensor]] | None = None,
     ) -> None:
         if config.mode not in ("min", "max"):
             raise UserError(f"mode {config.mode!r}: expected 'min' or 'max'")
@@ -349,6 +354,7 @@ class Trainer:
         self._loss_takes_progress = _has_keyword(loss_fn, "progress")
         self.eval_fn = eval_fn
         self.on_eval = on_eval
+        self.best_tensors = best_tensors
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.model_config = dict(model_config or {})
         if isinstance(self.model_config.get("data"), dict):
@@ -777,9 +783,10 @@ class Trainer:
         for key in ("data", "carry", "rng"):
             state.pop(key)
         with self._averaged():
+            extra = self.best_tensors(self.model) if self.best_tensors is not None else None
             save_checkpoint(
                 self.out_dir / "best", model_state=self.model.state_dict(), config=self.model_config,
-                vocab=self.vocab, trainer_state=state,
+                vocab=self.vocab, trainer_state=state, tensors=extra,
             )
 
     # ------------------------------------------------------------------ logging
