@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import pytest
 import torch
@@ -22,6 +23,26 @@ def ids(n: int, seed: int = 1) -> torch.Tensor:
     return torch.randint(7, (n,), generator=torch.Generator().manual_seed(seed))
 
 
+def segment_by_segment(model: LanguageModel, context: torch.Tensor, text: torch.Tensor, segment: int,
+                       update: Callable[[LanguageModel], None]) -> torch.Tensor:
+    """Brute force on a copy of ``model``: score ``segment`` tokens with the state carried, back-propagate
+    their mean loss, call ``update(copy)``, and so on; the log-probs of ``text`` (the first target follows
+    the whole ``context``)."""
+    ref = copy.deepcopy(model).eval()
+    seq = torch.cat([context, text])
+    expected, state = [], None
+    for start in range(0, len(seq) - 1, segment):
+        x, y = seq[start : start + segment][: len(seq) - 1 - start], seq[start + 1 : start + segment + 1]
+        logits, state = ref(x.unsqueeze(1), state, time_offset=start)
+        logp = F.log_softmax(logits[:, 0], -1).gather(1, y.unsqueeze(1)).squeeze(1)
+        expected.append(logp.detach())
+        ref.zero_grad()
+        (-logp.mean()).backward()
+        update(ref)
+        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+    return torch.cat(expected)[len(context) - 1 :]
+
+
 def test_without_updates_it_is_the_static_score(model: LanguageModel) -> None:
     context, text = ids(1), ids(23)
     static = sequence_log_probs(model, context, text)
@@ -38,20 +59,14 @@ def test_each_segment_is_scored_by_the_model_after_one_sgd_step_per_segment_befo
     context, text = ids(2, seed=3), ids(10, seed=4)
     got = dynamic_log_probs(model, context, text, lr=0.5, segment=3)
 
-    ref = copy.deepcopy(model).eval()
-    opt = torch.optim.SGD(ref.parameters(), lr=0.5)
-    seq = torch.cat([context, text])
-    expected, state = [], None
-    for start in range(0, len(seq) - 1, 3):
-        x, y = seq[start : start + 3][: len(seq) - 1 - start], seq[start + 1 : start + 4]
-        logits, state = ref(x.unsqueeze(1), state, time_offset=start)
-        logp = F.log_softmax(logits[:, 0], -1).gather(1, y.unsqueeze(1)).squeeze(1)
-        expected.append(logp.detach())
-        opt.zero_grad()
-        (-logp.mean()).backward()
-        opt.step()
-        state = tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
-    expected_all = torch.cat(expected)[len(context) - 1 :]
+    optimizers: list[torch.optim.SGD] = []
+
+    def sgd_step(ref: LanguageModel) -> None:
+        if not optimizers:
+            optimizers.append(torch.optim.SGD(ref.parameters(), lr=0.5))
+        optimizers[0].step()
+
+    expected_all = segment_by_segment(model, context, text, 3, sgd_step)
     assert got.shape == text.shape
     assert torch.allclose(got, expected_all, atol=1e-5)
     assert not torch.allclose(got[3:], sequence_log_probs(model, context, text)[3:], atol=1e-3)
@@ -113,25 +128,19 @@ def test_the_rms_rule_step_by_step() -> None:
     context, text = ids(1, seed=3), ids(12, seed=4)
     got = dynamic_log_probs(model, context, text, lr=lr, segment=4, decay=decay, rms=rms, eps=eps)
 
-    ref = copy.deepcopy(model).eval()
-    names = [n for n, _ in ref.named_parameters()]
-    theta0 = {n: p.detach().clone() for n, p in ref.named_parameters()}
+    names = [n for n, _ in model.named_parameters()]
+    theta0 = {n: p.detach().clone() for n, p in model.named_parameters()}
     mean = sum(float(rms[n].mean()) for n in names) / len(names)
-    seq = torch.cat([context, text])
-    expected, state = [], None
-    for start in range(0, len(seq) - 1, 4):
-        x, y = seq[start : start + 4][: len(seq) - 1 - start], seq[start + 1 : start + 5]
-        logits, state = ref(x.unsqueeze(1), state, time_offset=start)
-        logp = F.log_softmax(logits[:, 0], -1).gather(1, y.unsqueeze(1)).squeeze(1)
-        expected.append(logp.detach())
-        ref.zero_grad()
-        (-logp.mean()).backward()
+
+    def krause_step(ref: LanguageModel) -> None:
         with torch.no_grad():
             for n, p in ref.named_parameters():
                 rate = torch.clamp(decay * rms[n] / mean, max=1.0)
-                p.copy_(p - lr * p.grad / (rms[n] + eps) + rate * (theta0[n] - (p - lr * p.grad / (rms[n] + eps))))
-        state = tuple(s.detach() for s in state)
-    assert torch.allclose(got, torch.cat(expected), atol=1e-5)
+                stepped = p - lr * p.grad / (rms[n] + eps)
+                p.copy_(stepped + rate * (theta0[n] - stepped))
+
+    expected = segment_by_segment(model, context, text, 4, krause_step)
+    assert torch.allclose(got, expected, atol=1e-5)
 
 
 def test_statistics_of_the_wrong_shape_are_refused(model: LanguageModel) -> None:

@@ -456,9 +456,9 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
         return None
     for name, p in model.named_parameters():
         if name not in rms or rms[name].shape != p.shape or not bool(torch.isfinite(rms[name]).all()):
+            held = f"of shape {list(rms[name].shape)}" if name in rms else "missing"
             raise UserError(f"{ckpt.path}: its gradient statistics do not fit the model: {RMS_PREFIX}{name} is "
-                            f"{list(rms[name].shape) if name in rms else 'missing'}, not finite values of shape "
-                            f"{list(p.shape)}")
+                            f"{held}; expected finite values of shape {list(p.shape)}")
     return {n: t.float() for n, t in rms.items()}
 
 
