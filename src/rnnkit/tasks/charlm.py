@@ -459,7 +459,7 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
             held = f"of shape {list(rms[name].shape)}" if name in rms else "missing"
             raise UserError(f"{ckpt.path}: its gradient statistics do not fit the model: {RMS_PREFIX}{name} is "
                             f"{held}; expected finite values of shape {list(p.shape)}")
-    return {n: t.float() for n, t in rms.items()}
+    return rms  # dynamic_log_probs puts them in the parameters' dtype
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
