@@ -510,6 +510,46 @@ def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFix
     assert greedy[0] == lm.vocab.itos[int(logits[-1, 0, 1:].argmax()) + 1]  # the most likely known character
 
 
+def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_not(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.tasks import charlm
+    from rnnkit.tasks.charlm import _choose_size
+
+    asked = []
+
+    def rate(config: CharLMConfig, vocab_size: int, streams: int) -> float:
+        asked.append((config.hidden, vocab_size, streams))
+        return 100_000.0
+
+    monkeypatch.setattr(charlm, "measured_rate", rate)
+    fast = CharLMConfig(steps=None, minutes=1.5)        # 9 M characters at 100 k/s: 10 passes, not 4
+    _choose_size(fast, 900_000, 66, 16, verbose=True)
+    assert (fast.hidden, fast.dropout) == (384, 0.13) and asked == [(384, 66, 16)]
+    assert "dropout 0.13 for 9.0 M characters at 100 k chars/s (measured), about 10.0 passes" in \
+        capsys.readouterr().err
+    bound = CharLMConfig(steps=1000, batch_size=16, seq_len=64, minutes=1.5)  # the steps end it first
+    _choose_size(bound, 900_000, 66, 16, verbose=False)
+    assert bound.dropout == 0.0                          # 1.0 M characters: 1.1 passes
+    monkeypatch.setattr(charlm, "measured_rate", lambda *a: pytest.fail("no --minutes: nothing to time"))
+    steps_only = CharLMConfig(steps=12_000, batch_size=16, seq_len=64)
+    _choose_size(steps_only, 900_000, 66, 16, verbose=False)
+    assert steps_only.dropout == 0.18                    # 12.3 M characters: 13.7 passes
+
+
+def test_measured_rate_times_the_chosen_model_except_under_torchrun(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.tasks import charlm
+    from rnnkit.train import distributed
+
+    timed = []
+    monkeypatch.setattr(charlm, "training_rate", lambda model, v, b, t, precision: timed.append(
+        (model.hidden_size, model.dropout_p, v, b, t, precision)) or 5e4)
+    config = CharLMConfig(steps=None, minutes=1.0, hidden=32, embed_dim=8, seq_len=12, precision="fp32")
+    assert charlm.measured_rate(config, 20, 4) == 5e4
+    assert timed == [(32, 0.0, 20, 4, 12, "fp32")]
+    monkeypatch.setattr(distributed, "ranks", lambda: distributed.Ranks(rank=0, world_size=2, local_rank=0))
+    assert charlm.measured_rate(config, 20, 4) is None
+
+
 def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     from rnnkit.tasks.charlm import auto_dropout, planned_passes
 
@@ -522,19 +562,21 @@ def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0
 
 
-def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept() -> None:
-    from rnnkit.tasks.charlm import WIDE_MODEL_CHARS, _choose_size, auto_hidden
+def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.tasks import charlm
+    from rnnkit.tasks.charlm import PLANNING_RATE, WIDE_MODEL_CHARS, _choose_size, auto_hidden
 
     assert auto_hidden(None) == 384 and auto_hidden(WIDE_MODEL_CHARS - 1) == 384
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
+    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
-    _choose_size(ten_minutes, 900_000, verbose=False)
+    _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)
     assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.25)
     ninety_s = CharLMConfig(steps=None, minutes=1.5)            # 3.6 M: the 90-second default is unchanged
-    _choose_size(ninety_s, 900_000, verbose=False)
+    _choose_size(ninety_s, 900_000, 66, 16, verbose=False)
     assert (ninety_s.hidden, ninety_s.dropout) == (384, 0.0)
     given = CharLMConfig(steps=None, minutes=10.0, hidden=256, dropout=0.1)
-    _choose_size(given, 900_000, verbose=False)
+    _choose_size(given, 900_000, 66, 16, verbose=False)
     assert (given.hidden, given.dropout) == (256, 0.1)
     with pytest.raises(SettingError, match="hidden"):
         CharLMConfig(hidden=0).validate()

@@ -144,6 +144,24 @@ def test_evaluate_streams_is_mean_loss_per_token() -> None:
     assert math.isclose(windowed["loss"], expect, rel_tol=1e-5)
 
 
+def test_training_rate_counts_the_timed_windows_and_leaves_the_model_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.train import tbptt
+
+    model = tiny_lm(dropout=0.2)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    clock = iter(float(i) / 10 for i in range(100))        # each reading of the clock 0.1 s after the last
+    monkeypatch.setattr(tbptt.time, "perf_counter", lambda: next(clock))
+    calls = []
+    loss = tbptt.tbptt_lm_loss
+    monkeypatch.setattr(tbptt, "tbptt_lm_loss", lambda m, b, st: calls.append(b.inputs.shape) or loss(m, b, st))
+    # 2 untimed windows, then 3 timed ones until 0.25 s have passed; 0.4 s from start to end
+    rate = tbptt.training_rate(model, V, batch_size=3, window=5, seconds=0.25, warmup=2)
+    assert calls == [torch.Size([5, 3])] * 5
+    assert rate == pytest.approx(3 * 3 * 5 / 0.4)
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items()) and model.training
+    assert tbptt.training_rate(tiny_lm(), V, batch_size=2, window=4, seconds=10.0, max_updates=2) > 0
+
+
 # ------------------------------------------------------------------------------------------- schedules
 def test_learning_rate_warmup_cosine_step() -> None:
     assert learning_rate(1.0, 0, 0.0, warmup_steps=4) == pytest.approx(0.25)

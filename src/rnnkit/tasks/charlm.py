@@ -46,10 +46,11 @@ from rnnkit.models.dynamic_eval import (
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import Task, Verb, register
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, build_model
 from rnnkit.train.options import RegulariserSettings, TrainSettings, settings_of, start_run, train_config_from
-from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss
-from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
+from rnnkit.train.trainer import Trainer, TrainResult, fast_bf16_available, seed_everything
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "text_digest", "train"]
 
@@ -103,20 +104,21 @@ PLANNING_RATE = 40_000
 WIDE_MODEL_CHARS = 15_000_000
 
 
-def planned_chars(config: CharLMConfig) -> float | None:
-    """The characters the run's budget reads: ``steps × batch × window``, or ``minutes × 60 ×
-    PLANNING_RATE`` under ``--minutes`` (the smaller when both are given); None without a limit."""
+def planned_chars(config: CharLMConfig, rate: float = PLANNING_RATE) -> float | None:
+    """The characters the run's budget reads: ``steps × batch × window``, or ``minutes × 60 × rate``
+    (characters a second) under ``--minutes`` (the smaller when both are given); None without a limit."""
     budgets = []
     if config.steps:
         budgets.append(config.steps * config.batch_size * config.seq_len)
     if config.minutes:
-        budgets.append(config.minutes * 60 * PLANNING_RATE)
+        budgets.append(config.minutes * 60 * rate)
     return float(min(budgets)) if budgets else None
 
 
-def planned_passes(config: CharLMConfig, train_chars: int) -> float:
-    """How many times the run's budget (:func:`planned_chars`) reads the training text (1 without a limit)."""
-    chars = planned_chars(config)
+def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = None) -> float:
+    """How many times the run's budget (:func:`planned_chars` at ``rate``, by default
+    :data:`PLANNING_RATE`) reads the training text (1 without a limit)."""
+    chars = planned_chars(config, rate or PLANNING_RATE)
     return chars / max(train_chars, 1) if chars is not None else 1.0
 
 
@@ -209,8 +211,8 @@ def train(
             f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}; use a longer text or a smaller --seq-len"
         )
     train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
-    _choose_size(config, int(train_ids.numel()), verbose)
     streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
+    _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
     if streams < config.batch_size and ckpt is None:
         print(f"rnnkit: warning: the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
               f"--batch-size {config.batch_size}", file=sys.stderr, flush=True)
@@ -235,22 +237,40 @@ def train(
     return trainer.fit()
 
 
-def _choose_size(config: CharLMConfig, train_chars: int, verbose: bool) -> None:
-    """Fill in the hidden size and dropout not given, from the budget and the text's length (a resumed
-    run has both from its checkpoint), and say what was chosen."""
-    chars, passes = planned_chars(config), planned_passes(config, train_chars)
+def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, streams: int, verbose: bool) -> None:
+    """Fill in the hidden size and dropout not given (a resumed run has both from its checkpoint), and say
+    what was chosen: the size from the budget (:func:`auto_hidden`; ``--minutes`` at the fixed
+    :data:`PLANNING_RATE`, so one command builds one model everywhere), the dropout from the passes over
+    the training text the budget will really make (:func:`auto_dropout`; ``--minutes`` at the speed
+    :func:`measured_rate` finds for that model now)."""
     chosen = []
     if config.hidden is None:
-        config.hidden = auto_hidden(chars)
-        chosen.append(f"hidden {config.hidden}")
+        budget = planned_chars(config)
+        config.hidden = auto_hidden(budget)
+        chosen.append(f"hidden {config.hidden}" + (f" for {budget / 1e6:.1f} M planned characters" if budget else ""))
     if config.dropout is None:
+        rate = measured_rate(config, vocab_size, streams) if config.minutes else None
+        chars, passes = planned_chars(config, rate or PLANNING_RATE), planned_passes(config, train_chars, rate)
         config.dropout = auto_dropout(passes)
-        chosen.append(f"dropout {config.dropout:g}")
+        by_clock = rate is not None and config.minutes is not None and chars == config.minutes * 60 * rate
+        speed = f" at {rate / 1e3:.0f} k chars/s (measured)" if by_clock and rate else ""
+        chosen.append(f"dropout {config.dropout:g} for {chars / 1e6:.1f} M characters{speed}, about {passes:.1f} "
+                      "passes over the training text" if chars else f"dropout {config.dropout:g} (no limit)")
     if chosen and verbose:
-        budget = f"{chars / 1e6:.1f} M characters, about {passes:.1f} passes over the training text" if chars else \
-            "no limit"
-        print(f"charlm: {', '.join(chosen)}, chosen for a budget of {budget} (--hidden, --dropout set them)",
-              file=sys.stderr, flush=True)
+        print(f"charlm: {', '.join(chosen)} (--hidden, --dropout set them)", file=sys.stderr, flush=True)
+
+
+def measured_rate(config: CharLMConfig, vocab_size: int, streams: int) -> float | None:
+    """Characters a second the model of ``config`` (its hidden size chosen) trains at on this machine now,
+    timed by :func:`~rnnkit.train.tbptt.training_rate` on a throwaway model (under a second); None under
+    torchrun, where each process would time its own share and might choose another dropout."""
+    if distributed.ranks().world_size > 1:
+        return None
+    model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0})
+    precision = config.precision
+    if precision == "auto":
+        precision = "bf16" if fast_bf16_available(model) else "fp32"
+    return training_rate(model, vocab_size, streams, config.seq_len, precision=precision)
 
 
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:

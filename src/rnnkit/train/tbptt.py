@@ -19,7 +19,10 @@ summed over all ``window`` steps.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +33,9 @@ from torch import Tensor, nn
 
 from rnnkit.data.prepared import smallest_int_dtype
 from rnnkit.errors import UserError
+from rnnkit.recurrent import detach_state
 
-__all__ = ["StreamBatch", "StreamBatches", "evaluate_streams", "smallest_int_dtype", "tbptt_lm_loss"]
+__all__ = ["StreamBatch", "StreamBatches", "evaluate_streams", "smallest_int_dtype", "tbptt_lm_loss", "training_rate"]
 
 
 @dataclass
@@ -140,6 +144,38 @@ def tbptt_lm_loss(model: nn.Module, batch: StreamBatch, state: Any) -> tuple[Ten
         logits = torch.cat([head, tail], 0)
     loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1), reduction="sum")
     return loss, y.numel(), carry
+
+
+def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: int, *, precision: str = "fp32",
+                  seconds: float = 0.25, warmup: int = 2, max_updates: int = 50) -> float:
+    """Tokens a second this machine trains ``model`` at now, in windows of ``batch_size`` streams ×
+    ``window`` tokens: ``warmup`` untimed updates (allocation, kernel set-up), then updates until
+    ``seconds`` have passed (at most ``max_updates``), each the trainer's: :func:`tbptt_lm_loss` under
+    ``precision`` (``fp32`` or ``bf16`` autocast), backward, clipping, an AdamW step. It trains a copy on
+    random ids, so ``model`` is unchanged; torch's global random state is used (dropout)."""
+    probe = copy.deepcopy(model).train()
+    params = [p for p in probe.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=1e-4)
+    device = params[0].device if params else torch.device("cpu")
+    ids = torch.randint(vocab_size, (window + 1, batch_size), generator=torch.Generator().manual_seed(0)).to(device)
+    batch = StreamBatch(ids[:-1], ids[1:], reset=False, shift=window)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+    state: Any = None
+    timed, start = 0, 0.0
+    for update in range(warmup + max_updates):
+        if update == warmup:
+            start = time.perf_counter()
+        with autocast:
+            loss, _, state = tbptt_lm_loss(probe, batch, state)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        state = detach_state(state)
+        timed = update + 1 - warmup
+        if timed > 0 and time.perf_counter() - start >= seconds:
+            break
+    return timed * batch_size * window / max(time.perf_counter() - start, 1e-9)
 
 
 @torch.no_grad()
