@@ -524,7 +524,7 @@ def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_
     monkeypatch.setattr(charlm, "measured_rate", rate)
     fast = CharLMConfig(steps=None, minutes=1.5)        # 9 M characters at 100 k/s: 10 passes, not 4
     _choose_size(fast, 900_000, 66, 16, verbose=True)
-    assert (fast.hidden, fast.dropout) == (384, 0.13) and asked == [(384, 66, 16)]
+    assert (fast.layers, fast.hidden, fast.dropout) == (1, 384, 0.13) and asked == [(384, 66, 16)]
     assert "dropout 0.13 for 9.0 M characters at 100 k chars/s (measured), about 10.0 passes" in \
         capsys.readouterr().err
     bound = CharLMConfig(steps=1000, batch_size=16, seq_len=64, minutes=1.5)  # the steps end it first
@@ -543,7 +543,7 @@ def test_measured_rate_times_the_chosen_model_except_under_torchrun(monkeypatch:
     timed = []
     monkeypatch.setattr(charlm, "training_rate", lambda model, v, b, t, precision: timed.append(
         (model.hidden_size, model.dropout_p, v, b, t, precision)) or 5e4)
-    config = CharLMConfig(steps=None, minutes=1.0, hidden=32, embed_dim=8, seq_len=12, precision="fp32")
+    config = CharLMConfig(steps=None, minutes=1.0, hidden=32, layers=1, embed_dim=8, seq_len=12, precision="fp32")
     assert charlm.measured_rate(config, 20, 4) == 5e4
     assert timed == [(32, 0.0, 20, 4, 12, "fp32")]
     monkeypatch.setattr(distributed, "ranks", lambda: distributed.Ranks(rank=0, world_size=2, local_rank=0))
@@ -570,13 +570,22 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
     monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
-    _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)
-    assert (ten_minutes.hidden, ten_minutes.dropout) == (512, 0.25)
+    _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)   # 26.7 passes over a 1 MB text: 2 x 384
+    assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout) == (2, 384, 0.25)
+    big_text = CharLMConfig(steps=None, minutes=10.0)           # 5.6 passes over 4.3 M characters: 1 x 512
+    _choose_size(big_text, 4_300_000, 66, 16, verbose=False)
+    assert (big_text.layers, big_text.hidden, big_text.dropout) == (1, 512, 0.0)
+    six_minutes = CharLMConfig(steps=None, minutes=6.5)         # 15.6 M characters: wide, not yet deep
+    _choose_size(six_minutes, 900_000, 66, 16, verbose=False)
+    assert (six_minutes.layers, six_minutes.hidden) == (1, 512)
     ninety_s = CharLMConfig(steps=None, minutes=1.5)            # 3.6 M: the 90-second default is unchanged
     _choose_size(ninety_s, 900_000, 66, 16, verbose=False)
-    assert (ninety_s.hidden, ninety_s.dropout) == (384, 0.0)
-    given = CharLMConfig(steps=None, minutes=10.0, hidden=256, dropout=0.1)
+    assert (ninety_s.layers, ninety_s.hidden, ninety_s.dropout) == (1, 384, 0.0)
+    given = CharLMConfig(steps=None, minutes=10.0, hidden=256, dropout=0.1)   # a width given: one layer of it
     _choose_size(given, 900_000, 66, 16, verbose=False)
-    assert (given.hidden, given.dropout) == (256, 0.1)
+    assert (given.layers, given.hidden, given.dropout) == (1, 256, 0.1)
+    stacked = CharLMConfig(steps=None, minutes=10.0, layers=3)                # layers given: 384 wide
+    _choose_size(stacked, 4_300_000, 66, 16, verbose=False)
+    assert (stacked.layers, stacked.hidden) == (3, 384)
     with pytest.raises(SettingError, match="hidden"):
         CharLMConfig(hidden=0).validate()

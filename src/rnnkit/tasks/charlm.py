@@ -64,7 +64,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
 
     cell: str = "lstm"            # any cell of rnnkit.cells.CELLS
     hidden: int | None = None     # hidden units per layer (None: auto_hidden, 384 or 512 by the budget)
-    layers: int = 1
+    layers: int | None = None     # stacked layers (None: auto_layers, 1 or 2 by the budget)
     embed_dim: int = 64           # character embedding size
     seq_len: int = 64             # truncated-BPTT window in characters
     shift: int | None = None      # characters between window starts (None: seq_len)
@@ -102,6 +102,9 @@ PLANNING_RATE = 40_000
 
 #: the planned characters from which the default model is 1 x 512 instead of 1 x 384 (about 6 minutes)
 WIDE_MODEL_CHARS = 15_000_000
+#: the planned characters (10 minutes) and passes over the text from which it is 2 x 384 instead
+DEEP_MODEL_CHARS = 24_000_000
+DEEP_MODEL_PASSES = 16
 
 
 def planned_chars(config: CharLMConfig, rate: float = PLANNING_RATE) -> float | None:
@@ -122,13 +125,21 @@ def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = 
     return chars / max(train_chars, 1) if chars is not None else 1.0
 
 
-def auto_hidden(chars: float | None) -> int:
+def auto_hidden(chars: float | None, layers: int = 1) -> int:
     """Hidden units for a budget of ``chars`` characters: 384 (the best at 90 s and 3 minutes), 512 from
-    :data:`WIDE_MODEL_CHARS` on. Measured (docs/CHARLM.md): in 10 minutes 1 x 512 ended 0.012 below 1 x 384
-    on the whole Shakespeare corpus and 0.020 below on its first million characters; in 90 s it lost.
-    With AdamW, at 12 M characters, 512 won on that 1 MB text only and lost on the whole corpus and on a
-    1 MB Bible text, so the threshold stayed."""
-    return 512 if chars is not None and chars >= WIDE_MODEL_CHARS else 384
+    :data:`WIDE_MODEL_CHARS` on for one layer (stacked layers stay at 384). Measured (docs/CHARLM.md): in 10
+    minutes 1 x 512 ended 0.012 below 1 x 384 on the whole Shakespeare corpus and 0.020 below on its first
+    million characters; in 90 s it lost. With AdamW, at 12 M characters, 512 won on that 1 MB text only and
+    lost on the whole corpus and on a 1 MB Bible text, so the threshold stayed."""
+    return 512 if layers == 1 and chars is not None and chars >= WIDE_MODEL_CHARS else 384
+
+
+def auto_layers(chars: float | None, passes: float) -> int:
+    """Stacked layers for a budget of ``chars`` characters that reads its text ``passes`` times: 2 (of 384,
+    with the budget's dropout between them) from :data:`DEEP_MODEL_CHARS` on a text read at least
+    :data:`DEEP_MODEL_PASSES` times, else 1. Measured (docs/CHARLM.md): at 10 minutes' updates on 1 MB
+    texts (34 passes) 2 x 384 ended below 1 x 512 on Shakespeare and on the Bible text."""
+    return 2 if chars is not None and chars >= DEEP_MODEL_CHARS and passes >= DEEP_MODEL_PASSES else 1
 
 
 #: the budget's dropout: none up to this many passes over the text, then 0.1 per doubling beyond four ...
@@ -238,16 +249,21 @@ def train(
 
 
 def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, streams: int, verbose: bool) -> None:
-    """Fill in the hidden size and dropout not given (a resumed run has both from its checkpoint), and say
+    """Fill in the layers, hidden size and dropout not given (a resumed run has them from its checkpoint), and say
     what was chosen: the size from the budget (:func:`auto_hidden`; ``--minutes`` at the fixed
     :data:`PLANNING_RATE`, so one command builds one model everywhere), the dropout from the passes over
     the training text the budget will really make (:func:`auto_dropout`; ``--minutes`` at the speed
     :func:`measured_rate` finds for that model now)."""
     chosen = []
+    budget = planned_chars(config)
+    if config.layers is None:
+        config.layers = auto_layers(budget, planned_passes(config, train_chars)) if config.hidden is None else 1
+        chosen.append(f"{config.layers} layer{'s' if config.layers > 1 else ''}")
     if config.hidden is None:
-        budget = planned_chars(config)
-        config.hidden = auto_hidden(budget)
-        chosen.append(f"hidden {config.hidden}" + (f" for {budget / 1e6:.1f} M planned characters" if budget else ""))
+        config.hidden = auto_hidden(budget, config.layers)
+        chosen.append(f"hidden {config.hidden}")
+    if chosen and budget:
+        chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
     if config.dropout is None:
         rate = measured_rate(config, vocab_size, streams) if config.minutes else None
         chars, passes = planned_chars(config, rate or PLANNING_RATE), planned_passes(config, train_chars, rate)
@@ -257,7 +273,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
         chosen.append(f"dropout {config.dropout:g} for {chars / 1e6:.1f} M characters{speed}, about {passes:.1f} "
                       "passes over the training text" if chars else f"dropout {config.dropout:g} (no limit)")
     if chosen and verbose:
-        print(f"charlm: {', '.join(chosen)} (--hidden, --dropout set them)", file=sys.stderr, flush=True)
+        print(f"charlm: {', '.join(chosen)} (--layers, --hidden, --dropout set them)", file=sys.stderr, flush=True)
 
 
 def measured_rate(config: CharLMConfig, vocab_size: int, streams: int) -> float | None:
@@ -596,8 +612,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help="model directory to write (best/, last/, metrics.jsonl, loss.png)")
     p.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
     p.add_argument("--hidden", type=int, help="hidden units per layer (default: from the budget: 384, or 512 for "
-                   f"budgets of {WIDE_MODEL_CHARS / 1e6:g} M characters and more, about 6 minutes)")
-    p.add_argument("--layers", type=int, help=f"stacked layers (default {d.layers})")
+                   f"budgets of {WIDE_MODEL_CHARS / 1e6:g} M characters and more, about 6 minutes; 384 when stacked)")
+    p.add_argument("--layers", type=int, help="stacked layers (default: from the budget: 1, or 2 for budgets of "
+                   f"{DEEP_MODEL_CHARS / 1e6:g} M characters and more, about 10 minutes, that read the text "
+                   f"{DEEP_MODEL_PASSES} times or more; 1 when --hidden is given)")
     p.add_argument("--embed-dim", type=int, help=f"character embedding size (default {d.embed_dim})")
     p.add_argument("--seq-len", type=int, help=f"truncated-BPTT window in characters (default {d.seq_len})")
     p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
