@@ -50,7 +50,7 @@ from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, build_model
 from rnnkit.train.options import RegulariserSettings, TrainSettings, settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
-from rnnkit.train.trainer import Trainer, TrainResult, fast_bf16_available, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, resolved_precision, seed_everything
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "text_digest", "train"]
 
@@ -118,10 +118,10 @@ def planned_chars(config: CharLMConfig, rate: float = PLANNING_RATE) -> float | 
     return float(min(budgets)) if budgets else None
 
 
-def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = None) -> float:
-    """How many times the run's budget (:func:`planned_chars` at ``rate``, by default
-    :data:`PLANNING_RATE`) reads the training text (1 without a limit)."""
-    chars = planned_chars(config, rate or PLANNING_RATE)
+def planned_passes(config: CharLMConfig, train_chars: int, rate: float = PLANNING_RATE) -> float:
+    """How many times the run's budget (:func:`planned_chars` at ``rate``) reads the training text (1
+    without a limit)."""
+    chars = planned_chars(config, rate)
     return chars / max(train_chars, 1) if chars is not None else 1.0
 
 
@@ -250,7 +250,7 @@ def train(
 
 def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, streams: int, verbose: bool) -> None:
     """Fill in the layers, hidden size and dropout not given (a resumed run has them from its checkpoint), and say
-    what was chosen: the size from the budget (:func:`auto_hidden`; ``--minutes`` at the fixed
+    what was chosen: the size from the budget (:func:`auto_layers`, :func:`auto_hidden`; ``--minutes`` at the fixed
     :data:`PLANNING_RATE`, so one command builds one model everywhere), the dropout from the passes over
     the training text the budget will really make (:func:`auto_dropout`; ``--minutes`` at the speed
     :func:`measured_rate` finds for that model now)."""
@@ -265,11 +265,13 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     if chosen and budget:
         chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
     if config.dropout is None:
-        rate = measured_rate(config, vocab_size, streams) if config.minutes else None
-        chars, passes = planned_chars(config, rate or PLANNING_RATE), planned_passes(config, train_chars, rate)
+        measured = measured_rate(config, vocab_size, streams) if config.minutes else None
+        rate = measured or PLANNING_RATE
+        chars, passes = planned_chars(config, rate), planned_passes(config, train_chars, rate)
         config.dropout = auto_dropout(passes)
-        by_clock = rate is not None and config.minutes is not None and chars == config.minutes * 60 * rate
-        speed = f" at {rate / 1e3:.0f} k chars/s (measured)" if by_clock and rate else ""
+        speed = ""
+        if measured and config.minutes and chars == config.minutes * 60 * measured:  # the clock ends the run
+            speed = f" at {measured / 1e3:.0f} k chars/s (measured)"
         chosen.append(f"dropout {config.dropout:g} for {chars / 1e6:.1f} M characters{speed}, about {passes:.1f} "
                       "passes over the training text" if chars else f"dropout {config.dropout:g} (no limit)")
     if chosen and verbose:
@@ -283,10 +285,8 @@ def measured_rate(config: CharLMConfig, vocab_size: int, streams: int) -> float 
     if distributed.ranks().world_size > 1:
         return None
     model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0})
-    precision = config.precision
-    if precision == "auto":
-        precision = "bf16" if fast_bf16_available(model) else "fp32"
-    return training_rate(model, vocab_size, streams, config.seq_len, precision=precision)
+    return training_rate(model, vocab_size, streams, config.seq_len,
+                         precision=resolved_precision(config.precision, model))
 
 
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:

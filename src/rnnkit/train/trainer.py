@@ -113,6 +113,7 @@ __all__ = [
     "check_out_dir",
     "detach_state",
     "fast_bf16_available",
+    "resolved_precision",
     "seed_everything",
 ]
 
@@ -271,6 +272,14 @@ def fast_bf16_available(model: nn.Module | None = None) -> bool:
     return False
 
 
+def resolved_precision(precision: str, model: nn.Module | None = None) -> str:
+    """``precision`` as training runs it: ``auto`` becomes ``bf16`` where :func:`fast_bf16_available`,
+    else ``fp32``; any other value is returned as it is."""
+    if precision != "auto":
+        return precision
+    return "bf16" if fast_bf16_available(model) else "fp32"
+
+
 def _python_rng_to_json() -> list[Any]:
     version, internal, gauss = random.getstate()
     return [version, list(internal), gauss]
@@ -346,8 +355,7 @@ class Trainer:
         if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
             config.progress, config.verbose, out_dir = False, False, None
         self.model = model
-        if config.precision == "auto":
-            config.precision = "bf16" if fast_bf16_available(model) else "fp32"
+        config.precision = resolved_precision(config.precision, model)
         self.cfg = config
         self.batches = batches
         self.loss_fn = loss_fn
