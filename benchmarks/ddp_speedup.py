@@ -7,7 +7,7 @@ after round so that the machine's load touches each alike:
 
 - ``1proc``: one process, torch's thread count chosen as rnnkit does (``--threads`` not given);
 - ``1proc-1thread``: one process, one thread;
-- ``2proc``: ``torchrun --nproc_per_node 2``, one thread each (torchrun's ``OMP_NUM_THREADS=1``).
+- ``2proc``: ``torchrun --standalone --nproc_per_node 2``, one thread each (torchrun's ``OMP_NUM_THREADS=1``).
 
 The last line is one JSON object: ``{"results": {"1proc": chars/s, ...}, "speedup_2proc_over_1proc": x}``.
 
@@ -20,18 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def command(setting: str, args: argparse.Namespace, out: str) -> tuple[list[str], dict[str, str]]:
@@ -43,8 +36,8 @@ def command(setting: str, args: argparse.Namespace, out: str) -> tuple[list[str]
              "--eval-chars", "2000", "--save-minutes", "0", "--json"]
     if setting == "2proc":
         env["OMP_NUM_THREADS"] = "1"
-        launch = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
-                  str(_free_port()), "-m", "rnnkit"]
+        launch = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                  "-m", "rnnkit"]
         return launch + train, env
     extra = ["--threads", "1"] if setting == "1proc-1thread" else []
     return [sys.executable, "-m", "rnnkit", *train, *extra], env

@@ -171,8 +171,10 @@ def test_ranks_come_from_torchrun_environment(monkeypatch: pytest.MonkeyPatch) -
 def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
     text = _text(tmp_path / "t.txt")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
-           str(_free_port()), "-m", "rnnkit", "train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"),
+    # --standalone: the rendezvous binds a port of its own choosing (a port picked here and closed again
+    # could be taken by another process before torchrun binds it)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "rnnkit",
+           "train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"),
            "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2", "--json"]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
