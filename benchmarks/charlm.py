@@ -3,6 +3,7 @@
     python benchmarks/charlm.py quality --out runs/q1 -- --minutes 1.5      # train + full validation
     python benchmarks/charlm.py sample runs/q1 --length 5000 --threads 1   # chars/s of `rnnkit sample`
     python benchmarks/charlm.py memory --mb 1 50                           # peak RSS vs text size
+    python benchmarks/charlm.py ensemble --file val.txt runs/a runs/b      # mean of the models' probabilities
 
 ``quality`` passes everything after ``--`` to ``rnnkit train charlm --data shakespeare``, then scores
 the whole validation split (not just the ``--eval-chars`` prefix the trainer reads) with the best
@@ -74,6 +75,28 @@ def sample_speed(args: argparse.Namespace) -> None:
                       "threads": args.threads, "load1": round(os.getloadavg()[0], 2)}))
 
 
+def ensemble(args: argparse.Namespace) -> None:
+    """Score ``--file`` statically with each model and with the mean of their probabilities (the text read as
+    ``rnnkit score`` reads it: from a new line, characters outside the vocabulary left out)."""
+    from rnnkit.models.language_model import sequence_log_probs
+
+    torch.set_num_threads(args.threads)
+    text = Path(args.file).read_text(encoding="utf-8")
+    models = [rnnkit.load(d) for d in args.dirs]
+    if any(lm.vocab.itos != models[0].vocab.itos for lm in models):
+        sys.exit("the models' vocabularies differ; an ensemble needs models trained on the same text")
+    vocab = models[0].vocab
+    ids = vocab.encode_tensor(text, warn=False)
+    known = ids != vocab.unk_index
+    log_probs = []
+    for d, lm in zip(args.dirs, models, strict=True):
+        log_probs.append(sequence_log_probs(lm.model, vocab.encode_tensor("\n", warn=False), ids)[known].double())
+        print(json.dumps({"model": d, "nats_per_char": round(-float(log_probs[-1].mean()), 4)}), flush=True)
+    mixed = torch.logsumexp(torch.stack(log_probs), 0) - torch.log(torch.tensor(float(len(log_probs))))
+    print(json.dumps({"ensemble": args.dirs, "nats_per_char": round(-float(mixed.mean()), 4),
+                      "chars": int(known.sum())}), flush=True)
+
+
 def _memory_child(mb: float, steps: int) -> None:
     import random
 
@@ -121,6 +144,10 @@ def main() -> None:
     m = sub.add_parser("memory")
     m.add_argument("--mb", type=float, nargs="+", default=[1, 50])
     m.add_argument("--steps", type=int, default=20)
+    e = sub.add_parser("ensemble")
+    e.add_argument("dirs", nargs="+")
+    e.add_argument("--file", required=True)
+    e.add_argument("--threads", type=int, default=2)
     c = sub.add_parser("_memory_child")
     c.add_argument("mb", type=float)
     c.add_argument("steps", type=int)
@@ -133,6 +160,8 @@ def main() -> None:
         sample_speed(args)
     elif args.cmd == "memory":
         memory(args)
+    elif args.cmd == "ensemble":
+        ensemble(args)
     else:
         _memory_child(args.mb, args.steps)
 
