@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
@@ -85,14 +86,13 @@ def ensemble(args: argparse.Namespace) -> None:
     models = [rnnkit.load(d) for d in args.dirs]
     if any(lm.vocab.itos != models[0].vocab.itos for lm in models):
         sys.exit("the models' vocabularies differ; an ensemble needs models trained on the same text")
-    vocab = models[0].vocab
-    ids = vocab.encode_tensor(text, warn=False)
-    known = ids != vocab.unk_index
+    context, targets = models[0].scoring_ids(text)
+    known = targets != models[0].vocab.unk_index
     log_probs = []
     for d, lm in zip(args.dirs, models, strict=True):
-        log_probs.append(sequence_log_probs(lm.model, vocab.encode_tensor("\n", warn=False), ids)[known].double())
+        log_probs.append(sequence_log_probs(lm.model, context, targets)[known].double())
         print(json.dumps({"model": d, "nats_per_char": round(-float(log_probs[-1].mean()), 4)}), flush=True)
-    mixed = torch.logsumexp(torch.stack(log_probs), 0) - torch.log(torch.tensor(float(len(log_probs))))
+    mixed = torch.logsumexp(torch.stack(log_probs), 0) - math.log(len(log_probs))
     print(json.dumps({"ensemble": args.dirs, "nats_per_char": round(-float(mixed.mean()), 4),
                       "chars": int(known.sum())}), flush=True)
 

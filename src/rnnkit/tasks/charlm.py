@@ -452,16 +452,21 @@ class CharLM:
             raise SettingError("segment", segment, "expected a positive number of characters")
         return {"method": method, "lr": lr, "segment": segment}
 
+    def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The ids :meth:`score` reads ``text`` as: ``(context, targets)``, the text read as if it began a line
+        (from a newline, or from its first character when the vocabulary has none); a warning names the
+        characters outside the vocabulary."""
+        with report_warnings():
+            ids = self.vocab.encode_tensor(text)
+        if "\n" in self.vocab:
+            return self.vocab.encode_tensor("\n", warn=False), ids
+        return ids[:1], ids[1:]
+
     def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
             raise UserError("cannot score an empty text")
         vocab = self.vocab
-        with report_warnings():
-            ids = vocab.encode_tensor(text)
-        if "\n" in vocab:
-            context, targets = vocab.encode_tensor("\n", warn=False), ids
-        else:
-            context, targets = ids[:1], ids[1:]
+        context, targets = self.scoring_ids(text)
         if not targets.numel():
             logp = torch.zeros(0)
         elif dynamic:
