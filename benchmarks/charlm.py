@@ -78,7 +78,7 @@ def sample_speed(args: argparse.Namespace) -> None:
 
 def ensemble(args: argparse.Namespace) -> None:
     """Score ``--file`` statically with each model and with the mean of their probabilities (the text read as
-    ``rnnkit score`` reads it: from a new line, characters outside the vocabulary left out)."""
+    ``rnnkit score`` reads it: :meth:`~rnnkit.tasks.charlm.CharLM.scoring_ids`)."""
     from rnnkit.models.language_model import sequence_log_probs
 
     torch.set_num_threads(args.threads)
@@ -86,8 +86,9 @@ def ensemble(args: argparse.Namespace) -> None:
     models = [rnnkit.load(d) for d in args.dirs]
     if any(lm.vocab.itos != models[0].vocab.itos for lm in models):
         sys.exit("the models' vocabularies differ; an ensemble needs models trained on the same text")
-    context, targets = models[0].scoring_ids(text)
-    known = targets != models[0].vocab.unk_index
+    context, targets, known = models[0].scoring_ids(text)
+    if not known.any():
+        sys.exit(f"{args.file}: no character of the models' vocabulary to score")
     log_probs = []
     for d, lm in zip(args.dirs, models, strict=True):
         log_probs.append(sequence_log_probs(lm.model, context, targets)[known].double())

@@ -452,21 +452,22 @@ class CharLM:
             raise SettingError("segment", segment, "expected a positive number of characters")
         return {"method": method, "lr": lr, "segment": segment}
 
-    def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor]:
-        """The ids :meth:`score` reads ``text`` as: ``(context, targets)``, the text read as if it began a line
-        (from a newline, or from its first character when the vocabulary has none); a warning names the
-        characters outside the vocabulary."""
+    def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The ids :meth:`score` reads ``text`` as: ``(context, targets, known)``, the text read as if it began
+        a line (from a newline, or from its first character when the vocabulary has none), and which targets
+        count (those outside the vocabulary are left out; a warning names them)."""
         with report_warnings():
             ids = self.vocab.encode_tensor(text)
         if "\n" in self.vocab:
-            return self.vocab.encode_tensor("\n", warn=False), ids
-        return ids[:1], ids[1:]
+            context, targets = self.vocab.encode_tensor("\n", warn=False), ids
+        else:
+            context, targets = ids[:1], ids[1:]
+        return context, targets, targets != self.vocab.unk_index
 
     def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
             raise UserError("cannot score an empty text")
-        vocab = self.vocab
-        context, targets = self.scoring_ids(text)
+        context, targets, known = self.scoring_ids(text)
         if not targets.numel():
             logp = torch.zeros(0)
         elif dynamic:
@@ -475,11 +476,10 @@ class CharLM:
                                      rms=self.dynamic_rms if rms else None, decay=RMS_DECAY if rms else 0.0)
         else:
             logp = sequence_log_probs(self.model, context, targets)
-        known = targets != vocab.unk_index
         total = float(logp[known].double().sum())
         n = int(known.sum())
         if dynamic:
-            _check_adapted(total, n, len(vocab), dynamic["lr"])
+            _check_adapted(total, n, len(self.vocab), dynamic["lr"])
         return {
             "text": text, "log_prob": total, "chars": n,
             "nats_per_char": -total / n if n else None,
