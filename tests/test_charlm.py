@@ -562,6 +562,40 @@ def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
     assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0
 
 
+def test_stacked_lstms_share_the_budgets_dropout_with_weight_drop_unless_a_flag_says_otherwise(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.tasks import charlm
+    from rnnkit.tasks.charlm import PLANNING_RATE, _choose_size, auto_weight_drop
+
+    assert auto_weight_drop(0.25, 2, "lstm") == (0.1, 0.25) and auto_weight_drop(0.19, 3, "lstm") == (0.08, 0.19)
+    assert auto_weight_drop(0.25, 1, "lstm") == (0.25, 0.0)    # one layer: measured worse with it
+    assert auto_weight_drop(0.25, 2, "gru") == (0.25, 0.0)     # measured for the LSTM only
+    assert auto_weight_drop(0.0, 2, "lstm") == (0.0, 0.0)      # few passes: no regularisation at all
+    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
+    cases = [({}, (0.1, 0.25)), ({"dropout": 0.25}, (0.25, 0.0)), ({"weight_drop": 0.3}, (0.25, 0.3)),
+             ({"dropout": 0.2, "weight_drop": 0.1}, (0.2, 0.1)), ({"cell": "gru"}, (0.25, 0.0))]
+    for given, wanted in cases:
+        config = CharLMConfig(steps=None, minutes=10.0, layers=2, **given)
+        config.validate()
+        _choose_size(config, 900_000, 66, 16, verbose=False)
+        assert (config.dropout, config.weight_drop) == wanted, given
+
+
+def test_the_chosen_weight_drop_reaches_the_model_and_a_resumed_run_keeps_it(tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text(TEXT[:400], encoding="utf-8")
+    out = tmp_path / "r"     # 150 updates of 4 x 16 characters read the 360 training characters 27 times
+    common = ["--hidden", "8", "--layers", "2", "--embed-dim", "4", "--seq-len", "16", "--batch-size", "4",
+              "--eval-every", "1000", "--no-progress", "--precision", "fp32"]
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(out), "--steps", "150",
+                 *common]) == 0
+    saved = json.loads((out / "last" / "config.json").read_text())
+    assert (saved["settings"]["dropout"], saved["settings"]["weight_drop"]) == (0.1, 0.25)
+    assert saved["model"]["weight_drop"] == 0.25 and rnnkit.load(out).model.rnn.reg.weight_drop == 0.25
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "152", "--no-progress"]) == 0
+    saved = json.loads((out / "last" / "config.json").read_text())
+    assert (saved["settings"]["dropout"], saved["settings"]["weight_drop"]) == (0.1, 0.25)
+
+
 def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     from rnnkit.tasks import charlm
     from rnnkit.tasks.charlm import PLANNING_RATE, WIDE_MODEL_CHARS, _choose_size, auto_hidden
@@ -571,10 +605,10 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
     monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)   # 26.7 passes over a 1 MB text: 2 x 384
-    assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout) == (2, 384, 0.25)
+    assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout, ten_minutes.weight_drop) == (2, 384, 0.1, 0.25)
     big_text = CharLMConfig(steps=None, minutes=10.0)           # 5.6 passes over 4.3 M characters: 1 x 512
     _choose_size(big_text, 4_300_000, 66, 16, verbose=False)
-    assert (big_text.layers, big_text.hidden, big_text.dropout) == (1, 512, 0.0)
+    assert (big_text.layers, big_text.hidden, big_text.dropout, big_text.weight_drop) == (1, 512, 0.0, 0.0)
     six_minutes = CharLMConfig(steps=None, minutes=6.5)         # 15.6 M characters: wide, not yet deep
     _choose_size(six_minutes, 900_000, 66, 16, verbose=False)
     assert (six_minutes.layers, six_minutes.hidden) == (1, 512)

@@ -79,7 +79,8 @@ class RegulariserSettings:
     def validate_regularisers(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first regulariser out of range."""
         for name in ("weight_drop", "recurrent_dropout", "zoneout"):
-            check_fraction(name, getattr(self, name))
+            if getattr(self, name) is not None:  # None: the task chooses it (charlm's weight drop)
+                check_fraction(name, getattr(self, name))
         cell = getattr(self, "cell", "lstm")
         if self.weight_drop and not getattr(CELLS.get(cell), "recurrent", True):
             raise SettingError("weight_drop", self.weight_drop, f"--cell {cell} has no recurrent weights to drop")
@@ -191,7 +192,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
 def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:
     r = parser.add_argument_group("regularisers of the recurrent layers (docs/PERFORMANCE.md)")
     r.add_argument("--weight-drop", type=float, metavar="P",
-                   help="DropConnect on the recurrent weights, a fresh mask per batch (AWD-LSTM; default 0)")
+                   help="DropConnect on the recurrent weights, a fresh mask per batch (AWD-LSTM; default 0; "
+                        "charlm: shared with the budget's dropout in stacked LSTMs)")
     r.add_argument("--recurrent-dropout", type=float, metavar="P",
                    help="dropout on h(t-1), one mask per sequence (Gal & Ghahramani; lstm, rnn_*, irnn; default 0)")
     r.add_argument("--zoneout", type=float, metavar="P",
