@@ -31,6 +31,7 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnkit.cells import State, make_cell
+from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import Regularisers, add_layer_norm, reset_layer_norm, run_regularised, step_regularised
 
@@ -414,7 +415,7 @@ class Recurrent(nn.RNNBase):
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, training=True)
+                layer_input = dropout(layer_input, self.dropout)
         if has_c:
             return layer_input, (torch.stack([f[0] for f in finals]), torch.stack([f[1] for f in finals]))
         return layer_input, torch.stack(finals)  # type: ignore[arg-type]
@@ -487,7 +488,7 @@ class Recurrent(nn.RNNBase):
             finals.append(new)
             x = cell.output_of(new)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, training=True)
+                x = dropout(x, self.dropout)
         if has_c:
             return x, (_stack([f[0] for f in finals]), _stack([f[1] for f in finals]))
         return x, _stack(finals)  # type: ignore[arg-type]

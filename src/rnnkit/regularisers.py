@@ -29,7 +29,6 @@ sequence.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +38,7 @@ from torch.nn import functional as F
 
 from rnnkit.bptt import LN_EPS, elman_sequence, gru_sequence, lstm_sequence
 from rnnkit.cells import GRU, LSTM, Cell, Clockwork, ElmanReLU, ElmanTanh, State
+from rnnkit.dropout import bernoulli, dropout
 
 if TYPE_CHECKING:
     from rnnkit.recurrent import Recurrent
@@ -119,7 +119,7 @@ class Regularisers:
 
     def drop_weight(self, weight_hh: Tensor, training: bool) -> Tensor:
         """``weight_hh`` with DropConnect applied (a fresh mask) in training, else itself."""
-        return F.dropout(weight_hh, self.weight_drop, training=True) if training and self.weight_drop else weight_hh
+        return dropout(weight_hh, self.weight_drop) if training and self.weight_drop else weight_hh
 
     def flat_weights(self, layer: Recurrent) -> list[Tensor]:
         """The layer's flat weights as its kernel takes them, each W_hh dropped in training."""
@@ -199,18 +199,6 @@ def regularised_step(cell: Cell, xw: Tensor, state: State, w_hh: Tensor, b_hh: T
     if isinstance(new, tuple):
         return tuple(n + k * (s - n) for n, s, k in zip(new, state, keep, strict=True))
     return new + keep[0] * (state - new)  # type: ignore[operator]
-
-
-def bernoulli(shape: tuple[int, ...], p: float, like: Tensor) -> Tensor:
-    """0/1 draws with P(1) = p (to 1/65536), in ``like``'s dtype and device, from the global generator.
-
-    Zoneout needs T·B·H draws per forward pass, as many as the LSTM has multiply-adds outside its
-    products: ``torch.bernoulli`` or ``rand() < p`` (one generator call per element) cost about as much
-    as the layer itself on the CPU. Here each 64-bit draw gives four 16-bit uniforms, compared with p.
-    """
-    n = math.prod(shape)
-    bits = torch.randint(-(2**63), 2**63 - 1, ((n + 3) // 4,), dtype=torch.int64, device=like.device)
-    return (bits.view(torch.int16)[:n] < round(p * 65536) - 32768).view(shape).to(like.dtype)
 
 
 def sample_masks(reg: Regularisers, cell: Cell, steps: int, batch: int, like: Tensor, training: bool,

@@ -27,6 +27,7 @@ from torch.nn import functional as F
 
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.tokenize import pad_batch
+from rnnkit.dropout import Dropout
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["EncoderLM", "LMHeads", "TextEncoder", "length_mask", "lm_loss", "predict_probabilities"]
@@ -64,7 +65,7 @@ class TextEncoder(nn.Module):
         self.rnn = Recurrent(cell, embedding_dim + input_extra, hidden_size, num_layers=num_layers,
                              bidirectional=bidirectional, batch_first=True,
                              dropout=dropout if num_layers > 1 else 0.0, **cell_options)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
         """``(outputs (B, T, D·H), state)`` of the recurrent stack over the embedded ids."""

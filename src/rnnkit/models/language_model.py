@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.dropout import Dropout
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
@@ -50,7 +51,7 @@ class LanguageModel(nn.Module):
         # torch's between-layer dropout; one layer has none (and torch would warn about it)
         self.rnn = Recurrent(cell, embed_dim, hidden_size, num_layers=num_layers,
                              dropout=dropout if num_layers > 1 else 0.0, **cell_options)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)
 
     def config(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from rnnkit.dropout import Dropout
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["ATTENTIONS", "Attention", "AttentionDecoder", "Hypothesis", "Memory", "Seq2Seq", "banned_ngram_tokens"]
@@ -140,7 +141,7 @@ class AttentionDecoder(nn.Module):
         self.bridge_c = nn.Linear(summary_size, layers * hidden) if self.decoder.cell_def.has_cell_state else None
         self.attention = Attention(attention, hidden, memory_size) if attention != "none" else None
         self.combine = nn.Linear(hidden + memory_size, hidden, bias=False) if self.attention is not None else None
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.output = nn.Linear(hidden, tgt_vocab + 2)
 
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnkit.dropout import Dropout
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["SUBSAMPLERS", "SpeechRecognizer"]
@@ -51,7 +52,7 @@ class SpeechRecognizer(nn.Module):
             rnn_input = n_features * subsample
         self.rnn = Recurrent(cell, rnn_input, hidden, layers, batch_first=True, bidirectional=bidirectional,
                              dropout=dropout if layers > 1 else 0.0, **regularisers)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.out = nn.Linear(hidden * (2 if bidirectional else 1), n_symbols + 1)
 
     def config(self) -> dict[str, Any]:

@@ -1,0 +1,135 @@
+"""rnnkit's dropout masks against torch's on the CPU: the op alone and a language model's training update.
+
+Two questions, both answered by interleaved rounds in one process (torch's masks, rnnkit's, torch's,
+rnnkit's, ...; the ratio is the median over rounds of each round's ratio, so the machine's speed
+drifting between rounds moves it less than it moves the times):
+
+1. ``dropout`` alone on the tensors of the 10-minute language model (2 × 384, batch 16 × window 64):
+   the embeddings (16·64·64), a layer's output (16·64·384) and a W_hh (1536 × 384).
+2. One training update of that model as ``rnnkit train charlm`` runs it (bf16 autocast where the CPU
+   has it, truncated BPTT loss, backward, clipping, AdamW): dropout 0.1 on the embeddings and the output,
+   weight drop 0.25 on each W_hh (what ``auto_weight_drop`` chooses at the cap), with rnnkit's masks and
+   with ``torch.nn.functional.dropout`` put back in their place. The between-layer dropout stays inside
+   torch's fused kernel in both.
+
+    python benchmarks/dropout_speed.py [--rounds 30] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import platform
+import statistics
+import time
+from collections.abc import Callable, Iterator
+
+import torch
+from torch.nn import functional as F
+
+import rnnkit.dropout
+import rnnkit.recurrent
+import rnnkit.regularisers
+from rnnkit.dropout import dropout
+from rnnkit.models.language_model import LanguageModel
+from rnnkit.train.tbptt import StreamBatch, detach_state, tbptt_lm_loss
+from rnnkit.train.trainer import resolved_precision
+
+_USERS = (rnnkit.dropout, rnnkit.recurrent, rnnkit.regularisers)  # the modules that call ``dropout``
+
+
+@contextlib.contextmanager
+def torch_masks() -> Iterator[None]:
+    """Inside the block every rnnkit dropout is ``torch.nn.functional.dropout``."""
+    saved = [m.dropout for m in _USERS]
+    for m in _USERS:
+        m.dropout = lambda x, p=0.5, training=True, inplace=False: F.dropout(x, p, training, inplace)
+    try:
+        yield
+    finally:
+        for m, fn in zip(_USERS, saved, strict=True):
+            m.dropout = fn
+
+
+def rounds_of(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:
+    """Seconds of each call, the functions taking turns (one untimed warm-up call each)."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def report(what: str, times: dict[str, list[float]], unit: float, unit_name: str) -> None:
+    torch_t, ours = times["torch"], times["rnnkit"]
+    ratio = statistics.median(t / o for t, o in zip(torch_t, ours, strict=True))
+    print(f"| {what} | {statistics.median(torch_t) * unit:.2f} {unit_name} | "
+          f"{statistics.median(ours) * unit:.2f} {unit_name} | {ratio:.2f}× |")
+
+
+def op_rounds(rounds: int) -> None:
+    print("| tensor | torch's masks | rnnkit's | speed-up (median of rounds) |\n| --- | ---: | ---: | ---: |")
+    for what, shape, p in [("embeddings 16·64·64, p 0.1", (64, 16, 64), 0.1),
+                           ("layer output 16·64·384, p 0.1", (64, 16, 384), 0.1),
+                           ("W_hh 1536 × 384, p 0.25", (1536, 384), 0.25)]:
+        x = torch.randn(shape, requires_grad=True)
+        times = rounds_of({"torch": lambda x=x, p=p: F.dropout(x, p, True).sum().backward(),
+                           "rnnkit": lambda x=x, p=p: dropout(x, p).sum().backward()}, rounds * 10)
+        report(what, times, 1e3, "ms")
+
+
+def update_fn(model: LanguageModel, precision: str) -> Callable[[], None]:
+    """One training update of ``model`` on random ids, as the trainer does it."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.1)
+    ids = torch.randint(model.vocab_size, (65, 16), generator=torch.Generator().manual_seed(0))
+    batch = StreamBatch(ids[:-1], ids[1:], reset=False, shift=64)
+    state = [None]
+
+    def run() -> None:
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+            loss, _, carry = tbptt_lm_loss(model, batch, state[0])
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        state[0] = detach_state(carry)
+
+    return run
+
+
+def step_rounds(rounds: int, precision: str) -> None:
+    torch.manual_seed(0)
+    model = LanguageModel(66, hidden_size=384, num_layers=2, embed_dim=64, dropout=0.1, weight_drop=0.25).train()
+    ours = update_fn(model, precision)
+    theirs = update_fn(model, precision)
+
+    def with_torch_masks() -> None:
+        with torch_masks():
+            theirs()
+
+    times = rounds_of({"torch": with_torch_masks, "rnnkit": ours}, rounds)
+    print(f"\n| training update, 2 × 384, {precision} | torch's masks | rnnkit's | speed-up (median of rounds) |"
+          "\n| --- | ---: | ---: | ---: |")
+    report("one update (16 × 64 characters)", times, 1e3, "ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    precision = resolved_precision(args.precision)
+    print(f"# {platform.processor() or platform.machine()}, torch {torch.__version__}, {args.threads} threads\n")
+    op_rounds(args.rounds)
+    step_rounds(args.rounds, precision)
+
+
+if __name__ == "__main__":
+    main()
