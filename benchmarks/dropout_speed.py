@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import platform
 import statistics
-import time
 from collections.abc import Callable, Iterator
 
 import torch
@@ -32,6 +31,7 @@ import rnnkit.recurrent
 import rnnkit.regularisers
 from rnnkit.dropout import dropout
 from rnnkit.models.language_model import LanguageModel
+from rnnkit.tasks.bench import interleaved
 from rnnkit.train.tbptt import StreamBatch, detach_state, tbptt_lm_loss
 from rnnkit.train.trainer import resolved_precision
 
@@ -51,19 +51,6 @@ def torch_masks() -> Iterator[None]:
             m.dropout = fn
 
 
-def rounds_of(fns: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:
-    """Seconds of each call, the functions taking turns (one untimed warm-up call each)."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return times
-
-
 def report(what: str, times: dict[str, list[float]], unit: float, unit_name: str) -> None:
     torch_t, ours = times["torch"], times["rnnkit"]
     ratio = statistics.median(t / o for t, o in zip(torch_t, ours, strict=True))
@@ -77,8 +64,9 @@ def op_rounds(rounds: int) -> None:
                            ("layer output 16·64·384, p 0.1", (64, 16, 384), 0.1),
                            ("W_hh 1536 × 384, p 0.25", (1536, 384), 0.25)]:
         x = torch.randn(shape, requires_grad=True)
-        times = rounds_of({"torch": lambda x=x, p=p: F.dropout(x, p, True).sum().backward(),
-                           "rnnkit": lambda x=x, p=p: dropout(x, p).sum().backward()}, rounds * 10)
+        fns = {"torch": lambda x=x, p=p: F.dropout(x, p, True).sum().backward(),
+               "rnnkit": lambda x=x, p=p: dropout(x, p).sum().backward()}
+        times: dict[str, list[float]] = interleaved(fns, rounds * 10, summary=list)  # type: ignore[assignment]
         report(what, times, 1e3, "ms")
 
 
@@ -112,7 +100,8 @@ def step_rounds(rounds: int, precision: str) -> None:
         with torch_masks():
             theirs()
 
-    times = rounds_of({"torch": with_torch_masks, "rnnkit": ours}, rounds)
+    times: dict[str, list[float]] = interleaved(  # type: ignore[assignment]
+        {"torch": with_torch_masks, "rnnkit": ours}, rounds, summary=list)
     print(f"\n| training update, 2 × 384, {precision} | torch's masks | rnnkit's | speed-up (median of rounds) |"
           "\n| --- | ---: | ---: | ---: |")
     report("one update (16 × 64 characters)", times, 1e3, "ms")
