@@ -6,11 +6,12 @@ drifting between rounds moves it less than it moves the times):
 
 1. ``dropout`` alone on the tensors of the 10-minute language model (2 × 384, batch 16 × window 64):
    the embeddings (16·64·64), a layer's output (16·64·384) and a W_hh (1536 × 384).
-2. One training update of that model as ``rnnkit train charlm`` runs it (bf16 autocast where the CPU
-   has it, truncated BPTT loss, backward, clipping, AdamW): dropout 0.1 on the embeddings and the output,
-   weight drop 0.25 on each W_hh (what ``auto_weight_drop`` chooses at the cap), with rnnkit's masks and
-   with ``torch.nn.functional.dropout`` put back in their place. The between-layer dropout stays inside
-   torch's fused kernel in both.
+2. Training updates of that model as ``rnnkit train charlm`` runs them, timed by the trainer's probe
+   ``rnnkit.train.tbptt.training_rate`` (bf16 autocast where the CPU has it, truncated BPTT loss,
+   backward, clipping, AdamW; two seconds a probe, a third as many rounds): dropout 0.1 on the
+   embeddings and the output, weight drop 0.25 on each W_hh (what ``auto_weight_drop`` chooses at the
+   cap), with rnnkit's masks and with ``torch.nn.functional.dropout`` put back in their place. The
+   between-layer dropout stays inside torch's fused kernel in both.
 
     python benchmarks/dropout_speed.py [--rounds 30] [--threads 2]
 """
@@ -21,7 +22,7 @@ import argparse
 import contextlib
 import platform
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import torch
 from torch.nn import functional as F
@@ -32,7 +33,7 @@ import rnnkit.regularisers
 from rnnkit.dropout import dropout
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.tasks.bench import interleaved
-from rnnkit.train.tbptt import StreamBatch, detach_state, tbptt_lm_loss
+from rnnkit.train.tbptt import training_rate
 from rnnkit.train.trainer import resolved_precision
 
 _USERS = (rnnkit.dropout, rnnkit.recurrent, rnnkit.regularisers)  # the modules that call ``dropout``
@@ -70,41 +71,20 @@ def op_rounds(rounds: int) -> None:
         report(what, times, 1e3, "ms")
 
 
-def update_fn(model: LanguageModel, precision: str) -> Callable[[], None]:
-    """One training update of ``model`` on random ids, as the trainer does it."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.1)
-    ids = torch.randint(model.vocab_size, (65, 16), generator=torch.Generator().manual_seed(0))
-    batch = StreamBatch(ids[:-1], ids[1:], reset=False, shift=64)
-    state = [None]
-
-    def run() -> None:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-            loss, _, carry = tbptt_lm_loss(model, batch, state[0])
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 5.0)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        state[0] = detach_state(carry)
-
-    return run
-
-
 def step_rounds(rounds: int, precision: str) -> None:
+    """Training updates a second of the 10-minute model, by the trainer's own probe (``training_rate``),
+    with rnnkit's masks and with torch's taking turns; reported as milliseconds an update."""
     torch.manual_seed(0)
-    model = LanguageModel(66, hidden_size=384, num_layers=2, embed_dim=64, dropout=0.1, weight_drop=0.25).train()
-    ours = update_fn(model, precision)
-    theirs = update_fn(model, precision)
-
-    def with_torch_masks() -> None:
+    model = LanguageModel(66, hidden_size=384, num_layers=2, embed_dim=64, dropout=0.1, weight_drop=0.25)
+    chars = 16 * 64  # one update: 16 streams × a 64-character window
+    seconds: dict[str, list[float]] = {"torch": [], "rnnkit": []}
+    for _ in range(max(rounds // 3, 1)):
         with torch_masks():
-            theirs()
-
-    times: dict[str, list[float]] = interleaved(  # type: ignore[assignment]
-        {"torch": with_torch_masks, "rnnkit": ours}, rounds, summary=list)
+            seconds["torch"].append(chars / training_rate(model, 66, 16, 64, precision=precision, seconds=2))
+        seconds["rnnkit"].append(chars / training_rate(model, 66, 16, 64, precision=precision, seconds=2))
     print(f"\n| training update, 2 × 384, {precision} | torch's masks | rnnkit's | speed-up (median of rounds) |"
           "\n| --- | ---: | ---: | ---: |")
-    report("one update (16 × 64 characters)", times, 1e3, "ms")
+    report("one update (16 × 64 characters)", seconds, 1e3, "ms")
 
 
 def main() -> None:

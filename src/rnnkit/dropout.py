@@ -7,8 +7,8 @@ torch draws one 32-bit number from its Mersenne Twister for every element (``ber
 each on the machine measured: the dropout of a 2 × 384 language model (on the embeddings and the output, and the
 weight drop on each W_hh) cost a fifth of a training step, as much as the LSTM's forward pass. Here
 each 64-bit draw of the same generator gives four 16-bit uniforms, compared with the keep probability
-(so p is honoured to 1/65,536): forward and backward run 2.3-3.5× faster than torch's, and a training
-update of that model 1.19× faster. ``torch.manual_seed`` still makes the masks reproducible. On other
+(so p is honoured to 1/65,536): forward and backward run 2.3-3.6× faster than torch's, and a training
+update of that model 1.21× faster. ``torch.manual_seed`` still makes the masks reproducible. On other
 devices torch's own kernels (Philox, fused) are used. Figures: docs/PERFORMANCE.md, "Dropout masks on
 the CPU".
 """
