@@ -157,3 +157,17 @@ def test_clockwork_takes_a_packed_sequence_like_padding_with_lengths(impl: str) 
     torch.testing.assert_close(unpacked, padded_out)
     torch.testing.assert_close(packed_h, padded_h)
     assert torch.equal(got_lengths, lengths)
+
+
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+def test_step_of_a_projected_lstm_equals_forward(impl: str) -> None:
+    """With ``proj_size`` the state's h is the projection: torch's one-step kernel cannot take it, the
+    step still equals forward."""
+    torch.manual_seed(0)
+    rnn = Recurrent("lstm", 3, 6, num_layers=2, proj_size=2, impl=impl).double()
+    x = torch.randn(5, 4, 3, dtype=torch.float64)
+    whole, (h, c) = rnn(x)
+    stepped, (h1, c1) = step_through(rnn, x, None)
+    torch.testing.assert_close(stepped, whole, **TOL)
+    torch.testing.assert_close(h1, h, **TOL)
+    torch.testing.assert_close(c1, c, **TOL)

@@ -1583,3 +1583,95 @@ def test_cell_options(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
         assert_close(block @ block.T, torch.eye(8), atol=1e-5, rtol=0)
     x = torch.randn(5, 2, 3)
     assert_same(m(x), copy_of_torch(kind, m, 3, 8)(x), **TOL)
+
+
+# ======================================================================================================
+# What user code does with torch.nn's RNNs beyond PyTorch's tests: each of these once failed on rnnkit
+# ======================================================================================================
+def test_lstm_state_as_a_list(make: Callable[..., nn.Module]) -> None:
+    """torch.nn takes an LSTM's state as ``[h, c]`` too (it only indexes it): batched, unbatched, packed."""
+    m = make("LSTM", 3, 5, 2)
+    h, c = state("LSTM", 2, 4, 5)
+    x = torch.randn(6, 4, 3)
+    assert_same(m(x, [h, c]), m(x, (h, c)))
+    assert_same(m(x[:, 0], [h[:, 0], c[:, 0]]), m(x[:, 0], (h[:, 0], c[:, 0])))
+    packed = pack_padded_sequence(x, torch.tensor([2, 6, 3, 1]), enforce_sorted=False)
+    assert_same(m(packed, [h, c]), m(packed, (h, c)))
+    with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+        m(x, (h, c, c))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_instance_of_the_torch_class(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``isinstance(m, nn.LSTM)`` holds, so code that finds RNNs by class (initialisers, freezing,
+    torch.compile's own handling of RNNs) treats rnnkit's as torch.nn's."""
+    m = rnnkit_make(kind, 3, 5)
+    assert isinstance(m, getattr(nn, kind)) and isinstance(m, nn.RNNBase)
+    assert type(m).__init__ is not getattr(nn, kind).__init__
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_torch_compile_with_gradients(make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.compile`` of a model holding the layer trains: the layer runs eagerly between compiled
+    graphs, as torch.nn's RNNs do (the LSTM's fused kernel fails under AOT autograd otherwise)."""
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn, self.head = make(kind, 3, 5), nn.Linear(5, 2)
+
+        def forward(self, x: Tensor) -> Tensor:
+            return self.head(self.rnn(x)[0]).log_softmax(-1)
+
+    torch.manual_seed(0)
+    eager = Tagger()
+    compiled = deepcopy(eager)
+    x = torch.randn(4, 2, 3)
+    torch._dynamo.reset()
+    out = torch.compile(compiled, backend="aot_eager")(x)
+    out.sum().backward()
+    expected = eager(x)
+    expected.sum().backward()
+    assert_close(out, expected, **TOL)
+    for (name, p), q in zip(compiled.named_parameters(), eager.parameters(), strict=True):
+        assert_close(p.grad, q.grad, **TOL, msg=name)
+
+
+@pytest.mark.parametrize("kind", ("LSTM", "GRU"))
+def test_legacy_onnx_export(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """torch's TorchScript-based exporter (``dynamo=False``) passes every argument of ``forward`` by
+    position; the exported graph computes what torch.nn does."""
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    m = rnnkit_make(kind, 3, 5).eval()
+    x = torch.randn(4, 2, 3)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(m, (x,), buffer, dynamo=False)
+    session = ort.InferenceSession(buffer.getvalue())
+    got = session.run(None, {session.get_inputs()[0].name: x.numpy()})[0]
+    assert_close(torch.from_numpy(got), copy_of_torch(kind, m, 3, 5)(x)[0], **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_parametrization_runs_as_often_as_in_torch(make: Callable[..., nn.Module], kind: str) -> None:
+    """A parametrized weight is computed as many times per forward as torch.nn computes it, on both paths
+    (a stateful one, such as spectral norm's power iteration, then moves as in torch.nn)."""
+    from torch.nn.utils import parametrize
+
+    calls = []
+
+    class Count(nn.Module):
+        def forward(self, w: Tensor) -> Tensor:
+            calls.append(1)
+            return w * 1.0
+
+    counts = {}
+    for name, module in (("control", nn.__dict__[kind](3, 5, 2)), ("under test", make(kind, 3, 5, 2))):
+        parametrize.register_parametrization(module, "weight_hh_l1", Count())
+        module(torch.randn(4, 2, 3))
+        calls.clear()
+        module(torch.randn(4, 2, 3))
+        counts[name] = len(calls)
+    assert counts["under test"] == counts["control"]

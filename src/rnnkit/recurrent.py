@@ -3,7 +3,8 @@
 :class:`Recurrent` is a drop-in for ``torch.nn.LSTM`` / ``GRU`` / ``RNN`` that also runs the IRNN and the
 Clockwork RNN. It subclasses ``torch.nn.RNNBase``, so its parameters carry torch.nn's names and layout
 (``weight_ih_l0``, ``weight_hh_l1_reverse``, ...), state dicts move both ways, and ``flatten_parameters``
-and device moves behave as torch's own.
+and device moves behave as torch's own; :class:`LSTM`, :class:`GRU` and :class:`RNN` also derive from
+torch.nn's class of the same name (``isinstance`` holds).
 
 Two paths compute the same thing:
 
@@ -137,8 +138,9 @@ class Recurrent(nn.RNNBase):
         object.__setattr__(self, "impl", impl)
         object.__setattr__(self, "init", init)
         object.__setattr__(self, "reg", reg)
-        super().__init__(
-            definition.torch_mode, input_size, hidden_size, num_layers=num_layers, bias=bias,
+        # RNNBase's by name: rnnkit.LSTM also derives from nn.LSTM, whose __init__ takes no mode
+        nn.RNNBase.__init__(
+            self, definition.torch_mode, input_size, hidden_size, num_layers=num_layers, bias=bias,
             batch_first=batch_first, dropout=dropout, bidirectional=bidirectional, proj_size=proj_size,
             device=device, dtype=dtype,
         )
@@ -243,6 +245,21 @@ class Recurrent(nn.RNNBase):
             return None
         return getattr(self, f"weight_hr_l{layer}{'_reverse' if direction == 1 else ''}")
 
+    def _flat_layer(
+        self, layer: int, direction: int = 0, flat: list[Tensor] | None = None
+    ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor | None, Tensor | None]:
+        """(weight_ih, weight_hh, bias_ih, bias_hh, weight_hr) of one layer and direction, taken from the
+        flat list the forward works on (``_flat_weights``, refreshed at its start; or ``flat``): read
+        once per call, so a parametrization (weight norm, spectral norm) runs once per forward, as in
+        torch.nn."""
+        flat = self._flat_weights if flat is None else flat
+        per = len(flat) // (self.num_layers * self.num_directions)  # tensors of one layer and direction
+        k = layer * self.num_directions + direction
+        w_ih, *rest = flat[k * per : (k + 1) * per]
+        w_hh = rest.pop(0) if self.cell_def.recurrent else None
+        b_ih, b_hh = (rest[0], rest[1] if self.cell_def.recurrent else None) if self.bias else (None, None)
+        return w_ih, w_hh, b_ih, b_hh, rest[-1] if self.proj_size else None
+
     # -- torch.nn's checks, for every cell --------------------------------------------------------
     get_expected_cell_size = nn.LSTM.get_expected_cell_size
 
@@ -267,21 +284,26 @@ class Recurrent(nn.RNNBase):
         return h, torch.zeros(shape[:2] + (self.hidden_size,), dtype=like.dtype, device=like.device)
 
     # -- forward ----------------------------------------------------------------------------------
+    # torch.compile runs the layer eagerly between compiled graphs, as it runs torch.nn's RNNs (Dynamo's
+    # allow_rnn=False): the fused kernels fail under AOT autograd on the CPU, and tracing the step loops
+    # would unroll them once per sequence length
+    @torch.compiler.disable
     def forward(  # type: ignore[override]
         self,
         input: Tensor | PackedSequence,
         hx: State | None = None,
         lengths: Tensor | None = None,
-        *,
         state: State | None = None,
         time_offset: int = 0,
     ) -> tuple[Tensor | PackedSequence, State]:
         """Run the stack; see the class docstring. ``time_offset`` starts the clock of the Clockwork RNN
-        at a later step (truncated BPTT over a stream); other cells ignore it."""
+        at a later step (truncated BPTT over a stream); other cells ignore it. (``state`` and
+        ``time_offset`` may also come by position: torch's legacy ONNX exporter passes every argument so.)"""
         if state is not None:
             if hx is not None:
                 raise TypeError("give the initial state as hx or as state, not both")
             hx = state
+        hx = self._as_state(hx)
         self._update_flat_weights()
         if isinstance(input, PackedSequence):
             if lengths is not None:
@@ -315,6 +337,15 @@ class Recurrent(nn.RNNBase):
             output = output.squeeze(0 if self.batch_first else 1)
             hx = tuple(h.squeeze(1) for h in hx) if isinstance(hx, tuple) else hx.squeeze(1)
         return output, hx
+
+    def _as_state(self, hx: State | list[Tensor] | None) -> State | None:
+        """An LSTM's ``[h, c]`` as the tuple torch.nn also accepts; more or fewer than two refused as torch
+        refuses them."""
+        if isinstance(hx, list):
+            hx = tuple(hx)
+        if isinstance(hx, tuple) and self.cell_def.has_cell_state and len(hx) != 2:
+            raise RuntimeError("lstm expects two hidden states")
+        return hx
 
     @property
     def _kind(self) -> str:
@@ -399,10 +430,11 @@ class Recurrent(nn.RNNBase):
                 s0: State = (state[0][k], state[1][k]) if has_c else state[k]  # type: ignore[index]
                 seq = layer_input if direction == 0 else reverse_padded(layer_input, lengths)
                 offset = time_offset if direction == 0 else 0
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._flat_layer(layer, direction)
                 if self.reg.in_loop(self.training):
-                    out, final = run_regularised(self, seq, s0, layer, direction, mask, offset)
+                    out, final = run_regularised(self, seq, s0, layer, direction, mask, offset,
+                                                 (w_ih, w_hh, b_ih, b_hh))
                 else:
-                    w_ih, w_hh, b_ih, b_hh = self.layer_weights(layer, direction)
                     fast = None if self.impl == "reference" else self.cell_def.sequence_from_input(
                         seq, w_ih, b_ih, s0, mask, offset)
                     if fast is not None:
@@ -410,7 +442,7 @@ class Recurrent(nn.RNNBase):
                     else:
                         xw = F.linear(seq, w_ih, b_ih)  # every step's input projection in one product
                         out, final = self._run(xw, s0, self.reg.drop_weight(w_hh, self.training), b_hh, mask,
-                                               offset, self.projection(layer, direction))
+                                               offset, w_hr)
                 outputs.append(out if direction == 0 else reverse_padded(out, lengths))
                 finals.append(final)
             layer_input = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=2)
@@ -463,19 +495,17 @@ class Recurrent(nn.RNNBase):
         if input.dim() != 2 or input.shape[-1] != self.input_size:
             raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
                              f"got {tuple(input.shape)}")
-        state = self._zero_state(input.shape[0], input) if state is None else state
+        state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
         cell = self.cell_def
         has_c = cell.has_cell_state
-        kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() else None
+        # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)
+        kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() and not self.proj_size else None
         # torch.nn keeps _flat_weights current through .to(), load_state_dict and parameter assignment
-        per = len(self._flat_weights) // (self.num_layers * self.num_directions)  # tensors of one layer
         flat = self.reg.flat_weights(self)
         in_loop = self.reg.in_loop(self.training)
         x, finals = input, []
         for layer in range(self.num_layers):
-            w_ih, *rest = flat[layer * per : (layer + 1) * per]  # no getattr per token
-            w_hh = rest.pop(0) if cell.recurrent else None
-            b_ih, b_hh = (rest[0], rest[1] if cell.recurrent else None) if self.bias else (None, None)
+            w_ih, w_hh, b_ih, b_hh, w_hr = self._flat_layer(layer, 0, flat)  # no getattr per token
             s: State = (state[0][layer], state[1][layer]) if has_c else state[layer]  # type: ignore[index]
             if in_loop:
                 new = step_regularised(self, x, s, layer, (w_ih, w_hh, b_ih, b_hh), t)
@@ -484,7 +514,7 @@ class Recurrent(nn.RNNBase):
             else:
                 new = cell.step(F.linear(x, w_ih, b_ih), s, cell.prepare(w_hh), b_hh, t)
             if self.proj_size:
-                new = (F.linear(new[0], rest[-1]), new[1])  # weight_hr, the last of the layer's tensors
+                new = (F.linear(new[0], w_hr), new[1])
             finals.append(new)
             x = cell.output_of(new)
             if self.dropout and self.training and layer < self.num_layers - 1:
@@ -516,7 +546,7 @@ def _torch_init(cell_options: dict[str, Any] | None, init: str | None) -> str:
     return "rnnkit" if cell_options else "torch"
 
 
-class LSTM(Recurrent):
+class LSTM(Recurrent, nn.LSTM):
     """``torch.nn.LSTM`` with rnnkit inside: the same signature, argument order, defaults, initialisation,
     attributes, inputs (tensor, unbatched, PackedSequence), outputs and errors. Extras, keyword-only:
     ``impl`` ("reference": rnnkit's per-step loop), ``cell_options`` (``forget_bias``, ``chrono``,
@@ -534,7 +564,7 @@ class LSTM(Recurrent):
         return nn.RNNBase.extra_repr(self)
 
 
-class GRU(Recurrent):
+class GRU(Recurrent, nn.GRU):
     """``torch.nn.GRU`` with rnnkit inside (see :class:`LSTM` for what is the same and the extras)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
@@ -551,7 +581,7 @@ class GRU(Recurrent):
         return nn.RNNBase.extra_repr(self)
 
 
-class RNN(Recurrent):
+class RNN(Recurrent, nn.RNN):
     """``torch.nn.RNN`` (Elman, ``nonlinearity="tanh"`` or ``"relu"``) with rnnkit inside (see :class:`LSTM`)."""
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",

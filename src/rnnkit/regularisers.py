@@ -229,10 +229,12 @@ def sample_masks(reg: Regularisers, cell: Cell, steps: int, batch: int, like: Te
 
 # -- one layer and direction, and one step --------------------------------------------------------
 def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, direction: int,
-                    mask: Tensor | None, offset: int) -> tuple[Tensor, State]:
-    """One layer and direction over time-major ``seq`` (T, B, I) with the module's regularisers."""
+                    mask: Tensor | None, offset: int,
+                    weights: tuple[Tensor, Tensor, Tensor | None, Tensor | None]) -> tuple[Tensor, State]:
+    """One layer and direction over time-major ``seq`` (T, B, I) with the module's regularisers; ``weights``
+    are its (W_ih, W_hh, b_ih, b_hh)."""
     cell, reg = module.cell_def, module.reg
-    w_ih, w_hh, b_ih, b_hh = module.layer_weights(layer, direction)
+    w_ih, w_hh, b_ih, b_hh = weights
     w_hh = cell.prepare(reg.drop_weight(w_hh, module.training))
     ln = layer_norm_of(module, layer, direction)
     fast = module.impl != "reference" and isinstance(cell, (LSTM, GRU, ElmanTanh, ElmanReLU))
