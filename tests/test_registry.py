@@ -211,3 +211,34 @@ def test_a_task_module_that_fails_to_import_is_not_hidden(monkeypatch) -> None:
     monkeypatch.setattr(tasks, "__path__", [*tasks.__path__, str(Path(__file__).parent / "broken_tasks")])
     with pytest.raises(ModuleNotFoundError, match="no_such_module"):
         tasks.discover()
+
+
+BAD_TRAINER_SETTINGS = [("lr", -1.0), ("lr", float("nan")), ("clip", -5.0), ("threads", 0), ("eval_every", 0),
+                        ("save_every", -1), ("warmup", -3), ("steps", 5.5), ("minutes", -1.0), ("seed", True),
+                        ("ema", 1.5), ("optimizer", "foo"), ("schedule", "linear"), ("precision", "fp8")]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_TRAINER_SETTINGS, ids=lambda v: str(v))
+@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq", "caption", "speech"])
+def test_every_task_checks_the_trainer_settings_a_config_file_gives(task: str, name: str, value: object) -> None:
+    """The flags are checked as they are parsed; a TOML file or the Python API gives values no parser saw,
+    so each task's validate() checks them too (they once reached torch as tracebacks or ran 0 steps)."""
+    from rnnkit.tasks import discover
+
+    discover()
+    config = TASKS[task].config()
+    config.validate()  # the defaults pass
+    setattr(config, name, value)
+    with pytest.raises(SettingError, match=f"^{name} "):
+        config.validate()
+
+
+def test_a_setting_of_the_wrong_kind_in_a_config_file_is_one_line(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(10)))
+    (tmp_path / "c.toml").write_text('tokenizer = "word"\nsteps = 3\nbidirectional = "yes"\n')
+    out = tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--config", str(tmp_path / "c.toml"),
+                 "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip() == "rnnkit: error: --bidirectional yes: expected true or false"
+    assert not out.exists()

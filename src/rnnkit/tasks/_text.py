@@ -54,6 +54,7 @@ class TextModelConfig(TrainSettings, RegulariserSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
         for name in ("batch_size", "embedding", "hidden", "layers", "max_len"):
             check_positive(name, getattr(self, name))
         if self.cell not in CELLS:

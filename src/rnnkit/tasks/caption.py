@@ -108,6 +108,7 @@ class CaptionConfig(TrainSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
         for name in ("embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
             check_positive(name, getattr(self, name))
         halvings = 2 ** len(self.conv_channels())

@@ -84,6 +84,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
         for name in ("hidden", "layers", "seq_len", "batch_size", "embed_dim"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))

@@ -84,6 +84,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
         for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
             check_positive(name, getattr(self, name))
         for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):

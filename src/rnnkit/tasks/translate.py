@@ -84,6 +84,7 @@ class Seq2SeqConfig(TrainSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
         for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
             check_positive(name, getattr(self, name))
         if self.decoder_layers is not None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rnnkit.cells import CELLS
-from rnnkit.errors import SettingError, UserError, check_fraction
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -31,6 +31,7 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
            "train_config_from"]
 
 T = TypeVar("T")
+PRECISIONS = ("fp32", "bf16", "auto")
 
 @dataclass
 class TrainSettings:
@@ -60,6 +61,44 @@ class TrainSettings:
     save_minutes: float | None = 5.0
     threads: int | None = None
     ema: float = 0.0
+
+    def validate_training(self) -> None:
+        """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (every
+        setting has the type of its default: a bool a bool, an integer an integer) or, among the
+        trainer's, out of the range its flag accepts. The flags are checked as they are parsed; this
+        checks the same for ``--config FILE.toml`` and the Python API."""
+        for f in fields(self):
+            _check_kind(f.name, getattr(self, f.name), f.type)
+        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "threads"):
+            if getattr(self, name) is not None:
+                check_positive(name, getattr(self, name))
+        if self.warmup < 0:
+            raise SettingError("warmup", self.warmup, "expected an integer >= 0")
+        for name in ("minutes", "lr", "weight_decay", "momentum", "beta2", "min_lr_ratio", "gamma", "clip",
+                     "save_minutes"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise SettingError(name, value, "expected a finite number >= 0")
+        check_fraction("ema", self.ema)
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("precision", PRECISIONS)):
+            if getattr(self, name) not in choices:
+                raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
+
+
+def _check_kind(name: str, value: Any, annotation: Any) -> None:
+    """A setting's value is of a type its annotation names (``"int | None"``: an integer or None; a bool
+    is not an integer, an integer is a number)."""
+    allowed = {part.strip() for part in str(annotation).split("|")}
+    if value is None and "None" in allowed:
+        return
+    kinds = {"bool": lambda v: isinstance(v, bool),
+             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+             "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+             "str": lambda v: isinstance(v, str)}
+    known = allowed & set(kinds)
+    if known and not any(kinds[k](value) for k in known):
+        words = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string"}
+        raise SettingError(name, value, "expected " + " or ".join(words[k] for k in sorted(known)))
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
@@ -121,6 +160,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
+    return value
+
+
 def _nonneg_float(text: str) -> float:
     try:
         value = float(text)
@@ -157,7 +206,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--weight-decay", type=_nonneg_float, help=f"default {d['weight_decay']:g}")
     g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
     g.add_argument("--beta2", type=_nonneg_float, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")
-    g.add_argument("--warmup", type=int, help=f"linear warm-up steps (default {d['warmup']})")
+    g.add_argument("--warmup", type=_nonneg_int, help=f"linear warm-up steps (default {d['warmup']})")
     g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
     g.add_argument("--min-lr-ratio", type=_nonneg_float,
                    help=f"cosine floor as a fraction of --lr (default {d['min_lr_ratio']:g})")
@@ -176,7 +225,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "
                         "faster kept and checked again every 3 minutes)")
-    g.add_argument("--precision", choices=["fp32", "bf16", "auto"],
+    g.add_argument("--precision", choices=PRECISIONS,
                    help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
                         f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
     if "zoneout" in d:  # the task's config takes RegulariserSettings
