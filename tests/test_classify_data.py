@@ -165,3 +165,38 @@ def test_scam_generator_is_synthetic_reproducible_and_balanced(tmp_path: Path) -
     paths = write_corpus(tmp_path, 20, 10, 10)
     t = read_table(paths[0])
     assert len(t) == 20 and {r["source"] for r in t.rows} == {"synthetic"}
+
+
+def test_hash_lines_are_tokens_except_conllu_comments(tmp_path: Path) -> None:
+    """'#' and hashtags are tokens; only a tab-separated file's '#' lines between sentences are comments."""
+    s = read_conll(write(tmp_path / "a.conll", "# sent_id = 1\nI\tO\nlove\tO\n#\tO\n#Seoul\tB-LOC\n\n#\tO\nx\tO\n"))
+    assert s.tokens == [["I", "love", "#", "#Seoul"], ["#", "x"]] and s.lines == [2, 7]
+    bare = read_conll(write(tmp_path / "b.txt", "We\nlove\n#\nSeoul\n\n#hashtag\nfun\n"), require_tags=False)
+    assert bare.tokens == [["We", "love", "#", "Seoul"], ["#hashtag", "fun"]]
+
+
+def test_one_word_first_sentence_of_a_slash_tagged_file(tmp_path: Path) -> None:
+    from rnnkit.data.slashtags import read_tagged
+
+    s = read_tagged(write(tmp_path / "a.txt", "Yes/UH\nThe/DT cat/NN sat/VBD ./.\n"))
+    assert s.tokens == [["Yes"], ["The", "cat", "sat", "."]] and s.tags[0] == ["UH"]
+    assert read_tagged(write(tmp_path / "b.txt", "Yes/UH\tUH\n")).tokens == [["Yes/UH"]]  # CoNLL: tab
+
+
+def test_labels_that_are_not_finite_numbers_sort_as_words() -> None:
+    """'nan' parses as a float; sorting with it was undefined, so the order followed the hash seed."""
+    assert sort_labels(["2", "nan", "1", "inf", "10"]) == ["1", "10", "2", "inf", "nan"]
+    assert sort_labels(["2", "10", "1"]) == ["1", "2", "10"]
+
+
+def test_rows_to_label_and_long_fields_and_line_separators(tmp_path: Path) -> None:
+    blank = write(tmp_path / "a.csv", "text,label\na superb film,\na dull film,neg\n")
+    assert read_table(blank, require_label=False).labels == [None, "neg"]
+    with pytest.raises(UserError, match="a.csv:2: column 'label' is empty"):
+        read_table(blank)
+    long = "word " * 40_000  # 200,000 characters: over the csv module's default field limit
+    assert read_table(write(tmp_path / "b.csv", f'text,label\n"{long}",pos\n')).texts == [long]
+    rows = [{"text": "a fine\u2028film\u0085here", "label": "pos"}, {"text": "a bad film", "label": "neg"}]
+    write(tmp_path / "c.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    t = read_table(tmp_path / "c.jsonl")
+    assert t.texts == [r["text"] for r in rows] and t.lines == [1, 2]

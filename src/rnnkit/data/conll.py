@@ -3,9 +3,10 @@
 What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line
 between sentences, into :class:`Sentences`. Columns are separated by a tab (so a token may itself be a
 space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag,
-so four-column CoNLL-2003 files work too. ``-DOCSTART-`` lines and lines starting with ``#`` (comments
-as in CoNLL-U) are skipped. With ``require_tags=False`` a file of bare tokens is accepted (for
-prediction). :func:`write_conll` writes tokens and tags back in the same format.
+so four-column CoNLL-2003 files work too. ``-DOCSTART-`` lines are skipped, and so are comments as in
+CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between sentences. Any
+other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a file
+of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same format.
 """
 
 from __future__ import annotations
@@ -73,13 +74,14 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             sentences.lines.append(start)
         tokens, tags = [], []
 
+    tabbed = "\t" in content  # comments only in tab-separated files: in others a '#...' line is a token
     for number, raw in enumerate(content.split("\n"), start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
             close()
             continue
-        if line.startswith("-DOCSTART-") or line.startswith("#"):
-            continue
+        if line.startswith("-DOCSTART-") or (line.startswith("#") and not tokens and tabbed and "\t" not in line):
+            continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         fields = _split(line)
         if not tokens:
             start = number

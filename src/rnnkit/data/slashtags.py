@@ -4,8 +4,8 @@ What a user gets: :func:`read_slash_tagged` reads a file like ``The/DT cat/NN sa
 separated by whitespace, each split at its LAST slash, so ``1/2/CD`` is the word ``1/2`` tagged ``CD``)
 into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped. A
 token without a slash, or with an empty word or tag, is refused in one line naming the file and line.
-:func:`read_tagged` takes either format: a file whose first line has no tab and whose fields all look
-like ``word/TAG`` is read as slash-tagged, any other as CoNLL.
+:func:`read_tagged` takes either format: a file whose first lines with text have no tab and whose
+fields all look like ``word/TAG`` is read as slash-tagged, any other as CoNLL.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from rnnkit.data.tabular import decode_utf8
 from rnnkit.errors import UserError
 
 __all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
+
+SNIFF_LINES = 20
 
 
 def _split_token(token: str, name: str, number: int) -> tuple[str, str]:
@@ -50,18 +52,27 @@ def read_slash_tagged(path: str | Path) -> Sentences:
     return sentences
 
 
-def is_slash_tagged(line: str) -> bool:
-    """Whether ``line`` looks like slash-tagged text: no tab, at least two fields, each ``word/TAG``."""
-    fields = line.split()
-    return "\t" not in line and len(fields) >= 2 and all(0 < f.rfind("/") < len(f) - 1 for f in fields)
+def is_slash_tagged(lines: str | list[str]) -> bool:
+    """Whether ``lines`` (a line, or the first lines of a file) look like slash-tagged text: no tab, and
+    every field ``word/TAG``; one line alone must hold two fields (a CoNLL line ``Yes/UH`` is a token),
+    several lines may be one-word sentences."""
+    rows = [lines] if isinstance(lines, str) else lines
+    fields = [f for line in rows for f in line.split()]
+    if not fields or any("\t" in line for line in rows) or (len(rows) == 1 and len(fields) < 2):
+        return False
+    return all(0 < f.rfind("/") < len(f) - 1 for f in fields)
 
 
 def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
-    """A tagged file in either format: ``word/TAG`` lines (see :func:`is_slash_tagged`) or CoNLL."""
+    """A tagged file in either format: ``word/TAG`` lines (see :func:`is_slash_tagged`, judged on the
+    first 20 lines with text) or CoNLL."""
     if require_tags and Path(path).is_file():
         with open(path, "rb") as fh:
-            head = fh.read(65536).decode("utf-8-sig", errors="replace").split("\n")
-        first = next((line for line in head if line.strip() and not line.startswith("#")), "")
+            chunk = fh.read(65536)
+        head = chunk.decode("utf-8-sig", errors="replace").split("\n")
+        if len(chunk) == 65536:
+            head = head[:-1]  # the last line may be cut
+        first = [line for line in head if line.strip() and not line.startswith("#")][:SNIFF_LINES]
         if is_slash_tagged(first):
             return read_slash_tagged(path)
     return read_conll(path, require_tags=require_tags)

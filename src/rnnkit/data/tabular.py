@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ __all__ = [
     "sort_labels",
     "write_table",
 ]
+
+#: the longest CSV/TSV field read (characters): a whole book, not the csv module's 131,072
+FIELD_SIZE_LIMIT = 2**31 - 1
 
 
 @dataclass
@@ -109,10 +113,12 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
 
 
 def _number(label: str) -> float | None:
+    """The label as a finite number, else None ("nan", "inf" and words sort as words)."""
     try:
-        return float(label)
+        value = float(label)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def sort_labels(labels: Sequence[str]) -> list[str]:
@@ -167,6 +173,7 @@ def read_table(
 def _read_delimited(
     path: str, content: str, delimiter: str, text_column: str, label_column: str, require_label: bool
 ) -> Table:
+    csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -214,8 +221,8 @@ def _read_delimited(
             raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
         label: str | None = None
         if has_label:
-            label = row[li].strip()
-            if not label:
+            label = row[li].strip() or None  # a blank label: a row still to be labelled (for prediction)
+            if label is None and require_label:
                 raise UserError(f"{path}:{line}: column {label_column!r} is empty; every row needs a label")
         texts.append(text)
         labels.append(label)
@@ -230,13 +237,15 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     lines: list[int] = []
     rows: list[dict[str, str]] = []
     columns: list[str] = []
-    for number, raw in enumerate(content.splitlines(), start=1):
+    # lines end at \n alone: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold
+    # unescaped (json.dumps(..., ensure_ascii=False) writes them so)
+    for number, raw in enumerate(content.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg} at column {exc.colno})") from None
+            raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(obj, dict):
             raise UserError(f"{path}:{number}: malformed row: expected a JSON object {{...}} on each line")
         for key in obj:
@@ -254,8 +263,8 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             raw_label = obj[label_column]
             if isinstance(raw_label, (dict, list)):
                 raise UserError(f"{path}:{number}: column {label_column!r} must be a string or a number")
-            label = _label_string(raw_label)
-            if not label:
+            label = _label_string(raw_label) or None
+            if label is None and require_label:
                 raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
         elif require_label:
             if label_column in obj:
