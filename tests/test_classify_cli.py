@@ -227,3 +227,18 @@ def test_refused_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], trai
     assert "either TEXT arguments or --file" in refused(["predict", str(out)], capsys)
     assert "label 'meh' is not in the training data" in refused(
         ["evaluate", str(out), "--data", str(tmp_path / "v.csv")], capsys)
+
+
+def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    out, _ = trained
+    texts = make_csv(tmp_path / "x.csv", 4, 1)
+    (tmp_path / "adir").mkdir()
+    err = refused(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "no" / "p.csv")], capsys)
+    assert err.endswith("p.csv: No such file or directory")
+    err = refused(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "adir")], capsys)
+    assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
+    pytest.importorskip("onnx")
+    err = refused(["export", str(out), "--onnx", str(tmp_path / "adir")], capsys)
+    assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "x.csv"]  # no adir.tmp left

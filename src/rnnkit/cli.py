@@ -183,6 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # a path the user gave that cannot be read or written (a directory, a missing folder, no permission)
+        # (a failed rename into place names the destination, the path the user gave, as filename2)
+        print(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return UserError.exit_code
 
 
 def _console() -> None:

@@ -102,16 +102,19 @@ def export_onnx(
     if per_step:
         dynamic[OUTPUT][1] = "time"
     tmp = out.with_name(out.name + ".tmp")
-    with warnings.catch_warnings(), _quiet_stderr():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(wrapper, (ids, lengths), str(tmp), input_names=["ids", "lengths"], output_names=[OUTPUT],
-                          dynamic_axes=dynamic, opset_version=17, dynamo=False)
-    proto = onnx.load(str(tmp))
-    for key, value in metadata.items():
-        entry = proto.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(proto, str(tmp))
-    tmp.replace(out)
+    try:
+        with warnings.catch_warnings(), _quiet_stderr():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(wrapper, (ids, lengths), str(tmp), input_names=["ids", "lengths"],
+                              output_names=[OUTPUT], dynamic_axes=dynamic, opset_version=17, dynamo=False)
+        proto = onnx.load(str(tmp))
+        for key, value in metadata.items():
+            entry = proto.metadata_props.add()
+            entry.key, entry.value = key, value
+        onnx.save(proto, str(tmp))
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when the export or the rename failed
     result: dict[str, Any] = {"onnx": str(out), "inputs": ["ids", "lengths"], "output": OUTPUT, "labels": labels}
     if check:
         result.update(_check_with_onnxruntime(wrapper, out, _sample_batch(vocab_size, (5, 17, 2, 9, 1, 30), gen)))

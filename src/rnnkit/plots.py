@@ -43,8 +43,11 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.png")
-        fig.savefig(tmp)
-        tmp.replace(path)
+        try:
+            fig.savefig(tmp)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)  # left only when saving or the rename failed
     finally:
         plt.close(fig)
 
