@@ -272,3 +272,29 @@ def test_bpe_targets_decode_to_the_exact_text() -> None:
     again = tokenizer_from_json(tok.to_json())  # as a saved model reads it back
     for text in texts[:2]:
         assert decode_ids(again, tok.encode(text)) == text
+
+
+def test_decoding_settings_are_checked_and_the_output_is_capped(trained: tuple[Path, Path], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A limit of 1e12 tokens once ran for an hour on a model that never writes </s>; NaN or negative
+    limits gave one token and NaN scores made --json invalid."""
+    from rnnkit.tasks.translate import OUTPUT_CAP
+
+    _, out = trained
+    translator = rnnkit.load(out)
+    for flags, message in [(["--max-len-a", "nan"], "--max-len-a nan: expected a finite number >= 0"),
+                           (["--max-len-a", "-1"], "--max-len-a -1.0: expected a finite number >= 0"),
+                           (["--max-len-b", "-3"], "--max-len-b -3: expected an integer >= 0"),
+                           (["--alpha", "nan", "--beam", "2"], "--alpha nan: expected a finite number"),
+                           (["--no-repeat-ngram", "-1"], "--no-repeat-ngram -1: expected an integer >= 0")]:
+        capsys.readouterr()
+        assert main(["translate", str(out), "1999.3.3", *flags]) == 2
+        assert message in capsys.readouterr().err
+    result = translator.translate("1999.3.3", max_len_a=1e12, max_len_b=0, return_attention=True)
+    assert len(result["target_tokens"]) <= OUTPUT_CAP * translator.max_len + 1  # + </s>
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf1999.3.3\r\n3rd of March 1999\n")
+    capsys.readouterr()
+    assert main(["translate", str(out), "--file", str(tmp_path / "bom.txt")]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == translator.translate(["1999.3.3", "3rd of March 1999"])
+    assert "unknown" not in captured.err  # the BOM is not read as a source token

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ import torch.nn.functional as F
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
+from rnnkit.data.tabular import decode_utf8
 from rnnkit.data.tokenize import (
     UNK_ID,
     Tokenizer,
@@ -53,6 +55,8 @@ from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 __all__ = ["Seq2SeqConfig", "Translator", "train"]
 
 TOKENIZERS = ("char", "word", "bpe")
+#: an output is cut at this many times the target length the model trained on (``--max-len``)
+OUTPUT_CAP = 4
 BIBLE = "bible-en-es"
 
 
@@ -281,6 +285,20 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
+def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> None:
+    """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag)."""
+    if not (math.isfinite(max_len_a) and max_len_a >= 0):
+        raise UserError(f"--max-len-a {max_len_a}: expected a finite number >= 0")
+    if max_len_b < 0:
+        raise UserError(f"--max-len-b {max_len_b}: expected an integer >= 0")
+    if not max_len_a and not max_len_b:
+        raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
+    if no_repeat_ngram < 0:
+        raise UserError(f"--no-repeat-ngram {no_repeat_ngram}: expected an integer >= 0 (0 = off)")
+    if not math.isfinite(alpha):
+        raise UserError(f"--alpha {alpha}: expected a finite number")
+
+
 def _max_lengths(src_len: torch.Tensor, a: float, b: int) -> torch.Tensor:
     return (a * src_len.float() + b).floor().long().clamp(min=1)
 
@@ -369,18 +387,22 @@ class Translator:
         ``translation``, ``n_best`` (``text``, ``log_prob``, ``score`` each), and with attention
         ``attention`` (one row of weights over the source tokens per target token), ``source_tokens`` and
         ``target_tokens``. ``beam=1`` is greedy; a longer output than ``max_len_a * source tokens +
-        max_len_b`` is cut; ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length
-        normalisation of the beam's ranking.
+        max_len_b`` is cut (and than :data:`OUTPUT_CAP` times the target length the model trained on);
+        ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
+        beam's ranking.
         """
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else list(texts)
         if beam < 1 or not 1 <= n_best <= beam:
             raise UserError(f"--beam {beam} --n-best {n_best}: expected beam >= 1 and 1 <= n-best <= beam")
+        _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
         encoded = self._encode_sources(items)
         results = []
         for start in range(0, len(items), 64):
             src, src_len = pad_batch(encoded[start:start + 64])
-            max_len = _max_lengths(src_len, max_len_a, max_len_b)
+            # the model learnt targets of at most max_len tokens: a limit far above that only lets a
+            # translation that never writes </s> run on (an hour for a limit of 1e12)
+            max_len = _max_lengths(src_len, max_len_a, max_len_b).clamp(max=OUTPUT_CAP * self.max_len)
             if beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
             else:
@@ -427,7 +449,8 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
     p.add_argument("--n-best", type=int, default=1, help="hypotheses per text (at most --beam; default 1)")
     p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
-    p.add_argument("--max-len-a", type=float, default=1.5, help="output length limit: a * source tokens + b")
+    p.add_argument("--max-len-a", type=float, default=1.5,
+                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the model's --max-len")
     p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
     p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
@@ -436,12 +459,11 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
 
 def _read_sources(path: str) -> list[str]:
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not UTF-8 text") from None
-    return [line.split("\t", 1)[0] for line in lines if line.strip()]
+    lines = decode_utf8(data, path).split("\n")  # a BOM dropped; bytes not UTF-8 named by line and column
+    return [line.rstrip("\r").split("\t", 1)[0] for line in lines if line.strip()]
 
 
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
