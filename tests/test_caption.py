@@ -319,3 +319,18 @@ def test_report_lays_a_wide_grid_of_attention_over_a_wide_image() -> None:
     heat = fig.data[3]                                      # the second word's attention layer
     assert len(heat.z) == 3 and len(heat.z[0]) == 15 and heat.z[2][14] == 1.0
     assert heat.dx == heat.dy == 8.0                        # 120 / 15 and 24 / 3 pixels a region
+
+
+def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path) -> None:
+    grey = (np.arange(16 * 16).reshape(16, 16) % 256).astype(np.uint8)
+    PIL.Image.fromarray(grey).save(tmp_path / "g8.png")
+    PIL.Image.fromarray(grey.astype(np.uint16) * 257).save(tmp_path / "g16.png")  # Pillow mode I;16
+    for channels in (1, 3):
+        eight = load_image(tmp_path / "g8.png", 16, channels=channels)
+        torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
+
+
+def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_bytes("\ufeffimage\tcaption\na.png\ta red circle\n".encode())
+    assert [c.captions for c in read_captions(tmp_path)] == [("a red circle",)]

@@ -369,3 +369,19 @@ def test_transcripts_without_phonemes_are_phonemized(tmp_path: Path) -> None:
     from rnnkit.data.speech import phonemize
 
     assert phonemize("good morning") == "ɡ ʊ d | m ɔːɹ n ɪ ŋ"
+
+
+def test_samples_that_are_not_finite_are_refused_by_name(tmp_path: Path) -> None:
+    """A float WAV can hold NaN or infinity: features and the CTC loss would turn them into a NaN loss
+    that blames the learning rate."""
+    wave = _tone(440, 0.05)
+    wave[7] = np.nan
+    soundfile.write(str(tmp_path / "n.wav"), wave, SAMPLE_RATE, subtype="FLOAT")
+    with pytest.raises(UserError, match=r"n.wav: sample 7 is not a finite number"):
+        read_wav(tmp_path / "n.wav")
+
+
+def test_manifest_with_a_bom(tmp_path: Path) -> None:
+    folder = _manifest(tmp_path / "c", "")
+    (folder / "manifest.tsv").write_bytes("\ufeffaudio\ttext\na.wav\thi\n".encode())
+    assert [u.text for u in read_manifest(folder)] == ["hi"]

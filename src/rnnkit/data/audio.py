@@ -71,6 +71,10 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise UserError(f"{path}: cannot read as WAV ({exc})") from None
     if data.shape[0] == 0:
         raise UserError(f"{path}: WAV file without samples")
+    if not np.isfinite(data).all():  # float WAVs can hold them; features and CTC would turn them into NaN
+        first = int(np.argwhere(~np.isfinite(data))[0][0])
+        raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
+                        "expected samples from -1 to 1")
     return data.mean(axis=1).astype(np.float32), int(rate)
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.data.tabular import decode_utf8
 from rnnkit.errors import UserError
 
 __all__ = ["CaptionedImage", "caption_words", "load_image", "random_affine", "read_captions", "write_captions"]
@@ -54,10 +55,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     path = folder / "captions.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    lines = decode_utf8(path.read_bytes(), str(path)).splitlines()  # a BOM dropped; bad bytes named by line
     found: dict[str, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):
@@ -116,10 +114,23 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
             raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
     else:
         picture = image
+    picture = _eight_bit(picture)
     picture = picture.convert("L" if channels == 1 else "RGB").resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
+
+
+def _eight_bit(picture: Any) -> Any:
+    """A 16-bit greyscale picture (PNG mode ``I;16`` or ``I``) scaled to 8 bits: Pillow's ``convert``
+    clips its values at 255, so a 16-bit PNG would read as a white page."""
+    from PIL import Image
+
+    if not (picture.mode.startswith("I;16") or picture.mode == "I"):
+        return picture
+    values = np.asarray(picture, dtype=np.float64)
+    top = 65535.0 if picture.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
+    return Image.fromarray(np.clip(np.round(values / top * 255.0), 0, 255).astype(np.uint8), "L")
 
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,

@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnkit.data.tabular import decode_utf8
 from rnnkit.errors import UserError
 
 __all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
@@ -46,10 +47,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     path = folder / "manifest.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a speech corpus (expected {path} with the header 'audio<TAB>text')")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    lines = decode_utf8(path.read_bytes(), str(path)).splitlines()  # a BOM dropped; bad bytes named by line
     header = lines[0].split("\t") if lines else []
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
