@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -194,6 +195,7 @@ def test_sampling_with_a_seed_is_reproducible() -> None:
     assert run(7) != run(8)
     assert run(7, top_k=3) == run(7, top_k=3)
     assert run(1, temperature=0) == run(2, temperature=0) == run(3, top_k=1)
+    assert run(4, temperature=1e-40) == run(1, temperature=0)  # logits / T overflow: greedy, not the last id
     assert 0 not in run(5, banned=[0])
 
 
@@ -321,8 +323,20 @@ def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
                                             rel=1e-5)
     assert sgd["log_prob"] != pytest.approx(result["log_prob"], rel=1e-4)
     for method in ("rms", "sgd"):
-        assert lm.score(text, dynamic=True, dynamic_lr=0.0, method=method)["log_prob"] == pytest.approx(
-            lm.score(text)["log_prob"], rel=1e-5)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # nothing adapted: no warning that --dynamic-lr 0 is too large
+            assert lm.score(text, dynamic=True, dynamic_lr=0.0, method=method)["log_prob"] == pytest.approx(
+                lm.score(text)["log_prob"], rel=1e-5)
+    wrong = rnnkit.load(trained)  # a model worse than a uniform guess: with nothing adapted, not the lr's fault
+    with torch.no_grad():
+        wrong.model.head.weight.mul_(-50.0)
+    assert wrong.score(text)["nats_per_char"] > math.log(len(wrong.vocab))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wrong.score(text, dynamic=True, dynamic_lr=0.0)
+        wrong.score(text[:20], dynamic=True, segment=50)  # shorter than a segment: no update before a guess
+    with pytest.warns(UserWarning, match="worse than a uniform guess"):
+        wrong.score(text, dynamic=True, segment=20)
 
 
 def test_best_carries_the_gradient_statistics_of_its_weights(trained: Path) -> None:
@@ -623,3 +637,13 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
     assert (stacked.layers, stacked.hidden) == (3, 384)
     with pytest.raises(SettingError, match="hidden"):
         CharLMConfig(hidden=0).validate()
+
+
+def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--val-fraction 0 trains and saves a model; the closing line once said 'no step was trained'."""
+    (tmp_path / "t.txt").write_text(TEXT[:3000], encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "m"), "--steps", "3",
+                 "--hidden", "8", "--val-fraction", "0", "--no-progress"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("no validation text, so no validation loss; 3 steps in") and "model in" in last
+    assert (tmp_path / "m" / "best").is_dir()

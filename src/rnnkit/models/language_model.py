@@ -149,10 +149,10 @@ def generate(
     if banned:
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")
     for _ in range(length):
-        if temperature <= 0:
+        scaled = (last + mask).div_(temperature) if temperature > 0 else None
+        if scaled is None or scaled.max() == float("inf"):  # a temperature so low that logits overflow: greedy
             nxt = int((last + mask).argmax())
         else:
-            scaled = (last + mask).div_(temperature)
             if top_k is not None and 0 < top_k < scaled.numel():
                 values, indices = scaled.topk(top_k)
                 nxt = int(indices[_draw(values, generator)])

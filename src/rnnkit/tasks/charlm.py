@@ -386,6 +386,9 @@ def report(result: TrainResult, as_json: bool) -> None:
         line = (f"best {name} loss {result.best_metric:.4f} nats/char ({result.best_metric / math.log(2):.3f} "
                 f"bits/char) at step {result.best_step}; {result.steps} steps in {result.seconds:.0f} s, "
                 f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
+    elif result.steps:  # trained, never evaluated (--val-fraction 0: no validation text)
+        line = (f"no validation text, so no validation loss; {result.steps} steps in {result.seconds:.0f} s, "
+                f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
     else:
         line = f"no step was trained; {out}"
     if result.stopped == "interrupted":
@@ -507,7 +510,8 @@ class CharLM:
         total = float(logp[known].double().sum())
         n = int(known.sum())
         if dynamic:
-            _check_adapted(total, n, len(self.vocab), dynamic["lr"])
+            adapted = dynamic["lr"] > 0 and targets.numel() > dynamic["segment"]  # an update came before a guess
+            _check_adapted(total, n if adapted else 0, len(self.vocab), dynamic["lr"])
         return {
             "text": text, "log_prob": total, "chars": n,
             "nats_per_char": -total / n if n else None,
@@ -532,7 +536,8 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
-    """Refuse a dynamic score that is not finite; warn about one worse than a uniform guess."""
+    """Refuse a dynamic score that is not finite; warn about one worse than a uniform guess (``chars`` 0:
+    no warning, nothing was adapted: the static model's own score)."""
     if not math.isfinite(total):
         raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
                         "finite); give a smaller --dynamic-lr")
