@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import rnnkit
 from rnnkit.cli import main
 
 POS = ["good", "great", "fine", "좋아요", "nice"]
@@ -79,6 +80,10 @@ def test_predict_and_evaluate(trained: tuple[Path, Path], capsys: pytest.Capture
         rows = list(csv.DictReader(fh))
     assert len(rows) == 40 and {"id", "text", "label", "predicted_label", "p_neg", "p_pos"} <= set(rows[0])
     assert sum(r["label"] == r["predicted_label"] for r in rows) >= 36
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(test), "--json"]) == 0  # one JSON object a row
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == rows
+    assert rnnkit.load(out).predict([]) == []
 
 
 

@@ -77,6 +77,10 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
     tagged = tmp_path / "tagged.conll"
     assert main(["predict", str(out), "--file", str(bare), "--output", str(tagged)]) == 0
     assert tagged.read_text(encoding="utf-8") == "a\tLETTER\n7\tDIGIT\n\n?\tPUNCT\n\n"
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(bare), "--json"]) == 0
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [
+        {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
 
 
 def test_load_returns_the_tagger_and_agrees_with_the_cli(tagger: tuple[Path, Path],

@@ -243,7 +243,7 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
                    "- reads one text a line from standard input (rnnkit transcribe ... | rnnkit predict DIR --file -)")
     p.add_argument("--output", help="with --file: write here instead of standard output")
     p.add_argument("--text-column", help="with --file: the text column (default: the one used in training)")
-    p.add_argument("--json", action="store_true", help="one JSON object per text")
+    p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
 
 
 def check_one_source(args: argparse.Namespace) -> None:

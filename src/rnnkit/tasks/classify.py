@@ -489,6 +489,8 @@ class TextClassifier(shared.TextModel):
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
         """(N, K) class probabilities, in the order of ``labels``."""
+        if not texts:
+            return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
 
     def predict(self, texts: str | Sequence[str], digits: int | None = 6) -> dict[str, Any] | list[dict[str, Any]]:
@@ -606,6 +608,10 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         if not args.json:
             added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
             print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
+        return 0
+    if args.json:  # one JSON object per row, as --output rows.jsonl writes them
+        for row in rows:
+            print(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False))
         return 0
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)

@@ -399,6 +399,9 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
             print(f"wrote {len(tagged)} tagged sentences to {args.output}", file=sys.stderr)
         return 0
     for sent, tags in zip(sentences.tokens, tagged, strict=True):
+        if args.json:  # one JSON object per sentence, as for TEXT arguments
+            print(json.dumps({"tokens": sent, "tags": tags}, ensure_ascii=False))
+            continue
         for tok, tag in zip(sent, tags, strict=True):
             sys.stdout.write(f"{tok}\t{tag}\n")
         sys.stdout.write("\n")
