@@ -230,6 +230,15 @@ def test_cli_refuses_autotune_with_pre_training(tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "o").exists()
 
 
+def test_autotune_on_bad_data_is_refused_before_it_writes_anything(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "one.csv").write_text("text,label\n" + "a fine film,pos\n" * 20, encoding="utf-8")
+    assert main(["train", "classify", "--data", str(tmp_path / "one.csv"), "--out", str(tmp_path / "o"),
+                 "--minutes", "1"]) == 2
+    assert "has only one label ('pos')" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()  # no empty autotune.jsonl
+
+
 def test_autotune_without_a_budget_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="--autotune needs a budget to spend: --minutes M, or --steps N"):
         train(ClassifyConfig(autotune=True, steps=None), str(make_csv(tmp_path / "d.csv")), tmp_path / "o")

@@ -366,7 +366,8 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
-    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+    _read_tables(config, *shared.sources(None, data, val_data, DATA_HELP), None)  # bad data: refused before
+    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}  # anything is written
     by_steps = config.minutes is None
     budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
 
