@@ -125,6 +125,9 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
 
     def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
         result = inner(settings, limit, where)
+        (where / "last").mkdir(exist_ok=True)
+        (where / "last" / "run.txt").write_text(str(where))
+        (where / "metrics.jsonl").write_text(str(where))
         if where == tmp_path:  # the final run lands in out itself
             result.best_metric = -10.0
         return result
@@ -134,6 +137,9 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
     assert found.kept.startswith("trial")
     kept = json.loads((tmp_path / "best" / "config.json").read_text())
     assert kept == found.best and found.result.out_dir == tmp_path
+    trial = str(tmp_path / "autotune" / found.kept.replace(" ", "-"))  # where the kept trial trained
+    # its whole run is the run: --resume continues the model best/ holds, not the final run's
+    assert (tmp_path / "last" / "run.txt").read_text() == (tmp_path / "metrics.jsonl").read_text() == trial
 
 
 @pytest.mark.parametrize(("final_loss", "kept_final"), [(0.66, False), (0.50, True)])

@@ -363,20 +363,20 @@ def _val_count(where: Path) -> int | None:
 
 
 def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
-    """Leave the better model in ``out/best``: the final run's, or the best trial's (copied over)."""
+    """Leave the better run in ``out``: the final run's, or the best trial's whole run (``best/``, ``last/``,
+    its metrics) moved over it, so that ``--resume out`` continues the model ``best/`` holds, judged
+    against that model's own best score."""
     if final is not None and not best.beats(final):  # a tie goes to the final run unless its loss is higher
         return "final"
     source = work / f"trial-{best.number}"
-    if final is None:  # nothing trained in out: the best trial's whole run becomes the run
-        for name in ("best", "last", "metrics.jsonl", "loss.png"):
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            if (source / name).exists():
-                shutil.move(str(source / name), str(target))
-    else:
-        shutil.rmtree(out / "best", ignore_errors=True)
-        shutil.copytree(source / "best", out / "best")
+    for name in ("best", "last", "metrics.jsonl", "loss.png"):
+        target = out / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+        if (source / name).exists():
+            shutil.move(str(source / name), str(target))
     return f"trial {best.number}"
 
 
