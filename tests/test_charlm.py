@@ -417,6 +417,7 @@ def test_cli_info_shows_the_vocabulary_size(trained: Path, capsys: pytest.Captur
     lines = capsys.readouterr().out.splitlines()
     assert f"vocabulary       {size}" in lines
     assert f"parameters       {info['parameters']:,}" in lines
+    assert lines[-1] == f"resumable        last/ at step 30 (rnnkit train charlm --resume {trained})"
 
 
 def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -476,6 +477,7 @@ def test_refused_inputs_give_one_line_errors(tmp_path: Path, trained: Path,
     (tmp_path / "latin1.txt").write_bytes("caf\u00e9 au lait\n".encode("utf-8") + "na\u00efve".encode("latin-1"))
     msg = refused([*train, str(tmp_path / "latin1.txt")], capsys)
     assert "not UTF-8" in msg and "byte offset 16" in msg and "latin1.txt:2" in msg
+    assert not (tmp_path / "empty.txt.rnnkit").exists() and not (tmp_path / "latin1.txt.rnnkit").exists()
     (tmp_path / "short.txt").write_text("to be or not", encoding="utf-8")
     assert "too short" in refused([*train, str(tmp_path / "short.txt")], capsys)
     assert "no such file" in refused([*train, str(tmp_path / "missing.txt")], capsys)

@@ -30,6 +30,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,11 +114,17 @@ def prepare_text(text: str | Path, out: str | Path | None = None) -> PreparedTex
     if not text.exists():
         raise UserError(f"{text}: no such file; expected 'shakespeare', 'korean' or the path of a UTF-8 text file")
     out = Path(out) if out is not None else _default_out(text)
-    with _lock(out, text):
-        mark = fingerprint(text)
-        if _fresh(out, mark):
-            return open_prepared(out)
-        _encode(text, out, mark)
+    created = not out.exists()
+    try:
+        with _lock(out, text):
+            mark = fingerprint(text)
+            if _fresh(out, mark):
+                return open_prepared(out)
+            _encode(text, out, mark)
+    except UserError:  # a text refused (empty, not UTF-8) leaves no folder of its own behind
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     prepared = open_prepared(out)
     prepared.encoded = True
     return prepared

@@ -96,6 +96,8 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
             check_fraction("dropout", self.dropout)
         self.validate_regularisers()
         check_fraction("val_fraction", self.val_fraction)
+        if self.eval_chars < 0:
+            raise SettingError("eval_chars", self.eval_chars, "expected a number of characters >= 0 (0: all)")
 
 
 #: characters a second the default model trains at on 2 quiet cores (docs/CHARLM.md), to plan a --minutes budget

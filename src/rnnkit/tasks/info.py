@@ -89,7 +89,10 @@ def _info_command(args: argparse.Namespace) -> int:
     if info["best_metric"] is not None:
         print(f"best {info['metric'] or 'metric'}        {info['best_metric']:.4f} at step {info['best_step']}")
     if info.get("resumable_step") is not None:
-        print(f"resumable        last/ at step {info['resumable_step']} (rnnkit train TASK --resume DIR)")
+        path = Path(info["path"])
+        run_dir = path.parent if path.name in ("best", "last") else path
+        print(f"resumable        last/ at step {info['resumable_step']} "
+              f"(rnnkit train {info['task']} --resume {run_dir})")
     return 0
 
 
