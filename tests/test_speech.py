@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -385,3 +386,18 @@ def test_manifest_with_a_bom(tmp_path: Path) -> None:
     folder = _manifest(tmp_path / "c", "")
     (folder / "manifest.tsv").write_bytes("\ufeffaudio\ttext\na.wav\thi\n".encode())
     assert [u.text for u in read_manifest(folder)] == ["hi"]
+
+
+def test_utterances_too_short_for_their_transcripts_are_named() -> None:
+    """CTC needs an output frame per symbol and one more between two equal symbols; shorter utterances have
+    an infinite loss that zero_infinity silently zeroes."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import _warn_too_short
+
+    model = SpeechRecognizer(8, 4, hidden=8, layers=1, subsample=2)
+    utts = [Utterance(Path("a.wav"), "ab", None), Utterance(Path("b.wav"), "aab", None)]
+    with pytest.warns(UserWarning, match=r"1 of 2 training utterances .* leaves 2 for the 4 of b.wav: 'aab'"):
+        _warn_too_short(utts, [10, 3], [[1, 2], [1, 1, 2]], model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_too_short(utts, [10, 7], [[1, 2], [1, 1, 2]], model)  # 4 output frames: enough

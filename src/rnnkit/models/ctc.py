@@ -25,7 +25,8 @@ BLANK = 0
 @dataclass(frozen=True)
 class Decoded:
     """Symbol ids, the frame where each starts, and the log-probability (of the best path for greedy
-    decoding, of all alignments of the prefix for beam search)."""
+    decoding; for beam search, summed over the alignments of the prefix that the beam kept: a lower bound
+    of the labelling's probability, which pruning can leave below the greedy path's)."""
 
     symbols: list[int]
     frames: list[int]

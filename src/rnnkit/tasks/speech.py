@@ -18,8 +18,10 @@ Python::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +34,7 @@ from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import split_fraction
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -146,6 +148,22 @@ def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[
         if (i + 1) % 2000 == 0:
             print(f"  features: {i + 1} / {len(utts)} {what} utterances", file=sys.stderr, flush=True)
     return out
+
+
+def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
+                    model: SpeechRecognizer) -> None:
+    """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
+    one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
+    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording."""
+    out = model.output_lengths(torch.tensor(list(frames)))
+    need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
+    short = [i for i, n in enumerate(need) if n > int(out[i])]
+    if short:
+        first = utts[short[0]]
+        warnings.warn(f"{len(short)} of {len(utts)} training utterances are too short for their transcripts "
+                      f"and teach nothing (CTC needs an output frame per symbol; --subsample "
+                      f"{model.subsample} leaves {int(out[short[0]])} for the {need[short[0]]} of "
+                      f"{first.audio.name}: {first.text!r})", stacklevel=2)
 
 
 class SymbolTable:
@@ -278,7 +296,10 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
                              "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                             unit="sym")
-    batches = FeatureBatches(train_feats, [table.encode(u) for u in train_utts], config.batch_size, config.seed,
+    targets = [table.encode(u) for u in train_utts]
+    with report_warnings():  # an 'rnnkit: warning:' line before training starts
+        _warn_too_short(train_utts, [f[0].shape[0] for f in train_feats], targets, model)
+    batches = FeatureBatches(train_feats, targets, config.batch_size, config.seed,
                              augment=_augment_settings(config), warp=config.vtlp)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=_loss_fn(),
                       eval_fn=_eval_fn(val_feats, val_utts, table, config) if val_utts else None,
