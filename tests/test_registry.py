@@ -214,8 +214,9 @@ def test_a_task_module_that_fails_to_import_is_not_hidden(monkeypatch) -> None:
 
 
 BAD_TRAINER_SETTINGS = [("lr", -1.0), ("lr", float("nan")), ("clip", -5.0), ("threads", 0), ("eval_every", 0),
-                        ("save_every", -1), ("warmup", -3), ("steps", 5.5), ("minutes", -1.0), ("seed", True),
-                        ("ema", 1.5), ("optimizer", "foo"), ("schedule", "linear"), ("precision", "fp8")]
+                        ("save_every", -1), ("warmup", -3), ("steps", 5.5), ("minutes", -1.0), ("minutes", 0.0),
+                        ("seed", True), ("ema", 1.5), ("optimizer", "foo"), ("schedule", "linear"),
+                        ("precision", "fp8")]
 
 
 @pytest.mark.parametrize(("name", "value"), BAD_TRAINER_SETTINGS, ids=lambda v: str(v))

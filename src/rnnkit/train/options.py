@@ -74,7 +74,9 @@ class TrainSettings:
                 check_positive(name, getattr(self, name))
         if self.warmup < 0:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
-        for name in ("minutes", "lr", "weight_decay", "momentum", "beta2", "min_lr_ratio", "gamma", "clip",
+        if self.minutes is not None and not self.minutes > 0:
+            raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
+        for name in ("lr", "weight_decay", "momentum", "beta2", "min_lr_ratio", "gamma", "clip",
                      "save_minutes"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
@@ -170,6 +172,13 @@ def _nonneg_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = _nonneg_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
 def _nonneg_float(text: str) -> float:
     try:
         value = float(text)
@@ -198,7 +207,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     d = {**TRAINER_DEFAULTS, **(defaults or {})}
     g = parser.add_argument_group("training")
     g.add_argument("--steps", type=_positive_int, help=f"number of updates (default {d['steps']})")
-    g.add_argument("--minutes", type=_nonneg_float,
+    g.add_argument("--minutes", type=_positive_float,
                    help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
     g.add_argument("--lr", type=_nonneg_float, help="peak learning rate (default "
