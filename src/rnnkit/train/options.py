@@ -33,6 +33,7 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 
+
 @dataclass
 class TrainSettings:
     """The trainer's settings that a user sets (``--steps``, ``--lr`` ...), with their defaults.
@@ -63,8 +64,8 @@ class TrainSettings:
     ema: float = 0.0
 
     def validate_training(self) -> None:
-        """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (every
-        setting has the type of its default: a bool a bool, an integer an integer) or, among the
+        """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
+        setting of a type its annotation names: a bool a bool, an integer an integer) or, among the
         trainer's, out of the range its flag accepts. The flags are checked as they are parsed; this
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
