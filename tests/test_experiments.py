@@ -398,3 +398,62 @@ def test_config_file_errors_name_the_file(tmp_path: Path) -> None:
     broken.write_text("experiment = \n")
     with pytest.raises(UserError, match=r"broken.toml: not valid TOML"):
         ex.load_config(str(broken))
+
+
+def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
+    """The digits' shuffle position once carried over from one run to the next, so a seed's numbers
+    depended on which cells and seeds ran before it in the same process."""
+    base = dict(experiment="row-mnist", steps=4, hidden=6, batch_size=8, eval_every=2, max_train=40, max_test=10)
+    together = ex.run_experiment(ex.Settings(cells=["lstm", "gru"], seeds=2, **base))
+    alone = ex.run_experiment(ex.Settings(cells=["gru"], seeds=1, first_seed=1, **base))
+    def points(doc: dict) -> list:
+        return [(p["step"], p["metric"], p["loss"]) for p in doc["results"]["gru"]["runs"][-1]["curve"][1:]]
+
+    assert points(together) == points(alone) and len(points(alone)) == 2
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('hidden = "8"', "--hidden 8: expected an integer"),
+    ("lr = -1.0", "--lr -1.0: expected a number >= 0"),
+    ('minutes = "1"', "--minutes 1: expected a number"),
+    ("seeds = 1.5", "--seeds 1.5: expected an integer"),
+    ("cells = 5", "cells 5: expected a list of cell names"),
+    ('cells = ["gru", 5]', "expected a list of cell names"),
+    ('clip = "1"', "--clip 1: expected a number"),
+    ("threads = -1", "--threads -1: expected a positive integer"),
+    ("stop_at = nan", "--stop-at nan: expected a number"),
+    ("params = 0", "--params 0: expected a positive integer"),
+    ("hidden = true", "--hidden True: expected an integer"),
+    ('precision = "fp16"', "--precision fp16: expected one of fp32, bf16, auto"),
+    ("[cell]\ngru = 5", "[cell.gru]: expected a table of settings"),
+    ("[cell.gru]\noptions = 5", "[cell.gru] options 5: expected a table"),
+    ('[cell.gru]\nlr = "x"', "[cell.gru] lr 'x': expected a number"),
+    ("[cell.lstm]\nhidden = -3", "[cell.lstm] hidden -3: expected a positive integer"),
+    ("[cell.gruu]\nlr = 0.5", "[cell.gruu]: no such cell"),
+])
+def test_config_values_are_checked_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str,
+                                                  message: str) -> None:
+    """A wrong type or range in a config once gave a traceback, some only after other cells had trained."""
+    config = tmp_path / "c.toml"
+    top, _, table = line.partition("[")
+    config.write_text('experiment = "adding"\ncells = ["gru", "lstm"]\nlength = 10\nhidden = 8\nsteps = 2\n'
+                      .replace("cells = [\"gru\", \"lstm\"]\n", "" if top.startswith("cells") else
+                               "cells = [\"gru\", \"lstm\"]\n")
+                      .replace("hidden = 8\n", "" if top.startswith("hidden") else "hidden = 8\n")
+                      + top + ("[" + table if table else ""))
+    out = tmp_path / "out"
+    assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+def test_out_is_checked_first_and_written_after_each_cell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile").write_text("")
+    assert main(["experiment", "adding", "--out", str(tmp_path / "afile"), *TINY, *CASES["adding"]]) == 2
+    assert "is a file" in capsys.readouterr().err
+    written: list[list[str]] = []
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh", "gru"], seeds=1, steps=2, length=10, hidden=4,
+                    batch_size=4, eval_every=1, eval_size=4)
+    ex.run_experiment(s, on_cell=lambda doc: written.append(list(doc["results"])))
+    assert written == [["rnn_tanh"], ["rnn_tanh", "gru"]]  # an interrupted experiment keeps the cells done

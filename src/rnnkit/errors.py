@@ -8,6 +8,7 @@ file, line or field and says what was expected.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import warnings
 from collections.abc import Iterator
@@ -38,6 +39,23 @@ def check_positive(name: str, value: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is an integer of at least 1."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SettingError(name, value, "expected a positive integer")
+
+
+def check_type(name: str, value: object, annotation: object) -> None:
+    """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
+    ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; other types,
+    such as lists, are left to the caller)."""
+    allowed = {part.strip() for part in str(annotation).split("|")}
+    if value is None and "None" in allowed:
+        return
+    kinds = {"bool": lambda v: isinstance(v, bool),
+             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+             "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+             "str": lambda v: isinstance(v, str)}
+    known = allowed & set(kinds)
+    if known and not any(kinds[k](value) for k in known):
+        words = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string"}
+        raise SettingError(name, value, "expected " + " or ".join(words[k] for k in sorted(known)))
 
 
 def check_fraction(name: str, value: object) -> None:

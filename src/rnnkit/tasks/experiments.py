@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.cells import CELLS, le2015
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -89,22 +89,70 @@ class Settings:
         """Training settings (lr, hidden, clip, optimizer, precision, options) for one cell, overrides applied."""
         if cell not in CELLS:
             raise UserError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
-        over = dict(self.cell_overrides.get(cell, {}))
-        options = {**le2015(cell), **over.pop("options", {})}
+        over = self.cell_overrides.get(cell, {})
+        if not isinstance(over, dict):
+            raise UserError(f"[cell.{cell}]: expected a table of settings, got {over!r}")
+        over = dict(over)
+        extra = over.pop("options", {})
+        if not isinstance(extra, dict):
+            raise UserError(f"[cell.{cell}] options {extra!r}: expected a table of the cell's options")
         base = {"lr": self.lr, "hidden": self.hidden, "clip": self.clip, "optimizer": self.optimizer,
                 "precision": self.precision}
         unknown = set(over) - set(base)
         if unknown:
             raise UserError(f"[cell.{cell}]: unknown key(s) {', '.join(sorted(unknown))}; "
                             f"expected lr, hidden, clip, optimizer, precision, options")
-        base.update({k: v for k, v in over.items() if k not in self.forced})
-        if base["precision"] not in PRECISIONS:
-            raise UserError(f"[cell.{cell}] precision {base['precision']!r}: expected one of {', '.join(PRECISIONS)}")
-        base["options"] = options
-        return base
+        over = {k: v for k, v in over.items() if k not in self.forced}
+        try:
+            _check_training(over)
+        except SettingError as exc:
+            raise UserError(f"[cell.{cell}] {exc}") from None
+        return {**base, **over, "options": {**le2015(cell), **extra}}
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` (or :class:`UserError` for a ``[cell.NAME]`` table) naming the first
+        setting of the wrong type or out of range, before any run trains."""
+        for f in fields(self):
+            if f.name not in ("cells", "cell_overrides", "forced"):
+                check_type(f.name, getattr(self, f.name), f.type)
+        for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
+            check_positive(name, getattr(self, name))
+        for name in ("threads", "max_train", "max_test", "params"):
+            if getattr(self, name) is not None:
+                check_positive(name, getattr(self, name))
+        if self.steps is not None and self.steps < 0:
+            raise SettingError("steps", self.steps, "expected 0 or more")
+        if not self.minutes > 0:
+            raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
+        if self.schedule not in SCHEDULES:
+            raise SettingError("schedule", self.schedule, f"expected one of {', '.join(SCHEDULES)}")
+        _check_training({k: getattr(self, k) for k in ("lr", "hidden", "clip", "optimizer", "precision")})
+        unknown = sorted(set(self.cell_overrides) - set(CELLS))
+        if unknown:
+            raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
+                            f"{', '.join(CELLS)}")
+        for cell in self.cells:
+            self.for_cell(cell)
+
+
+def _check_training(values: dict[str, Any]) -> None:
+    """The training settings a ``[cell.NAME]`` table may set, each of its type and range."""
+    for name, value in values.items():
+        check_type(name, value, Settings.__dataclass_fields__[name].type)
+    if "hidden" in values:
+        check_positive("hidden", values["hidden"])
+    if values.get("lr", 0) < 0:
+        raise SettingError("lr", values["lr"], "expected a number >= 0")
+    if (values.get("clip") or 0) < 0:
+        raise SettingError("clip", values["clip"], "expected a number >= 0 (0: off)")
+    for name, choices in (("optimizer", OPTIMIZERS), ("precision", PRECISIONS)):
+        if name in values and values[name] not in choices:
+            raise SettingError(name, values[name], f"expected one of {', '.join(choices)}")
 
 
 PRECISIONS = ("fp32", "bf16", "auto")
+OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
+SCHEDULES = ("constant", "cosine")
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
 #: 0.19 s against 0.38 s per pixel-MNIST update, batch 64, hidden 100, one thread; the Elman kernels were
 #: 10-20% slower in bf16, so "auto" keeps them, and every other cell, in fp32)
@@ -144,6 +192,9 @@ class Problem:
 
     def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
+
+    def start_run(self) -> None:
+        """Forget what an earlier run left (a shuffle's position): every (cell, seed) run starts alike."""
 
     def loss(self, pred: Tensor, y: Tensor) -> Tensor:
         raise NotImplementedError
@@ -253,6 +304,9 @@ class Digits(Problem):
         self.input_size = self.train_x.shape[-1]
         self._order: Tensor | None = None
         self._pos = 0
+
+    def start_run(self) -> None:
+        self._order, self._pos = None, 0
 
     def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
         n = self.train_x.shape[0]
@@ -478,6 +532,7 @@ def run_one(
 
     gen = torch.Generator()
     gen.manual_seed(10_000 + seed)
+    problem.start_run()  # its batches depend on this run's seed alone, not on the runs before it
     curve = _Curve(problem, s, f"{cell} seed {seed}", log)
     start = time.perf_counter()
     config = _train_config(s, cs, problem, bf16, s.minutes)
@@ -512,8 +567,11 @@ def _mean_std(values: list[float]) -> tuple[float, float]:
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None) -> dict[str, Any]:
-    """Run every cell × seed of one experiment; return the results document (also what results.json holds)."""
+def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
+                   on_cell: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run every cell × seed of one experiment; return the results document (also what results.json holds).
+    ``on_cell`` gets the document of the cells finished so far after each cell (the CLI writes it, so an
+    interrupted experiment keeps them)."""
     exp = EXPERIMENTS[s.experiment]
     if s.threads:
         torch.set_num_threads(s.threads)
@@ -534,6 +592,13 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None) -> 
             "mean": mean, "std": std, "seconds": statistics.fmean(r["seconds"] for r in runs),
             "parameters": runs[0]["parameters"], "hidden": runs[0]["hidden"], "runs": runs,
         }
+        if on_cell is not None:
+            on_cell(_document(s, exp, problem, results))
+    return _document(s, exp, problem, results)
+
+
+def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str, Any]) -> dict[str, Any]:
+    """The results document of the cells in ``results`` (every cell of ``s`` once all have run)."""
     settings = {k: getattr(s, k) for k in sorted(SETTING_KEYS)}
     settings["cells"] = list(s.cells)
     settings["cell_settings"] = {c: s.for_cell(c) for c in s.cells}
@@ -648,6 +713,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
     config: dict[str, Any] = load_config(args.config) if args.config else {}
     name = args.name or config.get("experiment")
+    if name is not None and not isinstance(name, str):
+        raise UserError(f"{args.config}: experiment {name!r}: expected the name of one, e.g. \"adding\"")
     if name is None:
         raise UserError("which experiment? give NAME or a --config with experiment = \"...\"")
     if name not in EXPERIMENTS:
@@ -665,6 +732,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     cells = values.get("cells")
     if isinstance(cells, str):
         cells = [c.strip() for c in cells.split(",") if c.strip()]
+    if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+        raise UserError(f"cells {cells!r}: expected a list of cell names, e.g. [\"lstm\", \"gru\"]")
     bad = [c for c in cells if c not in ALL_CELLS]
     if bad or not cells:
         raise UserError(f"--cells {','.join(cells)}: unknown cell {bad[0] if bad else '(none)'}; "
@@ -674,18 +743,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
-    if s.seeds < 1:
-        raise UserError(f"--seeds {s.seeds}: need at least 1")
-    if s.minutes <= 0:
-        raise UserError(f"--minutes {s.minutes}: must be positive")
-    if s.steps is not None and s.steps < 0:
-        raise UserError(f"--steps {s.steps}: must be 0 or more")
-    if s.eval_every < 1:
-        raise UserError(f"--eval-every {s.eval_every}: must be at least 1")
-    if s.schedule not in ("constant", "cosine"):
-        raise UserError(f"schedule {s.schedule!r}: expected 'constant' or 'cosine'")
-    for c in cells:
-        s.for_cell(c)
+    s.validate()
     return s
 
 
@@ -698,8 +756,10 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    doc = run_experiment(s, log)
-    write_outputs(doc, out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file; expected a directory for results.json, results.md and curves.png")
+    out.mkdir(parents=True, exist_ok=True)  # now, not after hours of runs
+    doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
     if args.json:
         print(json.dumps(summary(doc)))
     else:
@@ -723,7 +783,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
     p.add_argument("--batch-size", dest="batch_size", type=int)
     p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
-    p.add_argument("--optimizer", choices=["adam", "adamw", "rmsprop", "sgd"])
+    p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
     p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
@@ -736,7 +796,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=PRECISIONS,
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
                         "(the LSTM) on CPUs with AVX512-BF16/AMX")
-    p.add_argument("--schedule", choices=["constant", "cosine"],
+    p.add_argument("--schedule", choices=SCHEDULES,
                    help="learning rate: constant (default) or cosine decay to 0 over each run's budget "
                         "(under --minutes it follows the clock, so two runs differ in their last digits)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rnnkit.cells import CELLS
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_type
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -69,7 +69,7 @@ class TrainSettings:
         trainer's, out of the range its flag accepts. The flags are checked as they are parsed; this
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
-            _check_kind(f.name, getattr(self, f.name), f.type)
+            check_type(f.name, getattr(self, f.name), f.type)
         for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "threads"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
@@ -86,22 +86,6 @@ class TrainSettings:
         for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("precision", PRECISIONS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
-
-
-def _check_kind(name: str, value: Any, annotation: Any) -> None:
-    """A setting's value is of a type its annotation names (``"int | None"``: an integer or None; a bool
-    is not an integer, an integer is a number)."""
-    allowed = {part.strip() for part in str(annotation).split("|")}
-    if value is None and "None" in allowed:
-        return
-    kinds = {"bool": lambda v: isinstance(v, bool),
-             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-             "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
-             "str": lambda v: isinstance(v, str)}
-    known = allowed & set(kinds)
-    if known and not any(kinds[k](value) for k in known):
-        words = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string"}
-        raise SettingError(name, value, "expected " + " or ".join(words[k] for k in sorted(known)))
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
