@@ -388,3 +388,25 @@ def test_captioner_page_shows_the_attention_caption_returns(tmp_path: Path) -> N
     side = round(len(said["attention"][0]) ** 0.5)
     np.testing.assert_allclose(np.array(data[1]["z"]).ravel(), said["attention"][0], atol=1e-6)
     assert len(data) == 2 * min(len(said["attention"]), 15) and len(data[1]["z"]) == side
+
+
+def test_damaged_or_foreign_files_in_a_run_directory(classify_run: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A results.json the user saved beside a model, a results.json of another shape, and metrics.jsonl
+    lines that are not UTF-8 or have no step once ended in tracebacks."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    (run / "results.json").write_text('{"accuracy": 0.9}')  # e.g. `rnnkit evaluate ... --json > results.json`
+    with open(run / "metrics.jsonl", "ab") as fh:
+        fh.write(b'\xff\xfe\x00\n{"train_loss": 1.0}\n{"step": 3, "train_l')
+    assert main(["report", str(run)]) == 0
+    assert "rnnkit report: classify run" in (run / "report.html").read_text(encoding="utf-8")
+    other = tmp_path / "exp"
+    other.mkdir()
+    (other / "results.json").write_text('{"a": 1}')
+    assert main(["report", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "results.json: no 'results'; expected the results.json that rnnkit experiment writes" in err
+    assert err.count("\n") == 1

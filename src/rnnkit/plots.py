@@ -65,17 +65,17 @@ def _positive(values: list[float]) -> tuple[list[int], list[float]]:
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
-    """The records of a ``metrics.jsonl`` (one JSON object a line; a line that is not JSON is skipped, as
-    a run killed mid-write leaves one); an empty list when the file is missing."""
+    """The records of a ``metrics.jsonl`` (one JSON object with a ``step`` a line; any other line is
+    skipped: a run killed mid-write leaves one that is not JSON); an empty list when the file is missing."""
     if not path.exists():
         return []
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_bytes().split(b"\n"):
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
+            row = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):  # damaged bytes are skipped like damaged JSON
             continue
-        if isinstance(row, dict):
+        if isinstance(row, dict) and isinstance(row.get("step"), int):  # a record without a step has no place
             rows.append(row)
     return rows
 

@@ -78,7 +78,8 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
     except ImportError:
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
     run = run_dir(path)
-    if (run / "results.json").is_file() or (run / "diagnose.json").is_file():
+    model = (run / "best").is_dir() or (run / "config.json").is_file()  # a results.json beside a model is the user's
+    if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
         from rnnkit.report.experiments import experiment_page
 
         return experiment_page(run).write(run / "report.html")

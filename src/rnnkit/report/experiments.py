@@ -21,13 +21,18 @@ __all__ = ["diagnose_figures", "experiment_figure", "experiment_page"]
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON object in ``path`` with every one of ``keys``; else one line naming what is wrong."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(doc, dict):
         raise UserError(f"{path}: expected a JSON object")
+    missing = [k for k in keys if k not in doc]
+    if missing:
+        raise UserError(f"{path}: no {missing[0]!r}; expected the {path.name} that rnnkit "
+                        f"{'experiment' if path.name == 'results.json' else 'diagnose'} writes")
     return doc
 
 
@@ -98,11 +103,11 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
 def experiment_page(run: Path) -> Page:
     """The page of an ``rnnkit experiment`` or ``rnnkit diagnose`` output directory."""
     if (run / "results.json").is_file():
-        doc = _read(run / "results.json")
+        doc = _read(run / "results.json", ("results", "metric"))
         page = Page(f"rnnkit report: experiment {doc.get('experiment', run.name)}")
         _experiment_sections(page, doc)
         return page
-    doc = _read(run / "diagnose.json")
+    doc = _read(run / "diagnose.json", ("cells", "radius_sweep", "clipping"))
     page = Page(f"rnnkit report: diagnose {run.resolve().name}")
     figures = diagnose_figures(doc)
     page.add("Gradient norm through time", figure_html(figures[0], div_id="curves"))
