@@ -51,3 +51,11 @@ def test_closed_pipe_gives_no_traceback() -> None:
     )  # fmt: skip
     assert proc.stdout.startswith("rnn_tanh")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("flags", "message"), [(["--cell", "foo"], "--cell foo: expected one of rnn_tanh"),
+                                                (["--hidden", "0"], "--hidden 0: expected an integer >= 1"),
+                                                (["--steps", "-1"], "--steps -1: expected an integer >= 0")])
+def test_cli_demo_hello_refuses_bad_flags(capsys: pytest.CaptureFixture[str], flags: list[str], message: str) -> None:
+    assert main(["demo", "--hello", *flags]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {message}")

@@ -169,3 +169,14 @@ def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixtur
     err = capsys.readouterr().err
     assert "unknown cell foo" in err and "clockwork" in err  # the choices come from rnnkit.cells.CELLS
     assert diagnose.parse_cells(" gru , lstm") == ["gru", "lstm"]
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--clip-length", "0"), ("--threads", "-2")])
+def test_cli_checks_every_size_before_it_trains(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
+                                                value: str) -> None:
+    """--clip-length 0 once trained every cell, then blamed --length; --threads -2 was a traceback."""
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "gru", "--length", "12", "--hidden", "4", "--train-steps", "2",
+                 "--clip-steps", "2", flag, value, "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} {value}: must be at least")
+    assert not out.exists()

@@ -243,3 +243,9 @@ def test_a_setting_of_the_wrong_kind_in_a_config_file_is_one_line(tmp_path: Path
                  "--no-progress"]) == 2
     assert capsys.readouterr().err.strip() == "rnnkit: error: --bidirectional yes: expected true or false"
     assert not out.exists()
+
+
+def test_a_folder_without_a_model_is_named_with_its_path(tmp_path: Path, capsys) -> None:
+    (tmp_path / "runs" / "x").mkdir(parents=True)
+    assert main(["info", str(tmp_path / "runs" / "x")]) == 2
+    assert f"in it or in {tmp_path / 'runs' / 'x' / 'best'})" in capsys.readouterr().err

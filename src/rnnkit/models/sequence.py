@@ -32,7 +32,7 @@ class SequenceModel(nn.Module):
         try:
             self.rnn = Recurrent(cell, input_size, hidden, batch_first=True, **options)
         except ValueError as exc:
-            raise UserError(f"cell {cell!r}: {exc}") from None
+            raise UserError(f"cell {cell!r}: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
         self.head = nn.Linear(hidden, output_size)
         self.every_step = every_step
 
@@ -68,7 +68,7 @@ def hidden_for_params(
         try:
             definition = make_cell(cell, h, **opts)
         except ValueError as exc:
-            raise UserError(f"cell {cell!r}: {exc}") from None
+            raise UserError(f"cell {cell!r}: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
         gates = definition.gates
         hh = gates * h if definition.recurrent else 0  # rows of W_hh (none for minGRU, minLSTM)
         recurrent = hh * h

@@ -69,6 +69,8 @@ def report_text(lm: CharLM, text_file: str | None, chars: int) -> tuple[str, str
     """The text to look at and where it came from: ``text_file`` when given, else the first ``chars``
     characters (from a line start) of the run's validation split."""
     if text_file:
+        if not Path(text_file).exists():  # read_utf8's own message speaks of --data
+            raise UserError(f"--text {text_file}: no such file; expected a UTF-8 text file")
         return read_utf8(text_file)[:chars], text_file
     config = lm.checkpoint.config
     data = (config.get("settings") or {}).get("data")

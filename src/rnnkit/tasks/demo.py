@@ -18,6 +18,8 @@ import sys
 import torch
 from torch import nn
 
+from rnnkit.cells import CELLS
+from rnnkit.errors import UserError
 from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
 
@@ -81,6 +83,11 @@ def run_charlm_demo(minutes: float = 3.0, out: str = "runs/demo", seed: int = 0,
 
 def _main(args: argparse.Namespace) -> int:
     if args.hello:
+        if args.cell not in CELLS:
+            raise UserError(f"--cell {args.cell}: expected one of {', '.join(CELLS)}")
+        for flag, value, low in (("--hidden", args.hidden, 1), ("--steps", args.steps, 0)):
+            if value < low:
+                raise UserError(f"{flag} {value}: expected an integer >= {low}")
         run_hello(steps=args.steps, hidden=args.hidden, cell=args.cell, seed=args.seed)
         return 0
     return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)

@@ -39,7 +39,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.cells import CELLS, le2015
+from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SettingError, UserError, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
@@ -132,7 +132,11 @@ class Settings:
             raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
                             f"{', '.join(CELLS)}")
         for cell in self.cells:
-            self.for_cell(cell)
+            cs = self.for_cell(cell)
+            try:  # the cell's options (periods, scan ...) too, before any cell trains
+                make_cell(cell, cs["hidden"], **cs["options"])
+            except ValueError as exc:
+                raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
 
 
 def _check_training(values: dict[str, Any]) -> None:

@@ -314,7 +314,7 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
         raise UserError(f"{path}: holds no checkpoint yet (the run stopped before its first save); start "
                         f"afresh with --out {path} --overwrite")
     raise UserError(
-        f"{path}: not a model directory (expected {CONFIG} and {MODEL} in it or in {path.name}/best)"
+        f"{path}: not a model directory (expected {CONFIG} and {MODEL} in it or in {path / 'best'})"
     )
 
 
