@@ -79,7 +79,7 @@ def _add_data(verbs: Any) -> None:
     names.required = True
     for gen in GENERATORS.values():
         p = names.add_parser(gen.name, help=gen.help, description=gen.help)
-        p.add_argument("--out", required=True, help="where to write it (the description says: a directory or a file)")
+        p.add_argument("--out", required=True, help="where to write it: a file or a directory, as said above")
         p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
         gen.add_arguments(p)
         p.set_defaults(func=gen.run)
