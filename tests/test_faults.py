@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
@@ -341,3 +342,20 @@ def test_the_weights_are_not_read_before_the_config_is_checked(trained, tmp_path
     monkeypatch.setattr(ckpt_mod, "_read_tensors", guarded)
     with pytest.raises(UserError, match="config.json"):
         rnnkit.load(model)
+
+
+def test_resume_names_the_run_folder_and_keeps_to_it(text_file, tmp_path, capsys) -> None:
+    """--resume OUT/last once wrote a new run inside the checkpoint (OUT/last/best ...), and --resume A
+    --out B trained into A without a word about B."""
+    out = tmp_path / "run"
+    assert main(train_args(text_file, out, "--steps", "3")) == 0
+    assert main(["train", "charlm", "--resume", str(out / "last"), "--steps", "5", "--no-progress"]) == 0
+    assert load_checkpoint(out, prefer="last").trainer_state["step"] == 5
+    assert sorted(p.name for p in (out / "last").iterdir() if p.is_dir()) == []
+    capsys.readouterr()
+    assert main(["train", "charlm", "--resume", str(out), "--out", str(tmp_path / "fork"), "--steps", "7"]) == 2
+    assert "a resumed run continues in its own folder" in capsys.readouterr().err
+    assert not (tmp_path / "fork").exists()
+    shutil.rmtree(out / "last")  # killed while saving last/ the first time: best/ is whole
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "7"]) == 2
+    assert "holds best/ but no last/ to resume from" in capsys.readouterr().err

@@ -424,3 +424,41 @@ def test_a_loss_function_with_a_progress_keyword_follows_the_run_and_its_resume(
                            loss_fn=loss_with_progress)
     resumed.fit()
     assert seen == [k / 8 for k in range(8)]  # the schedule's progress, continued across the resume
+
+
+def test_a_bf16_run_resumes_in_fp32(tmp_path: Path) -> None:
+    """The carried state of a bf16 run is saved in bf16; an fp32 resume (another machine, or --precision
+    fp32) once handed it to the fp32 LSTM kernel, which refused it."""
+    make_trainer(tmp_path, steps=4, precision="bf16", dropout=0.0).fit()
+    assert load_checkpoint(tmp_path, prefer="last").tensors["carry.0"].dtype == torch.bfloat16
+    resumed = make_trainer(tmp_path, steps=8, precision="fp32", dropout=0.0,
+                           resume=load_checkpoint(tmp_path, prefer="last"))
+    assert resumed.fit().steps == 8
+
+
+def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:
+    make_trainer(tmp_path, steps=4, optimizer="adamw").fit()
+    with pytest.raises(UserError, match="--optimizer sgd: the resumed run used adamw"):
+        make_trainer(tmp_path, steps=8, optimizer="sgd", resume=load_checkpoint(tmp_path, prefer="last"))
+    state = tmp_path / "last" / "trainer_state.json"
+    good = json.loads(state.read_text())
+    for key, value in [("step", "abc"), ("step", -5), ("data", {}), ("elapsed", "x"), ("best_metric", "x"),
+                       ("carry", "banana")]:
+        state.write_text(json.dumps({**good, key: value}))
+        with pytest.raises(UserError, match=r"last/trainer_state.json: ") as err:
+            make_trainer(tmp_path, steps=8, optimizer="adamw", resume=load_checkpoint(tmp_path, prefer="last"))
+        assert "\n" not in str(err.value)
+
+
+def test_overwrite_discards_the_old_run_before_the_new_one_writes(tmp_path: Path) -> None:
+    """A new run killed before its first save once left the old model in best/ beside its own metrics,
+    and --resume then continued the old run."""
+    make_trainer(tmp_path, steps=4).fit()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        make_trainer(tmp_path, steps=4, overwrite=True, loss_fn=fails).fit()
+    assert not (tmp_path / "best").exists() and not (tmp_path / "last").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["metrics.jsonl"]

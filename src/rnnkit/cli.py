@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rnnkit import __version__
@@ -99,6 +100,11 @@ def _train(task: Task, args: argparse.Namespace) -> int:
 
     saved = None
     if args.resume:
+        if Path(args.resume).name in ("best", "last") and (Path(args.resume).parent / "last").is_dir():
+            args.resume = str(Path(args.resume).parent)  # the run is its folder: write there, lock there
+        if getattr(args, "out", None) and Path(args.out) != Path(args.resume):
+            raise UserError(f"--out {args.out} with --resume {args.resume}: a resumed run continues in its own "
+                            "folder; copy the folder first to continue a copy")
         ckpt = load_checkpoint(args.resume, prefer="last")
         if ckpt.config.get("task") != task.name:
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} run, not a {task.name!r} run")

@@ -255,6 +255,22 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
+def discard_run(out_dir: str | os.PathLike[str]) -> None:
+    """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/`` and the old run's
+    pictures, so a new run stopped before its first save leaves no old model beside its own metrics. Each
+    checkpoint is renamed away in one step (gone or whole), then removed; a crash between the two leaves
+    a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
+    out_dir = Path(out_dir)
+    for name in ("best", "last"):
+        if (out_dir / name).exists():
+            away = out_dir / f".{name}.tmp-discarded"
+            shutil.rmtree(away, ignore_errors=True)
+            os.rename(out_dir / name, away)
+            shutil.rmtree(away, ignore_errors=True)
+    for name in ("loss.png", "report.html"):
+        (out_dir / name).unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
     """Hold ``OUT/.lock`` while a run writes into ``OUT``: a second run into the same directory is refused
@@ -301,16 +317,19 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
     else:
         candidates = [path, path / "best", path / "last"]
     for cand in candidates:
-        if (cand / CONFIG).is_file() and (cand / MODEL).is_file():
+        if _complete(cand):
             return cand
-    for cand in candidates:  # a crash between the two renames of save_checkpoint
+        # a crash between the two renames of save_checkpoint leaves the previous one as .NAME.old-*
         olds = sorted(cand.parent.glob(f".{cand.name}.old-*")) if cand.name else []
         for old in olds:
-            if (old / CONFIG).is_file() and (old / MODEL).is_file():
+            if _complete(old):
                 return old
     if not path.exists():
         raise UserError(f"{path}: no such directory; expected a model directory written by `rnnkit train`")
-    if prefer == "last" and path.is_dir() and not any(_complete(c) for c in (path / "best", path)):
+    if prefer == "last" and path.is_dir() and _complete(path / "best"):
+        raise UserError(f"{path}: holds best/ but no last/ to resume from (the run stopped while saving it "
+                        f"first); use best/ as it is, or start afresh with --out {path} --overwrite")
+    if prefer == "last" and path.is_dir() and not _complete(path):
         raise UserError(f"{path}: holds no checkpoint yet (the run stopped before its first save); start "
                         f"afresh with --out {path} --overwrite")
     raise UserError(

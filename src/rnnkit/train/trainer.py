@@ -98,7 +98,7 @@ from torch import Tensor, nn
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, run_lock, save_checkpoint
+from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, discard_run, run_lock, save_checkpoint
 from rnnkit.train.ema import WeightAverage
 from rnnkit.train.optim import build_optimizer, learning_rate
 from rnnkit.train.provenance import with_digests
@@ -403,6 +403,8 @@ class Trainer:
         with distributed.process_group(), run_lock(self.out_dir):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
+                if self.step == 0 and self.cfg.overwrite:
+                    discard_run(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn)
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed(self.cfg.seed + 1_000_003 * self._par.rank)
@@ -691,33 +693,65 @@ class Trainer:
     def _restore(self, ckpt: Checkpoint) -> None:
         ts = ckpt.trainer_state
         if "step" not in ts or ckpt.optimizer_state is None:
-            raise UserError(
-                f"{ckpt.path}: not a resumable checkpoint (no optimizer state); resume from the run's "
-                "directory, which holds last/"
-            )
+            missing = "trainer_state.json" if "step" not in ts else "optimizer.safetensors"
+            raise UserError(f"{ckpt.path}: not a resumable checkpoint (no {missing}); resume from the run's "
+                            "directory, whose last/ holds it, or start afresh with --overwrite")
+        saved = (ts.get("train_config") or {}).get("optimizer")
+        if saved is not None and saved != self.cfg.optimizer:  # its state is another algorithm's
+            raise UserError(f"--optimizer {self.cfg.optimizer}: the resumed run used {saved}, whose state it "
+                            f"holds; resume with --optimizer {saved}, or start afresh to change it")
         try:
             self.model.load_state_dict(ckpt.model_state)
             self.optimizer.load_state_dict(ckpt.optimizer_state)
         except (RuntimeError, ValueError, KeyError) as exc:
             raise UserError(f"{ckpt.path}: checkpoint does not fit this model/optimizer ({exc})") from None
+        try:
+            self._restore_progress(ts)
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: "
+                            f"{exc}); resume from an undamaged run or start afresh with --overwrite") from None
+        mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
+        try:
+            self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
+        except KeyError:
+            raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
+                            "many processes as the run had") from None
+        except (TypeError, ValueError, IndexError):
+            raise UserError(f"{ckpt.path}/trainer_state.json: carry {ts.get('carry')!r} is not a carried "
+                            "state's layout") from None
+        try:
+            self._restore_rng(ts.get("rng", {}), mine)
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise UserError(f"{ckpt.path}: its random generators' state is damaged ({exc})") from None
+        if self.average is not None:
+            self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
+
+    def _restore_progress(self, ts: dict[str, Any]) -> None:
+        """The counters, best checkpoint, last evaluation and data position of ``trainer_state.json``."""
         self.step = int(ts["step"])
+        if self.step < 0:
+            raise ValueError(f"step {self.step} is negative")
         self.elapsed = float(ts.get("elapsed", 0.0))
         self.train_seconds = float(ts.get("train_seconds", self.elapsed))
         self.tokens = int(ts.get("tokens", 0))
         self.best_metric, self.best_step, self.best_eval = self._restored_best(ts)
+        if self.best_metric is not None:
+            self.best_metric = float(self.best_metric)
         self.last_saved_step = self.step
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
-        mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
-        try:
-            self.carry = _unflatten_state(ts.get("carry", "none"), mine)
-        except KeyError:
-            raise UserError(f"{ckpt.path}: holds no carried state for process {self.ranks.rank}; resume with as "
-                            "many processes as the run had") from None
-        self._restore_rng(ts.get("rng", {}), mine)
-        if self.average is not None:
-            self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
+        int(ts.get("ema_updates", 0))
+
+    def _as_parameters(self, state: Any) -> Any:
+        """A carried state in the parameters' dtype when no autocast will run: one saved under bf16
+        autocast resumes in fp32 (under bf16 it stays as saved, so the resumed run is the same)."""
+        dtype = next((p.dtype for p in self.model.parameters() if p.is_floating_point()), None)
+        if state is None or dtype is None or self.cfg.precision == "bf16":
+            return state
+        if isinstance(state, Tensor):
+            return state.to(dtype) if state.is_floating_point() else state
+        return tuple(self._as_parameters(s) for s in state)
 
     def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
         """The best checkpoint's metric, step and evaluation as the checkpoint recorded them; when the run
