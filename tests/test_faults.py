@@ -115,8 +115,9 @@ def test_resume_without_a_checkpoint_and_a_second_run_into_one_directory(tmp_pat
     assert main(["train", "charlm", "--resume", str(empty)]) == 2
     assert "holds no checkpoint yet" in capsys.readouterr().err
     with run_lock(tmp_path / "busy"):
-        with pytest.raises(UserError, match="another run is writing into it"), run_lock(tmp_path / "busy"):
-            pass
+        code = "import sys; from rnnkit.train.checkpoint import run_lock\nwith run_lock(sys.argv[1]):\n    pass\n"
+        other = subprocess.run([sys.executable, "-c", code, str(tmp_path / "busy")], capture_output=True, text=True)
+        assert "another run is writing into it" in other.stderr
     with run_lock(tmp_path / "busy"):  # released
         pass
 
@@ -359,3 +360,24 @@ def test_resume_names_the_run_folder_and_keeps_to_it(text_file, tmp_path, capsys
     shutil.rmtree(out / "last")  # killed while saving last/ the first time: best/ is whole
     assert main(["train", "charlm", "--resume", str(out), "--steps", "7"]) == 2
     assert "holds best/ but no last/ to resume from" in capsys.readouterr().err
+
+
+def test_a_second_autotune_into_the_same_out_is_refused(tmp_path, capsys) -> None:
+    """Two searches into one OUT once ran side by side: the second emptied the first's autotune.jsonl and
+    left one run's best/ beside the other's last/."""
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(20)))
+    code = ("import sys, time; from rnnkit.train.checkpoint import run_lock\n"
+            "with run_lock(sys.argv[1]):\n    print('locked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "out")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "out"), "--autotune",
+                     "--steps", "50", "--no-progress"]) == 2
+        assert "another run is writing into it" in capsys.readouterr().err
+        assert not (tmp_path / "out" / "autotune.jsonl").exists()
+    finally:
+        proc.kill()
+        proc.wait()
+    with run_lock(tmp_path / "out"), run_lock(tmp_path / "out"):  # the holder may take it again inside
+        pass

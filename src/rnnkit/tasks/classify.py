@@ -58,7 +58,7 @@ from rnnkit.models.encoder import predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
-from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.train.checkpoint import Checkpoint, run_lock
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import differs_from_record
@@ -367,7 +367,13 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
     _read_tables(config, *shared.sources(None, data, val_data, DATA_HELP), None)  # bad data: refused before
-    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}  # anything is written
+    with run_lock(out):  # anything is written; a second search into OUT is refused, not mixed with this one
+        return _search(config, data, out, val_data=val_data, verbose=verbose)
+
+
+def _search(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None,
+            verbose: bool) -> ClassifyResult:
+    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
     by_steps = config.minutes is None
     budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import random
 import shutil
 import tempfile
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
+from rnnkit.train.checkpoint import publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
 __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
@@ -369,14 +371,14 @@ def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
     if final is not None and not best.beats(final):  # a tie goes to the final run unless its loss is higher
         return "final"
     source = work / f"trial-{best.number}"
-    for name in ("best", "last", "metrics.jsonl", "loss.png"):
-        target = out / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            target.unlink(missing_ok=True)
+    for name in ("best", "last"):  # each swapped in one step: a kill leaves the final run's or the trial's
+        if (source / name).is_dir():
+            publish(source / name, out / name)
+    for name in ("metrics.jsonl", "loss.png"):
         if (source / name).exists():
-            shutil.move(str(source / name), str(target))
+            os.replace(source / name, out / name)
+        else:
+            (out / name).unlink(missing_ok=True)
     return f"trial {best.number}"
 
 

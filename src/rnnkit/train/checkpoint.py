@@ -50,9 +50,11 @@ __all__ = [
     "Checkpoint",
     "build_model",
     "clean_leftovers",
+    "discard_run",
     "load_checkpoint",
     "optimizer_state_from_files",
     "optimizer_state_to_files",
+    "publish",
     "read_config",
     "resolve_model_dir",
     "run_lock",
@@ -176,7 +178,7 @@ def save_checkpoint(
         for item in tmp.iterdir():  # make the files durable before the rename publishes them
             with open(item, "rb") as fh:
                 os.fsync(fh.fileno())
-        _publish(tmp, path)
+        publish(tmp, path)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, (OSError, SafetensorError)):
@@ -202,7 +204,7 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def _publish(tmp: Path, path: Path) -> None:
+def publish(tmp: Path, path: Path) -> None:
     """Put the complete checkpoint ``tmp`` at ``path``: at every instant ``path`` holds either the previous
     checkpoint or the new one. Where directories cannot be exchanged atomically, the previous one is
     renamed aside first and :func:`resolve_model_dir` finds it if a crash comes between the two renames."""
@@ -274,11 +276,21 @@ def discard_run(out_dir: str | os.PathLike[str]) -> None:
 @contextlib.contextmanager
 def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
     """Hold ``OUT/.lock`` while a run writes into ``OUT``: a second run into the same directory is refused
-    in one line. The lock is the kernel's (``flock``), so a killed process never holds it."""
+    in one line. The lock is the kernel's (``flock``), so a killed process never holds it. The process
+    that holds it may take it again inside (an autotune search holds ``OUT`` while its final run trains
+    there)."""
     if out_dir is None:
         yield
         return
     out_dir = Path(out_dir)
+    key = out_dir.resolve()
+    if _HELD.get(key):
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fh = open(out_dir / ".lock", "a+", encoding="utf-8")
@@ -296,9 +308,17 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
         fh.flush()
-        yield
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
     finally:
         fh.close()
+
+
+#: the run directories this process holds the lock of, and how many times it took each
+_HELD: dict[Path, int] = {}
 
 
 def _complete(path: Path) -> bool:
