@@ -462,3 +462,14 @@ def test_overwrite_discards_the_old_run_before_the_new_one_writes(tmp_path: Path
         make_trainer(tmp_path, steps=4, overwrite=True, loss_fn=fails).fit()
     assert not (tmp_path / "best").exists() and not (tmp_path / "last").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["metrics.jsonl"]
+
+
+def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> None:
+    """A two-process run's streams and carried states are split two ways: one process once took rank 0's
+    carry on other data, silently."""
+    make_trainer(tmp_path, steps=4).fit()
+    state = tmp_path / "last" / "trainer_state.json"
+    assert json.loads(state.read_text())["processes"] == 1
+    state.write_text(json.dumps({**json.loads(state.read_text()), "processes": 2}))
+    with pytest.raises(UserError, match=r"a run of 2 process\(es\), resumed with 1"):
+        make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last"))

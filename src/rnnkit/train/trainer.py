@@ -696,6 +696,11 @@ class Trainer:
             missing = "trainer_state.json" if "step" not in ts else "optimizer.safetensors"
             raise UserError(f"{ckpt.path}: not a resumable checkpoint (no {missing}); resume from the run's "
                             "directory, whose last/ holds it, or start afresh with --overwrite")
+        processes = ts.get("processes", self.ranks.world_size)  # older checkpoints do not say
+        if processes != self.ranks.world_size:  # every rank refuses alike: no rank is left waiting
+            raise UserError(f"{ckpt.path}: a run of {processes} process(es), resumed with {self.ranks.world_size}; "
+                            f"resume with as many processes as it had (its streams and carried state are "
+                            f"split {processes} ways)")
         saved = (ts.get("train_config") or {}).get("optimizer")
         if saved is not None and saved != self.cfg.optimizer:  # its state is another algorithm's
             raise UserError(f"--optimizer {self.cfg.optimizer}: the resumed run used {saved}, whose state it "
@@ -796,6 +801,7 @@ class Trainer:
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
             "train_config": asdict(self.cfg),
+            "processes": self.ranks.world_size,
             **({"ema_updates": self.average.updates} if self.average is not None else {}),
         }
 
