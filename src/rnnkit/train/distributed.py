@@ -8,9 +8,11 @@ reads them, joins the process group (gloo on CPU, nccl where CUDA is present) an
   update. A source with a ``shard(rank, world)`` method (the character LM's parallel streams) cuts
   ``N x batch_size`` rows and gives each process its ``batch_size`` of them, so carried state stays
   right; any other source is read rank-strided (process ``r`` keeps batches ``r, r + N, ...``). Either
-  way N processes with batches of ``b`` take the same steps as one process on the combined batch of
-  ``N x b``: the summed loss and the item count are added over processes, and each process divides its
-  loss by the total, so the averaged gradients are those of the mean over all items.
+  way each update is the one a single process would make on the union of the N batches of ``b``: the
+  summed loss and the item count are added over processes, and each process divides its loss by the
+  total, so the averaged gradients are those of the mean over all items. For the sharded streams that
+  is exactly a one-process run with ``N x b`` streams; a rank-strided source's union is N consecutive
+  batches of ``b``, which a one-process run with batches of ``N x b`` (shuffled its own way) does not draw.
 - **The model**: the loss function runs inside ``DistributedDataParallel`` (wrapped with the model, so
   a loss that calls the model's other methods, such as ``encode``, is synchronised too); gradients are
   averaged during the backward pass, and every process steps the same optimiser to the same weights.
