@@ -381,3 +381,15 @@ def test_a_second_autotune_into_the_same_out_is_refused(tmp_path, capsys) -> Non
         proc.wait()
     with run_lock(tmp_path / "out"), run_lock(tmp_path / "out"):  # the holder may take it again inside
         pass
+
+
+def test_a_checkpoint_is_as_readable_as_the_users_other_files(text_file, tmp_path) -> None:
+    """mkdtemp makes 0700 directories (and safetensors 0600 files): a shared OUT was unreadable to others."""
+    old = os.umask(0o022)
+    try:
+        assert main(train_args(text_file, tmp_path / "run", "--steps", "2")) == 0
+    finally:
+        os.umask(old)
+    for d in ("best", "last"):
+        assert (tmp_path / "run" / d).stat().st_mode & 0o777 == 0o755
+        assert {p.stat().st_mode & 0o777 for p in (tmp_path / "run" / d).iterdir()} == {0o644}

@@ -175,7 +175,10 @@ def save_checkpoint(
             _write_json(tmp / OPTIMIZER_JSON, opt_meta)
         if tensors:
             save_file(_tensors_for_saving(tensors), str(tmp / STATE_TENSORS))
+        mask = _umask()
+        os.chmod(tmp, 0o777 & ~mask)  # mkdtemp's 0700: a checkpoint is as readable as any file the user writes
         for item in tmp.iterdir():  # make the files durable before the rename publishes them
+            os.chmod(item, 0o666 & ~mask)
             with open(item, "rb") as fh:
                 os.fsync(fh.fileno())
         publish(tmp, path)
@@ -202,6 +205,12 @@ def _exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def publish(tmp: Path, path: Path) -> None:
