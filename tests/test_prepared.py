@@ -116,3 +116,5 @@ def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert first["chars"] == 6 and first["vocab_size"] == 6 and first["encoded"] and first["dtype"] == "uint8"
     assert main(["prepare", str(path)]) == 0
     assert "6 characters, vocabulary 6 (unchanged, reused)" in capsys.readouterr().out
+    assert main(["prepare", str(tmp_path / "shakespeare")]) == 2  # no file: not 'expected shakespeare'
+    assert "need no preparing" in capsys.readouterr().err
