@@ -746,7 +746,7 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
-        int(ts.get("ema_updates", 0))
+        int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
 
     def _as_parameters(self, state: Any) -> Any:
         """A carried state in the parameters' dtype when no autocast will run: one saved under bf16
