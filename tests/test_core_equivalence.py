@@ -235,3 +235,17 @@ def test_config_rebuilds_the_layer() -> None:
     clone.load_state_dict(rnn.state_dict())
     x = torch.randn(7, 2, 3)
     torch.testing.assert_close(rnn(x)[0], clone(x)[0])
+
+
+@pytest.mark.parametrize(("cell", "options"), [("clockwork", {}), ("rnn_tanh", {"zoneout": 0.1}),
+                                               ("gru", {"zoneout": 0.1})])
+def test_a_second_derivative_through_a_hand_written_bptt_is_refused_not_wrong(cell: str, options: dict) -> None:
+    """The Clockwork RNN's backward built a graph that took its saved states as constants, so a gradient
+    penalty trained on numbers 3 to 19 away from the reference's; now, as for the LSTM's loop, it is
+    refused."""
+    torch.manual_seed(0)
+    layer = Recurrent(cell, 3, 6, **options).double().train()
+    x = torch.randn(5, 2, 3, dtype=torch.float64, requires_grad=True)
+    (gx,) = torch.autograd.grad((layer(x)[0] ** 2).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable|does not require grad|not have a grad_fn"):
+        (gx ** 2).sum().backward()

@@ -65,3 +65,18 @@ def test_bad_input_is_refused() -> None:
         net.store(torch.ones(2, 5))
     with pytest.raises(ValueError, match="mode"):
         net.recall(torch.ones(4), mode="parallel")
+
+
+def test_a_unit_whose_input_is_exactly_zero_keeps_its_state() -> None:
+    """W = ppᵀ/N rounds some exact zeros of W s to ±1e-17, which flipped the unit; the signs now come
+    from the whole-number Hebbian counts."""
+    g = torch.Generator().manual_seed(14)
+    pats = torch.randint(0, 2, (3, 5), generator=g).double() * 2 - 1
+    probe = torch.randint(0, 2, (5,), generator=g).double() * 2 - 1
+    net = Hopfield(5).store(pats)
+    exact = (pats.T @ pats).fill_diagonal_(0.0) @ probe  # N · W s in whole numbers
+    assert (exact == 0).any()
+    expected = torch.where(exact > 0, 1.0, torch.where(exact < 0, -1.0, probe)).double()
+    step = net.recall(probe, mode="sync", max_steps=1).state
+    assert torch.equal(step, expected)
+    torch.testing.assert_close(net.weight * 5, (pats.T @ pats).fill_diagonal_(0.0))

@@ -176,3 +176,26 @@ def test_fused_scan_equals_the_torch_ops(cell: str, inputs_: int, monkeypatch: p
     monkeypatch.setenv("RNNKIT_NATIVE", "0")
     for a, b in zip(fused, results(), strict=True):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
+
+
+@needs_compiler
+@pytest.mark.parametrize("cell", ["mingru", "minlstm", "lstm"])
+def test_float32_gates_far_below_zero_give_the_torch_ops_numbers_not_nan(cell: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under -ffast-math, 1 / (1 + exp(-x)) with exp overflowing to inf gave NaN for x below -88.7 in float32
+    (the vector exp); sigmoid(-100) is 0. minLSTM's i / (f + i) was 0 / 0 once both gates underflowed."""
+    torch.manual_seed(0)
+    options = {"zoneout": 0.1} if cell == "lstm" else {}  # the LSTM's kernel is the regularised loop's
+    layer = Recurrent(cell, 4, 16, **options).eval()
+    x = torch.randn(6, 3, 4) * 100
+    x[:, 0] = -100.0 * layer.weight_ih_l0.sign().sum(0)  # drive every pre-activation of row 0 far below zero
+    x.requires_grad_(True)
+    assert native.ops() is not None
+    fused = layer(x)[0]
+    (dx,) = torch.autograd.grad(fused.sum(), x)
+    monkeypatch.setenv("RNNKIT_NATIVE", "0")
+    ops = layer(x)[0]
+    (dx_ops,) = torch.autograd.grad(ops.sum(), x)
+    assert torch.isfinite(fused).all() and torch.isfinite(dx).all()
+    torch.testing.assert_close(fused, ops, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(dx, dx_ops, rtol=1e-4, atol=1e-4)

@@ -184,3 +184,28 @@ def test_the_sequential_scan_of_one_input_feature(cell: str) -> None:
         grads[-1] += (out,)
     for mine, ref in zip(*grads, strict=True):
         torch.testing.assert_close(mine, ref, **TOL)
+
+
+def test_the_parallel_scan_gradient_where_the_candidate_input_is_zero() -> None:
+    """log g at 0 took relu's gradient 0 instead of g'(0) / g(0) = 2: zero input and zero bias gave
+    wrong bias gradients on the parallel scan (the GPU's default)."""
+    x = torch.zeros(5, 2, 3, dtype=torch.float64)
+    grads = {}
+    for scan in ("parallel", "sequential"):
+        torch.manual_seed(0)
+        layer = Recurrent("minlstm", 3, 4, scan=scan).double()
+        with torch.no_grad():
+            layer.bias_ih_l0.zero_()
+        layer(x)[0].sum().backward()
+        grads[scan] = layer.bias_ih_l0.grad
+    torch.testing.assert_close(grads["parallel"], grads["sequential"], rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("scan", ["parallel", "sequential"])
+def test_minlstm_with_both_gates_far_below_zero(scan: str) -> None:
+    """f and i both underflow to 0: f / (f + i) was 0 / 0 on the step and the sequential scan."""
+    layer = Recurrent("minlstm", 1, 1, scan=scan, bias=False).double()
+    with torch.no_grad():
+        layer.weight_ih_l0.copy_(torch.tensor([[-800.0], [-800.0], [0.5]]))
+    out = layer(torch.ones(1, 1, 1, dtype=torch.float64))[0]
+    torch.testing.assert_close(out.flatten(), torch.tensor([0.5 * 1.0], dtype=torch.float64))  # ½ · g(0.5)

@@ -327,6 +327,7 @@ class _ElmanBPTT(torch.autograd.Function):
         return out, hs[-1].clone()
 
     @staticmethod
+    @once_differentiable  # a second derivative is refused, not silently wrong
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, acts, w_hh, drop, keep, out_mask = ctx.saved_tensors
         steps, batch, hidden = g_out.shape
@@ -396,6 +397,7 @@ class _GRUBPTT(torch.autograd.Function):
         return out, hs[-1].clone()
 
     @staticmethod
+    @once_differentiable  # a second derivative is refused, not silently wrong
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, rzn, hn, w_hh, keep, out_mask = ctx.saved_tensors
         steps, batch, gates = rzn.shape

@@ -49,8 +49,15 @@ class Hopfield:
         if size < 2:
             raise ValueError(f"a Hopfield network needs at least 2 units, got {size}")
         self.size = size
-        self.weight = torch.zeros(size, size, dtype=dtype)
+        # Σ_p x_p x_pᵀ, whole numbers held exactly: the signs recall takes come from them, so a unit whose
+        # input is exactly zero keeps its state (W = counts / N would round some of those zeros off zero)
+        self.counts = torch.zeros(size, size, dtype=dtype)
         self.patterns = 0
+
+    @property
+    def weight(self) -> Tensor:
+        """W = (1/N) Σ_p x_p x_pᵀ, zero diagonal."""
+        return self.counts / self.size
 
     def store(self, patterns: Tensor) -> Hopfield:
         """Add patterns (P, N) or (N,) of +1/-1 by the Hebbian rule; the diagonal stays zero."""
@@ -60,8 +67,8 @@ class Hopfield:
         if p.dim() != 2 or p.shape[1] != self.size:
             raise ValueError(f"patterns must have shape (P, {self.size}), got {tuple(p.shape)}")
         _check_bipolar(p, "patterns")
-        self.weight += p.T @ p / self.size
-        self.weight.fill_diagonal_(0.0)
+        self.counts += p.T @ p
+        self.counts.fill_diagonal_(0.0)
         self.patterns += p.shape[0]
         return self
 
@@ -95,14 +102,14 @@ class Hopfield:
         energies = [self.energy(s)]
         for sweep in range(1, max_steps + 1):
             if mode == "sync":
-                new = self._sign(self.weight @ s, s)
+                new = self._sign(self.counts @ s, s)
                 changed = not torch.equal(new, s)
                 s = new
                 energies.append(self.energy(s))
             else:
                 changed = False
                 for i in torch.randperm(self.size, generator=generator).tolist():
-                    v = self._sign(self.weight[i] @ s, s[i])
+                    v = self._sign(self.counts[i] @ s, s[i])
                     if v != s[i]:
                         s[i] = v
                         changed = True

@@ -52,8 +52,9 @@ def g(x: Tensor) -> Tensor:
 
 
 def log_g(x: Tensor) -> Tensor:
-    """log g(x), computed without leaving log space (the relu keeps the unused branch finite)."""
-    return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
+    """log g(x), computed without leaving log space (the clamp keeps the unused branch finite; unlike a
+    relu it passes the gradient at 0, where g'(0) / g(0) = 2)."""
+    return torch.where(x >= 0, torch.log(x.clamp(min=0) + 0.5), -F.softplus(-x))  # clamp: gradient 2 at 0
 
 
 def candidate(m: Tensor, sigmoid_m: Tensor) -> Tensor:
@@ -201,8 +202,8 @@ class MinLSTM(_Minimal):
 
     def coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         kf, ki, m = xw.chunk(3, dim=-1)
-        f, i = torch.sigmoid(kf), torch.sigmoid(ki)
-        return f / (f + i), i / (f + i) * g(m)
+        diff = F.softplus(-kf) - F.softplus(-ki)  # log i − log f: i / (f + i) = σ(diff), finite when f, i → 0
+        return torch.sigmoid(-diff), torch.sigmoid(diff) * g(m)
 
     def log_coefficients(self, xw: Tensor) -> tuple[Tensor, Tensor]:
         kf, ki, m = xw.chunk(3, dim=-1)
@@ -212,8 +213,8 @@ class MinLSTM(_Minimal):
     def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         h = self.hidden_size
         s = torch.sigmoid(xw)  # [f, i, σ(m)] in one pass
-        f, i = s[..., :h], s[..., h : 2 * h]
-        return i / (f + i), candidate(xw[..., 2 * h :], s[..., 2 * h :]), s
+        w = torch.sigmoid(F.softplus(-xw[..., :h]) - F.softplus(-xw[..., h : 2 * h]))  # i / (f + i), in log space
+        return w, candidate(xw[..., 2 * h :], s[..., 2 * h :]), s
 
     def mix_backward(self, xw: Tensor, sigmoids: Tensor, grad_cand: Tensor, cand_minus_h: Tensor,
                      out: Tensor) -> None:
