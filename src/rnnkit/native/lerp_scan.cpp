@@ -24,7 +24,7 @@ using at::Tensor;
 using c10::optional;
 using rnnkit_native::row_grain;
 using rnnkit_native::sigmoid;
-using rnnkit_native::softplus;
+using rnnkit_native::normalised_gate;
 
 int64_t gates_of(int64_t kind) {
   TORCH_CHECK(kind == 0 || kind == 1, "lerp scan: kind must be 0 (minGRU) or 1 (minLSTM), got ", kind);
@@ -50,8 +50,8 @@ void forward_impl(const Tensor& xw, const Tensor& h0, Tensor& out, int64_t kind)
           }
         } else {
           for (int64_t j = 0; j < H; ++j) {
-            const T m = x[2 * H + j];  // w = i / (f + i) = σ(log i − log f): finite when f and i underflow
-            const T w = sigmoid(softplus(-x[j]) - softplus(-x[H + j])), cand = std::max(m + T(0.5), sigmoid(m));
+            const T m = x[2 * H + j];  // w = i / (f + i), finite when f and i underflow
+            const T w = normalised_gate(x[j], x[H + j]), cand = std::max(m + T(0.5), sigmoid(m));
             o[j] = h[j] + w * (cand - h[j]);
           }
         }
@@ -94,7 +94,7 @@ void backward_impl(const Tensor& xw, Tensor& dxw, const Tensor& states, const Te
 #pragma GCC ivdep
           for (int64_t j = 0; j < H; ++j) {
             const T f = sigmoid(x[j]), i = sigmoid(x[H + j]), m = x[2 * H + j], sm = sigmoid(m);
-            const T w = sigmoid(softplus(-x[j]) - softplus(-x[H + j]));
+            const T w = normalised_gate(x[j], x[H + j]);
             const T cand = std::max(m + T(0.5), sm), g = gr[j] + a[j], gw = g * w;
             const T q = gw * (cand - hn[j]);  // dL/d(log i − log f), as w = σ(log i − log f)
             a[j] = (T(1) - w) * g;
