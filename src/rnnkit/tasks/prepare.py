@@ -29,8 +29,9 @@ def _prepare_command(args: argparse.Namespace) -> int:
         print(json.dumps({"text": args.text, "out": str(prepared.directory), "chars": chars, "vocab_size": vocab,
                           "dtype": str(prepared.tokens.dtype).removeprefix("torch."), "encoded": prepared.encoded}))
     else:
+        how = f"--data {prepared.directory}" if args.out else f"--data {args.text} (or --data {prepared.directory})"
         print(f"{args.text}: {chars:,} characters, vocabulary {vocab} ({what}) in {prepared.directory}; "
-              f"train with --data {args.text} (or --data {prepared.directory})")
+              f"train with {how}")  # --data TEXT looks beside the text, not in an --out elsewhere
     return 0
 
 

@@ -191,7 +191,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     """
     d = {**TRAINER_DEFAULTS, **(defaults or {})}
     g = parser.add_argument_group("training")
-    g.add_argument("--steps", type=_positive_int, help=f"number of updates (default {d['steps']})")
+    g.add_argument("--steps", type=_positive_int,
+                   help=f"number of updates (default {d['steps']} when --minutes is not given)")
     g.add_argument("--minutes", type=_positive_float,
                    help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
