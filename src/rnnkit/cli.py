@@ -95,13 +95,12 @@ def _defaults(task: Task) -> dict[str, Any]:
 def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
-    from rnnkit.train.checkpoint import load_checkpoint
+    from rnnkit.train.checkpoint import load_checkpoint, run_folder
     from rnnkit.train.options import config_from, resolve_settings
 
     saved = None
     if args.resume:
-        if Path(args.resume).name in ("best", "last") and (Path(args.resume).parent / "last").is_dir():
-            args.resume = str(Path(args.resume).parent)  # the run is its folder: write there, lock there
+        args.resume = str(run_folder(args.resume))  # OUT/last resumes OUT: write there, lock there
         if getattr(args, "out", None) and Path(args.out) != Path(args.resume):
             raise UserError(f"--out {args.out} with --resume {args.resume}: a resumed run continues in its own "
                             "folder; copy the folder first to continue a copy")

@@ -29,6 +29,7 @@ __all__ = [
     "check_labels_known",
     "decode_utf8",
     "file_format",
+    "jsonl_row",
     "read_table",
     "read_unlabelled",
     "sort_labels",
@@ -289,13 +290,18 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             )
 
 
+def jsonl_row(columns: Sequence[str], row: dict[str, str]) -> str:
+    """One row as a JSONL line (without its newline): the columns in order, a missing one empty."""
+    return json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False)
+
+
 def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -> None:
     """Write rows as CSV, TSV or JSONL (from the file name), UTF-8 without a BOM."""
     fmt = file_format(path)
     with open(path, "w", encoding="utf-8", newline="") as fh:
         if fmt == "jsonl":
             for row in rows:
-                fh.write(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False) + "\n")
+                fh.write(jsonl_row(columns, row) + "\n")
             return
         writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
         writer.writerow(list(columns))

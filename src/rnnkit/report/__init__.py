@@ -63,9 +63,9 @@ def run_dir(path: str | Path) -> Path:
     path = Path(path)
     if not path.is_dir():
         raise UserError(f"{path}: no such directory; expected a run directory written by `rnnkit train`")
-    if path.name in ("best", "last") and (path.parent / "metrics.jsonl").exists():
-        return path.parent
-    return path
+    from rnnkit.train.checkpoint import run_folder
+
+    return run_folder(path)
 
 
 def write_report(path: str | Path, *, text: str | None = None, data: str | None = None, chars: int = 2000) -> Path:

@@ -48,7 +48,15 @@ from torch import Tensor, nn
 
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.polarity import is_polarity_source, load_polarity
-from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels, write_table
+from rnnkit.data.tabular import (
+    Table,
+    check_labels_known,
+    jsonl_row,
+    read_table,
+    read_unlabelled,
+    sort_labels,
+    write_table,
+)
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.metrics import classification_report, mcnemar, probability_scores
@@ -618,7 +626,7 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         return 0
     if args.json:  # one JSON object per row, as --output rows.jsonl writes them
         for row in rows:
-            print(json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False))
+            print(jsonl_row(columns, row))
         return 0
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)

@@ -43,6 +43,8 @@ from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SettingError, UserError, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
+from rnnkit.train.optim import OPTIMIZERS
+from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 
 #: every cell rnnkit has, in the order of :data:`rnnkit.cells.CELLS`
@@ -154,9 +156,7 @@ def _check_training(values: dict[str, Any]) -> None:
             raise SettingError(name, values[name], f"expected one of {', '.join(choices)}")
 
 
-PRECISIONS = ("fp32", "bf16", "auto")
-OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
-SCHEDULES = ("constant", "cosine")
+SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has no step decay
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
 #: 0.19 s against 0.38 s per pixel-MNIST update, batch 64, hidden 100, one thread; the Elman kernels were
 #: 10-20% slower in bf16, so "auto" keeps them, and every other cell, in fp32)

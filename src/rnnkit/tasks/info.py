@@ -13,7 +13,7 @@ from typing import Any
 
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
-from rnnkit.train.checkpoint import count_parameters, load_checkpoint
+from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder
 
 __all__ = ["model_info", "vocabulary_size"]
 
@@ -58,8 +58,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
     size = vocabulary_size(ckpt.vocab)
     if size is not None:
         info["vocab_size"] = size
-    run_dir = ckpt.path.parent if ckpt.path.name in ("best", "last") else ckpt.path
-    last = run_dir / "last" / "trainer_state.json"
+    last = run_folder(ckpt.path) / "last" / "trainer_state.json"
     if last.is_file():
         try:
             info["resumable_step"] = json.loads(last.read_text(encoding="utf-8")).get("step")
@@ -89,10 +88,8 @@ def _info_command(args: argparse.Namespace) -> int:
     if info["best_metric"] is not None:
         print(f"best {info['metric'] or 'metric'}        {info['best_metric']:.4f} at step {info['best_step']}")
     if info.get("resumable_step") is not None:
-        path = Path(info["path"])
-        run_dir = path.parent if path.name in ("best", "last") else path
         print(f"resumable        last/ at step {info['resumable_step']} "
-              f"(rnnkit train {info['task']} --resume {run_dir})")
+              f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
     return 0
 
 

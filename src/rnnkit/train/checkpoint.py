@@ -55,6 +55,7 @@ __all__ = [
     "optimizer_state_from_files",
     "optimizer_state_to_files",
     "publish",
+    "run_folder",
     "read_config",
     "resolve_model_dir",
     "run_lock",
@@ -328,6 +329,15 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
 
 #: the run directories this process holds the lock of, and how many times it took each
 _HELD: dict[Path, int] = {}
+
+
+def run_folder(path: str | os.PathLike[str]) -> Path:
+    """The run a path names: ``OUT`` itself, or ``OUT`` for its checkpoint ``OUT/best`` or ``OUT/last`` (a
+    folder of that name inside a run: beside a ``last/`` or a ``metrics.jsonl``)."""
+    path = Path(path)
+    if path.name in ("best", "last") and ((path.parent / "last").is_dir() or (path.parent / "metrics.jsonl").exists()):
+        return path.parent
+    return path
 
 
 def _complete(path: Path) -> bool:
