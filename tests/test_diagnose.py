@@ -160,8 +160,26 @@ def test_diagnose_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert summary["clipping"]["unclipped"]["diverged"] and not summary["clipping"]["clipped"]["diverged"]
     for f in ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md"):
         assert (out / f).is_file() and (out / f).stat().st_size > 0
-    report = json.loads((out / "diagnose.json").read_text())
+    report = _strict_loads((out / "diagnose.json").read_text())
     assert len(report["cells"]["lstm"]["grad_norms_start"]) == 30
+    assert report["clipping"]["unclipped"]["final_loss"] is None  # diverged: null, not NaN
+
+
+def _strict_loads(text: str) -> dict:
+    """json.loads refusing NaN and Infinity, as jq and JavaScript's JSON.parse do."""
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_diagnose_without_training_writes_strict_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "rnn_tanh", "--length", "10", "--hidden", "4", "--train-steps", "0",
+                 "--clip-steps", "3", "--clip-length", "10", "--out", str(out), "--json"]) == 0
+    _strict_loads(capsys.readouterr().out)
+    report = _strict_loads((out / "diagnose.json").read_text())
+    assert report["cells"]["rnn_tanh"]["train_steps"] == 0
+    assert report["cells"]["rnn_tanh"]["train_loss_first"] is None
 
 
 def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

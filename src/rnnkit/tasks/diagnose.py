@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -188,9 +189,21 @@ def run_diagnose(
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g}")
     report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
-    (out / "diagnose.json").write_text(json.dumps(report, indent=1) + "\n")
+    (out / "diagnose.json").write_text(json.dumps(strict_json(report), indent=1, allow_nan=False) + "\n")
     (out / "diagnose.md").write_text(markdown(report))
     return report
+
+
+def strict_json(value: Any) -> Any:
+    """``value`` with every NaN or infinity (a diverged loss, a ratio over a zero norm) as None, so that
+    diagnose.json and ``--json`` are JSON that any reader (jq, JavaScript) accepts: null, not NaN."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    return value
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +242,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
                           seed=args.seed, clip_steps=args.clip_steps,
                           clip_length=args.clip_length, log=log)
     if args.json:
-        print(json.dumps(summary(report)))
+        print(json.dumps(strict_json(summary(report)), allow_nan=False))
     else:
         print(markdown(report))
         print("wrote " + ", ".join(str(out / f) for f in report["files"]))
