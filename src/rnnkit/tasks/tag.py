@@ -380,13 +380,18 @@ class SequenceTagger(shared.TextModel):
 
 
 # ------------------------------------------------------------------------------------------- CLI
+def _json_line(tokens: Sequence[str], tags: Sequence[str]) -> str:
+    """One sentence as ``predict --json`` prints it, from TEXT arguments or a file alike."""
+    return json.dumps({"tokens": list(tokens), "tags": list(tags)}, ensure_ascii=False)
+
+
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
     if args.texts:
         sentences = [m.split(t) for t in args.texts]
         for sent, tags in zip(sentences, m.predict(list(args.texts)), strict=True):
             if args.json:
-                print(json.dumps({"tokens": sent, "tags": tags}, ensure_ascii=False))
+                print(_json_line(sent, tags))
             else:
                 shown = repr if m.config.get("split") == "chars" else str
                 print(" ".join(f"{shown(tok)}/{tag}" for tok, tag in zip(sent, tags, strict=True)))
@@ -400,7 +405,7 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
         return 0
     for sent, tags in zip(sentences.tokens, tagged, strict=True):
         if args.json:  # one JSON object per sentence, as for TEXT arguments
-            print(json.dumps({"tokens": sent, "tags": tags}, ensure_ascii=False))
+            print(_json_line(sent, tags))
             continue
         for tok, tag in zip(sent, tags, strict=True):
             sys.stdout.write(f"{tok}\t{tag}\n")
