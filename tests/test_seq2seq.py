@@ -298,3 +298,35 @@ def test_decoding_settings_are_checked_and_the_output_is_capped(trained: tuple[P
     captured = capsys.readouterr()
     assert captured.out.splitlines() == translator.translate(["1999.3.3", "3rd of March 1999"])
     assert "unknown" not in captured.err  # the BOM is not read as a source token
+
+
+def _all_hypotheses(model: Seq2Seq, src: torch.Tensor, src_len: torch.Tensor, max_len: int) -> list[tuple]:
+    """Every output of at most ``max_len`` tokens of the first source with its log-probability, EOS forced
+    at ``max_len`` as the decoders force it: brute force."""
+    memory, state = model.encode(src[:1], src_len[:1])
+    out, words = [], [i for i in range(model.eos_id + 1) if i not in (0, model.bos_id)]
+
+    def walk(prefix: list[int], state: object, prev: int, logp: float) -> None:
+        logits, nxt, _ = model.decoder_step(torch.tensor([prev]), state, memory, len(prefix))
+        step = torch.log_softmax(logits.float(), -1)[0]
+        for w in ([model.eos_id] if len(prefix) == max_len else words):
+            lp = logp + (float(step[w]) if len(prefix) < max_len else 0.0)
+            if w == model.eos_id:
+                out.append((prefix, lp))
+            else:
+                walk([*prefix, w], nxt, w, lp)
+    with torch.no_grad():
+        walk([], state, model.bos_id, 0.0)
+    return sorted(out, key=lambda h: -h[1])
+
+
+@pytest.mark.parametrize(("tgt_vocab", "max_len", "beam"), [(3, 1, 30), (3, 2, 64), (4, 1, 7), (2, 3, 40)])
+def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, max_len: int, beam: int) -> None:
+    torch.manual_seed(3)
+    model = Seq2Seq(20, tgt_vocab, cell="gru", embedding=8, hidden=10, attention="bahdanau").eval()
+    src, src_len, _ = _batch()
+    brute = _all_hypotheses(model, src, src_len, max_len)
+    assert len(brute) < beam  # more rows than outputs: the rest of the beam is filler of score -inf
+    hyps = model.beam_search(src, src_len, torch.full((3,), max_len), beam=beam, n_best=beam, alpha=0.0)[0]
+    assert [h.tokens for h in hyps] == [p for p, _ in brute]
+    assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp in brute], abs=1e-5)

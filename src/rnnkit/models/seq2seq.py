@@ -354,7 +354,9 @@ class _Beams:
         tokens = (idx % vocab).view(-1)
         was_finished = self.finished.index_select(0, origin)
         self.scores = top
-        self.finished = was_finished | (tokens == eos)
+        # a row of score -inf is filler (fewer than K continuations were possible): it is done, or the
+        # search would wait forever for it to write EOS
+        self.finished = was_finished | (tokens == eos) | torch.isinf(top).view(-1)
         old_hist, old_attn = self.history, self.attention
         self.history, self.attention = [], []
         for row, (src_row, token) in enumerate(zip(origin.tolist(), tokens.tolist(), strict=True)):
