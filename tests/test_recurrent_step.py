@@ -141,6 +141,20 @@ def test_step_refuses_what_it_cannot_do() -> None:
         Recurrent("gru", 3, 4).step(torch.randn(5, 2, 3))
 
 
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("shape", [(2, 4), (3, 2, 4), (2, 3, 4), (2, 2, 5)])
+def test_step_refuses_a_state_of_the_wrong_shape(cell: str, shape: tuple[int, ...]) -> None:
+    """A state as RNNCell takes it (B, H), with a layer too many or another batch: refused as forward
+    refuses it, where some cells read row 0 of the batch for every sequence, or dropped a layer."""
+    rnn = Recurrent(cell, 3, 4, num_layers=2)
+    bad = torch.randn(shape)
+    state = (bad, bad) if CELLS[cell].has_cell_state else bad
+    with pytest.raises(RuntimeError, match=r"expected hidden size \(2, 2, 4\)"):
+        rnn.step(torch.randn(2, 3), state)
+    with pytest.raises(RuntimeError, match="as the state"):
+        rnn.step(torch.randn(2, 3), bad if CELLS[cell].has_cell_state else (bad, bad))
+
+
 @pytest.mark.parametrize("impl", ["auto", "reference"])
 def test_clockwork_takes_a_packed_sequence_like_padding_with_lengths(impl: str) -> None:
     """Every cell takes a PackedSequence (the reference path packs and unpacks around its step loop): the

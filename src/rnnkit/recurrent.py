@@ -496,6 +496,7 @@ class Recurrent(nn.RNNBase):
             raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
                              f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
+        self._check_step_state(state, input.shape[0])
         cell = self.cell_def
         has_c = cell.has_cell_state
         # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)
@@ -522,6 +523,19 @@ class Recurrent(nn.RNNBase):
         if has_c:
             return x, (_stack([f[0] for f in finals]), _stack([f[1] for f in finals]))
         return x, _stack(finals)  # type: ignore[arg-type]
+
+
+    def _check_step_state(self, state: State, batch: int) -> None:
+        """:meth:`step`'s state checked as :meth:`forward` checks a batched one: (L, B, H) for each part."""
+        expected = self._zero_state(batch, torch.empty(0, device="meta"))
+        if isinstance(state, tuple) != isinstance(expected, tuple):
+            raise RuntimeError(f"{self._kind}: step() expected " + ("(h, c)" if isinstance(expected, tuple) else
+                                                                   "one hidden state tensor") + " as the state")
+        for part, want in zip(state if isinstance(state, tuple) else (state,),
+                              expected if isinstance(expected, tuple) else (expected,), strict=True):
+            if tuple(part.shape) != tuple(want.shape):
+                raise RuntimeError(f"{self._kind}: step() expected hidden size {tuple(want.shape)} "
+                                   f"(layers, batch, hidden), got {tuple(part.shape)}")
 
 
 _NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
