@@ -441,3 +441,24 @@ def test_under_bf16_autocast_the_loop_runs_in_fp32_and_trains(cell: str) -> None
         out, _ = rnn(torch.randn(5, 2, 4), lengths=torch.tensor([5, 3]))
     out.float().sum().backward()
     assert torch.isfinite(rnn.weight_hh_l0.grad).all() and rnn.weight_hh_l0.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("options", [{"zoneout": 0.2}, {"layer_norm": True}, {"recurrent_dropout": 0.3}])
+def test_a_half_precision_lstm_runs_the_torch_ops_and_follows_float32(dtype: torch.dtype, options: dict) -> None:
+    """The fused C++ kernels take float32/float64 only: a bf16 or fp16 layer (``.to(dtype)``, not autocast)
+    runs the torch ops of the same loop, where it raised NotImplementedError for 'BFloat16'."""
+    torch.manual_seed(0)
+    rnn = Recurrent("lstm", 3, 8, **options).eval()
+    x = torch.randn(5, 2, 3)
+    want, _ = rnn(x)
+    half = Recurrent("lstm", 3, 8, **options).eval()
+    half.load_state_dict(rnn.state_dict())
+    half.to(dtype)
+    got, _ = half(x.to(dtype))
+    assert got.dtype == dtype
+    torch.testing.assert_close(got.float(), want, rtol=0.05, atol=0.03)
+    half.train()
+    out, _ = half(x.to(dtype).requires_grad_())
+    out.float().sum().backward()
+    assert torch.isfinite(half.weight_hh_l0.grad.float()).all()

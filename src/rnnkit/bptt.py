@@ -32,7 +32,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from rnnkit.native import ops as native_ops
+from rnnkit.native import ops_for as native_ops
 
 __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
 
@@ -204,7 +204,7 @@ class _LSTMBPTT(torch.autograd.Function):
         steps, batch, gates = xg.shape
         hidden = gates // 4
         ln = g_hh is not None
-        native = native_ops() if xg.device.type == "cpu" else None
+        native = native_ops(xg)
         step = _step_forward if native is None else native.lstm_step_forward
         if k_h is not None and native is not None:  # the kernel reads one whole (B, H) row block a step
             k_h, k_c = (k.expand(steps, batch, hidden).contiguous() for k in (k_h, k_c))  # type: ignore[union-attr]
@@ -248,7 +248,7 @@ class _LSTMBPTT(torch.autograd.Function):
         steps, batch, gates = acts.shape
         hidden = gates // 4
         ln = g_hh is not None
-        native = native_ops() if acts.device.type == "cpu" else None
+        native = native_ops(acts)
         step = _step_backward if native is None else native.lstm_step_backward
         g_out = (g_out if out_mask is None else g_out * out_mask).contiguous()
         none = (None,) * steps

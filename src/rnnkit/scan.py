@@ -32,7 +32,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from rnnkit.native import ops as native_ops
+from rnnkit.native import ops_for as native_ops
 
 __all__ = ["CHUNK_ELEMENTS", "RECOMPUTE_INPUT", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
 
@@ -88,10 +88,10 @@ def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None 
 
 def _native(cell: Mixer, x: Tensor) -> Any:
     """The fused scan operators of :mod:`rnnkit.native` for a cell that names its ``scan_kind`` (0 minGRU,
-    1 minLSTM) and a CPU input, else None (the cell's ``mix`` and the torch loops run)."""
-    if x.device.type != "cpu" or getattr(cell, "scan_kind", None) is None:
+    1 minLSTM) and a CPU input of float32 or float64, else None (the cell's ``mix`` and the torch loops run)."""
+    if getattr(cell, "scan_kind", None) is None:
         return None
-    return native_ops()
+    return native_ops(x)
 
 
 def _reverse(grad: Tensor, a: Tensor, later: Tensor | None, out: Tensor) -> Tensor:

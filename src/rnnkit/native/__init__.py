@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["FLAGS", "SOURCES", "enabled", "ops"]
+__all__ = ["FLAGS", "SOURCES", "enabled", "ops", "ops_for"]
 
 SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "lerp_scan.cpp"))
 #: what the sources include from this folder (part of the build's name, not compiled on its own)
@@ -94,3 +94,11 @@ def ops() -> Any:
                           f"silences this.",
                           RuntimeWarning, stacklevel=2)
     return _state["ops"]
+
+
+def ops_for(x: torch.Tensor) -> Any:
+    """:func:`ops` when they can run on ``x``: a CPU tensor of float32 or float64, the types the kernels
+    are compiled for; else None (bf16, fp16, GPU tensors: the torch ops run)."""
+    if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
+        return None
+    return ops()
