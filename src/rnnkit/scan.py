@@ -56,9 +56,49 @@ class Mixer(Protocol):
 
 def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     """h_t = a_t ⊙ h_{t-1} + b_t for every t at once (time on dim 0), from log a_t, log b_t (T, B, H)
-    and h_0 (B, H) of any sign: Heinsen's log-space scan, h_0's contribution added on its own."""
+    and h_0 (B, H) of any sign: Heinsen's log-space scan, h_0's contribution added on its own. Its
+    backward is the same scan run backwards in time, written so that it can be differentiated again
+    (torch's own backward of ``logcumsumexp`` takes the log of the gradient, so a second derivative
+    where a gradient is 0 was NaN)."""
+    return _LinearScan.apply(log_a, log_b, h0)
+
+
+def _log_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     a_star = torch.cumsum(log_a, dim=0)
     return torch.exp(a_star + torch.logcumsumexp(log_b - a_star, dim=0)) + torch.exp(a_star) * h0
+
+
+def _positive_scan(a_star: Tensor, b: Tensor) -> Tensor:
+    """The scan of b's positive part from a zero state (a_star: the cumulative log a). Where b <= 0 the
+    log-space input is a constant far below any other, chosen by ``where`` twice, so that no gradient,
+    first or second, meets log 0."""
+    positive = b > 0
+    log_b = torch.where(positive, b, torch.ones_like(b)).log()
+    floor = torch.finfo(b.dtype).min / 8
+    return torch.exp(a_star + torch.logcumsumexp(torch.where(positive, log_b - a_star, floor), dim=0))
+
+
+class _LinearScan(torch.autograd.Function):
+    """The log-space scan with its gradient written out: g_t = dL/dh_t + a_{t+1} g_{t+1} (the same scan,
+    backwards in time, on the gradient's positive and negative parts), then dL/dlog a_t = g_t a_t h_{t-1},
+    dL/dlog b_t = g_t b_t, dL/dh_0 = g_0 a_0."""
+
+    @staticmethod
+    def forward(ctx: Any, log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:  # type: ignore[override]
+        h = _log_scan(log_a, log_b, h0)
+        ctx.save_for_backward(log_a, log_b, h0, h)
+        return h
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+        log_a, log_b, h0, h = ctx.saved_tensors
+        # backwards in time the coefficient of step k is a_{t+1}; the first (k = 0) meets a zero state
+        log_next = torch.cat([torch.zeros_like(log_a[:1]), log_a.flip(0)[:-1]])
+        a_star, back = torch.cumsum(log_next, dim=0), grad.flip(0)
+        g = (_positive_scan(a_star, back) - _positive_scan(a_star, -back)).flip(0)
+        a = log_a.exp()
+        h_prev = torch.cat([h0.expand(h[:1].shape), h[:-1]])
+        return g * a * h_prev, g * log_b.exp(), (g[0] * a[0]).sum_to_size(h0.shape)
 
 
 def chunk_length(steps: int, batch: int, hidden: int) -> int:
