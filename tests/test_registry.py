@@ -176,6 +176,23 @@ def test_bad_setting_names_the_flag_at_the_cli_and_the_field_in_the_api(sum_task
         rnnkit.fit("sum", data=data, out=tmp_path / "y", hidden=0)
 
 
+def test_fit_takes_keywords_beside_a_config_and_refuses_what_it_cannot_use(sum_task, data, tmp_path) -> None:
+    """Keywords beside ``config`` replace its fields (they were ignored, misspellings included); a dict is
+    settings; anything else, or a val_data the task does not take, is one TypeError naming the task."""
+    quiet = {"verbose": False, "progress": False}
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "a", config=SumConfig(steps=50), steps=4, hidden=5, **quiet)
+    assert result.steps == 4 and rnnkit.load(tmp_path / "a").model.rnn.hidden_size == 5
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "b", config={"steps": 3, "hidden": 6}, **quiet)
+    assert result.steps == 3 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 6
+    with pytest.raises(TypeError, match="^sum: unknown setting 'hiden'$"):
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", config=SumConfig(), hiden=5)
+    with pytest.raises(TypeError, match="^sum: config must be a SumConfig"):
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", config=42)
+    with pytest.raises(TypeError, match="^sum: takes no val_data"):
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", val_data=data, steps=2)
+    assert not (tmp_path / "c").exists()
+
+
 def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:
     out = tmp_path / "run"
     rnnkit.fit("sum", data=data, out=out, steps=5, verbose=False, progress=False)
@@ -219,8 +236,15 @@ BAD_TRAINER_SETTINGS = [("lr", -1.0), ("lr", float("nan")), ("clip", -5.0), ("th
                         ("precision", "fp8")]
 
 
+def _registered() -> list[str]:
+    from rnnkit.tasks import discover
+
+    discover()
+    return sorted(TASKS)
+
+
 @pytest.mark.parametrize(("name", "value"), BAD_TRAINER_SETTINGS, ids=lambda v: str(v))
-@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq", "caption", "speech"])
+@pytest.mark.parametrize("task", _registered())
 def test_every_task_checks_the_trainer_settings_a_config_file_gives(task: str, name: str, value: object) -> None:
     """The flags are checked as they are parsed; a TOML file or the Python API gives values no parser saw,
     so each task's validate() checks them too (they once reached torch as tracebacks or ran 0 steps)."""

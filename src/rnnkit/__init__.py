@@ -37,19 +37,30 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
     gives the model.
     """
+    import dataclasses
+    import inspect
+
     from rnnkit.tasks import get_task
     from rnnkit.train.options import config_from, settings_of
 
     spec = get_task(task)
-    if config is None:
-        unknown = sorted(set(settings) - set(settings_of(spec.config())))
-        if unknown:
-            raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
-        values = dict(settings)
-        if "minutes" in values and "steps" not in values:
-            values["steps"] = None  # a time budget alone: the clock ends the run
-        config = config_from(spec.config, values)
+    if isinstance(config, dict):  # the settings as a mapping: the same as keywords
+        settings, config = {**config, **settings}, None
+    if config is not None and not isinstance(config, spec.config):
+        raise TypeError(f"{task}: config must be a {spec.config.__name__} (or a dict of its settings), "
+                        f"not {type(config).__name__}")
+    unknown = sorted(set(settings) - set(settings_of(spec.config())))
+    if unknown:
+        raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
+    values = dict(settings)
+    if "minutes" in values and "steps" not in values:
+        values["steps"] = None  # a time budget alone: the clock ends the run
+    # keywords beside a config replace its fields, as they would replace the defaults
+    config = config_from(spec.config, values) if config is None else dataclasses.replace(config, **values)
     options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
     if val_data is not None:
+        if "val_data" not in inspect.signature(spec.train).parameters:
+            raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
+                            f"its val_fraction setting)")
         options["val_data"] = val_data
     return spec.train(config, data, out, **options)
