@@ -233,7 +233,8 @@ def test_a_task_module_that_fails_to_import_is_not_hidden(monkeypatch) -> None:
 BAD_TRAINER_SETTINGS = [("lr", -1.0), ("lr", float("nan")), ("clip", -5.0), ("threads", 0), ("eval_every", 0),
                         ("save_every", -1), ("warmup", -3), ("steps", 5.5), ("minutes", -1.0), ("minutes", 0.0),
                         ("seed", True), ("ema", 1.5), ("optimizer", "foo"), ("schedule", "linear"),
-                        ("precision", "fp8")]
+                        ("precision", "fp8"), ("beta2", 1.0), ("beta2", 1.5), ("min_lr_ratio", 3.0),
+                        ("min_lr_ratio", -0.1)]
 
 
 def _registered() -> list[str]:
@@ -273,3 +274,12 @@ def test_a_folder_without_a_model_is_named_with_its_path(tmp_path: Path, capsys)
     (tmp_path / "runs" / "x").mkdir(parents=True)
     assert main(["info", str(tmp_path / "runs" / "x")]) == 2
     assert f"in it or in {tmp_path / 'runs' / 'x' / 'best'})" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--beta2", "1"), ("--beta2", "1.5"), ("--min-lr-ratio", "3")])
+def test_decays_and_ratios_above_their_range_are_refused_at_the_flag(flag: str, value: str, tmp_path: Path,
+                                                                      capsys) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as done:
+        main(["train", "charlm", "--data", "shakespeare", "--out", str(out), "--steps", "1", flag, value])
+    assert done.value.code == 2 and f"{flag}: expected" in capsys.readouterr().err and not out.exists()

@@ -77,12 +77,14 @@ class TrainSettings:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
         if self.minutes is not None and not self.minutes > 0:
             raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
-        for name in ("lr", "weight_decay", "momentum", "beta2", "min_lr_ratio", "gamma", "clip",
-                     "save_minutes"):
+        for name in ("lr", "weight_decay", "momentum", "gamma", "clip", "save_minutes"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise SettingError(name, value, "expected a finite number >= 0")
         check_fraction("ema", self.ema)
+        check_fraction("beta2", self.beta2)  # torch's Adam refuses 1 and more in a traceback
+        if not 0.0 <= self.min_lr_ratio <= 1.0:  # above 1 the "floor" climbs past --lr
+            raise SettingError("min_lr_ratio", self.min_lr_ratio, "expected a fraction of lr from 0 to 1")
         for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("precision", PRECISIONS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
@@ -184,6 +186,16 @@ def _decay(text: str) -> float:
     return value
 
 
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text}")
+    return value
+
+
 def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
     """Add ``--steps --minutes --optimizer --lr ... --config --resume --overwrite --json`` to ``parser``.
 
@@ -200,10 +212,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    + (f"{d['lr']:g})" if d["lr"] is not None else "chosen by the task)"))
     g.add_argument("--weight-decay", type=_nonneg_float, help=f"default {d['weight_decay']:g}")
     g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
-    g.add_argument("--beta2", type=_nonneg_float, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")
+    g.add_argument("--beta2", type=_decay, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")
     g.add_argument("--warmup", type=_nonneg_int, help=f"linear warm-up steps (default {d['warmup']})")
     g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
-    g.add_argument("--min-lr-ratio", type=_nonneg_float,
+    g.add_argument("--min-lr-ratio", type=_ratio,
                    help=f"cosine floor as a fraction of --lr (default {d['min_lr_ratio']:g})")
     g.add_argument("--clip", type=_nonneg_float,
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
