@@ -458,3 +458,19 @@ def test_out_is_checked_first_and_written_after_each_cell(tmp_path: Path, capsys
                     batch_size=4, eval_every=1, eval_size=4)
     ex.run_experiment(s, on_cell=lambda doc: written.append(list(doc["results"])))
     assert written == [["rnn_tanh"], ["rnn_tanh", "gru"]]  # an interrupted experiment keeps the cells done
+
+
+def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Like rnnkit train: a second experiment into the same --out replaced the first's results silently."""
+    out = tmp_path / "exp"
+    run = ["experiment", "adding", "--out", str(out), "--json", *TINY, *CASES["adding"]]
+    assert main([*run, "--cells", "gru"]) == 0
+    capsys.readouterr()
+    assert main([*run, "--cells", "lstm"]) == 2
+    assert "already holds an experiment's results.json" in capsys.readouterr().err
+    assert list(json.loads((out / "results.json").read_text())["results"]) == ["gru"]
+    assert main([*run, "--cells", "lstm", "--overwrite"]) == 0
+    assert list(json.loads((out / "results.json").read_text())["results"]) == ["lstm"]
+    fresh = tmp_path / "fresh"  # refused before any cell ran: no empty folder left behind
+    assert main(["experiment", "pixel-mnist", "--out", str(fresh), "--idx-dir", str(tmp_path / "none")]) == 2
+    assert not fresh.exists()

@@ -762,8 +762,17 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; expected a directory for results.json, results.md and curves.png")
+    if (out / "results.json").exists() and not args.overwrite:
+        raise UserError(f"--out {out}: already holds an experiment's results.json; give another --out, or "
+                        "--overwrite to replace them")
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)  # now, not after hours of runs
-    doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
+    try:
+        doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
+    except BaseException:
+        if created and not any(out.iterdir()):  # refused before any cell finished: leave nothing behind
+            out.rmdir()
+        raise
     if args.json:
         print(json.dumps(summary(doc)))
     else:
@@ -777,6 +786,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help=f"one of: {', '.join(EXPERIMENTS)}")
     p.add_argument("--out", required=True, help="directory for results.json, results.md, curves.png")
     p.add_argument("--config", help="TOML file of settings (experiments/*.toml); flags win")
+    p.add_argument("--overwrite", action="store_true", help="replace the results an earlier experiment left in --out")
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
     p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
     p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
