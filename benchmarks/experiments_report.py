@@ -6,6 +6,7 @@ one Markdown table, as docs/RESULTS.md shows them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import statistics
@@ -15,7 +16,16 @@ from pathlib import Path
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 
+def _lr(doc: dict, cell: str) -> str:
+    lr = doc.get("settings", {}).get("cell_settings", {}).get(cell, {}).get("lr")
+    return "" if lr is None else f"{lr:g}"
+
+
 def main(dirs: list[str]) -> int:
+    missing = [d for d in dirs if not (Path(d) / "results.json").is_file()]
+    if missing:
+        print(f"{missing[0]}: no results.json (expected the --out of an rnnkit experiment)", file=sys.stderr)
+        return 2
     docs = [json.loads((Path(d) / "results.json").read_text()) for d in dirs]
     names = {d["experiment"] for d in docs}
     if len(names) != 1:
@@ -24,14 +34,15 @@ def main(dirs: list[str]) -> int:
     name = names.pop()
     metric = docs[0]["metric"]
     solved = name in SOLVED_MSE
-    head = f"| cell | hidden | params | test {metric} | seeds | steps | seconds | stopped |"
+    head = f"| cell | lr | hidden | params | test {metric} | seeds | steps | seconds | stopped |"
     print(head + (f" first < {SOLVED_MSE[name]} |" if solved else ""))
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
     for doc in docs:
         for cell, r in doc["results"].items():
             runs = r["runs"]
             std = "" if len(runs) < 2 or not math.isfinite(r["std"]) else f" ± {format_metric(r['std'], metric)}"
-            row = (f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], metric)}{std} | "
+            row = (f"| {cell} | {_lr(doc, cell)} | {r['hidden']} | {r['parameters']} | "
+                   f"{format_metric(r['mean'], metric)}{std} | "
                    f"{len(runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
                    f"{r['seconds']:.0f} | {'; '.join(sorted({x['stopped'] for x in runs}))} |")
             if solved:
@@ -43,4 +54,6 @@ def main(dirs: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dirs", nargs="+", help="the --out directories of rnnkit experiment runs")
+    sys.exit(main(parser.parse_args().dirs))
