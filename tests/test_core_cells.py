@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rnnkit import Recurrent
-from rnnkit.cells import Clockwork, make_cell, make_cell_module
+from rnnkit.cells import CELLS, Clockwork, make_cell, make_cell_module
 from rnnkit.init import initialize_, parse_scheme
 
 # -- Clockwork ------------------------------------------------------------------------------------
@@ -258,3 +258,16 @@ def test_clockwork_reference_gradcheck() -> None:
     rnn = Recurrent("clockwork", 2, 6, periods=[1, 2, 4], impl="reference").double()
     x = torch.randn(6, 2, 2, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda x: rnn(x, lengths=torch.tensor([6, 4]))[0], (x,))
+
+
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_an_empty_batch_with_lengths_runs_as_without(cell: str, impl: str) -> None:
+    """lengths of no sequences took min() of an empty tensor (and torch cannot pack none)."""
+    rnn = Recurrent(cell, 3, 4, num_layers=2, bidirectional=True, impl=impl)
+    out, state = rnn(torch.randn(5, 0, 3), lengths=torch.zeros(0, dtype=torch.long))
+    plain, plain_state = rnn(torch.randn(5, 0, 3))
+    assert out.shape == plain.shape == (5, 0, 8)
+    for a, b in zip(state if isinstance(state, tuple) else (state,),
+                    plain_state if isinstance(plain_state, tuple) else (plain_state,), strict=True):
+        assert a.shape == b.shape == (4, 0, 4)

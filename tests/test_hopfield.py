@@ -80,3 +80,12 @@ def test_a_unit_whose_input_is_exactly_zero_keeps_its_state() -> None:
     step = net.recall(probe, mode="sync", max_steps=1).state
     assert torch.equal(step, expected)
     torch.testing.assert_close(net.weight * 5, (pats.T @ pats).fill_diagonal_(0.0))
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, True])
+def test_recall_refuses_a_number_of_sweeps_that_is_not_a_count(steps: object) -> None:
+    net = Hopfield(4)
+    net.store(torch.tensor([[1.0, -1.0, 1.0, -1.0]]))
+    with pytest.raises(ValueError, match="max_steps must be an integer >= 0"):
+        net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=steps)  # type: ignore[arg-type]
+    assert net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=0).steps == 0

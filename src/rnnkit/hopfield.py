@@ -99,6 +99,8 @@ class Hopfield:
             raise ValueError(f"probe must have shape ({self.size},), got {tuple(s.shape)}")
         if mode not in ("async", "sync"):
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
+            raise ValueError(f"max_steps must be an integer >= 0, got {max_steps!r}")
         energies = [self.energy(s)]
         for sweep in range(1, max_steps + 1):
             if mode == "sync":

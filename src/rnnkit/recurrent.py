@@ -327,6 +327,8 @@ class Recurrent(nn.RNNBase):
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if lengths is not None:
             lengths = self._check_lengths(lengths, batch, input.shape[1 if self.batch_first else 0])
+            if batch == 0:  # no sequences to pack: the same as unpadded (and torch cannot pack none)
+                lengths = None
         if self.uses_fused():
             output, hx = self._forward_fused(input, hx, lengths)
         else:
@@ -370,6 +372,8 @@ class Recurrent(nn.RNNBase):
         lengths = torch.as_tensor(lengths)
         if lengths.dim() != 1 or lengths.shape[0] != batch:
             raise ValueError(f"lengths must be a 1-D tensor of {batch} entries, got shape {tuple(lengths.shape)}")
+        if batch == 0:
+            return lengths.long()
         lo, hi = int(lengths.min()), int(lengths.max())
         if lo < 1 or hi > steps:
             raise ValueError(f"lengths must lie in 1..{steps} (the padded length), got {lo}..{hi}")
