@@ -334,3 +334,11 @@ def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
     PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
     (tmp_path / "captions.tsv").write_bytes("\ufeffimage\tcaption\na.png\ta red circle\n".encode())
     assert [c.captions for c in read_captions(tmp_path)] == [("a red circle",)]
+
+
+def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Path]) -> None:
+    m = rnnkit.load(trained[0])
+    with pytest.raises(UserError, match="^image None: expected the path of a PNG or JPEG file, or a PIL image$"):
+        m.caption(None)
+    with pytest.raises(UserError, match="^beam 2.0: expected an integer >= 1$"):
+        m.caption([], beam=2.0)

@@ -649,3 +649,12 @@ def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, caps
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("no validation text, so no validation loss; 3 steps in") and "model in" in last
     assert (tmp_path / "m" / "best").is_dir()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"length": 2.5}, "^length 2.5: expected an integer >= 0$"), ({"top_k": 1.5}, "^top_k 1.5"),
+    ({"seed": 2**70}, "^seed 1180591620717411303424: expected an integer from 0 to"), ({"seed": -1}, "^seed -1")])
+def test_sample_refuses_counts_that_are_not_integers(trained: Path, kwargs: dict, message: str) -> None:
+    """They reached torch or numpy as tracebacks ("Overflow when unpacking long long")."""
+    with pytest.raises(SettingError, match=message):
+        rnnkit.load(trained).sample("a", **{"length": 3, **kwargs})

@@ -12,6 +12,7 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
+from rnnkit.errors import SettingError
 
 POS = ["good", "great", "fine", "좋아요", "nice"]
 NEG = ["bad", "awful", "poor", "싫어요", "sad"]
@@ -247,3 +248,14 @@ def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
     err = refused(["export", str(out), "--onnx", str(tmp_path / "adir")], capsys)
     assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "x.csv"]  # no adir.tmp left
+
+
+def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:
+    """probabilities("a film") read the string as six one-letter texts; digits=-1 rounded every p to 0."""
+    m = rnnkit.load(trained[0])
+    with pytest.raises(TypeError, match=r"list of texts; for one text, give \[text\]"):
+        m.probabilities("a film")
+    with pytest.raises(SettingError, match="^digits -1: expected an integer >= 0$"):
+        m.predict("a film", digits=-1)
+    exact = m.predict(["a film"], None)[0]["probabilities"]
+    assert m.predict(["a film"], digits=0)[0]["probabilities"] == {k: round(v) for k, v in exact.items()}

@@ -330,3 +330,24 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
     hyps = model.beam_search(src, src_len, torch.full((3,), max_len), beam=beam, n_best=beam, alpha=0.0)[0]
     assert [h.tokens for h in hyps] == [p for p, _ in brute]
     assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp in brute], abs=1e-5)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"beam": 2.5}, "^beam 2.5: expected an integer >= 1$"), ({"beam": True}, "^beam True"),
+    ({"beam": 2, "n_best": 3}, "^n_best 3: expected an integer from 1 to 2$"),
+    ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1")])
+def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[Path, Path], kwargs: dict,
+                                                                message: str) -> None:
+    """A float beam reached repeat_interleave as a torch traceback."""
+    with pytest.raises(UserError, match=message):
+        rnnkit.load(trained[1]).translate("March 3, 1999", **kwargs)
+
+
+def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path]) -> None:
+    """An empty text was translated as a phantom <unk>; evaluate([]) failed inside sacrebleu."""
+    m = rnnkit.load(trained[1])
+    for texts in ("", ["March 3, 1999", "  "]):
+        with pytest.raises(UserError, match="empty TEXT"):
+            m.translate(texts)
+    with pytest.raises(UserError, match="no pairs to evaluate"):
+        m.evaluate([])

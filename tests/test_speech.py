@@ -401,3 +401,8 @@ def test_utterances_too_short_for_their_transcripts_are_named() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_too_short(utts, [10, 7], [[1, 2], [1, 1, 2]], model)  # 4 output frames: enough
+
+
+def test_transcribe_refuses_a_beam_that_is_not_a_count(tone_model: tuple[Path, Path]) -> None:
+    with pytest.raises(UserError, match="^beam 2.5: expected an integer >= 1$"):
+        rnnkit.load(tone_model[0]).transcribe([], beam=2.5)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import rnnkit
 from rnnkit.cli import main
 
 LETTERS, DIGITS, PUNCT = "abcxyz가나", "0123456789", ".,!?-"
@@ -130,3 +131,11 @@ def test_refused_tagging_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("rnnkit: error: ") and message in err and "\n" not in err
+
+
+def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> None:
+    """tag("john went") tagged every character as a sentence of its own."""
+    m = rnnkit.load(tagger[0])
+    for bad in ("john went", ["john went"]):
+        with pytest.raises(TypeError, match="list of sentences, each a list of tokens"):
+            m.tag(bad)

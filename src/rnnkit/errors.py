@@ -41,6 +41,20 @@ def check_positive(name: str, value: object) -> None:
         raise SettingError(name, value, "expected a positive integer")
 
 
+def check_count(name: str, value: object, least: int = 1, most: int | None = None) -> None:
+    """Raise :class:`SettingError` unless ``value`` is an integer from ``least`` (to ``most``): a beam, a
+    length, a number of digits (2.5 or True reached torch as a traceback, -1 ran as nonsense)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least or (most is not None and value > most):
+        span = f"from {least} to {most}" if most is not None else f">= {least}"
+        raise SettingError(name, value, f"expected an integer {span}")
+
+
+def check_beam(beam: object, n_best: object = 1) -> None:
+    """Raise :class:`SettingError` unless ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``."""
+    check_count("beam", beam, 1)
+    check_count("n_best", n_best, 1, beam)  # type: ignore[arg-type]
+
+
 def check_type(name: str, value: object, annotation: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
     ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; other types,

@@ -112,8 +112,10 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
                 Image.DecompressionBombError) as exc:  # what Pillow raises on damaged files
             raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
-    else:
+    elif isinstance(image, Image.Image):
         picture = image
+    else:
+        raise UserError(f"image {image!r}: expected the path of a PNG or JPEG file, or a PIL image")
     picture = _eight_bit(picture)
     picture = picture.convert("L" if channels == 1 else "RGB").resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0

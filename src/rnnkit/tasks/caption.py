@@ -39,7 +39,7 @@ from rnnkit.data.captions import (
 )
 from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_beam, check_fraction, check_positive
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -343,8 +343,7 @@ class ImageCaptioner:
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
-        if beam < 1 or not 1 <= n_best <= beam:
-            raise UserError(f"--beam {beam} --n-best {n_best}: expected beam >= 1 and 1 <= n-best <= beam")
+        check_beam(beam, n_best)
         single = not isinstance(images, (list, tuple))
         items = [images] if single else list(images)
         batch = self.load_images(items)

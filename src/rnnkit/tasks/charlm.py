@@ -33,7 +33,14 @@ from rnnkit.cells import CELLS
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_count,
+    check_fraction,
+    check_positive,
+    report_warnings,
+)
 from rnnkit.models.dynamic_eval import (
     DYNAMIC_LR,
     DYNAMIC_SEGMENT,
@@ -431,12 +438,13 @@ class CharLM:
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
         the same ``seed`` gives the same text. An empty prime starts from a new line.
         """
-        if length < 0:
-            raise SettingError("length", length, "expected a number >= 0")
+        check_count("length", length, 0)
         if not (math.isfinite(temperature) and temperature >= 0):
             raise SettingError("temperature", temperature, "expected a finite number >= 0 (0 = greedy)")
-        if top_k is not None and top_k < 1:
-            raise SettingError("top_k", top_k, "expected a positive number of characters")
+        if top_k is not None:
+            check_count("top_k", top_k, 1)
+        if seed is not None:
+            check_count("seed", seed, 0, 2**63 - 1)
         gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),

@@ -58,7 +58,7 @@ from rnnkit.data.tabular import (
     write_table,
 )
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_count, check_fraction, check_positive
 from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
@@ -504,6 +504,8 @@ class TextClassifier(shared.TextModel):
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
         """(N, K) class probabilities, in the order of ``labels``."""
+        if isinstance(texts, str):  # its characters would be read as N one-letter texts
+            raise TypeError("probabilities takes a list of texts; for one text, give [text]")
         if not texts:
             return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
@@ -513,6 +515,8 @@ class TextClassifier(shared.TextModel):
         rounded): one text gives one dict, a list a list. An empty text is refused."""
         if isinstance(texts, str):
             return self.predict([texts], digits)[0]
+        if digits is not None:
+            check_count("digits", digits, 0)
         for text in texts:
             if not text.strip():
                 raise UserError("an empty TEXT argument; give the text to classify")

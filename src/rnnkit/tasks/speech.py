@@ -34,7 +34,14 @@ from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import split_fraction
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_beam,
+    check_fraction,
+    check_positive,
+    report_warnings,
+)
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -370,8 +377,7 @@ class Transcriber:
         """Transcribe one WAV file (a result) or a list (a list of results). A result is the transcript
         (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
         ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
-        if beam < 1:
-            raise UserError(f"--beam {beam}: expected a positive integer")
+        check_beam(beam)
         single = isinstance(paths, (str, Path))
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         feats = [features_of(Path(p), self.n_mels) for p in items]

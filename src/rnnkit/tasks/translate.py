@@ -45,7 +45,15 @@ from rnnkit.data.tokenize import (
     pad_batch,
     tokenizer_from_json,
 )
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, report_warnings
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_beam,
+    check_count,
+    check_fraction,
+    check_positive,
+    report_warnings,
+)
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -289,12 +297,10 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
     """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag)."""
     if not (math.isfinite(max_len_a) and max_len_a >= 0):
         raise UserError(f"--max-len-a {max_len_a}: expected a finite number >= 0")
-    if max_len_b < 0:
-        raise UserError(f"--max-len-b {max_len_b}: expected an integer >= 0")
+    check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
         raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
-    if no_repeat_ngram < 0:
-        raise UserError(f"--no-repeat-ngram {no_repeat_ngram}: expected an integer >= 0 (0 = off)")
+    check_count("no_repeat_ngram", no_repeat_ngram, 0)
     if not math.isfinite(alpha):
         raise UserError(f"--alpha {alpha}: expected a finite number")
 
@@ -393,9 +399,11 @@ class Translator:
         """
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else list(texts)
-        if beam < 1 or not 1 <= n_best <= beam:
-            raise UserError(f"--beam {beam} --n-best {n_best}: expected beam >= 1 and 1 <= n-best <= beam")
+        check_beam(beam, n_best)
         _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
+        for text in items:
+            if not isinstance(text, str) or not text.strip():
+                raise UserError(f"an empty TEXT argument {text!r}; give the text to translate")
         encoded = self._encode_sources(items)
         results = []
         for start in range(0, len(items), 64):
@@ -435,6 +443,8 @@ class Translator:
                 pairs = read_pairs(pairs_file)
         else:
             pairs = list(pairs_file)
+        if not pairs:
+            raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [t for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
