@@ -473,3 +473,29 @@ def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> N
     state.write_text(json.dumps({**json.loads(state.read_text()), "processes": 2}))
     with pytest.raises(UserError, match=r"a run of 2 process\(es\), resumed with 1"):
         make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last"))
+
+
+def test_metrics_jsonl_stays_json_when_the_loss_is_nan(tmp_path: Path) -> None:
+    """A NaN loss was written as NaN, which jq and JSON.parse refuse: it is null now."""
+    calls = {"n": 0}
+
+    def nan_at_five(model, batch, state):
+        calls["n"] += 1
+        loss, n, st = tbptt_lm_loss(model, batch, state)
+        return (loss * float("nan") if calls["n"] == 5 else loss), n, st
+
+    trainer = make_trainer(tmp_path, on_diverge="stop")
+    trainer.loss_fn = nan_at_five
+    assert trainer.fit().stopped == "diverged"
+
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+    rows = [json.loads(line, parse_constant=refuse) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert rows[-1]["diverged"] == "training loss" and rows[-1]["train_loss"] is None
+
+
+def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
+    from rnnkit import strictjson
+
+    value = {"a": float("nan"), "b": [1.5, float("inf"), (float("-inf"), 2)], "c": {"d": 3, "e": "nan"}}
+    assert json.loads(strictjson.dumps(value)) == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": 3, "e": "nan"}}

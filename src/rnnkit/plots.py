@@ -80,13 +80,18 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _number(value: Any) -> bool:
+    """A finite number (metrics.jsonl writes a NaN loss as null)."""
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
 def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:
     """Draw train and validation loss against step from ``metrics.jsonl`` into ``png_path``."""
     if not metrics_path.exists():
         return None
     rows = read_metrics(metrics_path)
-    train = [(r["step"], r["train_loss"]) for r in rows if "train_loss" in r and "diverged" not in r]
-    val = [(r["step"], r["val_loss"]) for r in rows if "val_loss" in r]
+    train = [(r["step"], r["train_loss"]) for r in rows if _number(r.get("train_loss")) and "diverged" not in r]
+    val = [(r["step"], r["val_loss"]) for r in rows if _number(r.get("val_loss"))]
     if not train and not val:
         return None
     with figure(png_path, figsize=(7, 4)) as (_, ax):

@@ -18,8 +18,6 @@ Every training here goes through the one :class:`rnnkit.train.Trainer` (in memor
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -28,6 +26,7 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
@@ -189,21 +188,9 @@ def run_diagnose(
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g}")
     report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
-    (out / "diagnose.json").write_text(json.dumps(strict_json(report), indent=1, allow_nan=False) + "\n")
+    (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
     (out / "diagnose.md").write_text(markdown(report))
     return report
-
-
-def strict_json(value: Any) -> Any:
-    """``value`` with every NaN or infinity (a diverged loss, a ratio over a zero norm) as None, so that
-    diagnose.json and ``--json`` are JSON that any reader (jq, JavaScript) accepts: null, not NaN."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: strict_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [strict_json(v) for v in value]
-    return value
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +229,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
                           seed=args.seed, clip_steps=args.clip_steps,
                           clip_length=args.clip_length, log=log)
     if args.json:
-        print(json.dumps(strict_json(summary(report)), allow_nan=False))
+        print(strictjson.dumps(summary(report)))
     else:
         print(markdown(report))
         print("wrote " + ", ".join(str(out / f) for f in report["files"]))

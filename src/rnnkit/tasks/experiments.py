@@ -39,6 +39,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SettingError, UserError, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
@@ -774,7 +775,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             out.rmdir()
         raise
     if args.json:
-        print(json.dumps(summary(doc)))
+        print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
     else:
         print(markdown(doc))
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, {out / 'curves.png'}")

@@ -95,6 +95,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
@@ -857,7 +858,7 @@ class Trainer:
         self.history.append(record)
         if self.out_dir is not None:
             with open(self.out_dir / "metrics.jsonl", "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(record) + "\n")
+                fh.write(strictjson.dumps(record) + "\n")  # a NaN loss as null: still JSON
 
     def _show_progress(self, record: dict[str, Any]) -> None:
         if self._bar is None or self._bar.disable:
