@@ -17,7 +17,8 @@ from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 
 def _lr(doc: dict, cell: str) -> str:
-    lr = doc.get("settings", {}).get("cell_settings", {}).get(cell, {}).get("lr")
+    settings = doc.get("settings", {})
+    lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
     return "" if lr is None else f"{lr:g}"
 
 

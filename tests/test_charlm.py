@@ -653,8 +653,24 @@ def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, caps
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"length": 2.5}, "^length 2.5: expected an integer >= 0$"), ({"top_k": 1.5}, "^top_k 1.5"),
-    ({"seed": 2**70}, "^seed 1180591620717411303424: expected an integer from 0 to"), ({"seed": -1}, "^seed -1")])
-def test_sample_refuses_counts_that_are_not_integers(trained: Path, kwargs: dict, message: str) -> None:
-    """They reached torch or numpy as tracebacks ("Overflow when unpacking long long")."""
+    ({"seed": 2**70}, "^seed 1180591620717411303424: expected an integer from -9223372036854775808 to"),
+    ({"segment": 2.5}, "^segment 2.5"), ({"segment": True}, "^segment True")])
+def test_sample_and_score_refuse_counts_that_are_not_integers(trained: Path, kwargs: dict, message: str) -> None:
+    """They reached torch or numpy as tracebacks ("Overflow when unpacking long long"); stream() checks them
+    at the call, not at its first character."""
+    lm = rnnkit.load(trained)
     with pytest.raises(SettingError, match=message):
-        rnnkit.load(trained).sample("a", **{"length": 3, **kwargs})
+        if "segment" in kwargs:
+            lm.score("abc", dynamic=True, **kwargs)
+        else:
+            lm.stream("a", **{"length": 3, **kwargs})
+
+
+def test_sample_takes_numpy_and_tensor_integers_and_any_seed_torch_takes(trained: Path) -> None:
+    import numpy as np
+
+    lm = rnnkit.load(trained)
+    want = lm.sample("a", length=5, top_k=3, seed=7)
+    assert lm.sample("a", length=np.int64(5), top_k=torch.tensor(3), seed=np.int32(7)) == want
+    for seed in (-1, 2**64 - 1):
+        assert len(lm.sample("a", length=4, seed=seed)) == 5

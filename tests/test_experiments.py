@@ -472,5 +472,6 @@ def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest
     assert main([*run, "--cells", "lstm", "--overwrite"]) == 0
     assert list(json.loads((out / "results.json").read_text())["results"]) == ["lstm"]
     fresh = tmp_path / "fresh"  # refused before any cell ran: no empty folder left behind
-    assert main(["experiment", "pixel-mnist", "--out", str(fresh), "--idx-dir", str(tmp_path / "none")]) == 2
+    missing = str(tmp_path / "none")
+    assert main(["experiment", "pixel-mnist", "--out", str(fresh / "a" / "b"), "--idx-dir", missing]) == 2
     assert not fresh.exists()

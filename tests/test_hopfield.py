@@ -89,3 +89,6 @@ def test_recall_refuses_a_number_of_sweeps_that_is_not_a_count(steps: object) ->
     with pytest.raises(ValueError, match="max_steps must be an integer >= 0"):
         net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=steps)  # type: ignore[arg-type]
     assert net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=0).steps == 0
+    import numpy as np
+
+    assert net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=np.int64(3)).steps <= 3

@@ -253,3 +253,14 @@ def test_float32_parallel_scan_gradients_stay_close_to_float64_over_784_steps(ce
     (par(x.float())[0] * w.float()).sum().backward()
     for p, q in zip(ref.parameters(), par.parameters(), strict=True):
         assert float((p.grad - q.grad.double()).abs().max() / p.grad.abs().max()) < 1e-4
+
+
+@pytest.mark.parametrize("h0_shape", [(1, 2, 3), (2, 3), (3,), ()])
+def test_the_parallel_scan_takes_a_broadcast_initial_state_and_no_steps(h0_shape: tuple[int, ...]) -> None:
+    log_a = (-torch.rand(4, 2, 3, dtype=torch.float64)).requires_grad_()
+    log_b = torch.randn(4, 2, 3, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(h0_shape, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(scan_module.linear_scan, (log_a, log_b, h0))
+    empty = torch.zeros(0, 2, 3, dtype=torch.float64, requires_grad=True)
+    scan_module.linear_scan(empty, empty, h0).sum().backward()
+    assert h0.grad is not None and not h0.grad.any()

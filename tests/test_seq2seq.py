@@ -345,9 +345,15 @@ def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[P
 
 def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path]) -> None:
     """An empty text was translated as a phantom <unk>; evaluate([]) failed inside sacrebleu."""
+    import numpy as np
+
     m = rnnkit.load(trained[1])
     for texts in ("", ["March 3, 1999", "  "]):
-        with pytest.raises(UserError, match="empty TEXT"):
+        with pytest.raises(UserError, match="an empty text"):
             m.translate(texts)
+    with pytest.raises(TypeError, match="not NoneType"):
+        m.translate([None])
+    assert m.translate("March 3, 1999", beam=np.int64(2), max_len_b=np.int64(5)) == m.translate(
+        "March 3, 1999", beam=2, max_len_b=5)
     with pytest.raises(UserError, match="no pairs to evaluate"):
         m.evaluate([])

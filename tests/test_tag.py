@@ -139,3 +139,5 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
     for bad in ("john went", ["john went"]):
         with pytest.raises(TypeError, match="list of sentences, each a list of tokens"):
             m.tag(bad)
+    sentences = [["john", "went"], ["home"]]
+    assert m.tag(s for s in sentences) == m.tag(sentences)  # an iterator is read once, not used up by the check

@@ -53,8 +53,8 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     if unknown:
         raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
     values = dict(settings)
-    if "minutes" in values and "steps" not in values:
-        values["steps"] = None  # a time budget alone: the clock ends the run
+    if "minutes" in values and "steps" not in values and config is None:
+        values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
     # keywords beside a config replace its fields, as they would replace the defaults
     config = config_from(spec.config, values) if config is None else dataclasses.replace(config, **values)
     options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import operator
 import sys
 import warnings
 from collections.abc import Iterator
@@ -41,18 +42,25 @@ def check_positive(name: str, value: object) -> None:
         raise SettingError(name, value, "expected a positive integer")
 
 
-def check_count(name: str, value: object, least: int = 1, most: int | None = None) -> None:
-    """Raise :class:`SettingError` unless ``value`` is an integer from ``least`` (to ``most``): a beam, a
-    length, a number of digits (2.5 or True reached torch as a traceback, -1 ran as nonsense)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < least or (most is not None and value > most):
-        span = f"from {least} to {most}" if most is not None else f">= {least}"
+def check_count(name: str, value: object, least: int = 1, most: int | None = None) -> int:
+    """``value`` as an int when it is an integer (a Python, numpy or 0-d integer tensor one, not a bool) from
+    ``least`` (to ``most``), else :class:`SettingError`: a beam, a length, a number of digits (2.5 or True
+    reached torch as a traceback, -1 ran as nonsense)."""
+    span = f"from {least} to {most}" if most is not None else f">= {least}"
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        number = None
+    if isinstance(value, bool) or number is None or number < least or (most is not None and number > most):
         raise SettingError(name, value, f"expected an integer {span}")
+    return number
 
 
-def check_beam(beam: object, n_best: object = 1) -> None:
-    """Raise :class:`SettingError` unless ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``."""
-    check_count("beam", beam, 1)
-    check_count("n_best", n_best, 1, beam)  # type: ignore[arg-type]
+def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
+    """``(beam, n_best)`` as ints when ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``,
+    else :class:`SettingError`."""
+    width = check_count("beam", beam, 1)
+    return width, check_count("n_best", n_best, 1, width)
 
 
 def check_type(name: str, value: object, annotation: object) -> None:

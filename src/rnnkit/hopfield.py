@@ -13,6 +13,7 @@ A network of N units stores about 0.138·N random patterns before recall breaks 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 
 import torch
@@ -99,8 +100,13 @@ class Hopfield:
             raise ValueError(f"probe must have shape ({self.size},), got {tuple(s.shape)}")
         if mode not in ("async", "sync"):
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 0:
+        try:
+            steps: int | None = operator.index(max_steps)
+        except TypeError:
+            steps = None
+        if isinstance(max_steps, bool) or steps is None or steps < 0:
             raise ValueError(f"max_steps must be an integer >= 0, got {max_steps!r}")
+        max_steps = steps
         energies = [self.energy(s)]
         for sweep in range(1, max_steps + 1):
             if mode == "sync":

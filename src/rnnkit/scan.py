@@ -92,13 +92,15 @@ class _LinearScan(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
         log_a, log_b, h0, h = ctx.saved_tensors
+        if h.shape[0] == 0:  # no steps: nothing depends on the inputs
+            return torch.zeros_like(log_a), torch.zeros_like(log_b), torch.zeros_like(h0)
         # backwards in time the coefficient of step k is a_{t+1}; the first (k = 0) meets a zero state
         log_next = torch.cat([torch.zeros_like(log_a[:1]), log_a.flip(0)[:-1]])
         a_star, back = torch.cumsum(log_next, dim=0), grad.flip(0)
         g = (_positive_scan(a_star, back) - _positive_scan(a_star, -back)).flip(0)
         a = log_a.exp()
         h_prev = torch.cat([h0.expand(h[:1].shape), h[:-1]])
-        return g * a * h_prev, g * log_b.exp(), (g[0] * a[0]).sum_to_size(h0.shape)
+        return g * a * h_prev, g * log_b.exp(), (g[:1] * a[:1]).sum_to_size(h0.shape)
 
 
 def chunk_length(steps: int, batch: int, hidden: int) -> int:

@@ -343,7 +343,7 @@ class ImageCaptioner:
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
-        check_beam(beam, n_best)
+        beam, n_best = check_beam(beam, n_best)
         single = not isinstance(images, (list, tuple))
         items = [images] if single else list(images)
         batch = self.load_images(items)

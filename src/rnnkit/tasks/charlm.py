@@ -436,15 +436,20 @@ class CharLM:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
 
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
-        the same ``seed`` gives the same text. An empty prime starts from a new line.
+        the same ``seed`` (any integer torch takes, -2**63 to 2**64 - 1) gives the same text. An empty
+        prime starts from a new line. The arguments are checked at the call, before the first character.
         """
-        check_count("length", length, 0)
+        length = check_count("length", length, 0)
         if not (math.isfinite(temperature) and temperature >= 0):
             raise SettingError("temperature", temperature, "expected a finite number >= 0 (0 = greedy)")
         if top_k is not None:
-            check_count("top_k", top_k, 1)
+            top_k = check_count("top_k", top_k, 1)
         if seed is not None:
-            check_count("seed", seed, 0, 2**63 - 1)
+            seed = check_count("seed", seed, -(2**63), 2**64 - 1)
+        return self._stream(prime, length, temperature, top_k, seed)
+
+    def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,
+                seed: int | None) -> Iterator[str]:
         gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
@@ -489,9 +494,7 @@ class CharLM:
         lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
         if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
             raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
-        if segment < 1:
-            raise SettingError("segment", segment, "expected a positive number of characters")
-        return {"method": method, "lr": lr, "segment": segment}
+        return {"method": method, "lr": lr, "segment": check_count("segment", segment, 1)}
 
     def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The ids :meth:`score` reads ``text`` as: ``(context, targets, known)``, the text read as if it began

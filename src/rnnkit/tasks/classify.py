@@ -516,7 +516,7 @@ class TextClassifier(shared.TextModel):
         if isinstance(texts, str):
             return self.predict([texts], digits)[0]
         if digits is not None:
-            check_count("digits", digits, 0)
+            digits = check_count("digits", digits, 0)
         for text in texts:
             if not text.strip():
                 raise UserError("an empty TEXT argument; give the text to classify")

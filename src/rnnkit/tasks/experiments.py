@@ -766,13 +766,15 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     if (out / "results.json").exists() and not args.overwrite:
         raise UserError(f"--out {out}: already holds an experiment's results.json; give another --out, or "
                         "--overwrite to replace them")
-    created = not out.exists()
+    made = [p for p in (out, *out.parents) if not p.exists()]  # the folders this run creates
     out.mkdir(parents=True, exist_ok=True)  # now, not after hours of runs
     try:
         doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
     except BaseException:
-        if created and not any(out.iterdir()):  # refused before any cell finished: leave nothing behind
-            out.rmdir()
+        for folder in made:  # refused before any cell finished: leave nothing behind
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
         raise
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need

@@ -377,7 +377,7 @@ class Transcriber:
         """Transcribe one WAV file (a result) or a list (a list of results). A result is the transcript
         (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
         ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
-        check_beam(beam)
+        beam, _ = check_beam(beam)
         single = isinstance(paths, (str, Path))
         items = [paths] if isinstance(paths, (str, Path)) else list(paths)
         feats = [features_of(Path(p), self.n_mels) for p in items]

@@ -327,7 +327,8 @@ class SequenceTagger(shared.TextModel):
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence (tokens past ``max_len`` get ``O``, or the first tag)."""
-        if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+        sentences = [sentences] if isinstance(sentences, str) else list(sentences)  # an iterator is read once
+        if any(isinstance(s, str) for s in sentences):
             raise TypeError("tag takes a list of sentences, each a list of tokens; predict takes texts")
         seqs, lex = lexicon([list(sent)[: self.max_len] for sent in sentences], self.tokenizer, self.chars,
                             bool(self.config.get("fold_words", False)))

@@ -293,16 +293,18 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
-def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> None:
-    """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag)."""
+def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> tuple[int, int]:
+    """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag);
+    ``(max_len_b, no_repeat_ngram)`` as ints."""
     if not (math.isfinite(max_len_a) and max_len_a >= 0):
         raise UserError(f"--max-len-a {max_len_a}: expected a finite number >= 0")
-    check_count("max_len_b", max_len_b, 0)
+    max_len_b = check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
         raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
-    check_count("no_repeat_ngram", no_repeat_ngram, 0)
+    no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
     if not math.isfinite(alpha):
         raise UserError(f"--alpha {alpha}: expected a finite number")
+    return max_len_b, no_repeat_ngram
 
 
 def _max_lengths(src_len: torch.Tensor, a: float, b: int) -> torch.Tensor:
@@ -399,11 +401,13 @@ class Translator:
         """
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else list(texts)
-        check_beam(beam, n_best)
-        _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
+        beam, n_best = check_beam(beam, n_best)
+        max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
         for text in items:
-            if not isinstance(text, str) or not text.strip():
-                raise UserError(f"an empty TEXT argument {text!r}; give the text to translate")
+            if not isinstance(text, str):
+                raise TypeError(f"translate takes a text or a list of texts, not {type(text).__name__}")
+            if not text.strip():
+                raise UserError(f"an empty text {text!r}; give the text to translate")
         encoded = self._encode_sources(items)
         results = []
         for start in range(0, len(items), 64):
