@@ -434,6 +434,19 @@ def build_tokenizer(
     raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word', 'ngram' or 'bpe'")
 
 
+def _symbols(obj: dict[str, Any], where: str) -> list[str]:
+    """``obj["symbols"]``: distinct strings (a symbol twice would map two ids to one token)."""
+    symbols = obj["symbols"]
+    if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
+        raise UserError(f"{where}: field 'symbols' must be a list of strings")
+    seen: set[str] = set()
+    for s in symbols:
+        if s in seen:
+            raise UserError(f"{where}: symbol {s!r} appears twice in 'symbols'")
+        seen.add(s)
+    return symbols
+
+
 def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Tokenizer:
     """The tokenizer saved by ``to_json``; a file that is not one is refused naming ``where``."""
     kind = obj.get("type") if isinstance(obj, dict) else None
@@ -442,10 +455,10 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
             return CharVocab.from_json(obj, where)
         if kind in ("word", "ngram"):
             cls = WordTokenizer if kind == "word" else NgramTokenizer
-            return cls([str(s) for s in obj["symbols"]], check_char_ngrams(obj.get("char_ngrams"), where),
+            return cls(_symbols(obj, where), check_char_ngrams(obj.get("char_ngrams"), where),
                        int(obj.get("buckets", DEFAULT_BUCKETS)))
         if kind == "token":
-            return TokenVocab([str(s) for s in obj["symbols"]])
+            return TokenVocab(_symbols(obj, where))
         if kind == "bpe":
             tk = BPETokenizer._lib()
             return BPETokenizer(tk.Tokenizer.from_str(json.dumps(obj["tokenizer"])))

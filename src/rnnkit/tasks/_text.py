@@ -27,7 +27,7 @@ from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
 from rnnkit.train.options import RegulariserSettings, TrainSettings, add_data_arguments, settings_of, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult
 
@@ -169,13 +169,21 @@ class TextModel:
         self.config = ckpt.config
         try:
             kwargs = dict(self.config["model"])
-            self.labels: list[str] = list(self.config[self.labels_key])
-            self.max_len = int(self.config.get("max_len", 400))
+            self.labels: list[str] = self.config[self.labels_key]
+            self.max_len = self.config.get("max_len", 400)
         except (KeyError, TypeError, ValueError) as exc:
             raise UserError(f"{ckpt.path / 'config.json'}: missing or bad field ({exc})") from None
+        where = ckpt.path / "config.json"
+        if (not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels)
+                or len(set(self.labels)) != len(self.labels)):
+            raise UserError(f"{where}: {self.labels_key} must be a list of distinct strings")
+        if isinstance(self.max_len, bool) or not isinstance(self.max_len, int) or self.max_len < 1:
+            raise UserError(f"{where}: max_len {self.max_len!r}: expected a positive integer")
         self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         self.model = build_model(lambda: model_class(**kwargs), ckpt)
         self.model.eval()
+        check_size(ckpt, self.labels_key, len(self.labels), "num_tags" if self.per_step else "num_classes")
+        check_size(ckpt, "the vocabulary", self.tokenizer.vocab_size, "vocab_size")
 
     def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
         """The rows of the training run's ``"train"`` or ``"val"`` side (same fraction and seed) of a file

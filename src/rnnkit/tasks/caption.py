@@ -50,7 +50,7 @@ from rnnkit.tasks.translate import (
     sacre_scores,
     teacher_forcing_ratio,
 )
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
@@ -327,6 +327,7 @@ class ImageCaptioner:
             raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
         kwargs = {"positions": False, **kwargs}     # models saved before region positions had none
         self.model: Captioner = build_model(lambda: Captioner(**kwargs), ckpt)  # type: ignore[assignment]
+        check_size(ckpt, "the vocabulary", self.words.vocab_size, "tgt_vocab")
         self.model.eval()
         self.max_len = int((ckpt.config.get("settings") or {}).get("max_len", 30))
 

@@ -61,9 +61,11 @@ def model_info(path: str | Path) -> dict[str, Any]:
     last = run_folder(ckpt.path) / "last" / "trainer_state.json"
     if last.is_file():
         try:
-            info["resumable_step"] = json.loads(last.read_text(encoding="utf-8")).get("step")
-        except json.JSONDecodeError:
-            pass
+            state = json.loads(last.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            state = None
+        if isinstance(state, dict) and isinstance(state.get("step"), int):
+            info["resumable_step"] = state["step"]
     return info
 
 
@@ -82,15 +84,20 @@ def _info_command(args: argparse.Namespace) -> int:
     for key, value in flat.items():
         print(f"  {key:<22} {value}")
     if info["steps"] is not None:
-        secs = info["seconds"] or 0.0
-        print(f"trained          {info['steps']} steps in {secs:.0f} s"
-              + (f", {info['tokens']:,} tokens" if info.get("tokens") else ""))
+        print(f"trained          {info['steps']} steps in {_number(info['seconds'] or 0.0, '.0f')} s"
+              + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
     if info["best_metric"] is not None:
-        print(f"best {info['metric'] or 'metric'}        {info['best_metric']:.4f} at step {info['best_step']}")
+        print(f"best {info['metric'] or 'metric'}        {_number(info['best_metric'], '.4f')} at step "
+              f"{info['best_step']}")
     if info.get("resumable_step") is not None:
         print(f"resumable        last/ at step {info['resumable_step']} "
               f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
     return 0
+
+
+def _number(value: Any, spec: str) -> str:
+    """``value`` formatted as a number, or as it is when a damaged trainer_state.json holds something else."""
+    return format(value, spec) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:

@@ -45,7 +45,7 @@ from rnnkit.errors import (
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -367,6 +367,7 @@ class Transcriber:
         if not isinstance(kwargs, dict):
             raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
         self.model: SpeechRecognizer = build_model(lambda: SpeechRecognizer(**kwargs), ckpt)  # type: ignore[assignment]
+        check_size(ckpt, "the symbol table", len(self.symbols.symbols), "n_symbols")
         self.model.eval()
         self.n_mels = int(kwargs.get("n_features", 80))
         self.frame_seconds = 0.010 * self.model.subsample

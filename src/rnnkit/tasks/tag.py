@@ -58,7 +58,7 @@ from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
-from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.train.checkpoint import Checkpoint, check_size
 from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.trainer import TrainResult, seed_everything
 
@@ -315,6 +315,8 @@ class SequenceTagger(shared.TextModel):
         self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         if self.model.chars is not None and self.chars is None:
             raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")
+        if self.chars is not None:
+            check_size(ckpt, "the spelling encoder's characters", len(self.chars.symbols), "num_chars")
 
     @property
     def tags(self) -> list[str]:

@@ -56,7 +56,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
@@ -370,6 +370,8 @@ class Translator:
         self.max_len = max_len
         self.model: Seq2Seq = build_model(lambda: Seq2Seq(**kwargs), ckpt)  # type: ignore[assignment]
         self.model.eval()
+        check_size(ckpt, "the source vocabulary", self.source.vocab_size, "src_vocab")
+        check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
 
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
         """Source ids of each text; unknown tokens become ``<unk>`` and are named in one warning."""

@@ -34,7 +34,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -344,6 +344,17 @@ def _complete(path: Path) -> bool:
     return (path / CONFIG).is_file() and (path / MODEL).is_file()
 
 
+def _refuse_damaged(cand: Path) -> None:
+    """A checkpoint folder whose config.json or model.safetensors is there but not a readable regular file
+    (a folder, a dangling link, a device) is refused: falling back to another checkpoint would give the
+    user a model they did not ask for."""
+    for name in (CONFIG, MODEL):
+        entry = cand / name
+        if (entry.exists() or entry.is_symlink()) and not entry.is_file():
+            kind = "a dangling link" if not entry.exists() else "a folder" if entry.is_dir() else "not a regular file"
+            raise UserError(f"{entry}: {kind}, where the checkpoint's {name} belongs; the checkpoint is damaged")
+
+
 def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> Path:
     """The checkpoint directory for ``path``: ``path`` itself, or ``path/best`` (or ``path/last``).
 
@@ -358,6 +369,7 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
     for cand in candidates:
         if _complete(cand):
             return cand
+        _refuse_damaged(cand)
         # a crash between the two renames of save_checkpoint leaves the previous one as .NAME.old-*
         olds = sorted(cand.parent.glob(f".{cand.name}.old-*")) if cand.name else []
         for old in olds:
@@ -384,6 +396,10 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 JSON") from None
+    except RecursionError:
+        raise UserError(f"{path}: nested too deeply to be one of rnnkit's files") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: a directory where a JSON file belongs") from None
 
 
 def _read_shapes(path: Path) -> dict[str, tuple[int, ...]]:
@@ -412,20 +428,37 @@ def read_config(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
     return config, root / CONFIG
 
 
+#: the fields of config.json that hold an object when present
+OBJECT_FIELDS = ("model", "settings", "data")
+
+
+def _check_objects(path: Path, obj: Any, fields: Sequence[str]) -> None:
+    """Refuse a file that is not a JSON object, or whose ``fields`` are present but not objects."""
+    if not isinstance(obj, dict):
+        raise UserError(f"{path}: expected a JSON object")
+    for name in fields:
+        if name in obj and not isinstance(obj[name], dict):
+            raise UserError(f"{path}: field {name!r} must be an object, not {type(obj[name]).__name__}")
+
+
 def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Checkpoint:
     """Read a checkpoint directory (see :func:`resolve_model_dir` for which one)."""
     root = resolve_model_dir(path, prefer=prefer)
     config = _read_json(root / CONFIG)
-    if not isinstance(config, dict):
-        raise UserError(f"{root / CONFIG}: expected a JSON object")
+    _check_objects(root / CONFIG, config, OBJECT_FIELDS)
     model_shapes = _read_shapes(root / MODEL)
     vocab = _read_json(root / VOCAB) if (root / VOCAB).is_file() else None
     trainer_state = _read_json(root / TRAINER_STATE) if (root / TRAINER_STATE).is_file() else {}
+    _check_objects(root / TRAINER_STATE, trainer_state, ("train_config",))
     optimizer_state = None
     if (root / OPTIMIZER_JSON).is_file() and (root / OPTIMIZER_TENSORS).is_file():
-        optimizer_state = optimizer_state_from_files(
-            _read_tensors(root / OPTIMIZER_TENSORS), _read_json(root / OPTIMIZER_JSON)
-        )
+        try:
+            optimizer_state = optimizer_state_from_files(
+                _read_tensors(root / OPTIMIZER_TENSORS), _read_json(root / OPTIMIZER_JSON)
+            )
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise UserError(f"{root / OPTIMIZER_JSON}: not an optimizer's state ({type(exc).__name__}: {exc}); "
+                            "resume from an undamaged run or start afresh with --overwrite") from None
     tensors = _read_tensors(root / STATE_TENSORS) if (root / STATE_TENSORS).is_file() else {}
     return Checkpoint(
         path=root,
@@ -446,10 +479,11 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     the machine; so are weights of other shapes or names than the config's model has.
     """
     where = ckpt.path / CONFIG
+    _check_counts(where, ckpt.config.get("model"), len(ckpt.model_shapes))
     try:
         with torch.device("meta"):
             skeleton = factory()
-    except (TypeError, ValueError, KeyError, RuntimeError, OverflowError) as exc:
+    except (TypeError, ValueError, KeyError, RuntimeError, OverflowError, IndexError, AttributeError) as exc:
         raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     held = ckpt.model_shapes  # from the file's header: nothing read yet
@@ -458,9 +492,39 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
             raise UserError(f"{ckpt.path / MODEL}: does not match {CONFIG}: {name} is "
                             f"{list(held[name]) if name in held else 'missing'} in the weights and "
                             f"{list(expected[name]) if name in expected else 'absent'} in the model it describes")
+    wanted = skeleton.state_dict()
+    for name, tensor in ckpt.model_state.items():
+        if tensor.is_floating_point() != wanted[name].is_floating_point():
+            raise UserError(f"{ckpt.path / MODEL}: {name} holds {str(tensor.dtype).removeprefix('torch.')} values, "
+                            f"where the model has {str(wanted[name].dtype).removeprefix('torch.')}")
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise UserError(f"{ckpt.path / MODEL}: {name} holds NaN or infinite values (saved from a run that "
+                            "diverged?); this model cannot predict")
     model = factory()
     model.load_state_dict(ckpt.model_state)
     return model
+
+
+def check_size(ckpt: Checkpoint, what: str, size: int, key: str) -> None:
+    """Refuse a checkpoint whose ``what`` (a vocabulary, the labels) has ``size`` entries where the model's
+    config says ``model.key`` (which :func:`build_model` holds to the weights): a vocabulary larger than the
+    embedding failed mid-prediction with torch's index error, a smaller one silently changed the answers."""
+    want = (ckpt.config.get("model") or {}).get(key)
+    if want != size:
+        raise UserError(f"{ckpt.path}: {what} has {size} entries, but the model has {want} ({CONFIG}: "
+                        f"model.{key}); {VOCAB} and {CONFIG} are not from the same run")
+
+
+def _check_counts(where: Path, model: Any, tensors: int) -> None:
+    """Each layer count of the model's config (a key naming ``layers``) and each list in it (a CNN's
+    channels) asks for at least one tensor per layer: more than the weights hold is refused before the model
+    is built, which for a stranger's ``num_layers: 10000000`` would take hours even on the meta device."""
+    if not isinstance(model, dict):
+        return
+    for key, value in model.items():
+        count = len(value) if isinstance(value, list) else value if "layers" in key and isinstance(value, int) else 0
+        if count > tensors:
+            raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
 
 
 def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:

@@ -691,6 +691,16 @@ class Trainer:
         )
 
     # ------------------------------------------------------------------ checkpoints
+    def _check_optimizer_shapes(self, where: Path) -> None:
+        """torch's load_state_dict takes moment estimates of any shape: one that is not its parameter's
+        shape would fail at the first step, or broadcast silently."""
+        for group in self.optimizer.param_groups:
+            for p in group["params"]:
+                for key, value in self.optimizer.state.get(p, {}).items():
+                    if isinstance(value, Tensor) and value.dim() > 0 and value.shape != p.shape:
+                        raise UserError(f"{where}/optimizer.safetensors: {key} has shape {list(value.shape)} for a "
+                                        f"parameter of shape {list(p.shape)}; the optimizer state is damaged")
+
     def _restore(self, ckpt: Checkpoint) -> None:
         ts = ckpt.trainer_state
         if "step" not in ts or ckpt.optimizer_state is None:
@@ -711,6 +721,7 @@ class Trainer:
             self.optimizer.load_state_dict(ckpt.optimizer_state)
         except (RuntimeError, ValueError, KeyError) as exc:
             raise UserError(f"{ckpt.path}: checkpoint does not fit this model/optimizer ({exc})") from None
+        self._check_optimizer_shapes(ckpt.path)
         try:
             self._restore_progress(ts)
         except (TypeError, ValueError, KeyError, IndexError) as exc:
@@ -846,12 +857,15 @@ class Trainer:
         path = self.out_dir / "metrics.jsonl"
         keep: list[str] = []
         if self.step > 0 and path.exists():  # resumed: drop what came after the checkpoint
-            for line in path.read_text(encoding="utf-8").splitlines():
-                try:
-                    if json.loads(line).get("step", 0) <= self.step:
-                        keep.append(line)
-                except json.JSONDecodeError:
+            for raw in path.read_bytes().splitlines():  # any line that is not a record is dropped, as
+                try:                                     # rnnkit.plots.read_metrics skips it
+                    line = raw.decode("utf-8")
+                    record = json.loads(line)
+                except (UnicodeDecodeError, json.JSONDecodeError):
                     continue
+                step = record.get("step") if isinstance(record, dict) else None
+                if isinstance(step, int) and step <= self.step:
+                    keep.append(line)
         path.write_text("".join(s + "\n" for s in keep), encoding="utf-8")
 
     def _log(self, record: dict[str, Any]) -> None:
