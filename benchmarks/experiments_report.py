@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 from pathlib import Path
@@ -41,7 +40,8 @@ def main(dirs: list[str]) -> int:
     for doc in docs:
         for cell, r in doc["results"].items():
             runs = r["runs"]
-            std = "" if len(runs) < 2 or not math.isfinite(r["std"]) else f" ± {format_metric(r['std'], metric)}"
+            spread = format_metric(r["std"], metric)
+            std = "" if len(runs) < 2 or spread == "nan" else f" ± {spread}"
             row = (f"| {cell} | {_lr(doc, cell)} | {r['hidden']} | {r['parameters']} | "
                    f"{format_metric(r['mean'], metric)}{std} | "
                    f"{len(runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "

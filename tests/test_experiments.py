@@ -373,8 +373,16 @@ def test_run_that_diverges_is_reported_not_raised(tmp_path: Path) -> None:
     assert run["curve"][-1]["step"] == run["steps"] and math.isnan(run["curve"][-1]["metric"])
     ex.write_outputs(doc, tmp_path)  # a diverged run is still written down
     assert "diverged at step" in (tmp_path / "results.md").read_text()
-    written = json.loads((tmp_path / "results.json").read_text())
+    written = json.loads((tmp_path / "results.json").read_text(), parse_constant=_no_nan)
     assert written["results"]["irnn"]["runs"][0]["stopped"] == run["stopped"]
+    assert written["results"]["irnn"]["mean"] is None  # NaN as null: JSON to jq and JSON.parse too
+    from rnnkit.report.experiments import experiment_page
+
+    assert "nan ± nan" in experiment_page(tmp_path).html()  # the report reads the nulls back
+
+
+def _no_nan(name: str) -> None:
+    raise ValueError(f"not JSON: {name}")
 
 
 def test_status_words_for_the_trainer_stop_reasons() -> None:

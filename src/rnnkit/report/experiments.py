@@ -57,8 +57,14 @@ def experiment_figure(doc: dict[str, Any]) -> Any:
     return fig
 
 
+def _g(value: Any, spec: str) -> str:
+    """A number of results.json as the page shows it; null (a diverged run's NaN) as "nan"."""
+    return format(value, spec) if isinstance(value, int | float) else "nan"
+
+
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
-    rows = [(cell, f"{r['mean']:.4g} ± {r['std']:.2g}", f"{r['parameters']:,}", r["hidden"], f"{r['seconds']:.1f}",
+    rows = [(cell, f"{_g(r['mean'], '.4g')} ± {_g(r['std'], '.2g')}", f"{r['parameters']:,}", r["hidden"],
+             f"{r['seconds']:.1f}",
              ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>",

@@ -25,7 +25,6 @@ Gaussian N(0, 0.001²) weights; the LSTM starts with forget-gate bias 1; gradien
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -625,9 +624,10 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def format_metric(v: float, metric: str) -> str:
-    """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan"."""
-    if not math.isfinite(v):
+def format_metric(v: float | None, metric: str) -> str:
+    """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan" (for None
+    too: results.json writes a diverged run's NaN as null)."""
+    if v is None or not math.isfinite(v):
         return "nan"
     return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
 
@@ -689,7 +689,7 @@ def write_outputs(doc: dict[str, Any], out: Path) -> None:
     """results.json, results.md and curves.png in ``out`` (created)."""
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / "results.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=1, allow_nan=True) + "\n")
+    tmp.write_text(strictjson.dumps(doc, indent=1) + "\n")  # a diverged run's NaN as null
     tmp.replace(out / "results.json")
     (out / "results.md").write_text(markdown(doc))
     from rnnkit.plots import experiment_curves
