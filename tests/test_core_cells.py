@@ -271,3 +271,16 @@ def test_an_empty_batch_with_lengths_runs_as_without(cell: str, impl: str) -> No
     for a, b in zip(state if isinstance(state, tuple) else (state,),
                     plain_state if isinstance(plain_state, tuple) else (plain_state,), strict=True):
         assert a.shape == b.shape == (4, 0, 4)
+
+
+@pytest.mark.parametrize(("scheme", "message"), [
+    ("xavier_uniform(gain=0)", "all-zero"), ("orthogonal(gain=0)", "all-zero"), ("he_normal(gain=0)", "all-zero"),
+    ("gaussian(std=inf)", "std must be a finite number"), ("identity(scale=nan)", "scale must be a finite"),
+    ("gaussian(mean=inf)", "mean must be a finite"), ("xavier_uniform(std=0.1)", "xavier_uniform takes gain, not std")])
+def test_initialisers_refuse_a_zero_or_non_finite_start_and_unknown_arguments(scheme: str, message: str) -> None:
+    """gain=0 gave all zeros, which the docs say is refused; inf and NaN gave such weights; a wrong argument
+    was torch's TypeError."""
+    with pytest.raises(ValueError, match=message):
+        initialize_(torch.empty(4, 4), scheme)
+    with pytest.raises(ValueError, match=message):
+        Recurrent("lstm", 3, 4, init_hh=scheme)

@@ -8,6 +8,7 @@ stay identical for ever (the symmetry is never broken). Biases are not weights a
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from collections.abc import Callable
@@ -153,10 +154,7 @@ def initialize_(w: Tensor, scheme: str | Callable[..., Tensor], **kwargs: float)
     Asking for zeros (by name, zero std or zero scale) raises ``ValueError`` saying why.
     """
     if callable(scheme):
-        out = scheme(w, **kwargs)
-        if bool((w == 0).all()):
-            raise ValueError(_ZERO_REFUSAL)
-        return out
+        return _not_all_zero(scheme(w, **kwargs), w)
     name, parsed = parse_scheme(str(scheme))
     kwargs = {**parsed, **kwargs}
     if name in _ZERO_NAMES:
@@ -166,4 +164,19 @@ def initialize_(w: Tensor, scheme: str | Callable[..., Tensor], **kwargs: float)
     except KeyError:
         known = ", ".join(sorted(INITIALISERS))
         raise ValueError(f"unknown initialiser {scheme!r}; expected one of: {known}") from None
-    return fn(w, **kwargs)
+    for key, value in kwargs.items():
+        if isinstance(value, int | float) and not math.isfinite(value):
+            raise ValueError(f"initialiser {scheme!r}: {key} must be a finite number, got {value}")
+    takes = [p for p in inspect.signature(fn).parameters if p not in ("w", "generator")]
+    unknown = [k for k in kwargs if k not in takes and k != "generator"]
+    if unknown:
+        raise ValueError(f"initialiser {scheme!r}: {name} takes {', '.join(takes) or 'no arguments'}, "
+                         f"not {', '.join(unknown)}")
+    return _not_all_zero(fn(w, **kwargs), w)
+
+
+def _not_all_zero(out: Tensor, w: Tensor) -> Tensor:
+    """``out``, unless it left ``w`` all zeros (a gain of 0 ...): refused, as a zero start is by name."""
+    if w.device.type != "meta" and w.numel() and bool((w == 0).all()):
+        raise ValueError(_ZERO_REFUSAL)
+    return out
