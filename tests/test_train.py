@@ -499,3 +499,13 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
 
     value = {"a": float("nan"), "b": [1.5, float("inf"), (float("-inf"), 2)], "c": {"d": 3, "e": "nan"}}
     assert json.loads(strictjson.dumps(value)) == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": 3, "e": "nan"}}
+
+
+@pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0)])
+def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
+    """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
+    negative steps ran none and reported 'steps'. The flags refused them; TrainConfig did not."""
+    from rnnkit.errors import SettingError
+
+    with pytest.raises(SettingError, match=f"^{name} "):
+        make_trainer(None, **{name: value})

@@ -508,7 +508,7 @@ def run_status(result: TrainResult) -> str:
 def _train_config(s: Settings, cs: dict[str, Any], problem: Problem, bf16: bool, minutes: float) -> TrainConfig:
     clip = cs["clip"]
     return TrainConfig(
-        steps=s.steps, minutes=minutes, optimizer=cs["optimizer"], lr=cs["lr"], schedule=s.schedule,
+        steps=s.steps or None, minutes=minutes, optimizer=cs["optimizer"], lr=cs["lr"], schedule=s.schedule,
         clip=clip if clip is not None and clip > 0 else None, eval_every=s.eval_every, log_every=0,
         metric=problem.metric, mode="max" if problem.higher_is_better else "min", progress=False, verbose=False,
         precision="bf16" if bf16 else "fp32", on_diverge="stop",

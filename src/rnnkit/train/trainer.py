@@ -87,7 +87,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -186,6 +186,17 @@ class TrainConfig:
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def _check_settings(config: TrainConfig) -> None:
+    """The checks the flags and the tasks' ``validate_training`` make, for a Trainer built directly (a
+    negative clip climbed the gradient, negative steps ran none and called it done)."""
+    from rnnkit.train.options import TrainSettings
+
+    values = {f.name: getattr(config, f.name) for f in fields(TrainSettings)}
+    for name in ("log_every", "eval_every"):  # 0 means never here, where the flags take 1 or more
+        values[name] = values[name] or 1
+    TrainSettings(**values).validate_training()
 
 
 @dataclass
@@ -352,6 +363,7 @@ class Trainer:
             raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
         if not config.steps and not config.minutes:
             raise UserError("give --steps N or --minutes M (or both): the run needs an end")
+        _check_settings(config)
         self.ranks = distributed.ranks()
         if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
             config.progress, config.verbose, out_dir = False, False, None
