@@ -259,3 +259,25 @@ def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[
         m.predict("a film", digits=-1)
     exact = m.predict(["a film"], None)[0]["probabilities"]
     assert m.predict(["a film"], digits=0)[0]["probabilities"] == {k: round(v) for k, v in exact.items()}
+
+
+def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file was put in place before onnxruntime judged it, so a refused export stayed (over a good one)."""
+    ort = pytest.importorskip("onnxruntime")
+    out = tmp_path / "m.onnx"
+    out.write_bytes(b"an earlier export")
+    real = ort.InferenceSession.run
+    monkeypatch.setattr(ort.InferenceSession, "run", lambda s, *a, **k: [x + 0.5 for x in real(s, *a, **k)])
+    with pytest.raises(rnnkit.errors.UserError, match="differ from rnnkit's by 0.5; the export is wrong"):
+        rnnkit.load(trained[0]).export(out)
+    assert out.read_bytes() == b"an earlier export" and not list(tmp_path.glob("*.tmp"))
+
+
+def test_a_bag_exports_whatever_cell_its_config_names(tmp_path: Path) -> None:
+    """A bag of embeddings has no recurrent layer: its config's cell (mingru) does not stop the export."""
+    pytest.importorskip("onnxruntime")
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    rnnkit.fit("classify", data=str(data), out=tmp_path / "bag", tokenizer="word", layers=0, pooling="mean",
+               cell="mingru", steps=3, eval_every=3, verbose=False, progress=False)
+    assert rnnkit.load(tmp_path / "bag").export(tmp_path / "bag.onnx")["checked"]

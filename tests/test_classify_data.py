@@ -200,3 +200,15 @@ def test_rows_to_label_and_long_fields_and_line_separators(tmp_path: Path) -> No
     write(tmp_path / "c.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     t = read_table(tmp_path / "c.jsonl")
     assert t.texts == [r["text"] for r in rows] and t.lines == [1, 2]
+
+
+def test_decode_and_pad_and_split_refuse_or_skip_what_has_no_meaning() -> None:
+    from rnnkit.data.split import split_fraction
+    from rnnkit.data.tokenize import WordTokenizer, decode_ids, pad_batch
+
+    words = WordTokenizer.train(["hello world"], char_ngrams=(3, 4), buckets=10)
+    assert decode_ids(words, words.encode("hello world")) == "hello world"  # hashed n-gram ids left out
+    with pytest.raises(ValueError, match="max_len must be at least 1"):
+        pad_batch([[3, 4, 5], [6]], max_len=-1)
+    with pytest.raises(ValueError, match="from 0 to below 1"):
+        split_fraction(list(range(10)), -0.2, 0)

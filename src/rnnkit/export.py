@@ -81,7 +81,8 @@ def export_onnx(
     with ``check`` and onnxruntime installed, ``"checked": True`` and ``"max_abs_diff"`` (else
     ``"checked": False``). ``per_step``: the output has a time axis (a tagger). ``where`` names the model
     in error messages."""
-    if cell not in FUSED_CELLS:
+    recurrent = any(isinstance(m, Recurrent) for m in model.modules())  # a bag of embeddings runs no cell
+    if recurrent and cell not in FUSED_CELLS:
         raise UserError(f"{where}: cell {cell!r} runs its own time loop, which ONNX cannot express with a "
                         f"variable length; export works for {', '.join(FUSED_CELLS)}")
     looped = [m for m in model.modules() if isinstance(m, Recurrent) and m.reg.in_loop(training=False)]
@@ -112,17 +113,21 @@ def export_onnx(
             entry = proto.metadata_props.add()
             entry.key, entry.value = key, value
         onnx.save(proto, str(tmp))
+        result: dict[str, Any] = {"onnx": str(out), "inputs": ["ids", "lengths"], "output": OUTPUT,
+                                  "labels": labels}
+        if check:  # before it replaces anything: a refused export leaves no file, and an earlier one intact
+            batch = _sample_batch(vocab_size, (5, 17, 2, 9, 1, 30), gen)
+            result.update(_check_with_onnxruntime(wrapper, tmp, batch, shown=out))
         tmp.replace(out)
     finally:
-        tmp.unlink(missing_ok=True)  # left only when the export or the rename failed
-    result: dict[str, Any] = {"onnx": str(out), "inputs": ["ids", "lengths"], "output": OUTPUT, "labels": labels}
-    if check:
-        result.update(_check_with_onnxruntime(wrapper, out, _sample_batch(vocab_size, (5, 17, 2, 9, 1, 30), gen)))
+        tmp.unlink(missing_ok=True)  # left only when the export, its check or the rename failed
     return result
 
 
-def _check_with_onnxruntime(wrapper: nn.Module, out: Path, batch: tuple[Tensor, Tensor]) -> dict[str, Any]:
-    """``{"checked": False}`` without onnxruntime, else the largest difference over the real steps."""
+def _check_with_onnxruntime(wrapper: nn.Module, out: Path, batch: tuple[Tensor, Tensor],
+                            shown: Path | None = None) -> dict[str, Any]:
+    """``{"checked": False}`` without onnxruntime, else the largest difference over the real steps (``shown``:
+    the path a refusal names, the file's final place)."""
     try:
         import onnxruntime as ort
     except ImportError:
@@ -138,5 +143,6 @@ def _check_with_onnxruntime(wrapper: nn.Module, out: Path, batch: tuple[Tensor, 
     else:
         diff = float(abs(got - want).max())
     if not diff <= 1e-4:
-        raise UserError(f"{out}: onnxruntime's probabilities differ from rnnkit's by {diff:g}; the export is wrong")
+        raise UserError(f"{shown or out}: onnxruntime's probabilities differ from rnnkit's by {diff:g}; the export "
+                        "is wrong, and was not written")
     return {"checked": True, "max_abs_diff": diff}

@@ -46,6 +46,8 @@ def stratified_split(labels: Sequence[str | None], fraction: float, seed: int) -
 def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list[T], list[T]]:
     """``(train, validation)``: a seeded random ``fraction`` of ``items`` (at least one when there are two or
     more and ``fraction > 0``) is held out; both keep the input order."""
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"the held-out fraction must be from 0 to below 1, got {fraction}")
     order = list(range(len(items)))
     random.Random(seed).shuffle(order)
     n_val = int(round(len(items) * fraction))

@@ -475,6 +475,8 @@ def pad_batch(
     """``(ids, lengths)``: the sequences cut to ``max_len``, padded with ``pad_id`` on the right into a
     ``(B, T)`` LongTensor, ``T`` the longest length; ``lengths`` (B,) holds each one's length (≥ 1: an
     empty sequence becomes a single ``<unk>``)."""
+    if max_len is not None and max_len < 1:
+        raise ValueError(f"max_len must be at least 1 (None: no cut), got {max_len}")
     seqs = [list(s[:max_len]) if max_len else list(s) for s in sequences]
     seqs = [s if s else [UNK_ID] for s in seqs]
     lengths = torch.tensor([len(s) for s in seqs], dtype=torch.long)
@@ -491,10 +493,10 @@ _NO_SPACE_AFTER = set("([{¿¡«'")
 
 def decode_ids(tok: Tokenizer, ids: Sequence[int]) -> str:
     """Target ids → text: characters joined, words joined with spaces (none before closing punctuation)."""
-    ids = [i for i in ids if 0 < i < tok.vocab_size]
     if tok.kind == "bpe":
-        return str(tok.tokenizer.decode(ids))  # type: ignore[union-attr]
-    symbols = [tok.symbols[i] for i in ids]  # type: ignore[union-attr]
+        return str(tok.tokenizer.decode([i for i in ids if 0 < i < tok.vocab_size]))  # type: ignore[union-attr]
+    # a word's hashed character n-grams (ids past the symbols) have no text of their own: left out
+    symbols = [tok.symbols[i] for i in ids if 0 < i < len(tok.symbols)]  # type: ignore[union-attr]
     if tok.kind == "char":
         return "".join(symbols)
     text = ""
