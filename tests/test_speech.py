@@ -370,6 +370,12 @@ def test_transcripts_without_phonemes_are_phonemized(tmp_path: Path) -> None:
     from rnnkit.data.speech import phonemize
 
     assert phonemize("good morning") == "ɡ ʊ d | m ɔːɹ n ɪ ŋ"
+    # a text starting with a dash is spoken: it was read as espeak's options ("" or its version banner)
+    assert phonemize("-5 degrees").endswith("| " + phonemize("degrees"))
+    assert phonemize("--version") == phonemize("version")
+    for voice in (5, None, "-q"):
+        with pytest.raises(UserError, match="expected an espeak-ng voice name"):
+            phonemize("hello", voice)  # type: ignore[arg-type]
 
 
 def test_samples_that_are_not_finite_are_refused_by_name(tmp_path: Path) -> None:

@@ -94,9 +94,12 @@ def parse_phonemes(espeak_output: str) -> str:
 
 
 def phonemize(text: str, voice: str = "en-us") -> str:
-    """The phonemes espeak-ng speaks for ``text`` with ``voice`` (see :func:`parse_phonemes`)."""
-    run = subprocess.run([espeak_command(), "-q", "--ipa", "--sep= ", "-v", voice, text], capture_output=True,
-                         text=True, check=False)
+    """The phonemes espeak-ng speaks for ``text`` with ``voice`` (see :func:`parse_phonemes`). The text
+    follows ``--``, so one that starts with a dash ("-5 degrees") is spoken, not read as espeak's options."""
+    if not isinstance(voice, str) or not voice or voice.startswith("-"):
+        raise UserError(f"voice {voice!r}: expected an espeak-ng voice name such as en-us")
+    run = subprocess.run([espeak_command(), "-q", "--ipa", "--sep= ", "-v", voice, "--", text],
+                         capture_output=True, text=True, check=False)
     if run.returncode != 0:
         raise UserError(f"espeak-ng -v {voice} failed on {text!r}: {run.stderr.strip()}")
     return parse_phonemes(run.stdout)
