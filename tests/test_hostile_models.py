@@ -161,3 +161,26 @@ def test_info_shows_a_damaged_trainer_state_as_it_is(trained, tmp_path, capsys) 
     run = edited(trained, tmp_path, "trainer_state.json", lambda s: {**s, "elapsed": "soon", "best_metric": "x"})
     assert main(["info", str(run)]) == 0
     assert "steps in 'soon' s" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("padding", {"strategy": {"Fixed": 300000000}, "direction": "Right", "pad_to_multiple_of": None, "pad_id": 0,
+                 "pad_type_id": 0, "pad_token": "<pad>"}),
+    ("truncation", {"direction": "Right", "max_length": 1, "strategy": "LongestFirst", "stride": 0}),
+    ("dropout", 0.9)])
+def test_a_bpe_vocabulary_asking_for_what_rnnkit_never_writes_is_refused(tmp_path, capsys, field, value) -> None:
+    """A saved Fixed padding of 3e8 took gigabytes and aborted in Rust; BPE dropout gave random answers."""
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(f"good film number {i},pos\nbad film number {i},neg\n"
+                                             for i in range(20)))
+    run = tmp_path / "run"
+    rnnkit.fit("classify", data=str(data), out=run, tokenizer="bpe", vocab_size=60, hidden=8, embedding=8,
+               steps=2, eval_every=2, verbose=False, progress=False)
+    path = run / "best" / "vocab.json"
+    vocab = json.loads(path.read_text())
+    if field == "dropout":
+        vocab["tokenizer"]["model"]["dropout"] = value
+    else:
+        vocab["tokenizer"][field] = value
+    path.write_text(json.dumps(vocab))
+    assert "must be null" in refused(["predict", str(run), "a good film"], capsys)

@@ -434,6 +434,20 @@ def build_tokenizer(
     raise UserError(f"--tokenizer {kind!r}: expected 'char', 'word', 'ngram' or 'bpe'")
 
 
+def _plain_bpe(spec: Any, where: str) -> Any:
+    """The saved BPE tokenizer, refused when it asks for what rnnkit never writes and would obey blindly:
+    padding (a fixed length of 3e8 took gigabytes), truncation, a post-processor, or BPE dropout (random
+    answers at prediction)."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
+        raise UserError(f"{where}: field 'tokenizer' must be a tokenizers BPE object")
+    for field in ("padding", "truncation", "post_processor"):
+        if spec.get(field) is not None:
+            raise UserError(f"{where}: the BPE tokenizer's {field!r} must be null (rnnkit pads and cuts itself)")
+    if spec["model"].get("dropout") not in (None, 0, 0.0):
+        raise UserError(f"{where}: the BPE model's dropout must be null: a saved model reads a text one way")
+    return spec
+
+
 def _symbols(obj: dict[str, Any], where: str) -> list[str]:
     """``obj["symbols"]``: distinct strings (a symbol twice would map two ids to one token)."""
     symbols = obj["symbols"]
@@ -461,7 +475,7 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
             return TokenVocab(_symbols(obj, where))
         if kind == "bpe":
             tk = BPETokenizer._lib()
-            return BPETokenizer(tk.Tokenizer.from_str(json.dumps(obj["tokenizer"])))
+            return BPETokenizer(tk.Tokenizer.from_str(json.dumps(_plain_bpe(obj["tokenizer"], where))))
     except Exception as exc:  # KeyError, TypeError, or the tokenizers library's own exception
         if isinstance(exc, UserError):
             raise
