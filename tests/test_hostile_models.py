@@ -184,3 +184,18 @@ def test_a_bpe_vocabulary_asking_for_what_rnnkit_never_writes_is_refused(tmp_pat
         vocab["tokenizer"][field] = value
     path.write_text(json.dumps(vocab))
     assert "must be null" in refused(["predict", str(run), "a good film"], capsys)
+
+
+@pytest.mark.parametrize("value", [None, "x", 0, True, 1_000_000_000])
+def test_a_decoder_max_len_out_of_range_is_refused(tmp_path, capsys, value) -> None:
+    """A caption model's settings.max_len was read with int(): None or "x" gave tracebacks, 0 or true empty
+    captions, and 10^9 decoded for ever."""
+    from rnnkit.errors import UserError
+    from rnnkit.train.checkpoint import load_checkpoint, saved_max_len
+
+    run = tmp_path / "best"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps({"task": "caption", "settings": {"max_len": value}}))
+    save_file({"w": torch.zeros(1)}, str(run / "model.safetensors"))
+    with pytest.raises(UserError, match="settings.max_len .*: expected an integer from 1 to 10000"):
+        saved_max_len(load_checkpoint(tmp_path), 30)

@@ -39,7 +39,7 @@ from rnnkit.data.captions import (
 )
 from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_beam, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_beam, check_count, check_fraction, check_positive
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -50,7 +50,7 @@ from rnnkit.tasks.translate import (
     sacre_scores,
     teacher_forcing_ratio,
 )
-from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
@@ -111,6 +111,7 @@ class CaptionConfig(TrainSettings):
         self.validate_training()
         for name in ("embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
             check_positive(name, getattr(self, name))
+        check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         halvings = 2 ** len(self.conv_channels())
         if any(side % halvings for side in self.image_shape()):
             raise SettingError("image_size", self.image_size,
@@ -329,7 +330,7 @@ class ImageCaptioner:
         self.model: Captioner = build_model(lambda: Captioner(**kwargs), ckpt)  # type: ignore[assignment]
         check_size(ckpt, "the vocabulary", self.words.vocab_size, "tgt_vocab")
         self.model.eval()
-        self.max_len = int((ckpt.config.get("settings") or {}).get("max_len", 30))
+        self.max_len = saved_max_len(ckpt, 30)
 
     def load_images(self, images: Sequence[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""

@@ -56,7 +56,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
@@ -99,6 +99,7 @@ class Seq2SeqConfig(TrainSettings):
         self.validate_training()
         for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
             check_positive(name, getattr(self, name))
+        check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
         if self.cell not in CELLS:
@@ -364,10 +365,7 @@ class Translator:
         kwargs = ckpt.config.get("model")
         if not isinstance(kwargs, dict):
             raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
-        max_len = (ckpt.config.get("settings") or {}).get("max_len", 100)
-        if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 1:
-            raise UserError(f"{ckpt.path}/config.json: settings.max_len {max_len!r}: expected a positive integer")
-        self.max_len = max_len
+        self.max_len = saved_max_len(ckpt, 100)
         self.model: Seq2Seq = build_model(lambda: Seq2Seq(**kwargs), ckpt)  # type: ignore[assignment]
         self.model.eval()
         check_size(ckpt, "the source vocabulary", self.source.vocab_size, "src_vocab")

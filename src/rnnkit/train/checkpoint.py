@@ -505,6 +505,20 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     return model
 
 
+#: the longest output a saved ``settings.max_len`` may ask a decoder for (a stranger's 10^9 ran for ever)
+MAX_DECODE_LENGTH = 10_000
+
+
+def saved_max_len(ckpt: Checkpoint, default: int) -> int:
+    """``settings.max_len`` of a decoder's checkpoint (translation, captions): an integer from 1 to
+    :data:`MAX_DECODE_LENGTH`, else one line naming it."""
+    value = (ckpt.config.get("settings") or {}).get("max_len", default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DECODE_LENGTH:
+        raise UserError(f"{ckpt.path / CONFIG}: settings.max_len {value!r}: expected an integer from 1 to "
+                        f"{MAX_DECODE_LENGTH}")
+    return value
+
+
 def check_size(ckpt: Checkpoint, what: str, size: int, key: str) -> None:
     """Refuse a checkpoint whose ``what`` (a vocabulary, the labels) has ``size`` entries where the model's
     config says ``model.key`` (which :func:`build_model` holds to the weights): a vocabulary larger than the
