@@ -199,3 +199,12 @@ def test_a_decoder_max_len_out_of_range_is_refused(tmp_path, capsys, value) -> N
     save_file({"w": torch.zeros(1)}, str(run / "model.safetensors"))
     with pytest.raises(UserError, match="settings.max_len .*: expected an integer from 1 to 10000"):
         saved_max_len(load_checkpoint(tmp_path), 30)
+
+
+@pytest.mark.parametrize(("change", "message"), [(config_with(bidirectional=0), "bidirectional 0: expected true or"),
+                                                 (config_with(bidirectional="x"), "expected true or false"),
+                                                 (config_with(num_layers=True), "expected a number of layers")])
+def test_switches_and_layer_counts_of_the_wrong_type_are_refused(trained, tmp_path, capsys, change, message) -> None:
+    """They passed the shape check and failed in torch's kernel at the first forward."""
+    run = edited(trained, tmp_path, "config.json", change)
+    assert message in refused(["predict", str(run), "a film"], capsys)

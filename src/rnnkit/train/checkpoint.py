@@ -505,6 +505,9 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     return model
 
 
+#: the switches of a model's config: true or false only (torch's kernels take 0 or "x" as a traceback)
+FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm")
+
 #: the longest output a saved ``settings.max_len`` may ask a decoder for (a stranger's 10^9 ran for ever)
 MAX_DECODE_LENGTH = 10_000
 
@@ -536,6 +539,10 @@ def _check_counts(where: Path, model: Any, tensors: int) -> None:
     if not isinstance(model, dict):
         return
     for key, value in model.items():
+        if key in FLAGS and not isinstance(value, bool):
+            raise UserError(f"{where}: model.{key} {value!r}: expected true or false")
+        if "layers" in key and isinstance(value, bool):
+            raise UserError(f"{where}: model.{key} {value!r}: expected a number of layers")
         count = len(value) if isinstance(value, list) else value if "layers" in key and isinstance(value, int) else 0
         if count > tensors:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
