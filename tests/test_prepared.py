@@ -118,3 +118,34 @@ def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "6 characters, vocabulary 6 (unchanged, reused)" in capsys.readouterr().out
     assert main(["prepare", str(tmp_path / "shakespeare")]) == 2  # no file: not 'expected shakespeare'
     assert "need no preparing" in capsys.readouterr().err
+
+
+def _damage(folder: Path, name: str, change) -> None:
+    path = folder / name
+    if name.endswith(".json"):
+        path.write_text(json.dumps(change(json.loads(path.read_text()))))
+    else:
+        path.write_bytes(change(path.read_bytes()))
+
+
+@pytest.mark.parametrize(("name", "change", "message"), [
+    ("prepared.json", lambda m: {**m, "dtype": "float64"}, "dtype 'float64': expected one of"),
+    ("prepared.json", lambda m: {**m, "dtype": [1]}, r"dtype \[1\]"),
+    ("prepared.json", lambda m: {k: v for k, v in m.items() if k != "chars"}, "chars None"),
+    ("prepared.json", lambda m: {**m, "chars": 10**6}, "bytes, but prepared.json says 1000000"),
+    ("tokens.bin", lambda b: b[:-3], "bytes, but prepared.json says"),
+    ("tokens.bin", lambda b: b[:-1] + bytes([250]), "holds ids outside the"),
+    ("vocab.json", lambda b: b"\xff\xfe not json", "not the vocabulary of a prepared text")])
+def test_a_damaged_prepared_folder_is_one_line(tmp_path: Path, name: str, change, message: str) -> None:
+    """A stranger's folder from rnnkit prepare gave mmap, numpy or JSON tracebacks, or ids past the
+    vocabulary that failed in the embedding mid-training."""
+    text = tmp_path / "t.txt"
+    text.write_text("to be or not to be\n" * 20, encoding="utf-8")
+    folder = tmp_path / "prep"
+    prepare_text(text, folder)
+    if name == "vocab.json":
+        (folder / name).write_bytes(change(b""))
+    else:
+        _damage(folder, name, change)
+    with pytest.raises(UserError, match=message):
+        open_prepared(folder)

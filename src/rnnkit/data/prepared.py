@@ -136,10 +136,37 @@ def open_prepared(directory: str | Path) -> PreparedText:
     meta = _read_meta(directory)
     if meta is None:
         raise UserError(f"{directory}: not a prepared text ({META} is missing or unreadable); run rnnkit prepare")
-    vocab = CharVocab.from_json(json.loads((directory / VOCAB).read_text(encoding="utf-8")), f"{directory}/{VOCAB}")
-    dtype = np.dtype(meta["dtype"])
-    array = np.memmap(directory / TOKENS, dtype=dtype, mode="c", shape=(int(meta["chars"]),))
+    try:
+        vocab_json = json.loads((directory / VOCAB).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise UserError(f"{directory / VOCAB}: not the vocabulary of a prepared text ({exc})") from None
+    vocab = CharVocab.from_json(vocab_json, f"{directory}/{VOCAB}")
+    dtype, chars = _checked_layout(directory, meta, len(vocab))
+    array = np.memmap(directory / TOKENS, dtype=dtype, mode="c", shape=(chars,))
+    if chars and int(array.max()) >= len(vocab) or chars and int(array.min()) < 0:  # one pass, at memory speed
+        raise UserError(f"{directory / TOKENS}: holds ids outside the {len(vocab)} characters of {VOCAB}; the "
+                        "folder is damaged (run rnnkit prepare again)")
     return PreparedText(directory, torch.from_numpy(array), vocab)  # copy-on-write: writable, file untouched
+
+
+def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> tuple[np.dtype, int]:
+    """The dtype and the character count of ``prepared.json``, held to what rnnkit writes and to the size
+    of tokens.bin (a stranger's "float64", a count of 10^6 for a shorter file: tracebacks or garbage)."""
+    dtype_name, chars = meta.get("dtype"), meta.get("chars")
+    allowed = {np.dtype(t).name for t in _NUMPY.values()}
+    if not isinstance(dtype_name, str) or dtype_name not in allowed:
+        raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
+    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 0:
+        raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters")
+    dtype = np.dtype(dtype_name)
+    try:
+        size = (directory / TOKENS).stat().st_size
+    except OSError as exc:
+        raise UserError(f"{directory / TOKENS}: cannot be read ({exc.strerror or exc})") from None
+    if size != chars * dtype.itemsize:
+        raise UserError(f"{directory / TOKENS}: {size} bytes, but {META} says {chars} characters of {dtype_name}; "
+                        "the folder is damaged (run rnnkit prepare again)")
+    return dtype, chars
 
 
 # ----------------------------------------------------------------------------------------- internals
