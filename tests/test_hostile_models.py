@@ -208,3 +208,24 @@ def test_switches_and_layer_counts_of_the_wrong_type_are_refused(trained, tmp_pa
     """They passed the shape check and failed in torch's kernel at the first forward."""
     run = edited(trained, tmp_path, "config.json", change)
     assert message in refused(["predict", str(run), "a film"], capsys)
+
+
+def test_report_names_a_run_whose_files_hold_values_of_the_wrong_type(tmp_path, capsys) -> None:
+    from rnnkit.tasks.experiments import Settings, run_experiment, write_outputs
+
+    s = Settings(experiment="adding", cells=["gru"], seeds=1, steps=2, length=8, hidden=4, batch_size=4,
+                 eval_every=1, eval_size=4)
+    write_outputs(run_experiment(s), tmp_path)
+    doc = json.loads((tmp_path / "results.json").read_text())
+    doc["results"]["gru"]["runs"] = 5
+    (tmp_path / "results.json").write_text(json.dumps(doc))
+    assert "its files hold values rnnkit does not write" in refused(["report", str(tmp_path)], capsys)
+
+
+def test_a_metrics_line_nested_too_deeply_is_skipped_by_report_and_resume(trained, tmp_path, capsys) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    with open(run / "metrics.jsonl", "a") as fh:
+        fh.write("[" * 100_000 + "]" * 100_000 + "\n")
+    assert main(["report", str(run)]) == 0
+    assert main(["train", "classify", "--resume", str(run), "--steps", "6", "--no-progress"]) == 0

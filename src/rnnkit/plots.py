@@ -73,7 +73,7 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     for line in path.read_bytes().split(b"\n"):
         try:
             row = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):  # damaged bytes are skipped like damaged JSON
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # damaged lines are skipped
             continue
         if isinstance(row, dict) and isinstance(row.get("step"), int):  # a record without a step has no place
             rows.append(row)

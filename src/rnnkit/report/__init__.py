@@ -79,11 +79,17 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
     run = run_dir(path)
     model = (run / "best").is_dir() or (run / "config.json").is_file()  # a results.json beside a model is the user's
-    if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
-        from rnnkit.report.experiments import experiment_page
+    try:
+        if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
+            from rnnkit.report.experiments import experiment_page
 
-        return experiment_page(run).write(run / "report.html")
-    return _model_page(run, {"text": text, "data": data, "chars": chars}).write(run / "report.html")
+            return experiment_page(run).write(run / "report.html")
+        return _model_page(run, {"text": text, "data": data, "chars": chars}).write(run / "report.html")
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        # the run's files were checked for their keys, not for every value's type: a file edited by hand
+        # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback
+        raise UserError(f"{run}: its files hold values rnnkit does not write ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else exc!r}); the run was edited or damaged") from None
 
 
 def _model_page(run: Path, options: dict[str, Any]) -> Page:

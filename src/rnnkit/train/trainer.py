@@ -873,7 +873,7 @@ class Trainer:
                 try:                                     # rnnkit.plots.read_metrics skips it
                     line = raw.decode("utf-8")
                     record = json.loads(line)
-                except (UnicodeDecodeError, json.JSONDecodeError):
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                     continue
                 step = record.get("step") if isinstance(record, dict) else None
                 if isinstance(step, int) and step <= self.step:
