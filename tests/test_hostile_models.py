@@ -229,3 +229,18 @@ def test_a_metrics_line_nested_too_deeply_is_skipped_by_report_and_resume(traine
         fh.write("[" * 100_000 + "]" * 100_000 + "\n")
     assert main(["report", str(run)]) == 0
     assert main(["train", "classify", "--resume", str(run), "--steps", "6", "--no-progress"]) == 0
+
+
+def test_a_charlm_checkpoint_with_a_number_for_its_data_or_a_character_is_refused(tmp_path, capsys) -> None:
+    text = tmp_path / "t.txt"
+    text.write_text("to be or not to be\n" * 40, encoding="utf-8")
+    run = tmp_path / "lm"
+    rnnkit.fit("charlm", data=str(text), out=run, hidden=8, seq_len=8, batch_size=2, steps=2, eval_every=2,
+               verbose=False, progress=False)
+    config = json.loads((run / "last" / "config.json").read_text())
+    (run / "last" / "config.json").write_text(json.dumps({**config, "settings": {**config["settings"], "data": 5}}))
+    assert "settings.data 5" in refused(["train", "charlm", "--resume", str(run), "--steps", "4"], capsys)
+    vocab = json.loads((run / "best" / "vocab.json").read_text())
+    key = "symbols" if "symbols" in vocab else "chars"
+    (run / "best" / "vocab.json").write_text(json.dumps({**vocab, key: [0, *vocab[key][1:]]}))
+    assert "not a character vocabulary" in refused(["sample", str(run), "--length", "5"], capsys)

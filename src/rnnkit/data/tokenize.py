@@ -176,7 +176,7 @@ class CharVocab(TokenVocab):
         """Either layout, as :meth:`to_json` writes it; anything else is a :class:`UserError` naming ``source``."""
         if isinstance(data, dict) and data.get("type") == "char":
             chars = data.get("symbols", data.get("chars"))
-            if isinstance(chars, list):
+            if isinstance(chars, list) and all(isinstance(c, str) for c in chars):  # 0 is not the character "0"
                 try:
                     return cls([str(c) for c in chars], padded="symbols" in data)
                 except ValueError as exc:

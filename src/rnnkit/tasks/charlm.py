@@ -242,6 +242,9 @@ def train(
         saved = ckpt.config.get("settings", {}).get("data")
         if data is not None and data != saved:
             raise UserError(f"--data {data}: the resumed run used {saved}; a resumed run keeps its data")
+        if not isinstance(saved, str):
+            raise UserError(f"{ckpt.path}/config.json: settings.data {saved!r}: expected the text the run trained "
+                            "on; the checkpoint is damaged")
         data = saved
     if not data:
         raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
