@@ -241,13 +241,19 @@ def test_clipping_caps_the_global_norm(tmp_path: Path) -> None:
     assert row["grad_norm"] > 0.05 and row["clipped"] == 1.0
 
 
-def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
+def spiked_at(call: int, factor: float):
+    """tbptt_lm_loss, with its ``call``-th loss (from 1) multiplied by ``factor`` (NaN poisons it)."""
     calls = {"n": 0}
 
-    def poisoned(model, batch, state):
+    def loss_fn(model, batch, state):
         calls["n"] += 1
         loss, n, st = tbptt_lm_loss(model, batch, state)
-        return (loss * float("nan") if calls["n"] == 6 else loss), n, st
+        return (loss * factor if calls["n"] == call else loss), n, st
+    return loss_fn
+
+
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
+    poisoned = spiked_at(6, float("nan"))
 
     trainer = make_trainer(tmp_path)
     trainer.loss_fn = poisoned
@@ -393,12 +399,7 @@ def test_on_eval_ends_the_run_with_its_reason(tmp_path: Path) -> None:
 
 
 def test_blowup_with_on_diverge_stop_ends_the_run_without_raising(tmp_path: Path) -> None:
-    calls = {"n": 0}
-
-    def exploding(model, batch, state):
-        calls["n"] += 1
-        loss, n, st = tbptt_lm_loss(model, batch, state)
-        return (loss * 100.0 if calls["n"] == 5 else loss), n, st
+    exploding = spiked_at(5, 100.0)
 
     trainer = make_trainer(None, blowup=10.0, on_diverge="stop")
     trainer.loss_fn = exploding
@@ -477,15 +478,8 @@ def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> N
 
 def test_metrics_jsonl_stays_json_when_the_loss_is_nan(tmp_path: Path) -> None:
     """A NaN loss was written as NaN, which jq and JSON.parse refuse: it is null now."""
-    calls = {"n": 0}
-
-    def nan_at_five(model, batch, state):
-        calls["n"] += 1
-        loss, n, st = tbptt_lm_loss(model, batch, state)
-        return (loss * float("nan") if calls["n"] == 5 else loss), n, st
-
     trainer = make_trainer(tmp_path, on_diverge="stop")
-    trainer.loss_fn = nan_at_five
+    trainer.loss_fn = spiked_at(5, float("nan"))
     assert trainer.fit().stopped == "diverged"
 
     def refuse(name: str) -> None:

@@ -79,7 +79,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import json
 import math
 import random
 import signal
@@ -868,16 +867,10 @@ class Trainer:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         path = self.out_dir / "metrics.jsonl"
         keep: list[str] = []
-        if self.step > 0 and path.exists():  # resumed: drop what came after the checkpoint
-            for raw in path.read_bytes().splitlines():  # any line that is not a record is dropped, as
-                try:                                     # rnnkit.plots.read_metrics skips it
-                    line = raw.decode("utf-8")
-                    record = json.loads(line)
-                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-                    continue
-                step = record.get("step") if isinstance(record, dict) else None
-                if isinstance(step, int) and step <= self.step:
-                    keep.append(line)
+        if self.step > 0:  # resumed: drop what came after the checkpoint, and any line that is not a record
+            from rnnkit.plots import read_metrics
+
+            keep = [strictjson.dumps(r) for r in read_metrics(path) if r["step"] <= self.step]
         path.write_text("".join(s + "\n" for s in keep), encoding="utf-8")
 
     def _log(self, record: dict[str, Any]) -> None:
