@@ -531,14 +531,16 @@ class Recurrent(nn.RNNBase):
 
     def _check_step_state(self, state: State, batch: int) -> None:
         """:meth:`step`'s state checked as :meth:`forward` checks a batched one: (L, B, H) for each part."""
-        expected = self._zero_state(batch, torch.empty(0, device="meta"))
-        if isinstance(state, tuple) != isinstance(expected, tuple):
-            raise RuntimeError(f"{self._kind}: step() expected " + ("(h, c)" if isinstance(expected, tuple) else
-                                                                   "one hidden state tensor") + " as the state")
-        for part, want in zip(state if isinstance(state, tuple) else (state,),
-                              expected if isinstance(expected, tuple) else (expected,), strict=True):
-            if tuple(part.shape) != tuple(want.shape):
-                raise RuntimeError(f"{self._kind}: step() expected hidden size {tuple(want.shape)} "
+        has_c = self.cell_def.has_cell_state
+        if isinstance(state, tuple) != has_c:
+            raise RuntimeError(f"{self._kind}: step() expected " + ("(h, c)" if has_c else "one hidden state tensor")
+                               + " as the state")
+        layers = self.num_layers * self.num_directions
+        wanted = [(layers, batch, self.proj_size or self.hidden_size)] + ([(layers, batch, self.hidden_size)]
+                                                                           if has_c else [])
+        for part, want in zip(state if has_c else (state,), wanted, strict=True):  # type: ignore[arg-type]
+            if tuple(part.shape) != want:
+                raise RuntimeError(f"{self._kind}: step() expected hidden size {want} "
                                    f"(layers, batch, hidden), got {tuple(part.shape)}")
 
 
