@@ -342,3 +342,23 @@ def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Pat
         m.caption(None)
     with pytest.raises(UserError, match="^beam 2.0: expected an integer >= 1$"):
         m.caption([], beam=2.0)
+
+
+def test_exact_match_compares_words_as_the_references_are_read() -> None:
+    from rnnkit.tasks.caption import caption_scores
+
+    # decoded captions glue punctuation ("a red square."); the references are read as words ("a red square .")
+    scores = caption_scores(["a red square.", "a blue circle, big", "a green dot"],
+                            [["A red square."], ["A tiny ring.", "a blue circle , big"], ["A green square."]])
+    assert scores["exact_match"] == pytest.approx(2 / 3)
+
+
+def test_a_line_separator_inside_a_caption_is_not_a_line_break(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from rnnkit.data.captions import read_captions
+
+    Image.new("RGB", (4, 4)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("a.png\tred\u2028thing\n", encoding="utf-8")
+    [item] = read_captions(tmp_path)
+    assert list(item.captions) == ["red\u2028thing"]

@@ -55,7 +55,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     path = folder / "captions.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
-    lines = decode_utf8(path.read_bytes(), str(path)).splitlines()  # a BOM dropped; bad bytes named by line
+    text = decode_utf8(path.read_bytes(), str(path))  # a BOM dropped; bad bytes named by line
+    lines = [ln.rstrip("\r") for ln in text.split("\n")]  # not splitlines: U+2028 in a text is no line break
     found: dict[str, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):

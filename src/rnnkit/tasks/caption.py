@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,7 +166,7 @@ def _images(items: Sequence[CaptionedImage], size: tuple[int, int], channels: in
 
 
 def _caption_text(caption: str) -> str:
-    return " ".join(caption_words(caption))
+    return " ".join(caption_words(unicodedata.normalize("NFC", caption)))  # NFC, as the tokenizer reads text
 
 
 def _examples(items: Sequence[CaptionedImage], tok: WordTokenizer, max_len: int) -> list[tuple[int, list[int]]]:
@@ -222,7 +223,7 @@ def caption_scores(hyps: Sequence[str], references: Sequence[Sequence[str]]) -> 
     """``exact_match`` (the caption equals one of its references, compared word by word in lower case) and
     multi-reference corpus ``bleu`` (sacrebleu)."""
     refs = [[_caption_text(r) for r in rs] for rs in references]
-    exact = sum(h in rs for h, rs in zip(hyps, refs, strict=True)) / max(len(hyps), 1)
+    exact = sum(_caption_text(h) in rs for h, rs in zip(hyps, refs, strict=True)) / max(len(hyps), 1)
     width = max((len(rs) for rs in refs), default=1)
     streams = [[rs[k] if k < len(rs) else rs[0] for rs in refs] for k in range(width)]  # repeats do not change BLEU
     return {"exact_match": exact, "bleu": sacre_scores(hyps, *streams)["bleu"]}
