@@ -357,3 +357,47 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         "March 3, 1999", beam=2, max_len_b=5)
     with pytest.raises(UserError, match="no pairs to evaluate"):
         m.evaluate([])
+
+
+def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:
+    """a * length + b past 2**63 wrapped to a negative limit, which clamp(min=1) made one token."""
+    from rnnkit.tasks.translate import OUTPUT_CAP, _max_lengths
+
+    assert _max_lengths(torch.tensor([3, 5]), 1e18, 0, 40).tolist() == [40, 40]
+    assert _max_lengths(torch.tensor([3]), 0.0, 2**63 - 1, 40).tolist() == [40]
+    assert _max_lengths(torch.tensor([3]), 1.5, 1, 40).tolist() == [5]
+    translator = rnnkit.load(trained[1])
+    capped = translator.translate("1999.3.3", max_len_a=1e12, max_len_b=0, return_attention=True)
+    for a, b in [(1e18, 0), (0.0, 2**63 - 1)]:
+        result = translator.translate("1999.3.3", max_len_a=a, max_len_b=b, return_attention=True)
+        assert result["target_tokens"] == capped["target_tokens"]
+        assert len(result["target_tokens"]) <= OUTPUT_CAP * translator.max_len + 1
+
+
+def test_blank_lines_of_a_file_give_blank_lines_and_an_empty_source_is_named(
+        trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out = trained
+    translator = rnnkit.load(out)
+    (tmp_path / "src.txt").write_text("1999.3.3\n\n  \n3rd of March 1999\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["translate", str(out), "--file", str(tmp_path / "src.txt")]) == 0
+    first, second = translator.translate(["1999.3.3", "3rd of March 1999"])
+    assert capsys.readouterr().out.split("\n") == [first, "", "", second, ""]
+    assert main(["translate", str(out), "--file", str(tmp_path / "src.txt"), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["translation"] for r in rows] == [first, "", "", second]
+    (tmp_path / "pairs.tsv").write_text("1999.3.3\tx\n\tonly a target\n", encoding="utf-8")
+    assert main(["translate", str(out), "--file", str(tmp_path / "pairs.tsv")]) == 2
+    assert "pairs.tsv:2: the source text (before the tab) is empty" in capsys.readouterr().err
+
+
+def test_written_form_is_what_a_model_writing_through_the_tokenizer_writes() -> None:
+    """A word tokenizer writes well-known as 'well - known': a model that writes a reference word for word
+    is an exact match, and references are NFC as every tokenizer reads them."""
+    from rnnkit.data.tokenize import CharVocab, WordTokenizer, decode_ids, written_form
+
+    words = WordTokenizer.train(["well-known e-mail", 'he said "yes"', "3.5 km"])
+    for text in ["well-known e-mail", 'he said "yes"', "3.5 km"]:
+        assert decode_ids(words, words.encode(text)) == written_form(words, text)
+    chars = CharVocab.train(["cafe\u0301"])  # the padded layout a translator uses: NFC
+    assert written_form(chars, "cafe\u0301") == "caf\u00e9" == decode_ids(chars, chars.encode("cafe\u0301"))

@@ -50,8 +50,10 @@ __all__ = [
     "decode_ids",
     "fasttext_hash",
     "id_symbols",
+    "join_words",
     "pad_batch",
     "tokenizer_from_json",
+    "written_form",
 ]
 
 PAD, UNK = "<pad>", "<unk>"
@@ -513,11 +515,27 @@ def decode_ids(tok: Tokenizer, ids: Sequence[int]) -> str:
     symbols = [tok.symbols[i] for i in ids if 0 < i < len(tok.symbols)]  # type: ignore[union-attr]
     if tok.kind == "char":
         return "".join(symbols)
+    return join_words(symbols)
+
+
+def join_words(words: Sequence[str]) -> str:
+    """Words and punctuation marks joined as :func:`decode_ids` joins a word tokenizer's output: with
+    spaces, none before closing punctuation or after opening punctuation."""
     text = ""
-    for s in symbols:
+    for s in words:
         glue = not text or s[0] in _NO_SPACE_BEFORE or text[-1] in _NO_SPACE_AFTER
         text += s if glue else " " + s
     return text
+
+
+def written_form(tok: Tokenizer, text: str) -> str:
+    """``text`` as a model writing through ``tok`` would write it: NFC-normalised, as every tokenizer
+    reads text, and for word tokens split and joined again as :func:`decode_ids` joins them (a word
+    tokenizer keeps no record of the spacing around punctuation: ``well-known`` is written
+    ``well - known``). What a decoded output is compared with, so a model that writes a reference
+    exactly scores as exact."""
+    text = _nfc(text)
+    return join_words(WordTokenizer.split(text)) if tok.kind == "word" else text
 
 
 def id_symbols(tok: Tokenizer, ids: Sequence[int]) -> list[str]:

@@ -44,6 +44,7 @@ from rnnkit.data.tokenize import (
     id_symbols,
     pad_batch,
     tokenizer_from_json,
+    written_form,
 )
 from rnnkit.errors import (
     SettingError,
@@ -278,7 +279,7 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
         if n:
             srcs = [s for s, _ in val_enc[:n]]
             hyps = [decode_ids(tgt, h.tokens) for h in _greedy(model, srcs, 1.5, 10)]
-            refs = [p[1] for p in val_pairs[:n]]
+            refs = [written_form(tgt, p[1]) for p in val_pairs[:n]]
             metrics["exact_match"] = sum(h == r for h, r in zip(hyps, refs, strict=True)) / n
             metrics.update({k: v for k, v in sacre_scores(hyps, refs).items() if k == "bleu" and v is not None})
         return metrics
@@ -290,7 +291,7 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     out: list[Hypothesis] = []
     for start in range(0, len(srcs), 64):
         src, src_len = pad_batch(srcs[start:start + 64])
-        out.extend(model.greedy(src, src_len, _max_lengths(src_len, a, b)))
+        out.extend(model.greedy(src, src_len, _max_lengths(src_len, a, b, MAX_DECODE_LENGTH)))
     return out
 
 
@@ -308,8 +309,10 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
     return max_len_b, no_repeat_ngram
 
 
-def _max_lengths(src_len: torch.Tensor, a: float, b: int) -> torch.Tensor:
-    return (a * src_len.float() + b).floor().long().clamp(min=1)
+def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int) -> torch.Tensor:
+    """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (clamped in float64 before the cast,
+    so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
+    return (a * src_len.double() + b).floor().clamp(1, cap).long()
 
 
 def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, float | None]:
@@ -414,7 +417,7 @@ class Translator:
             src, src_len = pad_batch(encoded[start:start + 64])
             # the model learnt targets of at most max_len tokens: a limit far above that only lets a
             # translation that never writes </s> run on (an hour for a limit of 1e12)
-            max_len = _max_lengths(src_len, max_len_a, max_len_b).clamp(max=OUTPUT_CAP * self.max_len)
+            max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * self.max_len)
             if beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
             else:
@@ -450,7 +453,7 @@ class Translator:
         if not pairs:
             raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
         hyps = self.translate([s for s, _ in pairs], beam=beam)
-        refs = [t for _, t in pairs]
+        refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
 
@@ -458,7 +461,8 @@ class Translator:
 # ------------------------------------------------------------------------------------------- CLI
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to translate")
-    p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab)")
+    p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
+                                  "a blank line gives a blank translation")
     p.add_argument("--output", help="write the translations here instead of standard output")
     p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
     p.add_argument("--n-best", type=int, default=1, help="hypotheses per text (at most --beam; default 1)")
@@ -476,8 +480,22 @@ def _read_sources(path: str) -> list[str]:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
+    """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
     lines = decode_utf8(data, path).split("\n")  # a BOM dropped; bytes not UTF-8 named by line and column
-    return [line.rstrip("\r").split("\t", 1)[0] for line in lines if line.strip()]
+    if lines and not lines[-1].strip():
+        lines.pop()  # after the last newline
+    sources = []
+    for n, line in enumerate(lines, 1):
+        source = line.rstrip("\r").split("\t", 1)[0]
+        if line.strip() and not source.strip():
+            raise UserError(f"{path}:{n}: the source text (before the tab) is empty")
+        sources.append(source if source.strip() else "")
+    return sources
+
+
+def _blank_result() -> dict[str, Any]:
+    """What a blank line of ``--file`` gives: a blank translation, the only one of nothing (log-prob 0)."""
+    return {"source": "", "translation": "", "n_best": [{"text": "", "log_prob": 0.0, "score": 0.0}]}
 
 
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
@@ -486,14 +504,17 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.attention_png and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
+    wanted = texts if args.texts else [t for t in texts if t]  # an empty TEXT argument is refused by translate
     with report_warnings():
-        results = tr.translate(texts, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
-                               max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
-                               return_attention=True)
-    if args.attention_png and results:
+        found = tr.translate(wanted, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
+                             max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
+                             return_attention=True) if wanted else []
+    answers = iter(found)
+    results = [next(answers) if t or args.texts else _blank_result() for t in texts]
+    if args.attention_png and found:
         from rnnkit.plots import attention_png
 
-        r = results[0]
+        r = found[0]
         attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], Path(args.attention_png),
                       title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
     lines = []
