@@ -412,3 +412,26 @@ def test_utterances_too_short_for_their_transcripts_are_named() -> None:
 def test_transcribe_refuses_a_beam_that_is_not_a_count(tone_model: tuple[Path, Path]) -> None:
     with pytest.raises(UserError, match="^beam 2.5: expected an integer >= 1$"):
         rnnkit.load(tone_model[0]).transcribe([], beam=2.5)
+
+
+def test_a_reference_without_phonemes_scores_no_error_when_matched() -> None:
+    jiwer = pytest.importorskip("jiwer")
+    refs = ["h ə l oʊ", "", "j ɛ s"]
+    assert error_rates(refs, refs, "phonemes") == {"per": 0.0, "wer": 0.0}
+    rates = error_rates(["h ə l oʊ", "a", "j ɛ s"], refs, "phonemes")  # (hypotheses, references)
+    assert 0 < rates["per"] == pytest.approx(jiwer.wer(refs, ["h ə l oʊ", "a", "j ɛ s"]))  # the insertion counts
+
+
+def test_espeak_language_switches_and_linking_hyphens_are_not_phonemes() -> None:
+    # espeak-ng -v fr --ipa "le week-end"; -v ko "hello"
+    assert parse_phonemes("l ə-  (en) w ˈiː k ˈɛ n d (fr)\n") == "l ə | w iː k ɛ n d"
+    assert parse_phonemes("(en) h ə l ˈəʊ (ko)\n") == "h ə l əʊ"
+
+
+def test_a_line_separator_inside_a_transcript_is_not_a_line_break(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    soundfile.write(folder / "a.wav", np.zeros(1600, dtype=np.float32), 16000)
+    (folder / "manifest.tsv").write_text("audio\ttext\na.wav\tone\u2028two\n", encoding="utf-8")
+    [utterance] = read_manifest(folder)
+    assert "one" in utterance.text and "two" in utterance.text

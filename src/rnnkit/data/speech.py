@@ -28,7 +28,8 @@ from rnnkit.errors import UserError
 __all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
 
 SPACE = "|"                          # the word boundary among the symbols
-_STRESS = re.compile("[ˈˌ'’,]")     # stress marks espeak-ng puts before a syllable
+_STRESS = re.compile("[ˈˌ'’,-]")    # stress marks espeak-ng puts before a syllable, and its linking hyphen
+_LANGUAGE_SWITCH = re.compile(r"\([\w-]+\)")  # "(en)" ... "(fr)": espeak-ng speaking a word in another voice
 _HANGUL = re.compile("[가-힣]")
 
 
@@ -47,11 +48,12 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     path = folder / "manifest.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a speech corpus (expected {path} with the header 'audio<TAB>text')")
-    lines = decode_utf8(path.read_bytes(), str(path)).splitlines()  # a BOM dropped; bad bytes named by line
-    header = lines[0].split("\t") if lines else []
+    text = decode_utf8(path.read_bytes(), str(path))  # a BOM dropped; bad bytes named by line
+    lines = [ln.rstrip("\r") for ln in text.split("\n")]  # not splitlines: U+2028 in a text is no line break
+    header = lines[0].split("\t") if text.strip() else []
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
-                        f"found {lines[0] if lines else 'an empty file'!r}")
+                        f"found {lines[0] if text.strip() else 'an empty file'!r}")
     out = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -82,11 +84,13 @@ def espeak_command() -> str:
 
 
 def parse_phonemes(espeak_output: str) -> str:
-    """espeak-ng's ``--ipa --sep=' '`` output → phonemes separated by spaces, words by ``|``."""
+    """espeak-ng's ``--ipa --sep=' '`` output → phonemes separated by spaces, words by ``|``. Its markers of
+    a switch to another language's voice (``(en)`` ... ``(fr)``) and its linking hyphens are left out: they
+    are not sounds."""
     words = []
     for line in espeak_output.splitlines():
         for word in re.split(r" {2,}", line.strip()):
-            phones = [_STRESS.sub("", p) for p in word.split(" ")]
+            phones = [_STRESS.sub("", p) for p in _LANGUAGE_SWITCH.sub(" ", word).split(" ")]
             phones = [p for p in phones if p]
             if phones:
                 words.append(" ".join(phones))

@@ -106,7 +106,7 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     name = str(path).lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return list(read_table(path, text_column, "label", require_label=False).texts)
-    texts = [line.strip() for line in _read_text(path).splitlines()]
+    texts = [line.strip() for line in _read_text(path).split("\n")]  # not splitlines: U+2028 is no line break
     texts = [t for t in texts if t]
     if not texts:
         raise UserError(f"{path}: no text; expected one text per line")
