@@ -674,3 +674,13 @@ def test_sample_takes_numpy_and_tensor_integers_and_any_seed_torch_takes(trained
     assert lm.sample("a", length=np.int64(5), top_k=torch.tensor(3), seed=np.int32(7)) == want
     for seed in (-1, 2**64 - 1):
         assert len(lm.sample("a", length=4, seed=seed)) == 5
+
+
+@pytest.mark.parametrize("verb", [["sample", "--length", "3"], ["score", "abc"]])
+@pytest.mark.parametrize("threads", ["-1", "0"])
+def test_sample_and_score_refuse_a_thread_count_below_one(trained: Path, verb: list[str], threads: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """-1 reached torch.set_num_threads as a traceback; 0 was taken silently."""
+    with pytest.raises(SystemExit) as exc:
+        main([verb[0], str(trained), *verb[1:], "--threads", threads])
+    assert exc.value.code == 2 and f"expected a positive integer, got {threads}" in capsys.readouterr().err

@@ -319,3 +319,20 @@ def test_a_trial_kept_by_its_validation_loss_is_scored_by_the_accuracy_there(tmp
     lines = [json.loads(x) for x in (tmp_path / "autotune.jsonl").read_text().splitlines()]
     assert [x["val_score"] for x in lines[:2]] == [0.70, 0.90]
     assert found.best["tokenizer"] == "word"
+
+
+def test_ctrl_c_in_a_trial_ends_the_whole_search(tmp_path: Path) -> None:
+    """An interrupted trial was recorded as an ordinary one and the search went on to the end, exit 0."""
+    log: list[dict[str, Any]] = []
+    inner = fake_run(log)
+
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
+        if len(log) == 2:
+            result.stopped = "interrupted"
+        return result
+
+    with pytest.raises(KeyboardInterrupt):
+        search(run, budget_s=1.0, presets=PRESETS, space=SPACE, fixed={}, seed=0, out=tmp_path,
+               record=tmp_path / "autotune.jsonl")
+    assert len(log) == 2

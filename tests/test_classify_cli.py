@@ -281,3 +281,16 @@ def test_a_bag_exports_whatever_cell_its_config_names(tmp_path: Path) -> None:
     rnnkit.fit("classify", data=str(data), out=tmp_path / "bag", tokenizer="word", layers=0, pooling="mean",
                cell="mingru", steps=3, eval_every=3, verbose=False, progress=False)
     assert rnnkit.load(tmp_path / "bag").export(tmp_path / "bag.onnx")["checked"]
+
+
+def test_predict_writes_text_arguments_to_output(trained: tuple[Path, Path], tmp_path: Path) -> None:
+    """--output was ignored for TEXT arguments and --file -: the rows went to standard output."""
+    from rnnkit.data.tabular import read_table
+
+    out, _ = trained
+    target = tmp_path / "pred.csv"
+    assert main(["predict", str(out), "a great film", "dull", "--output", str(target)]) == 0
+    table = read_table(target, "text", "predicted_label")
+    model = rnnkit.load(out)
+    assert list(table.texts) == ["a great film", "dull"]
+    assert list(table.labels) == [r["label"] for r in model.predict(["a great film", "dull"])]

@@ -249,7 +249,8 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
     p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger); for a classifier, "
                    "- reads one text a line from standard input (rnnkit transcribe ... | rnnkit predict DIR --file -)")
-    p.add_argument("--output", help="with --file: write here instead of standard output")
+    p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
+                                     "TSV or JSONL by its extension; tag: CoNLL)")
     p.add_argument("--text-column", help="with --file: the text column (default: the one used in training)")
     p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
 

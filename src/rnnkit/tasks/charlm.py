@@ -55,7 +55,14 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, build_model
-from rnnkit.train.options import RegulariserSettings, TrainSettings, settings_of, start_run, train_config_from
+from rnnkit.train.options import (
+    RegulariserSettings,
+    TrainSettings,
+    _positive_int,
+    settings_of,
+    start_run,
+    train_config_from,
+)
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
 from rnnkit.train.trainer import Trainer, TrainResult, resolved_precision, seed_everything
 
@@ -637,7 +644,7 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
     sp.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely characters")
     sp.add_argument("--seed", type=int, default=None, help="random seed (same seed, same text)")
-    sp.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    sp.add_argument("--threads", type=_positive_int, default=None, help="torch CPU threads")
     sp.add_argument("--verbose", action="store_true", help="print the speed on stderr")
 
 
@@ -657,7 +664,7 @@ def _score_arguments(sc: argparse.ArgumentParser) -> None:
                     f"{DYNAMIC_LR:g} for sgd)")
     sc.add_argument("--segment", type=int, default=None,
                     help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
-    sc.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    sc.add_argument("--threads", type=_positive_int, default=None, help="torch CPU threads")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:

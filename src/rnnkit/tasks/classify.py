@@ -612,8 +612,13 @@ class TextClassifier(shared.TextModel):
 # ------------------------------------------------------------------------------------------- CLI
 def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
+    added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
     if args.texts or args.file == "-":
         texts = list(args.texts) if args.texts else shared.stdin_texts()
+        if args.output:
+            return _write_predictions(args, added, ["text", *added], [
+                {"text": r["text"], "predicted_label": r["label"],
+                 **{f"p_{lab}": f"{v:.6f}" for lab, v in r["probabilities"].items()}} for r in m.predict(texts)])
         for r in m.predict(texts, digits=6 if args.json else None):
             if args.json:
                 print(json.dumps(r, ensure_ascii=False))
@@ -623,11 +628,7 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         return 0
     columns, rows = m.predict_file(args.file, args.text_column)
     if args.output:
-        write_table(args.output, columns, rows)
-        if not args.json:
-            added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
-            print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
-        return 0
+        return _write_predictions(args, added, columns, rows)
     if args.json:  # one JSON object per row, as --output rows.jsonl writes them
         for row in rows:
             print(jsonl_row(columns, row))
@@ -636,6 +637,14 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     writer.writerow(columns)
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])
+    return 0
+
+
+def _write_predictions(args: argparse.Namespace, added: list[str], columns: list[str],
+                       rows: list[dict[str, Any]]) -> int:
+    write_table(args.output, columns, rows)
+    if not args.json:
+        print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
     return 0
 
 
