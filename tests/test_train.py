@@ -503,3 +503,16 @@ def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) 
 
     with pytest.raises(SettingError, match=f"^{name} "):
         make_trainer(None, **{name: value})
+
+
+def test_the_closing_line_names_a_best_model_only_when_there_is_one(tmp_path: Path) -> None:
+    """An interrupted classify run said "model in OUT/best" with no best/ written and no word of --resume."""
+    from rnnkit.train.trainer import TrainResult
+
+    result = TrainResult(None, None, "accuracy", 542, 3.2, 0, 0.0, "interrupted", tmp_path)
+    assert result.model_dir() is None
+    assert result.where() == (f"no evaluation yet, so no best model; the run is in {tmp_path / 'last'}; "
+                              f"interrupted: continue with --resume {tmp_path}")
+    (tmp_path / "best").mkdir()
+    result.stopped = "steps"
+    assert result.model_dir() == tmp_path / "best" and result.where() == f"model in {tmp_path / 'best'}"

@@ -119,7 +119,6 @@ def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, l
 
 def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None) -> None:
     """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead."""
-    out = Path(result.out_dir or ".")
     if as_json:
         summary = {
             "best_val_accuracy": result.at_best("accuracy"),
@@ -133,13 +132,12 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "seconds": round(result.seconds, 2),
             "examples_per_s": round(result.tokens_per_s, 1),
             "stopped": result.stopped,
-            "model_dir": str(out / "best"),
+            "model_dir": str(result.model_dir()) if result.model_dir() else None,
             **(extra or {}),
         }
         print(json.dumps(summary))
         return
-    took = (f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); "
-            f"model in {out / 'best'}")
+    took = f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); {result.where()}"
     if result.metric == "loss" and result.best_metric is not None:
         accuracy = result.at_best("accuracy")
         accuracy = f", validation accuracy {accuracy:.4f}" if accuracy is not None else ""

@@ -340,14 +340,12 @@ def report(result: TrainResult, as_json: bool) -> None:
         print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
-                          "model_dir": str(Path(result.out_dir or ".") / "best")}))
+                          "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
     best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
     extra = f", {rate.upper()} {ev[rate]:.3f}" if rate else ""
     print(f"best validation loss {best} nats/symbol at step {result.best_step}{extra} ({result.steps} steps, "
-          f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
-    if result.stopped == "interrupted":
-        print(f"interrupted: continue with --resume {result.out_dir}")
+          f"{result.seconds:.1f} s); {result.where()}")
 
 
 # ------------------------------------------------------------------------------------------- use

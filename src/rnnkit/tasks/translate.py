@@ -340,15 +340,13 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
         print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
-                          "model_dir": str(Path(result.out_dir or ".") / "best")}))
+                          "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
     best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
     extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
     extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
     print(f"best validation loss {best} nats/{unit} at step {result.best_step}{extra} ({result.steps} steps, "
-          f"{result.seconds:.1f} s); model in {Path(result.out_dir or '.') / 'best'}")
-    if result.stopped == "interrupted":
-        print(f"interrupted: continue with --resume {result.out_dir}")
+          f"{result.seconds:.1f} s); {result.where()}")
 
 
 # ------------------------------------------------------------------------------------------- use

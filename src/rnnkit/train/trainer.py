@@ -220,6 +220,18 @@ class TrainResult:
         whichever metric chose it; None when that evaluation did not record it."""
         return self.best_metric if key == self.metric else self.best_eval.get(key)
 
+    def model_dir(self) -> Path | None:
+        """``OUT/best`` when the run has written one (a run stopped before its first evaluation has not)."""
+        best = Path(self.out_dir or ".") / "best"
+        return best if best.is_dir() else None
+
+    def where(self) -> str:
+        """Where the closing line of a run says its model is; with the way on when it was interrupted."""
+        best = self.model_dir()
+        out = Path(self.out_dir or ".")
+        text = f"model in {best}" if best else f"no evaluation yet, so no best model; the run is in {out / 'last'}"
+        return text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted" else "")
+
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
