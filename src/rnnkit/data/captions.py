@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.tabular import decode_utf8
+from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
 __all__ = ["CaptionedImage", "caption_words", "load_image", "random_affine", "read_captions", "write_captions"]
@@ -55,8 +55,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     path = folder / "captions.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
-    text = decode_utf8(path.read_bytes(), str(path))  # a BOM dropped; bad bytes named by line
-    lines = [ln.rstrip("\r") for ln in text.split("\n")]  # not splitlines: U+2028 in a text is no line break
+    lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     found: dict[str, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):

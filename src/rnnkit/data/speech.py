@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.tabular import decode_utf8
+from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
 __all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
@@ -48,12 +48,12 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     path = folder / "manifest.tsv"
     if not path.is_file():
         raise UserError(f"{folder}: not a speech corpus (expected {path} with the header 'audio<TAB>text')")
-    text = decode_utf8(path.read_bytes(), str(path))  # a BOM dropped; bad bytes named by line
-    lines = [ln.rstrip("\r") for ln in text.split("\n")]  # not splitlines: U+2028 in a text is no line break
-    header = lines[0].split("\t") if text.strip() else []
+    lines = file_lines(path)  # a BOM dropped; bad bytes named by line
+    empty = not any(line.strip() for line in lines)
+    header = [] if empty else lines[0].split("\t")
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
-                        f"found {lines[0] if text.strip() else 'an empty file'!r}")
+                        f"found {'an empty file' if empty else lines[0]!r}")
     out = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():

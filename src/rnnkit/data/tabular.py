@@ -91,6 +91,12 @@ def decode_utf8(data: bytes, path: str) -> str:
         ) from None
 
 
+def file_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 file (see :func:`decode_utf8`), split at newlines only (a CR before one is
+    dropped): U+2028 or a form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
+    return [line.rstrip("\r") for line in decode_utf8(path.read_bytes(), str(path)).split("\n")]
+
+
 def _read_text(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
