@@ -394,10 +394,11 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
     if args.texts:
         sentences = [m.split(t) for t in args.texts]
+        predicted = m.predict(list(args.texts))
         if args.output:
-            write_conll(args.output, sentences, m.predict(list(args.texts)))
+            write_conll(args.output, sentences, predicted)
             return 0
-        for sent, tags in zip(sentences, m.predict(list(args.texts)), strict=True):
+        for sent, tags in zip(sentences, predicted, strict=True):
             if args.json:
                 print(_json_line(sent, tags))
             else:

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
-from rnnkit.data.tabular import decode_utf8
+from rnnkit.data.tabular import file_lines
 from rnnkit.data.tokenize import (
     UNK_ID,
     Tokenizer,
@@ -474,17 +474,16 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _read_sources(path: str) -> list[str]:
+    """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
     try:
-        data = Path(path).read_bytes()
+        lines = file_lines(Path(path))  # a BOM dropped; bytes not UTF-8 named by line and column
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
-    """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
-    lines = decode_utf8(data, path).split("\n")  # a BOM dropped; bytes not UTF-8 named by line and column
     if lines and not lines[-1].strip():
         lines.pop()  # after the last newline
     sources = []
     for n, line in enumerate(lines, 1):
-        source = line.rstrip("\r").split("\t", 1)[0]
+        source = line.split("\t", 1)[0]
         if line.strip() and not source.strip():
             raise UserError(f"{path}:{n}: the source text (before the tab) is empty")
         sources.append(source if source.strip() else "")
