@@ -53,6 +53,8 @@ def detach_state(state: Any) -> Any:
         return state.detach()
     if isinstance(state, (tuple, list)):
         return type(state)(detach_state(s) for s in state)
+    if callable(getattr(state, "detach", None)):  # a carried memory outside autograd (rnnkit.models.match)
+        return state.detach()
     raise TypeError(f"cannot detach a recurrent state of type {type(state).__name__}")
 
 

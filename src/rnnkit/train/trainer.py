@@ -79,6 +79,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import math
 import random
 import signal
@@ -247,13 +248,31 @@ def seed_everything(seed: int) -> None:
 
 
 def _flatten_state(state: Any) -> tuple[str, dict[str, Tensor]]:
+    """The carried state as a layout string and tensors ``carry.i``: None, a tensor, a flat tuple of them, or
+    a tree of tuples whose leaves are tensors, None or a memory of the text read (an object with a
+    ``tensors()`` method, such as :class:`rnnkit.models.match.MatchState`, saved as that tensor)."""
     if state is None:
         return "none", {}
     if isinstance(state, Tensor):
         return "tensor", {"carry.0": state}
     if isinstance(state, (tuple, list)) and all(isinstance(s, Tensor) for s in state):
         return f"tuple:{len(state)}", {f"carry.{i}": s for i, s in enumerate(state)}
-    raise TypeError("the carried state must be None, a tensor or a flat tuple of tensors to be saved")
+    leaves: list[Tensor] = []
+
+    def layout(node: Any) -> Any:
+        if node is None:
+            return None
+        if isinstance(node, (tuple, list)):
+            return [layout(n) for n in node]
+        if not isinstance(node, Tensor) and callable(getattr(node, "tensors", None)):
+            node = node.tensors()
+        if not isinstance(node, Tensor):
+            raise TypeError("the carried state must be tensors, tuples of them and None to be saved")
+        leaves.append(node)
+        return len(leaves) - 1
+
+    tree = layout(state)
+    return "tree:" + json.dumps(tree), {f"carry.{i}": t for i, t in enumerate(leaves)}
 
 
 def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
@@ -261,6 +280,20 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
         return None
     if kind == "tensor":
         return tensors["carry.0"]
+    if kind.startswith("tree:"):
+        def build(node: Any) -> Any:
+            if node is None:
+                return None
+            if isinstance(node, list):
+                return tuple(build(n) for n in node)
+            if not isinstance(node, int) or isinstance(node, bool):
+                raise ValueError(f"a carried state's layout has {node!r} where a tensor's number belongs")
+            return tensors[f"carry.{node}"]
+
+        try:
+            return build(json.loads(kind[5:]))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"carry layout {kind!r}: {exc}") from None
     n = int(kind.split(":")[1])
     return tuple(tensors[f"carry.{i}"] for i in range(n))
 
