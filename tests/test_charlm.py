@@ -47,7 +47,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     status = main(["train", "charlm", "--data", str(root / "text.txt"), "--out", str(root / "run"),
                    "--hidden", "24", "--layers", "1", "--embed-dim", "8", "--seq-len", "24",
                    "--batch-size", "4", "--steps", "30", "--eval-every", "15", "--lr", "0.01",
-                   "--no-progress"])
+                   "--no-progress", "--no-memory"])  # the recurrent model alone (tests/test_match.py: the memory)
     assert status == 0
     return root / "run"
 
@@ -58,7 +58,8 @@ def cyclic(tmp_path_factory: pytest.TempPathFactory) -> CharLM:
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("cycle")
     (root / "cycle.txt").write_text(CYCLE * 300, encoding="utf-8")
-    config = CharLMConfig(hidden=32, embed_dim=8, seq_len=16, batch_size=4, steps=60, lr=0.02, eval_every=60)
+    config = CharLMConfig(hidden=32, embed_dim=8, seq_len=16, batch_size=4, steps=60, lr=0.02, eval_every=60,
+                          memory=False)  # what the recurrent model learns (a memory would copy the cycle)
     train_charlm(config, str(root / "cycle.txt"), root / "run", progress=False, verbose=False)
     return rnnkit.load(root / "run")
 

@@ -5,11 +5,15 @@ state to next-token logits ``(T, B, V)`` and the new state, so text can be train
 (truncated BPTT), scored, or generated one token at a time with the state carried (each new token
 costs one step, not a rerun of the prefix). Any cell of the core works (``lstm``, ``gru``,
 ``rnn_tanh``, ``rnn_relu``, ``irnn``, ``clockwork``).
+
+With ``memory=[2, 3, ...]`` (context lengths) the model also copies from the text it has read
+(:mod:`rnnkit.models.match`): it then returns log-probabilities of its mixture, which every caller uses as
+logits (they are already normalised), and its state is ``(recurrent state, MatchState)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
@@ -17,6 +21,8 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from rnnkit.dropout import Dropout
+from rnnkit.errors import UserError
+from rnnkit.models.match import MatchMemory, MatchState
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
@@ -37,6 +43,7 @@ class LanguageModel(nn.Module):
         num_layers: int = 2,
         embed_dim: int = 64,
         dropout: float = 0.0,
+        memory: Sequence[int] = (),
         **cell_options: Any,
     ) -> None:
         super().__init__()
@@ -53,6 +60,10 @@ class LanguageModel(nn.Module):
                              dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         self.drop = Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)
+        # copies from the text read so far, for contexts of these lengths (rnnkit.models.match); the state is
+        # then (recurrent state, MatchState)
+        self.match = MatchMemory(hidden_size, memory) if memory else None
+        self.memory = list(self.match.orders) if self.match else []
 
     def config(self) -> dict[str, Any]:
         return {
@@ -62,10 +73,12 @@ class LanguageModel(nn.Module):
             "num_layers": self.num_layers,
             "embed_dim": self.embed_dim,
             "dropout": self.dropout_p,
+            **({"memory": self.memory} if self.memory else {}),
             **self.cell_options,
         }
 
     def forward(self, ids: Tensor, state: Any = None, time_offset: int = 0) -> tuple[Tensor, Any]:
+        state, memory = self._split(state, ids)
         x = self.drop(self.embedding(ids))   # dropout on the non-recurrent connections (Zaremba et al. 2014)
         kw = {"time_offset": time_offset} if self.cell == "clockwork" else {}
         if torch.is_autocast_enabled(x.device.type) and not self.rnn.uses_fused():
@@ -76,19 +89,58 @@ class LanguageModel(nn.Module):
             out, state = self.rnn(x, state, **kw)
         else:
             out, state = self.rnn(x, state)
-        return self.head(self.drop(out)), state
+        out = self.drop(out)
+        if self.match is None:
+            return self.head(out), state
+        return self.match(out, self.head(out), memory.advance(ids)), (state, memory)
 
 
     def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
         :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
+        state, memory = self._split(state, ids[None])
         x = torch.embedding(self.embedding.weight, ids)  # the op, no wrapper
         if self.training:
             x = self.drop(x)
         out, state = self.rnn.step(x, state, t)
         if self.training:
             out = self.drop(out)
-        return F.linear(out, self.head.weight, self.head.bias), state  # no module call per token
+        logits = F.linear(out, self.head.weight, self.head.bias)  # no module call per token
+        if self.match is None:
+            return logits, state
+        return self.match(out[None], logits[None], memory.advance(ids[None]))[0], (state, memory)
+
+    def _split(self, state: Any, ids: Tensor) -> tuple[Any, MatchState | None]:
+        """The recurrent state and the memory of the text read (a fresh one for a new stream; one saved as a
+        tensor by a checkpoint is rebuilt)."""
+        if self.match is None:
+            return state, None
+        recurrent, memory = state if state is not None else (None, None)
+        if memory is None:
+            memory = MatchState(self.match.orders, ids.shape[1])
+        elif isinstance(memory, Tensor):
+            try:
+                memory = MatchState.restore(_saved_memory(memory, self.vocab_size), self.match.orders)
+            except ValueError as exc:
+                raise UserError(f"the checkpoint's carried memory of the text read is damaged ({exc}); resume "
+                                "from an undamaged run or start afresh") from None
+        return recurrent, memory
+
+
+def _saved_memory(saved: Tensor, vocab_size: int) -> Tensor:
+    """A memory of the text read as a checkpoint saved it, checked: whole numbers, the tokens in the
+    vocabulary (a damaged or foreign checkpoint is one line, not an index error mid-training)."""
+    if saved.is_floating_point() or saved.dim() != 2 or saved.shape[1] < 1:
+        raise UserError(f"the checkpoint's carried memory of the text read is damaged (a {saved.dtype} tensor "
+                        f"of shape {tuple(saved.shape)}); resume from an undamaged run or start afresh")
+    tokens = saved[:, 1:]
+    if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
+        raise UserError(f"the checkpoint's carried memory of the text read holds token ids outside the vocabulary of "
+                        f"{vocab_size}; resume from an undamaged run or start afresh")
+    if int(saved[:, 0].min()) < tokens.shape[1] or bool((saved[:, 0] != saved[0, 0]).any()):
+        raise UserError("the checkpoint's carried memory of the text read counts fewer characters read than it "
+                        "holds; resume from an undamaged run or start afresh")
+    return saved.cpu()
 
 
 def _to_float(state: Any) -> Any:

@@ -41,6 +41,7 @@ from rnnkit.errors import (
     check_positive,
     report_warnings,
 )
+from rnnkit.models import match
 from rnnkit.models.dynamic_eval import (
     DYNAMIC_LR,
     DYNAMIC_SEGMENT,
@@ -52,6 +53,7 @@ from rnnkit.models.dynamic_eval import (
     gradient_rms,
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
+from rnnkit.models.match import DEFAULT_ORDERS
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -85,6 +87,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
     batch_size: int = 16          # parallel streams
     dropout: float | None = None  # on the embeddings, between layers and before the output (None: auto_dropout)
     weight_drop: float | None = None  # DropConnect on W_hh (None: with --dropout from the budget, auto_weight_drop)
+    memory: bool = True           # copy from the text read so far (rnnkit.models.match; docs/CHARLM.md)
     val_fraction: float = 0.1     # the last part of the text, held out
     eval_chars: int = 0           # validation characters read at each evaluation (0: all)
     steps: int | None = 3500
@@ -110,6 +113,11 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
             check_fraction("dropout", self.dropout)
         self.validate_regularisers()
         check_fraction("val_fraction", self.val_fraction)
+        if not isinstance(self.memory, bool):
+            raise SettingError("memory", self.memory, "expected true or false")
+        if self.memory and self.shift is not None and self.shift != self.seq_len:
+            raise SettingError("shift", self.shift, "overlapping windows would read the text twice into the memory; "
+                               "give --no-memory with --shift")
         if self.eval_chars < 0:
             raise SettingError("eval_chars", self.eval_chars, "expected a number of characters >= 0 (0: all)")
 
@@ -199,7 +207,7 @@ BUILT_IN = ("shakespeare", "korean")
 
 #: settings that fix the model's shape or the data: a resumed run keeps them
 FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "weight_drop",
-          "layer_norm", "val_fraction", "seed")
+          "layer_norm", "memory", "val_fraction", "seed")
 
 
 # ------------------------------------------------------------------------------------------- train
@@ -269,6 +277,7 @@ def train(
               f"--batch-size {config.batch_size}", file=sys.stderr, flush=True)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, ckpt)
+    config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
 
     def factory() -> LanguageModel:
         return LanguageModel(len(vocab), **kwargs)
@@ -278,7 +287,8 @@ def train(
         model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                  unit="char"),
         batches=StreamBatches(train_ids, streams, config.seq_len, config.shift), loss_fn=tbptt_lm_loss,
-        eval_fn=_eval_fn(val_ids, config.eval_chars), out_dir=out, vocab=vocab.to_json(), resume=ckpt,
+        eval_fn=_eval_fn(val_ids, config.eval_chars, bool(kwargs.get("memory"))), out_dir=out,
+        vocab=vocab.to_json(), resume=ckpt,
         model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
         best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
     )
@@ -348,7 +358,8 @@ def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, An
     if ckpt is not None:
         return _saved_model_kwargs(ckpt)
     return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
-            "embed_dim": config.embed_dim, "dropout": config.dropout, **config.regulariser_options()}
+            "embed_dim": config.embed_dim, "dropout": config.dropout,
+            "memory": list(DEFAULT_ORDERS) if config.memory else [], **config.regulariser_options()}
 
 
 def _saved_model_kwargs(ckpt: Checkpoint) -> dict[str, Any]:
@@ -358,12 +369,17 @@ def _saved_model_kwargs(ckpt: Checkpoint) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if k != "vocab_size"}
 
 
-def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int) -> Any:
+def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int, memory: bool) -> Any:
+    """Validation: 64 streams side by side; for a model with a memory of the text read, streams no shorter
+    than the memory reaches back (two blocks of :data:`rnnkit.models.match.BLOCK`), one for most texts, so
+    that it reads the validation text as ``score --file`` does, with all of its past that it can use."""
     if val_ids is None:
         return None
+    length = min(val_ids.numel(), eval_chars or val_ids.numel())
+    streams, window = (max(1, length // (2 * match.BLOCK)), 4096) if memory else (64, 256)
 
     def eval_fn(m: torch.nn.Module) -> dict[str, float]:
-        return evaluate_streams(m, val_ids, batch_size=64, window=256, max_tokens=eval_chars or None)
+        return evaluate_streams(m, val_ids, batch_size=streams, window=window, max_tokens=eval_chars or None)
 
     return eval_fn
 
@@ -684,6 +700,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dropout", type=float, help="dropout on the embeddings, between layers and before the output "
                    f"(default: from the budget: none up to {DROPOUT_FREE_PASSES} passes over the text, then 0.1 per "
                    f"doubling beyond 4, at most {DROPOUT_CAP:g})")
+    p.add_argument("--no-memory", dest="memory", action="store_const", const=False,
+                   help="no memory of the text read: the plain char-rnn (by default the model also learns to copy "
+                   "what followed the last occurrence of the current 2-24 characters)")
     p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
     p.add_argument("--eval-chars", type=int,
                    help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")

@@ -1,0 +1,190 @@
+"""A memory of the text read so far: offer the token that followed the last time the same context was read.
+
+What a user gets: :class:`MatchMemory` turns a language model's next-token logits into the log-probabilities
+of a learned mixture with copies from the text's own past. For each of a few context lengths k (the
+``orders``), :class:`MatchState` keeps, per stream, a table from the last k tokens to the token that
+followed their latest earlier occurrence (the "match model" of context-mixing compressors such as PAQ; a
+discrete form of the continuous cache of Grave et al., ICLR 2017). Each order with a match offers its
+token as a candidate. The top layer's state scores a sentinel (the model's own softmax, as in Merity et
+al.'s pointer sentinel, ICLR 2017) and each candidate, and the scores are soft-maxed together::
+
+    p(next) = a_sentinel * softmax(logits) + sum of a_k over the orders k whose candidate is next
+
+So a name spoken a page back is offered again when its first letters come, and the model learns when to
+trust the offer. The tables are carried from window to window like the recurrent state; they never hold
+a token the model has not read yet, and the weights do not change while a text is read.
+
+Tables are bounded: they hold the entries of the current and the previous block of :data:`BLOCK` positions
+of a stream (so between one and two blocks of the past), and a stream's state is saved as the tokens of
+those blocks (:meth:`MatchState.tensors`), from which :meth:`MatchState.restore` rebuilds the same tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+__all__ = ["BLOCK", "DEFAULT_ORDERS", "MatchMemory", "MatchState"]
+
+#: context lengths offered by default (docs/CHARLM.md: 2-24 characters)
+DEFAULT_ORDERS = (2, 3, 4, 6, 8, 12, 16, 24)
+#: the share of a training batch's streams whose offers are hidden in a window, so that the recurrent model
+#: also learns to predict without them (docs/CHARLM.md)
+HIDE = 0.25
+#: positions per block of a stream's tables: they reach back between one and two blocks
+BLOCK = 65_536
+_MOD = 2_147_483_647   # a Mersenne prime: hashes and (token + 1) * power stay inside int64
+_BASE = 1_000_003
+_TINY = 1e-30          # a probability below any the mixture reaches: log 0 stays finite, its gradient not NaN
+
+
+class MatchState:
+    """What a :class:`MatchMemory` carries for ``batch`` streams: per stream and order, the tables from a
+    context's hash to the token that followed its latest occurrence, and the tokens read (for saving).
+
+    :meth:`advance` changes the state in place: a state is read forward once, never twice from one point.
+    """
+
+    def __init__(self, orders: Sequence[int], batch: int, block: int | None = None) -> None:
+        self.orders = tuple(orders)
+        self.batch = batch
+        self.block = block or BLOCK
+        self.position = 0                                  # tokens read per stream
+        self.first = 0                                     # the position of history[b][0]
+        self.keep = max(self.orders) - 1                   # context tokens an order needs before a token
+        self.history: list[list[int]] = [[] for _ in range(batch)]
+        self.current: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
+        self.previous: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
+        self.last: list[list[int | None]] = [[None] * len(self.orders) for _ in range(batch)]
+        self._powers = [pow(_BASE, j, _MOD) for j in range(max(self.orders))]
+
+    def detach(self) -> MatchState:
+        """The state itself: it holds no tensor of autograd's (for :func:`rnnkit.detach_state`)."""
+        return self
+
+    def _hashes(self, ids: Tensor) -> list[list[list[int]]]:
+        """Per stream and order, the hash of the k tokens ending at each position of ``ids`` (T, B)."""
+        tail = torch.tensor([h[-self.keep:] if self.keep else [] for h in self.history], dtype=torch.long)
+        tail = tail.view(self.batch, -1) + 1
+        pad = torch.zeros(self.batch, self.keep - tail.shape[1], dtype=torch.long)   # before the stream began
+        ext = torch.cat([pad, tail, ids.t().long().cpu() + 1], 1)                   # (B, keep + T)
+        steps = ids.shape[0]
+        running = torch.zeros(self.batch, steps, dtype=torch.long)
+        out = []
+        for j in range(max(self.orders)):
+            running = (running + ext[:, self.keep - j : self.keep - j + steps] * self._powers[j]) % _MOD
+            if j + 1 in self.orders:
+                out.append(running)
+        return torch.stack(out, 1).tolist()               # (B, K, T)
+
+    def advance(self, ids: Tensor) -> Tensor:
+        """Read ``ids`` (T, B): the candidate after each position (T, B, K), -1 where an order has no match."""
+        if ids.dim() != 2 or ids.shape[1] != self.batch:
+            raise ValueError(f"a memory of {self.batch} stream(s) read ids of shape {tuple(ids.shape)}")
+        steps = ids.shape[0]
+        hashes, tokens = self._hashes(ids), ids.t().tolist()
+        found: list[list[list[int]]] = [[[] for _ in self.orders] for _ in range(self.batch)]
+        start = 0
+        while start < steps:                                  # up to a block's end, then the next block
+            end = min(steps, start + self.block - (self.position + start) % self.block)
+            if (self.position + start) % self.block == 0 and self.position + start:
+                self.previous, self.current = self.current, [[{} for _ in self.orders] for _ in range(self.batch)]
+            for b in range(self.batch):
+                for i in range(len(self.orders)):
+                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][i][start:end])
+            start = end
+        for b in range(self.batch):
+            self.history[b].extend(tokens[b])
+        self.position += steps
+        self._trim()
+        return torch.tensor(found, dtype=torch.long).permute(2, 0, 1).to(ids.device)
+
+    def _read(self, b: int, i: int, tokens: list[int], hashes: list[int]) -> list[int]:
+        """Stream ``b``'s tables of order ``i`` read ``tokens``, whose contexts hash to ``hashes``: each
+        position's candidate. Each token first becomes the entry of the context that ended before it, then
+        the context ending at it is looked up (so a lookup sees every token read, and no later one)."""
+        current, get, older = self.current[b][i], self.current[b][i].get, self.previous[b][i].get
+        out = []
+        last = self.last[b][i]
+        for token, h in zip(tokens, hashes, strict=True):
+            if last is not None:
+                current[last] = token
+            c = get(h)
+            out.append(older(h, -1) if c is None else c)
+            last = h
+        self.last[b][i] = last
+        return out
+
+    def _trim(self) -> None:
+        """Keep the tokens of the current and previous block, and the context before them."""
+        # the longest context ending just before the oldest entry's token is needed to rebuild that entry
+        first = max(0, max(0, (self.position // self.block - 1) * self.block) - max(self.orders))
+        if first > self.first:
+            self.history = [h[first - self.first:] for h in self.history]
+            self.first = first
+
+    def tensors(self) -> Tensor:
+        """The state as one int64 tensor (B, 1 + tokens): the position read, then the tokens kept."""
+        head = torch.full((self.batch, 1), self.position, dtype=torch.long)
+        return torch.cat([head, torch.tensor(self.history, dtype=torch.long).view(self.batch, -1)], 1)
+
+    @classmethod
+    def restore(cls, saved: Tensor, orders: Sequence[int], block: int | None = None) -> MatchState:
+        """The state :meth:`tensors` saved, its tables rebuilt by reading its tokens again."""
+        if saved.dim() != 2 or saved.shape[1] < 1:
+            raise ValueError(f"a saved match memory is (streams, 1 + tokens), got {tuple(saved.shape)}")
+        state = cls(orders, saved.shape[0], block)
+        block = state.block
+        position, tokens = int(saved[0, 0]), saved[:, 1:]
+        first = position - tokens.shape[1]
+        start = max(0, (position // block - 1) * block)    # where the oldest table entries were read
+        if not 0 <= first <= start:
+            raise ValueError(f"a saved match memory holds {tokens.shape[1]} tokens of {position} read")
+        state.first, state.position = first, start
+        state.history = tokens[:, : start - first].tolist()
+        if state.history[0]:   # the context that ends before the first token read again
+            ids = torch.tensor([h[-1:] for h in state.history], dtype=torch.long).t()
+            kept, state.history = state.history, [h[:-1] for h in state.history]
+            hashes = state._hashes(ids)
+            state.history = kept
+            state.last = [[hashes[b][i][0] for i in range(len(state.orders))] for b in range(state.batch)]
+        if position > start:
+            state.advance(tokens[:, start - first :].t())
+        return state
+
+
+class MatchMemory(nn.Module):
+    """``log_probs = memory(h (T, B, H), logits (T, B, V), candidates (T, B, K))``: the mixture of the
+    module doc. ``candidates`` come from :meth:`MatchState.advance` (-1: no match for that order)."""
+
+    def __init__(self, hidden_size: int, orders: Sequence[int] = DEFAULT_ORDERS, hide: float = HIDE) -> None:
+        super().__init__()
+        self.hide = hide
+        orders = tuple(int(k) for k in orders)
+        if not orders or min(orders) < 1 or len(set(orders)) != len(orders):
+            raise ValueError(f"match orders must be distinct context lengths >= 1, got {list(orders)}")
+        self.orders = tuple(sorted(orders))
+        self.score = nn.Linear(hidden_size, len(orders) + 1)        # the sentinel's and each order's score
+        self.agree = nn.Parameter(torch.zeros(len(orders)))           # times log p_model(candidate)
+        with torch.no_grad():                                          # start mostly on the model's softmax
+            self.score.weight.mul_(0.1)
+            self.score.bias.zero_()
+            self.score.bias[0] = math.log(len(orders)) + 2.0
+
+    def forward(self, h: Tensor, logits: Tensor, candidates: Tensor) -> Tensor:
+        with torch.autocast(h.device.type, enabled=False):
+            log_p = F.log_softmax(logits.float(), -1)
+            scores = self.score(h.float())
+            sentinel, offered = scores[..., :1], scores[..., 1:]
+            has = candidates >= 0
+            if self.training and self.hide > 0:   # some streams' windows without offers: the model learns alone too
+                has = has & (torch.rand(has.shape[1], 1, device=has.device) >= self.hide)
+            index = candidates.clamp(min=0)
+            offered = (offered + self.agree * log_p.gather(-1, index)).masked_fill(~has, -math.inf)
+            log_z = torch.logsumexp(torch.cat([sentinel, offered], -1), -1, keepdim=True)
+            copied = torch.zeros_like(log_p).scatter_add_(-1, index, torch.exp(offered - log_z))
+            return torch.logaddexp(sentinel - log_z + log_p, copied.clamp_min(_TINY).log())

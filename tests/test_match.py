@@ -1,0 +1,261 @@
+"""The memory of the text read (rnnkit.models.match): candidates against brute force, exact save and restore,
+the mixture against a hand-written loop, and a language model that reads a text the same in windows,
+step by step and whole, never seeing a token before it is read."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnkit.errors import UserError
+from rnnkit.models import match
+from rnnkit.models.language_model import LanguageModel, generate
+from rnnkit.models.match import MatchMemory, MatchState
+from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, seed_everything, tbptt_lm_loss
+from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
+
+ORDERS = (1, 2, 3, 5)
+
+
+def brute_candidates(seq: list[int], orders: tuple[int, ...], block: int) -> list[list[int]]:
+    """Per position p and order k: the token after the latest earlier occurrence of seq[p-k+1 : p+1], looking
+    back only to the start of the block before p's block."""
+    out = [[-1] * len(orders) for _ in seq]
+    for p in range(len(seq)):
+        oldest = (p // block - 1) * block
+        for i, k in enumerate(orders):
+            if p - k + 1 < 0:
+                continue
+            for q in range(p - 1, k - 2, -1):
+                if q + 1 < oldest:
+                    break
+                if seq[q - k + 1 : q + 1] == seq[p - k + 1 : p + 1]:
+                    out[p][i] = seq[q + 1]
+                    break
+    return out
+
+
+def streams(batch: int, length: int, symbols: int = 3, seed: int = 0) -> torch.Tensor:
+    rng = random.Random(seed)
+    return torch.tensor([[rng.randrange(symbols) for _ in range(length)] for _ in range(batch)]).t()
+
+
+@pytest.mark.parametrize("block", [7, 16, 10**6])
+def test_candidates_are_the_latest_earlier_match_within_two_blocks(block: int) -> None:
+    ids = streams(3, 90)
+    state = MatchState(ORDERS, 3, block)
+    got = torch.cat([state.advance(ids[a : a + 11]) for a in range(0, 90, 11)])
+    for b in range(3):
+        assert got[:, b].tolist() == brute_candidates(ids[:, b].tolist(), ORDERS, block)
+
+
+@pytest.mark.parametrize("block", [7, 10**6])
+def test_a_restored_state_reads_on_exactly_as_the_saved_one(block: int) -> None:
+    ids = streams(2, 80, seed=1)
+    for cut in range(0, 80, 3):
+        state = MatchState(ORDERS, 2, block)
+        if cut:
+            state.advance(ids[:cut])
+        saved = state.tensors()
+        assert saved.shape[1] <= 1 + 2 * block + max(ORDERS)  # bounded by two blocks and their context
+        again = MatchState.restore(saved, ORDERS, block)
+        assert torch.equal(state.advance(ids[cut:]), again.advance(ids[cut:]))
+
+
+def test_a_damaged_saved_state_is_refused() -> None:
+    with pytest.raises(ValueError, match="tokens of"):
+        MatchState.restore(torch.tensor([[3, 1, 2, 0, 1]]), ORDERS)   # 4 tokens of 3 read
+    with pytest.raises(ValueError, match="streams"):
+        MatchState.restore(torch.tensor([5]), ORDERS)
+
+
+def test_the_mixture_equals_a_hand_written_loop() -> None:
+    torch.manual_seed(0)
+    memory = MatchMemory(8, ORDERS)
+    with torch.no_grad():
+        memory.score.weight.normal_()
+        memory.agree.normal_()
+    h, logits = torch.randn(5, 2, 8), torch.randn(5, 2, 4)
+    candidates = torch.randint(-1, 4, (5, 2, len(ORDERS)))
+    got = memory(h, logits, candidates)
+    with torch.no_grad():
+        want = want_mixture(memory, h, logits, candidates)
+    assert torch.allclose(got.exp(), want, atol=1e-6)
+    assert torch.allclose(got.exp().sum(-1), torch.ones(5, 2), atol=1e-5)
+    got.sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in memory.parameters())
+
+
+def want_mixture(memory: MatchMemory, h: torch.Tensor, logits: torch.Tensor, candidates: torch.Tensor) -> torch.Tensor:
+    want = torch.empty_like(logits)
+    for t in range(5):
+        for b in range(2):
+            s = memory.score(h[t, b]).tolist()
+            log_p = torch.log_softmax(logits[t, b], -1)
+            offered = [(k, s[i + 1] + float(memory.agree[i]) * float(log_p[k]))
+                       for i, k in enumerate(candidates[t, b].tolist()) if k >= 0]
+            z = math.log(math.exp(s[0]) + sum(math.exp(v) for _, v in offered))
+            p = math.exp(s[0] - z) * log_p.exp()
+            for k, v in offered:
+                p[k] += math.exp(v - z)
+            want[t, b] = p
+    return want
+
+
+def test_bad_orders_are_refused() -> None:
+    for orders in ([], [0, 2], [2, 2]):
+        with pytest.raises(ValueError, match="orders"):
+            MatchMemory(4, orders)
+
+
+def lm_with_memory(seed: int = 0) -> LanguageModel:
+    torch.manual_seed(seed)
+    model = LanguageModel(5, hidden_size=12, num_layers=1, embed_dim=6, memory=[1, 2, 4]).eval()
+    with torch.no_grad():
+        model.match.score.bias.zero_()  # lean on the memory, so that a wrong candidate shows
+    return model
+
+
+def test_a_text_reads_the_same_whole_in_windows_and_step_by_step() -> None:
+    model = lm_with_memory()
+    ids = torch.randint(5, (60, 2), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        whole, _ = model(ids)
+        parts, state = [], None
+        for a in range(0, 60, 7):
+            out, state = model(ids[a : a + 7], state)
+            parts.append(out)
+        steps, state = [], None
+        for t in range(60):
+            out, state = model.step(ids[t], state, t)
+            steps.append(out)
+    assert torch.allclose(whole.exp().sum(-1), torch.ones(60, 2), atol=1e-5)
+    assert torch.allclose(torch.cat(parts), whole, atol=1e-5)
+    assert torch.allclose(torch.stack(steps), whole, atol=1e-5)
+
+
+def test_no_position_sees_a_token_it_has_not_read() -> None:
+    model = lm_with_memory()
+    ids = streams(1, 40, symbols=2, seed=2)
+    with torch.no_grad():
+        base, _ = model(ids)
+        for t in range(39):
+            changed = ids.clone()
+            changed[t + 1 :] = 1 - changed[t + 1 :]    # every later token differs
+            out, _ = model(changed)
+            assert torch.equal(out[: t + 1], base[: t + 1]), t
+
+
+def test_the_memory_copies_a_repeated_text_better_than_the_model_alone() -> None:
+    model = lm_with_memory()
+    line = streams(1, 30, symbols=5, seed=3)
+    ids = torch.cat([line, line])
+    with torch.no_grad():
+        out, _ = model(ids)
+        plain = torch.log_softmax(model.head(model.rnn(model.embedding(ids))[0]), -1)
+    second = slice(31, 59)   # the repeat, once the orders' contexts lie inside it
+    gold = ids[second.start + 1 : second.stop + 1]
+    assert out[second].gather(-1, gold[..., None]).mean() > plain[second].gather(-1, gold[..., None]).mean() + 0.3
+
+
+def test_sampling_carries_the_memory() -> None:
+    model = lm_with_memory()
+    out = list(generate(model, torch.tensor([1, 2, 3]), 20, generator=torch.Generator().manual_seed(0)))
+    assert len(out) == 20 and all(0 <= t < 5 for t in out)
+
+
+def test_resume_is_bit_exact_with_the_memory_in_the_carried_state(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(match, "BLOCK", 16)   # the tables forget and the saved tokens are trimmed within the run
+    data = torch.randint(1, 5, (4 * 80,), generator=torch.Generator().manual_seed(1)).to(torch.uint8)
+
+    def trainer(out: Path, resume=None, halt_at=None) -> Trainer:
+        seed_everything(3)
+        model = LanguageModel(5, hidden_size=12, num_layers=1, embed_dim=6, dropout=0.1, memory=[1, 3])
+        config = TrainConfig(steps=12, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01,
+                             halt_at=halt_at)
+        return Trainer(model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
+                       eval_fn=lambda m: evaluate_streams(m, data[:100], batch_size=1, window=32),
+                       out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
+                       resume=resume)
+
+    straight = trainer(tmp_path / "a")
+    straight.fit()
+    assert trainer(tmp_path / "b", halt_at=7).fit().steps == 7
+    assert (json_carry := load_checkpoint(tmp_path / "b", prefer="last").trainer_state["carry"]).startswith("tree:")
+    torch.manual_seed(12345)
+    resumed = trainer(tmp_path / "b", resume=load_checkpoint(tmp_path / "b", prefer="last"))
+    assert resumed.step == 7, json_carry
+    resumed.fit()
+    a, b = straight.model.state_dict(), resumed.model.state_dict()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+
+
+@pytest.mark.parametrize("memory", ["x", [0], [2, 2], {"a": 1}, list(range(1, 10_000))])
+def test_a_checkpoint_with_a_damaged_memory_setting_is_one_line(tmp_path: Path, memory: object) -> None:
+    model = LanguageModel(5, hidden_size=4, num_layers=1, embed_dim=3, memory=[2])
+    state = model.state_dict()
+    ckpt = Checkpoint(path=tmp_path, config={"model": {**model.config(), "memory": memory}},
+                      model_shapes={k: tuple(v.shape) for k, v in state.items()}, _model_state=state)
+    with pytest.raises(UserError, match="does not describe a model|model.memory"):
+        build_model(lambda: LanguageModel(**ckpt.config["model"]), ckpt)
+
+
+def test_charlm_trains_with_the_memory_by_default_and_without_it_when_asked(tmp_path: Path) -> None:
+    from rnnkit.cli import main
+
+    (tmp_path / "t.txt").write_text("the cat sat on the mat. " * 40, encoding="utf-8")
+    common = ["--data", str(tmp_path / "t.txt"), "--steps", "3", "--hidden", "8", "--embed-dim", "4", "--seq-len",
+              "16", "--batch-size", "2", "--no-progress", "--precision", "fp32"]
+    assert main(["train", "charlm", "--out", str(tmp_path / "m"), *common]) == 0
+    assert main(["train", "charlm", "--out", str(tmp_path / "n"), "--no-memory", *common]) == 0
+    import rnnkit
+
+    with_memory, without = rnnkit.load(tmp_path / "m"), rnnkit.load(tmp_path / "n")
+    assert with_memory.model.memory == list(match.DEFAULT_ORDERS) and without.model.match is None
+    assert "memory" not in without.checkpoint.config["model"]
+    assert len(with_memory.sample(prime="the ", length=30, seed=0)) == 34
+    assert with_memory.score(["the cat sat"])[0]["chars"] == without.score(["the cat sat"])[0]["chars"]
+    adapted = with_memory.score(["the cat sat on the mat. " * 3], dynamic=True)[0]
+    assert math.isfinite(adapted["log_prob"]) and adapted["chars"] > 60
+
+
+def test_overlapping_windows_with_the_memory_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.cli import main
+
+    (tmp_path / "t.txt").write_text("abc " * 100, encoding="utf-8")
+    args = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "r"), "--steps", "1",
+            "--seq-len", "16", "--shift", "8", "--no-progress"]
+    assert main(args) == 2
+    assert "--no-memory" in capsys.readouterr().err and not (tmp_path / "r").exists()
+    assert main([*args, "--no-memory", "--hidden", "8"]) == 0
+
+
+@pytest.mark.parametrize("saved", [
+    torch.tensor([[4.0, 1.0]]),             # not whole numbers
+    torch.tensor([[3, 1, 9, 0]]),           # a token outside the vocabulary of 5
+    torch.tensor([[2, 1, 2, 0]]),           # three tokens of two read
+    torch.tensor([[9, 1, 2], [8, 1, 2]]),   # streams that read different lengths
+    torch.tensor([[100_000, 1, 2]]),        # too few tokens for the blocks the tables reach back over
+])
+def test_a_damaged_carried_memory_is_one_line(saved: torch.Tensor) -> None:
+    model = lm_with_memory()
+    with pytest.raises(UserError, match="carried memory"):
+        model(torch.zeros(3, saved.shape[0], dtype=torch.long), (None, saved))
+
+
+def test_training_hides_the_offers_of_some_streams_and_evaluation_none() -> None:
+    memory = MatchMemory(8, ORDERS, hide=0.5)
+    h, logits = torch.randn(6, 64, 8), torch.randn(6, 64, 4)
+    candidates = torch.randint(0, 4, (6, 64, len(ORDERS)))
+    alone = torch.log_softmax(logits, -1)
+    torch.manual_seed(0)
+    trained = memory.train()(h, logits, candidates)
+    hidden = torch.isclose(trained, alone, atol=1e-6).all(-1).all(0)   # per stream: its window without offers
+    assert 16 < int(hidden.sum()) < 48                                   # about half of the 64 streams
+    assert not torch.isclose(memory.eval()(h, logits, candidates), alone, atol=1e-6).all(-1).all(0).any()
