@@ -11,8 +11,10 @@ al.'s pointer sentinel, ICLR 2017) and each candidate, and the scores are soft-m
     p(next) = a_sentinel * softmax(logits) + sum of a_k over the orders k whose candidate is next
 
 So a name spoken a page back is offered again when its first letters come, and the model learns when to
-trust the offer. The tables are carried from window to window like the recurrent state; they never hold
-a token the model has not read yet, and the weights do not change while a text is read.
+trust the offer. In training the offers of a share (:data:`HIDE`) of the streams are hidden in each window,
+so that the recurrent layers also learn to predict on their own. The tables are carried from window to
+window like the recurrent state; they never hold a token the model has not read yet, and the weights do
+not change while a text is read.
 
 Tables are bounded: they hold the entries of the current and the previous block of :data:`BLOCK` positions
 of a stream (so between one and two blocks of the past), and a stream's state is saved as the tokens of
