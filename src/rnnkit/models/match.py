@@ -57,11 +57,10 @@ class MatchState:
         self.block = block or BLOCK
         self.position = 0                                  # tokens read per stream
         self.first = 0                                     # the position of history[b][0]
-        self.keep = max(self.orders) - 1                   # context tokens an order needs before a token
+        self.context = max(self.orders)                    # tokens the longest context spans
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.current: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
         self.previous: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
-        self.last: list[list[int | None]] = [[None] * len(self.orders) for _ in range(batch)]
         self._powers = [pow(_BASE, j, _MOD) for j in range(max(self.orders))]
 
     def detach(self) -> MatchState:
@@ -69,19 +68,20 @@ class MatchState:
         return self
 
     def _hashes(self, ids: Tensor) -> list[list[list[int]]]:
-        """Per stream and order, the hash of the k tokens ending at each position of ``ids`` (T, B)."""
-        tail = torch.tensor([h[-self.keep:] if self.keep else [] for h in self.history], dtype=torch.long)
-        tail = tail.view(self.batch, -1) + 1
-        pad = torch.zeros(self.batch, self.keep - tail.shape[1], dtype=torch.long)   # before the stream began
-        ext = torch.cat([pad, tail, ids.t().long().cpu() + 1], 1)                   # (B, keep + T)
-        steps = ids.shape[0]
-        running = torch.zeros(self.batch, steps, dtype=torch.long)
+        """Per stream and order, the hash of the k tokens ending at the last token read and at each position
+        of ``ids`` (T, B): T + 1 hashes, the first of a context that ends before ``ids``."""
+        tail = torch.tensor([h[-self.context:] for h in self.history], dtype=torch.long).view(self.batch, -1) + 1
+        pad = torch.zeros(self.batch, self.context - tail.shape[1], dtype=torch.long)   # before the stream began
+        ext = torch.cat([pad, tail, ids.t().long().cpu() + 1], 1)                      # (B, context + T)
+        ends = ids.shape[0] + 1
+        running = torch.zeros(self.batch, ends, dtype=torch.long)
         out = []
-        for j in range(max(self.orders)):
-            running = (running + ext[:, self.keep - j : self.keep - j + steps] * self._powers[j]) % _MOD
+        for j in range(self.context):
+            start = self.context - 1 - j
+            running = (running + ext[:, start : start + ends] * self._powers[j]) % _MOD
             if j + 1 in self.orders:
                 out.append(running)
-        return torch.stack(out, 1).tolist()               # (B, K, T)
+        return torch.stack(out, 1).tolist()               # (B, K, T + 1)
 
     def advance(self, ids: Tensor) -> Tensor:
         """Read ``ids`` (T, B): the candidate after each position (T, B, K), -1 where an order has no match."""
@@ -97,7 +97,8 @@ class MatchState:
                 self.previous, self.current = self.current, [[{} for _ in self.orders] for _ in range(self.batch)]
             for b in range(self.batch):
                 for i in range(len(self.orders)):
-                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][i][start:end])
+                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][i][start : end + 1],
+                                              fresh=self.position + start == 0)
             start = end
         for b in range(self.batch):
             self.history[b].extend(tokens[b])
@@ -105,26 +106,26 @@ class MatchState:
         self._trim()
         return torch.tensor(found, dtype=torch.long).permute(2, 0, 1).to(ids.device)
 
-    def _read(self, b: int, i: int, tokens: list[int], hashes: list[int]) -> list[int]:
-        """Stream ``b``'s tables of order ``i`` read ``tokens``, whose contexts hash to ``hashes``: each
-        position's candidate. Each token first becomes the entry of the context that ended before it, then
-        the context ending at it is looked up (so a lookup sees every token read, and no later one)."""
+    def _read(self, b: int, i: int, tokens: list[int], hashes: list[int], fresh: bool) -> list[int]:
+        """Stream ``b``'s tables of order ``i`` read ``tokens``; ``hashes`` are those of the contexts ending
+        before the first token (ignored on a ``fresh`` stream, where nothing came before) and at each token.
+        Each position's candidate: each token first becomes the entry of the context that ended before it,
+        then the context ending at it is looked up (so a lookup sees every token read, and no later one)."""
         current, get, older = self.current[b][i], self.current[b][i].get, self.previous[b][i].get
         out = []
-        last = self.last[b][i]
-        for token, h in zip(tokens, hashes, strict=True):
+        last = None if fresh else hashes[0]
+        for token, h in zip(tokens, hashes[1:], strict=True):
             if last is not None:
                 current[last] = token
             c = get(h)
             out.append(older(h, -1) if c is None else c)
             last = h
-        self.last[b][i] = last
         return out
 
     def _trim(self) -> None:
         """Keep the tokens of the current and previous block, and the context before them."""
         # the longest context ending just before the oldest entry's token is needed to rebuild that entry
-        first = max(0, max(0, (self.position // self.block - 1) * self.block) - max(self.orders))
+        first = max(0, max(0, (self.position // self.block - 1) * self.block) - self.context)
         if first > self.first:
             self.history = [h[first - self.first:] for h in self.history]
             self.first = first
@@ -147,13 +148,7 @@ class MatchState:
         if not 0 <= first <= start:
             raise ValueError(f"a saved match memory holds {tokens.shape[1]} tokens of {position} read")
         state.first, state.position = first, start
-        state.history = tokens[:, : start - first].tolist()
-        if state.history[0]:   # the context that ends before the first token read again
-            ids = torch.tensor([h[-1:] for h in state.history], dtype=torch.long).t()
-            kept, state.history = state.history, [h[:-1] for h in state.history]
-            hashes = state._hashes(ids)
-            state.history = kept
-            state.last = [[hashes[b][i][0] for i in range(len(state.orders))] for b in range(state.batch)]
+        state.history = tokens[:, : start - first].tolist()   # the context of the first token read again
         if position > start:
             state.advance(tokens[:, start - first :].t())
         return state
