@@ -62,15 +62,15 @@ def test_a_restored_state_reads_on_exactly_as_the_saved_one(block: int) -> None:
             state.advance(ids[:cut])
         saved = state.tensors()
         assert saved.shape[1] <= 1 + 2 * block + max(ORDERS)  # bounded by two blocks and their context
-        again = MatchState.restore(saved, ORDERS, block)
+        again = MatchState.restore(saved, ORDERS, 3, block)
         assert torch.equal(state.advance(ids[cut:]), again.advance(ids[cut:]))
 
 
 def test_a_damaged_saved_state_is_refused() -> None:
     with pytest.raises(ValueError, match="tokens of"):
-        MatchState.restore(torch.tensor([[3, 1, 2, 0, 1]]), ORDERS)   # 4 tokens of 3 read
+        MatchState.restore(torch.tensor([[3, 1, 2, 0, 1]]), ORDERS, 5)   # 4 tokens of 3 read
     with pytest.raises(ValueError, match="streams"):
-        MatchState.restore(torch.tensor([5]), ORDERS)
+        MatchState.restore(torch.tensor([5]), ORDERS, 5)
 
 
 def test_the_mixture_equals_a_hand_written_loop() -> None:

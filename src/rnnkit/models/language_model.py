@@ -120,27 +120,11 @@ class LanguageModel(nn.Module):
             memory = MatchState(self.match.orders, ids.shape[1])
         elif isinstance(memory, Tensor):
             try:
-                memory = MatchState.restore(_saved_memory(memory, self.vocab_size), self.match.orders)
+                memory = MatchState.restore(memory, self.match.orders, self.vocab_size)
             except ValueError as exc:
                 raise UserError(f"the checkpoint's carried memory of the text read is damaged ({exc}); resume "
                                 "from an undamaged run or start afresh") from None
         return recurrent, memory
-
-
-def _saved_memory(saved: Tensor, vocab_size: int) -> Tensor:
-    """A memory of the text read as a checkpoint saved it, checked: whole numbers, the tokens in the
-    vocabulary (a damaged or foreign checkpoint is one line, not an index error mid-training)."""
-    if saved.is_floating_point() or saved.dim() != 2 or saved.shape[1] < 1:
-        raise UserError(f"the checkpoint's carried memory of the text read is damaged (a {saved.dtype} tensor "
-                        f"of shape {tuple(saved.shape)}); resume from an undamaged run or start afresh")
-    tokens = saved[:, 1:]
-    if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
-        raise UserError(f"the checkpoint's carried memory of the text read holds token ids outside the vocabulary of "
-                        f"{vocab_size}; resume from an undamaged run or start afresh")
-    if int(saved[:, 0].min()) < tokens.shape[1] or bool((saved[:, 0] != saved[0, 0]).any()):
-        raise UserError("the checkpoint's carried memory of the text read counts fewer characters read than it "
-                        "holds; resume from an undamaged run or start afresh")
-    return saved.cpu()
 
 
 def _to_float(state: Any) -> Any:

@@ -136,13 +136,21 @@ class MatchState:
         return torch.cat([head, torch.tensor(self.history, dtype=torch.long).view(self.batch, -1)], 1)
 
     @classmethod
-    def restore(cls, saved: Tensor, orders: Sequence[int], block: int | None = None) -> MatchState:
-        """The state :meth:`tensors` saved, its tables rebuilt by reading its tokens again."""
-        if saved.dim() != 2 or saved.shape[1] < 1:
-            raise ValueError(f"a saved match memory is (streams, 1 + tokens), got {tuple(saved.shape)}")
+    def restore(cls, saved: Tensor, orders: Sequence[int], vocab_size: int, block: int | None = None) -> MatchState:
+        """The state :meth:`tensors` saved, its tables rebuilt by reading its tokens again; ``ValueError``
+        naming what is wrong with a damaged one (not whole numbers, tokens outside ``vocab_size``, counts
+        that do not add up)."""
+        if saved.is_floating_point() or saved.dim() != 2 or saved.shape[1] < 1:
+            raise ValueError(f"a saved match memory is whole numbers (streams, 1 + tokens), got a {saved.dtype} "
+                             f"tensor of shape {tuple(saved.shape)}")
+        saved = saved.cpu()
+        position, tokens = int(saved[0, 0]), saved[:, 1:]
+        if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
+            raise ValueError(f"a saved match memory holds token ids outside the vocabulary of {vocab_size}")
+        if bool((saved[:, 0] != position).any()):
+            raise ValueError("a saved match memory's streams read different numbers of tokens")
         state = cls(orders, saved.shape[0], block)
         block = state.block
-        position, tokens = int(saved[0, 0]), saved[:, 1:]
         first = position - tokens.shape[1]
         start = max(0, (position // block - 1) * block)    # where the oldest table entries were read
         if not 0 <= first <= start:

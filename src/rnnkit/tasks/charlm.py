@@ -287,7 +287,7 @@ def train(
         model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                  unit="char"),
         batches=StreamBatches(train_ids, streams, config.seq_len, config.shift), loss_fn=tbptt_lm_loss,
-        eval_fn=_eval_fn(val_ids, config.eval_chars, bool(kwargs.get("memory"))), out_dir=out,
+        eval_fn=_eval_fn(val_ids, config.eval_chars, config.memory), out_dir=out,
         vocab=vocab.to_json(), resume=ckpt,
         model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
         best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
