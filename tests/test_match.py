@@ -14,7 +14,7 @@ import torch
 from rnnkit.errors import UserError
 from rnnkit.models import match
 from rnnkit.models.language_model import LanguageModel, generate
-from rnnkit.models.match import MatchMemory, MatchState
+from rnnkit.models.match import MatchMemory, MatchReplay, MatchState, replayed
 from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, seed_everything, tbptt_lm_loss
 from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
 
@@ -64,6 +64,30 @@ def test_a_restored_state_reads_on_exactly_as_the_saved_one(block: int) -> None:
         assert saved.shape[1] <= 1 + 2 * block + max(ORDERS)  # bounded by two blocks and their context
         again = MatchState.restore(saved, ORDERS, 3, block)
         assert torch.equal(state.advance(ids[cut:]), again.advance(ids[cut:]))
+
+
+@pytest.mark.parametrize("block", [7, 10**6])
+def test_a_replayed_pass_gives_the_offers_and_saved_state_of_a_fresh_memory(block: int) -> None:
+    ids = streams(3, 88, seed=2)
+    changed = ids.clone()
+    changed[40, 1] = (changed[40, 1] + 1) % 3          # a pass that leaves the record in its fifth window
+    replay = MatchReplay(ORDERS, block=block)
+    for text, replays in [(ids, False), (ids, True), (changed, False), (ids, True)]:
+        fresh, state = MatchState(ORDERS, 3, block), replay.start(3)
+        for a in range(0, 88, 11):
+            assert torch.equal(state.advance(text[a : a + 11]), fresh.advance(text[a : a + 11]))
+            assert torch.equal(state.tensors(), fresh.tensors())   # what a checkpoint saves
+            assert state.built is not (replays or text is changed and a < 33)   # tables built only when needed
+
+
+def test_a_replay_keeps_at_most_its_limit_and_computes_the_rest() -> None:
+    ids = streams(2, 60, seed=3)
+    replay = MatchReplay(ORDERS, limit=2 * 25)         # the first two windows of 10 positions x 2 streams
+    for _ in range(2):
+        fresh, state = MatchState(ORDERS, 2), replay.start(2)
+        got = [state.advance(ids[a : a + 10]) for a in range(0, 60, 10)]
+        assert torch.equal(torch.cat(got), fresh.advance(ids))
+    assert sorted(replay.windows) == [0, 10]
 
 
 def test_a_damaged_saved_state_is_refused() -> None:
@@ -168,17 +192,19 @@ def test_sampling_carries_the_memory() -> None:
     assert len(out) == 20 and all(0 <= t < 5 for t in out)
 
 
-def test_resume_is_bit_exact_with_the_memory_in_the_carried_state(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("replay", [False, True])
+def test_resume_is_bit_exact_with_the_memory_in_the_carried_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  replay: bool) -> None:
     monkeypatch.setattr(match, "BLOCK", 16)   # the tables forget and the saved tokens are trimmed within the run
     data = torch.randint(1, 5, (4 * 80,), generator=torch.Generator().manual_seed(1)).to(torch.uint8)
+    loss_fn = replayed(tbptt_lm_loss, [1, 3]) if replay else tbptt_lm_loss   # 12 updates: 1.4 passes
 
     def trainer(out: Path, resume=None, halt_at=None) -> Trainer:
         seed_everything(3)
         model = LanguageModel(5, hidden_size=12, num_layers=1, embed_dim=6, dropout=0.1, memory=[1, 3])
         config = TrainConfig(steps=12, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01,
                              halt_at=halt_at)
-        return Trainer(model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
+        return Trainer(model, config, batches=StreamBatches(data, 4, window=9), loss_fn=loss_fn,
                        eval_fn=lambda m: evaluate_streams(m, data[:100], batch_size=1, window=32),
                        out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
                        resume=resume)

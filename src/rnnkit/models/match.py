@@ -23,14 +23,16 @@ those blocks (:meth:`MatchState.tensors`), from which :meth:`MatchState.restore`
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-__all__ = ["BLOCK", "DEFAULT_ORDERS", "MatchMemory", "MatchState"]
+__all__ = ["BLOCK", "DEFAULT_ORDERS", "MatchMemory", "MatchReplay", "MatchState", "replayed"]
 
 #: context lengths offered by default (docs/CHARLM.md: 2-24 characters)
 DEFAULT_ORDERS = (2, 3, 4, 6, 8, 12, 16, 24)
@@ -41,6 +43,8 @@ HIDE = 0.25
 BLOCK = 65_536
 _MOD = 2_147_483_647   # a Mersenne prime: hashes and (token + 1) * power stay inside int64
 _BASE = 1_000_003
+#: characters (positions x streams) of offers a :class:`MatchReplay` keeps at most (int16: 18 bytes each with 8 orders)
+REPLAY_LIMIT = 1 << 22
 _TINY = 1e-30          # a probability below any the mixture reaches: log 0 stays finite, its gradient not NaN
 
 
@@ -160,6 +164,89 @@ class MatchState:
         if position > start:
             state.advance(tokens[:, start - first :].t())
         return state
+
+
+class MatchReplay:
+    """The offers of the windows a fresh memory read, kept to be read again: training reads the same streams
+    from an empty memory on every pass over its text, so from the second pass on the tables need not be built
+    again. A window is replayed only when its tokens, and those of every window before it in the pass, are
+    the ones recorded; anything else is computed as usual. At most :data:`REPLAY_LIMIT` positions are kept."""
+
+    def __init__(self, orders: Sequence[int], limit: int = REPLAY_LIMIT, block: int | None = None) -> None:
+        self.orders = tuple(orders)
+        self.limit = limit
+        self.block = block
+        self.windows: dict[int, tuple[Tensor, Tensor]] = {}   # start position -> (tokens, offers), int16/int32
+        self.size = 0
+
+    def start(self, batch: int) -> MatchState:
+        """A fresh memory of ``batch`` streams that replays what was recorded and records what was not."""
+        return _Replayed(self, batch)
+
+    def record(self, position: int, ids: Tensor, offers: Tensor) -> bool:
+        """Keep the offers of ``ids`` read from ``position`` by a memory that read the recorded windows before
+        them; False when they cannot be kept (another window is recorded there, or the limit is reached)."""
+        if position in self.windows or self.size + ids.numel() > self.limit:
+            return False
+        dtype = torch.int16 if int(ids.max()) < 2**15 - 1 else torch.int32
+        self.windows[position] = (ids.to("cpu", dtype), offers.to("cpu", dtype))
+        self.size += ids.numel()
+        return True
+
+    def recorded(self, position: int, ids: Tensor) -> Tensor | None:
+        """The offers recorded for ``ids`` read from ``position``, or None."""
+        hit = self.windows.get(position)
+        if hit is None or hit[0].shape != ids.shape or not torch.equal(hit[0].long(), ids.cpu().long()):
+            return None
+        return hit[1].to(ids.device, torch.long)
+
+
+class _Replayed(MatchState):
+    """A :class:`MatchState` whose tables are built only once a window is not found in its replay."""
+
+    def __init__(self, replay: MatchReplay, batch: int) -> None:
+        super().__init__(replay.orders, batch, replay.block)
+        self.replay = replay
+        self.built = False      # tables in step with the tokens read (else every window so far was replayed)
+        self.faithful = True    # every window read so far is the one recorded at its position
+
+    def advance(self, ids: Tensor) -> Tensor:
+        start = self.position
+        if not self.built:
+            offers = self.replay.recorded(start, ids)
+            if offers is not None:
+                for b, tokens in enumerate(ids.t().tolist()):
+                    self.history[b].extend(tokens)
+                self.position += ids.shape[0]
+                self._trim()
+                return offers
+            self._build()
+        offers = super().advance(ids)
+        self.faithful = self.faithful and self.replay.record(start, ids, offers)
+        return offers
+
+    def _build(self) -> None:
+        """Build the tables of the windows replayed so far, from the tokens kept (as a checkpoint's are)."""
+        if self.position:
+            saved = self.tensors()
+            rebuilt = MatchState.restore(saved, self.orders, 1 + int(saved[:, 1:].max()), self.block)
+            self.current, self.previous = rebuilt.current, rebuilt.previous
+        self.built = True
+
+
+def replayed(loss_fn: Callable[..., Any], orders: Sequence[int]) -> Callable[..., Any]:
+    """``loss_fn(model, batch, state)`` (:func:`rnnkit.train.tbptt.tbptt_lm_loss`) for a language model with a
+    memory: each pass starts from a memory that replays the offers of the first pass (:class:`MatchReplay`),
+    so the tables cost time on the first pass only. The result is the same, bit for bit."""
+    replay = MatchReplay(orders)
+
+    def loss(model: nn.Module, batch: Any, state: Any) -> Any:
+        if batch.reset:
+            state = (None, replay.start(batch.inputs.shape[1]))
+            batch = dataclasses.replace(batch, reset=False)
+        return loss_fn(model, batch, state)
+
+    return loss
 
 
 class MatchMemory(nn.Module):

@@ -53,7 +53,7 @@ from rnnkit.models.dynamic_eval import (
     gradient_rms,
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
-from rnnkit.models.match import DEFAULT_ORDERS
+from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, build_model
@@ -286,7 +286,8 @@ def train(
     trainer = Trainer(
         model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                  unit="char"),
-        batches=StreamBatches(train_ids, streams, config.seq_len, config.shift), loss_fn=tbptt_lm_loss,
+        batches=StreamBatches(train_ids, streams, config.seq_len, config.shift),
+        loss_fn=replayed(tbptt_lm_loss, model.match.orders) if model.match else tbptt_lm_loss,
         eval_fn=_eval_fn(val_ids, config.eval_chars, config.memory), out_dir=out,
         vocab=vocab.to_json(), resume=ckpt,
         model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
