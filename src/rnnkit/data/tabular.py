@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from rnnkit.errors import UserError
 
@@ -33,6 +34,7 @@ __all__ = [
     "read_table",
     "read_unlabelled",
     "sort_labels",
+    "write_rows",
     "write_table",
 ]
 
@@ -296,20 +298,30 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             )
 
 
-def jsonl_row(columns: Sequence[str], row: dict[str, str]) -> str:
-    """One row as a JSONL line (without its newline): the columns in order, a missing one empty."""
+def jsonl_row(columns: Sequence[str], row: dict[str, str | float]) -> str:
+    """One row as a JSONL line (without its newline): the columns in order, a missing one empty, a number
+    (a probability) as a JSON number."""
     return json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False)
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -> None:
-    """Write rows as CSV, TSV or JSONL (from the file name), UTF-8 without a BOM."""
-    fmt = file_format(path)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        if fmt == "jsonl":
-            for row in rows:
-                fh.write(jsonl_row(columns, row) + "\n")
-            return
-        writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(list(columns))
+def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+    """Write rows to an open file as ``fmt`` (``"csv"``, ``"tsv"`` or ``"jsonl"``, see :func:`file_format`);
+    in CSV and TSV a number is written with six decimals, as a probability."""
+    if fmt == "jsonl":
         for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
+            fh.write(jsonl_row(columns, row) + "\n")
+        return
+    writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    writer.writerow(list(columns))
+    for row in rows:
+        writer.writerow([_field(row.get(c, "")) for c in columns])
+
+
+def _field(value: str | float) -> str:
+    return f"{value:.6f}" if isinstance(value, float) else value
+
+
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+    """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_rows(fh, file_format(path), columns, rows)
