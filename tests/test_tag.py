@@ -141,3 +141,19 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
             m.tag(bad)
     sentences = [["john", "went"], ["home"]]
     assert m.tag(s for s in sentences) == m.tag(sentences)  # an iterator is read once, not used up by the check
+
+
+@pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],
+                                  ["evaluate", "--data", "{test}", "--label-column=tag"],
+                                  ["predict", "--file", "{test}", "--text-column", "body"],
+                                  ["predict", "a b", "--text-column", "body"]])
+def test_column_flags_are_refused_for_a_tagger(argv: list[str], tagger: tuple[Path, Path],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A tagger reads CoNLL or WORD/TAG files, which have no named columns: the flags were silently ignored."""
+    out, test = tagger
+    capsys.readouterr()
+    assert main([argv[0], str(out), *[a.format(test=test) for a in argv[1:]]]) == 2
+    captured = capsys.readouterr()
+    flag = "--label-column" if "--label-column=tag" in argv else "--text-column"
+    assert captured.err.startswith(f"rnnkit: error: {flag}: applies to classifiers") and not captured.out
+    assert captured.err.count("\n") == 1
