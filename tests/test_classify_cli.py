@@ -315,3 +315,27 @@ def test_predict_json_gives_probabilities_as_numbers_from_a_file_too(trained: tu
     assert main(["predict", str(out), "--file", str(test)]) == 0  # a CSV keeps six decimals
     first = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert first["p_neg"] == f"{rows[0]['p_neg']:.6f}"
+
+
+def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""
+    out, test = trained
+    capsys.readouterr()
+    assert main(["predict", str(out), "great fine film", "--json"]) == 0
+    predicted = capsys.readouterr().out
+    assert main(["predict", "--json", str(out), "great fine film"]) == 0
+    assert capsys.readouterr().out == predicted
+    assert main(["evaluate", str(out), "--data", str(test), "--split", "val", "--json"]) == 0
+    after = last_json(capsys)
+    assert main(["evaluate", "--split", "val", "--data", str(test), str(out), "--json"]) == 0
+    assert last_json(capsys) == after
+    assert main(["evaluate", f"--data={test}", "--spl", "val", str(out), "--json"]) == 0  # argparse's = and prefixes
+    assert last_json(capsys) == after
+    monkeypatch.setattr("sys.stdin", io.StringIO("great fine film\n"))
+    assert main(["predict", "--file", "-", "--json", str(out)]) == 0  # the value of --file is not DIR
+    assert capsys.readouterr().out == predicted
+    assert refused(["predict", "--threads", "1", str(out), "x"], capsys) == (
+        "rnnkit: error: --threads: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
+    assert refused(["predict", "--json"], capsys) == (
+        "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")
