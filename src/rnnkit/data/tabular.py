@@ -33,6 +33,7 @@ __all__ = [
     "jsonl_row",
     "read_table",
     "read_unlabelled",
+    "read_utf8",
     "sort_labels",
     "write_rows",
     "write_table",
@@ -99,12 +100,14 @@ def file_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in decode_utf8(path.read_bytes(), str(path)).split("\n")]
 
 
-def _read_text(path: str | Path) -> str:
+def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
+    """The text of a UTF-8 file (see :func:`decode_utf8`); a missing path, or a directory where the
+    ``expected`` file goes, is refused in one line."""
     p = Path(path)
     if not p.exists():
         raise UserError(f"{path}: no such file")
     if p.is_dir():
-        raise UserError(f"{path}: is a directory; expected a CSV, TSV or JSONL file")
+        raise UserError(f"{path}: is a directory; expected {expected}")
     return decode_utf8(p.read_bytes(), str(path))
 
 
@@ -114,7 +117,8 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     name = str(path).lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return list(read_table(path, text_column, "label", require_label=False).texts)
-    texts = [line.strip() for line in _read_text(path).split("\n")]  # not splitlines: U+2028 is no line break
+    content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
+    texts = [line.strip() for line in content.split("\n")]  # not splitlines: U+2028 is no line break
     texts = [t for t in texts if t]
     if not texts:
         raise UserError(f"{path}: no text; expected one text per line")
@@ -167,7 +171,7 @@ def read_table(
     not JSON objects are refused with the file, the line and the column in the message.
     """
     path_s = str(path)
-    content = _read_text(path)
+    content = read_utf8(path)
     fmt = file_format(path)
     if fmt == "jsonl":
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
