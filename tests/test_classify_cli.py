@@ -83,7 +83,8 @@ def test_predict_and_evaluate(trained: tuple[Path, Path], capsys: pytest.Capture
     assert sum(r["label"] == r["predicted_label"] for r in rows) >= 36
     capsys.readouterr()
     assert main(["predict", str(out), "--file", str(test), "--json"]) == 0  # one JSON object a row
-    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == rows
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [
+        {**r, "p_neg": float(r["p_neg"]), "p_pos": float(r["p_pos"])} for r in rows]
     assert rnnkit.load(out).predict([]) == []
 
 
@@ -294,3 +295,47 @@ def test_predict_writes_text_arguments_to_output(trained: tuple[Path, Path], tmp
     model = rnnkit.load(out)
     assert list(table.texts) == ["a great film", "dull"]
     assert list(table.labels) == [r["label"] for r in model.predict(["a great film", "dull"])]
+
+
+def test_predict_json_gives_probabilities_as_numbers_from_a_file_too(trained: tuple[Path, Path], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--file FILE --json (and --output rows.jsonl) gave each p_<label> as a string, TEXT arguments as a number."""
+    out, test = trained
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(test), "--json"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    texts = [r["text"] for r in rows[:3]]
+    assert main(["predict", str(out), *texts, "--json"]) == 0
+    given = [json.loads(x)["probabilities"] for x in capsys.readouterr().out.splitlines()]
+    assert [{"neg": r["p_neg"], "pos": r["p_pos"]} for r in rows[:3]] == given
+    target = tmp_path / "p.jsonl"
+    assert main(["predict", str(out), *texts, "--output", str(target)]) == 0
+    written = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
+    assert [{"neg": r["p_neg"], "pos": r["p_pos"]} for r in written] == given
+    assert main(["predict", str(out), "--file", str(test)]) == 0  # a CSV keeps six decimals
+    first = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert first["p_neg"] == f"{rows[0]['p_neg']:.6f}"
+
+
+def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""
+    out, test = trained
+    capsys.readouterr()
+    assert main(["predict", str(out), "great fine film", "--json"]) == 0
+    predicted = capsys.readouterr().out
+    assert main(["predict", "--json", str(out), "great fine film"]) == 0
+    assert capsys.readouterr().out == predicted
+    assert main(["evaluate", str(out), "--data", str(test), "--split", "val", "--json"]) == 0
+    after = last_json(capsys)
+    assert main(["evaluate", "--split", "val", "--data", str(test), str(out), "--json"]) == 0
+    assert last_json(capsys) == after
+    assert main(["evaluate", f"--data={test}", "--spl", "val", str(out), "--json"]) == 0  # argparse's = and prefixes
+    assert last_json(capsys) == after
+    monkeypatch.setattr("sys.stdin", io.StringIO("great fine film\n"))
+    assert main(["predict", "--file", "-", "--json", str(out)]) == 0  # the value of --file is not DIR
+    assert capsys.readouterr().out == predicted
+    assert refused(["predict", "--threads", "1", str(out), "x"], capsys) == (
+        "rnnkit: error: --threads: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
+    assert refused(["predict", "--json"], capsys) == (
+        "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")

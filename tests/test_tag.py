@@ -141,3 +141,35 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
             m.tag(bad)
     sentences = [["john", "went"], ["home"]]
     assert m.tag(s for s in sentences) == m.tag(sentences)  # an iterator is read once, not used up by the check
+
+
+@pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],
+                                  ["evaluate", "--data", "{test}", "--label-column=tag"],
+                                  ["predict", "--file", "{test}", "--text-column", "body"],
+                                  ["predict", "a b", "--text-column", "body"]])
+def test_column_flags_are_refused_for_a_tagger(argv: list[str], tagger: tuple[Path, Path],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A tagger reads CoNLL or WORD/TAG files, which have no named columns: the flags were silently ignored."""
+    out, test = tagger
+    capsys.readouterr()
+    assert main([argv[0], str(out), *[a.format(test=test) for a in argv[1:]]]) == 2
+    captured = capsys.readouterr()
+    flag = "--label-column" if "--label-column=tag" in argv else "--text-column"
+    assert captured.err.startswith(f"rnnkit: error: {flag}: applies to classifiers") and not captured.out
+    assert captured.err.count("\n") == 1
+
+
+def test_a_folder_where_a_file_goes_is_named_as_a_folder(tmp_path: Path, tagger: tuple[Path, Path],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit train tag --data FOLDER` said "FOLDER: no such file", as if the folder were missing."""
+    out, test = tagger
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    run = ["train", "tag", "--out", str(tmp_path / "o"), "--steps", "1", "--no-progress"]
+    for argv in ([*run, "--data", str(folder)], [*run, "--data", str(test), "--val-data", str(folder)],
+                 ["evaluate", str(out), "--data", str(folder)], ["predict", str(out), "--file", str(folder)]):
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"rnnkit: error: {folder}: is a directory; expected a ") and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing written to --out

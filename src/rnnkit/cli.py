@@ -6,7 +6,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   ``--config FILE.toml`` > the resumed run's > the task's defaults, then ``task.train(config, data, out)``;
 - ``rnnkit VERB DIR [flags]`` (``sample``, ``score``, ``predict``, ``evaluate``, ``export`` ...): the task
   is read from ``DIR``'s ``config.json``, then its verb parses the rest of the line and runs on
-  ``task.load(DIR)``; a verb the task does not answer is refused in one line;
+  ``task.load(DIR)``; a verb the task does not answer is refused in one line. DIR is the first word that
+  is neither a flag nor a flag's value, so flags may come before it too;
 - ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
   ``diagnose``).
 
@@ -146,14 +147,48 @@ def _verb_help(name: str) -> str:
     return "\n".join(lines)
 
 
+def _verb_flags(name: str) -> dict[str, bool]:
+    """Each flag of ``rnnkit VERB`` (of any task that answers it), and whether it takes a value."""
+    flags: dict[str, bool] = {}
+    for task in model_verbs()[name]:
+        parser, verb = argparse.ArgumentParser(add_help=False), task.verb(name)
+        if verb is not None:
+            verb.add_arguments(parser)
+        for action in parser._actions:  # argparse lists no flags otherwise
+            flags.update({flag: flags.get(flag, False) or action.nargs != 0 for flag in action.option_strings})
+    return flags
+
+
+def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
+    """DIR of ``rnnkit VERB ...``: the first word that is neither a flag nor a flag's value, as argparse
+    reads a positional (flags may come before it); and the line without it. None before -h/--help or none."""
+    flags, i = _verb_flags(name), 0
+    while i < len(rest):
+        word = rest[i]
+        if word == "--" or not word.startswith("-") or word == "-":
+            at = i + (word == "--")
+            return (rest[at], rest[:at] + rest[at + 1:]) if at < len(rest) else (None, rest)
+        flag = word.split("=", 1)[0]
+        if flag in ("-h", "--help"):
+            return None, rest
+        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+        if len(known) != 1:
+            what = f"could be {' or '.join(known)}" if known else f"not a flag of `rnnkit {name}`"
+            raise UserError(f"{flag}: {what} (`rnnkit {name} DIR -h` lists its flags)")
+        i += 2 if flags[known[0]] and "=" not in word else 1
+    return None, rest
+
+
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
 
-    if not rest or rest[0] in ("-h", "--help"):
+    path, rest = _model_dir(name, rest)
+    if path is None:
+        if rest and not {"-h", "--help"} & set(rest):
+            raise UserError(f"`rnnkit {name}` needs a model directory: rnnkit {name} DIR [flags]")
         print(_verb_help(name), file=sys.stdout if rest else sys.stderr)
         return 0 if rest else 2
-    path = rest[0]
     task = task_of(path)
     verb = task.verb(name)
     if verb is None:
@@ -161,7 +196,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
     parser = argparse.ArgumentParser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
-    args = parser.parse_args(rest[1:])
+    args = parser.parse_args(rest)
     args.dir = args.model = path
     return int(verb.run(task.load(load_checkpoint(path)), args) or 0)
 

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.tabular import decode_utf8
+from rnnkit.data.tabular import read_utf8
 from rnnkit.errors import UserError
 
-__all__ = ["Sentences", "read_conll", "write_conll"]
+__all__ = ["TAGGED", "Sentences", "read_conll", "write_conll"]
+
+#: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
+TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
 
 
 @dataclass
@@ -55,11 +58,9 @@ def _split(line: str) -> list[str]:
 
 def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     """Read a two-column (token, tag) file with blank lines between sentences."""
-    p = Path(path)
     name = str(path)
-    if not p.is_file():
-        raise UserError(f"{name}: no such file")
-    content = decode_utf8(p.read_bytes(), name)
+    content = read_utf8(path, TAGGED if require_tags else "a CoNLL file (a token per line, a blank line between "
+                        "sentences)")
     sentences = Sentences(name, [], [], [])
     tokens: list[str] = []
     tags: list[str] = []

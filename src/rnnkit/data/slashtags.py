@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnkit.data.conll import Sentences, read_conll
-from rnnkit.data.tabular import decode_utf8
+from rnnkit.data.conll import TAGGED, Sentences, read_conll
+from rnnkit.data.tabular import read_utf8
 from rnnkit.errors import UserError
 
 __all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
@@ -28,18 +28,11 @@ def _split_token(token: str, name: str, number: int) -> tuple[str, str]:
     return word, tag
 
 
-def _read_text(path: str | Path) -> str:
-    p = Path(path)
-    if not p.is_file():
-        raise UserError(f"{path}: no such file")
-    return decode_utf8(p.read_bytes(), str(path))
-
-
 def read_slash_tagged(path: str | Path) -> Sentences:
     """The sentences of a ``word/TAG`` file, one sentence per non-blank line."""
     name = str(path)
     sentences = Sentences(name, [], [], [], one_per_line=True)
-    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+    for number, line in enumerate(read_utf8(path, TAGGED).split("\n"), start=1):
         fields = line.split()
         if not fields:
             continue

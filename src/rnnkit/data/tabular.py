@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from rnnkit.errors import UserError
 
@@ -32,7 +33,9 @@ __all__ = [
     "jsonl_row",
     "read_table",
     "read_unlabelled",
+    "read_utf8",
     "sort_labels",
+    "write_rows",
     "write_table",
 ]
 
@@ -97,12 +100,14 @@ def file_lines(path: Path) -> list[str]:
     return [line.rstrip("\r") for line in decode_utf8(path.read_bytes(), str(path)).split("\n")]
 
 
-def _read_text(path: str | Path) -> str:
+def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
+    """The text of a UTF-8 file (see :func:`decode_utf8`); a missing path, or a directory where the
+    ``expected`` file goes, is refused in one line."""
     p = Path(path)
     if not p.exists():
         raise UserError(f"{path}: no such file")
     if p.is_dir():
-        raise UserError(f"{path}: is a directory; expected a CSV, TSV or JSONL file")
+        raise UserError(f"{path}: is a directory; expected {expected}")
     return decode_utf8(p.read_bytes(), str(path))
 
 
@@ -112,7 +117,8 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     name = str(path).lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return list(read_table(path, text_column, "label", require_label=False).texts)
-    texts = [line.strip() for line in _read_text(path).split("\n")]  # not splitlines: U+2028 is no line break
+    content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
+    texts = [line.strip() for line in content.split("\n")]  # not splitlines: U+2028 is no line break
     texts = [t for t in texts if t]
     if not texts:
         raise UserError(f"{path}: no text; expected one text per line")
@@ -165,7 +171,7 @@ def read_table(
     not JSON objects are refused with the file, the line and the column in the message.
     """
     path_s = str(path)
-    content = _read_text(path)
+    content = read_utf8(path)
     fmt = file_format(path)
     if fmt == "jsonl":
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
@@ -296,20 +302,30 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             )
 
 
-def jsonl_row(columns: Sequence[str], row: dict[str, str]) -> str:
-    """One row as a JSONL line (without its newline): the columns in order, a missing one empty."""
+def jsonl_row(columns: Sequence[str], row: dict[str, str | float]) -> str:
+    """One row as a JSONL line (without its newline): the columns in order, a missing one empty, a number
+    (a probability) as a JSON number."""
     return json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False)
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str]]) -> None:
-    """Write rows as CSV, TSV or JSONL (from the file name), UTF-8 without a BOM."""
-    fmt = file_format(path)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        if fmt == "jsonl":
-            for row in rows:
-                fh.write(jsonl_row(columns, row) + "\n")
-            return
-        writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
-        writer.writerow(list(columns))
+def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+    """Write rows to an open file as ``fmt`` (``"csv"``, ``"tsv"`` or ``"jsonl"``, see :func:`file_format`);
+    in CSV and TSV a number is written with six decimals, as a probability."""
+    if fmt == "jsonl":
         for row in rows:
-            writer.writerow([row.get(c, "") for c in columns])
+            fh.write(jsonl_row(columns, row) + "\n")
+        return
+    writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    writer.writerow(list(columns))
+    for row in rows:
+        writer.writerow([_field(row.get(c, "")) for c in columns])
+
+
+def _field(value: str | float) -> str:
+    return f"{value:.6f}" if isinstance(value, float) else value
+
+
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+    """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_rows(fh, file_format(path), columns, rows)

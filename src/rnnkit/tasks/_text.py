@@ -249,7 +249,8 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
                    "- reads one text a line from standard input (rnnkit transcribe ... | rnnkit predict DIR --file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
                                      "TSV or JSONL by its extension; tag: CoNLL)")
-    p.add_argument("--text-column", help="with --file: the text column (default: the one used in training)")
+    p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
+                   "training)")
     p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
 
 
@@ -272,8 +273,8 @@ def evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--split", choices=("all", "val", "train"), default="all",
                    help="evaluate on the whole file (default) or on the side of the training run's own "
                         "validation split (same fraction and seed)")
-    e.add_argument("--text-column", help="default: the one used in training")
-    e.add_argument("--label-column", help="default: the one used in training")
+    e.add_argument("--text-column", help="classifiers: the text column (default: the one used in training)")
+    e.add_argument("--label-column", help="classifiers: the label column (default: the one used in training)")
     e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png)")
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -51,10 +50,10 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import (
     Table,
     check_labels_known,
-    jsonl_row,
     read_table,
     read_unlabelled,
     sort_labels,
+    write_rows,
     write_table,
 )
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
@@ -527,9 +526,11 @@ class TextClassifier(shared.TextModel):
             results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
         return results
 
-    def predict_file(self, path: str, text_column: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
-        """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>``
-        added: ``(columns, rows)``, as :func:`rnnkit.data.tabular.write_table` takes them."""
+    def predict_file(self, path: str,
+                     text_column: str | None = None) -> tuple[list[str], list[dict[str, str | float]]]:
+        """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
+        float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
+        :func:`rnnkit.data.tabular.write_table` takes them."""
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
@@ -539,9 +540,10 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         for i, p in enumerate(self.probabilities(table.texts)):
-            row = dict(table.rows[i]) if table.rows else {"text": table.texts[i], "label": table.labels[i] or ""}
+            row: dict[str, str | float] = (dict(table.rows[i]) if table.rows
+                                           else {"text": table.texts[i], "label": table.labels[i] or ""})
             row["predicted_label"] = self.labels[int(p.argmax())]
-            row.update({f"p_{lab}": f"{float(v):.6f}" for lab, v in zip(self.labels, p, strict=True)})
+            row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
             rows.append(row)
         return columns, rows
 
@@ -618,7 +620,7 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         if args.output:
             return _write_predictions(args, added, ["text", *added], [
                 {"text": r["text"], "predicted_label": r["label"],
-                 **{f"p_{lab}": f"{v:.6f}" for lab, v in r["probabilities"].items()}} for r in m.predict(texts)])
+                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts)])
         for r in m.predict(texts, digits=6 if args.json else None):
             if args.json:
                 print(json.dumps(r, ensure_ascii=False))
@@ -629,19 +631,12 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     columns, rows = m.predict_file(args.file, args.text_column)
     if args.output:
         return _write_predictions(args, added, columns, rows)
-    if args.json:  # one JSON object per row, as --output rows.jsonl writes them
-        for row in rows:
-            print(jsonl_row(columns, row))
-        return 0
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in columns])
+    write_rows(sys.stdout, "jsonl" if args.json else "csv", columns, rows)  # --json: as --output rows.jsonl
     return 0
 
 
 def _write_predictions(args: argparse.Namespace, added: list[str], columns: list[str],
-                       rows: list[dict[str, Any]]) -> int:
+                       rows: Sequence[dict[str, Any]]) -> int:
     write_table(args.output, columns, rows)
     if not args.json:
         print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)

@@ -390,7 +390,17 @@ def _json_line(tokens: Sequence[str], tags: Sequence[str]) -> str:
     return json.dumps({"tokens": list(tokens), "tags": list(tags)}, ensure_ascii=False)
 
 
+def _refuse_columns(args: argparse.Namespace) -> None:
+    """``--text-column``/``--label-column`` (the flags ``predict`` and ``evaluate`` share with the classifier)
+    name columns of a CSV/TSV/JSONL file; the tagger's files have none, so a given one is refused, not ignored."""
+    for flag in ("text_column", "label_column"):
+        if getattr(args, flag, None) is not None:
+            raise UserError(f"--{flag.replace('_', '-')}: applies to classifiers (CSV, TSV or JSONL files); a "
+                            "tagger reads CoNLL (TOKEN<tab>TAG) or WORD/TAG files, whose columns have no names")
+
+
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
+    _refuse_columns(args)
     shared.check_one_source(args)
     if args.texts:
         sentences = [m.split(t) for t in args.texts]
@@ -423,6 +433,7 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 
 
 def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
+    _refuse_columns(args)
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args))
     shared.print_evaluation(scores, "tokens", args.json)
     if not args.json:
