@@ -682,6 +682,34 @@ def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, caps
     assert (tmp_path / "m" / "best").is_dir()
 
 
+def test_a_run_interrupted_before_its_first_evaluation_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'no validation text', which it had: it was only not evaluated yet."""
+    import signal
+
+    from rnnkit.tasks import charlm
+
+    calls = {"n": 0}
+
+    def interrupting(model, batch, state):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C: the trainer ends this step, saves last/ and stops
+        return inner(model, batch, state)
+
+    inner = charlm.tbptt_lm_loss
+    monkeypatch.setattr(charlm, "tbptt_lm_loss", interrupting)
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "m"
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(out), "--steps", "50",
+                 "--eval-every", "40", "--hidden", "8", "--seq-len", "16", "--batch-size", "2", "--no-progress"]) == 130
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("3 steps in ") and "no validation text" not in last
+    assert last.endswith(f"no evaluation yet, so no best model; the run is in {out / 'last'}; interrupted: continue "
+                         f"with --resume {out}")
+    assert (out / "last").is_dir() and not (out / "best").exists()
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"length": 2.5}, "^length 2.5: expected an integer >= 0$"), ({"top_k": 1.5}, "^top_k 1.5"),
     ({"seed": 2**70}, "^seed 1180591620717411303424: expected an integer from -9223372036854775808 to"),

@@ -163,6 +163,18 @@ def test_a_resumed_run_finds_its_data_from_another_directory(tmp_path: Path, mon
     assert last_json(capsys)["steps"] == 3
 
 
+def test_a_run_interrupted_before_its_first_evaluation_names_no_best_accuracy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'best validation accuracy n/a at step None' before saying that there was no evaluation yet."""
+    from rnnkit.tasks._text import report_training
+    from rnnkit.train.trainer import TrainResult
+
+    report_training(TrainResult(None, None, "accuracy", 542, 3.2, 0, 1700.0, "interrupted", tmp_path), False, "texts")
+    assert capsys.readouterr().out.strip() == (
+        f"542 steps, 3.2 s, 1,700 texts/s; no evaluation yet, so no best model; the run is in {tmp_path / 'last'}; "
+        f"interrupted: continue with --resume {tmp_path}")
+
+
 def test_load_returns_the_classifier_and_agrees_with_the_cli(trained: tuple[Path, Path],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     import rnnkit

@@ -139,14 +139,17 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         }
         print(json.dumps(summary))
         return
-    took = f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); {result.where()}"
+    counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    if result.best_metric is None:  # stopped before its first evaluation: where() says so
+        print(f"{counts}; {result.where()}")
+        return
+    took = f"({counts}); {result.where()}"
     if result.metric == "loss" and result.best_metric is not None:
         accuracy = result.at_best("accuracy")
         accuracy = f", validation accuracy {accuracy:.4f}" if accuracy is not None else ""
         print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
         return
-    shown = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
-    print(f"best validation accuracy {shown} at step {result.best_step} {took}")
+    print(f"best validation accuracy {result.best_metric:.4f} at step {result.best_step} {took}")
 
 
 # ------------------------------------------------------------------------------------------- use

@@ -472,17 +472,19 @@ def _check_budget_left(trainer: Trainer, out: Path) -> None:
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train charlm`` (on stderr with ``--json``, which prints one object)."""
     out = result.out_dir
+    took = f"{result.steps} steps in {result.seconds:.0f} s, {result.tokens_per_s:,.0f} chars/s"
+    way_on = result.stopped == "interrupted"
     if result.best_metric is not None:
         name = "validation" if result.last_eval else "training"
         line = (f"best {name} loss {result.best_metric:.4f} nats/char ({result.best_metric / math.log(2):.3f} "
-                f"bits/char) at step {result.best_step}; {result.steps} steps in {result.seconds:.0f} s, "
-                f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
-    elif result.steps:  # trained, never evaluated (--val-fraction 0: no validation text)
-        line = (f"no validation text, so no validation loss; {result.steps} steps in {result.seconds:.0f} s, "
-                f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
+                f"bits/char) at step {result.best_step}; {took}; model in {out}")
+    elif result.steps and result.model_dir() is None:  # stopped before its first evaluation: as classify says it,
+        line, way_on = f"{took}; {result.where()}", False  # with the way on
+    elif result.steps:  # trained, never evaluated (--val-fraction 0: no validation text; best/ is the last step)
+        line = f"no validation text, so no validation loss; {took}; model in {out}"
     else:
         line = f"no step was trained; {out}"
-    if result.stopped == "interrupted":
+    if way_on:
         line += f"; interrupted: continue with --resume {out}"
     print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
     if as_json:
