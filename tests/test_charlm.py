@@ -435,6 +435,36 @@ def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture
     assert res["steps"] == 8
 
 
+def test_a_resumed_run_finds_its_text_from_any_directory_and_refuses_another(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "proj" / "texts").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    text = tmp_path / "proj" / "texts" / "a.txt"
+    text.write_text(TEXT, encoding="utf-8")
+    (tmp_path / "other" / "b.txt").write_text(TEXT + "more", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "proj")
+    assert main(["train", "charlm", "--data", "texts/a.txt", "--out", "runs/x", "--steps", "2", "--hidden", "8",
+                 "--seq-len", "16", "--batch-size", "2", "--no-progress", "--no-memory"]) == 0
+    run = tmp_path / "proj" / "runs" / "x"
+    resume = ["train", "charlm", "--resume", str(run)]
+    monkeypatch.chdir(tmp_path / "other")
+    assert main([*resume, "--steps", "3", "--no-progress"]) == 0  # the file the run recorded, found again
+    assert main([*resume, "--data", str(text), "--steps", "4", "--no-progress"]) == 0  # named otherwise
+    capsys.readouterr()
+    assert main([*resume, "--data", "b.txt", "--steps", "5", "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"rnnkit: error: --data b.txt: not the text the resumed run trained on ({text}: another size or "
+                   "SHA-256); a resumed run keeps its data"]
+    config = json.loads((run / "last" / "config.json").read_text(encoding="utf-8"))
+    assert rnnkit.load(run / "last").checkpoint.trainer_state["step"] == 4
+    del config["data"]  # a run saved before the data's path and digest were recorded
+    config["settings"]["data"] = "texts/a.txt"
+    (run / "last" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert main([*resume, "--data", "b.txt", "--steps", "5", "--no-progress"]) == 2  # another length
+    assert "not the text the resumed run trained on (texts/a.txt: 1,740 characters" in capsys.readouterr().err
+    assert main([*resume, "--data", str(text), "--steps", "5", "--no-progress"]) == 0  # same length and digest
+
+
 def test_the_default_optimiser_is_adamw_with_weight_decay_and_flags_override_it(tmp_path: Path) -> None:
     (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
     common = ["--hidden", "16", "--seq-len", "16", "--batch-size", "4", "--steps", "2", "--no-progress"]
@@ -650,6 +680,34 @@ def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, caps
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("no validation text, so no validation loss; 3 steps in") and "model in" in last
     assert (tmp_path / "m" / "best").is_dir()
+
+
+def test_a_run_interrupted_before_its_first_evaluation_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'no validation text', which it had: it was only not evaluated yet."""
+    import signal
+
+    from rnnkit.tasks import charlm
+
+    calls = {"n": 0}
+
+    def interrupting(model, batch, state):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C: the trainer ends this step, saves last/ and stops
+        return inner(model, batch, state)
+
+    inner = charlm.tbptt_lm_loss
+    monkeypatch.setattr(charlm, "tbptt_lm_loss", interrupting)
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "m"
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(out), "--steps", "50",
+                 "--eval-every", "40", "--hidden", "8", "--seq-len", "16", "--batch-size", "2", "--no-progress"]) == 130
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("3 steps in ") and "no validation text" not in last
+    assert last.endswith(f"no evaluation yet, so no best model; the run is in {out / 'last'}; interrupted: continue "
+                         f"with --resume {out}")
+    assert (out / "last").is_dir() and not (out / "best").exists()
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

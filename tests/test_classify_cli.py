@@ -150,6 +150,32 @@ def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, caps
     assert set(probs) == {"0", "1", "2"} and abs(sum(probs.values()) - 1) < 1e-5
 
 
+def test_a_resumed_run_finds_its_data_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "other").mkdir()
+    make_csv(tmp_path / "proj" / "train.csv", 40, 0)
+    monkeypatch.chdir(tmp_path / "proj")
+    assert main(["train", "classify", "--data", "train.csv", "--out", "run", "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--no-progress", "--json"]) == 0
+    monkeypatch.chdir(tmp_path / "other")
+    assert main(["train", "classify", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress",
+                 "--json"]) == 0
+    assert last_json(capsys)["steps"] == 3
+
+
+def test_a_run_interrupted_before_its_first_evaluation_names_no_best_accuracy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'best validation accuracy n/a at step None' before saying that there was no evaluation yet."""
+    from rnnkit.tasks._text import report_training
+    from rnnkit.train.trainer import TrainResult
+
+    report_training(TrainResult(None, None, "accuracy", 542, 3.2, 0, 1700.0, "interrupted", tmp_path), False, "texts")
+    assert capsys.readouterr().out.strip() == (
+        f"542 steps, 3.2 s, 1,700 texts/s; no evaluation yet, so no best model; the run is in {tmp_path / 'last'}; "
+        f"interrupted: continue with --resume {tmp_path}")
+
+
 def test_load_returns_the_classifier_and_agrees_with_the_cli(trained: tuple[Path, Path],
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     import rnnkit
@@ -189,7 +215,8 @@ def test_old_model_directory_keys_load(trained: tuple[Path, Path]) -> None:
             "data", "settings"} <= set(config)
     assert set(config["model"]) == {"vocab_size", "num_classes", "embedding_dim", "hidden_size", "num_layers",
                                     "cell", "bidirectional", "dropout", "pooling"}
-    assert {"train", "val", "val_fraction", "split_seed", "train_rows", "val_rows", "digests"} == set(config["data"])
+    assert {"train", "val", "val_fraction", "split_seed", "train_rows", "val_rows", "digests",
+            "paths"} == set(config["data"])
 
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

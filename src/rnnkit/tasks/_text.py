@@ -29,6 +29,7 @@ from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
 from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
 from rnnkit.train.options import RegulariserSettings, TrainSettings, add_data_arguments, settings_of, train_config_from
+from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
@@ -70,12 +71,13 @@ FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "layer_norm"
 
 # ------------------------------------------------------------------------------------------- train
 def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, what: str) -> tuple[str, str | None]:
-    """The training and validation files: as given, else (resumed) the run's own."""
+    """The training and validation files: as given, else (resumed) the run's own, found from any working
+    directory (:func:`rnnkit.train.provenance.located`)."""
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or saved.get("train")
+    data = data or (located(saved, "train") if saved.get("train") else None)
     if not data:
         raise UserError(f"--data FILE is required ({what})")
-    return str(data), val_data or saved.get("val")
+    return str(data), val_data or (located(saved, "val") if saved.get("val") else None)
 
 
 def encoder_kwargs(config: TextModelConfig) -> dict[str, Any]:
@@ -137,14 +139,17 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         }
         print(json.dumps(summary))
         return
-    took = f"({result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s); {result.where()}"
+    counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    if result.best_metric is None:  # stopped before its first evaluation: where() says so
+        print(f"{counts}; {result.where()}")
+        return
+    took = f"({counts}); {result.where()}"
     if result.metric == "loss" and result.best_metric is not None:
         accuracy = result.at_best("accuracy")
         accuracy = f", validation accuracy {accuracy:.4f}" if accuracy is not None else ""
         print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
         return
-    shown = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
-    print(f"best validation accuracy {shown} at step {result.best_step} {took}")
+    print(f"best validation accuracy {result.best_metric:.4f} at step {result.best_step} {took}")
 
 
 # ------------------------------------------------------------------------------------------- use

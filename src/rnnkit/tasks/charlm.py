@@ -65,6 +65,7 @@ from rnnkit.train.options import (
     start_run,
     train_config_from,
 )
+from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
 from rnnkit.train.trainer import Trainer, TrainResult, resolved_precision, seed_everything
 
@@ -253,17 +254,14 @@ def train(
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite)
+    unchecked = False
     if ckpt is not None:
-        saved = ckpt.config.get("settings", {}).get("data")
-        if data is not None and data != saved:
-            raise UserError(f"--data {data}: the resumed run used {saved}; a resumed run keeps its data")
-        if not isinstance(saved, str):
-            raise UserError(f"{ckpt.path}/config.json: settings.data {saved!r}: expected the text the run trained "
-                            "on; the checkpoint is damaged")
-        data = saved
+        data, unchecked = _resumed_data(ckpt, data)
     if not data:
         raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
     ids, vocab, cut = _read(data, config.val_fraction, ckpt)
+    if unchecked:
+        _check_same_text(ckpt, data, ids, cut)
     if cut < config.seq_len + 1:
         raise UserError(
             f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
@@ -297,6 +295,62 @@ def train(
     if verbose:
         print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
+
+
+def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:
+    """The text a resumed run reads, and whether its ids still need :func:`_check_same_text`: ``data`` when
+    given, else the run's own, found from any working directory (:func:`~rnnkit.train.provenance.located`).
+    A file is the run's when it has the size and SHA-256 the run recorded, or (a run saved before those)
+    when it is at the same path; another text is refused."""
+    saved = (ckpt.config.get("settings") or {}).get("data")
+    if not isinstance(saved, str):
+        raise UserError(f"{ckpt.path}/config.json: settings.data {saved!r}: expected the text the run trained "
+                        "on; the checkpoint is damaged")
+    if saved in BUILT_IN or data in BUILT_IN:
+        if data not in (None, saved):
+            raise UserError(f"--data {data}: the resumed run trained on {saved}; a resumed run keeps its data")
+        return saved, False
+    record = _data_record(ckpt, saved)
+    recorded = record.get("paths", {}).get("train", saved)
+    path = data or located(record, "train")
+    if data is None and not Path(path).exists():
+        raise UserError(f"{recorded}: no such file (the text the run at {ckpt.path} trained on); give --data with "
+                        "where it is now")
+    same = _same_file(path, record, recorded)
+    if same is False:
+        flag = "--data " if data is not None else ""
+        raise UserError(f"{flag}{path}: not the text the resumed run trained on ({recorded}: another size or "
+                        "SHA-256); a resumed run keeps its data")
+    return path, same is None
+
+
+def _data_record(ckpt: Checkpoint, saved: str) -> dict[str, Any]:
+    """The run's record of its text (``config.json["data"]``: the path as given, its absolute path and
+    digest); for a run saved before those, or a record that does not name ``saved``, the name alone."""
+    record = ckpt.config.get("data") or {}
+    well_formed = all(isinstance(record.get(k, {}), dict) and all(isinstance(v, str) for v in record.get(k, {})
+                                                                  .values()) for k in ("paths", "digests"))
+    return record if record.get("train") == saved and well_formed else {"train": saved}
+
+
+def _same_file(path: str, record: dict[str, Any], recorded: str) -> bool | None:
+    """Whether ``path`` is the text of the run's data ``record`` (at ``recorded``): by the digest the record
+    keeps of it, else by its resolved path (None: cannot tell, the text must be compared)."""
+    differs = differs_from_record(path, record, "train") if Path(path).is_file() else None
+    if differs is not None:
+        return not differs
+    return True if Path(path).resolve() == Path(recorded).resolve() else None
+
+
+def _check_same_text(ckpt: Checkpoint, data: str, ids: torch.Tensor, cut: int) -> None:
+    """Refuse a text that is not the one the run trained on: another length or another validation text than
+    ``config.json`` records (``train_chars``, ``val_chars``, ``val_digest``)."""
+    config = ckpt.config
+    counts = [n if isinstance(n, int) else 0 for n in (config.get("train_chars"), config.get("val_chars"))]
+    digest = config.get("val_digest")
+    if ids.numel() != sum(counts) or (digest is not None and text_digest(ids[cut:]) != digest):
+        raise UserError(f"{data}: not the text the resumed run trained on ({config['settings']['data']}: "
+                        f"{sum(counts):,} characters, the last {counts[1]:,} held out); a resumed run keeps its data")
 
 
 def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, streams: int, verbose: bool) -> None:
@@ -399,6 +453,8 @@ def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, st
     settings = {"data": data, **settings_of(config), "streams": streams}
     out = {"task": "charlm", "model": model.config(), "settings": settings, "train_chars": int(train_ids.numel()),
            "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
+    if data not in BUILT_IN:  # the trainer adds the file's absolute path and digest (rnnkit.train.provenance)
+        out["data"] = {"train": data}
     if val_ids is not None:
         out["val_digest"] = text_digest(val_ids)
     return out
@@ -417,17 +473,19 @@ def _check_budget_left(trainer: Trainer, out: Path) -> None:
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train charlm`` (on stderr with ``--json``, which prints one object)."""
     out = result.out_dir
+    took = f"{result.steps} steps in {result.seconds:.0f} s, {result.tokens_per_s:,.0f} chars/s"
+    way_on = result.stopped == "interrupted"
     if result.best_metric is not None:
         name = "validation" if result.last_eval else "training"
         line = (f"best {name} loss {result.best_metric:.4f} nats/char ({result.best_metric / math.log(2):.3f} "
-                f"bits/char) at step {result.best_step}; {result.steps} steps in {result.seconds:.0f} s, "
-                f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
-    elif result.steps:  # trained, never evaluated (--val-fraction 0: no validation text)
-        line = (f"no validation text, so no validation loss; {result.steps} steps in {result.seconds:.0f} s, "
-                f"{result.tokens_per_s:,.0f} chars/s; model in {out}")
+                f"bits/char) at step {result.best_step}; {took}; model in {out}")
+    elif result.steps and result.model_dir() is None:  # stopped before its first evaluation: as classify says it,
+        line, way_on = f"{took}; {result.where()}", False  # with the way on
+    elif result.steps:  # trained, never evaluated (--val-fraction 0: no validation text; best/ is the last step)
+        line = f"no validation text, so no validation loss; {took}; model in {out}"
     else:
         line = f"no step was trained; {out}"
-    if result.stopped == "interrupted":
+    if way_on:
         line += f"; interrupted: continue with --resume {out}"
     print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
     if as_json:
@@ -713,7 +771,7 @@ register(Task(
     name="charlm", help="character language model (char-rnn)",
     description="Train a character language model on a text with truncated BPTT.",
     config=CharLMConfig, train=train, load=CharLM, add_arguments=_train_arguments, report=report,
-    frozen=("data", *FROZEN),
+    frozen=FROZEN,  # and the data, which train() compares as files (the CLI would compare the names)
     verbs=(
         Verb("sample", "write text with a trained character language model", _sample_arguments, _sample_command),
         Verb("score", "log-probability, bits per character and perplexity of texts", _score_arguments,

@@ -7,6 +7,9 @@ holds what the run read: its size and the SHA-256 of its first and last MiB, rec
 make a page that embeds that file: without your file's content its digest cannot be written in advance.
 Built-in data names (``polarity``, ``shakespeare`` ...) and folders (captioned images, speech corpora,
 read only through their own manifest) are not files and need no digest.
+
+Each file or folder is named as it was given, relative to where training started, and also by its absolute
+path (``"paths"``), so that a resumed run finds its data from any working directory (:func:`located`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from rnnkit.data.prepared import fingerprint
 from rnnkit.errors import UserError
 
-__all__ = ["digest", "differs_from_record", "recorded_file", "with_digests"]
+__all__ = ["digest", "differs_from_record", "located", "recorded_file", "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -29,9 +32,26 @@ def digest(path: str | Path) -> str:
 
 
 def with_digests(record: dict[str, Any]) -> dict[str, Any]:
-    """``record`` with ``"digests"``: the digest of each of its ``train``/``val`` entries that is a file."""
-    digests = {k: digest(record[k]) for k in KEYS if isinstance(record.get(k), str) and Path(record[k]).is_file()}
-    return {**record, "digests": digests} if digests else dict(record)
+    """``record`` with ``"digests"``: the digest of each of its ``train``/``val`` entries that is a file, and
+    ``"paths"``: the absolute path of each that exists (a file or a folder)."""
+    present = [k for k in KEYS if isinstance(record.get(k), str) and Path(record[k]).exists()]
+    digests = {k: digest(record[k]) for k in present if Path(record[k]).is_file()}
+    paths = {k: str(Path(record[k]).resolve()) for k in present}
+    return {**record, **({"digests": digests} if digests else {}), **({"paths": paths} if paths else {})}
+
+
+def located(record: dict[str, Any], key: str) -> str:
+    """Where the ``key`` entry of a run's data record is now: its absolute path as recorded when that still
+    exists (and, for a file, still has the recorded digest), else the entry as given (a run saved before
+    the paths were recorded, or moved with its data)."""
+    absolute = (record.get("paths") or {}).get(key)
+    if not isinstance(absolute, str):
+        return str(record[key])
+    if key in (record.get("digests") or {}):
+        kept = Path(absolute).is_file() and not differs_from_record(absolute, record, key)
+    else:
+        kept = Path(absolute).exists()
+    return absolute if kept else str(record[key])
 
 
 def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> bool | None:
