@@ -296,6 +296,31 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
 
 
+def test_images_over_pillows_bomb_limit_are_named_on_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)   # Pillow's is 89.5 M pixels: its rules, scaled down
+    Image.new("RGB", (12, 10)).save(tmp_path / "big.png")     # over the limit: a warning, read anyway
+    Image.new("RGB", (21, 10)).save(tmp_path / "huge.png")    # over twice the limit: refused
+    with pytest.warns(UserWarning, match=r"big.png: a 12x10 image \(120 pixels\), over Pillow's .* limit of 100"):
+        assert load_image(tmp_path / "big.png", 8).shape == (3, 8, 8)
+    huge = f"{tmp_path / 'huge.png'}: an image of more than 200 pixels, twice Pillow's decompression-bomb limit"
+    capsys.readouterr()
+    assert main(["caption", str(trained[0]), str(tmp_path / "big.png")]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"rnnkit: warning: {tmp_path / 'big.png'}: a 12x10 image (120 pixels), over Pillow's decompression-bomb "
+        "limit of 100; read anyway"]
+    assert main(["caption", str(trained[0]), str(tmp_path / "huge.png")]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {huge}")
+    (tmp_path / "captions.tsv").write_text("big.png\ta square\nhuge.png\ta square\n", encoding="utf-8")
+    assert main(["train", "caption", "--data", str(tmp_path), "--out", str(tmp_path / "m"), "--val-fraction", "0",
+                 "--steps", "1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"rnnkit: error: {huge}") and not (tmp_path / "m").exists()
+
+
 def test_cli_trains_and_captions_at_a_non_square_size(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                       tmp_path: Path) -> None:
     _, data = trained

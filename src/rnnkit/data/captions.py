@@ -8,7 +8,8 @@ What a user gets:
   side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], resized to the square ``size`` or to ``(height, width)``, grey (1 channel) or colour (3); an
-  unreadable file is refused by name. :func:`image_shape` reads a size as the CLI writes it (``64`` or
+  unreadable file is refused by name, and so is one of more than twice Pillow's decompression-bomb limit
+  (a warning names one over the limit itself). :func:`image_shape` reads a size as the CLI writes it (``64`` or
   ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,20 +100,11 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     ``size``: a side for a square, or ``(height, width)``."""
     height, width = image_shape(size)
     try:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image
     except ImportError:
         raise UserError("reading images needs Pillow: pip install pillow") from None
     if isinstance(image, (str, Path)):
-        path = Path(image)
-        if not path.is_file():
-            raise UserError(f"{path}: no such image")
-        try:
-            with Image.open(path) as img:
-                img.load()
-                picture = img.copy()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
-                Image.DecompressionBombError) as exc:  # what Pillow raises on damaged files
-            raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
+        picture = _read_image(Path(image))
     elif isinstance(image, Image.Image):
         picture = image
     else:
@@ -121,6 +114,32 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
+
+
+def _read_image(path: Path) -> Any:
+    """The PIL image of the file ``path``, read whole. Refused by name when Pillow cannot read it or when it
+    is over twice Pillow's decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``, 89.5 M pixels); over
+    the limit itself, a warning names it and its size, as Pillow's own warning does not."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                picture = img.copy()
+    except Image.DecompressionBombError:
+        raise UserError(f"{path}: an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, twice Pillow's "
+                        "decompression-bomb limit (PIL.Image.MAX_IMAGE_PIXELS); expected a smaller image") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None  # a damaged file
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and picture.width * picture.height > limit:
+        warnings.warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
+                      f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
+    return picture
 
 
 def _eight_bit(picture: Any) -> Any:
