@@ -7,10 +7,10 @@ What a user gets:
   folder; several lines per image for several references). A line without exactly one tab, an empty
   side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
-  [0, 1], resized to the square ``size`` or to ``(height, width)``, grey (1 channel) or colour (3); an
-  unreadable file is refused by name, and so is one of more than twice Pillow's decompression-bomb limit
-  (a warning names one over the limit itself). :func:`image_shape` reads a size as the CLI writes it (``64`` or
-  ``32x160``).
+  [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
+  width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
+  than twice Pillow's decompression-bomb limit (a warning names one over the limit itself).
+  :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
 - :func:`caption_words`: the lower-cased words of a caption, as the captioner's vocabulary sees them.
@@ -96,17 +96,18 @@ def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
 
 
 def load_image(image: str | Path | Any, size: int | str | Sequence[int], channels: int = 3) -> torch.Tensor:
-    """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, resized (bilinear) to
-    ``size``: a side for a square, or ``(height, width)``."""
+    """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, turned upright by its
+    EXIF Orientation tag (``PIL.ImageOps.exif_transpose``), resized (bilinear) to ``size``: a side for a
+    square, or ``(height, width)``."""
     height, width = image_shape(size)
     try:
         from PIL import Image
     except ImportError:
         raise UserError("reading images needs Pillow: pip install pillow") from None
     if isinstance(image, (str, Path)):
-        picture = _read_image(Path(image))
+        picture = _upright(_read_image(Path(image)), image)
     elif isinstance(image, Image.Image):
-        picture = image
+        picture = _upright(image, "image")
     else:
         raise UserError(f"image {image!r}: expected the path of a PNG or JPEG file, or a PIL image")
     picture = _eight_bit(picture)
@@ -140,6 +141,18 @@ def _read_image(path: Path) -> Any:
         warnings.warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
                       f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
     return picture
+
+
+def _upright(picture: Any, name: object) -> Any:
+    """``picture`` turned as photo viewers show it, by its EXIF Orientation tag (``PIL.ImageOps.exif_transpose``;
+    one already turned has no tag left); as stored, with a warning naming it, when its EXIF data is damaged."""
+    from PIL import ImageOps
+
+    try:
+        return ImageOps.exif_transpose(picture)
+    except Exception as exc:  # Pillow's EXIF parser raises SyntaxError, struct.error, TypeError, AttributeError ...
+        warnings.warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned", stacklevel=3)
+        return picture
 
 
 def _eight_bit(picture: Any) -> Any:
