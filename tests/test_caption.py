@@ -95,6 +95,34 @@ def test_load_image_grey_and_colour(tmp_path: Path) -> None:
     assert 0.2 < float(grey[0, 4, 4]) < 0.4      # ITU-R 601 luma of pure red: 0.299
 
 
+@pytest.mark.parametrize("orientation, top", [(1, "red"), (6, "red"), (8, "blue")])
+def test_exif_orientation_turns_a_photo_upright(tmp_path: Path, orientation: int, top: str) -> None:
+    from PIL import Image
+
+    img = Image.new("RGB", (20, 10), (0, 0, 255))
+    img.paste((255, 0, 0), (0, 0, 10, 10))                  # stored: red left, blue right
+    exif = Image.Exif()
+    exif[0x0112] = orientation                             # 6: turn 90° clockwise to show, 8: anticlockwise
+    img.save(tmp_path / "photo.png", exif=exif)
+    size = (10, 20) if orientation == 1 else (20, 10)      # (height, width) as shown
+    red, blue = torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 0.0, 1.0])
+    first, second = (red, blue) if top == "red" else (blue, red)
+    for image in (tmp_path / "photo.png", Image.open(tmp_path / "photo.png")):
+        pixels = load_image(image, size)
+        corner, end = (pixels[:, 2, 2], pixels[:, 2, -3]) if orientation == 1 else (pixels[:, 2, 2], pixels[:, -3, 2])
+        torch.testing.assert_close(corner, first)
+        torch.testing.assert_close(end, second)
+
+
+def test_damaged_exif_is_named_and_the_image_read_as_stored(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (20, 10), (255, 0, 0)).save(tmp_path / "bad.png", exif=b"Exif\x00\x00XX\x00*\x00\x00\x00\x08")
+    with pytest.warns(UserWarning, match=r"bad.png: damaged EXIF data \(.*\); read as stored, not turned"):
+        pixels = load_image(tmp_path / "bad.png", (10, 20))
+    torch.testing.assert_close(pixels[:, 5, 10], torch.tensor([1.0, 0.0, 0.0]))
+
+
 def test_image_sizes_read_as_a_side_or_height_by_width(tmp_path: Path) -> None:
     assert image_shape(64) == image_shape("64") == (64, 64)
     assert image_shape("32x160") == image_shape("32X160") == image_shape([32, 160]) == (32, 160)
@@ -294,6 +322,31 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
                  "--augment-elastic", "0.5", "--steps", "1"]) == 2
     assert "--augment-elastic 0.5" in capsys.readouterr().err and not (tmp_path / "m").exists()
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
+
+
+def test_images_over_pillows_bomb_limit_are_named_on_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)   # Pillow's is 89.5 M pixels: its rules, scaled down
+    Image.new("RGB", (12, 10)).save(tmp_path / "big.png")     # over the limit: a warning, read anyway
+    Image.new("RGB", (21, 10)).save(tmp_path / "huge.png")    # over twice the limit: refused
+    with pytest.warns(UserWarning, match=r"big.png: a 12x10 image \(120 pixels\), over Pillow's .* limit of 100"):
+        assert load_image(tmp_path / "big.png", 8).shape == (3, 8, 8)
+    huge = f"{tmp_path / 'huge.png'}: an image of more than 200 pixels, twice Pillow's decompression-bomb limit"
+    capsys.readouterr()
+    assert main(["caption", str(trained[0]), str(tmp_path / "big.png")]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"rnnkit: warning: {tmp_path / 'big.png'}: a 12x10 image (120 pixels), over Pillow's decompression-bomb "
+        "limit of 100; read anyway"]
+    assert main(["caption", str(trained[0]), str(tmp_path / "huge.png")]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {huge}")
+    (tmp_path / "captions.tsv").write_text("big.png\ta square\nhuge.png\ta square\n", encoding="utf-8")
+    assert main(["train", "caption", "--data", str(tmp_path), "--out", str(tmp_path / "m"), "--val-fraction", "0",
+                 "--steps", "1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"rnnkit: error: {huge}") and not (tmp_path / "m").exists()
 
 
 def test_cli_trains_and_captions_at_a_non_square_size(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],

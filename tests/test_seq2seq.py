@@ -374,6 +374,22 @@ def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple
         assert len(result["target_tokens"]) <= OUTPUT_CAP * translator.max_len + 1
 
 
+def test_a_source_longer_than_max_len_is_translated_whole(trained: tuple[Path, Path]) -> None:
+    """The recurrent encoder reads any length: a source past the --max-len of the training pairs was cut
+    there without a word; the output limit grows with the source too."""
+    from rnnkit.tasks.translate import OUTPUT_CAP, _max_lengths
+
+    translator = rnnkit.load(trained[1])
+    long = " ".join(["3rd of March 1999"] * 8)                 # 143 characters, max_len is 100
+    assert len(long) > translator.max_len
+    result = translator.translate(long, return_attention=True)
+    assert result["source_tokens"] == list(long)
+    assert all(len(row) == len(long) and sum(row[translator.max_len:]) > 0 for row in result["attention"])
+    assert translator.evaluate([(long, result["translation"])])["exact_match"] == 1.0   # evaluate reads it whole too
+    src_len = torch.tensor([3, 500])
+    assert _max_lengths(src_len, 1e12, 0, OUTPUT_CAP * src_len.clamp(min=100)).tolist() == [400, 2000]
+
+
 def test_blank_lines_of_a_file_give_blank_lines_and_an_empty_source_is_named(
         trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out = trained

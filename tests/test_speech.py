@@ -16,12 +16,12 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, mel_filterbank, read_wav, spec_augment, warp_bands
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, max_mels, mel_filterbank, read_wav, spec_augment, warp_bands
 from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_of
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ctc import greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SpeechRecognizer
-from rnnkit.tasks.speech import error_rates
+from rnnkit.tasks.speech import SpeechConfig, error_rates
 
 soundfile = pytest.importorskip("soundfile", reason="the speech extra is not installed: pip install 'rnnkit[speech]'")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -125,6 +125,27 @@ def test_normalised_features_have_zero_mean_unit_std_per_band() -> None:
     feats = log_mel(np.random.default_rng(1).normal(0, 0.1, 8000).astype(np.float32), n_mels=16)
     torch.testing.assert_close(feats.mean(0), torch.zeros(16), atol=1e-4, rtol=0)
     torch.testing.assert_close(feats.std(0, unbiased=False), torch.ones(16), atol=1e-3, rtol=0)
+
+
+@pytest.mark.parametrize("rate, n_fft", [(SAMPLE_RATE, 512), (8000, 256), (44100, 2048)])
+def test_max_mels_is_the_most_bands_without_an_empty_filter(rate: int, n_fft: int) -> None:
+    most = max_mels(rate, n_fft)
+    assert bool((mel_filterbank(most, n_fft, rate).amax(1) > 0).all())
+    assert bool((mel_filterbank(most + 1, n_fft, rate).amax(1) == 0).any())
+
+
+def test_more_mels_than_the_fft_can_fill_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.warns(UserWarning, match="n_mels 115: 1 mel filters are empty .* at most 114 bands have none"):
+        log_mel(_tone(1000, 0.1), n_mels=115)
+    with pytest.raises(SettingError, match="expected at most 114 for 16000 Hz audio and a 512-point FFT"):
+        SpeechConfig(n_mels=115).validate()
+    corpus, out = _tone_corpus(tmp_path / "corpus", 2, 0), tmp_path / "model"
+    capsys.readouterr()
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--n-mels", "128", "--steps", "1"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "rnnkit: error: --n-mels 128: expected at most 114 for 16000 Hz audio and a 512-point FFT "
+        "(more bands leave mel filters empty, their features constant)"]
+    assert not out.exists()
 
 
 def test_spec_augment_masks_bands_and_frames_only() -> None:

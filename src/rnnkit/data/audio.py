@@ -8,7 +8,9 @@ What a user gets:
 - :func:`resample`: polyphase resampling (``scipy.signal.resample_poly``) to another rate.
 - :func:`mel_filterbank` and :func:`log_mel`: the HTK-scale triangular filters and log-mel filterbank
   features (25 ms Hann windows every 10 ms through ``torch.stft``), normalised per utterance (each band to
-  mean 0 and standard deviation 1).
+  mean 0 and standard deviation 1). :func:`check_n_mels` refuses more bands than the FFT has bins for
+  (:func:`max_mels`: 114 at 16 kHz with a 512-point FFT), which would leave filters empty and their
+  features constant; :func:`log_mel` warns of empty filters.
 - :func:`spec_augment`: SpecAugment's frequency and time masks (Park et al. 2019), from a given generator.
 """
 
@@ -16,15 +18,17 @@ from __future__ import annotations
 
 import math
 import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError, check_count
 
-__all__ = ["SAMPLE_RATE", "log_mel", "mel_filterbank", "read_wav", "resample", "spec_augment", "warp_bands"]
+__all__ = ["SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_wav", "resample",
+           "spec_augment", "warp_bands"]
 
 SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
@@ -106,7 +110,47 @@ def mel_filterbank(n_mels: int, n_fft: int, sample_rate: int, f_min: float = 0.0
     return torch.clamp(torch.minimum(rising, falling), min=0.0).float()
 
 
+def _fft_size(sample_rate: int = SAMPLE_RATE, window_ms: float = 25.0) -> int:
+    """The FFT size :func:`log_mel` uses: the window in samples rounded up to a power of two (512 at 16 kHz)."""
+    win = int(round(sample_rate * window_ms / 1000))
+    return 1 << (win - 1).bit_length()
+
+
+def max_mels(sample_rate: int = SAMPLE_RATE, n_fft: int | None = None) -> int:
+    """The most mel bands whose filters each cover at least one FFT bin (114 at 16 kHz, 512-point FFT); with
+    more, the lowest filters fall between two bins and their features are constant (librosa warns of
+    "empty filters")."""
+    n_fft = _fft_size(sample_rate) if n_fft is None else n_fft
+    top, step = (2595.0 * math.log10(1.0 + f / 700.0) for f in (sample_rate / 2, sample_rate / n_fft))
+    n = int(2 * top / step)   # the first filter, the narrowest in Hz, spans two mel steps from 0 Hz
+    while n > 1 and bool((mel_filterbank(n, n_fft, sample_rate).amax(1) == 0).any()):
+        n -= 1
+    return n
+
+
+def check_n_mels(n_mels: object, sample_rate: int = SAMPLE_RATE, n_fft: int | None = None) -> None:
+    """Raise :class:`SettingError` unless ``n_mels`` is a positive integer of at most :func:`max_mels`."""
+    bands = check_count("n_mels", n_mels)
+    n_fft = _fft_size(sample_rate) if n_fft is None else n_fft
+    most = max_mels(sample_rate, n_fft)
+    if bands > most:
+        raise SettingError("n_mels", n_mels, f"expected at most {most} for {sample_rate} Hz audio and a {n_fft}-point "
+                           "FFT (more bands leave mel filters empty, their features constant)")
+
+
 _FILTERS: dict[tuple[int, int, int], Tensor] = {}
+
+
+def _filters(n_mels: int, n_fft: int, sample_rate: int) -> Tensor:
+    """:func:`mel_filterbank`, with a warning when some filters are empty (as librosa warns): a model trained
+    with them still runs, its features from those bands are constant."""
+    bank = mel_filterbank(n_mels, n_fft, sample_rate)
+    empty = int((bank.amax(1) == 0).sum())
+    if empty:
+        warnings.warn(f"n_mels {n_mels}: {empty} mel filters are empty for {sample_rate} Hz audio and a {n_fft}-point "
+                      f"FFT, their features constant; at most {max_mels(sample_rate, n_fft)} bands have none",
+                      stacklevel=3)
+    return bank
 
 
 def log_mel(wave: np.ndarray | Tensor, sample_rate: int = SAMPLE_RATE, n_mels: int = 80, window_ms: float = 25.0,
@@ -118,7 +162,7 @@ def log_mel(wave: np.ndarray | Tensor, sample_rate: int = SAMPLE_RATE, n_mels: i
     x = torch.as_tensor(np.asarray(wave, dtype=np.float32))
     win = int(round(sample_rate * window_ms / 1000))
     hop = int(round(sample_rate * hop_ms / 1000))
-    n_fft = 1 << (win - 1).bit_length()
+    n_fft = _fft_size(sample_rate, window_ms)
     if x.numel() < 2:
         x = torch.nn.functional.pad(x, (0, 2 - x.numel()))
     pad_mode = "reflect" if x.numel() > n_fft // 2 else "constant"
@@ -126,7 +170,7 @@ def log_mel(wave: np.ndarray | Tensor, sample_rate: int = SAMPLE_RATE, n_mels: i
                       pad_mode=pad_mode, return_complex=True)
     key = (n_mels, n_fft, sample_rate)
     if key not in _FILTERS:
-        _FILTERS[key] = mel_filterbank(n_mels, n_fft, sample_rate)
+        _FILTERS[key] = _filters(n_mels, n_fft, sample_rate)
     feats = torch.log(_FILTERS[key] @ spec.abs().pow(2) + 1e-6).T.contiguous()
     if normalize:
         feats = (feats - feats.mean(0)) / (feats.std(0, unbiased=False) + 1e-5)

@@ -7,9 +7,10 @@ What a user gets:
   folder; several lines per image for several references). A line without exactly one tab, an empty
   side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
-  [0, 1], resized to the square ``size`` or to ``(height, width)``, grey (1 channel) or colour (3); an
-  unreadable file is refused by name. :func:`image_shape` reads a size as the CLI writes it (``64`` or
-  ``32x160``).
+  [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
+  width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
+  than twice Pillow's decompression-bomb limit (a warning names one over the limit itself).
+  :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
 - :func:`caption_words`: the lower-cased words of a caption, as the captioner's vocabulary sees them.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,26 +96,18 @@ def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
 
 
 def load_image(image: str | Path | Any, size: int | str | Sequence[int], channels: int = 3) -> torch.Tensor:
-    """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, resized (bilinear) to
-    ``size``: a side for a square, or ``(height, width)``."""
+    """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, turned upright by its
+    EXIF Orientation tag (``PIL.ImageOps.exif_transpose``), resized (bilinear) to ``size``: a side for a
+    square, or ``(height, width)``."""
     height, width = image_shape(size)
     try:
-        from PIL import Image, UnidentifiedImageError
+        from PIL import Image
     except ImportError:
         raise UserError("reading images needs Pillow: pip install pillow") from None
     if isinstance(image, (str, Path)):
-        path = Path(image)
-        if not path.is_file():
-            raise UserError(f"{path}: no such image")
-        try:
-            with Image.open(path) as img:
-                img.load()
-                picture = img.copy()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error,
-                Image.DecompressionBombError) as exc:  # what Pillow raises on damaged files
-            raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None
+        picture = _upright(_read_image(Path(image)), image)
     elif isinstance(image, Image.Image):
-        picture = image
+        picture = _upright(image, "image")
     else:
         raise UserError(f"image {image!r}: expected the path of a PNG or JPEG file, or a PIL image")
     picture = _eight_bit(picture)
@@ -121,6 +115,44 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
+
+
+def _read_image(path: Path) -> Any:
+    """The PIL image of the file ``path``, read whole. Refused by name when Pillow cannot read it or when it
+    is over twice Pillow's decompression-bomb limit (``PIL.Image.MAX_IMAGE_PIXELS``, 89.5 M pixels); over
+    the limit itself, a warning names it and its size, as Pillow's own warning does not."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not path.is_file():
+        raise UserError(f"{path}: no such image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                img.load()
+                picture = img.copy()
+    except Image.DecompressionBombError:
+        raise UserError(f"{path}: an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, twice Pillow's "
+                        "decompression-bomb limit (PIL.Image.MAX_IMAGE_PIXELS); expected a smaller image") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
+        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None  # a damaged file
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and picture.width * picture.height > limit:
+        warnings.warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
+                      f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
+    return picture
+
+
+def _upright(picture: Any, name: object) -> Any:
+    """``picture`` turned as photo viewers show it, by its EXIF Orientation tag (``PIL.ImageOps.exif_transpose``;
+    one already turned has no tag left); as stored, with a warning naming it, when its EXIF data is damaged."""
+    from PIL import ImageOps
+
+    try:
+        return ImageOps.exif_transpose(picture)
+    except Exception as exc:  # Pillow's EXIF parser raises SyntaxError, struct.error, TypeError, AttributeError ...
+        warnings.warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned", stacklevel=3)
+        return picture
 
 
 def _eight_bit(picture: Any) -> Any:

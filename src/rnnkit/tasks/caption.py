@@ -40,7 +40,15 @@ from rnnkit.data.captions import (
 )
 from rnnkit.data.split import split_fraction
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_beam, check_count, check_fraction, check_positive
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_beam,
+    check_count,
+    check_fraction,
+    check_positive,
+    report_warnings,
+)
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register
@@ -268,7 +276,9 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
     channels = 1 if config.grey else 3
-    train_images, val_images = (_images(items, config.image_shape(), channels) for items in (train_items, val_items))
+    with report_warnings():  # images over Pillow's decompression-bomb limit, one line each
+        train_images, val_images = (_images(items, config.image_shape(), channels)
+                                    for items in (train_items, val_items))
     train_ex, val_ex = (_examples(items, tok, config.max_len) for items in (train_items, val_items))
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, tok.vocab_size)
@@ -383,7 +393,8 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.attention_png and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
-    results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
+    with report_warnings():
+        results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
     if args.attention_png:
         from rnnkit.plots import caption_attention_png
 
@@ -407,7 +418,8 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 
 def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
-    result = cap.evaluate(args.data, beam=args.beam)
+    with report_warnings():
+        result = cap.evaluate(args.data, beam=args.beam)
     if args.json:
         print(json.dumps(result))
         return 0

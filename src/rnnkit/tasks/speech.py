@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from rnnkit.cells import CELLS
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
+from rnnkit.data.audio import SAMPLE_RATE, check_n_mels, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import split_fraction
@@ -96,6 +96,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         self.validate_training()
         for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
             check_positive(name, getattr(self, name))
+        check_n_mels(self.n_mels)
         for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")

@@ -64,7 +64,7 @@ from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 __all__ = ["Seq2SeqConfig", "Translator", "train"]
 
 TOKENIZERS = ("char", "word", "bpe")
-#: an output is cut at this many times the target length the model trained on (``--max-len``)
+#: an output is cut at this many times the longer of its source and the length the model trained on (``--max-len``)
 OUTPUT_CAP = 4
 BIBLE = "bible-en-es"
 
@@ -309,10 +309,11 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
     return max_len_b, no_repeat_ngram
 
 
-def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int) -> torch.Tensor:
-    """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (clamped in float64 before the cast,
-    so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
-    return (a * src_len.double() + b).floor().clamp(1, cap).long()
+def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:
+    """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (one for all, or one per source; clamped
+    in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
+    limit = (a * src_len.double() + b).floor().clamp(min=1)
+    return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 
 def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, float | None]:
@@ -373,7 +374,8 @@ class Translator:
         check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
 
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
-        """Source ids of each text; unknown tokens become ``<unk>`` and are named in one warning."""
+        """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
+        its training pairs were cut to); unknown tokens become ``<unk>`` and are named in one warning."""
         unknown: list[str] = []
         encoded = []
         for text in texts:
@@ -381,7 +383,7 @@ class Translator:
             if UNK_ID in ids:
                 toks = self.source.tokens(text)
                 unknown.extend(t for t, i in zip(toks, ids, strict=False) if i == UNK_ID)
-            encoded.append(ids[: self.max_len])
+            encoded.append(ids)
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
             warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=3)
@@ -396,7 +398,8 @@ class Translator:
         ``translation``, ``n_best`` (``text``, ``log_prob``, ``score`` each), and with attention
         ``attention`` (one row of weights over the source tokens per target token), ``source_tokens`` and
         ``target_tokens``. ``beam=1`` is greedy; a longer output than ``max_len_a * source tokens +
-        max_len_b`` is cut (and than :data:`OUTPUT_CAP` times the target length the model trained on);
+        max_len_b`` is cut (and than :data:`OUTPUT_CAP` times the longer of the source and the target length
+        the model trained on); the source is read whole, also beyond the model's ``max_len``;
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking.
         """
@@ -413,9 +416,9 @@ class Translator:
         results = []
         for start in range(0, len(items), 64):
             src, src_len = pad_batch(encoded[start:start + 64])
-            # the model learnt targets of at most max_len tokens: a limit far above that only lets a
-            # translation that never writes </s> run on (an hour for a limit of 1e12)
-            max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * self.max_len)
+            # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
+            # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
+            max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
             if beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
             else:
@@ -433,7 +436,7 @@ class Translator:
             {"text": decode_ids(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
         if with_attention:
             out["attention"] = hyps[0].attention
-            out["source_tokens"] = self.source.tokens(text)[: self.max_len]
+            out["source_tokens"] = self.source.tokens(text)
             out["target_tokens"] = [*id_symbols(self.target, hyps[0].tokens), "</s>"]
         return out
 
@@ -466,7 +469,8 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-best", type=int, default=1, help="hypotheses per text (at most --beam; default 1)")
     p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
     p.add_argument("--max-len-a", type=float, default=1.5,
-                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the model's --max-len")
+                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
+                        "source and the model's --max-len")
     p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
     p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
