@@ -20,6 +20,7 @@ from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.plots import region_grid
 
 PIL = pytest.importorskip("PIL", reason="Pillow is not installed")
+pytest.importorskip("PIL.Image")   # binds PIL.Image for a test run on its own
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
