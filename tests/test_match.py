@@ -21,16 +21,17 @@ from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
 ORDERS = (1, 2, 3, 5)
 
 
-def brute_candidates(seq: list[int], orders: tuple[int, ...], block: int) -> list[list[int]]:
+def brute_candidates(seq: list[int], orders: tuple[int, ...], block: int, written: int | None = None
+                     ) -> list[list[int]]:
     """Per position p and order k: the token after the latest earlier occurrence of seq[p-k+1 : p+1], looking
-    back only to the start of the block before p's block."""
+    back only to the start of the block before p's block (and only at followers before ``written``)."""
     out = [[-1] * len(orders) for _ in seq]
     for p in range(len(seq)):
         oldest = (p // block - 1) * block
         for i, k in enumerate(orders):
             if p - k + 1 < 0:
                 continue
-            for q in range(p - 1, k - 2, -1):
+            for q in range((p if written is None else min(p, written - 1)) - 1, k - 2, -1):
                 if q + 1 < oldest:
                     break
                 if seq[q - k + 1 : q + 1] == seq[p - k + 1 : p + 1]:
@@ -190,6 +191,31 @@ def test_sampling_carries_the_memory() -> None:
     model = lm_with_memory()
     out = list(generate(model, torch.tensor([1, 2, 3]), 20, generator=torch.Generator().manual_seed(0)))
     assert len(out) == 20 and all(0 <= t < 5 for t in out)
+
+
+def test_a_frozen_memory_offers_only_what_it_read_before() -> None:
+    ids = streams(2, 70, seed=4)
+    state = MatchState(ORDERS, 2)
+    before = state.advance(ids[:30])
+    state.freeze()
+    got = torch.cat([before, state.advance(ids[30:50]), state.advance(ids[50:])])
+    for b in range(2):
+        seq = ids[:, b].tolist()
+        assert got[:30, b].tolist() == brute_candidates(seq, ORDERS, 10**6)[:30]
+        assert got[30:, b].tolist() == brute_candidates(seq, ORDERS, 10**6, written=30)[30:]
+
+
+def test_a_sample_is_offered_what_followed_in_the_prime_never_its_own_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, offered = lm_with_memory(), []
+    with torch.no_grad():
+        model.match.score.bias[0] = -4.0      # lean on the offers, so that a sample repeats what it is offered
+    forward = MatchMemory.forward
+    monkeypatch.setattr(MatchMemory, "forward",
+                        lambda self, h, logits, c: offered.append(c) or forward(self, h, logits, c))
+    prime = [1, 2, 3, 1, 4, 2, 2]
+    out = list(generate(model, torch.tensor(prime), 40, generator=torch.Generator().manual_seed(1)))
+    got = torch.cat(offered)[:, 0].tolist()
+    assert got == brute_candidates(prime + out, tuple(model.match.orders), 10**6, written=len(prime))
 
 
 @pytest.mark.parametrize("replay", [False, True])

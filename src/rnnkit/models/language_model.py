@@ -174,10 +174,14 @@ def generate(
 
     The hidden state is carried from token to token, so each new token costs one recurrent step.
     Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely;
-    ``banned`` ids (e.g. the unknown symbol) are never produced.
+    ``banned`` ids (e.g. the unknown symbol) are never produced. A model's memory of the text read
+    (:mod:`rnnkit.models.match`) reads the prime and is then frozen: it offers what followed a context in the
+    prime, never what the sample itself produced (a sample offered its own output falls into loops).
     """
     model.eval()
     logits, state = model(prime.long().view(-1, 1))
+    if model.match is not None:   # the memory offers what the prime holds, never the sample's own output
+        state[1].freeze()
     last = logits[-1, 0].float()
     offset = prime.numel()
     token = torch.empty(1, dtype=torch.long)

@@ -60,12 +60,19 @@ class MatchState:
         self.batch = batch
         self.block = block or BLOCK
         self.position = 0                                  # tokens read per stream
+        self.frozen = False                                # looks contexts up without writing (see freeze)
         self.first = 0                                     # the position of history[b][0]
         self.context = max(self.orders)                    # tokens the longest context spans
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.current: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
         self.previous: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
         self._powers = [pow(_BASE, j, _MOD) for j in range(max(self.orders))]
+
+    def freeze(self) -> None:
+        """From now on look up the contexts read but write nothing new: what is read next is offered only
+        what was read before. Sampling freezes the memory after its prime, so that a sampled text is never
+        offered its own earlier output, which would feed loops. A frozen state is not for saving."""
+        self.frozen = True
 
     def detach(self) -> MatchState:
         """The state itself: it holds no tensor of autograd's (for :func:`rnnkit.detach_state`)."""
@@ -97,7 +104,7 @@ class MatchState:
         start = 0
         while start < steps:                                  # up to a block's end, then the next block
             end = min(steps, start + self.block - (self.position + start) % self.block)
-            if (self.position + start) % self.block == 0 and self.position + start:
+            if (self.position + start) % self.block == 0 and self.position + start and not self.frozen:
                 self.previous, self.current = self.current, [[{} for _ in self.orders] for _ in range(self.batch)]
             for b in range(self.batch):
                 for i in range(len(self.orders)):
@@ -119,7 +126,7 @@ class MatchState:
         out = []
         last = None if fresh else hashes[0]
         for token, h in zip(tokens, hashes[1:], strict=True):
-            if last is not None:
+            if last is not None and not self.frozen:
                 current[last] = token
             c = get(h)
             out.append(older(h, -1) if c is None else c)
