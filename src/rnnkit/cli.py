@@ -17,9 +17,12 @@ reported with its flag.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        with _stop_at_ctrl_c():
+            discover()
         if argv and argv[0] in model_verbs():
             return _run_model_verb(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
@@ -195,6 +200,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (a failed rename into place names the destination, the path the user gave, as filename2)
         print(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return UserError.exit_code
+
+
+@contextlib.contextmanager
+def _stop_at_ctrl_c() -> Iterator[None]:
+    """While rnnkit's modules load (``import torch``: the first seconds of every command), Ctrl-C prints
+    its one line and exits 130 at once: nothing is written yet, and a KeyboardInterrupt raised inside
+    ``import torch`` does not reliably come out of it (torch swallows one in its numpy import, then fails)."""
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler):  # ignored (nohup), or not ours
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        print("rnnkit: interrupted", file=sys.stderr, flush=True)
+        os._exit(130)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _console() -> None:
