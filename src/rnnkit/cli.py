@@ -180,13 +180,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SettingError as exc:
-        print(f"rnnkit: error: {exc.as_flag()}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc.as_flag()}")
         return exc.exit_code
     except UserError as exc:
-        print(f"rnnkit: error: {exc}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("rnnkit: interrupted", file=sys.stderr)
+        _say("rnnkit: interrupted")
         return 130
     except BrokenPipeError:
         # the reader went away (`rnnkit sample ... | head`): stop quietly, as other Unix tools do
@@ -198,8 +198,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # a path the user gave that cannot be read or written (a directory, a missing folder, no permission)
         # (a failed rename into place names the destination, the path the user gave, as filename2)
-        print(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}")
         return UserError.exit_code
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr; under torchrun only from rank 0, the others exit with the same status silently
+    (every rank meets the same bad input, and N copies of one line read as N problems)."""
+    rank, world = os.environ.get("RANK", ""), os.environ.get("WORLD_SIZE", "")
+    if not (rank.isdigit() and world.isdigit() and 0 < int(rank) < int(world)):
+        print(line, file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -213,7 +221,7 @@ def _stop_at_ctrl_c() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: object) -> None:
-        print("rnnkit: interrupted", file=sys.stderr, flush=True)
+        _say("rnnkit: interrupted")
         os._exit(130)
 
     previous = signal.signal(signal.SIGINT, stop)
