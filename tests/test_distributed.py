@@ -19,6 +19,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from rnnkit.cli import main
 from rnnkit.tasks.charlm import CharLMConfig, train
 from rnnkit.train import TrainConfig, Trainer, seed_everything
 from rnnkit.train.distributed import RankStrided, ranks
@@ -182,3 +183,24 @@ def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count('"steps": 2') == 1  # one report, from rank 0
     assert (tmp_path / "run/last/model.safetensors").exists()
+
+
+def test_rank_0_alone_reports_a_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Under torchrun every rank printed the same one-line error; the others now exit with its status, silently."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank, lines in (("1", 0), ("0", 1)):
+        monkeypatch.setenv("RANK", rank)
+        assert main(["train", "charlm", "--resume", str(tmp_path / "none")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == lines and err.count("rnnkit: error: ") == lines, err
+
+
+@pytest.mark.slow
+def test_torchrun_reports_a_bad_input_once(tmp_path: Path) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "rnnkit",
+           "train", "charlm", "--data", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "run"), "--steps", "2"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.count(f"rnnkit: error: {tmp_path / 'missing.txt'}: ") == 1, done.stderr[-2000:]

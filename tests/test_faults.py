@@ -135,6 +135,26 @@ def test_a_killed_process_does_not_hold_the_lock(tmp_path) -> None:
         pass
 
 
+@pytest.mark.parametrize("module", ["torch", "numpy._typing"])
+def test_ctrl_c_while_torch_loads_is_one_line_and_status_130(tmp_path: Path, module: str) -> None:
+    """Ctrl-C in a command's first seconds printed a KeyboardInterrupt traceback from inside import torch (or
+    none at all: torch swallows one in its numpy import, and the command ran on). SIGINT comes here when the
+    module is first imported, the moment being the same in every run."""
+    code = ("import importlib.abc, os, runpy, signal, sys\n"
+            "class CtrlC(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            f"        if name == {module!r}:\n"
+            "            os.kill(os.getpid(), signal.SIGINT)\n"
+            "sys.meta_path.insert(0, CtrlC())\n"
+            "runpy.run_module('rnnkit', run_name='__main__', alter_sys=True)\n")
+    out = tmp_path / "corpus"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code, "data", "scam", "--out", str(out)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "rnnkit: interrupted\n", "")
+    assert not out.exists()
+
+
 def finished(out: Path, steps: int) -> bool:
     return (out / "last").exists() and load_checkpoint(out, prefer="last").trainer_state.get("step") == steps
 

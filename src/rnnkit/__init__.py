@@ -10,15 +10,41 @@ command line ``rnnkit`` is a thin wrapper over both.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from rnnkit.hopfield import Hopfield  # noqa: E402
-from rnnkit.recurrent import GRU, LSTM, RNN, Recurrent, detach_state  # noqa: E402
+if TYPE_CHECKING:
+    from rnnkit.hopfield import Hopfield
+    from rnnkit.recurrent import GRU, LSTM, RNN, Recurrent, detach_state
 
 __all__ = ["GRU", "LSTM", "RNN", "Hopfield", "Recurrent", "__version__", "detach_state", "fit", "load"]
+
+#: where the classes above live: imported on first use, so that ``import rnnkit.cli`` imports no torch and
+#: the command line handles a Ctrl-C during its first seconds (``import torch``) like one later on
+_LAZY = {"Hopfield": "rnnkit.hopfield", **dict.fromkeys(("GRU", "LSTM", "RNN", "Recurrent", "detach_state"),
+                                                        "rnnkit.recurrent")}
+
+
+def __getattr__(name: str) -> Any:
+    """``rnnkit.LSTM`` and the rest of ``__all__``, and the submodules (``rnnkit.cells``), when first used."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__"):
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def load(path: str | Path) -> Any:

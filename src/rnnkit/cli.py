@@ -18,9 +18,12 @@ reported with its flag.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,18 +208,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        with _stop_at_ctrl_c():
+            discover()
         if argv and argv[0] in model_verbs():
             return _run_model_verb(argv[0], argv[1:])
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SettingError as exc:
-        print(f"rnnkit: error: {exc.as_flag()}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc.as_flag()}")
         return exc.exit_code
     except UserError as exc:
-        print(f"rnnkit: error: {exc}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("rnnkit: interrupted", file=sys.stderr)
+        _say("rnnkit: interrupted")
         return 130
     except BrokenPipeError:
         # the reader went away (`rnnkit sample ... | head`): stop quietly, as other Unix tools do
@@ -228,8 +233,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # a path the user gave that cannot be read or written (a directory, a missing folder, no permission)
         # (a failed rename into place names the destination, the path the user gave, as filename2)
-        print(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        _say(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}")
         return UserError.exit_code
+
+
+def _say(line: str) -> None:
+    """``line`` on stderr; under torchrun only from rank 0, the others exit with the same status silently
+    (every rank meets the same bad input, and N copies of one line read as N problems)."""
+    rank, world = os.environ.get("RANK", ""), os.environ.get("WORLD_SIZE", "")
+    if not (rank.isdigit() and world.isdigit() and 0 < int(rank) < int(world)):
+        print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _stop_at_ctrl_c() -> Iterator[None]:
+    """While rnnkit's modules load (``import torch``: the first seconds of every command), Ctrl-C prints
+    its one line and exits 130 at once: nothing is written yet, and a KeyboardInterrupt raised inside
+    ``import torch`` does not reliably come out of it (torch swallows one in its numpy import, then fails)."""
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler):  # ignored (nohup), or not ours
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        _say("rnnkit: interrupted")
+        os._exit(130)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _console() -> None:

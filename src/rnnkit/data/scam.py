@@ -26,6 +26,8 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
+from rnnkit.data.folders import new_folder
+
 __all__ = ["LABELS", "generate", "write_corpus"]
 
 LABELS = ("normal", "scam")
@@ -346,16 +348,14 @@ def generate(n: int, seed: int = 0, scam_fraction: float = 0.5, noise: float = 1
 def write_corpus(
     out_dir: str | Path, n_train: int = 2000, n_val: int = 300, n_test: int = 500, seed: int = 0
 ) -> list[Path]:
-    """Write ``train.csv``, ``val.csv`` and ``test.csv`` under ``out_dir`` (different seeds per split)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for offset, (name, n) in enumerate((("train", n_train), ("val", n_val), ("test", n_test))):
-        path = out / f"{name}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(["text", "label", "source"])
-            for text, label in generate(n, seed=seed * 1000 + offset):
-                writer.writerow([text, label, "synthetic"])
-        paths.append(path)
-    return paths
+    """Write ``train.csv``, ``val.csv`` and ``test.csv`` under ``out_dir`` (different seeds per split), a new or
+    empty folder, whole or not at all (:func:`rnnkit.data.folders.new_folder`)."""
+    splits = (("train", n_train), ("val", n_val), ("test", n_test))
+    with new_folder(out_dir) as tmp:
+        for offset, (name, n) in enumerate(splits):
+            with open(tmp / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(["text", "label", "source"])
+                for text, label in generate(n, seed=seed * 1000 + offset):
+                    writer.writerow([text, label, "synthetic"])
+    return [Path(out_dir) / f"{name}.csv" for name, _ in splits]

@@ -12,7 +12,8 @@ What a user gets:
   number words ("four one nine"), on a square canvas; ``test/`` strips use digit images never seen in
   training.
 
-Both are deterministic by seed.
+Both are deterministic by seed, and write a new or empty folder whole or not at all
+(:func:`rnnkit.data.folders.new_folder`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data.captions import write_captions
+from rnnkit.data.folders import new_folder
 from rnnkit.errors import UserError
 
 __all__ = ["COLOURS", "SHAPES", "UNSEEN", "write_digit_strips", "write_shapes"]
@@ -86,16 +88,17 @@ def write_shapes(out: str | Path, images: int = 3000, seed: int = 0) -> dict[str
     counts = {"train": images - 2 * (images // 10), "val": images // 10, "test": images // 10,
               "test_unseen": images // 10}
     rng = random.Random(seed)
-    for split, n in counts.items():
-        folder = Path(out) / split
-        folder.mkdir(parents=True, exist_ok=True)
-        rows = []
-        for i in range(n):
-            img, captions = _scene(rng, unseen=split == "test_unseen")
-            name = f"{i:05d}.png"
-            img.save(folder / name)  # type: ignore[attr-defined]
-            rows.extend((name, c) for c in captions)
-        write_captions(folder, rows)
+    with new_folder(out) as tmp:
+        for split, n in counts.items():
+            folder = tmp / split
+            folder.mkdir()
+            rows = []
+            for i in range(n):
+                img, captions = _scene(rng, unseen=split == "test_unseen")
+                name = f"{i:05d}.png"
+                img.save(folder / name)  # type: ignore[attr-defined]
+                rows.extend((name, c) for c in captions)
+            write_captions(folder, rows)
     return counts
 
 
@@ -105,12 +108,18 @@ def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_d
     ``out`` (train/val from the training digits, test from held-out digit images). Each image is 28 pixels
     high and 28 × ``max_digits`` wide, the digits centred side by side; with ``square`` the strip sits in
     the middle of a square canvas of that width."""
+    if not 1 <= min_digits <= max_digits:
+        raise UserError(f"digits per strip {min_digits}-{max_digits}: expected 1 <= min <= max")
+    with new_folder(out) as tmp:
+        return _write_strips(tmp, images, seed, min_digits, max_digits, square)
+
+
+def _write_strips(out: Path, images: int, seed: int, min_digits: int, max_digits: int,
+                  square: bool) -> dict[str, int]:
     from PIL import Image
 
     from rnnkit.data.mnist import load_digits
 
-    if not 1 <= min_digits <= max_digits:
-        raise UserError(f"digits per strip {min_digits}-{max_digits}: expected 1 <= min <= max")
     digits = load_digits(test_fraction=0.2, seed=seed)
     counts = {"train": images - 2 * (images // 10), "val": images // 10, "test": images // 10}
     rng = np.random.default_rng(seed)
@@ -119,8 +128,8 @@ def write_digit_strips(out: str | Path, images: int = 3000, seed: int = 0, min_d
     for split, n in counts.items():
         pool_images = digits.test_images if split == "test" else digits.train_images
         pool_labels = digits.test_labels if split == "test" else digits.train_labels
-        folder = Path(out) / split
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = out / split
+        folder.mkdir()
         rows = []
         for i in range(n):
             k = int(rng.integers(min_digits, max_digits + 1))

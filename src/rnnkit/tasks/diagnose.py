@@ -30,7 +30,10 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
+from rnnkit.tasks._out import results_folder
 
+#: what ``rnnkit diagnose`` writes in ``--out``
+FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
 #: the cells ``rnnkit diagnose`` shows unless --cells says otherwise (a selection of rnnkit.cells.CELLS)
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
 
@@ -225,9 +228,10 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
             print(msg, file=sys.stderr, flush=True)
 
     out = Path(args.out)
-    report = run_diagnose(cells, args.length, out, hidden=args.hidden, train_steps=args.train_steps,
-                          seed=args.seed, clip_steps=args.clip_steps,
-                          clip_length=args.clip_length, log=log)
+    with results_folder(out, FILES, "an earlier diagnose's", overwrite=args.overwrite):
+        report = run_diagnose(cells, args.length, out, hidden=args.hidden, train_steps=args.train_steps,
+                              seed=args.seed, clip_steps=args.clip_steps,
+                              clip_length=args.clip_length, log=log)
     if args.json:
         print(strictjson.dumps(summary(report)))
     else:
@@ -240,6 +244,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
     p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
+    p.add_argument("--overwrite", action="store_true", help="replace the files an earlier diagnose left in --out")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--train-steps", dest="train_steps", type=int, default=200,
                    help="training steps between the start and end measurements")

@@ -43,6 +43,7 @@ from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SettingError, UserError, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
+from rnnkit.tasks._out import results_folder
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -685,6 +686,10 @@ def markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: what ``rnnkit experiment`` writes in ``--out`` (results.json first, after each cell)
+RESULT_FILES = ("results.json", "results.md", "curves.png")
+
+
 def write_outputs(doc: dict[str, Any], out: Path) -> None:
     """results.json, results.md and curves.png in ``out`` (created)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -761,21 +766,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: is a file; expected a directory for results.json, results.md and curves.png")
-    if (out / "results.json").exists() and not args.overwrite:
-        raise UserError(f"--out {out}: already holds an experiment's results.json; give another --out, or "
-                        "--overwrite to replace them")
-    made = [p for p in (out, *out.parents) if not p.exists()]  # the folders this run creates
-    out.mkdir(parents=True, exist_ok=True)  # now, not after hours of runs
-    try:
+    with results_folder(out, RESULT_FILES, "an experiment's", overwrite=args.overwrite):
         doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
-    except BaseException:
-        for folder in made:  # refused before any cell finished: leave nothing behind
-            if any(folder.iterdir()):
-                break
-            folder.rmdir()
-        raise
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
     else:

@@ -1,0 +1,33 @@
+"""The ``--out`` folder of a command that writes results files (``rnnkit experiment``, ``rnnkit diagnose``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from rnnkit.errors import UserError
+
+
+@contextlib.contextmanager
+def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overwrite: bool) -> Iterator[Path]:
+    """``out``, checked and created before the work starts (not after hours of it): a file is refused, and
+    so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``.
+    When the block fails before anything was written, the folders it created are removed again."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file; expected a directory for {', '.join(files[:-1])} and {files[-1]}")
+    taken = [name for name in files if (out / name).exists()]
+    if taken and not overwrite:
+        raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "
+                        "replace them")
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        yield out
+    except BaseException:
+        for folder in made:  # refused before any result was written: leave no empty folder behind
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
+        raise
