@@ -78,7 +78,7 @@ def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[P
     out, train, test = trained
     moved = shutil.copytree(out, tmp_path / "moved")
     config = json.loads((moved / "best" / "config.json").read_text())
-    config["data"]["train"] = str(tmp_path / "gone.csv")
+    config["data"]["train"] = config["data"]["paths"]["train"] = str(tmp_path / "gone.csv")
     (moved / "best" / "config.json").write_text(json.dumps(config))
     assert main(["evaluate", str(moved), "--data", str(test), "--baseline"]) == 2
     err = capsys.readouterr().err.strip()
@@ -92,6 +92,24 @@ def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[P
     err = capsys.readouterr().err.strip()
     assert "swapped.csv: not the file the model was trained on" in err
     assert len(err.splitlines()) == 1
+
+
+def test_baseline_finds_the_training_file_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "other").mkdir()
+    write_csv(tmp_path / "proj" / "train.csv", rows(40))
+    write_csv(tmp_path / "proj" / "val.csv", rows(10, 40))
+    test = write_csv(tmp_path / "test.csv", rows(10, 80))
+    monkeypatch.chdir(tmp_path / "proj")
+    assert main(["train", "classify", "--data", "train.csv", "--val-data", "val.csv", "--out", "run", "--steps", "2",
+                 "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]) == 0
+    monkeypatch.chdir(tmp_path / "other")
+    capsys.readouterr()
+    assert main(["evaluate", str(tmp_path / "proj" / "run"), "--data", str(test), "--baseline", "--json"]) == 0
+    base = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["baseline"]
+    assert base["train"] == str(tmp_path / "proj" / "train.csv")
+    assert (base["train_rows"], base["val_rows"]) == (40, 10)
 
 
 def test_baseline_without_scikit_learn_is_one_line(trained: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str],

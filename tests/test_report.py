@@ -281,13 +281,34 @@ def test_classifier_page_reads_the_runs_file_only_if_it_is_the_one_it_trained_on
     assert config["data"]["digests"]["train"].startswith(f"{original.stat().st_size}:")
     other = tmp_path / "other.csv"     # a well-formed file of the user's that a stranger's run names
     other.write_text(original.read_text(encoding="utf-8").replace(" film", " zebrafish"), encoding="utf-8")
-    config["data"]["train"] = str(other)
+    config["data"]["train"] = config["data"]["paths"]["train"] = str(other)
     config_path.write_text(json.dumps(config))
     page = write_report(run).read_text(encoding="utf-8")
     assert "is no longer the data the run" in page and "zebrafish" not in page
     del config["data"]["digests"]
     config_path.write_text(json.dumps(config))
     assert "records no digest of" in write_report(run).read_text(encoding="utf-8")
+
+
+def test_pages_find_the_runs_data_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.report import write_report
+
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "other").mkdir()
+    monkeypatch.chdir(tmp_path / "proj")
+    make_csv(Path("train.csv"), 40, 0)
+    Path("text.txt").write_text("the King said go\nand the Lord said (aside)\n" * 30, encoding="utf-8")
+    assert main(["data", "dates", "--out", "dates.tsv", "--pairs", "40", "--seed", "1"]) == 0
+    small = ["--hidden", "8", "--steps", "2", "--no-progress", "--json"]
+    assert main(["train", "classify", "--data", "train.csv", "--out", "cls", "--embedding", "8", *small]) == 0
+    assert main(["train", "charlm", "--data", "text.txt", "--out", "lm", "--seq-len", "16", "--batch-size", "2",
+                 *small]) == 0
+    assert main(["train", "seq2seq", "--data", "dates.tsv", "--out", "s2s", "--embedding", "8", "--batch-size", "8",
+                 "--eval-sentences", "2", *small]) == 0
+    monkeypatch.chdir(tmp_path / "other")
+    pages = {run: write_report(tmp_path / "proj" / run).read_text(encoding="utf-8") for run in ("cls", "lm", "s2s")}
+    assert not [run for run, page in pages.items() if "Not shown" in page]
+    assert "macro-F1" in pages["cls"] and 'id="unit-data"' in pages["lm"] and 'id="attention-0"' in pages["s2s"]
 
 
 def test_tagger_page_on_a_given_file(tmp_path: Path) -> None:

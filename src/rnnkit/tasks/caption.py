@@ -61,6 +61,7 @@ from rnnkit.tasks.translate import (
 )
 from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
+from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["CaptionConfig", "ImageCaptioner", "train"]
@@ -268,7 +269,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data, val_data = data or saved.get("train"), val_data or saved.get("val")
+    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
+    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
     if not data:
         raise UserError("--data is required: a folder with captions.tsv (image<TAB>caption) and the images")
     train_items, val_items = caption_folders(str(data), val_data, config)

@@ -68,7 +68,7 @@ from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, run_lock
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
-from rnnkit.train.provenance import differs_from_record
+from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -585,12 +585,12 @@ class TextClassifier(shared.TextModel):
         """A :class:`~rnnkit.models.baseline.TfidfLogReg` fitted on the rows this model trained on (its C
         chosen on the rows that chose this model's checkpoint), and what it was trained on.
 
-        The rows are re-read from the training file that ``config.json`` records (``train`` names
-        another path to it, for a model moved from where it was trained) and split as the run split them
-        (same fraction and seed); a file that is not the one trained on (another size or SHA-256 than
-        ``config.json`` records under ``data.digests``, or another row count) is refused."""
+        The rows are re-read from the training file that ``config.json`` records, found from any working
+        directory (``train`` names another path to it, for a model moved from where it was trained), and
+        split as the run split them (same fraction and seed); a file that is not the one trained on (another
+        size or SHA-256 than ``config.json`` records under ``data.digests``, or another row count) is refused."""
         record = self.config.get("data") or {}
-        path = train or record.get("train")
+        path = train or (located(record, "train") if record.get("train") else None)
         if not path:
             raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
                             "name the training file with --train FILE")
@@ -601,7 +601,8 @@ class TextClassifier(shared.TextModel):
             raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
                             "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})
-        train_t, val_t, _ = _read_tables(settings, str(path), record.get("val"), None)
+        val = located(record, "val") if record.get("val") else None
+        train_t, val_t, _ = _read_tables(settings, str(path), val, None)
         if record.get("train_rows") not in (None, len(train_t)):
             raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")

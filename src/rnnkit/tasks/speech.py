@@ -54,6 +54,7 @@ from rnnkit.train.options import (
     start_run,
     train_config_from,
 )
+from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["SpeechConfig", "Transcriber", "error_rates", "train"]
@@ -288,7 +289,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     config.validate()
     ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data, val_data = data or saved.get("train"), val_data or saved.get("val")
+    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
+    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
     if not data:
         raise UserError("--data is required: a folder with manifest.tsv (audio<TAB>text) and WAV files")
     train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))

@@ -59,6 +59,7 @@ from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
+from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["Seq2SeqConfig", "Translator", "train"]
@@ -228,7 +229,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data, val_data = data or saved.get("train"), val_data or saved.get("val")
+    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
+    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
     if not data:
         raise UserError("--data is required: a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)

@@ -62,9 +62,10 @@ def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> b
 
 
 def recorded_file(run: str | Path, record: dict[str, Any], key: str, flag: str) -> str:
-    """The ``key`` entry of a run's data record, refused in one line (naming ``flag``, the option that
-    gives the data instead) when it is a file that is not, or cannot be shown to be, the one it trained on."""
-    path = str(record[key])
+    """The ``key`` entry of a run's data record, found from any working directory (:func:`located`), refused in
+    one line (naming ``flag``, the option that gives the data instead) when it is a file that is not, or cannot
+    be shown to be, the one it trained on."""
+    path = located(record, key)
     if not Path(path).is_file():
         return path
     differs = differs_from_record(path, record, key)
