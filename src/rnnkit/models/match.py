@@ -19,6 +19,10 @@ not change while a text is read.
 Tables are bounded: they hold the entries of the current and the previous block of :data:`BLOCK` positions
 of a stream (so between one and two blocks of the past), and a stream's state is saved as the tokens of
 those blocks (:meth:`MatchState.tensors`), from which :meth:`MatchState.restore` rebuilds the same tables.
+
+Training reads the same streams from an empty memory on every pass, so :func:`replayed` records the offers
+of the first pass and reads them back on the next ones (:class:`MatchReplay`). Sampling freezes the memory
+after the prime (:meth:`MatchState.freeze`), so that a sample is never offered its own output.
 """
 
 from __future__ import annotations
