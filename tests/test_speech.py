@@ -402,6 +402,30 @@ def test_corpus_builder_on_three_words(tmp_path: Path) -> None:
 
 
 @needs_espeak
+def test_data_speech_writes_a_new_folder_whole_or_not_at_all(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """It wrote straight into --out, so Ctrl-C (or an espeak-ng failure) part-way left WAV files without
+    manifests."""
+    (tmp_path / "file").write_text("mine\n")
+    assert main(["data", "speech", "--out", str(tmp_path / "file"), "--words", "3", "--phrases", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "file: exists and is a file" in err
+    from rnnkit.data import speech_corpus
+
+    speak = speech_corpus._speak
+
+    def interrupted(job: speech_corpus._Job, out: Path, espeak: str) -> tuple[str, str, str]:
+        if job.split != "train":  # Ctrl-C once the training recordings are written
+            raise KeyboardInterrupt
+        return speak(job, out, espeak)
+
+    monkeypatch.setattr(speech_corpus, "_speak", interrupted)
+    args = ["data", "speech", "--out", str(tmp_path / "cut"), "--words", "3", "--phrases", "0", "--takes", "1"]
+    assert main(args) == 130
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]  # neither cut/ nor its temporary sibling
+
+
+@needs_espeak
 def test_transcripts_without_phonemes_are_phonemized(tmp_path: Path) -> None:
     from rnnkit.data.speech import phonemize
 

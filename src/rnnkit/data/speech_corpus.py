@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnkit.data.audio import SAMPLE_RATE, read_wav, resample
+from rnnkit.data.folders import new_folder
 from rnnkit.data.speech import espeak_command, parse_phonemes
 from rnnkit.errors import UserError
 
@@ -176,13 +177,17 @@ def _jobs(texts: dict[str, list[str]], voices: dict[str, list[str]], language: s
 
 def build_corpus(out: str | Path, language: str = "en", words: int = 2000, phrases: int = 500, takes: int = 2,
                  noise: bool = False, seed: int = 0, workers: int = 2, progress: bool = True) -> dict[str, int]:
-    """Write a spoken corpus to ``out`` (see the module docstring); the number of utterances per split."""
+    """Write a spoken corpus to ``out`` (see the module docstring), a new or empty folder, whole or not at all
+    (:func:`rnnkit.data.folders.new_folder`); the number of utterances per split."""
     if language not in LANGUAGES:
         raise UserError(f"--language {language}: expected one of {', '.join(LANGUAGES)}")
     espeak = espeak_command()
-    out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise UserError(f"{out}: exists and is not empty; choose a new --out")
+    with new_folder(out) as tmp:
+        return _write_corpus(tmp, espeak, language, words, phrases, takes, noise, seed, workers, progress)
+
+
+def _write_corpus(out: Path, espeak: str, language: str, words: int, phrases: int, takes: int, noise: bool,
+                  seed: int, workers: int, progress: bool) -> dict[str, int]:
     rng = random.Random(seed)
     vocab = _split_items(word_list(language, words), rng)
     texts = {s: vocab[s] + p for s, p in _phrases(language, vocab, phrases, rng).items()}
@@ -192,7 +197,7 @@ def build_corpus(out: str | Path, language: str = "en", words: int = 2000, phras
     voices = {"test": variants[:k], "val": variants[k:2 * k], "train": variants[2 * k:] or variants}
     jobs = _jobs(texts, voices, language, takes, noise, rng)
     for split in SPLITS:
-        (out / split / "wav").mkdir(parents=True, exist_ok=True)
+        (out / split / "wav").mkdir(parents=True)
     rows: dict[str, list[tuple[str, str, str]]] = {s: [] for s in SPLITS}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for i, (job, row) in enumerate(zip(jobs, pool.map(lambda j: _speak(j, out, espeak), jobs), strict=True)):
