@@ -167,6 +167,22 @@ def test_dates_round_trip() -> None:
     assert render(dt.date(1999, 3, 3), "{month} {d}, {yy}") == "March 3, '99"
 
 
+def test_data_dates_refuses_a_folder_and_leaves_no_temporary_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--out DIR was 'DIR: Is a directory' and left DIR.tmp beside it; Ctrl-C while writing left FILE.tmp."""
+    (tmp_path / "dir").mkdir()
+    assert main(["data", "dates", "--out", str(tmp_path / "dir"), "--pairs", "5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "dir: is a folder; expected the name of the pairs file" in err
+
+    def interrupted(self: Path, target: Path) -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "replace", interrupted)
+    assert main(["data", "dates", "--out", str(tmp_path / "d.tsv"), "--pairs", "5"]) == 130
+    assert [p.name for p in tmp_path.iterdir()] == ["dir"]
+
+
 def test_teacher_forcing_schedule_and_settings() -> None:
     config = Seq2SeqConfig(teacher_forcing=1.0, teacher_forcing_floor=0.2)
     assert teacher_forcing_ratio(config, 0.0) == 1.0

@@ -57,10 +57,16 @@ def read_pairs(path: str | Path) -> list[Pair]:
 
 
 def write_pairs(pairs: Sequence[Pair], path: str | Path) -> Path:
-    """Write pairs as ``source<TAB>target`` lines (UTF-8), atomically."""
+    """Write pairs as ``source<TAB>target`` lines (UTF-8), atomically: the whole file or, on a failure or
+    Ctrl-C, none (an earlier file intact). A folder is refused (UserError)."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; expected the name of the pairs file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
     return path
