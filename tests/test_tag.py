@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from pathlib import Path
@@ -82,6 +83,21 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
     assert main(["predict", str(out), "--file", str(bare), "--json"]) == 0
     assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [
         {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
+
+
+def test_predict_reads_one_sentence_a_line_from_standard_input(
+        tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--file - was read as a file named '-' ('-: no such file'), while a classifier read standard input."""
+    out, _ = tagger
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("ab 12!\n\nx?\n"))
+    assert main(["predict", str(out), "--file", "-", "--json"]) == 0
+    assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [
+        {"tokens": list("ab 12!"), "tags": ["LETTER", "LETTER", "SPACE", "DIGIT", "DIGIT", "PUNCT"]},
+        {"tokens": ["x", "?"], "tags": ["LETTER", "PUNCT"]}]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert main(["predict", str(out), "--file", "-"]) == 2
+    assert "--file -: standard input holds no text" in capsys.readouterr().err
 
 
 def test_load_returns_the_tagger_and_agrees_with_the_cli(tagger: tuple[Path, Path],

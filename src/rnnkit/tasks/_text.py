@@ -250,8 +250,9 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
 
 def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
-    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger); for a classifier, "
-                   "- reads one text a line from standard input (rnnkit transcribe ... | rnnkit predict DIR --file -)")
+    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts (a CoNLL file for a tagger); - reads one text "
+                   "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "
+                   "--file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
                                      "TSV or JSONL by its extension; tag: CoNLL)")
     p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
@@ -271,6 +272,14 @@ def stdin_texts() -> list[str]:
     if not texts:
         raise UserError("--file -: standard input holds no text (expected one text a line)")
     return texts
+
+
+def given_texts(args: argparse.Namespace) -> list[str] | None:
+    """What ``predict`` reads as texts: its TEXT arguments, or with ``--file -`` the lines of standard input
+    (:func:`stdin_texts`); None when ``--file`` names a file, which the task reads in its own format."""
+    if args.texts:
+        return list(args.texts)
+    return stdin_texts() if args.file == "-" else None
 
 
 def evaluate_arguments(e: argparse.ArgumentParser) -> None:

@@ -616,8 +616,8 @@ class TextClassifier(shared.TextModel):
 def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
     added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
-    if args.texts or args.file == "-":
-        texts = list(args.texts) if args.texts else shared.stdin_texts()
+    texts = shared.given_texts(args)
+    if texts is not None:
         if args.output:
             return _write_predictions(args, added, ["text", *added], [
                 {"text": r["text"], "predicted_label": r["label"],

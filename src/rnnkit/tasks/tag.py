@@ -11,7 +11,8 @@
   characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
   characters, else on spaces).
 - ``rnnkit predict DIR TEXT... | --file FILE.conll [--json]``: a tag for each token; a CoNLL file of bare
-  tokens in, the same file with a tag column out.
+  tokens in, the same file with a tag column out; ``--file -`` reads one sentence a line from standard input,
+  tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
   (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
@@ -402,9 +403,10 @@ def _refuse_columns(args: argparse.Namespace) -> None:
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
     shared.check_one_source(args)
-    if args.texts:
-        sentences = [m.split(t) for t in args.texts]
-        predicted = m.predict(list(args.texts))
+    texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
+    if texts is not None:
+        sentences = [m.split(t) for t in texts]
+        predicted = m.predict(texts)
         if args.output:
             write_conll(args.output, sentences, predicted)
             return 0
