@@ -390,6 +390,24 @@ def test_images_over_pillows_bomb_limit_are_named_on_one_line(trained: tuple[Pat
     assert len(err) == 1 and err[0].startswith(f"rnnkit: error: {huge}") and not (tmp_path / "m").exists()
 
 
+def test_report_names_an_image_over_pillows_bomb_limit_on_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """rnnkit report showed Python's raw UserWarning (source file, line and code) twice per image, as training
+    and rnnkit caption do not."""
+    pytest.importorskip("plotly")
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    Image.new("RGB", (12, 10)).save(tmp_path / "big.png")
+    (tmp_path / "captions.tsv").write_text("big.png\ta square\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["report", str(trained[0]), "--data", str(tmp_path)]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"rnnkit: warning: {tmp_path / 'big.png'}: a 12x10 image (120 pixels), over Pillow's decompression-bomb "
+        "limit of 100; read anyway"]
+
+
 def test_cli_trains_and_captions_at_a_non_square_size(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                       tmp_path: Path) -> None:
     _, data = trained

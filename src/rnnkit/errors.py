@@ -93,5 +93,5 @@ def report_warnings() -> Iterator[None]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for w in caught:
-        print(f"rnnkit: warning: {w.message}", file=sys.stderr, flush=True)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # a file read twice is named once
+        print(f"rnnkit: warning: {message}", file=sys.stderr, flush=True)

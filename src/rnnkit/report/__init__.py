@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, report_warnings
 from rnnkit.report.page import Page, escape
 
 __all__ = ["SECTIONS", "write_report"]
@@ -107,7 +107,8 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
     if add is not None:
         model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
         try:
-            add(page, run, model, options)
+            with report_warnings():  # an image over Pillow's decompression-bomb limit ...: one line naming it
+                add(page, run, model, options)
         except UserError as exc:
             if options.get("text") or options.get("data"):
                 raise  # the user's own file: say what is wrong with it
