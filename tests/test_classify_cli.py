@@ -344,6 +344,20 @@ def test_predict_json_gives_probabilities_as_numbers_from_a_file_too(trained: tu
     assert first["p_neg"] == f"{rows[0]['p_neg']:.6f}"
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["evaluate", "{out}", "--data", "{test}", "--train", "{test}"], "--train: applies only with --baseline"),
+    (["predict", "{out}", "a fine film", "--text-column", "body"], "--text-column: applies only with --file"),
+])
+def test_flags_that_apply_only_with_another_are_refused(argv: list[str], message: str, trained: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate --train FILE` without --baseline and `predict TEXT --text-column C` were ignored silently."""
+    out, test = trained
+    capsys.readouterr()
+    assert main([a.format(out=out, test=test) for a in argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.err.count("\n") == 1 and not captured.out, captured
+
+
 def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""

@@ -161,6 +161,8 @@ class ClassifyConfig(shared.TextModelConfig):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise SettingError(name, value, "expected a positive number")
+            if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
+                raise SettingError(name, value, "applies only with --pretrain-data")
 
 
 #: a new bag model (``layers=0``) leaves ``<unk>`` out of its mean, as fastText drops unknown words (False:
@@ -615,6 +617,8 @@ class TextClassifier(shared.TextModel):
 # ------------------------------------------------------------------------------------------- CLI
 def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
+    if args.text_column is not None and (args.texts or args.file == "-"):
+        raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
     if args.texts or args.file == "-":
         texts = list(args.texts) if args.texts else shared.stdin_texts()
@@ -645,6 +649,8 @@ def _write_predictions(args: argparse.Namespace, added: list[str], columns: list
 
 
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
+    if args.train is not None and not args.baseline:
+        raise UserError("--train: applies only with --baseline (the baseline's training file)")
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args), text_column=args.text_column,
                         label_column=args.label_column, baseline=args.baseline, train=args.train)
     shared.print_evaluation(scores, "texts", args.json)
