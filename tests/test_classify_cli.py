@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
+import torch
 
 import rnnkit
 from rnnkit.cli import main
@@ -358,6 +359,20 @@ def test_flags_that_apply_only_with_another_are_refused(argv: list[str], message
     assert message in captured.err and captured.err.count("\n") == 1 and not captured.out, captured
 
 
+def test_predict_and_evaluate_take_threads(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`predict --threads 1 DIR` was refused (--threads: not a flag), as `sample` and `score` take it."""
+    out, test = trained
+    counts: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", counts.append)
+    assert main(["predict", "--threads", "2", str(out), "a fine film", "--json"]) == 0
+    assert main(["evaluate", str(out), "--data", str(test), "--threads", "3", "--json"]) == 0
+    assert counts == [2, 3]
+    with pytest.raises(SystemExit) as exc:  # argparse's refusal, as for sample and score
+        main(["predict", str(out), "a fine film", "--threads", "0"])
+    assert exc.value.code == 2 and "--threads: expected a positive integer" in capsys.readouterr().err
+
+
 def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""
@@ -376,7 +391,7 @@ def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], c
     monkeypatch.setattr("sys.stdin", io.StringIO("great fine film\n"))
     assert main(["predict", "--file", "-", "--json", str(out)]) == 0  # the value of --file is not DIR
     assert capsys.readouterr().out == predicted
-    assert refused(["predict", "--threads", "1", str(out), "x"], capsys) == (
-        "rnnkit: error: --threads: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
+    assert refused(["predict", "--beam", "1", str(out), "x"], capsys) == (
+        "rnnkit: error: --beam: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
     assert refused(["predict", "--json"], capsys) == (
         "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")
