@@ -373,6 +373,31 @@ def test_predict_and_evaluate_take_threads(trained: tuple[Path, Path], capsys: p
     assert exc.value.code == 2 and "--threads: expected a positive integer" in capsys.readouterr().err
 
 
+def test_predict_keeps_the_json_types_of_the_copied_fields(trained: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--file rows.jsonl --json (or --output rows.jsonl) gave "id": 3 back as "3", 0.5 as "0.5", true as "true"."""
+    out, _ = trained
+    fields = [{"id": 3, "score": 0.5, "ok": True, "note": None, "tags": ["a", 1]},
+              {"id": 4, "score": 1e-7, "ok": False, "note": "x", "tags": {"k": 2}}]
+    source = tmp_path / "rows.jsonl"
+    texts = ["good film", "bad"]
+    source.write_text("".join(json.dumps({**f, "text": t}) + "\n" for f, t in zip(fields, texts, strict=True)),
+                      encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(source), "--json"]) == 0
+    printed = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert main(["predict", str(out), "--file", str(source), "--output", str(target)]) == 0
+    written = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
+    for rows in (printed, written):
+        assert [{k: r[k] for k in fields[0]} for r in rows] == fields
+    assert main(["predict", str(out), "--file", str(source), "--output", str(tmp_path / "out.csv")]) == 0
+    with open(tmp_path / "out.csv", encoding="utf-8") as fh:  # CSV is text: each field as JSON writes it
+        first, second = list(csv.DictReader(fh))
+    assert (first["id"], first["ok"], first["note"], second["score"]) == ("3", "true", "null", "1e-07")
+    assert float(first["score"]) == 0.5  # written "0.500000", as a number of six decimals (a probability) is
+
+
 def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""

@@ -528,8 +528,7 @@ class TextClassifier(shared.TextModel):
             results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
         return results
 
-    def predict_file(self, path: str,
-                     text_column: str | None = None) -> tuple[list[str], list[dict[str, str | float]]]:
+    def predict_file(self, path: str, text_column: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them."""
@@ -542,7 +541,7 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         for i, p in enumerate(self.probabilities(table.texts)):
-            row: dict[str, str | float] = (dict(table.rows[i]) if table.rows
+            row: dict[str, Any] = (dict(table.rows[i]) if table.rows
                                            else {"text": table.texts[i], "label": table.labels[i] or ""})
             row["predicted_label"] = self.labels[int(p.argmax())]
             row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
