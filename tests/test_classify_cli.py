@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
+import torch
 
 import rnnkit
 from rnnkit.cli import main
@@ -344,6 +345,59 @@ def test_predict_json_gives_probabilities_as_numbers_from_a_file_too(trained: tu
     assert first["p_neg"] == f"{rows[0]['p_neg']:.6f}"
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    (["evaluate", "{out}", "--data", "{test}", "--train", "{test}"], "--train: applies only with --baseline"),
+    (["predict", "{out}", "a fine film", "--text-column", "body"], "--text-column: applies only with --file"),
+])
+def test_flags_that_apply_only_with_another_are_refused(argv: list[str], message: str, trained: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate --train FILE` without --baseline and `predict TEXT --text-column C` were ignored silently."""
+    out, test = trained
+    capsys.readouterr()
+    assert main([a.format(out=out, test=test) for a in argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and captured.err.count("\n") == 1 and not captured.out, captured
+
+
+def test_predict_and_evaluate_take_threads(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """`predict --threads 1 DIR` was refused (--threads: not a flag), as `sample` and `score` take it."""
+    out, test = trained
+    counts: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", counts.append)
+    assert main(["predict", "--threads", "2", str(out), "a fine film", "--json"]) == 0
+    assert main(["evaluate", str(out), "--data", str(test), "--threads", "3", "--json"]) == 0
+    assert counts == [2, 3]
+    with pytest.raises(SystemExit) as exc:  # argparse's refusal, as for sample and score
+        main(["predict", str(out), "a fine film", "--threads", "0"])
+    assert exc.value.code == 2 and "--threads: expected a positive integer" in capsys.readouterr().err
+
+
+def test_predict_keeps_the_json_types_of_the_copied_fields(trained: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--file rows.jsonl --json (or --output rows.jsonl) gave "id": 3 back as "3", 0.5 as "0.5", true as "true"."""
+    out, _ = trained
+    fields = [{"id": 3, "score": 0.5, "ok": True, "note": None, "tags": ["a", 1]},
+              {"id": 4, "score": 1e-7, "ok": False, "note": "x", "tags": {"k": 2}}]
+    source = tmp_path / "rows.jsonl"
+    texts = ["good film", "bad"]
+    source.write_text("".join(json.dumps({**f, "text": t}) + "\n" for f, t in zip(fields, texts, strict=True)),
+                      encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(source), "--json"]) == 0
+    printed = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert main(["predict", str(out), "--file", str(source), "--output", str(target)]) == 0
+    written = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
+    for rows in (printed, written):
+        assert [{k: r[k] for k in fields[0]} for r in rows] == fields
+    assert main(["predict", str(out), "--file", str(source), "--output", str(tmp_path / "out.csv")]) == 0
+    with open(tmp_path / "out.csv", encoding="utf-8") as fh:  # CSV is text: each field as JSON writes it
+        first, second = list(csv.DictReader(fh))
+    assert (first["id"], first["ok"], first["note"], second["score"]) == ("3", "true", "null", "1e-07")
+    assert float(first["score"]) == 0.5  # written "0.500000", as a number of six decimals (a probability) is
+
+
 def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """`rnnkit predict --json DIR TEXT` read --json as the model directory ("--json: no such directory")."""
@@ -362,7 +416,7 @@ def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], c
     monkeypatch.setattr("sys.stdin", io.StringIO("great fine film\n"))
     assert main(["predict", "--file", "-", "--json", str(out)]) == 0  # the value of --file is not DIR
     assert capsys.readouterr().out == predicted
-    assert refused(["predict", "--threads", "1", str(out), "x"], capsys) == (
-        "rnnkit: error: --threads: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
+    assert refused(["predict", "--beam", "1", str(out), "x"], capsys) == (
+        "rnnkit: error: --beam: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
     assert refused(["predict", "--json"], capsys) == (
         "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")

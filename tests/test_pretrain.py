@@ -148,3 +148,16 @@ def test_cli_refuses_bad_pretrain_data(tmp_path: Path, capsys: pytest.CaptureFix
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not (out / "best").exists()
+
+
+@pytest.mark.parametrize("flag", ["--pretrain-minutes", "--pretrain-steps"])
+def test_a_pretraining_budget_without_pretrain_data_is_refused(flag: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """--pretrain-minutes/--pretrain-steps without --pretrain-data were ignored silently."""
+    out = tmp_path / "run"
+    argv = ["train", "classify", "--data", str(make_csv(tmp_path / "train.csv", 40, 0)), "--out", str(out),
+            "--steps", "1", flag, "2", "--no-progress", "--json"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"{flag} 2" in err and "applies only with --pretrain-data" in err and err.count("\n") == 1, err
+    assert not out.exists()

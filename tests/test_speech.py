@@ -359,6 +359,15 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
     assert "--subsample 0" in capsys.readouterr().err
 
 
+def test_timings_without_json_are_refused(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """`transcribe --timings` without --json printed the plain text: the timings were dropped silently."""
+    out, test = tone_model
+    capsys.readouterr()
+    assert main(["transcribe", str(out), str(test / "wav" / "0.wav"), "--timings"]) == 2
+    captured = capsys.readouterr()
+    assert "--timings: applies only with --json" in captured.err and not captured.out, captured
+
+
 def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = tone_model
     capsys.readouterr()

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rnnkit.errors import UserError
 
@@ -53,7 +53,7 @@ class Table:
     labels: list[str | None]
     lines: list[int]
     columns: list[str] = field(default_factory=list)
-    rows: list[dict[str, str]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # a JSONL row's fields keep their JSON types
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -248,7 +248,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     texts: list[str] = []
     labels: list[str | None] = []
     lines: list[int] = []
-    rows: list[dict[str, str]] = []
+    rows: list[dict[str, Any]] = []
     columns: list[str] = []
     # lines end at \n alone: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold
     # unescaped (json.dumps(..., ensure_ascii=False) writes them so)
@@ -286,7 +286,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         texts.append(value)
         labels.append(label)
         lines.append(number)
-        rows.append({k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for k, v in obj.items()})
+        rows.append(obj)  # as JSON typed them: written back to JSONL as they came, to CSV as their JSON text
     return Table(path, texts, labels, lines, columns, rows)
 
 
@@ -302,15 +302,16 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             )
 
 
-def jsonl_row(columns: Sequence[str], row: dict[str, str | float]) -> str:
+def jsonl_row(columns: Sequence[str], row: dict[str, Any]) -> str:
     """One row as a JSONL line (without its newline): the columns in order, a missing one empty, a number
     (a probability) as a JSON number."""
     return json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False)
 
 
-def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     """Write rows to an open file as ``fmt`` (``"csv"``, ``"tsv"`` or ``"jsonl"``, see :func:`file_format`);
-    in CSV and TSV a number is written with six decimals, as a probability."""
+    JSONL keeps each value's JSON type; in CSV and TSV a float of at most six decimals (a probability) is
+    written with six, any other value that is not a string as its JSON text (``3``, ``true``, ``1e-07``)."""
     if fmt == "jsonl":
         for row in rows:
             fh.write(jsonl_row(columns, row) + "\n")
@@ -321,11 +322,15 @@ def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict
         writer.writerow([_field(row.get(c, "")) for c in columns])
 
 
-def _field(value: str | float) -> str:
-    return f"{value:.6f}" if isinstance(value, float) else value
+def _field(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and round(value, 6) == value:
+        return f"{value:.6f}"
+    return json.dumps(value, ensure_ascii=False)
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, str | float]]) -> None:
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
         write_rows(fh, file_format(path), columns, rows)

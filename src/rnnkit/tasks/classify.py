@@ -161,6 +161,8 @@ class ClassifyConfig(shared.TextModelConfig):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise SettingError(name, value, "expected a positive number")
+            if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
+                raise SettingError(name, value, "applies only with --pretrain-data")
 
 
 #: a new bag model (``layers=0``) leaves ``<unk>`` out of its mean, as fastText drops unknown words (False:
@@ -526,8 +528,7 @@ class TextClassifier(shared.TextModel):
             results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
         return results
 
-    def predict_file(self, path: str,
-                     text_column: str | None = None) -> tuple[list[str], list[dict[str, str | float]]]:
+    def predict_file(self, path: str, text_column: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them."""
@@ -540,7 +541,7 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         for i, p in enumerate(self.probabilities(table.texts)):
-            row: dict[str, str | float] = (dict(table.rows[i]) if table.rows
+            row: dict[str, Any] = (dict(table.rows[i]) if table.rows
                                            else {"text": table.texts[i], "label": table.labels[i] or ""})
             row["predicted_label"] = self.labels[int(p.argmax())]
             row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
@@ -615,6 +616,8 @@ class TextClassifier(shared.TextModel):
 # ------------------------------------------------------------------------------------------- CLI
 def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
+    if args.text_column is not None and (args.texts or args.file == "-"):
+        raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
     texts = shared.given_texts(args)
     if texts is not None:
@@ -645,6 +648,8 @@ def _write_predictions(args: argparse.Namespace, added: list[str], columns: list
 
 
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
+    if args.train is not None and not args.baseline:
+        raise UserError("--train: applies only with --baseline (the baseline's training file)")
     scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args), text_column=args.text_column,
                         label_column=args.label_column, baseline=args.baseline, train=args.train)
     shared.print_evaluation(scores, "texts", args.json)

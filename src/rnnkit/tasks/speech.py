@@ -417,7 +417,9 @@ def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
-    results = rec.transcribe(args.files, beam=args.beam, timings=args.json and args.timings)
+    if args.timings and not args.json:
+        raise UserError("--timings: applies only with --json (the start of every symbol is a JSON field)")
+    results = rec.transcribe(args.files, beam=args.beam, timings=args.timings)
     for path, r in zip(args.files, results, strict=True):
         if args.json:
             print(json.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))

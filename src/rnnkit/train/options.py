@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+import torch
+
 from rnnkit.cells import CELLS
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_type
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
@@ -26,9 +28,9 @@ from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
-__all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_trainer_arguments",
-           "config_from", "load_config_file", "read_toml", "resolve_settings", "settings_of", "start_run",
-           "train_config_from"]
+__all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_threads_argument",
+           "add_trainer_arguments", "config_from", "load_config_file", "read_toml", "resolve_settings", "settings_of",
+           "start_run", "train_config_from", "use_threads"]
 
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
@@ -194,6 +196,19 @@ def _ratio(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text}")
     return value
+
+
+def add_threads_argument(parser: argparse.ArgumentParser) -> None:
+    """``--threads N`` of a verb that runs a trained model (``rnnkit sample``, ``predict`` ...); see
+    :func:`use_threads`."""
+    parser.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                        help="torch CPU threads (default: torch's count)")
+
+
+def use_threads(args: argparse.Namespace) -> None:
+    """Give torch the ``--threads`` of ``args``, when one was given."""
+    if getattr(args, "threads", None):
+        torch.set_num_threads(args.threads)
 
 
 def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
