@@ -394,8 +394,9 @@ def test_predict_keeps_the_json_types_of_the_copied_fields(trained: tuple[Path, 
     assert main(["predict", str(out), "--file", str(source), "--output", str(tmp_path / "out.csv")]) == 0
     with open(tmp_path / "out.csv", encoding="utf-8") as fh:  # CSV is text: each field as JSON writes it
         first, second = list(csv.DictReader(fh))
-    assert (first["id"], first["ok"], first["note"], second["score"]) == ("3", "true", "null", "1e-07")
-    assert float(first["score"]) == 0.5  # written "0.500000", as a number of six decimals (a probability) is
+    assert (first["id"], first["score"], first["ok"], first["note"], second["score"]) == ("3", "0.5", "true", "null",
+                                                                                         "1e-07")
+    assert all(len(first[f"p_{lab}"].split(".")[1]) == 6 for lab in ("neg", "pos"))   # probabilities: six decimals
 
 
 def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],

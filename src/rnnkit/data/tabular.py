@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -308,10 +308,11 @@ def jsonl_row(columns: Sequence[str], row: dict[str, Any]) -> str:
     return json.dumps({c: row.get(c, "") for c in columns}, ensure_ascii=False)
 
 
-def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
+               fixed: Collection[str] = ()) -> None:
     """Write rows to an open file as ``fmt`` (``"csv"``, ``"tsv"`` or ``"jsonl"``, see :func:`file_format`);
-    JSONL keeps each value's JSON type; in CSV and TSV a float of at most six decimals (a probability) is
-    written with six, any other value that is not a string as its JSON text (``3``, ``true``, ``1e-07``)."""
+    JSONL keeps each value's JSON type; in CSV and TSV a number of the ``fixed`` columns (probabilities) is
+    written with six decimals, any other value that is not a string as its JSON text (``3``, ``0.5``, ``true``)."""
     if fmt == "jsonl":
         for row in rows:
             fh.write(jsonl_row(columns, row) + "\n")
@@ -319,18 +320,19 @@ def write_rows(fh: TextIO, fmt: str, columns: Sequence[str], rows: Sequence[dict
     writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
     writer.writerow(list(columns))
     for row in rows:
-        writer.writerow([_field(row.get(c, "")) for c in columns])
+        writer.writerow([_field(row.get(c, ""), c in fixed) for c in columns])
 
 
-def _field(value: Any) -> str:
+def _field(value: Any, fixed: bool) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, float) and math.isfinite(value) and round(value, 6) == value:
+    if fixed and isinstance(value, float):
         return f"{value:.6f}"
     return json.dumps(value, ensure_ascii=False)
 
 
-def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, Any]],
+                fixed: Collection[str] = ()) -> None:
     """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM."""
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        write_rows(fh, file_format(path), columns, rows)
+        write_rows(fh, file_format(path), columns, rows, fixed)

@@ -635,13 +635,13 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     columns, rows = m.predict_file(args.file, args.text_column)
     if args.output:
         return _write_predictions(args, added, columns, rows)
-    write_rows(sys.stdout, "jsonl" if args.json else "csv", columns, rows)  # --json: as --output rows.jsonl
+    write_rows(sys.stdout, "jsonl" if args.json else "csv", columns, rows, added[1:])  # --json: as --output .jsonl
     return 0
 
 
 def _write_predictions(args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
-    write_table(args.output, columns, rows)
+    write_table(args.output, columns, rows, added[1:])   # the probabilities with six decimals in CSV/TSV
     if not args.json:
         print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
     return 0
