@@ -16,18 +16,27 @@ __all__ = ["new_folder"]
 
 @contextlib.contextmanager
 def new_folder(out: str | Path) -> Iterator[Path]:
-    """A hidden temporary sibling of ``out`` to write into: renamed to ``out`` when the block ends, removed
+    """A hidden temporary folder to write into, whose contents become ``out`` when the block ends; removed
     when it fails or is interrupted (Ctrl-C), so that ``out`` never holds half a corpus. ``out`` must be new
-    or an empty folder (UserError otherwise: an earlier corpus's files would mix with the new one's)."""
+    or an empty folder (UserError otherwise: an earlier corpus's files would mix with the new one's). A new
+    ``out`` is the temporary sibling renamed; an empty one (``.``, a link to a folder, a mount point) stays
+    the folder it is, and the files written are moved into it at the end."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"{out}: exists and is {'not empty' if out.is_dir() else 'a file'}; choose a new --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    existing = out.is_dir()
+    if not existing:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = (out if existing else out.parent) / f".{out.resolve().name or 'out'}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         yield tmp
-        os.rename(tmp, out)  # replaces an empty folder; fails (and cleans up) if one appeared meanwhile
+        if existing:
+            for entry in sorted(tmp.iterdir()):
+                os.rename(entry, out / entry.name)
+            tmp.rmdir()
+        else:
+            os.rename(tmp, out)  # fails (and cleans up) if a folder of that name appeared meanwhile
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
