@@ -81,6 +81,16 @@ def test_a_replayed_pass_gives_the_offers_and_saved_state_of_a_fresh_memory(bloc
             assert state.built is not (replays or text is changed and a < 33)   # tables built only when needed
 
 
+def test_a_replay_keeps_offers_of_a_vocabulary_past_int16() -> None:
+    ids = torch.tensor([40_000, 1, 2, 40_001, 1, 2, 1, 2, 1, 2]).view(-1, 1)   # 40,001 offered in a later window
+    replay = MatchReplay((2,))
+    passes = []
+    for _ in range(2):
+        state = replay.start(1)
+        passes.append(torch.cat([state.advance(ids[:4]), state.advance(ids[4:])]))
+    assert torch.equal(passes[0], passes[1]) and 40_001 in passes[1]
+
+
 def test_a_replay_keeps_at_most_its_limit_and_computes_the_rest() -> None:
     ids = streams(2, 60, seed=3)
     replay = MatchReplay(ORDERS, limit=2 * 25)         # the first two windows of 10 positions x 2 streams

@@ -199,7 +199,8 @@ class MatchReplay:
         them; False when they cannot be kept (another window is recorded there, or the limit is reached)."""
         if position in self.windows or self.size + ids.numel() > self.limit:
             return False
-        dtype = torch.int16 if int(ids.max()) < 2**15 - 1 else torch.int32
+        # an offer can be a token of an earlier window, larger than any of this one
+        dtype = torch.int16 if max(int(ids.max()), int(offers.max())) < 2**15 else torch.int32
         self.windows[position] = (ids.to("cpu", dtype), offers.to("cpu", dtype))
         self.size += ids.numel()
         return True
