@@ -465,6 +465,24 @@ def test_a_resumed_run_finds_its_text_from_any_directory_and_refuses_another(
     assert main([*resume, "--data", str(text), "--steps", "5", "--no-progress"]) == 0  # same length and digest
 
 
+def test_a_resumed_run_whose_text_changed_is_told_so_from_any_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "other").mkdir()
+    text = tmp_path / "proj" / "a.txt"
+    text.write_text(TEXT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "proj")
+    assert main(["train", "charlm", "--data", "a.txt", "--out", "run", "--steps", "2", "--hidden", "8",
+                 "--seq-len", "16", "--batch-size", "2", "--no-progress", "--no-memory"]) == 0
+    text.write_text(TEXT + "more", encoding="utf-8")   # changed since: it was called missing from elsewhere
+    monkeypatch.chdir(tmp_path / "other")
+    capsys.readouterr()
+    assert main(["train", "charlm", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"rnnkit: error: {text}: not the text the resumed run trained on ({text}: another size or SHA-256); a "
+        "resumed run keeps its data"]
+
+
 def test_the_default_optimiser_is_adamw_with_weight_decay_and_flags_override_it(tmp_path: Path) -> None:
     (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
     common = ["--hidden", "16", "--seq-len", "16", "--batch-size", "4", "--steps", "2", "--no-progress"]

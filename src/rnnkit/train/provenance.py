@@ -42,16 +42,21 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
 
 def located(record: dict[str, Any], key: str) -> str:
     """Where the ``key`` entry of a run's data record is now: its absolute path as recorded when that still
-    exists (and, for a file, still has the recorded digest), else the entry as given (a run saved before
-    the paths were recorded, or moved with its data)."""
+    exists (and, for a file, still has the recorded digest); else the entry as given when that exists (a run
+    saved before the paths were recorded, or moved with its data); else the absolute path when it exists (a
+    file changed since, which the caller's digest check then names as changed, not as missing); else the
+    entry as given."""
+    given = str(record[key])
     absolute = (record.get("paths") or {}).get(key)
     if not isinstance(absolute, str):
-        return str(record[key])
+        return given
     if key in (record.get("digests") or {}):
         kept = Path(absolute).is_file() and not differs_from_record(absolute, record, key)
     else:
         kept = Path(absolute).exists()
-    return absolute if kept else str(record[key])
+    if kept or (not Path(given).exists() and Path(absolute).exists()):
+        return absolute
+    return given
 
 
 def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> bool | None:
