@@ -227,6 +227,17 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     assert result == translator.evaluate(data)
 
 
+def test_translate_takes_threads_as_every_verb_of_a_trained_model_does(trained: tuple[Path, Path],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """--threads was refused by translate (sample, score, predict and evaluate of text models had it)."""
+    _, out = trained
+    given: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", given.append)
+    assert main(["translate", str(out), "1999.3.3", "--threads", "2"]) == 0
+    assert main(["translate", "--threads", "1", str(out), "1999.3.3"]) == 0
+    assert given == [2, 1]
+
+
 def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     _, out = trained

@@ -6,8 +6,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   ``--config FILE.toml`` > the resumed run's > the task's defaults, then ``task.train(config, data, out)``;
 - ``rnnkit VERB DIR [flags]`` (``sample``, ``score``, ``predict``, ``evaluate``, ``export`` ...): the task
   is read from ``DIR``'s ``config.json``, then its verb parses the rest of the line and runs on
-  ``task.load(DIR)``; a verb the task does not answer is refused in one line. DIR is the first word that
-  is neither a flag nor a flag's value, so flags may come before it too;
+  ``task.load(DIR)`` (every verb takes ``--threads N``); a verb the task does not answer is refused in one
+  line. DIR is the first word that is neither a flag nor a flag's value, so flags may come before it too;
 - ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
   ``diagnose``).
 
@@ -152,11 +152,14 @@ def _verb_help(name: str) -> str:
 
 def _verb_flags(name: str) -> dict[str, bool]:
     """Each flag of ``rnnkit VERB`` (of any task that answers it), and whether it takes a value."""
+    from rnnkit.train.options import add_threads_argument
+
     flags: dict[str, bool] = {}
     for task in model_verbs()[name]:
         parser, verb = argparse.ArgumentParser(add_help=False), task.verb(name)
         if verb is not None:
             verb.add_arguments(parser)
+            add_threads_argument(parser)
         for action in parser._actions:  # argparse lists no flags otherwise
             flags.update({flag: flags.get(flag, False) or action.nargs != 0 for flag in action.option_strings})
     return flags
@@ -185,6 +188,7 @@ def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
+    from rnnkit.train.options import add_threads_argument, use_threads
 
     path, rest = _model_dir(name, rest)
     if path is None:
@@ -199,8 +203,10 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
     parser = argparse.ArgumentParser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
+    add_threads_argument(parser)   # every verb of a trained model
     args = parser.parse_args(rest)
     args.dir = args.model = path
+    use_threads(args)
     return int(verb.run(task.load(load_checkpoint(path)), args) or 0)
 
 

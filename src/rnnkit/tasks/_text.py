@@ -32,10 +32,8 @@ from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
     add_data_arguments,
-    add_threads_argument,
     settings_of,
     train_config_from,
-    use_threads,
 )
 from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult
@@ -266,7 +264,6 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
                    "training)")
     p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
-    add_threads_argument(p)
 
 
 def check_one_source(args: argparse.Namespace) -> None:
@@ -300,7 +297,6 @@ def evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--label-column", help="classifiers: the label column (default: the one used in training)")
     e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png)")
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
-    add_threads_argument(e)
 
 
 def evaluation_png(args: argparse.Namespace) -> Path:
@@ -340,18 +336,9 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
 def verbs(predict: tuple[str, VerbRun], evaluate: tuple[Any, ...], export_help: str) -> tuple[Verb, ...]:
     """The three verbs of a text model, each ``(help, run)``: ``predict`` and ``evaluate`` with the flags
     above (``evaluate`` may add a third item, its own flags), and ``export`` (:func:`export_command`)."""
-    return (Verb("predict", predict[0], predict_arguments, _threaded(predict[1])),
-            Verb("evaluate", evaluate[0], evaluate[2] if len(evaluate) > 2 else evaluate_arguments,
-                 _threaded(evaluate[1])),
+    return (Verb("predict", predict[0], predict_arguments, predict[1]),
+            Verb("evaluate", evaluate[0], evaluate[2] if len(evaluate) > 2 else evaluate_arguments, evaluate[1]),
             Verb("export", export_help, export_arguments, export_command))
-
-
-def _threaded(run: VerbRun) -> VerbRun:
-    """``run`` with torch's thread count set from ``--threads`` first."""
-    def run_with_threads(model: Any, args: argparse.Namespace) -> int:
-        use_threads(args)
-        return run(model, args)
-    return run_with_threads
 
 
 def say(message: str) -> None:

@@ -60,11 +60,9 @@ from rnnkit.train.checkpoint import Checkpoint, build_model
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
-    add_threads_argument,
     settings_of,
     start_run,
     train_config_from,
-    use_threads,
 )
 from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
@@ -648,7 +646,6 @@ def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None
 
 # ------------------------------------------------------------------------------------------- CLI
 def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
-    use_threads(args)
     seed = args.seed if args.seed is not None else int(time.time_ns() % 2**31)
     out = sys.stdout
     out.write(args.prime)
@@ -672,7 +669,6 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
 
 
 def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
-    use_threads(args)
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
@@ -718,7 +714,6 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
     sp.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely characters")
     sp.add_argument("--seed", type=int, default=None, help="random seed (same seed, same text)")
-    add_threads_argument(sp)
     sp.add_argument("--verbose", action="store_true", help="print the speed on stderr")
 
 
@@ -738,7 +733,6 @@ def _score_arguments(sc: argparse.ArgumentParser) -> None:
                     f"{DYNAMIC_LR:g} for sgd)")
     sc.add_argument("--segment", type=int, default=None,
                     help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
-    add_threads_argument(sc)
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
