@@ -582,7 +582,7 @@ def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_
 
     asked = []
 
-    def rate(config: CharLMConfig, vocab_size: int, streams: int) -> float:
+    def rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float:
         asked.append((config.hidden, vocab_size, streams))
         return 100_000.0
 
@@ -606,13 +606,31 @@ def test_measured_rate_times_the_chosen_model_except_under_torchrun(monkeypatch:
     from rnnkit.train import distributed
 
     timed = []
-    monkeypatch.setattr(charlm, "training_rate", lambda model, v, b, t, precision: timed.append(
-        (model.hidden_size, model.dropout_p, v, b, t, precision)) or 5e4)
-    config = CharLMConfig(steps=None, minutes=1.0, hidden=32, layers=1, embed_dim=8, seq_len=12, precision="fp32")
-    assert charlm.measured_rate(config, 20, 4) == 5e4
-    assert timed == [(32, 0.0, 20, 4, 12, "fp32")]
+
+    def rate(model: torch.nn.Module, v: int, b: int, t: int, precision: str, **probe: object) -> float:
+        timed.append((model.hidden_size, model.dropout_p, v, b, t, precision, bool(probe.get("fresh"))))
+        return 6e4 if probe.get("fresh") else 4e4   # the memory's offers replayed: faster
+
+    monkeypatch.setattr(charlm, "training_rate", rate)
+    config = CharLMConfig(steps=None, minutes=1.0, hidden=32, layers=1, embed_dim=8, seq_len=12, precision="fp32",
+                          memory=False)
+    assert charlm.measured_rate(config, 20, 4, 1_200_000) == 4e4
+    assert timed == [(32, 0.0, 20, 4, 12, "fp32", False)]
+    config.memory = True   # the first pass (30 s) builds the tables, the next 30 s replay them: 3.0 M chars
+    assert charlm.measured_rate(config, 20, 4, 1_200_000) == 5e4
+    assert charlm.measured_rate(config, 20, 4, 3_000_000) == 4e4   # a minute reads less than one pass
+    assert [t[-1] for t in timed] == [False, False, True, False]
     monkeypatch.setattr(distributed, "ranks", lambda: distributed.Ranks(rank=0, world_size=2, local_rank=0))
-    assert charlm.measured_rate(config, 20, 4) is None
+    assert charlm.measured_rate(config, 20, 4, 1_200_000) is None
+
+
+def test_the_training_rate_of_a_replayed_memory_is_measured() -> None:
+    from rnnkit.models.match import replayed
+    from rnnkit.train.tbptt import tbptt_lm_loss, training_rate
+
+    model = LanguageModel(20, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3])
+    assert training_rate(model, 20, 2, 8, seconds=0.01, max_updates=3, fresh=True,
+                         loss_fn=replayed(tbptt_lm_loss, [2, 3])) > 0
 
 
 def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
@@ -636,7 +654,7 @@ def test_stacked_lstms_share_the_budgets_dropout_with_weight_drop_unless_a_flag_
     assert auto_weight_drop(0.25, 1, "lstm") == (0.25, 0.0)    # one layer: measured worse with it
     assert auto_weight_drop(0.25, 2, "gru") == (0.25, 0.0)     # measured for the LSTM only
     assert auto_weight_drop(0.0, 2, "lstm") == (0.0, 0.0)      # few passes: no regularisation at all
-    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
+    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
     cases = [({}, (0.1, 0.25)), ({"dropout": 0.25}, (0.25, 0.0)), ({"weight_drop": 0.3}, (0.25, 0.3)),
              ({"dropout": 0.2, "weight_drop": 0.1}, (0.2, 0.1)), ({"cell": "gru"}, (0.25, 0.0))]
     for given, wanted in cases:
@@ -667,7 +685,7 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
 
     assert auto_hidden(None) == 384 and auto_hidden(WIDE_MODEL_CHARS - 1) == 384
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
-    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams: PLANNING_RATE)
+    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)   # 26.7 passes over a 1 MB text: 2 x 384
     assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout, ten_minutes.weight_drop) == (2, 384, 0.1, 0.25)

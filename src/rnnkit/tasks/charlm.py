@@ -370,7 +370,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     if chosen and budget:
         chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
     if config.dropout is None:
-        measured = measured_rate(config, vocab_size, streams) if config.minutes else None
+        measured = measured_rate(config, vocab_size, streams, train_chars) if config.minutes else None
         rate = measured or PLANNING_RATE
         chars, passes = planned_chars(config, rate), planned_passes(config, train_chars, rate)
         config.dropout = auto_dropout(passes)
@@ -389,15 +389,23 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
               flush=True)
 
 
-def measured_rate(config: CharLMConfig, vocab_size: int, streams: int) -> float | None:
+def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float | None:
     """Characters a second the model of ``config`` (its hidden size chosen) trains at on this machine now,
-    timed by :func:`~rnnkit.train.tbptt.training_rate` on a throwaway model (under a second); None under
-    torchrun, where each process would time its own share and might choose another dropout."""
+    over its ``--minutes``, timed by :func:`~rnnkit.train.tbptt.training_rate` on a throwaway model (under
+    a second); with a memory, the first pass over the ``train_chars`` at the speed of building its tables
+    and the later ones at the speed of replaying its offers (:func:`~rnnkit.models.match.replayed`). None
+    under torchrun, where each process would time its own share and might choose another dropout."""
     if distributed.ranks().world_size > 1:
         return None
     model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0})
-    return training_rate(model, vocab_size, streams, config.seq_len,
-                         precision=resolved_precision(config.precision, model))
+    precision = resolved_precision(config.precision, model)
+    first = training_rate(model, vocab_size, streams, config.seq_len, precision=precision)
+    seconds = float(config.minutes or 0) * 60
+    if model.match is None or seconds * first <= train_chars:
+        return first
+    later = training_rate(model, vocab_size, streams, config.seq_len, precision=precision, fresh=True,
+                          loss_fn=replayed(tbptt_lm_loss, model.match.orders))
+    return (train_chars + (seconds - train_chars / first) * later) / seconds
 
 
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:

@@ -147,18 +147,21 @@ def tbptt_lm_loss(model: nn.Module, batch: StreamBatch, state: Any) -> tuple[Ten
 
 
 def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: int, *, precision: str = "fp32",
-                  seconds: float = 0.25, warmup: int = 2, max_updates: int = 50) -> float:
+                  seconds: float = 0.25, warmup: int = 2, max_updates: int = 50,
+                  loss_fn: Callable[..., tuple[Tensor, int, Any]] = tbptt_lm_loss, fresh: bool = False) -> float:
     """Tokens a second this machine trains ``model`` at now, in windows of ``batch_size`` streams ×
     ``window`` tokens: ``warmup`` untimed updates (allocation, kernel set-up), then updates until
-    ``seconds`` have passed (at most ``max_updates``), each the trainer's: :func:`tbptt_lm_loss` under
-    ``precision`` (``fp32`` or ``bf16`` autocast), backward, clipping, an AdamW step. It trains a copy on
-    random ids, so ``model`` is unchanged; torch's global random state is used (dropout)."""
+    ``seconds`` have passed (at most ``max_updates``), each the trainer's: ``loss_fn``
+    (:func:`tbptt_lm_loss`) under ``precision`` (``fp32`` or ``bf16`` autocast), backward, clipping, an
+    AdamW step; with ``fresh`` every window starts the streams afresh (the same window each time: a
+    language model's memory then reads it as a pass it has read before). It trains a copy on random ids,
+    so ``model`` is unchanged; torch's global random state is used (dropout)."""
     probe = copy.deepcopy(model).train()
     params = [p for p in probe.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-4)
     device = params[0].device if params else torch.device("cpu")
     ids = torch.randint(vocab_size, (window + 1, batch_size), generator=torch.Generator().manual_seed(0)).to(device)
-    batch = StreamBatch(ids[:-1], ids[1:], reset=False, shift=window)
+    batch = StreamBatch(ids[:-1], ids[1:], reset=fresh, shift=window)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
     state: Any = None
     timed, start = 0, 0.0
@@ -166,7 +169,7 @@ def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: in
         if update == warmup:
             start = time.perf_counter()
         with autocast:
-            loss, _, state = tbptt_lm_loss(probe, batch, state)
+            loss, _, state = loss_fn(probe, batch, state)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 5.0)
         optimizer.step()
