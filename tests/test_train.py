@@ -152,10 +152,13 @@ def test_training_rate_counts_the_timed_windows_and_leaves_the_model_alone(monke
     clock = iter(float(i) / 10 for i in range(100))        # each reading of the clock 0.1 s after the last
     monkeypatch.setattr(tbptt.time, "perf_counter", lambda: next(clock))
     calls = []
-    loss = tbptt.tbptt_lm_loss
-    monkeypatch.setattr(tbptt, "tbptt_lm_loss", lambda m, b, st: calls.append(b.inputs.shape) or loss(m, b, st))
+
+    def loss(m: torch.nn.Module, b: tbptt.StreamBatch, st: object) -> tuple[torch.Tensor, int, object]:
+        calls.append(b.inputs.shape)
+        return tbptt.tbptt_lm_loss(m, b, st)
+
     # 2 untimed windows, then 3 timed ones until 0.25 s have passed; 0.4 s from start to end
-    rate = tbptt.training_rate(model, V, batch_size=3, window=5, seconds=0.25, warmup=2)
+    rate = tbptt.training_rate(model, V, batch_size=3, window=5, seconds=0.25, warmup=2, loss_fn=loss)
     assert calls == [torch.Size([5, 3])] * 5
     assert rate == pytest.approx(3 * 3 * 5 / 0.4)
     assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items()) and model.training
