@@ -100,7 +100,7 @@ def _located_text(config: dict[str, Any], data: str) -> str:
     record = config.get("data")
     if data in BUILT_IN_TEXTS or not isinstance(record, dict) or record.get("train") != data:
         return data
-    return located(record, "train")
+    return located(record, "train") or data
 
 
 def unit_series(tr: Trace) -> tuple[list[dict[str, Any]], Tensor]:

@@ -80,10 +80,10 @@ def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, wha
     """The training and validation files: as given, else (resumed) the run's own, found from any working
     directory (:func:`rnnkit.train.provenance.located`)."""
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or (located(saved, "train") if saved.get("train") else None)
+    data = data or located(saved, "train")
     if not data:
         raise UserError(f"--data FILE is required ({what})")
-    return str(data), val_data or (located(saved, "val") if saved.get("val") else None)
+    return str(data), val_data or located(saved, "val")
 
 
 def encoder_kwargs(config: TextModelConfig) -> dict[str, Any]:

@@ -269,8 +269,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
-    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
+    data = data or located(saved, "train")  # from any working directory
+    val_data = val_data or located(saved, "val")
     if not data:
         raise UserError("--data is required: a folder with captions.tsv (image<TAB>caption) and the images")
     train_items, val_items = caption_folders(str(data), val_data, config)

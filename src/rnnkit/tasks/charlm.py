@@ -311,7 +311,7 @@ def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:
         return saved, False
     record = _data_record(ckpt, saved)
     recorded = record.get("paths", {}).get("train", saved)
-    path = data or located(record, "train")
+    path = data or located(record, "train") or saved
     if data is None and not Path(path).exists():
         raise UserError(f"{recorded}: no such file (the text the run at {ckpt.path} trained on); give --data with "
                         "where it is now")

@@ -591,7 +591,7 @@ class TextClassifier(shared.TextModel):
         split as the run split them (same fraction and seed); a file that is not the one trained on (another
         size or SHA-256 than ``config.json`` records under ``data.digests``, or another row count) is refused."""
         record = self.config.get("data") or {}
-        path = train or (located(record, "train") if record.get("train") else None)
+        path = train or located(record, "train")
         if not path:
             raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
                             "name the training file with --train FILE")
@@ -602,8 +602,7 @@ class TextClassifier(shared.TextModel):
             raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
                             "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})
-        val = located(record, "val") if record.get("val") else None
-        train_t, val_t, _ = _read_tables(settings, str(path), val, None)
+        train_t, val_t, _ = _read_tables(settings, str(path), located(record, "val"), None)
         if record.get("train_rows") not in (None, len(train_t)):
             raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")

@@ -289,8 +289,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     config.validate()
     ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
-    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
+    data = data or located(saved, "train")  # from any working directory
+    val_data = val_data or located(saved, "val")
     if not data:
         raise UserError("--data is required: a folder with manifest.tsv (audio<TAB>text) and WAV files")
     train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))

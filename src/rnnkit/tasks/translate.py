@@ -229,8 +229,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or (located(saved, "train") if saved.get("train") else None)  # from any working directory
-    val_data = val_data or (located(saved, "val") if saved.get("val") else None)
+    data = data or located(saved, "train")  # from any working directory
+    val_data = val_data or located(saved, "val")
     if not data:
         raise UserError("--data is required: a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)

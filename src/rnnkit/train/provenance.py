@@ -40,12 +40,14 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, **({"digests": digests} if digests else {}), **({"paths": paths} if paths else {})}
 
 
-def located(record: dict[str, Any], key: str) -> str:
-    """Where the ``key`` entry of a run's data record is now: its absolute path as recorded when that still
-    exists (and, for a file, still has the recorded digest); else the entry as given when that exists (a run
-    saved before the paths were recorded, or moved with its data); else the absolute path when it exists (a
-    file changed since, which the caller's digest check then names as changed, not as missing); else the
-    entry as given."""
+def located(record: dict[str, Any], key: str) -> str | None:
+    """Where the ``key`` entry of a run's data record is now (None when the record has none): its absolute
+    path as recorded when that still exists (and, for a file, still has the recorded digest); else the entry
+    as given when that exists (a run saved before the paths were recorded, or moved with its data); else the
+    absolute path when it exists (a file changed since, which the caller's digest check then names as
+    changed, not as missing); else the entry as given."""
+    if not record.get(key):
+        return None
     given = str(record[key])
     absolute = (record.get("paths") or {}).get(key)
     if not isinstance(absolute, str):
@@ -70,7 +72,7 @@ def recorded_file(run: str | Path, record: dict[str, Any], key: str, flag: str) 
     """The ``key`` entry of a run's data record, found from any working directory (:func:`located`), refused in
     one line (naming ``flag``, the option that gives the data instead) when it is a file that is not, or cannot
     be shown to be, the one it trained on."""
-    path = located(record, key)
+    path = located(record, key) or str(record[key])
     if not Path(path).is_file():
         return path
     differs = differs_from_record(path, record, key)
