@@ -73,6 +73,24 @@ def test_evaluate_baseline_json_and_text(trained: tuple[Path, Path, Path], capsy
     assert verdict in text  # 2 / 2**6 < 0.05 <= 2 / 2**5
 
 
+def test_a_prefix_before_the_model_directory_is_read_as_the_classifier_reads_it(
+        trained: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit evaluate --b DIR` was refused as '--b: could be --beam or --baseline': --beam is a flag of
+    the translator's evaluate, not the classifier's, whose only flag starting --b is --baseline."""
+    out, train, test = trained
+    assert main(["evaluate", str(out), "--data", str(test), "--baseline", "--json"]) == 0
+    spelled_out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["evaluate", "--b", str(out), "--data", str(test), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == spelled_out
+    assert main(["evaluate", "--t", str(train), str(out), "--data", str(test)]) == 2
+    assert capsys.readouterr().err.strip() == (  # the classifier's flags, no other task's
+        "rnnkit: error: --t: could be --text-column or --train or --threads "
+        "(`rnnkit evaluate DIR -h` lists its flags)")
+    assert main(["evaluate", "--beam", "2", str(out), "--data", str(test)]) == 2
+    assert capsys.readouterr().err.strip() == ("rnnkit: error: --beam: not a flag of `rnnkit evaluate` for a "
+                                               "classify model (`rnnkit evaluate DIR -h` lists its flags)")
+
+
 def test_baseline_names_a_missing_training_file_and_takes_train(trained: tuple[Path, Path, Path], tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     out, train, test = trained

@@ -418,6 +418,7 @@ def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], c
     assert main(["predict", "--file", "-", "--json", str(out)]) == 0  # the value of --file is not DIR
     assert capsys.readouterr().out == predicted
     assert refused(["predict", "--beam", "1", str(out), "x"], capsys) == (
-        "rnnkit: error: --beam: not a flag of `rnnkit predict` (`rnnkit predict DIR -h` lists its flags)")
+        "rnnkit: error: --beam: not a flag of `rnnkit predict` for a classify model "
+        "(`rnnkit predict DIR -h` lists its flags)")
     assert refused(["predict", "--json"], capsys) == (
         "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")

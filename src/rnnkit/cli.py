@@ -8,6 +8,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   is read from ``DIR``'s ``config.json``, then its verb parses the rest of the line and runs on
   ``task.load(DIR)`` (every verb takes ``--threads N``); a verb the task does not answer is refused in one
   line. DIR is the first word that is neither a flag nor a flag's value, so flags may come before it too;
+  flags, and prefixes of flags, are read as the task of DIR reads them (``evaluate --b`` is a
+  classifier's ``--baseline``);
 - ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
   ``diagnose``).
 
@@ -150,12 +152,12 @@ def _verb_help(name: str) -> str:
     return "\n".join(lines)
 
 
-def _verb_flags(name: str) -> dict[str, bool]:
-    """Each flag of ``rnnkit VERB`` (of any task that answers it), and whether it takes a value."""
+def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
+    """Each flag of ``rnnkit VERB`` for models of ``tasks``, and whether it takes a value."""
     from rnnkit.train.options import add_threads_argument
 
     flags: dict[str, bool] = {}
-    for task in model_verbs()[name]:
+    for task in tasks:
         parser, verb = argparse.ArgumentParser(add_help=False), task.verb(name)
         if verb is not None:
             verb.add_arguments(parser)
@@ -165,24 +167,67 @@ def _verb_flags(name: str) -> dict[str, bool]:
     return flags
 
 
-def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
-    """DIR of ``rnnkit VERB ...``: the first word that is neither a flag nor a flag's value, as argparse
-    reads a positional (flags may come before it); and the line without it. None before -h/--help or none."""
-    flags, i = _verb_flags(name), 0
+def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
+    """Where DIR is in ``rnnkit VERB ...`` read with the flags of ``tasks``: the first word that is neither
+    a flag nor a flag's value, as argparse reads a positional (a flag may be a prefix of one of theirs).
+    None before -h/--help or none. A word that names none of their flags, or several, is refused: whether
+    the next word is its value is unknown."""
+    flags, i = _verb_flags(name, tasks), 0
+    whose = f" for a {tasks[0].name} model" if len(tasks) == 1 else ""
     while i < len(rest):
         word = rest[i]
         if word == "--" or not word.startswith("-") or word == "-":
             at = i + (word == "--")
-            return (rest[at], rest[:at] + rest[at + 1:]) if at < len(rest) else (None, rest)
+            return at if at < len(rest) else None
         flag = word.split("=", 1)[0]
         if flag in ("-h", "--help"):
-            return None, rest
+            return None
         known = [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
         if len(known) != 1:
-            what = f"could be {' or '.join(known)}" if known else f"not a flag of `rnnkit {name}`"
+            what = f"could be {' or '.join(known)}" if known else f"not a flag of `rnnkit {name}`{whose}"
             raise UserError(f"{flag}: {what} (`rnnkit {name} DIR -h` lists its flags)")
         i += 2 if flags[known[0]] and "=" not in word else 1
-    return None, rest
+    return None
+
+
+def _task_name(word: str) -> str | None:
+    """The task of the model directory ``word``; None when it is none."""
+    try:
+        return task_of(word).name
+    except (UserError, OSError):  # OSError: a word no path can be (a long TEXT argument)
+        return None
+
+
+def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
+    """DIR of ``rnnkit VERB ...`` and the line without it; None before -h/--help or none.
+
+    Flags may come before DIR, so where it is depends on which flags take a value, and a prefix of a flag
+    names different flags for different tasks (``evaluate --b`` is a classifier's ``--baseline``, a
+    translator's ``--beam``). So the line is read with the flags of the task of DIR alone, as argparse
+    reads a single task's line: that of the first model directory on it that stands where its own task's
+    flags put DIR, else that of the first model directory on it. A line with no model directory is read
+    per task too (DIR is then the first word some task puts there, for task_of to say why it is none)."""
+    readings: dict[str, int | None | UserError] = {}
+    for task in model_verbs()[name]:
+        try:
+            readings[task.name] = _dir_at(name, rest, [task])
+        except UserError as exc:
+            readings[task.name] = exc
+    places = sorted({at for at in readings.values() if isinstance(at, int)})
+    where_own = (t for at in places if (t := _task_name(rest[at])) and readings.get(t) == at)
+    anywhere = (t for word in rest if not word.startswith("-") and (t := _task_name(word)) in readings)
+    own = next(where_own, None) or next(anywhere, None)
+    if own is not None:
+        at = readings[own]
+    elif places:
+        at = places[0]
+    elif None in readings.values():
+        at = None
+    else:  # every task refuses a flag: say so for all of them
+        at = _dir_at(name, rest, model_verbs()[name])
+    if isinstance(at, UserError):
+        raise at
+    return (rest[at], rest[:at] + rest[at + 1:]) if at is not None else (None, rest)
 
 
 def _run_model_verb(name: str, rest: list[str]) -> int:

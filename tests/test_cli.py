@@ -1,0 +1,53 @@
+"""How the command line reads a line, before any model is loaded: flag prefixes and usage errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rnnkit.cli import _model_dir, build_parser
+from rnnkit.errors import UserError
+
+
+@pytest.fixture
+def models(tmp_path: Path) -> dict[str, str]:
+    """Model directories as far as the command line reads them before loading: a config.json naming the
+    task, beside a model.safetensors."""
+    dirs = {}
+    for task in ("classify", "seq2seq", "tag"):
+        (tmp_path / task).mkdir()
+        (tmp_path / task / "config.json").write_text(json.dumps({"task": task}), encoding="utf-8")
+        (tmp_path / task / "model.safetensors").touch()
+        dirs[task] = str(tmp_path / task)
+    return dirs
+
+
+def test_a_prefix_before_the_model_directory_names_a_flag_of_its_task(models: dict[str, str]) -> None:
+    """`--b` is --baseline (no value) for a classifier's evaluate, --beam (a value) for a translator's: each
+    line is read as the task of its DIR reads it, not refused as '--b: could be --beam or --baseline'."""
+    assert _model_dir("evaluate", ["--b", models["classify"], "--data", "x"]) == (models["classify"],
+                                                                                   ["--b", "--data", "x"])
+    assert _model_dir("evaluate", ["--b", "4", models["seq2seq"]]) == (models["seq2seq"], ["--b", "4"])
+    assert _model_dir("evaluate", ["--te", "words", models["tag"]]) == (models["tag"], ["--te", "words"])
+    # an ambiguous prefix lists the flags of DIR's task alone (--train is the classifier's, not the tagger's)
+    with pytest.raises(UserError, match=r"^--t: could be --text-column or --threads \("):
+        _model_dir("evaluate", ["--t", "x", models["tag"]])
+    with pytest.raises(UserError, match=r"^--t: could be --text-column or --train or --threads \("):
+        _model_dir("evaluate", ["--t", "x", models["classify"]])
+    with pytest.raises(UserError, match=r"^--beam: not a flag of `rnnkit evaluate` for a classify model \("):
+        _model_dir("evaluate", ["--beam", "4", models["classify"]])
+    # no model directory on the line: DIR is where a task puts it, for task_of to say why it is none
+    assert _model_dir("evaluate", ["--b", "missing"]) == ("missing", ["--b"])
+    with pytest.raises(UserError, match=r"^--bogus: not a flag of `rnnkit evaluate` \("):
+        _model_dir("evaluate", ["--bogus", "missing"])
+
+
+def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.CaptureFixture[str]) -> None:
+    assert build_parser().parse_args(["train", "classify", "--j"]).json  # --jamo is speech's
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["train", "speech", "--j"])
+    assert exit_.value.code == 2
+    assert "ambiguous option: --j could match --jamo, --json" in capsys.readouterr().err
+
