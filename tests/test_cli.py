@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.cli import _model_dir, build_parser
+from rnnkit.cli import _model_dir, build_parser, main
 from rnnkit.errors import UserError
 
 
@@ -51,3 +51,22 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
     assert exit_.value.code == 2
     assert "ambiguous option: --j could match --jamo, --json" in capsys.readouterr().err
 
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dict[str, str],
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Every process of `torchrun --nproc_per_node N -m rnnkit ...` reads the same line: N copies of the same
+    usage and error were printed. Every process still exits with status 2."""
+    for key, value in {"RANK": rank, "WORLD_SIZE": 2, "LOCAL_RANK": rank}.items():
+        monkeypatch.setenv(key, str(value))
+    lines = ["train", "classify", "--bogus"], ["train", "nosuchtask"], ["evaluate", models["classify"], "--bogus"]
+    for argv in lines:
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        if rank == 0:
+            assert err.startswith("usage: rnnkit ") and err.count(": error: ") == 1
+        else:
+            assert err == ""

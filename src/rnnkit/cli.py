@@ -14,7 +14,7 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   ``diagnose``).
 
 Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
-reported with its flag.
+reported with its flag. argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rnnkit import __version__
 from rnnkit.errors import SettingError, UserError
@@ -48,12 +48,22 @@ def model_verbs() -> dict[str, list[Task]]:
 SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict": "labels from a trained model"}
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are said as rnnkit's own errors are (:func:`_say`): under
+    torchrun by rank 0 alone, while every rank exits with status 2. argparse makes its subparsers of this
+    class too."""
+
+    def error(self, message: str) -> NoReturn:
+        _say(f"{self.format_usage()}{self.prog}: error: {message}")  # argparse's usage and line, as it prints them
+        self.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
     from rnnkit.train.options import add_trainer_arguments
 
     discover()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="rnnkit", description="Recurrent neural networks: train a model for a task, then use it."
     )
     parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
@@ -246,7 +256,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if verb is None:
         answers = ", ".join(v.name for v in task.verbs) or "none"
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
-    parser = argparse.ArgumentParser(prog=f"rnnkit {name} {path}", description=verb.help)
+    parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
     add_threads_argument(parser)   # every verb of a trained model
     args = parser.parse_args(rest)
