@@ -70,3 +70,9 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
             assert err.startswith("usage: rnnkit ") and err.count(": error: ") == 1
         else:
             assert err == ""
+    for argv in ["train", "classify", "-h"], ["evaluate", models["classify"], "-h"]:
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith("usage: rnnkit ") if rank == 0 else out == ""

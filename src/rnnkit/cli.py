@@ -49,13 +49,18 @@ SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict":
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse's parser, whose usage errors are said as rnnkit's own errors are (:func:`_say`): under
-    torchrun by rank 0 alone, while every rank exits with status 2. argparse makes its subparsers of this
-    class too."""
+    """argparse's parser, whose usage errors and ``-h`` text are said as rnnkit's own errors are
+    (:func:`_say`): under torchrun by rank 0 alone, while every rank exits with the same status. argparse
+    makes its subparsers of this class too."""
 
     def error(self, message: str) -> NoReturn:
         _say(f"{self.format_usage()}{self.prog}: error: {message}")  # argparse's usage and line, as it prints them
         self.exit(2)
+
+    def print_help(self, file: Any = None) -> None:
+        """``-h``'s text, printed once under torchrun (by rank 0)."""
+        if file is not None or _speaks():
+            super().print_help(file)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,9 +306,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _say(line: str) -> None:
     """``line`` on stderr; under torchrun only from rank 0, the others exit with the same status silently
     (every rank meets the same bad input, and N copies of one line read as N problems)."""
-    rank, world = os.environ.get("RANK", ""), os.environ.get("WORLD_SIZE", "")
-    if not (rank.isdigit() and world.isdigit() and 0 < int(rank) < int(world)):
+    if _speaks():
         print(line, file=sys.stderr, flush=True)
+
+
+def _speaks() -> bool:
+    """False in a torchrun process other than rank 0 (read from the environment as set, so that a malformed
+    value never becomes an error while one is being printed)."""
+    rank, world = os.environ.get("RANK", ""), os.environ.get("WORLD_SIZE", "")
+    return not (rank.isdigit() and world.isdigit() and 0 < int(rank) < int(world))
 
 
 @contextlib.contextmanager
