@@ -70,7 +70,7 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
             assert err.startswith("usage: rnnkit ") and err.count(": error: ") == 1
         else:
             assert err == ""
-    for argv in ["train", "classify", "-h"], ["evaluate", models["classify"], "-h"]:
+    for argv in ["train", "classify", "-h"], ["evaluate", models["classify"], "-h"], ["evaluate", "-h"]:
         with pytest.raises(SystemExit) as exit_:
             main(argv)
         assert exit_.value.code == 0

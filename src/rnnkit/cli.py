@@ -254,7 +254,8 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if path is None:
         if rest and not {"-h", "--help"} & set(rest):
             raise UserError(f"`rnnkit {name}` needs a model directory: rnnkit {name} DIR [flags]")
-        print(_verb_help(name), file=sys.stdout if rest else sys.stderr)
+        if _speaks():   # rank 0 alone under torchrun
+            print(_verb_help(name), file=sys.stdout if rest else sys.stderr)
         return 0 if rest else 2
     task = task_of(path)
     verb = task.verb(name)
