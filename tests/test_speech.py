@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -439,18 +440,13 @@ def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: py
 
 
 def test_a_resumed_speech_run_finds_its_corpus_from_another_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    _tone_corpus(tmp_path / "proj" / "corpus" / "train", 8, 0)
-    _tone_corpus(tmp_path / "proj" / "corpus" / "val", 2, 1)
-    (tmp_path / "other").mkdir()
-    monkeypatch.chdir(tmp_path / "proj")
-    assert main(["train", "speech", "--data", "corpus", "--out", "run", "--steps", "2", "--hidden", "8",
-                 "--layers", "1", "--n-mels", "8", "--batch-size", "4", "--no-progress"]) == 0
-    monkeypatch.chdir(tmp_path / "other")
-    capsys.readouterr()
-    assert main(["train", "speech", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress",
-                 "--json"]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+        resumed_from_another_directory: Callable[..., None]) -> None:
+    def corpus() -> None:
+        _tone_corpus(Path("corpus", "train"), 8, 0)
+        _tone_corpus(Path("corpus", "val"), 2, 1)
+
+    resumed_from_another_directory("speech", corpus, ["--data", "corpus", "--hidden", "8", "--layers", "1",
+                                                      "--n-mels", "8", "--batch-size", "4"])
 
 
 # ------------------------------------------------------------------------------------------- espeak-ng
