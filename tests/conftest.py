@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +36,27 @@ def fitted_trainers(monkeypatch: pytest.MonkeyPatch) -> list:
 
     monkeypatch.setattr(Trainer, "fit", spy)
     return seen
+
+
+@pytest.fixture
+def resumed_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> Callable[..., None]:
+    """``check(task, make_data, flags)``: in ``tmp_path/proj``, ``make_data()`` writes the data there and
+    ``rnnkit train TASK *flags --out run`` (flags naming the data by a relative path) trains 2 steps; then,
+    from ``tmp_path/other``, ``--resume`` of that run must find its data (recorded relative to proj, where
+    that name means nothing) and train on to step 3."""
+    from rnnkit.cli import main
+
+    def check(task: str, make_data: Callable[[], object], flags: Sequence[str]) -> None:
+        proj, other = tmp_path / "proj", tmp_path / "other"
+        proj.mkdir()
+        other.mkdir()
+        monkeypatch.chdir(proj)
+        make_data()
+        assert main(["train", task, *flags, "--out", "run", "--steps", "2", "--no-progress"]) == 0
+        monkeypatch.chdir(other)
+        capsys.readouterr()
+        assert main(["train", task, "--resume", str(proj / "run"), "--steps", "3", "--no-progress", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+
+    return check

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -332,19 +333,13 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     assert len(cap.caption(images, beam=2)) == 2
 
 
-def test_a_resumed_run_finds_its_images_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "proj").mkdir()
-    (tmp_path / "other").mkdir()
-    monkeypatch.chdir(tmp_path / "proj")
-    assert main(["data", "shapes", "--out", "shapes", "--images", "12", "--seed", "1"]) == 0
-    assert main(["train", "caption", "--data", "shapes", "--out", "run", "--steps", "2", "--hidden", "8",
-                 "--channels", "4,4", "--image-size", "16", "--batch-size", "4", "--no-progress"]) == 0
-    monkeypatch.chdir(tmp_path / "other")
-    capsys.readouterr()
-    assert main(["train", "caption", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress",
-                 "--json"]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+def test_a_resumed_run_finds_its_images_from_another_directory(
+        resumed_from_another_directory: Callable[..., None]) -> None:
+    def shapes() -> None:
+        assert main(["data", "shapes", "--out", "shapes", "--images", "12", "--seed", "1"]) == 0
+
+    resumed_from_another_directory("caption", shapes, ["--data", "shapes", "--hidden", "8", "--channels", "4,4",
+                                                       "--image-size", "16", "--batch-size", "4"])
 
 
 def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -151,18 +152,10 @@ def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, caps
     assert set(probs) == {"0", "1", "2"} and abs(sum(probs.values()) - 1) < 1e-5
 
 
-def test_a_resumed_run_finds_its_data_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "proj").mkdir()
-    (tmp_path / "other").mkdir()
-    make_csv(tmp_path / "proj" / "train.csv", 40, 0)
-    monkeypatch.chdir(tmp_path / "proj")
-    assert main(["train", "classify", "--data", "train.csv", "--out", "run", "--steps", "2", "--hidden", "8",
-                 "--embedding", "8", "--no-progress", "--json"]) == 0
-    monkeypatch.chdir(tmp_path / "other")
-    assert main(["train", "classify", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress",
-                 "--json"]) == 0
-    assert last_json(capsys)["steps"] == 3
+def test_a_resumed_run_finds_its_data_from_another_directory(
+        resumed_from_another_directory: Callable[..., None]) -> None:
+    resumed_from_another_directory("classify", lambda: make_csv(Path("train.csv"), 40, 0),
+                                   ["--data", "train.csv", "--hidden", "8", "--embedding", "8"])
 
 
 def test_a_run_interrupted_before_its_first_evaluation_names_no_best_accuracy(

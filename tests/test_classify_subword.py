@@ -29,7 +29,16 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.classifier import Classifier
-from rnnkit.tasks.classify import PRESETS, SPACE, ClassifyConfig, _canonical, _describe, _valid, train
+from rnnkit.tasks.classify import (
+    PRESETS,
+    SPACE,
+    ClassifyConfig,
+    _canonical,
+    _describe,
+    _may_try_char_ngrams,
+    _valid,
+    train,
+)
 from rnnkit.train.autotune import Trial, perturb, search
 from rnnkit.train.trainer import TrainResult
 
@@ -115,6 +124,78 @@ def test_config_refuses_char_ngrams_it_cannot_use(settings: dict[str, object], m
         ClassifyConfig(**settings).validate()  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("extra", [
+    [],                                                                          # character tokens
+    ["--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--char-ngrams", "0"],
+    ["--autotune", "--tokenizer", "bpe"],                      # a search that cannot try character n-grams
+    ["--autotune", "--char-ngrams", "0"],
+    ["--autotune", "--layers", "1"],
+    ["--config", "{toml}"],                                   # buckets = 64 in a config file
+])
+def test_buckets_without_character_ngrams_are_refused(extra: list[str], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`--buckets N` without character n-grams was ignored silently: the user believed it took effect."""
+    (tmp_path / "c.toml").write_text("buckets = 64\n")
+    out = tmp_path / "run"
+    flags = [x.format(toml=tmp_path / "c.toml") for x in extra] + ([] if "--config" in extra else ["--buckets", "64"])
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--steps", "2",
+                 "--no-progress", "--json", *flags]) == 2
+    captured = capsys.readouterr()
+    assert "--buckets 64: applies only with character n-grams" in captured.err, captured
+    assert captured.err.count("\n") == 1 and not captured.out and not out.exists()
+
+
+def test_buckets_go_with_character_ngrams_given_or_searched(tmp_path: Path) -> None:
+    """--buckets is fine with --char-ngrams, in a search that may try them (the default search of --minutes
+    too), and in a resumed run that recorded it without them (saved before buckets defaulted to None)."""
+    bag = {"tokenizer": "ngram", "layers": 0, "pooling": "mean"}
+    ClassifyConfig(**bag, char_ngrams="3,6", buckets=64).validate()   # type: ignore[arg-type]
+    ClassifyConfig(minutes=1, buckets=64).validate()
+    ClassifyConfig(autotune=True, tokenizer="word", buckets=64).validate()
+    ClassifyConfig(buckets=131072).validate(saved={"buckets": 131072})   # the resumed run's own value
+    with pytest.raises(SettingError, match="buckets 64: applies only with character n-grams"):
+        ClassifyConfig(buckets=64).validate(saved={"buckets": 131072})
+    with pytest.raises(SettingError, match="buckets 64: applies only with character n-grams"):
+        train(ClassifyConfig(buckets=64, steps=1), str(make_csv(tmp_path / "d.csv")), tmp_path / "api")
+    assert not (tmp_path / "api").exists()
+
+
+def test_an_autotune_search_gives_buckets_to_its_trials_with_character_ngrams(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnnkit.tasks.classify as classify
+
+    built: list[tuple[Any, int]] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        built.append((kwargs["char_ngrams"], kwargs["buckets"]))
+        return build_tokenizer(*args, **kwargs)
+
+    monkeypatch.setattr(classify, "build_tokenizer", spy)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "20", "--embedding", "8", "--hidden", "8", "--buckets", "64", "--no-progress",
+                 "--json"]) == 0
+    trials = [json.loads(x) for x in (out / "autotune.jsonl").read_text().splitlines()]
+    assert not [t for t in trials if t.get("error")], trials   # the trials without n-grams are not refused
+    assert {b for c, b in built if c} == {64} and any(not c for c, _ in built), built
+
+
+def test_a_run_saved_with_buckets_and_no_character_ngrams_resumes(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Runs saved before --buckets defaulted to None recorded 131072 without character n-grams."""
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--steps", "2",
+                 "--no-progress"]) == 0
+    assert json.loads((out / "last" / "config.json").read_text())["settings"]["buckets"] is None
+    for folder in ("best", "last"):
+        config = json.loads((out / folder / "config.json").read_text())
+        config["settings"]["buckets"] = 131072
+        (out / folder / "config.json").write_text(json.dumps(config))
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", str(out), "--steps", "3", "--no-progress", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+
+
 # ------------------------------------------------------------------------------------------- the bag
 @pytest.mark.parametrize("skip_unknown", [False, True])
 def test_the_bag_is_the_mean_of_its_ids_embeddings_as_torch_computes_it(skip_unknown: bool) -> None:
@@ -184,6 +265,16 @@ def test_autotune_searches_char_ngrams_and_its_first_preset_is_the_subword_bag()
     assert not _valid({**PRESETS[1], "max_len": max(SPACE["max_len"])})  # long cuts are for the bag
     assert not _valid({**first, "max_len": 100})                      # a subword bag is not cut to 8 words
     assert all(_valid(p) for p in PRESETS)
+
+
+@pytest.mark.parametrize(("fixed", "may"), [
+    ({}, True), ({"tokenizer": "word"}, True), ({"char_ngrams": "2,5"}, True), ({"max_len": 50_000}, True),
+    ({"char_ngrams": "0"}, False), ({"tokenizer": "bpe"}, False), ({"tokenizer": "char"}, False),
+    ({"layers": 1}, False), ({"pooling": "last"}, False), ({"max_len": 4000}, False),
+])
+def test_a_search_may_try_char_ngrams_unless_a_setting_given_rules_them_out(fixed: dict[str, Any],
+                                                                             may: bool) -> None:
+    assert _may_try_char_ngrams(fixed) is may
 
 
 def test_ties_on_validation_accuracy_go_to_the_lower_validation_loss_and_the_record_lists_both(

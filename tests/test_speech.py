@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_o
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ctc import greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SpeechRecognizer
-from rnnkit.tasks.speech import SpeechConfig, error_rates
+from rnnkit.tasks.speech import SPEC_AUGMENT, SpeechConfig, _augment_settings, error_rates
 
 soundfile = pytest.importorskip("soundfile", reason="the speech extra is not installed: pip install 'rnnkit[speech]'")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -368,6 +369,69 @@ def test_timings_without_json_are_refused(tone_model: tuple[Path, Path], capsys:
     assert "--timings: applies only with --json" in captured.err and not captured.out, captured
 
 
+@pytest.mark.parametrize("flags", [["--time-masks", "3"], ["--freq-width", "4", "--no-spec-augment"],
+                                   ["--freq-masks", "0"], ["--config", "{toml}"]])
+def test_spec_augment_masks_without_spec_augment_are_refused(flags: list[str], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The mask flags without --spec-augment were ignored silently: the user believed the masks were on."""
+    (tmp_path / "c.toml").write_text("time_width = 30\n")
+    corpus, out = _tone_corpus(tmp_path / "corpus", 2, 0), tmp_path / "model"
+    flags = [f.format(toml=tmp_path / "c.toml") for f in flags]
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--no-progress",
+                 *flags]) == 2
+    captured = capsys.readouterr()
+    given = "--time-width 30" if "--config" in flags else " ".join(flags[:2])
+    assert f"{given}: applies only with --spec-augment" in captured.err, captured
+    assert captured.err.count("\n") == 1 and not captured.out and not out.exists()
+
+
+def test_spec_augment_takes_its_masks_and_their_defaults() -> None:
+    assert _augment_settings(SpeechConfig()) is None
+    assert _augment_settings(SpeechConfig(spec_augment=True)) == SPEC_AUGMENT == {
+        "freq_masks": 2, "freq_width": 10, "time_masks": 2, "time_width": 20}
+    assert _augment_settings(SpeechConfig(spec_augment=True, time_masks=1, freq_width=0)) == {
+        **SPEC_AUGMENT, "time_masks": 1, "freq_width": 0}
+    with pytest.raises(SettingError, match="time_masks 1: applies only with --spec-augment"):
+        SpeechConfig(time_masks=1).validate()
+    SpeechConfig(freq_masks=2).validate(saved={"freq_masks": 2})   # a resumed run's own value
+
+
+@pytest.mark.parametrize("verb", [["transcribe", "{out}", "{wav}"], ["evaluate", "{out}", "--data", "{test}"]])
+def test_verbs_that_do_not_train_refuse_the_masks(verb: list[str], tone_model: tuple[Path, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    out, test = tone_model
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:   # argparse's refusal of a flag the verb does not take
+        main([*(v.format(out=out, wav=test / "wav" / "0.wav", test=test) for v in verb), "--time-masks", "2"])
+    captured = capsys.readouterr()
+    assert done.value.code == 2 and "unrecognized arguments: --time-masks 2" in captured.err and not captured.out
+
+
+def test_a_resumed_run_takes_masks_only_with_spec_augment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Resumed: a mask flag is refused where SpecAugment stays off; the masks the run saved are its own (a run
+    saved before the masks defaulted to None recorded 2, 10, 2, 20 with SpecAugment off; a run with masks
+    may turn SpecAugment off)."""
+    corpus = _tone_corpus(tmp_path / "corpus", 6, 0)
+    tiny = ["--hidden", "8", "--layers", "1", "--n-mels", "8", "--batch-size", "4", "--no-progress", "--json"]
+    plain, masked = tmp_path / "plain", tmp_path / "masked"
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(plain), "--steps", "1", *tiny]) == 0
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(masked), "--steps", "1", "--spec-augment",
+                 "--time-masks", "1", *tiny]) == 0
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(plain), "--steps", "2", "--time-masks", "1", *tiny]) == 2
+    assert "--time-masks 1: applies only with --spec-augment" in capsys.readouterr().err
+    assert main(["train", "speech", "--resume", str(masked), "--steps", "2", "--no-spec-augment", *tiny]) == 0
+    for folder in ("best", "last"):
+        config = json.loads((plain / folder / "config.json").read_text())
+        assert config["settings"]["time_masks"] is None
+        config["settings"].update(SPEC_AUGMENT)
+        (plain / folder / "config.json").write_text(json.dumps(config))
+    assert main(["train", "speech", "--resume", str(plain), "--steps", "2", *tiny]) == 0
+    assert main(["train", "speech", "--resume", str(plain), "--steps", "3", "--spec-augment", "--time-masks", "1",
+                 *tiny]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+
+
 def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     out, _ = tone_model
     capsys.readouterr()
@@ -376,18 +440,13 @@ def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: py
 
 
 def test_a_resumed_speech_run_finds_its_corpus_from_another_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    _tone_corpus(tmp_path / "proj" / "corpus" / "train", 8, 0)
-    _tone_corpus(tmp_path / "proj" / "corpus" / "val", 2, 1)
-    (tmp_path / "other").mkdir()
-    monkeypatch.chdir(tmp_path / "proj")
-    assert main(["train", "speech", "--data", "corpus", "--out", "run", "--steps", "2", "--hidden", "8",
-                 "--layers", "1", "--n-mels", "8", "--batch-size", "4", "--no-progress"]) == 0
-    monkeypatch.chdir(tmp_path / "other")
-    capsys.readouterr()
-    assert main(["train", "speech", "--resume", str(tmp_path / "proj" / "run"), "--steps", "3", "--no-progress",
-                 "--json"]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+        resumed_from_another_directory: Callable[..., None]) -> None:
+    def corpus() -> None:
+        _tone_corpus(Path("corpus", "train"), 8, 0)
+        _tone_corpus(Path("corpus", "val"), 2, 1)
+
+    resumed_from_another_directory("speech", corpus, ["--data", "corpus", "--hidden", "8", "--layers", "1",
+                                                      "--n-mels", "8", "--batch-size", "4"])
 
 
 # ------------------------------------------------------------------------------------------- espeak-ng

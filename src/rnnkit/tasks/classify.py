@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -102,7 +103,7 @@ class ClassifyConfig(shared.TextModelConfig):
     min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
     token_dropout: float | None = None     # share of tokens replaced by <unk> during training
     char_ngrams: str | None = None         # "3,6": word and ngram tokens add their character 3- to 6-grams; "0": off
-    buckets: int = DEFAULT_BUCKETS         # hash buckets of the character n-grams (fastText's -bucket)
+    buckets: int | None = None             # the character n-grams' hash buckets (fastText's -bucket; None: 2**17)
     max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
@@ -133,8 +134,11 @@ class ClassifyConfig(shared.TextModelConfig):
         given = [k for k in MODEL_SETTINGS if getattr(self, k) is not None]
         return self.minutes is not None and not given and not self.pretrain_data
 
-    def validate(self) -> None:
-        """Raise :class:`SettingError` naming the first setting out of range."""
+    def validate(self, saved: dict[str, Any] | None = None) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range, or one given where it would be
+        ignored (a pre-training budget without pre-training data, hash buckets without character n-grams).
+        ``saved``: the settings of the run being resumed, whose own values were not given now (runs saved
+        before ``buckets`` defaulted to None recorded it without character n-grams too)."""
         filled = self.with_defaults()
         shared.TextModelConfig.validate(replace(filled, layers=filled.layers or 1))  # 0: no recurrent layer
         if filled.layers == 0 and filled.pooling == "last":
@@ -145,7 +149,8 @@ class ClassifyConfig(shared.TextModelConfig):
         check_fraction("token_dropout", filled.token_dropout)
         check_positive("min_count", filled.min_count)
         check_positive("vocab_size", filled.vocab_size)
-        check_positive("buckets", filled.buckets)
+        if filled.buckets is not None:
+            check_positive("buckets", filled.buckets)
         try:
             char_ngrams = check_char_ngrams(filled.char_ngrams)
         except UserError:
@@ -154,6 +159,10 @@ class ClassifyConfig(shared.TextModelConfig):
         if char_ngrams and filled.tokenizer not in ("word", "ngram"):
             raise SettingError("char_ngrams", filled.char_ngrams, f"character n-grams are added to the words of "
                                f"--tokenizer word or ngram, not {filled.tokenizer}")
+        if self.buckets is not None and self.buckets != (saved or {}).get("buckets") and not (
+                _may_try_char_ngrams(_given_settings(self)) if self.wants_autotune() else char_ngrams):
+            raise SettingError("buckets", self.buckets, "applies only with character n-grams (--char-ngrams MIN,MAX; "
+                               "--autotune tries them in bags of word or ngram tokens)")
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
@@ -215,6 +224,21 @@ def _valid(settings: dict[str, Any]) -> bool:
         if settings.get("max_len", SUBWORD_MAX_LEN) < SUBWORD_MAX_LEN:
             return False
     return not (settings.get("layers") and settings.get("max_len", 0) > RNN_MAX_LEN)
+
+
+def _given_settings(config: ClassifyConfig) -> dict[str, Any]:
+    """The searched settings that ``config`` gives: what an autotune search keeps fixed."""
+    return {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+
+
+def _may_try_char_ngrams(fixed: dict[str, Any]) -> bool:
+    """Whether a search that keeps the ``fixed`` settings may try character n-grams: whether some values of
+    the settings :func:`_valid` reads make, with them, settings that go together (a bag of word or ngram
+    tokens)."""
+    names = ("char_ngrams", "tokenizer", "layers", "pooling", "max_len")
+    choices = [(fixed[k],) if k in fixed else SPACE[k] for k in names]
+    return any(check_char_ngrams(values[0]) and _valid(dict(zip(names, values, strict=True)))
+               for values in itertools.product(*choices))
 
 
 def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
@@ -320,13 +344,14 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     continues the run in ``out``: its model, tokenizer and split come from the checkpoint (and its data,
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
-    config.validate()
+    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    saved = (ckpt.config.get("settings") or {}) if ckpt else None
+    config.validate(saved)
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, val_data=val_data, overwrite=overwrite, verbose=verbose)
     if config.autotune and resume:
         raise UserError("--autotune: a resumed run keeps the settings it has; search again in a new --out")
-    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
-    config = replace(config.with_defaults((ckpt.config.get("settings") or {}) if ckpt else None), autotune=False)
+    config = replace(config.with_defaults(saved), autotune=False)
     if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
         config = replace(config, pretrain_minutes=1.0)
     data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
@@ -382,12 +407,14 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
 
 def _search(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None,
             verbose: bool) -> ClassifyResult:
-    fixed = {k: getattr(config, k) for k in SPACE if getattr(config, k) is not None}
+    fixed = _given_settings(config)
     by_steps = config.minutes is None
     budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
 
     def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
         trial = replace(config, **settings, **limit, autotune=False).with_defaults()
+        if not check_char_ngrams(trial.char_ngrams):
+            trial = replace(trial, buckets=None)  # --buckets is for the trials with character n-grams
         return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
 
     if verbose:
@@ -428,7 +455,7 @@ def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[
         return tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
     return build_tokenizer(config.tokenizer, [t.strip() for t in texts] + unlabelled, config.vocab_size,
                            min_count=config.min_count, char_ngrams=check_char_ngrams(config.char_ngrams),
-                           buckets=config.buckets)
+                           buckets=DEFAULT_BUCKETS if config.buckets is None else config.buckets)
 
 
 def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tuple[Tensor, int, None]]:
@@ -702,8 +729,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--char-ngrams", metavar="MIN,MAX",
                    help="word and ngram tokenizers: each word also brings its character MIN- to MAX-grams, marked "
                         "<word>, hashed into --buckets ids (fastText's -minn/-maxn subwords, e.g. 3,6; default 0: off)")
-    g.add_argument("--buckets", type=int,
-                   help=f"hash buckets of --char-ngrams (fastText's -bucket; default {d.buckets})")
+    g.add_argument("--buckets", type=int, help=f"with --char-ngrams (or an --autotune search that tries them): "
+                   f"hash buckets of the character n-grams (fastText's -bucket; default {DEFAULT_BUCKETS})")
     g.add_argument("--min-count", type=int,
                    help="char and word tokenizers: an id only for tokens seen this often (default 1)")
     g.add_argument("--token-dropout", type=float,

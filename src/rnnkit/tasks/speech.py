@@ -61,6 +61,8 @@ __all__ = ["SpeechConfig", "Transcriber", "error_rates", "train"]
 
 SYMBOLS = ("phonemes", "chars")
 SPEEDS = (0.9, 1.0, 1.1)   # speed perturbation (Ko et al. 2015)
+#: SpecAugment's masks (Park et al. 2019) where ``--spec-augment`` is on and a mask setting is not given
+SPEC_AUGMENT = {"freq_masks": 2, "freq_width": 10, "time_masks": 2, "time_width": 20}
 
 
 @dataclass
@@ -79,10 +81,10 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
     subsample_kind: str = "stack"        # stack | conv
     dropout: float = 0.1
     spec_augment: bool = False
-    freq_masks: int = 2
-    freq_width: int = 10
-    time_masks: int = 2
-    time_width: int = 20
+    freq_masks: int | None = None        # the masks of SpecAugment, only with spec_augment (None: SPEC_AUGMENT's)
+    freq_width: int | None = None
+    time_masks: int | None = None
+    time_width: int | None = None
     speed_perturb: bool = False
     vtlp: float = 0.0                    # bands stretched by a factor in [1 - vtlp, 1 + vtlp] per utterance
     batch_size: int = 16
@@ -92,8 +94,11 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
     steps: int | None = 2000
     eval_every: int = 200
 
-    def validate(self) -> None:
-        """Raise :class:`SettingError` naming the first setting out of range."""
+    def validate(self, saved: dict[str, Any] | None = None) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range, or a SpecAugment mask setting
+        given without ``spec_augment`` (it would be ignored). ``saved``: the settings of the run being
+        resumed, whose own values were not given now (runs saved before the masks defaulted to None
+        recorded 2, 10, 2, 20 with SpecAugment off)."""
         self.validate_training()
         for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
             check_positive(name, getattr(self, name))
@@ -101,9 +106,14 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
-        for name in ("freq_masks", "freq_width", "time_masks", "time_width", "eval_utterances"):
-            if getattr(self, name) < 0:
+        for name in (*SPEC_AUGMENT, "eval_utterances"):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
                 raise SettingError(name, getattr(self, name), "expected a number >= 0")
+        if not self.spec_augment:  # the masks would be ignored
+            for name in SPEC_AUGMENT:
+                value = getattr(self, name)
+                if value is not None and value != (saved or {}).get(name):
+                    raise SettingError(name, value, "applies only with --spec-augment (SpecAugment's masks)")
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         if not 0.0 <= self.vtlp < 0.5:
@@ -286,8 +296,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`speech_corpora` for where the
     validation utterances come from). ``resume=True`` continues the run in ``out``."""
     out = Path(out)
-    config.validate()
     ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
+    config.validate((ckpt.config.get("settings") or {}) if ckpt is not None else None)
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
     data = data or located(saved, "train")  # from any working directory
     val_data = val_data or located(saved, "val")
@@ -325,8 +335,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
 def _augment_settings(config: SpeechConfig) -> dict[str, int] | None:
     if not config.spec_augment:
         return None
-    return {"freq_masks": config.freq_masks, "freq_width": config.freq_width, "time_masks": config.time_masks,
-            "time_width": config.time_width}
+    return {name: default if getattr(config, name) is None else getattr(config, name)
+            for name, default in SPEC_AUGMENT.items()}
 
 
 def _model_kwargs(config: SpeechConfig, n_symbols: int) -> dict[str, Any]:
@@ -465,10 +475,14 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
     g.add_argument("--spec-augment", action=argparse.BooleanOptionalAction, default=None,
                    help="SpecAugment time and frequency masks (default off)")
-    g.add_argument("--freq-masks", type=int, help=f"SpecAugment frequency masks (default {d.freq_masks})")
-    g.add_argument("--freq-width", type=int, help=f"... of up to this many bands (default {d.freq_width})")
-    g.add_argument("--time-masks", type=int, help=f"SpecAugment time masks (default {d.time_masks})")
-    g.add_argument("--time-width", type=int, help=f"... of up to this many frames (default {d.time_width})")
+    sa = SPEC_AUGMENT
+    g.add_argument("--freq-masks", type=int,
+                   help=f"with --spec-augment: frequency masks (default {sa['freq_masks']})")
+    g.add_argument("--freq-width", type=int,
+                   help=f"with --spec-augment: ... of up to this many bands (default {sa['freq_width']})")
+    g.add_argument("--time-masks", type=int, help=f"with --spec-augment: time masks (default {sa['time_masks']})")
+    g.add_argument("--time-width", type=int,
+                   help=f"with --spec-augment: ... of up to this many frames (default {sa['time_width']})")
     g.add_argument("--speed-perturb", action=argparse.BooleanOptionalAction, default=None,
                    help="train on copies at 0.9x and 1.1x speed too (default off)")
     g.add_argument("--vtlp", type=float, help="vocal tract length perturbation: stretch each utterance's mel bands "
