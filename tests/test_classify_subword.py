@@ -196,6 +196,17 @@ def test_a_run_saved_with_buckets_and_no_character_ngrams_resumes(tmp_path: Path
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
 
 
+def test_buckets_given_to_a_resumed_run_without_them_are_refused_in_words(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--steps", "2",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", str(out), "--steps", "3", "--buckets", "64"]) == 2
+    assert capsys.readouterr().err.strip() == ("rnnkit: error: --buckets 64: the resumed run had none; a resumed "
+                                               "run keeps its model and data")
+
+
 # ------------------------------------------------------------------------------------------- the bag
 @pytest.mark.parametrize("skip_unknown", [False, True])
 def test_the_bag_is_the_mean_of_its_ids_embeddings_as_torch_computes_it(skip_unknown: bool) -> None:

@@ -132,7 +132,8 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         for key in task.frozen:
             given = getattr(args, key, None)
             if given is not None and key in saved and given != saved[key]:
-                raise UserError(f"--{key.replace('_', '-')} {given}: the resumed run used {saved[key]}; "
+                had = "had none" if saved[key] is None else f"used {saved[key]}"
+                raise UserError(f"--{key.replace('_', '-')} {given}: the resumed run {had}; "
                                 "a resumed run keeps its model and data")
     settings = resolve_settings(args, _defaults(task), saved)
     out = settings["out"] if not args.resume else args.resume
