@@ -118,6 +118,8 @@ def test_char_ngrams_raise_the_default_cut_to_thousands_of_ids() -> None:
     ({"tokenizer": "char", "char_ngrams": "3,6"}, "--tokenizer word or ngram, not char"),
     ({"tokenizer": "ngram", "char_ngrams": "6,3"}, "MIN,MAX"),
     ({"tokenizer": "ngram", "char_ngrams": "3,6", "buckets": 0}, "positive"),
+    ({"autotune": True, "tokenizer": "bpe", "char_ngrams": "3,6"}, "the other settings given rule them out"),
+    ({"autotune": True, "layers": 1, "char_ngrams": "3,6"}, "the other settings given rule them out"),
 ])
 def test_config_refuses_char_ngrams_it_cannot_use(settings: dict[str, object], message: str) -> None:
     with pytest.raises(SettingError, match=message):
@@ -143,6 +145,15 @@ def test_buckets_without_character_ngrams_are_refused(extra: list[str], tmp_path
     captured = capsys.readouterr()
     assert "--buckets 64: applies only with character n-grams" in captured.err, captured
     assert captured.err.count("\n") == 1 and not captured.out and not out.exists()
+
+
+def test_a_search_keeps_char_ngrams_given_without_a_tokenizer() -> None:
+    """`--autotune --char-ngrams 3,6` was refused as 'not char' (the default tokenizer of a plain run): the
+    search chooses the tokenizer, and tries the n-grams given in bags of word or ngram tokens."""
+    ClassifyConfig(autotune=True, char_ngrams="3,6").validate()
+    ClassifyConfig(minutes=1, char_ngrams="3,6", autotune=True).validate()
+    with pytest.raises(SettingError, match="not char"):
+        ClassifyConfig(char_ngrams="3,6").validate()   # a plain run: character tokens
 
 
 def test_buckets_go_with_character_ngrams_given_or_searched(tmp_path: Path) -> None:

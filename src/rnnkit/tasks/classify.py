@@ -156,7 +156,11 @@ class ClassifyConfig(shared.TextModelConfig):
         except UserError:
             raise SettingError("char_ngrams", filled.char_ngrams, "expected MIN,MAX character lengths such as 3,6 "
                                "(1 <= MIN <= MAX <= 20), or 0: off") from None
-        if char_ngrams and filled.tokenizer not in ("word", "ngram"):
+        if char_ngrams and self.wants_autotune() and not _may_try_char_ngrams(_given_settings(self)):
+            raise SettingError("char_ngrams", filled.char_ngrams, "--autotune tries character n-grams in bags of "
+                               "word or ngram tokens (--layers 0, --pooling mean, max or attention); the other "
+                               "settings given rule them out")
+        if char_ngrams and not self.wants_autotune() and filled.tokenizer not in ("word", "ngram"):
             raise SettingError("char_ngrams", filled.char_ngrams, f"character n-grams are added to the words of "
                                f"--tokenizer word or ngram, not {filled.tokenizer}")
         if self.buckets is not None and self.buckets != (saved or {}).get("buckets") and not (
