@@ -1427,9 +1427,22 @@ def _error_cases(kind: str) -> list[tuple[str, Callable[[Callable[..., nn.Module
             ("proj_size > hidden_size", lambda f: f(3, 5, proj_size=6)),
             ("proj_size < 0", lambda f: f(3, 5, proj_size=-1)),
             ("hx and cx of 2-D for batched input", lambda f: f(3, 5)(x, (torch.randn(1, 5), torch.randn(1, 5)))),
+            # h alone, as a GRU takes it: torch.nn reads hx[0] and hx[1] (rows of h) and fails on their rank
+            ("h alone", lambda f: f(3, 5, 2)(x, torch.randn(2, 2, 5))),
+            ("h alone, one layer", lambda f: f(3, 5)(x, good[0])),
+            ("h alone, unbatched", lambda f: f(3, 5, 2)(torch.randn(4, 3), torch.randn(2, 5))),
+            ("(h,) alone", lambda f: f(3, 5)(x, (good[0],))),
         ]
     else:
-        cases += [("proj_size", lambda f: f(3, 5, proj_size=2))]
+        cases += [
+            ("proj_size", lambda f: f(3, 5, proj_size=2)),
+            # an LSTM's (h, c) or a list of per-layer states: torch.nn fails on hx.dim() (no "cx" in the message)
+            ("(h, c)", lambda f: f(3, 5)(x, (good, good))),
+            ("(h, c), unbatched", lambda f: f(3, 5)(torch.randn(4, 3), (good[:, 0], good[:, 0]))),
+            ("list of per-layer states", lambda f: f(3, 5, 2)(x, [torch.randn(2, 5), torch.randn(2, 5)])),
+            ("packed, (h, c)", lambda f: f(3, 5)(rnn_utils.pack_sequence([torch.randn(2, 3), torch.randn(3, 3)],
+                                                                          enforce_sorted=False), (good, good))),
+        ]
     if kind == "RNN":
         cases += [
             ("nonlinearity", lambda f: f(3, 5, nonlinearity="sigmoid")),
@@ -1599,6 +1612,17 @@ def test_lstm_state_as_a_list(make: Callable[..., nn.Module]) -> None:
     assert_same(m(packed, [h, c]), m(packed, (h, c)))
     with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
         m(x, (h, c, c))
+
+
+def test_lstm_state_as_one_stacked_tensor(make: Callable[..., nn.Module]) -> None:
+    """torch.nn reads an LSTM's state as hx[0] and hx[1], so one tensor stacking h and c is taken where torch.nn
+    takes it (unbatched input, an unsorted PackedSequence), with the same result as the tuple."""
+    m = make("LSTM", 3, 5, 2)
+    h, c = state("LSTM", 2, 4, 5)
+    x = torch.randn(6, 4, 3)
+    assert_same(m(x[:, 0], torch.stack([h[:, 0], c[:, 0]])), m(x[:, 0], (h[:, 0], c[:, 0])))
+    packed = pack_padded_sequence(x, torch.tensor([2, 6, 3, 1]), enforce_sorted=False)
+    assert_same(m(packed, torch.stack([h, c])), m(packed, (h, c)))
 
 
 @pytest.mark.parametrize("kind", KINDS)

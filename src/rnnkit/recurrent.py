@@ -274,9 +274,9 @@ class Recurrent(nn.RNNBase):
     def permute_hidden(self, hx: State, permutation: Tensor | None) -> State:  # type: ignore[override]
         if permutation is None:
             return hx
-        if isinstance(hx, tuple):
+        if self.cell_def.has_cell_state:
             return tuple(h.index_select(1, permutation) for h in hx)
-        return hx.index_select(1, permutation)
+        return hx.index_select(1, permutation)  # type: ignore[union-attr]
 
     def _zero_state(self, batch: int, like: Tensor) -> State:
         shape = (self.num_layers * self.num_directions, batch, self.proj_size or self.hidden_size)
@@ -305,15 +305,15 @@ class Recurrent(nn.RNNBase):
             if hx is not None:
                 raise TypeError("give the initial state as hx or as state, not both")
             hx = state
-        hx = self._as_state(hx)
         self._update_flat_weights()
         if isinstance(input, PackedSequence):
             if lengths is not None:
                 raise ValueError("lengths are for a padded tensor; a PackedSequence carries its own")
-            return self._forward_packed(input, hx, time_offset)
+            return self._forward_packed(input, self._read_state(hx), time_offset)
         if input.dim() not in (2, 3):
             shape = " tensor" if self.cell_def.torch_mode in _NONLINEARITY else ""  # torch's wording, per class
             raise ValueError(f"{self._kind}: Expected input to be 2D or 3D, got {input.dim()}D{shape} instead")
+        hx = self._read_state(hx)
         batched = input.dim() == 3
         if not batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
@@ -351,21 +351,35 @@ class Recurrent(nn.RNNBase):
             raise RuntimeError("lstm expects two hidden states")
         return hx
 
+    def _read_state(self, hx: State | list[Tensor] | None) -> State | None:
+        """``forward``'s initial state read as torch.nn reads it: an LSTM's as ``(hx[0], hx[1])`` (a tuple, a
+        list ``[h, c]``, or one tensor stacking the two), so that a lone ``h`` fails on its rank or its
+        missing second row with torch's own error; any other cell's as one tensor, so that a tuple or list
+        fails on its first use (``hx.dim()``), again as in torch.nn."""
+        if hx is None or not self.cell_def.has_cell_state:
+            return hx
+        if isinstance(hx, (tuple, list)) and len(hx) > 2:
+            raise RuntimeError("lstm expects two hidden states")
+        return hx[0], hx[1]
+
     @property
     def _kind(self) -> str:
         return type(self).__name__ if type(self) is not Recurrent else self.cell
 
+    def _state_parts(self, hx: State) -> tuple[Tensor, ...]:
+        """The tensors of a state read by :meth:`_read_state`: (h, c) for the LSTM, else (hx,)."""
+        return hx if self.cell_def.has_cell_state else (hx,)  # type: ignore[return-value]
+
     def _unbatched_state(self, hx: State | None) -> State | None:
         if hx is None:
             return None
-        parts = hx if isinstance(hx, tuple) else (hx,)
+        parts = self._state_parts(hx)
         if any(h.dim() != 2 for h in parts):
             raise RuntimeError(f"For unbatched 2-D input, {_state_dims(parts, 2)}")
-        return tuple(h.unsqueeze(1) for h in parts) if isinstance(hx, tuple) else hx.unsqueeze(1)
+        return tuple(h.unsqueeze(1) for h in parts) if self.cell_def.has_cell_state else hx.unsqueeze(1)
 
-    @staticmethod
-    def _check_batched_state(hx: State) -> None:
-        parts = hx if isinstance(hx, tuple) else (hx,)
+    def _check_batched_state(self, hx: State) -> None:
+        parts = self._state_parts(hx)
         if any(h.dim() != 3 for h in parts):
             raise RuntimeError(f"For batched 3-D input, {_state_dims(parts, 3)}")
 
