@@ -1661,6 +1661,30 @@ def test_torch_compile_with_gradients(make: Callable[..., nn.Module], kind: str)
         assert_close(p.grad, q.grad, **TOL, msg=name)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_fx_symbolic_trace_keeps_the_layer_a_leaf(make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.fx.symbolic_trace`` of a model holding the layer (what FX graph-mode tools do: feature extraction,
+    graph rewrites) keeps it one ``call_module`` node, as it keeps torch.nn's RNNs, and the traced model
+    computes what the model does, with and without an initial state."""
+
+    class Tagger(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn, self.head = make(kind, 3, 5, 2, batch_first=True), nn.Linear(5, 2)
+
+        def forward(self, x: Tensor, h: Any = None) -> Tensor:
+            out = self.rnn(x) if h is None else self.rnn(x, h)
+            return self.head(out[0])
+
+    torch.manual_seed(0)
+    model = Tagger()
+    x, h = torch.randn(4, 6, 3), state(kind, 2, 4, 5)
+    for concrete, args in (({"h": None}, (x,)), ({}, (x, h))):
+        traced = torch.fx.symbolic_trace(model, concrete_args=concrete)
+        assert [n.target for n in traced.graph.nodes if n.op == "call_module"] == ["rnn", "head"]
+        assert_close(traced(*args), model(*args), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("kind", ("LSTM", "GRU"))
 def test_legacy_onnx_export(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """torch's TorchScript-based exporter (``dynamo=False``) passes every argument of ``forward`` by

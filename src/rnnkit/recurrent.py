@@ -28,6 +28,7 @@ from typing import Any
 
 import torch
 from torch import _VF, Tensor, nn
+from torch.fx import Proxy
 from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
@@ -301,6 +302,10 @@ class Recurrent(nn.RNNBase):
         """Run the stack; see the class docstring. ``time_offset`` starts the clock of the Clockwork RNN
         at a later step (truncated BPTT over a stream); other cells ignore it. (``state`` and
         ``time_offset`` may also come by position: torch's legacy ONNX exporter passes every argument so.)"""
+        if isinstance(input, Proxy):
+            leaf = self._fx_leaf(input, hx, lengths, state, time_offset)
+            if leaf is not None:
+                return leaf
         if state is not None:
             if hx is not None:
                 raise TypeError("give the initial state as hx or as state, not both")
@@ -341,6 +346,20 @@ class Recurrent(nn.RNNBase):
             output = output.squeeze(0 if self.batch_first else 1)
             hx = tuple(h.squeeze(1) for h in hx) if isinstance(hx, tuple) else hx.squeeze(1)
         return output, hx
+
+    def _fx_leaf(self, input: Proxy, hx: Any, lengths: Any, state: Any, time_offset: Any) -> Any:
+        """Under ``torch.fx.symbolic_trace``: the call as one ``call_module`` node, as FX records torch.nn's RNNs
+        (it keeps torch.nn's modules as leaves by their ``__module__``; this layer's input checks would stop
+        a trace through it). None for the traced root itself, traced through as torch.nn's would be."""
+        tracer = input.tracer
+        path = tracer.path_of_module(self)
+        if not path:
+            return None
+        args = (input,) if hx is None else (input, hx)
+        kwargs = {name: value for name, value in (("lengths", lengths), ("state", state)) if value is not None}
+        if not (isinstance(time_offset, int) and time_offset == 0):
+            kwargs["time_offset"] = time_offset
+        return tracer.create_proxy("call_module", path, args, kwargs)
 
     def _as_state(self, hx: State | list[Tensor] | None) -> State | None:
         """An LSTM's ``[h, c]`` as the tuple torch.nn also accepts; more or fewer than two refused as torch
