@@ -216,3 +216,32 @@ def test_cli_checks_every_size_before_it_trains(tmp_path: Path, capsys: pytest.C
                  "--clip-steps", "2", flag, value, "--out", str(out)]) == 2
     assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} {value}: must be at least")
     assert not out.exists()
+
+
+def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a cell's training only cut that training short: diagnose went on to the next cell, wrote
+    every file as if the run were complete (the cut cell's "after N steps" a smaller N) and exited 0."""
+    import signal
+
+    from rnnkit import diagnostics
+
+    calls = {"n": 0}
+    inner = diagnostics._adding_loss
+
+    def interrupting(model, batch, state):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C: the Trainer ends this step and returns "interrupted"
+        return inner(model, batch, state)
+
+    monkeypatch.setattr(diagnostics, "_adding_loss", interrupting)
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "rnn_tanh,gru", "--length", "10", "--hidden", "4", "--train-steps", "20",
+                 "--clip-steps", "2", "--clip-length", "10", "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.strip().endswith("rnnkit: interrupted") and "gru" not in captured.err
+    assert calls["n"] == 3 and not out.exists()  # nothing was written: no results of a half-done run
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):  # the function a script calls stops too, not only the CLI
+        diagnostics.train_on_adding(SequenceModel("rnn_tanh", 2, 4, 1, every_step=False), 10, 20, lr=1e-3)
