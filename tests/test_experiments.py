@@ -483,3 +483,49 @@ def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest
     missing = str(tmp_path / "none")
     assert main(["experiment", "pixel-mnist", "--out", str(fresh / "a" / "b"), "--idx-dir", missing]) == 2
     assert not fresh.exists()
+
+
+def _experiments_report():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("experiments_report", ROOT / "benchmarks" / "experiments_report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_experiments_report_pools_the_seeds_of_separate_runs(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """RESULTS.md gives mean ± std over seeds run as separate processes (--first-seed 0, 1, 2), 'merged with
+    benchmarks/experiments_report.py'; the script printed one row per directory, one seed each, and no mean."""
+    from rnnkit import strictjson
+
+    def settings(**kw) -> ex.Settings:
+        return ex.Settings(experiment="adding", cells=["rnn_tanh"], steps=2, length=6, hidden=4, batch_size=4,
+                           eval_every=2, eval_size=8, threads=1, **kw)
+
+    dirs = []
+    for seed in (0, 1, 2):
+        d = tmp_path / f"s{seed}"
+        d.mkdir()
+        doc = ex.run_experiment(settings(seeds=1, first_seed=seed))
+        (d / "results.json").write_text(strictjson.dumps(doc))
+        dirs.append(str(d))
+    other = tmp_path / "lr"  # another learning rate: its own row, not pooled with the seeds above
+    other.mkdir()
+    (other / "results.json").write_text(strictjson.dumps(ex.run_experiment(settings(seeds=1, lr=0.1))))
+    same = tmp_path / "same"  # seed 3 with the lr given to the cell by a config instead of a flag: pooled
+    same.mkdir()
+    doc = ex.run_experiment(settings(seeds=1, first_seed=3, lr=0.5, cell_overrides={"rnn_tanh": {"lr": 1e-3}}))
+    (same / "results.json").write_text(strictjson.dumps(doc))
+    dirs.append(str(same))
+    together = ex.run_experiment(settings(seeds=4))["results"]["rnn_tanh"]  # one process, --seeds 4
+    report = _experiments_report()
+    assert report.main([*dirs, str(other)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| rnn_tanh")]
+    assert len(rows) == 2, rows
+    mean_std = (f"{ex.format_metric(together['mean'], 'mse')} ± {ex.format_metric(together['std'], 'mse')}")
+    assert f"| {mean_std} |" in rows[0] and "| 0 / 1 / 2 / 3 |" in rows[0]
+    assert rows[1].startswith("| rnn_tanh | 0.1 |") and "| 0 |" in rows[1]
+    assert report.main([dirs[0], dirs[0]]) == 2  # the same seed twice would count it twice
+    assert "rnn_tanh seed 0 is also in" in capsys.readouterr().err
