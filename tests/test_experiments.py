@@ -529,3 +529,30 @@ def test_experiments_report_pools_the_seeds_of_separate_runs(tmp_path: Path,
     assert rows[1].startswith("| rnn_tanh | 0.1 |") and "| 0 |" in rows[1]
     assert report.main([dirs[0], dirs[0]]) == 2  # the same seed twice would count it twice
     assert "rnn_tanh seed 0 is also in" in capsys.readouterr().err
+
+
+def test_overwrite_leaves_no_report_of_the_earlier_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After `rnnkit report OUT`, a rerun with --overwrite replaced results.json but kept OUT/report.html, the
+    page of the earlier results, beside the new ones (`train --overwrite` removes it). And an --overwrite run
+    stopped before its first cell finished left the earlier experiment's results as if they were its own."""
+    out = tmp_path / "exp"
+    run = ["experiment", "adding", "--out", str(out), "--json", *TINY, *CASES["adding"]]
+    assert main([*run, "--cells", "gru"]) == 0
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
+    capsys.readouterr()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(ex, "run_one", interrupted):
+        assert main([*run, "--cells", "lstm", "--overwrite"]) == 130
+    assert sorted(p.name for p in out.iterdir()) == []  # nothing of the earlier run is left to pass for this one
+    assert main([*run, "--cells", "lstm"]) == 0  # and the folder is free again
+    diag = tmp_path / "diag"
+    flags = ["diagnose", "--cells", "gru", "--length", "6", "--hidden", "4", "--train-steps", "0", "--clip-steps", "1",
+             "--clip-length", "6", "--out", str(diag), "--json"]
+    assert main(flags) == 0 and main(["report", str(diag)]) == 0
+    assert main([*flags, "--overwrite"]) == 0
+    assert not (diag / "report.html").exists()

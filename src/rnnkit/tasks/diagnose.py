@@ -244,7 +244,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
     p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
-    p.add_argument("--overwrite", action="store_true", help="replace the files an earlier diagnose left in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="remove the files (and report.html) an earlier diagnose left in --out, then run")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--train-steps", dest="train_steps", type=int, default=200,
                    help="training steps between the start and end measurements")

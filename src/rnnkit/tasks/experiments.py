@@ -781,7 +781,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help=f"one of: {', '.join(EXPERIMENTS)}")
     p.add_argument("--out", required=True, help="directory for results.json, results.md, curves.png")
     p.add_argument("--config", help="TOML file of settings (experiments/*.toml); flags win")
-    p.add_argument("--overwrite", action="store_true", help="replace the results an earlier experiment left in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="remove the results (and report.html) an earlier experiment left in --out, then run")
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
     p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
     p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
