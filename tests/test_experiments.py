@@ -556,3 +556,20 @@ def test_overwrite_leaves_no_report_of_the_earlier_results(tmp_path: Path, capsy
     assert main(flags) == 0 and main(["report", str(diag)]) == 0
     assert main([*flags, "--overwrite"]) == 0
     assert not (diag / "report.html").exists()
+
+
+def test_results_written_before_the_last_cell_say_which_cells_did_not_run(tmp_path: Path) -> None:
+    """After Ctrl-C, results.json and results.md hold the cells done (written after each cell), but read like a
+    finished experiment of those cells: nothing said that the others were never run."""
+    written: list[dict] = []
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh", "gru", "lstm"], seeds=1, steps=1, length=6, hidden=4,
+                    batch_size=4, eval_every=1, eval_size=4)
+    final = ex.run_experiment(s, on_cell=written.append)
+    assert [d["cells_not_run"] for d in written] == [["gru", "lstm"], ["lstm"], []]
+    assert "Not run to the end (the experiment was stopped): gru, lstm." in ex.markdown(written[0])
+    assert final["cells_not_run"] == [] and "Not run to the end" not in ex.markdown(final)
+    from rnnkit import strictjson
+    from rnnkit.report.experiments import experiment_page
+
+    (tmp_path / "results.json").write_text(strictjson.dumps(written[1]))
+    assert "Not run to the end (the experiment was stopped): lstm." in experiment_page(tmp_path).html()

@@ -5,7 +5,8 @@ Experiments (see :data:`EXPERIMENTS`): ``adding``, ``copy``, ``pixel-mnist``, ``
 seeds and writes into ``--out``:
 
 * ``results.json`` -- the settings, and per cell the parameter count, the metric of every seed, its mean
-  and standard deviation, seconds and steps per run, and the learning curves;
+  and standard deviation, seconds and steps per run, and the learning curves; written after each cell, so
+  an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md does);
 * ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline;
 * ``curves.png`` -- the test metric against training time, one line per cell and seed.
 
@@ -603,7 +604,8 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
 
 
 def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str, Any]) -> dict[str, Any]:
-    """The results document of the cells in ``results`` (every cell of ``s`` once all have run)."""
+    """The results document of the cells in ``results`` (every cell of ``s`` once all have run);
+    ``cells_not_run`` names the others (an experiment interrupted after some cells keeps their results)."""
     settings = {k: getattr(s, k) for k in sorted(SETTING_KEYS)}
     settings["cells"] = list(s.cells)
     settings["cell_settings"] = {c: s.for_cell(c) for c in s.cells}
@@ -611,7 +613,7 @@ def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str,
         "experiment": s.experiment, "metric": problem.metric, "higher_is_better": problem.higher_is_better,
         "description": problem.describe(), "baseline": problem.baseline, "baseline_label": problem.baseline_label,
         "published": exp.published, "settings": settings, "torch_threads": torch.get_num_threads(),
-        "results": results,
+        "results": results, "cells_not_run": [c for c in s.cells if c not in results],
     }
 
 
@@ -679,6 +681,8 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
             f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
+    if doc.get("cells_not_run"):
+        lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
         lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
     if "note" in doc["published"]:
