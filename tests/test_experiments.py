@@ -573,3 +573,9 @@ def test_results_written_before_the_last_cell_say_which_cells_did_not_run(tmp_pa
 
     (tmp_path / "results.json").write_text(strictjson.dumps(written[1]))
     assert "Not run to the end (the experiment was stopped): lstm." in experiment_page(tmp_path).html()
+
+
+def test_results_md_states_a_zero_step_budget() -> None:
+    """--steps 0 (evaluate the untrained cells) wrote "Budget per run: 15 min" in results.md: no step is taken."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    assert "Budget per run: 5 min or 0 steps;" in ex.markdown(ex.run_experiment(s))

@@ -661,7 +661,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         doc["description"] + ".",
         "",
-        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] else "")
+        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
         + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}.",
         "",
         f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
