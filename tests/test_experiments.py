@@ -579,3 +579,13 @@ def test_results_md_states_a_zero_step_budget() -> None:
     """--steps 0 (evaluate the untrained cells) wrote "Budget per run: 15 min" in results.md: no step is taken."""
     s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
     assert "Budget per run: 5 min or 0 steps;" in ex.markdown(ex.run_experiment(s))
+
+
+def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--cells lstm,gru,lstm trained the LSTM twice (its whole budget again) and showed it once."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), *TINY, "--cells", "lstm,gru,lstm"]) == 2
+    err = capsys.readouterr().err
+    assert err == "rnnkit: error: --cells lstm,gru,lstm: lstm is named twice\n" and not out.exists()
+    assert main(["diagnose", "--cells", "gru, gru", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: --cells gru, gru: gru is named twice\n" and not out.exists()

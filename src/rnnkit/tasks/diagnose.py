@@ -45,6 +45,9 @@ def parse_cells(text: str) -> list[str]:
     if bad or not cells:
         raise UserError(f"--cells {text}: unknown cell {bad[0] if bad else '(none)'}; "
                         f"expected some of {','.join(CELLS)}")
+    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+    if twice:  # it would train again, and diagnose.json keeps one
+        raise UserError(f"--cells {text}: {twice[0]} is named twice")
     return cells
 
 

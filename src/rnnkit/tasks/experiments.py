@@ -752,6 +752,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if bad or not cells:
         raise UserError(f"--cells {','.join(cells)}: unknown cell {bad[0] if bad else '(none)'}; "
                         f"expected some of {','.join(ALL_CELLS)}")
+    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+    if twice:  # it would train again, for its whole budget, and results.json keeps one
+        raise UserError(f"--cells {','.join(cells)}: {twice[0]} is named twice")
     values["cells"] = cells
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
