@@ -207,10 +207,11 @@ def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert diagnose.parse_cells(" gru , lstm") == ["gru", "lstm"]
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--clip-length", "0"), ("--threads", "-2")])
+@pytest.mark.parametrize(("flag", "value"), [("--clip-length", "0"), ("--threads", "-2"), ("--threads", "0")])
 def test_cli_checks_every_size_before_it_trains(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
                                                 value: str) -> None:
-    """--clip-length 0 once trained every cell, then blamed --length; --threads -2 was a traceback."""
+    """--clip-length 0 once trained every cell, then blamed --length; --threads -2 was a traceback; --threads 0
+    was taken silently as torch's default (rnnkit experiment refuses it)."""
     out = tmp_path / "diag"
     assert main(["diagnose", "--cells", "gru", "--length", "12", "--hidden", "4", "--train-steps", "2",
                  "--clip-steps", "2", flag, value, "--out", str(out)]) == 2

@@ -219,7 +219,8 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     cells = parse_cells(args.cells)
     for flag, v, lo in (("--length", args.length, 2), ("--hidden", args.hidden, 1),
                         ("--train-steps", args.train_steps, 0), ("--clip-steps", args.clip_steps, 1),
-                        ("--clip-length", args.clip_length, 2), ("--threads", args.threads or 1, 1)):
+                        ("--clip-length", args.clip_length, 2),
+                        ("--threads", 1 if args.threads is None else args.threads, 1)):
         if v < lo:
             raise UserError(f"{flag} {v}: must be at least {lo}")
     if args.threads:
