@@ -589,3 +589,19 @@ def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
     assert err == "rnnkit: error: --cells lstm,gru,lstm: lstm is named twice\n" and not out.exists()
     assert main(["diagnose", "--cells", "gru, gru", "--out", str(out)]) == 2
     assert capsys.readouterr().err == "rnnkit: error: --cells gru, gru: gru is named twice\n" and not out.exists()
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--first-seed", str(2**64)), ("--first-seed", str(2**64 - 10_000)),
+                                             ("--first-seed", str(-(2**63) - 1)), ("--perm-seed", str(2**64))])
+def test_a_seed_torch_cannot_take_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
+                                              value: str) -> None:
+    """A seed past torch's 64 bits was a traceback (ValueError: Overflow when unpacking long long) once the
+    first run started; the last one fits torch itself but not a run's data seed (10,000 + seed)."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "permuted-pixel-mnist", "--out", str(out), "--seeds", "1", "--steps", "0",
+                 "--max-train", "10", "--max-test", "10", "--cells", "gru", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {flag} {value}: expected an integer from ") and err.count("\n") == 1
+    assert not out.exists()
+    assert main(["diagnose", "--cells", "gru", "--out", str(out), "--seed", str(2**64)]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: --seed {2**64}: expected an integer from ")
