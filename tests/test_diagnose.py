@@ -244,5 +244,5 @@ def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert captured.err.strip().endswith("rnnkit: interrupted") and "gru" not in captured.err
     assert calls["n"] == 3 and not out.exists()  # nothing was written: no results of a half-done run
     calls["n"] = 0
-    with pytest.raises(KeyboardInterrupt):  # the function a script calls stops too, not only the CLI
-        diagnostics.train_on_adding(SequenceModel("rnn_tanh", 2, 4, 1, every_step=False), 10, 20, lr=1e-3)
+    with pytest.raises(KeyboardInterrupt):  # the function a script calls stops too, also at its last step
+        diagnostics.train_on_adding(SequenceModel("rnn_tanh", 2, 4, 1, every_step=False), 10, 3, lr=1e-3)

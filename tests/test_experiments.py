@@ -605,3 +605,26 @@ def test_a_seed_torch_cannot_take_is_one_line(tmp_path: Path, capsys: pytest.Cap
     assert not out.exists()
     assert main(["diagnose", "--cells", "gru", "--out", str(out), "--seed", str(2**64)]) == 2
     assert capsys.readouterr().err.startswith(f"rnnkit: error: --seed {2**64}: expected an integer from ")
+
+
+def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C in a run's last step (or its last evaluation, seconds long on pixel MNIST) was lost: the run
+    ended on its step or time budget, not as interrupted, and the experiment went on to the next cell."""
+    import signal
+
+    calls = {"n": 0}
+    inner = ex.Adding.loss
+
+    def interrupting(self, pred, y):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second and last step of the first run
+            signal.raise_signal(signal.SIGINT)
+        return inner(self, pred, y)
+
+    monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
+                 "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru"]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("rnnkit: interrupted\n") and "gru seed" not in err and calls["n"] == 2

@@ -191,7 +191,7 @@ def train_on_adding(
     )
     trainer = Trainer(model, config, batches=AddingBatches(batch_size, length, seed), loss_fn=_adding_loss)
     result = trainer.fit()
-    if result.stopped == "interrupted":  # the Trainer returns on Ctrl-C: a caller would go on as if it were done
+    if trainer.ctrl_c_pressed:  # the Trainer returns on Ctrl-C: a caller would go on as if it were done
         raise KeyboardInterrupt
     norms = [float(r["grad_norm"]) for r in trainer.history if "grad_norm" in r]
     if result.diverged is not None and result.diverged.what == "gradient norm":

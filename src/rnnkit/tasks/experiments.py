@@ -560,7 +560,7 @@ def run_one(
         # the budget counts from before the step-0 evaluation, as the curve's seconds do
         config.minutes = max(s.minutes - curve.offset / 60.0, 1e-9)
         result = trainer.fit()
-        if result.stopped == "interrupted":  # Ctrl-C ends the whole experiment, as before the Trainer
+        if trainer.ctrl_c_pressed:  # Ctrl-C ends the whole experiment, also in the last step of a run
             raise KeyboardInterrupt
         status, steps = run_status(result), result.steps
         if result.diverged is not None and curve.points[-1]["step"] != steps:
