@@ -185,7 +185,8 @@ CASES = {
 def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(CASES) == set(ex.EXPERIMENTS)
     out = tmp_path / name
-    status = main(["experiment", name, "--out", str(out), "--json", *TINY, *CASES[name]])
+    tiny = TINY[:-3] + TINY[-1:] if name == "clockwork-waveform" else TINY  # its one waveform has no batch size
+    status = main(["experiment", name, "--out", str(out), "--json", *tiny, *CASES[name]])
     assert status == 0
     summary = json.loads(capsys.readouterr().out)
     assert set(summary) == {"experiment", "metric", "results"}
@@ -628,3 +629,28 @@ def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, mo
                  "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru"]) == 130
     err = capsys.readouterr().err
     assert err.endswith("rnnkit: interrupted\n") and "gru seed" not in err and calls["n"] == 2
+
+
+@pytest.mark.parametrize(("name", "flags", "message"), [
+    ("pixel-mnist", ["--length", "100"], "--length 100: does not apply to pixel-mnist (it does to adding, copy, "
+                                         "clockwork-waveform)"),
+    ("row-mnist", ["--eval-size", "50"], "--eval-size 50: does not apply to row-mnist (it does to adding, copy)"),
+    ("adding", ["--max-train", "100"], "--max-train 100: does not apply to adding (it does to pixel-mnist, "
+                                       "permuted-pixel-mnist, row-mnist)"),
+    ("pixel-mnist", ["--perm-seed", "3"], "--perm-seed 3: does not apply to pixel-mnist (it does to "
+                                          "permuted-pixel-mnist)"),
+    ("clockwork-waveform", ["--batch-size", "8"], "--batch-size 8: does not apply to clockwork-waveform"),
+])
+def test_a_setting_the_experiment_does_not_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          name: str, flags: list[str], message: str) -> None:
+    """pixel-mnist --length 100 ran 784 steps, row-mnist --eval-size 50 tested on all 1,000 digits, adding
+    --idx-dir/--max-train and clockwork-waveform --batch-size were dropped: all without a word."""
+    out = tmp_path / "exp"
+    assert main(["experiment", name, "--out", str(out), "--seeds", "1", "--steps", "0", *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {message}") and err.count("\n") == 1, err
+    assert not out.exists()
+    config = tmp_path / "c.toml"  # the same from a config file, named
+    config.write_text(f'experiment = "{name}"\n{flags[0][2:].replace("-", "_")} = {flags[1]}\n')
+    assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: {flags[0][2:].replace('-', '_')} ")

