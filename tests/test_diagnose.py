@@ -246,3 +246,14 @@ def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     calls["n"] = 0
     with pytest.raises(KeyboardInterrupt):  # the function a script calls stops too, also at its last step
         diagnostics.train_on_adding(SequenceModel("rnn_tanh", 2, 4, 1, every_step=False), 10, 3, lr=1e-3)
+
+
+def test_diagnose_md_says_its_last_losses_are_means() -> None:
+    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses, not the last
+    loss: after 3 clipped steps the table said 1.03 where clipping.png's last point was 0.7."""
+    runs = clipping_comparison(clip=1.0, cell="irnn", length=10, hidden=4, steps=3, lr=0.01, seed=0)
+    report = {"length": 10, "cells": {"gru": diagnose.diagnose_cell("gru", 10, 4, 3, seed=0)},
+              "radius_sweep": {}, "clipping_lr": 0.01, "clipping_length": 10, "clipping": runs}
+    text = diagnose.markdown(report)
+    assert "| train loss first → mean of the last 10 |" in text
+    assert "| first loss | mean of the last 10 losses |" in text

@@ -148,7 +148,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"# rnnkit diagnose (adding problem, T = {report['length']})",
         "",
         "| cell | radius W_hh start | radius end | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ start | same, end | train steps | "
-        "train loss first → last |",
+        "train loss first → mean of the last 10 |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for cell, r in report["cells"].items():
@@ -163,7 +163,8 @@ def markdown(report: dict[str, Any]) -> str:
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
     lines += ["", f"## Clipping (IRNN, SGD lr {report['clipping_lr']}, T = {report['clipping_length']})", "",
-              "| run | diverged | what happened | first loss | final loss |", "| --- | --- | --- | ---: | ---: |"]
+              "| run | diverged | what happened | first loss | mean of the last 10 losses |",
+              "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
         lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
                      f"{v['first_loss']:.3g} | {v['final_loss']:.3g} |")
@@ -192,7 +193,7 @@ def run_diagnose(
                                              steps=clip_steps, lr=0.01, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
-            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g}")
+            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
     report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
     (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
     (out / "diagnose.md").write_text(markdown(report))
