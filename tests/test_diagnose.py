@@ -257,3 +257,29 @@ def test_diagnose_md_says_its_last_losses_are_means() -> None:
     text = diagnose.markdown(report)
     assert "| train loss first → mean of the last 10 |" in text
     assert "| first loss | mean of the last 10 losses |" in text
+
+
+def test_ctrl_c_while_diagnose_writes_leaves_no_half_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C while the pictures were drawn, after all the training, left gradient_norms.png alone in --out: no
+    diagnose.json, and the next run into that --out was refused for an 'earlier diagnose's' picture."""
+    import rnnkit.plots
+
+    drawn = {"n": 0}
+    inner = rnnkit.plots.gradient_norms_png
+
+    def interrupted_at_the_second(*args, **kwargs):
+        drawn["n"] += 1
+        if drawn["n"] == 2:
+            raise KeyboardInterrupt
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(rnnkit.plots, "gradient_norms_png", interrupted_at_the_second)
+    out = tmp_path / "diag"
+    flags = ["diagnose", "--cells", "gru", "--length", "6", "--hidden", "4", "--train-steps", "0", "--clip-steps", "1",
+             "--clip-length", "6", "--out", str(out), "--json"]
+    assert main(flags) == 130
+    assert drawn["n"] == 2 and not out.exists()
+    monkeypatch.setattr(rnnkit.plots, "gradient_norms_png", inner)
+    capsys.readouterr()
+    assert main(flags) == 0  # the same command again: nothing in the way

@@ -175,7 +175,8 @@ def run_diagnose(
     cells: list[str], length: int, out: Path, hidden: int = 64, train_steps: int = 200, seed: int = 0,
     clip_steps: int = 150, clip_length: int = 100, log: Any = lambda m: None,
 ) -> dict[str, Any]:
-    """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md."""
+    """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md (all five, or
+    none when the writing is stopped: Ctrl-C or a full disk)."""
     from rnnkit.diagnostics import clipping_comparison, radius_sweep
 
     out.mkdir(parents=True, exist_ok=True)
@@ -194,9 +195,14 @@ def run_diagnose(
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
-    report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
-    (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
-    (out / "diagnose.md").write_text(markdown(report))
+    try:  # all five files or none: Ctrl-C while drawing left a picture without its numbers
+        report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
+        (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
+        (out / "diagnose.md").write_text(markdown(report))
+    except BaseException:
+        for name in FILES:
+            (out / name).unlink(missing_ok=True)
+        raise
     return report
 
 
