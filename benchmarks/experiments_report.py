@@ -1,24 +1,45 @@
-"""Merge the results.json of several `rnnkit experiment` runs (e.g. cells run in parallel processes) into
-one Markdown table, as docs/RESULTS.md shows them.
+"""Merge the results.json of several `rnnkit experiment` runs (e.g. cells or seeds run in parallel
+processes) into one Markdown table, as docs/RESULTS.md shows them: one row per cell and configuration, the
+seeds of one configuration pooled (mean ± std over all of them, and each seed's metric).
 
     python benchmarks/experiments_report.py runs/adding-200-a runs/adding-200-b
+    python benchmarks/experiments_report.py runs/pm-lstm-s0 runs/pm-lstm-s1 runs/pm-lstm-s2   # --first-seed 0, 1, 2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
 
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
+#: settings that say which runs a directory holds, not how they were trained: runs that differ only in
+#: these are seeds of one configuration, pooled into one row
+POOLED = ("cells", "cell_settings", "seeds", "first_seed", "threads")
+
 
 def _lr(doc: dict, cell: str) -> str:
     settings = doc.get("settings", {})
     lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
     return "" if lr is None else f"{lr:g}"
+
+
+def _configuration(doc: dict, cell: str) -> str:
+    """What a cell's runs in ``doc`` were trained with, seeds and threads aside (a JSON text, comparable)."""
+    settings = {k: v for k, v in doc.get("settings", {}).items() if k not in POOLED}
+    own = doc.get("settings", {}).get("cell_settings", {}).get(cell)
+    if own is not None:  # what the cell trained with (a --lr flag and a config's [cell.NAME] lr alike)
+        settings = {k: v for k, v in settings.items() if k not in own} | {"cell": own}
+    return json.dumps(settings, sort_keys=True)
+
+
+def _metric(run: dict) -> float:
+    value = run.get("metric")
+    return float(value) if isinstance(value, int | float) else float("nan")  # results.json: a NaN is null
 
 
 def main(dirs: list[str]) -> int:
@@ -33,24 +54,40 @@ def main(dirs: list[str]) -> int:
         return 2
     name = names.pop()
     metric = docs[0]["metric"]
-    solved = name in SOLVED_MSE
-    head = f"| cell | lr | hidden | params | test {metric} | seeds | steps | seconds | stopped |"
-    print(head + (f" first < {SOLVED_MSE[name]} |" if solved else ""))
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
-    for doc in docs:
+    # one row per cell and configuration: the seeds of one configuration run in several processes (one
+    # --first-seed each) are pooled, so the row's mean ± std is over all of them, as with --seeds N
+    rows: dict[tuple[str, str], dict] = {}
+    for d, doc in zip(dirs, docs, strict=True):
         for cell, r in doc["results"].items():
-            runs = r["runs"]
-            spread = format_metric(r["std"], metric)
-            std = "" if len(runs) < 2 or spread == "nan" else f" ± {spread}"
-            row = (f"| {cell} | {_lr(doc, cell)} | {r['hidden']} | {r['parameters']} | "
-                   f"{format_metric(r['mean'], metric)}{std} | "
-                   f"{len(runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
-                   f"{r['seconds']:.0f} | {'; '.join(sorted({x['stopped'] for x in runs}))} |")
-            if solved:
-                hits = [first_solved(x, name) for x in runs]
-                when = [f"{h['seconds']:.0f}s (step {h['step']})" if h else "never" for h in hits]
-                row += " " + ", ".join(when) + " |"
-            print(row)
+            row = rows.setdefault((cell, _configuration(doc, cell)), {"doc": doc, "r": r, "runs": {}})
+            for run in r["runs"]:
+                if run["seed"] in row["runs"]:
+                    print(f"{d}: {cell} seed {run['seed']} is also in {row['runs'][run['seed']][0]} with the same "
+                          "settings; give each seed once", file=sys.stderr)
+                    return 2
+                row["runs"][run["seed"]] = (d, run)
+    solved = name in SOLVED_MSE
+    head = (f"| cell | lr | hidden | params | test {metric} (mean ± std) | per seed | seeds | steps | seconds | "
+            "stopped |")
+    print(head + (f" first < {SOLVED_MSE[name]} |" if solved else ""))
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
+    for (cell, _), row in rows.items():
+        runs = [run for _, (_, run) in sorted(row["runs"].items())]
+        values = [_metric(x) for x in runs]
+        finite = all(math.isfinite(v) for v in values)
+        mean = statistics.fmean(values) if finite else float("nan")
+        std = f" ± {format_metric(statistics.stdev(values), metric)}" if finite and len(values) > 1 else ""
+        r = row["r"]
+        line = (f"| {cell} | {_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
+                f"{format_metric(mean, metric)}{std} | {' / '.join(format_metric(v, metric) for v in values)} | "
+                f"{' / '.join(str(x['seed']) for x in runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
+                f"{statistics.fmean(x['seconds'] for x in runs):.0f} | "
+                f"{'; '.join(sorted({x['stopped'] for x in runs}))} |")
+        if solved:
+            hits = [first_solved(x, name) for x in runs]
+            when = [f"{h['seconds']:.0f}s (step {h['step']})" if h else "never" for h in hits]
+            line += " " + ", ".join(when) + " |"
+        print(line)
     return 0
 
 

@@ -207,12 +207,79 @@ def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert diagnose.parse_cells(" gru , lstm") == ["gru", "lstm"]
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--clip-length", "0"), ("--threads", "-2")])
+@pytest.mark.parametrize(("flag", "value"), [("--clip-length", "0"), ("--threads", "-2"), ("--threads", "0")])
 def test_cli_checks_every_size_before_it_trains(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
                                                 value: str) -> None:
-    """--clip-length 0 once trained every cell, then blamed --length; --threads -2 was a traceback."""
+    """--clip-length 0 once trained every cell, then blamed --length; --threads -2 was a traceback; --threads 0
+    was taken silently as torch's default (rnnkit experiment refuses it)."""
     out = tmp_path / "diag"
     assert main(["diagnose", "--cells", "gru", "--length", "12", "--hidden", "4", "--train-steps", "2",
                  "--clip-steps", "2", flag, value, "--out", str(out)]) == 2
     assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} {value}: must be at least")
     assert not out.exists()
+
+
+def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a cell's training only cut that training short: diagnose went on to the next cell, wrote
+    every file as if the run were complete (the cut cell's "after N steps" a smaller N) and exited 0."""
+    import signal
+
+    from rnnkit import diagnostics
+
+    calls = {"n": 0}
+    inner = diagnostics._adding_loss
+
+    def interrupting(model, batch, state):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C: the Trainer ends this step and returns "interrupted"
+        return inner(model, batch, state)
+
+    monkeypatch.setattr(diagnostics, "_adding_loss", interrupting)
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "rnn_tanh,gru", "--length", "10", "--hidden", "4", "--train-steps", "20",
+                 "--clip-steps", "2", "--clip-length", "10", "--out", str(out)]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.strip().endswith("rnnkit: interrupted") and "gru" not in captured.err
+    assert calls["n"] == 3 and not out.exists()  # nothing was written: no results of a half-done run
+    calls["n"] = 0
+    with pytest.raises(KeyboardInterrupt):  # the function a script calls stops too, also at its last step
+        diagnostics.train_on_adding(SequenceModel("rnn_tanh", 2, 4, 1, every_step=False), 10, 3, lr=1e-3)
+
+
+def test_diagnose_md_says_its_last_losses_are_means() -> None:
+    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses, not the last
+    loss: after 3 clipped steps the table said 1.03 where clipping.png's last point was 0.7."""
+    runs = clipping_comparison(clip=1.0, cell="irnn", length=10, hidden=4, steps=3, lr=0.01, seed=0)
+    report = {"length": 10, "cells": {"gru": diagnose.diagnose_cell("gru", 10, 4, 3, seed=0)},
+              "radius_sweep": {}, "clipping_lr": 0.01, "clipping_length": 10, "clipping": runs}
+    text = diagnose.markdown(report)
+    assert "| train loss first → mean of the last 10 |" in text
+    assert "| first loss | mean of the last 10 losses |" in text
+
+
+def test_ctrl_c_while_diagnose_writes_leaves_no_half_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C while the pictures were drawn, after all the training, left gradient_norms.png alone in --out: no
+    diagnose.json, and the next run into that --out was refused for an 'earlier diagnose's' picture."""
+    import rnnkit.plots
+
+    drawn = {"n": 0}
+    inner = rnnkit.plots.gradient_norms_png
+
+    def interrupted_at_the_second(*args, **kwargs):
+        drawn["n"] += 1
+        if drawn["n"] == 2:
+            raise KeyboardInterrupt
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(rnnkit.plots, "gradient_norms_png", interrupted_at_the_second)
+    out = tmp_path / "diag"
+    flags = ["diagnose", "--cells", "gru", "--length", "6", "--hidden", "4", "--train-steps", "0", "--clip-steps", "1",
+             "--clip-length", "6", "--out", str(out), "--json"]
+    assert main(flags) == 130
+    assert drawn["n"] == 2 and not out.exists()
+    monkeypatch.setattr(rnnkit.plots, "gradient_norms_png", inner)
+    capsys.readouterr()
+    assert main(flags) == 0  # the same command again: nothing in the way

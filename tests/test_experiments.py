@@ -185,7 +185,8 @@ CASES = {
 def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(CASES) == set(ex.EXPERIMENTS)
     out = tmp_path / name
-    status = main(["experiment", name, "--out", str(out), "--json", *TINY, *CASES[name]])
+    tiny = TINY[:-3] + TINY[-1:] if name == "clockwork-waveform" else TINY  # its one waveform has no batch size
+    status = main(["experiment", name, "--out", str(out), "--json", *tiny, *CASES[name]])
     assert status == 0
     summary = json.loads(capsys.readouterr().out)
     assert set(summary) == {"experiment", "metric", "results"}
@@ -483,3 +484,173 @@ def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest
     missing = str(tmp_path / "none")
     assert main(["experiment", "pixel-mnist", "--out", str(fresh / "a" / "b"), "--idx-dir", missing]) == 2
     assert not fresh.exists()
+
+
+def _experiments_report():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("experiments_report", ROOT / "benchmarks" / "experiments_report.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_experiments_report_pools_the_seeds_of_separate_runs(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """RESULTS.md gives mean ± std over seeds run as separate processes (--first-seed 0, 1, 2), 'merged with
+    benchmarks/experiments_report.py'; the script printed one row per directory, one seed each, and no mean."""
+    from rnnkit import strictjson
+
+    def settings(**kw) -> ex.Settings:
+        return ex.Settings(experiment="adding", cells=["rnn_tanh"], steps=2, length=6, hidden=4, batch_size=4,
+                           eval_every=2, eval_size=8, threads=1, **kw)
+
+    dirs = []
+    for seed in (0, 1, 2):
+        d = tmp_path / f"s{seed}"
+        d.mkdir()
+        doc = ex.run_experiment(settings(seeds=1, first_seed=seed))
+        (d / "results.json").write_text(strictjson.dumps(doc))
+        dirs.append(str(d))
+    other = tmp_path / "lr"  # another learning rate: its own row, not pooled with the seeds above
+    other.mkdir()
+    (other / "results.json").write_text(strictjson.dumps(ex.run_experiment(settings(seeds=1, lr=0.1))))
+    same = tmp_path / "same"  # seed 3 with the lr given to the cell by a config instead of a flag: pooled
+    same.mkdir()
+    doc = ex.run_experiment(settings(seeds=1, first_seed=3, lr=0.5, cell_overrides={"rnn_tanh": {"lr": 1e-3}}))
+    (same / "results.json").write_text(strictjson.dumps(doc))
+    dirs.append(str(same))
+    together = ex.run_experiment(settings(seeds=4))["results"]["rnn_tanh"]  # one process, --seeds 4
+    report = _experiments_report()
+    assert report.main([*dirs, str(other)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| rnn_tanh")]
+    assert len(rows) == 2, rows
+    mean_std = (f"{ex.format_metric(together['mean'], 'mse')} ± {ex.format_metric(together['std'], 'mse')}")
+    assert f"| {mean_std} |" in rows[0] and "| 0 / 1 / 2 / 3 |" in rows[0]
+    assert rows[1].startswith("| rnn_tanh | 0.1 |") and "| 0 |" in rows[1]
+    assert report.main([dirs[0], dirs[0]]) == 2  # the same seed twice would count it twice
+    assert "rnn_tanh seed 0 is also in" in capsys.readouterr().err
+
+
+def test_overwrite_leaves_no_report_of_the_earlier_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """After `rnnkit report OUT`, a rerun with --overwrite replaced results.json but kept OUT/report.html, the
+    page of the earlier results, beside the new ones (`train --overwrite` removes it). And an --overwrite run
+    stopped before its first cell finished left the earlier experiment's results as if they were its own."""
+    out = tmp_path / "exp"
+    run = ["experiment", "adding", "--out", str(out), "--json", *TINY, *CASES["adding"]]
+    assert main([*run, "--cells", "gru"]) == 0
+    assert main(["report", str(out)]) == 0 and (out / "report.html").is_file()
+    capsys.readouterr()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(ex, "run_one", interrupted):
+        assert main([*run, "--cells", "lstm", "--overwrite"]) == 130
+    assert sorted(p.name for p in out.iterdir()) == []  # nothing of the earlier run is left to pass for this one
+    assert main([*run, "--cells", "lstm"]) == 0  # and the folder is free again
+    diag = tmp_path / "diag"
+    flags = ["diagnose", "--cells", "gru", "--length", "6", "--hidden", "4", "--train-steps", "0", "--clip-steps", "1",
+             "--clip-length", "6", "--out", str(diag), "--json"]
+    assert main(flags) == 0 and main(["report", str(diag)]) == 0
+    assert main([*flags, "--overwrite"]) == 0
+    assert not (diag / "report.html").exists()
+
+
+def test_results_written_before_the_last_cell_say_which_cells_did_not_run(tmp_path: Path) -> None:
+    """After Ctrl-C, results.json and results.md hold the cells done (written after each cell), but read like a
+    finished experiment of those cells: nothing said that the others were never run."""
+    written: list[dict] = []
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh", "gru", "lstm"], seeds=1, steps=1, length=6, hidden=4,
+                    batch_size=4, eval_every=1, eval_size=4)
+    final = ex.run_experiment(s, on_cell=written.append)
+    assert [d["cells_not_run"] for d in written] == [["gru", "lstm"], ["lstm"], []]
+    assert "Not run to the end (the experiment was stopped): gru, lstm." in ex.markdown(written[0])
+    assert final["cells_not_run"] == [] and "Not run to the end" not in ex.markdown(final)
+    from rnnkit import strictjson
+    from rnnkit.report.experiments import experiment_page
+
+    (tmp_path / "results.json").write_text(strictjson.dumps(written[1]))
+    assert "Not run to the end (the experiment was stopped): lstm." in experiment_page(tmp_path).html()
+
+
+def test_results_md_states_a_zero_step_budget() -> None:
+    """--steps 0 (evaluate the untrained cells) wrote "Budget per run: 15 min" in results.md: no step is taken."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    assert "Budget per run: 5 min or 0 steps;" in ex.markdown(ex.run_experiment(s))
+
+
+def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--cells lstm,gru,lstm trained the LSTM twice (its whole budget again) and showed it once."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), *TINY, "--cells", "lstm,gru,lstm"]) == 2
+    err = capsys.readouterr().err
+    assert err == "rnnkit: error: --cells lstm,gru,lstm: lstm is named twice\n" and not out.exists()
+    assert main(["diagnose", "--cells", "gru, gru", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: --cells gru, gru: gru is named twice\n" and not out.exists()
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--first-seed", str(2**64)), ("--first-seed", str(2**64 - 10_000)),
+                                             ("--first-seed", str(-(2**63) - 1)), ("--perm-seed", str(2**64))])
+def test_a_seed_torch_cannot_take_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str,
+                                              value: str) -> None:
+    """A seed past torch's 64 bits was a traceback (ValueError: Overflow when unpacking long long) once the
+    first run started; the last one fits torch itself but not a run's data seed (10,000 + seed)."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "permuted-pixel-mnist", "--out", str(out), "--seeds", "1", "--steps", "0",
+                 "--max-train", "10", "--max-test", "10", "--cells", "gru", flag, value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {flag} {value}: expected an integer from ") and err.count("\n") == 1
+    assert not out.exists()
+    assert main(["diagnose", "--cells", "gru", "--out", str(out), "--seed", str(2**64)]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: --seed {2**64}: expected an integer from ")
+
+
+def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C in a run's last step (or its last evaluation, seconds long on pixel MNIST) was lost: the run
+    ended on its step or time budget, not as interrupted, and the experiment went on to the next cell."""
+    import signal
+
+    calls = {"n": 0}
+    inner = ex.Adding.loss
+
+    def interrupting(self, pred, y):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second and last step of the first run
+            signal.raise_signal(signal.SIGINT)
+        return inner(self, pred, y)
+
+    monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
+                 "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru"]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("rnnkit: interrupted\n") and "gru seed" not in err and calls["n"] == 2
+
+
+@pytest.mark.parametrize(("name", "flags", "message"), [
+    ("pixel-mnist", ["--length", "100"], "--length 100: does not apply to pixel-mnist (it does to adding, copy, "
+                                         "clockwork-waveform)"),
+    ("row-mnist", ["--eval-size", "50"], "--eval-size 50: does not apply to row-mnist (it does to adding, copy)"),
+    ("adding", ["--max-train", "100"], "--max-train 100: does not apply to adding (it does to pixel-mnist, "
+                                       "permuted-pixel-mnist, row-mnist)"),
+    ("pixel-mnist", ["--perm-seed", "3"], "--perm-seed 3: does not apply to pixel-mnist (it does to "
+                                          "permuted-pixel-mnist)"),
+    ("clockwork-waveform", ["--batch-size", "8"], "--batch-size 8: does not apply to clockwork-waveform"),
+])
+def test_a_setting_the_experiment_does_not_use_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          name: str, flags: list[str], message: str) -> None:
+    """pixel-mnist --length 100 ran 784 steps, row-mnist --eval-size 50 tested on all 1,000 digits, adding
+    --idx-dir/--max-train and clockwork-waveform --batch-size were dropped: all without a word."""
+    out = tmp_path / "exp"
+    assert main(["experiment", name, "--out", str(out), "--seeds", "1", "--steps", "0", *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {message}") and err.count("\n") == 1, err
+    assert not out.exists()
+    config = tmp_path / "c.toml"  # the same from a config file, named
+    config.write_text(f'experiment = "{name}"\n{flags[0][2:].replace("-", "_")} = {flags[1]}\n')
+    assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: {flags[0][2:].replace('-', '_')} ")

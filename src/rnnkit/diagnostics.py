@@ -174,7 +174,8 @@ def train_on_adding(
     """Train ``model`` (2 inputs, one output per sequence) on fresh adding-problem batches drawn with
     ``seed``, through the one :class:`rnnkit.train.Trainer`: in memory, a constant learning rate, every
     step logged. A divergence (a loss or gradient norm that is not finite, a loss over ``blowup`` × the
-    first) ends the run instead of raising.
+    first) ends the run instead of raising; Ctrl-C raises KeyboardInterrupt (the Trainer only stops on it),
+    so it ends the whole diagnosis, not just this training.
 
     Returns ``steps`` (updates made), ``losses`` (one per update, then the loss of the step that diverged,
     if any), ``grad_norms`` (before clipping, likewise), ``diverged`` (the
@@ -190,6 +191,8 @@ def train_on_adding(
     )
     trainer = Trainer(model, config, batches=AddingBatches(batch_size, length, seed), loss_fn=_adding_loss)
     result = trainer.fit()
+    if trainer.ctrl_c_pressed:  # the Trainer returns on Ctrl-C: a caller would go on as if it were done
+        raise KeyboardInterrupt
     norms = [float(r["grad_norm"]) for r in trainer.history if "grad_norm" in r]
     if result.diverged is not None and result.diverged.what == "gradient norm":
         norms.append(float(result.diverged.value))

@@ -67,7 +67,10 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
              f"{r['seconds']:.1f}",
              ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]
-    page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>",
+    not_run = doc.get("cells_not_run") or []
+    stopped = (f"<p>Not run to the end (the experiment was stopped): {escape(', '.join(not_run))}.</p>"
+               if not_run else "")
+    page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
              table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden",
                     "seconds per run", "how runs ended"], rows))
     page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))

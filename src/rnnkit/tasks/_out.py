@@ -8,11 +8,16 @@ from pathlib import Path
 
 from rnnkit.errors import UserError
 
+#: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
+DERIVED = "report.html"
+
 
 @contextlib.contextmanager
 def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overwrite: bool) -> Iterator[Path]:
     """``out``, checked and created before the work starts (not after hours of it): a file is refused, and
-    so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``.
+    so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``, which
+    removes them, and the ``report.html`` drawn from them, before the work starts (as ``train --overwrite``
+    does): a new run stopped early leaves none of the earlier results to pass for its own.
     When the block fails before anything was written, the folders it created are removed again."""
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -21,6 +26,10 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
     if taken and not overwrite:
         raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "
                         "replace them")
+    if taken:
+        for name in (*files, DERIVED):
+            if (out / name).is_file() or (out / name).is_symlink():
+                (out / name).unlink()
     made = [p for p in (out, *out.parents) if not p.exists()]
     out.mkdir(parents=True, exist_ok=True)
     try:

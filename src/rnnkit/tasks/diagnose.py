@@ -28,7 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, check_count
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 
@@ -45,6 +45,9 @@ def parse_cells(text: str) -> list[str]:
     if bad or not cells:
         raise UserError(f"--cells {text}: unknown cell {bad[0] if bad else '(none)'}; "
                         f"expected some of {','.join(CELLS)}")
+    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+    if twice:  # it would train again, and diagnose.json keeps one
+        raise UserError(f"--cells {text}: {twice[0]} is named twice")
     return cells
 
 
@@ -145,7 +148,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"# rnnkit diagnose (adding problem, T = {report['length']})",
         "",
         "| cell | radius W_hh start | radius end | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ start | same, end | train steps | "
-        "train loss first → last |",
+        "train loss first → mean of the last 10 |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for cell, r in report["cells"].items():
@@ -160,7 +163,8 @@ def markdown(report: dict[str, Any]) -> str:
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
     lines += ["", f"## Clipping (IRNN, SGD lr {report['clipping_lr']}, T = {report['clipping_length']})", "",
-              "| run | diverged | what happened | first loss | final loss |", "| --- | --- | --- | ---: | ---: |"]
+              "| run | diverged | what happened | first loss | mean of the last 10 losses |",
+              "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
         lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
                      f"{v['first_loss']:.3g} | {v['final_loss']:.3g} |")
@@ -171,7 +175,8 @@ def run_diagnose(
     cells: list[str], length: int, out: Path, hidden: int = 64, train_steps: int = 200, seed: int = 0,
     clip_steps: int = 150, clip_length: int = 100, log: Any = lambda m: None,
 ) -> dict[str, Any]:
-    """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md."""
+    """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md (all five, or
+    none when the writing is stopped: Ctrl-C or a full disk)."""
     from rnnkit.diagnostics import clipping_comparison, radius_sweep
 
     out.mkdir(parents=True, exist_ok=True)
@@ -189,10 +194,15 @@ def run_diagnose(
                                              steps=clip_steps, lr=0.01, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
-            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g}")
-    report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
-    (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
-    (out / "diagnose.md").write_text(markdown(report))
+            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
+    try:  # all five files or none: Ctrl-C while drawing left a picture without its numbers
+        report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
+        (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
+        (out / "diagnose.md").write_text(markdown(report))
+    except BaseException:
+        for name in FILES:
+            (out / name).unlink(missing_ok=True)
+        raise
     return report
 
 
@@ -216,9 +226,12 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     cells = parse_cells(args.cells)
     for flag, v, lo in (("--length", args.length, 2), ("--hidden", args.hidden, 1),
                         ("--train-steps", args.train_steps, 0), ("--clip-steps", args.clip_steps, 1),
-                        ("--clip-length", args.clip_length, 2), ("--threads", args.threads or 1, 1)):
+                        ("--clip-length", args.clip_length, 2),
+                        ("--threads", 1 if args.threads is None else args.threads, 1)):
         if v < lo:
             raise UserError(f"{flag} {v}: must be at least {lo}")
+    # torch seeds with 64 bits (-2**63 to 2**64 - 1); the training batches draw with seed + 1
+    check_count("seed", args.seed, -(2**63), 2**64 - 2)
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs
@@ -244,7 +257,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
     p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
-    p.add_argument("--overwrite", action="store_true", help="replace the files an earlier diagnose left in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="remove the files (and report.html) an earlier diagnose left in --out, then run")
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--train-steps", dest="train_steps", type=int, default=200,
                    help="training steps between the start and end measurements")

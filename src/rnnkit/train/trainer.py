@@ -602,6 +602,13 @@ class Trainer:
             parts.append((time.perf_counter() - self._start) / (60.0 * self.cfg.minutes))
         return max(parts)
 
+    @property
+    def ctrl_c_pressed(self) -> bool:
+        """Whether Ctrl-C came during :meth:`fit`: also when it came in the last step or evaluation, where the
+        run then ends on its ``steps`` or ``minutes`` (it was done) rather than as ``interrupted``. A caller
+        that runs several fits (an experiment's cells and seeds) stops on it."""
+        return self._stop_requested
+
     def _stop_reason(self) -> str | None:
         """Why the run ends now (rank 0's answer on every process), or None."""
         reasons = (None, "steps", "minutes", "halt_at", "interrupted")
