@@ -78,3 +78,19 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
         assert code == 0
         out = capsys.readouterr().out
         assert out.startswith("usage: rnnkit ") if rank == 0 else out == ""
+
+
+@pytest.mark.parametrize("seed", [str(2**64), str(-(2**63) - 1)])
+def test_train_refuses_a_seed_torch_cannot_take_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            seed: str) -> None:
+    """--seed 99999999999999999999 was torch's traceback ('Overflow when unpacking long long') in every task;
+    the trainer's settings, which every task checks before it writes anything, refuse it."""
+    (tmp_path / "t.txt").write_text("the quick brown fox. " * 40, encoding="utf-8")
+    (tmp_path / "t.csv").write_text("text,label\n" + "good film,pos\nbad film,neg\n" * 10, encoding="utf-8")
+    for task, data in (("charlm", "t.txt"), ("classify", "t.csv")):
+        out = tmp_path / task
+        assert main(["train", task, "--data", str(tmp_path / data), "--out", str(out), "--steps", "1",
+                     "--hidden", "8", "--no-progress", "--seed", seed]) == 2
+        err = capsys.readouterr().err
+        assert err == f"rnnkit: error: --seed {seed}: expected an integer from {-(2**63)} to {2**64 - 1}\n", task
+        assert not out.exists()

@@ -498,14 +498,33 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
     assert json.loads(strictjson.dumps(value)) == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": 3, "e": "nan"}}
 
 
-@pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0)])
+@pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0),
+                                             ("seed", 2**64), ("seed", -(2**63) - 1)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
-    negative steps ran none and reported 'steps'. The flags refused them; TrainConfig did not."""
+    negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback. The flags
+    refused the others; TrainConfig did not."""
     from rnnkit.errors import SettingError
 
     with pytest.raises(SettingError, match=f"^{name} "):
         make_trainer(None, **{name: value})
+
+
+@pytest.mark.parametrize("seed", [2**64 - 1, -(2**63)])
+def test_augmenting_batches_take_any_seed_torch_takes(seed: int) -> None:
+    """The batch's draws were seeded with seed * 1,000,003 + ...: a seed near torch's limits, which --seed
+    takes, was a traceback (Overflow when unpacking long long) at the first batch of speech --spec-augment
+    or caption --augment. The derived seed wraps to 64 bits as torch wraps a negative one."""
+    from rnnkit.data.batching import FeatureBatches
+
+    feats = [[torch.randn(12, 4)] for _ in range(4)]
+    batches = FeatureBatches(feats, [[1], [2], [1, 2], [2, 1]], 2, seed,
+                             augment={"freq_masks": 1, "freq_width": 2, "time_masks": 1, "time_width": 3})
+    assert batches.next_batch()["feats"].shape[0] == 2
+    small = FeatureBatches(feats, [[1]] * 4, 2, 3)  # a seed that fitted before draws as it did
+    small.next_batch()
+    expected = torch.Generator().manual_seed(3 * 1_000_003 + 1)
+    assert torch.equal(small.batch_generator().get_state(), expected.get_state())
 
 
 def test_the_closing_line_names_a_best_model_only_when_there_is_one(tmp_path: Path) -> None:

@@ -56,6 +56,17 @@ def check_count(name: str, value: object, least: int = 1, most: int | None = Non
     return number
 
 
+#: the seeds torch takes (``torch.manual_seed``: 64 bits, signed or not; -1 seeds as 2**64 - 1 does)
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
+
+
+def check_seed(name: str, value: object, room: int = 0) -> int:
+    """``value`` as an int when it is a seed torch takes, else :class:`SettingError` (a seed past 64 bits was
+    a traceback, 'ValueError: Overflow when unpacking long long', once training began). ``room``: how far
+    past the seed a run seeds another generator (``seed + room``), which must fit too."""
+    return check_count(name, value, SEED_MIN, SEED_MAX - room)
+
+
 def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     """``(beam, n_best)`` as ints when ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``,
     else :class:`SettingError`."""

@@ -464,7 +464,7 @@ class Trainer:
                     discard_run(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn)
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
-                torch.manual_seed(self.cfg.seed + 1_000_003 * self._par.rank)
+                torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
