@@ -270,6 +270,16 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
     assert all(torch.isfinite(t).all() for t in last.model_state.values())
 
 
+def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path: Path) -> None:
+    """A run that diverged (or ran out of memory) in its first steps left OUT with .lock and metrics.jsonl
+    and no model: a folder that --resume refuses and that reads as a run."""
+    trainer = make_trainer(tmp_path / "new" / "run")
+    trainer.loss_fn = spiked_at(2, float("nan"))
+    with pytest.raises(TrainingDiverged):
+        trainer.fit()
+    assert not (tmp_path / "new").exists()
+
+
 def test_minutes_budget_stops(tmp_path: Path) -> None:
     result = make_trainer(tmp_path, steps=None, minutes=0.0005).fit()
     assert result.stopped == "minutes" and result.steps >= 1
@@ -465,7 +475,7 @@ def test_overwrite_discards_the_old_run_before_the_new_one_writes(tmp_path: Path
     with pytest.raises(RuntimeError, match="killed"):
         make_trainer(tmp_path, steps=4, overwrite=True, loss_fn=fails).fit()
     assert not (tmp_path / "best").exists() and not (tmp_path / "last").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["metrics.jsonl"]
+    assert list(tmp_path.iterdir()) == []  # nor the new run's metrics.jsonl: it failed before its first save
 
 
 def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> None:
