@@ -224,6 +224,9 @@ class TrainResult:
     last_eval: dict[str, float] = field(default_factory=dict)
     diverged: TrainingDiverged | None = None
     best_eval: dict[str, float] = field(default_factory=dict)  # the whole evaluation of the best checkpoint
+    #: Ctrl-C came during the run (:attr:`Trainer.ctrl_c_pressed`), also in its last step or evaluation, where
+    #: it ended on ``steps`` or ``minutes``: a caller that runs several (a search's trials) stops on it
+    ctrl_c_pressed: bool = False
 
     def at_best(self, key: str) -> float | None:
         """The value of ``key`` (``"accuracy"``, ``"loss"`` ...) in the evaluation of the kept checkpoint,
@@ -763,7 +766,7 @@ class Trainer:
             best_metric=self.best_metric, best_step=self.best_step, metric=self.cfg.metric, steps=self.step,
             seconds=self.elapsed, tokens=self.tokens, tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
             stopped=stopped, out_dir=self.out_dir, last_eval=self.last_eval, diverged=diverged,
-            best_eval=self.best_eval,
+            best_eval=self.best_eval, ctrl_c_pressed=self.ctrl_c_pressed,
         )
 
     # ------------------------------------------------------------------ checkpoints
