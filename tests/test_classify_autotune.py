@@ -336,3 +336,44 @@ def test_ctrl_c_in_a_trial_ends_the_whole_search(tmp_path: Path) -> None:
         search(run, budget_s=1.0, presets=PRESETS, space=SPACE, fixed={}, seed=0, out=tmp_path,
                record=tmp_path / "autotune.jsonl")
     assert len(log) == 2
+
+
+def test_a_search_whose_model_does_not_fit_in_memory_leaves_no_out(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--embedding 10**13 with --autotune: every trial's table is hundreds of TB (it fails at once, using no
+    memory); the allocator's traceback left OUT with .lock and an empty autotune.jsonl."""
+    out = tmp_path / "new" / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "40", "--embedding", str(10**13), "--no-progress"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("rnnkit: error: out of memory: torch could not allocate ")
+    assert not (tmp_path / "new").exists()
+
+
+def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C in a trial's last update (or its last evaluation) was lost: the trial ended on its steps, not
+    as interrupted, and the search went on to the next trial and the final run. It ends the search as a
+    Ctrl-C earlier in a trial does: the trials recorded so far, the trial's folder, 'interrupted', 130."""
+    import signal
+
+    from rnnkit.train.trainer import Trainer
+
+    inner, fits = Trainer._update, []
+
+    def update(self: Trainer, lr: float, progress: float) -> tuple[float, int, float]:
+        done = inner(self, lr, progress)
+        if self not in fits:
+            fits.append(self)
+        if fits.index(self) == 1 and self.step == self.cfg.steps:  # the second trial's last update
+            signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(Trainer, "_update", update)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "40", "--embedding", "8", "--hidden", "8", "--no-progress"]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("rnnkit: interrupted\n") and "autotune trial 2" not in err and len(fits) == 2
+    assert [json.loads(x)["trial"] for x in (out / "autotune.jsonl").read_text().splitlines()] == [1]
+    assert not (out / "best").exists() and (out / "autotune" / "trial-2" / "last").is_dir()

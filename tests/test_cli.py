@@ -78,3 +78,80 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
         assert code == 0
         out = capsys.readouterr().out
         assert out.startswith("usage: rnnkit ") if rank == 0 else out == ""
+
+
+@pytest.mark.parametrize("seed", [str(2**64), str(-(2**63) - 1)])
+def test_train_refuses_a_seed_torch_cannot_take_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            seed: str) -> None:
+    """--seed 99999999999999999999 was torch's traceback ('Overflow when unpacking long long') in every task;
+    the trainer's settings, which every task checks before it writes anything, refuse it."""
+    (tmp_path / "t.txt").write_text("the quick brown fox. " * 40, encoding="utf-8")
+    (tmp_path / "t.csv").write_text("text,label\n" + "good film,pos\nbad film,neg\n" * 10, encoding="utf-8")
+    for task, data in (("charlm", "t.txt"), ("classify", "t.csv")):
+        out = tmp_path / task
+        assert main(["train", task, "--data", str(tmp_path / data), "--out", str(out), "--steps", "1",
+                     "--hidden", "8", "--no-progress", "--seed", seed]) == 2
+        err = capsys.readouterr().err
+        assert err == f"rnnkit: error: --seed {seed}: expected an integer from {-(2**63)} to {2**64 - 1}\n", task
+        assert not out.exists()
+
+
+#: torch's CPU allocator's error, as this CPU build raises it
+CPU_OOM = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to "
+           "allocate 1024000000000 bytes. Error code 12 (Cannot allocate memory)")
+
+
+def test_a_model_too_big_for_the_memory_is_one_line_and_leaves_no_out(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--embedding 10**13 (or --hidden 10**9) ended in torch's allocator traceback. The tables asked for are
+    hundreds of TB, past any address space, so the allocation fails at once without using memory."""
+    (tmp_path / "t.csv").write_text("text,label\n" + "good film,pos\nbad film,neg\n" * 10, encoding="utf-8")
+    out = tmp_path / "new" / "run"
+    assert main(["train", "classify", "--data", str(tmp_path / "t.csv"), "--out", str(out), "--steps", "1",
+                 "--embedding", str(10**13), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: out of memory: torch could not allocate ") and err.count("\n") == 1
+    assert f" GB for the model or a batch (with --embedding {10**13}); smaller sizes" in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_out_of_memory_in_training_is_one_line_and_removes_what_the_run_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Memory that runs out in the first update (a batch, the optimiser's state) left OUT with .lock and an
+    empty metrics.jsonl, after the traceback; another RuntimeError still shows its traceback."""
+    from rnnkit.train.trainer import Trainer
+
+    def update(self: Trainer, lr: float, progress: float) -> None:
+        raise RuntimeError(CPU_OOM)
+
+    monkeypatch.setattr(Trainer, "_update", update)
+    (tmp_path / "t.txt").write_text("the quick brown fox. " * 40, encoding="utf-8")
+    (tmp_path / "given").mkdir()
+    argv = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--steps", "1", "--hidden", "8", "--batch-size",
+            "4", "--no-progress"]
+    for out in (tmp_path / "new" / "run", tmp_path / "given"):
+        assert main([*argv, "--out", str(out)]) == 1
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            "rnnkit: error: out of memory: torch could not allocate 1,024 GB for the model or a batch (with "
+            "--hidden 8, --batch-size 4); smaller sizes or a machine with more memory are needed")
+    assert not (tmp_path / "new").exists() and list((tmp_path / "given").iterdir()) == []
+
+    def broken(self: Trainer, lr: float, progress: float) -> None:
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+
+    monkeypatch.setattr(Trainer, "_update", broken)
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):
+        main([*argv, "--out", str(tmp_path / "o")])
+
+
+def test_out_of_memory_names_what_could_not_be_allocated() -> None:
+    import torch
+
+    from rnnkit.errors import out_of_memory
+
+    assert out_of_memory(RuntimeError(CPU_OOM)) == "1,024 GB"
+    assert out_of_memory(torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total "
+                                                "capacity of 79.15 GiB of which 1.2 GiB is free.")) == "2.1 GB"
+    assert out_of_memory(MemoryError()) == ""
+    assert out_of_memory(RuntimeError("Expected all tensors to be on the same device")) is None
+    assert out_of_memory(ValueError("you tried to allocate 5 bytes")) is None

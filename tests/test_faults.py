@@ -382,6 +382,24 @@ def test_resume_names_the_run_folder_and_keeps_to_it(text_file, tmp_path, capsys
     assert "holds best/ but no last/ to resume from" in capsys.readouterr().err
 
 
+def test_a_run_refused_for_another_runs_lock_leaves_that_runs_files(text_file, tmp_path, capsys) -> None:
+    """A fresh run that fails before its first save removes what it wrote; one refused because another
+    process is writing into OUT wrote nothing there, and the other run's metrics.jsonl stays."""
+    out = tmp_path / "out"
+    code = ("import sys, time; from pathlib import Path; from rnnkit.train.checkpoint import run_lock\n"
+            "with run_lock(sys.argv[1]):\n    (Path(sys.argv[1]) / 'metrics.jsonl').write_text('{}')\n"
+            "    print('locked', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        assert main(train_args(text_file, out, "--steps", "2")) == 2
+        assert "another run is writing into it" in capsys.readouterr().err
+        assert (out / "metrics.jsonl").read_text() == "{}" and (out / ".lock").exists()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_a_second_autotune_into_the_same_out_is_refused(tmp_path, capsys) -> None:
     """Two searches into one OUT once ran side by side: the second emptied the first's autotune.jsonl and
     left one run's best/ beside the other's last/."""

@@ -161,3 +161,33 @@ def test_a_pretraining_budget_without_pretrain_data_is_refused(flag: str, tmp_pa
     err = capsys.readouterr().err
     assert f"{flag} 2" in err and "applies only with --pretrain-data" in err and err.count("\n") == 1, err
     assert not out.exists()
+
+
+def test_ctrl_c_in_the_last_update_of_pretraining_ends_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C in pre-training's last update was lost (the Trainer ended on its steps, not as interrupted):
+    the classifier then trained for its whole budget. It ends the command as a Ctrl-C anywhere else does."""
+    import signal
+
+    from rnnkit.train.trainer import Trainer
+
+    inner, fits = Trainer._update, []
+
+    def update(self: Trainer, lr: float, progress: float) -> tuple[float, int, float]:
+        done = inner(self, lr, progress)
+        if self not in fits:
+            fits.append(self)
+        if fits.index(self) == 0 and self.step == self.cfg.steps:  # pre-training's last update
+            signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(Trainer, "_update", update)
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    unlabelled = tmp_path / "unlabelled.txt"
+    unlabelled.write_text("a good film and a bad one\n" * 20, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(train), "--out", str(out), "--tokenizer", "word", "--steps",
+                 "4", "--hidden", "8", "--embedding", "8", "--pretrain-data", str(unlabelled), "--pretrain-steps",
+                 "3", "--no-progress"]) == 130
+    assert capsys.readouterr().err.endswith("rnnkit: interrupted\n")
+    assert len(fits) == 1 and not out.exists()  # the classifier never trained, nothing was written

@@ -270,6 +270,16 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
     assert all(torch.isfinite(t).all() for t in last.model_state.values())
 
 
+def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path: Path) -> None:
+    """A run that diverged (or ran out of memory) in its first steps left OUT with .lock and metrics.jsonl
+    and no model: a folder that --resume refuses and that reads as a run."""
+    trainer = make_trainer(tmp_path / "new" / "run")
+    trainer.loss_fn = spiked_at(2, float("nan"))
+    with pytest.raises(TrainingDiverged):
+        trainer.fit()
+    assert not (tmp_path / "new").exists()
+
+
 def test_minutes_budget_stops(tmp_path: Path) -> None:
     result = make_trainer(tmp_path, steps=None, minutes=0.0005).fit()
     assert result.stopped == "minutes" and result.steps >= 1
@@ -465,7 +475,7 @@ def test_overwrite_discards_the_old_run_before_the_new_one_writes(tmp_path: Path
     with pytest.raises(RuntimeError, match="killed"):
         make_trainer(tmp_path, steps=4, overwrite=True, loss_fn=fails).fit()
     assert not (tmp_path / "best").exists() and not (tmp_path / "last").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["metrics.jsonl"]
+    assert list(tmp_path.iterdir()) == []  # nor the new run's metrics.jsonl: it failed before its first save
 
 
 def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> None:
@@ -498,14 +508,33 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
     assert json.loads(strictjson.dumps(value)) == {"a": None, "b": [1.5, None, [None, 2]], "c": {"d": 3, "e": "nan"}}
 
 
-@pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0)])
+@pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0),
+                                             ("seed", 2**64), ("seed", -(2**63) - 1)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
-    negative steps ran none and reported 'steps'. The flags refused them; TrainConfig did not."""
+    negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback. The flags
+    refused the others; TrainConfig did not."""
     from rnnkit.errors import SettingError
 
     with pytest.raises(SettingError, match=f"^{name} "):
         make_trainer(None, **{name: value})
+
+
+@pytest.mark.parametrize("seed", [2**64 - 1, -(2**63)])
+def test_augmenting_batches_take_any_seed_torch_takes(seed: int) -> None:
+    """The batch's draws were seeded with seed * 1,000,003 + ...: a seed near torch's limits, which --seed
+    takes, was a traceback (Overflow when unpacking long long) at the first batch of speech --spec-augment
+    or caption --augment. The derived seed wraps to 64 bits as torch wraps a negative one."""
+    from rnnkit.data.batching import FeatureBatches
+
+    feats = [[torch.randn(12, 4)] for _ in range(4)]
+    batches = FeatureBatches(feats, [[1], [2], [1, 2], [2, 1]], 2, seed,
+                             augment={"freq_masks": 1, "freq_width": 2, "time_masks": 1, "time_width": 3})
+    assert batches.next_batch()["feats"].shape[0] == 2
+    small = FeatureBatches(feats, [[1]] * 4, 2, 3)  # a seed that fitted before draws as it did
+    small.next_batch()
+    expected = torch.Generator().manual_seed(3 * 1_000_003 + 1)
+    assert torch.equal(small.batch_generator().get_state(), expected.get_state())
 
 
 def test_the_closing_line_names_a_best_model_only_when_there_is_one(tmp_path: Path) -> None:

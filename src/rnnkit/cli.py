@@ -14,7 +14,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   ``diagnose``).
 
 Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
-reported with its flag. argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them.
+reported with its flag. argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them. Memory
+that runs out (a model or batch too big for the machine) is one line naming the size, exit 1.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError
+from rnnkit.errors import SettingError, UserError, out_of_memory
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
 
@@ -275,6 +276,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    args: argparse.Namespace | None = None
     try:
         with _stop_at_ctrl_c():
             discover()
@@ -291,6 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("rnnkit: interrupted")
         return 130
+    except (RuntimeError, MemoryError) as exc:
+        size = out_of_memory(exc)
+        if size is None:
+            raise
+        _say(f"rnnkit: error: {_out_of_memory_line(size, args)}")
+        return 1
     except BrokenPipeError:
         # the reader went away (`rnnkit sample ... | head`): stop quietly, as other Unix tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -303,6 +311,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (a failed rename into place names the destination, the path the user gave, as filename2)
         _say(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}")
         return UserError.exit_code
+
+
+#: the settings that size a model or its batches, named when the memory runs out
+SIZES = ("hidden", "layers", "embedding", "embed_dim", "char_hidden", "char_dim", "decoder_layers", "channels",
+         "image_size", "n_mels", "vocab_size", "buckets", "batch_size", "seq_len", "max_len", "length", "params")
+
+
+def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:
+    """The one line for a failed allocation of ``size`` (``out_of_memory``'s): with the sizes the command
+    line asked for, where it was read."""
+    sizes = [f"--{name.replace('_', '-')} {value}" for name in SIZES
+             if (value := getattr(args, name, None)) is not None and not isinstance(value, bool)]
+    what = f"torch could not allocate {size} for" if size else "no memory was left for"
+    asked = f" (with {', '.join(sizes)})" if sizes else ""
+    return f"out of memory: {what} the model or a batch{asked}; smaller sizes or a machine with more memory are needed"
 
 
 def _say(line: str) -> None:

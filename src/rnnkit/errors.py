@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -56,6 +57,17 @@ def check_count(name: str, value: object, least: int = 1, most: int | None = Non
     return number
 
 
+#: the seeds torch takes (``torch.manual_seed``: 64 bits, signed or not; -1 seeds as 2**64 - 1 does)
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
+
+
+def check_seed(name: str, value: object, room: int = 0) -> int:
+    """``value`` as an int when it is a seed torch takes, else :class:`SettingError` (a seed past 64 bits was
+    a traceback, 'ValueError: Overflow when unpacking long long', once training began). ``room``: how far
+    past the seed a run seeds another generator (``seed + room``), which must fit too."""
+    return check_count(name, value, SEED_MIN, SEED_MAX - room)
+
+
 def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     """``(beam, n_best)`` as ints when ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``,
     else :class:`SettingError`."""
@@ -84,6 +96,29 @@ def check_fraction(name: str, value: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is a number from 0 to below 1."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
         raise SettingError(name, value, "expected a number from 0 to below 1")
+
+
+#: the size in torch's out-of-memory messages: the CPU allocator's "you tried to allocate 1024000000000 bytes",
+#: CUDA's "Tried to allocate 20.00 GiB"
+_ASKED = re.compile(r"[Tt]ried to allocate ([0-9.]+) ?(bytes|B|KiB|MiB|GiB|TiB)\b")
+_UNITS = {"bytes": 1, "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def out_of_memory(exc: BaseException) -> str | None:
+    """What could not be allocated (``"1,024 GB"``; ``""`` when the message does not say) when ``exc`` is a
+    failed allocation: torch's ``OutOfMemoryError`` (a GPU's), its CPU allocator's RuntimeError
+    (``DefaultCPUAllocator: can't allocate memory``, or ``not enough memory``) or Python's MemoryError;
+    None for any other exception, whose traceback is worth seeing."""
+    text = str(exc)
+    cpu = "DefaultCPUAllocator" in text and ("can't allocate memory" in text or "not enough memory" in text)
+    if not (isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError"
+            or (isinstance(exc, RuntimeError) and cpu)):
+        return None
+    found = _ASKED.search(text)
+    if found is None:
+        return ""
+    gb = float(found.group(1)) * _UNITS[found.group(2)] / 1e9
+    return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
 @contextlib.contextmanager

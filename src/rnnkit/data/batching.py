@@ -65,6 +65,7 @@ class ShuffledBatches:
         self.targets = targets
         self.batch_size = batch_size
         self.tagging = tagging
+        self.seed = seed
         self.generator = torch.Generator().manual_seed(seed)
         self.epoch = 0
         self.pos = 0
@@ -90,6 +91,12 @@ class ShuffledBatches:
         else:
             targets = torch.tensor([self.targets[i] for i in idx], dtype=torch.long)
         return ids, lengths, targets
+
+    def batch_generator(self) -> torch.Generator:
+        """A generator for the random draws of the batch being collated (augmentation), seeded by the seed, the
+        epoch and the batch's position, so a resumed run draws the same; the seed wraps to torch's 64 bits
+        (as torch reads a negative seed), so that any seed torch takes makes one."""
+        return torch.Generator().manual_seed((self.seed * 1_000_003 + self.epoch * 100_003 + self.pos) % 2**64)
 
     def next_batch(self) -> tuple[Tensor, Tensor, Tensor]:
         if self.pos >= len(self.plan):
@@ -161,10 +168,10 @@ class FeatureBatches(ShuffledBatches):
     def __init__(self, variants: Sequence[Sequence[Tensor]], targets: Sequence[Sequence[int]], batch_size: int,
                  seed: int, augment: dict[str, int] | None = None, warp: float = 0.0) -> None:
         super().__init__([v[0] for v in variants], targets, batch_size, seed)
-        self.variants, self.seed, self.augment, self.warp = variants, seed, augment, warp
+        self.variants, self.augment, self.warp = variants, augment, warp
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
-        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 100_003 + self.pos)
+        gen = self.batch_generator()
         feats = []
         for i in idx:
             options = self.variants[i]

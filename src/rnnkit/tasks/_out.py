@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rnnkit.errors import UserError
+from rnnkit.train.checkpoint import undone_on_failure
 
 #: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
 DERIVED = "report.html"
@@ -30,13 +31,6 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
         for name in (*files, DERIVED):
             if (out / name).is_file() or (out / name).is_symlink():
                 (out / name).unlink()
-    made = [p for p in (out, *out.parents) if not p.exists()]
-    out.mkdir(parents=True, exist_ok=True)
-    try:
+    with undone_on_failure(out):  # refused before any result was written: leave no empty folder behind
+        out.mkdir(parents=True, exist_ok=True)
         yield out
-    except BaseException:
-        for folder in made:  # refused before any result was written: leave no empty folder behind
-            if any(folder.iterdir()):
-                break
-            folder.rmdir()
-        raise

@@ -188,13 +188,12 @@ class _CaptionBatches(ShuffledBatches):
     def __init__(self, images: torch.Tensor, examples: list[tuple[int, list[int]]], batch_size: int, seed: int,
                  bos: int, eos: int, augment: dict[str, float] | None = None) -> None:
         super().__init__([c for _, c in examples], [i for i, _ in examples], batch_size, seed)
-        self.images, self.bos, self.eos, self.seed, self.augment = images, bos, eos, seed, augment
+        self.images, self.bos, self.eos, self.augment = images, bos, eos, augment
 
     def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
         images = self.images[[self.targets[i] for i in idx]].float() / 255.0
         if self.augment:
-            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch * 100_003 + self.pos)
-            images = random_affine(images, gen, **self.augment)
+            images = random_affine(images, self.batch_generator(), **self.augment)
         return {"images": images, **decoder_targets([self.seqs[i] for i in idx], self.bos, self.eos)}
 
 

@@ -39,6 +39,7 @@ from rnnkit.errors import (
     check_count,
     check_fraction,
     check_positive,
+    check_seed,
     report_warnings,
 )
 from rnnkit.models import match
@@ -537,7 +538,7 @@ class CharLM:
         if top_k is not None:
             top_k = check_count("top_k", top_k, 1)
         if seed is not None:
-            seed = check_count("seed", seed, -(2**63), 2**64 - 1)
+            seed = check_seed("seed", seed)
         return self._stream(prime, length, temperature, top_k, seed)
 
     def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,

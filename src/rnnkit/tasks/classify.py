@@ -66,7 +66,7 @@ from rnnkit.models.encoder import predict_probabilities
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
-from rnnkit.train.checkpoint import Checkpoint, run_lock
+from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import differs_from_record, located
@@ -405,7 +405,10 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
     _read_tables(config, *shared.sources(None, data, val_data, DATA_HELP), None)  # bad data: refused before
-    with run_lock(out):  # anything is written; a second search into OUT is refused, not mixed with this one
+    # anything is written; a second search into OUT is refused, not mixed with this one; a search that fails
+    # before any trial trained (a model too big for the memory) leaves no OUT
+    made = missing_folders(out)
+    with run_lock(out), undone_on_failure(out, ("autotune.jsonl",), (out / "autotune").exists, made):
         return _search(config, data, out, val_data=val_data, verbose=verbose)
 
 

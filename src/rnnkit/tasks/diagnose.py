@@ -28,7 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
-from rnnkit.errors import UserError, check_count
+from rnnkit.errors import UserError, check_seed
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 
@@ -230,8 +230,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
                         ("--threads", 1 if args.threads is None else args.threads, 1)):
         if v < lo:
             raise UserError(f"{flag} {v}: must be at least {lo}")
-    # torch seeds with 64 bits (-2**63 to 2**64 - 1); the training batches draw with seed + 1
-    check_count("seed", args.seed, -(2**63), 2**64 - 2)
+    check_seed("seed", args.seed, 1)  # the training batches draw with seed + 1
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs

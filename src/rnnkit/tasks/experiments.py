@@ -41,7 +41,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
-from rnnkit.errors import SettingError, UserError, check_count, check_positive, check_type
+from rnnkit.errors import SettingError, UserError, check_positive, check_seed, check_type
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
@@ -124,10 +124,10 @@ class Settings:
         for name in ("threads", "max_train", "max_test", "params"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
-        # torch seeds with 64 bits (-2**63 to 2**64 - 1): a run seeds torch with its seed and its batches with
-        # DATA_SEED + seed, so the last seed of the experiment must leave room for that
-        check_count("first_seed", self.first_seed, SEED_MIN, SEED_MAX - DATA_SEED - (self.seeds - 1))
-        check_count("perm_seed", self.perm_seed, SEED_MIN, SEED_MAX)
+        # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
+        # experiment must leave room for that
+        check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)
+        check_seed("perm_seed", self.perm_seed)
         if self.steps is not None and self.steps < 0:
             raise SettingError("steps", self.steps, "expected 0 or more")
         if not self.minutes > 0:
@@ -162,8 +162,6 @@ def _check_training(values: dict[str, Any]) -> None:
             raise SettingError(name, values[name], f"expected one of {', '.join(choices)}")
 
 
-#: the seeds torch takes (``torch.manual_seed``: 64 bits, signed or not)
-SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 #: a run with seed S draws its training batches from a generator seeded with DATA_SEED + S
 DATA_SEED = 10_000
 SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has no step decay

@@ -331,7 +331,7 @@ def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed
 def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], amount: float, where: Path,
                budget: _Clock | _Updates, first: bool) -> Trial:
     """Train once on a slice of ``amount`` (seconds or updates); a diverged trial (or a failing one after
-    the first) is recorded, not raised; an interrupted one raises KeyboardInterrupt."""
+    the first) is recorded, not raised; one in which Ctrl-C came raises KeyboardInterrupt."""
     t0 = time.perf_counter()
     try:
         result = run(dict(settings), budget.limit(amount), where)
@@ -340,8 +340,9 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], amo
             raise  # the data or a setting is wrong: every trial would fail the same way
         budget.charge(time.perf_counter() - t0, amount, trained=False)
         return Trial(number, kind, settings, None, 0, time.perf_counter() - t0, "error", error=str(exc))
-    if result.stopped == "interrupted":
-        raise KeyboardInterrupt  # Ctrl-C ends the whole search (the trial saved its last/), not one trial
+    if result.stopped == "interrupted" or result.ctrl_c_pressed:
+        raise KeyboardInterrupt  # Ctrl-C ends the whole search (the trial saved its last/), not one trial, also
+        # when it came in the trial's last update or evaluation (the trial then ended on its budget)
     took = time.perf_counter() - t0
     overhead = budget.charge(took, amount, trained=True)
     return Trial(number, kind, settings, result.at_best("accuracy"), result.steps, took, result.stopped,

@@ -52,6 +52,7 @@ __all__ = [
     "clean_leftovers",
     "discard_run",
     "load_checkpoint",
+    "missing_folders",
     "optimizer_state_from_files",
     "optimizer_state_to_files",
     "publish",
@@ -60,10 +61,12 @@ __all__ = [
     "resolve_model_dir",
     "run_lock",
     "save_checkpoint",
+    "undone_on_failure",
 ]
 
 CONFIG = "config.json"
 MODEL = "model.safetensors"
+LOCK = ".lock"  # OUT's run lock (run_lock)
 VOCAB = "vocab.json"
 TRAINER_STATE = "trainer_state.json"
 OPTIMIZER_TENSORS = "optimizer.safetensors"
@@ -303,7 +306,7 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(out_dir / ".lock", "a+", encoding="utf-8")
+        fh = open(out_dir / LOCK, "a+", encoding="utf-8")
     except OSError as exc:
         raise UserError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from None
     try:
@@ -329,6 +332,39 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
 
 #: the run directories this process holds the lock of, and how many times it took each
 _HELD: dict[Path, int] = {}
+
+
+def missing_folders(out_dir: str | os.PathLike[str] | None) -> list[Path]:
+    """``out_dir`` and its parents that do not exist yet (what writing into it will create), nearest first."""
+    out = Path(out_dir) if out_dir is not None else None
+    return [p for p in (out, *out.parents) if not p.exists()] if out is not None else []
+
+
+@contextlib.contextmanager
+def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[str] = (),
+                      kept: Callable[[], bool] = lambda: False, made: Sequence[Path] | None = None) -> Iterator[None]:
+    """Inside: work that writes into ``out_dir``. Should it fail (an exception, Ctrl-C) while ``kept()`` is
+    false, its ``files`` are removed from ``out_dir``, and its run lock when nothing else is left there (and
+    no outer run of this process, an autotune search, holds it), then each folder it ``made`` (default: the
+    :func:`missing_folders` at the start) that is left empty: a run that fails before it has written what it
+    is for (a model too big for the memory, a diverged first step) leaves ``--out`` as it was."""
+    made = missing_folders(out_dir) if made is None else made
+    try:
+        yield
+    except BaseException:
+        if out_dir is not None and not kept():
+            out = Path(out_dir)
+            for name in files:
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    (out / name).unlink()
+            if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(out.resolve(), 0) <= 1:
+                (out / LOCK).unlink(missing_ok=True)
+            for folder in made:
+                if not folder.is_dir() or any(folder.iterdir()):
+                    break
+                with contextlib.suppress(OSError):  # not ours to report over the failure that brought us here
+                    folder.rmdir()
+        raise
 
 
 def run_folder(path: str | os.PathLike[str]) -> Path:

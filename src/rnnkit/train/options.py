@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_type
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_type
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -83,6 +83,7 @@ class TrainSettings:
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise SettingError(name, value, "expected a finite number >= 0")
+        check_seed("seed", self.seed)  # a run's other generators wrap their derived seeds to torch's 64 bits
         check_fraction("ema", self.ema)
         check_fraction("beta2", self.beta2)  # torch's Adam refuses 1 and more in a traceback
         if not 0.0 <= self.min_lr_ratio <= 1.0:  # above 1 the "floor" climbs past --lr

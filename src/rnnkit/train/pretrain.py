@@ -108,8 +108,8 @@ def pretrain_encoder(
         what = "LM loss" if exc.what == "training loss" else exc.what
         raise UserError(f"pre-training: the {what} became {exc.value} at update {exc.step}; "
                         "try a lower --lr or --clip") from None
-    if result.stopped == "interrupted":
-        raise KeyboardInterrupt
+    if trainer.ctrl_c_pressed:  # also in the last update, where the Trainer ends on its budget: the classifier
+        raise KeyboardInterrupt  # must not then train for its own
     if result.steps == 0:
         raise UserError("pre-training: the budget ended before the first update")
     tail = loss_log.losses[-max(1, result.steps // 10):]

@@ -55,7 +55,8 @@ first; Ctrl-C finishes the current step, saves ``OUT/last`` and returns (``stopp
 A non-finite loss or gradient norm, or a loss over ``blowup`` times the first one, is a divergence:
 with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
 and nothing is saved after the last good checkpoint; with ``"stop"`` the run ends with
-``stopped="diverged"`` and the exception in ``TrainResult.diverged``.
+``stopped="diverged"`` and the exception in ``TrainResult.diverged``. A fresh run that raises (diverged,
+out of memory, an error) before its first checkpoint removes what it wrote in ``out_dir``.
 
 The learning-rate schedule is a function of the step (or the fraction of the ``minutes`` budget
 spent, whichever is further along), so resuming a step-limited run is bit-exact on CPU: model,
@@ -99,7 +100,15 @@ from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, clean_leftovers, discard_run, run_lock, save_checkpoint
+from rnnkit.train.checkpoint import (
+    Checkpoint,
+    clean_leftovers,
+    discard_run,
+    missing_folders,
+    run_lock,
+    save_checkpoint,
+    undone_on_failure,
+)
 from rnnkit.train.ema import WeightAverage
 from rnnkit.train.optim import build_optimizer, learning_rate
 from rnnkit.train.provenance import with_digests
@@ -215,6 +224,9 @@ class TrainResult:
     last_eval: dict[str, float] = field(default_factory=dict)
     diverged: TrainingDiverged | None = None
     best_eval: dict[str, float] = field(default_factory=dict)  # the whole evaluation of the best checkpoint
+    #: Ctrl-C came during the run (:attr:`Trainer.ctrl_c_pressed`), also in its last step or evaluation, where
+    #: it ended on ``steps`` or ``minutes``: a caller that runs several (a search's trials) stops on it
+    ctrl_c_pressed: bool = False
 
     def at_best(self, key: str) -> float | None:
         """The value of ``key`` (``"accuracy"``, ``"loss"`` ...) in the evaluation of the kept checkpoint,
@@ -456,15 +468,19 @@ class Trainer:
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
-        """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C."""
-        with distributed.process_group(), run_lock(self.out_dir):
+        """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C. A fresh run that
+        fails (out of memory, diverged, an error) before it saved a checkpoint removes what it wrote."""
+        fresh, made = self.step == 0, missing_folders(self.out_dir)
+        # inside the lock: a run refused for another's lock on OUT must not remove that one's files
+        with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
+                self.out_dir, ("metrics.jsonl", "loss.png"), lambda: not fresh or self._saved(), made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
                     discard_run(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn)
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
-                torch.manual_seed(self.cfg.seed + 1_000_003 * self._par.rank)
+                torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
@@ -750,7 +766,7 @@ class Trainer:
             best_metric=self.best_metric, best_step=self.best_step, metric=self.cfg.metric, steps=self.step,
             seconds=self.elapsed, tokens=self.tokens, tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
             stopped=stopped, out_dir=self.out_dir, last_eval=self.last_eval, diverged=diverged,
-            best_eval=self.best_eval,
+            best_eval=self.best_eval, ctrl_c_pressed=self.ctrl_c_pressed,
         )
 
     # ------------------------------------------------------------------ checkpoints
@@ -879,6 +895,10 @@ class Trainer:
             "processes": self.ranks.world_size,
             **({"ema_updates": self.average.updates} if self.average is not None else {}),
         }
+
+    def _saved(self) -> bool:
+        """Whether ``out_dir`` holds a checkpoint of this run."""
+        return self.out_dir is not None and any((self.out_dir / name).is_dir() for name in ("best", "last"))
 
     def save_last(self) -> None:
         """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
