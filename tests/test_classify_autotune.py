@@ -375,5 +375,6 @@ def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, mo
                  "--steps", "40", "--embedding", "8", "--hidden", "8", "--no-progress"]) == 130
     err = capsys.readouterr().err
     assert err.endswith("rnnkit: interrupted\n") and "autotune trial 2" not in err and len(fits) == 2
+    assert f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in" in err
     assert [json.loads(x)["trial"] for x in (out / "autotune.jsonl").read_text().splitlines()] == [1]
     assert not (out / "best").exists() and (out / "autotune" / "trial-2" / "last").is_dir()

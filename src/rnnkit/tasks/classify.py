@@ -429,10 +429,16 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, *, val_data: st
         kept = f" ({kept} as given)" if kept else ""
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
                    f"split for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
-    found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
-                   budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
-                   seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
-                   describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag)
+    try:
+        found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
+                       budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
+                       seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
+                       describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag)
+    except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
+        if verbose:
+            shared.say(f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in "
+                       f"{out / 'autotune.jsonl'} (each a run: rnnkit predict {out / 'autotune'}/trial-N ...)")
+        raise
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
 
