@@ -431,3 +431,17 @@ def test_damaged_or_foreign_files_in_a_run_directory(classify_run: Path, tmp_pat
     err = capsys.readouterr().err
     assert "results.json: no 'results'; expected the results.json that rnnkit experiment writes" in err
     assert err.count("\n") == 1
+
+
+def test_a_page_that_cannot_be_put_in_place_leaves_no_temporary_file(classify_run: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """With RUN/report.html a folder, `rnnkit report` said so in one line but left the whole page, about 5 MB,
+    as RUN/report.html.tmp: the rename failed and nothing removed what was written before it."""
+    run = tmp_path / "run dé"
+    shutil.copytree(classify_run, run)
+    (run / "report.html").unlink(missing_ok=True)  # written by another test
+    (run / "report.html").mkdir()
+    assert main(["report", str(run)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {run / 'report.html'}: ") and err.count("\n") == 1
+    assert not list(run.glob("report.html.*")) and (run / "report.html").is_dir()

@@ -104,9 +104,13 @@ class Page:
                 "</body></html>\n")
 
     def write(self, path: str | Path) -> Path:
-        """Write the page to ``path`` atomically (a temporary file, then a rename)."""
+        """Write the page to ``path`` atomically (a temporary file, then a rename): the whole page or, on a
+        failure or Ctrl-C, none (an earlier page intact)."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.html(), encoding="utf-8")
-        tmp.replace(path)
+        try:
+            tmp.write_text(self.html(), encoding="utf-8")
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
         return path
