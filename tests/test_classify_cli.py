@@ -296,6 +296,20 @@ def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path
     assert out.read_bytes() == b"an earlier export" and not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.parametrize("given", ["", ".", "folder", "folder/"])
+def test_export_to_a_folder_or_no_name_is_refused_in_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch, given: str) -> None:
+    """`--onnx ''` and `--onnx .` ended in a traceback (ValueError: PosixPath('.') has an empty name), and
+    `--onnx FOLDER` exported and checked the whole model before the rename into place failed."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    assert main(["export", str(trained[0]), "--onnx", given]) == 2
+    err = capsys.readouterr().err
+    assert err == f"rnnkit: error: {given or repr('')}: Is a directory\n"  # as predict --output FOLDER says
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["folder"]
+
+
 def test_a_bag_exports_whatever_cell_its_config_names(tmp_path: Path) -> None:
     """A bag of embeddings has no recurrent layer: its config's cell (mingru) does not stop the export."""
     pytest.importorskip("onnxruntime")

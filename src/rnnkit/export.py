@@ -94,6 +94,8 @@ def export_onnx(
     except ImportError:
         raise UserError("export needs the 'onnx' package: pip install 'rnnkit[export]'") from None
     out = Path(path)
+    if not out.name or out.is_dir():  # '' and '.' have no file name: Path.with_name was a traceback
+        raise UserError(f"{str(path) or repr('')}: Is a directory")  # the words of predict --output's refusal
     out.parent.mkdir(parents=True, exist_ok=True)
     wrapper = _Probabilities(model).eval()
     gen = torch.Generator().manual_seed(0)
