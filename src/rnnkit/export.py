@@ -27,6 +27,7 @@ from torch import Tensor, nn
 from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
+from rnnkit.files import written
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["FUSED_CELLS", "export_onnx"]
@@ -104,8 +105,7 @@ def export_onnx(
     dynamic = {"ids": {0: "batch", 1: "time"}, "lengths": {0: "batch"}, OUTPUT: {0: "batch"}}
     if per_step:
         dynamic[OUTPUT][1] = "time"
-    tmp = out.with_name(out.name + ".tmp")
-    try:
+    with written(out) as tmp:
         with warnings.catch_warnings(), _quiet_stderr():
             warnings.simplefilter("ignore")
             torch.onnx.export(wrapper, (ids, lengths), str(tmp), input_names=["ids", "lengths"],
@@ -120,9 +120,6 @@ def export_onnx(
         if check:  # before it replaces anything: a refused export leaves no file, and an earlier one intact
             batch = _sample_batch(vocab_size, (5, 17, 2, 9, 1, 30), gen)
             result.update(_check_with_onnxruntime(wrapper, tmp, batch, shown=out))
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)  # left only when the export, its check or the rename failed
     return result
 
 

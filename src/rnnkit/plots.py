@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rnnkit.files import written
+
 __all__ = [
     "attention_png",
     "confusion_png",
@@ -42,12 +44,8 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
         yield fig, ax
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp.png")
-        try:
+        with written(path, ".tmp.png") as tmp:
             fig.savefig(tmp)
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)  # left only when saving or the rename failed
     finally:
         plt.close(fig)
 

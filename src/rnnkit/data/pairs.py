@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
 from rnnkit.errors import UserError
+from rnnkit.files import written
 
 __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
 
@@ -63,10 +64,6 @@ def write_pairs(pairs: Sequence[Pair], path: str | Path) -> Path:
     if path.is_dir():
         raise UserError(f"{path}: is a folder; expected the name of the pairs file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
+    with written(path) as tmp:
         tmp.write_text("".join(f"{s}\t{t}\n" for s, t in pairs), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
     return path

@@ -41,6 +41,7 @@ import torch
 
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError
+from rnnkit.files import written
 
 __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
            "smallest_int_dtype"]
@@ -243,18 +244,15 @@ def _encode(text: Path, out: Path, mark: dict[str, Any]) -> None:
     vocab = _vocabulary(text)
     dtype = smallest_int_dtype(len(vocab))
     (out / META).unlink(missing_ok=True)  # from here on the directory is not a valid preparation
-    tmp = out / (TOKENS + ".tmp")
     chars = 0
-    with open(tmp, "wb") as fh:
+    with written(out / TOKENS) as tmp, open(tmp, "wb") as fh:
         for piece in _chunks(text):
             ids = vocab.encode_tensor(piece, warn=False, dtype=dtype)
             fh.write(ids.numpy().tobytes())
             chars += len(piece)
-    os.replace(tmp, out / TOKENS)
     (out / VOCAB).write_text(json.dumps(vocab.to_json(), ensure_ascii=False), encoding="utf-8")
     meta = {"format": FORMAT, "source": str(text.resolve()), "chars": chars, "dtype": np.dtype(_NUMPY[dtype]).name,
             "vocab_size": len(vocab), "fingerprint": mark,
             "fingerprint_kind": "size, mtime_ns and SHA-256 of the first and last MiB"}
-    part = out / (META + ".tmp")
-    part.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    os.replace(part, out / META)
+    with written(out / META) as part:
+        part.write_text(json.dumps(meta, indent=1), encoding="utf-8")

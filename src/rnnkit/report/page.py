@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rnnkit.files import written
+
 __all__ = ["Page", "colour", "escape", "figure_html", "json_script", "slug", "table"]
 
 STYLE = """
@@ -107,10 +109,6 @@ class Page:
         """Write the page to ``path`` atomically (a temporary file, then a rename): the whole page or, on a
         failure or Ctrl-C, none (an earlier page intact)."""
         path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        try:
+        with written(path) as tmp:
             tmp.write_text(self.html(), encoding="utf-8")
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
         return path

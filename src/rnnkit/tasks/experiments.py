@@ -42,6 +42,7 @@ from torch.nn import functional as F
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SettingError, UserError, check_positive, check_seed, check_type
+from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
@@ -717,9 +718,8 @@ RESULT_FILES = ("results.json", "results.md", "curves.png")
 def write_outputs(doc: dict[str, Any], out: Path) -> None:
     """results.json, results.md and curves.png in ``out`` (created)."""
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / "results.json.tmp"
-    tmp.write_text(strictjson.dumps(doc, indent=1) + "\n")  # a diverged run's NaN as null
-    tmp.replace(out / "results.json")
+    with written(out / "results.json") as tmp:
+        tmp.write_text(strictjson.dumps(doc, indent=1) + "\n")  # a diverged run's NaN as null
     (out / "results.md").write_text(markdown(doc))
     from rnnkit.plots import experiment_curves
 
