@@ -172,6 +172,9 @@ def test_report_command_on_another_text(charlm_run: Path, tmp_path: Path, capsys
 def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], charlm_run: Path) -> None:
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "no such directory" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("x")
+    assert main(["report", str(tmp_path / "notes.txt")]) == 2
+    assert "notes.txt: a file; expected a run directory" in capsys.readouterr().err
     assert main(["report", str(tmp_path)]) == 2
     assert "not a model directory" in capsys.readouterr().err
     assert main(["report", str(charlm_run), "--chars", "0"]) == 2

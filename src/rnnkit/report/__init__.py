@@ -62,7 +62,8 @@ def run_dir(path: str | Path) -> Path:
     """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``)."""
     path = Path(path)
     if not path.is_dir():
-        raise UserError(f"{path}: no such directory; expected a run directory written by `rnnkit train`")
+        what = "a file" if path.exists() else "no such directory"
+        raise UserError(f"{path}: {what}; expected a run directory written by `rnnkit train`")
     from rnnkit.train.checkpoint import run_folder
 
     return run_folder(path)
