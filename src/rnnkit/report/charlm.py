@@ -27,7 +27,7 @@ from rnnkit.errors import UserError, report_warnings
 from rnnkit.models.language_model import sequence_log_probs
 from rnnkit.report.page import Page, colour, escape, figure_html, json_script, table
 from rnnkit.report.units import Trace, saturation, top_units, trace
-from rnnkit.tasks.charlm import BUILT_IN_TEXTS, DIGEST_CHARS, CharLM, text_digest
+from rnnkit.tasks.charlm import BUILT_IN_TEXTS, DIGEST_CHARS, CharLM, data_record, text_digest
 from rnnkit.train.provenance import located
 
 __all__ = ["TEMPERATURES", "add_sections", "report_text", "unit_series"]
@@ -84,7 +84,7 @@ def report_text(lm: CharLM, text_file: str | None, chars: int) -> tuple[str, str
         raise UserError(f"{lm.checkpoint.path}: the run records no digest of its validation text, so {data} cannot "
                         "be checked to be the text it trained on; give --text FILE")
     try:
-        val = load_text(_located_text(config, data))[cut:]
+        val = load_text(located(data_record(lm.checkpoint, data), "train") or data)[cut:]
     except UserError as exc:
         raise UserError(f"the run's data cannot be read ({exc}); give --text FILE") from None
     if recorded is not None and text_digest(lm.vocab.encode_tensor(val[:DIGEST_CHARS], warn=False)) != recorded:
@@ -92,15 +92,6 @@ def report_text(lm: CharLM, text_file: str | None, chars: int) -> tuple[str, str
                         "give --text FILE")
     start = val.find("\n") + 1 if "\n" in val[: chars // 2] else 0
     return val[start : start + chars], f"validation split of {data}"
-
-
-def _located_text(config: dict[str, Any], data: str) -> str:
-    """Where the run's text ``data`` (its ``settings.data``, as given) is now: the absolute path its data record
-    keeps (for a run saved since records name the text), else ``data`` itself."""
-    record = config.get("data")
-    if data in BUILT_IN_TEXTS or not isinstance(record, dict) or record.get("train") != data:
-        return data
-    return located(record, "train") or data
 
 
 def unit_series(tr: Trace) -> tuple[list[dict[str, Any]], Tensor]:

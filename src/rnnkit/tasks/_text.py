@@ -35,7 +35,6 @@ from rnnkit.train.options import (
     settings_of,
     train_config_from,
 )
-from rnnkit.train.provenance import located
 from rnnkit.train.trainer import Trainer, TrainResult
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
@@ -76,16 +75,6 @@ FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "layer_norm"
 
 
 # ------------------------------------------------------------------------------------------- train
-def sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None, what: str) -> tuple[str, str | None]:
-    """The training and validation files: as given, else (resumed) the run's own, found from any working
-    directory (:func:`rnnkit.train.provenance.located`)."""
-    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or located(saved, "train")
-    if not data:
-        raise UserError(f"--data FILE is required ({what})")
-    return str(data), val_data or located(saved, "val")
-
-
 def encoder_kwargs(config: TextModelConfig) -> dict[str, Any]:
     """The :class:`rnnkit.models.encoder.TextEncoder` arguments of ``config``."""
     return {"embedding_dim": config.embedding, "hidden_size": config.hidden, "num_layers": config.layers,

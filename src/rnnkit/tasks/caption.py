@@ -61,7 +61,7 @@ from rnnkit.tasks.translate import (
 )
 from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
-from rnnkit.train.provenance import located
+from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["CaptionConfig", "ImageCaptioner", "train"]
@@ -267,11 +267,9 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite)
-    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or located(saved, "train")  # from any working directory
-    val_data = val_data or located(saved, "val")
-    if not data:
-        raise UserError("--data is required: a folder with captions.tsv (image<TAB>caption) and the images")
+    data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
+                                  "--data is required:"
+                                  " a folder with captions.tsv (image<TAB>caption) and the images")
     train_items, val_items = caption_folders(str(data), val_data, config)
     tok = (_saved_tokenizer(ckpt) if ckpt is not None else
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],

@@ -69,7 +69,7 @@ from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
 from rnnkit.train.trainer import Trainer, TrainResult, resolved_precision, seed_everything
 
-__all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "text_digest", "train"]
+__all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_digest", "train"]
 
 BUILT_IN_TEXTS = ("shakespeare", "korean")
 DIGEST_CHARS = 65_536  # validation characters a run's digest covers
@@ -310,7 +310,7 @@ def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:
         if data not in (None, saved):
             raise UserError(f"--data {data}: the resumed run trained on {saved}; a resumed run keeps its data")
         return saved, False
-    record = _data_record(ckpt, saved)
+    record = data_record(ckpt, saved)
     recorded = record.get("paths", {}).get("train", saved)
     path = data or located(record, "train") or saved
     if data is None and not Path(path).exists():
@@ -324,10 +324,12 @@ def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:
     return path, same is None
 
 
-def _data_record(ckpt: Checkpoint, saved: str) -> dict[str, Any]:
+def data_record(ckpt: Checkpoint, saved: str) -> dict[str, Any]:
     """The run's record of its text (``config.json["data"]``: the path as given, its absolute path and
     digest); for a run saved before those, or a record that does not name ``saved``, the name alone."""
-    record = ckpt.config.get("data") or {}
+    record = ckpt.config.get("data")
+    if not isinstance(record, dict):
+        return {"train": saved}
     well_formed = all(isinstance(record.get(k, {}), dict) and all(isinstance(v, str) for v in record.get(k, {})
                                                                   .values()) for k in ("paths", "digests"))
     return record if record.get("train") == saved and well_formed else {"train": saved}

@@ -69,7 +69,7 @@ from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
 from rnnkit.train.options import config_from, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
-from rnnkit.train.provenance import differs_from_record, located
+from rnnkit.train.provenance import data_sources, differs_from_record, located
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
@@ -77,6 +77,8 @@ __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier
 TOKENIZERS = ("char", "word", "ngram", "bpe")
 CLASS_WEIGHTS = ("none", "balanced")
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
+#: the error when --data is not given (nor found in a resumed run)
+MISSING_DATA = f"--data FILE is required ({DATA_HELP})"
 
 
 @dataclass
@@ -358,7 +360,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     config = replace(config.with_defaults(saved), autotune=False)
     if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
         config = replace(config, pretrain_minutes=1.0)
-    data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
+    data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
@@ -404,7 +406,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
-    _read_tables(config, *shared.sources(None, data, val_data, DATA_HELP), None)  # bad data: refused before
+    _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)  # bad data: refused before
     # anything is written; a second search into OUT is refused, not mixed with this one; a search that fails
     # before any trial trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)

@@ -31,6 +31,7 @@ from rnnkit.cells import CELLS, ElmanReLU, le2015
 from rnnkit.errors import UserError, check_seed
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
+from rnnkit.train.checkpoint import undone_on_failure
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
@@ -46,7 +47,7 @@ def parse_cells(text: str) -> list[str]:
         raise UserError(f"--cells {text}: unknown cell {bad[0] if bad else '(none)'}; "
                         f"expected some of {','.join(CELLS)}")
     twice = [c for i, c in enumerate(cells) if c in cells[:i]]
-    if twice:  # it would train again, and diagnose.json keeps one
+    if twice:  # it would train again, and diagnose.json (results.json) keeps one
         raise UserError(f"--cells {text}: {twice[0]} is named twice")
     return cells
 
@@ -195,14 +196,10 @@ def run_diagnose(
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
-    try:  # all five files or none: Ctrl-C while drawing left a picture without its numbers
-        report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]
+    with undone_on_failure(out, FILES, made=[]):  # all five files or none: Ctrl-C while drawing left a picture
+        report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]  # without its numbers
         (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
         (out / "diagnose.md").write_text(markdown(report))
-    except BaseException:
-        for name in FILES:
-            (out / name).unlink(missing_ok=True)
-        raise
     return report
 
 

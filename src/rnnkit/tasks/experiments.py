@@ -46,6 +46,7 @@ from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
+from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -770,14 +771,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         cells = [c.strip() for c in cells.split(",") if c.strip()]
     if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
         raise UserError(f"cells {cells!r}: expected a list of cell names, e.g. [\"lstm\", \"gru\"]")
-    bad = [c for c in cells if c not in ALL_CELLS]
-    if bad or not cells:
-        raise UserError(f"--cells {','.join(cells)}: unknown cell {bad[0] if bad else '(none)'}; "
-                        f"expected some of {','.join(ALL_CELLS)}")
-    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
-    if twice:  # it would train again, for its whole budget, and results.json keeps one
-        raise UserError(f"--cells {','.join(cells)}: {twice[0]} is named twice")
-    values["cells"] = cells
+    values["cells"] = parse_cells(",".join(cells))  # known, and none twice (results.json keeps one)
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")

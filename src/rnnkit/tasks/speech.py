@@ -54,7 +54,7 @@ from rnnkit.train.options import (
     start_run,
     train_config_from,
 )
-from rnnkit.train.provenance import located
+from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["SpeechConfig", "Transcriber", "error_rates", "train"]
@@ -298,11 +298,9 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     out = Path(out)
     ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
     config.validate((ckpt.config.get("settings") or {}) if ckpt is not None else None)
-    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or located(saved, "train")  # from any working directory
-    val_data = val_data or located(saved, "val")
-    if not data:
-        raise UserError("--data is required: a folder with manifest.tsv (audio<TAB>text) and WAV files")
+    data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
+                                  "--data is required:"
+                                  " a folder with manifest.tsv (audio<TAB>text) and WAV files")
     train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
              else SymbolTable.build(train_utts, config.symbols, config.jamo))

@@ -61,11 +61,14 @@ from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.train.checkpoint import Checkpoint, check_size
 from rnnkit.train.options import settings_of, start_run
+from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
 
 __all__ = ["SequenceTagger", "TagConfig", "train"]
 
 DATA_HELP = "a CoNLL file (TOKEN<tab>TAG per line, blank line between sentences) or WORD/TAG tokens, a sentence a line"
+#: the error when --data is not given (nor found in a resumed run)
+MISSING_DATA = f"--data FILE is required ({DATA_HELP})"
 CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is not given (word tokens)
 
 
@@ -196,7 +199,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
-    data, val_data = shared.sources(ckpt, data, val_data, DATA_HELP)
+    data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
     folded = _folds(config, ckpt, train_s)

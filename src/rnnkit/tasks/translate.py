@@ -59,7 +59,7 @@ from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
-from rnnkit.train.provenance import located
+from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["Seq2SeqConfig", "Translator", "train"]
@@ -228,11 +228,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
-    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
-    data = data or located(saved, "train")  # from any working directory
-    val_data = val_data or located(saved, "val")
-    if not data:
-        raise UserError("--data is required: a file of 'source<TAB>target' lines, or 'bible-en-es'")
+    data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
+                                  "--data is required:"
+                                  " a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))

@@ -15,12 +15,15 @@ path (``"paths"``), so that a resumed run finds its data from any working direct
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rnnkit.data.prepared import fingerprint
 from rnnkit.errors import UserError
 
-__all__ = ["digest", "differs_from_record", "located", "recorded_file", "with_digests"]
+if TYPE_CHECKING:
+    from rnnkit.train.checkpoint import Checkpoint
+
+__all__ = ["data_sources", "digest", "differs_from_record", "located", "recorded_file", "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -59,6 +62,18 @@ def located(record: dict[str, Any], key: str) -> str | None:
     if kept or (not Path(given).exists() and Path(absolute).exists()):
         return absolute
     return given
+
+
+def data_sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None,
+                 missing: str) -> tuple[str, str | None]:
+    """The training and validation data of a run: as given, else (resumed, ``ckpt``) the run's own, found from
+    any working directory (:func:`located`); ``missing`` is the one-line error when neither names the
+    training data."""
+    saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
+    data = data or located(saved, "train")
+    if not data:
+        raise UserError(missing)
+    return str(data), val_data or located(saved, "val")
 
 
 def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> bool | None:
