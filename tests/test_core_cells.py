@@ -100,6 +100,43 @@ def test_clockwork_under_bf16_autocast_matches_fp32() -> None:
         assert torch.nn.functional.cosine_similarity(a.flatten(), b.flatten(), dim=0) > 0.99
 
 
+def test_probe_of_the_bf16_lstm_kernel_agrees_with_torch_nn() -> None:
+    """The probe says the CPU lacks a bf16 LSTM kernel exactly where torch.nn.LSTM fails under autocast."""
+    from rnnkit.recurrent import _cpu_lstm_kernel_takes
+
+    try:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            torch.nn.LSTM(2, 4)(torch.randn(3, 2, 2))
+        torch_runs = True
+    except RuntimeError:
+        torch_runs = False
+    assert _cpu_lstm_kernel_takes(torch.bfloat16) is torch_runs
+
+
+@pytest.mark.parametrize("kernel", ["this cpu's", "none"])
+def test_lstm_trains_under_bf16_autocast_on_any_cpu(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where oneDNN has no bf16 LSTM kernel (CPUs without AVX512, where torch.nn.LSTM fails under autocast)
+    the fused LSTM runs in fp32 inside the autocast region: the same output and gradients as fp32."""
+    import rnnkit.recurrent as recurrent
+
+    if kernel == "none":
+        monkeypatch.setattr(recurrent, "_cpu_lstm_kernel_takes", lambda dtype: False)
+    torch.manual_seed(0)
+    rnn = Recurrent("lstm", 3, 8, num_layers=2, dropout=0.0, weight_drop=0.0)
+    x = torch.randn(20, 4, 3)
+    out32, _ = rnn(x)
+    g32 = torch.autograd.grad(out32.sum(), list(rnn.parameters()))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out16, (h, c) = rnn(x)
+    g16 = torch.autograd.grad(out16.float().sum(), list(rnn.parameters()))
+    if kernel == "none" or not recurrent._cpu_lstm_kernel_takes(torch.bfloat16):
+        assert out16.dtype == h.dtype == c.dtype == torch.float32
+        assert torch.equal(out16, out32)
+        assert all(torch.equal(a, b) for a, b in zip(g16, g32, strict=True))
+    else:
+        assert torch.allclose(out16.float(), out32, atol=0.05)
+
+
 def test_clockwork_cost_falls_with_active_modules() -> None:
     cell = make_cell("clockwork", 64, periods=[1, 2, 4, 8])
     assert [cell.active_units(t) for t in range(8)] == [64, 16, 32, 16, 48, 16, 32, 16]

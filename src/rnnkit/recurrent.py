@@ -24,6 +24,7 @@ recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` pa
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -43,6 +44,20 @@ IMPLS = ("auto", "fused", "reference")
 #: torch's one-step kernels of the fused cells (what torch.nn.LSTMCell and friends call)
 _STEP_KERNELS = {"lstm": _VF.lstm_cell, "gru": _VF.gru_cell, "rnn_tanh": _VF.rnn_tanh_cell,
                  "rnn_relu": _VF.rnn_relu_cell}
+
+
+@functools.cache
+def _cpu_lstm_kernel_takes(dtype: torch.dtype) -> bool:
+    """Whether torch's fused LSTM runs under CPU autocast to ``dtype`` on this machine. oneDNN has no bf16
+    LSTM kernel for CPUs without AVX512 (torch.nn.LSTM fails there under autocast), so ask it once."""
+    x, h = torch.zeros(2, 1, 1), torch.zeros(1, 1, 1)
+    weights = [torch.zeros(4, 1), torch.zeros(4, 1), torch.zeros(4), torch.zeros(4)]
+    try:
+        with torch.autocast("cpu", dtype=dtype):
+            _VF.lstm(x, (h, h), weights, True, 1, 0.0, False, False, False)
+    except RuntimeError:
+        return False
+    return True
 
 
 def detach_state(state: Any) -> Any:
@@ -418,7 +433,14 @@ class Recurrent(nn.RNNBase):
         """torch's fused sequence kernel, called exactly as torch.nn does."""
         kernel = getattr(_VF, self.cell_def.fused_kernel)  # type: ignore[arg-type]
         weights = self.reg.flat_weights(self)  # W_hh with DropConnect in training (weight_drop)
-        if batch_sizes is None:
+        if batch_sizes is None and self.cell_def.fused_kernel == "lstm" and data.device.type == "cpu" \
+                and torch.is_autocast_enabled("cpu") \
+                and not _cpu_lstm_kernel_takes(torch.get_autocast_dtype("cpu")):
+            # no lower-precision LSTM kernel on this CPU: run it in fp32, as autocast runs any op it has none for
+            with torch.autocast("cpu", enabled=False):
+                result = kernel(data.float(), tuple(h.float() for h in hx), [w.float() for w in weights], self.bias,
+                                self.num_layers, self.dropout, self.training, self.bidirectional, self.batch_first)
+        elif batch_sizes is None:
             result = kernel(data, hx, weights, self.bias, self.num_layers, self.dropout, self.training,
                             self.bidirectional, self.batch_first)
         else:
