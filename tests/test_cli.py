@@ -16,7 +16,7 @@ def models(tmp_path: Path) -> dict[str, str]:
     """Model directories as far as the command line reads them before loading: a config.json naming the
     task, beside a model.safetensors."""
     dirs = {}
-    for task in ("classify", "seq2seq", "tag"):
+    for task in ("classify", "seq2seq", "tag", "speech"):
         (tmp_path / task).mkdir()
         (tmp_path / task / "config.json").write_text(json.dumps({"task": task}), encoding="utf-8")
         (tmp_path / task / "model.safetensors").touch()
@@ -42,6 +42,39 @@ def test_a_prefix_before_the_model_directory_names_a_flag_of_its_task(models: di
     assert _model_dir("evaluate", ["--b", "missing"]) == ("missing", ["--b"])
     with pytest.raises(UserError, match=r"^--bogus: not a flag of `rnnkit evaluate` \("):
         _model_dir("evaluate", ["--bogus", "missing"])
+
+
+@pytest.mark.parametrize("line", [
+    ["transcribe", "{speech}", "a.wav", "--spec-augment"],
+    ["evaluate", "{speech}", "--data", "x", "--time-masks", "2"],
+    ["evaluate", "--freq-width=3", "{speech}", "--data", "x"],   # before DIR: read by _model_dir
+    ["evaluate", "{classify}", "--steps", "3"],                  # before argparse's '--data is required'
+    ["predict", "{tag}", "--lr", "0.1", "some text"],
+    ["translate", "{seq2seq}", "--resume", "x", "a sentence"],
+])
+def test_a_training_flag_given_to_another_verb_is_one_line(line: list[str], models: dict[str, str],
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit transcribe RUN --spec-augment`, like any task's training flag given to a verb of its model, was
+    argparse's usage and 'unrecognized arguments', which does not say where the flag belongs."""
+    argv = [word.format(**models) for word in line]
+    task = json.loads((Path(next(w for w in argv if w in models.values())) / "config.json").read_text())["task"]
+    flag = next(w for w in line if w.startswith("--") and w not in ("--data", "--onnx")).split("=")[0]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {flag}: a training setting; it applies to `rnnkit train "
+                                       f"{task}`, not to `rnnkit {line[0]}`\n")
+
+
+def test_a_flag_the_verb_reads_is_not_refused_as_a_training_one(models: dict[str, str],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--out is a flag of `rnnkit train` and a prefix of predict's --output, which argparse reads it as; a word
+    after '--' is a text; a flag of neither is argparse's to refuse."""
+    for argv in (["predict", models["classify"], "--out", "x.jsonl", "text"], ["predict", models["classify"], "--",
+                                                                              "--lr"]):
+        assert main(argv) == 2   # the empty model.safetensors, read after the line
+        assert "training setting" not in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["evaluate", models["classify"], "--data", "x", "--bogus"])
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
 
 
 def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.CaptureFixture[str]) -> None:

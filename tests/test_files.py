@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,84 @@ def test_a_failure_leaves_the_old_file_and_no_temporary_one(tmp_path: Path) -> N
         tmp.write_text("half")
         raise KeyboardInterrupt
     assert path.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_two_writers_of_one_path_at_once_have_a_temporary_file_each(tmp_path: Path) -> None:
+    """Two exports to one file at once wrote the same NAME.tmp: each could rename the other's half-written
+    file into place, or find it gone. Each now has its own, hidden beside the target; the last to end wins."""
+    path = tmp_path / "out.txt"
+    with written(path) as first, written(path) as second:
+        assert first != second and first.parent == second.parent == tmp_path
+        assert first.name.startswith(".out.txt.") and second.name.startswith(".out.txt.")
+        first.write_text("first")
+        second.write_text("second")
+        assert first.read_text() == "first"
+    assert path.read_text() == "first" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_the_temporary_name_ends_with_the_suffix_a_library_reads_the_format_from(tmp_path: Path) -> None:
+    """matplotlib's savefig picks the format from the name: the temporary file of a plot ends in .png."""
+    from rnnkit.plots import figure
+
+    with written(tmp_path / "loss.png", ".tmp.png") as tmp:
+        assert tmp.name.startswith(".loss.png.") and tmp.name.endswith(".tmp.png")
+    with figure(tmp_path / "curves.png") as (_, ax):
+        ax.plot([1, 2, 3])
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png", "loss.png"]
+
+
+def test_the_new_file_has_the_permissions_of_any_new_file(tmp_path: Path) -> None:
+    """A temporary file made private (tempfile.mkstemp's 0600) would make every export private once renamed."""
+    mask = os.umask(0o022)
+    try:
+        with written(tmp_path / "out.txt") as tmp:
+            tmp.write_text("x")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("names_it", [False, True])
+def test_a_failed_write_names_the_target_and_leaves_it_as_it_was(names_it: bool, tmp_path: Path) -> None:
+    """A full disk was a traceback (the OSError of a write to an open file names no file), and an error naming
+    the temporary file named a file the user never asked for; both are one line naming the target."""
+    path = tmp_path / "out.onnx"
+    path.write_text("old")
+    code = errno.EACCES if names_it else errno.ENOSPC
+    line = rf"^{re.escape(str(path))}: cannot write \({os.strerror(code)}\)$"
+    with pytest.raises(UserError, match=line), written(path) as tmp:
+        tmp.write_text("half")
+        raise OSError(code, os.strerror(code), *([str(tmp)] if names_it else []))
+    assert path.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["out.onnx"]
+
+
+def test_another_files_error_inside_the_block_keeps_its_own_name(tmp_path: Path) -> None:
+    """A source read while writing (a prepared text's) is not the output: its error is left as it was."""
+    path = tmp_path / "out.txt"
+    with pytest.raises(FileNotFoundError) as raised, written(path):
+        (tmp_path / "source.txt").read_text()
+    assert raised.value.filename == str(tmp_path / "source.txt") and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_hold_the_file_is_named_with_the_target(tmp_path: Path) -> None:
+    path = tmp_path / "gone" / "out.txt"
+    with pytest.raises(UserError, match=rf"^{re.escape(str(path))}: cannot write \(No such file or directory\)$"):
+        with written(path):
+            pass
+
+
+def test_a_full_disk_while_writing_pairs_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.cli import main
+
+    def full(self: Path, *args: object, **kwargs: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert main(["data", "dates", "--out", str(tmp_path / "d.tsv"), "--pairs", "5"]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {tmp_path / 'd.tsv'}: cannot write (No space left on device)\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_pipe_is_refused_not_replaced_by_a_file(tmp_path: Path) -> None:

@@ -447,4 +447,4 @@ def test_a_page_that_cannot_be_put_in_place_leaves_no_temporary_file(classify_ru
     assert main(["report", str(run)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"rnnkit: error: {run / 'report.html'}: ") and err.count("\n") == 1
-    assert not list(run.glob("report.html.*")) and (run / "report.html").is_dir()
+    assert not list(run.glob("*report.html.*")) and (run / "report.html").is_dir()

@@ -9,7 +9,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   ``task.load(DIR)`` (every verb takes ``--threads N``); a verb the task does not answer is refused in one
   line. DIR is the first word that is neither a flag nor a flag's value, so flags may come before it too;
   flags, and prefixes of flags, are read as the task of DIR reads them (``evaluate --b`` is a
-  classifier's ``--baseline``);
+  classifier's ``--baseline``); a flag of ``rnnkit train TASK`` that the verb does not read
+  (``transcribe --spec-augment``, ``evaluate --steps``) is refused in one line saying it is a training setting;
 - ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
   ``diagnose``).
 
@@ -200,11 +201,41 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
         if flag in ("-h", "--help"):
             return None
         known = [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+        if not known and len(tasks) == 1 and (refusal := _training_only(name, tasks[0], flag)):
+            raise refusal
         if len(known) != 1:
             what = f"could be {' or '.join(known)}" if known else f"not a flag of `rnnkit {name}`{whose}"
             raise UserError(f"{flag}: {what} (`rnnkit {name} DIR -h` lists its flags)")
         i += 2 if flags[known[0]] and "=" not in word else 1
     return None
+
+
+def _training_only(name: str, task: Task, flag: str) -> UserError | None:
+    """The one-line refusal of ``flag``, one that `rnnkit NAME` does not read for a ``task`` model, when it is a
+    flag of `rnnkit train TASK` (``transcribe --spec-augment``, ``evaluate --steps``: argparse's two lines said
+    only 'unrecognized arguments'); None when it is not."""
+    from rnnkit.train.options import add_trainer_arguments
+
+    parser = argparse.ArgumentParser(add_help=False)
+    task.add_arguments(parser)
+    add_trainer_arguments(parser)
+    if not any(flag in action.option_strings for action in parser._actions):  # argparse lists no flags otherwise
+        return None
+    return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
+
+
+def _refuse_training_flags(name: str, task: Task, rest: Sequence[str]) -> None:
+    """Refuse in one line the first flag of ``rest`` (up to ``--``) that `rnnkit NAME` does not read, neither
+    as itself nor as a prefix of one of its flags, and that is a flag of `rnnkit train TASK`; before argparse,
+    whose refusal of it would come as a usage and 'unrecognized arguments', or after another error."""
+    flags = _verb_flags(name, [task])
+    for word in rest:
+        if word == "--":
+            return
+        flag = word.split("=", 1)[0]
+        if flag.startswith("--") and not any(f.startswith(flag) for f in flags):
+            if refusal := _training_only(name, task, flag):
+                raise refusal
 
 
 def _task_name(word: str) -> str | None:
@@ -264,6 +295,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if verb is None:
         answers = ", ".join(v.name for v in task.verbs) or "none"
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
+    _refuse_training_flags(name, task, rest)
     parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
     add_threads_argument(parser)   # every verb of a trained model

@@ -2,13 +2,18 @@
 
 What a user gets: an output file of rnnkit (an exported model, a report page, a plot, a pairs file, an
 experiment's results) is either the whole new file or the one that was there before, never half of one,
-whatever stops the writing (an error, a full disk, Ctrl-C); and a device or pipe given as the output is
-refused instead of being replaced by a file.
+whatever stops the writing (an error, a full disk, Ctrl-C); two processes writing the same file at once
+each write their own temporary file, and the last to finish wins whole; a failure to write is one line
+naming the file asked for (not the temporary one); and a device or pipe given as the output is refused
+instead of being replaced by a file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,20 +21,58 @@ from rnnkit.errors import UserError
 
 __all__ = ["written"]
 
+#: errors of a write to an open file, which name no file (``No space left on device`` and the like)
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _temporary(path: Path, suffix: str) -> Path:
+    """A new empty file beside ``path``, ``.NAME.XXXXXXXX`` plus ``suffix``: hidden, and its own (created
+    with ``O_EXCL``, so another process or call never gets the same one). Its permissions are those of any
+    new file (0666 less the umask), as the renamed file keeps them; ``tempfile.mkstemp``'s 0600 would not."""
+    name = path.name if len(os.fsencode(path.name)) <= 200 else path.name[:50]  # room for the rest (NAME_MAX 255)
+    for _ in range(100):
+        tmp = path.with_name(f".{name}.{uuid.uuid4().hex[:8]}{suffix}")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+
+
+def _names(exc: OSError, tmp: Path) -> bool:
+    """True when ``exc`` is about writing the temporary file: it names it, or it names no file and is an
+    error only a write gives (a full disk while a library writes to the file it opened)."""
+    if exc.filename is None:
+        return exc.errno in _WRITE_ERRORS
+    return any(isinstance(name, (str, bytes, os.PathLike)) and os.fsdecode(name) == str(tmp)
+               for name in (exc.filename, exc.filename2))
+
 
 @contextlib.contextmanager
 def written(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
-    """A temporary path beside ``path`` (its name plus ``suffix``) to write to: when the block ends without
-    an error it replaces ``path`` (a rename, atomic within a file system); otherwise it is removed and
-    ``path`` is left as it was. An existing ``path`` that is neither a file nor a folder (``/dev/full``, a
-    named pipe) is refused in one line: the rename would replace the device with a file. A folder is left to
-    the rename to refuse (``IsADirectoryError``)."""
+    """A temporary path beside ``path`` to write to (``.NAME.XXXXXXXX`` plus ``suffix``, a name of its own for
+    each call: end ``suffix`` with the extension where a library infers the format from the name, such as
+    matplotlib's ``savefig``): when the block ends without an error it replaces ``path`` (a rename, atomic
+    within a file system); otherwise it is removed and ``path`` is left as it was. An OSError of writing the
+    temporary file (creating it, a full disk) is a UserError naming ``path``: ``PATH: cannot write (No space
+    left on device)``. An existing ``path`` that is neither a file nor a folder (``/dev/full``, a named pipe)
+    is refused in one line: the rename would replace the device with a file. A folder is left to the rename
+    to refuse (``IsADirectoryError``, naming ``path`` as its second file name)."""
     path = Path(path)
     if path.exists() and not path.is_file() and not path.is_dir():
         raise UserError(f"{path}: not a regular file (a device or a pipe); expected the name of a file to write")
-    tmp = path.with_name(path.name + suffix)
     try:
-        yield tmp
+        tmp = _temporary(path, suffix)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        try:
+            yield tmp
+        except OSError as exc:
+            if not _names(exc, tmp):
+                raise  # another file's error (a source read while writing), under its own name
+            raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
