@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fcntl
 import json
 import math
 import re
@@ -198,6 +199,29 @@ def test_diagnose_keeps_an_earlier_output_unless_overwrite(tmp_path: Path, capsy
     assert set(json.loads((out / "diagnose.json").read_text())["cells"]) == {"rnn_tanh"}
     assert run("gru", "--overwrite") == 0
     assert set(json.loads((out / "diagnose.json").read_text())["cells"]) == {"gru"}
+
+
+def test_a_second_diagnose_into_a_busy_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two diagnose runs into one --out at once (the second with --overwrite) removed and rewrote each other's
+    files; the second is refused in one line while the first holds out/.lock, and runs once it is free."""
+    out = tmp_path / "diag"
+    out.mkdir()
+    (out / "diagnose.json").write_text("{}")
+    run = ["diagnose", "--cells", "gru", "--length", "6", "--hidden", "4", "--train-steps", "0", "--clip-steps", "1",
+           "--clip-length", "6", "--out", str(out), "--json", "--overwrite"]
+    with open(out / ".lock", "a+", encoding="utf-8") as fh:  # held as another process's run holds it
+        fh.write("pid 4242")
+        fh.flush()
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(run) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"rnnkit: error: {out}: another run is writing into it (pid 4242)")
+        assert err.count("\n") == 1
+        assert sorted(p.name for p in out.iterdir()) == [".lock", "diagnose.json"]
+        assert (out / "diagnose.json").read_text() == "{}"
+    assert main(run) == 0
+    assert set(json.loads((out / "diagnose.json").read_text())["cells"]) == {"gru"}
+    assert main(run) == 0  # the lock a finished run leaves refuses no one
 
 
 def test_diagnose_refuses_bad_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import gzip
 import json
 import math
 import struct
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -484,6 +487,41 @@ def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest
     missing = str(tmp_path / "none")
     assert main(["experiment", "pixel-mnist", "--out", str(fresh / "a" / "b"), "--idx-dir", missing]) == 2
     assert not fresh.exists()
+
+
+@contextlib.contextmanager
+def _held(out: Path) -> Iterator[None]:
+    """``out/.lock`` held as another process's run holds it (the kernel's flock, through another open file)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".lock", "a+", encoding="utf-8") as fh:
+        fh.write("pid 4242")
+        fh.flush()
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+
+
+def test_a_second_experiment_into_a_busy_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two experiments into one --out at once wrote over each other's results.json (an --overwrite one removed
+    the first's results under it); the second is refused in one line, as a second `rnnkit train` is, and
+    touches nothing there; once the first has ended, its .lock refuses no one."""
+    out = tmp_path / "exp"
+    run = ["experiment", "adding", "--out", str(out), "--json", *TINY, *CASES["adding"], "--cells", "gru"]
+    with _held(out):
+        assert main(run) == 2
+        err = capsys.readouterr().err
+        assert err == f"rnnkit: error: {out}: another run is writing into it (pid 4242); wait for it to end, " \
+                      "or use another --out\n"
+        assert sorted(p.name for p in out.iterdir()) == [".lock"]  # the first run's lock is left to it
+        (out / "results.json").write_text("{}")  # the first run's first cell
+        assert main([*run, "--overwrite"]) == 2
+        assert "another run is writing into it" in capsys.readouterr().err
+        assert (out / "results.json").read_text() == "{}"
+    assert main([*run, "--overwrite"]) == 0  # the first run ended: its lock is free
+    assert list(json.loads((out / "results.json").read_text())["results"]) == ["gru"]
+    assert main(["report", str(out)]) == 0 and "gru" in (out / "report.html").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main([*run, "--overwrite"]) == 0  # nor does a normal run leave one that refuses the next
+    assert sorted(p.name for p in out.iterdir()) == [".lock", *sorted(ex.RESULT_FILES)]  # report.html went
 
 
 def _experiments_report():

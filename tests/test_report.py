@@ -5,6 +5,7 @@ browser (headless Chromium; skipped where there is none)."""
 from __future__ import annotations
 
 import base64
+import html
 import json
 import random
 import re
@@ -336,6 +337,47 @@ def test_diagnose_directory_page(tmp_path: Path) -> None:
     assert "Gradient norm through time" in page and "rnn_tanh (init)" in page
     norms = json.loads((out / "diagnose.json").read_text())["cells"]["rnn_tanh"]["grad_norms_start"]
     assert json.dumps(norms[0])[:8] in page
+
+
+def _sections(page: str) -> list[tuple[str, str | None, list[str]]]:
+    """Each section of a page in order: its heading, the title of the figure under it (None: no figure) and
+    the names of that figure's lines."""
+    found = []
+    for heading, body in re.findall(r'<section id="[^"]*"><h2>(.*?)</h2>(.*?)</section>', page, re.S):
+        if "Plotly.newPlot(" not in body:
+            found.append((html.unescape(heading), None, []))
+            continue
+        decoder = json.JSONDecoder()
+        data, end = decoder.raw_decode(body, body.index("[", body.index("Plotly.newPlot(")))
+        layout, _ = decoder.raw_decode(body, body.index("{", end))
+        found.append((html.unescape(heading), layout["title"]["text"], [trace["name"] for trace in data]))
+    return found
+
+
+def test_diagnose_page_puts_each_heading_over_its_own_figure(tmp_path: Path) -> None:
+    """The page's "Spectral radius of W_hh" heading sat over the radius sweep (a tanh RNN at radius 0.9 and
+    1.1), and the cells' spectral radii had no section: each heading now names what is under it."""
+    from rnnkit.report import write_report
+
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "rnn_tanh", "--length", "12", "--hidden", "4", "--train-steps", "2",
+                 "--clip-steps", "3", "--clip-length", "10", "--out", str(out), "--json"]) == 0
+    page = write_report(out).read_text(encoding="utf-8")
+    sections = _sections(page)
+    assert [(heading, title) for heading, title, _ in sections] == [
+        ("Gradient norm through time", "Gradient norm through time, adding problem T = 12"),
+        ("Spectral radius of W_hh", None),
+        ("W_hh scaled to a radius (tanh RNN)", "tanh RNN, W_hh = radius × orthogonal"),
+        ("Clipping", "IRNN, adding T = 10: with and without clipping"),
+        ("Numbers", None),
+    ]
+    assert sections[0][2] == ["rnn_tanh (init)", "rnn_tanh (after 2 steps)"]
+    assert [name.split(":")[0] for name in sections[2][2]] == ["radius 0.9", "radius 1.1"]
+    assert [name.split(":")[0] for name in sections[3][2]] == ["unclipped", "clipped"]
+    radius = json.loads((out / "diagnose.json").read_text())["cells"]["rnn_tanh"]
+    body = page.split("<h2>Spectral radius of W_hh</h2>")[1].split("</section>")[0]
+    start, end = f"{radius['radius_start']['radius']:.3f}", f"{radius['radius_end']['radius']:.3f}"
+    assert f"<tr><td>rnn_tanh</td><td>{start}</td><td>{end}</td><td>2</td></tr>" in body
 
 
 def _figure(page: str, div_id: str) -> tuple[list, dict]:

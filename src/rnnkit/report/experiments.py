@@ -3,7 +3,8 @@
 What a user gets: for an experiment (``results.json``), the table of cells (mean ± std over seeds,
 parameters, seconds) and the test metric of every cell and seed against training time, interactive;
 for ``diagnose`` (``diagnose.json``), the gradient norm through time of each cell at initialisation and
-after training, the radius sweep and the runs with and without clipping, on log axes, and its table.
+after training, the spectral radius of each cell's W_hh then (a table), the radius sweep and the runs with
+and without clipping, on log axes, and its table; each under its own heading.
 """
 
 from __future__ import annotations
@@ -109,6 +110,15 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _radius_table(doc: dict[str, Any]) -> str:
+    """The spectral radius of each cell's W_hh at initialisation and after its training (no figure: two
+    numbers a cell; the radius sweep's figure is a section of its own)."""
+    rows = [(cell, _g(r["radius_start"]["radius"], ".3f"), _g(r["radius_end"]["radius"], ".3f"), r["train_steps"])
+            for cell, r in doc["cells"].items()]
+    return (table(["cell", "at initialisation", "after training", "training steps"], rows)
+            + "<p>Gated cells: the largest radius over the gate blocks of W_hh.</p>")
+
+
 def experiment_page(run: Path) -> Page:
     """The page of an ``rnnkit experiment`` or ``rnnkit diagnose`` output directory."""
     if (run / "results.json").is_file():
@@ -120,7 +130,8 @@ def experiment_page(run: Path) -> Page:
     page = Page(f"rnnkit report: diagnose {run.resolve().name}")
     figures = diagnose_figures(doc)
     page.add("Gradient norm through time", figure_html(figures[0], div_id="curves"))
-    page.add("Spectral radius of W_hh", figure_html(figures[1]))
+    page.add("Spectral radius of W_hh", _radius_table(doc))
+    page.add("W_hh scaled to a radius (tanh RNN)", figure_html(figures[1]))
     page.add("Clipping", figure_html(figures[2]))
     if (run / "diagnose.md").is_file():
         page.add("Numbers", f"<pre>{escape((run / 'diagnose.md').read_text(encoding='utf-8'))}</pre>")

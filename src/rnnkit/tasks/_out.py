@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import undone_on_failure
+from rnnkit.train.checkpoint import missing_folders, run_lock, undone_on_failure
 
 #: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
 DERIVED = "report.html"
@@ -19,18 +19,30 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
     so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``, which
     removes them, and the ``report.html`` drawn from them, before the work starts (as ``train --overwrite``
     does): a new run stopped early leaves none of the earlier results to pass for its own.
-    When the block fails before anything was written, the folders it created are removed again."""
+    The block runs holding ``out/.lock`` (:func:`rnnkit.train.checkpoint.run_lock`, as a training run does):
+    a second run into ``out`` while this one works is refused in one line, before it removes or writes
+    anything. When the block fails before anything was written, the lock file and the folders it created
+    are removed again."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; expected a directory for {', '.join(files[:-1])} and {files[-1]}")
+    _refuse_taken(out, files, owner, overwrite)  # before the lock: a refused run leaves not even .lock there
+    made = missing_folders(out)
+    # the lock outside: a run refused for another's lock removes nothing (not that run's .lock); a failure
+    # inside, before anything was written, leaves no lock file or empty folder behind
+    with run_lock(out), undone_on_failure(out, made=made):
+        # again under the lock: a run into ``out`` may have finished between the first look and the lock
+        if _refuse_taken(out, files, owner, overwrite):
+            for name in (*files, DERIVED):
+                if (out / name).is_file() or (out / name).is_symlink():
+                    (out / name).unlink()
+        yield out
+
+
+def _refuse_taken(out: Path, files: tuple[str, ...], owner: str, overwrite: bool) -> list[str]:
+    """The ``files`` an earlier run left in ``out``; refused in one line unless ``overwrite``."""
     taken = [name for name in files if (out / name).exists()]
     if taken and not overwrite:
         raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "
                         "replace them")
-    if taken:
-        for name in (*files, DERIVED):
-            if (out / name).is_file() or (out / name).is_symlink():
-                (out / name).unlink()
-    with undone_on_failure(out):  # refused before any result was written: leave no empty folder behind
-        out.mkdir(parents=True, exist_ok=True)
-        yield out
+    return taken
