@@ -11,6 +11,7 @@ import pytest
 
 from rnnkit.data import tabular, text, utf8
 from rnnkit.data.conll import TAGGED, read_conll
+from rnnkit.data.pairs import read_pairs
 from rnnkit.data.prepared import prepare_text
 from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8
 from rnnkit.errors import UserError
@@ -20,6 +21,7 @@ READERS: dict[str, Callable[[Path], Any]] = {
     "lm text": text.read_utf8,
     "prepared text": prepare_text,
     "lines": tabular.file_lines,
+    "pairs": read_pairs,
     "conll": read_conll,
 }
 
@@ -90,6 +92,8 @@ def test_a_missing_file_and_a_folder_keep_each_readers_words(tmp_path: Path) -> 
     assert refusal(lambda: tabular.read_table(tmp_path)) == (
         f"{tmp_path}: is a directory; expected a CSV, TSV or JSONL file")
     assert refusal(lambda: read_conll(tmp_path)) == f"{tmp_path}: is a directory; expected {TAGGED}"
+    assert refusal(lambda: read_pairs(tmp_path)) == (
+        f"{tmp_path}: is a directory; expected a file of tab-separated pairs")
     assert refusal(lambda: tabular.file_lines(tmp_path)) == f"{tmp_path}: is a directory; expected a UTF-8 text file"
 
 
