@@ -73,7 +73,7 @@ def test_refused_tables(tmp_path: Path, name: str, content: str, kwargs: dict, m
 
 def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:
     p = write(tmp_path / "a.csv", b"text,label\nfine,1\ncaf" + b"\xe9,0\n")
-    with pytest.raises(UserError, match=r"a.csv:3: not UTF-8 \(byte 0xe9 at column 4\)"):
+    with pytest.raises(UserError, match=r"a.csv:3: not UTF-8 \(byte 0xe9 at column 4, byte offset 21\); save the file"):
         read_table(p)
 
 

@@ -11,6 +11,7 @@ import torch
 
 from rnnkit.cli import main
 from rnnkit.data import prepared as prep
+from rnnkit.data import utf8
 from rnnkit.data.prepared import default_dir, open_prepared, prepare_text
 from rnnkit.data.text import read_utf8
 from rnnkit.data.tokenize import CharVocab
@@ -31,9 +32,10 @@ def _write(path: Path, text: str) -> Path:
 @pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 20])
 def test_ids_and_vocabulary_are_those_of_the_text_read_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 chunk: int) -> None:
-    monkeypatch.setattr(prep, "CHUNK_BYTES", chunk)  # pieces that split CRLF and multi-byte characters
     path = _write(tmp_path / "t.txt", MIXED)
-    text = read_utf8(path)
+    text = read_utf8(path)  # in one piece
+    assert text == MIXED[1:].replace("\r\n", "\n").replace("\r", "\n")
+    monkeypatch.setattr(utf8, "CHUNK_BYTES", chunk)  # pieces that split CRLF and multi-byte characters
     p = prepare_text(path)
     assert p.vocab.symbols == CharVocab.from_text(text).symbols
     assert torch.equal(p.tokens.long(), p.vocab.encode_tensor(text)) and p.tokens.dtype == torch.uint8
@@ -75,7 +77,7 @@ def test_a_large_vocabulary_takes_a_wider_dtype(tmp_path: Path) -> None:
 
 def test_bad_texts_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_bytes(b"ok\n\xff\n")
-    with pytest.raises(UserError, match=r"bad.txt:2: not UTF-8 text \(byte 0xff"):
+    with pytest.raises(UserError, match=r"bad.txt:2: not UTF-8 \(byte 0xff at column 1, byte offset 3\)"):
         prepare_text(tmp_path / "bad.txt")
     with pytest.raises(UserError, match="empty"):
         prepare_text(_write(tmp_path / "empty.txt", " \n"))

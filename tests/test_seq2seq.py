@@ -15,6 +15,7 @@ from rnnkit.cells import CELLS
 from rnnkit.cli import main
 from rnnkit.data.dates import FORMATS, date_pairs, render
 from rnnkit.data.pairs import read_pairs, split_pairs
+from rnnkit.data.utf8 import HINT
 from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import ATTENTIONS, Seq2Seq, banned_ngram_tokens
 from rnnkit.tasks.translate import Seq2SeqConfig, teacher_forcing_ratio
@@ -135,7 +136,7 @@ def test_ngram_blocking() -> None:
     (b"a\tb\tc\n", "pairs.tsv:1: expected one tab between source and target, found 2"),
     (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
     (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
-    (b"a\tb\n\xff\xfe\tc\n", "pairs.tsv:2: not UTF-8 (byte 1 of the line)"),
+    (b"a\tb\n\xff\xfe\tc\n", f"pairs.tsv:2: not UTF-8 (byte 0xff at column 1, byte offset 4); {HINT}"),
     (b"\n\n", "pairs.tsv: no pairs; expected lines of 'source<TAB>target'"),
 ])
 def test_refused_pairs_lines(tmp_path: Path, content: bytes, message: str) -> None:

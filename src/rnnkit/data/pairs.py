@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
+from rnnkit.data.utf8 import read_utf8
 from rnnkit.errors import UserError
 from rnnkit.files import written
 
@@ -34,21 +35,9 @@ def _check_line(line: str, where: str) -> Pair:
 
 def read_pairs(path: str | Path) -> list[Pair]:
     """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory; expected a file of tab-separated pairs") from None
+    content = read_utf8(path, "a file of tab-separated pairs")
     pairs: list[Pair] = []
-    for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
-        try:
-            line = line_bytes.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise UserError(f"{path}:{number}: not UTF-8 (byte {exc.start + 1} of the line)") from None
-        if number == 1:
-            line = line.removeprefix("\ufeff")
+    for number, line in enumerate(content.split("\n"), start=1):
         line = line.rstrip("\r")
         if line.strip():
             pairs.append(_check_line(line, f"{path}:{number}"))

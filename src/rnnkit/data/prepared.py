@@ -1,7 +1,7 @@
 """A text larger than memory, encoded once: a memory-mapped token file beside its vocabulary.
 
 ``rnnkit prepare TEXT`` (or the first ``rnnkit train charlm --data TEXT``) reads the UTF-8 file in
-chunks, twice (the characters it holds, then their ids), and writes a directory, ``TEXT.rnnkit/`` by
+pieces, twice (the characters it holds, then their ids), and writes a directory, ``TEXT.rnnkit/`` by
 default (``~/.cache/rnnkit/prepared/`` when the text's directory is read-only; ``--out DIR`` elsewhere)::
 
     tokens.bin      one id per character, raw, in the smallest dtype that holds the vocabulary
@@ -11,9 +11,9 @@ default (``~/.cache/rnnkit/prepared/`` when the text's directory is read-only; `
     prepared.json   the dtype, the character count and the fingerprint of the source
 
 Training opens ``tokens.bin`` as a NumPy memmap: windows are read from disk as they are needed and the
-text itself is never held in memory. The text is read as :func:`rnnkit.data.text.read_utf8` reads it
-(a BOM dropped, CRLF and CR made LF, non-UTF-8 refused with its line), so the ids are those of the
-in-memory path.
+text itself is never held in memory. The text is read by :func:`rnnkit.data.text.text_pieces`, the pieces
+that :func:`rnnkit.data.text.read_utf8` joins (a BOM dropped, CRLF and CR made LF, non-UTF-8 refused with
+its line and column), so the ids are those of the in-memory path.
 
 The directory is reused while the source is unchanged. The fingerprint is the file's size, its
 modification time (ns) and the SHA-256 of its first and last MiB: cheap to check on every run of a
@@ -24,7 +24,6 @@ Several processes preparing the same text (torchrun) take turns on a lock; the l
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import fcntl
 import hashlib
@@ -39,6 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError
 from rnnkit.files import written
@@ -48,7 +48,6 @@ __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_pr
 
 FORMAT = 1
 TOKENS, VOCAB, META = "tokens.bin", "vocab.json", "prepared.json"
-CHUNK_BYTES = 16 << 20
 _EDGE = 1 << 20
 _NUMPY = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
 
@@ -202,40 +201,10 @@ def _fresh(out: Path, mark: dict[str, Any]) -> bool:
         return False
 
 
-def _chunks(text: Path) -> Iterator[str]:
-    """The file's text in pieces, normalised as read_utf8 does (BOM, CRLF/CR), decoding checked."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    offset, lines, first, held, content = 0, 0, True, "", False
-    with open(text, "rb") as fh:
-        while True:
-            raw = fh.read(CHUNK_BYTES)
-            try:
-                piece = decoder.decode(raw, final=not raw)
-            except UnicodeDecodeError as exc:
-                line = lines + raw.count(b"\n", 0, max(exc.start, 0)) + 1
-                byte = raw[exc.start] if 0 <= exc.start < len(raw) else 0
-                raise UserError(
-                    f"{text}:{line}: not UTF-8 text (byte 0x{byte:02x} at byte offset {offset + exc.start}); "
-                    "convert it first, e.g. `iconv -f cp949 -t utf-8` or `iconv -f latin1 -t utf-8`") from None
-            offset, lines = offset + len(raw), lines + raw.count(b"\n")
-            if first and piece:
-                piece, first = piece.removeprefix("\ufeff"), False
-            piece = held + piece
-            held = "\r" if raw and piece.endswith("\r") else ""
-            piece = piece[: len(piece) - len(held)].replace("\r\n", "\n").replace("\r", "\n")
-            content = content or bool(piece.strip())
-            if piece:
-                yield piece
-            if not raw:
-                break
-    if not content:
-        raise UserError(f"{text}: the file is empty; expected UTF-8 text")
-
-
 def _vocabulary(text: Path) -> CharVocab:
     """Every character of the text, by code point (CharVocab.from_text without holding the text)."""
     seen = np.zeros(0x110000, dtype=bool)
-    for piece in _chunks(text):
+    for piece in text_pieces(text):
         seen[np.frombuffer(piece.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
     return CharVocab([chr(c) for c in np.flatnonzero(seen)], padded=False)
 
@@ -246,7 +215,7 @@ def _encode(text: Path, out: Path, mark: dict[str, Any]) -> None:
     (out / META).unlink(missing_ok=True)  # from here on the directory is not a valid preparation
     chars = 0
     with written(out / TOKENS) as tmp, open(tmp, "wb") as fh:
-        for piece in _chunks(text):
+        for piece in text_pieces(text):
             ids = vocab.encode_tensor(piece, warn=False, dtype=dtype)
             fh.write(ids.numpy().tobytes())
             chars += len(piece)

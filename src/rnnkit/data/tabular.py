@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from rnnkit.data import utf8
+from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
 
 __all__ = [
@@ -80,35 +82,17 @@ def file_format(path: str | Path) -> str:
     return "csv"
 
 
-def decode_utf8(data: bytes, path: str) -> str:
-    """``data`` as text (a BOM is dropped); bytes that are not UTF-8 are refused naming line and column."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise UserError(
-            f"{path}:{line}: not UTF-8 (byte 0x{data[start]:02x} at column {column}); "
-            "save the file as UTF-8"
-        ) from None
-
-
 def file_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 file (see :func:`decode_utf8`), split at newlines only (a CR before one is
+    """The lines of a UTF-8 file (see :func:`read_utf8`), split at newlines only (a CR before one is
     dropped): U+2028 or a form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
-    return [line.rstrip("\r") for line in decode_utf8(path.read_bytes(), str(path)).split("\n")]
+    return [line.rstrip("\r") for line in read_utf8(path, "a UTF-8 text file").split("\n")]
 
 
 def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
-    """The text of a UTF-8 file (see :func:`decode_utf8`); a missing path, or a directory where the
-    ``expected`` file goes, is refused in one line."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"{path}: no such file")
-    if p.is_dir():
-        raise UserError(f"{path}: is a directory; expected {expected}")
-    return decode_utf8(p.read_bytes(), str(path))
+    """The text of a UTF-8 file, its line ends as they are (a quoted CSV field may hold a CRLF); a missing
+    path, a directory where the ``expected`` file goes, or bytes that are not UTF-8 are refused in one line
+    (see :mod:`rnnkit.data.utf8`)."""
+    return utf8.read_utf8(path, expected)
 
 
 def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:

@@ -14,7 +14,8 @@ The Korean texts come from the wheel file, downloaded once (``make`` does it)::
 installed konlpy package's directory.
 
 Files that are empty or not UTF-8 are refused with a :class:`~rnnkit.errors.UserError` that names
-the file (and, for bad bytes, the byte offset and line).
+the file (and, for bad bytes, the line, column and byte offset: :mod:`rnnkit.data.utf8`, which reads every
+UTF-8 file of rnnkit).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import importlib.util
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+from rnnkit.data.utf8 import decode_utf8, read_pieces
 from rnnkit.errors import UserError
 
 __all__ = [
@@ -37,53 +40,30 @@ __all__ = [
     "load_text",
     "read_utf8",
     "shakespeare_text",
+    "text_pieces",
 ]
 
 # --------------------------------------------------------------------------------------------- files
+#: what a language model's text is (a file of whitespace only is refused as empty)
+_TEXT = "UTF-8 text"
+
+
+def text_pieces(path: str | Path) -> Iterator[str]:
+    """The text of a UTF-8 file in pieces, as :func:`read_utf8` reads it (for a text larger than memory)."""
+    return read_pieces(path, "a UTF-8 text file", newlines=True, empty=_TEXT,
+                       missing="--data takes 'shakespeare', 'korean' or the path of a UTF-8 text file")
+
+
 def read_utf8(path: str | Path) -> str:
-    """The text of a UTF-8 file (a BOM is dropped, CRLF becomes LF); one-line errors otherwise."""
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; expected a UTF-8 text file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(
-            f"{path}: no such file; --data takes 'shakespeare', 'korean' or the path of a UTF-8 text file"
-        ) from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    text = _decode(raw, str(path))
-    del raw  # a long text: its bytes are not kept while the line ends are rewritten
-    return _normalise(text)
+    """The text of a UTF-8 file (a BOM is dropped, CRLF and CR become LF); one-line errors otherwise
+    (see :mod:`rnnkit.data.utf8`)."""
+    return "".join(text_pieces(path))
 
 
 def decode_text(raw: bytes, where: str) -> str:
-    """``raw`` as text (a BOM is dropped, CRLF becomes LF); empty or non-UTF-8 bytes are refused in one
-    line that names ``where`` (and, for bad bytes, the line and byte offset)."""
-    return _normalise(_decode(raw, where))
-
-
-def _decode(raw: bytes, where: str) -> str:
-    if not raw.strip():
-        raise UserError(f"{where}: the file is empty; expected UTF-8 text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UserError(
-            f"{where}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}); "
-            "convert it first, e.g. `iconv -f cp949 -t utf-8` or `iconv -f latin1 -t utf-8`"
-        ) from None
-    return text
-
-
-def _normalise(text: str) -> str:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    """``raw`` as text, as :func:`read_utf8` reads a file; empty or non-UTF-8 bytes are refused in one line
+    that names ``where`` (and, for bad bytes, the line, column and byte offset)."""
+    return decode_utf8(raw, where, newlines=True, empty=_TEXT)
 
 
 def _package_dir(name: str) -> Path | None:

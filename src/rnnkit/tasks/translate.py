@@ -479,10 +479,7 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
 
 def _read_sources(path: str) -> list[str]:
     """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
-    try:
-        lines = file_lines(Path(path))  # a BOM dropped; bytes not UTF-8 named by line and column
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
+    lines = file_lines(Path(path))  # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
     if lines and not lines[-1].strip():
         lines.pop()  # after the last newline
     sources = []

@@ -1,0 +1,119 @@
+"""UTF-8 files as text: the one place where rnnkit turns a file's bytes into a string.
+
+What a user gets: a byte order mark is dropped; with ``newlines=True`` (texts for language models) CRLF
+and a lone CR become LF, otherwise line ends are left as they are (a CSV field may hold a CRLF; the
+readers of tables and tagged files split lines themselves). A missing file, a folder, a file that cannot
+be read, an empty one where text is required (``empty``) and bytes that are not UTF-8 are refused with a
+one-line :class:`~rnnkit.errors.UserError`. Bad bytes read the same in every file (one line, cut here)::
+
+    data.csv:3: not UTF-8 (byte 0xe9 at column 4, byte offset 21); save the file as UTF-8,
+    e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)
+
+the line and the column (in characters) as an editor counts them (LF, CRLF or a lone CR ends a line), the
+byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8.
+
+A file is read and decoded in pieces (:func:`read_pieces`), so that a text larger than memory can be
+encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`read_utf8`) alike.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rnnkit.errors import UserError
+
+__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "read_pieces", "read_utf8"]
+
+#: the bytes read from a file at a time
+CHUNK_BYTES = 16 << 20
+
+#: how to mend a file that is not UTF-8 (Latin-1 and, for Korean, CP949 are the encodings met most)
+HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)"
+
+
+class _Place:
+    """The line and column reached in a text given in pieces (LF, CRLF and a lone CR each end one line)."""
+
+    def __init__(self) -> None:
+        self.line, self.column, self.after_cr = 1, 1, False
+
+    def advance(self, text: str) -> None:
+        if not text:
+            return
+        ends = text.count("\n") + text.count("\r") - text.count("\r\n") - (self.after_cr and text[0] == "\n")
+        last = max(text.rfind("\n"), text.rfind("\r"))
+        self.line += ends
+        self.column = len(text) - last if last >= 0 else self.column + len(text)
+        self.after_cr = text[-1] == "\r"
+
+
+def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False,
+                  empty: str | None = None) -> Iterator[str]:
+    """The text of UTF-8 bytes given in pieces (a multi-byte character or a CRLF may be split between two):
+    a BOM dropped, CRLF and a lone CR made LF when ``newlines``; bytes that are not UTF-8 are refused
+    in one line naming ``where``, the line, the column, the byte and its offset; with ``empty`` (what
+    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    place, fed, started, held, content = _Place(), 0, False, "", False
+    for raw, final in _with_end(chunks):
+        fed += len(raw)
+        try:
+            piece = decoder.decode(raw, final)
+        except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then raw
+            before = exc.object[: exc.start].decode("utf-8")
+            place.advance(before if started else before.removeprefix("\ufeff"))
+            offset = fed - len(exc.object) + exc.start
+            raise UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
+                            f"{place.column}, byte offset {offset}); {HINT}") from None
+        if not started and piece:
+            piece, started = piece.removeprefix("\ufeff"), True
+        place.advance(piece)
+        if newlines:
+            piece = held + piece
+            held = "\r" if not final and piece.endswith("\r") else ""  # a CRLF may go on in the next chunk
+            piece = piece[: len(piece) - len(held)].replace("\r\n", "\n").replace("\r", "\n")
+        content = content or (bool(piece) and not piece.isspace())
+        if piece:
+            yield piece
+    if empty is not None and not content:
+        raise UserError(f"{where}: the file is empty; expected {empty}")
+
+
+def _with_end(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
+    for raw in chunks:
+        yield raw, False
+    yield b"", True
+
+
+def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | None = None) -> str:
+    """``raw`` as text (see :func:`decode_pieces`); ``where`` names it in an error (a file, an archive member)."""
+    return "".join(decode_pieces((raw,), where, newlines=newlines, empty=empty))
+
+
+def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
+                empty: str | None = None) -> Iterator[str]:
+    """The text of a UTF-8 file in pieces (see :func:`decode_pieces`), read :data:`CHUNK_BYTES` at a time. A
+    folder is refused as ``PATH: is a directory; expected {expected}``, a missing file as ``PATH: no such
+    file`` (then ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``."""
+    name = str(path)  # as the user wrote it, as the other messages of a reader name it
+    if Path(path).is_dir():
+        raise UserError(f"{name}: is a directory; expected {expected}")
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
+    except OSError as exc:
+        raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        try:
+            yield from decode_pieces(iter(lambda: fh.read(CHUNK_BYTES), b""), name, newlines=newlines, empty=empty)
+        except OSError as exc:  # a read that fails half way (an I/O error, a lost network mount)
+            raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
+              empty: str | None = None) -> str:
+    """The text of a UTF-8 file, refused in one line as :func:`read_pieces` tells."""
+    return "".join(read_pieces(path, expected, missing=missing, newlines=newlines, empty=empty))

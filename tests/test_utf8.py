@@ -1,0 +1,114 @@
+"""UTF-8 files (rnnkit.data.utf8): one decoder for every reader, one message for bytes that are not UTF-8."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rnnkit.data import tabular, text, utf8
+from rnnkit.data.conll import TAGGED, read_conll
+from rnnkit.data.pairs import read_pairs
+from rnnkit.data.prepared import prepare_text
+from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8
+from rnnkit.errors import UserError
+
+READERS: dict[str, Callable[[Path], Any]] = {
+    "table": tabular.read_table,
+    "lm text": text.read_utf8,
+    "prepared text": prepare_text,
+    "lines": tabular.file_lines,
+    "pairs": read_pairs,
+    "conll": read_conll,
+}
+
+
+def refusal(read: Callable[[], Any]) -> str:
+    with pytest.raises(UserError) as info:
+        read()
+    return str(info.value)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("reader", READERS)
+def test_a_bad_byte_on_line_3_reads_the_same_in_a_csv_and_a_text(tmp_path: Path, reader: str, end: str) -> None:
+    lines = [b"text,label", b"fine,1", b"caf\xe9,0", b""]
+    path = tmp_path / "data.csv"
+    path.write_bytes(end.encode().join(lines))
+    offset = len(b"text,label" + b"fine,1") + 2 * len(end) + len(b"caf")
+    assert refusal(lambda: READERS[reader](path)) == (
+        f"{path}:3: not UTF-8 (byte 0xe9 at column 4, byte offset {offset}); {HINT}")
+
+
+BAD = "\ufeff한국어\r\nxé\r".encode() + b"\xe9\x9fZ\n"  # a BOM, Hangul, CRLF, a lone CR, a cut 3-byte character
+WHERE = "BAD:3: not UTF-8 (byte 0xe9 at column 1, byte offset 18)"
+
+
+@pytest.mark.parametrize("newlines", [False, True])
+def test_the_line_column_and_offset_are_those_of_the_whole_file_in_pieces_of_any_size(newlines: bool) -> None:
+    assert refusal(lambda: decode_utf8(BAD, "BAD", newlines=newlines)) == f"{WHERE}; {HINT}"
+    for size in range(1, len(BAD) + 1):
+        pieces = [BAD[i: i + size] for i in range(0, len(BAD), size)]
+        assert refusal(lambda p=pieces: list(decode_pieces(p, "BAD", newlines=newlines))) == f"{WHERE}; {HINT}", size
+
+
+def test_the_column_counts_characters_after_the_bom() -> None:
+    raw = "\ufeff한국어 ".encode() + b"\xff"
+    assert refusal(lambda: decode_utf8(raw, "k.txt")).startswith("k.txt:1: not UTF-8 (byte 0xff at column 5, "
+                                                                 "byte offset 13)")
+
+
+def test_line_ends_are_made_lf_for_texts_and_kept_for_tables(tmp_path: Path) -> None:
+    raw = "\ufeffone\r\ntwo\rthree\n".encode()
+    assert text.decode_text(raw, "t") == "one\ntwo\nthree\n"
+    assert decode_utf8(raw, "t") == "one\r\ntwo\rthree\n"
+    for size in (1, 2, 5):
+        pieces = [raw[i: i + size] for i in range(0, len(raw), size)]
+        assert "".join(decode_pieces(pieces, "t", newlines=True)) == "one\ntwo\nthree\n"
+    (tmp_path / "q.csv").write_bytes(b'text,label\r\n"first\r\nsecond",1\r\n')
+    assert tabular.read_table(tmp_path / "q.csv").texts == ["first\r\nsecond"]  # a quoted field keeps its CRLF
+
+
+@pytest.mark.parametrize("raw", [b"", b" \n\r\n", b"\xef\xbb\xbf", "\u3000\n".encode()])
+def test_a_text_of_whitespace_only_is_refused_as_empty_but_a_table_says_it_itself(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "e.txt"
+    path.write_bytes(raw)
+    assert refusal(lambda: text.read_utf8(path)) == f"{path}: the file is empty; expected UTF-8 text"
+    assert refusal(lambda: text.decode_text(raw, "member")) == "member: the file is empty; expected UTF-8 text"
+    assert tabular.read_utf8(path) == raw.decode("utf-8-sig")  # a table's reader names what it lacks itself
+    (tmp_path / "e.csv").write_bytes(raw)
+    assert "expected UTF-8 text" not in refusal(lambda: tabular.read_table(tmp_path / "e.csv"))
+
+
+def test_a_missing_file_and_a_folder_keep_each_readers_words(tmp_path: Path) -> None:
+    gone = tmp_path / "gone.txt"
+    assert refusal(lambda: text.read_utf8(gone)) == (
+        f"{gone}: no such file; --data takes 'shakespeare', 'korean' or the path of a UTF-8 text file")
+    assert refusal(lambda: text.read_utf8(tmp_path)) == f"{tmp_path}: is a directory; expected a UTF-8 text file"
+    assert refusal(lambda: tabular.read_utf8(gone)) == f"{gone}: no such file"
+    assert refusal(lambda: tabular.read_table(tmp_path)) == (
+        f"{tmp_path}: is a directory; expected a CSV, TSV or JSONL file")
+    assert refusal(lambda: read_conll(tmp_path)) == f"{tmp_path}: is a directory; expected {TAGGED}"
+    assert refusal(lambda: read_pairs(tmp_path)) == (
+        f"{tmp_path}: is a directory; expected a file of tab-separated pairs")
+    assert refusal(lambda: tabular.file_lines(tmp_path)) == f"{tmp_path}: is a directory; expected a UTF-8 text file"
+
+
+def test_a_file_that_cannot_be_read_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("text\n", encoding="utf-8")
+
+    def refused_open(*args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    class Failing(io.BytesIO):
+        def read(self, *args: object) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(utf8, "open", refused_open, raising=False)  # root reads any file: denied here
+    assert refusal(lambda: tabular.read_table(path)) == f"{path}: cannot read (Permission denied)"
+    monkeypatch.setattr(utf8, "open", lambda *args: Failing(), raising=False)
+    assert refusal(lambda: text.read_utf8(path)) == f"{path}: cannot read (Input/output error)"
