@@ -11,10 +11,17 @@ command line ``rnnkit`` is a thin wrapper over both.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# MKL chooses its code path by the data's alignment unless told not to, so one run could round differently
+# in another process: on AVX2 CPUs a resumed GRU or Elman run did not end bit-identical to an unbroken one.
+# Its conditional numerical reproducibility mode fixes the path (no cost measured: docs/RELIABILITY.md). It is
+# read at MKL's first call, so it is set before torch computes anything; a value the user set is kept.
+os.environ.setdefault("MKL_CBWR", "AUTO")
 
 if TYPE_CHECKING:
     from rnnkit.hopfield import Hopfield
