@@ -179,9 +179,9 @@ def test_learning_rate_warmup_cosine_step() -> None:
 
 # ------------------------------------------------------------------------------------------- trainer
 def make_trainer(out: Path | None, *, steps: int = 12, resume=None, dropout: float = 0.2, on_eval=None,
-                 loss_fn=tbptt_lm_loss, **cfg) -> Trainer:
+                 loss_fn=tbptt_lm_loss, cell: str = "lstm", **cfg) -> Trainer:
     seed_everything(3)
-    model = tiny_lm(dropout=dropout)
+    model = tiny_lm(dropout=dropout, cell=cell)
     data = tokens(4 * 60)
     val = tokens(200, seed=9)
     config = TrainConfig(steps=steps, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01, **cfg)
@@ -440,12 +440,18 @@ def test_a_loss_function_with_a_progress_keyword_follows_the_run_and_its_resume(
     assert seen == [k / 8 for k in range(8)]  # the schedule's progress, continued across the resume
 
 
-def test_a_bf16_run_resumes_in_fp32(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cell", ["lstm", "rnn_tanh"])
+def test_a_bf16_run_resumes_in_fp32(tmp_path: Path, cell: str) -> None:
     """The carried state of a bf16 run is saved in bf16; an fp32 resume (another machine, or --precision
-    fp32) once handed it to the fp32 LSTM kernel, which refused it."""
-    make_trainer(tmp_path, steps=4, precision="bf16", dropout=0.0).fit()
-    assert load_checkpoint(tmp_path, prefer="last").tensors["carry.0"].dtype == torch.bfloat16
-    resumed = make_trainer(tmp_path, steps=8, precision="fp32", dropout=0.0,
+    fp32) once handed it to the fp32 LSTM kernel, which refused it. (On a CPU without oneDNN's bf16 LSTM
+    kernel the LSTM runs in fp32 and carries fp32; torch's Elman kernel carries bf16 on every CPU.)"""
+    from rnnkit.recurrent import _cpu_lstm_kernel_takes
+
+    make_trainer(tmp_path, steps=4, precision="bf16", dropout=0.0, cell=cell).fit()
+    in_bf16 = cell != "lstm" or _cpu_lstm_kernel_takes(torch.bfloat16)
+    carried = load_checkpoint(tmp_path, prefer="last").tensors["carry.0"].dtype
+    assert carried == (torch.bfloat16 if in_bf16 else torch.float32)
+    resumed = make_trainer(tmp_path, steps=8, precision="fp32", dropout=0.0, cell=cell,
                            resume=load_checkpoint(tmp_path, prefer="last"))
     assert resumed.fit().steps == 8
 
