@@ -633,8 +633,11 @@ def test_the_training_rate_of_a_replayed_memory_is_measured() -> None:
                          loss_fn=replayed(tbptt_lm_loss, [2, 3])) > 0
 
 
-def test_auto_dropout_grows_with_the_passes_over_the_text() -> None:
+def test_auto_dropout_grows_with_the_passes_over_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.tasks import charlm
     from rnnkit.tasks.charlm import auto_dropout, planned_passes
+
+    monkeypatch.setattr(charlm, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
 
     assert auto_dropout(0.8) == 0.0 and auto_dropout(4.0) == 0.0 and auto_dropout(8.0) == 0.0
     assert auto_dropout(9.0) == 0.12 and auto_dropout(16.0) == 0.2 and auto_dropout(1000.0) == 0.25
@@ -686,6 +689,7 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
     assert auto_hidden(None) == 384 and auto_hidden(WIDE_MODEL_CHARS - 1) == 384
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
     monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
+    monkeypatch.setattr(charlm, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)   # 26.7 passes over a 1 MB text: 2 x 384
     assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout, ten_minutes.weight_drop) == (2, 384, 0.1, 0.25)
@@ -706,6 +710,25 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
     assert (stacked.layers, stacked.hidden) == (3, 384)
     with pytest.raises(SettingError, match="hidden"):
         CharLMConfig(hidden=0).validate()
+
+
+def test_a_cpu_without_fast_bf16_plans_its_minutes_at_the_fp32_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On an AVX2 CPU the default model trains in fp32 at about 24 k chars/s, not 40 k: ten minutes there
+    read about 14 M characters, so the rule builds one layer of 384, not the 2 x 384 of 24 M."""
+    from rnnkit.tasks import charlm
+    from rnnkit.tasks.charlm import PLANNING_RATE, PLANNING_RATE_FP32, _choose_size, planning_rate
+
+    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: None)
+    for fast, precision, rate in [(True, "auto", PLANNING_RATE), (True, "bf16", PLANNING_RATE),
+                                  (True, "fp32", PLANNING_RATE_FP32), (False, "auto", PLANNING_RATE_FP32),
+                                  (False, "bf16", PLANNING_RATE_FP32)]:
+        monkeypatch.setattr(charlm, "fast_bf16_available", lambda fast=fast: fast)
+        config = CharLMConfig(steps=None, minutes=10.0, precision=precision)
+        assert planning_rate(config) == rate, (fast, precision)
+        _choose_size(config, 900_000, 66, 16, verbose=False)
+        assert (config.layers, config.hidden) == ((2, 384) if rate == PLANNING_RATE else (1, 384)), (fast, precision)
+    steps = CharLMConfig(steps=1000, minutes=None, batch_size=16, seq_len=64)   # a budget of steps: exact
+    assert charlm.planned_chars(steps) == 1000 * 16 * 64
 
 
 def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

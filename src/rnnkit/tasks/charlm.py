@@ -67,7 +67,7 @@ from rnnkit.train.options import (
 )
 from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
-from rnnkit.train.trainer import Trainer, TrainResult, resolved_precision, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, fast_bf16_available, resolved_precision, seed_everything
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_digest", "train"]
 
@@ -123,8 +123,11 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
             raise SettingError("eval_chars", self.eval_chars, "expected a number of characters >= 0 (0: all)")
 
 
-#: characters a second the default model trains at on 2 quiet cores (docs/CHARLM.md), to plan a --minutes budget
+#: characters a second the default model (1 x 384) trains at on 2 quiet cores in bf16 (docs/CHARLM.md), to plan a
+#: --minutes budget ...
 PLANNING_RATE = 40_000
+#: ... and in fp32, on CPUs without fast bf16 (AVX2 only: 24 k measured, docs/CHARLM.md)
+PLANNING_RATE_FP32 = 24_000
 
 
 #: the planned characters from which the default model is 1 x 512 instead of 1 x 384 (about 6 minutes)
@@ -134,9 +137,18 @@ DEEP_MODEL_CHARS = 24_000_000
 DEEP_MODEL_PASSES = 16
 
 
-def planned_chars(config: CharLMConfig, rate: float = PLANNING_RATE) -> float | None:
+def planning_rate(config: CharLMConfig) -> int:
+    """The fixed rate a ``--minutes`` budget is planned at: :data:`PLANNING_RATE` where the run trains in bf16
+    on a CPU (or GPU) that has it fast, :data:`PLANNING_RATE_FP32` elsewhere. It depends on the kind of machine,
+    not on its load, so one command builds one model on every machine of a kind."""
+    return PLANNING_RATE if config.precision in ("auto", "bf16") and fast_bf16_available() else PLANNING_RATE_FP32
+
+
+def planned_chars(config: CharLMConfig, rate: float | None = None) -> float | None:
     """The characters the run's budget reads: ``steps × batch × window``, or ``minutes × 60 × rate``
-    (characters a second) under ``--minutes`` (the smaller when both are given); None without a limit."""
+    (characters a second; :func:`planning_rate` when None) under ``--minutes`` (the smaller when both are
+    given); None without a limit."""
+    rate = planning_rate(config) if rate is None else rate
     budgets = []
     if config.steps:
         budgets.append(config.steps * config.batch_size * config.seq_len)
@@ -145,7 +157,7 @@ def planned_chars(config: CharLMConfig, rate: float = PLANNING_RATE) -> float | 
     return float(min(budgets)) if budgets else None
 
 
-def planned_passes(config: CharLMConfig, train_chars: int, rate: float = PLANNING_RATE) -> float:
+def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = None) -> float:
     """How many times the run's budget (:func:`planned_chars` at ``rate``) reads the training text (1
     without a limit)."""
     chars = planned_chars(config, rate)
@@ -358,10 +370,11 @@ def _check_same_text(ckpt: Checkpoint, data: str, ids: torch.Tensor, cut: int) -
 def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, streams: int, verbose: bool) -> None:
     """Fill in the layers, hidden size, dropout and weight drop not given (a resumed run has them from its
     checkpoint), and say what was chosen: the size from the budget (:func:`auto_layers`, :func:`auto_hidden`;
-    ``--minutes`` at the fixed :data:`PLANNING_RATE`, so one command builds one model everywhere), the dropout
-    from the passes over the training text the budget will really make (:func:`auto_dropout`; ``--minutes`` at
-    the speed :func:`measured_rate` finds for that model now), shared with the weight drop in stacked LSTMs
-    (:func:`auto_weight_drop`; only when neither ``--dropout`` nor ``--weight-drop`` is given)."""
+    ``--minutes`` at the fixed :func:`planning_rate`, so one command builds one model on every machine of a
+    kind), the dropout from the passes over the training text the budget will really make
+    (:func:`auto_dropout`; ``--minutes`` at the speed :func:`measured_rate` finds for that model now), shared
+    with the weight drop in stacked LSTMs (:func:`auto_weight_drop`; only when neither ``--dropout`` nor
+    ``--weight-drop`` is given)."""
     chosen = []
     budget = planned_chars(config)
     if config.layers is None:
@@ -374,7 +387,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
         chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
     if config.dropout is None:
         measured = measured_rate(config, vocab_size, streams, train_chars) if config.minutes else None
-        rate = measured or PLANNING_RATE
+        rate = measured or planning_rate(config)
         chars, passes = planned_chars(config, rate), planned_passes(config, train_chars, rate)
         config.dropout = auto_dropout(passes)
         if config.weight_drop is None:
