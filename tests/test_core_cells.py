@@ -129,12 +129,17 @@ def test_lstm_trains_under_bf16_autocast_on_any_cpu(kernel: str, monkeypatch: py
     with torch.autocast("cpu", dtype=torch.bfloat16):
         out16, (h, c) = rnn(x)
     g16 = torch.autograd.grad(out16.float().sum(), list(rnn.parameters()))
+    lengths = torch.tensor([20, 7, 13, 1])          # the packed path (a classifier's texts of their own lengths)
+    packed32, _ = rnn(x.bfloat16().float(), lengths=lengths)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        packed16, _ = rnn(x.bfloat16(), lengths=lengths)   # bf16 input, as from a layer before it under autocast
     if kernel == "none" or not recurrent._cpu_lstm_kernel_takes(torch.bfloat16):
-        assert out16.dtype == h.dtype == c.dtype == torch.float32
-        assert torch.equal(out16, out32)
+        assert out16.dtype == h.dtype == c.dtype == packed16.dtype == torch.float32
+        assert torch.equal(out16, out32) and torch.equal(packed16, packed32)
         assert all(torch.equal(a, b) for a, b in zip(g16, g32, strict=True))
     else:
         assert torch.allclose(out16.float(), out32, atol=0.05)
+        assert torch.allclose(packed16.float(), packed32, atol=0.05)
 
 
 def test_clockwork_cost_falls_with_active_modules() -> None:

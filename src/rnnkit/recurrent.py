@@ -433,14 +433,18 @@ class Recurrent(nn.RNNBase):
         """torch's fused sequence kernel, called exactly as torch.nn does."""
         kernel = getattr(_VF, self.cell_def.fused_kernel)  # type: ignore[arg-type]
         weights = self.reg.flat_weights(self)  # W_hh with DropConnect in training (weight_drop)
-        if batch_sizes is None and self.cell_def.fused_kernel == "lstm" and data.device.type == "cpu" \
-                and torch.is_autocast_enabled("cpu") \
+        if self.cell_def.fused_kernel == "lstm" and data.device.type == "cpu" and torch.is_autocast_enabled("cpu") \
                 and not _cpu_lstm_kernel_takes(torch.get_autocast_dtype("cpu")):
             # no lower-precision LSTM kernel on this CPU: run it in fp32, as autocast runs any op it has none for
+            data, hx, weights = data.float(), tuple(h.float() for h in hx), [w.float() for w in weights]
             with torch.autocast("cpu", enabled=False):
-                result = kernel(data.float(), tuple(h.float() for h in hx), [w.float() for w in weights], self.bias,
-                                self.num_layers, self.dropout, self.training, self.bidirectional, self.batch_first)
-        elif batch_sizes is None:
+                return self._run_kernel(kernel, data, batch_sizes, hx, weights)
+        return self._run_kernel(kernel, data, batch_sizes, hx, weights)
+
+    def _run_kernel(self, kernel: Any, data: Tensor, batch_sizes: Tensor | None, hx: State,
+                    weights: list[Tensor]) -> tuple[Tensor, State]:
+        """``kernel`` on a padded batch (``batch_sizes`` None) or a packed one, with torch.nn's arguments."""
+        if batch_sizes is None:
             result = kernel(data, hx, weights, self.bias, self.num_layers, self.dropout, self.training,
                             self.bidirectional, self.batch_first)
         else:
