@@ -122,6 +122,46 @@ def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert "need no preparing" in capsys.readouterr().err
 
 
+def test_a_missing_text_or_a_folder_is_refused_in_the_one_readers_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """prepare_text had its own words for both (and `rnnkit prepare` its own check before it): a folder given to
+    `rnnkit prepare` was told 'expected ... (or a directory from rnnkit prepare)', which prepare refuses too.
+    Now each caller says what it takes, through rnnkit.data.utf8; nothing is written for a refused path."""
+    gone, plain = tmp_path / "gone.txt", tmp_path / "plain"
+    plain.mkdir()
+    done = prepare_text(_write(tmp_path / "t.txt", "hello\n")).directory
+
+    def refused(argv: list[str]) -> str:
+        capsys.readouterr()
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert captured.err.count("\n") == 1 and not captured.out, captured
+        return captured.err.removeprefix("rnnkit: error: ").rstrip("\n")
+
+    assert refused(["prepare", str(gone)]) == (f"{gone}: no such file; expected a UTF-8 text file (the built-in "
+                                               "corpora, 'shakespeare' and 'korean', need no preparing)")
+    for folder in (plain, done):   # a prepared folder too: there is nothing to prepare from
+        assert refused(["prepare", str(folder)]) == f"{folder}: is a directory; expected a UTF-8 text file"
+    train = ["train", "charlm", "--out", str(tmp_path / "run"), "--steps", "1", "--no-progress", "--data"]
+    assert refused([*train, str(gone)]) == (f"{gone}: no such file; --data takes 'shakespeare', 'korean', a UTF-8 "
+                                            "text file or a directory from rnnkit prepare")
+    assert refused([*train, str(plain)]) == (f"{plain}: is a directory; expected a UTF-8 text file (or a directory "
+                                             "from rnnkit prepare)")
+    with pytest.raises(UserError) as exc:
+        prepare_text(gone)
+    assert str(exc.value) == f"{gone}: no such file"
+
+    def refused_open(*args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    locked = _write(tmp_path / "locked.txt", "hello\n")
+    monkeypatch.setattr(utf8, "open", refused_open, raising=False)  # root reads any file: denied here
+    with pytest.raises(UserError) as exc:
+        prepare_text(locked)
+    assert str(exc.value) == f"{locked}: cannot read (Permission denied)"   # was PermissionError's words
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked.txt", "plain", "t.txt", "t.txt.rnnkit"]
+
+
 def _damage(folder: Path, name: str, change) -> None:
     path = folder / name
     if name.endswith(".json"):

@@ -149,6 +149,77 @@ def test_more_mels_than_the_fft_can_fill_are_refused(tmp_path: Path, capsys: pyt
     assert not out.exists()
 
 
+EMPTY_FILTER = ("rnnkit: warning: n_mels 120: 1 mel filters are empty for 16000 Hz audio and a 512-point FFT, "
+                "their features constant; at most 114 bands have none")
+
+
+@pytest.fixture
+def run_before_the_mel_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A run trained with --n-mels 120, as rnnkit allowed before --n-mels was capped at 114 (the cap lifted
+    while it trains), and its corpus; each test starts with log_mel's filters uncached, so it warns."""
+    corpus, out = _tone_corpus(tmp_path / "corpus", 6, 0), tmp_path / "old"
+    with monkeypatch.context() as before:
+        before.setattr("rnnkit.tasks.speech.check_n_mels", lambda n_mels: None)
+        assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--hidden", "8",
+                     "--layers", "1", "--n-mels", "120", "--batch-size", "4", "--no-progress", "--json"]) == 0
+    monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})
+    return out, corpus
+
+
+def test_a_run_saved_before_the_mel_cap_resumes_with_its_bands(run_before_the_mel_cap: tuple[Path, Path],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--resume of such a run was refused with '--n-mels 120: expected at most 114', a flag the user never gave:
+    the cap is for new runs, a resumed run keeps its settings (and log_mel says its lowest filter is empty)."""
+    out, _ = run_before_the_mel_cap
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--steps", "2", "--no-progress", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out.splitlines()[-1])["steps"] == 2
+    assert captured.err.splitlines() == [EMPTY_FILTER]
+    config = json.loads((out / "last" / "config.json").read_text())
+    assert config["settings"]["n_mels"] == config["model"]["n_features"] == 120
+
+
+def test_a_run_saved_before_the_mel_cap_transcribes_with_its_bands(run_before_the_mel_cap: tuple[Path, Path],
+                                                                    capsys: pytest.CaptureFixture[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """transcribe and evaluate compute the 120 bands the model was trained on; the CLI says so in one
+    'rnnkit: warning:' line (Python's warning with a source line before), the Python API warns."""
+    out, corpus = run_before_the_mel_cap
+    wav = corpus / "wav" / "0.wav"
+    capsys.readouterr()
+    assert main(["transcribe", str(out), str(wav), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [EMPTY_FILTER] and json.loads(captured.out)["file"] == str(wav)
+    monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})   # as in a new process
+    assert main(["evaluate", str(out), "--data", str(corpus), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [EMPTY_FILTER] and json.loads(captured.out)["utterances"] == 6
+    monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})
+    rec = rnnkit.load(out)
+    with pytest.warns(UserWarning, match="n_mels 120: 1 mel filters are empty"):
+        assert isinstance(rec.transcribe(wav), str)
+    assert rec.n_mels == 120
+
+
+def test_a_resumed_runs_bands_are_held_to_its_weights_before_any_features(
+        run_before_the_mel_cap: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uncapped on resume, a settings.n_mels that is not the weights' (a config edited by hand) is refused before
+    a filterbank of that many bands is computed for every utterance."""
+    out, _ = run_before_the_mel_cap
+    config = json.loads((out / "last" / "config.json").read_text())
+    config["settings"]["n_mels"] = 10**6
+    (out / "last" / "config.json").write_text(json.dumps(config))
+    computed: list[int] = []
+    monkeypatch.setattr("rnnkit.tasks.speech.features_of", lambda path, n_mels, speed=1.0: computed.append(n_mels))
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--steps", "2", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "model.safetensors: does not match config.json: rnn.weight_ih_l0 is [24, 240] in the weights" in err
+    assert err.count("\n") == 1 and not computed
+
+
 def test_spec_augment_masks_bands_and_frames_only() -> None:
     feats = torch.randn(100, 40) + 5.0
     out = spec_augment(feats, torch.Generator().manual_seed(0), freq_masks=1, freq_width=8, time_masks=1,

@@ -40,6 +40,7 @@ import torch
 
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
+from rnnkit.data.utf8 import open_readable
 from rnnkit.errors import UserError
 from rnnkit.files import written
 
@@ -105,14 +106,15 @@ def fingerprint(text: str | Path) -> dict[str, Any]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "head_tail_sha256": digest.hexdigest()}
 
 
-def prepare_text(text: str | Path, out: str | Path | None = None) -> PreparedText:
+def prepare_text(text: str | Path, out: str | Path | None = None, *, expected: str = "a UTF-8 text file",
+                 missing: str = "") -> PreparedText:
     """The prepared ``text`` in ``out`` (default :func:`default_dir`): encoded now, or reused when an
-    earlier preparation of the unchanged text is there."""
+    earlier preparation of the unchanged text is there. A folder, a missing or an unreadable file is refused
+    before anything is written, in the words of :func:`rnnkit.data.utf8.open_readable`: ``expected`` says
+    what the caller takes (``rnnkit train charlm --data`` takes a prepared directory too) and ``missing``
+    what to give instead."""
+    open_readable(text, expected, missing=missing).close()
     text = Path(text)
-    if text.is_dir():
-        raise UserError(f"{text}: is a directory; expected a UTF-8 text file (or a directory from rnnkit prepare)")
-    if not text.exists():
-        raise UserError(f"{text}: no such file; expected 'shakespeare', 'korean' or the path of a UTF-8 text file")
     out = Path(out) if out is not None else _default_out(text)
     created = not out.exists()
     try:

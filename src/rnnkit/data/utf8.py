@@ -21,10 +21,11 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from rnnkit.errors import UserError
 
-__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "read_pieces", "read_utf8"]
+__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -92,21 +93,27 @@ def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | 
     return "".join(decode_pieces((raw,), where, newlines=newlines, empty=empty))
 
 
-def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
-                empty: str | None = None) -> Iterator[str]:
-    """The text of a UTF-8 file in pieces (see :func:`decode_pieces`), read :data:`CHUNK_BYTES` at a time. A
-    folder is refused as ``PATH: is a directory; expected {expected}``, a missing file as ``PATH: no such
-    file`` (then ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``."""
+def open_readable(path: str | Path, expected: str, *, missing: str = "") -> BinaryIO:
+    """The file ``path`` opened to read its bytes. A folder is refused as ``PATH: is a directory; expected
+    {expected}``, a missing file as ``PATH: no such file`` (then ``; {missing}`` when given), an unreadable
+    one as ``PATH: cannot read (why)``."""
     name = str(path)  # as the user wrote it, as the other messages of a reader name it
     if Path(path).is_dir():
         raise UserError(f"{name}: is a directory; expected {expected}")
     try:
-        fh = open(path, "rb")
+        return open(path, "rb")
     except FileNotFoundError:
         raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
     except OSError as exc:
         raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    with fh:
+
+
+def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
+                empty: str | None = None) -> Iterator[str]:
+    """The text of a UTF-8 file in pieces (see :func:`decode_pieces`), read :data:`CHUNK_BYTES` at a time; a
+    folder, a missing or an unreadable file refused as :func:`open_readable` tells."""
+    name = str(path)
+    with open_readable(path, expected, missing=missing) as fh:
         try:
             yield from decode_pieces(iter(lambda: fh.read(CHUNK_BYTES), b""), name, newlines=newlines, empty=empty)
         except OSError as exc:  # a read that fails half way (an I/O error, a lost network mount)

@@ -243,7 +243,9 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None) -> tuple[torc
         vocab = saved or CharVocab.from_text(text[:cut])
         with report_warnings():  # one small integer per character
             return vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab))), vocab, cut
-    prepared = open_prepared(data) if is_prepared(data) else prepare_text(data)
+    prepared = open_prepared(data) if is_prepared(data) else prepare_text(
+        data, expected="a UTF-8 text file (or a directory from rnnkit prepare)",
+        missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
     if saved is not None and saved.symbols != prepared.vocab.symbols:
         raise UserError(f"{data}: the text's characters changed since the run began ({prepared.directory}); a "
                         "resumed run keeps its data")

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from rnnkit.data.prepared import prepare_text
-from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 
 __all__: list[str] = []
 
 
 def _prepare_command(args: argparse.Namespace) -> int:
-    if not Path(args.text).exists():  # prepare_text's own message names train's corpus names too
-        raise UserError(f"{args.text}: no such file; expected a UTF-8 text file (the built-in corpora, "
-                        "'shakespeare' and 'korean', need no preparing)")
-    prepared = prepare_text(args.text, args.out)
+    prepared = prepare_text(args.text, args.out, missing="expected a UTF-8 text file (the built-in corpora, "
+                            "'shakespeare' and 'korean', need no preparing)")
     what = "encoded" if prepared.encoded else "unchanged, reused"
     chars, vocab = prepared.tokens.numel(), len(prepared.vocab)
     if args.json:

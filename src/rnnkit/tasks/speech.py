@@ -98,11 +98,13 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         """Raise :class:`SettingError` naming the first setting out of range, or a SpecAugment mask setting
         given without ``spec_augment`` (it would be ignored). ``saved``: the settings of the run being
         resumed, whose own values were not given now (runs saved before the masks defaulted to None
-        recorded 2, 10, 2, 20 with SpecAugment off)."""
+        recorded 2, 10, 2, 20 with SpecAugment off; runs saved before ``n_mels`` was capped at
+        :func:`~rnnkit.data.audio.max_mels` may have more bands, which its weights hold it to)."""
         self.validate_training()
         for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
             check_positive(name, getattr(self, name))
-        check_n_mels(self.n_mels)
+        if self.n_mels != (saved or {}).get("n_mels"):  # the cap is for new runs: a resumed one keeps its bands
+            check_n_mels(self.n_mels)
         for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
@@ -304,20 +306,21 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
              else SymbolTable.build(train_utts, config.symbols, config.jamo))
-    speeds = SPEEDS if config.speed_perturb else (1.0,)
-    train_feats = _features(train_utts, config, speeds, "training")
-    val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, len(table.symbols))
+    # before the features: a resumed run's n_mels (uncapped, see validate) is held to its weights first
     model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else SpeechRecognizer(**kwargs)
+    speeds = SPEEDS if config.speed_perturb else (1.0,)
+    targets = [table.encode(u) for u in train_utts]
+    with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
+        train_feats = _features(train_utts, config, speeds, "training")
+        val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
+        _warn_too_short(train_utts, [f[0].shape[0] for f in train_feats], targets, model)
     model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                             unit="sym")
-    targets = [table.encode(u) for u in train_utts]
-    with report_warnings():  # an 'rnnkit: warning:' line before training starts
-        _warn_too_short(train_utts, [f[0].shape[0] for f in train_feats], targets, model)
     batches = FeatureBatches(train_feats, targets, config.batch_size, config.seed,
                              augment=_augment_settings(config), warp=config.vtlp)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=_loss_fn(),
@@ -427,7 +430,8 @@ def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
 def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
     if args.timings and not args.json:
         raise UserError("--timings: applies only with --json (the start of every symbol is a JSON field)")
-    results = rec.transcribe(args.files, beam=args.beam, timings=args.timings)
+    with report_warnings():  # log_mel's empty filters, for a model trained before --n-mels was capped
+        results = rec.transcribe(args.files, beam=args.beam, timings=args.timings)
     for path, r in zip(args.files, results, strict=True):
         if args.json:
             print(json.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))
@@ -443,7 +447,8 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 
 def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
-    result = rec.evaluate(args.data, beam=args.beam)
+    with report_warnings():
+        result = rec.evaluate(args.data, beam=args.beam)
     if args.json:
         print(json.dumps(result))
         return 0
