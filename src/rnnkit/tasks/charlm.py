@@ -215,9 +215,6 @@ def auto_weight_drop(dropout: float, layers: int, cell: str) -> tuple[float, flo
     return dropout, 0.0
 
 
-#: the corpora that come with rnnkit (read into memory); any other --data is a file, prepared once
-BUILT_IN = ("shakespeare", "korean")
-
 #: settings that fix the model's shape or the data: a resumed run keeps them
 FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "weight_drop",
           "layer_norm", "memory", "val_fraction", "seed")
@@ -237,7 +234,7 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None) -> tuple[torc
     (the vocabulary of its training part); a file is prepared once into a memory-mapped token file
     (:mod:`rnnkit.data.prepared`: the vocabulary of the whole text) and read from there, never whole."""
     saved = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else None
-    if data in BUILT_IN:
+    if data in BUILT_IN_TEXTS:
         text = load_text(data)
         cut = _split_point(len(text), val_fraction)
         vocab = saved or CharVocab.from_text(text[:cut])
@@ -320,7 +317,7 @@ def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:
     if not isinstance(saved, str):
         raise UserError(f"{ckpt.path}/config.json: settings.data {saved!r}: expected the text the run trained "
                         "on; the checkpoint is damaged")
-    if saved in BUILT_IN or data in BUILT_IN:
+    if saved in BUILT_IN_TEXTS or data in BUILT_IN_TEXTS:
         if data not in (None, saved):
             raise UserError(f"--data {data}: the resumed run trained on {saved}; a resumed run keeps its data")
         return saved, False
@@ -478,7 +475,7 @@ def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, st
     settings = {"data": data, **settings_of(config), "streams": streams}
     out = {"task": "charlm", "model": model.config(), "settings": settings, "train_chars": int(train_ids.numel()),
            "val_chars": int(val_ids.numel()) if val_ids is not None else 0}
-    if data not in BUILT_IN:  # the trainer adds the file's absolute path and digest (rnnkit.train.provenance)
+    if data not in BUILT_IN_TEXTS:  # the trainer adds the file's absolute path and digest (rnnkit.train.provenance)
         out["data"] = {"train": data}
     if val_ids is not None:
         out["val_digest"] = text_digest(val_ids)
