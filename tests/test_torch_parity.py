@@ -1561,6 +1561,38 @@ def test_constructor_arguments_match_torch(rnnkit_make: Callable[..., nn.Module]
     assert [(p.dtype, p.device) for p in mod.parameters()] == [(p.dtype, p.device) for p in ref.parameters()]
 
 
+#: every constructor argument in torch's order (RNN's fourth is its nonlinearity, GRU's and RNN's eighth proj_size)
+_TORCH_ORDER = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+                "proj_size", "device", "dtype")
+_DEFAULTS = {"input_size": 3, "hidden_size": 4, "num_layers": 1, "nonlinearity": "tanh", "bias": True,
+             "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0, "device": None,
+             "dtype": None}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_constructor_grid_matches_torch(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """Each constructor argument in turn set to a value of another type (None, a bool, a float for an int, a
+    negative number, a string, a dtype), by name and by position (the arguments before it at their defaults):
+    the same module as torch.nn's (repr, parameter names, shapes, dtypes), or the same error."""
+    names = [*_TORCH_ORDER[:3], "nonlinearity", *_TORCH_ORDER[3:]] if kind == "RNN" else list(_TORCH_ORDER)
+    failures = []
+    for i, name in enumerate(names):
+        for value in (None, True, 0, -1, 2.0, "a", torch.float64):
+            calls = [((), {"input_size": 3, "hidden_size": 4, name: value}),
+                     ((*(_DEFAULTS[n] for n in names[:i]), value), {})]
+            for args, kwargs in calls:
+                expected, ref = _construct(getattr(nn, kind), *args, **kwargs)
+                got, mod = _construct(partial(rnnkit_make, kind), *args, **kwargs)
+                if expected == "ok" and got == "ok":
+                    same = (repr(mod), [(n, p.shape, p.dtype) for n, p in mod.named_parameters()]) == (
+                        repr(ref), [(n, p.shape, p.dtype) for n, p in ref.named_parameters()])
+                else:
+                    same = (got, mod) == (expected, ref)
+                if not same:
+                    failures.append(f"{kind}(*{args}, **{kwargs}): rnnkit {got} {mod}, torch.nn {expected} {ref}")
+    assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("kind", ["GRU", "RNN"])
 def test_positional_proj_size_refused_as_torch_cannot_run_it(rnnkit_make: Callable[..., nn.Module],
                                                             kind: str) -> None:
