@@ -1491,6 +1491,138 @@ def test_dropout_warning_matches_torch(make: Callable[..., nn.Module], kind: str
     assert want and [(w.category, str(w.message)) for w in got] == want
 
 
+def _by_position(kind: str, *args: Any) -> tuple[Any, ...]:
+    """RNNBase's arguments by position as ``kind`` takes them: RNN's fourth is its nonlinearity."""
+    return (*args[:3], "tanh", *args[3:]) if kind == "RNN" else args
+
+
+#: torch's RNNBase order up to bidirectional; then proj_size, device, dtype (for every class: torch.nn.GRU and RNN
+#: hand their arguments on to RNNBase, so their eighth is proj_size, not device)
+_UP_TO_BIDIRECTIONAL = (3, 4, 1, True, False, 0.0, False)
+
+
+def _constructor_cases() -> list[Any]:
+    """(kind, args, kwargs) where a drop-in's constructor once differed from torch.nn's."""
+    cases: list[tuple[str, str, tuple[Any, ...], dict[str, Any]]] = []
+    for kind in KINDS:
+        pos = partial(_by_position, kind)
+        # proj_size by name: GRU and RNN refuse the keyword itself, whatever its value; LSTM checks the value
+        for value in (None, 0, 2, -1):
+            cases.append((kind, f"proj_size={value}", (3, 4), {"proj_size": value}))
+        # by position: proj_size, device and dtype (GRU's and RNN's eighth is proj_size too), then one too many
+        for value in (0, False, None, -1, 4, "cpu", torch.float64):
+            cases.append((kind, f"positional proj_size {value}", pos(*_UP_TO_BIDIRECTIONAL, value), {}))
+        cases += [
+            (kind, "positional device", pos(*_UP_TO_BIDIRECTIONAL, 0, "cpu"), {}),
+            (kind, "positional device meta", pos(*_UP_TO_BIDIRECTIONAL, 0, "meta"), {}),
+            (kind, "positional dtype", pos(*_UP_TO_BIDIRECTIONAL, 0, "cpu", torch.float64), {}),
+            (kind, "positional bad dtype", pos(*_UP_TO_BIDIRECTIONAL, 0, None, "cpu"), {}),
+            (kind, "one too many", pos(*_UP_TO_BIDIRECTIONAL, 0, "cpu", torch.float64, 1), {}),
+            (kind, "device by name", pos(*_UP_TO_BIDIRECTIONAL), {"device": "cpu", "dtype": torch.float64}),
+            (kind, "proj_size twice", pos(*_UP_TO_BIDIRECTIONAL, 0), {"proj_size": 0}),
+            (kind, "device twice", pos(*_UP_TO_BIDIRECTIONAL, 0, "cpu"), {"device": "cpu"}),
+            # Python's own errors for a wrong call: torch.nn's name RNNBase.__init__ and count self and mode
+            (kind, "no arguments", (), {}),
+            (kind, "no hidden_size", (3,), {}),
+            (kind, "unknown keyword", (3, 4), {"hidden": 4}),
+            (kind, "input_size twice", (3, 4), {"input_size": 3}),
+            (kind, "mode by name", (3, 4), {"mode": "LSTM"}),
+        ]
+    cases += [
+        ("RNN", "nonlinearity by position and by name", (3, 4, 1, "tanh"), {"nonlinearity": "relu"}),
+        ("RNN", "nonlinearity relu by position, everything", (3, 4, 2, "relu", False, True, 0.5, True, 0, "cpu"), {}),
+    ]
+    return [pytest.param(kind, args, kwargs, id=f"{kind}-{what}") for kind, what, args, kwargs in cases]
+
+
+def _construct(factory: Callable[..., nn.Module], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """("ok", the module) or ("raise", (exception type, message))."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # dropout with one layer: test_dropout_warning_matches_torch
+        try:
+            return "ok", factory(*args, **kwargs)
+        except Exception as exc:
+            return "raise", (type(exc), str(exc))
+
+
+@pytest.mark.parametrize(("kind", "args", "kwargs"), _constructor_cases())
+def test_constructor_arguments_match_torch(rnnkit_make: Callable[..., nn.Module], kind: str, args: tuple[Any, ...],
+                                           kwargs: dict[str, Any]) -> None:
+    """Bound as torch.nn binds them (``*args, **kwargs`` handed to ``RNNBase.__init__``): what torch.nn builds,
+    rnnkit builds the same; what it refuses, rnnkit refuses with the same exception type and message."""
+    expected, ref = _construct(getattr(nn, kind), *args, **kwargs)
+    got, mod = _construct(partial(rnnkit_make, kind), *args, **kwargs)
+    if expected == "raise":
+        assert (got, mod) == (expected, ref)
+        return
+    assert got == "ok", f"torch.nn builds it, rnnkit raises {mod}"
+    _assert_same_layout(mod, ref)
+    assert repr(mod) == repr(ref)
+    assert [(p.dtype, p.device) for p in mod.parameters()] == [(p.dtype, p.device) for p in ref.parameters()]
+
+
+#: every constructor argument in torch's order (RNN's fourth is its nonlinearity, GRU's and RNN's eighth proj_size)
+_TORCH_ORDER = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional",
+                "proj_size", "device", "dtype")
+_DEFAULTS = {"input_size": 3, "hidden_size": 4, "num_layers": 1, "nonlinearity": "tanh", "bias": True,
+             "batch_first": False, "dropout": 0.0, "bidirectional": False, "proj_size": 0, "device": None,
+             "dtype": None}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_constructor_grid_matches_torch(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """Each constructor argument in turn set to a value of another type (None, a bool, a float for an int, a
+    negative number, a string, a dtype), by name and by position (the arguments before it at their defaults):
+    the same module as torch.nn's (repr, parameter names, shapes, dtypes), or the same error."""
+    names = [*_TORCH_ORDER[:3], "nonlinearity", *_TORCH_ORDER[3:]] if kind == "RNN" else list(_TORCH_ORDER)
+    failures = []
+    for i, name in enumerate(names):
+        for value in (None, True, 0, -1, 2.0, "a", torch.float64):
+            calls = [((), {"input_size": 3, "hidden_size": 4, name: value}),
+                     ((*(_DEFAULTS[n] for n in names[:i]), value), {})]
+            for args, kwargs in calls:
+                expected, ref = _construct(getattr(nn, kind), *args, **kwargs)
+                got, mod = _construct(partial(rnnkit_make, kind), *args, **kwargs)
+                if expected == "ok" and got == "ok":
+                    same = (repr(mod), [(n, p.shape, p.dtype) for n, p in mod.named_parameters()]) == (
+                        repr(ref), [(n, p.shape, p.dtype) for n, p in ref.named_parameters()])
+                else:
+                    same = (got, mod) == (expected, ref)
+                if not same:
+                    failures.append(f"{kind}(*{args}, **{kwargs}): rnnkit {got} {mod}, torch.nn {expected} {ref}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("kind", ["GRU", "RNN"])
+def test_positional_proj_size_refused_as_torch_cannot_run_it(rnnkit_make: Callable[..., nn.Module],
+                                                            kind: str) -> None:
+    """The one constructor call where rnnkit differs on purpose: a GRU or RNN given ``proj_size > 0`` by position.
+    torch.nn builds it (with a ``weight_hr``) but no forward runs it; rnnkit refuses it up front, with torch's
+    message for ``proj_size`` given by name."""
+    args = _by_position(kind, *_UP_TO_BIDIRECTIONAL, 2)
+    ref = getattr(nn, kind)(*args)
+    with pytest.raises(RuntimeError, match="got an incorrect number of RNN parameters"):
+        ref(torch.randn(5, 2, 3), torch.zeros(1, 2, 2))
+    with pytest.raises(ValueError) as keyword:
+        getattr(nn, kind)(3, 4, proj_size=2)
+    with pytest.raises(ValueError) as got:
+        rnnkit_make(kind, *args)
+    assert str(got.value) == str(keyword.value)
+
+
+def test_argument_binding_is_torchs() -> None:
+    """The drop-ins bind their arguments with RNNBase.__init__'s signature: names, order, kinds, defaults."""
+    import inspect
+
+    from rnnkit.recurrent import _rnnbase_arguments
+
+    def params(fn: Callable[..., Any]) -> list[tuple[str, Any, Any]]:
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    assert params(_rnnbase_arguments) == params(nn.RNNBase.__init__)
+    assert _rnnbase_arguments.__qualname__ == nn.RNNBase.__init__.__qualname__
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("batch_first", [False, True], ids=["seq_first", "batch_first"])
 def test_packed_round_trip(make: Callable[..., nn.Module], kind: str, batch_first: bool) -> None:

@@ -25,7 +25,7 @@ recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` pa
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, overload
 
 import torch
 from torch import _VF, Tensor, nn
@@ -615,9 +615,32 @@ def _state_dims(parts: tuple[Tensor, ...], want: int) -> str:
     return f"hx should also be {want}-D but got {parts[0].dim()}-D tensor"
 
 
-def _no_projection(proj_size: int | None) -> None:
-    if proj_size is not None:  # torch.nn.GRU / RNN refuse the argument itself, even 0
-        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+_PROJ_SIZE_ONLY_LSTM = "proj_size argument is only supported for LSTM, not RNN or GRU"
+
+
+def _rnnbase_arguments(self: nn.Module, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                       bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                       proj_size: int = 0, device: Any = None, dtype: Any = None) -> dict[str, Any]:
+    """The drop-ins' arguments bound as torch.nn binds them: torch.nn.LSTM / GRU / RNN take ``*args, **kwargs``
+    and hand them to ``RNNBase.__init__(mode, ...)``, whose signature this is (tested equal). So GRU's and RNN's
+    eighth torch argument is ``proj_size`` (then ``device``, ``dtype``), as in torch.nn, and a wrong call
+    (missing, extra or unknown arguments) fails with Python's own message for torch's function: hence its name."""
+    return {"input_size": input_size, "hidden_size": hidden_size, "num_layers": num_layers, "bias": bias,
+            "batch_first": batch_first, "dropout": dropout, "bidirectional": bidirectional, "proj_size": proj_size,
+            "device": device, "dtype": dtype}
+
+
+_rnnbase_arguments.__qualname__ = "RNNBase.__init__"
+
+
+def _refuse_positional_projection(mode: str, arguments: dict[str, Any]) -> None:
+    """A GRU or RNN given a ``proj_size`` by position: torch.nn checks it with every other argument and builds a
+    layer that every forward refuses ("got an incorrect number of RNN parameters"). rnnkit refuses it when
+    built, with torch's message for ``proj_size`` given by name, after torch's own checks (a throwaway
+    ``RNNBase``, so that a bad argument fails exactly as in torch.nn)."""
+    if arguments["proj_size"]:
+        nn.RNNBase(mode, **arguments)
+        raise ValueError(_PROJ_SIZE_ONLY_LSTM)
 
 
 def _torch_init(cell_options: dict[str, Any] | None, init: str | None) -> str:
@@ -633,12 +656,20 @@ class LSTM(Recurrent, nn.LSTM):
     ``impl`` ("reference": rnnkit's per-step loop), ``cell_options`` (``forget_bias``, ``chrono``,
     initialisers: then rnnkit's initialisation), ``init``, and ``lengths`` in ``forward``."""
 
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
                  device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
-                 cell_options: dict[str, Any] | None = None, init: str | None = None) -> None:
-        super().__init__("lstm", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+                 cell_options: dict[str, Any] | None = None, init: str | None = None) -> None: ...
+
+    @overload
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None: ...
+
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None:
+        arguments = _rnnbase_arguments(self, "LSTM", *args, **kwargs)
+        super().__init__("lstm", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
 
     def extra_repr(self) -> str:
@@ -648,14 +679,23 @@ class LSTM(Recurrent, nn.LSTM):
 class GRU(Recurrent, nn.GRU):
     """``torch.nn.GRU`` with rnnkit inside (see :class:`LSTM` for what is the same and the extras)."""
 
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
-                 cell_options: dict[str, Any] | None = None, init: str | None = None,
-                 proj_size: int | None = None) -> None:
-        _no_projection(proj_size)
-        super().__init__("gru", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         0, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+                 cell_options: dict[str, Any] | None = None, init: str | None = None) -> None: ...
+
+    @overload
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None: ...
+
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:  # torch.nn.GRU refuses the keyword itself, whatever its value (None, 0)
+            raise ValueError(_PROJ_SIZE_ONLY_LSTM)
+        arguments = _rnnbase_arguments(self, "GRU", *args, **kwargs)
+        _refuse_positional_projection("GRU", arguments)
+        super().__init__("gru", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
 
     def extra_repr(self) -> str:
@@ -665,16 +705,32 @@ class GRU(Recurrent, nn.GRU):
 class RNN(Recurrent, nn.RNN):
     """``torch.nn.RNN`` (Elman, ``nonlinearity="tanh"`` or ``"relu"``) with rnnkit inside (see :class:`LSTM`)."""
 
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  device: torch.device | str | None = None, dtype: torch.dtype | None = None, *, impl: str = "auto",
-                 cell_options: dict[str, Any] | None = None, init: str | None = None,
-                 proj_size: int | None = None) -> None:
+                 cell_options: dict[str, Any] | None = None, init: str | None = None) -> None: ...
+
+    @overload
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None: ...
+
+    def __init__(self, *args: Any, impl: str = "auto", cell_options: dict[str, Any] | None = None,
+                 init: str | None = None, **kwargs: Any) -> None:
+        # torch.nn.RNN's order: the keyword proj_size refused, the fourth argument taken out as the nonlinearity
+        # (then a nonlinearity= keyword is unexpected), the rest RNNBase's
+        if "proj_size" in kwargs:
+            raise ValueError(_PROJ_SIZE_ONLY_LSTM)
+        if len(args) > 3:
+            nonlinearity, args = args[3], args[:3] + args[4:]
+        else:
+            nonlinearity = kwargs.pop("nonlinearity", "tanh")
         if nonlinearity not in _NONLINEARITY.values():
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-        _no_projection(proj_size)
-        super().__init__(f"rnn_{nonlinearity}", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, 0, device, dtype, impl=impl, init=_torch_init(cell_options, init),
+        mode = f"RNN_{nonlinearity.upper()}"
+        arguments = _rnnbase_arguments(self, mode, *args, **kwargs)
+        _refuse_positional_projection(mode, arguments)
+        super().__init__(f"rnn_{nonlinearity}", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
 
     def extra_repr(self) -> str:
