@@ -27,7 +27,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -170,18 +170,24 @@ def _verb_help(name: str) -> str:
     return "\n".join(lines)
 
 
+def _flags(*adders: Callable[[argparse.ArgumentParser], Any]) -> dict[str, bool]:
+    """Each flag the ``adders`` put on a parser, and whether it takes a value."""
+    parser = argparse.ArgumentParser(add_help=False)
+    for add in adders:
+        add(parser)
+    return {flag: action.nargs != 0 for action in parser._actions  # argparse lists no flags otherwise
+            for flag in action.option_strings}
+
+
 def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
     """Each flag of ``rnnkit VERB`` for models of ``tasks``, and whether it takes a value."""
     from rnnkit.train.options import add_threads_argument
 
     flags: dict[str, bool] = {}
     for task in tasks:
-        parser, verb = argparse.ArgumentParser(add_help=False), task.verb(name)
-        if verb is not None:
-            verb.add_arguments(parser)
-            add_threads_argument(parser)
-        for action in parser._actions:  # argparse lists no flags otherwise
-            flags.update({flag: flags.get(flag, False) or action.nargs != 0 for flag in action.option_strings})
+        if (verb := task.verb(name)) is not None:
+            for flag, takes in _flags(verb.add_arguments, add_threads_argument).items():
+                flags[flag] = flags.get(flag, False) or takes
     return flags
 
 
@@ -216,10 +222,7 @@ def _training_only(name: str, task: Task, flag: str) -> UserError | None:
     only 'unrecognized arguments'); None when it is not."""
     from rnnkit.train.options import add_trainer_arguments
 
-    parser = argparse.ArgumentParser(add_help=False)
-    task.add_arguments(parser)
-    add_trainer_arguments(parser)
-    if not any(flag in action.option_strings for action in parser._actions):  # argparse lists no flags otherwise
+    if flag not in _flags(task.add_arguments, add_trainer_arguments):
         return None
     return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
 
