@@ -67,14 +67,38 @@ def test_a_training_flag_given_to_another_verb_is_one_line(line: list[str], mode
 def test_a_flag_the_verb_reads_is_not_refused_as_a_training_one(models: dict[str, str],
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """--out is a flag of `rnnkit train` and a prefix of predict's --output, which argparse reads it as; a word
-    after '--' is a text; a flag of neither is argparse's to refuse."""
+    after '--' is a text; a flag of neither is refused as no flag of the verb."""
     for argv in (["predict", models["classify"], "--out", "x.jsonl", "text"], ["predict", models["classify"], "--",
                                                                               "--lr"]):
         assert main(argv) == 2   # the empty model.safetensors, read after the line
-        assert "training setting" not in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["evaluate", models["classify"], "--data", "x", "--bogus"])
-    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "training setting" not in err and "not a flag" not in err
+    assert main(["evaluate", models["classify"], "--data", "x", "--bogus"]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: --bogus: not a flag of `rnnkit evaluate` for a classify model "
+                                       "(`rnnkit evaluate DIR -h` lists its flags)\n")
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    # a slip in a required flag: argparse said 'the following arguments are required: --data' (or --onnx, --out)
+    (["evaluate", "{seq2seq}", "--dta", "x.tsv"], "--dta: not a flag of `rnnkit evaluate` for a seq2seq model "
+                                                  "(`rnnkit evaluate DIR -h` lists its flags)"),
+    (["export", "{classify}", "--onx", "x.onnx"], "--onx: not a flag of `rnnkit export` for a classify model "
+                                                  "(`rnnkit export DIR -h` lists its flags)"),
+    (["data", "dates", "--ot", "x.tsv"], "--ot: not a flag of `rnnkit data dates` (`rnnkit data dates -h` lists its "
+                                         "flags)"),
+    # argparse said 'unrecognized arguments' under the top-level usage, `rnnkit [-h] [--version] VERB ...`
+    (["train", "classify", "--data", "x.csv", "--stesp", "5"], "--stesp: not a flag of `rnnkit train classify` "
+                                                               "(`rnnkit train classify -h` lists its flags)"),
+    (["train", "tag", "--data", "x.conll", "--text-column", "w"], "--text-column: not a flag of `rnnkit train tag` "
+                                                                  "(`rnnkit train tag -h` lists its flags)"),
+    (["experiment", "adding", "--lenght", "5", "--out", "x"], "--lenght: not a flag of `rnnkit experiment` "
+                                                              "(`rnnkit experiment -h` lists its flags)"),
+], ids=["evaluate-required", "export-required", "data-required", "train", "train-tag-column", "experiment"])
+def test_a_mistyped_flag_is_one_line_naming_it(line: list[str], said: str, models: dict[str, str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A mistyped flag is named in one line, whatever the subcommand, before anything is read or written."""
+    assert main([word.format(**models) for word in line]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {said}\n"
 
 
 def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,7 +117,7 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
     usage and error were printed. Every process still exits with status 2."""
     for key, value in {"RANK": rank, "WORLD_SIZE": 2, "LOCAL_RANK": rank}.items():
         monkeypatch.setenv(key, str(value))
-    lines = ["train", "classify", "--bogus"], ["train", "nosuchtask"], ["evaluate", models["classify"], "--bogus"]
+    lines = ["train", "classify", "--lr", "-1"], ["train", "nosuchtask"], ["evaluate", models["classify"]]
     for argv in lines:
         with pytest.raises(SystemExit) as exit_:
             main(argv)

@@ -10,12 +10,14 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
   line. DIR is the first word that is neither a flag nor a flag's value, so flags may come before it too;
   flags, and prefixes of flags, are read as the task of DIR reads them (``evaluate --b`` is a
   classifier's ``--baseline``); a flag of ``rnnkit train TASK`` that the verb does not read
-  (``transcribe --spec-augment``, ``evaluate --steps``) is refused in one line saying it is a training setting;
+  (``transcribe --spec-augment``, ``evaluate --steps``) is refused in one line saying it is a training setting,
+  and any other flag the verb does not read in one line naming it;
 - ``rnnkit data NAME --out DIR``: a built-in corpus; and the commands (``demo``, ``info``, ``experiment``,
   ``diagnose``).
 
 Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
-reported with its flag. argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them. Memory
+reported with its flag; so is a flag that ``rnnkit train TASK``, ``rnnkit data NAME`` or a command does not read.
+argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them. Memory
 that runs out (a model or batch too big for the machine) is one line naming the size, exit 1.
 """
 
@@ -103,10 +105,15 @@ def _add_data(verbs: Any) -> None:
     names.required = True
     for gen in GENERATORS.values():
         p = names.add_parser(gen.name, help=gen.help, description=gen.help)
-        p.add_argument("--out", required=True, help="where to write it: a file or a directory, as said above")
-        p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-        gen.add_arguments(p)
+        _add_generator_arguments(p, gen)
         p.set_defaults(func=gen.run)
+
+
+def _add_generator_arguments(p: argparse.ArgumentParser, gen: Any) -> None:
+    """The flags of ``rnnkit data NAME``: ``--out``, ``--seed`` and the generator's own."""
+    p.add_argument("--out", required=True, help="where to write it: a file or a directory, as said above")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    gen.add_arguments(p)
 
 
 def _defaults(task: Task) -> dict[str, Any]:
@@ -227,18 +234,51 @@ def _training_only(name: str, task: Task, flag: str) -> UserError | None:
     return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
 
 
-def _refuse_training_flags(name: str, task: Task, rest: Sequence[str]) -> None:
-    """Refuse in one line the first flag of ``rest`` (up to ``--``) that `rnnkit NAME` does not read, neither
-    as itself nor as a prefix of one of its flags, and that is a flag of `rnnkit train TASK`; before argparse,
-    whose refusal of it would come as a usage and 'unrecognized arguments', or after another error."""
-    flags = _verb_flags(name, [task])
+def _unknown_flag(rest: Sequence[str], flags: dict[str, bool]) -> str | None:
+    """The first word of ``rest`` (up to ``--``) that is written as a long flag and is neither one of ``flags`` nor
+    a prefix of one (argparse reads a prefix as its flag), nor ``--help``; None when there is none."""
     for word in rest:
         if word == "--":
-            return
+            return None
         flag = word.split("=", 1)[0]
-        if flag.startswith("--") and not any(f.startswith(flag) for f in flags):
-            if refusal := _training_only(name, task, flag):
-                raise refusal
+        if flag.startswith("--") and not any(f.startswith(flag) for f in (*flags, "--help")):
+            return flag
+    return None
+
+
+def _refuse_unknown_flags(name: str, task: Task, rest: Sequence[str]) -> None:
+    """Refuse in one line the first flag of ``rest`` (up to ``--``) that `rnnkit NAME` does not read for a ``task``
+    model, neither as itself nor as a prefix of one of its flags: as a training setting when it is a flag of
+    `rnnkit train TASK`, else as no flag of the verb. Before argparse, whose refusal came as a usage and
+    'unrecognized arguments', or, when the slip was in a required flag (``evaluate DIR --dta FILE``), as
+    'the following arguments are required: --data', which did not name the word that was wrong."""
+    flag = _unknown_flag(rest, _verb_flags(name, [task]))
+    if flag is not None:
+        raise _training_only(name, task, flag) or UserError(
+            f"{flag}: not a flag of `rnnkit {name}` for a {task.name} model (`rnnkit {name} DIR -h` lists its flags)")
+
+
+def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
+    """Refuse in one line the first flag of ``rnnkit train TASK``, ``rnnkit data NAME`` or a command (``experiment``,
+    ``diagnose`` ...) that the subcommand does not read: argparse's top-level parser said 'unrecognized
+    arguments' under its own usage (``rnnkit [-h] [--version] VERB ...``), or named a missing required flag
+    instead of the mistyped one (``data dates --ot FILE``)."""
+    from functools import partial
+
+    from rnnkit.train.options import add_trainer_arguments
+
+    if len(argv) >= 2 and argv[0] == "train" and argv[1] in TASKS:
+        task = TASKS[argv[1]]
+        prog, flags, rest = f"rnnkit train {task.name}", _flags(task.add_arguments, add_trainer_arguments), argv[2:]
+    elif len(argv) >= 2 and argv[0] == "data" and argv[1] in GENERATORS:
+        gen = GENERATORS[argv[1]]
+        prog, flags, rest = f"rnnkit data {gen.name}", _flags(partial(_add_generator_arguments, gen=gen)), argv[2:]
+    elif argv and argv[0] in COMMANDS:
+        prog, flags, rest = f"rnnkit {argv[0]}", _flags(COMMANDS[argv[0]].add_arguments), argv[1:]
+    else:
+        return
+    if (flag := _unknown_flag(rest, flags)) is not None:
+        raise UserError(f"{flag}: not a flag of `{prog}` (`{prog} -h` lists its flags)")
 
 
 def _task_name(word: str) -> str | None:
@@ -298,7 +338,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if verb is None:
         answers = ", ".join(v.name for v in task.verbs) or "none"
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
-    _refuse_training_flags(name, task, rest)
+    _refuse_unknown_flags(name, task, rest)
     parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
     add_threads_argument(parser)   # every verb of a trained model
@@ -317,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             discover()
         if argv and argv[0] in model_verbs():
             return _run_model_verb(argv[0], argv[1:])
+        _refuse_unknown_command_flags(argv)
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SettingError as exc:
