@@ -165,3 +165,8 @@ def test_mcnemar_line_names_the_better_model_only_when_p_is_small() -> None:
     assert "the baseline is the more accurate" in _mcnemar_line({"model_only": 1, "baseline_only": 12,
                                                                   "p_value": 0.0034})
     assert "no evidence" in _mcnemar_line({"model_only": 4, "baseline_only": 9, "p_value": 0.27})
+    # both right or both wrong on every text (a small held-out file): 0 against 0 is no 'uneven split'
+    assert _mcnemar_line({"model_only": 0, "baseline_only": 0, "p_value": 1.0}).endswith(
+        "p = 1 (no text only one gets right: no evidence that either is more accurate)")
+    assert _mcnemar_line({"model_only": 5, "baseline_only": 5, "p_value": 1.0}).endswith(
+        "p = 1 (an even split: no evidence that either is more accurate)")

@@ -707,9 +707,13 @@ def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
 def _mcnemar_line(test: dict[str, Any]) -> str:
     """What McNemar's test says of the model against the baseline, in a sentence."""
     better = "rnnkit" if test["model_only"] > test["baseline_only"] else "the baseline"
-    verdict = (f"{better} is the more accurate by more than chance explains, at the 5% level"
-               if test["p_value"] < 0.05 else
-               "a split this uneven is common by chance: no evidence that either is more accurate")
+    if test["model_only"] == test["baseline_only"]:  # 0 and 0 too: no split to call uneven
+        split = "no text only one gets right" if not test["model_only"] else "an even split"
+        verdict = f"{split}: no evidence that either is more accurate"
+    elif test["p_value"] < 0.05:
+        verdict = f"{better} is the more accurate by more than chance explains, at the 5% level"
+    else:
+        verdict = "a split this uneven is common by chance: no evidence that either is more accurate"
     return (f"texts only one gets right: rnnkit {test['model_only']:,}, baseline {test['baseline_only']:,}; "
             f"McNemar's exact test p = {test['p_value']:.3g} ({verdict})")
 
