@@ -109,6 +109,25 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
     assert "ambiguous option: --j could match --jamo, --json" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("line", "said"), [
+    (["train", "classify", "--lr", "-1"], "rnnkit train classify: error: argument --lr: expected a finite number >= 0, "
+                                          "got -1; `rnnkit train classify -h` for help"),
+    (["data", "dates", "--out", "x.tsv", "--seed", "abc"], "rnnkit data dates: error: argument --seed: invalid int"),
+    (["train", "classify", "--tokenizer", "wrd"], "rnnkit train classify: error: argument --tokenizer: invalid choice: "
+                                                  "'wrd'"),
+    (["train", "nosuchtask"], "rnnkit train: error: argument TASK: invalid choice: 'nosuchtask'"),
+    ([], "rnnkit: error: the following arguments are required: VERB; `rnnkit -h` for help"),
+])
+def test_a_value_argparse_refuses_is_one_line(line: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse printed the subcommand's whole usage first (about 40 lines for `train classify`), burying the line
+    that says what is wrong; the README promises one line for a setting out of range."""
+    with pytest.raises(SystemExit) as exit_:
+        main(line)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(said) and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("rank", [0, 1])
 def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dict[str, str],
                                                           monkeypatch: pytest.MonkeyPatch,
@@ -124,7 +143,7 @@ def test_under_torchrun_rank_0_alone_prints_a_usage_error(rank: int, models: dic
         assert exit_.value.code == 2
         err = capsys.readouterr().err
         if rank == 0:
-            assert err.startswith("usage: rnnkit ") and err.count(": error: ") == 1
+            assert err.startswith("rnnkit ") and err.count(": error: ") == 1 and err.count("\n") == 1
         else:
             assert err == ""
     for argv in ["train", "classify", "-h"], ["evaluate", models["classify"], "-h"], ["evaluate", "-h"]:

@@ -17,7 +17,7 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
 
 Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
 reported with its flag; so is a flag that ``rnnkit train TASK``, ``rnnkit data NAME`` or a command does not read.
-argparse's usage errors exit 2 too; under torchrun rank 0 alone prints them. Memory
+argparse's usage errors exit 2 too, as one line (without the usage); under torchrun rank 0 alone prints them. Memory
 that runs out (a model or batch too big for the machine) is one line naming the size, exit 1.
 """
 
@@ -58,7 +58,9 @@ class Parser(argparse.ArgumentParser):
     makes its subparsers of this class too."""
 
     def error(self, message: str) -> NoReturn:
-        _say(f"{self.format_usage()}{self.prog}: error: {message}")  # argparse's usage and line, as it prints them
+        """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
+        ``rnnkit train classify --lr -1``), which buried the line that says what is wrong."""
+        _say(f"{self.prog}: error: {message}; `{self.prog} -h` for help")
         self.exit(2)
 
     def print_help(self, file: Any = None) -> None:
