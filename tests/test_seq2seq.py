@@ -373,10 +373,13 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"beam": 2.5}, "^beam 2.5: expected an integer >= 1$"), ({"beam": True}, "^beam True"),
     ({"beam": 2, "n_best": 3}, "^n_best 3: expected an integer from 1 to 2$"),
-    ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1")])
+    ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1"),
+    ({"max_len_a": -1}, "^max_len_a -1: expected a finite number >= 0$"), ({"max_len_a": "2"}, "^max_len_a '2'"),
+    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None")])
 def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[Path, Path], kwargs: dict,
                                                                 message: str) -> None:
-    """A float beam reached repeat_interleave as a torch traceback."""
+    """A float beam reached repeat_interleave as a torch traceback; max_len_a and alpha were named by their
+    command-line flags (``--max-len-a``) in Python, and a string for them was a bare 'must be real number'."""
     with pytest.raises(UserError, match=message):
         rnnkit.load(trained[1]).translate("March 3, 1999", **kwargs)
 

@@ -295,17 +295,27 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
+def _finite(name: str, value: object, expected: str, least: float = -math.inf) -> float:
+    """``value`` as a float when it is a finite number >= ``least`` (not a string or a bool), else a
+    :class:`SettingError` naming ``name`` (the Python argument; the CLI shows its flag)."""
+    try:
+        number = None if isinstance(value, (str, bytes, bool)) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not (math.isfinite(number) and number >= least):
+        raise SettingError(name, value, expected)
+    return number
+
+
 def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> tuple[int, int]:
-    """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag);
-    ``(max_len_b, no_repeat_ngram)`` as ints."""
-    if not (math.isfinite(max_len_a) and max_len_a >= 0):
-        raise UserError(f"--max-len-a {max_len_a}: expected a finite number >= 0")
+    """Refuse decoding settings that would run without end or rank by NaN (one line naming the argument, or
+    the flag on the command line); ``(max_len_b, no_repeat_ngram)`` as ints."""
+    max_len_a = _finite("max_len_a", max_len_a, "expected a finite number >= 0", 0.0)
     max_len_b = check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
         raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
     no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
-    if not math.isfinite(alpha):
-        raise UserError(f"--alpha {alpha}: expected a finite number")
+    _finite("alpha", alpha, "expected a finite number")
     return max_len_b, no_repeat_ngram
 
 
