@@ -57,7 +57,7 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -526,7 +526,8 @@ class CharLM:
     :class:`CharVocab`.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "CharLM")
         if ckpt.config.get("task") != "charlm":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a character language model")
         if ckpt.vocab is None:

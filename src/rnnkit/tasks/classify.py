@@ -538,7 +538,7 @@ class TextClassifier(shared.TextModel):
     labels_key = "labels"
     unit = "texts"
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Classifier)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:

@@ -314,8 +314,9 @@ class SequenceTagger(shared.TextModel):
     unit = "tokens"
     per_step = True
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Tagger)
+        ckpt = self.checkpoint
         self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         if self.model.chars is not None and self.chars is None:
             raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")

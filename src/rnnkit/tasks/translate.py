@@ -57,7 +57,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -369,7 +369,8 @@ class Translator:
     ``target`` are the two sides' tokenizers.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "Translator")
         if ckpt.config.get("task") != "seq2seq":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a translator")
         self.checkpoint = ckpt
