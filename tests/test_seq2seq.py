@@ -398,6 +398,11 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         "March 3, 1999", beam=2, max_len_b=5)
     with pytest.raises(UserError, match="no pairs to evaluate"):
         m.evaluate([])
+    # a list of sources alone was "ValueError: too many values to unpack" from inside evaluate
+    for bad, shown in ((["March 3, 1999"], "'March 3, 1999'"), ([("March 3, 1999", None)], "None")):
+        with pytest.raises(TypeError, match=f"list of \\(source, target\\) pairs of texts; item 0 is .*{shown}"):
+            m.evaluate(bad)
+    assert m.evaluate([["March 3, 1999", "1999-03-03"]])["pairs"] == 1
 
 
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:

@@ -461,13 +461,28 @@ class Translator:
             else:
                 pairs = read_pairs(pairs_file)
         else:
-            pairs = list(pairs_file)
+            pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
         if not pairs:
             raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+def _pair(item: object, index: int) -> Pair:
+    """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
+    TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate)."""
+    if not isinstance(item, str):
+        try:
+            source, target = item  # type: ignore[misc]
+        except (TypeError, ValueError):
+            pass
+        else:
+            if isinstance(source, str) and isinstance(target, str):
+                return source, target
+    raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
+                    f"{item!r}")
 
 
 # ------------------------------------------------------------------------------------------- CLI
