@@ -236,6 +236,16 @@ def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
     assert "".join(lm.stream(prime="BOB:", length=120, temperature=1.0, seed=3)) == first
 
 
+def test_score_refuses_what_is_not_a_text(trained: Path) -> None:
+    """score(5) was "'int' object is not iterable", score(["ab", 5]) "object of type 'int' has no len()"."""
+    lm = rnnkit.load(trained)
+    for bad, got in ((5, "not int"), (["to be", 5], "not a list holding int"),
+                     (("to be", b"x"), "a tuple holding bytes")):
+        with pytest.raises(TypeError, match=f"^score takes a text or a list of texts, .*{got}"):
+            lm.score(bad)
+    assert lm.score(("to be",)) == lm.score(["to be"])
+
+
 def test_the_task_classes_take_a_model_directory(trained: Path, tmp_path: Path) -> None:
     """CharLM("runs/x") was "AttributeError: 'str' object has no attribute 'config'" from inside the
     constructor; a path now loads as rnnkit.load does, another task's model and a non-path are refused."""

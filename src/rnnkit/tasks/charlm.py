@@ -40,6 +40,7 @@ from rnnkit.errors import (
     check_fraction,
     check_positive,
     check_seed,
+    check_texts,
     report_warnings,
 )
 from rnnkit.models import match
@@ -590,7 +591,7 @@ class CharLM:
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
-        return [self._score_one(t, options) for t in texts]
+        return [self._score_one(t, options) for t in check_texts("score", texts)]
 
     def _dynamic_options(self, lr: float | None, segment: int, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")
