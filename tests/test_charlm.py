@@ -236,6 +236,39 @@ def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
     assert "".join(lm.stream(prime="BOB:", length=120, temperature=1.0, seed=3)) == first
 
 
+def test_score_refuses_what_is_not_a_text(trained: Path) -> None:
+    """score(5) was "'int' object is not iterable", score(["ab", 5]) "object of type 'int' has no len()"."""
+    lm = rnnkit.load(trained)
+    for bad, got in ((5, "not int"), (["to be", 5], "not a list holding int"),
+                     (("to be", b"x"), "a tuple holding bytes")):
+        with pytest.raises(TypeError, match=f"^score takes a text or a list of texts, .*{got}"):
+            lm.score(bad)
+    assert lm.score(("to be",)) == lm.score(["to be"])
+
+
+def test_the_task_classes_take_a_model_directory(trained: Path, tmp_path: Path) -> None:
+    """CharLM("runs/x") was "AttributeError: 'str' object has no attribute 'config'" from inside the
+    constructor; a path now loads as rnnkit.load does, another task's model and a non-path are refused."""
+    import shutil
+
+    from rnnkit.tasks.classify import TextClassifier
+    from rnnkit.tasks.translate import Translator
+
+    assert CharLM(trained).sample("a", 20, seed=3) == rnnkit.load(trained).sample("a", 20, seed=3)
+    assert CharLM(str(trained)).checkpoint.path == rnnkit.load(trained).checkpoint.path
+    other = shutil.copytree(trained / "best", tmp_path / "other")
+    config = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**config, "task": "tag"}))
+    with pytest.raises(UserError, match="a 'tag' model, not a character language model"):
+        CharLM(other)
+    with pytest.raises(UserError, match="a 'charlm' model, not a 'classify' model"):
+        TextClassifier(trained)
+    with pytest.raises(UserError, match="a 'charlm' model, not a translator"):
+        Translator(str(trained))
+    with pytest.raises(TypeError, match="CharLM takes a model directory .* not int"):
+        CharLM(5)  # type: ignore[arg-type]
+
+
 def test_greedy_picks_the_character_that_score_rates_most_likely(trained: Path) -> None:
     lm = rnnkit.load(trained)
     chars = [c for c in lm.vocab.itos if c in lm.vocab]

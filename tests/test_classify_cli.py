@@ -281,6 +281,11 @@ def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[
         m.predict("a film", digits=-1)
     exact = m.predict(["a film"], None)[0]["probabilities"]
     assert m.predict(["a film"], digits=0)[0]["probabilities"] == {k: round(v) for k, v in exact.items()}
+    # a non-text was "'int' object is not iterable" or an AttributeError from inside predict
+    for bad, got in ((5, "not int"), (["a film", 5], "not a list holding int"), ([None], "not a list holding None")):
+        with pytest.raises(TypeError, match=f"^predict takes a text or a list of texts, {got}"):
+            m.predict(bad)
+    assert m.predict(("a film",)) == m.predict(["a film"])
 
 
 def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,

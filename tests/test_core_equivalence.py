@@ -213,6 +213,10 @@ def test_unbatched_input_and_errors() -> None:
         Recurrent("clockwork", 3, 4, impl="fused")
     with pytest.raises(ValueError, match="unexpected keyword"):
         Recurrent("gru", 3, 4, forget_bias=1.0)
+    # a mistyped keyword is a TypeError, as torch.nn.LSTM's (it was a ValueError only), naming the keyword
+    with pytest.raises(TypeError, match=r"cell 'lstm': unexpected keyword argument 'batchfirst' \(its options: "
+                                        r"forget_bias, "):
+        Recurrent("lstm", 3, 4, batchfirst=True)
 
 
 def test_dropout_between_layers_only_in_training() -> None:

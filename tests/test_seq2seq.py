@@ -373,10 +373,13 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"beam": 2.5}, "^beam 2.5: expected an integer >= 1$"), ({"beam": True}, "^beam True"),
     ({"beam": 2, "n_best": 3}, "^n_best 3: expected an integer from 1 to 2$"),
-    ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1")])
+    ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1"),
+    ({"max_len_a": -1}, "^max_len_a -1: expected a finite number >= 0$"), ({"max_len_a": "2"}, "^max_len_a '2'"),
+    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None")])
 def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[Path, Path], kwargs: dict,
                                                                 message: str) -> None:
-    """A float beam reached repeat_interleave as a torch traceback."""
+    """A float beam reached repeat_interleave as a torch traceback; max_len_a and alpha were named by their
+    command-line flags (``--max-len-a``) in Python, and a string for them was a bare 'must be real number'."""
     with pytest.raises(UserError, match=message):
         rnnkit.load(trained[1]).translate("March 3, 1999", **kwargs)
 
@@ -395,6 +398,11 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         "March 3, 1999", beam=2, max_len_b=5)
     with pytest.raises(UserError, match="no pairs to evaluate"):
         m.evaluate([])
+    # a list of sources alone was "ValueError: too many values to unpack" from inside evaluate
+    for bad, shown in ((["March 3, 1999"], "'March 3, 1999'"), ([("March 3, 1999", None)], "None")):
+        with pytest.raises(TypeError, match=f"list of \\(source, target\\) pairs of texts; item 0 is .*{shown}"):
+            m.evaluate(bad)
+    assert m.evaluate([["March 3, 1999", "1999-03-03"]])["pairs"] == 1
 
 
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:

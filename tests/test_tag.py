@@ -157,6 +157,12 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
             m.tag(bad)
     sentences = [["john", "went"], ["home"]]
     assert m.tag(s for s in sentences) == m.tag(sentences)  # an iterator is read once, not used up by the check
+    # predict(5) was "'int' object is not iterable" from inside it, predict([["a", 5]]) a traceback from the tokenizer
+    for bad, shown in ((5, "not int"), ([5], "an item is 5"), ([["john", 5]], r"an item is \['john', 5\]")):
+        with pytest.raises(TypeError, match=rf"^predict takes a text or a list of texts \(or of token lists\).*{shown}"
+                           ):
+            m.predict(bad)
+    assert m.predict([iter(["john", "went"]), "home"]) == m.predict([["john", "went"], "home"])
 
 
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],

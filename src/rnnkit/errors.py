@@ -13,7 +13,7 @@ import operator
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 
 class UserError(Exception):
@@ -73,6 +73,20 @@ def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     else :class:`SettingError`."""
     width = check_count("beam", beam, 1)
     return width, check_count("n_best", n_best, 1, width)
+
+
+def check_texts(verb: str, texts: object) -> list[str]:
+    """``texts`` (a list, tuple or other iterable of strings) as a list, else a TypeError saying what ``verb``
+    takes and what it got (``score(5)`` was "'int' object is not iterable", ``predict(["a", 5])`` an
+    AttributeError from inside the method)."""
+    items = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, (str, bytes)) else None
+    if items is None:
+        raise TypeError(f"{verb} takes a text or a list of texts, not {type(texts).__name__}")
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
+                            f"{type(item).__name__}")
+    return items
 
 
 def check_type(name: str, value: object, annotation: object) -> None:

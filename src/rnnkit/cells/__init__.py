@@ -8,6 +8,7 @@ from the literature (``le2015("irnn")``: the IRNN paper's starts) are in :mod:`r
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from rnnkit.cells.base import Cell, CellModule, State
@@ -36,18 +37,32 @@ __all__ = [
     "ElmanReLU",
     "ElmanTanh",
     "State",
+    "UnknownCellOption",
     "le2015",
     "make_cell",
     "make_cell_module",
 ]
 
 
+class UnknownCellOption(TypeError, ValueError):
+    """A keyword that neither :class:`rnnkit.Recurrent` nor its cell takes (``batchfirst=True``, ``hiden=8``):
+    a TypeError, as Python's own for an unknown keyword and torch.nn.LSTM's, and a ValueError, as every other
+    refused cell option."""
+
+
 def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
-    """The family ``name`` (one of ``CELLS``) for ``hidden_size`` units, with its options checked."""
+    """The family ``name`` (one of ``CELLS``) for ``hidden_size`` units, with its options checked; a keyword
+    the family does not take is an :class:`UnknownCellOption` naming it and the family's options."""
     try:
         cls = CELLS[name]
     except KeyError:
         raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}") from None
+    params = list(inspect.signature(cls).parameters.values())[1:]  # after hidden_size
+    if not any(p.kind is p.VAR_KEYWORD for p in params):
+        unknown = [key for key in options if key not in {p.name for p in params}]
+        if unknown:
+            raise UnknownCellOption(f"cell {name!r}: unexpected keyword argument {unknown[0]!r} (its options: "
+                                    f"{', '.join(p.name for p in params)})")
     try:
         return cls(hidden_size, **options)
     except TypeError as exc:

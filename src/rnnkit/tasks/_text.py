@@ -27,7 +27,7 @@ from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
-from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -160,7 +160,8 @@ class TextModel:
     unit: ClassVar[str] = "texts"        # what the evaluation counts
     per_step: ClassVar[bool] = False     # one prediction per token
 
-    def __init__(self, ckpt: Checkpoint, model_class: type[nn.Module]) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path, model_class: type[nn.Module]) -> None:
+        ckpt = as_checkpoint(ckpt, type(self).__name__)
         if ckpt.config.get("task") != self.task:
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a {self.task!r} model")
         self.checkpoint = ckpt

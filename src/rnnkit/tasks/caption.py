@@ -59,7 +59,7 @@ from rnnkit.tasks.translate import (
     sacre_scores,
     teacher_forcing_ratio,
 )
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -328,7 +328,8 @@ class ImageCaptioner:
     caption vocabulary.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "ImageCaptioner")
         if ckpt.config.get("task") != "caption":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a captioner")
         self.checkpoint = ckpt

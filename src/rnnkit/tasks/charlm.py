@@ -40,6 +40,7 @@ from rnnkit.errors import (
     check_fraction,
     check_positive,
     check_seed,
+    check_texts,
     report_warnings,
 )
 from rnnkit.models import match
@@ -57,7 +58,7 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -526,7 +527,8 @@ class CharLM:
     :class:`CharVocab`.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "CharLM")
         if ckpt.config.get("task") != "charlm":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a character language model")
         if ckpt.vocab is None:
@@ -589,7 +591,7 @@ class CharLM:
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
-        return [self._score_one(t, options) for t in texts]
+        return [self._score_one(t, options) for t in check_texts("score", texts)]
 
     def _dynamic_options(self, lr: float | None, segment: int, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")

@@ -58,7 +58,7 @@ from rnnkit.data.tabular import (
     write_table,
 )
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_count, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_count, check_fraction, check_positive, check_texts
 from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
@@ -538,7 +538,7 @@ class TextClassifier(shared.TextModel):
     labels_key = "labels"
     unit = "texts"
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Classifier)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
@@ -558,6 +558,7 @@ class TextClassifier(shared.TextModel):
         rounded): one text gives one dict, a list a list. An empty text is refused."""
         if isinstance(texts, str):
             return self.predict([texts], digits)[0]
+        texts = check_texts("predict", texts)
         if digits is not None:
             digits = check_count("digits", digits, 0)
         for text in texts:

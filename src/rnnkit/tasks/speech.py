@@ -45,7 +45,7 @@ from rnnkit.errors import (
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -371,7 +371,8 @@ class Transcriber:
     the :class:`SymbolTable`.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "Transcriber")
         if ckpt.config.get("task") != "speech":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a speech recogniser")
         self.checkpoint = ckpt

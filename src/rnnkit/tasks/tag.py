@@ -38,7 +38,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -314,8 +314,9 @@ class SequenceTagger(shared.TextModel):
     unit = "tokens"
     per_step = True
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Tagger)
+        ckpt = self.checkpoint
         self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         if self.model.chars is not None and self.chars is None:
             raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")
@@ -349,7 +350,14 @@ class SequenceTagger(shared.TextModel):
         gives its list of tags. An empty item is refused."""
         if isinstance(texts, str):
             return self.predict([texts])[0]
-        sentences = [self.split(t) if isinstance(t, str) else list(t) for t in texts]
+        if not isinstance(texts, Iterable):
+            raise TypeError(f"predict takes a text or a list of texts (or of token lists), not {type(texts).__name__}")
+        texts, sentences = list(texts), []
+        for item in texts:
+            tokens = self.split(item) if isinstance(item, str) else list(item) if isinstance(item, Iterable) else None
+            if tokens is None or not all(isinstance(t, str) for t in tokens):
+                raise TypeError(f"predict takes a text or a list of texts (or of token lists); an item is {item!r}")
+            sentences.append(tokens)
         for text, sent in zip(texts, sentences, strict=True):
             if not sent:
                 raise UserError(f"an empty TEXT argument {text!r}; give the text to tag")

@@ -57,7 +57,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -295,17 +295,27 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
+def _finite(name: str, value: object, expected: str, least: float = -math.inf) -> float:
+    """``value`` as a float when it is a finite number >= ``least`` (not a string or a bool), else a
+    :class:`SettingError` naming ``name`` (the Python argument; the CLI shows its flag)."""
+    try:
+        number = None if isinstance(value, (str, bytes, bool)) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not (math.isfinite(number) and number >= least):
+        raise SettingError(name, value, expected)
+    return number
+
+
 def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> tuple[int, int]:
-    """Refuse decoding settings that would run without end or rank by NaN (one line naming the flag);
-    ``(max_len_b, no_repeat_ngram)`` as ints."""
-    if not (math.isfinite(max_len_a) and max_len_a >= 0):
-        raise UserError(f"--max-len-a {max_len_a}: expected a finite number >= 0")
+    """Refuse decoding settings that would run without end or rank by NaN (one line naming the argument, or
+    the flag on the command line); ``(max_len_b, no_repeat_ngram)`` as ints."""
+    max_len_a = _finite("max_len_a", max_len_a, "expected a finite number >= 0", 0.0)
     max_len_b = check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
         raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
     no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
-    if not math.isfinite(alpha):
-        raise UserError(f"--alpha {alpha}: expected a finite number")
+    _finite("alpha", alpha, "expected a finite number")
     return max_len_b, no_repeat_ngram
 
 
@@ -359,7 +369,8 @@ class Translator:
     ``target`` are the two sides' tokenizers.
     """
 
-    def __init__(self, ckpt: Checkpoint) -> None:
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "Translator")
         if ckpt.config.get("task") != "seq2seq":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a translator")
         self.checkpoint = ckpt
@@ -450,13 +461,28 @@ class Translator:
             else:
                 pairs = read_pairs(pairs_file)
         else:
-            pairs = list(pairs_file)
+            pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
         if not pairs:
             raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+def _pair(item: object, index: int) -> Pair:
+    """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
+    TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate)."""
+    if not isinstance(item, str):
+        try:
+            source, target = item  # type: ignore[misc]
+        except (TypeError, ValueError):
+            pass
+        else:
+            if isinstance(source, str) and isinstance(target, str):
+                return source, target
+    raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
+                    f"{item!r}")
 
 
 # ------------------------------------------------------------------------------------------- CLI

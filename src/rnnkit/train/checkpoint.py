@@ -48,6 +48,7 @@ from rnnkit.errors import UserError
 
 __all__ = [
     "Checkpoint",
+    "as_checkpoint",
     "build_model",
     "clean_leftovers",
     "discard_run",
@@ -505,6 +506,18 @@ def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Ch
         optimizer_state=optimizer_state,
         tensors=tensors,
     )
+
+
+def as_checkpoint(source: Checkpoint | str | os.PathLike[str], kind: str = "the model") -> Checkpoint:
+    """``source`` when it is a :class:`Checkpoint`, else the model directory it names, read by
+    :func:`load_checkpoint`; anything else is a TypeError naming what ``kind`` takes (``CharLM(5)`` was an
+    AttributeError from inside the constructor)."""
+    if isinstance(source, Checkpoint):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        return load_checkpoint(source)
+    raise TypeError(f"{kind} takes a model directory (a path) or a Checkpoint, not {type(source).__name__}; "
+                    "rnnkit.load(DIR) gives any task's model")
 
 
 def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module:
