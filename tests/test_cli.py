@@ -231,3 +231,27 @@ def test_out_of_memory_names_what_could_not_be_allocated() -> None:
     assert out_of_memory(MemoryError()) == ""
     assert out_of_memory(RuntimeError("Expected all tensors to be on the same device")) is None
     assert out_of_memory(ValueError("you tried to allocate 5 bytes")) is None
+
+
+def test_every_flag_of_every_subcommand_passes_the_unknown_flag_check() -> None:
+    """The one-line refusal of a flag a subcommand does not read lists the flags itself; it must list every flag
+    the real parser has (it missed the regularisers' `--weight-drop` ..., which `rnnkit train charlm` adds only for
+    tasks whose settings take them, and refused them)."""
+    import argparse
+
+    from rnnkit.cli import _refuse_unknown_command_flags
+
+    def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        found = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return dict(found[0].choices) if found else {}
+
+    def flags(parser: argparse.ArgumentParser) -> list[str]:
+        return [f for a in parser._actions for f in a.option_strings if f.startswith("--")]
+
+    top = subparsers(build_parser())
+    lines = [["train", task, *flags(p)] for task, p in subparsers(top["train"]).items()]
+    lines += [["data", name, *flags(p)] for name, p in subparsers(top["data"]).items()]
+    lines += [[verb, *flags(p)] for verb, p in top.items() if verb not in ("train", "data") and flags(p)]
+    assert any("--weight-drop" in line for line in lines)
+    for line in lines:
+        _refuse_unknown_command_flags(line)   # raises on a flag it does not know

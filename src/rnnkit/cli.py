@@ -225,13 +225,21 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
     return None
 
 
+def _train_flags(task: Task) -> dict[str, bool]:
+    """Each flag of ``rnnkit train TASK``, as :func:`build_parser` adds them (the regularisers' flags only for
+    a task whose settings take them, which the task's defaults say)."""
+    from functools import partial
+
+    from rnnkit.train.options import add_trainer_arguments
+
+    return _flags(task.add_arguments, partial(add_trainer_arguments, defaults=_defaults(task)))
+
+
 def _training_only(name: str, task: Task, flag: str) -> UserError | None:
     """The one-line refusal of ``flag``, one that `rnnkit NAME` does not read for a ``task`` model, when it is a
     flag of `rnnkit train TASK` (``transcribe --spec-augment``, ``evaluate --steps``: argparse's two lines said
     only 'unrecognized arguments'); None when it is not."""
-    from rnnkit.train.options import add_trainer_arguments
-
-    if flag not in _flags(task.add_arguments, add_trainer_arguments):
+    if flag not in _train_flags(task):
         return None
     return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
 
@@ -267,11 +275,9 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
     instead of the mistyped one (``data dates --ot FILE``)."""
     from functools import partial
 
-    from rnnkit.train.options import add_trainer_arguments
-
     if len(argv) >= 2 and argv[0] == "train" and argv[1] in TASKS:
         task = TASKS[argv[1]]
-        prog, flags, rest = f"rnnkit train {task.name}", _flags(task.add_arguments, add_trainer_arguments), argv[2:]
+        prog, flags, rest = f"rnnkit train {task.name}", _train_flags(task), argv[2:]
     elif len(argv) >= 2 and argv[0] == "data" and argv[1] in GENERATORS:
         gen = GENERATORS[argv[1]]
         prog, flags, rest = f"rnnkit data {gen.name}", _flags(partial(_add_generator_arguments, gen=gen)), argv[2:]
