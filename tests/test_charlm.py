@@ -226,6 +226,13 @@ def test_a_learned_regularity_is_continued(cyclic: CharLM) -> None:
     assert cyclic.sample(prime="hij", length=12, temperature=0.5, seed=4)[3:] == "abcdefghijab"
 
 
+@pytest.mark.parametrize("temperature", ["hot", None, float("nan"), -0.5, True])
+def test_a_temperature_that_is_not_a_number_is_named(cyclic: CharLM, temperature: object) -> None:
+    """temperature="hot" was Python's bare "must be real number, not str" from inside the comparison."""
+    with pytest.raises(SettingError, match="temperature"):
+        cyclic.sample(prime="cde", length=3, temperature=temperature)  # type: ignore[arg-type]
+
+
 def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
     lm = rnnkit.load(trained)
     assert isinstance(lm, CharLM)

@@ -75,6 +75,19 @@ def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     return width, check_count("n_best", n_best, 1, width)
 
 
+def check_finite(name: str, value: object, expected: str, least: float = -math.inf) -> float:
+    """``value`` as a float when it is a finite number >= ``least`` (not a string or a bool), else a
+    :class:`SettingError` naming ``name`` (the Python argument; the command line shows its flag):
+    ``temperature="hot"`` was a bare "must be real number" from inside the method."""
+    try:
+        number = None if isinstance(value, (str, bytes, bool)) else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not (math.isfinite(number) and number >= least):
+        raise SettingError(name, value, expected)
+    return number
+
+
 def check_texts(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple or other iterable of strings) as a list, else a TypeError saying what ``verb``
     takes and what it got (``score(5)`` was "'int' object is not iterable", ``predict(["a", 5])`` an

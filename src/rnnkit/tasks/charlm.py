@@ -37,6 +37,7 @@ from rnnkit.errors import (
     SettingError,
     UserError,
     check_count,
+    check_finite,
     check_fraction,
     check_positive,
     check_seed,
@@ -549,8 +550,7 @@ class CharLM:
         prime starts from a new line. The arguments are checked at the call, before the first character.
         """
         length = check_count("length", length, 0)
-        if not (math.isfinite(temperature) and temperature >= 0):
-            raise SettingError("temperature", temperature, "expected a finite number >= 0 (0 = greedy)")
+        temperature = check_finite("temperature", temperature, "expected a finite number >= 0 (0 = greedy)", 0.0)
         if top_k is not None:
             top_k = check_count("top_k", top_k, 1)
         if seed is not None:

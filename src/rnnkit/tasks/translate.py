@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import warnings
 from collections.abc import Sequence
@@ -51,6 +50,7 @@ from rnnkit.errors import (
     UserError,
     check_beam,
     check_count,
+    check_finite,
     check_fraction,
     check_positive,
     report_warnings,
@@ -295,27 +295,15 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
-def _finite(name: str, value: object, expected: str, least: float = -math.inf) -> float:
-    """``value`` as a float when it is a finite number >= ``least`` (not a string or a bool), else a
-    :class:`SettingError` naming ``name`` (the Python argument; the CLI shows its flag)."""
-    try:
-        number = None if isinstance(value, (str, bytes, bool)) else float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not (math.isfinite(number) and number >= least):
-        raise SettingError(name, value, expected)
-    return number
-
-
 def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> tuple[int, int]:
     """Refuse decoding settings that would run without end or rank by NaN (one line naming the argument, or
     the flag on the command line); ``(max_len_b, no_repeat_ngram)`` as ints."""
-    max_len_a = _finite("max_len_a", max_len_a, "expected a finite number >= 0", 0.0)
+    max_len_a = check_finite("max_len_a", max_len_a, "expected a finite number >= 0", 0.0)
     max_len_b = check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
         raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
     no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
-    _finite("alpha", alpha, "expected a finite number")
+    check_finite("alpha", alpha, "expected a finite number")
     return max_len_b, no_repeat_ngram
 
 
