@@ -650,7 +650,14 @@ def _torch_init(cell_options: dict[str, Any] | None, init: str | None) -> str:
     return "rnnkit" if cell_options else "torch"
 
 
-class LSTM(Recurrent, nn.LSTM):
+class _DropIn(Recurrent):
+    """What the torch.nn drop-ins share: printed as torch.nn prints its RNNs."""
+
+    def extra_repr(self) -> str:
+        return nn.RNNBase.extra_repr(self)
+
+
+class LSTM(_DropIn, nn.LSTM):
     """``torch.nn.LSTM`` with rnnkit inside: the same signature, argument order, defaults, initialisation,
     attributes, inputs (tensor, unbatched, PackedSequence), outputs and errors. Extras, keyword-only:
     ``impl`` ("reference": rnnkit's per-step loop), ``cell_options`` (``forget_bias``, ``chrono``,
@@ -672,11 +679,8 @@ class LSTM(Recurrent, nn.LSTM):
         super().__init__("lstm", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
 
-    def extra_repr(self) -> str:
-        return nn.RNNBase.extra_repr(self)
 
-
-class GRU(Recurrent, nn.GRU):
+class GRU(_DropIn, nn.GRU):
     """``torch.nn.GRU`` with rnnkit inside (see :class:`LSTM` for what is the same and the extras)."""
 
     @overload
@@ -698,11 +702,8 @@ class GRU(Recurrent, nn.GRU):
         super().__init__("gru", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
 
-    def extra_repr(self) -> str:
-        return nn.RNNBase.extra_repr(self)
 
-
-class RNN(Recurrent, nn.RNN):
+class RNN(_DropIn, nn.RNN):
     """``torch.nn.RNN`` (Elman, ``nonlinearity="tanh"`` or ``"relu"``) with rnnkit inside (see :class:`LSTM`)."""
 
     @overload
@@ -732,6 +733,3 @@ class RNN(Recurrent, nn.RNN):
         _refuse_positional_projection(mode, arguments)
         super().__init__(f"rnn_{nonlinearity}", **arguments, impl=impl, init=_torch_init(cell_options, init),
                          cell_options=cell_options)
-
-    def extra_repr(self) -> str:
-        return nn.RNNBase.extra_repr(self)
