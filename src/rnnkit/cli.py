@@ -30,6 +30,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -228,8 +229,6 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
 def _train_flags(task: Task) -> dict[str, bool]:
     """Each flag of ``rnnkit train TASK``, as :func:`build_parser` adds them (the regularisers' flags only for
     a task whose settings take them, which the task's defaults say)."""
-    from functools import partial
-
     from rnnkit.train.options import add_trainer_arguments
 
     return _flags(task.add_arguments, partial(add_trainer_arguments, defaults=_defaults(task)))
@@ -273,8 +272,6 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
     ``diagnose`` ...) that the subcommand does not read: argparse's top-level parser said 'unrecognized
     arguments' under its own usage (``rnnkit [-h] [--version] VERB ...``), or named a missing required flag
     instead of the mistyped one (``data dates --ot FILE``)."""
-    from functools import partial
-
     if len(argv) >= 2 and argv[0] == "train" and argv[1] in TASKS:
         task = TASKS[argv[1]]
         prog, flags, rest = f"rnnkit train {task.name}", _train_flags(task), argv[2:]
