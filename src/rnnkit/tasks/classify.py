@@ -38,6 +38,7 @@ import contextlib
 import itertools
 import json
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -58,7 +59,15 @@ from rnnkit.data.tabular import (
     write_table,
 )
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_count, check_fraction, check_positive, check_texts
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_count,
+    check_fraction,
+    check_positive,
+    check_texts,
+    report_warnings,
+)
 from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
@@ -300,6 +309,13 @@ def load_source(name: str, text_column: str, label_column: str, require_label: b
     return read_table(name, text_column, label_column, require_label=require_label)
 
 
+def _say_headerless(*tables: Table) -> None:
+    """Say how each file without a header line was read (once a file)."""
+    for path, note in dict((t.path, t.headerless) for t in tables).items():
+        if note:
+            shared.say(f"{path}: {note}")
+
+
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
     """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
     return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
@@ -362,6 +378,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
         config = replace(config, pretrain_minutes=1.0)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
+    if verbose:
+        _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     index = {lab: i for i, lab in enumerate(labels)}
@@ -406,9 +424,12 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
-    _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)  # bad data: refused before
-    # anything is written; a second search into OUT is refused, not mixed with this one; a search that fails
-    # before any trial trained (a model too big for the memory) leaves no OUT
+    # bad data is refused before anything is written
+    tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
+    if verbose:
+        _say_headerless(*tables[:2])
+    # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
+    # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)
     with run_lock(out), undone_on_failure(out, ("autotune.jsonl",), (out / "autotune").exists, made):
         return _search(config, data, out, val_data=val_data, verbose=verbose)
@@ -577,6 +598,8 @@ class TextClassifier(shared.TextModel):
         :func:`rnnkit.data.tabular.write_table` takes them."""
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
+        if table.headerless:
+            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=2)
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
@@ -619,6 +642,8 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
+        if table.headerless:
+            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=2)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
@@ -674,7 +699,8 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 shown = " ".join(f"{lab}={v:.3f}" for lab, v in r["probabilities"].items())
                 print(f"{r['label']}\t{shown}\t{r['text']}")
         return 0
-    columns, rows = m.predict_file(args.file, args.text_column)
+    with report_warnings():  # a file read without a header line: how it was read
+        columns, rows = m.predict_file(args.file, args.text_column)
     if args.output:
         return _write_predictions(args, added, columns, rows)
     write_rows(sys.stdout, "jsonl" if args.json else "csv", columns, rows, added[1:])  # --json: as --output .jsonl
@@ -692,8 +718,10 @@ def _write_predictions(args: argparse.Namespace, added: list[str], columns: list
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if args.train is not None and not args.baseline:
         raise UserError("--train: applies only with --baseline (the baseline's training file)")
-    scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args), text_column=args.text_column,
-                        label_column=args.label_column, baseline=args.baseline, train=args.train)
+    with report_warnings():  # a file read without a header line: how it was read
+        scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args),
+                            text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
+                            train=args.train)
     shared.print_evaluation(scores, "texts", args.json)
     if args.baseline and not args.json:
         b = scores["baseline"]
