@@ -278,3 +278,28 @@ def test_decode_and_pad_and_split_refuse_or_skip_what_has_no_meaning() -> None:
         pad_batch([[3, 4, 5], [6]], max_len=-1)
     with pytest.raises(ValueError, match="from 0 to below 1"):
         split_fraction(list(range(10)), -0.2, 0)
+
+
+CONLLU = (  # made up: a comment, a multiword token (2-3) and an empty node (3.1) inside the sentence
+    "# sent_id = a\n# text = Wer's da\n"
+    "1\tWer\twer\tPRON\tPWS\t_\t0\troot\t_\t_\n"
+    "2-3\t's\t_\t_\t_\t_\t_\t_\t_\t_\n"
+    "2\t'\tes\tAUX\tVAFIN\t_\t1\tcop\t_\t_\n"
+    "3\ts\tes\tPRON\tPPER\t_\t1\tnsubj\t_\t_\n"
+    "3.1\tist\tsein\tVERB\tVVFIN\t_\t_\t_\t1:orphan\t_\n"
+    "4\tda\tda\tADV\tADV\t_\t1\tadvmod\t_\t_\n"
+    "\n"
+    "1\tJa\tja\tINTJ\tPTKANT\t_\t0\troot\t_\tSpaceAfter=No\n"
+)
+
+
+def test_conllu_gives_word_forms_and_upos(tmp_path: Path) -> None:
+    """A CoNLL-U file was read as (ID, MISC): tokens '1', '2-3', '3.1', every tag '_'."""
+    s = read_conll(write(tmp_path / "a.conllu", CONLLU))
+    assert s.tokens == [["Wer", "'", "s", "da"], ["Ja"]]
+    assert s.tags == [["PRON", "AUX", "PRON", "ADV"], ["INTJ"]]
+    assert s.lines == [3, 10]
+    assert s.subset([0]).tag_at(0, 3) == f"{tmp_path / 'a.conllu'}:8: column 4 (UPOS)"  # past the skipped lines
+    assert read_conll(tmp_path / "a.conllu", require_tags=False).tokens == s.tokens
+    plain = read_conll(write(tmp_path / "b.conll", "1\tCD\nx\tNN\n"))  # a number as a token stays a token
+    assert plain.tokens == [["1", "x"]] and plain.token_lines is None

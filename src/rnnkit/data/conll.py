@@ -3,7 +3,10 @@
 What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line
 between sentences, into :class:`Sentences`. Columns are separated by a tab (so a token may itself be a
 space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag,
-so four-column CoNLL-2003 files work too. ``-DOCSTART-`` lines are skipped, and so are comments as in
+so four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated columns, the
+first a word's number, gives the word form (column 2) and its universal part of speech (column 4, UPOS);
+its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as the words they span are
+on lines of their own. ``-DOCSTART-`` lines are skipped, and so are comments as in
 CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between sentences. Any
 other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a file
 of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same format.
@@ -11,6 +14,7 @@ of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +26,10 @@ __all__ = ["TAGGED", "Sentences", "read_conll", "write_conll"]
 
 #: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
 TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
+
+#: the ID column of a CoNLL-U/CoNLL-X word line; a range (``1-2``, a multiword token) or a decimal (``1.1``, an
+#: empty node) in group 2
+_CONLLU_ID = re.compile(r"^[1-9][0-9]*([-.][0-9]+)?$")
 
 
 @dataclass
@@ -35,18 +43,23 @@ class Sentences:
     tags: list[list[str] | None]
     lines: list[int]
     one_per_line: bool = False
+    #: for a file with lines skipped inside its sentences (CoNLL-U), the line of each token
+    token_lines: list[list[int]] | None = None
 
     def __len__(self) -> int:
         return len(self.tokens)
 
     def subset(self, indices: Sequence[int]) -> Sentences:
         return Sentences(self.path, [self.tokens[i] for i in indices], [self.tags[i] for i in indices],
-                         [self.lines[i] for i in indices], self.one_per_line)
+                         [self.lines[i] for i in indices], self.one_per_line,
+                         None if self.token_lines is None else [self.token_lines[i] for i in indices])
 
     def tag_at(self, i: int, offset: int) -> str:
         """Where the tag of token ``offset`` of sentence ``i`` is written, for an error message."""
         if self.one_per_line:
             return f"{self.path}:{self.lines[i]}: token {offset + 1} ({self.tokens[i][offset]!r}), tag"
+        if self.token_lines is not None:
+            return f"{self.path}:{self.token_lines[i][offset]}: column 4 (UPOS)"
         return f"{self.path}:{self.lines[i] + offset}: column 2 (tag)"
 
 
@@ -64,16 +77,21 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     sentences = Sentences(name, [], [], [])
     tokens: list[str] = []
     tags: list[str] = []
+    numbers: list[int] = []  # the line of each token
     start = 0
     has_tags: bool | None = None
+    conllu = False
 
     def close() -> None:
-        nonlocal tokens, tags
+        nonlocal tokens, tags, numbers
         if tokens:
             sentences.tokens.append(tokens)
             sentences.tags.append(tags if has_tags else None)
             sentences.lines.append(start)
-        tokens, tags = [], []
+            lines_of.append(numbers)
+        tokens, tags, numbers = [], [], []
+
+    lines_of: list[list[int]] = []
 
     tabbed = "\t" in content  # comments only in tab-separated files: in others a '#...' line is a token
     for number, raw in enumerate(content.split("\n"), start=1):
@@ -84,8 +102,15 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if line.startswith("-DOCSTART-") or (line.startswith("#") and not tokens and tabbed and "\t" not in line):
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         fields = _split(line)
+        word = _conllu_word(fields)
+        if word is not None:
+            conllu = True
+            if not word:
+                continue  # a multiword token or an empty node: its words have lines of their own
+            fields = word
         if not tokens:
             start = number
+        numbers.append(number)
         if len(fields) >= 2:
             token, tag = fields[0], fields[-1].strip()
             if has_tags is False:
@@ -110,7 +135,17 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     close()
     if not sentences.tokens:
         raise UserError(f"{name}: no sentences; expected lines 'TOKEN<tab>TAG' with blank lines between sentences")
+    if conllu:
+        sentences.token_lines = lines_of
     return sentences
+
+
+def _conllu_word(fields: list[str]) -> list[str] | None:
+    """A CoNLL-U/CoNLL-X line's word form and UPOS (``[]`` for a multiword token or an empty node, which
+    are skipped); None for a line of another format."""
+    if len(fields) != 10 or not _CONLLU_ID.match(fields[0]):
+        return None
+    return [] if "-" in fields[0] or "." in fields[0] else [fields[1], fields[3]]
 
 
 def write_conll(path: str | Path, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
