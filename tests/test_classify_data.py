@@ -303,3 +303,14 @@ def test_conllu_gives_word_forms_and_upos(tmp_path: Path) -> None:
     assert read_conll(tmp_path / "a.conllu", require_tags=False).tokens == s.tokens
     plain = read_conll(write(tmp_path / "b.conll", "1\tCD\nx\tNN\n"))  # a number as a token stays a token
     assert plain.tokens == [["1", "x"]] and plain.token_lines is None
+
+
+@pytest.mark.parametrize("require_tags", [True, False])
+def test_a_sentence_a_line_is_not_read_as_token_and_tag(tmp_path: Path, require_tags: bool) -> None:
+    """'John lives in Paris' was the token 'John' tagged 'Paris', and the file one sentence of first words."""
+    p = write(tmp_path / "sents.txt", "John lives in Paris\nMary visited New York today\n")
+    with pytest.raises(UserError, match=r"sents.txt:2: malformed row: 5 columns here, 4 columns on line 1; "
+                       "expected CoNLL: a token and its tag a line"):
+        read_conll(p, require_tags=require_tags)
+    with pytest.raises(UserError, match=r"b.conll:2: malformed row: 1 column here, 2 columns on line 1"):
+        read_conll(write(tmp_path / "b.conll", "a\tX\nb\n"), require_tags=False)

@@ -80,6 +80,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     numbers: list[int] = []  # the line of each token
     start = 0
     has_tags: bool | None = None
+    width: tuple[int, int] | None = None  # the columns of the first token line, and its number
     conllu = False
 
     def close() -> None:
@@ -111,10 +112,20 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
+        if len(fields) < 2 and require_tags:
+            raise UserError(
+                f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
+                "with a blank line between sentences"
+            )
+        if width is None:
+            width = (len(fields), number)
+        elif len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
+            raise UserError(
+                f"{name}:{number}: malformed row: {_columns(len(fields))} here, {_columns(width[0])} on line "
+                f"{width[1]}; expected CoNLL: a token and its tag a line, a blank line between sentences"
+            )
         if len(fields) >= 2:
             token, tag = fields[0], fields[-1].strip()
-            if has_tags is False:
-                raise UserError(f"{name}:{number}: malformed row: 2 columns here, 1 column on earlier lines")
             has_tags = True
             if not tag:
                 raise UserError(f"{name}:{number}: column 2 (tag) is empty; expected 'TOKEN<tab>TAG'")
@@ -123,13 +134,6 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             tokens.append(token)
             tags.append(tag)
         else:
-            if require_tags:
-                raise UserError(
-                    f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
-                    "with a blank line between sentences"
-                )
-            if has_tags:
-                raise UserError(f"{name}:{number}: malformed row: 1 column here, 2 columns on earlier lines")
             has_tags = False
             tokens.append(fields[0])
     close()
@@ -138,6 +142,10 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     if conllu:
         sentences.token_lines = lines_of
     return sentences
+
+
+def _columns(n: int) -> str:
+    return "1 column" if n == 1 else f"{n} columns"
 
 
 def _conllu_word(fields: list[str]) -> list[str] | None:
