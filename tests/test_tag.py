@@ -85,6 +85,25 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
         {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
 
 
+def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path) -> None:
+    """--output tagged.jsonl held CoNLL lines, and tagged.csv a TOKEN<tab>TAG file that no CSV reader splits."""
+    out, _ = tagger
+    bare = tmp_path / "bare.conll"
+    bare.write_text("a\n7\n\n?\n", encoding="utf-8")
+    for source in (["--file", str(bare)], ["a7", "?"]):
+        assert main(["predict", str(out), *source, "--output", str(tmp_path / "t.jsonl")]) == 0
+        lines = (tmp_path / "t.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(x) for x in lines] == [
+            {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(bare), "--output", str(tmp_path / "t.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: --output {tmp_path / 't.csv'}: a tagger writes CoNLL")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "t.csv").exists()
+
+
 def test_predict_reads_one_sentence_a_line_from_standard_input(
         tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """--file - was read as a file named '-' ('-: no such file'), while a classifier read standard input."""

@@ -250,7 +250,7 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
                    "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "
                    "--file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
-                                     "TSV or JSONL by its extension; tag: CoNLL)")
+                                     "TSV or JSONL by its extension; tag: CoNLL, or JSONL for .jsonl)")
     p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
                    "training)")
     p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")

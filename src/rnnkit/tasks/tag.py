@@ -10,8 +10,9 @@
   ``--crf`` puts a linear-chain CRF on top (Viterbi decoding). A file whose tokens are all single
   characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
   characters, else on spaces).
-- ``rnnkit predict DIR TEXT... | --file FILE.conll [--json]``: a tag for each token; a CoNLL file of bare
-  tokens in, the same file with a tag column out; ``--file -`` reads one sentence a line from standard input,
+- ``rnnkit predict DIR TEXT... | --file FILE.conll [--json] [--output OUT]``: a tag for each token; a CoNLL file
+  of bare tokens in, the same file with a tag column out (``--output`` a ``.jsonl``: a sentence a line as
+  ``--json`` prints it); ``--file -`` reads one sentence a line from standard input,
   tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
@@ -50,7 +51,7 @@ from rnnkit.data.batching import IGNORE, ShuffledBatches, length_sorted_batches,
 from rnnkit.data.conll import Sentences, read_conll, write_conll
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
-from rnnkit.data.tabular import sort_labels
+from rnnkit.data.tabular import file_format, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_positive
 from rnnkit.metrics import classification_report
@@ -411,15 +412,38 @@ def _refuse_columns(args: argparse.Namespace) -> None:
                             "tagger reads CoNLL (TOKEN<tab>TAG) or WORD/TAG files, whose columns have no names")
 
 
+def _output_format(path: str) -> str:
+    """``predict --output``'s format from its extension: ``jsonl`` (``.jsonl``, ``.ndjson``: a sentence a line, as
+    ``--json`` prints it) or ``conll`` (any other); a ``.csv`` or ``.tsv`` is refused (a tagger has no table)."""
+    fmt = file_format(path)
+    if fmt == "jsonl":
+        return fmt
+    if str(path).lower().endswith((".csv", ".tsv", ".tab")):
+        raise UserError(f"--output {path}: a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON "
+                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table")
+    return "conll"
+
+
+def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
+    if _output_format(path) == "conll":
+        write_conll(path, sentences, tags)
+        return
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for sent, sent_tags in zip(sentences, tags, strict=True):
+            fh.write(_json_line(sent, sent_tags) + "\n")
+
+
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
     shared.check_one_source(args)
+    if args.output:
+        _output_format(args.output)  # a refused --output before any tagging
     texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
     if texts is not None:
         sentences = [m.split(t) for t in texts]
         predicted = m.predict(texts)
         if args.output:
-            write_conll(args.output, sentences, predicted)
+            _write_tagged(args.output, sentences, predicted)
             return 0
         for sent, tags in zip(sentences, predicted, strict=True):
             if args.json:
@@ -431,7 +455,7 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     sentences = read_conll(args.file, require_tags=False)
     tagged = m.tag(sentences.tokens)
     if args.output:
-        write_conll(args.output, sentences.tokens, tagged)
+        _write_tagged(args.output, sentences.tokens, tagged)
         if not args.json:
             print(f"wrote {len(tagged)} tagged sentences to {args.output}", file=sys.stderr)
         return 0
