@@ -112,3 +112,13 @@ def test_a_file_that_cannot_be_read_is_one_line(tmp_path: Path, monkeypatch: pyt
     assert refusal(lambda: tabular.read_table(path)) == f"{path}: cannot read (Permission denied)"
     monkeypatch.setattr(utf8, "open", lambda *args: Failing(), raising=False)
     assert refusal(lambda: text.read_utf8(path)) == f"{path}: cannot read (Input/output error)"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_named_as_utf16_with_its_own_mend(tmp_path: Path, codec: str) -> None:
+    """Excel's 'Unicode Text' (UTF-16 with a BOM) was told to mend itself with `iconv -f latin1`, which garbles it."""
+    path = tmp_path / "data.tsv"
+    path.write_bytes("\ufefftext\tlabel\r\nfine\t1\r\n".encode(codec))
+    message = refusal(lambda: tabular.read_table(path))
+    assert message.startswith(f"{path}:1: not UTF-8 but UTF-16 (it begins with the byte order mark 0x")
+    assert message.endswith("`iconv -f utf-16 -t utf-8`") and "latin1" not in message

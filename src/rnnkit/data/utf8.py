@@ -11,6 +11,8 @@ one-line :class:`~rnnkit.errors.UserError`. Bad bytes read the same in every fil
 
 the line and the column (in characters) as an editor counts them (LF, CRLF or a lone CR ends a line), the
 byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8.
+A file that begins with a UTF-16 byte order mark (Excel's "Unicode Text" and Windows Notepad's "Unicode"
+save so) is named as UTF-16, with ``iconv -f utf-16 -t utf-8`` as the mend.
 
 A file is read and decoded in pieces (:func:`read_pieces`), so that a text larger than memory can be
 encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`read_utf8`) alike.
@@ -32,6 +34,10 @@ CHUNK_BYTES = 16 << 20
 
 #: how to mend a file that is not UTF-8 (Latin-1 and, for Korean, CP949 are the encodings met most)
 HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)"
+
+#: the byte order marks that begin a UTF-16 file (little- and big-endian), and how to mend one
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_HINT = "save the file as UTF-8, e.g. `iconv -f utf-16 -t utf-8`"
 
 
 class _Place:
@@ -66,6 +72,10 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             before = exc.object[: exc.start].decode("utf-8")
             place.advance(before if started else before.removeprefix("\ufeff"))
             offset = fed - len(exc.object) + exc.start
+            if offset == 0 and exc.object[:2] in UTF16_BOMS:
+                raise UserError(f"{where}:1: not UTF-8 but UTF-16 (it begins with the byte order mark "
+                                f"0x{exc.object[0]:02x} 0x{exc.object[1]:02x}, as Excel's 'Unicode Text' does); "
+                                f"{UTF16_HINT}") from None
             raise UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
                             f"{place.column}, byte offset {offset}); {HINT}") from None
         if not started and piece:
