@@ -61,6 +61,11 @@ def test_tsv_and_jsonl_and_custom_columns(tmp_path: Path) -> None:
         ("a.csv", "", {}, "a.csv: the file is empty"),
         ("a.csv", "text,label\n", {}, "a.csv: no rows"),
         ("a.tsv", "text,label\nx,1\n", {}, "a.tsv:1: text column 'text' is missing; the header is one field"),
+        # European Excel's CSV: it said "the file has 'text;label'" and spoke of files without a header line
+        ("a.csv", "\ufefftext;label\r\n\"x; y\";1\r\n", {},
+         "a.csv:1: text column 'text' is missing; the first line is one field 'text;label': the file looks "
+         "semicolon-separated"),
+        ("a.tsv", "1;good\n0;bad\n1;fine\n", {}, "the first line is one field '1;good': the file looks semicolon"),
     ],
 )
 def test_refused_tables(tmp_path: Path, name: str, content: str, kwargs: dict, message: str) -> None:

@@ -200,6 +200,12 @@ def _read_delimited(
             header, headerless = guessed
             reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     if text_column not in header:
+        if len(header) == 1 and ";" in header[0] and delimiter not in header[0]:
+            raise UserError(
+                f"{path}:1: text column {text_column!r} is missing; the first line is one field "
+                f"{_shown_name(header[0])}: the file looks semicolon-separated (as Excel saves CSV where a comma "
+                "is the decimal mark); rnnkit reads .csv files comma-separated and .tsv tab-separated: save it so"
+            )
         if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
             raise UserError(
                 f"{path}:1: text column {text_column!r} is missing; the header is one field "
