@@ -168,6 +168,15 @@ def test_refused_tagging_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert err.startswith("rnnkit: error: ") and message in err and "\n" not in err
 
 
+def test_a_sentence_longer_than_max_len_is_tagged_whole(tagger: tuple[Path, Path]) -> None:
+    """Tokens past max_len were all given the first tag (or O) without the model, and evaluate scored those."""
+    m = rnnkit.load(tagger[0])
+    whole = m.tag([list("ab 12!x")])
+    m.max_len = 3
+    assert m.tag([list("ab 12!x"), list("?")]) == [whole[0], ["PUNCT"]]
+    assert whole[0] == ["LETTER", "LETTER", "SPACE", "DIGIT", "DIGIT", "PUNCT", "LETTER"]
+
+
 def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> None:
     """tag("john went") tagged every character as a sentence of its own."""
     m = rnnkit.load(tagger[0])

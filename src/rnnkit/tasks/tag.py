@@ -334,16 +334,21 @@ class SequenceTagger(shared.TextModel):
         return list(text) if self.config.get("split") == "chars" else text.split()
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """One tag per token of each sentence (tokens past ``max_len`` get ``O``, or the first tag)."""
+        """One tag per token of each sentence; a sentence longer than ``max_len`` tokens (the longest trained
+        on) is tagged in consecutive pieces of ``max_len`` tokens."""
         sentences = [sentences] if isinstance(sentences, str) else list(sentences)  # an iterator is read once
         if any(isinstance(s, str) for s in sentences):
             raise TypeError("tag takes a list of sentences, each a list of tokens; predict takes texts")
-        seqs, lex = lexicon([list(sent)[: self.max_len] for sent in sentences], self.tokenizer, self.chars,
-                            bool(self.config.get("fold_words", False)))
-        out = []
-        for sent, path in zip(sentences, _decode(self.model, seqs, lex)[0], strict=True):
-            tags = [self.labels[i] for i in path]
-            out.append(tags + ["O" if "O" in self.labels else self.labels[0]] * (len(sent) - len(tags)))
+        pieces, owners = [], []
+        for i, sent in enumerate(sentences):
+            sent = list(sent)
+            for at in range(0, max(len(sent), 1), self.max_len):
+                pieces.append(sent[at: at + self.max_len])
+                owners.append(i)
+        seqs, lex = lexicon(pieces, self.tokenizer, self.chars, bool(self.config.get("fold_words", False)))
+        out: list[list[str]] = [[] for _ in sentences]
+        for i, path in zip(owners, _decode(self.model, seqs, lex)[0], strict=True):
+            out[i].extend(self.labels[j] for j in path)
         return out
 
     def predict(self, texts: str | Sequence[str | Sequence[str]]) -> list[str] | list[list[str]]:
