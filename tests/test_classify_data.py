@@ -66,6 +66,10 @@ def test_tsv_and_jsonl_and_custom_columns(tmp_path: Path) -> None:
          "a.csv:1: text column 'text' is missing; the first line is one field 'text;label': the file looks "
          "semicolon-separated"),
         ("a.tsv", "1;good\n0;bad\n1;fine\n", {}, "the first line is one field '1;good': the file looks semicolon"),
+        # a capitalised header was told about files without a header line, not about the case of its names
+        ("a.csv", "Text,Label\nx,1\n", {}, "a.csv:1: text column 'text' is missing; the file has 'Text', 'Label' "
+         "(names are case-sensitive: choose it with --text-column Text)"),
+        ("a.jsonl", '{"text": "x", "Label": 1}\n', {}, "case-sensitive: choose it with --label-column Label)"),
     ],
 )
 def test_refused_tables(tmp_path: Path, name: str, content: str, kwargs: dict, message: str) -> None:

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import math
+import shlex
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +148,10 @@ def _shown_name(name: str, limit: int = 40) -> str:
 def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequence[str], flag: str) -> UserError:
     shown = [_shown_name(c) for c in columns[:10]] + ([f"{len(columns) - 10} more"] if len(columns) > 10 else [])
     have = ", ".join(shown) if columns else "no columns"
+    near = [c for c in columns if c.casefold() == name.casefold()]
+    if near:  # 'Text' for 'text': the first line is a header line, not data
+        return UserError(f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (names are "
+                         f"case-sensitive: choose it with {flag} {shlex.quote(near[0])})")
     return UserError(
         f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag}; "
         "a file without a header line must have two columns, labels and texts)"
