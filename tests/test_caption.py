@@ -443,6 +443,30 @@ def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
     assert [c.captions for c in read_captions(tmp_path)] == [("a red circle",)]
 
 
+@pytest.mark.parametrize("val_fraction, held", [(0.25, 2), (0.0, 0)])
+def test_a_train_folder_without_val_is_split_by_val_fraction(tmp_path: Path, val_fraction: float, held: int) -> None:
+    """`--data DIR` with DIR/train/ and DIR/test/ but no DIR/val/ trained without any validation, whatever
+    --val-fraction said; the help says validation is DIR/val, or --val-fraction of DATA's images."""
+    from rnnkit.tasks.caption import CaptionConfig, caption_folders
+
+    def folder(path: Path, n: int) -> Path:
+        path.mkdir(parents=True)
+        for i in range(n):
+            PIL.Image.new("RGB", (8, 8), (i * 20, 0, 0)).save(path / f"{i}.png")
+        (path / "captions.tsv").write_text("".join(f"{i}.png\ta red square\n" for i in range(n)), encoding="utf-8")
+        return path
+
+    folder(tmp_path / "d" / "train", 8)
+    folder(tmp_path / "d" / "test", 2)
+    train, val = caption_folders(str(tmp_path / "d"), None, CaptionConfig(val_fraction=val_fraction))
+    assert (len(train), len(val)) == (8 - held, held)
+    assert {c.image for c in train}.isdisjoint(c.image for c in val)
+    folder(tmp_path / "d" / "val", 3)   # a val/ folder, or --val-data, is used whole
+    assert [len(x) for x in caption_folders(str(tmp_path / "d"), None, CaptionConfig(val_fraction=0.25))] == [8, 3]
+    other = folder(tmp_path / "other", 4)
+    assert [len(x) for x in caption_folders(str(tmp_path / "d"), str(other), CaptionConfig())] == [8, 4]
+
+
 def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Path]) -> None:
     m = rnnkit.load(trained[0])
     with pytest.raises(UserError, match="^image None: expected the path of a PNG or JPEG file, or a PIL image$"):
