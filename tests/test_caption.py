@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -435,6 +436,23 @@ def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path
     for channels in (1, 3):
         eight = load_image(tmp_path / "g8.png", 16, channels=channels)
         torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path: Path, channels: int) -> None:
+    """A palette PNG whose tRNS chunk holds several alphas gave 'rnnkit: warning: Palette images with
+    Transparency expressed in bytes should be converted to RGBA images': a warning naming no image, asking
+    the user for a conversion rnnkit can make."""
+    picture = PIL.Image.new("P", (8, 8), 1)
+    picture.putpalette([0, 0, 0, 255, 0, 0, 0, 0, 255] + [0] * 759)
+    picture.paste(2, (0, 0, 4, 8))
+    picture.save(tmp_path / "p.png", transparency=bytes([0, 128, 255]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = load_image(tmp_path / "p.png", 8, channels=channels)
+    expected = PIL.Image.open(tmp_path / "p.png").convert("RGBA").convert("L" if channels == 1 else "RGB")
+    want = torch.from_numpy(np.asarray(expected, dtype=np.float32) / 255.0)
+    torch.testing.assert_close(image, want.unsqueeze(0) if channels == 1 else want.permute(2, 0, 1))
 
 
 def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
