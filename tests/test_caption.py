@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -437,10 +438,51 @@ def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path
         torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
 
 
+@pytest.mark.parametrize("channels", [1, 3])
+def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path: Path, channels: int) -> None:
+    """A palette PNG whose tRNS chunk holds several alphas gave 'rnnkit: warning: Palette images with
+    Transparency expressed in bytes should be converted to RGBA images': a warning naming no image, asking
+    the user for a conversion rnnkit can make."""
+    picture = PIL.Image.new("P", (8, 8), 1)
+    picture.putpalette([0, 0, 0, 255, 0, 0, 0, 0, 255] + [0] * 759)
+    picture.paste(2, (0, 0, 4, 8))
+    picture.save(tmp_path / "p.png", transparency=bytes([0, 128, 255]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        image = load_image(tmp_path / "p.png", 8, channels=channels)
+    expected = PIL.Image.open(tmp_path / "p.png").convert("RGBA").convert("L" if channels == 1 else "RGB")
+    want = torch.from_numpy(np.asarray(expected, dtype=np.float32) / 255.0)
+    torch.testing.assert_close(image, want.unsqueeze(0) if channels == 1 else want.permute(2, 0, 1))
+
+
 def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
     PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
     (tmp_path / "captions.tsv").write_bytes("\ufeffimage\tcaption\na.png\ta red circle\n".encode())
     assert [c.captions for c in read_captions(tmp_path)] == [("a red circle",)]
+
+
+@pytest.mark.parametrize("val_fraction, held", [(0.25, 2), (0.0, 0)])
+def test_a_train_folder_without_val_is_split_by_val_fraction(tmp_path: Path, val_fraction: float, held: int) -> None:
+    """`--data DIR` with DIR/train/ and DIR/test/ but no DIR/val/ trained without any validation, whatever
+    --val-fraction said; the help says validation is DIR/val, or --val-fraction of DATA's images."""
+    from rnnkit.tasks.caption import CaptionConfig, caption_folders
+
+    def folder(path: Path, n: int) -> Path:
+        path.mkdir(parents=True)
+        for i in range(n):
+            PIL.Image.new("RGB", (8, 8), (i * 20, 0, 0)).save(path / f"{i}.png")
+        (path / "captions.tsv").write_text("".join(f"{i}.png\ta red square\n" for i in range(n)), encoding="utf-8")
+        return path
+
+    folder(tmp_path / "d" / "train", 8)
+    folder(tmp_path / "d" / "test", 2)
+    train, val = caption_folders(str(tmp_path / "d"), None, CaptionConfig(val_fraction=val_fraction))
+    assert (len(train), len(val)) == (8 - held, held)
+    assert {c.image for c in train}.isdisjoint(c.image for c in val)
+    folder(tmp_path / "d" / "val", 3)   # a val/ folder, or --val-data, is used whole
+    assert [len(x) for x in caption_folders(str(tmp_path / "d"), None, CaptionConfig(val_fraction=0.25))] == [8, 3]
+    other = folder(tmp_path / "other", 4)
+    assert [len(x) for x in caption_folders(str(tmp_path / "d"), str(other), CaptionConfig())] == [8, 4]
 
 
 def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Path]) -> None:

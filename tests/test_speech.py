@@ -386,6 +386,23 @@ def _tone_corpus(folder: Path, n: int, seed: int) -> Path:
     return folder
 
 
+@pytest.mark.parametrize("val_fraction, held", [(0.25, 2), (0.0, 0)])
+def test_a_train_folder_without_val_is_split_by_val_fraction(tmp_path: Path, val_fraction: float, held: int) -> None:
+    """`--data DIR` with DIR/train/ and DIR/test/ but no DIR/val/ trained without any validation, whatever
+    --val-fraction said; the help says validation is DIR/val, or --val-fraction of DATA."""
+    from rnnkit.tasks.speech import speech_corpora
+
+    _tone_corpus(tmp_path / "c" / "train", 8, 0)
+    _tone_corpus(tmp_path / "c" / "test", 2, 1)
+    train, val = speech_corpora(str(tmp_path / "c"), None, SpeechConfig(val_fraction=val_fraction))
+    assert (len(train), len(val)) == (8 - held, held)
+    assert {u.audio for u in train}.isdisjoint(u.audio for u in val)
+    _tone_corpus(tmp_path / "c" / "val", 3, 2)   # a val/ folder, or --val-data, is used whole
+    assert [len(x) for x in speech_corpora(str(tmp_path / "c"), None, SpeechConfig(val_fraction=0.25))] == [8, 3]
+    other = _tone_corpus(tmp_path / "other", 4, 3)
+    assert [len(x) for x in speech_corpora(str(tmp_path / "c"), str(other), SpeechConfig())] == [8, 4]
+
+
 @pytest.fixture(scope="module")
 def tone_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("tones")

@@ -111,6 +111,8 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     else:
         raise UserError(f"image {image!r}: expected the path of a PNG or JPEG file, or a PIL image")
     picture = _eight_bit(picture)
+    if picture.mode == "P" and "transparency" in picture.info:
+        picture = picture.convert("RGBA")  # else Pillow warns, naming no file, to do just this
     picture = picture.convert("L" if channels == 1 else "RGB").resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())

@@ -152,17 +152,17 @@ FROZEN = ("attention", "image_size", "grey", "channels", "positions", "row_encod
 def caption_folders(data: str, val_data: str | None,
                     config: CaptionConfig) -> tuple[list[CaptionedImage], list[CaptionedImage]]:
     """Training and validation images: ``data`` with ``train/`` (and ``val/``) folders as the generators
-    write them, or one folder split by image (``val_fraction``, ``split_seed``); ``val_data`` wins."""
+    write them, or one folder. Validation is ``val_data``, else ``data``'s ``val/``, else the training images
+    split by image (``val_fraction``, ``split_seed``; also a ``train/`` without a ``val/``)."""
     root = Path(data)
-    if (root / "train" / "captions.tsv").is_file():
-        train = read_captions(root / "train")
-        val = read_captions(root / "val") if (root / "val" / "captions.tsv").is_file() and not val_data else []
-    else:
-        train, val = read_captions(root), []
-        if not val_data and config.val_fraction > 0:
-            train, val = split_fraction(train, config.val_fraction, config.split_seed)
+    nested = (root / "train" / "captions.tsv").is_file()
+    train, val = read_captions(root / "train" if nested else root), []
     if val_data:
         val = read_captions(val_data)
+    elif nested and (root / "val" / "captions.tsv").is_file():
+        val = read_captions(root / "val")
+    elif config.val_fraction > 0:
+        train, val = split_fraction(train, config.val_fraction, config.split_seed)
     return train, val
 
 

@@ -131,17 +131,17 @@ FROZEN = ("symbols", "jamo", "voice", "n_mels", "cell", "hidden", "layers", "bid
 # ------------------------------------------------------------------------------------------- data
 def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
     """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
-    ``val/``) corpora as ``rnnkit data speech`` writes; otherwise a seeded ``val_fraction`` is held out."""
+    ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
+    else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
     root = Path(data)
-    if (root / "train" / "manifest.tsv").is_file():
-        train = read_manifest(root / "train")
-        val = read_manifest(root / "val") if (root / "val" / "manifest.tsv").is_file() and not val_data else []
-    else:
-        train, val = read_manifest(root), []
-        if not val_data and config.val_fraction > 0:
-            train, val = split_fraction(train, config.val_fraction, config.split_seed)
+    nested = (root / "train" / "manifest.tsv").is_file()
+    train, val = read_manifest(root / "train" if nested else root), []
     if val_data:
         val = read_manifest(val_data)
+    elif nested and (root / "val" / "manifest.tsv").is_file():
+        val = read_manifest(root / "val")
+    elif config.val_fraction > 0:
+        train, val = split_fraction(train, config.val_fraction, config.split_seed)
     return train, val
 
 
