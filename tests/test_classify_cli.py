@@ -457,3 +457,21 @@ def test_a_file_without_a_header_line_trains_predicts_and_evaluates(
     assert main(["evaluate", str(out), "--data", str(bare), "--json"]) == 0
     captured = capsys.readouterr()
     assert note in captured.err and json.loads(captured.out.strip().splitlines()[-1])["count"] == len(rows)
+
+
+def test_fasttext_files_train_and_plain_lines_predict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A fastText user's ``__label__pos text`` file trains; ``predict --file`` on a ``.txt`` of one text a
+    line classifies each line, as ``fasttext predict`` does."""
+    rows = list(csv.DictReader(open(make_csv(tmp_path / "t.csv", 40, 0), encoding="utf-8", newline="")))
+    ft = tmp_path / "train.txt"
+    ft.write_text("".join(f"__label__{r['label']} {r['text']}\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(ft), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--no-progress"]) == 0
+    (tmp_path / "plain.txt").write_text("good film\n\nbad film\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(tmp_path / "plain.txt")]) == 0
+    written = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["text"] for r in written] == ["good film", "bad film"] and written[0]["predicted_label"] in {"pos", "neg"}
+    assert main(["evaluate", str(out), "--data", str(ft), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["count"] == 40

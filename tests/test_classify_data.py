@@ -14,7 +14,7 @@ from rnnkit.data.conll import read_conll, write_conll
 from rnnkit.data.polarity import MEMBER, load_polarity
 from rnnkit.data.scam import generate, write_corpus
 from rnnkit.data.split import stratified_split
-from rnnkit.data.tabular import check_labels_known, read_table, sort_labels
+from rnnkit.data.tabular import check_labels_known, read_table, read_unlabelled, sort_labels
 from rnnkit.data.tokenize import BPETokenizer, CharVocab, WordTokenizer, pad_batch, tokenizer_from_json
 from rnnkit.errors import UserError
 
@@ -124,6 +124,37 @@ def test_a_long_first_line_is_cut_in_the_message(tmp_path: Path) -> None:
         read_table(p)
     assert "'Dear friend, Dear friend, Dear friend, D'... (6,499 characters)" in str(err.value)
     assert len(str(err.value)) < 400
+
+
+def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
+    """fastText's ``__label__pos text`` lines were read as a CSV whose header was the first text."""
+    p = write(tmp_path / "a.txt", "\ufeff__label__pos a gorgeous film\r\n\n__label__neg\ttwo hours, lost \n")
+    t = read_table(p)
+    assert t.texts == ["a gorgeous film", "two hours, lost"] and t.labels == ["pos", "neg"] and t.lines == [1, 3]
+    assert t.columns == ["label", "text"] and t.rows[1] == {"label": "neg", "text": "two hours, lost"}
+    assert read_unlabelled(p) == ["a gorgeous film", "two hours, lost"]  # pre-training reads the texts only
+    mixed = read_table(write(tmp_path / "m.txt", "__label__pos fine\nno label yet\n"), require_label=False)
+    assert mixed.labels == ["pos", None] and mixed.texts == ["fine", "no label yet"]
+    plain = read_table(write(tmp_path / "p.txt", "a gorgeous film\n\ntwo hours, lost\n"), require_label=False)
+    assert plain.texts == ["a gorgeous film", "two hours, lost"] and plain.labels == [None, None]
+    assert plain.columns == ["text"] and plain.lines == [1, 3]
+    csv_txt = write(tmp_path / "c.txt", "text,label\nx,1\ny,0\n")  # a CSV named .txt is still a CSV
+    assert read_table(csv_txt).labels == ["1", "0"] and read_table(csv_txt, require_label=False).texts == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("__label__a __label__b text\n", "a.txt:1: 2 labels (__label__a __label__b); rnnkit's classifier takes one"),
+        ("__label__pos fine\nno label\n", "a.txt:2: no label; expected fastText's format"),
+        ("__label__pos fine\n__label__neg \n", "a.txt:2: no text after the label"),
+        ("__label__ fine\n", "a.txt:1: an empty label"),
+    ],
+)
+def test_refused_fasttext_lines(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(UserError) as err:
+        read_table(write(tmp_path / "a.txt", content))
+    assert message in str(err.value) and "\n" not in str(err.value)
 
 
 def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:

@@ -8,8 +8,11 @@ file, the line and the column: a missing column, an empty text or label, a malfo
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line, anything else is read as CSV (comma-separated, with a header row, quotes as Excel
-writes them).
+JSON object a line; a ``.txt`` file whose first line begins with ``__label__`` is fastText's format (a
+text a line, its label first: ``__label__pos a gorgeous film``), and for prediction a ``.txt`` file whose
+first line does not name the text column is one text a line; anything else is read as CSV
+(comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
+is recognised by its values, see :func:`_headerless_columns`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import csv
 import io
 import json
 import math
+import re
 import shlex
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +111,7 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
         return list(read_table(path, text_column, "label", require_label=False).texts)
     content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
     texts = [line.strip() for line in content.split("\n")]  # not splitlines: U+2028 is no line break
+    texts = [_fasttext_split(t)[1] for t in texts]  # a labelled line (fastText's format) gives its text
     texts = [t for t in texts if t]
     if not texts:
         raise UserError(f"{path}: no text; expected one text per line")
@@ -175,13 +180,67 @@ def read_table(
     path_s = str(path)
     content = read_utf8(path)
     fmt = file_format(path)
-    if fmt == "jsonl":
+    plain = _plain_text_format(path_s, content, text_column, require_label)
+    if plain:
+        table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
+    elif fmt == "jsonl":
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
     else:
         table = _read_delimited(path_s, content, "\t" if fmt == "tsv" else ",", text_column, label_column,
                                 require_label)
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
+    return table
+
+
+#: how fastText marks a label: ``__label__pos a gorgeous film``
+LABEL_PREFIX = "__label__"
+_FASTTEXT_LINE = re.compile(r"\s*((?:__label__\S*\s+)*(?:__label__\S*$)?)(.*)", re.DOTALL)
+
+
+def _fasttext_split(line: str) -> tuple[list[str], str]:
+    """The ``__label__`` marks a line begins with, and the text after them (stripped)."""
+    found = _FASTTEXT_LINE.match(line)
+    return (found.group(1).split(), found.group(2).strip()) if found else ([], line.strip())
+
+
+def _plain_text_format(path: str, content: str, text_column: str, require_label: bool) -> str | None:
+    """How a ``.txt`` file is read: ``"fasttext"`` when its first line begins with ``__label__``; ``"lines"``
+    (one text a line) when no labels are needed and the first line does not name the text column; else
+    None (read as CSV, as any other file)."""
+    if not path.lower().endswith(".txt"):
+        return None
+    first = next((line for line in content.split("\n") if line.strip()), "")
+    if first.lstrip().startswith(LABEL_PREFIX):
+        return "fasttext"
+    if not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]:
+        return "lines"
+    return None
+
+
+def _read_plain(path: str, content: str, text_column: str, label_column: str, require_label: bool,
+                labelled: bool) -> Table:
+    """One text a line; with ``labelled``, fastText's format: the line's label first, ``__label__LABEL``."""
+    table = Table(path, [], [], [], [label_column, text_column] if labelled else [text_column])
+    for number, raw in enumerate(content.split("\n"), start=1):  # not splitlines: U+2028 is no line break
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        marks, text = _fasttext_split(line) if labelled else ([], line.strip())
+        if len(marks) > 1:
+            raise UserError(f"{path}:{number}: {len(marks)} labels ({' '.join(marks)}); rnnkit's classifier "
+                            "takes one label a text")
+        label = marks[0][len(LABEL_PREFIX):] if marks else None
+        if marks and not label:
+            raise UserError(f"{path}:{number}: an empty label ('__label__' with no name after it)")
+        if labelled and not marks and require_label:
+            raise UserError(f"{path}:{number}: no label; expected fastText's format, '__label__LABEL text' a line")
+        if not text:
+            raise UserError(f"{path}:{number}: no text after the label; every line needs a text")
+        table.texts.append(text)
+        table.labels.append(label)
+        table.lines.append(number)
+        table.rows.append({label_column: label or "", text_column: text} if labelled else {text_column: text})
     return table
 
 

