@@ -103,7 +103,7 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
         # a header line of other names: its values never come again below it
         ("sentiment,review\n1,good\n0,bad\n1,fine\n", "the file has 'sentiment', 'review'"),
         # three columns: which is which is not guessed
-        ('1,"good",a\n0,"bad",b\n1,"fine",c\n', "a file without a header line must have two columns"),
+        ('1,"good",a\n0,"bad",b\n1,"fine",c\n', "a file without a header line is read when it has two columns"),
         # as many labels as rows: not a label column
         ("a,x\nb,y\nc,z\na,w\n", "the file has 'a', 'x'"),
         # one of the names asked for is there: a header line, the other name is missing
@@ -354,3 +354,15 @@ def test_a_sentence_a_line_is_not_read_as_token_and_tag(tmp_path: Path, require_
         read_conll(p, require_tags=require_tags)
     with pytest.raises(UserError, match=r"b.conll:2: malformed row: 1 column here, 2 columns on line 1"):
         read_conll(write(tmp_path / "b.conll", "a\tX\nb\n"), require_tags=False)
+
+
+def test_the_missing_text_column_message_fits_training_or_prediction(tmp_path: Path) -> None:
+    """For prediction a file without a header line needs no labels: the hint named labels all the same."""
+    p = write(tmp_path / "a.csv", "a fine film\nawful\n")
+    with pytest.raises(UserError, match="texts without a header line: a .txt file, one text a line"):
+        read_table(p, require_label=False)
+    with pytest.raises(UserError, match="two columns, the texts and labels that repeat"):
+        read_table(p)
+    with pytest.raises(UserError) as err:  # JSON Lines name their fields on every line: no such hint
+        read_table(write(tmp_path / "a.jsonl", '{"body": "x", "label": 1}\n'))
+    assert "header" not in str(err.value)

@@ -150,19 +150,22 @@ def _shown_name(name: str, limit: int = 40) -> str:
     return repr(name) if len(name) <= limit else repr(name[:limit]) + f"... ({len(name):,} characters)"
 
 
-def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequence[str], flag: str) -> UserError:
+def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequence[str], flag: str,
+                    hint: str = "") -> UserError:
     shown = [_shown_name(c) for c in columns[:10]] + ([f"{len(columns) - 10} more"] if len(columns) > 10 else [])
     have = ", ".join(shown) if columns else "no columns"
     near = [c for c in columns if c.casefold() == name.casefold()]
     if near:  # 'Text' for 'text': the first line is a header line, not data
         return UserError(f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (names are "
                          f"case-sensitive: choose it with {flag} {shlex.quote(near[0])})")
-    return UserError(
-        f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag}; "
-        "a file without a header line must have two columns, labels and texts)"
-        if line == 1 and kind == "text" else
-        f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with {flag})"
-    )
+    return UserError(f"{path}:{line}: {kind} column {name!r} is missing; the file has {have} (choose one with "
+                     f"{flag}{'; ' + hint if hint else ''})")
+
+
+#: what a file without a header line can be, for the message that finds no text column in its first line
+NO_HEADER_HINT = {True: "a file without a header line is read when it has two columns, the texts and labels that "
+                        "repeat; or fastText's .txt, '__label__LABEL text' a line",
+                  False: "texts without a header line: a .txt file, one text a line"}
 
 
 def read_table(
@@ -275,7 +278,7 @@ def _read_delimited(
                 f"{path}:1: text column {text_column!r} is missing; the header is one field "
                 f"{header[0]!r}: is the file {sep}-separated as its name says?"
             )
-        raise _missing_column(path, 1, "text", text_column, header, "--text-column")
+        raise _missing_column(path, 1, "text", text_column, header, "--text-column", NO_HEADER_HINT[require_label])
     has_label = label_column in header
     if require_label and not has_label:
         raise _missing_column(path, 1, "label", label_column, header, "--label-column")
