@@ -249,6 +249,8 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     record = json.loads(captured.out)
     assert len(record["n_best"]) == 2 and record["translation"] == record["n_best"][0]["text"]
     assert "unknown source tokens" in captured.err and "'§'" in captured.err
+    assert main(["translate", str(out), "1999", "--n-best", "3"]) == 2  # the beam is 1 unless --beam says more
+    assert "--n-best 3: expected at most the beam's width (1): give a beam of at least 3" in capsys.readouterr().err
     result = rnnkit.load(out).translate("1999.3.3", return_attention=True)
     assert len(result["attention"]) == len(result["target_tokens"])
     assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
@@ -372,7 +374,8 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"beam": 2.5}, "^beam 2.5: expected an integer >= 1$"), ({"beam": True}, "^beam True"),
-    ({"beam": 2, "n_best": 3}, "^n_best 3: expected an integer from 1 to 2$"),
+    ({"beam": 2, "n_best": 3}, r"^n_best 3: expected at most the beam's width \(2\): give a beam of at least 3$"),
+    ({"n_best": 0}, "^n_best 0: expected an integer from 1 to 1$"),
     ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1"),
     ({"max_len_a": -1}, "^max_len_a -1: expected a finite number >= 0$"), ({"max_len_a": "2"}, "^max_len_a '2'"),
     ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None")])

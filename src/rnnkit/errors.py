@@ -72,6 +72,9 @@ def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     """``(beam, n_best)`` as ints when ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``,
     else :class:`SettingError`."""
     width = check_count("beam", beam, 1)
+    if isinstance(n_best, int) and not isinstance(n_best, bool) and n_best > width:
+        raise SettingError("n_best", n_best, f"expected at most the beam's width ({width}): give a beam of at "
+                                             f"least {n_best}")
     return width, check_count("n_best", n_best, 1, width)
 
 
