@@ -110,6 +110,8 @@ def test_unreadable_images_are_refused_by_name(tmp_path: Path) -> None:
         load_image(tmp_path / "x.png", 16)
     with pytest.raises(UserError, match="no such image"):
         load_image(tmp_path / "none.png", 16)
+    with pytest.raises(UserError, match="is a directory; expected a PNG or JPEG file"):  # was "no such image"
+        load_image(tmp_path, 16)
     (tmp_path / "captions.tsv").write_bytes(b"x.png\t\xff\n")
     with pytest.raises(UserError, match="not UTF-8"):
         read_captions(tmp_path)

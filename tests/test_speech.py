@@ -88,6 +88,8 @@ def test_damaged_wav_files_are_refused_by_name(tmp_path: Path, damage, message: 
 def test_missing_wav_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         read_wav(tmp_path / "nope.wav")
+    with pytest.raises(UserError, match="is a directory; expected a WAV file"):  # was "no such file"
+        read_wav(tmp_path)
 
 
 # ------------------------------------------------------------------------------------------- features

@@ -63,7 +63,7 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(f"{path}: is a directory; expected a WAV file" if path.is_dir() else f"{path}: no such file")
     _check_riff(path)
     try:
         import soundfile

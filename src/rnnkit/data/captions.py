@@ -126,7 +126,8 @@ def _read_image(path: Path) -> Any:
     from PIL import Image, UnidentifiedImageError
 
     if not path.is_file():
-        raise UserError(f"{path}: no such image")
+        raise UserError(f"{path}: is a directory; expected a PNG or JPEG file" if path.is_dir()
+                        else f"{path}: no such image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
