@@ -445,7 +445,7 @@ def test_a_file_without_a_header_line_trains_predicts_and_evaluates(
     bare = tmp_path / "bare.csv"
     with open(bare, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, quoting=csv.QUOTE_ALL).writerows([[r["label"], r["text"]] for r in rows])
-    note = "bare.csv: no header line: the second column read as the texts, the first as the labels"
+    note = "bare.csv: no header line: column 2 of 2 read as the texts, column 1 as the labels"
     out = tmp_path / "run"
     assert main(["train", "classify", "--data", str(bare), "--out", str(out), "--steps", "2", "--hidden", "8",
                  "--embedding", "8", "--no-progress"]) == 0

@@ -88,12 +88,15 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
     assert t.texts == ["a dull, flat film", "a gem", "two hours lost", "fine"]
     assert t.labels == ["-1", "1", "-1", "1"] and t.lines == [1, 2, 4, 5]
     assert t.columns == ["label", "text"] and t.rows[0] == {"label": "-1", "text": "a dull, flat film"}
-    assert "the second column read as the texts, the first as the labels" in t.headerless
+    assert "no header line: column 2 of 2 read as the texts, column 1 as the labels" in t.headerless
     assert t.subset([1]).headerless == t.headerless
     q = write(tmp_path / "b.tsv", "great\tpos\nawful\tneg\nsuperb\tpos\n")  # texts first, a TSV
     t = read_table(q, text_column="body", label_column="y")
     assert t.texts == ["great", "awful", "superb"] and t.labels == ["pos", "neg", "pos"]
-    assert t.columns == ["body", "y"] and "the first column read as the texts" in t.headerless
+    assert t.columns == ["body", "y"] and "column 1 of 2 read as the texts, column 2 as the labels" in t.headerless
+    three = read_table(write(tmp_path / "d.csv", '1,"a good film",7\n0,"bad",8\n1,"fine",9\n'))  # an id column too
+    assert three.texts == ["a good film", "bad", "fine"] and three.labels == ["1", "0", "1"]
+    assert three.columns == ["label", "text", "column 3"] and three.rows[2]["column 3"] == "9"
     assert read_table(write(tmp_path / "c.csv", "text,label\nx,1\ny,1\nz,1\n")).headerless == ""
 
 
@@ -102,8 +105,8 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
     [
         # a header line of other names: its values never come again below it
         ("sentiment,review\n1,good\n0,bad\n1,fine\n", "the file has 'sentiment', 'review'"),
-        # three columns: which is which is not guessed
-        ('1,"good",a\n0,"bad",b\n1,"fine",c\n', "a file without a header line is read when it has two columns"),
+        # two columns could be the labels: which is which is not guessed
+        ('1,"good",a\n0,"bad",a\n1,"fine",b\n0,"meh",b\n', "one column holds the texts and one other the labels"),
         # as many labels as rows: not a label column
         ("a,x\nb,y\nc,z\na,w\n", "the file has 'a', 'x'"),
         # one of the names asked for is there: a header line, the other name is missing
@@ -361,7 +364,7 @@ def test_the_missing_text_column_message_fits_training_or_prediction(tmp_path: P
     p = write(tmp_path / "a.csv", "a fine film\nawful\n")
     with pytest.raises(UserError, match="texts without a header line: a .txt file, one text a line"):
         read_table(p, require_label=False)
-    with pytest.raises(UserError, match="two columns, the texts and labels that repeat"):
+    with pytest.raises(UserError, match="one column holds the texts and one other the labels"):
         read_table(p)
     with pytest.raises(UserError) as err:  # JSON Lines name their fields on every line: no such hint
         read_table(write(tmp_path / "a.jsonl", '{"body": "x", "label": 1}\n'))

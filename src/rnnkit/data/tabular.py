@@ -163,8 +163,8 @@ def _missing_column(path: str, line: int, kind: str, name: str, columns: Sequenc
 
 
 #: what a file without a header line can be, for the message that finds no text column in its first line
-NO_HEADER_HINT = {True: "a file without a header line is read when it has two columns, the texts and labels that "
-                        "repeat; or fastText's .txt, '__label__LABEL text' a line",
+NO_HEADER_HINT = {True: "a file without a header line is read when one column holds the texts and one other the "
+                        "labels, values that repeat; or fastText's .txt, '__label__LABEL text' a line",
                   False: "texts without a header line: a .txt file, one text a line"}
 
 
@@ -322,29 +322,33 @@ def _read_delimited(
 
 def _headerless_columns(content: str, delimiter: str, text_column: str,
                         label_column: str) -> tuple[list[str], str] | None:
-    """The column names of a two-column file without a header line (the format of many corpora:
-    ``"label","text"`` rows), and a sentence saying how it is read; None when it does not look like one.
+    """The column names of a file without a header line (the format of many corpora: ``"label","text"``
+    rows), and a sentence saying how it is read; None when it does not look like one.
 
-    The first line is data, not names, when one of its two values comes again in the same column below
-    it; that column is the labels when it has at most half as many distinct values as rows (or two) and
-    fewer than the other, which is the texts."""
+    The first line is data, not names, when a column's value on it comes again below it. The labels are
+    the one such column with at most half as many distinct values as rows (or two); the texts are the
+    column of the longest values among the others, which must have more distinct values. Two candidates
+    for the labels, or none, leave the file to its header line."""
     try:
         rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
                                                            strict=True) if r and any(f.strip() for f in r)]
     except csv.Error:
         return None
-    if len(rows) < 3 or any(len(r) != 2 for r in rows):
+    width = len(rows[0]) if rows else 0
+    if len(rows) < 3 or width < 2 or any(len(r) != width for r in rows):
         return None
     columns = list(zip(*rows, strict=True))
     distinct = [len(set(c)) for c in columns]
-    li = 0 if distinct[0] < distinct[1] else 1
-    few = distinct[li] < distinct[1 - li] and distinct[li] <= max(2, len(rows) // 2)
-    if not few or columns[li][0] not in columns[li][1:]:
+    labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in c[1:]]
+    if len(labels) != 1:
         return None
-    names = [label_column, text_column] if li == 0 else [text_column, label_column]
-    place = ("first", "second")
-    return names, (f"no header line: the {place[1 - li]} column read as the texts, the {place[li]} as the "
-                   f"labels ({distinct[li]} distinct values); a header line naming the columns decides it instead")
+    li = labels[0]
+    ti = max((i for i in range(width) if i != li), key=lambda i: sum(map(len, columns[i])))
+    if distinct[ti] <= distinct[li]:
+        return None
+    names = [label_column if i == li else text_column if i == ti else f"column {i + 1}" for i in range(width)]
+    return names, (f"no header line: column {ti + 1} of {width} read as the texts, column {li + 1} as the labels "
+                   f"({distinct[li]} distinct values); a header line naming the columns decides it instead")
 
 
 def _read_jsonl(path: str, content: str, text_column: str, label_column: str, require_label: bool) -> Table:
