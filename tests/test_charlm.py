@@ -233,6 +233,17 @@ def test_a_temperature_that_is_not_a_number_is_named(cyclic: CharLM, temperature
         cyclic.sample(prime="cde", length=3, temperature=temperature)  # type: ignore[arg-type]
 
 
+def test_a_prime_that_is_not_a_text_is_a_type_error(cyclic: CharLM) -> None:
+    """sample(prime=None) was "unsupported operand type(s) for +: 'NoneType' and 'str'", prime=5 "object of
+    type 'int' has no len()": no prime is None or "" (a new line), anything else but a text is named."""
+    assert cyclic.sample(prime=None, length=12, seed=2) == cyclic.sample(prime="", length=12, seed=2)
+    assert "".join(cyclic.stream(prime=None, length=5, seed=2)) == cyclic.sample(length=5, seed=2)
+    for bad in (5, b"cde", ["c", "d"]):
+        for call in (cyclic.sample, cyclic.stream):
+            with pytest.raises(TypeError, match=f"^prime takes a text \\(str\\) or None, not {type(bad).__name__}$"):
+                call(prime=bad, length=3)  # type: ignore[arg-type]
+
+
 def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
     lm = rnnkit.load(trained)
     assert isinstance(lm, CharLM)

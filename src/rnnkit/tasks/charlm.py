@@ -521,6 +521,15 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+def _prime_text(prime: object) -> str:
+    """``prime`` as the text sampling starts from: None is no prime; anything but a str is a TypeError."""
+    if prime is None:
+        return ""
+    if not isinstance(prime, str):
+        raise TypeError(f"prime takes a text (str) or None, not {type(prime).__name__}")
+    return prime
+
+
 class CharLM:
     """A trained character language model: ``sample()`` writes text, ``score()`` says how likely a text is.
 
@@ -541,14 +550,16 @@ class CharLM:
         self.model.eval()
         self.dynamic_rms = _saved_rms(ckpt, self.model)
 
-    def stream(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+    def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> Iterator[str]:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
 
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
         the same ``seed`` (any integer torch takes, -2**63 to 2**64 - 1) gives the same text. An empty
-        prime starts from a new line. The arguments are checked at the call, before the first character.
+        prime (``""`` or None) starts from a new line. The arguments are checked at the call, before the first
+        character.
         """
+        prime = _prime_text(prime)
         length = check_count("length", length, 0)
         temperature = check_finite("temperature", temperature, "expected a finite number >= 0 (0 = greedy)", 0.0)
         if top_k is not None:
@@ -569,9 +580,10 @@ class CharLM:
                               banned=[self.vocab.unk_index]):
             yield self.vocab.itos[token]
 
-    def sample(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+    def sample(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> str:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
+        prime = _prime_text(prime)
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
 
     def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
