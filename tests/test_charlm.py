@@ -391,6 +391,18 @@ def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
         wrong.score(text, dynamic=True, segment=20)
 
 
+def test_score_refuses_dynamic_settings_without_dynamic(trained: Path) -> None:
+    """score(text, dynamic_lr=1e-3) without dynamic=True scored statically and said nothing (the CLI refuses
+    --dynamic-lr without --dynamic): each setting of dynamic evaluation is refused, by name, without it."""
+    lm = rnnkit.load(trained)
+    for setting, value in (("dynamic_lr", 1e-3), ("segment", 20), ("method", "sgd")):
+        with pytest.raises(SettingError, match=f"^{setting} {value!r}: applies to dynamic evaluation only; "
+                                               "add dynamic=True$"):
+            lm.score(["to be"], **{setting: value})
+    assert lm.score("to be", dynamic=False) == lm.score("to be")
+    assert lm.score("to be", dynamic=True, segment=None) == lm.score("to be", dynamic=True, segment=50)
+
+
 def test_best_carries_the_gradient_statistics_of_its_weights(trained: Path) -> None:
     """best/ holds dynamic_rms.<name> for every parameter: gradient_rms of the kept weights on the training text."""
     from rnnkit.models.dynamic_eval import gradient_rms

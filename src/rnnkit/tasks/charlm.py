@@ -587,7 +587,7 @@ class CharLM:
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
 
     def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
-              segment: int = DYNAMIC_SEGMENT, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+              segment: int | None = None, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
         line; characters outside the vocabulary are left out of the total and the count (a warning names
         them). One text gives one dict, a list a list.
@@ -597,15 +597,20 @@ class CharLM:
         trains on it (see :func:`rnnkit.models.dynamic_eval.dynamic_log_probs`). ``method="rms"`` (the
         default for a model that carries its gradient statistics, as one trained by this rnnkit does)
         takes Krause et al.'s RMS-normalised step of ``dynamic_lr`` (default 1e-4) with a pull back to
-        the trained weights; ``"sgd"`` (the default for older models) a plain SGD step (default 0.3).
-        Each text starts from the trained weights; the loaded model is not changed.
+        the trained weights; ``"sgd"`` (the default for older models) a plain SGD step (default 0.3);
+        ``segment`` defaults to 50. Each text starts from the trained weights; the loaded model is not
+        changed. ``dynamic_lr``, ``segment`` or ``method`` without ``dynamic=True`` is a :class:`SettingError`.
         """
+        if not dynamic:
+            for name, value in (("dynamic_lr", dynamic_lr), ("segment", segment), ("method", method)):
+                if value is not None:
+                    raise SettingError(name, value, "applies to dynamic evaluation only; add dynamic=True")
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
         return [self._score_one(t, options) for t in check_texts("score", texts)]
 
-    def _dynamic_options(self, lr: float | None, segment: int, method: str | None) -> dict[str, Any]:
+    def _dynamic_options(self, lr: float | None, segment: int | None, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")
         if method not in ("rms", "sgd"):
             raise SettingError("method", method, "expected 'rms' or 'sgd'")
@@ -615,7 +620,8 @@ class CharLM:
         lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
         if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
             raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
-        return {"method": method, "lr": lr, "segment": check_count("segment", segment, 1)}
+        segment = DYNAMIC_SEGMENT if segment is None else check_count("segment", segment, 1)
+        return {"method": method, "lr": lr, "segment": segment}
 
     def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The ids :meth:`score` reads ``text`` as: ``(context, targets, known)``, the text read as if it began
@@ -715,7 +721,7 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
         raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
     with report_warnings():
         results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
-                           segment=DYNAMIC_SEGMENT if args.segment is None else args.segment,
+                           segment=args.segment,
                            method=args.dynamic_method)
     for (file, _), r in zip(named, results, strict=True):
         if file is not None:
