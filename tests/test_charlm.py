@@ -233,6 +233,17 @@ def test_a_temperature_that_is_not_a_number_is_named(cyclic: CharLM, temperature
         cyclic.sample(prime="cde", length=3, temperature=temperature)  # type: ignore[arg-type]
 
 
+def test_a_prime_that_is_not_a_text_is_a_type_error(cyclic: CharLM) -> None:
+    """sample(prime=None) was "unsupported operand type(s) for +: 'NoneType' and 'str'", prime=5 "object of
+    type 'int' has no len()": no prime is None or "" (a new line), anything else but a text is named."""
+    assert cyclic.sample(prime=None, length=12, seed=2) == cyclic.sample(prime="", length=12, seed=2)
+    assert "".join(cyclic.stream(prime=None, length=5, seed=2)) == cyclic.sample(length=5, seed=2)
+    for bad in (5, b"cde", ["c", "d"]):
+        for call in (cyclic.sample, cyclic.stream):
+            with pytest.raises(TypeError, match=f"^prime takes a text \\(str\\) or None, not {type(bad).__name__}$"):
+                call(prime=bad, length=3)  # type: ignore[arg-type]
+
+
 def test_same_seed_same_text_other_seed_other_text(trained: Path) -> None:
     lm = rnnkit.load(trained)
     assert isinstance(lm, CharLM)
@@ -378,6 +389,18 @@ def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
         wrong.score(text[:20], dynamic=True, segment=50)  # shorter than a segment: no update before a guess
     with pytest.warns(UserWarning, match="worse than a uniform guess"):
         wrong.score(text, dynamic=True, segment=20)
+
+
+def test_score_refuses_dynamic_settings_without_dynamic(trained: Path) -> None:
+    """score(text, dynamic_lr=1e-3) without dynamic=True scored statically and said nothing (the CLI refuses
+    --dynamic-lr without --dynamic): each setting of dynamic evaluation is refused, by name, without it."""
+    lm = rnnkit.load(trained)
+    for setting, value in (("dynamic_lr", 1e-3), ("segment", 20), ("method", "sgd")):
+        with pytest.raises(SettingError, match=f"^{setting} {value!r}: applies to dynamic evaluation only; "
+                                               "add dynamic=True$"):
+            lm.score(["to be"], **{setting: value})
+    assert lm.score("to be", dynamic=False) == lm.score("to be")
+    assert lm.score("to be", dynamic=True, segment=None) == lm.score("to be", dynamic=True, segment=50)
 
 
 def test_best_carries_the_gradient_statistics_of_its_weights(trained: Path) -> None:

@@ -109,6 +109,23 @@ def test_periodic_saves_between_evaluations(text_file, tmp_path, monkeypatch) ->
     assert saved == [4, 8, 9]  # every 4 steps, and at the end; no evaluation came (--eval-every 1000)
 
 
+def test_resume_of_a_folder_that_never_held_a_run_says_so(tmp_path, capsys) -> None:
+    """`--resume runs` (the folder above the runs) said "holds no checkpoint yet (the run stopped before its
+    first save); start afresh with --out runs --overwrite": a run that never was, and advice to train into
+    the folder of the other runs."""
+    runs = tmp_path / "runs"
+    (runs / "notes").mkdir(parents=True)
+    (runs / "todo.txt").write_text("x")
+    assert main(["train", "charlm", "--resume", str(runs)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: {runs}: not a run directory (no last/ in it, nor any file a run writes); "
+                   "--resume takes the --out directory of an earlier `rnnkit train`\n")
+    assert sorted(p.name for p in runs.iterdir()) == ["notes", "todo.txt"]
+    (runs / ".lock").write_text("pid 1")  # what a run killed before its first save leaves
+    assert main(["train", "charlm", "--resume", str(runs)]) == 2
+    assert "holds no checkpoint yet (the run stopped before its first save)" in capsys.readouterr().err
+
+
 def test_resume_without_a_checkpoint_and_a_second_run_into_one_directory(tmp_path, capsys) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -248,6 +248,31 @@ def test_page_runs_in_chromium_and_the_selector_recolours(charlm_run: Path) -> N
     assert colours != expected(default)  # choosing another unit changed the colours
 
 
+def test_report_refuses_an_option_the_runs_page_does_not_read(charlm_run: Path, classify_run: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`report CHARLM --data FILE`, `report CLASSIFIER --text FILE` and `report EXPERIMENT --chars N` wrote the
+    page without the file and said nothing: the option is refused in one line, before anything is written."""
+    text = tmp_path / "t.txt"
+    text.write_text("the King said\n", encoding="utf-8")
+    adding = tmp_path / "adding"
+    assert main(["experiment", "adding", "--cells", "rnn_tanh", "--seeds", "1", "--steps", "2", "--length", "5",
+                 "--hidden", "4", "--eval-size", "4", "--quiet", "--out", str(adding)]) == 0
+    capsys.readouterr()
+    for run, args, flag, what in (
+            (charlm_run, ["--data", str(text)], "--data", "a 'charlm' run"),
+            (classify_run, ["--text", str(text)], "--text", "a 'classify' run"),
+            (classify_run, ["--chars", "300"], "--chars", "a 'classify' run"),
+            (adding, ["--chars", "300"], "--chars", "an experiment directory")):
+        before = sorted(p.name for p in run.iterdir())
+        assert main(["report", str(run), *args]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"rnnkit: error: {flag}: {run} is {what}; {flag} applies only to ")
+        assert err.count("\n") == 1
+        assert sorted(p.name for p in run.iterdir()) == before
+    assert main(["report", str(charlm_run), "--chars", "300", "--text", str(text)]) == 0
+    assert main(["report", str(classify_run), "--data", str(classify_run.parent / "train.csv")]) == 0
+
+
 @pytest.fixture(scope="module")
 def classify_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("cls")

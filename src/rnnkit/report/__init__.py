@@ -18,7 +18,7 @@ from typing import Any
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.report.page import Page, escape
 
-__all__ = ["SECTIONS", "write_report"]
+__all__ = ["OPTIONS", "SECTIONS", "check_options", "write_report"]
 
 #: task name -> ``add(page, run, task_object, options)``: the sections a task adds after the common ones
 SECTIONS: dict[str, Callable[[Page, Path, Any, dict[str, Any]], None]] = {}
@@ -27,7 +27,7 @@ SECTIONS: dict[str, Callable[[Page, Path, Any, dict[str, Any]], None]] = {}
 def _charlm(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
     from rnnkit.report import charlm
 
-    charlm.add_sections(page, run, obj, options.get("text"), options.get("chars", 2000))
+    charlm.add_sections(page, run, obj, options.get("text"), options.get("chars") or 2000)
 
 
 def _classify(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
@@ -57,6 +57,24 @@ def _caption(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
 SECTIONS.update({"charlm": _charlm, "classify": _classify, "tag": _classify, "seq2seq": _seq2seq,
                  "speech": _speech, "caption": _caption})
 
+#: each option of :func:`write_report`: its flag, and the tasks whose sections read it
+OPTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "text": ("--text", frozenset({"charlm"})),
+    "chars": ("--chars", frozenset({"charlm"})),
+    "data": ("--data", frozenset({"classify", "tag", "seq2seq", "speech", "caption"})),
+}
+
+
+def check_options(run: Path, kind: str, options: dict[str, Any]) -> None:
+    """Refuse, in one line, an option given for a page that would not read it (``--data`` for a character
+    LM, ``--text`` for a classifier, any of them for an experiment): ``kind`` is the run's task, or
+    ``"experiment"`` for an ``rnnkit experiment`` or ``diagnose`` directory."""
+    for key, (flag, tasks) in OPTIONS.items():
+        if options.get(key) is not None and kind not in tasks:
+            what = "an experiment directory" if kind == "experiment" else f"a {kind!r} run"
+            raise UserError(f"{flag}: {run} is {what}; {flag} applies only to a run of "
+                            f"{', '.join(sorted(tasks))}")
+
 
 def run_dir(path: str | Path) -> Path:
     """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``)."""
@@ -69,11 +87,13 @@ def run_dir(path: str | Path) -> Path:
     return run_folder(path)
 
 
-def write_report(path: str | Path, *, text: str | None = None, data: str | None = None, chars: int = 2000) -> Path:
+def write_report(path: str | Path, *, text: str | None = None, data: str | None = None,
+                 chars: int | None = None) -> Path:
     """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
-    what a character LM's units are shown on (default: its validation split); ``data`` the labelled file a
-    classifier or tagger is scored on, the pairs file a translator's attention is shown on, or the corpus
-    folder a recogniser's alignments are shown on (default: the run's validation data)."""
+    what a character LM's units are shown on (default: its validation split), ``chars`` how many of its
+    characters (default 2000); ``data`` the labelled file a classifier or tagger is scored on, the pairs
+    file a translator's attention is shown on, or the corpus folder a recogniser's alignments are shown on
+    (default: the run's validation data). An option the run's page does not read is a :class:`UserError`."""
     try:
         import plotly  # noqa: F401
     except ImportError:
@@ -83,6 +103,8 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
     try:
         if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
             from rnnkit.report.experiments import experiment_page
+
+            check_options(run, "experiment", {"text": text, "data": data, "chars": chars})
 
             return experiment_page(run).write(run / "report.html")
         return _model_page(run, {"text": text, "data": data, "chars": chars}).write(run / "report.html")
@@ -101,6 +123,7 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
     ckpt = load_checkpoint(run)
     last = load_checkpoint(run, prefer="last") if (run / "last").is_dir() else None
     name = str(ckpt.config.get("task", "?"))
+    check_options(run, name, options)
     page = Page(f"rnnkit report: {name} run {run.resolve().name}")
     page.add("Run", overview_section(ckpt, last))
     page.add("Learning curves", curves_section(run))

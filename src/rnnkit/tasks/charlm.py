@@ -521,6 +521,15 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+def _prime_text(prime: object) -> str:
+    """``prime`` as the text sampling starts from: None is no prime; anything but a str is a TypeError."""
+    if prime is None:
+        return ""
+    if not isinstance(prime, str):
+        raise TypeError(f"prime takes a text (str) or None, not {type(prime).__name__}")
+    return prime
+
+
 class CharLM:
     """A trained character language model: ``sample()`` writes text, ``score()`` says how likely a text is.
 
@@ -541,14 +550,16 @@ class CharLM:
         self.model.eval()
         self.dynamic_rms = _saved_rms(ckpt, self.model)
 
-    def stream(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+    def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> Iterator[str]:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
 
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
         the same ``seed`` (any integer torch takes, -2**63 to 2**64 - 1) gives the same text. An empty
-        prime starts from a new line. The arguments are checked at the call, before the first character.
+        prime (``""`` or None) starts from a new line. The arguments are checked at the call, before the first
+        character.
         """
+        prime = _prime_text(prime)
         length = check_count("length", length, 0)
         temperature = check_finite("temperature", temperature, "expected a finite number >= 0 (0 = greedy)", 0.0)
         if top_k is not None:
@@ -569,13 +580,14 @@ class CharLM:
                               banned=[self.vocab.unk_index]):
             yield self.vocab.itos[token]
 
-    def sample(self, prime: str = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
+    def sample(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> str:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
+        prime = _prime_text(prime)
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
 
     def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
-              segment: int = DYNAMIC_SEGMENT, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+              segment: int | None = None, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
         line; characters outside the vocabulary are left out of the total and the count (a warning names
         them). One text gives one dict, a list a list.
@@ -585,15 +597,20 @@ class CharLM:
         trains on it (see :func:`rnnkit.models.dynamic_eval.dynamic_log_probs`). ``method="rms"`` (the
         default for a model that carries its gradient statistics, as one trained by this rnnkit does)
         takes Krause et al.'s RMS-normalised step of ``dynamic_lr`` (default 1e-4) with a pull back to
-        the trained weights; ``"sgd"`` (the default for older models) a plain SGD step (default 0.3).
-        Each text starts from the trained weights; the loaded model is not changed.
+        the trained weights; ``"sgd"`` (the default for older models) a plain SGD step (default 0.3);
+        ``segment`` defaults to 50. Each text starts from the trained weights; the loaded model is not
+        changed. ``dynamic_lr``, ``segment`` or ``method`` without ``dynamic=True`` is a :class:`SettingError`.
         """
+        if not dynamic:
+            for name, value in (("dynamic_lr", dynamic_lr), ("segment", segment), ("method", method)):
+                if value is not None:
+                    raise SettingError(name, value, "applies to dynamic evaluation only; add dynamic=True")
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
         return [self._score_one(t, options) for t in check_texts("score", texts)]
 
-    def _dynamic_options(self, lr: float | None, segment: int, method: str | None) -> dict[str, Any]:
+    def _dynamic_options(self, lr: float | None, segment: int | None, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")
         if method not in ("rms", "sgd"):
             raise SettingError("method", method, "expected 'rms' or 'sgd'")
@@ -603,7 +620,8 @@ class CharLM:
         lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
         if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
             raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
-        return {"method": method, "lr": lr, "segment": check_count("segment", segment, 1)}
+        segment = DYNAMIC_SEGMENT if segment is None else check_count("segment", segment, 1)
+        return {"method": method, "lr": lr, "segment": segment}
 
     def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The ids :meth:`score` reads ``text`` as: ``(context, targets, known)``, the text read as if it began
@@ -703,7 +721,7 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
         raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
     with report_warnings():
         results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
-                           segment=DYNAMIC_SEGMENT if args.segment is None else args.segment,
+                           segment=args.segment,
                            method=args.dynamic_method)
     for (file, _), r in zip(named, results, strict=True):
         if file is not None:

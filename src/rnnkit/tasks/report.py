@@ -22,7 +22,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("run", metavar="RUN", help="a run directory (--out of rnnkit train, experiment or diagnose)")
     p.add_argument("--text", metavar="FILE",
                    help="character LM: the UTF-8 text its units are shown on (default: its validation split)")
-    p.add_argument("--chars", type=int, default=2000,
+    p.add_argument("--chars", type=int,
                    help="character LM: characters of that text to look at (default 2000)")
     p.add_argument("--data", metavar="FILE",
                    help="classifier or tagger: a labelled file to score; translator: a pairs file; speech or "
@@ -33,7 +33,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import write_report
 
-    if args.chars < 1:
+    if args.chars is not None and args.chars < 1:
         raise SettingError("chars", args.chars, "expected a positive number of characters")
     path = write_report(args.run, text=args.text, data=args.data, chars=args.chars)
     print(f"wrote {path}")

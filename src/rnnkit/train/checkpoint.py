@@ -392,6 +392,12 @@ def _refuse_damaged(cand: Path) -> None:
             raise UserError(f"{entry}: {kind}, where the checkpoint's {name} belongs; the checkpoint is damaged")
 
 
+def _run_traces(path: Path) -> bool:
+    """Whether folder ``path`` may be a run that stopped before its first save: it is empty (a run that failed
+    at once leaves the folder it found), or holds the lock or the metrics a run writes first."""
+    return not any(path.iterdir()) or (path / LOCK).exists() or (path / "metrics.jsonl").exists()
+
+
 def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> Path:
     """The checkpoint directory for ``path``: ``path`` itself, or ``path/best`` (or ``path/last``).
 
@@ -417,6 +423,9 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
     if prefer == "last" and path.is_dir() and _complete(path / "best"):
         raise UserError(f"{path}: holds best/ but no last/ to resume from (the run stopped while saving it "
                         f"first); use best/ as it is, or start afresh with --out {path} --overwrite")
+    if prefer == "last" and path.is_dir() and not _complete(path) and not _run_traces(path):
+        raise UserError(f"{path}: not a run directory (no last/ in it, nor any file a run writes); --resume takes "
+                        "the --out directory of an earlier `rnnkit train`")
     if prefer == "last" and path.is_dir() and not _complete(path):
         raise UserError(f"{path}: holds no checkpoint yet (the run stopped before its first save); start "
                         f"afresh with --out {path} --overwrite")
