@@ -278,6 +278,13 @@ def test_a_folder_without_a_model_is_named_with_its_path(tmp_path: Path, capsys)
     assert f"in it or in {tmp_path / 'runs' / 'x' / 'best'})" in capsys.readouterr().err
 
 
+def test_load_of_something_that_is_not_a_path_is_a_type_error() -> None:
+    """``rnnkit.load(5)`` was Python's own 'expected str, bytes or os.PathLike object, not int' from inside."""
+    for thing in (5, None, ["runs/x"]):
+        with pytest.raises(TypeError, match=f"load takes a model directory .*, not {type(thing).__name__}"):
+            rnnkit.load(thing)
+
+
 @pytest.mark.parametrize(("flag", "value"), [("--beta2", "1"), ("--beta2", "1.5"), ("--min-lr-ratio", "3")])
 def test_decays_and_ratios_above_their_range_are_refused_at_the_flag(flag: str, value: str, tmp_path: Path,
                                                                       capsys) -> None:

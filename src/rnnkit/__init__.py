@@ -56,8 +56,12 @@ def __dir__() -> list[str]:
 
 def load(path: str | Path) -> Any:
     """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
+    import os
+
     from rnnkit.tasks import load as load_task_object
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"load takes a model directory (a str or a path), not {type(path).__name__}")
     return load_task_object(path)
 
 
