@@ -145,6 +145,16 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
     assert read_table(csv_txt).labels == ["1", "0"] and read_table(csv_txt, require_label=False).texts == ["x", "y"]
 
 
+def test_a_fasttext_label_is_a_label_wherever_it_stands_in_the_line(tmp_path: Path) -> None:
+    """fastText takes any word that begins with ``__label__`` for a label; a line with the label last was
+    refused as having none, and for prediction or pre-training the mark was read as words of the text."""
+    p = write(tmp_path / "a.txt", "a gorgeous film __label__pos\n__label__neg two hours,\tlost\nso __label__neg dull\n")
+    t = read_table(p)
+    assert t.labels == ["pos", "neg", "neg"] and t.texts == ["a gorgeous film", "two hours,\tlost", "so dull"]
+    assert read_table(p, require_label=False).texts == t.texts
+    assert read_unlabelled(p) == t.texts  # no __label__ word is pre-trained on
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -152,6 +162,9 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
         ("__label__pos fine\nno label\n", "a.txt:2: no label; expected fastText's format"),
         ("__label__pos fine\n__label__neg \n", "a.txt:2: no text after the label"),
         ("__label__ fine\n", "a.txt:1: an empty label"),
+        # a second label later in the line was kept in the text: fastText takes it for a label
+        ("__label__pos fine\n__label__neg dull __label__pos film\n",
+         "a.txt:2: 2 labels (__label__neg __label__pos); rnnkit's classifier takes one"),
     ],
 )
 def test_refused_fasttext_lines(tmp_path: Path, content: str, message: str) -> None:

@@ -8,8 +8,9 @@ file, the line and the column: a missing column, an empty text or label, a malfo
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line; a ``.txt`` file whose first line begins with ``__label__`` is fastText's format (a
-text a line, its label first: ``__label__pos a gorgeous film``), and for prediction a ``.txt`` file whose
+JSON object a line; a ``.txt`` file whose first line has a ``__label__`` word is fastText's format (a
+text a line, its label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous
+film``), and for prediction a ``.txt`` file whose
 first line does not name the text column is one text a line; anything else is read as CSV
 (comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
 is recognised by its values, see :func:`_headerless_columns`).
@@ -198,23 +199,28 @@ def read_table(
 
 #: how fastText marks a label: ``__label__pos a gorgeous film``
 LABEL_PREFIX = "__label__"
-_FASTTEXT_LINE = re.compile(r"\s*((?:__label__\S*\s+)*(?:__label__\S*$)?)(.*)", re.DOTALL)
+#: a label anywhere in a line: fastText takes every word that begins with the prefix for a label, not only
+#: the first words (``a gorgeous film __label__pos`` is labelled too)
+_LABEL_MARK = re.compile(r"(?<!\S)__label__\S*")
 
 
 def _fasttext_split(line: str) -> tuple[list[str], str]:
-    """The ``__label__`` marks a line begins with, and the text after them (stripped)."""
-    found = _FASTTEXT_LINE.match(line)
-    return (found.group(1).split(), found.group(2).strip()) if found else ([], line.strip())
+    """The ``__label__`` marks of a line, wherever they stand, and the text of its other words (stripped;
+    the words on both sides of a mark joined by one space)."""
+    marks = _LABEL_MARK.findall(line)
+    if not marks:
+        return [], line.strip()
+    return marks, " ".join(part for part in (p.strip() for p in _LABEL_MARK.split(line)) if part)
 
 
 def _plain_text_format(path: str, content: str, text_column: str, require_label: bool) -> str | None:
-    """How a ``.txt`` file is read: ``"fasttext"`` when its first line begins with ``__label__``; ``"lines"``
+    """How a ``.txt`` file is read: ``"fasttext"`` when its first line has a ``__label__`` word; ``"lines"``
     (one text a line) when no labels are needed and the first line does not name the text column; else
     None (read as CSV, as any other file)."""
     if not path.lower().endswith(".txt"):
         return None
     first = next((line for line in content.split("\n") if line.strip()), "")
-    if first.lstrip().startswith(LABEL_PREFIX):
+    if _LABEL_MARK.search(first):
         return "fasttext"
     if not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]:
         return "lines"
