@@ -145,6 +145,17 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
     assert read_table(csv_txt).labels == ["1", "0"] and read_table(csv_txt, require_label=False).texts == ["x", "y"]
 
 
+def test_a_txt_csv_without_a_header_line_predicts_as_it_trains(tmp_path: Path) -> None:
+    """A ``"label","text"`` file named .txt trains as a CSV without a header line; for prediction it was
+    read as lines, each text its quotes and label: ``"-1","a dull, flat film"``."""
+    p = write(tmp_path / "a.txt", '"-1","a dull, flat film"\n"1","a gem"\n"-1","two hours lost"\n')
+    t = read_table(p, require_label=False)
+    assert t.texts == ["a dull, flat film", "a gem", "two hours lost"] and t.labels == ["-1", "1", "-1"]
+    assert t.texts == read_table(p).texts and "no header line" in t.headerless
+    lines = read_table(write(tmp_path / "b.txt", "Well, it was good\nno\nWell, bad\n"), require_label=False)
+    assert lines.texts == ["Well, it was good", "no", "Well, bad"]  # lines of other shapes stay lines
+
+
 def test_a_fasttext_label_is_a_label_wherever_it_stands_in_the_line(tmp_path: Path) -> None:
     """fastText takes any word that begins with ``__label__`` for a label; a line with the label last was
     refused as having none, and for prediction or pre-training the mark was read as words of the text."""

@@ -184,7 +184,7 @@ def read_table(
     path_s = str(path)
     content = read_utf8(path)
     fmt = file_format(path)
-    plain = _plain_text_format(path_s, content, text_column, require_label)
+    plain = _plain_text_format(path_s, content, text_column, label_column, require_label)
     if plain:
         table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
     elif fmt == "jsonl":
@@ -213,16 +213,19 @@ def _fasttext_split(line: str) -> tuple[list[str], str]:
     return marks, " ".join(part for part in (p.strip() for p in _LABEL_MARK.split(line)) if part)
 
 
-def _plain_text_format(path: str, content: str, text_column: str, require_label: bool) -> str | None:
+def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
+                       require_label: bool) -> str | None:
     """How a ``.txt`` file is read: ``"fasttext"`` when its first line has a ``__label__`` word; ``"lines"``
-    (one text a line) when no labels are needed and the first line does not name the text column; else
+    (one text a line) when no labels are needed, the first line does not name the text column and the
+    file is not a CSV without a header line (:func:`_headerless_columns`, as training reads it); else
     None (read as CSV, as any other file)."""
     if not path.lower().endswith(".txt"):
         return None
     first = next((line for line in content.split("\n") if line.strip()), "")
     if _LABEL_MARK.search(first):
         return "fasttext"
-    if not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]:
+    if (not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]
+            and not _headerless_columns(content, ",", text_column, label_column)):
         return "lines"
     return None
 
