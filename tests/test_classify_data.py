@@ -109,6 +109,9 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
         ('1,"good",a\n0,"bad",a\n1,"fine",b\n0,"meh",b\n', "one column holds the texts and one other the labels"),
         # as many labels as rows: not a label column
         ("a,x\nb,y\nc,z\na,w\n", "the file has 'a', 'x'"),
+        # pandas' to_csv of a table read with header=None names the columns 0, 1: label '0', text '1' was read
+        ("0,1\n0,good\n1,bad\n0,fine\n", "the file has '0', '1'"),
+        (",0,1\n0,0,good\n1,1,bad\n2,0,fine\n", "the file has '', '0', '1'"),
         # one of the names asked for is there: a header line, the other name is missing
         ("label,body\n1,good\n0,bad\n", "text column 'text' is missing; the file has 'label', 'body'"),
     ],

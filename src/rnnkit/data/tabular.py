@@ -337,7 +337,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     The first line is data, not names, when a column's value on it comes again below it. The labels are
     the one such column with at most half as many distinct values as rows (or two); the texts are the
     column of the longest values among the others, which must have more distinct values. Two candidates
-    for the labels, or none, leave the file to its header line."""
+    for the labels, or none, leave the file to its header line, as does a first line ``0,1,...`` (what
+    pandas' ``to_csv`` writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
         rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
                                                            strict=True) if r and any(f.strip() for f in r)]
@@ -346,6 +347,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     width = len(rows[0]) if rows else 0
     if len(rows) < 3 or width < 2 or any(len(r) != width for r in rows):
         return None
+    if rows[0][rows[0][0] == "":] == [str(i) for i in range(width - (rows[0][0] == ""))]:
+        return None  # pandas' names of unnamed columns, 0,1,... (after an unnamed index): a header line
     columns = list(zip(*rows, strict=True))
     distinct = [len(set(c)) for c in columns]
     labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in c[1:]]
