@@ -100,6 +100,17 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
     assert read_table(write(tmp_path / "c.csv", "text,label\nx,1\ny,1\nz,1\n")).headerless == ""
 
 
+def test_a_column_of_one_value_beside_the_labels_is_not_taken_for_them(tmp_path: Path) -> None:
+    """A source column (``imdb`` on every row) beside the labels made two candidates for the labels, and
+    the file was refused, though the commit that read such files named a source column as read."""
+    p = write(tmp_path / "a.csv", 'imdb,1,"a good film"\nimdb,0,"bad"\nimdb,1,"fine"\nimdb,0,"meh"\n')
+    t = read_table(p)
+    assert t.labels == ["1", "0", "1", "0"] and t.texts == ["a good film", "bad", "fine", "meh"]
+    assert t.columns == ["column 1", "label", "text"]
+    one = read_table(write(tmp_path / "b.csv", '1,"a good film"\n1,"fine"\n1,"great"\n'))  # one label: still read
+    assert one.labels == ["1", "1", "1"] and one.texts == ["a good film", "fine", "great"]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -335,7 +335,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     rows), and a sentence saying how it is read; None when it does not look like one.
 
     The first line is data, not names, when a column's value on it comes again below it. The labels are
-    the one such column with at most half as many distinct values as rows (or two); the texts are the
+    the one such column with at most half as many distinct values as rows (or two), a column of one
+    value beside another such column left out; the texts are the
     column of the longest values among the others, which must have more distinct values. Two candidates
     for the labels, or none, leave the file to its header line, as does a first line ``0,1,...`` (what
     pandas' ``to_csv`` writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
@@ -352,6 +353,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     columns = list(zip(*rows, strict=True))
     distinct = [len(set(c)) for c in columns]
     labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in c[1:]]
+    if len(labels) > 1:  # a column of one value (a source, a language) beside the labels is not them
+        labels = [i for i in labels if distinct[i] > 1]
     if len(labels) != 1:
         return None
     li = labels[0]
