@@ -100,6 +100,16 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
     assert read_table(write(tmp_path / "c.csv", "text,label\nx,1\ny,1\nz,1\n")).headerless == ""
 
 
+def test_the_texts_are_the_column_of_words_not_of_long_urls(tmp_path: Path) -> None:
+    """A column of long URLs beside short texts (tweets) was taken for the texts: the longest values."""
+    url = "https://www.imdb.com/review/rw{}/?ref_=tt_urv_sorting_by_helpfulness"
+    p = write(tmp_path / "a.csv", "".join(f'{url.format(i)},{i % 2},"{t}"\n'
+                                          for i, t in enumerate(["so good", "meh, no", "loved it", "not for me"])))
+    t = read_table(p)
+    assert t.texts == ["so good", "meh, no", "loved it", "not for me"] and t.labels == ["0", "1", "0", "1"]
+    assert "column 3 of 3 read as the texts, column 2 as the labels" in t.headerless
+
+
 def test_a_column_of_one_value_beside_the_labels_is_not_taken_for_them(tmp_path: Path) -> None:
     """A source column (``imdb`` on every row) beside the labels made two candidates for the labels, and
     the file was refused, though the commit that read such files named a source column as read."""

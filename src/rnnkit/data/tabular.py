@@ -336,10 +336,10 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
 
     The first line is data, not names, when a column's value on it comes again below it. The labels are
     the one such column with at most half as many distinct values as rows (or two), a column of one
-    value beside another such column left out; the texts are the
-    column of the longest values among the others, which must have more distinct values. Two candidates
-    for the labels, or none, leave the file to its header line, as does a first line ``0,1,...`` (what
-    pandas' ``to_csv`` writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
+    value beside another such column left out; the texts are the column of the most words (then
+    characters) among the others, which must have more distinct values. Two candidates for the labels,
+    or none, leave the file to its header line, as does a first line ``0,1,...`` (what pandas' ``to_csv``
+    writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
         rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
                                                            strict=True) if r and any(f.strip() for f in r)]
@@ -358,7 +358,9 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     if len(labels) != 1:
         return None
     li = labels[0]
-    ti = max((i for i in range(width) if i != li), key=lambda i: sum(map(len, columns[i])))
+    # the most words, then the most characters: a URL or an id is long, but one word
+    ti = max((i for i in range(width) if i != li),
+             key=lambda i: (sum(len(v.split()) for v in columns[i]), sum(map(len, columns[i]))))
     if distinct[ti] <= distinct[li]:
         return None
     names = [label_column if i == li else text_column if i == ti else f"column {i + 1}" for i in range(width)]
