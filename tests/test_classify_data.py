@@ -169,6 +169,17 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
     assert read_table(csv_txt).labels == ["1", "0"] and read_table(csv_txt, require_label=False).texts == ["x", "y"]
 
 
+def test_fasttext_files_named_as_in_its_tutorial(tmp_path: Path) -> None:
+    """fastText's tutorial names its files ``cooking.train`` and ``cooking.valid``: they were read as CSV,
+    refused with their first line quoted as a column name."""
+    p = write(tmp_path / "cooking.train", "__label__sauce How much does potato starch affect a sauce?\n"
+                                          "__label__baking Why is my bread dense?\n")
+    t = read_table(p)
+    assert t.labels == ["sauce", "baking"] and t.texts[1] == "Why is my bread dense?"
+    with pytest.raises(UserError, match="text column 'text' is missing"):  # a .csv is a CSV, whatever it holds
+        read_table(write(tmp_path / "a.csv", "__label__pos fine\n__label__neg dull\n"))
+
+
 def test_a_txt_csv_without_a_header_line_predicts_as_it_trains(tmp_path: Path) -> None:
     """A ``"label","text"`` file named .txt trains as a CSV without a header line; for prediction it was
     read as lines, each text its quotes and label: ``"-1","a dull, flat film"``."""

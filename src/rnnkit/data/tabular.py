@@ -8,7 +8,8 @@ file, the line and the column: a missing column, an empty text or label, a malfo
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line; a ``.txt`` file whose first line has a ``__label__`` word is fastText's format (a
+JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``: fastText's ``cooking.train``)
+whose first line has a ``__label__`` word is fastText's format (a
 text a line, its label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous
 film``), and for prediction a ``.txt`` file whose
 first line does not name the text column is one text a line; anything else is read as CSV
@@ -215,16 +216,19 @@ def _fasttext_split(line: str) -> tuple[list[str], str]:
 
 def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
                        require_label: bool) -> str | None:
-    """How a ``.txt`` file is read: ``"fasttext"`` when its first line has a ``__label__`` word; ``"lines"``
-    (one text a line) when no labels are needed, the first line does not name the text column and the
-    file is not a CSV without a header line (:func:`_headerless_columns`, as training reads it); else
-    None (read as CSV, as any other file)."""
-    if not path.lower().endswith(".txt"):
+    """How a file not named ``.csv``, ``.tsv`` or ``.jsonl`` is read: ``"fasttext"`` when its first line has
+    a ``__label__`` word (``.txt``, or fastText's tutorial's ``cooking.train`` and ``cooking.valid``);
+    for a ``.txt`` file, ``"lines"`` (one text a line) when no labels are needed, the first line does not
+    name the text column and the file is not a CSV without a header line (:func:`_headerless_columns`, as
+    training reads it); else None (read as CSV, as any other file)."""
+    name = path.lower()
+    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return None
     first = next((line for line in content.split("\n") if line.strip()), "")
     if _LABEL_MARK.search(first):
         return "fasttext"
-    if (not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]
+    if (name.endswith(".txt") and not require_label
+            and text_column not in [h.strip() for h in next(csv.reader([first]), [])]
             and not _headerless_columns(content, ",", text_column, label_column)):
         return "lines"
     return None
