@@ -100,6 +100,27 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
     assert read_table(write(tmp_path / "c.csv", "text,label\nx,1\ny,1\nz,1\n")).headerless == ""
 
 
+def test_the_texts_are_the_column_of_words_not_of_long_urls(tmp_path: Path) -> None:
+    """A column of long URLs beside short texts (tweets) was taken for the texts: the longest values."""
+    url = "https://www.imdb.com/review/rw{}/?ref_=tt_urv_sorting_by_helpfulness"
+    p = write(tmp_path / "a.csv", "".join(f'{url.format(i)},{i % 2},"{t}"\n'
+                                          for i, t in enumerate(["so good", "meh, no", "loved it", "not for me"])))
+    t = read_table(p)
+    assert t.texts == ["so good", "meh, no", "loved it", "not for me"] and t.labels == ["0", "1", "0", "1"]
+    assert "column 3 of 3 read as the texts, column 2 as the labels" in t.headerless
+
+
+def test_a_column_of_one_value_beside_the_labels_is_not_taken_for_them(tmp_path: Path) -> None:
+    """A source column (``imdb`` on every row) beside the labels made two candidates for the labels, and
+    the file was refused, though the commit that read such files named a source column as read."""
+    p = write(tmp_path / "a.csv", 'imdb,1,"a good film"\nimdb,0,"bad"\nimdb,1,"fine"\nimdb,0,"meh"\n')
+    t = read_table(p)
+    assert t.labels == ["1", "0", "1", "0"] and t.texts == ["a good film", "bad", "fine", "meh"]
+    assert t.columns == ["column 1", "label", "text"]
+    one = read_table(write(tmp_path / "b.csv", '1,"a good film"\n1,"fine"\n1,"great"\n'))  # one label: still read
+    assert one.labels == ["1", "1", "1"] and one.texts == ["a good film", "fine", "great"]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -109,6 +130,9 @@ def test_two_columns_without_a_header_line_are_told_apart_by_their_values(tmp_pa
         ('1,"good",a\n0,"bad",a\n1,"fine",b\n0,"meh",b\n', "one column holds the texts and one other the labels"),
         # as many labels as rows: not a label column
         ("a,x\nb,y\nc,z\na,w\n", "the file has 'a', 'x'"),
+        # pandas' to_csv of a table read with header=None names the columns 0, 1: label '0', text '1' was read
+        ("0,1\n0,good\n1,bad\n0,fine\n", "the file has '0', '1'"),
+        (",0,1\n0,0,good\n1,1,bad\n2,0,fine\n", "the file has '', '0', '1'"),
         # one of the names asked for is there: a header line, the other name is missing
         ("label,body\n1,good\n0,bad\n", "text column 'text' is missing; the file has 'label', 'body'"),
     ],
@@ -145,6 +169,38 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
     assert read_table(csv_txt).labels == ["1", "0"] and read_table(csv_txt, require_label=False).texts == ["x", "y"]
 
 
+def test_fasttext_files_named_as_in_its_tutorial(tmp_path: Path) -> None:
+    """fastText's tutorial names its files ``cooking.train`` and ``cooking.valid``: they were read as CSV,
+    refused with their first line quoted as a column name."""
+    p = write(tmp_path / "cooking.train", "__label__sauce How much does potato starch affect a sauce?\n"
+                                          "__label__baking Why is my bread dense?\n")
+    t = read_table(p)
+    assert t.labels == ["sauce", "baking"] and t.texts[1] == "Why is my bread dense?"
+    with pytest.raises(UserError, match="text column 'text' is missing"):  # a .csv is a CSV, whatever it holds
+        read_table(write(tmp_path / "a.csv", "__label__pos fine\n__label__neg dull\n"))
+
+
+def test_a_txt_csv_without_a_header_line_predicts_as_it_trains(tmp_path: Path) -> None:
+    """A ``"label","text"`` file named .txt trains as a CSV without a header line; for prediction it was
+    read as lines, each text its quotes and label: ``"-1","a dull, flat film"``."""
+    p = write(tmp_path / "a.txt", '"-1","a dull, flat film"\n"1","a gem"\n"-1","two hours lost"\n')
+    t = read_table(p, require_label=False)
+    assert t.texts == ["a dull, flat film", "a gem", "two hours lost"] and t.labels == ["-1", "1", "-1"]
+    assert t.texts == read_table(p).texts and "no header line" in t.headerless
+    lines = read_table(write(tmp_path / "b.txt", "Well, it was good\nno\nWell, bad\n"), require_label=False)
+    assert lines.texts == ["Well, it was good", "no", "Well, bad"]  # lines of other shapes stay lines
+
+
+def test_a_fasttext_label_is_a_label_wherever_it_stands_in_the_line(tmp_path: Path) -> None:
+    """fastText takes any word that begins with ``__label__`` for a label; a line with the label last was
+    refused as having none, and for prediction or pre-training the mark was read as words of the text."""
+    p = write(tmp_path / "a.txt", "a gorgeous film __label__pos\n__label__neg two hours,\tlost\nso __label__neg dull\n")
+    t = read_table(p)
+    assert t.labels == ["pos", "neg", "neg"] and t.texts == ["a gorgeous film", "two hours,\tlost", "so dull"]
+    assert read_table(p, require_label=False).texts == t.texts
+    assert read_unlabelled(p) == t.texts  # no __label__ word is pre-trained on
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -152,6 +208,9 @@ def test_fasttext_format_and_plain_lines_in_a_txt_file(tmp_path: Path) -> None:
         ("__label__pos fine\nno label\n", "a.txt:2: no label; expected fastText's format"),
         ("__label__pos fine\n__label__neg \n", "a.txt:2: no text after the label"),
         ("__label__ fine\n", "a.txt:1: an empty label"),
+        # a second label later in the line was kept in the text: fastText takes it for a label
+        ("__label__pos fine\n__label__neg dull __label__pos film\n",
+         "a.txt:2: 2 labels (__label__neg __label__pos); rnnkit's classifier takes one"),
     ],
 )
 def test_refused_fasttext_lines(tmp_path: Path, content: str, message: str) -> None:

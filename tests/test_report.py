@@ -283,6 +283,19 @@ def classify_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_classifier_page_says_how_a_file_without_a_header_line_was_read(classify_run: Path, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """train, predict and evaluate say which column of a file without a header line was read as what;
+    report --data read it without a word."""
+    lines = (classify_run.parent / "train.csv").read_text(encoding="utf-8").splitlines()[1:]
+    bare = tmp_path / "bare.csv"
+    bare.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["report", str(classify_run), "--data", str(bare)]) == 0
+    err = capsys.readouterr().err
+    assert "rnnkit: warning: " in err and "bare.csv: no header line: column" in err and "read as the texts" in err
+
+
 def test_classifier_page_scores_like_evaluate(classify_run: Path) -> None:
     import rnnkit
     from rnnkit.report import write_report

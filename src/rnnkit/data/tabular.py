@@ -8,8 +8,10 @@ file, the line and the column: a missing column, an empty text or label, a malfo
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line; a ``.txt`` file whose first line begins with ``__label__`` is fastText's format (a
-text a line, its label first: ``__label__pos a gorgeous film``), and for prediction a ``.txt`` file whose
+JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``: fastText's ``cooking.train``)
+whose first line has a ``__label__`` word is fastText's format (a
+text a line, its label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous
+film``), and for prediction a ``.txt`` file whose
 first line does not name the text column is one text a line; anything else is read as CSV
 (comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
 is recognised by its values, see :func:`_headerless_columns`).
@@ -183,7 +185,7 @@ def read_table(
     path_s = str(path)
     content = read_utf8(path)
     fmt = file_format(path)
-    plain = _plain_text_format(path_s, content, text_column, require_label)
+    plain = _plain_text_format(path_s, content, text_column, label_column, require_label)
     if plain:
         table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
     elif fmt == "jsonl":
@@ -198,25 +200,36 @@ def read_table(
 
 #: how fastText marks a label: ``__label__pos a gorgeous film``
 LABEL_PREFIX = "__label__"
-_FASTTEXT_LINE = re.compile(r"\s*((?:__label__\S*\s+)*(?:__label__\S*$)?)(.*)", re.DOTALL)
+#: a label anywhere in a line: fastText takes every word that begins with the prefix for a label, not only
+#: the first words (``a gorgeous film __label__pos`` is labelled too)
+_LABEL_MARK = re.compile(r"(?<!\S)__label__\S*")
 
 
 def _fasttext_split(line: str) -> tuple[list[str], str]:
-    """The ``__label__`` marks a line begins with, and the text after them (stripped)."""
-    found = _FASTTEXT_LINE.match(line)
-    return (found.group(1).split(), found.group(2).strip()) if found else ([], line.strip())
+    """The ``__label__`` marks of a line, wherever they stand, and the text of its other words (stripped;
+    the words on both sides of a mark joined by one space)."""
+    marks = _LABEL_MARK.findall(line)
+    if not marks:
+        return [], line.strip()
+    return marks, " ".join(part for part in (p.strip() for p in _LABEL_MARK.split(line)) if part)
 
 
-def _plain_text_format(path: str, content: str, text_column: str, require_label: bool) -> str | None:
-    """How a ``.txt`` file is read: ``"fasttext"`` when its first line begins with ``__label__``; ``"lines"``
-    (one text a line) when no labels are needed and the first line does not name the text column; else
-    None (read as CSV, as any other file)."""
-    if not path.lower().endswith(".txt"):
+def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
+                       require_label: bool) -> str | None:
+    """How a file not named ``.csv``, ``.tsv`` or ``.jsonl`` is read: ``"fasttext"`` when its first line has
+    a ``__label__`` word (``.txt``, or fastText's tutorial's ``cooking.train`` and ``cooking.valid``);
+    for a ``.txt`` file, ``"lines"`` (one text a line) when no labels are needed, the first line does not
+    name the text column and the file is not a CSV without a header line (:func:`_headerless_columns`, as
+    training reads it); else None (read as CSV, as any other file)."""
+    name = path.lower()
+    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return None
     first = next((line for line in content.split("\n") if line.strip()), "")
-    if first.lstrip().startswith(LABEL_PREFIX):
+    if _LABEL_MARK.search(first):
         return "fasttext"
-    if not require_label and text_column not in [h.strip() for h in next(csv.reader([first]), [])]:
+    if (name.endswith(".txt") and not require_label
+            and text_column not in [h.strip() for h in next(csv.reader([first]), [])]
+            and not _headerless_columns(content, ",", text_column, label_column)):
         return "lines"
     return None
 
@@ -326,9 +339,11 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     rows), and a sentence saying how it is read; None when it does not look like one.
 
     The first line is data, not names, when a column's value on it comes again below it. The labels are
-    the one such column with at most half as many distinct values as rows (or two); the texts are the
-    column of the longest values among the others, which must have more distinct values. Two candidates
-    for the labels, or none, leave the file to its header line."""
+    the one such column with at most half as many distinct values as rows (or two), a column of one
+    value beside another such column left out; the texts are the column of the most words (then
+    characters) among the others, which must have more distinct values. Two candidates for the labels,
+    or none, leave the file to its header line, as does a first line ``0,1,...`` (what pandas' ``to_csv``
+    writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
         rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
                                                            strict=True) if r and any(f.strip() for f in r)]
@@ -337,13 +352,19 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     width = len(rows[0]) if rows else 0
     if len(rows) < 3 or width < 2 or any(len(r) != width for r in rows):
         return None
+    if rows[0][rows[0][0] == "":] == [str(i) for i in range(width - (rows[0][0] == ""))]:
+        return None  # pandas' names of unnamed columns, 0,1,... (after an unnamed index): a header line
     columns = list(zip(*rows, strict=True))
     distinct = [len(set(c)) for c in columns]
     labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in c[1:]]
+    if len(labels) > 1:  # a column of one value (a source, a language) beside the labels is not them
+        labels = [i for i in labels if distinct[i] > 1]
     if len(labels) != 1:
         return None
     li = labels[0]
-    ti = max((i for i in range(width) if i != li), key=lambda i: sum(map(len, columns[i])))
+    # the most words, then the most characters: a URL or an id is long, but one word
+    ti = max((i for i in range(width) if i != li),
+             key=lambda i: (sum(len(v.split()) for v in columns[i]), sum(map(len, columns[i]))))
     if distinct[ti] <= distinct[li]:
         return None
     names = [label_column if i == li else text_column if i == ti else f"column {i + 1}" for i in range(width)]

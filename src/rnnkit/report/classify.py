@@ -14,6 +14,7 @@ What a user gets, on the run's validation data (its ``--val-data`` file or the s
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,8 @@ def _classifier_rows(m: Any, path: str, split: str) -> tuple[list[str], list[str
 
     label_column = m.config.get("label_column", "label")
     table_ = load_source(path, m.config.get("text_column", "text"), label_column)
+    if table_.headerless:  # as evaluate says it (report_warnings shows it)
+        warnings.warn(f"{table_.path}: {table_.headerless}", stacklevel=2)
     side = m.split_side(table_.labels, split)
     if side is not None:
         table_ = table_.subset(side)

@@ -642,8 +642,8 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
-        if table.headerless:
-            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=2)
+        if table.headerless:  # named at the line that called evaluate(), as predict_file's is
+            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=3)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
