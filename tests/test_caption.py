@@ -20,6 +20,7 @@ from rnnkit.data.shapes import COLOURS, SHAPES, UNSEEN, write_digit_strips, writ
 from rnnkit.errors import UserError
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.plots import region_grid
+from rnnkit.tasks.info import model_info
 
 PIL = pytest.importorskip("PIL", reason="Pillow is not installed")
 pytest.importorskip("PIL.Image")   # binds PIL.Image for a test run on its own
@@ -334,6 +335,12 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     cap = rnnkit.load(out)
     assert isinstance(cap.caption(PIL.Image.open(images[0])), str)
     assert len(cap.caption(images, beam=2)) == 2
+
+
+def test_info_counts_the_parameters_without_batch_norm_statistics(trained: tuple[Path, Path]) -> None:
+    out, _ = trained  # info counted the running means and variances too: more than training printed
+    model = rnnkit.load(out).model
+    assert model_info(out)["parameters"] == sum(p.numel() for p in model.parameters())
 
 
 def test_a_resumed_run_finds_its_images_from_another_directory(
