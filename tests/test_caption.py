@@ -20,6 +20,7 @@ from rnnkit.data.shapes import COLOURS, SHAPES, UNSEEN, write_digit_strips, writ
 from rnnkit.errors import UserError
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.plots import region_grid
+from rnnkit.tasks.info import model_info
 
 PIL = pytest.importorskip("PIL", reason="Pillow is not installed")
 pytest.importorskip("PIL.Image")   # binds PIL.Image for a test run on its own
@@ -68,6 +69,17 @@ def test_data_shapes_and_digits_write_a_new_folder_whole_or_not_at_all(
     assert main(["data", "shapes", "--out", str(tmp_path / "empty"), "--images", "10"]) == 0
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == ["test", "test_unseen", "train", "val"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "used"]
+
+
+def test_data_names_the_out_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A device was 'a file', and a folder that cannot be made named the hidden temporary one instead of --out."""
+    assert main(["data", "shapes", "--out", "/dev/null", "--images", "10"]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: /dev/null: exists and is not a folder (a device or a "
+                                       "pipe); choose a new --out\n")
+    out = "/proc/rnnkit-no-such-folder"  # /proc takes no new folder, also for root
+    assert main(["data", "shapes", "--out", out, "--images", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"rnnkit: error: {out}: cannot write the folder there (")
 
 
 @pytest.mark.parametrize("square", [False, True])
@@ -334,6 +346,12 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     cap = rnnkit.load(out)
     assert isinstance(cap.caption(PIL.Image.open(images[0])), str)
     assert len(cap.caption(images, beam=2)) == 2
+
+
+def test_info_counts_the_parameters_without_batch_norm_statistics(trained: tuple[Path, Path]) -> None:
+    out, _ = trained  # info counted the running means and variances too: more than training printed
+    model = rnnkit.load(out).model
+    assert model_info(out)["parameters"] == sum(p.numel() for p in model.parameters())
 
 
 def test_a_resumed_run_finds_its_images_from_another_directory(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -73,6 +74,15 @@ class Combined(Batches):
         return tuple(torch.cat(p) for p in zip(*parts, strict=True))
 
 
+class CtrlCOnRank1(Batches):
+    """Batches whose second draw on rank 1 is met by Ctrl-C (SIGINT to that process alone)."""
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        if self.i == 1 and ranks().rank == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().next_batch()
+
+
 def masked_loss(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, None]:
     x, y, mask = batch
     err = ((model(x) - y) ** 2).squeeze(1)
@@ -87,6 +97,14 @@ def _regression(batches: Any) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def _interrupted() -> dict[str, torch.Tensor]:
+    """How a 50-step run ends whose rank 1 gets Ctrl-C in its second step: interrupted (1) or not, and at which step."""
+    model = nn.Sequential(nn.Linear(5, 1))
+    cfg = TrainConfig(steps=50, lr=0.05, log_every=1, eval_every=0, verbose=False, progress=False)
+    result = Trainer(model, cfg, batches=CtrlCOnRank1(), loss_fn=masked_loss).fit()
+    return {"interrupted": torch.tensor(int(result.stopped == "interrupted")), "steps": torch.tensor(result.steps)}
+
+
 def _worker(rank: int, tmp: str, port: int) -> None:
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
                       LOCAL_RANK=str(rank))
@@ -96,6 +114,7 @@ def _worker(rank: int, tmp: str, port: int) -> None:
     dist.init_process_group("gloo")
     try:
         weights = _regression(Batches())
+        save_file(_interrupted(), f"{tmp}/ctrl_c{rank}.safetensors")
         if rank == 0:
             save_file(weights, f"{tmp}/regression.safetensors")
         text = str(_text(Path(tmp) / f"text{rank}.txt"))
@@ -129,6 +148,15 @@ def _close(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
 @pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
 def test_two_processes_equal_one_on_the_combined_batches(ddp_runs: Path) -> None:
     _close(load_file(ddp_runs / "regression.safetensors"), _regression(Combined()))
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_ctrl_c_on_one_process_stops_every_process_after_the_step(ddp_runs: Path) -> None:
+    # the request was rank 0's alone: Ctrl-C sent to another process was ignored, and a second one killed
+    # every process without saving
+    ended = [load_file(ddp_runs / f"ctrl_c{rank}.safetensors") for rank in range(WORLD)]
+    assert [int(e["interrupted"]) for e in ended] == [1] * WORLD
+    assert [int(e["steps"]) for e in ended] == [1] * WORLD  # the step that drew the batch, then no other
 
 
 @pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine

@@ -111,6 +111,23 @@ def test_charlm_trains_from_a_prepared_directory_and_resumes(tmp_path: Path) -> 
     assert result.steps == 3
 
 
+def test_an_out_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path / "t.txt", "hello\n")
+    model = tmp_path / "run" / "best"  # a trained model's folder: its vocab.json was replaced
+    model.mkdir(parents=True)
+    (model / "vocab.json").write_text('{"type": "word"}', encoding="utf-8")
+    (model / "config.json").write_text("{}", encoding="utf-8")
+    assert main(["prepare", str(path), "--out", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{model}: holds other files than a prepared text (config.json)" in err
+    assert sorted(p.name for p in model.iterdir()) == ["config.json", "vocab.json"]
+    assert (model / "vocab.json").read_text(encoding="utf-8") == '{"type": "word"}'
+    (tmp_path / "empty").mkdir()
+    assert prepare_text(path, tmp_path / "empty").encoded  # an empty folder, and a preparation again
+    assert not prepare_text(path, tmp_path / "empty").encoded
+
+
 def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "t.txt", "hello\n")
     assert main(["prepare", str(path), "--json"]) == 0

@@ -23,12 +23,16 @@ def new_folder(out: str | Path) -> Iterator[Path]:
     the folder it is, and the files written are moved into it at the end."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UserError(f"{out}: exists and is {'not empty' if out.is_dir() else 'a file'}; choose a new --out")
+        what = "not empty" if out.is_dir() else "a file" if out.is_file() else "not a folder (a device or a pipe)"
+        raise UserError(f"{out}: exists and is {what}; choose a new --out")
     existing = out.is_dir()
-    if not existing:
-        out.parent.mkdir(parents=True, exist_ok=True)
     tmp = (out if existing else out.parent) / f".{out.resolve().name or 'out'}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
+    try:
+        if not existing:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+    except OSError as exc:  # named as --out: the temporary folder is not a name the user gave
+        raise UserError(f"{out}: cannot write the folder there ({exc.strerror or exc})") from None
     try:
         yield tmp
         if existing:

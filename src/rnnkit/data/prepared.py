@@ -116,6 +116,7 @@ def prepare_text(text: str | Path, out: str | Path | None = None, *, expected: s
     open_readable(text, expected, missing=missing).close()
     text = Path(text)
     out = Path(out) if out is not None else _default_out(text)
+    _refuse_foreign(out)
     created = not out.exists()
     try:
         with _lock(out, text):
@@ -172,6 +173,18 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
 
 
 # ----------------------------------------------------------------------------------------- internals
+def _refuse_foreign(out: Path) -> None:
+    """``out`` must be new, empty or a preparation's folder: its ``vocab.json`` would replace another's (a
+    trained model's), and its files mix with a corpus's. Hidden files are a preparation's own (the lock,
+    temporary files); a folder left half-prepared holds only the three files."""
+    if not out.is_dir():
+        return
+    foreign = sorted(e.name for e in out.iterdir() if e.name not in (TOKENS, VOCAB, META)
+                     and not e.name.startswith("."))
+    if foreign:
+        raise UserError(f"{out}: holds other files than a prepared text ({foreign[0]}); give an empty or new --out")
+
+
 @contextlib.contextmanager
 def _lock(out: Path, text: Path) -> Iterator[None]:
     try:

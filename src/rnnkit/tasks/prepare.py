@@ -33,7 +33,7 @@ def _prepare_command(args: argparse.Namespace) -> int:
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", metavar="TEXT", help="a UTF-8 text file")
-    p.add_argument("--out", help="directory to write (default: TEXT.rnnkit beside the text, or under "
+    p.add_argument("--out", help="a new or empty directory to write (default: TEXT.rnnkit beside the text, or under "
                    "~/.cache/rnnkit/prepared where that cannot be written)")
     p.add_argument("--json", action="store_true", help="one JSON object")
 

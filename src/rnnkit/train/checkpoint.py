@@ -606,6 +606,11 @@ def _check_counts(where: Path, model: Any, tensors: int) -> None:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
 
 
+#: the tensors a model saves that are not parameters: batch normalisation's running statistics
+BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
 def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:
-    """Number of scalars of tensors of these shapes (what ``rnnkit info`` reports as parameters)."""
-    return int(sum(math.prod(shape) for shape in shapes.values()))
+    """Number of scalars of tensors of these shapes, less :data:`BUFFERS` (what ``rnnkit info`` reports as
+    parameters: the count the training run printed)."""
+    return int(sum(math.prod(shape) for name, shape in shapes.items() if name.rsplit(".", 1)[-1] not in BUFFERS))

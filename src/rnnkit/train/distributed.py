@@ -169,6 +169,10 @@ class SingleProcess:
         """Rank 0's ``value``, on every process."""
         return value
 
+    def agree_any(self, value: int, flag: bool) -> tuple[int, bool]:
+        """Rank 0's ``value`` (at least 0) and whether ``flag`` is set on any process, on every process."""
+        return value, flag
+
     def from_main(self, fn: Callable[[], Any]) -> Any:
         """``fn()`` run on rank 0, its result on every process."""
         return fn()
@@ -214,6 +218,11 @@ class DataParallel(SingleProcess):
         box = torch.tensor([value], dtype=torch.int64, device=self._device)
         dist.broadcast(box, src=0)
         return int(box[0])
+
+    def agree_any(self, value: int, flag: bool) -> tuple[int, bool]:
+        both = torch.tensor([value if self.rank == 0 else 0, int(flag)], dtype=torch.int64, device=self._device)
+        dist.all_reduce(both, op=dist.ReduceOp.MAX)  # one collective, as agree's broadcast
+        return int(both[0]), bool(both[1])
 
     def from_main(self, fn: Callable[[], Any]) -> Any:
         box = [fn() if self.rank == 0 else None]

@@ -626,9 +626,11 @@ class Trainer:
         return self._stop_requested
 
     def _stop_reason(self) -> str | None:
-        """Why the run ends now (rank 0's answer on every process), or None."""
+        """Why the run ends now (rank 0's answer on every process; Ctrl-C on any process stops them all), or
+        None."""
         reasons = (None, "steps", "minutes", "halt_at", "interrupted")
-        return reasons[self._par.agree(reasons.index(self._stop_reason_here()))]
+        index, interrupted = self._par.agree_any(reasons.index(self._stop_reason_here()), self._stop_requested)
+        return reasons[index] or ("interrupted" if interrupted else None)
 
     def _stop_reason_here(self) -> str | None:
         c = self.cfg
