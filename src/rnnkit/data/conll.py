@@ -78,6 +78,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     tokens: list[str] = []
     tags: list[str] = []
     numbers: list[int] = []  # the line of each token
+    lines_of: list[list[int]] = []  # each sentence's numbers, kept for CoNLL-U (lines skipped inside sentences)
     start = 0
     has_tags: bool | None = None
     width: tuple[int, int] | None = None  # the columns of the first token line, and its number
@@ -91,8 +92,6 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             sentences.lines.append(start)
             lines_of.append(numbers)
         tokens, tags, numbers = [], [], []
-
-    lines_of: list[list[int]] = []
 
     tabbed = "\t" in content  # comments only in tab-separated files: in others a '#...' line is a token
     for number, raw in enumerate(content.split("\n"), start=1):

@@ -14,7 +14,6 @@ What a user gets, on the run's validation data (its ``--val-data`` file or the s
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,12 +59,11 @@ def _source(m: Any, data: str | None) -> tuple[str, str]:
 
 
 def _classifier_rows(m: Any, path: str, split: str) -> tuple[list[str], list[str]]:
-    from rnnkit.tasks.classify import load_source
+    from rnnkit.tasks.classify import load_source, warn_headerless
 
     label_column = m.config.get("label_column", "label")
     table_ = load_source(path, m.config.get("text_column", "text"), label_column)
-    if table_.headerless:  # as evaluate says it (report_warnings shows it)
-        warnings.warn(f"{table_.path}: {table_.headerless}", stacklevel=2)
+    warn_headerless(table_, stacklevel=2)  # as evaluate says it (report_warnings shows it)
     side = m.split_side(table_.labels, split)
     if side is not None:
         table_ = table_.subset(side)

@@ -310,10 +310,17 @@ def load_source(name: str, text_column: str, label_column: str, require_label: b
 
 
 def _say_headerless(*tables: Table) -> None:
-    """Say how each file without a header line was read (once a file)."""
+    """Say how each file without a header line was read (once a file), on the progress stream."""
     for path, note in dict((t.path, t.headerless) for t in tables).items():
         if note:
             shared.say(f"{path}: {note}")
+
+
+def warn_headerless(table: Table, stacklevel: int = 1) -> None:
+    """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model;
+    ``stacklevel`` counts from the caller, as :func:`warnings.warn`'s does."""
+    if table.headerless:
+        warnings.warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
 
 
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
@@ -598,8 +605,7 @@ class TextClassifier(shared.TextModel):
         :func:`rnnkit.data.tabular.write_table` takes them."""
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
-        if table.headerless:
-            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=2)
+        warn_headerless(table, stacklevel=2)
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
@@ -642,8 +648,7 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
-        if table.headerless:  # named at the line that called evaluate(), as predict_file's is
-            warnings.warn(f"{table.path}: {table.headerless}", stacklevel=3)
+        warn_headerless(table, stacklevel=3)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
