@@ -9,12 +9,13 @@ made by ``seed`` alone: the same labels and seed give the same split on any mach
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["split_fraction", "stratified_split"]
+__all__ = ["corpus_sides", "split_fraction", "stratified_split"]
 
 T = TypeVar("T")
 
@@ -55,3 +56,19 @@ def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list
         n_val = min(max(n_val, 1), len(items) - 1)
     held = set(order[:n_val])
     return [p for i, p in enumerate(items) if i not in held], [items[i] for i in sorted(held)]
+
+
+def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read: Callable[[Path], list[T]],
+                 fraction: float, seed: int) -> tuple[list[T], list[T]]:
+    """``(train, validation)`` items of a corpus folder (``read`` reads one; ``index`` is the file that marks
+    one, ``manifest.tsv`` or ``captions.tsv``): ``data`` itself, or its ``train/`` when that holds one as
+    the generators write them. Validation is ``val_data``, else ``data``'s ``val/``, else a seeded
+    ``fraction`` of the training items (:func:`split_fraction`; none when it is 0)."""
+    root = Path(data)
+    nested = (root / "train" / index).is_file()
+    train = read(root / "train" if nested else root)
+    if val_data:
+        return train, read(Path(val_data))
+    if nested and (root / "val" / index).is_file():
+        return train, read(root / "val")
+    return split_fraction(train, fraction, seed) if fraction > 0 else (train, [])

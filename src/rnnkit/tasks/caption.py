@@ -38,7 +38,7 @@ from rnnkit.data.captions import (
     random_affine,
     read_captions,
 )
-from rnnkit.data.split import split_fraction
+from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
 from rnnkit.errors import (
     SettingError,
@@ -154,16 +154,7 @@ def caption_folders(data: str, val_data: str | None,
     """Training and validation images: ``data`` with ``train/`` (and ``val/``) folders as the generators
     write them, or one folder. Validation is ``val_data``, else ``data``'s ``val/``, else the training images
     split by image (``val_fraction``, ``split_seed``; also a ``train/`` without a ``val/``)."""
-    root = Path(data)
-    nested = (root / "train" / "captions.tsv").is_file()
-    train, val = read_captions(root / "train" if nested else root), []
-    if val_data:
-        val = read_captions(val_data)
-    elif nested and (root / "val" / "captions.tsv").is_file():
-        val = read_captions(root / "val")
-    elif config.val_fraction > 0:
-        train, val = split_fraction(train, config.val_fraction, config.split_seed)
-    return train, val
+    return corpus_sides(data, val_data, "captions.tsv", read_captions, config.val_fraction, config.split_seed)
 
 
 def _images(items: Sequence[CaptionedImage], size: tuple[int, int], channels: int) -> torch.Tensor:

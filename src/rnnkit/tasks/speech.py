@@ -33,7 +33,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.audio import SAMPLE_RATE, check_n_mels, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
-from rnnkit.data.split import split_fraction
+from rnnkit.data.split import corpus_sides
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -133,16 +133,7 @@ def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tup
     """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
     ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
     else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
-    root = Path(data)
-    nested = (root / "train" / "manifest.tsv").is_file()
-    train, val = read_manifest(root / "train" if nested else root), []
-    if val_data:
-        val = read_manifest(val_data)
-    elif nested and (root / "val" / "manifest.tsv").is_file():
-        val = read_manifest(root / "val")
-    elif config.val_fraction > 0:
-        train, val = split_fraction(train, config.val_fraction, config.split_seed)
-    return train, val
+    return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
 
 
 def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
