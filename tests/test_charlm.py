@@ -601,6 +601,11 @@ def test_refused_inputs_give_one_line_errors(tmp_path: Path, trained: Path,
     (tmp_path / "bad.toml").write_text("hiden = 3\n")
     assert "unknown setting 'hiden'" in refused([*train, "shakespeare", "--config", str(tmp_path / "bad.toml")],
                                                 capsys)
+    # a bad value from the file named the flag, as if typed on the command line: "--hidden 0: ..."
+    (tmp_path / "zero.toml").write_text("[train]\nhidden = 0\n")
+    zero = [*train, "shakespeare", "--config", str(tmp_path / "zero.toml")]
+    assert refused(zero, capsys).endswith(f"{tmp_path / 'zero.toml'}: hidden = 0: expected a positive integer")
+    assert refused([*zero, "--hidden", "-1"], capsys).endswith("--hidden -1: expected a positive integer")
 
 
 def test_read_utf8_bom_and_crlf(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -270,6 +271,17 @@ def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
     err = refused(["export", str(out), "--onnx", str(tmp_path / "adir")], capsys)
     assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "x.csv"]  # no adir.tmp left
+    # a file where a folder must be: mkdir said only "afile: File exists" or "...: Not a directory"
+    (tmp_path / "afile").write_text("keep")
+    for argv, asked in ((["export", str(out), "--onnx", "afile/m.onnx"], ""),
+                        (["export", str(out), "--onnx", "afile/sub/m.onnx"], " for afile/sub"),
+                        (["predict", str(out), "--file", str(texts), "--output", "afile/p.csv"], " for afile/p.csv"),
+                        (["train", "classify", "--data", str(texts), "--out", "afile/run", "--steps", "1"],
+                         " for afile/run")):
+        with contextlib.chdir(tmp_path):
+            err = refused(argv, capsys)
+        assert err == f"rnnkit: error: afile: is a file, where a folder is needed{asked}", err
+    assert (tmp_path / "afile").read_text() == "keep"
 
 
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:

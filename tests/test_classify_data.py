@@ -54,7 +54,15 @@ def test_tsv_and_jsonl_and_custom_columns(tmp_path: Path) -> None:
         ("a.csv", "text,label\nx,1\n  ,0\n", {}, "a.csv:3: column 'text' is empty"),
         ("a.csv", "text,label\nx,1\ny,\n", {}, "a.csv:3: column 'label' is empty"),
         ("a.csv", "text,label\nx,1\ny,0,extra\n", {}, "a.csv:3: malformed row: 3 fields, but the header has 2"),
-        ("a.csv", 'text,label\nx,1\n"y"z,0\n', {}, "a.csv:3: malformed row"),
+        ("a.csv", 'text,label\nx,1\n"y"z,0\n', {}, 'a.csv:3: malformed row: a field starts with a double quote (") '
+         "and goes on after the quote that closes it"),
+        # the csv module's words were "malformed row (unexpected end of data)"
+        ("a.tsv", 'text\tlabel\n"oops\tpos\nfine\tneg\n', {}, "a.tsv:2: malformed row (this row runs on to line 3): "
+         'a field starts with a double quote (") that is not closed'),
+        ("a.tsv", 'text\tlabel\n"oops\tpos\nfine\tneg\nsay "hi"\tpos\n', {},
+         "a.tsv:2: malformed row (this row runs on to line 4): a field starts with a double quote"),
+        ("a.csv", 'text,label\n"x\ny",1,extra\n', {}, "a.csv:2: malformed row: 3 fields, but the header has 2 "
+         '(comma-separated; quote fields that contain the separator); it runs to line 3: a field starts with a double'),
         ("a.jsonl", '{"text": "x", "label": 1}\n{"text": "y", "label": 0\n', {}, "a.jsonl:2: malformed row: not JSON"),
         ("a.jsonl", '["x", 1]\n', {}, "a.jsonl:1: malformed row: expected a JSON object"),
         ("a.jsonl", '{"text": "x", "label": 1}\n{"label": 0}\n', {}, "a.jsonl:2: text column 'text' is missing"),

@@ -210,6 +210,17 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return data, out
 
 
+def test_info_shows_both_vocabularies(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out = trained[1]
+    translator = rnnkit.load(out)
+    sizes = {"source": translator.source.vocab_size, "target": translator.target.vocab_size}
+    capsys.readouterr()
+    assert main(["info", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["vocab_size"] == sizes
+    assert main(["info", str(out)]) == 0
+    assert f"vocabulary       source {sizes['source']:,}, target {sizes['target']:,}" in capsys.readouterr().out
+
+
 def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     data, out = trained
     config = json.loads((out / "best" / "config.json").read_text())

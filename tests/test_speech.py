@@ -434,6 +434,17 @@ def test_cli_end_to_end_learns_the_tones(tone_model: tuple[Path, Path], capsys: 
     assert all(0 <= s["start"] < 2 for s in r["symbols"])
 
 
+def test_info_counts_the_symbols_and_the_blank(tone_model: tuple[Path, Path],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tone_model[0]
+    symbols = len(json.loads((out / "best" / "vocab.json").read_text())["symbols"])
+    capsys.readouterr()
+    assert main(["info", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["vocab_size"] == symbols + 1
+    assert main(["info", str(out)]) == 0
+    assert f"vocabulary       {symbols + 1}" in capsys.readouterr().out.splitlines()
+
+
 def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                  tmp_path: Path) -> None:
     out, test = tone_model

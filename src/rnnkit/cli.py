@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -36,6 +37,7 @@ from typing import Any, NoReturn
 
 from rnnkit import __version__
 from rnnkit.errors import SettingError, UserError, out_of_memory
+from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
 
@@ -366,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SettingError as exc:
-        _say(f"rnnkit: error: {exc.as_flag()}")
+        _say(f"rnnkit: error: {_setting_line(exc, args)}")
         return exc.exit_code
     except UserError as exc:
         _say(f"rnnkit: error: {exc}")
@@ -390,8 +392,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         # a path the user gave that cannot be read or written (a directory, a missing folder, no permission)
         # (a failed rename into place names the destination, the path the user gave, as filename2)
-        _say(f"rnnkit: error: {exc.filename2 or exc.filename}: {exc.strerror or exc}")
+        _say(f"rnnkit: error: {_os_error_line(exc)}")
         return UserError.exit_code
+
+
+def _os_error_line(exc: OSError) -> str:
+    """``PATH: reason`` for a path the user gave; a file standing where a folder must be is named (``mkdir``
+    says only "File exists" or "Not a directory")."""
+    path = exc.filename2 or exc.filename
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and (blocker := file_in_the_way(os.fsdecode(path))):
+        return blocked_line(blocker, os.fsdecode(path))
+    return f"{path}: {exc.strerror or exc}"
+
+
+def _setting_line(exc: SettingError, args: argparse.Namespace | None) -> str:
+    """A bad setting named where the user wrote it: the flag, or the ``--config`` file and its key."""
+    if exc.name in getattr(args, "from_config", ()):
+        return f"{args.config}: {exc.name} = {exc.value!r}: {exc.expected}"  # type: ignore[union-attr]
+    return exc.as_flag()
 
 
 #: the settings that size a model or its batches, named when the memory runs out

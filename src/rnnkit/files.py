@@ -19,10 +19,26 @@ from pathlib import Path
 
 from rnnkit.errors import UserError
 
-__all__ = ["written"]
+__all__ = ["blocked_line", "file_in_the_way", "written"]
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
+    """The first of ``path``'s folders (``path`` itself included, as a folder to make) that exists and is
+    not a folder, or None: why ``mkdir`` says "File exists" or "Not a directory" of ``a/b/c``."""
+    path = Path(path)
+    for part in reversed([path, *path.parents]):
+        if part.exists() and not part.is_dir():
+            return part
+    return None
+
+
+def blocked_line(blocker: Path, path: str | os.PathLike[str]) -> str:
+    """The one line for ``path`` that cannot be made because the file ``blocker`` stands in its way."""
+    where = "" if Path(path) == blocker else f" for {os.fspath(path)}"
+    return f"{blocker}: is a file, where a folder is needed{where}"
 
 
 def _temporary(path: Path, suffix: str) -> Path:

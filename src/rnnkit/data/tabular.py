@@ -82,6 +82,23 @@ class Table:
         )
 
 
+#: why a row runs on to the end of the file, or over several lines: a quote that opens a field and never closes
+UNCLOSED_QUOTE = ('a field starts with a double quote (") that is not closed where the field ends, so the lines '
+                  'after it were read into that field; close the quote, or double every quote inside a quoted '
+                  'field ("")')
+
+
+def _quote_error(exc: csv.Error) -> str:
+    """What the csv module's complaint about a row means, in a user's words."""
+    message = str(exc)
+    if "unexpected end of data" in message:
+        return UNCLOSED_QUOTE
+    if "expected after '\"'" in message:
+        return ('a field starts with a double quote (") and goes on after the quote that closes it; quote the '
+                'whole field and double the quotes inside it ("say ""hi"" now"), or start it with another character')
+    return f"({message})"
+
+
 def file_format(path: str | Path) -> str:
     """``"tsv"``, ``"jsonl"`` or ``"csv"``, from the file name."""
     name = str(path).lower()
@@ -308,15 +325,17 @@ def _read_delimited(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise UserError(f"{path}:{start}: malformed row ({exc})") from None
+            spans = f" (this row runs on to line {reader.line_num})" if reader.line_num > start else ""
+            raise UserError(f"{path}:{start}: malformed row{spans}: {_quote_error(exc)}") from None
         line = start
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
         if len(row) != len(header):
+            spans = f"; it runs to line {start - 1}: {UNCLOSED_QUOTE}" if start - 1 > line else ""
             raise UserError(
                 f"{path}:{line}: malformed row: {len(row)} fields, but the header has {len(header)} "
-                f"({sep}-separated; quote fields that contain the separator)"
+                f"({sep}-separated; quote fields that contain the separator){spans}"
             )
         text = row[ti]
         if not text.strip():

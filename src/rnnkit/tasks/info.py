@@ -26,16 +26,28 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def vocabulary_size(vocab: Any) -> int | None:
-    """Ids in a ``vocab.json`` as the tasks write it (any tokenizer, specials included), or None."""
+def vocabulary_size(vocab: Any) -> int | dict[str, int] | None:
+    """Ids in a ``vocab.json`` as the tasks write it (any tokenizer, specials included): an int; for a
+    translator ``{"source": n, "target": m}``; for a recogniser its symbols plus the CTC blank; else None."""
     if not isinstance(vocab, dict):
         return None
     from rnnkit.data.tokenize import tokenizer_from_json
 
+    if isinstance(vocab.get("source"), dict) and isinstance(vocab.get("target"), dict):
+        sides = {side: vocabulary_size(vocab[side]) for side in ("source", "target")}
+        return {k: v for k, v in sides.items() if isinstance(v, int)} if all(sides.values()) else None
+    if isinstance(vocab.get("symbols"), list) and "jamo" in vocab:
+        return len(vocab["symbols"]) + 1  # class 0 is the CTC blank
     try:
         return int(tokenizer_from_json(vocab).vocab_size)
     except UserError:
         return None
+
+
+def _vocabulary_line(size: int | dict[str, int]) -> str:
+    if isinstance(size, dict):
+        return ", ".join(f"{side} {n:,}" for side, n in size.items())
+    return f"{size:,}"
 
 
 def model_info(path: str | Path) -> dict[str, Any]:
@@ -78,7 +90,7 @@ def _info_command(args: argparse.Namespace) -> int:
     print(f"task             {info['task']}")
     print(f"parameters       {info['parameters']:,}")
     if "vocab_size" in info:
-        print(f"vocabulary       {info['vocab_size']}")
+        print(f"vocabulary       {_vocabulary_line(info['vocab_size'])}")
     flat: dict[str, Any] = {}
     _flatten("", {k: v for k, v in info["config"].items() if k != "task"}, flat)
     for key, value in flat.items():

@@ -45,6 +45,7 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 from rnnkit.errors import UserError
+from rnnkit.files import blocked_line, file_in_the_way
 
 __all__ = [
     "Checkpoint",
@@ -309,6 +310,8 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
         fh = open(out_dir / LOCK, "a+", encoding="utf-8")
     except OSError as exc:
+        if blocker := file_in_the_way(out_dir):
+            raise UserError(blocked_line(blocker, out_dir)) from None
         raise UserError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from None
     try:
         try:

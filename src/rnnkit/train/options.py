@@ -333,6 +333,8 @@ def resolve_settings(
             explicit.add(name)
         if value is None:
             value = toml.get(name, (saved or {}).get(name, default))
+            if name in toml:
+                args.from_config = {*getattr(args, "from_config", ()), name}  # a bad value names the file
         out[name] = value
     if "minutes" in explicit and "steps" not in explicit and saved is None:
         out["steps"] = None  # `--minutes M` alone: the clock decides, not the default step count

@@ -98,6 +98,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
+from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
@@ -313,9 +314,12 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
 def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     """Refuse (UserError) to start a fresh run in a directory that already holds one, unless overwrite.
 
-    Tasks call it before loading data so the mistake is reported at once; the Trainer checks again.
+    A file where the folder (or one above it) must be is refused too. Tasks call it before loading data so
+    the mistake is reported at once; the Trainer checks again.
     """
     out_dir = Path(out_dir)
+    if blocker := file_in_the_way(out_dir):
+        raise UserError(blocked_line(blocker, out_dir))
     taken = [d for d in ("best", "last") if (out_dir / d / "config.json").exists()]
     if taken and not overwrite:
         raise UserError(
