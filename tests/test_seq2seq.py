@@ -337,7 +337,9 @@ def test_decoding_settings_are_checked_and_the_output_is_capped(trained: tuple[P
                            (["--max-len-a", "-1"], "--max-len-a -1.0: expected a finite number >= 0"),
                            (["--max-len-b", "-3"], "--max-len-b -3: expected an integer >= 0"),
                            (["--alpha", "nan", "--beam", "2"], "--alpha nan: expected a finite number"),
-                           (["--no-repeat-ngram", "-1"], "--no-repeat-ngram -1: expected an integer >= 0")]:
+                           (["--no-repeat-ngram", "-1"], "--no-repeat-ngram -1: expected an integer >= 0"),
+                           (["--max-len-a", "0", "--max-len-b", "0"], "--max-len-a 0.0: with max_len_b 0 too, the "
+                            "output limit (a × source tokens + b) would be 0 tokens")]:
         capsys.readouterr()
         assert main(["translate", str(out), "1999.3.3", *flags]) == 2
         assert message in capsys.readouterr().err
@@ -389,7 +391,9 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
     ({"n_best": 0}, "^n_best 0: expected an integer from 1 to 1$"),
     ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1"),
     ({"max_len_a": -1}, "^max_len_a -1: expected a finite number >= 0$"), ({"max_len_a": "2"}, "^max_len_a '2'"),
-    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None")])
+    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None"),
+    # in Python this was told of the flags: "--max-len-a 0 --max-len-b 0: ..."
+    ({"max_len_a": 0, "max_len_b": 0}, r"^max_len_a 0.0: with max_len_b 0 too, the output limit")])
 def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[Path, Path], kwargs: dict,
                                                                 message: str) -> None:
     """A float beam reached repeat_interleave as a torch traceback; max_len_a and alpha were named by their

@@ -301,7 +301,8 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
     max_len_a = check_finite("max_len_a", max_len_a, "expected a finite number >= 0", 0.0)
     max_len_b = check_count("max_len_b", max_len_b, 0)
     if not max_len_a and not max_len_b:
-        raise UserError("--max-len-a 0 --max-len-b 0: the output limit would be 0 tokens")
+        raise SettingError("max_len_a", max_len_a, "with max_len_b 0 too, the output limit (a × source tokens + b) "
+                           "would be 0 tokens; one of the two must be > 0")  # the CLI names --max-len-a
     no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
     check_finite("alpha", alpha, "expected a finite number")
     return max_len_b, no_repeat_ngram
