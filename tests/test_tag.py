@@ -85,6 +85,33 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
         {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
 
 
+def test_predict_reads_a_file_of_plain_sentences_one_a_line(tagger: tuple[Path, Path], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Sentences of equal word counts were read as CoNLL: 'ab 1' and 'cd 2' became one sentence ['ab', 'cd'];
+    of different counts they were refused as malformed CoNLL."""
+    out, _ = tagger
+    texts = ["ab 1", "cd 2"]
+    expected = [{"tokens": list(t), "tags": tags}
+                for t, tags in zip(texts, rnnkit.load(out).predict(texts), strict=True)]
+    for content in ("ab 1\ncd 2\n", "ab 1\r\ncd 2"):
+        (tmp_path / "s.txt").write_text(content, encoding="utf-8")
+        capsys.readouterr()
+        assert main(["predict", str(out), "--file", str(tmp_path / "s.txt"), "--json"]) == 0
+        captured = capsys.readouterr()
+        assert [json.loads(x) for x in captured.out.splitlines()] == expected
+        assert captured.err == (f"{tmp_path / 's.txt'}: read as one sentence a line (not CoNLL: a token and its "
+                                "tag a line)\n")
+    (tmp_path / "s.txt").write_text("ab 1 !\ncd 2\n", encoding="utf-8")
+    assert main(["predict", str(out), "--file", str(tmp_path / "s.txt"), "--json"]) == 0
+    assert [json.loads(x)["tokens"] for x in capsys.readouterr().out.splitlines()] == [list("ab 1 !"), list("cd 2")]
+    # one block whose last column holds the model's tags is CoNLL (a tagged file given to predict)
+    (tmp_path / "t.conll").write_text("a LETTER\n7 DIGIT\n", encoding="utf-8")
+    assert main(["predict", str(out), "--file", str(tmp_path / "t.conll"), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(x) for x in captured.out.splitlines()] == [{"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}]
+    assert captured.err == ""
+
+
 def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
     """--output tagged.jsonl held CoNLL lines, and tagged.csv a TOKEN<tab>TAG file that no CSV reader splits."""

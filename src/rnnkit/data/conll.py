@@ -22,7 +22,7 @@ from pathlib import Path
 from rnnkit.data.tabular import read_utf8
 from rnnkit.errors import UserError
 
-__all__ = ["TAGGED", "Sentences", "read_conll", "write_conll"]
+__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "write_conll"]
 
 #: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
 TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
@@ -61,6 +61,10 @@ class Sentences:
         if self.token_lines is not None:
             return f"{self.path}:{self.token_lines[i][offset]}: column 4 (UPOS)"
         return f"{self.path}:{self.lines[i] + offset}: column 2 (tag)"
+
+
+class NotConll(UserError):
+    """A file whose lines have different numbers of columns: not CoNLL (perhaps a sentence a line)."""
 
 
 def _split(line: str) -> list[str]:
@@ -119,7 +123,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if width is None:
             width = (len(fields), number)
         elif len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
-            raise UserError(
+            raise NotConll(
                 f"{name}:{number}: malformed row: {_columns(len(fields))} here, {_columns(width[0])} on line "
                 f"{width[1]}; expected CoNLL: a token and its tag a line, a blank line between sentences"
             )

@@ -246,8 +246,8 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
 
 def predict_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
-    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts, or a .txt of one text a line (a CoNLL file for a "
-                   "tagger); - reads one text "
+    p.add_argument("--file", help="a CSV/TSV/JSONL file of texts, or a .txt of one text a line (a tagger: a "
+                   "CoNLL file, or one sentence a line); - reads one text "
                    "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "
                    "--file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "

@@ -12,8 +12,8 @@
   characters, else on spaces).
 - ``rnnkit predict DIR TEXT... | --file FILE.conll [--json] [--output OUT]``: a tag for each token; a CoNLL file
   of bare tokens in, the same file with a tag column out (``--output`` a ``.jsonl``: a sentence a line as
-  ``--json`` prints it); ``--file -`` reads one sentence a line from standard input,
-  tagged as TEXT arguments are.
+  ``--json`` prints it); a file of plain sentences (not CoNLL), and ``--file -`` (standard input), are read one
+  sentence a line, tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
   (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
@@ -48,10 +48,10 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.batching import IGNORE, ShuffledBatches, length_sorted_batches, pad_tags
-from rnnkit.data.conll import Sentences, read_conll, write_conll
+from rnnkit.data.conll import NotConll, Sentences, read_conll, write_conll
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
-from rnnkit.data.tabular import file_format, sort_labels
+from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_positive
 from rnnkit.metrics import classification_report
@@ -444,26 +444,37 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     if args.output:
         _output_format(args.output)  # a refused --output before any tagging
     texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
-    if texts is not None:
-        sentences = [m.split(t) for t in texts]
-        predicted = m.predict(texts)
-        if args.output:
-            _write_tagged(args.output, sentences, predicted)
-            return 0
-        for sent, tags in zip(sentences, predicted, strict=True):
-            if args.json:
-                print(_json_line(sent, tags))
-            else:
-                shown = repr if m.config.get("split") == "chars" else str
-                print(" ".join(f"{shown(tok)}/{tag}" for tok, tag in zip(sent, tags, strict=True)))
-        return 0
-    sentences = read_conll(args.file, require_tags=False)
+    source = _file_to_tag(args.file, m.labels) if texts is None else texts
+    if isinstance(source, list):
+        _tag_texts(m, source, args)
+    else:
+        _tag_conll(m, source, args)
+    return 0
+
+
+def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) -> None:
+    """Sentences given as texts: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
+    sentences = [m.split(t) for t in texts]
+    predicted = m.predict(texts)
+    if args.output:
+        _write_tagged(args.output, sentences, predicted)
+        return
+    for sent, tags in zip(sentences, predicted, strict=True):
+        if args.json:
+            print(_json_line(sent, tags))
+        else:
+            shown = repr if m.config.get("split") == "chars" else str
+            print(" ".join(f"{shown(tok)}/{tag}" for tok, tag in zip(sent, tags, strict=True)))
+
+
+def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace) -> None:
+    """A CoNLL file's sentences: the same file with a tag column, a JSON object a sentence, or ``--output``."""
     tagged = m.tag(sentences.tokens)
     if args.output:
         _write_tagged(args.output, sentences.tokens, tagged)
         if not args.json:
             print(f"wrote {len(tagged)} tagged sentences to {args.output}", file=sys.stderr)
-        return 0
+        return
     for sent, tags in zip(sentences.tokens, tagged, strict=True):
         if args.json:  # one JSON object per sentence, as for TEXT arguments
             print(_json_line(sent, tags))
@@ -471,7 +482,26 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
         for tok, tag in zip(sent, tags, strict=True):
             sys.stdout.write(f"{tok}\t{tag}\n")
         sys.stdout.write("\n")
-    return 0
+
+
+def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
+    """What ``predict --file`` tags: a CoNLL file's sentences, or the non-blank lines of a file of plain
+    sentences, one a line. A file is plain sentences when its lines have different numbers of words, or
+    when it is one block of lines (no blank line) whose last column is not tags the model knows: three
+    sentences of three words each read as CoNLL were one sentence of their first words."""
+    try:
+        sentences = read_conll(path, require_tags=False)
+    except NotConll:
+        return _plain_sentences(path)
+    only = sentences.tags[0] if len(sentences) == 1 else None
+    if only is not None and len(only) > 1 and not set(only) <= set(tags):
+        return _plain_sentences(path)
+    return sentences
+
+
+def _plain_sentences(path: str) -> list[str]:
+    shared.say(f"{path}: read as one sentence a line (not CoNLL: a token and its tag a line)")
+    return [line.strip() for line in file_lines(Path(path)) if line.strip()]
 
 
 def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
