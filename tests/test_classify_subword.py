@@ -143,7 +143,8 @@ def test_buckets_without_character_ngrams_are_refused(extra: list[str], tmp_path
     assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--steps", "2",
                  "--no-progress", "--json", *flags]) == 2
     captured = capsys.readouterr()
-    assert "--buckets 64: applies only with character n-grams" in captured.err, captured
+    named = f"{tmp_path / 'c.toml'}: buckets = 64" if "--config" in extra else "--buckets 64"  # where it was set
+    assert f"{named}: applies only with character n-grams" in captured.err, captured
     assert captured.err.count("\n") == 1 and not captured.out and not out.exists()
 
 

@@ -268,7 +268,9 @@ def test_a_setting_of_the_wrong_kind_in_a_config_file_is_one_line(tmp_path: Path
     out = tmp_path / "out"
     assert main(["train", "classify", "--data", str(data), "--out", str(out), "--config", str(tmp_path / "c.toml"),
                  "--no-progress"]) == 2
-    assert capsys.readouterr().err.strip() == "rnnkit: error: --bidirectional yes: expected true or false"
+    # the value came from the file, not a flag: named there ("--bidirectional yes" before)
+    assert capsys.readouterr().err.strip() == (f"rnnkit: error: {tmp_path / 'c.toml'}: bidirectional = 'yes': "
+                                               "expected true or false")
     assert not out.exists()
 
 
@@ -292,3 +294,12 @@ def test_decays_and_ratios_above_their_range_are_refused_at_the_flag(flag: str, 
     with pytest.raises(SystemExit) as done:
         main(["train", "charlm", "--data", "shakespeare", "--out", str(out), "--steps", "1", flag, value])
     assert done.value.code == 2 and f"{flag}: expected" in capsys.readouterr().err and not out.exists()
+
+
+def test_dir_of_the_package_lists_its_public_names_not_its_imports() -> None:
+    """Tab completion on ``rnnkit.`` offered Any, Path, TYPE_CHECKING, annotations, importlib and os."""
+    import rnnkit.tasks  # noqa: F401  (an imported submodule is listed, as Python lists it)
+
+    names = {n for n in dir(rnnkit) if not n.startswith("__")}
+    assert set(rnnkit.__all__) - {"__version__"} <= names and "tasks" in names
+    assert not names & {"Any", "Path", "TYPE_CHECKING", "annotations", "importlib", "os", "types"}

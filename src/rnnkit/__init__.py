@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +52,10 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    """The public names and the submodules imported so far (not ``os``, ``Path`` ... that this file uses)."""
+    loaded = {name for name, value in globals().items()
+              if isinstance(value, types.ModuleType) and value.__name__.startswith(f"{__name__}.")}
+    return sorted({*__all__, *_LAZY, *loaded, *(n for n in globals() if n.startswith("__"))})
 
 
 def load(path: str | Path) -> Any:
