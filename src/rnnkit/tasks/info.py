@@ -34,8 +34,9 @@ def vocabulary_size(vocab: Any) -> int | dict[str, int] | None:
     from rnnkit.data.tokenize import tokenizer_from_json
 
     if isinstance(vocab.get("source"), dict) and isinstance(vocab.get("target"), dict):
-        sides = {side: vocabulary_size(vocab[side]) for side in ("source", "target")}
-        return {k: v for k, v in sides.items() if isinstance(v, int)} if all(sides.values()) else None
+        source, target = vocabulary_size(vocab["source"]), vocabulary_size(vocab["target"])
+        both = isinstance(source, int) and isinstance(target, int)
+        return {"source": source, "target": target} if both else None  # type: ignore[dict-item]
     if isinstance(vocab.get("symbols"), list) and "jamo" in vocab:
         return len(vocab["symbols"]) + 1  # class 0 is the CTC blank
     try:
