@@ -35,8 +35,9 @@ def vocabulary_size(vocab: Any) -> int | dict[str, int] | None:
 
     if isinstance(vocab.get("source"), dict) and isinstance(vocab.get("target"), dict):
         source, target = vocabulary_size(vocab["source"]), vocabulary_size(vocab["target"])
-        both = isinstance(source, int) and isinstance(target, int)
-        return {"source": source, "target": target} if both else None  # type: ignore[dict-item]
+        if isinstance(source, int) and isinstance(target, int):
+            return {"source": source, "target": target}
+        return None
     if isinstance(vocab.get("symbols"), list) and "jamo" in vocab:
         return len(vocab["symbols"]) + 1  # class 0 is the CTC blank
     try:
