@@ -303,3 +303,43 @@ def test_dir_of_the_package_lists_its_public_names_not_its_imports() -> None:
     names = {n for n in dir(rnnkit) if not n.startswith("__")}
     assert set(rnnkit.__all__) - {"__version__"} <= names and "tasks" in names
     assert not names & {"Any", "Path", "TYPE_CHECKING", "annotations", "importlib", "os", "types"}
+
+
+SECTIONED_TASK = '''
+from rnnkit.report import SECTIONS
+from rnnkit.tasks import Task, register
+from rnnkit.train.options import TrainSettings
+
+register(Task(name="sectioned", help="a task with a report section of its own", config=TrainSettings,
+              train=lambda *a, **k: None, load=lambda ckpt: "its object", add_arguments=lambda p: None,
+              report=lambda result, as_json: None))
+SECTIONS["sectioned"] = lambda page, run, obj, options: page.add("Own section", f"<p>section of {obj}</p>")
+'''
+
+
+def test_a_report_section_registered_in_the_tasks_own_file_is_on_its_page(tmp_path: Path, monkeypatch) -> None:
+    """A task is one file: the section it registers there (report.SECTIONS) is on the page that
+    rnnkit.report.write_report makes in a fresh process, where no task module was imported yet (the page
+    looked the section up before the tasks were discovered, and left it out)."""
+    pytest.importorskip("plotly")
+    import sys
+
+    import rnnkit.report as report
+    import rnnkit.tasks as tasks
+    from rnnkit.train import TrainConfig
+
+    (tmp_path / "extra" / "sectioned.py").parent.mkdir()
+    (tmp_path / "extra" / "sectioned.py").write_text(SECTIONED_TASK)
+    monkeypatch.setattr(tasks, "_discovered", False)
+    monkeypatch.setattr(tasks, "__path__", [*tasks.__path__, str(tmp_path / "extra")])
+    monkeypatch.setattr(tasks, "TASKS", dict(tasks.TASKS))
+    monkeypatch.setattr(report, "SECTIONS", dict(report.SECTIONS))
+    monkeypatch.delitem(sys.modules, "rnnkit.tasks.sectioned", raising=False)
+    rows = [[0.5] * 5] * 16
+    Trainer(SumModel(2), TrainConfig(steps=1, progress=False, verbose=False), batches=Batches(rows), loss_fn=loss_fn,
+            out_dir=tmp_path / "run", model_config={"task": "sectioned"}).fit()
+    try:
+        page = report.write_report(tmp_path / "run").read_text(encoding="utf-8")
+    finally:
+        sys.modules.pop("rnnkit.tasks.sectioned", None)
+    assert "section of its object" in page

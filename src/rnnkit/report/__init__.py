@@ -117,7 +117,7 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
 
 def _model_page(run: Path, options: dict[str, Any]) -> Page:
     from rnnkit.report.run import config_section, curves_section, overview_section
-    from rnnkit.tasks import get_task
+    from rnnkit.tasks import discover, get_task
     from rnnkit.train.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(run)
@@ -127,6 +127,7 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
     page = Page(f"rnnkit report: {name} run {run.resolve().name}")
     page.add("Run", overview_section(ckpt, last))
     page.add("Learning curves", curves_section(run))
+    discover()  # a task's own file may register its section: import every task before looking it up
     add = SECTIONS.get(name)
     if add is not None:
         model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
