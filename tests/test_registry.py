@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -193,6 +194,18 @@ def test_fit_takes_keywords_beside_a_config_and_refuses_what_it_cannot_use(sum_t
     with pytest.raises(TypeError, match="^sum: takes no val_data"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", val_data=data, steps=2)
     assert not (tmp_path / "c").exists()
+
+
+def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
+    """``hidden=np.int64(5)`` (a value from a numpy grid, a DataFrame) was "hidden np.int64(5): expected an
+    integer", np.float32 learning rates "expected a number"; they are Python's numbers in config.json."""
+    quiet = {"verbose": False, "progress": False}
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "a", hidden=np.int64(5), steps=np.int32(3),
+                        lr=np.float32(0.02), **quiet)
+    settings = json.loads((tmp_path / "a" / "best" / "config.json").read_text())["settings"]
+    assert result.steps == 3 and settings["hidden"] == 5 and settings["lr"] == pytest.approx(0.02)
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "b", config=SumConfig(hidden=np.int64(4), steps=2), **quiet)
+    assert result.steps == 2 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 4
 
 
 def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:

@@ -78,26 +78,12 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
     gives the model.
     """
-    import dataclasses
     import inspect
 
     from rnnkit.tasks import get_task
-    from rnnkit.train.options import config_from, settings_of
 
     spec = get_task(task)
-    if isinstance(config, dict):  # the settings as a mapping: the same as keywords
-        settings, config = {**config, **settings}, None
-    if config is not None and not isinstance(config, spec.config):
-        raise TypeError(f"{task}: config must be a {spec.config.__name__} (or a dict of its settings), "
-                        f"not {type(config).__name__}")
-    unknown = sorted(set(settings) - set(settings_of(spec.config())))
-    if unknown:
-        raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
-    values = dict(settings)
-    if "minutes" in values and "steps" not in values and config is None:
-        values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
-    # keywords beside a config replace its fields, as they would replace the defaults
-    config = config_from(spec.config, values) if config is None else dataclasses.replace(config, **values)
+    config = _task_config(task, spec.config, config, settings)
     options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
     if val_data is not None:
         if "val_data" not in inspect.signature(spec.train).parameters:
@@ -105,3 +91,26 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                             f"its val_fraction setting)")
         options["val_data"] = val_data
     return spec.train(config, data, out, **options)
+
+
+def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:
+    """The task's config (of dataclass ``cls``) that :func:`fit` trains with: ``config`` (an instance, a dict
+    of settings or None: the defaults) with ``settings`` replacing its fields; numpy numbers become Python's
+    (``hidden=np.int64(16)`` was refused as "expected an integer"), in ``config``'s own fields too."""
+    import dataclasses
+
+    from rnnkit.train.options import config_from, plain_number, settings_of
+
+    if isinstance(config, dict):  # the settings as a mapping: the same as keywords
+        settings, config = {**config, **settings}, None
+    if config is not None and not isinstance(config, cls):
+        raise TypeError(f"{task}: config must be a {cls.__name__} (or a dict of its settings), "
+                        f"not {type(config).__name__}")
+    unknown = sorted(set(settings) - set(settings_of(cls())))
+    if unknown:
+        raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
+    values = {name: plain_number(value) for name, value in {**settings_of(config or cls()), **settings}.items()}
+    if "minutes" in settings and "steps" not in settings and config is None:
+        values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
+    # keywords beside a config replace its fields, as they would replace the defaults
+    return config_from(cls, values) if config is None else dataclasses.replace(config, **values)
