@@ -208,6 +208,19 @@ def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
     assert result.steps == 2 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 4
 
 
+@pytest.mark.parametrize(("argument", "value", "message"), [
+    ("out", None, "out takes a str or a path, not NoneType"), ("out", 5, "out takes a str or a path, not int"),
+    ("data", 5, "data takes a str or a path, not int"), ("data", ["a.txt"], "data takes a str or a path, not list"),
+    ("overwrite", "no", "overwrite takes True or False, not 'no'"), ("resume", 1, "resume takes True or False, not 1")])
+def test_fit_refuses_arguments_of_the_wrong_kind(sum_task, data, tmp_path, argument, value, message) -> None:
+    """``out=None`` or ``data=5`` reached pathlib as "expected str, bytes or os.PathLike object" from inside the
+    task (or "5: no such file"); ``overwrite="no"`` was true and overwrote the run."""
+    arguments = {"data": data, "out": tmp_path / "run", "steps": 2, "verbose": False, argument: value}
+    with pytest.raises(TypeError, match=f"^fit: {message}$"):
+        rnnkit.fit("sum", **arguments)
+    assert not (tmp_path / "run").exists()
+
+
 def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:
     out = tmp_path / "run"
     rnnkit.fit("sum", data=data, out=out, steps=5, verbose=False, progress=False)

@@ -83,14 +83,27 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     from rnnkit.tasks import get_task
 
     spec = get_task(task)
+    _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume, overwrite=overwrite)
     config = _task_config(task, spec.config, config, settings)
     options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
     if val_data is not None:
         if "val_data" not in inspect.signature(spec.train).parameters:
             raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
                             f"its val_fraction setting)")
-        options["val_data"] = val_data
-    return spec.train(config, data, out, **options)
+        options["val_data"] = os.fspath(val_data)
+    return spec.train(config, None if data is None else os.fspath(data), out, **options)
+
+
+def _check_fit_arguments(**arguments: Any) -> None:
+    """A TypeError naming the first of :func:`fit`'s own arguments of the wrong kind: ``data``, ``val_data``
+    or ``out`` that is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from
+    inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run)."""
+    for name, value in arguments.items():
+        if name in ("resume", "overwrite"):
+            if not isinstance(value, bool):
+                raise TypeError(f"fit: {name} takes True or False, not {value!r}")
+        elif not isinstance(value, (str, os.PathLike)) and not (value is None and name != "out"):
+            raise TypeError(f"fit: {name} takes a str or a path, not {type(value).__name__}")
 
 
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:
