@@ -617,9 +617,11 @@ class CharLM:
         if method == "rms" and self.dynamic_rms is None:
             raise UserError(f"{self.checkpoint.path}: holds no gradient statistics for the RMS rule (saved by an "
                             "older rnnkit or by hand); use --dynamic-method sgd")
-        lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
-        if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
-            raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
+        expected = f"expected a number from 0 to {LR_LIMIT:.3g}"
+        # a str was "'<=' not supported" from here, np.float32 a traceback from torch's set_grad_enabled
+        lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else check_finite("dynamic_lr", lr, expected, 0)
+        if lr > LR_LIMIT:
+            raise SettingError("dynamic_lr", lr, expected)
         segment = DYNAMIC_SEGMENT if segment is None else check_count("segment", segment, 1)
         return {"method": method, "lr": lr, "segment": segment}
 
