@@ -300,6 +300,23 @@ def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[
     assert m.predict(("a film",)) == m.predict(["a film"])
 
 
+def test_probabilities_and_encode_take_any_iterable_of_texts_and_refuse_the_rest(trained: tuple[Path, Path]) -> None:
+    """A numpy array of texts was "truth value of an array is ambiguous", ``[5]`` "'int' object has no attribute
+    'strip'", and ``encode("a film")`` the ids of six one-letter texts."""
+    import numpy as np
+
+    m = rnnkit.load(trained[0])
+    want = m.probabilities(["a film", "a dull film"])
+    assert torch.equal(m.probabilities(np.array(["a film", "a dull film"])), want)
+    assert torch.equal(m.probabilities(t for t in ("a film", "a dull film")), want)
+    assert m.encode(("a film",)) == m.encode(["a film"])
+    for method in (m.probabilities, m.encode):
+        with pytest.raises(TypeError, match=r"list of texts; for one text, give \[text\]"):
+            method("a film")
+        with pytest.raises(TypeError, match="takes a text or a list of texts, not a list holding int"):
+            method([5])
+
+
 def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The file was put in place before onnxruntime judged it, so a refused export stayed (over a good one)."""

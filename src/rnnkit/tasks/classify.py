@@ -323,6 +323,15 @@ def warn_headerless(table: Table, stacklevel: int = 1) -> None:
         warnings.warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
 
 
+def _text_list(verb: str, texts: object) -> list[str]:
+    """``texts`` (a list, tuple, numpy array or other iterable of strings) as a list; one string is a TypeError
+    (its characters would be read as one-letter texts), and so is a non-text (a numpy array was "truth value
+    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'")."""
+    if isinstance(texts, str):
+        raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
+    return check_texts(verb, texts)
+
+
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
     """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
     return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
@@ -571,12 +580,11 @@ class TextClassifier(shared.TextModel):
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``)."""
-        return _encode_texts(self.tokenizer, texts, self.max_len)
+        return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
         """(N, K) class probabilities, in the order of ``labels``."""
-        if isinstance(texts, str):  # its characters would be read as N one-letter texts
-            raise TypeError("probabilities takes a list of texts; for one text, give [text]")
+        texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
