@@ -220,6 +220,18 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
     assert m.predict([iter(["john", "went"]), "home"]) == m.predict([["john", "went"], "home"])
 
 
+def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_no_tags(
+        tagger: tuple[Path, Path]) -> None:
+    """tag(5) was "'int' object is not iterable", tag([["a", 5]]) a traceback from the spelling encoder and
+    tag([[]]) an IndexError from inside the decoder."""
+    m = rnnkit.load(tagger[0])
+    for bad, shown in ((5, "not int"), ([["a", 5]], r"a sentence is \['a', 5\]"), ([None], "a sentence is None")):
+        with pytest.raises(TypeError, match=rf"^tag takes a list of sentences, each a list of tokens.*{shown}"):
+            m.tag(bad)
+    assert m.tag([[], ["a", "1"], []]) == [[], m.tag([["a", "1"]])[0], []]
+    assert m.tag([[]]) == [[]] and m.tag([]) == []
+
+
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],
                                   ["evaluate", "--data", "{test}", "--label-column=tag"],
                                   ["predict", "--file", "{test}", "--text-column", "body"],
