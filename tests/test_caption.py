@@ -511,6 +511,8 @@ def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Pat
         m.caption(None)
     with pytest.raises(UserError, match="^beam 2.0: expected an integer >= 1$"):
         m.caption([], beam=2.0)
+    with pytest.raises(TypeError, match=r"^evaluate takes a captioned-image folder \(a str or a path\), not int$"):
+        m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
 
 
 def test_exact_match_compares_words_as_the_references_are_read() -> None:

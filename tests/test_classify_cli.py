@@ -315,6 +315,11 @@ def test_probabilities_and_encode_take_any_iterable_of_texts_and_refuse_the_rest
             method("a film")
         with pytest.raises(TypeError, match="takes a text or a list of texts, not a list holding int"):
             method([5])
+    # pathlib's "expected str, bytes or os.PathLike object" from inside, or "5: no such file"
+    with pytest.raises(TypeError, match=r"^evaluate takes a labelled file \(a str or a path\), not int$"):
+        m.evaluate(5)
+    with pytest.raises(TypeError, match="^predict_file takes a CSV, TSV or JSONL file .*, not list$"):
+        m.predict_file(["a film"])
 
 
 def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,

@@ -410,7 +410,7 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
     for texts in ("", ["March 3, 1999", "  "]):
         with pytest.raises(UserError, match="an empty text"):
             m.translate(texts)
-    with pytest.raises(TypeError, match="not NoneType"):
+    with pytest.raises(TypeError, match="not a list holding NoneType"):
         m.translate([None])
     assert m.translate("March 3, 1999", beam=np.int64(2), max_len_b=np.int64(5)) == m.translate(
         "March 3, 1999", beam=2, max_len_b=5)
@@ -421,6 +421,17 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         with pytest.raises(TypeError, match=f"list of \\(source, target\\) pairs of texts; item 0 is .*{shown}"):
             m.evaluate(bad)
     assert m.evaluate([["March 3, 1999", "1999-03-03"]])["pairs"] == 1
+
+
+def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(trained: tuple[Path, Path]) -> None:
+    """translate(Path(...)) and translate(5) were "'PosixPath' object is not iterable" from inside translate,
+    evaluate(5) "'int' object is not iterable"."""
+    m = rnnkit.load(trained[1])
+    for bad, shown in ((trained[0], type(trained[0]).__name__), (5, "int")):
+        with pytest.raises(TypeError, match=f"^translate takes a text or a list of texts, not {shown}$"):
+            m.translate(bad)
+    with pytest.raises(TypeError, match="^evaluate takes a pairs file or a list of .* pairs of texts, not int$"):
+        m.evaluate(5)
 
 
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:

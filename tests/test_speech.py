@@ -452,6 +452,12 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
     manifest = read_manifest(test)
     assert isinstance(rec.transcribe(manifest[0].audio), str)
     assert len(rec.transcribe([u.audio for u in manifest[:3]], beam=2)) == 3
+    # transcribe(5) was "'int' object is not iterable", [5] and evaluate(5) pathlib's TypeError from inside
+    for bad in (5, [manifest[0].audio, 5]):
+        with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them .*, not int$"):
+            rec.transcribe(bad)
+    with pytest.raises(TypeError, match=r"^evaluate takes a corpus folder \(a str or a path\), not int$"):
+        rec.evaluate(5)
     (tmp_path / "x.wav").write_bytes(b"not audio at all")
     assert main(["transcribe", str(out), str(tmp_path / "x.wav")]) != 0
     assert "x.wav: not a WAV file" in capsys.readouterr().err

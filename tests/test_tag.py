@@ -230,6 +230,8 @@ def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_n
             m.tag(bad)
     assert m.tag([[], ["a", "1"], []]) == [[], m.tag([["a", "1"]])[0], []]
     assert m.tag([[]]) == [[]] and m.tag([]) == []
+    with pytest.raises(TypeError, match=r"^evaluate takes a tagged file \(a str or a path\), not int$"):
+        m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
 
 
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],

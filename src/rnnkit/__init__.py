@@ -60,12 +60,10 @@ def __dir__() -> list[str]:
 
 def load(path: str | Path) -> Any:
     """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
-    import os
-
+    from rnnkit.errors import check_path
     from rnnkit.tasks import load as load_task_object
 
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"load takes a model directory (a str or a path), not {type(path).__name__}")
+    check_path("load", path, "a model directory (a str or a path)")
     return load_task_object(path)
 
 
@@ -98,12 +96,14 @@ def _check_fit_arguments(**arguments: Any) -> None:
     """A TypeError naming the first of :func:`fit`'s own arguments of the wrong kind: ``data``, ``val_data``
     or ``out`` that is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from
     inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run)."""
+    from rnnkit.errors import check_path
+
     for name, value in arguments.items():
         if name in ("resume", "overwrite"):
             if not isinstance(value, bool):
                 raise TypeError(f"fit: {name} takes True or False, not {value!r}")
-        elif not isinstance(value, (str, os.PathLike)) and not (value is None and name != "out"):
-            raise TypeError(f"fit: {name} takes a str or a path, not {type(value).__name__}")
+        elif value is not None or name == "out":
+            check_path(f"fit: {name}", value)
 
 
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:

@@ -46,6 +46,7 @@ from rnnkit.errors import (
     check_beam,
     check_count,
     check_fraction,
+    check_path,
     check_positive,
     report_warnings,
 )
@@ -367,6 +368,7 @@ class ImageCaptioner:
 
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
         """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam``."""
+        check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
         return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}

@@ -64,6 +64,7 @@ from rnnkit.errors import (
     UserError,
     check_count,
     check_fraction,
+    check_path,
     check_positive,
     check_texts,
     report_warnings,
@@ -611,6 +612,7 @@ class TextClassifier(shared.TextModel):
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them."""
+        check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
         warn_headerless(table, stacklevel=2)
@@ -637,6 +639,7 @@ class TextClassifier(shared.TextModel):
         :meth:`baseline`), under the key ``"baseline"``, with McNemar's exact test of the two on these
         texts under ``"mcnemar"`` (``model_only``/``baseline_only``: texts only one of them gets right;
         ``p_value``: see :func:`rnnkit.metrics.mcnemar`)."""
+        check_path("evaluate", data, "a labelled file (a str or a path)")
         table = self._labelled(data, split, text_column, label_column)
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]

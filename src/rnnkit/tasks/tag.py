@@ -53,7 +53,7 @@ from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_positive
+from rnnkit.errors import SettingError, UserError, check_path, check_positive
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -372,6 +372,7 @@ class SequenceTagger(shared.TextModel):
         over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
+        check_path("evaluate", data, "a tagged file (a str or a path)")
         sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)
         if side is not None:

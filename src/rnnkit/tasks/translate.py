@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ from rnnkit.errors import (
     check_finite,
     check_fraction,
     check_positive,
+    check_texts,
     report_warnings,
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
@@ -404,12 +406,10 @@ class Translator:
         beam's ranking.
         """
         single = isinstance(texts, str)
-        items = [texts] if isinstance(texts, str) else list(texts)
+        items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
         beam, n_best = check_beam(beam, n_best)
         max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
         for text in items:
-            if not isinstance(text, str):
-                raise TypeError(f"translate takes a text or a list of texts, not {type(text).__name__}")
             if not text.strip():
                 raise UserError(f"an empty text {text!r}; give the text to translate")
         encoded = self._encode_sources(items)
@@ -444,19 +444,27 @@ class Translator:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
         compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
         of translations equal to their reference) and ``pairs``."""
-        if isinstance(pairs_file, (str, Path)):
-            if str(pairs_file) == BIBLE:
-                pairs = list(_bible()["test"])
-            else:
-                pairs = read_pairs(pairs_file)
-        else:
-            pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
-        if not pairs:
-            raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
+        pairs = _evaluation_pairs(pairs_file)
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+def _evaluation_pairs(pairs_file: object) -> list[Pair]:
+    """The pairs :meth:`Translator.evaluate` reads from ``pairs_file`` (a path, ``"bible-en-es"`` or a list
+    of pairs); none, or something else (``evaluate(5)`` was "'int' object is not iterable"), is refused."""
+    if isinstance(pairs_file, (str, os.PathLike)):
+        pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
+    elif isinstance(pairs_file, Iterable):
+        pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
+    else:
+        raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts, not "
+                        f"{type(pairs_file).__name__}")
+    if not pairs:
+        raise UserError(f"{pairs_file if isinstance(pairs_file, (str, os.PathLike)) else 'pairs'}: no pairs to "
+                        "evaluate")
+    return pairs
 
 
 def _pair(item: object, index: int) -> Pair:
