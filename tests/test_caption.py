@@ -515,6 +515,21 @@ def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Pat
         m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
 
 
+def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[Path, Path]) -> None:
+    """Anything but a list or tuple was taken for one image ("image <generator object ...>: expected the path of
+    a PNG or JPEG file"), as transcribe and translate read them; load_images(path) read the path's characters
+    as images ("/: is a directory")."""
+    import numpy as np
+
+    m = rnnkit.load(trained[0])
+    paths = [str(p) for p in sorted((trained[1] / "test").glob("*.png"))[:2]]
+    want = m.caption(paths)
+    assert len(want) == 2 and m.caption(p for p in paths) == want and m.caption(np.array(paths)) == want
+    assert m.caption(Path(paths[0])) == want[0] and torch.equal(m.load_images(iter(paths)), m.load_images(paths))
+    with pytest.raises(TypeError, match=r"^load_images takes a list of images .*; for one image, give \[image\]$"):
+        m.load_images(paths[0])
+
+
 def test_exact_match_compares_words_as_the_references_are_read() -> None:
     from rnnkit.tasks.caption import caption_scores
 
