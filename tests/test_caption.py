@@ -528,6 +528,8 @@ def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[P
     assert m.caption(Path(paths[0])) == want[0] and torch.equal(m.load_images(iter(paths)), m.load_images(paths))
     with pytest.raises(TypeError, match=r"^load_images takes a list of images .*; for one image, give \[image\]$"):
         m.load_images(paths[0])
+    report = m.evaluate(trained[1] / "test", beam=np.int64(2))  # "beam": np.int64(2) was no JSON
+    assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
 
 
 def test_exact_match_compares_words_as_the_references_are_read() -> None:

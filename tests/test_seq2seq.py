@@ -434,6 +434,14 @@ def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(train
         m.evaluate(5)
 
 
+def test_evaluate_reports_a_numpy_beam_as_an_int(trained: tuple[Path, Path]) -> None:
+    """``evaluate(..., beam=np.int64(2))`` returned ``"beam": np.int64(2)``, which json.dumps refuses."""
+    import numpy as np
+
+    report = rnnkit.load(trained[1]).evaluate([("March 3, 1999", "1999-03-03")], beam=np.int64(2))
+    assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
+
+
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:
     """a * length + b past 2**63 wrapped to a negative limit, which clamp(min=1) made one token."""
     from rnnkit.tasks.translate import OUTPUT_CAP, _max_lengths

@@ -373,6 +373,7 @@ class ImageCaptioner:
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
         """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam``."""
         check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
         return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}

@@ -407,6 +407,7 @@ class Transcriber:
         """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
         ``cer``), ``wer``, ``utterances``, ``beam``."""
         check_path("evaluate", corpus, "a corpus folder (a str or a path)")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
             voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")

@@ -444,6 +444,7 @@ class Translator:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
         compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
         of translations equal to their reference) and ``pairs``."""
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON)
         pairs = _evaluation_pairs(pairs_file)
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [written_form(self.target, t) for _, t in pairs]
