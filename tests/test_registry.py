@@ -187,8 +187,10 @@ def test_fit_takes_keywords_beside_a_config_and_refuses_what_it_cannot_use(sum_t
     assert result.steps == 3 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 6
     kept = rnnkit.fit("sum", data=data, out=tmp_path / "d", config=SumConfig(steps=3), minutes=5.0, **quiet)
     assert kept.steps == 3  # minutes beside a config's steps: whichever comes first, as in a TOML file
-    with pytest.raises(TypeError, match="^sum: unknown setting 'hiden'$"):
+    with pytest.raises(TypeError, match="^sum: unknown setting 'hiden'; did you mean 'hidden'\\?$"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", config=SumConfig(), hiden=5)
+    with pytest.raises(TypeError, match="^sum: unknown setting 'colour'$"):  # nothing near it: no guess
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", colour=5)
     with pytest.raises(TypeError, match="^sum: config must be a SumConfig"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", config=42)
     with pytest.raises(TypeError, match="^sum: takes no val_data"):

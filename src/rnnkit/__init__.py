@@ -111,6 +111,7 @@ def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) ->
     of settings or None: the defaults) with ``settings`` replacing its fields; numpy numbers become Python's
     (``hidden=np.int64(16)`` was refused as "expected an integer"), in ``config``'s own fields too."""
     import dataclasses
+    import difflib
 
     from rnnkit.train.options import config_from, plain_number, settings_of
 
@@ -119,9 +120,11 @@ def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) ->
     if config is not None and not isinstance(config, cls):
         raise TypeError(f"{task}: config must be a {cls.__name__} (or a dict of its settings), "
                         f"not {type(config).__name__}")
-    unknown = sorted(set(settings) - set(settings_of(cls())))
-    if unknown:
-        raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
+    known = settings_of(cls())
+    unknown = sorted(set(settings) - set(known))
+    if unknown:  # the nearest name too: a keyword was all a typo had to go on
+        near = difflib.get_close_matches(unknown[0], known, n=1)
+        raise TypeError(f"{task}: unknown setting {unknown[0]!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
     values = {name: plain_number(value) for name, value in {**settings_of(config or cls()), **settings}.items()}
     if "minutes" in settings and "steps" not in settings and config is None:
         values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
