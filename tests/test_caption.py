@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -550,3 +551,10 @@ def test_a_line_separator_inside_a_caption_is_not_a_line_break(tmp_path: Path) -
     (tmp_path / "captions.tsv").write_text("a.png\tred\u2028thing\n", encoding="utf-8")
     [item] = read_captions(tmp_path)
     assert list(item.captions) == ["red\u2028thing"]
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...ImageCaptioner object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[0])
+    want = rf"ImageCaptioner\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -884,3 +885,10 @@ def test_sample_and_score_refuse_a_thread_count_below_one(trained: Path, verb: l
     with pytest.raises(SystemExit) as exc:
         main([verb[0], str(trained), *verb[1:], "--threads", threads])
     assert exc.value.code == 2 and f"expected a positive integer, got {threads}" in capsys.readouterr().err
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: Path) -> None:
+    """It was ``<rnnkit.tasks...CharLM object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained)
+    want = rf"CharLM\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, cell='lstm', vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

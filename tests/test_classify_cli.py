@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -514,3 +515,10 @@ def test_fasttext_files_train_and_plain_lines_predict(tmp_path: Path, capsys: py
     assert [r["text"] for r in written] == ["good film", "bad film"] and written[0]["predicted_label"] in {"pos", "neg"}
     assert main(["evaluate", str(out), "--data", str(ft), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["count"] == 40
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...TextClassifier object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[0])
+    want = rf"TextClassifier\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, classes=2\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -500,3 +501,10 @@ def test_written_form_is_what_a_model_writing_through_the_tokenizer_writes() -> 
         assert decode_ids(words, words.encode(text)) == written_form(words, text)
     chars = CharVocab.train(["cafe\u0301"])  # the padded layout a translator uses: NFC
     assert written_form(chars, "cafe\u0301") == "caf\u00e9" == decode_ids(chars, chars.encode("cafe\u0301"))
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...Translator object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[1])
+    want = rf"Translator\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, source_vocab=\d+, target_vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

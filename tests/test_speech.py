@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import shutil
 import warnings
 from collections.abc import Callable
@@ -671,3 +672,10 @@ def test_a_line_separator_inside_a_transcript_is_not_a_line_break(tmp_path: Path
     (folder / "manifest.tsv").write_text("audio\ttext\na.wav\tone\u2028two\n", encoding="utf-8")
     [utterance] = read_manifest(folder)
     assert "one" in utterance.text and "two" in utterance.text
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(tone_model: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...Transcriber object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(tone_model[0])
+    want = rf"Transcriber\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, symbols='phonemes'\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

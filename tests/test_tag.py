@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,10 @@ def test_a_folder_where_a_file_goes_is_named_as_a_folder(tmp_path: Path, tagger:
         err = capsys.readouterr().err
         assert err.startswith(f"rnnkit: error: {folder}: is a directory; expected a ") and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing written to --out
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(tagger: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...SequenceTagger object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(tagger[0])
+    want = rf"SequenceTagger\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, tags=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

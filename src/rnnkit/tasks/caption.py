@@ -61,7 +61,15 @@ from rnnkit.tasks.translate import (
     sacre_scores,
     teacher_forcing_ratio,
 )
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import (
+    MAX_DECODE_LENGTH,
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    saved_max_len,
+)
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -335,6 +343,9 @@ class ImageCaptioner:
         check_size(ckpt, "the vocabulary", self.words.vocab_size, "tgt_vocab")
         self.model.eval()
         self.max_len = saved_max_len(ckpt, 30)
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, vocab=self.words.vocab_size)
 
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""

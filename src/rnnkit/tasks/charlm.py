@@ -59,7 +59,7 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -549,6 +549,9 @@ class CharLM:
         self.model = build_model(lambda: LanguageModel(len(self.vocab), **kwargs), ckpt)
         self.model.eval()
         self.dynamic_rms = _saved_rms(ckpt, self.model)
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, cell=self.model.cell, vocab=len(self.vocab))
 
     def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> Iterator[str]:

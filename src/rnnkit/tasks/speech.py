@@ -47,7 +47,7 @@ from rnnkit.errors import (
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -378,6 +378,9 @@ class Transcriber:
         self.model.eval()
         self.n_mels = int(kwargs.get("n_features", 80))
         self.frame_seconds = 0.010 * self.model.subsample
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, symbols=self.symbols.kind)
 
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,

@@ -59,7 +59,15 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import (
+    MAX_DECODE_LENGTH,
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    saved_max_len,
+)
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -374,6 +382,10 @@ class Translator:
         self.model.eval()
         check_size(ckpt, "the source vocabulary", self.source.vocab_size, "src_vocab")
         check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, source_vocab=self.source.vocab_size,
+                           target_vocab=self.target.vocab_size)
 
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
         """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
