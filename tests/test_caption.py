@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -511,6 +512,25 @@ def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Pat
         m.caption(None)
     with pytest.raises(UserError, match="^beam 2.0: expected an integer >= 1$"):
         m.caption([], beam=2.0)
+    with pytest.raises(TypeError, match=r"^evaluate takes a captioned-image folder \(a str or a path\), not int$"):
+        m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
+
+
+def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[Path, Path]) -> None:
+    """Anything but a list or tuple was taken for one image ("image <generator object ...>: expected the path of
+    a PNG or JPEG file"), as transcribe and translate read them; load_images(path) read the path's characters
+    as images ("/: is a directory")."""
+    import numpy as np
+
+    m = rnnkit.load(trained[0])
+    paths = [str(p) for p in sorted((trained[1] / "test").glob("*.png"))[:2]]
+    want = m.caption(paths)
+    assert len(want) == 2 and m.caption(p for p in paths) == want and m.caption(np.array(paths)) == want
+    assert m.caption(Path(paths[0])) == want[0] and torch.equal(m.load_images(iter(paths)), m.load_images(paths))
+    with pytest.raises(TypeError, match=r"^load_images takes a list of images .*; for one image, give \[image\]$"):
+        m.load_images(paths[0])
+    report = m.evaluate(trained[1] / "test", beam=np.int64(2))  # "beam": np.int64(2) was no JSON
+    assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
 
 
 def test_exact_match_compares_words_as_the_references_are_read() -> None:
@@ -531,3 +551,10 @@ def test_a_line_separator_inside_a_caption_is_not_a_line_break(tmp_path: Path) -
     (tmp_path / "captions.tsv").write_text("a.png\tred\u2028thing\n", encoding="utf-8")
     [item] = read_captions(tmp_path)
     assert list(item.captions) == ["red\u2028thing"]
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...ImageCaptioner object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[0])
+    want = rf"ImageCaptioner\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -852,6 +853,20 @@ def test_sample_and_score_refuse_counts_that_are_not_integers(trained: Path, kwa
             lm.stream("a", **{"length": 3, **kwargs})
 
 
+def test_score_takes_a_numpy_dynamic_lr_and_refuses_one_that_is_no_number(trained: Path) -> None:
+    """``dynamic_lr=np.float32(1e-4)`` was a traceback from torch's set_grad_enabled, ``"0.1"`` "'<=' not
+    supported between instances of 'int' and 'str'"."""
+    import numpy as np
+
+    lm = rnnkit.load(trained)
+    want = lm.score("to be or not", dynamic=True, segment=5, dynamic_lr=1e-4)["log_prob"]
+    got = lm.score("to be or not", dynamic=True, segment=5, dynamic_lr=np.float32(1e-4))["log_prob"]
+    assert got == pytest.approx(want, rel=1e-5)
+    for bad in ("0.1", [1e-4], float("nan"), -1.0, 1e39):
+        with pytest.raises(SettingError, match="^dynamic_lr .*: expected a number from 0 to "):
+            lm.score("to be", dynamic=True, dynamic_lr=bad)
+
+
 def test_sample_takes_numpy_and_tensor_integers_and_any_seed_torch_takes(trained: Path) -> None:
     import numpy as np
 
@@ -870,3 +885,10 @@ def test_sample_and_score_refuse_a_thread_count_below_one(trained: Path, verb: l
     with pytest.raises(SystemExit) as exc:
         main([verb[0], str(trained), *verb[1:], "--threads", threads])
     assert exc.value.code == 2 and f"expected a positive integer, got {threads}" in capsys.readouterr().err
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: Path) -> None:
+    """It was ``<rnnkit.tasks...CharLM object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained)
+    want = rf"CharLM\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, cell='lstm', vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

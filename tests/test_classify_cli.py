@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -300,6 +301,28 @@ def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[
     assert m.predict(("a film",)) == m.predict(["a film"])
 
 
+def test_probabilities_and_encode_take_any_iterable_of_texts_and_refuse_the_rest(trained: tuple[Path, Path]) -> None:
+    """A numpy array of texts was "truth value of an array is ambiguous", ``[5]`` "'int' object has no attribute
+    'strip'", and ``encode("a film")`` the ids of six one-letter texts."""
+    import numpy as np
+
+    m = rnnkit.load(trained[0])
+    want = m.probabilities(["a film", "a dull film"])
+    assert torch.equal(m.probabilities(np.array(["a film", "a dull film"])), want)
+    assert torch.equal(m.probabilities(t for t in ("a film", "a dull film")), want)
+    assert m.encode(("a film",)) == m.encode(["a film"])
+    for method in (m.probabilities, m.encode):
+        with pytest.raises(TypeError, match=r"list of texts; for one text, give \[text\]"):
+            method("a film")
+        with pytest.raises(TypeError, match="takes a text or a list of texts, not a list holding int"):
+            method([5])
+    # pathlib's "expected str, bytes or os.PathLike object" from inside, or "5: no such file"
+    with pytest.raises(TypeError, match=r"^evaluate takes a labelled file \(a str or a path\), not int$"):
+        m.evaluate(5)
+    with pytest.raises(TypeError, match="^predict_file takes a CSV, TSV or JSONL file .*, not list$"):
+        m.predict_file(["a film"])
+
+
 def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The file was put in place before onnxruntime judged it, so a refused export stayed (over a good one)."""
@@ -492,3 +515,10 @@ def test_fasttext_files_train_and_plain_lines_predict(tmp_path: Path, capsys: py
     assert [r["text"] for r in written] == ["good film", "bad film"] and written[0]["predicted_label"] in {"pos", "neg"}
     assert main(["evaluate", str(out), "--data", str(ft), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["count"] == 40
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...TextClassifier object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[0])
+    want = rf"TextClassifier\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, classes=2\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

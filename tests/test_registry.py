@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -186,13 +187,40 @@ def test_fit_takes_keywords_beside_a_config_and_refuses_what_it_cannot_use(sum_t
     assert result.steps == 3 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 6
     kept = rnnkit.fit("sum", data=data, out=tmp_path / "d", config=SumConfig(steps=3), minutes=5.0, **quiet)
     assert kept.steps == 3  # minutes beside a config's steps: whichever comes first, as in a TOML file
-    with pytest.raises(TypeError, match="^sum: unknown setting 'hiden'$"):
+    with pytest.raises(TypeError, match="^sum: unknown setting 'hiden'; did you mean 'hidden'\\?$"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", config=SumConfig(), hiden=5)
+    with pytest.raises(TypeError, match="^sum: unknown setting 'colour'$"):  # nothing near it: no guess
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", colour=5)
     with pytest.raises(TypeError, match="^sum: config must be a SumConfig"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", config=42)
     with pytest.raises(TypeError, match="^sum: takes no val_data"):
         rnnkit.fit("sum", data=data, out=tmp_path / "c", val_data=data, steps=2)
     assert not (tmp_path / "c").exists()
+
+
+def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
+    """``hidden=np.int64(5)`` (a value from a numpy grid, a DataFrame) was "hidden np.int64(5): expected an
+    integer", np.float32 learning rates "expected a number"; they are Python's numbers in config.json."""
+    quiet = {"verbose": False, "progress": False}
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "a", hidden=np.int64(5), steps=np.int32(3),
+                        lr=np.float32(0.02), **quiet)
+    settings = json.loads((tmp_path / "a" / "best" / "config.json").read_text())["settings"]
+    assert result.steps == 3 and settings["hidden"] == 5 and settings["lr"] == pytest.approx(0.02)
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "b", config=SumConfig(hidden=np.int64(4), steps=2), **quiet)
+    assert result.steps == 2 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 4
+
+
+@pytest.mark.parametrize(("argument", "value", "message"), [
+    ("out", None, "out takes a str or a path, not NoneType"), ("out", 5, "out takes a str or a path, not int"),
+    ("data", 5, "data takes a str or a path, not int"), ("data", ["a.txt"], "data takes a str or a path, not list"),
+    ("overwrite", "no", "overwrite takes True or False, not 'no'"), ("resume", 1, "resume takes True or False, not 1")])
+def test_fit_refuses_arguments_of_the_wrong_kind(sum_task, data, tmp_path, argument, value, message) -> None:
+    """``out=None`` or ``data=5`` reached pathlib as "expected str, bytes or os.PathLike object" from inside the
+    task (or "5: no such file"); ``overwrite="no"`` was true and overwrote the run."""
+    arguments = {"data": data, "out": tmp_path / "run", "steps": 2, "verbose": False, argument: value}
+    with pytest.raises(TypeError, match=f"^fit: {message}$"):
+        rnnkit.fit("sum", **arguments)
+    assert not (tmp_path / "run").exists()
 
 
 def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:

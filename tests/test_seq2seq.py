@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -410,7 +411,7 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
     for texts in ("", ["March 3, 1999", "  "]):
         with pytest.raises(UserError, match="an empty text"):
             m.translate(texts)
-    with pytest.raises(TypeError, match="not NoneType"):
+    with pytest.raises(TypeError, match="not a list holding NoneType"):
         m.translate([None])
     assert m.translate("March 3, 1999", beam=np.int64(2), max_len_b=np.int64(5)) == m.translate(
         "March 3, 1999", beam=2, max_len_b=5)
@@ -421,6 +422,25 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         with pytest.raises(TypeError, match=f"list of \\(source, target\\) pairs of texts; item 0 is .*{shown}"):
             m.evaluate(bad)
     assert m.evaluate([["March 3, 1999", "1999-03-03"]])["pairs"] == 1
+
+
+def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(trained: tuple[Path, Path]) -> None:
+    """translate(Path(...)) and translate(5) were "'PosixPath' object is not iterable" from inside translate,
+    evaluate(5) "'int' object is not iterable"."""
+    m = rnnkit.load(trained[1])
+    for bad, shown in ((trained[0], type(trained[0]).__name__), (5, "int")):
+        with pytest.raises(TypeError, match=f"^translate takes a text or a list of texts, not {shown}$"):
+            m.translate(bad)
+    with pytest.raises(TypeError, match="^evaluate takes a pairs file or a list of .* pairs of texts, not int$"):
+        m.evaluate(5)
+
+
+def test_evaluate_reports_a_numpy_beam_as_an_int(trained: tuple[Path, Path]) -> None:
+    """``evaluate(..., beam=np.int64(2))`` returned ``"beam": np.int64(2)``, which json.dumps refuses."""
+    import numpy as np
+
+    report = rnnkit.load(trained[1]).evaluate([("March 3, 1999", "1999-03-03")], beam=np.int64(2))
+    assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
 
 
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:
@@ -481,3 +501,10 @@ def test_written_form_is_what_a_model_writing_through_the_tokenizer_writes() -> 
         assert decode_ids(words, words.encode(text)) == written_form(words, text)
     chars = CharVocab.train(["cafe\u0301"])  # the padded layout a translator uses: NFC
     assert written_form(chars, "cafe\u0301") == "caf\u00e9" == decode_ids(chars, chars.encode("cafe\u0301"))
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...Translator object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(trained[1])
+    want = rf"Translator\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, source_vocab=\d+, target_vocab=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 import shutil
 import warnings
 from collections.abc import Callable
@@ -452,6 +453,12 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
     manifest = read_manifest(test)
     assert isinstance(rec.transcribe(manifest[0].audio), str)
     assert len(rec.transcribe([u.audio for u in manifest[:3]], beam=2)) == 3
+    # transcribe(5) was "'int' object is not iterable", [5] and evaluate(5) pathlib's TypeError from inside
+    for bad in (5, [manifest[0].audio, 5]):
+        with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them .*, not int$"):
+            rec.transcribe(bad)
+    with pytest.raises(TypeError, match=r"^evaluate takes a corpus folder \(a str or a path\), not int$"):
+        rec.evaluate(5)
     (tmp_path / "x.wav").write_bytes(b"not audio at all")
     assert main(["transcribe", str(out), str(tmp_path / "x.wav")]) != 0
     assert "x.wav: not a WAV file" in capsys.readouterr().err
@@ -665,3 +672,10 @@ def test_a_line_separator_inside_a_transcript_is_not_a_line_break(tmp_path: Path
     (folder / "manifest.tsv").write_text("audio\ttext\na.wav\tone\u2028two\n", encoding="utf-8")
     [utterance] = read_manifest(folder)
     assert "one" in utterance.text and "two" in utterance.text
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(tone_model: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...Transcriber object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(tone_model[0])
+    want = rf"Transcriber\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, symbols='phonemes'\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

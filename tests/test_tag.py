@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -220,6 +221,20 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
     assert m.predict([iter(["john", "went"]), "home"]) == m.predict([["john", "went"], "home"])
 
 
+def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_no_tags(
+        tagger: tuple[Path, Path]) -> None:
+    """tag(5) was "'int' object is not iterable", tag([["a", 5]]) a traceback from the spelling encoder and
+    tag([[]]) an IndexError from inside the decoder."""
+    m = rnnkit.load(tagger[0])
+    for bad, shown in ((5, "not int"), ([["a", 5]], r"a sentence is \['a', 5\]"), ([None], "a sentence is None")):
+        with pytest.raises(TypeError, match=rf"^tag takes a list of sentences, each a list of tokens.*{shown}"):
+            m.tag(bad)
+    assert m.tag([[], ["a", "1"], []]) == [[], m.tag([["a", "1"]])[0], []]
+    assert m.tag([[]]) == [[]] and m.tag([]) == []
+    with pytest.raises(TypeError, match=r"^evaluate takes a tagged file \(a str or a path\), not int$"):
+        m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
+
+
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],
                                   ["evaluate", "--data", "{test}", "--label-column=tag"],
                                   ["predict", "--file", "{test}", "--text-column", "body"],
@@ -250,3 +265,10 @@ def test_a_folder_where_a_file_goes_is_named_as_a_folder(tmp_path: Path, tagger:
         err = capsys.readouterr().err
         assert err.startswith(f"rnnkit: error: {folder}: is a directory; expected a ") and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus"]  # nothing written to --out
+
+
+def test_the_repr_of_a_loaded_model_names_its_directory_and_size(tagger: tuple[Path, Path]) -> None:
+    """It was ``<rnnkit.tasks...SequenceTagger object at 0x7f...>``, which said nothing of which model it was."""
+    m = rnnkit.load(tagger[0])
+    want = rf"SequenceTagger\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, tags=\d+\)"
+    assert re.fullmatch(want, repr(m)), repr(m)

@@ -60,12 +60,10 @@ def __dir__() -> list[str]:
 
 def load(path: str | Path) -> Any:
     """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
-    import os
-
+    from rnnkit.errors import check_path
     from rnnkit.tasks import load as load_task_object
 
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"load takes a model directory (a str or a path), not {type(path).__name__}")
+    check_path("load", path, "a model directory (a str or a path)")
     return load_task_object(path)
 
 
@@ -78,30 +76,57 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
     gives the model.
     """
-    import dataclasses
     import inspect
 
     from rnnkit.tasks import get_task
-    from rnnkit.train.options import config_from, settings_of
 
     spec = get_task(task)
-    if isinstance(config, dict):  # the settings as a mapping: the same as keywords
-        settings, config = {**config, **settings}, None
-    if config is not None and not isinstance(config, spec.config):
-        raise TypeError(f"{task}: config must be a {spec.config.__name__} (or a dict of its settings), "
-                        f"not {type(config).__name__}")
-    unknown = sorted(set(settings) - set(settings_of(spec.config())))
-    if unknown:
-        raise TypeError(f"{task}: unknown setting {unknown[0]!r}")
-    values = dict(settings)
-    if "minutes" in values and "steps" not in values and config is None:
-        values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
-    # keywords beside a config replace its fields, as they would replace the defaults
-    config = config_from(spec.config, values) if config is None else dataclasses.replace(config, **values)
+    _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume, overwrite=overwrite)
+    config = _task_config(task, spec.config, config, settings)
     options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
     if val_data is not None:
         if "val_data" not in inspect.signature(spec.train).parameters:
             raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
                             f"its val_fraction setting)")
-        options["val_data"] = val_data
-    return spec.train(config, data, out, **options)
+        options["val_data"] = os.fspath(val_data)
+    return spec.train(config, None if data is None else os.fspath(data), out, **options)
+
+
+def _check_fit_arguments(**arguments: Any) -> None:
+    """A TypeError naming the first of :func:`fit`'s own arguments of the wrong kind: ``data``, ``val_data``
+    or ``out`` that is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from
+    inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run)."""
+    from rnnkit.errors import check_path
+
+    for name, value in arguments.items():
+        if name in ("resume", "overwrite"):
+            if not isinstance(value, bool):
+                raise TypeError(f"fit: {name} takes True or False, not {value!r}")
+        elif value is not None or name == "out":
+            check_path(f"fit: {name}", value)
+
+
+def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:
+    """The task's config (of dataclass ``cls``) that :func:`fit` trains with: ``config`` (an instance, a dict
+    of settings or None: the defaults) with ``settings`` replacing its fields; numpy numbers become Python's
+    (``hidden=np.int64(16)`` was refused as "expected an integer"), in ``config``'s own fields too."""
+    import dataclasses
+    import difflib
+
+    from rnnkit.train.options import config_from, plain_number, settings_of
+
+    if isinstance(config, dict):  # the settings as a mapping: the same as keywords
+        settings, config = {**config, **settings}, None
+    if config is not None and not isinstance(config, cls):
+        raise TypeError(f"{task}: config must be a {cls.__name__} (or a dict of its settings), "
+                        f"not {type(config).__name__}")
+    known = settings_of(cls())
+    unknown = sorted(set(settings) - set(known))
+    if unknown:  # the nearest name too: a keyword was all a typo had to go on
+        near = difflib.get_close_matches(unknown[0], known, n=1)
+        raise TypeError(f"{task}: unknown setting {unknown[0]!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
+    values = {name: plain_number(value) for name, value in {**settings_of(config or cls()), **settings}.items()}
+    if "minutes" in settings and "steps" not in settings and config is None:
+        values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
+    # keywords beside a config replace its fields, as they would replace the defaults
+    return config_from(cls, values) if config is None else dataclasses.replace(config, **values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import os
 import re
 import sys
 import warnings
@@ -103,6 +104,13 @@ def check_texts(verb: str, texts: object) -> list[str]:
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
                             f"{type(item).__name__}")
     return items
+
+
+def check_path(name: str, value: object, what: str = "a str or a path") -> None:
+    """Raise a TypeError ``"{name} takes {what}, not int"`` unless ``value`` is a str or an ``os.PathLike``
+    (``evaluate(5)`` was pathlib's "expected str, bytes or os.PathLike object, not int" from inside it)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
 
 
 def check_type(name: str, value: object, annotation: object) -> None:

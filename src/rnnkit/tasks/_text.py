@@ -27,7 +27,7 @@ from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -183,6 +183,10 @@ class TextModel:
         self.model.eval()
         check_size(ckpt, self.labels_key, len(self.labels), "num_tags" if self.per_step else "num_classes")
         check_size(ckpt, "the vocabulary", self.tokenizer.vocab_size, "vocab_size")
+
+    def __repr__(self) -> str:
+        counted = "tags" if self.per_step else "classes"
+        return loaded_repr(self, self.checkpoint, self.model, **{counted: len(self.labels)})
 
     def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
         """The rows of the training run's ``"train"`` or ``"val"`` side (same fraction and seed) of a file

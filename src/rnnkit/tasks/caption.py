@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from rnnkit.errors import (
     check_beam,
     check_count,
     check_fraction,
+    check_path,
     check_positive,
     report_warnings,
 )
@@ -59,7 +61,15 @@ from rnnkit.tasks.translate import (
     sacre_scores,
     teacher_forcing_ratio,
 )
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import (
+    MAX_DECODE_LENGTH,
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    saved_max_len,
+)
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -334,8 +344,14 @@ class ImageCaptioner:
         self.model.eval()
         self.max_len = saved_max_len(ckpt, 30)
 
-    def load_images(self, images: Sequence[Any]) -> torch.Tensor:
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, vocab=self.words.vocab_size)
+
+    def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
+        if _one_image(images):  # a path's characters were read as N images ("/: is a directory")
+            raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
+        images = list(images)
         size, channels = self.model.image_size, int(self.model.config()["in_channels"])
         if not images:
             return torch.empty(0, channels, *size)
@@ -348,7 +364,7 @@ class ImageCaptioner:
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
-        single = not isinstance(images, (list, tuple))
+        single = _one_image(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)
         results = []
@@ -367,9 +383,18 @@ class ImageCaptioner:
 
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
         """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam``."""
+        check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
         return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}
+
+
+def _one_image(images: object) -> bool:
+    """Whether :meth:`ImageCaptioner.caption` reads ``images`` as one image (a path or a PIL image) rather than a
+    list, tuple, generator or array of them, as :meth:`Transcriber.transcribe` reads its files: anything but a
+    list or tuple was taken for one image ("image <generator object ...>: expected the path of a PNG ...")."""
+    return isinstance(images, (str, os.PathLike)) or not isinstance(images, Iterable)
 
 
 # ------------------------------------------------------------------------------------------- CLI

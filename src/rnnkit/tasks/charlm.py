@@ -59,7 +59,7 @@ from rnnkit.models.language_model import LanguageModel, generate, sequence_log_p
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register
 from rnnkit.train import distributed
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -550,6 +550,9 @@ class CharLM:
         self.model.eval()
         self.dynamic_rms = _saved_rms(ckpt, self.model)
 
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, cell=self.model.cell, vocab=len(self.vocab))
+
     def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
                seed: int | None = None) -> Iterator[str]:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
@@ -617,9 +620,11 @@ class CharLM:
         if method == "rms" and self.dynamic_rms is None:
             raise UserError(f"{self.checkpoint.path}: holds no gradient statistics for the RMS rule (saved by an "
                             "older rnnkit or by hand); use --dynamic-method sgd")
-        lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else lr
-        if not 0 <= lr <= LR_LIMIT:  # also refuses NaN
-            raise SettingError("dynamic_lr", lr, f"expected a number from 0 to {LR_LIMIT:.3g}")
+        expected = f"expected a number from 0 to {LR_LIMIT:.3g}"
+        # a str was "'<=' not supported" from here, np.float32 a traceback from torch's set_grad_enabled
+        lr = (RMS_LR if method == "rms" else DYNAMIC_LR) if lr is None else check_finite("dynamic_lr", lr, expected, 0)
+        if lr > LR_LIMIT:
+            raise SettingError("dynamic_lr", lr, expected)
         segment = DYNAMIC_SEGMENT if segment is None else check_count("segment", segment, 1)
         return {"method": method, "lr": lr, "segment": segment}
 

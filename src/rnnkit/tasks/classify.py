@@ -64,6 +64,7 @@ from rnnkit.errors import (
     UserError,
     check_count,
     check_fraction,
+    check_path,
     check_positive,
     check_texts,
     report_warnings,
@@ -323,6 +324,15 @@ def warn_headerless(table: Table, stacklevel: int = 1) -> None:
         warnings.warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
 
 
+def _text_list(verb: str, texts: object) -> list[str]:
+    """``texts`` (a list, tuple, numpy array or other iterable of strings) as a list; one string is a TypeError
+    (its characters would be read as one-letter texts), and so is a non-text (a numpy array was "truth value
+    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'")."""
+    if isinstance(texts, str):
+        raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
+    return check_texts(verb, texts)
+
+
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
     """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
     return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
@@ -571,12 +581,11 @@ class TextClassifier(shared.TextModel):
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``)."""
-        return _encode_texts(self.tokenizer, texts, self.max_len)
+        return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
         """(N, K) class probabilities, in the order of ``labels``."""
-        if isinstance(texts, str):  # its characters would be read as N one-letter texts
-            raise TypeError("probabilities takes a list of texts; for one text, give [text]")
+        texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
@@ -603,6 +612,7 @@ class TextClassifier(shared.TextModel):
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them."""
+        check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
         warn_headerless(table, stacklevel=2)
@@ -629,6 +639,7 @@ class TextClassifier(shared.TextModel):
         :meth:`baseline`), under the key ``"baseline"``, with McNemar's exact test of the two on these
         texts under ``"mcnemar"`` (``model_only``/``baseline_only``: texts only one of them gets right;
         ``p_value``: see :func:`rnnkit.metrics.mcnemar`)."""
+        check_path("evaluate", data, "a labelled file (a str or a path)")
         table = self._labelled(data, split, text_column, label_column)
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]

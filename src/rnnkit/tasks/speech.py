@@ -20,9 +20,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,14 @@ from rnnkit.errors import (
     UserError,
     check_beam,
     check_fraction,
+    check_path,
     check_positive,
     report_warnings,
 )
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -377,6 +379,9 @@ class Transcriber:
         self.n_mels = int(kwargs.get("n_features", 80))
         self.frame_seconds = 0.010 * self.model.subsample
 
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, symbols=self.symbols.kind)
+
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
                    timings: bool = False) -> Any:
@@ -384,8 +389,10 @@ class Transcriber:
         (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
         ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
         beam, _ = check_beam(beam)
-        single = isinstance(paths, (str, Path))
-        items = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        single = isinstance(paths, (str, os.PathLike)) or not isinstance(paths, Iterable)
+        items = [paths] if single else list(paths)
+        for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
+            check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
         feats = [features_of(Path(p), self.n_mels) for p in items]
         results = [self._result(d, timings) for d in _decode_all(self.model, feats, beam)]
         return results[0] if single else results
@@ -402,6 +409,8 @@ class Transcriber:
     def evaluate(self, corpus: str | Path, beam: int = 1) -> dict[str, Any]:
         """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
         ``cer``), ``wer``, ``utterances``, ``beam``."""
+        check_path("evaluate", corpus, "a corpus folder (a str or a path)")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
             voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")

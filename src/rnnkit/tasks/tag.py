@@ -53,7 +53,7 @@ from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_positive
+from rnnkit.errors import SettingError, UserError, check_path, check_positive
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -335,14 +335,11 @@ class SequenceTagger(shared.TextModel):
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence; a sentence longer than ``max_len`` tokens (the longest trained
-        on) is tagged in consecutive pieces of ``max_len`` tokens."""
-        sentences = [sentences] if isinstance(sentences, str) else list(sentences)  # an iterator is read once
-        if any(isinstance(s, str) for s in sentences):
-            raise TypeError("tag takes a list of sentences, each a list of tokens; predict takes texts")
+        on) is tagged in consecutive pieces of ``max_len`` tokens; an empty sentence has no tags."""
+        sentences = _token_lists(sentences)
         pieces, owners = [], []
         for i, sent in enumerate(sentences):
-            sent = list(sent)
-            for at in range(0, max(len(sent), 1), self.max_len):
+            for at in range(0, len(sent), self.max_len):  # an empty one was an IndexError from the decoder
                 pieces.append(sent[at: at + self.max_len])
                 owners.append(i)
         seqs, lex = lexicon(pieces, self.tokenizer, self.chars, bool(self.config.get("fold_words", False)))
@@ -375,6 +372,7 @@ class SequenceTagger(shared.TextModel):
         over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
+        check_path("evaluate", data, "a tagged file (a str or a path)")
         sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)
         if side is not None:
@@ -400,6 +398,22 @@ class SequenceTagger(shared.TextModel):
             raise UserError(f"{self.checkpoint.path}: ONNX export covers taggers without a spelling encoder or CRF; "
                             "train with --char-dim 0 and without --crf to export")
         return super().export(path, check)
+
+
+def _token_lists(sentences: object) -> list[list[str]]:
+    """``sentences`` (an iterable, read once, of token lists) as lists of tokens, else a TypeError naming what
+    :meth:`SequenceTagger.tag` takes: a text (each character was a sentence of its own), a number ("'int'
+    object is not iterable") or a token that is no string (a traceback from the spelling encoder)."""
+    expected = "tag takes a list of sentences, each a list of tokens (strings); predict takes texts"
+    if isinstance(sentences, str) or not isinstance(sentences, Iterable):
+        raise TypeError(f"{expected}, not {type(sentences).__name__}")
+    out = []
+    for sentence in sentences:
+        tokens = list(sentence) if isinstance(sentence, Iterable) and not isinstance(sentence, str) else None
+        if tokens is None or not all(isinstance(t, str) for t in tokens):
+            raise TypeError(f"{expected}; a sentence is {sentence!r}")
+        out.append(tokens)
+    return out
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,20 @@ from rnnkit.errors import (
     check_finite,
     check_fraction,
     check_positive,
+    check_texts,
     report_warnings,
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH, Checkpoint, as_checkpoint, build_model, check_size, saved_max_len
+from rnnkit.train.checkpoint import (
+    MAX_DECODE_LENGTH,
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    saved_max_len,
+)
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -373,6 +383,10 @@ class Translator:
         check_size(ckpt, "the source vocabulary", self.source.vocab_size, "src_vocab")
         check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
 
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, source_vocab=self.source.vocab_size,
+                           target_vocab=self.target.vocab_size)
+
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
         """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
         its training pairs were cut to); unknown tokens become ``<unk>`` and are named in one warning."""
@@ -404,12 +418,10 @@ class Translator:
         beam's ranking.
         """
         single = isinstance(texts, str)
-        items = [texts] if isinstance(texts, str) else list(texts)
+        items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
         beam, n_best = check_beam(beam, n_best)
         max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
         for text in items:
-            if not isinstance(text, str):
-                raise TypeError(f"translate takes a text or a list of texts, not {type(text).__name__}")
             if not text.strip():
                 raise UserError(f"an empty text {text!r}; give the text to translate")
         encoded = self._encode_sources(items)
@@ -444,19 +456,28 @@ class Translator:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
         compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
         of translations equal to their reference) and ``pairs``."""
-        if isinstance(pairs_file, (str, Path)):
-            if str(pairs_file) == BIBLE:
-                pairs = list(_bible()["test"])
-            else:
-                pairs = read_pairs(pairs_file)
-        else:
-            pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
-        if not pairs:
-            raise UserError(f"{pairs_file if isinstance(pairs_file, (str, Path)) else 'pairs'}: no pairs to evaluate")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON)
+        pairs = _evaluation_pairs(pairs_file)
         hyps = self.translate([s for s, _ in pairs], beam=beam)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+def _evaluation_pairs(pairs_file: object) -> list[Pair]:
+    """The pairs :meth:`Translator.evaluate` reads from ``pairs_file`` (a path, ``"bible-en-es"`` or a list
+    of pairs); none, or something else (``evaluate(5)`` was "'int' object is not iterable"), is refused."""
+    if isinstance(pairs_file, (str, os.PathLike)):
+        pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
+    elif isinstance(pairs_file, Iterable):
+        pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
+    else:
+        raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts, not "
+                        f"{type(pairs_file).__name__}")
+    if not pairs:
+        raise UserError(f"{pairs_file if isinstance(pairs_file, (str, os.PathLike)) else 'pairs'}: no pairs to "
+                        "evaluate")
+    return pairs
 
 
 def _pair(item: object, index: int) -> Pair:

@@ -54,6 +54,7 @@ __all__ = [
     "clean_leftovers",
     "discard_run",
     "load_checkpoint",
+    "loaded_repr",
     "missing_folders",
     "optimizer_state_from_files",
     "optimizer_state_to_files",
@@ -530,6 +531,15 @@ def as_checkpoint(source: Checkpoint | str | os.PathLike[str], kind: str = "the 
         return load_checkpoint(source)
     raise TypeError(f"{kind} takes a model directory (a path) or a Checkpoint, not {type(source).__name__}; "
                     "rnnkit.load(DIR) gives any task's model")
+
+
+def loaded_repr(owner: object, ckpt: Checkpoint, model: nn.Module, **facts: object) -> str:
+    """The repr of a task's loaded model ``owner`` (read from ``ckpt``, running ``model``): its class, its
+    directory, its parameter count and ``facts``, ``CharLM('runs/abc/best', parameters=5873, vocab=11)``;
+    the default ``<rnnkit.tasks.charlm.CharLM object at 0x7f...>`` said nothing of which model it was."""
+    params = sum(p.numel() for p in model.parameters())
+    shown = "".join(f", {name}={value!r}" for name, value in facts.items())
+    return f"{type(owner).__name__}({str(ckpt.path)!r}, parameters={params}{shown})"
 
 
 def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module:

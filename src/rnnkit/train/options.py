@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -29,8 +30,8 @@ from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
 __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_threads_argument",
-           "add_trainer_arguments", "config_from", "load_config_file", "read_toml", "resolve_settings", "settings_of",
-           "start_run", "train_config_from", "use_threads"]
+           "add_trainer_arguments", "config_from", "load_config_file", "plain_number", "read_toml", "resolve_settings",
+           "settings_of", "start_run", "train_config_from", "use_threads"]
 
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
@@ -140,6 +141,15 @@ def config_from(cls: type[T], values: dict[str, Any]) -> T:
     saved by another version), missing ones take the defaults."""
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def plain_number(value: Any) -> Any:
+    """``value`` as Python's int or float when it is another kind of real number (numpy's ``np.int64(16)``,
+    ``np.float32(0.5)``: the settings' type checks refused them, and a checkpoint's JSON cannot store them);
+    anything else (a bool, a str, None ...) as it is."""
+    if isinstance(value, bool) or type(value) in (int, float) or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def _positive_int(text: str) -> int:
