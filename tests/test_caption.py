@@ -72,6 +72,17 @@ def test_data_shapes_and_digits_write_a_new_folder_whole_or_not_at_all(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "used"]
 
 
+def test_data_shapes_help_says_test_unseen_comes_on_top_of_images(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--images` was 'images in all', but test_unseen/ is written beside the N images of train/, val/, test/."""
+    assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "20"]) == 0
+    assert "wrote 22 captioned images" in capsys.readouterr().out  # 16/2/2, and 2 in test_unseen/
+    with pytest.raises(SystemExit):
+        main(["data", "shapes", "-h"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "images in all" not in shown and "test_unseen/ gets a tenth as many more" in shown
+
+
 def test_data_names_the_out_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A device was 'a file', and a folder that cannot be made named the hidden temporary one instead of --out."""
     assert main(["data", "shapes", "--out", "/dev/null", "--images", "10"]) == 2

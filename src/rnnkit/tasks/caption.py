@@ -500,6 +500,12 @@ def _generator_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--images", type=int, default=3000, help="images in all (default 3000)")
 
 
+def _shapes_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--images", type=int, default=3000,
+                   help="images of train/, val/ and test/, 80/10/10 (default 3000); test_unseen/ gets a tenth "
+                        "as many more")
+
+
 def _shapes_command(args: argparse.Namespace) -> int:
     from rnnkit.data.shapes import write_shapes
 
@@ -548,7 +554,7 @@ register(Task(
 ))
 
 register(Generator(name="shapes", help="scenes of two coloured shapes with captions; test_unseen/ holds colour-shape "
-                   "pairs never drawn in training (--out DIR)", add_arguments=_generator_arguments,
+                   "pairs never drawn in training (--out DIR)", add_arguments=_shapes_arguments,
                    run=_shapes_command))
 register(Generator(name="digits", help="strips of 2-5 MNIST digits captioned with number words (--out DIR)",
                    add_arguments=_digits_arguments, run=_digits_command))

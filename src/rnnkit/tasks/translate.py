@@ -506,7 +506,7 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
     p.add_argument("--max-len-a", type=float, default=1.5,
                    help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
-                        "source and the model's --max-len")
+                        "source and the model's --max-len (default 1.5)")
     p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
     p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
