@@ -488,7 +488,7 @@ def test_spec_augment_masks_without_spec_augment_are_refused(flags: list[str], t
     assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--no-progress",
                  *flags]) == 2
     captured = capsys.readouterr()
-    given = "--time-width 30" if "--config" in flags else " ".join(flags[:2])
+    given = f"{tmp_path / 'c.toml'}: time_width = 30" if "--config" in flags else " ".join(flags[:2])  # where set
     assert f"{given}: applies only with --spec-augment" in captured.err, captured
     assert captured.err.count("\n") == 1 and not captured.out and not out.exists()
 
