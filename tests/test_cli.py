@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import rnnkit
 from rnnkit.cli import _model_dir, build_parser, main
 from rnnkit.errors import UserError
 
@@ -255,3 +259,20 @@ def test_every_flag_of_every_subcommand_passes_the_unknown_flag_check() -> None:
     assert any("--weight-drop" in line for line in lines)
     for line in lines:
         _refuse_unknown_command_flags(line)   # raises on a flag it does not know
+
+
+def test_the_korean_example_generator_takes_a_folder_or_flags(tmp_path: Path) -> None:
+    """``generate.py --help`` was handed to the corpus writer as its output folder: an argparse error."""
+    script = Path(__file__).resolve().parents[1] / "examples" / "korean_scam" / "generate.py"
+    env = {**os.environ, "PYTHONPATH": str(Path(rnnkit.__file__).resolve().parents[1])}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    shown = run("--help")
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: rnnkit data scam"), shown
+    assert run("corpus", "--train", "20", "--val", "6", "--test", "6").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == ["test.csv", "train.csv", "val.csv"]
+    assert run("--train", "20", "--val", "6", "--test", "6").returncode == 0  # the default folder
+    assert (tmp_path / "runs" / "korean_scam" / "data" / "train.csv").is_file()

@@ -13,5 +13,9 @@ import sys
 from rnnkit.cli import main
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else "runs/korean_scam/data"
-    raise SystemExit(main(["data", "scam", "--out", out, *sys.argv[2:]]))
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):  # the output folder first, as above
+        args = ["--out", *args]
+    elif not any(a == "--out" or a.startswith("--out=") for a in args) and "-h" not in args and "--help" not in args:
+        args = ["--out", "runs/korean_scam/data", *args]
+    raise SystemExit(main(["data", "scam", *args]))
