@@ -557,7 +557,8 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
         log_every=max(config.log_every * 5, 1),
     )
     if verbose:
-        shared.say(f"pre-training done: {result.steps} updates in {result.seconds:.0f} s, "
+        updates = "1 update" if result.steps == 1 else f"{result.steps} updates"
+        shared.say(f"pre-training done: {updates} in {result.seconds:.0f} s, "
             f"LM loss {result.loss:.4f} nats/token")
     return {"data": str(config.pretrain_data), **result.as_dict()}
 
