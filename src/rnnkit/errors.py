@@ -106,6 +106,13 @@ def check_texts(verb: str, texts: object) -> list[str]:
     return items
 
 
+def is_single(value: object) -> bool:
+    """Whether a method that takes one item or a list of them (``transcribe``'s WAV files, ``caption``'s
+    images) reads ``value`` as one: a str or a path, or anything not iterable (a PIL image); a list, tuple,
+    generator or array is many."""
+    return isinstance(value, (str, os.PathLike)) or not isinstance(value, Iterable)
+
+
 def check_path(name: str, value: object, what: str = "a str or a path") -> None:
     """Raise a TypeError ``"{name} takes {what}, not int"`` unless ``value`` is a str or an ``os.PathLike``
     (``evaluate(5)`` was pathlib's "expected str, bytes or os.PathLike object, not int" from inside it)."""

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -49,6 +48,7 @@ from rnnkit.errors import (
     check_fraction,
     check_path,
     check_positive,
+    is_single,
     report_warnings,
 )
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
@@ -349,7 +349,7 @@ class ImageCaptioner:
 
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
-        if _one_image(images):  # a path's characters were read as N images ("/: is a directory")
+        if is_single(images):  # a path's characters were read as N images ("/: is a directory")
             raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
         images = list(images)
         size, channels = self.model.image_size, int(self.model.config()["in_channels"])
@@ -364,7 +364,7 @@ class ImageCaptioner:
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
-        single = _one_image(images)
+        single = is_single(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)
         results = []
@@ -388,13 +388,6 @@ class ImageCaptioner:
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
         return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}
-
-
-def _one_image(images: object) -> bool:
-    """Whether :meth:`ImageCaptioner.caption` reads ``images`` as one image (a path or a PIL image) rather than a
-    list, tuple, generator or array of them, as :meth:`Transcriber.transcribe` reads its files: anything but a
-    list or tuple was taken for one image ("image <generator object ...>: expected the path of a PNG ...")."""
-    return isinstance(images, (str, os.PathLike)) or not isinstance(images, Iterable)
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -20,10 +20,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import sys
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,7 @@ from rnnkit.errors import (
     check_fraction,
     check_path,
     check_positive,
+    is_single,
     report_warnings,
 )
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
@@ -389,7 +389,7 @@ class Transcriber:
         (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
         ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
         beam, _ = check_beam(beam)
-        single = isinstance(paths, (str, os.PathLike)) or not isinstance(paths, Iterable)
+        single = is_single(paths)
         items = [paths] if single else list(paths)
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
             check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
