@@ -130,3 +130,41 @@ def test_export_to_a_device_is_refused_in_one_line(tmp_path: Path, capsys: pytes
     capsys.readouterr()
     assert main(["export", str(tmp_path / "run"), "--onnx", str(pipe)]) == 2
     assert "model.onnx: not a regular file" in capsys.readouterr().err and pipe.is_fifo()
+
+
+def _killed_writer_leftover(path: Path) -> Path:
+    """The temporary file a writer of ``path`` killed with SIGKILL mid-write leaves, aged past STALE_AFTER."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time; from rnnkit.files import written\n"
+            "with written(sys.argv[1]) as tmp:\n"
+            "    tmp.write_text('half'); print(tmp, flush=True); time.sleep(60)\n")
+    child = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    leftover = Path(child.stdout.readline().strip())
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert leftover.read_text() == "half"
+    old = leftover.stat().st_mtime - 3600
+    os.utime(leftover, (old, old))
+    return leftover
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """kill -9 while exporting left .NAME.XXXX.tmp beside the file for good; the next write now removes it.
+    Another path's temporary file, a recent one of a dead writer and a running writer's stay."""
+    path = tmp_path / "out.txt"
+    leftover = _killed_writer_leftover(path)
+    other = _killed_writer_leftover(tmp_path / "other.txt")
+    recent = leftover.with_name(leftover.name.replace(leftover.name.split(".")[-2], "999999999-0123abcd"))
+    recent.write_text("a dead writer's, but written to a moment ago")
+    with written(path) as running:
+        running.write_text("new")
+        os.utime(running, (1.0, 1.0))  # old, but its process (this one) runs
+        with written(path) as tmp:
+            tmp.write_text("newer")
+        assert running.exists()
+    assert path.read_text() == "new" and not leftover.exists()
+    assert other.exists() and recent.exists()

@@ -4,8 +4,9 @@ What a user gets: an output file of rnnkit (an exported model, a report page, a 
 experiment's results) is either the whole new file or the one that was there before, never half of one,
 whatever stops the writing (an error, a full disk, Ctrl-C); two processes writing the same file at once
 each write their own temporary file, and the last to finish wins whole; a failure to write is one line
-naming the file asked for (not the temporary one); and a device or pipe given as the output is refused
-instead of being replaced by a file.
+naming the file asked for (not the temporary one); a device or pipe given as the output is refused
+instead of being replaced by a file; and a temporary file left by a writer killed outright (``kill -9``)
+is removed by the next write of the same file.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,19 +44,59 @@ def blocked_line(blocker: Path, path: str | os.PathLike[str]) -> str:
     return f"{blocker}: is a file, where a folder is needed{where}"
 
 
+#: a temporary file of a writer no longer running is removed once it has been left this long (seconds)
+STALE_AFTER = 60.0
+
+
 def _temporary(path: Path, suffix: str) -> Path:
-    """A new empty file beside ``path``, ``.NAME.XXXXXXXX`` plus ``suffix``: hidden, and its own (created
+    """A new empty file beside ``path``, ``.NAME.PID-XXXXXXXX`` plus ``suffix``: hidden, and its own (created
     with ``O_EXCL``, so another process or call never gets the same one). Its permissions are those of any
-    new file (0666 less the umask), as the renamed file keeps them; ``tempfile.mkstemp``'s 0600 would not."""
-    name = path.name if len(os.fsencode(path.name)) <= 200 else path.name[:50]  # room for the rest (NAME_MAX 255)
+    new file (0666 less the umask), as the renamed file keeps them; ``tempfile.mkstemp``'s 0600 would not.
+    The process id in the name lets a later write of ``path`` remove what a killed writer left
+    (:func:`_remove_stale`)."""
+    name = _short(path.name)
+    _remove_stale(path, name, suffix)
     for _ in range(100):
-        tmp = path.with_name(f".{name}.{uuid.uuid4().hex[:8]}{suffix}")
+        tmp = path.with_name(f".{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
         try:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
             continue
         return tmp
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+
+
+def _short(name: str) -> str:
+    """``name`` as it goes into a temporary name: cut to 50 characters when long (NAME_MAX is 255)."""
+    return name if len(os.fsencode(name)) <= 200 else name[:50]
+
+
+def _remove_stale(path: Path, name: str, suffix: str) -> None:
+    """Remove the temporary files of ``path`` that a writer killed outright (``kill -9``, a power cut) left:
+    those whose process is no longer running and that nobody has written to for :data:`STALE_AFTER`
+    seconds. A running writer's file, here or (by its age) on another machine sharing the folder, stays."""
+    pattern = re.compile(re.escape(f".{name}.") + r"(\d+)-[0-9a-f]{8}" + re.escape(suffix))
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent if str(path.parent) else "."):
+            found = pattern.fullmatch(entry.name)
+            if not found or _running(int(found.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER and entry.is_file():
+                    os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    """True when a process ``pid`` runs on this machine (one we may not signal counts as running)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, OSError):  # not ours to signal (PermissionError), or no such id
+        return True
+    return True
 
 
 def _names(exc: OSError, tmp: Path) -> bool:
