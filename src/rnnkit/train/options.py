@@ -146,10 +146,19 @@ def config_from(cls: type[T], values: dict[str, Any]) -> T:
 def plain_number(value: Any) -> Any:
     """``value`` as Python's int or float when it is another kind of real number (numpy's ``np.int64(16)``,
     ``np.float32(0.5)``: the settings' type checks refused them, and a checkpoint's JSON cannot store them);
-    anything else (a bool, a str, None ...) as it is."""
+    anything else (a bool, a str, None ...) as it is. A float of less precision becomes the number it
+    prints as (``np.float32(0.01)`` is 0.01, not float64's 0.009999999776 that the same bits are)."""
     if isinstance(value, bool) or type(value) in (int, float) or not isinstance(value, numbers.Real):
         return value
-    return int(value) if isinstance(value, numbers.Integral) else float(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    try:
+        shown = float(str(value))  # numpy prints the shortest decimal that reads back as the same value
+        if type(value)(shown) == value:
+            return shown
+    except (ValueError, TypeError, OverflowError):
+        pass
+    return float(value)
 
 
 def _positive_int(text: str) -> int:
