@@ -69,6 +69,7 @@ from rnnkit.train.options import (
 )
 from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, smallest_int_dtype, tbptt_lm_loss, training_rate
+from rnnkit.train.threads import candidate_counts
 from rnnkit.train.trainer import Trainer, TrainResult, fast_bf16_available, resolved_precision, seed_everything
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_digest", "train"]
@@ -396,7 +397,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
         what = f"dropout {config.dropout:g}" + (f", weight drop {config.weight_drop:g}" if config.weight_drop else "")
         speed = ""
         if measured and config.minutes and chars == config.minutes * 60 * measured:  # the clock ends the run
-            speed = f" at {measured / 1e3:.0f} k chars/s (measured)"
+            speed = f" at {measured / 1e3:{'.0f' if measured >= 1e4 else '.2g'}} k chars/s (measured)"
         chosen.append(f"{what} for {chars / 1e6:.1f} M characters{speed}, about {passes:.1f} "
                       "passes over the training text" if chars else f"{what} (no limit)")
     if config.weight_drop is None:  # --dropout given: no weight drop unless asked for
@@ -409,11 +410,27 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
 def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float | None:
     """Characters a second the model of ``config`` (its hidden size chosen) trains at on this machine now,
     over its ``--minutes``, timed by :func:`~rnnkit.train.tbptt.training_rate` on a throwaway model (under
-    a second); with a memory, the first pass over the ``train_chars`` at the speed of building its tables
-    and the later ones at the speed of replaying its offers (:func:`~rnnkit.models.match.replayed`). None
-    under torchrun, where each process would time its own share and might choose another dropout."""
+    a second per thread count); with a memory, the first pass over the ``train_chars`` at the speed of
+    building its tables and the later ones at the speed of replaying its offers
+    (:func:`~rnnkit.models.match.replayed`). Timed at ``--threads``, or else at each count the trainer may
+    choose (:func:`~rnnkit.train.threads.candidate_counts`), keeping the fastest, as the trainer will: on
+    a busy machine two threads can run 14 times slower than one. None under torchrun, where each process
+    would time its own share and might choose another dropout."""
     if distributed.ranks().world_size > 1:
         return None
+    before = torch.get_num_threads()
+    try:
+        rates = []
+        for count in [config.threads] if config.threads else candidate_counts(before):
+            torch.set_num_threads(count)
+            rates.append(_rate_now(config, vocab_size, streams, train_chars))
+    finally:
+        torch.set_num_threads(before)
+    return max(rates)
+
+
+def _rate_now(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float:
+    """:func:`measured_rate` at torch's present thread count."""
     model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0})
     precision = resolved_precision(config.precision, model)
     first = training_rate(model, vocab_size, streams, config.seq_len, precision=precision)

@@ -22,7 +22,13 @@ from collections.abc import Callable
 
 import torch
 
-__all__ = ["ThreadChooser"]
+__all__ = ["ThreadChooser", "candidate_counts"]
+
+
+def candidate_counts(before: int) -> list[int]:
+    """The thread counts a run may train with when ``--threads`` is not given and torch has ``before``:
+    1, ``before``, and half of it on 4 or more cores (only ``before`` when that is 1)."""
+    return sorted({1, before, *([before // 2] if before >= 4 else [])})
 
 
 class ThreadChooser:
@@ -40,7 +46,7 @@ class ThreadChooser:
         if threads:
             torch.set_num_threads(threads)
         elif self.before > 1:
-            self.candidates = sorted({1, self.before, *([self.before // 2] if self.before >= 4 else [])})
+            self.candidates = candidate_counts(self.before)
         self.recheck_s, self.steps_each, self.rounds, self.clock = recheck_s, steps_each, rounds, clock
         self.chosen: int | None = None
         self._plan: list[int] = []
