@@ -7,9 +7,39 @@ A user of ``rnnkit.fit`` or of a loaded model was told ``--data FILE is required
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import rnnkit
+from rnnkit.cli import main
 from rnnkit.errors import SettingError, UserError, command_line, python_words, speaking_python
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+QUIET = {"verbose": False, "progress": False}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "t.csv"
+    path.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(12)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "r1"
+    rnnkit.fit("classify", data=str(data), out=out, tokenizer="word", hidden=8, embedding=8, steps=2, **QUIET)
+    return out
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What the command line prints for ``argv``, which it refuses with status 2."""
+    capsys.readouterr()
+    assert main(argv) == 2
+    return capsys.readouterr().err.strip().removeprefix("rnnkit: error: ")
+
 
 # ------------------------------------------------------------------------------------------- the rules
 WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out": False, "data": False,
@@ -60,3 +90,60 @@ def test_a_rewritten_error_keeps_its_class_fields_cause_and_traceback() -> None:
     with pytest.raises(UserError, match="^give --memory$"), speaking_python(lambda: {}), \
             speaking_python(lambda: WORDS):
         raise UserError("give --memory")
+
+
+# ------------------------------------------------------------------------------------------- rnnkit.fit
+def test_fit_names_its_keywords_where_the_command_line_names_flags(data: Path, trained: Path, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "new"
+    cases = [
+        ({"task": "classify"}, ["train", "classify"],
+         "--data FILE is required (a CSV, TSV or JSONL file with text and label columns, or 'polarity')",
+         "data=FILE is required (a CSV, TSV or JSONL file with text and label columns, or 'polarity')"),
+        ({"task": "classify", "data": data, "out": trained}, ["train", "classify", "--data", str(data)],
+         f"{trained}: already holds a trained model; continue it with --resume {trained}, or start again with "
+         "--overwrite (or another --out)",
+         f"{trained}: already holds a trained model; continue it with resume=True, or start again with "
+         "overwrite=True (or another out)"),
+        ({"task": "classify", "data": data, "autotune": True, "pretrain_data": str(data)},
+         ["train", "classify", "--data", str(data), "--autotune", "--pretrain-data", str(data)],
+         "--autotune does not pre-train; drop --pretrain-data, or give the model flags without --autotune",
+         "autotune=True does not pre-train; drop pretrain_data, or give the model settings without autotune=True"),
+        ({"task": "classify", "data": data, "text_column": "zz"},
+         ["train", "classify", "--data", str(data), "--text-column", "zz"],
+         f"{data}:1: text column 'zz' is missing; the file has 'text', 'label' (choose one with --text-column; ",
+         f"{data}:1: text column 'zz' is missing; the file has 'text', 'label' (choose one with text_column; "),
+        ({"task": "charlm", "data": data, "shift": 8}, ["train", "charlm", "--data", str(data), "--shift", "8"],
+         "--shift 8: overlapping windows would read the text twice into the memory; give --no-memory with --shift",
+         "shift 8: overlapping windows would read the text twice into the memory; give memory=False with shift"),
+        ({"task": "classify", "data": data, "resume": True, "out": tmp_path / "r9"},
+         ["train", "classify", "--resume", str(tmp_path / "r9")],
+         f"{tmp_path / 'r9'}: no such directory; expected a model directory written by `rnnkit train`",
+         f"{tmp_path / 'r9'}: no such directory; expected a model directory written by rnnkit.fit"),
+    ]
+    for arguments, argv, flags, keywords in cases:
+        task = arguments.pop("task")
+        arguments.setdefault("out", new)
+        where = [] if "--resume" in argv else ["--out", str(arguments["out"])]
+        argv = [*argv, "--steps", "2", "--no-progress", *where]
+        assert refused(argv, capsys).startswith(flags), argv
+        with pytest.raises(UserError) as caught:
+            rnnkit.fit(task, steps=2, **arguments, **QUIET)
+        assert str(caught.value).startswith(keywords), arguments
+    assert not new.exists()
+
+
+def test_load_names_fit() -> None:
+    with pytest.raises(UserError, match="^nope: no such directory; expected a model directory written by rnnkit.fit$"):
+        rnnkit.load("nope")
+
+
+# ------------------------------------------------------------------------------------------- a loaded model
+def test_evaluate_names_its_keyword_and_the_command_line_its_flag(trained: Path, data: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    said = ("nope.csv: no such file (the model's training data, as config.json records it); name the training "
+            "file with {}")
+    with pytest.raises(UserError, match=f"^{said.format('train=FILE')}$".replace("(", r"\(").replace(")", r"\)")):
+        rnnkit.load(trained).evaluate(str(data), baseline=True, train="nope.csv")
+    line = refused(["evaluate", str(trained), "--data", str(data), "--baseline", "--train", "nope.csv"], capsys)
+    assert line == said.format("--train FILE")

@@ -57,7 +57,7 @@ from rnnkit.models.dynamic_eval import (
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
-from rnnkit.tasks import Task, Verb, register
+from rnnkit.tasks import Task, Verb, register, speaks_python
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
 from rnnkit.train.options import (
@@ -530,6 +530,7 @@ def _prime_text(prime: object) -> str:
     return prime
 
 
+@speaks_python(dynamic_method="method")  # `rnnkit score --dynamic-method`
 class CharLM:
     """A trained character language model: ``sample()`` writes text, ``score()`` says how likely a text is.
 

@@ -73,7 +73,7 @@ from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import predict_probabilities
-from rnnkit.tasks import Task, register
+from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
@@ -564,6 +564,7 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class TextClassifier(shared.TextModel):
     """A trained text classifier: ``predict(texts)`` gives each text's label and class probabilities,
     ``evaluate(file)`` the accuracy, macro-F1, per-class scores and confusion matrix, ``export(path)``
@@ -616,7 +617,7 @@ class TextClassifier(shared.TextModel):
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
-        warn_headerless(table, stacklevel=2)
+        warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
@@ -660,7 +661,7 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
-        warn_headerless(table, stacklevel=3)  # named at the line that called evaluate(), as predict_file's is
+        warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
