@@ -113,6 +113,9 @@ def test_fit_names_its_keywords_where_the_command_line_names_flags(data: Path, t
          ["train", "classify", "--data", str(data), "--text-column", "zz"],
          f"{data}:1: text column 'zz' is missing; the file has 'text', 'label' (choose one with --text-column; ",
          f"{data}:1: text column 'zz' is missing; the file has 'text', 'label' (choose one with text_column; "),
+        ({"task": "charlm"}, ["train", "charlm"],  # it was "data None: expected ...", unlike the other tasks
+         "--data FILE is required ('shakespeare', 'korean' or a UTF-8 text file)",
+         "data=FILE is required ('shakespeare', 'korean' or a UTF-8 text file)"),
         ({"task": "charlm", "data": data, "shift": 8}, ["train", "charlm", "--data", str(data), "--shift", "8"],
          "--shift 8: overlapping windows would read the text twice into the memory; give --no-memory with --shift",
          "shift 8: overlapping windows would read the text twice into the memory; give memory=False with shift"),

@@ -75,6 +75,8 @@ __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_dige
 
 BUILT_IN_TEXTS = ("shakespeare", "korean")
 DIGEST_CHARS = 65_536  # validation characters a run's digest covers
+#: the error when --data is not given (nor found in a resumed run), as the other tasks say it
+MISSING_DATA = "--data FILE is required ('shakespeare', 'korean' or a UTF-8 text file)"
 
 
 @dataclass
@@ -271,7 +273,7 @@ def train(
     if ckpt is not None:
         data, unchecked = _resumed_data(ckpt, data)
     if not data:
-        raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
+        raise UserError(MISSING_DATA)
     ids, vocab, cut = _read(data, config.val_fraction, ckpt)
     if unchecked:
         _check_same_text(ckpt, data, ids, cut)
