@@ -150,3 +150,20 @@ def test_evaluate_names_its_keyword_and_the_command_line_its_flag(trained: Path,
         rnnkit.load(trained).evaluate(str(data), baseline=True, train="nope.csv")
     line = refused(["evaluate", str(trained), "--data", str(data), "--baseline", "--train", "nope.csv"], capsys)
     assert line == said.format("--train FILE")
+
+
+def test_a_classifier_refuses_an_empty_text_in_every_method_by_its_place(trained: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``predict(["a", ""])`` was refused as "an empty TEXT argument" (a word of the command line, no place),
+    while ``probabilities([""])`` and ``encode([""])`` read it as one ``<unk>`` and gave it a label: a file's
+    empty text is refused naming its line, a list's now naming its place."""
+    m = rnnkit.load(trained)
+    with pytest.raises(UserError, match="^an empty text; give the text to classify$"):
+        m.predict("")
+    for method in (m.predict, m.probabilities, m.encode):
+        with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to classify$"):
+            method(["good film", " \t"])
+    assert m.probabilities(["good film"]).shape == (1, 2) and m.probabilities([]).shape == (0, 2)
+    # the command line's words, as before
+    line = refused(["predict", str(trained), "good film", ""], capsys)
+    assert line == "an empty TEXT argument; give the text to classify"

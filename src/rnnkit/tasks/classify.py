@@ -327,10 +327,16 @@ def warn_headerless(table: Table, stacklevel: int = 1) -> None:
 def _text_list(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple, numpy array or other iterable of strings) as a list; one string is a TypeError
     (its characters would be read as one-letter texts), and so is a non-text (a numpy array was "truth value
-    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'")."""
+    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'"). An empty (or blank) text is a
+    :class:`UserError` naming its place, as a file's empty text names its line: ``probabilities`` scored it as
+    one ``<unk>`` where ``predict`` refused it."""
     if isinstance(texts, str):
         raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
-    return check_texts(verb, texts)
+    items = check_texts(verb, texts)
+    for i, text in enumerate(items):
+        if not text.strip():
+            raise UserError(f"texts[{i}] is empty; give the text to classify")
+    return items
 
 
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
@@ -582,11 +588,11 @@ class TextClassifier(shared.TextModel):
         super().__init__(ckpt, Classifier)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """The token ids the model reads for each text (stripped, cut to ``max_len``)."""
+        """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
         return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
-        """(N, K) class probabilities, in the order of ``labels``."""
+        """(N, K) class probabilities, in the order of ``labels``; an empty text is refused."""
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
@@ -596,13 +602,12 @@ class TextClassifier(shared.TextModel):
         """``{"text", "label", "probabilities": {label: p}}`` per text (p rounded to ``digits``; None: not
         rounded): one text gives one dict, a list a list. An empty text is refused."""
         if isinstance(texts, str):
+            if not texts.strip():
+                raise UserError("an empty text; give the text to classify")
             return self.predict([texts], digits)[0]
-        texts = check_texts("predict", texts)
+        texts = _text_list("predict", texts)
         if digits is not None:
             digits = check_count("digits", digits, 0)
-        for text in texts:
-            if not text.strip():
-                raise UserError("an empty TEXT argument; give the text to classify")
         results = []
         for text, p in zip(texts, self.probabilities(texts), strict=True):
             probs = {lab: float(v) if digits is None else round(float(v), digits)
@@ -705,6 +710,8 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
     texts = shared.given_texts(args)
+    if texts is not None and not all(text.strip() for text in texts):
+        raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
         if args.output:
             return _write_predictions(args, added, ["text", *added], [
