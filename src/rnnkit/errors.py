@@ -2,7 +2,8 @@
 
 Raise :class:`UserError` for bad files, bad flags and bad checkpoints: the CLI prints its message on
 one line (``rnnkit: error: ...``) and exits with status 2, without a traceback. The message names the
-file, line or field and says what was expected.
+file, line or field and says what was expected. It is written in the command line's words (``--train FILE``);
+a call of the Python API says them in its keywords (``train=FILE``: :func:`python_words`).
 """
 
 from __future__ import annotations
