@@ -60,11 +60,12 @@ def __dir__() -> list[str]:
 
 def load(path: str | Path) -> Any:
     """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
-    from rnnkit.errors import check_path
+    from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
 
     check_path("load", path, "a model directory (a str or a path)")
-    return load_task_object(path)
+    with speaking_python(dict):  # "written by rnnkit.fit", not "by `rnnkit train`"
+        return load_task_object(path)
 
 
 def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, config: Any = None,
@@ -74,22 +75,27 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
 
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
-    gives the model.
+    gives the model. A :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
+    where ``rnnkit train`` names its flags.
     """
     import inspect
 
-    from rnnkit.tasks import get_task
+    from rnnkit.errors import speaking_python
+    from rnnkit.tasks import get_task, keywords
 
     spec = get_task(task)
     _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume, overwrite=overwrite)
-    config = _task_config(task, spec.config, config, settings)
-    options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress, "verbose": verbose}
-    if val_data is not None:
-        if "val_data" not in inspect.signature(spec.train).parameters:
-            raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
-                            f"its val_fraction setting)")
-        options["val_data"] = os.fspath(val_data)
-    return spec.train(config, None if data is None else os.fspath(data), out, **options)
+    # the folder after --resume is out: `--resume OUT` reads resume=True
+    with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
+        config = _task_config(task, spec.config, config, settings)
+        options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress,
+                                   "verbose": verbose}
+        if val_data is not None:
+            if "val_data" not in inspect.signature(spec.train).parameters:
+                raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
+                                f"its val_fraction setting)")
+            options["val_data"] = os.fspath(val_data)
+        return spec.train(config, None if data is None else os.fspath(data), out, **options)
 
 
 def _check_fit_arguments(**arguments: Any) -> None:

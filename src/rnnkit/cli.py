@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, out_of_memory
+from rnnkit.errors import SettingError, UserError, command_line, out_of_memory
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
@@ -356,7 +356,13 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rnnkit`` console script."""
+    """Entry point of the ``rnnkit`` console script. Its errors name flags (``--train FILE``), also those of the
+    Python API's methods it calls, which otherwise name keywords (``train=FILE``)."""
+    with command_line():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args: argparse.Namespace | None = None
     try:

@@ -2,7 +2,8 @@
 
 Raise :class:`UserError` for bad files, bad flags and bad checkpoints: the CLI prints its message on
 one line (``rnnkit: error: ...``) and exits with status 2, without a traceback. The message names the
-file, line or field and says what was expected.
+file, line or field and says what was expected. It is written in the command line's words (``--train FILE``);
+a call of the Python API says them in its keywords (``train=FILE``: :func:`python_words`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 
 
 class UserError(Exception):
@@ -175,3 +177,86 @@ def report_warnings() -> Iterator[None]:
         yield
     for message in dict.fromkeys(str(w.message) for w in caught):  # a file read twice is named once
         print(f"rnnkit: warning: {message}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------- the Python API's words
+#: whom a UserError raised now is for: "command line" inside :func:`rnnkit.cli.main`, "python" inside a call of
+#: the Python API (:func:`speaking_python`), None outside both
+_AUDIENCE: ContextVar[str | None] = ContextVar("rnnkit_audience", default=None)
+
+#: a command-line flag (``--no-memory``, ``--text-column``; not one inside a word, a path or a quoted value) and
+#: the word after it, which may be its value (``--resume r1``) or its metavar (``--data FILE``)
+_FLAG = re.compile(r"(?<![\w'\"/-])--(?P<no>no-)?(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-])"
+                   r"(?: (?P<value>(?!-)[^\s,;:)]+))?")
+_METAVAR = re.compile(r"[A-Z][A-Z0-9]*(?:,[A-Z][A-Z0-9]*)*")
+#: words of the command line that are not flags, as the Python API says them
+_PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
+            (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"))  # not a file's name: flags.csv
+
+
+def python_words(message: str, keywords: Mapping[str, bool | str],
+                 values: Mapping[str, Collection[str]] | None = None) -> str:
+    """``message`` (said in the command line's words) in the words of the Python API, whose ``keywords`` are
+    given with whether each is a bool (or, for a flag named otherwise, the keyword it sets: ``{"dynamic_method":
+    "method"}``): ``--no-memory`` reads ``memory=False``, a bool's ``--autotune`` ``autotune=True``,
+    ``--text-column`` ``text_column`` and ``--data FILE`` ``data=FILE``; a word after a bool's flag that
+    ``values`` lists for it is dropped (``--resume r1``: ``resume=True``). A flag that names no keyword
+    (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
+    reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``."""
+    values = values or {}
+
+    def keyword(found: re.Match[str]) -> str:
+        flag, value = found["name"].replace("-", "_"), found["value"]
+        if flag not in keywords:
+            return found[0]
+        kind = keywords[flag]
+        name = said = kind if isinstance(kind, str) else flag
+        if kind is True:  # a bool: --NAME and --no-NAME take no value here
+            said = f"{name}={not found['no']}"
+            if value is not None and (_METAVAR.fullmatch(value) or value in values.get(name, ())):
+                value = None
+        elif found["no"]:
+            return found[0]
+        elif value is not None and _METAVAR.fullmatch(value):
+            said, value = f"{name}={value}", None
+        return said if value is None else f"{said} {value}"
+
+    for pattern, words in _PHRASES:
+        message = pattern.sub(words, message)
+    parts = message.split("`")
+    return "`".join(_FLAG.sub(keyword, part) if i % 2 == 0 else part for i, part in enumerate(parts))
+
+
+@contextlib.contextmanager
+def speaking_python(keywords: Callable[[], Mapping[str, bool | str]],
+                    values: Mapping[str, Collection[str]] | None = None) -> Iterator[None]:
+    """A call of the Python API (:func:`rnnkit.fit`, a loaded model's method): a :class:`UserError` raised
+    inside leaves it with its message in the API's words (:func:`python_words`, with the ``keywords()`` of the
+    call); the same exception, its class, cause and traceback kept. Inside the command line
+    (:func:`command_line`) or an outer call of the API, the message is left to them."""
+    if _AUDIENCE.get() is not None:
+        yield
+        return
+    token = _AUDIENCE.set("python")
+    try:
+        yield
+    except UserError as exc:
+        words = keywords()
+        if exc.args and isinstance(exc.args[0], str):
+            exc.args = (python_words(exc.args[0], words, values), *exc.args[1:])
+        if isinstance(exc, SettingError):
+            exc.expected = python_words(exc.expected, words, values)
+        raise
+    finally:
+        _AUDIENCE.reset(token)
+
+
+@contextlib.contextmanager
+def command_line() -> Iterator[None]:
+    """The command line at work: a :class:`UserError` raised inside keeps the words of the command line, also
+    through the Python API's methods it calls (:func:`speaking_python`)."""
+    token = _AUDIENCE.set("command line")
+    try:
+        yield
+    finally:
+        _AUDIENCE.reset(token)

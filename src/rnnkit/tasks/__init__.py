@@ -18,17 +18,20 @@ no other file changes. A checkpoint's ``config.json`` names its task; :func:`tas
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, speaking_python
 
 __all__ = ["COMMANDS", "GENERATORS", "TASKS", "Command", "Generator", "Task", "Verb", "discover", "get_task",
-           "load", "register", "task_of"]
+           "keywords", "load", "register", "speaks_python", "task_of"]
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 
@@ -141,3 +144,52 @@ def load(path: str | Path) -> Any:
 
     task = task_of(path)
     return task.load(load_checkpoint(path))
+
+
+def keywords(task: str | None, *functions: Callable[..., Any]) -> dict[str, bool]:
+    """The keywords a Python user of ``task`` writes, each with whether it takes a bool (its annotation says
+    ``bool``): the fields of the task's config (``hidden``, ``memory``), the parameters of its ``train``
+    (``data``, ``out``, ``resume`` ...) and those of ``functions`` (a method's own), which win; the words
+    :func:`rnnkit.errors.python_words` says the command line's flags in."""
+    discover()
+    found: dict[str, bool] = {}
+    spec = TASKS.get(task) if task else None
+    if spec is not None:
+        found.update({f.name: _is_bool(f.type) for f in dataclasses.fields(spec.config)})
+    for function in ((spec.train,) if spec is not None else ()) + functions:
+        for p in inspect.signature(function).parameters.values():
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in ("self", "config"):
+                found[p.name] = _is_bool(p.annotation)
+    return found
+
+
+def _is_bool(annotation: object) -> bool:
+    """Whether ``annotation`` (``"bool"``, ``"bool | None"``, ``bool``; a string under postponed annotations)
+    is a bool's."""
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+    return "bool" in {part.strip() for part in text.split("|")}
+
+
+def speaks_python(cls: type | None = None, /, **renamed: str) -> Any:
+    """Class decorator of a loaded model (what :func:`load` returns): each public method of ``cls`` is a call
+    of the Python API, whose :class:`UserError` speaks its keywords (``train=FILE``, not ``--train FILE``;
+    see :func:`rnnkit.errors.speaking_python`), those of the method and of the model's task (read from its
+    checkpoint); ``renamed`` gives the keyword of a verb's flag named otherwise
+    (``@speaks_python(dynamic_method="method")``). Called by the command line, a method keeps its words."""
+    if cls is None:
+        return functools.partial(speaks_python, **renamed)
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _speaking_python(member, renamed))
+    return cls
+
+
+def _speaking_python(method: Callable[..., Any], renamed: dict[str, str]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        config = getattr(getattr(self, "checkpoint", None), "config", None)
+        task = config.get("task") if isinstance(config, dict) else None
+        with speaking_python(lambda: {**keywords(task if isinstance(task, str) else None, method), **renamed}):
+            return method(self, *args, **kwargs)
+
+    return call

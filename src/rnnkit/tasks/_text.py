@@ -26,7 +26,7 @@ from rnnkit.errors import SettingError, UserError, check_fraction, check_positiv
 from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.plots import confusion_png
-from rnnkit.tasks import Verb
+from rnnkit.tasks import Verb, speaks_python
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
@@ -148,6 +148,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class TextModel:
     """A trained text model (classifier or tagger) with its tokenizer and labels, in eval mode.
 

@@ -53,7 +53,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
-from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.tasks.translate import (
     check_teacher_forcing,
     decoder_report,
@@ -321,6 +321,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class ImageCaptioner:
     """A trained captioner: ``caption()`` writes captions for images (paths or PIL images), ``evaluate()``
     scores a captioned-image folder (exact match against any reference, multi-reference BLEU).

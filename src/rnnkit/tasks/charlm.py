@@ -57,7 +57,7 @@ from rnnkit.models.dynamic_eval import (
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.models.match import DEFAULT_ORDERS, replayed
-from rnnkit.tasks import Task, Verb, register
+from rnnkit.tasks import Task, Verb, register, speaks_python
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
 from rnnkit.train.options import (
@@ -76,6 +76,8 @@ __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_dige
 
 BUILT_IN_TEXTS = ("shakespeare", "korean")
 DIGEST_CHARS = 65_536  # validation characters a run's digest covers
+#: the error when --data is not given (nor found in a resumed run), as the other tasks say it
+MISSING_DATA = "--data FILE is required ('shakespeare', 'korean' or a UTF-8 text file)"
 
 
 @dataclass
@@ -272,7 +274,7 @@ def train(
     if ckpt is not None:
         data, unchecked = _resumed_data(ckpt, data)
     if not data:
-        raise SettingError("data", data, "expected 'shakespeare', 'korean' or a UTF-8 text file")
+        raise UserError(MISSING_DATA)
     ids, vocab, cut = _read(data, config.val_fraction, ckpt)
     if unchecked:
         _check_same_text(ckpt, data, ids, cut)
@@ -547,6 +549,7 @@ def _prime_text(prime: object) -> str:
     return prime
 
 
+@speaks_python(dynamic_method="method")  # `rnnkit score --dynamic-method`
 class CharLM:
     """A trained character language model: ``sample()`` writes text, ``score()`` says how likely a text is.
 

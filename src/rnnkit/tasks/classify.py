@@ -73,7 +73,7 @@ from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import predict_probabilities
-from rnnkit.tasks import Task, register
+from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
@@ -327,10 +327,16 @@ def warn_headerless(table: Table, stacklevel: int = 1) -> None:
 def _text_list(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple, numpy array or other iterable of strings) as a list; one string is a TypeError
     (its characters would be read as one-letter texts), and so is a non-text (a numpy array was "truth value
-    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'")."""
+    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'"). An empty (or blank) text is a
+    :class:`UserError` naming its place, as a file's empty text names its line: ``probabilities`` scored it as
+    one ``<unk>`` where ``predict`` refused it."""
     if isinstance(texts, str):
         raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
-    return check_texts(verb, texts)
+    items = check_texts(verb, texts)
+    for i, text in enumerate(items):
+        if not text.strip():
+            raise UserError(f"texts[{i}] is empty; give the text to classify")
+    return items
 
 
 def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
@@ -564,6 +570,7 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class TextClassifier(shared.TextModel):
     """A trained text classifier: ``predict(texts)`` gives each text's label and class probabilities,
     ``evaluate(file)`` the accuracy, macro-F1, per-class scores and confusion matrix, ``export(path)``
@@ -581,11 +588,11 @@ class TextClassifier(shared.TextModel):
         super().__init__(ckpt, Classifier)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """The token ids the model reads for each text (stripped, cut to ``max_len``)."""
+        """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
         return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
-        """(N, K) class probabilities, in the order of ``labels``."""
+        """(N, K) class probabilities, in the order of ``labels``; an empty text is refused."""
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
@@ -595,13 +602,12 @@ class TextClassifier(shared.TextModel):
         """``{"text", "label", "probabilities": {label: p}}`` per text (p rounded to ``digits``; None: not
         rounded): one text gives one dict, a list a list. An empty text is refused."""
         if isinstance(texts, str):
+            if not texts.strip():
+                raise UserError("an empty text; give the text to classify")
             return self.predict([texts], digits)[0]
-        texts = check_texts("predict", texts)
+        texts = _text_list("predict", texts)
         if digits is not None:
             digits = check_count("digits", digits, 0)
-        for text in texts:
-            if not text.strip():
-                raise UserError("an empty TEXT argument; give the text to classify")
         results = []
         for text, p in zip(texts, self.probabilities(texts), strict=True):
             probs = {lab: float(v) if digits is None else round(float(v), digits)
@@ -616,7 +622,7 @@ class TextClassifier(shared.TextModel):
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
-        warn_headerless(table, stacklevel=2)
+        warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
         added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
@@ -660,7 +666,7 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
-        warn_headerless(table, stacklevel=3)  # named at the line that called evaluate(), as predict_file's is
+        warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
@@ -704,6 +710,8 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
     texts = shared.given_texts(args)
+    if texts is not None and not all(text.strip() for text in texts):
+        raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
         if args.output:
             return _write_predictions(args, added, ["text", *added], [

@@ -46,7 +46,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
-from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.options import (
     RegulariserSettings,
@@ -356,6 +356,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class Transcriber:
     """A trained recogniser: ``transcribe()`` writes the phonemes or text of WAV files, ``evaluate()``
     scores a corpus folder (error rates from ``jiwer``).

@@ -58,7 +58,7 @@ from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
-from rnnkit.tasks import Task, register
+from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
 from rnnkit.train.checkpoint import Checkpoint, check_size
 from rnnkit.train.options import settings_of, start_run
@@ -301,6 +301,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
     per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training

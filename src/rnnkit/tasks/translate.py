@@ -58,7 +58,7 @@ from rnnkit.errors import (
     report_warnings,
 )
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
-from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.train.checkpoint import (
     MAX_DECODE_LENGTH,
     Checkpoint,
@@ -360,6 +360,7 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+@speaks_python
 class Translator:
     """A trained translator: ``translate()`` writes target text for source texts, ``evaluate()`` scores a
     pairs file (BLEU, chrF, exact match).
@@ -400,7 +401,8 @@ class Translator:
             encoded.append(ids)
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
-            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=3)
+            # at the line that called translate(), past speaks_python's frame
+            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=4)
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
