@@ -529,12 +529,15 @@ class Recurrent(nn.RNNBase):
             if fast is not None:
                 return fast
         outs = []
-        for t in range(xw.shape[0]):
-            new = cell.step(xw[t], state, w_hh, b_hh, t + offset)
+        # unbind, not xw[t]: one backward for all the steps (each xw[t]'s backward fills a zero tensor of
+        # all of xw, so T steps cost O(T²)), and a traced graph that refuses another length (a ListUnpack of
+        # T steps) instead of running the traced number of steps on it
+        masks = [None] * xw.shape[0] if mask is None else mask.unbind(0)
+        for t, (xw_t, m) in enumerate(zip(xw.unbind(0), masks, strict=True)):
+            new = cell.step(xw_t, state, w_hh, b_hh, t + offset)
             if w_hr is not None:  # the LSTM's projection: h_t = W_hr (o ⊙ tanh(c_t))
                 new = (F.linear(new[0], w_hr), new[1])
-            if mask is not None:
-                m = mask[t]
+            if m is not None:
                 if isinstance(new, tuple):
                     new = tuple(torch.where(m, n, s) for n, s in zip(new, state, strict=True))
                 else:
