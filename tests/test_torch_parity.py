@@ -1855,3 +1855,35 @@ def test_a_parametrization_runs_as_often_as_in_torch(make: Callable[..., nn.Modu
         module(torch.randn(4, 2, 3))
         counts[name] = len(calls)
     assert counts["under test"] == counts["control"]
+
+
+def _trace(m: nn.Module, *args: Any) -> tuple[Any, list[str]]:
+    """``torch.jit.trace(m, args)`` and the messages of the TracerWarnings that name rnnkit's step loop."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = torch.jit.trace(m, args, check_trace=False)
+    return traced, [str(w.message) for w in caught
+                    if issubclass(w.category, torch.jit.TracerWarning) and "step loop" in str(w.message)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_jit_trace_takes_other_lengths_as_torch_nn_does(impl: str, make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.jit.trace`` of the layer on torch's fused kernel (torch.nn's, and rnnkit's default) runs inputs of
+    another length and batch, as torch.nn's trace does; rnnkit's step loop (``impl="reference"``) is traced
+    unrolled, so its trace warns (a TracerWarning naming the length) and refuses another length instead of
+    running the traced number of steps on it (it returned 5 steps for 7 once, and a wrong final state)."""
+    torch.manual_seed(0)
+    m = make(kind, 3, 4, 2, bidirectional=True).eval()
+    h = state(kind, 4, 2, 4)
+    traced, warned = _trace(m, torch.randn(5, 2, 3), h)
+    longer = torch.randn(7, 2, 3)
+    if impl == "rnnkit-reference":
+        assert len(warned) == 1 and "5 steps" in warned[0], warned
+        with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
+            traced(longer, h)
+        assert_same(traced(longer[:5], h), m(longer[:5], h), **TOL)
+        return
+    assert not warned
+    assert_same(traced(longer, h), copy_of_torch(kind, m, 3, 4, 2, bidirectional=True)(longer, h), **TOL)
+    other = torch.randn(2, 3, 3), state(kind, 4, 3, 4)
+    assert_same(traced(*other), m(*other), **TOL)
