@@ -1887,3 +1887,35 @@ def test_jit_trace_takes_other_lengths_as_torch_nn_does(impl: str, make: Callabl
     assert_same(traced(longer, h), copy_of_torch(kind, m, 3, 4, 2, bidirectional=True)(longer, h), **TOL)
     other = torch.randn(2, 3, 3), state(kind, 4, 3, 4)
     assert_same(traced(*other), m(*other), **TOL)
+
+
+_TORCH_CELLS = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn_tanh": nn.RNNCell,
+                "rnn_relu": partial(nn.RNNCell, nonlinearity="relu")}
+
+
+@pytest.mark.parametrize("cell", list(_TORCH_CELLS))
+def test_cell_module_takes_unbatched_input_as_torch_cells(cell: str) -> None:
+    """``make_cell_module`` (a cell with torch.nn's parameter names, not its class) takes one unbatched step
+    (input_size,) as ``nn.LSTMCell`` / ``GRUCell`` / ``RNNCell`` do, with ``hx`` None or 1-D: it once read the
+    input size as the batch (an unbatched LSTM step of size 3 gave (3, H) states) and broadcast a state of
+    another batch."""
+    from rnnkit.cells import make_cell_module
+
+    torch.manual_seed(0)
+    ours, ref = make_cell_module(cell, 3, 4), _TORCH_CELLS[cell](3, 4)
+    ref.load_state_dict(ours.state_dict())
+    x = torch.randn(3)
+    h = (torch.randn(4), torch.randn(4)) if cell == "lstm" else torch.randn(4)
+    assert_same(ours(x), ref(x), **TOL)
+    assert_same(ours(x, h), ref(x, h), **TOL)
+    assert_same(ours(x.unsqueeze(0)), ref(x.unsqueeze(0)), **TOL)
+    batch_of_two = (torch.zeros(2, 4), torch.zeros(2, 4)) if cell == "lstm" else torch.zeros(2, 4)
+    for module in (ours, ref):  # where torch.nn's cell refuses a call, so does rnnkit's
+        with pytest.raises(ValueError, match="Expected input to be 1D or 2D, got 3D instead"):
+            module(torch.randn(1, 2, 3))
+        with pytest.raises(RuntimeError, match="input has inconsistent input_size: got 7 expected 3"):
+            module(torch.randn(2, 7))
+        with pytest.raises(RuntimeError, match="Input batch size 1 doesn't match hidden0 batch size 2"):
+            module(torch.randn(1, 3), batch_of_two)
+        with pytest.raises(RuntimeError):
+            module(x, batch_of_two)
