@@ -1855,3 +1855,67 @@ def test_a_parametrization_runs_as_often_as_in_torch(make: Callable[..., nn.Modu
         module(torch.randn(4, 2, 3))
         counts[name] = len(calls)
     assert counts["under test"] == counts["control"]
+
+
+def _trace(m: nn.Module, *args: Any) -> tuple[Any, list[str]]:
+    """``torch.jit.trace(m, args)`` and the messages of the TracerWarnings that name rnnkit's step loop."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = torch.jit.trace(m, args, check_trace=False)
+    return traced, [str(w.message) for w in caught
+                    if issubclass(w.category, torch.jit.TracerWarning) and "step loop" in str(w.message)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_jit_trace_takes_other_lengths_as_torch_nn_does(impl: str, make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.jit.trace`` of the layer on torch's fused kernel (torch.nn's, and rnnkit's default) runs inputs of
+    another length and batch, as torch.nn's trace does; rnnkit's step loop (``impl="reference"``) is traced
+    unrolled, so its trace warns (a TracerWarning naming the length) and refuses another length instead of
+    running the traced number of steps on it (it returned 5 steps for 7 once, and a wrong final state)."""
+    torch.manual_seed(0)
+    m = make(kind, 3, 4, 2, bidirectional=True).eval()
+    h = state(kind, 4, 2, 4)
+    traced, warned = _trace(m, torch.randn(5, 2, 3), h)
+    longer = torch.randn(7, 2, 3)
+    if impl == "rnnkit-reference":
+        assert len(warned) == 1 and "5 steps" in warned[0], warned
+        with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
+            traced(longer, h)
+        assert_same(traced(longer[:5], h), m(longer[:5], h), **TOL)
+        return
+    assert not warned
+    assert_same(traced(longer, h), copy_of_torch(kind, m, 3, 4, 2, bidirectional=True)(longer, h), **TOL)
+    other = torch.randn(2, 3, 3), state(kind, 4, 3, 4)
+    assert_same(traced(*other), m(*other), **TOL)
+
+
+_TORCH_CELLS = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn_tanh": nn.RNNCell,
+                "rnn_relu": partial(nn.RNNCell, nonlinearity="relu")}
+
+
+@pytest.mark.parametrize("cell", list(_TORCH_CELLS))
+def test_cell_module_takes_unbatched_input_as_torch_cells(cell: str) -> None:
+    """``make_cell_module`` (a cell with torch.nn's parameter names, not its class) takes one unbatched step
+    (input_size,) as ``nn.LSTMCell`` / ``GRUCell`` / ``RNNCell`` do, with ``hx`` None or 1-D: it once read the
+    input size as the batch (an unbatched LSTM step of size 3 gave (3, H) states) and broadcast a state of
+    another batch."""
+    from rnnkit.cells import make_cell_module
+
+    torch.manual_seed(0)
+    ours, ref = make_cell_module(cell, 3, 4), _TORCH_CELLS[cell](3, 4)
+    ref.load_state_dict(ours.state_dict())
+    x = torch.randn(3)
+    h = (torch.randn(4), torch.randn(4)) if cell == "lstm" else torch.randn(4)
+    assert_same(ours(x), ref(x), **TOL)
+    assert_same(ours(x, h), ref(x, h), **TOL)
+    assert_same(ours(x.unsqueeze(0)), ref(x.unsqueeze(0)), **TOL)
+    batch_of_two = (torch.zeros(2, 4), torch.zeros(2, 4)) if cell == "lstm" else torch.zeros(2, 4)
+    for module in (ours, ref):  # where torch.nn's cell refuses a call, so does rnnkit's
+        with pytest.raises(ValueError, match="Expected input to be 1D or 2D, got 3D instead"):
+            module(torch.randn(1, 2, 3))
+        with pytest.raises(RuntimeError, match="input has inconsistent input_size: got 7 expected 3"):
+            module(torch.randn(2, 7))
+        with pytest.raises(RuntimeError, match="Input batch size 1 doesn't match hidden0 batch size 2"):
+            module(torch.randn(1, 3), batch_of_two)
+        with pytest.raises(RuntimeError):
+            module(x, batch_of_two)

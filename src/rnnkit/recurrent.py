@@ -25,6 +25,7 @@ recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` pa
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any, overload
 
 import torch
@@ -354,6 +355,7 @@ class Recurrent(nn.RNNBase):
         if self.uses_fused():
             output, hx = self._forward_fused(input, hx, lengths)
         else:
+            self._warn_if_traced(input.shape[1 if self.batch_first else 0])
             x = input.transpose(0, 1) if self.batch_first else input
             output, hx = self._forward_reference(x, hx, lengths, time_offset)
             output = output.transpose(0, 1) if self.batch_first else output
@@ -375,6 +377,20 @@ class Recurrent(nn.RNNBase):
         if not (isinstance(time_offset, int) and time_offset == 0):
             kwargs["time_offset"] = time_offset
         return tracer.create_proxy("call_module", path, args, kwargs)
+
+    def _warn_if_traced(self, steps: int) -> None:
+        """Under ``torch.jit.trace`` (and the TorchScript-based ONNX export), a ``TracerWarning`` that the step
+        loop is recorded unrolled over this input's ``steps``: torch's fused kernels, which torch.nn's RNNs
+        trace to, take any length, the loop does not (its traced graph refuses another length)."""
+        if not torch.jit.is_tracing():
+            return
+        why = "impl='reference'" if self.impl == "reference" else (
+            f"cell {self.cell!r} has no fused torch kernel" if not self.cell_def.fusable()
+            else "its regularisers run in the loop")
+        warnings.warn(f"{self._kind}: rnnkit's step loop ({why}) is traced unrolled over the {steps} steps of "
+                      "this input, so the traced graph runs sequences of exactly that length; impl='auto' on "
+                      f"a cell with a fused kernel ({', '.join(_STEP_KERNELS)}) traces torch's kernel, which "
+                      "takes any length", torch.jit.TracerWarning, stacklevel=2)
 
     def _as_state(self, hx: State | list[Tensor] | None) -> State | None:
         """An LSTM's ``[h, c]`` as the tuple torch.nn also accepts; more or fewer than two refused as torch
@@ -472,6 +488,7 @@ class Recurrent(nn.RNNBase):
         if self.uses_fused():
             out, hx = self._kernel_call(data, batch_sizes, hx)
         else:  # rows in the packed (sorted) order, lengths falling: run padded, then pack again
+            self._warn_if_traced(len(batch_sizes))
             padded, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
             output, hx = self._forward_reference(padded, hx, lengths, time_offset)
             out = pack_padded_sequence(output, lengths, enforce_sorted=True).data
@@ -529,12 +546,15 @@ class Recurrent(nn.RNNBase):
             if fast is not None:
                 return fast
         outs = []
-        for t in range(xw.shape[0]):
-            new = cell.step(xw[t], state, w_hh, b_hh, t + offset)
+        # unbind, not xw[t]: one backward for all the steps (each xw[t]'s backward fills a zero tensor of
+        # all of xw, so T steps cost O(T²)), and a traced graph that refuses another length (a ListUnpack of
+        # T steps) instead of running the traced number of steps on it
+        masks = [None] * xw.shape[0] if mask is None else mask.unbind(0)
+        for t, (xw_t, m) in enumerate(zip(xw.unbind(0), masks, strict=True)):
+            new = cell.step(xw_t, state, w_hh, b_hh, t + offset)
             if w_hr is not None:  # the LSTM's projection: h_t = W_hr (o ⊙ tanh(c_t))
                 new = (F.linear(new[0], w_hr), new[1])
-            if mask is not None:
-                m = mask[t]
+            if m is not None:
                 if isinstance(new, tuple):
                     new = tuple(torch.where(m, n, s) for n, s in zip(new, state, strict=True))
                 else:

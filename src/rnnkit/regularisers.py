@@ -265,9 +265,10 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
         return elman_sequence(xg, state, w_hh, isinstance(cell, ElmanReLU), drop, None if keep is None else keep[0],  # type: ignore[arg-type]
                               mask)
     outs = []
-    for t in range(seq.shape[0]):
-        state = regularised_step(cell, xg[t], state, w_hh, b_hh, t + offset, ln, drop,
-                                 None if keep is None else tuple(k[t] for k in keep))
+    # unbind, not xg[t] (as Recurrent._run): one backward for all the steps instead of one of all of xg per step
+    keeps = [None] * seq.shape[0] if keep is None else list(zip(*(k.unbind(0) for k in keep), strict=True))
+    for t, (xg_t, keep_t) in enumerate(zip(xg.unbind(0), keeps, strict=True)):
+        state = regularised_step(cell, xg_t, state, w_hh, b_hh, t + offset, ln, drop, keep_t)
         outs.append(cell.output_of(state))
     out = torch.stack(outs)
     return (out if mask is None else out * mask), state

@@ -114,8 +114,9 @@ class Cell:
 class CellModule(nn.Module):
     """One cell with its own parameters, for step-by-step use (like ``torch.nn.LSTMCell``).
 
-    ``forward(x, state=None, t=0)`` takes x of shape (B, input_size) and returns the new state:
-    a tensor h (B, H), or ``(h, c)`` for the LSTM. Parameter names match torch.nn's cells
+    ``forward(x, state=None, t=0)`` takes x of shape (B, input_size), or (input_size,) unbatched as torch.nn's
+    cells take it, and returns the new state: a tensor h (B, H), or ``(h, c)`` for the LSTM (1-D for an
+    unbatched x). Parameter names match torch.nn's cells
     (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``) so their state dicts load both ways; a cell
     without recurrent weights (``Cell.recurrent`` False: minGRU, minLSTM) has ``weight_hh = bias_hh = None``.
     """
@@ -136,10 +137,39 @@ class CellModule(nn.Module):
         self.cell.reset_parameters(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
     def forward(self, x: Tensor, state: State | None = None, t: int = 0) -> State:
+        """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
+        tensors, as torch.nn's cells take it; the new state comes back in the input's layout."""
+        if x.dim() not in (1, 2):
+            raise ValueError(f"{self.cell.name}: Expected input to be 1D or 2D, got {x.dim()}D instead")
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {x.shape[-1]} expected {self.input_size}")
+        batched = x.dim() == 2
+        x = x if batched else x.unsqueeze(0)
         if state is None:
             state = self.cell.zero_state(x.shape[0], x.dtype, x.device)
+        else:
+            state = self._checked_state(state, x.shape[0], batched)
         xw = nn.functional.linear(x, self.weight_ih, self.bias_ih)
-        return self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, t)
+        new = self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, t)
+        if batched:
+            return new
+        return tuple(s.squeeze(0) for s in new) if isinstance(new, tuple) else new.squeeze(0)
+
+    def _checked_state(self, state: State | list[Tensor], batch: int, batched: bool) -> State:
+        """A given state as (B, H) tensors (a 1-D one unsqueezed for unbatched input), each checked against the
+        input's batch and the hidden size with torch.nn's cells' messages, so that none broadcasts silently."""
+        parts = tuple(state) if isinstance(state, (tuple, list)) else (state,)
+        for i, part in enumerate(parts):
+            if part.dim() != (2 if batched else 1):
+                raise RuntimeError(f"{self.cell.name}: for {'batched 2-D' if batched else 'unbatched 1-D'} input, "
+                                   f"hx[{i}] should be {2 if batched else 1}-D, got {part.dim()}-D")
+            if batched and part.shape[0] != batch:
+                raise RuntimeError(f"Input batch size {batch} doesn't match hidden{i} batch size {part.shape[0]}")
+            if part.shape[-1] != self.hidden_size:
+                raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {part.shape[-1]}, "
+                                   f"expected {self.hidden_size}")
+        parts = parts if batched else tuple(p.unsqueeze(0) for p in parts)
+        return parts if isinstance(state, (tuple, list)) else parts[0]
 
     def extra_repr(self) -> str:
         return f"{self.cell.name}, {self.input_size}, {self.hidden_size}"
