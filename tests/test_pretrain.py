@@ -132,6 +132,20 @@ def test_cli_pretrains_then_trains(tmp_path: Path, capsys: pytest.CaptureFixture
                          verbose=False, progress=False)
 
 
+def test_fit_takes_a_path_as_pretrain_data(tmp_path: Path) -> None:
+    """``rnnkit.fit(..., pretrain_data=Path(...))`` was "pretrain_data PosixPath(...): expected a string", where
+    ``data`` and ``out`` take a Path; it is stored as its str."""
+    import rnnkit
+
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    unlabelled = tmp_path / "unlabelled.txt"
+    unlabelled.write_text("a good film\na bad film\n" * 10, encoding="utf-8")
+    rnnkit.fit("classify", data=train, out=tmp_path / "run", tokenizer="word", steps=2, hidden=8, embedding=8,
+               pretrain_data=unlabelled, pretrain_steps=2, verbose=False, progress=False)
+    config = json.loads((tmp_path / "run" / "best" / "config.json").read_text())
+    assert config["settings"]["pretrain_data"] == str(unlabelled) and config["pretrain"]["steps"] == 2
+
+
 def test_cli_refuses_bad_pretrain_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     train = make_csv(tmp_path / "train.csv", 40, 0)
     bad = tmp_path / "latin1.txt"

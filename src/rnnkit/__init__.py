@@ -115,7 +115,8 @@ def _check_fit_arguments(**arguments: Any) -> None:
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:
     """The task's config (of dataclass ``cls``) that :func:`fit` trains with: ``config`` (an instance, a dict
     of settings or None: the defaults) with ``settings`` replacing its fields; numpy numbers become Python's
-    (``hidden=np.int64(16)`` was refused as "expected an integer"), in ``config``'s own fields too."""
+    (``hidden=np.int64(16)`` was refused as "expected an integer"), in ``config``'s own fields too; a path
+    (``pretrain_data=Path(...)``) becomes its str, as ``data`` and ``out`` take either."""
     import dataclasses
     import difflib
 
@@ -131,7 +132,8 @@ def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) ->
     if unknown:  # the nearest name too: a keyword was all a typo had to go on
         near = difflib.get_close_matches(unknown[0], known, n=1)
         raise TypeError(f"{task}: unknown setting {unknown[0]!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
-    values = {name: plain_number(value) for name, value in {**settings_of(config or cls()), **settings}.items()}
+    values = {name: os.fspath(value) if isinstance(value, os.PathLike) else plain_number(value)  # a Path: a str
+              for name, value in {**settings_of(config or cls()), **settings}.items()}
     if "minutes" in settings and "steps" not in settings and config is None:
         values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
     # keywords beside a config replace its fields, as they would replace the defaults
