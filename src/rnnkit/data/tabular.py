@@ -15,6 +15,12 @@ film``), and for prediction a ``.txt`` file whose
 first line does not name the text column is one text a line; anything else is read as CSV
 (comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
 is recognised by its values, see :func:`_headerless_columns`).
+
+Several labels a text (multi-label, as fastText's tutorial data ``cooking.train``): a fastText line with
+several ``__label__`` marks, a JSONL label that is a list of strings (``"label": ["sauce", "cheese"]``), or a
+CSV/TSV label cell split at ``label_separator`` (``"sauce|cheese"``; off unless given). Such a table keeps
+each row's labels (in order, a repeated one once) in :attr:`Table.label_sets`; a file whose rows each have one
+label is read exactly as before, with ``label_sets`` None.
 """
 
 from __future__ import annotations
@@ -65,9 +71,23 @@ class Table:
     rows: list[dict[str, Any]] = field(default_factory=list)  # a JSONL row's fields keep their JSON types
     #: for a CSV/TSV file read without a header line, a sentence saying which column was read as what
     headerless: str = ""
+    #: each row's labels, for a file that may hold several a row (a line with several fastText marks, a JSONL
+    #: list, a split CSV cell); None otherwise. ``labels[i]`` is then the row's labels joined by spaces (one
+    #: label: that label; none: None), the key its stratified split keeps together
+    label_sets: list[list[str]] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def label_lists(self) -> list[list[str]]:
+        """Each row's labels as a list: :attr:`label_sets`, else the one label (none where it is None)."""
+        if self.label_sets is not None:
+            return [list(x) for x in self.label_sets]
+        return [[label] if label is not None else [] for label in self.labels]
+
+    def most_labels(self) -> int:
+        """The most labels a row has (1 for a single-label table, 0 for one without labels)."""
+        return max((len(x) for x in self.label_lists()), default=0)
 
     def subset(self, indices: Sequence[int]) -> Table:
         """The rows at ``indices``, in that order."""
@@ -79,6 +99,7 @@ class Table:
             list(self.columns),
             [self.rows[i] for i in indices] if self.rows else [],
             self.headerless,
+            [self.label_sets[i] for i in indices] if self.label_sets is not None else None,
         )
 
 
@@ -192,12 +213,14 @@ def read_table(
     text_column: str = "text",
     label_column: str = "label",
     require_label: bool = True,
+    label_separator: str | None = None,
 ) -> Table:
     """Read a CSV, TSV or JSONL file of texts and labels.
 
     With ``require_label=False`` a file without the label column is accepted (for prediction) and every
     label is None. Empty texts, empty labels, rows with the wrong number of fields and lines that are
-    not JSON objects are refused with the file, the line and the column in the message.
+    not JSON objects are refused with the file, the line and the column in the message. ``label_separator``:
+    a CSV/TSV label cell holds several labels split at it (see :attr:`Table.label_sets`).
     """
     path_s = str(path)
     content = read_utf8(path)
@@ -209,7 +232,7 @@ def read_table(
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
     else:
         table = _read_delimited(path_s, content, "\t" if fmt == "tsv" else ",", text_column, label_column,
-                                require_label)
+                                require_label, label_separator)
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
     return table
@@ -229,6 +252,20 @@ def _fasttext_split(line: str) -> tuple[list[str], str]:
     if not marks:
         return [], line.strip()
     return marks, " ".join(part for part in (p.strip() for p in _LABEL_MARK.split(line)) if part)
+
+
+def _distinct(labels: Sequence[str]) -> list[str]:
+    """The labels in order, a repeated one kept once."""
+    return list(dict.fromkeys(labels))
+
+
+def _with_label_sets(table: Table, sets: list[list[str]], always: bool = False) -> Table:
+    """``table`` with ``label_sets`` (and ``labels`` their space-joined keys) when a row has several labels
+    (or ``always``: a format that said the rows may have several); else as it is."""
+    if always or any(len(x) > 1 for x in sets):
+        table.label_sets = sets
+        table.labels = [" ".join(x) if x else None for x in sets]
+    return table
 
 
 def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
@@ -255,17 +292,16 @@ def _read_plain(path: str, content: str, text_column: str, label_column: str, re
                 labelled: bool) -> Table:
     """One text a line; with ``labelled``, fastText's format: the line's label first, ``__label__LABEL``."""
     table = Table(path, [], [], [], [label_column, text_column] if labelled else [text_column])
+    sets: list[list[str]] = []
     for number, raw in enumerate(content.split("\n"), start=1):  # not splitlines: U+2028 is no line break
         line = raw.rstrip("\r")
         if not line.strip():
             continue
         marks, text = _fasttext_split(line) if labelled else ([], line.strip())
-        if len(marks) > 1:
-            raise UserError(f"{path}:{number}: {len(marks)} labels ({' '.join(marks)}); rnnkit's classifier "
-                            "takes one label a text")
-        label = marks[0][len(LABEL_PREFIX):] if marks else None
-        if marks and not label:
+        names = _distinct([mark[len(LABEL_PREFIX):] for mark in marks])
+        if "" in names:
             raise UserError(f"{path}:{number}: an empty label ('__label__' with no name after it)")
+        label = names[0] if names else None
         if labelled and not marks and require_label:
             raise UserError(f"{path}:{number}: no label; expected fastText's format, '__label__LABEL text' a line")
         if not text:
@@ -273,12 +309,14 @@ def _read_plain(path: str, content: str, text_column: str, label_column: str, re
         table.texts.append(text)
         table.labels.append(label)
         table.lines.append(number)
-        table.rows.append({label_column: label or "", text_column: text} if labelled else {text_column: text})
-    return table
+        table.rows.append({label_column: " ".join(names), text_column: text} if labelled else {text_column: text})
+        sets.append(names)
+    return _with_label_sets(table, sets)
 
 
 def _read_delimited(
-    path: str, content: str, delimiter: str, text_column: str, label_column: str, require_label: bool
+    path: str, content: str, delimiter: str, text_column: str, label_column: str, require_label: bool,
+    label_separator: str | None = None,
 ) -> Table:
     csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
@@ -318,6 +356,7 @@ def _read_delimited(
     labels: list[str | None] = []
     lines: list[int] = []
     rows: list[dict[str, str]] = []
+    sets: list[list[str]] = []
     start = reader.line_num + 1
     while True:
         try:
@@ -345,11 +384,26 @@ def _read_delimited(
             label = row[li].strip() or None  # a blank label: a row still to be labelled (for prediction)
             if label is None and require_label:
                 raise UserError(f"{path}:{line}: column {label_column!r} is empty; every row needs a label")
+        if label_separator:
+            sets.append(_split_cell(label, label_separator, f"{path}:{line}: column {label_column!r}"))
         texts.append(text)
         labels.append(label)
         lines.append(line)
         rows.append(dict(zip(header, row, strict=True)))
-    return Table(path, texts, labels, lines, header, rows, headerless)
+    table = Table(path, texts, labels, lines, header, rows, headerless)
+    return _with_label_sets(table, sets, always=True) if label_separator else table
+
+
+def _split_cell(cell: str | None, separator: str, where: str) -> list[str]:
+    """The labels of a CSV/TSV label cell split at ``separator`` (stripped, a repeated one once); an empty
+    one between two separators is refused, naming ``where``."""
+    if cell is None:
+        return []
+    parts = [part.strip() for part in cell.split(separator)]
+    if "" in parts:
+        raise UserError(f"{where}: an empty label in {cell!r} (split at --label-separator {separator!r}); "
+                        "expected labels between the separators")
+    return _distinct(parts)
 
 
 def _headerless_columns(content: str, delimiter: str, text_column: str,
@@ -397,6 +451,8 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     lines: list[int] = []
     rows: list[dict[str, Any]] = []
     columns: list[str] = []
+    sets: list[list[str]] = []
+    listed = False  # a label given as a list: the rows may have several labels
     # lines end at \n alone: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold
     # unescaped (json.dumps(..., ensure_ascii=False) writes them so)
     for number, raw in enumerate(content.split("\n"), start=1):
@@ -419,11 +475,18 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if not value.strip():
             raise UserError(f"{path}:{number}: column {text_column!r} is empty; every row needs a text")
         label: str | None = None
+        names: list[str] = []
         if label_column in obj and obj[label_column] is not None:
             raw_label = obj[label_column]
-            if isinstance(raw_label, (dict, list)):
-                raise UserError(f"{path}:{number}: column {label_column!r} must be a string or a number")
-            label = _label_string(raw_label) or None
+            if isinstance(raw_label, dict):
+                raise UserError(f"{path}:{number}: column {label_column!r} must be a string, a number or a list of "
+                                "strings")
+            if isinstance(raw_label, list):
+                listed = True
+                names = _json_labels(raw_label, f"{path}:{number}: column {label_column!r}", require_label)
+            label = " ".join(names) if isinstance(raw_label, list) else _label_string(raw_label)
+            label = label or None
+            names = names if isinstance(raw_label, list) else [label] if label else []
             if label is None and require_label:
                 raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
         elif require_label:
@@ -434,14 +497,31 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         labels.append(label)
         lines.append(number)
         rows.append(obj)  # as JSON typed them: written back to JSONL as they came, to CSV as their JSON text
-    return Table(path, texts, labels, lines, columns, rows)
+        sets.append(names)
+    table = Table(path, texts, labels, lines, columns, rows)
+    return _with_label_sets(table, sets, always=listed)
+
+
+def _json_labels(value: list[Any], where: str, require_label: bool) -> list[str]:
+    """A JSONL label list's labels (stripped, a repeated one once): each a non-empty string; an empty list
+    only where labels are not required."""
+    if not value and require_label:
+        raise UserError(f"{where} is an empty list; every row needs at least one label")
+    for item in value:
+        if not isinstance(item, str):
+            raise UserError(f"{where}: {json.dumps(item)[:40]} in the list is not a string; expected a list of "
+                            "label strings")
+        if not item.strip():
+            raise UserError(f"{where}: an empty label in the list; expected non-empty strings")
+    return _distinct([item.strip() for item in value])
 
 
 def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label") -> None:
     """Refuse a row whose label the model never saw in training (one line: file, line, column)."""
     allowed = set(known)
-    for label, line in zip(table.labels, table.lines, strict=True):
-        if label is not None and label not in allowed:
+    for names, line in zip(table.label_lists(), table.lines, strict=True):
+        label = next((name for name in names if name not in allowed), None)
+        if label is not None:
             shown = ", ".join(repr(k) for k in list(known)[:10])
             raise UserError(
                 f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
