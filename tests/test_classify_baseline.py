@@ -84,7 +84,7 @@ def test_a_prefix_before_the_model_directory_is_read_as_the_classifier_reads_it(
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == spelled_out
     assert main(["evaluate", "--t", str(train), str(out), "--data", str(test)]) == 2
     assert capsys.readouterr().err.strip() == (  # the classifier's flags, no other task's
-        "rnnkit: error: --t: could be --text-column or --train or --threads "
+        "rnnkit: error: --t: could be --text-column or --threshold or --train or --threads "
         "(`rnnkit evaluate DIR -h` lists its flags)")
     assert main(["evaluate", "--beam", "2", str(out), "--data", str(test)]) == 2
     assert capsys.readouterr().err.strip() == ("rnnkit: error: --beam: not a flag of `rnnkit evaluate` for a "

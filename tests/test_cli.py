@@ -38,7 +38,7 @@ def test_a_prefix_before_the_model_directory_names_a_flag_of_its_task(models: di
     # an ambiguous prefix lists the flags of DIR's task alone (--train is the classifier's, not the tagger's)
     with pytest.raises(UserError, match=r"^--t: could be --text-column or --threads \("):
         _model_dir("evaluate", ["--t", "x", models["tag"]])
-    with pytest.raises(UserError, match=r"^--t: could be --text-column or --train or --threads \("):
+    with pytest.raises(UserError, match=r"^--t: could be --text-column or --threshold or --train or --threads \("):
         _model_dir("evaluate", ["--t", "x", models["classify"]])
     with pytest.raises(UserError, match=r"^--beam: not a flag of `rnnkit evaluate` for a classify model \("):
         _model_dir("evaluate", ["--beam", "4", models["classify"]])

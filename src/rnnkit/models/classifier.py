@@ -15,6 +15,11 @@ Every pooling reads only the first ``lengths[i]`` steps of row ``i``, so padding
 prediction. The head is one sigmoid unit for two classes (``P(class 1) = σ(z)``) and a softmax over
 ``K`` units for more, as the textbook has it; :meth:`Classifier.loss` takes class weights for
 imbalanced data. :meth:`Classifier.probabilities` always returns ``(B, K)`` probabilities that sum to one.
+
+With ``multi_label=True`` (several labels a text, fastText's ``-loss ova``) the head is ``K`` independent
+sigmoid units, one a label, whatever ``K``: :meth:`Classifier.probabilities` gives each label's own
+probability (a row need not sum to one) and :meth:`Classifier.loss` is the binary cross-entropy of each
+unit against the multi-hot targets (``BCEWithLogitsLoss``), averaged over texts and labels.
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ class Classifier(TextEncoder):
         dropout: float = 0.0,
         pooling: str = "last",
         skip_unknown: bool = False,
+        multi_label: bool = False,
         **cell_options: Any,
     ) -> None:
         if num_classes < 2:
@@ -117,13 +123,15 @@ class Classifier(TextEncoder):
         self.num_classes = num_classes
         self.pooling = pooling
         self.skip_unknown = skip_unknown
+        self.multi_label = multi_label
         size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
-        self.head = nn.Linear(size, 1 if num_classes == 2 else num_classes)
+        self.head = nn.Linear(size, 1 if num_classes == 2 and not multi_label else num_classes)
 
     @property
     def binary(self) -> bool:
-        return self.num_classes == 2
+        """Whether the head is one sigmoid unit for two classes (not a multi-label head of two)."""
+        return self.num_classes == 2 and not self.multi_label
 
     def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
         """The recurrent stack's outputs and state; without one (``num_layers=0``) the embeddings
@@ -158,12 +166,18 @@ class Classifier(TextEncoder):
         return logits.squeeze(-1) if self.binary else logits
 
     def probabilities(self, ids: Tensor, lengths: Tensor) -> Tensor:
-        """(B, K) class probabilities, rows summing to one."""
-        return logits_to_probabilities(self(ids, lengths), self.binary)
+        """(B, K) class probabilities, rows summing to one; multi-label: each label's sigmoid."""
+        logits = self(ids, lengths)
+        return torch.sigmoid(logits) if self.multi_label else logits_to_probabilities(logits, self.binary)
 
     def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None) -> Tensor:
         """Mean cross-entropy (binary: of the sigmoid unit), each example weighted by its class's weight
-        and the sum divided by the total weight, so the scale does not depend on the weights' scale."""
+        and the sum divided by the total weight, so the scale does not depend on the weights' scale.
+        Multi-label: ``targets`` (B, K) multi-hot, the mean binary cross-entropy of every unit (no weights)."""
+        if self.multi_label:
+            if class_weights is not None:
+                raise ValueError("a multi-label classifier takes no class weights")
+            return F.binary_cross_entropy_with_logits(logits, targets.to(logits.dtype))
         if self.binary:
             per = F.binary_cross_entropy_with_logits(logits, targets.to(logits.dtype), reduction="none")
         else:

@@ -115,7 +115,11 @@ def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, l
 
 
 def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None) -> None:
-    """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead."""
+    """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead. A
+    multi-label classifier's evaluations hold ``micro_f1`` where the others hold ``accuracy``: its score."""
+    if "micro_f1" in result.best_eval or "micro_f1" in result.last_eval:
+        _report_multi_label(result, as_json, unit, extra)
+        return
     if as_json:
         summary = {
             "best_val_accuracy": result.at_best("accuracy"),
@@ -145,6 +149,29 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
         return
     print(f"best validation accuracy {result.best_metric:.4f} at step {result.best_step} {took}")
+
+
+def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None) -> None:
+    """:func:`report_training` for a multi-label classifier: validation micro-F1 (at the threshold 0.5)
+    in place of accuracy."""
+    counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    if as_json:
+        print(json.dumps({
+            "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
+            "best_val_loss": result.at_best("loss"), "kept_by": "lowest validation loss",
+            "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
+            "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
+            "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),
+            "stopped": result.stopped, "model_dir": str(result.model_dir()) if result.model_dir() else None,
+            **(extra or {})}))
+        return
+    if result.best_metric is None:
+        print(f"{counts}; {result.where()}")
+        return
+    micro = result.at_best("micro_f1")
+    micro = f", validation micro-F1 {micro:.4f} (threshold 0.5)" if micro is not None else ""
+    print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{micro} ({counts}); "
+          f"{result.where()}")
 
 
 # ------------------------------------------------------------------------------------------- use
@@ -329,10 +356,10 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
     return 0
 
 
-def verbs(predict: tuple[str, VerbRun], evaluate: tuple[Any, ...], export_help: str) -> tuple[Verb, ...]:
+def verbs(predict: tuple[Any, ...], evaluate: tuple[Any, ...], export_help: str) -> tuple[Verb, ...]:
     """The three verbs of a text model, each ``(help, run)``: ``predict`` and ``evaluate`` with the flags
-    above (``evaluate`` may add a third item, its own flags), and ``export`` (:func:`export_command`)."""
-    return (Verb("predict", predict[0], predict_arguments, predict[1]),
+    above (either may add a third item, its own flags), and ``export`` (:func:`export_command`)."""
+    return (Verb("predict", predict[0], predict[2] if len(predict) > 2 else predict_arguments, predict[1]),
             Verb("evaluate", evaluate[0], evaluate[2] if len(evaluate) > 2 else evaluate_arguments, evaluate[1]),
             Verb("export", export_help, export_arguments, export_command))
 

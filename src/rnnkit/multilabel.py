@@ -1,0 +1,151 @@
+"""Several labels a text (multi-label classification, fastText's ``-loss ova``): targets and scores.
+
+What a user gets: :func:`multi_hot` turns each text's labels into a row of 0/1 targets, one column a label;
+:func:`validation_scores` is what the classifier's trainer records at each evaluation (the loss it keeps
+its checkpoint by, micro- and macro-F1 at the threshold, the exact-match ratio); :func:`multilabel_report`
+is what ``rnnkit evaluate`` reports (a plain dict, JSON as it is) and :func:`format_multilabel_report` the
+text it prints.
+
+A label is predicted when its probability (its own sigmoid) is at least the threshold, as fastText's
+``predict FILE k threshold``. The scores follow scikit-learn's ``precision_recall_fscore_support`` on
+multi-hot arrays (a 0/0 ratio is 0): micro averages count every (text, label) decision together, macro
+averages are the mean over the labels that occur in the truth or the prediction (as
+:func:`rnnkit.metrics.classification_report`'s macro-F1; scikit-learn's with ``labels=`` those labels).
+``exact_match`` is the share of texts whose predicted set is their true set (scikit-learn's
+``accuracy_score`` on multi-hot arrays). ``precision_at_1`` and ``recall_at_1`` are fastText's ``test FILE 1``:
+the most probable label of each text, right or wrong, over the texts and over all their true labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from rnnkit.errors import SettingError
+
+__all__ = ["DEFAULT_THRESHOLD", "NONE_SHOWN", "check_threshold", "format_multilabel_report", "labels_above",
+           "multi_hot", "multilabel_report", "shown_labels", "validation_scores"]
+
+#: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
+DEFAULT_THRESHOLD = 0.5
+#: what ``rnnkit predict`` prints for a text none of whose labels reaches the threshold
+NONE_SHOWN = "(none)"
+
+
+def check_threshold(value: object) -> float:
+    """``value`` as a float when it is a number between 0 and 1 (both exclusive: 0 would give every label,
+    1 none), else :class:`SettingError` (``--threshold`` on the command line)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
+        raise SettingError("threshold", value, "expected a probability between 0 and 1 (exclusive), such as 0.5")
+    return float(value)
+
+
+def labels_above(probs: Tensor, labels: Sequence[str], threshold: float) -> list[str]:
+    """The labels whose probability in ``probs`` (K,) is at least ``threshold``, the most probable first."""
+    order = sorted(range(len(labels)), key=lambda k: -float(probs[k]))
+    return [labels[k] for k in order if float(probs[k]) >= threshold]
+
+
+def shown_labels(labels: Sequence[str]) -> str:
+    """Predicted labels as ``rnnkit predict`` prints them: joined by commas (``sauce,cheese``),
+    :data:`NONE_SHOWN` when there are none (a CSV/TSV cell leaves those empty; JSON keeps the list)."""
+    return ",".join(labels) if labels else NONE_SHOWN
+
+
+def multi_hot(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> list[list[int]]:
+    """One row per text, one column per label of ``labels``: 1 where the text has that label."""
+    index = {label: i for i, label in enumerate(labels)}
+    rows = []
+    for names in label_lists:
+        row = [0] * len(labels)
+        for name in names:
+            row[index[name]] = 1
+        rows.append(row)
+    return rows
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts, 0 where a ratio is 0/0."""
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    return precision, recall, _ratio(2 * precision * recall, precision + recall)
+
+
+def _counts(targets: Tensor, predicted: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-label true positives, false positives and false negatives of (N, K) 0/1 tensors."""
+    t, p = targets.bool(), predicted.bool()
+    return (t & p).sum(0), (~t & p).sum(0), (t & ~p).sum(0)
+
+
+def _averages(targets: Tensor, predicted: Tensor) -> dict[str, float]:
+    tp, fp, fn = _counts(targets, predicted)
+    micro = _prf(float(tp.sum()), float(fp.sum()), float(fn.sum()))
+    present = [k for k in range(targets.shape[1]) if int(tp[k] + fp[k] + fn[k])]
+    per = [_prf(float(tp[k]), float(fp[k]), float(fn[k])) for k in present]
+    macro = tuple(sum(x[i] for x in per) / len(per) if per else 0.0 for i in range(3))
+    exact = float((targets.bool() == predicted.bool()).all(1).float().mean()) if len(targets) else 0.0
+    return {"micro_precision": micro[0], "micro_recall": micro[1], "micro_f1": micro[2],
+            "macro_precision": macro[0], "macro_recall": macro[1], "macro_f1": macro[2], "exact_match": exact}
+
+
+def validation_scores(probs: Tensor, targets: Tensor, threshold: float = DEFAULT_THRESHOLD) -> dict[str, float]:
+    """``loss`` (mean binary cross-entropy over texts and labels, nats), ``micro_f1``, ``macro_f1`` and
+    ``exact_match`` at ``threshold``, for (N, K) probabilities and multi-hot targets."""
+    t = targets.to(probs.dtype)
+    p = probs.clamp(1e-12, 1 - 1e-7)
+    loss = -(t * torch.log(p) + (1 - t) * torch.log1p(-p)).mean()
+    scores = _averages(targets, probs >= threshold)
+    return {"loss": float(loss), **{k: scores[k] for k in ("micro_f1", "macro_f1", "exact_match")}}
+
+
+def _at_one(targets: Tensor, probs: Tensor) -> tuple[float, float]:
+    """fastText's precision@1 and recall@1: the most probable label of each text against its true labels."""
+    if not len(targets):
+        return 0.0, 0.0
+    hits = float(targets.bool()[torch.arange(len(targets)), probs.argmax(1)].sum())
+    return _ratio(hits, len(targets)), _ratio(hits, float(targets.bool().sum()))
+
+
+def multilabel_report(targets: Tensor | Sequence[Sequence[int]], probs: Tensor, labels: Sequence[str],
+                      threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """Scores of (N, K) probabilities against multi-hot ``targets`` at ``threshold``: micro and macro
+    precision/recall/F1, ``exact_match``, ``precision_at_1``/``recall_at_1``, ``per_class`` (label →
+    ``precision``, ``recall``, ``f1``, ``support``), and ``count`` (texts), ``labels``, ``threshold``,
+    ``multi_label`` (True; a multi-label report has no confusion matrix)."""
+    targets = torch.as_tensor(targets, dtype=torch.long).reshape(len(probs), len(labels))
+    predicted = probs >= threshold
+    tp, fp, fn = _counts(targets, predicted)
+    per_class = {}
+    for k, label in enumerate(labels):
+        precision, recall, f1 = _prf(float(tp[k]), float(fp[k]), float(fn[k]))
+        per_class[label] = {"precision": precision, "recall": recall, "f1": f1, "support": int(tp[k] + fn[k])}
+    p_at_1, r_at_1 = _at_one(targets, probs)
+    return {"multi_label": True, "threshold": threshold, **_averages(targets, predicted),
+            "precision_at_1": p_at_1, "recall_at_1": r_at_1, "per_class": per_class, "labels": list(labels),
+            "count": len(probs), "label_count": int(targets.sum()), "predicted_count": int(predicted.sum())}
+
+
+def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
+    """The report as text: the averages, fastText's P@1/R@1 and a per-label table (no confusion matrix:
+    with several labels a text there is no one cell to count a text in)."""
+    lines = [f"micro: precision {report['micro_precision']:.4f}  recall {report['micro_recall']:.4f}  "
+             f"F1 {report['micro_f1']:.4f}  (threshold {report['threshold']:g}; {report['count']} {unit}, "
+             f"{report['label_count']} labels, {report['predicted_count']} predicted)",
+             f"macro: precision {report['macro_precision']:.4f}  recall {report['macro_recall']:.4f}  "
+             f"F1 {report['macro_f1']:.4f}",
+             f"exact match {report['exact_match']:.4f}  P@1 {report['precision_at_1']:.4f}  "
+             f"R@1 {report['recall_at_1']:.4f}"]
+    labels = report["labels"]
+    width = max(8, *(len(str(lab)) for lab in labels))
+    lines.append(f"{'label':<{width}}  precision  recall  f1      support")
+    for label in labels:
+        c = report["per_class"][label]
+        lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+    lines.append("no confusion matrix: a multi-label model's texts have several labels each")
+    return "\n".join(lines)

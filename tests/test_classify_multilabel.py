@@ -1,0 +1,235 @@
+"""Multi-label classification end to end: fastText's several ``__label__`` marks a line train one sigmoid a
+label (BCE, fastText's ``-loss ova``); predict gives every label above a threshold, evaluate micro/macro
+scores checked against scikit-learn."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import SettingError, UserError
+from rnnkit.models.classifier import Classifier
+from rnnkit.multilabel import check_threshold, labels_above, multi_hot, multilabel_report, validation_scores
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+#: a text has a label when it holds one of that label's words
+WORDS = {"sauce": ["gravy", "roux", "sauce"], "cheese": ["cheddar", "brie", "cheese"], "bread": ["dough", "yeast",
+                                                                                                   "loaf"]}
+FILLER = ["how", "do", "i", "make", "my", "the", "a", "better", "with", "why", "is"]
+
+
+def cooking_line(rng: random.Random) -> str:
+    labels = [lab for lab in WORDS if rng.random() < 0.45] or [rng.choice(list(WORDS))]
+    words = [rng.choice(WORDS[lab]) for lab in labels] + rng.sample(FILLER, 4)
+    rng.shuffle(words)
+    return " ".join(f"__label__{lab}" for lab in labels) + " " + " ".join(words)
+
+
+def cooking(path: Path, n: int, seed: int) -> Path:
+    rng = random.Random(seed)
+    path.write_text("\n".join(cooking_line(rng) for _ in range(n)) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("multi")
+    out = tmp / "run"
+    argv = ["train", "classify", "--data", str(cooking(tmp / "cooking.train", 300, 0)), "--out", str(out),
+            "--steps", "60", "--eval-every", "20", "--tokenizer", "word", "--layers", "0", "--pooling", "mean",
+            "--lr", "0.05", "--embedding", "16", "--no-progress", "--json"]
+    assert main(argv) == 0
+    return out, cooking(tmp / "cooking.valid", 60, 1)
+
+
+def last_json(capsys: pytest.CaptureFixture[str]) -> dict:
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("rnnkit: error: ") and "\n" not in err
+    return err
+
+
+# ------------------------------------------------------------------------------------------- metrics
+def random_multi_hot(seed: int, n: int = 200, k: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    targets = (torch.rand(n, k, generator=gen) < 0.3).long()
+    targets[:, 4] = 0  # a label that never occurs in the truth
+    probs = torch.rand(n, k, generator=gen) * 0.6 + 0.4 * targets
+    return targets, probs
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7])
+def test_scores_agree_with_scikit_learn(threshold: float) -> None:
+    metrics = pytest.importorskip("sklearn.metrics")
+    targets, probs = random_multi_hot(int(threshold * 10))
+    report = multilabel_report(targets, probs, list("abcde"), threshold)
+    y, p = targets.numpy(), (probs >= threshold).long().numpy()
+    micro = metrics.precision_recall_fscore_support(y, p, average="micro", zero_division=0)
+    assert report["micro_precision"] == pytest.approx(micro[0]) and report["micro_recall"] == pytest.approx(micro[1])
+    assert report["micro_f1"] == pytest.approx(micro[2])
+    present = [k for k in range(5) if y[:, k].any() or p[:, k].any()]  # macro: labels in truth or prediction
+    macro = metrics.precision_recall_fscore_support(y, p, average="macro", labels=present, zero_division=0)
+    assert (report["macro_precision"], report["macro_recall"], report["macro_f1"]) == pytest.approx(macro[:3])
+    assert report["exact_match"] == pytest.approx(metrics.accuracy_score(y, p))
+    per = metrics.precision_recall_fscore_support(y, p, average=None, zero_division=0)
+    for k, label in enumerate("abcde"):
+        c = report["per_class"][label]
+        assert (c["precision"], c["recall"], c["f1"], c["support"]) == pytest.approx(
+            (per[0][k], per[1][k], per[2][k], per[3][k]))
+    scores = validation_scores(probs, targets, threshold)
+    assert scores["micro_f1"] == pytest.approx(micro[2])
+    bce = torch.nn.functional.binary_cross_entropy(probs.clamp(1e-12, 1 - 1e-7), targets.float())
+    assert scores["loss"] == pytest.approx(float(bce), rel=1e-5)
+
+
+def test_precision_and_recall_at_one_are_fasttexts() -> None:
+    targets = torch.tensor([[1, 1, 0], [0, 0, 1], [1, 0, 0]])
+    probs = torch.tensor([[0.9, 0.8, 0.1], [0.7, 0.1, 0.6], [0.8, 0.1, 0.1]])
+    report = multilabel_report(targets, probs, ["a", "b", "c"])
+    assert report["precision_at_1"] == pytest.approx(2 / 3) and report["recall_at_1"] == pytest.approx(2 / 4)
+    assert report["count"] == 3 and report["label_count"] == 4 and "confusion" not in report
+
+
+def test_targets_thresholds_and_labels_above() -> None:
+    assert multi_hot([["b", "a"], ["c"], []], ["a", "b", "c"]) == [[1, 1, 0], [0, 0, 1], [0, 0, 0]]
+    assert labels_above(torch.tensor([0.2, 0.9, 0.6]), ["a", "b", "c"], 0.5) == ["b", "c"]
+    assert labels_above(torch.tensor([0.2, 0.1]), ["a", "b"], 0.5) == []
+    assert check_threshold(0.25) == 0.25
+    for bad in (0, 1, 1.5, -0.1, True, "0.5"):
+        with pytest.raises(SettingError, match="expected a probability between 0 and 1"):
+            check_threshold(bad)
+
+
+def test_a_multi_label_classifier_has_one_sigmoid_a_label() -> None:
+    torch.manual_seed(0)
+    m = Classifier(20, 2, embedding_dim=8, hidden_size=8, multi_label=True)
+    ids, lengths = torch.tensor([[2, 3, 4], [5, 6, 0]]), torch.tensor([3, 2])
+    logits = m(ids, lengths)
+    assert logits.shape == (2, 2) and not m.binary  # two labels: two units, not one
+    assert torch.allclose(m.probabilities(ids, lengths), torch.sigmoid(logits))
+    targets = torch.tensor([[1, 1], [0, 1]])
+    expected = torch.nn.BCEWithLogitsLoss()(logits, targets.float())
+    assert torch.allclose(m.loss(logits, targets), expected)
+
+
+# ------------------------------------------------------------------------------------------- end to end
+def test_train_records_multi_label_and_learns(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out, valid = trained
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert config["multi_label"] is True and config["model"]["multi_label"] is True
+    assert config["labels"] == ["bread", "cheese", "sauce"] and config["model"]["num_classes"] == 3
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any("val_micro_f1" in r for r in rows) and not any("val_accuracy" in r for r in rows)
+    assert main(["evaluate", str(out), "--data", str(valid), "--json"]) == 0
+    report = last_json(capsys)
+    # an all-positive guess scores micro-F1 2p/(1+p) with p the share of positive cells (about 0.5 here: 0.67),
+    # an all-negative one 0
+    positives = report["label_count"] / (3 * report["count"])
+    assert report["micro_f1"] > 2 * positives / (1 + positives) + 0.15 and report["exact_match"] > 0.5
+    assert set(report["per_class"]) == {"bread", "cheese", "sauce"} and report["threshold"] == 0.5
+
+
+def test_predict_prints_every_label_above_the_threshold(trained: tuple[Path, Path],
+                                                        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, valid = trained
+    capsys.readouterr()
+    assert main(["predict", str(out), "gravy with cheddar please", "my yeast loaf"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    labels, shown, text = lines[0].split("\t")
+    assert set(labels.split(",")) == {"sauce", "cheese"} and text == "gravy with cheddar please"
+    assert [p.split("=")[0] for p in shown.split()] == ["bread", "cheese", "sauce"]
+    assert lines[1].split("\t")[0] == "bread"
+    assert main(["predict", str(out), "--json", "--threshold", "0.999999", "the"]) == 0
+    r = last_json(capsys)
+    assert r["labels"] == [] and set(r) == {"text", "labels", "probabilities"}
+    assert main(["predict", str(out), "--threshold", "0.999999", "the"]) == 0
+    assert capsys.readouterr().out.startswith("(none)\t")
+    assert main(["predict", str(out), "--file", str(valid), "--output", str(tmp_path / "p.csv")]) == 0
+    header, first = (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[:2]
+    assert header == "label,text,predicted_labels,p_bread,p_cheese,p_sauce"
+    assert main(["predict", str(out), "--file", str(valid), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert isinstance(row["predicted_labels"], list) and row["p_bread"] == pytest.approx(row["p_bread"])
+
+
+def test_python_api_matches(trained: tuple[Path, Path]) -> None:
+    out, valid = trained
+    clf = rnnkit.load(out)
+    assert clf.multi_label
+    r = clf.predict("gravy with cheddar please", threshold=0.4)
+    assert set(r) == {"text", "labels", "probabilities"} and {"sauce", "cheese"} <= set(r["labels"])
+    probs = clf.probabilities(["gravy", "loaf"])
+    assert probs.shape == (2, 3) and not torch.allclose(probs.sum(1), torch.ones(2))  # not a softmax
+    assert clf.evaluate(str(valid), threshold=0.3)["threshold"] == 0.3
+    with pytest.raises(SettingError, match="threshold 1.5: expected a probability"):
+        clf.predict(["x"], threshold=1.5)
+
+
+def test_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, valid = trained
+    assert "--threshold 0.0: expected a probability between 0 and 1" in refused(
+        ["predict", str(out), "--threshold", "0", "x"], capsys)
+    assert "--baseline is not available for a multi-label model yet" in refused(
+        ["evaluate", str(out), "--data", str(valid), "--baseline"], capsys)
+    assert "--png: a multi-label model draws no confusion matrix" in refused(
+        ["evaluate", str(out), "--data", str(valid), "--png", str(tmp_path / "c.png")], capsys)
+    assert "--class-weights balanced: applies to one label a text" in refused(
+        ["train", "classify", "--data", str(valid), "--out", str(tmp_path / "w"), "--steps", "2",
+         "--class-weights", "balanced", "--tokenizer", "word"], capsys)
+    assert not (tmp_path / "w").exists()
+
+
+def test_threshold_is_refused_for_a_single_label_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "a.txt"
+    data.write_text("".join(f"__label__{'pos' if i % 2 else 'neg'} {'good' if i % 2 else 'bad'} film\n"
+                            for i in range(20)), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
+                 "--no-progress", "--json"]) == 0
+    assert "multi_label" not in json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    assert "--threshold 0.5: applies only to a multi-label model" in refused(
+        ["predict", str(out), "--threshold", "0.5", "good"], capsys)
+    assert "--threshold 0.5: applies only to a multi-label model" in refused(
+        ["evaluate", str(out), "--data", str(data), "--threshold", "0.5"], capsys)
+    with pytest.raises(UserError, match="applies only to a multi-label model"):
+        rnnkit.load(out).predict(["good"], threshold=0.5)
+
+
+def test_multi_label_flag_jsonl_lists_and_label_separator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--multi-label forces the sigmoid heads on data whose texts happen to hold one label each; a JSONL list
+    and a split CSV cell train multi-label models whose predict and evaluate read the same format."""
+    rng = random.Random(3)
+    single = tmp_path / "one.txt"
+    single.write_text("".join(f"__label__{lab} {rng.choice(WORDS[lab])} {rng.choice(FILLER)}\n"
+                              for lab in list(WORDS) * 10), encoding="utf-8")
+    out = tmp_path / "forced"
+    common = ["--steps", "4", "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--no-progress", "--json"]
+    assert main(["train", "classify", "--data", str(single), "--out", str(out), "--multi-label", *common]) == 0
+    assert last_json(capsys)["multi_label"] is True and rnnkit.load(out).multi_label
+    jsonl = tmp_path / "a.jsonl"
+    jsonl.write_text("".join(json.dumps({"text": f"{rng.choice(WORDS['sauce'])} {rng.choice(WORDS['bread'])}",
+                                         "label": ["sauce", "bread"] if i % 2 else ["sauce"]}) + "\n"
+                             for i in range(30)), encoding="utf-8")
+    assert main(["train", "classify", "--data", str(jsonl), "--out", str(tmp_path / "j"), *common]) == 0
+    assert main(["evaluate", str(tmp_path / "j"), "--data", str(jsonl), "--json"]) == 0
+    assert last_json(capsys)["count"] == 30
+    table = tmp_path / "a.csv"
+    cells = ["cheese|bread" if i % 2 else "bread" for i in range(30)]
+    table.write_text("text,label\n" + "".join(f"{rng.choice(WORDS['cheese'])} x,{cell}\n" for cell in cells),
+                     encoding="utf-8")
+    assert main(["train", "classify", "--data", str(table), "--out", str(tmp_path / "c"), "--label-separator", "|",
+                 *common]) == 0
+    assert main(["evaluate", str(tmp_path / "c"), "--data", str(table)]) == 0
+    assert "no confusion matrix" in capsys.readouterr().out
