@@ -233,3 +233,40 @@ def test_multi_label_flag_jsonl_lists_and_label_separator(tmp_path: Path, capsys
                  *common]) == 0
     assert main(["evaluate", str(tmp_path / "c"), "--data", str(table)]) == 0
     assert "no confusion matrix" in capsys.readouterr().out
+
+
+def test_onnx_export_gives_each_labels_sigmoid(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    from rnnkit.data.tokenize import pad_batch
+
+    out, _ = trained
+    onnx_path = tmp_path / "m.onnx"
+    assert main(["export", str(out), "--onnx", str(onnx_path), "--json"]) == 0
+    result = last_json(capsys)
+    assert result["multi_label"] is True and result["max_abs_diff"] < 1e-5
+    m = rnnkit.load(out)
+    texts = ["gravy with cheddar", "loaf", "the"]
+    ids, lengths = pad_batch(m.encode(texts))
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})[0]
+    assert got.shape == (3, 3) and abs(got - m.probabilities(texts).numpy()).max() < 1e-5
+    assert session.get_modelmeta().custom_metadata_map["rnnkit_multi_label"] == "true"
+
+
+def test_info_and_resume_keep_multi_label(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
+    import shutil
+
+    out, _ = trained
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert "task             classify (multi-label: one sigmoid a label)" in capsys.readouterr().out
+    run = tmp_path / "run"
+    shutil.copytree(out, run)
+    assert main(["train", "classify", "--resume", str(run), "--steps", "70", "--no-progress", "--json"]) == 0
+    summary = last_json(capsys)
+    assert summary["multi_label"] is True and summary["steps"] == 70 and summary["best_val_micro_f1"] is not None
+    assert main(["report", str(run)]) == 0  # the page shows the training curves and says what it leaves out
+    note = "the report&#x27;s scores and confusion matrix are not available for a multi-label model yet"
+    assert note in (run / "report.html").read_text(encoding="utf-8")

@@ -180,8 +180,8 @@ def add_sections(page: Page, run: Path, m: Any, data: str | None = None) -> None
     """Add the classifier's or tagger's sections to ``page`` (a multi-label classifier's is refused: its
     scores are ``rnnkit evaluate``'s, and a confusion matrix has no cell for a text of several labels)."""
     if getattr(m, "multi_label", False):
-        raise UserError(f"{run}: the HTML report is not available for a multi-label model yet; its scores are "
-                        f"rnnkit evaluate {run} --data FILE")
+        raise UserError(f"{run}: the report's scores and confusion matrix are not available for a multi-label model "
+                        f"yet; rnnkit evaluate {run} --data FILE prints its scores")
     p = predictions(m, data)
     if not p.y_true:
         raise UserError(f"{p.source}: no labelled items to score")

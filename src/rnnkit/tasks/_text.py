@@ -245,16 +245,21 @@ class TextModel:
     def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Write the model as ONNX (inputs ``ids`` (B, T) int64 padded with 0 and ``lengths`` (B,) int64,
         output ``probabilities``); with ``check``, compare onnxruntime's output with rnnkit's (see
-        :func:`rnnkit.export.export_onnx`)."""
+        :func:`rnnkit.export.export_onnx`). A multi-label classifier's probabilities are each label's sigmoid
+        (a row does not sum to one): its metadata says ``rnnkit_multi_label`` ``"true"`` and the result
+        ``"multi_label": True``."""
+        multi = bool(self.config.get("multi_label"))
         metadata = {
             "rnnkit_task": self.task,
             "rnnkit_labels": json.dumps(self.labels, ensure_ascii=False),
             "rnnkit_vocab": json.dumps(self.checkpoint.vocab, ensure_ascii=False),
             "rnnkit_config": json.dumps(self.config, ensure_ascii=False),
+            **({"rnnkit_multi_label": "true"} if multi else {}),
         }
-        return export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
-                           vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
-                           per_step=self.per_step, check=check, where=str(self.checkpoint.path))
+        result = export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
+                             vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
+                             per_step=self.per_step, check=check, where=str(self.checkpoint.path))
+        return {**result, "multi_label": True} if multi else result
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -351,8 +356,9 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
     else:
         check = (f"onnxruntime agrees (largest difference {result['max_abs_diff']:.2g})" if result.get("checked")
                  else "not checked (onnxruntime is not installed)")
+        sigmoid = " (each label's sigmoid: multi-label)" if result.get("multi_label") else ""
         print(f"wrote {result['onnx']}: inputs ids (batch, time) int64 padded with 0 and lengths (batch,) int64; "
-              f"output {result['output']}; {check}")
+              f"output {result['output']}{sigmoid}; {check}")
     return 0
 
 

@@ -89,7 +89,8 @@ def _info_command(args: argparse.Namespace) -> int:
         print(json.dumps(info, ensure_ascii=False))
         return 0
     print(f"model directory  {info['path']}")
-    print(f"task             {info['task']}")
+    kind = " (multi-label: one sigmoid a label)" if info["config"].get("multi_label") else ""
+    print(f"task             {info['task']}{kind}")
     print(f"parameters       {info['parameters']:,}")
     if "vocab_size" in info:
         print(f"vocabulary       {_vocabulary_line(info['vocab_size'])}")
