@@ -270,3 +270,15 @@ def test_info_and_resume_keep_multi_label(trained: tuple[Path, Path], capsys: py
     assert main(["report", str(run)]) == 0  # the page shows the training curves and says what it leaves out
     note = "the report&#x27;s scores and confusion matrix are not available for a multi-label model yet"
     assert note in (run / "report.html").read_text(encoding="utf-8")
+
+
+def test_autotune_scores_multi_label_trials_by_micro_f1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tuned"
+    argv = ["train", "classify", "--data", str(cooking(tmp_path / "c.train", 150, 5)), "--out", str(out),
+            "--autotune", "--steps", "60", "--layers", "0", "--pooling", "mean", "--no-progress", "--json"]
+    assert main(argv) == 0
+    summary = last_json(capsys)
+    assert summary["multi_label"] is True and summary["autotune"]["trials"] >= 1
+    trials = [json.loads(line) for line in (out / "autotune.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(t["val_score"] is not None and 0.0 <= t["val_score"] <= 1.0 for t in trials if "error" not in t)
+    assert rnnkit.load(out).multi_label

@@ -477,17 +477,18 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
     check_out_dir(out, overwrite=overwrite)
     # bad data is refused before anything is written
     tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
+    multi = is_multi_label(config, None, *tables[:2])
     if verbose:
         _say_headerless(*tables[:2])
     # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
     # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)
     with run_lock(out), undone_on_failure(out, ("autotune.jsonl",), (out / "autotune").exists, made):
-        return _search(config, data, out, val_data=val_data, verbose=verbose)
+        return _search(config, data, out, val_data=val_data, verbose=verbose, multi_label=multi)
 
 
 def _search(config: ClassifyConfig, data: str | None, out: Path, *, val_data: str | None,
-            verbose: bool) -> ClassifyResult:
+            verbose: bool, multi_label: bool = False) -> ClassifyResult:
     fixed = _given_settings(config)
     by_steps = config.minutes is None
     budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
@@ -501,13 +502,15 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, *, val_data: st
     if verbose:
         kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
         kept = f" ({kept} as given)" if kept else ""
+        scored = " (scored by micro-F1: multi-label)" if multi_label else ""
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
-                   f"split for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
+                   f"split{scored} for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
     try:
         found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
                        budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
                        seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
-                       describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag)
+                       describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag,
+                       score="micro_f1" if multi_label else "accuracy")
     except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
         if verbose:
             shared.say(f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in "

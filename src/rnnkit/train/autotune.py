@@ -22,6 +22,12 @@ A budget of updates: the trials share :data:`FINAL_SHARE` less of them and the f
 Which settings are proposed depends only on ``seed`` and the scores seen; the scores of clock-limited
 trainings depend on the machine's speed, so two such searches may go different ways, where a search
 counted in updates repeats itself on the same machine whatever its load.
+
+The score need not be an accuracy: ``search(score="micro_f1")`` (a multi-label classifier) scores each
+trial by that entry of its kept evaluation. The standard error that :meth:`Trial.clearly_beats` asks a
+recurrent trial to clear is then still the binomial one of an accuracy on the validation texts: for a
+micro-F1 a rough yardstick on the cautious side (it counts texts, not the several label decisions of
+each, which are not independent of one another).
 """
 
 from __future__ import annotations
@@ -99,7 +105,8 @@ class Trial:
     def clearly_beats(self, other: Trial) -> bool:
         """A score above ``other``'s by more than two standard errors of ``other``'s, read as an accuracy on
         its ``count`` validation examples (Agresti-Coull: two successes and two failures added, so a
-        perfect score still has an error); without a count, :meth:`beats`."""
+        perfect score still has an error; a micro-F1 is read the same way, see the module's notes); without
+        a count, :meth:`beats`."""
         if other.count is None or self.score is None or other.score is None:
             return self.beats(other)
         n = other.count + 4
@@ -224,7 +231,7 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
            presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
            valid: Valid = lambda s: True, canonical: Canonical = lambda s: s,
-           simple: Valid | None = None) -> AutotuneResult:
+           simple: Valid | None = None, score: str = "accuracy") -> AutotuneResult:
     """Search ``space`` within ``budget_s`` seconds or ``budget_steps`` updates (one of them) and leave the
     best model in ``out`` (``out/best``).
 
@@ -236,7 +243,8 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     with two: on a few dozen validation texts a bigger model's higher score is mostly luck); trials
     train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
     folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
-    gets a line about it.
+    gets a line about it. ``score``: the entry of a trial's kept evaluation that scores it (``"accuracy"``,
+    or a multi-label classifier's ``"micro_f1"``).
     """
     if (budget_s is None) == (budget_steps is None):
         raise ValueError("search: give one of budget_s and budget_steps")
@@ -261,7 +269,7 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
         if settings is None:
             break
         trial = _run_trial(run, number, kind, settings, budget.slice(amount), work / f"trial-{number}", budget,
-                           first=not trials)
+                           first=not trials, score=score)
         trials.append(trial)
         _append(record, trial)
         if say:
@@ -276,7 +284,7 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
         raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
     amount = budget.final(best)
     final = None if amount is None else _run_trial(run, len(trials) + 1, "final", best.settings, amount, out,
-                                                   budget, first=False)
+                                                   budget, first=False, score=score)
     if final is not None:
         trials.append(final)
         _append(record, final)
@@ -329,7 +337,7 @@ def _propose(number: int, presets: Sequence[dict[str, Any]], space: Space, fixed
 
 
 def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], amount: float, where: Path,
-               budget: _Clock | _Updates, first: bool) -> Trial:
+               budget: _Clock | _Updates, first: bool, score: str = "accuracy") -> Trial:
     """Train once on a slice of ``amount`` (seconds or updates); a diverged trial (or a failing one after
     the first) is recorded, not raised; one in which Ctrl-C came raises KeyboardInterrupt."""
     t0 = time.perf_counter()
@@ -345,7 +353,7 @@ def _run_trial(run: RunFn, number: int, kind: str, settings: dict[str, Any], amo
         # when it came in the trial's last update or evaluation (the trial then ended on its budget)
     took = time.perf_counter() - t0
     overhead = budget.charge(took, amount, trained=True)
-    return Trial(number, kind, settings, result.at_best("accuracy"), result.steps, took, result.stopped,
+    return Trial(number, kind, settings, result.at_best(score), result.steps, took, result.stopped,
                  result=result, overhead=overhead, loss=result.at_best("loss"), count=_val_count(where))
 
 
