@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -181,8 +182,6 @@ def test_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     out, valid = trained
     assert "--threshold 0.0: expected a probability between 0 and 1" in refused(
         ["predict", str(out), "--threshold", "0", "x"], capsys)
-    assert "--baseline is not available for a multi-label model yet" in refused(
-        ["evaluate", str(out), "--data", str(valid), "--baseline"], capsys)
     assert "--png: a multi-label model draws no confusion matrix" in refused(
         ["evaluate", str(out), "--data", str(valid), "--png", str(tmp_path / "c.png")], capsys)
     assert "--class-weights balanced: applies to one label a text" in refused(
@@ -282,3 +281,19 @@ def test_autotune_scores_multi_label_trials_by_micro_f1(tmp_path: Path, capsys: 
     trials = [json.loads(line) for line in (out / "autotune.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(t["val_score"] is not None and 0.0 <= t["val_score"] <= 1.0 for t in trials if "error" not in t)
     assert rnnkit.load(out).multi_label
+
+
+def test_baseline_is_one_vs_rest_beside_the_model(trained: tuple[Path, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    out, valid = trained
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(valid), "--baseline"]) == 0
+    text = capsys.readouterr().out
+    assert "one-vs-rest logistic regression" in text and "no McNemar's test" in text
+    assert re.search(r"^micro-F1\s+[01]\.\d{4}\s+[01]\.\d{4}$", text, re.MULTILINE)
+    assert main(["evaluate", str(out), "--data", str(valid), "--baseline", "--json"]) == 0
+    report = last_json(capsys)
+    base = report["baseline"]
+    assert "mcnemar" not in base and base["count"] == report["count"] and base["micro_f1"] > 0.8
+    assert set(base["per_class"]) == {"bread", "cheese", "sauce"} and base["train_rows"] == 270
