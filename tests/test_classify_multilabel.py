@@ -297,3 +297,12 @@ def test_baseline_is_one_vs_rest_beside_the_model(trained: tuple[Path, Path],
     base = report["baseline"]
     assert "mcnemar" not in base and base["count"] == report["count"] and base["micro_f1"] > 0.8
     assert set(base["per_class"]) == {"bread", "cheese", "sauce"} and base["train_rows"] == 270
+
+
+def test_label_separator_applies_only_to_csv_and_tsv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = cooking(tmp_path / "c.train", 30, 2)
+    err = refused(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--steps", "2",
+                   "--label-separator", "|", "--tokenizer", "word"], capsys)
+    assert "--label-separator: applies only to a CSV or TSV file's label column" in err and "fastText's format" in err
+    assert "--label-separator ' ': expected a character" in refused(
+        ["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--label-separator", " "], capsys)

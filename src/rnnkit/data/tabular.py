@@ -75,6 +75,9 @@ class Table:
     #: list, a split CSV cell); None otherwise. ``labels[i]`` is then the row's labels joined by spaces (one
     #: label: that label; none: None), the key its stratified split keeps together
     label_sets: list[list[str]] | None = None
+    #: how the file was read: ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"fasttext"`` or ``"lines"`` ("" when not
+    #: by :func:`read_table`)
+    reader: str = ""
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -100,6 +103,7 @@ class Table:
             [self.rows[i] for i in indices] if self.rows else [],
             self.headerless,
             [self.label_sets[i] for i in indices] if self.label_sets is not None else None,
+            self.reader,
         )
 
 
@@ -235,6 +239,7 @@ def read_table(
                                 require_label, label_separator)
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
+    table.reader = plain or fmt
     return table
 
 

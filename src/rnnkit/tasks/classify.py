@@ -12,6 +12,10 @@
   precision/recall/F1 and the confusion matrix, printed and drawn as a PNG; ``--baseline`` also trains a
   TF-IDF logistic regression on the model's training rows and reports it beside (under ``"baseline"``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX, checked against onnxruntime when it is installed.
+- Several labels a text (fastText's cooking data; ``--multi-label``, on by itself when a text has several):
+  one sigmoid a label, binary cross-entropy (fastText's ``-loss ova``); ``predict`` gives every label at or
+  above ``--threshold``, ``evaluate`` micro/macro precision/recall/F1, per-label scores, exact match and
+  P@1/R@1 (:mod:`rnnkit.multilabel`); docs/CLASSIFY.md, "Multi-label".
 
 Model directories follow :mod:`rnnkit.train.checkpoint`: ``OUT/best`` holds ``config.json``
 (``"task": "classify"``, the model's shape, the labels, the tokenizer kind, the data settings),
@@ -98,6 +102,9 @@ __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier
 TOKENIZERS = ("char", "word", "ngram", "bpe")
 CLASS_WEIGHTS = ("none", "balanced")
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
+#: how a file was read (:attr:`rnnkit.data.tabular.Table.reader`), in words
+READERS = {"jsonl": "JSON Lines (a label list gives several labels)",
+           "fasttext": "fastText's format (several __label__ marks give several labels)"}
 #: the error when --data is not given (nor found in a resumed run)
 MISSING_DATA = f"--data FILE is required ({DATA_HELP})"
 
@@ -196,8 +203,8 @@ class ClassifyConfig(shared.TextModelConfig):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
         if self.label_separator is not None and not self.label_separator.strip():
-            raise SettingError("label_separator", self.label_separator, "expected a character or string that is "
-                               "not blank, such as '|'")
+            raise UserError(f"--label-separator {self.label_separator!r}: expected a character or string that is "
+                            "not blank, such as '|'")
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:
@@ -372,6 +379,11 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
     else:
         tr, va = shared.split_indices(table.labels, config)
         train_t, val_t = table.subset(tr), table.subset(va)
+    for t in (table, val_t):
+        if config.label_separator and t.reader not in ("csv", "tsv"):
+            raise UserError(f"--label-separator: applies only to a CSV or TSV file's label column; {t.path} is "
+                            f"read as {READERS.get(t.reader, 'a built-in corpus')}, whose texts give their labels "
+                            "themselves")
     labels = ckpt.config["labels"] if ckpt else sort_labels([lab for names in train_t.label_lists() for lab in names])
     if len(labels) < 2:
         only = labels[0] if labels else ""
