@@ -306,3 +306,16 @@ def test_label_separator_applies_only_to_csv_and_tsv(tmp_path: Path, capsys: pyt
     assert "--label-separator: applies only to a CSV or TSV file's label column" in err and "fastText's format" in err
     assert "--label-separator ' ': expected a character" in refused(
         ["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--label-separator", " "], capsys)
+
+
+def test_a_single_label_run_is_not_resumed_on_several_labels(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "a.txt"
+    data.write_text("".join(f"__label__{'pos' if i % 2 else 'neg'} {'good' if i % 2 else 'bad'} film\n"
+                            for i in range(20)), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
+                 "--no-progress", "--json"]) == 0
+    data.write_text(data.read_text(encoding="utf-8") + "__label__pos __label__neg good and bad\n", encoding="utf-8")
+    err = refused(["train", "classify", "--resume", str(out), "--steps", "4", "--data", str(data)], capsys)
+    assert "a text with several labels, but the run being resumed is a single-label model" in err

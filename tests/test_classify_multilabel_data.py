@@ -22,7 +22,7 @@ def test_fasttext_lines_with_several_labels(tmp_path: Path) -> None:
                                           "__label__sauce Thin gravy\n")
     t = read_table(p)
     assert t.label_sets == [["sauce", "cheese"], ["baking", "bread"], ["sauce"]]
-    assert t.labels == ["sauce cheese", "baking bread", "sauce"] and t.most_labels() == 2
+    assert t.labels == ["cheese sauce", "baking bread", "sauce"] and t.most_labels() == 2  # the split's keys
     assert t.texts == ["How much starch in a cheese sauce?", "Why is my bread dense?", "Thin gravy"]
     assert t.rows[0] == {"label": "sauce cheese", "text": "How much starch in a cheese sauce?"}
     assert t.subset([2, 0]).label_sets == [["sauce"], ["sauce", "cheese"]]
@@ -38,6 +38,8 @@ def test_jsonl_label_lists(tmp_path: Path) -> None:
     p = write(tmp_path / "a.jsonl", '{"text": "a", "label": ["x", " y", "x"]}\n{"text": "b", "label": ["z"]}\n')
     t = read_table(p)
     assert t.label_sets == [["x", "y"], ["z"]] and t.labels == ["x y", "z"]
+    flipped = read_table(write(tmp_path / "b.jsonl", '{"text": "a", "label": ["y", "x"]}\n'))
+    assert flipped.labels == ["x y"] and flipped.label_sets == [["y", "x"]]
     assert t.rows[0]["label"] == ["x", " y", "x"]  # the row keeps its JSON as it came
     unlabelled = read_table(write(tmp_path / "u.jsonl", '{"text": "a", "label": []}\n'), require_label=False)
     assert unlabelled.labels == [None] and unlabelled.label_sets == [[]]
@@ -46,7 +48,7 @@ def test_jsonl_label_lists(tmp_path: Path) -> None:
 def test_csv_label_separator(tmp_path: Path) -> None:
     p = write(tmp_path / "a.csv", "text,label\na,sauce| cheese\nb,baking\n")
     t = read_table(p, label_separator="|")
-    assert t.label_sets == [["sauce", "cheese"], ["baking"]] and t.labels == ["sauce cheese", "baking"]
+    assert t.label_sets == [["sauce", "cheese"], ["baking"]] and t.labels == ["cheese sauce", "baking"]
     plain = read_table(p)  # off by default: the cell is one label
     assert plain.labels == ["sauce| cheese", "baking"] and plain.label_sets is None
     tsv = read_table(write(tmp_path / "a.tsv", "text\tlabel\na\tx;y\n"), label_separator=";")

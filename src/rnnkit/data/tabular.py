@@ -72,8 +72,8 @@ class Table:
     #: for a CSV/TSV file read without a header line, a sentence saying which column was read as what
     headerless: str = ""
     #: each row's labels, for a file that may hold several a row (a line with several fastText marks, a JSONL
-    #: list, a split CSV cell); None otherwise. ``labels[i]`` is then the row's labels joined by spaces (one
-    #: label: that label; none: None), the key its stratified split keeps together
+    #: list, a split CSV cell); None otherwise. ``labels[i]`` is then the row's labels sorted and joined by
+    #: spaces (one label: that label; none: None), the key its stratified split keeps together
     label_sets: list[list[str]] | None = None
     #: how the file was read: ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"fasttext"`` or ``"lines"`` ("" when not
     #: by :func:`read_table`)
@@ -265,11 +265,11 @@ def _distinct(labels: Sequence[str]) -> list[str]:
 
 
 def _with_label_sets(table: Table, sets: list[list[str]], always: bool = False) -> Table:
-    """``table`` with ``label_sets`` (and ``labels`` their space-joined keys) when a row has several labels
-    (or ``always``: a format that said the rows may have several); else as it is."""
+    """``table`` with ``label_sets`` (and ``labels`` their keys: sorted, joined by spaces) when a row has
+    several labels (or ``always``: a format that said the rows may have several); else as it is."""
     if always or any(len(x) > 1 for x in sets):
         table.label_sets = sets
-        table.labels = [" ".join(x) if x else None for x in sets]
+        table.labels = [" ".join(sorted(x)) if x else None for x in sets]
     return table
 
 
@@ -489,7 +489,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             if isinstance(raw_label, list):
                 listed = True
                 names = _json_labels(raw_label, f"{path}:{number}: column {label_column!r}", require_label)
-            label = " ".join(names) if isinstance(raw_label, list) else _label_string(raw_label)
+            label = " ".join(sorted(names)) if isinstance(raw_label, list) else _label_string(raw_label)
             label = label or None
             names = names if isinstance(raw_label, list) else [label] if label else []
             if label is None and require_label:

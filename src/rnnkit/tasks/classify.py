@@ -436,6 +436,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
         _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     multi = is_multi_label(config, ckpt, train_t, val_t)
+    config = replace(config, multi_label=multi)  # the settings record what was trained
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     index = {lab: i for i, lab in enumerate(labels)}
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
