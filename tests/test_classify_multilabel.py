@@ -319,3 +319,43 @@ def test_a_single_label_run_is_not_resumed_on_several_labels(tmp_path: Path,
     data.write_text(data.read_text(encoding="utf-8") + "__label__pos __label__neg good and bad\n", encoding="utf-8")
     err = refused(["train", "classify", "--resume", str(out), "--steps", "4", "--data", str(data)], capsys)
     assert "a text with several labels, but the run being resumed is a single-label model" in err
+
+
+def test_predicted_labels_are_joined_as_the_label_column_and_read_back(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV/TSV cell of several labels is joined by the model's --label-separator (a comma was written
+    beside 'cheese|bread' cells, and evaluate read 'cheese,bread' as one unknown label); a fastText file's
+    label column is joined as predicted_labels (it was space-joined beside commas); a label holding a comma
+    is joined by '|'. Each output evaluates as the labels it was written from."""
+    rng = random.Random(5)
+    common = ["--steps", "4", "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--no-progress", "--json"]
+    table = tmp_path / "a.csv"
+    cells = ["cheese|bread" if i % 2 else "bread" for i in range(30)]
+    table.write_text("text,label\n" + "".join(f"{rng.choice(WORDS['cheese'])} x,{cell}\n" for cell in cells),
+                     encoding="utf-8")
+    piped = tmp_path / "c"
+    assert main(["train", "classify", "--data", str(table), "--out", str(piped), "--label-separator", "|",
+                 *common]) == 0
+    assert main(["predict", str(piped), "--file", str(table), "--output", str(tmp_path / "p.csv"),
+                 "--threshold", "0.01"]) == 0
+    row = (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[2].split(",")
+    assert row[1] == "cheese|bread" and set(row[2].split("|")) == {"cheese", "bread"}
+    assert main(["evaluate", str(piped), "--data", str(tmp_path / "p.csv"), "--label-column", "predicted_labels",
+                 "--threshold", "0.01", "--json"]) == 0
+    assert last_json(capsys)["exact_match"] == 1.0
+    capsys.readouterr()
+    fasttext = tmp_path / "a.txt"
+    fasttext.write_text("".join(f"__label__cheese __label__salt,pepper {rng.choice(WORDS['cheese'])}\n"
+                                f"__label__bread {rng.choice(WORDS['bread'])}\n" for _ in range(15)), encoding="utf-8")
+    comma = tmp_path / "f"
+    assert main(["train", "classify", "--data", str(fasttext), "--out", str(comma), *common]) == 0
+    assert rnnkit.load(comma).label_separator == "|"
+    capsys.readouterr()
+    assert main(["predict", str(comma), "--threshold", "0.01", "cheddar"]) == 0
+    assert set(capsys.readouterr().out.split("\t")[0].split("|")) == {"bread", "cheese", "salt,pepper"}
+    for name in ("p.csv", "p.tsv", "p.jsonl"):
+        assert main(["predict", str(comma), "--file", str(fasttext), "--output", str(tmp_path / name)]) == 0
+        assert main(["evaluate", str(comma), "--data", str(tmp_path / name), "--json"]) == 0
+        assert last_json(capsys)["label_count"] == 45
+    first = (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert first.startswith('"cheese|salt,pepper",')

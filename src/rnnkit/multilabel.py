@@ -26,13 +26,16 @@ from torch import Tensor
 
 from rnnkit.errors import SettingError
 
-__all__ = ["DEFAULT_THRESHOLD", "NONE_SHOWN", "check_threshold", "format_multilabel_report", "labels_above",
-           "multi_hot", "multilabel_report", "shown_labels", "validation_scores"]
+__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NONE_SHOWN", "check_threshold", "format_multilabel_report", "label_joiner",
+           "labels_above", "multi_hot", "multilabel_report", "shown_labels", "validation_scores"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
 DEFAULT_THRESHOLD = 0.5
 #: what ``rnnkit predict`` prints for a text none of whose labels reaches the threshold
 NONE_SHOWN = "(none)"
+#: what several labels are joined by in a CSV/TSV cell or a line of ``rnnkit predict`` when the model was
+#: trained without ``--label-separator``: the first that none of its labels holds
+JOINERS = (",", "|", ";", "/")
 
 
 def check_threshold(value: object) -> float:
@@ -49,10 +52,21 @@ def labels_above(probs: Tensor, labels: Sequence[str], threshold: float) -> list
     return [labels[k] for k in order if float(probs[k]) >= threshold]
 
 
-def shown_labels(labels: Sequence[str]) -> str:
-    """Predicted labels as ``rnnkit predict`` prints them: joined by commas (``sauce,cheese``),
-    :data:`NONE_SHOWN` when there are none (a CSV/TSV cell leaves those empty; JSON keeps the list)."""
-    return ",".join(labels) if labels else NONE_SHOWN
+def label_joiner(labels: Sequence[str], separator: str | None = None) -> str:
+    """What a model with ``labels`` joins several labels by in a CSV/TSV cell and a printed line, and splits
+    a CSV/TSV label cell at: ``separator`` (the ``--label-separator`` it was trained with), else the first of
+    :data:`JOINERS` that no label holds (a comma, unless a label has one), so that the cell reads back as the
+    labels it was written from."""
+    if separator:
+        return separator
+    return next((joiner for joiner in JOINERS if not any(joiner in label for label in labels)), " | ")
+
+
+def shown_labels(labels: Sequence[str], joiner: str = ",") -> str:
+    """Predicted labels as ``rnnkit predict`` prints them: joined by ``joiner`` (``sauce,cheese``; the model's
+    :func:`label_joiner`), :data:`NONE_SHOWN` when there are none (a CSV/TSV cell leaves those empty; JSON
+    keeps the list)."""
+    return joiner.join(labels) if labels else NONE_SHOWN
 
 
 def multi_hot(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> list[list[int]]:

@@ -82,6 +82,7 @@ from rnnkit.multilabel import (
     DEFAULT_THRESHOLD,
     check_threshold,
     format_multilabel_report,
+    label_joiner,
     labels_above,
     multi_hot,
     multilabel_report,
@@ -718,8 +719,8 @@ class TextClassifier(shared.TextModel):
         cut = self.threshold(threshold)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
-        table = load_source(path, column, self.config.get("label_column", "label"), require_label=False,
-                            label_separator=self._label_separator())
+        label_column = self.config.get("label_column", "label")
+        table = load_source(path, column, label_column, require_label=False, label_separator=self.label_separator)
         warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
         added = self.added_columns()
         if table.rows:
@@ -727,10 +728,13 @@ class TextClassifier(shared.TextModel):
         else:
             columns = ["text", "label", *added]
         rows = []
+        given = table.label_lists()
         for i, p in enumerate(self.probabilities(table.texts)):
             row: dict[str, Any] = (dict(table.rows[i]) if table.rows
                                            else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label:
+                if table.reader == "fasttext" and label_column in row:  # a list, as predicted_labels beside it
+                    row[label_column] = given[i]
                 row["predicted_labels"] = labels_above(p, self.labels, cut)
             else:
                 row["predicted_label"] = self.labels[int(p.argmax())]
@@ -743,9 +747,14 @@ class TextClassifier(shared.TextModel):
         ``predicted_labels``) and ``p_<label>`` for each label."""
         return ["predicted_labels" if self.multi_label else "predicted_label", *[f"p_{lab}" for lab in self.labels]]
 
-    def _label_separator(self) -> str | None:
-        """The ``--label-separator`` the model was trained with (its CSV/TSV label cells' split), or None."""
-        return (self.config.get("settings") or {}).get("label_separator")
+    @property
+    def label_separator(self) -> str | None:
+        """What a CSV/TSV label cell's labels are split at, and what ``rnnkit predict`` joins a multi-label
+        model's ``predicted_labels`` by (so that its output reads back): the ``--label-separator`` the model
+        was trained with; else, multi-label, :func:`rnnkit.multilabel.label_joiner`'s (a comma unless a label
+        holds one); else None (a cell is one label)."""
+        trained = (self.config.get("settings") or {}).get("label_separator")
+        return label_joiner(self.labels, trained) if self.multi_label else trained
 
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None, text_column: str | None = None,
                  label_column: str | None = None, baseline: bool = False, train: str | None = None,
@@ -795,7 +804,7 @@ class TextClassifier(shared.TextModel):
         """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column,
-                            label_separator=self._label_separator())
+                            label_separator=self.label_separator)
         warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)
         if side is not None:
@@ -853,7 +862,7 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
         raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
         if args.output:
-            return _write_predictions(args, added, ["text", *added], [
+            return _write_predictions(m, args, added, ["text", *added], [
                 {"text": r["text"], added[0]: r["labels"] if m.multi_label else r["label"],
                  **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts, 6, threshold)])
         for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold):
@@ -861,29 +870,37 @@ def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 print(json.dumps(r, ensure_ascii=False))
             else:
                 shown = " ".join(f"{lab}={v:.3f}" for lab, v in r["probabilities"].items())
-                chosen = shown_labels(r["labels"]) if m.multi_label else r["label"]
+                chosen = shown_labels(r["labels"], m.label_separator or ",") if m.multi_label else r["label"]
                 print(f"{chosen}\t{shown}\t{r['text']}")
         return 0
     with report_warnings():  # a file read without a header line: how it was read
         columns, rows = m.predict_file(args.file, args.text_column, threshold)
     if args.output:
-        return _write_predictions(args, added, columns, rows)
+        return _write_predictions(m, args, added, columns, rows)
     fmt = "jsonl" if args.json else "csv"
-    write_rows(sys.stdout, fmt, columns, _cells(rows, fmt), added[1:])  # --json: as --output .jsonl
+    write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), added[1:])  # --json: as --output .jsonl
     return 0
 
 
-def _cells(rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
-    """Rows as ``fmt`` writes them: a multi-label prediction's list of labels (``predicted_labels``) joined
-    by commas in a CSV/TSV cell (empty for none); JSONL keeps the list."""
-    if fmt == "jsonl" or not rows or "predicted_labels" not in rows[0]:
+def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
+    """Rows as ``fmt`` writes them: a multi-label model's lists of labels (``predicted_labels``, and the
+    label column of a fastText or JSONL file's rows) joined in a CSV/TSV cell by the model's
+    :attr:`~TextClassifier.label_separator` (empty for none), so the cell reads back as those labels; JSONL
+    keeps the lists."""
+    if fmt == "jsonl" or not m.multi_label:
         return rows
-    return [{**row, "predicted_labels": ",".join(row["predicted_labels"])} for row in rows]
+    joiner = m.label_separator or ","
+    lists = ("predicted_labels", m.config.get("label_column", "label"))
+
+    def cell(value: Any) -> Any:
+        return joiner.join(value) if isinstance(value, list) and all(isinstance(x, str) for x in value) else value
+
+    return [{k: cell(v) if k in lists else v for k, v in row.items()} for row in rows]
 
 
-def _write_predictions(args: argparse.Namespace, added: list[str], columns: list[str],
+def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
-    rows = _cells(rows, file_format(args.output))
+    rows = _cells(m, rows, file_format(args.output))
     write_table(args.output, columns, rows, added[1:])   # the probabilities with six decimals in CSV/TSV
     if not args.json:
         print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
