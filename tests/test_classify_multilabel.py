@@ -297,6 +297,10 @@ def test_baseline_is_one_vs_rest_beside_the_model(trained: tuple[Path, Path],
     base = report["baseline"]
     assert "mcnemar" not in base and base["count"] == report["count"] and base["micro_f1"] > 0.8
     assert set(base["per_class"]) == {"bread", "cheese", "sauce"} and base["train_rows"] == 270
+    # --train names the baseline's training file: a multi-label model's evaluate dropped it and re-read the
+    # recorded one, so a wrong file passed unnoticed (and a moved model's right one was never read)
+    assert "not the file the model was trained on" in refused(
+        ["evaluate", str(out), "--data", str(valid), "--baseline", "--train", str(valid)], capsys)
 
 
 def test_label_separator_applies_only_to_csv_and_tsv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -932,7 +932,8 @@ def _evaluate_multi_label(m: TextClassifier, args: argparse.Namespace) -> int:
     """``rnnkit evaluate`` of a multi-label model: its report at ``--threshold``, no confusion matrix."""
     with report_warnings():  # a file read without a header line: how it was read
         scores = m.evaluate(args.data, split=args.split, png=args.png, text_column=args.text_column,
-                            label_column=args.label_column, baseline=args.baseline, threshold=args.threshold)
+                            label_column=args.label_column, baseline=args.baseline, train=args.train,
+                            threshold=args.threshold)
     if args.json:
         print(json.dumps(scores, ensure_ascii=False))
         return 0
