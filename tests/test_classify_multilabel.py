@@ -204,6 +204,11 @@ def test_threshold_is_refused_for_a_single_label_model(tmp_path: Path, capsys: p
         ["evaluate", str(out), "--data", str(data), "--threshold", "0.5"], capsys)
     with pytest.raises(UserError, match="applies only to a multi-label model"):
         rnnkit.load(out).predict(["good"], threshold=0.5)
+    several = tmp_path / "b.txt"   # was a KeyError 'neg pos' from evaluate
+    several.write_text("__label__pos good film\n__label__neg __label__pos bad film\n", encoding="utf-8")
+    assert refused(["evaluate", str(out), "--data", str(several)], capsys) == (
+        f"rnnkit: error: {several}:2: column 'label': 2 labels ('neg', 'pos'), but this model gives one label a "
+        "text; a model trained on several labels a text scores them")
 
 
 def test_multi_label_flag_jsonl_lists_and_label_separator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -801,7 +801,8 @@ class TextClassifier(shared.TextModel):
         return report
 
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
-        """The rows of ``data`` (the ``split`` side of it), every label one the model knows."""
+        """The rows of ``data`` (the ``split`` side of it), every label one the model knows; for a single-label
+        model, one label a row."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column,
                             label_separator=self.label_separator)
@@ -810,6 +811,12 @@ class TextClassifier(shared.TextModel):
         if side is not None:
             table = table.subset(side)
         check_labels_known(table, self.labels, label_column)
+        if not self.multi_label:  # its labels would be looked up by their key, 'cheese sauce': a KeyError
+            for names, line in zip(table.label_lists(), table.lines, strict=True):
+                if len(names) > 1:
+                    raise UserError(f"{table.path}:{line}: column {label_column!r}: {len(names)} labels "
+                                    f"({', '.join(map(repr, names))}), but this model gives one label a text; "
+                                    "a model trained on several labels a text scores them")
         return table
 
     def baseline(self, train: str | None = None,
