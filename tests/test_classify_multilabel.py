@@ -368,3 +368,6 @@ def test_predicted_labels_are_joined_as_the_label_column_and_read_back(tmp_path:
         assert last_json(capsys)["label_count"] == 45
     first = (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[1]
     assert first.startswith('"cheese|salt,pepper",')
+    notes = tmp_path / "notes.csv"  # predict carries a label column through: it is not split, nor refused
+    notes.write_text("text,label\ncheddar,bread|\n", encoding="utf-8")
+    assert rnnkit.load(piped).predict_file(str(notes))[1][0]["label"] == "bread|"

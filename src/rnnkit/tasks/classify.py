@@ -720,7 +720,8 @@ class TextClassifier(shared.TextModel):
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         label_column = self.config.get("label_column", "label")
-        table = load_source(path, column, label_column, require_label=False, label_separator=self.label_separator)
+        # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
+        table = load_source(path, column, label_column, require_label=False)
         warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
         added = self.added_columns()
         if table.rows:
