@@ -108,6 +108,8 @@ def test_targets_thresholds_and_labels_above() -> None:
     assert labels_above(torch.tensor([0.2, 0.9, 0.6]), ["a", "b", "c"], 0.5) == ["b", "c"]
     assert labels_above(torch.tensor([0.2, 0.1]), ["a", "b"], 0.5) == []
     assert check_threshold(0.25) == 0.25
+    np = pytest.importorskip("numpy")
+    assert check_threshold(np.float32(0.3)) == 0.3  # was refused: "threshold 0.3: expected a probability"
     for bad in (0, 1, 1.5, -0.1, True, "0.5"):
         with pytest.raises(SettingError, match="expected a probability between 0 and 1"):
             check_threshold(bad)

@@ -40,7 +40,11 @@ JOINERS = (",", "|", ";", "/")
 
 def check_threshold(value: object) -> float:
     """``value`` as a float when it is a number between 0 and 1 (both exclusive: 0 would give every label,
-    1 none), else :class:`SettingError` (``--threshold`` on the command line)."""
+    1 none), else :class:`SettingError` (``--threshold`` on the command line). A numpy number is one
+    (``np.float32(0.3)`` reads 0.3, as :func:`rnnkit.fit` takes it)."""
+    from rnnkit.train.options import plain_number
+
+    value = plain_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
         raise SettingError("threshold", value, "expected a probability between 0 and 1 (exclusive), such as 0.5")
     return float(value)
