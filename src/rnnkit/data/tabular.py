@@ -295,7 +295,8 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
 
 def _read_plain(path: str, content: str, text_column: str, label_column: str, require_label: bool,
                 labelled: bool) -> Table:
-    """One text a line; with ``labelled``, fastText's format: the line's label first, ``__label__LABEL``."""
+    """One text a line; with ``labelled``, fastText's format: the line's labels, ``__label__LABEL`` each (a
+    row's label column holds them joined by spaces, which a fastText label cannot hold)."""
     table = Table(path, [], [], [], [label_column, text_column] if labelled else [text_column])
     sets: list[list[str]] = []
     for number, raw in enumerate(content.split("\n"), start=1):  # not splitlines: U+2028 is no line break

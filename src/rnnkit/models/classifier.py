@@ -14,7 +14,8 @@ the outputs of every time step into one vector:
 Every pooling reads only the first ``lengths[i]`` steps of row ``i``, so padding never changes a
 prediction. The head is one sigmoid unit for two classes (``P(class 1) = σ(z)``) and a softmax over
 ``K`` units for more, as the textbook has it; :meth:`Classifier.loss` takes class weights for
-imbalanced data. :meth:`Classifier.probabilities` always returns ``(B, K)`` probabilities that sum to one.
+imbalanced data. :meth:`Classifier.probabilities` returns ``(B, K)`` probabilities that sum to one (one
+label a text; see below for several).
 
 With ``multi_label=True`` (several labels a text, fastText's ``-loss ova``) the head is ``K`` independent
 sigmoid units, one a label, whatever ``K``: :meth:`Classifier.probabilities` gives each label's own

@@ -715,7 +715,8 @@ class TextClassifier(shared.TextModel):
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
-        list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``."""
+        list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
+        a fastText file's label column is a list of its labels beside it (as a JSONL file's list)."""
         cut = self.threshold(threshold)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
