@@ -919,13 +919,14 @@ def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if args.train is not None and not args.baseline:
         raise UserError("--train: applies only with --baseline (the baseline's training file)")
-    if m.multi_label:
-        return _evaluate_multi_label(m, args)
-    m.threshold(args.threshold)  # refused for a single-label model
+    m.threshold(args.threshold)  # refused for a single-label model, before the file is read
+    # one call for both kinds (a multi-label model draws no confusion matrix: --png is refused, not defaulted)
     with report_warnings():  # a file read without a header line: how it was read
-        scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args),
+        scores = m.evaluate(args.data, split=args.split, png=args.png if m.multi_label else shared.evaluation_png(args),
                             text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
-                            train=args.train)
+                            train=args.train, threshold=args.threshold)
+    if m.multi_label:
+        return _print_multi_label(scores, args)
     shared.print_evaluation(scores, "texts", args.json)
     if args.baseline and not args.json:
         b = scores["baseline"]
@@ -937,12 +938,9 @@ def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate_multi_label(m: TextClassifier, args: argparse.Namespace) -> int:
-    """``rnnkit evaluate`` of a multi-label model: its report at ``--threshold``, no confusion matrix."""
-    with report_warnings():  # a file read without a header line: how it was read
-        scores = m.evaluate(args.data, split=args.split, png=args.png, text_column=args.text_column,
-                            label_column=args.label_column, baseline=args.baseline, train=args.train,
-                            threshold=args.threshold)
+def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:
+    """What ``rnnkit evaluate`` prints of a multi-label model: its report at ``--threshold``, no confusion
+    matrix."""
     if args.json:
         print(json.dumps(scores, ensure_ascii=False))
         return 0
