@@ -487,12 +487,13 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             if isinstance(raw_label, dict):
                 raise UserError(f"{path}:{number}: column {label_column!r} must be a string, a number or a list of "
                                 "strings")
-            if isinstance(raw_label, list):
+            if isinstance(raw_label, list):  # several labels: the row's key is them sorted, joined by spaces
                 listed = True
                 names = _json_labels(raw_label, f"{path}:{number}: column {label_column!r}", require_label)
-            label = " ".join(sorted(names)) if isinstance(raw_label, list) else _label_string(raw_label)
-            label = label or None
-            names = names if isinstance(raw_label, list) else [label] if label else []
+                label = " ".join(sorted(names)) or None
+            else:
+                label = _label_string(raw_label) or None
+                names = [label] if label else []
             if label is None and require_label:
                 raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
         elif require_label:
