@@ -16,7 +16,14 @@ import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.classifier import Classifier
-from rnnkit.multilabel import check_threshold, labels_above, multi_hot, multilabel_report, validation_scores
+from rnnkit.multilabel import (
+    check_threshold,
+    labels_above,
+    multi_hot,
+    multilabel_report,
+    validation_scores,
+    with_unseen,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -373,3 +380,55 @@ def test_predicted_labels_are_joined_as_the_label_column_and_read_back(tmp_path:
     notes = tmp_path / "notes.csv"  # predict carries a label column through: it is not split, nor refused
     notes.write_text("text,label\ncheddar,bread|\n", encoding="utf-8")
     assert rnnkit.load(piped).predict_file(str(notes))[1][0]["label"] == "bread|"
+
+
+# ------------------------------------------------------------------------------------------- unseen labels
+def test_a_label_unseen_in_training_is_scored_as_missed() -> None:
+    """fastText's test counts a true label the model never saw as missed; rnnkit refused the whole file
+    (``label 'x' is not in the training data``), so fastText's own cooking.valid, whose long tail of tags
+    holds many, could not be scored. Checked against scikit-learn with a column of zeros for the label."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    lists = [["a"], ["a", "x"], ["b"], ["x"]]
+    columns = with_unseen(lists, ["a", "b"])
+    assert columns == ["a", "b", "x"]
+    targets = multi_hot(lists, columns)
+    probs = torch.tensor([[0.9, 0.1], [0.8, 0.2], [0.2, 0.7], [0.6, 0.1]])
+    report = multilabel_report(targets, probs, columns)
+    assert report["unseen_labels"] == ["x"] and report["per_class"]["x"] == {
+        "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 2}
+    y = torch.tensor(targets).numpy()
+    p = torch.cat([probs >= 0.5, torch.zeros(4, 1, dtype=torch.bool)], 1).long().numpy()
+    for average in ("micro", "macro"):
+        want = metrics.precision_recall_fscore_support(y, p, average=average, zero_division=0)[:3]
+        got = [report[f"{average}_{k}"] for k in ("precision", "recall", "f1")]
+        assert got == pytest.approx(list(want))
+    assert report["exact_match"] == pytest.approx(0.5)  # texts 1 and 3; text 2 misses x, text 4 says a
+    assert (report["precision_at_1"], report["recall_at_1"]) == pytest.approx((3 / 4, 3 / 5))  # 5 true labels
+    scores = validation_scores(probs, torch.tensor(targets))
+    assert scores["micro_f1"] == pytest.approx(report["micro_f1"])
+    assert scores["loss"] == pytest.approx(validation_scores(probs, torch.tensor(targets)[:, :2])["loss"])
+
+
+def test_val_data_and_evaluate_take_labels_unseen_in_training(tmp_path: Path, trained: tuple[Path, Path],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = trained
+    valid = tmp_path / "v.txt"
+    valid.write_text("__label__sauce __label__pasta gravy with noodles\n__label__bread loaf is dense\n"
+                     "__label__pasta penne al dente\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(valid)]) == 0
+    printed = capsys.readouterr().out
+    assert "1 label unseen in training, counted as missed (as fastText's test counts them): 'pasta'" in printed
+    assert main(["evaluate", str(out), "--data", str(valid), "--json"]) == 0
+    report = last_json(capsys)
+    assert report["unseen_labels"] == ["pasta"] and report["per_class"]["pasta"]["support"] == 2
+    assert report["micro_recall"] <= 2 / 4 and report["exact_match"] <= 2 / 3
+    run = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(cooking(tmp_path / "t.txt", 60, 3)), "--val-data", str(valid),
+                 "--out", str(run), "--steps", "4", "--tokenizer", "word", "--layers", "0", "--pooling", "mean",
+                 "--embedding", "8", "--no-progress", "--json"]) == 0
+    assert last_json(capsys)["steps"] == 4
+    assert json.loads((run / "best" / "config.json").read_text())["labels"] == ["bread", "cheese", "sauce"]
+    pytest.importorskip("sklearn")  # the baseline chooses its C on those validation rows, 'pasta' missed there too
+    assert main(["evaluate", str(run), "--data", str(valid), "--baseline", "--json"]) == 0
+    assert last_json(capsys)["baseline"]["unseen_labels"] == ["pasta"]

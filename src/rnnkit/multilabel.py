@@ -14,6 +14,10 @@ averages are the mean over the labels that occur in the truth or the prediction 
 ``exact_match`` is the share of texts whose predicted set is their true set (scikit-learn's
 ``accuracy_score`` on multi-hot arrays). ``precision_at_1`` and ``recall_at_1`` are fastText's ``test FILE 1``:
 the most probable label of each text, right or wrong, over the texts and over all their true labels.
+
+A label of the scored texts that the model never saw in training is counted as fastText's ``test`` counts
+it: a true label the model cannot give, so missed (:func:`with_unseen` adds a column for it, whose
+probability is 0). It lowers recall, macro scores and exact match, and the report names it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from torch import Tensor
 from rnnkit.errors import SettingError
 
 __all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NONE_SHOWN", "check_threshold", "format_multilabel_report", "label_joiner",
-           "labels_above", "multi_hot", "multilabel_report", "shown_labels", "validation_scores"]
+           "labels_above", "multi_hot", "with_unseen", "multilabel_report", "shown_labels", "validation_scores"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
 DEFAULT_THRESHOLD = 0.5
@@ -85,6 +89,18 @@ def multi_hot(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> li
     return rows
 
 
+def with_unseen(label_lists: Sequence[Sequence[str]], labels: Sequence[str]) -> list[str]:
+    """``labels`` (the model's, one output each) followed by the labels of ``label_lists`` that are not
+    among them, sorted: the columns of the targets when texts to score hold labels unseen in training."""
+    known = set(labels)
+    return [*labels, *sorted({name for names in label_lists for name in names} - known)]
+
+
+def _padded(probs: Tensor, columns: int) -> Tensor:
+    """(N, K) probabilities with zero columns added up to ``columns``: labels the model never gives."""
+    return torch.cat([probs, probs.new_zeros(len(probs), columns - probs.shape[1])], 1)
+
+
 def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
@@ -113,12 +129,13 @@ def _averages(targets: Tensor, predicted: Tensor) -> dict[str, float]:
 
 
 def validation_scores(probs: Tensor, targets: Tensor, threshold: float = DEFAULT_THRESHOLD) -> dict[str, float]:
-    """``loss`` (mean binary cross-entropy over texts and labels, nats), ``micro_f1``, ``macro_f1`` and
-    ``exact_match`` at ``threshold``, for (N, K) probabilities and multi-hot targets."""
-    t = targets.to(probs.dtype)
+    """``loss`` (mean binary cross-entropy over texts and the model's labels, nats), ``micro_f1``, ``macro_f1``
+    and ``exact_match`` at ``threshold``, for (N, K) probabilities and multi-hot targets; targets of more
+    columns hold labels unseen in training (:func:`with_unseen`), missed in the scores, left out of the loss."""
+    t = targets[:, : probs.shape[1]].to(probs.dtype)
     p = probs.clamp(1e-12, 1 - 1e-7)
     loss = -(t * torch.log(p) + (1 - t) * torch.log1p(-p)).mean()
-    scores = _averages(targets, probs >= threshold)
+    scores = _averages(targets, _padded(probs, targets.shape[1]) >= threshold)
     return {"loss": float(loss), **{k: scores[k] for k in ("micro_f1", "macro_f1", "exact_match")}}
 
 
@@ -135,8 +152,11 @@ def multilabel_report(targets: Tensor | Sequence[Sequence[int]], probs: Tensor, 
     """Scores of (N, K) probabilities against multi-hot ``targets`` at ``threshold``: micro and macro
     precision/recall/F1, ``exact_match``, ``precision_at_1``/``recall_at_1``, ``per_class`` (label →
     ``precision``, ``recall``, ``f1``, ``support``), and ``count`` (texts), ``labels``, ``threshold``,
-    ``multi_label`` (True; a multi-label report has no confusion matrix)."""
+    ``multi_label`` (True; a multi-label report has no confusion matrix). ``labels`` beyond the K of the
+    model are unseen in training (:func:`with_unseen`): missed, and listed under ``unseen_labels``."""
     targets = torch.as_tensor(targets, dtype=torch.long).reshape(len(probs), len(labels))
+    unseen = list(labels[probs.shape[1]:])
+    probs = _padded(probs, len(labels))
     predicted = probs >= threshold
     tp, fp, fn = _counts(targets, predicted)
     per_class = {}
@@ -146,7 +166,8 @@ def multilabel_report(targets: Tensor | Sequence[Sequence[int]], probs: Tensor, 
     p_at_1, r_at_1 = _at_one(targets, probs)
     return {"multi_label": True, "threshold": threshold, **_averages(targets, predicted),
             "precision_at_1": p_at_1, "recall_at_1": r_at_1, "per_class": per_class, "labels": list(labels),
-            "count": len(probs), "label_count": int(targets.sum()), "predicted_count": int(predicted.sum())}
+            "count": len(probs), "label_count": int(targets.sum()), "predicted_count": int(predicted.sum()),
+            "unseen_labels": unseen}
 
 
 def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
@@ -165,5 +186,10 @@ def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
     for label in labels:
         c = report["per_class"][label]
         lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+    unseen = report.get("unseen_labels") or []
+    if unseen:
+        shown = ", ".join(map(repr, unseen[:10])) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
+        lines.append(f"{len(unseen)} label{'s' if len(unseen) > 1 else ''} unseen in training, counted as missed "
+                     f"(as fastText's test counts them): {shown}")
     lines.append("no confusion matrix: a multi-label model's texts have several labels each")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.errors import UserError
-from rnnkit.multilabel import DEFAULT_THRESHOLD, multi_hot, validation_scores
+from rnnkit.multilabel import DEFAULT_THRESHOLD, multi_hot, validation_scores, with_unseen
 
 __all__ = ["C_GRID", "DESCRIPTION", "OVR_DESCRIPTION", "TfidfLogReg", "TfidfOneVsRest"]
 
@@ -105,7 +105,8 @@ class TfidfOneVsRest(TfidfLogReg):
         x = self.features.fit_transform(list(texts))
         x_val = self.features.transform(list(val_texts))
         y = torch.tensor(multi_hot(labels, self.labels), dtype=torch.long).reshape(len(texts), len(self.labels))
-        y_val = torch.tensor(multi_hot(val_labels, self.labels), dtype=torch.long).reshape(len(val_texts), -1)
+        y_val = torch.tensor(multi_hot(val_labels, with_unseen(val_labels, self.labels)),  # unseen: missed
+                             dtype=torch.long).reshape(len(val_texts), -1)
         self._always = y.bool().all(0)
         self._fitted = [k for k in range(len(self.labels)) if 0 < int(y[:, k].sum()) < len(texts)]
         if not self._fitted:

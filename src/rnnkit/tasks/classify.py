@@ -88,6 +88,7 @@ from rnnkit.multilabel import (
     multilabel_report,
     shown_labels,
     validation_scores,
+    with_unseen,
 )
 from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
@@ -394,7 +395,8 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
         check_labels_known(train_t, labels, config.label_column)
     if not len(val_t):
         raise UserError(f"{data}: too few rows for a validation split ({len(table)}); give --val-data FILE")
-    check_labels_known(val_t, labels, config.label_column)
+    if not is_multi_label(config, ckpt, train_t, val_t):  # a multi-label model misses an unseen label, as fastText
+        check_labels_known(val_t, labels, config.label_column)
     return train_t, val_t, labels
 
 
@@ -442,7 +444,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     index = {lab: i for i, lab in enumerate(labels)}
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
     if multi:
-        train_y, val_y = (multi_hot(t.label_lists(), labels) for t in (train_t, val_t))
+        train_y = multi_hot(train_t.label_lists(), labels)
+        val_y = multi_hot(val_t.label_lists(), with_unseen(val_t.label_lists(), labels))  # unseen: missed
         weights = [1.0] * len(labels)
     else:
         train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
@@ -576,7 +579,7 @@ def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tupl
 def _multi_eval_fn(val_x: list[list[int]], val_y: list[list[int]],
                    labels: list[str]) -> Callable[[nn.Module], dict[str, float]]:
     """Multi-label validation: loss, micro- and macro-F1 and exact match at the default threshold."""
-    targets = torch.tensor(val_y, dtype=torch.long).reshape(len(val_y), len(labels))
+    targets = torch.tensor(val_y, dtype=torch.long).reshape(len(val_y), -1)  # labels unseen in training too
 
     def eval_fn(m: nn.Module) -> dict[str, float]:
         return validation_scores(torch.stack(predict_probabilities(m, val_x, 128)), targets)
@@ -781,12 +784,13 @@ class TextClassifier(shared.TextModel):
         check_path("evaluate", data, "a labelled file (a str or a path)")
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
-            targets = multi_hot(table.label_lists(), self.labels)
-            report = multilabel_report(targets, self.probabilities(table.texts), self.labels, cut)
+            columns = with_unseen(table.label_lists(), self.labels)  # a label unseen in training: missed
+            targets = multi_hot(table.label_lists(), columns)
+            report = multilabel_report(targets, self.probabilities(table.texts), columns, cut)
             if baseline:
                 ovr, info = self.baseline(train, threshold)
                 report["baseline"] = {**multilabel_report(targets, ovr.probabilities(table.texts).float(),
-                                                          self.labels, cut), **info}
+                                                          columns, cut), **info}
             return report
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
@@ -803,8 +807,8 @@ class TextClassifier(shared.TextModel):
         return report
 
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
-        """The rows of ``data`` (the ``split`` side of it), every label one the model knows; for a single-label
-        model, one label a row."""
+        """The rows of ``data`` (the ``split`` side of it); for a single-label model, one label a row, every
+        label one the model knows (a multi-label model misses a label unseen in training, as fastText's test)."""
         label_column = label_column or self.config.get("label_column", "label")
         table = load_source(data, text_column or self.config.get("text_column", "text"), label_column,
                             label_separator=self.label_separator)
@@ -812,8 +816,9 @@ class TextClassifier(shared.TextModel):
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)
-        check_labels_known(table, self.labels, label_column)
-        if not self.multi_label:  # its labels would be looked up by their key, 'cheese sauce': a KeyError
+        if not self.multi_label:
+            check_labels_known(table, self.labels, label_column)
+            # several labels would be looked up by their key, 'cheese sauce': a KeyError
             for names, line in zip(table.label_lists(), table.lines, strict=True):
                 if len(names) > 1:
                     raise UserError(f"{table.path}:{line}: column {label_column!r}: {len(names)} labels "
