@@ -170,3 +170,14 @@ def test_mcnemar_line_names_the_better_model_only_when_p_is_small() -> None:
         "p = 1 (no text only one gets right: no evidence that either is more accurate)")
     assert _mcnemar_line({"model_only": 5, "baseline_only": 5, "p_value": 1.0}).endswith(
         "p = 1 (an even split: no evidence that either is more accurate)")
+
+
+def test_python_evaluate_refuses_train_without_baseline(trained: tuple[Path, Path, Path]) -> None:
+    """``evaluate(data, train=FILE)`` without ``baseline=True`` ignored the file, where the command line refuses
+    ``--train`` without ``--baseline``."""
+    import rnnkit
+    from rnnkit.errors import UserError
+
+    out, train, test = trained
+    with pytest.raises(UserError, match=r"^train: applies only with baseline=True"):
+        rnnkit.load(out).evaluate(str(test), train=str(train))

@@ -777,6 +777,8 @@ class TextClassifier(shared.TextModel):
         R@1; it draws no confusion matrix (``png`` is refused); ``baseline`` gives the same report of a
         one-vs-rest TF-IDF logistic regression (:class:`~rnnkit.models.baseline.TfidfOneVsRest`), without
         McNemar's test (a test of one label a text)."""
+        if train is not None and not baseline:  # it would be ignored
+            raise UserError("--train: applies only with --baseline (the baseline's training file)")
         cut = self.threshold(threshold)
         if self.multi_label and png is not None:
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
@@ -922,8 +924,6 @@ def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[
 
 
 def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
-    if args.train is not None and not args.baseline:
-        raise UserError("--train: applies only with --baseline (the baseline's training file)")
     m.threshold(args.threshold)  # refused for a single-label model, before the file is read
     # one call for both kinds (a multi-label model draws no confusion matrix: --png is refused, not defaulted)
     with report_warnings():  # a file read without a header line: how it was read
