@@ -199,13 +199,19 @@ def test_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
     assert not (tmp_path / "w").exists()
 
 
-def test_threshold_is_refused_for_a_single_label_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def single_label_run(tmp_path: Path) -> tuple[Path, Path]:
+    """A fastText file of one label a line, and a single-label model trained on it (2 updates)."""
     data = tmp_path / "a.txt"
     data.write_text("".join(f"__label__{'pos' if i % 2 else 'neg'} {'good' if i % 2 else 'bad'} film\n"
                             for i in range(20)), encoding="utf-8")
     out = tmp_path / "run"
     assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
                  "--no-progress", "--json"]) == 0
+    return data, out
+
+
+def test_threshold_is_refused_for_a_single_label_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = single_label_run(tmp_path)
     assert "multi_label" not in json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
     assert "--threshold 0.5: applies only to a multi-label model" in refused(
         ["predict", str(out), "--threshold", "0.5", "good"], capsys)
@@ -328,12 +334,7 @@ def test_label_separator_applies_only_to_csv_and_tsv(tmp_path: Path, capsys: pyt
 
 def test_a_single_label_run_is_not_resumed_on_several_labels(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    data = tmp_path / "a.txt"
-    data.write_text("".join(f"__label__{'pos' if i % 2 else 'neg'} {'good' if i % 2 else 'bad'} film\n"
-                            for i in range(20)), encoding="utf-8")
-    out = tmp_path / "run"
-    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
-                 "--no-progress", "--json"]) == 0
+    data, out = single_label_run(tmp_path)
     data.write_text(data.read_text(encoding="utf-8") + "__label__pos __label__neg good and bad\n", encoding="utf-8")
     err = refused(["train", "classify", "--resume", str(out), "--steps", "4", "--data", str(data)], capsys)
     assert "a text with several labels, but the run being resumed is a single-label model" in err
