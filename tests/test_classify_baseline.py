@@ -159,16 +159,16 @@ def test_load_corpus_reads_the_label_first_or_last_and_refuses_the_held_out(tmp_
 
 
 def test_mcnemar_line_names_the_better_model_only_when_p_is_small() -> None:
-    from rnnkit.tasks.classify import _mcnemar_line
+    from rnnkit.tasks._classify_verbs import mcnemar_line
 
-    assert "rnnkit is the more accurate" in _mcnemar_line({"model_only": 9, "baseline_only": 0, "p_value": 2 / 2**9})
-    assert "the baseline is the more accurate" in _mcnemar_line({"model_only": 1, "baseline_only": 12,
+    assert "rnnkit is the more accurate" in mcnemar_line({"model_only": 9, "baseline_only": 0, "p_value": 2 / 2**9})
+    assert "the baseline is the more accurate" in mcnemar_line({"model_only": 1, "baseline_only": 12,
                                                                   "p_value": 0.0034})
-    assert "no evidence" in _mcnemar_line({"model_only": 4, "baseline_only": 9, "p_value": 0.27})
+    assert "no evidence" in mcnemar_line({"model_only": 4, "baseline_only": 9, "p_value": 0.27})
     # both right or both wrong on every text (a small held-out file): 0 against 0 is no 'uneven split'
-    assert _mcnemar_line({"model_only": 0, "baseline_only": 0, "p_value": 1.0}).endswith(
+    assert mcnemar_line({"model_only": 0, "baseline_only": 0, "p_value": 1.0}).endswith(
         "p = 1 (no text only one gets right: no evidence that either is more accurate)")
-    assert _mcnemar_line({"model_only": 5, "baseline_only": 5, "p_value": 1.0}).endswith(
+    assert mcnemar_line({"model_only": 5, "baseline_only": 5, "p_value": 1.0}).endswith(
         "p = 1 (an even split: no evidence that either is more accurate)")
 
 

