@@ -264,12 +264,17 @@ def _distinct(labels: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(labels))
 
 
+def _label_key(names: Sequence[str]) -> str | None:
+    """A row's labels as one key (:attr:`Table.labels`): sorted, joined by spaces; None for none."""
+    return " ".join(sorted(names)) or None
+
+
 def _with_label_sets(table: Table, sets: list[list[str]], always: bool = False) -> Table:
-    """``table`` with ``label_sets`` (and ``labels`` their keys: sorted, joined by spaces) when a row has
-    several labels (or ``always``: a format that said the rows may have several); else as it is."""
+    """``table`` with ``label_sets`` (and ``labels`` their keys, :func:`_label_key`) when a row has several
+    labels (or ``always``: a format that said the rows may have several); else as it is."""
     if always or any(len(x) > 1 for x in sets):
         table.label_sets = sets
-        table.labels = [" ".join(sorted(x)) if x else None for x in sets]
+        table.labels = [_label_key(x) for x in sets]
     return table
 
 
@@ -490,7 +495,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             if isinstance(raw_label, list):  # several labels: the row's key is them sorted, joined by spaces
                 listed = True
                 names = _json_labels(raw_label, f"{path}:{number}: column {label_column!r}", require_label)
-                label = " ".join(sorted(names)) or None
+                label = _label_key(names)
             else:
                 label = _label_string(raw_label) or None
                 names = [label] if label else []

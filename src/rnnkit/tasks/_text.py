@@ -25,6 +25,7 @@ from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
+from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
@@ -169,7 +170,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
         print(f"{counts}; {result.where()}")
         return
     micro = result.at_best("micro_f1")
-    micro = f", validation micro-F1 {micro:.4f} (threshold 0.5)" if micro is not None else ""
+    micro = f", validation micro-F1 {micro:.4f} (threshold {DEFAULT_THRESHOLD:g})" if micro is not None else ""
     print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{micro} ({counts}); "
           f"{result.where()}")
 
