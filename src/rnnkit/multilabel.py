@@ -30,8 +30,9 @@ from torch import Tensor
 
 from rnnkit.errors import SettingError
 
-__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NONE_SHOWN", "check_threshold", "format_multilabel_report", "label_joiner",
-           "labels_above", "multi_hot", "with_unseen", "multilabel_report", "shown_labels", "validation_scores"]
+__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "check_threshold", "format_multilabel_report",
+           "label_joiner", "labels_above", "multi_hot", "with_unseen", "multilabel_report", "shown_labels",
+           "unseen_line", "validation_scores"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
 DEFAULT_THRESHOLD = 0.5
@@ -40,6 +41,8 @@ NONE_SHOWN = "(none)"
 #: what several labels are joined by in a CSV/TSV cell or a line of ``rnnkit predict`` when the model was
 #: trained without ``--label-separator``: the first that none of its labels holds
 JOINERS = (",", "|", ";", "/")
+#: what a multi-label report says in place of a confusion matrix (``rnnkit evaluate``'s and the report page's)
+NO_CONFUSION = "no confusion matrix: a multi-label model's texts have several labels each"
 
 
 def check_threshold(value: object) -> float:
@@ -186,10 +189,18 @@ def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
     for label in labels:
         c = report["per_class"][label]
         lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
-    unseen = report.get("unseen_labels") or []
+    unseen = unseen_line(report)
     if unseen:
-        shown = ", ".join(map(repr, unseen[:10])) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
-        lines.append(f"{len(unseen)} label{'s' if len(unseen) > 1 else ''} unseen in training, counted as missed "
-                     f"(as fastText's test counts them): {shown}")
-    lines.append("no confusion matrix: a multi-label model's texts have several labels each")
+        lines.append(unseen)
+    lines.append(NO_CONFUSION)
     return "\n".join(lines)
+
+
+def unseen_line(report: dict[str, Any]) -> str:
+    """The sentence naming the report's labels unseen in training (the first ten), or ``""`` when there are none."""
+    unseen = report.get("unseen_labels") or []
+    if not unseen:
+        return ""
+    shown = ", ".join(map(repr, unseen[:10])) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
+    return (f"{len(unseen)} label{'s' if len(unseen) > 1 else ''} unseen in training, counted as missed "
+            f"(as fastText's test counts them): {shown}")

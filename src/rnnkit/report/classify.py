@@ -1,4 +1,5 @@
-"""The classifier's and tagger's part of the report: scores, confusion matrix, confident mistakes.
+"""The classifier's and tagger's part of the report: scores, confusion matrix, confident mistakes (a
+multi-label classifier's part is :mod:`rnnkit.report.multilabel`'s).
 
 What a user gets, on the run's validation data (its ``--val-data`` file or the same seeded split of its
 ``--data``), or on a labelled file given with ``rnnkit report RUN --data FILE``:
@@ -28,7 +29,7 @@ from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
 from rnnkit.train.provenance import recorded_file
 
-__all__ = ["Predictions", "add_sections", "confusion_figure", "predictions"]
+__all__ = ["Predictions", "add_sections", "confusion_figure", "predictions", "scored_file"]
 
 MISTAKES = 12
 
@@ -46,8 +47,9 @@ class Predictions:
     confidence: list[float]
 
 
-def _source(m: Any, data: str | None) -> tuple[str, str]:
-    """The file to score and the split of it (``"all"`` or ``"val"``)."""
+def scored_file(m: Any, data: str | None) -> tuple[str, str]:
+    """The file a classifier's or tagger's page scores and the split of it (``"all"`` or ``"val"``): ``data``,
+    else the run's ``--val-data`` file, else the validation side of its ``--data`` (each only if unchanged)."""
     if data:
         return data, "all"
     record = m.config.get("data") or {}
@@ -73,7 +75,7 @@ def _classifier_rows(m: Any, path: str, split: str) -> tuple[list[str], list[str
 def predictions(m: Any, data: str | None) -> Predictions:
     """Score a :class:`TextClassifier` or :class:`SequenceTagger` on ``data`` (default: its validation
     data); labels the model does not know are refused in one line."""
-    path, split = _source(m, data)
+    path, split = scored_file(m, data)
     index = {lab: i for i, lab in enumerate(m.labels)}
     where = f"{path}" + (" (the run's validation split)" if split == "val" else "")
     if not m.per_step:
@@ -177,11 +179,14 @@ def _mistakes_html(m: Any, p: Predictions) -> str:
 
 
 def add_sections(page: Page, run: Path, m: Any, data: str | None = None) -> None:
-    """Add the classifier's or tagger's sections to ``page`` (a multi-label classifier's is refused: its
-    scores are ``rnnkit evaluate``'s, and a confusion matrix has no cell for a text of several labels)."""
+    """Add the classifier's or tagger's sections to ``page`` (a multi-label classifier's are
+    :func:`rnnkit.report.multilabel.add_sections`': no confusion matrix, which has no cell for a text of
+    several labels)."""
     if getattr(m, "multi_label", False):
-        raise UserError(f"{run}: the report's scores and confusion matrix are not available for a multi-label model "
-                        f"yet; rnnkit evaluate {run} --data FILE prints its scores")
+        from rnnkit.report import multilabel
+
+        multilabel.add_sections(page, m, data)
+        return
     p = predictions(m, data)
     if not p.y_true:
         raise UserError(f"{p.source}: no labelled items to score")
