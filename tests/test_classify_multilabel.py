@@ -286,9 +286,9 @@ def test_info_and_resume_keep_multi_label(trained: tuple[Path, Path], capsys: py
     assert main(["train", "classify", "--resume", str(run), "--steps", "70", "--no-progress", "--json"]) == 0
     summary = last_json(capsys)
     assert summary["multi_label"] is True and summary["steps"] == 70 and summary["best_val_micro_f1"] is not None
-    assert main(["report", str(run)]) == 0  # the page shows the training curves and says what it leaves out
-    note = "the report&#x27;s scores and confusion matrix are not available for a multi-label model yet"
-    assert note in (run / "report.html").read_text(encoding="utf-8")
+    assert main(["report", str(run)]) == 0  # the resumed run's page: its curves and scores (test_report_multilabel)
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert 'id="curves"' in page and 'id="per-label"' in page and "Not shown" not in page
 
 
 def test_autotune_scores_multi_label_trials_by_micro_f1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

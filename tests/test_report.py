@@ -304,7 +304,7 @@ def test_classifier_page_scores_like_evaluate(classify_run: Path) -> None:
     scores = clf.evaluate(clf.config["data"]["train"], split="val")
     page = write_report(classify_run).read_text(encoding="utf-8")
     assert f"accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f} over {scores['count']:,}" in page
-    assert 'id="confusion"' in page and "Most confident mistakes" in page
+    assert 'id="confusion"' in page and "Most confident mistakes" in page and 'id="per-label"' not in page
     mistakes = scores["count"] - round(scores["accuracy"] * scores["count"])
     assert page.count('<td>pos</td><td>neg</td>') + page.count('<td>neg</td><td>pos</td>') == min(mistakes, 12)
     if mistakes:

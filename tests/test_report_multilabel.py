@@ -1,0 +1,132 @@
+"""`rnnkit report` of a multi-label classifier: the page holds the scores `rnnkit evaluate --json` prints for
+the same file (micro-F1 also against scikit-learn's), a per-label table and bars, no confusion matrix, and the
+training curves of micro-F1."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+pytest.importorskip("plotly")
+
+import rnnkit  # noqa: E402
+from rnnkit.cli import main  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_classify_multilabel import cooking  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+#: the page's summary line: each of its numbers
+SUMMARY = re.compile(r"micro-F1 ([\d.]+), macro-F1 ([\d.]+), exact match ([\d.]+), P@1 ([\d.]+), R@1 ([\d.]+) "
+                     r"at threshold ([\d.]+) over (\d+) texts \((\d+) labels, (\d+) predicted\)")
+SUMMARY_KEYS = ("micro_f1", "macro_f1", "exact_match", "precision_at_1", "recall_at_1", "threshold", "count",
+                "label_count", "predicted_count")
+
+
+@pytest.fixture(scope="module")
+def multi_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A multi-label run (30 updates) and a file to score that holds a label unseen in training ('pasta')."""
+    tmp = tmp_path_factory.mktemp("mlreport")
+    out = tmp / "run"
+    assert main(["train", "classify", "--data", str(cooking(tmp / "c.train", 150, 0)), "--out", str(out),
+                 "--steps", "30", "--eval-every", "10", "--tokenizer", "word", "--layers", "0", "--pooling", "mean",
+                 "--lr", "0.05", "--embedding", "8", "--no-progress", "--json"]) == 0
+    valid = cooking(tmp / "c.valid", 40, 1)
+    with valid.open("a", encoding="utf-8") as f:
+        f.write("__label__sauce __label__pasta gravy with noodles\n__label__pasta penne al dente\n")
+    return out, valid
+
+
+def _evaluated(out: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(data), "--json"]) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def _per_label_rows(page: str) -> dict[str, list[str]]:
+    """The per-label table of the page: label -> its precision, recall, F1 and support cells."""
+    start = page.index("<th>label</th>")
+    rows = re.findall(r"<tr>((?:<td>[^<]*</td>)+)</tr>", page[start : page.index("</table>", start)])
+    cells = [re.findall(r"<td>([^<]*)</td>", row) for row in rows]
+    return {html.unescape(c[0]): c[1:] for c in cells}
+
+
+def _sklearn_micro_f1(out: Path, data: Path, labels: list[str]) -> float:
+    """scikit-learn's micro-F1 of the model's labels at 0.5 on a fastText file, a label unseen in training
+    a column the model never gives."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    lines = [line.split() for line in data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [" ".join(w for w in words if not w.startswith("__label__")) for words in lines]
+    truth = [[labels.index(w[len("__label__"):]) for w in words if w.startswith("__label__")] for words in lines]
+    y = torch.zeros(len(lines), len(labels), dtype=torch.long)
+    for i, columns in enumerate(truth):
+        y[i, columns] = 1
+    probs = rnnkit.load(out).probabilities(texts)
+    predicted = torch.zeros_like(y)
+    predicted[:, : probs.shape[1]] = (probs >= 0.5).long()
+    return float(metrics.f1_score(y.numpy(), predicted.numpy(), average="micro", zero_division=0))
+
+
+def test_multi_label_page_holds_evaluates_scores(multi_run: tuple[Path, Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out, valid = multi_run
+    want = _evaluated(out, valid, capsys)
+    assert want["unseen_labels"] == ["pasta"]
+    assert main(["report", str(out), "--data", str(valid)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert f'<p class="note">on {html.escape(str(valid))}</p>' in page
+    got = [float(x) for x in SUMMARY.search(page).groups()]
+    assert got == pytest.approx([want[k] for k in SUMMARY_KEYS], abs=5e-5)
+    for average in ("micro", "macro"):
+        row = re.search(rf"<td>{average}</td><td>([\d.]+)</td><td>([\d.]+)</td><td>([\d.]+)</td>", page)
+        assert [float(x) for x in row.groups()] == pytest.approx(
+            [want[f"{average}_{s}"] for s in ("precision", "recall", "f1")], abs=5e-5)
+    rows = _per_label_rows(page)
+    assert list(rows) == want["labels"] == ["bread", "cheese", "sauce", "pasta"]
+    for label, cells in rows.items():
+        c = want["per_class"][label]
+        assert [float(x) for x in cells[:3]] == pytest.approx([c["precision"], c["recall"], c["f1"]], abs=5e-5)
+        assert int(cells[3]) == c["support"]
+    assert rows["pasta"] == ["0.0000", "0.0000", "0.0000", "2"]
+    assert html.escape("1 label unseen in training, counted as missed (as fastText's test counts them): "
+                       "'pasta'") in page
+    assert got[0] == pytest.approx(_sklearn_micro_f1(out, valid, want["labels"]), abs=5e-5)
+    assert 'id="per-label"' in page and 'id="confusion"' not in page
+    assert html.escape("no confusion matrix: a multi-label model's texts have several labels each") in page
+    assert 'id="curves"' in page and '"name":"val micro f1"' in page  # the training curves, as a single-label run's
+
+
+def test_multi_label_page_scores_the_runs_validation_split(multi_run: tuple[Path, Path],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = multi_run
+    config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
+    train = Path(config["data"]["train"])
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(train), "--split", "val", "--json"]) == 0
+    want = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert html.escape(f"on {train} (the run's validation split)") in page and "Not shown" not in page
+    got = [float(x) for x in SUMMARY.search(page).groups()]
+    assert got == pytest.approx([want[k] for k in SUMMARY_KEYS], abs=5e-5)
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+    kept = min((r for r in records if "val_loss" in r), key=lambda r: r["val_loss"])  # the checkpoint's evaluation
+    assert got[0] == pytest.approx(kept["val_micro_f1"], abs=5e-5)  # of the same rows
+
+
+def test_multi_label_page_refuses_a_file_of_no_texts(multi_run: tuple[Path, Path], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = multi_run
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["report", str(out), "--data", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: ") and str(empty) in err and err.count("\n") == 1
