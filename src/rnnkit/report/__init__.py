@@ -4,9 +4,10 @@ What a user gets: :func:`write_report` writes ``RUN/report.html`` (Plotly and ev
 server, no network). Every trained run gets its configuration, learning curves, parameter count and
 training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
 gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
-most confident mistakes; the translator attention heat maps; the speech recogniser spectrograms with
-the CTC alignment of each symbol; the captioner where it looked for each word. An ``rnnkit experiment``
-or ``rnnkit diagnose`` directory gets its curves.
+most confident mistakes (a multi-label classifier its scores and per-label bars); the translator
+attention heat maps; the speech recogniser spectrograms with the CTC alignment of each symbol; the
+captioner where it looked for each word. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets
+its curves.
 """
 
 from __future__ import annotations
