@@ -883,9 +883,10 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 
 def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
+    zero = "; 0 too with --top-k" if verb == "predict" else ""
     p.add_argument("--threshold", type=float, metavar="P",
                    help=f"multi-label models: {verb} every label whose probability is at least P (a number between 0 "
-                        f"and 1; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
+                        f"and 1{zero}; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
 
 
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
