@@ -7,9 +7,11 @@ is what ``rnnkit evaluate`` reports (a plain dict, JSON as it is) and :func:`for
 text it prints.
 
 A label is predicted when its probability (its own sigmoid) is at least the threshold, as fastText's
-``predict FILE k threshold``. The scores follow scikit-learn's ``precision_recall_fscore_support`` on
-multi-hot arrays (a 0/0 ratio is 0): micro averages count every (text, label) decision together, macro
-averages are the mean over the labels that occur in the truth or the prediction (as
+``predict FILE k threshold``; :func:`top_labels` ranks a text's labels for it, at most k of them (``--top-k``,
+for single-label models too, which rank their softmax). The scores follow scikit-learn's
+``precision_recall_fscore_support`` on multi-hot arrays (a 0/0 ratio is 0): micro averages count every
+(text, label) decision together, macro averages are the mean over the labels that occur in the truth or the
+prediction (as
 :func:`rnnkit.metrics.classification_report`'s macro-F1; scikit-learn's with ``labels=`` those labels).
 ``exact_match`` is the share of texts whose predicted set is their true set (scikit-learn's
 ``accuracy_score`` on multi-hot arrays). ``precision_at_1`` and ``recall_at_1`` are fastText's ``test FILE 1``:
@@ -28,11 +30,11 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, check_count
 
-__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "check_threshold", "format_multilabel_report",
-           "label_joiner", "labels_above", "multi_hot", "with_unseen", "multilabel_report", "shown_labels",
-           "unseen_line", "validation_scores"]
+__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "check_threshold", "check_top_k",
+           "format_multilabel_report", "label_joiner", "labels_above", "multi_hot", "with_unseen", "multilabel_report",
+           "shown_labels", "top_labels", "unseen_line", "validation_scores"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
 DEFAULT_THRESHOLD = 0.5
@@ -45,22 +47,38 @@ JOINERS = (",", "|", ";", "/")
 NO_CONFUSION = "no confusion matrix: a multi-label model's texts have several labels each"
 
 
-def check_threshold(value: object) -> float:
+def check_threshold(value: object, zero: bool = False) -> float:
     """``value`` as a float when it is a number between 0 and 1 (both exclusive: 0 would give every label,
     1 none), else :class:`SettingError` (``--threshold`` on the command line). A numpy number is one
-    (``np.float32(0.3)`` reads 0.3, as :func:`rnnkit.fit` takes it)."""
+    (``np.float32(0.3)`` reads 0.3, as :func:`rnnkit.fit` takes it). ``zero``: 0 is one too (with a top k,
+    where it gives the k most probable labels whatever their probability, as fastText's ``predict FILE k``)."""
     from rnnkit.train.options import plain_number
 
     value = plain_number(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 < value < 1.0:
-        raise SettingError("threshold", value, "expected a probability between 0 and 1 (exclusive), such as 0.5")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0.0 <= value if zero else 0.0 < value) \
+            or not value < 1.0:
+        span = "from 0 to 1 (1 exclusive)" if zero else "between 0 and 1 (exclusive)"
+        raise SettingError("threshold", value, f"expected a probability {span}, such as 0.5")
     return float(value)
+
+
+def check_top_k(value: object) -> int:
+    """``value`` as an int when it is an integer of 1 or more (how many labels a text gets at most,
+    ``--top-k``), else :class:`SettingError`; one past the model's labels is no error (:func:`top_labels`
+    gives them all, as fastText's ``predict FILE k`` does)."""
+    return check_count("top_k", value, 1)
+
+
+def top_labels(probs: Tensor, labels: Sequence[str], k: int | None = None, threshold: float = 0.0) -> list[str]:
+    """The labels whose probability in ``probs`` (K,) is at least ``threshold``, the most probable first (equal
+    ones in the order of ``labels``), at most ``k`` of them (None: all; a ``k`` past K gives all K)."""
+    order = sorted(range(len(labels)), key=lambda i: -float(probs[i]))
+    return [labels[i] for i in order if float(probs[i]) >= threshold][:k]
 
 
 def labels_above(probs: Tensor, labels: Sequence[str], threshold: float) -> list[str]:
     """The labels whose probability in ``probs`` (K,) is at least ``threshold``, the most probable first."""
-    order = sorted(range(len(labels)), key=lambda k: -float(probs[k]))
-    return [labels[k] for k in order if float(probs[k]) >= threshold]
+    return top_labels(probs, labels, None, threshold)
 
 
 def label_joiner(labels: Sequence[str], separator: str | None = None) -> str:

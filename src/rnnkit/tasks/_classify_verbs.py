@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnkit.data.tabular import file_format, write_rows, write_table
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.multilabel import format_multilabel_report, shown_labels
+from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 
 if TYPE_CHECKING:
@@ -25,43 +25,65 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
     if args.text_column is not None and (args.texts or args.file == "-"):
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
-    added = m.added_columns()
-    threshold = args.threshold
-    m.threshold(threshold)  # a --threshold out of range, or for a single-label model, before any text is read
+    threshold, top_k = args.threshold, args.top_k
+    # a --top-k or --threshold out of range, or a --threshold for a single-label model, before any text is read
+    m.predict([], threshold=threshold, top_k=top_k)
+    added = m.added_columns(top_k)
     texts = shared.given_texts(args)
     if texts is not None and not all(text.strip() for text in texts):
         raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
         if args.output:
             return _write_predictions(m, args, added, ["text", *added], [
-                {"text": r["text"], added[0]: r["labels"] if m.multi_label else r["label"],
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}} for r in m.predict(texts, 6, threshold)])
-        for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold):
+                {"text": r["text"], **{f"predicted_{key}": r[key] for key in ("label", "labels") if key in r},
+                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}}
+                for r in m.predict(texts, 6, threshold, top_k)])
+        for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k):
             if args.json:
                 print(json.dumps(r, ensure_ascii=False))
             else:
-                shown = " ".join(f"{lab}={v:.3f}" for lab, v in r["probabilities"].items())
-                chosen = shown_labels(r["labels"], m.label_separator or ",") if m.multi_label else r["label"]
-                print(f"{chosen}\t{shown}\t{r['text']}")
+                print(_line(m, r, top_k))
         return 0
     with report_warnings():  # a file read without a header line: how it was read
-        columns, rows = m.predict_file(args.file, args.text_column, threshold)
+        columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k)
     if args.output:
         return _write_predictions(m, args, added, columns, rows)
     fmt = "jsonl" if args.json else "csv"
-    write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), added[1:])  # --json: as --output .jsonl
+    write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), _probability_columns(m))  # --json: as --output .jsonl
     return 0
+
+
+def _line(m: TextClassifier, r: dict[str, Any], top_k: int | None) -> str:
+    """One text's line of ``rnnkit predict``: the label (with ``--top-k`` or multi-label: the labels, joined
+    as in a CSV cell), the probabilities (with ``--top-k``: of those labels alone, best first, as fastText's
+    ``predict-prob``) and the text, tab-separated."""
+    chosen = shown_labels(r["labels"], _joiner(m)) if "labels" in r else r["label"]
+    probs = r["probabilities"]
+    shown = " ".join(f"{lab}={probs[lab]:.3f}" for lab in (r["labels"] if top_k is not None else probs))
+    return f"{chosen}\t{shown}\t{r['text']}"
+
+
+def _joiner(m: TextClassifier) -> str:
+    """What several predicted labels are joined by in a CSV/TSV cell or a printed line, so that they read back:
+    the model's :attr:`~TextClassifier.label_separator`, else (a single-label model with ``--top-k``)
+    :func:`rnnkit.multilabel.label_joiner`'s."""
+    return label_joiner(m.labels, m.label_separator)
+
+
+def _probability_columns(m: TextClassifier) -> list[str]:
+    """The ``p_<label>`` columns, written with six decimals in CSV/TSV."""
+    return [f"p_{lab}" for lab in m.labels]
 
 
 def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
     """Rows as ``fmt`` writes them: a multi-label model's lists of labels (``predicted_labels``, and the
     label column of a fastText or JSONL file's rows) joined in a CSV/TSV cell by the model's
     :attr:`~TextClassifier.label_separator` (empty for none), so the cell reads back as those labels; JSONL
-    keeps the lists."""
-    if fmt == "jsonl" or not m.multi_label:
+    keeps the lists. A single-label model's ``predicted_labels`` (``--top-k``) are joined alike."""
+    if fmt == "jsonl":
         return rows
-    joiner = m.label_separator or ","
-    lists = ("predicted_labels", m.config.get("label_column", "label"))
+    joiner = _joiner(m)
+    lists = ("predicted_labels", m.config.get("label_column", "label")) if m.multi_label else ("predicted_labels",)
 
     def cell(value: Any) -> Any:
         return joiner.join(value) if isinstance(value, list) and all(isinstance(x, str) for x in value) else value
@@ -72,7 +94,7 @@ def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Seque
 def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
     rows = _cells(m, rows, file_format(args.output))
-    write_table(args.output, columns, rows, added[1:])   # the probabilities with six decimals in CSV/TSV
+    write_table(args.output, columns, rows, _probability_columns(m))   # with six decimals in CSV/TSV
     if not args.json:
         print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
     return 0

@@ -6,16 +6,17 @@
   ``--minutes M`` and no model flag it searches its settings within the budget (``--autotune``, as
   fastText's ``-autotune-validation``; trials in ``OUT/autotune.jsonl``, see :mod:`rnnkit.train.autotune`);
   ``--autotune --steps N`` searches within N updates instead, a search that repeats itself.
-- ``rnnkit predict DIR TEXT... | --file FILE [--json]``: label and class probabilities for each text; a
-  file in, a CSV out with the added columns ``predicted_label`` and ``p_<label>``.
+- ``rnnkit predict DIR TEXT... | --file FILE [--json] [--top-k K]``: label and class probabilities for each
+  text; a file in, a CSV out with the added columns ``predicted_label`` and ``p_<label>``; ``--top-k K``
+  adds the K most probable labels, best first (``predicted_labels``), as fastText's ``predict FILE k``.
 - ``rnnkit evaluate DIR --data FILE [--json] [--baseline]``: accuracy, macro-F1, per-class
   precision/recall/F1 and the confusion matrix, printed and drawn as a PNG; ``--baseline`` also trains a
   TF-IDF logistic regression on the model's training rows and reports it beside (under ``"baseline"``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX, checked against onnxruntime when it is installed.
 - Several labels a text (fastText's cooking data; ``--multi-label``, on by itself when a text has several):
   one sigmoid a label, binary cross-entropy (fastText's ``-loss ova``); ``predict`` gives every label at or
-  above ``--threshold``, ``evaluate`` micro/macro precision/recall/F1, per-label scores, exact match and
-  P@1/R@1 (:mod:`rnnkit.multilabel`); docs/CLASSIFY.md, "Multi-label".
+  above ``--threshold`` (at most ``--top-k``), ``evaluate`` micro/macro precision/recall/F1, per-label
+  scores, exact match and P@1/R@1 (:mod:`rnnkit.multilabel`); docs/CLASSIFY.md, "Multi-label".
 
 Model directories follow :mod:`rnnkit.train.checkpoint`: ``OUT/best`` holds ``config.json``
 (``"task": "classify"``, the model's shape, the labels, the tokenizer kind, the data settings),
@@ -75,10 +76,11 @@ from rnnkit.models.encoder import predict_probabilities
 from rnnkit.multilabel import (
     DEFAULT_THRESHOLD,
     check_threshold,
+    check_top_k,
     label_joiner,
-    labels_above,
     multi_hot,
     multilabel_report,
+    top_labels,
     validation_scores,
     with_unseen,
 )
@@ -660,15 +662,16 @@ class TextClassifier(shared.TextModel):
         """Whether the model gives several labels a text (one sigmoid a label; ``config.json["multi_label"]``)."""
         return bool(self.config.get("multi_label"))
 
-    def threshold(self, threshold: float | None) -> float:
-        """The threshold a multi-label prediction uses: ``threshold``, checked, or the default 0.5; any
+    def threshold(self, threshold: float | None, top_k: int | None = None) -> float:
+        """The threshold a multi-label prediction uses: ``threshold``, checked, or the default 0.5 (with a
+        ``top_k`` too, where 0 is one: the ``top_k`` most probable labels, as fastText's ``predict FILE k``); any
         ``threshold`` for a single-label model (it gives the most probable label) is refused."""
         if not self.multi_label:
             if threshold is not None:
                 raise SettingError("threshold", threshold, "applies only to a multi-label model; this one gives the "
                                    "most probable of its labels to each text")
             return DEFAULT_THRESHOLD
-        return DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
+        return DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold, zero=top_k is not None)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
@@ -681,18 +684,22 @@ class TextClassifier(shared.TextModel):
             return torch.zeros(0, len(self.labels))
         return torch.stack(predict_probabilities(self.model, self.encode(texts)))
 
-    def predict(self, texts: str | Sequence[str], digits: int | None = 6,
-                threshold: float | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+    def predict(self, texts: str | Sequence[str], digits: int | None = 6, threshold: float | None = None,
+                top_k: int | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """``{"text", "label", "probabilities": {label: p}}`` per text (p rounded to ``digits``; None: not
         rounded): one text gives one dict, a list a list. An empty text is refused. A multi-label model
         gives ``{"text", "labels": [...], "probabilities"}``: every label whose probability is at least
         ``threshold`` (default 0.5; a number between 0 and 1), most probable first; ``threshold`` for a
-        single-label model is refused."""
-        cut = self.threshold(threshold)
+        single-label model is refused. ``top_k`` (an integer of 1 or more; one past the labels gives them
+        all, as fastText's ``predict FILE k``): ``labels`` holds at most that many, the most probable first,
+        those of a multi-label model still at least ``threshold`` (which may then be 0); a single-label model
+        adds ``labels`` beside ``label``."""
+        top_k = None if top_k is None else check_top_k(top_k)
+        cut = self.threshold(threshold, top_k)
         if isinstance(texts, str):
             if not texts.strip():
                 raise UserError("an empty text; give the text to classify")
-            return self.predict([texts], digits, threshold)[0]
+            return self.predict([texts], digits, threshold, top_k)[0]
         texts = _text_list("predict", texts)
         if digits is not None:
             digits = check_count("digits", digits, 0)
@@ -700,27 +707,34 @@ class TextClassifier(shared.TextModel):
         for text, p in zip(texts, self.probabilities(texts), strict=True):
             probs = {lab: float(v) if digits is None else round(float(v), digits)
                      for lab, v in zip(self.labels, p, strict=True)}
-            if self.multi_label:
-                results.append({"text": text, "labels": labels_above(p, self.labels, cut), "probabilities": probs})
-            else:
-                results.append({"text": text, "label": self.labels[int(p.argmax())], "probabilities": probs})
+            results.append({"text": text, **self._chosen(p, cut, top_k), "probabilities": probs})
         return results
 
-    def predict_file(self, path: str, text_column: str | None = None,
-                     threshold: float | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+    def _chosen(self, p: Tensor, cut: float, top_k: int | None) -> dict[str, Any]:
+        """What a prediction gives a text of probabilities ``p``: ``label`` (single-label), ``labels``
+        (multi-label, or with ``top_k``); a file's rows name them ``predicted_label(s)``."""
+        if self.multi_label:
+            return {"labels": top_labels(p, self.labels, top_k, cut)}
+        best = {"label": self.labels[int(p.argmax())]}
+        return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k)}
+
+    def predict_file(self, path: str, text_column: str | None = None, threshold: float | None = None,
+                     top_k: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
         list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
-        a fastText file's label column is a list of its labels beside it (as a JSONL file's list)."""
-        cut = self.threshold(threshold)
+        a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
+        most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``."""
+        top_k = None if top_k is None else check_top_k(top_k)
+        cut = self.threshold(threshold, top_k)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         label_column = self.config.get("label_column", "label")
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
         table = load_source(path, column, label_column, require_label=False)
         warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
-        added = self.added_columns()
+        added = self.added_columns(top_k)
         if table.rows:
             columns = list(table.columns) + [c for c in added if c not in table.columns]
         else:
@@ -730,20 +744,18 @@ class TextClassifier(shared.TextModel):
         for i, p in enumerate(self.probabilities(table.texts)):
             row: dict[str, Any] = (dict(table.rows[i]) if table.rows
                                            else {"text": table.texts[i], "label": table.labels[i] or ""})
-            if self.multi_label:
-                if table.reader == "fasttext" and label_column in row:  # a list, as predicted_labels beside it
-                    row[label_column] = given[i]
-                row["predicted_labels"] = labels_above(p, self.labels, cut)
-            else:
-                row["predicted_label"] = self.labels[int(p.argmax())]
+            if self.multi_label and table.reader == "fasttext" and label_column in row:
+                row[label_column] = given[i]  # a list, as predicted_labels beside it
+            row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
             row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
             rows.append(row)
         return columns, rows
 
-    def added_columns(self) -> list[str]:
+    def added_columns(self, top_k: int | None = None) -> list[str]:
         """The columns a prediction adds to a file's rows: ``predicted_label`` (a multi-label model's
-        ``predicted_labels``) and ``p_<label>`` for each label."""
-        return ["predicted_labels" if self.multi_label else "predicted_label", *[f"p_{lab}" for lab in self.labels]]
+        ``predicted_labels``; a single-label model's with ``top_k``: both) and ``p_<label>`` for each label."""
+        single = ["predicted_label", *(["predicted_labels"] if top_k is not None else [])]
+        return [*(["predicted_labels"] if self.multi_label else single), *[f"p_{lab}" for lab in self.labels]]
 
     @property
     def label_separator(self) -> str | None:
@@ -871,14 +883,19 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 
 def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
+    zero = "; 0 too with --top-k" if verb == "predict" else ""
     p.add_argument("--threshold", type=float, metavar="P",
                    help=f"multi-label models: {verb} every label whose probability is at least P (a number between 0 "
-                        f"and 1; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
+                        f"and 1{zero}; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
 
 
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
     shared.predict_arguments(p)
     _threshold_argument(p, "predict")
+    p.add_argument("--top-k", type=int, metavar="K",
+                   help="give each text its K most probable labels, best first, with their probabilities (fastText's "
+                        "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
+                        f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:

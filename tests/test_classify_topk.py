@@ -1,0 +1,232 @@
+"""Top-k prediction, as fastText's ``predict FILE k [threshold]``: ``--top-k K`` / ``top_k=K`` gives a
+single-label model's K most probable labels, best first, and a multi-label model's at most K labels at or
+above the threshold; each checked against ranking ``probabilities()`` here, in every output."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from test_classify_multilabel import cooking, last_json, refused
+from test_tag import make_conll
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import SettingError
+from rnnkit.multilabel import check_top_k, top_labels
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+WORDS = {"neg": "bad awful", "neu": "fine okay", "pos": "good great"}
+TEXTS = ["good great film", "awful bad plot", "okay film, bad end"]
+
+
+def ranked(probs: torch.Tensor, labels: list[str]) -> list[list[str]]:
+    """Each row's labels, most probable first, by torch's stable sort (not rnnkit's ranking)."""
+    order = torch.sort(probs, dim=1, descending=True, stable=True).indices
+    return [[labels[int(i)] for i in row] for row in order]
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A three-label single-label model (30 updates of a bag of words) and a CSV of texts to predict."""
+    tmp = tmp_path_factory.mktemp("topk")
+    data = tmp / "train.txt"
+    data.write_text("".join(f"__label__{lab} {WORDS[lab].split()[i % 2]} film {i % 5}\n"
+                            for i in range(60) for lab in [list(WORDS)[i % 3]]), encoding="utf-8")
+    out = tmp / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "30", "--tokenizer", "word",
+                 "--layers", "0", "--pooling", "mean", "--lr", "0.05", "--embedding", "16", "--no-progress",
+                 "--json"]) == 0
+    texts = tmp / "texts.csv"
+    texts.write_text("text\n" + "\n".join(f'"{t}"' for t in TEXTS) + "\n", encoding="utf-8")
+    return out, texts
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A multi-label model on the cooking lines of test_classify_multilabel, and lines to predict."""
+    tmp = tmp_path_factory.mktemp("topk-multi")
+    out = tmp / "run"
+    assert main(["train", "classify", "--data", str(cooking(tmp / "cooking.train", 150, 0)), "--out", str(out),
+                 "--steps", "30", "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--lr", "0.05",
+                 "--embedding", "16", "--no-progress", "--json"]) == 0
+    return out, cooking(tmp / "cooking.valid", 12, 1)
+
+
+# ------------------------------------------------------------------------------------------- the ranking
+def test_top_labels_ranks_cuts_and_clamps() -> None:
+    labels = ["a", "b", "c", "d"]
+    probs = torch.tensor([0.1, 0.7, 0.05, 0.15])
+    assert top_labels(probs, labels, 2) == ["b", "d"]
+    assert top_labels(probs, labels, 1) == ["b"]
+    assert top_labels(probs, labels, 9) == ["b", "d", "a", "c"]  # clamped, as fastText's predict k
+    assert top_labels(probs, labels, 3, threshold=0.12) == ["b", "d"]
+    assert top_labels(probs, labels, None, threshold=0.12) == ["b", "d"]
+    assert top_labels(torch.tensor([0.5, 0.5, 0.9]), ["x", "y", "z"], 2) == ["z", "x"]  # a tie: in label order
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "2", None])
+def test_check_top_k_refuses_what_is_no_count(bad: object) -> None:
+    with pytest.raises(SettingError, match=r"^top_k .*: expected an integer >= 1$"):
+        check_top_k(bad)
+
+
+def test_check_top_k_takes_numpy_integers() -> None:
+    assert check_top_k(np.int64(3)) == 3 and type(check_top_k(np.int64(3))) is int
+
+
+# ------------------------------------------------------------------------------------------- Python API
+def test_single_label_top_k_is_the_sorted_probabilities(single: tuple[Path, Path]) -> None:
+    out, texts = single
+    clf = rnnkit.load(out)
+    expected = ranked(clf.probabilities(TEXTS), clf.labels)
+    assert len({tuple(r[:1]) for r in expected}) > 1, "the model should tell the texts apart"
+    for k in (1, 2, 3):
+        got = clf.predict(TEXTS, top_k=k)
+        assert [r["labels"] for r in got] == [r[:k] for r in expected]
+        assert [r["label"] for r in got] == [r[0] for r in expected]
+        assert all(set(r) == {"text", "label", "labels", "probabilities"} for r in got)
+    assert [r["labels"] for r in clf.predict(TEXTS, top_k=10)] == expected  # clamped to the 3 labels
+    assert clf.predict(TEXTS[0], top_k=np.int32(2))["labels"] == expected[0][:2]
+    assert set(clf.predict(TEXTS[0])) == {"text", "label", "probabilities"}  # unchanged without top_k
+    columns, rows = clf.predict_file(str(texts), top_k=2)
+    assert columns == ["text", "predicted_label", "predicted_labels", "p_neg", "p_neu", "p_pos"]
+    assert [r["predicted_labels"] for r in rows] == [r[:2] for r in expected]
+    assert clf.predict_file(str(texts))[0] == ["text", "predicted_label", "p_neg", "p_neu", "p_pos"]
+
+
+def test_multi_label_top_k_keeps_the_threshold(multi: tuple[Path, Path]) -> None:
+    out, valid = multi
+    clf = rnnkit.load(out)
+    lines = [line.split("__label__")[-1].split(" ", 1)[1] for line in valid.read_text(encoding="utf-8").splitlines()]
+    probs = clf.probabilities(lines)
+    expected = ranked(probs, clf.labels)
+    p = [{lab: float(v) for lab, v in zip(clf.labels, row, strict=True)} for row in probs]
+    for k, cut in ((1, None), (2, None), (2, 0.3), (2, 0), (3, 0.0), (7, 0)):
+        got = [r["labels"] for r in clf.predict(lines, top_k=k, threshold=cut)]
+        least = 0.5 if cut is None else cut  # the default threshold stays with top_k
+        assert got == [[lab for lab in e[:k] if p[i][lab] >= least] for i, e in enumerate(expected)], (k, cut)
+    assert [r["labels"] for r in clf.predict(lines, top_k=2, threshold=0)] == [e[:2] for e in expected]
+    assert any(len(r["labels"]) < 2 for r in clf.predict(lines, top_k=2)), "the threshold should cut some text"
+    _, rows = clf.predict_file(str(valid), top_k=1, threshold=0)
+    assert [r["predicted_labels"] for r in rows] == [e[:1] for e in expected]
+    assert "predicted_label" not in rows[0]
+
+
+def test_python_refusals(single: tuple[Path, Path], multi: tuple[Path, Path]) -> None:
+    clf = rnnkit.load(single[0])
+    for bad in (0, -2, 1.5, True):
+        with pytest.raises(SettingError, match=r"^top_k .*: expected an integer >= 1$"):
+            clf.predict(TEXTS, top_k=bad)
+        with pytest.raises(SettingError, match=r"^top_k .*: expected an integer >= 1$"):
+            clf.predict_file(str(single[1]), top_k=bad)
+    with pytest.raises(SettingError, match="threshold 0.5: applies only to a multi-label model"):
+        clf.predict(TEXTS, top_k=2, threshold=0.5)
+    ml = rnnkit.load(multi[0])
+    with pytest.raises(SettingError, match=r"threshold 0: expected a probability between 0 and 1 \(exclusive\)"):
+        ml.predict(["gravy"], threshold=0)  # 0 gives every label: only with top_k
+    for bad in (1, 1.5, -0.1, float("nan")):
+        with pytest.raises(SettingError, match=r"expected a probability from 0 to 1 \(1 exclusive\)"):
+            ml.predict(["gravy"], top_k=2, threshold=bad)
+
+
+# ------------------------------------------------------------------------------------------- command line
+def test_cli_text_and_json(single: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out, _ = single
+    clf = rnnkit.load(out)
+    expected = ranked(clf.probabilities(TEXTS), clf.labels)
+    capsys.readouterr()
+    assert main(["predict", str(out), "--top-k", "2", *TEXTS]) == 0
+    for line, e, text in zip(capsys.readouterr().out.splitlines(), expected, TEXTS, strict=True):
+        chosen, shown, said = line.split("\t")
+        assert chosen.split(",") == e[:2] and said == text
+        pairs = [pair.split("=") for pair in shown.split()]
+        assert [lab for lab, _ in pairs] == e[:2]  # fastText's predict-prob: those labels, best first
+        assert float(pairs[0][1]) >= float(pairs[1][1])
+    assert main(["predict", str(out), "--top-k", "9", "--json", *TEXTS]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["labels"] for r in rows] == expected and [r["label"] for r in rows] == [e[0] for e in expected]
+    assert main(["predict", str(out), TEXTS[0]]) == 0  # without --top-k: the best label and every probability
+    chosen, shown, _ = capsys.readouterr().out.strip().split("\t")
+    assert chosen == expected[0][0] and [p.split("=")[0] for p in shown.split()] == ["neg", "neu", "pos"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl"])
+def test_cli_files_read_back(single: tuple[Path, Path], tmp_path: Path, suffix: str) -> None:
+    out, texts = single
+    clf = rnnkit.load(out)
+    expected = [e[:2] for e in ranked(clf.probabilities(TEXTS), clf.labels)]
+    for argv in (["--file", str(texts)], TEXTS):
+        path = tmp_path / f"p{suffix}"
+        assert main(["predict", str(out), *argv, "--top-k", "2", "--output", str(path)]) == 0
+        if suffix == ".jsonl":
+            rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            got = [r["predicted_labels"] for r in rows]
+        else:
+            with open(path, encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ","))
+            got = [r["predicted_labels"].split(",") for r in rows]
+            assert float(rows[0]["p_pos"]) == pytest.approx(float(clf.probabilities(TEXTS[:1])[0, 2]), abs=1e-6)
+        assert got == expected and [r["predicted_label"] for r in rows] == [e[0] for e in expected]
+
+
+def test_cli_file_to_standard_output(single: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out, texts = single
+    clf = rnnkit.load(out)
+    expected = ranked(clf.probabilities(TEXTS), clf.labels)
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(texts), "--top-k", "3"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert [r["predicted_labels"].split(",") for r in rows] == expected
+    assert main(["predict", str(out), "--file", str(texts), "--top-k", "1", "--json"]) == 0
+    assert [json.loads(line)["predicted_labels"] for line in capsys.readouterr().out.splitlines()] == [
+        e[:1] for e in expected]
+    assert main(["predict", str(out), "--file", str(texts)]) == 0  # without --top-k: as before
+    assert capsys.readouterr().out.splitlines()[0] == "text,predicted_label,p_neg,p_neu,p_pos"
+
+
+def test_cli_multi_label(multi: tuple[Path, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out, valid = multi
+    clf = rnnkit.load(out)
+    text = "gravy with cheddar and yeast"
+    expected = ranked(clf.probabilities([text]), clf.labels)[0]
+    capsys.readouterr()
+    assert main(["predict", str(out), "--top-k", "2", "--threshold", "0", "--json", text]) == 0
+    assert last_json(capsys)["labels"] == expected[:2]
+    assert main(["predict", str(out), "--top-k", "2", "--threshold", "0", text]) == 0
+    chosen, shown, _ = capsys.readouterr().out.strip().split("\t")
+    assert chosen.split(",") == expected[:2] and [p.split("=")[0] for p in shown.split()] == expected[:2]
+    path = tmp_path / "p.csv"
+    assert main(["predict", str(out), "--file", str(valid), "--top-k", "1", "--threshold", "0", "--output",
+                 str(path)]) == 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(len(r["predicted_labels"].split(",")) == 1 for r in rows)
+
+
+def test_cli_refusals(single: tuple[Path, Path], multi: tuple[Path, Path], tmp_path: Path,
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    out, texts = single
+    assert refused(["predict", str(out), "--top-k", "0", "good"], capsys) == (
+        "rnnkit: error: --top-k 0: expected an integer >= 1")
+    assert refused(["predict", str(out), "--file", str(texts), "--top-k", "-1"], capsys) == (
+        "rnnkit: error: --top-k -1: expected an integer >= 1")
+    with pytest.raises(SystemExit) as exit_:  # argparse's one line
+        main(["predict", str(out), "--top-k", "2.5", "good"])
+    assert exit_.value.code == 2 and "argument --top-k: invalid int value: '2.5'" in capsys.readouterr().err
+    assert "--threshold 0.5: applies only to a multi-label model" in refused(
+        ["predict", str(out), "--top-k", "2", "--threshold", "0.5", "good"], capsys)
+    assert "--threshold 0.0: expected a probability between 0 and 1" in refused(
+        ["predict", str(multi[0]), "--threshold", "0", "gravy"], capsys)  # 0 only with --top-k
+    conll = make_conll(tmp_path / "t.conll", 20, 0)
+    tagger = tmp_path / "tagger"
+    assert main(["train", "tag", "--data", str(conll), "--out", str(tagger), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--no-progress", "--json"]) == 0
+    for argv in (["--top-k", "2", "a b"], ["--file", str(conll), "--top-k", "1"], ["--top-k=3", "a"]):
+        assert refused(["predict", str(tagger), *argv], capsys).startswith(
+            "rnnkit: error: --top-k: not a flag of `rnnkit predict` for a tag model")
