@@ -186,6 +186,21 @@ def test_data_dates_refuses_a_folder_and_leaves_no_temporary_file(
     assert [p.name for p in tmp_path.iterdir()] == ["dir"]
 
 
+def test_data_dates_keeps_an_earlier_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out FILE silently replaced an existing FILE, where shapes, digits, speech and scam refuse an --out that
+    holds anything: the earlier pairs are kept, named, and an empty file (nothing to lose) is written."""
+    out = tmp_path / "d.tsv"
+    out.write_text("keep\tme\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["data", "dates", "--out", str(out), "--pairs", "5"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"rnnkit: error: {out}: exists and is not empty; choose a new --out\n" and not captured.out
+    assert out.read_text(encoding="utf-8") == "keep\tme\n" and [p.name for p in tmp_path.iterdir()] == ["d.tsv"]
+    out.write_bytes(b"")
+    assert main(["data", "dates", "--out", str(out), "--pairs", "5"]) == 0
+    assert len(read_pairs(out)) == 5
+
+
 def test_teacher_forcing_schedule_and_settings() -> None:
     config = Seq2SeqConfig(teacher_forcing=1.0, teacher_forcing_floor=0.2)
     assert teacher_forcing_ratio(config, 0.0) == 1.0

@@ -635,7 +635,10 @@ def _dates_command(args: argparse.Namespace) -> int:
 
     if args.pairs < 1:
         raise UserError(f"--pairs {args.pairs}: expected a positive integer")
-    path = write_pairs(date_pairs(args.pairs, args.seed), args.out)
+    out = Path(args.out)
+    if out.is_file() and out.stat().st_size:  # it was replaced; the other generators keep an earlier corpus too
+        raise UserError(f"{out}: exists and is not empty; choose a new --out")
+    path = write_pairs(date_pairs(args.pairs, args.seed), out)
     print(f"wrote {args.pairs} date pairs to {path}")
     return 0
 
@@ -659,7 +662,7 @@ register(Task(
 
 register(Generator(
     name="dates",
-    help="dates written many ways -> ISO YYYY-MM-DD, as a pairs file (--out FILE)",
+    help="dates written many ways -> ISO YYYY-MM-DD, as a pairs file (--out FILE: a new or empty file)",
     add_arguments=_dates_arguments,
     run=_dates_command,
 ))
