@@ -265,6 +265,20 @@ def test_score_refuses_what_is_not_a_text(trained: Path) -> None:
     assert lm.score(("to be",)) == lm.score(["to be"])
 
 
+def test_score_names_the_place_of_an_empty_text(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``score(["to be", ""])`` said "cannot score an empty text" with no place (after scoring the texts before
+    it), where the classifier names it (``texts[1] is empty``); a text of spaces is a text to score."""
+    lm = rnnkit.load(trained)
+    with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to score$"):
+        lm.score(["to be", ""])
+    with pytest.raises(UserError, match="^cannot score an empty text$"):
+        lm.score("")
+    assert lm.score([" "])[0]["chars"] == 1
+    capsys.readouterr()
+    assert main(["score", str(trained), "to be", ""]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: cannot score an empty text\n"
+
+
 def test_the_task_classes_take_a_model_directory(trained: Path, tmp_path: Path) -> None:
     """CharLM("runs/x") was "AttributeError: 'str' object has no attribute 'config'" from inside the
     constructor; a path now loads as rnnkit.load does, another task's model and a non-path are refused."""

@@ -186,6 +186,21 @@ def test_data_dates_refuses_a_folder_and_leaves_no_temporary_file(
     assert [p.name for p in tmp_path.iterdir()] == ["dir"]
 
 
+def test_data_dates_keeps_an_earlier_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out FILE silently replaced an existing FILE, where shapes, digits, speech and scam refuse an --out that
+    holds anything: the earlier pairs are kept, named, and an empty file (nothing to lose) is written."""
+    out = tmp_path / "d.tsv"
+    out.write_text("keep\tme\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["data", "dates", "--out", str(out), "--pairs", "5"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"rnnkit: error: {out}: exists and is not empty; choose a new --out\n" and not captured.out
+    assert out.read_text(encoding="utf-8") == "keep\tme\n" and [p.name for p in tmp_path.iterdir()] == ["d.tsv"]
+    out.write_bytes(b"")
+    assert main(["data", "dates", "--out", str(out), "--pairs", "5"]) == 0
+    assert len(read_pairs(out)) == 5
+
+
 def test_teacher_forcing_schedule_and_settings() -> None:
     config = Seq2SeqConfig(teacher_forcing=1.0, teacher_forcing_floor=0.2)
     assert teacher_forcing_ratio(config, 0.0) == 1.0
@@ -408,9 +423,10 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
     import numpy as np
 
     m = rnnkit.load(trained[1])
-    for texts in ("", ["March 3, 1999", "  "]):
-        with pytest.raises(UserError, match="an empty text"):
-            m.translate(texts)
+    with pytest.raises(UserError, match="^an empty text ''; give the text to translate$"):
+        m.translate("")
+    with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to translate$"):
+        m.translate(["March 3, 1999", "  "])
     with pytest.raises(TypeError, match="not a list holding NoneType"):
         m.translate([None])
     assert m.translate("March 3, 1999", beam=np.int64(2), max_len_b=np.int64(5)) == m.translate(
@@ -422,6 +438,22 @@ def test_translate_and_evaluate_refuse_nothing_to_do(trained: tuple[Path, Path])
         with pytest.raises(TypeError, match=f"list of \\(source, target\\) pairs of texts; item 0 is .*{shown}"):
             m.evaluate(bad)
     assert m.evaluate([["March 3, 1999", "1999-03-03"]])["pairs"] == 1
+
+
+def test_an_empty_text_is_named_by_its_place_and_the_command_line_keeps_its_words(
+        trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """``translate(["a", " "])`` said "an empty text ' '" with no place, where the classifier names it
+    (``texts[1] is empty``); ``evaluate`` of a list of pairs with a blank source said that too (of texts it was not
+    given), and one with a blank reference was scored against nothing, where a pairs file's line is refused."""
+    m = rnnkit.load(trained[1])
+    for pairs, side in (([("March 3, 1999", "1999-03-03"), (" ", "1999-03-03")], "source"),
+                        ([("March 3, 1999", "")], "target")):
+        with pytest.raises(UserError, match=f"^pairs\\[{len(pairs) - 1}\\]: the {side} is empty; every pair needs"):
+            m.evaluate(pairs)
+    capsys.readouterr()
+    assert main(["translate", str(trained[1]), "March 3, 1999", " "]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "rnnkit: error: an empty text ' '; give the text to translate\n" and not captured.out
 
 
 def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(trained: tuple[Path, Path]) -> None:

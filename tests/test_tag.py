@@ -12,6 +12,7 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
+from rnnkit.errors import UserError
 
 LETTERS, DIGITS, PUNCT = "abcxyz가나", "0123456789", ".,!?-"
 ALPHABET = LETTERS + DIGITS + PUNCT + " "
@@ -233,6 +234,22 @@ def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_n
     assert m.tag([[]]) == [[]] and m.tag([]) == []
     with pytest.raises(TypeError, match=r"^evaluate takes a tagged file \(a str or a path\), not int$"):
         m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
+
+
+def test_predict_names_the_place_of_an_empty_text_and_the_command_line_its_argument(
+        tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """``predict(["a 1", ""])`` was refused as "an empty text ''" with no place, where the classifier names it
+    (``texts[1] is empty``); the command line keeps its words."""
+    m = rnnkit.load(tagger[0])
+    for texts in (["a 1", ""], ["a 1", []]):
+        with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to tag$"):
+            m.predict(texts)
+    with pytest.raises(UserError, match="^an empty text ''; give the text to tag$"):
+        m.predict("")
+    capsys.readouterr()
+    assert main(["predict", str(tagger[0]), "a 1", ""]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "rnnkit: error: an empty TEXT argument ''; give the text to tag\n" and not captured.out
 
 
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],

@@ -1266,6 +1266,31 @@ def test_class_name_and_positional_arguments(make: Callable[..., nn.Module], kin
     assert not hasattr(m, "bias_ih_l0")
 
 
+#: every argument by position, up to dtype: GRU's and RNN's eighth is proj_size (0), as torch.nn.RNNBase takes it
+_EVERY_POSITIONAL = {
+    "LSTM": (3, 4, 2, False, True, 0.0, True, 2, "cpu", torch.float64),
+    "GRU": (3, 4, 2, False, True, 0.0, True, 0, "cpu", torch.float64),
+    "RNN": (3, 4, 2, "relu", False, True, 0.0, True, 0, "cpu", torch.float64),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_positional_arguments_compute_what_torchs_compute(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """Arguments by position do in forward what they do in torch.nn, not only set the same attributes: with
+    torch's weights copied in, the same output and final state (batch_first's layout, bidirectional's halves,
+    no bias, relu, proj_size's state, a float64 dtype given by position)."""
+    for args in (*_POSITIONAL[kind], _EVERY_POSITIONAL[kind]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropout with num_layers=1
+            ref, mod = getattr(nn, kind)(*args).eval(), rnnkit_make(kind, *args).eval()
+        _assert_same_layout(mod, ref)
+        mod.load_state_dict(ref.state_dict())  # strict: the same names and shapes
+        dtype = ref.weight_ih_l0.dtype
+        x = torch.randn(2, 5, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64).to(dtype)
+        with torch.no_grad():
+            assert_same(mod(x), ref(x), f"{kind}{args}", **TOL)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_keyword_arguments_and_defaults(make: Callable[..., nn.Module], kind: str) -> None:
     """Every keyword of torch's constructor, and torch's defaults when left out."""

@@ -15,8 +15,9 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 
 class UserError(Exception):
@@ -106,6 +107,16 @@ def check_texts(verb: str, texts: object) -> list[str]:
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
                             f"{type(item).__name__}")
     return items
+
+
+def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None) -> None:
+    """Raise :class:`UserError` naming the place of the first ``empty`` item of a list of texts, as a file's
+    empty text names its line: ``texts[1] is empty; give the text to {purpose}`` (what the classifier says;
+    the tagger and the translator said "an empty text ''", no place). ``empty``: blank, unless the caller
+    says otherwise (a language model scores a text of spaces; a tagger's item may be a list of tokens)."""
+    for i, text in enumerate(texts):
+        if empty(text) if empty is not None else not text.strip():
+            raise UserError(f"texts[{i}] is empty; give the text to {purpose}")
 
 
 def is_single(value: object) -> bool:

@@ -37,6 +37,7 @@ from rnnkit.errors import (
     SettingError,
     UserError,
     check_count,
+    check_filled,
     check_finite,
     check_fraction,
     check_positive,
@@ -631,7 +632,9 @@ class CharLM:
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(texts, options)
-        return [self._score_one(t, options) for t in check_texts("score", texts)]
+        items = check_texts("score", texts)
+        check_filled(items, "score", lambda text: not text)  # by its place, before any is scored; spaces are text
+        return [self._score_one(t, options) for t in items]
 
     def _dynamic_options(self, lr: float | None, segment: int | None, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")
@@ -740,6 +743,8 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
+    if "" in args.texts:  # the command line's words; score() names a list's place (texts[1])
+        raise UserError("cannot score an empty text")
     given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
                                       ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:

@@ -53,7 +53,7 @@ from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_path, check_positive
+from rnnkit.errors import SettingError, UserError, check_filled, check_path, check_positive
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -351,8 +351,10 @@ class SequenceTagger(shared.TextModel):
 
     def predict(self, texts: str | Sequence[str | Sequence[str]]) -> list[str] | list[list[str]]:
         """The tags of each item, a text (split as :meth:`split` does) or a list of tokens; a single text
-        gives its list of tags. An empty item is refused."""
+        gives its list of tags. An empty item is refused, a list's by its place (``texts[1] is empty``)."""
         if isinstance(texts, str):
+            if not self.split(texts):
+                raise UserError(f"an empty text {texts!r}; give the text to tag")
             return self.predict([texts])[0]
         if not isinstance(texts, Iterable):
             raise TypeError(f"predict takes a text or a list of texts (or of token lists), not {type(texts).__name__}")
@@ -362,9 +364,7 @@ class SequenceTagger(shared.TextModel):
             if tokens is None or not all(isinstance(t, str) for t in tokens):
                 raise TypeError(f"predict takes a text or a list of texts (or of token lists); an item is {item!r}")
             sentences.append(tokens)
-        for text, sent in zip(texts, sentences, strict=True):
-            if not sent:
-                raise UserError(f"an empty TEXT argument {text!r}; give the text to tag")
+        check_filled(sentences, "tag", lambda tokens: not tokens)
         return self.tag(sentences)
 
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None) -> dict[str, Any]:
@@ -470,6 +470,9 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) -> None:
     """Sentences given as texts: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
     sentences = [m.split(t) for t in texts]
+    for text, sent in zip(texts, sentences, strict=True):
+        if not sent:
+            raise UserError(f"an empty TEXT argument {text!r}; give the text to tag")
     predicted = m.predict(texts)
     if args.output:
         _write_tagged(args.output, sentences, predicted)

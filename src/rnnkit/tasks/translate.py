@@ -51,6 +51,7 @@ from rnnkit.errors import (
     UserError,
     check_beam,
     check_count,
+    check_filled,
     check_finite,
     check_fraction,
     check_positive,
@@ -423,9 +424,9 @@ class Translator:
         items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
         beam, n_best = check_beam(beam, n_best)
         max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
-        for text in items:
-            if not text.strip():
-                raise UserError(f"an empty text {text!r}; give the text to translate")
+        if single and not texts.strip():
+            raise UserError(f"an empty text {texts!r}; give the text to translate")
+        check_filled(items, "translate")
         encoded = self._encode_sources(items)
         results = []
         for start in range(0, len(items), 64):
@@ -484,7 +485,8 @@ def _evaluation_pairs(pairs_file: object) -> list[Pair]:
 
 def _pair(item: object, index: int) -> Pair:
     """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
-    TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate)."""
+    TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate); a
+    blank side is a :class:`UserError` naming the pair, as :func:`read_pairs` names a file's line."""
     if not isinstance(item, str):
         try:
             source, target = item  # type: ignore[misc]
@@ -492,6 +494,10 @@ def _pair(item: object, index: int) -> Pair:
             pass
         else:
             if isinstance(source, str) and isinstance(target, str):
+                for side, text in (("source", source), ("target", target)):
+                    if not text.strip():  # read_pairs refuses a line so; translate named texts[i] for a source
+                        raise UserError(f"pairs[{index}]: the {side} is empty; every pair needs a source and a "
+                                        "reference")
                 return source, target
     raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
                     f"{item!r}")
@@ -540,7 +546,10 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.attention_png and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
-    wanted = texts if args.texts else [t for t in texts if t]  # an empty TEXT argument is refused by translate
+    for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
+        if not text.strip():
+            raise UserError(f"an empty text {text!r}; give the text to translate")
+    wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
         found = tr.translate(wanted, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
                              max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
@@ -626,7 +635,10 @@ def _dates_command(args: argparse.Namespace) -> int:
 
     if args.pairs < 1:
         raise UserError(f"--pairs {args.pairs}: expected a positive integer")
-    path = write_pairs(date_pairs(args.pairs, args.seed), args.out)
+    out = Path(args.out)
+    if out.is_file() and out.stat().st_size:  # it was replaced; the other generators keep an earlier corpus too
+        raise UserError(f"{out}: exists and is not empty; choose a new --out")
+    path = write_pairs(date_pairs(args.pairs, args.seed), out)
     print(f"wrote {args.pairs} date pairs to {path}")
     return 0
 
@@ -650,7 +662,7 @@ register(Task(
 
 register(Generator(
     name="dates",
-    help="dates written many ways -> ISO YYYY-MM-DD, as a pairs file (--out FILE)",
+    help="dates written many ways -> ISO YYYY-MM-DD, as a pairs file (--out FILE: a new or empty file)",
     add_arguments=_dates_arguments,
     run=_dates_command,
 ))
