@@ -279,7 +279,7 @@ def in_words(message: str) -> str:
     of whoever is at work: inside a call of the Python API (:func:`speaking_python`) its keywords'
     (``threads=N fixes it``, as its errors say them); else (the command line, code outside both) as it is.
     A line that may name a flag is said through here: the trainer's, the tasks' progress lines, their warnings
-    and :func:`report_warnings`'."""
+    and :func:`report_warnings`."""
     say = _WORDS.get()
     return say(message) if say is not None and _AUDIENCE.get() == "python" else message
 
