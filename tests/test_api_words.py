@@ -13,7 +13,15 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.errors import SettingError, UserError, command_line, python_words, speaking_python
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    command_line,
+    in_words,
+    python_words,
+    report_warnings,
+    speaking_python,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -43,7 +51,8 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
 
 # ------------------------------------------------------------------------------------------- the rules
 WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out": False, "data": False,
-         "text_column": False, "train": False, "dynamic_method": "method"}
+         "text_column": False, "train": False, "dynamic_method": "method", "layers": False, "lr": False,
+         "clip": False, "val_fraction": False, "steps": False}
 
 
 @pytest.mark.parametrize(("said", "python"), [
@@ -66,6 +75,13 @@ WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out
     ("my--data.csv: tokenizer '--shift': expected", "my--data.csv: tokenizer '--shift': expected"),
     ("flags.csv:1: column 'text' is empty", "flags.csv:1: column 'text' is empty"),
     ("--json is not --no-shift", "--json is not --no-shift"),                       # --no- of no bool
+    # a number after a flag is its value, but not where the message begins by naming the value it refuses
+    ("a model without recurrent layers (--layers 0) pools", "a model without recurrent layers (layers=0) pools"),
+    ("try a lower learning rate (--lr 0.0005 instead of 0.002) or gradient clipping (--clip 1.0); kept",
+     "try a lower learning rate (lr=0.0005 instead of 0.002) or gradient clipping (clip=1.0); kept"),
+    ("--val-fraction 2: expected a number", "val_fraction 2: expected a number"),
+    ("needs --layers 1: in a stack", "needs layers=1: in a stack"),
+    ("give a larger --steps to train on", "give a larger steps to train on"),   # a word after it is no value
 ])
 def test_command_line_words_become_keywords(said: str, python: str) -> None:
     assert python_words(said, WORDS, {"resume": {"r1"}}) == python
@@ -167,3 +183,89 @@ def test_a_classifier_refuses_an_empty_text_in_every_method_by_its_place(trained
     # the command line's words, as before
     line = refused(["predict", str(trained), "good film", ""], capsys)
     assert line == "an empty TEXT argument; give the text to classify"
+
+
+# ------------------------------------------------------------------------------------------- lines said during a call
+THREADS = "threads: 1 of 2 (per item with 1: 4.16 µs, 2: 65.59 µs); measured again every 3 min; --threads N fixes it"
+
+
+def test_a_line_said_in_a_call_of_the_api_speaks_its_keywords(capsys: pytest.CaptureFixture[str]) -> None:
+    """The warnings and progress lines of ``rnnkit.fit`` and a model's methods said ``--threads N fixes it``; they
+    pass through the translator of the errors (:func:`in_words`), the command line's lines as they were."""
+    python = THREADS.replace("--threads N", "threads=N")
+    assert in_words(THREADS) == THREADS                       # outside both
+    with speaking_python(lambda: {"threads": False}):
+        assert in_words(THREADS) == python
+        with speaking_python(lambda: {}):                     # a call inside a call: the outer's words
+            assert in_words(THREADS) == python
+        with command_line():                                  # the command line inside a call keeps its own
+            assert in_words(THREADS) == THREADS
+    with command_line(), speaking_python(lambda: {"threads": False}):
+        assert in_words(THREADS) == THREADS
+    # report_warnings, the 'rnnkit: warning:' lines
+    import warnings
+
+    for context, said in ((command_line, "--threads N fixes it"), (lambda: speaking_python(lambda: {"threads": False}),
+                                                                  "threads=N fixes it")):
+        capsys.readouterr()
+        with context(), report_warnings():
+            warnings.warn("slow; --threads N fixes it", stacklevel=1)
+        assert capsys.readouterr().err == f"rnnkit: warning: slow; {said}\n"
+
+
+def test_charlm_says_its_plan_in_keywords_and_the_command_line_in_flags(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit.fit("charlm", ...)`` printed '(--layers, --hidden, --dropout, --weight-drop set them)' and 'stream(s)
+    of --seq-len 8 instead of --batch-size 200'; ``rnnkit train charlm`` still does, byte for byte."""
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on the mat. " * 40)
+    argv = ["train", "charlm", "--data", str(text), "--out", str(tmp_path / "cli"), "--hidden", "8", "--seq-len", "8",
+            "--batch-size", "200", "--steps", "2", "--eval-every", "2", "--no-progress"]
+    capsys.readouterr()
+    assert main(argv) == 0
+    cli = capsys.readouterr().err.splitlines()
+    rnnkit.fit("charlm", data=str(text), out=tmp_path / "py", hidden=8, seq_len=8, batch_size=200, steps=2,
+               eval_every=2, progress=False)
+    py = capsys.readouterr().err.splitlines()
+    plan = next(line for line in cli if line.startswith("charlm: 1 layer for "))
+    assert plan.endswith(" passes over the training text (--layers, --hidden, --dropout, --weight-drop set them)")
+    assert plan.replace("(--layers, --hidden, --dropout, --weight-drop", "(layers, hidden, dropout, weight_drop") in py
+    short = next(line for line in cli if line.startswith("rnnkit: warning: the text is short: "))
+    streams = short.split()[6]
+    said = f"rnnkit: warning: the text is short: {streams} stream(s) of "
+    assert short == f"{said}--seq-len 8 instead of --batch-size 200"
+    assert f"{said}seq_len=8 instead of batch_size=200" in py
+    assert not [line for line in py if "--" in line]
+
+
+def test_classify_says_its_threads_line_in_keywords(data: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The line of the thread count the trainer chose ended '--threads N fixes it' in ``rnnkit.fit`` too."""
+    import torch
+
+    torch.set_num_threads(2)  # two counts to time (one_torch_thread restores it)
+    rnnkit.fit("classify", data=str(data), out=tmp_path / "py", tokenizer="word", hidden=8, embedding=8, steps=10,
+               progress=False)
+    py = capsys.readouterr().err.splitlines()
+    threads = [line for line in py if line.startswith("threads: ")]
+    assert threads and threads[0].endswith("; threads=N fixes it"), py
+    argv = ["train", "classify", "--data", str(data), "--out", str(tmp_path / "cli"), "--tokenizer", "word",
+            "--hidden", "8", "--embedding", "8", "--steps", "10", "--no-progress"]
+    assert main(argv) == 0
+    cli = capsys.readouterr().err.splitlines()
+    threads = [line for line in cli if line.startswith("threads: ")]
+    assert threads and threads[0].endswith("; --threads N fixes it"), cli
+    assert not [line for line in py if "--" in line]
+
+
+def test_a_warning_of_a_method_names_its_keyword() -> None:
+    """``CharLM.score(dynamic=True, dynamic_lr=3)`` warned '--dynamic-lr 3 may be too large'; ``rnnkit score``
+    still does."""
+    from rnnkit.tasks import keywords
+    from rnnkit.tasks.charlm import CharLM, _check_adapted
+
+    with pytest.warns(UserWarning, match=r"\(1\.61\): dynamic_lr=3 may be too large$"), \
+            speaking_python(lambda: keywords("charlm", CharLM.score)):
+        _check_adapted(-1000.0, 10, 5, 3.0)
+    with pytest.warns(UserWarning, match=r"\(1\.61\): --dynamic-lr 3 may be too large$"), command_line():
+        _check_adapted(-1000.0, 10, 5, 3.0)

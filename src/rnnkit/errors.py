@@ -3,12 +3,14 @@
 Raise :class:`UserError` for bad files, bad flags and bad checkpoints: the CLI prints its message on
 one line (``rnnkit: error: ...``) and exits with status 2, without a traceback. The message names the
 file, line or field and says what was expected. It is written in the command line's words (``--train FILE``);
-a call of the Python API says them in its keywords (``train=FILE``: :func:`python_words`).
+a call of the Python API says them in its keywords (``train=FILE``: :func:`python_words`), and so do the
+warnings and progress lines it prints (:func:`in_words`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import operator
 import os
@@ -187,19 +189,23 @@ def report_warnings() -> Iterator[None]:
         warnings.simplefilter("always")
         yield
     for message in dict.fromkeys(str(w.message) for w in caught):  # a file read twice is named once
-        print(f"rnnkit: warning: {message}", file=sys.stderr, flush=True)
+        print(f"rnnkit: warning: {in_words(message)}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------- the Python API's words
 #: whom a UserError raised now is for: "command line" inside :func:`rnnkit.cli.main`, "python" inside a call of
 #: the Python API (:func:`speaking_python`), None outside both
 _AUDIENCE: ContextVar[str | None] = ContextVar("rnnkit_audience", default=None)
+#: the call of the Python API at work (:func:`speaking_python`): its words, as :func:`in_words` says a line in them
+_WORDS: ContextVar[Callable[[str], str] | None] = ContextVar("rnnkit_words", default=None)
 
 #: a command-line flag (``--no-memory``, ``--text-column``; not one inside a word, a path or a quoted value) and
 #: the word after it, which may be its value (``--resume r1``) or its metavar (``--data FILE``)
 _FLAG = re.compile(r"(?<![\w'\"/-])--(?P<no>no-)?(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?![\w-])"
                    r"(?: (?P<value>(?!-)[^\s,;:)]+))?")
 _METAVAR = re.compile(r"[A-Z][A-Z0-9]*(?:,[A-Z][A-Z0-9]*)*")
+#: a value said after its flag that a Python user writes after ``=`` (``--layers 0``: ``layers=0``): a number
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: words of the command line that are not flags, as the Python API says them
 _PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
             (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"))  # not a file's name: flags.csv
@@ -211,7 +217,10 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     given with whether each is a bool (or, for a flag named otherwise, the keyword it sets: ``{"dynamic_method":
     "method"}``): ``--no-memory`` reads ``memory=False``, a bool's ``--autotune`` ``autotune=True``,
     ``--text-column`` ``text_column`` and ``--data FILE`` ``data=FILE``; a word after a bool's flag that
-    ``values`` lists for it is dropped (``--resume r1``: ``resume=True``). A flag that names no keyword
+    ``values`` lists for it is dropped (``--resume r1``: ``resume=True``); a number after a flag is its value
+    (``(--layers 0)``: ``(layers=0)``), except where the message begins by naming the setting and the value it
+    refuses (``--val-fraction 2: expected ...`` reads ``val_fraction 2: ...``, as a :class:`SettingError`
+    does). A flag that names no keyword
     (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
     reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``."""
     values = values or {}
@@ -230,6 +239,8 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
             return found[0]
         elif value is not None and _METAVAR.fullmatch(value):
             said, value = f"{name}={value}", None
+        elif value is not None and _NUMBER.fullmatch(value) and not _names_refused(found):
+            said, value = f"{name}={value}", None
         return said if value is None else f"{said} {value}"
 
     for pattern, words in _PHRASES:
@@ -238,28 +249,50 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     return "`".join(_FLAG.sub(keyword, part) if i % 2 == 0 else part for i, part in enumerate(parts))
 
 
+def _names_refused(found: re.Match[str]) -> bool:
+    """Whether the flag ``found`` and its value begin the message, before a colon: the setting and the value
+    the message goes on to refuse (``--length 1: the adding problem needs ...``)."""
+    return found.start() == 0 and found.string[found.end():found.end() + 1] == ":"
+
+
 @contextlib.contextmanager
 def speaking_python(keywords: Callable[[], Mapping[str, bool | str]],
                     values: Mapping[str, Collection[str]] | None = None) -> Iterator[None]:
     """A call of the Python API (:func:`rnnkit.fit`, a loaded model's method): a :class:`UserError` raised
     inside leaves it with its message in the API's words (:func:`python_words`, with the ``keywords()`` of the
-    call); the same exception, its class, cause and traceback kept. Inside the command line
-    (:func:`command_line`) or an outer call of the API, the message is left to them."""
+    call); the same exception, its class, cause and traceback kept; the warnings and progress lines said
+    inside speak them too (:func:`in_words`). Inside the command line (:func:`command_line`) or an outer call of
+    the API, the words are left to them."""
     if _AUDIENCE.get() is not None:
         yield
         return
-    token = _AUDIENCE.set("python")
+    words = functools.cache(keywords)  # read once a call, for its error and the lines it says
+
+    def say(message: str) -> str:
+        return python_words(message, words(), values)
+
+    token, said = _AUDIENCE.set("python"), _WORDS.set(say)
     try:
         yield
     except UserError as exc:
-        words = keywords()
         if exc.args and isinstance(exc.args[0], str):
-            exc.args = (python_words(exc.args[0], words, values), *exc.args[1:])
+            exc.args = (say(exc.args[0]), *exc.args[1:])
         if isinstance(exc, SettingError):
-            exc.expected = python_words(exc.expected, words, values)
+            exc.expected = say(exc.expected)
         raise
     finally:
+        _WORDS.reset(said)
         _AUDIENCE.reset(token)
+
+
+def in_words(message: str) -> str:
+    """A warning or progress line, written in the command line's words (``--threads N fixes it``), in the words
+    of whoever is at work: inside a call of the Python API (:func:`speaking_python`) its keywords'
+    (``threads=N fixes it``, as its errors say them); else (the command line, code outside both) as it is.
+    A line that may name a flag is said through here: the trainer's, the tasks' progress lines, their warnings
+    and :func:`report_warnings`."""
+    say = _WORDS.get()
+    return say(message) if say is not None and _AUDIENCE.get() == "python" else message
 
 
 @contextlib.contextmanager

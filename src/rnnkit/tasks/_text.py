@@ -22,7 +22,7 @@ from torch import nn
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, in_words
 from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
@@ -372,5 +372,5 @@ def verbs(predict: tuple[Any, ...], evaluate: tuple[Any, ...], export_help: str)
 
 
 def say(message: str) -> None:
-    """A progress line on stderr."""
-    print(message, file=sys.stderr, flush=True)
+    """A progress line on stderr (in the Python API's words in a call of it: :func:`~rnnkit.errors.in_words`)."""
+    print(in_words(message), file=sys.stderr, flush=True)

@@ -43,6 +43,7 @@ from rnnkit.errors import (
     check_positive,
     check_seed,
     check_texts,
+    in_words,
     report_warnings,
 )
 from rnnkit.models import match
@@ -288,8 +289,9 @@ def train(
     streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
     _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
     if streams < config.batch_size and ckpt is None:
-        print(f"rnnkit: warning: the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-              f"--batch-size {config.batch_size}", file=sys.stderr, flush=True)
+        short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
+                         f"--batch-size {config.batch_size}")
+        print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, ckpt)
     config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
@@ -406,8 +408,8 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     if config.weight_drop is None:  # --dropout given: no weight drop unless asked for
         config.weight_drop = 0.0
     if chosen and verbose:
-        print(f"charlm: {', '.join(chosen)} (--layers, --hidden, --dropout, --weight-drop set them)", file=sys.stderr,
-              flush=True)
+        print(in_words(f"charlm: {', '.join(chosen)} (--layers, --hidden, --dropout, --weight-drop set them)"),
+              file=sys.stderr, flush=True)
 
 
 def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float | None:
@@ -710,9 +712,9 @@ def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None
         raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
                         "finite); give a smaller --dynamic-lr")
     if chars and -total / chars > math.log(vocab_size):
-        warnings.warn(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform guess over "
-                      f"the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr {lr:g} may be too "
-                      "large", stacklevel=3)
+        warnings.warn(in_words(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform "
+                               f"guess over the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr "
+                               f"{lr:g} may be too large"), stacklevel=3)
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -41,6 +41,7 @@ from rnnkit.errors import (
     check_fraction,
     check_path,
     check_positive,
+    in_words,
     is_single,
     report_warnings,
 )
@@ -174,10 +175,10 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
     short = [i for i, n in enumerate(need) if n > int(out[i])]
     if short:
         first = utts[short[0]]
-        warnings.warn(f"{len(short)} of {len(utts)} training utterances are too short for their transcripts "
-                      f"and teach nothing (CTC needs an output frame per symbol; --subsample "
-                      f"{model.subsample} leaves {int(out[short[0]])} for the {need[short[0]]} of "
-                      f"{first.audio.name}: {first.text!r})", stacklevel=2)
+        warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their "
+                               f"transcripts and teach nothing (CTC needs an output frame per symbol; --subsample "
+                               f"{model.subsample} leaves {int(out[short[0]])} for the {need[short[0]]} of "
+                               f"{first.audio.name}: {first.text!r})"), stacklevel=2)
 
 
 class SymbolTable:

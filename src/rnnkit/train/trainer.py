@@ -97,7 +97,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit import strictjson
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, in_words
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
@@ -972,6 +972,7 @@ class Trainer:
     def _say(self, message: str) -> None:
         if not self.cfg.verbose:
             return
+        message = in_words(message)  # --threads N, or threads=N in a call of rnnkit.fit
         if self._bar is not None and not self._bar.disable:
             self._bar.write(message, file=sys.stderr)
         else:
