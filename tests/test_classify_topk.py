@@ -230,3 +230,23 @@ def test_cli_refusals(single: tuple[Path, Path], multi: tuple[Path, Path], tmp_p
     for argv in (["--top-k", "2", "a b"], ["--file", str(conll), "--top-k", "1"], ["--top-k=3", "a"]):
         assert refused(["predict", str(tagger), *argv], capsys).startswith(
             "rnnkit: error: --top-k: not a flag of `rnnkit predict` for a tag model")
+
+
+def test_threshold_zero_without_top_k_names_the_flag_it_needs(multi: tuple[Path, Path],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """0 is a threshold only with a top k; predict's refusal of a bare 0 says so (it read as if 0 were never
+    one), in one line; evaluate, which has no --top-k, does not point at it."""
+    out, valid = multi
+    line = refused(["predict", str(out), "--threshold", "0", "gravy"], capsys)
+    assert line.startswith("rnnkit: error: --threshold 0.0: expected a probability between 0 and 1 (exclusive)")
+    assert "0 only with a top k (--top-k K" in line and "\n" not in line
+    ml = rnnkit.load(out)
+    for zero in (0, 0.0, np.float32(0)):
+        with pytest.raises(SettingError, match=r"0 only with a top k \(top_k=K\): the K most probable"):
+            ml.predict(["gravy"], threshold=zero)
+        with pytest.raises(SettingError, match=r"0 only with a top k"):
+            ml.predict_file(str(valid), threshold=zero)
+    with pytest.raises(SettingError) as other:
+        ml.predict(["gravy"], threshold=1)  # only 0 is one with a top k
+    assert "top k" not in str(other.value)
+    assert "top" not in refused(["evaluate", str(out), "--data", str(valid), "--threshold", "0"], capsys)
