@@ -250,3 +250,25 @@ def test_threshold_zero_without_top_k_names_the_flag_it_needs(multi: tuple[Path,
         ml.predict(["gravy"], threshold=1)  # only 0 is one with a top k
     assert "top k" not in str(other.value)
     assert "top" not in refused(["evaluate", str(out), "--data", str(valid), "--threshold", "0"], capsys)
+
+
+def test_cli_standard_input_reads_fasttext_lines_as_file_does(multi: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cat cooking.valid | rnnkit predict DIR --file - --top-k 2`` (fastText's ``predict model.bin - 2``)
+    ranks the same labels as ``--file cooking.valid``: the lines' __label__ marks are no words of the texts
+    (they were read as words, so each text was another text)."""
+    import io
+
+    out, valid = multi
+    lines = valid.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(valid), "--top-k", "2", "--threshold", "0", "--json"]) == 0
+    want = [(r["text"], r["predicted_labels"]) for r in map(json.loads, capsys.readouterr().out.splitlines())]
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["predict", str(out), "--file", "-", "--top-k", "2", "--threshold", "0", "--json"]) == 0
+    got = [(r["text"], r["labels"]) for r in map(json.loads, capsys.readouterr().out.splitlines())]
+    assert got == want and not any("__label__" in text for text, _ in got)
+    monkeypatch.setattr("sys.stdin", io.StringIO("__label__sauce gravy\n__label__cheese __label__sauce\n"))
+    line = refused(["predict", str(out), "--file", "-"], capsys)
+    assert line.startswith("rnnkit: error: --file -: a line holds labels and no text") and "\n" not in line
