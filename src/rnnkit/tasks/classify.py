@@ -904,10 +904,20 @@ def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
     shared.predict_arguments(p)
     _threshold_argument(p, "predict")
-    p.add_argument("--top-k", type=int, metavar="K",
+    p.add_argument("--top-k", type=_integer_or_text, metavar="K",
                    help="give each text its K most probable labels, best first, with their probabilities (fastText's "
                         "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
                         f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
+
+
+def _integer_or_text(text: str) -> int | str:
+    """``--top-k``'s value: an int when it reads as one, else the text, which :func:`check_top_k` refuses in the
+    same ``rnnkit: error: --top-k 2.5: expected an integer >= 1`` line as ``--top-k 0`` (argparse's own
+    'invalid int value' line had another form and did not say what K may be)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
