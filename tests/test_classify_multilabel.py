@@ -433,3 +433,17 @@ def test_val_data_and_evaluate_take_labels_unseen_in_training(tmp_path: Path, tr
     pytest.importorskip("sklearn")  # the baseline chooses its C on those validation rows, 'pasta' missed there too
     assert main(["evaluate", str(run), "--data", str(valid), "--baseline", "--json"]) == 0
     assert last_json(capsys)["baseline"]["unseen_labels"] == ["pasta"]
+
+
+def test_exact_match_is_the_ratio_of_counts_not_a_float32_mean() -> None:
+    """7 of 25 texts exactly right is 0.28 in evaluate --json, as P@1's ratio is (float32's mean gave
+    0.2800000011920929, scikit-learn's accuracy_score 0.28)."""
+    from rnnkit.multilabel import multilabel_report
+
+    targets = torch.zeros(25, 2, dtype=torch.long)
+    targets[:, 0] = 1
+    probs = torch.zeros(25, 2)
+    probs[:7, 0], probs[7:, 1] = 0.9, 0.3  # the rest: b (not theirs) the most probable, and none given
+    report = multilabel_report(targets, probs, ["a", "b"])
+    assert report["exact_match"] == 7 / 25 and report["precision_at_1"] == 7 / 25
+    assert multilabel_report(torch.zeros(0, 2), torch.zeros(0, 2), ["a", "b"])["exact_match"] == 0.0

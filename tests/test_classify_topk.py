@@ -216,9 +216,9 @@ def test_cli_refusals(single: tuple[Path, Path], multi: tuple[Path, Path], tmp_p
         "rnnkit: error: --top-k 0: expected an integer >= 1")
     assert refused(["predict", str(out), "--file", str(texts), "--top-k", "-1"], capsys) == (
         "rnnkit: error: --top-k -1: expected an integer >= 1")
-    with pytest.raises(SystemExit) as exit_:  # argparse's one line
-        main(["predict", str(out), "--top-k", "2.5", "good"])
-    assert exit_.value.code == 2 and "argument --top-k: invalid int value: '2.5'" in capsys.readouterr().err
+    for bad in ("2.5", "2.0", "two", "1e2"):  # one form of line for every K that is no count (argparse had its own)
+        assert refused(["predict", str(out), "--top-k", bad, "good"], capsys) == (
+            f"rnnkit: error: --top-k {bad}: expected an integer >= 1")
     assert "--threshold 0.5: applies only to a multi-label model" in refused(
         ["predict", str(out), "--top-k", "2", "--threshold", "0.5", "good"], capsys)
     assert "--threshold 0.0: expected a probability between 0 and 1" in refused(
@@ -230,3 +230,45 @@ def test_cli_refusals(single: tuple[Path, Path], multi: tuple[Path, Path], tmp_p
     for argv in (["--top-k", "2", "a b"], ["--file", str(conll), "--top-k", "1"], ["--top-k=3", "a"]):
         assert refused(["predict", str(tagger), *argv], capsys).startswith(
             "rnnkit: error: --top-k: not a flag of `rnnkit predict` for a tag model")
+
+
+def test_threshold_zero_without_top_k_names_the_flag_it_needs(multi: tuple[Path, Path],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """0 is a threshold only with a top k; predict's refusal of a bare 0 says so (it read as if 0 were never
+    one), in one line; evaluate, which has no --top-k, does not point at it."""
+    out, valid = multi
+    line = refused(["predict", str(out), "--threshold", "0", "gravy"], capsys)
+    assert line.startswith("rnnkit: error: --threshold 0.0: expected a probability between 0 and 1 (exclusive)")
+    assert "0 only with a top k (--top-k K" in line and "\n" not in line
+    ml = rnnkit.load(out)
+    for zero in (0, 0.0, np.float32(0)):
+        with pytest.raises(SettingError, match=r"0 only with a top k \(top_k=K\): the K most probable"):
+            ml.predict(["gravy"], threshold=zero)
+        with pytest.raises(SettingError, match=r"0 only with a top k"):
+            ml.predict_file(str(valid), threshold=zero)
+    with pytest.raises(SettingError) as other:
+        ml.predict(["gravy"], threshold=1)  # only 0 is one with a top k
+    assert "top k" not in str(other.value)
+    assert "top" not in refused(["evaluate", str(out), "--data", str(valid), "--threshold", "0"], capsys)
+
+
+def test_cli_standard_input_reads_fasttext_lines_as_file_does(multi: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cat cooking.valid | rnnkit predict DIR --file - --top-k 2`` (fastText's ``predict model.bin - 2``)
+    ranks the same labels as ``--file cooking.valid``: the lines' __label__ marks are no words of the texts
+    (they were read as words, so each text was another text)."""
+    import io
+
+    out, valid = multi
+    lines = valid.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["predict", str(out), "--file", str(valid), "--top-k", "2", "--threshold", "0", "--json"]) == 0
+    want = [(r["text"], r["predicted_labels"]) for r in map(json.loads, capsys.readouterr().out.splitlines())]
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["predict", str(out), "--file", "-", "--top-k", "2", "--threshold", "0", "--json"]) == 0
+    got = [(r["text"], r["labels"]) for r in map(json.loads, capsys.readouterr().out.splitlines())]
+    assert got == want and not any("__label__" in text for text, _ in got)
+    monkeypatch.setattr("sys.stdin", io.StringIO("__label__sauce gravy\n__label__cheese __label__sauce\n"))
+    line = refused(["predict", str(out), "--file", "-"], capsys)
+    assert line.startswith("rnnkit: error: --file -: a line holds labels and no text") and "\n" not in line

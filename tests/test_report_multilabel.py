@@ -130,3 +130,19 @@ def test_multi_label_page_refuses_a_file_of_no_texts(multi_run: tuple[Path, Path
     assert main(["report", str(out), "--data", str(empty)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: ") and str(empty) in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("labels", [["1", "2", "3", "4", "5", "other"], ["2019", "2020", "2021"], ["0.5", "x"]])
+def test_label_axes_are_categories_whatever_the_labels_read_as(labels: list[str]) -> None:
+    """Plotly makes an axis of numbers (or dates) from labels that mostly read as such, fastText's star ratings
+    '1' ... '5', and drops the bar or cell of a label that does not ('other'): each label axis is a category
+    axis, the per-label bars' and the confusion matrix's."""
+    from rnnkit.report.classify import confusion_figure
+    from rnnkit.report.multilabel import per_label_figure
+
+    scores = {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 1}
+    bars = per_label_figure({"labels": labels, "per_class": {lab: scores for lab in labels}})
+    assert bars.layout.xaxis.type == "category"
+    assert list(bars.data[0].x) == labels
+    heat = confusion_figure({"labels": labels, "confusion": [[1] * len(labels)] * len(labels)})
+    assert (heat.layout.xaxis.type, heat.layout.yaxis.type) == ("category", "category")

@@ -144,7 +144,8 @@ def _averages(targets: Tensor, predicted: Tensor) -> dict[str, float]:
     present = [k for k in range(targets.shape[1]) if int(tp[k] + fp[k] + fn[k])]
     per = [_prf(float(tp[k]), float(fp[k]), float(fn[k])) for k in present]
     macro = tuple(sum(x[i] for x in per) / len(per) if per else 0.0 for i in range(3))
-    exact = float((targets.bool() == predicted.bool()).all(1).float().mean()) if len(targets) else 0.0
+    # a count over a count, as the other ratios: float32's mean wrote 7/25 as 0.2800000011920929
+    exact = _ratio(float((targets.bool() == predicted.bool()).all(1).sum()), len(targets))
     return {"micro_precision": micro[0], "micro_recall": micro[1], "micro_f1": micro[2],
             "macro_precision": macro[0], "macro_recall": macro[1], "macro_f1": macro[2], "exact_match": exact}
 

@@ -121,8 +121,11 @@ def confusion_figure(report: dict[str, Any]) -> Any:
                                text=report["confusion"], texttemplate="%{text}" if len(labels) <= 30 else None,
                                hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>"))
     size = min(900, 250 + 40 * len(labels))
+    # type "category": labels that read as numbers or dates ('1' ... '5') would otherwise make a numeric axis,
+    # on which the cells of the other labels ('other') are dropped
     fig.update_layout(height=size, width=size + 100, xaxis_title="predicted", yaxis_title="true",
-                      yaxis_autorange="reversed", margin={"t": 30, "b": 60, "l": 80, "r": 20})
+                      xaxis_type="category", yaxis_type="category", yaxis_autorange="reversed",
+                      margin={"t": 30, "b": 60, "l": 80, "r": 20})
     return fig
 
 

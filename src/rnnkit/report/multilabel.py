@@ -51,8 +51,10 @@ def per_label_figure(report: dict[str, Any]) -> Any:
                             customdata=support, hovertemplate=f"%{{x}}<br>{name} %{{y:.4f}}<br>support "
                                                               "%{customdata}<extra></extra>")
                      for key, name in (("precision", "precision"), ("recall", "recall"), ("f1", "F1"))])
+    # type "category": plotly guesses an axis of numbers (or dates) from labels that read as such ('1' ... '5',
+    # fastText's star ratings) and drops the bars of the other labels ('other') from it
     fig.update_layout(barmode="group", height=380, width=min(1000, 300 + 60 * len(labels)), yaxis_range=[0, 1],
-                      xaxis_title="label", margin={"t": 30, "b": 60, "l": 60, "r": 20})
+                      xaxis_title="label", xaxis_type="category", margin={"t": 30, "b": 60, "l": 60, "r": 20})
     return fig
 
 

@@ -30,6 +30,8 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m.predict([], threshold=threshold, top_k=top_k)
     added = m.added_columns(top_k)
     texts = shared.given_texts(args)
+    if texts is not None and args.file == "-":
+        texts = _without_label_marks(texts)
     if texts is not None and not all(text.strip() for text in texts):
         raise UserError("an empty TEXT argument; give the text to classify")
     if texts is not None:
@@ -51,6 +53,21 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     fmt = "jsonl" if args.json else "csv"
     write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), _probability_columns(m))  # --json: as --output .jsonl
     return 0
+
+
+def _without_label_marks(lines: Sequence[str]) -> list[str]:
+    """The lines of ``--file -`` with their ``__label__`` words taken out, as ``--file FILE`` reads a fastText
+    file and fastText's ``predict model.bin - k`` reads its input (``cat test.txt | rnnkit predict DIR --file -``
+    classified the marks as words of the text: other labels than ``--file test.txt`` gave the same lines)."""
+    from rnnkit.data.tabular import _fasttext_split  # the fastText reader's own split, so the two read alike
+
+    texts = []
+    for line in lines:
+        marks, text = _fasttext_split(line)
+        if marks and not text:
+            raise UserError(f"--file -: a line holds labels and no text ({line[:60]!r}); every line needs a text")
+        texts.append(text)
+    return texts
 
 
 def _line(m: TextClassifier, r: dict[str, Any], top_k: int | None) -> str:

@@ -662,16 +662,28 @@ class TextClassifier(shared.TextModel):
         """Whether the model gives several labels a text (one sigmoid a label; ``config.json["multi_label"]``)."""
         return bool(self.config.get("multi_label"))
 
-    def threshold(self, threshold: float | None, top_k: int | None = None) -> float:
+    def threshold(self, threshold: float | None, top_k: int | None = None, predicting: bool = False) -> float:
         """The threshold a multi-label prediction uses: ``threshold``, checked, or the default 0.5 (with a
         ``top_k`` too, where 0 is one: the ``top_k`` most probable labels, as fastText's ``predict FILE k``); any
-        ``threshold`` for a single-label model (it gives the most probable label) is refused."""
+        ``threshold`` for a single-label model (it gives the most probable label) is refused. ``predicting``: a
+        0 without ``top_k`` is refused naming ``--top-k``, the flag it needs (``evaluate`` has none)."""
         if not self.multi_label:
             if threshold is not None:
                 raise SettingError("threshold", threshold, "applies only to a multi-label model; this one gives the "
                                    "most probable of its labels to each text")
             return DEFAULT_THRESHOLD
-        return DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold, zero=top_k is not None)
+        if threshold is None:
+            return DEFAULT_THRESHOLD
+        from rnnkit.train.options import plain_number
+
+        try:
+            return check_threshold(threshold, zero=top_k is not None)
+        except SettingError as exc:
+            value = plain_number(threshold)  # np.float32(0) too; a tensor or a str is no 0 here
+            if predicting and top_k is None and type(value) in (int, float) and value == 0:
+                raise SettingError("threshold", threshold, f"{exc.expected}; 0 only with a top k (--top-k K): "
+                                   "the K most probable labels whatever their probability") from None
+            raise
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
@@ -695,7 +707,7 @@ class TextClassifier(shared.TextModel):
         those of a multi-label model still at least ``threshold`` (which may then be 0); a single-label model
         adds ``labels`` beside ``label``."""
         top_k = None if top_k is None else check_top_k(top_k)
-        cut = self.threshold(threshold, top_k)
+        cut = self.threshold(threshold, top_k, predicting=True)
         if isinstance(texts, str):
             if not texts.strip():
                 raise UserError("an empty text; give the text to classify")
@@ -727,7 +739,7 @@ class TextClassifier(shared.TextModel):
         a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
         most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``."""
         top_k = None if top_k is None else check_top_k(top_k)
-        cut = self.threshold(threshold, top_k)
+        cut = self.threshold(threshold, top_k, predicting=True)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         label_column = self.config.get("label_column", "label")
@@ -892,10 +904,20 @@ def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
     shared.predict_arguments(p)
     _threshold_argument(p, "predict")
-    p.add_argument("--top-k", type=int, metavar="K",
+    p.add_argument("--top-k", type=_integer_or_text, metavar="K",
                    help="give each text its K most probable labels, best first, with their probabilities (fastText's "
                         "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
                         f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
+
+
+def _integer_or_text(text: str) -> int | str:
+    """``--top-k``'s value: an int when it reads as one, else the text, which :func:`check_top_k` refuses in the
+    same ``rnnkit: error: --top-k 2.5: expected an integer >= 1`` line as ``--top-k 0`` (argparse's own
+    'invalid int value' line had another form and did not say what K may be)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
