@@ -127,3 +127,11 @@ def test_good_files_read(reader: str, tmp_path: Path) -> None:
     path = tmp_path / f"input{suffix}"
     path.write_bytes(GOOD[suffix])
     assert read(str(path)) is not None
+
+
+def test_lines_to_predict_with_a_carriage_return_read(tmp_path: Path) -> None:
+    """A carriage return inside the first line was a ``_csv.Error`` from the check of its header (hypothesis found
+    it: a lone b"\\r" inserted at the start); the file is one text a line, as any other."""
+    path = tmp_path / "input.txt"
+    path.write_bytes(b"\ra first line\nsecond line\n")
+    assert READERS["lines to predict"][1](str(path)).texts == ["a first line", "second line"]

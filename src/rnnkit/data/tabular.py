@@ -291,11 +291,19 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     first = next((line for line in content.split("\n") if line.strip()), "")
     if _LABEL_MARK.search(first):
         return "fasttext"
-    if (name.endswith(".txt") and not require_label
-            and text_column not in [h.strip() for h in next(csv.reader([first]), [])]
+    if (name.endswith(".txt") and not require_label and text_column not in _first_fields(first)
             and not _headerless_columns(content, ",", text_column, label_column)):
         return "lines"
     return None
+
+
+def _first_fields(line: str) -> list[str]:
+    """The fields of a first line read as CSV, stripped; none when it is no CSV line (a carriage return inside it
+    was a ``_csv.Error`` from a text file to predict)."""
+    try:
+        return [h.strip() for h in next(csv.reader([line]), [])]
+    except csv.Error:
+        return []
 
 
 def _read_plain(path: str, content: str, text_column: str, label_column: str, require_label: bool,
