@@ -125,8 +125,12 @@ def test_python_refusals(single: tuple[Path, Path], multi: tuple[Path, Path]) ->
             clf.predict(TEXTS, top_k=bad)
         with pytest.raises(SettingError, match=r"^top_k .*: expected an integer >= 1$"):
             clf.predict_file(str(single[1]), top_k=bad)
-    with pytest.raises(SettingError, match="threshold 0.5: applies only to a multi-label model"):
-        clf.predict(TEXTS, top_k=2, threshold=0.5)
+    with pytest.raises(SettingError, match=r"threshold 0.5: applies only to a multi-label model, or with a top k "
+                                           r"\(top_k=K\)"):
+        clf.predict(TEXTS, threshold=0.5)
+    for bad in (1, -0.1):
+        with pytest.raises(SettingError, match=r"expected a probability from 0 to 1 \(1 exclusive\)"):
+            clf.predict(TEXTS, top_k=2, threshold=bad)
     ml = rnnkit.load(multi[0])
     with pytest.raises(SettingError, match=r"threshold 0: expected a probability between 0 and 1 \(exclusive\)"):
         ml.predict(["gravy"], threshold=0)  # 0 gives every label: only with top_k
@@ -219,8 +223,8 @@ def test_cli_refusals(single: tuple[Path, Path], multi: tuple[Path, Path], tmp_p
     for bad in ("2.5", "2.0", "two", "1e2"):  # one form of line for every K that is no count (argparse had its own)
         assert refused(["predict", str(out), "--top-k", bad, "good"], capsys) == (
             f"rnnkit: error: --top-k {bad}: expected an integer >= 1")
-    assert "--threshold 0.5: applies only to a multi-label model" in refused(
-        ["predict", str(out), "--top-k", "2", "--threshold", "0.5", "good"], capsys)
+    assert "--threshold 0.5: applies only to a multi-label model, or with a top k (--top-k K)" in refused(
+        ["predict", str(out), "--threshold", "0.5", "good"], capsys)
     assert "--threshold 0.0: expected a probability between 0 and 1" in refused(
         ["predict", str(multi[0]), "--threshold", "0", "gravy"], capsys)  # 0 only with --top-k
     conll = make_conll(tmp_path / "t.conll", 20, 0)
@@ -272,3 +276,24 @@ def test_cli_standard_input_reads_fasttext_lines_as_file_does(multi: tuple[Path,
     monkeypatch.setattr("sys.stdin", io.StringIO("__label__sauce gravy\n__label__cheese __label__sauce\n"))
     line = refused(["predict", str(out), "--file", "-"], capsys)
     assert line.startswith("rnnkit: error: --file -: a line holds labels and no text") and "\n" not in line
+
+
+def test_single_label_top_k_takes_a_threshold(single: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """fastText's ``predict FILE k threshold`` on a softmax model: at most k labels, each at least the threshold;
+    the label beside them stays the most probable one, whatever the cut."""
+    out, _ = single
+    clf = rnnkit.load(out)
+    probs = clf.probabilities(TEXTS)
+    for cut in (0.0, 0.2, 0.4, 0.9):
+        got = clf.predict(TEXTS, top_k=2, threshold=cut)
+        for r, p in zip(got, probs, strict=True):
+            ranked = [clf.labels[i] for i in torch.sort(p, descending=True, stable=True).indices.tolist()]
+            assert r["labels"] == [lab for lab in ranked if float(p[clf.labels.index(lab)]) >= cut][:2]
+            assert r["label"] == ranked[0]
+    least = int(probs.max(1).values.argmin())  # the least sure text: a cut above its best label leaves it none
+    cut = float(probs[least].max()) + 1e-4
+    assert cut < 1 and clf.predict(TEXTS[least], top_k=3, threshold=cut)["labels"] == []
+    assert main(["predict", str(out), "--top-k", "3", "--threshold", "0.2", "--json", TEXTS[0]]) == 0
+    assert json.loads(capsys.readouterr().out)["labels"] == clf.predict(TEXTS[0], top_k=3, threshold=0.2)["labels"]
+    assert "--threshold 0.5: applies only to a multi-label model; this one" in refused(
+        ["evaluate", str(out), "--data", str(single[1]), "--threshold", "0.5"], capsys)  # evaluate has no --top-k

@@ -664,14 +664,19 @@ class TextClassifier(shared.TextModel):
 
     def threshold(self, threshold: float | None, top_k: int | None = None, predicting: bool = False) -> float:
         """The threshold a multi-label prediction uses: ``threshold``, checked, or the default 0.5 (with a
-        ``top_k`` too, where 0 is one: the ``top_k`` most probable labels, as fastText's ``predict FILE k``); any
-        ``threshold`` for a single-label model (it gives the most probable label) is refused. ``predicting``: a
-        0 without ``top_k`` is refused naming ``--top-k``, the flag it needs (``evaluate`` has none)."""
+        ``top_k`` too, where 0 is one: the ``top_k`` most probable labels, as fastText's ``predict FILE k``). A
+        single-label model (it gives the most probable label) takes a ``threshold`` only with ``top_k``, as
+        fastText's ``predict FILE k threshold`` cuts a softmax model's k labels; without one it cuts none (0).
+        ``predicting``: a 0 without ``top_k`` is refused naming ``--top-k``, the flag it needs (``evaluate`` has
+        none)."""
         if not self.multi_label:
-            if threshold is not None:
-                raise SettingError("threshold", threshold, "applies only to a multi-label model; this one gives the "
-                                   "most probable of its labels to each text")
-            return DEFAULT_THRESHOLD
+            if threshold is None:
+                return 0.0
+            if top_k is None:
+                with_k = ", or with a top k (--top-k K)" if predicting else ""  # evaluate has no --top-k
+                raise SettingError("threshold", threshold, f"applies only to a multi-label model{with_k}; this one "
+                                   "gives the most probable of its labels to each text")
+            return check_threshold(threshold, zero=True)
         if threshold is None:
             return DEFAULT_THRESHOLD
         from rnnkit.train.options import plain_number
@@ -701,11 +706,11 @@ class TextClassifier(shared.TextModel):
         """``{"text", "label", "probabilities": {label: p}}`` per text (p rounded to ``digits``; None: not
         rounded): one text gives one dict, a list a list. An empty text is refused. A multi-label model
         gives ``{"text", "labels": [...], "probabilities"}``: every label whose probability is at least
-        ``threshold`` (default 0.5; a number between 0 and 1), most probable first; ``threshold`` for a
-        single-label model is refused. ``top_k`` (an integer of 1 or more; one past the labels gives them
-        all, as fastText's ``predict FILE k``): ``labels`` holds at most that many, the most probable first,
-        those of a multi-label model still at least ``threshold`` (which may then be 0); a single-label model
-        adds ``labels`` beside ``label``."""
+        ``threshold`` (default 0.5; a number between 0 and 1), most probable first. ``top_k`` (an integer of 1
+        or more; one past the labels gives them all, as fastText's ``predict FILE k``): ``labels`` holds at most
+        that many, the most probable first, those of a multi-label model still at least ``threshold`` (which may
+        then be 0); a single-label model adds ``labels`` beside ``label``, cut by ``threshold`` only when it is
+        given (fastText's ``predict FILE k threshold``; without ``top_k`` it is refused there)."""
         top_k = None if top_k is None else check_top_k(top_k)
         cut = self.threshold(threshold, top_k, predicting=True)
         if isinstance(texts, str):
@@ -728,7 +733,7 @@ class TextClassifier(shared.TextModel):
         if self.multi_label:
             return {"labels": top_labels(p, self.labels, top_k, cut)}
         best = {"label": self.labels[int(p.argmax())]}
-        return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k)}
+        return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k, cut)}
 
     def predict_file(self, path: str, text_column: str | None = None, threshold: float | None = None,
                      top_k: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -896,9 +901,10 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
     zero = "; 0 too with --top-k" if verb == "predict" else ""
+    single = "; single-label models: with --top-k, only the labels at least P" if verb == "predict" else ""
     p.add_argument("--threshold", type=float, metavar="P",
                    help=f"multi-label models: {verb} every label whose probability is at least P (a number between 0 "
-                        f"and 1{zero}; default {DEFAULT_THRESHOLD}, fastText's predict threshold)")
+                        f"and 1{zero}; default {DEFAULT_THRESHOLD}, fastText's predict threshold){single}")
 
 
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
