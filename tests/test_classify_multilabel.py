@@ -46,14 +46,19 @@ def cooking(path: Path, n: int, seed: int) -> Path:
     return path
 
 
+def train_cooking(tmp: Path, lines: int, steps: int, *flags: str) -> Path:
+    """``tmp/run``: a word bag trained ``steps`` updates on ``lines`` cooking lines (seed 0), with ``flags`` too."""
+    out = tmp / "run"
+    assert main(["train", "classify", "--data", str(cooking(tmp / "cooking.train", lines, 0)), "--out", str(out),
+                 "--steps", str(steps), "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--lr", "0.05",
+                 "--no-progress", "--json", *flags]) == 0
+    return out
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tmp = tmp_path_factory.mktemp("multi")
-    out = tmp / "run"
-    argv = ["train", "classify", "--data", str(cooking(tmp / "cooking.train", 300, 0)), "--out", str(out),
-            "--steps", "60", "--eval-every", "20", "--tokenizer", "word", "--layers", "0", "--pooling", "mean",
-            "--lr", "0.05", "--embedding", "16", "--no-progress", "--json"]
-    assert main(argv) == 0
+    out = train_cooking(tmp, 300, 60, "--eval-every", "20", "--embedding", "16")
     return out, cooking(tmp / "cooking.valid", 60, 1)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from test_classify_multilabel import cooking, last_json, refused
+from test_classify_multilabel import cooking, last_json, refused, train_cooking
 from test_tag import make_conll
 
 import rnnkit
@@ -51,11 +51,7 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A multi-label model on the cooking lines of test_classify_multilabel, and lines to predict."""
     tmp = tmp_path_factory.mktemp("topk-multi")
-    out = tmp / "run"
-    assert main(["train", "classify", "--data", str(cooking(tmp / "cooking.train", 150, 0)), "--out", str(out),
-                 "--steps", "30", "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--lr", "0.05",
-                 "--embedding", "16", "--no-progress", "--json"]) == 0
-    return out, cooking(tmp / "cooking.valid", 12, 1)
+    return train_cooking(tmp, 150, 30, "--embedding", "16"), cooking(tmp / "cooking.valid", 12, 1)
 
 
 # ------------------------------------------------------------------------------------------- the ranking

@@ -19,7 +19,7 @@ import rnnkit  # noqa: E402
 from rnnkit.cli import main  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_classify_multilabel import cooking  # noqa: E402
+from test_classify_multilabel import cooking, train_cooking  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -34,10 +34,7 @@ SUMMARY_KEYS = ("micro_f1", "macro_f1", "exact_match", "precision_at_1", "recall
 def multi_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A multi-label run (30 updates) and a file to score that holds a label unseen in training ('pasta')."""
     tmp = tmp_path_factory.mktemp("mlreport")
-    out = tmp / "run"
-    assert main(["train", "classify", "--data", str(cooking(tmp / "c.train", 150, 0)), "--out", str(out),
-                 "--steps", "30", "--eval-every", "10", "--tokenizer", "word", "--layers", "0", "--pooling", "mean",
-                 "--lr", "0.05", "--embedding", "8", "--no-progress", "--json"]) == 0
+    out = train_cooking(tmp, 150, 30, "--eval-every", "10", "--embedding", "8")
     valid = cooking(tmp / "c.valid", 40, 1)
     with valid.open("a", encoding="utf-8") as f:
         f.write("__label__sauce __label__pasta gravy with noodles\n__label__pasta penne al dente\n")
