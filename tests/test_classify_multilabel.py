@@ -18,9 +18,9 @@ from rnnkit.errors import SettingError, UserError
 from rnnkit.models.classifier import Classifier
 from rnnkit.multilabel import (
     check_threshold,
-    labels_above,
     multi_hot,
     multilabel_report,
+    top_labels,
     validation_scores,
     with_unseen,
 )
@@ -117,8 +117,8 @@ def test_precision_and_recall_at_one_are_fasttexts() -> None:
 
 def test_targets_thresholds_and_labels_above() -> None:
     assert multi_hot([["b", "a"], ["c"], []], ["a", "b", "c"]) == [[1, 1, 0], [0, 0, 1], [0, 0, 0]]
-    assert labels_above(torch.tensor([0.2, 0.9, 0.6]), ["a", "b", "c"], 0.5) == ["b", "c"]
-    assert labels_above(torch.tensor([0.2, 0.1]), ["a", "b"], 0.5) == []
+    assert top_labels(torch.tensor([0.2, 0.9, 0.6]), ["a", "b", "c"], threshold=0.5) == ["b", "c"]
+    assert top_labels(torch.tensor([0.2, 0.1]), ["a", "b"], threshold=0.5) == []
     assert check_threshold(0.25) == 0.25
     np = pytest.importorskip("numpy")
     assert check_threshold(np.float32(0.3)) == 0.3  # was refused: "threshold 0.3: expected a probability"

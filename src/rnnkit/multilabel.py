@@ -33,7 +33,7 @@ from torch import Tensor
 from rnnkit.errors import SettingError, check_count
 
 __all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "check_threshold", "check_top_k",
-           "format_multilabel_report", "label_joiner", "labels_above", "multi_hot", "with_unseen", "multilabel_report",
+           "format_multilabel_report", "label_joiner", "multi_hot", "with_unseen", "multilabel_report",
            "shown_labels", "top_labels", "unseen_line", "validation_scores"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
@@ -74,11 +74,6 @@ def top_labels(probs: Tensor, labels: Sequence[str], k: int | None = None, thres
     ones in the order of ``labels``), at most ``k`` of them (None: all; a ``k`` past K gives all K)."""
     order = sorted(range(len(labels)), key=lambda i: -float(probs[i]))
     return [labels[i] for i in order if float(probs[i]) >= threshold][:k]
-
-
-def labels_above(probs: Tensor, labels: Sequence[str], threshold: float) -> list[str]:
-    """The labels whose probability in ``probs`` (K,) is at least ``threshold``, the most probable first."""
-    return top_labels(probs, labels, None, threshold)
 
 
 def label_joiner(labels: Sequence[str], separator: str | None = None) -> str:

@@ -690,6 +690,11 @@ class TextClassifier(shared.TextModel):
                                    "the K most probable labels whatever their probability") from None
             raise
 
+    def _prediction_rule(self, threshold: float | None, top_k: int | None) -> tuple[float, int | None]:
+        """``(threshold, top_k)`` of a prediction, both checked (:meth:`predict` and :meth:`predict_file`)."""
+        top_k = None if top_k is None else check_top_k(top_k)
+        return self.threshold(threshold, top_k, predicting=True), top_k
+
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """The token ids the model reads for each text (stripped, cut to ``max_len``); an empty text is refused."""
         return _encode_texts(self.tokenizer, _text_list("encode", texts), self.max_len)
@@ -711,8 +716,7 @@ class TextClassifier(shared.TextModel):
         that many, the most probable first, those of a multi-label model still at least ``threshold`` (which may
         then be 0); a single-label model adds ``labels`` beside ``label``, cut by ``threshold`` only when it is
         given (fastText's ``predict FILE k threshold``; without ``top_k`` it is refused there)."""
-        top_k = None if top_k is None else check_top_k(top_k)
-        cut = self.threshold(threshold, top_k, predicting=True)
+        cut, top_k = self._prediction_rule(threshold, top_k)
         if isinstance(texts, str):
             if not texts.strip():
                 raise UserError("an empty text; give the text to classify")
@@ -743,8 +747,7 @@ class TextClassifier(shared.TextModel):
         list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
         a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
         most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``."""
-        top_k = None if top_k is None else check_top_k(top_k)
-        cut = self.threshold(threshold, top_k, predicting=True)
+        cut, top_k = self._prediction_rule(threshold, top_k)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = text_column or self.config.get("text_column", "text")
         label_column = self.config.get("label_column", "label")
