@@ -113,9 +113,9 @@ def check_texts(verb: str, texts: object) -> list[str]:
 
 def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None) -> None:
     """Raise :class:`UserError` naming the place of the first ``empty`` item of a list of texts, as a file's
-    empty text names its line: ``texts[1] is empty; give the text to {purpose}`` (what the classifier says;
-    the tagger and the translator said "an empty text ''", no place). ``empty``: blank, unless the caller
-    says otherwise (a language model scores a text of spaces; a tagger's item may be a list of tokens)."""
+    empty text names its line: ``texts[1] is empty; give the text to {purpose}`` (the classifier, tagger,
+    translator and language model all say it so). ``empty``: blank, unless the caller says otherwise (a
+    language model scores a text of spaces; a tagger's item may be a list of tokens)."""
     for i, text in enumerate(texts):
         if empty(text) if empty is not None else not text.strip():
             raise UserError(f"texts[{i}] is empty; give the text to {purpose}")

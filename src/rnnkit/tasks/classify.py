@@ -64,6 +64,7 @@ from rnnkit.errors import (
     SettingError,
     UserError,
     check_count,
+    check_filled,
     check_fraction,
     check_path,
     check_positive,
@@ -355,9 +356,7 @@ def _text_list(verb: str, texts: object) -> list[str]:
     if isinstance(texts, str):
         raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
     items = check_texts(verb, texts)
-    for i, text in enumerate(items):
-        if not text.strip():
-            raise UserError(f"texts[{i}] is empty; give the text to classify")
+    check_filled(items, "classify")
     return items
 
 
