@@ -754,15 +754,17 @@ class TextClassifier(shared.TextModel):
         table = load_source(path, column, label_column, require_label=False)
         warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
         added = self.added_columns(top_k)
+        earlier = shared.earlier_prediction(table.columns, keep=(column, label_column))
         if table.rows:
-            columns = list(table.columns) + [c for c in added if c not in table.columns]
+            kept = [c for c in table.columns if c not in earlier]
+            columns = kept + [c for c in added if c not in kept]
         else:
             columns = ["text", "label", *added]
         rows = []
         given = table.label_lists()
         for i, p in enumerate(self.probabilities(table.texts)):
-            row: dict[str, Any] = (dict(table.rows[i]) if table.rows
-                                           else {"text": table.texts[i], "label": table.labels[i] or ""})
+            row: dict[str, Any] = ({c: v for c, v in table.rows[i].items() if c not in earlier} if table.rows
+                                   else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label and table.reader == "fasttext" and label_column in row:
                 row[label_column] = given[i]  # a list, as predicted_labels beside it
             row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
