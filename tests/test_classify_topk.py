@@ -293,3 +293,48 @@ def test_single_label_top_k_takes_a_threshold(single: tuple[Path, Path], capsys:
     assert json.loads(capsys.readouterr().out)["labels"] == clf.predict(TEXTS[0], top_k=3, threshold=0.2)["labels"]
     assert "--threshold 0.5: applies only to a multi-label model; this one" in refused(
         ["evaluate", str(out), "--data", str(single[1]), "--threshold", "0.5"], capsys)  # evaluate has no --top-k
+
+
+def test_predicting_earlier_output_again_replaces_its_columns(single: tuple[Path, Path], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A file ``rnnkit predict --top-k`` wrote, predicted again without ``--top-k`` (or by a model with other
+    labels), loses the earlier ``predicted_labels`` and ``p_*`` columns: they were copied through and stood stale
+    beside the new ones. The user's own columns stay, ``p_value`` among them when no prediction was there."""
+    out, texts = single
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    assert main(["predict", str(out), "--file", str(texts), "--top-k", "2", "--output", str(first)]) == 0
+    with first.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows = [{"id": str(i), **r, "p_gone": "0.5"} for i, r in enumerate(rows)]  # a label of another model
+    with first.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["predict", str(out), "--file", str(first), "--output", str(second)]) == 0
+    with second.open(encoding="utf-8", newline="") as f:
+        again = list(csv.DictReader(f))
+    assert list(again[0]) == ["id", "text", "predicted_label", "p_neg", "p_neu", "p_pos"]
+    assert [r["predicted_label"] for r in again] == [r["label"] for r in rnnkit.load(out).predict(TEXTS)]
+    user = tmp_path / "user.csv"
+    user.write_text('text,p_value\n"good great film",0.01\n', encoding="utf-8")
+    assert rnnkit.load(out).predict_file(str(user))[0] == ["text", "p_value", "predicted_label", "p_neg", "p_neu",
+                                                            "p_pos"]
+
+
+def test_txt_file_with_marks_after_its_first_line_reads_as_standard_input_does(multi: tuple[Path, Path],
+                                                                               tmp_path: Path) -> None:
+    """A ``.txt`` file to predict whose first line has no ``__label__`` mark but later lines do is fastText's
+    format still (its lines may lack labels): the marks are taken out of the texts, as ``--file -`` and fastText's
+    ``predict`` take them out, where they were read as words of the texts."""
+    out, _ = multi
+    path = tmp_path / "mixed.txt"
+    path.write_text("melted gruyere on toast\n__label__sauce gravy for the roast\nbread __label__bread rye\n",
+                    encoding="utf-8")
+    clf = rnnkit.load(out)
+    _, rows = clf.predict_file(str(path))
+    assert [r["text"] for r in rows] == ["melted gruyere on toast", "gravy for the roast", "bread rye"]
+    assert [r["label"] for r in rows] == [[], ["sauce"], ["bread"]]
+    assert [r["predicted_labels"] for r in rows] == [r["labels"] for r in clf.predict([r["text"] for r in rows])]
+    plain = tmp_path / "plain.txt"
+    plain.write_text("melted gruyere on toast\ngravy for the roast\n", encoding="utf-8")
+    assert clf.predict_file(str(plain))[0][0] == "text"  # no marks: one text a line, as before

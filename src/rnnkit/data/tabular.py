@@ -282,9 +282,10 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
                        require_label: bool) -> str | None:
     """How a file not named ``.csv``, ``.tsv`` or ``.jsonl`` is read: ``"fasttext"`` when its first line has
     a ``__label__`` word (``.txt``, or fastText's tutorial's ``cooking.train`` and ``cooking.valid``);
-    for a ``.txt`` file, ``"lines"`` (one text a line) when no labels are needed, the first line does not
-    name the text column and the file is not a CSV without a header line (:func:`_headerless_columns`, as
-    training reads it); else None (read as CSV, as any other file)."""
+    for a ``.txt`` file, ``"lines"`` (one text a line; ``"fasttext"`` when a later line has a ``__label__``
+    word) when no labels are needed, the first line does not name the text column and the file is not a CSV
+    without a header line (:func:`_headerless_columns`, as training reads it); else None (read as CSV, as any
+    other file)."""
     name = path.lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return None
@@ -293,7 +294,9 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
         return "fasttext"
     if (name.endswith(".txt") and not require_label and text_column not in _first_fields(first)
             and not _headerless_columns(content, ",", text_column, label_column)):
-        return "lines"
+        # marks on later lines only: still fastText's format (its lines may lack labels), so they are taken
+        # out of the texts, as fastText's predict and ``--file -`` take them out
+        return "fasttext" if _LABEL_MARK.search(content) else "lines"
     return None
 
 
