@@ -198,6 +198,26 @@ def test_ranks_come_from_torchrun_environment(monkeypatch: pytest.MonkeyPatch) -
         ranks()
 
 
+@pytest.mark.parametrize(("gpus", "local", "expected"),
+                         [(0, "2", "gloo"), (1, "2", "gloo"), (2, "2", "cpu:gloo,cuda:nccl"), (1, None, "gloo")])
+def test_the_backend_is_gloo_for_the_cpu_and_nccl_only_with_a_gpu_for_each_process(
+        monkeypatch: pytest.MonkeyPatch, gpus: int, local: str | None, expected: str) -> None:
+    """`rnnkit train` keeps its model on the CPU: NCCL alone (what was chosen wherever CUDA was present) has no
+    CPU collectives, and two processes on one GPU are refused by NCCL; both failed on a one-GPU machine."""
+    from rnnkit.train import distributed
+
+    chosen: list[int] = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpus > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    monkeypatch.setattr(torch.cuda, "set_device", chosen.append)
+    if local is None:
+        monkeypatch.delenv("LOCAL_WORLD_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("LOCAL_WORLD_SIZE", local)
+    assert distributed._backend(distributed.Ranks(rank=1, world_size=2, local_rank=1)) == expected
+    assert chosen == ([1] if "nccl" in expected else [])
+
+
 @pytest.mark.slow
 def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
     text = _text(tmp_path / "t.txt")

@@ -2,7 +2,8 @@
 
 ``torchrun --nproc_per_node N -m rnnkit train TASK ...`` starts N copies of the same command with
 ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` in their environment. The :class:`~rnnkit.train.Trainer`
-reads them, joins the process group (gloo on CPU, nccl where CUDA is present) and trains as one model:
+reads them, joins the process group (gloo; NCCL too for CUDA tensors where each process has a GPU) and trains
+as one model:
 
 - **The data**: every process reads the same batch stream (same seed) and keeps its own part of each
   update. A source with a ``shard(rank, world)`` method (the character LM's parallel streams) cuts
@@ -86,11 +87,22 @@ def _start() -> bool:
         return False
     if not dist.is_available():
         raise UserError("WORLD_SIZE > 1, but this build of PyTorch has no torch.distributed")
-    backend = "nccl" if torch.cuda.is_available() else "gloo"
-    if backend == "nccl":
-        torch.cuda.set_device(r.local_rank)
-    dist.init_process_group(backend)
+    dist.init_process_group(_backend(r))
     return True
+
+
+def _backend(r: Ranks) -> str:
+    """gloo for tensors on the CPU (where ``rnnkit train`` trains), and NCCL for CUDA tensors when every
+    process on this machine has a GPU of its own (NCCL refuses two processes on one device). The same
+    answer on every process of a machine: torchrun's LOCAL_WORLD_SIZE, not the rank, decides."""
+    try:
+        local = int(os.environ.get("LOCAL_WORLD_SIZE", r.world_size))
+    except ValueError:
+        local = r.world_size
+    if not torch.cuda.is_available() or local > torch.cuda.device_count():
+        return "gloo"
+    torch.cuda.set_device(r.local_rank)
+    return "cpu:gloo,cuda:nccl"
 
 
 @contextlib.contextmanager
