@@ -66,3 +66,21 @@ def test_sweep_png_draws_one_panel_per_sweep(tmp_path) -> None:
               for name in ("length", "hidden")}
     path = sweep_png(sweeps, tmp_path / "s.png", "seconds per step", "title")
     assert Image.open(path).size == (2 * 5 * 110, int(4.2 * 110))
+
+
+def test_the_cpu_memory_probe_runs_with_no_gpu_in_sight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a machine with a GPU the probe's forked children failed their backward (autograd had started a
+    thread per device in the parent: 'Autograd-and-Fork'), so `rnnkit bench` on the CPU failed there."""
+    import subprocess
+
+    from rnnkit.tasks import bench
+
+    seen: dict = {}
+
+    def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess:
+        seen.update(kw)
+        return subprocess.CompletedProcess(cmd, 0, stdout='{"lstm": 2.0}\n', stderr="")
+
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    assert bench.peak_memory_mb(["lstm"], {"device": "cpu"}) == {"lstm": 2.0}
+    assert seen["env"]["CUDA_VISIBLE_DEVICES"] == ""

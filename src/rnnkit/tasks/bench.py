@@ -96,8 +96,10 @@ def peak_memory_mb(names: list[str], s: dict[str, Any]) -> dict[str, float]:
     """Extra memory of one forward+backward of each layer in MB (the module docstring says what counts)."""
     if s["device"] == "cuda":
         return {n: _cuda_peak(n, s) for n in names}
+    # no GPU in the probe: where torch sees one, autograd starts a thread per device at the first backward,
+    # and a child forked after that refuses its own backward ("Autograd-and-Fork"; seen on an H200 machine)
     done = subprocess.run([sys.executable, "-m", "rnnkit.tasks.bench", json.dumps({**s, "cells": names})],
-                          capture_output=True, text=True, check=False)
+                          capture_output=True, text=True, check=False, env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
     if done.returncode != 0:
         raise RuntimeError(f"the memory probe failed: {done.stderr.strip()[-500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
