@@ -846,13 +846,15 @@ class Trainer:
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
 
     def _as_parameters(self, state: Any) -> Any:
-        """A carried state in the parameters' dtype when no autocast will run: one saved under bf16
-        autocast resumes in fp32 (under bf16 it stays as saved, so the resumed run is the same)."""
-        dtype = next((p.dtype for p in self.model.parameters() if p.is_floating_point()), None)
-        if state is None or dtype is None or self.cfg.precision == "bf16":
+        """A carried state on the parameters' device, and in their dtype when no autocast will run: one
+        saved under bf16 autocast resumes in fp32 (under bf16 it stays as saved, so the resumed run is the
+        same)."""
+        first = next((p for p in self.model.parameters() if p.is_floating_point()), None)
+        if state is None or first is None:
             return state
-        if isinstance(state, Tensor):
-            return state.to(dtype) if state.is_floating_point() else state
+        if isinstance(state, Tensor):  # on the parameters' device: a checkpoint is read onto the CPU
+            keep = self.cfg.precision == "bf16" or not state.is_floating_point()
+            return state.to(first.device, state.dtype if keep else first.dtype)
         return tuple(self._as_parameters(s) for s in state)
 
     def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
@@ -869,10 +871,20 @@ class Trainer:
                   f"{self.cfg.metric}: the next evaluation replaces OUT/best")
         return None, None, {}
 
-    @staticmethod
-    def _restore_rng(rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
+    def _rng_tensors(self) -> dict[str, Tensor]:
+        """torch's generator, and the CUDA device's where the model lives on one (its dropout masks)."""
+        device = self._device()
+        cuda = {"torch_cuda": torch.cuda.get_rng_state(device)} if device.type == "cuda" else {}
+        return {"torch": torch.get_rng_state(), **cuda}
+
+    def _device(self) -> torch.device:
+        return next((p.device for p in self.model.parameters()), torch.device("cpu"))
+
+    def _restore_rng(self, rng: dict[str, Any], tensors: dict[str, Tensor]) -> None:
         if "torch" in tensors:
             torch.set_rng_state(tensors["torch"])
+        if "torch_cuda" in tensors and self._device().type == "cuda":
+            torch.cuda.set_rng_state(tensors["torch_cuda"], self._device())
         if "python" in rng:
             version, internal, gauss = rng["python"]
             random.setstate((version, tuple(internal), gauss))
@@ -909,7 +921,8 @@ class Trainer:
     def save_last(self) -> None:
         """Write ``OUT/last``: everything a resume needs (nothing without an ``out_dir``)."""
         # every process's carried state and torch RNG (rank r's saved as "rank{r}.carry.i", "rank{r}.torch")
-        states = self._par.gather({**_flatten_state(self.carry)[1], "torch": torch.get_rng_state()})
+        carry = {k: v.cpu() for k, v in _flatten_state(self.carry)[1].items()}  # rank 0 may lack rank r's GPU
+        states = self._par.gather({**carry, **self._rng_tensors()})
         if self.out_dir is None:
             self.last_saved_step = self.step
             return

@@ -1,0 +1,203 @@
+"""The CUDA paths: every cell on a GPU against the same module on the CPU, the fused path against torch.nn
+(cuDNN), the parallel scan's gradients, bf16 autocast, and the Trainer on a model that lives on the GPU
+(checkpoint, resume). Skipped where torch sees no GPU (CI); run them on a machine with one:
+``python -m pytest tests/test_cuda.py``. ``RNNKIT_TEST_DEVICE=cpu`` runs the same checks CPU against CPU,
+which proves only that the tests themselves run.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+import rnnkit
+from rnnkit.cells import CELLS
+from rnnkit.models.language_model import LanguageModel
+from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, load_checkpoint, tbptt_lm_loss
+from rnnkit.train.trainer import resolved_precision
+
+DEVICE = torch.device(os.environ.get("RNNKIT_TEST_DEVICE", "cuda"))
+pytestmark = pytest.mark.skipif(DEVICE.type == "cuda" and not torch.cuda.is_available(),
+                                reason="no CUDA device")
+#: float32 on two devices: cuDNN and the CPU kernels sum in other orders
+TOL = {"atol": 2e-5, "rtol": 2e-4}
+V = 11
+
+
+@pytest.fixture(autouse=True)
+def exact_float32() -> Iterator[None]:
+    """TF32 off: cuDNN's RNNs may otherwise round the matrix products to 10-bit mantissas."""
+    before = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    yield
+    torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
+
+
+def _leaves(obj: object) -> list[Tensor]:
+    if isinstance(obj, Tensor):
+        return [obj]
+    if hasattr(obj, "data") and hasattr(obj, "batch_sizes"):  # PackedSequence
+        return [obj.data]
+    return [t for item in obj for t in _leaves(item)]
+
+
+def _run(module: nn.Module, x: Tensor, lengths: Tensor | None, packed: bool) -> tuple[list[Tensor], dict[str, Tensor]]:
+    """Outputs and final states, then (in training mode: cuDNN has no backward in eval mode, for torch.nn
+    neither) the gradients of their weighted sum for every parameter and the input."""
+    x = x.detach().to(next(module.parameters()).device).requires_grad_(True)
+    if packed:
+        out = module(pack_padded_sequence(x, lengths, batch_first=module.batch_first, enforce_sorted=False))
+    elif lengths is None:
+        out = module(x)
+    else:
+        out = module(x, lengths=lengths.to(x.device))
+    results = _leaves(out)
+    if not module.training:
+        return [r.detach().cpu() for r in results], {}
+    loss = sum((r.float() * torch.linspace(-1, 1, r.numel(), device=r.device).view_as(r)).sum() for r in results)
+    loss.backward()
+    grads = {name: p.grad for name, p in module.named_parameters()}
+    return [r.detach().cpu() for r in results], {k: v.cpu() for k, v in {**grads, "input": x.grad}.items()}
+
+
+def _same(got: tuple[list[Tensor], dict[str, Tensor]], want: tuple[list[Tensor], dict[str, Tensor]],
+          **tol: float) -> None:
+    for i, (a, b) in enumerate(zip(got[0], want[0], strict=True)):
+        torch.testing.assert_close(a, b, **(tol or TOL), msg=lambda m, i=i: f"output {i}: {m}")
+    assert got[1].keys() == want[1].keys()
+    for name in want[1]:
+        torch.testing.assert_close(got[1][name], want[1][name], **(tol or TOL), msg=lambda m, n=name: f"{n}: {m}")
+
+
+def _batch(seed: int = 0) -> tuple[Tensor, Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(3, 7, 5, generator=g), torch.tensor([7, 4, 6])
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("shape", ["2 layers, bidirectional, lengths", "packed", "one layer"])
+def test_every_cell_on_the_gpu_equals_the_same_module_on_the_cpu(cell: str, shape: str) -> None:
+    torch.manual_seed(0)
+    two = shape.startswith("2 layers")
+    cpu = rnnkit.Recurrent(cell, 5, 16, num_layers=2 if two else 1, bidirectional=two, batch_first=True)
+    gpu = copy.deepcopy(cpu).to(DEVICE)
+    x, lengths = _batch()
+    use = None if shape == "one layer" else lengths
+    _same(_run(gpu, x, use, shape == "packed"), _run(cpu, x, use, shape == "packed"))
+
+
+@pytest.mark.parametrize("options", [{"layer_norm": True}, {"zoneout": 0.2}, {"weight_drop": 0.3},
+                                     {"recurrent_dropout": 0.2}, {"proj_size": 4}])
+def test_the_regularised_lstm_on_the_gpu_equals_the_cpu_in_eval_mode(options: dict) -> None:
+    """Outputs and final states; the gradients of the two without random masks are compared in training mode."""
+    torch.manual_seed(1)
+    cpu = rnnkit.Recurrent("lstm", 5, 16, num_layers=2, batch_first=True, **options).eval()
+    gpu = copy.deepcopy(cpu).to(DEVICE)
+    x, lengths = _batch(1)
+    _same(_run(gpu, x, lengths, False), _run(cpu, x, lengths, False))
+    if "layer_norm" in options or "proj_size" in options:
+        _same(_run(gpu.train(), x, lengths, False), _run(cpu.train(), x, lengths, False))
+
+
+@pytest.mark.parametrize("options", [{"layer_norm": True, "dropout": 0.3}, {"zoneout": 0.2}, {"weight_drop": 0.3},
+                                     {"recurrent_dropout": 0.2}, {"dropout": 0.3}])
+def test_the_regularised_lstm_trains_on_the_gpu(options: dict) -> None:
+    """Training mode draws masks on the GPU: finite gradients for every parameter, other masks each call."""
+    torch.manual_seed(2)
+    layer = rnnkit.Recurrent("lstm", 5, 16, num_layers=2, batch_first=True, **options).to(DEVICE).train()
+    x = _batch(2)[0].to(DEVICE)
+    first, second = layer(x)[0], layer(x)[0]
+    (first.sum() + second.sum()).backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in layer.parameters())
+    assert not torch.equal(first, second)
+
+
+@pytest.mark.parametrize("cls", [rnnkit.LSTM, rnnkit.GRU, rnnkit.RNN])
+def test_the_fused_path_on_the_gpu_is_torch_nn_with_the_same_weights(cls: type) -> None:
+    """rnnkit.LSTM(impl="auto") calls the kernel torch.nn.LSTM calls (cuDNN here), with no warning about
+    weights outside one contiguous chunk (what an RNNBase whose flat weights went stale prints)."""
+    torch.manual_seed(3)
+    ours = cls(5, 16, num_layers=2, bidirectional=True, batch_first=True).to(DEVICE)
+    theirs = getattr(nn, cls.__name__)(5, 16, num_layers=2, bidirectional=True, batch_first=True).to(DEVICE)
+    theirs.load_state_dict(ours.state_dict())
+    x = _batch(3)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _run(ours, x, None, False)
+    _same(got, _run(theirs, x, None, False), atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_the_parallel_scan_is_the_default_on_the_gpu_and_its_gradients_are_exact(cell: str) -> None:
+    torch.manual_seed(4)
+    layer = rnnkit.Recurrent(cell, 3, 4, dtype=torch.float64).to(DEVICE)
+    x = torch.randn(6, 2, 3, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert layer.cell_def._parallel(x.device) == (DEVICE.type == "cuda")
+    assert torch.autograd.gradcheck(lambda t: layer(t)[0], (x,))
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_bf16_autocast_on_the_gpu_trains_near_float32(cell: str) -> None:
+    torch.manual_seed(5)
+    layer = rnnkit.Recurrent(cell, 5, 16, batch_first=True).to(DEVICE)
+    x = _batch(5)[0].to(DEVICE)
+    exact = layer(x)[0]
+    with torch.autocast(DEVICE.type, dtype=torch.bfloat16):
+        low = layer(x)[0]
+    low.float().sum().backward()
+    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in layer.parameters())
+    torch.testing.assert_close(low.float(), exact, atol=5e-2, rtol=5e-2)
+
+
+def _trainer(out: Path, *, steps: int, resume: object = None, **cfg: object) -> Trainer:
+    """A one-layer LSTM language model on the device with dropout on its input and output: rnnkit's own
+    masks, drawn from the device's generator (cuDNN's between-layer dropout keeps a generator of its own,
+    outside torch's state: a resumed run of several layers draws other masks)."""
+    torch.manual_seed(6)
+    model = LanguageModel(V, cell="lstm", hidden_size=12, num_layers=1, embed_dim=6, dropout=0.2).to(DEVICE)
+    g = torch.Generator().manual_seed(1)
+    data = torch.randint(1, V, (240,), generator=g).to(torch.uint8).to(DEVICE)
+    val = torch.randint(1, V, (200,), generator=g).to(torch.uint8).to(DEVICE)
+    config = TrainConfig(steps=steps, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01,
+                         precision="fp32", **cfg)
+    return Trainer(model, config, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss,
+                   eval_fn=lambda m: evaluate_streams(m, val, batch_size=4, window=16), out_dir=out,
+                   model_config={"task": "test", "model": model.config()}, vocab={"type": "test"}, resume=resume)
+
+
+def _largest_difference(a: nn.Module, b: nn.Module) -> float:
+    return max(float((a.state_dict()[k] - v).abs().max()) for k, v in b.state_dict().items())
+
+
+def test_the_trainer_trains_a_gpu_model_and_resumes_it_where_it_stopped(tmp_path: Path) -> None:
+    """Stopped at step 7 and resumed in a process whose generators start elsewhere, the run ends with the
+    weights of one that never stopped: its carried state comes back onto the GPU (a checkpoint is read onto
+    the CPU) and its dropout masks go on from the GPU generator's saved state. The tolerance is what two
+    uninterrupted runs differ by (GPU kernels may sum in another order each time), at least 1e-6."""
+    straight = _trainer(tmp_path / "a", steps=12)
+    straight.fit()
+    again = _trainer(tmp_path / "c", steps=12)
+    again.fit()
+    noise = _largest_difference(again.model, straight.model)
+    _trainer(tmp_path / "b", steps=12, halt_at=7).fit()
+    torch.manual_seed(12345)  # also every GPU's generator
+    resumed = _trainer(tmp_path / "b", steps=12, resume=load_checkpoint(tmp_path / "b", prefer="last"))
+    assert resumed.step == 7 and resumed.carry[0].device == next(resumed.model.parameters()).device
+    resumed.fit()
+    assert _largest_difference(resumed.model, straight.model) <= max(10 * noise, 1e-6)
+    rows = [json.loads(x) for x in (tmp_path / "b" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows if "val_loss" in r] == [4, 8, 12]
+
+
+@pytest.mark.skipif(DEVICE.type != "cuda" or not torch.cuda.is_bf16_supported(), reason="no GPU with bf16")
+def test_precision_auto_chooses_bf16_for_a_model_on_a_gpu_with_it() -> None:
+    assert resolved_precision("auto", nn.Linear(2, 2).to(DEVICE)) == "bf16"
