@@ -11,6 +11,7 @@ of ``--rounds`` interleaved rounds (all variants in turn), divided by the number
 
     python benchmarks/scan_vs_loop.py --out docs/scan_vs_loop.png [--threads 2] [--rounds 5]
     python benchmarks/scan_vs_loop.py --out /tmp/s.png --lengths 8,16 --hiddens 8,16 --rounds 1   # smoke
+    python benchmarks/scan_vs_loop.py --out docs/scan_vs_loop_cuda.png --device cuda   # on a GPU
 """
 
 from __future__ import annotations
@@ -44,17 +45,18 @@ def variants(hidden: int) -> dict[str, nn.Module]:
     return layers
 
 
-def seconds_per_step(hidden: int, length: int, rounds: int) -> dict[str, float]:
-    x = torch.randn(length, BATCH, INPUT)
-    medians = interleaved({k: forward_backward(m, x) for k, m in variants(hidden).items()}, rounds)
+def seconds_per_step(hidden: int, length: int, rounds: int, device: str = "cpu") -> dict[str, float]:
+    x = torch.randn(length, BATCH, INPUT, device=device)
+    fns = {k: forward_backward(m.to(device), x) for k, m in variants(hidden).items()}
+    medians = interleaved(fns, rounds, torch.cuda.synchronize if device == "cuda" else lambda: None)
     return {k: v / length for k, v in medians.items()}
 
 
-def sweep(name: str, values: list[int], fixed: dict[str, int], rounds: int) -> dict[str, Any]:
+def sweep(name: str, values: list[int], fixed: dict[str, int], rounds: int, device: str) -> dict[str, Any]:
     series: dict[str, list[float]] = {}
     for v in values:
         sizes = {**fixed, name: v}
-        point = seconds_per_step(sizes["hidden"], sizes["length"], rounds)
+        point = seconds_per_step(sizes["hidden"], sizes["length"], rounds, device)
         print(f"{name} {v}: " + ", ".join(f"{k} {s * 1e6:.1f} µs" for k, s in point.items()), flush=True)
         for k, s in point.items():
             series.setdefault(k, []).append(s)
@@ -86,12 +88,13 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=256, help="the hidden size of the length sweep")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    sweeps = {"length": sweep("length", args.lengths, {"hidden": args.hidden}, args.rounds),
-              "hidden": sweep("hidden", args.hiddens, {"length": args.length}, args.rounds)}
-    title = (f"forward+backward time per step, batch {BATCH}, input {INPUT}, {args.threads} threads, "
-             f"torch {torch.__version__}, {platform.machine()}")
+    sweeps = {"length": sweep("length", args.lengths, {"hidden": args.hidden}, args.rounds, args.device),
+              "hidden": sweep("hidden", args.hiddens, {"length": args.length}, args.rounds, args.device)}
+    where = torch.cuda.get_device_name() if args.device == "cuda" else f"{args.threads} threads, {platform.machine()}"
+    title = f"forward+backward time per step, batch {BATCH}, input {INPUT}, {where}, torch {torch.__version__}"
     sweep_png(sweeps, args.out, "seconds per step", title)
     args.out.with_suffix(".json").write_text(json.dumps({"title": title, "sweeps": sweeps}, indent=1) + "\n")
     print(markdown(sweeps))
