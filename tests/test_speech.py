@@ -76,6 +76,8 @@ def _valid_wav(path: Path) -> bytes:
     (lambda b: b[:36], "truncated WAV file: no 'data' chunk"),
     (lambda b: b[:40] + bytes(4), "WAV file without samples"),
     (lambda b: b"RIFF" + b[4:8] + b"AVI " + b[12:], "not a WAV file"),
+    (lambda b: b[:24] + (200_000_000).to_bytes(4, "little") + b[28:], "a sample rate of 200000000 Hz; expected"),
+    (lambda b: b[:24] + (1).to_bytes(4, "little") + b[28:], "a sample rate of 1 Hz; expected 1,000 to 768,000"),
 ])
 def test_damaged_wav_files_are_refused_by_name(tmp_path: Path, damage, message: str) -> None:
     good = _valid_wav(tmp_path / "good.wav")

@@ -31,6 +31,8 @@ __all__ = ["SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank
            "spec_augment", "warp_bands"]
 
 SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
+#: the sample rates read_wav accepts: telephone audio and below to studio rates (a header outside is damaged)
+MIN_RATE, MAX_RATE = 1000, 768000
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
 
 
@@ -75,6 +77,9 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise UserError(f"{path}: cannot read as WAV ({exc})") from None
     if data.shape[0] == 0:
         raise UserError(f"{path}: WAV file without samples")
+    if not MIN_RATE <= rate <= MAX_RATE:  # a damaged header: read as it says, 1 Hz is 16,000 times longer at 16 kHz
+        raise UserError(f"{path}: its header gives a sample rate of {rate} Hz; expected {MIN_RATE:,} to "
+                        f"{MAX_RATE:,} Hz")
     if not np.isfinite(data).all():  # float WAVs can hold them; features and CTC would turn them into NaN
         first = int(np.argwhere(~np.isfinite(data))[0][0])
         raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
