@@ -540,3 +540,16 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[
     m = rnnkit.load(trained[1])
     want = rf"Translator\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, source_vocab=\d+, target_vocab=\d+\)"
     assert re.fullmatch(want, repr(m)), repr(m)
+
+
+def test_translate_output_makes_its_folder_and_refuses_a_device(trained: tuple[Path, Path], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """--output in a folder not yet made was an error (--out and --onnx make theirs); /dev/full, a traceback."""
+    _, out = trained
+    target = tmp_path / "new" / "t.txt"
+    assert main(["translate", str(out), "1999.3.3", "--output", str(target)]) == 0
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 1
+    capsys.readouterr()
+    assert main(["translate", str(out), "1999.3.3", "--output", "/dev/full"]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: /dev/full: not a regular file (a device or a pipe); "
+                                       "expected the name of a file to write\n")

@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
-from rnnkit.files import written
+from rnnkit.files import output_file
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["FUSED_CELLS", "export_onnx"]
@@ -95,9 +95,6 @@ def export_onnx(
     except ImportError:
         raise UserError("export needs the 'onnx' package: pip install 'rnnkit[export]'") from None
     out = Path(path)
-    if not out.name or out.is_dir():  # '' and '.' have no file name: Path.with_name was a traceback
-        raise UserError(f"{str(path) or repr('')}: Is a directory")  # the words of predict --output's refusal
-    out.parent.mkdir(parents=True, exist_ok=True)
     wrapper = _Probabilities(model).eval()
     gen = torch.Generator().manual_seed(0)
     vocab_size = max(vocab_size, 3)
@@ -105,7 +102,7 @@ def export_onnx(
     dynamic = {"ids": {0: "batch", 1: "time"}, "lengths": {0: "batch"}, OUTPUT: {0: "batch"}}
     if per_step:
         dynamic[OUTPUT][1] = "time"
-    with written(out) as tmp:
+    with output_file(path) as tmp:
         with warnings.catch_warnings(), _quiet_stderr():
             warnings.simplefilter("ignore")
             torch.onnx.export(wrapper, (ids, lengths), str(tmp), input_names=["ids", "lengths"],

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "written"]
+__all__ = ["blocked_line", "file_in_the_way", "output_file", "written"]
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -135,3 +135,16 @@ def written(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
+
+
+@contextlib.contextmanager
+def output_file(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
+    """:func:`written` for a file the user named (``--output``, ``--onnx``): a name that is a folder (``''``,
+    ``.``, an existing folder) is refused in one line, the folders above it are made, and the file appears
+    whole or not at all."""
+    out = Path(path)
+    if not out.name or out.is_dir():  # '' and '.' have no file name: Path.with_name was a traceback
+        raise UserError(f"{os.fspath(path) or repr('')}: Is a directory")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with written(out, suffix) as tmp:
+        yield tmp

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rnnkit.data.tabular import read_utf8
 from rnnkit.errors import UserError
+from rnnkit.files import output_file
 
 __all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "write_conll"]
 
@@ -160,8 +161,8 @@ def _conllu_word(fields: list[str]) -> list[str] | None:
 
 
 def write_conll(path: str | Path, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
-    """Write ``token<TAB>tag`` lines, a blank line after each sentence."""
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    """Write ``token<TAB>tag`` lines, a blank line after each sentence, whole or not at all."""
+    with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for sent, sent_tags in zip(tokens, tags, strict=True):
             for tok, tag in zip(sent, sent_tags, strict=True):
                 fh.write(f"{tok}\t{tag}\n")

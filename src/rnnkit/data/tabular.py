@@ -39,6 +39,7 @@ from typing import Any, TextIO
 from rnnkit.data import utf8
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
+from rnnkit.files import output_file
 
 __all__ = [
     "Table",
@@ -583,6 +584,7 @@ def _field(value: Any, fixed: bool) -> str:
 
 def write_table(path: str | Path, columns: Sequence[str], rows: Sequence[dict[str, Any]],
                 fixed: Collection[str] = ()) -> None:
-    """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM."""
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    """Write rows as CSV, TSV or JSONL (from the file name, see :func:`write_rows`), UTF-8 without a BOM,
+    whole or not at all (:func:`rnnkit.files.output_file`)."""
+    with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
         write_rows(fh, file_format(path), columns, rows, fixed)

@@ -54,6 +54,7 @@ from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_path, check_positive
+from rnnkit.files import output_file
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -448,7 +449,7 @@ def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[
     if _output_format(path) == "conll":
         write_conll(path, sentences, tags)
         return
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for sent, sent_tags in zip(sentences, tags, strict=True):
             fh.write(_json_line(sent, sent_tags) + "\n")
 

@@ -58,6 +58,7 @@ from rnnkit.errors import (
     check_texts,
     report_warnings,
 )
+from rnnkit.files import output_file
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.train.checkpoint import (
@@ -572,7 +573,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
             lines.append(r["translation"])
     text = "".join(line + "\n" for line in lines)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        with output_file(args.output) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
