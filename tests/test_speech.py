@@ -649,8 +649,17 @@ def test_utterances_too_short_for_their_transcripts_are_named() -> None:
 
 
 def test_transcribe_refuses_a_beam_that_is_not_a_count(tone_model: tuple[Path, Path]) -> None:
-    with pytest.raises(UserError, match="^beam 2.5: expected an integer >= 1$"):
+    with pytest.raises(UserError, match="^beam 2.5: expected an integer from 1 to 10000$"):
         rnnkit.load(tone_model[0]).transcribe([], beam=2.5)
+
+
+def test_a_beam_past_the_widest_is_refused_before_decoding(tone_model: tuple[Path, Path],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--beam 1000000 kept a million prefixes per frame, growing until the system killed the process."""
+    model, corpus = tone_model
+    wav = next(iter(sorted(corpus.rglob("*.wav"))))
+    assert main(["transcribe", str(model), str(wav), "--beam", "10001"]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: --beam 10001: expected an integer from 1 to 10000\n"
 
 
 def test_a_reference_without_phonemes_scores_no_error_when_matched() -> None:

@@ -74,10 +74,15 @@ def check_seed(name: str, value: object, room: int = 0) -> int:
     return check_count(name, value, SEED_MIN, SEED_MAX - room)
 
 
+#: the widest beam a decoder takes: a CTC prefix search keeps a prefix and its frames per hypothesis, so
+#: ``--beam 1000000`` grew until the system killed it (wider than any published decoder's setting)
+MAX_BEAM = 10_000
+
+
 def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
-    """``(beam, n_best)`` as ints when ``beam`` is an integer >= 1 and ``n_best`` one from 1 to ``beam``,
-    else :class:`SettingError`."""
-    width = check_count("beam", beam, 1)
+    """``(beam, n_best)`` as ints when ``beam`` is an integer from 1 to :data:`MAX_BEAM` and ``n_best`` one
+    from 1 to ``beam``, else :class:`SettingError`."""
+    width = check_count("beam", beam, 1, MAX_BEAM)
     if isinstance(n_best, int) and not isinstance(n_best, bool) and n_best > width:
         raise SettingError("n_best", n_best, f"expected at most the beam's width ({width}): give a beam of at "
                                              f"least {n_best}")
