@@ -179,17 +179,18 @@ def test_learning_rate_warmup_cosine_step() -> None:
 
 # ------------------------------------------------------------------------------------------- trainer
 def make_trainer(out: Path | None, *, steps: int = 12, resume=None, dropout: float = 0.2, on_eval=None,
-                 loss_fn=tbptt_lm_loss, cell: str = "lstm", **cfg) -> Trainer:
+                 loss_fn=tbptt_lm_loss, cell: str = "lstm", files: dict | None = None, **cfg) -> Trainer:
     seed_everything(3)
     model = tiny_lm(dropout=dropout, cell=cell)
     data = tokens(4 * 60)
     val = tokens(200, seed=9)
-    config = TrainConfig(steps=steps, eval_every=4, log_every=2, progress=False, verbose=False, lr=0.01, **cfg)
+    config = TrainConfig(**{"steps": steps, "eval_every": 4, "log_every": 2, "progress": False, "verbose": False,
+                            "lr": 0.01, **cfg})
     return Trainer(
         model, config, batches=StreamBatches(data, 4, window=9), loss_fn=loss_fn,
         eval_fn=lambda m: evaluate_streams(m, val, batch_size=4, window=16),
-        out_dir=out, model_config={"task": "test", "model": model.config()}, vocab={"type": "test"},
-        resume=resume, on_eval=on_eval,
+        out_dir=out, model_config={"task": "test", "model": model.config(), **({"data": files} if files else {})},
+        vocab={"type": "test"}, resume=resume, on_eval=on_eval,
     )
 
 
@@ -454,6 +455,40 @@ def test_a_bf16_run_resumes_in_fp32(tmp_path: Path, cell: str) -> None:
     resumed = make_trainer(tmp_path, steps=8, precision="fp32", dropout=0.0, cell=cell,
                            resume=load_checkpoint(tmp_path, prefer="last"))
     assert resumed.fit().steps == 8
+
+
+@pytest.mark.parametrize(("then", "kept"), [({"train": "a.txt", "val": "b.txt"}, True),
+                                            ({"train": "c.txt", "val": "b.txt"}, True),
+                                            ({"train": "a.txt", "val": "c.txt"}, False),
+                                            ({"train": "a.txt"}, False)])
+def test_a_run_resumed_on_other_validation_data_starts_a_new_best(tmp_path: Path, then: dict, kept: bool,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The best score of the old validation data stayed, so a resumed run on other data could never replace
+    OUT/best however well it did. Another training file with the same validation file keeps it."""
+    for name, text in (("a.txt", "one"), ("b.txt", "two"), ("c.txt", "three")):
+        (tmp_path / name).write_text(text)
+    where = {k: str(tmp_path / v) for k, v in then.items()}
+    run = tmp_path / "run"
+    make_trainer(run, halt_at=6, files={"train": str(tmp_path / "a.txt"), "val": str(tmp_path / "b.txt")}).fit()
+    saved = load_checkpoint(run, prefer="last")
+    resumed = make_trainer(run, files=where, resume=saved, verbose=True)
+    assert (resumed.best_metric == saved.trainer_state["best_metric"]) is kept
+    assert ("next evaluation replaces OUT/best" in capsys.readouterr().err) is not kept
+    if not kept:
+        assert resumed.best_metric is None and resumed.best_step is None
+
+
+def test_other_validation_reads_digests_then_paths_then_names() -> None:
+    from rnnkit.train.provenance import other_validation
+
+    split = {"train": "t.csv", "digests": {"train": "1:aa"}}
+    assert not other_validation(split, {**split, "train": "elsewhere/t.csv"})  # the same file, named otherwise
+    assert other_validation(split, {"train": "t.csv", "digests": {"train": "2:bb"}})  # changed since
+    folders = {"train": "corpus", "val": "v", "paths": {"val": "/x/v"}}
+    assert other_validation(folders, {**folders, "paths": {"val": "/y/v"}})
+    assert other_validation({"train": "polarity"}, {"train": "korean"})
+    assert not other_validation({"train": "polarity"}, {"train": "polarity"})
+    assert not other_validation(None, split)
 
 
 def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:

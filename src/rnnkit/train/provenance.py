@@ -23,7 +23,8 @@ from rnnkit.errors import UserError
 if TYPE_CHECKING:
     from rnnkit.train.checkpoint import Checkpoint
 
-__all__ = ["data_sources", "digest", "differs_from_record", "located", "recorded_file", "with_digests"]
+__all__ = ["data_sources", "digest", "differs_from_record", "located", "other_validation", "recorded_file",
+           "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -41,6 +42,25 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
     digests = {k: digest(record[k]) for k in present if Path(record[k]).is_file()}
     paths = {k: str(Path(record[k]).resolve()) for k in present}
     return {**record, **({"digests": digests} if digests else {}), **({"paths": paths} if paths else {})}
+
+
+def other_validation(old: object, new: object) -> bool:
+    """Whether two data records (a run's and its resumption's) validate on different data: another validation
+    file or folder (by digest, else by absolute path, else by name), one where the other had none, or, both
+    holding out part of their training data, another training file. Records that cannot tell count as same."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    if bool(old.get("val")) != bool(new.get("val")):
+        return True
+    key = "val" if new.get("val") else "train"
+    for field in ("digests", "paths"):
+        marks = [record.get(field) for record in (old, new)]
+        if all(isinstance(m, dict) and isinstance(m.get(key), str) for m in marks):
+            return marks[0][key] != marks[1][key]
+    names = [record.get(key) for record in (old, new)]
+    recorded = any(isinstance(record.get(field), dict) and key in record[field]
+                   for record in (old, new) for field in ("digests", "paths"))
+    return all(isinstance(n, str) for n in names) and not recorded and names[0] != names[1]
 
 
 def located(record: dict[str, Any], key: str) -> str | None:

@@ -112,7 +112,7 @@ from rnnkit.train.checkpoint import (
 )
 from rnnkit.train.ema import WeightAverage
 from rnnkit.train.optim import build_optimizer, learning_rate
-from rnnkit.train.provenance import with_digests
+from rnnkit.train.provenance import other_validation, with_digests
 from rnnkit.train.threads import ThreadChooser
 
 __all__ = [
@@ -812,6 +812,10 @@ class Trainer:
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             raise UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: "
                             f"{exc}); resume from an undamaged run or start afresh with --overwrite") from None
+        if self.best_metric is not None and other_validation(ckpt.config.get("data"), self.model_config.get("data")):
+            self._say("resuming on other validation data than the run's: its best score does not compare, so the "
+                      "next evaluation replaces OUT/best")
+            self.best_metric, self.best_step, self.best_eval = None, None, {}
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
             self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
