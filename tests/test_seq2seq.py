@@ -553,3 +553,16 @@ def test_translate_output_makes_its_folder_and_refuses_a_device(trained: tuple[P
     assert main(["translate", str(out), "1999.3.3", "--output", "/dev/full"]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: /dev/full: not a regular file (a device or a pipe); "
                                        "expected the name of a file to write\n")
+
+
+def test_with_val_data_every_pair_of_data_trains(tmp_path: Path) -> None:
+    """A tenth of --data was still held out, and then dropped, when --val-data gave the validation pairs."""
+    from rnnkit.tasks.translate import translation_data
+
+    data, val = tmp_path / "train.tsv", tmp_path / "val.tsv"
+    data.write_text("".join(f"source {i}\ttarget {i}\n" for i in range(40)), encoding="utf-8")
+    val.write_text("one\tuno\ntwo\tdos\n", encoding="utf-8")
+    train_pairs, val_pairs = translation_data(str(data), str(val), Seq2SeqConfig())
+    assert (len(train_pairs), len(val_pairs)) == (40, 2)
+    train_pairs, val_pairs = translation_data(str(data), None, Seq2SeqConfig())
+    assert (len(train_pairs), len(val_pairs)) == (36, 4)  # without it, the seeded tenth

@@ -146,11 +146,13 @@ FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_siz
 
 # ------------------------------------------------------------------------------------------- data
 def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
-    """Training and validation pairs: ``bible-en-es`` or a pairs file, validation from ``val_data`` or a
-    seeded ``val_fraction`` of the training pairs."""
+    """Training and validation pairs: ``bible-en-es`` or a pairs file, validation from ``val_data`` (then
+    every pair of ``data`` trains) or a seeded ``val_fraction`` of the training pairs."""
     if data == BIBLE:
         corpus = _bible()
         train_pairs, val_pairs = list(corpus["train"]), list(corpus["val"])
+    elif val_data:
+        train_pairs = read_pairs(data)
     else:
         train_pairs, val_pairs = split_pairs(read_pairs(data), config.val_fraction, config.split_seed)
     if val_data:
