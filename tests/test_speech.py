@@ -633,6 +633,21 @@ def test_manifest_with_a_bom(tmp_path: Path) -> None:
     assert [u.text for u in read_manifest(folder)] == ["hi"]
 
 
+def test_a_corpus_too_short_for_every_transcript_is_refused_before_a_run_exists(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every utterance's loss was infinite and zeroed, so training went on and reported a loss of 0."""
+    text = "audio\ttext\na.wav\ta sentence far too long for a tenth of a second\n"
+    _manifest(tmp_path / "corpus" / "train", text)
+    _manifest(tmp_path / "corpus" / "val", text)
+    argv = ["train", "speech", "--data", str(tmp_path / "corpus"), "--out", str(tmp_path / "run"), "--symbols",
+            "chars", "--steps", "2", "--hidden", "8", "--layers", "1", "--n-mels", "20", "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: all 1 training utterances are too short for their transcripts (CTC needs")
+    assert "a.wav: 'a sentence far too long" in err and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
 def test_utterances_too_short_for_their_transcripts_are_named() -> None:
     """CTC needs an output frame per symbol and one more between two equal symbols; shorter utterances have
     an infinite loss that zero_infinity silently zeroes."""

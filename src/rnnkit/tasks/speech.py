@@ -169,16 +169,22 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
                     model: SpeechRecognizer) -> None:
     """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
     one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
-    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording."""
+    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. When none is
+    long enough, nothing could be learnt (the loss would read 0): a UserError instead."""
     out = model.output_lengths(torch.tensor(list(frames)))
     need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
     short = [i for i, n in enumerate(need) if n > int(out[i])]
-    if short:
-        first = utts[short[0]]
-        warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their "
-                               f"transcripts and teach nothing (CTC needs an output frame per symbol; --subsample "
-                               f"{model.subsample} leaves {int(out[short[0]])} for the {need[short[0]]} of "
-                               f"{first.audio.name}: {first.text!r})"), stacklevel=2)
+    if not short:
+        return
+    first = utts[short[0]]
+    why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
+           f"the {need[short[0]]} of {first.audio}: {first.text!r})")
+    if len(short) == len(utts):
+        raise UserError(in_words(f"all {len(utts)} training utterances are too short for their transcripts {why}; "
+                                 "give a smaller --subsample, or check that the manifest's transcripts belong to "
+                                 "their recordings"))
+    warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their transcripts "
+                           f"and teach nothing {why}"), stacklevel=2)
 
 
 class SymbolTable:
