@@ -527,6 +527,21 @@ def test_caption_refuses_what_is_not_an_image_or_a_beam(trained: tuple[Path, Pat
         m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
 
 
+def test_pixels_given_as_an_image_are_refused_in_one_line(trained: tuple[Path, Path]) -> None:
+    """An array of pixels was read row by row as images, and the error quoted the first row's numbers over
+    many lines ("image array([[0., 0., ..."); a tensor alike."""
+    import numpy as np
+
+    m = rnnkit.load(trained[0])
+    for pixels, name in ((np.zeros((16, 16, 3)), "numpy.ndarray of shape (16, 16, 3)"),
+                         (torch.zeros(3, 16, 16), "torch.Tensor of shape (3, 16, 16)")):
+        with pytest.raises(UserError, match=rf"^images: {re.escape(name)} is not read as pixels; give image files"):
+            m.caption(pixels)
+        with pytest.raises(UserError) as err:
+            m.caption([pixels])
+        assert str(err.value) == f"image {name}: expected the path of a PNG or JPEG file, or a PIL image"
+
+
 def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[Path, Path]) -> None:
     """Anything but a list or tuple was taken for one image ("image <generator object ...>: expected the path of
     a PNG or JPEG file"), as transcribe and translate read them; load_images(path) read the path's characters

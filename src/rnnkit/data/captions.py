@@ -33,7 +33,8 @@ import torch
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
-__all__ = ["CaptionedImage", "caption_words", "load_image", "random_affine", "read_captions", "write_captions"]
+__all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
+           "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
 
@@ -95,6 +96,23 @@ def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
     return (dims[0], dims[-1])
 
 
+def described(value: object) -> str:
+    """``value`` in a few words on one line: an array or tensor by its type and shape (its repr is rows of
+    numbers over many lines), anything else by a repr cut at 60 characters."""
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) or type(shape).__name__ == "Size":
+        return f"{type(value).__module__.split('.')[0]}.{type(value).__name__} of shape {tuple(shape)}"
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def is_pixel_array(value: object) -> bool:
+    """Whether ``value`` looks like one image's pixels (an array or tensor of numbers with 2 or more axes),
+    not a list of images such as ``np.array(paths)``."""
+    shape = getattr(value, "shape", None)
+    return shape is not None and len(shape) >= 2 and getattr(getattr(value, "dtype", None), "kind", "f") in "biufc"
+
+
 def load_image(image: str | Path | Any, size: int | str | Sequence[int], channels: int = 3) -> torch.Tensor:
     """(channels, height, width) float tensor in [0, 1] of an image file or PIL image, turned upright by its
     EXIF Orientation tag (``PIL.ImageOps.exif_transpose``), resized (bilinear) to ``size``: a side for a
@@ -109,7 +127,7 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     elif isinstance(image, Image.Image):
         picture = _upright(image, "image")
     else:
-        raise UserError(f"image {image!r}: expected the path of a PNG or JPEG file, or a PIL image")
+        raise UserError(f"image {described(image)}: expected the path of a PNG or JPEG file, or a PIL image")
     picture = _eight_bit(picture)
     if picture.mode == "P" and "transparency" in picture.info:
         picture = picture.convert("RGBA")  # else Pillow warns, naming no file, to do just this

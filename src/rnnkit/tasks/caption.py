@@ -33,7 +33,9 @@ from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.captions import (
     CaptionedImage,
     caption_words,
+    described,
     image_shape,
+    is_pixel_array,
     load_image,
     random_affine,
     read_captions,
@@ -365,6 +367,9 @@ class ImageCaptioner:
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
+        if is_pixel_array(images):  # its rows were read as images: "image array([[0., ...": many lines
+            raise UserError(f"images: {described(images)} is not read as pixels; give image files or PIL images "
+                            "(PIL.Image.fromarray for an array of 8-bit pixels)")
         single = is_single(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)
