@@ -390,6 +390,10 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
     assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--augment",
                  "--augment-elastic", "0.5", "--steps", "1"]) == 2
     assert "--augment-elastic 0.5" in capsys.readouterr().err and not (tmp_path / "m").exists()
+    assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--eval-images", "-1",
+                 "--steps", "1"]) == 2  # it ran, scoring every validation image but the last
+    assert capsys.readouterr().err == ("rnnkit: error: --eval-images -1: expected a number >= 0 (0: the loss "
+                                       "alone)\n") and not (tmp_path / "m").exists()
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
 
 

@@ -144,6 +144,8 @@ class CaptionConfig(TrainSettings):
             raise SettingError("attention", self.attention, f"expected one of {', '.join(ATTENTIONS)}")
         if self.attention_penalty < 0:
             raise SettingError("attention_penalty", self.attention_penalty, "expected a number >= 0")
+        if self.eval_images < 0:  # -1 ran as "every image but the last" (a slice), which no one means
+            raise SettingError("eval_images", self.eval_images, "expected a number >= 0 (0: the loss alone)")
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
