@@ -143,3 +143,89 @@ def test_label_axes_are_categories_whatever_the_labels_read_as(labels: list[str]
     assert list(bars.data[0].x) == labels
     heat = confusion_figure({"labels": labels, "confusion": [[1] * len(labels)] * len(labels)})
     assert (heat.layout.xaxis.type, heat.layout.yaxis.type) == ("category", "category")
+
+
+def test_confident_mistakes_rank_by_the_worst_mistake_against_brute_force() -> None:
+    """Every (text, label) decision enumerated by hand: a label given wrongly counts p, one missed 1 - p, a
+    text its largest, ties in file order; a label unseen in training ('z') is listed as missed, never counted."""
+    import random
+
+    from rnnkit.multilabel import confident_mistakes, score
+
+    rng = random.Random(3)
+    labels = ["a", "b", "c"]
+    truths = [sorted(rng.sample([*labels, "z"], rng.randint(1, 3))) for _ in range(30)]
+    probs = torch.tensor([[round(rng.random(), 3) for _ in labels] for _ in truths])
+    cut = 0.4
+    s = score([f"text {i}" for i in range(30)], truths, probs, labels, cut)
+    want = []
+    for i, truth in enumerate(truths):
+        row = probs[i].tolist()
+        wrong = [p if p >= cut else 1 - p for lab, p in zip(labels, row, strict=True) if (p >= cut) != (lab in truth)]
+        if wrong:
+            want.append((-max(wrong), i))
+    want.sort()
+    got = confident_mistakes(s, k=12)
+    assert [m.index for m in got] == [i for _, i in want[:12]]
+    assert [m.confidence for m in got] == [-w for w, _ in want[:12]]
+    for m in got:
+        truth, row = truths[m.index], probs[m.index].tolist()
+        assert m.given == [(lab, p) for lab, p in zip(labels, row, strict=True) if p >= cut and lab not in truth]
+        assert m.missed == [(lab, 0.0 if lab == "z" else row[labels.index(lab)]) for lab in s.columns
+                            if lab in truth and (lab == "z" or row[labels.index(lab)] < cut)]
+    both = score(["right but z", "b wrongly"], [["a", "z"], ["z"]], torch.tensor([[0.9, 0.1, 0.1], [0.1, 0.6, 0.1]]),
+                 labels, 0.5)
+    [only] = confident_mistakes(both)  # the first text's one mistake is 'z', which the model cannot give
+    assert (only.index, only.given, only.missed) == (1, [("b", pytest.approx(0.6))], [("z", 0.0)])
+
+
+def _mistake_rows(page: str) -> list[list[str]]:
+    """The page's "Most confident mistakes" table: each row's cells, HTML unescaped and untagged."""
+    start = page.index("<th>given wrongly (p)</th>")
+    body = page[start : page.index("</table>", start)]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body)]
+
+
+@pytest.mark.parametrize("threshold", [None, "0.3"])
+def test_the_page_lists_confident_mistakes_at_evaluates_threshold(multi_run: tuple[Path, Path], threshold: str | None,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from rnnkit.multilabel import confident_mistakes
+
+    out, valid = multi_run
+    flag = ["--threshold", threshold] if threshold else []
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(valid), "--json", *flag]) == 0
+    want = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["report", str(out), "--data", str(valid), *flag]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    got = [float(x) for x in SUMMARY.search(page).groups()]
+    assert got == pytest.approx([want[k] for k in SUMMARY_KEYS], abs=5e-5)
+    assert want["threshold"] == (float(threshold) if threshold else 0.5)
+    scored = rnnkit.load(out).scored(str(valid), threshold=want["threshold"])
+    expected = confident_mistakes(scored, 12)
+    rows = _mistake_rows(page)
+    assert len(rows) == len(expected) > 0
+    for row, m in zip(rows, expected, strict=True):
+        assert row[0] == scored.texts[m.index] and float(row[4]) == pytest.approx(m.confidence, abs=5e-4)
+    assert any("pasta (0.000)" in row[3] for row in rows)  # the unseen label: shown as missed
+
+
+def test_threshold_is_checked_as_evaluates_and_refused_where_no_page_reads_it(
+        multi_run: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, valid = multi_run
+    capsys.readouterr()
+    assert main(["report", str(out), "--threshold", "1.5"]) == 2
+    page_err = capsys.readouterr().err
+    assert main(["evaluate", str(out), "--data", str(valid), "--threshold", "1.5"]) == 2
+    assert page_err == capsys.readouterr().err and page_err.count("\n") == 1
+    single = tmp_path / "single.txt"
+    single.write_text("".join(f"__label__{'a' if i % 2 else 'b'} word{i % 2} x\n" for i in range(40)), encoding="utf-8")
+    run = tmp_path / "single-run"
+    assert main(["train", "classify", "--data", str(single), "--out", str(run), "--steps", "2", "--no-autotune",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(run), "--threshold", "0.3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: --threshold 0.3: applies only to a multi-label classifier's page")
+    assert err.count("\n") == 1 and not (run / "report.html").exists()

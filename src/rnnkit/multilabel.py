@@ -25,6 +25,7 @@ probability is 0). It lowers recall, macro scores and exact match, and the repor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -32,9 +33,10 @@ from torch import Tensor
 
 from rnnkit.errors import SettingError, check_count
 
-__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "check_threshold", "check_top_k",
-           "format_multilabel_report", "label_joiner", "multi_hot", "with_unseen", "multilabel_report",
-           "shown_labels", "top_labels", "unseen_line", "validation_scores"]
+__all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "Mistake", "Scored", "check_threshold",
+           "check_top_k", "confident_mistakes", "format_multilabel_report", "label_joiner", "multi_hot",
+           "multilabel_report", "score", "shown_labels", "top_labels", "unseen_line", "validation_scores",
+           "with_unseen"]
 
 #: a label is predicted when its probability is at least this (fastText's ``predict`` threshold for ova)
 DEFAULT_THRESHOLD = 0.5
@@ -185,6 +187,56 @@ def multilabel_report(targets: Tensor | Sequence[Sequence[int]], probs: Tensor, 
             "precision_at_1": p_at_1, "recall_at_1": r_at_1, "per_class": per_class, "labels": list(labels),
             "count": len(probs), "label_count": int(targets.sum()), "predicted_count": int(predicted.sum()),
             "unseen_labels": unseen}
+
+
+@dataclass
+class Scored:
+    """Labelled texts, a model's probabilities for them and their scores at a threshold: ``columns`` are the
+    model's labels, then those of the texts unseen in training; ``targets`` a multi-hot row a text over the
+    columns; ``probs`` (N, K) over the model's K labels; ``report`` :func:`multilabel_report`'s."""
+
+    texts: list[str]
+    columns: list[str]
+    targets: list[list[int]]
+    probs: Tensor
+    report: dict[str, Any]
+
+
+def score(texts: Sequence[str], label_lists: Sequence[Sequence[str]], probs: Tensor, labels: Sequence[str],
+          threshold: float = DEFAULT_THRESHOLD) -> Scored:
+    """``probs`` (N, K) of a model whose labels are ``labels``, scored against each text's true labels."""
+    columns = with_unseen(label_lists, labels)
+    targets = multi_hot(label_lists, columns)
+    return Scored(list(texts), columns, targets, probs, multilabel_report(targets, probs, columns, threshold))
+
+
+@dataclass
+class Mistake:
+    """One text's mistakes at the threshold: its index, how confident its worst one was, the labels given
+    wrongly and the true labels missed, each with its probability (0 for a label unseen in training)."""
+
+    index: int
+    confidence: float
+    given: list[tuple[str, float]]
+    missed: list[tuple[str, float]]
+
+
+def confident_mistakes(s: Scored, k: int = 12) -> list[Mistake]:
+    """The ``k`` texts whose worst mistake at the report's threshold was made most confidently, most first
+    (ties in file order): a label given wrongly counts its probability p, a true label missed 1 − p, and a
+    text ranks by the larger. A true label unseen in training is listed as missed but does not count (the
+    model cannot give it): a text with no other mistake is not listed."""
+    cut, known = s.report["threshold"], s.probs.shape[1]
+    found = []
+    for i, (row, truth) in enumerate(zip(s.probs.tolist(), s.targets, strict=True)):
+        given = [(s.columns[j], p) for j, p in enumerate(row) if p >= cut and not truth[j]]
+        lost = [j for j, t in enumerate(truth) if t and (j >= known or row[j] < cut)]
+        missed = [(s.columns[j], row[j] if j < known else 0.0) for j in lost]
+        counted = [p for _, p in given] + [1 - row[j] for j in lost if j < known]
+        if counted:
+            found.append(Mistake(i, max(counted), given, missed))
+    found.sort(key=lambda m: -m.confidence)
+    return found[:k]
 
 
 def format_multilabel_report(report: dict[str, Any], unit: str) -> str:

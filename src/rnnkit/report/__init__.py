@@ -4,7 +4,7 @@ What a user gets: :func:`write_report` writes ``RUN/report.html`` (Plotly and ev
 server, no network). Every trained run gets its configuration, learning curves, parameter count and
 training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
 gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
-most confident mistakes (a multi-label classifier its scores and per-label bars); the translator
+most confident mistakes (a multi-label classifier its scores, per-label bars and mistakes); the translator
 attention heat maps; the speech recogniser spectrograms with the CTC alignment of each symbol; the
 captioner where it looked for each word. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets
 its curves.
@@ -34,7 +34,7 @@ def _charlm(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
 def _classify(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
     from rnnkit.report import classify
 
-    classify.add_sections(page, run, obj, options.get("data"))
+    classify.add_sections(page, run, obj, options.get("data"), options.get("threshold"))
 
 
 def _seq2seq(page: Page, run: Path, obj: Any, options: dict[str, Any]) -> None:
@@ -63,6 +63,7 @@ OPTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "text": ("--text", frozenset({"charlm"})),
     "chars": ("--chars", frozenset({"charlm"})),
     "data": ("--data", frozenset({"classify", "tag", "seq2seq", "speech", "caption"})),
+    "threshold": ("--threshold", frozenset({"classify"})),
 }
 
 
@@ -89,26 +90,29 @@ def run_dir(path: str | Path) -> Path:
 
 
 def write_report(path: str | Path, *, text: str | None = None, data: str | None = None,
-                 chars: int | None = None) -> Path:
+                 chars: int | None = None, threshold: float | None = None) -> Path:
     """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
     what a character LM's units are shown on (default: its validation split), ``chars`` how many of its
     characters (default 2000); ``data`` the labelled file a classifier or tagger is scored on, the pairs
     file a translator's attention is shown on, or the corpus folder a recogniser's alignments are shown on
-    (default: the run's validation data). An option the run's page does not read is a :class:`UserError`."""
+    (default: the run's validation data); ``threshold`` the one a multi-label classifier is scored at (default
+    ``evaluate``'s, 0.5; refused for any other run). An option the run's page does not read is a
+    :class:`UserError`."""
     try:
         import plotly  # noqa: F401
     except ImportError:
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
     run = run_dir(path)
+    options = {"text": text, "data": data, "chars": chars, "threshold": threshold}
     model = (run / "best").is_dir() or (run / "config.json").is_file()  # a results.json beside a model is the user's
     try:
         if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
             from rnnkit.report.experiments import experiment_page
 
-            check_options(run, "experiment", {"text": text, "data": data, "chars": chars})
+            check_options(run, "experiment", options)
 
             return experiment_page(run).write(run / "report.html")
-        return _model_page(run, {"text": text, "data": data, "chars": chars}).write(run / "report.html")
+        return _model_page(run, options).write(run / "report.html")
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # the run's files were checked for their keys, not for every value's type: a file edited by hand
         # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback
@@ -136,8 +140,8 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
             with report_warnings():  # an image over Pillow's decompression-bomb limit ...: one line naming it
                 add(page, run, model, options)
         except UserError as exc:
-            if options.get("text") or options.get("data"):
-                raise  # the user's own file: say what is wrong with it
+            if any(options.get(key) is not None for key in ("text", "data", "threshold")):
+                raise  # the user's own file or threshold: say what is wrong with it
             # the run's data moved or was never kept: the page still shows the rest
             page.add("What the model learned", f'<p class="note">Not shown: {escape(exc)}</p>')
     page.add("Configuration", config_section(ckpt))

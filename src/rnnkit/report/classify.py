@@ -23,13 +23,14 @@ import torch
 
 from rnnkit.data.conll import read_conll
 from rnnkit.data.tokenize import id_symbols, pad_batch
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.metrics import classification_report
 from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
 from rnnkit.train.provenance import recorded_file
 
-__all__ = ["Predictions", "add_sections", "confusion_figure", "predictions", "scored_file"]
+__all__ = ["Predictions", "add_sections", "confusion_figure", "item_html", "predictions", "scored_file",
+           "token_joiner"]
 
 MISTAKES = 12
 
@@ -144,17 +145,18 @@ def _attention_html(m: Any, text: str) -> str:
         outputs, _ = m.model.encode_steps(batch, lengths)
         weights = m.model.attention(outputs, length_mask(lengths, outputs.shape[1]))[1][0].tolist()
     lo, span = min(weights), (max(weights) - min(weights)) or 1.0
-    return _joiner(m).join(f'<span style="background:{colour((w - lo) / span)}" title="{w:.3f}">{escape(s)}</span>'
-                           for s, w in zip(id_symbols(m.tokenizer, ids[0]), weights, strict=False))
+    return token_joiner(m).join(
+        f'<span style="background:{colour((w - lo) / span)}" title="{w:.3f}">{escape(s)}</span>'
+        for s, w in zip(id_symbols(m.tokenizer, ids[0]), weights, strict=False))
 
 
-def _joiner(m: Any) -> str:
+def token_joiner(m: Any) -> str:
     """What goes between tokens when they are shown: nothing for characters, a space for words."""
     chars = getattr(m.tokenizer, "kind", "") == "char" or m.config.get("split") == "chars"
     return "" if chars else " "
 
 
-def _item_html(item: Any, joiner: str) -> str:
+def item_html(item: Any, joiner: str) -> str:
     if isinstance(item, tuple):
         tokens, i = item
         lo = max(0, i - 8)
@@ -173,7 +175,7 @@ def _mistakes_html(m: Any, p: Predictions) -> str:
     attention = getattr(m.model, "pooling", None) == "attention"
     rows = []
     for i in wrong:
-        shown = _attention_html(m, p.items[i]) if attention else _item_html(p.items[i], _joiner(m))
+        shown = _attention_html(m, p.items[i]) if attention else item_html(p.items[i], token_joiner(m))
         confidence = "–" if math.isnan(p.confidence[i]) else f"{p.confidence[i]:.3f}"
         rows.append((shown, escape(m.labels[p.y_true[i]]), escape(m.labels[p.y_pred[i]]), confidence))
     note = ("<p>Tokens are coloured by the attention pooling's weight (white = least, red = most attended in "
@@ -181,15 +183,19 @@ def _mistakes_html(m: Any, p: Predictions) -> str:
     return note + table(["item", "true", "predicted", "p(predicted)"], rows, raw=True)
 
 
-def add_sections(page: Page, run: Path, m: Any, data: str | None = None) -> None:
+def add_sections(page: Page, run: Path, m: Any, data: str | None = None, threshold: float | None = None) -> None:
     """Add the classifier's or tagger's sections to ``page`` (a multi-label classifier's are
     :func:`rnnkit.report.multilabel.add_sections`': no confusion matrix, which has no cell for a text of
-    several labels)."""
+    several labels; ``threshold`` is theirs, refused for another model as ``evaluate --threshold`` is)."""
     if getattr(m, "multi_label", False):
         from rnnkit.report import multilabel
 
-        multilabel.add_sections(page, m, data)
+        multilabel.add_sections(page, m, data, threshold)
         return
+    if threshold is not None:
+        raise SettingError("threshold", threshold, "applies only to a multi-label classifier's page; this "
+                           f"{'tagger' if m.per_step else 'model'} gives one label "
+                           f"{'a token' if m.per_step else 'a text'}")
     p = predictions(m, data)
     if not p.y_true:
         raise UserError(f"{p.source}: no labelled items to score")

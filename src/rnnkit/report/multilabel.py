@@ -2,11 +2,13 @@
 
 What a user gets, on the run's validation data (its ``--val-data`` file or the same seeded split of its
 ``--data``), or on a labelled file given with ``rnnkit report RUN --data FILE``: the scores that ``rnnkit
-evaluate`` prints at the threshold 0.5 (the report is :meth:`TextClassifier.evaluate`'s, computed once there):
-micro and macro precision, recall and F1, the exact-match ratio, fastText's P@1 and R@1; a per-label table of
-precision, recall, F1 and support, labels unseen in training named as ``evaluate`` names them; and the
-per-label precision, recall and F1 as grouped bars. No confusion matrix: a text of several labels has no one
-cell to be counted in.
+evaluate`` prints at its threshold (0.5, or ``rnnkit report RUN --threshold P``; scored by
+:meth:`TextClassifier.scored`, as ``evaluate`` scores): micro and macro precision, recall and F1, the
+exact-match ratio, fastText's P@1 and R@1; a per-label table of precision, recall, F1 and support, labels
+unseen in training named as ``evaluate`` names them; the per-label precision, recall and F1 as grouped bars;
+and the most confident mistakes (:func:`rnnkit.multilabel.confident_mistakes`): each text with the labels
+given wrongly and those missed, with their probabilities. No confusion matrix: a text of several labels has
+no one cell to be counted in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.multilabel import NO_CONFUSION, unseen_line
-from rnnkit.report.classify import scored_file
+from rnnkit.multilabel import NO_CONFUSION, Scored, confident_mistakes, unseen_line
+from rnnkit.report.classify import MISTAKES, item_html, scored_file, token_joiner
 from rnnkit.report.page import Page, escape, figure_html, table
 
 __all__ = ["add_sections", "per_label_figure"]
@@ -58,10 +60,31 @@ def per_label_figure(report: dict[str, Any]) -> Any:
     return fig
 
 
-def add_sections(page: Page, m: Any, data: str | None = None) -> None:
-    """Add a multi-label classifier's scores on ``data`` (default: the run's validation data) to ``page``."""
+def _labels_html(pairs: list[tuple[str, float]]) -> str:
+    return ", ".join(f"{escape(label)} ({p:.3f})" for label, p in pairs) or "–"
+
+
+def _mistakes_html(m: Any, s: Scored) -> str:
+    """The texts whose worst mistake was the most confident (:func:`rnnkit.multilabel.confident_mistakes`)."""
+    found = confident_mistakes(s, MISTAKES)
+    if not found:
+        return "<p>No mistakes on this data.</p>"
+    joiner = token_joiner(m)
+    rows = [(item_html(s.texts[x.index], joiner),
+             escape(", ".join(lab for lab, t in zip(s.columns, s.targets[x.index], strict=True) if t)),
+             _labels_html(x.given), _labels_html(x.missed), f"{x.confidence:.3f}") for x in found]
+    note = (f"<p>At threshold {s.report['threshold']:g}: a label given wrongly counts its probability p, a true "
+            "label missed 1 − p, and a text ranks by its worst; a label unseen in training is shown as missed "
+            "but not counted (the model cannot give it).</p>")
+    return note + table(["text", "true labels", "given wrongly (p)", "missed (p)", "worst"], rows, raw=True)
+
+
+def add_sections(page: Page, m: Any, data: str | None = None, threshold: float | None = None) -> None:
+    """Add a multi-label classifier's scores and most confident mistakes on ``data`` (default: the run's
+    validation data), at ``threshold`` (default: ``evaluate``'s), to ``page``."""
     path, split = scored_file(m, data)
-    report = m.evaluate(path, split=split)
+    scored = m.scored(path, split, threshold)
+    report = scored.report
     if not report["count"]:
         raise UserError(f"{path}: no labelled items to score")
     where = path + (" (the run's validation split)" if split == "val" else "")
@@ -69,3 +92,4 @@ def add_sections(page: Page, m: Any, data: str | None = None) -> None:
     note = escape(f"{NO_CONFUSION}; each label's scores instead")
     page.add("Per-label scores", f'<p class="note">{note}</p>',
              figure_html(per_label_figure(report), div_id="per-label"))
+    page.add("Most confident mistakes", _mistakes_html(m, scored))

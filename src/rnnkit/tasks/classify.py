@@ -76,11 +76,13 @@ from rnnkit.models.classifier import POOLINGS, Classifier, class_weights_from_co
 from rnnkit.models.encoder import predict_probabilities
 from rnnkit.multilabel import (
     DEFAULT_THRESHOLD,
+    Scored,
     check_threshold,
     check_top_k,
     label_joiner,
     multi_hot,
     multilabel_report,
+    score,
     top_labels,
     validation_scores,
     with_unseen,
@@ -812,14 +814,12 @@ class TextClassifier(shared.TextModel):
         check_path("evaluate", data, "a labelled file (a str or a path)")
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
-            columns = with_unseen(table.label_lists(), self.labels)  # a label unseen in training: missed
-            targets = multi_hot(table.label_lists(), columns)
-            report = multilabel_report(targets, self.probabilities(table.texts), columns, cut)
+            scored = self._scored(table, cut)
             if baseline:
                 ovr, info = self.baseline(train, threshold)
-                report["baseline"] = {**multilabel_report(targets, ovr.probabilities(table.texts).float(),
-                                                          columns, cut), **info}
-            return report
+                scored.report["baseline"] = {**multilabel_report(
+                    scored.targets, ovr.probabilities(table.texts).float(), scored.columns, cut), **info}
+            return scored.report
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
         y_model = self.probabilities(table.texts).argmax(-1).tolist()
@@ -833,6 +833,20 @@ class TextClassifier(shared.TextModel):
                                   "mcnemar": {"model_only": test["first_only"], "baseline_only": test["second_only"],
                                               "p_value": test["p_value"]}}
         return report
+
+    def scored(self, data: str, split: str = "all", threshold: float | None = None) -> Scored:
+        """A multi-label model's probabilities for the texts of a labelled file (the ``split`` side of it),
+        beside their true labels, scored at ``threshold`` as :meth:`evaluate` scores them (its report is
+        ``.report``): what the report page's list of confident mistakes ranks."""
+        if not self.multi_label:
+            raise UserError("scored: a multi-label model's; this one gives one label a text (see evaluate)")
+        cut = self.threshold(threshold)
+        check_path("scored", data, "a labelled file (a str or a path)")
+        return self._scored(self._labelled(data, split, None, None), cut)
+
+    def _scored(self, table: Table, cut: float) -> Scored:
+        # a label unseen in training: a column of its own, missed
+        return score(table.texts, table.label_lists(), self.probabilities(table.texts), self.labels, cut)
 
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
         """The rows of ``data`` (the ``split`` side of it); for a single-label model, one label a row, every

@@ -1,4 +1,4 @@
-"""``rnnkit report RUN [--text FILE] [--data FILE] [--open]``: a self-contained HTML page of a run.
+"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--open]``: a self-contained HTML page of a run.
 
 Writes ``RUN/report.html`` (see :mod:`rnnkit.report`): the configuration, learning curves, size and
 time of any run, and what the task adds (a character LM's units and gates, a classifier's confusion
@@ -27,6 +27,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="FILE",
                    help="classifier or tagger: a labelled file to score; translator: a pairs file; speech or "
                         "caption: a corpus folder (default: the run's validation data)")
+    p.add_argument("--threshold", type=float, metavar="P",
+                   help="multi-label classifier: the probability a label is given at, as evaluate --threshold "
+                        "(default 0.5)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
@@ -35,7 +38,7 @@ def _report_command(args: argparse.Namespace) -> int:
 
     if args.chars is not None and args.chars < 1:
         raise SettingError("chars", args.chars, "expected a positive number of characters")
-    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars)
+    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars, threshold=args.threshold)
     print(f"wrote {path}")
     if args.open:
         webbrowser.open(path.resolve().as_uri())
