@@ -170,9 +170,10 @@ def test_confident_mistakes_rank_by_the_worst_mistake_against_brute_force() -> N
     assert [m.confidence for m in got] == [-w for w, _ in want[:12]]
     for m in got:
         truth, row = truths[m.index], probs[m.index].tolist()
-        assert m.given == [(lab, p) for lab, p in zip(labels, row, strict=True) if p >= cut and lab not in truth]
-        assert m.missed == [(lab, 0.0 if lab == "z" else row[labels.index(lab)]) for lab in s.columns
-                            if lab in truth and (lab == "z" or row[labels.index(lab)] < cut)]
+        given = [(lab, p) for lab, p in zip(labels, row, strict=True) if p >= cut and lab not in truth]
+        assert m.given == sorted(given, key=lambda lp: -lp[1])  # the most probable first
+        missed = sorted((p, lab) for lab, p in zip(labels, row, strict=True) if lab in truth and p < cut)
+        assert m.missed == [(lab, p) for p, lab in missed] + ([("z", 0.0)] if "z" in truth else [])
     both = score(["right but z", "b wrongly"], [["a", "z"], ["z"]], torch.tensor([[0.9, 0.1, 0.1], [0.1, 0.6, 0.1]]),
                  labels, 0.5)
     [only] = confident_mistakes(both)  # the first text's one mistake is 'z', which the model cannot give

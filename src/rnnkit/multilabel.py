@@ -213,7 +213,8 @@ def score(texts: Sequence[str], label_lists: Sequence[Sequence[str]], probs: Ten
 @dataclass
 class Mistake:
     """One text's mistakes at the threshold: its index, how confident its worst one was, the labels given
-    wrongly and the true labels missed, each with its probability (0 for a label unseen in training)."""
+    wrongly (the most probable first) and the true labels missed (the least probable first, those unseen in
+    training last, at 0), each with its probability."""
 
     index: int
     confidence: float
@@ -229,8 +230,10 @@ def confident_mistakes(s: Scored, k: int = 12) -> list[Mistake]:
     cut, known = s.report["threshold"], s.probs.shape[1]
     found = []
     for i, (row, truth) in enumerate(zip(s.probs.tolist(), s.targets, strict=True)):
-        given = [(s.columns[j], p) for j, p in enumerate(row) if p >= cut and not truth[j]]
-        lost = [j for j, t in enumerate(truth) if t and (j >= known or row[j] < cut)]
+        given = sorted(((s.columns[j], p) for j, p in enumerate(row) if p >= cut and not truth[j]),
+                       key=lambda lp: -lp[1])
+        lost = sorted((j for j, t in enumerate(truth) if t and (j >= known or row[j] < cut)),
+                      key=lambda j: (j >= known, row[j] if j < known else 0.0))
         missed = [(s.columns[j], row[j] if j < known else 0.0) for j in lost]
         counted = [p for _, p in given] + [1 - row[j] for j in lost if j < known]
         if counted:
