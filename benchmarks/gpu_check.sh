@@ -1,0 +1,30 @@
+#!/bin/bash
+# The GPU checks and figures of docs/PERFORMANCE.md, "On a GPU", in one run on a machine with CUDA:
+#   OUT=/tmp/gpu bash benchmarks/gpu_check.sh
+# Runs rnnkit from this source tree with the machine's own torch; writes logs, tables and the scan sweep
+# (PNG and JSON) into $OUT. Each step has its own time limit, so a hung step costs its limit, not the run.
+set -u
+OUT=${OUT:-/tmp/rnnkit-gpu}
+mkdir -p "$OUT"
+export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1
+python3 -c "import sys, torch; print(sys.version.split()[0], torch.__version__, torch.cuda.get_device_name())"
+T0=$(date +%s)
+step() { echo "== $1 at $(( $(date +%s) - T0 )) s"; }
+step "CUDA tests"
+timeout 170 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py > "$OUT/test_cuda.txt" 2>&1
+echo "rc $?"; tail -5 "$OUT/test_cuda.txt"
+step "torchrun and bench tests with a GPU present"
+timeout 150 python3 -m pytest -p no:cacheprovider -q -rs tests/test_distributed.py tests/test_bench.py \
+  > "$OUT/distributed_bench.txt" 2>&1
+echo "rc $?"; tail -5 "$OUT/distributed_bench.txt"
+step "rnnkit bench --device cuda"
+timeout 90 python3 -m rnnkit bench --device cuda --rounds 5 > "$OUT/bench_default.md" 2>&1
+echo "rc $?"; cat "$OUT/bench_default.md"
+timeout 80 python3 -m rnnkit bench --device cuda --batch 256 --hidden 1024 --input 256 --rounds 5 \
+  > "$OUT/bench_big.md" 2>&1
+echo "rc $?"; cat "$OUT/bench_big.md"
+step "scan against the step loop"
+timeout 90 python3 benchmarks/scan_vs_loop.py --out "$OUT/scan_vs_loop_cuda.png" --device cuda --rounds 3 \
+  > "$OUT/scan.txt" 2>&1
+echo "rc $?"; tail -20 "$OUT/scan.txt"
+step "done"
