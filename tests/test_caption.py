@@ -539,8 +539,9 @@ def test_pixels_given_as_an_image_are_refused_in_one_line(trained: tuple[Path, P
     m = rnnkit.load(trained[0])
     for pixels, name in ((np.zeros((16, 16, 3)), "numpy.ndarray of shape (16, 16, 3)"),
                          (torch.zeros(3, 16, 16), "torch.Tensor of shape (3, 16, 16)")):
-        with pytest.raises(UserError, match=rf"^images: {re.escape(name)} is not read as pixels; give image files"):
-            m.caption(pixels)
+        for read in (m.caption, m.load_images):  # load_images named a row: "image numpy.ndarray of shape (16, 3)"
+            with pytest.raises(UserError, match=rf"^images: {re.escape(name)} is not read as pixels; give image files"):
+                read(pixels)
         with pytest.raises(UserError) as err:
             m.caption([pixels])
         assert str(err.value) == f"image {name}: expected the path of a PNG or JPEG file, or a PIL image"

@@ -325,6 +325,14 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
+def _refuse_pixels(images: object) -> None:
+    """UserError for an array or tensor of pixels given as the images: its rows were read as images, and the
+    error quoted the first row's numbers over many lines ("image array([[0., ...") or named a row."""
+    if is_pixel_array(images):
+        raise UserError(f"images: {described(images)} is not read as pixels; give image files or PIL images "
+                        "(PIL.Image.fromarray for an array of 8-bit pixels)")
+
+
 @speaks_python
 class ImageCaptioner:
     """A trained captioner: ``caption()`` writes captions for images (paths or PIL images), ``evaluate()``
@@ -354,6 +362,7 @@ class ImageCaptioner:
 
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
+        _refuse_pixels(images)
         if is_single(images):  # a path's characters were read as N images ("/: is a directory")
             raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
         images = list(images)
@@ -369,9 +378,7 @@ class ImageCaptioner:
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
-        if is_pixel_array(images):  # its rows were read as images: "image array([[0., ...": many lines
-            raise UserError(f"images: {described(images)} is not read as pixels; give image files or PIL images "
-                            "(PIL.Image.fromarray for an array of 8-bit pixels)")
+        _refuse_pixels(images)
         single = is_single(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)
