@@ -493,7 +493,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-len", type=int, help=f"caption words per caption (default {d.max_len})")
     g.add_argument("--batch-size", type=int, help=f"captions per update (default {d.batch_size})")
     g.add_argument("--eval-images", type=int,
-                   help=f"validation images captioned per evaluation (default {d.eval_images})")
+                   help=f"validation images captioned per evaluation for exact match and BLEU; 0: the "
+                        f"validation loss alone (default {d.eval_images})")
     add_data_arguments(p, data_help="folder with captions.tsv and images, or one with train/ and val/ folders",
                        val_help="validation folder (default: DATA/val, or --val-fraction of DATA's images)",
                        val_fraction=d.val_fraction, split_seed=d.split_seed)
