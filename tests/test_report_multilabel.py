@@ -203,6 +203,10 @@ def test_the_page_lists_confident_mistakes_at_evaluates_threshold(multi_run: tup
     got = [float(x) for x in SUMMARY.search(page).groups()]
     assert got == pytest.approx([want[k] for k in SUMMARY_KEYS], abs=5e-5)
     assert want["threshold"] == (float(threshold) if threshold else 0.5)
+    if threshold:  # the flag changed the figures, not only the number the page names
+        default = rnnkit.load(out).evaluate(str(valid))
+        assert got[SUMMARY_KEYS.index("predicted_count")] > default["predicted_count"]
+        assert got[0] != pytest.approx(default["micro_f1"], abs=5e-5)
     scored = rnnkit.load(out).scored(str(valid), threshold=want["threshold"])
     expected = confident_mistakes(scored, 12)
     rows = _mistake_rows(page)
