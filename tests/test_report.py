@@ -262,7 +262,9 @@ def test_report_refuses_an_option_the_runs_page_does_not_read(charlm_run: Path, 
             (charlm_run, ["--data", str(text)], "--data", "a 'charlm' run"),
             (classify_run, ["--text", str(text)], "--text", "a 'classify' run"),
             (classify_run, ["--chars", "300"], "--chars", "a 'classify' run"),
-            (adding, ["--chars", "300"], "--chars", "an experiment directory")):
+            (adding, ["--chars", "300"], "--chars", "an experiment directory"),
+            (charlm_run, ["--threshold", "0.5"], "--threshold", "a 'charlm' run"),
+            (adding, ["--threshold", "0.5"], "--threshold", "an experiment directory")):
         before = sorted(p.name for p in run.iterdir())
         assert main(["report", str(run), *args]) == 2
         err = capsys.readouterr().err

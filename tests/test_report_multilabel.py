@@ -203,6 +203,10 @@ def test_the_page_lists_confident_mistakes_at_evaluates_threshold(multi_run: tup
     got = [float(x) for x in SUMMARY.search(page).groups()]
     assert got == pytest.approx([want[k] for k in SUMMARY_KEYS], abs=5e-5)
     assert want["threshold"] == (float(threshold) if threshold else 0.5)
+    if threshold:  # the flag changed the figures, not only the number the page names
+        default = rnnkit.load(out).evaluate(str(valid))
+        assert got[SUMMARY_KEYS.index("predicted_count")] > default["predicted_count"]
+        assert got[0] != pytest.approx(default["micro_f1"], abs=5e-5)
     scored = rnnkit.load(out).scored(str(valid), threshold=want["threshold"])
     expected = confident_mistakes(scored, 12)
     rows = _mistake_rows(page)
@@ -230,3 +234,20 @@ def test_threshold_is_checked_as_evaluates_and_refused_where_no_page_reads_it(
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: --threshold 0.3: applies only to a multi-label classifier's page")
     assert err.count("\n") == 1 and not (run / "report.html").exists()
+
+
+def test_mistakes_of_an_attention_model_colour_each_token_as_the_single_label_page_does(tmp_path: Path) -> None:
+    """With attention pooling the texts of the list are shown token by token, each coloured and titled with its
+    attention weight (a text's weights sum to 1), as in a single-label classifier's list."""
+    from rnnkit.report import write_report
+
+    out = train_cooking(tmp_path, 100, 10, "--pooling", "attention", "--embedding", "8")
+    page = write_report(out, data=str(cooking(tmp_path / "c.valid", 30, 1))).read_text(encoding="utf-8")
+    assert "coloured by the attention pooling's weight" in page
+    start = page.index("<th>given wrongly (p)</th>")
+    texts = re.findall(r"<tr><td>(.*?)</td>", page[start : page.index("</table>", start)])
+    assert texts
+    for text in texts:
+        weights = [float(w) for w in re.findall(r'<span style="background:[^"]+" title="([\d.]+)">', text)]
+        assert len(weights) == len(html.unescape(re.sub(r"<[^>]+>", "", text)).split()) > 1
+        assert sum(weights) == pytest.approx(1, abs=5e-3 * len(weights))

@@ -29,8 +29,7 @@ from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
 from rnnkit.train.provenance import recorded_file
 
-__all__ = ["Predictions", "add_sections", "confusion_figure", "item_html", "predictions", "scored_file",
-           "token_joiner"]
+__all__ = ["Predictions", "add_sections", "confusion_figure", "mistake_items", "predictions", "scored_file"]
 
 MISTAKES = 12
 
@@ -145,18 +144,29 @@ def _attention_html(m: Any, text: str) -> str:
         outputs, _ = m.model.encode_steps(batch, lengths)
         weights = m.model.attention(outputs, length_mask(lengths, outputs.shape[1]))[1][0].tolist()
     lo, span = min(weights), (max(weights) - min(weights)) or 1.0
-    return token_joiner(m).join(
+    return _joiner(m).join(
         f'<span style="background:{colour((w - lo) / span)}" title="{w:.3f}">{escape(s)}</span>'
         for s, w in zip(id_symbols(m.tokenizer, ids[0]), weights, strict=False))
 
 
-def token_joiner(m: Any) -> str:
+def _joiner(m: Any) -> str:
     """What goes between tokens when they are shown: nothing for characters, a space for words."""
     chars = getattr(m.tokenizer, "kind", "") == "char" or m.config.get("split") == "chars"
     return "" if chars else " "
 
 
-def item_html(item: Any, joiner: str) -> str:
+def mistake_items(m: Any, items: list[Any]) -> tuple[str, list[str]]:
+    """How a list of mistakes shows its ``items`` (texts, or a tagger's ``(tokens, i)``): a note to put above
+    the list and each item's HTML; a classifier with attention pooling colours each token by its weight."""
+    if getattr(m.model, "pooling", None) != "attention":
+        joiner = _joiner(m)
+        return "", [_item_html(item, joiner) for item in items]
+    note = ("<p>Tokens are coloured by the attention pooling's weight (white = least, red = most attended in "
+            "that text; hover for the weight).</p>")
+    return note, [_attention_html(m, item) for item in items]
+
+
+def _item_html(item: Any, joiner: str) -> str:
     if isinstance(item, tuple):
         tokens, i = item
         lo = max(0, i - 8)
@@ -172,14 +182,10 @@ def _mistakes_html(m: Any, p: Predictions) -> str:
     wrong = wrong[:MISTAKES]
     if not wrong:
         return "<p>No mistakes on this data.</p>"
-    attention = getattr(m.model, "pooling", None) == "attention"
-    rows = []
-    for i in wrong:
-        shown = _attention_html(m, p.items[i]) if attention else item_html(p.items[i], token_joiner(m))
-        confidence = "–" if math.isnan(p.confidence[i]) else f"{p.confidence[i]:.3f}"
-        rows.append((shown, escape(m.labels[p.y_true[i]]), escape(m.labels[p.y_pred[i]]), confidence))
-    note = ("<p>Tokens are coloured by the attention pooling's weight (white = least, red = most attended in "
-            "that text; hover for the weight).</p>" if attention else "")
+    note, shown = mistake_items(m, [p.items[i] for i in wrong])
+    rows = [(item, escape(m.labels[p.y_true[i]]), escape(m.labels[p.y_pred[i]]),
+             "–" if math.isnan(p.confidence[i]) else f"{p.confidence[i]:.3f}")
+            for item, i in zip(shown, wrong, strict=True)]
     return note + table(["item", "true", "predicted", "p(predicted)"], rows, raw=True)
 
 

@@ -7,8 +7,9 @@ evaluate`` prints at its threshold (0.5, or ``rnnkit report RUN --threshold P``;
 exact-match ratio, fastText's P@1 and R@1; a per-label table of precision, recall, F1 and support, labels
 unseen in training named as ``evaluate`` names them; the per-label precision, recall and F1 as grouped bars;
 and the most confident mistakes (:func:`rnnkit.multilabel.confident_mistakes`): each text with the labels
-given wrongly and those missed, with their probabilities. No confusion matrix: a text of several labels has
-no one cell to be counted in.
+given wrongly and those missed, with their probabilities (with attention pooling, each token coloured by
+its weight, as :mod:`rnnkit.report.classify` shows a single-label model's mistakes). No confusion matrix: a
+text of several labels has no one cell to be counted in.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from rnnkit.errors import UserError
 from rnnkit.multilabel import NO_CONFUSION, Scored, confident_mistakes, unseen_line
-from rnnkit.report.classify import MISTAKES, item_html, scored_file, token_joiner
+from rnnkit.report.classify import MISTAKES, mistake_items, scored_file
 from rnnkit.report.page import Page, escape, figure_html, table
 
 __all__ = ["add_sections", "per_label_figure"]
@@ -69,14 +70,14 @@ def _mistakes_html(m: Any, s: Scored) -> str:
     found = confident_mistakes(s, MISTAKES)
     if not found:
         return "<p>No mistakes on this data.</p>"
-    joiner = token_joiner(m)
-    rows = [(item_html(s.texts[x.index], joiner),
-             escape(", ".join(lab for lab, t in zip(s.columns, s.targets[x.index], strict=True) if t)),
-             _labels_html(x.given), _labels_html(x.missed), f"{x.confidence:.3f}") for x in found]
+    attention, shown = mistake_items(m, [s.texts[x.index] for x in found])
+    rows = [(item, escape(", ".join(lab for lab, t in zip(s.columns, s.targets[x.index], strict=True) if t)),
+             _labels_html(x.given), _labels_html(x.missed), f"{x.confidence:.3f}")
+            for item, x in zip(shown, found, strict=True)]
     note = (f"<p>At threshold {s.report['threshold']:g}: a label given wrongly counts its probability p, a true "
             "label missed 1 − p, and a text ranks by its worst; a label unseen in training is shown as missed "
             "but not counted (the model cannot give it).</p>")
-    return note + table(["text", "true labels", "given wrongly (p)", "missed (p)", "worst"], rows, raw=True)
+    return note + attention + table(["text", "true labels", "given wrongly (p)", "missed (p)", "worst"], rows, raw=True)
 
 
 def add_sections(page: Page, m: Any, data: str | None = None, threshold: float | None = None) -> None:
