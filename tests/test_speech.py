@@ -661,6 +661,12 @@ def test_utterances_too_short_for_their_transcripts_are_named() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_too_short(utts, [10, 7], [[1, 2], [1, 1, 2]], model)  # 4 output frames: enough
+    # --speed-perturb: only the 0.9 copy (the longest) was checked, so a faster copy too short went unnamed
+    with pytest.warns(UserWarning, match=r"1 of 2 training utterances .* at --speed-perturb's fastest speed and "
+                                         r"teach nothing at it .* leaves 2 for the 4 of b.wav"):
+        _warn_too_short(utts, [10, 3], [[1, 2], [1, 1, 2]], model, longest=[12, 7])
+    with pytest.raises(UserError, match="^all 2 training utterances are too short"):  # no copy long enough
+        _warn_too_short(utts, [1, 3], [[1, 2], [1, 1, 2]], model, longest=[2, 4])
 
 
 def test_transcribe_refuses_a_beam_that_is_not_a_count(tone_model: tuple[Path, Path]) -> None:

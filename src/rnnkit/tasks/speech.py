@@ -166,25 +166,30 @@ def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[
 
 
 def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
-                    model: SpeechRecognizer) -> None:
+                    model: SpeechRecognizer, longest: Sequence[int] | None = None) -> None:
     """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
     one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
-    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. When none is
-    long enough, nothing could be learnt (the loss would read 0): a UserError instead."""
-    out = model.output_lengths(torch.tensor(list(frames)))
+    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. ``frames`` is each
+    utterance's shortest copy (with --speed-perturb, the fastest), ``longest`` its longest (default the
+    same): when no copy of any utterance is long enough, nothing could be learnt (the loss would read 0),
+    a UserError instead."""
     need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
+    out = model.output_lengths(torch.tensor(list(frames)))
     short = [i for i, n in enumerate(need) if n > int(out[i])]
     if not short:
         return
+    most = out if longest is None else model.output_lengths(torch.tensor(list(longest)))
     first = utts[short[0]]
     why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
            f"the {need[short[0]]} of {first.audio}: {first.text!r})")
-    if len(short) == len(utts):
+    if all(n > int(most[i]) for i, n in enumerate(need)):
         raise UserError(in_words(f"all {len(utts)} training utterances are too short for their transcripts {why}; "
                                  "give a smaller --subsample, or check that the manifest's transcripts belong to "
                                  "their recordings"))
-    warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their transcripts "
-                           f"and teach nothing {why}"), stacklevel=2)
+    speeds = longest is not None and list(longest) != list(frames)
+    where = " at --speed-perturb's fastest speed and teach nothing at it" if speeds else " and teach nothing"
+    warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their "
+                           f"transcripts{where} {why}"), stacklevel=2)
 
 
 class SymbolTable:
@@ -315,7 +320,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
         train_feats = _features(train_utts, config, speeds, "training")
         val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
-        _warn_too_short(train_utts, [f[0].shape[0] for f in train_feats], targets, model)
+        lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
+        _warn_too_short(train_utts, [min(n) for n in lengths], targets, model, [max(n) for n in lengths])
     model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
