@@ -643,7 +643,7 @@ def test_a_corpus_too_short_for_every_transcript_is_refused_before_a_run_exists(
             "chars", "--steps", "2", "--hidden", "8", "--layers", "1", "--n-mels", "20", "--no-progress"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("rnnkit: error: all 1 training utterances are too short for their transcripts (CTC needs")
+    assert err.startswith("rnnkit: error: the one training utterance is too short for its transcript (CTC needs")
     assert "a.wav: 'a sentence far too long" in err and err.count("\n") == 1
     assert not (tmp_path / "run").exists()
 

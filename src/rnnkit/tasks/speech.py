@@ -183,7 +183,9 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
     why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
            f"the {need[short[0]]} of {first.audio}: {first.text!r})")
     if all(n > int(most[i]) for i, n in enumerate(need)):
-        raise UserError(in_words(f"all {len(utts)} training utterances are too short for their transcripts {why}; "
+        every = f"all {len(utts)} training utterances are" if len(utts) > 1 else "the one training utterance is"
+        raise UserError(in_words(f"{every} too short for {'their transcripts' if len(utts) > 1 else 'its transcript'} "
+                                 f"{why}; "
                                  "give a smaller --subsample, or check that the manifest's transcripts belong to "
                                  "their recordings"))
     speeds = longest is not None and list(longest) != list(frames)
