@@ -170,9 +170,9 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
     """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
     one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
     teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. ``frames`` is each
-    utterance's shortest copy (with --speed-perturb, the fastest), ``longest`` its longest (default the
-    same): when no copy of any utterance is long enough, nothing could be learnt (the loss would read 0),
-    a UserError instead."""
+    utterance's shortest copy, ``longest`` its longest under --speed-perturb (None without: one copy): when
+    no copy of any utterance is long enough, nothing could be learnt (the loss would read 0), a UserError
+    instead."""
     need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
     out = model.output_lengths(torch.tensor(list(frames)))
     short = [i for i, n in enumerate(need) if n > int(out[i])]
@@ -183,13 +183,11 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
     why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
            f"the {need[short[0]]} of {first.audio}: {first.text!r})")
     if all(n > int(most[i]) for i, n in enumerate(need)):
-        every = f"all {len(utts)} training utterances are" if len(utts) > 1 else "the one training utterance is"
-        raise UserError(in_words(f"{every} too short for {'their transcripts' if len(utts) > 1 else 'its transcript'} "
-                                 f"{why}; "
-                                 "give a smaller --subsample, or check that the manifest's transcripts belong to "
-                                 "their recordings"))
-    speeds = longest is not None and list(longest) != list(frames)
-    where = " at --speed-perturb's fastest speed and teach nothing at it" if speeds else " and teach nothing"
+        every = (f"all {len(utts)} training utterances are too short for their transcripts" if len(utts) > 1
+                 else "the one training utterance is too short for its transcript")
+        raise UserError(in_words(f"{every} {why}; give a smaller --subsample, or check that the manifest's "
+                                 "transcripts belong to their recordings"))
+    where = " and teach nothing" if longest is None else " at --speed-perturb's fastest speed and teach nothing at it"
     warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their "
                            f"transcripts{where} {why}"), stacklevel=2)
 
@@ -323,7 +321,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
         train_feats = _features(train_utts, config, speeds, "training")
         val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
-        _warn_too_short(train_utts, [min(n) for n in lengths], targets, model, [max(n) for n in lengths])
+        _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
+                        [max(n) for n in lengths] if len(speeds) > 1 else None)
     model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
