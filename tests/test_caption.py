@@ -589,3 +589,29 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[
     m = rnnkit.load(trained[0])
     want = rf"ImageCaptioner\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, vocab=\d+\)"
     assert re.fullmatch(want, repr(m)), repr(m)
+
+
+def test_channels_from_python_are_a_list_of_integers_as_keras_and_torch_take_sizes(tmp_path: Path) -> None:
+    """``rnnkit.fit("caption", channels=[16, 32])`` was refused ("channels [16, 32]: expected a string"): only
+    the CLI's "16,32" was read. A list or tuple is kept as the CLI writes it, so a resumed run reads it alike."""
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks.caption import CaptionConfig
+
+    for value in ([16, 32], (16, 32), [np.int64(16), 32], "16,32"):
+        config = CaptionConfig(channels=value)
+        config.validate()
+        assert config.channels == "16,32" and config.conv_channels() == (16, 32)
+    for value in ([16, "x"], [0, 32], [16.0, 32], [True, 32], [], 16, None):
+        with pytest.raises(SettingError, match=r"^channels .*: expected a list of positive integers \(or a "
+                                               r"comma-separated string\)$"):
+            CaptionConfig(channels=value).validate()
+    with pytest.raises(SettingError, match=r"^channels '16,x': expected comma-separated positive integers$"):
+        CaptionConfig(channels="16,x").validate()
+    PIL.Image.new("RGB", (8, 8), (200, 0, 0)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("a.png\ta red square\n", encoding="utf-8")
+    settings = {"image_size": 16, "hidden": 8, "embedding": 4, "steps": 1, "val_fraction": 0.0,
+                "verbose": False, "progress": False}
+    rnnkit.fit("caption", str(tmp_path), tmp_path / "m", channels=(4, 6), **settings)
+    assert rnnkit.load(tmp_path / "m").model.config()["channels"] == [4, 6]
+    saved = json.loads((tmp_path / "m" / "last" / "config.json").read_text())["settings"]["channels"]
+    assert saved == "4,6"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import numbers
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -94,7 +95,7 @@ class CaptionConfig(TrainSettings):
     augment_scale: float = 0.1           # ... by a factor in [1 - this, 1 + this]
     augment_shift: float = 0.05          # ... moved by up to this fraction of the image size
     augment_elastic: float = 0.0         # ... bent by a smooth random field of this scale (fraction of the size)
-    channels: str = "32,64,128"          # one convolution block per entry
+    channels: str | list[int] = "32,64,128"  # one convolution block per entry ([32, 64, 128] from Python)
     positions: bool = True               # a learned embedding of each region's place in the grid
     row_encoder: bool = False            # a bidirectional recurrent pass along each row of regions
     cell: str = "lstm"
@@ -112,12 +113,23 @@ class CaptionConfig(TrainSettings):
     eval_every: int = 200
 
     def conv_channels(self) -> tuple[int, ...]:
+        """The channels of the convolution blocks: ``channels`` as the CLI writes it (``"16,32"``) or a list or
+        tuple of integers (``[16, 32]``, as Keras and torch take sizes from Python or a config file)."""
+        value = self.channels
+        if isinstance(value, str):
+            parts: list[Any] = value.split(",")
+        elif isinstance(value, (list, tuple)) and all(isinstance(c, numbers.Integral) and not isinstance(c, bool)
+                                                      for c in value):
+            parts = list(value)
+        else:
+            parts = []
         try:
-            out = tuple(int(c) for c in self.channels.split(","))
+            out = tuple(int(c) for c in parts)
         except ValueError:
-            raise SettingError("channels", self.channels, "expected comma-separated positive integers") from None
+            out = ()
         if not out or min(out) < 1:
-            raise SettingError("channels", self.channels, "expected comma-separated positive integers")
+            raise SettingError("channels", value, "expected comma-separated positive integers" if isinstance(value, str)
+                               else "expected a list of positive integers (or a comma-separated string)")
         return out
 
     def image_shape(self) -> tuple[int, int]:
@@ -130,6 +142,8 @@ class CaptionConfig(TrainSettings):
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
+        if not isinstance(self.channels, str):  # [16, 32] kept as the CLI writes it, as a resumed run compares it
+            self.channels = ",".join(str(c) for c in self.conv_channels())
         self.validate_training()
         for name in ("embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
             check_positive(name, getattr(self, name))
