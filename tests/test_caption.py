@@ -615,3 +615,23 @@ def test_channels_from_python_are_a_list_of_integers_as_keras_and_torch_take_siz
     assert rnnkit.load(tmp_path / "m").model.config()["channels"] == [4, 6]
     saved = json.loads((tmp_path / "m" / "last" / "config.json").read_text())["settings"]["channels"]
     assert saved == "4,6"
+
+
+def test_bytes_a_file_or_a_dict_given_as_images_are_refused_saying_what_is_taken(trained: tuple[Path, Path]) -> None:
+    """They were read item by item as images: bytes as 'image 97: expected the path ...', a dict's keys as
+    paths ('a: no such image'), an open file's lines as images."""
+    import io
+
+    m = rnnkit.load(trained[0])
+    png = (trained[1] / "test" / "00000.png").read_bytes()
+    accepted = "expected the path of a PNG or JPEG file, a PIL image or a list of them"
+    for given, shown, hint in ((b"abc", "b'abc'", "; PIL.Image.open(io.BytesIO(data)) reads an image's bytes"),
+                               (bytearray(b"abc"), "bytearray(b'abc')", "; PIL.Image.open(io.BytesIO(data))"),
+                               ({"a": 1}, "{'a': 1}", ""),
+                               (io.BytesIO(png), "<_io.BytesIO object at", "; PIL.Image.open(file) reads an open")):
+        for read in (m.caption, m.load_images):
+            with pytest.raises(UserError) as err:
+                read(given)
+            message = str(err.value)
+            assert message.startswith(f"images: {shown}") and f": {accepted}{hint}" in message, message
+    assert m.caption(PIL.Image.open(io.BytesIO(png))) == m.caption(trained[1] / "test" / "00000.png")

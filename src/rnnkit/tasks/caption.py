@@ -21,7 +21,7 @@ import json
 import numbers
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -339,12 +339,20 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
-def _refuse_pixels(images: object) -> None:
+def _refuse_non_images(images: object) -> None:
     """UserError for an array or tensor of pixels given as the images: its rows were read as images, and the
-    error quoted the first row's numbers over many lines ("image array([[0., ...") or named a row."""
+    error quoted the first row's numbers over many lines ("image array([[0., ...") or named a row; and for
+    an image's bytes, an open file or a dict, which were read item by item as images: a byte as "image 97",
+    a file's lines, a dict's keys as paths ("a: no such image")."""
     if is_pixel_array(images):
         raise UserError(f"images: {described(images)} is not read as pixels; give image files or PIL images "
                         "(PIL.Image.fromarray for an array of 8-bit pixels)")
+    hint = ("; PIL.Image.open(io.BytesIO(data)) reads an image's bytes" if isinstance(images, (bytes, bytearray,
+            memoryview)) else "; PIL.Image.open(file) reads an open file" if hasattr(images, "read")
+            else "" if isinstance(images, Mapping) else None)
+    if hint is not None:
+        raise UserError(f"images: {described(images)}: expected the path of a PNG or JPEG file, a PIL image or a "
+                        f"list of them{hint}")
 
 
 @speaks_python
@@ -376,7 +384,7 @@ class ImageCaptioner:
 
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
-        _refuse_pixels(images)
+        _refuse_non_images(images)
         if is_single(images):  # a path's characters were read as N images ("/: is a directory")
             raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
         images = list(images)
@@ -387,12 +395,13 @@ class ImageCaptioner:
 
     @torch.no_grad()
     def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False) -> Any:
-        """Caption one image (a result) or a list (a list of results). A result is the caption; with
+        """Caption one image (a path or a PIL image; a result) or a list of them (a list of results); bytes, an
+        open file or a dict are refused. A result is the caption; with
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
-        _refuse_pixels(images)
+        _refuse_non_images(images)
         single = is_single(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)
