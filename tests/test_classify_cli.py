@@ -524,3 +524,18 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: tuple[
     m = rnnkit.load(trained[0])
     want = rf"TextClassifier\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, classes=2\)"
     assert re.fullmatch(want, repr(m)), repr(m)
+
+
+def test_a_bpe_vocab_size_below_the_alphabet_is_one_line_and_no_run_folder(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`--tokenizer bpe --vocab-size 1` trained with a vocabulary of every character of the data, without a word."""
+    pytest.importorskip("tokenizers")
+    data = make_csv(tmp_path / "d.csv", 20, seed=0)
+    out = tmp_path / "o"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--tokenizer", "bpe",
+                 "--vocab-size", "1", "--steps", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"rnnkit: error: --vocab-size 1: BPE keeps each of the \d+ distinct characters of the "
+                        r"training text, and <pad> and <unk>; expected at least \d+ \(more to learn any subwords\)\n",
+                        err), err
+    assert not out.exists()

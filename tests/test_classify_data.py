@@ -271,6 +271,22 @@ def test_bpe_tokenizer_trains_offline_and_round_trips() -> None:
     assert again.encode("the terrible movie") == tok.encode("the terrible movie")
 
 
+@pytest.mark.parametrize("reversible", [False, True])
+def test_bpe_refuses_a_vocab_size_below_its_alphabet_as_sentencepiece_does(reversible: bool) -> None:
+    """--vocab-size 1 gave a vocabulary of every character and <pad>, <unk> (tokenizers keeps its alphabet
+    whatever the size), more ids than asked, without a word; the size that holds them is taken whole."""
+    texts = ["abc abd", "abc cab"]  # a b c d, and with reversible the space marker: 4 or 5 characters
+    need = 2 + 4 + reversible
+    for size in (1, need - 1):
+        with pytest.raises(UserError) as err:
+            BPETokenizer.train(texts, vocab_size=size, min_frequency=1, reversible=reversible)
+        assert str(err.value) == (f"--vocab-size {size}: BPE keeps each of the {need - 2} distinct characters of "
+                                  f"the training text, and <pad> and <unk>; expected at least {need} (more to learn "
+                                  "any subwords)")
+    assert BPETokenizer.train(texts, vocab_size=need, min_frequency=1, reversible=reversible).vocab_size == need
+    assert BPETokenizer.train(texts, vocab_size=need + 2, min_frequency=1, reversible=reversible).vocab_size == need + 2
+
+
 def test_pad_batch() -> None:
     ids, lengths = pad_batch([[5, 6, 7], [8], []])
     assert ids.tolist() == [[5, 6, 7], [8, 0, 0], [1, 0, 0]]

@@ -380,7 +380,9 @@ class BPETokenizer:
     @classmethod
     def train(cls, texts: Iterable[str], vocab_size: int = 4000, min_frequency: int = 2,
               reversible: bool = False) -> BPETokenizer:
-        """Learn up to ``vocab_size`` subwords from ``texts``."""
+        """Learn up to ``vocab_size`` subwords from ``texts``. A ``vocab_size`` below the ids every character
+        of the texts and ``<pad>``, ``<unk>`` take is refused, as sentencepiece refuses it ("Vocabulary size is
+        smaller than required_chars"): ``tokenizers`` keeps them all and would give more ids than asked."""
         tk = cls._lib()
         tok = tk.Tokenizer(tk.models.BPE(unk_token=UNK, fuse_unk=True))
         tok.normalizer = tk.normalizers.NFC()
@@ -393,6 +395,11 @@ class BPETokenizer:
             vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=[PAD, UNK], show_progress=False
         )
         tok.train_from_iterator(list(texts), trainer=trainer)
+        if tok.get_vocab_size() > vocab_size:  # no merge learned: the vocabulary is the alphabet, over the cap
+            need = tok.get_vocab_size()
+            raise UserError(f"--vocab-size {vocab_size}: BPE keeps each of the {need - 2} distinct characters of the "
+                            f"training text, and <pad> and <unk>; expected at least {need} (more to learn any "
+                            "subwords)")
         return cls(tok)
 
     @property
