@@ -635,3 +635,19 @@ def test_bytes_a_file_or_a_dict_given_as_images_are_refused_saying_what_is_taken
             message = str(err.value)
             assert message.startswith(f"images: {shown}") and f": {accepted}{hint}" in message, message
     assert m.caption(PIL.Image.open(io.BytesIO(png))) == m.caption(trained[1] / "test" / "00000.png")
+
+
+def test_one_image_spelled_two_ways_is_one_image_with_its_captions(tmp_path: Path) -> None:
+    """'./0.png' and '0.png' were two images: the same picture could land in training and in validation."""
+    from rnnkit.tasks.caption import CaptionConfig, caption_folders
+
+    rows = []
+    for i in range(10):
+        PIL.Image.new("RGB", (8, 8), (i * 20, 0, 0)).save(tmp_path / f"{i}.png")
+        rows += [f"{i}.png\ta square {i}\n", f"./{i}.png\tthe square {i}\n"]
+    (tmp_path / "captions.tsv").write_text("".join(rows), encoding="utf-8")
+    items = read_captions(tmp_path)
+    assert len(items) == 10 and items[0] == read_captions(tmp_path)[0]
+    assert items[3].image == tmp_path / "3.png" and items[3].captions == ("a square 3", "the square 3")
+    train, val = caption_folders(str(tmp_path), None, CaptionConfig(val_fraction=0.3))
+    assert len(val) == 3 and {it.image for it in train}.isdisjoint(it.image for it in val)

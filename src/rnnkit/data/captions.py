@@ -4,8 +4,9 @@ What a user gets:
 
 - :func:`read_captions`: the images of a folder with their reference captions. ``captions.tsv`` holds
   ``image<TAB>caption`` lines (an optional header ``image<TAB>caption``; image paths relative to the
-  folder; several lines per image for several references). A line without exactly one tab, an empty
-  side, a missing image or a file that is not UTF-8 is refused with the file and line.
+  folder; several lines per image for several references, ``./a.png`` the same image as ``a.png``). A
+  line without exactly one tab, an empty side, a missing image or a file that is not UTF-8 is refused
+  with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
@@ -59,7 +60,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     if not path.is_file():
         raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
-    found: dict[str, list[str]] = {}
+    found: dict[Path, list[str]] = {}  # by path: "./a.png" and "a.png" are one image, in one split
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):
             continue
@@ -69,12 +70,13 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
         name, caption = fields[0].strip(), fields[1].strip()
         if not name or not caption:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
-        if name not in found and not (folder / name).is_file():
+        image = Path(name)
+        if image not in found and not (folder / image).is_file():
             raise UserError(f"{path}:{number}: no such image {name!r} (paths are relative to {folder})")
-        found.setdefault(name, []).append(caption)
+        found.setdefault(image, []).append(caption)
     if not found:
         raise UserError(f"{path}: no captioned images")
-    return [CaptionedImage(folder / name, tuple(caps)) for name, caps in found.items()]
+    return [CaptionedImage(folder / image, tuple(caps)) for image, caps in found.items()]
 
 
 def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
