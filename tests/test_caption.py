@@ -136,6 +136,12 @@ def test_unreadable_images_are_refused_by_name(tmp_path: Path) -> None:
         load_image(tmp_path / "none.png", 16)
     with pytest.raises(UserError, match="is a directory; expected a PNG or JPEG file"):  # was "no such image"
         load_image(tmp_path, 16)
+    with pytest.raises(UserError, match="^image '': an empty path; expected the path"):  # was ".: is a directory"
+        load_image("", 16)
+    (tmp_path / "d.png").mkdir()
+    (tmp_path / "captions.tsv").write_text("d.png\ta folder\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"captions.tsv:1: 'd.png' is a directory, not an image \(paths are"):
+        read_captions(tmp_path)  # was "no such image 'd.png'"
     (tmp_path / "captions.tsv").write_bytes(b"x.png\t\xff\n")
     with pytest.raises(UserError, match="not UTF-8"):
         read_captions(tmp_path)

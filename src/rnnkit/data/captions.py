@@ -72,7 +72,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
         image = Path(name)
         if image not in found and not (folder / image).is_file():
-            raise UserError(f"{path}:{number}: no such image {name!r} (paths are relative to {folder})")
+            what = f"{name!r} is a directory, not an image" if (folder / image).is_dir() else f"no such image {name!r}"
+            raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         found.setdefault(image, []).append(caption)
     if not found:
         raise UserError(f"{path}: no captioned images")
@@ -124,6 +125,8 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
         from PIL import Image
     except ImportError:
         raise UserError("reading images needs Pillow: pip install pillow") from None
+    if isinstance(image, str) and not image:  # Path("") is ".", which was refused as "is a directory"
+        raise UserError(f"image {image!r}: an empty path; expected the path of a PNG or JPEG file, or a PIL image")
     if isinstance(image, (str, Path)):
         picture = _upright(_read_image(Path(image)), image)
     elif isinstance(image, Image.Image):
