@@ -657,3 +657,26 @@ def test_one_image_spelled_two_ways_is_one_image_with_its_captions(tmp_path: Pat
     assert items[3].image == tmp_path / "3.png" and items[3].captions == ("a square 3", "the square 3")
     train, val = caption_folders(str(tmp_path), None, CaptionConfig(val_fraction=0.3))
     assert len(val) == 3 and {it.image for it in train}.isdisjoint(it.image for it in val)
+
+
+def test_image_size_from_python_is_a_height_and_width_as_torchvision_takes_it(tmp_path: Path) -> None:
+    """``rnnkit.fit("caption", image_size=(32, 160))`` was refused ("expected an integer or a string"), though
+    the Captioner itself takes ``(height, width)``; it is kept as the CLI writes it, "32x160"."""
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks.caption import CaptionConfig
+
+    for value in ([32, 160], (32, 160), [np.int64(32), 160]):
+        config = CaptionConfig(image_size=value)
+        config.validate()
+        assert config.image_size == "32x160" and config.image_shape() == (32, 160)
+    for value in ([32], [True, 160], [32, 160, 3], [32.0, 160]):
+        with pytest.raises(SettingError, match=r"^image_size .*: expected a side \(64\) or HEIGHTxWIDTH \(32x160\) "
+                                               r"in pixels, or \[height, width\]$"):
+            CaptionConfig(image_size=value).validate()
+    with pytest.raises(SettingError, match=r"^image_size '32by64': expected .* in pixels$"):
+        CaptionConfig(image_size="32by64").validate()
+    PIL.Image.new("RGB", (8, 8), (200, 0, 0)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("a.png\ta red square\n", encoding="utf-8")
+    rnnkit.fit("caption", str(tmp_path), tmp_path / "m", image_size=(8, 16), channels=[4], hidden=8, embedding=4,
+               steps=1, val_fraction=0.0, verbose=False, progress=False)
+    assert rnnkit.load(tmp_path / "m").load_images([tmp_path / "a.png"]).shape == (1, 3, 8, 16)

@@ -20,6 +20,7 @@ What a user gets:
 
 from __future__ import annotations
 
+import numbers
 import re
 import struct
 import warnings
@@ -90,7 +91,8 @@ def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
         dims = [int(p) for p in parts]
     elif isinstance(size, int) and not isinstance(size, bool):
         dims = [size]
-    elif isinstance(size, Sequence) and len(size) == 2 and all(isinstance(d, int) for d in size):
+    elif isinstance(size, Sequence) and len(size) == 2 and all(isinstance(d, numbers.Integral)
+                                                               and not isinstance(d, bool) for d in size):
         dims = [int(d) for d in size]
     else:
         raise ValueError(f"{size!r}: expected a side (64) or height x width (32x160)")

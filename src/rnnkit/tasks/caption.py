@@ -88,7 +88,7 @@ class CaptionConfig(TrainSettings):
     attention_penalty: float = 0.0       # weight of the doubly stochastic attention penalty (0: off)
     teacher_forcing: float = 1.0
     teacher_forcing_floor: float | None = None
-    image_size: int | str = 64          # a side (a square) or HEIGHTxWIDTH, e.g. 32x160 for strips
+    image_size: int | str | list[int] = 64  # a side (a square) or HEIGHTxWIDTH, e.g. 32x160 for strips ([32, 160])
     grey: bool = False
     augment: bool = False                # random rotation, scale and shift of each training image
     augment_rotate: float = 8.0          # ... by up to this many degrees
@@ -133,17 +133,21 @@ class CaptionConfig(TrainSettings):
         return out
 
     def image_shape(self) -> tuple[int, int]:
-        """``(height, width)`` the images are resized to."""
+        """``(height, width)`` the images are resized to: ``image_size`` as the CLI writes it (``64``,
+        ``"32x160"``) or a list or tuple ``[32, 160]``, as torchvision's ``Resize`` takes a size."""
         try:
             return image_shape(self.image_size)
         except ValueError:
-            raise SettingError("image_size", self.image_size,
-                               "expected a side (64) or HEIGHTxWIDTH (32x160) in pixels") from None
+            raise SettingError("image_size", self.image_size, "expected a side (64) or HEIGHTxWIDTH (32x160) in pixels"
+                               + ("" if isinstance(self.image_size, (int, str)) else ", or [height, width]")) from None
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
-        if not isinstance(self.channels, str):  # [16, 32] kept as the CLI writes it, as a resumed run compares it
+        # lists from Python or a config file are kept as the CLI writes them (config.json, a resumed run)
+        if not isinstance(self.channels, str):
             self.channels = ",".join(str(c) for c in self.conv_channels())
+        if isinstance(self.image_size, (list, tuple)):
+            self.image_size = "x".join(str(side) for side in self.image_shape())
         self.validate_training()
         for name in ("embedding", "hidden", "layers", "vocab_size", "max_len", "batch_size"):
             check_positive(name, getattr(self, name))
