@@ -400,6 +400,10 @@ def test_cli_refusals(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[
                  "--steps", "1"]) == 2  # it ran, scoring every validation image but the last
     assert capsys.readouterr().err == ("rnnkit: error: --eval-images -1: expected a number >= 0 (0: the loss "
                                        "alone)\n") and not (tmp_path / "m").exists()
+    assert main(["train", "caption", "--data", str(data), "--out", str(tmp_path / "m"), "--vocab-size", "2",
+                 "--steps", "1"]) == 2  # it trained a captioner of no word, which wrote empty captions
+    assert capsys.readouterr().err == ("rnnkit: error: --vocab-size 2: <pad> and <unk> take two ids; expected at "
+                                       "least 3 to keep any token\n") and not (tmp_path / "m").exists()
     assert main(["data", "shapes", "--out", str(tmp_path / "s"), "--images", "3"]) == 2
 
 

@@ -261,6 +261,16 @@ def test_word_tokenizer_splits_punctuation_and_caps_the_vocabulary() -> None:
     assert isinstance(again, WordTokenizer) and again.encode("great it") == tok.encode("great it")
 
 
+def test_a_word_vocab_size_below_three_keeps_no_word_and_is_refused() -> None:
+    """--vocab-size 2 kept no word (every text all <unk>, a captioner wrote empty captions) and 1 gave 2 ids."""
+    for size in (1, 2):
+        with pytest.raises(UserError, match=rf"^--vocab-size {size}: <pad> and <unk> take two ids; expected at "
+                                            "least 3 to keep any token$"):
+            WordTokenizer.train(["a b a"], max_size=size)
+    assert WordTokenizer.train(["a b a"], max_size=3).tokens("a b") == ["a", "b"]
+    assert WordTokenizer.train(["a b a"], max_size=3).encode("a b") == [2, 1]
+
+
 def test_bpe_tokenizer_trains_offline_and_round_trips() -> None:
     texts = ["the movie was great", "the film was terrible", "great acting , terrible plot"] * 5
     tok = BPETokenizer.train(texts, vocab_size=60, min_frequency=1)

@@ -75,13 +75,17 @@ class TokenVocab:
 
     @classmethod
     def build(cls, sequences: Iterable[Iterable[str]], min_count: int = 1, max_size: int | None = None) -> TokenVocab:
-        """The symbols seen at least ``min_count`` times, most frequent first (ties by first appearance)."""
+        """The symbols seen at least ``min_count`` times, most frequent first (ties by first appearance); at
+        most ``max_size`` ids with ``<pad>`` and ``<unk>``, so at least 3 (as Keras refuses ``max_tokens`` 1)."""
+        if max_size is not None and max_size < 3:  # 2 kept no token (every text all <unk>), 1 gave 2 ids anyway
+            raise UserError(f"--vocab-size {max_size}: <pad> and <unk> take two ids; expected at least 3 to keep "
+                            "any token")
         counts: Counter[str] = Counter()
         for seq in sequences:
             counts.update(seq)
         kept = [s for s, c in counts.most_common() if c >= min_count]
         if max_size is not None:
-            kept = kept[: max(0, max_size - 2)]
+            kept = kept[: max_size - 2]
         return cls(kept)
 
     def __len__(self) -> int:
