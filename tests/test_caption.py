@@ -684,3 +684,20 @@ def test_image_size_from_python_is_a_height_and_width_as_torchvision_takes_it(tm
     rnnkit.fit("caption", str(tmp_path), tmp_path / "m", image_size=(8, 16), channels=[4], hidden=8, embedding=4,
                steps=1, val_fraction=0.0, verbose=False, progress=False)
     assert rnnkit.load(tmp_path / "m").load_images([tmp_path / "a.png"]).shape == (1, 3, 8, 16)
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_a_cielab_tiff_reads_grey_through_rgb_and_an_unconvertible_mode_is_one_line(tmp_path: Path,
+                                                                                    channels: int) -> None:
+    """A LAB TIFF with --grey was Pillow's traceback 'conversion from LAB to RGB not supported' (Pillow turns
+    LAB into RGB, not into grey); a mode it cannot convert at all was a traceback too."""
+    PIL.Image.new("LAB", (8, 8), (128, 200, 128)).save(tmp_path / "lab.tif")
+    rgb = PIL.Image.open(tmp_path / "lab.tif").convert("RGB")
+    want = np.asarray(rgb.convert("L") if channels == 1 else rgb, dtype=np.float32) / 255.0
+    got = load_image(tmp_path / "lab.tif", 8, channels=channels)
+    torch.testing.assert_close(got, torch.from_numpy(want).unsqueeze(0) if channels == 1
+                               else torch.from_numpy(want).permute(2, 0, 1))
+    assert got.flatten(1).std(1).max() == 0 and got.max() > 0.1  # the one colour of the picture, not a black page
+    with pytest.raises(UserError, match=rf"^image: a La image, which Pillow cannot convert to "
+                                        rf"{'grey' if channels == 1 else 'RGB'}; expected a colour or grey image$"):
+        load_image(PIL.Image.new("La", (8, 8)), 8, channels=channels)

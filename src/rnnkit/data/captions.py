@@ -138,7 +138,8 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
     picture = _eight_bit(picture)
     if picture.mode == "P" and "transparency" in picture.info:
         picture = picture.convert("RGBA")  # else Pillow warns, naming no file, to do just this
-    picture = picture.convert("L" if channels == 1 else "RGB").resize((width, height), Image.Resampling.BILINEAR)
+    picture = _converted(picture, "L" if channels == 1 else "RGB", image if isinstance(image, (str, Path)) else "image")
+    picture = picture.resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
     return tensor.unsqueeze(0) if channels == 1 else tensor.permute(2, 0, 1).contiguous()
@@ -169,6 +170,23 @@ def _read_image(path: Path) -> Any:
         warnings.warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
                       f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
     return picture
+
+
+def _converted(picture: Any, mode: str, name: object) -> Any:
+    """``picture`` in ``mode`` (``"L"`` or ``"RGB"``), through RGB where Pillow has no direct conversion (a
+    CIELab TIFF, mode ``LAB``, turns RGB but not grey: a ValueError traceback); a mode it cannot turn into
+    either is refused by name."""
+    for route in ((mode,), ("RGB", mode)):
+        try:
+            converted = picture
+            for step in route:
+                converted = converted.convert(step)
+            return converted
+        except ValueError:
+            continue
+    target = "grey" if mode == "L" else "RGB"
+    raise UserError(f"{name}: a {picture.mode} image, which Pillow cannot convert to {target}; expected a colour or "
+                    "grey image")
 
 
 def _upright(picture: Any, name: object) -> Any:
