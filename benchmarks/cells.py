@@ -22,6 +22,8 @@ from torch import nn
 from rnnkit import Recurrent
 
 B, T, I, H = 32, 200, 64, 256
+# every cell of rnnkit.cells.CELLS, then the LSTM's plain step loop (impl="reference") for comparison
+ROWS = ["rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork", "mingru", "minlstm", "clockwork-reference-lstm"]
 
 
 def fwd_bwd(module: nn.Module, x: torch.Tensor) -> Callable[[], None]:
@@ -84,7 +86,7 @@ def main() -> None:
     }
     rows = []
     naive = naive_lstmcell_loop(x)
-    for cell in ["rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork", "clockwork-reference-lstm"]:
+    for cell in ROWS:
         if cell == "clockwork-reference-lstm":
             ours = Recurrent("lstm", I, H, impl="reference")
             label = "lstm (reference loop)"

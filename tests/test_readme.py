@@ -45,3 +45,16 @@ def test_readme_shows_the_commands() -> None:
     text = README.read_text(encoding="utf-8")
     for command in ("make demo", "make test", "make quick", "rnnkit --version", "rnnkit data scam --out"):
         assert command in text, command
+
+
+def test_make_bench_times_every_cell() -> None:
+    """The README: `make bench` runs benchmarks/cells.py, 'each cell's forward+backward speed'; it left out
+    minGRU and minLSTM."""
+    import importlib.util
+
+    from rnnkit.cells import CELLS
+
+    spec = importlib.util.spec_from_file_location("bench_cells", README.parent / "benchmarks" / "cells.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert set(CELLS) <= set(module.ROWS)

@@ -170,6 +170,25 @@ def test_report_command_on_another_text(charlm_run: Path, tmp_path: Path, capsys
     assert loss.count("title=") == len(data["text"]) and loss.count("not scored") == 1
 
 
+def test_report_open_says_so_when_no_browser_opens(charlm_run: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--open on a machine without a browser (webbrowser.open returns False) said nothing at all."""
+    import webbrowser
+
+    run = tmp_path / "run"
+    shutil.copytree(charlm_run, run)
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or len(opened) > 1)
+    assert main(["report", str(run), "--open"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == f"wrote {run / 'report.html'}"
+    assert captured.err == f"rnnkit: warning: --open: no web browser found here; open {run / 'report.html'} in one\n"
+    assert main(["report", str(run), "--open"]) == 0  # a browser opened it: nothing more to say
+    assert capsys.readouterr().err == ""
+    assert opened == [(run / "report.html").resolve().as_uri()] * 2
+
+
 def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str], charlm_run: Path) -> None:
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert "no such directory" in capsys.readouterr().err

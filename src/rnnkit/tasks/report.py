@@ -10,6 +10,7 @@ browser. ``rnnkit train ... --report`` writes the same page at the end of a run.
 from __future__ import annotations
 
 import argparse
+import sys
 import webbrowser
 
 from rnnkit.errors import SettingError
@@ -40,8 +41,8 @@ def _report_command(args: argparse.Namespace) -> int:
         raise SettingError("chars", args.chars, "expected a positive number of characters")
     path = write_report(args.run, text=args.text, data=args.data, chars=args.chars, threshold=args.threshold)
     print(f"wrote {path}")
-    if args.open:
-        webbrowser.open(path.resolve().as_uri())
+    if args.open and not webbrowser.open(path.resolve().as_uri()):
+        print(f"rnnkit: warning: --open: no web browser found here; open {path} in one", file=sys.stderr, flush=True)
     return 0
 
 
