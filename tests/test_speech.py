@@ -93,6 +93,9 @@ def test_missing_wav_is_refused(tmp_path: Path) -> None:
         read_wav(tmp_path / "nope.wav")
     with pytest.raises(UserError, match="is a directory; expected a WAV file"):  # was "no such file"
         read_wav(tmp_path)
+    if Path("/dev/zero").is_char_device():  # a device (or a pipe) was "no such file" too
+        with pytest.raises(UserError, match="^/dev/zero: not a regular file \\(a device or a pipe\\); expected a WAV"):
+            read_wav("/dev/zero")
 
 
 # ------------------------------------------------------------------------------------------- features

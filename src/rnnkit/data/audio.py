@@ -64,8 +64,12 @@ def _check_riff(path: Path) -> None:
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory; expected a WAV file")
+    if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
+        raise UserError(f"{path}: not a regular file (a device or a pipe); expected a WAV file")
     if not path.is_file():
-        raise UserError(f"{path}: is a directory; expected a WAV file" if path.is_dir() else f"{path}: no such file")
+        raise UserError(f"{path}: no such file")
     _check_riff(path)
     try:
         import soundfile

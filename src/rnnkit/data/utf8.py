@@ -21,6 +21,8 @@ encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -105,17 +107,33 @@ def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | 
 
 def open_readable(path: str | Path, expected: str, *, missing: str = "") -> BinaryIO:
     """The file ``path`` opened to read its bytes. A folder is refused as ``PATH: is a directory; expected
-    {expected}``, a missing file as ``PATH: no such file`` (then ``; {missing}`` when given), an unreadable
-    one as ``PATH: cannot read (why)``."""
+    {expected}``, a device (``/dev/zero`` never ends: it was read until memory ran out) as ``PATH: not a
+    regular file (a device); expected {expected}``, a missing file as ``PATH: no such file`` (then
+    ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``. A pipe and a terminal
+    (``/dev/stdin``, ``<(zcat data.gz)``) are read as files."""
     name = str(path)  # as the user wrote it, as the other messages of a reader name it
     if Path(path).is_dir():
         raise UserError(f"{name}: is a directory; expected {expected}")
     try:
-        return open(path, "rb")
+        fh = open(path, "rb")
     except FileNotFoundError:
         raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
     except OSError as exc:
         raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if _a_device(fh):
+        fh.close()
+        raise UserError(f"{name}: not a regular file (a device); expected {expected}")
+    return fh
+
+
+def _a_device(fh: BinaryIO) -> bool:
+    """True when ``fh`` reads a character or block device other than a terminal."""
+    try:
+        fd = fh.fileno()
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):  # not a file of the system (io.UnsupportedOperation is both)
+        return False
+    return (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not os.isatty(fd)
 
 
 def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
