@@ -553,6 +553,35 @@ def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: py
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 155
 
 
+def test_a_run_resumed_on_symbols_it_does_not_write_says_so(tone_model: tuple[Path, Path], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A resumed run keeps its symbols; a corpus with others had them dropped from its targets without a word
+    (the model taught to write nothing for them), and one with no symbol it knows trained on empty targets,
+    reporting hundreds of nats per symbol at 0 symbols a second."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable, _check_symbols
+
+    out = tmp_path / "model"
+    shutil.copytree(tone_model[0], out)
+    new = _manifest(tmp_path / "new", "audio\ttext\tphonemes\na.wav\tx\tx y\n")
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--data", str(new), "--val-data", str(tone_model[1]),
+                 "--steps", "200", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: no training utterance holds a symbol the model writes ('x', 'y' are new; "
+                          "the model writes only the 3 phonemes of its first run's corpus; first ")
+    assert f"{new / 'a.wav'}: 'x'" in err and err.count("\n") == 1
+    table = SymbolTable("phonemes", ["a", "b"])
+    utts = [Utterance(Path("a.wav"), "a", "a b"), Utterance(Path("b.wav"), "ab", "a c b d c")]
+    targets = [table.encode(u) for u in utts]
+    with pytest.warns(UserWarning, match=r"^1 of 2 training utterances hold symbols the model does not write "
+                                         r"\('c', 'd'\), left out of their targets .* first b.wav: 'ab'\)"):
+        _check_symbols(utts, targets, table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _check_symbols(utts[:1], targets[:1], table)
+
+
 def test_a_resumed_speech_run_finds_its_corpus_from_another_directory(
         resumed_from_another_directory: Callable[..., None]) -> None:
     def corpus() -> None:
