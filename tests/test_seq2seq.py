@@ -283,6 +283,35 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
 
 
+def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, Path], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit translate` always asked the decoder for its attention, a list of Python floats per source token
+    for each output token, to draw only with --attention-png: a line of 20,000 characters took more than 8 GB.
+    The warning about unknown tokens still points at the line that called translate()."""
+    _, out = trained
+    asked: list[bool] = []
+
+    def recording(decode: Callable[..., object]) -> Callable[..., object]:
+        def record(*args: object, **kw: object) -> object:
+            asked.append(bool(args[-1]))  # return_attention, the last of the arguments each is given
+            return decode(*args, **kw)
+
+        return record
+
+    for name in ("greedy", "beam_search"):
+        monkeypatch.setattr(Seq2Seq, name, recording(getattr(Seq2Seq, name)))
+    png = tmp_path / "att.png"
+    for beam in ("1", "2"):
+        assert main(["translate", str(out), "1999.3.3", "--beam", beam, "--json"]) == 0
+        assert main(["translate", str(out), "1999.3.3", "--beam", beam, "--attention-png", str(png)]) == 0
+    assert asked == [False, True, False, True] and png.stat().st_size > 1000
+    assert len(json.loads(capsys.readouterr().out.splitlines()[0])["n_best"]) == 1
+    with pytest.warns(UserWarning, match="unknown source tokens") as caught:
+        rnnkit.load(out).translate("§ 1999")
+    assert caught[0].filename == __file__
+
+
 def test_resume_continues(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     _, out = trained
     state = json.loads((out / "last" / "trainer_state.json").read_text())

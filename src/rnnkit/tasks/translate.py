@@ -405,8 +405,8 @@ class Translator:
             encoded.append(ids)
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
-            # at the line that called translate(), past speaks_python's frame
-            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=4)
+            # at the line that called translate(), past _translate's and speaks_python's frames
+            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
@@ -423,6 +423,13 @@ class Translator:
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking.
         """
+        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha, return_attention)
+
+    def _translate(self, texts: str | Sequence[str], beam: int, n_best: int, max_len_a: float, max_len_b: int,
+                   no_repeat_ngram: int, alpha: float, return_attention: bool, as_dict: bool | None = None) -> Any:
+        """:meth:`translate`; ``as_dict=True`` gives dicts also without attention (``rnnkit translate``, whose
+        attention, a row of Python floats per source token for each output token, took 8 GB and more for a
+        line of 20,000 characters, is kept only for ``--attention-png``)."""
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
         beam, n_best = check_beam(beam, n_best)
@@ -430,6 +437,7 @@ class Translator:
         if single and not texts.strip():
             raise UserError(f"an empty text {texts!r}; give the text to translate")
         check_filled(items, "translate")
+        as_dict = n_best > 1 or return_attention if as_dict is None else as_dict
         encoded = self._encode_sources(items)
         results = []
         for start in range(0, len(items), 64):
@@ -443,7 +451,7 @@ class Translator:
                 nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
                                                 return_attention)
             for text, hyps in zip(items[start:start + 64], nbests, strict=True):
-                results.append(self._result(text, hyps, n_best > 1 or return_attention, return_attention))
+                results.append(self._result(text, hyps, as_dict, return_attention))
         return results[0] if single else results
 
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
@@ -554,9 +562,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
             raise UserError(f"an empty text {text!r}; give the text to translate")
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
-        found = tr.translate(wanted, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
-                             max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
-                             return_attention=True) if wanted else []
+        found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
+                              args.alpha, bool(args.attention_png), as_dict=True) if wanted else []
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if args.attention_png and found:
