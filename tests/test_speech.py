@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
 import shutil
 import warnings
@@ -96,6 +97,19 @@ def test_missing_wav_is_refused(tmp_path: Path) -> None:
     if Path("/dev/zero").is_char_device():  # a device (or a pipe) was "no such file" too
         with pytest.raises(UserError, match="^/dev/zero: not a regular file \\(a device or a pipe\\); expected a WAV"):
             read_wav("/dev/zero")
+
+
+def test_a_wav_whose_name_is_not_utf8_is_read(tmp_path: Path) -> None:
+    """A file name in another encoding (Latin-1, CP949 from an old archive) comes to Python with surrogate
+    escapes, and soundfile's ``str.encode`` of it was a UnicodeEncodeError's traceback."""
+    path = tmp_path / os.fsdecode(b"caf\xe9.wav")
+    try:
+        wave = _tone(440, 0.05)
+        soundfile.write(os.fsencode(path), wave, SAMPLE_RATE, subtype="FLOAT")
+    except (OSError, RuntimeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    got, rate = read_wav(path)
+    assert rate == SAMPLE_RATE and np.allclose(got, wave)
 
 
 # ------------------------------------------------------------------------------------------- features
