@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -310,6 +311,19 @@ def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, P
     with pytest.warns(UserWarning, match="unknown source tokens") as caught:
         rnnkit.load(out).translate("§ 1999")
     assert caught[0].filename == __file__
+
+
+def test_a_text_argument_that_is_not_utf8_is_refused_in_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that are not UTF-8 on the command line reach Python as lone surrogates: `--output` (and standard
+    output where its encoding is strict) ended in a UnicodeEncodeError's traceback."""
+    _, out = trained
+    capsys.readouterr()
+    given = tmp_path / "t.jsonl"
+    assert main(["translate", str(out), "1999", os.fsdecode(b"caf\xe9 1999"), "--json", "--output", str(given)]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: TEXT 'caf\\xe9 1999': not UTF-8 (byte 0xe9 at column 4); give "
+                                       "the text in UTF-8 (is the terminal set to another encoding?)\n")
+    assert not given.exists()
 
 
 def test_resume_continues(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,7 +14,7 @@ from rnnkit.data import tabular, text, utf8
 from rnnkit.data.conll import TAGGED, read_conll
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.prepared import prepare_text
-from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8
+from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8, utf8_argument
 from rnnkit.errors import UserError
 
 READERS: dict[str, Callable[[Path], Any]] = {
@@ -141,3 +141,11 @@ def test_a_utf16_file_is_named_as_utf16_with_its_own_mend(tmp_path: Path, codec:
     message = refusal(lambda: tabular.read_table(path))
     assert message.startswith(f"{path}:1: not UTF-8 but UTF-16 (it begins with the byte order mark 0x")
     assert message.endswith("`iconv -f utf-16 -t utf-8`") and "latin1" not in message
+
+
+def test_a_command_line_text_that_is_not_utf8_is_named_with_its_byte() -> None:
+    check = utf8_argument("--prime")
+    assert check("café 한국어") == "café 한국어"
+    assert refusal(lambda: check(os.fsdecode(b"ok \xc3\xa9 \xe9\xff"))) == (
+        "--prime 'ok \\xc3\\xa9 \\xe9\\xff': not UTF-8 (byte 0xe9 at column 6); give the text in UTF-8 (is the "
+        "terminal set to another encoding?)")

@@ -23,13 +23,14 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from rnnkit.errors import UserError
 
-__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8"]
+__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
+           "utf8_argument"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -152,3 +153,20 @@ def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: b
               empty: str | None = None) -> str:
     """The text of a UTF-8 file, refused in one line as :func:`read_pieces` tells."""
     return "".join(read_pieces(path, expected, missing=missing, newlines=newlines, empty=empty))
+
+
+def utf8_argument(name: str) -> Callable[[str], str]:
+    """An argparse ``type`` for a text given on the command line (``name`` as the refusal says it: ``TEXT``,
+    ``--prime``). Bytes that are not UTF-8 reach Python as lone surrogates (its surrogateescape), which
+    writing the text to a file (``--output``, ``--json``) refused with a UnicodeEncodeError's traceback; they
+    are refused in one line, naming the byte and its column, as a file's are."""
+
+    def check(text: str) -> str:
+        for column, char in enumerate(text, 1):
+            if "\udc80" <= char <= "\udcff":
+                shown = repr(text.encode("utf-8", "surrogateescape"))[1:]
+                raise UserError(f"{name} {shown}: not UTF-8 (byte 0x{ord(char) - 0xdc00:02x} at column {column}); "
+                                "give the text in UTF-8 (is the terminal set to another encoding?)")
+        return text
+
+    return check

@@ -46,6 +46,7 @@ from rnnkit.data.tokenize import (
     tokenizer_from_json,
     written_form,
 )
+from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -516,7 +517,7 @@ def _pair(item: object, index: int) -> Pair:
 
 # ------------------------------------------------------------------------------------------- CLI
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to translate")
+    p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to translate")
     p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
                                   "a blank line gives a blank translation")
     p.add_argument("--output", help="write the translations here instead of standard output")
