@@ -136,6 +136,9 @@ def test_ngram_blocking() -> None:
 @pytest.mark.parametrize(("content", "message"), [
     (b"a\tb\nno tab here\n", "pairs.tsv:2: expected one tab between source and target, found 0"),
     (b"a\tb\tc\n", "pairs.tsv:1: expected one tab between source and target, found 2"),
+    (b"\nthe source side only\nof parallel files\n", "pairs.tsv:2: expected one tab between source and target, "
+     "found 0; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
+     "joins two parallel files"),
     (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
     (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
     (b"a\tb\n\xff\xfe\tc\n", f"pairs.tsv:2: not UTF-8 (byte 0xff at column 1, byte offset 4); {HINT}"),
