@@ -569,6 +569,20 @@ def test_blank_lines_of_a_file_give_blank_lines_and_an_empty_source_is_named(
     assert "pairs.tsv:2: the source text (before the tab) is empty" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_a_file_whose_lines_end_in_carriage_returns_is_read_line_by_line(
+        trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], end: str) -> None:
+    """Lines ended by a lone CR (old Mac files, Excel for Mac's text exports) were one line: translate --file
+    answered the first source alone, and a pairs file was 'expected one tab, found 2' on its line 1."""
+    data, out = trained
+    pairs = read_pairs(data)[:3]
+    (tmp_path / "p.tsv").write_bytes("".join(f"{s}\t{t}{end}" for s, t in pairs).encode())
+    assert read_pairs(tmp_path / "p.tsv") == pairs
+    capsys.readouterr()
+    assert main(["translate", str(out), "--file", str(tmp_path / "p.tsv")]) == 0
+    assert capsys.readouterr().out.splitlines() == rnnkit.load(out).translate([s for s, _ in pairs])
+
+
 def test_written_form_is_what_a_model_writing_through_the_tokenizer_writes() -> None:
     """A word tokenizer writes well-known as 'well - known': a model that writes a reference word for word
     is an exact match, and references are NFC as every tokenizer reads them."""

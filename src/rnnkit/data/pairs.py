@@ -37,11 +37,11 @@ def _check_line(line: str, where: str, first: bool = False) -> Pair:
 
 
 def read_pairs(path: str | Path) -> list[Pair]:
-    """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored)."""
-    content = read_utf8(path, "a file of tab-separated pairs")
+    """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored; lines end with LF,
+    CRLF or a lone CR)."""
+    content = read_utf8(path, "a file of tab-separated pairs", newlines=True)
     pairs: list[Pair] = []
     for number, line in enumerate(content.split("\n"), start=1):
-        line = line.rstrip("\r")
         if line.strip():
             pairs.append(_check_line(line, f"{path}:{number}", first=not pairs))
     if not pairs:
