@@ -20,6 +20,7 @@ import torch
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, max_mels, mel_filterbank, read_wav, spec_augment, warp_bands
+from rnnkit.data.batching import pad_features
 from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_of
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ctc import greedy_decode, prefix_beam_search
@@ -318,6 +319,32 @@ def test_wide_prefix_beam_finds_the_most_likely_labelling_by_brute_force() -> No
             nll = torch.nn.functional.ctc_loss(lp[:, None], torch.tensor([[c + 1 for c in best]]), [5], [len(best)],
                                                reduction="sum")
             assert -float(nll) == pytest.approx(found.log_prob, abs=1e-5)
+
+
+def test_utterances_are_decoded_in_batches_of_similar_lengths_and_answered_in_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches were cut in the order given: one long recording padded the 31 utterances beside it to its
+    length (2.0 GB for three minutes among short words, 0.5 GB now); a batch holds at most so many padded
+    frames, a longer recording goes alone."""
+    from rnnkit.tasks import speech
+
+    torch.manual_seed(0)
+    model = SpeechRecognizer(8, 3, hidden=8, layers=1, subsample=1).eval()
+    feats = [torch.randn(n, 8) for n in (100, 5, 6, 90, 7)]
+    with torch.no_grad():
+        alone = [speech._decode_all(model, [f])[0] for f in feats]
+    padded: list[int] = []
+
+    def pad(batch: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        x, lengths = pad_features(batch)
+        padded.append(x.shape[0] * x.shape[1])
+        return x, lengths
+
+    monkeypatch.setattr(speech, "pad_features", pad)
+    with torch.no_grad():
+        together = speech._decode_all(model, feats, batch_size=4, frames=200)
+    assert [d.symbols for d in together] == [d.symbols for d in alone]
+    assert padded == [3 * 7, 2 * 100]  # (5, 6, 7), (90, 100); in the order given: (100, 5, 6, 90), (7)
 
 
 def test_model_subsampling_lengths_and_shapes() -> None:
