@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from rnnkit.cells import CELLS
-from rnnkit.data.batching import ShuffledBatches
+from rnnkit.data.batching import ShuffledBatches, length_sorted_batches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
 from rnnkit.data.tabular import file_lines
 from rnnkit.data.tokenize import (
@@ -440,9 +440,11 @@ class Translator:
         check_filled(items, "translate")
         as_dict = n_best > 1 or return_attention if as_dict is None else as_dict
         encoded = self._encode_sources(items)
-        results = []
-        for start in range(0, len(items), 64):
-            src, src_len = pad_batch(encoded[start:start + 64])
+        results: dict[int, Any] = {}
+        # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
+        # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
+        for batch in length_sorted_batches(encoded, 64, 64 * self.max_len):
+            src, src_len = pad_batch([encoded[i] for i in batch])
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
             max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
@@ -451,9 +453,9 @@ class Translator:
             else:
                 nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
                                                 return_attention)
-            for text, hyps in zip(items[start:start + 64], nbests, strict=True):
-                results.append(self._result(text, hyps, as_dict, return_attention))
-        return results[0] if single else results
+            for i, hyps in zip(batch, nbests, strict=True):
+                results[i] = self._result(items[i], hyps, as_dict, return_attention)
+        return results[0] if single else [results[i] for i in range(len(items))]
 
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
         best = decode_ids(self.target, hyps[0].tokens)
