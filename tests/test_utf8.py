@@ -98,15 +98,17 @@ def test_a_missing_file_and_a_folder_keep_each_readers_words(tmp_path: Path) -> 
     assert refusal(lambda: tabular.file_lines(tmp_path)) == f"{tmp_path}: is a directory; expected a UTF-8 text file"
 
 
-@pytest.mark.skipif(not Path(os.devnull).is_char_device() or not Path("/dev/fd").is_dir(), reason="no /dev")
+@pytest.mark.skipif(not Path("/dev/urandom").is_char_device() or not Path("/dev/fd").is_dir(), reason="no /dev")
 def test_a_device_is_refused_and_a_pipe_is_read(tmp_path: Path) -> None:
-    """``--data /dev/zero`` was read until memory ran out (the process killed, exit 137); ``/dev/null``, which
-    ends, stands for it here (it was 'no pairs', 'the file is empty' ... in each reader's words)."""
+    """``--data /dev/zero`` was read until memory ran out (the process killed, exit 137); ``/dev/urandom``, whose
+    bytes soon are not UTF-8, stands for it here. ``/dev/null`` still reads as an empty file."""
     readers = {**READERS, "prepared text": lambda p: prepare_text(p, tmp_path / "prepared")}
     for read in readers.values():
-        assert refusal(lambda: read(Path(os.devnull))).startswith(  # noqa: B023 (called at once)
-            f"{os.devnull}: not a regular file (a device); expected ")
+        assert refusal(lambda: read(Path("/dev/urandom"))).startswith(  # noqa: B023 (called at once)
+            "/dev/urandom: not a regular file (a device); expected ")
     assert not (tmp_path / "prepared").exists()
+    assert refusal(lambda: read_pairs(os.devnull)) == f"{os.devnull}: no pairs; expected lines of 'source<TAB>target'"
+    assert tabular.file_lines(Path(os.devnull)) == [""]
     r, w = os.pipe()  # a pipe (`--file /dev/stdin`, `<(zcat pairs.tsv.gz)`) is read as a file
     os.write(w, b"a b\tx y\n")
     os.close(w)

@@ -110,8 +110,8 @@ def open_readable(path: str | Path, expected: str, *, missing: str = "") -> Bina
     """The file ``path`` opened to read its bytes. A folder is refused as ``PATH: is a directory; expected
     {expected}``, a device (``/dev/zero`` never ends: it was read until memory ran out) as ``PATH: not a
     regular file (a device); expected {expected}``, a missing file as ``PATH: no such file`` (then
-    ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``. A pipe and a terminal
-    (``/dev/stdin``, ``<(zcat data.gz)``) are read as files."""
+    ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``. A pipe, a terminal
+    (``/dev/stdin``, ``<(zcat data.gz)``) and ``/dev/null`` (an empty file) are read as files."""
     name = str(path)  # as the user wrote it, as the other messages of a reader name it
     if Path(path).is_dir():
         raise UserError(f"{name}: is a directory; expected {expected}")
@@ -128,13 +128,16 @@ def open_readable(path: str | Path, expected: str, *, missing: str = "") -> Bina
 
 
 def _a_device(fh: BinaryIO) -> bool:
-    """True when ``fh`` reads a character or block device other than a terminal."""
+    """True when ``fh`` reads a character or block device other than a terminal and ``/dev/null`` (an empty file,
+    as scripts give it)."""
     try:
         fd = fh.fileno()
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
+        if not (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) or os.isatty(fd):
+            return False
+        return not stat.S_ISCHR(os.stat(os.devnull).st_mode) or st.st_rdev != os.stat(os.devnull).st_rdev
     except (OSError, ValueError):  # not a file of the system (io.UnsupportedOperation is both)
         return False
-    return (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not os.isatty(fd)
 
 
 def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
