@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -135,6 +136,9 @@ def test_ngram_blocking() -> None:
 @pytest.mark.parametrize(("content", "message"), [
     (b"a\tb\nno tab here\n", "pairs.tsv:2: expected one tab between source and target, found 0"),
     (b"a\tb\tc\n", "pairs.tsv:1: expected one tab between source and target, found 2"),
+    (b"\nthe source side only\nof parallel files\n", "pairs.tsv:2: expected one tab between source and target, "
+     "found 0; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
+     "joins two parallel files"),
     (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
     (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
     (b"a\tb\n\xff\xfe\tc\n", f"pairs.tsv:2: not UTF-8 (byte 0xff at column 1, byte offset 4); {HINT}"),
@@ -281,6 +285,69 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     result = rnnkit.load(out).translate("1999.3.3", return_attention=True)
     assert len(result["attention"]) == len(result["target_tokens"])
     assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
+
+
+def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, Path], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit translate` always asked the decoder for its attention, a list of Python floats per source token
+    for each output token, to draw only with --attention-png: a line of 20,000 characters took more than 8 GB.
+    The warning about unknown tokens still points at the line that called translate()."""
+    _, out = trained
+    asked: list[bool] = []
+
+    def recording(decode: Callable[..., object]) -> Callable[..., object]:
+        def record(*args: object, **kw: object) -> object:
+            asked.append(bool(args[-1]))  # return_attention, the last of the arguments each is given
+            return decode(*args, **kw)
+
+        return record
+
+    for name in ("greedy", "beam_search"):
+        monkeypatch.setattr(Seq2Seq, name, recording(getattr(Seq2Seq, name)))
+    png = tmp_path / "att.png"
+    for beam in ("1", "2"):
+        assert main(["translate", str(out), "1999.3.3", "--beam", beam, "--json"]) == 0
+        assert main(["translate", str(out), "1999.3.3", "--beam", beam, "--attention-png", str(png)]) == 0
+    assert asked == [False, True, False, True] and png.stat().st_size > 1000
+    assert len(json.loads(capsys.readouterr().out.splitlines()[0])["n_best"]) == 1
+    with pytest.warns(UserWarning, match="unknown source tokens") as caught:
+        rnnkit.load(out).translate("§ 1999")
+    assert caught[0].filename == __file__
+
+
+def test_a_text_argument_that_is_not_utf8_is_refused_in_one_line(trained: tuple[Path, Path], tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes that are not UTF-8 on the command line reach Python as lone surrogates: `--output` (and standard
+    output where its encoding is strict) ended in a UnicodeEncodeError's traceback."""
+    _, out = trained
+    capsys.readouterr()
+    given = tmp_path / "t.jsonl"
+    assert main(["translate", str(out), "1999", os.fsdecode(b"caf\xe9 1999"), "--json", "--output", str(given)]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: TEXT 'caf\\xe9 1999': not UTF-8 (byte 0xe9 at column 4); give "
+                                       "the text in UTF-8 (is the terminal set to another encoding?)\n")
+    assert not given.exists()
+
+
+def test_sources_are_decoded_in_batches_of_similar_lengths_and_answered_in_order(
+        trained: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 64 were cut in the order given: one long line of a file padded the 63 beside it, which the
+    decoder ran on, finished, for as many steps as the long one took (2.3 times as long for 200 short lines
+    and one of 2,000 characters)."""
+    _, out = trained
+    translator = rnnkit.load(out)
+    texts = ["1999.3.3", "3rd of March 1999", "1" * (64 * translator.max_len), "3.3.99", "March 3, '99"]
+    alone = [translator.translate(t, max_len_a=0, max_len_b=5) for t in texts]
+    shapes: list[tuple[int, ...]] = []
+    greedy = Seq2Seq.greedy
+
+    def record(model: Seq2Seq, src: torch.Tensor, *args: object) -> object:
+        shapes.append(tuple(src.shape))
+        return greedy(model, src, *args)
+
+    monkeypatch.setattr(Seq2Seq, "greedy", record)
+    assert translator.translate(texts, max_len_a=0, max_len_b=5) == alone
+    assert shapes == [(4, len("3rd of March 1999")), (1, len(texts[2]))]
 
 
 def test_resume_continues(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -521,6 +588,20 @@ def test_blank_lines_of_a_file_give_blank_lines_and_an_empty_source_is_named(
     (tmp_path / "pairs.tsv").write_text("1999.3.3\tx\n\tonly a target\n", encoding="utf-8")
     assert main(["translate", str(out), "--file", str(tmp_path / "pairs.tsv")]) == 2
     assert "pairs.tsv:2: the source text (before the tab) is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_a_file_whose_lines_end_in_carriage_returns_is_read_line_by_line(
+        trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], end: str) -> None:
+    """Lines ended by a lone CR (old Mac files, Excel for Mac's text exports) were one line: translate --file
+    answered the first source alone, and a pairs file was 'expected one tab, found 2' on its line 1."""
+    data, out = trained
+    pairs = read_pairs(data)[:3]
+    (tmp_path / "p.tsv").write_bytes("".join(f"{s}\t{t}{end}" for s, t in pairs).encode())
+    assert read_pairs(tmp_path / "p.tsv") == pairs
+    capsys.readouterr()
+    assert main(["translate", str(out), "--file", str(tmp_path / "p.tsv")]) == 0
+    assert capsys.readouterr().out.splitlines() == rnnkit.load(out).translate([s for s, _ in pairs])
 
 
 def test_written_form_is_what_a_model_writing_through_the_tokenizer_writes() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
 import shutil
 import warnings
@@ -19,6 +20,7 @@ import torch
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, max_mels, mel_filterbank, read_wav, spec_augment, warp_bands
+from rnnkit.data.batching import pad_features
 from rnnkit.data.speech import parse_phonemes, read_manifest, symbols_of, text_of
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ctc import greedy_decode, prefix_beam_search
@@ -93,6 +95,22 @@ def test_missing_wav_is_refused(tmp_path: Path) -> None:
         read_wav(tmp_path / "nope.wav")
     with pytest.raises(UserError, match="is a directory; expected a WAV file"):  # was "no such file"
         read_wav(tmp_path)
+    if Path("/dev/zero").is_char_device():  # a device (or a pipe) was "no such file" too
+        with pytest.raises(UserError, match="^/dev/zero: not a regular file \\(a device or a pipe\\); expected a WAV"):
+            read_wav("/dev/zero")
+
+
+def test_a_wav_whose_name_is_not_utf8_is_read(tmp_path: Path) -> None:
+    """A file name in another encoding (Latin-1, CP949 from an old archive) comes to Python with surrogate
+    escapes, and soundfile's ``str.encode`` of it was a UnicodeEncodeError's traceback."""
+    path = tmp_path / os.fsdecode(b"caf\xe9.wav")
+    try:
+        wave = _tone(440, 0.05)
+        soundfile.write(os.fsencode(path), wave, SAMPLE_RATE, subtype="FLOAT")
+    except (OSError, RuntimeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    got, rate = read_wav(path)
+    assert rate == SAMPLE_RATE and np.allclose(got, wave)
 
 
 # ------------------------------------------------------------------------------------------- features
@@ -301,6 +319,32 @@ def test_wide_prefix_beam_finds_the_most_likely_labelling_by_brute_force() -> No
             nll = torch.nn.functional.ctc_loss(lp[:, None], torch.tensor([[c + 1 for c in best]]), [5], [len(best)],
                                                reduction="sum")
             assert -float(nll) == pytest.approx(found.log_prob, abs=1e-5)
+
+
+def test_utterances_are_decoded_in_batches_of_similar_lengths_and_answered_in_order(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches were cut in the order given: one long recording padded the 31 utterances beside it to its
+    length (2.0 GB for three minutes among short words, 0.5 GB now); a batch holds at most so many padded
+    frames, a longer recording goes alone."""
+    from rnnkit.tasks import speech
+
+    torch.manual_seed(0)
+    model = SpeechRecognizer(8, 3, hidden=8, layers=1, subsample=1).eval()
+    feats = [torch.randn(n, 8) for n in (100, 5, 6, 90, 7)]
+    with torch.no_grad():
+        alone = [speech._decode_all(model, [f])[0] for f in feats]
+    padded: list[int] = []
+
+    def pad(batch: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        x, lengths = pad_features(batch)
+        padded.append(x.shape[0] * x.shape[1])
+        return x, lengths
+
+    monkeypatch.setattr(speech, "pad_features", pad)
+    with torch.no_grad():
+        together = speech._decode_all(model, feats, batch_size=4, frames=200)
+    assert [d.symbols for d in together] == [d.symbols for d in alone]
+    assert padded == [3 * 7, 2 * 100]  # (5, 6, 7), (90, 100); in the order given: (100, 5, 6, 90), (7)
 
 
 def test_model_subsampling_lengths_and_shapes() -> None:
@@ -548,6 +592,35 @@ def test_resume_continues_a_speech_run(tone_model: tuple[Path, Path], capsys: py
     capsys.readouterr()
     assert main(["train", "speech", "--resume", str(out), "--steps", "155", "--no-progress", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 155
+
+
+def test_a_run_resumed_on_symbols_it_does_not_write_says_so(tone_model: tuple[Path, Path], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A resumed run keeps its symbols; a corpus with others had them dropped from its targets without a word
+    (the model taught to write nothing for them), and one with no symbol it knows trained on empty targets,
+    reporting hundreds of nats per symbol at 0 symbols a second."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable, _check_symbols
+
+    out = tmp_path / "model"
+    shutil.copytree(tone_model[0], out)
+    new = _manifest(tmp_path / "new", "audio\ttext\tphonemes\na.wav\tx\tx y\n")
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--data", str(new), "--val-data", str(tone_model[1]),
+                 "--steps", "200", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: no training utterance holds a symbol the model writes ('x', 'y' are new; "
+                          "the model writes only the 3 phonemes of its first run's corpus; first ")
+    assert f"{new / 'a.wav'}: 'x'" in err and err.count("\n") == 1
+    table = SymbolTable("phonemes", ["a", "b"])
+    utts = [Utterance(Path("a.wav"), "a", "a b"), Utterance(Path("b.wav"), "ab", "a c b d c")]
+    targets = [table.encode(u) for u in utts]
+    with pytest.warns(UserWarning, match=r"^1 of 2 training utterances hold symbols the model does not write "
+                                         r"\('c', 'd'\), left out of their targets .* first b.wav: 'ab'\)"):
+        _check_symbols(utts, targets, table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _check_symbols(utts[:1], targets[:1], table)
 
 
 def test_a_resumed_speech_run_finds_its_corpus_from_another_directory(

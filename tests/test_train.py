@@ -489,6 +489,9 @@ def test_other_validation_reads_digests_then_paths_then_names() -> None:
     assert other_validation({"train": "polarity"}, {"train": "korean"})
     assert not other_validation({"train": "polarity"}, {"train": "polarity"})
     assert not other_validation(None, split)
+    # a file then, a built-in corpus now (`--resume OUT --data bible-en-es` kept the best of the file's pairs)
+    assert other_validation(split, {"train": "bible-en-es"})
+    assert not other_validation({"train": "t.csv"}, split)  # saved before digests: cannot tell
 
 
 def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:

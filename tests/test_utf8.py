@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from rnnkit.data import tabular, text, utf8
 from rnnkit.data.conll import TAGGED, read_conll
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.prepared import prepare_text
-from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8
+from rnnkit.data.utf8 import HINT, decode_pieces, decode_utf8, utf8_argument
 from rnnkit.errors import UserError
 
 READERS: dict[str, Callable[[Path], Any]] = {
@@ -97,6 +98,26 @@ def test_a_missing_file_and_a_folder_keep_each_readers_words(tmp_path: Path) -> 
     assert refusal(lambda: tabular.file_lines(tmp_path)) == f"{tmp_path}: is a directory; expected a UTF-8 text file"
 
 
+@pytest.mark.skipif(not Path("/dev/urandom").is_char_device() or not Path("/dev/fd").is_dir(), reason="no /dev")
+def test_a_device_is_refused_and_a_pipe_is_read(tmp_path: Path) -> None:
+    """``--data /dev/zero`` was read until memory ran out (the process killed, exit 137); ``/dev/urandom``, whose
+    bytes soon are not UTF-8, stands for it here. ``/dev/null`` still reads as an empty file."""
+    readers = {**READERS, "prepared text": lambda p: prepare_text(p, tmp_path / "prepared")}
+    for read in readers.values():
+        assert refusal(lambda: read(Path("/dev/urandom"))).startswith(  # noqa: B023 (called at once)
+            "/dev/urandom: not a regular file (a device); expected ")
+    assert not (tmp_path / "prepared").exists()
+    assert refusal(lambda: read_pairs(os.devnull)) == f"{os.devnull}: no pairs; expected lines of 'source<TAB>target'"
+    assert tabular.file_lines(Path(os.devnull)) == [""]
+    r, w = os.pipe()  # a pipe (`--file /dev/stdin`, `<(zcat pairs.tsv.gz)`) is read as a file
+    os.write(w, b"a b\tx y\n")
+    os.close(w)
+    try:
+        assert read_pairs(f"/dev/fd/{r}") == [("a b", "x y")]
+    finally:
+        os.close(r)
+
+
 def test_a_file_that_cannot_be_read_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "t.txt"
     path.write_text("text\n", encoding="utf-8")
@@ -122,3 +143,11 @@ def test_a_utf16_file_is_named_as_utf16_with_its_own_mend(tmp_path: Path, codec:
     message = refusal(lambda: tabular.read_table(path))
     assert message.startswith(f"{path}:1: not UTF-8 but UTF-16 (it begins with the byte order mark 0x")
     assert message.endswith("`iconv -f utf-16 -t utf-8`") and "latin1" not in message
+
+
+def test_a_command_line_text_that_is_not_utf8_is_named_with_its_byte() -> None:
+    check = utf8_argument("--prime")
+    assert check("café 한국어") == "café 한국어"
+    assert refusal(lambda: check(os.fsdecode(b"ok \xc3\xa9 \xe9\xff"))) == (
+        "--prime 'ok \\xc3\\xa9 \\xe9\\xff': not UTF-8 (byte 0xe9 at column 6); give the text in UTF-8 (is the "
+        "terminal set to another encoding?)")

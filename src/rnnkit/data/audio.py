@@ -17,7 +17,9 @@ What a user gets:
 from __future__ import annotations
 
 import math
+import os
 import struct
+import sys
 import warnings
 from pathlib import Path
 
@@ -64,15 +66,19 @@ def _check_riff(path: Path) -> None:
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory; expected a WAV file")
+    if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
+        raise UserError(f"{path}: not a regular file (a device or a pipe); expected a WAV file")
     if not path.is_file():
-        raise UserError(f"{path}: is a directory; expected a WAV file" if path.is_dir() else f"{path}: no such file")
+        raise UserError(f"{path}: no such file")
     _check_riff(path)
     try:
         import soundfile
     except ImportError:
         raise UserError("reading WAV files needs the soundfile package: pip install 'rnnkit[speech]'") from None
     try:
-        data, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+        data, rate = soundfile.read(_sndfile_name(path), dtype="float32", always_2d=True)
     except (RuntimeError, soundfile.LibsndfileError) as exc:
         raise UserError(f"{path}: cannot read as WAV ({exc})") from None
     if data.shape[0] == 0:
@@ -85,6 +91,18 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
                         "expected samples from -1 to 1")
     return data.mean(axis=1).astype(np.float32), int(rate)
+
+
+def _sndfile_name(path: Path) -> str | bytes:
+    """``path`` as soundfile opens it: as text, or as the bytes it stands for where the name is not valid text
+    (a name in another encoding, which Python reads with surrogate escapes, was a UnicodeEncodeError's
+    traceback from soundfile's ``str.encode``)."""
+    name = str(path)
+    try:
+        name.encode(sys.getfilesystemencoding())
+    except UnicodeEncodeError:
+        return os.fsencode(name)
+    return name
 
 
 def resample(wave: np.ndarray, rate: int, target: int) -> np.ndarray:

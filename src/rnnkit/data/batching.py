@@ -16,7 +16,7 @@ What a user gets:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from typing import Any
 
 import torch
@@ -42,10 +42,20 @@ def pad_tags(tags: list[list[int]], width: int | None = None) -> Tensor:
     return out
 
 
-def length_sorted_batches(seqs: Sequence[Sequence[int]], batch_size: int) -> list[list[int]]:
-    """The indices of ``seqs``, shortest first, cut into batches of ``batch_size``."""
+def length_sorted_batches(seqs: Sequence[Sized], batch_size: int, max_padded: int | None = None) -> list[list[int]]:
+    """The indices of ``seqs``, shortest first, cut into batches of ``batch_size``; with ``max_padded``, also of
+    at most that many elements once padded (the batch's size times its longest; a longer sequence alone), so
+    that a long sequence among short ones does not pad a whole batch to its length."""
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-    return [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+    if max_padded is None:
+        return [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for i in order:  # each the longest so far
+        if batches and len(batches[-1]) < batch_size and (len(batches[-1]) + 1) * len(seqs[i]) <= max_padded:
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+    return batches
 
 
 class ShuffledBatches:

@@ -21,10 +21,13 @@ __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
 Pair = tuple[str, str]
 
 
-def _check_line(line: str, where: str) -> Pair:
+def _check_line(line: str, where: str, first: bool = False) -> Pair:
     tabs = line.count("\t")
     if tabs != 1:
-        raise UserError(f"{where}: expected one tab between source and target, found {tabs}")
+        # a first line without a tab: most likely one side of parallel files, as OpenNMT-py and fairseq take them
+        hint = ("; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
+                "joins two parallel files") if first and not tabs else ""
+        raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint}")
     source, target = line.split("\t")
     if not source.strip():
         raise UserError(f"{where}: the source (before the tab) is empty")
@@ -34,13 +37,13 @@ def _check_line(line: str, where: str) -> Pair:
 
 
 def read_pairs(path: str | Path) -> list[Pair]:
-    """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored)."""
-    content = read_utf8(path, "a file of tab-separated pairs")
+    """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored; lines end with LF,
+    CRLF or a lone CR)."""
+    content = read_utf8(path, "a file of tab-separated pairs", newlines=True)
     pairs: list[Pair] = []
     for number, line in enumerate(content.split("\n"), start=1):
-        line = line.rstrip("\r")
         if line.strip():
-            pairs.append(_check_line(line, f"{path}:{number}"))
+            pairs.append(_check_line(line, f"{path}:{number}", first=not pairs))
     if not pairs:
         raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
     return pairs

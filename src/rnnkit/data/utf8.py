@@ -21,13 +21,16 @@ encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Iterator
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from rnnkit.errors import UserError
 
-__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8"]
+__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
+           "utf8_argument"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -105,17 +108,36 @@ def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | 
 
 def open_readable(path: str | Path, expected: str, *, missing: str = "") -> BinaryIO:
     """The file ``path`` opened to read its bytes. A folder is refused as ``PATH: is a directory; expected
-    {expected}``, a missing file as ``PATH: no such file`` (then ``; {missing}`` when given), an unreadable
-    one as ``PATH: cannot read (why)``."""
+    {expected}``, a device (``/dev/zero`` never ends: it was read until memory ran out) as ``PATH: not a
+    regular file (a device); expected {expected}``, a missing file as ``PATH: no such file`` (then
+    ``; {missing}`` when given), an unreadable one as ``PATH: cannot read (why)``. A pipe, a terminal
+    (``/dev/stdin``, ``<(zcat data.gz)``) and ``/dev/null`` (an empty file) are read as files."""
     name = str(path)  # as the user wrote it, as the other messages of a reader name it
     if Path(path).is_dir():
         raise UserError(f"{name}: is a directory; expected {expected}")
     try:
-        return open(path, "rb")
+        fh = open(path, "rb")
     except FileNotFoundError:
         raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
     except OSError as exc:
         raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if _a_device(fh):
+        fh.close()
+        raise UserError(f"{name}: not a regular file (a device); expected {expected}")
+    return fh
+
+
+def _a_device(fh: BinaryIO) -> bool:
+    """True when ``fh`` reads a character or block device other than a terminal and ``/dev/null`` (an empty file,
+    as scripts give it)."""
+    try:
+        fd = fh.fileno()
+        st = os.fstat(fd)
+        if not (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) or os.isatty(fd):
+            return False
+        return not stat.S_ISCHR(os.stat(os.devnull).st_mode) or st.st_rdev != os.stat(os.devnull).st_rdev
+    except (OSError, ValueError):  # not a file of the system (io.UnsupportedOperation is both)
+        return False
 
 
 def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,
@@ -134,3 +156,20 @@ def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: b
               empty: str | None = None) -> str:
     """The text of a UTF-8 file, refused in one line as :func:`read_pieces` tells."""
     return "".join(read_pieces(path, expected, missing=missing, newlines=newlines, empty=empty))
+
+
+def utf8_argument(name: str) -> Callable[[str], str]:
+    """An argparse ``type`` for a text given on the command line (``name`` as the refusal says it: ``TEXT``,
+    ``--prime``). Bytes that are not UTF-8 reach Python as lone surrogates (its surrogateescape), which
+    writing the text to a file (``--output``, ``--json``) refused with a UnicodeEncodeError's traceback; they
+    are refused in one line, naming the byte and its column, as a file's are."""
+
+    def check(text: str) -> str:
+        for column, char in enumerate(text, 1):
+            if "\udc80" <= char <= "\udcff":
+                shown = repr(text.encode("utf-8", "surrogateescape"))[1:]
+                raise UserError(f"{name} {shown}: not UTF-8 (byte 0x{ord(char) - 0xdc00:02x} at column {column}); "
+                                "give the text in UTF-8 (is the terminal set to another encoding?)")
+        return text
+
+    return check

@@ -22,6 +22,7 @@ from torch import nn
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
+from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, in_words
 from rnnkit.export import export_onnx
 from rnnkit.metrics import classification_report, format_report
@@ -283,7 +284,7 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
 
 
 def predict_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to classify (or tag)")
+    p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to classify (or tag)")
     p.add_argument("--file", help="a CSV/TSV/JSONL file of texts, or a .txt of one text a line (a tagger: a "
                    "CoNLL file, or one sentence a line); - reads one text "
                    "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "

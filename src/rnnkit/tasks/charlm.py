@@ -33,6 +33,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
+from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -784,7 +785,7 @@ def _read_score_file(path: str) -> str:
 
 
 def _sample_arguments(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--prime", default="", help="text to start from (printed first)")
+    sp.add_argument("--prime", default="", type=utf8_argument("--prime"), help="text to start from (printed first)")
     sp.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
     sp.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely characters")
@@ -793,7 +794,7 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
 
 
 def _score_arguments(sc: argparse.ArgumentParser) -> None:
-    sc.add_argument("texts", nargs="*", metavar="TEXT")
+    sc.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"))
     sc.add_argument("--file", action="append", metavar="PATH", help="score the text of a UTF-8 file (repeatable)")
     sc.add_argument("--json", action="store_true", help="one JSON object with every result")
     sc.add_argument("--dynamic", action="store_true",

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from rnnkit.cells import CELLS
+from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import UserError
 from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
@@ -96,7 +97,8 @@ def _main(args: argparse.Namespace) -> int:
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, default=3.0, help="training time (default 3)")
     p.add_argument("--out", default="runs/demo", help="model directory (default runs/demo; overwritten)")
-    p.add_argument("--prime", default="ROMEO:\n", help="text the sample starts from (default a speaker's name)")
+    p.add_argument("--prime", default="ROMEO:\n", type=utf8_argument("--prime"),
+                   help="text the sample starts from (default a speaker's name)")
     p.add_argument("--hello", action="store_true", help="instead: a tiny RNN learns to spell 'hello'")
     p.add_argument("--steps", type=int, default=100, help="--hello: training steps")
     p.add_argument("--hidden", type=int, default=8, help="--hello: hidden units")

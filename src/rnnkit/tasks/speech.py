@@ -31,7 +31,7 @@ import torch
 
 from rnnkit.cells import CELLS
 from rnnkit.data.audio import SAMPLE_RATE, check_n_mels, log_mel, read_wav, resample
-from rnnkit.data.batching import FeatureBatches, pad_features
+from rnnkit.data.batching import FeatureBatches, length_sorted_batches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
 from rnnkit.errors import (
@@ -192,6 +192,28 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
                            f"transcripts{where} {why}"), stacklevel=2)
 
 
+def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], table: SymbolTable) -> None:
+    """Warn about training utterances whose transcripts hold symbols the table lacks (a run resumed on another
+    corpus keeps its symbols): CTC has no unknown symbol, so they are left out of the targets, which teaches
+    the model to write nothing for them. When no utterance keeps a symbol, nothing could be learnt: a
+    UserError instead."""
+    lacking = [[s for s in symbols_of(u.text, u.phonemes, table.kind, table.jamo) if s not in table.index]
+               for u in utts]
+    hit = [i for i, missing in enumerate(lacking) if missing]
+    if not hit:
+        return
+    shown = ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
+    first = utts[hit[0]]
+    why = (f"the model writes only the {len(table.symbols)} {table.kind} of its first run's corpus; first "
+           f"{first.audio}: {first.text!r}")
+    if not any(targets):
+        raise UserError(in_words(f"no training utterance holds a symbol the model writes ({shown} are new; {why}); "
+                                 "train a new run (another --out) on this corpus"))
+    warnings.warn(in_words(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
+                           f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
+                           "learn them"), stacklevel=2)
+
+
 class SymbolTable:
     """The symbols a recogniser writes: ``kind`` (phonemes or chars), ``jamo``, and the list (id i ↔ class
     i + 1 of the model; class 0 is the CTC blank)."""
@@ -264,14 +286,18 @@ def _loss_fn() -> Any:
 
 
 def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: int = 1,
-                batch_size: int = 32) -> list[Decoded]:
-    out: list[Decoded] = []
-    for start in range(0, len(feats), batch_size):
-        x, lengths = pad_features(feats[start:start + batch_size])
+                batch_size: int = 32, frames: int = 32 * 2000) -> list[Decoded]:
+    """The decoding of each utterance, returned in the order given, computed in batches of at most
+    ``batch_size`` utterances of similar lengths and ``frames`` padded frames (32 of 20 s), a longer one alone:
+    batches cut in the order given padded 31 utterances to the length of a long recording among them
+    (2.0 GB for three minutes among short words, 0.5 GB now)."""
+    out: dict[int, Decoded] = {}
+    for batch in length_sorted_batches(feats, batch_size, frames):
+        x, lengths = pad_features([feats[i] for i in batch])
         log_probs, out_len = model(x, lengths)
-        for lp, n in zip(log_probs, out_len.tolist(), strict=True):
-            out.append(greedy_decode(lp, n) if beam == 1 else prefix_beam_search(lp, beam, n))
-    return out
+        for i, lp, n in zip(batch, log_probs, out_len.tolist(), strict=True):
+            out[i] = greedy_decode(lp, n) if beam == 1 else prefix_beam_search(lp, beam, n)
+    return [out[i] for i in range(len(feats))]
 
 
 def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolTable, config: SpeechConfig) -> Any:
@@ -320,6 +346,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
         train_feats = _features(train_utts, config, speeds, "training")
         val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
+        _check_symbols(train_utts, targets, table)
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
         _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
                         [max(n) for n in lengths] if len(speeds) > 1 else None)

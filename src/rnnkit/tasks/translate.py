@@ -33,7 +33,7 @@ import torch
 import torch.nn.functional as F
 
 from rnnkit.cells import CELLS
-from rnnkit.data.batching import ShuffledBatches
+from rnnkit.data.batching import ShuffledBatches, length_sorted_batches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
 from rnnkit.data.tabular import file_lines
 from rnnkit.data.tokenize import (
@@ -46,6 +46,7 @@ from rnnkit.data.tokenize import (
     tokenizer_from_json,
     written_form,
 )
+from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -405,8 +406,8 @@ class Translator:
             encoded.append(ids)
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
-            # at the line that called translate(), past speaks_python's frame
-            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=4)
+            # at the line that called translate(), past _translate's and speaks_python's frames
+            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
@@ -423,6 +424,13 @@ class Translator:
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking.
         """
+        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha, return_attention)
+
+    def _translate(self, texts: str | Sequence[str], beam: int, n_best: int, max_len_a: float, max_len_b: int,
+                   no_repeat_ngram: int, alpha: float, return_attention: bool, as_dict: bool | None = None) -> Any:
+        """:meth:`translate`; ``as_dict=True`` gives dicts also without attention (``rnnkit translate``, whose
+        attention, a row of Python floats per source token for each output token, took 8 GB and more for a
+        line of 20,000 characters, is kept only for ``--attention-png``)."""
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
         beam, n_best = check_beam(beam, n_best)
@@ -430,10 +438,13 @@ class Translator:
         if single and not texts.strip():
             raise UserError(f"an empty text {texts!r}; give the text to translate")
         check_filled(items, "translate")
+        as_dict = n_best > 1 or return_attention if as_dict is None else as_dict
         encoded = self._encode_sources(items)
-        results = []
-        for start in range(0, len(items), 64):
-            src, src_len = pad_batch(encoded[start:start + 64])
+        results: dict[int, Any] = {}
+        # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
+        # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
+        for batch in length_sorted_batches(encoded, 64, 64 * self.max_len):
+            src, src_len = pad_batch([encoded[i] for i in batch])
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
             max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
@@ -442,9 +453,9 @@ class Translator:
             else:
                 nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
                                                 return_attention)
-            for text, hyps in zip(items[start:start + 64], nbests, strict=True):
-                results.append(self._result(text, hyps, n_best > 1 or return_attention, return_attention))
-        return results[0] if single else results
+            for i, hyps in zip(batch, nbests, strict=True):
+                results[i] = self._result(items[i], hyps, as_dict, return_attention)
+        return results[0] if single else [results[i] for i in range(len(items))]
 
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
         best = decode_ids(self.target, hyps[0].tokens)
@@ -508,7 +519,7 @@ def _pair(item: object, index: int) -> Pair:
 
 # ------------------------------------------------------------------------------------------- CLI
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("texts", nargs="*", metavar="TEXT", help="texts to translate")
+    p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to translate")
     p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
                                   "a blank line gives a blank translation")
     p.add_argument("--output", help="write the translations here instead of standard output")
@@ -554,9 +565,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
             raise UserError(f"an empty text {text!r}; give the text to translate")
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
-        found = tr.translate(wanted, beam=args.beam, n_best=args.n_best, max_len_a=args.max_len_a,
-                             max_len_b=args.max_len_b, no_repeat_ngram=args.no_repeat_ngram, alpha=args.alpha,
-                             return_attention=True) if wanted else []
+        found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
+                              args.alpha, bool(args.attention_png), as_dict=True) if wanted else []
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if args.attention_png and found:

@@ -47,7 +47,8 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
 def other_validation(old: object, new: object) -> bool:
     """Whether two data records (a run's and its resumption's) validate on different data: another validation
     file or folder (by digest, else by absolute path, else by name), one where the other had none, or, both
-    holding out part of their training data, another training file. Records that cannot tell count as same."""
+    holding out part of their training data, another training file (or a built-in corpus after a file). Records
+    that cannot tell (a run saved before paths were recorded) count as same."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return False
     if bool(old.get("val")) != bool(new.get("val")):
@@ -58,9 +59,11 @@ def other_validation(old: object, new: object) -> bool:
         if all(isinstance(m, dict) and isinstance(m.get(key), str) for m in marks):
             return marks[0][key] != marks[1][key]
     names = [record.get(key) for record in (old, new)]
-    recorded = any(isinstance(record.get(field), dict) and key in record[field]
-                   for record in (old, new) for field in ("digests", "paths"))
-    return all(isinstance(n, str) for n in names) and not recorded and names[0] != names[1]
+    was, now = (any(isinstance(record.get(field), dict) and key in record[field] for field in ("digests", "paths"))
+                for record in (old, new))
+    if was and not now:  # a file or folder then, a built-in corpus now (the run records every path it reads)
+        return True
+    return all(isinstance(n, str) for n in names) and not (was or now) and names[0] != names[1]
 
 
 def located(record: dict[str, Any], key: str) -> str | None:
