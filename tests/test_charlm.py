@@ -461,6 +461,11 @@ def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
     assert "nothing to score" in refused(["score", str(trained)], capsys)
     missing = refused(["score", str(trained), "--file", str(tmp_path / "gone.txt")], capsys)
     assert str(tmp_path / "gone.txt") in missing and "--file" in missing
+    # a device never ends (/dev/zero was read until memory ran out); a folder is named as one
+    if Path("/dev/zero").exists():
+        assert "/dev/zero: not a regular file (a device)" in refused(["score", str(trained), "--file", "/dev/zero"],
+                                                                   capsys)
+    assert "is a directory" in refused(["score", str(trained), "--file", str(tmp_path)], capsys)
     (tmp_path / "latin1.txt").write_bytes("ok\nna\u00efve".encode("latin-1"))
     assert "latin1.txt:2: not UTF-8" in refused(["score", str(trained), "--file", str(tmp_path / "latin1.txt")],
                                                capsys)

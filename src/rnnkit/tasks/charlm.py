@@ -33,7 +33,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.data.utf8 import utf8_argument
+from rnnkit.data.utf8 import open_readable, utf8_argument
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -777,10 +777,13 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
 
 
 def _read_score_file(path: str) -> str:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror}); --file takes a UTF-8 text file") from None
+    """The text of ``score --file``: a folder, a device (``/dev/zero`` was read until memory ran out) or an
+    unreadable file is refused in one line, as :func:`~rnnkit.data.utf8.open_readable` says it."""
+    with open_readable(path, "a UTF-8 text file", missing="--file takes a UTF-8 text file") as fh:
+        try:
+            raw = fh.read()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read ({exc.strerror}); --file takes a UTF-8 text file") from None
     return decode_text(raw, path)
 
 
