@@ -742,6 +742,41 @@ def test_utterances_too_short_for_their_transcripts_are_named() -> None:
         _warn_too_short(utts, [1, 3], [[1, 2], [1, 1, 2]], model, longest=[2, 4])
 
 
+def test_validation_utterances_too_short_are_left_out_of_the_validation_loss(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Their loss was zeroed (zero_infinity) but their symbols counted in the divisor: one utterance too short
+    beside one long enough read 0.82 against the 3.40 of the long one alone, without a word."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable, _eval_fn, _warn_too_short
+
+    torch.manual_seed(0)
+    model = SpeechRecognizer(20, 2, hidden=8, layers=1, subsample=4).eval()
+    utts = [Utterance(Path("long.wav"), "abab"), Utterance(Path("short.wav"), "ab" * 8)]
+    table = SymbolTable.build(utts, "chars", False)
+    feats = [torch.randn(101, 20), torch.randn(6, 20)]
+    with pytest.warns(UserWarning, match=r"^1 of 2 validation utterances are too short for their transcripts, left "
+                                         r"out of the validation loss \(its error rates count them\) .* short.wav"):
+        left_out = _warn_too_short(utts, [len(f) for f in feats], [table.encode(u) for u in utts], model,
+                                   what="validation")
+    config = SpeechConfig(symbols="chars", eval_utterances=0)
+    with torch.no_grad():
+        both = _eval_fn(feats, utts, table, config, left_out)(model)["loss"]
+        alone = _eval_fn(feats[:1], utts[:1], table, config, [])(model)["loss"]
+    assert both == pytest.approx(alone) and alone > 1.0
+    with pytest.raises(UserError, match="^the one validation utterance is too short for its transcript"):
+        _warn_too_short(utts[1:], [6], [table.encode(utts[1])], model, what="validation")
+    # through `rnnkit train`: said once, before training, as the training set's short utterances are
+    _tone_corpus(tmp_path / "c" / "train", 6, 0)
+    _tone_corpus(tmp_path / "c" / "val", 2, 1)
+    with (tmp_path / "c" / "val" / "manifest.tsv").open("a", encoding="utf-8") as fh:
+        fh.write("wav/0.wav\t" + " ".join(["a b"] * 40) + "\t" + " ".join(["a b"] * 40) + "\n")
+    assert main(["train", "speech", "--data", str(tmp_path / "c"), "--out", str(tmp_path / "run"), "--steps", "2",
+                 "--hidden", "8", "--layers", "1", "--n-mels", "20", "--subsample", "4", "--batch-size", "4",
+                 "--eval-every", "1", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("1 of 3 validation utterances are too short") == 1, err
+
+
 def test_transcribe_refuses_a_beam_that_is_not_a_count(tone_model: tuple[Path, Path]) -> None:
     with pytest.raises(UserError, match="^beam 2.5: expected an integer from 1 to 10000$"):
         rnnkit.load(tone_model[0]).transcribe([], beam=2.5)

@@ -166,30 +166,35 @@ def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[
 
 
 def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
-                    model: SpeechRecognizer, longest: Sequence[int] | None = None) -> None:
+                    model: SpeechRecognizer, longest: Sequence[int] | None = None, what: str = "training"
+                    ) -> list[int]:
     """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
     one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
     teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. ``frames`` is each
     utterance's shortest copy, ``longest`` its longest under --speed-perturb (None without: one copy): when
     no copy of any utterance is long enough, nothing could be learnt (the loss would read 0), a UserError
-    instead."""
+    instead. ``what="validation"``: the utterances are left out of the validation loss, whose zeros counted
+    in its divisor (a loss that read lower than the model's). Returns the indices of those too short."""
     need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
     out = model.output_lengths(torch.tensor(list(frames)))
     short = [i for i, n in enumerate(need) if n > int(out[i])]
     if not short:
-        return
+        return short
     most = out if longest is None else model.output_lengths(torch.tensor(list(longest)))
     first = utts[short[0]]
     why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
            f"the {need[short[0]]} of {first.audio}: {first.text!r})")
     if all(n > int(most[i]) for i, n in enumerate(need)):
-        every = (f"all {len(utts)} training utterances are too short for their transcripts" if len(utts) > 1
-                 else "the one training utterance is too short for its transcript")
+        every = (f"all {len(utts)} {what} utterances are too short for their transcripts" if len(utts) > 1
+                 else f"the one {what} utterance is too short for its transcript")
         raise UserError(in_words(f"{every} {why}; give a smaller --subsample, or check that the manifest's "
                                  "transcripts belong to their recordings"))
-    where = " and teach nothing" if longest is None else " at --speed-perturb's fastest speed and teach nothing at it"
-    warnings.warn(in_words(f"{len(short)} of {len(utts)} training utterances are too short for their "
+    where = (", left out of the validation loss (its error rates count them)" if what == "validation"
+             else " and teach nothing" if longest is None
+             else " at --speed-perturb's fastest speed and teach nothing at it")
+    warnings.warn(in_words(f"{len(short)} of {len(utts)} {what} utterances are too short for their "
                            f"transcripts{where} {why}"), stacklevel=2)
+    return short
 
 
 def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], table: SymbolTable) -> None:
@@ -300,14 +305,21 @@ def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: in
     return [out[i] for i in range(len(feats))]
 
 
-def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolTable, config: SpeechConfig) -> Any:
-    targets = [table.encode(u) for u in val]
+def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolTable, config: SpeechConfig,
+             left_out: Sequence[int]) -> Any:
+    """The validation metrics: the loss in nats per symbol over the utterances not ``left_out`` (those too
+    short for CTC, whose zeroed loss would count their symbols for nothing), and the error rates of the first
+    ``eval_utterances``."""
+    skip = set(left_out)
+    scored = [i for i in range(len(val)) if i not in skip]
+    feats = [val_feats[i] for i in scored]
+    targets = [table.encode(val[i]) for i in scored]
     loss_fn = _loss_fn()
 
     def eval_fn(model: SpeechRecognizer) -> dict[str, float]:
         total, count = 0.0, 0
-        for start in range(0, len(val_feats), 32):
-            x, lengths = pad_features(val_feats[start:start + 32])
+        for start in range(0, len(feats), 32):
+            x, lengths = pad_features(feats[start:start + 32])
             tgt = targets[start:start + 32]
             batch = {"feats": x, "lengths": lengths, "targets": torch.tensor([i + 1 for t in tgt for i in t]),
                      "target_lengths": torch.tensor([len(t) for t in tgt])}
@@ -350,6 +362,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
         _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
                         [max(n) for n in lengths] if len(speeds) > 1 else None)
+        left_out = _warn_too_short(val_utts, [f.shape[0] for f in val_feats], [table.encode(u) for u in val_utts],
+                                   model, what="validation") if val_utts else []
     model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
@@ -358,7 +372,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     batches = FeatureBatches(train_feats, targets, config.batch_size, config.seed,
                              augment=_augment_settings(config), warp=config.vtlp)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=_loss_fn(),
-                      eval_fn=_eval_fn(val_feats, val_utts, table, config) if val_utts else None,
+                      eval_fn=_eval_fn(val_feats, val_utts, table, config, left_out) if val_utts else None,
                       out_dir=out, model_config=model_config, resume=ckpt, vocab=table.to_json())
     if verbose:
         print(f"speech: {len(train_utts)} training and {len(val_utts)} validation utterances, {len(table.symbols)} "
