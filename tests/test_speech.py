@@ -3,6 +3,7 @@ the espeak-ng corpus builder and the CLI end to end on a corpus of tones."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
@@ -503,6 +504,12 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
     for bad in (5, [manifest[0].audio, 5]):
         with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them .*, not int$"):
             rec.transcribe(bad)
+    # bytes were read byte by byte ("not int"), a dict's keys and an open file's lines as paths ("a.wav: no such file")
+    with (test / "manifest.tsv").open(encoding="utf-8") as fh:
+        for bad, kind in ((b"RIFF", "bytes"), (bytearray(b"RI"), "bytearray"), (io.BytesIO(b"RIFF"), "BytesIO"),
+                          ({str(manifest[0].audio): 1}, "dict"), (fh, "TextIOWrapper")):
+            with pytest.raises(TypeError, match=f"^transcribe takes a WAV file or a list of them .*, not {kind}$"):
+                rec.transcribe(bad)
     with pytest.raises(TypeError, match=r"^evaluate takes a corpus folder \(a str or a path\), not int$"):
         rec.evaluate(5)
     (tmp_path / "x.wav").write_bytes(b"not audio at all")

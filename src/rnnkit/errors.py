@@ -129,8 +129,11 @@ def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool
 def is_single(value: object) -> bool:
     """Whether a method that takes one item or a list of them (``transcribe``'s WAV files, ``caption``'s
     images) reads ``value`` as one: a str or a path, or anything not iterable (a PIL image); a list, tuple,
-    generator or array is many."""
-    return isinstance(value, (str, os.PathLike)) or not isinstance(value, Iterable)
+    generator or array is many. Bytes, a dict and an open file are one too, for the method to refuse by
+    their type: read as many, their items were taken for the things given (``transcribe(b"RIFF...")`` said
+    "not int" of a byte, a dict's keys and a file's lines were read as paths)."""
+    return (isinstance(value, (str, os.PathLike, bytes, bytearray, memoryview, Mapping)) or hasattr(value, "read")
+            or not isinstance(value, Iterable))
 
 
 def check_path(name: str, value: object, what: str = "a str or a path") -> None:

@@ -441,7 +441,8 @@ class Transcriber:
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
                    timings: bool = False) -> Any:
-        """Transcribe one WAV file (a result) or a list (a list of results). A result is the transcript
+        """Transcribe one WAV file (a path; a result) or a list of them (a list of results); bytes, an open file
+        or a dict are refused. A result is the transcript
         (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
         ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
         beam, _ = check_beam(beam)
