@@ -358,6 +358,10 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["image"] for x in lines] == images and all(isinstance(x["caption"], str) for x in lines)
     assert png.is_file() and png.stat().st_size > 1000
+    # a folder was 'DIR: Is a directory', naming neither the flag nor what it takes, after captioning
+    assert main(["caption", str(out), *images, "--attention-png", str(tmp_path)]) == 2
+    assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {tmp_path}: is a folder; expected the name "
+                                       "of a PNG file to write\n")
     assert main(["evaluate", str(out), "--data", str(data / "test_unseen"), "--beam", "2", "--json"]) == 0
     result = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert {"exact_match", "bleu"} <= set(result) and result["images"] == 6

@@ -230,6 +230,22 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return data, out
 
 
+@pytest.mark.parametrize("given, said", [("folder", "folder: is a folder"), (".", ".: is a folder"),
+                                         ("", "'': an empty name")])
+def test_attention_png_that_is_a_folder_is_refused_naming_the_flag(
+        trained: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, given: str, said: str) -> None:
+    """--attention-png FOLDER said only 'folder: Is a directory' after translating, '.' was a traceback
+    (PosixPath('.') has an empty name) and '' drew nothing without a word."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    capsys.readouterr()
+    assert main(["translate", str(trained[1]), "1999.3.3", "--attention-png", given]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"rnnkit: error: --attention-png {said}; expected the name of a PNG file to write\n"
+    assert captured.out == "" and [p.name for p in tmp_path.iterdir()] == ["folder"]
+
+
 def test_info_shows_both_vocabularies(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     out = trained[1]
     translator = rnnkit.load(out)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "output_file", "written"]
+__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "written"]
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -137,14 +137,27 @@ def written(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
         tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
 
 
+def output_name(path: str | os.PathLike[str], flag: str | None = None, expected: str = "a file") -> Path:
+    """``path`` as the name of a file to write, refused in one line when it is a folder (``''``, ``.``, an
+    existing folder): ``PATH: Is a directory``; with ``flag``, the option that gave it and what it takes,
+    ``--attention-png PATH: is a folder; expected the name of a PNG file to write``. A command checks its
+    outputs so before the work whose result they hold."""
+    out = Path(path)
+    if out.name and not out.is_dir():
+        return out
+    given = os.fspath(path) or repr("")  # '' and '.' have no file name: Path.with_name was a traceback
+    if flag is None:
+        raise UserError(f"{given}: Is a directory")
+    raise UserError(f"{flag} {given}: {'is a folder' if os.fspath(path) else 'an empty name'}; expected the name of "
+                    f"{expected} to write")
+
+
 @contextlib.contextmanager
 def output_file(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
     """:func:`written` for a file the user named (``--output``, ``--onnx``): a name that is a folder (``''``,
     ``.``, an existing folder) is refused in one line, the folders above it are made, and the file appears
     whole or not at all."""
-    out = Path(path)
-    if not out.name or out.is_dir():  # '' and '.' have no file name: Path.with_name was a traceback
-        raise UserError(f"{os.fspath(path) or repr('')}: Is a directory")
+    out = output_name(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with written(out, suffix) as tmp:
         yield tmp

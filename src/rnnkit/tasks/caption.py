@@ -54,6 +54,7 @@ from rnnkit.errors import (
     is_single,
     report_warnings,
 )
+from rnnkit.files import output_name
 from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
@@ -442,16 +443,16 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
-    if args.attention_png and cap.model.attention is None:
+    if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file")
     with report_warnings():
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
-    if args.attention_png:
+    if png is not None:
         from rnnkit.plots import caption_attention_png
 
         r = results[0]
-        caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"],
-                              Path(args.attention_png))
+        caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"], png)
     for path, r in zip(args.images, results, strict=True):
         if args.json:
             print(json.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"]}, ensure_ascii=False))

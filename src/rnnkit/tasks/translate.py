@@ -59,7 +59,7 @@ from rnnkit.errors import (
     check_texts,
     report_warnings,
 )
-from rnnkit.files import output_file
+from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis, Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.train.checkpoint import (
@@ -557,8 +557,9 @@ def _blank_result() -> dict[str, Any]:
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
-    if args.attention_png and tr.model.attention is None:
+    if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
         if not text.strip():
@@ -566,14 +567,14 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
         found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
-                              args.alpha, bool(args.attention_png), as_dict=True) if wanted else []
+                              args.alpha, png is not None, as_dict=True) if wanted else []
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
-    if args.attention_png and found:
+    if png is not None and found:
         from rnnkit.plots import attention_png
 
         r = found[0]
-        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], Path(args.attention_png),
+        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png,
                       title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
     lines = []
     for r in results:
