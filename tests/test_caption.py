@@ -128,6 +128,16 @@ def test_caption_folder_errors_name_the_line(tmp_path: Path, text: str, message:
         read_captions(tmp_path)
 
 
+def test_captions_tsv_given_itself_is_read_as_its_folder(tmp_path: Path) -> None:
+    """--data folder/captions.tsv said 'expected folder/captions.tsv/captions.tsv'; the folder is its parent."""
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("a.png\ta red circle\n", encoding="utf-8")
+    assert read_captions(tmp_path / "captions.tsv") == read_captions(tmp_path)
+    with pytest.raises(UserError, match=r"a.png: not a captioned-image folder \(a file; expected the folder that "
+                                        r"holds captions.tsv, with 'image<TAB>caption' lines\)$"):
+        read_captions(tmp_path / "a.png")
+
+
 def test_unreadable_images_are_refused_by_name(tmp_path: Path) -> None:
     (tmp_path / "x.png").write_bytes(b"this is not an image")
     with pytest.raises(UserError, match=r"x.png: not a readable PNG or JPEG image"):

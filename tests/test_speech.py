@@ -415,6 +415,26 @@ def test_folder_without_manifest(tmp_path: Path) -> None:
         read_manifest(tmp_path)
 
 
+def test_a_manifest_given_itself_is_read_as_its_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--data corpus/manifest.tsv said 'expected corpus/manifest.tsv/manifest.tsv'; the folder is its parent."""
+    folder = _manifest(tmp_path / "c", "audio\ttext\na.wav\thi\n")
+    assert read_manifest(folder / "manifest.tsv") == read_manifest(folder)
+    with pytest.raises(UserError, match=r"a.wav: not a speech corpus \(a file; expected the folder that holds "
+                                        r"manifest.tsv, with the header 'audio<TAB>text'\)$"):
+        read_manifest(folder / "a.wav")
+    with pytest.raises(UserError, match=r"none/manifest.tsv: no such file \(expected a speech corpus: a folder"):
+        read_manifest(tmp_path / "none" / "manifest.tsv")  # was "expected none/manifest.tsv/manifest.tsv" too
+    _tone_corpus(tmp_path / "t" / "train", 4, 0)
+    _tone_corpus(tmp_path / "t" / "val", 2, 1)
+    assert main(["train", "speech", "--data", str(tmp_path / "t" / "train" / "manifest.tsv"), "--val-data",
+                 str(tmp_path / "t" / "val" / "manifest.tsv"), "--out", str(tmp_path / "run"), "--steps", "1",
+                 "--hidden", "8", "--layers", "1", "--n-mels", "20", "--no-progress"]) == 0
+    assert "speech: 4 training and 2 validation utterances" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "run"), "--data", str(tmp_path / "t" / "val" / "manifest.tsv"),
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["utterances"] == 2
+
+
 # ------------------------------------------------------------------------------------------- end to end
 TONES = {"a": 500.0, "b": 1200.0, "c": 2500.0}
 

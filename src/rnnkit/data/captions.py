@@ -2,11 +2,11 @@
 
 What a user gets:
 
-- :func:`read_captions`: the images of a folder with their reference captions. ``captions.tsv`` holds
-  ``image<TAB>caption`` lines (an optional header ``image<TAB>caption``; image paths relative to the
-  folder; several lines per image for several references, ``./a.png`` the same image as ``a.png``). A
-  line without exactly one tab, an empty side, a missing image or a file that is not UTF-8 is refused
-  with the file and line.
+- :func:`read_captions`: the images of a folder (or of its ``captions.tsv``, given itself) with their
+  reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
+  ``image<TAB>caption``; image paths relative to the folder; several lines per image for several
+  references, ``./a.png`` the same image as ``a.png``). A line without exactly one tab, an empty side, a
+  missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit.data.split import corpus_index
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -55,11 +56,9 @@ def caption_words(caption: str) -> list[str]:
 
 
 def read_captions(folder: str | Path) -> list[CaptionedImage]:
-    """The images listed in ``folder/captions.tsv`` with their captions, in order of first appearance."""
-    folder = Path(folder)
-    path = folder / "captions.tsv"
-    if not path.is_file():
-        raise UserError(f"{folder}: not a captioned-image folder (expected {path} with 'image<TAB>caption' lines)")
+    """The images listed in ``folder/captions.tsv`` with their captions, in order of first appearance; ``folder``
+    may be that ``captions.tsv`` itself."""
+    folder, path = corpus_index(folder, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     found: dict[Path, list[str]] = {}  # by path: "./a.png" and "a.png" are one image, in one split
     for number, line in enumerate(lines, start=1):

@@ -3,10 +3,10 @@ recogniser writes.
 
 What a user gets:
 
-- :func:`read_manifest`: the utterances of a corpus folder. ``manifest.tsv`` has the header
-  ``audio<TAB>text`` and an optional third column ``phonemes``; audio paths are relative to the folder. A
-  bad header, a line with the wrong number of fields, an empty field or a missing WAV file is refused
-  with the file and line.
+- :func:`read_manifest`: the utterances of a corpus folder (or of its ``manifest.tsv``, given itself).
+  ``manifest.tsv`` has the header ``audio<TAB>text`` and an optional third column ``phonemes``; audio paths
+  are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
+  missing WAV file is refused with the file and line.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
   separated by spaces, words by ``|``, stress marks dropped).
 - :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
@@ -22,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnkit.data.split import corpus_index
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -43,11 +44,9 @@ class Utterance:
 
 
 def read_manifest(folder: str | Path) -> list[Utterance]:
-    """The utterances listed in ``folder/manifest.tsv`` (see the module docstring for the format)."""
-    folder = Path(folder)
-    path = folder / "manifest.tsv"
-    if not path.is_file():
-        raise UserError(f"{folder}: not a speech corpus (expected {path} with the header 'audio<TAB>text')")
+    """The utterances listed in ``folder/manifest.tsv`` (see the module docstring for the format); ``folder``
+    may be that ``manifest.tsv`` itself."""
+    folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     empty = not any(line.strip() for line in lines)
     header = [] if empty else lines[0].split("\t")

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["corpus_sides", "split_fraction", "stratified_split"]
+__all__ = ["corpus_index", "corpus_sides", "split_fraction", "stratified_split"]
 
 T = TypeVar("T")
 
@@ -58,11 +58,29 @@ def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list
     return [p for i, p in enumerate(items) if i not in held], [items[i] for i in sorted(held)]
 
 
+def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tuple[Path, Path]:
+    """``(folder, index file)`` of a corpus given as its folder or as its index file itself (``index``,
+    ``manifest.tsv`` or ``captions.tsv``: ``--data corpus/manifest.tsv`` means the folder ``corpus``, which
+    was refused as 'expected corpus/manifest.tsv/manifest.tsv'); anything else is refused in one line,
+    ``PATH: not WHAT (expected PATH/INDEX with HOLDING)``, a file other than the index saying to give its
+    folder."""
+    path = Path(given)
+    if path.name == index and path.is_file():
+        return path.parent, path
+    if (path / index).is_file():
+        return path, path / index
+    if path.is_file():
+        raise UserError(f"{path}: not {what} (a file; expected the folder that holds {index}, with {holding})")
+    if path.name == index and not path.exists():
+        raise UserError(f"{path}: no such file (expected {what}: a folder that holds {index}, with {holding})")
+    raise UserError(f"{path}: not {what} (expected {path / index} with {holding})")
+
+
 def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read: Callable[[Path], list[T]],
                  fraction: float, seed: int) -> tuple[list[T], list[T]]:
-    """``(train, validation)`` items of a corpus folder (``read`` reads one; ``index`` is the file that marks
-    one, ``manifest.tsv`` or ``captions.tsv``): ``data`` itself, or its ``train/`` when that holds one as
-    the generators write them. Validation is ``val_data``, else ``data``'s ``val/``, else a seeded
+    """``(train, validation)`` items of a corpus folder (``read`` reads one, or its index file; ``index`` is
+    the file that marks one, ``manifest.tsv`` or ``captions.tsv``): ``data`` itself, or its ``train/`` when
+    that holds one as the generators write them. Validation is ``val_data``, else ``data``'s ``val/``, else a seeded
     ``fraction`` of the training items (:func:`split_fraction`; none when it is 0)."""
     root = Path(data)
     nested = (root / "train" / index).is_file()
