@@ -105,6 +105,37 @@ def test_beam_of_one_equals_greedy(attention: str) -> None:
         assert len(g.tokens) <= 9
 
 
+@pytest.mark.parametrize("attention, cell", [("general", "lstm"), ("none", "gru")])
+def test_greedy_drops_finished_sources_from_the_batch_and_writes_what_each_writes_alone(
+        attention: str, cell: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source that had written EOS stayed in the batch, its rows computed at every step until the last
+    source ended; now each step runs the sources still writing, and each writes what it writes alone."""
+    model = _model(attention, cell=cell)
+    src, src_len, _ = _batch()
+    max_len = torch.tensor([1, 6, 3])
+    alone = [model.greedy(src[i:i + 1], src_len[i:i + 1], max_len[i:i + 1], no_repeat_ngram=2,
+                          return_attention=True)[0] for i in range(3)]
+    sizes: list[int] = []
+    step = model.decoder_step
+
+    def counted(prev: torch.Tensor, *args: object) -> object:
+        sizes.append(prev.shape[0])
+        return step(prev, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model, "decoder_step", counted)
+    hyps = model.greedy(src, src_len, max_len, no_repeat_ngram=2, return_attention=True)
+    assert [h.tokens for h in hyps] == [h.tokens for h in alone]
+    for h, a in zip(hyps, alone, strict=True):
+        assert h.log_prob == pytest.approx(a.log_prob, abs=1e-5)
+        assert bool(h.attention) == (attention != "none")
+        if h.attention and a.attention is not None:
+            assert len(h.attention) == len(h.tokens) + 1
+            assert all(x == pytest.approx(y, abs=1e-5) for x, y in zip(h.attention, a.attention, strict=True))
+    # a source of n tokens runs n + 1 steps (the last writes EOS)
+    assert sizes == [sum(len(h.tokens) >= t for h in hyps) for t in range(max(len(h.tokens) for h in hyps) + 1)]
+    assert sizes[-1] < 3
+
+
 def test_beam_search_n_best_is_ranked_and_respects_max_len() -> None:
     model = _model("bahdanau")
     src, src_len, _ = _batch()

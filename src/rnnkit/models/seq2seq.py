@@ -235,29 +235,35 @@ class AttentionDecoder(nn.Module):
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
                return_attention: bool = False) -> list[Hypothesis]:
-        """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens."""
+        """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens. A source
+        that has written EOS leaves the batch (its memory and state rows are dropped), so the decoder steps
+        after it run only the sources still writing."""
         memory, state = self.encode(src, src_len)
         batch = src.shape[0]
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
         tokens: list[list[int]] = [[] for _ in range(batch)]
         attn: list[list[list[float]]] = [[] for _ in range(batch)]
         logp_sum = [0.0] * batch
-        done = [False] * batch
+        rows = list(range(batch))  # the source of each row of the batch still decoding
         t = 0
-        while not all(done):
+        while rows:
             logits, state, weights = self.decoder_step(prev, state, memory, t)
-            logp = self._step_log_probs(logits, t, max_len, tokens, no_repeat_ngram)
+            logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram)
             best = logp.argmax(-1)
-            for i in range(batch):
-                if done[i]:
-                    continue
-                token = int(best[i])
-                logp_sum[i] += float(logp[i, token])
+            keep = []
+            for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):
+                logp_sum[i] += float(logp[j, token])
                 if return_attention and weights is not None:
-                    attn[i].append(weights[i, : int(src_len[i])].tolist())
-                done[i] = token == self.eos_id
-                if not done[i]:
+                    attn[i].append(weights[j, : int(src_len[i])].tolist())
+                if token != self.eos_id:
                     tokens[i].append(token)
+                    keep.append(j)
+            if len(keep) < len(rows):
+                rows = [rows[j] for j in keep]
+                if rows:
+                    index = torch.tensor(keep, dtype=torch.long, device=best.device)
+                    memory, state = memory.select(index), _select_state(state, index)
+                    max_len, best = max_len.index_select(0, index), best.index_select(0, index)
             prev, t = best, t + 1
         return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None)
                 for i in range(batch)]
