@@ -269,10 +269,12 @@ def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
     assert err == ("rnnkit: error: /dev/full: not a regular file (a device or a pipe); "
                    "expected the name of a file to write")
     err = refused(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "adir")], capsys)
-    assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
+    assert err == f"rnnkit: error: --output {tmp_path / 'adir'}: is a folder; expected the name of a file to write"
+    err = refused(["predict", str(out), "some text", "--output", str(tmp_path / "adir")], capsys)
+    assert err == f"rnnkit: error: --output {tmp_path / 'adir'}: is a folder; expected the name of a file to write"
     pytest.importorskip("onnx")
     err = refused(["export", str(out), "--onnx", str(tmp_path / "adir")], capsys)
-    assert err == f"rnnkit: error: {tmp_path / 'adir'}: Is a directory"
+    assert err == f"rnnkit: error: --onnx {tmp_path / 'adir'}: is a folder; expected the name of an ONNX file to write"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "x.csv"]  # no adir.tmp left
     # a file where a folder must be: mkdir said only "afile: File exists" or "...: Not a directory"
     (tmp_path / "afile").write_text("keep")
@@ -348,7 +350,8 @@ def test_export_to_a_folder_or_no_name_is_refused_in_one_line(trained: tuple[Pat
     (tmp_path / "folder").mkdir()
     assert main(["export", str(trained[0]), "--onnx", given]) == 2
     err = capsys.readouterr().err
-    assert err == f"rnnkit: error: {given or repr('')}: Is a directory\n"  # as predict --output FOLDER says
+    what = "an empty name" if given == "" else "is a folder"  # as predict --output FOLDER says
+    assert err == f"rnnkit: error: --onnx {given or repr('')}: {what}; expected the name of an ONNX file to write\n"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["folder"]
 
 

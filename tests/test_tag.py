@@ -115,7 +115,8 @@ def test_predict_reads_a_file_of_plain_sentences_one_a_line(tagger: tuple[Path, 
 
 
 def test_predict_output_is_written_whole_or_not_at_all(tagger: tuple[Path, Path], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
     """--output was opened in place: a write that failed half-way left half a file where the last one was,
     /dev/full ended in a traceback (the error came at close and named no file), and a missing folder was
     an error where --out and --onnx make theirs."""
@@ -139,6 +140,8 @@ def test_predict_output_is_written_whole_or_not_at_all(tagger: tuple[Path, Path]
     assert len(lines) == 2 and target.read_bytes() == before
     assert [x.name for x in target.parent.iterdir()] == ["t.jsonl"]  # no temporary file left
     assert main(["predict", str(out), "a7", "--output", "/dev/full"]) == 2
+    assert main(["predict", str(out), "a7", "--output", str(tmp_path)]) == 2  # a folder, before any tagging
+    assert capsys.readouterr().err.endswith(f"--output {tmp_path}: is a folder; expected the name of a file to write\n")
 
 
 def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],

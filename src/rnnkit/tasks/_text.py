@@ -25,6 +25,7 @@ from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, in_words
 from rnnkit.export import export_onnx
+from rnnkit.files import output_name
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
@@ -364,6 +365,7 @@ def export_arguments(x: argparse.ArgumentParser) -> None:
 
 def export_command(m: TextModel, args: argparse.Namespace) -> int:
     """``rnnkit export DIR --onnx FILE``."""
+    output_name(args.onnx, "--onnx", "an ONNX file")
     result = m.export(args.onnx, check=not args.no_check)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
