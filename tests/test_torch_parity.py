@@ -27,7 +27,8 @@ Sources, ported with their assertions:
   has no drop-in cell classes.
 - ``torch/nn/modules/rnn.py`` itself, for what ``RNNBase`` does that those files do not test (a state of another
   dtype, an empty batch, copies, ``functional_call``, ``assign=True`` and ``to_empty``, pruning and weight-norm
-  hooks, half and bfloat16 modules, frozen parameters, forward-mode AD), run side by side with torch.nn.
+  hooks, half and bfloat16 modules, frozen parameters, forward-mode AD), run side by side with torch.nn; then
+  the differences TORCH_COMPAT.md lists, held to what it says.
 
 On top of that, parity: every sample also runs on torch.nn with the same state dict, and outputs
 (PackedSequence fields included), final states and gradients must match.
@@ -2180,7 +2181,7 @@ def test_dropout_with_one_layer_drops_nothing(rnnkit_make: Callable[..., nn.Modu
 def test_forward_mode_ad_as_torch(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """``torch.func.jvp`` (forward-mode AD) through the layer gives torch.nn's tangents. torch.nn's LSTM has none on
     oneDNN, nor has rnnkit's fused LSTM (the same error); the step loop gives those of torch's native kernel
-    (oneDNN off)."""
+    (oneDNN off), as TORCH_COMPAT.md says."""
     mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
     x, t = torch.randn(4, 2, 3), torch.randn(4, 2, 3)
     with warnings.catch_warnings():
@@ -2194,3 +2195,91 @@ def test_forward_mode_ad_as_torch(rnnkit_make: Callable[..., nn.Module], kind: s
         assert got[0] == "ok", got
         assert_same(got[1], expected[1], **TOL)
 
+
+# ------------------------------------------------------------------------------------------------------
+# the differences TORCH_COMPAT.md lists for these, held to what it says
+# ------------------------------------------------------------------------------------------------------
+def test_packed_lstm_input_is_checked() -> None:
+    """torch.nn's LSTM runs none of RNNBase's checks on a PackedSequence (a wrong dtype fails in its kernel, a
+    2-D state in ``index_select``); rnnkit's runs them all, with RNN's and GRU's messages for the same mistakes."""
+    import rnnkit
+
+    packed = rnn_utils.pack_sequence([torch.randn(3, 3), torch.randn(2, 3)])
+    for impl in ("auto", "reference"):
+        m, gru = rnnkit.LSTM(3, 5, impl=impl), nn.GRU(3, 5)
+        for bad, hx in ((rnn_utils.pack_sequence([torch.randn(3, 3, dtype=torch.float64)]), None),
+                        (packed, (torch.zeros(2, 5), torch.zeros(2, 5)))):
+            with pytest.raises((ValueError, RuntimeError)) as expected:
+                gru(bad, None if hx is None else hx[0])
+            with pytest.raises(expected.type) as got:
+                m(bad, hx)
+            assert str(got.value) == str(expected.value).replace("Expected hidden size", "Expected hidden[0] size")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_non_bool_bidirectional_runs_on_the_step_loop_only(kind: str) -> None:
+    """``bidirectional=1`` (or ``num_layers=True``): RNNBase does not check their types, so torch.nn builds the layer
+    and its kernel then refuses every call (TypeError); so does rnnkit's fused path. The step loop reads them as
+    Python does, a second direction (one layer), as torch.nn computes with ``bidirectional=True``."""
+    import rnnkit
+
+    x = torch.randn(4, 2, 3)
+    for kwargs, meant in (({"bidirectional": 1}, {"bidirectional": True}), ({"num_layers": True}, {})):
+        torch.manual_seed(0)
+        ref = getattr(nn, kind)(3, 5, **kwargs)
+        with pytest.raises(TypeError) as expected:
+            ref(x)
+        fused = getattr(rnnkit, kind)(3, 5, **kwargs)
+        with pytest.raises(TypeError) as got:
+            fused(x)
+        assert str(got.value) == str(expected.value)
+        loop = getattr(rnnkit, kind)(3, 5, impl="reference", **kwargs)
+        control = copy_of_torch(kind, loop, 3, 5, **meant)
+        assert_same(loop(x), control(x), **TOL)
+
+
+def test_lstm_under_fp16_cpu_autocast() -> None:
+    """Where torch.nn's LSTM fails under ``torch.autocast("cpu", dtype=torch.float16)`` (oneDNN has no such kernel
+    in torch 2.13, even on CPUs with AVX512-FP16), rnnkit's fused LSTM runs it in float32 (the float32 output), its
+    step loop in autocast's float16 matrix products (float32 output, to float16's precision)."""
+    import rnnkit
+
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 3)
+    ref = nn.LSTM(3, 4, 2)
+    with torch.autocast("cpu", dtype=torch.float16):
+        torch_fails = _outcome(lambda: ref(x))[0] == "raise"
+    for impl in ("auto", "reference"):
+        m = rnnkit.LSTM(3, 4, 2, impl=impl)
+        m.load_state_dict(ref.state_dict())
+        with torch.autocast("cpu", dtype=torch.float16):
+            got = m(x)
+        tol = TOL if impl == "auto" else {"atol": 1e-2, "rtol": 1e-2}
+        if torch_fails:
+            expected = ref(x)  # float32
+            assert [t.dtype for t in leaves(got)] == [torch.float32] * 3
+        else:  # a torch whose oneDNN has the kernel: its output, to float16's precision
+            with torch.autocast("cpu", dtype=torch.float16):
+                expected = ref(x)
+            tol = {"atol": 1e-2, "rtol": 1e-2}
+        assert_same(tuple(t.float() for t in leaves(got)), tuple(t.float() for t in leaves(expected)), **tol)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vmap_runs_on_the_step_loop(kind: str) -> None:
+    """``torch.func.vmap`` has no batching rule for torch's RNN kernels: torch.nn's layers and rnnkit's fused path
+    refuse it alike; the step loop, made of ordinary ops, maps (the result is the loop over the mapped dimension)."""
+    import rnnkit
+
+    torch.manual_seed(0)
+    xs = torch.randn(3, 4, 2, 3)
+    ref = getattr(nn, kind)(3, 5)
+    with pytest.raises(RuntimeError, match="Batching rule not implemented") as expected:
+        torch.func.vmap(lambda v: ref(v)[0])(xs)
+    fused = getattr(rnnkit, kind)(3, 5)
+    with pytest.raises(RuntimeError) as got:
+        torch.func.vmap(lambda v: fused(v)[0])(xs)
+    assert str(got.value) == str(expected.value)
+    loop = getattr(rnnkit, kind)(3, 5, impl="reference")
+    loop.load_state_dict(ref.state_dict())
+    assert_close(torch.func.vmap(lambda v: loop(v)[0])(xs), torch.stack([ref(v)[0] for v in xs]), **TOL)
