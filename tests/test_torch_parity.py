@@ -2283,3 +2283,30 @@ def test_vmap_runs_on_the_step_loop(kind: str) -> None:
     loop = getattr(rnnkit, kind)(3, 5, impl="reference")
     loop.load_state_dict(ref.state_dict())
     assert_close(torch.func.vmap(lambda v: loop(v)[0])(xs), torch.stack([ref(v)[0] for v in xs]), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_masks_under_a_seed(kind: str) -> None:
+    """Between layers in training, the fused path draws torch's kernel's masks: under the same seed, torch.nn's
+    output and gradients. The step loop drops with rnnkit's dropout (torch's rate and scaling, a quarter of the
+    generator calls): reproducible under a seed, but other masks than torch.nn's, as TORCH_COMPAT.md says."""
+    import rnnkit
+
+    x = torch.randn(4, 2, 3)
+    ref = getattr(nn, kind)(3, 5, 3, dropout=0.5)
+
+    def run(m: nn.Module) -> tuple[Tensor, tuple[Tensor, ...]]:
+        torch.manual_seed(1)
+        out = m(x)[0]
+        return out, torch.autograd.grad(out.sum(), list(m.parameters()))
+
+    expected = run(ref)
+    for impl in ("auto", "reference"):
+        m = getattr(rnnkit, kind)(3, 5, 3, dropout=0.5, impl=impl)
+        m.load_state_dict(ref.state_dict())
+        got = run(m)
+        if impl == "auto":
+            assert_same(got, expected, **TOL)
+        else:
+            assert_same(got, run(m), atol=0, rtol=0)
+            assert not torch.allclose(got[0], expected[0])
