@@ -25,6 +25,10 @@ Sources, ported with their assertions:
   test_LSTM/GRU_grad_and_gradgrad and test_LSTM_differentiable_backward_using_oneDNN (compared with
   torch.nn instead of oneDNN on/off). The cell tests (test_RNN_cell*, ``nn.LSTMCell``) are not ported: rnnkit
   has no drop-in cell classes.
+- ``torch/nn/modules/rnn.py`` itself, for what ``RNNBase`` does that those files do not test (a state of another
+  dtype, an empty batch, copies, ``functional_call``, ``assign=True`` and ``to_empty``, pruning and weight-norm
+  hooks, half and bfloat16 modules, frozen parameters, forward-mode AD), run side by side with torch.nn; then
+  the differences TORCH_COMPAT.md lists, held to what it says.
 
 On top of that, parity: every sample also runs on torch.nn with the same state dict, and outputs
 (PackedSequence fields included), final states and gradients must match.
@@ -1944,3 +1948,365 @@ def test_cell_module_takes_unbatched_input_as_torch_cells(cell: str) -> None:
             module(torch.randn(1, 3), batch_of_two)
         with pytest.raises(RuntimeError):
             module(x, batch_of_two)
+
+
+# ======================================================================================================
+# The module API of torch/nn/modules/rnn.py beyond PyTorch's test files: what RNNBase does with dtypes, empty
+# batches, copies, functional calls, hooks and frozen weights, run side by side with torch.nn
+# ======================================================================================================
+def _pair(rnnkit_make: Callable[..., nn.Module], kind: str, *args: Any, **kwargs: Any) -> tuple[nn.Module, nn.Module]:
+    """The module under test and torch.nn's with the same arguments and parameters."""
+    torch.manual_seed(11)
+    mod = rnnkit_make(kind, *args, **kwargs)
+    return mod, copy_of_torch(kind, mod, *args, **kwargs)
+
+
+def _outcome(call: Callable[[], Any]) -> tuple[str, Any]:
+    """("ok", the result) or ("raise", the exception)."""
+    try:
+        return "ok", call()
+    except Exception as exc:
+        return "raise", exc
+
+
+def _retyped(kind: str, hx: Any, h: torch.dtype | None = None, c: torch.dtype | None = None) -> Any:
+    """``hx`` with h (and the LSTM's c) converted to the dtypes given."""
+    if kind != "LSTM":
+        return hx.to(h) if h else hx
+    return hx[0].to(h) if h else hx[0], hx[1].to(c) if c else hx[1]
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+@pytest.mark.parametrize("kind", KINDS)
+def test_state_of_another_dtype_fails_as_in_torch(rnnkit_make: Callable[..., nn.Module], kind: str,
+                                                  steps: int) -> None:
+    """RNNBase.check_input checks the input's dtype only; a state of another dtype fails in torch's kernel.
+    rnnkit fails with the same exception type, and torch's message or one about the dtype. The fused path calls torch's
+    kernel (oneDNN for a float32 LSTM); the step loop computes what torch's native kernel computes (oneDNN off),
+    which promotes a lower-precision LSTM cell state instead of refusing it."""
+    mod, ref = _pair(rnnkit_make, kind, 3, 5)
+    x, hx = torch.randn(steps, 2, 3), state(kind, 1, 2, 5)
+    cases = [("h float64", _retyped(kind, hx, h=torch.float64)), ("h int64", _retyped(kind, hx, h=torch.int64))]
+    if kind == "LSTM":
+        cases += [(f"c {dtype}", _retyped(kind, hx, c=dtype)) for dtype in (torch.float64, torch.float16, torch.int64)]
+    native = mod.impl == "reference"
+    for what, bad in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # flags() also sets TF32 on oneDNN, "for Intel GPUs"
+            with torch.backends.mkldnn.flags(enabled=not native):
+                expected = _outcome(lambda bad=bad: ref(x, bad))
+        got = _outcome(lambda bad=bad: mod(x, bad))
+        assert got[0] == expected[0], f"{what}: rnnkit {got}, torch.nn {expected}"
+        if expected[0] == "raise":
+            assert type(got[1]) is type(expected[1]), f"{what}: {got[1]!r} != torch's {expected[1]!r}"
+            message = str(got[1])  # torch's own (the same kernel), or one about the dtype
+            assert message == str(expected[1]) or "dtype" in message, f"{what}: {message}"
+        else:
+            assert_same(got[1], expected[1], what, **TOL)
+    for dtype in (torch.float64, torch.float16):  # the model converted, the state not: refused in both
+        for module in (mod, ref):
+            module.to(dtype)
+        expected = _outcome(lambda dtype=dtype: ref(x.to(dtype), hx))
+        got = _outcome(lambda dtype=dtype: mod(x.to(dtype), hx))
+        assert expected[0] == got[0] == "raise" and type(got[1]) is type(expected[1]), (got, expected)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_empty_batch(make: Callable[..., nn.Module], kind: str) -> None:
+    """A batch of no sequences (B = 0) runs as in torch.nn: empty outputs and states of the right shapes, with
+    and without hx, batch first, two bidirectional layers (an LSTM with a projection)."""
+    kw = {"proj_size": 2} if kind == "LSTM" else {}
+    for batch_first in (False, True):
+        torch.manual_seed(4)
+        mod = make(kind, 3, 5, 2, bidirectional=True, batch_first=batch_first, **kw)
+        ref = copy_of_torch(kind, mod, 3, 5, 2, bidirectional=True, batch_first=batch_first, **kw)
+        x = torch.randn(0, 4, 3) if batch_first else torch.randn(4, 0, 3)
+        hx = state(kind, 4, 0, 5, kw.get("proj_size", 0))
+        for args in ((x,), (x, hx)):
+            out = mod(*args)
+            assert_same(out, ref(*args))
+            assert out[0].numel() == 0 and out[0].shape[2] == (4 if kind == "LSTM" else 10)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_deepcopy_and_pickle_are_independent_copies(make: Callable[..., nn.Module], kind: str) -> None:
+    """copy.deepcopy and pickle give a module whose ``_flat_weights`` are its own parameters: changing the
+    original afterwards changes neither copy, and both compute what the original computed."""
+    import pickle
+
+    torch.manual_seed(2)
+    m = make(kind, 3, 5, 2, bidirectional=True)
+    x = torch.randn(4, 2, 3)
+    expected = m(x)
+    copies = [deepcopy(m), pickle.loads(pickle.dumps(m))]
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(1.0)
+    for c in copies:
+        assert all(w is getattr(c, n) for w, n in zip(c._flat_weights, c._flat_weights_names, strict=True))
+        assert_same(c(x), expected, **TOL)
+    assert not torch.allclose(m(x)[0], expected[0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_functional_call_and_torch_func_grad(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.func.functional_call`` with other parameters (RNNBase._weights_have_changed refreshes the flat
+    weights) computes what torch.nn computes with them, leaves the module's own in place, and
+    ``torch.func.grad`` through it gives torch.nn's gradients."""
+    mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
+    x = torch.randn(4, 2, 3)
+    params = {n: p.detach() * 1.5 for n, p in ref.named_parameters()}
+    own = ref(x)
+    assert_same(torch.func.functional_call(mod, params, (x,)), torch.func.functional_call(ref, params, (x,)), **TOL)
+    assert_same(mod(x), own, **TOL)
+
+    def loss(module: nn.Module) -> Callable[[dict[str, Tensor]], Tensor]:
+        return lambda p: torch.func.functional_call(module, p, (x,))[0].square().sum()
+
+    got, expected = torch.func.grad(loss(mod))(params), torch.func.grad(loss(ref))(params)
+    assert got.keys() == expected.keys()
+    for name in expected:
+        assert_close(got[name], expected[name], **TOL, msg=name)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_load_state_dict_assign_and_to_empty(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``load_state_dict(assign=True)`` puts the given tensors in place of the parameters (the flat weights
+    follow), and a module built on the meta device, moved with ``to_empty`` and re-initialised under a seed, is
+    torch.nn's under the same seed."""
+    mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
+    x = torch.randn(4, 2, 3)
+    torch.manual_seed(5)
+    new = {k: torch.randn_like(v) for k, v in ref.state_dict().items()}
+    for module in (mod, ref):
+        module.load_state_dict({k: v.clone() for k, v in new.items()}, assign=True)
+    assert all(w is getattr(mod, n) for w, n in zip(mod._flat_weights, mod._flat_weights_names, strict=True))
+    assert_same(mod(x), ref(x), **TOL)
+
+    modules = []
+    for factory in (partial(rnnkit_make, kind), getattr(nn, kind)):
+        module = factory(3, 5, 2, device="meta").to_empty(device="cpu")
+        torch.manual_seed(6)
+        module.reset_parameters()
+        modules.append(module)
+    assert_same(modules[0](x), modules[1](x), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pruning_and_weight_norm_hooks(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.nn.utils.prune`` and the old ``torch.nn.utils.weight_norm`` replace a weight by a plain tensor in a
+    forward pre-hook (RNNBase.__setattr__ keeps the flat weights current): outputs and gradients as torch.nn's,
+    and ``prune.remove`` leaves torch.nn's parameter names."""
+    from torch.nn.utils import prune
+
+    x = torch.randn(4, 2, 3)
+    for apply in (lambda m: prune.l1_unstructured(m, "weight_hh_l0", amount=0.5),
+                  lambda m: torch.nn.utils.weight_norm(m, "weight_ih_l1")):
+        mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # weight_norm is deprecated for parametrizations
+            apply(mod), apply(ref)
+        outs = [m(x) for m in (mod, ref)]
+        assert_same(outs[0], outs[1], **TOL)
+        for out in outs:
+            out[0].square().sum().backward()
+        for (name, p), q in zip(mod.named_parameters(), ref.parameters(), strict=True):
+            assert_close(p.grad, q.grad, **TOL, msg=name)
+    mod, ref = _pair(rnnkit_make, kind, 3, 5)
+    for m in (mod, ref):
+        prune.l1_unstructured(m, "weight_hh_l0", amount=0.5)
+        prune.remove(m, "weight_hh_l0")
+    assert [n for n, _ in mod.named_parameters()] == [n for n, _ in ref.named_parameters()]
+    assert_same(mod(x), ref(x), **TOL)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["half", "bfloat16"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_half_and_bfloat16_modules(rnnkit_make: Callable[..., nn.Module], kind: str, dtype: torch.dtype) -> None:
+    """``.half()`` / ``.bfloat16()`` (RNNBase._apply refreshes ``_flat_weights``): the output in that dtype, as
+    torch.nn's to that dtype's precision, and ``.float()`` back computes in float32 again, as torch.nn."""
+    mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
+    x = torch.randn(4, 2, 3)
+    for m in (mod, ref):
+        m.to(dtype)
+    assert [w.dtype for w in mod._flat_weights] == [dtype] * len(mod._flat_weights_names)
+    got, expected = mod(x.to(dtype)), ref(x.to(dtype))
+    assert [t.dtype for t in leaves(got)] == [t.dtype for t in leaves(expected)] == [dtype] * len(leaves(expected))
+    assert_same(got, expected, atol=2e-2, rtol=2e-2)
+    for m in (mod, ref):
+        m.float()
+    assert [w.dtype for w in mod._flat_weights] == [torch.float32] * len(mod._flat_weights_names)
+    assert_same(mod(x), ref(x), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_frozen_parameters(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """Some parameters frozen (``requires_grad_(False)``), or all of them with only the input or only the state
+    differentiable: the gradients torch.nn gives, None where it gives None."""
+    for frozen in ({"weight_ih_l0"}, {"weight_hh_l0", "bias_ih_l1_reverse"}, "all"):
+        mod, ref = _pair(rnnkit_make, kind, 3, 5, 2, bidirectional=True)
+        for m in (mod, ref):
+            for name, p in m.named_parameters():
+                p.requires_grad_(frozen != "all" and name not in frozen)
+        x, hx = torch.randn(4, 2, 3), state(kind, 4, 2, 5)
+        for args in ((x,), (x, hx)):
+            a_mod, a_ref = fresh(args), fresh(args)
+            out_mod, out_ref = mod(*a_mod), ref(*a_ref)
+            assert_same(out_mod, out_ref, **TOL)
+            torch.autograd.backward([t.sum() for t in leaves(out_ref)])
+            torch.autograd.backward([t.sum() for t in leaves(out_mod)])
+            for a, e in zip(leaves(a_mod), leaves(a_ref), strict=True):
+                assert_close(a.grad, e.grad, **TOL)
+            for (name, p), q in zip(mod.named_parameters(), ref.parameters(), strict=True):
+                assert (p.grad is None) == (q.grad is None), name
+                if q.grad is not None:
+                    assert_close(p.grad, q.grad, **TOL, msg=name)
+                    p.grad = q.grad = None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_with_one_layer_drops_nothing(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``dropout`` with ``num_layers=1`` warns (test_dropout_warning_matches_torch) and, as torch.nn's, drops
+    nothing in training: it acts between layers only."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        mod, ref = _pair(rnnkit_make, kind, 3, 5, 1, dropout=0.9)
+    x = torch.randn(4, 2, 3)
+    assert mod.training and ref.training
+    assert_same(mod(x), ref(x), **TOL)
+    assert_same(mod(x), ref.eval()(x), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_forward_mode_ad_as_torch(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """``torch.func.jvp`` (forward-mode AD) through the layer gives torch.nn's tangents. torch.nn's LSTM has none on
+    oneDNN, nor has rnnkit's fused LSTM (the same error); the step loop gives those of torch's native kernel
+    (oneDNN off), as TORCH_COMPAT.md says."""
+    mod, ref = _pair(rnnkit_make, kind, 3, 5, 2)
+    x, t = torch.randn(4, 2, 3), torch.randn(4, 2, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # flags() also sets TF32 on oneDNN, "for Intel GPUs"
+        with torch.backends.mkldnn.flags(enabled=mod.impl != "reference"):
+            expected = _outcome(lambda: torch.func.jvp(lambda v: ref(v)[0], (x,), (t,)))
+    got = _outcome(lambda: torch.func.jvp(lambda v: mod(v)[0], (x,), (t,)))
+    if expected[0] == "raise":
+        assert kind == "LSTM" and got[0] == "raise" and str(got[1]) == str(expected[1]), (got, expected)
+    else:
+        assert got[0] == "ok", got
+        assert_same(got[1], expected[1], **TOL)
+
+
+# ------------------------------------------------------------------------------------------------------
+# the differences TORCH_COMPAT.md lists for these, held to what it says
+# ------------------------------------------------------------------------------------------------------
+def test_packed_lstm_input_is_checked() -> None:
+    """torch.nn's LSTM runs none of RNNBase's checks on a PackedSequence (a wrong dtype fails in its kernel, a
+    2-D state in ``index_select``); rnnkit's runs them all, with RNN's and GRU's messages for the same mistakes."""
+    import rnnkit
+
+    packed = rnn_utils.pack_sequence([torch.randn(3, 3), torch.randn(2, 3)])
+    for impl in ("auto", "reference"):
+        m, gru = rnnkit.LSTM(3, 5, impl=impl), nn.GRU(3, 5)
+        for bad, hx in ((rnn_utils.pack_sequence([torch.randn(3, 3, dtype=torch.float64)]), None),
+                        (packed, (torch.zeros(2, 5), torch.zeros(2, 5)))):
+            with pytest.raises((ValueError, RuntimeError)) as expected:
+                gru(bad, None if hx is None else hx[0])
+            with pytest.raises(expected.type) as got:
+                m(bad, hx)
+            assert str(got.value) == str(expected.value).replace("Expected hidden size", "Expected hidden[0] size")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_non_bool_bidirectional_runs_on_the_step_loop_only(kind: str) -> None:
+    """``bidirectional=1`` (or ``num_layers=True``): RNNBase does not check their types, so torch.nn builds the layer
+    and its kernel then refuses every call (TypeError); so does rnnkit's fused path. The step loop reads them as
+    Python does, a second direction (one layer), as torch.nn computes with ``bidirectional=True``."""
+    import rnnkit
+
+    x = torch.randn(4, 2, 3)
+    for kwargs, meant in (({"bidirectional": 1}, {"bidirectional": True}), ({"num_layers": True}, {})):
+        torch.manual_seed(0)
+        ref = getattr(nn, kind)(3, 5, **kwargs)
+        with pytest.raises(TypeError) as expected:
+            ref(x)
+        fused = getattr(rnnkit, kind)(3, 5, **kwargs)
+        with pytest.raises(TypeError) as got:
+            fused(x)
+        assert str(got.value) == str(expected.value)
+        loop = getattr(rnnkit, kind)(3, 5, impl="reference", **kwargs)
+        control = copy_of_torch(kind, loop, 3, 5, **meant)
+        assert_same(loop(x), control(x), **TOL)
+
+
+def test_lstm_under_fp16_cpu_autocast() -> None:
+    """Where torch.nn's LSTM fails under ``torch.autocast("cpu", dtype=torch.float16)`` (oneDNN has no such kernel
+    in torch 2.13, even on CPUs with AVX512-FP16), rnnkit's fused LSTM runs it in float32 (the float32 output), its
+    step loop in autocast's float16 matrix products (float32 output, to float16's precision)."""
+    import rnnkit
+
+    torch.manual_seed(0)
+    x = torch.randn(5, 2, 3)
+    ref = nn.LSTM(3, 4, 2)
+    with torch.autocast("cpu", dtype=torch.float16):
+        torch_fails = _outcome(lambda: ref(x))[0] == "raise"
+    for impl in ("auto", "reference"):
+        m = rnnkit.LSTM(3, 4, 2, impl=impl)
+        m.load_state_dict(ref.state_dict())
+        with torch.autocast("cpu", dtype=torch.float16):
+            got = m(x)
+        tol = TOL if impl == "auto" else {"atol": 1e-2, "rtol": 1e-2}
+        if torch_fails:
+            expected = ref(x)  # float32
+            assert [t.dtype for t in leaves(got)] == [torch.float32] * 3
+        else:  # a torch whose oneDNN has the kernel: its output, to float16's precision
+            with torch.autocast("cpu", dtype=torch.float16):
+                expected = ref(x)
+            tol = {"atol": 1e-2, "rtol": 1e-2}
+        assert_same(tuple(t.float() for t in leaves(got)), tuple(t.float() for t in leaves(expected)), **tol)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_vmap_runs_on_the_step_loop(kind: str) -> None:
+    """``torch.func.vmap`` has no batching rule for torch's RNN kernels: torch.nn's layers and rnnkit's fused path
+    refuse it alike; the step loop, made of ordinary ops, maps (the result is the loop over the mapped dimension)."""
+    import rnnkit
+
+    torch.manual_seed(0)
+    xs = torch.randn(3, 4, 2, 3)
+    ref = getattr(nn, kind)(3, 5)
+    with pytest.raises(RuntimeError, match="Batching rule not implemented") as expected:
+        torch.func.vmap(lambda v: ref(v)[0])(xs)
+    fused = getattr(rnnkit, kind)(3, 5)
+    with pytest.raises(RuntimeError) as got:
+        torch.func.vmap(lambda v: fused(v)[0])(xs)
+    assert str(got.value) == str(expected.value)
+    loop = getattr(rnnkit, kind)(3, 5, impl="reference")
+    loop.load_state_dict(ref.state_dict())
+    assert_close(torch.func.vmap(lambda v: loop(v)[0])(xs), torch.stack([ref(v)[0] for v in xs]), **TOL)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropout_masks_under_a_seed(kind: str) -> None:
+    """Between layers in training, the fused path draws torch's kernel's masks: under the same seed, torch.nn's
+    output and gradients. The step loop drops with rnnkit's dropout (torch's rate and scaling, a quarter of the
+    generator calls): reproducible under a seed, but other masks than torch.nn's, as TORCH_COMPAT.md says."""
+    import rnnkit
+
+    x = torch.randn(4, 2, 3)
+    ref = getattr(nn, kind)(3, 5, 3, dropout=0.5)
+
+    def run(m: nn.Module) -> tuple[Tensor, tuple[Tensor, ...]]:
+        torch.manual_seed(1)
+        out = m(x)[0]
+        return out, torch.autograd.grad(out.sum(), list(m.parameters()))
+
+    expected = run(ref)
+    for impl in ("auto", "reference"):
+        m = getattr(rnnkit, kind)(3, 5, 3, dropout=0.5, impl=impl)
+        m.load_state_dict(ref.state_dict())
+        got = run(m)
+        if impl == "auto":
+            assert_same(got, expected, **TOL)
+        else:
+            assert_same(got, run(m), atol=0, rtol=0)
+            assert not torch.allclose(got[0], expected[0])
