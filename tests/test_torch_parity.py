@@ -2048,6 +2048,11 @@ def test_deepcopy_and_pickle_are_independent_copies(make: Callable[..., nn.Modul
     assert not torch.allclose(m(x)[0], expected[0])
 
 
+#: torch.func scripts a helper of its own on first use, which torch 2.13 warns about (not rnnkit's doing)
+TORCH_FUNC_SCRIPTS = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+
+
+@TORCH_FUNC_SCRIPTS
 @pytest.mark.parametrize("kind", KINDS)
 def test_functional_call_and_torch_func_grad(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """``torch.func.functional_call`` with other parameters (RNNBase._weights_have_changed refreshes the flat
@@ -2177,6 +2182,7 @@ def test_dropout_with_one_layer_drops_nothing(rnnkit_make: Callable[..., nn.Modu
     assert_same(mod(x), ref.eval()(x), **TOL)
 
 
+@TORCH_FUNC_SCRIPTS
 @pytest.mark.parametrize("kind", KINDS)
 def test_forward_mode_ad_as_torch(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """``torch.func.jvp`` (forward-mode AD) through the layer gives torch.nn's tangents. torch.nn's LSTM has none on
