@@ -208,3 +208,15 @@ def test_a_damaged_prepared_folder_is_one_line(tmp_path: Path, name: str, change
         _damage(folder, name, change)
     with pytest.raises(UserError, match=message):
         open_prepared(folder)
+
+
+def test_a_prepared_folder_edited_to_no_characters_is_one_line(tmp_path: Path) -> None:
+    """prepared.json set to 0 characters over an emptied tokens.bin gave numpy's "cannot mmap an empty file"
+    traceback in rnnkit train charlm; rnnkit prepare never writes an empty text."""
+    text = _write(tmp_path / "t.txt", "to be or not to be\n")
+    folder = tmp_path / "prep"
+    prepare_text(text, folder)
+    (folder / "tokens.bin").write_bytes(b"")
+    _damage(folder, "prepared.json", lambda m: {**m, "chars": 0})
+    with pytest.raises(UserError, match=r"prepared.json: chars 0: expected the number of characters \(1 or more\)"):
+        open_prepared(folder)

@@ -146,7 +146,7 @@ def open_prepared(directory: str | Path) -> PreparedText:
     vocab = CharVocab.from_json(vocab_json, f"{directory}/{VOCAB}")
     dtype, chars = _checked_layout(directory, meta, len(vocab))
     array = np.memmap(directory / TOKENS, dtype=dtype, mode="c", shape=(chars,))
-    if chars and int(array.max()) >= len(vocab) or chars and int(array.min()) < 0:  # one pass, at memory speed
+    if int(array.max()) >= len(vocab) or int(array.min()) < 0:  # one pass, at memory speed
         raise UserError(f"{directory / TOKENS}: holds ids outside the {len(vocab)} characters of {VOCAB}; the "
                         "folder is damaged (run rnnkit prepare again)")
     return PreparedText(directory, torch.from_numpy(array), vocab)  # copy-on-write: writable, file untouched
@@ -159,8 +159,8 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
     allowed = {np.dtype(t).name for t in _NUMPY.values()}
     if not isinstance(dtype_name, str) or dtype_name not in allowed:
         raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 0:
-        raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters")
+    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:  # an empty text is never prepared
+        raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters (1 or more)")
     dtype = np.dtype(dtype_name)
     try:
         size = (directory / TOKENS).stat().st_size
