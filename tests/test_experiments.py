@@ -188,7 +188,8 @@ CASES = {
 def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(CASES) == set(ex.EXPERIMENTS)
     out = tmp_path / name
-    tiny = TINY[:-3] + TINY[-1:] if name == "clockwork-waveform" else TINY  # its one waveform has no batch size
+    # its one waveform has no batch size, and --params sizes its cells
+    tiny = TINY[:-5] + TINY[-1:] if name == "clockwork-waveform" else TINY
     status = main(["experiment", name, "--out", str(out), "--json", *tiny, *CASES[name]])
     assert status == 0
     summary = json.loads(capsys.readouterr().out)
@@ -692,3 +693,35 @@ def test_a_setting_the_experiment_does_not_use_is_refused(tmp_path: Path, capsys
     config.write_text(f'experiment = "{name}"\n{flags[0][2:].replace("-", "_")} = {flags[1]}\n')
     assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: {flags[0][2:].replace('-', '_')} ")
+
+
+@pytest.mark.parametrize(("flags", "config", "message"), [
+    (["clockwork-waveform", "--hidden", "50"], "", "--hidden 50: does not apply while params 1000 "
+                                                   "(clockwork-waveform's default) sizes every cell"),
+    (["adding", "--hidden", "50", "--params", "300"], "", "--hidden 50: does not apply while --params 300"),
+    ([], 'experiment = "adding"\nparams = 300\nhidden = 5\n', "c.toml: hidden = 5: does not apply while params "
+                                                             "= 300 in "),
+    ([], 'experiment = "adding"\nparams = 300\n[cell.gru]\nhidden = 5\n', "c.toml: [cell.gru] hidden = 5: does not "
+                                                                         "apply while params = 300 in "),
+])
+def test_a_hidden_size_that_params_would_replace_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            flags: list[str], config: str, message: str) -> None:
+    """clockwork-waveform --hidden 50 trained a tanh RNN of 29 units (its default params 1000 sized it), and a
+    hidden with --params was dropped the same way: all without a word."""
+    out = tmp_path / "exp"
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(config)
+    given = ["--config", str(cfg)] if config else []
+    assert main(["experiment", *flags, *given, "--cells", "gru", "--out", str(out), "--seeds", "1",
+                 "--steps", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {tmp_path / message if config else message}") and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+def test_params_on_the_command_line_win_over_a_configs_hidden() -> None:
+    p = argparse.ArgumentParser()
+    ex.add_arguments(p)
+    cfg = str(ROOT / "experiments" / "adding-200.toml")  # hidden = 100
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--params", "5000"]))
+    assert s.params == 5000 and s.hidden == 100  # run_one sizes each cell from params

@@ -777,7 +777,27 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
     s.validate()
+    _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     return s
+
+
+def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[str], config: dict[str, Any],
+                                overrides: dict[str, Any], args: argparse.Namespace) -> None:
+    """One line for a hidden size that ``params`` would replace without a word: ``--hidden`` whenever a
+    params is set (clockwork-waveform sets one by default), a config's ``hidden`` (top level or
+    ``[cell.NAME]``) unless ``--params`` on the command line wins over that file, as flags do."""
+    params = values.get("params")
+    if params is None or ("params" in forced and "hidden" not in forced):
+        return
+    given = [f"--hidden {args.hidden}"] if "hidden" in forced else []
+    given += [f"{args.config}: hidden = {config['hidden']!r}"] if "hidden" in config else []
+    given += [f"{args.config}: [cell.{c}] hidden = {t['hidden']!r}" for c, t in overrides.items()
+              if isinstance(t, dict) and "hidden" in t]
+    if given:
+        source = (f"--params {params}" if "params" in forced else f"params = {params} in {args.config}"
+                  if "params" in config else f"params {params} ({name}'s default)")
+        raise UserError(f"{given[0]}: does not apply while {source} sizes every cell by its parameter count; "
+                        "give --params N for another size")
 
 
 def _refuse_ignored(name: str, given: dict[str, str]) -> None:
@@ -821,7 +841,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--minutes", type=float, help="wall-clock budget of ONE run (cell, seed)")
     p.add_argument("--steps", type=int, help="stop each run after this many training steps")
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
-    p.add_argument("--hidden", type=int, help="hidden units (ignored when --params matches sizes)")
+    p.add_argument("--hidden", type=int, help="hidden units (refused where --params sizes the cells)")
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
     p.add_argument("--batch-size", dest="batch_size", type=int,
                    help="sequences per step (not clockwork-waveform: it learns one waveform)")
