@@ -490,6 +490,20 @@ def test_results_in_out_are_kept_unless_overwrite(tmp_path: Path, capsys: pytest
     assert not fresh.exists()
 
 
+@pytest.mark.parametrize("name", ex.RESULT_FILES)
+def test_overwrite_refuses_a_folder_in_the_place_of_a_result_before_any_cell_trains(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """--overwrite removes the earlier results, files only: a folder named results.json (or curves.png) was
+    left there, and the run failed on it after its first cell had trained (hours, with the real budgets)."""
+    out = tmp_path / "exp"
+    (out / name).mkdir(parents=True)
+    assert main(["experiment", "adding", "--out", str(out), *TINY, *CASES["adding"], "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: --out {out}: {name} is a folder, not an experiment's file; --overwrite "
+                   "replaces only files: move it away or give another --out\n")
+    assert sorted(p.name for p in out.iterdir()) == [name]
+
+
 @contextlib.contextmanager
 def _held(out: Path) -> Iterator[None]:
     """``out/.lock`` held as another process's run holds it (the kernel's flock, through another open file)."""

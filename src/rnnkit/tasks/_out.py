@@ -18,7 +18,8 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
     """``out``, checked and created before the work starts (not after hours of it): a file is refused, and
     so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``, which
     removes them, and the ``report.html`` drawn from them, before the work starts (as ``train --overwrite``
-    does): a new run stopped early leaves none of the earlier results to pass for its own.
+    does): a new run stopped early leaves none of the earlier results to pass for its own. A folder in
+    the place of one of ``files`` is refused even then (it would fail the first write, after the work).
     The block runs holding ``out/.lock`` (:func:`rnnkit.train.checkpoint.run_lock`, as a training run does):
     a second run into ``out`` while this one works is refused in one line, before it removes or writes
     anything. When the block fails before anything was written, the lock file and the folders it created
@@ -45,4 +46,8 @@ def _refuse_taken(out: Path, files: tuple[str, ...], owner: str, overwrite: bool
     if taken and not overwrite:
         raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "
                         "replace them")
+    for name in taken:  # --overwrite removes files: a folder in the way would fail the first write, after hours
+        if (out / name).is_dir() and not (out / name).is_symlink():
+            raise UserError(f"--out {out}: {name} is a folder, not {owner} file; --overwrite replaces only files: "
+                            "move it away or give another --out")
     return taken
