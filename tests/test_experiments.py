@@ -432,6 +432,8 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     ("seeds = 1.5", "--seeds 1.5: expected an integer"),
     ("cells = 5", "cells 5: expected a list of cell names"),
     ('cells = ["gru", 5]', "expected a list of cell names"),
+    ('cells = ["gru", "lstmm"]', "c.toml: cells ['gru', 'lstmm']: unknown cell lstmm; expected some of"),  # not --cells
+    ('cells = ["gru", "gru"]', "c.toml: cells ['gru', 'gru']: gru is named twice"),
     ('clip = "1"', "--clip 1: expected a number"),
     ("threads = -1", "--threads -1: expected a positive integer"),
     ("stop_at = nan", "--stop-at nan: expected a number"),

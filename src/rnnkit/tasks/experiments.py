@@ -767,11 +767,17 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
     _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
+    where = f"{args.config}: " if "cells" in config and "cells" not in forced else ""  # the file, not --cells
     if isinstance(cells, str):
         cells = [c.strip() for c in cells.split(",") if c.strip()]
     if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
-        raise UserError(f"cells {cells!r}: expected a list of cell names, e.g. [\"lstm\", \"gru\"]")
-    values["cells"] = parse_cells(",".join(cells))  # known, and none twice (results.json keeps one)
+        raise UserError(f"{where}cells {cells!r}: expected a list of cell names, e.g. [\"lstm\", \"gru\"]")
+    try:
+        values["cells"] = parse_cells(",".join(cells))  # known, and none twice (results.json keeps one)
+    except UserError as exc:
+        if not where:
+            raise
+        raise UserError(f"{where}cells {cells!r}: {str(exc).split(': ', 1)[1]}") from None
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
