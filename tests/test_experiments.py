@@ -741,3 +741,15 @@ def test_params_on_the_command_line_win_over_a_configs_hidden() -> None:
     cfg = str(ROOT / "experiments" / "adding-200.toml")  # hidden = 100
     s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", cfg, "--params", "5000"]))
     assert s.params == 5000 and s.hidden == 100  # run_one sizes each cell from params
+
+
+def test_a_negative_split_seed_is_one_line_before_the_digits_load(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """split_seed = -1 in a config reached NumPy's generator: "ValueError: expected non-negative integer"."""
+    config = tmp_path / "c.toml"
+    config.write_text('experiment = "row-mnist"\ncells = ["gru"]\nsplit_seed = -1\nmax_train = 20\nsteps = 0\n')
+    out = tmp_path / "out"
+    assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: --split-seed -1: expected an integer from 0 to ") and err.count("\n") == 1
+    assert not out.exists()

@@ -41,7 +41,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
-from rnnkit.errors import SettingError, UserError, check_positive, check_seed, check_type
+from rnnkit.errors import SEED_MAX, SettingError, UserError, check_count, check_positive, check_seed, check_type
 from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
@@ -130,6 +130,7 @@ class Settings:
         # experiment must leave room for that
         check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)
         check_seed("perm_seed", self.perm_seed)
+        check_count("split_seed", self.split_seed, 0, SEED_MAX - 1)  # NumPy's generator, seeded with it and it + 1
         if self.steps is not None and self.steps < 0:
             raise SettingError("steps", self.steps, "expected 0 or more")
         if not self.minutes > 0:
