@@ -446,6 +446,8 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     ("[cell.lstm]\nhidden = -3", "[cell.lstm] hidden -3: expected a positive integer"),
     ("[cell.gruu]\nlr = 0.5", "[cell.gruu]: no such cell"),
     ("[cell.lstm]\noptions = {foo = 1}", "[cell.lstm] options: unexpected keyword argument 'foo'"),
+    ('[cell.lstm]\noptions = {forget_bias = "a"}', "[cell.lstm] options: forget_bias 'a': expected a number"),
+    ('[cell.lstm]\noptions = {init_ih = "nonsense"}', "[cell.lstm] options: unknown initialiser 'nonsense'"),
 ])
 def test_config_values_are_checked_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str,
                                                   message: str) -> None:

@@ -26,6 +26,7 @@ Gaussian N(0, 0.001²) weights; the LSTM starts with forget-gate bias 1; gradien
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import statistics
 import sys
@@ -44,6 +45,7 @@ from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.errors import SEED_MAX, SettingError, UserError, check_count, check_positive, check_seed, check_type
 from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
+from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
@@ -146,8 +148,16 @@ class Settings:
             cs = self.for_cell(cell)
             try:  # the cell's options (periods, scan ...) too, before any cell trains
                 make_cell(cell, cs["hidden"], **cs["options"])
+                # of the type the family's signature names: a string forget_bias failed in reset_parameters
+                for key, p in inspect.signature(CELLS[cell]).parameters.items():
+                    if key in cs["options"]:
+                        check_type(key, cs["options"][key], p.annotation)
+                # and its initialisers (init_ih = "nonsense"), which only building the weights tries
+                Recurrent(cell, 1, cs["hidden"], **cs["options"])
             except ValueError as exc:
                 raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
+            except SettingError as exc:
+                raise UserError(f"[cell.{cell}] options: {exc}") from None
 
 
 def _check_training(values: dict[str, Any]) -> None:
