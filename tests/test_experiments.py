@@ -755,3 +755,18 @@ def test_a_negative_split_seed_is_one_line_before_the_digits_load(tmp_path: Path
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: --split-seed -1: expected an integer from 0 to ") and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("verb", ["experiment", "diagnose"])
+def test_an_empty_out_is_refused_not_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str], verb: str) -> None:
+    """--out "" (an unset shell variable) wrote results.json, a .lock ... into the current directory, after
+    hours of training; rnnkit train says --out is required."""
+    monkeypatch.chdir(tmp_path)
+    args = (["experiment", "adding", *TINY, "--steps", "0", "--cells", "gru", "--length", "5"] if verb == "experiment"
+            else ["diagnose", "--cells", "gru", "--length", "4", "--hidden", "2", "--train-steps", "0",
+                  "--clip-steps", "1", "--clip-length", "4"])
+    assert main([*args, "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: --out '': expected a directory for ") and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []

@@ -24,6 +24,8 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
     a second run into ``out`` while this one works is refused in one line, before it removes or writes
     anything. When the block fails before anything was written, the lock file and the folders it created
     are removed again."""
+    if out == "":  # an unset shell variable: Path("") is the current directory, which nobody asked for
+        raise UserError(f"--out '': expected a directory for {', '.join(files[:-1])} and {files[-1]}")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; expected a directory for {', '.join(files[:-1])} and {files[-1]}")

@@ -237,7 +237,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
             print(msg, file=sys.stderr, flush=True)
 
     out = Path(args.out)
-    with results_folder(out, FILES, "an earlier diagnose's", overwrite=args.overwrite):
+    with results_folder(args.out, FILES, "an earlier diagnose's", overwrite=args.overwrite):
         report = run_diagnose(cells, args.length, out, hidden=args.hidden, train_steps=args.train_steps,
                               seed=args.seed, clip_steps=args.clip_steps,
                               clip_length=args.clip_length, log=log)

@@ -835,7 +835,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    with results_folder(out, RESULT_FILES, "an experiment's", overwrite=args.overwrite):
+    with results_folder(args.out, RESULT_FILES, "an experiment's", overwrite=args.overwrite):
         doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
