@@ -220,3 +220,17 @@ def test_a_prepared_folder_edited_to_no_characters_is_one_line(tmp_path: Path) -
     _damage(folder, "prepared.json", lambda m: {**m, "chars": 0})
     with pytest.raises(UserError, match=r"prepared.json: chars 0: expected the number of characters \(1 or more\)"):
         open_prepared(folder)
+
+
+def test_an_empty_out_is_refused_not_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """--out "" (an unset shell variable) prepared the text into the current directory and said to train with
+    --data TEXT, which looks beside the text, not there."""
+    text = _write(tmp_path / "t.txt", "hello\n")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert main(["prepare", str(text), "--out", ""]) == 2
+    err = capsys.readouterr().err
+    assert err == "rnnkit: error: --out '': expected a new or empty directory for the prepared text\n"
+    assert list(here.iterdir()) == []

@@ -11,12 +11,15 @@ import argparse
 import json
 
 from rnnkit.data.prepared import prepare_text
+from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 
 __all__: list[str] = []
 
 
 def _prepare_command(args: argparse.Namespace) -> int:
+    if args.out == "":  # an unset shell variable: Path("") is the current directory, which nobody asked for
+        raise UserError("--out '': expected a new or empty directory for the prepared text")
     prepared = prepare_text(args.text, args.out, missing="expected a UTF-8 text file (the built-in corpora, "
                             "'shakespeare' and 'korean', need no preparing)")
     what = "encoded" if prepared.encoded else "unchanged, reused"
