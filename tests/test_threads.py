@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
@@ -93,3 +94,38 @@ def test_threads_flag_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["train", "charlm", "--threads", "0"])
     assert exc.value.code == 2 and "--threads" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["bench", "--threads", "100000"],
+    ["diagnose", "--out", "OUT", "--threads", "100000"],
+    ["sample", "RUN", "--threads", "100000", "--length", "5"],
+    ["train", "charlm", "--data", "TEXT", "--out", "OUT", "--steps", "1", "--threads", "100000"],
+])
+def test_a_thread_count_beyond_what_openmp_survives_is_one_line(
+        argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """torch.set_num_threads(20000) aborted in libgomp and 100000 was a segmentation fault (exit 139), in every
+    verb that takes --threads and in a config's or the Python API's threads; the count is refused first."""
+    text = tmp_path / "t.txt"
+    text.write_text("To be, or not to be: that is the question. " * 20, encoding="utf-8")
+    if "RUN" in argv:
+        assert main(["train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"), "--steps", "1",
+                     "--hidden", "8", "--no-progress"]) == 0
+    names = {"TEXT": str(text), "OUT": str(tmp_path / "out"), "RUN": str(tmp_path / "run")}
+    before = torch.get_num_threads()
+    capsys.readouterr()
+    assert main([names.get(a, a) for a in argv]) == 2
+    assert capsys.readouterr().err.endswith("--threads 100000: expected an integer from 1 to 1024\n")
+    assert torch.get_num_threads() == before and not (tmp_path / "out").exists()
+
+
+def test_threads_in_a_config_or_the_python_api_are_checked(tmp_path: Path) -> None:
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks.experiments import Settings
+    from rnnkit.train.options import TrainSettings
+
+    checks = (TrainSettings(steps=1, threads=5000).validate_training,
+              Settings(experiment="adding", cells=["gru"], threads=5000).validate)
+    for check in checks:
+        with pytest.raises(SettingError, match=r"^threads 5000: expected an integer from 1 to 1024$"):
+            check()

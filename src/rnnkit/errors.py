@@ -63,6 +63,16 @@ def check_count(name: str, value: object, least: int = 1, most: int | None = Non
     return number
 
 
+#: the most CPU threads rnnkit gives torch: far more than any machine's cores, and below the counts at which
+#: OpenMP aborts or crashes (torch.set_num_threads(20000) aborted in libgomp, 100000 was a segmentation fault)
+MAX_THREADS = 1024
+
+
+def check_threads(value: object, name: str = "threads") -> int:
+    """``value`` as a thread count from 1 to :data:`MAX_THREADS`, else :class:`SettingError` naming ``name``."""
+    return check_count(name, value, 1, MAX_THREADS)
+
+
 #: the seeds torch takes (``torch.manual_seed``: 64 bits, signed or not; -1 seeds as 2**64 - 1 does)
 SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 

@@ -30,7 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.cells import CELLS
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks.diagnose import parse_cells
 
@@ -191,8 +191,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda: no CUDA device is available to torch here; use --device cpu")
     if args.threads is not None:
-        _positive(args, "threads")
-        torch.set_num_threads(args.threads)
+        torch.set_num_threads(check_threads(args.threads))
 
     def log(msg: str) -> None:
         if not args.json:

@@ -28,7 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
-from rnnkit.errors import UserError, check_seed
+from rnnkit.errors import UserError, check_seed, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
@@ -229,7 +229,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
             raise UserError(f"{flag} {v}: must be at least {lo}")
     check_seed("seed", args.seed, 1)  # the training batches draw with seed + 1
     if args.threads:
-        torch.set_num_threads(args.threads)
+        torch.set_num_threads(check_threads(args.threads))
     torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs
 
     def log(msg: str) -> None:

@@ -42,7 +42,16 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
-from rnnkit.errors import SEED_MAX, SettingError, UserError, check_count, check_positive, check_seed, check_type
+from rnnkit.errors import (
+    SEED_MAX,
+    SettingError,
+    UserError,
+    check_count,
+    check_positive,
+    check_seed,
+    check_threads,
+    check_type,
+)
 from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.recurrent import Recurrent
@@ -125,9 +134,11 @@ class Settings:
                 check_type(f.name, getattr(self, f.name), f.type)
         for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
             check_positive(name, getattr(self, name))
-        for name in ("threads", "max_train", "max_test", "params"):
+        for name in ("max_train", "max_test", "params"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
+        if self.threads is not None:
+            check_threads(self.threads)
         # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
         # experiment must leave room for that
         check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)

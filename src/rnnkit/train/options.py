@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_type
+from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -73,9 +73,11 @@ class TrainSettings:
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
             check_type(f.name, getattr(self, f.name), f.type)
-        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "threads"):
+        for name in ("steps", "step_every", "eval_every", "log_every", "save_every"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
+        if self.threads is not None:
+            check_threads(self.threads)
         if self.warmup < 0:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
         if self.minutes is not None and not self.minutes > 0:
@@ -228,7 +230,7 @@ def add_threads_argument(parser: argparse.ArgumentParser) -> None:
 def use_threads(args: argparse.Namespace) -> None:
     """Give torch the ``--threads`` of ``args``, when one was given."""
     if getattr(args, "threads", None):
-        torch.set_num_threads(args.threads)
+        torch.set_num_threads(check_threads(args.threads))
 
 
 def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, Any] | None = None) -> None:
