@@ -435,7 +435,8 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     ('cells = ["gru", "lstmm"]', "c.toml: cells ['gru', 'lstmm']: unknown cell lstmm; expected some of"),  # not --cells
     ('cells = ["gru", "gru"]', "c.toml: cells ['gru', 'gru']: gru is named twice"),
     ('clip = "1"', "--clip 1: expected a number"),
-    ("threads = -1", "--threads -1: expected a positive integer"),
+    ("threads = -1", "--threads -1: expected an integer from 1 to 1024"),
+    ("threads = 100000", "--threads 100000: expected an integer from 1 to 1024"),
     ("stop_at = nan", "--stop-at nan: expected a number"),
     ("params = 0", "--params 0: expected a positive integer"),
     ("hidden = true", "--hidden True: expected an integer"),
