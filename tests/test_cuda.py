@@ -21,6 +21,8 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 import rnnkit
 from rnnkit.cells import CELLS
+from rnnkit.cli import main
+from rnnkit.models.dynamic_eval import dynamic_log_probs, gradient_rms
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, load_checkpoint, tbptt_lm_loss
 from rnnkit.train.trainer import resolved_precision
@@ -201,3 +203,120 @@ def test_the_trainer_trains_a_gpu_model_and_resumes_it_where_it_stopped(tmp_path
 @pytest.mark.skipif(DEVICE.type != "cuda" or not torch.cuda.is_bf16_supported(), reason="no GPU with bf16")
 def test_precision_auto_chooses_bf16_for_a_model_on_a_gpu_with_it() -> None:
     assert resolved_precision("auto", nn.Linear(2, 2).to(DEVICE)) == "bf16"
+
+
+# ------------------------------------------------------------------------------------------- rnnkit train --device
+def _text(folder: Path) -> list[str]:
+    path = folder / "t.txt"
+    path.write_text("the cat sat on the mat; the dog sat on the log.\n" * 300, encoding="utf-8")
+    return ["--data", str(path), "--hidden", "16"]
+
+
+def _rows(folder: Path) -> list[str]:
+    path = folder / "t.csv"
+    rows = [f"{w} film {i},{'pos' if w in ('good', 'fine') else 'neg'}" for i in range(30)
+            for w in ("good", "bad", "fine", "awful")]
+    path.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return ["--data", str(path), "--hidden", "8", "--embedding", "8"]
+
+
+def _sentences(folder: Path) -> list[str]:
+    path = folder / "t.conll"
+    path.write_text("\n".join(f"Anna\tB-PER\n{w}\tO\nRome\tB-LOC\n" for w in ["saw", "left", "liked"] * 20),
+                    encoding="utf-8")
+    return ["--data", str(path), "--hidden", "8", "--embedding", "8", "--crf"]
+
+
+def _pairs(folder: Path) -> list[str]:
+    assert main(["data", "dates", "--out", str(folder / "d.tsv"), "--pairs", "80", "--seed", "1"]) == 0
+    return ["--data", str(folder / "d.tsv"), "--hidden", "16", "--embedding", "8", "--attention", "general",
+            "--teacher-forcing-floor", "0.5", "--eval-sentences", "4"]
+
+
+def _images(folder: Path) -> list[str]:
+    assert main(["data", "shapes", "--out", str(folder / "shapes"), "--images", "40", "--seed", "1"]) == 0
+    return ["--data", str(folder / "shapes"), "--hidden", "16", "--channels", "8,8,8", "--image-size", "32",
+            "--attention", "--augment"]
+
+
+def _speech(folder: Path) -> list[str]:
+    """Utterances of one to three tones, named by their pitch: the corpus ``tests/test_speech.py`` uses."""
+    soundfile = pytest.importorskip("soundfile")
+    pytest.importorskip("jiwer")
+    rate, tones = 16000, {"lo": 300.0, "mid": 700.0, "hi": 1500.0}
+    rng = torch.Generator().manual_seed(0)
+    (folder / "wav").mkdir()
+    lines = ["audio\ttext\tphonemes"]  # phonemes given: espeak-ng need not be installed
+    for i in range(12):
+        names = [list(tones)[int(j)] for j in torch.randint(3, (1 + i % 3,), generator=rng)]
+        t = torch.arange(2400) / rate
+        wave = torch.cat([torch.cat([torch.sin(2 * torch.pi * tones[n] * t), torch.zeros(1600)]) for n in names])
+        soundfile.write(str(folder / "wav" / f"{i}.wav"), wave.numpy(), rate, subtype="PCM_16")
+        lines.append(f"wav/{i}.wav\t{' '.join(names)}\t{' '.join(names)}")
+    (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ["--data", str(folder), "--hidden", "16"]
+
+
+TASKS = {"charlm": _text, "classify": _rows, "tag": _sentences, "seq2seq": _pairs, "caption": _images,
+         "speech": _speech}
+
+
+def _gpu_memory() -> int:
+    if DEVICE.type != "cuda":
+        return 0
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    return torch.cuda.memory_allocated()
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_rnnkit_train_device_trains_every_task_there_and_saves_a_checkpoint_the_cpu_reads(
+        task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit train TASK --device cuda``: the model, its batches and its evaluations on the GPU (the GPU's
+    memory peaks above what it held before); the checkpoint holds CPU tensors, and the verbs that use a model
+    read it on the CPU; the run resumes on the GPU."""
+    data = TASKS[task](tmp_path)
+    out = tmp_path / "run"
+    common = ["--device", str(DEVICE), "--no-progress", "--save-minutes", "0", "--eval-every", "2", "--json"]
+    before = _gpu_memory()
+    assert main(["train", task, *data, "--out", str(out), "--steps", "4", *common]) == 0
+    if DEVICE.type == "cuda":
+        assert torch.cuda.max_memory_allocated() > before
+    ckpt = load_checkpoint(out, prefer="last")
+    assert ckpt.config["settings"]["device"] == str(DEVICE)
+    assert {t.device.type for t in ckpt.tensors.values()} == {"cpu"}
+    assert main(["train", task, "--resume", str(out), "--steps", "6", *common]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["steps"] == 6
+    if task == "charlm":
+        assert main(["score", str(out), "--file", data[1]]) == 0
+    else:  # the captioner's held-out images are a folder of their own
+        assert main(["evaluate", str(out), "--data", data[1] + ("/test" if task == "caption" else "")]) == 0
+
+
+def test_a_character_lm_trained_on_the_gpu_learns_what_the_cpu_learns(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The same seed, fp32, no dropout and no memory (it hides offers at random): ten updates on the GPU end at
+    the CPU's validation loss (TF32 off)."""
+    data = _text(tmp_path)
+    losses = []
+    for run, device in enumerate((str(DEVICE), "cpu")):
+        assert main(["train", "charlm", *data, "--out", str(tmp_path / str(run)), "--device", device, "--steps", "10",
+                     "--eval-every", "5", "--precision", "fp32", "--dropout", "0", "--weight-drop", "0", "--no-memory",
+                     "--no-progress", "--json"]) == 0
+        losses.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["best_val_loss"])
+    assert losses[0] == pytest.approx(losses[1], rel=1e-4)
+
+
+def test_dynamic_evaluation_of_a_gpu_model_equals_the_cpu(tmp_path: Path) -> None:
+    """``score --dynamic``'s updates need gradients in eval mode, which cuDNN's RNNs do not give: on the GPU
+    they run on torch's own kernels, and give the CPU's log-probabilities and gradient statistics."""
+    torch.manual_seed(0)
+    cpu = LanguageModel(V, cell="lstm", hidden_size=12, num_layers=2, embed_dim=6)
+    gpu = copy.deepcopy(cpu).to(DEVICE)
+    ids = torch.randint(1, V, (300,), generator=torch.Generator().manual_seed(2))
+    rms = {m: gradient_rms(model, ids, streams=4, segment=20, batches=3) for m, model in (("cpu", cpu), ("gpu", gpu))}
+    for name, value in rms["cpu"].items():
+        torch.testing.assert_close(rms["gpu"][name].cpu(), value, **TOL)
+    got = dynamic_log_probs(gpu, ids[:5], ids[5:], segment=20, rms=rms["gpu"], lr=1e-3, decay=0.01)
+    want = dynamic_log_probs(cpu, ids[:5], ids[5:], segment=20, rms=rms["cpu"], lr=1e-3, decay=0.01)
+    torch.testing.assert_close(got.cpu(), want, **TOL)

@@ -41,7 +41,7 @@ def _charlm(**kw: Any) -> CharLMConfig:
     # no memory of the text read: it hides the offers of streams drawn at random in each process, so two
     # processes would draw other streams than one process with both processes' streams
     base = dict(hidden=12, embed_dim=6, seq_len=12, batch_size=2, steps=STEPS, eval_every=2, eval_chars=200,
-                log_every=1, precision="fp32", schedule="constant", lr=1e-2, memory=False)
+                log_every=1, precision="fp32", schedule="constant", lr=1e-2, memory=False, device="cpu")
     return CharLMConfig(**{**base, **kw})
 
 

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.captions import image_shape
+from rnnkit.device import model_device
 from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
 from rnnkit.recurrent import Recurrent
 
@@ -94,7 +95,7 @@ class Captioner(AttentionDecoder):
 
     def region_counts(self, batch: int) -> Tensor:
         """The ``src_len`` of a batch of images: the number of regions, for each."""
-        return torch.full((batch,), self.regions, dtype=torch.long)
+        return torch.full((batch,), self.regions, dtype=torch.long, device=model_device(self))
 
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
         """Images → the region vectors (B, R, C) the attention reads, and the decoder's first state from

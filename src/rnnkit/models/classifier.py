@@ -185,7 +185,7 @@ class Classifier(TextEncoder):
             per = F.cross_entropy(logits, targets, reduction="none")
         if class_weights is None:
             return per.mean()
-        w = class_weights.to(per.dtype)[targets]
+        w = class_weights.to(per.device, per.dtype)[targets]
         return (per * w).sum() / w.sum()
 
 

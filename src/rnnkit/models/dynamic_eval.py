@@ -17,12 +17,12 @@ its trained value at a rate proportional to its ``rms`` (relative to the mean, a
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
+from rnnkit.device import gradients_in_eval_mode, model_copy, model_device
 from rnnkit.models.language_model import window_log_probs
 from rnnkit.recurrent import detach_state
 
@@ -67,14 +67,14 @@ def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: flo
         raise ValueError(f"segment must be a positive number of tokens, got {segment}")
     if not (0.0 <= decay <= 1.0):
         raise ValueError(f"decay must be between 0 and 1, got {decay}")
-    adapted = copy.deepcopy(model).eval()  # eval: no dropout while adapting; the caller's model is untouched
+    adapted = model_copy(model).eval()  # eval: no dropout while adapting; the caller's model is untouched
     rule = _Rule(adapted, lr, decay, rms, eps)
-    seq = torch.cat([context, ids]).long()
+    seq = torch.cat([context, ids]).long().to(model_device(adapted))
     first = len(context) - 1  # index of the target ids[0] among seq[1:]
     out: list[Tensor] = []
     state: Any = None
     for start in range(0, seq.numel() - 1, segment):
-        with torch.set_grad_enabled(lr > 0):
+        with torch.set_grad_enabled(lr > 0), gradients_in_eval_mode():
             logp, state = window_log_probs(adapted, seq, start, segment, state)
         out.append(logp.detach()[max(first - start, 0):])
         state = detach_state(state)
@@ -121,7 +121,7 @@ def gradient_rms(model: nn.Module, ids: Tensor, *, streams: int = 64, segment: i
     each parameter on a batch's mean loss (Krause et al.'s ``MS_g``): ``streams`` parallel streams
     spread over the text, ``segment`` tokens each per batch, the state carried, in eval mode (no
     dropout) on a copy of ``model``. A short text gives fewer streams and batches (at least one)."""
-    m = copy.deepcopy(model).eval()
+    m = model_copy(model).eval()
     ids = ids.long().to(next(m.parameters()).device)
     streams = max(1, min(streams, (ids.numel() - 1) // max(segment, 1)))
     length = (ids.numel() - 1) // streams  # tokens per stream, inputs; each has its next token
@@ -132,7 +132,7 @@ def gradient_rms(model: nn.Module, ids: Tensor, *, streams: int = 64, segment: i
     total = [torch.zeros_like(p) for _, p in named]
     state: Any = None
     count = 0
-    with torch.enable_grad():  # a trainer may call this under no_grad
+    with torch.enable_grad(), gradients_in_eval_mode():  # a trainer may call this under no_grad
         for start in range(0, min(length, batches * segment), segment):
             steps = torch.arange(start, min(start + segment, length), device=ids.device)
             x, y = ids[cols + steps.unsqueeze(1)], ids[cols + steps.unsqueeze(1) + 1]  # (T, B)

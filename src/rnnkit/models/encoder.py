@@ -27,6 +27,7 @@ from torch.nn import functional as F
 
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.tokenize import pad_batch
+from rnnkit.device import model_device
 from rnnkit.dropout import Dropout
 from rnnkit.recurrent import Recurrent
 
@@ -126,9 +127,10 @@ def predict_probabilities(model: nn.Module, seqs: Sequence[Sequence[int]], batch
     per sentence for a tagger. Sequences are batched by length, so little padding is computed."""
     model.eval()
     out: list[Tensor | None] = [None] * len(seqs)
+    device = model_device(model)
     for idx in length_sorted_batches(seqs, batch_size):
         ids, lengths = pad_batch([seqs[i] for i in idx])
-        probs = model.probabilities(ids, lengths)
+        probs = model.probabilities(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
         for row, i in enumerate(idx):
             out[i] = probs[row, : int(lengths[row])] if probs.dim() == 3 else probs[row]
     return [p for p in out if p is not None]

@@ -239,7 +239,7 @@ class AttentionDecoder(nn.Module):
         that has written EOS leaves the batch (its memory and state rows are dropped), so the decoder steps
         after it run only the sources still writing."""
         memory, state = self.encode(src, src_len)
-        batch = src.shape[0]
+        batch, max_len = src.shape[0], max_len.to(src.device)
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
         tokens: list[list[int]] = [[] for _ in range(batch)]
         attn: list[list[list[float]]] = [[] for _ in range(batch)]
@@ -274,7 +274,7 @@ class AttentionDecoder(nn.Module):
                     return_attention: bool = False) -> list[list[Hypothesis]]:
         """Batched beam search: for each source, the ``n_best`` hypotheses ranked by log-probability over
         the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length)."""
-        batch, k = src.shape[0], beam
+        batch, k, max_len = src.shape[0], beam, max_len.to(src.device)
         memory, state = self.encode(src, src_len)
         rows = torch.arange(batch, device=src.device).repeat_interleave(k)
         memory, state, max_len = memory.select(rows), _select_state(state, rows), max_len.index_select(0, rows)

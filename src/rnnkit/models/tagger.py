@@ -88,7 +88,7 @@ class Tagger(TextEncoder):
         """The tags of each sentence from ``forward``'s scores: the Viterbi path with a CRF, else the
         most likely tag of each token."""
         if self.crf is not None:
-            return self.crf.viterbi(scores.float(), length_mask(lengths, scores.shape[1]))
+            return self.crf.viterbi(scores.float(), length_mask(lengths.to(scores.device), scores.shape[1]))
         return [row[:n] for row, n in zip(scores.argmax(-1).tolist(), lengths.tolist(), strict=True)]
 
     def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None) -> Tensor:

@@ -43,6 +43,7 @@ from rnnkit.data.captions import (
 )
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import WordTokenizer, decode_ids, id_symbols, tokenizer_from_json
+from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -241,7 +242,7 @@ def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: i
                    return_attention: bool = False) -> list[list[Hypothesis]]:
     out: list[list[Hypothesis]] = []
     for start in range(0, len(images), 64):
-        part = images[start:start + 64]
+        part = images[start:start + 64].to(model_device(model))
         part = part.float() / 255.0 if part.dtype == torch.uint8 else part
         counts, limit = model.region_counts(len(part)), torch.full((len(part),), max_len, dtype=torch.long)
         if beam == 1:
@@ -267,8 +268,8 @@ def _eval_fn(images: torch.Tensor, examples: list[tuple[int, list[int]]], items:
         total, count = 0.0, 0
         for start in range(0, len(examples), 64):
             part = examples[start:start + 64]
-            batch = images[[i for i, _ in part]].float() / 255.0
-            t = decoder_targets([c for _, c in part], model.bos_id, model.eos_id)
+            batch = images[[i for i, _ in part]].to(model_device(model)).float() / 255.0
+            t = to_device(decoder_targets([c for _, c in part], model.bos_id, model.eos_id), batch.device)
             logits = model(batch, model.region_counts(len(part)), t["tgt_in"])
             total += float(F.cross_entropy(logits.flatten(0, 1), t["tgt_out"].flatten(), ignore_index=0,
                                            reduction="sum"))

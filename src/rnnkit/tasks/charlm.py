@@ -34,6 +34,7 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.data.utf8 import open_readable, utf8_argument
+from rnnkit.device import resolve_device
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -437,7 +438,8 @@ def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_cha
 
 def _rate_now(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float:
     """:func:`measured_rate` at torch's present thread count."""
-    model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0})
+    model = LanguageModel(vocab_size, **{**_model_kwargs(config, None), "dropout": 0.0}).to(
+        resolve_device(config.device))
     precision = resolved_precision(config.precision, model)
     first = training_rate(model, vocab_size, streams, config.seq_len, precision=precision)
     seconds = float(config.minutes or 0) * 60

@@ -565,7 +565,7 @@ def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tupl
     def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
         ids, lengths, y = batch
         if token_dropout > 0:  # replace random real tokens by <unk>: the model cannot lean on rare words
-            ids = ids.masked_fill((torch.rand(ids.shape) < token_dropout) & (ids > 0), 1)
+            ids = ids.masked_fill((torch.rand(ids.shape, device=ids.device) < token_dropout) & (ids > 0), 1)
         loss = m.loss(m(ids, lengths), y, weights)
         return loss * len(y), len(y), None
 
@@ -631,7 +631,7 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
     result = pretrain_encoder(
         model, seqs, vocab_size=tokenizer.vocab_size, batch_size=config.batch_size, lr=config.lr,
         clip=config.clip or None, minutes=minutes, steps=steps, seed=config.seed, log=shared.say if verbose else None,
-        log_every=max(config.log_every * 5, 1),
+        log_every=max(config.log_every * 5, 1), device=config.device,
     )
     if verbose:
         updates = "1 update" if result.steps == 1 else f"{result.steps} updates"

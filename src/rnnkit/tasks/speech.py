@@ -34,6 +34,7 @@ from rnnkit.data.audio import SAMPLE_RATE, check_n_mels, log_mel, read_wav, resa
 from rnnkit.data.batching import FeatureBatches, length_sorted_batches, pad_features
 from rnnkit.data.speech import SPACE, Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
+from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -298,8 +299,8 @@ def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: in
     (2.0 GB for three minutes among short words, 0.5 GB now)."""
     out: dict[int, Decoded] = {}
     for batch in length_sorted_batches(feats, batch_size, frames):
-        x, lengths = pad_features([feats[i] for i in batch])
-        log_probs, out_len = model(x, lengths)
+        x, lengths = to_device(pad_features([feats[i] for i in batch]), model_device(model))
+        log_probs, out_len = (t.cpu() for t in model(x, lengths))  # the searches read them on the CPU
         for i, lp, n in zip(batch, log_probs, out_len.tolist(), strict=True):
             out[i] = greedy_decode(lp, n) if beam == 1 else prefix_beam_search(lp, beam, n)
     return [out[i] for i in range(len(feats))]
@@ -323,7 +324,7 @@ def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolT
             tgt = targets[start:start + 32]
             batch = {"feats": x, "lengths": lengths, "targets": torch.tensor([i + 1 for t in tgt for i in t]),
                      "target_lengths": torch.tensor([len(t) for t in tgt])}
-            loss, n, _ = loss_fn(model, batch, None)
+            loss, n, _ = loss_fn(model, to_device(batch, model_device(model)), None)
             total, count = total + float(loss), count + n
         metrics = {"loss": total / max(count, 1)}
         n = min(config.eval_utterances, len(val))

@@ -241,7 +241,9 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
 
 
 def _scores(m: Tagger, lex: Lexicon, tix: Tensor, lengths: Tensor, drop: Tensor | None = None) -> Tensor:
-    """The model's tag scores for a padded batch of type indices (``drop``: word dropout per word id)."""
+    """The model's tag scores for a padded batch of type indices (``drop``: word dropout per word id). The
+    lexicon's lookups run where it lives, on the CPU; the model's work on its own device."""
+    tix = tix.cpu()
     ids = lex.words[tix]
     if drop is not None:
         ids = ids.masked_fill(torch.rand(ids.shape) < drop[ids], UNK_ID)

@@ -47,6 +47,7 @@ from rnnkit.data.tokenize import (
     written_form,
 )
 from rnnkit.data.utf8 import utf8_argument
+from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -283,8 +284,8 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
         total, count = 0.0, 0
         for start in range(0, len(val_enc), 64):
             part = val_enc[start:start + 64]
-            src, src_len = pad_batch([s for s, _ in part])
-            t = decoder_targets([t for _, t in part], model.bos_id, model.eos_id)
+            src, src_len = to_device(pad_batch([s for s, _ in part]), model_device(model))
+            t = to_device(decoder_targets([t for _, t in part], model.bos_id, model.eos_id), src.device)
             logits = model(src, src_len, t["tgt_in"])
             total += float(F.cross_entropy(logits.flatten(0, 1), t["tgt_out"].flatten(), ignore_index=0,
                                            reduction="sum"))
@@ -305,7 +306,7 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
 def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list[Hypothesis]:
     out: list[Hypothesis] = []
     for start in range(0, len(srcs), 64):
-        src, src_len = pad_batch(srcs[start:start + 64])
+        src, src_len = to_device(pad_batch(srcs[start:start + 64]), model_device(model))
         out.extend(model.greedy(src, src_len, _max_lengths(src_len, a, b, MAX_DECODE_LENGTH)))
     return out
 
@@ -444,7 +445,7 @@ class Translator:
         # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
         # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
         for batch in length_sorted_batches(encoded, 64, 64 * self.max_len):
-            src, src_len = pad_batch([encoded[i] for i in batch])
+            src, src_len = to_device(pad_batch([encoded[i] for i in batch]), model_device(self.model))
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
             max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
+from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
@@ -35,6 +36,8 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
 
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
+#: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
+NOT_INHERITED = frozenset({"device"})
 
 
 @dataclass
@@ -65,6 +68,7 @@ class TrainSettings:
     save_minutes: float | None = 5.0
     threads: int | None = None
     ema: float = 0.0
+    device: str = "auto"
 
     def validate_training(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
@@ -78,6 +82,7 @@ class TrainSettings:
                 check_positive(name, getattr(self, name))
         if self.threads is not None:
             check_threads(self.threads)
+        resolve_device(self.device)  # before any work: a machine without the GPU asked for is refused now
         if self.warmup < 0:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
         if self.minutes is not None and not self.minutes > 0:
@@ -272,6 +277,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--precision", choices=PRECISIONS,
                    help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
                         f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
+    g.add_argument("--device", help=DEVICE_HELP)
     if "zoneout" in d:  # the task's config takes RegulariserSettings
         _add_regulariser_arguments(parser)
     g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
@@ -353,7 +359,7 @@ def resolve_settings(
         if value is not None or name in toml:
             explicit.add(name)
         if value is None:
-            value = toml.get(name, (saved or {}).get(name, default))
+            value = toml.get(name, default if name in NOT_INHERITED else (saved or {}).get(name, default))
             if name in toml:
                 args.from_config = {*getattr(args, "from_config", ()), name}  # a bad value names the file
         out[name] = value

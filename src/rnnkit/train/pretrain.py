@@ -78,9 +78,10 @@ def pretrain_encoder(
     seed: int,
     log: Callable[[str], None] | None = None,
     log_every: int = 100,
+    device: str | None = None,
 ) -> PretrainResult:
     """Train ``encoder``'s embedding and recurrent stack as a language model on ``seqs`` (token ids),
-    before a classifier learns its labels (Dai & Le 2015).
+    before a classifier learns its labels (Dai & Le 2015), on ``device`` (``--device``; None: where it is).
 
     Through the one :class:`Trainer`, in memory: Adam at ``lr`` with a cosine decay over the budget
     (``minutes`` of wall clock or ``steps`` updates, whichever ends first), global-norm clipping at
@@ -99,7 +100,7 @@ def pretrain_encoder(
                         "network every upper layer has read the whole text, the predicted token included")
     loss_log = _LMLossLog(log, log_every)
     cfg = TrainConfig(steps=steps, minutes=minutes, optimizer="adam", lr=lr, schedule="cosine", clip=clip or None,
-                      log_every=max(1, log_every), seed=seed, progress=False, verbose=False)
+                      log_every=max(1, log_every), seed=seed, progress=False, verbose=False, device=device)
     trainer = Trainer(EncoderLM(encoder, vocab_size), cfg, batches=UnlabelledBatches(usable, batch_size, seed),
                       loss_fn=loss_log)
     try:

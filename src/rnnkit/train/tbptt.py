@@ -20,7 +20,6 @@ summed over all ``window`` steps.
 from __future__ import annotations
 
 import contextlib
-import copy
 import inspect
 import time
 from collections.abc import Callable
@@ -32,6 +31,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnnkit.data.prepared import smallest_int_dtype
+from rnnkit.device import model_copy, model_device
 from rnnkit.errors import UserError
 from rnnkit.recurrent import detach_state
 
@@ -156,7 +156,7 @@ def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: in
     AdamW step; with ``fresh`` every window starts the streams afresh (the same window each time: a
     language model's memory then reads it as a pass it has read before). It trains a copy on random ids,
     so ``model`` is unchanged; torch's global random state is used (dropout)."""
-    probe = copy.deepcopy(model).train()
+    probe = model_copy(model).train()
     params = [p for p in probe.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-4)
     device = params[0].device if params else torch.device("cpu")
@@ -165,8 +165,13 @@ def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: in
     autocast = torch.autocast(device.type, dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
     state: Any = None
     timed, start = 0, 0.0
+    def sync() -> None:  # a GPU runs behind the Python that queues its work
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
     for update in range(warmup + max_updates):
         if update == warmup:
+            sync()
             start = time.perf_counter()
         with autocast:
             loss, _, state = loss_fn(probe, batch, state)
@@ -178,6 +183,7 @@ def training_rate(model: nn.Module, vocab_size: int, batch_size: int, window: in
         timed = update + 1 - warmup
         if timed > 0 and time.perf_counter() - start >= seconds:
             break
+    sync()
     return timed * batch_size * window / max(time.perf_counter() - start, 1e-9)
 
 
@@ -213,8 +219,9 @@ def evaluate_streams(
     total = 0.0
     count = 0
     state = None
+    device = model_device(model)
     for p in range(0, length - 1, window):
-        chunk = streams[:, p : min(p + window + 1, length)].t().long()
+        chunk = streams[:, p : min(p + window + 1, length)].t().to(device).long()
         logits, state = run(model, chunk[:-1], state, p)
         total += float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), chunk[1:].reshape(-1),
                                        reduction="sum"))

@@ -97,6 +97,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit import strictjson
+from rnnkit.device import resolve_device, to_device
 from rnnkit.errors import UserError, in_words
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
@@ -191,6 +192,7 @@ class TrainConfig:
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
     threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
     ema: float = 0.0                  # evaluate and keep a moving average of the weights with this decay (ema.py)
+    device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -206,6 +208,7 @@ def _check_settings(config: TrainConfig) -> None:
     values = {f.name: getattr(config, f.name) for f in fields(TrainSettings)}
     for name in ("log_every", "eval_every"):  # 0 means never here, where the flags take 1 or more
         values[name] = values[name] or 1
+    values["device"] = values["device"] or "auto"  # None: the model stays where it is
     TrainSettings(**values).validate_training()
 
 
@@ -427,6 +430,8 @@ class Trainer:
         self.ranks = distributed.ranks()
         if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
             config.progress, config.verbose, out_dir = False, False, None
+        if config.device is not None:
+            model.to(resolve_device(config.device))
         self.model = model
         config.precision = resolved_precision(config.precision, model)
         self.cfg = config
@@ -570,7 +575,7 @@ class Trainer:
 
     def _update(self, lr: float, progress: float) -> tuple[float, int, float]:
         """Forward, backward, clip and step on the next batch; returns (summed loss, items, grad norm)."""
-        batch = self.batches.next_batch()
+        batch = to_device(self.batches.next_batch(), self._device())
         extra = {"progress": progress} if self._loss_takes_progress else {}
         with self._autocast():
             loss_sum, n_items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)

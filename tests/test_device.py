@@ -1,0 +1,124 @@
+"""``--device``: what each name means on this machine and under torchrun, moving batches, and that a run's
+device is this command's choice, not the saved run's. The GPU side is in ``tests/test_cuda.py``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+from torch.nn.utils.rnn import pack_sequence
+
+from rnnkit.cli import main
+from rnnkit.device import model_device, resolve_device, to_device
+from rnnkit.errors import SettingError
+from rnnkit.train.tbptt import StreamBatch
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@dataclass
+class _Pair:
+    a: torch.Tensor
+    b: list[torch.Tensor]
+    tag: str = "x"
+
+
+def test_to_device_keeps_the_shape_of_a_batch_and_its_tensors() -> None:
+    t = torch.arange(6).view(2, 3)
+    packed = pack_sequence([torch.ones(3), torch.ones(2)])
+    batch = {"ids": t, "parts": (t, [t, 5]), "packed": packed, "pair": _Pair(t, [t]),
+             "window": StreamBatch(t, t, True, 3, 1), "name": "keep"}
+    moved = to_device(batch, torch.device("cpu"))
+    assert moved["ids"] is t and moved["parts"][0] is t and moved["parts"][1] == [t, 5]
+    assert isinstance(moved["parts"], tuple) and isinstance(moved["parts"][1], list)
+    assert type(moved["packed"]) is type(packed) and torch.equal(moved["packed"].data, packed.data)
+    assert moved["pair"] == _Pair(t, [t]) and moved["pair"].a is t
+    window = moved["window"]
+    assert isinstance(window, StreamBatch) and (window.reset, window.shift, window.offset) == (True, 3, 1)
+    assert moved["name"] == "keep"
+
+
+def test_model_device_is_where_its_first_tensor_lives() -> None:
+    assert model_device(torch.nn.Linear(2, 2)) == torch.device("cpu")
+    assert model_device(torch.nn.ReLU()) == torch.device("cpu")
+
+
+def _gpus(monkeypatch: pytest.MonkeyPatch, count: int, **env: str) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    for name in ("WORLD_SIZE", "LOCAL_WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_auto_is_the_gpu_when_there_is_one_else_the_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    _gpus(monkeypatch, 0)
+    assert resolve_device("auto") == torch.device("cpu")
+    assert resolve_device("cpu") == torch.device("cpu")
+    with pytest.raises(SettingError, match="torch sees no CUDA device here; use --device cpu"):
+        resolve_device("cuda")
+    _gpus(monkeypatch, 2)
+    assert resolve_device("auto") == torch.device("cuda", 0)
+    assert resolve_device("cuda:1") == torch.device("cuda", 1)
+    with pytest.raises(SettingError, match=r"this machine has 2 GPU\(s\), numbered from 0"):
+        resolve_device("cuda:2")
+
+
+def test_under_torchrun_each_process_takes_the_gpu_of_its_local_rank(monkeypatch: pytest.MonkeyPatch) -> None:
+    _gpus(monkeypatch, 2, WORLD_SIZE="4", LOCAL_WORLD_SIZE="2", LOCAL_RANK="1")
+    assert resolve_device("auto") == resolve_device("cuda") == torch.device("cuda", 1)
+    _gpus(monkeypatch, 2, WORLD_SIZE="3", LOCAL_WORLD_SIZE="3", LOCAL_RANK="2")  # NCCL: one process a GPU
+    assert resolve_device("auto") == torch.device("cpu")
+    with pytest.raises(SettingError, match="3 processes on this machine but 2 GPU"):
+        resolve_device("cuda")
+
+
+@pytest.mark.parametrize("name", ["tpu", "cuda:", "cuda:x", "", "CPU", 0, None])
+def test_other_names_are_refused(name: object) -> None:
+    with pytest.raises(SettingError, match="expected auto, cpu, cuda or cuda:N"):
+        resolve_device(name)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def text(tmp_path: Path) -> Path:
+    path = tmp_path / "t.txt"
+    path.write_text("the cat sat on the mat; the dog sat on the log.\n" * 200, encoding="utf-8")
+    return path
+
+
+TINY = ["--steps", "2", "--hidden", "8", "--eval-every", "2", "--no-progress", "--save-minutes", "0"]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a machine with a GPU runs --device cuda")
+def test_a_gpu_asked_for_where_there_is_none_is_refused_before_any_work(
+        text: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--device", "cuda", *TINY]) == 2
+    assert "rnnkit: error: --device cuda: torch sees no CUDA device here" in capsys.readouterr().err
+    assert not out.exists()
+    config = tmp_path / "c.toml"
+    config.write_text('device = "tpu"\n', encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--config", str(config), *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "c.toml" in err and "expected auto, cpu, cuda or cuda:N" in err
+
+
+def test_a_resumed_run_trains_where_this_command_says_not_where_it_was_saved(
+        text: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run trained on a GPU machine (its config says cuda) resumes on one without: the device is the
+    machine's choice, as --threads is, not a setting the run keeps."""
+    out = tmp_path / "run"
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--device", "cpu", *TINY]) == 0
+    config = out / "last" / "config.json"
+    saved = json.loads(config.read_text(encoding="utf-8"))
+    assert saved["settings"]["device"] == "cpu"
+    saved["settings"]["device"] = "cuda:3"
+    config.write_text(json.dumps(saved), encoding="utf-8")
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "4", "--no-progress"]) == 0
+    assert "4 steps" in capsys.readouterr().out
+    assert json.loads(config.read_text(encoding="utf-8"))["settings"]["device"] == "auto"
