@@ -1,17 +1,18 @@
 #!/bin/bash
 # The GPU checks and figures of docs/PERFORMANCE.md, "On a GPU", in one run on a machine with CUDA:
 #   OUT=/tmp/gpu bash benchmarks/gpu_check.sh
+# With GPU_TEXT=FILE (a 1 MB text, docs/PERFORMANCE.md) it also trains the character LM there for 90 seconds.
 # Runs rnnkit from this source tree with the machine's own torch; writes logs, tables and the scan sweep
 # (PNG and JSON) into $OUT. Each step has its own time limit, so a hung step costs its limit, not the run.
 set -u
 OUT=${OUT:-/tmp/rnnkit-gpu}
 mkdir -p "$OUT"
-export PYTHONPATH=$PWD/src PYTHONUNBUFFERED=1
+export PYTHONPATH=$PWD/src${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 python3 -c "import sys, torch; print(sys.version.split()[0], torch.__version__, torch.cuda.get_device_name())"
 T0=$(date +%s)
 step() { echo "== $1 at $(( $(date +%s) - T0 )) s"; }
 step "CUDA tests"
-timeout 170 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py > "$OUT/test_cuda.txt" 2>&1
+timeout 260 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py > "$OUT/test_cuda.txt" 2>&1
 echo "rc $?"; tail -5 "$OUT/test_cuda.txt"
 step "torchrun and bench tests with a GPU present"
 timeout 150 python3 -m pytest -p no:cacheprovider -q -rs tests/test_distributed.py tests/test_bench.py \
@@ -27,4 +28,10 @@ step "scan against the step loop"
 timeout 90 python3 benchmarks/scan_vs_loop.py --out "$OUT/scan_vs_loop_cuda.png" --device cuda --rounds 3 \
   > "$OUT/scan.txt" 2>&1
 echo "rc $?"; tail -20 "$OUT/scan.txt"
+if [ -n "${GPU_TEXT:-}" ]; then
+  step "rnnkit train charlm --device cuda --minutes 1.5 on $GPU_TEXT"
+  timeout 200 python3 -m rnnkit train charlm --data "$GPU_TEXT" --minutes 1.5 --device cuda --out /tmp/rnnkit-gpu-lm \
+    --overwrite --no-progress --json > "$OUT/charlm_gpu.txt" 2>&1
+  echo "rc $?"; tail -8 "$OUT/charlm_gpu.txt"
+fi
 step "done"
