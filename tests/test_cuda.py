@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -320,3 +321,49 @@ def test_dynamic_evaluation_of_a_gpu_model_equals_the_cpu(tmp_path: Path) -> Non
     got = dynamic_log_probs(gpu, ids[:5], ids[5:], segment=20, rms=rms["gpu"], lr=1e-3, decay=0.01)
     want = dynamic_log_probs(cpu, ids[:5], ids[5:], segment=20, rms=rms["cpu"], lr=1e-3, decay=0.01)
     torch.testing.assert_close(got.cpu(), want, **TOL)
+
+
+EVALUATE = [["evaluate", "--data", "{data}", "--json"], ["evaluate", "--data", "{data}", "--beam", "2", "--json"]]
+VERBS = {"charlm": [["score", "--file", "{data}", "--json"], ["score", "--file", "{data}", "--dynamic", "--json"],
+                    ["sample", "--length", "40", "--seed", "1"]],
+         "classify": [EVALUATE[0], ["predict", "good film 3", "--json"]],
+         "tag": [EVALUATE[0], ["predict", "Anna saw Rome", "--json"]],
+         "seq2seq": [*EVALUATE, ["translate", "4 July 1999", "--beam", "2", "--json"]],
+         "caption": [[w.replace("{data}", "{data}/test") for w in verb] for verb in EVALUATE],
+         "speech": EVALUATE}
+
+
+def _numbers(value: object, key: str = "") -> dict[str, float]:
+    """Every number in a verb's JSON, by its path (timings left out)."""
+    if isinstance(value, dict):
+        return {k: v for name, item in value.items() for k, v in _numbers(item, f"{key}.{name}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _numbers(item, f"{key}.{i}").items()}
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "second" not in key:
+        return {key: value}
+    return {}
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
+        task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit VERB DIR --device cuda`` (score, sample, evaluate with greedy and beam decoding, predict,
+    translate) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and the same texts. The
+    model trains 30 updates, so that its decoders' choices are not ties to float precision."""
+    data = TASKS[task](tmp_path)
+    out = tmp_path / "run"
+    assert main(["train", task, *data, "--out", str(out), "--steps", "30", "--device", "cpu", "--no-progress",
+                 "--save-minutes", "0", "--eval-every", "15"]) == 0
+    capsys.readouterr()
+    for verb in VERBS[task]:
+        answers = []
+        for device in (str(DEVICE), "cpu"):
+            argv = [verb[0], str(out), *(w.format(data=data[1]) for w in verb[1:]), "--device", device]
+            assert main(argv) == 0, argv
+            answers.append(capsys.readouterr().out)
+        texts = [re.sub(r"-?[0-9][0-9.e+-]*", "N", a) for a in answers]  # the words, numbers aside
+        assert texts[0] == texts[1], verb
+        got, want = (_numbers([json.loads(line) for line in a.splitlines() if line.startswith("{")]) for a in answers)
+        assert got.keys() == want.keys(), verb
+        for key, value in want.items():
+            assert got[key] == pytest.approx(value, rel=1e-4, abs=1e-5), (verb, key)

@@ -122,3 +122,21 @@ def test_a_resumed_run_trains_where_this_command_says_not_where_it_was_saved(
     assert main(["train", "charlm", "--resume", str(out), "--steps", "4", "--no-progress"]) == 0
     assert "4 steps" in capsys.readouterr().out
     assert json.loads(config.read_text(encoding="utf-8"))["settings"]["device"] == "auto"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a machine with a GPU runs --device cuda")
+def test_the_verbs_take_device_and_refuse_a_gpu_where_there_is_none(
+        text: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit VERB DIR --device`` runs the model there (default cpu): a GPU asked for where there is none
+    is one line, and a sample is the same text from the same seed wherever it runs."""
+    out = tmp_path / "run"
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), *TINY]) == 0
+    capsys.readouterr()
+    assert main(["score", str(out), "the cat", "--device", "cuda"]) == 2
+    assert capsys.readouterr().err.strip() == ("rnnkit: error: --device cuda: torch sees no CUDA device here; "
+                                               "use --device cpu (or auto)")
+    samples = []
+    for device in ("cpu", "auto"):
+        assert main(["sample", str(out), "--length", "12", "--seed", "3", "--device", device]) == 0
+        samples.append(capsys.readouterr().out)
+    assert samples[0] == samples[1] and len(samples[0].rstrip("\n")) >= 12

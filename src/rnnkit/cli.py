@@ -53,6 +53,8 @@ def model_verbs() -> dict[str, list[Task]]:
 
 #: what a verb that several tasks answer does, in general (each task's own help is under DIR -h)
 SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict": "labels from a trained model"}
+#: verbs that run a trained model on the CPU whatever the machine has, and so take no --device
+CPU_VERBS = frozenset({"export"})
 
 
 class Parser(argparse.ArgumentParser):
@@ -193,12 +195,13 @@ def _flags(*adders: Callable[[argparse.ArgumentParser], Any]) -> dict[str, bool]
 
 def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
     """Each flag of ``rnnkit VERB`` for models of ``tasks``, and whether it takes a value."""
-    from rnnkit.train.options import add_threads_argument
+    from rnnkit.train.options import add_device_argument, add_threads_argument
 
     flags: dict[str, bool] = {}
+    shared = (add_threads_argument,) if name in CPU_VERBS else (add_threads_argument, add_device_argument)
     for task in tasks:
         if (verb := task.verb(name)) is not None:
-            for flag, takes in _flags(verb.add_arguments, add_threads_argument).items():
+            for flag, takes in _flags(verb.add_arguments, *shared).items():
                 flags[flag] = flags.get(flag, False) or takes
     return flags
 
@@ -331,7 +334,7 @@ def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
-    from rnnkit.train.options import add_threads_argument, use_threads
+    from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads, verb_device
 
     path, rest = _model_dir(name, rest)
     if path is None:
@@ -349,10 +352,15 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
     verb.add_arguments(parser)
     add_threads_argument(parser)   # every verb of a trained model
+    if name not in CPU_VERBS:
+        add_device_argument(parser)
     args = parser.parse_args(rest)
     args.dir = args.model = path
     use_threads(args)
-    return int(verb.run(task.load(load_checkpoint(path)), args) or 0)
+    device = verb_device(args)
+    model = task.load(load_checkpoint(path))
+    model.model.to(device)  # every task's object holds its network as .model; the checkpoint is read on the CPU
+    return int(verb.run(model, args) or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,7 +97,7 @@ class _Rule:
             missing = [n for n, p in named if n not in rms or rms[n].shape != p.shape]
             if missing:
                 raise ValueError(f"rms: no statistics of the shape of {missing[0]}")
-            stats = [rms[n].to(p.dtype) for n, p in named]
+            stats = [rms[n].to(p.device, p.dtype) for n, p in named]
             self.scale = [r + eps for r in stats]
             mean = sum(float(r.mean()) for r in stats) / max(len(stats), 1)
             self.rate = [(decay * r / mean).clamp(max=1.0) if mean > 0 else torch.zeros_like(r) for r in stats]

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.device import model_device
 from rnnkit.dropout import Dropout
 from rnnkit.errors import UserError
 from rnnkit.models.match import MatchMemory, MatchState
@@ -140,7 +141,7 @@ def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor, *, wi
     """Log-probability of each token of ``ids`` (1-D) given ``context`` (1-D, at least one token)
     and the tokens before it: a tensor of ``len(ids)`` log-probabilities (natural log). The text is read
     ``window`` tokens at a time with the state carried, so a long text costs one window's activations."""
-    seq = torch.cat([context, ids]).long()
+    seq = torch.cat([context, ids]).long().to(model_device(model))
     out: list[Tensor] = []
     state: Any = None
     for start in range(0, seq.numel() - 1, window):
@@ -179,12 +180,12 @@ def generate(
     prime, never what the sample itself produced (a sample offered its own output falls into loops).
     """
     model.eval()
-    logits, state = model(prime.long().view(-1, 1))
+    logits, state = model(prime.long().view(-1, 1).to(model_device(model)))
     if model.match is not None:   # the memory offers what the prime holds, never the sample's own output
         state[1].freeze()
-    last = logits[-1, 0].float()
+    last = logits[-1, 0].float().cpu()  # drawn on the CPU, with its generator: one seed, one text on any device
     offset = prime.numel()
-    token = torch.empty(1, dtype=torch.long)
+    token = torch.empty(1, dtype=torch.long, device=model_device(model))
     mask = torch.zeros_like(last)
     if banned:
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")
@@ -201,7 +202,7 @@ def generate(
         yield nxt
         token[0] = nxt
         logits, state = model.step(token, state, offset)
-        last = logits[0].float()
+        last = logits[0].float().cpu()
         offset += 1
 
 

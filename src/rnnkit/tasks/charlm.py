@@ -680,7 +680,7 @@ class CharLM:
                                      rms=self.dynamic_rms if rms else None, decay=RMS_DECAY if rms else 0.0)
         else:
             logp = sequence_log_probs(self.model, context, targets)
-        total = float(logp[known].double().sum())
+        total = float(logp.cpu()[known].double().sum())
         n = int(known.sum())
         if dynamic:
             adapted = dynamic["lr"] > 0 and targets.numel() > dynamic["segment"]  # an update came before a guess

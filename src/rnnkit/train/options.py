@@ -30,9 +30,10 @@ from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
-__all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_threads_argument",
+__all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_device_argument",
+           "add_threads_argument",
            "add_trainer_arguments", "config_from", "load_config_file", "plain_number", "read_toml", "resolve_settings",
-           "settings_of", "start_run", "train_config_from", "use_threads"]
+           "settings_of", "start_run", "train_config_from", "use_threads", "verb_device"]
 
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
@@ -230,6 +231,20 @@ def add_threads_argument(parser: argparse.ArgumentParser) -> None:
     :func:`use_threads`."""
     parser.add_argument("--threads", type=_positive_int, default=None, metavar="N",
                         help="torch CPU threads (default: torch's count)")
+
+
+def add_device_argument(parser: argparse.ArgumentParser) -> None:
+    """``--device`` of a verb that runs a trained model (not ``export``, which writes from the CPU); see
+    :func:`verb_device`."""
+    parser.add_argument("--device", default="cpu",
+                        help="where the model runs: cpu (default, as OpenNMT's translate without -gpu), cuda, "
+                             "cuda:N, or auto (the GPU where torch sees one)")
+
+
+def verb_device(args: argparse.Namespace) -> torch.device:
+    """The device ``--device`` of a verb names, checked before the model is read (a GPU asked for where
+    there is none is one line)."""
+    return resolve_device(getattr(args, "device", None) or "cpu")
 
 
 def use_threads(args: argparse.Namespace) -> None:
