@@ -449,6 +449,12 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     ("[cell.lstm]\noptions = {foo = 1}", "[cell.lstm] options: unexpected keyword argument 'foo'"),
     ('[cell.lstm]\noptions = {forget_bias = "a"}', "[cell.lstm] options: forget_bias 'a': expected a number"),
     ('[cell.lstm]\noptions = {init_ih = "nonsense"}', "[cell.lstm] options: unknown initialiser 'nonsense'"),
+    ("description = 5", "c.toml: description = 5: expected a string"),  # a note, but a string: it was not read
+    # clockwork's periods went through int(): [1.5, 3] trained as [1, 3], "12" as [1, 2]
+    ('cells = ["clockwork"]\n[cell.clockwork]\noptions = {periods = [1.5, 3]}',
+     "[cell.clockwork] options: periods [1.5, 3]: expected a list of integers"),
+    ('cells = ["clockwork"]\n[cell.clockwork]\noptions = {periods = "12"}',
+     "[cell.clockwork] options: periods '12': expected a list of integers"),
 ])
 def test_config_values_are_checked_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str,
                                                   message: str) -> None:

@@ -158,11 +158,12 @@ class Settings:
         for cell in self.cells:
             cs = self.for_cell(cell)
             try:  # the cell's options (periods, scan ...) too, before any cell trains
-                make_cell(cell, cs["hidden"], **cs["options"])
-                # of the type the family's signature names: a string forget_bias failed in reset_parameters
+                # of the type the family's signature names: a string forget_bias failed in reset_parameters,
+                # periods [1.5, 3] trained as [1, 3]
                 for key, p in inspect.signature(CELLS[cell]).parameters.items():
                     if key in cs["options"]:
                         check_type(key, cs["options"][key], p.annotation)
+                make_cell(cell, cs["hidden"], **cs["options"])
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
                 Recurrent(cell, 1, cs["hidden"], **cs["options"])
             except ValueError as exc:
@@ -763,6 +764,8 @@ def load_config(path: str) -> dict[str, Any]:
     unknown = set(data) - known
     if unknown:
         raise UserError(f"{p}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known))}")
+    if not isinstance(data.get("description", ""), str):  # a note for the reader, read by nothing else
+        raise UserError(f"{p}: description = {data['description']!r}: expected a string")
     return data
 
 
