@@ -789,6 +789,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if v is not None:
             values[key] = v
             forced.add(key)
+    # a bad value read from the file is named there, as `rnnkit train --config` names it (cli._setting_line)
+    args.from_config = {k for k in config if k in SETTING_KEYS} - forced
     _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
     _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
@@ -807,7 +809,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
-    s.validate()
+    try:
+        s.validate()
+    except SettingError:
+        raise
+    except UserError as exc:
+        if str(exc).startswith("[cell."):  # a [cell.NAME] table is only ever in the file
+            raise UserError(f"{args.config}: {exc}") from None
+        raise
     _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     return s
 
