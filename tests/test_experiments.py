@@ -425,30 +425,36 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     assert points(together) == points(alone) and len(points(alone)) == 2
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('hidden = "8"', "--hidden 8: expected an integer"),
-    ("lr = -1.0", "--lr -1.0: expected a number >= 0"),
-    ('minutes = "1"', "--minutes 1: expected a number"),
-    ("seeds = 1.5", "--seeds 1.5: expected an integer"),
-    ("cells = 5", "cells 5: expected a list of cell names"),
+@pytest.mark.parametrize(("line", "message"), [  # each named in the file, as written there: there was no flag
+    ('hidden = "8"', "c.toml: hidden = '8': expected an integer"),
+    ("lr = -1.0", "c.toml: lr = -1.0: expected a number >= 0"),
+    ('minutes = "1"', "c.toml: minutes = '1': expected a number"),
+    ("seeds = 1.5", "c.toml: seeds = 1.5: expected an integer"),
+    ("cells = 5", "c.toml: cells 5: expected a list of cell names"),
     ('cells = ["gru", 5]', "expected a list of cell names"),
     ('cells = ["gru", "lstmm"]', "c.toml: cells ['gru', 'lstmm']: unknown cell lstmm; expected some of"),  # not --cells
     ('cells = ["gru", "gru"]', "c.toml: cells ['gru', 'gru']: gru is named twice"),
-    ('clip = "1"', "--clip 1: expected a number"),
-    ("threads = -1", "--threads -1: expected an integer from 1 to 1024"),
-    ("threads = 100000", "--threads 100000: expected an integer from 1 to 1024"),
-    ("stop_at = nan", "--stop-at nan: expected a number"),
-    ("params = 0", "--params 0: expected a positive integer"),
-    ("hidden = true", "--hidden True: expected an integer"),
-    ('precision = "fp16"', "--precision fp16: expected one of fp32, bf16, auto"),
-    ("[cell]\ngru = 5", "[cell.gru]: expected a table of settings"),
-    ("[cell.gru]\noptions = 5", "[cell.gru] options 5: expected a table"),
-    ('[cell.gru]\nlr = "x"', "[cell.gru] lr 'x': expected a number"),
-    ("[cell.lstm]\nhidden = -3", "[cell.lstm] hidden -3: expected a positive integer"),
-    ("[cell.gruu]\nlr = 0.5", "[cell.gruu]: no such cell"),
-    ("[cell.lstm]\noptions = {foo = 1}", "[cell.lstm] options: unexpected keyword argument 'foo'"),
-    ('[cell.lstm]\noptions = {forget_bias = "a"}', "[cell.lstm] options: forget_bias 'a': expected a number"),
-    ('[cell.lstm]\noptions = {init_ih = "nonsense"}', "[cell.lstm] options: unknown initialiser 'nonsense'"),
+    ('clip = "1"', "c.toml: clip = '1': expected a number"),
+    ("threads = -1", "c.toml: threads = -1: expected an integer from 1 to 1024"),
+    ("threads = 100000", "c.toml: threads = 100000: expected an integer from 1 to 1024"),
+    ("stop_at = nan", "c.toml: stop_at = nan: expected a number"),
+    ("params = 0", "c.toml: params = 0: expected a positive integer"),
+    ("hidden = true", "c.toml: hidden = True: expected an integer"),
+    ('precision = "fp16"', "c.toml: precision = 'fp16': expected one of fp32, bf16, auto"),
+    ("description = 5", "c.toml: description = 5: expected a string"),  # a note, but a string: it was not read
+    ("[cell]\ngru = 5", "c.toml: [cell.gru]: expected a table of settings"),
+    ("[cell.gru]\noptions = 5", "c.toml: [cell.gru] options 5: expected a table"),
+    ('[cell.gru]\nlr = "x"', "c.toml: [cell.gru] lr 'x': expected a number"),
+    ("[cell.lstm]\nhidden = -3", "c.toml: [cell.lstm] hidden -3: expected a positive integer"),
+    ("[cell.gruu]\nlr = 0.5", "c.toml: [cell.gruu]: no such cell"),
+    ("[cell.lstm]\noptions = {foo = 1}", "c.toml: [cell.lstm] options: unexpected keyword argument 'foo'"),
+    ('[cell.lstm]\noptions = {forget_bias = "a"}', "c.toml: [cell.lstm] options: forget_bias 'a': expected a number"),
+    ('[cell.lstm]\noptions = {init_ih = "nonsense"}', "c.toml: [cell.lstm] options: unknown initialiser 'nonsense'"),
+    # clockwork's periods went through int(): [1.5, 3] trained as [1, 3], "12" as [1, 2]
+    ('cells = ["clockwork"]\n[cell.clockwork]\noptions = {periods = [1.5, 3]}',
+     "c.toml: [cell.clockwork] options: periods [1.5, 3]: expected a list of integers"),
+    ('cells = ["clockwork"]\n[cell.clockwork]\noptions = {periods = "12"}',
+     "c.toml: [cell.clockwork] options: periods '12': expected a list of integers"),
 ])
 def test_config_values_are_checked_before_any_run(tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str,
                                                   message: str) -> None:
@@ -754,8 +760,31 @@ def test_a_negative_split_seed_is_one_line_before_the_digits_load(tmp_path: Path
     out = tmp_path / "out"
     assert main(["experiment", "--config", str(config), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("rnnkit: error: --split-seed -1: expected an integer from 0 to ") and err.count("\n") == 1
-    assert not out.exists()
+    assert err.startswith(f"rnnkit: error: {config}: split_seed = -1: expected an integer from 0 to ")
+    assert err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(("name", "line", "message"), [
+    ("adding", "length = 1", "length = 1: the adding problem needs at least 2 steps"),
+    ("copy", "length = 0", "length = 0: expected a positive integer"),
+    ("clockwork-waveform", "length = 4", "length = 4: the clockwork waveform needs at least 8 samples"),
+    ("row-mnist", 'idx_dir = "none"', "idx_dir = 'none': no such directory"),
+])
+def test_a_value_refused_once_the_data_is_made_names_the_file_and_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, line: str,
+        message: str) -> None:
+    """A config's length = 1 or idx_dir said '--length 1: ...', '--idx-dir none: ...': flags never given."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text(f'experiment = "{name}"\ncells = ["gru"]\nseeds = 1\nsteps = 0\n{line}\n')
+    assert main(["experiment", "--config", str(config), "--out", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {config}: {message}") and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
+    flag, value = line.split(" = ")  # the same given as a flag is named as the flag
+    assert main(["experiment", name, "--cells", "gru", "--seeds", "1", "--steps", "0", "--out", "out",
+                 f"--{flag.replace('_', '-')}", value.strip('"')]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: --{flag.replace('_', '-')} {value.strip(chr(34))}: ")
 
 
 @pytest.mark.parametrize("verb", ["experiment", "diagnose"])

@@ -699,3 +699,38 @@ def test_with_val_data_every_pair_of_data_trains(tmp_path: Path) -> None:
     assert (len(train_pairs), len(val_pairs)) == (40, 2)
     train_pairs, val_pairs = translation_data(str(data), None, Seq2SeqConfig())
     assert (len(train_pairs), len(val_pairs)) == (36, 4)  # without it, the seeded tenth
+
+
+def test_a_run_resumed_on_pairs_its_vocabularies_do_not_know_is_warned_or_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A word-level translator resumed with --data of another language pair trained on <unk> without a word;
+    the rule is relative to the unknowns its vocabularies have on the pairs they were built from."""
+    words = "the cat dog house red blue green big small runs eats sleeps".split()
+
+    def pairs(name: str, src: str, tgt: str, rows: range) -> Path:
+        path = tmp_path / name
+        path.write_text("".join(f"{src}{words[i % 12]} {src}{words[i * 5 % 12]}\t{tgt}{words[i % 12]} "
+                                f"{tgt}{words[i * 5 % 12]}\n" for i in rows))
+        return path
+
+    known, other = pairs("en-es.tsv", "", "es_", range(40)), pairs("de-fr.tsv", "de_", "fr_", range(40))
+    half = tmp_path / "half.tsv"
+    half.write_text("".join(known.read_text().splitlines(keepends=True)[:20] + other.read_text().splitlines(True)[:20]))
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(known), "--out", str(out), "--tokenizer", "word", "--steps", "2",
+                 "--hidden", "8", "--embedding", "8", "--batch-size", "8", "--eval-sentences", "1", "--no-progress",
+                 "--save-minutes", "0"]) == 0
+    capsys.readouterr()
+    state = (out / "last" / "trainer_state.json").read_text()
+    resume = ["train", "seq2seq", "--resume", str(out), "--no-progress", "--save-minutes", "0"]
+    assert main([*resume, "--data", str(other), "--steps", "4"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {other}: 100% of the source and 100% of the target tokens are unknown to "
+                          "the run's vocabularies (<unk>), against 0% and 0% on the pairs they were built from; ")
+    assert err.count("\n") == 1 and (out / "last" / "trainer_state.json").read_text() == state
+    assert main([*resume, "--data", str(half), "--steps", "4"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if line.startswith("rnnkit: warning:")]
+    assert len(warned) == 1 and warned[0].startswith(f"rnnkit: warning: {half}: 50% of the source and 50% of the "
+                                                     "target tokens are unknown"), warned
+    assert main([*resume, "--data", str(known), "--steps", "6"]) == 0  # its own pairs: no word
+    assert "rnnkit: warning" not in capsys.readouterr().err

@@ -29,7 +29,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.data.split import stratified_split
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 
 MODES = ("pixel", "permuted", "row")
 
@@ -156,10 +156,8 @@ def read_idx_dir(directory: str | Path) -> tuple[Pair, Pair | None]:
     """Read ``train-*`` (and, when present, ``t10k-*``) image/label IDX pairs from a directory."""
     d = Path(directory)
     if not d.is_dir():
-        raise UserError(
-            f"--idx-dir {d}: no such directory (Fashion-MNIST: apt install dataset-fashion-mnist, "
-            "then --idx-dir /usr/share/datasets/fashion-mnist)"
-        )
+        raise SettingError("idx_dir", str(directory), "no such directory (Fashion-MNIST: apt install "
+                           "dataset-fashion-mnist, then --idx-dir /usr/share/datasets/fashion-mnist)")
     pairs = []
     for prefix in ("train", "t10k"):
         img = _find(d, f"{prefix}-images-idx3-ubyte")

@@ -24,7 +24,7 @@ import math
 import torch
 from torch import Tensor
 
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 
 ADDING_BASELINE_MSE = 1.0 / 6.0
 """MSE of always predicting 1: the variance of the sum of two U(0, 1) values (2 · 1/12)."""
@@ -45,7 +45,7 @@ def adding_problem(n: int, length: int, seed: int | torch.Generator = 0) -> tupl
     shape (n,), the sum of the two marked values. Batch first.
     """
     if length < 2:
-        raise UserError(f"--length {length}: the adding problem needs at least 2 steps")
+        raise SettingError("length", length, "the adding problem needs at least 2 steps")
     if n < 1:
         raise UserError(f"adding problem: need at least one sequence, got {n}")
     g = _generator(seed)
@@ -79,7 +79,7 @@ def copy_task(
     ``num_symbols + 2`` classes, the output ``num_symbols + 1``.
     """
     if delay < 1:
-        raise UserError(f"--length {delay}: the copy task needs a delay of at least 1 step")
+        raise SettingError("length", delay, "the copy task needs a delay of at least 1 step")
     if seq_len < 1 or num_symbols < 1:
         raise UserError("copy task: seq_len and num_symbols must be at least 1")
     g = _generator(seed)
@@ -105,7 +105,7 @@ def clockwork_waveform(length: int = 320, seed: int = 0) -> Tensor:
     "bar lines", like the music clip of Koutník et al. (2014). Same seed, same waveform.
     """
     if length < 8:
-        raise UserError(f"--length {length}: the clockwork waveform needs at least 8 samples")
+        raise SettingError("length", length, "the clockwork waveform needs at least 8 samples")
     g = _generator(seed)
     t = torch.arange(length, dtype=torch.float64)
     wave = torch.zeros(length, dtype=torch.float64)

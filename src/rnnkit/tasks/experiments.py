@@ -158,11 +158,12 @@ class Settings:
         for cell in self.cells:
             cs = self.for_cell(cell)
             try:  # the cell's options (periods, scan ...) too, before any cell trains
-                make_cell(cell, cs["hidden"], **cs["options"])
-                # of the type the family's signature names: a string forget_bias failed in reset_parameters
+                # of the type the family's signature names: a string forget_bias failed in reset_parameters,
+                # periods [1.5, 3] trained as [1, 3]
                 for key, p in inspect.signature(CELLS[cell]).parameters.items():
                     if key in cs["options"]:
                         check_type(key, cs["options"][key], p.annotation)
+                make_cell(cell, cs["hidden"], **cs["options"])
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
                 Recurrent(cell, 1, cs["hidden"], **cs["options"])
             except ValueError as exc:
@@ -763,6 +764,8 @@ def load_config(path: str) -> dict[str, Any]:
     unknown = set(data) - known
     if unknown:
         raise UserError(f"{p}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(known))}")
+    if not isinstance(data.get("description", ""), str):  # a note for the reader, read by nothing else
+        raise UserError(f"{p}: description = {data['description']!r}: expected a string")
     return data
 
 
@@ -786,6 +789,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if v is not None:
             values[key] = v
             forced.add(key)
+    # a bad value read from the file is named there, as `rnnkit train --config` names it (cli._setting_line)
+    args.from_config = {k for k in config if k in SETTING_KEYS} - forced
     _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
     _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
@@ -804,7 +809,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
-    s.validate()
+    try:
+        s.validate()
+    except SettingError:
+        raise
+    except UserError as exc:
+        if str(exc).startswith("[cell."):  # a [cell.NAME] table is only ever in the file
+            raise UserError(f"{args.config}: {exc}") from None
+        raise
     _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     return s
 

@@ -58,6 +58,7 @@ from rnnkit.errors import (
     check_fraction,
     check_positive,
     check_texts,
+    in_words,
     report_warnings,
 )
 from rnnkit.files import output_file, output_name
@@ -73,7 +74,7 @@ from rnnkit.train.checkpoint import (
     saved_max_len,
 )
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
-from rnnkit.train.provenance import data_sources
+from rnnkit.train.provenance import data_sources, differs_from_record
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
 __all__ = ["Seq2SeqConfig", "Translator", "train"]
@@ -194,6 +195,52 @@ def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int)
     return [(src.encode(s)[:max_len], tgt.encode(t)[:max_len]) for s, t in pairs]
 
 
+#: a resumed run's training pairs with a side whose share of <unk> tokens is above UNKNOWN_TIMES the share on
+#: the pairs its vocabularies were built from, and above WARN_UNKNOWN, are named in a warning; a side above
+#: REFUSE_UNKNOWN is refused (a word vocabulary has some unknowns of its own: the rule is relative)
+UNKNOWN_TIMES, WARN_UNKNOWN, REFUSE_UNKNOWN = 3.0, 0.10, 0.90
+
+
+def _unknown_shares(encoded: Sequence[tuple[list[int], list[int]]]) -> dict[str, float]:
+    """The share of ``<unk>`` among the source and among the target tokens of encoded pairs."""
+    shares = {}
+    for side, name in enumerate(("source", "target")):
+        ids = [i for pair in encoded for i in pair[side]]
+        shares[name] = sum(i == UNK_ID for i in ids) / len(ids) if ids else 0.0
+    return shares
+
+
+def _built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float]) -> dict[str, float] | None:
+    """The shares of ``<unk>`` on the pairs a resumed run's vocabularies were built from: as its data record
+    holds them; for a run saved before they were recorded, ``shares`` when it resumes on its own pairs
+    (``given`` None, or the file of its digest); else None, not known."""
+    saved = ckpt.config.get("data") or {}
+    built = saved.get("vocabulary_unknown")
+    if isinstance(built, dict) and all(isinstance(built.get(k), (int, float)) for k in shares):
+        return {k: float(built[k]) for k in shares}
+    same = given is None or (Path(given).is_file() and differs_from_record(given, saved, "train") is False)
+    return dict(shares) if same else None
+
+
+def _check_unknown(data: str, shares: dict[str, float], built: dict[str, float] | None) -> None:
+    """Warn about new training pairs (a run resumed with another --data) that the run's vocabularies read as
+    mostly ``<unk>`` (another language pair: a resumed run keeps its vocabularies); refuse those read as nearly
+    nothing else, on which nothing could be learnt."""
+    base = built or {}
+    far = [k for k, v in shares.items() if v > WARN_UNKNOWN and v > UNKNOWN_TIMES * base.get(k, 0.0)]
+    if not far:
+        return
+    said = (f"{shares['source']:.0%} of the source and {shares['target']:.0%} of the target tokens are unknown to "
+            "the run's vocabularies (<unk>)")
+    if built is not None:
+        said += f", against {built['source']:.0%} and {built['target']:.0%} on the pairs they were built from"
+    if any(shares[k] > REFUSE_UNKNOWN for k in far):
+        raise UserError(f"{data}: {said}; a resumed run keeps its vocabularies, so nothing could be learnt: train "
+                        "a new run (another --out) on these pairs")
+    warnings.warn(in_words(f"{data}: {said}; a resumed run keeps its vocabularies: train a new run (another --out) "
+                           "to learn these words"), stacklevel=2)
+
+
 class _PairBatches(ShuffledBatches):
     """Endless shuffled batches of encoded pairs: ``{"src", "src_len", "tgt_in", "tgt_out"}``."""
 
@@ -244,18 +291,25 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
+    given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
+    shares = _unknown_shares(train_enc)
+    built = shares if ckpt is None else _built_shares(ckpt, given, shares)
+    if ckpt is not None:
+        with report_warnings():
+            _check_unknown(data, shares, built)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, src_tok, tgt_tok)
     model = build_model(lambda: Seq2Seq(**kwargs), ckpt) if ckpt else Seq2Seq(**kwargs)
     model_config = {"task": "seq2seq", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
-                             "train_pairs": len(train_enc), "val_pairs": len(val_enc)}}
+                             "train_pairs": len(train_enc), "val_pairs": len(val_enc),
+                             **({"vocabulary_unknown": built} if built is not None else {})}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
     trainer = Trainer(model, cfg, batches=_PairBatches(train_enc, config.batch_size, config.seed, model.bos_id,
                                                        model.eos_id),
