@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import random
 import re
 from collections.abc import Callable
@@ -287,6 +288,22 @@ def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
             err = refused(argv, capsys)
         assert err == f"rnnkit: error: afile: is a file, where a folder is needed{asked}", err
     assert (tmp_path / "afile").read_text() == "keep"
+
+
+def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`predict DIR --file X --output X` replaced the texts with their predictions (a link or a hard link too):
+    refused before any text is read, as `cat a > a` is."""
+    out, _ = trained
+    texts = make_csv(tmp_path / "x.csv", 4, 1)
+    before = texts.read_bytes()
+    (tmp_path / "link.csv").symlink_to(texts)
+    os.link(texts, tmp_path / "hard.csv")
+    for given in (texts, tmp_path / "link.csv", tmp_path / "hard.csv", tmp_path / "." / "x.csv"):
+        err = refused(["predict", str(out), "--file", str(texts), "--output", str(given)], capsys)
+        assert err == f"rnnkit: error: --output {given}: is the --file being read; write to another file"
+    assert texts.read_bytes() == before and (tmp_path / "link.csv").is_symlink()
+    assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
 
 
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:

@@ -54,7 +54,7 @@ from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_path, check_positive
-from rnnkit.files import output_file, output_name
+from rnnkit.files import output_file
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -459,8 +459,8 @@ def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
     shared.check_one_source(args)
-    if args.output:  # a refused --output before any tagging
-        output_name(args.output, "--output", "a file")
+    shared.check_output(args)  # a refused --output before any tagging
+    if args.output:
         _output_format(args.output)
     texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
     source = _file_to_tag(args.file, m.labels) if texts is None else texts

@@ -560,9 +560,11 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
-    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file")
+    reads = [("the --file", args.file)]  # neither output may replace it: both are written after it is read
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
+                                                              reads)
     if args.output:  # a folder is refused before anything is translated
-        output_name(args.output, "--output", "a file")
+        output_name(args.output, "--output", "a file", reads)
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
         if not text.strip():
