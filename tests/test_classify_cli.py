@@ -17,7 +17,7 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, UserError
 
 POS = ["good", "great", "fine", "좋아요", "nice"]
 NEG = ["bad", "awful", "poor", "싫어요", "sad"]
@@ -304,6 +304,38 @@ def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
         assert err == f"rnnkit: error: --output {given}: is the --file being read; write to another file"
     assert texts.read_bytes() == before and (tmp_path / "link.csv").is_symlink()
     assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
+
+
+def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`evaluate --png` drew the confusion matrix over the --data (or --train) file it scored, or over the
+    model's own config.json; `export --onnx DIR/best/model.safetensors` replaced the weights it exported, and
+    the model no longer loaded. Refused before any work; the model's folder gets new files as before."""
+    out, test = trained
+    data = tmp_path / "v.csv"
+    data.write_bytes(test.read_bytes())
+    train = tmp_path / "t.csv"
+    train.write_bytes(test.read_bytes())
+    best = out / "best"
+    kept = {p: p.read_bytes() for p in [data, train, *best.iterdir()]}
+    (tmp_path / "link.csv").symlink_to(data)
+    for png, what in ((data, "the --data"), (tmp_path / "link.csv", "the --data"), (train, "the --train"),
+                      (best / "config.json", "the model's config.json")):
+        err = refused(["evaluate", str(out), "--data", str(data), "--baseline", "--train", str(train), "--png",
+                       str(png)], capsys)
+        assert err == f"rnnkit: error: --png {png}: is {what} being read; write to another file"
+    with pytest.raises(UserError, match=r"^png .*v\.csv: is the data being read; write to another file$"):
+        rnnkit.load(out).evaluate(str(data), png=data)
+    assert main(["evaluate", str(best), "--data", str(data), "--json"]) == 0  # DIR/confusion.png: a file of its own
+    assert (best / "confusion.png").is_file()
+    (best / "confusion.png").unlink()
+    pytest.importorskip("onnx")
+    for name in ("model.safetensors", "vocab.json"):
+        err = refused(["export", str(out), "--onnx", str(best / name)], capsys)
+        assert err == (f"rnnkit: error: --onnx {best / name}: is the model's {name} being read; write to another "
+                       "file")
+    assert {p: p.read_bytes() for p in [data, train, *best.iterdir()]} == kept
+    assert rnnkit.load(out).predict(["a film"])
 
 
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:

@@ -158,6 +158,18 @@ def test_predict_output_onto_the_file_it_reads_is_refused(tagger: tuple[Path, Pa
     assert bare.read_text(encoding="utf-8") == "a7\n?\n" and (tmp_path / "link.conll").is_symlink()
 
 
+def test_evaluate_png_onto_the_data_it_scores_is_refused(tagger: tuple[Path, Path], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate --data X --png X` drew the confusion matrix over the tagged file it scored."""
+    out, _ = tagger
+    data = make_conll(tmp_path / "v.conll", 4, 3)
+    before = data.read_bytes()
+    assert main(["evaluate", str(out), "--data", str(data), "--png", str(data)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --png {data}: is the --data being read; write to another "
+                                       "file\n")
+    assert data.read_bytes() == before
+
+
 def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
     """--output tagged.jsonl held CoNLL lines, and tagged.csv a TOKEN<tab>TAG file that no CSV reader splits."""
