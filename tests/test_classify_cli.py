@@ -338,6 +338,29 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`--val-data OUT/metrics.jsonl` trained, then the file held the run's metrics alone; `--val-data
+    OUT/best/v.csv --overwrite` lost the file with the old best/ (`no such file`, after the data was read)."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    (out / "best").mkdir(parents=True)
+    jsonl = "".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in [("good film", "pos"), ("bad", "neg")])
+    (out / "metrics.jsonl").write_text(jsonl, encoding="utf-8")
+    inside = make_csv(out / "best" / "v.csv", 8, 1)
+    kept = inside.read_bytes()
+    run = ["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+           "--no-progress"]
+    err = refused([*run, "--val-data", str(out / "metrics.jsonl")], capsys)
+    assert err == f"rnnkit: error: --out {out}: its metrics.jsonl is the --val-data being read; give another --out"
+    err = refused([*run, "--val-data", str(inside), "--overwrite"], capsys)
+    assert err == (f"rnnkit: error: --out {out}: its best/ holds the --val-data being read ({inside}), which every "
+                   "save replaces; give another --out")
+    assert (out / "metrics.jsonl").read_text(encoding="utf-8") == jsonl and inside.read_bytes() == kept
+    with pytest.raises(UserError, match=r"its metrics\.jsonl is the val_data being read; give another out"):
+        rnnkit.fit("classify", train, out, val_data=out / "metrics.jsonl", steps=2, hidden=8, verbose=False)
+
+
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:
     """probabilities("a film") read the string as six one-letter texts; digits=-1 rounded every p to 0."""
     m = rnnkit.load(trained[0])

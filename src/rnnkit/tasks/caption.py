@@ -291,7 +291,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     """Train a captioner on the folder ``data`` into ``out``; ``resume=True`` continues the run in ``out``."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with captions.tsv (image<TAB>caption) and the images")

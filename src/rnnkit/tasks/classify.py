@@ -419,7 +419,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     continues the run in ``out``: its model, tokenizer and split come from the checkpoint (and its data,
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
-    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:

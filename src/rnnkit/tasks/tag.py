@@ -200,7 +200,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     (and its data, when ``data`` is None)."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags

@@ -243,7 +243,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     (its model, tokenizers and data come from the checkpoint, the training settings from ``config``)."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a file of 'source<TAB>target' lines, or 'bible-en-es'")
