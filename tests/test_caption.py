@@ -396,6 +396,12 @@ def test_attention_png_onto_an_image_being_read_is_refused(trained: tuple[Path, 
                                            "to another file\n")
     assert [image.read_bytes() for image in images] == [(data / "test" / f"0000{i}.png").read_bytes()
                                                        for i in range(2)]
+    weights = out / "best" / "model.safetensors"
+    kept = weights.read_bytes()
+    assert main(["caption", str(out), str(images[0]), "--attention-png", str(weights)]) == 2
+    assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {weights}: is the model's model.safetensors "
+                                       "being read; write to another file\n")
+    assert weights.read_bytes() == kept
 
 
 def test_info_counts_the_parameters_without_batch_norm_statistics(trained: tuple[Path, Path]) -> None:

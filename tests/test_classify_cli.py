@@ -303,6 +303,11 @@ def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
         err = refused(["predict", str(out), "--file", str(texts), "--output", str(given)], capsys)
         assert err == f"rnnkit: error: --output {given}: is the --file being read; write to another file"
     assert texts.read_bytes() == before and (tmp_path / "link.csv").is_symlink()
+    config = out / "best" / "config.json"  # the model it predicts with: it no longer loaded
+    kept = config.read_bytes()
+    err = refused(["predict", str(out), "a film", "--output", str(config)], capsys)
+    assert err == f"rnnkit: error: --output {config}: is the model's config.json being read; write to another file"
+    assert config.read_bytes() == kept
     assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
 
 

@@ -298,6 +298,12 @@ def test_translate_outputs_onto_the_file_it_reads_are_refused(trained: tuple[Pat
         assert captured.err == f"rnnkit: error: {flag} {given}: is the --file being read; write to another file\n"
         assert captured.out == ""
     assert sources.read_text(encoding="utf-8") == "1999.3.3\n3rd of March 1999\n"
+    vocab = trained[1] / "best" / "vocab.json"  # the translator's own: it no longer loaded
+    kept = vocab.read_bytes()
+    assert main(["translate", str(trained[1]), "1999.3.3", flag, str(vocab)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {flag} {vocab}: is the model's vocab.json being read; write "
+                                       "to another file\n")
+    assert vocab.read_bytes() == kept
 
 
 def test_info_shows_both_vocabularies(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

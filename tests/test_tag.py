@@ -156,6 +156,12 @@ def test_predict_output_onto_the_file_it_reads_is_refused(tagger: tuple[Path, Pa
         assert capsys.readouterr().err == (f"rnnkit: error: --output {given}: is the --file being read; write to "
                                            "another file\n")
     assert bare.read_text(encoding="utf-8") == "a7\n?\n" and (tmp_path / "link.conll").is_symlink()
+    vocab = out / "best" / "vocab.json"
+    kept = vocab.read_bytes()
+    assert main(["predict", str(out), "a7", "--output", str(vocab)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --output {vocab}: is the model's vocab.json being read; write "
+                                       "to another file\n")
+    assert vocab.read_bytes() == kept
 
 
 def test_evaluate_png_onto_the_data_it_scores_is_refused(tagger: tuple[Path, Path], tmp_path: Path,

@@ -23,7 +23,7 @@ __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
-    shared.check_output(args)
+    shared.check_output(m, args)
     if args.text_column is not None and (args.texts or args.file == "-"):
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     threshold, top_k = args.threshold, args.top_k

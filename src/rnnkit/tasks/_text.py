@@ -322,11 +322,12 @@ def check_one_source(args: argparse.Namespace) -> None:
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
 
 
-def check_output(args: argparse.Namespace) -> None:
+def check_output(m: TextModel, args: argparse.Namespace) -> None:
     """``predict``'s ``--output``, before any text is read: a folder is refused, and so is the ``--file`` being
-    read (by any name), which the predictions would replace."""
+    read or a file of the model (by any name), which the predictions would replace."""
     if args.output:
-        output_name(args.output, "--output", "a file", [("the --file", None if args.file == "-" else args.file)])
+        output_name(args.output, "--output", "a file",
+                    [("the --file", None if args.file == "-" else args.file), *m.checkpoint.reads])
 
 
 def stdin_texts() -> list[str]:

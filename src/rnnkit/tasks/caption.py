@@ -447,8 +447,9 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
+    reads = [*(("an IMAGE", image) for image in args.images), *cap.checkpoint.reads]  # drawn after they are read
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
-                                                                 reads=[("an IMAGE", image) for image in args.images])
+                                                              reads)
     with report_warnings():
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
     if png is not None:

@@ -461,7 +461,7 @@ def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
     shared.check_one_source(args)
-    shared.check_output(args)  # a refused --output before any tagging
+    shared.check_output(m, args)  # a refused --output before any tagging
     if args.output:
         _output_format(args.output)
     texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
