@@ -380,6 +380,30 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     assert len(cap.caption(images, beam=2)) == 2
 
 
+def test_attention_png_onto_an_image_being_read_is_refused(trained: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`caption DIR a.png b.png --attention-png b.png` drew the attention over the image b.png was: the image
+    is lost (by a link to it too). Refused before anything is captioned."""
+    out, data = trained
+    images = [tmp_path / "a.png", tmp_path / "b.png"]
+    for i, image in enumerate(images):
+        image.write_bytes((data / "test" / f"0000{i}.png").read_bytes())
+    (tmp_path / "link.png").symlink_to(images[1])
+    capsys.readouterr()
+    for given in (images[0], images[1], tmp_path / "link.png"):
+        assert main(["caption", str(out), *map(str, images), "--attention-png", str(given)]) == 2
+        assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {given}: is an IMAGE being read; write "
+                                           "to another file\n")
+    assert [image.read_bytes() for image in images] == [(data / "test" / f"0000{i}.png").read_bytes()
+                                                       for i in range(2)]
+    weights = out / "best" / "model.safetensors"
+    kept = weights.read_bytes()
+    assert main(["caption", str(out), str(images[0]), "--attention-png", str(weights)]) == 2
+    assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {weights}: is the model's model.safetensors "
+                                       "being read; write to another file\n")
+    assert weights.read_bytes() == kept
+
+
 def test_info_counts_the_parameters_without_batch_norm_statistics(trained: tuple[Path, Path]) -> None:
     out, _ = trained  # info counted the running means and variances too: more than training printed
     model = rnnkit.load(out).model

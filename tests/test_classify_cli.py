@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import random
 import re
 from collections.abc import Callable
@@ -16,7 +17,7 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, UserError
 
 POS = ["good", "great", "fine", "좋아요", "nice"]
 NEG = ["bad", "awful", "poor", "싫어요", "sad"]
@@ -287,6 +288,82 @@ def test_outputs_that_cannot_be_written_are_one_line_and_leave_nothing(
             err = refused(argv, capsys)
         assert err == f"rnnkit: error: afile: is a file, where a folder is needed{asked}", err
     assert (tmp_path / "afile").read_text() == "keep"
+
+
+def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`predict DIR --file X --output X` replaced the texts with their predictions (a link or a hard link too):
+    refused before any text is read, as `cat a > a` is."""
+    out, _ = trained
+    texts = make_csv(tmp_path / "x.csv", 4, 1)
+    before = texts.read_bytes()
+    (tmp_path / "link.csv").symlink_to(texts)
+    os.link(texts, tmp_path / "hard.csv")
+    for given in (texts, tmp_path / "link.csv", tmp_path / "hard.csv", tmp_path / "." / "x.csv"):
+        err = refused(["predict", str(out), "--file", str(texts), "--output", str(given)], capsys)
+        assert err == f"rnnkit: error: --output {given}: is the --file being read; write to another file"
+    assert texts.read_bytes() == before and (tmp_path / "link.csv").is_symlink()
+    config = out / "best" / "config.json"  # the model it predicts with: it no longer loaded
+    kept = config.read_bytes()
+    err = refused(["predict", str(out), "a film", "--output", str(config)], capsys)
+    assert err == f"rnnkit: error: --output {config}: is the model's config.json being read; write to another file"
+    assert config.read_bytes() == kept
+    assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
+
+
+def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`evaluate --png` drew the confusion matrix over the --data (or --train) file it scored, or over the
+    model's own config.json; `export --onnx DIR/best/model.safetensors` replaced the weights it exported, and
+    the model no longer loaded. Refused before any work; the model's folder gets new files as before."""
+    out, test = trained
+    data = tmp_path / "v.csv"
+    data.write_bytes(test.read_bytes())
+    train = tmp_path / "t.csv"
+    train.write_bytes(test.read_bytes())
+    best = out / "best"
+    kept = {p: p.read_bytes() for p in [data, train, *best.iterdir()]}
+    (tmp_path / "link.csv").symlink_to(data)
+    for png, what in ((data, "the --data"), (tmp_path / "link.csv", "the --data"), (train, "the --train"),
+                      (best / "config.json", "the model's config.json")):
+        err = refused(["evaluate", str(out), "--data", str(data), "--baseline", "--train", str(train), "--png",
+                       str(png)], capsys)
+        assert err == f"rnnkit: error: --png {png}: is {what} being read; write to another file"
+    with pytest.raises(UserError, match=r"^png .*v\.csv: is the data being read; write to another file$"):
+        rnnkit.load(out).evaluate(str(data), png=data)
+    assert main(["evaluate", str(best), "--data", str(data), "--json"]) == 0  # DIR/confusion.png: a file of its own
+    assert (best / "confusion.png").is_file()
+    (best / "confusion.png").unlink()
+    pytest.importorskip("onnx")
+    for name in ("model.safetensors", "vocab.json"):
+        err = refused(["export", str(out), "--onnx", str(best / name)], capsys)
+        assert err == (f"rnnkit: error: --onnx {best / name}: is the model's {name} being read; write to another "
+                       "file")
+    assert {p: p.read_bytes() for p in [data, train, *best.iterdir()]} == kept
+    assert rnnkit.load(out).predict(["a film"])
+
+
+def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`--val-data OUT/metrics.jsonl` trained, then the file held the run's metrics alone; `--val-data
+    OUT/best/v.csv --overwrite` lost the file with the old best/ (`no such file`, after the data was read)."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    (out / "best").mkdir(parents=True)
+    jsonl = "".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in [("good film", "pos"), ("bad", "neg")])
+    (out / "metrics.jsonl").write_text(jsonl, encoding="utf-8")
+    inside = make_csv(out / "best" / "v.csv", 8, 1)
+    kept = inside.read_bytes()
+    run = ["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+           "--no-progress"]
+    err = refused([*run, "--val-data", str(out / "metrics.jsonl")], capsys)
+    assert err == f"rnnkit: error: --out {out}: its metrics.jsonl is the --val-data being read; give another --out"
+    err = refused([*run, "--val-data", str(inside), "--overwrite"], capsys)
+    assert err == (f"rnnkit: error: --out {out}: its best/ holds the --val-data being read ({inside}), which every "
+                   "save replaces; give another --out")
+    assert (out / "metrics.jsonl").read_text(encoding="utf-8") == jsonl and inside.read_bytes() == kept
+    with pytest.raises(UserError, match=r"its metrics\.jsonl is the val_data being read; give another out"):
+        rnnkit.fit("classify", train, out, val_data=out / "metrics.jsonl", steps=2, hidden=8, verbose=False)
 
 
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:

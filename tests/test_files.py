@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rnnkit.errors import UserError
-from rnnkit.files import written
+from rnnkit.files import output_name, same_file, written
 
 
 def test_the_new_file_replaces_the_old_only_when_the_block_ends(tmp_path: Path) -> None:
@@ -168,3 +168,25 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: 
         assert running.exists()
     assert path.read_text() == "new" and not leftover.exists()
     assert other.exists() and recent.exists()
+
+
+def test_an_output_that_is_an_input_is_refused_by_any_name(tmp_path: Path) -> None:
+    """``--output`` the file being read: refused as ``cat a > a`` is, whatever name either is given by."""
+    data = tmp_path / "in.txt"
+    data.write_text("texts")
+    (tmp_path / "link.txt").symlink_to(data)
+    os.link(data, tmp_path / "hard.txt")
+    (tmp_path / "sub").mkdir()
+    reads = [("the --file", str(data))]
+    for same in (data, tmp_path / "link.txt", tmp_path / "hard.txt", tmp_path / "sub" / ".." / "in.txt"):
+        assert same_file(same, data)
+        with pytest.raises(UserError) as err:
+            output_name(same, "--output", reads=reads)
+        assert str(err.value) == f"--output {same}: is the --file being read; write to another file"
+    other = tmp_path / "other.txt"
+    other.write_text("texts")  # equal contents are not the same file
+    assert output_name(other, "--output", reads=reads) == other
+    assert output_name(tmp_path / "new.txt", "--output", reads=[*reads, ("the --data", None)]) == tmp_path / "new.txt"
+    assert not same_file(tmp_path / "new.txt", tmp_path / "new.txt")  # nothing there: nothing to lose
+    with pytest.raises(UserError, match=r"^.*in\.txt: is the --file being read"):
+        output_name(data, reads=reads)  # without a flag: the path alone

@@ -234,3 +234,40 @@ def test_an_empty_out_is_refused_not_the_current_directory(tmp_path: Path, monke
     err = capsys.readouterr().err
     assert err == "rnnkit: error: --out '': expected a new or empty directory for the prepared text\n"
     assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["tokens.bin", "vocab.json", "prepared.json"])
+@pytest.mark.parametrize("how", ["itself", "symlink", "hard link"])
+def test_a_text_that_out_would_write_over_is_refused_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             name: str, how: str) -> None:
+    """A text inside its own --out under one of the three names was replaced by what was prepared from it (a
+    prepared.json was removed outright, then the text was missing): the text is lost, by any name it is given."""
+    out = tmp_path / "out"
+    out.mkdir()
+    inside = _write(out / name, "hello world\n")
+    text = {"itself": inside, "symlink": tmp_path / "link.txt", "hard link": tmp_path / "hard.txt"}[how]
+    if how == "symlink":
+        text.symlink_to(inside)
+    elif how == "hard link":
+        os.link(inside, text)
+    assert main(["prepare", str(text), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"rnnkit: error: --out {out}: its {name} is the TEXT being read ({text}); give another --out\n"
+    assert inside.read_text(encoding="utf-8") == "hello world\n"
+    assert sorted(p.name for p in out.iterdir()) == [name]  # not even a lock file
+    with pytest.raises(UserError, match="is the TEXT being read"):
+        prepare_text(text, out)
+
+
+def test_an_out_that_is_a_file_is_refused_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out FILE said "cannot write the prepared text there (File exists)" and told to give --out DIR."""
+    text = _write(tmp_path / "t.txt", "hello\n")
+    assert main(["prepare", str(text), "--out", str(text)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: --out {text}: is a file; expected a new or empty directory for the prepared "
+                   "text\n")
+    assert main(["prepare", str(text), "--out", str(text / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: --out {text / 'sub'}: {text} is a file; expected a new or empty directory for "
+                   "the prepared text\n")
+    assert text.read_text(encoding="utf-8") == "hello\n"

@@ -290,6 +290,26 @@ def test_every_task_checks_the_trainer_settings_a_config_file_gives(task: str, n
         config.validate()
 
 
+@pytest.mark.parametrize("task", _registered())
+def test_every_task_refuses_data_that_its_run_would_write_over(task: str, tmp_path: Path, capsys) -> None:
+    """`--val-data OUT/metrics.jsonl` was read, then replaced by the run's metrics; a file inside OUT/best/
+    went with the first save (or at once with --overwrite). Refused before anything is read or written."""
+    out = tmp_path / "run"
+    (out / "best").mkdir(parents=True)
+    inputs = {"metrics.jsonl": "its metrics.jsonl is the {flag} being read; give another --out",
+              "best/data.txt": "its best/ holds the {flag} being read ({path}), which every save replaces; give "
+                               "another --out"}
+    flags = ["--data", "--val-data"] if task != "charlm" else ["--data"]  # the character LM splits its text
+    for name, said in inputs.items():
+        (out / name).write_text("keep\n", encoding="utf-8")
+        for flag in flags:
+            given = ["--data", str(tmp_path / "other.txt"), flag, str(out / name)]
+            assert main(["train", task, *given, "--out", str(out), "--steps", "1", "--no-progress"]) == 2
+            assert capsys.readouterr().err == f"rnnkit: error: --out {out}: {said.format(flag=flag, path=out / name)}\n"
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["best", "best/data.txt", "metrics.jsonl"]
+    assert {(out / name).read_text(encoding="utf-8") for name in inputs} == {"keep\n"}
+
+
 def test_a_setting_of_the_wrong_kind_in_a_config_file_is_one_line(tmp_path: Path, capsys) -> None:
     data = tmp_path / "d.csv"
     data.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(10)))

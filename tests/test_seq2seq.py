@@ -282,6 +282,30 @@ def test_attention_png_that_is_a_folder_is_refused_naming_the_flag(
         assert captured.err == f"rnnkit: error: --output {said}; expected the name of a file to write\n"
 
 
+@pytest.mark.parametrize("flag", ["--output", "--attention-png"])
+def test_translate_outputs_onto_the_file_it_reads_are_refused(trained: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str], flag: str) -> None:
+    """`translate DIR --file X --output X` (or --attention-png X) replaced the sources with what was made of
+    them; a symbolic or a hard link to X too. Refused before anything is translated."""
+    sources = tmp_path / "sources.txt"
+    sources.write_text("1999.3.3\n3rd of March 1999\n", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(sources)
+    os.link(sources, tmp_path / "hard.txt")
+    capsys.readouterr()
+    for given in (sources, tmp_path / "link.txt", tmp_path / "hard.txt"):
+        assert main(["translate", str(trained[1]), "--file", str(sources), flag, str(given)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == f"rnnkit: error: {flag} {given}: is the --file being read; write to another file\n"
+        assert captured.out == ""
+    assert sources.read_text(encoding="utf-8") == "1999.3.3\n3rd of March 1999\n"
+    vocab = trained[1] / "best" / "vocab.json"  # the translator's own: it no longer loaded
+    kept = vocab.read_bytes()
+    assert main(["translate", str(trained[1]), "1999.3.3", flag, str(vocab)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {flag} {vocab}: is the model's vocab.json being read; write "
+                                       "to another file\n")
+    assert vocab.read_bytes() == kept
+
+
 def test_info_shows_both_vocabularies(trained: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     out = trained[1]
     translator = rnnkit.load(out)

@@ -144,6 +144,38 @@ def test_predict_output_is_written_whole_or_not_at_all(tagger: tuple[Path, Path]
     assert capsys.readouterr().err.endswith(f"--output {tmp_path}: is a folder; expected the name of a file to write\n")
 
 
+def test_predict_output_onto_the_file_it_reads_is_refused(tagger: tuple[Path, Path], tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`predict DIR --file X --output X` replaced the sentences with their tags; a link to X too."""
+    out, _ = tagger
+    bare = tmp_path / "bare.txt"
+    bare.write_text("a7\n?\n", encoding="utf-8")
+    (tmp_path / "link.conll").symlink_to(bare)
+    for given in (bare, tmp_path / "link.conll"):
+        assert main(["predict", str(out), "--file", str(bare), "--output", str(given)]) == 2
+        assert capsys.readouterr().err == (f"rnnkit: error: --output {given}: is the --file being read; write to "
+                                           "another file\n")
+    assert bare.read_text(encoding="utf-8") == "a7\n?\n" and (tmp_path / "link.conll").is_symlink()
+    vocab = out / "best" / "vocab.json"
+    kept = vocab.read_bytes()
+    assert main(["predict", str(out), "a7", "--output", str(vocab)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --output {vocab}: is the model's vocab.json being read; write "
+                                       "to another file\n")
+    assert vocab.read_bytes() == kept
+
+
+def test_evaluate_png_onto_the_data_it_scores_is_refused(tagger: tuple[Path, Path], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate --data X --png X` drew the confusion matrix over the tagged file it scored."""
+    out, _ = tagger
+    data = make_conll(tmp_path / "v.conll", 4, 3)
+    before = data.read_bytes()
+    assert main(["evaluate", str(out), "--data", str(data), "--png", str(data)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --png {data}: is the --data being read; write to another "
+                                       "file\n")
+    assert data.read_bytes() == before
+
+
 def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys: pytest.CaptureFixture[str],
                                              tmp_path: Path) -> None:
     """--output tagged.jsonl held CoNLL lines, and tagged.csv a TOKEN<tab>TAG file that no CSV reader splits."""

@@ -5,8 +5,10 @@ experiment's results) is either the whole new file or the one that was there bef
 whatever stops the writing (an error, a full disk, Ctrl-C); two processes writing the same file at once
 each write their own temporary file, and the last to finish wins whole; a failure to write is one line
 naming the file asked for (not the temporary one); a device or pipe given as the output is refused
-instead of being replaced by a file; and a temporary file left by a writer killed outright (``kill -9``)
-is removed by the next write of the same file.
+instead of being replaced by a file; an output that is one of the command's own inputs (``--output`` the
+``--file`` it reads, by any name: a link, a hard link) is refused before any work, as ``cat a > a`` is;
+and a temporary file left by a writer killed outright (``kill -9``) is removed by the next write of the
+same file.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "written"]
+__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "written"]
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -137,15 +139,35 @@ def written(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
         tmp.unlink(missing_ok=True)  # left only when writing or the rename failed
 
 
-def output_name(path: str | os.PathLike[str], flag: str | None = None, expected: str = "a file") -> Path:
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when ``a`` and ``b`` name one existing file: two spellings of a path, a symbolic or a hard link
+    (the device and inode, as ``cat`` compares its input with its output), never by the strings alone."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # either is missing (nothing there to lose), or a name no file can have
+        return False
+
+
+#: what a command reads, for :func:`output_name`: ``(what, path)``, ``what`` as the message says it
+#: (``"the --file"``, ``"the model's config.json"``); a None path is skipped
+Reads = Iterable[tuple[str, str | os.PathLike[str] | None]]
+
+
+def output_name(path: str | os.PathLike[str], flag: str | None = None, expected: str = "a file",
+                reads: Reads = ()) -> Path:
     """``path`` as the name of a file to write, refused in one line when it is a folder (``''``, ``.``, an
     existing folder): ``PATH: Is a directory``; with ``flag``, the option that gave it and what it takes,
-    ``--attention-png PATH: is a folder; expected the name of a PNG file to write``. A command checks its
-    outputs so before the work whose result they hold."""
+    ``--attention-png PATH: is a folder; expected the name of a PNG file to write``; and when it is one of
+    the files the command ``reads`` (:func:`same_file`), which writing it would replace:
+    ``--output PATH: is the --file being read; write to another file``. A command checks its outputs so
+    before the work whose result they hold."""
     out = Path(path)
-    if out.name and not out.is_dir():
-        return out
     given = os.fspath(path) or repr("")  # '' and '.' have no file name: Path.with_name was a traceback
+    if out.name and not out.is_dir():
+        for what, source in reads:
+            if source is not None and same_file(out, source):
+                raise UserError(f"{f'{flag} ' if flag else ''}{given}: is {what} being read; write to another file")
+        return out
     if flag is None:
         raise UserError(f"{given}: Is a directory")
     raise UserError(f"{flag} {given}: {'is a folder' if os.fspath(path) else 'an empty name'}; expected the name of "

@@ -42,7 +42,7 @@ from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.data.utf8 import open_readable
 from rnnkit.errors import UserError
-from rnnkit.files import written
+from rnnkit.files import same_file, written
 
 __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
            "smallest_int_dtype"]
@@ -112,10 +112,14 @@ def prepare_text(text: str | Path, out: str | Path | None = None, *, expected: s
     earlier preparation of the unchanged text is there. A folder, a missing or an unreadable file is refused
     before anything is written, in the words of :func:`rnnkit.data.utf8.open_readable`: ``expected`` says
     what the caller takes (``rnnkit train charlm --data`` takes a prepared directory too) and ``missing``
-    what to give instead."""
+    what to give instead. A ``text`` that ``out``'s own tokens.bin, vocab.json or prepared.json would
+    replace (the file itself, or a link to it) is refused before anything is written."""
     open_readable(text, expected, missing=missing).close()
     text = Path(text)
     out = Path(out) if out is not None else _default_out(text)
+    for name in (TOKENS, VOCAB, META):
+        if same_file(out / name, text):
+            raise UserError(f"--out {out}: its {name} is the TEXT being read ({text}); give another --out")
     _refuse_foreign(out)
     created = not out.exists()
     try:

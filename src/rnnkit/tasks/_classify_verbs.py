@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from rnnkit.data.tabular import file_format, write_rows, write_table
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.files import output_name
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 
@@ -24,8 +23,7 @@ __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.check_one_source(args)
-    if args.output:
-        output_name(args.output, "--output", "a file")  # a folder is refused before any text is read
+    shared.check_output(m, args)
     if args.text_column is not None and (args.texts or args.file == "-"):
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     threshold, top_k = args.threshold, args.top_k

@@ -234,6 +234,12 @@ class TextModel:
         tr, va = stratified_split(labels, float(fraction), int(data.get("split_seed", 0)))
         return va if split == "val" else tr
 
+    def check_png(self, png: str | Path | None, *reads: tuple[str, str | Path | None]) -> None:
+        """``evaluate``'s ``png``, before the evaluation: a folder is refused, and so is a file it reads (the
+        ``reads``, its ``--data``; the model's own files), which the drawing would replace."""
+        if png is not None:
+            output_name(png, "--png", "a PNG file", [*reads, *self.checkpoint.reads])
+
     def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
                png: str | Path | None) -> dict[str, Any]:
         """The :func:`rnnkit.metrics.classification_report`; with ``png``, the confusion matrix drawn
@@ -259,6 +265,7 @@ class TextModel:
             "rnnkit_config": json.dumps(self.config, ensure_ascii=False),
             **({"rnnkit_multi_label": "true"} if multi else {}),
         }
+        output_name(path, "--onnx", "an ONNX file", self.checkpoint.reads)  # not over the model it is made from
         result = export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
                              vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
                              per_step=self.per_step, check=check, where=str(self.checkpoint.path))
@@ -313,6 +320,14 @@ def check_one_source(args: argparse.Namespace) -> None:
     """``predict`` reads TEXT arguments or a ``--file``: exactly one of them."""
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
+
+
+def check_output(m: TextModel, args: argparse.Namespace) -> None:
+    """``predict``'s ``--output``, before any text is read: a folder is refused, and so is the ``--file`` being
+    read or a file of the model (by any name), which the predictions would replace."""
+    if args.output:
+        output_name(args.output, "--output", "a file",
+                    [("the --file", None if args.file == "-" else args.file), *m.checkpoint.reads])
 
 
 def stdin_texts() -> list[str]:

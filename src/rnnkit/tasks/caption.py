@@ -291,7 +291,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     """Train a captioner on the folder ``data`` into ``out``; ``resume=True`` continues the run in ``out``."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with captions.tsv (image<TAB>caption) and the images")
@@ -446,7 +447,9 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
-    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file")
+    reads = [*(("an IMAGE", image) for image in args.images), *cap.checkpoint.reads]  # drawn after they are read
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
+                                                              reads)
     with report_warnings():
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
     if png is not None:

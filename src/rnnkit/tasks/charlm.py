@@ -273,7 +273,7 @@ def train(
     checkpoint, the training settings (steps, minutes, lr ...) from ``config``."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite, data=data)
     unchecked = False
     if ckpt is not None:
         data, unchecked = _resumed_data(ckpt, data)

@@ -419,7 +419,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     continues the run in ``out``: its model, tokenizer and split come from the checkpoint (and its data,
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
-    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:
@@ -812,6 +813,7 @@ class TextClassifier(shared.TextModel):
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
                             "each); its per-label scores are printed instead")
         check_path("evaluate", data, "a labelled file (a str or a path)")
+        self.check_png(png, ("the --data", data), ("the --train", train))  # drawn before --train is read
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
             scored = self._scored(table, cut)

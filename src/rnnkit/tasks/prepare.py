@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from rnnkit.data.prepared import prepare_text
 from rnnkit.errors import UserError
+from rnnkit.files import file_in_the_way
 from rnnkit.tasks import Command, register
 
 __all__: list[str] = []
@@ -20,6 +22,9 @@ __all__: list[str] = []
 def _prepare_command(args: argparse.Namespace) -> int:
     if args.out == "":  # an unset shell variable: Path("") is the current directory, which nobody asked for
         raise UserError("--out '': expected a new or empty directory for the prepared text")
+    if args.out is not None and (blocker := file_in_the_way(args.out)):  # mkdir's "File exists" said nothing more
+        where = "" if blocker == Path(args.out) else f"{blocker} "
+        raise UserError(f"--out {args.out}: {where}is a file; expected a new or empty directory for the prepared text")
     prepared = prepare_text(args.text, args.out, missing="expected a UTF-8 text file (the built-in corpora, "
                             "'shakespeare' and 'korean', need no preparing)")
     what = "encoded" if prepared.encoded else "unchanged, reused"

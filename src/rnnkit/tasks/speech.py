@@ -342,7 +342,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`speech_corpora` for where the
     validation utterances come from). ``resume=True`` continues the run in ``out``."""
     out = Path(out)
-    ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "speech", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     config.validate((ckpt.config.get("settings") or {}) if ckpt is not None else None)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"

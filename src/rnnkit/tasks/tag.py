@@ -54,7 +54,7 @@ from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_path, check_positive
-from rnnkit.files import output_file, output_name
+from rnnkit.files import output_file
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.models.tagger import Tagger
@@ -200,7 +200,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     (and its data, when ``data`` is None)."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                                 val_data=val_data)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
@@ -377,6 +378,7 @@ class SequenceTagger(shared.TextModel):
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
         check_path("evaluate", data, "a tagged file (a str or a path)")
+        self.check_png(png, ("the --data", data))
         sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)
         if side is not None:
@@ -459,8 +461,8 @@ def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
     shared.check_one_source(args)
-    if args.output:  # a refused --output before any tagging
-        output_name(args.output, "--output", "a file")
+    shared.check_output(m, args)  # a refused --output before any tagging
+    if args.output:
         _output_format(args.output)
     texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
     source = _file_to_tag(args.file, m.labels) if texts is None else texts

@@ -290,7 +290,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     (its model, tokenizers and data come from the checkpoint, the training settings from ``config``)."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite)
+    ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                             val_data=val_data)
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
@@ -614,9 +615,11 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
-    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file")
+    reads = [("the --file", args.file), *tr.checkpoint.reads]  # both outputs are written after these are read
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
+                                                              reads)
     if args.output:  # a folder is refused before anything is translated
-        output_name(args.output, "--output", "a file")
+        output_name(args.output, "--output", "a file", reads)
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
         if not text.strip():

@@ -75,6 +75,8 @@ TRAINER_STATE = "trainer_state.json"
 OPTIMIZER_TENSORS = "optimizer.safetensors"
 OPTIMIZER_JSON = "optimizer.json"
 STATE_TENSORS = "state.safetensors"
+#: every file a checkpoint folder may hold
+FILES = (CONFIG, MODEL, VOCAB, TRAINER_STATE, OPTIMIZER_TENSORS, OPTIMIZER_JSON, STATE_TENSORS)
 
 
 @dataclass
@@ -101,6 +103,12 @@ class Checkpoint:
         if self._model_state is None:
             self._model_state = _read_tensors(self.path / MODEL)
         return self._model_state
+
+    @property
+    def reads(self) -> list[tuple[str, Path]]:
+        """The checkpoint's files as :func:`rnnkit.files.output_name`'s ``reads``: an output written over one
+        of them (``--onnx DIR/best/model.safetensors``) would destroy the model it was made from."""
+        return [(f"the model's {name}", self.path / name) for name in FILES]
 
 
 def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:

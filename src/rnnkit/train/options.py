@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import math
 import numbers
+import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +27,7 @@ import torch
 from rnnkit.cells import CELLS
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
+from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -328,6 +331,27 @@ def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_h
     parser.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
 
 
+#: what a run writes into ``--out`` beside its checkpoints ``best/`` and ``last/``
+RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
+
+
+def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | None]]) -> None:
+    """Refuse, in one line, a file the run reads (``reads``: each flag and its path) that the run would write
+    over or remove: one of ``out``'s :data:`RUN_FILES` (``--val-data OUT/metrics.jsonl``, by any name), or
+    anything inside ``out/best`` or ``out/last``, which every save replaces whole."""
+    for flag, path in reads:
+        if not isinstance(path, (str, os.PathLike)):  # None, or a wrong type the task names in its own words
+            continue
+        for name in RUN_FILES:
+            if same_file(out / name, path):
+                raise UserError(f"--out {out}: its {name} is the {flag} being read; give another --out")
+        for parent in Path(path).resolve().parents:  # through links, as the saves replace the folder itself
+            for name in ("best", "last"):
+                if same_file(parent, out / name):
+                    raise UserError(f"--out {out}: its {name}/ holds the {flag} being read ({path}), which every "
+                                    "save replaces; give another --out")
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it."""
     path = Path(path)
@@ -392,11 +416,14 @@ def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
 
 
 def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *, resume: bool,
-              overwrite: bool) -> tuple[Checkpoint | None, T]:
+              overwrite: bool, data: str | Path | None = None, val_data: str | Path | None = None,
+              ) -> tuple[Checkpoint | None, T]:
     """How every task's ``train`` begins: for a fresh run, ``out`` must be free (or ``overwrite``) and the
     checkpoint is None; for ``resume``, the run's ``last/`` checkpoint (of this ``task``) and ``config``
-    with the ``frozen`` settings (the model's shape, the data) taken from the saved run."""
+    with the ``frozen`` settings (the model's shape, the data) taken from the saved run. The ``data`` and
+    ``val_data`` given must not be what the run writes (:func:`refuse_written_inputs`)."""
     out = Path(out)
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)))
     if not resume:
         check_out_dir(out, overwrite=overwrite)
         return None, config
