@@ -111,8 +111,9 @@ class Classifier(TextEncoder):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         if num_layers == 0 and pooling == "last":
             raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max or attention")
-        super().__init__(vocab_size, embedding_dim, hidden_size, max(num_layers, 1), cell, bidirectional, dropout,
-                         **cell_options)
+        # a bag builds a stack of one unit for the encoder's sake and drops it (--hidden 30000 built 14 GB)
+        super().__init__(vocab_size, embedding_dim, hidden_size if num_layers else 1, max(num_layers, 1), cell,
+                         bidirectional, dropout, **cell_options)
         if num_layers == 0:  # a bag of embeddings: no recurrent stack (its parameters are dropped)
             self.rnn = None
             # fastText's start, uniform in ±1/dim: a rare n-gram adds almost nothing to the mean until it
