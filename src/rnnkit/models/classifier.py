@@ -130,6 +130,21 @@ class Classifier(TextEncoder):
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 and not multi_label else num_classes)
 
+    @staticmethod
+    def count_parameters(vocab_size: int, num_classes: int, embedding_dim: int = 64, hidden_size: int = 128,
+                         num_layers: int = 1, cell: str = "lstm", bidirectional: bool = False, *,
+                         pooling: str = "last", multi_label: bool = False, layer_norm: bool = False,
+                         **unused: Any) -> int:
+        """The parameters of ``Classifier(...)`` with these arguments, counted without building it."""
+        if num_layers:
+            size = hidden_size * (2 if bidirectional else 1)
+            encoder = TextEncoder.count_parameters(vocab_size, embedding_dim, hidden_size, num_layers, cell,
+                                                   bidirectional, layer_norm=layer_norm)
+        else:
+            size, encoder = embedding_dim, vocab_size * embedding_dim
+        outputs = 1 if num_classes == 2 and not multi_label else num_classes
+        return encoder + (size * size + 2 * size if pooling == "attention" else 0) + (size + 1) * outputs
+
     @property
     def binary(self) -> bool:
         """Whether the head is one sigmoid unit for two classes (not a multi-label head of two)."""
