@@ -340,13 +340,13 @@ def test_ctrl_c_in_a_trial_ends_the_whole_search(tmp_path: Path) -> None:
 
 def test_a_search_whose_model_does_not_fit_in_memory_leaves_no_out(tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    """--embedding 10**13 with --autotune: every trial's table is hundreds of TB (it fails at once, using no
-    memory); the allocator's traceback left OUT with .lock and an empty autotune.jsonl."""
+    """--embedding 10**13 with --autotune: every trial's table is hundreds of TB, refused before it is built
+    (rnnkit.train.memory); the allocator's traceback left OUT with .lock and an empty autotune.jsonl."""
     out = tmp_path / "new" / "run"
     assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
-                 "--steps", "40", "--embedding", str(10**13), "--no-progress"]) == 1
+                 "--steps", "40", "--embedding", str(10**13), "--no-progress"]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert err[-1].startswith("rnnkit: error: out of memory: torch could not allocate ")
+    assert err[-1].startswith(f"rnnkit: error: --embedding {10**13}: the model (")
     assert not (tmp_path / "new").exists()
 
 

@@ -45,6 +45,14 @@ def test_zero_layers_refuse_last_pooling_and_pretraining() -> None:
     ClassifyConfig(layers=0, pooling="attention").validate()
 
 
+def test_a_bag_builds_no_recurrent_layer_of_the_hidden_size_it_drops() -> None:
+    """``--layers 0 --hidden 10000000``: the bag built a recurrent stack of that size for its encoder and then
+    dropped it (petabytes torch could not allocate; --hidden 30000 built 14 GB for nothing)."""
+    model = Classifier(50, 2, embedding_dim=4, hidden_size=10_000_000, num_layers=0, pooling="mean")
+    assert model.rnn is None
+    assert sum(p.numel() for p in model.parameters()) == 50 * 4 + 4 + 1
+
+
 def test_the_bag_of_embeddings_starts_small_as_fasttext_does() -> None:
     bag = Classifier(500, 2, embedding_dim=50, num_layers=0, pooling="mean")
     weights = bag.embedding.weight.detach()

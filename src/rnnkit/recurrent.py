@@ -34,12 +34,19 @@ from torch.fx import Proxy
 from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from rnnkit.cells import State, make_cell
+from rnnkit.cells import CELLS, State, make_cell
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
-from rnnkit.regularisers import Regularisers, add_layer_norm, reset_layer_norm, run_regularised, step_regularised
+from rnnkit.regularisers import (
+    LN_PARAMETERS,
+    Regularisers,
+    add_layer_norm,
+    reset_layer_norm,
+    run_regularised,
+    step_regularised,
+)
 
-__all__ = ["GRU", "LSTM", "RNN", "Recurrent", "detach_state", "reverse_padded"]
+__all__ = ["GRU", "LSTM", "RNN", "Recurrent", "detach_state", "reverse_padded", "stack_parameters"]
 
 IMPLS = ("auto", "fused", "reference")
 #: torch's one-step kernels of the fused cells (what torch.nn.LSTMCell and friends call)
@@ -90,6 +97,20 @@ def reverse_padded(x: Tensor, lengths: Tensor | None) -> Tensor:
     idx = torch.where(t < lens, lens - 1 - t, t)
     idx = idx.view(T, -1, *([1] * (x.dim() - 2))).expand_as(x)
     return x.gather(0, idx)
+
+
+def stack_parameters(cell: str, input_size: int, hidden_size: int, num_layers: int = 1, *, bias: bool = True,
+                     bidirectional: bool = False, proj_size: int = 0, layer_norm: bool = False) -> int:
+    """The number of parameters of ``Recurrent(cell, input_size, hidden_size, num_layers, ...)``, counted
+    from the sizes alone (nothing is built: a size that could not be built is counted in no time)."""
+    family = CELLS[cell]
+    rows, out = family.gates * hidden_size, proj_size or hidden_size
+    per_direction = rows * out * family.recurrent + rows * bias * (1 + family.recurrent) + proj_size * hidden_size
+    if layer_norm:
+        per_direction += sum(blocks for _, blocks, _ in LN_PARAMETERS) * hidden_size
+    directions = 2 if bidirectional else 1
+    inputs = input_size + (num_layers - 1) * out * directions  # what the layers' W_ih read, all together
+    return directions * (num_layers * per_direction + rows * inputs)
 
 
 class Recurrent(nn.RNNBase):

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from rnnkit.data.captions import image_shape
 from rnnkit.device import model_device
 from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["Captioner", "ImageEncoder", "doubly_stochastic_penalty"]
 
@@ -92,6 +92,23 @@ class Captioner(AttentionDecoder):
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model."""
         return dict(self._config)
+
+    @staticmethod
+    def count_parameters(tgt_vocab: int, *, image_size: int | Sequence[int] = 64, in_channels: int = 3,
+                         channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
+                         hidden: int = 256, layers: int = 1, attention: str = "none", positions: bool = True,
+                         row_encoder: bool = False, **unused: Any) -> int:
+        """The parameters of ``Captioner(...)`` with these arguments, counted without building it."""
+        height, width = image_shape(image_size)
+        sizes = [in_channels, *(int(c) for c in channels)]
+        out = sizes[-1]
+        cnn = sum(9 * a * b + 2 * b for a, b in zip(sizes, sizes[1:], strict=False))
+        regions = (height // 2 ** len(channels)) * (width // 2 ** len(channels))
+        return (cnn + positions * regions * out
+                + (stack_parameters(cell, out, out // 2, bidirectional=True) if row_encoder else 0)
+                + AttentionDecoder.decoder_parameters(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers,
+                                                      cell=cell, attention=attention, memory_size=out,
+                                                      summary_size=out))
 
     def region_counts(self, batch: int) -> Tensor:
         """The ``src_len`` of a batch of images: the number of regions, for each."""

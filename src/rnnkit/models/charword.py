@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["CHAR_ENCODERS", "CharWordEncoder", "small_init_"]
 
@@ -56,6 +56,14 @@ class CharWordEncoder(nn.Module):
             self.rnn = Recurrent(cell, char_dim, hidden_size, bidirectional=True, batch_first=True)
         else:
             self.conv = nn.Conv1d(char_dim, self.output_size, width, padding=width // 2)
+
+    @staticmethod
+    def count_parameters(num_chars: int, char_dim: int = 30, hidden_size: int = 30, cell: str = "lstm",
+                         encoder: str = "lstm", width: int = 3) -> int:
+        """The parameters of ``CharWordEncoder(...)`` with these arguments, counted without building it."""
+        if encoder == "lstm":
+            return num_chars * char_dim + stack_parameters(cell, char_dim, hidden_size, bidirectional=True)
+        return num_chars * char_dim + 2 * hidden_size * (char_dim * width + 1)
 
     def forward(self, chars: Tensor, lengths: Tensor) -> Tensor:
         """(N, 2·H) for N spellings ``chars`` (N, L) of ``lengths`` (N,) characters (each ≥ 1)."""

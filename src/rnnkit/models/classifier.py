@@ -111,8 +111,9 @@ class Classifier(TextEncoder):
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         if num_layers == 0 and pooling == "last":
             raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max or attention")
-        super().__init__(vocab_size, embedding_dim, hidden_size, max(num_layers, 1), cell, bidirectional, dropout,
-                         **cell_options)
+        # a bag builds a stack of one unit for the encoder's sake and drops it (--hidden 30000 built 14 GB)
+        super().__init__(vocab_size, embedding_dim, hidden_size if num_layers else 1, max(num_layers, 1), cell,
+                         bidirectional, dropout, **cell_options)
         if num_layers == 0:  # a bag of embeddings: no recurrent stack (its parameters are dropped)
             self.rnn = None
             # fastText's start, uniform in ±1/dim: a rare n-gram adds almost nothing to the mean until it
@@ -128,6 +129,21 @@ class Classifier(TextEncoder):
         size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 and not multi_label else num_classes)
+
+    @staticmethod
+    def count_parameters(vocab_size: int, num_classes: int, embedding_dim: int = 64, hidden_size: int = 128,
+                         num_layers: int = 1, cell: str = "lstm", bidirectional: bool = False, *,
+                         pooling: str = "last", multi_label: bool = False, layer_norm: bool = False,
+                         **unused: Any) -> int:
+        """The parameters of ``Classifier(...)`` with these arguments, counted without building it."""
+        if num_layers:
+            size = hidden_size * (2 if bidirectional else 1)
+            encoder = TextEncoder.count_parameters(vocab_size, embedding_dim, hidden_size, num_layers, cell,
+                                                   bidirectional, layer_norm=layer_norm)
+        else:
+            size, encoder = embedding_dim, vocab_size * embedding_dim
+        outputs = 1 if num_classes == 2 and not multi_label else num_classes
+        return encoder + (size * size + 2 * size if pooling == "attention" else 0) + (size + 1) * outputs
 
     @property
     def binary(self) -> bool:

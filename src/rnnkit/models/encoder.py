@@ -29,7 +29,7 @@ from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.device import model_device
 from rnnkit.dropout import Dropout
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["EncoderLM", "LMHeads", "TextEncoder", "length_mask", "lm_loss", "predict_probabilities"]
 
@@ -67,6 +67,14 @@ class TextEncoder(nn.Module):
                              bidirectional=bidirectional, batch_first=True,
                              dropout=dropout if num_layers > 1 else 0.0, **cell_options)
         self.dropout = Dropout(dropout)
+
+    @staticmethod
+    def count_parameters(vocab_size: int, embedding_dim: int = 64, hidden_size: int = 128, num_layers: int = 1,
+                         cell: str = "lstm", bidirectional: bool = False, *, input_extra: int = 0,
+                         layer_norm: bool = False) -> int:
+        """The parameters of ``TextEncoder(...)`` with these arguments, counted without building it."""
+        return vocab_size * embedding_dim + stack_parameters(cell, embedding_dim + input_extra, hidden_size, num_layers,
+                                                             bidirectional=bidirectional, layer_norm=layer_norm)
 
     def encode_steps(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Any]:
         """``(outputs (B, T, D·H), state)`` of the recurrent stack over the embedded ids."""

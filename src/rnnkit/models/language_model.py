@@ -24,7 +24,7 @@ from rnnkit.device import model_device
 from rnnkit.dropout import Dropout
 from rnnkit.errors import UserError
 from rnnkit.models.match import MatchMemory, MatchState
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
 
@@ -65,6 +65,17 @@ class LanguageModel(nn.Module):
         # then (recurrent state, MatchState)
         self.match = MatchMemory(hidden_size, memory) if memory else None
         self.memory = list(self.match.orders) if self.match else []
+
+    @staticmethod
+    def count_parameters(vocab_size: int, *, cell: str = "lstm", hidden_size: int = 512, num_layers: int = 2,
+                         embed_dim: int = 64, memory: Sequence[int] = (), layer_norm: bool = False,
+                         **unused: Any) -> int:
+        """The parameters of ``LanguageModel(vocab_size, ...)`` with these arguments, counted without
+        building it (:func:`rnnkit.train.memory.check_fits` asks before a run builds one)."""
+        orders = len(memory)
+        recurrent = stack_parameters(cell, embed_dim, hidden_size, num_layers, layer_norm=layer_norm)
+        return (vocab_size * embed_dim + recurrent + (hidden_size + 1) * vocab_size
+                + ((hidden_size + 1) * (orders + 1) + orders if orders else 0))
 
     def config(self) -> dict[str, Any]:
         return {

@@ -28,8 +28,9 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from rnnkit.cells import CELLS
 from rnnkit.dropout import Dropout
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["ATTENTIONS", "Attention", "AttentionDecoder", "Hypothesis", "Memory", "Seq2Seq", "banned_ngram_tokens"]
 
@@ -143,6 +144,19 @@ class AttentionDecoder(nn.Module):
         self.combine = nn.Linear(hidden + memory_size, hidden, bias=False) if self.attention is not None else None
         self.dropout = Dropout(dropout)
         self.output = nn.Linear(hidden, tgt_vocab + 2)
+
+    @staticmethod
+    def decoder_parameters(tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str, attention: str,
+                           memory_size: int, summary_size: int) -> int:
+        """The parameters :meth:`_init_decoder` makes with these arguments, counted without building them."""
+        bridges = 2 if CELLS[cell].has_cell_state else 1
+        attended = attention != "none"
+        keys = memory_size * hidden if attention in ("bahdanau", "general") or memory_size != hidden else 0
+        return ((tgt_vocab + 2) * embedding + stack_parameters(cell, embedding + hidden * attended, hidden, layers)
+                + bridges * (summary_size + 1) * layers * hidden
+                + attended * (keys + (hidden * hidden + 2 * hidden if attention == "bahdanau" else 0)
+                              + (hidden + memory_size) * hidden)
+                + (hidden + 1) * (tgt_vocab + 2))
 
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
         """The source batch → the memory the decoder attends over and its initial state."""
@@ -317,6 +331,19 @@ class Seq2Seq(AttentionDecoder):
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model."""
         return dict(self._config)
+
+    @staticmethod
+    def count_parameters(src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
+                         hidden: int = 128, layers: int = 1, decoder_layers: int | None = None,
+                         bidirectional: bool = False, attention: str = "none", decoder_cell: str | None = None,
+                         **unused: Any) -> int:
+        """The parameters of ``Seq2Seq(...)`` with these arguments, counted without building it."""
+        directions = 2 if bidirectional else 1
+        return (src_vocab * embedding + stack_parameters(cell, embedding, hidden, layers, bidirectional=bidirectional)
+                + AttentionDecoder.decoder_parameters(
+                    tgt_vocab, embedding=embedding, hidden=hidden, layers=decoder_layers or layers,
+                    cell=decoder_cell or cell, attention=attention, memory_size=directions * hidden,
+                    summary_size=layers * directions * hidden))
 
     # ------------------------------------------------------------------ encoder
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:

@@ -36,6 +36,14 @@ class SequenceModel(nn.Module):
         self.head = nn.Linear(hidden, output_size)
         self.every_step = every_step
 
+    @staticmethod
+    def count_parameters(cell: str, input_size: int, hidden: int, output_size: int, every_step: bool = False, *,
+                         layer_norm: bool = False, **unused: Any) -> int:
+        """The parameters of ``SequenceModel(...)`` with these arguments, counted without building it."""
+        from rnnkit.recurrent import stack_parameters
+
+        return stack_parameters(cell, input_size, hidden, layer_norm=layer_norm) + (hidden + 1) * output_size
+
     def forward(self, x: Tensor) -> Tensor:
         out, _ = self.rnn(x)
         return self.head(out if self.every_step else out[:, -1])

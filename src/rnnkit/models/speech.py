@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnnkit.dropout import Dropout
-from rnnkit.recurrent import Recurrent
+from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["SUBSAMPLERS", "SpeechRecognizer"]
 
@@ -58,6 +58,17 @@ class SpeechRecognizer(nn.Module):
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model."""
         return dict(self._config)
+
+    @staticmethod
+    def count_parameters(n_features: int, n_symbols: int, *, cell: str = "lstm", hidden: int = 256, layers: int = 3,
+                         bidirectional: bool = True, subsample: int = 2, subsample_kind: str = "stack",
+                         layer_norm: bool = False, **unused: Any) -> int:
+        """The parameters of ``SpeechRecognizer(...)`` with these arguments, counted without building it."""
+        conv = subsample_kind == "conv"
+        rnn_input = hidden if conv else n_features * subsample
+        return (conv * (n_features * (2 * subsample - 1) + 1) * hidden
+                + stack_parameters(cell, rnn_input, hidden, layers, bidirectional=bidirectional, layer_norm=layer_norm)
+                + (hidden * (2 if bidirectional else 1) + 1) * (n_symbols + 1))
 
     def output_lengths(self, lengths: Tensor) -> Tensor:
         """Frames after subsampling: ceil(T / subsample)."""

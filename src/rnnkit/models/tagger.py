@@ -65,6 +65,20 @@ class Tagger(TextEncoder):
         self.head = nn.Linear(self.rnn.output_size, num_tags)
         self.crf = LinearChainCRF(num_tags) if crf else None
 
+    @staticmethod
+    def count_parameters(vocab_size: int, num_tags: int, embedding_dim: int = 64, hidden_size: int = 128,
+                         num_layers: int = 1, cell: str = "lstm", bidirectional: bool = True, *, num_chars: int = 0,
+                         char_dim: int = 0, char_hidden: int = 0, crf: bool = False, char_encoder: str = "lstm",
+                         layer_norm: bool = False, **unused: Any) -> int:
+        """The parameters of ``Tagger(...)`` with these arguments, counted without building it."""
+        spelled = num_chars > 0 and char_dim > 0
+        size = hidden_size * (2 if bidirectional else 1)
+        return (TextEncoder.count_parameters(vocab_size, embedding_dim, hidden_size, num_layers, cell, bidirectional,
+                                             input_extra=2 * char_hidden if spelled else 0, layer_norm=layer_norm)
+                + (CharWordEncoder.count_parameters(num_chars, char_dim, char_hidden, encoder=char_encoder)
+                   if spelled else 0)
+                + (size + 1) * num_tags + ((num_tags + 2) * num_tags if crf else 0))
+
     def forward(self, ids: Tensor, lengths: Tensor, chars: Tensor | None = None, char_lengths: Tensor | None = None,
                 char_index: Tensor | None = None) -> Tensor:
         """Tag scores (B, T, K); rows past a length are meaningless and masked by the loss. A tagger with

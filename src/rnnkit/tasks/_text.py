@@ -31,6 +31,7 @@ from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -98,9 +99,15 @@ def split_indices(labels: Sequence[str | None], config: TextModelConfig) -> tupl
     return stratified_split(labels, float(config.val_fraction), int(config.split_seed))
 
 
-def new_model(factory: Callable[[], nn.Module], ckpt: Checkpoint | None) -> nn.Module:
-    """The model to train: fresh, or (resuming) checked against the checkpoint's tensors before it is built."""
-    return build_model(factory, ckpt) if ckpt is not None else factory()
+def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: Checkpoint | None) -> nn.Module:
+    """The model to train, ``cls(**kwargs)``: refused before it is built when it cannot train here (its
+    ``cls.count_parameters(**kwargs)``, :func:`~rnnkit.train.memory.check_fits`); fresh, or (resuming) checked
+    against the checkpoint's tensors first."""
+    what = (describe_stack(config.cell, config.layers, config.hidden, config.bidirectional) if config.layers
+            else f"a bag of embeddings of size {config.embedding}")
+    check_fits(config, cls.count_parameters(**kwargs), what, ("layers", "hidden", "embedding", "char_hidden",
+                                                               "char_dim"))
+    return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
 
 
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],

@@ -75,6 +75,7 @@ from rnnkit.train.checkpoint import (
     loaded_repr,
     saved_max_len,
 )
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -301,6 +302,9 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
     channels = 1 if config.grey else 3
+    check_fits(config, Captioner.count_parameters(**_model_kwargs(config, tok.vocab_size)),  # before the images
+               describe_stack(config.cell, config.layers, config.hidden),
+               ("layers", "hidden", "embedding", "vocab_size"))
     with report_warnings():  # images over Pillow's decompression-bomb limit, one line each
         train_images, val_images = (_images(items, config.image_shape(), channels)
                                     for items in (train_items, val_items))

@@ -64,6 +64,7 @@ from rnnkit.models.match import DEFAULT_ORDERS, replayed
 from rnnkit.tasks import Task, Verb, register, speaks_python
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -394,6 +395,9 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
         chosen.append(f"hidden {config.hidden}")
     if chosen and budget:
         chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
+    # before the throwaway model of measured_rate, and before the run's own: a size that cannot train here
+    check_fits(config, LanguageModel.count_parameters(vocab_size, **_model_kwargs(config, None)),
+               describe_stack(config.cell, config.layers, config.hidden), ("layers", "hidden", "embed_dim"))
     if config.dropout is None:
         measured = measured_rate(config, vocab_size, streams, train_chars) if config.minutes else None
         rate = measured or planning_rate(config)

@@ -459,7 +459,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
         "settings": settings_of(config),
     }
     seed_everything(config.seed)
-    model = shared.new_model(lambda: Classifier(**model_config["model"]), ckpt)
+    model = shared.new_model(Classifier, model_config["model"], config, ckpt)
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]

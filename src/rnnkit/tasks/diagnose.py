@@ -32,6 +32,7 @@ from rnnkit.errors import UserError, check_seed, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
+from rnnkit.train.memory import check_fits, describe_stack
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
@@ -228,6 +229,11 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
         if v < lo:
             raise UserError(f"{flag} {v}: must be at least {lo}")
     check_seed("seed", args.seed, 1)  # the training batches draw with seed + 1
+    from rnnkit.models.sequence import SequenceModel
+
+    for cell in cells:  # Adam trains each cell's model (2 inputs, 1 output) on the adding problem
+        check_fits(args, SequenceModel.count_parameters(cell, 2, args.hidden, 1), describe_stack(cell, 1, args.hidden),
+                   ("hidden",))
     if args.threads:
         torch.set_num_threads(check_threads(args.threads))
     torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs

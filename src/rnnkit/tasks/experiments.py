@@ -58,6 +58,7 @@ from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -126,6 +127,20 @@ class Settings:
             raise UserError(f"[cell.{cell}] {exc}") from None
         return {**base, **over, "options": {**le2015(cell), **extra}}
 
+    def check_fits(self, cell: str, hidden: int, input_size: int = 1, output_size: int = 1) -> None:
+        """Refuse ``cell``'s model of ``hidden`` units that cannot train on this machine, before it is built
+        (:func:`rnnkit.train.memory.check_fits`): naming ``--params`` where that chose the size, the cell's
+        ``[cell.NAME]`` table where that set it, else ``--hidden``."""
+        cs = self.for_cell(cell)
+        try:
+            check_fits(self, SequenceModel.count_parameters(cell, input_size, hidden, output_size, **cs["options"]),
+                       describe_stack(cell, 1, hidden), ("params",) if self.params is not None else ("hidden",),
+                       hidden=hidden, optimizer=cs["optimizer"])
+        except SettingError as exc:
+            if exc.name == "hidden" and "hidden" in self.cell_overrides.get(cell, {}) and "hidden" not in self.forced:
+                raise UserError(f"[cell.{cell}] {exc}") from None
+            raise
+
     def validate(self) -> None:
         """Raise :class:`SettingError` (or :class:`UserError` for a ``[cell.NAME]`` table) naming the first
         setting of the wrong type or out of range, before any run trains."""
@@ -155,6 +170,8 @@ class Settings:
         if unknown:
             raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
                             f"{', '.join(CELLS)}")
+        for cell in self.cells:  # every cell's size before the probes below build one
+            self.check_fits(cell, self.for_cell(cell)["hidden"])
         for cell in self.cells:
             cs = self.for_cell(cell)
             try:  # the cell's options (periods, scan ...) too, before any cell trains
@@ -562,16 +579,21 @@ def _train_config(s: Settings, cs: dict[str, Any], problem: Problem, bf16: bool,
     )
 
 
+def _hidden(problem: Problem, s: Settings, cell: str) -> int:
+    """The hidden size of ``cell``'s model: its ``hidden``, or the one ``--params`` gives it."""
+    cs = s.for_cell(cell)
+    if s.params is None:
+        return int(cs["hidden"])
+    return hidden_for_params(cell, s.params, problem.input_size, problem.output_size, cs["options"], problem.every_step)
+
+
 def run_one(
     problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:
     """Train one cell with one seed under the budget, through the Trainer; return its final metric,
     time, steps, how it stopped and its curve. A run that diverges is reported (metric NaN), not raised."""
     cs = s.for_cell(cell)
-    hidden = cs["hidden"]
-    if s.params is not None:
-        hidden = hidden_for_params(cell, s.params, problem.input_size, problem.output_size, cs["options"],
-                                   problem.every_step)
+    hidden = _hidden(problem, s, cell)
     torch.manual_seed(seed)
     model = SequenceModel(cell, problem.input_size, hidden, problem.output_size, problem.every_step,
                           **cs["options"])
@@ -629,6 +651,8 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
     # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
     torch.set_flush_denormal(True)
     problem = exp.make(s)
+    for cell in s.cells:  # every cell's size (of --params too) before the first trains
+        s.check_fits(cell, _hidden(problem, s, cell), problem.input_size, problem.output_size)
     log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
     results: dict[str, Any] = {}
     for cell in s.cells:

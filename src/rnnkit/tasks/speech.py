@@ -50,6 +50,7 @@ from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,
     TrainSettings,
@@ -353,6 +354,9 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
              else SymbolTable.build(train_utts, config.symbols, config.jamo))
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, len(table.symbols))
+    check_fits(config, SpeechRecognizer.count_parameters(**kwargs),
+               describe_stack(config.cell, config.layers, config.hidden, config.bidirectional),
+               ("layers", "hidden", "n_mels", "subsample"))
     # before the features: a resumed run's n_mels (uncapped, see validate) is held to its weights first
     model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else SpeechRecognizer(**kwargs)
     speeds = SPEEDS if config.speed_perturb else (1.0,)

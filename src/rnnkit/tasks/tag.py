@@ -227,7 +227,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
         "settings": settings_of(config),
     }
     seed_everything(config.seed)
-    model = shared.new_model(lambda: Tagger(**model_kwargs), ckpt)
+    model = shared.new_model(Tagger, model_kwargs, config, ckpt)
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "

@@ -73,6 +73,7 @@ from rnnkit.train.checkpoint import (
     loaded_repr,
     saved_max_len,
 )
+from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import TrainSettings, add_data_arguments, settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources, differs_from_record
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
@@ -306,6 +307,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
             _check_unknown(data, shares, built)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, src_tok, tgt_tok)
+    check_fits(config, Seq2Seq.count_parameters(**kwargs), describe_stack(config.cell, config.layers, config.hidden,
+                                                                           config.bidirectional),
+               ("layers", "decoder_layers", "hidden", "embedding", "vocab_size"))
     model = build_model(lambda: Seq2Seq(**kwargs), ckpt) if ckpt else Seq2Seq(**kwargs)
     model_config = {"task": "seq2seq", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
