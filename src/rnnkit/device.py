@@ -23,8 +23,8 @@ from torch.nn.utils.rnn import PackedSequence
 
 from rnnkit.errors import SettingError
 
-__all__ = ["DEVICE_HELP", "check_device", "gradients_in_eval_mode", "model_copy", "model_device", "resolve_device",
-           "to_device"]
+__all__ = ["DEVICE_HELP", "check_device", "gradients_in_eval_mode", "local_processes", "model_copy", "model_device",
+           "resolve_device", "to_device"]
 
 M = TypeVar("M", bound=nn.Module)
 
@@ -46,7 +46,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "cpu":
         return torch.device("cpu")
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    local, local_rank = _local_processes()
+    local, local_rank = local_processes()
     if name == "auto":
         return torch.device("cuda", local_rank) if count and local <= count else torch.device("cpu")
     if not count:
@@ -60,7 +60,7 @@ def resolve_device(name: str) -> torch.device:
     return torch.device("cuda", index)
 
 
-def _local_processes() -> tuple[int, int]:
+def local_processes() -> tuple[int, int]:
     """(processes on this machine, this one's local rank) as torchrun describes them; (1, 0) alone."""
     try:
         world = int(os.environ.get("WORLD_SIZE", "1"))

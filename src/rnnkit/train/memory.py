@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.device import _local_processes, resolve_device
+from rnnkit.device import local_processes, resolve_device
 from rnnkit.errors import SettingError
 
 __all__ = ["check_fits", "describe_stack", "free_memory", "training_bytes"]
@@ -59,7 +59,7 @@ def free_memory(device: torch.device) -> int | None:
     group = _cgroup_room()
     if group is not None:
         limits.append(group)
-    return min(limits) // _local_processes()[0] if limits else None
+    return min(limits) // local_processes()[0] if limits else None
 
 
 def describe_stack(cell: str, layers: int, hidden: int, bidirectional: bool = False) -> str:
