@@ -244,7 +244,8 @@ def test_rnnkit_experiment_refuses_a_hidden_size_before_its_probe_builds_one(
     config = tmp_path / "e.toml"
     config.write_text('experiment = "adding"\n[cell.lstm]\nhidden = 3000000\n')
     assert main(["experiment", "--config", str(config), "--out", str(tmp_path / "o")]) == 2
-    assert capsys.readouterr().err.startswith("rnnkit: error: [cell.lstm] hidden 3000000: the model (a 1-layer LSTM")
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: [cell.lstm] hidden 3000000: the model (a "
+                                              "1-layer LSTM")
     assert not (tmp_path / "o").exists()
 
 
