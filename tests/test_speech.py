@@ -846,3 +846,27 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(tone_model: tup
     m = rnnkit.load(tone_model[0])
     want = rf"Transcriber\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, symbols='phonemes'\)"
     assert re.fullmatch(want, repr(m)), repr(m)
+
+
+def test_a_run_saved_before_its_validation_loss_left_out_short_utterances_starts_a_new_best(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before utterances too short for CTC were left out of the validation loss, they counted as zero, so a
+    run's best figure read low (0.42 against an honest 5.97 in one case): resumed, such a run compared its
+    honest losses with that best and could never replace OUT/best. Its data record names no measure, and the
+    resumed run starts a new best."""
+    corpus = _tone_corpus(tmp_path / "corpus", 8, 0)
+    out = tmp_path / "run"
+    tiny = ["--hidden", "8", "--layers", "1", "--n-mels", "8", "--batch-size", "4", "--eval-every", "1",
+            "--no-progress", "--save-minutes", "0"]
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", *tiny]) == 0
+    config = json.loads((out / "last" / "config.json").read_text())
+    assert "measure" in config["data"]
+    del config["data"]["measure"]  # as a run saved before the measure was recorded
+    (out / "last" / "config.json").write_text(json.dumps(config))
+    state = json.loads((out / "last" / "trainer_state.json").read_text())
+    state["best_metric"] = 1e-6  # the old, too low figure
+    (out / "last" / "trainer_state.json").write_text(json.dumps(state))
+    capsys.readouterr()
+    assert main(["train", "speech", "--resume", str(out), "--steps", "2", *tiny]) == 0
+    assert "scoring it another way: its best score does not compare" in capsys.readouterr().err
+    assert json.loads((out / "best" / "trainer_state.json").read_text())["step"] == 2

@@ -491,6 +491,8 @@ def test_other_validation_reads_digests_then_paths_then_names() -> None:
     assert not other_validation(None, split)
     # a file then, a built-in corpus now (`--resume OUT --data bible-en-es` kept the best of the file's pairs)
     assert other_validation(split, {"train": "bible-en-es"})
+    assert other_validation(split, {**split, "measure": "scored another way"})  # a run saved before the measure
+    assert not other_validation({**split, "measure": "m"}, {**split, "measure": "m"})
     assert not other_validation({"train": "t.csv"}, split)  # saved before digests: cannot tell
 
 

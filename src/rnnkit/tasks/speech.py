@@ -307,6 +307,12 @@ def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: in
     return [out[i] for i in range(len(feats))]
 
 
+#: how the validation loss is scored, in the run's data record: a run saved before utterances too short for CTC
+#: were left out of it (they counted as zero loss, so its figures read low) has none, and a resumed run then
+#: starts a new best (:func:`rnnkit.train.provenance.other_validation`)
+VALIDATION_MEASURE = "CTC loss per symbol over the utterances long enough for their transcripts"
+
+
 def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolTable, config: SpeechConfig,
              left_out: Sequence[int]) -> Any:
     """The validation metrics: the loss in nats per symbol over the utterances not ``left_out`` (those too
@@ -372,7 +378,8 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
                                    model, what="validation") if val_utts else []
     model_config = {"task": "speech", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
-                             "train_utterances": len(train_utts), "val_utterances": len(val_utts)}}
+                             "train_utterances": len(train_utts), "val_utterances": len(val_utts),
+                             "measure": VALIDATION_MEASURE}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                             unit="sym")
     batches = FeatureBatches(train_feats, targets, config.batch_size, config.seed,

@@ -47,10 +47,14 @@ def with_digests(record: dict[str, Any]) -> dict[str, Any]:
 def other_validation(old: object, new: object) -> bool:
     """Whether two data records (a run's and its resumption's) validate on different data: another validation
     file or folder (by digest, else by absolute path, else by name), one where the other had none, or, both
-    holding out part of their training data, another training file (or a built-in corpus after a file). Records
-    that cannot tell (a run saved before paths were recorded) count as same."""
+    holding out part of their training data, another training file (or a built-in corpus after a file); or
+    score it another way (their ``measure``: a task whose validation figure changed meaning names the new
+    one there, so that a run saved under the old one starts a new best). Records that cannot tell (a run
+    saved before paths were recorded) count as same."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return False
+    if old.get("measure") != new.get("measure"):
+        return True
     if bool(old.get("val")) != bool(new.get("val")):
         return True
     key = "val" if new.get("val") else "train"

@@ -818,8 +818,8 @@ class Trainer:
             raise UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: "
                             f"{exc}); resume from an undamaged run or start afresh with --overwrite") from None
         if self.best_metric is not None and other_validation(ckpt.config.get("data"), self.model_config.get("data")):
-            self._say("resuming on other validation data than the run's: its best score does not compare, so the "
-                      "next evaluation replaces OUT/best")
+            self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
+                      "does not compare, so the next evaluation replaces OUT/best")
             self.best_metric, self.best_step, self.best_eval = None, None, {}
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
