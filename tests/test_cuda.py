@@ -367,3 +367,19 @@ def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
         assert got.keys() == want.keys(), verb
         for key, value in want.items():
             assert got[key] == pytest.approx(value, rel=1e-4, abs=1e-5), (verb, key)
+
+
+@pytest.mark.parametrize("experiment", ["adding", "copy"])
+def test_an_experiment_on_the_device_measures_what_the_cpu_measures(
+        experiment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit experiment NAME --device cuda``: every kind of cell (cuDNN's LSTM, the IRNN, the Clockwork RNN's
+    own loop, minGRU's parallel scan) trains there and ends at the CPU's test metric."""
+    results = []
+    for run, device in enumerate((str(DEVICE), "cpu")):
+        assert main(["experiment", experiment, "--cells", "lstm,irnn,clockwork,mingru", "--steps", "10", "--seeds",
+                     "1", "--eval-every", "5", "--eval-size", "64", "--length", "12", "--batch-size", "16",
+                     "--device", device, "--out", str(tmp_path / str(run)), "--quiet", "--json"]) == 0
+        results.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1])["results"])
+    for cell, want in results[1].items():
+        assert results[0][cell]["mean"] == pytest.approx(want["mean"], rel=1e-3, abs=1e-4), cell
+    assert json.loads((tmp_path / "0" / "results.json").read_text())["device"].startswith(DEVICE.type)

@@ -140,3 +140,23 @@ def test_the_verbs_take_device_and_refuse_a_gpu_where_there_is_none(
         assert main(["sample", str(out), "--length", "12", "--seed", "3", "--device", device]) == 0
         samples.append(capsys.readouterr().out)
     assert samples[0] == samples[1] and len(samples[0].rstrip("\n")) >= 12
+
+
+def test_an_experiment_trains_on_the_cpu_unless_told_and_records_where(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit experiment`` runs on the CPU by default (docs/RESULTS.md was measured there), takes
+    ``--device`` or a config's ``device``, refuses a GPU where there is none before any run, and records
+    where it ran in results.json."""
+    tiny = ["--cells", "lstm", "--steps", "2", "--seeds", "1", "--eval-size", "16", "--length", "8", "--quiet"]
+    assert main(["experiment", "adding", *tiny, "--out", str(tmp_path / "a")]) == 0
+    assert json.loads((tmp_path / "a" / "results.json").read_text())["device"] == "cpu"
+    config = tmp_path / "e.toml"
+    config.write_text('experiment = "adding"\ndevice = "tpu"\n', encoding="utf-8")
+    capsys.readouterr()
+    assert main(["experiment", "--config", str(config), *tiny, "--out", str(tmp_path / "b")]) == 2
+    assert capsys.readouterr().err.strip() == (f"rnnkit: error: {config}: device = 'tpu': expected auto, cpu, cuda "
+                                               "or cuda:N")
+    if not torch.cuda.is_available():
+        assert main(["experiment", "adding", *tiny, "--device", "cuda", "--out", str(tmp_path / "c")]) == 2
+        assert "--device cuda: torch sees no CUDA device here" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists() and not (tmp_path / "c").exists()

@@ -294,7 +294,7 @@ def test_flags_win_over_config_cell_tables() -> None:
 def test_precision_per_cell_and_auto(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ex.use_bf16("irnn", "bf16") and not ex.use_bf16("lstm", "fp32")
     for fast in (True, False):  # "auto" follows the hardware probe, and only for the cells bf16 speeds up
-        monkeypatch.setattr(ex, "fast_bf16_available", lambda fast=fast: fast)
+        monkeypatch.setattr(ex, "fast_bf16_available", lambda model=None, fast=fast: fast)
         assert ex.use_bf16("lstm", "auto") is fast
         assert not ex.use_bf16("rnn_tanh", "auto") and not ex.use_bf16("clockwork", "auto")
         assert ex.use_bf16("rnn_tanh", "bf16") and not ex.use_bf16("lstm", "fp32")

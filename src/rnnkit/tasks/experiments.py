@@ -42,6 +42,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, le2015, make_cell
+from rnnkit.device import model_device, resolve_device
 from rnnkit.errors import (
     SEED_MAX,
     SettingError,
@@ -92,6 +93,7 @@ class Settings:
     stop_at: float | None = None
     threads: int | None = None
     precision: str = "fp32"
+    device: str = "cpu"
     schedule: str = "constant"
     idx_dir: str | None = None
     max_train: int | None = None
@@ -154,6 +156,7 @@ class Settings:
                 check_positive(name, getattr(self, name))
         if self.threads is not None:
             check_threads(self.threads)
+        resolve_device(self.device)  # a GPU asked for where there is none: refused before any run
         # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
         # experiment must leave room for that
         check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)
@@ -213,13 +216,13 @@ SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has 
 BF16_FASTER = ("lstm",)
 
 
-def use_bf16(cell: str, precision: str) -> bool:
+def use_bf16(cell: str, precision: str, model: nn.Module | None = None) -> bool:
     """Whether a run of ``cell`` trains under bf16 autocast: "bf16" always, "auto" for the cells in
-    BF16_FASTER on hardware with fast bf16 (AVX512-BF16/AMX), "fp32" never."""
+    BF16_FASTER on hardware with fast bf16 (AVX512-BF16/AMX, or the GPU ``model`` is on), "fp32" never."""
     if precision == "bf16":
         return True
     if precision == "auto":
-        return cell in BF16_FASTER and fast_bf16_available()
+        return cell in BF16_FASTER and fast_bf16_available(model)
     return False
 
 
@@ -587,6 +590,17 @@ def _hidden(problem: Problem, s: Settings, cell: str) -> int:
     return hidden_for_params(cell, s.params, problem.input_size, problem.output_size, cs["options"], problem.every_step)
 
 
+class _OnDevice(nn.Module):
+    """``model`` taking the problems' test inputs, which live on the CPU, and giving its outputs there."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.model(x.to(model_device(self.model))).cpu()
+
+
 def run_one(
     problem: Problem, s: Settings, cell: str, seed: int, log: Callable[[str], None] = lambda m: None
 ) -> dict[str, Any]:
@@ -596,12 +610,12 @@ def run_one(
     hidden = _hidden(problem, s, cell)
     torch.manual_seed(seed)
     model = SequenceModel(cell, problem.input_size, hidden, problem.output_size, problem.every_step,
-                          **cs["options"])
-    bf16 = use_bf16(cell, cs["precision"])
+                          **cs["options"]).to(resolve_device(s.device))
+    bf16 = use_bf16(cell, cs["precision"], model)
 
     def eval_fn(m: nn.Module) -> dict[str, float]:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            return {problem.metric: problem.evaluate(m)}
+        with torch.autocast(model_device(m).type, dtype=torch.bfloat16, enabled=bf16):
+            return {problem.metric: problem.evaluate(_OnDevice(m))}
 
     gen = torch.Generator()
     gen.manual_seed(DATA_SEED + seed)
@@ -682,7 +696,8 @@ def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str,
         "experiment": s.experiment, "metric": problem.metric, "higher_is_better": problem.higher_is_better,
         "description": problem.describe(), "baseline": problem.baseline, "baseline_label": problem.baseline_label,
         "published": exp.published, "settings": settings, "torch_threads": torch.get_num_threads(),
-        "results": results, "cells_not_run": [c for c in s.cells if c not in results],
+        "device": str(resolve_device(s.device)), "results": results,
+        "cells_not_run": [c for c in s.cells if c not in results],
     }
 
 
@@ -731,7 +746,8 @@ def markdown(doc: dict[str, Any]) -> str:
         doc["description"] + ".",
         "",
         f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
-        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}.",
+        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
+        + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
         f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
         + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
@@ -927,6 +943,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=PRECISIONS,
                    help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
                         "(the LSTM) on CPUs with AVX512-BF16/AMX")
+    p.add_argument("--device", help="where the runs train: cpu (default: docs/RESULTS.md was measured there), cuda, "
+                                    "cuda:N, or auto (the GPU where torch sees one)")
     p.add_argument("--schedule", choices=SCHEDULES,
                    help="learning rate: constant (default) or cosine decay to 0 over each run's budget "
                         "(under --minutes it follows the clock, so two runs differ in their last digits)")
