@@ -343,6 +343,32 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_outputs_onto_the_runs_other_checkpoint_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`export OUT --onnx OUT/last/model.safetensors` reads best/ and wrote over the checkpoint --resume
+    continues from (then `header too large`); `export OUT/last --onnx OUT/best/...` over the best model. Any
+    file of the run's best/ and last/ is refused to every output, whichever of them the verb reads; a new file
+    beside them is not."""
+    out, test = trained
+    kept = {p: p.read_bytes() for p in [*(out / "best").iterdir(), *(out / "last").iterdir()]}
+    said = {"best": "the run's best model (best/)", "last": "the run's resume checkpoint (last/)"}
+    for model, folder in ((out, "last"), (out / "best", "last"), (out / "last", "best")):
+        for name in ("model.safetensors", "config.json", "trainer_state.json"):
+            target = out / folder / name
+            for argv, flag in ((["export", str(model), "--onnx", str(target)], "--onnx"),
+                               (["predict", str(model), "a film", "--output", str(target)], "--output"),
+                               (["evaluate", str(model), "--data", str(test), "--png", str(target)], "--png")):
+                err = refused(argv, capsys)
+                assert err == f"rnnkit: error: {flag} {target}: is the {name} of {said[folder]}; write to another file"
+    target = out / "last" / "optimizer.safetensors"  # only last/ holds the optimiser's state
+    err = refused(["export", str(out), "--onnx", str(target)], capsys)
+    assert err == (f"rnnkit: error: --onnx {target}: is the optimizer.safetensors of the run's resume checkpoint "
+                   "(last/); write to another file")
+    assert {p: p.read_bytes() for p in [*(out / "best").iterdir(), *(out / "last").iterdir()]} == kept
+    assert main(["predict", str(out), "a film", "--output", str(out / "last" / "p.csv")]) == 0  # a new file
+    (out / "last" / "p.csv").unlink()
+
+
 def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """`--val-data OUT/metrics.jsonl` trained, then the file held the run's metrics alone; `--val-data

@@ -813,7 +813,8 @@ class TextClassifier(shared.TextModel):
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
                             "each); its per-label scores are printed instead")
         check_path("evaluate", data, "a labelled file (a str or a path)")
-        self.check_png(png, ("the --data", data), ("the --train", train))  # drawn before --train is read
+        # drawn before --train is read
+        self.check_png(png, ("the --data being read", data), ("the --train being read", train))
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
             scored = self._scored(table, cut)
