@@ -343,6 +343,28 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_evaluate_png_onto_the_files_the_baseline_finds_in_config_json_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate DIR --baseline` without --train reads the training and validation files config.json records;
+    `--png` onto either drew the confusion matrix over it, and the baseline then refused the PNG it found
+    there (`not the file the model was trained on`, `not UTF-8`): the run's data was lost."""
+    train, val = make_csv(tmp_path / "train.csv", 40, 0), make_csv(tmp_path / "val.csv", 10, 1)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(train), "--val-data", str(val), "--out", str(out), "--steps", "2",
+                 "--hidden", "8", "--no-progress", "--json"]) == 0
+    test = make_csv(tmp_path / "test.csv", 10, 2)
+    kept = {p: p.read_bytes() for p in (train, val)}
+    (tmp_path / "link.csv").symlink_to(train)
+    for png, which in ((train, "training"), (tmp_path / "link.csv", "training"), (val, "validation")):
+        err = refused(["evaluate", str(out), "--data", str(test), "--baseline", "--png", str(png)], capsys)
+        assert err == (f"rnnkit: error: --png {png}: is the model's {which} file being read (as config.json "
+                       "records it); write to another file")
+    err = refused(["evaluate", str(out), "--data", str(test), "--baseline", "--train", str(train), "--png", str(val)],
+                  capsys)  # the validation file is the run's own with --train too
+    assert "--png " + str(val) + ": is the model's validation file being read" in err
+    assert {p: p.read_bytes() for p in (train, val)} == kept
+
+
 def test_outputs_onto_the_runs_other_checkpoint_are_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
     """`export OUT --onnx OUT/last/model.safetensors` reads best/ and wrote over the checkpoint --resume

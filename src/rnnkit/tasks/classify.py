@@ -813,8 +813,11 @@ class TextClassifier(shared.TextModel):
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
                             "each); its per-label scores are printed instead")
         check_path("evaluate", data, "a labelled file (a str or a path)")
-        # drawn before --train is read
-        self.check_png(png, ("the --data being read", data), ("the --train being read", train))
+        # drawn before the baseline reads its files: --train, or the run's own
+        base_train, base_val = self._baseline_files(train) if baseline else (None, None)
+        self.check_png(png, ("the --data being read", data), ("the --train being read", train),
+                       ("the model's training file being read (as config.json records it)", base_train),
+                       ("the model's validation file being read (as config.json records it)", base_val))
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
             scored = self._scored(table, cut)
@@ -883,7 +886,7 @@ class TextClassifier(shared.TextModel):
         A multi-label model's is a :class:`~rnnkit.models.baseline.TfidfOneVsRest` (its C chosen by
         validation micro-F1 at ``threshold``)."""
         record = self.config.get("data") or {}
-        path = train or located(record, "train")
+        path, val = self._baseline_files(train)
         if not path:
             raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
                             "name the training file with --train FILE")
@@ -894,7 +897,7 @@ class TextClassifier(shared.TextModel):
             raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
                             "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})
-        train_t, val_t, _ = _read_tables(settings, str(path), located(record, "val"), None)
+        train_t, val_t, _ = _read_tables(settings, str(path), val, None)
         if record.get("train_rows") not in (None, len(train_t)):
             raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")
@@ -906,6 +909,14 @@ class TextClassifier(shared.TextModel):
         model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
                                   [str(x) for x in val_t.labels])
         return model, {"model": DESCRIPTION, "C": model.C, **rows}
+
+
+    def _baseline_files(self, train: str | None) -> tuple[str | None, str | None]:
+        """The training and validation files :meth:`baseline` reads: ``train``, else the run's training file,
+        and the run's validation file (None without one), found as ``config.json`` records them
+        (:func:`~rnnkit.train.provenance.located`)."""
+        record = self.config.get("data") or {}
+        return train or located(record, "train"), located(record, "val")
 
 
 # ------------------------------------------------------------------------------------------- CLI flags
