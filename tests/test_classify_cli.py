@@ -414,6 +414,26 @@ def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: 
         rnnkit.fit("classify", train, out, val_data=out / "metrics.jsonl", steps=2, hidden=8, verbose=False)
 
 
+def test_pretrain_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`--pretrain-data OUT/best/u.txt --overwrite` pre-trained on the texts, then the first save of best/ took
+    the file with it (and config.json recorded a file no longer there); refused as --data and --val-data are."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    (out / "last").mkdir(parents=True)
+    inside = out / "last" / "u.txt"
+    inside.write_text("".join(f"an unlabelled film text {i}\n" for i in range(20)), encoding="utf-8")
+    kept = inside.read_bytes()
+    err = refused(["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+                   "--no-progress", "--overwrite", "--pretrain-data", str(inside), "--pretrain-steps", "2"], capsys)
+    assert err == (f"rnnkit: error: --out {out}: its last/ holds the --pretrain-data being read ({inside}), which "
+                   "every save replaces; give another --out")
+    with pytest.raises(UserError, match=r"its last/ holds the pretrain_data being read"):
+        rnnkit.fit("classify", train, out, pretrain_data=str(inside), overwrite=True, steps=2, hidden=8,
+                   verbose=False)
+    assert inside.read_bytes() == kept
+
+
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:
     """probabilities("a film") read the string as six one-letter texts; digits=-1 rounded every p to 0."""
     m = rnnkit.load(trained[0])

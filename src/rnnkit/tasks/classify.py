@@ -420,7 +420,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
-                                 val_data=val_data)
+                             val_data=val_data, reads=[("--pretrain-data", config.pretrain_data)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:

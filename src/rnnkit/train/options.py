@@ -417,13 +417,14 @@ def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
 
 def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *, resume: bool,
               overwrite: bool, data: str | Path | None = None, val_data: str | Path | None = None,
-              ) -> tuple[Checkpoint | None, T]:
+              reads: Iterable[tuple[str, str | Path | None]] = ()) -> tuple[Checkpoint | None, T]:
     """How every task's ``train`` begins: for a fresh run, ``out`` must be free (or ``overwrite``) and the
     checkpoint is None; for ``resume``, the run's ``last/`` checkpoint (of this ``task``) and ``config``
     with the ``frozen`` settings (the model's shape, the data) taken from the saved run. The ``data`` and
-    ``val_data`` given must not be what the run writes (:func:`refuse_written_inputs`)."""
+    ``val_data`` given, and the task's other files ``reads`` (each flag and its path: ``--pretrain-data``),
+    must not be what the run writes (:func:`refuse_written_inputs`)."""
     out = Path(out)
-    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)))
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data), *reads))
     if not resume:
         check_out_dir(out, overwrite=overwrite)
         return None, config
