@@ -92,7 +92,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_verbs import evaluate_command, predict_command
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
-from rnnkit.train.options import config_from, settings_of, start_run
+from rnnkit.train.options import config_from, refuse_written_inputs, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import data_sources, differs_from_record, located
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
@@ -489,6 +489,8 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), ("autotune.jsonl",),
+                          {"autotune": "the search removes"})  # the search empties its record, removes its trials
     # bad data is refused before anything is written
     tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
     multi = is_multi_label(config, None, *tables[:2])
