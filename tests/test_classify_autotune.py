@@ -236,6 +236,28 @@ def test_cli_refuses_autotune_with_pre_training(tmp_path: Path, capsys: pytest.C
     assert not (tmp_path / "o").exists()
 
 
+def test_autotune_data_the_search_writes_over_is_refused_and_kept(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`--autotune --data OUT/autotune.jsonl` emptied the data to record its trials in it, and the first trial
+    read no rows; data inside OUT/autotune/ was removed with the trials' folder at the end of the search."""
+    out = tmp_path / "run"
+    (out / "autotune").mkdir(parents=True)
+    record = out / "autotune.jsonl"
+    record.write_text("".join(json.dumps({"text": f"{w} film {i}", "label": lab}) + "\n" for i in range(20)
+                              for w, lab in (("good", "pos"), ("bad", "neg"))), encoding="utf-8")
+    inside = make_csv(out / "autotune" / "v.csv")
+    kept = {p: p.read_bytes() for p in (record, inside)}
+    run = ["train", "classify", "--out", str(out), "--autotune", "--steps", "20", "--no-progress"]
+    assert main([*run, "--data", str(record)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --out {out}: its autotune.jsonl is the --data being read; "
+                                       "give another --out\n")
+    assert main([*run, "--data", str(make_csv(tmp_path / "d.csv")), "--val-data", str(inside)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --out {out}: its autotune/ holds the --val-data being read "
+                                       f"({inside}), which the search removes; give another --out\n")
+    assert {p: p.read_bytes() for p in (record, inside)} == kept
+    assert sorted(p.name for p in out.rglob("*")) == ["autotune", "autotune.jsonl", "v.csv"]
+
+
 def test_autotune_on_bad_data_is_refused_before_it_writes_anything(tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "one.csv").write_text("text,label\n" + "a fine film,pos\n" * 20, encoding="utf-8")

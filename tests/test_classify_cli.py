@@ -343,6 +343,54 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_evaluate_png_onto_the_files_the_baseline_finds_in_config_json_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`evaluate DIR --baseline` without --train reads the training and validation files config.json records;
+    `--png` onto either drew the confusion matrix over it, and the baseline then refused the PNG it found
+    there (`not the file the model was trained on`, `not UTF-8`): the run's data was lost."""
+    train, val = make_csv(tmp_path / "train.csv", 40, 0), make_csv(tmp_path / "val.csv", 10, 1)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(train), "--val-data", str(val), "--out", str(out), "--steps", "2",
+                 "--hidden", "8", "--no-progress", "--json"]) == 0
+    test = make_csv(tmp_path / "test.csv", 10, 2)
+    kept = {p: p.read_bytes() for p in (train, val)}
+    (tmp_path / "link.csv").symlink_to(train)
+    for png, which in ((train, "training"), (tmp_path / "link.csv", "training"), (val, "validation")):
+        err = refused(["evaluate", str(out), "--data", str(test), "--baseline", "--png", str(png)], capsys)
+        assert err == (f"rnnkit: error: --png {png}: is the model's {which} file being read (as config.json "
+                       "records it); write to another file")
+    err = refused(["evaluate", str(out), "--data", str(test), "--baseline", "--train", str(train), "--png", str(val)],
+                  capsys)  # the validation file is the run's own with --train too
+    assert "--png " + str(val) + ": is the model's validation file being read" in err
+    assert {p: p.read_bytes() for p in (train, val)} == kept
+
+
+def test_outputs_onto_the_runs_other_checkpoint_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`export OUT --onnx OUT/last/model.safetensors` reads best/ and wrote over the checkpoint --resume
+    continues from (then `header too large`); `export OUT/last --onnx OUT/best/...` over the best model. Any
+    file of the run's best/ and last/ is refused to every output, whichever of them the verb reads; a new file
+    beside them is not."""
+    out, test = trained
+    kept = {p: p.read_bytes() for p in [*(out / "best").iterdir(), *(out / "last").iterdir()]}
+    said = {"best": "the run's best model (best/)", "last": "the run's resume checkpoint (last/)"}
+    for model, folder in ((out, "last"), (out / "best", "last"), (out / "last", "best")):
+        for name in ("model.safetensors", "config.json", "trainer_state.json"):
+            target = out / folder / name
+            for argv, flag in ((["export", str(model), "--onnx", str(target)], "--onnx"),
+                               (["predict", str(model), "a film", "--output", str(target)], "--output"),
+                               (["evaluate", str(model), "--data", str(test), "--png", str(target)], "--png")):
+                err = refused(argv, capsys)
+                assert err == f"rnnkit: error: {flag} {target}: is the {name} of {said[folder]}; write to another file"
+    target = out / "last" / "optimizer.safetensors"  # only last/ holds the optimiser's state
+    err = refused(["export", str(out), "--onnx", str(target)], capsys)
+    assert err == (f"rnnkit: error: --onnx {target}: is the optimizer.safetensors of the run's resume checkpoint "
+                   "(last/); write to another file")
+    assert {p: p.read_bytes() for p in [*(out / "best").iterdir(), *(out / "last").iterdir()]} == kept
+    assert main(["predict", str(out), "a film", "--output", str(out / "last" / "p.csv")]) == 0  # a new file
+    (out / "last" / "p.csv").unlink()
+
+
 def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """`--val-data OUT/metrics.jsonl` trained, then the file held the run's metrics alone; `--val-data
@@ -364,6 +412,26 @@ def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: 
     assert (out / "metrics.jsonl").read_text(encoding="utf-8") == jsonl and inside.read_bytes() == kept
     with pytest.raises(UserError, match=r"its metrics\.jsonl is the val_data being read; give another out"):
         rnnkit.fit("classify", train, out, val_data=out / "metrics.jsonl", steps=2, hidden=8, verbose=False)
+
+
+def test_pretrain_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`--pretrain-data OUT/best/u.txt --overwrite` pre-trained on the texts, then the first save of best/ took
+    the file with it (and config.json recorded a file no longer there); refused as --data and --val-data are."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    (out / "last").mkdir(parents=True)
+    inside = out / "last" / "u.txt"
+    inside.write_text("".join(f"an unlabelled film text {i}\n" for i in range(20)), encoding="utf-8")
+    kept = inside.read_bytes()
+    err = refused(["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+                   "--no-progress", "--overwrite", "--pretrain-data", str(inside), "--pretrain-steps", "2"], capsys)
+    assert err == (f"rnnkit: error: --out {out}: its last/ holds the --pretrain-data being read ({inside}), which "
+                   "every save replaces; give another --out")
+    with pytest.raises(UserError, match=r"its last/ holds the pretrain_data being read"):
+        rnnkit.fit("classify", train, out, pretrain_data=str(inside), overwrite=True, steps=2, hidden=8,
+                   verbose=False)
+    assert inside.read_bytes() == kept
 
 
 def test_api_refuses_a_string_where_texts_go_and_negative_digits(trained: tuple[Path, Path]) -> None:

@@ -177,7 +177,7 @@ def test_an_output_that_is_an_input_is_refused_by_any_name(tmp_path: Path) -> No
     (tmp_path / "link.txt").symlink_to(data)
     os.link(data, tmp_path / "hard.txt")
     (tmp_path / "sub").mkdir()
-    reads = [("the --file", str(data))]
+    reads = [("the --file being read", str(data))]
     for same in (data, tmp_path / "link.txt", tmp_path / "hard.txt", tmp_path / "sub" / ".." / "in.txt"):
         assert same_file(same, data)
         with pytest.raises(UserError) as err:
@@ -186,7 +186,8 @@ def test_an_output_that_is_an_input_is_refused_by_any_name(tmp_path: Path) -> No
     other = tmp_path / "other.txt"
     other.write_text("texts")  # equal contents are not the same file
     assert output_name(other, "--output", reads=reads) == other
-    assert output_name(tmp_path / "new.txt", "--output", reads=[*reads, ("the --data", None)]) == tmp_path / "new.txt"
+    new = tmp_path / "new.txt"
+    assert output_name(new, "--output", reads=[*reads, ("the --data being read", None)]) == new
     assert not same_file(tmp_path / "new.txt", tmp_path / "new.txt")  # nothing there: nothing to lose
     with pytest.raises(UserError, match=r"^.*in\.txt: is the --file being read"):
         output_name(data, reads=reads)  # without a flag: the path alone

@@ -310,6 +310,27 @@ def test_every_task_refuses_data_that_its_run_would_write_over(task: str, tmp_pa
     assert {(out / name).read_text(encoding="utf-8") for name in inputs} == {"keep\n"}
 
 
+def test_a_config_file_that_the_run_would_write_over_is_refused(tmp_path: Path, capsys) -> None:
+    """`--config OUT/last/c.toml --overwrite` (or `--resume OUT`) trained with its settings, then the save of last/
+    took the file away; OUT/metrics.jsonl as the TOML was emptied for the metrics. Refused as --data is."""
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(10)))
+    out = tmp_path / "out"
+    (out / "last").mkdir(parents=True)
+    toml = 'steps = 1\nhidden = 8\n'
+    for name in ("last/c.toml", "metrics.jsonl"):
+        (out / name).write_text(toml, encoding="utf-8")
+    run = ["train", "classify", "--data", str(data), "--no-progress"]
+    for argv, said in (([*run, "--out", str(out), "--overwrite", "--config", str(out / "last" / "c.toml")],
+                        f"its last/ holds the --config being read ({out / 'last' / 'c.toml'}), which every save "
+                        "replaces"),
+                       ([*run, "--out", str(out), "--config", str(out / "metrics.jsonl")],
+                        "its metrics.jsonl is the --config being read")):
+        assert main(argv) == 2
+        assert capsys.readouterr().err == f"rnnkit: error: --out {out}: {said}; give another --out\n"
+    assert {(out / name).read_text(encoding="utf-8") for name in ("last/c.toml", "metrics.jsonl")} == {toml}
+
+
 def test_a_setting_of_the_wrong_kind_in_a_config_file_is_one_line(tmp_path: Path, capsys) -> None:
     data = tmp_path / "d.csv"
     data.write_text("text,label\n" + "".join(f"good film {i},pos\nbad film {i},neg\n" for i in range(10)))

@@ -133,7 +133,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
     from rnnkit.train.checkpoint import load_checkpoint, run_folder
-    from rnnkit.train.options import config_from, resolve_settings
+    from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
 
     saved = None
     if args.resume:
@@ -155,6 +155,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
+    refuse_written_inputs(Path(out), [("--config", getattr(args, "config", None))])  # as the task checks its data
     main = distributed.ranks().is_main  # under torchrun, rank 0 alone speaks
     options: dict[str, Any] = {
         "resume": bool(args.resume), "overwrite": bool(args.overwrite), "verbose": not args.json and main,

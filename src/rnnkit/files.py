@@ -148,8 +148,9 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
         return False
 
 
-#: what a command reads, for :func:`output_name`: ``(what, path)``, ``what`` as the message says it
-#: (``"the --file"``, ``"the model's config.json"``); a None path is skipped
+#: what a command must not write over, for :func:`output_name`: ``(what, path)``, ``what`` as the message says
+#: it after "is" (``"the --file being read"``, ``"the model's config.json being read"``, ``"the model.safetensors
+#: of the run's resume checkpoint (last/)"``); a None path is skipped
 Reads = Iterable[tuple[str, str | os.PathLike[str] | None]]
 
 
@@ -158,7 +159,7 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
     """``path`` as the name of a file to write, refused in one line when it is a folder (``''``, ``.``, an
     existing folder): ``PATH: Is a directory``; with ``flag``, the option that gave it and what it takes,
     ``--attention-png PATH: is a folder; expected the name of a PNG file to write``; and when it is one of
-    the files the command ``reads`` (:func:`same_file`), which writing it would replace:
+    the files the command ``reads`` or keeps (:func:`same_file`), which writing it would replace:
     ``--output PATH: is the --file being read; write to another file``. A command checks its outputs so
     before the work whose result they hold."""
     out = Path(path)
@@ -166,7 +167,7 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
     if out.name and not out.is_dir():
         for what, source in reads:
             if source is not None and same_file(out, source):
-                raise UserError(f"{f'{flag} ' if flag else ''}{given}: is {what} being read; write to another file")
+                raise UserError(f"{f'{flag} ' if flag else ''}{given}: is {what}; write to another file")
         return out
     if flag is None:
         raise UserError(f"{given}: Is a directory")

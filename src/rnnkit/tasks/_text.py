@@ -334,7 +334,7 @@ def check_output(m: TextModel, args: argparse.Namespace) -> None:
     read or a file of the model (by any name), which the predictions would replace."""
     if args.output:
         output_name(args.output, "--output", "a file",
-                    [("the --file", None if args.file == "-" else args.file), *m.checkpoint.reads])
+                    [("the --file being read", None if args.file == "-" else args.file), *m.checkpoint.reads])
 
 
 def stdin_texts() -> list[str]:

@@ -451,7 +451,8 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
-    reads = [*(("an IMAGE", image) for image in args.images), *cap.checkpoint.reads]  # drawn after they are read
+    # drawn after they are read
+    reads = [*(("an IMAGE being read", image) for image in args.images), *cap.checkpoint.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     with report_warnings():

@@ -92,7 +92,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_verbs import evaluate_command, predict_command
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import Checkpoint, missing_folders, run_lock, undone_on_failure
-from rnnkit.train.options import config_from, settings_of, start_run
+from rnnkit.train.options import config_from, refuse_written_inputs, settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import data_sources, differs_from_record, located
 from rnnkit.train.trainer import TrainResult, check_out_dir, seed_everything
@@ -420,7 +420,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     when ``data`` is None), the training settings from ``config``."""
     out, given_pretrain_data = Path(out), config.pretrain_data
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
-                                 val_data=val_data)
+                             val_data=val_data, reads=[("--pretrain-data", config.pretrain_data)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:
@@ -489,6 +489,8 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, *, val_data: 
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), ("autotune.jsonl",),
+                          {"autotune": "the search removes"})  # the search empties its record, removes its trials
     # bad data is refused before anything is written
     tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
     multi = is_multi_label(config, None, *tables[:2])
@@ -813,7 +815,11 @@ class TextClassifier(shared.TextModel):
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
                             "each); its per-label scores are printed instead")
         check_path("evaluate", data, "a labelled file (a str or a path)")
-        self.check_png(png, ("the --data", data), ("the --train", train))  # drawn before --train is read
+        # drawn before the baseline reads its files: --train, or the run's own
+        base_train, base_val = self._baseline_files(train) if baseline else (None, None)
+        self.check_png(png, ("the --data being read", data), ("the --train being read", train),
+                       ("the model's training file being read (as config.json records it)", base_train),
+                       ("the model's validation file being read (as config.json records it)", base_val))
         table = self._labelled(data, split, text_column, label_column)
         if self.multi_label:
             scored = self._scored(table, cut)
@@ -882,7 +888,7 @@ class TextClassifier(shared.TextModel):
         A multi-label model's is a :class:`~rnnkit.models.baseline.TfidfOneVsRest` (its C chosen by
         validation micro-F1 at ``threshold``)."""
         record = self.config.get("data") or {}
-        path = train or located(record, "train")
+        path, val = self._baseline_files(train)
         if not path:
             raise UserError(f"{self.checkpoint.path}: config.json does not say what the model was trained on; "
                             "name the training file with --train FILE")
@@ -893,7 +899,7 @@ class TextClassifier(shared.TextModel):
             raise UserError(f"{path}: not the file the model was trained on (config.json keeps its size and "
                             "SHA-256); the file has changed since (name the right one with --train)")
         settings = config_from(ClassifyConfig, self.config.get("settings") or {})
-        train_t, val_t, _ = _read_tables(settings, str(path), located(record, "val"), None)
+        train_t, val_t, _ = _read_tables(settings, str(path), val, None)
         if record.get("train_rows") not in (None, len(train_t)):
             raise UserError(f"{path}: gives {len(train_t)} training rows, but the model was trained on "
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")
@@ -905,6 +911,14 @@ class TextClassifier(shared.TextModel):
         model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
                                   [str(x) for x in val_t.labels])
         return model, {"model": DESCRIPTION, "C": model.C, **rows}
+
+
+    def _baseline_files(self, train: str | None) -> tuple[str | None, str | None]:
+        """The training and validation files :meth:`baseline` reads: ``train``, else the run's training file,
+        and the run's validation file (None without one), found as ``config.json`` records them
+        (:func:`~rnnkit.train.provenance.located`)."""
+        record = self.config.get("data") or {}
+        return train or located(record, "train"), located(record, "val")
 
 
 # ------------------------------------------------------------------------------------------- CLI flags

@@ -378,7 +378,7 @@ class SequenceTagger(shared.TextModel):
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
         check_path("evaluate", data, "a tagged file (a str or a path)")
-        self.check_png(png, ("the --data", data))
+        self.check_png(png, ("the --data being read", data))
         sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)
         if side is not None:

@@ -619,7 +619,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
-    reads = [("the --file", args.file), *tr.checkpoint.reads]  # both outputs are written after these are read
+    # both outputs are written after these are read
+    reads = [("the --file being read", args.file), *tr.checkpoint.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     if args.output:  # a folder is refused before anything is translated

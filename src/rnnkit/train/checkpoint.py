@@ -107,8 +107,15 @@ class Checkpoint:
     @property
     def reads(self) -> list[tuple[str, Path]]:
         """The checkpoint's files as :func:`rnnkit.files.output_name`'s ``reads``: an output written over one
-        of them (``--onnx DIR/best/model.safetensors``) would destroy the model it was made from."""
-        return [(f"the model's {name}", self.path / name) for name in FILES]
+        of them (``--onnx DIR/best/model.safetensors``) would destroy the model it was made from; and, for a
+        run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too (``export OUT
+        --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from)."""
+        own = [(f"the model's {name} being read", self.path / name) for name in FILES]
+        run = run_folder(self.path)
+        if run == self.path:  # a model folder of its own, not a run's checkpoint
+            return own
+        return own + [(f"the {name} of the run's {kept} ({folder}/)", run / folder / name)
+                      for folder, kept in (("best", "best model"), ("last", "resume checkpoint")) for name in FILES]
 
 
 def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:

@@ -17,7 +17,7 @@ import math
 import numbers
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -333,23 +333,27 @@ def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_h
 
 #: what a run writes into ``--out`` beside its checkpoints ``best/`` and ``last/``
 RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
+#: the folders of ``--out`` a run replaces whole, and when
+RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
 
 
-def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | None]]) -> None:
+def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | None]],
+                          files: Iterable[str] = RUN_FILES, folders: Mapping[str, str] = RUN_FOLDERS) -> None:
     """Refuse, in one line, a file the run reads (``reads``: each flag and its path) that the run would write
-    over or remove: one of ``out``'s :data:`RUN_FILES` (``--val-data OUT/metrics.jsonl``, by any name), or
-    anything inside ``out/best`` or ``out/last``, which every save replaces whole."""
+    over or remove: one of ``out``'s ``files`` (``--val-data OUT/metrics.jsonl``, by any name), or anything
+    inside one of its ``folders`` (``out/best`` and ``out/last``, which every save replaces whole). A run that
+    writes more (classify's ``--autotune``: ``autotune.jsonl``, ``autotune/``) names those."""
     for flag, path in reads:
         if not isinstance(path, (str, os.PathLike)):  # None, or a wrong type the task names in its own words
             continue
-        for name in RUN_FILES:
+        for name in files:
             if same_file(out / name, path):
                 raise UserError(f"--out {out}: its {name} is the {flag} being read; give another --out")
         for parent in Path(path).resolve().parents:  # through links, as the saves replace the folder itself
-            for name in ("best", "last"):
+            for name, when in folders.items():
                 if same_file(parent, out / name):
-                    raise UserError(f"--out {out}: its {name}/ holds the {flag} being read ({path}), which every "
-                                    "save replaces; give another --out")
+                    raise UserError(f"--out {out}: its {name}/ holds the {flag} being read ({path}), which {when}; "
+                                    "give another --out")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -417,13 +421,14 @@ def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
 
 def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *, resume: bool,
               overwrite: bool, data: str | Path | None = None, val_data: str | Path | None = None,
-              ) -> tuple[Checkpoint | None, T]:
+              reads: Iterable[tuple[str, str | Path | None]] = ()) -> tuple[Checkpoint | None, T]:
     """How every task's ``train`` begins: for a fresh run, ``out`` must be free (or ``overwrite``) and the
     checkpoint is None; for ``resume``, the run's ``last/`` checkpoint (of this ``task``) and ``config``
     with the ``frozen`` settings (the model's shape, the data) taken from the saved run. The ``data`` and
-    ``val_data`` given must not be what the run writes (:func:`refuse_written_inputs`)."""
+    ``val_data`` given, and the task's other files ``reads`` (each flag and its path: ``--pretrain-data``),
+    must not be what the run writes (:func:`refuse_written_inputs`)."""
     out = Path(out)
-    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)))
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data), *reads))
     if not resume:
         check_out_dir(out, overwrite=overwrite)
         return None, config
