@@ -383,3 +383,97 @@ def test_an_experiment_on_the_device_measures_what_the_cpu_measures(
     for cell, want in results[1].items():
         assert results[0][cell]["mean"] == pytest.approx(want["mean"], rel=1e-3, abs=1e-4), cell
     assert json.loads((tmp_path / "0" / "results.json").read_text())["device"].startswith(DEVICE.type)
+
+
+# --------------------------------------------------------------------- more options of each task on the device
+#: what the language models of EXTRA score: 200 characters, four updates of dynamic evaluation (a relu cell of four
+#: updates reads the whole training text to an overflow)
+SCORED = "the cat sat on the mat; the dog sat on the log. " * 4
+#: option sets beyond those of TASKS, each trained on the device for a few updates and then used there by the verbs
+#: listed ("{data}": the task's --data, "{tmp}": the test's folder, "{out}": the run): the paths the runs above do
+#: not take. A tensor left on the CPU beside the model's (a mask, an index, a generator) raises there.
+EXTRA = {
+    "classify-autotune": ("classify", ["--autotune", "--steps", "12"], [["predict", "good film 3", "--top-k", "2"]]),
+    "classify-pretrain-weights-attention": (
+        "classify", ["--pretrain-data", "{tmp}/u.txt", "--pretrain-steps", "3", "--class-weights", "balanced",
+                     "--token-dropout", "0.2", "--pooling", "attention", "--bidirectional"],
+        [["evaluate", "--data", "{data}", "--baseline", "--json"], ["predict", "good film 3", "bad", "--top-k", "2"]]),
+    "classify-multi-label": ("classify", ["--multi-label", "--pooling", "max", "--cell", "gru", "--layers", "2"],
+                             [["predict", "fine film 3", "--threshold", "0.3", "--json"],
+                              ["evaluate", "--data", "{data}", "--json"]]),
+    "classify-bag-char-ngrams": (
+        "classify", ["--layers", "0", "--pooling", "mean", "--tokenizer", "word", "--char-ngrams", "3,4", "--buckets",
+                     "1000", "--token-dropout", "0.2"], [["predict", "good film 3", "--top-k", "2", "--json"]]),
+    "classify-bag-attention": ("classify", ["--layers", "0", "--pooling", "attention", "--tokenizer", "word"],
+                               [["evaluate", "--data", "{data}", "--json"]]),
+    "tag-softmax-word-dropout": ("tag", ["--no-crf", "--word-dropout", "0.5"],
+                                 [["predict", "Bob visited Zurich", "--json"], EVALUATE[0]]),
+    "tag-cnn-spelling-zoneout": ("tag", ["--no-crf", "--char-encoder", "cnn", "--zoneout", "0.1"],
+                                 [["predict", "Bob visited Zurich", "--json"]]),
+    "seq2seq-no-attention": (
+        "seq2seq", ["--attention", "none", "--teacher-forcing", "0.5", "--bidirectional", "--layers", "2",
+                    "--decoder-layers", "1"],
+        [["translate", "4 July 1999", "--beam", "3", "--n-best", "2", "--no-repeat-ngram", "2", "--json"]]),
+    "seq2seq-bahdanau": ("seq2seq", ["--attention", "bahdanau"],
+                         [["translate", "4 July 1999", "12 May 2001", "--beam", "3", "--n-best", "3",
+                           "--no-repeat-ngram", "1", "--attention-png", "{tmp}/a.png", "--json"],
+                          ["evaluate", "--data", "{data}", "--beam", "3", "--json"]]),
+    "seq2seq-dot-gru": ("seq2seq", ["--attention", "dot", "--cell", "gru", "--teacher-forcing-floor", "0", "--dropout",
+                                    "0.2"], [["translate", "4 July 1999", "--attention-png", "{tmp}/a.png"]]),
+    "speech-spec-augment": (
+        "speech", ["--spec-augment", "--freq-width", "4", "--time-width", "5", "--speed-perturb", "--vtlp", "0.1"],
+        [["transcribe", "{data}/wav/0.wav", "{data}/wav/1.wav", "--timings", "--beam", "4", "--json"],
+         ["evaluate", "--data", "{data}", "--beam", "3", "--json"]]),
+    "speech-chars-conv": ("speech", ["--symbols", "chars", "--subsample-kind", "conv", "--layers", "2", "--zoneout",
+                                     "0.1"], [["transcribe", "{data}/wav/2.wav", "--timings", "--json"]]),
+    "caption-row-encoder": (
+        "caption", ["--row-encoder", "--attention-penalty", "0.5", "--augment-elastic", "0.05"],
+        [["caption", "{data}/test/00000.png", "--attention-png", "{tmp}/a.png", "--beam", "3", "--n-best", "2",
+          "--json"]]),
+    "caption-grey-no-positions": ("caption", ["--no-positions", "--grey", "--cell", "gru", "--layers", "2"],
+                                  [["caption", "{data}/test/00000.png", "--beam", "2"]]),
+    "charlm-minutes": ("charlm", ["--minutes", "0.05"], [["sample", "--length", "20", "--top-k", "3", "--seed", "1"]]),
+    "charlm-regularised-bf16": (
+        "charlm", ["--weight-drop", "0.2", "--zoneout", "0.1", "--recurrent-dropout", "0.1", "--layers", "2",
+                   "--precision", "bf16"],
+        [["score", "--file", "{data}", "--dynamic", "--dynamic-method", "sgd", "--json"]]),
+    "charlm-layer-norm": ("charlm", ["--layer-norm", "--no-memory", "--ema", "0.9", "--shift", "16"],
+                          [["score", "--file", "{data}", "--dynamic", "--json"],
+                           ["sample", "--length", "20", "--top-k", "3", "--temperature", "0.5", "--seed", "1"]]),
+    **{f"charlm-{cell}": ("charlm", ["--cell", cell, "--layers", "2", "--dropout", "0.1"],
+                          [["score", SCORED, "--dynamic", "--dynamic-method", "sgd", "--dynamic-lr", "0.01", "--json"],
+                           ["sample", "--length", "20", "--top-k", "3", "--seed", "1"]])
+       for cell in CELLS if cell != "lstm"},
+}
+
+
+@pytest.mark.parametrize("case", list(EXTRA))
+def test_more_options_of_every_task_train_and_answer_on_the_device(
+        case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit train TASK --device cuda`` with options the runs above leave out (the classifier's search,
+    pre-training, several labels and bags; the tagger without a CRF; every attention; SpecAugment; the
+    captioner's row encoder; every cell and regulariser of the language model), then the verbs on the device:
+    each ends well, the run records the device, and on a GPU its memory peaks above what it held before."""
+    task, options, verbs = EXTRA[case]
+    data = TASKS[task](tmp_path)
+    (tmp_path / "u.txt").write_text("a good film and a good day\na bad film and a bad day\n" * 20, encoding="utf-8")
+    out = tmp_path / "run"
+    budget = [] if {"--steps", "--minutes"} & set(options) else ["--steps", "4"]
+    fill = {"data": data[1], "tmp": tmp_path, "out": out}
+    before = _gpu_memory()
+    assert main(["train", task, *data, *(w.format(**fill) for w in options), *budget, "--out", str(out), "--device",
+                 str(DEVICE), "--no-progress", "--save-minutes", "0", "--eval-every", "2"]) == 0
+    if DEVICE.type == "cuda":
+        assert torch.cuda.max_memory_allocated() > before
+    assert load_checkpoint(out).config["settings"]["device"] == str(DEVICE)
+    for verb in verbs:
+        (tmp_path / "a.png").unlink(missing_ok=True)
+        argv = [verb[0], str(out), *(w.format(**fill) for w in verb[1:]), "--device", str(DEVICE)]
+        capsys.readouterr()
+        assert main(argv) == 0, argv
+        said = capsys.readouterr().out
+        assert said.strip(), argv
+        if "--json" in verb:
+            assert all(json.loads(line) for line in said.splitlines() if line.startswith("{")), argv
+        if "--attention-png" in verb:
+            assert (tmp_path / "a.png").stat().st_size > 0, argv
