@@ -924,3 +924,27 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: Path) 
     m = rnnkit.load(trained)
     want = rf"CharLM\('{re.escape(str(m.checkpoint.path))}', parameters=\d+, cell='lstm', vocab=\d+\)"
     assert re.fullmatch(want, repr(m)), repr(m)
+
+
+def test_score_json_is_json_when_a_model_gives_nan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model with finite weights can still score NaN (an IRNN's activations overflow over a long text): its
+    ``--json`` line wrote a bare ``NaN``, which no JSON reader accepts; it is ``null`` now, as in metrics.jsonl."""
+    from safetensors.torch import load_file, save_file
+
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on the mat.\n" * 60, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--no-memory", "--no-progress"]) == 0
+    weights = out / "best" / "model.safetensors"
+    tensors = load_file(weights)
+    tensors["head.weight"].fill_(3e38)  # finite, but every logit overflows: log-probabilities of NaN
+    save_file(tensors, weights)
+    capsys.readouterr()
+    assert main(["score", str(out), "the cat", "--json"]) == 0
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"not JSON: {name}")
+
+    result = json.loads(capsys.readouterr().out, parse_constant=refuse)["results"][0]
+    assert result["log_prob"] is None and result["chars"] == 7

@@ -5,11 +5,11 @@ which do the work. :mod:`rnnkit.tasks.classify` registers them with its flags.""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rnnkit import strictjson
 from rnnkit.data.tabular import file_format, write_rows, write_table
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
@@ -43,7 +43,7 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 for r in m.predict(texts, 6, threshold, top_k)])
         for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k):
             if args.json:
-                print(json.dumps(r, ensure_ascii=False))
+                print(strictjson.dumps(r, ensure_ascii=False))
             else:
                 print(_line(m, r, top_k))
         return 0
@@ -142,7 +142,7 @@ def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:
     """What ``rnnkit evaluate`` prints of a multi-label model: its report at ``--threshold``, no confusion
     matrix."""
     if args.json:
-        print(json.dumps(scores, ensure_ascii=False))
+        print(strictjson.dumps(scores, ensure_ascii=False))
         return 0
     print(format_multilabel_report(scores, "texts"))
     if args.baseline:

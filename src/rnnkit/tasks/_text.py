@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from torch import nn
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
@@ -146,7 +147,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "model_dir": str(result.model_dir()) if result.model_dir() else None,
             **(extra or {}),
         }
-        print(json.dumps(summary))
+        print(strictjson.dumps(summary))
         return
     counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
     if result.best_metric is None:  # stopped before its first evaluation: where() says so
@@ -166,7 +167,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     in place of accuracy."""
     counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
     if as_json:
-        print(json.dumps({
+        print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
             "best_val_loss": result.at_best("loss"), "kept_by": "lowest validation loss",
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
@@ -372,7 +373,7 @@ def evaluation_png(args: argparse.Namespace) -> Path:
 def print_evaluation(report: dict[str, Any], unit: str, as_json: bool) -> int:
     """What ``rnnkit evaluate`` prints: the report as JSON, or as a table and where the PNG is."""
     if as_json:
-        print(json.dumps(report, ensure_ascii=False))
+        print(strictjson.dumps(report, ensure_ascii=False))
     else:
         print(format_report(report, unit))
         print(f"confusion matrix drawn in {report['confusion_png']}")
@@ -390,7 +391,7 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
     output_name(args.onnx, "--onnx", "an ONNX file")
     result = m.export(args.onnx, check=not args.no_check)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(strictjson.dumps(result, ensure_ascii=False))
     else:
         check = (f"onnxruntime agrees (largest difference {result['max_abs_diff']:.2g})" if result.get("checked")
                  else "not checked (onnxruntime is not installed)")

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, check_threads
 from rnnkit.tasks import Command, register
@@ -140,7 +141,7 @@ def _rss_probe(spec: str) -> None:
         with os.fdopen(read) as pipe:
             result[name] = float(pipe.read())
         os.waitpid(pid, 0)
-    print(json.dumps(result))
+    print(strictjson.dumps(result))
 
 
 def bench(cells: list[str], batch: int = 32, length: int = 200, hidden: int = 256, input_size: int = 64,
@@ -199,7 +200,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     doc = bench(parse_cells(args.cells), args.batch, args.length, args.hidden, args.input, args.device,
                 args.rounds, log)
-    print(json.dumps({"results": doc["results"], "baseline": doc["baseline"], "settings": doc["settings"]})
+    print(strictjson.dumps({"results": doc["results"], "baseline": doc["baseline"], "settings": doc["settings"]})
           if args.json else table(doc))
     return 0
 

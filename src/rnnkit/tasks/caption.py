@@ -17,7 +17,6 @@ Python::
 from __future__ import annotations
 
 import argparse
-import json
 import numbers
 import sys
 import unicodedata
@@ -29,6 +28,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.captions import (
@@ -464,7 +464,7 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
         caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"], png)
     for path, r in zip(args.images, results, strict=True):
         if args.json:
-            print(json.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"]}, ensure_ascii=False))
+            print(strictjson.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"]}, ensure_ascii=False))
         elif args.n_best > 1:
             print("\n".join(f"{path}\t{i}\t{h['score']:.4f}\t{h['text']}" for i, h in enumerate(r["n_best"])))
         else:
@@ -482,7 +482,7 @@ def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     with report_warnings():
         result = cap.evaluate(args.data, beam=args.beam)
     if args.json:
-        print(json.dumps(result))
+        print(strictjson.dumps(result))
         return 0
     bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
     print(f"{result['images']} images, beam {result['beam']}: exact match {result['exact_match']:.4f}, BLEU {bleu}")

@@ -17,7 +17,6 @@ Python::
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 
 import torch
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import decode_text, load_text
@@ -542,7 +542,7 @@ def report(result: TrainResult, as_json: bool) -> None:
         line += f"; interrupted: continue with --resume {out}"
     print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
     if as_json:
-        print(json.dumps({
+        print(strictjson.dumps({
             "best_val_loss": result.best_metric, "best_step": result.best_step, "steps": result.steps,
             "seconds": round(result.seconds, 3), "tokens_per_s": round(result.tokens_per_s, 1),
             "stopped": result.stopped, "out": str(out),
@@ -770,7 +770,7 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
         for r in results:  # JSON has no infinity: a perplexity beyond the float range is null
             if r["perplexity"] == math.inf:
                 r["perplexity"] = None
-        print(json.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
+        print(strictjson.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
         return 0
     for r in results:
         shown = r["file"] if "file" in r else r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder
@@ -86,7 +87,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
 def _info_command(args: argparse.Namespace) -> int:
     info = model_info(args.dir)
     if args.json:
-        print(json.dumps(info, ensure_ascii=False))
+        print(strictjson.dumps(info, ensure_ascii=False))
         return 0
     print(f"model directory  {info['path']}")
     kind = " (multi-label: one sigmoid a label)" if info["config"].get("multi_label") else ""

@@ -8,9 +8,9 @@ The layout and the fingerprint that decides reuse are described in :mod:`rnnkit.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from rnnkit import strictjson
 from rnnkit.data.prepared import prepare_text
 from rnnkit.errors import UserError
 from rnnkit.files import file_in_the_way
@@ -30,7 +30,7 @@ def _prepare_command(args: argparse.Namespace) -> int:
     what = "encoded" if prepared.encoded else "unchanged, reused"
     chars, vocab = prepared.tokens.numel(), len(prepared.vocab)
     if args.json:
-        print(json.dumps({"text": args.text, "out": str(prepared.directory), "chars": chars, "vocab_size": vocab,
+        print(strictjson.dumps({"text": args.text, "out": str(prepared.directory), "chars": chars, "vocab_size": vocab,
                           "dtype": str(prepared.tokens.dtype).removeprefix("torch."), "encoded": prepared.encoded}))
     else:
         how = f"--data {prepared.directory}" if args.out else f"--data {args.text} (or --data {prepared.directory})"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import sys
 import warnings
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from typing import Any
 
 import torch
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.audio import SAMPLE_RATE, check_n_mels, log_mel, read_wav, resample
 from rnnkit.data.batching import FeatureBatches, length_sorted_batches, pad_features
@@ -412,7 +412,7 @@ def report(result: TrainResult, as_json: bool) -> None:
     ev = result.last_eval
     rate = next((k for k in ("per", "cer") if k in ev), None)
     if as_json:
-        print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
+        print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
@@ -505,7 +505,7 @@ def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
         results = rec.transcribe(args.files, beam=args.beam, timings=args.timings)
     for path, r in zip(args.files, results, strict=True):
         if args.json:
-            print(json.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))
+            print(strictjson.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))
         else:
             print(r)
     return 0
@@ -521,7 +521,7 @@ def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
     with report_warnings():
         result = rec.evaluate(args.data, beam=args.beam)
     if args.json:
-        print(json.dumps(result))
+        print(strictjson.dumps(result))
         return 0
     rate = "per" if "per" in result else "cer"
     print(f"{result['utterances']} utterances, beam {result['beam']}: {rate.upper()} {result[rate]:.4f}, "

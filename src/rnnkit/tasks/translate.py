@@ -20,7 +20,6 @@ Python::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
@@ -32,6 +31,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.batching import ShuffledBatches, length_sorted_batches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs, write_pairs
@@ -412,7 +412,7 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
     loss per ``unit``, and the last evaluation's exact match and BLEU."""
     ev = result.last_eval
     if as_json:
-        print(json.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
+        print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
@@ -644,7 +644,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     lines = []
     for r in results:
         if args.json:
-            lines.append(json.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
+            lines.append(strictjson.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
         elif args.n_best > 1:
             lines.extend(f"{i}\t{h['score']:.4f}\t{h['text']}" for i, h in enumerate(r["n_best"]))
         else:
@@ -668,7 +668,7 @@ def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
     with report_warnings():
         result = tr.evaluate(args.data, beam=args.beam)
     if args.json:
-        print(json.dumps(result))
+        print(strictjson.dumps(result))
         return 0
     bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
     chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"

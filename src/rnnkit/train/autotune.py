@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.train.checkpoint import publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
@@ -395,7 +396,7 @@ def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
 
 def _append(record: Path, trial: Trial) -> None:
     with open(record, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(trial.record()) + "\n")
+        fh.write(strictjson.dumps(trial.record()) + "\n")
 
 
 def _trial_line(trial: Trial, describe: Callable[[dict[str, Any]], str]) -> str:
