@@ -359,9 +359,9 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     args.dir = args.model = path
     use_threads(args)
     device = verb_device(args)
-    model = task.load(load_checkpoint(path))
-    model.model.to(device)  # every task's object holds its network as .model; the checkpoint is read on the CPU
-    return int(verb.run(model, args) or 0)
+    obj = task.load(load_checkpoint(path))
+    obj.model.to(device)  # every task's object holds its network as .model; the checkpoint is read on the CPU
+    return int(verb.run(obj, args) or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

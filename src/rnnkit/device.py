@@ -23,7 +23,7 @@ from torch.nn.utils.rnn import PackedSequence
 
 from rnnkit.errors import SettingError
 
-__all__ = ["DEVICE_HELP", "check_device", "gradients_in_eval_mode", "local_processes", "model_copy", "model_device",
+__all__ = ["DEVICE_HELP", "gradients_in_eval_mode", "local_processes", "model_copy", "model_device",
            "resolve_device", "to_device"]
 
 M = TypeVar("M", bound=nn.Module)
@@ -33,7 +33,7 @@ DEVICE_HELP = ("where to train: auto (this process's GPU when torch sees one, el
 _NAME = re.compile(r"(auto|cpu|cuda(:[0-9]+)?)")
 
 
-def check_device(name: object) -> str:
+def _check_name(name: object) -> str:
     """``name`` when it is a device ``--device`` takes (auto, cpu, cuda, cuda:N), else a :class:`SettingError`."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise SettingError("device", name, "expected auto, cpu, cuda or cuda:N")
@@ -42,7 +42,7 @@ def check_device(name: object) -> str:
 
 def resolve_device(name: str) -> torch.device:
     """The :class:`torch.device` that ``--device name`` means on this machine, in this process."""
-    check_device(name)
+    _check_name(name)
     if name == "cpu":
         return torch.device("cpu")
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
@@ -60,13 +60,18 @@ def resolve_device(name: str) -> torch.device:
     return torch.device("cuda", index)
 
 
-def local_processes() -> tuple[int, int]:
-    """(processes on this machine, this one's local rank) as torchrun describes them; (1, 0) alone."""
-    try:
-        world = int(os.environ.get("WORLD_SIZE", "1"))
-        return int(os.environ.get("LOCAL_WORLD_SIZE", world)), int(os.environ.get("LOCAL_RANK", "0"))
-    except ValueError:
-        return 1, 0
+def local_processes(world_size: int | None = None) -> tuple[int, int]:
+    """(processes on this machine, this one's local rank) as torchrun describes them; (1, 0) alone. Without
+    a readable LOCAL_WORLD_SIZE, every process of the world (``world_size``, else WORLD_SIZE) is on this
+    machine."""
+    def number(name: str, default: int) -> int:
+        try:
+            return int(os.environ.get(name, default))
+        except ValueError:
+            return default
+
+    world = number("WORLD_SIZE", 1) if world_size is None else world_size
+    return number("LOCAL_WORLD_SIZE", world), number("LOCAL_RANK", 0)
 
 
 def model_device(model: nn.Module) -> torch.device:

@@ -191,12 +191,13 @@ def generate(
     prime, never what the sample itself produced (a sample offered its own output falls into loops).
     """
     model.eval()
-    logits, state = model(prime.long().view(-1, 1).to(model_device(model)))
+    device = model_device(model)
+    logits, state = model(prime.long().view(-1, 1).to(device))
     if model.match is not None:   # the memory offers what the prime holds, never the sample's own output
         state[1].freeze()
     last = logits[-1, 0].float().cpu()  # drawn on the CPU, with its generator: one seed, one text on any device
     offset = prime.numel()
-    token = torch.empty(1, dtype=torch.long, device=model_device(model))
+    token = torch.empty(1, dtype=torch.long, device=device)
     mask = torch.zeros_like(last)
     if banned:
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")

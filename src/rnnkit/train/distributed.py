@@ -39,6 +39,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
+from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
 __all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "main_process_first",
@@ -95,11 +96,7 @@ def _backend(r: Ranks) -> str:
     """gloo for tensors on the CPU (where ``rnnkit train`` trains), and NCCL for CUDA tensors when every
     process on this machine has a GPU of its own (NCCL refuses two processes on one device). The same
     answer on every process of a machine: torchrun's LOCAL_WORLD_SIZE, not the rank, decides."""
-    try:
-        local = int(os.environ.get("LOCAL_WORLD_SIZE", r.world_size))
-    except ValueError:
-        local = r.world_size
-    if not torch.cuda.is_available() or local > torch.cuda.device_count():
+    if not torch.cuda.is_available() or local_processes(r.world_size)[0] > torch.cuda.device_count():
         return "gloo"
     torch.cuda.set_device(r.local_rank)
     return "cpu:gloo,cuda:nccl"
