@@ -4,18 +4,22 @@
 # With GPU_TEXT=FILE (a 1 MB text, docs/PERFORMANCE.md) it also trains the character LM there for 90 seconds.
 # Runs rnnkit from this source tree with the machine's own torch; writes logs, tables and the scan sweep
 # (PNG and JSON) into $OUT. Each step has its own time limit, so a hung step costs its limit, not the run.
+# The speech tests need soundfile and jiwer in that python (else they are skipped, as the first line says).
 set -u
 OUT=${OUT:-/tmp/rnnkit-gpu}
 mkdir -p "$OUT"
 export PYTHONPATH=$PWD/src${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 python3 -c "import sys, torch; print(sys.version.split()[0], torch.__version__, torch.cuda.get_device_name())"
+for module in soundfile jiwer librosa sacrebleu tokenizers PIL; do
+  python3 -c "import $module" 2>/dev/null || echo "missing $module: the tests that need it are skipped"
+done
 T0=$(date +%s)
 step() { echo "== $1 at $(( $(date +%s) - T0 )) s"; }
 step "CUDA tests"
-timeout 260 python3 -m pytest -p no:cacheprovider -q -rs tests/test_cuda.py > "$OUT/test_cuda.txt" 2>&1
+timeout 260 python3 -m pytest -p no:cacheprovider -rs tests/test_cuda.py > "$OUT/test_cuda.txt" 2>&1
 echo "rc $?"; tail -5 "$OUT/test_cuda.txt"
 step "torchrun and bench tests with a GPU present"
-timeout 150 python3 -m pytest -p no:cacheprovider -q -rs tests/test_distributed.py tests/test_bench.py \
+timeout 150 python3 -m pytest -p no:cacheprovider -rs tests/test_distributed.py tests/test_bench.py \
   > "$OUT/distributed_bench.txt" 2>&1
 echo "rc $?"; tail -5 "$OUT/distributed_bench.txt"
 step "rnnkit bench --device cuda"

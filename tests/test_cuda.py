@@ -114,11 +114,16 @@ def test_the_regularised_lstm_on_the_gpu_equals_the_cpu_in_eval_mode(options: di
 @pytest.mark.parametrize("options", [{"layer_norm": True, "dropout": 0.3}, {"zoneout": 0.2}, {"weight_drop": 0.3},
                                      {"recurrent_dropout": 0.2}, {"dropout": 0.3}])
 def test_the_regularised_lstm_trains_on_the_gpu(options: dict) -> None:
-    """Training mode draws masks on the GPU: finite gradients for every parameter, other masks each call."""
+    """Training mode draws masks on the GPU: finite gradients for every parameter, other masks each call. cuDNN's
+    warning that the weights are not compacted, whose advice (flatten_parameters) cannot help DropConnect's fresh
+    W_hh, is not shown."""
     torch.manual_seed(2)
     layer = rnnkit.Recurrent("lstm", 5, 16, num_layers=2, batch_first=True, **options).to(DEVICE).train()
     x = _batch(2)[0].to(DEVICE)
-    first, second = layer(x)[0], layer(x)[0]
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        first, second = layer(x)[0], layer(x)[0]
+    assert not [w for w in said if "contiguous chunk" in str(w.message)]
     (first.sum() + second.sum()).backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in layer.parameters())
     assert not torch.equal(first, second)
@@ -477,3 +482,26 @@ def test_more_options_of_every_task_train_and_answer_on_the_device(
             assert all(json.loads(line) for line in said.splitlines() if line.startswith("{")), argv
         if "--attention-png" in verb:
             assert (tmp_path / "a.png").stat().st_size > 0, argv
+
+
+def test_a_model_that_cannot_fit_on_the_device_is_refused_before_it_is_built(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--hidden 300000`` asks for about 700 billion parameters: the refusal names the device and its free
+    memory (``torch.cuda.mem_get_info`` on a GPU), exits 2, allocates nothing there and writes no run."""
+    from rnnkit.train.memory import free_memory
+
+    free = free_memory(DEVICE)
+    assert free is not None and free > 0
+    if DEVICE.type == "cuda":
+        assert free == pytest.approx(torch.cuda.mem_get_info(DEVICE)[0], rel=0.05)
+    data = _text(tmp_path)
+    before = _gpu_memory()
+    assert main(["train", "charlm", *data, "--hidden", "300000", "--out", str(tmp_path / "run"), "--device",
+                 str(DEVICE), "--no-progress"]) == 2
+    said = capsys.readouterr().err
+    assert "--hidden 300000" in said and "parameters" in said, said
+    place = "this machine" if DEVICE.type == "cpu" else f"cuda:{DEVICE.index or torch.cuda.current_device()}"
+    assert f"{place} has" in said, said
+    if DEVICE.type == "cuda":
+        assert torch.cuda.max_memory_allocated() == before
+    assert not (tmp_path / "run").exists()

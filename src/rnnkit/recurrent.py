@@ -476,6 +476,12 @@ class Recurrent(nn.RNNBase):
             data, hx, weights = data.float(), tuple(h.float() for h in hx), [w.float() for w in weights]
             with torch.autocast("cpu", enabled=False):
                 return self._run_kernel(kernel, data, batch_sizes, hx, weights)
+        if data.is_cuda and weights is not self._flat_weights:
+            # cuDNN copies DropConnect's fresh W_hh into its weight buffer at every call and warns that
+            # flatten_parameters() would help, which it cannot (fastai's WeightDropout silences it alike)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", _UNCOMPACTED, UserWarning)
+                return self._run_kernel(kernel, data, batch_sizes, hx, weights)
         return self._run_kernel(kernel, data, batch_sizes, hx, weights)
 
     def _run_kernel(self, kernel: Any, data: Tensor, batch_sizes: Tensor | None, hx: State,
@@ -646,6 +652,8 @@ class Recurrent(nn.RNNBase):
                                    f"(layers, batch, hidden), got {tuple(part.shape)}")
 
 
+#: the start of cuDNN's warning that the weights it was given are not its one contiguous buffer
+_UNCOMPACTED = "RNN module weights are not part of single contiguous chunk of memory"
 _NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 
 
