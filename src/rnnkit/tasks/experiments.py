@@ -26,190 +26,47 @@ Gaussian N(0, 0.001²) weights; the LSTM starts with forget-gate bias 1; gradien
 from __future__ import annotations
 
 import argparse
-import inspect
 import math
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor, nn
-from torch.nn import functional as F
 
 from rnnkit import strictjson
-from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.device import model_device, resolve_device
 from rnnkit.errors import (
-    SEED_MAX,
     SettingError,
     UserError,
-    check_count,
-    check_positive,
-    check_seed,
-    check_threads,
-    check_type,
 )
-from rnnkit.files import written
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
-from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
+from rnnkit.tasks._experiment_problems import EXPERIMENTS, Adding, Copy, Digits, Experiment, Problem, Waveform
+from rnnkit.tasks._experiment_results import (
+    RESULT_FILES,
+    SOLVED_MSE,
+    first_solved,
+    format_metric,
+    markdown,
+    summary,
+    write_outputs,
+)
+from rnnkit.tasks._experiment_settings import ALL_CELLS, DATA_SEED, SCHEDULES, SETTING_KEYS, Settings
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
-from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 
-#: every cell rnnkit has, in the order of :data:`rnnkit.cells.CELLS`
-ALL_CELLS = tuple(CELLS)
+__all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
+           "Digits", "Experiment", "Problem", "Settings", "Waveform", "add_arguments", "first_solved", "format_metric",
+           "load_config", "markdown", "run_experiment", "run_one", "run_status", "settings_from_args", "summary",
+           "use_bf16", "write_outputs"]
 
-
-# ------------------------------------------------------------------------------------------------
-# settings
-
-
-@dataclass
-class Settings:
-    """Everything one experiment run needs; defaults per experiment, then TOML, then flags."""
-
-    experiment: str
-    cells: list[str]
-    seeds: int = 3
-    first_seed: int = 0
-    minutes: float = 5.0
-    steps: int | None = None
-    length: int = 100
-    hidden: int = 100
-    batch_size: int = 50
-    lr: float = 1e-3
-    optimizer: str = "adam"
-    clip: float | None = 1.0
-    eval_every: int = 100
-    eval_size: int = 1000
-    stop_at: float | None = None
-    threads: int | None = None
-    precision: str = "fp32"
-    device: str = "cpu"
-    schedule: str = "constant"
-    idx_dir: str | None = None
-    max_train: int | None = None
-    max_test: int | None = None
-    perm_seed: int = 0
-    split_seed: int = 0
-    params: int | None = None
-    cell_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: settings given as flags: they win over a config's [cell.NAME] values too
-    forced: set[str] = field(default_factory=set)
-
-    def for_cell(self, cell: str) -> dict[str, Any]:
-        """Training settings (lr, hidden, clip, optimizer, precision, options) for one cell, overrides applied."""
-        if cell not in CELLS:
-            raise UserError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
-        over = self.cell_overrides.get(cell, {})
-        if not isinstance(over, dict):
-            raise UserError(f"[cell.{cell}]: expected a table of settings, got {over!r}")
-        over = dict(over)
-        extra = over.pop("options", {})
-        if not isinstance(extra, dict):
-            raise UserError(f"[cell.{cell}] options {extra!r}: expected a table of the cell's options")
-        base = {"lr": self.lr, "hidden": self.hidden, "clip": self.clip, "optimizer": self.optimizer,
-                "precision": self.precision}
-        unknown = set(over) - set(base)
-        if unknown:
-            raise UserError(f"[cell.{cell}]: unknown key(s) {', '.join(sorted(unknown))}; "
-                            f"expected lr, hidden, clip, optimizer, precision, options")
-        over = {k: v for k, v in over.items() if k not in self.forced}
-        try:
-            _check_training(over)
-        except SettingError as exc:
-            raise UserError(f"[cell.{cell}] {exc}") from None
-        return {**base, **over, "options": {**le2015(cell), **extra}}
-
-    def check_fits(self, cell: str, hidden: int, input_size: int = 1, output_size: int = 1) -> None:
-        """Refuse ``cell``'s model of ``hidden`` units that cannot train on this machine, before it is built
-        (:func:`rnnkit.train.memory.check_fits`): naming ``--params`` where that chose the size, the cell's
-        ``[cell.NAME]`` table where that set it, else ``--hidden``."""
-        cs = self.for_cell(cell)
-        try:
-            check_fits(self, SequenceModel.count_parameters(cell, input_size, hidden, output_size, **cs["options"]),
-                       describe_stack(cell, 1, hidden), ("params",) if self.params is not None else ("hidden",),
-                       hidden=hidden, optimizer=cs["optimizer"])
-        except SettingError as exc:
-            if exc.name == "hidden" and "hidden" in self.cell_overrides.get(cell, {}) and "hidden" not in self.forced:
-                raise UserError(f"[cell.{cell}] {exc}") from None
-            raise
-
-    def validate(self) -> None:
-        """Raise :class:`SettingError` (or :class:`UserError` for a ``[cell.NAME]`` table) naming the first
-        setting of the wrong type or out of range, before any run trains."""
-        for f in fields(self):
-            if f.name not in ("cells", "cell_overrides", "forced"):
-                check_type(f.name, getattr(self, f.name), f.type)
-        for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
-            check_positive(name, getattr(self, name))
-        for name in ("max_train", "max_test", "params"):
-            if getattr(self, name) is not None:
-                check_positive(name, getattr(self, name))
-        if self.threads is not None:
-            check_threads(self.threads)
-        resolve_device(self.device)  # a GPU asked for where there is none: refused before any run
-        # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
-        # experiment must leave room for that
-        check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)
-        check_seed("perm_seed", self.perm_seed)
-        check_count("split_seed", self.split_seed, 0, SEED_MAX - 1)  # NumPy's generator, seeded with it and it + 1
-        if self.steps is not None and self.steps < 0:
-            raise SettingError("steps", self.steps, "expected 0 or more")
-        if not self.minutes > 0:
-            raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
-        if self.schedule not in SCHEDULES:
-            raise SettingError("schedule", self.schedule, f"expected one of {', '.join(SCHEDULES)}")
-        _check_training({k: getattr(self, k) for k in ("lr", "hidden", "clip", "optimizer", "precision")})
-        unknown = sorted(set(self.cell_overrides) - set(CELLS))
-        if unknown:
-            raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
-                            f"{', '.join(CELLS)}")
-        for cell in self.cells:  # every cell's size before the probes below build one
-            self.check_fits(cell, self.for_cell(cell)["hidden"])
-        for cell in self.cells:
-            cs = self.for_cell(cell)
-            try:  # the cell's options (periods, scan ...) too, before any cell trains
-                # of the type the family's signature names: a string forget_bias failed in reset_parameters,
-                # periods [1.5, 3] trained as [1, 3]
-                for key, p in inspect.signature(CELLS[cell]).parameters.items():
-                    if key in cs["options"]:
-                        check_type(key, cs["options"][key], p.annotation)
-                make_cell(cell, cs["hidden"], **cs["options"])
-                # and its initialisers (init_ih = "nonsense"), which only building the weights tries
-                Recurrent(cell, 1, cs["hidden"], **cs["options"])
-            except ValueError as exc:
-                raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
-            except SettingError as exc:
-                raise UserError(f"[cell.{cell}] options: {exc}") from None
-
-
-def _check_training(values: dict[str, Any]) -> None:
-    """The training settings a ``[cell.NAME]`` table may set, each of its type and range."""
-    for name, value in values.items():
-        check_type(name, value, Settings.__dataclass_fields__[name].type)
-    if "hidden" in values:
-        check_positive("hidden", values["hidden"])
-    if values.get("lr", 0) < 0:
-        raise SettingError("lr", values["lr"], "expected a number >= 0")
-    if (values.get("clip") or 0) < 0:
-        raise SettingError("clip", values["clip"], "expected a number >= 0 (0: off)")
-    for name, choices in (("optimizer", OPTIMIZERS), ("precision", PRECISIONS)):
-        if name in values and values[name] not in choices:
-            raise SettingError(name, values[name], f"expected one of {', '.join(choices)}")
-
-
-#: a run with seed S draws its training batches from a generator seeded with DATA_SEED + S
-DATA_SEED = 10_000
-SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has no step decay
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
 #: 0.19 s against 0.38 s per pixel-MNIST update, batch 64, hidden 100, one thread; the Elman kernels were
 #: 10-20% slower in bf16, so "auto" keeps them, and every other cell, in fp32)
@@ -224,275 +81,6 @@ def use_bf16(cell: str, precision: str, model: nn.Module | None = None) -> bool:
     if precision == "auto":
         return cell in BF16_FASTER and fast_bf16_available(model)
     return False
-
-
-SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides", "forced")}
-
-
-# ------------------------------------------------------------------------------------------------
-# problems
-
-
-class Problem:
-    """One experiment's data, loss and metric. Subclasses fill in the details."""
-
-    metric = "mse"
-    higher_is_better = False
-    every_step = False
-    input_size = 1
-    output_size = 1
-    baseline: float | None = None
-    baseline_label = ""
-
-    def __init__(self, s: Settings) -> None:
-        self.s = s
-
-    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-        raise NotImplementedError
-
-    def start_run(self) -> None:
-        """Forget what an earlier run left (a shuffle's position): every (cell, seed) run starts alike."""
-
-    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
-        raise NotImplementedError
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module) -> float:
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        return ""
-
-
-class Adding(Problem):
-    """The adding problem: regression of the sum of the two marked values at the last step."""
-
-    metric = "mse"
-    input_size = 2
-    output_size = 1
-
-    def __init__(self, s: Settings) -> None:
-        super().__init__(s)
-        from rnnkit.data.synthetic import ADDING_BASELINE_MSE, adding_problem
-
-        self._gen = adding_problem
-        self.test_x, self.test_y = adding_problem(s.eval_size, s.length, seed=987_654_321)
-        self.baseline = ADDING_BASELINE_MSE
-        self.baseline_label = "predict 1 (MSE 1/6)"
-
-    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-        return self._gen(self.s.batch_size, self.s.length, seed=gen)
-
-    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
-        return F.mse_loss(pred.squeeze(-1), y)
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module) -> float:
-        preds = torch.cat([model(xb).squeeze(-1) for xb in self.test_x.split(500)])
-        return float(F.mse_loss(preds, self.test_y))
-
-    def describe(self) -> str:
-        return f"adding problem, T = {self.s.length}, fresh training batches, {self.s.eval_size} test sequences"
-
-
-class Copy(Problem):
-    """The copy task: after a blank delay, reproduce the symbols; metric = accuracy on those steps."""
-
-    metric = "accuracy"
-    higher_is_better = True
-    every_step = True
-    seq_len = 10
-    num_symbols = 8
-
-    def __init__(self, s: Settings) -> None:
-        super().__init__(s)
-        from rnnkit.data.synthetic import copy_baseline_accuracy, copy_task
-
-        self._gen = copy_task
-        self.input_size = self.num_symbols + 2
-        self.output_size = self.num_symbols + 1
-        self.test_x, self.test_y = copy_task(s.eval_size, s.length, self.seq_len, self.num_symbols, seed=987_654_321)
-        self.baseline = copy_baseline_accuracy(self.num_symbols)
-        self.baseline_label = "guess one symbol (1/8)"
-
-    def _onehot(self, x: Tensor) -> Tensor:
-        return F.one_hot(x, self.input_size).float()
-
-    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-        x, y = self._gen(self.s.batch_size, self.s.length, self.seq_len, self.num_symbols, seed=gen)
-        return self._onehot(x), y
-
-    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
-        return F.cross_entropy(pred.reshape(-1, pred.shape[-1]), y.reshape(-1))
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module) -> float:
-        correct = 0
-        for xb, yb in zip(self.test_x.split(250), self.test_y.split(250), strict=True):
-            pred = model(self._onehot(xb))[:, -self.seq_len :].argmax(-1)
-            correct += int((pred == yb[:, -self.seq_len :]).sum())
-        return correct / (self.test_y.shape[0] * self.seq_len)
-
-    def describe(self) -> str:
-        return (f"copy task: {self.seq_len} symbols of {self.num_symbols}, delay {self.s.length}, "
-                f"accuracy on the {self.seq_len} recalled steps of {self.s.eval_size} test sequences")
-
-
-class Digits(Problem):
-    """Sequential MNIST: classify an image read pixel by pixel (or row by row)."""
-
-    metric = "accuracy"
-    higher_is_better = True
-    output_size = 10
-    baseline = 0.1
-    baseline_label = "chance (10 classes)"
-
-    def __init__(self, s: Settings, mode: str) -> None:
-        super().__init__(s)
-        from rnnkit.data.mnist import load_digits, to_sequences
-
-        split = load_digits(s.idx_dir, seed=s.split_seed, max_train=s.max_train, max_test=s.max_test)
-        self.mode = mode
-        self.source = split.source
-        self.train_x = to_sequences(split.train_images, mode, s.perm_seed)
-        self.train_y = torch.from_numpy(split.train_labels).long()
-        self.test_x = to_sequences(split.test_images, mode, s.perm_seed)
-        self.test_y = torch.from_numpy(split.test_labels).long()
-        self.input_size = self.train_x.shape[-1]
-        self._order: Tensor | None = None
-        self._pos = 0
-
-    def start_run(self) -> None:
-        self._order, self._pos = None, 0
-
-    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-        n = self.train_x.shape[0]
-        b = min(self.s.batch_size, n)
-        if self._order is None or self._pos + b > n:
-            self._order = torch.randperm(n, generator=gen)
-            self._pos = 0
-        idx = self._order[self._pos : self._pos + b]
-        self._pos += b
-        return self.train_x[idx], self.train_y[idx]
-
-    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
-        return F.cross_entropy(pred, y)
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module) -> float:
-        correct = 0
-        for xb, yb in zip(self.test_x.split(500), self.test_y.split(500), strict=True):
-            correct += int((model(xb).argmax(-1) == yb).sum())
-        return correct / len(self.test_y)
-
-    def describe(self) -> str:
-        steps = self.train_x.shape[1]
-        return (f"{self.mode} MNIST ({steps} steps of {self.input_size}), {self.source}: "
-                f"{len(self.train_y)} train / {len(self.test_y)} test images")
-
-
-class Waveform(Problem):
-    """Sequence generation (Koutník et al. 2014): emit a fixed waveform from no input (one start pulse)."""
-
-    metric = "mse"
-    every_step = True
-    input_size = 1
-    output_size = 1
-
-    def __init__(self, s: Settings) -> None:
-        super().__init__(s)
-        from rnnkit.data.synthetic import clockwork_waveform
-
-        self.target = clockwork_waveform(s.length, seed=0).view(1, -1, 1)
-        # no input but a start pulse at t = 0: from an all-zero input and zero biases a tanh RNN would sit
-        # at h = 0, where W_hh gets no gradient at all
-        self.x = torch.zeros(1, s.length, 1)
-        self.x[0, 0, 0] = 1.0
-        self.baseline = float(self.target.var(unbiased=False))
-        self.baseline_label = "predict the mean"
-
-    def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
-        return self.x, self.target
-
-    def loss(self, pred: Tensor, y: Tensor) -> Tensor:
-        return F.mse_loss(pred, y)
-
-    @torch.no_grad()
-    def evaluate(self, model: nn.Module) -> float:
-        return float(F.mse_loss(model(self.x), self.target))
-
-    def describe(self) -> str:
-        return (f"clockwork waveform: {self.s.length} samples from no input (a start pulse at t = 0), "
-                f"models matched to about {self.s.params} parameters")
-
-
-def _digits(mode: str) -> Callable[[Settings], Problem]:
-    return lambda s: Digits(s, mode)
-
-
-@dataclass
-class Experiment:
-    """An experiment's problem factory, its defaults and the published numbers it is compared with."""
-
-    make: Callable[[Settings], Problem]
-    defaults: dict[str, Any]
-    published: dict[str, str] = field(default_factory=dict)
-    #: settings its problem does not read: given as a flag or in a config, they are refused, not dropped
-    ignores: tuple[str, ...] = ()
-
-
-#: the settings only the digit experiments read (their data)
-DIGIT_DATA = ("idx_dir", "max_train", "max_test", "split_seed", "perm_seed")
-#: what a digit experiment does not read: its sequence length is the image's, its test set is the split's
-DIGIT_IGNORES = ("length", "eval_size")
-
-
-EXPERIMENTS: dict[str, Experiment] = {
-    "adding": Experiment(
-        Adding,
-        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 200, "hidden": 100, "batch_size": 50,
-         "lr": 1e-3, "eval_every": 200, "minutes": 15.0, "stop_at": 0.001},
-        {"note": "Le et al. 2015 (figure 2) run the adding problem at T = 150, 200, 300 and 400 with "
-                 "IRNN, LSTM and tanh/ReLU RNNs; 'solved' there and here means test MSE well below 0.167"},
-        DIGIT_DATA,
-    ),
-    "copy": Experiment(
-        Copy,
-        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 100, "hidden": 128, "batch_size": 50,
-         "lr": 1e-3, "eval_every": 200, "minutes": 10.0, "eval_size": 500},
-        ignores=DIGIT_DATA,
-    ),
-    "pixel-mnist": Experiment(
-        _digits("pixel"),
-        {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
-         "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
-        {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "97% (Le et al. 2015)",
-         "lstm": "98.9% (Cooijmans et al. 2016)"},
-        (*DIGIT_IGNORES, "perm_seed"),
-    ),
-    "permuted-pixel-mnist": Experiment(
-        _digits("permuted"),
-        {"cells": ["rnn_tanh", "irnn", "lstm"], "length": 784, "hidden": 100, "batch_size": 64,
-         "lr": 1e-3, "eval_every": 200, "minutes": 15.0},
-        {"rnn_tanh": "35% (Le et al. 2015)", "irnn": "82% (Le et al. 2015)",
-         "lstm": "90.2% (Cooijmans et al. 2016)"},
-        DIGIT_IGNORES,
-    ),
-    "row-mnist": Experiment(
-        _digits("row"),
-        {"cells": ["rnn_tanh", "irnn", "lstm", "gru"], "length": 28, "hidden": 128, "batch_size": 64,
-         "lr": 1e-3, "eval_every": 100, "minutes": 3.0},
-        ignores=(*DIGIT_IGNORES, "perm_seed"),
-    ),
-    "clockwork-waveform": Experiment(
-        Waveform,
-        {"cells": ["rnn_tanh", "lstm", "clockwork"], "length": 320, "params": 1000, "batch_size": 1,
-         "lr": 3e-3, "eval_every": 100, "minutes": 3.0, "eval_size": 1},
-        {"note": "Koutník et al. 2014 (a 320-sample music clip): the CW-RNN reached a lower MSE than "
-                 "the Elman RNN and the LSTM with the same number of parameters"},
-        (*DIGIT_DATA, "batch_size", "eval_size"),  # one waveform, the batch and the test alike
-    ),
-}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -699,95 +287,6 @@ def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str,
         "device": str(resolve_device(s.device)), "results": results,
         "cells_not_run": [c for c in s.cells if c not in results],
     }
-
-
-def summary(doc: dict[str, Any]) -> dict[str, Any]:
-    """The one JSON object ``--json`` prints."""
-    return {
-        "experiment": doc["experiment"],
-        "metric": doc["metric"],
-        "results": {c: {"mean": r["mean"], "std": r["std"], "seconds": round(r["seconds"], 2)}
-                    for c, r in doc["results"].items()},
-    }
-
-
-def format_metric(v: float | None, metric: str) -> str:
-    """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan" (for None
-    too: results.json writes a diverged run's NaN as null)."""
-    if v is None or not math.isfinite(v):
-        return "nan"
-    return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
-
-
-SOLVED_MSE = {"adding": 0.01}
-"""An experiment "solved" by a run once its test metric passes this (Le et al.: adding MSE < 0.01)."""
-
-
-def first_solved(run: dict[str, Any], experiment: str) -> dict[str, float] | None:
-    """The first curve point of a run whose test MSE is below the experiment's "solved" line, if any."""
-    limit = SOLVED_MSE.get(experiment)
-    if limit is None:
-        return None
-    for p in run["curve"]:
-        if math.isfinite(p["metric"]) and p["metric"] < limit:
-            return p
-    return None
-
-
-def markdown(doc: dict[str, Any]) -> str:
-    """results.md: one row per cell, mean ± std over seeds."""
-    m = doc["metric"]
-    st = doc["settings"]
-    name = doc["experiment"]
-    solved_col = name in SOLVED_MSE
-    lines = [
-        f"# {name}",
-        "",
-        doc["description"] + ".",
-        "",
-        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
-        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
-        + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
-        "",
-        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
-        + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
-    ]
-    for cell, r in doc["results"].items():
-        steps = statistics.fmean(x["steps"] for x in r["runs"])
-        stops = sorted({x["stopped"] for x in r["runs"]})
-        std = format_metric(r["std"], m) if math.isfinite(r["std"]) else "nan"
-        solved = ""
-        if solved_col:
-            hits = [first_solved(x, name) for x in r["runs"]]
-            times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
-            solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
-        lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
-            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
-        )
-    if doc.get("cells_not_run"):
-        lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
-    if doc["baseline"] is not None:
-        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
-    if "note" in doc["published"]:
-        lines += ["", f"Published: {doc['published']['note']}."]
-    return "\n".join(lines) + "\n"
-
-
-#: what ``rnnkit experiment`` writes in ``--out`` (results.json first, after each cell)
-RESULT_FILES = ("results.json", "results.md", "curves.png")
-
-
-def write_outputs(doc: dict[str, Any], out: Path) -> None:
-    """results.json, results.md and curves.png in ``out`` (created)."""
-    out.mkdir(parents=True, exist_ok=True)
-    with written(out / "results.json") as tmp:
-        tmp.write_text(strictjson.dumps(doc, indent=1) + "\n")  # a diverged run's NaN as null
-    (out / "results.md").write_text(markdown(doc))
-    from rnnkit.plots import experiment_curves
-
-    experiment_curves(doc, out / "curves.png", solved=SOLVED_MSE.get(doc["experiment"]))
 
 
 # ------------------------------------------------------------------------------------------------

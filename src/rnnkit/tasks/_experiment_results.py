@@ -1,0 +1,102 @@
+"""What ``rnnkit experiment`` writes: the ``--json`` summary, results.md and, with them, results.json and
+curves.png.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+from typing import Any
+
+from rnnkit import strictjson
+from rnnkit.files import written
+
+
+def summary(doc: dict[str, Any]) -> dict[str, Any]:
+    """The one JSON object ``--json`` prints."""
+    return {
+        "experiment": doc["experiment"],
+        "metric": doc["metric"],
+        "results": {c: {"mean": r["mean"], "std": r["std"], "seconds": round(r["seconds"], 2)}
+                    for c, r in doc["results"].items()},
+    }
+
+
+def format_metric(v: float | None, metric: str) -> str:
+    """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan" (for None
+    too: results.json writes a diverged run's NaN as null)."""
+    if v is None or not math.isfinite(v):
+        return "nan"
+    return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
+
+
+SOLVED_MSE = {"adding": 0.01}
+"""An experiment "solved" by a run once its test metric passes this (Le et al.: adding MSE < 0.01)."""
+
+
+def first_solved(run: dict[str, Any], experiment: str) -> dict[str, float] | None:
+    """The first curve point of a run whose test MSE is below the experiment's "solved" line, if any."""
+    limit = SOLVED_MSE.get(experiment)
+    if limit is None:
+        return None
+    for p in run["curve"]:
+        if math.isfinite(p["metric"]) and p["metric"] < limit:
+            return p
+    return None
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    """results.md: one row per cell, mean ± std over seeds."""
+    m = doc["metric"]
+    st = doc["settings"]
+    name = doc["experiment"]
+    solved_col = name in SOLVED_MSE
+    lines = [
+        f"# {name}",
+        "",
+        doc["description"] + ".",
+        "",
+        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
+        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
+        + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
+        "",
+        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
+        + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
+    ]
+    for cell, r in doc["results"].items():
+        steps = statistics.fmean(x["steps"] for x in r["runs"])
+        stops = sorted({x["stopped"] for x in r["runs"]})
+        std = format_metric(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        solved = ""
+        if solved_col:
+            hits = [first_solved(x, name) for x in r["runs"]]
+            times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
+            solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
+        lines.append(
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
+            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
+        )
+    if doc.get("cells_not_run"):
+        lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
+    if doc["baseline"] is not None:
+        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
+    if "note" in doc["published"]:
+        lines += ["", f"Published: {doc['published']['note']}."]
+    return "\n".join(lines) + "\n"
+
+
+#: what ``rnnkit experiment`` writes in ``--out`` (results.json first, after each cell)
+RESULT_FILES = ("results.json", "results.md", "curves.png")
+
+
+def write_outputs(doc: dict[str, Any], out: Path) -> None:
+    """results.json, results.md and curves.png in ``out`` (created)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with written(out / "results.json") as tmp:
+        tmp.write_text(strictjson.dumps(doc, indent=1) + "\n")  # a diverged run's NaN as null
+    (out / "results.md").write_text(markdown(doc))
+    from rnnkit.plots import experiment_curves
+
+    experiment_curves(doc, out / "curves.png", solved=SOLVED_MSE.get(doc["experiment"]))
