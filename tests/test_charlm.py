@@ -974,3 +974,7 @@ def test_dynamic_score_of_a_model_whose_static_score_is_nan_says_so(tmp_path: Pa
                                 "on it); no --dynamic-lr changes that\n"), extra
     with pytest.warns(UserWarning, match="because the static one is not"):
         assert math.isnan(rnnkit.load(out).score("the cat sat", dynamic=True, dynamic_lr=0)["log_prob"])
+    # a NaN log-probability is a NaN perplexity, not an infinite one (the printed line said 'perplexity inf')
+    assert math.isnan(rnnkit.load(out).score("the cat sat")["perplexity"])
+    assert main(["score", str(out), "the cat sat"]) == 0
+    assert "perplexity      nan" in capsys.readouterr().out

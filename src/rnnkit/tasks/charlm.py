@@ -694,7 +694,7 @@ class CharLM:
             "text": text, "log_prob": total, "chars": n,
             "nats_per_char": -total / n if n else None,
             "bits_per_char": -total / n / math.log(2) if n else None,
-            "perplexity": (math.exp(-total / n) if -total / n < 709 else math.inf) if n else None,
+            "perplexity": (math.inf if -total / n >= 709 else math.exp(-total / n)) if n else None,  # nan: nan
             **({"dynamic": dynamic} if dynamic else {}),
         }
 
