@@ -926,9 +926,8 @@ def test_the_repr_of_a_loaded_model_names_its_directory_and_size(trained: Path) 
     assert re.fullmatch(want, repr(m)), repr(m)
 
 
-def test_score_json_is_json_when_a_model_gives_nan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A model with finite weights can still score NaN (an IRNN's activations overflow over a long text): its
-    ``--json`` line wrote a bare ``NaN``, which no JSON reader accepts; it is ``null`` now, as in metrics.jsonl."""
+def overflowing_model(tmp_path: Path) -> Path:
+    """A run whose model scores every text NaN though its weights are finite (every logit overflows)."""
     from safetensors.torch import load_file, save_file
 
     text = tmp_path / "t.txt"
@@ -940,6 +939,13 @@ def test_score_json_is_json_when_a_model_gives_nan(tmp_path: Path, capsys: pytes
     tensors = load_file(weights)
     tensors["head.weight"].fill_(3e38)  # finite, but every logit overflows: log-probabilities of NaN
     save_file(tensors, weights)
+    return out
+
+
+def test_score_json_is_json_when_a_model_gives_nan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A model with finite weights can still score NaN (an IRNN's activations overflow over a long text): its
+    ``--json`` line wrote a bare ``NaN``, which no JSON reader accepts; it is ``null`` now, as in metrics.jsonl."""
+    out = overflowing_model(tmp_path)
     capsys.readouterr()
     assert main(["score", str(out), "the cat", "--json"]) == 0
 
@@ -948,3 +954,27 @@ def test_score_json_is_json_when_a_model_gives_nan(tmp_path: Path, capsys: pytes
 
     result = json.loads(capsys.readouterr().out, parse_constant=refuse)["results"][0]
     assert result["log_prob"] is None and result["chars"] == 7
+
+
+def test_dynamic_score_of_a_model_whose_static_score_is_nan_says_so(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``score --dynamic --dynamic-lr 0`` of a model that scores the text NaN without --dynamic said "dynamic
+    evaluation with --dynamic-lr 0 diverged ...; give a smaller --dynamic-lr" (exit 2), and so at any step size:
+    nothing was adapted, or no step size was the cause. It is the static score (documented so for lr 0), with a
+    warning saying why it is not finite; a step size that makes a finite score diverge is still refused."""
+    out = overflowing_model(tmp_path)
+    text = tmp_path / "t.txt"
+    capsys.readouterr()
+    for extra in (["--dynamic-lr", "0"], [], ["--dynamic-method", "sgd", "--dynamic-lr", "1e-9", "--segment", "5"]):
+        assert main(["score", str(out), "--file", str(text), "--dynamic", "--json", *extra]) == 0, extra
+        captured = capsys.readouterr()
+        assert json.loads(captured.out)["results"][0]["log_prob"] is None
+        assert captured.err == ("rnnkit: warning: the dynamic score is not finite because the static one is not: the "
+                                "model scores this text log_prob nan without --dynamic too (its activations overflow "
+                                "on it); no --dynamic-lr changes that\n"), extra
+    with pytest.warns(UserWarning, match="because the static one is not"):
+        assert math.isnan(rnnkit.load(out).score("the cat sat", dynamic=True, dynamic_lr=0)["log_prob"])
+    # a NaN log-probability is a NaN perplexity, not an infinite one (the printed line said 'perplexity inf')
+    assert math.isnan(rnnkit.load(out).score("the cat sat")["perplexity"])
+    assert main(["score", str(out), "the cat sat"]) == 0
+    assert "perplexity      nan" in capsys.readouterr().out

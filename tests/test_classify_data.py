@@ -459,3 +459,24 @@ def test_the_missing_text_column_message_fits_training_or_prediction(tmp_path: P
     with pytest.raises(UserError) as err:  # JSON Lines name their fields on every line: no such hint
         read_table(write(tmp_path / "a.jsonl", '{"body": "x", "label": 1}\n'))
     assert "header" not in str(err.value)
+
+
+def test_a_header_line_repeated_below_is_neither_data_evidence_nor_data(tmp_path: Path) -> None:
+    """Files joined with their header lines: the header ``sentiment,review`` coming again below made the first
+    line look like data (its value came again in its column), so it was read as a row labelled 'sentiment';
+    a header line that names the columns, repeated, was read as a row labelled 'label'."""
+    joined = "sentiment,review\npos,a fine film\nneg,a dull film\npos,great acting\nsentiment,review\nneg,so long\n"
+    p = write(tmp_path / "a.csv", joined)
+    with pytest.raises(UserError, match=r"a\.csv:1: text column 'text' is missing; the file has 'sentiment', 'review'"):
+        read_table(p)
+    with pytest.raises(UserError, match=r"^\S*a\.csv:5: this row repeats the header line \('sentiment', 'review'\)"):
+        read_table(p, text_column="review", label_column="sentiment")
+    with pytest.raises(UserError, match=r"b\.csv:4: this row repeats the header line \('text', 'label'\)"):
+        read_table(write(tmp_path / "b.csv", "text,label\ngood,pos\nbad,neg\n text , label\nfine,pos\n"))
+    # a label named like its column is data under a header line that names the columns, as pandas reads it
+    t = read_table(write(tmp_path / "c.csv", "text,label\ngood,pos\nbad,label\nworse,label\n"))
+    assert t.labels == ["pos", "label", "label"] and t.headerless == ""
+    # a file without a header line whose first row comes again is still read as one, by its other rows
+    t = read_table(write(tmp_path / "d.csv", "pos,a fine film\nneg,dull\npos,a fine film\npos,great\nneg,bad\n"))
+    assert t.texts[0] == "a fine film" and len(t) == 5
+    assert "if line 1 is one, pick its columns with --text-column and --label-column" in t.headerless

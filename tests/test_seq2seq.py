@@ -363,6 +363,24 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
 
 
+def test_translate_n_best_lines_name_their_source(trained: tuple[Path, Path], tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """--n-best wrote ``RANK<TAB>SCORE<TAB>TEXT``: with two sources both began 0, 1, 2, and no line said which
+    source it answered. The first column is now the source's 0-based index (fairseq's H-N), rank the order."""
+    _, out = trained
+    capsys.readouterr()
+    assert main(["translate", str(out), "1999.3.3", "March 4, 2001", "--beam", "4", "--n-best", "3"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [r[0] for r in rows] == ["0", "0", "0", "1", "1", "1"] and all(len(r) == 3 for r in rows)
+    found = rnnkit.load(out).translate(["1999.3.3", "March 4, 2001"], beam=4, n_best=3)
+    assert [r[2] for r in rows] == [h["text"] for f in found for h in f["n_best"]]
+    assert [float(r[1]) for r in rows] == [round(h["score"], 4) for f in found for h in f["n_best"]]
+    sources = tmp_path / "sources.txt"
+    sources.write_text("1999.3.3\n\nMarch 4, 2001\n", encoding="utf-8")  # a blank line: index 1, one line
+    assert main(["translate", str(out), "--file", str(sources), "--beam", "2", "--n-best", "2"]) == 0
+    assert [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()] == ["0", "0", "1", "2", "2"]
+
+
 def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, Path], tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]) -> None:

@@ -395,6 +395,9 @@ def _read_delimited(
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
+        if not headerless and len(header) > 1 and [f.strip() for f in row] == header:
+            raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
+                            "files joined with their header lines? remove it; it would be read as data")
         if len(row) != len(header):
             spans = f"; it runs to line {start - 1}: {UNCLOSED_QUOTE}" if start - 1 > line else ""
             raise UserError(
@@ -436,7 +439,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     """The column names of a file without a header line (the format of many corpora: ``"label","text"``
     rows), and a sentence saying how it is read; None when it does not look like one.
 
-    The first line is data, not names, when a column's value on it comes again below it. The labels are
+    The first line is data, not names, when a column's value on it comes again below it, in a line that
+    is not a copy of the whole first line (a header line again, in files joined with theirs). The labels are
     the one such column with at most half as many distinct values as rows (or two), a column of one
     value beside another such column left out; the texts are the column of the most words (then
     characters) among the others, which must have more distinct values. Two candidates for the labels,
@@ -454,7 +458,9 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
         return None  # pandas' names of unnamed columns, 0,1,... (after an unnamed index): a header line
     columns = list(zip(*rows, strict=True))
     distinct = [len(set(c)) for c in columns]
-    labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in c[1:]]
+    # a later copy of the whole first line is no evidence: a header line again, where files were joined
+    again = list(zip(*[r for r in rows[1:] if r != rows[0]], strict=True)) or [()] * width
+    labels = [i for i, c in enumerate(columns) if distinct[i] <= max(2, len(rows) // 2) and c[0] in again[i]]
     if len(labels) > 1:  # a column of one value (a source, a language) beside the labels is not them
         labels = [i for i in labels if distinct[i] > 1]
     if len(labels) != 1:
@@ -467,7 +473,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
         return None
     names = [label_column if i == li else text_column if i == ti else f"column {i + 1}" for i in range(width)]
     return names, (f"no header line: column {ti + 1} of {width} read as the texts, column {li + 1} as the labels "
-                   f"({distinct[li]} distinct values); a header line naming the columns decides it instead")
+                   f"({distinct[li]} distinct values); a header line naming the columns decides it instead (if line 1 "
+                   "is one, pick its columns with --text-column and --label-column)")
 
 
 def _read_jsonl(path: str, content: str, text_column: str, label_column: str, require_label: bool) -> Table:

@@ -21,7 +21,7 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -688,12 +688,13 @@ class CharLM:
         n = int(known.sum())
         if dynamic:
             adapted = dynamic["lr"] > 0 and targets.numel() > dynamic["segment"]  # an update came before a guess
-            _check_adapted(total, n if adapted else 0, len(self.vocab), dynamic["lr"])
+            _check_adapted(total, n if adapted else 0, len(self.vocab), dynamic["lr"],
+                           lambda: float(sequence_log_probs(self.model, context, targets).cpu()[known].double().sum()))
         return {
             "text": text, "log_prob": total, "chars": n,
             "nats_per_char": -total / n if n else None,
             "bits_per_char": -total / n / math.log(2) if n else None,
-            "perplexity": (math.exp(-total / n) if -total / n < 709 else math.inf) if n else None,
+            "perplexity": (math.inf if -total / n >= 709 else math.exp(-total / n)) if n else None,  # nan: nan
             **({"dynamic": dynamic} if dynamic else {}),
         }
 
@@ -712,12 +713,20 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
     return rms  # dynamic_log_probs puts them in the parameters' dtype
 
 
-def _check_adapted(total: float, chars: int, vocab_size: int, lr: float) -> None:
-    """Refuse a dynamic score that is not finite; warn about one worse than a uniform guess (``chars`` 0:
-    no warning, nothing was adapted: the static model's own score)."""
+def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static: Callable[[], float]) -> None:
+    """Refuse a dynamic score that the updates made not finite; warn about one worse than a uniform guess
+    (``chars`` 0: no warning, nothing was adapted: the static model's own score), and about one that is not
+    finite because the static score (``static()``, the text's log-probability without updates) is not either."""
     if not math.isfinite(total):
-        raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
-                        "finite); give a smaller --dynamic-lr")
+        unadapted = static() if chars else total  # nothing adapted: the dynamic score is the static one
+        if math.isfinite(unadapted):
+            raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
+                            "finite); give a smaller --dynamic-lr")
+        # reported as the static score is (nan; null in --json): no step size causes or mends it
+        warnings.warn(in_words(f"the dynamic score is not finite because the static one is not: the model "
+                               f"scores this text log_prob {unadapted:g} without --dynamic too (its activations "
+                               "overflow on it); no --dynamic-lr changes that"), stacklevel=3)
+        return
     if chars and -total / chars > math.log(vocab_size):
         warnings.warn(in_words(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform "
                                f"guess over the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr "

@@ -584,7 +584,9 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
                                   "a blank line gives a blank translation")
     p.add_argument("--output", help="write the translations here instead of standard output")
     p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
-    p.add_argument("--n-best", type=int, default=1, help="hypotheses per text (at most --beam; default 1)")
+    p.add_argument("--n-best", type=int, default=1,
+                   help="hypotheses per text (at most --beam; default 1); above 1, each is a line "
+                        "SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a --file's line - 1), best first")
     p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
     p.add_argument("--max-len-a", type=float, default=1.5,
                    help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
@@ -642,11 +644,11 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png,
                       title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
     lines = []
-    for r in results:
+    for n, r in enumerate(results):
         if args.json:
             lines.append(strictjson.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
-        elif args.n_best > 1:
-            lines.extend(f"{i}\t{h['score']:.4f}\t{h['text']}" for i, h in enumerate(r["n_best"]))
+        elif args.n_best > 1:  # the source's index, as fairseq's H-N and Marian's N ||| ...; best first
+            lines.extend(f"{n}\t{h['score']:.4f}\t{h['text']}" for h in r["n_best"])
         else:
             lines.append(r["translation"])
     text = "".join(line + "\n" for line in lines)
