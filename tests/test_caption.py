@@ -522,6 +522,76 @@ def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path
         torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
 
 
+def _grey_picture() -> np.ndarray:
+    """An 8 x 8 grey picture of every shade from black to white (none is the image's mean)."""
+    return np.linspace(0, 255, 64).round().astype(np.uint8).reshape(8, 8)
+
+
+def _high_depth_copies(folder: Path) -> dict[str, Path]:
+    """The picture of :func:`_grey_picture` as an 8-bit PNG and as each greyscale mode of more than 8 bits."""
+    grey = _grey_picture()
+    files = {"8-bit": folder / "g8.png", "float 0-1": folder / "f1.tif", "float 0-255": folder / "f255.tif",
+             "16-bit": folder / "g16.png", "32-bit": folder / "i32.tif"}
+    PIL.Image.fromarray(grey).save(files["8-bit"])
+    PIL.Image.fromarray(grey.astype(np.float32) / 255).save(files["float 0-1"])      # mode F, as numpy's floats
+    PIL.Image.fromarray(grey.astype(np.float32)).save(files["float 0-255"])
+    PIL.Image.fromarray(grey.astype(np.uint16) * 257).save(files["16-bit"])         # mode I;16
+    PIL.Image.fromarray(grey.astype(np.int32) * 257).save(files["32-bit"])          # mode I
+    return files
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_float_and_16_bit_grey_images_read_as_their_8_bit_picture(tmp_path: Path, channels: int) -> None:
+    """A float TIFF of values in [0, 1] (Pillow mode F, what PIL.Image.fromarray makes of numpy's float32)
+    read as a black page: Pillow's convert clips its values to 0 and 1 of 255."""
+    files = _high_depth_copies(tmp_path)
+    eight = load_image(files["8-bit"], 8, channels=channels)
+    assert eight.std() > 0.25                                       # the picture, neither black nor white
+    for kind, path in files.items():
+        assert PIL.Image.open(path).mode == {"float 0-1": "F", "float 0-255": "F", "16-bit": "I;16", "32-bit": "I"
+                                             }.get(kind, "L")
+        torch.testing.assert_close(load_image(path, 8, channels=channels), eight, msg=kind)
+
+
+def test_a_float_tiff_trains_and_captions_as_its_8_bit_picture(trained: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same run on the 8-bit PNG and on the float TIFF of one picture learns the same weights; the
+    trained captioner reads and captions them alike, from Python and on the command line."""
+    files = _high_depth_copies(tmp_path)
+    weights = []
+    for kind in ("8-bit", "float 0-1"):
+        folder = tmp_path / kind.replace(" ", "")
+        folder.mkdir()
+        (folder / files[kind].name).write_bytes(files[kind].read_bytes())
+        (folder / "captions.tsv").write_text(f"{files[kind].name}\ta grey ramp\n", encoding="utf-8")
+        rnnkit.fit("caption", str(folder), folder / "m", image_size=8, channels=[4], hidden=8, embedding=4,
+                   grey=True, steps=2, val_fraction=0.0, verbose=False, progress=False)
+        weights.append((folder / "m" / "last" / "model.safetensors").read_bytes())
+    assert weights[0] == weights[1]
+    cap = rnnkit.load(trained[0])
+    paths = [str(p) for p in files.values()]
+    images = cap.load_images(paths)
+    for i in range(1, len(paths)):
+        torch.testing.assert_close(images[i], images[0], msg=paths[i])
+    assert len(set(cap.caption(paths))) == 1
+    capsys.readouterr()
+    assert main(["caption", str(trained[0]), *paths]) == 0
+    assert capsys.readouterr().out.splitlines() == [cap.caption(paths[0])] * len(paths)
+
+
+@pytest.mark.parametrize("pixels, found", [
+    (np.array([[-0.5, 1.0]], np.float32), "mode F with values from -0.5 to 1; expected values from 0 to 1, 255 or "
+                                          "65535"),
+    (np.array([[np.nan, 1.0]], np.float32), "mode F with values that are not finite (NaN or infinity); expected"),
+    (np.array([[0, 70000]], np.int32), "mode I with values from 0 to 70000; expected values from 0 to 255 or 65535"),
+])
+def test_a_grey_image_no_range_can_show_is_refused_by_name(tmp_path: Path, pixels: np.ndarray, found: str) -> None:
+    PIL.Image.fromarray(pixels).save(tmp_path / "x.tif")
+    with pytest.raises(UserError, match=f"^{re.escape(str(tmp_path / 'x.tif'))}: a greyscale image of "
+                                        f"{re.escape(found)}"):
+        load_image(tmp_path / "x.tif", 4)
+
+
 @pytest.mark.parametrize("channels", [1, 3])
 def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path: Path, channels: int) -> None:
     """A palette PNG whose tRNS chunk holds several alphas gave 'rnnkit: warning: Palette images with
