@@ -604,9 +604,44 @@ def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         image = load_image(tmp_path / "p.png", 8, channels=channels)
-    expected = PIL.Image.open(tmp_path / "p.png").convert("RGBA").convert("L" if channels == 1 else "RGB")
+    rgba = PIL.Image.open(tmp_path / "p.png").convert("RGBA")
+    expected = PIL.Image.alpha_composite(PIL.Image.new("RGBA", (8, 8), "white"), rgba).convert("RGB")
+    expected = expected.convert("L") if channels == 1 else expected
     want = torch.from_numpy(np.asarray(expected, dtype=np.float32) / 255.0)
     torch.testing.assert_close(image, want.unsqueeze(0) if channels == 1 else want.permute(2, 0, 1))
+
+
+def test_a_drawing_on_a_transparent_background_reads_as_a_viewer_shows_it(trained: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    """A black square on a clear background whose pixels are stored black (alpha 0) read as a black page: the
+    alpha was dropped. Each way of storing transparency now lays the picture on white, as the 8-bit RGB
+    picture of a black square on white."""
+    square = np.zeros((8, 8), bool)
+    square[2:6, 2:6] = True
+    on_white = np.where(square, 0, 255).astype(np.uint8)
+    PIL.Image.fromarray(np.dstack([on_white] * 3)).save(tmp_path / "rgb.png")
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 3] = square * 255
+    PIL.Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    PIL.Image.fromarray(rgba[..., [0, 3]], "LA").save(tmp_path / "la.png")
+    palette = PIL.Image.new("P", (8, 8), 0)
+    palette.putpalette([0] * 768)
+    palette.paste(1, (2, 2, 6, 6))
+    for name in ("p.png", "p.gif"):
+        palette.save(tmp_path / name, transparency=0)
+    keyed = np.where(square, 0, 7).astype(np.uint8)
+    PIL.Image.fromarray(np.dstack([keyed] * 3)).save(tmp_path / "trns.png", transparency=(7, 7, 7))  # tRNS colour
+    names = ["rgba.png", "la.png", "p.png", "p.gif", "trns.png"]
+    assert [PIL.Image.open(tmp_path / n).mode for n in names] == ["RGBA", "LA", "P", "P", "RGB"]
+    cap = rnnkit.load(trained[0])
+    for channels in (1, 3):
+        want = load_image(tmp_path / "rgb.png", 8, channels=channels)
+        assert want.mean() == 0.75
+        for name in names:
+            torch.testing.assert_close(load_image(tmp_path / name, 8, channels=channels), want, msg=name)
+    images = cap.load_images([tmp_path / n for n in ["rgb.png", *names]])
+    for i in range(1, len(images)):
+        torch.testing.assert_close(images[i], images[0])
 
 
 def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ What a user gets:
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
-  more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it.
+  more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, and an
+  image with transparency as laid on white.
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -137,9 +138,7 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
         raise UserError(f"image {described(image)}: expected the path of a PNG or JPEG file, or a PIL image")
     name = image if isinstance(image, (str, Path)) else "image"
     picture = _eight_bit(picture, name)
-    if picture.mode == "P" and "transparency" in picture.info:
-        picture = picture.convert("RGBA")  # else Pillow warns, naming no file, to do just this
-    picture = _converted(picture, "L" if channels == 1 else "RGB", name)
+    picture = _converted(_flattened(picture), "L" if channels == 1 else "RGB", name)
     picture = picture.resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
@@ -188,6 +187,19 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
     target = "grey" if mode == "L" else "RGB"
     raise UserError(f"{name}: a {picture.mode} image, which Pillow cannot convert to {target}; expected a colour or "
                     "grey image")
+
+
+def _flattened(picture: Any) -> Any:
+    """``picture`` laid on white where it is transparent (alpha, a palette's or a PNG's transparent colour), as
+    a viewer shows it on a white page and as ImageMagick's ``-flatten`` does: the colour stored under a
+    transparent pixel is no part of the picture (a black drawing on a clear background, stored black, read
+    as a black page). A palette image goes through RGBA, as Pillow advises, without its warning."""
+    from PIL import Image
+
+    if picture.mode not in ("RGBA", "LA", "PA") and "transparency" not in picture.info:
+        return picture
+    rgba = picture.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
 
 
 def _upright(picture: Any, name: object) -> Any:
