@@ -717,6 +717,22 @@ def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[P
     assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
 
 
+def test_a_set_of_images_is_refused_as_it_has_no_order(trained: tuple[Path, Path]) -> None:
+    """caption({a, b}) answered a list in the set's order, which changes from run to run with Python's string
+    hashing: no caption could be told to be whose. A dict's keys keep their order and are taken."""
+    m = rnnkit.load(trained[0])
+    paths = [str(p) for p in sorted((trained[1] / "test").glob("*.png"))[:3]]
+    for given in (set(paths), frozenset(paths)):
+        kind = type(given).__name__
+        for read, what in ((m.caption, "an image or a list of images"), (m.load_images, "a list of images")):
+            with pytest.raises(TypeError, match=rf"^{read.__name__} takes {what}, not a {kind}: the results come in "
+                                                rf"the order given, and a {kind} has none; give a list, such as "
+                                                r"sorted\(\.\.\.\)$"):
+                read(given)
+    assert m.caption(dict.fromkeys(paths).keys()) == m.caption(paths)
+    assert torch.equal(m.load_images(dict.fromkeys(paths).keys()), m.load_images(paths))
+
+
 def test_exact_match_compares_words_as_the_references_are_read() -> None:
     from rnnkit.tasks.caption import caption_scores
 
