@@ -644,6 +644,17 @@ def test_a_drawing_on_a_transparent_background_reads_as_a_viewer_shows_it(traine
         torch.testing.assert_close(images[i], images[0])
 
 
+def test_an_animated_gif_or_a_multi_page_tiff_is_its_first_frame(tmp_path: Path) -> None:
+    frames = [PIL.Image.new("RGB", (8, 8), colour) for colour in ((200, 0, 0), (0, 0, 200))]
+    frames[0].save(tmp_path / "first.png")
+    for name in ("a.gif", "a.tif"):
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+        assert getattr(PIL.Image.open(tmp_path / name), "n_frames", 1) == 2
+        for channels in (1, 3):
+            torch.testing.assert_close(load_image(tmp_path / name, 8, channels=channels),
+                                       load_image(tmp_path / "first.png", 8, channels=channels), msg=name)
+
+
 def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
     PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
     (tmp_path / "captions.tsv").write_bytes("\ufeffimage\tcaption\na.png\ta red circle\n".encode())
