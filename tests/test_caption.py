@@ -522,6 +522,76 @@ def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path
         torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
 
 
+def _grey_picture() -> np.ndarray:
+    """An 8 x 8 grey picture of every shade from black to white (none is the image's mean)."""
+    return np.linspace(0, 255, 64).round().astype(np.uint8).reshape(8, 8)
+
+
+def _high_depth_copies(folder: Path) -> dict[str, Path]:
+    """The picture of :func:`_grey_picture` as an 8-bit PNG and as each greyscale mode of more than 8 bits."""
+    grey = _grey_picture()
+    files = {"8-bit": folder / "g8.png", "float 0-1": folder / "f1.tif", "float 0-255": folder / "f255.tif",
+             "16-bit": folder / "g16.png", "32-bit": folder / "i32.tif"}
+    PIL.Image.fromarray(grey).save(files["8-bit"])
+    PIL.Image.fromarray(grey.astype(np.float32) / 255).save(files["float 0-1"])      # mode F, as numpy's floats
+    PIL.Image.fromarray(grey.astype(np.float32)).save(files["float 0-255"])
+    PIL.Image.fromarray(grey.astype(np.uint16) * 257).save(files["16-bit"])         # mode I;16
+    PIL.Image.fromarray(grey.astype(np.int32) * 257).save(files["32-bit"])          # mode I
+    return files
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_float_and_16_bit_grey_images_read_as_their_8_bit_picture(tmp_path: Path, channels: int) -> None:
+    """A float TIFF of values in [0, 1] (Pillow mode F, what PIL.Image.fromarray makes of numpy's float32)
+    read as a black page: Pillow's convert clips its values to 0 and 1 of 255."""
+    files = _high_depth_copies(tmp_path)
+    eight = load_image(files["8-bit"], 8, channels=channels)
+    assert eight.std() > 0.25                                       # the picture, neither black nor white
+    for kind, path in files.items():
+        assert PIL.Image.open(path).mode == {"float 0-1": "F", "float 0-255": "F", "16-bit": "I;16", "32-bit": "I"
+                                             }.get(kind, "L")
+        torch.testing.assert_close(load_image(path, 8, channels=channels), eight, msg=kind)
+
+
+def test_a_float_tiff_trains_and_captions_as_its_8_bit_picture(trained: tuple[Path, Path], tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same run on the 8-bit PNG and on the float TIFF of one picture learns the same weights; the
+    trained captioner reads and captions them alike, from Python and on the command line."""
+    files = _high_depth_copies(tmp_path)
+    weights = []
+    for kind in ("8-bit", "float 0-1"):
+        folder = tmp_path / kind.replace(" ", "")
+        folder.mkdir()
+        (folder / files[kind].name).write_bytes(files[kind].read_bytes())
+        (folder / "captions.tsv").write_text(f"{files[kind].name}\ta grey ramp\n", encoding="utf-8")
+        rnnkit.fit("caption", str(folder), folder / "m", image_size=8, channels=[4], hidden=8, embedding=4,
+                   grey=True, steps=2, val_fraction=0.0, verbose=False, progress=False)
+        weights.append((folder / "m" / "last" / "model.safetensors").read_bytes())
+    assert weights[0] == weights[1]
+    cap = rnnkit.load(trained[0])
+    paths = [str(p) for p in files.values()]
+    images = cap.load_images(paths)
+    for i in range(1, len(paths)):
+        torch.testing.assert_close(images[i], images[0], msg=paths[i])
+    assert len(set(cap.caption(paths))) == 1
+    capsys.readouterr()
+    assert main(["caption", str(trained[0]), *paths]) == 0
+    assert capsys.readouterr().out.splitlines() == [cap.caption(paths[0])] * len(paths)
+
+
+@pytest.mark.parametrize("pixels, found", [
+    (np.array([[-0.5, 1.0]], np.float32), "mode F with values from -0.5 to 1; expected values from 0 to 1, 255 or "
+                                          "65535"),
+    (np.array([[np.nan, 1.0]], np.float32), "mode F with values that are not finite (NaN or infinity); expected"),
+    (np.array([[0, 70000]], np.int32), "mode I with values from 0 to 70000; expected values from 0 to 255 or 65535"),
+])
+def test_a_grey_image_no_range_can_show_is_refused_by_name(tmp_path: Path, pixels: np.ndarray, found: str) -> None:
+    PIL.Image.fromarray(pixels).save(tmp_path / "x.tif")
+    with pytest.raises(UserError, match=f"^{re.escape(str(tmp_path / 'x.tif'))}: a greyscale image of "
+                                        f"{re.escape(found)}"):
+        load_image(tmp_path / "x.tif", 4)
+
+
 @pytest.mark.parametrize("channels", [1, 3])
 def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path: Path, channels: int) -> None:
     """A palette PNG whose tRNS chunk holds several alphas gave 'rnnkit: warning: Palette images with
@@ -534,9 +604,55 @@ def test_a_palette_png_with_transparency_reads_without_pillows_warning(tmp_path:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         image = load_image(tmp_path / "p.png", 8, channels=channels)
-    expected = PIL.Image.open(tmp_path / "p.png").convert("RGBA").convert("L" if channels == 1 else "RGB")
+    rgba = PIL.Image.open(tmp_path / "p.png").convert("RGBA")
+    expected = PIL.Image.alpha_composite(PIL.Image.new("RGBA", (8, 8), "white"), rgba).convert("RGB")
+    expected = expected.convert("L") if channels == 1 else expected
     want = torch.from_numpy(np.asarray(expected, dtype=np.float32) / 255.0)
     torch.testing.assert_close(image, want.unsqueeze(0) if channels == 1 else want.permute(2, 0, 1))
+
+
+def test_a_drawing_on_a_transparent_background_reads_as_a_viewer_shows_it(trained: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    """A black square on a clear background whose pixels are stored black (alpha 0) read as a black page: the
+    alpha was dropped. Each way of storing transparency now lays the picture on white, as the 8-bit RGB
+    picture of a black square on white."""
+    square = np.zeros((8, 8), bool)
+    square[2:6, 2:6] = True
+    on_white = np.where(square, 0, 255).astype(np.uint8)
+    PIL.Image.fromarray(np.dstack([on_white] * 3)).save(tmp_path / "rgb.png")
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 3] = square * 255
+    PIL.Image.fromarray(rgba).save(tmp_path / "rgba.png")
+    PIL.Image.fromarray(rgba[..., [0, 3]], "LA").save(tmp_path / "la.png")
+    palette = PIL.Image.new("P", (8, 8), 0)
+    palette.putpalette([0] * 768)
+    palette.paste(1, (2, 2, 6, 6))
+    for name in ("p.png", "p.gif"):
+        palette.save(tmp_path / name, transparency=0)
+    keyed = np.where(square, 0, 7).astype(np.uint8)
+    PIL.Image.fromarray(np.dstack([keyed] * 3)).save(tmp_path / "trns.png", transparency=(7, 7, 7))  # tRNS colour
+    names = ["rgba.png", "la.png", "p.png", "p.gif", "trns.png"]
+    assert [PIL.Image.open(tmp_path / n).mode for n in names] == ["RGBA", "LA", "P", "P", "RGB"]
+    cap = rnnkit.load(trained[0])
+    for channels in (1, 3):
+        want = load_image(tmp_path / "rgb.png", 8, channels=channels)
+        assert want.mean() == 0.75
+        for name in names:
+            torch.testing.assert_close(load_image(tmp_path / name, 8, channels=channels), want, msg=name)
+    images = cap.load_images([tmp_path / n for n in ["rgb.png", *names]])
+    for i in range(1, len(images)):
+        torch.testing.assert_close(images[i], images[0])
+
+
+def test_an_animated_gif_or_a_multi_page_tiff_is_its_first_frame(tmp_path: Path) -> None:
+    frames = [PIL.Image.new("RGB", (8, 8), colour) for colour in ((200, 0, 0), (0, 0, 200))]
+    frames[0].save(tmp_path / "first.png")
+    for name in ("a.gif", "a.tif"):
+        frames[0].save(tmp_path / name, save_all=True, append_images=frames[1:])
+        assert getattr(PIL.Image.open(tmp_path / name), "n_frames", 1) == 2
+        for channels in (1, 3):
+            torch.testing.assert_close(load_image(tmp_path / name, 8, channels=channels),
+                                       load_image(tmp_path / "first.png", 8, channels=channels), msg=name)
 
 
 def test_captions_tsv_with_a_bom(tmp_path: Path) -> None:
@@ -610,6 +726,22 @@ def test_caption_reads_a_generator_or_array_of_images_as_a_list(trained: tuple[P
         m.load_images(paths[0])
     report = m.evaluate(trained[1] / "test", beam=np.int64(2))  # "beam": np.int64(2) was no JSON
     assert type(report["beam"]) is int and json.loads(json.dumps(report))["beam"] == 2
+
+
+def test_a_set_of_images_is_refused_as_it_has_no_order(trained: tuple[Path, Path]) -> None:
+    """caption({a, b}) answered a list in the set's order, which changes from run to run with Python's string
+    hashing: no caption could be told to be whose. A dict's keys keep their order and are taken."""
+    m = rnnkit.load(trained[0])
+    paths = [str(p) for p in sorted((trained[1] / "test").glob("*.png"))[:3]]
+    for given in (set(paths), frozenset(paths)):
+        kind = type(given).__name__
+        for read, what in ((m.caption, "an image or a list of images"), (m.load_images, "a list of images")):
+            with pytest.raises(TypeError, match=rf"^{read.__name__} takes {what}, not a {kind}: the results come in "
+                                                rf"the order given, and a {kind} has none; give a list, such as "
+                                                r"sorted\(\.\.\.\)$"):
+                read(given)
+    assert m.caption(dict.fromkeys(paths).keys()) == m.caption(paths)
+    assert torch.equal(m.load_images(dict.fromkeys(paths).keys()), m.load_images(paths))
 
 
 def test_exact_match_compares_words_as_the_references_are_read() -> None:

@@ -626,6 +626,10 @@ def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(train
             m.translate(bad)
     with pytest.raises(TypeError, match="^evaluate takes a pairs file or a list of .* pairs of texts, not int$"):
         m.evaluate(5)
+    # a set was translated in its own order, which changes from run to run: no result could be told to be whose
+    with pytest.raises(TypeError, match="^translate takes a text or a list of texts, not a set: the results come in "
+                                        "the order given, and a set has none; give a list"):
+        m.translate({"March 3, 1999", "May 5, 2001"})
 
 
 def test_evaluate_reports_a_numpy_beam_as_an_int(trained: tuple[Path, Path]) -> None:

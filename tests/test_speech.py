@@ -530,6 +530,10 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
                           ({str(manifest[0].audio): 1}, "dict"), (fh, "TextIOWrapper")):
             with pytest.raises(TypeError, match=f"^transcribe takes a WAV file or a list of them .*, not {kind}$"):
                 rec.transcribe(bad)
+    # a set was transcribed in its own order, which changes from run to run: no result could be told to be whose
+    with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them, not a set: the results come "
+                                        "in the order given, and a set has none; give a list"):
+        rec.transcribe({u.audio for u in manifest[:3]})
     with pytest.raises(TypeError, match=r"^evaluate takes a corpus folder \(a str or a path\), not int$"):
         rec.evaluate(5)
     (tmp_path / "x.wav").write_bytes(b"not audio at all")

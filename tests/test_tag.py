@@ -282,6 +282,11 @@ def test_tag_refuses_texts_where_token_lists_go(tagger: tuple[Path, Path]) -> No
                            ):
             m.predict(bad)
     assert m.predict([iter(["john", "went"]), "home"]) == m.predict([["john", "went"], "home"])
+    # a set was tagged in its own order, which changes from run to run: no result could be told to be whose
+    with pytest.raises(TypeError, match=r"^predict takes .*, not a set: the results come in the order given"):
+        m.predict({"john went", "home"})
+    with pytest.raises(TypeError, match=r"^tag takes a list of sentences, not a frozenset: the results come in"):
+        m.tag(frozenset({("john", "went"), ("home",)}))
 
 
 def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_no_tags(

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, Mapping, Sequence, Set
 from contextvars import ContextVar
 from typing import Any
 
@@ -115,7 +115,8 @@ def check_finite(name: str, value: object, expected: str, least: float = -math.i
 def check_texts(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple or other iterable of strings) as a list, else a TypeError saying what ``verb``
     takes and what it got (``score(5)`` was "'int' object is not iterable", ``predict(["a", 5])`` an
-    AttributeError from inside the method)."""
+    AttributeError from inside the method); a set too (:func:`check_ordered`)."""
+    check_ordered(verb, texts, "a text or a list of texts")
     items = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, (str, bytes)) else None
     if items is None:
         raise TypeError(f"{verb} takes a text or a list of texts, not {type(texts).__name__}")
@@ -144,6 +145,16 @@ def is_single(value: object) -> bool:
     "not int" of a byte, a dict's keys and a file's lines were read as paths)."""
     return (isinstance(value, (str, os.PathLike, bytes, bytearray, memoryview, Mapping)) or hasattr(value, "read")
             or not isinstance(value, Iterable))
+
+
+def check_ordered(verb: str, value: object, what: str) -> None:
+    """Raise a TypeError when ``value`` is a set (or other unordered collection): ``verb`` answers a list, one
+    result per item in the order given, and a set's order is Python's, changing from run to run with its
+    string hashing, so no result could be told to be whose (as Keras's ``predict`` refuses a set). A dict's
+    keys keep their order and are taken."""
+    if isinstance(value, Set) and not isinstance(value, KeysView):
+        raise TypeError(f"{verb} takes {what}, not a {type(value).__name__}: the results come in the order given, "
+                        f"and a {type(value).__name__} has none; give a list, such as sorted(...)")
 
 
 def check_path(name: str, value: object, what: str = "a str or a path") -> None:

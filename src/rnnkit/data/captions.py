@@ -10,7 +10,9 @@ What a user gets:
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
-  than twice Pillow's decompression-bomb limit (a warning names one over the limit itself).
+  than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
+  more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, and an
+  image with transparency as laid on white.
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -134,10 +136,9 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
         picture = _upright(image, "image")
     else:
         raise UserError(f"image {described(image)}: expected the path of a PNG or JPEG file, or a PIL image")
-    picture = _eight_bit(picture)
-    if picture.mode == "P" and "transparency" in picture.info:
-        picture = picture.convert("RGBA")  # else Pillow warns, naming no file, to do just this
-    picture = _converted(picture, "L" if channels == 1 else "RGB", image if isinstance(image, (str, Path)) else "image")
+    name = image if isinstance(image, (str, Path)) else "image"
+    picture = _eight_bit(picture, name)
+    picture = _converted(_flattened(picture), "L" if channels == 1 else "RGB", name)
     picture = picture.resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
@@ -188,6 +189,19 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
                     "grey image")
 
 
+def _flattened(picture: Any) -> Any:
+    """``picture`` laid on white where it is transparent (alpha, a palette's or a PNG's transparent colour), as
+    a viewer shows it on a white page and as ImageMagick's ``-flatten`` does: the colour stored under a
+    transparent pixel is no part of the picture (a black drawing on a clear background, stored black, read
+    as a black page). A palette image goes through RGBA, as Pillow advises, without its warning."""
+    from PIL import Image
+
+    if picture.mode not in ("RGBA", "LA", "PA") and "transparency" not in picture.info:
+        return picture
+    rgba = picture.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+
+
 def _upright(picture: Any, name: object) -> Any:
     """``picture`` turned as photo viewers show it, by its EXIF Orientation tag (``PIL.ImageOps.exif_transpose``;
     one already turned has no tag left); as stored, with a warning naming it, when its EXIF data is damaged."""
@@ -200,16 +214,28 @@ def _upright(picture: Any, name: object) -> Any:
         return picture
 
 
-def _eight_bit(picture: Any) -> Any:
-    """A 16-bit greyscale picture (PNG mode ``I;16`` or ``I``) scaled to 8 bits: Pillow's ``convert``
-    clips its values at 255, so a 16-bit PNG would read as a white page."""
+def _eight_bit(picture: Any, name: object) -> Any:
+    """A greyscale picture of more than 8 bits scaled to 8 (mode ``L``), as image viewers show it: Pillow's
+    ``convert`` clips values at 255 and truncates, so a 16-bit PNG (mode ``I;16``) read as a white page and a
+    float TIFF of values in [0, 1] (mode ``F``) as a black one. The range is 0 to 65535 for 16-bit modes;
+    for ``I`` and ``F``, 0 to 1 (``F`` only), 255 or 65535, the first that holds every value. Values
+    below 0, above 65535 or not finite are refused by name: no range shows them."""
     from PIL import Image
 
-    if not (picture.mode.startswith("I;16") or picture.mode == "I"):
+    if not (picture.mode.startswith("I;16") or picture.mode in ("I", "F")):
         return picture
     values = np.asarray(picture, dtype=np.float64)
-    top = 65535.0 if picture.mode.startswith("I;16") or values.max(initial=0) > 255 else 255.0
-    return Image.fromarray(np.clip(np.round(values / top * 255.0), 0, 255).astype(np.uint8), "L")
+    tops = (65535.0,) if picture.mode.startswith("I;16") else (1.0, 255.0, 65535.0) if picture.mode == "F" \
+        else (255.0, 65535.0)
+    finite = bool(np.isfinite(values).all())
+    low, high = (values.min(), values.max()) if values.size and finite else (0.0, 0.0)
+    if not finite or low < 0 or high > tops[-1]:
+        found = f"values from {low:g} to {high:g}" if finite else "values that are not finite (NaN or infinity)"
+        ranges = " or ".join(filter(None, (", ".join(f"{top:g}" for top in tops[:-1]), f"{tops[-1]:g}")))
+        raise UserError(f"{name}: a greyscale image of mode {picture.mode} with {found}; expected values from 0 "
+                        f"to {ranges}")
+    top = next(top for top in tops if high <= top)
+    return Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
 
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,

@@ -50,6 +50,7 @@ from rnnkit.errors import (
     check_beam,
     check_count,
     check_fraction,
+    check_ordered,
     check_path,
     check_positive,
     is_single,
@@ -396,6 +397,7 @@ class ImageCaptioner:
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
         _refuse_non_images(images)
+        check_ordered("load_images", images, "a list of images")
         if is_single(images):  # a path's characters were read as N images ("/: is a directory")
             raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
         images = list(images)
@@ -406,13 +408,15 @@ class ImageCaptioner:
 
     @torch.no_grad()
     def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False) -> Any:
-        """Caption one image (a path or a PIL image; a result) or a list of them (a list of results); bytes, an
-        open file or a dict are refused. A result is the caption; with
+        """Caption one image (a path or a PIL image; a result) or a list of them (a list of results, in the order
+        given); a set is a TypeError (it has no order, so no caption could be told to be whose: give a list,
+        ``sorted(images)``), and bytes, an open file or a dict are refused. A result is the caption; with
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
         _refuse_non_images(images)
+        check_ordered("caption", images, "an image or a list of images")
         single = is_single(images)
         items = [images] if single else list(images)
         batch = self.load_images(items)

@@ -40,6 +40,7 @@ from rnnkit.errors import (
     UserError,
     check_beam,
     check_fraction,
+    check_ordered,
     check_path,
     check_positive,
     in_words,
@@ -454,11 +455,12 @@ class Transcriber:
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
                    timings: bool = False) -> Any:
-        """Transcribe one WAV file (a path; a result) or a list of them (a list of results); bytes, an open file
-        or a dict are refused. A result is the transcript
-        (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict with ``text`` and
-        ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
+        """Transcribe one WAV file (a path; a result) or a list of them (a list of results, in the order given);
+        a set is a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
+        result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
+        with ``text`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
         beam, _ = check_beam(beam)
+        check_ordered("transcribe", paths, "a WAV file or a list of them")
         single = is_single(paths)
         items = [paths] if single else list(paths)
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError

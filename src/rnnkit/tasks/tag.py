@@ -53,7 +53,7 @@ from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import Lexicon, char_vocab, fold, lexicon
 from rnnkit.data.tabular import file_format, file_lines, sort_labels
 from rnnkit.data.tokenize import UNK_ID, TokenVocab, pad_batch, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_filled, check_path, check_positive
+from rnnkit.errors import SettingError, UserError, check_filled, check_ordered, check_path, check_positive
 from rnnkit.files import output_file
 from rnnkit.metrics import classification_report
 from rnnkit.models.charword import CHAR_ENCODERS
@@ -355,13 +355,15 @@ class SequenceTagger(shared.TextModel):
 
     def predict(self, texts: str | Sequence[str | Sequence[str]]) -> list[str] | list[list[str]]:
         """The tags of each item, a text (split as :meth:`split` does) or a list of tokens; a single text
-        gives its list of tags. An empty item is refused, a list's by its place (``texts[1] is empty``)."""
+        gives its list of tags, a list a list in its order (a set, which has none, is a TypeError). An empty
+        item is refused, a list's by its place (``texts[1] is empty``)."""
         if isinstance(texts, str):
             if not self.split(texts):
                 raise UserError(f"an empty text {texts!r}; give the text to tag")
             return self.predict([texts])[0]
         if not isinstance(texts, Iterable):
             raise TypeError(f"predict takes a text or a list of texts (or of token lists), not {type(texts).__name__}")
+        check_ordered("predict", texts, "a text or a list of texts (or of token lists)")
         texts, sentences = list(texts), []
         for item in texts:
             tokens = self.split(item) if isinstance(item, str) else list(item) if isinstance(item, Iterable) else None
@@ -413,6 +415,7 @@ def _token_lists(sentences: object) -> list[list[str]]:
     expected = "tag takes a list of sentences, each a list of tokens (strings); predict takes texts"
     if isinstance(sentences, str) or not isinstance(sentences, Iterable):
         raise TypeError(f"{expected}, not {type(sentences).__name__}")
+    check_ordered("tag", sentences, "a list of sentences")
     out = []
     for sentence in sentences:
         tokens = list(sentence) if isinstance(sentence, Iterable) and not isinstance(sentence, str) else None
