@@ -174,7 +174,7 @@ def test_buckets_go_with_character_ngrams_given_or_searched(tmp_path: Path) -> N
 
 def test_an_autotune_search_gives_buckets_to_its_trials_with_character_ngrams(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import rnnkit.tasks.classify as classify
+    import rnnkit.tasks._classify_data as classify_data  # where the tokenizer is built
 
     built: list[tuple[Any, int]] = []
 
@@ -182,7 +182,7 @@ def test_an_autotune_search_gives_buckets_to_its_trials_with_character_ngrams(
         built.append((kwargs["char_ngrams"], kwargs["buckets"]))
         return build_tokenizer(*args, **kwargs)
 
-    monkeypatch.setattr(classify, "build_tokenizer", spy)
+    monkeypatch.setattr(classify_data, "build_tokenizer", spy)
     out = tmp_path / "run"
     assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
                  "--steps", "20", "--embedding", "8", "--hidden", "8", "--buckets", "64", "--no-progress",

@@ -1,0 +1,136 @@
+"""``rnnkit train classify --autotune``: the search of a classifier's settings within a budget (its first trials,
+:data:`PRESETS`; the search itself is :func:`rnnkit.train.autotune.search`), each trial a short run of
+:func:`rnnkit.tasks.classify.train`, which calls :func:`_autotune` and hands itself over to run them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+from rnnkit.data.tokenize import check_char_ngrams
+from rnnkit.errors import UserError
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks._classify_config import (
+    FIXED,
+    SPACE,
+    SUBWORD_MAX_LEN,
+    ClassifyConfig,
+    ClassifyResult,
+    _given_settings,
+    _valid,
+)
+from rnnkit.tasks._classify_data import MISSING_DATA, _read_tables, _say_headerless, is_multi_label
+from rnnkit.train.autotune import search
+from rnnkit.train.checkpoint import missing_folders, run_lock, undone_on_failure
+from rnnkit.train.options import refuse_written_inputs
+from rnnkit.train.provenance import data_sources
+from rnnkit.train.trainer import TrainResult, check_out_dir
+
+
+def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings that make the model: a bag (no recurrent layer) has no hidden size or direction, so
+    a perturbation of only those would train the same bag again."""
+    if settings.get("layers") == 0:
+        return {k: v for k, v in settings.items() if k not in ("hidden", "bidirectional", "cell")}
+    return settings
+
+
+#: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
+#: word, word-bigram and character n-gram embeddings, no recurrent layer: cheap, and hard to beat on
+#: little data), words or subwords with mean/max pooling over a bidirectional LSTM, characters for
+#: unspaced scripts and noise
+PRESETS: tuple[dict[str, Any], ...] = (
+    {"tokenizer": "ngram", "char_ngrams": "3,6", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64,
+     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000,
+     "max_len": SUBWORD_MAX_LEN},
+    {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
+     "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000,
+     "max_len": 200},
+    {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "mean", "embedding": 128, "hidden": 64,
+     "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 5e-3, "min_count": 1, "vocab_size": 16000,
+     "max_len": 200},
+    {"tokenizer": "bpe", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
+     "bidirectional": True, "dropout": 0.3, "token_dropout": 0.1, "lr": 3e-3, "min_count": 2, "vocab_size": 4000,
+     "max_len": 200},
+    {"tokenizer": "char", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 64, "hidden": 128,
+     "bidirectional": True, "dropout": 0.3, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 8000,
+     "max_len": 400},
+)
+
+
+def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callable[..., TrainResult], *,
+              val_data: str | None, overwrite: bool, verbose: bool) -> ClassifyResult:
+    """Search the model settings not given within ``config.minutes`` (else ``config.steps`` updates: a
+    search that repeats itself), each trial a short ``train`` (:func:`rnnkit.tasks.classify.train`); record
+    the trials in ``out/autotune.jsonl`` and leave the best model in ``out``."""
+    if config.minutes is None and not config.steps:
+        raise UserError("--autotune needs a budget to spend: --minutes M, or --steps N updates")
+    if config.pretrain_data:
+        raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
+                        "--autotune")
+    check_out_dir(out, overwrite=overwrite)
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), ("autotune.jsonl",),
+                          {"autotune": "the search removes"})  # the search empties its record, removes its trials
+    # bad data is refused before anything is written
+    tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
+    multi = is_multi_label(config, None, *tables[:2])
+    if verbose:
+        _say_headerless(*tables[:2])
+    # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
+    # trained (a model too big for the memory) leaves no OUT
+    made = missing_folders(out)
+    with run_lock(out), undone_on_failure(out, ("autotune.jsonl",), (out / "autotune").exists, made):
+        return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi)
+
+
+def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable[..., TrainResult], *,
+            val_data: str | None, verbose: bool, multi_label: bool = False) -> ClassifyResult:
+    fixed = _given_settings(config)
+    by_steps = config.minutes is None
+    budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
+
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        trial = replace(config, **settings, **limit, autotune=False).with_defaults()
+        if not check_char_ngrams(trial.char_ngrams):
+            trial = replace(trial, buckets=None)  # --buckets is for the trials with character n-grams
+        return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
+
+    if verbose:
+        kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
+        kept = f" ({kept} as given)" if kept else ""
+        scored = " (scored by micro-F1: multi-label)" if multi_label else ""
+        shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
+                   f"split{scored} for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
+    try:
+        found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
+                       budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
+                       seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
+                       describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag,
+                       score="micro_f1" if multi_label else "accuracy")
+    except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
+        if verbose:
+            shared.say(f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in "
+                       f"{out / 'autotune.jsonl'} (each a run: rnnkit predict {out / 'autotune'}/trial-N ...)")
+        raise
+    values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
+    return ClassifyResult(**values, autotune=found.summary())
+
+
+def _is_bag(settings: dict[str, Any]) -> bool:
+    """Whether the settings are fastText's bag (no recurrent layer): the simple model of the search, which
+    a recurrent trial replaces only by clearly beating it."""
+    return not {**FIXED, **settings}["layers"]
+
+
+def _describe(settings: dict[str, Any]) -> str:
+    """Model settings in a few words: ``word tokens, max pooling, BiLSTM 128/128, dropout 0.5 ...``."""
+    s = {**FIXED, **settings}
+    vocab = f", vocab {s['vocab_size']}" if s["tokenizer"] != "char" else ""
+    chars = check_char_ngrams(s["char_ngrams"])
+    vocab += f", char n-grams {chars[0]}-{chars[1]}" if chars else ""
+    rnn = (f"{'Bi' if s['bidirectional'] else ''}{str(s['cell']).upper()} {s['embedding']}/{s['hidden']}"
+           + (f" x{s['layers']}" if s["layers"] > 1 else "")) if s["layers"] else f"no RNN, embedding {s['embedding']}"
+    return (f"{s['tokenizer']} tokens{vocab}, min count {s['min_count']}, {s['pooling']} pooling, {rnn}, "
+            f"dropout {s['dropout']:g}, token dropout {s['token_dropout']:g}, lr {s['lr']:g}, max len {s['max_len']}")

@@ -1,0 +1,136 @@
+"""What a classifier reads: the rows of a labelled file (or of a built-in corpus) split into training and
+validation rows with their labels, whether they make a multi-label run, the unlabelled texts of
+``--pretrain-data``, the tokenizer and the token ids of each text. :mod:`rnnkit.tasks.classify` trains on
+them, :class:`~rnnkit.tasks.classify.TextClassifier` reads its files with them."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rnnkit.data.polarity import is_polarity_source, load_polarity
+from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels
+from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
+from rnnkit.errors import SettingError, UserError, check_filled, check_texts
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks._classify_config import ClassifyConfig
+from rnnkit.train.checkpoint import Checkpoint
+
+DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
+#: how a file was read (:attr:`rnnkit.data.tabular.Table.reader`), in words
+READERS = {"jsonl": "JSON Lines (a label list gives several labels)",
+           "fasttext": "fastText's format (several __label__ marks give several labels)"}
+#: the error when --data is not given (nor found in a resumed run)
+MISSING_DATA = f"--data FILE is required ({DATA_HELP})"
+
+
+def load_source(name: str, text_column: str, label_column: str, require_label: bool = True,
+                label_separator: str | None = None) -> Table:
+    """The rows of a data file (CSV, TSV or JSON Lines) or of a built-in corpus name, as a :class:`Table`
+    (``label_separator``: a CSV/TSV label cell's labels are split at it)."""
+    if is_polarity_source(name):
+        return load_polarity(name)
+    return read_table(name, text_column, label_column, require_label=require_label, label_separator=label_separator)
+
+
+def _say_headerless(*tables: Table) -> None:
+    """Say how each file without a header line was read (once a file), on the progress stream."""
+    for path, note in dict((t.path, t.headerless) for t in tables).items():
+        if note:
+            shared.say(f"{path}: {note}")
+
+
+def warn_headerless(table: Table, stacklevel: int = 1) -> None:
+    """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model;
+    ``stacklevel`` counts from the caller, as :func:`warnings.warn`'s does."""
+    if table.headerless:
+        warnings.warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
+
+
+def _text_list(verb: str, texts: object) -> list[str]:
+    """``texts`` (a list, tuple, numpy array or other iterable of strings) as a list; one string is a TypeError
+    (its characters would be read as one-letter texts), and so is a non-text (a numpy array was "truth value
+    of an array is ambiguous", ``[5]`` "'int' object has no attribute 'strip'"). An empty (or blank) text is a
+    :class:`UserError` naming its place, as a file's empty text names its line: ``probabilities`` scored it as
+    one ``<unk>`` where ``predict`` refused it."""
+    if isinstance(texts, str):
+        raise TypeError(f"{verb} takes a list of texts; for one text, give [text]")
+    items = check_texts(verb, texts)
+    check_filled(items, "classify")
+    return items
+
+
+def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
+    """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
+    return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
+
+
+def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
+                 ckpt: Checkpoint | None) -> tuple[Table, Table, list[str]]:
+    """The training and validation rows and the labels (sorted; a resumed run's own)."""
+    table = load_source(data, config.text_column, config.label_column, label_separator=config.label_separator)
+    if val_data:
+        train_t, val_t = table, load_source(val_data, config.text_column, config.label_column,
+                                            label_separator=config.label_separator)
+    else:
+        tr, va = shared.split_indices(table.labels, config)
+        train_t, val_t = table.subset(tr), table.subset(va)
+    for t in (table, val_t):
+        if config.label_separator and t.reader not in ("csv", "tsv"):
+            raise UserError(f"--label-separator: applies only to a CSV or TSV file's label column; {t.path} is "
+                            f"read as {READERS.get(t.reader, 'a built-in corpus')}, whose texts give their labels "
+                            "themselves")
+    labels = ckpt.config["labels"] if ckpt else sort_labels([lab for names in train_t.label_lists() for lab in names])
+    if len(labels) < 2:
+        only = labels[0] if labels else ""
+        raise UserError(f"{train_t.path}: column {config.label_column!r} has only one label ({only!r}) in the "
+                        "training rows; a classifier needs at least two")
+    if ckpt:
+        check_labels_known(train_t, labels, config.label_column)
+    if not len(val_t):
+        raise UserError(f"{data}: too few rows for a validation split ({len(table)}); give --val-data FILE")
+    if not is_multi_label(config, ckpt, train_t, val_t):  # a multi-label model misses an unseen label, as fastText
+        check_labels_known(val_t, labels, config.label_column)
+    return train_t, val_t, labels
+
+
+def _pretrain_texts(config: ClassifyConfig, ckpt: Checkpoint | None, out: Path, given: str | None) -> list[str]:
+    """The unlabelled texts of ``pretrain_data`` (none for a resumed run, which was pre-trained or not
+    when it began: a ``given`` pretrain_data other than its own is refused)."""
+    if ckpt is not None:
+        saved = (ckpt.config.get("settings") or {}).get("pretrain_data")
+        if given and given != saved:
+            raise UserError(f"--pretrain-data: {out} is resumed from its checkpoint, which was pre-trained (or not) "
+                            "when the run began; start a new run to pre-train")
+        return []
+    if not config.pretrain_data:
+        return []
+    return [t.strip() for t in read_unlabelled(config.pretrain_data, config.text_column)]
+
+
+def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[str], unlabelled: list[str]) -> Any:
+    """A resumed run's tokenizer, else one trained on the training texts and the unlabelled ones (words
+    seen only in the unlabelled texts still get trained vectors)."""
+    if ckpt:
+        return tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
+    return build_tokenizer(config.tokenizer, [t.strip() for t in texts] + unlabelled, config.vocab_size,
+                           min_count=config.min_count, char_ngrams=check_char_ngrams(config.char_ngrams),
+                           buckets=DEFAULT_BUCKETS if config.buckets is None else config.buckets)
+
+
+def is_multi_label(config: ClassifyConfig, ckpt: Checkpoint | None, *tables: Table) -> bool:
+    """Whether a run trains a multi-label model: a resumed run as it began; else ``--multi-label``, or a
+    text of the training or validation rows with several labels. Class weights are for one label a text
+    (refused with several), and a single-label run resumed on rows with several labels is refused."""
+    most = max(t.most_labels() for t in tables)
+    if ckpt is not None and not ckpt.config.get("multi_label") and most > 1:
+        where = next(t.path for t in tables if t.most_labels() > 1)
+        raise UserError(f"{where}: a text with several labels, but the run being resumed is a single-label model; "
+                        "start a new run for several labels a text")
+    multi = bool(ckpt.config.get("multi_label")) if ckpt is not None else config.multi_label or most > 1
+    if multi and config.class_weights != "none":
+        raise SettingError("class_weights", config.class_weights, "applies to one label a text; a multi-label "
+                           "model weighs every label's sigmoid alike (--class-weights none)")
+    return multi

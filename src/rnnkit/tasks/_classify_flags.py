@@ -1,0 +1,96 @@
+"""The flags of ``rnnkit train classify`` and of a classifier's ``rnnkit predict DIR`` and ``rnnkit evaluate
+DIR`` (:mod:`rnnkit.tasks._classify_verbs` runs those verbs); :mod:`rnnkit.tasks.classify` registers them."""
+
+from __future__ import annotations
+
+import argparse
+
+from rnnkit.data.tokenize import DEFAULT_BUCKETS
+from rnnkit.models.classifier import POOLINGS
+from rnnkit.multilabel import DEFAULT_THRESHOLD
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks._classify_config import CLASS_WEIGHTS, TOKENIZERS, ClassifyConfig
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    shared.evaluate_arguments(e)
+    _threshold_argument(e, "score")
+    e.add_argument("--baseline", action="store_true",
+                   help="also train a TF-IDF (word 1-2 + char 2-5 grams) logistic regression on the model's "
+                        "training rows and print both scores (needs scikit-learn: pip install 'rnnkit[baselines]')")
+    e.add_argument("--train", metavar="FILE",
+                   help="with --baseline: the model's training file, where it is no longer at the path config.json "
+                        "records")
+
+
+def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
+    zero = "; 0 too with --top-k" if verb == "predict" else ""
+    single = "; single-label models: with --top-k, only the labels at least P" if verb == "predict" else ""
+    p.add_argument("--threshold", type=float, metavar="P",
+                   help=f"multi-label models: {verb} every label whose probability is at least P (a number between 0 "
+                        f"and 1{zero}; default {DEFAULT_THRESHOLD}, fastText's predict threshold){single}")
+
+
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
+    shared.predict_arguments(p)
+    _threshold_argument(p, "predict")
+    p.add_argument("--top-k", type=_integer_or_text, metavar="K",
+                   help="give each text its K most probable labels, best first, with their probabilities (fastText's "
+                        "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
+                        f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
+
+
+def _integer_or_text(text: str) -> int | str:
+    """``--top-k``'s value: an int when it reads as one, else the text, which :func:`check_top_k` refuses in the
+    same ``rnnkit: error: --top-k 2.5: expected an integer >= 1`` line as ``--top-k 0`` (argparse's own
+    'invalid int value' line had another form and did not say what K may be)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = ClassifyConfig().with_defaults()
+    shared.add_model_arguments(p, d)
+    g = p.add_argument_group("classifier")
+    g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
+                   help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "
+                        "searching tokenizer, pooling, size, dropout and learning rate "
+                        "on the validation split (the model flags given stay fixed), keep the best model and list "
+                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
+                        "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
+                        "--token-dropout --lr --min-count --vocab-size --char-ngrams)")
+    g.add_argument("--text-column", help="column holding the text (default text)")
+    g.add_argument("--label-column", help="column holding the label (default label)")
+    g.add_argument("--multi-label", action="store_true", default=None,
+                   help="several labels a text: one sigmoid a label, trained with binary cross-entropy (fastText's "
+                        "-loss ova); on by itself when a text of --data has several labels (several __label__ marks, "
+                        "a JSONL list, a cell split by --label-separator)")
+    g.add_argument("--label-separator", metavar="SEP",
+                   help="CSV/TSV: the label cell holds several labels split at SEP ('sauce|cheese' with '|'; default: "
+                        "off, the cell is one label)")
+    g.add_argument("--tokenizer", choices=TOKENIZERS,
+                   help="characters (default without autotune; any script), words, words and word bigrams (ngram), "
+                        "or BPE subwords learned from --data")
+    g.add_argument("--vocab-size", type=int, help=f"most ids of the word and BPE tokenizers (default {d.vocab_size})")
+    g.add_argument("--char-ngrams", metavar="MIN,MAX",
+                   help="word and ngram tokenizers: each word also brings its character MIN- to MAX-grams, marked "
+                        "<word>, hashed into --buckets ids (fastText's -minn/-maxn subwords, e.g. 3,6; default 0: off)")
+    g.add_argument("--buckets", type=int, help=f"with --char-ngrams (or an --autotune search that tries them): "
+                   f"hash buckets of the character n-grams (fastText's -bucket; default {DEFAULT_BUCKETS})")
+    g.add_argument("--min-count", type=int,
+                   help="char and word tokenizers: an id only for tokens seen this often (default 1)")
+    g.add_argument("--token-dropout", type=float,
+                   help="during training, replace this share of tokens by <unk> (default 0; 0.1-0.2 helps "
+                        "small data sets)")
+    g.add_argument("--pooling", choices=POOLINGS,
+                   help="how the time steps become one vector (default without autotune: last)")
+    g.add_argument("--class-weights", choices=CLASS_WEIGHTS,
+                   help="weight the loss by inverse class frequency (default none)")
+    g.add_argument("--pretrain-data", metavar="FILE",
+                   help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
+                        "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")
+    g.add_argument("--pretrain-minutes", type=float, metavar="M",
+                   help="wall-clock budget of the pre-training (default 1 when only --pretrain-data is given)")
+    g.add_argument("--pretrain-steps", type=int, metavar="N", help="at most this many pre-training updates")
