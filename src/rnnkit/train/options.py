@@ -29,7 +29,7 @@ from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
 from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
-from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
+from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
@@ -329,12 +329,6 @@ def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_h
     d.add_argument("--val-fraction", type=float, help=f"held out when there is no --val-data (default {val_fraction})")
     d.add_argument("--split-seed", type=int, help=f"seed of the validation split (default {split_seed})")
     parser.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
-
-
-#: what a run writes into ``--out`` beside its checkpoints ``best/`` and ``last/``
-RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
-#: the folders of ``--out`` a run replaces whole, and when
-RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
 
 
 def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | None]],
