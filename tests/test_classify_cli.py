@@ -420,6 +420,29 @@ def test_outputs_into_the_runs_checkpoints_or_onto_its_own_files_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_resumed_run_reading_a_file_the_run_writes_is_told_to_copy_it_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`train --resume OUT --val-data OUT/best/v.csv` was told to `give another --out`, which a resumed run
+    cannot (--out elsewhere is refused): it is told to copy the file out of the run instead."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--no-progress", "--json"]) == 0
+    inside = make_csv(out / "best" / "v.csv", 8, 1)
+    (out / "last" / "c.toml").write_text("steps = 3\n", encoding="utf-8")
+    resume = ["train", "classify", "--resume", str(out), "--steps", "3", "--no-progress"]
+    err = refused([*resume, "--val-data", str(inside)], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its best/ holds the --val-data being read ({inside}), which every "
+                   f"save replaces; copy it out of {out} and give the copy")
+    err = refused([*resume, "--val-data", str(out / "metrics.jsonl")], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its metrics.jsonl is the --val-data being read; copy it out of "
+                   f"{out} and give the copy")
+    err = refused([*resume, "--config", str(out / "last" / "c.toml")], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its last/ holds the --config being read ({out / 'last' / 'c.toml'}"
+                   f"), which every save replaces; copy it out of {out} and give the copy")
+    with pytest.raises(UserError, match=r"^resume=True: its best/ holds the val_data being read .*; copy it out of "):
+        rnnkit.fit("classify", train, out, val_data=inside, resume=True, steps=3, verbose=False)
+
 
 def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
