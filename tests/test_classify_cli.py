@@ -331,9 +331,9 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
         assert err == f"rnnkit: error: --png {png}: is {what} being read; write to another file"
     with pytest.raises(UserError, match=r"^png .*v\.csv: is the data being read; write to another file$"):
         rnnkit.load(out).evaluate(str(data), png=data)
-    assert main(["evaluate", str(best), "--data", str(data), "--json"]) == 0  # DIR/confusion.png: a file of its own
-    assert (best / "confusion.png").is_file()
-    (best / "confusion.png").unlink()
+    assert main(["evaluate", str(best), "--data", str(data), "--json"]) == 0  # the run's best/: in the run's folder
+    assert (out / "confusion.png").is_file() and not (best / "confusion.png").exists()
+    (out / "confusion.png").unlink()
     pytest.importorskip("onnx")
     for name in ("model.safetensors", "vocab.json"):
         err = refused(["export", str(out), "--onnx", str(best / name)], capsys)
@@ -387,8 +387,61 @@ def test_outputs_onto_the_runs_other_checkpoint_are_refused(
     assert err == (f"rnnkit: error: --onnx {target}: is the optimizer.safetensors of the run's resume checkpoint "
                    "(last/); write to another file")
     assert {p: p.read_bytes() for p in [*(out / "best").iterdir(), *(out / "last").iterdir()]} == kept
-    assert main(["predict", str(out), "a film", "--output", str(out / "last" / "p.csv")]) == 0  # a new file
-    (out / "last" / "p.csv").unlink()
+    assert main(["predict", str(out), "a film", "--output", str(out / "p.csv")]) == 0  # a new file beside them
+    (out / "p.csv").unlink()
+
+
+def test_outputs_into_the_runs_checkpoints_or_onto_its_own_files_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """`predict OUT --output OUT/best/state.safetensors` made a file the model then read (`header too large`:
+    it no longer loaded); `--output OUT/last/p.csv` went with the next save of last/; `evaluate OUT --png
+    OUT/loss.png` and `--output OUT/metrics.jsonl` replaced the run's curves and training log. Refused before
+    any work; the run is as it was."""
+    out, test = trained
+    files = [*(out / "best").iterdir(), *(out / "last").iterdir(), out / "metrics.jsonl", out / "loss.png"]
+    kept = {p: p.read_bytes() for p in files}
+    said = {"best": "the run's best model (best/)", "last": "the run's resume checkpoint (last/)"}
+    targets = [(out / "best" / "state.safetensors", "where the model keeps its state.safetensors"),
+               (out / "best" / "optimizer.json", "where the model keeps its optimizer.json"),
+               (out / "best" / "p.csv", f"inside {said['best']}, which every save replaces"),
+               (out / "last" / "sub" / "p.csv", f"inside {said['last']}, which every save replaces"),
+               *((out / name, f"the run's own {name}") for name in ("metrics.jsonl", "loss.png", "report.html"))]
+    for target, what in targets:
+        for argv, flag in ((["predict", str(out), "a film", "--output", str(target)], "--output"),
+                           (["evaluate", str(out), "--data", str(test), "--png", str(target)], "--png")):
+            err = refused(argv, capsys)
+            assert err == f"rnnkit: error: {flag} {target}: is {what}; write to another file"
+    err = refused(["export", str(out / "last"), "--onnx", str(out / "report.html")], capsys)
+    assert err == f"rnnkit: error: --onnx {out / 'report.html'}: is the run's own report.html; write to another file"
+    with pytest.raises(UserError, match=r"^png .*loss\.png: is the run's own loss\.png; write to another file$"):
+        rnnkit.load(out).evaluate(str(test), png=out / "loss.png")
+    assert {p: p.read_bytes() for p in files} == kept and not (out / "report.html").exists()
+    assert not any(p.exists() for p in (out / "last" / "sub", out / "best" / "p.csv", out / "best" / "optimizer.json"))
+    assert rnnkit.load(out).predict(["a film"])
+
+
+def test_resumed_run_reading_a_file_the_run_writes_is_told_to_copy_it_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`train --resume OUT --val-data OUT/best/v.csv` was told to `give another --out`, which a resumed run
+    cannot (--out elsewhere is refused): it is told to copy the file out of the run instead."""
+    train = make_csv(tmp_path / "train.csv", 40, 0)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--no-progress", "--json"]) == 0
+    inside = make_csv(out / "best" / "v.csv", 8, 1)
+    (out / "last" / "c.toml").write_text("steps = 3\n", encoding="utf-8")
+    resume = ["train", "classify", "--resume", str(out), "--steps", "3", "--no-progress"]
+    err = refused([*resume, "--val-data", str(inside)], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its best/ holds the --val-data being read ({inside}), which every "
+                   f"save replaces; copy it out of {out} and give the copy")
+    err = refused([*resume, "--val-data", str(out / "metrics.jsonl")], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its metrics.jsonl is the --val-data being read; copy it out of "
+                   f"{out} and give the copy")
+    err = refused([*resume, "--config", str(out / "last" / "c.toml")], capsys)
+    assert err == (f"rnnkit: error: --resume {out}: its last/ holds the --config being read ({out / 'last' / 'c.toml'}"
+                   f"), which every save replaces; copy it out of {out} and give the copy")
+    with pytest.raises(UserError, match=r"^resume=True: its best/ holds the val_data being read .*; copy it out of "):
+        rnnkit.fit("classify", train, out, val_data=inside, resume=True, steps=3, verbose=False)
 
 
 def test_training_data_inside_what_the_run_writes_is_refused_and_kept(tmp_path: Path,

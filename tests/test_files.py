@@ -191,3 +191,24 @@ def test_an_output_that_is_an_input_is_refused_by_any_name(tmp_path: Path) -> No
     assert not same_file(tmp_path / "new.txt", tmp_path / "new.txt")  # nothing there: nothing to lose
     with pytest.raises(UserError, match=r"^.*in\.txt: is the --file being read"):
         output_name(data, reads=reads)  # without a flag: the path alone
+
+
+def test_an_output_inside_a_kept_folder_or_at_a_kept_name_not_there_yet_is_refused(tmp_path: Path) -> None:
+    """A folder among the ``reads`` keeps everything inside it, by any spelling, also in a folder not made yet;
+    a path not there yet keeps its name (a file the model would read once it is there); beside them, a new
+    file is written as before."""
+    kept = tmp_path / "run" / "best"
+    kept.mkdir(parents=True)
+    (tmp_path / "link").symlink_to(kept)
+    reads = [("where the model keeps its vocab.json", kept / "vocab.json"),
+             ("inside the run's best model (best/)", kept), ("inside last/", tmp_path / "run" / "last")]
+    for given, what in ((kept / "vocab.json", "where the model keeps its vocab.json"),
+                        (kept / "p.csv", "inside the run's best model (best/)"),
+                        (tmp_path / "link" / "sub" / "p.csv", "inside the run's best model (best/)"),
+                        (tmp_path / "run" / "last" / "p.csv", "inside last/")):
+        with pytest.raises(UserError) as err:
+            output_name(given, "--output", reads=reads)
+        assert str(err.value) == f"--output {given}: is {what}; write to another file"
+    assert not (kept / "vocab.json").exists() and not (tmp_path / "run" / "last").exists()
+    assert output_name(tmp_path / "run" / "p.csv", "--output", reads=reads) == tmp_path / "run" / "p.csv"
+    assert output_name(tmp_path / "vocab.json", "--output", reads=reads) == tmp_path / "vocab.json"

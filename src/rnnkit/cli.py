@@ -155,7 +155,8 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
-    refuse_written_inputs(Path(out), [("--config", getattr(args, "config", None))])  # as the task checks its data
+    refuse_written_inputs(Path(out), [("--config", getattr(args, "config", None))],  # as the task checks its data
+                          resume=bool(args.resume))
     main = distributed.ranks().is_main  # under torchrun, rank 0 alone speaks
     options: dict[str, Any] = {
         "resume": bool(args.resume), "overwrite": bool(args.overwrite), "verbose": not args.json and main,

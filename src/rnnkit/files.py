@@ -150,8 +150,17 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
 
 #: what a command must not write over, for :func:`output_name`: ``(what, path)``, ``what`` as the message says
 #: it after "is" (``"the --file being read"``, ``"the model's config.json being read"``, ``"the model.safetensors
-#: of the run's resume checkpoint (last/)"``); a None path is skipped
+#: of the run's resume checkpoint (last/)"``); a None path is skipped. A path not there yet is kept by its name
+#: (a file a model would read once it is there); a folder, with everything inside it.
 Reads = Iterable[tuple[str, str | os.PathLike[str] | None]]
+
+
+def _same_place(a: Path, b: Path) -> bool:
+    """True when ``a`` names what ``b`` names: the same existing file or folder (:func:`same_file`), or, where
+    nothing is at ``b`` yet, the same name in the same folder."""
+    if same_file(a, b):
+        return True
+    return bool(a.name) and a.name == b.name and not os.path.lexists(b) and same_file(a.parent, b.parent)
 
 
 def output_name(path: str | os.PathLike[str], flag: str | None = None, expected: str = "a file",
@@ -159,14 +168,15 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
     """``path`` as the name of a file to write, refused in one line when it is a folder (``''``, ``.``, an
     existing folder): ``PATH: Is a directory``; with ``flag``, the option that gave it and what it takes,
     ``--attention-png PATH: is a folder; expected the name of a PNG file to write``; and when it is one of
-    the files the command ``reads`` or keeps (:func:`same_file`), which writing it would replace:
-    ``--output PATH: is the --file being read; write to another file``. A command checks its outputs so
-    before the work whose result they hold."""
+    the files the command ``reads`` or keeps (:func:`same_file`), which writing it would replace, or lies
+    inside a folder it keeps: ``--output PATH: is the --file being read; write to another file``. A command
+    checks its outputs so before the work whose result they hold."""
     out = Path(path)
     given = os.fspath(path) or repr("")  # '' and '.' have no file name: Path.with_name was a traceback
     if out.name and not out.is_dir():
+        places = (out, *out.absolute().parents)
         for what, source in reads:
-            if source is not None and same_file(out, source):
+            if source is not None and any(_same_place(place, Path(source)) for place in places):
                 raise UserError(f"{f'{flag} ' if flag else ''}{given}: is {what}; write to another file")
         return out
     if flag is None:

@@ -31,7 +31,7 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr, run_folder
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,
@@ -361,13 +361,15 @@ def evaluate_arguments(e: argparse.ArgumentParser) -> None:
                         "validation split (same fraction and seed)")
     e.add_argument("--text-column", help="classifiers: the text column (default: the one used in training)")
     e.add_argument("--label-column", help="classifiers: the label column (default: the one used in training)")
-    e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png)")
+    e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png; for a run's "
+                   "best/ or last/, which every save replaces, the run's folder)")
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
 def evaluation_png(args: argparse.Namespace) -> Path:
-    """``--png``, or ``DIR/confusion.png`` for the DIR named on the command line."""
-    return Path(args.png) if args.png else Path(args.dir) / "confusion.png"
+    """``--png``, or ``DIR/confusion.png`` for the DIR named on the command line: ``OUT/confusion.png`` for a
+    run's ``OUT/best`` or ``OUT/last``, whose next save would remove it."""
+    return Path(args.png) if args.png else run_folder(args.dir) / "confusion.png"
 
 
 def print_evaluation(report: dict[str, Any], unit: str, as_json: bool) -> int:

@@ -77,6 +77,10 @@ OPTIMIZER_JSON = "optimizer.json"
 STATE_TENSORS = "state.safetensors"
 #: every file a checkpoint folder may hold
 FILES = (CONFIG, MODEL, VOCAB, TRAINER_STATE, OPTIMIZER_TENSORS, OPTIMIZER_JSON, STATE_TENSORS)
+#: what a run writes into ``OUT`` beside its checkpoints ``best/`` and ``last/``
+RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
+#: the folders of ``OUT`` a run replaces whole, and when
+RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
 
 
 @dataclass
@@ -106,16 +110,24 @@ class Checkpoint:
 
     @property
     def reads(self) -> list[tuple[str, Path]]:
-        """The checkpoint's files as :func:`rnnkit.files.output_name`'s ``reads``: an output written over one
-        of them (``--onnx DIR/best/model.safetensors``) would destroy the model it was made from; and, for a
-        run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too (``export OUT
-        --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from)."""
-        own = [(f"the model's {name} being read", self.path / name) for name in FILES]
+        """The paths an output must not be, as :func:`rnnkit.files.output_name`'s ``reads``: the checkpoint's
+        files (``--onnx DIR/best/model.safetensors`` destroyed the model it was made from), by name too where
+        one is not there yet (``DIR/state.safetensors``, read whenever it is there, no longer loaded); and,
+        for a run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too (``export
+        OUT --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from), anything
+        else inside them, which the next save of the run removes, and the run's own :data:`RUN_FILES`
+        (``evaluate OUT --png OUT/loss.png`` replaced the training curves)."""
+        own = [(f"the model's {name} being read" if (self.path / name).exists() else
+                f"where the model keeps its {name}", self.path / name) for name in FILES]
         run = run_folder(self.path)
         if run == self.path:  # a model folder of its own, not a run's checkpoint
             return own
-        return own + [(f"the {name} of the run's {kept} ({folder}/)", run / folder / name)
-                      for folder, kept in (("best", "best model"), ("last", "resume checkpoint")) for name in FILES]
+        kept = (("best", "best model"), ("last", "resume checkpoint"))
+        return [*own, *((f"the {name} of the run's {what} ({folder}/)", run / folder / name)
+                        for folder, what in kept for name in FILES),
+                *((f"inside the run's {what} ({folder}/), which {RUN_FOLDERS[folder]}", run / folder)
+                  for folder, what in kept),
+                *((f"the run's own {name}", run / name) for name in RUN_FILES)]
 
 
 def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:

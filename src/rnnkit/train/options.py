@@ -29,7 +29,7 @@ from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
 from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
-from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
+from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
@@ -331,29 +331,27 @@ def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_h
     parser.add_argument("--out", help="output directory (best/, last/, metrics.jsonl, loss.png)")
 
 
-#: what a run writes into ``--out`` beside its checkpoints ``best/`` and ``last/``
-RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
-#: the folders of ``--out`` a run replaces whole, and when
-RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
-
-
 def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | None]],
-                          files: Iterable[str] = RUN_FILES, folders: Mapping[str, str] = RUN_FOLDERS) -> None:
+                          files: Iterable[str] = RUN_FILES, folders: Mapping[str, str] = RUN_FOLDERS, *,
+                          resume: bool = False) -> None:
     """Refuse, in one line, a file the run reads (``reads``: each flag and its path) that the run would write
     over or remove: one of ``out``'s ``files`` (``--val-data OUT/metrics.jsonl``, by any name), or anything
     inside one of its ``folders`` (``out/best`` and ``out/last``, which every save replaces whole). A run that
-    writes more (classify's ``--autotune``: ``autotune.jsonl``, ``autotune/``) names those."""
+    writes more (classify's ``--autotune``: ``autotune.jsonl``, ``autotune/``) names those. A fresh run is
+    told to give another ``--out``; a ``resume``d one, which has no other folder, to copy the file out."""
     for flag, path in reads:
         if not isinstance(path, (str, os.PathLike)):  # None, or a wrong type the task names in its own words
             continue
+        where, todo = (f"--resume {out}", f"copy it out of {out} and give the copy") if resume else \
+            (f"--out {out}", "give another --out")
         for name in files:
             if same_file(out / name, path):
-                raise UserError(f"--out {out}: its {name} is the {flag} being read; give another --out")
+                raise UserError(f"{where}: its {name} is the {flag} being read; {todo}")
         for parent in Path(path).resolve().parents:  # through links, as the saves replace the folder itself
             for name, when in folders.items():
                 if same_file(parent, out / name):
-                    raise UserError(f"--out {out}: its {name}/ holds the {flag} being read ({path}), which {when}; "
-                                    "give another --out")
+                    raise UserError(f"{where}: its {name}/ holds the {flag} being read ({path}), which {when}; "
+                                    f"{todo}")
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -428,7 +426,7 @@ def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *,
     ``val_data`` given, and the task's other files ``reads`` (each flag and its path: ``--pretrain-data``),
     must not be what the run writes (:func:`refuse_written_inputs`)."""
     out = Path(out)
-    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data), *reads))
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data), *reads), resume=resume)
     if not resume:
         check_out_dir(out, overwrite=overwrite)
         return None, config
