@@ -402,8 +402,9 @@ class Recurrent(nn.RNNBase):
     def _warn_if_traced(self, steps: int) -> None:
         """Under ``torch.jit.trace`` (and the TorchScript-based ONNX export), a ``TracerWarning`` that the step
         loop is recorded unrolled over this input's ``steps``: torch's fused kernels, which torch.nn's RNNs
-        trace to, take any length, the loop does not (its traced graph refuses another length)."""
-        if not torch.jit.is_tracing():
+        trace to, take any length, the loop does not (its traced graph refuses another length). None for a cell
+        whose own sequence function is traced as one call, which takes any length too (the Clockwork RNN's)."""
+        if not torch.jit.is_tracing() or (self.impl != "reference" and self.cell_def.traces_any_length()):
             return
         why = "impl='reference'" if self.impl == "reference" else (
             f"cell {self.cell!r} has no fused torch kernel" if not self.cell_def.fusable()
