@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
 import torch
 from torch import _VF, Tensor, nn
@@ -433,6 +433,12 @@ class Recurrent(nn.RNNBase):
         if isinstance(hx, (tuple, list)) and len(hx) > 2:
             raise RuntimeError("lstm expects two hidden states")
         return hx[0], hx[1]
+
+    def __prepare_scriptable__(self) -> NoReturn:
+        """``torch.jit.script`` asks this of every module of what it compiles: one line saying that TorchScript is
+        not supported, instead of its compile error deep inside this layer (torch.nn's RNNs script)."""
+        raise NotImplementedError(f"{self._kind}: torch.jit.script (TorchScript) is not supported by rnnkit's "
+                                  "layers; torch.jit.trace and torch.onnx.export are (see TORCH_COMPAT.md)")
 
     @property
     def _kind(self) -> str:
