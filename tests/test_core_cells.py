@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -156,6 +157,51 @@ def test_clockwork_time_offset_continues_the_clock() -> None:
     second, h = rnn(x[5:], h, time_offset=5)
     torch.testing.assert_close(torch.cat([first, second]), whole)
     torch.testing.assert_close(h, h_whole)
+
+
+class _WithLengths(torch.nn.Module):
+    def __init__(self, rnn: Recurrent) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: torch.Tensor, h0: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.rnn(x, h0, lengths=lengths)
+
+
+@pytest.mark.parametrize("zoneout", [0.0, 0.2])
+def test_clockwork_traced_at_one_length_runs_every_length(zoneout: float) -> None:
+    """``torch.jit.trace`` records the Clockwork RNN's own BPTT as one call: its clock schedule was computed
+    before the call and recorded with it, so the graph traced at 5 steps returned uninitialised memory (values
+    near 1e30) at 7 and failed at 3. It now equals the eager layer, gradients too, at any length, unwarned."""
+    torch.manual_seed(12)
+    rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 4], num_layers=2, bidirectional=True, zoneout=zoneout).eval()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = torch.jit.trace(_WithLengths(rnn), (torch.randn(5, 2, 3), torch.zeros(4, 2, 8),
+                                                     torch.tensor([5, 4])), check_trace=False)
+    for steps in (7, 3, 5):
+        x = torch.randn(steps, 3, 3, requires_grad=True)
+        h0 = torch.randn(4, 3, 8)
+        lengths = torch.tensor([steps, 2, 1])
+        got, want = traced(x, h0, lengths), rnn(x, h0, lengths=lengths)
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+        grads = [torch.autograd.grad(out[0].sum() + out[1].sum(), [x, rnn.weight_hh_l0]) for out in (got, want)]
+        torch.testing.assert_close(grads[0], grads[1], rtol=0, atol=0)
+    assert not [str(w.message) for w in caught if "step loop" in str(w.message)]
+
+
+def test_clockwork_traced_step_loop_warns_and_refuses_another_length() -> None:
+    """Periods that do not divide each other run the step loop, traced unrolled: a TracerWarning, and an error
+    (never an answer) at another length."""
+    torch.manual_seed(13)
+    rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 3]).eval()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = torch.jit.trace(rnn, (torch.randn(5, 2, 3),), check_trace=False)
+    assert [w for w in caught if "step loop" in str(w.message) and "5 steps" in str(w.message)]
+    torch.testing.assert_close(traced(x := torch.randn(5, 2, 3)), rnn(x))
+    with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
+        traced(torch.randn(7, 2, 3))
 
 
 def test_clockwork_options_are_checked() -> None:

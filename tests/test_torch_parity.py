@@ -2054,6 +2054,18 @@ TORCH_FUNC_SCRIPTS = pytest.mark.filterwarnings("ignore:`torch.jit.script` is de
 
 @TORCH_FUNC_SCRIPTS
 @pytest.mark.parametrize("kind", KINDS)
+def test_jit_script_is_refused_in_one_line(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
+    """TorchScript is not supported (TORCH_COMPAT.md): ``torch.jit.script`` of the layer, or of a model holding
+    it, says so in one line naming the layer, where it gave a compile error about a property deep inside it;
+    torch.nn's layer still scripts."""
+    torch.jit.script(nn.Sequential(nn.Linear(2, 3), nn.__dict__[kind](3, 4)))
+    for model in (rnnkit_make(kind, 3, 4), nn.Sequential(nn.Linear(2, 3), rnnkit_make(kind, 3, 4))):
+        with pytest.raises(NotImplementedError, match=rf"^{kind}: torch.jit.script \(TorchScript\) is not supported"):
+            torch.jit.script(model)
+
+
+@TORCH_FUNC_SCRIPTS
+@pytest.mark.parametrize("kind", KINDS)
 def test_functional_call_and_torch_func_grad(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """``torch.func.functional_call`` with other parameters (RNNBase._weights_have_changed refreshes the flat
     weights) computes what torch.nn computes with them, leaves the module's own in place, and

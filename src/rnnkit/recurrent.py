@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
 import torch
 from torch import _VF, Tensor, nn
@@ -402,8 +402,9 @@ class Recurrent(nn.RNNBase):
     def _warn_if_traced(self, steps: int) -> None:
         """Under ``torch.jit.trace`` (and the TorchScript-based ONNX export), a ``TracerWarning`` that the step
         loop is recorded unrolled over this input's ``steps``: torch's fused kernels, which torch.nn's RNNs
-        trace to, take any length, the loop does not (its traced graph refuses another length)."""
-        if not torch.jit.is_tracing():
+        trace to, take any length, the loop does not (its traced graph refuses another length). None for a cell
+        whose own sequence function is traced as one call, which takes any length too (the Clockwork RNN's)."""
+        if not torch.jit.is_tracing() or (self.impl != "reference" and self.cell_def.traces_any_length()):
             return
         why = "impl='reference'" if self.impl == "reference" else (
             f"cell {self.cell!r} has no fused torch kernel" if not self.cell_def.fusable()
@@ -432,6 +433,12 @@ class Recurrent(nn.RNNBase):
         if isinstance(hx, (tuple, list)) and len(hx) > 2:
             raise RuntimeError("lstm expects two hidden states")
         return hx[0], hx[1]
+
+    def __prepare_scriptable__(self) -> NoReturn:
+        """``torch.jit.script`` asks this of every module of what it compiles: one line saying that TorchScript is
+        not supported, instead of its compile error deep inside this layer (torch.nn's RNNs script)."""
+        raise NotImplementedError(f"{self._kind}: torch.jit.script (TorchScript) is not supported by rnnkit's "
+                                  "layers; torch.jit.trace and torch.onnx.export are (see TORCH_COMPAT.md)")
 
     @property
     def _kind(self) -> str:

@@ -106,6 +106,12 @@ class Cell:
         ``Recurrent`` tries it before computing the product for :meth:`sequence`; must equal the step loop."""
         return None
 
+    def traces_any_length(self) -> bool:
+        """True when :meth:`sequence` runs (rather than returning None) as one ``torch.autograd.Function`` that
+        takes everything that depends on the length from its tensors: ``torch.jit.trace`` records such a call
+        once, and its graph runs any length, where the step loop is recorded unrolled over the traced one."""
+        return False
+
     def fusable(self) -> bool:
         """True when torch's fused kernel computes exactly this cell's math with these options."""
         return self.fused_kernel is not None

@@ -123,6 +123,9 @@ class Clockwork(Cell):
             active[self.starts[i] : self.starts[i] + self.sizes[i]] = True
         return torch.where(active, self._act(xw + F.linear(state, weight_hh, bias_hh)), state)
 
+    def traces_any_length(self) -> bool:
+        return self.prefix  # other period sets run the step loop
+
     def sequence(
         self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, mask: Tensor | None, offset: int,
         keep: Tensor | None = None,
@@ -135,7 +138,6 @@ class Clockwork(Cell):
         """
         if not self.prefix:
             return None
-        ks = [self.active_units(t + offset) for t in range(xw.shape[0])]
         bias = bias_hh if bias_hh is not None else xw.new_zeros(self.hidden_size)
         relu = self.nonlinearity == "relu"
         device = xw.device.type
@@ -143,9 +145,9 @@ class Clockwork(Cell):
             # The hand-written backward runs outside autocast, so the loop runs in fp32 under
             # autocast too (only the hoisted input projection, computed by the caller, is in bf16/fp16).
             with torch.autocast(device, enabled=False):
-                return _ClockworkBPTT.apply(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, ks,
-                                            relu, None if keep is None else keep.float())
-        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, ks, relu, keep)
+                return _ClockworkBPTT.apply(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, self,
+                                            offset, relu, None if keep is None else keep.float())
+        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, self, offset, relu, keep)
 
 
 class _ClockworkBPTT(torch.autograd.Function):
@@ -157,6 +159,10 @@ class _ClockworkBPTT(torch.autograd.Function):
     With zoneout keep factors K the k units a step updates become h' + K ⊙ (h_{t-1} − h') (the blend of
     :func:`rnnkit.regularisers.regularised_step`, in its order); the units it does not update keep their
     state whatever K is, as in the step (there h' is the old value). The activations h' are then kept too.
+
+    The clock schedule (how many units each step updates) is computed here from the cell, the clock of
+    step 0 and the length of ``xw``, not passed in: ``torch.jit.trace`` records this function as one call
+    with its non-tensor arguments fixed, so a schedule passed in would be the traced length's on any other.
     """
 
     @staticmethod
@@ -167,11 +173,13 @@ class _ClockworkBPTT(torch.autograd.Function):
         w_hh: Tensor,
         b_hh: Tensor,
         mask: Tensor | None,
-        ks: list[int],
+        cell: Clockwork,
+        offset: int,
         relu: bool,
         keep: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         steps, batch, hidden = xw.shape
+        ks = [cell.active_units(t + offset) for t in range(steps)]
         xwb = xw + b_hh  # both biases folded into the hoisted input projection, once
         hs = xw.new_empty(steps + 1, batch, hidden)
         acts = None if keep is None else xw.new_zeros(steps, batch, hidden)  # h' of the active units
@@ -226,4 +234,4 @@ class _ClockworkBPTT(torch.autograd.Function):
             dxw[t, :, :k] = d
             g.addmm_(d, w_hh[:k])
         d_w = dxw.reshape(-1, hidden).T @ hs[:-1].reshape(-1, hidden)
-        return dxw, g, d_w, dxw.sum((0, 1)), None, None, None, None
+        return dxw, g, d_w, dxw.sum((0, 1)), None, None, None, None, None
