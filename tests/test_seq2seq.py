@@ -642,7 +642,8 @@ def test_evaluate_reports_a_numpy_beam_as_an_int(trained: tuple[Path, Path]) -> 
 
 def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple[Path, Path]) -> None:
     """a * length + b past 2**63 wrapped to a negative limit, which clamp(min=1) made one token."""
-    from rnnkit.tasks.translate import OUTPUT_CAP, _max_lengths
+    from rnnkit.tasks._translate_decoding import _max_lengths
+    from rnnkit.tasks.translate import OUTPUT_CAP
 
     assert _max_lengths(torch.tensor([3, 5]), 1e18, 0, 40).tolist() == [40, 40]
     assert _max_lengths(torch.tensor([3]), 0.0, 2**63 - 1, 40).tolist() == [40]
@@ -658,7 +659,8 @@ def test_huge_length_limits_cap_the_output_instead_of_overflowing(trained: tuple
 def test_a_source_longer_than_max_len_is_translated_whole(trained: tuple[Path, Path]) -> None:
     """The recurrent encoder reads any length: a source past the --max-len of the training pairs was cut
     there without a word; the output limit grows with the source too."""
-    from rnnkit.tasks.translate import OUTPUT_CAP, _max_lengths
+    from rnnkit.tasks._translate_decoding import _max_lengths
+    from rnnkit.tasks.translate import OUTPUT_CAP
 
     translator = rnnkit.load(trained[1])
     long = " ".join(["3rd of March 1999"] * 8)                 # 143 characters, max_len is 100

@@ -1,0 +1,87 @@
+"""The settings of ``rnnkit train seq2seq``: :class:`Seq2SeqConfig` and its checks, and what a resumed run
+keeps (:data:`FROZEN`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnkit.cells import CELLS
+from rnnkit.errors import (
+    SettingError,
+    check_count,
+    check_fraction,
+    check_positive,
+)
+from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.train.checkpoint import (
+    MAX_DECODE_LENGTH,
+)
+from rnnkit.train.options import TrainSettings
+
+TOKENIZERS = ("char", "word", "bpe")
+#: an output is cut at this many times the longer of its source and the length the model trained on (``--max-len``)
+OUTPUT_CAP = 4
+BIBLE = "bible-en-es"
+
+
+@dataclass
+class Seq2SeqConfig(TrainSettings):
+    """Settings of ``rnnkit train seq2seq``."""
+
+    attention: str = "bahdanau"          # none | bahdanau | dot | general
+    teacher_forcing: float = 1.0         # chance of feeding the gold previous token at the start
+    teacher_forcing_floor: float | None = None  # ... lowered linearly to this at the end (None: no schedule)
+    tokenizer: str = "char"              # char | word | bpe, both sides
+    src_tokenizer: str | None = None     # overrides --tokenizer for the source
+    tgt_tokenizer: str | None = None     # overrides --tokenizer for the target
+    vocab_size: int = 8000               # ids of a word or bpe tokenizer
+    cell: str = "lstm"
+    bidirectional: bool = False
+    layers: int = 1
+    decoder_layers: int | None = None    # None: as many as the encoder
+    hidden: int = 128
+    embedding: int = 64
+    dropout: float = 0.1
+    max_len: int = 100                   # tokens kept per side
+    batch_size: int = 32
+    val_fraction: float = 0.1            # held out when there is no --val-data
+    split_seed: int = 0
+    eval_sentences: int = 100            # validation pairs translated (greedy) for exact match and BLEU
+    steps: int | None = 2000
+    eval_every: int = 200
+
+    def validate(self) -> None:
+        """Raise :class:`SettingError` naming the first setting out of range."""
+        self.validate_training()
+        for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
+            check_positive(name, getattr(self, name))
+        check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
+        if self.decoder_layers is not None:
+            check_positive("decoder_layers", self.decoder_layers)
+        if self.cell not in CELLS:
+            raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
+        if self.attention not in ATTENTIONS:
+            raise SettingError("attention", self.attention, f"expected one of {', '.join(ATTENTIONS)}")
+        for name in ("tokenizer", "src_tokenizer", "tgt_tokenizer"):
+            value = getattr(self, name)
+            if value is not None and value not in TOKENIZERS:
+                raise SettingError(name, value, f"expected one of {', '.join(TOKENIZERS)}")
+        check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
+        check_fraction("dropout", self.dropout)
+        check_fraction("val_fraction", self.val_fraction)
+        if self.eval_sentences < 0:
+            raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
+
+
+def check_teacher_forcing(ratio: float, floor: float | None) -> None:
+    """Raise :class:`SettingError` unless 0 <= ``floor`` <= ``ratio`` <= 1 (``floor`` may be None)."""
+    if not 0.0 <= ratio <= 1.0:
+        raise SettingError("teacher_forcing", ratio, "expected a number from 0 to 1")
+    if floor is not None and not 0.0 <= floor <= ratio:
+        raise SettingError("teacher_forcing_floor", floor, f"expected 0 to --teacher-forcing ({ratio})")
+
+
+#: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
+FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
+          "decoder_layers", "hidden", "embedding", "dropout", "max_len", "val_fraction", "split_seed")

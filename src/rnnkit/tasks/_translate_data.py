@@ -1,0 +1,145 @@
+"""The translator's data: the pairs it trains and validates on, its tokenizers, the share of ``<unk>`` in them,
+and the batches of token ids the trainer reads.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.data.batching import ShuffledBatches
+from rnnkit.data.pairs import Pair, read_pairs, split_pairs
+from rnnkit.data.tokenize import (
+    UNK_ID,
+    Tokenizer,
+    build_tokenizer,
+    pad_batch,
+    tokenizer_from_json,
+)
+from rnnkit.errors import (
+    UserError,
+    in_words,
+)
+from rnnkit.tasks._translate_config import BIBLE, Seq2SeqConfig
+from rnnkit.train.checkpoint import (
+    Checkpoint,
+)
+from rnnkit.train.provenance import differs_from_record
+
+
+def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
+    """Training and validation pairs: ``bible-en-es`` or a pairs file, validation from ``val_data`` (then
+    every pair of ``data`` trains) or a seeded ``val_fraction`` of the training pairs."""
+    if data == BIBLE:
+        corpus = _bible()
+        train_pairs, val_pairs = list(corpus["train"]), list(corpus["val"])
+    elif val_data:
+        train_pairs = read_pairs(data)
+    else:
+        train_pairs, val_pairs = split_pairs(read_pairs(data), config.val_fraction, config.split_seed)
+    if val_data:
+        val_pairs = read_pairs(val_data)
+    if not train_pairs:
+        raise UserError(f"{data}: no training pairs left")
+    return train_pairs, val_pairs
+
+
+def _bible() -> dict[str, list[Pair]]:
+    """The English-Spanish Bible verses (``train``, ``val``, ``test``), from :mod:`rnnkit.data.bible`."""
+    try:
+        from rnnkit.data.bible import load_bible_en_es  # imported only when asked for
+    except ImportError as exc:
+        raise UserError(f"--data {BIBLE}: this installation has no Bible reader ({exc})") from None
+    return load_bible_en_es()  # type: ignore[no-any-return]
+
+
+def _tokenizers(config: Seq2SeqConfig, ckpt: Checkpoint | None, pairs: Sequence[Pair]) -> tuple[Tokenizer, Tokenizer]:
+    if ckpt is not None:
+        return _saved_tokenizers(ckpt)
+    src_kind = config.src_tokenizer or config.tokenizer
+    tgt_kind = config.tgt_tokenizer or config.tokenizer
+    return (build_tokenizer(src_kind, [s for s, _ in pairs], vocab_size=config.vocab_size),
+            build_tokenizer(tgt_kind, [t for _, t in pairs], vocab_size=config.vocab_size, reversible=True))
+
+
+def _saved_tokenizers(ckpt: Checkpoint) -> tuple[Tokenizer, Tokenizer]:
+    where = f"{ckpt.path}/vocab.json"
+    vocab = ckpt.vocab
+    if not (isinstance(vocab, dict) and all(isinstance(vocab.get(k), dict) for k in ("source", "target"))):
+        raise UserError(f"{where}: expected an object with \"source\" and \"target\" tokenizers")
+    return tokenizer_from_json(vocab["source"], where), tokenizer_from_json(vocab["target"], where)
+
+
+def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[tuple[list[int], list[int]]]:
+    return [(src.encode(s)[:max_len], tgt.encode(t)[:max_len]) for s, t in pairs]
+
+
+#: a resumed run's training pairs with a side whose share of <unk> tokens is above UNKNOWN_TIMES the share on
+#: the pairs its vocabularies were built from, and above WARN_UNKNOWN, are named in a warning; a side above
+#: REFUSE_UNKNOWN is refused (a word vocabulary has some unknowns of its own: the rule is relative)
+UNKNOWN_TIMES, WARN_UNKNOWN, REFUSE_UNKNOWN = 3.0, 0.10, 0.90
+
+
+def _unknown_shares(encoded: Sequence[tuple[list[int], list[int]]]) -> dict[str, float]:
+    """The share of ``<unk>`` among the source and among the target tokens of encoded pairs."""
+    shares = {}
+    for side, name in enumerate(("source", "target")):
+        ids = [i for pair in encoded for i in pair[side]]
+        shares[name] = sum(i == UNK_ID for i in ids) / len(ids) if ids else 0.0
+    return shares
+
+
+def _built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float]) -> dict[str, float] | None:
+    """The shares of ``<unk>`` on the pairs a resumed run's vocabularies were built from: as its data record
+    holds them; for a run saved before they were recorded, ``shares`` when it resumes on its own pairs
+    (``given`` None, or the file of its digest); else None, not known."""
+    saved = ckpt.config.get("data") or {}
+    built = saved.get("vocabulary_unknown")
+    if isinstance(built, dict) and all(isinstance(built.get(k), (int, float)) for k in shares):
+        return {k: float(built[k]) for k in shares}
+    same = given is None or (Path(given).is_file() and differs_from_record(given, saved, "train") is False)
+    return dict(shares) if same else None
+
+
+def _check_unknown(data: str, shares: dict[str, float], built: dict[str, float] | None) -> None:
+    """Warn about new training pairs (a run resumed with another --data) that the run's vocabularies read as
+    mostly ``<unk>`` (another language pair: a resumed run keeps its vocabularies); refuse those read as nearly
+    nothing else, on which nothing could be learnt."""
+    base = built or {}
+    far = [k for k, v in shares.items() if v > WARN_UNKNOWN and v > UNKNOWN_TIMES * base.get(k, 0.0)]
+    if not far:
+        return
+    said = (f"{shares['source']:.0%} of the source and {shares['target']:.0%} of the target tokens are unknown to "
+            "the run's vocabularies (<unk>)")
+    if built is not None:
+        said += f", against {built['source']:.0%} and {built['target']:.0%} on the pairs they were built from"
+    if any(shares[k] > REFUSE_UNKNOWN for k in far):
+        raise UserError(f"{data}: {said}; a resumed run keeps its vocabularies, so nothing could be learnt: train "
+                        "a new run (another --out) on these pairs")
+    warnings.warn(in_words(f"{data}: {said}; a resumed run keeps its vocabularies: train a new run (another --out) "
+                           "to learn these words"), stacklevel=2)
+
+
+class _PairBatches(ShuffledBatches):
+    """Endless shuffled batches of encoded pairs: ``{"src", "src_len", "tgt_in", "tgt_out"}``."""
+
+    def __init__(self, encoded: Sequence[tuple[list[int], list[int]]], batch_size: int, seed: int, bos: int,
+                 eos: int) -> None:
+        super().__init__([s for s, _ in encoded], [t for _, t in encoded], batch_size, seed)
+        self.bos, self.eos = bos, eos
+
+    def collate(self, idx: Sequence[int]) -> Any:  # type: ignore[override]
+        src, src_len = pad_batch([self.seqs[i] for i in idx])
+        targets = decoder_targets([self.targets[i] for i in idx], self.bos, self.eos)
+        return {"src": src, "src_len": src_len, **targets}
+
+
+def decoder_targets(targets: Sequence[Sequence[int]], bos: int, eos: int) -> dict[str, torch.Tensor]:
+    """Decoder inputs (BOS + target) and outputs (target + EOS), padded with 0."""
+    tgt_in, _ = pad_batch([[bos, *t] for t in targets])
+    tgt_out, _ = pad_batch([[*t, eos] for t in targets])
+    return {"tgt_in": tgt_in, "tgt_out": tgt_out}

@@ -1,0 +1,192 @@
+"""A trained translator: :class:`Translator` (``rnnkit.load`` of a seq2seq run): ``translate`` and ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rnnkit.data.batching import length_sorted_batches
+from rnnkit.data.pairs import Pair, read_pairs
+from rnnkit.data.tokenize import (
+    UNK_ID,
+    decode_ids,
+    id_symbols,
+    pad_batch,
+    written_form,
+)
+from rnnkit.device import model_device, to_device
+from rnnkit.errors import (
+    UserError,
+    check_beam,
+    check_filled,
+    check_texts,
+)
+from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
+from rnnkit.tasks import speaks_python
+from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
+from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
+from rnnkit.tasks._translate_decoding import _check_decoding, _max_lengths, sacre_scores
+from rnnkit.train.checkpoint import (
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    saved_max_len,
+)
+
+
+@speaks_python
+class Translator:
+    """A trained translator: ``translate()`` writes target text for source texts, ``evaluate()`` scores a
+    pairs file (BLEU, chrF, exact match).
+
+    Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`Seq2Seq` (eval mode); ``source`` and
+    ``target`` are the two sides' tokenizers.
+    """
+
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "Translator")
+        if ckpt.config.get("task") != "seq2seq":
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a translator")
+        self.checkpoint = ckpt
+        self.source, self.target = _saved_tokenizers(ckpt)
+        kwargs = ckpt.config.get("model")
+        if not isinstance(kwargs, dict):
+            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        self.max_len = saved_max_len(ckpt, 100)
+        self.model: Seq2Seq = build_model(lambda: Seq2Seq(**kwargs), ckpt)  # type: ignore[assignment]
+        self.model.eval()
+        check_size(ckpt, "the source vocabulary", self.source.vocab_size, "src_vocab")
+        check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, source_vocab=self.source.vocab_size,
+                           target_vocab=self.target.vocab_size)
+
+    def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
+        """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
+        its training pairs were cut to); unknown tokens become ``<unk>`` and are named in one warning."""
+        unknown: list[str] = []
+        encoded = []
+        for text in texts:
+            ids = self.source.encode(text)
+            if UNK_ID in ids:
+                toks = self.source.tokens(text)
+                unknown.extend(t for t, i in zip(toks, ids, strict=False) if i == UNK_ID)
+            encoded.append(ids)
+        if unknown:
+            shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
+            # at the line that called translate(), past _translate's and speaks_python's frames
+            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
+        return encoded
+
+    def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
+                  max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
+                  return_attention: bool = False) -> Any:
+        """Translate one text (a result) or a list (a list of results).
+
+        A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
+        ``translation``, ``n_best`` (``text``, ``log_prob``, ``score`` each), and with attention
+        ``attention`` (one row of weights over the source tokens per target token), ``source_tokens`` and
+        ``target_tokens``. ``beam=1`` is greedy; a longer output than ``max_len_a * source tokens +
+        max_len_b`` is cut (and than :data:`OUTPUT_CAP` times the longer of the source and the target length
+        the model trained on); the source is read whole, also beyond the model's ``max_len``;
+        ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
+        beam's ranking.
+        """
+        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha, return_attention)
+
+    def _translate(self, texts: str | Sequence[str], beam: int, n_best: int, max_len_a: float, max_len_b: int,
+                   no_repeat_ngram: int, alpha: float, return_attention: bool, as_dict: bool | None = None) -> Any:
+        """:meth:`translate`; ``as_dict=True`` gives dicts also without attention (``rnnkit translate``, whose
+        attention, a row of Python floats per source token for each output token, took 8 GB and more for a
+        line of 20,000 characters, is kept only for ``--attention-png``)."""
+        single = isinstance(texts, str)
+        items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
+        beam, n_best = check_beam(beam, n_best)
+        max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
+        if single and not texts.strip():
+            raise UserError(f"an empty text {texts!r}; give the text to translate")
+        check_filled(items, "translate")
+        as_dict = n_best > 1 or return_attention if as_dict is None else as_dict
+        encoded = self._encode_sources(items)
+        results: dict[int, Any] = {}
+        # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
+        # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
+        for batch in length_sorted_batches(encoded, 64, 64 * self.max_len):
+            src, src_len = to_device(pad_batch([encoded[i] for i in batch]), model_device(self.model))
+            # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
+            # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
+            max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
+            if beam == 1:
+                nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
+            else:
+                nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
+                                                return_attention)
+            for i, hyps in zip(batch, nbests, strict=True):
+                results[i] = self._result(items[i], hyps, as_dict, return_attention)
+        return results[0] if single else [results[i] for i in range(len(items))]
+
+    def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
+        best = decode_ids(self.target, hyps[0].tokens)
+        if not as_dict:
+            return best
+        out: dict[str, Any] = {"source": text, "translation": best, "n_best": [
+            {"text": decode_ids(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
+        if with_attention:
+            out["attention"] = hyps[0].attention
+            out["source_tokens"] = self.source.tokens(text)
+            out["target_tokens"] = [*id_symbols(self.target, hyps[0].tokens), "</s>"]
+        return out
+
+    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1) -> dict[str, Any]:
+        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
+        compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
+        of translations equal to their reference) and ``pairs``."""
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON)
+        pairs = _evaluation_pairs(pairs_file)
+        hyps = self.translate([s for s, _ in pairs], beam=beam)
+        refs = [written_form(self.target, t) for _, t in pairs]
+        exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
+        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+
+
+def _evaluation_pairs(pairs_file: object) -> list[Pair]:
+    """The pairs :meth:`Translator.evaluate` reads from ``pairs_file`` (a path, ``"bible-en-es"`` or a list
+    of pairs); none, or something else (``evaluate(5)`` was "'int' object is not iterable"), is refused."""
+    if isinstance(pairs_file, (str, os.PathLike)):
+        pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
+    elif isinstance(pairs_file, Iterable):
+        pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
+    else:
+        raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts, not "
+                        f"{type(pairs_file).__name__}")
+    if not pairs:
+        raise UserError(f"{pairs_file if isinstance(pairs_file, (str, os.PathLike)) else 'pairs'}: no pairs to "
+                        "evaluate")
+    return pairs
+
+
+def _pair(item: object, index: int) -> Pair:
+    """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
+    TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate); a
+    blank side is a :class:`UserError` naming the pair, as :func:`read_pairs` names a file's line."""
+    if not isinstance(item, str):
+        try:
+            source, target = item  # type: ignore[misc]
+        except (TypeError, ValueError):
+            pass
+        else:
+            if isinstance(source, str) and isinstance(target, str):
+                for side, text in (("source", source), ("target", target)):
+                    if not text.strip():  # read_pairs refuses a line so; translate named texts[i] for a source
+                        raise UserError(f"pairs[{index}]: the {side} is empty; every pair needs a source and a "
+                                        "reference")
+                return source, target
+    raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
+                    f"{item!r}")

@@ -1,0 +1,172 @@
+"""The flags and commands of ``rnnkit train seq2seq``, ``rnnkit translate``, ``rnnkit evaluate`` of a
+translator, and ``rnnkit data dates``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rnnkit import strictjson
+from rnnkit.cells import CELLS
+from rnnkit.data.pairs import write_pairs
+from rnnkit.data.tabular import file_lines
+from rnnkit.data.utf8 import utf8_argument
+from rnnkit.errors import (
+    UserError,
+    report_warnings,
+)
+from rnnkit.files import output_file, output_name
+from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
+from rnnkit.tasks._translate_trained import Translator
+from rnnkit.train.options import add_data_arguments
+
+
+def _translate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to translate")
+    p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
+                                  "a blank line gives a blank translation")
+    p.add_argument("--output", help="write the translations here instead of standard output")
+    p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    p.add_argument("--n-best", type=int, default=1,
+                   help="hypotheses per text (at most --beam; default 1); above 1, each is a line "
+                        "SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a --file's line - 1), best first")
+    p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
+    p.add_argument("--max-len-a", type=float, default=1.5,
+                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
+                        "source and the model's --max-len (default 1.5)")
+    p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
+    p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
+    p.add_argument("--json", action="store_true", help="one JSON object per text")
+    p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
+
+
+def _read_sources(path: str) -> list[str]:
+    """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
+    lines = file_lines(Path(path))  # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
+    if lines and not lines[-1].strip():
+        lines.pop()  # after the last newline
+    sources = []
+    for n, line in enumerate(lines, 1):
+        source = line.split("\t", 1)[0]
+        if line.strip() and not source.strip():
+            raise UserError(f"{path}:{n}: the source text (before the tab) is empty")
+        sources.append(source if source.strip() else "")
+    return sources
+
+
+def _blank_result() -> dict[str, Any]:
+    """What a blank line of ``--file`` gives: a blank translation, the only one of nothing (log-prob 0)."""
+    return {"source": "", "translation": "", "n_best": [{"text": "", "log_prob": 0.0, "score": 0.0}]}
+
+
+def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
+    if bool(args.texts) == bool(args.file):
+        raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
+    if args.attention_png is not None and tr.model.attention is None:
+        raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
+    # both outputs are written after these are read
+    reads = [("the --file being read", args.file), *tr.checkpoint.reads]
+    png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
+                                                              reads)
+    if args.output:  # a folder is refused before anything is translated
+        output_name(args.output, "--output", "a file", reads)
+    texts = list(args.texts) if args.texts else _read_sources(args.file)
+    for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
+        if not text.strip():
+            raise UserError(f"an empty text {text!r}; give the text to translate")
+    wanted = texts if args.texts else [t for t in texts if t]
+    with report_warnings():
+        found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
+                              args.alpha, png is not None, as_dict=True) if wanted else []
+    answers = iter(found)
+    results = [next(answers) if t or args.texts else _blank_result() for t in texts]
+    if png is not None and found:
+        from rnnkit.plots import attention_png
+
+        r = found[0]
+        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png,
+                      title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
+    lines = []
+    for n, r in enumerate(results):
+        if args.json:
+            lines.append(strictjson.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
+        elif args.n_best > 1:  # the source's index, as fairseq's H-N and Marian's N ||| ...; best first
+            lines.extend(f"{n}\t{h['score']:.4f}\t{h['text']}" for h in r["n_best"])
+        else:
+            lines.append(r["translation"])
+    text = "".join(line + "\n" for line in lines)
+    if args.output:
+        with output_file(args.output) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    e.add_argument("--data", required=True, help="pairs file (source<TAB>target), or 'bible-en-es' (its test split)")
+    e.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+
+
+def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
+    with report_warnings():
+        result = tr.evaluate(args.data, beam=args.beam)
+    if args.json:
+        print(strictjson.dumps(result))
+        return 0
+    bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
+    chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
+    print(f"{result['pairs']} pairs, beam {result['beam']}: BLEU {bleu}, chrF {chrf}, "
+          f"exact match {result['exact_match']:.4f}")
+    return 0
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = Seq2SeqConfig()
+    g = p.add_argument_group("model")
+    g.add_argument("--attention", choices=ATTENTIONS, help=f"attention (default {d.attention})")
+    g.add_argument("--teacher-forcing", type=float,
+                   help=f"chance of feeding the gold token (default {d.teacher_forcing})")
+    g.add_argument("--teacher-forcing-floor", type=float,
+                   help="lower teacher forcing linearly to this over the run (scheduled sampling; default: constant)")
+    g.add_argument("--tokenizer", choices=TOKENIZERS, help=f"both sides (default {d.tokenizer})")
+    g.add_argument("--src-tokenizer", choices=TOKENIZERS, help="the source side (default: --tokenizer)")
+    g.add_argument("--tgt-tokenizer", choices=TOKENIZERS, help="the target side (default: --tokenizer)")
+    g.add_argument("--vocab-size", type=int, help=f"ids of a word or bpe tokenizer (default {d.vocab_size})")
+    g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help="read the source both ways (default off)")
+    g.add_argument("--layers", type=int, help=f"encoder layers (default {d.layers})")
+    g.add_argument("--decoder-layers", type=int, help="decoder layers (default: --layers)")
+    g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
+    g.add_argument("--embedding", type=int, help=f"embedding size (default {d.embedding})")
+    g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
+    g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
+    g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")
+    g.add_argument("--eval-sentences", type=int,
+                   help=f"validation pairs translated at each evaluation (default {d.eval_sentences})")
+    add_data_arguments(p, data_help="pairs file (source<TAB>target, UTF-8) or 'bible-en-es'",
+                       val_help="validation pairs (default: --val-fraction of --data)", val_fraction=d.val_fraction,
+                       split_seed=d.split_seed)
+
+
+def _dates_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pairs", type=int, default=10000, help="pairs to write (default 10000)")
+
+
+def _dates_command(args: argparse.Namespace) -> int:
+    from rnnkit.data.dates import date_pairs
+
+    if args.pairs < 1:
+        raise UserError(f"--pairs {args.pairs}: expected a positive integer")
+    out = Path(args.out)
+    if out.is_file() and out.stat().st_size:  # it was replaced; the other generators keep an earlier corpus too
+        raise UserError(f"{out}: exists and is not empty; choose a new --out")
+    path = write_pairs(date_pairs(args.pairs, args.seed), out)
+    print(f"wrote {args.pairs} date pairs to {path}")
+    return 0
