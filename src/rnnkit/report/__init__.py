@@ -18,6 +18,7 @@ from typing import Any
 
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.report.page import Page, escape
+from rnnkit.train.checkpoint import REPORT_PAGE
 
 __all__ = ["OPTIONS", "SECTIONS", "check_options", "write_report"]
 
@@ -111,8 +112,8 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
 
             check_options(run, "experiment", options)
 
-            return experiment_page(run).write(run / "report.html")
-        return _model_page(run, options).write(run / "report.html")
+            return experiment_page(run).write(run / REPORT_PAGE)
+        return _model_page(run, options).write(run / REPORT_PAGE)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # the run's files were checked for their keys, not for every value's type: a file edited by hand
         # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback

@@ -18,7 +18,7 @@ from typing import Any
 from rnnkit.errors import UserError
 from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
-from rnnkit.train.checkpoint import Checkpoint, count_parameters
+from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters
 
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
@@ -114,7 +114,7 @@ def curves_figure(rows: list[dict[str, Any]]) -> Any:
 
 def curves_section(run: Path) -> str:
     """The learning curves of ``run/metrics.jsonl`` (a note when there is none)."""
-    rows = read_metrics(run / "metrics.jsonl")
+    rows = read_metrics(run / METRICS_LOG)
     if not rows:
-        return f'<p class="note">{escape(run / "metrics.jsonl")}: no records; the run logged nothing yet.</p>'
+        return f'<p class="note">{escape(run / METRICS_LOG)}: no records; the run logged nothing yet.</p>'
     return figure_html(curves_figure(rows), div_id="curves")

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import missing_folders, run_lock, undone_on_failure
+from rnnkit.train.checkpoint import REPORT_PAGE, missing_folders, run_lock, undone_on_failure
 
 #: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
-DERIVED = "report.html"
+DERIVED = REPORT_PAGE
 
 
 @contextlib.contextmanager

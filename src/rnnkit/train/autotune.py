@@ -47,7 +47,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import publish
+from rnnkit.train.checkpoint import LOSS_PLOT, METRICS_LOG, publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
 __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
@@ -386,7 +386,7 @@ def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
     for name in ("best", "last"):  # each swapped in one step: a kill leaves the final run's or the trial's
         if (source / name).is_dir():
             publish(source / name, out / name)
-    for name in ("metrics.jsonl", "loss.png"):
+    for name in (METRICS_LOG, LOSS_PLOT):
         if (source / name).exists():
             os.replace(source / name, out / name)
         else:

@@ -78,7 +78,8 @@ STATE_TENSORS = "state.safetensors"
 #: every file a checkpoint folder may hold
 FILES = (CONFIG, MODEL, VOCAB, TRAINER_STATE, OPTIMIZER_TENSORS, OPTIMIZER_JSON, STATE_TENSORS)
 #: what a run writes into ``OUT`` beside its checkpoints ``best/`` and ``last/``
-RUN_FILES = ("metrics.jsonl", "loss.png", "report.html")
+METRICS_LOG, LOSS_PLOT, REPORT_PAGE = "metrics.jsonl", "loss.png", "report.html"
+RUN_FILES = (METRICS_LOG, LOSS_PLOT, REPORT_PAGE)
 #: the folders of ``OUT`` a run replaces whole, and when
 RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
 
@@ -312,7 +313,7 @@ def discard_run(out_dir: str | os.PathLike[str]) -> None:
             shutil.rmtree(away, ignore_errors=True)
             os.rename(out_dir / name, away)
             shutil.rmtree(away, ignore_errors=True)
-    for name in ("loss.png", "report.html"):
+    for name in (LOSS_PLOT, REPORT_PAGE):
         (out_dir / name).unlink(missing_ok=True)
 
 
@@ -403,7 +404,7 @@ def run_folder(path: str | os.PathLike[str]) -> Path:
     """The run a path names: ``OUT`` itself, or ``OUT`` for its checkpoint ``OUT/best`` or ``OUT/last`` (a
     folder of that name inside a run: beside a ``last/`` or a ``metrics.jsonl``)."""
     path = Path(path)
-    if path.name in ("best", "last") and ((path.parent / "last").is_dir() or (path.parent / "metrics.jsonl").exists()):
+    if path.name in ("best", "last") and ((path.parent / "last").is_dir() or (path.parent / METRICS_LOG).exists()):
         return path.parent
     return path
 
@@ -426,7 +427,7 @@ def _refuse_damaged(cand: Path) -> None:
 def _run_traces(path: Path) -> bool:
     """Whether folder ``path`` may be a run that stopped before its first save: it is empty (a run that failed
     at once leaves the folder it found), or holds the lock or the metrics a run writes first."""
-    return not any(path.iterdir()) or (path / LOCK).exists() or (path / "metrics.jsonl").exists()
+    return not any(path.iterdir()) or (path / LOCK).exists() or (path / METRICS_LOG).exists()
 
 
 def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> Path:

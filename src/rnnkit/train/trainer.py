@@ -103,6 +103,8 @@ from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
+    LOSS_PLOT,
+    METRICS_LOG,
     Checkpoint,
     clean_leftovers,
     discard_run,
@@ -482,7 +484,7 @@ class Trainer:
         fresh, made = self.step == 0, missing_folders(self.out_dir)
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, ("metrics.jsonl", "loss.png"), lambda: not fresh or self._saved(), made):
+                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
@@ -965,7 +967,7 @@ class Trainer:
         if self.out_dir is None:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        path = self.out_dir / "metrics.jsonl"
+        path = self.out_dir / METRICS_LOG
         keep: list[str] = []
         if self.step > 0:  # resumed: drop what came after the checkpoint, and any line that is not a record
             from rnnkit.plots import read_metrics
@@ -976,7 +978,7 @@ class Trainer:
     def _log(self, record: dict[str, Any]) -> None:
         self.history.append(record)
         if self.out_dir is not None:
-            with open(self.out_dir / "metrics.jsonl", "a", encoding="utf-8") as fh:
+            with open(self.out_dir / METRICS_LOG, "a", encoding="utf-8") as fh:
                 fh.write(strictjson.dumps(record) + "\n")  # a NaN loss as null: still JSON
 
     def _show_progress(self, record: dict[str, Any]) -> None:
@@ -1006,7 +1008,7 @@ class Trainer:
         from rnnkit.plots import plot_losses
 
         try:
-            plot_losses(self.out_dir / "metrics.jsonl", self.out_dir / "loss.png")
+            plot_losses(self.out_dir / METRICS_LOG, self.out_dir / LOSS_PLOT)
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
 
