@@ -174,7 +174,22 @@ def test_learning_rate_warmup_cosine_step() -> None:
     assert learning_rate(1.0, 2500, 0.0, schedule="step", step_every=1000, gamma=0.5) == pytest.approx(0.25)
     assert learning_rate(1.0, 10, 0.9, schedule="constant") == 1.0
     with pytest.raises(UserError):
-        learning_rate(1.0, 0, 0.0, schedule="linear")
+        learning_rate(1.0, 0, 0.0, schedule="exponential")
+
+
+def test_linear_decay_is_torch_linear_lr_to_the_floor() -> None:
+    """``linear`` falls in a straight line from lr to ``min_lr_ratio`` × lr over the run, as torch's LinearLR
+    from factor 1 to that ratio over the same updates; a warm-up scales its first updates."""
+    model = torch.nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.2, total_iters=40)
+    for step in range(41):
+        assert learning_rate(0.5, step, step / 40, schedule="linear", min_lr_ratio=0.2) == pytest.approx(
+            sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+    assert learning_rate(1.0, 0, 0.0, schedule="linear", warmup_steps=4) == pytest.approx(0.25)
+    assert learning_rate(1.0, 7, 1.5, schedule="linear") == 0.0
 
 
 # ------------------------------------------------------------------------------------------- trainer

@@ -1,4 +1,4 @@
-"""Optimisers by name and the learning-rate schedule (linear warm-up, then cosine, step or constant).
+"""Optimisers by name and the learning-rate schedule (linear warm-up, then cosine, linear, step or constant).
 
 The schedule is a pure function of the step (and, under a ``--minutes`` budget, of the fraction of the
 budget spent), so a resumed run computes exactly the learning rates the uninterrupted run would have.
@@ -14,7 +14,7 @@ import torch
 from rnnkit.errors import UserError
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
-SCHEDULES = ("cosine", "step", "constant")
+SCHEDULES = ("cosine", "linear", "step", "constant")
 
 
 def build_optimizer(
@@ -62,8 +62,9 @@ def learning_rate(
     """Learning rate for update number ``step`` (0-based).
 
     ``progress`` in [0, 1] is how far through the run we are (steps done / total steps, or the
-    fraction of the time budget spent, whichever is larger); the cosine decays over it from
-    ``base_lr`` to ``min_lr_ratio * base_lr``. ``step`` decay multiplies by ``gamma`` every
+    fraction of the time budget spent, whichever is larger); the cosine, and ``linear`` in a straight line
+    (torch's ``LinearLR``, the default of Hugging Face's trainer), decay over it from ``base_lr`` to
+    ``min_lr_ratio * base_lr``. ``step`` decay multiplies by ``gamma`` every
     ``step_every`` updates. Warm-up rises linearly over the first ``warmup_steps`` updates.
     """
     if schedule not in SCHEDULES:
@@ -71,6 +72,8 @@ def learning_rate(
     progress = min(max(progress, 0.0), 1.0)
     if schedule == "cosine":
         factor = min_lr_ratio + (1.0 - min_lr_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+    elif schedule == "linear":
+        factor = min_lr_ratio + (1.0 - min_lr_ratio) * (1.0 - progress)
     elif schedule == "step":
         factor = gamma ** (step // max(step_every, 1))
     else:

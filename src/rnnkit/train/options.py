@@ -276,7 +276,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--warmup", type=_nonneg_int, help=f"linear warm-up steps (default {d['warmup']})")
     g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
     g.add_argument("--min-lr-ratio", type=_ratio,
-                   help=f"cosine floor as a fraction of --lr (default {d['min_lr_ratio']:g})")
+                   help=f"floor of cosine and linear as a fraction of --lr (default {d['min_lr_ratio']:g})")
     g.add_argument("--clip", type=_nonneg_float,
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")

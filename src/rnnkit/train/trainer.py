@@ -172,7 +172,7 @@ class TrainConfig:
     beta2: float = 0.999              # Adam/AdamW second-moment decay
     warmup: int = 0                   # linear warm-up steps
     schedule: str = "cosine"          # cosine | step | constant
-    min_lr_ratio: float = 0.0         # cosine floor, as a fraction of lr
+    min_lr_ratio: float = 0.0         # floor of cosine and linear, as a fraction of lr
     step_every: int = 1000            # step decay period
     gamma: float = 0.5                # step decay factor
     clip: float | None = 5.0          # global gradient-norm threshold (None or 0: no clipping)
