@@ -266,6 +266,6 @@ def test_a_warning_of_a_method_names_its_keyword() -> None:
 
     with pytest.warns(UserWarning, match=r"\(1\.61\): dynamic_lr=3 may be too large$"), \
             speaking_python(lambda: keywords("charlm", CharLM.score)):
-        _check_adapted(-1000.0, 10, 5, 3.0)
+        _check_adapted(-1000.0, 10, 5, 3.0, lambda: -1000.0)
     with pytest.warns(UserWarning, match=r"\(1\.61\): --dynamic-lr 3 may be too large$"), command_line():
-        _check_adapted(-1000.0, 10, 5, 3.0)
+        _check_adapted(-1000.0, 10, 5, 3.0, lambda: -1000.0)

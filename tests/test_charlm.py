@@ -665,7 +665,7 @@ def test_every_cell_trains_and_samples(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_not(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size  # where _choose_size looks measured_rate up
     from rnnkit.tasks.charlm import _choose_size
 
     asked = []
@@ -674,7 +674,7 @@ def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_
         asked.append((config.hidden, vocab_size, streams))
         return 100_000.0
 
-    monkeypatch.setattr(charlm, "measured_rate", rate)
+    monkeypatch.setattr(_charlm_size, "measured_rate", rate)
     fast = CharLMConfig(steps=None, minutes=1.5)        # 9 M characters at 100 k/s: 10 passes, not 4
     _choose_size(fast, 900_000, 66, 16, verbose=True)
     assert (fast.layers, fast.hidden, fast.dropout) == (1, 384, 0.13) and asked == [(384, 66, 16)]
@@ -683,7 +683,7 @@ def test_under_minutes_the_dropout_follows_the_speed_measured_and_the_size_does_
     bound = CharLMConfig(steps=1000, batch_size=16, seq_len=64, minutes=1.5)  # the steps end it first
     _choose_size(bound, 900_000, 66, 16, verbose=False)
     assert bound.dropout == 0.0                          # 1.0 M characters: 1.1 passes
-    monkeypatch.setattr(charlm, "measured_rate", lambda *a: pytest.fail("no --minutes: nothing to time"))
+    monkeypatch.setattr(_charlm_size, "measured_rate", lambda *a: pytest.fail("no --minutes: nothing to time"))
     steps_only = CharLMConfig(steps=12_000, batch_size=16, seq_len=64)
     _choose_size(steps_only, 900_000, 66, 16, verbose=False)
     assert steps_only.dropout == 0.18                    # 12.3 M characters: 13.7 passes
@@ -693,7 +693,7 @@ def test_measured_rate_times_the_chosen_model_except_under_torchrun(monkeypatch:
     """The model of the config, without dropout, at each thread count the trainer may choose, keeping the
     fastest: beside other jobs two threads timed 0.5 k chars/s where the one thread the trainer then chose
     trained at 12.9 k, and the dropout was planned for 0.0 passes over the text."""
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size
     from rnnkit.train import distributed
 
     timed = []
@@ -703,24 +703,24 @@ def test_measured_rate_times_the_chosen_model_except_under_torchrun(monkeypatch:
         timed.append((model.hidden_size, model.dropout_p, v, b, t, precision, bool(probe.get("fresh")), threads))
         return (6e4 if probe.get("fresh") else 4e4) / (14 if threads == 2 else 1)  # replayed offers: faster
 
-    monkeypatch.setattr(charlm, "training_rate", rate)
+    monkeypatch.setattr(_charlm_size, "training_rate", rate)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
         config = CharLMConfig(steps=None, minutes=1.0, hidden=32, layers=1, embed_dim=8, seq_len=12,
                               precision="fp32", memory=False)
-        assert charlm.measured_rate(config, 20, 4, 1_200_000) == 4e4
+        assert _charlm_size.measured_rate(config, 20, 4, 1_200_000) == 4e4
         assert timed == [(32, 0.0, 20, 4, 12, "fp32", False, 1), (32, 0.0, 20, 4, 12, "fp32", False, 2)]
         assert torch.get_num_threads() == 2
         config.memory = True   # the first pass (30 s) builds the tables, the next 30 s replay them: 3.0 M chars
         timed.clear()
-        assert charlm.measured_rate(config, 20, 4, 1_200_000) == 5e4
-        assert charlm.measured_rate(config, 20, 4, 3_000_000) == 4e4   # a minute reads less than one pass
+        assert _charlm_size.measured_rate(config, 20, 4, 1_200_000) == 5e4
+        assert _charlm_size.measured_rate(config, 20, 4, 3_000_000) == 4e4   # a minute reads less than one pass
         assert [t[-2:] for t in timed] == [(False, 1), (True, 1), (False, 2), (False, 1), (False, 2)]
         config.threads = 2   # --threads 2: the trainer keeps two, so they are what is timed
-        assert charlm.measured_rate(config, 20, 4, 3_000_000) == pytest.approx(4e4 / 14)
+        assert _charlm_size.measured_rate(config, 20, 4, 3_000_000) == pytest.approx(4e4 / 14)
         monkeypatch.setattr(distributed, "ranks", lambda: distributed.Ranks(rank=0, world_size=2, local_rank=0))
-        assert charlm.measured_rate(config, 20, 4, 1_200_000) is None
+        assert _charlm_size.measured_rate(config, 20, 4, 1_200_000) is None
     finally:
         torch.set_num_threads(before)
 
@@ -735,10 +735,10 @@ def test_the_training_rate_of_a_replayed_memory_is_measured() -> None:
 
 
 def test_auto_dropout_grows_with_the_passes_over_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size
     from rnnkit.tasks.charlm import auto_dropout, planned_passes
 
-    monkeypatch.setattr(charlm, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
+    monkeypatch.setattr(_charlm_size, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
 
     assert auto_dropout(0.8) == 0.0 and auto_dropout(4.0) == 0.0 and auto_dropout(8.0) == 0.0
     assert auto_dropout(9.0) == 0.12 and auto_dropout(16.0) == 0.2 and auto_dropout(1000.0) == 0.25
@@ -751,14 +751,14 @@ def test_auto_dropout_grows_with_the_passes_over_the_text(monkeypatch: pytest.Mo
 
 def test_stacked_lstms_share_the_budgets_dropout_with_weight_drop_unless_a_flag_says_otherwise(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size
     from rnnkit.tasks.charlm import PLANNING_RATE, _choose_size, auto_weight_drop
 
     assert auto_weight_drop(0.25, 2, "lstm") == (0.1, 0.25) and auto_weight_drop(0.19, 3, "lstm") == (0.08, 0.19)
     assert auto_weight_drop(0.25, 1, "lstm") == (0.25, 0.0)    # one layer: measured worse with it
     assert auto_weight_drop(0.25, 2, "gru") == (0.25, 0.0)     # measured for the LSTM only
     assert auto_weight_drop(0.0, 2, "lstm") == (0.0, 0.0)      # few passes: no regularisation at all
-    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
+    monkeypatch.setattr(_charlm_size, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
     cases = [({}, (0.1, 0.25)), ({"dropout": 0.25}, (0.25, 0.0)), ({"weight_drop": 0.3}, (0.25, 0.3)),
              ({"dropout": 0.2, "weight_drop": 0.1}, (0.2, 0.1)), ({"cell": "gru"}, (0.25, 0.0))]
     for given, wanted in cases:
@@ -784,13 +784,13 @@ def test_the_chosen_weight_drop_reaches_the_model_and_a_resumed_run_keeps_it(tmp
 
 
 def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size
     from rnnkit.tasks.charlm import PLANNING_RATE, WIDE_MODEL_CHARS, _choose_size, auto_hidden
 
     assert auto_hidden(None) == 384 and auto_hidden(WIDE_MODEL_CHARS - 1) == 384
     assert auto_hidden(WIDE_MODEL_CHARS) == 512
-    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
-    monkeypatch.setattr(charlm, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
+    monkeypatch.setattr(_charlm_size, "measured_rate", lambda config, vocab_size, streams, train_chars: PLANNING_RATE)
+    monkeypatch.setattr(_charlm_size, "fast_bf16_available", lambda: True)   # a CPU with bf16: planned at 40 k chars/s
     ten_minutes = CharLMConfig(steps=None, minutes=10.0)        # 24 M characters at the planning rate
     _choose_size(ten_minutes, 900_000, 66, 16, verbose=False)   # 26.7 passes over a 1 MB text: 2 x 384
     assert (ten_minutes.layers, ten_minutes.hidden, ten_minutes.dropout, ten_minutes.weight_drop) == (2, 384, 0.1, 0.25)
@@ -816,20 +816,20 @@ def test_the_hidden_size_follows_the_budget_and_a_given_one_is_kept(monkeypatch:
 def test_a_cpu_without_fast_bf16_plans_its_minutes_at_the_fp32_rate(monkeypatch: pytest.MonkeyPatch) -> None:
     """On an AVX2 CPU the default model trains in fp32 at about 24 k chars/s, not 40 k: ten minutes there
     read about 14 M characters, so the rule builds one layer of 384, not the 2 x 384 of 24 M."""
-    from rnnkit.tasks import charlm
+    from rnnkit.tasks import _charlm_size
     from rnnkit.tasks.charlm import PLANNING_RATE, PLANNING_RATE_FP32, _choose_size, planning_rate
 
-    monkeypatch.setattr(charlm, "measured_rate", lambda config, vocab_size, streams, train_chars: None)
+    monkeypatch.setattr(_charlm_size, "measured_rate", lambda config, vocab_size, streams, train_chars: None)
     for fast, precision, rate in [(True, "auto", PLANNING_RATE), (True, "bf16", PLANNING_RATE),
                                   (True, "fp32", PLANNING_RATE_FP32), (False, "auto", PLANNING_RATE_FP32),
                                   (False, "bf16", PLANNING_RATE_FP32)]:
-        monkeypatch.setattr(charlm, "fast_bf16_available", lambda fast=fast: fast)
+        monkeypatch.setattr(_charlm_size, "fast_bf16_available", lambda fast=fast: fast)
         config = CharLMConfig(steps=None, minutes=10.0, precision=precision)
         assert planning_rate(config) == rate, (fast, precision)
         _choose_size(config, 900_000, 66, 16, verbose=False)
         assert (config.layers, config.hidden) == ((2, 384) if rate == PLANNING_RATE else (1, 384)), (fast, precision)
     steps = CharLMConfig(steps=1000, minutes=None, batch_size=16, seq_len=64)   # a budget of steps: exact
-    assert charlm.planned_chars(steps) == 1000 * 16 * 64
+    assert _charlm_size.planned_chars(steps) == 1000 * 16 * 64
 
 
 def test_without_a_validation_text_the_closing_line_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,7 @@ from rnnkit.data.prepared import default_dir, open_prepared, prepare_text
 from rnnkit.data.text import read_utf8
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError
-from rnnkit.tasks import charlm
+from rnnkit.tasks import _charlm_data, charlm
 from rnnkit.train.tbptt import StreamBatches
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -91,7 +91,7 @@ def test_charlm_reads_a_file_through_the_memmap_with_the_in_memory_batches(tmp_p
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     text = "the quick brown fox jumps over the lazy dog\n" * 40
     path = _write(tmp_path / "t.txt", text)
-    monkeypatch.setattr(charlm, "load_text", lambda d: pytest.fail("a file must not be read into memory"))
+    monkeypatch.setattr(_charlm_data, "load_text", lambda d: pytest.fail("a file must not be read into memory"))
     ids, vocab, cut = charlm._read(str(path), 0.1, None)
     in_memory = CharVocab.from_text(text[:cut])  # the in-memory path: the training part's vocabulary
     assert vocab.symbols == in_memory.symbols

@@ -1,0 +1,87 @@
+"""The character language model's verbs on the command line: ``rnnkit sample DIR`` and ``rnnkit score DIR``
+(what they read and print), over :class:`rnnkit.tasks._charlm_trained.CharLM`'s methods, which do the work.
+:mod:`rnnkit.tasks.charlm` registers them with their flags (:mod:`rnnkit.tasks._charlm_flags`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from rnnkit import strictjson
+from rnnkit.data.text import decode_text
+from rnnkit.data.utf8 import open_readable
+from rnnkit.errors import UserError, report_warnings
+
+if TYPE_CHECKING:
+    from rnnkit.tasks._charlm_trained import CharLM
+
+
+def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
+    seed = args.seed if args.seed is not None else int(time.time_ns() % 2**31)
+    out = sys.stdout
+    out.write(args.prime)
+    buf: list[str] = []
+    last = args.prime[-1:]
+    start = time.perf_counter()
+    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed):
+        buf.append(ch)
+        last = ch
+        if ch == "\n" or len(buf) >= 64:
+            out.write("".join(buf))
+            out.flush()
+            buf.clear()
+    out.write("".join(buf) + ("" if last == "\n" else "\n"))
+    out.flush()
+    if args.verbose:
+        dt = time.perf_counter() - start
+        print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s), seed {seed}",
+              file=sys.stderr)
+    return 0
+
+
+def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
+    named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
+    if not named:
+        raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
+    if "" in args.texts:  # the command line's words; score() names a list's place (texts[1])
+        raise UserError("cannot score an empty text")
+    given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
+                                      ("--dynamic-method", args.dynamic_method)) if value is not None]
+    if given and not args.dynamic:
+        raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
+    with report_warnings():
+        results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
+                           segment=args.segment,
+                           method=args.dynamic_method)
+    for (file, _), r in zip(named, results, strict=True):
+        if file is not None:
+            del r["text"]  # a file's whole text is not echoed back
+            r["file"] = file
+    if args.json:
+        for r in results:  # JSON has no infinity: a perplexity beyond the float range is null
+            if r["perplexity"] == math.inf:
+                r["perplexity"] = None
+        print(strictjson.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
+        return 0
+    for r in results:
+        shown = r["file"] if "file" in r else r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."
+        if r["chars"]:
+            print(f"log_prob {r['log_prob']:10.3f}  bits/char {r['bits_per_char']:.3f}  "
+                  f"perplexity {r['perplexity']:8.3f}  chars {r['chars']:5d}  {shown!r}")
+        else:
+            print(f"log_prob {0:10.3f}  (no known characters)  {shown!r}")
+    return 0
+
+
+def _read_score_file(path: str) -> str:
+    """The text of ``score --file``: a folder, a device (``/dev/zero`` was read until memory ran out) or an
+    unreadable file is refused in one line, as :func:`~rnnkit.data.utf8.open_readable` says it."""
+    with open_readable(path, "a UTF-8 text file", missing="--file takes a UTF-8 text file") as fh:
+        try:
+            raw = fh.read()
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read ({exc.strerror}); --file takes a UTF-8 text file") from None
+    return decode_text(raw, path)
