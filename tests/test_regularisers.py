@@ -462,3 +462,82 @@ def test_a_half_precision_lstm_runs_the_torch_ops_and_follows_float32(dtype: tor
     out, _ = half(x.to(dtype).requires_grad_())
     out.float().sum().backward()
     assert torch.isfinite(half.weight_hh_l0.grad.float()).all()
+
+
+def _traced(rnn: nn.Module, x: Tensor) -> tuple[torch.jit.ScriptModule, list[str]]:
+    """``torch.jit.trace(rnn, x)`` and the messages of the TracerWarnings that name rnnkit's step loop."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        traced = torch.jit.trace(rnn, (x,), check_trace=False)
+    return traced, [str(w.message) for w in caught if "step loop" in str(w.message)]
+
+
+def _outputs_and_grads(rnn: nn.Module, call: object, x: Tensor) -> list[Tensor]:
+    """The output, the final state and the gradients of the input and every parameter of one call."""
+    x = x.clone().requires_grad_()
+    rnn.zero_grad()
+    out, state = call(x)  # type: ignore[operator]
+    finals = list(state) if isinstance(state, tuple) else [state]
+    (out.sum() + sum(s.pow(2).sum() for s in finals)).backward()
+    return [out.detach(), *(s.detach() for s in finals), x.grad, *(p.grad.clone() for p in rnn.parameters())]
+
+
+@pytest.mark.parametrize("cell, options", [("lstm", {"zoneout": 0.1}), ("lstm", {"layer_norm": True}),
+                                           ("lstm", {"zoneout": (0.1, 0.3), "layer_norm": True}),
+                                           ("gru", {"zoneout": 0.2}), ("rnn_tanh", {"zoneout": 0.2}),
+                                           ("irnn", {"zoneout": 0.2})])
+@pytest.mark.parametrize("grad", [True, False])
+def test_jit_trace_of_a_regularised_layer_equals_the_layer(cell: str, options: dict, grad: bool) -> None:
+    """``torch.jit.trace`` of a layer with zoneout or layer normalisation (eval mode), traced with gradients on
+    or off: the traced module equals the eager one, outputs, states and gradients. The GRU's and the Elman
+    RNN's hand-written BPTT is recorded as one call that takes any length, unwarned (they warned that they ran
+    one length only); the LSTM's traces the step loop, so it warns and refuses another length in one line (its
+    traced BPTT failed even at the traced length with gradients on: ``addmm(): functions with out=...``)."""
+    torch.manual_seed(0)
+    rnn = Recurrent(cell, 3, 4, **options).to(F64).eval()  # float64: the step loop and the BPTT agree to rounding
+    with torch.set_grad_enabled(grad):
+        traced, warned = _traced(rnn, torch.randn(5, 2, 3, dtype=F64))
+    lengths = (5, 7, 2) if cell != "lstm" else (5,)
+    for steps in lengths:
+        x = torch.randn(steps, 2, 3, dtype=F64)
+        want = _outputs_and_grads(rnn, rnn, x)
+        got = _outputs_and_grads(rnn, traced, x)
+        for a, b in zip(got, want, strict=True):
+            torch.testing.assert_close(a, b, **TOL)
+    if cell != "lstm":
+        assert warned == []
+        return
+    assert len(warned) == 1 and "5 steps" in warned[0], warned
+    with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
+        traced(torch.randn(7, 2, 3, dtype=F64))
+
+
+@pytest.mark.parametrize("cell, options", [("lstm", {"zoneout": 0.1}), ("lstm", {"layer_norm": True}),
+                                           ("gru", {"zoneout": 0.2}), ("rnn_relu", {"zoneout": 0.2}),
+                                           ("clockwork", {}), ("mingru", {})])
+def test_torchscript_onnx_export_of_rnnkit_own_loops_computes_the_layer(cell: str, options: dict) -> None:
+    """torch's TorchScript-based ONNX exporter inlines an autograd Function's forward and loses its in-place
+    writes: a layer on rnnkit's hand-written BPTT or scans exported a file whose outputs were 0.4 to 2.8 off
+    the layer's, even at the traced length, without a word. Under the export the step loop runs instead: the
+    file computes the layer at the traced length and onnxruntime refuses another (the step loop's limit)."""
+    import io
+    import warnings
+
+    pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    rnn = Recurrent(cell, 3, 4, **options).eval()
+    x = torch.randn(5, 2, 3)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.onnx.export(rnn, (x,), buffer, input_names=["x"], dynamic_axes={"x": {0: "time"}}, dynamo=False)
+    assert any("ONNX export" in str(w.message) and "5 steps" in str(w.message) for w in caught)
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(session.run(None, {"x": x.numpy()})[0]), rnn(x)[0],
+                                   rtol=1e-5, atol=1e-6)
+    with pytest.raises(Exception, match="Split"):
+        session.run(None, {"x": torch.randn(7, 2, 3).numpy()})

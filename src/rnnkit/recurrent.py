@@ -43,6 +43,7 @@ from rnnkit.regularisers import (
     add_layer_norm,
     reset_layer_norm,
     run_regularised,
+    runs_bptt,
     step_regularised,
 )
 
@@ -266,6 +267,12 @@ class Recurrent(nn.RNNBase):
         """True when forward runs torch's fused kernel (in the current training or eval mode)."""
         return self.impl != "reference" and self.cell_def.fusable() and not self.reg.in_loop(self.training)
 
+    def _own_loops(self) -> bool:
+        """Whether the cell's own sequence functions (hand-written BPTT, scans: autograd Functions) may run: not
+        with ``impl="reference"``, and not under the TorchScript-based ONNX export, which inlines a Function's
+        forward and loses its in-place writes (the file computed other numbers, silently); the step loop then."""
+        return self.impl != "reference" and not torch.onnx.is_in_onnx_export()
+
     def layer_weights(
         self, layer: int, direction: int = 0
     ) -> tuple[Tensor, Tensor | None, Tensor | None, Tensor | None]:
@@ -403,10 +410,15 @@ class Recurrent(nn.RNNBase):
         """Under ``torch.jit.trace`` (and the TorchScript-based ONNX export), a ``TracerWarning`` that the step
         loop is recorded unrolled over this input's ``steps``: torch's fused kernels, which torch.nn's RNNs
         trace to, take any length, the loop does not (its traced graph refuses another length). None for a cell
-        whose own sequence function is traced as one call, which takes any length too (the Clockwork RNN's)."""
-        if not torch.jit.is_tracing() or (self.impl != "reference" and self.cell_def.traces_any_length()):
+        whose own sequence function is traced as one call, which takes any length too (the Clockwork RNN's, the
+        hand-written BPTT of the regularised GRU and Elman RNN)."""
+        if not torch.jit.is_tracing():
             return
-        why = "impl='reference'" if self.impl == "reference" else (
+        if runs_bptt(self) if self.reg.in_loop(self.training) else \
+                self._own_loops() and self.cell_def.traces_any_length():
+            return
+        why = "impl='reference'" if self.impl == "reference" else "the TorchScript-based ONNX export" if \
+            torch.onnx.is_in_onnx_export() else (
             f"cell {self.cell!r} has no fused torch kernel" if not self.cell_def.fusable()
             else "its regularisers run in the loop")
         warnings.warn(f"{self._kind}: rnnkit's step loop ({why}) is traced unrolled over the {steps} steps of "
@@ -551,7 +563,7 @@ class Recurrent(nn.RNNBase):
                     out, final = run_regularised(self, seq, s0, layer, direction, mask, offset,
                                                  (w_ih, w_hh, b_ih, b_hh))
                 else:
-                    fast = None if self.impl == "reference" else self.cell_def.sequence_from_input(
+                    fast = None if not self._own_loops() else self.cell_def.sequence_from_input(
                         seq, w_ih, b_ih, s0, mask, offset)
                     if fast is not None:
                         out, final = fast
@@ -575,7 +587,7 @@ class Recurrent(nn.RNNBase):
         """The time loop of one layer and direction: the cell's step, held still past each length."""
         cell = self.cell_def
         w_hh = cell.prepare(w_hh)
-        if self.impl != "reference" and w_hr is None:
+        if self._own_loops() and w_hr is None:
             fast = cell.sequence(xw, state, w_hh, b_hh, mask, offset)
             if fast is not None:
                 return fast

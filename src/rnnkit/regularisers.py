@@ -43,7 +43,7 @@ from rnnkit.dropout import bernoulli, dropout
 if TYPE_CHECKING:
     from rnnkit.recurrent import Recurrent
 
-__all__ = ["LN_PARAMETERS", "RECURRENT_DROPOUT_CELLS", "Regularisers", "regularised_step", "sample_masks"]
+__all__ = ["LN_PARAMETERS", "RECURRENT_DROPOUT_CELLS", "Regularisers", "regularised_step", "runs_bptt", "sample_masks"]
 
 #: cells whose previous output h_{t-1} enters the step only through W_hh h_{t-1}
 RECURRENT_DROPOUT_CELLS = frozenset({"lstm", "rnn_tanh", "rnn_relu", "irnn"})
@@ -177,7 +177,7 @@ def ln_lstm_step(xw: Tensor, state: tuple[Tensor, Tensor], w_hh: Tensor, b_hh: T
     r = F.layer_norm(F.linear(h, w_hh), (w_hh.shape[0],), ln[1], b_hh, LN_EPS)
     i, f, g, o = (xw + r).chunk(4, dim=-1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    h = torch.sigmoid(o) * torch.tanh(F.layer_norm(c, (c.shape[-1],), ln[2], ln[3], LN_EPS))
+    h = torch.sigmoid(o) * torch.tanh(F.layer_norm(c, ln[2].shape, ln[2], ln[3], LN_EPS))
     return h, c
 
 
@@ -237,7 +237,7 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     w_ih, w_hh, b_ih, b_hh = weights
     w_hh = cell.prepare(reg.drop_weight(w_hh, module.training))
     ln = layer_norm_of(module, layer, direction)
-    fast = module.impl != "reference" and isinstance(cell, (LSTM, GRU, ElmanTanh, ElmanReLU))
+    fast = runs_bptt(module) and isinstance(cell, (LSTM, GRU, ElmanTanh, ElmanReLU))
     loop_ln = None  # the LSTM loop's (γ_ih, shift, γ_hh, γ_c, β_c)
     if fast and ln is not None:
         # the LSTM's loop normalises the raw projection itself, step by step; both biases are its shift
@@ -251,7 +251,7 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
     else:
         xg = input_projection(seq, w_ih, b_ih, ln)
     drop, keep = sample_masks(reg, cell, seq.shape[0], seq.shape[1], xg, module.training, mask)
-    if module.impl != "reference" and isinstance(cell, Clockwork):  # its own BPTT (prefix periods), else the loop
+    if module._own_loops() and isinstance(cell, Clockwork):  # its own BPTT (prefix periods), else the loop
         done = cell.sequence(xg, state, w_hh, b_hh, mask, offset, None if keep is None else keep[0])  # type: ignore[arg-type]
         if done is not None:
             return done
@@ -272,6 +272,21 @@ def run_regularised(module: Recurrent, seq: Tensor, state: State, layer: int, di
         outs.append(cell.output_of(state))
     out = torch.stack(outs)
     return (out if mask is None else out * mask), state
+
+
+def runs_bptt(module: Recurrent) -> bool:
+    """Whether :func:`run_regularised` runs the module's recurrence as one autograd Function (the hand-written
+    BPTT of :mod:`rnnkit.bptt`, the Clockwork RNN's), which ``torch.jit.trace`` records as one call that takes
+    any length. Not with ``impl="reference"`` nor under the TorchScript-based ONNX export
+    (``Recurrent._own_loops``), nor the LSTM's under ``torch.jit.trace``: the tracer records its forward's
+    in-place writes and native kernels too, unrolled over the traced length (refused at another length, and
+    at any with gradients on: ``out=`` ops), so a trace takes the step loop, which equals it."""
+    cell = module.cell_def
+    if not module._own_loops():
+        return False
+    if isinstance(cell, LSTM):
+        return not torch.jit.is_tracing()
+    return isinstance(cell, (GRU, ElmanTanh, ElmanReLU)) or cell.traces_any_length()
 
 
 def step_regularised(module: Recurrent, x: Tensor, state: State, layer: int,
