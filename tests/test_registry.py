@@ -263,7 +263,7 @@ def test_a_task_module_that_fails_to_import_is_not_hidden(monkeypatch) -> None:
 
 BAD_TRAINER_SETTINGS = [("lr", -1.0), ("lr", float("nan")), ("clip", -5.0), ("threads", 0), ("eval_every", 0),
                         ("save_every", -1), ("warmup", -3), ("steps", 5.5), ("minutes", -1.0), ("minutes", 0.0),
-                        ("seed", True), ("ema", 1.5), ("optimizer", "foo"), ("schedule", "linear"),
+                        ("seed", True), ("ema", 1.5), ("optimizer", "foo"), ("schedule", "exponential"),
                         ("precision", "fp8"), ("beta2", 1.0), ("beta2", 1.5), ("min_lr_ratio", 3.0),
                         ("min_lr_ratio", -0.1)]
 
