@@ -216,6 +216,11 @@ def test_old_model_directory_keys_load(trained: tuple[Path, Path]) -> None:
             "paths"} == set(config["data"])
 
 
+#: `rnnkit experiment adding` in a few updates
+TINY_EXPERIMENT = ["--seeds", "1", "--steps", "2", "--eval-every", "2", "--hidden", "4", "--batch-size", "4", "--quiet",
+                   "--length", "6", "--eval-size", "4", "--cells", "gru"]
+
+
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     capsys.readouterr()
     assert main(argv) == 2
@@ -418,6 +423,52 @@ def test_outputs_into_the_runs_checkpoints_or_onto_its_own_files_are_refused(
     assert {p: p.read_bytes() for p in files} == kept and not (out / "report.html").exists()
     assert not any(p.exists() for p in (out / "last" / "sub", out / "best" / "p.csv", out / "best" / "optimizer.json"))
     assert rnnkit.load(out).predict(["a film"])
+
+
+def test_every_command_keeps_its_outputs_out_of_a_runs_checkpoints_and_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path]) -> None:
+    """Commands that read no checkpoint wrote into a run's best/ or last/, which the run's next save replaced
+    with everything in them (`data dates --out OUT/best/x.tsv`, `experiment --out OUT/best`, `train --out
+    OUT/best`: a run inside a run); `predict --output` went onto the run's `.lock` (a second run could then
+    start beside the first), its `autotune.jsonl` or into its `autotune/`, and into another run's `best/`.
+    Each is refused in one line before any work; beside the checkpoints, and by a `..` out of them, is free."""
+    out, _ = trained
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    text = tmp_path / "t.txt"
+    text.write_text("hello world\n", encoding="utf-8")
+    inside = "is inside the run's {}, which every save replaces; give another --out"
+    best, last = "best model (best/)", "resume checkpoint (last/)"
+    tiny = ["--steps", "2", "--hidden", "4", "--no-progress"]
+    for argv, what in (
+            (["data", "dates", "--out", str(out / "best" / "x.tsv"), "--pairs", "3"], inside.format(best)),
+            (["data", "dates", "--out", str(out / "metrics.jsonl"), "--pairs", "3"],
+             "is the run's own metrics.jsonl; give another --out"),
+            (["data", "scam", "--out", str(out / "last" / "corpus"), "--train", "2", "--val", "2", "--test", "2"],
+             inside.format(last)),
+            (["experiment", "adding", "--out", str(out / "best"), *TINY_EXPERIMENT],
+             f"is the run's {best}, which every save replaces; give another --out"),
+            (["diagnose", "--cells", "rnn_tanh", "--length", "4", "--hidden", "4", "--train-steps", "0",
+              "--clip-steps", "2", "--clip-length", "4", "--out", str(out / "last" / "d")], inside.format(last)),
+            (["prepare", str(text), "--out", str(out / "best" / "prep")], inside.format(best)),
+            (["train", "classify", "--data", str(text), "--out", str(out / "best"), *tiny],
+             f"is the run's {best}, which every save replaces; give another --out"),
+            (["train", "classify", "--data", str(text), "--out", str(out / "last" / "sub"), *tiny],
+             inside.format(last))):
+        err = refused(argv, capsys)
+        assert err == f"rnnkit: error: --out {argv[argv.index('--out') + 1]}: {what}", argv
+    other = tmp_path / "other"  # another run, stopped before its first save of best/
+    (other / "last").mkdir(parents=True)
+    for target, what in ((out / ".lock", "the run's own .lock"),
+                         (out / "autotune.jsonl", "the run's own autotune.jsonl"),
+                         (out / "autotune" / "p.csv", "inside the run's autotune trials (autotune/), which the search "
+                                                      "removes"),
+                         (other / "best" / "p.csv", f"inside the run's {best}, which every save replaces")):
+        err = refused(["predict", str(out), "a film", "--output", str(target)], capsys)
+        assert err == f"rnnkit: error: --output {target}: is {what}; write to another file"
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before and list(other.rglob("*")) == [other / "last"]
+    for target in (out / "best" / ".." / "p.csv", tmp_path / "best" / "p.csv"):  # no run's best/
+        assert main(["predict", str(out), "a film", "--output", str(target)]) == 0
+        target.unlink()
 
 
 def test_resumed_run_reading_a_file_the_run_writes_is_told_to_copy_it_out(

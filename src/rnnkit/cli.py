@@ -113,7 +113,16 @@ def _add_data(verbs: Any) -> None:
     for gen in GENERATORS.values():
         p = names.add_parser(gen.name, help=gen.help, description=gen.help)
         _add_generator_arguments(p, gen)
-        p.set_defaults(func=gen.run)
+        p.set_defaults(func=partial(_generate, gen.run))
+
+
+def _generate(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """``rnnkit data NAME``: ``--out`` in a run's best/ or last/ (or one of its own files) is refused first, as
+    the run's next save would take the corpus with it."""
+    from rnnkit.train.checkpoint import refuse_run_output
+
+    refuse_run_output(args.out, "--out", "give another --out")
+    return run(args)
 
 
 def _add_generator_arguments(p: argparse.ArgumentParser, gen: Any) -> None:

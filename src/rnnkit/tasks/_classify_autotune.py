@@ -23,7 +23,14 @@ from rnnkit.tasks._classify_config import (
 )
 from rnnkit.tasks._classify_data import MISSING_DATA, _read_tables, _say_headerless, is_multi_label
 from rnnkit.train.autotune import search
-from rnnkit.train.checkpoint import missing_folders, run_lock, undone_on_failure
+from rnnkit.train.checkpoint import (
+    AUTOTUNE_LOG,
+    AUTOTUNE_TRIALS,
+    KEPT_FOLDERS,
+    missing_folders,
+    run_lock,
+    undone_on_failure,
+)
 from rnnkit.train.options import refuse_written_inputs
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, check_out_dir
@@ -71,8 +78,9 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
-    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), ("autotune.jsonl",),
-                          {"autotune": "the search removes"})  # the search empties its record, removes its trials
+    # the search empties its record, removes its trials
+    refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), (AUTOTUNE_LOG,),
+                          {AUTOTUNE_TRIALS: KEPT_FOLDERS[AUTOTUNE_TRIALS]})
     # bad data is refused before anything is written
     tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
     multi = is_multi_label(config, None, *tables[:2])
@@ -81,7 +89,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
     # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)
-    with run_lock(out), undone_on_failure(out, ("autotune.jsonl",), (out / "autotune").exists, made):
+    with run_lock(out), undone_on_failure(out, (AUTOTUNE_LOG,), (out / AUTOTUNE_TRIALS).exists, made):
         return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi)
 
 
@@ -102,17 +110,17 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
         kept = f" ({kept} as given)" if kept else ""
         scored = " (scored by micro-F1: multi-label)" if multi_label else ""
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
-                   f"split{scored} for {budget}{kept}; trials in {out / 'autotune.jsonl'}")
+                   f"split{scored} for {budget}{kept}; trials in {out / AUTOTUNE_LOG}")
     try:
         found = search(run, budget_s=None if by_steps else 60.0 * (config.minutes or 0.0),
                        budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
-                       seed=config.seed, out=out, record=out / "autotune.jsonl", say=shared.say if verbose else None,
+                       seed=config.seed, out=out, record=out / AUTOTUNE_LOG, say=shared.say if verbose else None,
                        describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag,
                        score="micro_f1" if multi_label else "accuracy")
     except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
         if verbose:
-            shared.say(f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in "
-                       f"{out / 'autotune.jsonl'} (each a run: rnnkit predict {out / 'autotune'}/trial-N ...)")
+            shared.say(f"autotune: interrupted; the trials kept so far are in {out / AUTOTUNE_TRIALS}, scored in "
+                       f"{out / AUTOTUNE_LOG} (each a run: rnnkit predict {out / AUTOTUNE_TRIALS}/trial-N ...)")
         raise
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())

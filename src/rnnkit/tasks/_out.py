@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import REPORT_PAGE, missing_folders, run_lock, undone_on_failure
+from rnnkit.train.checkpoint import REPORT_PAGE, missing_folders, refuse_run_output, run_lock, undone_on_failure
 
 #: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
 DERIVED = REPORT_PAGE
@@ -29,6 +29,7 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out}: is a file; expected a directory for {', '.join(files[:-1])} and {files[-1]}")
+    refuse_run_output(out, "--out", "give another --out")  # a run's next save would take the results with it
     _refuse_taken(out, files, owner, overwrite)  # before the lock: a refused run leaves not even .lock there
     made = missing_folders(out)
     # the lock outside: a run refused for another's lock removes nothing (not that run's .lock); a failure

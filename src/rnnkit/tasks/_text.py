@@ -31,7 +31,15 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr, run_folder
+from rnnkit.train.checkpoint import (
+    Checkpoint,
+    as_checkpoint,
+    build_model,
+    check_size,
+    loaded_repr,
+    refuse_run_output,
+    run_folder,
+)
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,
@@ -247,6 +255,7 @@ class TextModel:
         ``reads``, its ``--data``; the model's own files), which the drawing would replace."""
         if png is not None:
             output_name(png, "--png", "a PNG file", [*reads, *self.checkpoint.reads])
+            refuse_run_output(png, "--png")
 
     def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
                png: str | Path | None) -> dict[str, Any]:
@@ -274,6 +283,7 @@ class TextModel:
             **({"rnnkit_multi_label": "true"} if multi else {}),
         }
         output_name(path, "--onnx", "an ONNX file", self.checkpoint.reads)  # not over the model it is made from
+        refuse_run_output(path, "--onnx")
         result = export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
                              vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
                              per_step=self.per_step, check=check, where=str(self.checkpoint.path))
@@ -336,6 +346,7 @@ def check_output(m: TextModel, args: argparse.Namespace) -> None:
     if args.output:
         output_name(args.output, "--output", "a file",
                     [("the --file being read", None if args.file == "-" else args.file), *m.checkpoint.reads])
+        refuse_run_output(args.output, "--output")
 
 
 def stdin_texts() -> list[str]:

@@ -22,6 +22,7 @@ from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_trained import Translator
+from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments
 
 
@@ -72,8 +73,11 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     reads = [("the --file being read", args.file), *tr.checkpoint.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
+    if png is not None:
+        refuse_run_output(png, "--attention-png")
     if args.output:  # a folder is refused before anything is translated
         output_name(args.output, "--output", "a file", reads)
+        refuse_run_output(args.output, "--output")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
         if not text.strip():

@@ -74,6 +74,7 @@ from rnnkit.train.checkpoint import (
     build_model,
     check_size,
     loaded_repr,
+    refuse_run_output,
     saved_max_len,
 )
 from rnnkit.train.memory import check_fits, describe_stack
@@ -459,6 +460,8 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     reads = [*(("an IMAGE being read", image) for image in args.images), *cap.checkpoint.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
+    if png is not None:
+        refuse_run_output(png, "--attention-png")
     with report_warnings():
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
     if png is not None:

@@ -15,6 +15,7 @@ from rnnkit.data.prepared import prepare_text
 from rnnkit.errors import UserError
 from rnnkit.files import file_in_the_way
 from rnnkit.tasks import Command, register
+from rnnkit.train.checkpoint import refuse_run_output
 
 __all__: list[str] = []
 
@@ -25,6 +26,8 @@ def _prepare_command(args: argparse.Namespace) -> int:
     if args.out is not None and (blocker := file_in_the_way(args.out)):  # mkdir's "File exists" said nothing more
         where = "" if blocker == Path(args.out) else f"{blocker} "
         raise UserError(f"--out {args.out}: {where}is a file; expected a new or empty directory for the prepared text")
+    if args.out is not None:  # a run's next save would take the prepared text with it
+        refuse_run_output(args.out, "--out", "give another --out")
     prepared = prepare_text(args.text, args.out, missing="expected a UTF-8 text file (the built-in corpora, "
                             "'shakespeare' and 'korean', need no preparing)")
     what = "encoded" if prepared.encoded else "unchanged, reused"

@@ -47,7 +47,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import LOSS_PLOT, METRICS_LOG, publish
+from rnnkit.train.checkpoint import AUTOTUNE_TRIALS, LOSS_PLOT, METRICS_LOG, publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
 __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
@@ -255,7 +255,7 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     trials_share, slice_size = plan(max(budget.total - warmed, 0.0), len(presets), budget.per_trial)
     trials_end = warmed + trials_share
     rng = random.Random(seed)
-    work = out / "autotune"
+    work = out / AUTOTUNE_TRIALS
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text("", encoding="utf-8")
     trials: list[Trial] = []

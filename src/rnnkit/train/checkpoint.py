@@ -61,7 +61,9 @@ __all__ = [
     "publish",
     "run_folder",
     "read_config",
+    "refuse_run_output",
     "resolve_model_dir",
+    "run_keeps",
     "run_lock",
     "save_checkpoint",
     "undone_on_failure",
@@ -82,6 +84,15 @@ METRICS_LOG, LOSS_PLOT, REPORT_PAGE = "metrics.jsonl", "loss.png", "report.html"
 RUN_FILES = (METRICS_LOG, LOSS_PLOT, REPORT_PAGE)
 #: the folders of ``OUT`` a run replaces whole, and when
 RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
+#: classify's settings search (``--autotune``) in ``OUT``: the record of its trials, which each search empties
+#: first, and the folder of the trials, which it removes at the end (:mod:`rnnkit.train.autotune`)
+AUTOTUNE_LOG, AUTOTUNE_TRIALS = "autotune.jsonl", "autotune"
+#: what each folder of a run holds, as a message names it
+FOLDER_NAMES = {"best": "best model", "last": "resume checkpoint", AUTOTUNE_TRIALS: "autotune trials"}
+#: the folders of ``OUT`` no output may be in (:func:`run_keeps`), and what becomes of them
+KEPT_FOLDERS = {**RUN_FOLDERS, AUTOTUNE_TRIALS: "the search removes"}
+#: the files of ``OUT`` no output may be (:func:`run_keeps`): the run's own, its lock, the search's record
+KEPT_FILES = (*RUN_FILES, LOCK, AUTOTUNE_LOG)
 
 
 @dataclass
@@ -111,24 +122,19 @@ class Checkpoint:
 
     @property
     def reads(self) -> list[tuple[str, Path]]:
-        """The paths an output must not be, as :func:`rnnkit.files.output_name`'s ``reads``: the checkpoint's
-        files (``--onnx DIR/best/model.safetensors`` destroyed the model it was made from), by name too where
-        one is not there yet (``DIR/state.safetensors``, read whenever it is there, no longer loaded); and,
-        for a run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too (``export
-        OUT --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from), anything
-        else inside them, which the next save of the run removes, and the run's own :data:`RUN_FILES`
-        (``evaluate OUT --png OUT/loss.png`` replaced the training curves)."""
+        """The checkpoint's files as :func:`rnnkit.files.output_name`'s ``reads``: an output written over one
+        of them (``--onnx DIR/best/model.safetensors``) would destroy the model it was made from, by name too
+        where one is not there yet (``DIR/state.safetensors``, read whenever it is there, no longer loaded);
+        and, for a run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too
+        (``export OUT --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from).
+        Anything else of a run, wherever an output lands, is :func:`refuse_run_output`'s."""
         own = [(f"the model's {name} being read" if (self.path / name).exists() else
                 f"where the model keeps its {name}", self.path / name) for name in FILES]
         run = run_folder(self.path)
         if run == self.path:  # a model folder of its own, not a run's checkpoint
             return own
-        kept = (("best", "best model"), ("last", "resume checkpoint"))
-        return [*own, *((f"the {name} of the run's {what} ({folder}/)", run / folder / name)
-                        for folder, what in kept for name in FILES),
-                *((f"inside the run's {what} ({folder}/), which {RUN_FOLDERS[folder]}", run / folder)
-                  for folder, what in kept),
-                *((f"the run's own {name}", run / name) for name in RUN_FILES)]
+        return [*own, *((f"the {name} of the run's {FOLDER_NAMES[folder]} ({folder}/)", run / folder / name)
+                        for folder in RUN_FOLDERS for name in FILES)]
 
 
 def _tensors_for_saving(tensors: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -407,6 +413,35 @@ def run_folder(path: str | os.PathLike[str]) -> Path:
     if path.name in ("best", "last") and ((path.parent / "last").is_dir() or (path.parent / METRICS_LOG).exists()):
         return path.parent
     return path
+
+
+def run_keeps(path: str | os.PathLike[str], folders: dict[str, str] = KEPT_FOLDERS) -> str | None:
+    """What of a training run ``path`` is, as a message says it after "is", or None: a path in (or being)
+    one of a run's ``folders``, which the run replaces or removes whole (``OUT/best`` and ``OUT/last`` as
+    :func:`run_folder` calls them, classify's ``OUT/autotune``): ``inside the run's best model (best/), which
+    every save replaces``; or one of the run's :data:`KEPT_FILES` (``the run's own metrics.jsonl``). Through
+    links and ``..``, as the saves replace the folder a link leads to."""
+    try:
+        target = Path(path).resolve()
+    except (OSError, RuntimeError):  # a loop of links: the path as written
+        target = Path(os.path.abspath(path))
+    for place in (target, *target.parents):
+        if place.name in folders and run_folder(place.parent / "last") == place.parent:
+            what = f"the run's {FOLDER_NAMES[place.name]} ({place.name}/), which {folders[place.name]}"
+            return what if place == target else f"inside {what}"
+    if target.name in KEPT_FILES and run_folder(target.parent / "last") == target.parent:
+        return f"the run's own {target.name}"
+    return None
+
+
+def refuse_run_output(path: str | os.PathLike[str], flag: str, todo: str = "write to another file",
+                      folders: dict[str, str] = KEPT_FOLDERS) -> None:
+    """Refuse, in one line and before any work, an output (``flag`` gave ``path``: a file or a folder to
+    write) that a run keeps (:func:`run_keeps`): a file in ``OUT/best/``, which the next save takes with it;
+    ``OUT/metrics.jsonl``, the run's training log: ``--output OUT/last/p.csv: is inside the run's resume
+    checkpoint (last/), which every save replaces; write to another file``."""
+    if (what := run_keeps(path, folders)) is not None:
+        raise UserError(f"{flag} {os.fspath(path) or repr('')}: is {what}; {todo}")
 
 
 def _complete(path: Path) -> bool:

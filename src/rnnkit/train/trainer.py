@@ -105,10 +105,12 @@ from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
     LOSS_PLOT,
     METRICS_LOG,
+    RUN_FOLDERS,
     Checkpoint,
     clean_leftovers,
     discard_run,
     missing_folders,
+    refuse_run_output,
     run_lock,
     save_checkpoint,
     undone_on_failure,
@@ -319,12 +321,15 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
 def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     """Refuse (UserError) to start a fresh run in a directory that already holds one, unless overwrite.
 
-    A file where the folder (or one above it) must be is refused too. Tasks call it before loading data so
-    the mistake is reported at once; the Trainer checks again.
+    A file where the folder (or one above it) must be is refused too, and so is a folder inside another
+    run's ``best/`` or ``last/`` or one of its own files (:func:`rnnkit.train.checkpoint.refuse_run_output`),
+    which that run's next save would take with it (its search's ``autotune/`` holds the trials, runs of their
+    own). Tasks call it before loading data so the mistake is reported at once; the Trainer checks again.
     """
     out_dir = Path(out_dir)
     if blocker := file_in_the_way(out_dir):
         raise UserError(blocked_line(blocker, out_dir))
+    refuse_run_output(out_dir, "--out", "give another --out", RUN_FOLDERS)
     taken = [d for d in ("best", "last") if (out_dir / d / "config.json").exists()]
     if taken and not overwrite:
         raise UserError(
