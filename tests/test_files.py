@@ -212,3 +212,22 @@ def test_an_output_inside_a_kept_folder_or_at_a_kept_name_not_there_yet_is_refus
     assert not (kept / "vocab.json").exists() and not (tmp_path / "run" / "last").exists()
     assert output_name(tmp_path / "run" / "p.csv", "--output", reads=reads) == tmp_path / "run" / "p.csv"
     assert output_name(tmp_path / "vocab.json", "--output", reads=reads) == tmp_path / "vocab.json"
+
+
+def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path: Path) -> None:
+    """``exps/best`` and ``exps/last`` that are runs themselves (a log, checkpoints inside) are not the
+    checkpoints of a run ``exps``: an output inside one is allowed, and each names its own run; a run's own
+    ``OUT/last`` checkpoint still names OUT and keeps its outputs out."""
+    from rnnkit.train.checkpoint import CONFIG, run_folder, run_keeps
+
+    for name in ("best", "last"):
+        (tmp_path / "exps" / name / "last").mkdir(parents=True)
+        (tmp_path / "exps" / name / "metrics.jsonl").write_text("{}\n")
+    assert run_folder(tmp_path / "exps" / "last") == tmp_path / "exps" / "last"
+    assert run_folder(tmp_path / "exps" / "best") == tmp_path / "exps" / "best"
+    assert run_keeps(tmp_path / "exps" / "best" / "p.csv") is None
+    (tmp_path / "run" / "last").mkdir(parents=True)
+    (tmp_path / "run" / "last" / CONFIG).write_text("{}")
+    assert run_folder(tmp_path / "run" / "last") == tmp_path / "run"
+    assert run_keeps(tmp_path / "run" / "best" / "p.csv") == ("inside the run's best model (best/), which every "
+                                                              "save replaces")

@@ -408,11 +408,19 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
 
 def run_folder(path: str | os.PathLike[str]) -> Path:
     """The run a path names: ``OUT`` itself, or ``OUT`` for its checkpoint ``OUT/best`` or ``OUT/last`` (a
-    folder of that name inside a run: beside a ``last/`` or a ``metrics.jsonl``)."""
+    folder of that name inside a run: beside a ``last/`` or a ``metrics.jsonl``, and not a run itself, as
+    runs named ``best`` and ``last`` side by side are)."""
     path = Path(path)
-    if path.name in ("best", "last") and ((path.parent / "last").is_dir() or (path.parent / METRICS_LOG).exists()):
+    if path.name in ("best", "last") and not _is_run(path) and ((path.parent / "last").is_dir()
+                                                                 and not _is_run(path.parent / "last")
+                                                                 or (path.parent / METRICS_LOG).exists()):
         return path.parent
     return path
+
+
+def _is_run(path: Path) -> bool:
+    """Whether folder ``path`` holds a run's log or checkpoints, which a checkpoint folder never does."""
+    return (path / METRICS_LOG).exists() or (path / "last").is_dir() or (path / "best").is_dir()
 
 
 def run_keeps(path: str | os.PathLike[str], folders: dict[str, str] = KEPT_FOLDERS) -> str | None:
