@@ -480,3 +480,19 @@ def test_a_header_line_repeated_below_is_neither_data_evidence_nor_data(tmp_path
     t = read_table(write(tmp_path / "d.csv", "pos,a fine film\nneg,dull\npos,a fine film\npos,great\nneg,bad\n"))
     assert t.texts[0] == "a fine film" and len(t) == 5
     assert "if line 1 is one, pick its columns with --text-column and --label-column" in t.headerless
+
+
+def test_a_header_line_repeated_with_its_files_bom_is_refused_too(tmp_path: Path) -> None:
+    """Files saved as Excel's CSV UTF-8 each begin with a BOM, so joined (``cat a.csv b.csv``) the repeated header
+    line begins with one: it was read as a row, the text '\\ufefftext' labelled 'label'. Without a header line
+    naming the columns, the BOM'd copy is no evidence of a file without one either."""
+    joined = "\ufefftext,label\ngood film,pos\nbad film,neg\n\ufefftext,label\nfine film,pos\n"
+    (tmp_path / "a.csv").write_bytes(joined.encode())
+    with pytest.raises(UserError, match=r"a\.csv:4: this row repeats the header line \('text', 'label'\)"):
+        read_table(str(tmp_path / "a.csv"))
+    joined = "\ufeffsentiment,review\npos,a fine film\nneg,a dull film\npos,great\n\ufeffsentiment,review\nneg,long\n"
+    (tmp_path / "b.csv").write_bytes(joined.encode())
+    with pytest.raises(UserError, match=r"b\.csv:1: text column 'text' is missing; the file has 'sentiment', 'review'"):
+        read_table(str(tmp_path / "b.csv"))
+    with pytest.raises(UserError, match=r"b\.csv:5: this row repeats the header line"):
+        read_table(str(tmp_path / "b.csv"), text_column="review", label_column="sentiment")

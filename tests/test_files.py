@@ -231,3 +231,18 @@ def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path
     assert run_folder(tmp_path / "run" / "last") == tmp_path / "run"
     assert run_keeps(tmp_path / "run" / "best" / "p.csv") == ("inside the run's best model (best/), which every "
                                                               "save replaces")
+
+
+def test_an_output_beside_a_kept_folder_named_through_it_is_written(tmp_path: Path) -> None:
+    """``OUT/best/../p.csv`` is ``OUT/p.csv``, beside the run's best/, as is ``LINK/../p.csv`` for a link to it: they
+    were refused as inside best/ (its name came among the path's words); inside it, by any spelling, still is."""
+    kept = tmp_path / "run" / "best"
+    kept.mkdir(parents=True)
+    (tmp_path / "run" / "link").symlink_to(kept)
+    reads = [("inside the run's best model (best/)", kept)]
+    for given in (kept / ".." / "p.csv", tmp_path / "run" / "link" / ".." / "p.csv"):
+        assert output_name(given, "--output", reads=reads) == given
+    for given in (tmp_path / "run" / ".." / "run" / "best" / "p.csv", tmp_path / "run" / "link" / "p.csv"):
+        with pytest.raises(UserError, match=r": is inside the run's best model \(best/\); write to another file$"):
+            output_name(given, "--output", reads=reads)
+    assert output_name(tmp_path / "a\0b" / "p.csv", "--output", reads=reads) == tmp_path / "a\0b" / "p.csv"

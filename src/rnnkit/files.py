@@ -174,7 +174,11 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
     out = Path(path)
     given = os.fspath(path) or repr("")  # '' and '.' have no file name: Path.with_name was a traceback
     if out.name and not out.is_dir():
-        places = (out, *out.absolute().parents)
+        try:  # where the file will be, through links and '..' (OUT/best/../p.csv is OUT/p.csv, not inside best/)
+            folder = Path(os.path.realpath(out.absolute().parent))
+        except ValueError:  # a name no file can have (a NUL): nothing there to keep
+            folder = out.absolute().parent
+        places = (out, folder, *folder.parents)
         for what, source in reads:
             if source is not None and any(_same_place(place, Path(source)) for place in places):
                 raise UserError(f"{f'{flag} ' if flag else ''}{given}: is {what}; write to another file")

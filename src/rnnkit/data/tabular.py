@@ -395,7 +395,7 @@ def _read_delimited(
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
-        if not headerless and len(header) > 1 and [f.strip() for f in row] == header:
+        if not headerless and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")
         if len(row) != len(header):
@@ -434,6 +434,12 @@ def _split_cell(cell: str | None, separator: str, where: str) -> list[str]:
     return _distinct(parts)
 
 
+def _bare(field: str) -> str:
+    """A field as it is compared with the header line: without the spaces around it, nor the BOM that begins a
+    line where files were joined with theirs (Excel's CSV UTF-8; the file's own first BOM is dropped on reading)."""
+    return field.strip().lstrip("\ufeff").strip()
+
+
 def _headerless_columns(content: str, delimiter: str, text_column: str,
                         label_column: str) -> tuple[list[str], str] | None:
     """The column names of a file without a header line (the format of many corpora: ``"label","text"``
@@ -447,8 +453,8 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     or none, leave the file to its header line, as does a first line ``0,1,...`` (what pandas' ``to_csv``
     writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
-        rows = [[f.strip() for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
-                                                           strict=True) if r and any(f.strip() for f in r)]
+        rows = [[_bare(f) for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
+                                                          strict=True) if r and any(f.strip() for f in r)]
     except csv.Error:
         return None
     width = len(rows[0]) if rows else 0

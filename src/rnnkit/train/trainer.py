@@ -173,7 +173,7 @@ class TrainConfig:
     momentum: float = 0.9             # SGD only
     beta2: float = 0.999              # Adam/AdamW second-moment decay
     warmup: int = 0                   # linear warm-up steps
-    schedule: str = "cosine"          # cosine | step | constant
+    schedule: str = "cosine"          # cosine | linear | step | constant
     min_lr_ratio: float = 0.0         # floor of cosine and linear, as a fraction of lr
     step_every: int = 1000            # step decay period
     gamma: float = 0.5                # step decay factor
