@@ -315,8 +315,14 @@ def test_bf16_runs_every_cell_and_records_it(tmp_path: Path) -> None:
         assert run["precision"] == "bf16" and run["steps"] == 3 and np.isfinite(run["metric"]), cell
 
 
-def test_cosine_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """--schedule cosine sets the trainer's cosine learning rate before every step (here over 4 steps)."""
+COSINE_4 = [1e-2, 1e-2 * (1 + math.cos(math.pi / 4)) / 2, 5e-3, 1e-2 * (1 + math.cos(3 * math.pi / 4)) / 2]
+
+
+@pytest.mark.parametrize(("schedule", "expected"), [("cosine", COSINE_4), ("linear", [1e-2, 7.5e-3, 5e-3, 2.5e-3])])
+def test_decaying_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch, schedule: str,
+                                           expected: list[float]) -> None:
+    """--schedule cosine or linear (train's schedules but step, which has no settings here) sets the trainer's
+    learning rate before every step (here over 4 steps); the step decay is refused by the flag."""
     seen: list[float] = []
     real_step = torch.optim.Adam.step
 
@@ -326,14 +332,14 @@ def test_cosine_schedule_changes_the_run(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(torch.optim.Adam, "step", spy)
     s = ex.Settings(experiment="adding", cells=["gru"], seeds=1, steps=4, length=12, hidden=8, batch_size=4,
-                    eval_every=2, eval_size=8, lr=1e-2, schedule="cosine")
+                    eval_every=2, eval_size=8, lr=1e-2, schedule=schedule)
     assert ex.run_experiment(s)["results"]["gru"]["runs"][0]["steps"] == 4
-    assert seen == pytest.approx([1e-2, 1e-2 * (1 + math.cos(math.pi / 4)) / 2, 5e-3,
-                                  1e-2 * (1 + math.cos(3 * math.pi / 4)) / 2], rel=1e-3)
+    assert seen == pytest.approx(expected, rel=1e-3)
     p = argparse.ArgumentParser()
     ex.add_arguments(p)
+    assert p.parse_args(["--out", "x", "--schedule", schedule]).schedule == schedule
     with pytest.raises(SystemExit):
-        p.parse_args(["--out", "x", "--schedule", "linear"])
+        p.parse_args(["--out", "x", "--schedule", "step"])
 
 
 def test_run_curve_has_the_start_every_evaluation_and_the_end(fitted_trainers: list) -> None:

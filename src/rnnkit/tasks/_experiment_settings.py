@@ -171,5 +171,5 @@ def _check_training(values: dict[str, Any]) -> None:
 
 #: a run with seed S draws its training batches from a generator seeded with DATA_SEED + S
 DATA_SEED = 10_000
-SCHEDULES = ("constant", "cosine")  # of the trainer's: an experiment's run has no step decay
+SCHEDULES = ("constant", "cosine", "linear")  # of the trainer's: an experiment's run has no step decay
 SETTING_KEYS = {f for f in Settings.__dataclass_fields__ if f not in ("experiment", "cell_overrides", "forced")}

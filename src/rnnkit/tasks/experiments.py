@@ -445,7 +445,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="where the runs train: cpu (default: docs/RESULTS.md was measured there), cuda, "
                                     "cuda:N, or auto (the GPU where torch sees one)")
     p.add_argument("--schedule", choices=SCHEDULES,
-                   help="learning rate: constant (default) or cosine decay to 0 over each run's budget "
+                   help="learning rate: constant (default), or cosine or linear decay to 0 over each run's budget "
                         "(under --minutes it follows the clock, so two runs differ in their last digits)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
