@@ -90,3 +90,26 @@ def test_bf16_input_keeps_its_dtype() -> None:
     x = torch.ones(10_000, dtype=torch.bfloat16)
     y = dropout(x, 0.2)
     assert y.dtype == torch.bfloat16 and 0.75 < y.ne(0).float().mean().item() < 0.85
+
+
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit.trace:DeprecationWarning")
+@pytest.mark.parametrize("options", [None, {"zoneout": 0.2}, {"recurrent_dropout": 0.2}, {"weight_drop": 0.3}])
+def test_torch_jit_trace_records_the_masks_in_training_mode_as_for_torch_nn(options: dict | None) -> None:
+    """``torch.jit.trace`` of a Dropout, or of a layer drawing masks, in training mode, as of torch.nn.Dropout:
+    the graph draws fresh masks at each call (the tracer cannot record the int16 view of :func:`bernoulli`'s
+    draws; it stopped on an internal assert)."""
+    torch.manual_seed(0)
+    if options is None:
+        module: nn.Module = Dropout(0.3).train()
+        x = torch.ones(200, 100)
+    else:
+        module = __import__("rnnkit").Recurrent("lstm", 3, 4, **options).train()
+        x = torch.ones(6, 2, 3)
+    traced = torch.jit.trace(module, x, check_trace=False)
+    first, second = (traced(x) if options is None else traced(x)[0] for _ in range(2))
+    assert not torch.equal(first, second)
+    if options is None:
+        assert abs(float((first == 0).float().mean()) - 0.3) < 0.02
+        assert torch.allclose(first.unique(), torch.tensor([0.0, 1 / 0.7]))
+    else:
+        first.sum().backward()

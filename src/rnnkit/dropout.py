@@ -32,6 +32,8 @@ def bernoulli(shape: tuple[int, ...], p: float, like: Tensor) -> Tensor:
     Each 64-bit draw of torch's generator gives four 16-bit uniforms, compared with p: a quarter of the
     generator calls of ``torch.bernoulli`` or ``rand() < p``, which draw once per element.
     """
+    if torch.jit.is_tracing():  # the tracer cannot record the int16 view of the draws (an internal assert)
+        return (torch.rand(shape, device=like.device) < p).to(like.dtype)
     n = math.prod(shape)
     level = round(p * _LEVELS)
     if level <= 0 or level >= _LEVELS:  # all zeros or all ones (the int16 threshold would overflow)
@@ -46,7 +48,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    if input.device.type != "cpu" or p == 1.0:
+    if input.device.type != "cpu" or p == 1.0 or torch.jit.is_tracing():  # torch's masks (and a traceable op)
         return F.dropout(input, p, training=True, inplace=inplace)
     scale = bernoulli(tuple(input.shape), 1.0 - p, input).mul_(1.0 / (1.0 - p))
     return input.mul_(scale) if inplace else input * scale
