@@ -54,6 +54,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit.data.batching import ShuffledBatches
+from rnnkit.data.tabular import Table
 from rnnkit.errors import UserError
 from rnnkit.metrics import probability_scores
 from rnnkit.models.classifier import Classifier, class_weights_from_counts
@@ -112,11 +113,7 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     config.validate(saved)
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, train, val_data=val_data, overwrite=overwrite, verbose=verbose)
-    if config.autotune and resume:
-        raise UserError("--autotune: a resumed run keeps the settings it has; search again in a new --out")
-    config = replace(config.with_defaults(saved), autotune=False)
-    if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
-        config = replace(config, pretrain_minutes=1.0)
+    config = _settings_to_train(config, saved, resume)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     if verbose:
@@ -125,26 +122,10 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     multi = is_multi_label(config, ckpt, train_t, val_t)
     config = replace(config, multi_label=multi)  # the settings record what was trained
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
-    index = {lab: i for i, lab in enumerate(labels)}
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
-    if multi:
-        train_y = multi_hot(train_t.label_lists(), labels)
-        val_y = multi_hot(val_t.label_lists(), with_unseen(val_t.label_lists(), labels))  # unseen: missed
-        weights = [1.0] * len(labels)
-    else:
-        train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
-        weights = class_weights_from_counts([train_y.count(i) for i in range(len(labels))], config.class_weights)
-    model_config = {
-        "task": "classify",
-        "model": {"vocab_size": tokenizer.vocab_size, "num_classes": len(labels), **shared.encoder_kwargs(config),
-                  "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {}),
-                  **({"multi_label": True} if multi else {})},
-        **({"multi_label": True} if multi else {}),
-        "labels": labels, "tokenizer": tokenizer.kind, "max_len": config.max_len,
-        "text_column": config.text_column, "label_column": config.label_column, "class_weights": weights,
-        "data": shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"),
-        "settings": settings_of(config),
-    }
+    train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
+    model_config = _model_config(config, tokenizer, labels, weights,
+                                 shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
@@ -163,6 +144,50 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
                         verbose=verbose, keep_by="loss")
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
+
+
+def _settings_to_train(config: ClassifyConfig, saved: dict[str, Any] | None, resume: bool) -> ClassifyConfig:
+    """The settings a run trains with when it does not search them: refuses ``--autotune`` on a resumed run,
+    fills the unset ones (a resumed run's ``saved`` ones, else the defaults), records that no search ran, and
+    gives ``--pretrain-data`` without a budget of its own one minute."""
+    if config.autotune and resume:
+        raise UserError("--autotune: a resumed run keeps the settings it has; search again in a new --out")
+    config = replace(config.with_defaults(saved), autotune=False)
+    if config.pretrain_data and config.pretrain_minutes is None and config.pretrain_steps is None:
+        config = replace(config, pretrain_minutes=1.0)
+    return config
+
+
+def _targets(train_t: Table, val_t: Table, labels: list[str], multi: bool,
+             class_weights: str) -> tuple[list[Any], list[Any], list[float]]:
+    """The training and validation targets and the weight of each class in the loss: multi-hot rows and
+    weights of one (``multi``; a validation label unseen in training is a column of its own, always missed),
+    else each text's label index and the weights of ``class_weights`` from the training counts."""
+    if multi:
+        train_y = multi_hot(train_t.label_lists(), labels)
+        val_y = multi_hot(val_t.label_lists(), with_unseen(val_t.label_lists(), labels))  # unseen: missed
+        return train_y, val_y, [1.0] * len(labels)
+    index = {lab: i for i, lab in enumerate(labels)}
+    train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
+    return train_y, val_y, class_weights_from_counts([train_y.count(i) for i in range(len(labels))], class_weights)
+
+
+def _model_config(config: ClassifyConfig, tokenizer: Any, labels: list[str], weights: list[float],
+                  data: dict[str, Any]) -> dict[str, Any]:
+    """``config.json`` of the run (before any pre-training's summary): the model's shape, the labels, the
+    tokenizer kind, the columns, the class weights, the ``data`` record and the settings."""
+    multi = config.multi_label
+    return {
+        "task": "classify",
+        "model": {"vocab_size": tokenizer.vocab_size, "num_classes": len(labels), **shared.encoder_kwargs(config),
+                  "pooling": config.pooling, **({"skip_unknown": BAG_SKIPS_UNKNOWN} if config.layers == 0 else {}),
+                  **({"multi_label": True} if multi else {})},
+        **({"multi_label": True} if multi else {}),
+        "labels": labels, "tokenizer": tokenizer.kind, "max_len": config.max_len,
+        "text_column": config.text_column, "label_column": config.label_column, "class_weights": weights,
+        "data": data,
+        "settings": settings_of(config),
+    }
 
 
 def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tuple[Tensor, int, None]]:

@@ -204,6 +204,27 @@ class TrainConfig:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
+def _check_trainer_config(config: TrainConfig) -> None:
+    """Refuse, before anything is built, the first of ``config``'s settings the trainer cannot run with: a
+    ``mode`` or ``on_diverge`` it does not know, no end (neither steps nor minutes), then the flags' checks."""
+    if config.mode not in ("min", "max"):
+        raise UserError(f"mode {config.mode!r}: expected 'min' or 'max'")
+    if config.on_diverge not in ("raise", "stop"):
+        raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
+    if not config.steps and not config.minutes:
+        raise UserError("give --steps N or --minutes M (or both): the run needs an end")
+    _check_settings(config)
+
+
+def _with_data_digests(model_config: dict[str, Any] | None) -> dict[str, Any]:
+    """A copy of ``model_config`` (``{}`` for None) whose ``"data"`` record, when it has one, also holds the
+    digests of the files it names (:func:`rnnkit.train.provenance.with_digests`)."""
+    model_config = dict(model_config or {})
+    if isinstance(model_config.get("data"), dict):
+        model_config["data"] = with_digests(model_config["data"])
+    return model_config
+
+
 def _check_settings(config: TrainConfig) -> None:
     """The checks the flags and the tasks' ``validate_training`` make, for a Trainer built directly (a
     negative clip climbed the gradient, negative steps ran none and called it done)."""
@@ -427,16 +448,8 @@ class Trainer:
         optimizer: torch.optim.Optimizer | None = None,
         best_tensors: Callable[[nn.Module], dict[str, Tensor]] | None = None,
     ) -> None:
-        if config.mode not in ("min", "max"):
-            raise UserError(f"mode {config.mode!r}: expected 'min' or 'max'")
-        if config.on_diverge not in ("raise", "stop"):
-            raise UserError(f"on_diverge {config.on_diverge!r}: expected 'raise' or 'stop'")
-        if not config.steps and not config.minutes:
-            raise UserError("give --steps N or --minutes M (or both): the run needs an end")
-        _check_settings(config)
-        self.ranks = distributed.ranks()
-        if not self.ranks.is_main:  # under torchrun only rank 0 writes, logs and shows progress
-            config.progress, config.verbose, out_dir = False, False, None
+        _check_trainer_config(config)
+        out_dir = self._take_rank(config, out_dir)
         if config.device is not None:
             model.to(resolve_device(config.device))
         self.model = model
@@ -449,16 +462,37 @@ class Trainer:
         self.on_eval = on_eval
         self.best_tensors = best_tensors
         self.out_dir = Path(out_dir) if out_dir is not None else None
-        self.model_config = dict(model_config or {})
-        if isinstance(self.model_config.get("data"), dict):
-            self.model_config["data"] = with_digests(self.model_config["data"])
+        self.model_config = _with_data_digests(model_config)
         self.vocab = vocab
-        self.params = [p for p in model.parameters() if p.requires_grad]
+        self._build_optimizer(optimizer)
+        self._start_at_zero()
+        if resume is not None:
+            self._restore(resume)
+        elif self.out_dir is not None:
+            check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
+
+    def _take_rank(self, config: TrainConfig, out_dir: str | Path | None) -> str | Path | None:
+        """This process's rank (``self.ranks``); under torchrun only rank 0 writes, logs and shows progress, so
+        every other rank turns off ``config``'s progress bar and messages and gets no output directory (None);
+        returns the output directory this process writes to."""
+        self.ranks = distributed.ranks()
+        if not self.ranks.is_main:
+            config.progress, config.verbose, out_dir = False, False, None
+        return out_dir
+
+    def _build_optimizer(self, optimizer: torch.optim.Optimizer | None) -> None:
+        """The trainable parameters, the optimizer over them (``optimizer``, or the one ``cfg`` names) and the
+        moving average of the weights when ``cfg.ema`` asks for one."""
+        self.params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = optimizer or build_optimizer(
-            config.optimizer, self.params, lr=config.lr, weight_decay=config.weight_decay,
-            momentum=config.momentum, betas=(0.9, config.beta2),
+            self.cfg.optimizer, self.params, lr=self.cfg.lr, weight_decay=self.cfg.weight_decay,
+            momentum=self.cfg.momentum, betas=(0.9, self.cfg.beta2),
         )
-        self.average = WeightAverage(model, config.ema) if config.ema else None
+        self.average = WeightAverage(self.model, self.cfg.ema) if self.cfg.ema else None
+
+    def _start_at_zero(self) -> None:
+        """The state of a fresh run: step 0, no best yet, nothing evaluated, logged or saved, no progress bar,
+        one process; a resumed run's ``_restore`` then replaces the progress with the checkpoint's."""
         self.step = 0
         self.elapsed = 0.0
         self.train_seconds = 0.0
@@ -477,10 +511,6 @@ class Trainer:
         self._saved_at = time.perf_counter()
         self._bar: Any = None
         self._par: distributed.SingleProcess = distributed.SINGLE
-        if resume is not None:
-            self._restore(resume)
-        elif self.out_dir is not None:
-            check_out_dir(self.out_dir, overwrite=self.cfg.overwrite)
 
     # ------------------------------------------------------------------ the loop
     def fit(self) -> TrainResult:
