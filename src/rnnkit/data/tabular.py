@@ -31,15 +31,18 @@ import json
 import math
 import re
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rnnkit.data import utf8
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns (it has no public name)
 
 __all__ = [
     "Table",
@@ -343,22 +346,62 @@ def _read_delimited(
     path: str, content: str, delimiter: str, text_column: str, label_column: str, require_label: bool,
     label_separator: str | None = None,
 ) -> Table:
+    """A CSV (``delimiter`` ``","``) or TSV (``"\\t"``) file's rows: its header line names the columns (or a file
+    without one is recognised, :func:`_headerless_columns`), every row has as many fields, a text and (when
+    ``require_label``) a label; ``label_separator`` splits each label cell (:attr:`Table.label_sets`)."""
     csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    reader = _csv_reader(content, delimiter)
+    header = _read_header(path, reader)
+    headerless = ""
+    if text_column not in header and label_column not in header:
+        guessed = _headerless_columns(content, delimiter, text_column, label_column)
+        if guessed:
+            header, headerless = guessed
+            reader = _csv_reader(content, delimiter)
+    _check_columns(path, header, delimiter, text_column, label_column, require_label)
+    ti = header.index(text_column)
+    li = header.index(label_column) if label_column in header else -1
+    table = Table(path, [], [], [], header, [], headerless)
+    sets: list[list[str]] = []
+    for line, row in _delimited_rows(path, reader, header, delimiter, check_header=not headerless):
+        text = row[ti]
+        if not text.strip():
+            raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
+        label = _cell_label(row, li, f"{path}:{line}", label_column, require_label)
+        if label_separator:
+            sets.append(_split_cell(label, label_separator, f"{path}:{line}: column {label_column!r}"))
+        table.texts.append(text)
+        table.labels.append(label)
+        table.lines.append(line)
+        table.rows.append(dict(zip(header, row, strict=True)))
+    return _with_label_sets(table, sets, always=True) if label_separator else table
+
+
+def _csv_reader(content: str, delimiter: str) -> Reader:
+    """A strict csv reader of ``content`` from its start (a quoted field may hold a line end)."""
+    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+
+
+def _separator_name(delimiter: str) -> str:
+    """What separates the fields, in a message: ``"tab"`` or ``"comma"``."""
+    return "tab" if delimiter == "\t" else "comma"
+
+
+def _read_header(path: str, reader: Reader) -> list[str]:
+    """The column names of the first line (stripped); an empty file or a malformed line is refused."""
     try:
         header = next(reader)
     except StopIteration:
         raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
     except csv.Error as exc:
         raise UserError(f"{path}:1: malformed header ({exc})") from None
-    header = [h.strip() for h in header]
-    sep = "tab" if delimiter == "\t" else "comma"
-    headerless = ""
-    if text_column not in header and label_column not in header:
-        guessed = _headerless_columns(content, delimiter, text_column, label_column)
-        if guessed:
-            header, headerless = guessed
-            reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    return [h.strip() for h in header]
+
+
+def _check_columns(path: str, header: Sequence[str], delimiter: str, text_column: str, label_column: str,
+                   require_label: bool) -> None:
+    """Refuse a header without the text column (saying so when the file looks separated by another character
+    than its name says) or, when ``require_label``, without the label column."""
     if text_column not in header:
         if len(header) == 1 and ";" in header[0] and delimiter not in header[0]:
             raise UserError(
@@ -369,25 +412,24 @@ def _read_delimited(
         if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
             raise UserError(
                 f"{path}:1: text column {text_column!r} is missing; the header is one field "
-                f"{header[0]!r}: is the file {sep}-separated as its name says?"
+                f"{header[0]!r}: is the file {_separator_name(delimiter)}-separated as its name says?"
             )
         raise _missing_column(path, 1, "text", text_column, header, "--text-column", NO_HEADER_HINT[require_label])
-    has_label = label_column in header
-    if require_label and not has_label:
+    if require_label and label_column not in header:
         raise _missing_column(path, 1, "label", label_column, header, "--label-column")
-    ti = header.index(text_column)
-    li = header.index(label_column) if has_label else -1
-    texts: list[str] = []
-    labels: list[str | None] = []
-    lines: list[int] = []
-    rows: list[dict[str, str]] = []
-    sets: list[list[str]] = []
+
+
+def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
+                    check_header: bool) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header line, each with the line it starts on; blank lines are skipped. A row the csv
+    module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
+    the header line are refused, naming the line (and where a quote made the row run on)."""
     start = reader.line_num + 1
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             spans = f" (this row runs on to line {reader.line_num})" if reader.line_num > start else ""
             raise UserError(f"{path}:{start}: malformed row{spans}: {_quote_error(exc)}") from None
@@ -395,31 +437,27 @@ def _read_delimited(
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line
-        if not headerless and len(header) > 1 and [_bare(f) for f in row] == header:
+        if check_header and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")
         if len(row) != len(header):
             spans = f"; it runs to line {start - 1}: {UNCLOSED_QUOTE}" if start - 1 > line else ""
             raise UserError(
                 f"{path}:{line}: malformed row: {len(row)} fields, but the header has {len(header)} "
-                f"({sep}-separated; quote fields that contain the separator){spans}"
+                f"({_separator_name(delimiter)}-separated; quote fields that contain the separator){spans}"
             )
-        text = row[ti]
-        if not text.strip():
-            raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
-        label: str | None = None
-        if has_label:
-            label = row[li].strip() or None  # a blank label: a row still to be labelled (for prediction)
-            if label is None and require_label:
-                raise UserError(f"{path}:{line}: column {label_column!r} is empty; every row needs a label")
-        if label_separator:
-            sets.append(_split_cell(label, label_separator, f"{path}:{line}: column {label_column!r}"))
-        texts.append(text)
-        labels.append(label)
-        lines.append(line)
-        rows.append(dict(zip(header, row, strict=True)))
-    table = Table(path, texts, labels, lines, header, rows, headerless)
-    return _with_label_sets(table, sets, always=True) if label_separator else table
+        yield line, row
+
+
+def _cell_label(row: Sequence[str], li: int, where: str, label_column: str, require_label: bool) -> str | None:
+    """A row's label: its cell ``li`` stripped; None without a label column (``li`` -1) or for a blank cell (a row
+    still to be labelled, for prediction), which is refused at ``where`` when ``require_label``."""
+    if li < 0:
+        return None
+    label = row[li].strip() or None
+    if label is None and require_label:
+        raise UserError(f"{where}: column {label_column!r} is empty; every row needs a label")
+    return label
 
 
 def _split_cell(cell: str | None, separator: str, where: str) -> list[str]:

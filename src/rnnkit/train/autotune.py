@@ -253,44 +253,95 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     warm_up()
     warmed = budget.used()
     trials_share, slice_size = plan(max(budget.total - warmed, 0.0), len(presets), budget.per_trial)
-    trials_end = warmed + trials_share
-    rng = random.Random(seed)
+    proposals = _Proposals(presets, space, fixed, random.Random(seed), valid, canonical)
     work = out / AUTOTUNE_TRIALS
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text("", encoding="utf-8")
+    runs = _Runs(run, budget, score, record, say, describe)
+    trials, best = _run_trials(runs, proposals, slice_size, warmed + trials_share, work, simple)
+    if best is None:
+        raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
+    return _finish(runs, trials, best, work, out)
+
+
+@dataclass
+class _Proposals:
+    """Where a search's settings come from: its ``presets``, then perturbations (by ``rng``) in ``space`` of the
+    best settings so far; ``fixed`` settings in all, each ``valid`` and new in its ``canonical`` form."""
+
+    presets: Sequence[dict[str, Any]]
+    space: Space
+    fixed: dict[str, Any]
+    rng: random.Random
+    valid: Valid
+    canonical: Canonical
+
+    def next(self, number: int, best: Trial | None, trials: Sequence[Trial]) -> tuple[str, dict[str, Any] | None]:
+        """Trial ``number``'s kind and settings after ``trials`` (see :func:`_propose`)."""
+        return _propose(number, self.presets, self.space, self.fixed, best, self.rng,
+                        [self.canonical(t.settings) for t in trials], self.valid, self.canonical)
+
+
+@dataclass
+class _Runs:
+    """How a search trains and tells of it: the task's ``run`` within ``budget``, scored by the ``score`` entry;
+    each training appended to ``record`` as it ends and, when ``say`` is given, told in a line (the settings in
+    ``describe``'s words)."""
+
+    run: RunFn
+    budget: _Clock | _Updates
+    score: str
+    record: Path
+    say: Callable[[str], None] | None
+    describe: Callable[[dict[str, Any]], str]
+
+    def train(self, number: int, kind: str, settings: dict[str, Any], amount: float, where: Path,
+              first: bool) -> Trial:
+        """One training into ``where`` on a slice of ``amount`` (:func:`_run_trial`), recorded and told."""
+        trial = _run_trial(self.run, number, kind, settings, amount, where, self.budget, first=first,
+                           score=self.score)
+        _append(self.record, trial)
+        if self.say:
+            self.say(_trial_line(trial, self.describe))
+        return trial
+
+
+def _run_trials(runs: _Runs, proposals: _Proposals, slice_size: float, trials_end: float, work: Path,
+                simple: Valid | None) -> tuple[list[Trial], Trial | None]:
+    """The trials, each in ``work/trial-N`` on a slice of ``slice_size`` (less where the budget up to
+    ``trials_end`` is running out): one after another while at least half a slice is left (the first runs
+    anyway) and new settings are; only the best one's folder is kept (:func:`_displaces`). Every trial, and
+    the best (None when every one failed)."""
     trials: list[Trial] = []
     best: Trial | None = None
     while True:
-        amount = min(slice_size, budget.left(trials_end))
+        amount = min(slice_size, runs.budget.left(trials_end))
         if trials and amount < 0.5 * slice_size:
             break
         number = len(trials) + 1
-        kind, settings = _propose(number, presets, space, fixed, best, rng,
-                                  [canonical(t.settings) for t in trials], valid, canonical)
+        kind, settings = proposals.next(number, best, trials)
         if settings is None:
             break
-        trial = _run_trial(run, number, kind, settings, budget.slice(amount), work / f"trial-{number}", budget,
-                           first=not trials, score=score)
+        trial = runs.train(number, kind, settings, runs.budget.slice(amount), work / f"trial-{number}",
+                           first=not trials)
         trials.append(trial)
-        _append(record, trial)
-        if say:
-            say(_trial_line(trial, describe))
         if _displaces(trial, best, simple):
             if best is not None:
                 shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
             best = trial
         else:
             shutil.rmtree(work / f"trial-{number}", ignore_errors=True)
-    if best is None:
-        raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
-    amount = budget.final(best)
-    final = None if amount is None else _run_trial(run, len(trials) + 1, "final", best.settings, amount, out,
-                                                   budget, first=False, score=score)
+    return trials, best
+
+
+def _finish(runs: _Runs, trials: list[Trial], best: Trial, work: Path, out: Path) -> AutotuneResult:
+    """Train ``best``'s settings again into ``out`` with what is left of the budget (when that is more than its
+    trial had), keep the better of the two in ``out`` (:func:`_keep`), remove ``work``, and what the search did
+    (the final run appended to ``trials``)."""
+    amount = runs.budget.final(best)
+    final = None if amount is None else runs.train(len(trials) + 1, "final", best.settings, amount, out, first=False)
     if final is not None:
         trials.append(final)
-        _append(record, final)
-        if say:
-            say(_trial_line(final, describe))
     kept = _keep(best, final, work, out)
     shutil.rmtree(work, ignore_errors=True)
     result = final.result if kept == "final" and final is not None else best.result
