@@ -233,6 +233,29 @@ def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path
                                                               "save replaces")
 
 
+def test_a_folder_named_last_without_a_checkpoint_is_no_run_s(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``last/`` that holds no checkpoint (a folder the user made; every save writes config.json) is not a
+    run's resume checkpoint: ``data dates --out res/last/d.tsv`` and an output in a ``best/`` beside it were
+    refused as inside a run, and so was ``train --out exps/last`` into an empty exps/last."""
+    from rnnkit.cli import main
+    from rnnkit.train.checkpoint import CONFIG, run_folder, run_keeps
+    from rnnkit.train.trainer import check_out_dir
+
+    for name in ("last", "best"):
+        (tmp_path / "res" / name).mkdir(parents=True)
+    (tmp_path / "res" / "last" / "notes.txt").write_text("mine\n")
+    assert run_folder(tmp_path / "res" / "last") == tmp_path / "res" / "last"
+    assert run_keeps(tmp_path / "res" / "best" / "p.csv") is None
+    check_out_dir(tmp_path / "res" / "last")
+    assert main(["data", "dates", "--out", str(tmp_path / "res" / "last" / "d.tsv"), "--pairs", "5"]) == 0
+    assert (tmp_path / "res" / "last" / "d.tsv").is_file()
+    (tmp_path / "res" / "last" / CONFIG).write_text("{}")  # now a checkpoint: its folder's outputs are refused
+    capsys.readouterr()
+    assert main(["data", "dates", "--out", str(tmp_path / "res" / "best" / "d.tsv"), "--pairs", "5"]) == 2
+    assert "is inside the run's best model (best/)" in capsys.readouterr().err
+
+
 def test_an_output_beside_a_kept_folder_named_through_it_is_written(tmp_path: Path) -> None:
     """``OUT/best/../p.csv`` is ``OUT/p.csv``, beside the run's best/, as is ``LINK/../p.csv`` for a link to it: they
     were refused as inside best/ (its name came among the path's words); inside it, by any spelling, still is."""

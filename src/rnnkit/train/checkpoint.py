@@ -408,11 +408,11 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
 
 def run_folder(path: str | os.PathLike[str]) -> Path:
     """The run a path names: ``OUT`` itself, or ``OUT`` for its checkpoint ``OUT/best`` or ``OUT/last`` (a
-    folder of that name inside a run: beside a ``last/`` or a ``metrics.jsonl``, and not a run itself, as
-    runs named ``best`` and ``last`` side by side are)."""
+    folder of that name inside a run: beside a ``last/`` checkpoint or a ``metrics.jsonl``, and not a run
+    itself, as runs named ``best`` and ``last`` side by side are). A ``last/`` without a checkpoint's
+    ``config.json`` (every save writes one) is a folder of another kind: an output in it is not refused."""
     path = Path(path)
-    if path.name in ("best", "last") and not _is_run(path) and ((path.parent / "last").is_dir()
-                                                                 and not _is_run(path.parent / "last")
+    if path.name in ("best", "last") and not _is_run(path) and ((path.parent / "last" / CONFIG).is_file()
                                                                  or (path.parent / METRICS_LOG).exists()):
         return path.parent
     return path
