@@ -372,6 +372,33 @@ def test_a_search_whose_model_does_not_fit_in_memory_leaves_no_out(tmp_path: Pat
     assert not (tmp_path / "new").exists()
 
 
+def test_outputs_into_a_searching_run_s_trials_or_onto_its_record_are_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """While a search runs, OUT has its record and autotune/ but no last/ yet: ``data dates --out
+    OUT/autotune/d.tsv`` was written there, and the search's end removed it with the trials; so was an output
+    onto OUT/autotune.jsonl, the search's record."""
+    from rnnkit.train.trainer import Trainer
+
+    inner, said = Trainer._update, []
+    out = tmp_path / "run"
+
+    def update(self: Trainer, lr: float, progress: float) -> tuple[float, int, float]:
+        if not said:  # the first trial's first update: the search is under way
+            for target in (out / "autotune" / "d.tsv", out / "autotune.jsonl"):
+                said.append((main(["data", "dates", "--out", str(target), "--pairs", "5"]),
+                             (capsys.readouterr().err.splitlines() or [""])[-1]))
+        return inner(self, lr, progress)
+
+    monkeypatch.setattr(Trainer, "_update", update)
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "8", "--embedding", "8", "--hidden", "8", "--no-progress"]) == 0
+    assert said == [
+        (2, f"rnnkit: error: --out {out / 'autotune' / 'd.tsv'}: is inside the run's autotune trials (autotune/), "
+            "which the search removes; give another --out"),
+        (2, f"rnnkit: error: --out {out / 'autotune.jsonl'}: is the run's own autotune.jsonl; give another --out")]
+    assert not (out / "autotune").exists() and (out / "autotune.jsonl").read_text().startswith("{")
+
+
 def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     """A Ctrl-C in a trial's last update (or its last evaluation) was lost: the trial ended on its steps, not

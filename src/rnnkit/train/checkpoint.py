@@ -428,18 +428,24 @@ def run_keeps(path: str | os.PathLike[str], folders: dict[str, str] = KEPT_FOLDE
     one of a run's ``folders``, which the run replaces or removes whole (``OUT/best`` and ``OUT/last`` as
     :func:`run_folder` calls them, classify's ``OUT/autotune``): ``inside the run's best model (best/), which
     every save replaces``; or one of the run's :data:`KEPT_FILES` (``the run's own metrics.jsonl``). Through
-    links and ``..``, as the saves replace the folder a link leads to."""
+    links and ``..``, as the saves replace the folder a link leads to. A folder with a search's record is a
+    run from the search's start: its trials are in ``autotune/`` before any ``last/`` is."""
     try:
         target = Path(path).resolve()
     except (OSError, RuntimeError):  # a loop of links: the path as written
         target = Path(os.path.abspath(path))
     for place in (target, *target.parents):
-        if place.name in folders and run_folder(place.parent / "last") == place.parent:
+        if place.name in folders and _is_run_out(place.parent):
             what = f"the run's {FOLDER_NAMES[place.name]} ({place.name}/), which {folders[place.name]}"
             return what if place == target else f"inside {what}"
-    if target.name in KEPT_FILES and run_folder(target.parent / "last") == target.parent:
+    if target.name in KEPT_FILES and _is_run_out(target.parent):
         return f"the run's own {target.name}"
     return None
+
+
+def _is_run_out(path: Path) -> bool:
+    """Whether ``path`` is a run's ``OUT``: :func:`run_folder`'s for its ``last/``, or a search's (its record)."""
+    return run_folder(path / "last") == path or (path / AUTOTUNE_LOG).is_file()
 
 
 def refuse_run_output(path: str | os.PathLike[str], flag: str, todo: str = "write to another file",
