@@ -412,10 +412,15 @@ def run_folder(path: str | os.PathLike[str]) -> Path:
     itself, as runs named ``best`` and ``last`` side by side are). A ``last/`` without a checkpoint's
     ``config.json`` (every save writes one) is a folder of another kind: an output in it is not refused."""
     path = Path(path)
-    if path.name in ("best", "last") and not _is_run(path) and ((path.parent / "last" / CONFIG).is_file()
-                                                                 or (path.parent / METRICS_LOG).exists()):
+    if path.name in ("best", "last") and not _is_run(path) and _writes_checkpoints(path.parent):
         return path.parent
     return path
+
+
+def _writes_checkpoints(out: Path) -> bool:
+    """Whether folder ``out`` is where a run saves ``best/`` and ``last/``: its ``last/`` holds a checkpoint's
+    ``config.json``, or its log ``metrics.jsonl`` is there (a run before its first save)."""
+    return (out / "last" / CONFIG).is_file() or (out / METRICS_LOG).exists()
 
 
 def _is_run(path: Path) -> bool:
@@ -444,8 +449,9 @@ def run_keeps(path: str | os.PathLike[str], folders: dict[str, str] = KEPT_FOLDE
 
 
 def _is_run_out(path: Path) -> bool:
-    """Whether ``path`` is a run's ``OUT``: :func:`run_folder`'s for its ``last/``, or a search's (its record)."""
-    return run_folder(path / "last") == path or (path / AUTOTUNE_LOG).is_file()
+    """Whether ``path`` is a run's ``OUT``: one that saves checkpoints (not a run named ``last`` beside it), or a
+    search's (its record)."""
+    return not _is_run(path / "last") and _writes_checkpoints(path) or (path / AUTOTUNE_LOG).is_file()
 
 
 def refuse_run_output(path: str | os.PathLike[str], flag: str, todo: str = "write to another file",
