@@ -4,8 +4,10 @@ translator's decoder) and the CLI end to end on a tiny generated folder."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
+import struct
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +193,110 @@ def test_damaged_exif_is_named_and_the_image_read_as_stored(tmp_path: Path) -> N
     with pytest.warns(UserWarning, match=r"bad.png: damaged EXIF data \(.*\); read as stored, not turned"):
         pixels = load_image(tmp_path / "bad.png", (10, 20))
     torch.testing.assert_close(pixels[:, 5, 10], torch.tensor([1.0, 0.0, 0.0]))
+
+
+def _s15(value: float) -> bytes:
+    return struct.pack(">i", round(value * 65536))
+
+
+def _lab(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
+    """CIELab (D50) of an sRGB colour, by littlecms."""
+    from PIL import Image, ImageCms
+
+    to_lab = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB")
+    ell, a, b = ImageCms.applyTransform(Image.new("RGB", (1, 1), rgb), to_lab).getpixel((0, 0))
+    return ell * 100 / 255, a - 128, b - 128
+
+
+def _icc_profile(space: str, shows: Callable[[tuple[int, ...]], tuple[int, int, int]]) -> bytes:
+    """An ICC v2 profile of ``space`` ("CMYK" or "RGB") whose device colours at the corners of the cube, each
+    channel 0 or 255, show as the sRGB colours ``shows(corner)`` (a 2-point lut8 A2B0 table into CIELab, the
+    smallest profile littlecms reads; ImageCms.createProfile makes only sRGB, LAB and XYZ ones)."""
+    channels = len(space)
+    corners = itertools.product((0, 255), repeat=channels)       # the first channel varies slowest, as in ICC
+    clut = b"".join(bytes([round(ell * 255 / 100), round(a + 128), round(b + 128)])
+                    for ell, a, b in (_lab(shows(corner)) for corner in corners))
+    ramp = bytes(range(256))
+    lut = (b"mft1" + bytes(4) + bytes([channels, 3, 2, 0]) + b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+           + ramp * channels + clut + ramp * 3)
+    text = b"rnnkit test profile\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
+    d50 = _s15(0.9642) + _s15(1.0) + _s15(0.8249)
+    tags = [(b"desc", desc), (b"wtpt", b"XYZ " + bytes(4) + d50), (b"A2B0", lut)]
+    table, body, offset = b"", b"", 128 + 4 + 12 * len(tags)
+    for signature, tag in tags:
+        tag += bytes(-len(tag) % 4)
+        table, body = table + signature + struct.pack(">II", offset + len(body), len(tag)), body + tag
+    kind = b"prtr" if space == "CMYK" else b"mntr"
+    header = (struct.pack(">I", offset + len(body)) + bytes(4) + bytes([2, 0x10, 0, 0]) + kind
+              + space.ljust(4).encode() + b"Lab " + bytes(12) + b"acsp" + bytes(28) + d50 + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _naive_cmyk(corner: tuple[int, ...]) -> tuple[int, int, int]:
+    """What Pillow's convert("RGB") makes of CMYK ink amounts: (255 - C)(255 - K)/255 and so on."""
+    *inks, black = corner
+    return tuple(round((255 - ink) * (255 - black) / 255) for ink in inks)  # type: ignore[return-value]
+
+
+PRINT_CYAN = (0, 160, 230)   # how the profiles below show full cyan ink / pure device red
+DULL_RED = (170, 50, 50)
+
+
+@pytest.mark.parametrize("space", ["CMYK", "RGB"])
+def test_an_embedded_icc_profile_gives_the_colours_a_viewer_shows(tmp_path: Path, space: str) -> None:
+    """A CMYK JPEG from a print workflow, and an RGB PNG of a display whose red is duller than sRGB's, read in sRGB
+    through their profiles: Pillow's convert("RGB") ignored the profile (full cyan ink read as (0, 255, 255))."""
+    from PIL import Image, ImageCms
+
+    if space == "CMYK":
+        shows, colour, file = (lambda c: PRINT_CYAN if c == (255, 0, 0, 0) else _naive_cmyk(c)), PRINT_CYAN, "c.jpg"
+        ink, plain = (255, 0, 0, 0), (0, 255, 255)
+    else:
+        shows, colour, file = (lambda c: DULL_RED if c == (255, 0, 0) else c), DULL_RED, "r.png"
+        ink, plain = (255, 0, 0), (255, 0, 0)
+    icc = _icc_profile(space, shows)
+    image = Image.new(space, (16, 8), (0,) * len(space) if space == "CMYK" else (255, 255, 255))
+    image.paste(ink, (0, 0, 8, 8))                                  # left: full cyan ink / device red; right: white
+    image.save(tmp_path / file, icc_profile=icc, quality=95)
+    pixels = load_image(tmp_path / file, (8, 16))
+    left, right = (pixels[:, 4, x] * 255 for x in (2, 13))
+    assert float((left - torch.tensor(colour, dtype=torch.float32)).abs().max()) <= 12
+    assert float((left - torch.tensor(plain, dtype=torch.float32)).abs().max()) >= 60   # not the naive reading
+    assert float((right - 255).abs().max()) <= 3
+    grey = load_image(tmp_path / file, (8, 16), channels=1)[0, 4, 2] * 255          # grey of the colour shown
+    assert abs(float(grey) - (0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2])) <= 12
+    with Image.open(tmp_path / file) as opened:                   # a PIL image given in Python, likewise
+        torch.testing.assert_close(load_image(opened, (8, 16)), pixels)
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (4, 4), (10, 200, 30)).save(tmp_path / "s.png", icc_profile=srgb)    # sRGB: as stored
+    torch.testing.assert_close(load_image(tmp_path / "s.png", 4)[:, 1, 1] * 255, torch.tensor([10.0, 200.0, 30.0]))
+
+
+def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without_it(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("CMYK", (8, 8), (255, 0, 0, 0)).save(tmp_path / "bad.jpg", icc_profile=b"not a profile" * 20)
+    with pytest.warns(UserWarning, match=r"bad.jpg: damaged or unsuitable ICC colour profile \(.*\); read without"):
+        pixels = load_image(tmp_path / "bad.jpg", 8)
+    assert float((pixels[:, 4, 4] * 255 - torch.tensor([0.0, 255.0, 255.0])).abs().max()) <= 3   # as Pillow reads it
+    cmyk = _icc_profile("CMYK", _naive_cmyk)                     # a CMYK profile on an RGB image: lcms refuses it
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(tmp_path / "mixed.png", icc_profile=cmyk)
+    with pytest.warns(UserWarning, match=r"mixed.png: damaged or unsuitable ICC colour profile"):
+        torch.testing.assert_close(load_image(tmp_path / "mixed.png", 8)[:, 4, 4], torch.tensor([1.0, 0.0, 0.0]))
+
+
+def test_without_imagecms_a_profile_is_ignored_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from PIL import Image
+
+    Image.new("CMYK", (8, 8), (255, 0, 0, 0)).save(tmp_path / "c.jpg", icc_profile=_icc_profile("CMYK", _naive_cmyk))
+    monkeypatch.delattr(PIL, "ImageCms", raising=False)
+    monkeypatch.setitem(sys.modules, "PIL.ImageCms", None)            # as a Pillow built without littlecms
+    with pytest.warns(UserWarning, match="Pillow has no ImageCms"):
+        pixels = load_image(tmp_path / "c.jpg", 8)
+    assert float((pixels[:, 4, 4] * 255 - torch.tensor([0.0, 255.0, 255.0])).abs().max()) <= 3
 
 
 def test_image_sizes_read_as_a_side_or_height_by_width(tmp_path: Path) -> None:

@@ -304,6 +304,38 @@ def classify_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.parametrize("device", ["cpu", "auto"])
+def test_report_takes_device_as_evaluate_does(classify_run: Path, tmp_path: Path, device: str,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The page scores the validation file with the model, as `rnnkit evaluate` does: `--device` as evaluate takes
+    it (argparse refused it in two lines), a GPU asked for where torch sees none refused in evaluate's one line
+    before any work."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)   # as on a machine without CUDA
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    (run / "report.html").unlink(missing_ok=True)
+    assert main(["report", str(run), "--device", device]) == 0       # auto: the CPU here
+    assert capsys.readouterr().out.strip() == f"wrote {run / 'report.html'}"
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "accuracy " in page and 'id="confusion"' in page
+    (run / "report.html").unlink()
+    data = str(classify_run.parent / "train.csv")
+    for bad, why in (("cuda", "torch sees no CUDA device here"), ("cuda:1", "torch sees no CUDA device here"),
+                     ("gpu", "expected auto, cpu, cuda or cuda:N")):
+        assert main(["evaluate", str(run), "--data", data, "--device", bad]) == 2
+        expected = capsys.readouterr().err
+        assert expected.startswith(f"rnnkit: error: --device {bad}: {why}") and expected.count("\n") == 1
+        assert main(["report", str(run), "--device", bad]) == 2
+        assert capsys.readouterr().err == expected
+        assert not (run / "report.html").exists()
+    from rnnkit.errors import SettingError
+    from rnnkit.report import write_report
+
+    with pytest.raises(SettingError, match="torch sees no CUDA device here"):   # from Python, as the CLI
+        write_report(run, device="cuda")
+
+
 def test_classifier_page_says_how_a_file_without_a_header_line_was_read(classify_run: Path, tmp_path: Path,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """train, predict and evaluate say which column of a file without a header line was read as what;

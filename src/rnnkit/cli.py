@@ -181,7 +181,8 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         if args.report and result.steps:
             from rnnkit.report import write_report
 
-            print(f"wrote {write_report(out)}", file=sys.stderr if args.json else sys.stdout)
+            page = write_report(out, device=settings.get("device") or "cpu")  # where the run trained
+            print(f"wrote {page}", file=sys.stderr if args.json else sys.stdout)
     return 130 if result.stopped == "interrupted" else 0
 
 

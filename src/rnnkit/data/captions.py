@@ -11,8 +11,9 @@ What a user gets:
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
-  more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, and an
-  image with transparency as laid on white.
+  more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, an image
+  with transparency as laid on white, and a CMYK or RGB image with an embedded ICC colour profile in sRGB
+  through that profile.
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -22,12 +23,14 @@ What a user gets:
 
 from __future__ import annotations
 
+import io
 import numbers
 import re
 import struct
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +141,7 @@ def load_image(image: str | Path | Any, size: int | str | Sequence[int], channel
         raise UserError(f"image {described(image)}: expected the path of a PNG or JPEG file, or a PIL image")
     name = image if isinstance(image, (str, Path)) else "image"
     picture = _eight_bit(picture, name)
-    picture = _converted(_flattened(picture), "L" if channels == 1 else "RGB", name)
+    picture = _converted(_flattened(_colour_managed(picture, name)), "L" if channels == 1 else "RGB", name)
     picture = picture.resize((width, height), Image.Resampling.BILINEAR)
     array = np.asarray(picture, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array.copy())
@@ -187,6 +190,38 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
     target = "grey" if mode == "L" else "RGB"
     raise UserError(f"{name}: a {picture.mode} image, which Pillow cannot convert to {target}; expected a colour or "
                     "grey image")
+
+
+def _colour_managed(picture: Any, name: object) -> Any:
+    """A CMYK, RGB or RGBA ``picture`` with an embedded ICC profile (``picture.info["icc_profile"]``) in sRGB
+    through that profile, as a browser or Photoshop shows it (Pillow's ``convert`` ignores the profile, and
+    takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure (0, 255, 255)); RGB from CMYK,
+    else the mode it has. As stored, with a warning naming it, when the profile is damaged or does not fit the
+    image (a viewer shows the pixels as untagged then); as stored when Pillow has no ImageCms (littlecms)."""
+    icc = picture.info.get("icc_profile")
+    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA"):
+        return picture
+    try:
+        from PIL import ImageCms
+    except ImportError:  # Pillow built without littlecms
+        warnings.warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
+                      "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
+        return picture
+    try:
+        return ImageCms.applyTransform(picture, _to_srgb(bytes(icc), picture.mode))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
+        warnings.warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
+        return picture
+
+
+@lru_cache(maxsize=8)
+def _to_srgb(icc: bytes, mode: str) -> Any:
+    """The littlecms transform from the profile ``icc`` to sRGB for images of ``mode`` (a folder's photos share a
+    few profiles; building a CMYK profile's transform takes longer than applying it to a small image)."""
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), mode,
+                                   "RGB" if mode == "CMYK" else mode)
 
 
 def _flattened(picture: Any) -> Any:

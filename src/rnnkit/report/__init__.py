@@ -16,6 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from rnnkit.device import resolve_device
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE
@@ -91,18 +94,21 @@ def run_dir(path: str | Path) -> Path:
 
 
 def write_report(path: str | Path, *, text: str | None = None, data: str | None = None,
-                 chars: int | None = None, threshold: float | None = None) -> Path:
+                 chars: int | None = None, threshold: float | None = None, device: str = "cpu") -> Path:
     """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
     what a character LM's units are shown on (default: its validation split), ``chars`` how many of its
     characters (default 2000); ``data`` the labelled file a classifier or tagger is scored on, the pairs
     file a translator's attention is shown on, or the corpus folder a recogniser's alignments are shown on
     (default: the run's validation data); ``threshold`` the one a multi-label classifier is scored at (default
-    ``evaluate``'s, 0.5; refused for any other run). An option the run's page does not read is a
-    :class:`UserError`."""
+    ``evaluate``'s, 0.5; refused for any other run); ``device`` where the model scores, traces and decodes
+    (``cpu``, the default, as ``rnnkit evaluate``'s; ``cuda``, ``cuda:N`` or ``auto``: see
+    :func:`rnnkit.device.resolve_device`; checked before the run is read). An option the run's page does not
+    read is a :class:`UserError`."""
     try:
         import plotly  # noqa: F401
     except ImportError:
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
+    where = resolve_device(device)  # a GPU asked for where there is none: one line, before any work
     run = run_dir(path)
     options = {"text": text, "data": data, "chars": chars, "threshold": threshold}
     model = (run / "best").is_dir() or (run / "config.json").is_file()  # a results.json beside a model is the user's
@@ -113,7 +119,7 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
             check_options(run, "experiment", options)
 
             return experiment_page(run).write(run / REPORT_PAGE)
-        return _model_page(run, options).write(run / REPORT_PAGE)
+        return _model_page(run, options, where).write(run / REPORT_PAGE)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # the run's files were checked for their keys, not for every value's type: a file edited by hand
         # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback
@@ -121,7 +127,7 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
                         f"{str(exc).splitlines()[0] if str(exc) else exc!r}); the run was edited or damaged") from None
 
 
-def _model_page(run: Path, options: dict[str, Any]) -> Page:
+def _model_page(run: Path, options: dict[str, Any], device: torch.device) -> Page:
     from rnnkit.report.run import config_section, curves_section, overview_section
     from rnnkit.tasks import discover, get_task
     from rnnkit.train.checkpoint import load_checkpoint
@@ -137,6 +143,8 @@ def _model_page(run: Path, options: dict[str, Any]) -> Page:
     add = SECTIONS.get(name)
     if add is not None:
         model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
+        if isinstance(network := getattr(model, "model", None), torch.nn.Module):
+            network.to(device)  # a task's object holds its network as .model, read on the CPU (as the verbs do)
         try:
             with report_warnings():  # an image over Pillow's decompression-bomb limit ...: one line naming it
                 add(page, run, model, options)

@@ -221,7 +221,7 @@ def _loss_html(lm: CharLM, text: str) -> str:
         ids = vocab.encode_tensor(text, warn=False)
     context = vocab.encode_tensor("\n", warn=False) if "\n" in vocab else ids[:1]
     targets = ids if "\n" in vocab else ids[1:]
-    nll = (-sequence_log_probs(lm.model, context, targets)).masked_fill(targets == vocab.unk_index, math.nan)
+    nll = (-sequence_log_probs(lm.model, context, targets).cpu()).masked_fill(targets == vocab.unk_index, math.nan)
     nll = [math.nan] * (len(ids) - len(targets)) + nll.tolist()  # uncoloured: not scored, or unknown
     finite = sorted(v for v in nll if math.isfinite(v))
     top = finite[int(0.98 * (len(finite) - 1))] if finite else 1.0

@@ -23,6 +23,7 @@ import torch
 
 from rnnkit.data.conll import read_conll
 from rnnkit.data.tokenize import id_symbols, pad_batch
+from rnnkit.device import model_device, to_device
 from rnnkit.errors import SettingError, UserError
 from rnnkit.metrics import classification_report
 from rnnkit.models.encoder import length_mask
@@ -139,7 +140,7 @@ def _scores_table(report: dict[str, Any]) -> str:
 def _attention_html(m: Any, text: str) -> str:
     """The tokens of ``text`` coloured by the attention pooling's weight on each (the largest full red)."""
     ids = m.encode([text])
-    batch, lengths = pad_batch(ids)
+    batch, lengths = to_device(pad_batch(ids), model_device(m.model))
     with torch.no_grad():
         outputs, _ = m.model.encode_steps(batch, lengths)
         weights = m.model.attention(outputs, length_mask(lengths, outputs.shape[1]))[1][0].tolist()

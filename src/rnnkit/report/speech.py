@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from rnnkit.device import model_device, to_device
 from rnnkit.models.ctc import BLANK, greedy_decode
 from rnnkit.report.page import Page, escape, figure_html, table
 from rnnkit.report.run import recorded_validation
@@ -68,7 +69,8 @@ def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> No
     parts = [f'<p class="note">the first {len(chosen)} of {escape(source)}; greedy decoding</p>']
     for i, u in enumerate(chosen):
         feats = features_of(Path(u.audio), rec.n_mels)
-        log_probs, out_len = rec.model(feats.unsqueeze(0), torch.tensor([feats.shape[0]]))
+        inputs = to_device((feats.unsqueeze(0), torch.tensor([feats.shape[0]])), model_device(rec.model))
+        log_probs, out_len = (t.cpu() for t in rec.model(*inputs))  # read on the CPU, as transcribe reads them
         lp = log_probs[0, : int(out_len[0])]
         decoded = greedy_decode(lp)
         starts = [(rec.symbols.symbols[s], f * rec.frame_seconds) for s, f in zip(decoded.symbols, decoded.frames,

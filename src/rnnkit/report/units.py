@@ -24,6 +24,7 @@ from torch import Tensor
 from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
 
+from rnnkit.device import model_device
 from rnnkit.models.language_model import LanguageModel
 
 __all__ = ["FEATURES", "GATE_NAMES", "Trace", "correlations", "features", "saturation", "top_units", "trace"]
@@ -68,12 +69,13 @@ def _gate_names(cell: str, count: int) -> tuple[str, ...]:
 @torch.no_grad()
 def trace(model: LanguageModel, ids: Tensor) -> Trace:
     """Run ``model`` over ``ids`` (1-D) from a zero state with the cell's reference ``step``, one
-    character at a time, and keep every layer's states and gate values (see :class:`Trace`)."""
+    character at a time, on the model's device, and keep every layer's states and gate values (see
+    :class:`Trace`; on the CPU, where the page reads them)."""
     rnn = model.rnn
     if rnn.bidirectional or rnn.proj_size:
         raise ValueError("unit traces need a one-directional model without projection")
     cell = rnn.cell_def
-    x = model.embedding(ids.long()).unsqueeze(1).float()  # (T, 1, E)
+    x = model.embedding(ids.long().to(model_device(model))).unsqueeze(1).float()  # (T, 1, E)
     per_layer: list[dict[str, list[Tensor]]] = []
     for layer in range(rnn.num_layers):
         w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
@@ -95,10 +97,10 @@ def trace(model: LanguageModel, ids: Tensor) -> Trace:
 
 def _assemble(per_layer: list[dict[str, list[Tensor]]], cell: str) -> Trace:
     out = Trace()
-    out.states["h"] = torch.stack([torch.stack(r["h"]) for r in per_layer], 1)
+    out.states["h"] = torch.stack([torch.stack(r["h"]) for r in per_layer], 1).cpu()
     if per_layer[0]["c"]:
-        out.states["c"] = torch.stack([torch.stack(r["c"]) for r in per_layer], 1)
-    gates = torch.stack([torch.stack(r["gates"]) for r in per_layer], 1)  # (T, L, G, H)
+        out.states["c"] = torch.stack([torch.stack(r["c"]) for r in per_layer], 1).cpu()
+    gates = torch.stack([torch.stack(r["gates"]) for r in per_layer], 1).cpu()  # (T, L, G, H)
     if gates.dim() == 4 and gates.shape[2]:
         for g, name in enumerate(_gate_names(cell, gates.shape[2])):
             out.gates[name] = gates[:, :, g]

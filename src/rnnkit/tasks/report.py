@@ -1,10 +1,12 @@
-"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--open]``: a self-contained HTML page of a run.
+"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--device D] [--open]``: an HTML page of a run.
 
 Writes ``RUN/report.html`` (see :mod:`rnnkit.report`): the configuration, learning curves, size and
 time of any run, and what the task adds (a character LM's units and gates, a classifier's confusion
 matrix and mistakes, a translator's or captioner's attention, a recogniser's CTC alignments); an
 ``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open`` shows it in the default
-browser. ``rnnkit train ... --report`` writes the same page at the end of a run.
+browser. ``--device`` is where the model does the page's work (scoring a classifier's validation file, tracing
+a character LM's units, decoding examples), as ``rnnkit evaluate --device`` (default cpu). ``rnnkit train ...
+--report`` writes the same page at the end of a run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import webbrowser
 
 from rnnkit.errors import SettingError
 from rnnkit.tasks import Command, register
+from rnnkit.train.options import add_device_argument
 
 __all__: list[str] = []
 
@@ -31,6 +34,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, metavar="P",
                    help="multi-label classifier: the probability a label is given at, as evaluate --threshold "
                         "(default 0.5)")
+    add_device_argument(p)  # as every verb that runs a trained model takes it
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
@@ -39,7 +43,8 @@ def _report_command(args: argparse.Namespace) -> int:
 
     if args.chars is not None and args.chars < 1:
         raise SettingError("chars", args.chars, "expected a positive number of characters")
-    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars, threshold=args.threshold)
+    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars, threshold=args.threshold,
+                        device=args.device)
     print(f"wrote {path}")
     if args.open and not webbrowser.open(path.resolve().as_uri()):
         print(f"rnnkit: warning: --open: no web browser found here; open {path} in one", file=sys.stderr, flush=True)
