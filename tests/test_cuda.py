@@ -374,6 +374,20 @@ def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
             assert got[key] == pytest.approx(value, rel=1e-4, abs=1e-5), (verb, key)
 
 
+@pytest.mark.parametrize("task", list(TASKS))
+def test_rnnkit_report_device_writes_every_task_page_from_the_device(task: str, tmp_path: Path) -> None:
+    """``rnnkit report RUN --device cuda``: the sections that call the network themselves (unit traces and the
+    per-character loss, attention colours, CTC alignments, decoded examples) take their inputs to the model's
+    device and read its answers back on the CPU, for every task's page."""
+    pytest.importorskip("plotly")
+    data = TASKS[task](tmp_path)
+    out = tmp_path / "run"
+    assert main(["train", task, *data, "--out", str(out), "--steps", "4", "--device", "cpu", "--no-progress",
+                 "--save-minutes", "0", "--eval-every", "2"]) == 0
+    assert main(["report", str(out), "--device", str(DEVICE)]) == 0
+    assert (out / "report.html").stat().st_size > 1000
+
+
 @pytest.mark.parametrize("experiment", ["adding", "copy"])
 def test_an_experiment_on_the_device_measures_what_the_cpu_measures(
         experiment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
