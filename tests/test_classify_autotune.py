@@ -399,6 +399,30 @@ def test_outputs_into_a_searching_run_s_trials_or_onto_its_record_are_refused(
     assert not (out / "autotune").exists() and (out / "autotune.jsonl").read_text().startswith("{")
 
 
+def test_an_output_into_a_search_s_trials_is_refused_from_the_search_s_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """While the search warmed up, holding OUT's lock, OUT held only its .lock, and no command knew it for a
+    search's: ``data dates --out OUT/autotune/d.tsv`` was written there, and removed with the trials at the
+    end. The record is now written first, so the output is refused as soon as the search holds OUT."""
+    import rnnkit.train.autotune as autotune
+
+    inner, said = autotune.warm_up, []
+    out = tmp_path / "run"
+
+    def warm_up() -> None:
+        said.append(sorted(p.name for p in out.iterdir()))
+        said.append(main(["data", "dates", "--out", str(out / "autotune" / "d.tsv"), "--pairs", "5"]))
+        said.append((capsys.readouterr().err.splitlines() or [""])[-1])
+        inner()
+
+    monkeypatch.setattr(autotune, "warm_up", warm_up)
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "8", "--embedding", "8", "--hidden", "8", "--no-progress"]) == 0
+    assert said == [[".lock", "autotune.jsonl"], 2,
+                    f"rnnkit: error: --out {out / 'autotune' / 'd.tsv'}: is inside the run's autotune trials "
+                    "(autotune/), which the search removes; give another --out"]
+
+
 def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     """A Ctrl-C in a trial's last update (or its last evaluation) was lost: the trial ended on its steps, not
