@@ -399,6 +399,51 @@ def test_outputs_into_a_searching_run_s_trials_or_onto_its_record_are_refused(
     assert not (out / "autotune").exists() and (out / "autotune.jsonl").read_text().startswith("{")
 
 
+def test_an_output_into_a_search_s_trials_is_refused_from_the_search_s_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """While the search warmed up, holding OUT's lock, OUT held only its .lock, and no command knew it for a
+    search's: ``data dates --out OUT/autotune/d.tsv`` was written there, and removed with the trials at the
+    end. The record is now written first, so the output is refused as soon as the search holds OUT."""
+    import rnnkit.train.autotune as autotune
+
+    inner, said = autotune.warm_up, []
+    out = tmp_path / "run"
+
+    def warm_up() -> None:
+        said.append(sorted(p.name for p in out.iterdir()))
+        said.append(main(["data", "dates", "--out", str(out / "autotune" / "d.tsv"), "--pairs", "5"]))
+        said.append((capsys.readouterr().err.splitlines() or [""])[-1])
+        inner()
+
+    monkeypatch.setattr(autotune, "warm_up", warm_up)
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv")), "--out", str(out), "--autotune",
+                 "--steps", "8", "--embedding", "8", "--hidden", "8", "--no-progress"]) == 0
+    assert said == [[".lock", "autotune.jsonl"], 2,
+                    f"rnnkit: error: --out {out / 'autotune' / 'd.tsv'}: is inside the run's autotune trials "
+                    "(autotune/), which the search removes; give another --out"]
+
+
+def test_a_search_into_an_out_whose_autotune_folder_is_the_user_s_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An ``OUT/autotune/`` the user wrote into before any search (``data dates --out OUT/autotune/d.tsv``) was
+    removed with the trials at the search's end; it is refused before any work. An interrupted search's own
+    trials, beside its record, are not."""
+    out, data = tmp_path / "run", make_csv(tmp_path / "d.csv")
+    assert main(["data", "dates", "--out", str(out / "autotune" / "d.tsv"), "--pairs", "5"]) == 0
+    argv = ["train", "classify", "--data", str(data), "--out", str(out), "--autotune", "--steps", "8",
+            "--embedding", "8", "--hidden", "8", "--no-progress"]
+    capsys.readouterr()
+    assert main(argv) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"rnnkit: error: --out {out}: its autotune/ is no earlier search's (no autotune.jsonl beside it), and the "
+        "search removes autotune/ at its end; move it away or give another --out")
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == [Path("autotune"), Path("autotune/d.tsv")]
+    (out / "autotune" / "d.tsv").rename(tmp_path / "d.tsv")
+    (out / "autotune" / "trial-2").mkdir()  # what an interrupted search leaves: its trials and its record
+    (out / "autotune.jsonl").write_text("{}\n")
+    assert main(argv) == 0 and not (out / "autotune").exists()
+
+
 def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     """A Ctrl-C in a trial's last update (or its last evaluation) was lost: the trial ended on its steps, not

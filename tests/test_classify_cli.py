@@ -458,7 +458,7 @@ def test_every_command_keeps_its_outputs_out_of_a_runs_checkpoints_and_files(
         assert err == f"rnnkit: error: --out {argv[argv.index('--out') + 1]}: {what}", argv
     other = tmp_path / "other"  # another run, stopped before its first save of best/
     (other / "last").mkdir(parents=True)
-    (other / "last" / "config.json").write_text("{}", encoding="utf-8")  # every save of last/ writes one
+    (other / "last" / "optimizer.safetensors").write_text("{}", encoding="utf-8")  # every save of last/ writes one
     for target, what in ((out / ".lock", "the run's own .lock"),
                          (out / "autotune.jsonl", "the run's own autotune.jsonl"),
                          (out / "autotune" / "p.csv", "inside the run's autotune trials (autotune/), which the search "
@@ -467,7 +467,7 @@ def test_every_command_keeps_its_outputs_out_of_a_runs_checkpoints_and_files(
         err = refused(["predict", str(out), "a film", "--output", str(target)], capsys)
         assert err == f"rnnkit: error: --output {target}: is {what}; write to another file"
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
-    assert sorted(other.rglob("*")) == [other / "last", other / "last" / "config.json"]
+    assert sorted(other.rglob("*")) == [other / "last", other / "last" / "optimizer.safetensors"]
     for target in (out / "best" / ".." / "p.csv", tmp_path / "best" / "p.csv"):  # no run's best/
         assert main(["predict", str(out), "a film", "--output", str(target)]) == 0
         target.unlink()

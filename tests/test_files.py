@@ -218,7 +218,7 @@ def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path
     """``exps/best`` and ``exps/last`` that are runs themselves (a log, checkpoints inside) are not the
     checkpoints of a run ``exps``: an output inside one is allowed, and each names its own run; a run's own
     ``OUT/last`` checkpoint still names OUT and keeps its outputs out."""
-    from rnnkit.train.checkpoint import CONFIG, run_folder, run_keeps
+    from rnnkit.train.checkpoint import OPTIMIZER_TENSORS, run_folder, run_keeps
 
     for name in ("best", "last"):
         (tmp_path / "exps" / name / "last").mkdir(parents=True)
@@ -227,7 +227,7 @@ def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path
     assert run_folder(tmp_path / "exps" / "best") == tmp_path / "exps" / "best"
     assert run_keeps(tmp_path / "exps" / "best" / "p.csv") is None
     (tmp_path / "run" / "last").mkdir(parents=True)
-    (tmp_path / "run" / "last" / CONFIG).write_text("{}")
+    (tmp_path / "run" / "last" / OPTIMIZER_TENSORS).write_text("{}")
     assert run_folder(tmp_path / "run" / "last") == tmp_path / "run"
     assert run_keeps(tmp_path / "run" / "best" / "p.csv") == ("inside the run's best model (best/), which every "
                                                               "save replaces")
@@ -235,11 +235,11 @@ def test_runs_named_best_and_last_side_by_side_are_runs_not_checkpoints(tmp_path
 
 def test_a_folder_named_last_without_a_checkpoint_is_no_run_s(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    """A ``last/`` that holds no checkpoint (a folder the user made; every save writes config.json) is not a
-    run's resume checkpoint: ``data dates --out res/last/d.tsv`` and an output in a ``best/`` beside it were
-    refused as inside a run, and so was ``train --out exps/last`` into an empty exps/last."""
+    """A ``last/`` that holds no checkpoint (a folder the user made; every save of it writes the optimizer's
+    state) is not a run's resume checkpoint: ``data dates --out res/last/d.tsv`` and an output in a ``best/``
+    beside it were refused as inside a run, and so was ``train --out exps/last`` into an empty exps/last."""
     from rnnkit.cli import main
-    from rnnkit.train.checkpoint import CONFIG, run_folder, run_keeps
+    from rnnkit.train.checkpoint import OPTIMIZER_TENSORS, run_folder, run_keeps
     from rnnkit.train.trainer import check_out_dir
 
     for name in ("last", "best"):
@@ -250,9 +250,36 @@ def test_a_folder_named_last_without_a_checkpoint_is_no_run_s(tmp_path: Path,
     check_out_dir(tmp_path / "res" / "last")
     assert main(["data", "dates", "--out", str(tmp_path / "res" / "last" / "d.tsv"), "--pairs", "5"]) == 0
     assert (tmp_path / "res" / "last" / "d.tsv").is_file()
-    (tmp_path / "res" / "last" / CONFIG).write_text("{}")  # now a checkpoint: its folder's outputs are refused
+    (tmp_path / "res" / "last" / OPTIMIZER_TENSORS).write_text("{}")  # a resume checkpoint: a run's outputs
     capsys.readouterr()
     assert main(["data", "dates", "--out", str(tmp_path / "res" / "best" / "d.tsv"), "--pairs", "5"]) == 2
+    assert "is inside the run's best model (best/)" in capsys.readouterr().err
+
+
+def test_a_model_copied_into_a_folder_named_last_makes_no_run(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """``cp -r run/best mymodels/last`` (a model's config.json and weights, no optimizer's state) made
+    ``mymodels`` a run: ``--output mymodels/best/p.csv`` was refused as inside the run's best model, which
+    every save replaces, ``--png mymodels/loss.png`` as the run's own loss.png, and ``mymodels/last`` named the
+    run ``mymodels`` (``info`` offered ``--resume mymodels``, ``evaluate`` drew in ``mymodels``). A run's own
+    ``last/`` copied there, which ``--resume`` continues, still makes one."""
+    from rnnkit.cli import main
+    from rnnkit.train.checkpoint import FILES, OPTIMIZER_JSON, OPTIMIZER_TENSORS, run_folder, run_keeps
+
+    models = tmp_path / "mymodels"
+    (models / "last").mkdir(parents=True)
+    for name in set(FILES) - {OPTIMIZER_TENSORS, OPTIMIZER_JSON}:  # what a run's best/ may hold
+        (models / "last" / name).write_text("{}")
+    assert run_folder(models / "last") == models / "last"
+    for output in (models / "best" / "p.csv", models / "loss.png", models / "metrics.jsonl", models / "autotune"):
+        assert run_keeps(output) is None
+    assert main(["data", "dates", "--out", str(models / "best" / "d.tsv"), "--pairs", "5"]) == 0
+    for name in (OPTIMIZER_TENSORS, OPTIMIZER_JSON):  # now what a run's last/ holds
+        (models / "last" / name).write_text("{}")
+    assert run_folder(models / "last") == models
+    assert run_keeps(models / "loss.png") == "the run's own loss.png"
+    capsys.readouterr()
+    assert main(["data", "dates", "--out", str(models / "best" / "e.tsv"), "--pairs", "5"]) == 2
     assert "is inside the run's best model (best/)" in capsys.readouterr().err
 
 

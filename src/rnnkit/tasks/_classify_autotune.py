@@ -78,6 +78,9 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
         raise UserError("--autotune does not pre-train; drop --pretrain-data, or give the model flags without "
                         "--autotune")
     check_out_dir(out, overwrite=overwrite)
+    if (out / AUTOTUNE_TRIALS).is_dir() and not (out / AUTOTUNE_LOG).is_file():  # the user's, not a search's
+        raise UserError(f"--out {out}: its {AUTOTUNE_TRIALS}/ is no earlier search's (no {AUTOTUNE_LOG} beside it), "
+                        f"and the search removes {AUTOTUNE_TRIALS}/ at its end; move it away or give another --out")
     # the search empties its record, removes its trials
     refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), (AUTOTUNE_LOG,),
                           {AUTOTUNE_TRIALS: KEPT_FOLDERS[AUTOTUNE_TRIALS]})

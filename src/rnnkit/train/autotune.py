@@ -250,13 +250,15 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     if (budget_s is None) == (budget_steps is None):
         raise ValueError("search: give one of budget_s and budget_steps")
     budget: _Clock | _Updates = _Clock(budget_s) if budget_s is not None else _Updates(int(budget_steps or 0))
+    # the record first: it tells every command that ``out`` is a search's from its start (its trials'
+    # ``autotune/`` is refused as an output, :func:`rnnkit.train.checkpoint.run_keeps`), also while warming up
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text("", encoding="utf-8")
     warm_up()
     warmed = budget.used()
     trials_share, slice_size = plan(max(budget.total - warmed, 0.0), len(presets), budget.per_trial)
     proposals = _Proposals(presets, space, fixed, random.Random(seed), valid, canonical)
     work = out / AUTOTUNE_TRIALS
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text("", encoding="utf-8")
     runs = _Runs(run, budget, score, record, say, describe)
     trials, best = _run_trials(runs, proposals, slice_size, warmed + trials_share, work, simple)
     if best is None:

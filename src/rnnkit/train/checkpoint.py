@@ -409,8 +409,9 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
 def run_folder(path: str | os.PathLike[str]) -> Path:
     """The run a path names: ``OUT`` itself, or ``OUT`` for its checkpoint ``OUT/best`` or ``OUT/last`` (a
     folder of that name inside a run: beside a ``last/`` checkpoint or a ``metrics.jsonl``, and not a run
-    itself, as runs named ``best`` and ``last`` side by side are). A ``last/`` without a checkpoint's
-    ``config.json`` (every save writes one) is a folder of another kind: an output in it is not refused."""
+    itself, as runs named ``best`` and ``last`` side by side are). A ``last/`` without the optimizer's state
+    that every save of ``last/`` writes is a folder of another kind (the user's, a model copied there from a
+    ``best/``): it names no run, and an output in it or beside it is not refused."""
     path = Path(path)
     if path.name in ("best", "last") and not _is_run(path) and _writes_checkpoints(path.parent):
         return path.parent
@@ -418,9 +419,10 @@ def run_folder(path: str | os.PathLike[str]) -> Path:
 
 
 def _writes_checkpoints(out: Path) -> bool:
-    """Whether folder ``out`` is where a run saves ``best/`` and ``last/``: its ``last/`` holds a checkpoint's
-    ``config.json``, or its log ``metrics.jsonl`` is there (a run before its first save)."""
-    return (out / "last" / CONFIG).is_file() or (out / METRICS_LOG).exists()
+    """Whether folder ``out`` is where a run saves ``best/`` and ``last/``: its ``last/`` holds a resume
+    checkpoint (the ``optimizer.safetensors`` that only the trainer's saves of ``last/`` write, not a model
+    copied there), or its log ``metrics.jsonl`` is there (a run before its first save)."""
+    return (out / "last" / OPTIMIZER_TENSORS).is_file() or (out / METRICS_LOG).exists()
 
 
 def _is_run(path: Path) -> bool:
