@@ -72,6 +72,7 @@ class Clockwork(Cell):
         self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods), device="cpu"),
                                                   torch.tensor(self.sizes, device="cpu"))
         self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
+        self._unit_periods = torch.tensor(periods, device="cpu")[self.module_of_unit]  # each unit's period
         self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
         self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}
 
@@ -112,7 +113,12 @@ class Clockwork(Cell):
         return weight_hh * self.connectivity(weight_hh.dtype, weight_hh.device)
 
     # -- math -------------------------------------------------------------------------------------
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int | Tensor) -> Tensor:
+        # a clock given as a tensor (a traced time_offset): which units update is computed. Not under the
+        # TorchScript-based ONNX export, which passes even the default offset 0 as a tensor: it stays a constant
+        if isinstance(t, Tensor) and not torch.onnx.is_in_onnx_export():
+            active = torch.remainder(t.to(state.device), self._unit_periods.to(state.device)) == 0
+            return torch.where(active, self._act(xw + F.linear(state, weight_hh, bias_hh)), state)
         if self.prefix:
             k = self.active_units(t)
             if k == 0:
