@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -202,6 +203,41 @@ def test_clockwork_traced_step_loop_warns_and_refuses_another_length() -> None:
     torch.testing.assert_close(traced(x := torch.randn(5, 2, 3)), rnn(x))
     with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
         traced(torch.randn(7, 2, 3))
+
+
+class _WithClock(torch.nn.Module):
+    def __init__(self, rnn: Recurrent) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor, clock: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.rnn(x, h, time_offset=clock)
+
+
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit:DeprecationWarning")
+@pytest.mark.parametrize("options", [{"periods": [1, 2, 3]}, {"periods": [1, 2, 3], "zoneout": 0.2},
+                                     {"periods": [1, 2, 4], "impl": "reference"}, {"periods": [1, 2, 4]}])
+def test_clockwork_traced_with_its_clock_as_an_input_follows_it(options: dict, tmp_path: Path) -> None:
+    """A trace whose ``time_offset`` is an input (a tensor: a trace takes no other) reads a stream in windows
+    that continue the clock. On the step loop (periods that do not divide each other, ``impl="reference"``)
+    the step read its clock as a Python number, so the trace kept the offset it was traced with and silently
+    computed every window as if it began at that step; the step now computes which units update from the
+    tensor. The saved and loaded trace follows it too."""
+    torch.manual_seed(14)
+    rnn = Recurrent("clockwork", 3, 6, **options).eval()
+    traced = torch.jit.trace(_WithClock(rnn), (torch.randn(3, 2, 3), torch.zeros(1, 2, 6), torch.tensor(0)),
+                             check_trace=False)
+    torch.jit.save(traced, tmp_path / "trace.pt")
+    loaded = torch.jit.load(tmp_path / "trace.pt")
+    x = torch.randn(12, 2, 3)
+    whole, h_whole = rnn(x)
+    for module in (traced, loaded):
+        h, outs = torch.zeros(1, 2, 6), []
+        for start in (0, 3, 6, 9):  # windows of 3 steps: no window begins its clock as the first one does
+            out, h = module(x[start : start + 3], h, torch.tensor(start))
+            outs.append(out)
+        torch.testing.assert_close(torch.cat(outs), whole)
+        torch.testing.assert_close(h, h_whole)
 
 
 def test_clockwork_options_are_checked() -> None:

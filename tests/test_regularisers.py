@@ -8,6 +8,11 @@ the hand-written BPTT of :mod:`rnnkit.bptt`.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from torch import Tensor, nn
@@ -512,6 +517,62 @@ def test_jit_trace_of_a_regularised_layer_equals_the_layer(cell: str, options: d
     assert len(warned) == 1 and "5 steps" in warned[0], warned
     with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
         traced(torch.randn(7, 2, 3, dtype=F64))
+
+
+#: (cell, options, whether the trace takes any length: rnnkit's own loops do, the step loop does not)
+_SAVED_TRACES = [("gru", {"zoneout": 0.2}, True), ("rnn_tanh", {"zoneout": 0.2}, True),
+                 ("irnn", {"zoneout": 0.2}, True), ("clockwork", {"periods": [1, 2]}, True),
+                 ("clockwork", {"periods": [1, 2], "zoneout": 0.2}, True),
+                 ("mingru", {}, True), ("minlstm", {}, True), ("mingru", {"scan": "parallel"}, True),
+                 ("minlstm", {"zoneout": 0.2}, False), ("clockwork", {"periods": [1, 2, 3]}, False),
+                 ("lstm", {"layer_norm": True}, False), ("lstm", {"zoneout": 0.1}, False)]
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace:DeprecationWarning")
+@pytest.mark.parametrize("cell, options, any_length", _SAVED_TRACES)
+def test_jit_save_and_load_of_a_trace_computes_the_live_trace(cell: str, options: dict, any_length: bool,
+                                                              tmp_path: Path) -> None:
+    """``torch.jit.save`` of a trace of rnnkit's own loops (the hand-written BPTT of the GRU and the Elman RNN
+    with zoneout, the Clockwork RNN's, minGRU's and minLSTM's scans) failed with torch's ``Could not export
+    Python function call '_GRUBPTT'. Remove calls to Python functions before export. Did you forget to add
+    @script ...``: the trace recorded an autograd Function as a Python call. They are now recorded as rnnkit's
+    operators (``torch.ops.rnnkit.*``): the loaded trace equals the live one, outputs, states and gradients,
+    at the traced length and any other, unwarned (minGRU and minLSTM warned that they took one length, and
+    their sequential scan's trace refused another); a trace of the step loop (the LSTM with zoneout or layer
+    norm, other Clockwork periods, a minLSTM with zoneout) warns, and refuses another length loaded as live."""
+    torch.manual_seed(0)
+    rnn = Recurrent(cell, 3, 4, **options).to(F64).eval()
+    traced, warned = _traced(rnn, torch.randn(5, 2, 3, dtype=F64))
+    assert bool(warned) != any_length, warned
+    torch.jit.save(traced, tmp_path / "trace.pt")
+    loaded = torch.jit.load(tmp_path / "trace.pt")
+    for steps in (5, 7):
+        x = torch.randn(steps, 2, 3, dtype=F64)
+        if steps != 5 and not any_length:
+            for module in (traced, loaded):
+                with pytest.raises(RuntimeError, match="Expected 5 elements in a list but found 7"):
+                    module(x)
+            continue
+        live = _outputs_and_grads(rnn, traced, x)
+        for a, b in zip(_outputs_and_grads(loaded, loaded, x), live, strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=0)
+        for a, b in zip(live, _outputs_and_grads(rnn, rnn, x), strict=True):
+            torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace:DeprecationWarning")
+def test_a_saved_trace_loads_in_a_process_that_imported_rnnkit_layers(tmp_path: Path) -> None:
+    """The saved trace names rnnkit's operators; a fresh process loads it after ``import rnnkit.recurrent``."""
+    torch.manual_seed(0)
+    rnn = Recurrent("gru", 3, 4, zoneout=0.2).eval()
+    x = torch.randn(6, 2, 3)
+    torch.jit.save(torch.jit.trace(rnn, (torch.randn(5, 2, 3),), check_trace=False), tmp_path / "trace.pt")
+    torch.save(x, tmp_path / "x.pt")
+    script = ("import sys, torch, rnnkit.recurrent; m = torch.jit.load(sys.argv[1]); "
+              "torch.save(m(torch.load(sys.argv[2]))[0], sys.argv[3])")
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "trace.pt"), str(tmp_path / "x.pt"),
+                    str(tmp_path / "out.pt")], check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    torch.testing.assert_close(torch.load(tmp_path / "out.pt"), rnn(x)[0])
 
 
 @pytest.mark.parametrize("cell, options", [("lstm", {"zoneout": 0.1}), ("lstm", {"layer_norm": True}),

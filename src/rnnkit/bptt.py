@@ -32,6 +32,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from rnnkit.jit_ops import register
 from rnnkit.native import ops_for as native_ops
 
 __all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
@@ -297,8 +298,13 @@ def elman_sequence(
     if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
         with torch.autocast(device, enabled=False):
             args = [a.float() if a is not None else None for a in (xg, h0, w_hh, drop, keep)]
-            return _ElmanBPTT.apply(*args, relu, out_mask)
-    return _ElmanBPTT.apply(xg, h0, w_hh, drop, keep, relu, out_mask)
+            return _elman(*args, relu, out_mask)
+    return _elman(xg, h0, w_hh, drop, keep, relu, out_mask)
+
+
+def _elman(*args: Any) -> tuple[Tensor, Tensor]:
+    """:class:`_ElmanBPTT`, as ``torch.ops.rnnkit.elman_bptt`` under ``torch.jit.trace`` (:mod:`rnnkit.jit_ops`)."""
+    return _ELMAN_OP(*args) if torch.jit.is_tracing() else _ElmanBPTT.apply(*args)
 
 
 class _ElmanBPTT(torch.autograd.Function):
@@ -363,8 +369,13 @@ def gru_sequence(
     if torch.is_autocast_enabled(device):  # the backward runs outside autocast: keep the loop in fp32
         with torch.autocast(device, enabled=False):
             args = [a.float() if a is not None else None for a in (xw, h0, w_hh, b_hh, keep)]
-            return _GRUBPTT.apply(*args, out_mask)
-    return _GRUBPTT.apply(xw, h0, w_hh, b_hh, keep, out_mask)
+            return _gru(*args, out_mask)
+    return _gru(xw, h0, w_hh, b_hh, keep, out_mask)
+
+
+def _gru(*args: Any) -> tuple[Tensor, Tensor]:
+    """:class:`_GRUBPTT`, as ``torch.ops.rnnkit.gru_bptt`` under ``torch.jit.trace`` (:mod:`rnnkit.jit_ops`)."""
+    return _GRU_OP(*args) if torch.jit.is_tracing() else _GRUBPTT.apply(*args)
 
 
 class _GRUBPTT(torch.autograd.Function):
@@ -427,3 +438,9 @@ class _GRUBPTT(torch.autograd.Function):
             gh = torch.addcmul(torch.mm(dhw[t], w_hh), gh, z[t])
         d_w = dhw.reshape(-1, gates).t().mm(hs[:-1].reshape(-1, hidden))
         return dxw, gh, d_w, dhw.sum((0, 1)), None, None
+
+
+_ELMAN_OP = register("elman_bptt", "(Tensor xg, Tensor h0, Tensor w_hh, Tensor? drop, Tensor? keep, bool relu, "
+                     "Tensor? out_mask) -> (Tensor, Tensor)", _ElmanBPTT.apply)
+_GRU_OP = register("gru_bptt", "(Tensor xw, Tensor h0, Tensor w_hh, Tensor b_hh, Tensor? keep, Tensor? out_mask) "
+                   "-> (Tensor, Tensor)", _GRUBPTT.apply)

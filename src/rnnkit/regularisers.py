@@ -286,7 +286,7 @@ def runs_bptt(module: Recurrent) -> bool:
         return False
     if isinstance(cell, LSTM):
         return not torch.jit.is_tracing()
-    return isinstance(cell, (GRU, ElmanTanh, ElmanReLU)) or cell.traces_any_length()
+    return isinstance(cell, (GRU, ElmanTanh, ElmanReLU)) or isinstance(cell, Clockwork) and cell.traces_any_length()
 
 
 def step_regularised(module: Recurrent, x: Tensor, state: State, layer: int,

@@ -26,12 +26,14 @@ dL/dh̃_t ⊙ (h̃_t − h_t): dL/dw_t = g_t ⊙ (h̃_t − h_{t-1}), times σ' 
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Protocol
 
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from rnnkit.jit_ops import register
 from rnnkit.native import ops_for as native_ops
 
 __all__ = ["CHUNK_ELEMENTS", "RECOMPUTE_INPUT", "Mixer", "chunk_length", "lerp_scan", "linear_scan"]
@@ -46,7 +48,11 @@ RECOMPUTE_INPUT = 16
 
 
 class Mixer(Protocol):
-    """What :func:`lerp_scan` asks of a cell: its step's weight and candidate, and their backward."""
+    """What :func:`lerp_scan` asks of a cell: its step's weight and candidate, and their backward; its name in
+    :data:`rnnkit.cells.CELLS` and its size rebuild it in a traced graph."""
+
+    name: str
+    hidden_size: int
 
     def mix(self, xw: Tensor) -> tuple[Tensor, Tensor, Tensor]: ...
 
@@ -60,7 +66,8 @@ def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     backward is the same scan run backwards in time, written so that it can be differentiated again
     (torch's own backward of ``logcumsumexp`` takes the log of the gradient, so a second derivative
     where a gradient is 0 was NaN)."""
-    return _LinearScan.apply(log_a, log_b, h0)
+    # under torch.jit.trace one operator node, which torch.jit.save takes (rnnkit.jit_ops)
+    return _LINEAR_SCAN_OP(log_a, log_b, h0) if torch.jit.is_tracing() else _LinearScan.apply(log_a, log_b, h0)
 
 
 def _log_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
@@ -111,7 +118,10 @@ def chunk_length(steps: int, batch: int, hidden: int) -> int:
 def lerp_scan(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: Mixer) -> Tensor:
     """Every h_t (T, B, H) of h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}), with (w_t, h̃_t) = ``cell.mix``
     of the projection x_t W^T + b of the input ``x`` (T, B, I), from the state ``h0`` (B, H)."""
-    return _LerpScan.apply(x, weight, bias, h0, cell, chunk_length(x.shape[0], *h0.shape))
+    chunk = chunk_length(x.shape[0], *h0.shape)
+    if torch.jit.is_tracing():  # one operator node, which torch.jit.save takes (rnnkit.jit_ops)
+        return _LERP_SCAN_OP(x, weight, bias, h0, cell.name, cell.hidden_size, chunk)
+    return _LerpScan.apply(x, weight, bias, h0, cell, chunk)
 
 
 def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
@@ -207,3 +217,20 @@ class _LerpScan(torch.autograd.Function):
             if grad_x is not None:
                 torch.mm(grad_xw, weight, out=grad_x[t0:t1].view(-1, x.shape[-1]))
         return grad_x, grad_weight, grad_bias, later, None, None
+
+
+def _lerp_scan_op(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: str, hidden_size: int,
+                  chunk: int) -> Tensor:
+    from rnnkit.cells import CELLS  # the cells import this module
+
+    return _LerpScan.apply(x, weight, bias, h0, _mixer(CELLS[cell], hidden_size), chunk)
+
+
+@functools.cache
+def _mixer(family: type, hidden_size: int) -> Mixer:
+    return family(hidden_size)
+
+
+_LINEAR_SCAN_OP = register("linear_scan", "(Tensor log_a, Tensor log_b, Tensor h0) -> Tensor", _LinearScan.apply)
+_LERP_SCAN_OP = register("lerp_scan", "(Tensor x, Tensor weight, Tensor? bias, Tensor h0, str cell, int hidden_size, "
+                         "int chunk) -> Tensor", _lerp_scan_op)

@@ -13,6 +13,7 @@ Parameters use torch.nn.RNN's layout (``weight_ih_l0`` etc.), so the counts comp
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -21,6 +22,7 @@ from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
 from rnnkit.cells.base import Cell
+from rnnkit.jit_ops import register
 
 
 def split_sizes(hidden_size: int, num_modules: int) -> list[int]:
@@ -70,6 +72,7 @@ class Clockwork(Cell):
         self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods), device="cpu"),
                                                   torch.tensor(self.sizes, device="cpu"))
         self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
+        self._unit_periods = torch.tensor(periods, device="cpu")[self.module_of_unit]  # each unit's period
         self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
         self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}
 
@@ -110,7 +113,12 @@ class Clockwork(Cell):
         return weight_hh * self.connectivity(weight_hh.dtype, weight_hh.device)
 
     # -- math -------------------------------------------------------------------------------------
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int | Tensor) -> Tensor:
+        # a clock given as a tensor (a traced time_offset): which units update is computed. Not under the
+        # TorchScript-based ONNX export, which passes even the default offset 0 as a tensor: it stays a constant
+        if isinstance(t, Tensor) and not torch.onnx.is_in_onnx_export():
+            active = torch.remainder(t.to(state.device), self._unit_periods.to(state.device)) == 0
+            return torch.where(active, self._act(xw + F.linear(state, weight_hh, bias_hh)), state)
         if self.prefix:
             k = self.active_units(t)
             if k == 0:
@@ -145,9 +153,18 @@ class Clockwork(Cell):
             # The hand-written backward runs outside autocast, so the loop runs in fp32 under
             # autocast too (only the hoisted input projection, computed by the caller, is in bf16/fp16).
             with torch.autocast(device, enabled=False):
-                return _ClockworkBPTT.apply(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, self,
-                                            offset, relu, None if keep is None else keep.float())
-        return _ClockworkBPTT.apply(xw, state, weight_hh, bias, mask, self, offset, relu, keep)
+                return self._bptt(xw.float(), state.float(), weight_hh.float(), bias.float(), mask, offset, relu,
+                                  None if keep is None else keep.float())
+        return self._bptt(xw, state, weight_hh, bias, mask, offset, relu, keep)
+
+    def _bptt(self, xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, mask: Tensor | None, offset: int | Tensor,
+              relu: bool, keep: Tensor | None) -> tuple[Tensor, Tensor]:
+        """:class:`_ClockworkBPTT`; under ``torch.jit.trace`` as ``torch.ops.rnnkit.clockwork_bptt``
+        (:mod:`rnnkit.jit_ops`), with the clock a tensor, so that an offset given as one stays an input."""
+        if torch.jit.is_tracing():
+            clock = offset if isinstance(offset, Tensor) else torch.full((), offset, dtype=torch.long)
+            return _CLOCKWORK_OP(xw, h0, w_hh, b_hh, mask, self.hidden_size, self.periods, clock, relu, keep)
+        return _ClockworkBPTT.apply(xw, h0, w_hh, b_hh, mask, self, offset, relu, keep)
 
 
 class _ClockworkBPTT(torch.autograd.Function):
@@ -235,3 +252,19 @@ class _ClockworkBPTT(torch.autograd.Function):
             g.addmm_(d, w_hh[:k])
         d_w = dxw.reshape(-1, hidden).T @ hs[:-1].reshape(-1, hidden)
         return dxw, g, d_w, dxw.sum((0, 1)), None, None, None, None, None
+
+
+@functools.cache
+def _clock(hidden_size: int, periods: tuple[int, ...]) -> Clockwork:
+    """A cell with these sizes and periods: what :class:`_ClockworkBPTT` reads of one (its clock schedule)."""
+    return Clockwork(hidden_size, list(periods))
+
+
+def _clockwork_op(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, mask: Tensor | None, hidden_size: int,
+                  periods: list[int], clock: Tensor, relu: bool, keep: Tensor | None) -> tuple[Tensor, Tensor]:
+    return _ClockworkBPTT.apply(xw, h0, w_hh, b_hh, mask, _clock(hidden_size, tuple(periods)), int(clock), relu, keep)
+
+
+_CLOCKWORK_OP = register("clockwork_bptt", "(Tensor xw, Tensor h0, Tensor w_hh, Tensor b_hh, Tensor? mask, "
+                         "int hidden_size, int[] periods, Tensor clock, bool relu, Tensor? keep) -> (Tensor, Tensor)",
+                         _clockwork_op)

@@ -139,6 +139,9 @@ class _Minimal(Cell):
             h = lerp_scan(x, weight_ih, bias_ih, state.to(x.dtype), self)
         return _finish(h, mask, dtype)
 
+    def traces_any_length(self) -> bool:
+        return True  # both scans are one call (torch.ops.rnnkit.lerp_scan, linear_scan under a trace)
+
     def sequence(
         self, xw: Tensor, state: Tensor, weight_hh: Tensor | None, bias_hh: Tensor | None, mask: Tensor | None,
         offset: int,
