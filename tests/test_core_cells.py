@@ -160,13 +160,15 @@ def test_clockwork_time_offset_continues_the_clock() -> None:
     torch.testing.assert_close(h, h_whole)
 
 
-class _WithLengths(torch.nn.Module):
-    def __init__(self, rnn: Recurrent) -> None:
-        super().__init__()
-        self.rnn = rnn
+class _WithKeyword(torch.nn.Module):
+    """``rnn(x, h, **{keyword: value})`` with the value a positional input, so that a trace takes it as one."""
 
-    def forward(self, x: torch.Tensor, h0: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.rnn(x, h0, lengths=lengths)
+    def __init__(self, rnn: Recurrent, keyword: str) -> None:
+        super().__init__()
+        self.rnn, self.keyword = rnn, keyword
+
+    def forward(self, x: torch.Tensor, h: torch.Tensor, value: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.rnn(x, h, **{self.keyword: value})
 
 
 @pytest.mark.parametrize("zoneout", [0.0, 0.2])
@@ -178,7 +180,7 @@ def test_clockwork_traced_at_one_length_runs_every_length(zoneout: float) -> Non
     rnn = Recurrent("clockwork", 3, 8, periods=[1, 2, 4], num_layers=2, bidirectional=True, zoneout=zoneout).eval()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        traced = torch.jit.trace(_WithLengths(rnn), (torch.randn(5, 2, 3), torch.zeros(4, 2, 8),
+        traced = torch.jit.trace(_WithKeyword(rnn, "lengths"), (torch.randn(5, 2, 3), torch.zeros(4, 2, 8),
                                                      torch.tensor([5, 4])), check_trace=False)
     for steps in (7, 3, 5):
         x = torch.randn(steps, 3, 3, requires_grad=True)
@@ -205,15 +207,6 @@ def test_clockwork_traced_step_loop_warns_and_refuses_another_length() -> None:
         traced(torch.randn(7, 2, 3))
 
 
-class _WithClock(torch.nn.Module):
-    def __init__(self, rnn: Recurrent) -> None:
-        super().__init__()
-        self.rnn = rnn
-
-    def forward(self, x: torch.Tensor, h: torch.Tensor, clock: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.rnn(x, h, time_offset=clock)
-
-
 @pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit:DeprecationWarning")
 @pytest.mark.parametrize("options", [{"periods": [1, 2, 3]}, {"periods": [1, 2, 3], "zoneout": 0.2},
                                      {"periods": [1, 2, 4], "impl": "reference"}, {"periods": [1, 2, 4]}])
@@ -225,8 +218,8 @@ def test_clockwork_traced_with_its_clock_as_an_input_follows_it(options: dict, t
     tensor. The saved and loaded trace follows it too."""
     torch.manual_seed(14)
     rnn = Recurrent("clockwork", 3, 6, **options).eval()
-    traced = torch.jit.trace(_WithClock(rnn), (torch.randn(3, 2, 3), torch.zeros(1, 2, 6), torch.tensor(0)),
-                             check_trace=False)
+    traced = torch.jit.trace(_WithKeyword(rnn, "time_offset"),
+                             (torch.randn(3, 2, 3), torch.zeros(1, 2, 6), torch.tensor(0)), check_trace=False)
     torch.jit.save(traced, tmp_path / "trace.pt")
     loaded = torch.jit.load(tmp_path / "trace.pt")
     x = torch.randn(12, 2, 3)
