@@ -489,6 +489,33 @@ def _outputs_and_grads(rnn: nn.Module, call: object, x: Tensor) -> list[Tensor]:
     return [out.detach(), *(s.detach() for s in finals), x.grad, *(p.grad.clone() for p in rnn.parameters())]
 
 
+_RELOADED = """
+import gc, importlib, io, sys, torch
+import rnnkit.recurrent
+importlib.reload(sys.modules[sys.argv[1]])
+gc.collect()
+for cell, options in (("gru", {"zoneout": 0.2}), ("mingru", {}), ("clockwork", {"periods": [1, 2]})):
+    rnn = rnnkit.recurrent.Recurrent(cell, 3, 4, **options).eval()
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.trace(rnn, (torch.randn(5, 2, 3),), check_trace=False), buffer)
+    buffer.seek(0)
+    x = torch.randn(7, 2, 3)
+    torch.testing.assert_close(torch.jit.load(buffer)(x)[0], rnn(x)[0])
+"""
+
+
+@pytest.mark.slow  # a Python process of its own: the reload is not to touch this one's classes
+@pytest.mark.parametrize("module", ["rnnkit.jit_ops", "rnnkit.bptt"])
+def test_rnnkit_operators_survive_importlib_reload(module: str) -> None:
+    """``importlib.reload`` of the modules that define ``torch.ops.rnnkit.*`` (IPython's ``%autoreload`` does it
+    to an edited one) keeps the operators and traces on: a reloaded ``rnnkit.bptt`` failed to import (torch's
+    ``Tried to register an operator ... multiple times``), and a reloaded ``rnnkit.jit_ops`` dropped the library
+    with the operators, so the next trace crashed Python (a bus error)."""
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", _RELOADED, module], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.parametrize("cell, options", [("lstm", {"zoneout": 0.1}), ("lstm", {"layer_norm": True}),
                                            ("lstm", {"zoneout": (0.1, 0.3), "layer_norm": True}),
                                            ("gru", {"zoneout": 0.2}), ("rnn_tanh", {"zoneout": 0.2}),
