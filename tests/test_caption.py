@@ -273,6 +273,29 @@ def test_an_embedded_icc_profile_gives_the_colours_a_viewer_shows(tmp_path: Path
     torch.testing.assert_close(load_image(tmp_path / "s.png", 4)[:, 1, 1] * 255, torch.tensor([10.0, 200.0, 30.0]))
 
 
+def test_a_palette_image_with_a_profile_reads_as_the_same_colours_stored_as_rgb(tmp_path: Path) -> None:
+    """A PNG optimiser turns an image of few colours into a palette and keeps its profile: the palette's colours
+    are read through it as the RGB image's are (they were read as stored, device red as (255, 0, 0)), and so
+    with a transparent colour."""
+    from PIL import Image
+
+    icc = _icc_profile("RGB", lambda c: DULL_RED if c == (255, 0, 0) else c)
+    rgb = Image.new("RGB", (8, 8), (255, 255, 255))
+    rgb.paste((255, 0, 0), (0, 0, 4, 8))                           # left: device red; right: white
+    rgb.save(tmp_path / "rgb.png", icc_profile=icc)
+    rgb.convert("P").save(tmp_path / "p.png", icc_profile=icc)
+    clear = rgb.convert("P")
+    clear.info["transparency"] = clear.getpixel((6, 4))             # white, the right half, transparent
+    clear.save(tmp_path / "clear.png", icc_profile=icc)
+    expected = load_image(tmp_path / "rgb.png", 8)
+    assert float((expected[:, 4, 1] * 255 - torch.tensor(DULL_RED, dtype=torch.float32)).abs().max()) <= 12
+    with Image.open(tmp_path / "p.png") as opened, Image.open(tmp_path / "clear.png") as transparent:
+        assert opened.mode == transparent.mode == "P" and "icc_profile" in opened.info
+        assert "transparency" in transparent.info
+    for file in ("p.png", "clear.png"):
+        torch.testing.assert_close(load_image(tmp_path / file, 8), expected, atol=1 / 255, rtol=0)
+
+
 def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without_it(tmp_path: Path) -> None:
     from PIL import Image
 

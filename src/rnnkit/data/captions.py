@@ -12,7 +12,7 @@ What a user gets:
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
   more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, an image
-  with transparency as laid on white, and a CMYK or RGB image with an embedded ICC colour profile in sRGB
+  with transparency as laid on white, and a CMYK, RGB or palette image with an embedded ICC colour profile in sRGB
   through that profile.
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
@@ -193,12 +193,15 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
 
 
 def _colour_managed(picture: Any, name: object) -> Any:
-    """A CMYK, RGB or RGBA ``picture`` with an embedded ICC profile (``picture.info["icc_profile"]``) in sRGB
-    through that profile, as a browser or Photoshop shows it (Pillow's ``convert`` ignores the profile, and
+    """A CMYK, RGB, RGBA or palette ``picture`` with an embedded ICC profile (``picture.info["icc_profile"]``) in
+    sRGB through that profile, as a browser or Photoshop shows it (Pillow's ``convert`` ignores the profile, and
     takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure (0, 255, 255)); RGB from CMYK,
-    else the mode it has. As stored, with a warning naming it, when the profile is damaged or does not fit the
-    image (a viewer shows the pixels as untagged then); as stored when Pillow has no ImageCms (littlecms)."""
+    RGB or RGBA from a palette, else the mode it has. As stored, with a warning naming it, when the profile is
+    damaged or does not fit the image (a viewer shows the pixels as untagged then); as stored when Pillow has no
+    ImageCms (littlecms)."""
     icc = picture.info.get("icc_profile")
+    if icc and picture.mode in ("P", "PA"):  # a palette's colours are RGB under the profile (PNG optimisers keep it)
+        picture = picture.convert("RGBA" if picture.mode == "PA" or "transparency" in picture.info else "RGB")
     if not icc or picture.mode not in ("CMYK", "RGB", "RGBA"):
         return picture
     try:
