@@ -233,6 +233,21 @@ def test_clockwork_traced_with_its_clock_as_an_input_follows_it(options: dict, t
         torch.testing.assert_close(h, h_whole)
 
 
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit:DeprecationWarning")
+@pytest.mark.parametrize("options", [{"periods": [1, 2, 4]}, {"periods": [1, 2, 4], "zoneout": 0.2},
+                                     {"periods": [1, 2, 3]}])
+def test_clockwork_traces_with_torch_checks_in_a_dtype_it_was_not_built_in(options: dict) -> None:
+    """``torch.jit.trace`` with its default check (it traces twice and compares the graphs) of a layer moved to
+    another dtype or device than it was built in (float64 here; a GPU): the first trace cached the connectivity
+    mask it computed, the check's found it cached, and the trace failed (``TracingCheckError: Graphs differed
+    across invocations``)."""
+    torch.manual_seed(3)
+    rnn = Recurrent("clockwork", 3, 6, num_layers=2, **options).double().eval()
+    x = torch.randn(5, 2, 3, dtype=torch.float64)
+    traced = torch.jit.trace(rnn, (x,))
+    torch.testing.assert_close(traced(x), rnn(x))
+
+
 def test_clockwork_options_are_checked() -> None:
     with pytest.raises(ValueError, match="ascending"):
         make_cell("clockwork", 8, periods=[4, 1])

@@ -85,7 +85,10 @@ class Clockwork(Cell):
         key = (torch.device(device) if device is not None else torch.device("cpu"), dtype)
         if key not in self._masks:
             m = self.module_of_unit.to(key[0])
-            self._masks[key] = (m.unsqueeze(1) <= m.unsqueeze(0)).to(dtype)
+            mask = (m.unsqueeze(1) <= m.unsqueeze(0)).to(dtype)
+            if torch.jit.is_tracing():  # not kept: torch.jit.trace's check traces again, and must record the same
+                return mask
+            self._masks[key] = mask
         return self._masks[key]
 
     def active_modules(self, t: int) -> list[int]:
