@@ -6,6 +6,8 @@ weights."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from torch.nn import functional as F
@@ -264,3 +266,30 @@ def test_the_parallel_scan_takes_a_broadcast_initial_state_and_no_steps(h0_shape
     empty = torch.zeros(0, 2, 3, dtype=torch.float64, requires_grad=True)
     scan_module.linear_scan(empty, empty, h0).sum().backward()
     assert h0.grad is not None and not h0.grad.any()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")
+def test_a_trace_of_the_sequential_scan_sizes_its_blocks_for_the_input_it_runs_on(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The sequential scan's blocks of steps hold about ``CHUNK_ELEMENTS`` numbers of the input they run on. A
+    trace kept the block of the input it was traced on (one row of 3 steps: blocks of 3 steps for any batch;
+    traced on a long sequence of one row, a whole batch's projection in one block); the loaded trace now sizes
+    them as the live layer does."""
+    blocks: list[int] = []
+    scan_class = scan_module._LerpScan
+
+    class Spy(scan_class):  # type: ignore[misc, valid-type]
+        @staticmethod
+        def forward(ctx, x, weight, bias, h0, cell, chunk):  # type: ignore[no-untyped-def, override]
+            blocks.append(chunk)
+            return scan_class.forward(ctx, x, weight, bias, h0, cell, chunk)
+
+    monkeypatch.setattr(scan_module, "_LerpScan", Spy)
+    torch.manual_seed(0)
+    rnn = Recurrent("mingru", 3, 64, cell_options={"scan": "sequential"}).eval()
+    torch.jit.save(torch.jit.trace(rnn, (torch.randn(3, 1, 3),), check_trace=False), tmp_path / "trace.pt")
+    loaded = torch.jit.load(tmp_path / "trace.pt")
+    x = torch.randn(40, 256, 3)
+    blocks.clear()
+    torch.testing.assert_close(loaded(x)[0], rnn(x)[0])
+    assert blocks == [scan_module.chunk_length(40, 256, 64)] * 2 == [4] * 2     # the trace's, then the live call's

@@ -118,10 +118,9 @@ def chunk_length(steps: int, batch: int, hidden: int) -> int:
 def lerp_scan(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: Mixer) -> Tensor:
     """Every h_t (T, B, H) of h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}), with (w_t, h̃_t) = ``cell.mix``
     of the projection x_t W^T + b of the input ``x`` (T, B, I), from the state ``h0`` (B, H)."""
-    chunk = chunk_length(x.shape[0], *h0.shape)
     if torch.jit.is_tracing():  # one operator node, which torch.jit.save takes (rnnkit.jit_ops)
-        return _LERP_SCAN_OP(x, weight, bias, h0, cell.name, cell.hidden_size, chunk)
-    return _LerpScan.apply(x, weight, bias, h0, cell, chunk)
+        return _LERP_SCAN_OP(x, weight, bias, h0, cell.name, cell.hidden_size)
+    return _LerpScan.apply(x, weight, bias, h0, cell, chunk_length(x.shape[0], *h0.shape))
 
 
 def _project(x: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
@@ -219,11 +218,11 @@ class _LerpScan(torch.autograd.Function):
         return grad_x, grad_weight, grad_bias, later, None, None
 
 
-def _lerp_scan_op(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: str, hidden_size: int,
-                  chunk: int) -> Tensor:
+def _lerp_scan_op(x: Tensor, weight: Tensor, bias: Tensor | None, h0: Tensor, cell: str, hidden_size: int) -> Tensor:
+    """:func:`lerp_scan` in a traced graph: its blocks sized for the input it runs on, not the traced one's."""
     from rnnkit.cells import CELLS  # the cells import this module
 
-    return _LerpScan.apply(x, weight, bias, h0, _mixer(CELLS[cell], hidden_size), chunk)
+    return _LerpScan.apply(x, weight, bias, h0, _mixer(CELLS[cell], hidden_size), chunk_length(x.shape[0], *h0.shape))
 
 
 @functools.cache
@@ -232,5 +231,5 @@ def _mixer(family: type, hidden_size: int) -> Mixer:
 
 
 _LINEAR_SCAN_OP = register("linear_scan", "(Tensor log_a, Tensor log_b, Tensor h0) -> Tensor", _LinearScan.apply)
-_LERP_SCAN_OP = register("lerp_scan", "(Tensor x, Tensor weight, Tensor? bias, Tensor h0, str cell, int hidden_size, "
-                         "int chunk) -> Tensor", _lerp_scan_op)
+_LERP_SCAN_OP = register("lerp_scan", "(Tensor x, Tensor weight, Tensor? bias, Tensor h0, str cell, int hidden_size) "
+                         "-> Tensor", _lerp_scan_op)
