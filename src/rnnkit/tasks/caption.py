@@ -348,7 +348,7 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, "word")
+    decoder_report(result, as_json, "word", "images")
 
 
 # ------------------------------------------------------------------------------------------- use
