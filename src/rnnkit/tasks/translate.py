@@ -50,14 +50,15 @@ from rnnkit.tasks._translate_config import (
     check_teacher_forcing,
 )
 from rnnkit.tasks._translate_data import (
-    _built_shares,
-    _check_unknown,
     _encode,
     _PairBatches,
     _tokenizers,
     _unknown_shares,
+    built_shares,
+    check_unknown,
     decoder_targets,
     translation_data,
+    unknown_share,
 )
 from rnnkit.tasks._translate_decoding import _greedy, sacre_scores
 from rnnkit.tasks._translate_trained import Translator
@@ -76,9 +77,9 @@ from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
-__all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "check_teacher_forcing",
-           "closing_line", "decoder_report", "decoder_targets", "sacre_scores", "teacher_forcing_ratio", "train",
-           "translation_data"]
+__all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "built_shares",
+           "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report", "decoder_targets",
+           "sacre_scores", "teacher_forcing_ratio", "train", "translation_data", "unknown_share"]
 
 
 def teacher_forcing_ratio(config: Any, progress: float) -> float:
@@ -118,10 +119,10 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
     shares = _unknown_shares(train_enc)
-    built = shares if ckpt is None else _built_shares(ckpt, given, shares)
+    built = shares if ckpt is None else built_shares(ckpt, given, shares)
     if ckpt is not None:
         with report_warnings():
-            _check_unknown(data, shares, built)
+            check_unknown(data, shares, built)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, src_tok, tgt_tok)
     check_fits(config, Seq2Seq.count_parameters(**kwargs), describe_stack(config.cell, config.layers, config.hidden,
