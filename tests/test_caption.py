@@ -1000,3 +1000,41 @@ def test_a_cielab_tiff_reads_grey_through_rgb_and_an_unconvertible_mode_is_one_l
     with pytest.raises(UserError, match=rf"^image: a La image, which Pillow cannot convert to "
                                         rf"{'grey' if channels == 1 else 'RGB'}; expected a colour or grey image$"):
         load_image(PIL.Image.new("La", (8, 8)), 8, channels=channels)
+
+
+def test_a_run_resumed_on_captions_its_vocabulary_does_not_know_is_warned_or_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A captioner resumed with --data of other captions (another language, digit strips after shapes) trained on
+    <unk> without a word, where a translator's run says so (it keeps its vocabulary)."""
+    from PIL import Image
+
+    def folder(name: str, captions: list[str]) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        for i in range(len(captions)):
+            Image.new("RGB", (16, 16), (40 * i % 256, 0, 0)).save(path / f"{i}.png")
+        (path / "captions.tsv").write_text("".join(f"{i}.png\t{c}\n" for i, c in enumerate(captions)))
+        return path
+
+    words = ["a red box", "a blue dot", "the big box", "a small dot"] * 2
+    known = folder("en", words)
+    other = folder("fr", ["une boite rouge", "un point bleu", "la grande boite", "un petit point"] * 2)
+    half = folder("half", words[:4] + ["une boite rouge", "un point bleu", "la grande boite", "un petit point"])
+    out = tmp_path / "run"
+    tiny = ["--hidden", "8", "--embedding", "8", "--channels", "4", "--image-size", "16", "--batch-size", "4",
+            "--no-progress", "--save-minutes", "0"]
+    assert main(["train", "caption", "--data", str(known), "--out", str(out), "--steps", "2", *tiny]) == 0
+    capsys.readouterr()
+    state = (out / "last" / "trainer_state.json").read_text()
+    resume = ["train", "caption", "--resume", str(out), "--no-progress", "--save-minutes", "0"]
+    assert main([*resume, "--data", str(other), "--steps", "4"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {other}: 100% of the caption tokens are unknown to the run's vocabulary "
+                          "(<unk>), against 0% on the captions it was built from; ")
+    assert err.count("\n") == 1 and (out / "last" / "trainer_state.json").read_text() == state
+    assert main([*resume, "--data", str(half), "--steps", "4"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if line.startswith("rnnkit: warning:")]
+    assert len(warned) == 1 and re.match(f"rnnkit: warning: {re.escape(str(half))}: [1-8][0-9]% of the caption tokens "
+                                         "are unknown", warned[0]), warned
+    assert main([*resume, "--data", str(known), "--steps", "6"]) == 0  # its own captions: no word
+    assert "rnnkit: warning" not in capsys.readouterr().err

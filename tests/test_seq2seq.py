@@ -782,3 +782,34 @@ def test_a_run_resumed_on_pairs_its_vocabularies_do_not_know_is_warned_or_refuse
                                                      "target tokens are unknown"), warned
     assert main([*resume, "--data", str(known), "--steps", "6"]) == 0  # its own pairs: no word
     assert "rnnkit: warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("task", "held_out"), [("seq2seq", "pairs"), ("caption", "images"), ("speech", "utterances")])
+def test_the_closing_line_of_a_run_without_a_validation_loss_says_why(
+        task: str, held_out: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Stopped before its first evaluation, a translation, captioning or speech run said 'best validation loss
+    n/a nats/token at step None'; trained with --val-fraction 0, 'best validation loss n/a ... at step 2'. They
+    now say it as charlm, classify and tag do."""
+    from rnnkit.tasks import TASKS, discover
+    from rnnkit.train.trainer import TrainResult
+
+    discover()
+    TASKS[task].report(TrainResult(None, None, "loss", 5, 1.25, 0, 0.0, "interrupted", tmp_path), False)
+    assert capsys.readouterr().out.strip() == (
+        f"5 steps, 1.2 s; no evaluation yet, so no best model; the run is in {tmp_path / 'last'}; "
+        f"interrupted: continue with --resume {tmp_path}")
+    (tmp_path / "best").mkdir()
+    TASKS[task].report(TrainResult(None, 5, "loss", 5, 1.25, 0, 0.0, "steps", tmp_path), False)
+    assert capsys.readouterr().out.strip() == (
+        f"no validation {held_out}, so no validation loss (5 steps, 1.2 s); model in {tmp_path / 'best'}")
+
+
+def test_a_translator_trained_without_validation_pairs_says_so(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "pairs.tsv"
+    data.write_text("one cat\tun chat\nthe dog\tle chien\n", encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(tmp_path / "m"), "--steps", "2", "--hidden",
+                 "8", "--embedding", "8", "--val-fraction", "0", "--no-progress"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("no validation pairs, so no validation loss (2 steps, ")
+    assert last.endswith(f"model in {tmp_path / 'm' / 'best'}")

@@ -5,7 +5,7 @@ and the batches of token ids the trainer reads.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +86,16 @@ UNKNOWN_TIMES, WARN_UNKNOWN, REFUSE_UNKNOWN = 3.0, 0.10, 0.90
 
 def _unknown_shares(encoded: Sequence[tuple[list[int], list[int]]]) -> dict[str, float]:
     """The share of ``<unk>`` among the source and among the target tokens of encoded pairs."""
-    shares = {}
-    for side, name in enumerate(("source", "target")):
-        ids = [i for pair in encoded for i in pair[side]]
-        shares[name] = sum(i == UNK_ID for i in ids) / len(ids) if ids else 0.0
-    return shares
+    return {name: unknown_share(pair[side] for pair in encoded) for side, name in enumerate(("source", "target"))}
 
 
-def _built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float]) -> dict[str, float] | None:
+def unknown_share(encoded: Iterable[Sequence[int]]) -> float:
+    """The share of ``<unk>`` among the tokens of encoded texts (0 when there are none)."""
+    ids = [i for text in encoded for i in text]
+    return sum(i == UNK_ID for i in ids) / len(ids) if ids else 0.0
+
+
+def built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float]) -> dict[str, float] | None:
     """The shares of ``<unk>`` on the pairs a resumed run's vocabularies were built from: as its data record
     holds them; for a run saved before they were recorded, ``shares`` when it resumes on its own pairs
     (``given`` None, or the file of its digest); else None, not known."""
@@ -105,22 +107,24 @@ def _built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float])
     return dict(shares) if same else None
 
 
-def _check_unknown(data: str, shares: dict[str, float], built: dict[str, float] | None) -> None:
-    """Warn about new training pairs (a run resumed with another --data) that the run's vocabularies read as
+def check_unknown(data: str, shares: dict[str, float], built: dict[str, float] | None, items: str = "pairs") -> None:
+    """Warn about new training ``items`` (a run resumed with another --data) that the run's vocabularies read as
     mostly ``<unk>`` (another language pair: a resumed run keeps its vocabularies); refuse those read as nearly
-    nothing else, on which nothing could be learnt."""
+    nothing else, on which nothing could be learnt. ``shares`` holds the share of each side (``source`` and
+    ``target``; a captioner's ``caption``), ``built`` the shares on the data the vocabularies were built from."""
     base = built or {}
     far = [k for k, v in shares.items() if v > WARN_UNKNOWN and v > UNKNOWN_TIMES * base.get(k, 0.0)]
     if not far:
         return
-    said = (f"{shares['source']:.0%} of the source and {shares['target']:.0%} of the target tokens are unknown to "
-            "the run's vocabularies (<unk>)")
+    vocabularies, they = ("vocabularies", "they were") if len(shares) > 1 else ("vocabulary", "it was")
+    said = (" and ".join(f"{v:.0%} of the {k}" for k, v in shares.items()) + " tokens are unknown to the run's "
+            f"{vocabularies} (<unk>)")
     if built is not None:
-        said += f", against {built['source']:.0%} and {built['target']:.0%} on the pairs they were built from"
+        said += f", against {' and '.join(f'{built[k]:.0%}' for k in shares)} on the {items} {they} built from"
     if any(shares[k] > REFUSE_UNKNOWN for k in far):
-        raise UserError(f"{data}: {said}; a resumed run keeps its vocabularies, so nothing could be learnt: train "
-                        "a new run (another --out) on these pairs")
-    warnings.warn(in_words(f"{data}: {said}; a resumed run keeps its vocabularies: train a new run (another --out) "
+        raise UserError(f"{data}: {said}; a resumed run keeps its {vocabularies}, so nothing could be learnt: train "
+                        f"a new run (another --out) on these {items}")
+    warnings.warn(in_words(f"{data}: {said}; a resumed run keeps its {vocabularies}: train a new run (another --out) "
                            "to learn these words"), stacklevel=2)
 
 

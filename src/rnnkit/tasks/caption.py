@@ -61,11 +61,14 @@ from rnnkit.models.captioner import Captioner, doubly_stochastic_penalty
 from rnnkit.models.seq2seq import ATTENTIONS, Hypothesis
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
 from rnnkit.tasks.translate import (
+    built_shares,
     check_teacher_forcing,
+    check_unknown,
     decoder_report,
     decoder_targets,
     sacre_scores,
     teacher_forcing_ratio,
+    unknown_share,
 )
 from rnnkit.train.checkpoint import (
     MAX_DECODE_LENGTH,
@@ -296,6 +299,7 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite, data=data,
                                  val_data=val_data)
+    given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with captions.tsv (image<TAB>caption) and the images")
@@ -303,6 +307,12 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     tok = (_saved_tokenizer(ckpt) if ckpt is not None else
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
+    train_ex, val_ex = (_examples(items, tok, config.max_len) for items in (train_items, val_items))
+    shares = {"caption": unknown_share(ids for _, ids in train_ex)}
+    built = shares if ckpt is None else built_shares(ckpt, given, shares)
+    if ckpt is not None:  # a resumed run keeps its vocabulary: captions it does not know are warned or refused
+        with report_warnings():
+            check_unknown(data, shares, built, "captions")
     channels = 1 if config.grey else 3
     check_fits(config, Captioner.count_parameters(**_model_kwargs(config, tok.vocab_size)),  # before the images
                describe_stack(config.cell, config.layers, config.hidden),
@@ -310,13 +320,13 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     with report_warnings():  # images over Pillow's decompression-bomb limit, one line each
         train_images, val_images = (_images(items, config.image_shape(), channels)
                                     for items in (train_items, val_items))
-    train_ex, val_ex = (_examples(items, tok, config.max_len) for items in (train_items, val_items))
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, tok.vocab_size)
     model = build_model(lambda: Captioner(**kwargs), ckpt) if ckpt else Captioner(**kwargs)
     model_config = {"task": "caption", "model": model.config(), "settings": settings_of(config),
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
-                             "train_images": len(train_items), "val_images": len(val_items)}}
+                             "train_images": len(train_items), "val_images": len(val_items),
+                             **({"vocabulary_unknown": built} if built is not None else {})}}
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
     augment = ({"rotate": config.augment_rotate, "scale": config.augment_scale, "shift": config.augment_shift,
                 "elastic": config.augment_elastic} if config.augment else None)
@@ -348,7 +358,7 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, "word")
+    decoder_report(result, as_json, "word", "images")
 
 
 # ------------------------------------------------------------------------------------------- use

@@ -50,6 +50,7 @@ from rnnkit.errors import (
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.speech import SUBSAMPLERS, SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register, speaks_python
+from rnnkit.tasks.translate import closing_line
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
@@ -418,10 +419,7 @@ def report(result: TrainResult, as_json: bool) -> None:
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
-    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
-    extra = f", {rate.upper()} {ev[rate]:.3f}" if rate else ""
-    print(f"best validation loss {best} nats/symbol at step {result.best_step}{extra} ({result.steps} steps, "
-          f"{result.seconds:.1f} s); {result.where()}")
+    print(closing_line(result, "symbol", f", {rate.upper()} {ev[rate]:.3f}" if rate else "", "utterances"))
 
 
 # ------------------------------------------------------------------------------------------- use

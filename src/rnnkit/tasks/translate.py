@@ -50,14 +50,15 @@ from rnnkit.tasks._translate_config import (
     check_teacher_forcing,
 )
 from rnnkit.tasks._translate_data import (
-    _built_shares,
-    _check_unknown,
     _encode,
     _PairBatches,
     _tokenizers,
     _unknown_shares,
+    built_shares,
+    check_unknown,
     decoder_targets,
     translation_data,
+    unknown_share,
 )
 from rnnkit.tasks._translate_decoding import _greedy, sacre_scores
 from rnnkit.tasks._translate_trained import Translator
@@ -76,8 +77,9 @@ from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
 
-__all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "check_teacher_forcing",
-           "decoder_report", "decoder_targets", "sacre_scores", "teacher_forcing_ratio", "train", "translation_data"]
+__all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "built_shares",
+           "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report", "decoder_targets",
+           "sacre_scores", "teacher_forcing_ratio", "train", "translation_data", "unknown_share"]
 
 
 def teacher_forcing_ratio(config: Any, progress: float) -> float:
@@ -117,10 +119,10 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
     shares = _unknown_shares(train_enc)
-    built = shares if ckpt is None else _built_shares(ckpt, given, shares)
+    built = shares if ckpt is None else built_shares(ckpt, given, shares)
     if ckpt is not None:
         with report_warnings():
-            _check_unknown(data, shares, built)
+            check_unknown(data, shares, built)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, src_tok, tgt_tok)
     check_fits(config, Seq2Seq.count_parameters(**kwargs), describe_stack(config.cell, config.layers, config.hidden,
@@ -180,12 +182,13 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, "token")
+    decoder_report(result, as_json, "token", "pairs")
 
 
-def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
+def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str) -> None:
     """The closing line of a run whose model writes sequences (translation, captions): the best validation
-    loss per ``unit``, and the last evaluation's exact match and BLEU."""
+    loss per ``unit``, and the last evaluation's exact match and BLEU (:func:`closing_line`; ``held_out`` names
+    what a run without validation lacks)."""
     ev = result.last_eval
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
@@ -193,11 +196,24 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str) -> None:
                           "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
-    best = "n/a" if result.best_metric is None else f"{result.best_metric:.4f}"
     extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
     extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
-    print(f"best validation loss {best} nats/{unit} at step {result.best_step}{extra} ({result.steps} steps, "
-          f"{result.seconds:.1f} s); {result.where()}")
+    print(closing_line(result, unit, extra, held_out))
+
+
+def closing_line(result: TrainResult, unit: str, extra: str, held_out: str) -> str:
+    """The closing line of a translation, captioning or speech run: the best validation loss per ``unit`` and
+    the last evaluation's ``extra`` scores; or, as charlm, classify and tag say it, the way on for a run stopped
+    before its first evaluation, and no validation ``held_out`` (pairs, images, utterances) for a run without any
+    (``--val-fraction 0``), whose ``best/`` is its last step. Both read "best validation loss n/a ... at step
+    None" (or at the last step) before."""
+    took = f"{result.steps} steps, {result.seconds:.1f} s"
+    if result.best_metric is not None:
+        return (f"best validation loss {result.best_metric:.4f} nats/{unit} at step {result.best_step}{extra} "
+                f"({took}); {result.where()}")
+    if result.best_step is None:  # no evaluation yet: where() says where the run is and how to go on
+        return f"{took}; {result.where()}"
+    return f"no validation {held_out}, so no validation loss ({took}); {result.where()}"
 
 
 register(Task(
