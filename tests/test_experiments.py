@@ -750,6 +750,28 @@ def test_a_hidden_size_that_params_would_replace_is_refused(tmp_path: Path, caps
     assert not out.exists()
 
 
+@pytest.mark.parametrize("hidden", ["5", "5000000"])
+def test_a_hidden_size_params_replaces_is_refused_as_that_not_as_a_model_it_would_build(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], hidden: str) -> None:
+    """The shipped waveform config with --hidden 5 was refused as its clockwork options ("8 modules do not fit
+    in hidden_size=5"), and --hidden 5000000 as "params = 1000: the model ... has 25 trillion parameters":
+    the hidden size was checked before it was found to be one that params replaces."""
+    cfg = ROOT / "experiments" / "clockwork-waveform.toml"
+    out = tmp_path / "exp"
+    assert main(["experiment", "--config", str(cfg), "--hidden", hidden, "--seeds", "1", "--steps", "0",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: --hidden {hidden}: does not apply while params = 1000 in {cfg} sizes every "
+                   "cell by its parameter count; give --params N for another size\n"), err
+    assert not out.exists()
+
+
+def test_a_bad_params_beside_a_hidden_is_named_as_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["experiment", "adding", "--params", "0", "--hidden", "5", "--cells", "gru", "--seeds", "1",
+                 "--out", str(tmp_path / "exp")]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: --params 0: expected a positive integer\n"
+
+
 def test_params_on_the_command_line_win_over_a_configs_hidden() -> None:
     p = argparse.ArgumentParser()
     ex.add_arguments(p)

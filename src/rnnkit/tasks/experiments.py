@@ -348,6 +348,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
+    # before validate(), which sizes every cell at that hidden: --hidden 5000000 was refused as "--params 1000:
+    # the model ... has 25 trillion parameters", and --hidden 5 as the config's clockwork options
+    _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     try:
         s.validate()
     except SettingError:
@@ -356,7 +359,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if str(exc).startswith("[cell."):  # a [cell.NAME] table is only ever in the file
             raise UserError(f"{args.config}: {exc}") from None
         raise
-    _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     return s
 
 
@@ -366,7 +368,9 @@ def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[s
     params is set (clockwork-waveform sets one by default), a config's ``hidden`` (top level or
     ``[cell.NAME]``) unless ``--params`` on the command line wins over that file, as flags do."""
     params = values.get("params")
-    if params is None or ("params" in forced and "hidden" not in forced):
+    if not isinstance(params, int) or isinstance(params, bool) or params < 1:  # none, or validate() names it
+        return
+    if "params" in forced and "hidden" not in forced:
         return
     given = [f"--hidden {args.hidden}"] if "hidden" in forced else []
     given += [f"{args.config}: hidden = {config['hidden']!r}"] if "hidden" in config else []
