@@ -828,3 +828,20 @@ def test_an_empty_out_is_refused_not_the_current_directory(tmp_path: Path, monke
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: --out '': expected a directory for ") and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"seeds": 0}, "seeds 0: expected a positive integer"),
+    ({"cells": "gru"}, "cells 'gru': expected a list of cell names"),
+    ({"cells": []}, "cells []: expected a list of cell names"),
+    ({"cells": ["gru", "gru"]}, "cells ['gru', 'gru']: gru is named twice"),
+    ({"experiment": "addding"}, "unknown experiment 'addding'; expected one of: adding, copy"),
+])
+def test_run_experiment_checks_settings_built_in_python(change: dict, message: str) -> None:
+    """The CLI checked its settings and run_experiment did not: seeds=0 was a StatisticsError, cells="gru" ran
+    as the unknown cells 'g', 'r', 'u', and a cell named twice trained twice into one entry of the results."""
+    s = ex.Settings(**{"experiment": "adding", "cells": ["gru"], "seeds": 1, "steps": 1, "length": 4, "hidden": 4,
+                       "eval_size": 4, **change})
+    with pytest.raises(UserError) as caught:
+        ex.run_experiment(s)
+    assert str(caught.value).startswith(message), caught.value

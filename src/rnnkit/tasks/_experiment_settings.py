@@ -111,6 +111,12 @@ class Settings:
         for f in fields(self):
             if f.name not in ("cells", "cell_overrides", "forced"):
                 check_type(f.name, getattr(self, f.name), f.type)
+        cells = self.cells  # a Settings built in Python: cells="lstm" ran the cells 'l', 's' ... as unknown ones
+        if not isinstance(cells, list) or not cells or not all(isinstance(c, str) for c in cells):
+            raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
+        twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+        if twice:  # it would train again, and the results keep one
+            raise SettingError("cells", cells, f"{twice[0]} is named twice")
         for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
             check_positive(name, getattr(self, name))
         for name in ("max_train", "max_test", "params"):

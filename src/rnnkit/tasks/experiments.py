@@ -246,8 +246,10 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
                    on_cell: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run every cell × seed of one experiment; return the results document (also what results.json holds).
     ``on_cell`` gets the document of the cells finished so far after each cell (the CLI writes it, so an
-    interrupted experiment keeps them)."""
-    exp = EXPERIMENTS[s.experiment]
+    interrupted experiment keeps them). The settings are checked first (:meth:`Settings.validate`): one line
+    naming the first one out of range, before anything trains."""
+    exp = _experiment(s.experiment)
+    s.validate()  # a Settings built in Python: seeds=0 was statistics' "fmean requires at least one data point"
     if s.threads:
         torch.set_num_threads(s.threads)
     # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
@@ -308,6 +310,13 @@ def load_config(path: str) -> dict[str, Any]:
     return data
 
 
+def _experiment(name: str) -> Experiment:
+    """The experiment called ``name``, else one line naming the ones there are."""
+    if name not in EXPERIMENTS:
+        raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[name]
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
     config: dict[str, Any] = load_config(args.config) if args.config else {}
@@ -316,11 +325,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UserError(f"{args.config}: experiment {name!r}: expected the name of one, e.g. \"adding\"")
     if name is None:
         raise UserError("which experiment? give NAME or a --config with experiment = \"...\"")
-    if name not in EXPERIMENTS:
-        raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+    exp = _experiment(name)
     if args.name and config.get("experiment") not in (None, args.name):
         raise UserError(f"{args.config}: is for experiment {config['experiment']!r}, not {args.name!r}")
-    values: dict[str, Any] = dict(EXPERIMENTS[name].defaults)
+    values: dict[str, Any] = dict(exp.defaults)
     values.update({k: v for k, v in config.items() if k in SETTING_KEYS})
     forced = set()
     for key in SETTING_KEYS:
