@@ -436,7 +436,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
     p.add_argument("--batch-size", dest="batch_size", type=int,
                    help="sequences per step (not clockwork-waveform: it learns one waveform)")
-    p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
+    p.add_argument("--lr", type=float, help="learning rate of every cell, over a config's [cell.NAME] lr too")
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
