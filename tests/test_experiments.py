@@ -845,3 +845,18 @@ def test_run_experiment_checks_settings_built_in_python(change: dict, message: s
     with pytest.raises(UserError) as caught:
         ex.run_experiment(s)
     assert str(caught.value).startswith(message), caught.value
+
+
+@pytest.mark.parametrize(("name", "stop_at", "message"), [
+    ("copy", "90", "--stop-at 90.0: expected an accuracy from 0 to 1 (90 % is 0.9)"),
+    ("adding", "-0.5", "--stop-at -0.5: expected an MSE >= 0"),
+])
+def test_a_stop_at_the_metric_cannot_reach_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                                       stop_at: str, message: str) -> None:
+    """results.md shows an accuracy in percent: --stop-at 90 was taken as a fraction no run reaches, and every
+    run trained to the end of its budget without a word."""
+    out = tmp_path / "exp"
+    assert main(["experiment", name, "--cells", "gru", "--seeds", "1", "--steps", "1", "--length", "3",
+                 "--eval-size", "2", "--hidden", "4", "--stop-at", stop_at, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {message}\n"
+    assert not out.exists()

