@@ -860,3 +860,23 @@ def test_a_stop_at_the_metric_cannot_reach_is_refused(tmp_path: Path, capsys: py
                  "--eval-size", "2", "--hidden", "4", "--stop-at", stop_at, "--out", str(out)]) == 2
     assert capsys.readouterr().err == f"rnnkit: error: {message}\n"
     assert not out.exists()
+
+
+def test_cell_options_are_checked_at_the_size_params_gives_not_at_the_hidden_it_replaces(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under params, 200 clockwork modules were refused as not fitting in hidden_size=100, a hidden size no
+    cell trains at (params 200000 gives the clockwork cell 600 units)."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('experiment = "clockwork-waveform"\ncells = ["clockwork"]\nparams = 200000\n'
+                   '[cell.clockwork]\noptions = { num_modules = 200 }\n')
+    out = tmp_path / "exp"
+    assert main(["experiment", "--config", str(cfg), "--seeds", "1", "--steps", "0", "--length", "8",
+                 "--out", str(out)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    clockwork = json.loads((out / "results.json").read_text())["results"]["clockwork"]
+    assert 200 <= clockwork["hidden"] and clockwork["parameters"] <= 200000
+    cfg.write_text(cfg.read_text().replace("num_modules = 200", 'num_modules = 200, init_hh = "nonsense"'))
+    assert main(["experiment", "--config", str(cfg), "--seeds", "1", "--steps", "0", "--length", "8",
+                 "--out", str(tmp_path / "again")]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {cfg}: [cell.clockwork] options: unknown initialiser "
+                                              "'nonsense'")
