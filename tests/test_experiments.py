@@ -880,3 +880,34 @@ def test_cell_options_are_checked_at_the_size_params_gives_not_at_the_hidden_it_
                  "--out", str(tmp_path / "again")]) == 2
     assert capsys.readouterr().err.startswith(f"rnnkit: error: {cfg}: [cell.clockwork] options: unknown initialiser "
                                               "'nonsense'")
+
+
+def test_experiments_report_names_a_damaged_results_file_in_one_line(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/RESULTS.md merges runs with benchmarks/experiments_report.py: a results.json cut short or edited by
+    hand (a run's seconds as text, a list where the results belong) was a traceback, after part of the table."""
+    from rnnkit import strictjson
+
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=1, length=4, hidden=4, batch_size=4,
+                    eval_every=1, eval_size=4)
+    doc = ex.run_experiment(s)
+    report = _experiments_report()
+    good, bad = tmp_path / "s0", tmp_path / "s1"
+    for d in (good, bad):
+        d.mkdir()
+        (d / "results.json").write_text(strictjson.dumps(doc))
+    edited = json.loads((bad / "results.json").read_text())
+    edited["results"]["rnn_tanh"]["runs"][0]["seconds"] = "slow"
+    edited["results"]["rnn_tanh"]["runs"][0]["seed"] = 7  # its own seed: pooled with the good one's
+    (bad / "results.json").write_text(json.dumps(edited))
+    assert report.main([str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"{good}, {bad}: a results.json holds values rnnkit experiment does not write "
+                                 "(TypeError: must be real number, not str); was it edited?\n")
+    edited["results"] = []
+    (bad / "results.json").write_text(json.dumps(edited))
+    assert report.main([str(good), str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(f"{bad / 'results.json'}: expected the JSON object rnnkit experiment")
+    (bad / "results.json").write_text('{"experiment": "adding", "res')
+    assert report.main([str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(f"{bad / 'results.json'}: not valid JSON (")
