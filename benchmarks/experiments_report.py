@@ -42,53 +42,95 @@ def _metric(run: dict) -> float:
     return float(value) if isinstance(value, int | float) else float("nan")  # results.json: a NaN is null
 
 
+class Refused(Exception):
+    """One line for the user: a directory that is not an experiment's, or results that cannot be merged."""
+
+
+#: what a results.json edited by hand raises where a value is not of the kind rnnkit experiment writes
+DAMAGED = (TypeError, KeyError, AttributeError, IndexError, ValueError, statistics.StatisticsError)
+
+
 def main(dirs: list[str]) -> int:
-    missing = [d for d in dirs if not (Path(d) / "results.json").is_file()]
-    if missing:
-        print(f"{missing[0]}: no results.json (expected the --out of an rnnkit experiment)", file=sys.stderr)
+    """Print the merged table of ``dirs``; else 2, with one line on stderr naming the directory (no results.json,
+    one that is not JSON or holds values rnnkit experiment does not write) and no half-printed table."""
+    try:
+        lines = _table(dirs)
+    except Refused as exc:
+        print(exc, file=sys.stderr)
         return 2
-    docs = [json.loads((Path(d) / "results.json").read_text()) for d in dirs]
-    names = {d["experiment"] for d in docs}
+    print("\n".join(lines))
+    return 0
+
+
+def _read(d: str) -> dict:
+    path = Path(d) / "results.json"
+    if not path.is_file():
+        raise Refused(f"{d}: no results.json (expected the --out of an rnnkit experiment)")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # not JSON, or not UTF-8
+        raise Refused(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("results"), dict):
+        raise Refused(f"{path}: expected the JSON object rnnkit experiment writes, with its \"results\"")
+    return doc
+
+
+def _damaged(where: str, exc: Exception) -> Refused:
+    return Refused(f"{where}: a results.json holds values rnnkit experiment does not write ({type(exc).__name__}: "
+                   f"{exc}); was it edited?")
+
+
+def _table(dirs: list[str]) -> list[str]:
+    docs = [_read(d) for d in dirs]
+    names = {str(d.get("experiment")) for d in docs}
     if len(names) != 1:
-        print(f"results of different experiments: {sorted(names)}", file=sys.stderr)
-        return 2
+        raise Refused(f"results of different experiments: {sorted(names)}")
     name = names.pop()
-    metric = docs[0]["metric"]
+    metric = docs[0].get("metric")
     # one row per cell and configuration: the seeds of one configuration run in several processes (one
     # --first-seed each) are pooled, so the row's mean ± std is over all of them, as with --seeds N
     rows: dict[tuple[str, str], dict] = {}
     for d, doc in zip(dirs, docs, strict=True):
-        for cell, r in doc["results"].items():
-            row = rows.setdefault((cell, _configuration(doc, cell)), {"doc": doc, "r": r, "runs": {}})
-            for run in r["runs"]:
-                if run["seed"] in row["runs"]:
-                    print(f"{d}: {cell} seed {run['seed']} is also in {row['runs'][run['seed']][0]} with the same "
-                          "settings; give each seed once", file=sys.stderr)
-                    return 2
-                row["runs"][run["seed"]] = (d, run)
+        try:
+            for cell, r in doc["results"].items():
+                row = rows.setdefault((cell, _configuration(doc, cell)), {"doc": doc, "dir": d, "r": r, "runs": {}})
+                for run in r["runs"]:
+                    if run["seed"] in row["runs"]:
+                        raise Refused(f"{d}: {cell} seed {run['seed']} is also in {row['runs'][run['seed']][0]} "
+                                      "with the same settings; give each seed once")
+                    row["runs"][run["seed"]] = (d, run)
+        except DAMAGED as exc:
+            raise _damaged(d, exc) from None
     solved = name in SOLVED_MSE
     head = (f"| cell | lr | hidden | params | test {metric} (mean ± std) | per seed | seeds | steps | seconds | "
             "stopped |")
-    print(head + (f" first < {SOLVED_MSE[name]} |" if solved else ""))
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else ""))
+    lines = [head + (f" first < {SOLVED_MSE[name]} |" if solved else ""),
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else "")]
     for (cell, _), row in rows.items():
-        runs = [run for _, (_, run) in sorted(row["runs"].items())]
-        values = [_metric(x) for x in runs]
-        finite = all(math.isfinite(v) for v in values)
-        mean = statistics.fmean(values) if finite else float("nan")
-        std = f" ± {format_metric(statistics.stdev(values), metric)}" if finite and len(values) > 1 else ""
-        r = row["r"]
-        line = (f"| {cell} | {_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
-                f"{format_metric(mean, metric)}{std} | {' / '.join(format_metric(v, metric) for v in values)} | "
-                f"{' / '.join(str(x['seed']) for x in runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
-                f"{statistics.fmean(x['seconds'] for x in runs):.0f} | "
-                f"{'; '.join(sorted({x['stopped'] for x in runs}))} |")
-        if solved:
-            hits = [first_solved(x, name) for x in runs]
-            when = [f"{h['seconds']:.0f}s (step {h['step']})" if h else "never" for h in hits]
-            line += " " + ", ".join(when) + " |"
-        print(line)
-    return 0
+        try:
+            lines.append(_line(cell, row, name, metric, solved))
+        except DAMAGED as exc:
+            raise _damaged(", ".join(sorted({d for d, _ in row["runs"].values()})) or row["dir"], exc) from None
+    return lines
+
+
+def _line(cell: str, row: dict, name: str, metric: str, solved: bool) -> str:
+    runs = [run for _, (_, run) in sorted(row["runs"].items())]
+    values = [_metric(x) for x in runs]
+    finite = all(math.isfinite(v) for v in values)
+    mean = statistics.fmean(values) if finite else float("nan")
+    std = f" ± {format_metric(statistics.stdev(values), metric)}" if finite and len(values) > 1 else ""
+    r = row["r"]
+    line = (f"| {cell} | {_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
+            f"{format_metric(mean, metric)}{std} | {' / '.join(format_metric(v, metric) for v in values)} | "
+            f"{' / '.join(str(x['seed']) for x in runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
+            f"{statistics.fmean(x['seconds'] for x in runs):.0f} | "
+            f"{'; '.join(sorted({x['stopped'] for x in runs}))} |")
+    if solved:
+        hits = [first_solved(x, name) for x in runs]
+        when = [f"{h['seconds']:.0f}s (step {h['step']})" if h else "never" for h in hits]
+        line += " " + ", ".join(when) + " |"
+    return line
 
 
 if __name__ == "__main__":

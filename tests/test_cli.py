@@ -224,6 +224,29 @@ def test_out_of_memory_in_training_is_one_line_and_removes_what_the_run_wrote(
         main([*argv, "--out", str(tmp_path / "o")])
 
 
+@pytest.mark.parametrize(("argv", "module", "function", "sizes"), [
+    (["experiment", "adding", "--cells", "gru", "--length", "10", "--eval-size", "1000000000"],
+     "rnnkit.tasks.experiments", "run_experiment", "--length 10, --eval-size 1000000000"),
+    (["diagnose", "--cells", "gru", "--length", "10", "--hidden", "4", "--clip-length", "1000000000"],
+     "rnnkit.tasks.diagnose", "run_diagnose", "--hidden 4, --length 10, --clip-length 1000000000"),
+])
+def test_out_of_memory_names_the_test_set_and_clipping_sizes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str],
+        module: str, function: str, sizes: str) -> None:
+    """experiment --eval-size 1000000000 and diagnose --clip-length 1000000000 ran out of memory with a line
+    naming only --length (and --hidden): the sizes to make smaller were the ones it left out."""
+    import importlib
+
+    def allocate(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(CPU_OOM)
+
+    monkeypatch.setattr(importlib.import_module(module), function, allocate)
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (f"rnnkit: error: out of memory: torch could not allocate 1,024 GB for the "
+                                       f"model or a batch (with {sizes}); smaller sizes or a machine with more "
+                                       "memory are needed\n")
+
+
 def test_out_of_memory_names_what_could_not_be_allocated() -> None:
     import torch
 

@@ -750,6 +750,28 @@ def test_a_hidden_size_that_params_would_replace_is_refused(tmp_path: Path, caps
     assert not out.exists()
 
 
+@pytest.mark.parametrize("hidden", ["5", "5000000"])
+def test_a_hidden_size_params_replaces_is_refused_as_that_not_as_a_model_it_would_build(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], hidden: str) -> None:
+    """The shipped waveform config with --hidden 5 was refused as its clockwork options ("8 modules do not fit
+    in hidden_size=5"), and --hidden 5000000 as "params = 1000: the model ... has 25 trillion parameters":
+    the hidden size was checked before it was found to be one that params replaces."""
+    cfg = ROOT / "experiments" / "clockwork-waveform.toml"
+    out = tmp_path / "exp"
+    assert main(["experiment", "--config", str(cfg), "--hidden", hidden, "--seeds", "1", "--steps", "0",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: --hidden {hidden}: does not apply while params = 1000 in {cfg} sizes every "
+                   "cell by its parameter count; give --params N for another size\n"), err
+    assert not out.exists()
+
+
+def test_a_bad_params_beside_a_hidden_is_named_as_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["experiment", "adding", "--params", "0", "--hidden", "5", "--cells", "gru", "--seeds", "1",
+                 "--out", str(tmp_path / "exp")]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: --params 0: expected a positive integer\n"
+
+
 def test_params_on_the_command_line_win_over_a_configs_hidden() -> None:
     p = argparse.ArgumentParser()
     ex.add_arguments(p)
@@ -806,3 +828,86 @@ def test_an_empty_out_is_refused_not_the_current_directory(tmp_path: Path, monke
     err = capsys.readouterr().err
     assert err.startswith("rnnkit: error: --out '': expected a directory for ") and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"seeds": 0}, "seeds 0: expected a positive integer"),
+    ({"cells": "gru"}, "cells 'gru': expected a list of cell names"),
+    ({"cells": []}, "cells []: expected a list of cell names"),
+    ({"cells": ["gru", "gru"]}, "cells ['gru', 'gru']: gru is named twice"),
+    ({"experiment": "addding"}, "unknown experiment 'addding'; expected one of: adding, copy"),
+])
+def test_run_experiment_checks_settings_built_in_python(change: dict, message: str) -> None:
+    """The CLI checked its settings and run_experiment did not: seeds=0 was a StatisticsError, cells="gru" ran
+    as the unknown cells 'g', 'r', 'u', and a cell named twice trained twice into one entry of the results."""
+    s = ex.Settings(**{"experiment": "adding", "cells": ["gru"], "seeds": 1, "steps": 1, "length": 4, "hidden": 4,
+                       "eval_size": 4, **change})
+    with pytest.raises(UserError) as caught:
+        ex.run_experiment(s)
+    assert str(caught.value).startswith(message), caught.value
+
+
+@pytest.mark.parametrize(("name", "stop_at", "message"), [
+    ("copy", "90", "--stop-at 90.0: expected an accuracy from 0 to 1 (90 % is 0.9)"),
+    ("adding", "-0.5", "--stop-at -0.5: expected an MSE >= 0"),
+])
+def test_a_stop_at_the_metric_cannot_reach_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                                       stop_at: str, message: str) -> None:
+    """results.md shows an accuracy in percent: --stop-at 90 was taken as a fraction no run reaches, and every
+    run trained to the end of its budget without a word."""
+    out = tmp_path / "exp"
+    assert main(["experiment", name, "--cells", "gru", "--seeds", "1", "--steps", "1", "--length", "3",
+                 "--eval-size", "2", "--hidden", "4", "--stop-at", stop_at, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {message}\n"
+    assert not out.exists()
+
+
+def test_cell_options_are_checked_at_the_size_params_gives_not_at_the_hidden_it_replaces(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under params, 200 clockwork modules were refused as not fitting in hidden_size=100, a hidden size no
+    cell trains at (params 200000 gives the clockwork cell 600 units)."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('experiment = "clockwork-waveform"\ncells = ["clockwork"]\nparams = 200000\n'
+                   '[cell.clockwork]\noptions = { num_modules = 200 }\n')
+    out = tmp_path / "exp"
+    assert main(["experiment", "--config", str(cfg), "--seeds", "1", "--steps", "0", "--length", "8",
+                 "--out", str(out)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    clockwork = json.loads((out / "results.json").read_text())["results"]["clockwork"]
+    assert 200 <= clockwork["hidden"] and clockwork["parameters"] <= 200000
+    cfg.write_text(cfg.read_text().replace("num_modules = 200", 'num_modules = 200, init_hh = "nonsense"'))
+    assert main(["experiment", "--config", str(cfg), "--seeds", "1", "--steps", "0", "--length", "8",
+                 "--out", str(tmp_path / "again")]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {cfg}: [cell.clockwork] options: unknown initialiser "
+                                              "'nonsense'")
+
+
+def test_experiments_report_names_a_damaged_results_file_in_one_line(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/RESULTS.md merges runs with benchmarks/experiments_report.py: a results.json cut short or edited by
+    hand (a run's seconds as text, a list where the results belong) was a traceback, after part of the table."""
+    from rnnkit import strictjson
+
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=1, length=4, hidden=4, batch_size=4,
+                    eval_every=1, eval_size=4)
+    doc = ex.run_experiment(s)
+    report = _experiments_report()
+    good, bad = tmp_path / "s0", tmp_path / "s1"
+    for d in (good, bad):
+        d.mkdir()
+        (d / "results.json").write_text(strictjson.dumps(doc))
+    edited = json.loads((bad / "results.json").read_text())
+    edited["results"]["rnn_tanh"]["runs"][0]["seconds"] = "slow"
+    edited["results"]["rnn_tanh"]["runs"][0]["seed"] = 7  # its own seed: pooled with the good one's
+    (bad / "results.json").write_text(json.dumps(edited))
+    assert report.main([str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"{good}, {bad}: a results.json holds values rnnkit experiment does not write "
+                                 "(TypeError: must be real number, not str); was it edited?\n")
+    edited["results"] = []
+    (bad / "results.json").write_text(json.dumps(edited))
+    assert report.main([str(good), str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(f"{bad / 'results.json'}: expected the JSON object rnnkit experiment")
+    (bad / "results.json").write_text('{"experiment": "adding", "res')
+    assert report.main([str(bad)]) == 2
+    assert capsys.readouterr().err.startswith(f"{bad / 'results.json'}: not valid JSON (")

@@ -440,7 +440,8 @@ def _setting_line(exc: SettingError, args: argparse.Namespace | None) -> str:
 
 #: the settings that size a model or its batches, named when the memory runs out
 SIZES = ("hidden", "layers", "embedding", "embed_dim", "char_hidden", "char_dim", "decoder_layers", "channels",
-         "image_size", "n_mels", "vocab_size", "buckets", "batch_size", "seq_len", "max_len", "length", "params")
+         "image_size", "n_mels", "vocab_size", "buckets", "batch_size", "seq_len", "max_len", "length", "params",
+         "eval_size", "clip_length")
 
 
 def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:

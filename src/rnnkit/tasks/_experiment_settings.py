@@ -20,7 +20,7 @@ from rnnkit.errors import (
     check_threads,
     check_type,
 )
-from rnnkit.models.sequence import SequenceModel
+from rnnkit.models.sequence import SequenceModel, hidden_for_params
 from rnnkit.recurrent import Recurrent
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.optim import OPTIMIZERS
@@ -111,6 +111,12 @@ class Settings:
         for f in fields(self):
             if f.name not in ("cells", "cell_overrides", "forced"):
                 check_type(f.name, getattr(self, f.name), f.type)
+        cells = self.cells  # a Settings built in Python: cells="lstm" ran the cells 'l', 's' ... as unknown ones
+        if not isinstance(cells, list) or not cells or not all(isinstance(c, str) for c in cells):
+            raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
+        twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+        if twice:  # it would train again, and the results keep one
+            raise SettingError("cells", cells, f"{twice[0]} is named twice")
         for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
             check_positive(name, getattr(self, name))
         for name in ("max_train", "max_test", "params"):
@@ -135,8 +141,9 @@ class Settings:
         if unknown:
             raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
                             f"{', '.join(CELLS)}")
-        for cell in self.cells:  # every cell's size before the probes below build one
-            self.check_fits(cell, self.for_cell(cell)["hidden"])
+        for cell in self.cells:  # every cell's size before the probes below build one (under params: the
+            if self.params is None:  # size params gives it, which run_experiment checks once it is known)
+                self.check_fits(cell, self.for_cell(cell)["hidden"])
         for cell in self.cells:
             cs = self.for_cell(cell)
             try:  # the cell's options (periods, scan ...) too, before any cell trains
@@ -145,13 +152,20 @@ class Settings:
                 for key, p in inspect.signature(CELLS[cell]).parameters.items():
                     if key in cs["options"]:
                         check_type(key, cs["options"][key], p.annotation)
-                make_cell(cell, cs["hidden"], **cs["options"])
+                # at the size the cell trains at: under params not the hidden it replaces (num_modules = 200 was
+                # refused as not fitting in hidden_size=100); the problem's input and output sizes are not known
+                # yet, but any size params gives a cell admits the same options
+                hidden = cs["hidden"] if self.params is None else hidden_for_params(
+                    cell, self.params, 1, 1, cs["options"], every_step=False)
+                make_cell(cell, hidden, **cs["options"])
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
-                Recurrent(cell, 1, cs["hidden"], **cs["options"])
+                Recurrent(cell, 1, hidden, **cs["options"])
             except ValueError as exc:
                 raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
             except SettingError as exc:
                 raise UserError(f"[cell.{cell}] options: {exc}") from None
+            except UserError as exc:  # hidden_for_params's, of an option make_cell refused
+                raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
 
 
 def _check_training(values: dict[str, Any]) -> None:

