@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import subprocess
@@ -170,6 +171,37 @@ def test_ctrl_c_while_torch_loads_is_one_line_and_status_130(tmp_path: Path, mod
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stderr, done.stdout) == (130, "rnnkit: interrupted\n", "")
     assert not out.exists()
+
+
+def _started(out: Path, proc: subprocess.Popen) -> bool:
+    """Wait until the run in ``out`` has saved a step (``--save-every``), or its process has ended."""
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if (out / "last").exists():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sigterm_stops_a_run_as_ctrl_c_does_and_it_resumes(text_file, tmp_path) -> None:
+    """``kill PID`` (a scheduler's stop, ``timeout``) ended a run at once: the steps since the last save were
+    lost and no closing line said how to go on. SIGTERM now does what the first Ctrl-C does: the step ends,
+    ``last/`` is saved, the closing line gives the way on, status 130; the run resumes from there."""
+    out = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "rnnkit", *train_args(text_file, out, "--steps", "1000000",
+                             "--save-every", "20", "--threads", "1")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert _started(out, proc)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert f"interrupted: continue with --resume {out}" in stdout + stderr
+    assert "Traceback" not in stderr
+    step = load_checkpoint(out, prefer="last").trainer_state["step"]
+    assert re.search(rf"\b{step:,} steps", stdout + stderr)  # saved where it stopped, not at the last --save-every
+    assert main(["train", "charlm", "--resume", str(out), "--steps", str(step + 2), "--no-progress"]) == 0
+    assert load_checkpoint(out, prefer="last").trainer_state["step"] == step + 2
 
 
 def finished(out: Path, steps: int) -> bool:

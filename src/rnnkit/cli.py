@@ -378,7 +378,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script. Its errors name flags (``--train FILE``), also those of the
     Python API's methods it calls, which otherwise name keywords (``train=FILE``)."""
-    with command_line():
+    with command_line(), _terminate_as_ctrl_c():
         return _main(argv)
 
 
@@ -487,6 +487,30 @@ def _stop_at_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _terminate_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (``kill PID``, ``timeout``, a batch scheduler's stop, torchrun passing its own on) does what
+    Ctrl-C does at that moment: a training finishes its step, saves ``last/`` and exits 130 with the way on; a
+    command writing files removes its half-written ones. Python's default ends the process at once, losing the
+    steps since the last save and leaving temporary files. Left as it is where a caller chose its own handling."""
+    if threading.current_thread() is not threading.main_thread() or (
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        if callable(signal.getsignal(signal.SIGINT)):  # what Ctrl-C does now: the trainer's stop, Python's interrupt
+            signal.raise_signal(signal.SIGINT)
+        else:                                           # Ctrl-C ignored (a background job of a script)
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _console() -> None:
