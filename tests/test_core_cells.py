@@ -416,3 +416,16 @@ def test_initialisers_refuse_a_zero_or_non_finite_start_and_unknown_arguments(sc
         initialize_(torch.empty(4, 4), scheme)
     with pytest.raises(ValueError, match=message):
         Recurrent("lstm", 3, 4, init_hh=scheme)
+
+
+def test_clockwork_with_periods_past_int64_builds_and_its_trace_follows_the_clock() -> None:
+    """70 modules have the default periods 2**0 ... 2**69, past int64: building the layer failed with
+    'Overflow when unpacking long long' once the periods were kept as a tensor for a traced clock. A period
+    past 2**62 updates only at step 0 of such a clock, as the period itself does."""
+    torch.manual_seed(15)
+    rnn = Recurrent("clockwork", 2, 70, num_modules=70).eval()
+    traced = torch.jit.trace(_WithKeyword(rnn, "time_offset"),
+                             (torch.randn(3, 2, 2), torch.zeros(1, 2, 70), torch.tensor(0)), check_trace=False)
+    for offset in (0, 5):
+        x, h = torch.randn(4, 2, 2), torch.randn(1, 2, 70)
+        torch.testing.assert_close(traced(x, h, torch.tensor(offset)), rnn(x, h, time_offset=offset))

@@ -31,6 +31,11 @@ def split_sizes(hidden_size: int, num_modules: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(num_modules)]
 
 
+#: a period from which on a module updates only at step 0 of any clock a tensor holds (int64); the default
+#: periods 2**i pass it from the 63rd module on
+_NEVER = 2**62
+
+
 class Clockwork(Cell):
     """Clockwork RNN cell (``cell="clockwork"``): modules with their own clock periods."""
 
@@ -72,7 +77,8 @@ class Clockwork(Cell):
         self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods), device="cpu"),
                                                   torch.tensor(self.sizes, device="cpu"))
         self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
-        self._unit_periods = torch.tensor(periods, device="cpu")[self.module_of_unit]  # each unit's period
+        # each unit's period, for a clock given as a tensor (int64: a period past _NEVER is read as it)
+        self._unit_periods = torch.tensor([min(p, _NEVER) for p in periods], device="cpu")[self.module_of_unit]
         self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
         self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}
 
@@ -166,7 +172,8 @@ class Clockwork(Cell):
         (:mod:`rnnkit.jit_ops`), with the clock a tensor, so that an offset given as one stays an input."""
         if torch.jit.is_tracing():
             clock = offset if isinstance(offset, Tensor) else torch.full((), offset, dtype=torch.long)
-            return _CLOCKWORK_OP(xw, h0, w_hh, b_hh, mask, self.hidden_size, self.periods, clock, relu, keep)
+            periods = [min(p, _NEVER) for p in self.periods]  # the operator's ints are int64
+            return _CLOCKWORK_OP(xw, h0, w_hh, b_hh, mask, self.hidden_size, periods, clock, relu, keep)
         return _ClockworkBPTT.apply(xw, h0, w_hh, b_hh, mask, self, offset, relu, keep)
 
 
