@@ -204,6 +204,21 @@ def test_sigterm_stops_a_run_as_ctrl_c_does_and_it_resumes(text_file, tmp_path) 
     assert load_checkpoint(out, prefer="last").trainer_state["step"] == step + 2
 
 
+@pytest.mark.parametrize("name", ["loss.png", "metrics.jsonl", "report.html"])
+def test_a_fresh_run_keeps_the_users_files_of_a_runs_names(text_file, tmp_path, capsys, name) -> None:
+    """A folder with no saved run but a file named as a run's own: the run wrote over it (and removed it on a
+    failure before its first save). It is refused in one line, the file as it was; --overwrite replaces it."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text("the user's own\n", encoding="utf-8")
+    assert main(train_args(text_file, out, "--steps", "2")) == 2
+    assert f"{out}: holds a {name} of no saved run" in capsys.readouterr().err
+    assert (out / name).read_text(encoding="utf-8") == "the user's own\n"
+    assert sorted(p.name for p in out.iterdir()) == [name]
+    assert main(train_args(text_file, out, "--steps", "2", "--overwrite")) == 0
+    assert (out / "last").is_dir()
+
+
 def finished(out: Path, steps: int) -> bool:
     return (out / "last").exists() and load_checkpoint(out, prefer="last").trainer_state.get("step") == steps
 

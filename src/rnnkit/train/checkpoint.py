@@ -61,6 +61,7 @@ __all__ = [
     "publish",
     "run_folder",
     "read_config",
+    "refuse_busy",
     "refuse_run_output",
     "resolve_model_dir",
     "run_keeps",
@@ -353,9 +354,7 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             fh.seek(0)
-            owner = fh.read().strip() or "another process"
-            raise UserError(f"{out_dir}: another run is writing into it ({owner}); wait for it to end, or use "
-                            "another --out") from None
+            raise UserError(_busy_line(out_dir, fh.read())) from None
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()}")
@@ -371,6 +370,30 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
 
 #: the run directories this process holds the lock of, and how many times it took each
 _HELD: dict[Path, int] = {}
+
+
+def _busy_line(out_dir: Path, owner: str) -> str:
+    return (f"{out_dir}: another run is writing into it ({owner.strip() or 'another process'}); wait for it to "
+            "end, or use another --out")
+
+
+def refuse_busy(out_dir: str | os.PathLike[str]) -> bool:
+    """Refuse (:class:`UserError`, :func:`run_lock`'s line) an ``out_dir`` whose lock another process holds now,
+    without taking it or writing anything; False when none does, True when this process holds it."""
+    out_dir = Path(out_dir)
+    if _HELD.get(out_dir.resolve()):
+        return True
+    try:
+        fh = open(out_dir / LOCK, encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    with fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            raise UserError(_busy_line(out_dir, fh.read())) from None
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def missing_folders(out_dir: str | os.PathLike[str] | None) -> list[Path]:

@@ -105,11 +105,13 @@ from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
     LOSS_PLOT,
     METRICS_LOG,
+    REPORT_PAGE,
     RUN_FOLDERS,
     Checkpoint,
     clean_leftovers,
     discard_run,
     missing_folders,
+    refuse_busy,
     refuse_run_output,
     run_lock,
     save_checkpoint,
@@ -356,6 +358,13 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         raise UserError(
             f"{out_dir}: already holds a trained model; continue it with --resume {out_dir}, "
             "or start again with --overwrite (or another --out)"
+        )
+    # a run writes these over whatever is there, and removes them when it fails before its first save
+    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE) if (out_dir / name).exists()]
+    if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
+        raise UserError(
+            f"{out_dir}: holds a {theirs[0]} of no saved run (yours, or left by a run stopped before its first "
+            f"save), which a run writes over; move it away, give another --out, or start with --overwrite"
         )
 
 
