@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -141,31 +143,43 @@ class Settings:
         if unknown:
             raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
                             f"{', '.join(CELLS)}")
-        for cell in self.cells:  # every cell's size before the probes below build one (under params: the
-            if self.params is None:  # size params gives it, which run_experiment checks once it is known)
-                self.check_fits(cell, self.for_cell(cell)["hidden"])
+        for cell in self.cells:  # every cell's size before the probes below build one
+            self.check_fits(cell, self._trained_hidden(cell))
         for cell in self.cells:
             cs = self.for_cell(cell)
-            try:  # the cell's options (periods, scan ...) too, before any cell trains
+            with _options_named(cell):  # the cell's options (periods, scan ...) too, before any cell trains
                 # of the type the family's signature names: a string forget_bias failed in reset_parameters,
                 # periods [1.5, 3] trained as [1, 3]
                 for key, p in inspect.signature(CELLS[cell]).parameters.items():
                     if key in cs["options"]:
                         check_type(key, cs["options"][key], p.annotation)
-                # at the size the cell trains at: under params not the hidden it replaces (num_modules = 200 was
-                # refused as not fitting in hidden_size=100); the problem's input and output sizes are not known
-                # yet, but any size params gives a cell admits the same options
-                hidden = cs["hidden"] if self.params is None else hidden_for_params(
-                    cell, self.params, 1, 1, cs["options"], every_step=False)
-                make_cell(cell, hidden, **cs["options"])
+                make_cell(cell, self._trained_hidden(cell), **cs["options"])
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
-                Recurrent(cell, 1, hidden, **cs["options"])
-            except ValueError as exc:
-                raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
-            except SettingError as exc:
-                raise UserError(f"[cell.{cell}] options: {exc}") from None
-            except UserError as exc:  # hidden_for_params's, of an option make_cell refused
-                raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
+                Recurrent(cell, 1, self._trained_hidden(cell), **cs["options"])
+
+    def _trained_hidden(self, cell: str) -> int:
+        """The hidden size ``cell`` trains at: under params not the hidden it replaces (num_modules = 200 was
+        refused as not fitting in hidden_size=100). The problem's input and output sizes are not known yet; any
+        size params gives a cell admits the same options, and run_experiment checks the size once they are."""
+        cs = self.for_cell(cell)
+        if self.params is None:
+            return int(cs["hidden"])
+        with _options_named(cell):
+            return hidden_for_params(cell, self.params, 1, 1, cs["options"], every_step=False)
+
+
+@contextlib.contextmanager
+def _options_named(cell: str) -> Iterator[None]:
+    """A cell's options refused (by the family, its initialisers or :func:`hidden_for_params`) as one line
+    naming its ``[cell.NAME]`` table."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
+    except SettingError as exc:
+        raise UserError(f"[cell.{cell}] options: {exc}") from None
+    except UserError as exc:  # hidden_for_params's, of an option make_cell refused
+        raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
 
 
 def _check_training(values: dict[str, Any]) -> None:
