@@ -173,6 +173,31 @@ def test_ctrl_c_while_torch_loads_is_one_line_and_status_130(tmp_path: Path, mod
     assert not out.exists()
 
 
+def test_sigterm_while_torch_loads_with_ctrl_c_ignored_is_one_line_and_status_130(tmp_path: Path) -> None:
+    """A background job of a script (``rnnkit ... &``: Ctrl-C ignored) stopped by ``kill`` while torch loaded got
+    a KeyboardInterrupt inside import torch: a RecursionError traceback from numpy's half-imported linalg, a
+    status of -2, or none at all where the import swallowed it (as torch's of numpy does; here the finder) and
+    the command ran on. SIGTERM comes when torch is first imported, the moment being the same in every run."""
+    code = ("import importlib.abc, os, runpy, signal, sys\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "class Kill(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'torch':\n"
+            "            try:\n"
+            "                os.kill(os.getpid(), signal.SIGTERM)\n"
+            "                sum(range(1000))\n"
+            "            except KeyboardInterrupt:\n"
+            "                pass\n"
+            "sys.meta_path.insert(0, Kill())\n"
+            "runpy.run_module('rnnkit', run_name='__main__', alter_sys=True)\n")
+    out = tmp_path / "corpus"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code, "data", "scam", "--out", str(out)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "rnnkit: interrupted\n", "")
+    assert not out.exists()
+
+
 def _started(out: Path, proc: subprocess.Popen) -> bool:
     """Wait until the run in ``out`` has saved a step (``--save-every``), or its process has ended."""
     deadline = time.monotonic() + 120

@@ -470,23 +470,27 @@ def _speaks() -> bool:
 
 @contextlib.contextmanager
 def _stop_at_ctrl_c() -> Iterator[None]:
-    """While rnnkit's modules load (``import torch``: the first seconds of every command), Ctrl-C prints
-    its one line and exits 130 at once: nothing is written yet, and a KeyboardInterrupt raised inside
+    """While rnnkit's modules load (``import torch``: the first seconds of every command), Ctrl-C or SIGTERM
+    prints its one line and exits 130 at once: nothing is written yet, and a KeyboardInterrupt raised inside
     ``import torch`` does not reliably come out of it (torch swallows one in its numpy import, then fails)."""
-    if threading.current_thread() is not threading.main_thread() or (
-            signal.getsignal(signal.SIGINT) is not signal.default_int_handler):  # ignored (nohup), or not ours
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # Ctrl-C where it interrupts (not ignored, as in a background job or under nohup, nor a caller's), and SIGTERM
+    # where it is rnnkit's: also with Ctrl-C ignored, where it would raise KeyboardInterrupt inside import torch
+    stopped = [number for number, ours in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, _terminate))
+               if signal.getsignal(number) is ours]
 
     def stop(signum: int, frame: object) -> None:
         _say("rnnkit: interrupted")
         os._exit(130)
 
-    previous = signal.signal(signal.SIGINT, stop)
+    previous = {number: signal.signal(number, stop) for number in stopped}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextlib.contextmanager
@@ -499,18 +503,19 @@ def _terminate_as_ctrl_c() -> Iterator[None]:
             signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
         yield
         return
-
-    def terminate(signum: int, frame: object) -> None:
-        if callable(signal.getsignal(signal.SIGINT)):  # what Ctrl-C does now: the trainer's stop, Python's interrupt
-            signal.raise_signal(signal.SIGINT)
-        else:                                           # Ctrl-C ignored (a background job of a script)
-            raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """:func:`_terminate_as_ctrl_c`'s handler of SIGTERM (:func:`_stop_at_ctrl_c`'s while rnnkit loads)."""
+    if callable(signal.getsignal(signal.SIGINT)):  # what Ctrl-C does now: the trainer's stop, Python's interrupt
+        signal.raise_signal(signal.SIGINT)
+    else:                                           # Ctrl-C ignored (a background job of a script)
+        raise KeyboardInterrupt
 
 
 def _console() -> None:
