@@ -237,11 +237,25 @@ def test_a_fresh_run_keeps_the_users_files_of_a_runs_names(text_file, tmp_path, 
     out.mkdir()
     (out / name).write_text("the user's own\n", encoding="utf-8")
     assert main(train_args(text_file, out, "--steps", "2")) == 2
-    assert f"{out}: holds a {name} of no saved run" in capsys.readouterr().err
+    assert f"{out}: holds a {name} but no saved run (no best/ or last/ checkpoint)" in capsys.readouterr().err
     assert (out / name).read_text(encoding="utf-8") == "the user's own\n"
     assert sorted(p.name for p in out.iterdir()) == [name]
     assert main(train_args(text_file, out, "--steps", "2", "--overwrite")) == 0
     assert (out / "last").is_dir()
+
+
+def test_a_run_whose_checkpoints_were_removed_is_refused_for_what_it_is(text_file, tmp_path, capsys) -> None:
+    """A finished run whose best/ and last/ the user removed, its metrics.jsonl kept: the refusal called the file
+    the user's own or one left by a run stopped before its first save, neither of which it is."""
+    out = tmp_path / "run"
+    assert main(train_args(text_file, out, "--steps", "2")) == 0
+    shutil.rmtree(out / "best")
+    shutil.rmtree(out / "last")
+    capsys.readouterr()
+    assert main(train_args(text_file, out, "--steps", "2")) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {out}: holds a metrics.jsonl but no saved run (no best/ or "
+                                       "last/ checkpoint), which a run writes over; move it away, give another --out, "
+                                       "or start with --overwrite\n")
 
 
 def finished(out: Path, steps: int) -> bool:

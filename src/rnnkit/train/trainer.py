@@ -363,8 +363,8 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE) if (out_dir / name).exists()]
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
         raise UserError(
-            f"{out_dir}: holds a {theirs[0]} of no saved run (yours, or left by a run stopped before its first "
-            f"save), which a run writes over; move it away, give another --out, or start with --overwrite"
+            f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
+            "over; move it away, give another --out, or start with --overwrite"
         )
 
 
