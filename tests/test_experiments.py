@@ -882,6 +882,25 @@ def test_cell_options_are_checked_at_the_size_params_gives_not_at_the_hidden_it_
                                               "'nonsense'")
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    ('num_modules = "4"', "num_modules '4': expected an integer"),
+    ("num_modules = 4.5", "num_modules 4.5: expected an integer"),
+    ('periods = "1,2"', "periods '1,2': expected a list of integers"),
+    ("nonlinearity = 5", "nonlinearity 5: expected a string"),
+])
+def test_cell_options_of_the_wrong_type_under_params_are_named_as_without(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], options: str, message: str) -> None:
+    """Under params the size params gives a cell was computed from its options before their types were checked:
+    num_modules = "4" came out as Python's "'str' object cannot be interpreted as an integer"."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'experiment = "adding"\ncells = ["clockwork"]\nparams = 2000\nlength = 5\nsteps = 1\n'
+                   f"[cell.clockwork.options]\n{options}\n")
+    out = tmp_path / "exp"
+    assert main(["experiment", "--config", str(cfg), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {cfg}: [cell.clockwork] options: {message}\n"
+    assert not out.exists()
+
+
 def test_experiments_report_names_a_damaged_results_file_in_one_line(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """docs/RESULTS.md merges runs with benchmarks/experiments_report.py: a results.json cut short or edited by

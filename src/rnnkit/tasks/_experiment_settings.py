@@ -143,19 +143,23 @@ class Settings:
         if unknown:
             raise UserError(f"[cell.{unknown[0]}]: no such cell; expected [cell.NAME] with NAME one of "
                             f"{', '.join(CELLS)}")
+        # the cells' options of the type the family's signature names, before anything reads them: a string
+        # forget_bias failed in reset_parameters, periods [1.5, 3] trained as [1, 3], and sizing a cell under params
+        # read num_modules = "4" as Python's "'str' object cannot be interpreted as an integer"
+        for cell in self.cells:
+            options = self.for_cell(cell)["options"]
+            with _options_named(cell):
+                for key, p in inspect.signature(CELLS[cell]).parameters.items():
+                    if key in options:
+                        check_type(key, options[key], p.annotation)
         for cell in self.cells:  # every cell's size before the probes below build one
             self.check_fits(cell, self._trained_hidden(cell))
         for cell in self.cells:
-            cs = self.for_cell(cell)
+            options = self.for_cell(cell)["options"]
             with _options_named(cell):  # the cell's options (periods, scan ...) too, before any cell trains
-                # of the type the family's signature names: a string forget_bias failed in reset_parameters,
-                # periods [1.5, 3] trained as [1, 3]
-                for key, p in inspect.signature(CELLS[cell]).parameters.items():
-                    if key in cs["options"]:
-                        check_type(key, cs["options"][key], p.annotation)
-                make_cell(cell, self._trained_hidden(cell), **cs["options"])
+                make_cell(cell, self._trained_hidden(cell), **options)
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
-                Recurrent(cell, 1, self._trained_hidden(cell), **cs["options"])
+                Recurrent(cell, 1, self._trained_hidden(cell), **options)
 
     def _trained_hidden(self, cell: str) -> int:
         """The hidden size ``cell`` trains at: under params not the hidden it replaces (num_modules = 200 was
