@@ -32,12 +32,14 @@ from rnnkit.errors import SettingError, UserError, check_count, check_seed, chec
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
-from rnnkit.train.memory import check_fits, describe_stack
+from rnnkit.train.memory import check_fits, check_room, describe_stack
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
 #: the cells ``rnnkit diagnose`` shows unless --cells says otherwise (a selection of rnnkit.cells.CELLS)
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
+#: the sequences of a batch: of each cell's training (Adam), and of the clipping runs (SGD)
+TRAIN_BATCH, CLIP_BATCH = 32, 16
 
 
 def check_cells(cells: object) -> list[str]:
@@ -81,6 +83,18 @@ def check_settings(cells: object, length: object, hidden: object = 64, train_ste
     for cell in cells:  # Adam trains each cell's model (2 inputs, 1 output) on the adding problem
         check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
                    ("hidden",), hidden=hidden)
+    # a batch of adding sequences (2 float32 numbers a step) and the hidden state of each of its steps, counted
+    # before any is made: --length 1000000000 allocated until the machine struggled
+    here = torch.device("cpu")
+    if train_steps:
+        check_room(None, [(here, 4 * TRAIN_BATCH * length * (2 + hidden))],
+                   f"a training batch of {TRAIN_BATCH} sequences and its hidden states", ("length",), length=length)
+    else:  # the gradient through time alone: one sequence, and its hidden state and gradient at every step
+        check_room(None, [(here, 4 * length * (2 + 2 * hidden))],
+                   "the probed sequence, its hidden states and their gradients", ("length",), length=length)
+    check_room(None, [(here, 4 * CLIP_BATCH * clip_length * (2 + hidden))],
+               f"a clipping run's batch of {CLIP_BATCH} sequences and its hidden states", ("clip_length",),
+               clip_length=clip_length)
     return cells
 
 
@@ -121,7 +135,7 @@ def diagnose_cell(
     if lr is None:
         lr = 1e-4 if issubclass(CELLS[cell], ElmanReLU) else 1e-3
     t0 = time.perf_counter()
-    run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=32,
+    run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=TRAIN_BATCH,
                           seed=seed + 1)
     seconds = time.perf_counter() - t0
     losses = run["losses"][: run["steps"]]  # the updates made (not the loss of a step that diverged)
@@ -228,7 +242,7 @@ def run_diagnose(
     report["clipping_lr"] = 0.01
     report["clipping_length"] = clip_length
     report["clipping"] = clipping_comparison(clip=1.0, cell="irnn", length=clip_length, hidden=hidden,
-                                             steps=clip_steps, lr=0.01, seed=seed)
+                                             steps=clip_steps, lr=0.01, batch_size=CLIP_BATCH, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
