@@ -241,6 +241,7 @@ def test_out_of_memory_names_the_test_set_and_clipping_sizes(
         raise RuntimeError(CPU_OOM)
 
     monkeypatch.setattr(importlib.import_module(module), function, allocate)
+    monkeypatch.setattr("rnnkit.train.memory.free_memory", lambda device: None)  # sizes the checks cannot judge
     assert main([*argv, "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err == (f"rnnkit: error: out of memory: torch could not allocate 1,024 GB for the "
                                        f"model or a batch (with {sizes}); smaller sizes or a machine with more "

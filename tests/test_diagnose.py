@@ -23,6 +23,7 @@ from rnnkit.diagnostics import (
     spectral_radius,
     train_on_adding,
 )
+from rnnkit.errors import UserError
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks import diagnose
 from rnnkit.train.trainer import TrainingDiverged
@@ -239,8 +240,30 @@ def test_cli_checks_every_size_before_it_trains(tmp_path: Path, capsys: pytest.C
     out = tmp_path / "diag"
     assert main(["diagnose", "--cells", "gru", "--length", "12", "--hidden", "4", "--train-steps", "2",
                  "--clip-steps", "2", flag, value, "--out", str(out)]) == 2
-    assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} {value}: must be at least")
+    assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} {value}: expected an integer ")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"clip_steps": 0}, "clip_steps 0: expected an integer >= 1"),
+    ({"train_steps": -1}, "train_steps -1: expected an integer >= 0"),
+    ({"clip_length": 1}, "clip_length 1: expected an integer >= 2"),
+    ({"length": 2.5}, "length 2.5: expected an integer >= 2"),
+    ({"seed": 2**64 - 1}, "seed 18446744073709551615: expected an integer from"),
+    ({"cells": ["gru", "grux"]}, "cells ['gru', 'grux']: unknown cell grux; expected some of rnn_tanh,"),
+    ({"cells": "gru"}, "cells 'gru': expected a list of cell names"),
+    ({"cells": ["gru", "gru"]}, "cells ['gru', 'gru']: gru is named twice"),
+])
+def test_run_diagnose_checks_its_settings_from_python(tmp_path: Path, change: dict, message: str) -> None:
+    """The CLI checked its flags and run_diagnose, the function behind it, did not: clip_steps=0 and
+    train_steps=-1 ran and wrote nonsense, clip_length=1 blamed 'length', cells="gru" was 'unknown cell g' from
+    inside, a seed past 64 bits torch's 'Overflow when unpacking long long' once the first cell had trained."""
+    kwargs = {"cells": ["gru"], "length": 6, "hidden": 4, "train_steps": 0, "clip_steps": 1, "clip_length": 6,
+              **change}
+    with pytest.raises(UserError) as caught:
+        diagnose.run_diagnose(out=tmp_path / "diag", **kwargs)
+    assert str(caught.value).startswith(message), caught.value
+    assert not (tmp_path / "diag").exists()
 
 
 def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

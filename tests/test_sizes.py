@@ -263,3 +263,89 @@ def test_rnnkit_diagnose_refuses_a_hidden_size_before_its_output_folder(
     assert main(["diagnose", "--hidden", "3000000", "--out", str(tmp_path / "o")]) == 2
     assert capsys.readouterr().err.startswith("rnnkit: error: --hidden 3000000: the model (a 1-layer ")
     assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------------- sequences too long to hold, before made
+@pytest.fixture
+def nothing_long_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Data of more than 10^6 numbers made by the problems fail the test: the old code made them (a --length of
+    10^9 allocated until the machine struggled), and the test must not, whatever this machine has."""
+    from rnnkit.data import synthetic
+
+    for name, numbers in (("adding_problem", lambda n, length, *a, **k: n * length),
+                          ("copy_task", lambda n, delay, *a, **k: n * delay),
+                          ("clockwork_waveform", lambda length=320, *a, **k: length)):
+        made = getattr(synthetic, name)
+
+        def guarded(*args: Any, made: Any = made, numbers: Any = numbers, name: str = name, **kwargs: Any) -> Any:
+            if numbers(*args, **kwargs) > 10**6:
+                raise AssertionError(f"{name}{args} was made before the check")
+            return made(*args, **kwargs)
+
+        monkeypatch.setattr(synthetic, name, guarded)
+    monkeypatch.setattr("rnnkit.train.memory.free_memory", lambda device: 10**9)  # a machine of 1 GB
+
+
+SEQUENCES = r"rnnkit: error: {flag}: {what} take at least [\d.,]+ GB; this machine has 1 GB free\n"
+
+
+@pytest.mark.parametrize(("argv", "flag", "what"), [
+    (["experiment", "adding", "--length", "1000000000"], "--length 1000000000",
+     "the test set, a training batch and its hidden states"),
+    (["experiment", "adding", "--length", "10", "--eval-size", "1000000000"], "--eval-size 1000000000",
+     "the test set, a training batch and its hidden states"),
+    (["experiment", "adding", "--batch-size", "100000000", "--steps", "1"], "--batch-size 100000000",
+     "the test set, a training batch and its hidden states"),
+    (["experiment", "adding", "--length", "1000000000", "--steps", "0"], "--length 1000000000", "the test set"),
+    (["experiment", "copy", "--length", "1000000000"], "--length 1000000000",
+     "the test set, a training batch and its hidden states"),
+    (["experiment", "clockwork-waveform", "--length", "1000000000"], "--length 1000000000",
+     "the waveform and its hidden states"),
+    (["diagnose", "--length", "1000000000"], "--length 1000000000",
+     "a training batch of 32 sequences and its hidden states"),
+    (["diagnose", "--length", "1000000000", "--train-steps", "0"], "--length 1000000000",
+     "the probed sequence, its hidden states and their gradients"),
+    (["diagnose", "--cells", "gru", "--length", "10", "--train-steps", "0", "--clip-length", "1000000000"],
+     "--clip-length 1000000000",
+     "a clipping run's batch of 16 sequences and its hidden states"),
+])
+def test_sequences_this_machine_cannot_hold_are_refused_before_they_are_made(
+        argv: list[str], flag: str, what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        nothing_long_made: None) -> None:
+    """--length 1000000000 (or a test set or batch that large) made its sequences until the machine struggled, or
+    ran out of memory at last; it is one line naming the flag before anything is made or --out is touched."""
+    out = tmp_path / "o"
+    assert main([*argv, "--out", str(out)]) == 2
+    assert re.fullmatch(SEQUENCES.format(flag=flag, what=re.escape(what)), capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_a_length_from_a_config_file_or_python_is_named_there(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              nothing_long_made: None) -> None:
+    from rnnkit.tasks import diagnose, experiments
+
+    config = tmp_path / "e.toml"
+    config.write_text('experiment = "adding"\nlength = 1000000000\n')
+    assert main(["experiment", "--config", str(config), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: length = 1000000000: the test set, ")
+    with pytest.raises(UserError, match=r"^length 1000000000: the test set, a training batch and its hidden states "):
+        experiments.run_experiment(experiments.Settings(experiment="adding", cells=["gru"], length=10**9))
+    with pytest.raises(UserError, match=r"^clip_length 1000000000: a clipping run's batch of 16 sequences "):
+        diagnose.run_diagnose(["gru"], 10, tmp_path / "d", train_steps=0, clip_length=10**9)
+    assert not (tmp_path / "o").exists() and not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[1] / "experiments").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_the_shipped_experiments_fit_a_machine_of_1_gb(path: Path, nothing_long_made: None) -> None:
+    """The check refuses no documented run: the shipped configs (and diagnose's documented command) need far less
+    than 1 GB of sequences, let alone the 24 GB of the machine docs/RESULTS.md was measured on."""
+    import argparse
+
+    from rnnkit.tasks import diagnose, experiments
+
+    p = argparse.ArgumentParser()
+    experiments.add_arguments(p)
+    s = experiments.settings_from_args(p.parse_args(["--out", "x", "--config", str(path)]))  # checks them
+    experiments._check_data_fits(s, experiments.EXPERIMENTS[s.experiment])
+    diagnose.check_settings(["rnn_tanh", "irnn", "lstm", "gru", "clockwork"], 200)

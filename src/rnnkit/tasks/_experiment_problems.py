@@ -26,9 +26,19 @@ class Problem:
     output_size = 1
     baseline: float | None = None
     baseline_label = ""
+    #: what :meth:`data_bytes` counts, in a refusal's words: without training (steps 0), and with it
+    data_words = ("the test set", "the test set, a training batch and its hidden states")
 
     def __init__(self, s: Settings) -> None:
         self.s = s
+
+    @classmethod
+    def data_bytes(cls, s: Settings) -> tuple[int, int, int]:
+        """What a run holds at least, counted from ``s`` before any of it is made: the bytes of the test set, of
+        one training batch, and the rows × time steps of that batch (its forward pass keeps a hidden state of
+        every step and row: that many numbers per hidden unit). Zeros where the settings do not size the data
+        (the digits': their files do)."""
+        return 0, 0, 0
 
     def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -63,6 +73,11 @@ class Adding(Problem):
         self.baseline = ADDING_BASELINE_MSE
         self.baseline_label = "predict 1 (MSE 1/6)"
 
+    @classmethod
+    def data_bytes(cls, s: Settings) -> tuple[int, int, int]:
+        per_row = 4 * s.length * cls.input_size + 4  # float32 inputs, one target
+        return s.eval_size * per_row, s.batch_size * per_row, s.batch_size * s.length
+
     def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
         return self._gen(self.s.batch_size, self.s.length, seed=gen)
 
@@ -86,17 +101,23 @@ class Copy(Problem):
     every_step = True
     seq_len = 10
     num_symbols = 8
+    input_size = num_symbols + 2  # one-hot: the symbols, the blank and the go marker
+    output_size = num_symbols + 1
 
     def __init__(self, s: Settings) -> None:
         super().__init__(s)
         from rnnkit.data.synthetic import copy_baseline_accuracy, copy_task
 
         self._gen = copy_task
-        self.input_size = self.num_symbols + 2
-        self.output_size = self.num_symbols + 1
         self.test_x, self.test_y = copy_task(s.eval_size, s.length, self.seq_len, self.num_symbols, seed=987_654_321)
         self.baseline = copy_baseline_accuracy(self.num_symbols)
         self.baseline_label = "guess one symbol (1/8)"
+
+    @classmethod
+    def data_bytes(cls, s: Settings) -> tuple[int, int, int]:
+        steps = s.length + 2 * cls.seq_len
+        tokens = 16 * steps  # int64 inputs and targets; a training batch is one-hot too
+        return s.eval_size * tokens, s.batch_size * (tokens + 4 * steps * cls.input_size), s.batch_size * steps
 
     def _onehot(self, x: Tensor) -> Tensor:
         return F.one_hot(x, self.input_size).float()
@@ -181,6 +202,7 @@ class Waveform(Problem):
     every_step = True
     input_size = 1
     output_size = 1
+    data_words = ("the waveform", "the waveform and its hidden states")
 
     def __init__(self, s: Settings) -> None:
         super().__init__(s)
@@ -193,6 +215,10 @@ class Waveform(Problem):
         self.x[0, 0, 0] = 1.0
         self.baseline = float(self.target.var(unbiased=False))
         self.baseline_label = "predict the mean"
+
+    @classmethod
+    def data_bytes(cls, s: Settings) -> tuple[int, int, int]:
+        return 8 * s.length, 0, s.length  # the pulse and the waveform: the test and every batch alike
 
     def train_batch(self, step: int, gen: torch.Generator) -> tuple[Tensor, Tensor]:
         return self.x, self.target
@@ -222,6 +248,12 @@ class Experiment:
     published: dict[str, str] = field(default_factory=dict)
     #: settings its problem does not read: given as a flag or in a config, they are refused, not dropped
     ignores: tuple[str, ...] = ()
+
+    @property
+    def problem(self) -> type[Problem] | None:
+        """Its problem's class where ``make`` is one, whose sizes and :meth:`Problem.data_bytes` are known before
+        it is made; None for a factory of the digits (their files size their data)."""
+        return self.make if isinstance(self.make, type) and issubclass(self.make, Problem) else None
 
 
 #: the settings only the digit experiments read (their data)

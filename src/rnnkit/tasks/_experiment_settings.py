@@ -24,6 +24,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.sequence import SequenceModel, hidden_for_params
 from rnnkit.recurrent import Recurrent
+from rnnkit.tasks.diagnose import check_cells
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
@@ -113,12 +114,7 @@ class Settings:
         for f in fields(self):
             if f.name not in ("cells", "cell_overrides", "forced"):
                 check_type(f.name, getattr(self, f.name), f.type)
-        cells = self.cells  # a Settings built in Python: cells="lstm" ran the cells 'l', 's' ... as unknown ones
-        if not isinstance(cells, list) or not cells or not all(isinstance(c, str) for c in cells):
-            raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
-        twice = [c for i, c in enumerate(cells) if c in cells[:i]]
-        if twice:  # it would train again, and the results keep one
-            raise SettingError("cells", cells, f"{twice[0]} is named twice")
+        check_cells(self.cells)  # a Settings built in Python: cells="lstm" ran the cells 'l', 's' ... as unknown ones
         for name in ("seeds", "length", "hidden", "batch_size", "eval_every", "eval_size"):
             check_positive(name, getattr(self, name))
         for name in ("max_train", "max_test", "params"):

@@ -28,28 +28,73 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
-from rnnkit.errors import UserError, check_seed, check_threads
+from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
-from rnnkit.train.memory import check_fits, describe_stack
+from rnnkit.train.memory import check_fits, check_room, describe_stack
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
 #: the cells ``rnnkit diagnose`` shows unless --cells says otherwise (a selection of rnnkit.cells.CELLS)
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
+#: the sequences of a batch: of each cell's training (Adam), and of the clipping runs (SGD)
+TRAIN_BATCH, CLIP_BATCH = 32, 16
+
+
+def check_cells(cells: object) -> list[str]:
+    """``cells`` as a list when it is a non-empty list (or tuple) of names of :data:`rnnkit.cells.CELLS`, none
+    named twice, else :class:`SettingError` naming ``cells`` (a string, ``cells="gru"``, ran the cells 'g', 'r'
+    ...; a cell named twice trains twice, and diagnose.json and an experiment's results.json keep one)."""
+    if not isinstance(cells, (list, tuple)) or not cells or not all(isinstance(c, str) for c in cells):
+        raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
+    bad = [c for c in cells if c not in CELLS]
+    if bad:
+        raise SettingError("cells", cells, f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}")
+    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
+    if twice:
+        raise SettingError("cells", cells, f"{twice[0]} is named twice")
+    return list(cells)
 
 
 def parse_cells(text: str) -> list[str]:
-    """``--cells a,b``: the names, each checked against :data:`rnnkit.cells.CELLS` (one-line UserError)."""
+    """``--cells a,b``: the names, as :func:`check_cells` takes them (one-line UserError naming ``--cells``)."""
     cells = [c.strip() for c in text.split(",") if c.strip()]
-    bad = [c for c in cells if c not in CELLS]
-    if bad or not cells:
-        raise UserError(f"--cells {text}: unknown cell {bad[0] if bad else '(none)'}; "
-                        f"expected some of {','.join(CELLS)}")
-    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
-    if twice:  # it would train again, and diagnose.json (results.json) keeps one
-        raise UserError(f"--cells {text}: {twice[0]} is named twice")
+    if not cells:
+        raise UserError(f"--cells {text}: unknown cell (none); expected some of {','.join(CELLS)}")
+    try:
+        return check_cells(cells)
+    except SettingError as exc:
+        raise UserError(f"--cells {text}: {exc.expected}") from None
+
+
+def check_settings(cells: object, length: object, hidden: object = 64, train_steps: object = 200,
+                   seed: object = 0, clip_steps: object = 150, clip_length: object = 100) -> list[str]:
+    """Refuse the first of :func:`run_diagnose`'s settings out of range (:class:`SettingError` naming it;
+    the CLI names its flag), and a model that cannot train here (:func:`rnnkit.train.memory.check_fits`),
+    before anything is built; return the cells as a list."""
+    from rnnkit.models.sequence import SequenceModel
+
+    cells = check_cells(cells)
+    for name, value, least in (("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0),
+                               ("clip_steps", clip_steps, 1), ("clip_length", clip_length, 2)):
+        check_count(name, value, least)
+    check_seed("seed", seed, 1)  # the training batches draw with seed + 1
+    for cell in cells:  # Adam trains each cell's model (2 inputs, 1 output) on the adding problem
+        check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
+                   ("hidden",), hidden=hidden)
+    # a batch of adding sequences (2 float32 numbers a step) and the hidden state of each of its steps, counted
+    # before any is made: --length 1000000000 allocated until the machine struggled
+    here = torch.device("cpu")
+    if train_steps:
+        check_room(None, [(here, 4 * TRAIN_BATCH * length * (2 + hidden))],
+                   f"a training batch of {TRAIN_BATCH} sequences and its hidden states", ("length",), length=length)
+    else:  # the gradient through time alone: one sequence, and its hidden state and gradient at every step
+        check_room(None, [(here, 4 * length * (2 + 2 * hidden))],
+                   "the probed sequence, its hidden states and their gradients", ("length",), length=length)
+    check_room(None, [(here, 4 * CLIP_BATCH * clip_length * (2 + hidden))],
+               f"a clipping run's batch of {CLIP_BATCH} sequences and its hidden states", ("clip_length",),
+               clip_length=clip_length)
     return cells
 
 
@@ -90,7 +135,7 @@ def diagnose_cell(
     if lr is None:
         lr = 1e-4 if issubclass(CELLS[cell], ElmanReLU) else 1e-3
     t0 = time.perf_counter()
-    run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=32,
+    run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=TRAIN_BATCH,
                           seed=seed + 1)
     seconds = time.perf_counter() - t0
     losses = run["losses"][: run["steps"]]  # the updates made (not the loss of a step that diverged)
@@ -174,13 +219,17 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def run_diagnose(
-    cells: list[str], length: int, out: Path, hidden: int = 64, train_steps: int = 200, seed: int = 0,
+    cells: list[str], length: int, out: str | Path, hidden: int = 64, train_steps: int = 200, seed: int = 0,
     clip_steps: int = 150, clip_length: int = 100, log: Any = lambda m: None,
 ) -> dict[str, Any]:
     """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md (all five, or
-    none when the writing is stopped: Ctrl-C or a full disk)."""
+    none when the writing is stopped: Ctrl-C or a full disk). The settings are checked first
+    (:func:`check_settings`): one line naming the first one out of range, before anything trains or is written."""
     from rnnkit.diagnostics import clipping_comparison, radius_sweep
 
+    # called from Python: clip_steps=0 and train_steps=-1 ran as nonsense, cells="gru" as the cells 'g', 'r' ...
+    cells = check_settings(cells, length, hidden, train_steps, seed, clip_steps, clip_length)
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"length": length, "hidden": hidden, "seed": seed, "cells": {}}
     for cell in cells:
@@ -193,7 +242,7 @@ def run_diagnose(
     report["clipping_lr"] = 0.01
     report["clipping_length"] = clip_length
     report["clipping"] = clipping_comparison(clip=1.0, cell="irnn", length=clip_length, hidden=hidden,
-                                             steps=clip_steps, lr=0.01, seed=seed)
+                                             steps=clip_steps, lr=0.01, batch_size=CLIP_BATCH, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
@@ -222,19 +271,8 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
 
 def _cmd_diagnose(args: argparse.Namespace) -> int:
     cells = parse_cells(args.cells)
-    for flag, v, lo in (("--length", args.length, 2), ("--hidden", args.hidden, 1),
-                        ("--train-steps", args.train_steps, 0), ("--clip-steps", args.clip_steps, 1),
-                        ("--clip-length", args.clip_length, 2),
-                        ("--threads", 1 if args.threads is None else args.threads, 1)):
-        if v < lo:
-            raise UserError(f"{flag} {v}: must be at least {lo}")
-    check_seed("seed", args.seed, 1)  # the training batches draw with seed + 1
-    from rnnkit.models.sequence import SequenceModel
-
-    for cell in cells:  # Adam trains each cell's model (2 inputs, 1 output) on the adding problem
-        check_fits(args, SequenceModel.count_parameters(cell, 2, args.hidden, 1), describe_stack(cell, 1, args.hidden),
-                   ("hidden",))
-    if args.threads:
+    check_settings(cells, args.length, args.hidden, args.train_steps, args.seed, args.clip_steps, args.clip_length)
+    if args.threads is not None:
         torch.set_num_threads(check_threads(args.threads))
     torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs
 

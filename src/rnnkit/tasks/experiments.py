@@ -58,6 +58,7 @@ from rnnkit.tasks._experiment_results import (
 from rnnkit.tasks._experiment_settings import ALL_CELLS, DATA_SEED, SCHEDULES, SETTING_KEYS, Settings
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
+from rnnkit.train.memory import check_room
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -170,8 +171,9 @@ def _train_config(s: Settings, cs: dict[str, Any], problem: Problem, bf16: bool,
     )
 
 
-def _hidden(problem: Problem, s: Settings, cell: str) -> int:
-    """The hidden size of ``cell``'s model: its ``hidden``, or the one ``--params`` gives it."""
+def _hidden(problem: Problem | type[Problem], s: Settings, cell: str) -> int:
+    """The hidden size of ``cell``'s model: its ``hidden``, or the one ``--params`` gives it (of the problem's
+    input and output sizes: a problem's class knows them too, where the settings size its data)."""
     cs = s.for_cell(cell)
     if s.params is None:
         return int(cs["hidden"])
@@ -235,6 +237,24 @@ def run_one(
         "curve": curve.points,
     }
 
+
+def _check_data_fits(s: Settings, exp: Experiment) -> None:
+    """Refuse sequences a run cannot hold, before the problem makes them (:func:`rnnkit.train.memory.check_room`):
+    the test set, and a training batch and its hidden states (float32, bf16 under autocast) of the cell with the
+    most, named by ``--length``, ``--eval-size`` or ``--batch-size``, whichever is furthest above its default.
+    ``--length 1000000000`` allocated until the machine struggled."""
+    problem = exp.problem
+    if problem is None:
+        return
+    test, batch, rows_steps = problem.data_bytes(s)
+    states = max(rows_steps * _hidden(problem, s, c) * (4 if s.for_cell(c)["precision"] == "fp32" else 2)
+                 for c in s.cells) if s.steps != 0 else 0
+    here, device = torch.device("cpu"), resolve_device(s.device)
+    sizes = [name for name in ("length", "eval_size", "batch_size") if name not in exp.ignores]
+    check_room(s, [(here, test), (here, batch if s.steps != 0 else 0), (device, states)],
+               problem.data_words[s.steps != 0], sizes)
+
+
 def _check_stop_at(stop_at: float | None, problem: Problem) -> None:
     """A ``stop_at`` the problem's metric can reach: an accuracy is a fraction (results.md shows it in percent,
     and --stop-at 90 trained every run to the end of its budget), an MSE is never negative."""
@@ -261,6 +281,7 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
     naming the first one out of range, before anything trains."""
     exp = _experiment(s.experiment)
     s.validate()  # a Settings built in Python: seeds=0 was statistics' "fmean requires at least one data point"
+    _check_data_fits(s, exp)
     if s.threads:
         torch.set_num_threads(s.threads)
     # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
@@ -379,6 +400,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         if str(exc).startswith("[cell."):  # a [cell.NAME] table is only ever in the file
             raise UserError(f"{args.config}: {exc}") from None
         raise
+    _check_data_fits(s, exp)  # before results_folder: an --overwrite refused for its size removed nothing
     return s
 
 

@@ -7,6 +7,8 @@ trains on (:func:`free_memory`) is refused in one line naming the setting. Built
 initialised layer after layer for minutes and ``--hidden 30000`` filled 14 GB before the first step
 failed; PyTorch and Keras give a slow build or an out-of-memory error there. A model that fits is never
 refused: the count leaves out the activations of a batch, which the trainer's out-of-memory line covers.
+:func:`check_room` refuses data that cannot be held likewise, from the bytes it takes at least (``rnnkit
+experiment`` and ``rnnkit diagnose``: the sequences a ``--length`` of 10^9 made until the machine struggled).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import torch
 from rnnkit.device import local_processes, resolve_device
 from rnnkit.errors import SettingError
 
-__all__ = ["check_fits", "describe_stack", "free_memory", "training_bytes"]
+__all__ = ["check_fits", "check_room", "describe_stack", "free_memory", "training_bytes"]
 
 #: float32 numbers an optimiser keeps per parameter (torch's: Adam's two moments, SGD's momentum buffer ...)
 _STATE = {"adam": 2, "adamw": 2, "rmsprop": 1, "sgd": 1}
@@ -74,21 +76,45 @@ def check_fits(config: Any, parameters: int, what: str, sizes: Sequence[str], **
     above :func:`free_memory` of its ``device`` (a GPU run also builds the weights in this machine's memory
     first). The :class:`SettingError` names the setting of ``sizes`` (fields of ``config``; ``values`` replace
     its attributes, e.g. an experiment's hidden size for one cell) furthest above its default."""
-    settings = {**{name: getattr(config, name) for name in ("device", "optimizer", "momentum", "ema", *sizes)
+    settings = {**{name: getattr(config, name) for name in ("device", "optimizer", "momentum", "ema")
                    if hasattr(config, name)}, **values}
     device = resolve_device(settings.get("device", "cpu"))
     optimizer, momentum, ema = settings.get("optimizer", "adam"), settings.get("momentum", 0.9), settings.get("ema", 0)
     need = training_bytes(parameters, optimizer, momentum=momentum, ema=ema)
     places = [(device, need)] + ([(torch.device("cpu"), 4 * parameters)] if device.type != "cpu" else [])
+
+    def held(place: torch.device, wanted: int) -> str:
+        words = "the weights, built here first" if place != device else _training_words(optimizer, momentum, ema)
+        return f"the model ({what}) has {_count_words(parameters)} parameters, {_gigabytes(wanted)} for {words}"
+
+    _refuse_past_free(config, places, held, sizes, values)
+
+
+def check_room(config: Any, places: Sequence[tuple[torch.device, int]], what: str, sizes: Sequence[str],
+               **values: Any) -> None:
+    """Refuse data a run cannot hold: ``places``, the bytes ``what`` (a run's sequences, its test set and the
+    hidden states of a batch) take at least on each device, above :func:`free_memory` there. Counted from the
+    settings before any of it is made (a ``--length`` of 10^9 allocated until the machine struggled); the
+    :class:`SettingError` names the setting of ``sizes`` furthest above its default, as :func:`check_fits`'s."""
+    wanted: dict[torch.device, int] = {}
+    for place, n in places:
+        wanted[place] = wanted.get(place, 0) + n
+    _refuse_past_free(config, list(wanted.items()), lambda place, n: f"{what} take at least {_gigabytes(n)}",
+                      sizes, values)
+
+
+def _refuse_past_free(config: Any, places: Sequence[tuple[torch.device, int]],
+                      held: Callable[[torch.device, int], str], sizes: Sequence[str], values: dict[str, Any]) -> None:
+    """The :class:`SettingError` of :func:`check_fits` and :func:`check_room`: ``{setting} {value}: {held};
+    {place} has N GB free`` for the first place whose bytes are above its :func:`free_memory`."""
     for place, wanted in places:
         free = free_memory(place)
         if free is None or wanted <= free:
             continue
+        settings = {**{name: getattr(config, name) for name in sizes if hasattr(config, name)}, **values}
         name = _furthest_above_default(config, {k: settings[k] for k in sizes if isinstance(settings.get(k), int)})
-        held = "the weights, built here first" if place != device else _training_words(optimizer, momentum, ema)
         here = "this machine" if place.type == "cpu" else str(place)
-        raise SettingError(name, settings[name], f"the model ({what}) has {_count_words(parameters)} parameters, "
-                                                 f"{_gigabytes(wanted)} for {held}; {here} has {_gigabytes(free)} free")
+        raise SettingError(name, settings[name], f"{held(place, wanted)}; {here} has {_gigabytes(free)} free")
 
 
 def _furthest_above_default(config: Any, sizes: dict[str, int]) -> str:
