@@ -158,19 +158,7 @@ def test_ctrl_c_while_torch_loads_is_one_line_and_status_130(tmp_path: Path, mod
     """Ctrl-C in a command's first seconds printed a KeyboardInterrupt traceback from inside import torch (or
     none at all: torch swallows one in its numpy import, and the command ran on). SIGINT comes here when the
     module is first imported, the moment being the same in every run."""
-    code = ("import importlib.abc, os, runpy, signal, sys\n"
-            "class CtrlC(importlib.abc.MetaPathFinder):\n"
-            "    def find_spec(self, name, path, target=None):\n"
-            f"        if name == {module!r}:\n"
-            "            os.kill(os.getpid(), signal.SIGINT)\n"
-            "sys.meta_path.insert(0, CtrlC())\n"
-            "runpy.run_module('rnnkit', run_name='__main__', alter_sys=True)\n")
-    out = tmp_path / "corpus"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-c", code, "data", "scam", "--out", str(out)], env=env,
-                          capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stderr, done.stdout) == (130, "rnnkit: interrupted\n", "")
-    assert not out.exists()
+    _stopped_while_loading(tmp_path, module, "SIGINT")
 
 
 def test_sigterm_while_torch_loads_with_ctrl_c_ignored_is_one_line_and_status_130(tmp_path: Path) -> None:
@@ -178,17 +166,23 @@ def test_sigterm_while_torch_loads_with_ctrl_c_ignored_is_one_line_and_status_13
     a KeyboardInterrupt inside import torch: a RecursionError traceback from numpy's half-imported linalg, a
     status of -2, or none at all where the import swallowed it (as torch's of numpy does; here the finder) and
     the command ran on. SIGTERM comes when torch is first imported, the moment being the same in every run."""
+    _stopped_while_loading(tmp_path, "torch", "SIGTERM", ignore_ctrl_c=True)
+
+
+def _stopped_while_loading(tmp_path: Path, module: str, sent: str, ignore_ctrl_c: bool = False) -> None:
+    """``rnnkit data scam`` sent ``sent`` when ``module`` is first imported (the import swallows a
+    KeyboardInterrupt raised there, as torch's of numpy does): one line, status 130, nothing written."""
     code = ("import importlib.abc, os, runpy, signal, sys\n"
-            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-            "class Kill(importlib.abc.MetaPathFinder):\n"
+            + ("signal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignore_ctrl_c else "")
+            + "class Stop(importlib.abc.MetaPathFinder):\n"
             "    def find_spec(self, name, path, target=None):\n"
-            "        if name == 'torch':\n"
+            f"        if name == {module!r}:\n"
             "            try:\n"
-            "                os.kill(os.getpid(), signal.SIGTERM)\n"
+            f"                os.kill(os.getpid(), signal.{sent})\n"
             "                sum(range(1000))\n"
             "            except KeyboardInterrupt:\n"
             "                pass\n"
-            "sys.meta_path.insert(0, Kill())\n"
+            "sys.meta_path.insert(0, Stop())\n"
             "runpy.run_module('rnnkit', run_name='__main__', alter_sys=True)\n")
     out = tmp_path / "corpus"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
