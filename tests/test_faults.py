@@ -202,17 +202,21 @@ def _started(out: Path, proc: subprocess.Popen) -> bool:
     return False
 
 
-def test_sigterm_stops_a_run_as_ctrl_c_does_and_it_resumes(text_file, tmp_path) -> None:
+@pytest.mark.parametrize("signals", [1, 2])
+def test_sigterm_stops_a_run_as_ctrl_c_does_and_it_resumes(text_file, tmp_path, signals) -> None:
     """``kill PID`` (a scheduler's stop, ``timeout``) ended a run at once: the steps since the last save were
     lost and no closing line said how to go on. SIGTERM now does what the first Ctrl-C does: the step ends,
-    ``last/`` is saved, the closing line gives the way on, status 130; the run resumes from there."""
+    ``last/`` is saved, the closing line gives the way on, status 130; the run resumes from there. A second
+    SIGTERM close behind (a scheduler's to every process, and torchrun's passed on) does not cut the save short."""
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-m", "rnnkit", *train_args(text_file, out, "--steps", "1000000",
                              "--save-every", "20", "--threads", "1")], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     assert _started(out, proc)
-    proc.send_signal(signal.SIGTERM)
+    for _ in range(signals):
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.002)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
     assert f"interrupted: continue with --resume {out}" in stdout + stderr

@@ -503,6 +503,8 @@ def _terminate_as_ctrl_c() -> Iterator[None]:
             signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
         yield
         return
+    global _terminated
+    _terminated = False
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
@@ -510,8 +512,19 @@ def _terminate_as_ctrl_c() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: whether this command has had its SIGTERM (see :func:`_terminate`)
+_terminated = False
+
+
 def _terminate(signum: int, frame: object) -> None:
-    """:func:`_terminate_as_ctrl_c`'s handler of SIGTERM (:func:`_stop_at_ctrl_c`'s while rnnkit loads)."""
+    """:func:`_terminate_as_ctrl_c`'s handler of SIGTERM (:func:`_stop_at_ctrl_c`'s while rnnkit loads). It acts
+    on the first SIGTERM only: a scheduler signals every process of a job and torchrun passes its own on too,
+    so a worker gets two within milliseconds, and a second Ctrl-C's interrupt would cut short the save the first
+    asked for (a scheduler's SIGKILL ends a process that overstays its grace)."""
+    global _terminated
+    if _terminated:
+        return
+    _terminated = True
     if callable(signal.getsignal(signal.SIGINT)):  # what Ctrl-C does now: the trainer's stop, Python's interrupt
         signal.raise_signal(signal.SIGINT)
     else:                                           # Ctrl-C ignored (a background job of a script)
