@@ -77,8 +77,10 @@ class Clockwork(Cell):
         self.module_of_unit = torch.repeat_interleave(torch.arange(len(periods), device="cpu"),
                                                   torch.tensor(self.sizes, device="cpu"))
         self.prefix = all(b % a == 0 for a, b in zip(periods, periods[1:], strict=False))
-        # each unit's period, for a clock given as a tensor (int64: a period past _NEVER is read as it)
-        self._unit_periods = torch.tensor([min(p, _NEVER) for p in periods], device="cpu")[self.module_of_unit]
+        # the periods for a clock given as a tensor and for the traced operator (int64: one past _NEVER is read
+        # as it), and each unit's
+        self._int64_periods = [min(p, _NEVER) for p in periods]
+        self._unit_periods = torch.tensor(self._int64_periods, device="cpu")[self.module_of_unit]
         self._act = torch.tanh if nonlinearity == "tanh" else torch.relu
         self._masks: dict[tuple[torch.device, torch.dtype], Tensor] = {}
 
@@ -172,8 +174,7 @@ class Clockwork(Cell):
         (:mod:`rnnkit.jit_ops`), with the clock a tensor, so that an offset given as one stays an input."""
         if torch.jit.is_tracing():
             clock = offset if isinstance(offset, Tensor) else torch.full((), offset, dtype=torch.long)
-            periods = [min(p, _NEVER) for p in self.periods]  # the operator's ints are int64
-            return _CLOCKWORK_OP(xw, h0, w_hh, b_hh, mask, self.hidden_size, periods, clock, relu, keep)
+            return _CLOCKWORK_OP(xw, h0, w_hh, b_hh, mask, self.hidden_size, self._int64_periods, clock, relu, keep)
         return _ClockworkBPTT.apply(xw, h0, w_hh, b_hh, mask, self, offset, relu, keep)
 
 

@@ -148,14 +148,15 @@ class Settings:
                 for key, p in inspect.signature(CELLS[cell]).parameters.items():
                     if key in options:
                         check_type(key, options[key], p.annotation)
+        hidden = {cell: self._trained_hidden(cell) for cell in self.cells}
         for cell in self.cells:  # every cell's size before the probes below build one
-            self.check_fits(cell, self._trained_hidden(cell))
+            self.check_fits(cell, hidden[cell])
         for cell in self.cells:
             options = self.for_cell(cell)["options"]
             with _options_named(cell):  # the cell's options (periods, scan ...) too, before any cell trains
-                make_cell(cell, self._trained_hidden(cell), **options)
+                make_cell(cell, hidden[cell], **options)
                 # and its initialisers (init_ih = "nonsense"), which only building the weights tries
-                Recurrent(cell, 1, self._trained_hidden(cell), **options)
+                Recurrent(cell, 1, hidden[cell], **options)
 
     def _trained_hidden(self, cell: str) -> int:
         """The hidden size ``cell`` trains at: under params not the hidden it replaces (num_modules = 200 was
@@ -174,11 +175,9 @@ def _options_named(cell: str) -> Iterator[None]:
     naming its ``[cell.NAME]`` table."""
     try:
         yield
-    except ValueError as exc:
-        raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
     except SettingError as exc:
         raise UserError(f"[cell.{cell}] options: {exc}") from None
-    except UserError as exc:  # hidden_for_params's, of an option make_cell refused
+    except (ValueError, UserError) as exc:  # the family's, or hidden_for_params's of an option make_cell refused
         raise UserError(f"[cell.{cell}] options: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
 
 
