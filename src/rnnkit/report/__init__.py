@@ -143,7 +143,8 @@ def _model_page(run: Path, options: dict[str, Any], device: torch.device) -> Pag
     add = SECTIONS.get(name)
     if add is not None:
         model = get_task(name, str(ckpt.path / "config.json")).load(ckpt)
-        model.model.to(device)  # every task's object holds its network as .model, read on the CPU (as the verbs do)
+        if isinstance(network := getattr(model, "model", None), torch.nn.Module):
+            network.to(device)  # a task's object holds its network as .model, read on the CPU (as the verbs do)
         try:
             with report_warnings():  # an image over Pillow's decompression-bomb limit ...: one line naming it
                 add(page, run, model, options)
