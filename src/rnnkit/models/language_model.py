@@ -8,7 +8,9 @@ costs one step, not a rerun of the prefix). Any cell of the core works (``lstm``
 
 With ``memory=[2, 3, ...]`` (context lengths) the model also copies from the text it has read
 (:mod:`rnnkit.models.match`): it then returns log-probabilities of its mixture, which every caller uses as
-logits (they are already normalised), and its state is ``(recurrent state, MatchState)``.
+logits (they are already normalised), and its state is ``(recurrent state, MatchState)``. With ``counts=[1,
+..., 7]`` as well, a model reading in eval mode also mixes in how often each token followed those contexts in
+the text read (:mod:`rnnkit.models.counts`), with a weight it learns as it reads.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class LanguageModel(nn.Module):
         embed_dim: int = 64,
         dropout: float = 0.0,
         memory: Sequence[int] = (),
+        counts: Sequence[int] = (),
         **cell_options: Any,
     ) -> None:
         super().__init__()
@@ -65,6 +68,11 @@ class LanguageModel(nn.Module):
         # then (recurrent state, MatchState)
         self.match = MatchMemory(hidden_size, memory) if memory else None
         self.memory = list(self.match.orders) if self.match else []
+        # how often each token followed these contexts in the text read, mixed in when reading in eval mode
+        self.counts = sorted(int(k) for k in counts)
+        if self.counts and (not memory or self.counts[0] < 1 or len(set(self.counts)) != len(self.counts)):
+            raise ValueError(f"counts must be distinct context lengths >= 1 beside a memory, got {list(counts)} "
+                             f"with memory {list(memory)}")
 
     @staticmethod
     def count_parameters(vocab_size: int, *, cell: str = "lstm", hidden_size: int = 512, num_layers: int = 2,
@@ -86,6 +94,7 @@ class LanguageModel(nn.Module):
             "embed_dim": self.embed_dim,
             "dropout": self.dropout_p,
             **({"memory": self.memory} if self.memory else {}),
+            **({"counts": self.counts} if self.counts else {}),
             **self.cell_options,
         }
 
@@ -104,7 +113,7 @@ class LanguageModel(nn.Module):
         out = self.drop(out)
         if self.match is None:
             return self.head(out), state
-        return self.match(out, self.head(out), memory.advance(ids)), (state, memory)
+        return self._mixed(out, self.head(out), ids, memory), (state, memory)
 
 
     def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
@@ -120,7 +129,15 @@ class LanguageModel(nn.Module):
         logits = F.linear(out, self.head.weight, self.head.bias)  # no module call per token
         if self.match is None:
             return logits, state
-        return self.match(out[None], logits[None], memory.advance(ids[None]))[0], (state, memory)
+        return self._mixed(out[None], logits[None], ids[None], memory)[0], (state, memory)
+
+    def _mixed(self, out: Tensor, logits: Tensor, ids: Tensor, memory: MatchState) -> Tensor:
+        """The memory's mixture for ``ids`` read, and the counts' mixed in when the memory keeps them."""
+        assert self.match is not None
+        log_probs = self.match(out, logits, memory.advance(ids))
+        if memory.mixture is None or memory.counted is None:
+            return log_probs
+        return memory.mixture(log_probs, ids, memory.counted, memory.frozen)
 
     def _split(self, state: Any, ids: Tensor) -> tuple[Any, MatchState | None]:
         """The recurrent state and the memory of the text read (a fresh one for a new stream; one saved as a
@@ -128,8 +145,9 @@ class LanguageModel(nn.Module):
         if self.match is None:
             return state, None
         recurrent, memory = state if state is not None else (None, None)
-        if memory is None:
-            memory = MatchState(self.match.orders, ids.shape[1])
+        if memory is None:   # training does not count (rnnkit.models.counts)
+            memory = MatchState(self.match.orders, ids.shape[1], counts=() if self.training else self.counts,
+                                vocab_size=self.vocab_size)
         elif isinstance(memory, Tensor):
             try:
                 memory = MatchState.restore(memory, self.match.orders, self.vocab_size)

@@ -36,6 +36,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.models.counts import CountMixture, distribution, tally
+
 __all__ = ["BLOCK", "DEFAULT_ORDERS", "MatchMemory", "MatchReplay", "MatchState", "replayed"]
 
 #: context lengths offered by default (docs/CHARLM.md: 2-24 characters)
@@ -59,18 +61,28 @@ class MatchState:
     :meth:`advance` changes the state in place: a state is read forward once, never twice from one point.
     """
 
-    def __init__(self, orders: Sequence[int], batch: int, block: int | None = None) -> None:
+    def __init__(self, orders: Sequence[int], batch: int, block: int | None = None, *,
+                 counts: Sequence[int] = (), vocab_size: int = 0) -> None:
         self.orders = tuple(orders)
+        self.counts = tuple(sorted(counts))                # also count what followed these contexts (counts.py)
+        if self.counts and vocab_size < 1:
+            raise ValueError("a memory that counts needs the vocabulary's size")
+        self.vocab_size = vocab_size
         self.batch = batch
         self.block = block or BLOCK
         self.position = 0                                  # tokens read per stream
         self.frozen = False                                # looks contexts up without writing (see freeze)
         self.first = 0                                     # the position of history[b][0]
-        self.context = max(self.orders)                    # tokens the longest context spans
+        self.spans = tuple(sorted(set(self.orders) | set(self.counts)))   # the context lengths hashed
+        self.context = max(self.spans)                     # tokens the longest context spans
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.current: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
         self.previous: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
-        self._powers = [pow(_BASE, j, _MOD) for j in range(max(self.orders))]
+        self.tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
+        self.old_tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
+        self.mixture = CountMixture(batch) if self.counts else None
+        self.counted: Tensor | None = None                 # the counts' distributions after the last ids read
+        self._powers = [pow(_BASE, j, _MOD) for j in range(self.context)]
 
     def freeze(self) -> None:
         """From now on look up the contexts read but write nothing new: what is read next is offered only
@@ -83,8 +95,9 @@ class MatchState:
         return self
 
     def _hashes(self, ids: Tensor) -> list[list[list[int]]]:
-        """Per stream and order, the hash of the k tokens ending at the last token read and at each position
-        of ``ids`` (T, B): T + 1 hashes, the first of a context that ends before ``ids``."""
+        """Per stream and context length of :attr:`spans`, the hash of the k tokens ending at the last token
+        read and at each position of ``ids`` (T, B): T + 1 hashes, the first of a context that ends before
+        ``ids``."""
         tail = torch.tensor([h[-self.context:] for h in self.history], dtype=torch.long).view(self.batch, -1) + 1
         pad = torch.zeros(self.batch, self.context - tail.shape[1], dtype=torch.long)   # before the stream began
         ext = torch.cat([pad, tail, ids.t().long().cpu() + 1], 1)                      # (B, context + T)
@@ -94,9 +107,9 @@ class MatchState:
         for j in range(self.context):
             start = self.context - 1 - j
             running = (running + ext[:, start : start + ends] * self._powers[j]) % _MOD
-            if j + 1 in self.orders:
+            if j + 1 in self.spans:
                 out.append(running)
-        return torch.stack(out, 1).tolist()               # (B, K, T + 1)
+        return torch.stack(out, 1).tolist()               # (B, spans, T + 1)
 
     def advance(self, ids: Tensor) -> Tensor:
         """Read ``ids`` (T, B): the candidate after each position (T, B, K), -1 where an order has no match."""
@@ -104,22 +117,32 @@ class MatchState:
             raise ValueError(f"a memory of {self.batch} stream(s) read ids of shape {tuple(ids.shape)}")
         steps = ids.shape[0]
         hashes, tokens = self._hashes(ids), ids.t().tolist()
+        matched, counted = [self.spans.index(k) for k in self.orders], [self.spans.index(k) for k in self.counts]
         found: list[list[list[int]]] = [[[] for _ in self.orders] for _ in range(self.batch)]
+        tallied: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [0.0] * (steps * self.batch))
         start = 0
         while start < steps:                                  # up to a block's end, then the next block
             end = min(steps, start + self.block - (self.position + start) % self.block)
             if (self.position + start) % self.block == 0 and self.position + start and not self.frozen:
                 self.previous, self.current = self.current, [[{} for _ in self.orders] for _ in range(self.batch)]
+                self.old_tallies, self.tallies = self.tallies, [[{} for _ in self.counts] for _ in range(self.batch)]
+            fresh = self.position + start == 0
             for b in range(self.batch):
-                for i in range(len(self.orders)):
-                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][i][start : end + 1],
-                                              fresh=self.position + start == 0)
+                for i, s in enumerate(matched):
+                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][s][start : end + 1], fresh)
+                if self.counts:
+                    tally(self.tallies[b], self.old_tallies[b], tokens[b][start:end],
+                          [hashes[b][s][start : end + 1] for s in counted], fresh, self.frozen, self.vocab_size,
+                          b + start * self.batch, self.batch, tallied)
             start = end
         for b in range(self.batch):
             self.history[b].extend(tokens[b])
         self.position += steps
         self._trim()
-        return torch.tensor(found, dtype=torch.long).permute(2, 0, 1).to(ids.device)
+        if self.counts:
+            self.counted = distribution(tallied, steps, self.batch, self.vocab_size, ids.device)
+        return torch.tensor(found, dtype=torch.long).view(self.batch, len(self.orders), steps).permute(2, 0, 1).to(
+            ids.device)
 
     def _read(self, b: int, i: int, tokens: list[int], hashes: list[int], fresh: bool) -> list[int]:
         """Stream ``b``'s tables of order ``i`` read ``tokens``; ``hashes`` are those of the contexts ending

@@ -10,6 +10,7 @@ from typing import Any
 
 from rnnkit.cells import CELLS
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
+from rnnkit.models.counts import DEFAULT_COUNTS
 from rnnkit.models.match import DEFAULT_ORDERS
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import RegulariserSettings, TrainSettings
@@ -31,6 +32,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
     dropout: float | None = None  # on the embeddings, between layers and before the output (None: auto_dropout)
     weight_drop: float | None = None  # DropConnect on W_hh (None: with --dropout from the budget, auto_weight_drop)
     memory: bool = True           # copy from the text read so far (rnnkit.models.match; docs/CHARLM.md)
+    counts: bool = True           # with the memory, mix in the counts of the text read (rnnkit.models.counts)
     val_fraction: float = 0.1     # the last part of the text, held out
     eval_chars: int = 0           # validation characters read at each evaluation (0: all)
     steps: int | None = 3500
@@ -56,8 +58,9 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
             check_fraction("dropout", self.dropout)
         self.validate_regularisers()
         check_fraction("val_fraction", self.val_fraction)
-        if not isinstance(self.memory, bool):
-            raise SettingError("memory", self.memory, "expected true or false")
+        for name in ("memory", "counts"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingError(name, getattr(self, name), "expected true or false")
         if self.memory and self.shift is not None and self.shift != self.seq_len:
             raise SettingError("shift", self.shift, "overlapping windows would read the text twice into the memory; "
                                "give --no-memory with --shift")
@@ -67,7 +70,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
 
 #: settings that fix the model's shape or the data: a resumed run keeps them
 FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "weight_drop",
-          "layer_norm", "memory", "val_fraction", "seed")
+          "layer_norm", "memory", "counts", "val_fraction", "seed")
 
 
 def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:
@@ -76,7 +79,8 @@ def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, An
         return _saved_model_kwargs(ckpt)
     return {"cell": config.cell, "hidden_size": config.hidden, "num_layers": config.layers,
             "embed_dim": config.embed_dim, "dropout": config.dropout,
-            "memory": list(DEFAULT_ORDERS) if config.memory else [], **config.regulariser_options()}
+            "memory": list(DEFAULT_ORDERS) if config.memory else [],
+            "counts": list(DEFAULT_COUNTS) if config.memory and config.counts else [], **config.regulariser_options()}
 
 
 def _saved_model_kwargs(ckpt: Checkpoint) -> dict[str, Any]:

@@ -65,6 +65,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-memory", dest="memory", action="store_const", const=False,
                    help="no memory of the text read: the plain char-rnn (by default the model also learns to copy "
                    "what followed the last occurrence of the current 2-24 characters)")
+    p.add_argument("--no-counts", dest="counts", action="store_const", const=False,
+                   help="keep the memory but do not mix in how often each character followed the last 1-7 in the "
+                   "text read (by default they are, with a weight learnt as the text is read)")
     p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
     p.add_argument("--eval-chars", type=int,
                    help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")

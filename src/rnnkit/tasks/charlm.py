@@ -112,6 +112,7 @@ def train(
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, ckpt)
     config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
+    config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
 
     def factory() -> LanguageModel:
         return LanguageModel(len(vocab), **kwargs)

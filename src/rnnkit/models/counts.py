@@ -1,0 +1,137 @@
+"""Counts of the text read so far, mixed into a language model's prediction with a weight learnt as it reads.
+
+What a user gets: besides the trained memory of :mod:`rnnkit.models.match`, which offers the one token that
+followed a context's latest occurrence, a model can also keep **how often** each token followed each of its
+last 1 to 7 tokens in the text it is reading (a cache model, Kuhn & De Mori 1990, in the form of the
+character n-grams of PPM compressors). Their probability of the next token is interpolated from the longest
+context down with an absolute discount (:data:`DISCOUNT`, as Kneser-Ney's), and mixed with the model's own:
+
+    p(next) = (1 - w) * p_model + w * p_counts
+
+The weight ``w`` is not trained and not chosen on any text: it is the posterior mean of a Bayesian mixture
+over a fixed grid of weights (:data:`WEIGHTS`, 0 included), updated after each token by how well each weight
+predicted it, so a text that repeats itself soon trusts its counts and one that does not falls back to the
+model: over a whole text, at most log 2 nats worse than never counting, and at most ``log(14)`` worse than
+the best weight of the grid (:data:`PRIOR`).
+
+Nothing of the training text is kept: the counts, like the memory's tables, hold only tokens already read
+in the same stream, within the memory's blocks (:data:`rnnkit.models.match.BLOCK`), and are kept while a
+model reads in eval mode (validation, ``score``, ``sample``'s prime); training does not count. A frozen
+memory (``sample`` after the prime) neither counts nor updates its weight. docs/CHARLM.md has the figures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+__all__ = ["DEFAULT_COUNTS", "DISCOUNT", "PRIOR", "WEIGHTS", "CountMixture", "tally"]
+
+#: context lengths counted by default: the characters before the next one, 1 to 7
+DEFAULT_COUNTS = (1, 2, 3, 4, 5, 6, 7)
+#: subtracted from each count; what it frees goes to the next shorter context (absolute discounting; below 1,
+#: so that every token seen keeps a share)
+DISCOUNT = 0.75
+#: the weights of the counts the mixture chooses among, as it reads
+WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+#: the belief in each weight before a text is read: half on not counting, so that a short text, whose counts
+#: know little, loses at most log 2 nats in all to them; the rest evenly
+PRIOR = torch.tensor([0.5] + [0.5 / (len(WEIGHTS) - 1)] * (len(WEIGHTS) - 1), dtype=torch.float64)
+
+Table = dict[int, int]
+_DTYPES = (np.int64, np.int64, np.float64, np.float64)   # of tally's rows, tokens, probabilities, even shares
+
+
+def tally(current: list[dict[int, Table]], previous: list[dict[int, Table]], tokens: list[int],
+          hashes: list[list[int]], fresh: bool, frozen: bool, vocab_size: int,
+          row: int, rows: int, out: tuple[list[int], list[int], list[float], list[float]]) -> None:
+    """Count one stream's ``tokens`` and append its counts' distribution of the token after each of them.
+
+    ``current``/``previous`` hold, per counted order (shortest first), the tables of this and the last block
+    from a context's hash to how often each token followed it; ``hashes[i]`` are order i's context hashes
+    before the first token and at each token (ignored on a ``fresh`` stream). A token is first counted after
+    the contexts that ended before it, then the contexts ending at it are looked up. Position t's
+    distribution goes to row ``row + t * rows`` of ``out``: a constant (``out[3]``, sized for every row: the
+    share spread evenly over the vocabulary) and sparse entries (``out[0:3]``: row, token, probability)."""
+    rows_out, cols, vals, even = out
+    last = [None if fresh else h[0] for h in hashes]
+    for t, token in enumerate(tokens):
+        found = []
+        for i, h in enumerate(hashes):
+            if last[i] is not None and not frozen:
+                table = current[i].get(last[i])
+                if table is None:
+                    current[i][last[i]] = {token: 1}
+                else:
+                    table[token] = table.get(token, 0) + 1
+            last[i] = h[t + 1]
+            counts = _merged(current[i].get(last[i]), previous[i].get(last[i]))
+            if counts:
+                found.append(counts)
+        share, r = 1.0, row + t * rows
+        for counts in reversed(found):        # the longest context first: what its discount frees goes on down
+            total = sum(counts.values())
+            scale = share / total
+            rows_out.extend([r] * len(counts))
+            cols.extend(counts)
+            vals.extend([scale * (c - DISCOUNT) for c in counts.values()])   # every count >= 1 > DISCOUNT
+            share *= DISCOUNT * len(counts) / total
+        even[r] = share / vocab_size
+
+
+def _merged(a: Table | None, b: Table | None) -> Table | None:
+    if a is None or b is None:
+        return a if b is None else b
+    out = dict(b)
+    for tok, c in a.items():
+        out[tok] = out.get(tok, 0) + c
+    return out
+
+
+def distribution(out: tuple[list[int], list[int], list[float], list[float]], steps: int, batch: int,
+                 vocab_size: int, device: torch.device) -> Tensor:
+    """The ``(steps, batch, vocab_size)`` probabilities of what :func:`tally` appended for ``steps x batch``
+    positions (rows time-major)."""
+    rows, cols, vals, even = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out, _DTYPES, strict=True))
+    p = even.view(-1, 1).repeat(1, vocab_size)
+    p.index_put_((rows, cols), vals, accumulate=True)
+    return p.view(steps, batch, vocab_size).to(device)
+
+
+class CountMixture:
+    """Per stream, the mixture's belief in each of :data:`WEIGHTS` (log-posterior), and the last position's
+    two distributions, waiting for the token that follows them (the next window's first)."""
+
+    def __init__(self, batch: int) -> None:
+        self.log_belief = PRIOR.log().expand(batch, -1).clone()
+        self.waiting: tuple[Tensor, Tensor] | None = None
+
+    def __call__(self, log_probs: Tensor, ids: Tensor, counted: Tensor, frozen: bool) -> Tensor:
+        """``log_probs`` (T, B, V) of the model mixed with ``counted`` (T, B, V) for the tokens after ``ids``
+        (T, B); the belief learns from each token of ``ids`` after the first and from the first one's
+        predecessor, unless ``frozen``."""
+        grid = torch.tensor(WEIGHTS, dtype=torch.float64, device=log_probs.device)
+        belief = self.log_belief.to(log_probs.device)
+        with torch.no_grad():
+            p_model = log_probs.detach().double().exp()
+            if frozen:
+                steps = belief.expand(ids.shape[0], *belief.shape)
+            else:
+                if self.waiting is not None:
+                    belief = belief + self._evidence(*self.waiting, ids[0], grid)
+                seen = self._evidence(p_model[:-1], counted[:-1], ids[1:], grid).cumsum(0)
+                steps = torch.cat([belief[None], belief + seen])
+                self.log_belief = steps[-1] - steps[-1].max(-1, keepdim=True).values
+                self.waiting = (p_model[-1], counted[-1])
+            w = (torch.softmax(steps, -1) * grid).sum(-1, keepdim=True)
+        with torch.autocast(log_probs.device.type, enabled=False):
+            return torch.logaddexp(log_probs.float() + torch.log1p(-w).float(),
+                                   (counted * w).log().float())
+
+    @staticmethod
+    def _evidence(p_model: Tensor, counted: Tensor, nxt: Tensor, grid: Tensor) -> Tensor:
+        """log p(nxt) under each weight of ``grid``: (..., B, len(grid))."""
+        idx = nxt.long().unsqueeze(-1)
+        a, b = p_model.gather(-1, idx), counted.gather(-1, idx)
+        return ((1 - grid) * a + grid * b).log()

@@ -1,0 +1,193 @@
+"""The counts of the text read (rnnkit.models.counts): the distribution against a brute-force n-gram counted
+on lists, the weight against the Bayesian mixture written out, and a language model that reads a text the
+same whole, in windows and step by step, counts only in eval mode and never after a freeze."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+from rnnkit.cli import main
+from rnnkit.models.counts import DEFAULT_COUNTS, DISCOUNT, PRIOR, WEIGHTS
+from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
+from rnnkit.models.match import MatchState
+
+COUNTS = (1, 2, 4)
+V = 4
+
+
+def text(length: int, seed: int = 0) -> list[int]:
+    rng = random.Random(seed)
+    motif = [rng.randrange(V) for _ in range(9)]   # repeats, so that long contexts are seen again
+    return [motif[i % 9] if rng.random() < 0.7 else rng.randrange(V) for i in range(length)]
+
+
+def brute_distribution(seq: list[int], p: int, orders: tuple[int, ...], block: int,
+                       written: int | None = None) -> list[float]:
+    """The counts' probabilities of the token after position p: for each order k with a context seq[p-k+1 :
+    p+1], how often each token followed it at a position q <= p of this or the previous block (and before
+    ``written``); absolute discounting from the longest context down to the uniform distribution."""
+    oldest = max(0, (p // block - 1) * block)
+    probs = [1.0 / V] * V
+    for k in orders:
+        if p - k + 1 < 0:
+            break
+        context = seq[p - k + 1 : p + 1]
+        counts = [0] * V
+        for q in range(max(k, oldest), p + 1 if written is None else min(p + 1, written)):
+            if seq[q - k : q] == context:
+                counts[seq[q]] += 1
+        total, kinds = sum(counts), sum(c > 0 for c in counts)
+        if total:
+            probs = [(max(c - DISCOUNT, 0) + DISCOUNT * kinds * lower) / total for c, lower in zip(counts, probs,
+                                                                                                   strict=True)]
+    return probs
+
+
+@pytest.mark.parametrize("block", [8, 10**6])
+def test_the_distribution_is_the_brute_force_n_gram(block: int) -> None:
+    seqs = [text(70, seed=s) for s in range(3)]
+    ids = torch.tensor(seqs).t()
+    state = MatchState((2,), 3, block, counts=COUNTS, vocab_size=V)
+    got = []
+    for a in range(0, 70, 11):
+        state.advance(ids[a : a + 11])
+        got.append(state.counted)
+    got = torch.cat(got)
+    assert torch.allclose(got.sum(-1), torch.ones(70, 3, dtype=torch.float64))
+    for b, seq in enumerate(seqs):
+        want = torch.tensor([brute_distribution(seq, p, COUNTS, block) for p in range(70)], dtype=torch.float64)
+        assert torch.allclose(got[:, b], want, atol=1e-12), b
+
+
+def test_a_frozen_memory_looks_up_but_counts_nothing() -> None:
+    seq = text(40)
+    ids = torch.tensor(seq).view(-1, 1)
+    state = MatchState((2,), 1, counts=COUNTS, vocab_size=V)
+    state.advance(ids[:30])
+    state.freeze()
+    state.advance(ids[30:])
+    for p in range(30, 40):   # position p's contexts looked up in what followed them among the first 30 tokens
+        want = brute_distribution(seq, p, COUNTS, 10**6, written=30)
+        assert torch.allclose(state.counted[p - 30, 0], torch.tensor(want, dtype=torch.float64), atol=1e-12), p
+
+
+def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:
+    """The same weights without and with counts."""
+    torch.manual_seed(seed)
+    plain = LanguageModel(V, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3])
+    counted = LanguageModel(V, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3], counts=COUNTS)
+    counted.load_state_dict(plain.state_dict())
+    return plain.eval(), counted.eval()
+
+
+def test_the_weight_is_the_bayesian_mixture_over_the_grid() -> None:
+    seq = text(120, seed=4)
+    plain, counted = models()
+    ids = torch.tensor(seq)
+    with torch.no_grad():
+        p_model = plain(ids[:-1].view(-1, 1))[0][:, 0].double().exp()
+        got, state = [], None
+        for a in range(0, 119, 17):   # windows with the state carried: a weight waits for the next window's token
+            log_probs, state = counted(ids[a : min(a + 17, 119)].view(-1, 1), state)
+            got.append(log_probs[:, 0])
+        got = torch.cat(got)
+    grid = torch.tensor(WEIGHTS, dtype=torch.float64)
+    log_belief = PRIOR.log()
+    for p in range(119):
+        p_counts = torch.tensor(brute_distribution(seq, p, COUNTS, 10**6), dtype=torch.float64)
+        w = float((torch.softmax(log_belief, 0) * grid).sum())
+        assert torch.allclose(got[p].double(), ((1 - w) * p_model[p] + w * p_counts).log(), atol=1e-5), p
+        nxt = seq[p + 1]
+        log_belief += ((1 - grid) * p_model[p, nxt] + grid * p_counts[nxt]).log()
+    assert float((torch.softmax(log_belief, 0) * grid).sum()) > 0.05   # this text's counts earned trust
+
+
+def test_a_text_reads_the_same_whole_in_windows_and_step_by_step() -> None:
+    ids = torch.tensor(text(60, seed=2))
+    _, counted = models(1)
+    with torch.no_grad():
+        whole = counted(ids.view(-1, 1))[0][:, 0]
+        windows = sequence_log_probs(counted, ids[:1], ids[1:], window=7)
+        state, steps = None, []
+        for t in range(60):
+            logits, state = counted.step(ids[t : t + 1], state, t)
+            steps.append(logits[0])
+    assert torch.allclose(whole.gather(1, ids[1:, None])[:, 0], windows, atol=1e-5)
+    assert torch.allclose(whole, torch.stack(steps), atol=1e-5)
+    assert torch.allclose(whole.exp().sum(-1), torch.ones(60), atol=1e-5)
+
+
+def test_counts_help_on_a_repeated_text_and_cost_little_on_a_random_one() -> None:
+    plain, counted = models(2)
+    repeated = torch.tensor([0, 1, 2, 3, 3, 2, 1] * 60)
+    rng = random.Random(5)
+    noise = torch.tensor([rng.randrange(V) for _ in range(420)])
+    with torch.no_grad():
+        gain = [float(sequence_log_probs(counted, t[:1], t[1:]).mean() - sequence_log_probs(plain, t[:1], t[1:]).mean())
+                for t in (repeated, noise)]
+    assert gain[0] > 0.5                          # nats per token
+    assert gain[1] > -math.log(2) / 419   # the mixture's bound against never counting
+
+
+def test_training_does_not_count_and_gradients_flow_in_eval() -> None:
+    plain, counted = models(3)
+    ids = torch.tensor(text(30)).view(-1, 1)
+    torch.manual_seed(0)
+    train_plain = plain.train()(ids)[0]
+    torch.manual_seed(0)
+    train_counted, (_, memory) = counted.train()(ids)
+    assert memory.mixture is None and torch.equal(train_plain, train_counted)
+    counted.eval()
+    log_probs, _ = counted(ids)
+    log_probs.sum().backward()   # score --dynamic adapts through the mixture
+    assert counted.head.weight.grad is not None and bool(counted.head.weight.grad.abs().sum() > 0)
+
+
+def test_sampling_learns_the_weight_from_the_prime_only() -> None:
+    _, counted = models(4)
+    prime = torch.tensor([0, 1, 2, 3] * 10)
+    gen = torch.Generator().manual_seed(0)
+    sample = list(generate(counted, prime, 30, generator=gen))
+    assert len(sample) == 30 and all(0 <= t < V for t in sample)
+    _, state = counted(prime.view(-1, 1))
+    belief = state[1].mixture.log_belief.clone()
+    state[1].freeze()
+    for t in sample:
+        _, state = counted.step(torch.tensor([t]), state)
+    assert torch.equal(state[1].mixture.log_belief, belief)
+
+
+def test_the_config_keeps_the_counts_and_an_old_one_has_none() -> None:
+    _, counted = models(5)
+    assert counted.config()["counts"] == list(COUNTS)
+    rebuilt = LanguageModel(**counted.config())
+    assert rebuilt.counts == list(COUNTS)
+    old = {k: v for k, v in counted.config().items() if k != "counts"}
+    assert LanguageModel(**old).counts == []
+    with pytest.raises(ValueError, match="beside a memory"):
+        LanguageModel(V, counts=[1, 2])
+    with pytest.raises(ValueError, match="distinct"):
+        LanguageModel(V, memory=[2], counts=[0, 1])
+
+
+@pytest.mark.parametrize(("flags", "memory", "counts"), [
+    ([], True, True), (["--no-counts"], True, False), (["--no-memory"], False, False)])
+def test_the_command_line_counts_by_default_and_a_resumed_run_keeps_its_choice(
+        tmp_path: Path, flags: list[str], memory: bool, counts: bool) -> None:
+    data = tmp_path / "t.txt"
+    data.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
+    run = str(tmp_path / "run")
+    assert main(["train", "charlm", "--data", str(data), "--out", run, "--hidden", "8", "--layers", "1",
+                 "--embed-dim", "4", "--seq-len", "16", "--batch-size", "2", "--eval-every", "3", "--no-progress",
+                 "--steps", "3", *flags]) == 0
+    assert main(["train", "charlm", "--resume", run, "--steps", "6", "--no-progress"]) == 0
+    model = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["model"]
+    assert bool(model.get("memory")) is memory and model.get("counts", []) == (list(DEFAULT_COUNTS) if counts else [])
+    lines = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert all(math.isfinite(x["val_loss"]) for x in lines if "val_loss" in x)
