@@ -91,12 +91,12 @@ def _merged(a: Table | None, b: Table | None) -> Table | None:
 
 def distribution(out: tuple[list[int], list[int], list[float], list[float]], steps: int, batch: int,
                  vocab_size: int, device: torch.device) -> Tensor:
-    """The ``(steps, batch, vocab_size)`` probabilities of what :func:`tally` appended for ``steps x batch``
-    positions (rows time-major)."""
+    """The ``(steps, batch, vocab_size)`` probabilities (float32, as the model's) of what :func:`tally`
+    appended for ``steps x batch`` positions (rows time-major), summed in float64."""
     rows, cols, vals, even = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out, _DTYPES, strict=True))
     p = even.view(-1, 1).repeat(1, vocab_size)
     p.index_put_((rows, cols), vals, accumulate=True)
-    return p.view(steps, batch, vocab_size).to(device)
+    return p.view(steps, batch, vocab_size).to(device, torch.float32)
 
 
 class CountMixture:
@@ -111,27 +111,30 @@ class CountMixture:
         """``log_probs`` (T, B, V) of the model mixed with ``counted`` (T, B, V) for the tokens after ``ids``
         (T, B); the belief learns from each token of ``ids`` after the first and from the first one's
         predecessor, unless ``frozen``."""
-        grid = torch.tensor(WEIGHTS, dtype=torch.float64, device=log_probs.device)
         belief = self.log_belief.to(log_probs.device)
         with torch.no_grad():
-            p_model = log_probs.detach().double().exp()
             if frozen:
                 steps = belief.expand(ids.shape[0], *belief.shape)
             else:
                 if self.waiting is not None:
-                    belief = belief + self._evidence(*self.waiting, ids[0], grid)
-                seen = self._evidence(p_model[:-1], counted[:-1], ids[1:], grid).cumsum(0)
+                    belief = belief + _evidence(*self.waiting, ids[0])
+                seen = _evidence(log_probs[:-1].detach(), counted[:-1], ids[1:]).cumsum(0)
                 steps = torch.cat([belief[None], belief + seen])
                 self.log_belief = steps[-1] - steps[-1].max(-1, keepdim=True).values
-                self.waiting = (p_model[-1], counted[-1])
-            w = (torch.softmax(steps, -1) * grid).sum(-1, keepdim=True)
+                self.waiting = (log_probs[-1].detach(), counted[-1])
+            w = (torch.softmax(steps, -1) * _grid(steps)).sum(-1, keepdim=True).float()
         with torch.autocast(log_probs.device.type, enabled=False):
-            return torch.logaddexp(log_probs.float() + torch.log1p(-w).float(),
-                                   (counted * w).log().float())
+            return torch.logaddexp(log_probs.float() + torch.log1p(-w), (counted * w).log())
 
-    @staticmethod
-    def _evidence(p_model: Tensor, counted: Tensor, nxt: Tensor, grid: Tensor) -> Tensor:
-        """log p(nxt) under each weight of ``grid``: (..., B, len(grid))."""
-        idx = nxt.long().unsqueeze(-1)
-        a, b = p_model.gather(-1, idx), counted.gather(-1, idx)
-        return ((1 - grid) * a + grid * b).log()
+
+def _grid(like: Tensor) -> Tensor:
+    return torch.tensor(WEIGHTS, dtype=torch.float64, device=like.device)
+
+
+def _evidence(log_probs: Tensor, counted: Tensor, nxt: Tensor) -> Tensor:
+    """log p(nxt) under each weight of the grid, from the model's ``log_probs`` and the ``counted``
+    probabilities (..., B, V): (..., B, len(WEIGHTS))."""
+    idx = nxt.long().unsqueeze(-1)
+    a, b = log_probs.gather(-1, idx).double().exp(), counted.gather(-1, idx).double()
+    grid = _grid(a)
+    return ((1 - grid) * a + grid * b).log()
