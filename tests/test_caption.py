@@ -9,7 +9,7 @@ import json
 import re
 import struct
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -219,18 +219,41 @@ def _icc_profile(space: str, shows: Callable[[tuple[int, ...]], tuple[int, int, 
     ramp = bytes(range(256))
     lut = (b"mft1" + bytes(4) + bytes([channels, 3, 2, 0]) + b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
            + ramp * channels + clut + ramp * 3)
+    return _icc_bytes(space, "Lab", [(b"A2B0", lut)])
+
+
+D50 = (0.9642, 1.0, 0.8249)
+
+
+def _xyz(xyz: Sequence[float]) -> bytes:
+    return b"XYZ " + bytes(4) + b"".join(_s15(v) for v in xyz)
+
+
+def _icc_bytes(space: str, pcs: str, tags: list[tuple[bytes, bytes]]) -> bytes:
+    """An ICC v2 profile of the colour space ``space`` ("CMYK", "RGB", "GRAY") into the connection space ``pcs``
+    ("Lab", "XYZ") with ``tags`` after a description and a D50 white point."""
     text = b"rnnkit test profile\0"
     desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
-    d50 = _s15(0.9642) + _s15(1.0) + _s15(0.8249)
-    tags = [(b"desc", desc), (b"wtpt", b"XYZ " + bytes(4) + d50), (b"A2B0", lut)]
+    tags = [(b"desc", desc), (b"wtpt", _xyz(D50)), *tags]
     table, body, offset = b"", b"", 128 + 4 + 12 * len(tags)
     for signature, tag in tags:
         tag += bytes(-len(tag) % 4)
         table, body = table + signature + struct.pack(">II", offset + len(body), len(tag)), body + tag
     kind = b"prtr" if space == "CMYK" else b"mntr"
     header = (struct.pack(">I", offset + len(body)) + bytes(4) + bytes([2, 0x10, 0, 0]) + kind
-              + space.ljust(4).encode() + b"Lab " + bytes(12) + b"acsp" + bytes(28) + d50 + bytes(48))
+              + space.ljust(4).encode() + pcs.ljust(4).encode() + bytes(12) + b"acsp" + bytes(28)
+              + _xyz(D50)[8:] + bytes(48))
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _gamma(gamma: float) -> bytes:
+    """An ICC curve tag of a pure power law: stored value v shows as v ** gamma of the white."""
+    return b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256))
+
+
+def _grey_profile(gamma: float) -> bytes:
+    """A grey ICC profile (the gray tone curve kTRC into XYZ), as Photoshop's "Gray Gamma 2.2" is."""
+    return _icc_bytes("GRAY", "XYZ", [(b"kTRC", _gamma(gamma))])
 
 
 def _naive_cmyk(corner: tuple[int, ...]) -> tuple[int, int, int]:
@@ -296,6 +319,38 @@ def test_a_palette_image_with_a_profile_reads_as_the_same_colours_stored_as_rgb(
         torch.testing.assert_close(load_image(tmp_path / file, 8), expected, atol=1 / 255, rtol=0)
 
 
+def test_a_grey_image_with_a_grey_profile_reads_through_it(tmp_path: Path) -> None:
+    """A grey image whose profile says its values are linear light (gamma 1.0) shows its mid-grey 128 as sRGB's
+    188, as a browser does: grey images' profiles were ignored (128 read as 128) where colour ones were honoured;
+    likewise with alpha (laid on white after), at 16 bits (scaled to 8 first) and asked for as grey."""
+    from PIL import Image
+
+    shown = round(255 * _srgb_encoded((128 / 255) ** 1.0))                                 # 188
+    linear = _grey_profile(1.0)
+    Image.new("L", (8, 8), 128).save(tmp_path / "g.png", icc_profile=linear)
+    with_alpha = Image.new("LA", (8, 8), (128, 255))
+    with_alpha.paste((0, 0), (0, 0, 2, 8))                                 # the left quarter clear: white
+    with_alpha.save(tmp_path / "ga.png", icc_profile=linear)
+    Image.new("I;16", (8, 8), 128 * 257).save(tmp_path / "g16.png", icc_profile=linear)
+    Image.new("L", (8, 8), 128).save(tmp_path / "plain.png")
+    for file in ("g.png", "ga.png", "g16.png"):
+        with Image.open(tmp_path / file) as opened:
+            assert "icc_profile" in opened.info, file
+        for channels in (3, 1):
+            pixels = load_image(tmp_path / file, 8, channels=channels)[:, 4, 4] * 255
+            assert float((pixels - shown).abs().max()) <= 1, (file, channels, pixels)
+    torch.testing.assert_close(load_image(tmp_path / "ga.png", 8)[:, 4, 0], torch.ones(3))
+    torch.testing.assert_close(load_image(tmp_path / "plain.png", 8)[:, 4, 4] * 255, torch.full((3,), 128.0))
+    gamma = _grey_profile(2.2)             # a gamma-2.2 grey is close to sRGB's curve: near as stored, darker below
+    Image.new("L", (8, 8), 128).save(tmp_path / "g22.png", icc_profile=gamma)
+    assert abs(float(load_image(tmp_path / "g22.png", 8, channels=1)[0, 4, 4]) * 255 - 128) <= 4
+
+
+def _srgb_encoded(linear: float) -> float:
+    """sRGB's transfer function (IEC 61966-2-1): the stored fraction of a linear-light fraction."""
+    return 12.92 * linear if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
+
+
 def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without_it(tmp_path: Path) -> None:
     from PIL import Image
 
@@ -307,6 +362,9 @@ def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without
     Image.new("RGB", (8, 8), (255, 0, 0)).save(tmp_path / "mixed.png", icc_profile=cmyk)
     with pytest.warns(UserWarning, match=r"mixed.png: damaged or unsuitable ICC colour profile"):
         torch.testing.assert_close(load_image(tmp_path / "mixed.png", 8)[:, 4, 4], torch.tensor([1.0, 0.0, 0.0]))
+    Image.new("L", (8, 8), 100).save(tmp_path / "grey.png", icc_profile=cmyk)        # and one on a grey image
+    with pytest.warns(UserWarning, match=r"grey.png: damaged or unsuitable ICC colour profile"):
+        torch.testing.assert_close(load_image(tmp_path / "grey.png", 8)[:, 4, 4], torch.full((3,), 100 / 255))
 
 
 def test_without_imagecms_a_profile_is_ignored_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

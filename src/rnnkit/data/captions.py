@@ -12,8 +12,8 @@ What a user gets:
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
   more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, an image
-  with transparency as laid on white, and a CMYK, RGB or palette image with an embedded ICC colour profile in sRGB
-  through that profile.
+  with transparency as laid on white, and a CMYK, RGB, grey or palette image with an embedded ICC colour profile in
+  sRGB through that profile.
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -193,16 +193,17 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
 
 
 def _colour_managed(picture: Any, name: object) -> Any:
-    """A CMYK, RGB, RGBA or palette ``picture`` with an embedded ICC profile (``picture.info["icc_profile"]``) in
-    sRGB through that profile, as a browser or Photoshop shows it (Pillow's ``convert`` ignores the profile, and
-    takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure (0, 255, 255)); RGB from CMYK,
-    RGB or RGBA from a palette, else the mode it has. As stored, with a warning naming it, when the profile is
-    damaged or does not fit the image (a viewer shows the pixels as untagged then); as stored when Pillow has no
-    ImageCms (littlecms)."""
+    """A CMYK, RGB, RGBA, grey (``L``, ``LA``) or palette ``picture`` with an embedded ICC profile
+    (``picture.info["icc_profile"]``) in sRGB through that profile, as a browser or Photoshop shows it (Pillow's
+    ``convert`` ignores the profile, and takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure
+    (0, 255, 255); a grey profile's tone curve, Photoshop's "Gray Gamma 1.8" or "Dot Gain 20%", was dropped);
+    RGB from CMYK or grey, RGBA from grey with alpha, RGB or RGBA from a palette, else the mode it has. As stored,
+    with a warning naming it, when the profile is damaged or does not fit the image (a viewer shows the pixels as
+    untagged then); as stored when Pillow has no ImageCms (littlecms)."""
     icc = picture.info.get("icc_profile")
     if icc and picture.mode in ("P", "PA"):  # a palette's colours are RGB under the profile (PNG optimisers keep it)
         picture = picture.convert("RGBA" if picture.mode == "PA" or "transparency" in picture.info else "RGB")
-    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA"):
+    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA", "L", "LA"):
         return picture
     try:
         from PIL import ImageCms
@@ -211,6 +212,10 @@ def _colour_managed(picture: Any, name: object) -> Any:
                       "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
         return picture
     try:
+        if picture.mode == "LA":  # littlecms has no grey-with-alpha: the grey turns RGB, the alpha is kept
+            shown = ImageCms.applyTransform(picture.getchannel("L"), _to_srgb(bytes(icc), "L"))
+            shown.putalpha(picture.getchannel("A"))
+            return shown
         return ImageCms.applyTransform(picture, _to_srgb(bytes(icc), picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
         warnings.warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
@@ -224,7 +229,7 @@ def _to_srgb(icc: bytes, mode: str) -> Any:
     from PIL import ImageCms
 
     return ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), mode,
-                                   "RGB" if mode == "CMYK" else mode)
+                                   "RGB" if mode in ("CMYK", "L") else mode)
 
 
 def _flattened(picture: Any) -> Any:
@@ -257,7 +262,7 @@ def _eight_bit(picture: Any, name: object) -> Any:
     ``convert`` clips values at 255 and truncates, so a 16-bit PNG (mode ``I;16``) read as a white page and a
     float TIFF of values in [0, 1] (mode ``F``) as a black one. The range is 0 to 65535 for 16-bit modes;
     for ``I`` and ``F``, 0 to 1 (``F`` only), 255 or 65535, the first that holds every value. Values
-    below 0, above 65535 or not finite are refused by name: no range shows them."""
+    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is kept."""
     from PIL import Image
 
     if not (picture.mode.startswith("I;16") or picture.mode in ("I", "F")):
@@ -273,7 +278,10 @@ def _eight_bit(picture: Any, name: object) -> Any:
         raise UserError(f"{name}: a greyscale image of mode {picture.mode} with {found}; expected values from 0 "
                         f"to {ranges}")
     top = next(top for top in tops if high <= top)
-    return Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
+    scaled = Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
+    if "icc_profile" in picture.info:  # a grey profile's tone curve is of the fraction of the range, as scaled here
+        scaled.info["icc_profile"] = picture.info["icc_profile"]
+    return scaled
 
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,
