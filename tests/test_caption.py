@@ -351,6 +351,23 @@ def _srgb_encoded(linear: float) -> float:
     return 12.92 * linear if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
 
 
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_transparent_colour_stays_transparent_through_a_profile(tmp_path: Path, mode: str) -> None:
+    """A PNG's transparent colour (tRNS) is laid on white with a profile as without one: the transform's new image
+    dropped it, so a clear black background read black."""
+    from PIL import Image
+
+    icc = _icc_profile("RGB", lambda c: DULL_RED if c == (255, 0, 0) else c) if mode == "RGB" else _grey_profile(1.0)
+    image = Image.new(mode, (8, 8), 0)                                 # black, transparent, but for a grey square
+    image.paste((100,) * len(mode), (2, 2, 6, 6))
+    image.save(tmp_path / "clear.png", transparency=(0,) * len(mode) if mode == "RGB" else 0, icc_profile=icc)
+    with Image.open(tmp_path / "clear.png") as opened:
+        assert "transparency" in opened.info and "icc_profile" in opened.info
+    pixels = load_image(tmp_path / "clear.png", 8)
+    torch.testing.assert_close(pixels[:, 0, 0], torch.ones(3))
+    assert float(pixels[:, 4, 4].max()) < 0.9                            # the square, through the profile
+
+
 def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without_it(tmp_path: Path) -> None:
     from PIL import Image
 

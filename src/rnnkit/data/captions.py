@@ -197,12 +197,15 @@ def _colour_managed(picture: Any, name: object) -> Any:
     (``picture.info["icc_profile"]``) in sRGB through that profile, as a browser or Photoshop shows it (Pillow's
     ``convert`` ignores the profile, and takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure
     (0, 255, 255); a grey profile's tone curve, Photoshop's "Gray Gamma 1.8" or "Dot Gain 20%", was dropped);
-    RGB from CMYK or grey, RGBA from grey with alpha, RGB or RGBA from a palette, else the mode it has. As stored,
+    RGB from CMYK, grey or a palette, RGBA from grey or a palette with alpha or a transparent colour and from RGB
+    with a transparent colour (a PNG's tRNS, which the conversion would drop), else the mode it has. As stored,
     with a warning naming it, when the profile is damaged or does not fit the image (a viewer shows the pixels as
     untagged then); as stored when Pillow has no ImageCms (littlecms)."""
     icc = picture.info.get("icc_profile")
     if icc and picture.mode in ("P", "PA"):  # a palette's colours are RGB under the profile (PNG optimisers keep it)
         picture = picture.convert("RGBA" if picture.mode == "PA" or "transparency" in picture.info else "RGB")
+    elif icc and picture.mode in ("L", "RGB") and "transparency" in picture.info:  # a PNG's transparent colour
+        picture = picture.convert(picture.mode + "A")  # as alpha, which the transform keeps (its new image has no info)
     if not icc or picture.mode not in ("CMYK", "RGB", "RGBA", "L", "LA"):
         return picture
     try:
