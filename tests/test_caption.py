@@ -4,6 +4,7 @@ translator's decoder) and the CLI end to end on a tiny generated folder."""
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import re
@@ -349,6 +350,63 @@ def test_a_grey_image_with_a_grey_profile_reads_through_it(tmp_path: Path) -> No
 def _srgb_encoded(linear: float) -> float:
     """sRGB's transfer function (IEC 61966-2-1): the stored fraction of a linear-light fraction."""
     return 12.92 * linear if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
+
+
+def _srgb_curve() -> bytes:
+    """sRGB's tone curve as a 1024-entry ICC curve table, as HP's "sRGB IEC61966-2.1" (in most cameras' JPEGs)
+    stores it: the linear-light fraction of each stored fraction."""
+    stored = (i / 1023 for i in range(1024))
+    linear = (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in stored)
+    return b"curv" + bytes(4) + struct.pack(">I", 1024) + b"".join(struct.pack(">H", round(65535 * v)) for v in linear)
+
+
+def _matrix_profile(curve: bytes) -> bytes:
+    """An RGB profile of sRGB's primaries (Pillow's built-in sRGB's colorants) and the tone curve ``curve``."""
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).profile
+    colorants = [(b"rXYZ", srgb.red_colorant), (b"gXYZ", srgb.green_colorant), (b"bXYZ", srgb.blue_colorant)]
+    return _icc_bytes("RGB", "XYZ", [(tag, _xyz(xyz)) for tag, (xyz, _) in colorants]
+                      + [(tag, curve) for tag in (b"rTRC", b"gTRC", b"bTRC")])
+
+
+@pytest.mark.parametrize("profile", ["built-in sRGB", "HP sRGB", "gamma 2.2", "gamma 1.0", "lut", "grey sRGB",
+                                     "grey 1.8"])
+def test_an_srgb_profile_reads_as_stored_without_a_conversion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               profile: str) -> None:
+    """An image tagged sRGB (Pillow's own profile, or HP's sRGB IEC61966-2.1 of other bytes, as cameras embed it),
+    or grey with sRGB's tone curve, is read as stored: its conversion changes no pixel by more than a level and
+    made a 12-megapixel photo several times slower to read. Any other profile, one as near sRGB as a gamma of 2.2
+    included, is still converted."""
+    from PIL import Image, ImageCms
+
+    icc = {"built-in sRGB": lambda: ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
+           "HP sRGB": lambda: _matrix_profile(_srgb_curve()), "gamma 2.2": lambda: _matrix_profile(_gamma(2.2)),
+           "gamma 1.0": lambda: _matrix_profile(_gamma(1.0)), "lut": lambda: _icc_profile("RGB", lambda c: c),
+           "grey sRGB": lambda: _icc_bytes("GRAY", "XYZ", [(b"kTRC", _srgb_curve())]),
+           "grey 1.8": lambda: _grey_profile(1.8)}[profile]()
+    skips = profile in ("built-in sRGB", "HP sRGB", "grey sRGB")
+    grey = profile.startswith("grey")
+    pixels = np.random.default_rng(0).integers(0, 256, (48, 64) if grey else (48, 64, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels)
+    image.save(tmp_path / "photo.png", icc_profile=icc)
+    converted = ImageCms.applyTransform(image, ImageCms.buildTransform(
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), image.mode, "RGB"))
+    sizes = []
+
+    def counted(picture: PIL.Image.Image, transform: ImageCms.ImageCmsTransform) -> PIL.Image.Image:
+        sizes.append(picture.size)
+        return apply(picture, transform)
+
+    apply = ImageCms.applyTransform
+    monkeypatch.setattr(ImageCms, "applyTransform", counted)
+    read = load_image(tmp_path / "photo.png", (48, 64))
+    assert sizes.count((64, 48)) == (0 if skips else 1), sizes                       # the photo converted or not
+    expected = torch.from_numpy(np.asarray(converted, dtype=np.float32) / 255).permute(2, 0, 1)
+    torch.testing.assert_close(read, expected, atol=1.01 / 255, rtol=0)                # as converting gives it
+    moved = float((torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32)).permute(2, 0, 1)
+                   - read * 255).abs().max())
+    assert moved == 0 if skips else moved > (0 if profile == "lut" else 4)
 
 
 @pytest.mark.parametrize("mode", ["RGB", "L"])

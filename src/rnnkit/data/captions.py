@@ -13,7 +13,7 @@ What a user gets:
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
   more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, an image
   with transparency as laid on white, and a CMYK, RGB, grey or palette image with an embedded ICC colour profile in
-  sRGB through that profile.
+  sRGB through that profile (one tagged sRGB as stored: its conversion would change nothing).
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -214,12 +214,15 @@ def _colour_managed(picture: Any, name: object) -> Any:
         warnings.warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
                       "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
         return picture
-    try:
+    icc = bytes(icc)
+    try:  # an sRGB profile's conversion changes nothing: the image as stored
+        if picture.mode != "CMYK" and _shows_as_stored(icc, "L" if picture.mode in ("L", "LA") else "RGB"):
+            return picture
         if picture.mode == "LA":  # littlecms has no grey-with-alpha: the grey turns RGB, the alpha is kept
-            shown = ImageCms.applyTransform(picture.getchannel("L"), _to_srgb(bytes(icc), "L"))
+            shown = ImageCms.applyTransform(picture.getchannel("L"), _to_srgb(icc, "L"))
             shown.putalpha(picture.getchannel("A"))
             return shown
-        return ImageCms.applyTransform(picture, _to_srgb(bytes(icc), picture.mode))
+        return ImageCms.applyTransform(picture, _to_srgb(icc, picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
         warnings.warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
         return picture
@@ -233,6 +236,32 @@ def _to_srgb(icc: bytes, mode: str) -> Any:
 
     return ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), mode,
                                    "RGB" if mode in ("CMYK", "L") else mode)
+
+
+@lru_cache(maxsize=8)
+def _shows_as_stored(icc: bytes, mode: str) -> bool:
+    """Whether the profile ``icc``'s conversion to sRGB of ``mode`` (``"RGB"`` or ``"L"``) pixels moves no colour by
+    more than one level of 255: an sRGB profile (IEC 61966-2.1, as cameras and editors embed it), whatever its bytes
+    or description say, or a grey one of sRGB's tone curve, whose images read as stored (converting them is most of
+    the time taken to read a photo). Tried on a grid of 33 levels a channel and on every level of each channel, with
+    the others at 0 and at 255, and of grey; Adobe RGB, Display P3 or a gamma of 2.2 moves many of these colours."""
+    from PIL import Image, ImageCms
+
+    ramp = np.arange(256, dtype=np.uint8)
+    if mode == "L":
+        probe, stored = ramp[None], np.repeat(ramp[None, :, None], 3, axis=2)
+    else:
+        levels = np.round(np.linspace(0, 255, 33)).astype(np.uint8)
+        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
+        colours = [grid, np.repeat(ramp[:, None], 3, axis=1)]
+        for channel in range(3):
+            for others in (0, 255):
+                line = np.full((256, 3), others, dtype=np.uint8)
+                line[:, channel] = ramp
+                colours.append(line)
+        probe = stored = np.concatenate(colours)[None]
+    shown = ImageCms.applyTransform(Image.fromarray(probe), _to_srgb(icc, mode))
+    return int(np.abs(np.asarray(shown, dtype=np.int16) - stored).max()) <= 1
 
 
 def _flattened(picture: Any) -> Any:
