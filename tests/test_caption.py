@@ -4,12 +4,13 @@ translator's decoder) and the CLI end to end on a tiny generated folder."""
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import re
 import struct
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -219,18 +220,41 @@ def _icc_profile(space: str, shows: Callable[[tuple[int, ...]], tuple[int, int, 
     ramp = bytes(range(256))
     lut = (b"mft1" + bytes(4) + bytes([channels, 3, 2, 0]) + b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
            + ramp * channels + clut + ramp * 3)
+    return _icc_bytes(space, "Lab", [(b"A2B0", lut)])
+
+
+D50 = (0.9642, 1.0, 0.8249)
+
+
+def _xyz(xyz: Sequence[float]) -> bytes:
+    return b"XYZ " + bytes(4) + b"".join(_s15(v) for v in xyz)
+
+
+def _icc_bytes(space: str, pcs: str, tags: list[tuple[bytes, bytes]]) -> bytes:
+    """An ICC v2 profile of the colour space ``space`` ("CMYK", "RGB", "GRAY") into the connection space ``pcs``
+    ("Lab", "XYZ") with ``tags`` after a description and a D50 white point."""
     text = b"rnnkit test profile\0"
     desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
-    d50 = _s15(0.9642) + _s15(1.0) + _s15(0.8249)
-    tags = [(b"desc", desc), (b"wtpt", b"XYZ " + bytes(4) + d50), (b"A2B0", lut)]
+    tags = [(b"desc", desc), (b"wtpt", _xyz(D50)), *tags]
     table, body, offset = b"", b"", 128 + 4 + 12 * len(tags)
     for signature, tag in tags:
         tag += bytes(-len(tag) % 4)
         table, body = table + signature + struct.pack(">II", offset + len(body), len(tag)), body + tag
     kind = b"prtr" if space == "CMYK" else b"mntr"
     header = (struct.pack(">I", offset + len(body)) + bytes(4) + bytes([2, 0x10, 0, 0]) + kind
-              + space.ljust(4).encode() + b"Lab " + bytes(12) + b"acsp" + bytes(28) + d50 + bytes(48))
+              + space.ljust(4).encode() + pcs.ljust(4).encode() + bytes(12) + b"acsp" + bytes(28)
+              + _xyz(D50)[8:] + bytes(48))
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def _gamma(gamma: float) -> bytes:
+    """An ICC curve tag of a pure power law: stored value v shows as v ** gamma of the white."""
+    return b"curv" + bytes(4) + struct.pack(">IH", 1, round(gamma * 256))
+
+
+def _grey_profile(gamma: float) -> bytes:
+    """A grey ICC profile (the gray tone curve kTRC into XYZ), as Photoshop's "Gray Gamma 2.2" is."""
+    return _icc_bytes("GRAY", "XYZ", [(b"kTRC", _gamma(gamma))])
 
 
 def _naive_cmyk(corner: tuple[int, ...]) -> tuple[int, int, int]:
@@ -296,6 +320,112 @@ def test_a_palette_image_with_a_profile_reads_as_the_same_colours_stored_as_rgb(
         torch.testing.assert_close(load_image(tmp_path / file, 8), expected, atol=1 / 255, rtol=0)
 
 
+def test_a_grey_image_with_a_grey_profile_reads_through_it(tmp_path: Path) -> None:
+    """A grey image whose profile says its values are linear light (gamma 1.0) shows its mid-grey 128 as sRGB's
+    188, as a browser does: grey images' profiles were ignored (128 read as 128) where colour ones were honoured;
+    likewise with alpha (laid on white after), at 16 bits (scaled to 8 first) and asked for as grey."""
+    from PIL import Image
+
+    shown = round(255 * _srgb_encoded((128 / 255) ** 1.0))                                 # 188
+    linear = _grey_profile(1.0)
+    Image.new("L", (8, 8), 128).save(tmp_path / "g.png", icc_profile=linear)
+    with_alpha = Image.new("LA", (8, 8), (128, 255))
+    with_alpha.paste((0, 0), (0, 0, 2, 8))                                 # the left quarter clear: white
+    with_alpha.save(tmp_path / "ga.png", icc_profile=linear)
+    Image.new("I;16", (8, 8), 128 * 257).save(tmp_path / "g16.png", icc_profile=linear)
+    Image.new("L", (8, 8), 128).save(tmp_path / "plain.png")
+    for file in ("g.png", "ga.png", "g16.png"):
+        with Image.open(tmp_path / file) as opened:
+            assert "icc_profile" in opened.info, file
+        for channels in (3, 1):
+            pixels = load_image(tmp_path / file, 8, channels=channels)[:, 4, 4] * 255
+            assert float((pixels - shown).abs().max()) <= 1, (file, channels, pixels)
+    torch.testing.assert_close(load_image(tmp_path / "ga.png", 8)[:, 4, 0], torch.ones(3))
+    torch.testing.assert_close(load_image(tmp_path / "plain.png", 8)[:, 4, 4] * 255, torch.full((3,), 128.0))
+    gamma = _grey_profile(2.2)             # a gamma-2.2 grey is close to sRGB's curve: near as stored, darker below
+    Image.new("L", (8, 8), 128).save(tmp_path / "g22.png", icc_profile=gamma)
+    assert abs(float(load_image(tmp_path / "g22.png", 8, channels=1)[0, 4, 4]) * 255 - 128) <= 4
+
+
+def _srgb_encoded(linear: float) -> float:
+    """sRGB's transfer function (IEC 61966-2-1): the stored fraction of a linear-light fraction."""
+    return 12.92 * linear if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
+
+
+def _srgb_curve() -> bytes:
+    """sRGB's tone curve as a 1024-entry ICC curve table, as HP's "sRGB IEC61966-2.1" (in most cameras' JPEGs)
+    stores it: the linear-light fraction of each stored fraction."""
+    stored = (i / 1023 for i in range(1024))
+    linear = (v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in stored)
+    return b"curv" + bytes(4) + struct.pack(">I", 1024) + b"".join(struct.pack(">H", round(65535 * v)) for v in linear)
+
+
+def _matrix_profile(curve: bytes) -> bytes:
+    """An RGB profile of sRGB's primaries (Pillow's built-in sRGB's colorants) and the tone curve ``curve``."""
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).profile
+    colorants = [(b"rXYZ", srgb.red_colorant), (b"gXYZ", srgb.green_colorant), (b"bXYZ", srgb.blue_colorant)]
+    return _icc_bytes("RGB", "XYZ", [(tag, _xyz(xyz)) for tag, (xyz, _) in colorants]
+                      + [(tag, curve) for tag in (b"rTRC", b"gTRC", b"bTRC")])
+
+
+@pytest.mark.parametrize("profile", ["built-in sRGB", "HP sRGB", "gamma 2.2", "gamma 1.0", "lut", "grey sRGB",
+                                     "grey 1.8"])
+def test_an_srgb_profile_reads_as_stored_without_a_conversion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               profile: str) -> None:
+    """An image tagged sRGB (Pillow's own profile, or HP's sRGB IEC61966-2.1 of other bytes, as cameras embed it),
+    or grey with sRGB's tone curve, is read as stored: its conversion changes no pixel by more than a level and
+    made a 12-megapixel photo several times slower to read. Any other profile, one as near sRGB as a gamma of 2.2
+    included, is still converted."""
+    from PIL import Image, ImageCms
+
+    icc = {"built-in sRGB": lambda: ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
+           "HP sRGB": lambda: _matrix_profile(_srgb_curve()), "gamma 2.2": lambda: _matrix_profile(_gamma(2.2)),
+           "gamma 1.0": lambda: _matrix_profile(_gamma(1.0)), "lut": lambda: _icc_profile("RGB", lambda c: c),
+           "grey sRGB": lambda: _icc_bytes("GRAY", "XYZ", [(b"kTRC", _srgb_curve())]),
+           "grey 1.8": lambda: _grey_profile(1.8)}[profile]()
+    skips = profile in ("built-in sRGB", "HP sRGB", "grey sRGB")
+    grey = profile.startswith("grey")
+    pixels = np.random.default_rng(0).integers(0, 256, (48, 64) if grey else (48, 64, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels)
+    image.save(tmp_path / "photo.png", icc_profile=icc)
+    converted = ImageCms.applyTransform(image, ImageCms.buildTransform(
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), image.mode, "RGB"))
+    sizes = []
+
+    def counted(picture: PIL.Image.Image, transform: ImageCms.ImageCmsTransform) -> PIL.Image.Image:
+        sizes.append(picture.size)
+        return apply(picture, transform)
+
+    apply = ImageCms.applyTransform
+    monkeypatch.setattr(ImageCms, "applyTransform", counted)
+    read = load_image(tmp_path / "photo.png", (48, 64))
+    assert sizes.count((64, 48)) == (0 if skips else 1), sizes                       # the photo converted or not
+    expected = torch.from_numpy(np.asarray(converted, dtype=np.float32) / 255).permute(2, 0, 1)
+    torch.testing.assert_close(read, expected, atol=1.01 / 255, rtol=0)                # as converting gives it
+    moved = float((torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32)).permute(2, 0, 1)
+                   - read * 255).abs().max())
+    assert moved == 0 if skips else moved > (0 if profile == "lut" else 4)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_transparent_colour_stays_transparent_through_a_profile(tmp_path: Path, mode: str) -> None:
+    """A PNG's transparent colour (tRNS) is laid on white with a profile as without one: the transform's new image
+    dropped it, so a clear black background read black."""
+    from PIL import Image
+
+    icc = _icc_profile("RGB", lambda c: DULL_RED if c == (255, 0, 0) else c) if mode == "RGB" else _grey_profile(1.0)
+    image = Image.new(mode, (8, 8), 0)                                 # black, transparent, but for a grey square
+    image.paste((100,) * len(mode), (2, 2, 6, 6))
+    image.save(tmp_path / "clear.png", transparency=(0,) * len(mode) if mode == "RGB" else 0, icc_profile=icc)
+    with Image.open(tmp_path / "clear.png") as opened:
+        assert "transparency" in opened.info and "icc_profile" in opened.info
+    pixels = load_image(tmp_path / "clear.png", 8)
+    torch.testing.assert_close(pixels[:, 0, 0], torch.ones(3))
+    assert float(pixels[:, 4, 4].max()) < 0.9                            # the square, through the profile
+
+
 def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without_it(tmp_path: Path) -> None:
     from PIL import Image
 
@@ -307,6 +437,9 @@ def test_a_damaged_or_unsuitable_icc_profile_is_named_and_the_image_read_without
     Image.new("RGB", (8, 8), (255, 0, 0)).save(tmp_path / "mixed.png", icc_profile=cmyk)
     with pytest.warns(UserWarning, match=r"mixed.png: damaged or unsuitable ICC colour profile"):
         torch.testing.assert_close(load_image(tmp_path / "mixed.png", 8)[:, 4, 4], torch.tensor([1.0, 0.0, 0.0]))
+    Image.new("L", (8, 8), 100).save(tmp_path / "grey.png", icc_profile=cmyk)        # and one on a grey image
+    with pytest.warns(UserWarning, match=r"grey.png: damaged or unsuitable ICC colour profile"):
+        torch.testing.assert_close(load_image(tmp_path / "grey.png", 8)[:, 4, 4], torch.full((3,), 100 / 255))
 
 
 def test_without_imagecms_a_profile_is_ignored_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

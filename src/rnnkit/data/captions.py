@@ -12,8 +12,8 @@ What a user gets:
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
   than twice Pillow's decompression-bomb limit (a warning names one over the limit itself). A grey image of
   more than 8 bits (a 16-bit PNG, a float TIFF of values in [0, 1]) reads as a viewer shows it, an image
-  with transparency as laid on white, and a CMYK, RGB or palette image with an embedded ICC colour profile in sRGB
-  through that profile.
+  with transparency as laid on white, and a CMYK, RGB, grey or palette image with an embedded ICC colour profile in
+  sRGB through that profile (one tagged sRGB as stored: its conversion would change nothing).
   :func:`image_shape` reads a size as the CLI writes it (``64`` or ``32x160``).
 - :func:`random_affine`: training-time augmentation of a batch of images (a random rotation, scale and
   shift per image, as torchvision's ``RandomAffine``, and optionally an elastic distortion).
@@ -193,16 +193,20 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
 
 
 def _colour_managed(picture: Any, name: object) -> Any:
-    """A CMYK, RGB, RGBA or palette ``picture`` with an embedded ICC profile (``picture.info["icc_profile"]``) in
-    sRGB through that profile, as a browser or Photoshop shows it (Pillow's ``convert`` ignores the profile, and
-    takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure (0, 255, 255)); RGB from CMYK,
-    RGB or RGBA from a palette, else the mode it has. As stored, with a warning naming it, when the profile is
-    damaged or does not fit the image (a viewer shows the pixels as untagged then); as stored when Pillow has no
-    ImageCms (littlecms)."""
+    """A CMYK, RGB, RGBA, grey (``L``, ``LA``) or palette ``picture`` with an embedded ICC profile
+    (``picture.info["icc_profile"]``) in sRGB through that profile, as a browser or Photoshop shows it (Pillow's
+    ``convert`` ignores the profile, and takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure
+    (0, 255, 255); a grey profile's tone curve, Photoshop's "Gray Gamma 1.8" or "Dot Gain 20%", was dropped);
+    RGB from CMYK, grey or a palette, RGBA from grey or a palette with alpha or a transparent colour and from RGB
+    with a transparent colour (a PNG's tRNS, which the conversion would drop), else the mode it has. As stored,
+    with a warning naming it, when the profile is damaged or does not fit the image (a viewer shows the pixels as
+    untagged then); as stored when Pillow has no ImageCms (littlecms)."""
     icc = picture.info.get("icc_profile")
     if icc and picture.mode in ("P", "PA"):  # a palette's colours are RGB under the profile (PNG optimisers keep it)
         picture = picture.convert("RGBA" if picture.mode == "PA" or "transparency" in picture.info else "RGB")
-    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA"):
+    elif icc and picture.mode in ("L", "RGB") and "transparency" in picture.info:  # a PNG's transparent colour
+        picture = picture.convert(picture.mode + "A")  # as alpha, which the transform keeps (its new image has no info)
+    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA", "L", "LA"):
         return picture
     try:
         from PIL import ImageCms
@@ -210,8 +214,15 @@ def _colour_managed(picture: Any, name: object) -> Any:
         warnings.warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
                       "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
         return picture
-    try:
-        return ImageCms.applyTransform(picture, _to_srgb(bytes(icc), picture.mode))
+    icc = bytes(icc)
+    try:  # an sRGB profile's conversion changes nothing: the image as stored
+        if picture.mode != "CMYK" and _shows_as_stored(icc, "L" if picture.mode in ("L", "LA") else "RGB"):
+            return picture
+        if picture.mode == "LA":  # littlecms has no grey-with-alpha: the grey turns RGB, the alpha is kept
+            shown = ImageCms.applyTransform(picture.getchannel("L"), _to_srgb(icc, "L"))
+            shown.putalpha(picture.getchannel("A"))
+            return shown
+        return ImageCms.applyTransform(picture, _to_srgb(icc, picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
         warnings.warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
         return picture
@@ -224,7 +235,33 @@ def _to_srgb(icc: bytes, mode: str) -> Any:
     from PIL import ImageCms
 
     return ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), mode,
-                                   "RGB" if mode == "CMYK" else mode)
+                                   "RGB" if mode in ("CMYK", "L") else mode)
+
+
+@lru_cache(maxsize=8)
+def _shows_as_stored(icc: bytes, mode: str) -> bool:
+    """Whether the profile ``icc``'s conversion to sRGB of ``mode`` (``"RGB"`` or ``"L"``) pixels moves no colour by
+    more than one level of 255: an sRGB profile (IEC 61966-2.1, as cameras and editors embed it), whatever its bytes
+    or description say, or a grey one of sRGB's tone curve, whose images read as stored (converting them is most of
+    the time taken to read a photo). Tried on a grid of 33 levels a channel and on every level of each channel, with
+    the others at 0 and at 255, and of grey; Adobe RGB, Display P3 or a gamma of 2.2 moves many of these colours."""
+    from PIL import Image, ImageCms
+
+    ramp = np.arange(256, dtype=np.uint8)
+    if mode == "L":
+        probe, stored = ramp[None], np.repeat(ramp[None, :, None], 3, axis=2)
+    else:
+        levels = np.round(np.linspace(0, 255, 33)).astype(np.uint8)
+        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
+        colours = [grid, np.repeat(ramp[:, None], 3, axis=1)]
+        for channel in range(3):
+            for others in (0, 255):
+                line = np.full((256, 3), others, dtype=np.uint8)
+                line[:, channel] = ramp
+                colours.append(line)
+        probe = stored = np.concatenate(colours)[None]
+    shown = ImageCms.applyTransform(Image.fromarray(probe), _to_srgb(icc, mode))
+    return int(np.abs(np.asarray(shown, dtype=np.int16) - stored).max()) <= 1
 
 
 def _flattened(picture: Any) -> Any:
@@ -257,7 +294,7 @@ def _eight_bit(picture: Any, name: object) -> Any:
     ``convert`` clips values at 255 and truncates, so a 16-bit PNG (mode ``I;16``) read as a white page and a
     float TIFF of values in [0, 1] (mode ``F``) as a black one. The range is 0 to 65535 for 16-bit modes;
     for ``I`` and ``F``, 0 to 1 (``F`` only), 255 or 65535, the first that holds every value. Values
-    below 0, above 65535 or not finite are refused by name: no range shows them."""
+    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is kept."""
     from PIL import Image
 
     if not (picture.mode.startswith("I;16") or picture.mode in ("I", "F")):
@@ -273,7 +310,10 @@ def _eight_bit(picture: Any, name: object) -> Any:
         raise UserError(f"{name}: a greyscale image of mode {picture.mode} with {found}; expected values from 0 "
                         f"to {ranges}")
     top = next(top for top in tops if high <= top)
-    return Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
+    scaled = Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
+    if "icc_profile" in picture.info:  # a grey profile's tone curve is of the fraction of the range, as scaled here
+        scaled.info["icc_profile"] = picture.info["icc_profile"]
+    return scaled
 
 
 def random_affine(images: torch.Tensor, generator: torch.Generator, rotate: float = 8.0, scale: float = 0.1,
