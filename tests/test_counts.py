@@ -123,6 +123,24 @@ def test_a_text_reads_the_same_whole_in_windows_and_step_by_step() -> None:
     assert torch.allclose(whole.exp().sum(-1), torch.ones(60), atol=1e-5)
 
 
+def test_the_state_carried_to_the_next_window_holds_rows_not_the_window() -> None:
+    """Between windows the memory keeps the last position's distributions, waiting for the next token: copies
+    of one row per stream, not views that keep the window's (T, B, V) log-probabilities and counts alive
+    through the next window's forward (a long window of a large vocabulary on a GPU)."""
+    _, counted = models(6)
+    ids = torch.tensor([text(300, seed=s) for s in range(2)]).t()
+    with torch.no_grad():
+        log_probs, state = counted(ids[:200])
+        del log_probs
+        memory = state[1]
+        held = [memory.counted, *memory.mixture.waiting, memory.mixture.log_belief]
+        assert all(t is None or t.untyped_storage().nbytes() <= 2 * max(V, len(WEIGHTS)) * 8 for t in held)
+        carried = counted(ids[200:], state)[0]   # and the next window reads on as before
+    _, fresh = models(6)
+    with torch.no_grad():
+        assert torch.allclose(fresh(ids)[0][200:], carried, atol=1e-5)
+
+
 def test_counts_help_on_a_repeated_text_and_cost_little_on_a_random_one() -> None:
     plain, counted = models(2)
     repeated = torch.tensor([0, 1, 2, 3, 3, 2, 1] * 60)

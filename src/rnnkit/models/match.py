@@ -81,7 +81,9 @@ class MatchState:
         self.tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
         self.old_tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
         self.mixture = CountMixture(batch) if self.counts else None
-        self.counted: Tensor | None = None                 # the counts' distributions after the last ids read
+        # the counts' distributions (T, B, V) after the ids of the last advance, until the model's mixture takes
+        # them (the state carried to the next window does not hold a window's tensor)
+        self.counted: Tensor | None = None
         self._powers = [pow(_BASE, j, _MOD) for j in range(self.context)]
 
     def freeze(self) -> None:
