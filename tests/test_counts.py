@@ -209,3 +209,17 @@ def test_the_command_line_counts_by_default_and_a_resumed_run_keeps_its_choice(
     assert bool(model.get("memory")) is memory and model.get("counts", []) == (list(DEFAULT_COUNTS) if counts else [])
     lines = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert all(math.isfinite(x["val_loss"]) for x in lines if "val_loss" in x)
+
+
+def test_a_resumed_run_refuses_no_counts_naming_the_flag_given(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "t.txt"
+    data.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
+    run = str(tmp_path / "run")
+    assert main(["train", "charlm", "--data", str(data), "--out", run, "--hidden", "8", "--layers", "1",
+                 "--embed-dim", "4", "--seq-len", "16", "--batch-size", "2", "--no-progress", "--steps", "2"]) == 0
+    capsys.readouterr()
+    for flag, said in (("--no-counts", "used counts"), ("--no-memory", "used memory")):
+        assert main(["train", "charlm", "--resume", run, "--steps", "4", "--no-progress", flag]) == 2
+        assert capsys.readouterr().err.strip() == (f"rnnkit: error: {flag}: the resumed run {said}; a resumed run "
+                                                   "keeps its model and data")
