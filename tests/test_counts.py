@@ -223,3 +223,19 @@ def test_a_resumed_run_refuses_no_counts_naming_the_flag_given(tmp_path: Path,
         assert main(["train", "charlm", "--resume", run, "--steps", "4", "--no-progress", flag]) == 2
         assert capsys.readouterr().err.strip() == (f"rnnkit: error: {flag}: the resumed run {said}; a resumed run "
                                                    "keeps its model and data")
+
+
+@pytest.mark.parametrize("counts", [(), COUNTS])
+def test_a_model_moved_to_float64_or_bfloat16_reads_with_its_memory(counts: tuple[int, ...]) -> None:
+    """``.double()`` (and ``.to(torch.bfloat16)``) moves the memory's scores too: its mixture ran the float32
+    hidden state through float64 weights (a RuntimeError). A float64 model answers in float64, as the float32
+    one does to its precision; the counts keep that dtype."""
+    torch.manual_seed(7)
+    model = LanguageModel(V, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3], counts=counts).eval()
+    ids = torch.tensor(text(40, seed=3)).view(-1, 1)
+    with torch.no_grad():
+        want = model(ids)[0]
+        wide = model.double()(ids)[0]
+        narrow = model.to(torch.bfloat16)(ids)[0]
+    assert wide.dtype == torch.float64 and torch.allclose(wide.float(), want, atol=1e-5)
+    assert narrow.dtype == torch.float32 and torch.allclose(narrow, want, atol=0.05)
