@@ -123,6 +123,24 @@ def test_a_text_reads_the_same_whole_in_windows_and_step_by_step() -> None:
     assert torch.allclose(whole.exp().sum(-1), torch.ones(60), atol=1e-5)
 
 
+def test_the_state_carried_to_the_next_window_holds_rows_not_the_window() -> None:
+    """Between windows the memory keeps the last position's distributions, waiting for the next token: copies
+    of one row per stream, not views that keep the window's (T, B, V) log-probabilities and counts alive
+    through the next window's forward (a long window of a large vocabulary on a GPU)."""
+    _, counted = models(6)
+    ids = torch.tensor([text(300, seed=s) for s in range(2)]).t()
+    with torch.no_grad():
+        log_probs, state = counted(ids[:200])
+        del log_probs
+        memory = state[1]
+        held = [memory.counted, *memory.mixture.waiting, memory.mixture.log_belief]
+        assert all(t is None or t.untyped_storage().nbytes() <= 2 * max(V, len(WEIGHTS)) * 8 for t in held)
+        carried = counted(ids[200:], state)[0]   # and the next window reads on as before
+    _, fresh = models(6)
+    with torch.no_grad():
+        assert torch.allclose(fresh(ids)[0][200:], carried, atol=1e-5)
+
+
 def test_counts_help_on_a_repeated_text_and_cost_little_on_a_random_one() -> None:
     plain, counted = models(2)
     repeated = torch.tensor([0, 1, 2, 3, 3, 2, 1] * 60)
@@ -191,3 +209,33 @@ def test_the_command_line_counts_by_default_and_a_resumed_run_keeps_its_choice(
     assert bool(model.get("memory")) is memory and model.get("counts", []) == (list(DEFAULT_COUNTS) if counts else [])
     lines = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert all(math.isfinite(x["val_loss"]) for x in lines if "val_loss" in x)
+
+
+def test_a_resumed_run_refuses_no_counts_naming_the_flag_given(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "t.txt"
+    data.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
+    run = str(tmp_path / "run")
+    assert main(["train", "charlm", "--data", str(data), "--out", run, "--hidden", "8", "--layers", "1",
+                 "--embed-dim", "4", "--seq-len", "16", "--batch-size", "2", "--no-progress", "--steps", "2"]) == 0
+    capsys.readouterr()
+    for flag, said in (("--no-counts", "used counts"), ("--no-memory", "used memory")):
+        assert main(["train", "charlm", "--resume", run, "--steps", "4", "--no-progress", flag]) == 2
+        assert capsys.readouterr().err.strip() == (f"rnnkit: error: {flag}: the resumed run {said}; a resumed run "
+                                                   "keeps its model and data")
+
+
+@pytest.mark.parametrize("counts", [(), COUNTS])
+def test_a_model_moved_to_float64_or_bfloat16_reads_with_its_memory(counts: tuple[int, ...]) -> None:
+    """``.double()`` (and ``.to(torch.bfloat16)``) moves the memory's scores too: its mixture ran the float32
+    hidden state through float64 weights (a RuntimeError). A float64 model answers in float64, as the float32
+    one does to its precision; the counts keep that dtype."""
+    torch.manual_seed(7)
+    model = LanguageModel(V, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3], counts=counts).eval()
+    ids = torch.tensor(text(40, seed=3)).view(-1, 1)
+    with torch.no_grad():
+        want = model(ids)[0]
+        wide = model.double()(ids)[0]
+        narrow = model.to(torch.bfloat16)(ids)[0]
+    assert wide.dtype == torch.float64 and torch.allclose(wide.float(), want, atol=1e-5)
+    assert narrow.dtype == torch.float32 and torch.allclose(narrow, want, atol=0.05)

@@ -23,8 +23,9 @@ from torch.nn.utils.rnn import pack_padded_sequence
 import rnnkit
 from rnnkit.cells import CELLS
 from rnnkit.cli import main
+from rnnkit.models.counts import WEIGHTS
 from rnnkit.models.dynamic_eval import dynamic_log_probs, gradient_rms
-from rnnkit.models.language_model import LanguageModel
+from rnnkit.models.language_model import LanguageModel, sequence_log_probs
 from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, load_checkpoint, tbptt_lm_loss
 from rnnkit.train.trainer import resolved_precision
 
@@ -326,6 +327,33 @@ def test_dynamic_evaluation_of_a_gpu_model_equals_the_cpu(tmp_path: Path) -> Non
     got = dynamic_log_probs(gpu, ids[:5], ids[5:], segment=20, rms=rms["gpu"], lr=1e-3, decay=0.01)
     want = dynamic_log_probs(cpu, ids[:5], ids[5:], segment=20, rms=rms["cpu"], lr=1e-3, decay=0.01)
     torch.testing.assert_close(got.cpu(), want, **TOL)
+
+
+def test_the_counts_of_the_text_read_mix_in_on_the_device_as_on_the_cpu() -> None:
+    """A model with a memory that counts the text read (rnnkit.models.counts): the counts' distributions come to
+    the device, the mixture's weight is learnt there as it reads, and scoring in windows with the state carried
+    and dynamic evaluation (gradients through the mixture) give the CPU's log-probabilities; what the state
+    carries to the next window lives on the device."""
+    torch.manual_seed(0)
+    cpu = LanguageModel(V, hidden_size=12, num_layers=1, embed_dim=6, memory=[2, 3], counts=[1, 2, 3]).eval()
+    gpu = copy.deepcopy(cpu).to(DEVICE)
+    gen = torch.Generator().manual_seed(3)
+    motif = torch.randint(1, V, (13,), generator=gen)
+    noise = torch.randint(1, V, (260,), generator=gen)
+    ids = torch.where(torch.rand(260, generator=gen) < 0.8, motif.repeat(20), noise)   # repeats: the counts help
+    got = sequence_log_probs(gpu, ids[:1], ids[1:], window=64)
+    want = sequence_log_probs(cpu, ids[:1], ids[1:], window=64)
+    assert got.device.type == DEVICE.type
+    torch.testing.assert_close(got.cpu(), want, **TOL)
+    with torch.no_grad():
+        _, (_, memory) = gpu(ids[:100].view(-1, 1).to(DEVICE))
+    belief = memory.mixture.log_belief
+    assert {t.device.type for t in (*memory.mixture.waiting, belief)} == {DEVICE.type}
+    assert float((belief.softmax(-1).cpu() * torch.tensor(WEIGHTS, dtype=torch.float64)).sum()) > 0.05   # trusted
+    got = dynamic_log_probs(gpu, ids[:5], ids[5:], segment=40, lr=0.05)
+    want = dynamic_log_probs(cpu, ids[:5], ids[5:], segment=40, lr=0.05)
+    torch.testing.assert_close(got.cpu(), want, **TOL)
+    assert not torch.allclose(want, sequence_log_probs(cpu, ids[:5], ids[5:]))   # the updates changed the scores
 
 
 EVALUATE = [["evaluate", "--data", "{data}", "--json"], ["evaluate", "--data", "{data}", "--beam", "2", "--json"]]

@@ -157,9 +157,10 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         for key in task.frozen:
             given = getattr(args, key, None)
             if given is not None and key in saved and given != saved[key]:
-                had = "had none" if saved[key] is None else f"used {saved[key]}"
-                raise UserError(f"--{key.replace('_', '-')} {given}: the resumed run {had}; "
-                                "a resumed run keeps its model and data")
+                flag, was = _flag_given(task, key, given), saved[key]
+                had = ("had none" if was is None else f"used {key.replace('_', '-')}" if was is True
+                       else f"had no {key.replace('_', '-')}" if was is False else f"used {was}")
+                raise UserError(f"{flag}: the resumed run {had}; a resumed run keeps its model and data")
     settings = resolve_settings(args, _defaults(task), saved)
     out = settings["out"] if not args.resume else args.resume
     if not out:
@@ -194,6 +195,20 @@ def _verb_help(name: str) -> str:
         lines.append(f"  {task.name} models: {verb.help if verb else ''}")
     lines += ["", f"DIR is a model directory (OUT or OUT/best); `rnnkit {name} DIR -h` lists the flags for it."]
     return "\n".join(lines)
+
+
+def _flag_given(task: Task, key: str, value: Any) -> str:
+    """How ``rnnkit train TASK`` was given ``value`` for the setting ``key``: the flag that sets it without a
+    value where one does (``--no-memory``, ``--layer-norm``), else ``--key value``."""
+    from rnnkit.train.options import add_trainer_arguments
+
+    parser = argparse.ArgumentParser(add_help=False)
+    task.add_arguments(parser)
+    add_trainer_arguments(parser, defaults=_defaults(task))
+    for action in parser._actions:  # argparse lists no flags otherwise
+        if action.dest == key and action.nargs == 0 and action.const == value and action.option_strings:
+            return action.option_strings[0]
+    return f"--{key.replace('_', '-')} {value}"
 
 
 def _flags(*adders: Callable[[argparse.ArgumentParser], Any]) -> dict[str, bool]:

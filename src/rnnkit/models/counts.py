@@ -121,10 +121,13 @@ class CountMixture:
                 seen = _evidence(log_probs[:-1].detach(), counted[:-1], ids[1:]).cumsum(0)
                 steps = torch.cat([belief[None], belief + seen])
                 self.log_belief = steps[-1] - steps[-1].max(-1, keepdim=True).values
-                self.waiting = (log_probs[-1].detach(), counted[-1])
-            w = (torch.softmax(steps, -1) * _grid(steps)).sum(-1, keepdim=True).float()
+                # copies of the last row: views would keep the whole window's (T, B, V) tensors alive in the
+                # state carried to the next window
+                self.waiting = (log_probs[-1].detach().clone(), counted[-1].clone())
+            dtype = torch.promote_types(log_probs.dtype, torch.float32)   # float64 in a .double() model
+            w = (torch.softmax(steps, -1) * _grid(steps)).sum(-1, keepdim=True).to(dtype)
         with torch.autocast(log_probs.device.type, enabled=False):
-            return torch.logaddexp(log_probs.float() + torch.log1p(-w), (counted * w).log())
+            return torch.logaddexp(log_probs.to(dtype) + torch.log1p(-w), (counted.to(dtype) * w).log())
 
 
 def _grid(like: Tensor) -> Tensor:

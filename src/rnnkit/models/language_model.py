@@ -135,9 +135,10 @@ class LanguageModel(nn.Module):
         """The memory's mixture for ``ids`` read, and the counts' mixed in when the memory keeps them."""
         assert self.match is not None
         log_probs = self.match(out, logits, memory.advance(ids))
-        if memory.mixture is None or memory.counted is None:
+        counted, memory.counted = memory.counted, None
+        if memory.mixture is None or counted is None:
             return log_probs
-        return memory.mixture(log_probs, ids, memory.counted, memory.frozen)
+        return memory.mixture(log_probs, ids, counted, memory.frozen)
 
     def _split(self, state: Any, ids: Tensor) -> tuple[Any, MatchState | None]:
         """The recurrent state and the memory of the text read (a fresh one for a new stream; one saved as a

@@ -81,7 +81,9 @@ class MatchState:
         self.tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
         self.old_tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
         self.mixture = CountMixture(batch) if self.counts else None
-        self.counted: Tensor | None = None                 # the counts' distributions after the last ids read
+        # the counts' distributions (T, B, V) after the ids of the last advance, until the model's mixture takes
+        # them (the state carried to the next window does not hold a window's tensor)
+        self.counted: Tensor | None = None
         self._powers = [pow(_BASE, j, _MOD) for j in range(self.context)]
 
     def freeze(self) -> None:
@@ -304,8 +306,9 @@ class MatchMemory(nn.Module):
 
     def forward(self, h: Tensor, logits: Tensor, candidates: Tensor) -> Tensor:
         with torch.autocast(h.device.type, enabled=False):
-            log_p = F.log_softmax(logits.float(), -1)
-            scores = self.score(h.float())
+            dtype = torch.promote_types(self.score.weight.dtype, torch.float32)   # float64 in a .double() model
+            log_p = F.log_softmax(logits.to(dtype), -1)
+            scores = F.linear(h.to(dtype), self.score.weight.to(dtype), self.score.bias.to(dtype))
             sentinel, offered = scores[..., :1], scores[..., 1:]
             has = candidates >= 0
             if self.training and self.hide > 0:   # some streams' windows without offers: the model learns alone too
