@@ -14,6 +14,7 @@ import torch
 
 from rnnkit.cli import main
 from rnnkit.models.counts import DEFAULT_COUNTS, DISCOUNT, PRIOR, WEIGHTS
+from rnnkit.models.dynamic_eval import gradient_rms
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.models.match import MatchState
 
@@ -239,3 +240,20 @@ def test_a_model_moved_to_float64_or_bfloat16_reads_with_its_memory(counts: tupl
         narrow = model.to(torch.bfloat16)(ids)[0]
     assert wide.dtype == torch.float64 and torch.allclose(wide.float(), want, atol=1e-5)
     assert narrow.dtype == torch.float32 and torch.allclose(narrow, want, atol=0.05)
+
+
+def test_gradient_statistics_are_the_models_own_and_do_not_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, counted = models(6)
+    ids = torch.tensor(text(400, seed=6))
+    made = []
+    real = MatchState.__init__
+
+    def spy(self: MatchState, *args: object, **kwargs: object) -> None:
+        made.append(kwargs.get("counts", ()))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(MatchState, "__init__", spy)
+    with_counts, without = (gradient_rms(m, ids, streams=2, segment=20, batches=3) for m in (counted, plain))
+    assert made and not any(made)
+    assert all(torch.equal(with_counts[n], without[n]) for n in without)
+    assert counted.counts == list(COUNTS)   # the model itself still counts

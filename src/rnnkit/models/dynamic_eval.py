@@ -120,8 +120,11 @@ def gradient_rms(model: nn.Module, ids: Tensor, *, streams: int = 64, segment: i
     """Root mean square, over ``batches`` batches of the training text ``ids`` (1-D), of the gradient of
     each parameter on a batch's mean loss (Krause et al.'s ``MS_g``): ``streams`` parallel streams
     spread over the text, ``segment`` tokens each per batch, the state carried, in eval mode (no
-    dropout) on a copy of ``model``. A short text gives fewer streams and batches (at least one)."""
+    dropout) on a copy of ``model``, which reads without counts of the text read. A short text gives fewer
+    streams and batches (at least one)."""
     m = model_copy(model).eval()
+    if getattr(m, "counts", None):   # the copy reads without the counts of the text read (rnnkit.models.counts):
+        m.counts = []                # short streams teach them little, and a trainer's best/ stays as cheap
     ids = ids.long().to(next(m.parameters()).device)
     streams = max(1, min(streams, (ids.numel() - 1) // max(segment, 1)))
     length = (ids.numel() - 1) // streams  # tokens per stream, inputs; each has its next token
