@@ -44,13 +44,15 @@ def gradient_norms_through_time(
     w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
     if rnn.batch_first:
         x = x.transpose(0, 1)
-    steps, batch = x.shape[0], x.shape[1]
+    batch = x.shape[1]
     w = cell.prepare(w_hh)
     xw = F.linear(x, w_ih, b_ih)
     state = cell.zero_state(batch, x.dtype, x.device)
     hs: list[Tensor] = []
-    for t in range(steps):
-        state = cell.step(xw[t], state, w, b_hh, t)
+    # unbind, not xw[t], as Recurrent's loop: each xw[t]'s backward fills a zero tensor of all of xw, so
+    # T steps cost O(T²) (--length 15000 took 30 s a probe of an LSTM of hidden 64, and it probes twice a cell)
+    for t, xw_t in enumerate(xw.unbind(0)):
+        state = cell.step(xw_t, state, w, b_hh, t)
         h = cell.output_of(state)
         if h.requires_grad:
             h.retain_grad()
