@@ -330,3 +330,88 @@ def test_ctrl_c_while_diagnose_writes_leaves_no_half_set(tmp_path: Path, monkeyp
     monkeypatch.setattr(rnnkit.plots, "gradient_norms_png", inner)
     capsys.readouterr()
     assert main(flags) == 0  # the same command again: nothing in the way
+
+
+def test_the_probe_takes_its_steps_with_unbind() -> None:
+    """Each step read its input as xw[t], whose backward fills a zero tensor of all of xw: T steps cost O(T²)
+    (an LSTM of hidden 64 took 30 s to probe 15000 steps, 2 s with one unbind, as Recurrent's loop takes them)."""
+    nodes: dict[int, str] = {}
+
+    def loss_fn(h: torch.Tensor) -> torch.Tensor:
+        todo = [h.grad_fn]
+        while todo:
+            node = todo.pop()
+            if node is not None and id(node) not in nodes:
+                nodes[id(node)] = type(node).__name__
+                todo.extend(n for n, _ in node.next_functions)
+        return h.sum()
+
+    torch.manual_seed(0)
+    gradient_norms_through_time(Recurrent("lstm", 2, 3), torch.randn(6, 1, 2), loss_fn)
+    seen = set(nodes.values())
+    assert "UnbindBackward0" in seen and not any(name.startswith("SelectBackward") for name in seen), seen
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: radius_sweep(1.1, length=5, hidden=4), "radii 1.1: expected a list of radii"),
+    (lambda: radius_sweep((), length=5, hidden=4), "radii (): expected a list of radii"),
+    (lambda: radius_sweep((0.0,), length=5, hidden=4), "radii 0.0: expected a list of radii, each a number > 0"),
+    (lambda: radius_sweep((-1.0,), length=5, hidden=4), "radii -1.0: expected a list of radii, each a number > 0"),
+    (lambda: radius_sweep((float("nan"),), length=5, hidden=4), "radii nan: expected"),
+    (lambda: radius_sweep((0.9, 0.9), length=5, hidden=4), "radii (0.9, 0.9): 0.9 is named twice"),
+    (lambda: radius_sweep((1e300,), length=5, hidden=4), "radii (1e+300,): radius 1e+300 grows the gradient"),
+    (lambda: radius_sweep((1.1,), length=900, hidden=4), "length 900: expected at most 821 for radius 1.1"),
+    (lambda: radius_sweep((0.9,), length=0, hidden=4), "length 0: expected an integer >= 2"),
+    (lambda: radius_sweep((0.9,), length=1, hidden=4), "length 1: expected an integer >= 2"),
+    (lambda: radius_sweep((0.9,), length=5, hidden=2.0), "hidden 2.0: expected an integer >= 1"),
+    (lambda: radius_sweep((0.9,), length=5, hidden=4, seed=2**64), "seed 18446744073709551616: expected"),
+    (lambda: clipping_comparison(clip=0.0, length=5, hidden=4, steps=1), "clip 0.0: expected a number > 0"),
+    (lambda: clipping_comparison(clip=None, length=5, hidden=4, steps=1), "clip None: expected a number > 0"),
+    (lambda: clipping_comparison(cell="foo", length=5, hidden=4, steps=1), "cell 'foo': unknown cell; expected"),
+    (lambda: clipping_comparison(length=2.5, hidden=4, steps=1), "length 2.5: expected an integer >= 2"),
+    (lambda: clipping_comparison(length=5, hidden=2.5, steps=1), "hidden 2.5: expected an integer >= 1"),
+    (lambda: clipping_comparison(length=5, hidden=4, steps=0), "steps 0: expected an integer >= 1"),
+    (lambda: clipping_comparison(length=5, hidden=4, steps=1, batch_size=0), "batch_size 0: expected an integer"),
+    (lambda: clipping_comparison(length=5, hidden=4, steps=1, blowup=-1), "blowup -1: expected a number >= 1"),
+    (lambda: clipping_comparison(length=5, hidden=4, steps=1, seed=2**64 - 1), "seed 18446744073709551615: "),
+    (lambda: diagnose.diagnose_cell("foo", 5, 4, 1, 0), "cell 'foo': unknown cell; expected one of rnn_tanh,"),
+    (lambda: diagnose.diagnose_cell("gru", 2.5, 4, 1, 0), "length 2.5: expected an integer >= 2"),
+    (lambda: diagnose.diagnose_cell("gru", 5, 2.5, 1, 0), "hidden 2.5: expected an integer >= 1"),
+    (lambda: diagnose.diagnose_cell("gru", 5, 4, -1, 0), "train_steps -1: expected an integer >= 0"),
+    (lambda: diagnose.diagnose_cell("gru", 5, 4, True, 0), "train_steps True: expected an integer >= 0"),
+    (lambda: diagnose.diagnose_cell("gru", 5, 4, 1, 1.5), "seed 1.5: expected an integer"),
+])
+def test_the_diagnostics_check_their_settings_from_python(call, message: str) -> None:
+    """radius_sweep, clipping_comparison and diagnose_cell had no checks of their own: radii=1.1 was "'float' object
+    is not iterable", a radius of 0 an all-zero initialisation refused, -1 swept radius 1 under the name -1,
+    length=0 an IndexError, clip=0 two unclipped runs with one called clipped, steps=0 two runs that "trained",
+    blowup=-1 a divergence at step 1, cell="foo" a KeyError, 2.5 for a size and a seed past 64 bits tracebacks."""
+    with pytest.raises(UserError) as caught:
+        call()
+    assert str(caught.value).startswith(message), caught.value
+
+
+def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--length 900 trained every cell, then the radius sweep died in a traceback (its input's spread 0.01·1.1^-900
+    flushed to zero: "an all-zero weight initialisation is refused"), and wrote nothing; the sweep now runs its
+    longest (821 steps for radius 1.1) and says so."""
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "gru", "--length", "900", "--hidden", "4", "--train-steps", "0",
+                 "--clip-steps", "1", "--clip-length", "6", "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["radius_sweep"]["1.1"]["factor"] == pytest.approx(1.1, abs=0.005)
+    report = _strict_loads((out / "diagnose.json").read_text())
+    assert report["radius_length"] == 821 and len(report["radius_sweep"]["1.1"]["norms"]) == 821
+    assert "near-linear regime, T = 821)" in (out / "diagnose.md").read_text()
+
+
+def test_the_size_check_counts_the_probes_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe keeps the graph of every step (5 to 25 KB a step, measured) and the check counted 4 bytes a
+    number: --length 10^8 --hidden 4 --train-steps 0 was counted 4 GB and accepted where 500 GB would be needed."""
+    from rnnkit.train import memory
+
+    monkeypatch.setattr(memory, "free_memory", lambda device: 100_000_000)
+    with pytest.raises(UserError, match=r"^length 50000: the probed sequence, its hidden states, their gradients "
+                                        r"and each step's graph take at least 0\.21 GB; this machine has 0\.1 GB"):
+        diagnose.check_settings(["gru"], 50_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)
+    diagnose.check_settings(["gru"], 20_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)  # 83 MB

@@ -304,7 +304,7 @@ SEQUENCES = r"rnnkit: error: {flag}: {what} take at least [\d.,]+ GB; this machi
     (["diagnose", "--length", "1000000000"], "--length 1000000000",
      "a training batch of 32 sequences and its hidden states"),
     (["diagnose", "--length", "1000000000", "--train-steps", "0"], "--length 1000000000",
-     "the probed sequence, its hidden states and their gradients"),
+     "the probed sequence, its hidden states, their gradients and each step's graph"),
     (["diagnose", "--cells", "gru", "--length", "10", "--train-steps", "0", "--clip-length", "1000000000"],
      "--clip-length 1000000000",
      "a clipping run's batch of 16 sequences and its hidden states"),

@@ -19,12 +19,15 @@ What you get:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
+
+from rnnkit.errors import SettingError, check_count, check_finite, check_seed
 
 GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -44,13 +47,15 @@ def gradient_norms_through_time(
     w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
     if rnn.batch_first:
         x = x.transpose(0, 1)
-    steps, batch = x.shape[0], x.shape[1]
+    batch = x.shape[1]
     w = cell.prepare(w_hh)
     xw = F.linear(x, w_ih, b_ih)
     state = cell.zero_state(batch, x.dtype, x.device)
     hs: list[Tensor] = []
-    for t in range(steps):
-        state = cell.step(xw[t], state, w, b_hh, t)
+    # unbind, not xw[t], as Recurrent's loop: each xw[t]'s backward fills a zero tensor of all of xw, so
+    # T steps cost O(T²) (--length 15000 took 30 s a probe of an LSTM of hidden 64, and it probes twice a cell)
+    for t, xw_t in enumerate(xw.unbind(0)):
+        state = cell.step(xw_t, state, w, b_hh, t)
         h = cell.output_of(state)
         if h.requires_grad:
             h.retain_grad()
@@ -99,6 +104,84 @@ def geometric_factor(norms: Tensor) -> float:
     return math.exp(slope)
 
 
+#: bytes a step of :func:`gradient_norms_through_time` takes at least besides its numbers: the autograd graph of
+#: the step (its nodes and the tensors they keep), the retained gradient and their Python objects; measured
+#: 5 KB (an Elman RNN of hidden 4) to 25 KB (an IRNN of hidden 64) a step: --length 10^8 --hidden 4 --train-steps 0
+#: was counted 4 GB and would have taken 500 GB
+PROBE_STEP_BYTES = 4096
+
+
+#: what :func:`probe_bytes` counts, as a refusal names it
+PROBE_WORDS = "the probed sequence, its hidden states, their gradients and each step's graph"
+
+
+def probe_bytes(length: int, hidden: int, inputs: int = 2) -> int:
+    """Bytes :func:`gradient_norms_through_time` takes at least on one float32 sequence of ``length`` steps:
+    the sequence, the hidden state and its gradient at every step, and each step's graph (PROBE_STEP_BYTES)."""
+    return length * (4 * (inputs + 2 * hidden) + PROBE_STEP_BYTES)
+
+
+def batch_bytes(batch_size: int, length: int, hidden: int) -> int:
+    """Bytes a training batch of ``batch_size`` adding sequences (2 float32 numbers a step) and the hidden
+    state of each of its steps take at least."""
+    return 4 * batch_size * length * (2 + hidden)
+
+
+#: the most a radius r > 1 may grow the gradient over the sweep's sequence (r^T): its input's spread 0.01·r^-T
+#: stays a normal float32 (the CLI flushes subnormals to zero: an all-zero W_ih was refused, a traceback after
+#: every cell had trained) and the gradient r^T·|∂L/∂h_T| stays finite (past it the factor was NaN)
+SWEEP_GROWTH = 1e34
+
+
+def sweep_length_limit(radii: Sequence[float]) -> int:
+    """The longest sequence :func:`radius_sweep` takes for ``radii`` (each finite and > 0): r^T at most
+    :data:`SWEEP_GROWTH` for the largest r above 1 (``radius 1.1``: 821 steps)."""
+    top = max(radii, default=1.0)
+    return sys.maxsize if top <= 1 else int(math.log(SWEEP_GROWTH) / math.log(top))
+
+
+def check_cell(name: str, cell: object) -> str:
+    """``cell`` when it names a cell of :data:`rnnkit.cells.CELLS`, else :class:`SettingError` naming ``name``
+    (``cell="foo"`` was a KeyError from inside)."""
+    from rnnkit.cells import CELLS
+
+    if not isinstance(cell, str) or cell not in CELLS:
+        raise SettingError(name, cell, f"unknown cell; expected one of {','.join(CELLS)}")
+    return cell
+
+
+def check_sweep(radii: object, length: object, hidden: object, seed: object) -> list[float]:
+    """:func:`radius_sweep`'s settings, before anything is built: a :class:`SettingError` naming the first out of
+    range (``radii=1.1`` was "'float' object is not iterable", a radius of 0 an all-zero initialisation refused,
+    -1 swept radius 1 under the name -1, ``length=0`` an IndexError, ``length=1`` a factor of NaN, a seed past
+    64 bits torch's "Overflow when unpacking long long"); the radii as floats."""
+    from rnnkit.models.sequence import SequenceModel
+    from rnnkit.train.memory import check_fits, check_room, describe_stack
+
+    steps = check_count("length", length, 2)
+    size = check_count("hidden", hidden, 1)
+    check_seed("seed", seed)
+    expected = "expected a list of radii, each a number > 0, e.g. (0.9, 1.1)"
+    if not isinstance(radii, (list, tuple)) or not radii:
+        raise SettingError("radii", radii, expected)
+    values = [check_finite("radii", r, expected, least=sys.float_info.min) for r in radii]  # > 0: a normal float
+    twice = [r for i, r in enumerate(values) if r in values[:i]]
+    if twice:  # the results are keyed by radius: the second run replaced the first
+        raise SettingError("radii", radii, f"{twice[0]:g} is named twice")
+    most = sweep_length_limit(values)
+    if most < 2:
+        raise SettingError("radii", radii, f"radius {max(values):g} grows the gradient past what float32 holds in 2 "
+                                           f"steps; expected radii below {SWEEP_GROWTH ** 0.5:g}")
+    if steps > most:
+        raise SettingError("length", length, f"expected at most {most} for radius {max(values):g}: the gradient grows "
+                                             f"by it each step back, past what float32 holds")
+    check_fits(None, SequenceModel.count_parameters("rnn_tanh", 4, size, 0), describe_stack("rnn_tanh", 1, size),
+               ("hidden",), hidden=size)
+    check_room(None, [(torch.device("cpu"), probe_bytes(steps, size, 4))], PROBE_WORDS, ("length", "hidden"),
+               length=steps, hidden=size)
+    return values
+
+
 def radius_sweep(
     radii: tuple[float, ...] = (0.9, 1.1), length: int = 100, hidden: int = 64, seed: int = 0
 ) -> dict[float, dict[str, Any]]:
@@ -106,10 +189,12 @@ def radius_sweep(
 
     Inputs are tiny (W_ih ~ N(0, σ²), σ ≤ 1e-6 shrunk with radius^T; no biases) so the tanh stays linear and the
     Jacobian ∂h_t/∂h_{t-1} ≈ W_hh: the norm changes by about ``radius`` per step. Returns, per radius,
-    ``norms`` (list, t = 1..T), the measured spectral radius and the fitted per-step ``factor``.
+    ``norms`` (list, t = 1..T), the measured spectral radius and the fitted per-step ``factor``. The settings are
+    checked first (:func:`check_sweep`): a ``length`` past :func:`sweep_length_limit` is refused.
     """
     from rnnkit.recurrent import Recurrent
 
+    check_sweep(radii, length, hidden, seed)
     out: dict[float, dict[str, Any]] = {}
     for r in radii:
         torch.manual_seed(seed)
@@ -213,6 +298,33 @@ def divergence_reason(diverged: Any, blowup: float | None) -> str:
     return f"loss {value:.3g} at step {step} is over {blowup:g}x the first"
 
 
+def check_clipping(clip: object, cell: object, length: object, hidden: object, steps: object, batch_size: object,
+                   blowup: object, seed: object) -> None:
+    """:func:`clipping_comparison`'s settings, before anything is built: a :class:`SettingError` naming the first
+    out of range (``clip=0`` ran two unclipped runs and called one clipped, ``steps=0`` reported two runs that
+    "trained", ``blowup=-1`` a divergence at the first step, ``length=2.5`` and ``batch_size=2.5`` were
+    tracebacks from torch), and a model or a batch that cannot be held here (:mod:`rnnkit.train.memory`); the
+    learning rate is the Trainer's to check."""
+    from rnnkit.models.sequence import SequenceModel
+    from rnnkit.train.memory import check_fits, check_room, describe_stack
+
+    check_finite("clip", clip, "expected a number > 0: the gradient norm the clipped run clips at",
+                 least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
+    check_cell("cell", cell)
+    sizes = [check_count(name, value, least) for name, value, least in (
+        ("length", length, 2), ("hidden", hidden, 1), ("steps", steps, 1), ("batch_size", batch_size, 1))]
+    if blowup is not None:
+        check_finite("blowup", blowup, "expected a number >= 1 (a loss over blowup x the first is a divergence) "
+                                       "or None", least=1.0)
+    check_seed("seed", seed, 1)  # the batches draw with seed + 1
+    length, hidden, _, batch_size = sizes
+    check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
+               ("hidden",), hidden=hidden, optimizer="sgd", momentum=0.0)
+    check_room(None, [(torch.device("cpu"), batch_bytes(batch_size, length, hidden))],
+               f"a clipping run's batch of {batch_size} sequences and its hidden states", ("length", "batch_size"),
+               length=length, batch_size=batch_size)
+
+
 def clipping_comparison(
     clip: float = 1.0,
     cell: str = "irnn",
@@ -231,9 +343,11 @@ def clipping_comparison(
     Returns ``{"unclipped": run, "clipped": run}``; each run has ``losses`` (per step), ``grad_norms``
     (before clipping), ``diverged`` (bool), ``diverged_at`` (step or None), ``reason`` and ``final_loss``
     (mean of the last 10 losses, NaN when diverged).
+    The settings are checked first (:func:`check_clipping`).
     """
     from rnnkit.models.sequence import SequenceModel
 
+    check_clipping(clip, cell, length, hidden, steps, batch_size, blowup, seed)
     runs: dict[str, dict[str, Any]] = {}
     for name, c in (("unclipped", None), ("clipped", clip)):
         torch.manual_seed(seed)

@@ -40,6 +40,8 @@ FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "d
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
 #: the sequences of a batch: of each cell's training (Adam), and of the clipping runs (SGD)
 TRAIN_BATCH, CLIP_BATCH = 32, 16
+#: the radii of radius.png, and the loss over the first past which a clipping run has diverged
+SWEEP_RADII, CLIP_BLOWUP = (0.9, 1.1), 1e3
 
 
 def check_cells(cells: object) -> list[str]:
@@ -68,33 +70,49 @@ def parse_cells(text: str) -> list[str]:
         raise UserError(f"--cells {text}: {exc.expected}") from None
 
 
+def check_cell_settings(cell: object, length: object, hidden: object, train_steps: object,
+                        seed: object) -> tuple[int, int]:
+    """Refuse the first of :func:`diagnose_cell`'s settings out of range (:class:`SettingError` naming it), and a
+    model or the sequences it trains and probes on that cannot be held here (:mod:`rnnkit.train.memory`),
+    before anything is built (``length=2.5`` and ``hidden=2.5`` were tracebacks from torch, ``train_steps=-1``
+    ran none, a seed past 64 bits was torch's "Overflow when unpacking long long"); the length and hidden size as
+    ints."""
+    from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, probe_bytes
+    from rnnkit.models.sequence import SequenceModel
+
+    cell = check_cell("cell", cell)
+    length, hidden, train_steps = (check_count(name, value, least) for name, value, least in (
+        ("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0)))
+    check_seed("seed", seed, 1)  # the training batches draw with seed + 1
+    # Adam trains the cell's model (2 inputs, 1 output) on the adding problem
+    check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
+               ("hidden",), hidden=hidden)
+    # a batch of adding sequences and the hidden state of each of its steps, or the probe's sequence with its
+    # gradients and each step's graph (before and after the training, not during it), counted before any is
+    # made: --length 1000000000 allocated until the machine struggled
+    batch, probe = batch_bytes(TRAIN_BATCH, length, hidden) if train_steps else 0, probe_bytes(length, hidden)
+    check_room(None, [(torch.device("cpu"), max(batch, probe))],
+               f"a training batch of {TRAIN_BATCH} sequences and its hidden states" if batch >= probe else PROBE_WORDS,
+               ("length",), length=length)
+    return length, hidden
+
+
 def check_settings(cells: object, length: object, hidden: object = 64, train_steps: object = 200,
                    seed: object = 0, clip_steps: object = 150, clip_length: object = 100) -> list[str]:
     """Refuse the first of :func:`run_diagnose`'s settings out of range (:class:`SettingError` naming it;
     the CLI names its flag), and a model that cannot train here (:func:`rnnkit.train.memory.check_fits`),
     before anything is built; return the cells as a list."""
-    from rnnkit.models.sequence import SequenceModel
+    from rnnkit.diagnostics import check_clipping, check_sweep, sweep_length_limit
 
     cells = check_cells(cells)
-    for name, value, least in (("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0),
-                               ("clip_steps", clip_steps, 1), ("clip_length", clip_length, 2)):
-        check_count(name, value, least)
-    check_seed("seed", seed, 1)  # the training batches draw with seed + 1
-    for cell in cells:  # Adam trains each cell's model (2 inputs, 1 output) on the adding problem
-        check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
-                   ("hidden",), hidden=hidden)
-    # a batch of adding sequences (2 float32 numbers a step) and the hidden state of each of its steps, counted
-    # before any is made: --length 1000000000 allocated until the machine struggled
-    here = torch.device("cpu")
-    if train_steps:
-        check_room(None, [(here, 4 * TRAIN_BATCH * length * (2 + hidden))],
-                   f"a training batch of {TRAIN_BATCH} sequences and its hidden states", ("length",), length=length)
-    else:  # the gradient through time alone: one sequence, and its hidden state and gradient at every step
-        check_room(None, [(here, 4 * length * (2 + 2 * hidden))],
-                   "the probed sequence, its hidden states and their gradients", ("length",), length=length)
-    check_room(None, [(here, 4 * CLIP_BATCH * clip_length * (2 + hidden))],
-               f"a clipping run's batch of {CLIP_BATCH} sequences and its hidden states", ("clip_length",),
-               clip_length=clip_length)
+    for cell in cells:
+        steps, size = check_cell_settings(cell, length, hidden, train_steps, seed)
+    check_sweep(SWEEP_RADII, min(steps, sweep_length_limit(SWEEP_RADII)), size, seed)
+    try:  # the clipping runs' length and steps are diagnose's clip_length and clip_steps
+        check_clipping(1.0, "irnn", clip_length, hidden, clip_steps, CLIP_BATCH, CLIP_BLOWUP, seed)
+    except SettingError as exc:
+        name = {"length": "clip_length", "steps": "clip_steps"}.get(exc.name, exc.name)
+        raise SettingError(name, exc.value, exc.expected) from None
     return cells
 
 
@@ -127,6 +145,7 @@ def diagnose_cell(
     from rnnkit.diagnostics import train_on_adding
     from rnnkit.models.sequence import SequenceModel
 
+    check_cell_settings(cell, length, hidden, train_steps, seed)
     torch.manual_seed(seed)
     model = SequenceModel(cell, 2, hidden, 1, every_step=False, **le2015(cell))
     probe_x, probe_y = _probe_sequence(length)
@@ -180,7 +199,8 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
                        f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {"lw": 1.5})
              for r, v in report["radius_sweep"].items()]
-    gradient_norms_png(out / "radius.png", sweep, "tanh RNN, W_hh = radius × orthogonal", through_time,
+    gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
+                       f"{report.get('radius_length', report['length'])}", through_time,
                        "‖∂L/∂h_t‖", legend_size=8)
     clipping = [(f"{name}: {v['reason']}", v["losses"], {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
                 for name, v in report["clipping"].items()]
@@ -205,7 +225,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
         )
     lines += ["", "Gated cells: radius = the largest over the gate blocks of W_hh.", "",
-              "## W_hh scaled to a radius (tanh RNN, near-linear regime)", "",
+              f"## W_hh scaled to a radius (tanh RNN, near-linear regime, T = "
+              f"{report.get('radius_length', report['length'])})", "",
               "| radius | fitted factor per step | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ |", "| ---: | ---: | ---: |"]
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
@@ -225,7 +246,7 @@ def run_diagnose(
     """Everything ``rnnkit diagnose`` computes; writes the PNGs, diagnose.json and diagnose.md (all five, or
     none when the writing is stopped: Ctrl-C or a full disk). The settings are checked first
     (:func:`check_settings`): one line naming the first one out of range, before anything trains or is written."""
-    from rnnkit.diagnostics import clipping_comparison, radius_sweep
+    from rnnkit.diagnostics import clipping_comparison, radius_sweep, sweep_length_limit
 
     # called from Python: clip_steps=0 and train_steps=-1 ran as nonsense, cells="gru" as the cells 'g', 'r' ...
     cells = check_settings(cells, length, hidden, train_steps, seed, clip_steps, clip_length)
@@ -234,7 +255,9 @@ def run_diagnose(
     report: dict[str, Any] = {"length": length, "hidden": hidden, "seed": seed, "cells": {}}
     for cell in cells:
         report["cells"][cell] = diagnose_cell(cell, length, hidden, train_steps, seed, log=log)
-    sweep = radius_sweep((0.9, 1.1), length=length, hidden=hidden, seed=seed)
+    # the sweep's r^T fits float32 to a length (radius 1.1: 821 steps); past it, it runs as long as it can
+    report["radius_length"] = min(length, sweep_length_limit(SWEEP_RADII))
+    sweep = radius_sweep(SWEEP_RADII, length=report["radius_length"], hidden=hidden, seed=seed)
     report["radius_sweep"] = {str(r): v for r, v in sweep.items()}
     for r, v in sweep.items():
         log(f"radius {r}: gradient norm x{v['factor']:.4f} per step back in time "
@@ -242,7 +265,8 @@ def run_diagnose(
     report["clipping_lr"] = 0.01
     report["clipping_length"] = clip_length
     report["clipping"] = clipping_comparison(clip=1.0, cell="irnn", length=clip_length, hidden=hidden,
-                                             steps=clip_steps, lr=0.01, batch_size=CLIP_BATCH, seed=seed)
+                                             steps=clip_steps, lr=0.01, batch_size=CLIP_BATCH,
+                                             blowup=CLIP_BLOWUP, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
             f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
