@@ -374,6 +374,8 @@ def test_the_probe_takes_its_steps_with_unbind() -> None:
     (lambda: clipping_comparison(length=5, hidden=4, steps=1, batch_size=0), "batch_size 0: expected an integer"),
     (lambda: clipping_comparison(length=5, hidden=4, steps=1, blowup=-1), "blowup -1: expected a number >= 1"),
     (lambda: clipping_comparison(length=5, hidden=4, steps=1, seed=2**64 - 1), "seed 18446744073709551615: "),
+    (lambda: train_on_adding(SequenceModel("gru", 2, 4, 1, every_step=False), 5, 1, lr=1e-3, blowup=0),
+     "blowup 0: expected a number >= 1"),  # the Trainer's check: 0 turned the blow-up check off
     (lambda: diagnose.diagnose_cell("foo", 5, 4, 1, 0), "cell 'foo': unknown cell; expected one of rnn_tanh,"),
     (lambda: diagnose.diagnose_cell("gru", 2.5, 4, 1, 0), "length 2.5: expected an integer >= 2"),
     (lambda: diagnose.diagnose_cell("gru", 5, 2.5, 1, 0), "hidden 2.5: expected an integer >= 1"),
@@ -385,7 +387,8 @@ def test_the_diagnostics_check_their_settings_from_python(call, message: str) ->
     """radius_sweep, clipping_comparison and diagnose_cell had no checks of their own: radii=1.1 was "'float' object
     is not iterable", a radius of 0 an all-zero initialisation refused, -1 swept radius 1 under the name -1,
     length=0 an IndexError, clip=0 two unclipped runs with one called clipped, steps=0 two runs that "trained",
-    blowup=-1 a divergence at step 1, cell="foo" a KeyError, 2.5 for a size and a seed past 64 bits tracebacks."""
+    blowup=-1 a divergence at step 1 (and train_on_adding's blowup=0 no blow-up check at all), cell="foo" a KeyError,
+    2.5 for a size and a seed past 64 bits tracebacks."""
     with pytest.raises(UserError) as caught:
         call()
     assert str(caught.value).startswith(message), caught.value

@@ -570,11 +570,13 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
 
 
 @pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0),
-                                             ("seed", 2**64), ("seed", -(2**63) - 1)])
+                                             ("seed", 2**64), ("seed", -(2**63) - 1), ("blowup", -1.0),
+                                             ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan"))])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
-    negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback. The flags
-    refused the others; TrainConfig did not."""
+    negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback; a blowup under 1
+    "diverged" at step 1 and 0 or NaN turned the blow-up check off without a word. The flags refused the others;
+    TrainConfig did not."""
     from rnnkit.errors import SettingError
 
     with pytest.raises(SettingError, match=f"^{name} "):

@@ -307,15 +307,14 @@ def check_clipping(clip: object, cell: object, length: object, hidden: object, s
     learning rate is the Trainer's to check."""
     from rnnkit.models.sequence import SequenceModel
     from rnnkit.train.memory import check_fits, check_room, describe_stack
+    from rnnkit.train.trainer import check_blowup
 
     check_finite("clip", clip, "expected a number > 0: the gradient norm the clipped run clips at",
                  least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
     check_cell("cell", cell)
     sizes = [check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("steps", steps, 1), ("batch_size", batch_size, 1))]
-    if blowup is not None:
-        check_finite("blowup", blowup, "expected a number >= 1 (a loss over blowup x the first is a divergence) "
-                                       "or None", least=1.0)
+    check_blowup(blowup)  # the Trainer's own check, before anything is built
     check_seed("seed", seed, 1)  # the batches draw with seed + 1
     length, hidden, _, batch_size = sizes
     check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),

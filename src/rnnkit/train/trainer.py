@@ -52,7 +52,7 @@ evaluation).
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
 first; Ctrl-C finishes the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
-A non-finite loss or gradient norm, or a loss over ``blowup`` times the first one, is a divergence:
+A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times the first one, is a divergence:
 with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
 and nothing is saved after the last good checkpoint; with ``"stop"`` the run ends with
 ``stopped="diverged"`` and the exception in ``TrainResult.diverged``. A fresh run that raises (diverged,
@@ -98,7 +98,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.device import resolve_device, to_device
-from rnnkit.errors import UserError, in_words
+from rnnkit.errors import UserError, check_finite, in_words
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
@@ -128,6 +128,7 @@ __all__ = [
     "TrainResult",
     "Trainer",
     "TrainingDiverged",
+    "check_blowup",
     "check_out_dir",
     "detach_state",
     "fast_bf16_available",
@@ -237,6 +238,15 @@ def _check_settings(config: TrainConfig) -> None:
         values[name] = values[name] or 1
     values["device"] = values["device"] or "auto"  # None: the model stays where it is
     TrainSettings(**values).validate_training()
+    check_blowup(config.blowup)
+
+
+def check_blowup(blowup: object) -> None:
+    """Refuse a ``blowup`` other than None (no such check) or a finite number >= 1 with a :class:`SettingError`:
+    under 1 the first loss is over it and the run "diverged" at step 1; 0 and NaN turned the check off."""
+    if blowup is not None:
+        check_finite("blowup", blowup, "expected a number >= 1 (a loss over blowup x the first is a divergence) "
+                                       "or None", least=1.0)
 
 
 @dataclass
