@@ -784,6 +784,25 @@ def test_a_16_bit_png_reads_as_its_8_bit_picture_not_a_white_page(tmp_path: Path
         torch.testing.assert_close(load_image(tmp_path / "g16.png", 16, channels=channels), eight)
 
 
+def test_a_16_bit_png_keeps_its_transparent_grey_through_the_scaling(tmp_path: Path) -> None:
+    """A 16-bit grey PNG with a transparent grey (tRNS) read its clear pixels as their grey: the scaled 8-bit image
+    dropped the transparency that the 8-bit PNG of the same picture keeps (laid on white). Only the value itself is
+    clear, as libpng compares it before the scaling: 25701 rounds to the 100 of 25700 but is no transparent pixel."""
+    grey = np.array([[0, 100, 200, 100], [100, 50, 100, 255]], dtype=np.uint8)
+    PIL.Image.fromarray(grey).save(tmp_path / "g8.png", transparency=100)
+    PIL.Image.fromarray(grey.astype(np.uint16) * 257).save(tmp_path / "g16.png", transparency=100 * 257)
+    assert PIL.Image.open(tmp_path / "g16.png").info["transparency"] == 100 * 257
+    for channels in (1, 3):
+        eight = load_image(tmp_path / "g8.png", (2, 4), channels=channels)
+        assert float(eight[0, 0, 1]) == 1.0                                    # clear: white
+        torch.testing.assert_close(load_image(tmp_path / "g16.png", (2, 4), channels=channels), eight)
+    near = grey.astype(np.uint16) * 257
+    near[0, 1] += 1
+    PIL.Image.fromarray(near).save(tmp_path / "near.png", transparency=100 * 257)
+    assert round(float(load_image(tmp_path / "near.png", (2, 4), channels=1)[0, 0, 1]) * 255) == 100
+    assert float(load_image(tmp_path / "near.png", (2, 4), channels=1)[0, 0, 3]) == 1.0
+
+
 def _grey_picture() -> np.ndarray:
     """An 8 x 8 grey picture of every shade from black to white (none is the image's mean)."""
     return np.linspace(0, 255, 64).round().astype(np.uint8).reshape(8, 8)

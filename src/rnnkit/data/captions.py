@@ -294,7 +294,9 @@ def _eight_bit(picture: Any, name: object) -> Any:
     ``convert`` clips values at 255 and truncates, so a 16-bit PNG (mode ``I;16``) read as a white page and a
     float TIFF of values in [0, 1] (mode ``F``) as a black one. The range is 0 to 65535 for 16-bit modes;
     for ``I`` and ``F``, 0 to 1 (``F`` only), 255 or 65535, the first that holds every value. Values
-    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is kept."""
+    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is kept, and a
+    PNG's transparent grey (tRNS) as alpha (mode ``LA``), clear where the value equals it before the scaling, as
+    libpng compares it: the 8-bit image has no info of the old one, so its transparent pixels read as their grey."""
     from PIL import Image
 
     if not (picture.mode.startswith("I;16") or picture.mode in ("I", "F")):
@@ -313,6 +315,9 @@ def _eight_bit(picture: Any, name: object) -> Any:
     scaled = Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
     if "icc_profile" in picture.info:  # a grey profile's tone curve is of the fraction of the range, as scaled here
         scaled.info["icc_profile"] = picture.info["icc_profile"]
+    clear = picture.info.get("transparency")
+    if isinstance(clear, int) and not isinstance(clear, bool):  # not by its scaled value: its neighbours share that
+        scaled.putalpha(Image.fromarray(np.where(values == clear, 0, 255).astype(np.uint8)))
     return scaled
 
 
