@@ -397,7 +397,10 @@ def test_the_diagnostics_check_their_settings_from_python(call, message: str) ->
 def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--length 900 trained every cell, then the radius sweep died in a traceback (its input's spread 0.01·1.1^-900
     flushed to zero: "an all-zero weight initialisation is refused"), and wrote nothing; the sweep now runs its
-    longest (821 steps for radius 1.1) and says so."""
+    longest (821 steps for radius 1.1) and says so, also over the report page's figure, which showed no length (the
+    900 of the figure above it read as the sweep's)."""
+    from rnnkit.report import write_report
+
     out = tmp_path / "diag"
     assert main(["diagnose", "--cells", "gru", "--length", "900", "--hidden", "4", "--train-steps", "0",
                  "--clip-steps", "1", "--clip-length", "6", "--out", str(out), "--json"]) == 0
@@ -406,6 +409,8 @@ def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, caps
     report = _strict_loads((out / "diagnose.json").read_text())
     assert report["radius_length"] == 821 and len(report["radius_sweep"]["1.1"]["norms"]) == 821
     assert "near-linear regime, T = 821)" in (out / "diagnose.md").read_text()
+    title = json.dumps("tanh RNN, W_hh = radius × orthogonal, T = 821")[1:-1]  # as Plotly writes it in the page
+    assert title in write_report(out).read_text(encoding="utf-8")
 
 
 def test_the_size_check_counts_the_probes_graph(monkeypatch: pytest.MonkeyPatch) -> None:

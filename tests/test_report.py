@@ -458,7 +458,7 @@ def test_diagnose_page_puts_each_heading_over_its_own_figure(tmp_path: Path) -> 
     assert [(heading, title) for heading, title, _ in sections] == [
         ("Gradient norm through time", "Gradient norm through time, adding problem T = 12"),
         ("Spectral radius of W_hh", None),
-        ("W_hh scaled to a radius (tanh RNN)", "tanh RNN, W_hh = radius × orthogonal"),
+        ("W_hh scaled to a radius (tanh RNN)", "tanh RNN, W_hh = radius × orthogonal, T = 12"),
         ("Clipping", "IRNN, adding T = 10: with and without clipping"),
         ("Numbers", None),
     ]
