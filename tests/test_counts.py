@@ -257,3 +257,26 @@ def test_gradient_statistics_are_the_models_own_and_do_not_count(monkeypatch: py
     assert made and not any(made)
     assert all(torch.equal(with_counts[n], without[n]) for n in without)
     assert counted.counts == list(COUNTS)   # the model itself still counts
+
+
+@pytest.mark.parametrize(("key", "value"), [("counts", [1, 10**8]), ("memory", [2, 10**8])])
+def test_a_strangers_context_of_absurd_length_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         key: str, value: list[int]) -> None:
+    """A context length has no weights to hold it to: a config.json with counts or memory of 10^8 characters was
+    built, and ``rnnkit score`` hashed each window 10^8 times (still at it after a minute)."""
+    data = tmp_path / "t.txt"
+    data.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
+    run = tmp_path / "run"
+    assert main(["train", "charlm", "--data", str(data), "--out", str(run), "--hidden", "8", "--layers", "1",
+                 "--embed-dim", "4", "--seq-len", "16", "--batch-size", "2", "--no-progress", "--steps", "1"]) == 0
+    config = run / "best" / "config.json"
+    saved = json.loads(config.read_text())
+    saved["model"][key] = value
+    config.write_text(json.dumps(saved))
+    capsys.readouterr()
+    assert main(["score", str(run / "best"), "to be"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"rnnkit: error: {config}: does not describe a model (") and "from 1 to 1024" in err, err
+    with pytest.raises(ValueError, match="from 1 to 1024"):
+        LanguageModel(V, memory=[2, 1024], counts=[1025])
+    LanguageModel(V, memory=[1024], counts=[1024])   # the longest taken

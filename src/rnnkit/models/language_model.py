@@ -25,7 +25,7 @@ from torch.nn import functional as F
 from rnnkit.device import model_device
 from rnnkit.dropout import Dropout
 from rnnkit.errors import UserError
-from rnnkit.models.match import MatchMemory, MatchState
+from rnnkit.models.match import MAX_CONTEXT, MatchMemory, MatchState
 from rnnkit.recurrent import Recurrent, stack_parameters
 
 __all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
@@ -70,9 +70,10 @@ class LanguageModel(nn.Module):
         self.memory = list(self.match.orders) if self.match else []
         # how often each token followed these contexts in the text read, mixed in when reading in eval mode
         self.counts = sorted(int(k) for k in counts)
-        if self.counts and (not memory or self.counts[0] < 1 or len(set(self.counts)) != len(self.counts)):
-            raise ValueError(f"counts must be distinct context lengths >= 1 beside a memory, got {list(counts)} "
-                             f"with memory {list(memory)}")
+        if self.counts and (not memory or self.counts[0] < 1 or self.counts[-1] > MAX_CONTEXT
+                            or len(set(self.counts)) != len(self.counts)):
+            raise ValueError(f"counts must be distinct context lengths from 1 to {MAX_CONTEXT} beside a memory, got "
+                             f"{list(counts)} with memory {list(memory)}")
 
     @staticmethod
     def count_parameters(vocab_size: int, *, cell: str = "lstm", hidden_size: int = 512, num_layers: int = 2,

@@ -38,7 +38,7 @@ from torch.nn import functional as F
 
 from rnnkit.models.counts import CountMixture, distribution, tally
 
-__all__ = ["BLOCK", "DEFAULT_ORDERS", "MatchMemory", "MatchReplay", "MatchState", "replayed"]
+__all__ = ["BLOCK", "DEFAULT_ORDERS", "MAX_CONTEXT", "MatchMemory", "MatchReplay", "MatchState", "replayed"]
 
 #: context lengths offered by default (docs/CHARLM.md: 2-24 characters)
 DEFAULT_ORDERS = (2, 3, 4, 6, 8, 12, 16, 24)
@@ -47,6 +47,9 @@ DEFAULT_ORDERS = (2, 3, 4, 6, 8, 12, 16, 24)
 HIDE = 0.25
 #: positions per block of a stream's tables: they reach back between one and two blocks
 BLOCK = 65_536
+#: the longest context a memory (or its counts) takes: a stranger's config of 10^8 characters hashed each window
+#: for minutes before the first prediction (the defaults reach 24; a context is hashed once per character of it)
+MAX_CONTEXT = 1024
 _MOD = 2_147_483_647   # a Mersenne prime: hashes and (token + 1) * power stay inside int64
 _BASE = 1_000_003
 #: characters (positions x streams) of offers a :class:`MatchReplay` keeps at most (int16: 18 bytes each with 8 orders)
@@ -294,8 +297,9 @@ class MatchMemory(nn.Module):
         super().__init__()
         self.hide = hide
         orders = tuple(int(k) for k in orders)
-        if not orders or min(orders) < 1 or len(set(orders)) != len(orders):
-            raise ValueError(f"match orders must be distinct context lengths >= 1, got {list(orders)}")
+        if not orders or min(orders) < 1 or max(orders) > MAX_CONTEXT or len(set(orders)) != len(orders):
+            raise ValueError(f"match orders must be distinct context lengths from 1 to {MAX_CONTEXT}, "
+                             f"got {list(orders)}")
         self.orders = tuple(sorted(orders))
         self.score = nn.Linear(hidden_size, len(orders) + 1)        # the sentinel's and each order's score
         self.agree = nn.Parameter(torch.zeros(len(orders)))           # times log p_model(candidate)
