@@ -76,8 +76,6 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
-    from rnnkit.train.options import add_trainer_arguments
-
     discover()
     parser = Parser(
         prog="rnnkit", description="Recurrent neural networks: train a model for a task, then use it."
@@ -90,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     train_tasks.required = True
     for task in TASKS.values():
         p = train_tasks.add_parser(task.name, help=task.help, description=task.description or task.help)
-        task.add_arguments(p)
-        add_trainer_arguments(p, defaults=_defaults(task))
+        for add in _train_adders(task):
+            add(p)
         p.set_defaults(func=lambda args, task=task: _train(task, args))
     for name, tasks in model_verbs().items():
         first = tasks[0].verb(name)
@@ -200,24 +198,23 @@ def _verb_help(name: str) -> str:
 def _flag_given(task: Task, key: str, value: Any) -> str:
     """How ``rnnkit train TASK`` was given ``value`` for the setting ``key``: the flag that sets it without a
     value where one does (``--no-memory``, ``--layer-norm``), else ``--key value``."""
-    from rnnkit.train.options import add_trainer_arguments
-
-    parser = argparse.ArgumentParser(add_help=False)
-    task.add_arguments(parser)
-    add_trainer_arguments(parser, defaults=_defaults(task))
-    for action in parser._actions:  # argparse lists no flags otherwise
+    for action in _actions(*_train_adders(task)):
         if action.dest == key and action.nargs == 0 and action.const == value and action.option_strings:
             return action.option_strings[0]
     return f"--{key.replace('_', '-')} {value}"
 
 
-def _flags(*adders: Callable[[argparse.ArgumentParser], Any]) -> dict[str, bool]:
-    """Each flag the ``adders`` put on a parser, and whether it takes a value."""
+def _actions(*adders: Callable[[argparse.ArgumentParser], Any]) -> list[argparse.Action]:
+    """The actions the ``adders`` put on a parser (argparse lists its flags no other way)."""
     parser = argparse.ArgumentParser(add_help=False)
     for add in adders:
         add(parser)
-    return {flag: action.nargs != 0 for action in parser._actions  # argparse lists no flags otherwise
-            for flag in action.option_strings}
+    return parser._actions
+
+
+def _flags(*adders: Callable[[argparse.ArgumentParser], Any]) -> dict[str, bool]:
+    """Each flag the ``adders`` put on a parser, and whether it takes a value."""
+    return {flag: action.nargs != 0 for action in _actions(*adders) for flag in action.option_strings}
 
 
 def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
@@ -261,9 +258,15 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
 def _train_flags(task: Task) -> dict[str, bool]:
     """Each flag of ``rnnkit train TASK``, as :func:`build_parser` adds them (the regularisers' flags only for
     a task whose settings take them, which the task's defaults say)."""
+    return _flags(*_train_adders(task))
+
+
+def _train_adders(task: Task) -> tuple[Callable[[argparse.ArgumentParser], Any], ...]:
+    """What adds the flags of ``rnnkit train TASK`` to a parser (the regularisers' only for a task whose settings
+    take them, which the task's defaults say)."""
     from rnnkit.train.options import add_trainer_arguments
 
-    return _flags(task.add_arguments, partial(add_trainer_arguments, defaults=_defaults(task)))
+    return task.add_arguments, partial(add_trainer_arguments, defaults=_defaults(task))
 
 
 def _training_only(name: str, task: Task, flag: str) -> UserError | None:
