@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["DEFAULT_COUNTS", "DISCOUNT", "PRIOR", "WEIGHTS", "CountMixture", "tally"]
+__all__ = ["DEFAULT_COUNTS", "DISCOUNT", "PRIOR", "WEIGHTS", "CountMixture", "distribution", "tally"]
 
 #: context lengths counted by default: the characters before the next one, 1 to 7
 DEFAULT_COUNTS = (1, 2, 3, 4, 5, 6, 7)
@@ -100,7 +100,9 @@ def distribution(out: tuple[list[int], list[int], list[float], list[float]], ste
 
 
 class CountMixture:
-    """Per stream, the mixture's belief in each of :data:`WEIGHTS` (log-posterior), and the last position's
+    """The weight of the counts in a model's prediction, learnt per stream as the text is read: call it on a
+    window's log-probabilities and counted distributions to get the mixture's log-probabilities, window after
+    window. It keeps each stream's belief in each of :data:`WEIGHTS` (log-posterior), and the last position's
     two distributions, waiting for the token that follows them (the next window's first)."""
 
     def __init__(self, batch: int) -> None:
