@@ -168,18 +168,12 @@ def test_training_does_not_count_and_gradients_flow_in_eval() -> None:
     assert counted.head.weight.grad is not None and bool(counted.head.weight.grad.abs().sum() > 0)
 
 
-def test_sampling_learns_the_weight_from_the_prime_only() -> None:
-    _, counted = models(4)
+def test_sampling_does_not_count() -> None:
+    plain, counted = models(4)
     prime = torch.tensor([0, 1, 2, 3] * 10)
-    gen = torch.Generator().manual_seed(0)
-    sample = list(generate(counted, prime, 30, generator=gen))
-    assert len(sample) == 30 and all(0 <= t < V for t in sample)
-    _, state = counted(prime.view(-1, 1))
-    belief = state[1].mixture.log_belief.clone()
-    state[1].freeze()
-    for t in sample:
-        _, state = counted.step(torch.tensor([t]), state)
-    assert torch.equal(state[1].mixture.log_belief, belief)
+    samples = [list(generate(m, prime, 60, temperature=1.0, generator=torch.Generator().manual_seed(0)))
+               for m in (plain, counted)]
+    assert samples[0] == samples[1]   # the same weights draw the same text: the counts are for scoring
 
 
 def test_the_config_keeps_the_counts_and_an_old_one_has_none() -> None:

@@ -208,11 +208,15 @@ def generate(
     Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely;
     ``banned`` ids (e.g. the unknown symbol) are never produced. A model's memory of the text read
     (:mod:`rnnkit.models.match`) reads the prime and is then frozen: it offers what followed a context in the
-    prime, never what the sample itself produced (a sample offered its own output falls into loops).
+    prime, never what the sample itself produced (a sample offered its own output falls into loops). Sampling
+    does not mix in the counts of the text read (:mod:`rnnkit.models.counts`), which are for scoring.
     """
     model.eval()
     device = model_device(model)
-    logits, state = model(prime.long().view(-1, 1).to(device))
+    # a memory without the counts of the text read (rnnkit.models.counts): a prime's counts know little, and
+    # their even share over the vocabulary, drawn now and then, wrote stray letters into words ("shouVd")
+    state = (None, MatchState(model.match.orders, 1)) if model.match is not None else None
+    logits, state = model(prime.long().view(-1, 1).to(device), state)
     if model.match is not None:   # the memory offers what the prime holds, never the sample's own output
         state[1].freeze()
     last = logits[-1, 0].float().cpu()  # drawn on the CPU, with its generator: one seed, one text on any device
