@@ -29,12 +29,13 @@ def text(length: int, seed: int = 0) -> list[int]:
 
 
 def brute_distribution(seq: list[int], p: int, orders: tuple[int, ...], block: int,
-                       written: int | None = None) -> list[float]:
+                       written: int | None = None, root: list[float] | None = None) -> list[float]:
     """The counts' probabilities of the token after position p: for each order k with a context seq[p-k+1 :
     p+1], how often each token followed it at a position q <= p of this or the previous block (and before
-    ``written``); absolute discounting from the longest context down to the uniform distribution."""
+    ``written``); absolute discounting from the longest context down to ``root`` (the model's prediction;
+    uniform if not given)."""
     oldest = max(0, (p // block - 1) * block)
-    probs = [1.0 / V] * V
+    probs = list(root) if root is not None else [1.0 / V] * V
     for k in orders:
         if p - k + 1 < 0:
             break
@@ -58,7 +59,8 @@ def test_the_distribution_is_the_brute_force_n_gram(block: int) -> None:
     got = []
     for a in range(0, 70, 11):
         state.advance(ids[a : a + 11])
-        got.append(state.counted)
+        counts, rest = state.counted
+        got.append(counts + rest / V)   # the share left to the model's prediction, a uniform one here
     got = torch.cat(got)
     assert torch.allclose(got.sum(-1), torch.ones(70, 3), atol=1e-6)
     for b, seq in enumerate(seqs):
@@ -75,7 +77,8 @@ def test_a_frozen_memory_looks_up_but_counts_nothing() -> None:
     state.advance(ids[30:])
     for p in range(30, 40):   # position p's contexts looked up in what followed them among the first 30 tokens
         want = brute_distribution(seq, p, COUNTS, 10**6, written=30)
-        assert torch.allclose(state.counted[p - 30, 0], torch.tensor(want), atol=1e-7), p
+        counts, rest = state.counted
+        assert torch.allclose(counts[p - 30, 0] + rest[p - 30, 0] / V, torch.tensor(want), atol=1e-7), p
 
 
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:
@@ -101,7 +104,8 @@ def test_the_weight_is_the_bayesian_mixture_over_the_grid() -> None:
     grid = torch.tensor(WEIGHTS, dtype=torch.float64)
     log_belief = PRIOR.log()
     for p in range(119):
-        p_counts = torch.tensor(brute_distribution(seq, p, COUNTS, 10**6), dtype=torch.float64)
+        p_counts = torch.tensor(brute_distribution(seq, p, COUNTS, 10**6, root=p_model[p].tolist()),
+                                dtype=torch.float64)
         w = float((torch.softmax(log_belief, 0) * grid).sum())
         assert torch.allclose(got[p].double(), ((1 - w) * p_model[p] + w * p_counts).log(), atol=1e-5), p
         nxt = seq[p + 1]

@@ -4,7 +4,8 @@ What a user gets: besides the trained memory of :mod:`rnnkit.models.match`, whic
 followed a context's latest occurrence, a model can also keep **how often** each token followed each of its
 last 1 to 7 tokens in the text it is reading (a cache model, Kuhn & De Mori 1990, in the form of the
 character n-grams of PPM compressors). Their probability of the next token is interpolated from the longest
-context down with an absolute discount (:data:`DISCOUNT`, as Kneser-Ney's), and mixed with the model's own:
+context down with an absolute discount (:data:`DISCOUNT`, as Kneser-Ney's) to the model's own prediction,
+which takes what the discounts free (so counts that know nothing change nothing), and mixed with it:
 
     p(next) = (1 - w) * p_model + w * p_counts
 
@@ -41,21 +42,21 @@ WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 PRIOR = torch.tensor([0.5] + [0.5 / (len(WEIGHTS) - 1)] * (len(WEIGHTS) - 1), dtype=torch.float64)
 
 Table = dict[int, int]
-_DTYPES = (np.int64, np.int64, np.float64, np.float64)   # of tally's rows, tokens, probabilities, even shares
+_DTYPES = (np.int64, np.int64, np.float64, np.float64)   # of tally's rows, tokens, probabilities, shares left
 
 
 def tally(current: list[dict[int, Table]], previous: list[dict[int, Table]], tokens: list[int],
           hashes: list[list[int]], fresh: bool, frozen: bool, vocab_size: int,
           row: int, rows: int, out: tuple[list[int], list[int], list[float], list[float]]) -> None:
-    """Count one stream's ``tokens`` and append its counts' distribution of the token after each of them.
+    """Count one stream's ``tokens`` and append its counts' prediction of the token after each of them.
 
     ``current``/``previous`` hold, per counted order (shortest first), the tables of this and the last block
     from a context's hash to how often each token followed it; ``hashes[i]`` are order i's context hashes
     before the first token and at each token (ignored on a ``fresh`` stream). A token is first counted after
     the contexts that ended before it, then the contexts ending at it are looked up. Position t's
-    distribution goes to row ``row + t * rows`` of ``out``: a constant (``out[3]``, sized for every row: the
-    share spread evenly over the vocabulary) and sparse entries (``out[0:3]``: row, token, probability)."""
-    rows_out, cols, vals, even = out
+    prediction goes to row ``row + t * rows`` of ``out``: the share left to the model's own prediction
+    (``out[3]``, sized for every row) and sparse entries (``out[0:3]``: row, token, probability)."""
+    rows_out, cols, vals, rest = out
     last = [None if fresh else h[0] for h in hashes]
     for t, token in enumerate(tokens):
         found = []
@@ -78,7 +79,7 @@ def tally(current: list[dict[int, Table]], previous: list[dict[int, Table]], tok
             cols.extend(counts)
             vals.extend([scale * (c - DISCOUNT) for c in counts.values()])   # every count >= 1 > DISCOUNT
             share *= DISCOUNT * len(counts) / total
-        even[r] = share / vocab_size
+        rest[r] = share
 
 
 def _merged(a: Table | None, b: Table | None) -> Table | None:
@@ -91,56 +92,61 @@ def _merged(a: Table | None, b: Table | None) -> Table | None:
 
 
 def distribution(out: tuple[list[int], list[int], list[float], list[float]], steps: int, batch: int,
-                 vocab_size: int, device: torch.device) -> Tensor:
-    """The ``(steps, batch, vocab_size)`` probabilities (float32, as the model's) of what :func:`tally`
-    appended for ``steps x batch`` positions (rows time-major), summed in float64."""
-    rows, cols, vals, even = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out, _DTYPES, strict=True))
-    p = even.view(-1, 1).repeat(1, vocab_size)
+                 vocab_size: int, device: torch.device) -> tuple[Tensor, Tensor]:
+    """What :func:`tally` appended for ``steps x batch`` positions (rows time-major), as the counts'
+    probabilities ``(steps, batch, vocab_size)`` and the share ``(steps, batch, 1)`` they leave to the model's
+    own prediction (float32, as the model's; summed in float64)."""
+    rows, cols, vals, rest = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out, _DTYPES, strict=True))
+    p = torch.zeros(steps * batch, vocab_size, dtype=torch.float64)
     p.index_put_((rows, cols), vals, accumulate=True)
-    return p.view(steps, batch, vocab_size).to(device, torch.float32)
+    return (p.view(steps, batch, vocab_size).to(device, torch.float32),
+            rest.view(steps, batch, 1).to(device, torch.float32))
 
 
 class CountMixture:
     """The weight of the counts in a model's prediction, learnt per stream as the text is read: call it on a
     window's log-probabilities and counted distributions to get the mixture's log-probabilities, window after
     window. It keeps each stream's belief in each of :data:`WEIGHTS` (log-posterior), and the last position's
-    two distributions, waiting for the token that follows them (the next window's first)."""
+    prediction and counts, waiting for the token that follows them (the next window's first)."""
 
     def __init__(self, batch: int) -> None:
         self.log_belief = PRIOR.log().expand(batch, -1).clone()
-        self.waiting: tuple[Tensor, Tensor] | None = None
+        self.waiting: tuple[Tensor, Tensor, Tensor] | None = None
 
-    def __call__(self, log_probs: Tensor, ids: Tensor, counted: Tensor, frozen: bool) -> Tensor:
-        """``log_probs`` (T, B, V) of the model mixed with ``counted`` (T, B, V) for the tokens after ``ids``
-        (T, B); the belief learns from each token of ``ids`` after the first and from the first one's
-        predecessor, unless ``frozen``."""
+    def __call__(self, log_probs: Tensor, ids: Tensor, counted: tuple[Tensor, Tensor], frozen: bool) -> Tensor:
+        """``log_probs`` (T, B, V) of the model mixed with the ``counted`` prediction of :func:`distribution`
+        for the tokens after ``ids`` (T, B); the belief learns from each token of ``ids`` after the first and
+        from the first one's predecessor, unless ``frozen``."""
         belief = self.log_belief.to(log_probs.device)
+        counts, rest = counted
         with torch.no_grad():
             if frozen:
                 steps = belief.expand(ids.shape[0], *belief.shape)
             else:
                 if self.waiting is not None:
                     belief = belief + _evidence(*self.waiting, ids[0])
-                seen = _evidence(log_probs[:-1].detach(), counted[:-1], ids[1:]).cumsum(0)
+                seen = _evidence(log_probs[:-1].detach(), counts[:-1], rest[:-1], ids[1:]).cumsum(0)
                 steps = torch.cat([belief[None], belief + seen])
                 self.log_belief = steps[-1] - steps[-1].max(-1, keepdim=True).values
-                # copies of the last row: views would keep the whole window's (T, B, V) tensors alive in the
-                # state carried to the next window
-                self.waiting = (log_probs[-1].detach().clone(), counted[-1].clone())
-            dtype = torch.promote_types(log_probs.dtype, torch.float32)   # float64 in a .double() model
-            w = (torch.softmax(steps, -1) * _grid(steps)).sum(-1, keepdim=True).to(dtype)
+                # copies: views of the last row would keep the whole window alive until the next
+                self.waiting = (log_probs[-1].detach().clone(), counts[-1].clone(), rest[-1].clone())
+            w = (torch.softmax(steps, -1) * _grid(steps)).sum(-1, keepdim=True)
         with torch.autocast(log_probs.device.type, enabled=False):
-            return torch.logaddexp(log_probs.to(dtype) + torch.log1p(-w), (counted.to(dtype) * w).log())
+            dtype = torch.promote_types(log_probs.dtype, torch.float32)
+            w, rest = w.to(dtype), rest.to(dtype)
+            # (1 - w) p_model + w (counts + rest p_model)
+            return torch.logaddexp(log_probs.to(dtype) + torch.log1p(w * (rest - 1)), (counts.to(dtype) * w).log())
 
 
 def _grid(like: Tensor) -> Tensor:
     return torch.tensor(WEIGHTS, dtype=torch.float64, device=like.device)
 
 
-def _evidence(log_probs: Tensor, counted: Tensor, nxt: Tensor) -> Tensor:
-    """log p(nxt) under each weight of the grid, from the model's ``log_probs`` and the ``counted``
-    probabilities (..., B, V): (..., B, len(WEIGHTS))."""
+def _evidence(log_probs: Tensor, counts: Tensor, rest: Tensor, nxt: Tensor) -> Tensor:
+    """log p(nxt) under each weight of the grid, from the model's ``log_probs``, the ``counts`` (..., B, V)
+    and the ``rest`` (..., B, 1) they leave to the model: (..., B, len(WEIGHTS))."""
     idx = nxt.long().unsqueeze(-1)
-    a, b = log_probs.gather(-1, idx).double().exp(), counted.gather(-1, idx).double()
+    a = log_probs.gather(-1, idx).double().exp()
+    b = counts.gather(-1, idx).double() + rest.double() * a
     grid = _grid(a)
     return ((1 - grid) * a + grid * b).log()

@@ -86,7 +86,7 @@ class MatchState:
         self.mixture = CountMixture(batch) if self.counts else None
         # the counts' distributions (T, B, V) after the ids of the last advance, until the model's mixture takes
         # them (the state carried to the next window does not hold a window's tensor)
-        self.counted: Tensor | None = None
+        self.counted: tuple[Tensor, Tensor] | None = None   # the counts' prediction after the ids read
         self._powers = [pow(_BASE, j, _MOD) for j in range(self.context)]
 
     def freeze(self) -> None:
