@@ -18,8 +18,8 @@ the best weight of the grid (:data:`PRIOR`).
 Nothing of the training text is kept: the counts, like the memory's tables, hold only tokens already read
 in the same stream, within the memory's blocks (:data:`rnnkit.models.match.BLOCK`), and are kept while a
 model reads in eval mode (validation, ``score``, ``score --dynamic``); training does not count, and neither
-does ``sample``: a prime's counts know little, and the share they spread evenly over the vocabulary put stray
-letters into samples. A frozen memory neither counts nor updates its weight. docs/CHARLM.md has the figures.
+does ``sample``: a prime's counts know little, and samples stay what the model and its memory write. A
+frozen memory neither counts nor updates its weight. docs/CHARLM.md has the figures.
 """
 
 from __future__ import annotations

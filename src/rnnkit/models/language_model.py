@@ -214,7 +214,7 @@ def generate(
     model.eval()
     device = model_device(model)
     # a memory without the counts of the text read (rnnkit.models.counts): a prime's counts know little, and
-    # their even share over the vocabulary, drawn now and then, wrote stray letters into words ("shouVd")
+    # samples stay what the model and its memory write
     state = (None, MatchState(model.match.orders, 1)) if model.match is not None else None
     logits, state = model(prime.long().view(-1, 1).to(device), state)
     if model.match is not None:   # the memory offers what the prime holds, never the sample's own output
