@@ -140,6 +140,16 @@ def sweep_length_limit(radii: Sequence[float]) -> int:
     return sys.maxsize if top <= 1 else int(math.log(SWEEP_GROWTH) / math.log(top))
 
 
+def check_model_fits(cell: str, inputs: int, hidden: int, outputs: int, **optimizer: Any) -> None:
+    """Refuse a one-layer ``SequenceModel(cell, inputs, hidden, outputs)`` that cannot train here with
+    ``optimizer`` (:func:`rnnkit.train.memory.check_fits`, Adam by default), naming ``hidden``."""
+    from rnnkit.models.sequence import SequenceModel
+    from rnnkit.train.memory import check_fits, describe_stack
+
+    check_fits(None, SequenceModel.count_parameters(cell, inputs, hidden, outputs), describe_stack(cell, 1, hidden),
+               ("hidden",), hidden=hidden, **optimizer)
+
+
 def check_cell(name: str, cell: object) -> str:
     """``cell`` when it names a cell of :data:`rnnkit.cells.CELLS`, else :class:`SettingError` naming ``name``
     (``cell="foo"`` was a KeyError from inside)."""
@@ -155,8 +165,7 @@ def check_sweep(radii: object, length: object, hidden: object, seed: object) -> 
     range (``radii=1.1`` was "'float' object is not iterable", a radius of 0 an all-zero initialisation refused,
     -1 swept radius 1 under the name -1, ``length=0`` an IndexError, ``length=1`` a factor of NaN, a seed past
     64 bits torch's "Overflow when unpacking long long"); the radii as floats."""
-    from rnnkit.models.sequence import SequenceModel
-    from rnnkit.train.memory import check_fits, check_room, describe_stack
+    from rnnkit.train.memory import check_room
 
     steps = check_count("length", length, 2)
     size = check_count("hidden", hidden, 1)
@@ -175,8 +184,7 @@ def check_sweep(radii: object, length: object, hidden: object, seed: object) -> 
     if steps > most:
         raise SettingError("length", length, f"expected at most {most} for radius {max(values):g}: the gradient grows "
                                              f"by it each step back, past what float32 holds")
-    check_fits(None, SequenceModel.count_parameters("rnn_tanh", 4, size, 0), describe_stack("rnn_tanh", 1, size),
-               ("hidden",), hidden=size)
+    check_model_fits("rnn_tanh", 4, size, 0)
     check_room(None, [(torch.device("cpu"), probe_bytes(steps, size, 4))], PROBE_WORDS, ("length", "hidden"),
                length=steps, hidden=size)
     return values
@@ -305,8 +313,7 @@ def check_clipping(clip: object, cell: object, length: object, hidden: object, s
     "trained", ``blowup=-1`` a divergence at the first step, ``length=2.5`` and ``batch_size=2.5`` were
     tracebacks from torch), and a model or a batch that cannot be held here (:mod:`rnnkit.train.memory`); the
     learning rate is the Trainer's to check."""
-    from rnnkit.models.sequence import SequenceModel
-    from rnnkit.train.memory import check_fits, check_room, describe_stack
+    from rnnkit.train.memory import check_room
     from rnnkit.train.trainer import check_blowup
 
     check_finite("clip", clip, "expected a number > 0: the gradient norm the clipped run clips at",
@@ -317,8 +324,7 @@ def check_clipping(clip: object, cell: object, length: object, hidden: object, s
     check_blowup(blowup)  # the Trainer's own check, before anything is built
     check_seed("seed", seed, 1)  # the batches draw with seed + 1
     length, hidden, _, batch_size = sizes
-    check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
-               ("hidden",), hidden=hidden, optimizer="sgd", momentum=0.0)
+    check_model_fits(cell, 2, hidden, 1, optimizer="sgd", momentum=0.0)
     check_room(None, [(torch.device("cpu"), batch_bytes(batch_size, length, hidden))],
                f"a clipping run's batch of {batch_size} sequences and its hidden states", ("length", "batch_size"),
                length=length, batch_size=batch_size)

@@ -124,7 +124,8 @@ class MatchState:
         hashes, tokens = self._hashes(ids), ids.t().tolist()
         matched, counted = [self.spans.index(k) for k in self.orders], [self.spans.index(k) for k in self.counts]
         found: list[list[list[int]]] = [[[] for _ in self.orders] for _ in range(self.batch)]
-        tallied: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], [0.0] * (steps * self.batch))
+        tallied: tuple[list[int], list[int], list[float], list[float]] = (
+            [], [], [], [0.0] * (steps * self.batch) if self.counts else [])
         start = 0
         while start < steps:                                  # up to a block's end, then the next block
             end = min(steps, start + self.block - (self.position + start) % self.block)

@@ -32,7 +32,7 @@ from rnnkit.errors import SettingError, UserError, check_count, check_seed, chec
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
-from rnnkit.train.memory import check_fits, check_room, describe_stack
+from rnnkit.train.memory import check_room
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
@@ -77,16 +77,14 @@ def check_cell_settings(cell: object, length: object, hidden: object, train_step
     before anything is built (``length=2.5`` and ``hidden=2.5`` were tracebacks from torch, ``train_steps=-1``
     ran none, a seed past 64 bits was torch's "Overflow when unpacking long long"); the length and hidden size as
     ints."""
-    from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, probe_bytes
-    from rnnkit.models.sequence import SequenceModel
+    from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, check_model_fits, probe_bytes
 
     cell = check_cell("cell", cell)
     length, hidden, train_steps = (check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0)))
     check_seed("seed", seed, 1)  # the training batches draw with seed + 1
     # Adam trains the cell's model (2 inputs, 1 output) on the adding problem
-    check_fits(None, SequenceModel.count_parameters(cell, 2, hidden, 1), describe_stack(cell, 1, hidden),
-               ("hidden",), hidden=hidden)
+    check_model_fits(cell, 2, hidden, 1)
     # a batch of adding sequences and the hidden state of each of its steps, or the probe's sequence with its
     # gradients and each step's graph (before and after the training, not during it), counted before any is
     # made: --length 1000000000 allocated until the machine struggled
