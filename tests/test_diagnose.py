@@ -394,6 +394,23 @@ def test_the_diagnostics_check_their_settings_from_python(call, message: str) ->
     assert str(caught.value).startswith(message), caught.value
 
 
+@pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan"), float("inf"), "0.1", True])
+@pytest.mark.parametrize("run", ["clipping_comparison", "diagnose_cell"])
+def test_a_learning_rate_that_cannot_train_is_refused_before_anything_is_built(
+        run: str, lr: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """lr=0 trained without moving a weight: clipping_comparison called both runs "trained" (the same losses, the
+    clipping shown to do nothing) and diagnose_cell reported its radius and gradients "after 2 steps"; a negative or
+    NaN lr was refused by the Trainer only after the model was built and probed. Each is refused first, in one line."""
+    built = []
+    monkeypatch.setattr(SequenceModel, "__init__", lambda *a, **k: built.append(a) or pytest.fail("model built"))
+    call = (lambda: clipping_comparison(length=5, hidden=4, steps=2, lr=lr)) if run == "clipping_comparison" \
+        else (lambda: diagnose.diagnose_cell("gru", 5, 4, 2, 0, lr=lr))
+    with pytest.raises(UserError) as caught:
+        call()
+    assert str(caught.value) == f"lr {lr!r}: expected a number > 0: a learning rate of 0 trains nothing"
+    assert not built
+
+
 def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--length 900 trained every cell, then the radius sweep died in a traceback (its input's spread 0.01·1.1^-900
     flushed to zero: "an all-zero weight initialisation is refused"), and wrote nothing; the sweep now runs its

@@ -306,13 +306,21 @@ def divergence_reason(diverged: Any, blowup: float | None) -> str:
     return f"loss {value:.3g} at step {step} is over {blowup:g}x the first"
 
 
-def check_clipping(clip: object, cell: object, length: object, hidden: object, steps: object, batch_size: object,
-                   blowup: object, seed: object) -> None:
+def check_lr(lr: object) -> float:
+    """``lr`` as a float when it is a finite number > 0, else a :class:`SettingError` naming ``lr``: the diagnostics
+    train to show what training does, and at ``lr=0`` no weight moves (the Trainer, as torch's optimisers, takes 0;
+    a negative or NaN lr was refused by it only after the model was built, and probed)."""
+    return check_finite("lr", lr, "expected a number > 0: a learning rate of 0 trains nothing",
+                        least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
+
+
+def check_clipping(clip: object, cell: object, length: object, hidden: object, steps: object, lr: object,
+                   batch_size: object, blowup: object, seed: object) -> None:
     """:func:`clipping_comparison`'s settings, before anything is built: a :class:`SettingError` naming the first
     out of range (``clip=0`` ran two unclipped runs and called one clipped, ``steps=0`` reported two runs that
-    "trained", ``blowup=-1`` a divergence at the first step, ``length=2.5`` and ``batch_size=2.5`` were
-    tracebacks from torch), and a model or a batch that cannot be held here (:mod:`rnnkit.train.memory`); the
-    learning rate is the Trainer's to check."""
+    "trained", ``lr=0`` two runs that could not move and called both "trained", ``blowup=-1`` a divergence at the
+    first step, ``length=2.5`` and ``batch_size=2.5`` were tracebacks from torch), and a model or a batch that
+    cannot be held here (:mod:`rnnkit.train.memory`)."""
     from rnnkit.train.memory import check_room
     from rnnkit.train.trainer import check_blowup
 
@@ -321,6 +329,7 @@ def check_clipping(clip: object, cell: object, length: object, hidden: object, s
     check_cell("cell", cell)
     sizes = [check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("steps", steps, 1), ("batch_size", batch_size, 1))]
+    check_lr(lr)
     check_blowup(blowup)  # the Trainer's own check, before anything is built
     check_seed("seed", seed, 1)  # the batches draw with seed + 1
     length, hidden, _, batch_size = sizes
@@ -352,7 +361,7 @@ def clipping_comparison(
     """
     from rnnkit.models.sequence import SequenceModel
 
-    check_clipping(clip, cell, length, hidden, steps, batch_size, blowup, seed)
+    check_clipping(clip, cell, length, hidden, steps, lr, batch_size, blowup, seed)
     runs: dict[str, dict[str, Any]] = {}
     for name, c in (("unclipped", None), ("clipped", clip)):
         torch.manual_seed(seed)

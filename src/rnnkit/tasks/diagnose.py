@@ -40,8 +40,9 @@ FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "d
 DEFAULT_CELLS = ("rnn_tanh", "irnn", "lstm", "gru")
 #: the sequences of a batch: of each cell's training (Adam), and of the clipping runs (SGD)
 TRAIN_BATCH, CLIP_BATCH = 32, 16
-#: the radii of radius.png, and the loss over the first past which a clipping run has diverged
-SWEEP_RADII, CLIP_BLOWUP = (0.9, 1.1), 1e3
+#: the radii of radius.png, the loss over the first past which a clipping run has diverged, and the clipping
+#: runs' learning rate (plain SGD, as in Le et al. 2015)
+SWEEP_RADII, CLIP_BLOWUP, CLIP_LR = (0.9, 1.1), 1e3, 0.01
 
 
 def check_cells(cells: object) -> list[str]:
@@ -71,17 +72,19 @@ def parse_cells(text: str) -> list[str]:
 
 
 def check_cell_settings(cell: object, length: object, hidden: object, train_steps: object,
-                        seed: object) -> tuple[int, int]:
+                        seed: object, lr: object = None) -> tuple[int, int]:
     """Refuse the first of :func:`diagnose_cell`'s settings out of range (:class:`SettingError` naming it), and a
     model or the sequences it trains and probes on that cannot be held here (:mod:`rnnkit.train.memory`),
     before anything is built (``length=2.5`` and ``hidden=2.5`` were tracebacks from torch, ``train_steps=-1``
-    ran none, a seed past 64 bits was torch's "Overflow when unpacking long long"); the length and hidden size as
-    ints."""
-    from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, check_model_fits, probe_bytes
+    ran none, ``lr=0`` trained without moving a weight and reported the steps, a seed past 64 bits was torch's
+    "Overflow when unpacking long long"); the length and hidden size as ints."""
+    from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, check_lr, check_model_fits, probe_bytes
 
     cell = check_cell("cell", cell)
     length, hidden, train_steps = (check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0)))
+    if lr is not None:  # None: the cell's own default
+        check_lr(lr)
     check_seed("seed", seed, 1)  # the training batches draw with seed + 1
     # Adam trains the cell's model (2 inputs, 1 output) on the adding problem
     check_model_fits(cell, 2, hidden, 1)
@@ -107,7 +110,7 @@ def check_settings(cells: object, length: object, hidden: object = 64, train_ste
         steps, size = check_cell_settings(cell, length, hidden, train_steps, seed)
     check_sweep(SWEEP_RADII, min(steps, sweep_length_limit(SWEEP_RADII)), size, seed)
     try:  # the clipping runs' length and steps are diagnose's clip_length and clip_steps
-        check_clipping(1.0, "irnn", clip_length, hidden, clip_steps, CLIP_BATCH, CLIP_BLOWUP, seed)
+        check_clipping(1.0, "irnn", clip_length, hidden, clip_steps, CLIP_LR, CLIP_BATCH, CLIP_BLOWUP, seed)
     except SettingError as exc:
         name = {"length": "clip_length", "steps": "clip_steps"}.get(exc.name, exc.name)
         raise SettingError(name, exc.value, exc.expected) from None
@@ -143,7 +146,7 @@ def diagnose_cell(
     from rnnkit.diagnostics import train_on_adding
     from rnnkit.models.sequence import SequenceModel
 
-    check_cell_settings(cell, length, hidden, train_steps, seed)
+    check_cell_settings(cell, length, hidden, train_steps, seed, lr)
     torch.manual_seed(seed)
     model = SequenceModel(cell, 2, hidden, 1, every_step=False, **le2015(cell))
     probe_x, probe_y = _probe_sequence(length)
@@ -260,10 +263,10 @@ def run_diagnose(
     for r, v in sweep.items():
         log(f"radius {r}: gradient norm x{v['factor']:.4f} per step back in time "
             f"(first/last {v['first_over_last']:.3g})")
-    report["clipping_lr"] = 0.01
+    report["clipping_lr"] = CLIP_LR
     report["clipping_length"] = clip_length
     report["clipping"] = clipping_comparison(clip=1.0, cell="irnn", length=clip_length, hidden=hidden,
-                                             steps=clip_steps, lr=0.01, batch_size=CLIP_BATCH,
+                                             steps=clip_steps, lr=CLIP_LR, batch_size=CLIP_BATCH,
                                              blowup=CLIP_BLOWUP, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
