@@ -9,6 +9,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -409,6 +410,25 @@ def test_a_learning_rate_that_cannot_train_is_refused_before_anything_is_built(
         call()
     assert str(caught.value) == f"lr {lr!r}: expected a number > 0: a learning rate of 0 trains nothing"
     assert not built
+
+
+@pytest.mark.parametrize("number", [np.int64, torch.tensor], ids=["numpy", "tensor"])
+def test_numpy_and_tensor_numbers_that_pass_the_checks_run(tmp_path: Path, number) -> None:
+    """The checks take a numpy or 0-d tensor integer (errors.check_count) and the functions then used the value as
+    given: hidden=np.int64(4) was torch's "hidden_size should be of type int, got: int64", seed=np.int64(0) "an
+    integer is required", steps=np.int64(1) the Trainer's "steps 1: expected an integer" after diagnose's check had
+    taken it, a radius of np.float32(0.9) an initialiser that could not be read. They run now as the ints they are."""
+    report = diagnose.run_diagnose(["gru"], number(6), tmp_path / "d", hidden=number(4), train_steps=number(1),
+                                   seed=number(0), clip_steps=number(1), clip_length=number(5))
+    assert report == diagnose.run_diagnose(["gru"], 6, tmp_path / "e", hidden=4, train_steps=1, seed=0, clip_steps=1,
+                                           clip_length=5) | {"cells": report["cells"]}
+    assert report["cells"]["gru"]["hidden"] == 4 and type(report["length"]) is int
+    assert _strict_loads((tmp_path / "d" / "diagnose.json").read_text())["hidden"] == 4
+    sweep = radius_sweep((np.float32(0.5),), length=number(4), hidden=number(3), seed=number(1))
+    assert list(sweep) == [0.5] and len(sweep[0.5]["norms"]) == 4
+    runs = clipping_comparison(clip=np.float32(1.0), length=number(5), hidden=number(3), steps=number(1),
+                               lr=np.float32(0.01), batch_size=number(2), seed=number(0))
+    assert runs["clipped"]["clip"] == 1.0 and len(runs["clipped"]["losses"]) == 1
 
 
 def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

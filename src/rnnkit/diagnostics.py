@@ -160,16 +160,17 @@ def check_cell(name: str, cell: object) -> str:
     return cell
 
 
-def check_sweep(radii: object, length: object, hidden: object, seed: object) -> list[float]:
+def check_sweep(radii: object, length: object, hidden: object, seed: object) -> tuple[list[float], int, int, int]:
     """:func:`radius_sweep`'s settings, before anything is built: a :class:`SettingError` naming the first out of
     range (``radii=1.1`` was "'float' object is not iterable", a radius of 0 an all-zero initialisation refused,
     -1 swept radius 1 under the name -1, ``length=0`` an IndexError, ``length=1`` a factor of NaN, a seed past
-    64 bits torch's "Overflow when unpacking long long"); the radii as floats."""
+    64 bits torch's "Overflow when unpacking long long"); the radii as floats, the length, hidden size and seed as
+    ints (a numpy or 0-d tensor number passes the checks, and reached torch as a traceback)."""
     from rnnkit.train.memory import check_room
 
     steps = check_count("length", length, 2)
     size = check_count("hidden", hidden, 1)
-    check_seed("seed", seed)
+    seed = check_seed("seed", seed)
     expected = "expected a list of radii, each a number > 0, e.g. (0.9, 1.1)"
     if not isinstance(radii, (list, tuple)) or not radii:
         raise SettingError("radii", radii, expected)
@@ -187,7 +188,7 @@ def check_sweep(radii: object, length: object, hidden: object, seed: object) -> 
     check_model_fits("rnn_tanh", 4, size, 0)
     check_room(None, [(torch.device("cpu"), probe_bytes(steps, size, 4))], PROBE_WORDS, ("length", "hidden"),
                length=steps, hidden=size)
-    return values
+    return values, steps, size, seed
 
 
 def radius_sweep(
@@ -202,7 +203,7 @@ def radius_sweep(
     """
     from rnnkit.recurrent import Recurrent
 
-    check_sweep(radii, length, hidden, seed)
+    radii, length, hidden, seed = check_sweep(radii, length, hidden, seed)
     out: dict[float, dict[str, Any]] = {}
     for r in radii:
         torch.manual_seed(seed)
@@ -315,28 +316,32 @@ def check_lr(lr: object) -> float:
 
 
 def check_clipping(clip: object, cell: object, length: object, hidden: object, steps: object, lr: object,
-                   batch_size: object, blowup: object, seed: object) -> None:
+                   batch_size: object, blowup: object,
+                   seed: object) -> tuple[float, str, int, int, int, float, int, int]:
     """:func:`clipping_comparison`'s settings, before anything is built: a :class:`SettingError` naming the first
     out of range (``clip=0`` ran two unclipped runs and called one clipped, ``steps=0`` reported two runs that
     "trained", ``lr=0`` two runs that could not move and called both "trained", ``blowup=-1`` a divergence at the
     first step, ``length=2.5`` and ``batch_size=2.5`` were tracebacks from torch), and a model or a batch that
-    cannot be held here (:mod:`rnnkit.train.memory`)."""
+    cannot be held here (:mod:`rnnkit.train.memory`); ``clip``, ``cell``, ``length``, ``hidden``, ``steps``, ``lr``,
+    ``batch_size`` and ``seed`` as a float, str, ints and float (a numpy or 0-d tensor number passes the checks,
+    and reached torch or the Trainer's type check as a traceback or a refusal)."""
     from rnnkit.train.memory import check_room
     from rnnkit.train.trainer import check_blowup
 
-    check_finite("clip", clip, "expected a number > 0: the gradient norm the clipped run clips at",
-                 least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
-    check_cell("cell", cell)
+    clip = check_finite("clip", clip, "expected a number > 0: the gradient norm the clipped run clips at",
+                        least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
+    cell = check_cell("cell", cell)
     sizes = [check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("steps", steps, 1), ("batch_size", batch_size, 1))]
-    check_lr(lr)
+    lr = check_lr(lr)
     check_blowup(blowup)  # the Trainer's own check, before anything is built
-    check_seed("seed", seed, 1)  # the batches draw with seed + 1
-    length, hidden, _, batch_size = sizes
+    seed = check_seed("seed", seed, 1)  # the batches draw with seed + 1
+    length, hidden, steps, batch_size = sizes
     check_model_fits(cell, 2, hidden, 1, optimizer="sgd", momentum=0.0)
     check_room(None, [(torch.device("cpu"), batch_bytes(batch_size, length, hidden))],
                f"a clipping run's batch of {batch_size} sequences and its hidden states", ("length", "batch_size"),
                length=length, batch_size=batch_size)
+    return clip, cell, length, hidden, steps, lr, batch_size, seed
 
 
 def clipping_comparison(
@@ -361,7 +366,8 @@ def clipping_comparison(
     """
     from rnnkit.models.sequence import SequenceModel
 
-    check_clipping(clip, cell, length, hidden, steps, lr, batch_size, blowup, seed)
+    clip, cell, length, hidden, steps, lr, batch_size, seed = check_clipping(clip, cell, length, hidden, steps, lr,
+                                                                             batch_size, blowup, seed)
     runs: dict[str, dict[str, Any]] = {}
     for name, c in (("unclipped", None), ("clipped", clip)):
         torch.manual_seed(seed)

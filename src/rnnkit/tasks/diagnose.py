@@ -72,20 +72,20 @@ def parse_cells(text: str) -> list[str]:
 
 
 def check_cell_settings(cell: object, length: object, hidden: object, train_steps: object,
-                        seed: object, lr: object = None) -> tuple[int, int]:
+                        seed: object, lr: object = None) -> tuple[int, int, int, int, float | None]:
     """Refuse the first of :func:`diagnose_cell`'s settings out of range (:class:`SettingError` naming it), and a
     model or the sequences it trains and probes on that cannot be held here (:mod:`rnnkit.train.memory`),
     before anything is built (``length=2.5`` and ``hidden=2.5`` were tracebacks from torch, ``train_steps=-1``
     ran none, ``lr=0`` trained without moving a weight and reported the steps, a seed past 64 bits was torch's
-    "Overflow when unpacking long long"); the length and hidden size as ints."""
+    "Overflow when unpacking long long"); the length, hidden size, training steps and seed as ints and the lr as a
+    float (None stays None): a numpy or 0-d tensor number passes the checks, and reached torch as a traceback."""
     from rnnkit.diagnostics import PROBE_WORDS, batch_bytes, check_cell, check_lr, check_model_fits, probe_bytes
 
     cell = check_cell("cell", cell)
     length, hidden, train_steps = (check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0)))
-    if lr is not None:  # None: the cell's own default
-        check_lr(lr)
-    check_seed("seed", seed, 1)  # the training batches draw with seed + 1
+    lr = None if lr is None else check_lr(lr)  # None: the cell's own default
+    seed = check_seed("seed", seed, 1)  # the training batches draw with seed + 1
     # Adam trains the cell's model (2 inputs, 1 output) on the adding problem
     check_model_fits(cell, 2, hidden, 1)
     # a batch of adding sequences and the hidden state of each of its steps, or the probe's sequence with its
@@ -95,26 +95,29 @@ def check_cell_settings(cell: object, length: object, hidden: object, train_step
     check_room(None, [(torch.device("cpu"), max(batch, probe))],
                f"a training batch of {TRAIN_BATCH} sequences and its hidden states" if batch >= probe else PROBE_WORDS,
                ("length",), length=length)
-    return length, hidden
+    return length, hidden, train_steps, seed, lr
 
 
 def check_settings(cells: object, length: object, hidden: object = 64, train_steps: object = 200,
-                   seed: object = 0, clip_steps: object = 150, clip_length: object = 100) -> list[str]:
+                   seed: object = 0, clip_steps: object = 150,
+                   clip_length: object = 100) -> tuple[list[str], int, int, int, int, int, int]:
     """Refuse the first of :func:`run_diagnose`'s settings out of range (:class:`SettingError` naming it;
     the CLI names its flag), and a model that cannot train here (:func:`rnnkit.train.memory.check_fits`),
-    before anything is built; return the cells as a list."""
+    before anything is built; return the cells as a list and the length, hidden, train_steps, seed, clip_steps
+    and clip_length as ints."""
     from rnnkit.diagnostics import check_clipping, check_sweep, sweep_length_limit
 
     cells = check_cells(cells)
     for cell in cells:
-        steps, size = check_cell_settings(cell, length, hidden, train_steps, seed)
-    check_sweep(SWEEP_RADII, min(steps, sweep_length_limit(SWEEP_RADII)), size, seed)
+        steps, size, training, seed_value, _ = check_cell_settings(cell, length, hidden, train_steps, seed)
+    check_sweep(SWEEP_RADII, min(steps, sweep_length_limit(SWEEP_RADII)), size, seed_value)
     try:  # the clipping runs' length and steps are diagnose's clip_length and clip_steps
-        check_clipping(1.0, "irnn", clip_length, hidden, clip_steps, CLIP_LR, CLIP_BATCH, CLIP_BLOWUP, seed)
+        _, _, clip_length, _, clip_steps, *_ = check_clipping(1.0, "irnn", clip_length, size, clip_steps, CLIP_LR,
+                                                              CLIP_BATCH, CLIP_BLOWUP, seed_value)
     except SettingError as exc:
         name = {"length": "clip_length", "steps": "clip_steps"}.get(exc.name, exc.name)
         raise SettingError(name, exc.value, exc.expected) from None
-    return cells
+    return cells, steps, size, training, seed_value, clip_steps, clip_length
 
 
 def _probe(model: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -146,7 +149,7 @@ def diagnose_cell(
     from rnnkit.diagnostics import train_on_adding
     from rnnkit.models.sequence import SequenceModel
 
-    check_cell_settings(cell, length, hidden, train_steps, seed, lr)
+    length, hidden, train_steps, seed, lr = check_cell_settings(cell, length, hidden, train_steps, seed, lr)
     torch.manual_seed(seed)
     model = SequenceModel(cell, 2, hidden, 1, every_step=False, **le2015(cell))
     probe_x, probe_y = _probe_sequence(length)
@@ -250,7 +253,8 @@ def run_diagnose(
     from rnnkit.diagnostics import clipping_comparison, radius_sweep, sweep_length_limit
 
     # called from Python: clip_steps=0 and train_steps=-1 ran as nonsense, cells="gru" as the cells 'g', 'r' ...
-    cells = check_settings(cells, length, hidden, train_steps, seed, clip_steps, clip_length)
+    cells, length, hidden, train_steps, seed, clip_steps, clip_length = check_settings(
+        cells, length, hidden, train_steps, seed, clip_steps, clip_length)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"length": length, "hidden": hidden, "seed": seed, "cells": {}}
