@@ -431,6 +431,19 @@ def test_numpy_and_tensor_numbers_that_pass_the_checks_run(tmp_path: Path, numbe
     assert runs["clipped"]["clip"] == 1.0 and len(runs["clipped"]["losses"]) == 1
 
 
+def test_a_cell_whose_training_diverges_says_so() -> None:
+    """A cell's training that diverged stopped early and said only "after 1 steps" (20 asked), in the log line,
+    the result and diagnose.md, as if 1 step had been asked; now each says it diverged, and why."""
+    lines: list[str] = []
+    r = diagnose.diagnose_cell("rnn_relu", 30, 8, 20, 0, lr=10.0, log=lines.append)
+    assert r["train_steps"] < 20 and REASON.fullmatch(r["diverged"]), r["diverged"]
+    assert lines[0].endswith(f"; DIVERGED, {r['diverged']}: stopped"), lines
+    assert diagnose.diagnose_cell("gru", 6, 4, 2, 0)["diverged"] is None
+    table = diagnose.markdown({"length": 30, "cells": {"rnn_relu": r}, "radius_sweep": {}, "clipping": {},
+                               "clipping_lr": 0.01, "clipping_length": 5})
+    assert f"| {r['train_steps']} (diverged: {r['diverged']}) |" in table
+
+
 def test_diagnose_sweeps_the_radii_as_long_as_float32_holds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--length 900 trained every cell, then the radius sweep died in a traceback (its input's spread 0.01·1.1^-900
     flushed to zero: "an all-zero weight initialisation is refused"), and wrote nothing; the sweep now runs its

@@ -145,8 +145,10 @@ def diagnose_cell(
 ) -> dict[str, Any]:
     """Gradient norms through time and spectral radius of one cell, before and after ``train_steps``
     steps of Adam (clipping at 1, batches of 32) on the adding problem, trained through the Trainer.
-    ``lr`` defaults to 1e-3, and to 1e-4 for the ReLU cells (their unbounded units need the smaller steps)."""
-    from rnnkit.diagnostics import train_on_adding
+    ``lr`` defaults to 1e-3, and to 1e-4 for the ReLU cells (their unbounded units need the smaller steps).
+    A training that diverges (a loss or gradient norm that is not finite) stops there: ``train_steps`` counts the
+    updates made and ``diverged`` says why it stopped (None when it did not)."""
+    from rnnkit.diagnostics import divergence_reason, train_on_adding
     from rnnkit.models.sequence import SequenceModel
 
     length, hidden, train_steps, seed, lr = check_cell_settings(cell, length, hidden, train_steps, seed, lr)
@@ -164,11 +166,14 @@ def diagnose_cell(
     losses = run["losses"][: run["steps"]]  # the updates made (not the loss of a step that diverged)
     end_norms = _probe(model, probe_x, probe_y)
     end_radius = _radius(model, cell)
+    # a diverged run stopped early: "after 1 steps" alone read as a training asked for 1 step
+    diverged = None if run["diverged"] is None else divergence_reason(run["diverged"], None)
     log(f"{cell}: radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}; "
         f"|dL/dh_1| / |dL/dh_T| {_ratio(start_norms):.3g} -> {_ratio(end_norms):.3g} "
-        f"after {len(losses)} steps ({seconds:.0f}s)")
+        f"after {len(losses)} steps ({seconds:.0f}s)" + (f"; DIVERGED, {diverged}: stopped" if diverged else ""))
     return {
-        "hidden": hidden, "lr": lr, "train_steps": len(losses), "train_seconds": round(seconds, 2),
+        "hidden": hidden, "lr": lr, "train_steps": len(losses), "diverged": diverged,
+        "train_seconds": round(seconds, 2),
         "train_loss_first": losses[0] if losses else float("nan"),
         "train_loss_last": sum(losses[-10:]) / len(losses[-10:]) if losses else float("nan"),
         "radius_start": start_radius, "radius_end": end_radius,
@@ -225,7 +230,8 @@ def markdown(report: dict[str, Any]) -> str:
     for cell, r in report["cells"].items():
         lines.append(
             f"| {cell} | {r['radius_start']['radius']:.3f} | {r['radius_end']['radius']:.3f} | "
-            f"{r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | {r['train_steps']} | "
+            f"{r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | {r['train_steps']}"
+            f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
             f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
         )
     lines += ["", "Gated cells: radius = the largest over the gate blocks of W_hh.", "",
