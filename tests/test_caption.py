@@ -347,6 +347,22 @@ def test_a_grey_image_with_a_grey_profile_reads_through_it(tmp_path: Path) -> No
     assert abs(float(load_image(tmp_path / "g22.png", 8, channels=1)[0, 4, 4]) * 255 - 128) <= 4
 
 
+@pytest.mark.parametrize("bits", [8, 16])
+def test_a_grey_profile_gives_every_level_as_its_curve_does(tmp_path: Path, bits: int) -> None:
+    """A grey image through a linear-light profile (gamma 1.0) at every level, against sRGB's encoding of it: the
+    16-bit one went through the profile only after its rounding to 8 bits (13 levels off in the shadows, 6 levels
+    where the curve gives 40 over its darkest 2%), and littlecms's optimised grey transform interpolates a sampled
+    table (the 8-bit levels 1, 2, 3 read 6, 12, 19 where sRGB's are 13, 22, 28). Each is within a level now."""
+    from PIL import Image
+
+    top = 2 ** bits - 1
+    values = np.arange(top + 1, dtype=np.uint16 if bits == 16 else np.uint8).reshape(2 ** (bits // 2), -1)
+    Image.fromarray(values).save(tmp_path / "ramp.png", icc_profile=_grey_profile(1.0))
+    read = load_image(tmp_path / "ramp.png", values.shape, channels=1)[0].double().flatten() * 255
+    exact = torch.tensor([255 * _srgb_encoded(v / top) for v in range(top + 1)], dtype=torch.float64)
+    assert float((read - exact).abs().max()) <= 1
+
+
 def _srgb_encoded(linear: float) -> float:
     """sRGB's transfer function (IEC 61966-2-1): the stored fraction of a linear-light fraction."""
     return 12.92 * linear if linear <= 0.0031308 else 1.055 * linear ** (1 / 2.4) - 0.055
@@ -377,7 +393,8 @@ def test_an_srgb_profile_reads_as_stored_without_a_conversion(tmp_path: Path, mo
     """An image tagged sRGB (Pillow's own profile, or HP's sRGB IEC61966-2.1 of other bytes, as cameras embed it),
     or grey with sRGB's tone curve, is read as stored: its conversion changes no pixel by more than a level and
     made a 12-megapixel photo several times slower to read. Any other profile, one as near sRGB as a gamma of 2.2
-    included, is still converted."""
+    included, is still converted (a grey image through its profile's table of levels, littlecms's unoptimised
+    conversion: the photo itself goes through no transform)."""
     from PIL import Image, ImageCms
 
     icc = {"built-in sRGB": lambda: ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(),
@@ -391,7 +408,8 @@ def test_an_srgb_profile_reads_as_stored_without_a_conversion(tmp_path: Path, mo
     image = Image.fromarray(pixels)
     image.save(tmp_path / "photo.png", icc_profile=icc)
     converted = ImageCms.applyTransform(image, ImageCms.buildTransform(
-        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), image.mode, "RGB"))
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), image.mode, "RGB",
+        flags=ImageCms.Flags.NOOPTIMIZE if grey else 0))
     sizes = []
 
     def counted(picture: PIL.Image.Image, transform: ImageCms.ImageCmsTransform) -> PIL.Image.Image:
@@ -401,7 +419,7 @@ def test_an_srgb_profile_reads_as_stored_without_a_conversion(tmp_path: Path, mo
     apply = ImageCms.applyTransform
     monkeypatch.setattr(ImageCms, "applyTransform", counted)
     read = load_image(tmp_path / "photo.png", (48, 64))
-    assert sizes.count((64, 48)) == (0 if skips else 1), sizes                       # the photo converted or not
+    assert sizes.count((64, 48)) == (0 if skips or grey else 1), sizes               # the photo converted or not
     expected = torch.from_numpy(np.asarray(converted, dtype=np.float32) / 255).permute(2, 0, 1)
     torch.testing.assert_close(read, expected, atol=1.01 / 255, rtol=0)                # as converting gives it
     moved = float((torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32)).permute(2, 0, 1)

@@ -193,8 +193,9 @@ def _converted(picture: Any, mode: str, name: object) -> Any:
 
 
 def _colour_managed(picture: Any, name: object) -> Any:
-    """A CMYK, RGB, RGBA, grey (``L``, ``LA``) or palette ``picture`` with an embedded ICC profile
-    (``picture.info["icc_profile"]``) in sRGB through that profile, as a browser or Photoshop shows it (Pillow's
+    """A CMYK, RGB, RGBA, grey (``L``, ``LA``, and ``I;16`` from :func:`_eight_bit`) or palette ``picture`` with an
+    embedded ICC profile (``picture.info["icc_profile"]``) in sRGB through that profile, as a browser or Photoshop
+    shows it (a grey one through :func:`_grey_to_srgb`'s table of its levels; Pillow's
     ``convert`` ignores the profile, and takes CMYK as ink amounts: a print workflow's cyan, for one, reads as pure
     (0, 255, 255); a grey profile's tone curve, Photoshop's "Gray Gamma 1.8" or "Dot Gain 20%", was dropped);
     RGB from CMYK, grey or a palette, RGBA from grey or a palette with alpha or a transparent colour and from RGB
@@ -206,8 +207,10 @@ def _colour_managed(picture: Any, name: object) -> Any:
         picture = picture.convert("RGBA" if picture.mode == "PA" or "transparency" in picture.info else "RGB")
     elif icc and picture.mode in ("L", "RGB") and "transparency" in picture.info:  # a PNG's transparent colour
         picture = picture.convert(picture.mode + "A")  # as alpha, which the transform keeps (its new image has no info)
-    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA", "L", "LA"):
+    if not icc or picture.mode not in ("CMYK", "RGB", "RGBA", "L", "LA", "I;16"):
         return picture
+    from PIL import Image
+
     try:
         from PIL import ImageCms
     except ImportError:  # Pillow built without littlecms
@@ -215,12 +218,15 @@ def _colour_managed(picture: Any, name: object) -> Any:
                       "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
         return picture
     icc = bytes(icc)
+    grey = picture.mode in ("L", "LA", "I;16")
     try:  # an sRGB profile's conversion changes nothing: the image as stored
-        if picture.mode != "CMYK" and _shows_as_stored(icc, "L" if picture.mode in ("L", "LA") else "RGB"):
+        if picture.mode != "CMYK" and _shows_as_stored(icc, "L" if grey else "RGB"):
             return picture
-        if picture.mode == "LA":  # littlecms has no grey-with-alpha: the grey turns RGB, the alpha is kept
-            shown = ImageCms.applyTransform(picture.getchannel("L"), _to_srgb(icc, "L"))
-            shown.putalpha(picture.getchannel("A"))
+        if grey:  # each level's colour from the profile's exact table; the alpha of LA is kept
+            levels = np.asarray(picture if picture.mode == "I;16" else picture.getchannel("L"), dtype=np.uint16)
+            shown = Image.fromarray(_grey_to_srgb(icc)[levels if picture.mode == "I;16" else levels * 257])
+            if picture.mode == "LA":
+                shown.putalpha(picture.getchannel("A"))
             return shown
         return ImageCms.applyTransform(picture, _to_srgb(icc, picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
@@ -230,12 +236,32 @@ def _colour_managed(picture: Any, name: object) -> Any:
 
 @lru_cache(maxsize=8)
 def _to_srgb(icc: bytes, mode: str) -> Any:
-    """The littlecms transform from the profile ``icc`` to sRGB for images of ``mode`` (a folder's photos share a
-    few profiles; building a CMYK profile's transform takes longer than applying it to a small image)."""
+    """The littlecms transform from the profile ``icc`` to sRGB for images of ``mode`` (CMYK, RGB or RGBA; a grey
+    image reads :func:`_grey_to_srgb`'s table) (a folder's photos share a few profiles; building a CMYK profile's
+    transform takes longer than applying it to a small image)."""
     from PIL import ImageCms
 
     return ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"), mode,
-                                   "RGB" if mode in ("CMYK", "L") else mode)
+                                   "RGB" if mode == "CMYK" else mode)
+
+
+#: littlecms's cmsFLAGS_NOOPTIMIZE: the transform evaluates the profiles' curves, not a table sampled from them
+_NOOPTIMIZE = 0x0100
+
+
+@lru_cache(maxsize=8)
+def _grey_to_srgb(icc: bytes) -> np.ndarray:
+    """(65536, 3) uint8: the sRGB colour of each 16-bit level (an 8-bit level v is v * 257) of a grey image through
+    its grey profile ``icc``, computed by littlecms without its optimisation. Optimised, its grey transform
+    interpolates a table sampled from the curves: a linear-light profile (gamma 1.0) showed the 8-bit levels 1, 2,
+    3 as 6, 12, 19 where sRGB's are 13, 22, 28, and a 16-bit image went through the profile only after its
+    rounding to 8 bits, 13 levels off in the shadows; unoptimised, within half a level of the curves."""
+    from PIL import Image, ImageCms
+
+    ramp = Image.fromarray(np.arange(65536, dtype=np.uint16).reshape(256, 256))  # mode I;16
+    transform = ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                                        "I;16", "RGB", flags=_NOOPTIMIZE)
+    return np.asarray(ImageCms.applyTransform(ramp, transform)).reshape(65536, 3)
 
 
 @lru_cache(maxsize=8)
@@ -248,20 +274,20 @@ def _shows_as_stored(icc: bytes, mode: str) -> bool:
     from PIL import Image, ImageCms
 
     ramp = np.arange(256, dtype=np.uint8)
-    if mode == "L":
-        probe, stored = ramp[None], np.repeat(ramp[None, :, None], 3, axis=2)
-    else:
-        levels = np.round(np.linspace(0, 255, 33)).astype(np.uint8)
-        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
-        colours = [grid, np.repeat(ramp[:, None], 3, axis=1)]
-        for channel in range(3):
-            for others in (0, 255):
-                line = np.full((256, 3), others, dtype=np.uint8)
-                line[:, channel] = ramp
-                colours.append(line)
-        probe = stored = np.concatenate(colours)[None]
+    if mode == "L":  # the table a grey image's conversion reads, at the 8-bit levels
+        shown, stored = _grey_to_srgb(icc)[ramp.astype(np.uint16) * 257], np.repeat(ramp[:, None], 3, axis=1)
+        return int(np.abs(shown.astype(np.int16) - stored).max()) <= 1
+    levels = np.round(np.linspace(0, 255, 33)).astype(np.uint8)
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
+    colours = [grid, np.repeat(ramp[:, None], 3, axis=1)]
+    for channel in range(3):
+        for others in (0, 255):
+            line = np.full((256, 3), others, dtype=np.uint8)
+            line[:, channel] = ramp
+            colours.append(line)
+    probe = np.concatenate(colours)[None]
     shown = ImageCms.applyTransform(Image.fromarray(probe), _to_srgb(icc, mode))
-    return int(np.abs(np.asarray(shown, dtype=np.int16) - stored).max()) <= 1
+    return int(np.abs(np.asarray(shown, dtype=np.int16) - probe).max()) <= 1
 
 
 def _flattened(picture: Any) -> Any:
@@ -294,9 +320,11 @@ def _eight_bit(picture: Any, name: object) -> Any:
     ``convert`` clips values at 255 and truncates, so a 16-bit PNG (mode ``I;16``) read as a white page and a
     float TIFF of values in [0, 1] (mode ``F``) as a black one. The range is 0 to 65535 for 16-bit modes;
     for ``I`` and ``F``, 0 to 1 (``F`` only), 255 or 65535, the first that holds every value. Values
-    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is kept, and a
-    PNG's transparent grey (tRNS) as alpha (mode ``LA``), clear where the value equals it before the scaling, as
-    libpng compares it: the 8-bit image has no info of the old one, so its transparent pixels read as their grey."""
+    below 0, above 65535 or not finite are refused by name: no range shows them. An ICC profile is applied here,
+    on the values at 16 bits (:func:`_colour_managed`: RGB), not on their rounding to 8 (13 levels off in the
+    shadows of a linear-light profile), and a PNG's transparent grey (tRNS) kept as alpha (mode ``LA``, or
+    ``RGBA``), clear where the value equals it before the scaling, as libpng compares it: the 8-bit image has no
+    info of the old one, so its transparent pixels read as their grey."""
     from PIL import Image
 
     if not (picture.mode.startswith("I;16") or picture.mode in ("I", "F")):
@@ -313,8 +341,11 @@ def _eight_bit(picture: Any, name: object) -> Any:
                         f"to {ranges}")
     top = next(top for top in tops if high <= top)
     scaled = Image.fromarray(np.round(values / top * 255.0).astype(np.uint8), "L")
-    if "icc_profile" in picture.info:  # a grey profile's tone curve is of the fraction of the range, as scaled here
-        scaled.info["icc_profile"] = picture.info["icc_profile"]
+    if "icc_profile" in picture.info:  # a grey profile's tone curve is of the fraction of the range
+        levels = Image.fromarray(np.round(values / top * 65535.0).astype(np.uint16))  # mode I;16
+        levels.info["icc_profile"] = picture.info["icc_profile"]
+        shown = _colour_managed(levels, name)  # as stored (I;16) where the profile is sRGB's, damaged or unread
+        scaled = shown if shown.mode == "RGB" else scaled
     clear = picture.info.get("transparency")
     if isinstance(clear, int) and not isinstance(clear, bool):  # not by its scaled value: its neighbours share that
         scaled.putalpha(Image.fromarray(np.where(values == clear, 0, 255).astype(np.uint8)))
