@@ -194,7 +194,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
 
 
 # ------------------------------------------------------------------------------------------- use
-@speaks_python
+@speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)
 class TextModel:
     """A trained text model (classifier or tagger) with its tokenizer and labels, in eval mode.
 
