@@ -7,6 +7,7 @@ A user of ``rnnkit.fit`` or of a loaded model was told ``--data FILE is required
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,16 @@ def test_evaluate_names_its_keyword_and_the_command_line_its_flag(trained: Path,
         rnnkit.load(trained).evaluate(str(data), baseline=True, train="nope.csv")
     line = refused(["evaluate", str(trained), "--data", str(data), "--baseline", "--train", "nope.csv"], capsys)
     assert line == said.format("--train FILE")
+
+
+def test_export_names_its_path_and_the_command_line_its_flag(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``export(path)``'s refusals said ``--onnx PATH``, a flag that a Python call has no way to give."""
+    said = "{} {}: is a folder; expected the name of an ONNX file to write"
+    with pytest.raises(UserError, match=f"^{re.escape(said.format('path', trained))}$"):
+        rnnkit.load(trained).export(trained)
+    with pytest.raises(UserError, match="^path '': an empty name; expected the name of an ONNX file to write$"):
+        rnnkit.load(trained).export("")
+    assert refused(["export", str(trained), "--onnx", str(trained)], capsys) == said.format("--onnx", trained)
 
 
 def test_a_classifier_refuses_an_empty_text_in_every_method_by_its_place(trained: Path,

@@ -576,6 +576,14 @@ def test_probabilities_and_encode_take_any_iterable_of_texts_and_refuse_the_rest
         m.evaluate(5)
     with pytest.raises(TypeError, match="^predict_file takes a CSV, TSV or JSONL file .*, not list$"):
         m.predict_file(["a film"])
+    # the same of an output's name: pathlib's message from inside
+    with pytest.raises(TypeError, match=r"^evaluate: png takes the name of a PNG file to write \(a str or a path\) "
+                                        r"or None, not int$"):
+        m.evaluate(str(trained[1]), png=5)
+    for bad in (5, None):
+        with pytest.raises(TypeError, match=r"^export takes the name of an ONNX file to write \(a str or a path\), "
+                                            rf"not {type(bad).__name__}$"):
+            m.export(bad)
 
 
 def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path], tmp_path: Path,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
@@ -92,3 +94,29 @@ def test_recall_refuses_a_number_of_sweeps_that_is_not_a_count(steps: object) ->
     import numpy as np
 
     assert net.recall(torch.tensor([1.0, 1.0, 1.0, -1.0]), max_steps=np.int64(3)).steps <= 3
+
+
+@pytest.mark.parametrize("size", [10.0, "10", True, 1])
+def test_a_size_that_is_not_a_count_of_two_or_more_units_is_refused_by_name(size: object) -> None:
+    """``Hopfield(10.0)`` failed inside torch (``zeros() takes 1 positional argument but 2 were given``),
+    ``Hopfield("10")`` with ``'<' not supported``."""
+    with pytest.raises(ValueError, match=r"size must be an integer >= 2 \(a Hopfield network needs at least 2 units\)"):
+        Hopfield(size)  # type: ignore[arg-type]
+    import numpy as np
+
+    assert Hopfield(np.int64(4)).size == 4 and type(Hopfield(torch.tensor(4)).size) is int
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, "float32"])
+def test_a_dtype_that_holds_no_fractions_is_refused_at_construction(dtype: object) -> None:
+    """An integer dtype was built, then ``store`` failed (``result type Float can't be cast to ... Long``)."""
+    with pytest.raises(ValueError, match="dtype must be a floating-point torch.dtype"):
+        Hopfield(4, dtype=dtype)  # type: ignore[arg-type]
+    assert Hopfield(4, dtype=torch.float32).store(torch.ones(4)).recall(torch.ones(4)).converged
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 4)])
+def test_energy_of_a_state_of_the_wrong_shape_is_refused_as_recall_refuses_it(shape: tuple[int, ...]) -> None:
+    """It was torch's ``mat1 and mat2 shapes cannot be multiplied (1x5 and 4x4)``."""
+    with pytest.raises(ValueError, match=rf"state must have shape \(4,\), got {re.escape(str(shape))}"):
+        Hopfield(4).energy(torch.ones(shape))

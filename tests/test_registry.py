@@ -224,6 +224,18 @@ def test_fit_refuses_arguments_of_the_wrong_kind(sum_task, data, tmp_path, argum
     assert not (tmp_path / "run").exists()
 
 
+def test_fit_refuses_an_empty_out_as_the_command_line_does(sum_task, data, tmp_path, monkeypatch) -> None:
+    """``out=""`` trained into the working folder (its config.json, best/, last/ beside the notebook), where
+    ``rnnkit train --out ''`` says ``--out DIR is required``."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(UserError, match=r"^fit: out is an empty name; give the folder to write the model to "
+                                        r"\(out='.' for this one\)$"):
+        rnnkit.fit("sum", data=data, out="", steps=2, verbose=False, progress=False)
+    assert list(work.iterdir()) == []
+
+
 def test_verb_the_task_does_not_answer_is_one_line(sum_task, data, tmp_path, capsys) -> None:
     out = tmp_path / "run"
     rnnkit.fit("sum", data=data, out=out, steps=5, verbose=False, progress=False)

@@ -301,6 +301,8 @@ def test_tag_refuses_what_is_no_token_list_by_name_and_gives_an_empty_sentence_n
     assert m.tag([[]]) == [[]] and m.tag([]) == []
     with pytest.raises(TypeError, match=r"^evaluate takes a tagged file \(a str or a path\), not int$"):
         m.evaluate(5)  # pathlib's "expected str, bytes or os.PathLike object" from inside
+    with pytest.raises(TypeError, match=r"^evaluate: png takes the name of a PNG file to write .* or None, not int$"):
+        m.evaluate(str(tagger[1]), png=5)
 
 
 def test_predict_names_the_place_of_an_empty_text_and_the_command_line_its_argument(

@@ -101,8 +101,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
 def _check_fit_arguments(**arguments: Any) -> None:
     """A TypeError naming the first of :func:`fit`'s own arguments of the wrong kind: ``data``, ``val_data``
     or ``out`` that is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from
-    inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run)."""
-    from rnnkit.errors import check_path
+    inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run); then a
+    UserError for an empty ``out``."""
+    from rnnkit.errors import UserError, check_path
 
     for name, value in arguments.items():
         if name in ("resume", "overwrite"):
@@ -110,6 +111,8 @@ def _check_fit_arguments(**arguments: Any) -> None:
                 raise TypeError(f"fit: {name} takes True or False, not {value!r}")
         elif value is not None or name == "out":
             check_path(f"fit: {name}", value)
+    if not os.fspath(arguments["out"]):  # '' wrote the run into the working folder; the command line refuses it
+        raise UserError("fit: out is an empty name; give the folder to write the model to (out='.' for this one)")
 
 
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:

@@ -33,6 +33,18 @@ class Recall:
     energies: list[float] = field(default_factory=list)
 
 
+def _count(name: str, value: object, minimum: int, why: str = "") -> int:
+    """``value`` as an int (numpy's and torch's integers too), else a ValueError naming ``name`` and the least it
+    takes (a float or a str failed deep inside torch: ``zeros() takes 1 positional argument but 2 were given``)."""
+    try:
+        count: int | None = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        count = None
+    if isinstance(value, bool) or count is None or count < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}{why}, got {value!r}")
+    return count
+
+
 def _check_bipolar(x: Tensor, what: str) -> Tensor:
     if not bool(((x == 1) | (x == -1)).all()):
         raise ValueError(f"{what} must hold only +1 and -1 (bipolar); got values {torch.unique(x).tolist()[:6]}")
@@ -47,12 +59,12 @@ class Hopfield:
     """
 
     def __init__(self, size: int, dtype: torch.dtype = torch.float64) -> None:
-        if size < 2:
-            raise ValueError(f"a Hopfield network needs at least 2 units, got {size}")
-        self.size = size
+        self.size = _count("size", size, 2, " (a Hopfield network needs at least 2 units)")
+        if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:  # W = counts / N is a fraction
+            raise ValueError(f"dtype must be a floating-point torch.dtype (default torch.float64), got {dtype!r}")
         # Σ_p x_p x_pᵀ, whole numbers held exactly: the signs recall takes come from them, so a unit whose
         # input is exactly zero keeps its state (W = counts / N would round some of those zeros off zero)
-        self.counts = torch.zeros(size, size, dtype=dtype)
+        self.counts = torch.zeros(self.size, self.size, dtype=dtype)
         self.patterns = 0
 
     @property
@@ -76,6 +88,8 @@ class Hopfield:
     def energy(self, state: Tensor) -> float:
         """E(s) = -½ sᵀ W s (lower is more stable)."""
         s = torch.as_tensor(state, dtype=self.weight.dtype)
+        if s.shape != (self.size,):
+            raise ValueError(f"state must have shape ({self.size},), got {tuple(s.shape)}")
         return float(-0.5 * s @ self.weight @ s)
 
     @staticmethod
@@ -100,13 +114,7 @@ class Hopfield:
             raise ValueError(f"probe must have shape ({self.size},), got {tuple(s.shape)}")
         if mode not in ("async", "sync"):
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
-        try:
-            steps: int | None = operator.index(max_steps)
-        except TypeError:
-            steps = None
-        if isinstance(max_steps, bool) or steps is None or steps < 0:
-            raise ValueError(f"max_steps must be an integer >= 0, got {max_steps!r}")
-        max_steps = steps
+        max_steps = _count("max_steps", max_steps, 0)
         energies = [self.energy(s)]
         for sweep in range(1, max_steps + 1):
             if mode == "sync":

@@ -24,7 +24,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import utf8_argument
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, in_words
+from rnnkit.errors import SettingError, UserError, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import export_onnx
 from rnnkit.files import output_name
 from rnnkit.metrics import classification_report, format_report
@@ -194,7 +194,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
 
 
 # ------------------------------------------------------------------------------------------- use
-@speaks_python
+@speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)
 class TextModel:
     """A trained text model (classifier or tagger) with its tokenizer and labels, in eval mode.
 
@@ -254,6 +254,7 @@ class TextModel:
         """``evaluate``'s ``png``, before the evaluation: a folder is refused, and so is a file it reads (the
         ``reads``, its ``--data``; the model's own files), which the drawing would replace."""
         if png is not None:
+            check_path("evaluate: png", png, "the name of a PNG file to write (a str or a path) or None")
             output_name(png, "--png", "a PNG file", [*reads, *self.checkpoint.reads])
             refuse_run_output(png, "--png")
 
@@ -274,6 +275,7 @@ class TextModel:
         :func:`rnnkit.export.export_onnx`). A multi-label classifier's probabilities are each label's sigmoid
         (a row does not sum to one): its metadata says ``rnnkit_multi_label`` ``"true"`` and the result
         ``"multi_label": True``."""
+        check_path("export", path, "the name of an ONNX file to write (a str or a path)")
         multi = bool(self.config.get("multi_label"))
         metadata = {
             "rnnkit_task": self.task,

@@ -305,7 +305,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 
 # ------------------------------------------------------------------------------------------- use
-@speaks_python
+@speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
     per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
