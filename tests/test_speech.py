@@ -183,7 +183,7 @@ def run_before_the_mel_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
     while it trains), and its corpus; each test starts with log_mel's filters uncached, so it warns."""
     corpus, out = _tone_corpus(tmp_path / "corpus", 6, 0), tmp_path / "old"
     with monkeypatch.context() as before:
-        before.setattr("rnnkit.tasks.speech.check_n_mels", lambda n_mels: None)
+        before.setattr("rnnkit.tasks._speech_config.check_n_mels", lambda n_mels: None)
         assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--hidden", "8",
                      "--layers", "1", "--n-mels", "120", "--batch-size", "4", "--no-progress", "--json"]) == 0
     monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})
@@ -236,7 +236,8 @@ def test_a_resumed_runs_bands_are_held_to_its_weights_before_any_features(
     config["settings"]["n_mels"] = 10**6
     (out / "last" / "config.json").write_text(json.dumps(config))
     computed: list[int] = []
-    monkeypatch.setattr("rnnkit.tasks.speech.features_of", lambda path, n_mels, speed=1.0: computed.append(n_mels))
+    monkeypatch.setattr("rnnkit.tasks._speech_data.features_of",
+                        lambda path, n_mels, speed=1.0: computed.append(n_mels))
     capsys.readouterr()
     assert main(["train", "speech", "--resume", str(out), "--steps", "2", "--no-progress"]) == 2
     err = capsys.readouterr().err
@@ -341,7 +342,7 @@ def test_utterances_are_decoded_in_batches_of_similar_lengths_and_answered_in_or
         padded.append(x.shape[0] * x.shape[1])
         return x, lengths
 
-    monkeypatch.setattr(speech, "pad_features", pad)
+    monkeypatch.setattr("rnnkit.tasks._speech_decoding.pad_features", pad)
     with torch.no_grad():
         together = speech._decode_all(model, feats, batch_size=4, frames=200)
     assert [d.symbols for d in together] == [d.symbols for d in alone]

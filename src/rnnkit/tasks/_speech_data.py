@@ -1,0 +1,145 @@
+"""The recogniser's data: the training and validation utterances, their log-mel features, the checks that
+warn about (or refuse) transcripts the model cannot learn, and :class:`SymbolTable`, the symbols it writes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
+from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
+from rnnkit.data.split import corpus_sides
+from rnnkit.errors import UserError, in_words
+from rnnkit.models.speech import SpeechRecognizer
+from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
+
+
+def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
+    """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
+    ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
+    else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
+    return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
+
+
+def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
+    if config.symbols != "phonemes":
+        return utts
+    return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
+
+
+def features_of(path: Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
+    """Normalised log-mel frames of a WAV file at 16 kHz (``speed`` > 1 plays it faster)."""
+    wave, rate = read_wav(path)
+    wave = resample(wave, rate, SAMPLE_RATE)
+    if speed != 1.0:
+        wave = resample(wave, round(SAMPLE_RATE * speed), SAMPLE_RATE)
+    return log_mel(wave, SAMPLE_RATE, n_mels)
+
+
+def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[float], what: str
+              ) -> list[list[torch.Tensor]]:
+    """Per utterance, its features at each of ``speeds``."""
+    out = []
+    for i, u in enumerate(utts):
+        out.append([features_of(u.audio, config.n_mels, s) for s in speeds])
+        if (i + 1) % 2000 == 0:
+            print(f"  features: {i + 1} / {len(utts)} {what} utterances", file=sys.stderr, flush=True)
+    return out
+
+
+def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
+                    model: SpeechRecognizer, longest: Sequence[int] | None = None, what: str = "training"
+                    ) -> list[int]:
+    """Warn about utterances with fewer output frames than CTC needs for their transcript (one per symbol,
+    one more between two equal symbols): their loss is infinite, zeroed (``zero_infinity``), so they
+    teach nothing: a transcript on the wrong line of the manifest, or a clipped recording. ``frames`` is each
+    utterance's shortest copy, ``longest`` its longest under --speed-perturb (None without: one copy): when
+    no copy of any utterance is long enough, nothing could be learnt (the loss would read 0), a UserError
+    instead. ``what="validation"``: the utterances are left out of the validation loss, whose zeros counted
+    in its divisor (a loss that read lower than the model's). Returns the indices of those too short."""
+    need = [len(t) + sum(a == b for a, b in itertools.pairwise(t)) for t in targets]
+    out = model.output_lengths(torch.tensor(list(frames)))
+    short = [i for i, n in enumerate(need) if n > int(out[i])]
+    if not short:
+        return short
+    most = out if longest is None else model.output_lengths(torch.tensor(list(longest)))
+    first = utts[short[0]]
+    why = (f"(CTC needs an output frame per symbol; --subsample {model.subsample} leaves {int(out[short[0]])} for "
+           f"the {need[short[0]]} of {first.audio}: {first.text!r})")
+    if all(n > int(most[i]) for i, n in enumerate(need)):
+        every = (f"all {len(utts)} {what} utterances are too short for their transcripts" if len(utts) > 1
+                 else f"the one {what} utterance is too short for its transcript")
+        raise UserError(in_words(f"{every} {why}; give a smaller --subsample, or check that the manifest's "
+                                 "transcripts belong to their recordings"))
+    where = (", left out of the validation loss (its error rates count them)" if what == "validation"
+             else " and teach nothing" if longest is None
+             else " at --speed-perturb's fastest speed and teach nothing at it")
+    warnings.warn(in_words(f"{len(short)} of {len(utts)} {what} utterances are too short for their "
+                           f"transcripts{where} {why}"), stacklevel=2)
+    return short
+
+
+def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], table: SymbolTable) -> None:
+    """Warn about training utterances whose transcripts hold symbols the table lacks (a run resumed on another
+    corpus keeps its symbols): CTC has no unknown symbol, so they are left out of the targets, which teaches
+    the model to write nothing for them. When no utterance keeps a symbol, nothing could be learnt: a
+    UserError instead."""
+    lacking = [[s for s in symbols_of(u.text, u.phonemes, table.kind, table.jamo) if s not in table.index]
+               for u in utts]
+    hit = [i for i, missing in enumerate(lacking) if missing]
+    if not hit:
+        return
+    shown = ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
+    first = utts[hit[0]]
+    why = (f"the model writes only the {len(table.symbols)} {table.kind} of its first run's corpus; first "
+           f"{first.audio}: {first.text!r}")
+    if not any(targets):
+        raise UserError(in_words(f"no training utterance holds a symbol the model writes ({shown} are new; {why}); "
+                                 "train a new run (another --out) on this corpus"))
+    warnings.warn(in_words(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
+                           f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
+                           "learn them"), stacklevel=2)
+
+
+class SymbolTable:
+    """The symbols a recogniser writes: ``kind`` (phonemes or chars), ``jamo``, and the list (id i ↔ class
+    i + 1 of the model; class 0 is the CTC blank)."""
+
+    def __init__(self, kind: str, symbols: Sequence[str], jamo: bool = False) -> None:
+        self.kind, self.symbols, self.jamo = kind, list(symbols), jamo
+        self.index = {s: i for i, s in enumerate(self.symbols)}
+
+    @classmethod
+    def build(cls, utts: Sequence[Utterance], kind: str, jamo: bool | None) -> SymbolTable:
+        if jamo is None:
+            jamo = kind == "chars" and any(is_korean(u.text) for u in utts[:200])
+        seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, jamo)}
+        return cls(kind, sorted(seen), jamo)
+
+    def encode(self, u: Utterance) -> list[int]:
+        """Symbol ids of an utterance's reference; symbols outside the table are left out."""
+        return [self.index[s] for s in symbols_of(u.text, u.phonemes, self.kind, self.jamo) if s in self.index]
+
+    def reference(self, u: Utterance) -> str:
+        return text_of(symbols_of(u.text, u.phonemes, self.kind, self.jamo), self.kind)
+
+    def text(self, ids: Sequence[int]) -> str:
+        return text_of([self.symbols[i] for i in ids], self.kind)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "symbols": self.symbols, "jamo": self.jamo}
+
+    @classmethod
+    def from_json(cls, data: Any, where: str) -> SymbolTable:
+        if not (isinstance(data, dict) and data.get("kind") in SYMBOLS and isinstance(data.get("symbols"), list)
+                and all(isinstance(s, str) for s in data["symbols"]) and isinstance(data.get("jamo"), bool)):
+            raise UserError(f"{where}: expected an object with \"kind\" ({' or '.join(SYMBOLS)}), \"symbols\" "
+                            "(a list of strings) and \"jamo\" (true or false)")
+        return cls(data["kind"], data["symbols"], data["jamo"])
