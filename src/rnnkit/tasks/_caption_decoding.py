@@ -1,0 +1,39 @@
+"""Decoding and scoring shared by the captioner and its training: greedy or beam decoding of images in batches,
+and exact match and multi-reference BLEU against the reference captions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from rnnkit.device import model_device
+from rnnkit.models.captioner import Captioner
+from rnnkit.models.seq2seq import Hypothesis
+from rnnkit.tasks._caption_data import _caption_text
+from rnnkit.tasks._translate_decoding import sacre_scores
+
+
+def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: int = 1, n_best: int = 1,
+                   return_attention: bool = False) -> list[list[Hypothesis]]:
+    out: list[list[Hypothesis]] = []
+    for start in range(0, len(images), 64):
+        part = images[start:start + 64].to(model_device(model))
+        part = part.float() / 255.0 if part.dtype == torch.uint8 else part
+        counts, limit = model.region_counts(len(part)), torch.full((len(part),), max_len, dtype=torch.long)
+        if beam == 1:
+            out.extend([h] for h in model.greedy(part, counts, limit, return_attention=return_attention))
+        else:
+            out.extend(model.beam_search(part, counts, limit, beam, n_best, return_attention=return_attention))
+    return out
+
+
+def caption_scores(hyps: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float | None]:
+    """``exact_match`` (the caption equals one of its references, compared word by word in lower case) and
+    multi-reference corpus ``bleu`` (sacrebleu)."""
+    refs = [[_caption_text(r) for r in rs] for rs in references]
+    exact = sum(_caption_text(h) in rs for h, rs in zip(hyps, refs, strict=True)) / max(len(hyps), 1)
+    width = max((len(rs) for rs in refs), default=1)
+    streams = [[rs[k] if k < len(rs) else rs[0] for rs in refs] for k in range(width)]  # repeats do not change BLEU
+    return {"exact_match": exact, "bleu": sacre_scores(hyps, *streams)["bleu"]}

@@ -1,0 +1,112 @@
+"""A trained captioner: :class:`ImageCaptioner` (``rnnkit.load`` of a caption run): ``caption`` and ``evaluate``,
+and the refusal of what is not images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.data.captions import described, is_pixel_array, load_image, read_captions
+from rnnkit.data.tokenize import decode_ids, id_symbols
+from rnnkit.errors import UserError, check_beam, check_ordered, check_path, is_single
+from rnnkit.models.captioner import Captioner
+from rnnkit.tasks import speaks_python
+from rnnkit.tasks._caption_data import _saved_tokenizer
+from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr, saved_max_len
+
+
+def _refuse_non_images(images: object) -> None:
+    """UserError for an array or tensor of pixels given as the images: its rows were read as images, and the
+    error quoted the first row's numbers over many lines ("image array([[0., ...") or named a row; and for
+    an image's bytes, an open file or a dict, which were read item by item as images: a byte as "image 97",
+    a file's lines, a dict's keys as paths ("a: no such image")."""
+    if is_pixel_array(images):
+        raise UserError(f"images: {described(images)} is not read as pixels; give image files or PIL images "
+                        "(PIL.Image.fromarray for an array of 8-bit pixels)")
+    hint = ("; PIL.Image.open(io.BytesIO(data)) reads an image's bytes" if isinstance(images, (bytes, bytearray,
+            memoryview)) else "; PIL.Image.open(file) reads an open file" if hasattr(images, "read")
+            else "" if isinstance(images, Mapping) else None)
+    if hint is not None:
+        raise UserError(f"images: {described(images)}: expected the path of a PNG or JPEG file, a PIL image or a "
+                        f"list of them{hint}")
+
+
+@speaks_python
+class ImageCaptioner:
+    """A trained captioner: ``caption()`` writes captions for images (paths or PIL images), ``evaluate()``
+    scores a captioned-image folder (exact match against any reference, multi-reference BLEU).
+
+    Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`Captioner` (eval mode), ``words`` the
+    caption vocabulary.
+    """
+
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        ckpt = as_checkpoint(ckpt, "ImageCaptioner")
+        if ckpt.config.get("task") != "caption":
+            raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a captioner")
+        self.checkpoint = ckpt
+        self.words = _saved_tokenizer(ckpt)
+        kwargs = ckpt.config.get("model")
+        if not isinstance(kwargs, dict):
+            raise UserError(f"{ckpt.path}/config.json: \"model\" must be an object of the model's settings")
+        kwargs = {"positions": False, **kwargs}     # models saved before region positions had none
+        self.model: Captioner = build_model(lambda: Captioner(**kwargs), ckpt)  # type: ignore[assignment]
+        check_size(ckpt, "the vocabulary", self.words.vocab_size, "tgt_vocab")
+        self.model.eval()
+        self.max_len = saved_max_len(ckpt, 30)
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, vocab=self.words.vocab_size)
+
+    def load_images(self, images: Iterable[Any]) -> torch.Tensor:
+        """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
+        _refuse_non_images(images)
+        check_ordered("load_images", images, "a list of images")
+        if is_single(images):  # a path's characters were read as N images ("/: is a directory")
+            raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
+        images = list(images)
+        size, channels = self.model.image_size, int(self.model.config()["in_channels"])
+        if not images:
+            return torch.empty(0, channels, *size)
+        return torch.stack([load_image(im, size, channels) for im in images])
+
+    @torch.no_grad()
+    def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False) -> Any:
+        """Caption one image (a path or a PIL image; a result) or a list of them (a list of results, in the order
+        given); a set is a TypeError (it has no order, so no caption could be told to be whose: give a list,
+        ``sorted(images)``), and bytes, an open file or a dict are refused. A result is the caption; with
+        ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
+        ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
+        ``words``."""
+        beam, n_best = check_beam(beam, n_best)
+        _refuse_non_images(images)
+        check_ordered("caption", images, "an image or a list of images")
+        single = is_single(images)
+        items = [images] if single else list(images)
+        batch = self.load_images(items)
+        results = []
+        for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention):
+            text = decode_ids(self.words, hyps[0].tokens)
+            if n_best == 1 and not return_attention:
+                results.append(text)
+                continue
+            r: dict[str, Any] = {"caption": text, "n_best": [
+                {"text": decode_ids(self.words, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
+            if return_attention:
+                r["attention"] = hyps[0].attention
+                r["words"] = [*id_symbols(self.words, hyps[0].tokens), "</s>"]
+            results.append(r)
+        return results[0] if single else results
+
+    def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
+        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam``."""
+        check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
+        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
+        items = read_captions(folder)
+        hyps = self.caption([it.image for it in items], beam=beam)
+        return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}
