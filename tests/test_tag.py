@@ -120,13 +120,13 @@ def test_predict_output_is_written_whole_or_not_at_all(tagger: tuple[Path, Path]
     """--output was opened in place: a write that failed half-way left half a file where the last one was,
     /dev/full ended in a traceback (the error came at close and named no file), and a missing folder was
     an error where --out and --onnx make theirs."""
-    from rnnkit.tasks import tag
+    from rnnkit.tasks import _tag_verbs
 
     out, _ = tagger
     target = tmp_path / "new" / "t.jsonl"
     assert main(["predict", str(out), "a7", "?", "--output", str(target)]) == 0
     before = target.read_bytes()
-    real = tag._json_line
+    real = _tag_verbs._json_line
     lines: list[str] = []
 
     def full_after_one(tokens: list[str], tags: list[str]) -> str:
@@ -135,7 +135,7 @@ def test_predict_output_is_written_whole_or_not_at_all(tagger: tuple[Path, Path]
             raise OSError(28, "No space left on device")
         return lines[-1]
 
-    monkeypatch.setattr(tag, "_json_line", full_after_one)
+    monkeypatch.setattr(_tag_verbs, "_json_line", full_after_one)
     assert main(["predict", str(out), "7a", "a", "--output", str(target)]) == 2
     assert len(lines) == 2 and target.read_bytes() == before
     assert [x.name for x in target.parent.iterdir()] == ["t.jsonl"]  # no temporary file left

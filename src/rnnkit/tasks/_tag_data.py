@@ -1,0 +1,102 @@
+"""The tagger's data: the training and validation sentences, the tag set and its checks, the token and
+character vocabularies (a resumed run's own), whether words are folded, and word dropout's probabilities.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from rnnkit.data.conll import Sentences
+from rnnkit.data.slashtags import read_tagged
+from rnnkit.data.spelling import char_vocab, fold
+from rnnkit.data.tabular import sort_labels
+from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
+from rnnkit.errors import UserError
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
+from rnnkit.train.checkpoint import Checkpoint
+
+
+def _tokens_are(sentences: Sentences) -> str:
+    """``chars`` when every token is one character (a text is then split into characters), else ``whitespace``."""
+    return "chars" if all(len(tok) == 1 for sent in sentences.tokens for tok in sent) else "whitespace"
+
+
+def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> None:
+    """Refuse a tag outside ``tags`` (one line: file, line, column); ``why`` ends the message."""
+    known = set(tags)
+    for i, sent_tags in enumerate(sentences.tags):
+        for offset, t in enumerate(sent_tags or []):
+            if t not in known:
+                raise UserError(f"{sentences.tag_at(i, offset)}: tag {t!r} {why}")
+
+
+def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
+    sentences = read_tagged(data)
+    if val_data:
+        return sentences, read_tagged(val_data)
+    if len(sentences) < 2:
+        raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
+    tr, va = shared.split_indices([None] * len(sentences), config)
+    return sentences.subset(tr), sentences.subset(va)
+
+
+def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,
+                *tag_sources: Sentences) -> tuple[list[str], Any, str]:
+    """The tags, the token vocabulary and how texts split (``chars``/``whitespace``): a resumed run's own,
+    else from the training sentences (the tags from ``tag_sources``: the training file's both sides; the
+    words :func:`fold`-ed when ``folded``)."""
+    if ckpt is not None:
+        return (ckpt.config["tags"], tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json"),
+                ckpt.config.get("split", "whitespace"))
+    tags = sort_labels([t for part in tag_sources for sent in part.tags for t in (sent or [])])
+    words = [[fold(t) for t in sent] for sent in train_s.tokens] if folded else train_s.tokens
+    return tags, TokenVocab.build(words), _tokens_are(train_s)
+
+
+def _char_vocabulary(ckpt: Checkpoint | None, config: TagConfig, train_s: Sentences) -> TokenVocab | None:
+    """The spelling encoder's characters: a resumed run's own, else the training words' (None when off)."""
+    if ckpt is not None:
+        return _saved_chars(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
+    return char_vocab(train_s.tokens) if config.char_dim else None
+
+
+def _saved_chars(vocab: dict[str, Any], where: str) -> TokenVocab | None:
+    """``vocab.json["chars"]`` as a vocabulary; None for a tagger saved without one."""
+    chars = vocab.get("chars")
+    if chars is None:
+        return None
+    if not isinstance(chars, list) or not all(isinstance(c, str) for c in chars):
+        raise UserError(f"{where}: field 'chars' must be a list of characters")
+    return TokenVocab(chars)
+
+
+def _resolve_char_dim(config: TagConfig, ckpt: Checkpoint | None, unit: str) -> TagConfig:
+    """``char_dim`` None becomes 30 for word tokens, 0 for characters; a resumed run keeps its model's."""
+    if ckpt is not None:
+        return replace(config, char_dim=int(ckpt.config["model"].get("char_dim", 0)))
+    if config.char_dim is None:
+        return replace(config, char_dim=0 if unit == "chars" else CHAR_DIM)
+    return config
+
+
+def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences) -> bool:
+    """Whether word ids are keyed by :func:`fold` of the word: a resumed run's choice, else ``fold_words``
+    for word tokens read by a spelling encoder (which still sees the case); a character tagger and one
+    without spellings keep the case in their ids."""
+    if ckpt is not None:
+        return bool(ckpt.config.get("fold_words", False))
+    return config.fold_words and config.char_dim != 0 and _tokens_are(train_s) == "whitespace"
+
+
+def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float, folded: bool) -> Tensor:
+    """Word dropout (Kiperwasser & Goldberg 2016): p(id → <unk>) = alpha / (alpha + frequency) per word id."""
+    counts = Counter(fold(tok) if folded else tok for sent in train_s.tokens for tok in sent)
+    p = [0.0, 0.0] + [alpha / (alpha + counts[s]) if counts[s] else 0.0 for s in vocab.symbols[2:]]
+    return torch.tensor(p)

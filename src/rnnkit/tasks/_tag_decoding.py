@@ -1,0 +1,47 @@
+"""Scoring and decoding shared by the tagger and its training: the model's tag scores for a batch read through
+the lexicon (with word dropout in training), and the tags of many sentences decoded in batches of similar lengths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from rnnkit.data.batching import IGNORE, length_sorted_batches, pad_tags
+from rnnkit.data.spelling import Lexicon
+from rnnkit.data.tokenize import UNK_ID, pad_batch
+from rnnkit.models.tagger import Tagger
+
+
+def _scores(m: Tagger, lex: Lexicon, tix: Tensor, lengths: Tensor, drop: Tensor | None = None) -> Tensor:
+    """The model's tag scores for a padded batch of type indices (``drop``: word dropout per word id). The
+    lexicon's lookups run where it lives, on the CPU; the model's work on its own device."""
+    tix = tix.cpu()
+    ids = lex.words[tix]
+    if drop is not None:
+        ids = ids.masked_fill(torch.rand(ids.shape) < drop[ids], UNK_ID)
+    device = m.head.weight.device
+    rows, index = torch.unique(tix, return_inverse=True)  # each distinct word's spelling is encoded once
+    return m(ids.to(device), lengths.to(device), lex.chars[rows].to(device), lex.lengths[rows].to(device),
+             index.to(device))
+
+
+@torch.no_grad()
+def _decode(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, targets: Sequence[Sequence[int]] | None = None,
+            batch_size: int = 128) -> tuple[list[list[int]], float]:
+    """The tag ids of each sentence (in input order) and, given ``targets``, the mean loss per token."""
+    m.eval()
+    out: list[list[int]] = [[] for _ in seqs]
+    total, count = 0.0, 0
+    for idx in length_sorted_batches(seqs, batch_size):
+        tix, lengths = pad_batch([seqs[i] for i in idx])
+        scores = _scores(m, lex, tix, lengths)
+        for i, path in zip(idx, m.decode(scores, lengths), strict=True):
+            out[i] = path
+        if targets is not None:
+            y = pad_tags([list(targets[i]) for i in idx], tix.shape[1]).to(scores.device)
+            n = int((y != IGNORE).sum())
+            total, count = total + float(m.loss(scores, y)) * n, count + n
+    return out, total / max(count, 1)

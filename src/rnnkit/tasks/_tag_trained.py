@@ -1,0 +1,140 @@
+"""A trained tagger: :class:`SequenceTagger` (``rnnkit.load`` of a tag run): ``predict``, ``tag``, ``evaluate``
+and ``export``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rnnkit.data.slashtags import read_tagged
+from rnnkit.data.spelling import fold, lexicon
+from rnnkit.errors import UserError, check_filled, check_ordered, check_path
+from rnnkit.models.tagger import Tagger
+from rnnkit.spans import is_span_tagset, span_scores
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks import speaks_python
+from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars
+from rnnkit.tasks._tag_decoding import _decode
+from rnnkit.train.checkpoint import Checkpoint, check_size
+
+
+@speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)
+class SequenceTagger(shared.TextModel):
+    """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
+    per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
+    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file.
+
+    Get one with ``rnnkit.load(DIR)``. ``tags`` (also ``labels``) are the tags in the order of the
+    model's outputs, ``model`` the :class:`Tagger` (eval mode).
+    """
+
+    task = "tag"
+    labels_key = "tags"
+    unit = "tokens"
+    per_step = True
+
+    def __init__(self, ckpt: Checkpoint | str | Path) -> None:
+        super().__init__(ckpt, Tagger)
+        ckpt = self.checkpoint
+        self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
+        if self.model.chars is not None and self.chars is None:
+            raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")
+        if self.chars is not None:
+            check_size(ckpt, "the spelling encoder's characters", len(self.chars.symbols), "num_chars")
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags in the order of the model's outputs (the same list as ``labels``)."""
+        return self.labels
+
+    def split(self, text: str) -> list[str]:
+        """The tokens of ``text`` as in training: its characters for a character tagger, else its words."""
+        return list(text) if self.config.get("split") == "chars" else text.split()
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """One tag per token of each sentence; a sentence longer than ``max_len`` tokens (the longest trained
+        on) is tagged in consecutive pieces of ``max_len`` tokens; an empty sentence has no tags."""
+        sentences = _token_lists(sentences)
+        pieces, owners = [], []
+        for i, sent in enumerate(sentences):
+            for at in range(0, len(sent), self.max_len):  # an empty one was an IndexError from the decoder
+                pieces.append(sent[at: at + self.max_len])
+                owners.append(i)
+        seqs, lex = lexicon(pieces, self.tokenizer, self.chars, bool(self.config.get("fold_words", False)))
+        out: list[list[str]] = [[] for _ in sentences]
+        for i, path in zip(owners, _decode(self.model, seqs, lex)[0], strict=True):
+            out[i].extend(self.labels[j] for j in path)
+        return out
+
+    def predict(self, texts: str | Sequence[str | Sequence[str]]) -> list[str] | list[list[str]]:
+        """The tags of each item, a text (split as :meth:`split` does) or a list of tokens; a single text
+        gives its list of tags, a list a list in its order (a set, which has none, is a TypeError). An empty
+        item is refused, a list's by its place (``texts[1] is empty``)."""
+        if isinstance(texts, str):
+            if not self.split(texts):
+                raise UserError(f"an empty text {texts!r}; give the text to tag")
+            return self.predict([texts])[0]
+        if not isinstance(texts, Iterable):
+            raise TypeError(f"predict takes a text or a list of texts (or of token lists), not {type(texts).__name__}")
+        check_ordered("predict", texts, "a text or a list of texts (or of token lists)")
+        texts, sentences = list(texts), []
+        for item in texts:
+            tokens = self.split(item) if isinstance(item, str) else list(item) if isinstance(item, Iterable) else None
+            if tokens is None or not all(isinstance(t, str) for t in tokens):
+                raise TypeError(f"predict takes a text or a list of texts (or of token lists); an item is {item!r}")
+            sentences.append(tokens)
+        check_filled(sentences, "tag", lambda tokens: not tokens)
+        return self.tag(sentences)
+
+    def evaluate(self, data: str, split: str = "all", png: str | Path | None = None) -> dict[str, Any]:
+        """Per-token accuracy, macro-F1, per-tag precision/recall/F1 and the confusion matrix on a tagged
+        file, CoNLL or ``word/TAG`` (see :func:`rnnkit.metrics.classification_report`); ``oov_accuracy``
+        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
+        span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
+        the training run's own split. ``png``: draw the confusion matrix there."""
+        check_path("evaluate", data, "a tagged file (a str or a path)")
+        self.check_png(png, ("the --data being read", data))
+        sentences = read_tagged(data)
+        side = self.split_side([None] * len(sentences), split)
+        if side is not None:
+            sentences = sentences.subset(side)
+        _check_tags_known(sentences, self.labels, f"is not one the model knows ({', '.join(self.labels[:10])})")
+        index = {t: i for i, t in enumerate(self.labels)}
+        true = [sent or [] for sent in sentences.tags]
+        pred = self.tag(sentences.tokens)
+        report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
+        known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
+        oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)
+               for tok, t, p in zip(toks, ts, ps, strict=True) if (fold(tok) if folded else tok) not in known]
+        report["oov_count"] = len(oov)
+        report["oov_accuracy"] = sum(oov) / len(oov) if oov else None
+        if is_span_tagset(self.labels):
+            report.update(span_scores(true, pred))
+        return report
+
+    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """The model as ONNX (see :meth:`TextModel.export`); a tagger with a spelling encoder or a CRF is
+        refused (its inputs are not token ids alone, its decoding not a softmax)."""
+        if self.model.chars is not None or self.model.crf is not None:
+            raise UserError(f"{self.checkpoint.path}: ONNX export covers taggers without a spelling encoder or CRF; "
+                            "train with --char-dim 0 and without --crf to export")
+        return super().export(path, check)
+
+
+def _token_lists(sentences: object) -> list[list[str]]:
+    """``sentences`` (an iterable, read once, of token lists) as lists of tokens, else a TypeError naming what
+    :meth:`SequenceTagger.tag` takes: a text (each character was a sentence of its own), a number ("'int'
+    object is not iterable") or a token that is no string (a traceback from the spelling encoder)."""
+    expected = "tag takes a list of sentences, each a list of tokens (strings); predict takes texts"
+    if isinstance(sentences, str) or not isinstance(sentences, Iterable):
+        raise TypeError(f"{expected}, not {type(sentences).__name__}")
+    check_ordered("tag", sentences, "a list of sentences")
+    out = []
+    for sentence in sentences:
+        tokens = list(sentence) if isinstance(sentence, Iterable) and not isinstance(sentence, str) else None
+        if tokens is None or not all(isinstance(t, str) for t in tokens):
+            raise TypeError(f"{expected}; a sentence is {sentence!r}")
+        out.append(tokens)
+    return out

@@ -1,0 +1,159 @@
+"""The flags of ``rnnkit train tag`` and the commands ``rnnkit predict`` and ``rnnkit evaluate`` of a tagger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rnnkit.data.conll import NotConll, Sentences, read_conll, write_conll
+from rnnkit.data.tabular import file_format, file_lines
+from rnnkit.errors import UserError
+from rnnkit.files import output_file
+from rnnkit.models.charword import CHAR_ENCODERS
+from rnnkit.tasks import _text as shared
+from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
+from rnnkit.tasks._tag_trained import SequenceTagger
+
+
+def _json_line(tokens: Sequence[str], tags: Sequence[str]) -> str:
+    """One sentence as ``predict --json`` prints it, from TEXT arguments or a file alike."""
+    return json.dumps({"tokens": list(tokens), "tags": list(tags)}, ensure_ascii=False)
+
+
+def _refuse_columns(args: argparse.Namespace) -> None:
+    """``--text-column``/``--label-column`` (the flags ``predict`` and ``evaluate`` share with the classifier)
+    name columns of a CSV/TSV/JSONL file; the tagger's files have none, so a given one is refused, not ignored."""
+    for flag in ("text_column", "label_column"):
+        if getattr(args, flag, None) is not None:
+            raise UserError(f"--{flag.replace('_', '-')}: applies to classifiers (CSV, TSV or JSONL files); a "
+                            "tagger reads CoNLL (TOKEN<tab>TAG) or WORD/TAG files, whose columns have no names")
+
+
+def _output_format(path: str) -> str:
+    """``predict --output``'s format from its extension: ``jsonl`` (``.jsonl``, ``.ndjson``: a sentence a line, as
+    ``--json`` prints it) or ``conll`` (any other); a ``.csv`` or ``.tsv`` is refused (a tagger has no table)."""
+    fmt = file_format(path)
+    if fmt == "jsonl":
+        return fmt
+    if str(path).lower().endswith((".csv", ".tsv", ".tab")):
+        raise UserError(f"--output {path}: a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON "
+                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table")
+    return "conll"
+
+
+def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
+    if _output_format(path) == "conll":
+        write_conll(path, sentences, tags)
+        return
+    with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for sent, sent_tags in zip(sentences, tags, strict=True):
+            fh.write(_json_line(sent, sent_tags) + "\n")
+
+
+def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
+    _refuse_columns(args)
+    shared.check_one_source(args)
+    shared.check_output(m, args)  # a refused --output before any tagging
+    if args.output:
+        _output_format(args.output)
+    texts = shared.given_texts(args)  # TEXT arguments, or one sentence a line of standard input (--file -)
+    source = _file_to_tag(args.file, m.labels) if texts is None else texts
+    if isinstance(source, list):
+        _tag_texts(m, source, args)
+    else:
+        _tag_conll(m, source, args)
+    return 0
+
+
+def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) -> None:
+    """Sentences given as texts: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
+    sentences = [m.split(t) for t in texts]
+    for text, sent in zip(texts, sentences, strict=True):
+        if not sent:
+            raise UserError(f"an empty TEXT argument {text!r}; give the text to tag")
+    predicted = m.predict(texts)
+    if args.output:
+        _write_tagged(args.output, sentences, predicted)
+        return
+    for sent, tags in zip(sentences, predicted, strict=True):
+        if args.json:
+            print(_json_line(sent, tags))
+        else:
+            shown = repr if m.config.get("split") == "chars" else str
+            print(" ".join(f"{shown(tok)}/{tag}" for tok, tag in zip(sent, tags, strict=True)))
+
+
+def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace) -> None:
+    """A CoNLL file's sentences: the same file with a tag column, a JSON object a sentence, or ``--output``."""
+    tagged = m.tag(sentences.tokens)
+    if args.output:
+        _write_tagged(args.output, sentences.tokens, tagged)
+        if not args.json:
+            print(f"wrote {len(tagged)} tagged sentences to {args.output}", file=sys.stderr)
+        return
+    for sent, tags in zip(sentences.tokens, tagged, strict=True):
+        if args.json:  # one JSON object per sentence, as for TEXT arguments
+            print(_json_line(sent, tags))
+            continue
+        for tok, tag in zip(sent, tags, strict=True):
+            sys.stdout.write(f"{tok}\t{tag}\n")
+        sys.stdout.write("\n")
+
+
+def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
+    """What ``predict --file`` tags: a CoNLL file's sentences, or the non-blank lines of a file of plain
+    sentences, one a line. A file is plain sentences when its lines have different numbers of words, or
+    when it is one block of lines (no blank line) whose last column is not tags the model knows: three
+    sentences of three words each read as CoNLL were one sentence of their first words."""
+    try:
+        sentences = read_conll(path, require_tags=False)
+    except NotConll:
+        return _plain_sentences(path)
+    only = sentences.tags[0] if len(sentences) == 1 else None
+    if only is not None and len(only) > 1 and not set(only) <= set(tags):
+        return _plain_sentences(path)
+    return sentences
+
+
+def _plain_sentences(path: str) -> list[str]:
+    shared.say(f"{path}: read as one sentence a line (not CoNLL: a token and its tag a line)")
+    return [line.strip() for line in file_lines(Path(path)) if line.strip()]
+
+
+def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
+    _refuse_columns(args)
+    scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args))
+    shared.print_evaluation(scores, "tokens", args.json)
+    if not args.json:
+        oov = "n/a" if scores["oov_accuracy"] is None else f"{scores['oov_accuracy']:.4f}"
+        print(f"accuracy on words unseen in training {oov} ({scores['oov_count']} tokens)")
+        if "span_f1" in scores:
+            print(f"spans (conlleval): precision {scores['span_precision']:.4f}  recall {scores['span_recall']:.4f}  "
+                  f"F1 {scores['span_f1']:.4f}  ({scores['correct_spans']} correct of {scores['true_spans']} true, "
+                  f"{scores['pred_spans']} predicted)")
+    return 0
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    d = TagConfig()
+    shared.add_model_arguments(p, d)
+    g = p.add_argument_group("tagger")
+    g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
+                   f"encoder (default {CHAR_DIM} for word tokens, 0 when every token is one character)")
+    g.add_argument("--char-hidden", type=int,
+                   help=f"spelling encoder LSTM units per direction; with --char-encoder cnn half its "
+                   f"filters (default {d.char_hidden})")
+    g.add_argument("--word-dropout", type=float, help="alpha of word dropout: a training word seen f times becomes "
+                   f"<unk> with probability alpha/(alpha+f); 0 = off (default {d.word_dropout})")
+    g.add_argument("--char-encoder", choices=CHAR_ENCODERS, help="how the spelling encoder reads a word's "
+                   f"characters: lstm (a BiLSTM) or cnn (width-3 filters, max-pooled; faster) "
+                   f"(default {d.char_encoder})")
+    g.add_argument("--fold-words", action=argparse.BooleanOptionalAction, default=None,
+                   help="key the word embedding by the word lower-cased with digits as 0 (the spelling encoder still "
+                   f"sees the word as written) (default {'on' if d.fold_words else 'off'})")
+    g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
+                   help="a linear-chain CRF output layer with Viterbi decoding (default off)")
