@@ -1,4 +1,4 @@
-"""Decoding and scoring shared by the translator, the captioner and speech: greedy decoding in batches, the
+"""Decoding and scoring shared by the translator and the captioner: greedy decoding in batches, the
 checks of the decoding options, the length limit of a hypothesis, and sacreBLEU's BLEU and chrF.
 """
 
