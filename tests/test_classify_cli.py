@@ -348,6 +348,45 @@ def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
     assert rnnkit.load(out).predict(["a film"])
 
 
+def test_evaluate_of_a_model_on_a_read_only_share_prints_its_scores_without_the_default_png(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], trained: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`evaluate DIR` of a model on a read-only file system evaluated the whole file, then failed to draw the
+    default DIR/confusion.png nobody asked for and printed no score: `DIR/confusion.png: cannot write
+    (Read-only file system)`, exit status 2. The scores come, and a warning says how to get the drawing."""
+    from rnnkit.files import written
+    from rnnkit.tasks import _text
+
+    out, test = trained
+    real_access = os.access
+
+    def read_only(path: str | os.PathLike[str], mode: int, **kwargs: object) -> bool:  # the mount is read-only
+        return not (mode & os.W_OK and Path(path).resolve() == out.resolve()) and real_access(path, mode, **kwargs)
+
+    def drawn(report: dict, path: Path, title: str) -> Path:  # what a write there meets
+        if path.parent.resolve() == out.resolve():
+            raise UserError(f"{path}: cannot write (Read-only file system)")
+        with written(path) as tmp:
+            tmp.write_bytes(b"png")
+        return path
+
+    monkeypatch.setattr(os, "access", read_only)
+    monkeypatch.setattr(_text, "confusion_png", drawn)
+    capsys.readouterr()
+    assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (f"rnnkit: warning: cannot write in {out}; the confusion matrix is not drawn (give --png "
+                            "FILE to draw it elsewhere)\n")
+    scores = json.loads(captured.out.splitlines()[-1])
+    assert 0.0 <= scores["accuracy"] <= 1.0 and "confusion_png" not in scores
+    assert not (out / "confusion.png").exists()
+    assert main(["evaluate", str(out), "--data", str(test)]) == 0
+    assert "confusion matrix drawn" not in capsys.readouterr().out
+    png = tmp_path / "c.png"  # given elsewhere, it is drawn
+    assert main(["evaluate", str(out), "--data", str(test), "--png", str(png)]) == 0
+    assert png.is_file() and f"confusion matrix drawn in {png}" in capsys.readouterr().out
+
+
 def test_evaluate_png_onto_the_files_the_baseline_finds_in_config_json_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`evaluate DIR --baseline` without --train reads the training and validation files config.json records;

@@ -95,6 +95,32 @@ def test_disk_full_or_read_only_stops_the_run_with_one_line_and_keeps_the_checkp
     assert load_checkpoint(out, prefer="last").trainer_state["step"] == 6
 
 
+def test_a_first_save_of_last_on_a_full_disk_says_nothing_was_saved_and_no_resume_is_offered(
+    text_file, tmp_path, monkeypatch, capsys
+) -> None:
+    """The first save of last/ failing on a full disk (best/ written just before) said "the previous
+    checkpoint there is intact", of a last/ that never was, and the fresh run then refused said "continue it
+    with --resume OUT", which --resume refuses: best/ has no last/ to resume from."""
+    out = tmp_path / "run"
+    real = ckpt_mod.save_file
+
+    def full_for_last(tensors, filename, *args, **kwargs):
+        if ".last.tmp-" in filename:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(tensors, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ckpt_mod, "save_file", full_for_last)
+    assert main(train_args(text_file, out, "--steps", "3", "--eval-every", "2")) == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == (f"rnnkit: error: {out / 'last'}: could not save the checkpoint (No space left on device); "
+                   "nothing was saved there")
+    assert (out / "best").is_dir() and not (out / "last").exists()
+    monkeypatch.setattr(ckpt_mod, "save_file", real)
+    assert main(train_args(text_file, out, "--steps", "3")) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {out}: already holds a trained model; it has no last/ to "
+                                       "resume from; start again with --overwrite (or another --out)\n")
+
+
 def test_periodic_saves_between_evaluations(text_file, tmp_path, monkeypatch) -> None:
     from rnnkit.train.trainer import Trainer
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -379,10 +380,19 @@ def evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
-def evaluation_png(args: argparse.Namespace) -> Path:
+def evaluation_png(args: argparse.Namespace) -> Path | None:
     """``--png``, or ``DIR/confusion.png`` for the DIR named on the command line: ``OUT/confusion.png`` for a
-    run's ``OUT/best`` or ``OUT/last``, whose next save would remove it."""
-    return Path(args.png) if args.png else run_folder(args.dir) / "confusion.png"
+    run's ``OUT/best`` or ``OUT/last``, whose next save would remove it. None, with a warning, where that
+    default cannot be written (a model on a read-only share): the scores are printed without the drawing
+    nobody asked for, which failed after the whole evaluation and printed nothing."""
+    if args.png:
+        return Path(args.png)
+    png = run_folder(args.dir) / "confusion.png"
+    if png.parent.is_dir() and not os.access(png.parent, os.W_OK):
+        print(f"rnnkit: warning: cannot write in {png.parent}; the confusion matrix is not drawn (give --png FILE "
+              "to draw it elsewhere)", file=sys.stderr)
+        return None
+    return png
 
 
 def print_evaluation(report: dict[str, Any], unit: str, as_json: bool) -> int:
@@ -391,7 +401,8 @@ def print_evaluation(report: dict[str, Any], unit: str, as_json: bool) -> int:
         print(strictjson.dumps(report, ensure_ascii=False))
     else:
         print(format_report(report, unit))
-        print(f"confusion matrix drawn in {report['confusion_png']}")
+        if "confusion_png" in report:
+            print(f"confusion matrix drawn in {report['confusion_png']}")
     return 0
 
 

@@ -200,6 +200,7 @@ def save_checkpoint(
 ) -> Path:
     """Write a checkpoint directory at ``path`` atomically (temporary directory, then rename)."""
     path = Path(path)
+    kept = "the previous checkpoint there is intact" if path.exists() else "nothing was saved there"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
@@ -228,8 +229,7 @@ def save_checkpoint(
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, (OSError, SafetensorError)):
             why = getattr(exc, "strerror", None) or exc
-            raise UserError(f"{path}: could not save the checkpoint ({why}); the previous checkpoint there is "
-                            "intact") from None
+            raise UserError(f"{path}: could not save the checkpoint ({why}); {kept}") from None
         raise
     return path
 

@@ -365,9 +365,10 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     refuse_run_output(out_dir, "--out", "give another --out", RUN_FOLDERS)
     taken = [d for d in ("best", "last") if (out_dir / d / "config.json").exists()]
     if taken and not overwrite:
+        # only a last/ resumes: a best/ alone (a run stopped while saving last/ the first time) does not
+        go_on = f"continue it with --resume {out_dir}, or " if "last" in taken else "it has no last/ to resume from; "
         raise UserError(
-            f"{out_dir}: already holds a trained model; continue it with --resume {out_dir}, "
-            "or start again with --overwrite (or another --out)"
+            f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
     # a run writes these over whatever is there, and removes them when it fails before its first save
     theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE) if (out_dir / name).exists()]
