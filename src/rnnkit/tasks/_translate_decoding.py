@@ -1,5 +1,6 @@
-"""Decoding and scoring shared by the translator and the captioner: greedy decoding in batches, the
-checks of the decoding options, the length limit of a hypothesis, and sacreBLEU's BLEU and chrF.
+"""The translator's decoding and scoring: greedy decoding in batches, the checks of the decoding options, the
+length limit of a hypothesis, and sacreBLEU's BLEU and chrF (which the captioner's BLEU uses too; it decodes
+in :mod:`rnnkit.tasks._caption_decoding`).
 """
 
 from __future__ import annotations
