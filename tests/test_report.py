@@ -581,3 +581,106 @@ def test_a_page_that_cannot_be_put_in_place_leaves_no_temporary_file(classify_ru
     err = capsys.readouterr().err
     assert err.startswith(f"rnnkit: error: {run / 'report.html'}: ") and err.count("\n") == 1
     assert not list(run.glob("*report.html.*")) and (run / "report.html").is_dir()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_output_writes_the_page_elsewhere_and_leaves_the_run_as_it_was(
+        classify_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`report RUN` could write only RUN/report.html: `--output FILE` writes the page there (folders made),
+    `--open` opens that file, and the run, its own report.html included, is not touched."""
+    import webbrowser
+
+    from rnnkit.report import write_report
+
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    (run / "report.html").write_text("the run's own page")
+    before = _files(run)
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    page = tmp_path / "pages" / "reviews.html"
+    capsys.readouterr()
+    assert main(["report", str(run / "best"), "--output", str(page), "--open"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {page}"
+    assert opened == [page.resolve().as_uri()]
+    assert "rnnkit report: classify run" in page.read_text(encoding="utf-8") and 'id="confusion"' in page.read_text()
+    assert _files(run) == before and not list(page.parent.glob(".*"))  # no temporary file left either
+    again = tmp_path / "api.html"  # the Python API takes it too
+    assert write_report(run, output=again) == again and "rnnkit report: classify run" in again.read_text()
+    assert _files(run) == before
+    assert main(["report", str(run), "--output", str(run / "report.html")]) == 0  # the run's own page, named
+    assert "rnnkit report: classify run" in (run / "report.html").read_text()
+
+
+def test_report_output_refuses_a_folder_a_file_it_reads_and_the_runs_checkpoints(
+        classify_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--output onto what the page is made from, or into best/ or last/ (which the run's next save replaces), is
+    refused in one line before any work, and nothing is written anywhere."""
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    data = tmp_path / "held_out.csv"
+    shutil.copy(classify_run.parent / "train.csv", data)
+    train = str(json.loads((run / "best" / "config.json").read_text())["data"]["train"])
+    cases = [
+        (tmp_path, "is a folder; expected the name of an HTML file to write"),
+        ("", "an empty name; expected the name of an HTML file to write"),
+        (run / "best" / "page.html", "is inside the run's best model (best/), which every save replaces"),
+        (run / "last" / "page.html", "is inside the run's resume checkpoint (last/), which every save replaces"),
+        (run / "best" / "config.json", "is the model's config.json being read"),
+        (run / "last" / "model.safetensors", "is the model.safetensors of the run's resume checkpoint (last/)"),
+        (run / "metrics.jsonl", "is the run's own metrics.jsonl"),
+        (data, "is the --data being read"),
+        (train, "is the run's data being read (as config.json records it)"),
+    ]
+    before, kept = _files(run), _files(tmp_path)
+    for output, why in cases:
+        assert main(["report", str(run), "--data", str(data), "--output", str(output)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"rnnkit: error: --output {output or repr('')}: {why}"), err
+        assert err.count("\n") == 1
+        assert _files(run) == before and _files(tmp_path) == kept
+
+
+def test_report_of_a_run_that_cannot_be_written_says_to_give_output(
+        classify_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A run on a read-only share got no page at all: `report RUN` did the whole work, then failed to write
+    RUN/report.html. It is refused in one line, before any work, that says to give --output; with --output
+    the page is written; an --output in that run is refused the same way."""
+    import os
+
+    from rnnkit import report
+
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    (run / "report.html").unlink(missing_ok=True)
+    real_access = os.access
+
+    def read_only(path: str | os.PathLike[str], mode: int, **kwargs: object) -> bool:  # the mount is read-only
+        return not (mode & os.W_OK and Path(path).resolve() == run.resolve()) and real_access(path, mode, **kwargs)
+
+    def no_work(*args: object) -> None:
+        raise AssertionError("the page was made before the refusal")
+
+    monkeypatch.setattr(os, "access", read_only)
+    with monkeypatch.context() as m:
+        m.setattr(report, "_model_page", no_work)
+        for argv, expected in (
+                ([str(run)], f"{run}: cannot write report.html in it (read-only, or not yours); give --output FILE "
+                             "to write the page elsewhere"),
+                ([str(run / "best")], f"{run}: cannot write report.html in it"),
+                ([str(run), "--output", str(run / "page.html")],
+                 f"--output {run / 'page.html'}: cannot write in {run.resolve()} (read-only, or not yours); give "
+                 "another --output")):
+            assert main(["report", *argv]) == 2
+            err = capsys.readouterr().err
+            assert err.startswith(f"rnnkit: error: {expected}") and err.count("\n") == 1
+    page = tmp_path / "page.html"
+    assert main(["report", str(run), "--output", str(page)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {page}"
+    assert "rnnkit report: classify run" in page.read_text(encoding="utf-8")
+    assert not (run / "report.html").exists()

@@ -1,17 +1,18 @@
 """Report pages: one self-contained HTML file that shows what a run learned (``rnnkit report RUN``).
 
-What a user gets: :func:`write_report` writes ``RUN/report.html`` (Plotly and every datum inline; no
-server, no network). Every trained run gets its configuration, learning curves, parameter count and
-training time; a task with a section of its own adds it (:data:`SECTIONS`): the character LM its units,
-gates, samples and per-character loss; the classifier and tagger their scores, confusion matrix and
-most confident mistakes (a multi-label classifier its scores, per-label bars and mistakes); the translator
-attention heat maps; the speech recogniser spectrograms with the CTC alignment of each symbol; the
-captioner where it looked for each word. An ``rnnkit experiment`` or ``rnnkit diagnose`` directory gets
-its curves.
+What a user gets: :func:`write_report` writes ``RUN/report.html``, or the file ``output`` names (a run on a
+read-only share), whole or not at all (Plotly and every datum inline; no server, no network). Every trained
+run gets its configuration, learning curves, parameter count and training time; a task with a section of its
+own adds it (:data:`SECTIONS`): the character LM its units, gates, samples and per-character loss; the
+classifier and tagger their scores, confusion matrix and most confident mistakes (a multi-label classifier its
+scores, per-label bars and mistakes); the translator attention heat maps; the speech recogniser spectrograms
+with the CTC alignment of each symbol; the captioner where it looked for each word. An ``rnnkit experiment``
+or ``rnnkit diagnose`` directory gets its curves.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,12 @@ import torch
 
 from rnnkit.device import resolve_device
 from rnnkit.errors import UserError, report_warnings
+from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name
 from rnnkit.report.page import Page, escape
-from rnnkit.train.checkpoint import REPORT_PAGE
+from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
+from rnnkit.train.provenance import located
 
-__all__ = ["OPTIONS", "SECTIONS", "check_options", "write_report"]
+__all__ = ["OPTIONS", "SECTIONS", "check_options", "page_path", "write_report"]
 
 #: task name -> ``add(page, run, task_object, options)``: the sections a task adds after the common ones
 SECTIONS: dict[str, Callable[[Page, Path, Any, dict[str, Any]], None]] = {}
@@ -93,9 +96,11 @@ def run_dir(path: str | Path) -> Path:
     return run_folder(path)
 
 
-def write_report(path: str | Path, *, text: str | None = None, data: str | None = None,
-                 chars: int | None = None, threshold: float | None = None, device: str = "cpu") -> Path:
-    """Write ``RUN/report.html`` for the run in ``path`` and return its path. ``text`` (a UTF-8 file) is
+def write_report(path: str | Path, *, output: str | Path | None = None, text: str | None = None,
+                 data: str | None = None, chars: int | None = None, threshold: float | None = None,
+                 device: str = "cpu") -> Path:
+    """Write ``RUN/report.html`` for the run in ``path`` (or the file ``output``, for a run that cannot be
+    written into) and return its path. ``text`` (a UTF-8 file) is
     what a character LM's units are shown on (default: its validation split), ``chars`` how many of its
     characters (default 2000); ``data`` the labelled file a classifier or tagger is scored on, the pairs
     file a translator's attention is shown on, or the corpus folder a recogniser's alignments are shown on
@@ -103,11 +108,16 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
     ``evaluate``'s, 0.5; refused for any other run); ``device`` where the model scores, traces and decodes
     (``cpu``, the default, as ``rnnkit evaluate``'s; ``cuda``, ``cuda:N`` or ``auto``: see
     :func:`rnnkit.device.resolve_device`; checked before the run is read). An option the run's page does not
-    read is a :class:`UserError`."""
+    read is a :class:`UserError`; so, before any work, is an ``output`` that is a folder, a file the page is
+    made from, or inside the run's ``best/`` or ``last/`` (which a save replaces), and a run that cannot be
+    written into when no ``output`` is given (:func:`page_path`)."""
     try:
         import plotly  # noqa: F401
     except ImportError:
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
+    if output is not None and not isinstance(output, (str, os.PathLike)):
+        raise UserError(f"write_report: output {output!r}: expected the name of an HTML file to write (a str or a "
+                        "path) or None")
     where = resolve_device(device)  # a GPU asked for where there is none: one line, before any work
     run = run_dir(path)
     options = {"text": text, "data": data, "chars": chars, "threshold": threshold}
@@ -117,9 +127,15 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
             from rnnkit.report.experiments import experiment_page
 
             check_options(run, "experiment", options)
+            target = page_path(run, output, [(f"the {name} being read", run / name)
+                                             for name in ("results.json", "diagnose.json", "diagnose.md")])
+            return experiment_page(run).write(target)
+        from rnnkit.train.checkpoint import load_checkpoint
 
-            return experiment_page(run).write(run / REPORT_PAGE)
-        return _model_page(run, options, where).write(run / REPORT_PAGE)
+        ckpt = load_checkpoint(run)
+        check_options(run, str(ckpt.config.get("task", "?")), options)
+        target = page_path(run, output, _model_reads(ckpt, options))
+        return _model_page(run, ckpt, options, where).write(target)
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # the run's files were checked for their keys, not for every value's type: a file edited by hand
         # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback
@@ -127,15 +143,47 @@ def write_report(path: str | Path, *, text: str | None = None, data: str | None 
                         f"{str(exc).splitlines()[0] if str(exc) else exc!r}); the run was edited or damaged") from None
 
 
-def _model_page(run: Path, options: dict[str, Any], device: torch.device) -> Page:
+def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
+    """Where the page of ``run`` goes, checked before any work: ``RUN/report.html``, refused in one line that
+    says to give ``--output`` where ``run`` cannot be written into (a read-only share, another user's run); or
+    ``output``, refused when it is a folder, one of the ``reads`` (the files the page is made from), a run's
+    own file or inside its ``best/``, ``last/`` or ``autotune/`` (:func:`rnnkit.train.checkpoint.refuse_run_output`;
+    the run's own ``report.html`` by any name is where the page belongs), or where no file can be written."""
+    page = run / REPORT_PAGE
+    if output is None:
+        if not os.access(run, os.W_OK):
+            raise UserError(f"{run}: cannot write {REPORT_PAGE} in it (read-only, or not yours); give --output FILE "
+                            "to write the page elsewhere")
+        return output_name(page)  # a folder there: one line now, not after the work
+    target = output_name(output, "--output", "an HTML file", reads)
+    if os.path.realpath(target) != os.path.realpath(page):
+        refuse_run_output(target, "--output")
+    if (blocker := file_in_the_way(target.parent)) is not None:
+        raise UserError(f"--output {os.fspath(output)}: {blocked_line(blocker, target.parent)}")
+    folder = next(p for p in (target.absolute().parent, *target.absolute().parents) if p.exists())
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"--output {os.fspath(output)}: cannot write in {folder} (read-only, or not yours); "
+                        "give another --output")
+    return target
+
+
+def _model_reads(ckpt: Checkpoint, options: dict[str, Any]) -> Reads:
+    """What a model's page is made from, which its ``--output`` must not replace: the model's files (and the
+    run's other checkpoint's), the ``--text`` or ``--data`` given, and the data files the run records."""
+    record = ckpt.config.get("data")
+    recorded = [located(record, key) for key in ("train", "val")] if isinstance(record, dict) else []
+    return [*ckpt.reads, ("the --text being read", options.get("text")), ("the --data being read", options.get("data")),
+            *(("the run's data being read (as config.json records it)", p) for p in recorded
+              if isinstance(p, str) and Path(p).exists())]
+
+
+def _model_page(run: Path, ckpt: Checkpoint, options: dict[str, Any], device: torch.device) -> Page:
     from rnnkit.report.run import config_section, curves_section, overview_section
     from rnnkit.tasks import discover, get_task
     from rnnkit.train.checkpoint import load_checkpoint
 
-    ckpt = load_checkpoint(run)
     last = load_checkpoint(run, prefer="last") if (run / "last").is_dir() else None
     name = str(ckpt.config.get("task", "?"))
-    check_options(run, name, options)
     page = Page(f"rnnkit report: {name} run {run.resolve().name}")
     page.add("Run", overview_section(ckpt, last))
     page.add("Learning curves", curves_section(run))

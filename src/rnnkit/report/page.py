@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rnnkit.files import written
+from rnnkit.files import output_file
 
 __all__ = ["Page", "colour", "escape", "figure_html", "json_script", "slug", "table"]
 
@@ -107,8 +107,8 @@ class Page:
 
     def write(self, path: str | Path) -> Path:
         """Write the page to ``path`` atomically (a temporary file, then a rename): the whole page or, on a
-        failure or Ctrl-C, none (an earlier page intact)."""
+        failure or Ctrl-C, none (an earlier page intact); the folders above it are made."""
         path = Path(path)
-        with written(path) as tmp:
+        with output_file(path) as tmp:
             tmp.write_text(self.html(), encoding="utf-8")
         return path

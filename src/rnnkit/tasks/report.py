@@ -1,12 +1,13 @@
-"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--device D] [--open]``: an HTML page of a run.
+"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--device D] [--output FILE] [--open]``: an HTML
+page of a run.
 
-Writes ``RUN/report.html`` (see :mod:`rnnkit.report`): the configuration, learning curves, size and
-time of any run, and what the task adds (a character LM's units and gates, a classifier's confusion
-matrix and mistakes, a translator's or captioner's attention, a recogniser's CTC alignments); an
-``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open`` shows it in the default
-browser. ``--device`` is where the model does the page's work (scoring a classifier's validation file, tracing
-a character LM's units, decoding examples), as ``rnnkit evaluate --device`` (default cpu). ``rnnkit train ...
---report`` writes the same page at the end of a run.
+Writes ``RUN/report.html``, or ``--output FILE`` (a run on a read-only share; see :mod:`rnnkit.report`): the
+configuration, learning curves, size and time of any run, and what the task adds (a character LM's units and
+gates, a classifier's confusion matrix and mistakes, a translator's or captioner's attention, a recogniser's
+CTC alignments); an ``rnnkit experiment`` or ``diagnose`` directory gets its curves. ``--open`` shows the page
+written in the default browser. ``--device`` is where the model does the page's work (scoring a classifier's
+validation file, tracing a character LM's units, decoding examples), as ``rnnkit evaluate --device`` (default
+cpu). ``rnnkit train ... --report`` writes the same page at the end of a run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="multi-label classifier: the probability a label is given at, as evaluate --threshold "
                         "(default 0.5)")
     add_device_argument(p)  # as every verb that runs a trained model takes it
+    p.add_argument("--output", metavar="FILE",
+                   help="write the page here instead of RUN/report.html (a run on a read-only share); not a file "
+                        "the page is made from, nor inside the run's best/ or last/")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
 
 
@@ -43,14 +47,14 @@ def _report_command(args: argparse.Namespace) -> int:
 
     if args.chars is not None and args.chars < 1:
         raise SettingError("chars", args.chars, "expected a positive number of characters")
-    path = write_report(args.run, text=args.text, data=args.data, chars=args.chars, threshold=args.threshold,
-                        device=args.device)
+    path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
+                        threshold=args.threshold, device=args.device)
     print(f"wrote {path}")
     if args.open and not webbrowser.open(path.resolve().as_uri()):
         print(f"rnnkit: warning: --open: no web browser found here; open {path} in one", file=sys.stderr, flush=True)
     return 0
 
 
-register(Command("report", "write RUN/report.html: curves, configuration and what the model learned, one file",
+register(Command("report", "write RUN/report.html (or --output FILE): curves, configuration and what the model learned",
                  _arguments, _report_command,
                  description="Write a self-contained HTML report of a run (no network needed to view it)."))
