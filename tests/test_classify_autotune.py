@@ -472,3 +472,59 @@ def test_ctrl_c_in_the_last_update_of_a_trial_ends_the_search(tmp_path: Path, mo
     assert f"autotune: interrupted; the trials kept so far are in {out / 'autotune'}, scored in" in err
     assert [json.loads(x)["trial"] for x in (out / "autotune.jsonl").read_text().splitlines()] == [1]
     assert not (out / "best").exists() and (out / "autotune" / "trial-2" / "last").is_dir()
+
+
+def test_a_plain_run_into_an_interrupted_search_s_out_is_refused_and_overwrite_removes_its_leftovers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a search leaves OUT/autotune.jsonl and OUT/autotune/trial-N and no model; a run with model
+    flags into that OUT was accepted without --overwrite and left the record and trials of the search that did not
+    make it beside its model. It is refused in one line; --overwrite removes them. A search into that OUT still
+    replaces the earlier one's record and trials (its own final run into OUT keeps its record), and --overwrite
+    of a finished search's OUT by a plain run takes the record with the model."""
+    import rnnkit.train.autotune as autotune
+
+    data, out = str(make_csv(tmp_path / "d.csv")), tmp_path / "run"
+    search_argv = ["train", "classify", "--data", data, "--out", str(out), "--autotune", "--steps", "8",
+                   "--embedding", "8", "--hidden", "8", "--no-progress"]
+    plain_argv = ["train", "classify", "--data", data, "--out", str(out), "--steps", "2", "--embedding", "8",
+                  "--hidden", "8", "--no-progress", "--json"]
+
+    def interrupted(*args: object, **kwargs: object) -> None:  # Ctrl-C before the final run
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(autotune, "_finish", interrupted)
+        assert main(search_argv) == 130
+    assert (out / "autotune.jsonl").is_file() and list((out / "autotune").glob("trial-*"))
+    assert not (out / "best").exists()
+    before = sorted(p.name for p in out.iterdir())
+    capsys.readouterr()
+    assert main(plain_argv) == 2
+    err = capsys.readouterr().err
+    assert err == (f"rnnkit: error: {out}: holds the autotune.jsonl and autotune/ of an earlier --autotune search, "
+                   "which would stand beside this run's model as if they described it; move them away, give another "
+                   "--out, or start with --overwrite (which removes them)\n")
+    assert sorted(p.name for p in out.iterdir()) == before
+
+    assert main(search_argv) == 0  # a search again: replaces the earlier one's record and trials, as before
+    record = [json.loads(line) for line in (out / "autotune.jsonl").read_text().splitlines()]
+    assert record[-1]["kind"] == "final" and record[0]["trial"] == 1 and (out / "best").is_dir()
+    assert not (out / "autotune").exists()
+
+    assert main([*plain_argv, "--overwrite"]) == 0  # a finished search's OUT: --overwrite takes its record
+    assert not (out / "autotune.jsonl").exists() and (out / "best").is_dir()
+
+    with monkeypatch.context() as m:  # an interrupted search again, then --overwrite removes what it left
+        m.setattr(autotune, "_finish", interrupted)
+        assert main([*search_argv, "--overwrite"]) == 130
+    assert (out / "autotune").is_dir()
+    kept = out / "autotune" / "val.csv"  # a file the run reads is not removed with them
+    kept.write_bytes((tmp_path / "d.csv").read_bytes())
+    capsys.readouterr()
+    assert main([*plain_argv, "--overwrite", "--val-data", str(kept)]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --out {out}: its autotune/ holds the --val-data being read "
+                                       f"({kept}), which --overwrite removes; give another --out\n")
+    assert kept.is_file() and (out / "autotune.jsonl").is_file()
+    assert main([*plain_argv, "--overwrite"]) == 0
+    assert not (out / "autotune.jsonl").exists() and not (out / "autotune").exists()
+    assert (out / "best" / "config.json").is_file() and (out / "last" / "config.json").is_file()

@@ -1,10 +1,13 @@
 """``rnnkit train classify --autotune``: the search of a classifier's settings within a budget (its first trials,
 :data:`PRESETS`; the search itself is :func:`rnnkit.train.autotune.search`), each trial a short run of
-:func:`rnnkit.tasks.classify.train`, which calls :func:`_autotune` and hands itself over to run them."""
+:func:`rnnkit.tasks.classify.train`, which calls :func:`_autotune` and hands itself over to run them (the form that
+leaves the search's own record and trials alone, which a run that does not search refuses or, with
+``--overwrite``, removes: :func:`earlier_search`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,14 @@ from rnnkit.tasks._classify_config import (
     _valid,
 )
 from rnnkit.tasks._classify_data import MISSING_DATA, _read_tables, _say_headerless, is_multi_label
+from rnnkit.train import distributed
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import (
     AUTOTUNE_LOG,
     AUTOTUNE_TRIALS,
     KEPT_FOLDERS,
     missing_folders,
+    refuse_busy,
     run_lock,
     undone_on_failure,
 )
@@ -94,6 +99,40 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     made = missing_folders(out)
     with run_lock(out), undone_on_failure(out, (AUTOTUNE_LOG,), (out / AUTOTUNE_TRIALS).exists, made):
         return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi)
+
+
+def earlier_search(out: Path, overwrite: bool, reads: Iterable[tuple[str, str | Path | None]]) -> list[Path]:
+    """What an earlier search left in ``out`` (its ``autotune.jsonl`` and, stopped before its end, its
+    ``autotune/``), which a run there that does not search would leave beside its own model as if they described
+    it: refused in one line, before any work, without ``overwrite``; with it, returned for
+    :func:`remove_earlier_search` to remove once the run's inputs are read (as ``--overwrite`` removes an earlier
+    model; a file the run ``reads`` among them is refused). An ``autotune/`` with no record beside it is the user's,
+    not a search's, and is left alone; a search running there now is named
+    (:func:`rnnkit.train.checkpoint.refuse_busy`)."""
+    if not (out / AUTOTUNE_LOG).is_file():
+        return []
+    left = [out / AUTOTUNE_LOG, *([out / AUTOTUNE_TRIALS] if (out / AUTOTUNE_TRIALS).is_dir() else [])]
+    if not overwrite:
+        refuse_busy(out)
+        names = " and ".join(f"{p.name}/" if p.is_dir() else p.name for p in left)
+        raise UserError(f"{out}: holds the {names} of an earlier --autotune search, which would stand beside this "
+                        "run's model as if they described it; move them away, give another --out, or start with "
+                        "--overwrite (which removes them)")
+    refuse_written_inputs(out, reads, (AUTOTUNE_LOG,), {AUTOTUNE_TRIALS: "--overwrite removes"})
+    return left
+
+
+def remove_earlier_search(out: Path, left: list[Path]) -> None:
+    """Remove what :func:`earlier_search` found, under ``out``'s lock (a search running there is not touched: its
+    lock refuses this run in one line); under torchrun, by rank 0 alone, the one that writes."""
+    if not distributed.ranks().is_main:
+        return
+    with run_lock(out):
+        for path in left:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable[..., TrainResult], *,

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ from rnnkit.multilabel import multi_hot, validation_scores, with_unseen
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_autotune import PRESETS as PRESETS
-from rnnkit.tasks._classify_autotune import _autotune, _describe
+from rnnkit.tasks._classify_autotune import _autotune, _describe, earlier_search, remove_earlier_search
 from rnnkit.tasks._classify_autotune import _canonical as _canonical
 from rnnkit.tasks._classify_autotune import _is_bag as _is_bag
 from rnnkit.tasks._classify_config import FIXED as FIXED
@@ -105,14 +106,27 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
     """Train a text classifier on ``data`` (a CSV/TSV/JSONL file or ``"polarity"``) into ``out``; the
     validation rows are ``val_data`` or a stratified ``val_fraction`` of ``data``. ``resume=True``
     continues the run in ``out``: its model, tokenizer and split come from the checkpoint (and its data,
-    when ``data`` is None), the training settings from ``config``."""
+    when ``data`` is None), the training settings from ``config``. A fresh run that does not search refuses an
+    ``out`` with an earlier search's record and trials (an interrupted ``--autotune``), and with ``overwrite``
+    removes them."""
+    return _train(config, data, out, val_data=val_data, resume=resume, overwrite=overwrite, progress=progress,
+                  verbose=verbose, in_search=False)
+
+
+def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data: str | None, resume: bool,
+           overwrite: bool, progress: bool | None, verbose: bool, in_search: bool) -> ClassifyResult:
+    """:func:`train`; ``in_search``: a trial or the final run of a search (:func:`_autotune`), which leave the
+    search's record and trials in place."""
     out, given_pretrain_data = Path(out), config.pretrain_data
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data, reads=[("--pretrain-data", config.pretrain_data)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:
-        return _autotune(config, data, out, train, val_data=val_data, overwrite=overwrite, verbose=verbose)
+        return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
+                         overwrite=overwrite, verbose=verbose)
+    search_left = [] if resume or in_search else earlier_search(
+        out, overwrite, (("--data", data), ("--val-data", val_data), ("--pretrain-data", config.pretrain_data)))
     config = _settings_to_train(config, saved, resume)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
@@ -138,6 +152,8 @@ def train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_data
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
                    f"{sum(p.numel() for p in model.parameters()):,} parameters")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
+    if search_left:  # with --overwrite, once the inputs are read (as the earlier model goes)
+        remove_earlier_search(out, search_left)
     result = shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(config.token_dropout, weight_t),
                         eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),
                         model_config=model_config,
