@@ -24,7 +24,8 @@ from pathlib import Path
 
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "written"]
+__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
+           "written"]
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -38,6 +39,13 @@ def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
         if part.exists() and not part.is_dir():
             return part
     return None
+
+
+def unwritable_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The nearest existing folder above the file ``path`` when it cannot be written into (a read-only share,
+    another user's folder), else None: where writing ``path`` would fail, told before the work."""
+    folder = next(p for p in Path(path).absolute().parents if p.exists())
+    return None if os.access(folder, os.W_OK) else folder
 
 
 def blocked_line(blocker: Path, path: str | os.PathLike[str]) -> str:

@@ -21,7 +21,7 @@ import torch
 
 from rnnkit.device import resolve_device
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name
+from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
 from rnnkit.train.provenance import located
@@ -151,7 +151,7 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
     the run's own ``report.html`` by any name is where the page belongs), or where no file can be written."""
     page = run / REPORT_PAGE
     if output is None:
-        if not os.access(run, os.W_OK):
+        if unwritable_folder(page) is not None:
             raise UserError(f"{run}: cannot write {REPORT_PAGE} in it (read-only, or not yours); give --output FILE "
                             "to write the page elsewhere")
         return output_name(page)  # a folder there: one line now, not after the work
@@ -160,8 +160,7 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
         refuse_run_output(target, "--output")
     if (blocker := file_in_the_way(target.parent)) is not None:
         raise UserError(f"--output {os.fspath(output)}: {blocked_line(blocker, target.parent)}")
-    folder = next(p for p in (target.absolute().parent, *target.absolute().parents) if p.exists())
-    if not os.access(folder, os.W_OK):
+    if (folder := unwritable_folder(target)) is not None:
         raise UserError(f"--output {os.fspath(output)}: cannot write in {folder} (read-only, or not yours); "
                         "give another --output")
     return target

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import SettingError, UserError, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import export_onnx
-from rnnkit.files import output_name
+from rnnkit.files import output_name, unwritable_folder
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
@@ -388,7 +387,7 @@ def evaluation_png(args: argparse.Namespace) -> Path | None:
     if args.png:
         return Path(args.png)
     png = run_folder(args.dir) / "confusion.png"
-    if png.parent.is_dir() and not os.access(png.parent, os.W_OK):
+    if unwritable_folder(png) is not None:
         print(f"rnnkit: warning: cannot write in {png.parent}; the confusion matrix is not drawn (give --png FILE "
               "to draw it elsewhere)", file=sys.stderr)
         return None
