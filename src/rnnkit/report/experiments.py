@@ -94,6 +94,8 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     """Gradient norm through time per cell (solid: at initialisation, dashed: after training), the
     radius sweep of a tanh RNN, and the training loss with and without clipping; each title says its length (the
     sweep's, ``radius_length``, is shorter than the cells' where float32 would not hold it: radius.png's title)."""
+    from rnnkit.tasks.diagnose import radius_length
+
     through = "time step t (loss at the last step)"
     cells = []
     for i, (cell, r) in enumerate(doc["cells"].items()):
@@ -105,7 +107,7 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     clipping = [(f"{name}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
     return [
         _log_lines(f"Gradient norm through time, adding problem T = {doc['length']}", through, "‖∂L/∂h_t‖", cells),
-        _log_lines(f"tanh RNN, W_hh = radius × orthogonal, T = {doc.get('radius_length', doc['length'])}", through,
+        _log_lines(f"tanh RNN, W_hh = radius × orthogonal, T = {radius_length(doc)}", through,
                    "‖∂L/∂h_t‖", sweep),
         _log_lines(f"IRNN, adding T = {doc['clipping_length']}: with and without clipping", "SGD step",
                    "training loss (MSE)", clipping),

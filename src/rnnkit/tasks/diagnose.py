@@ -45,6 +45,12 @@ TRAIN_BATCH, CLIP_BATCH = 32, 16
 SWEEP_RADII, CLIP_BLOWUP, CLIP_LR = (0.9, 1.1), 1e3, 0.01
 
 
+def radius_length(report: dict[str, Any]) -> int:
+    """The length of a diagnose report's radius sweep: ``radius_length`` (shorter than the cells' where float32
+    would not hold the sweep), or the cells' ``length`` in a report written before the sweep had its own."""
+    return report.get("radius_length", report["length"])
+
+
 def check_cells(cells: object) -> list[str]:
     """``cells`` as a list when it is a non-empty list (or tuple) of names of :data:`rnnkit.cells.CELLS`, none
     named twice, else :class:`SettingError` naming ``cells`` (a string, ``cells="gru"``, ran the cells 'g', 'r'
@@ -209,7 +215,7 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {"lw": 1.5})
              for r, v in report["radius_sweep"].items()]
     gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
-                       f"{report.get('radius_length', report['length'])}", through_time,
+                       f"{radius_length(report)}", through_time,
                        "‖∂L/∂h_t‖", legend_size=8)
     clipping = [(f"{name}: {v['reason']}", v["losses"], {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
                 for name, v in report["clipping"].items()]
@@ -236,7 +242,7 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines += ["", "Gated cells: radius = the largest over the gate blocks of W_hh.", "",
               f"## W_hh scaled to a radius (tanh RNN, near-linear regime, T = "
-              f"{report.get('radius_length', report['length'])})", "",
+              f"{radius_length(report)})", "",
               "| radius | fitted factor per step | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ |", "| ---: | ---: | ---: |"]
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
