@@ -41,6 +41,8 @@ import contextlib
 import functools
 import io
 import math
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -1820,6 +1822,19 @@ def test_torch_compile_with_gradients(make: Callable[..., nn.Module], kind: str)
     assert_close(out, expected, **TOL)
     for (name, p), q in zip(compiled.named_parameters(), eager.parameters(), strict=True):
         assert_close(p.grad, q.grad, **TOL, msg=name)
+
+
+def test_import_and_eager_calls_leave_dynamo_unloaded() -> None:
+    """The layer marks itself for torch.compile only when compiled: ``import rnnkit``, an eager forward and
+    the CLI's task list do not import Dynamo, which took about half of a command's start-up (``rnnkit
+    predict``, ``score`` ...). The compiled path is the test above."""
+    code = ("import sys, torch, rnnkit, rnnkit.cli, rnnkit.tasks\n"
+            "rnnkit.tasks.discover()\n"
+            "for kind in ('LSTM', 'GRU', 'RNN'):\n"
+            "    getattr(rnnkit, kind)(3, 4)(torch.zeros(2, 1, 3))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('torch._dynamo'))[:3])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -56,6 +56,15 @@ _STEP_KERNELS = {"lstm": _VF.lstm_cell, "gru": _VF.gru_cell, "rnn_tanh": _VF.rnn
 
 
 @functools.cache
+def _outside_graph(fn: Any) -> Any:
+    """``fn`` as ``torch.compiler.disable`` makes it: torch.compile runs the layer eagerly between compiled
+    graphs, as it runs torch.nn's RNNs (Dynamo's ``allow_rnn=False``), since the fused kernels fail under AOT
+    autograd on the CPU and tracing the step loops would unroll them once per sequence length. Made on the
+    first compiled call, not as a decorator: that imports Dynamo, about half of ``import rnnkit``'s time."""
+    return torch.compiler.disable(fn)
+
+
+@functools.cache
 def _cpu_lstm_kernel_takes(dtype: torch.dtype) -> bool:
     """Whether torch's fused LSTM runs under CPU autocast to ``dtype`` on this machine. oneDNN has no bf16
     LSTM kernel for CPUs without AVX512 (torch.nn.LSTM fails there under autocast), so ask it once."""
@@ -331,10 +340,6 @@ class Recurrent(nn.RNNBase):
         return h, torch.zeros(shape[:2] + (self.hidden_size,), dtype=like.dtype, device=like.device)
 
     # -- forward ----------------------------------------------------------------------------------
-    # torch.compile runs the layer eagerly between compiled graphs, as it runs torch.nn's RNNs (Dynamo's
-    # allow_rnn=False): the fused kernels fail under AOT autograd on the CPU, and tracing the step loops
-    # would unroll them once per sequence length
-    @torch.compiler.disable
     def forward(  # type: ignore[override]
         self,
         input: Tensor | PackedSequence,
@@ -346,6 +351,12 @@ class Recurrent(nn.RNNBase):
         """Run the stack; see the class docstring. ``time_offset`` starts the clock of the Clockwork RNN
         at a later step (truncated BPTT over a stream); other cells ignore it. (``state`` and
         ``time_offset`` may also come by position: torch's legacy ONNX exporter passes every argument so.)"""
+        if torch.compiler.is_compiling():
+            return _outside_graph(Recurrent._forward)(self, input, hx, lengths, state, time_offset)
+        return self._forward(input, hx, lengths, state, time_offset)
+
+    def _forward(self, input: Tensor | PackedSequence, hx: State | None, lengths: Tensor | None,
+                 state: State | None, time_offset: int) -> tuple[Tensor | PackedSequence, State]:
         if isinstance(input, Proxy):
             leaf = self._fx_leaf(input, hx, lengths, state, time_offset)
             if leaf is not None:
