@@ -367,6 +367,22 @@ VERBS = {
 CASES = [(task, verb) for task, verbs in VERBS.items() for verb in [*verbs, "info"]]
 
 
+def test_using_a_model_does_not_import_dynamo(trained) -> None:
+    """Each task's first verb loads and runs its model without importing Dynamo (about a second of every
+    ``predict``, ``score`` or ``translate``: a meta-device skeleton's initialisers and the layer's torch.compile
+    mark imported it)."""
+    calls = [[verb, str(trained[task] / "best"), *(a.format(**{k: trained[k] for k in ("csv", "conll", "pairs",
+                                                                                         "corpus", "images")})
+                                                     for a in verbs[verb])]
+             for task, verbs in VERBS.items() for verb in list(verbs)[:1]]
+    code = ("import json, sys\nfrom rnnkit.cli import main\n"
+            f"for argv in json.loads({json.dumps(json.dumps(calls))}):\n"
+            "    assert main(argv) == 0, argv\n"
+            "    assert 'torch._dynamo' not in sys.modules, argv\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+
+
 def copy_model(trained: Path, tmp_path: Path) -> Path:
     import shutil
 

@@ -78,8 +78,8 @@ class Captioner(AttentionDecoder):
         self.cnn = ImageEncoder(in_channels, channels)
         self.grid = (height // 2 ** len(channels), width // 2 ** len(channels))   # rows, columns of regions
         self.regions = self.grid[0] * self.grid[1]
-        self.position = (nn.Parameter(0.1 * torch.randn(1, self.regions, self.cnn.out_channels)) if positions
-                         else None)
+        self.position = (nn.Parameter(nn.init.normal_(torch.empty(1, self.regions, self.cnn.out_channels), std=0.1))
+                         if positions else None)
         width = self.cnn.out_channels
         if row_encoder and width % 2:
             raise ValueError(f"row_encoder: the last of channels ({width}) must be even (half per direction)")

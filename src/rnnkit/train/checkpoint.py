@@ -43,6 +43,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
+from torch.overrides import TorchFunctionMode
 
 from rnnkit.errors import UserError
 from rnnkit.files import blocked_line, file_in_the_way
@@ -650,6 +651,20 @@ def loaded_repr(owner: object, ckpt: Checkpoint, model: nn.Module, **facts: obje
     return f"{type(owner).__name__}({str(ckpt.path)!r}, parameters={params}{shown})"
 
 
+class _NoMetaNormal(TorchFunctionMode):
+    """``nn.init.normal_`` (``nn.Embedding``'s initialiser) leaves a skeleton's meta tensor as it is: it has no
+    values to draw, and torch computes the meta result through its Python references, whose first call imports
+    Dynamo, about a second of every ``predict`` and ``score`` for a skeleton that is thrown away (rnnkit's own
+    initialisers skip meta tensors: ``rnnkit.init.initialize_``)."""
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        tensor = args[0] if args else kwargs.get("tensor")   # init.normal_ passes it by name
+        if func in (nn.init.normal_, Tensor.normal_) and isinstance(tensor, Tensor) and tensor.is_meta:
+            return tensor
+        return func(*args, **kwargs)
+
+
 def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module:
     """The model ``factory()`` builds from a checkpoint's config, with the checkpoint's weights loaded.
 
@@ -660,7 +675,7 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     where = ckpt.path / CONFIG
     _check_counts(where, ckpt.config.get("model"), len(ckpt.model_shapes))
     try:
-        with torch.device("meta"):
+        with torch.device("meta"), _NoMetaNormal():
             skeleton = factory()
     except (TypeError, ValueError, KeyError, RuntimeError, OverflowError, IndexError, AttributeError) as exc:
         raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
