@@ -20,10 +20,12 @@ import torch
 from torch import nn
 
 from rnnkit import Recurrent
+from rnnkit.cells import CELLS
 
 B, T, I, H = 32, 200, 64, 256
-# every cell of rnnkit.cells.CELLS, then the LSTM's plain step loop (impl="reference") for comparison
-ROWS = ["rnn_tanh", "rnn_relu", "irnn", "lstm", "gru", "clockwork", "mingru", "minlstm", "clockwork-reference-lstm"]
+# every cell of rnnkit.cells.CELLS (a new one is timed with no edit here), then the LSTM's plain step loop
+# (impl="reference") for comparison
+ROWS = [*CELLS, "lstm-reference"]
 
 
 def fwd_bwd(module: nn.Module, x: torch.Tensor) -> Callable[[], None]:
@@ -87,7 +89,7 @@ def main() -> None:
     rows = []
     naive = naive_lstmcell_loop(x)
     for cell in ROWS:
-        if cell == "clockwork-reference-lstm":
+        if cell == "lstm-reference":
             ours = Recurrent("lstm", I, H, impl="reference")
             label = "lstm (reference loop)"
         else:

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 import rnnkit
-from rnnkit.cli import main
+from rnnkit.cli import _train_flags, main
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import TASKS, Task, Verb, register
 from rnnkit.train import Trainer, seed_everything
@@ -311,7 +311,9 @@ def test_every_task_refuses_data_that_its_run_would_write_over(task: str, tmp_pa
     inputs = {"metrics.jsonl": "its metrics.jsonl is the {flag} being read; give another --out",
               "best/data.txt": "its best/ holds the {flag} being read ({path}), which every save replaces; give "
                                "another --out"}
-    flags = ["--data", "--val-data"] if task != "charlm" else ["--data"]  # the character LM splits its text
+    takes = _train_flags(TASKS[task])  # --val-data where the task takes one (the character LM splits its text)
+    flags = [flag for flag in ("--data", "--val-data") if flag in takes]
+    assert flags[:1] == ["--data"]
     for name, said in inputs.items():
         (out / name).write_text("keep\n", encoding="utf-8")
         for flag in flags:

@@ -3,8 +3,8 @@
 What a user gets: :class:`LanguageModel` maps time-major token ids ``(T, B)`` and an optional carried
 state to next-token logits ``(T, B, V)`` and the new state, so text can be trained window by window
 (truncated BPTT), scored, or generated one token at a time with the state carried (each new token
-costs one step, not a rerun of the prefix). Any cell of the core works (``lstm``, ``gru``,
-``rnn_tanh``, ``rnn_relu``, ``irnn``, ``clockwork``).
+costs one step, not a rerun of the prefix). Any cell of :data:`rnnkit.cells.CELLS` works (``lstm``,
+``gru``, ``clockwork``, ``mingru`` ...).
 
 With ``memory=[2, 3, ...]`` (context lengths) the model also copies from the text it has read
 (:mod:`rnnkit.models.match`): it then returns log-probabilities of its mixture, which every caller uses as
