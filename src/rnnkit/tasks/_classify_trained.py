@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.data.polarity import is_polarity_source
 from rnnkit.data.tabular import Table, check_labels_known
-from rnnkit.errors import SettingError, UserError, check_count, check_path
+from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_path
 from rnnkit.metrics import classification_report, mcnemar
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
 from rnnkit.models.classifier import Classifier
@@ -204,6 +204,7 @@ class TextClassifier(shared.TextModel):
         R@1; it draws no confusion matrix (``png`` is refused); ``baseline`` gives the same report of a
         one-vs-rest TF-IDF logistic regression (:class:`~rnnkit.models.baseline.TfidfOneVsRest`), without
         McNemar's test (a test of one label a text)."""
+        baseline = check_flag("evaluate: baseline", baseline)
         if train is not None and not baseline:  # it would be ignored
             raise UserError("--train: applies only with --baseline (the baseline's training file)")
         cut = self.threshold(threshold)
