@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -158,6 +160,44 @@ def test_clockwork_time_offset_continues_the_clock() -> None:
     second, h = rnn(x[5:], h, time_offset=5)
     torch.testing.assert_close(torch.cat([first, second]), whole)
     torch.testing.assert_close(h, h_whole)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "mingru", "clockwork"])
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+@pytest.mark.parametrize(("value", "shown"), [("3", "'3'"), (2.5, "2.5"), (True, "True"),
+                                              (torch.tensor(3.0), "a torch.float32 tensor of shape ()"),
+                                              (torch.tensor([1, 2]), "a torch.int64 tensor of shape (2,)")])
+def test_a_clock_that_is_no_integer_is_refused_on_every_path(cell: str, impl: str, value: object, shown: str) -> None:
+    """``time_offset="3"`` ran on torch's kernels and the scans, which ignore it, and failed in the step loop
+    with "unsupported operand type(s) for +"; 2.5 froze a Clockwork RNN's state (no step was a multiple of a
+    period), a tensor of two clocks was a broadcasting error. ``step``'s ``t`` is the same clock."""
+    rnn = Recurrent(cell, 3, 4, impl=impl)
+    said = f"^{cell}: {{}} takes an integer \\(an int or a 0-d integer tensor\\), not {re.escape(shown)}$"
+    with pytest.raises(TypeError, match=said.format("time_offset")):
+        rnn(torch.randn(5, 2, 3), time_offset=value)
+    with pytest.raises(TypeError, match=said.format("step\\(\\)'s t")):
+        rnn.step(torch.randn(2, 3), t=value)
+
+
+@pytest.mark.parametrize("periods", [[1, 2, 4], [1, 2, 3]])  # the hand-written BPTT; the step loop
+def test_a_clock_before_zero_or_in_a_tensor_runs_the_same_on_every_path(periods: list[int]) -> None:
+    """A negative offset (the clock read modulo each period, as Python reads -3 % 2) and a 0-d integer tensor
+    (a traced clock), by ``forward`` on both paths and by ``step``, give the same numbers; so does a numpy int."""
+    torch.manual_seed(5)
+    rnn = Recurrent("clockwork", 3, 6, periods=periods)
+    loop = Recurrent("clockwork", 3, 6, periods=periods, impl="reference")
+    loop.load_state_dict(rnn.state_dict())
+    x = torch.randn(7, 2, 3)
+    for offset in (-3, 5):
+        want, _ = rnn(x, time_offset=offset)
+        for module in (rnn, loop):
+            for clock in (torch.tensor(offset), np.int64(offset)):
+                torch.testing.assert_close(module(x, time_offset=clock)[0], want)
+        h, steps = None, []
+        for t in range(7):
+            y, h = loop.step(x[t], h, t + offset)
+            steps.append(y)
+        torch.testing.assert_close(torch.stack(steps), want)
 
 
 class _WithKeyword(torch.nn.Module):
