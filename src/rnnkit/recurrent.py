@@ -644,9 +644,9 @@ class Recurrent(nn.RNNBase):
         """
         t = self._clock("step()'s t", t)
         if self.bidirectional:
-            raise ValueError(f"{self.cell}: step() runs one direction; a bidirectional layer needs the whole input")
+            raise ValueError(f"{self._kind}: step() runs one direction; a bidirectional layer needs the whole input")
         if input.dim() != 2 or input.shape[-1] != self.input_size:
-            raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
+            raise ValueError(f"{self._kind}: step() takes input of shape (batch, {self.input_size}), "
                              f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
         self._check_step_state(state, input.shape[0])
