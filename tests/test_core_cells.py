@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from copy import deepcopy
 from pathlib import Path
 
 import numpy as np
@@ -469,3 +470,41 @@ def test_clockwork_with_periods_past_int64_builds_and_its_trace_follows_the_cloc
     for offset in (0, 5):
         x, h = torch.randn(4, 2, 2), torch.randn(1, 2, 70)
         torch.testing.assert_close(traced(x, h, torch.tensor(offset)), rnn(x, h, time_offset=offset))
+
+
+SAVED_LAYERS = {"lstm": {"forget_bias": 2.0, "chrono": 5, "zoneout": (0.1, 0.2)}, "gru": {"weight_drop": 0.2},
+                "rnn_relu": {"recurrent_dropout": 0.1, "bias_init": 0.1}, "irnn": {"identity_scale": 0.5},
+                "clockwork": {"periods": [1, 2, 3], "nonlinearity": "relu"}, "mingru": {"scan": "sequential"},
+                "minlstm": {}, "rnn_tanh": {"init_ih": "orthogonal"}}
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_a_saved_layer_loads_with_weights_only_and_its_own_class_alone(cell: str, tmp_path: Path) -> None:
+    """``torch.load(path, weights_only=True)`` of a saved layer needed three safe globals where torch.nn.LSTM needs
+    one: the layer, its cell's class and Regularisers (the Clockwork RNN also ``getattr``, for its activation). The
+    layer pickles its cell and regularisers as their options; the state dict, a deepcopy and what the copies
+    compute stay the layer's, and the options come back (zoneout a pair, the cell's own)."""
+    torch.manual_seed(6)
+    rnn = Recurrent(cell, 3, 6, num_layers=2, **SAVED_LAYERS[cell]).eval()
+    torch.save(rnn, tmp_path / "layer.pt")
+    with torch.serialization.safe_globals([Recurrent]):
+        loaded = torch.load(tmp_path / "layer.pt", weights_only=True)
+    x = torch.randn(5, 2, 3)
+    for twin in (loaded, deepcopy(rnn)):
+        assert type(twin.cell_def) is type(rnn.cell_def) and twin.reg == rnn.reg and twin.config() == rnn.config()
+        assert list(twin.state_dict()) == list(rnn.state_dict())
+        torch.testing.assert_close(twin(x), rnn(x), rtol=0, atol=0)
+
+
+def test_a_layer_pickled_with_its_cell_object_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer saved by an older rnnkit holds its cell and regularisers as objects: it loads (weights_only=False,
+    as it always needed) and computes what it did."""
+    torch.manual_seed(7)
+    rnn = Recurrent("clockwork", 3, 6, periods=[1, 2, 4], zoneout=0.1).eval()
+    with monkeypatch.context() as older:
+        older.setattr(Recurrent, "__getstate__", torch.nn.RNNBase.__getstate__)
+        torch.save(rnn, tmp_path / "old.pt")
+    loaded = torch.load(tmp_path / "old.pt", weights_only=False)
+    x = torch.randn(5, 2, 3)
+    assert loaded.reg == rnn.reg and loaded.cell_def.periods == [1, 2, 4]
+    torch.testing.assert_close(loaded(x), rnn(x), rtol=0, atol=0)

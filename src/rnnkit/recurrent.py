@@ -211,6 +211,26 @@ class Recurrent(nn.RNNBase):
         self._init_flat_weights()
         self.reset_parameters()
 
+    # -- pickling -----------------------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """torch.nn's state, with the cell and the regularisers as the plain values that rebuild them (their
+        options, as :meth:`config` gives them), so that ``torch.load(path, weights_only=True)`` of a saved layer
+        needs its own class alone in ``safe_globals``, as torch.nn.LSTM does: it needed the cell's class and
+        :class:`~rnnkit.regularisers.Regularisers` too, and for the Clockwork RNN ``getattr`` (its activation,
+        ``torch.tanh``), which no one should allow."""
+        state = super().__getstate__()
+        state["cell_def"], state["reg"] = self.cell_def.options(), self.reg.options()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """:meth:`__getstate__`'s state, the cell and the regularisers rebuilt from their options; a layer pickled
+        by an older rnnkit holds them as objects, and keeps them."""
+        if isinstance(state.get("cell_def"), dict):
+            cell = make_cell(state["cell"], state["hidden_size"], **state["cell_def"])
+            reg = Regularisers.build(cell, state["proj_size"], state["impl"], **state["reg"])
+            state = {**state, "cell_def": cell, "reg": reg}
+        super().__setstate__(state)
+
     # -- configuration ----------------------------------------------------------------------------
     @property
     def num_directions(self) -> int:
