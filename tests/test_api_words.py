@@ -193,6 +193,19 @@ def test_a_method_refuses_a_flag_that_is_no_bool(trained: Path, tmp_path: Path, 
     assert not (tmp_path / "m.onnx").exists()
 
 
+@pytest.mark.parametrize(("value", "kind"), [(0, "int"), (1, "int"), (["text"], "list")])
+def test_a_column_that_is_no_name_is_refused(trained: Path, data: Path, value: object, kind: str) -> None:
+    """``text_column=0`` (a column index, as pandas takes one) read the column "text" without a word, and
+    ``evaluate`` scored it; another int or a list was an AttributeError from inside the reader."""
+    model = rnnkit.load(trained)
+    for verb, call in (("evaluate", lambda **kw: model.evaluate(str(data), **kw)),
+                       ("predict_file", lambda **kw: model.predict_file(str(data), **kw))):
+        for name in ("text_column", "label_column") if verb == "evaluate" else ("text_column",):
+            with pytest.raises(TypeError, match=f"^{verb}: {name} takes a column name \\(a str\\), not {kind}$"):
+                call(**{name: value})
+    assert model.evaluate(str(data), text_column="text", label_column=None)["count"] == 24
+
+
 def test_check_flag_takes_python_and_numpy_bools() -> None:
     import numpy as np
 
