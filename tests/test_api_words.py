@@ -17,6 +17,7 @@ from rnnkit.cli import main
 from rnnkit.errors import (
     SettingError,
     UserError,
+    check_flag,
     command_line,
     in_words,
     python_words,
@@ -177,6 +178,41 @@ def test_export_names_its_path_and_the_command_line_its_flag(trained: Path, caps
     with pytest.raises(UserError, match="^path '': an empty name; expected the name of an ONNX file to write$"):
         rnnkit.load(trained).export("")
     assert refused(["export", str(trained), "--onnx", str(trained)], capsys) == said.format("--onnx", trained)
+
+
+@pytest.mark.parametrize("value", ["no", 1, 0, None, [True]])
+def test_a_method_refuses_a_flag_that_is_no_bool(trained: Path, tmp_path: Path, value: object) -> None:
+    """Every object was read by its truth: ``export(check="no")`` checked with onnxruntime and
+    ``evaluate(baseline="no")`` trained a baseline. A flag takes True or False (numpy's too), and 1 or 0 is
+    refused as torch.nn.LSTM refuses ``batch_first=1``."""
+    model = rnnkit.load(trained)
+    with pytest.raises(TypeError, match=f"^export: check takes True or False, not {re.escape(repr(value))}$"):
+        model.export(tmp_path / "m.onnx", check=value)
+    with pytest.raises(TypeError, match=f"^evaluate: baseline takes True or False, not {re.escape(repr(value))}$"):
+        model.evaluate(str(trained.parent / "nope.csv"), baseline=value)
+    assert not (tmp_path / "m.onnx").exists()
+
+
+@pytest.mark.parametrize(("value", "kind"), [(0, "int"), (1, "int"), (["text"], "list")])
+def test_a_column_that_is_no_name_is_refused(trained: Path, data: Path, value: object, kind: str) -> None:
+    """``text_column=0`` (a column index, as pandas takes one) read the column "text" without a word, and
+    ``evaluate`` scored it; another int or a list was an AttributeError from inside the reader."""
+    model = rnnkit.load(trained)
+    for verb, call in (("evaluate", lambda **kw: model.evaluate(str(data), **kw)),
+                       ("predict_file", lambda **kw: model.predict_file(str(data), **kw))):
+        for name in ("text_column", "label_column") if verb == "evaluate" else ("text_column",):
+            with pytest.raises(TypeError, match=f"^{verb}: {name} takes a column name \\(a str\\), not {kind}$"):
+                call(**{name: value})
+    assert model.evaluate(str(data), text_column="text", label_column=None)["count"] == 24
+
+
+def test_check_flag_takes_python_and_numpy_bools() -> None:
+    import numpy as np
+
+    assert check_flag("f: x", np.True_) is True and check_flag("f: x", False) is False
+    assert check_flag("f: x", None, none=True) is None
+    with pytest.raises(TypeError, match="^f: x takes True, False or None, not 'no'$"):
+        check_flag("f: x", "no", none=True)
 
 
 def test_a_classifier_refuses_an_empty_text_in_every_method_by_its_place(trained: Path,

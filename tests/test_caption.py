@@ -658,6 +658,8 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
     cap = rnnkit.load(out)
     assert isinstance(cap.caption(PIL.Image.open(images[0])), str)
     assert len(cap.caption(images, beam=2)) == 2
+    with pytest.raises(TypeError, match="^caption: return_attention takes True or False, not 'no'$"):
+        cap.caption(images, return_attention="no")  # it returned the attention
 
 
 def test_attention_png_onto_an_image_being_read_is_refused(trained: tuple[Path, Path], tmp_path: Path,

@@ -415,6 +415,8 @@ def test_score_refuses_dynamic_settings_without_dynamic(trained: Path) -> None:
                                                "add dynamic=True$"):
             lm.score(["to be"], **{setting: value})
     assert lm.score("to be", dynamic=False) == lm.score("to be")
+    with pytest.raises(TypeError, match="^score: dynamic takes True or False, not 'no'$"):  # it was dynamic
+        lm.score("to be", dynamic="no")
     assert lm.score("to be", dynamic=True, segment=None) == lm.score("to be", dynamic=True, segment=50)
 
 

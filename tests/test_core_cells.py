@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
+from copy import deepcopy
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -158,6 +161,44 @@ def test_clockwork_time_offset_continues_the_clock() -> None:
     second, h = rnn(x[5:], h, time_offset=5)
     torch.testing.assert_close(torch.cat([first, second]), whole)
     torch.testing.assert_close(h, h_whole)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "mingru", "clockwork"])
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+@pytest.mark.parametrize(("value", "shown"), [("3", "'3'"), (2.5, "2.5"), (True, "True"),
+                                              (torch.tensor(3.0), "a torch.float32 tensor of shape ()"),
+                                              (torch.tensor([1, 2]), "a torch.int64 tensor of shape (2,)")])
+def test_a_clock_that_is_no_integer_is_refused_on_every_path(cell: str, impl: str, value: object, shown: str) -> None:
+    """``time_offset="3"`` ran on torch's kernels and the scans, which ignore it, and failed in the step loop
+    with "unsupported operand type(s) for +"; 2.5 froze a Clockwork RNN's state (no step was a multiple of a
+    period), a tensor of two clocks was a broadcasting error. ``step``'s ``t`` is the same clock."""
+    rnn = Recurrent(cell, 3, 4, impl=impl)
+    said = f"^{cell}: {{}} takes an integer \\(an int or a 0-d integer tensor\\), not {re.escape(shown)}$"
+    with pytest.raises(TypeError, match=said.format("time_offset")):
+        rnn(torch.randn(5, 2, 3), time_offset=value)
+    with pytest.raises(TypeError, match=said.format("step\\(\\)'s t")):
+        rnn.step(torch.randn(2, 3), t=value)
+
+
+@pytest.mark.parametrize("periods", [[1, 2, 4], [1, 2, 3]])  # the hand-written BPTT; the step loop
+def test_a_clock_before_zero_or_in_a_tensor_runs_the_same_on_every_path(periods: list[int]) -> None:
+    """A negative offset (the clock read modulo each period, as Python reads -3 % 2) and a 0-d integer tensor
+    (a traced clock), by ``forward`` on both paths and by ``step``, give the same numbers; so does a numpy int."""
+    torch.manual_seed(5)
+    rnn = Recurrent("clockwork", 3, 6, periods=periods)
+    loop = Recurrent("clockwork", 3, 6, periods=periods, impl="reference")
+    loop.load_state_dict(rnn.state_dict())
+    x = torch.randn(7, 2, 3)
+    for offset in (-3, 5):
+        want, _ = rnn(x, time_offset=offset)
+        for module in (rnn, loop):
+            for clock in (torch.tensor(offset), np.int64(offset)):
+                torch.testing.assert_close(module(x, time_offset=clock)[0], want)
+        h, steps = None, []
+        for t in range(7):
+            y, h = loop.step(x[t], h, t + offset)
+            steps.append(y)
+        torch.testing.assert_close(torch.stack(steps), want)
 
 
 class _WithKeyword(torch.nn.Module):
@@ -429,3 +470,41 @@ def test_clockwork_with_periods_past_int64_builds_and_its_trace_follows_the_cloc
     for offset in (0, 5):
         x, h = torch.randn(4, 2, 2), torch.randn(1, 2, 70)
         torch.testing.assert_close(traced(x, h, torch.tensor(offset)), rnn(x, h, time_offset=offset))
+
+
+SAVED_LAYERS = {"lstm": {"forget_bias": 2.0, "chrono": 5, "zoneout": (0.1, 0.2)}, "gru": {"weight_drop": 0.2},
+                "rnn_relu": {"recurrent_dropout": 0.1, "bias_init": 0.1}, "irnn": {"identity_scale": 0.5},
+                "clockwork": {"periods": [1, 2, 3], "nonlinearity": "relu"}, "mingru": {"scan": "sequential"},
+                "minlstm": {}, "rnn_tanh": {"init_ih": "orthogonal"}}
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_a_saved_layer_loads_with_weights_only_and_its_own_class_alone(cell: str, tmp_path: Path) -> None:
+    """``torch.load(path, weights_only=True)`` of a saved layer needed three safe globals where torch.nn.LSTM needs
+    one: the layer, its cell's class and Regularisers (the Clockwork RNN also ``getattr``, for its activation). The
+    layer pickles its cell and regularisers as their options; the state dict, a deepcopy and what the copies
+    compute stay the layer's, and the options come back (zoneout a pair, the cell's own)."""
+    torch.manual_seed(6)
+    rnn = Recurrent(cell, 3, 6, num_layers=2, **SAVED_LAYERS[cell]).eval()
+    torch.save(rnn, tmp_path / "layer.pt")
+    with torch.serialization.safe_globals([Recurrent]):
+        loaded = torch.load(tmp_path / "layer.pt", weights_only=True)
+    x = torch.randn(5, 2, 3)
+    for twin in (loaded, deepcopy(rnn)):
+        assert type(twin.cell_def) is type(rnn.cell_def) and twin.reg == rnn.reg and twin.config() == rnn.config()
+        assert list(twin.state_dict()) == list(rnn.state_dict())
+        torch.testing.assert_close(twin(x), rnn(x), rtol=0, atol=0)
+
+
+def test_a_layer_pickled_with_its_cell_object_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer saved by an older rnnkit holds its cell and regularisers as objects: it loads (weights_only=False,
+    as it always needed) and computes what it did."""
+    torch.manual_seed(7)
+    rnn = Recurrent("clockwork", 3, 6, periods=[1, 2, 4], zoneout=0.1).eval()
+    with monkeypatch.context() as older:
+        older.setattr(Recurrent, "__getstate__", torch.nn.RNNBase.__getstate__)
+        torch.save(rnn, tmp_path / "old.pt")
+    loaded = torch.load(tmp_path / "old.pt", weights_only=False)
+    x = torch.randn(5, 2, 3)
+    assert loaded.reg == rnn.reg and loaded.cell_def.periods == [1, 2, 4]
+    torch.testing.assert_close(loaded(x), rnn(x), rtol=0, atol=0)

@@ -395,20 +395,27 @@ def test_the_diagnostics_check_their_settings_from_python(call, message: str) ->
     assert str(caught.value).startswith(message), caught.value
 
 
-@pytest.mark.parametrize("lr", [0, 0.0, -0.1, float("nan"), float("inf"), "0.1", True])
+@pytest.mark.parametrize(("lr", "why"), [
+    (0, ": a learning rate of 0 trains nothing"), (0.0, ": a learning rate of 0 trains nothing"),
+    (-0.1, ": a negative learning rate climbs the loss instead of descending it"),
+    (float("-inf"), ": a negative learning rate climbs the loss instead of descending it"),
+    (float("nan"), ": a learning rate of NaN makes every weight NaN"),
+    (float("inf"), ": an infinite learning rate makes every weight it moves infinite"), ("0.1", ""), (True, "")])
 @pytest.mark.parametrize("run", ["clipping_comparison", "diagnose_cell"])
 def test_a_learning_rate_that_cannot_train_is_refused_before_anything_is_built(
-        run: str, lr: object, monkeypatch: pytest.MonkeyPatch) -> None:
+        run: str, lr: object, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """lr=0 trained without moving a weight: clipping_comparison called both runs "trained" (the same losses, the
     clipping shown to do nothing) and diagnose_cell reported its radius and gradients "after 2 steps"; a negative or
-    NaN lr was refused by the Trainer only after the model was built and probed. Each is refused first, in one line."""
+    NaN lr was refused by the Trainer only after the model was built and probed. Each is refused first, in one line
+    that fits its value (a negative, NaN or infinite one, and a string, were told "a learning rate of 0 trains
+    nothing" too)."""
     built = []
     monkeypatch.setattr(SequenceModel, "__init__", lambda *a, **k: built.append(a) or pytest.fail("model built"))
     call = (lambda: clipping_comparison(length=5, hidden=4, steps=2, lr=lr)) if run == "clipping_comparison" \
         else (lambda: diagnose.diagnose_cell("gru", 5, 4, 2, 0, lr=lr))
     with pytest.raises(UserError) as caught:
         call()
-    assert str(caught.value) == f"lr {lr!r}: expected a number > 0: a learning rate of 0 trains nothing"
+    assert str(caught.value) == f"lr {lr!r}: expected a number > 0{why}"
     assert not built
 
 

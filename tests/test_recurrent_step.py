@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
+import rnnkit
 from rnnkit import Recurrent
 from rnnkit.cells import CELLS
 
@@ -139,6 +140,19 @@ def test_step_refuses_what_it_cannot_do() -> None:
         Recurrent("gru", 3, 4, bidirectional=True).step(torch.randn(2, 3))
     with pytest.raises(ValueError, match=r"\(batch, 3\)"):
         Recurrent("gru", 3, 4).step(torch.randn(5, 2, 3))
+
+
+def test_step_names_the_layer_as_forward_does() -> None:
+    """``rnnkit.LSTM``'s step() said "lstm: step() ..." for a bidirectional layer or an input of the wrong
+    size, where its other messages (forward's, step()'s own about the state) say "LSTM"; Recurrent's say its cell."""
+    with pytest.raises(ValueError, match=r"^LSTM: step\(\) runs one direction"):
+        rnnkit.LSTM(3, 4, bidirectional=True).step(torch.randn(2, 3))
+    with pytest.raises(ValueError, match=r"^GRU: step\(\) takes input of shape \(batch, 3\), got \(2, 5\)$"):
+        rnnkit.GRU(3, 4).step(torch.randn(2, 5))
+    with pytest.raises(ValueError, match=r"^LSTM: Expected input to be 2D or 3D"):  # forward, for comparison
+        rnnkit.LSTM(3, 4)(torch.randn(1, 2, 2, 3))
+    with pytest.raises(ValueError, match=r"^gru: step\(\) runs one direction"):
+        Recurrent("gru", 3, 4, bidirectional=True).step(torch.randn(2, 3))
 
 
 @pytest.mark.parametrize("cell", list(CELLS))

@@ -209,12 +209,17 @@ def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
     assert result.steps == 3 and settings["hidden"] == 5 and settings["lr"] == 0.02
     result = rnnkit.fit("sum", data=data, out=tmp_path / "b", config=SumConfig(hidden=np.int64(4), steps=2), **quiet)
     assert result.steps == 2 and rnnkit.load(tmp_path / "b").model.rnn.hidden_size == 4
+    result = rnnkit.fit("sum", data=data, out=tmp_path / "b", steps=1, overwrite=np.True_, verbose=np.False_,
+                        progress=np.False_)  # a flag from numpy is a bool too
+    assert result.steps == 1
 
 
 @pytest.mark.parametrize(("argument", "value", "message"), [
     ("out", None, "out takes a str or a path, not NoneType"), ("out", 5, "out takes a str or a path, not int"),
     ("data", 5, "data takes a str or a path, not int"), ("data", ["a.txt"], "data takes a str or a path, not list"),
-    ("overwrite", "no", "overwrite takes True or False, not 'no'"), ("resume", 1, "resume takes True or False, not 1")])
+    ("overwrite", "no", "overwrite takes True or False, not 'no'"), ("resume", 1, "resume takes True or False, not 1"),
+    ("progress", "no", "progress takes True, False or None, not 'no'"),  # it drew the bar
+    ("verbose", "no", "verbose takes True or False, not 'no'")])         # it printed every line
 def test_fit_refuses_arguments_of_the_wrong_kind(sum_task, data, tmp_path, argument, value, message) -> None:
     """``out=None`` or ``data=5`` reached pathlib as "expected str, bytes or os.PathLike object" from inside the
     task (or "5: no such file"); ``overwrite="no"`` was true and overwrote the run."""

@@ -202,6 +202,25 @@ def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["report", str(charlm_run), "--text", str(tmp_path / "none.txt")]) == 2
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("text", 5, "write_report: text 5: expected a text file (a str or a path) or None"),
+    ("data", ["a.csv"], "write_report: data ['a.csv']: expected a data file or folder (a str or a path) or None"),
+    ("chars", True, "chars True: expected an integer >= 1"), ("chars", 0, "chars 0: expected an integer >= 1"),
+    ("chars", 2.5, "chars 2.5: expected an integer >= 1")])
+def test_write_report_names_an_option_of_the_wrong_kind(charlm_run: Path, tmp_path: Path, option: str,
+                                                        value: object, said: str) -> None:
+    """``write_report(run, text=5)`` or ``chars=True`` failed inside the page and was blamed on the run ("its
+    files hold values rnnkit does not write ...; the run was edited or damaged"); ``chars=0`` wrote a page of no
+    text (only the command line checked it). Each is refused by name, before the run is read."""
+    from rnnkit.errors import UserError
+    from rnnkit.report import write_report
+
+    with pytest.raises(UserError) as caught:
+        write_report(charlm_run, output=tmp_path / "page.html", **{option: value})
+    assert str(caught.value) == said
+    assert not (tmp_path / "page.html").exists()
+
+
 def _rgba(css: str) -> tuple[float, ...]:
     return tuple(float(v) for v in css[len("rgba("):-1].split(","))
 

@@ -360,6 +360,8 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     assert "--n-best 3: expected at most the beam's width (1): give a beam of at least 3" in capsys.readouterr().err
     result = rnnkit.load(out).translate("1999.3.3", return_attention=True)
     assert len(result["attention"]) == len(result["target_tokens"])
+    with pytest.raises(TypeError, match="^translate: return_attention takes True or False, not 'no'$"):
+        rnnkit.load(out).translate("1999.3.3", return_attention="no")  # it returned the attention
     assert all(len(row) == len(result["source_tokens"]) for row in result["attention"])
 
 

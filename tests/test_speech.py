@@ -521,6 +521,8 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
     manifest = read_manifest(test)
     assert isinstance(rec.transcribe(manifest[0].audio), str)
     assert len(rec.transcribe([u.audio for u in manifest[:3]], beam=2)) == 3
+    with pytest.raises(TypeError, match="^transcribe: timings takes True or False, not 'no'$"):  # it timed them
+        rec.transcribe(manifest[0].audio, timings="no")
     # transcribe(5) was "'int' object is not iterable", [5] and evaluate(5) pathlib's TypeError from inside
     for bad in (5, [manifest[0].audio, 5]):
         with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them .*, not int$"):

@@ -84,12 +84,11 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     from rnnkit.tasks import get_task, keywords
 
     spec = get_task(task)
-    _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume, overwrite=overwrite)
+    options: dict[str, Any] = _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume,
+                                                   overwrite=overwrite, progress=progress, verbose=verbose)
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
         config = _task_config(task, spec.config, config, settings)
-        options: dict[str, Any] = {"resume": resume, "overwrite": overwrite, "progress": progress,
-                                   "verbose": verbose}
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
@@ -98,21 +97,23 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
         return spec.train(config, None if data is None else os.fspath(data), out, **options)
 
 
-def _check_fit_arguments(**arguments: Any) -> None:
-    """A TypeError naming the first of :func:`fit`'s own arguments of the wrong kind: ``data``, ``val_data``
-    or ``out`` that is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from
-    inside the task), ``resume`` or ``overwrite`` that is no bool (``overwrite="no"`` overwrote the run); then a
-    UserError for an empty ``out``."""
-    from rnnkit.errors import UserError, check_path
+def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:
+    """:func:`fit`'s flags (``resume``, ``overwrite``, ``progress``, ``verbose``) as Python's bools; else a
+    TypeError naming the first of its own arguments of the wrong kind: ``data``, ``val_data`` or ``out`` that
+    is no path (``out=None`` was pathlib's "expected str, bytes or os.PathLike object" from inside the task), a
+    flag that is no bool (``overwrite="no"`` overwrote the run, ``progress="no"`` drew the bar:
+    :func:`~rnnkit.errors.check_flag`); then a UserError for an empty ``out``."""
+    from rnnkit.errors import UserError, check_flag, check_path
 
+    flags: dict[str, bool | None] = {}
     for name, value in arguments.items():
-        if name in ("resume", "overwrite"):
-            if not isinstance(value, bool):
-                raise TypeError(f"fit: {name} takes True or False, not {value!r}")
+        if name in ("resume", "overwrite", "progress", "verbose"):
+            flags[name] = check_flag(f"fit: {name}", value, none=name == "progress")  # progress=None: if a tty
         elif value is not None or name == "out":
             check_path(f"fit: {name}", value)
     if not os.fspath(arguments["out"]):  # '' wrote the run into the working folder; the command line refuses it
         raise UserError("fit: out is an empty name; give the folder to write the model to (out='.' for this one)")
+    return flags
 
 
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:

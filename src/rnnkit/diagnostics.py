@@ -308,10 +308,20 @@ def divergence_reason(diverged: Any, blowup: float | None) -> str:
 
 
 def check_lr(lr: object) -> float:
-    """``lr`` as a float when it is a finite number > 0, else a :class:`SettingError` naming ``lr``: the diagnostics
-    train to show what training does, and at ``lr=0`` no weight moves (the Trainer, as torch's optimisers, takes 0;
-    a negative or NaN lr was refused by it only after the model was built, and probed)."""
-    return check_finite("lr", lr, "expected a number > 0: a learning rate of 0 trains nothing",
+    """``lr`` as a float when it is a finite number > 0, else a :class:`SettingError` naming ``lr`` and saying what
+    that value would do: the diagnostics train to show what training does, and at ``lr=0`` no weight moves (the
+    Trainer, as torch's optimisers, takes 0; a negative or NaN lr was refused by it only after the model was built,
+    and probed). A negative or NaN lr was told "a learning rate of 0 trains nothing" too."""
+    try:
+        number = None if isinstance(lr, (str, bytes, bool)) else float(lr)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None  # no number: "expected a number" says it all
+    why = "" if number is None else (
+        ": a learning rate of NaN makes every weight NaN" if math.isnan(number) else
+        ": a negative learning rate climbs the loss instead of descending it" if number < 0 else
+        ": an infinite learning rate makes every weight it moves infinite" if math.isinf(number) else
+        ": a learning rate of 0 trains nothing" if number < sys.float_info.min else "")  # a subnormal: 0 once flushed
+    return check_finite("lr", lr, f"expected a number > 0{why}",
                         least=sys.float_info.min)  # > 0: a normal float (the CLI flushes subnormals to zero)
 
 

@@ -164,6 +164,18 @@ def check_path(name: str, value: object, what: str = "a str or a path") -> None:
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
 
 
+def check_flag(name: str, value: object, none: bool = False) -> bool | None:
+    """``value`` as Python's bool when it is True or False (numpy's ``np.True_`` too), or None where ``none``
+    allows it; else a TypeError ``"{name} takes True or False, not 'no'"``: any object was read by its truth, so
+    ``export(check="no")`` checked and ``fit(progress="no")`` drew the bar. 1 and 0 are refused, as
+    ``torch.nn.LSTM(batch_first=1)`` is."""
+    if isinstance(value, bool) or (value is None and none):
+        return value
+    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_"):  # no numpy import here
+        return bool(value)
+    raise TypeError(f"{name} takes True{', False or None' if none else ' or False'}, not {value!r}")
+
+
 def check_type(name: str, value: object, annotation: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
     ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; ``list[int]`` a

@@ -24,7 +24,9 @@ recurrent weights (``Cell.recurrent`` False) has no ``weight_hh``/``bias_hh`` pa
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import operator
 import warnings
 from typing import Any, NoReturn, overload
 
@@ -218,6 +220,26 @@ class Recurrent(nn.RNNBase):
         self._init_flat_weights()
         self.reset_parameters()
 
+    # -- pickling -----------------------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        """torch.nn's state, with the cell and the regularisers as the plain values that rebuild them (their
+        options, as :meth:`config` gives them), so that ``torch.load(path, weights_only=True)`` of a saved layer
+        needs its own class alone in ``safe_globals``, as torch.nn.LSTM does: it needed the cell's class and
+        :class:`~rnnkit.regularisers.Regularisers` too, and for the Clockwork RNN ``getattr`` (its activation,
+        ``torch.tanh``), which no one should allow."""
+        state = super().__getstate__()
+        state["cell_def"], state["reg"] = self.cell_def.options(), self.reg.options()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """:meth:`__getstate__`'s state, the cell and the regularisers rebuilt from their options; a layer pickled
+        by an older rnnkit holds them as objects, and keeps them."""
+        if isinstance(state.get("cell_def"), dict):
+            cell = make_cell(state["cell"], state["hidden_size"], **state["cell_def"])
+            reg = Regularisers.build(cell, state["proj_size"], state["impl"], **state["reg"])
+            state = {**state, "cell_def": cell, "reg": reg}
+        super().__setstate__(state)
+
     # -- configuration ----------------------------------------------------------------------------
     @property
     def num_directions(self) -> int:
@@ -349,8 +371,9 @@ class Recurrent(nn.RNNBase):
         time_offset: int = 0,
     ) -> tuple[Tensor | PackedSequence, State]:
         """Run the stack; see the class docstring. ``time_offset`` starts the clock of the Clockwork RNN
-        at a later step (truncated BPTT over a stream); other cells ignore it. (``state`` and
-        ``time_offset`` may also come by position: torch's legacy ONNX exporter passes every argument so.)"""
+        at a later step (truncated BPTT over a stream; an integer, negative too, or a 0-d integer tensor: the
+        clock a trace takes as an input); other cells ignore it. (``state`` and ``time_offset`` may also come
+        by position: torch's legacy ONNX exporter passes every argument so.)"""
         if torch.compiler.is_compiling():
             return _outside_graph(Recurrent._forward)(self, input, hx, lengths, state, time_offset)
         return self._forward(input, hx, lengths, state, time_offset)
@@ -361,6 +384,7 @@ class Recurrent(nn.RNNBase):
             leaf = self._fx_leaf(input, hx, lengths, state, time_offset)
             if leaf is not None:
                 return leaf
+        time_offset = self._clock("time_offset", time_offset)
         if state is not None:
             if hx is not None:
                 raise TypeError("give the initial state as hx or as state, not both")
@@ -462,6 +486,22 @@ class Recurrent(nn.RNNBase):
         not supported, instead of its compile error deep inside this layer (torch.nn's RNNs script)."""
         raise NotImplementedError(f"{self._kind}: torch.jit.script (TorchScript) is not supported by rnnkit's "
                                   "layers; torch.jit.trace and torch.onnx.export are (see TORCH_COMPAT.md)")
+
+    def _clock(self, name: str, value: object) -> int | Tensor:
+        """A clock (``forward``'s ``time_offset``, ``step``'s ``t``) as an int, or the 0-d integer tensor it is;
+        else a TypeError naming ``name``, on every path: ``time_offset="3"`` ran on torch's kernels and the
+        scans, which ignore it, and failed in the Clockwork RNN's loop ("unsupported operand type(s) for +"),
+        and 2.5 froze its state (no step was a multiple of a period)."""
+        if isinstance(value, Tensor):
+            if value.dim() == 0 and not (value.is_floating_point() or value.is_complex() or value.dtype == torch.bool):
+                return value
+            shown = f"a {value.dtype} tensor of shape {tuple(value.shape)}"
+        else:
+            if not isinstance(value, bool):  # True is no step number (numpy's integers are)
+                with contextlib.suppress(TypeError):
+                    return operator.index(value)  # type: ignore[arg-type]
+            shown = repr(value)
+        raise TypeError(f"{self._kind}: {name} takes an integer (an int or a 0-d integer tensor), not {shown}")
 
     @property
     def _kind(self) -> str:
@@ -630,12 +670,14 @@ class Recurrent(nn.RNNBase):
         ((L, B, H), or ``(h_n, c_n)`` for the LSTM), so the two can be mixed: run a prefix with
         ``forward``, then continue with ``step`` without rerunning it. The fused cells use torch's
         one-step kernels (``lstm_cell`` ...); the others the cell's own step. ``t`` is the step's index
-        in the sequence (the Clockwork RNN's clock). One direction only.
+        in the sequence (the Clockwork RNN's clock: an integer or a 0-d integer tensor, as ``time_offset``).
+        One direction only.
         """
+        t = self._clock("step()'s t", t)
         if self.bidirectional:
-            raise ValueError(f"{self.cell}: step() runs one direction; a bidirectional layer needs the whole input")
+            raise ValueError(f"{self._kind}: step() runs one direction; a bidirectional layer needs the whole input")
         if input.dim() != 2 or input.shape[-1] != self.input_size:
-            raise ValueError(f"{self.cell}: step() takes input of shape (batch, {self.input_size}), "
+            raise ValueError(f"{self._kind}: step() takes input of shape (batch, {self.input_size}), "
                              f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
         self._check_step_state(state, input.shape[0])

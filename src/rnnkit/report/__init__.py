@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from rnnkit.device import resolve_device
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.errors import UserError, check_count, report_warnings
 from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
@@ -115,9 +115,13 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
         import plotly  # noqa: F401
     except ImportError:
         raise UserError("report pages need plotly: pip install 'rnnkit[report]' (or pip install plotly)") from None
-    if output is not None and not isinstance(output, (str, os.PathLike)):
-        raise UserError(f"write_report: output {output!r}: expected the name of an HTML file to write (a str or a "
-                        "path) or None")
+    # the options' kinds before the run is read: text=5 or chars=True failed inside the page, and was blamed on
+    # the run's files ("the run was edited or damaged")
+    for name, value, what in (("output", output, "the name of an HTML file to write"), ("text", text, "a text file"),
+                              ("data", data, "a data file or folder")):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise UserError(f"write_report: {name} {value!r}: expected {what} (a str or a path) or None")
+    chars = None if chars is None else check_count("chars", chars, 1)  # 0 or -5 showed an empty or cut text
     where = resolve_device(device)  # a GPU asked for where there is none: one line, before any work
     run = run_dir(path)
     options = {"text": text, "data": data, "chars": chars, "threshold": threshold}

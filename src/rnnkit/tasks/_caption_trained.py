@@ -12,7 +12,7 @@ import torch
 
 from rnnkit.data.captions import described, is_pixel_array, load_image, read_captions
 from rnnkit.data.tokenize import decode_ids, id_symbols
-from rnnkit.errors import UserError, check_beam, check_ordered, check_path, is_single
+from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
 from rnnkit.models.captioner import Captioner
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
@@ -84,6 +84,7 @@ class ImageCaptioner:
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``."""
         beam, n_best = check_beam(beam, n_best)
+        return_attention = check_flag("caption: return_attention", return_attention)
         _refuse_non_images(images)
         check_ordered("caption", images, "an image or a list of images")
         single = is_single(images)

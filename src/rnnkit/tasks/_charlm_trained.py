@@ -20,6 +20,7 @@ from rnnkit.errors import (
     check_count,
     check_filled,
     check_finite,
+    check_flag,
     check_seed,
     check_texts,
     in_words,
@@ -126,7 +127,7 @@ class CharLM:
         ``segment`` defaults to 50. Each text starts from the trained weights; the loaded model is not
         changed. ``dynamic_lr``, ``segment`` or ``method`` without ``dynamic=True`` is a :class:`SettingError`.
         """
-        if not dynamic:
+        if not check_flag("score: dynamic", dynamic):
             for name, value in (("dynamic_lr", dynamic_lr), ("segment", segment), ("method", method)):
                 if value is not None:
                     raise SettingError(name, value, "applies to dynamic evaluation only; add dynamic=True")

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.data.polarity import is_polarity_source
 from rnnkit.data.tabular import Table, check_labels_known
-from rnnkit.errors import SettingError, UserError, check_count, check_path
+from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_path
 from rnnkit.metrics import classification_report, mcnemar
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
 from rnnkit.models.classifier import Classifier
@@ -149,7 +149,7 @@ class TextClassifier(shared.TextModel):
         most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``."""
         cut, top_k = self._prediction_rule(threshold, top_k)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
-        column = text_column or self.config.get("text_column", "text")
+        column = self._column("predict_file", "text_column", text_column)
         label_column = self.config.get("label_column", "label")
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
         table = load_source(path, column, label_column, require_label=False)
@@ -204,6 +204,7 @@ class TextClassifier(shared.TextModel):
         R@1; it draws no confusion matrix (``png`` is refused); ``baseline`` gives the same report of a
         one-vs-rest TF-IDF logistic regression (:class:`~rnnkit.models.baseline.TfidfOneVsRest`), without
         McNemar's test (a test of one label a text)."""
+        baseline = check_flag("evaluate: baseline", baseline)
         if train is not None and not baseline:  # it would be ignored
             raise UserError("--train: applies only with --baseline (the baseline's training file)")
         cut = self.threshold(threshold)
@@ -252,11 +253,20 @@ class TextClassifier(shared.TextModel):
         # a label unseen in training: a column of its own, missed
         return score(table.texts, table.label_lists(), self.probabilities(table.texts), self.labels, cut)
 
+    def _column(self, verb: str, name: str, value: object) -> str:
+        """The column ``name`` (``text_column``, ``label_column``) that ``verb`` reads: ``value``, or the model's
+        own (as config.json records it) when None or empty; a TypeError for anything but a str: ``0`` (a column
+        index, as pandas takes it) read the column "text" without a word, 5 was an AttributeError from the
+        reader."""
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{verb}: {name} takes a column name (a str), not {type(value).__name__}")
+        return value or self.config.get(name, name.removesuffix("_column"))
+
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
         """The rows of ``data`` (the ``split`` side of it); for a single-label model, one label a row, every
         label one the model knows (a multi-label model misses a label unseen in training, as fastText's test)."""
-        label_column = label_column or self.config.get("label_column", "label")
-        table = load_source(data, text_column or self.config.get("text_column", "text"), label_column,
+        label_column = self._column("evaluate", "label_column", label_column)
+        table = load_source(data, self._column("evaluate", "text_column", text_column), label_column,
                             label_separator=self.label_separator)
         warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
         side = self.split_side(table.labels, split)

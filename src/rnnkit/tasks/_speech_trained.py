@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from rnnkit.data.speech import Utterance, phonemize, read_manifest
-from rnnkit.errors import UserError, check_beam, check_ordered, check_path, is_single
+from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
 from rnnkit.models.ctc import Decoded
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
@@ -54,6 +54,7 @@ class Transcriber:
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
         with ``text`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
         beam, _ = check_beam(beam)
+        timings = check_flag("transcribe: timings", timings)
         check_ordered("transcribe", paths, "a WAV file or a list of them")
         single = is_single(paths)
         items = [paths] if single else list(paths)

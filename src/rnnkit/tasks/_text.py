@@ -24,7 +24,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import utf8_argument
-from rnnkit.errors import SettingError, UserError, check_fraction, check_path, check_positive, in_words
+from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import export_onnx
 from rnnkit.files import output_name, unwritable_folder
 from rnnkit.metrics import classification_report, format_report
@@ -276,6 +276,7 @@ class TextModel:
         (a row does not sum to one): its metadata says ``rnnkit_multi_label`` ``"true"`` and the result
         ``"multi_label": True``."""
         check_path("export", path, "the name of an ONNX file to write (a str or a path)")
+        check = check_flag("export: check", check)
         multi = bool(self.config.get("multi_label"))
         metadata = {
             "rnnkit_task": self.task,

@@ -23,6 +23,7 @@ from rnnkit.errors import (
     UserError,
     check_beam,
     check_filled,
+    check_flag,
     check_texts,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
@@ -99,7 +100,8 @@ class Translator:
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking.
         """
-        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha, return_attention)
+        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha,
+                               check_flag("translate: return_attention", return_attention))
 
     def _translate(self, texts: str | Sequence[str], beam: int, n_best: int, max_len_a: float, max_len_b: int,
                    no_repeat_ngram: int, alpha: float, return_attention: bool, as_dict: bool | None = None) -> Any:

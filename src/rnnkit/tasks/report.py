@@ -16,7 +16,6 @@ import argparse
 import sys
 import webbrowser
 
-from rnnkit.errors import SettingError
 from rnnkit.tasks import Command, register
 from rnnkit.train.options import add_device_argument
 
@@ -45,8 +44,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import write_report
 
-    if args.chars is not None and args.chars < 1:
-        raise SettingError("chars", args.chars, "expected a positive number of characters")
     path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
                         threshold=args.threshold, device=args.device)
     print(f"wrote {path}")
