@@ -308,11 +308,12 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def discard_run(out_dir: str | os.PathLike[str]) -> None:
+def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PLOT, REPORT_PAGE)) -> None:
     """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/`` and the old run's
-    pictures, so a new run stopped before its first save leaves no old model beside its own metrics. Each
-    checkpoint is renamed away in one step (gone or whole), then removed; a crash between the two leaves
-    a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
+    ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings search, whose
+    trials train elsewhere, names it too), so a new run stopped before its first save leaves no old model beside
+    its own metrics. Each checkpoint is renamed away in one step (gone or whole), then removed; a crash between
+    the two leaves a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
     out_dir = Path(out_dir)
     for name in ("best", "last"):
         if (out_dir / name).exists():
@@ -320,7 +321,7 @@ def discard_run(out_dir: str | os.PathLike[str]) -> None:
             shutil.rmtree(away, ignore_errors=True)
             os.rename(out_dir / name, away)
             shutil.rmtree(away, ignore_errors=True)
-    for name in (LOSS_PLOT, REPORT_PAGE):
+    for name in files:
         (out_dir / name).unlink(missing_ok=True)
 
 
