@@ -50,6 +50,7 @@ from rnnkit.files import blocked_line, file_in_the_way
 __all__ = [
     "Checkpoint",
     "as_checkpoint",
+    "best_record",
     "build_model",
     "clean_leftovers",
     "discard_run",
@@ -598,6 +599,19 @@ def _check_objects(path: Path, obj: Any, fields: Sequence[str]) -> None:
     for name in fields:
         if name in obj and not isinstance(obj[name], dict):
             raise UserError(f"{path}: field {name!r} must be an object, not {type(obj[name]).__name__}")
+
+
+def best_record(last: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]] | None:
+    """For a run's resume checkpoint ``OUT/last``, ``OUT/best``'s own ``trainer_state.json`` and its path: the best
+    checkpoint's metric, step and evaluation as saved with its model; None for a checkpoint that is no run's
+    ``last/`` (:func:`run_folder`), or where ``best/`` holds no record of a best (``best_step``)."""
+    run = run_folder(last)
+    path = run / "best" / TRAINER_STATE
+    if run == Path(last) or not path.is_file():
+        return None
+    state = _read_json(path)
+    _check_objects(path, state, ())
+    return (path, state) if "best_step" in state else None
 
 
 def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Checkpoint:
