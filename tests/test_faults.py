@@ -421,6 +421,21 @@ def test_hostile_checkpoints_are_refused_in_one_line(trained, tmp_path, capsys, 
     assert not Path("pwned").exists()
 
 
+@pytest.mark.parametrize("value", [float("nan"), -0.5, 1.0, "0.1"])
+@pytest.mark.parametrize("task,verb", [(task, verb) for task, verbs in VERBS.items() for verb in verbs])
+def test_a_dropout_out_of_range_in_config_json_is_refused_by_every_verb(trained, tmp_path, capsys, task, verb,
+                                                                         value) -> None:
+    """A NaN dropout written into config.json loaded for every task (eval mode never draws it), and 1.0 or a
+    string was torch's own words from inside the model, naming no field: one check, the training setting's."""
+    model = copy_model(trained[task], tmp_path)
+    edit_config(model, model__dropout=value)
+    args = [a.format(csv=trained["csv"], conll=trained["conll"], pairs=trained["pairs"], corpus=trained["corpus"],
+                     images=trained["images"]) for a in VERBS[task][verb]]
+    assert main([verb, str(model), *args]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {model / 'config.json'}: model.dropout {value!r}: expected a "
+                                       "number from 0 to below 1\n")
+
+
 @pytest.mark.parametrize("flag,value", [("--lr", "nan"), ("--lr", "inf"), ("--lr", "-1"), ("--steps", "0"),
                                         ("--steps", "-5"), ("--minutes", "nan"), ("--clip", "-inf"),
                                         ("--save-every", "0"), ("--save-minutes", "inf")])

@@ -44,7 +44,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError, check_fraction
 from rnnkit.files import blocked_line, file_in_the_way
 
 __all__ = [
@@ -701,6 +701,9 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 
 #: the switches of a model's config: true or false only (torch's kernels take 0 or "x" as a traceback)
 FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm")
+#: the rates of a model's config: dropout and the recurrent regularisers' (zoneout also a pair of them), each
+#: checked as the training setting of the same name is (:func:`rnnkit.errors.check_fraction`)
+RATES = ("dropout", "weight_drop", "recurrent_dropout", "zoneout")
 
 #: the longest output a saved ``settings.max_len`` may ask a decoder for (a stranger's 10^9 ran for ever)
 MAX_DECODE_LENGTH = 10_000
@@ -737,6 +740,11 @@ def _check_counts(where: Path, model: Any, tensors: int) -> None:
             raise UserError(f"{where}: model.{key} {value!r}: expected true or false")
         if "layers" in key and isinstance(value, bool):
             raise UserError(f"{where}: model.{key} {value!r}: expected a number of layers")
+        for rate in value if key == "zoneout" and isinstance(value, list) else [value] if key in RATES else []:
+            try:  # a NaN dropout loaded (eval mode never draws it), 1.5 or "x" was torch's words naming no field
+                check_fraction(key, rate)
+            except SettingError as exc:
+                raise UserError(f"{where}: model.{key} {value!r}: {exc.expected}") from None
         count = len(value) if isinstance(value, list) else value if "layers" in key and isinstance(value, int) else 0
         if count > tensors:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
