@@ -673,12 +673,16 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     the machine; so are weights of other shapes or names than the config's model has.
     """
     where = ckpt.path / CONFIG
-    _check_counts(where, ckpt.config.get("model"), len(ckpt.model_shapes))
+    _check_model_fields(where, ckpt.config.get("model"), ckpt.model_shapes)
     try:
         with torch.device("meta"):
             skeleton = factory()
-    except (TypeError, ValueError, KeyError, RuntimeError, OverflowError, IndexError, AttributeError) as exc:
-        raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
+    except (TypeError, ValueError, KeyError, RuntimeError, ArithmeticError, IndexError, AttributeError) as exc:
+        # a name the model does not know ("unknown cell 'x'") or a list it does not take is said of its field
+        first, fields = str(exc).splitlines()[0], ckpt.config.get("model")
+        named = next((f"model.{key} {value!r}: " for key, value in (fields if isinstance(fields, dict) else {}).items()
+                      if isinstance(value, (str, list)) and repr(value) in first), "")
+        raise UserError(f"{where}: {named}does not describe a model ({first})") from None
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     held = ckpt.model_shapes  # from the file's header: nothing read yet
     for name in sorted(set(expected) | set(held)):
@@ -700,10 +704,23 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 
 
 #: the switches of a model's config: true or false only (torch's kernels take 0 or "x" as a traceback)
-FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm")
+FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm", "skip_unknown", "multi_label")
+#: the sizes of a model's config: whole numbers from 1 (from 0 where 0 turns a part off: a tagger without its
+#: spelling encoder), at most the number of values the weights hold (each is a tensor's side, or multiplies one)
+SIZES = ("vocab_size", "num_classes", "embedding_dim", "hidden_size", "embed_dim", "num_tags", "char_hidden",
+         "src_vocab", "tgt_vocab", "embedding", "hidden", "n_features", "n_symbols", "in_channels", "subsample")
+SIZES_OR_OFF = ("num_chars", "char_dim")
+#: the lists of sizes or lengths of a model's config: a CNN's channels, a language model's memory and counts
+SIZE_LISTS = ("channels", "memory", "counts")
 #: the rates of a model's config: dropout and the recurrent regularisers' (zoneout also a pair of them), each
 #: checked as the training setting of the same name is (:func:`rnnkit.errors.check_fraction`)
 RATES = ("dropout", "weight_drop", "recurrent_dropout", "zoneout")
+#: the names of a kind in a model's config (a cell, a pooling, an attention); the model says which it knows
+NAMES = ("cell", "decoder_cell", "pooling", "attention", "char_encoder", "subsample_kind")
+#: fields that may be null: the model then takes another's value (the decoder's layers and cell, the encoder's)
+NULLABLE = ("decoder_layers", "decoder_cell")
+#: the longest side of an image a captioner's config may ask its images to be resized to: JPEG's largest
+MAX_IMAGE_SIDE = 65_535
 
 #: the longest output a saved ``settings.max_len`` may ask a decoder for (a stranger's 10^9 ran for ever)
 MAX_DECODE_LENGTH = 10_000
@@ -729,25 +746,60 @@ def check_size(ckpt: Checkpoint, what: str, size: int, key: str) -> None:
                         f"model.{key}); {VOCAB} and {CONFIG} are not from the same run")
 
 
-def _check_counts(where: Path, model: Any, tensors: int) -> None:
-    """Each layer count of the model's config (a key naming ``layers``) and each list in it (a CNN's
-    channels) asks for at least one tensor per layer: more than the weights hold is refused before the model
-    is built, which for a stranger's ``num_layers: 10000000`` would take hours even on the meta device."""
+def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ...]]) -> None:
+    """Each field of the model's config of a kind named here (:data:`FLAGS`, :data:`SIZES`, :data:`RATES` ...) is
+    of that kind, else one line naming ``config.json``, the field and what it takes (a NaN dropout was taken, a
+    size of 0 or ``"x"`` was torch's own words from inside the model); each layer count (a key naming
+    ``layers``) and each list (a CNN's channels) asks for at least one tensor per layer: more than the weights
+    hold is refused before the model is built, which for a stranger's ``num_layers: 10000000`` would take hours
+    even on the meta device."""
     if not isinstance(model, dict):
         return
+    tensors, values = len(shapes), sum(math.prod(shape) for shape in shapes.values())
     for key, value in model.items():
-        if key in FLAGS and not isinstance(value, bool):
-            raise UserError(f"{where}: model.{key} {value!r}: expected true or false")
-        if "layers" in key and isinstance(value, bool):
-            raise UserError(f"{where}: model.{key} {value!r}: expected a number of layers")
-        for rate in value if key == "zoneout" and isinstance(value, list) else [value] if key in RATES else []:
-            try:  # a NaN dropout loaded (eval mode never draws it), 1.5 or "x" was torch's words naming no field
-                check_fraction(key, rate)
-            except SettingError as exc:
-                raise UserError(f"{where}: model.{key} {value!r}: {exc.expected}") from None
-        count = len(value) if isinstance(value, list) else value if "layers" in key and isinstance(value, int) else 0
+        if value is None and key in NULLABLE:
+            continue
+        try:
+            expected = _field_expects(key, value, values)
+        except SettingError as exc:
+            expected = exc.expected
+        if expected:
+            raise UserError(f"{where}: model.{key} {value!r}: {expected}")
+        count = len(value) if isinstance(value, list) else value if "layers" in key else 0
         if count > tensors:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
+
+
+def _is_count(value: Any, least: int, most: int | None = None) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= least
+            and (most is None or value <= most))
+
+
+def _field_expects(key: str, value: Any, values: int) -> str | None:
+    """What field ``key`` of a model's config takes, where ``value`` is not that (None where it is, or where the
+    field is not one of a kind named here); ``values``: the number of values the weights hold."""
+    if key in FLAGS:
+        return None if isinstance(value, bool) else "expected true or false"
+    if "layers" in key:
+        return None if _is_count(value, 0) else "expected a number of layers (a whole number from 0)"
+    if key in SIZES or key in SIZES_OR_OFF:
+        least = 0 if key in SIZES_OR_OFF else 1
+        return None if _is_count(value, least, values) else (
+            f"expected a whole number from {least} to {values:,} (the number of values {MODEL} holds)")
+    if key in SIZE_LISTS:
+        ok = isinstance(value, list) and all(_is_count(v, 1) for v in value)
+        return None if ok else "expected a list of whole numbers from 1"
+    if key == "image_size":
+        sides = value if isinstance(value, list) and len(value) == 2 else [value]
+        ok = all(_is_count(v, 1, MAX_IMAGE_SIDE) for v in sides)
+        return None if ok else f"expected a side in pixels, or [height, width], each from 1 to {MAX_IMAGE_SIDE:,}"
+    if key in RATES:
+        for rate in value if key == "zoneout" and isinstance(value, list) else [value]:
+            check_fraction(key, rate)
+        return None
+    if key in NAMES:
+        return None if isinstance(value, str) else "expected a name (a string)"
+    return None
 
 
 #: the tensors a model saves that are not parameters: batch normalisation's running statistics
