@@ -528,3 +528,37 @@ def test_a_plain_run_into_an_interrupted_search_s_out_is_refused_and_overwrite_r
     assert main([*plain_argv, "--overwrite"]) == 0
     assert not (out / "autotune.jsonl").exists() and not (out / "autotune").exists()
     assert (out / "best" / "config.json").is_file() and (out / "last" / "config.json").is_file()
+
+
+def test_an_interrupted_overwrite_search_leaves_no_earlier_model_beside_its_trials(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--autotune --overwrite` over a finished run, stopped by Ctrl-C in a trial, left the earlier run's best/,
+    last/, metrics.jsonl and loss.png beside the new search's record and trials: `rnnkit predict OUT` answered
+    with the old model as if the search had made it. The earlier model goes at the search's start (its inputs
+    read, under the lock), as a plain --overwrite run's does."""
+    import signal
+
+    from rnnkit.train.trainer import Trainer
+
+    data, out = str(make_csv(tmp_path / "d.csv")), tmp_path / "run"
+    assert main(["train", "classify", "--data", data, "--out", str(out), "--steps", "2", "--embedding", "8",
+                 "--hidden", "8", "--no-progress"]) == 0
+    assert {"best", "last", "metrics.jsonl", "loss.png"} <= {p.name for p in out.iterdir()}
+    search_argv = ["train", "classify", "--data", data, "--out", str(out), "--autotune", "--steps", "40",
+                   "--embedding", "8", "--hidden", "8", "--no-progress", "--overwrite"]
+
+    inner = Trainer._update
+
+    def update(self: Trainer, lr: float, progress: float) -> tuple[float, int, float]:
+        done = inner(self, lr, progress)
+        if self.step == 2:  # the first trial's second update
+            signal.raise_signal(signal.SIGINT)
+        return done
+
+    monkeypatch.setattr(Trainer, "_update", update)
+    assert main(search_argv) == 130
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "autotune", "autotune.jsonl"]
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main(["predict", str(out), "good film"]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {out}: not a model directory")

@@ -81,11 +81,12 @@ def test_a_run_kept_by_accuracy_resumes_and_the_next_evaluation_becomes_the_best
         run: tuple[Path, dict], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "old"
     shutil.copytree(run[0], out)
-    path = out / "last" / "trainer_state.json"
-    state = json.loads(path.read_text())
-    state.pop("best_eval")
-    state.update(metric="accuracy", mode="max", best_metric=0.99, best_step=3)  # as an older rnnkit wrote it
-    path.write_text(json.dumps(state))
+    for saved in ("last", "best"):  # as an older rnnkit wrote them (a resume reads the best from best/)
+        path = out / saved / "trainer_state.json"
+        state = json.loads(path.read_text())
+        state.pop("best_eval")
+        state.update(metric="accuracy", mode="max", best_metric=0.99, best_step=3)
+        path.write_text(json.dumps(state))
     assert main(["train", "classify", "--resume", str(out), "--steps", "63", "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert "kept its best checkpoint by accuracy" in captured.err

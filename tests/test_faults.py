@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnnkit.cells import CELLS
 from rnnkit.cli import main
@@ -435,6 +437,73 @@ def test_hostile_checkpoints_are_refused_in_one_line(trained, tmp_path, capsys, 
     assert str(model) in err
     assert seconds < 30
     assert not Path("pwned").exists()
+
+
+@pytest.mark.parametrize("value", [float("nan"), -0.5, 1.0, "0.1"])
+@pytest.mark.parametrize("task,verb", [(task, verb) for task, verbs in VERBS.items() for verb in verbs])
+def test_a_dropout_out_of_range_in_config_json_is_refused_by_every_verb(trained, tmp_path, capsys, task, verb,
+                                                                         value) -> None:
+    """A NaN dropout written into config.json loaded for every task (eval mode never draws it), and 1.0 or a
+    string was torch's own words from inside the model, naming no field: one check, the training setting's."""
+    model = copy_model(trained[task], tmp_path)
+    edit_config(model, model__dropout=value)
+    args = [a.format(csv=trained["csv"], conll=trained["conll"], pairs=trained["pairs"], corpus=trained["corpus"],
+                     images=trained["images"]) for a in VERBS[task][verb]]
+    assert main([verb, str(model), *args]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: {model / 'config.json'}: model.dropout {value!r}: expected a "
+                                       "number from 0 to below 1\n")
+
+
+def test_a_tagger_s_embedding_of_zero_is_refused_naming_it(trained, tmp_path, capsys) -> None:
+    """A tagger whose config.json says embedding_dim 0 was a ZeroDivisionError traceback (the initialisation's
+    scale), not one line."""
+    model = copy_model(trained["tag"], tmp_path)
+    edit_config(model, model__embedding_dim=0)
+    assert main(["predict", str(model), "the cat sat"]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: {model / 'config.json'}: model.embedding_dim 0: "
+                                              "expected a whole number from 1 to ")
+
+
+#: what each task's model does once loaded, by the Python API
+USES = {
+    "charlm": lambda m, t: m.sample(length=3),
+    "classify": lambda m, t: m.predict(["good film"]),
+    "tag": lambda m, t: m.predict(["the cat sat"]),
+    "seq2seq": lambda m, t: m.translate(["3 March 1999"]),
+    "speech": lambda m, t: m.transcribe([str(t["corpus"] / "wav" / "0.wav")]),
+    "caption": lambda m, t: m.caption([str(t["images"] / "00000.png")]),
+}
+HOSTILE_VALUES = st.one_of(
+    st.sampled_from([float("nan"), float("inf"), float("-inf"), -1, 0, 10**18, 2**63, -(2**70), "x", "", [1], [],
+                     {}, None, True, False]),
+    st.floats(), st.integers(), st.text(max_size=4), st.lists(st.integers(-3, 70), max_size=3))
+
+
+@pytest.mark.parametrize("task", sorted(USES))
+def test_any_one_hostile_field_of_a_model_config_loads_or_is_refused_naming_it(trained, task) -> None:
+    """One field of config.json's "model" at a time given a hostile value: the model loads and predicts, or
+    the one line names config.json and the field (or the weights that do not match it). A 0 embedding was a
+    ZeroDivisionError, "x" or 10**18 torch's own words naming no field, NaN a dropout taken as given."""
+    import tempfile
+
+    import rnnkit
+
+    fields = sorted(json.loads((trained[task] / "best" / "config.json").read_text())["model"])
+
+    @settings(max_examples=20, deadline=None, database=None, derandomize=True)
+    @given(field=st.sampled_from(fields), value=HOSTILE_VALUES)
+    def check(field: str, value: object) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            model = copy_model(trained[task], Path(tmp))
+            edit_config(model, **{f"model__{field}": value})
+            try:
+                USES[task](rnnkit.load(model), trained)
+            except UserError as exc:
+                message = str(exc)
+                assert "\n" not in message and "config.json" in message, message
+                assert field in message or "does not match config.json" in message, message
+
+    check()
 
 
 @pytest.mark.parametrize("flag,value", [("--lr", "nan"), ("--lr", "inf"), ("--lr", "-1"), ("--steps", "0"),

@@ -85,8 +85,9 @@ def test_config_fields_that_are_not_objects_are_refused(trained, tmp_path, capsy
     assert f"field {field!r} must be an object" in refused(["predict", str(run), "a film"], capsys)
 
 
-@pytest.mark.parametrize(("change", "message"), [(config_with(vocab_size=0), "does not describe a model"),
-                                                 (lambda c: {**c, "max_len": 0}, "max_len 0: expected a positive")])
+@pytest.mark.parametrize(("change", "message"), [
+    (config_with(vocab_size=0), "model.vocab_size 0: expected a whole number from 1"),
+    (lambda c: {**c, "max_len": 0}, "max_len 0: expected a positive")])
 def test_sizes_of_zero_are_refused(trained, tmp_path, capsys, change, message) -> None:
     run = edited(trained, tmp_path, "config.json", change)
     assert message in refused(["predict", str(run), "a film"], capsys)

@@ -611,3 +611,31 @@ def test_the_closing_line_names_a_best_model_only_when_there_is_one(tmp_path: Pa
     (tmp_path / "best").mkdir()
     result.stopped = "steps"
     assert result.model_dir() == tmp_path / "best" and result.where() == f"model in {tmp_path / 'best'}"
+
+
+def test_a_kill_between_the_saves_of_best_and_last_leaves_the_better_best_to_the_resumed_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """best/ is saved before last/; a kill between the two left last/'s record of the best one evaluation behind
+    best/, and a run resumed from last/ (here for fewer steps) took its own worse evaluation for a better one and
+    wrote that model over best/. The record is best/'s own."""
+    inner = Trainer.save_last
+
+    def killed(self: Trainer) -> None:
+        if self.step == 8:
+            raise SystemExit("killed")
+        inner(self)
+
+    with monkeypatch.context() as m:
+        m.setattr(Trainer, "save_last", killed)
+        with pytest.raises(SystemExit):
+            make_trainer(tmp_path, steps=12).fit()
+    best, last = (json.loads((tmp_path / d / "trainer_state.json").read_text()) for d in ("best", "last"))
+    assert (best["best_step"], last["step"], last["best_step"]) == (8, 4, 4)
+    assert best["best_metric"] < last["best_metric"]
+    weights = (tmp_path / "best" / "model.safetensors").read_bytes()
+    resumed = make_trainer(tmp_path, steps=6, resume=load_checkpoint(tmp_path, prefer="last"))
+    result = resumed.fit()
+    assert result.steps == 6 and resumed.last_eval["loss"] > best["best_metric"]  # worse than best/'s model
+    assert (result.best_step, result.best_metric) == (8, best["best_metric"])
+    assert (tmp_path / "best" / "model.safetensors").read_bytes() == weights
+    assert load_checkpoint(tmp_path, prefer="last").trainer_state["best_step"] == 8

@@ -31,6 +31,9 @@ from rnnkit.train.checkpoint import (
     AUTOTUNE_LOG,
     AUTOTUNE_TRIALS,
     KEPT_FOLDERS,
+    RUN_FILES,
+    clean_leftovers,
+    discard_run,
     missing_folders,
     refuse_busy,
     run_lock,
@@ -98,6 +101,9 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)
     with run_lock(out), undone_on_failure(out, (AUTOTUNE_LOG,), (out / AUTOTUNE_TRIALS).exists, made):
+        if overwrite:  # as a plain --overwrite run's: an interrupted search leaves no old model beside its trials
+            clean_leftovers(out)
+            discard_run(out, RUN_FILES)
         return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi)
 
 

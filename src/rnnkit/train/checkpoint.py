@@ -45,12 +45,13 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError, check_fraction
 from rnnkit.files import blocked_line, file_in_the_way
 
 __all__ = [
     "Checkpoint",
     "as_checkpoint",
+    "best_record",
     "build_model",
     "clean_leftovers",
     "discard_run",
@@ -309,11 +310,12 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
     return removed
 
 
-def discard_run(out_dir: str | os.PathLike[str]) -> None:
+def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PLOT, REPORT_PAGE)) -> None:
     """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/`` and the old run's
-    pictures, so a new run stopped before its first save leaves no old model beside its own metrics. Each
-    checkpoint is renamed away in one step (gone or whole), then removed; a crash between the two leaves
-    a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
+    ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings search, whose
+    trials train elsewhere, names it too), so a new run stopped before its first save leaves no old model beside
+    its own metrics. Each checkpoint is renamed away in one step (gone or whole), then removed; a crash between
+    the two leaves a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
     out_dir = Path(out_dir)
     for name in ("best", "last"):
         if (out_dir / name).exists():
@@ -321,7 +323,7 @@ def discard_run(out_dir: str | os.PathLike[str]) -> None:
             shutil.rmtree(away, ignore_errors=True)
             os.rename(out_dir / name, away)
             shutil.rmtree(away, ignore_errors=True)
-    for name in (LOSS_PLOT, REPORT_PAGE):
+    for name in files:
         (out_dir / name).unlink(missing_ok=True)
 
 
@@ -600,6 +602,19 @@ def _check_objects(path: Path, obj: Any, fields: Sequence[str]) -> None:
             raise UserError(f"{path}: field {name!r} must be an object, not {type(obj[name]).__name__}")
 
 
+def best_record(last: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]] | None:
+    """For a run's resume checkpoint ``OUT/last``, ``OUT/best``'s own ``trainer_state.json`` and its path: the best
+    checkpoint's metric, step and evaluation as saved with its model; None for a checkpoint that is no run's
+    ``last/`` (:func:`run_folder`), or where ``best/`` holds no record of a best (``best_step``)."""
+    run = run_folder(last)
+    path = run / "best" / TRAINER_STATE
+    if run == Path(last) or not path.is_file():
+        return None
+    state = _read_json(path)
+    _check_objects(path, state, ())
+    return (path, state) if "best_step" in state else None
+
+
 def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Checkpoint:
     """Read a checkpoint directory (see :func:`resolve_model_dir` for which one)."""
     root = resolve_model_dir(path, prefer=prefer)
@@ -673,12 +688,16 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     the machine; so are weights of other shapes or names than the config's model has.
     """
     where = ckpt.path / CONFIG
-    _check_counts(where, ckpt.config.get("model"), len(ckpt.model_shapes))
+    _check_model_fields(where, ckpt.config.get("model"), ckpt.model_shapes)
     try:
         with torch.device("meta"), _NoMetaNormal():
             skeleton = factory()
-    except (TypeError, ValueError, KeyError, RuntimeError, OverflowError, IndexError, AttributeError) as exc:
-        raise UserError(f"{where}: does not describe a model ({str(exc).splitlines()[0]})") from None
+    except (TypeError, ValueError, KeyError, RuntimeError, ArithmeticError, IndexError, AttributeError) as exc:
+        # a name the model does not know ("unknown cell 'x'") or a list it does not take is said of its field
+        first, fields = str(exc).splitlines()[0], ckpt.config.get("model")
+        named = next((f"model.{key} {value!r}: " for key, value in (fields if isinstance(fields, dict) else {}).items()
+                      if isinstance(value, (str, list)) and repr(value) in first), "")
+        raise UserError(f"{where}: {named}does not describe a model ({first})") from None
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     held = ckpt.model_shapes  # from the file's header: nothing read yet
     for name in sorted(set(expected) | set(held)):
@@ -700,7 +719,23 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 
 
 #: the switches of a model's config: true or false only (torch's kernels take 0 or "x" as a traceback)
-FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm")
+FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm", "skip_unknown", "multi_label")
+#: the sizes of a model's config: whole numbers from 1 (from 0 where 0 turns a part off: a tagger without its
+#: spelling encoder), at most the number of values the weights hold (each is a tensor's side, or multiplies one)
+SIZES = ("vocab_size", "num_classes", "embedding_dim", "hidden_size", "embed_dim", "num_tags", "char_hidden",
+         "src_vocab", "tgt_vocab", "embedding", "hidden", "n_features", "n_symbols", "in_channels", "subsample")
+SIZES_OR_OFF = ("num_chars", "char_dim")
+#: the lists of sizes or lengths of a model's config: a CNN's channels, a language model's memory and counts
+SIZE_LISTS = ("channels", "memory", "counts")
+#: the rates of a model's config: dropout and the recurrent regularisers' (zoneout also a pair of them), each
+#: checked as the training setting of the same name is (:func:`rnnkit.errors.check_fraction`)
+RATES = ("dropout", "weight_drop", "recurrent_dropout", "zoneout")
+#: the names of a kind in a model's config (a cell, a pooling, an attention); the model says which it knows
+NAMES = ("cell", "decoder_cell", "pooling", "attention", "char_encoder", "subsample_kind")
+#: fields that may be null: the model then takes another's value (the decoder's layers and cell, the encoder's)
+NULLABLE = ("decoder_layers", "decoder_cell")
+#: the longest side of an image a captioner's config may ask its images to be resized to: JPEG's largest
+MAX_IMAGE_SIDE = 65_535
 
 #: the longest output a saved ``settings.max_len`` may ask a decoder for (a stranger's 10^9 ran for ever)
 MAX_DECODE_LENGTH = 10_000
@@ -726,20 +761,60 @@ def check_size(ckpt: Checkpoint, what: str, size: int, key: str) -> None:
                         f"model.{key}); {VOCAB} and {CONFIG} are not from the same run")
 
 
-def _check_counts(where: Path, model: Any, tensors: int) -> None:
-    """Each layer count of the model's config (a key naming ``layers``) and each list in it (a CNN's
-    channels) asks for at least one tensor per layer: more than the weights hold is refused before the model
-    is built, which for a stranger's ``num_layers: 10000000`` would take hours even on the meta device."""
+def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ...]]) -> None:
+    """Each field of the model's config of a kind named here (:data:`FLAGS`, :data:`SIZES`, :data:`RATES` ...) is
+    of that kind, else one line naming ``config.json``, the field and what it takes (a NaN dropout was taken, a
+    size of 0 or ``"x"`` was torch's own words from inside the model); each layer count (a key naming
+    ``layers``) and each list (a CNN's channels) asks for at least one tensor per layer: more than the weights
+    hold is refused before the model is built, which for a stranger's ``num_layers: 10000000`` would take hours
+    even on the meta device."""
     if not isinstance(model, dict):
         return
+    tensors, values = len(shapes), sum(math.prod(shape) for shape in shapes.values())
     for key, value in model.items():
-        if key in FLAGS and not isinstance(value, bool):
-            raise UserError(f"{where}: model.{key} {value!r}: expected true or false")
-        if "layers" in key and isinstance(value, bool):
-            raise UserError(f"{where}: model.{key} {value!r}: expected a number of layers")
-        count = len(value) if isinstance(value, list) else value if "layers" in key and isinstance(value, int) else 0
+        if value is None and key in NULLABLE:
+            continue
+        try:
+            expected = _field_expects(key, value, values)
+        except SettingError as exc:
+            expected = exc.expected
+        if expected:
+            raise UserError(f"{where}: model.{key} {value!r}: {expected}")
+        count = len(value) if isinstance(value, list) else value if "layers" in key else 0
         if count > tensors:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
+
+
+def _is_count(value: Any, least: int, most: int | None = None) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= least
+            and (most is None or value <= most))
+
+
+def _field_expects(key: str, value: Any, values: int) -> str | None:
+    """What field ``key`` of a model's config takes, where ``value`` is not that (None where it is, or where the
+    field is not one of a kind named here); ``values``: the number of values the weights hold."""
+    if key in FLAGS:
+        return None if isinstance(value, bool) else "expected true or false"
+    if "layers" in key:
+        return None if _is_count(value, 0) else "expected a number of layers (a whole number from 0)"
+    if key in SIZES or key in SIZES_OR_OFF:
+        least = 0 if key in SIZES_OR_OFF else 1
+        return None if _is_count(value, least, values) else (
+            f"expected a whole number from {least} to {values:,} (the number of values {MODEL} holds)")
+    if key in SIZE_LISTS:
+        ok = isinstance(value, list) and all(_is_count(v, 1) for v in value)
+        return None if ok else "expected a list of whole numbers from 1"
+    if key == "image_size":
+        sides = value if isinstance(value, list) and len(value) == 2 else [value]
+        ok = all(_is_count(v, 1, MAX_IMAGE_SIDE) for v in sides)
+        return None if ok else f"expected a side in pixels, or [height, width], each from 1 to {MAX_IMAGE_SIDE:,}"
+    if key in RATES:
+        for rate in value if key == "zoneout" and isinstance(value, list) else [value]:
+            check_fraction(key, rate)
+        return None
+    if key in NAMES:
+        return None if isinstance(value, str) else "expected a name (a string)"
+    return None
 
 
 #: the tensors a model saves that are not parameters: batch normalisation's running statistics

@@ -108,6 +108,7 @@ from rnnkit.train.checkpoint import (
     REPORT_PAGE,
     RUN_FOLDERS,
     Checkpoint,
+    best_record,
     clean_leftovers,
     discard_run,
     missing_folders,
@@ -874,6 +875,7 @@ class Trainer:
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             raise UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: "
                             f"{exc}); resume from an undamaged run or start afresh with --overwrite") from None
+        self._restore_best(ckpt)
         if self.best_metric is not None and other_validation(ckpt.config.get("data"), self.model_config.get("data")):
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
@@ -895,21 +897,34 @@ class Trainer:
             self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
-        """The counters, best checkpoint, last evaluation and data position of ``trainer_state.json``."""
+        """The counters, last evaluation and data position of ``trainer_state.json``."""
         self.step = int(ts["step"])
         if self.step < 0:
             raise ValueError(f"step {self.step} is negative")
         self.elapsed = float(ts.get("elapsed", 0.0))
         self.train_seconds = float(ts.get("train_seconds", self.elapsed))
         self.tokens = int(ts.get("tokens", 0))
-        self.best_metric, self.best_step, self.best_eval = self._restored_best(ts)
-        if self.best_metric is not None:
-            self.best_metric = float(self.best_metric)
         self.last_saved_step = self.step
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.batches.load_state_dict(ts["data"])
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
+        float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
+
+    def _restore_best(self, ckpt: Checkpoint) -> None:
+        """The best checkpoint's metric, step and evaluation as ``best/`` itself records them (``last/``'s record
+        where the run has no ``best/``): ``best/`` is saved before ``last/``, so a kill between the two saves left
+        ``last/``'s record one best behind, and the resumed run took a worse evaluation for a better one and wrote
+        its model over the better ``best/``."""
+        found = best_record(ckpt.path)
+        where, ts = found if found is not None else (ckpt.path / "trainer_state.json", ckpt.trainer_state)
+        try:
+            self.best_metric, self.best_step, self.best_eval = self._restored_best(ts)
+            if self.best_metric is not None:
+                self.best_metric = float(self.best_metric)
+        except (TypeError, ValueError) as exc:
+            raise UserError(f"{where}: not the state of a run ({type(exc).__name__}: {exc}); resume from an "
+                            "undamaged run or start afresh with --overwrite") from None
 
     def _as_parameters(self, state: Any) -> Any:
         """A carried state on the parameters' device, and in their dtype when no autocast will run: one
