@@ -139,6 +139,13 @@ def test_captions_tsv_given_itself_is_read_as_its_folder(tmp_path: Path) -> None
     with pytest.raises(UserError, match=r"a.png: not a captioned-image folder \(a file; expected the folder that "
                                         r"holds captions.tsv, with 'image<TAB>caption' lines\)$"):
         read_captions(tmp_path / "a.png")
+    for part in ("train", "val", "test", "test_unseen"):  # as rnnkit data shapes writes them: give one
+        (tmp_path / "shapes" / part).mkdir(parents=True)
+        (tmp_path / "shapes" / part / "captions.tsv").write_text("a.png\ta red circle\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"shapes: not a captioned-image folder itself but a folder of them, as "
+                                        r"`rnnkit data` writes them; give the one to read: .*shapes/test, "
+                                        r".*shapes/test_unseen, .*shapes/train, .*shapes/val$"):
+        read_captions(tmp_path / "shapes")
 
 
 def test_unreadable_images_are_refused_by_name(tmp_path: Path) -> None:

@@ -416,6 +416,20 @@ def test_folder_without_manifest(tmp_path: Path) -> None:
         read_manifest(tmp_path)
 
 
+def test_a_folder_of_corpora_is_refused_naming_them(tmp_path: Path) -> None:
+    """``evaluate --data runs/en-speech`` (the folder ``rnnkit data speech`` writes, its corpora in train/, val/
+    and test/) said 'not a speech corpus (expected runs/en-speech/manifest.tsv ...)' of a corpus folder rnnkit
+    made; evaluate needs one of them (and --val-data too), and the line names them."""
+    for part in ("val", "train", "test"):
+        (tmp_path / "en" / part).mkdir(parents=True)
+        (tmp_path / "en" / part / "manifest.tsv").write_text("audio\ttext\n", encoding="utf-8")
+    en = tmp_path / "en"
+    with pytest.raises(UserError, match=re.escape(
+            f"en: not a speech corpus itself but a folder of them, as `rnnkit data` writes them; give the one to "
+            f"read: {en / 'test'}, {en / 'train'}, {en / 'val'}")):
+        read_manifest(en)
+
+
 def test_a_manifest_given_itself_is_read_as_its_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--data corpus/manifest.tsv said 'expected corpus/manifest.tsv/manifest.tsv'; the folder is its parent."""
     folder = _manifest(tmp_path / "c", "audio\ttext\na.wav\thi\n")

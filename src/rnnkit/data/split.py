@@ -63,7 +63,8 @@ def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tupl
     ``manifest.tsv`` or ``captions.tsv``: ``--data corpus/manifest.tsv`` means the folder ``corpus``, which
     was refused as 'expected corpus/manifest.tsv/manifest.tsv'); anything else is refused in one line,
     ``PATH: not WHAT (expected PATH/INDEX with HOLDING)``, a file other than the index saying to give its
-    folder."""
+    folder, and a folder of corpora (``train/``, ``val/``, ``test/`` as ``rnnkit data`` writes them, which
+    training reads but ``evaluate`` cannot choose among) naming them, to give one."""
     path = Path(given)
     if path.name == index and path.is_file():
         return path.parent, path
@@ -73,6 +74,10 @@ def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tupl
         raise UserError(f"{path}: not {what} (a file; expected the folder that holds {index}, with {holding})")
     if path.name == index and not path.exists():
         raise UserError(f"{path}: no such file (expected {what}: a folder that holds {index}, with {holding})")
+    held = sorted(p.parent.name for p in path.glob(f"*/{index}") if p.is_file()) if path.is_dir() else []
+    if held:
+        raise UserError(f"{path}: not {what} itself but a folder of them, as `rnnkit data` writes them; give the "
+                        f"one to read: {', '.join(str(path / h) for h in held)}")
     raise UserError(f"{path}: not {what} (expected {path / index} with {holding})")
 
 
