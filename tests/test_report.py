@@ -323,6 +323,20 @@ def classify_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def test_report_takes_threads_as_every_verb_of_a_trained_model_does(classify_run: Path, tmp_path: Path) -> None:
+    """`--threads N` as `evaluate` takes it (the page scores the validation file with the model): argparse
+    refused it in two lines."""
+    run = tmp_path / "run"
+    shutil.copytree(classify_run, run)
+    before = torch.get_num_threads()
+    try:
+        assert main(["report", str(run), "--threads", "1", "--output", str(tmp_path / "page.html")]) == 0
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert (tmp_path / "page.html").is_file()
+
+
 @pytest.mark.parametrize("device", ["cpu", "auto"])
 def test_report_takes_device_as_evaluate_does(classify_run: Path, tmp_path: Path, device: str,
                                               monkeypatch: pytest.MonkeyPatch,

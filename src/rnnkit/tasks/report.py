@@ -1,5 +1,5 @@
-"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--device D] [--output FILE] [--open]``: an HTML
-page of a run.
+"""``rnnkit report RUN [--text FILE] [--data FILE] [--threshold P] [--device D] [--threads N] [--output FILE]
+[--open]``: an HTML page of a run.
 
 Writes ``RUN/report.html``, or ``--output FILE`` (a run on a read-only share; see :mod:`rnnkit.report`): the
 configuration, learning curves, size and time of any run, and what the task adds (a character LM's units and
@@ -17,7 +17,7 @@ import sys
 import webbrowser
 
 from rnnkit.tasks import Command, register
-from rnnkit.train.options import add_device_argument
+from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads
 
 __all__: list[str] = []
 
@@ -34,7 +34,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threshold", type=float, metavar="P",
                    help="multi-label classifier: the probability a label is given at, as evaluate --threshold "
                         "(default 0.5)")
-    add_device_argument(p)  # as every verb that runs a trained model takes it
+    add_device_argument(p)  # as every verb that runs a trained model takes them
+    add_threads_argument(p)
     p.add_argument("--output", metavar="FILE",
                    help="write the page here instead of RUN/report.html (a run on a read-only share); not a file "
                         "the page is made from, nor inside the run's best/ or last/")
@@ -44,6 +45,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import write_report
 
+    use_threads(args)
     path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
                         threshold=args.threshold, device=args.device)
     print(f"wrote {path}")
