@@ -114,7 +114,8 @@ def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[
     rows = _cells(m, rows, file_format(args.output))
     write_table(args.output, columns, rows, _probability_columns(m))   # with six decimals in CSV/TSV
     if not args.json:
-        print(f"wrote {len(rows)} rows with {', '.join(added)} to {args.output}", file=sys.stderr)
+        print(f"wrote {len(rows)} row{'s' if len(rows) != 1 else ''} with {', '.join(added)} to {args.output}",
+              file=sys.stderr)
     return 0
 
 
