@@ -192,7 +192,8 @@ def test_a_decoder_max_len_out_of_range_is_refused(tmp_path, capsys, value) -> N
     """A caption model's settings.max_len was read with int(): None or "x" gave tracebacks, 0 or true empty
     captions, and 10^9 decoded for ever."""
     from rnnkit.errors import UserError
-    from rnnkit.train.checkpoint import load_checkpoint, saved_max_len
+    from rnnkit.train.building import saved_max_len
+    from rnnkit.train.checkpoint import load_checkpoint
 
     run = tmp_path / "best"
     run.mkdir()

@@ -16,7 +16,8 @@ from rnnkit.models import match
 from rnnkit.models.language_model import LanguageModel, generate
 from rnnkit.models.match import MatchMemory, MatchReplay, MatchState, replayed
 from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, seed_everything, tbptt_lm_loss
-from rnnkit.train.checkpoint import Checkpoint, build_model, load_checkpoint
+from rnnkit.train.building import build_model
+from rnnkit.train.checkpoint import Checkpoint, load_checkpoint
 
 ORDERS = (1, 2, 3, 5)
 

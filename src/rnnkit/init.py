@@ -172,7 +172,7 @@ def initialize_(w: Tensor, scheme: str | Callable[..., Tensor], **kwargs: float)
     if unknown:
         raise ValueError(f"initialiser {scheme!r}: {name} takes {', '.join(takes) or 'no arguments'}, "
                          f"not {', '.join(unknown)}")
-    if w.is_meta:   # a skeleton's (checkpoint.build_model): no values to draw, and drawing them imports Dynamo
+    if w.is_meta:   # a skeleton's (building.build_model): no values to draw, and drawing them imports Dynamo
         return w
     return _not_all_zero(fn(w, **kwargs), w)
 

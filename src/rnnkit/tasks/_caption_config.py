@@ -13,7 +13,7 @@ from rnnkit.data.captions import image_shape
 from rnnkit.errors import SettingError, check_count, check_fraction, check_positive
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.tasks._translate_config import check_teacher_forcing
-from rnnkit.train.checkpoint import MAX_DECODE_LENGTH
+from rnnkit.train.building import MAX_DECODE_LENGTH
 from rnnkit.train.options import TrainSettings
 
 

@@ -17,7 +17,8 @@ from rnnkit.models.captioner import Captioner
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr, saved_max_len
+from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 
 def _refuse_non_images(images: object) -> None:

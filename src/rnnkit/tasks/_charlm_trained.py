@@ -38,7 +38,8 @@ from rnnkit.models.dynamic_eval import (
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, loaded_repr
+from rnnkit.train.building import build_model, loaded_repr
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 __all__ = ["CharLM"]
 

@@ -16,7 +16,8 @@ from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._speech_data import SymbolTable, features_of
 from rnnkit.tasks._speech_decoding import _decode_all, error_rates
-from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, build_model, check_size, loaded_repr
+from rnnkit.train.building import build_model, check_size, loaded_repr
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 
 @speaks_python

@@ -17,7 +17,8 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars
 from rnnkit.tasks._tag_decoding import _decode
-from rnnkit.train.checkpoint import Checkpoint, check_size
+from rnnkit.train.building import check_size
+from rnnkit.train.checkpoint import Checkpoint
 
 
 @speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)

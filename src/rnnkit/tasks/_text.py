@@ -31,15 +31,8 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
-from rnnkit.train.checkpoint import (
-    Checkpoint,
-    as_checkpoint,
-    build_model,
-    check_size,
-    loaded_repr,
-    refuse_run_output,
-    run_folder,
-)
+from rnnkit.train.building import build_model, check_size, loaded_repr
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, refuse_run_output, run_folder
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import (
     RegulariserSettings,

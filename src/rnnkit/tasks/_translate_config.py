@@ -14,9 +14,7 @@ from rnnkit.errors import (
     check_positive,
 )
 from rnnkit.models.seq2seq import ATTENTIONS
-from rnnkit.train.checkpoint import (
-    MAX_DECODE_LENGTH,
-)
+from rnnkit.train.building import MAX_DECODE_LENGTH
 from rnnkit.train.options import TrainSettings
 
 TOKENIZERS = ("char", "word", "bpe")

@@ -19,9 +19,7 @@ from rnnkit.errors import (
     check_finite,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
-from rnnkit.train.checkpoint import (
-    MAX_DECODE_LENGTH,
-)
+from rnnkit.train.building import MAX_DECODE_LENGTH
 
 
 def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list[Hypothesis]:

@@ -31,14 +31,8 @@ from rnnkit.tasks import speaks_python
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import _check_decoding, _max_lengths, sacre_scores
-from rnnkit.train.checkpoint import (
-    Checkpoint,
-    as_checkpoint,
-    build_model,
-    check_size,
-    loaded_repr,
-    saved_max_len,
-)
+from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
+from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 
 @speaks_python

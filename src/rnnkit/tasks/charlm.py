@@ -64,7 +64,7 @@ from rnnkit.tasks._charlm_size import planning_rate as planning_rate
 from rnnkit.tasks._charlm_trained import CharLM
 from rnnkit.tasks._charlm_trained import _check_adapted as _check_adapted
 from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
-from rnnkit.train.checkpoint import build_model
+from rnnkit.train.building import build_model
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything

@@ -53,7 +53,7 @@ from rnnkit.tasks._speech_verbs import (
     _transcribe_command,
 )
 from rnnkit.tasks.translate import closing_line
-from rnnkit.train.checkpoint import build_model
+from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources

@@ -71,7 +71,7 @@ from rnnkit.tasks._translate_verbs import (
     _translate_arguments,
     _translate_command,
 )
-from rnnkit.train.checkpoint import build_model
+from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
