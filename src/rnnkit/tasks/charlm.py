@@ -64,6 +64,7 @@ from rnnkit.tasks._charlm_size import planning_rate as planning_rate
 from rnnkit.tasks._charlm_trained import CharLM
 from rnnkit.tasks._charlm_trained import _check_adapted as _check_adapted
 from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import build_model
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
@@ -137,8 +138,10 @@ def train(
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:
     """The line that opens a training run: the model and the data it reads."""
     params = sum(p.numel() for p in model.parameters())
+    world = distributed.ranks().world_size  # under torchrun each process reads ``streams`` of them
+    read = f"{streams} streams" if world == 1 else f"{streams * world} streams ({streams} a process)"
     return (f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {params:,} parameters, vocabulary "
-            f"{vocab_size}, {chars:,} training chars in {streams} streams, window {window}")
+            f"{vocab_size}, {chars:,} training chars in {read}, window {window}")
 
 
 def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int, memory: bool) -> Any:
