@@ -6,8 +6,10 @@ every scenario; the tests then train the same things in this process and compare
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -21,6 +23,7 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from rnnkit.cli import main
+from rnnkit.errors import UserError
 from rnnkit.tasks.charlm import CharLMConfig, train
 from rnnkit.train import TrainConfig, Trainer, seed_everything
 from rnnkit.train.distributed import RankStrided, ranks
@@ -121,6 +124,12 @@ def _worker(rank: int, tmp: str, port: int) -> None:
         train(_charlm(), text, f"{tmp}/ddp", verbose=False, progress=False)
         train(_charlm(steps=STEPS // 2), text, f"{tmp}/half", verbose=False, progress=False)
         train(_charlm(), None, f"{tmp}/half", resume=True, verbose=False, progress=False)
+        short = Path(tmp) / f"short{rank}.txt"  # 36 characters to train on: 2 streams of 13 in all, not 2 a process
+        short.write_text(Path(text).read_text(encoding="utf-8")[:40], encoding="utf-8")
+        try:
+            train(_charlm(steps=2), str(short), f"{tmp}/short", verbose=False, progress=False)
+        except UserError as exc:
+            Path(f"{tmp}/short_error{rank}.txt").write_text(str(exc), encoding="utf-8")
     finally:
         dist.destroy_process_group()
 
@@ -175,6 +184,26 @@ def test_resume_under_two_processes_continues_every_rank(ddp_runs: Path) -> None
     _close(saved, load_file(ddp_runs / "ddp/last/model.safetensors"))
     tensors = {k for f in (ddp_runs / "ddp/last").glob("*.safetensors") for k in load_file(f)}
     assert {"carry.0", "rank1.carry.0", "torch", "rank1.torch"} <= tensors  # both processes' state is in last/
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_a_short_text_gives_each_process_fewer_streams_as_one_process_does(ddp_runs: Path, tmp_path: Path) -> None:
+    """One process warns and trains fewer streams; two refused the text in a line that named no file ('2 processes
+    x batch size 2: 36 tokens make streams of 9 for batch size 4; a window of 12 needs 13')."""
+    assert not list(ddp_runs.glob("short_error*.txt")), [p.read_text() for p in ddp_runs.glob("short_error*.txt")]
+    saved = json.loads((ddp_runs / "short/last/config.json").read_text(encoding="utf-8"))
+    assert saved["settings"]["streams"] == 1  # a process: 2 in all, each of 13 characters
+
+
+def test_a_text_too_short_for_every_process_is_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = tmp_path / "t.txt"
+    text.write_text("abcdefgh \n" * 2, encoding="utf-8")  # 18 characters to train on: one window of 13, not two
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank in ("0", "1"):
+        monkeypatch.setenv("RANK", rank)
+        with pytest.raises(UserError, match=rf"^{re.escape(str(text))}: too short: .* needs 13 in each of 2 processes"):
+            train(_charlm(), str(text), tmp_path / "out", verbose=False, progress=False)
+    assert not (tmp_path / "out").exists()
 
 
 def test_rank_strided_reads_its_share_and_saves_the_source_position() -> None:

@@ -98,17 +98,20 @@ def train(
     ids, vocab, cut = _read(data, config.val_fraction, ckpt)
     if unchecked:
         _check_same_text(ckpt, data, ids, cut)
-    if cut < config.seq_len + 1:
+    ranks = distributed.ranks()  # under torchrun each process reads its own streams of the text
+    each = f" in each of {ranks.world_size} processes" if ranks.world_size > 1 else ""
+    if cut < (config.seq_len + 1) * ranks.world_size:
         raise UserError(
             f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
-            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}; use a longer text or a smaller --seq-len"
+            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{each}; use a longer text or a smaller "
+            "--seq-len"
         )
     train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
-    streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
+    streams = min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * ranks.world_size))
     _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
-    if streams < config.batch_size and ckpt is None:
+    if streams < config.batch_size and ckpt is None and ranks.is_main:
         short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-                         f"--batch-size {config.batch_size}")
+                         f"--batch-size {config.batch_size}{each}")
         print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, ckpt)
