@@ -25,6 +25,8 @@ from torch import nn
 from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.tasks.charlm import CharLMConfig, train
+from rnnkit.tasks.classify import ClassifyConfig
+from rnnkit.tasks.classify import train as train_classifier
 from rnnkit.train import TrainConfig, Trainer, seed_everything
 from rnnkit.train.distributed import RankStrided, ranks
 
@@ -130,8 +132,24 @@ def _worker(rank: int, tmp: str, port: int) -> None:
             train(_charlm(steps=2), str(short), f"{tmp}/short", verbose=False, progress=False)
         except UserError as exc:
             Path(f"{tmp}/short_error{rank}.txt").write_text(str(exc), encoding="utf-8")
+        _pretrained_classifier(Path(tmp), rank)
     finally:
         dist.destroy_process_group()
+
+
+def _pretrained_classifier(tmp: Path, rank: int) -> None:
+    """`train classify --pretrain-data` (a few updates each); what it raised, in ``pretrain_error{rank}.txt``."""
+    rng = random.Random(0)
+    rows = [f"{' '.join(rng.sample(['good', 'fine', 'bad', 'poor', 'the', 'film'], 3))},{('pos', 'neg')[i % 2]}"
+            for i in range(24)]
+    (tmp / f"cls{rank}.csv").write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp / f"unlabelled{rank}.txt").write_text("\n".join(r.split(",")[0] for r in rows) + "\n", encoding="utf-8")
+    config = ClassifyConfig(hidden=4, embedding=4, batch_size=2, steps=2, pretrain_steps=2, device="cpu",
+                            pretrain_data=str(tmp / f"unlabelled{rank}.txt"))
+    try:
+        train_classifier(config, str(tmp / f"cls{rank}.csv"), tmp / "pretrained", verbose=False, progress=False)
+    except Exception as exc:  # noqa: BLE001 - the test reads it
+        (tmp / f"pretrain_error{rank}.txt").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -193,6 +211,16 @@ def test_a_short_text_gives_each_process_fewer_streams_as_one_process_does(ddp_r
     assert not list(ddp_runs.glob("short_error*.txt")), [p.read_text() for p in ddp_runs.glob("short_error*.txt")]
     saved = json.loads((ddp_runs / "short/last/config.json").read_text(encoding="utf-8"))
     assert saved["settings"]["streams"] == 1  # a process: 2 in all, each of 13 characters
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_a_classifier_pretrains_its_encoder_on_two_processes(ddp_runs: Path) -> None:
+    """DistributedDataParallel refused the classifier's head, which the language model never reaches ('Expected to
+    have finished reduction in the prior iteration ... parameters that were not used in producing loss')."""
+    errors = [p.read_text(encoding="utf-8") for p in sorted(ddp_runs.glob("pretrain_error*.txt"))]
+    assert not errors, errors[0][:300]
+    config = json.loads((ddp_runs / "pretrained/last/config.json").read_text(encoding="utf-8"))
+    assert config["pretrain"]["steps"] == 2
 
 
 def test_a_text_too_short_for_every_process_is_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
