@@ -234,6 +234,44 @@ def test_a_text_too_short_for_every_process_is_refused_by_name(tmp_path: Path, m
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # torchrun, and rank 1's wait for torchrun to end it: ~9 s
+def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None:
+    """The data missing on rank 1's machine alone: rank 1 exited 2 silently, rank 0 (waiting for it) was ended
+    by torchrun and said 'rnnkit: interrupted', and the reason was shown nowhere."""
+    text = _text(tmp_path / "t.txt")
+    script = tmp_path / "per_rank.py"  # as if rank 1 ran on a machine whose copy of the text is missing
+    script.write_text("import os, sys\nfrom rnnkit.cli import main\n"
+                      f"data = {str(text)!r} if os.environ['RANK'] == '0' else {str(tmp_path / 'missing.txt')!r}\n"
+                      "sys.exit(main([*sys.argv[1:], '--data', data]))\n", encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           "train", "charlm", "--out", str(tmp_path / "run"), "--hidden", "8", "--embed-dim", "4", "--seq-len", "8",
+           "--batch-size", "2", "--steps", "2"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.count(f"rnnkit: error: rank 1: {tmp_path / 'missing.txt'}: no such file") == 1, \
+        done.stderr[-2000:]
+
+
+def test_a_rank_other_than_0_leaves_its_process_group_up_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rank 1 destroyed its group on the way out of its error, so rank 0's collective failed at once with torch's
+    'Connection closed by peer' traceback while rank 1 waited to say its error (it is left to the process's exit)."""
+    from rnnkit.train import distributed
+
+    destroyed: list[str] = []
+    monkeypatch.setattr(distributed, "_start", lambda: True)
+    monkeypatch.setattr(distributed.dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(distributed.dist, "destroy_process_group", lambda: destroyed.append(os.environ["RANK"]))
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank in ("1", "0"):
+        monkeypatch.setenv("RANK", rank)
+        with pytest.raises(UserError), distributed.process_group():
+            raise UserError("bad input")
+        with distributed.process_group():
+            pass
+    assert destroyed == ["1", "0", "0"]  # rank 1's only when it ended well
+
+
 def test_rank_strided_reads_its_share_and_saves_the_source_position() -> None:
     first, second = RankStrided(Batches(), 0, WORLD), RankStrided(Batches(), 1, WORLD)
     whole = Batches()
@@ -292,13 +330,38 @@ def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
 
 def test_rank_0_alone_reports_a_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """Under torchrun every rank printed the same one-line error; the others now exit with its status, silently."""
+    """Under torchrun every rank printed the same one-line error; the others now wait for torchrun to end them
+    (its SIGTERM, once rank 0 has exited, is a KeyboardInterrupt in the wait) and exit with its status, silently."""
+    from rnnkit import cli
+
     monkeypatch.setenv("WORLD_SIZE", "2")
+    waits: list[float] = []
+
+    def ended_by_torchrun(seconds: float) -> None:
+        waits.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.time, "sleep", ended_by_torchrun)
     for rank, lines in (("1", 0), ("0", 1)):
         monkeypatch.setenv("RANK", rank)
         assert main(["train", "charlm", "--resume", str(tmp_path / "none")]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == lines and err.count("rnnkit: error: ") == lines, err
+    assert waits == [cli.RANK_ERROR_GRACE_S]  # rank 1 alone waited
+
+
+def test_a_rank_s_own_error_is_said_once_torchrun_lets_it_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Data missing on another machine: rank 1 met an error that rank 0 (waiting for it) never did, and exited 2
+    silently; torchrun then ended rank 0, which said 'rnnkit: interrupted', and the reason was shown nowhere."""
+    from rnnkit import cli
+
+    monkeypatch.setattr(cli, "RANK_ERROR_GRACE_S", 0.01, raising=False)  # torchrun did not end it in the grace
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    assert main(["train", "charlm", "--resume", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: rank 1: {tmp_path / 'none'}") and err.count("\n") == 1, err
 
 
 @pytest.mark.slow

@@ -105,10 +105,16 @@ def _backend(r: Ranks) -> str:
 @contextlib.contextmanager
 def process_group() -> Iterator[None]:
     """Inside: the process group torchrun describes is up (created here unless it already was, and then
-    destroyed on the way out, also after an error). One process: nothing happens."""
+    destroyed on the way out, also after an error, except in a rank other than 0: its group is left to the
+    process's exit, so that the other ranks wait in their collectives, not fail on a closed connection with
+    torch's traceback, while the command line gives rank 0 the moment to say the same error, or this rank its
+    own, :func:`rnnkit.cli._say_error`). One process: nothing happens."""
     created = _start()
     try:
         yield
+    except BaseException:
+        created = created and ranks().is_main
+        raise
     finally:
         if created and dist.is_initialized():
             dist.destroy_process_group()
