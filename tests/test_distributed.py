@@ -253,6 +253,43 @@ def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None
         done.stderr[-2000:]
 
 
+SIGTERM_ON_RANK_1 = """
+import os, signal, sys, time
+from rnnkit.cli import main
+from rnnkit.train import trainer
+
+update, save = trainer.Trainer._update, trainer.save_checkpoint
+
+def _update(self, *args):
+    if self.step == 3 and os.environ["RANK"] == "1":  # `kill PID` of rank 1 alone
+        os.kill(os.getpid(), signal.SIGTERM)
+    return update(self, *args)
+
+def save_checkpoint(*args, **kwargs):  # rank 0's writing, after the ranks' states are gathered
+    time.sleep(1.5)  # a checkpoint that takes a moment to write
+    return save(*args, **kwargs)
+
+trainer.Trainer._update, trainer.save_checkpoint = _update, save_checkpoint
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow  # torchrun, a few steps and a slowed save: ~8 s
+def test_sigterm_to_one_rank_stops_every_rank_with_last_saved(tmp_path: Path) -> None:
+    """Rank 1 exited 130 as soon as the stop was agreed, torchrun ended rank 0 in the middle of its save, and a
+    fresh run was removed whole ('rnnkit: interrupted', no OUT); the ranks now leave together."""
+    script = tmp_path / "sigterm.py"
+    script.write_text(SIGTERM_ON_RANK_1, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out), "--hidden", "8",
+           "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "1000", "--no-progress"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert f"interrupted: continue with --resume {out}" in done.stdout + done.stderr, done.stderr[-2000:]
+    assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 4
+
+
 def test_a_rank_other_than_0_leaves_its_process_group_up_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rank 1 destroyed its group on the way out of its error, so rank 0's collective failed at once with torch's
     'Connection closed by peer' traceback while rank 1 waited to say its error (it is left to the process's exit)."""

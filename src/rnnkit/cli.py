@@ -177,13 +177,15 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     data = settings["data"] if not args.resume else args.data
     with distributed.process_group():
         result = task.train(config_from(task.config, settings), data, out, **options)
-    if main:
-        task.report(result, args.json)
-        if args.report and result.steps:
-            from rnnkit.report import write_report
+        if main:
+            task.report(result, args.json)
+            if args.report and result.steps:
+                from rnnkit.report import write_report
 
-            page = write_report(out, device=settings.get("device") or "cpu")  # where the run trained
-            print(f"wrote {page}", file=sys.stderr if args.json else sys.stdout)
+                page = write_report(out, device=settings.get("device") or "cpu")  # where the run trained
+                print(f"wrote {page}", file=sys.stderr if args.json else sys.stdout)
+        # an interrupted run exits 130 on every rank: torchrun ended rank 0 mid-save when another rank left first
+        distributed.leave_together()
     return 130 if result.stopped == "interrupted" else 0
 
 

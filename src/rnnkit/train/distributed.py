@@ -42,8 +42,8 @@ from torch import Tensor, nn
 from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
-__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "main_process_first",
-           "parallel", "process_group", "ranks"]
+__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "leave_together",
+           "main_process_first", "parallel", "process_group", "ranks"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,15 @@ def main_process_first() -> Iterator[None]:
         yield
     finally:
         if active and dist.get_rank() == 0:
+            dist.barrier()
+
+
+def leave_together() -> None:
+    """Every process waits here for the others (nothing with one process), so that none ends before rank 0 has
+    written what it writes: torchrun ends every process as soon as one exits with a failure status (130, an
+    interrupted run). A process whose peer has already gone (its connection closed) just leaves."""
+    if _active():
+        with contextlib.suppress(RuntimeError):
             dist.barrier()
 
 
