@@ -751,6 +751,25 @@ def test_auto_dropout_grows_with_the_passes_over_the_text(monkeypatch: pytest.Mo
     assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0
 
 
+def test_under_torchrun_the_steps_count_the_characters_of_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """N processes of --batch-size B read the characters of one process of N x B (README), and were planned as one
+    of B: 2 x 384 came out 1 x 512 (or 1 x 384), the dropout of half the passes, `about P passes` half of them."""
+    from rnnkit.tasks.charlm import _choose_size, _header, planned_passes
+
+    one = CharLMConfig(steps=12_000, batch_size=32, seq_len=64)
+    _choose_size(one, 900_000, 66, 32, verbose=False)
+    passes = planned_passes(one, 900_000)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    two = CharLMConfig(steps=12_000, batch_size=16, seq_len=64)
+    assert planned_passes(two, 900_000) == passes
+    _choose_size(two, 900_000, 66, 16, verbose=False)
+    assert (two.layers, two.hidden, two.dropout, two.weight_drop) == (one.layers, one.hidden, one.dropout,
+                                                                      one.weight_drop) == (2, 384, 0.1, 0.25)
+    model = torch.nn.LSTM(2, 3)  # the header reads the sizes and counts the parameters
+    model.cell = "lstm"
+    assert "9 training chars in 32 streams (16 a process), window 64" in _header(model, 5, 9, 16, 64)  # was: 16
+
+
 def test_stacked_lstms_share_the_budgets_dropout_with_weight_drop_unless_a_flag_says_otherwise(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from rnnkit.tasks import _charlm_size

@@ -272,6 +272,22 @@ def test_autotune_without_a_budget_is_refused(tmp_path: Path) -> None:
         train(ClassifyConfig(autotune=True, steps=None), str(make_csv(tmp_path / "d.csv")), tmp_path / "o")
 
 
+@pytest.mark.parametrize(("settings", "named"), [({"minutes": 1}, "--autotune (on by default with --minutes"),
+                                                 ({"autotune": True, "steps": 6}, "--autotune: ")])
+def test_a_search_under_torchrun_is_refused_on_every_rank_before_it_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: dict[str, Any], named: str) -> None:
+    """Every rank ran the search: each took OUT's lock (the other refused with 'another run is writing into it',
+    naming its sibling), or the trials' clocks parted, and torchrun ended the run with nothing kept."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank in ("0", "1"):
+        monkeypatch.setenv("RANK", rank)
+        with pytest.raises(UserError, match=r"not under torchrun \(2 processes\); search without torchrun, or give "
+                                            r"--no-autotune") as caught:
+            train(ClassifyConfig(**settings), str(make_csv(tmp_path / "d.csv")), tmp_path / "o")
+        assert str(caught.value).startswith(named)
+        assert not (tmp_path / "o").exists()
+
+
 # ------------------------------------------------------------------------------------------- a budget of updates
 def test_a_search_counted_in_updates_spends_exactly_its_budget_and_repeats_itself(tmp_path: Path) -> None:
     runs = []

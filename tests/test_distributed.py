@@ -6,8 +6,10 @@ every scenario; the tests then train the same things in this process and compare
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -21,7 +23,10 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from rnnkit.cli import main
+from rnnkit.errors import UserError
 from rnnkit.tasks.charlm import CharLMConfig, train
+from rnnkit.tasks.classify import ClassifyConfig
+from rnnkit.tasks.classify import train as train_classifier
 from rnnkit.train import TrainConfig, Trainer, seed_everything
 from rnnkit.train.distributed import RankStrided, ranks
 
@@ -121,8 +126,30 @@ def _worker(rank: int, tmp: str, port: int) -> None:
         train(_charlm(), text, f"{tmp}/ddp", verbose=False, progress=False)
         train(_charlm(steps=STEPS // 2), text, f"{tmp}/half", verbose=False, progress=False)
         train(_charlm(), None, f"{tmp}/half", resume=True, verbose=False, progress=False)
+        short = Path(tmp) / f"short{rank}.txt"  # 36 characters to train on: 2 streams of 13 in all, not 2 a process
+        short.write_text(Path(text).read_text(encoding="utf-8")[:40], encoding="utf-8")
+        try:
+            train(_charlm(steps=2), str(short), f"{tmp}/short", verbose=False, progress=False)
+        except UserError as exc:
+            Path(f"{tmp}/short_error{rank}.txt").write_text(str(exc), encoding="utf-8")
+        _pretrained_classifier(Path(tmp), rank)
     finally:
         dist.destroy_process_group()
+
+
+def _pretrained_classifier(tmp: Path, rank: int) -> None:
+    """`train classify --pretrain-data` (a few updates each); what it raised, in ``pretrain_error{rank}.txt``."""
+    rng = random.Random(0)
+    rows = [f"{' '.join(rng.sample(['good', 'fine', 'bad', 'poor', 'the', 'film'], 3))},{('pos', 'neg')[i % 2]}"
+            for i in range(24)]
+    (tmp / f"cls{rank}.csv").write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp / f"unlabelled{rank}.txt").write_text("\n".join(r.split(",")[0] for r in rows) + "\n", encoding="utf-8")
+    config = ClassifyConfig(hidden=4, embedding=4, batch_size=2, steps=2, pretrain_steps=2, device="cpu",
+                            pretrain_data=str(tmp / f"unlabelled{rank}.txt"))
+    try:
+        train_classifier(config, str(tmp / f"cls{rank}.csv"), tmp / "pretrained", verbose=False, progress=False)
+    except Exception as exc:  # noqa: BLE001 - the test reads it
+        (tmp / f"pretrain_error{rank}.txt").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -175,6 +202,111 @@ def test_resume_under_two_processes_continues_every_rank(ddp_runs: Path) -> None
     _close(saved, load_file(ddp_runs / "ddp/last/model.safetensors"))
     tensors = {k for f in (ddp_runs / "ddp/last").glob("*.safetensors") for k in load_file(f)}
     assert {"carry.0", "rank1.carry.0", "torch", "rank1.torch"} <= tensors  # both processes' state is in last/
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_a_short_text_gives_each_process_fewer_streams_as_one_process_does(ddp_runs: Path, tmp_path: Path) -> None:
+    """One process warns and trains fewer streams; two refused the text in a line that named no file ('2 processes
+    x batch size 2: 36 tokens make streams of 9 for batch size 4; a window of 12 needs 13')."""
+    assert not list(ddp_runs.glob("short_error*.txt")), [p.read_text() for p in ddp_runs.glob("short_error*.txt")]
+    saved = json.loads((ddp_runs / "short/last/config.json").read_text(encoding="utf-8"))
+    assert saved["settings"]["streams"] == 1  # a process: 2 in all, each of 13 characters
+
+
+@pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
+def test_a_classifier_pretrains_its_encoder_on_two_processes(ddp_runs: Path) -> None:
+    """DistributedDataParallel refused the classifier's head, which the language model never reaches ('Expected to
+    have finished reduction in the prior iteration ... parameters that were not used in producing loss')."""
+    errors = [p.read_text(encoding="utf-8") for p in sorted(ddp_runs.glob("pretrain_error*.txt"))]
+    assert not errors, errors[0][:300]
+    config = json.loads((ddp_runs / "pretrained/last/config.json").read_text(encoding="utf-8"))
+    assert config["pretrain"]["steps"] == 2
+
+
+def test_a_text_too_short_for_every_process_is_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = tmp_path / "t.txt"
+    text.write_text("abcdefgh \n" * 2, encoding="utf-8")  # 18 characters to train on: one window of 13, not two
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank in ("0", "1"):
+        monkeypatch.setenv("RANK", rank)
+        with pytest.raises(UserError, match=rf"^{re.escape(str(text))}: too short: .* needs 13 in each of 2 processes"):
+            train(_charlm(), str(text), tmp_path / "out", verbose=False, progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow  # torchrun, and rank 1's wait for torchrun to end it: ~9 s
+def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None:
+    """The data missing on rank 1's machine alone: rank 1 exited 2 silently, rank 0 (waiting for it) was ended
+    by torchrun and said 'rnnkit: interrupted', and the reason was shown nowhere."""
+    text = _text(tmp_path / "t.txt")
+    script = tmp_path / "per_rank.py"  # as if rank 1 ran on a machine whose copy of the text is missing
+    script.write_text("import os, sys\nfrom rnnkit.cli import main\n"
+                      f"data = {str(text)!r} if os.environ['RANK'] == '0' else {str(tmp_path / 'missing.txt')!r}\n"
+                      "sys.exit(main([*sys.argv[1:], '--data', data]))\n", encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           "train", "charlm", "--out", str(tmp_path / "run"), "--hidden", "8", "--embed-dim", "4", "--seq-len", "8",
+           "--batch-size", "2", "--steps", "2"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.count(f"rnnkit: error: rank 1: {tmp_path / 'missing.txt'}: no such file") == 1, \
+        done.stderr[-2000:]
+
+
+SIGTERM_ON_RANK_1 = """
+import os, signal, sys, time
+from rnnkit.cli import main
+from rnnkit.train import trainer
+
+update, save = trainer.Trainer._update, trainer.save_checkpoint
+
+def _update(self, *args):
+    if self.step == 3 and os.environ["RANK"] == "1":  # `kill PID` of rank 1 alone
+        os.kill(os.getpid(), signal.SIGTERM)
+    return update(self, *args)
+
+def save_checkpoint(*args, **kwargs):  # rank 0's writing, after the ranks' states are gathered
+    time.sleep(1.5)  # a checkpoint that takes a moment to write
+    return save(*args, **kwargs)
+
+trainer.Trainer._update, trainer.save_checkpoint = _update, save_checkpoint
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow  # torchrun, a few steps and a slowed save: ~8 s
+def test_sigterm_to_one_rank_stops_every_rank_with_last_saved(tmp_path: Path) -> None:
+    """Rank 1 exited 130 as soon as the stop was agreed, torchrun ended rank 0 in the middle of its save, and a
+    fresh run was removed whole ('rnnkit: interrupted', no OUT); the ranks now leave together."""
+    script = tmp_path / "sigterm.py"
+    script.write_text(SIGTERM_ON_RANK_1, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out), "--hidden", "8",
+           "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "1000", "--no-progress"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert f"interrupted: continue with --resume {out}" in done.stdout + done.stderr, done.stderr[-2000:]
+    assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 4
+
+
+def test_a_rank_other_than_0_leaves_its_process_group_up_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rank 1 destroyed its group on the way out of its error, so rank 0's collective failed at once with torch's
+    'Connection closed by peer' traceback while rank 1 waited to say its error (it is left to the process's exit)."""
+    from rnnkit.train import distributed
+
+    destroyed: list[str] = []
+    monkeypatch.setattr(distributed, "_start", lambda: True)
+    monkeypatch.setattr(distributed.dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(distributed.dist, "destroy_process_group", lambda: destroyed.append(os.environ["RANK"]))
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    for rank in ("1", "0"):
+        monkeypatch.setenv("RANK", rank)
+        with pytest.raises(UserError), distributed.process_group():
+            raise UserError("bad input")
+        with distributed.process_group():
+            pass
+    assert destroyed == ["1", "0", "0"]  # rank 1's only when it ended well
 
 
 def test_rank_strided_reads_its_share_and_saves_the_source_position() -> None:
@@ -235,13 +367,38 @@ def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
 
 def test_rank_0_alone_reports_a_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """Under torchrun every rank printed the same one-line error; the others now exit with its status, silently."""
+    """Under torchrun every rank printed the same one-line error; the others now wait for torchrun to end them
+    (its SIGTERM, once rank 0 has exited, is a KeyboardInterrupt in the wait) and exit with its status, silently."""
+    from rnnkit import cli
+
     monkeypatch.setenv("WORLD_SIZE", "2")
+    waits: list[float] = []
+
+    def ended_by_torchrun(seconds: float) -> None:
+        waits.append(seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.time, "sleep", ended_by_torchrun)
     for rank, lines in (("1", 0), ("0", 1)):
         monkeypatch.setenv("RANK", rank)
         assert main(["train", "charlm", "--resume", str(tmp_path / "none")]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == lines and err.count("rnnkit: error: ") == lines, err
+    assert waits == [cli.RANK_ERROR_GRACE_S]  # rank 1 alone waited
+
+
+def test_a_rank_s_own_error_is_said_once_torchrun_lets_it_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Data missing on another machine: rank 1 met an error that rank 0 (waiting for it) never did, and exited 2
+    silently; torchrun then ended rank 0, which said 'rnnkit: interrupted', and the reason was shown nowhere."""
+    from rnnkit import cli
+
+    monkeypatch.setattr(cli, "RANK_ERROR_GRACE_S", 0.01, raising=False)  # torchrun did not end it in the grace
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    assert main(["train", "charlm", "--resume", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: rank 1: {tmp_path / 'none'}") and err.count("\n") == 1, err
 
 
 @pytest.mark.slow

@@ -17,7 +17,8 @@ Everything it offers comes from the registry of :mod:`rnnkit.tasks`:
 
 Errors a user can fix (:class:`rnnkit.errors.UserError`) print one line and exit 2; a bad setting is
 reported with its flag; so is a flag that ``rnnkit train TASK``, ``rnnkit data NAME`` or a command does not read.
-argparse's usage errors exit 2 too, as one line (without the usage); under torchrun rank 0 alone prints them. Memory
+argparse's usage errors exit 2 too, as one line (without the usage); under torchrun rank 0 prints them (another rank
+only an error that outlives rank 0's, see :func:`_say_error`). Memory
 that runs out (a model or batch too big for the machine) is one line naming the size, exit 1.
 """
 
@@ -30,6 +31,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -65,7 +67,7 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
         ``rnnkit train classify --lr -1``), which buried the line that says what is wrong."""
-        _say(f"{self.prog}: error: {message}; `{self.prog} -h` for help")
+        _say_error(f"{message}; `{self.prog} -h` for help", self.prog)
         self.exit(2)
 
     def print_help(self, file: Any = None) -> None:
@@ -175,13 +177,15 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     data = settings["data"] if not args.resume else args.data
     with distributed.process_group():
         result = task.train(config_from(task.config, settings), data, out, **options)
-    if main:
-        task.report(result, args.json)
-        if args.report and result.steps:
-            from rnnkit.report import write_report
+        if main:
+            task.report(result, args.json)
+            if args.report and result.steps:
+                from rnnkit.report import write_report
 
-            page = write_report(out, device=settings.get("device") or "cpu")  # where the run trained
-            print(f"wrote {page}", file=sys.stderr if args.json else sys.stdout)
+                page = write_report(out, device=settings.get("device") or "cpu")  # where the run trained
+                print(f"wrote {page}", file=sys.stderr if args.json else sys.stdout)
+        # an interrupted run exits 130 on every rank: torchrun ended rank 0 mid-save when another rank left first
+        distributed.leave_together()
     return 130 if result.stopped == "interrupted" else 0
 
 
@@ -412,10 +416,10 @@ def _main(argv: Sequence[str] | None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SettingError as exc:
-        _say(f"rnnkit: error: {_setting_line(exc, args)}")
+        _say_error(_setting_line(exc, args))
         return exc.exit_code
     except UserError as exc:
-        _say(f"rnnkit: error: {exc}")
+        _say_error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         _say("rnnkit: interrupted")
@@ -424,7 +428,7 @@ def _main(argv: Sequence[str] | None) -> int:
         size = out_of_memory(exc)
         if size is None:
             raise
-        _say(f"rnnkit: error: {_out_of_memory_line(size, args)}")
+        _say_error(_out_of_memory_line(size, args))
         return 1
     except BrokenPipeError:
         # the reader went away (`rnnkit sample ... | head`): stop quietly, as other Unix tools do
@@ -436,7 +440,7 @@ def _main(argv: Sequence[str] | None) -> int:
             raise
         # a path the user gave that cannot be read or written (a directory, a missing folder, no permission)
         # (a failed rename into place names the destination, the path the user gave, as filename2)
-        _say(f"rnnkit: error: {_os_error_line(exc)}")
+        _say_error(_os_error_line(exc))
         return UserError.exit_code
 
 
@@ -473,10 +477,31 @@ def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:
 
 
 def _say(line: str) -> None:
-    """``line`` on stderr; under torchrun only from rank 0, the others exit with the same status silently
-    (every rank meets the same bad input, and N copies of one line read as N problems)."""
+    """``line`` on stderr (``interrupted``); under torchrun only from rank 0, the others exit with the same status
+    silently (every rank is stopped alike; errors: :func:`_say_error`)."""
     if _speaks():
         print(line, file=sys.stderr, flush=True)
+
+
+#: how long a torchrun process other than rank 0 waits, after its error, for torchrun to end it (it does within a
+#: moment of rank 0's exit) before it says the error itself
+RANK_ERROR_GRACE_S = 5.0
+
+
+def _say_error(message: str, prog: str = "rnnkit") -> None:
+    """``PROG: error: MESSAGE`` on stderr. Under torchrun rank 0 says it at once; another rank first waits
+    :data:`RANK_ERROR_GRACE_S` for torchrun to end it, as torchrun does once rank 0 has exited (every rank meets
+    the same bad input, and N copies of one line read as N problems), and says it, with its rank, only when it is
+    still running then: an error of its own (data missing on another machine), which rank 0, waiting for it,
+    never saw. Silent, that left torchrun's 'exitcode: 2' and rank 0's 'interrupted' with no reason."""
+    if _speaks():
+        print(f"{prog}: error: {message}", file=sys.stderr, flush=True)
+        return
+    try:
+        time.sleep(RANK_ERROR_GRACE_S)
+    except KeyboardInterrupt:  # torchrun's SIGTERM (see _terminate): rank 0 has exited, having said it
+        return
+    print(f"{prog}: error: rank {os.environ.get('RANK')}: {message}", file=sys.stderr, flush=True)
 
 
 def _speaks() -> bool:

@@ -48,13 +48,14 @@ def planning_rate(config: CharLMConfig) -> int:
 
 
 def planned_chars(config: CharLMConfig, rate: float | None = None) -> float | None:
-    """The characters the run's budget reads: ``steps × batch × window``, or ``minutes × 60 × rate``
-    (characters a second; :func:`planning_rate` when None) under ``--minutes`` (the smaller when both are
-    given); None without a limit."""
+    """The characters the run's budget reads: ``steps × batch × window`` (× the processes under torchrun, each
+    reading its own ``batch`` of every step), or ``minutes × 60 × rate`` (characters a second;
+    :func:`planning_rate` when None) under ``--minutes`` (the smaller when both are given); None without a
+    limit."""
     rate = planning_rate(config) if rate is None else rate
     budgets = []
     if config.steps:
-        budgets.append(config.steps * config.batch_size * config.seq_len)
+        budgets.append(config.steps * config.batch_size * config.seq_len * distributed.ranks().world_size)
     if config.minutes:
         budgets.append(config.minutes * 60 * rate)
     return float(min(budgets)) if budgets else None

@@ -80,6 +80,12 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     """Search the model settings not given within ``config.minutes`` (else ``config.steps`` updates: a
     search that repeats itself), each trial a short ``train`` (:func:`rnnkit.tasks.classify.train`); record
     the trials in ``out/autotune.jsonl`` and leave the best model in ``out``."""
+    world = distributed.ranks().world_size
+    if world > 1:  # every process refuses alike, before any work: none is left waiting for another
+        when = " (on by default with --minutes and no model flag)" if config.autotune is None else ""
+        raise UserError(f"--autotune{when}: the search trains its trials in one process, not under torchrun ({world} "
+                        "processes); search without torchrun, or give --no-autotune (or model flags) to train "
+                        "under torchrun")
     if config.minutes is None and not config.steps:
         raise UserError("--autotune needs a budget to spend: --minutes M, or --steps N updates")
     if config.pretrain_data:

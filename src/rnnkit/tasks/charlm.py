@@ -64,6 +64,7 @@ from rnnkit.tasks._charlm_size import planning_rate as planning_rate
 from rnnkit.tasks._charlm_trained import CharLM
 from rnnkit.tasks._charlm_trained import _check_adapted as _check_adapted
 from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
+from rnnkit.train import distributed
 from rnnkit.train.building import build_model
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
@@ -97,17 +98,20 @@ def train(
     ids, vocab, cut = _read(data, config.val_fraction, ckpt)
     if unchecked:
         _check_same_text(ckpt, data, ids, cut)
-    if cut < config.seq_len + 1:
+    ranks = distributed.ranks()  # under torchrun each process reads its own streams of the text
+    each = f" in each of {ranks.world_size} processes" if ranks.world_size > 1 else ""
+    if cut < (config.seq_len + 1) * ranks.world_size:
         raise UserError(
             f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
-            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}; use a longer text or a smaller --seq-len"
+            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{each}; use a longer text or a smaller "
+            "--seq-len"
         )
     train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
-    streams = min(config.batch_size, train_ids.numel() // (config.seq_len + 1))
+    streams = min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * ranks.world_size))
     _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
-    if streams < config.batch_size and ckpt is None:
+    if streams < config.batch_size and ckpt is None and ranks.is_main:
         short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-                         f"--batch-size {config.batch_size}")
+                         f"--batch-size {config.batch_size}{each}")
         print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
     seed_everything(config.seed)
     kwargs = _model_kwargs(config, ckpt)
@@ -137,8 +141,10 @@ def train(
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:
     """The line that opens a training run: the model and the data it reads."""
     params = sum(p.numel() for p in model.parameters())
+    world = distributed.ranks().world_size  # under torchrun each process reads ``streams`` of them
+    read = f"{streams} streams" if world == 1 else f"{streams * world} streams ({streams} a process)"
     return (f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {params:,} parameters, vocabulary "
-            f"{vocab_size}, {chars:,} training chars in {streams} streams, window {window}")
+            f"{vocab_size}, {chars:,} training chars in {read}, window {window}")
 
 
 def _eval_fn(val_ids: torch.Tensor | None, eval_chars: int, memory: bool) -> Any:

@@ -42,8 +42,8 @@ from torch import Tensor, nn
 from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
-__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "main_process_first",
-           "parallel", "process_group", "ranks"]
+__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "leave_together",
+           "main_process_first", "parallel", "process_group", "ranks"]
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,16 @@ def _backend(r: Ranks) -> str:
 @contextlib.contextmanager
 def process_group() -> Iterator[None]:
     """Inside: the process group torchrun describes is up (created here unless it already was, and then
-    destroyed on the way out, also after an error). One process: nothing happens."""
+    destroyed on the way out, also after an error, except in a rank other than 0: its group is left to the
+    process's exit, so that the other ranks wait in their collectives, not fail on a closed connection with
+    torch's traceback, while the command line gives rank 0 the moment to say the same error, or this rank its
+    own, :func:`rnnkit.cli._say_error`). One process: nothing happens."""
     created = _start()
     try:
         yield
+    except BaseException:
+        created = created and ranks().is_main
+        raise
     finally:
         if created and dist.is_initialized():
             dist.destroy_process_group()
@@ -124,6 +130,15 @@ def main_process_first() -> Iterator[None]:
         yield
     finally:
         if active and dist.get_rank() == 0:
+            dist.barrier()
+
+
+def leave_together() -> None:
+    """Every process waits here for the others (nothing with one process), so that none ends before rank 0 has
+    written what it writes: torchrun ends every process as soon as one exits with a failure status (130, an
+    interrupted run). A process whose peer has already gone (its connection closed) just leaves."""
+    if _active():
+        with contextlib.suppress(RuntimeError):
             dist.barrier()
 
 

@@ -101,14 +101,23 @@ def pretrain_encoder(
     loss_log = _LMLossLog(log, log_every)
     cfg = TrainConfig(steps=steps, minutes=minutes, optimizer="adam", lr=lr, schedule="cosine", clip=clip or None,
                       log_every=max(1, log_every), seed=seed, progress=False, verbose=False, device=device)
-    trainer = Trainer(EncoderLM(encoder, vocab_size), cfg, batches=UnlabelledBatches(usable, batch_size, seed),
-                      loss_fn=loss_log)
+    # only the embedding and the recurrent stack learn from the LM: the rest of a subclass (a classifier's head
+    # and attention) is held out of the update, where DistributedDataParallel would refuse it (no gradient)
+    trained = {id(p) for part in (encoder.embedding, encoder.rnn) if part is not None for p in part.parameters()}
+    held = [p for p in encoder.parameters() if p.requires_grad and id(p) not in trained]
+    for p in held:
+        p.requires_grad_(False)
     try:
+        trainer = Trainer(EncoderLM(encoder, vocab_size), cfg, batches=UnlabelledBatches(usable, batch_size, seed),
+                          loss_fn=loss_log)
         result = trainer.fit()
     except TrainingDiverged as exc:
         what = "LM loss" if exc.what == "training loss" else exc.what
         raise UserError(f"pre-training: the {what} became {exc.value} at update {exc.step}; "
                         "try a lower --lr or --clip") from None
+    finally:
+        for p in held:
+            p.requires_grad_(True)
     if trainer.ctrl_c_pressed:  # also in the last update, where the Trainer ends on its budget: the classifier
         raise KeyboardInterrupt  # must not then train for its own
     if result.steps == 0:
