@@ -274,7 +274,8 @@ def test_a_strangers_context_of_absurd_length_is_refused(tmp_path: Path, capsys:
     capsys.readouterr()
     assert main(["score", str(run / "best"), "to be"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith(f"rnnkit: error: {config}: does not describe a model (") and "from 1 to 1024" in err, err
+    assert err.startswith(f"rnnkit: error: {config}: model.{key} {value!r}: does not describe a model ("), err
+    assert "from 1 to 1024" in err, err
     with pytest.raises(ValueError, match="from 1 to 1024"):
         LanguageModel(V, memory=[2, 1024], counts=[1025])
     LanguageModel(V, memory=[1024], counts=[1024])   # the longest taken

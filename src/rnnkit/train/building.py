@@ -64,8 +64,10 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
     except (TypeError, ValueError, KeyError, RuntimeError, ArithmeticError, IndexError, AttributeError) as exc:
         # a name the model does not know ("unknown cell 'x'") or a list it does not take is said of its field
         first, fields = str(exc).splitlines()[0], ckpt.config.get("model")
-        named = next((f"model.{key} {value!r}: " for key, value in (fields if isinstance(fields, dict) else {}).items()
-                      if isinstance(value, (str, list)) and repr(value) in first), "")
+        said = sorted((first.index(repr(value)), key, value) for key, value in
+                      (fields if isinstance(fields, dict) else {}).items()
+                      if isinstance(value, (str, list)) and repr(value) in first)   # the first one the message says
+        named = f"model.{said[0][1]} {said[0][2]!r}: " if said else ""
         raise UserError(f"{where}: {named}does not describe a model ({first})") from None
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
     held = ckpt.model_shapes  # from the file's header: nothing read yet
