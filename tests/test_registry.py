@@ -214,6 +214,45 @@ def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
     assert result.steps == 1
 
 
+def test_fit_and_load_leave_the_callers_random_state_as_it_was(sum_task, data, tmp_path, monkeypatch) -> None:
+    """A notebook's own random draws go on after ``rnnkit.fit`` and ``rnnkit.load`` as if they had not run: fit
+    seeded torch's, Python's and NumPy's global generators with its ``seed`` and left them so (the user's seed
+    was gone, and the draws after two fits of one seed repeated), and load drew the initial weights of the model
+    it then filled from the caller's generator. Keras' fit and Lightning's Trainer.fit leave the global
+    generators to the user; the run is still seeded by its own ``seed``, whatever the caller's state."""
+    quiet = {"verbose": False, "progress": False}
+
+    def seed_all() -> None:
+        torch.manual_seed(7), random.seed(7), np.random.seed(7)
+
+    def draws() -> tuple[list[float], float, float]:
+        return torch.rand(3).tolist(), random.random(), float(np.random.rand())
+
+    seed_all()
+    expected = draws()
+    seed_all()
+    first = rnnkit.fit("sum", data=data, out=tmp_path / "a", steps=3, **quiet)
+    assert draws() == expected
+    seed_all()
+    rnnkit.load(tmp_path / "a")
+    assert draws() == expected
+    torch.manual_seed(123)  # another caller state: the same run
+    assert rnnkit.fit("sum", data=data, out=tmp_path / "b", steps=3, **quiet).best_metric == first.best_metric
+
+    original = Trainer._update
+
+    def interrupted(self: Trainer, *args: Any) -> Any:
+        if self.step == 2:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Trainer, "_update", interrupted)
+    seed_all()
+    with pytest.raises(KeyboardInterrupt):  # a run left by an exception restores them too
+        rnnkit.fit("sum", data=data, out=tmp_path / "c", steps=3, **quiet)
+    assert draws() == expected
+
+
 @pytest.mark.parametrize(("argument", "value", "message"), [
     ("out", None, "out takes a str or a path, not NoneType"), ("out", 5, "out takes a str or a path, not int"),
     ("data", 5, "data takes a str or a path, not int"), ("data", ["a.txt"], "data takes a str or a path, not list"),

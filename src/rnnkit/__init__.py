@@ -62,9 +62,11 @@ def load(path: str | Path) -> Any:
     """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
+    from rnnkit.train.trainer import random_state_kept
 
     check_path("load", path, "a model directory (a str or a path)")
-    with speaking_python(dict):  # "written by rnnkit.fit", not "by `rnnkit train`"
+    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator
+    with speaking_python(dict), random_state_kept():  # "written by rnnkit.fit", not "by `rnnkit train`"
         return load_task_object(path)
 
 
@@ -76,12 +78,14 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
     gives the model. A :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
-    where ``rnnkit train`` names its flags.
+    where ``rnnkit train`` names its flags. The run is seeded by its ``seed`` setting; the caller's random
+    generators (torch's, Python's, NumPy's) are left as they were (:func:`rnnkit.train.trainer.random_state_kept`).
     """
     import inspect
 
     from rnnkit.errors import speaking_python
     from rnnkit.tasks import get_task, keywords
+    from rnnkit.train.trainer import random_state_kept
 
     spec = get_task(task)
     options: dict[str, Any] = _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume,
@@ -94,7 +98,8 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
                                 f"its val_fraction setting)")
             options["val_data"] = os.fspath(val_data)
-        return spec.train(config, None if data is None else os.fspath(data), out, **options)
+        with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
+            return spec.train(config, None if data is None else os.fspath(data), out, **options)
 
 
 def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:

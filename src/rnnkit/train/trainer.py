@@ -133,6 +133,7 @@ __all__ = [
     "check_out_dir",
     "detach_state",
     "fast_bf16_available",
+    "random_state_kept",
     "resolved_precision",
     "seed_everything",
 ]
@@ -299,6 +300,27 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
+
+
+@contextlib.contextmanager
+def random_state_kept() -> Iterator[None]:
+    """The block's seeding and draws leave the caller's random state as it was: torch's generator (and each
+    CUDA device's where the caller has used CUDA; a CPU run starts no CUDA context, which a later fork would not
+    survive), Python's ``random`` and NumPy's, restored on the way out (an error or a Ctrl-C too). What
+    :func:`rnnkit.fit` and :func:`rnnkit.load` run in: ``fit(seed=...)`` seeds its own training with
+    :func:`seed_everything` and loading builds a model whose initial weights are drawn, but neither changes what
+    a notebook's next ``torch.rand`` gives, as Keras' ``fit`` and Lightning's ``Trainer.fit`` leave the global
+    generators to the user's own ``seed_everything``."""
+    python, numpy, cpu = random.getstate(), np.random.get_state(), torch.get_rng_state()
+    cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
+    try:
+        yield
+    finally:
+        random.setstate(python)
+        np.random.set_state(numpy)
+        torch.set_rng_state(cpu)
+        if cuda:
+            torch.cuda.set_rng_state_all(cuda)
 
 
 def _flatten_state(state: Any) -> tuple[str, dict[str, Tensor]]:
