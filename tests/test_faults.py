@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -179,6 +180,34 @@ def test_a_killed_process_does_not_hold_the_lock(tmp_path) -> None:
     proc.wait()
     with run_lock(tmp_path / "run"):
         pass
+
+
+def test_another_thread_of_the_process_is_another_run(tmp_path) -> None:
+    """Two ``rnnkit.fit`` into one OUT from two threads of a notebook: the lock's count of the runs this process
+    holds (an autotune search holds OUT while its final run trains there) let the second in beside the first,
+    both wrote there, and the later one's exit was ``KeyError: PosixPath(OUT)``. The same thread takes it again;
+    another is refused, as another process is."""
+    out = tmp_path / "run"
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with run_lock(out), run_lock(out):  # taken again inside, in its own thread
+            entered.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert entered.wait(30)
+        with pytest.raises(UserError, match=f"another run is writing into it \\(pid {os.getpid()}\\)"), run_lock(out):
+            pass
+        with pytest.raises(UserError, match="another run is writing into it"):
+            ckpt_mod.refuse_busy(out)
+    finally:
+        release.set()
+        holder.join()
+    with run_lock(out):  # released
+        assert ckpt_mod.refuse_busy(out)
 
 
 @pytest.mark.parametrize("module", ["torch", "numpy._typing"])

@@ -34,6 +34,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,14 +327,14 @@ def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PL
 @contextlib.contextmanager
 def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
     """Hold ``OUT/.lock`` while a run writes into ``OUT``: a second run into the same directory is refused
-    in one line. The lock is the kernel's (``flock``), so a killed process never holds it. The process
-    that holds it may take it again inside (an autotune search holds ``OUT`` while its final run trains
-    there)."""
+    in one line. The lock is the kernel's (``flock``), so a killed process never holds it. The thread that
+    holds it may take it again inside (an autotune search holds ``OUT`` while its final run trains there);
+    another thread of the process is another run, refused as another process is."""
     if out_dir is None:
         yield
         return
     out_dir = Path(out_dir)
-    key = out_dir.resolve()
+    key = _held_key(out_dir)
     if _HELD.get(key):
         _HELD[key] += 1
         try:
@@ -367,8 +368,13 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
         fh.close()
 
 
-#: the run directories this process holds the lock of, and how many times it took each
-_HELD: dict[Path, int] = {}
+#: the run directories each thread of this process holds the lock of, and how many times it took each
+_HELD: dict[tuple[int, Path], int] = {}
+
+
+def _held_key(out_dir: Path) -> tuple[int, Path]:
+    """``out_dir``'s key in :data:`_HELD`: this thread's (two runs in two threads of a notebook are two runs)."""
+    return threading.get_ident(), out_dir.resolve()
 
 
 def _busy_line(out_dir: Path, owner: str) -> str:
@@ -378,9 +384,10 @@ def _busy_line(out_dir: Path, owner: str) -> str:
 
 def refuse_busy(out_dir: str | os.PathLike[str]) -> bool:
     """Refuse (:class:`UserError`, :func:`run_lock`'s line) an ``out_dir`` whose lock another process holds now,
-    without taking it or writing anything; False when none does, True when this process holds it."""
+    or another thread of this one, without taking it or writing anything; False when none does, True when this
+    thread holds it."""
     out_dir = Path(out_dir)
-    if _HELD.get(out_dir.resolve()):
+    if _HELD.get(_held_key(out_dir)):
         return True
     try:
         fh = open(out_dir / LOCK, encoding="utf-8", errors="replace")
@@ -418,7 +425,7 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
             for name in files:
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                     (out / name).unlink()
-            if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(out.resolve(), 0) <= 1:
+            if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(_held_key(out), 0) <= 1:
                 (out / LOCK).unlink(missing_ok=True)
             for folder in made:
                 if not folder.is_dir() or any(folder.iterdir()):
