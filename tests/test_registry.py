@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import threading
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +253,44 @@ def test_fit_and_load_leave_the_callers_random_state_as_it_was(sum_task, data, t
     with pytest.raises(KeyboardInterrupt):  # a run left by an exception restores them too
         rnnkit.fit("sum", data=data, out=tmp_path / "c", steps=3, **quiet)
     assert draws() == expected
+
+
+def test_two_threads_finding_a_task_at_once_both_find_it(monkeypatch) -> None:
+    """The first ``rnnkit.fit`` or ``rnnkit.load`` of a process imports every task module; a second thread's call
+    meanwhile (two fits started together, a server loading models in its request threads) was told "unknown task
+    'charlm'; rnnkit knows: " with the list still empty: discovery was marked done before it was. It waits now."""
+    from rnnkit import tasks
+
+    tasks.discover()
+    every = list(tasks.TASKS.values())
+    monkeypatch.setattr(tasks, "TASKS", {})
+    monkeypatch.setattr(tasks, "_discovered", False)
+    started, go = threading.Event(), threading.Event()
+
+    def import_module(name: str) -> None:  # the first thread's imports take their time
+        started.set()
+        go.wait(30)
+        for task in every:
+            tasks.register(task)
+
+    monkeypatch.setattr(tasks, "importlib", types.SimpleNamespace(import_module=import_module))
+    found: dict[str, str] = {}
+
+    def find(who: str) -> None:
+        try:
+            found[who] = tasks.get_task("charlm").name
+        except UserError as exc:
+            found[who] = str(exc)
+
+    first, second = (threading.Thread(target=find, args=(who,)) for who in ("first", "second"))
+    first.start()
+    assert started.wait(30)
+    second.start()
+    second.join(0.5)  # the old code had answered by now
+    go.set()
+    first.join()
+    second.join()
+    assert found == {"first": "charlm", "second": "charlm"}
 
 
 @pytest.mark.parametrize(("argument", "value", "message"), [

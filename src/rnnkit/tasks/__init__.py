@@ -23,6 +23,7 @@ import functools
 import importlib
 import inspect
 import pkgutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,8 @@ TASKS: dict[str, Task] = {}
 COMMANDS: dict[str, Command] = {}
 GENERATORS: dict[str, Generator] = {}
 _discovered = False
+#: held while :func:`discover` imports: another thread's first call waits for every task, not the ones so far
+_discovering = threading.RLock()
 
 
 def register(item: Task | Command | Generator) -> Task | Command | Generator:
@@ -109,12 +112,13 @@ def register(item: Task | Command | Generator) -> Task | Command | Generator:
 def discover() -> None:
     """Import every module of this package once, so that each registers what it brings."""
     global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    with _discovering:  # reentrant: a module imported here that calls discover() goes on with its own import
+        if _discovered:
+            return
+        _discovered = True
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
 
 
 def get_task(name: str, where: str = "") -> Task:
