@@ -287,6 +287,48 @@ def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None
         done.stderr[-2000:]
     # rank 0 met rank 1's exit at once (its connection closed), not in a wait that only SIGKILL ended 30 s later
     assert "forcefully exiting via 9" not in done.stderr, done.stderr[-2000:]
+    # and said so in one line after rank 1's, not with torch's 'Connection closed by peer' traceback
+    assert "[rank0]: Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.count("rnnkit: error: another process of this run stopped") == 1, done.stderr[-2000:]
+
+
+GLOO_PEER_GONE = [  # what rank 0 met when rank 1 exited after its error, and when rank 1 was killed (kill -9)
+    "[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] Connection closed by peer "
+    "[127.0.0.1]:5287. This is typically caused by a remote worker crashing. Check the logs of the remote worker "
+    "before reporting an error. GLHF!",
+    "[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:9607: "
+    "Connection reset by peer. This is typically caused by a remote worker hanging or bugs in the application.",
+]
+
+
+@pytest.mark.parametrize("message", GLOO_PEER_GONE)
+def test_a_process_whose_peer_stopped_says_so_in_one_line(message: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """After rank 1's own error line (or its kill -9), rank 0 printed torch's 40-line traceback of the collective that
+    lost its peer; an error of rank 0's own keeps its traceback, and so does the same text outside torchrun."""
+    from rnnkit import cli
+
+    def collective_fails(task: Any, args: Any) -> int:
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(cli, "_train", collective_fails)
+    line = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "run")]
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    assert main(line) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: another process of this run stopped (its own message, or "
+                                       "torchrun's report of its exit, says why)\n")
+    def own_error(task: Any, args: Any) -> int:
+        raise RuntimeError("gloo: rank 0's own")
+
+    monkeypatch.setattr(cli, "_train", own_error)
+    with pytest.raises(RuntimeError, match="rank 0's own"):
+        main(line)
+    monkeypatch.setattr(cli, "_train", collective_fails)
+    monkeypatch.delenv("WORLD_SIZE")
+    with pytest.raises(RuntimeError, match="by peer"):
+        main(line)
 
 
 SIGTERM_ON_RANK_1 = """

@@ -48,7 +48,7 @@ from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
 __all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "leave_together",
-           "main_process_first", "parallel", "process_group", "ranks"]
+           "main_process_first", "parallel", "peer_stopped", "process_group", "ranks"]
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,18 @@ def leave_together() -> None:
     if _active():
         with contextlib.suppress(RuntimeError):
             dist.barrier(group=_patient())
+
+
+#: what gloo's error says when the process at the other end of a connection has gone (exited, killed)
+_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe")
+
+
+def peer_stopped(exc: BaseException) -> bool:
+    """Whether ``exc`` is gloo's error of a collective whose peer process has gone ('Connection closed by peer',
+    '... reset by peer', 'Broken pipe'): another process of the run stopped, and says why itself (or torchrun, of one
+    killed). This process's own errors are anything else."""
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and "gloo" in text and any(gone in text for gone in _PEER_GONE)
 
 
 class RankStrided:
