@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from rnnkit.tasks.charlm import CharLMConfig, train
 from rnnkit.tasks.classify import ClassifyConfig
 from rnnkit.tasks.classify import train as train_classifier
 from rnnkit.train import TrainConfig, Trainer, seed_everything
-from rnnkit.train.distributed import RankStrided, ranks
+from rnnkit.train.distributed import RankStrided, main_process_first, ranks
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -223,6 +224,39 @@ def test_a_classifier_pretrains_its_encoder_on_two_processes(ddp_runs: Path) -> 
     assert config["pretrain"]["steps"] == 2
 
 
+def _rank_0_first(rank: int, tmp: str, port: int) -> None:
+    """``main_process_first`` whose rank 0 takes 1.5 s under a timeout of 0.5 s; what it raised, in
+    ``first_error{rank}.txt``, the order of the ranks' blocks in ``first.txt``."""
+    from datetime import timedelta
+
+    import torch.distributed as dist
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD))
+    dist.init_process_group("gloo")
+    dist.distributed_c10d._set_pg_timeout(timedelta(seconds=0.5))  # torch's 30 minutes, shorter
+    try:
+        with main_process_first():
+            if rank == 0:
+                time.sleep(1.5)  # writing a cache that the others then read
+            with open(f"{tmp}/first.txt", "a", encoding="utf-8") as fh:
+                fh.write(str(rank))
+    except Exception as exc:  # noqa: BLE001 - the test reads it
+        Path(f"{tmp}/first_error{rank}.txt").write_text(f"{type(exc).__name__}: {exc}", encoding="utf-8")
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow  # two processes and rank 0's 1.5 s: ~3 s
+def test_main_process_first_waits_for_rank_0_longer_than_torch_s_timeout(tmp_path: Path) -> None:
+    """The other ranks waited in a barrier with torch's timeout (30 minutes on gloo): a cache that took rank 0 longer
+    to write failed them with 'Timed out waiting 1800000ms'."""
+    torch.multiprocessing.start_processes(_rank_0_first, args=(str(tmp_path), _free_port()), nprocs=WORLD,
+                                          start_method="fork")
+    errors = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("first_error*.txt"))]
+    assert not errors, errors[0][:300]
+    assert (tmp_path / "first.txt").read_text(encoding="utf-8") == "01"
+
+
 def test_a_text_too_short_for_every_process_is_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     text = tmp_path / "t.txt"
     text.write_text("abcdefgh \n" * 2, encoding="utf-8")  # 18 characters to train on: one window of 13, not two
@@ -251,6 +285,50 @@ def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None
     assert done.returncode != 0
     assert done.stderr.count(f"rnnkit: error: rank 1: {tmp_path / 'missing.txt'}: no such file") == 1, \
         done.stderr[-2000:]
+    # rank 0 met rank 1's exit at once (its connection closed), not in a wait that only SIGKILL ended 30 s later
+    assert "forcefully exiting via 9" not in done.stderr, done.stderr[-2000:]
+    # and said so in one line after rank 1's, not with torch's 'Connection closed by peer' traceback
+    assert "[rank0]: Traceback" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.count("rnnkit: error: another process of this run stopped") == 1, done.stderr[-2000:]
+
+
+GLOO_PEER_GONE = [  # what rank 0 met when rank 1 exited after its error, and when rank 1 was killed (kill -9)
+    "[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] Connection closed by peer "
+    "[127.0.0.1]:5287. This is typically caused by a remote worker crashing. Check the logs of the remote worker "
+    "before reporting an error. GLHF!",
+    "[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:9607: "
+    "Connection reset by peer. This is typically caused by a remote worker hanging or bugs in the application.",
+]
+
+
+@pytest.mark.parametrize("message", GLOO_PEER_GONE)
+def test_a_process_whose_peer_stopped_says_so_in_one_line(message: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """After rank 1's own error line (or its kill -9), rank 0 printed torch's 40-line traceback of the collective that
+    lost its peer; an error of rank 0's own keeps its traceback, and so does the same text outside torchrun."""
+    from rnnkit import cli
+
+    def collective_fails(task: Any, args: Any) -> int:
+        raise RuntimeError(message)
+
+    monkeypatch.setattr(cli, "_train", collective_fails)
+    line = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "run")]
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    assert main(line) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: another process of this run stopped (its own message, or "
+                                       "torchrun's report of its exit, says why)\n")
+    def own_error(task: Any, args: Any) -> int:
+        raise RuntimeError("gloo: rank 0's own")
+
+    monkeypatch.setattr(cli, "_train", own_error)
+    with pytest.raises(RuntimeError, match="rank 0's own"):
+        main(line)
+    monkeypatch.setattr(cli, "_train", collective_fails)
+    monkeypatch.delenv("WORLD_SIZE")
+    with pytest.raises(RuntimeError, match="by peer"):
+        main(line)
 
 
 SIGTERM_ON_RANK_1 = """
@@ -288,6 +366,54 @@ def test_sigterm_to_one_rank_stops_every_rank_with_last_saved(tmp_path: Path) ->
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert f"interrupted: continue with --resume {out}" in done.stdout + done.stderr, done.stderr[-2000:]
     assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 4
+
+
+SLOW_RANK_0 = """
+import os, sys, time
+from datetime import timedelta
+import torch.distributed as dist
+from torch.distributed.distributed_c10d import _set_pg_timeout
+from rnnkit.cli import main
+from rnnkit.train import trainer
+
+init_group, init, save = dist.init_process_group, trainer.Trainer.__init__, trainer.save_checkpoint
+
+def init_process_group(*args, **kwargs):  # torch's 30 minutes as 1 s, once every process has joined
+    init_group(*args, **kwargs)
+    _set_pg_timeout(timedelta(seconds=1))
+
+def __init__(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    evaluate = self.eval_fn
+    def slow(model):  # an evaluation longer than the timeout, on rank 0 alone
+        time.sleep(2.5)
+        return evaluate(model)
+    self.eval_fn = slow
+
+def save_checkpoint(*args, **kwargs):  # rank 0 writing best/ and last/ on a slow disk
+    time.sleep(2.5)
+    return save(*args, **kwargs)
+
+dist.init_process_group = init_process_group
+trainer.Trainer.__init__, trainer.save_checkpoint = __init__, save_checkpoint
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow  # torchrun, 2 steps, a slowed evaluation and two slowed saves: ~12 s
+def test_the_other_ranks_wait_out_an_evaluation_or_a_save_longer_than_torch_s_timeout(tmp_path: Path) -> None:
+    """The other ranks waited for rank 0's evaluation in a collective with torch's timeout (30 minutes on gloo): a
+    longer evaluation or save failed the whole run with torch's 'Timed out waiting 1800000ms for recv operation'."""
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW_RANK_0, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
+           "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out), "--hidden", "8",
+           "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2", "--no-progress"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, [line for line in done.stderr.splitlines() if "Error:" in line] or done.stderr[-2000:]
+    assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 2
 
 
 def test_a_rank_other_than_0_leaves_its_process_group_up_after_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -425,6 +425,10 @@ def _main(argv: Sequence[str] | None) -> int:
         _say("rnnkit: interrupted")
         return 130
     except (RuntimeError, MemoryError) as exc:
+        if _peer_stopped(exc):
+            _say_error("another process of this run stopped (its own message, or torchrun's report of its exit, "
+                       "says why)")
+            return UserError.exit_code
         size = out_of_memory(exc)
         if size is None:
             raise
@@ -474,6 +478,17 @@ def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:
     what = f"torch could not allocate {size} for" if size else "no memory was left for"
     asked = f" (with {', '.join(sizes)})" if sizes else ""
     return f"out of memory: {what} the model or a batch{asked}; smaller sizes or a machine with more memory are needed"
+
+
+def _peer_stopped(exc: BaseException) -> bool:
+    """Under torchrun: whether ``exc`` is a collective's error whose cause is another process's stop (it says its
+    own error, :func:`_say_error`); torch's traceback of it, after that line, read as a second fault."""
+    world = os.environ.get("WORLD_SIZE", "")
+    if not (world.isdigit() and int(world) > 1):
+        return False
+    from rnnkit.train.distributed import peer_stopped
+
+    return peer_stopped(exc)
 
 
 def _say(line: str) -> None:

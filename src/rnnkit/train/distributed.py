@@ -18,7 +18,11 @@ as one model:
   a loss that calls the model's other methods, such as ``encode``, is synchronised too); gradients are
   averaged during the backward pass, and every process steps the same optimiser to the same weights.
 - **Decisions**: rank 0 evaluates (and sends the numbers to the others); whether to stop or save is
-  rank 0's call (clock, Ctrl-C), so all processes stop at the same step. Only rank 0 writes
+  rank 0's call (clock, Ctrl-C), so all processes stop at the same step. The collectives that follow work of
+  rank 0 alone (an evaluation, a checkpoint written, the report) run in a second gloo group of the same
+  processes that waits :data:`PATIENCE`: torch's default timeout (30 minutes on gloo) failed the whole run
+  when rank 0 took longer. A rank that dies closes its connections, which ends such a wait at once, and
+  torchrun ends the other processes; the training steps keep torch's timeout. Only rank 0 writes
   checkpoints, ``metrics.jsonl``, the plot, progress and log lines; the carried state and the torch
   random state of every process are gathered into ``last/``, so ``--resume`` continues each process
   where it stopped. A fresh run seeds rank r > 0's torch generator apart (``seed + 1,000,003 r``,
@@ -33,6 +37,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import torch
@@ -43,7 +48,7 @@ from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
 __all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "leave_together",
-           "main_process_first", "parallel", "process_group", "ranks"]
+           "main_process_first", "parallel", "peer_stopped", "process_group", "ranks"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ def _start() -> bool:
     if not dist.is_available():
         raise UserError("WORLD_SIZE > 1, but this build of PyTorch has no torch.distributed")
     dist.init_process_group(_backend(r))
+    _patient()  # now, while every process is here: made later, it waits in torch's store for a process that failed
     return True
 
 
@@ -123,23 +129,53 @@ def process_group() -> Iterator[None]:
 @contextlib.contextmanager
 def main_process_first() -> Iterator[None]:
     """Rank 0 runs the block first (it writes a cache), then the other ranks (they read what it wrote)."""
-    active = _active()
-    if active and dist.get_rank() != 0:
-        dist.barrier()
+    group = _patient() if _active() else None  # however long rank 0 takes
+    if group is not None and dist.get_rank() != 0:
+        dist.barrier(group=group)
     try:
         yield
     finally:
-        if active and dist.get_rank() == 0:
-            dist.barrier()
+        if group is not None and dist.get_rank() == 0:
+            dist.barrier(group=group)
+
+
+#: how long a process waits in a collective that follows work of rank 0 alone: no bound in practice (an evaluation
+#: or a save takes what it takes; a rank 0 that dies ends the wait at once, see the module docstring)
+PATIENCE = timedelta(days=365)
+
+_patient_group: dict[str, Any] = {}
+
+
+def _patient() -> Any:
+    """The processes of the default group in a gloo group whose collectives wait :data:`PATIENCE`, made on the first
+    call under each default group (every process calls it at the same point: a collective of its own; rnnkit makes
+    it as it joins the default group, :func:`_start`)."""
+    world = dist.group.WORLD
+    if _patient_group.get("world") is not world:
+        _patient_group.update(world=world, group=dist.new_group(backend="gloo", timeout=PATIENCE))
+    return _patient_group["group"]
 
 
 def leave_together() -> None:
     """Every process waits here for the others (nothing with one process), so that none ends before rank 0 has
-    written what it writes: torchrun ends every process as soon as one exits with a failure status (130, an
-    interrupted run). A process whose peer has already gone (its connection closed) just leaves."""
+    written what it writes (the report too, however long it takes): torchrun ends every process as soon as one exits
+    with a failure status (130, an interrupted run). A process whose peer has already gone (its connection closed)
+    just leaves."""
     if _active():
         with contextlib.suppress(RuntimeError):
-            dist.barrier()
+            dist.barrier(group=_patient())
+
+
+#: what gloo's error says when the process at the other end of a connection has gone (exited, killed)
+_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe")
+
+
+def peer_stopped(exc: BaseException) -> bool:
+    """Whether ``exc`` is gloo's error of a collective whose peer process has gone ('Connection closed by peer',
+    '... reset by peer', 'Broken pipe'): another process of the run stopped, and says why itself (or torchrun, of one
+    killed). This process's own errors are anything else."""
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and "gloo" in text and any(gone in text for gone in _PEER_GONE)
 
 
 class RankStrided:
@@ -218,6 +254,8 @@ class DataParallel(SingleProcess):
 
     def __init__(self, model: nn.Module, loss_fn: Callable[..., Any]) -> None:
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
+        self._patient = _patient()
+        dist.barrier(group=self._patient)  # every process's start (a text it prepares), however long it takes
         self.ddp = nn.parallel.DistributedDataParallel(_LossModule(model, loss_fn))
         self._strided = False
         first = next(iter(model.parameters()), None)
@@ -244,18 +282,19 @@ class DataParallel(SingleProcess):
         return int(box[0])
 
     def agree_any(self, value: int, flag: bool) -> tuple[int, bool]:
-        both = torch.tensor([value if self.rank == 0 else 0, int(flag)], dtype=torch.int64, device=self._device)
-        dist.all_reduce(both, op=dist.ReduceOp.MAX)  # one collective, as agree's broadcast
+        # one collective, as agree's broadcast; the first of every step, after what rank 0 wrote at the last one
+        both = torch.tensor([value if self.rank == 0 else 0, int(flag)], dtype=torch.int64)
+        dist.all_reduce(both, op=dist.ReduceOp.MAX, group=self._patient)
         return int(both[0]), bool(both[1])
 
     def from_main(self, fn: Callable[[], Any]) -> Any:
         box = [fn() if self.rank == 0 else None]
-        dist.broadcast_object_list(box, src=0, device=self._device)
+        dist.broadcast_object_list(box, src=0, group=self._patient)
         return box[0]
 
     def gather(self, obj: Any) -> list[Any]:
         out: list[Any] = [None] * self.world
-        dist.all_gather_object(out, obj)
+        dist.all_gather_object(out, obj, group=self._patient)  # after rank 0 saved best/
         return out
 
     def shard(self, batches: Any) -> Any:

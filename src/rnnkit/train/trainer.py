@@ -879,9 +879,10 @@ class Trainer:
                             "directory, whose last/ holds it, or start afresh with --overwrite")
         processes = ts.get("processes", self.ranks.world_size)  # older checkpoints do not say
         if processes != self.ranks.world_size:  # every rank refuses alike: no rank is left waiting
-            raise UserError(f"{ckpt.path}: a run of {processes} process(es), resumed with {self.ranks.world_size}; "
-                            f"resume with as many processes as it had (its streams and carried state are "
-                            f"split {processes} ways)")
+            split = f"split {processes} ways" if processes != 1 else "one process's"
+            raise UserError(f"{ckpt.path}: a run of {_processes(processes)}, resumed with "
+                            f"{_processes(self.ranks.world_size)}; resume with as many processes as it had (its "
+                            f"streams and carried state are {split})")
         saved = (ts.get("train_config") or {}).get("optimizer")
         if saved is not None and saved != self.cfg.optimizer:  # its state is another algorithm's
             raise UserError(f"--optimizer {self.cfg.optimizer}: the resumed run used {saved}, whose state it "
@@ -1103,6 +1104,11 @@ class Trainer:
             plot_losses(self.out_dir / METRICS_LOG, self.out_dir / LOSS_PLOT)
         except Exception as exc:  # a plot must never lose a run
             print(f"rnnkit: warning: could not draw {self.out_dir / 'loss.png'}: {exc}", file=sys.stderr)
+
+
+def _processes(count: int) -> str:
+    """``1 process``, ``2 processes``."""
+    return f"{count} process{'' if count == 1 else 'es'}"
 
 
 def _rank_key(rank: int, key: str) -> str:
