@@ -316,3 +316,28 @@ def test_a_warning_of_a_method_names_its_keyword() -> None:
         _check_adapted(-1000.0, 10, 5, 3.0, lambda: -1000.0)
     with pytest.warns(UserWarning, match=r"\(1\.61\): --dynamic-lr 3 may be too large$"), command_line():
         _check_adapted(-1000.0, 10, 5, 3.0, lambda: -1000.0)
+
+
+def test_an_interrupted_fit_says_how_to_go_on_in_keywords(data: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The result of an interrupted ``rnnkit.fit`` said 'interrupted: continue with --resume OUT' (its ``where()``
+    is built after the call's words are gone); it says ``resume=True``, and the command line still its flag."""
+    import signal
+
+    from rnnkit.train.trainer import Trainer
+
+    original = Trainer._update
+
+    def interrupted(self: Trainer, *args: object) -> object:
+        if self.step == 1:
+            signal.raise_signal(signal.SIGINT)  # Ctrl-C: the trainer ends this step, saves last/ and stops
+        return original(self, *args)
+
+    monkeypatch.setattr(Trainer, "_update", interrupted)
+    out = tmp_path / "r"
+    result = rnnkit.fit("classify", data=str(data), out=out, tokenizer="word", hidden=8, embedding=8, steps=50,
+                        eval_every=40, **QUIET)
+    assert result.stopped == "interrupted"
+    assert result.where() == (f"no evaluation yet, so no best model; the run is in {out / 'last'}; interrupted: "
+                              "continue with resume=True")
+    assert "words" not in result.to_json() and "words" not in repr(result)

@@ -334,8 +334,19 @@ def in_words(message: str) -> str:
     (``threads=N fixes it``, as its errors say them); else (the command line, code outside both) as it is.
     A line that may name a flag is said through here: the trainer's, the tasks' progress lines, their warnings
     and :func:`report_warnings`."""
+    return current_words()(message)
+
+
+def current_words() -> Callable[[str], str]:
+    """:func:`in_words` as it says a line now, kept for text said after the call of the API has returned: a
+    :class:`~rnnkit.train.TrainResult`'s ``where()`` (``continue with resume=True``, where the command line reads
+    ``--resume OUT``)."""
     say = _WORDS.get()
-    return say(message) if say is not None and _AUDIENCE.get() == "python" else message
+    return say if say is not None and _AUDIENCE.get() == "python" else _as_it_is
+
+
+def _as_it_is(message: str) -> str:
+    return message
 
 
 @contextlib.contextmanager

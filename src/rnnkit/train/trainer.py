@@ -98,7 +98,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.device import resolve_device, to_device
-from rnnkit.errors import UserError, check_finite, in_words
+from rnnkit.errors import UserError, check_finite, current_words, in_words
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
@@ -270,6 +270,9 @@ class TrainResult:
     #: Ctrl-C came during the run (:attr:`Trainer.ctrl_c_pressed`), also in its last step or evaluation, where
     #: it ended on ``steps`` or ``minutes``: a caller that runs several (a search's trials) stops on it
     ctrl_c_pressed: bool = False
+    #: the words :meth:`where` says its line in: the command line's flags (``--resume OUT``), or the keywords of
+    #: the call of the Python API that trained it (``resume=True``; :func:`rnnkit.errors.current_words`)
+    words: Callable[[str], str] = field(default=current_words(), repr=False, compare=False)
 
     def at_best(self, key: str) -> float | None:
         """The value of ``key`` (``"accuracy"``, ``"loss"`` ...) in the evaluation of the kept checkpoint,
@@ -286,10 +289,12 @@ class TrainResult:
         best = self.model_dir()
         out = Path(self.out_dir or ".")
         text = f"model in {best}" if best else f"no evaluation yet, so no best model; the run is in {out / 'last'}"
-        return text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted" else "")
+        return self.words(text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted"
+                                   else ""))
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
+        del out["words"]
         out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
         out["diverged"] = str(self.diverged) if self.diverged is not None else None
         return out
@@ -857,7 +862,7 @@ class Trainer:
             best_metric=self.best_metric, best_step=self.best_step, metric=self.cfg.metric, steps=self.step,
             seconds=self.elapsed, tokens=self.tokens, tokens_per_s=self.tokens / max(self.train_seconds, 1e-9),
             stopped=stopped, out_dir=self.out_dir, last_eval=self.last_eval, diverged=diverged,
-            best_eval=self.best_eval, ctrl_c_pressed=self.ctrl_c_pressed,
+            best_eval=self.best_eval, ctrl_c_pressed=self.ctrl_c_pressed, words=current_words(),
         )
 
     # ------------------------------------------------------------------ checkpoints
