@@ -15,6 +15,7 @@ import pytest
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import (
+    RnnkitWarning,
     SettingError,
     UserError,
     check_flag,
@@ -23,6 +24,7 @@ from rnnkit.errors import (
     python_words,
     report_warnings,
     speaking_python,
+    warn,
 )
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -249,15 +251,15 @@ def test_a_line_said_in_a_call_of_the_api_speaks_its_keywords(capsys: pytest.Cap
             assert in_words(THREADS) == THREADS
     with command_line(), speaking_python(lambda: {"threads": False}):
         assert in_words(THREADS) == THREADS
-    # report_warnings, the 'rnnkit: warning:' lines
-    import warnings
-
-    for context, said in ((command_line, "--threads N fixes it"), (lambda: speaking_python(lambda: {"threads": False}),
-                                                                  "threads=N fixes it")):
-        capsys.readouterr()
-        with context(), report_warnings():
-            warnings.warn("slow; --threads N fixes it", stacklevel=1)
-        assert capsys.readouterr().err == f"rnnkit: warning: slow; {said}\n"
+    # report_warnings: the command line's 'rnnkit: warning:' lines; a call of the API is warned (RnnkitWarning)
+    capsys.readouterr()
+    with command_line(), report_warnings():
+        warn("slow; --threads N fixes it")
+    assert capsys.readouterr().err == "rnnkit: warning: slow; --threads N fixes it\n"
+    with pytest.warns(RnnkitWarning, match="^slow; threads=N fixes it$"), \
+            speaking_python(lambda: {"threads": False}), report_warnings():
+        warn("slow; --threads N fixes it")
+    assert capsys.readouterr().err == ""
 
 
 def test_charlm_says_its_plan_in_keywords_and_the_command_line_in_flags(tmp_path: Path,
@@ -341,3 +343,37 @@ def test_an_interrupted_fit_says_how_to_go_on_in_keywords(data: Path, tmp_path: 
     assert result.where() == (f"no evaluation yet, so no best model; the run is in {out / 'last'}; interrupted: "
                               "continue with resume=True")
     assert "words" not in result.to_json() and "words" not in repr(result)
+
+
+def test_a_python_fit_and_a_models_method_warn_as_python_does(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Their warnings were printed 'rnnkit: warning:' lines (report_warnings, made for the command line), which
+    no ``warnings.filterwarnings``, ``pytest.warns`` or ``catch_warnings(record=True)`` could see; they are
+    Python's warnings now, an :class:`RnnkitWarning` in the call's words, and the command line prints them as
+    before (tests/test_seq2seq.py, test_charlm.py)."""
+    import warnings
+
+    words = "the cat dog house red blue green big small runs eats sleeps".split()
+    known, half = tmp_path / "en-es.tsv", tmp_path / "half.tsv"
+    known.write_text("".join(f"{words[i % 12]} {words[i * 5 % 12]}\tes_{words[i % 12]}\n" for i in range(40)))
+    half.write_text("".join(f"{words[i % 12]}\tes_{words[i % 12]}\n" for i in range(20))
+                    + "".join(f"de_{words[i % 12]}\tfr_{words[i % 12]}\n" for i in range(20)))
+    out = tmp_path / "run"
+    settings = {"tokenizer": "word", "hidden": 8, "embedding": 8, "batch_size": 8, "eval_sentences": 1}
+    rnnkit.fit("seq2seq", data=str(known), out=out, steps=2, **settings, **QUIET)
+    with pytest.warns(RnnkitWarning, match=r"^.*half.tsv: 50% of the source .* train a new run \(another out\) to "
+                                           "learn these words$"):
+        rnnkit.fit("seq2seq", data=str(half), out=out, resume=True, steps=3, **settings, **QUIET)
+    assert "rnnkit: warning" not in capsys.readouterr().err
+
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on the mat. " * 20)
+    rnnkit.fit("charlm", data=str(text), out=tmp_path / "lm", hidden=8, seq_len=8, batch_size=2, steps=2, **QUIET)
+    lm = rnnkit.load(tmp_path / "lm")
+    with pytest.warns(RnnkitWarning, match=r"character\(s\) not in the model's vocabulary \('Z'\)"):
+        lm.score("the Zat")
+    with warnings.catch_warnings():  # filtered as a group, as a library's warnings are
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=RnnkitWarning)
+        lm.score("the Zat")
+    assert "rnnkit: warning" not in capsys.readouterr().err

@@ -28,6 +28,13 @@ class UserError(Exception):
     exit_code = 2
 
 
+class RnnkitWarning(UserWarning):
+    """A warning of rnnkit's (characters a model does not know, an image over Pillow's limit, empty mel filters
+    ...), said through :func:`warn`: a Python caller filters them as a group (``warnings.filterwarnings("ignore",
+    category=RnnkitWarning)``) or records them (``pytest.warns``); the command line shows each as one
+    ``rnnkit: warning:`` line (:func:`report_warnings`)."""
+
+
 class SettingError(UserError):
     """A setting with a value it cannot take: ``SettingError("hidden", 0, "expected a positive integer")``
     reads ``hidden 0: expected a positive integer``; the CLI names the flag instead (``--hidden 0: ...``)."""
@@ -224,10 +231,22 @@ def out_of_memory(exc: BaseException) -> str | None:
     return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
+def warn(message: str, stacklevel: int = 1, category: type[Warning] = RnnkitWarning) -> None:
+    """:func:`warnings.warn` of ``message`` (in the words of whoever is at work: :func:`in_words`) as a
+    :class:`RnnkitWarning`; ``stacklevel`` counts from the caller, as warnings.warn's does."""
+    warnings.warn(in_words(message), category, stacklevel=stacklevel + 1)
+
+
 @contextlib.contextmanager
 def report_warnings() -> Iterator[None]:
-    """Show the warnings raised inside (unknown characters or tokens ...) as ``rnnkit: warning:`` lines on
-    stderr, once each, after the block."""
+    """On the command line (:func:`command_line`), show the warnings raised inside (unknown characters or tokens
+    ...) as ``rnnkit: warning:`` lines on stderr, once each, after the block. Elsewhere (a call of the Python API,
+    code outside both) they are left to Python's warnings, as a library's are: a caller filters or records them
+    (:class:`RnnkitWarning`), and no thread's warnings are taken by another's ``catch_warnings``, which Python
+    before 3.14 keeps for the whole process."""
+    if _AUDIENCE.get() != "command line":
+        yield
+        return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield

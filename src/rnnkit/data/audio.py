@@ -20,14 +20,13 @@ import math
 import os
 import struct
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from rnnkit.errors import SettingError, UserError, check_count
+from rnnkit.errors import SettingError, UserError, check_count, warn
 
 __all__ = ["SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_wav", "resample",
            "spec_augment", "warp_bands"]
@@ -170,9 +169,9 @@ def _filters(n_mels: int, n_fft: int, sample_rate: int) -> Tensor:
     bank = mel_filterbank(n_mels, n_fft, sample_rate)
     empty = int((bank.amax(1) == 0).sum())
     if empty:
-        warnings.warn(f"n_mels {n_mels}: {empty} mel filters are empty for {sample_rate} Hz audio and a {n_fft}-point "
-                      f"FFT, their features constant; at most {max_mels(sample_rate, n_fft)} bands have none",
-                      stacklevel=3)
+        warn(f"n_mels {n_mels}: {empty} mel filters are empty for {sample_rate} Hz audio and a {n_fft}-point "
+             f"FFT, their features constant; at most {max_mels(sample_rate, n_fft)} bands have none",
+             stacklevel=3)
     return bank
 
 

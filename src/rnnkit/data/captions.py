@@ -39,7 +39,7 @@ import torch
 
 from rnnkit.data.split import corpus_index
 from rnnkit.data.tabular import file_lines
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn
 
 __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
            "read_captions", "write_captions"]
@@ -170,8 +170,8 @@ def _read_image(path: Path) -> Any:
         raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None  # a damaged file
     limit = Image.MAX_IMAGE_PIXELS
     if limit and picture.width * picture.height > limit:
-        warnings.warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
-                      f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
+        warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
+             f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
     return picture
 
 
@@ -214,8 +214,8 @@ def _colour_managed(picture: Any, name: object) -> Any:
     try:
         from PIL import ImageCms
     except ImportError:  # Pillow built without littlecms
-        warnings.warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
-                      "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
+        warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
+             "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
         return picture
     icc = bytes(icc)
     grey = picture.mode in ("L", "LA", "I;16")
@@ -230,7 +230,7 @@ def _colour_managed(picture: Any, name: object) -> Any:
             return shown
         return ImageCms.applyTransform(picture, _to_srgb(icc, picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
-        warnings.warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
+        warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
         return picture
 
 
@@ -311,7 +311,7 @@ def _upright(picture: Any, name: object) -> Any:
     try:
         return ImageOps.exif_transpose(picture)
     except Exception as exc:  # Pillow's EXIF parser raises SyntaxError, struct.error, TypeError, AttributeError ...
-        warnings.warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned", stacklevel=3)
+        warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned", stacklevel=3)
         return picture
 
 

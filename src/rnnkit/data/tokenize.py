@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.errors import UserError
+from rnnkit.errors import RnnkitWarning, UserError
 
 __all__ = [
     "PAD",
@@ -102,7 +102,7 @@ class TokenVocab:
         return {"type": self.kind, "symbols": self.symbols[2:]}
 
 
-class UnknownCharacterWarning(UserWarning):
+class UnknownCharacterWarning(RnnkitWarning):
     """Text contained characters outside the model's vocabulary (mapped to the unknown symbol)."""
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,8 @@ from rnnkit.errors import (
     check_flag,
     check_seed,
     check_texts,
-    in_words,
     report_warnings,
+    warn,
 )
 from rnnkit.models.dynamic_eval import (
     DYNAMIC_LR,
@@ -217,11 +216,11 @@ def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static:
             raise UserError(f"dynamic evaluation with --dynamic-lr {lr:g} diverged (the log-probability is not "
                             "finite); give a smaller --dynamic-lr")
         # reported as the static score is (nan; null in --json): no step size causes or mends it
-        warnings.warn(in_words(f"the dynamic score is not finite because the static one is not: the model "
-                               f"scores this text log_prob {unadapted:g} without --dynamic too (its activations "
-                               "overflow on it); no --dynamic-lr changes that"), stacklevel=3)
+        warn(f"the dynamic score is not finite because the static one is not: the model "
+             f"scores this text log_prob {unadapted:g} without --dynamic too (its activations "
+             "overflow on it); no --dynamic-lr changes that", stacklevel=3)
         return
     if chars and -total / chars > math.log(vocab_size):
-        warnings.warn(in_words(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform "
-                               f"guess over the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr "
-                               f"{lr:g} may be too large"), stacklevel=3)
+        warn(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform "
+             f"guess over the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr "
+             f"{lr:g} may be too large", stacklevel=3)

@@ -5,7 +5,6 @@ them, :class:`~rnnkit.tasks.classify.TextClassifier` reads its files with them."
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_filled, check_texts
+from rnnkit.errors import SettingError, UserError, check_filled, check_texts, warn
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
@@ -46,7 +45,7 @@ def warn_headerless(table: Table, stacklevel: int = 1) -> None:
     """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model;
     ``stacklevel`` counts from the caller, as :func:`warnings.warn`'s does."""
     if table.headerless:
-        warnings.warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
+        warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
 
 
 def _text_list(verb: str, texts: object) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import sys
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import torch
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
-from rnnkit.errors import UserError, in_words
+from rnnkit.errors import UserError, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
 
@@ -81,8 +80,8 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
     where = (", left out of the validation loss (its error rates count them)" if what == "validation"
              else " and teach nothing" if longest is None
              else " at --speed-perturb's fastest speed and teach nothing at it")
-    warnings.warn(in_words(f"{len(short)} of {len(utts)} {what} utterances are too short for their "
-                           f"transcripts{where} {why}"), stacklevel=2)
+    warn(f"{len(short)} of {len(utts)} {what} utterances are too short for their "
+         f"transcripts{where} {why}", stacklevel=2)
     return short
 
 
@@ -103,9 +102,9 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     if not any(targets):
         raise UserError(in_words(f"no training utterance holds a symbol the model writes ({shown} are new; {why}); "
                                  "train a new run (another --out) on this corpus"))
-    warnings.warn(in_words(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
-                           f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
-                           "learn them"), stacklevel=2)
+    warn(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
+         f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
+         "learn them", stacklevel=2)
 
 
 class SymbolTable:

@@ -4,7 +4,6 @@ and the batches of token ids the trainer reads.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.errors import (
     UserError,
-    in_words,
+    warn,
 )
 from rnnkit.tasks._translate_config import BIBLE, Seq2SeqConfig
 from rnnkit.train.checkpoint import (
@@ -124,8 +123,8 @@ def check_unknown(data: str, shares: dict[str, float], built: dict[str, float] |
     if any(shares[k] > REFUSE_UNKNOWN for k in far):
         raise UserError(f"{data}: {said}; a resumed run keeps its {vocabularies}, so nothing could be learnt: train "
                         f"a new run (another --out) on these {items}")
-    warnings.warn(in_words(f"{data}: {said}; a resumed run keeps its {vocabularies}: train a new run (another --out) "
-                           "to learn these words"), stacklevel=2)
+    warn(f"{data}: {said}; a resumed run keeps its {vocabularies}: train a new run (another --out) "
+         "to learn these words", stacklevel=2)
 
 
 class _PairBatches(ShuffledBatches):

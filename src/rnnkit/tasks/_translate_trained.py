@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
+    warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.tasks import speaks_python
@@ -77,7 +77,7 @@ class Translator:
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
             # at the line that called translate(), past _translate's and speaks_python's frames
-            warnings.warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
+            warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
