@@ -701,6 +701,32 @@ def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, mo
     assert err.endswith("rnnkit: interrupted\n") and "gru seed" not in err and calls["n"] == 2
 
 
+def test_ctrl_c_after_a_cell_says_what_is_kept_and_how_to_run_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C in the second cell kept the first in results.json but said only "rnnkit: interrupted", and a rerun
+    into that --out is refused (--overwrite would remove the cell kept)."""
+    import signal
+
+    calls = {"n": 0}
+    inner = ex.Adding.loss
+
+    def interrupting(self, pred, y):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the first step of gru's run, after rnn_tanh's two
+            signal.raise_signal(signal.SIGINT)
+        return inner(self, pred, y)
+
+    monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
+                 "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru,lstm"]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [f"rnnkit experiment: {out / 'results.json'} and results.md keep the cells done: rnn_tanh; "
+                        "not run to the end: gru, lstm (run them with --cells gru,lstm and another --out; python "
+                        f"benchmarks/experiments_report.py {out} OTHER merges the two)", "rnnkit: interrupted"]
+    assert list(json.loads((out / "results.json").read_text())["results"]) == ["rnn_tanh"]
+
+
 @pytest.mark.parametrize(("name", "flags", "message"), [
     ("pixel-mnist", ["--length", "100"], "--length 100: does not apply to pixel-mnist (it does to adding, copy, "
                                          "clockwork-waveform)"),
