@@ -652,6 +652,21 @@ def test_results_md_states_a_zero_step_budget() -> None:
     assert "Budget per run: 5 min or 0 steps;" in ex.markdown(ex.run_experiment(s))
 
 
+def test_results_md_names_the_cells_no_better_than_the_trivial_baseline() -> None:
+    """Two steps of training printed a table ranking the cells (lstm 0.72, rnn_tanh 0.19) with the baseline, 0.167,
+    two lines below it and no word that neither had learned anything: a ranking of noise."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh", "gru"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    doc = ex.run_experiment(s)
+    doc["results"]["rnn_tanh"]["mean"], doc["results"]["gru"]["mean"] = 0.5, 0.05
+    line = "No better than the trivial baseline, so nothing learned in this budget: rnn_tanh."
+    assert line in ex.markdown(doc).splitlines()
+    doc["results"]["rnn_tanh"]["mean"] = float("nan")  # diverged: shown as nan, not as learning nothing
+    assert "No better than" not in ex.markdown(doc)
+    doc["higher_is_better"], doc["baseline"] = True, 0.1  # an accuracy: at chance is no better
+    doc["results"]["rnn_tanh"]["mean"] = 0.1
+    assert "nothing learned in this budget: rnn_tanh, gru." in ex.markdown(doc)
+
+
 def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--cells lstm,gru,lstm trained the LSTM twice (its whole budget again) and showed it once."""
     out = tmp_path / "exp"

@@ -82,9 +82,25 @@ def markdown(doc: dict[str, Any]) -> str:
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
         lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
+        idle = _no_better(doc)
+        if idle:  # a table of cells that learned nothing read as a ranking of them
+            lines += ["", f"No better than the trivial baseline, so nothing learned in this budget: {', '.join(idle)}."]
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def _no_better(doc: dict[str, Any]) -> list[str]:
+    """The cells whose mean test metric is at the trivial baseline or on its wrong side (a diverged cell's NaN is
+    shown as such, not counted here)."""
+    base = doc["baseline"]
+    cells = []
+    for cell, r in doc["results"].items():
+        mean = r["mean"]
+        if isinstance(mean, int | float) and math.isfinite(mean):
+            if (mean <= base) if doc["higher_is_better"] else (mean >= base):
+                cells.append(cell)
+    return cells
 
 
 #: what ``rnnkit experiment`` writes in ``--out`` (results.json first, after each cell)

@@ -8,7 +8,8 @@ seeds and writes into ``--out``:
   and standard deviation, seconds and steps per run, and the learning curves; written after each cell, so
   an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md and the
   line Ctrl-C leaves on stderr do; it is not resumed: the rest run with ``--cells`` into another ``--out``);
-* ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline;
+* ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline, and the cells no better
+  than it named below it (nothing learned in the budget);
 * ``curves.png`` -- the test metric against training time, one line per cell and seed.
 
 ``--json`` prints one object, ``{"experiment", "metric", "results": {CELL: {"mean", "std", "seconds"}}}``
