@@ -389,7 +389,7 @@ def test_run_that_diverges_is_reported_not_raised(tmp_path: Path) -> None:
     assert written["results"]["irnn"]["mean"] is None  # NaN as null: JSON to jq and JSON.parse too
     from rnnkit.report.experiments import experiment_page
 
-    assert "nan ± nan" in experiment_page(tmp_path).html()  # the report reads the nulls back
+    assert "<tr><td>irnn</td><td>nan</td>" in experiment_page(tmp_path).html()  # the report reads the nulls back
 
 
 def _no_nan(name: str) -> None:
@@ -665,6 +665,23 @@ def test_results_md_names_the_cells_no_better_than_the_trivial_baseline() -> Non
     doc["higher_is_better"], doc["baseline"] = True, 0.1  # an accuracy: at chance is no better
     doc["results"]["rnn_tanh"]["mean"] = 0.1
     assert "nothing learned in this budget: rnn_tanh, gru." in ex.markdown(doc)
+
+
+def test_one_seed_shows_no_spread(tmp_path: Path) -> None:
+    """With one seed results.md and the report showed "0.7207 ± 0" (accuracy "± 0.0%"): a spread of zero, as if seeds
+    had agreed, where there was one seed; benchmarks/experiments_report.py shows none."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    doc = ex.run_experiment(s)
+    mean = ex.format_metric(doc["results"]["rnn_tanh"]["mean"], "mse")
+    assert f"| rnn_tanh | 4 | 37 | {mean} | " in ex.markdown(doc)
+    ex.write_outputs(doc, tmp_path)
+    from rnnkit.report.experiments import experiment_page
+
+    assert "<tr><td>rnn_tanh</td><td>" + f"{doc['results']['rnn_tanh']['mean']:.4g}</td>" in experiment_page(
+        tmp_path).html()
+    two = ex.run_experiment(ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=2, steps=0, length=6, hidden=4,
+                                        eval_size=4))
+    assert f"{ex.format_metric(two['results']['rnn_tanh']['std'], 'mse')} |" in ex.markdown(two)
 
 
 def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

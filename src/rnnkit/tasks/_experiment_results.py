@@ -68,14 +68,15 @@ def markdown(doc: dict[str, Any]) -> str:
     for cell, r in doc["results"].items():
         steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        std = format_metric(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        # one seed has no spread to show: "± 0" read as seeds that agreed
+        std = f" ± {format_metric(r['std'], m)}" if len(r["runs"]) > 1 else ""
         solved = ""
         if solved_col:
             hits = [first_solved(x, name) for x in r["runs"]]
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)}{std} | "
             f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
     if doc.get("cells_not_run"):
