@@ -389,7 +389,7 @@ def test_run_that_diverges_is_reported_not_raised(tmp_path: Path) -> None:
     assert written["results"]["irnn"]["mean"] is None  # NaN as null: JSON to jq and JSON.parse too
     from rnnkit.report.experiments import experiment_page
 
-    assert "nan ± nan" in experiment_page(tmp_path).html()  # the report reads the nulls back
+    assert "<tr><td>irnn</td><td>nan</td>" in experiment_page(tmp_path).html()  # the report reads the nulls back
 
 
 def _no_nan(name: str) -> None:
@@ -652,6 +652,38 @@ def test_results_md_states_a_zero_step_budget() -> None:
     assert "Budget per run: 5 min or 0 steps;" in ex.markdown(ex.run_experiment(s))
 
 
+def test_results_md_names_the_cells_no_better_than_the_trivial_baseline() -> None:
+    """Two steps of training printed a table ranking the cells (lstm 0.72, rnn_tanh 0.19) with the baseline, 0.167,
+    two lines below it and no word that neither had learned anything: a ranking of noise."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh", "gru"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    doc = ex.run_experiment(s)
+    doc["results"]["rnn_tanh"]["mean"], doc["results"]["gru"]["mean"] = 0.5, 0.05
+    line = "No better than the trivial baseline, so nothing learned in this budget: rnn_tanh."
+    assert line in ex.markdown(doc).splitlines()
+    doc["results"]["rnn_tanh"]["mean"] = float("nan")  # diverged: shown as nan, not as learning nothing
+    assert "No better than" not in ex.markdown(doc)
+    doc["higher_is_better"], doc["baseline"] = True, 0.1  # an accuracy: at chance is no better
+    doc["results"]["rnn_tanh"]["mean"] = 0.1
+    assert "nothing learned in this budget: rnn_tanh, gru." in ex.markdown(doc)
+
+
+def test_one_seed_shows_no_spread(tmp_path: Path) -> None:
+    """With one seed results.md and the report showed "0.7207 ± 0" (accuracy "± 0.0%"): a spread of zero, as if seeds
+    had agreed, where there was one seed; benchmarks/experiments_report.py shows none."""
+    s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
+    doc = ex.run_experiment(s)
+    mean = ex.format_metric(doc["results"]["rnn_tanh"]["mean"], "mse")
+    assert f"| rnn_tanh | 4 | 37 | {mean} | " in ex.markdown(doc)
+    ex.write_outputs(doc, tmp_path)
+    from rnnkit.report.experiments import experiment_page
+
+    assert "<tr><td>rnn_tanh</td><td>" + f"{doc['results']['rnn_tanh']['mean']:.4g}</td>" in experiment_page(
+        tmp_path).html()
+    two = ex.run_experiment(ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=2, steps=0, length=6, hidden=4,
+                                        eval_size=4))
+    assert f"{ex.format_metric(two['results']['rnn_tanh']['std'], 'mse')} |" in ex.markdown(two)
+
+
 def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--cells lstm,gru,lstm trained the LSTM twice (its whole budget again) and showed it once."""
     out = tmp_path / "exp"
@@ -699,6 +731,32 @@ def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, mo
                  "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru"]) == 130
     err = capsys.readouterr().err
     assert err.endswith("rnnkit: interrupted\n") and "gru seed" not in err and calls["n"] == 2
+
+
+def test_ctrl_c_after_a_cell_says_what_is_kept_and_how_to_run_the_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C in the second cell kept the first in results.json but said only "rnnkit: interrupted", and a rerun
+    into that --out is refused (--overwrite would remove the cell kept)."""
+    import signal
+
+    calls = {"n": 0}
+    inner = ex.Adding.loss
+
+    def interrupting(self, pred, y):
+        calls["n"] += 1
+        if calls["n"] == 3:  # the first step of gru's run, after rnn_tanh's two
+            signal.raise_signal(signal.SIGINT)
+        return inner(self, pred, y)
+
+    monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
+                 "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru,lstm"]) == 130
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [f"rnnkit experiment: {out / 'results.json'} and results.md keep the cells done: rnn_tanh; "
+                        "not run to the end: gru, lstm (run them with --cells gru,lstm and another --out; python "
+                        f"benchmarks/experiments_report.py {out} OTHER merges the two)", "rnnkit: interrupted"]
+    assert list(json.loads((out / "results.json").read_text())["results"]) == ["rnn_tanh"]
 
 
 @pytest.mark.parametrize(("name", "flags", "message"), [

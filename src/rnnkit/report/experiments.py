@@ -64,7 +64,8 @@ def _g(value: Any, spec: str) -> str:
 
 
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
-    rows = [(cell, f"{_g(r['mean'], '.4g')} ± {_g(r['std'], '.2g')}", f"{r['parameters']:,}", r["hidden"],
+    rows = [(cell, _g(r["mean"], ".4g") + (f" ± {_g(r['std'], '.2g')}" if len(r["runs"]) > 1 else ""),
+             f"{r['parameters']:,}", r["hidden"],
              f"{r['seconds']:.1f}",
              ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]

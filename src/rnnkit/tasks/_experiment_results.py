@@ -68,23 +68,40 @@ def markdown(doc: dict[str, Any]) -> str:
     for cell, r in doc["results"].items():
         steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        std = format_metric(r["std"], m) if math.isfinite(r["std"]) else "nan"
+        # one seed has no spread to show: "± 0" read as seeds that agreed
+        std = f" ± {format_metric(r['std'], m)}" if len(r["runs"]) > 1 else ""
         solved = ""
         if solved_col:
             hits = [first_solved(x, name) for x in r["runs"]]
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)} ± {std} | "
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)}{std} | "
             f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
         )
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
         lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
+        idle = _no_better(doc)
+        if idle:  # a table of cells that learned nothing read as a ranking of them
+            lines += ["", f"No better than the trivial baseline, so nothing learned in this budget: {', '.join(idle)}."]
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def _no_better(doc: dict[str, Any]) -> list[str]:
+    """The cells whose mean test metric is at the trivial baseline or on its wrong side (a diverged cell's NaN is
+    shown as such, not counted here)."""
+    base = doc["baseline"]
+    cells = []
+    for cell, r in doc["results"].items():
+        mean = r["mean"]
+        if isinstance(mean, int | float) and math.isfinite(mean):
+            if (mean <= base) if doc["higher_is_better"] else (mean >= base):
+                cells.append(cell)
+    return cells
 
 
 #: what ``rnnkit experiment`` writes in ``--out`` (results.json first, after each cell)

@@ -6,8 +6,10 @@ seeds and writes into ``--out``:
 
 * ``results.json`` -- the settings, and per cell the parameter count, the metric of every seed, its mean
   and standard deviation, seconds and steps per run, and the learning curves; written after each cell, so
-  an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md does);
-* ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline;
+  an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md and the
+  line Ctrl-C leaves on stderr do; it is not resumed: the rest run with ``--cells`` into another ``--out``);
+* ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline, and the cells no better
+  than it named below it (nothing learned in the budget);
 * ``curves.png`` -- the test metric against training time, one line per cell and seed.
 
 ``--json`` prints one object, ``{"experiment", "metric", "results": {CELL: {"mean", "std", "seconds"}}}``
@@ -443,14 +445,36 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         if not quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    with results_folder(args.out, RESULT_FILES, "an experiment's", overwrite=args.overwrite):
-        doc = run_experiment(s, log, on_cell=lambda partial: write_outputs(partial, out))
+    kept: list[dict[str, Any]] = []  # the document of the cells written so far
+
+    def keep(partial: dict[str, Any]) -> None:
+        write_outputs(partial, out)
+        kept[:] = [partial]
+
+    try:
+        with results_folder(args.out, RESULT_FILES, "an experiment's", overwrite=args.overwrite):
+            doc = run_experiment(s, log, on_cell=keep)
+    except KeyboardInterrupt:  # "rnnkit: interrupted" alone said neither what was kept nor how to go on
+        if kept:
+            _say_kept(kept[0], out)
+        raise
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
     else:
         print(markdown(doc))
         print(f"wrote {out / 'results.json'}, {out / 'results.md'}, {out / 'curves.png'}")
     return 0
+
+
+def _say_kept(doc: dict[str, Any], out: Path) -> None:
+    """The line an interrupted experiment leaves: the cells its results keep, and how to run the others (an
+    experiment is not resumed: a run into the same --out is refused, and --overwrite would remove these)."""
+    done, rest = ", ".join(doc["results"]), doc["cells_not_run"]
+    line = f"rnnkit experiment: {out / 'results.json'} and results.md keep the cells done: {done}"
+    if rest:
+        line += (f"; not run to the end: {', '.join(rest)} (run them with --cells {','.join(rest)} and another --out; "
+                 f"python benchmarks/experiments_report.py {out} OTHER merges the two)")
+    print(line, file=sys.stderr, flush=True)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
