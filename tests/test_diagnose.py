@@ -297,14 +297,18 @@ def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_diagnose_md_says_its_last_losses_are_means() -> None:
-    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses, not the last
-    loss: after 3 clipped steps the table said 1.03 where clipping.png's last point was 0.7."""
+    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses (of all, in a
+    run of fewer steps), not the last loss: after 3 clipped steps the table said 1.03 where clipping.png's last
+    point was 0.7."""
     runs = clipping_comparison(clip=1.0, cell="irnn", length=10, hidden=4, steps=3, lr=0.01, seed=0)
     report = {"length": 10, "cells": {"gru": diagnose.diagnose_cell("gru", 10, 4, 3, seed=0)},
               "radius_sweep": {}, "clipping_lr": 0.01, "clipping_length": 10, "clipping": runs}
     text = diagnose.markdown(report)
-    assert "| train loss first → mean of the last 10 |" in text
-    assert "| first loss | mean of the last 10 losses |" in text
+    # after 3 steps the mean is of those 3: the headers said "the last 10"
+    assert "| train loss first → mean of the last 3 |" in text
+    assert "| first loss | mean of the last 3 losses |" in text
+    assert diagnose.mean_of_last([200, 200]) == "mean of the last 10"
+    assert diagnose.mean_of_last([200, 4]) == "mean of the last 10, or of all where fewer"  # one diverged early
 
 
 def test_ctrl_c_while_diagnose_writes_leaves_no_half_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
+from rnnkit.diagnostics import LAST_LOSSES
 from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
@@ -181,7 +182,7 @@ def diagnose_cell(
         "hidden": hidden, "lr": lr, "train_steps": len(losses), "diverged": diverged,
         "train_seconds": round(seconds, 2),
         "train_loss_first": losses[0] if losses else float("nan"),
-        "train_loss_last": sum(losses[-10:]) / len(losses[-10:]) if losses else float("nan"),
+        "train_loss_last": sum(losses[-LAST_LOSSES:]) / len(losses[-LAST_LOSSES:]) if losses else float("nan"),
         "radius_start": start_radius, "radius_end": end_radius,
         "grad_norms_start": start_norms.tolist(), "grad_norms_end": end_norms.tolist(),
         "first_over_last_start": _ratio(start_norms), "first_over_last_end": _ratio(end_norms),
@@ -224,13 +225,23 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     return ["gradient_norms.png", "radius.png", "clipping.png"]
 
 
+def mean_of_last(steps: list[int]) -> str:
+    """What a final loss of runs of ``steps`` steps each averages: "mean of the last 10", "mean of the last 3"
+    when each made 3 (the header said "the last 10" after --train-steps 3), and where the runs made different
+    numbers of steps (one that diverged early), "mean of the last 10, or of all where fewer"."""
+    counts = {min(LAST_LOSSES, n) for n in steps if n > 0} or {LAST_LOSSES}
+    return f"mean of the last {max(counts)}" + (", or of all where fewer" if len(counts) > 1 else "")
+
+
 def markdown(report: dict[str, Any]) -> str:
     """diagnose.md: the numbers behind the pictures."""
+    trained = mean_of_last([r["train_steps"] for r in report["cells"].values()])
+    clipped = mean_of_last([len(v["losses"]) for v in report["clipping"].values() if not v["diverged"]])
     lines = [
         f"# rnnkit diagnose (adding problem, T = {report['length']})",
         "",
         "| cell | radius W_hh start | radius end | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ start | same, end | train steps | "
-        "train loss first → mean of the last 10 |",
+        f"train loss first → {trained} |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for cell, r in report["cells"].items():
@@ -247,7 +258,7 @@ def markdown(report: dict[str, Any]) -> str:
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
     lines += ["", f"## Clipping (IRNN, SGD lr {report['clipping_lr']}, T = {report['clipping_length']})", "",
-              "| run | diverged | what happened | first loss | mean of the last 10 losses |",
+              f"| run | diverged | what happened | first loss | {clipped} losses |",
               "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
         lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
@@ -286,7 +297,7 @@ def run_diagnose(
                                              blowup=CLIP_BLOWUP, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
-            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
+            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} ({mean_of_last([len(v['losses'])])})")
     with undone_on_failure(out, FILES, made=[]):  # all five files or none: Ctrl-C while drawing left a picture
         report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]  # without its numbers
         (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
