@@ -484,3 +484,18 @@ def test_the_size_check_counts_the_probes_graph(monkeypatch: pytest.MonkeyPatch)
                                         r"and each step's graph take at least 0\.21 GB; this machine has 0\.1 GB"):
         diagnose.check_settings(["gru"], 50_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)
     diagnose.check_settings(["gru"], 20_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)  # 83 MB
+
+
+def test_a_cell_without_w_hh_shows_no_radius(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """minGRU has no W_hh (spectral_radius gives 0 for it): the log line, diagnose.md and the report's table
+    said "radius 0.000 -> 0.000", read as a radius of 0; they now say it has none (diagnose.json keeps 0)."""
+    from rnnkit.report import write_report
+
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "mingru", "--length", "8", "--hidden", "4", "--train-steps", "1",
+                 "--clip-steps", "1", "--clip-length", "6", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "mingru: no W_hh, no radius;" in err and "0.000" not in err
+    assert "| mingru | — (no W_hh) | — |" in (out / "diagnose.md").read_text(encoding="utf-8")
+    assert "<tr><td>mingru</td><td>— (no W_hh)</td><td>—</td>" in write_report(out).read_text(encoding="utf-8")
+    assert json.loads((out / "diagnose.json").read_text())["cells"]["mingru"]["radius_end"]["radius"] == 0

@@ -46,6 +46,18 @@ TRAIN_BATCH, CLIP_BATCH = 32, 16
 SWEEP_RADII, CLIP_BLOWUP, CLIP_LR = (0.9, 1.1), 1e3, 0.01
 
 
+#: how diagnose shows the spectral radius of a cell without W_hh (minGRU, minLSTM, whose gates read x_t only):
+#: :func:`rnnkit.diagnostics.spectral_radius` gives 0 for them, which diagnose.json keeps, and "0.000 → 0.000"
+#: read as a radius of 0
+NO_W_HH = "— (no W_hh)"
+
+
+def has_w_hh(cell: str) -> bool:
+    """Whether ``cell`` (a name of :data:`rnnkit.cells.CELLS`) has a W_hh whose spectral radius diagnose shows."""
+    family = CELLS.get(cell)
+    return family is None or family.recurrent
+
+
 def radius_length(report: dict[str, Any]) -> int:
     """The length of a diagnose report's radius sweep: ``radius_length`` (shorter than the cells' where float32
     would not hold the sweep), or the cells' ``length`` in a report written before the sweep had its own."""
@@ -175,7 +187,9 @@ def diagnose_cell(
     end_radius = _radius(model, cell)
     # a diverged run stopped early: "after 1 steps" alone read as a training asked for 1 step
     diverged = None if run["diverged"] is None else divergence_reason(run["diverged"], None)
-    log(f"{cell}: radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}; "
+    radius = (f"radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}" if has_w_hh(cell)
+              else "no W_hh, no radius")
+    log(f"{cell}: {radius}; "
         f"|dL/dh_1| / |dL/dh_T| {_ratio(start_norms):.3g} -> {_ratio(end_norms):.3g} "
         f"after {len(losses)} steps ({seconds:.0f}s)" + (f"; DIVERGED, {diverged}: stopped" if diverged else ""))
     return {
@@ -245,9 +259,11 @@ def markdown(report: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for cell, r in report["cells"].items():
+        radius = (f"{r['radius_start']['radius']:.3f} | {r['radius_end']['radius']:.3f}" if has_w_hh(cell)
+                  else f"{NO_W_HH} | —")
         lines.append(
-            f"| {cell} | {r['radius_start']['radius']:.3f} | {r['radius_end']['radius']:.3f} | "
-            f"{r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | {r['train_steps']}"
+            f"| {cell} | {radius} | {r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | "
+            f"{r['train_steps']}"
             f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
             f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
         )
