@@ -72,6 +72,8 @@ WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out
     ("an empty TEXT argument ''; give the text to tag", "an empty text ''; give the text to tag"),
     ("give the model flags without --memory", "give the model settings without memory=True"),
     ("expected a model directory written by `rnnkit train`", "expected a model directory written by rnnkit.fit"),
+    ("scored in r/autotune.jsonl (each a run: rnnkit predict r/autotune/trial-N ...)",  # an interrupted autotune
+     "scored in r/autotune.jsonl (each a run: rnnkit.load('r/autotune/trial-N').predict(...))"),
     # not keywords: a command to run, another program's flags, a flag inside a word or a quoted value
     ("run `rnnkit prepare t.txt --out DIR` and train with --data DIR",
      "run `rnnkit prepare t.txt --out DIR` and train with data=DIR"),

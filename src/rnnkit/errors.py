@@ -294,7 +294,8 @@ _METAVAR = re.compile(r"[A-Z][A-Z0-9]*(?:,[A-Z][A-Z0-9]*)*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: words of the command line that are not flags, as the Python API says them
 _PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
-            (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"))  # not a file's name: flags.csv
+            (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"),  # not a file's name: flags.csv
+            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"))
 
 
 def python_words(message: str, keywords: Mapping[str, bool | str],
@@ -308,7 +309,8 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     refuses (``--val-fraction 2: expected ...`` reads ``val_fraction 2: ...``, as a :class:`SettingError`
     does). A flag that names no keyword
     (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
-    reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``."""
+    reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``, ``rnnkit predict DIR ...``
+    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so)."""
     values = values or {}
 
     def keyword(found: re.Match[str]) -> str:
