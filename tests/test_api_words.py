@@ -14,6 +14,7 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
+from rnnkit.data.tokenize import UnknownCharacterWarning
 from rnnkit.errors import (
     RnnkitWarning,
     SettingError,
@@ -71,6 +72,8 @@ WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out
     ("an empty TEXT argument ''; give the text to tag", "an empty text ''; give the text to tag"),
     ("give the model flags without --memory", "give the model settings without memory=True"),
     ("expected a model directory written by `rnnkit train`", "expected a model directory written by rnnkit.fit"),
+    ("scored in r/autotune.jsonl (each a run: rnnkit predict r/autotune/trial-N ...)",  # an interrupted autotune
+     "scored in r/autotune.jsonl (each a run: rnnkit.load('r/autotune/trial-N').predict(...))"),
     # not keywords: a command to run, another program's flags, a flag inside a word or a quoted value
     ("run `rnnkit prepare t.txt --out DIR` and train with --data DIR",
      "run `rnnkit prepare t.txt --out DIR` and train with data=DIR"),
@@ -362,8 +365,9 @@ def test_a_python_fit_and_a_models_method_warn_as_python_does(tmp_path: Path,
     settings = {"tokenizer": "word", "hidden": 8, "embedding": 8, "batch_size": 8, "eval_sentences": 1}
     rnnkit.fit("seq2seq", data=str(known), out=out, steps=2, **settings, **QUIET)
     with pytest.warns(RnnkitWarning, match=r"^.*half.tsv: 50% of the source .* train a new run \(another out\) to "
-                                           "learn these words$"):
+                                           "learn these words$") as caught:
         rnnkit.fit("seq2seq", data=str(half), out=out, resume=True, steps=3, **settings, **QUIET)
+    assert caught[0].filename == __file__  # the caller's line, not _translate_data.py's
     assert "rnnkit: warning" not in capsys.readouterr().err
 
     text = tmp_path / "t.txt"
@@ -377,3 +381,17 @@ def test_a_python_fit_and_a_models_method_warn_as_python_does(tmp_path: Path,
         warnings.filterwarnings("ignore", category=RnnkitWarning)
         lm.score("the Zat")
     assert "rnnkit: warning" not in capsys.readouterr().err
+
+
+def test_a_warning_is_said_at_the_callers_line(tmp_path: Path) -> None:
+    """A warning of rnnkit's pointed at a line inside rnnkit (``_charlm_trained.py:161``, where ``score`` reads the
+    text), not at the caller's: it is said at the first frame outside the package, as a library's are."""
+    import warnings
+
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on the mat. " * 20)
+    rnnkit.fit("charlm", data=str(text), out=tmp_path / "lm", hidden=8, seq_len=8, batch_size=2, steps=1, **QUIET)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rnnkit.load(tmp_path / "lm").score("the Zat")
+    assert [(w.category, w.filename) for w in caught] == [(UnknownCharacterWarning, __file__)]

@@ -366,6 +366,16 @@ def test_scam_corpus_is_written_whole_into_a_new_folder(tmp_path: Path, monkeypa
     assert [p.name for p in tmp_path.iterdir()] == ["used"]  # neither cut/ nor its temporary sibling
 
 
+def test_rnnkit_data_scam_says_what_it_wrote_as_the_other_generators_do(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """It printed three bare paths, where ``rnnkit data dates``/``shapes``/``speech`` say "wrote N ... to ..."."""
+    from rnnkit.cli import main
+
+    out = tmp_path / "corpus"
+    assert main(["data", "scam", "--out", str(out), "--train", "3", "--val", "2", "--test", "1"]) == 0
+    assert capsys.readouterr().out == f"wrote 6 call transcripts to {out}: train.csv 3, val.csv 2, test.csv 1\n"
+
+
 def test_hash_lines_are_tokens_except_conllu_comments(tmp_path: Path) -> None:
     """'#' and hashtags are tokens; only a tab-separated file's '#' lines between sentences are comments."""
     s = read_conll(write(tmp_path / "a.conll", "# sent_id = 1\nI\tO\nlove\tO\n#\tO\n#Seoul\tB-LOC\n\n#\tO\nx\tO\n"))

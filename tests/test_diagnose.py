@@ -297,14 +297,18 @@ def test_ctrl_c_ends_diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_diagnose_md_says_its_last_losses_are_means() -> None:
-    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses, not the last
-    loss: after 3 clipped steps the table said 1.03 where clipping.png's last point was 0.7."""
+    """diagnose.md's "final loss" and "train loss first → last" are the mean of the last 10 losses (of all, in a
+    run of fewer steps), not the last loss: after 3 clipped steps the table said 1.03 where clipping.png's last
+    point was 0.7."""
     runs = clipping_comparison(clip=1.0, cell="irnn", length=10, hidden=4, steps=3, lr=0.01, seed=0)
     report = {"length": 10, "cells": {"gru": diagnose.diagnose_cell("gru", 10, 4, 3, seed=0)},
               "radius_sweep": {}, "clipping_lr": 0.01, "clipping_length": 10, "clipping": runs}
     text = diagnose.markdown(report)
-    assert "| train loss first → mean of the last 10 |" in text
-    assert "| first loss | mean of the last 10 losses |" in text
+    # after 3 steps the mean is of those 3: the headers said "the last 10"
+    assert "| train loss first → mean of the last 3 |" in text
+    assert "| first loss | mean of the last 3 losses |" in text
+    assert diagnose.mean_of_last([200, 200]) == "mean of the last 10"
+    assert diagnose.mean_of_last([200, 4]) == "mean of the last 10, or of all where fewer"  # one diverged early
 
 
 def test_ctrl_c_while_diagnose_writes_leaves_no_half_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -480,3 +484,18 @@ def test_the_size_check_counts_the_probes_graph(monkeypatch: pytest.MonkeyPatch)
                                         r"and each step's graph take at least 0\.21 GB; this machine has 0\.1 GB"):
         diagnose.check_settings(["gru"], 50_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)
     diagnose.check_settings(["gru"], 20_000, hidden=4, train_steps=0, clip_steps=1, clip_length=6)  # 83 MB
+
+
+def test_a_cell_without_w_hh_shows_no_radius(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """minGRU has no W_hh (spectral_radius gives 0 for it): the log line, diagnose.md and the report's table
+    said "radius 0.000 -> 0.000", read as a radius of 0; they now say it has none (diagnose.json keeps 0)."""
+    from rnnkit.report import write_report
+
+    out = tmp_path / "diag"
+    assert main(["diagnose", "--cells", "mingru", "--length", "8", "--hidden", "4", "--train-steps", "1",
+                 "--clip-steps", "1", "--clip-length", "6", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "mingru: no W_hh, no radius;" in err and "0.000" not in err
+    assert "| mingru | — (no W_hh) | — |" in (out / "diagnose.md").read_text(encoding="utf-8")
+    assert "<tr><td>mingru</td><td>— (no W_hh)</td><td>—</td>" in write_report(out).read_text(encoding="utf-8")
+    assert json.loads((out / "diagnose.json").read_text())["cells"]["mingru"]["radius_end"]["radius"] == 0

@@ -127,6 +127,9 @@ def batch_bytes(batch_size: int, length: int, hidden: int) -> int:
     return 4 * batch_size * length * (2 + hidden)
 
 
+#: how many of a run's last losses its final loss averages (all of them in a run of fewer steps)
+LAST_LOSSES = 10
+
 #: the most a radius r > 1 may grow the gradient over the sweep's sequence (r^T): its input's spread 0.01·r^-T
 #: stays a normal float32 (the CLI flushes subnormals to zero: an all-zero W_ih was refused, a traceback after
 #: every cell had trained) and the gradient r^T·|∂L/∂h_T| stays finite (past it the factor was NaN)
@@ -371,7 +374,7 @@ def clipping_comparison(
 
     Returns ``{"unclipped": run, "clipped": run}``; each run has ``losses`` (per step), ``grad_norms``
     (before clipping), ``diverged`` (bool), ``diverged_at`` (step or None), ``reason`` and ``final_loss``
-    (mean of the last 10 losses, NaN when diverged).
+    (mean of the last :data:`LAST_LOSSES` losses, NaN when diverged).
     The settings are checked first (:func:`check_clipping`).
     """
     from rnnkit.models.sequence import SequenceModel
@@ -385,7 +388,7 @@ def clipping_comparison(
         run = train_on_adding(model, length, steps, lr=lr, optimizer="sgd", momentum=0.0, clip=c,
                               batch_size=batch_size, seed=seed + 1, blowup=blowup)
         losses, d = run["losses"], run["diverged"]
-        tail = [v for v in losses[-10:] if math.isfinite(v)]
+        tail = [v for v in losses[-LAST_LOSSES:] if math.isfinite(v)]
         runs[name] = {
             "clip": c, "losses": losses, "grad_norms": run["grad_norms"], "diverged": d is not None,
             "diverged_at": d.step if d is not None else None,

@@ -231,10 +231,34 @@ def out_of_memory(exc: BaseException) -> str | None:
     return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
-def warn(message: str, stacklevel: int = 1, category: type[Warning] = RnnkitWarning) -> None:
+#: the folder of rnnkit's package (this file's): a warning is said at the first frame outside it
+_PACKAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+
+
+def warn(message: str, category: type[Warning] = RnnkitWarning) -> None:
     """:func:`warnings.warn` of ``message`` (in the words of whoever is at work: :func:`in_words`) as a
-    :class:`RnnkitWarning`; ``stacklevel`` counts from the caller, as warnings.warn's does."""
-    warnings.warn(in_words(message), category, stacklevel=stacklevel + 1)
+    :class:`RnnkitWarning` (or ``category``), said at the first frame outside rnnkit's package: the line of a
+    Python caller's that called rnnkit (``model.score(...)``), as a library's warnings are, not a line inside
+    rnnkit; each caller counting its own ``stacklevel`` pointed into rnnkit whenever a call came by another
+    path. (Python 3.12's ``skip_file_prefixes`` does this; the walk is the same on 3.10 and 3.11.)"""
+    warnings.warn(in_words(message), category, stacklevel=_outside_level())
+
+
+def _outside_level() -> int:
+    """The ``stacklevel`` that :func:`warnings.warn`, called in :func:`warn`, takes for the first frame outside
+    rnnkit's package; counted as warnings counts it, past the import machinery's frames."""
+    frame, level = sys._getframe(2), 2  # warn's caller, whose stacklevel from warn is 2
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame = frame.f_back
+        if not _internal(frame):
+            level += 1
+    return level
+
+
+def _internal(frame: Any) -> bool:
+    """Whether warnings skips ``frame`` when it counts a stacklevel (importlib's bootstrap, as CPython's does)."""
+    name = frame.f_code.co_filename
+    return "importlib" in name and "_bootstrap" in name
 
 
 @contextlib.contextmanager
@@ -270,7 +294,8 @@ _METAVAR = re.compile(r"[A-Z][A-Z0-9]*(?:,[A-Z][A-Z0-9]*)*")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: words of the command line that are not flags, as the Python API says them
 _PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
-            (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"))  # not a file's name: flags.csv
+            (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"),  # not a file's name: flags.csv
+            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"))
 
 
 def python_words(message: str, keywords: Mapping[str, bool | str],
@@ -284,7 +309,8 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     refuses (``--val-fraction 2: expected ...`` reads ``val_fraction 2: ...``, as a :class:`SettingError`
     does). A flag that names no keyword
     (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
-    reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``."""
+    reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``, ``rnnkit predict DIR ...``
+    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so)."""
     values = values or {}
 
     def keyword(found: re.Match[str]) -> str:

@@ -170,8 +170,7 @@ def _filters(n_mels: int, n_fft: int, sample_rate: int) -> Tensor:
     empty = int((bank.amax(1) == 0).sum())
     if empty:
         warn(f"n_mels {n_mels}: {empty} mel filters are empty for {sample_rate} Hz audio and a {n_fft}-point "
-             f"FFT, their features constant; at most {max_mels(sample_rate, n_fft)} bands have none",
-             stacklevel=3)
+             f"FFT, their features constant; at most {max_mels(sample_rate, n_fft)} bands have none")
     return bank
 
 

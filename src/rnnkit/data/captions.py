@@ -171,7 +171,7 @@ def _read_image(path: Path) -> Any:
     limit = Image.MAX_IMAGE_PIXELS
     if limit and picture.width * picture.height > limit:
         warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
-             f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway", stacklevel=3)
+             f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway")
     return picture
 
 
@@ -215,7 +215,7 @@ def _colour_managed(picture: Any, name: object) -> Any:
         from PIL import ImageCms
     except ImportError:  # Pillow built without littlecms
         warn("Pillow has no ImageCms (littlecms): embedded ICC colour profiles are ignored, so a CMYK image "
-             "or one with a wide-gamut profile reads with other colours than a viewer shows", stacklevel=3)
+             "or one with a wide-gamut profile reads with other colours than a viewer shows")
         return picture
     icc = bytes(icc)
     grey = picture.mode in ("L", "LA", "I;16")
@@ -230,7 +230,7 @@ def _colour_managed(picture: Any, name: object) -> Any:
             return shown
         return ImageCms.applyTransform(picture, _to_srgb(icc, picture.mode))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:  # a damaged profile, or one of CMYK on RGB
-        warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it", stacklevel=3)
+        warn(f"{name}: damaged or unsuitable ICC colour profile ({exc}); read without it")
         return picture
 
 
@@ -311,7 +311,7 @@ def _upright(picture: Any, name: object) -> Any:
     try:
         return ImageOps.exif_transpose(picture)
     except Exception as exc:  # Pillow's EXIF parser raises SyntaxError, struct.error, TypeError, AttributeError ...
-        warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned", stacklevel=3)
+        warn(f"{name}: damaged EXIF data ({exc}); read as stored, not turned")
         return picture
 
 

@@ -25,7 +25,6 @@ import functools
 import json
 import re
 import unicodedata
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnkit import errors
 from rnnkit.errors import RnnkitWarning, UserError
 
 __all__ = [
@@ -209,12 +209,8 @@ class CharVocab(TokenVocab):
         if warn and unknown:
             total = sum(unknown.values())
             shown = ", ".join(repr(c) for c, _ in unknown.most_common(5))
-            warnings.warn(
-                f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
-                f"({shown}) were mapped to the unknown symbol",
-                UnknownCharacterWarning,
-                stacklevel=2,
-            )
+            errors.warn(f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
+                        f"({shown}) were mapped to the unknown symbol", UnknownCharacterWarning)
         return out
 
     @functools.cached_property

@@ -66,7 +66,7 @@ def _classifier_rows(m: Any, path: str, split: str) -> tuple[list[str], list[str
 
     label_column = m.config.get("label_column", "label")
     table_ = load_source(path, m.config.get("text_column", "text"), label_column)
-    warn_headerless(table_, stacklevel=2)  # as evaluate says it (report_warnings shows it)
+    warn_headerless(table_)  # as evaluate says it (report_warnings shows it)
     side = m.split_side(table_.labels, split)
     if side is not None:
         table_ = table_.subset(side)

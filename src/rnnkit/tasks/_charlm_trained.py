@@ -218,9 +218,9 @@ def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static:
         # reported as the static score is (nan; null in --json): no step size causes or mends it
         warn(f"the dynamic score is not finite because the static one is not: the model "
              f"scores this text log_prob {unadapted:g} without --dynamic too (its activations "
-             "overflow on it); no --dynamic-lr changes that", stacklevel=3)
+             "overflow on it); no --dynamic-lr changes that")
         return
     if chars and -total / chars > math.log(vocab_size):
         warn(f"dynamic evaluation scored {-total / chars:.3g} nats/char, worse than a uniform "
              f"guess over the {vocab_size} characters ({math.log(vocab_size):.2f}): --dynamic-lr "
-             f"{lr:g} may be too large", stacklevel=3)
+             f"{lr:g} may be too large")

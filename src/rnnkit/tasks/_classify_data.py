@@ -41,11 +41,10 @@ def _say_headerless(*tables: Table) -> None:
             shared.say(f"{path}: {note}")
 
 
-def warn_headerless(table: Table, stacklevel: int = 1) -> None:
-    """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model;
-    ``stacklevel`` counts from the caller, as :func:`warnings.warn`'s does."""
+def warn_headerless(table: Table) -> None:
+    """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model."""
     if table.headerless:
-        warn(f"{table.path}: {table.headerless}", stacklevel=stacklevel + 1)
+        warn(f"{table.path}: {table.headerless}")
 
 
 def _text_list(verb: str, texts: object) -> list[str]:

@@ -153,7 +153,7 @@ class TextClassifier(shared.TextModel):
         label_column = self.config.get("label_column", "label")
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
         table = load_source(path, column, label_column, require_label=False)
-        warn_headerless(table, stacklevel=3)  # at the caller's line, past speaks_python's frame
+        warn_headerless(table)
         added = self.added_columns(top_k)
         earlier = shared.earlier_prediction(table.columns, keep=(column, label_column))
         if table.rows:
@@ -268,7 +268,7 @@ class TextClassifier(shared.TextModel):
         label_column = self._column("evaluate", "label_column", label_column)
         table = load_source(data, self._column("evaluate", "text_column", text_column), label_column,
                             label_separator=self.label_separator)
-        warn_headerless(table, stacklevel=4)  # named at the line that called evaluate(), as predict_file's is
+        warn_headerless(table)
         side = self.split_side(table.labels, split)
         if side is not None:
             table = table.subset(side)

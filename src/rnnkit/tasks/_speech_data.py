@@ -81,7 +81,7 @@ def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: S
              else " and teach nothing" if longest is None
              else " at --speed-perturb's fastest speed and teach nothing at it")
     warn(f"{len(short)} of {len(utts)} {what} utterances are too short for their "
-         f"transcripts{where} {why}", stacklevel=2)
+         f"transcripts{where} {why}")
     return short
 
 
@@ -104,7 +104,7 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
                                  "train a new run (another --out) on this corpus"))
     warn(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
          f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
-         "learn them", stacklevel=2)
+         "learn them")
 
 
 class SymbolTable:

@@ -124,7 +124,7 @@ def check_unknown(data: str, shares: dict[str, float], built: dict[str, float] |
         raise UserError(f"{data}: {said}; a resumed run keeps its {vocabularies}, so nothing could be learnt: train "
                         f"a new run (another --out) on these {items}")
     warn(f"{data}: {said}; a resumed run keeps its {vocabularies}: train a new run (another --out) "
-         "to learn these words", stacklevel=2)
+         "to learn these words")
 
 
 class _PairBatches(ShuffledBatches):

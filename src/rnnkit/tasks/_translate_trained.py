@@ -76,8 +76,7 @@ class Translator:
             encoded.append(ids)
         if unknown:
             shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
-            # at the line that called translate(), past _translate's and speaks_python's frames
-            warn(f"unknown source tokens (read as <unk>): {shown}", stacklevel=5)
+            warn(f"unknown source tokens (read as <unk>): {shown}")
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,

@@ -24,8 +24,10 @@ def _scam(args: argparse.Namespace) -> int:
     for name in ("train", "val", "test"):
         if getattr(args, name) < 1:
             raise SettingError(name, getattr(args, name), "expected a positive number of rows")
-    for path in write_corpus(args.out, args.train, args.val, args.test, args.seed):
-        print(path)
+    paths = write_corpus(args.out, args.train, args.val, args.test, args.seed)
+    counts = {path.name: getattr(args, path.stem) for path in paths}  # as the other generators say theirs
+    print(f"wrote {sum(counts.values())} call transcripts to {args.out}: "
+          + ", ".join(f"{name} {n}" for name, n in counts.items()))
     return 0
 
 

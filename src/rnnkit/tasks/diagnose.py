@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
+from rnnkit.diagnostics import LAST_LOSSES
 from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
@@ -43,6 +44,18 @@ TRAIN_BATCH, CLIP_BATCH = 32, 16
 #: the radii of radius.png, the loss over the first past which a clipping run has diverged, and the clipping
 #: runs' learning rate (plain SGD, as in Le et al. 2015)
 SWEEP_RADII, CLIP_BLOWUP, CLIP_LR = (0.9, 1.1), 1e3, 0.01
+
+
+#: how diagnose shows the spectral radius of a cell without W_hh (minGRU, minLSTM, whose gates read x_t only):
+#: :func:`rnnkit.diagnostics.spectral_radius` gives 0 for them, which diagnose.json keeps, and "0.000 → 0.000"
+#: read as a radius of 0
+NO_W_HH = "— (no W_hh)"
+
+
+def has_w_hh(cell: str) -> bool:
+    """Whether ``cell`` (a name of :data:`rnnkit.cells.CELLS`) has a W_hh whose spectral radius diagnose shows."""
+    family = CELLS.get(cell)
+    return family is None or family.recurrent
 
 
 def radius_length(report: dict[str, Any]) -> int:
@@ -174,14 +187,16 @@ def diagnose_cell(
     end_radius = _radius(model, cell)
     # a diverged run stopped early: "after 1 steps" alone read as a training asked for 1 step
     diverged = None if run["diverged"] is None else divergence_reason(run["diverged"], None)
-    log(f"{cell}: radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}; "
+    radius = (f"radius {start_radius['radius']:.3f} -> {end_radius['radius']:.3f}" if has_w_hh(cell)
+              else "no W_hh, no radius")
+    log(f"{cell}: {radius}; "
         f"|dL/dh_1| / |dL/dh_T| {_ratio(start_norms):.3g} -> {_ratio(end_norms):.3g} "
         f"after {len(losses)} steps ({seconds:.0f}s)" + (f"; DIVERGED, {diverged}: stopped" if diverged else ""))
     return {
         "hidden": hidden, "lr": lr, "train_steps": len(losses), "diverged": diverged,
         "train_seconds": round(seconds, 2),
         "train_loss_first": losses[0] if losses else float("nan"),
-        "train_loss_last": sum(losses[-10:]) / len(losses[-10:]) if losses else float("nan"),
+        "train_loss_last": sum(losses[-LAST_LOSSES:]) / len(losses[-LAST_LOSSES:]) if losses else float("nan"),
         "radius_start": start_radius, "radius_end": end_radius,
         "grad_norms_start": start_norms.tolist(), "grad_norms_end": end_norms.tolist(),
         "first_over_last_start": _ratio(start_norms), "first_over_last_end": _ratio(end_norms),
@@ -224,19 +239,31 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     return ["gradient_norms.png", "radius.png", "clipping.png"]
 
 
+def mean_of_last(steps: list[int]) -> str:
+    """What a final loss of runs of ``steps`` steps each averages: "mean of the last 10", "mean of the last 3"
+    when each made 3 (the header said "the last 10" after --train-steps 3), and where the runs made different
+    numbers of steps (one that diverged early), "mean of the last 10, or of all where fewer"."""
+    counts = {min(LAST_LOSSES, n) for n in steps if n > 0} or {LAST_LOSSES}
+    return f"mean of the last {max(counts)}" + (", or of all where fewer" if len(counts) > 1 else "")
+
+
 def markdown(report: dict[str, Any]) -> str:
     """diagnose.md: the numbers behind the pictures."""
+    trained = mean_of_last([r["train_steps"] for r in report["cells"].values()])
+    clipped = mean_of_last([len(v["losses"]) for v in report["clipping"].values() if not v["diverged"]])
     lines = [
         f"# rnnkit diagnose (adding problem, T = {report['length']})",
         "",
         "| cell | radius W_hh start | radius end | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ start | same, end | train steps | "
-        "train loss first → mean of the last 10 |",
+        f"train loss first → {trained} |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for cell, r in report["cells"].items():
+        radius = (f"{r['radius_start']['radius']:.3f} | {r['radius_end']['radius']:.3f}" if has_w_hh(cell)
+                  else f"{NO_W_HH} | —")
         lines.append(
-            f"| {cell} | {r['radius_start']['radius']:.3f} | {r['radius_end']['radius']:.3f} | "
-            f"{r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | {r['train_steps']}"
+            f"| {cell} | {radius} | {r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | "
+            f"{r['train_steps']}"
             f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
             f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
         )
@@ -247,7 +274,7 @@ def markdown(report: dict[str, Any]) -> str:
     for r, v in report["radius_sweep"].items():
         lines.append(f"| {r} | {v['factor']:.4f} | {v['first_over_last']:.3g} |")
     lines += ["", f"## Clipping (IRNN, SGD lr {report['clipping_lr']}, T = {report['clipping_length']})", "",
-              "| run | diverged | what happened | first loss | mean of the last 10 losses |",
+              f"| run | diverged | what happened | first loss | {clipped} losses |",
               "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
         lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
@@ -286,7 +313,7 @@ def run_diagnose(
                                              blowup=CLIP_BLOWUP, seed=seed)
     for name, v in report["clipping"].items():
         log(f"{name}: {'DIVERGED, ' + v['reason'] if v['diverged'] else 'trained'}; "
-            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} (mean of the last 10)")
+            f"loss {v['first_loss']:.3g} -> {v['final_loss']:.3g} ({mean_of_last([len(v['losses'])])})")
     with undone_on_failure(out, FILES, made=[]):  # all five files or none: Ctrl-C while drawing left a picture
         report["files"] = _plot(report, out) + ["diagnose.json", "diagnose.md"]  # without its numbers
         (out / "diagnose.json").write_text(strictjson.dumps(report, indent=1) + "\n")
