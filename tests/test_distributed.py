@@ -43,6 +43,25 @@ def _text(path: Path) -> Path:
     return path
 
 
+def _torchrun(*args: str) -> subprocess.CompletedProcess[str]:
+    """``torchrun --standalone --nproc_per_node 2 ARGS`` (a script and its arguments, or ``-m rnnkit ...``), one
+    thread a process, this interpreter's packages. --standalone: the rendezvous binds a port of its own choosing
+    (a port picked here and closed again could be taken by another process before torchrun binds it)."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _patched_charlm(tmp_path: Path, script: str, out: Path, steps: int) -> subprocess.CompletedProcess[str]:
+    """A tiny charlm trained by ``script`` (rnnkit's command line with some of its code replaced) under
+    :func:`_torchrun`, into ``out``."""
+    path = tmp_path / "patched.py"
+    path.write_text(script, encoding="utf-8")
+    return _torchrun(str(path), "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out),
+                     "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", str(steps),
+                     "--no-progress")
+
+
 def _charlm(**kw: Any) -> CharLMConfig:
     # no memory of the text read: it hides the offers of streams drawn at random in each process, so two
     # processes would draw other streams than one process with both processes' streams
@@ -277,11 +296,8 @@ def test_torchrun_shows_the_error_of_a_rank_other_than_0(tmp_path: Path) -> None
     script.write_text("import os, sys\nfrom rnnkit.cli import main\n"
                       f"data = {str(text)!r} if os.environ['RANK'] == '0' else {str(tmp_path / 'missing.txt')!r}\n"
                       "sys.exit(main([*sys.argv[1:], '--data', data]))\n", encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
-           "train", "charlm", "--out", str(tmp_path / "run"), "--hidden", "8", "--embed-dim", "4", "--seq-len", "8",
-           "--batch-size", "2", "--steps", "2"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = _torchrun(str(script), "train", "charlm", "--out", str(tmp_path / "run"), "--hidden", "8", "--embed-dim",
+                     "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2")
     assert done.returncode != 0
     assert done.stderr.count(f"rnnkit: error: rank 1: {tmp_path / 'missing.txt'}: no such file") == 1, \
         done.stderr[-2000:]
@@ -356,14 +372,8 @@ sys.exit(main(sys.argv[1:]))
 def test_sigterm_to_one_rank_stops_every_rank_with_last_saved(tmp_path: Path) -> None:
     """Rank 1 exited 130 as soon as the stop was agreed, torchrun ended rank 0 in the middle of its save, and a
     fresh run was removed whole ('rnnkit: interrupted', no OUT); the ranks now leave together."""
-    script = tmp_path / "sigterm.py"
-    script.write_text(SIGTERM_ON_RANK_1, encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
-           "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out), "--hidden", "8",
-           "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "1000", "--no-progress"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = _patched_charlm(tmp_path, SIGTERM_ON_RANK_1, out, steps=1000)
     assert f"interrupted: continue with --resume {out}" in done.stdout + done.stderr, done.stderr[-2000:]
     assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 4
 
@@ -404,14 +414,8 @@ sys.exit(main(sys.argv[1:]))
 def test_the_other_ranks_wait_out_an_evaluation_or_a_save_longer_than_torch_s_timeout(tmp_path: Path) -> None:
     """The other ranks waited for rank 0's evaluation in a collective with torch's timeout (30 minutes on gloo): a
     longer evaluation or save failed the whole run with torch's 'Timed out waiting 1800000ms for recv operation'."""
-    script = tmp_path / "slow.py"
-    script.write_text(SLOW_RANK_0, encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
     out = tmp_path / "run"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(script),
-           "train", "charlm", "--data", str(_text(tmp_path / "t.txt")), "--out", str(out), "--hidden", "8",
-           "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2", "--no-progress"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = _patched_charlm(tmp_path, SLOW_RANK_0, out, steps=2)
     assert done.returncode == 0, [line for line in done.stderr.splitlines() if "Error:" in line] or done.stderr[-2000:]
     assert json.loads((out / "last/trainer_state.json").read_text(encoding="utf-8"))["step"] == 2
 
@@ -479,13 +483,9 @@ def test_the_backend_is_gloo_for_the_cpu_and_nccl_only_with_a_gpu_for_each_proce
 @pytest.mark.slow
 def test_torchrun_runs_the_command_line(tmp_path: Path) -> None:
     text = _text(tmp_path / "t.txt")
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    # --standalone: the rendezvous binds a port of its own choosing (a port picked here and closed again
-    # could be taken by another process before torchrun binds it)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "rnnkit",
-           "train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"),
-           "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2", "--json"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = _torchrun("-m", "rnnkit", "train", "charlm", "--data", str(text), "--out", str(tmp_path / "run"),
+                     "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2",
+                     "--json")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count('"steps": 2') == 1  # one report, from rank 0
     assert (tmp_path / "run/last/model.safetensors").exists()
@@ -529,9 +529,7 @@ def test_a_rank_s_own_error_is_said_once_torchrun_lets_it_live(tmp_path: Path, m
 
 @pytest.mark.slow
 def test_torchrun_reports_a_bad_input_once(tmp_path: Path) -> None:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "rnnkit",
-           "train", "charlm", "--data", str(tmp_path / "missing.txt"), "--out", str(tmp_path / "run"), "--steps", "2"]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    done = _torchrun("-m", "rnnkit", "train", "charlm", "--data", str(tmp_path / "missing.txt"), "--out",
+                     str(tmp_path / "run"), "--steps", "2")
     assert done.returncode != 0
     assert done.stderr.count(f"rnnkit: error: {tmp_path / 'missing.txt'}: ") == 1, done.stderr[-2000:]

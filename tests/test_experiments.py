@@ -710,10 +710,9 @@ def test_a_seed_torch_cannot_take_is_one_line(tmp_path: Path, capsys: pytest.Cap
     assert capsys.readouterr().err.startswith(f"rnnkit: error: --seed {2**64}: expected an integer from ")
 
 
-def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    """A Ctrl-C in a run's last step (or its last evaluation, seconds long on pixel MNIST) was lost: the run
-    ended on its step or time budget, not as interrupted, and the experiment went on to the next cell."""
+def _ctrl_c_at_step(monkeypatch: pytest.MonkeyPatch, step: int) -> dict[str, int]:
+    """A Ctrl-C (SIGINT to this process) in the adding problem's loss at its ``step``-th call in the experiment;
+    the calls counted so far in ``["n"]``."""
     import signal
 
     calls = {"n": 0}
@@ -721,11 +720,19 @@ def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, mo
 
     def interrupting(self, pred, y):
         calls["n"] += 1
-        if calls["n"] == 2:  # the second and last step of the first run
+        if calls["n"] == step:
             signal.raise_signal(signal.SIGINT)
         return inner(self, pred, y)
 
     monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    return calls
+
+
+def test_ctrl_c_in_the_last_step_of_a_run_ends_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C in a run's last step (or its last evaluation, seconds long on pixel MNIST) was lost: the run
+    ended on its step or time budget, not as interrupted, and the experiment went on to the next cell."""
+    calls = _ctrl_c_at_step(monkeypatch, 2)  # the second and last step of the first run
     out = tmp_path / "exp"
     assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
                  "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru"]) == 130
@@ -737,18 +744,7 @@ def test_ctrl_c_after_a_cell_says_what_is_kept_and_how_to_run_the_rest(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Ctrl-C in the second cell kept the first in results.json but said only "rnnkit: interrupted", and a rerun
     into that --out is refused (--overwrite would remove the cell kept)."""
-    import signal
-
-    calls = {"n": 0}
-    inner = ex.Adding.loss
-
-    def interrupting(self, pred, y):
-        calls["n"] += 1
-        if calls["n"] == 3:  # the first step of gru's run, after rnn_tanh's two
-            signal.raise_signal(signal.SIGINT)
-        return inner(self, pred, y)
-
-    monkeypatch.setattr(ex.Adding, "loss", interrupting)
+    _ctrl_c_at_step(monkeypatch, 3)  # the first step of gru's run, after rnn_tanh's two
     out = tmp_path / "exp"
     assert main(["experiment", "adding", "--out", str(out), "--seeds", "1", "--steps", "2", "--length", "6",
                  "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru,lstm"]) == 130
