@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -58,5 +58,25 @@ def resumed_from_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         capsys.readouterr()
         assert main(["train", task, "--resume", str(proj / "run"), "--steps", "3", "--no-progress", "--json"]) == 0
         assert json.loads(capsys.readouterr().out.splitlines()[-1])["steps"] == 3
+
+    return check
+
+
+@pytest.fixture
+def lists_every_task() -> Callable[..., None]:
+    """``check(FILE, NAME=tasks, ...)``: each list NAME of tasks that the test file FILE keeps by hand
+    (CONTRIBUTING.md, "Adding a task", step 6) names every registered task and no other; it fails naming the
+    list and the task, so a new task left out of one is found on any machine, not by a test that never ran it."""
+    import rnnkit.tasks
+
+    def check(file: str, **lists: Iterable[str]) -> None:
+        rnnkit.tasks.discover()
+        registered = set(rnnkit.tasks.TASKS)
+        wrong = []
+        for name, tasks in lists.items():
+            listed = set(tasks)
+            wrong += [f"{file}'s {name} leaves out the task {task!r}" for task in sorted(registered - listed)]
+            wrong += [f"{file}'s {name} names {task!r}, no registered task" for task in sorted(listed - registered)]
+        assert not wrong, "; ".join(wrong)
 
     return check

@@ -1,6 +1,7 @@
 """The CUDA paths: every cell on a GPU against the same module on the CPU, the fused path against torch.nn
 (cuDNN), the parallel scan's gradients, bf16 autocast, and the Trainer on a model that lives on the GPU
-(checkpoint, resume). Skipped where torch sees no GPU (CI); run them on a machine with one:
+(checkpoint, resume). Skipped where torch sees no GPU (CI), but for the check that the lists of tasks name every
+registered task; run them on a machine with one:
 ``python -m pytest tests/test_cuda.py``. ``RNNKIT_TEST_DEVICE=cpu`` runs the same checks CPU against CPU,
 which proves only that the tests themselves run.
 """
@@ -12,7 +13,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,18 @@ from rnnkit.train import StreamBatches, TrainConfig, Trainer, evaluate_streams, 
 from rnnkit.train.trainer import resolved_precision
 
 DEVICE = torch.device(os.environ.get("RNNKIT_TEST_DEVICE", "cuda"))
-pytestmark = pytest.mark.skipif(DEVICE.type == "cuda" and not torch.cuda.is_available(),
-                                reason="no CUDA device")
+NO_DEVICE = DEVICE.type == "cuda" and not torch.cuda.is_available()
 #: float32 on two devices: cuDNN and the CPU kernels sum in other orders
 TOL = {"atol": 2e-5, "rtol": 2e-4}
 V = 11
+
+
+@pytest.fixture(autouse=True)
+def on_the_device(request: pytest.FixtureRequest) -> None:
+    """Every test here is skipped where torch sees no GPU, but those marked ``everywhere`` (the check of the lists
+    of tasks, which needs none)."""
+    if NO_DEVICE and request.node.get_closest_marker("everywhere") is None:
+        pytest.skip("no CUDA device")
 
 
 @pytest.fixture(autouse=True)
@@ -492,6 +500,13 @@ EXTRA = {
                            ["sample", "--length", "20", "--top-k", "3", "--seed", "1"]])
        for cell in CELLS if cell != "lstm"},
 }
+
+
+@pytest.mark.everywhere
+def test_the_device_runs_train_every_registered_task(lists_every_task: Callable[..., None]) -> None:
+    """TASKS, VERBS and EXTRA name every task that registers itself, on any machine: a new task left out of them is
+    never run on a GPU, and nothing else would say so."""
+    lists_every_task("tests/test_cuda.py", TASKS=TASKS, VERBS=VERBS, EXTRA=[task for task, _, _ in EXTRA.values()])
 
 
 @pytest.mark.parametrize("case", list(EXTRA))

@@ -5,6 +5,7 @@ asked for here need terabytes at least, so every machine refuses them; nothing o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,13 @@ TASKS = {"charlm": _text, "classify": _rows, "tag": _sentences, "seq2seq": _pair
 #: the stack each task's refusal describes, at its default hidden size
 STACKS = {"charlm": "LSTM of hidden 384", "classify": "LSTM of hidden 128", "tag": "bidirectional LSTM of hidden 100",
           "seq2seq": "LSTM of hidden 128", "caption": "LSTM of hidden 256", "speech": "bidirectional GRU of hidden 256"}
+
+
+def test_the_refusals_are_checked_for_every_registered_task(lists_every_task: Callable[..., None]) -> None:
+    """A new task left out of TASKS and STACKS would have its sizes never checked, and nothing else would say so."""
+    lists_every_task("tests/test_sizes.py", TASKS=TASKS, STACKS=STACKS)
+
+
 LINE = (r"rnnkit: error: {flag}: the model \(a {what}\) has [\d.]+ (trillion|× 10\^\d+) parameters, [\d,]+ GB for "
         r"the weights, gradients(,| and) AdamW?'s two moments( and the weights' moving average)?; this machine has "
         r"[\d.,]+ GB free\n")
