@@ -89,6 +89,38 @@ def test_a_module_never_reads_from_a_faster_one() -> None:
     assert torch.all(rnn.weight_hh_l0.grad[m == 0] == 0)
 
 
+@pytest.mark.parametrize("name", list(CELLS))
+def test_what_a_cell_reads_of_w_hh_is_what_the_sizes_and_the_radius_count(name: str) -> None:
+    """``Cell.connectivity``: None where the step reads every entry of W_hh, the Clockwork RNN's mask where it reads
+    part. ``effective_parameters`` leaves out only the entries masked out, ``hidden_for_params`` chooses the largest
+    size whose built model has at most the target of them, and diagnose's radius is that of the W_hh the step reads
+    (the entries masked out set to 5 change nothing)."""
+    from rnnkit.diagnostics import spectral_radius
+    from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
+    from rnnkit.tasks.diagnose import _radius
+
+    torch.manual_seed(0)
+    model = SequenceModel(name, 2, 8, 1, False)
+    mask = model.rnn.cell_def.connectivity()
+    assert (mask is None) == (name != "clockwork")
+    unread = 0 if mask is None else int((mask == 0).sum())
+    assert unread > 0 or mask is None
+    assert effective_parameters(model) == sum(p.numel() for p in model.parameters()) - unread
+    hidden = hidden_for_params(name, 3000, 2, 1, {}, every_step=False)
+    sizes = [effective_parameters(SequenceModel(name, 2, h, 1, False)) for h in (hidden, hidden + 1)]
+    assert sizes[0] <= 3000 < sizes[1]
+    weight = model.rnn.layer_weights(0)[1]
+    if weight is None:
+        assert _radius(model, name)["radius"] == 0.0
+        return
+    if mask is not None:
+        with torch.no_grad():
+            weight[mask == 0] = 5.0
+    read = model.rnn.cell_def.prepare(weight)
+    assert _radius(model, name)["radius"] == pytest.approx(spectral_radius(read, name)["radius"])
+    assert mask is None or _radius(model, name)["radius"] != pytest.approx(spectral_radius(weight, name)["radius"])
+
+
 def test_clockwork_under_bf16_autocast_matches_fp32() -> None:
     """The hand-written BPTT runs in fp32 under autocast; only the input projection is in bf16."""
     torch.manual_seed(0)

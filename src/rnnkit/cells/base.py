@@ -88,6 +88,14 @@ class Cell:
         """Turn the stored recurrent weight into the one the step uses (e.g. apply a mask). Once per call."""
         return weight_hh
 
+    def connectivity(self, dtype: torch.dtype = torch.float32, device: torch.device | None = None) -> Tensor | None:
+        """The entries of ``weight_hh`` that the step reads: None (the default) when it reads every one, else an
+        (H, H) 0/1 mask, 1 where it reads (the Clockwork RNN's block-triangular one), in ``dtype`` on ``device``.
+        A family that returns a mask also applies it in :meth:`prepare`. What is masked out counts nowhere: not in
+        :func:`rnnkit.models.sequence.effective_parameters` and ``hidden_for_params`` (the sizes of ``rnnkit
+        experiment --params``), nor in ``rnnkit diagnose``'s spectral radius."""
+        return None
+
     def sequence(
         self, xw: Tensor, state: State, weight_hh: Tensor, bias_hh: Tensor | None, mask: Tensor | None, offset: int
     ) -> tuple[Tensor, State] | None:

@@ -54,8 +54,8 @@ def effective_parameters(model: nn.Module) -> int:
     total = sum(p.numel() for p in model.parameters() if p.requires_grad)
     for m in model.modules():
         cell_def = getattr(m, "cell_def", None)
-        if cell_def is not None and hasattr(cell_def, "connectivity"):
-            mask = cell_def.connectivity()
+        mask = cell_def.connectivity() if cell_def is not None else None
+        if mask is not None:
             per_layer = int(mask.numel() - mask.sum().item())
             total -= per_layer * m.num_layers * (2 if m.bidirectional else 1)
     return total
@@ -79,9 +79,8 @@ def hidden_for_params(
             raise UserError(f"cell {cell!r}: {str(exc).removeprefix(f'cell {cell!r}: ')}") from None
         gates = definition.gates
         hh = gates * h if definition.recurrent else 0  # rows of W_hh (none for minGRU, minLSTM)
-        recurrent = hh * h
-        if hasattr(definition, "connectivity"):
-            recurrent = int(definition.connectivity().sum().item())
+        mask = definition.connectivity()
+        recurrent = hh * h if mask is None else int(mask.sum().item())
         return recurrent + gates * h * input_size + gates * h + hh + h * output_size + output_size
 
     lo = 1

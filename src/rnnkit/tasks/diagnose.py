@@ -153,9 +153,7 @@ def _probe(model: Any, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def _radius(model: Any, cell: str) -> dict[str, Any]:
     from rnnkit.diagnostics import spectral_radius
 
-    cell_def = model.rnn.cell_def
-    mask = cell_def.connectivity() if hasattr(cell_def, "connectivity") else None
-    return spectral_radius(model.rnn.layer_weights(0)[1], cell, mask=mask)
+    return spectral_radius(model.rnn.layer_weights(0)[1], cell, mask=model.rnn.cell_def.connectivity())
 
 
 def diagnose_cell(
