@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from rnnkit import Recurrent
-from rnnkit.cells import CELLS, Clockwork, make_cell, make_cell_module
+from rnnkit.cells import CELLS, CellModule, Clockwork, make_cell, make_cell_module
 from rnnkit.init import initialize_, parse_scheme
 
 # -- Clockwork ------------------------------------------------------------------------------------
@@ -540,3 +540,36 @@ def test_a_layer_pickled_with_its_cell_object_still_loads(tmp_path: Path, monkey
     x = torch.randn(5, 2, 3)
     assert loaded.reg == rnn.reg and loaded.cell_def.periods == [1, 2, 4]
     torch.testing.assert_close(loaded(x), rnn(x), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+def test_a_saved_cell_module_loads_with_weights_only_and_its_own_class_alone(cell: str, tmp_path: Path) -> None:
+    """As a layer (above): ``make_cell_module``'s module pickled its cell object, so that ``torch.load(path,
+    weights_only=True)`` needed the cell's class in ``safe_globals`` too (and ``getattr`` for the Clockwork RNN).
+    It pickles the cell as its name and options; a load and a deepcopy compute what the module does."""
+    torch.manual_seed(8)
+    options = {k: v for k, v in SAVED_LAYERS[cell].items() if k not in ("zoneout", "weight_drop", "recurrent_dropout")}
+    module = make_cell_module(cell, 3, 6, **options)
+    torch.save(module, tmp_path / "cell.pt")
+    with torch.serialization.safe_globals([type(module)]):
+        loaded = torch.load(tmp_path / "cell.pt", weights_only=True)
+    x, state = torch.randn(2, 3), module(torch.randn(2, 3))
+    for twin in (loaded, deepcopy(module)):
+        assert type(twin.cell) is type(module.cell) and twin.cell.options() == module.cell.options()
+        assert list(twin.state_dict()) == list(module.state_dict())
+        torch.testing.assert_close(twin(x, state, t=1), module(x, state, t=1), rtol=0, atol=0)
+
+
+def test_a_cell_module_pickled_with_its_cell_object_still_loads(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell module saved by an older rnnkit holds its cell as the object: it loads (weights_only=False, as it always
+    needed) and computes what it did."""
+    torch.manual_seed(9)
+    module = make_cell_module("clockwork", 3, 6, periods=[1, 2, 4])
+    with monkeypatch.context() as older:
+        older.setattr(CellModule, "__getstate__", torch.nn.Module.__getstate__)
+        torch.save(module, tmp_path / "old.pt")
+    loaded = torch.load(tmp_path / "old.pt", weights_only=False)
+    x, state = torch.randn(2, 3), module(torch.randn(2, 3))
+    assert loaded.cell.periods == [1, 2, 4]
+    torch.testing.assert_close(loaded(x, state, t=1), module(x, state, t=1), rtol=0, atol=0)

@@ -150,6 +150,24 @@ class CellModule(nn.Module):
     def reset_parameters(self) -> None:
         self.cell.reset_parameters(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """torch.nn's state, with the cell as its name and options, as :class:`rnnkit.Recurrent` pickles its own:
+        ``torch.load(path, weights_only=True)`` of a saved cell then needs this class alone in ``safe_globals``, as
+        ``torch.nn.LSTMCell`` does (the cell's class too before, and ``getattr`` for the Clockwork RNN)."""
+        state = super().__getstate__()
+        state["cell"] = {"name": self.cell.name, "options": self.cell.options()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """:meth:`__getstate__`'s state, the cell rebuilt from its options; one pickled by an older rnnkit holds
+        the cell object, and keeps it."""
+        if isinstance(state.get("cell"), dict):
+            from rnnkit.cells import make_cell  # the package imports this module
+
+            cell = make_cell(state["cell"]["name"], state["hidden_size"], **state["cell"]["options"])
+            state = {**state, "cell": cell}
+        super().__setstate__(state)
+
     def forward(self, x: Tensor, state: State | None = None, t: int = 0) -> State:
         """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
         tensors, as torch.nn's cells take it; the new state comes back in the input's layout."""
