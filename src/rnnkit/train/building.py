@@ -43,8 +43,8 @@ class _NoMetaNormal(TorchFunctionMode):
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
-        tensor = args[0] if args else kwargs.get("tensor")   # init.normal_ passes it by name
-        if func in (nn.init.normal_, Tensor.normal_) and isinstance(tensor, Tensor) and tensor.is_meta:
+        tensor = kwargs.get("tensor")   # init.normal_ hands its tensor over by name
+        if func is nn.init.normal_ and isinstance(tensor, Tensor) and tensor.is_meta:
             return tensor
         return func(*args, **kwargs)
 
