@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import shutil
 from pathlib import Path
 
 import pytest
 import torch
 
+from rnnkit import native
 from rnnkit.cli import main
 from rnnkit.models.counts import DEFAULT_COUNTS, DISCOUNT, PRIOR, WEIGHTS
 from rnnkit.models.dynamic_eval import gradient_rms
@@ -20,6 +22,17 @@ from rnnkit.models.match import MatchState
 
 COUNTS = (1, 2, 4)
 V = 4
+needs_compiler = pytest.mark.skipif(shutil.which("c++") is None, reason="no C++ compiler on PATH")
+
+
+@pytest.fixture(params=["python", pytest.param("native", marks=needs_compiler)])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test of the tables runs on both of their kernels: counts.py's dicts and rnnkit/native/tally.cpp."""
+    if request.param == "python":
+        monkeypatch.setattr(native, "ops", lambda: None)
+    else:
+        assert native.ops() is not None
+    return request.param
 
 
 def text(length: int, seed: int = 0) -> list[int]:
@@ -52,10 +65,11 @@ def brute_distribution(seq: list[int], p: int, orders: tuple[int, ...], block: i
 
 
 @pytest.mark.parametrize("block", [8, 10**6])
-def test_the_distribution_is_the_brute_force_n_gram(block: int) -> None:
+def test_the_distribution_is_the_brute_force_n_gram(block: int, kernel: str) -> None:
     seqs = [text(70, seed=s) for s in range(3)]
     ids = torch.tensor(seqs).t()
     state = MatchState((2,), 3, block, counts=COUNTS, vocab_size=V)
+    assert state.tallies is not None and (state.tallies.native is None) == (kernel == "python")
     got = []
     for a in range(0, 70, 11):
         state.advance(ids[a : a + 11])
@@ -68,7 +82,7 @@ def test_the_distribution_is_the_brute_force_n_gram(block: int) -> None:
         assert torch.allclose(got[:, b], want, atol=1e-7), b
 
 
-def test_a_frozen_memory_looks_up_but_counts_nothing() -> None:
+def test_a_frozen_memory_looks_up_but_counts_nothing(kernel: str) -> None:
     seq = text(40)
     ids = torch.tensor(seq).view(-1, 1)
     state = MatchState((2,), 1, counts=COUNTS, vocab_size=V)
@@ -79,6 +93,34 @@ def test_a_frozen_memory_looks_up_but_counts_nothing() -> None:
         want = brute_distribution(seq, p, COUNTS, 10**6, written=30)
         counts, rest = state.counted
         assert torch.allclose(counts[p - 30, 0] + rest[p - 30, 0] / V, torch.tensor(want), atol=1e-7), p
+
+
+@needs_compiler
+def test_the_native_tables_give_the_python_ones_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A longer text of a larger vocabulary, streams split across threads, blocks rolled within a window and
+    between windows, windows of every size, then a freeze: tally.cpp's predictions are counts.py's."""
+    rng = random.Random(5)
+    vocab, batch = 30, 5
+    ids = torch.tensor([[rng.randrange(vocab) if rng.random() < 0.3 else (7 * t + s) % 11 for s in range(batch)]
+                        for t in range(1500)])
+    cuts = sorted(rng.sample(range(1, 1500), 40)) + [1500]
+
+    def read(ops: object) -> list[torch.Tensor]:
+        monkeypatch.setattr(native, "ops", ops)
+        state, out, a = MatchState((2, 5), batch, 97, counts=(1, 2, 3, 5, 9), vocab_size=vocab), [], 0
+        for n, b in enumerate(cuts):
+            if n == 35:
+                state.freeze()
+            state.advance(ids[a:b])
+            out += state.counted
+            a = b
+        return out
+
+    with torch.no_grad():
+        made = read(native.ops)
+        reference = read(lambda: None)
+    for got, want in zip(made, reference, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
 
 
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:

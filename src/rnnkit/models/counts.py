@@ -28,7 +28,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["DEFAULT_COUNTS", "DISCOUNT", "PRIOR", "WEIGHTS", "CountMixture", "distribution", "tally"]
+from rnnkit import native
+
+__all__ = ["DEFAULT_COUNTS", "DISCOUNT", "PRIOR", "WEIGHTS", "CountMixture", "Tallies", "tally"]
 
 #: context lengths counted by default: the characters before the next one, 1 to 7
 DEFAULT_COUNTS = (1, 2, 3, 4, 5, 6, 7)
@@ -42,7 +44,7 @@ WEIGHTS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 PRIOR = torch.tensor([0.5] + [0.5 / (len(WEIGHTS) - 1)] * (len(WEIGHTS) - 1), dtype=torch.float64)
 
 Table = dict[int, int]
-_DTYPES = (np.int64, np.int64, np.float64, np.float64)   # of tally's rows, tokens, probabilities, shares left
+_DTYPES = (np.int64, np.int64, np.float64)   # of tally's rows, tokens, probabilities
 
 
 def tally(current: list[dict[int, Table]], previous: list[dict[int, Table]], tokens: list[int],
@@ -91,16 +93,53 @@ def _merged(a: Table | None, b: Table | None) -> Table | None:
     return out
 
 
-def distribution(out: tuple[list[int], list[int], list[float], list[float]], steps: int, batch: int,
-                 vocab_size: int, device: torch.device) -> tuple[Tensor, Tensor]:
-    """What :func:`tally` appended for ``steps x batch`` positions (rows time-major), as the counts'
-    probabilities ``(steps, batch, vocab_size)`` and the share ``(steps, batch, 1)`` they leave to the model's
-    own prediction (float32, as the model's; summed in float64)."""
-    rows, cols, vals, rest = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out, _DTYPES, strict=True))
-    p = torch.zeros(steps * batch, vocab_size, dtype=torch.float64)
-    p.index_put_((rows, cols), vals, accumulate=True)
-    return (p.view(steps, batch, vocab_size).to(device, torch.float32),
-            rest.view(steps, batch, 1).to(device, torch.float32))
+class Tallies:
+    """The counts' tables of ``batch`` streams for ``orders`` context lengths, and each position's prediction
+    from them: in C++ (``rnnkit/native/tally.cpp``) where the fused kernels build, else in Python dicts
+    (:func:`tally`, the reference), with the same numbers. Fill a window's rows with :meth:`read`, block by
+    block (:meth:`roll` between blocks), then take them as tensors with :meth:`distribution`."""
+
+    def __init__(self, batch: int, orders: int, vocab_size: int) -> None:
+        self.batch, self.orders, self.vocab_size = batch, orders, vocab_size
+        self.native = torch.classes.rnnkit_native.Tally(batch, orders, DISCOUNT) if native.ops() else None
+        if self.native is None:
+            self.current: list[list[dict[int, Table]]] = [[{} for _ in range(orders)] for _ in range(batch)]
+            self.previous: list[list[dict[int, Table]]] = [[{} for _ in range(orders)] for _ in range(batch)]
+        self.p = self.rest = torch.zeros(0, dtype=torch.float64)
+
+    def roll(self) -> None:
+        """A new block: the current tables become the previous ones, and the current ones start empty."""
+        if self.native is not None:
+            self.native.roll()
+        else:
+            self.previous, self.current = self.current, [[{} for _ in range(self.orders)] for _ in range(self.batch)]
+
+    def start(self, steps: int) -> None:
+        """Rows for a window of ``steps`` positions of every stream, the counts' prediction after each."""
+        self.p = torch.zeros(steps * self.batch, self.vocab_size, dtype=torch.float64)
+        self.rest = torch.zeros(steps * self.batch, dtype=torch.float64)
+
+    def read(self, tokens: Tensor, hashes: Tensor, fresh: bool, frozen: bool, first: int) -> None:
+        """Count ``tokens`` (B, T), positions ``first`` to ``first + T - 1`` of the window :meth:`start` made
+        rows for, with their contexts' ``hashes`` (B, orders, T + 1; the first of the contexts that end
+        before them, ignored on a ``fresh`` stream); nothing is counted when ``frozen``."""
+        if self.native is not None:
+            self.native.read(tokens, hashes, fresh, frozen, self.p, self.rest, first)
+            return
+        out: tuple[list[int], list[int], list[float], list[float]] = ([], [], [], self.rest.tolist())
+        for b, (toks, hs) in enumerate(zip(tokens.tolist(), hashes.tolist(), strict=True)):
+            tally(self.current[b], self.previous[b], toks, hs, fresh, frozen, self.vocab_size,
+                  b + first * self.batch, self.batch, out)
+        rows, cols, vals = (torch.from_numpy(np.array(x, dtype=t)) for x, t in zip(out[:3], _DTYPES, strict=True))
+        self.p.index_put_((rows, cols), vals, accumulate=True)
+        self.rest = torch.tensor(out[3], dtype=torch.float64)
+
+    def distribution(self, steps: int, device: torch.device) -> tuple[Tensor, Tensor]:
+        """The window's counted probabilities ``(steps, batch, vocab_size)`` and the share ``(steps, batch,
+        1)`` they leave to the model's own prediction (float32, as the model's; summed in float64)."""
+        p, rest = self.p.view(steps, self.batch, self.vocab_size), self.rest.view(steps, self.batch, 1)
+        self.p = self.rest = torch.zeros(0, dtype=torch.float64)
+        return p.to(device, torch.float32), rest.to(device, torch.float32)
 
 
 class CountMixture:
@@ -114,7 +153,7 @@ class CountMixture:
         self.waiting: tuple[Tensor, Tensor, Tensor] | None = None
 
     def __call__(self, log_probs: Tensor, ids: Tensor, counted: tuple[Tensor, Tensor], frozen: bool) -> Tensor:
-        """``log_probs`` (T, B, V) of the model mixed with the ``counted`` prediction of :func:`distribution`
+        """``log_probs`` (T, B, V) of the model mixed with the ``counted`` prediction of :meth:`Tallies.distribution`
         for the tokens after ``ids`` (T, B); the belief learns from each token of ``ids`` after the first and
         from the first one's predecessor, unless ``frozen``."""
         belief = self.log_belief.to(log_probs.device)

@@ -36,7 +36,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.models.counts import CountMixture, distribution, tally
+from rnnkit.models.counts import CountMixture, Tallies
 
 __all__ = ["BLOCK", "DEFAULT_ORDERS", "MAX_CONTEXT", "MatchMemory", "MatchReplay", "MatchState", "replayed"]
 
@@ -81,8 +81,7 @@ class MatchState:
         self.history: list[list[int]] = [[] for _ in range(batch)]
         self.current: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
         self.previous: list[list[dict[int, int]]] = [[{} for _ in self.orders] for _ in range(batch)]
-        self.tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
-        self.old_tallies: list[list[dict[int, dict[int, int]]]] = [[{} for _ in self.counts] for _ in range(batch)]
+        self.tallies = Tallies(batch, len(self.counts), vocab_size) if self.counts else None
         self.mixture = CountMixture(batch) if self.counts else None
         # the counts' distributions (T, B, V) after the ids of the last advance, until the model's mixture takes
         # them (the state carried to the next window does not hold a window's tensor)
@@ -99,7 +98,7 @@ class MatchState:
         """The state itself: it holds no tensor of autograd's (for :func:`rnnkit.detach_state`)."""
         return self
 
-    def _hashes(self, ids: Tensor) -> list[list[list[int]]]:
+    def _hashes(self, ids: Tensor) -> Tensor:
         """Per stream and context length of :attr:`spans`, the hash of the k tokens ending at the last token
         read and at each position of ``ids`` (T, B): T + 1 hashes, the first of a context that ends before
         ``ids``."""
@@ -114,39 +113,39 @@ class MatchState:
             running = (running + ext[:, start : start + ends] * self._powers[j]) % _MOD
             if j + 1 in self.spans:
                 out.append(running)
-        return torch.stack(out, 1).tolist()               # (B, spans, T + 1)
+        return torch.stack(out, 1)                        # (B, spans, T + 1)
 
     def advance(self, ids: Tensor) -> Tensor:
         """Read ``ids`` (T, B): the candidate after each position (T, B, K), -1 where an order has no match."""
         if ids.dim() != 2 or ids.shape[1] != self.batch:
             raise ValueError(f"a memory of {self.batch} stream(s) read ids of shape {tuple(ids.shape)}")
         steps = ids.shape[0]
-        hashes, tokens = self._hashes(ids), ids.t().tolist()
-        matched, counted = [self.spans.index(k) for k in self.orders], [self.spans.index(k) for k in self.counts]
+        all_hashes, tokens = self._hashes(ids), ids.t().long().cpu()
+        hashes = all_hashes[:, [self.spans.index(k) for k in self.orders]].tolist()
+        counted = all_hashes[:, [self.spans.index(k) for k in self.counts]]
         found: list[list[list[int]]] = [[[] for _ in self.orders] for _ in range(self.batch)]
-        tallied: tuple[list[int], list[int], list[float], list[float]] = (
-            [], [], [], [0.0] * (steps * self.batch) if self.counts else [])
-        start = 0
+        if self.tallies is not None:
+            self.tallies.start(steps)
+        token_lists, start = tokens.tolist(), 0
         while start < steps:                                  # up to a block's end, then the next block
             end = min(steps, start + self.block - (self.position + start) % self.block)
             if (self.position + start) % self.block == 0 and self.position + start and not self.frozen:
                 self.previous, self.current = self.current, [[{} for _ in self.orders] for _ in range(self.batch)]
-                self.old_tallies, self.tallies = self.tallies, [[{} for _ in self.counts] for _ in range(self.batch)]
+                if self.tallies is not None:
+                    self.tallies.roll()
             fresh = self.position + start == 0
             for b in range(self.batch):
-                for i, s in enumerate(matched):
-                    found[b][i] += self._read(b, i, tokens[b][start:end], hashes[b][s][start : end + 1], fresh)
-                if self.counts:
-                    tally(self.tallies[b], self.old_tallies[b], tokens[b][start:end],
-                          [hashes[b][s][start : end + 1] for s in counted], fresh, self.frozen, self.vocab_size,
-                          b + start * self.batch, self.batch, tallied)
+                for i in range(len(self.orders)):
+                    found[b][i] += self._read(b, i, token_lists[b][start:end], hashes[b][i][start : end + 1], fresh)
+            if self.tallies is not None:
+                self.tallies.read(tokens[:, start:end], counted[:, :, start : end + 1], fresh, self.frozen, start)
             start = end
         for b in range(self.batch):
-            self.history[b].extend(tokens[b])
+            self.history[b].extend(token_lists[b])
         self.position += steps
         self._trim()
-        if self.counts:
-            self.counted = distribution(tallied, steps, self.batch, self.vocab_size, ids.device)
+        if self.tallies is not None:
+            self.counted = self.tallies.distribution(steps, ids.device)
         return torch.tensor(found, dtype=torch.long).view(self.batch, len(self.orders), steps).permute(2, 0, 1).to(
             ids.device)
 

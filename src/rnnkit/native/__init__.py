@@ -9,7 +9,12 @@ trip through torch's dispatcher:
 - ``lerp_scan.cpp``: the blocked scan of minGRU and minLSTM (:mod:`rnnkit.scan`): a block's gates and
   steps in one pass per row, forwards, and backwards with the gates' gradients.
 
-The exponentials go through glibc's vector maths. :func:`ops` compiles both with
+And one loop of dict look-ups:
+
+- ``tally.cpp``: the counts of the text read (:mod:`rnnkit.models.counts`), whose tables a language model
+  keeps while it scores a text; the class ``torch.classes.rnnkit_native.Tally``.
+
+The exponentials go through glibc's vector maths. :func:`ops` compiles all three with
 :func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about 20 s once, then cached under
 ``TORCH_EXTENSIONS_DIR``, by default ``~/.cache/torch_extensions``) and returns their operators, or None:
 
@@ -34,7 +39,7 @@ import torch
 
 __all__ = ["FLAGS", "SOURCES", "enabled", "ops", "ops_for"]
 
-SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "lerp_scan.cpp"))
+SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "lerp_scan.cpp", "tally.cpp"))
 #: what the sources include from this folder (part of the build's name, not compiled on its own)
 HEADERS = (Path(__file__).with_name("common.h"),)
 #: -ffast-math lets the compiler call glibc's vector exp and tanh (libmvec) inside the row loops
