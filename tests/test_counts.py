@@ -19,6 +19,7 @@ from rnnkit.models.counts import DEFAULT_COUNTS, DISCOUNT, PRIOR, WEIGHTS
 from rnnkit.models.dynamic_eval import gradient_rms
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.models.match import MatchState
+from rnnkit.train.trainer import Trainer
 
 COUNTS = (1, 2, 4)
 V = 4
@@ -238,13 +239,19 @@ def test_the_config_keeps_the_counts_and_an_old_one_has_none() -> None:
 @pytest.mark.parametrize(("flags", "memory", "counts"), [
     ([], True, True), (["--no-counts"], True, False), (["--no-memory"], False, False)])
 def test_the_command_line_counts_by_default_and_a_resumed_run_keeps_its_choice(
-        tmp_path: Path, flags: list[str], memory: bool, counts: bool) -> None:
+        tmp_path: Path, flags: list[str], memory: bool, counts: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """... and a run that counts builds the counts' C++ tables (rnnkit.native) before its budget's clock starts."""
     data = tmp_path / "t.txt"
     data.write_text("to be or not to be, that is the question. " * 40, encoding="utf-8")
     run = str(tmp_path / "run")
+    events: list[str] = []
+    ops, fit = native.ops, Trainer.fit
+    monkeypatch.setattr(native, "ops", lambda say=None: events.append("ops") or ops(say))
+    monkeypatch.setattr(Trainer, "fit", lambda self: events.append("fit") or fit(self))
     assert main(["train", "charlm", "--data", str(data), "--out", run, "--hidden", "8", "--layers", "1",
                  "--embed-dim", "4", "--seq-len", "16", "--batch-size", "2", "--eval-every", "3", "--no-progress",
                  "--steps", "3", *flags]) == 0
+    assert events.index("fit") == (1 if counts else 0)
     assert main(["train", "charlm", "--resume", run, "--steps", "6", "--no-progress"]) == 0
     model = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["model"]
     assert bool(model.get("memory")) is memory and model.get("counts", []) == (list(DEFAULT_COUNTS) if counts else [])

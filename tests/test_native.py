@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -200,3 +201,26 @@ def test_float32_gates_far_below_zero_give_the_torch_ops_numbers_not_nan(cell: s
     scale = float(ops.detach().abs().max())  # outputs of hundreds: float32 rounds them by about 1e-5
     torch.testing.assert_close(fused, ops, rtol=1e-5, atol=1e-6 * scale)
     torch.testing.assert_close(dx, dx_ops, rtol=1e-4, atol=1e-4)
+
+
+def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ops(say=...)`` tells a command's user why it pauses (the first use on a machine compiles for about half
+    a minute), and says nothing when the library is already built."""
+    from torch.utils import cpp_extension
+
+    loads: list[str] = []
+
+    def load(name: str, *args: object, **kwargs: object) -> None:   # the compiler's work, without the compiler
+        loads.append(name)
+        (tmp_path / name / f"{name}.so").touch()
+
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    monkeypatch.setenv("CXX", "sh")
+    monkeypatch.setattr(cpp_extension, "load", load)
+    said: list[str] = []
+    for _ in range(2):
+        monkeypatch.setattr(native, "_state", {})
+        assert native.ops(say=said.append) is not None
+    assert len(loads) == 2 and said == [f"rnnkit: compiling its C++ kernels, once on this machine (about "
+                                        f"{native.BUILD_SECONDS} s)"]

@@ -15,7 +15,7 @@ And one loop of dict look-ups:
   keeps while it scores a text; the class ``torch.classes.rnnkit_native.Tally``.
 
 The exponentials go through glibc's vector maths. :func:`ops` compiles all three with
-:func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about 20 s once, then cached under
+:func:`torch.utils.cpp_extension.load` (ninja and a C++ compiler; about :data:`BUILD_SECONDS` s once, then cached under
 ``TORCH_EXTENSIONS_DIR``, by default ``~/.cache/torch_extensions``) and returns their operators, or None:
 
 - ``RNNKIT_NATIVE=0`` in the environment turns the kernels off (the torch ops run instead);
@@ -32,6 +32,7 @@ import os
 import platform
 import shutil
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ SOURCES = tuple(Path(__file__).with_name(name) for name in ("lstm_step.cpp", "le
 HEADERS = (Path(__file__).with_name("common.h"),)
 #: -ffast-math lets the compiler call glibc's vector exp and tanh (libmvec) inside the row loops
 FLAGS = ("-O3", "-march=native", "-ffast-math")
+#: about how long a build takes on 2 cores (said before one)
+BUILD_SECONDS = 30
 
 _state: dict[str, Any] = {}
 
@@ -63,7 +66,7 @@ def _cpu_tag() -> str:
     return tag
 
 
-def _build() -> Any:
+def _build(say: Callable[[str], None] | None) -> Any:
     from torch.utils import cpp_extension
 
     compiler = os.environ.get("CXX", "c++")
@@ -77,26 +80,30 @@ def _build() -> Any:
         pass
     digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
                             + _cpu_tag().encode()).hexdigest()
-    cpp_extension.load(f"rnnkit_native_{digest[:16]}", [str(s) for s in SOURCES], extra_cflags=list(FLAGS),
-                       is_python_module=False, verbose=False)
+    name = f"rnnkit_native_{digest[:16]}"
+    if say is not None and not (Path(cpp_extension._get_build_directory(name, False)) / f"{name}.so").exists():
+        say(f"rnnkit: compiling its C++ kernels, once on this machine (about {BUILD_SECONDS} s)")
+    cpp_extension.load(name, [str(s) for s in SOURCES], extra_cflags=list(FLAGS), is_python_module=False,
+                       verbose=False)
     return torch.ops.rnnkit_native
 
 
-def ops() -> Any:
+def ops(say: Callable[[str], None] | None = None) -> Any:
     """The fused operators (``lstm_step_forward``, ``lstm_step_backward``, ``lerp_scan_forward``,
-    ``lerp_scan_backward``), built on first use; None when turned off or when they cannot be built here
-    (one warning says why)."""
+    ``lerp_scan_backward``; and the class ``torch.classes.rnnkit_native.Tally``), built on first use; None
+    when turned off or when they cannot be built here (one warning says why). ``say`` hears one line before
+    a build that compiles (the first use on this machine), so that a command does not pause unexplained."""
     if not enabled():
         return None
     if "ops" not in _state:
         try:
-            _state["ops"] = _build()
+            _state["ops"] = _build(say)
         except Exception as exc:  # any build failure: the torch ops are the fallback, so say it and go on
             _state["ops"] = None
             warnings.warn(f"rnnkit: the fused kernels could not be built ({type(exc).__name__}: "
                           f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}); the regularised "
-                          f"LSTM and the minGRU/minLSTM scan run on torch ops instead (slower). RNNKIT_NATIVE=0 "
-                          f"silences this.",
+                          f"LSTM and the minGRU/minLSTM scan run on torch ops instead, and the counts of the text "
+                          f"read in Python (slower). RNNKIT_NATIVE=0 silences this.",
                           RuntimeWarning, stacklevel=2)
     return _state["ops"]
 

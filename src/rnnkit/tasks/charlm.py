@@ -30,7 +30,7 @@ from typing import Any
 
 import torch
 
-from rnnkit import strictjson
+from rnnkit import native, strictjson
 from rnnkit.errors import UserError, in_words
 from rnnkit.models import match
 from rnnkit.models.dynamic_eval import RMS_PREFIX, gradient_rms
@@ -64,6 +64,7 @@ from rnnkit.tasks._charlm_size import planning_rate as planning_rate
 from rnnkit.tasks._charlm_trained import CharLM
 from rnnkit.tasks._charlm_trained import _check_adapted as _check_adapted
 from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
+from rnnkit.tasks._text import say
 from rnnkit.train import distributed
 from rnnkit.train.building import build_model
 from rnnkit.train.options import settings_of, start_run, train_config_from
@@ -122,6 +123,8 @@ def train(
         return LanguageModel(len(vocab), **kwargs)
 
     model = build_model(factory, ckpt) if ckpt else factory()
+    if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
+        native.ops(say=say if verbose and ranks.is_main else None)
     trainer = Trainer(
         model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                  unit="char"),
