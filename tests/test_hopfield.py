@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
 import torch
 
 from rnnkit import Hopfield
+from rnnkit.hopfield import retrieval
 
 
 def _patterns(p: int, n: int, seed: int) -> torch.Tensor:
@@ -120,3 +122,64 @@ def test_energy_of_a_state_of_the_wrong_shape_is_refused_as_recall_refuses_it(sh
     """It was torch's ``mat1 and mat2 shapes cannot be multiplied (1x5 and 4x4)``."""
     with pytest.raises(ValueError, match=rf"state must have shape \(4,\), got {re.escape(str(shape))}"):
         Hopfield(4).energy(torch.ones(shape))
+
+
+def _brute_recall(counts: torch.Tensor, probe: torch.Tensor, mode: str, max_steps: int,
+                  generator: torch.Generator) -> tuple[torch.Tensor, bool, int, list[float]]:
+    """Recall as the textbook writes it: each unit's input from the whole state, the energy from scratch."""
+    n = probe.numel()
+    s = probe.clone()
+
+    def energy(x: torch.Tensor) -> float:
+        return float(-0.5 * x @ (counts / n) @ x)
+
+    energies = [energy(s)]
+    for sweep in range(1, max_steps + 1):
+        changed = False
+        if mode == "sync":
+            h = counts @ s
+            new = torch.where(h > 0, 1.0, torch.where(h < 0, -1.0, s)).double()
+            changed, s = not torch.equal(new, s), new
+            energies.append(energy(s))
+        else:
+            for i in torch.randperm(n, generator=generator).tolist():
+                h = float(counts[i] @ s)
+                v = 1.0 if h > 0 else -1.0 if h < 0 else float(s[i])
+                changed, s[i] = changed or v != s[i], v
+                energies.append(energy(s))
+        if not changed:
+            return s, True, sweep, energies
+    return s, False, max_steps, energies
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+@pytest.mark.parametrize("load", [0.05, 0.2, 0.5])   # recall easy, past the capacity, and far past it
+def test_recall_follows_the_textbook_updates_unit_by_unit(mode: str, load: float) -> None:
+    """The inputs and the energy are kept up to date as units flip; every state, sweep count and energy is
+    the one the from-scratch updates give."""
+    n = 40
+    pats = _patterns(max(1, round(load * n)), n, seed=7)
+    net = Hopfield(n).store(pats)
+    for seed in range(4):
+        probe = _patterns(1, n, seed=50 + seed)[0]
+        got = net.recall(probe, mode=mode, max_steps=12, generator=torch.Generator().manual_seed(seed))
+        state, converged, steps, energies = _brute_recall(net.counts, probe, mode, 12,
+                                                          torch.Generator().manual_seed(seed))
+        assert torch.equal(got.state, state) and (got.converged, got.steps) == (converged, steps)
+        torch.testing.assert_close(torch.tensor(got.energies), torch.tensor(energies), rtol=0, atol=1e-12)
+
+
+def test_retrieval_keeps_patterns_below_the_capacity_and_loses_them_beyond_it() -> None:
+    """Amit et al. (1985): a network keeps about 0.138 N random patterns; far beyond that, recall started at
+    a stored pattern drifts to a state of overlap about 0.3 with it (the overlaps here are of 300 units)."""
+    below = retrieval(300, 0.05, 10, generator=torch.Generator().manual_seed(0))
+    beyond = retrieval(300, 0.3, 10, generator=torch.Generator().manual_seed(0))
+    assert below.shape == beyond.shape == (10,)
+    assert float(below.min()) >= 0.98 and float(beyond.mean()) < 0.6
+    assert retrieval(50, 0.01, 5).shape == (1,)   # one pattern, so one probe
+
+
+@pytest.mark.parametrize("load", [0, -0.1, math.nan, True, "0.1", 11])
+def test_retrieval_refuses_a_load_that_is_not_a_share_of_the_units(load: object) -> None:
+    with pytest.raises(ValueError, match="load must be a number"):
+        retrieval(50, load)  # type: ignore[arg-type]
