@@ -751,6 +751,23 @@ def test_auto_dropout_grows_with_the_passes_over_the_text(monkeypatch: pytest.Mo
     assert planned_passes(CharLMConfig(steps=None, minutes=1.0), 2_400_000) == 1.0
 
 
+def test_the_passes_of_a_short_text_count_the_streams_it_gives_not_the_batch_size(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text too short for --batch-size streams trains on fewer; the passes its budget makes, and the dropout
+    chosen from them, are those of the streams read (they were counted at --batch-size: 54 passes instead of 6.8
+    here, and dropout 0.25 chosen for them)."""
+    data = tmp_path / "short.txt"
+    data.write_text("to be or not to be, that is the question. " * 8, encoding="utf-8")   # 336 characters
+    assert main(["train", "charlm", "--data", str(data), "--out", str(tmp_path / "run"), "--steps", "8",
+                 "--seq-len", "64", "--batch-size", "32", "--hidden", "8", "--embed-dim", "4",
+                 "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "303 training chars in 4 streams" in err
+    assert "dropout 0 for 0.0 M characters, about 6.8 passes over the training text" in err   # 8 x 4 x 64 / 303
+    settings = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["model"]
+    assert settings["dropout"] == 0.0
+
+
 def test_under_torchrun_the_steps_count_the_characters_of_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """N processes of --batch-size B read the characters of one process of N x B (README), and were planned as one
     of B: 2 x 384 came out 1 x 512 (or 1 x 384), the dropout of half the passes, `about P passes` half of them."""

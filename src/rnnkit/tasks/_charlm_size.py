@@ -47,24 +47,26 @@ def planning_rate(config: CharLMConfig) -> int:
     return PLANNING_RATE if config.precision in ("auto", "bf16") and fast_bf16_available() else PLANNING_RATE_FP32
 
 
-def planned_chars(config: CharLMConfig, rate: float | None = None) -> float | None:
-    """The characters the run's budget reads: ``steps × batch × window`` (× the processes under torchrun, each
-    reading its own ``batch`` of every step), or ``minutes × 60 × rate`` (characters a second;
-    :func:`planning_rate` when None) under ``--minutes`` (the smaller when both are given); None without a
-    limit."""
+def planned_chars(config: CharLMConfig, rate: float | None = None, streams: int | None = None) -> float | None:
+    """The characters the run's budget reads: ``steps × streams × window`` (``streams``: ``--batch-size``
+    unless a short text gives fewer; × the processes under torchrun, each reading its own streams at every
+    step), or ``minutes × 60 × rate`` (characters a second; :func:`planning_rate` when None) under
+    ``--minutes`` (the smaller when both are given); None without a limit."""
     rate = planning_rate(config) if rate is None else rate
+    streams = config.batch_size if streams is None else streams
     budgets = []
     if config.steps:
-        budgets.append(config.steps * config.batch_size * config.seq_len * distributed.ranks().world_size)
+        budgets.append(config.steps * streams * config.seq_len * distributed.ranks().world_size)
     if config.minutes:
         budgets.append(config.minutes * 60 * rate)
     return float(min(budgets)) if budgets else None
 
 
-def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = None) -> float:
-    """How many times the run's budget (:func:`planned_chars` at ``rate``) reads the training text (1
-    without a limit)."""
-    chars = planned_chars(config, rate)
+def planned_passes(config: CharLMConfig, train_chars: int, rate: float | None = None,
+                   streams: int | None = None) -> float:
+    """How many times the run's budget (:func:`planned_chars` at ``rate``, of ``streams``) reads the training
+    text (1 without a limit)."""
+    chars = planned_chars(config, rate, streams)
     return chars / max(train_chars, 1) if chars is not None else 1.0
 
 
@@ -128,9 +130,10 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     with the weight drop in stacked LSTMs (:func:`auto_weight_drop`; only when neither ``--dropout`` nor
     ``--weight-drop`` is given)."""
     chosen = []
-    budget = planned_chars(config)
+    budget = planned_chars(config, streams=streams)
     if config.layers is None:
-        config.layers = auto_layers(budget, planned_passes(config, train_chars)) if config.hidden is None else 1
+        config.layers = auto_layers(budget, planned_passes(config, train_chars, streams=streams)) \
+            if config.hidden is None else 1
         chosen.append(f"{config.layers} layer{'s' if config.layers > 1 else ''}")
     if config.hidden is None:
         config.hidden = auto_hidden(budget, config.layers)
@@ -143,7 +146,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     if config.dropout is None:
         measured = measured_rate(config, vocab_size, streams, train_chars) if config.minutes else None
         rate = measured or planning_rate(config)
-        chars, passes = planned_chars(config, rate), planned_passes(config, train_chars, rate)
+        chars, passes = planned_chars(config, rate, streams), planned_passes(config, train_chars, rate, streams)
         config.dropout = auto_dropout(passes)
         if config.weight_drop is None:
             config.dropout, config.weight_drop = auto_weight_drop(config.dropout, config.layers, config.cell)
