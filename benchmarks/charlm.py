@@ -7,7 +7,8 @@
 
 ``quality`` passes everything after ``--`` to ``rnnkit train charlm --data shakespeare``, then scores
 the whole validation split (not just the ``--eval-chars`` prefix the trainer reads) with the best
-checkpoint, and prints one JSON line.
+checkpoint, read as the trainer reads it (64 streams; a model with a memory of the text read in streams
+of at least two of its blocks, one for most texts), and prints one JSON line.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import rnnkit
 def quality(args: argparse.Namespace) -> None:
     from rnnkit.cli import main
     from rnnkit.data.text import load_text
-    from rnnkit.train.tbptt import evaluate_streams
+    from rnnkit.tasks.charlm import _eval_fn
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -48,7 +49,7 @@ def quality(args: argparse.Namespace) -> None:
     val = vocab.encode_tensor(text[len(text) - int(len(text) * frac):], warn=False)
     t1 = time.perf_counter()
     with torch.no_grad():
-        full = evaluate_streams(model, val, batch_size=64, window=256)
+        full = _eval_fn(val, 0, model.match is not None)(model)
     ts = ckpt.trainer_state
     print(json.dumps({
         "out": args.out, "argv": args.train, "wall_s": round(wall, 1),
