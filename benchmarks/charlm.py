@@ -107,23 +107,25 @@ def _memory_child(mb: float, steps: int) -> None:
     torch.set_num_threads(1)
     words = ["thee", "thou", "lord", "king", "love", "night", "speak", "heaven", "sweet", "death"]
     rng = random.Random(0)
-    path = Path(tempfile.mkdtemp()) / "big.txt"
-    target = int(mb * 1_000_000)
-    with open(path, "w", encoding="utf-8") as fh:
-        block = " ".join(rng.choice(words) for _ in range(20_000)) + "\n"
-        written = 0
-        while written < target:
-            fh.write(block)
-            written += len(block)
-    size = path.stat().st_size
-    out = path.parent / "run"
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    main(["train", "charlm", "--data", str(path), "--out", str(out), "--steps", str(steps), "--hidden", "256",
-          "--layers", "2", "--eval-every", str(steps), "--eval-chars", "100000", "--no-progress"])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"text_mb": round(size / 1e6, 1), "peak_rss_mb": round(peak / 1024, 1),
-                      "before_train_mb": round(base / 1024, 1),
-                      "peak_minus_text_mb": round(peak / 1024 - size / 2**20, 1)}), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:  # the text and the run, removed after
+        path = Path(tmp) / "big.txt"
+        target = int(mb * 1_000_000)
+        with open(path, "w", encoding="utf-8") as fh:
+            block = " ".join(rng.choice(words) for _ in range(20_000)) + "\n"
+            written = 0
+            while written < target:
+                fh.write(block)
+                written += len(block)
+        size = path.stat().st_size
+        out = path.parent / "run"
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        main(["train", "charlm", "--data", str(path), "--out", str(out), "--steps", str(steps), "--hidden", "256",
+              "--layers", "2", "--batch-size", "64", "--seq-len", "128", "--eval-every", str(steps),
+              "--eval-chars", "100000", "--no-progress"])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"text_mb": round(size / 1e6, 1), "peak_rss_mb": round(peak / 1024, 1),
+                          "before_train_mb": round(base / 1024, 1),
+                          "peak_minus_text_mb": round(peak / 1024 - size / 2**20, 1)}), flush=True)
 
 
 def memory(args: argparse.Namespace) -> None:
