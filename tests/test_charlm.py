@@ -630,6 +630,19 @@ def test_refused_inputs_give_one_line_errors(tmp_path: Path, trained: Path,
     assert refused([*zero, "--hidden", "-1"], capsys).endswith("--hidden -1: expected a positive integer")
 
 
+
+def test_a_shift_out_of_range_names_the_flag_it_is_bounded_by(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--shift 0`` said "expected 1 to seq_len (64)": the Python field where the command line has ``--seq-len``;
+    the API still reads its own word."""
+    (tmp_path / "t.txt").write_text("to be or not to be\n" * 20, encoding="utf-8")
+    train = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "o"), "--steps", "1",
+             "--no-memory", "--no-progress", "--seq-len", "16"]
+    assert refused([*train, "--shift", "0"], capsys) == "rnnkit: error: --shift 0: expected 1 to --seq-len (16)"
+    with pytest.raises(SettingError, match=r"^shift 17: expected 1 to seq_len \(16\)$"):
+        rnnkit.fit("charlm", data=str(tmp_path / "t.txt"), out=str(tmp_path / "o"), steps=1, memory=False, seq_len=16,
+                   shift=17)
+
 def test_read_utf8_bom_and_crlf(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfone\r\ntwo\r\n")
     assert read_utf8(tmp_path / "a.txt") == "one\ntwo\n"
