@@ -201,6 +201,22 @@ def test_sampling_with_a_seed_is_reproducible() -> None:
     assert 0 not in run(5, banned=[0])
 
 
+
+def test_a_temperature_too_low_for_the_scores_of_a_memory_samples_greedily() -> None:
+    """A model with a memory of the text read scores the next character by log-probabilities, all below 0:
+    divided by a temperature of 1e-45 every one overflowed to -inf, the softmax was NaN, and
+    ``rnnkit sample --temperature 1e-45`` wrote the same arbitrary character over and over instead of the
+    greedy text that a temperature near 0 means."""
+    torch.manual_seed(0)
+    model = LanguageModel(9, hidden_size=16, num_layers=1, embed_dim=5, memory=[2, 3]).eval()
+    prime = torch.tensor([1, 2, 3, 1, 2])
+    with torch.no_grad():
+        assert float(model(prime.view(-1, 1))[0][-1].max()) < 0  # the case: no score overflows to +inf
+    greedy = list(generate(model, prime, 30, temperature=0))
+    for temperature in (1e-45, 1e-39):
+        assert list(generate(model, prime, 30, temperature=temperature,
+                             generator=torch.Generator().manual_seed(1))) == greedy
+
 def test_sampling_carries_state_like_a_full_rerun() -> None:
     model = tiny_model(3)
     prime = torch.tensor([4, 1])
