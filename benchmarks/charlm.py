@@ -7,7 +7,8 @@
 
 ``quality`` passes everything after ``--`` to ``rnnkit train charlm --data shakespeare``, then scores
 the whole validation split (not just the ``--eval-chars`` prefix the trainer reads) with the best
-checkpoint, and prints one JSON line.
+checkpoint, read as the trainer reads it (64 streams; a model with a memory of the text read in streams
+of at least two of its blocks, one for most texts), and prints one JSON line.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import rnnkit
 def quality(args: argparse.Namespace) -> None:
     from rnnkit.cli import main
     from rnnkit.data.text import load_text
-    from rnnkit.train.tbptt import evaluate_streams
+    from rnnkit.tasks.charlm import _eval_fn
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -48,7 +49,7 @@ def quality(args: argparse.Namespace) -> None:
     val = vocab.encode_tensor(text[len(text) - int(len(text) * frac):], warn=False)
     t1 = time.perf_counter()
     with torch.no_grad():
-        full = evaluate_streams(model, val, batch_size=64, window=256)
+        full = _eval_fn(val, 0, model.match is not None)(model)
     ts = ckpt.trainer_state
     print(json.dumps({
         "out": args.out, "argv": args.train, "wall_s": round(wall, 1),
@@ -106,23 +107,25 @@ def _memory_child(mb: float, steps: int) -> None:
     torch.set_num_threads(1)
     words = ["thee", "thou", "lord", "king", "love", "night", "speak", "heaven", "sweet", "death"]
     rng = random.Random(0)
-    path = Path(tempfile.mkdtemp()) / "big.txt"
-    target = int(mb * 1_000_000)
-    with open(path, "w", encoding="utf-8") as fh:
-        block = " ".join(rng.choice(words) for _ in range(20_000)) + "\n"
-        written = 0
-        while written < target:
-            fh.write(block)
-            written += len(block)
-    size = path.stat().st_size
-    out = path.parent / "run"
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    main(["train", "charlm", "--data", str(path), "--out", str(out), "--steps", str(steps), "--hidden", "256",
-          "--layers", "2", "--eval-every", str(steps), "--eval-chars", "100000", "--no-progress"])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"text_mb": round(size / 1e6, 1), "peak_rss_mb": round(peak / 1024, 1),
-                      "before_train_mb": round(base / 1024, 1),
-                      "peak_minus_text_mb": round(peak / 1024 - size / 2**20, 1)}), flush=True)
+    with tempfile.TemporaryDirectory() as tmp:  # the text and the run, removed after
+        path = Path(tmp) / "big.txt"
+        target = int(mb * 1_000_000)
+        with open(path, "w", encoding="utf-8") as fh:
+            block = " ".join(rng.choice(words) for _ in range(20_000)) + "\n"
+            written = 0
+            while written < target:
+                fh.write(block)
+                written += len(block)
+        size = path.stat().st_size
+        out = path.parent / "run"
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        main(["train", "charlm", "--data", str(path), "--out", str(out), "--steps", str(steps), "--hidden", "256",
+              "--layers", "2", "--batch-size", "64", "--seq-len", "128", "--eval-every", str(steps),
+              "--eval-chars", "100000", "--no-progress"])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"text_mb": round(size / 1e6, 1), "peak_rss_mb": round(peak / 1024, 1),
+                          "before_train_mb": round(base / 1024, 1),
+                          "peak_minus_text_mb": round(peak / 1024 - size / 2**20, 1)}), flush=True)
 
 
 def memory(args: argparse.Namespace) -> None:

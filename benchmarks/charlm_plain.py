@@ -5,7 +5,8 @@ script, so that the comparison is made on rnnkit's own Shakespeare conversion an
 (the last 10%): torch.nn.Embedding -> torch.nn.LSTM(2 x 256) -> torch.nn.Linear, random windows of
 ``--seq-len`` characters (no state carried), Adam, gradient clipping at 5, fp32, a wall-clock budget.
 Only the text loading comes from rnnkit (the corpus conversion), and the validation loss is measured
-the way benchmarks/charlm.py measures rnnkit's models (64 streams, state carried, nats per character).
+the way benchmarks/charlm.py measures rnnkit's models without a memory (64 streams, state carried, nats
+per character).
 
     python benchmarks/charlm_plain.py --seconds 90 --threads 2
 """

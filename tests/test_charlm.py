@@ -201,6 +201,22 @@ def test_sampling_with_a_seed_is_reproducible() -> None:
     assert 0 not in run(5, banned=[0])
 
 
+
+def test_a_temperature_too_low_for_the_scores_of_a_memory_samples_greedily() -> None:
+    """A model with a memory of the text read scores the next character by log-probabilities, all below 0:
+    divided by a temperature of 1e-45 every one overflowed to -inf, the softmax was NaN, and
+    ``rnnkit sample --temperature 1e-45`` wrote the same arbitrary character over and over instead of the
+    greedy text that a temperature near 0 means."""
+    torch.manual_seed(0)
+    model = LanguageModel(9, hidden_size=16, num_layers=1, embed_dim=5, memory=[2, 3]).eval()
+    prime = torch.tensor([1, 2, 3, 1, 2])
+    with torch.no_grad():
+        assert float(model(prime.view(-1, 1))[0][-1].max()) < 0  # the case: no score overflows to +inf
+    greedy = list(generate(model, prime, 30, temperature=0))
+    for temperature in (1e-45, 1e-39):
+        assert list(generate(model, prime, 30, temperature=temperature,
+                             generator=torch.Generator().manual_seed(1))) == greedy
+
 def test_sampling_carries_state_like_a_full_rerun() -> None:
     model = tiny_model(3)
     prime = torch.tensor([4, 1])
@@ -629,6 +645,19 @@ def test_refused_inputs_give_one_line_errors(tmp_path: Path, trained: Path,
     assert refused(zero, capsys).endswith(f"{tmp_path / 'zero.toml'}: hidden = 0: expected a positive integer")
     assert refused([*zero, "--hidden", "-1"], capsys).endswith("--hidden -1: expected a positive integer")
 
+
+
+def test_a_shift_out_of_range_names_the_flag_it_is_bounded_by(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--shift 0`` said "expected 1 to seq_len (64)": the Python field where the command line has ``--seq-len``;
+    the API still reads its own word."""
+    (tmp_path / "t.txt").write_text("to be or not to be\n" * 20, encoding="utf-8")
+    train = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "o"), "--steps", "1",
+             "--no-memory", "--no-progress", "--seq-len", "16"]
+    assert refused([*train, "--shift", "0"], capsys) == "rnnkit: error: --shift 0: expected 1 to --seq-len (16)"
+    with pytest.raises(SettingError, match=r"^shift 17: expected 1 to seq_len \(16\)$"):
+        rnnkit.fit("charlm", data=str(tmp_path / "t.txt"), out=str(tmp_path / "o"), steps=1, memory=False, seq_len=16,
+                   shift=17)
 
 def test_read_utf8_bom_and_crlf(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbfone\r\ntwo\r\n")

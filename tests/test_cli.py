@@ -117,6 +117,11 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
 @pytest.mark.parametrize(("line", "said"), [
     (["train", "classify", "--lr", "-1"], "rnnkit train classify: error: argument --lr: expected a finite number >= 0, "
                                           "got -1; `rnnkit train classify -h` for help"),
+    # --minutes 0 said "a number > 0" but --minutes -1 "a finite number >= 0", as if 0 were allowed
+    (["train", "charlm", "--minutes", "-1"], "rnnkit train charlm: error: argument --minutes: expected a finite number "
+                                             "> 0, got -1; `rnnkit train charlm -h` for help"),
+    (["train", "charlm", "--minutes", "0"], "rnnkit train charlm: error: argument --minutes: expected a finite number "
+                                            "> 0, got 0;"),
     (["data", "dates", "--out", "x.tsv", "--seed", "abc"], "rnnkit data dates: error: argument --seed: invalid int"),
     (["train", "classify", "--tokenizer", "wrd"], "rnnkit train classify: error: argument --tokenizer: invalid choice: "
                                                   "'wrd'"),

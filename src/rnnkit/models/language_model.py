@@ -227,7 +227,7 @@ def generate(
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")
     for _ in range(length):
         scaled = (last + mask).div_(temperature) if temperature > 0 else None
-        if scaled is None or scaled.max() == float("inf"):  # a temperature so low that logits overflow: greedy
+        if scaled is None or not scaled.max().isfinite():  # a temperature so low that the scores overflow: greedy
             nxt = int((last + mask).argmax())
         else:
             if top_k is not None and 0 < top_k < scaled.numel():

@@ -53,7 +53,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.shift is not None and not 1 <= self.shift <= self.seq_len:
-            raise SettingError("shift", self.shift, f"expected 1 to seq_len ({self.seq_len})")
+            raise SettingError("shift", self.shift, f"expected 1 to --seq-len ({self.seq_len})")
         if self.dropout is not None:
             check_fraction("dropout", self.dropout)
         self.validate_regularisers()
