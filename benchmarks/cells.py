@@ -109,9 +109,10 @@ def main() -> None:
         }
         rows.append(row)
         vs_torch = f"{row['rnnkit'] / row['torch']:.3f}x" if row["torch"] else "-"
+        torch_rate = f"{row['torch']:10,.0f}" if row["torch"] else f"{'-':>10s}"   # no torch.nn counterpart
         print(
-            f"{label:24s} rnnkit {row['rnnkit']:10,.0f} tok/s   torch.nn "
-            f"{(row['torch'] or 0):10,.0f} tok/s   vs torch.nn {vs_torch:>7s}   "
+            f"{label:24s} rnnkit {row['rnnkit']:10,.0f} tok/s   torch.nn {torch_rate} tok/s   "
+            f"vs torch.nn {vs_torch:>7s}   "
             f"vs LSTMCell loop {row['rnnkit'] / row['naive']:.2f}x",
             flush=True,
         )

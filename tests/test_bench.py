@@ -38,9 +38,10 @@ def test_json_keys_and_table_with_the_memory_probe_stubbed(capsys: pytest.Captur
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(doc["results"]) == {"minlstm", "gru"} and all(set(r) == KEYS for r in doc["results"].values())
     assert doc["baseline"][bench.BASELINE]["ratio_vs_torch_lstm"] == 1.0
-    assert main(["bench", "--cells", "minlstm", *tiny]) == 0
+    assert main(["bench", "--cells", "minlstm", *tiny, "--threads", "1"]) == 0
     table = capsys.readouterr().out
     assert "| torch.nn.LSTM |" in table and "| minlstm |" in table and "| 1.5 |" in table
+    assert ", 1 thread, torch " in table   # not "1 threads"
 
 
 @pytest.mark.parametrize("flags,words", [(["--cells", "lstm,foo"], "unknown cell foo"),

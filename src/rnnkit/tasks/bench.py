@@ -172,7 +172,8 @@ def table(doc: dict[str, Any]) -> str:
     """The results as a Markdown table (what docs/PERFORMANCE.md shows), the baseline first."""
     s = doc["settings"]
     lines = [f"batch {s['batch']}, {s['length']} steps, input {s['input']}, hidden {s['hidden']}, float32, "
-             f"{s['device']}, {s['threads']} threads, torch {s['torch']}; median of {s['rounds']} interleaved rounds",
+             f"{s['device']}, {s['threads']} thread{'s' * (s['threads'] != 1)}, torch {s['torch']}; median of "
+             f"{s['rounds']} interleaved rounds",
              "", "| cell | forward tok/s | fwd+bwd tok/s | peak MB (fwd+bwd) | fwd+bwd / torch.nn.LSTM |",
              "| --- | ---: | ---: | ---: | ---: |"]
     for name, r in [*doc["baseline"].items(), *doc["results"].items()]:
