@@ -5,6 +5,7 @@ and CI have (`make native-deps`). Without one they are skipped, and the fallback
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ from torch import Tensor
 
 from rnnkit import Recurrent, native
 from rnnkit.bptt import lstm_sequence
+from rnnkit.errors import command_line
 
 F64 = torch.float64
 needs_compiler = pytest.mark.skipif(shutil.which("c++") is None, reason="no C++ compiler on PATH")
@@ -203,8 +205,8 @@ def test_float32_gates_far_below_zero_give_the_torch_ops_numbers_not_nan(cell: s
     torch.testing.assert_close(dx, dx_ops, rtol=1e-4, atol=1e-4)
 
 
-def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     """``ops(say=...)`` tells a command's user why it pauses (the first use on a machine compiles for about half
     a minute), and says nothing when the library is already built."""
     from torch.utils import cpp_extension
@@ -224,3 +226,13 @@ def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: P
         assert native.ops(say=said.append) is not None
     assert len(loads) == 2 and said == [f"rnnkit: compiling its C++ kernels, once on this machine (about "
                                         f"{native.BUILD_SECONDS} s)"]
+
+    # unasked, the command line says it on stderr (a first minGRU training or a score pauses as long); a Python
+    # caller is not told
+    built = tmp_path / loads[0] / f"{loads[0]}.so"
+    for words, audience in (("", contextlib.nullcontext()), (said[0] + "\n", command_line())):
+        built.unlink()
+        monkeypatch.setattr(native, "_state", {})
+        with audience:
+            native.ops()
+        assert capsys.readouterr().err == words

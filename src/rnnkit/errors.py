@@ -394,6 +394,12 @@ def _as_it_is(message: str) -> str:
     return message
 
 
+def on_command_line() -> bool:
+    """Whether the command line is at work (inside :func:`command_line`): progress that a library keeps quiet
+    about, such as a first build of the C++ kernels, is said there."""
+    return _AUDIENCE.get() == "command line"
+
+
 @contextlib.contextmanager
 def command_line() -> Iterator[None]:
     """The command line at work: a :class:`UserError` raised inside keeps the words of the command line, also

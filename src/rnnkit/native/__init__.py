@@ -31,6 +31,7 @@ import hashlib
 import os
 import platform
 import shutil
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,7 @@ def _build(say: Callable[[str], None] | None) -> Any:
     digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
                             + _cpu_tag().encode()).hexdigest()
     name = f"rnnkit_native_{digest[:16]}"
+    say = say or _command_line_say()
     if say is not None and not (Path(cpp_extension._get_build_directory(name, False)) / f"{name}.so").exists():
         say(f"rnnkit: compiling its C++ kernels, once on this machine (about {BUILD_SECONDS} s)")
     cpp_extension.load(name, [str(s) for s in SOURCES], extra_cflags=list(FLAGS), is_python_module=False,
@@ -88,11 +90,21 @@ def _build(say: Callable[[str], None] | None) -> Any:
     return torch.ops.rnnkit_native
 
 
+def _command_line_say() -> Callable[[str], None] | None:
+    """A line on stderr under the command line (from the first process of a torchrun job only); else None."""
+    from rnnkit.errors import on_command_line
+
+    if not on_command_line() or os.environ.get("RANK", "0") != "0":
+        return None
+    return lambda line: print(line, file=sys.stderr, flush=True)
+
+
 def ops(say: Callable[[str], None] | None = None) -> Any:
     """The fused operators (``lstm_step_forward``, ``lstm_step_backward``, ``lerp_scan_forward``,
     ``lerp_scan_backward``; and the class ``torch.classes.rnnkit_native.Tally``), built on first use; None
     when turned off or when they cannot be built here (one warning says why). ``say`` hears one line before
-    a build that compiles (the first use on this machine), so that a command does not pause unexplained."""
+    a build that compiles (the first use on this machine), so that a command does not pause unexplained; the
+    command line says it on stderr unasked."""
     if not enabled():
         return None
     if "ops" not in _state:

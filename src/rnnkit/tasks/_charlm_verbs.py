@@ -10,11 +10,10 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from rnnkit import native, strictjson
+from rnnkit import strictjson
 from rnnkit.data.text import decode_text
 from rnnkit.data.utf8 import open_readable
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.tasks._text import say
 
 if TYPE_CHECKING:
     from rnnkit.tasks._charlm_trained import CharLM
@@ -53,8 +52,6 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
                                       ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:
         raise UserError(f"{given[0]} sets dynamic evaluation; add --dynamic")
-    if lm.model.counts:   # counted in C++ (rnnkit.native): say so when they are compiled first
-        native.ops(say=say)
     with report_warnings():
         results = lm.score([t for _, t in named], dynamic=args.dynamic, dynamic_lr=args.dynamic_lr,
                            segment=args.segment,
