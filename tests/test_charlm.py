@@ -458,6 +458,26 @@ def test_a_model_without_statistics_scores_by_sgd(trained: Path, tmp_path: Path,
     assert str(broken) in message and name in message
 
 
+@pytest.mark.parametrize("vocab_size", [5, 1000])
+def test_a_vocab_size_that_is_not_the_vocabulary_s_is_refused(trained: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              vocab_size: int) -> None:
+    """config.json's model.vocab_size was ignored (the model was built from vocab.json): a hand-edited one loaded
+    and sampled; refused in one line naming the field, as every other task's vocabulary size is."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(trained / "best", run)
+    config = json.loads((run / "config.json").read_text())
+    config["model"]["vocab_size"] = vocab_size
+    (run / "config.json").write_text(json.dumps(config))
+    message = refused(["sample", str(run), "--length", "5"], capsys)
+    assert message.startswith(f"rnnkit: error: {run}: the vocabulary has ")
+    assert "(config.json: model.vocab_size)" in message
+    with pytest.raises(UserError, match=f"but the model has {vocab_size} "):
+        rnnkit.load(run)
+
+
 def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert "nothing to score" in refused(["score", str(trained)], capsys)
