@@ -478,6 +478,27 @@ def test_a_vocab_size_that_is_not_the_vocabulary_s_is_refused(trained: Path, tmp
         rnnkit.load(run)
 
 
+def test_counts_longer_than_the_tensors_are_context_lengths_not_layers(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-edited model.counts is a model setting, like the memory's orders (no weight depends on it): any
+    distinct lengths from 1 to 1024 score. Counts 1 to 11 on a model of 10 tensors were refused as "asks for 11
+    layers"; a length the model does not take is still one line naming the field."""
+    (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
+    config = CharLMConfig(hidden=8, embed_dim=4, seq_len=16, batch_size=2, steps=2, eval_every=2)
+    train_charlm(config, str(tmp_path / "text.txt"), tmp_path / "run", progress=False, verbose=False)
+    best = tmp_path / "run" / "best"
+    saved = json.loads((best / "config.json").read_text())
+    tensors = len(rnnkit.load(best).model.state_dict())
+    for counts in (list(range(1, tensors + 2)), [1024, 1]):
+        saved["model"]["counts"] = counts
+        (best / "config.json").write_text(json.dumps(saved))
+        assert main(["score", str(best), "ALICE: The quick brown fox.", "--json"]) == 0, capsys.readouterr().err
+        assert rnnkit.load(best).model.counts == sorted(counts)
+    saved["model"]["counts"] = [1, 1025]
+    (best / "config.json").write_text(json.dumps(saved))
+    assert "model.counts [1, 1025]: does not describe a model" in refused(["score", str(best), "ALICE:"], capsys)
+
+
 def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert "nothing to score" in refused(["score", str(trained)], capsys)
