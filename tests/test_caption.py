@@ -669,6 +669,23 @@ def test_cli_end_to_end(trained: tuple[Path, Path], capsys: pytest.CaptureFixtur
         cap.caption(images, return_attention="no")  # it returned the attention
 
 
+def test_caption_n_best_lines_have_translate_s_layout(trained: tuple[Path, Path],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--n-best wrote ``IMAGE<TAB>RANK<TAB>SCORE<TAB>TEXT``, where ``rnnkit translate --n-best`` writes
+    ``SOURCE<TAB>SCORE<TAB>TEXT``: now the same three columns, each image's K lines best first, the order their rank
+    (as OpenNMT-py's -n_best writes them)."""
+    out, data = trained
+    images = [str(data / "test" / "00000.png"), str(data / "test" / "00001.png")]
+    capsys.readouterr()
+    assert main(["caption", str(out), *images, "--beam", "3", "--n-best", "2"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert all(len(r) == 3 for r in rows), rows
+    assert [r[0] for r in rows] == [images[0]] * 2 + [images[1]] * 2
+    found = rnnkit.load(out).caption(images, beam=3, n_best=2)
+    assert [r[2] for r in rows] == [h["text"] for f in found for h in f["n_best"]]
+    assert [float(r[1]) for r in rows] == [round(h["score"], 4) for f in found for h in f["n_best"]]
+
+
 def test_attention_png_onto_an_image_being_read_is_refused(trained: tuple[Path, Path], tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     """`caption DIR a.png b.png --attention-png b.png` drew the attention over the image b.png was: the image

@@ -474,6 +474,47 @@ def test_a_model_without_statistics_scores_by_sgd(trained: Path, tmp_path: Path,
     assert str(broken) in message and name in message
 
 
+@pytest.mark.parametrize("vocab_size", [5, 1000])
+def test_a_vocab_size_that_is_not_the_vocabulary_s_is_refused(trained: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              vocab_size: int) -> None:
+    """config.json's model.vocab_size was ignored (the model was built from vocab.json): a hand-edited one loaded
+    and sampled; refused in one line naming the field, as every other task's vocabulary size is."""
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(trained / "best", run)
+    config = json.loads((run / "config.json").read_text())
+    config["model"]["vocab_size"] = vocab_size
+    (run / "config.json").write_text(json.dumps(config))
+    message = refused(["sample", str(run), "--length", "5"], capsys)
+    assert message.startswith(f"rnnkit: error: {run}: the vocabulary has ")
+    assert "(config.json: model.vocab_size)" in message
+    with pytest.raises(UserError, match=f"but the model has {vocab_size} "):
+        rnnkit.load(run)
+
+
+def test_counts_longer_than_the_tensors_are_context_lengths_not_layers(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A hand-edited model.counts is a model setting, like the memory's orders (no weight depends on it): any
+    distinct lengths from 1 to 1024 score. Counts 1 to 11 on a model of 10 tensors were refused as "asks for 11
+    layers"; a length the model does not take is still one line naming the field."""
+    (tmp_path / "text.txt").write_text(TEXT, encoding="utf-8")
+    config = CharLMConfig(hidden=8, embed_dim=4, seq_len=16, batch_size=2, steps=2, eval_every=2)
+    train_charlm(config, str(tmp_path / "text.txt"), tmp_path / "run", progress=False, verbose=False)
+    best = tmp_path / "run" / "best"
+    saved = json.loads((best / "config.json").read_text())
+    tensors = len(rnnkit.load(best).model.state_dict())
+    for counts in (list(range(1, tensors + 2)), [1024, 1]):
+        saved["model"]["counts"] = counts
+        (best / "config.json").write_text(json.dumps(saved))
+        assert main(["score", str(best), "ALICE: The quick brown fox.", "--json"]) == 0, capsys.readouterr().err
+        assert rnnkit.load(best).model.counts == sorted(counts)
+    saved["model"]["counts"] = [1, 1025]
+    (best / "config.json").write_text(json.dumps(saved))
+    assert "model.counts [1, 1025]: does not describe a model" in refused(["score", str(best), "ALICE:"], capsys)
+
+
 def test_cli_score_refuses_bad_files_and_settings(trained: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert "nothing to score" in refused(["score", str(trained)], capsys)

@@ -433,7 +433,10 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
 
 @pytest.mark.parametrize(("line", "message"), [  # each named in the file, as written there: there was no flag
     ('hidden = "8"', "c.toml: hidden = '8': expected an integer"),
-    ("lr = -1.0", "c.toml: lr = -1.0: expected a number >= 0"),
+    ("lr = -1.0", "c.toml: lr = -1.0: expected a number > 0: a negative learning rate climbs the loss"),
+    # lr 0 trained nothing and wrote its results: refused as the diagnostics refuse it
+    ("lr = 0.0", "c.toml: lr = 0.0: expected a number > 0: a learning rate of 0 trains nothing"),
+    ("[cell.gru]\nlr = 0.0", "c.toml: [cell.gru] lr 0.0: expected a number > 0: a learning rate of 0 trains nothing"),
     ('minutes = "1"', "c.toml: minutes = '1': expected a number"),
     ("seeds = 1.5", "c.toml: seeds = 1.5: expected an integer"),
     ("cells = 5", "c.toml: cells 5: expected a list of cell names"),
@@ -692,6 +695,17 @@ def test_a_cell_named_twice_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
     assert err == "rnnkit: error: --cells lstm,gru,lstm: lstm is named twice\n" and not out.exists()
     assert main(["diagnose", "--cells", "gru, gru", "--out", str(out)]) == 2
     assert capsys.readouterr().err == "rnnkit: error: --cells gru, gru: gru is named twice\n" and not out.exists()
+
+
+def test_a_learning_rate_of_0_is_refused_as_the_diagnostics_refuse_it(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--lr 0 trained nothing, wrote its results and called every cell "no better than the trivial baseline"; refused
+    with the diagnostics' words (:func:`rnnkit.diagnostics.check_lr`), as their lr is."""
+    out = tmp_path / "exp"
+    assert main(["experiment", "adding", "--out", str(out), *TINY, "--cells", "gru", "--lr", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err == "rnnkit: error: --lr 0.0: expected a number > 0: a learning rate of 0 trains nothing\n"
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(("flag", "value"), [("--first-seed", str(2**64)), ("--first-seed", str(2**64 - 10_000)),

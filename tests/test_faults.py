@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -508,6 +509,12 @@ HOSTILE_VALUES = st.one_of(
     st.floats(), st.integers(), st.text(max_size=4), st.lists(st.integers(-3, 70), max_size=3))
 
 
+def test_every_registered_task_is_tried_with_strangers_files(lists_every_task: Callable[..., None]) -> None:
+    """VERBS (the tasks the ``trained`` fixture trains, with the verbs their hostile checkpoints are tried with)
+    and USES name every registered task: a new task left out of them never had its checkpoints tried here."""
+    lists_every_task("tests/test_faults.py", VERBS=VERBS, USES=USES)
+
+
 @pytest.mark.parametrize("task", sorted(USES))
 def test_any_one_hostile_field_of_a_model_config_loads_or_is_refused_naming_it(trained, task) -> None:
     """One field of config.json's "model" at a time given a hostile value: the model loads and predicts, or
@@ -591,7 +598,7 @@ def test_sampling_numbers_are_refused_by_name(trained, capsys, flag, value) -> N
     assert capsys.readouterr().err.strip().startswith(f"rnnkit: error: {flag} ")
 
 
-@pytest.mark.parametrize("task", ["charlm", "classify", "tag", "seq2seq", "speech", "caption"])
+@pytest.mark.parametrize("task", sorted(VERBS))
 def test_the_weights_are_not_read_before_the_config_is_checked(trained, tmp_path, monkeypatch, task) -> None:
     import rnnkit
 

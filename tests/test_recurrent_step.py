@@ -199,3 +199,32 @@ def test_step_of_a_projected_lstm_equals_forward(impl: str) -> None:
     torch.testing.assert_close(stepped, whole, **TOL)
     torch.testing.assert_close(h1, h, **TOL)
     torch.testing.assert_close(c1, c, **TOL)
+
+
+@pytest.mark.parametrize("cell", list(CELLS))
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+def test_every_path_refuses_a_state_of_another_dtype(cell: str, impl: str) -> None:
+    """An initial state of another dtype than the input's is refused alike on every path, as torch.nn's cells and
+    layers refuse it (a RuntimeError): the minGRU's and minLSTM's step loop promoted the output to float64, their
+    sequential scan and the Clockwork RNN's BPTT cast the state to float32, the other cells failed in a matmul.
+    Under autocast, which casts both, a bfloat16 state runs, as in torch.nn's. (The LSTM's c, which meets no weight,
+    is promoted as torch's native kernel promotes it: test_torch_parity.py.)"""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    from rnnkit.cells import make_cell_module
+
+    rnn = Recurrent(cell, 3, 4, impl=impl)
+    x = torch.randn(5, 2, 3)
+    h = torch.zeros(1, 2, 4, dtype=torch.float64)
+    state = (h, h.float()) if CELLS[cell].has_cell_state else h
+    wrong = r"hidden state dtype \(torch.float64\) does not match input dtype \(torch.float32\)"
+    for call in (lambda: rnn(x, state), lambda: rnn(x, state, lengths=torch.tensor([5, 3])),
+                 lambda: rnn(pack_padded_sequence(x, torch.tensor([5, 3])), state), lambda: rnn.step(x[0], state)):
+        with pytest.raises(RuntimeError, match=wrong):
+            call()
+    module = make_cell_module(cell, 3, 4)
+    with pytest.raises(RuntimeError, match=wrong):
+        module(x[0], (h[0], h[0].float()) if CELLS[cell].has_cell_state else h[0])
+    low = h.to(torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        rnn(x, (low, low) if CELLS[cell].has_cell_state else low)

@@ -17,7 +17,9 @@ from rnnkit.cells import CELLS
 from rnnkit.cli import main
 from rnnkit.errors import SettingError, UserError
 from rnnkit.models.captioner import Captioner
+from rnnkit.models.charword import CharWordEncoder
 from rnnkit.models.classifier import Classifier
+from rnnkit.models.encoder import TextEncoder
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.models.sequence import SequenceModel
@@ -66,6 +68,10 @@ MODELS: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [
     (SpeechRecognizer, (5, 7), {"hidden": 6, "layers": 2, "subsample": 3, "subsample_kind": "conv"}),
     (SpeechRecognizer, (5, 7), {"hidden": 6, "layers": 1, "bidirectional": False, "layer_norm": True}),
     (SequenceModel, ("lstm", 2, 6, 3, False), {}),
+    (TextEncoder, (13,), {"embedding_dim": 6, "hidden_size": 5, "num_layers": 2, "cell": "gru", "bidirectional": True,
+                          "input_extra": 3}),
+    (CharWordEncoder, (9,), {"char_dim": 3, "hidden_size": 4, "cell": "gru"}),
+    (CharWordEncoder, (9,), {"char_dim": 3, "hidden_size": 4, "encoder": "cnn", "width": 5}),
 ]
 
 
@@ -73,6 +79,24 @@ MODELS: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [
 def test_each_model_counts_its_parameters_without_building_itself(cls: Any, args: tuple[Any, ...],
                                                                     kwargs: dict[str, Any]) -> None:
     assert cls.count_parameters(*args, **kwargs) == _count(cls(*args, **kwargs))
+
+
+def test_models_holds_every_model_that_counts_its_parameters() -> None:
+    """Every class of rnnkit.models with its own ``count_parameters`` (a new task's model among them: its size is
+    refused from that count before it is built) is in MODELS, so that no count is left untested."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import rnnkit.models
+
+    counting = set()
+    for info in pkgutil.iter_modules(rnnkit.models.__path__):
+        module = importlib.import_module(f"rnnkit.models.{info.name}")
+        counting |= {cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                     if cls.__module__ == module.__name__ and "count_parameters" in vars(cls)}
+    missing = sorted(cls.__name__ for cls in counting - {cls for cls, _, _ in MODELS})
+    assert not missing, f"tests/test_sizes.py's MODELS leaves out {', '.join(missing)}"
 
 
 # ------------------------------------------------------------------------------------------------ the check

@@ -37,6 +37,7 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnkit.cells import CELLS, State, make_cell
+from rnnkit.cells.base import check_state_dtype
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -346,6 +347,7 @@ class Recurrent(nn.RNNBase):
             nn.LSTM.check_forward_args(self, input, hidden, batch_sizes)  # type: ignore[arg-type]
         else:
             super().check_forward_args(input, hidden, batch_sizes)  # type: ignore[arg-type]
+        check_state_dtype(self._kind, input, self._state_parts(hidden)[0])
 
     def permute_hidden(self, hx: State, permutation: Tensor | None) -> State:  # type: ignore[override]
         if permutation is None:
@@ -681,6 +683,7 @@ class Recurrent(nn.RNNBase):
                              f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
         self._check_step_state(state, input.shape[0])
+        check_state_dtype(self._kind, input, self._state_parts(state)[0])
         cell = self.cell_def
         has_c = cell.has_cell_state
         # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)

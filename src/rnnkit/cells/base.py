@@ -19,6 +19,19 @@ from rnnkit.init import initialize_
 State = Tensor | tuple[Tensor, ...]
 
 
+def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
+    """A hidden state ``h`` of another dtype than the input's refused with torch.nn's exception (a RuntimeError: its
+    cells and layers fail in the matmul of h and W_hh), and not under autocast, which casts both, as torch.nn lets it
+    through. Checked once for every cell, path and call (:class:`rnnkit.Recurrent`'s ``forward`` and ``step``,
+    :class:`CellModule`): left to the cells, those whose h meets W_hh failed in that matmul, while the minGRU's and
+    minLSTM's step promoted its output to the state's dtype, and their scans and the Clockwork RNN's hand-written BPTT
+    cast the state to the input's. The LSTM's cell state c meets no weight: torch's native kernel promotes one of
+    another dtype, and so does rnnkit's step loop."""
+    if h.dtype != input.dtype and not torch._C._is_any_autocast_enabled():
+        raise RuntimeError(f"{kind}: hidden state dtype ({h.dtype}) does not match input dtype ({input.dtype}); "
+                           f"convert the state: hx.to({input.dtype})")
+
+
 class Cell:
     """A recurrent family. Subclasses set the class attributes and implement :meth:`step`."""
 
@@ -180,16 +193,17 @@ class CellModule(nn.Module):
         if state is None:
             state = self.cell.zero_state(x.shape[0], x.dtype, x.device)
         else:
-            state = self._checked_state(state, x.shape[0], batched)
+            state = self._checked_state(x, state, x.shape[0], batched)
         xw = nn.functional.linear(x, self.weight_ih, self.bias_ih)
         new = self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, t)
         if batched:
             return new
         return tuple(s.squeeze(0) for s in new) if isinstance(new, tuple) else new.squeeze(0)
 
-    def _checked_state(self, state: State | list[Tensor], batch: int, batched: bool) -> State:
+    def _checked_state(self, x: Tensor, state: State | list[Tensor], batch: int, batched: bool) -> State:
         """A given state as (B, H) tensors (a 1-D one unsqueezed for unbatched input), each checked against the
-        input's batch and the hidden size with torch.nn's cells' messages, so that none broadcasts silently."""
+        input's batch and the hidden size with torch.nn's cells' messages, so that none broadcasts silently, and
+        against the input's dtype (:func:`check_state_dtype`)."""
         parts = tuple(state) if isinstance(state, (tuple, list)) else (state,)
         for i, part in enumerate(parts):
             if part.dim() != (2 if batched else 1):
@@ -200,6 +214,7 @@ class CellModule(nn.Module):
             if part.shape[-1] != self.hidden_size:
                 raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {part.shape[-1]}, "
                                    f"expected {self.hidden_size}")
+        check_state_dtype(self.cell.name, x, parts[0])
         parts = parts if batched else tuple(p.unsqueeze(0) for p in parts)
         return parts if isinstance(state, (tuple, list)) else parts[0]
 

@@ -44,8 +44,8 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     for path, r in zip(args.images, results, strict=True):
         if args.json:
             print(strictjson.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"]}, ensure_ascii=False))
-        elif args.n_best > 1:
-            print("\n".join(f"{path}\t{i}\t{h['score']:.4f}\t{h['text']}" for i, h in enumerate(r["n_best"])))
+        elif args.n_best > 1:  # translate's layout, the image for the source's index; best first, no rank column
+            print("\n".join(f"{path}\t{h['score']:.4f}\t{h['text']}" for h in r["n_best"]))
         else:
             print(r["caption"])
     return 0

@@ -37,7 +37,7 @@ from rnnkit.models.dynamic_eval import (
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
-from rnnkit.train.building import build_model, loaded_repr
+from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 __all__ = ["CharLM"]
@@ -71,6 +71,7 @@ class CharLM:
         kwargs = _saved_model_kwargs(ckpt)
         self.model = build_model(lambda: LanguageModel(len(self.vocab), **kwargs), ckpt)
         self.model.eval()
+        check_size(ckpt, "the vocabulary", len(self.vocab), "vocab_size")  # as every task's: it was ignored
         self.dynamic_rms = _saved_rms(ckpt, self.model)
 
     def __repr__(self) -> str:

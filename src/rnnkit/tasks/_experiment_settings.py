@@ -12,6 +12,7 @@ from typing import Any
 
 from rnnkit.cells import CELLS, le2015, make_cell
 from rnnkit.device import resolve_device
+from rnnkit.diagnostics import check_lr
 from rnnkit.errors import (
     SEED_MAX,
     SettingError,
@@ -187,8 +188,8 @@ def _check_training(values: dict[str, Any]) -> None:
         check_type(name, value, Settings.__dataclass_fields__[name].type)
     if "hidden" in values:
         check_positive("hidden", values["hidden"])
-    if values.get("lr", 0) < 0:
-        raise SettingError("lr", values["lr"], "expected a number >= 0")
+    if "lr" in values:
+        check_lr(values["lr"])  # as the diagnostics refuse it: lr 0 trained nothing and wrote its results
     if (values.get("clip") or 0) < 0:
         raise SettingError("clip", values["clip"], "expected a number >= 0 (0: off)")
     for name, choices in (("optimizer", OPTIMIZERS), ("precision", PRECISIONS)):

@@ -98,6 +98,9 @@ SIZES = ("vocab_size", "num_classes", "embedding_dim", "hidden_size", "embed_dim
 SIZES_OR_OFF = ("num_chars", "char_dim")
 #: the lists of sizes or lengths of a model's config: a CNN's channels, a language model's memory and counts
 SIZE_LISTS = ("channels", "memory", "counts")
+#: those whose entries are context lengths, not layers: the language model holds them to distinct lengths up to its
+#: longest context (:data:`rnnkit.models.match.MAX_CONTEXT`) and builds no tensor for each
+CONTEXT_LISTS = ("memory", "counts")
 #: the rates of a model's config: dropout and the recurrent regularisers' (zoneout also a pair of them), each
 #: checked as the training setting of the same name is (:func:`rnnkit.errors.check_fraction`)
 RATES = ("dropout", "weight_drop", "recurrent_dropout", "zoneout")
@@ -136,9 +139,10 @@ def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ..
     """Each field of the model's config of a kind named here (:data:`FLAGS`, :data:`SIZES`, :data:`RATES` ...) is
     of that kind, else one line naming ``config.json``, the field and what it takes (a NaN dropout was taken, a
     size of 0 or ``"x"`` was torch's own words from inside the model); each layer count (a key naming
-    ``layers``) and each list (a CNN's channels) asks for at least one tensor per layer: more than the weights
-    hold is refused before the model is built, which for a stranger's ``num_layers: 10000000`` would take hours
-    even on the meta device."""
+    ``layers``) and each list (a CNN's channels) but the :data:`CONTEXT_LISTS` asks for at least one tensor per
+    layer: more than the weights hold is refused before the model is built, which for a stranger's
+    ``num_layers: 10000000`` would take hours even on the meta device (counts 1 to 11 on a model of 10 tensors were
+    refused as "11 layers")."""
     if not isinstance(model, dict):
         return
     tensors, values = len(shapes), sum(math.prod(shape) for shape in shapes.values())
@@ -151,7 +155,7 @@ def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ..
             expected = exc.expected
         if expected:
             raise UserError(f"{where}: model.{key} {value!r}: {expected}")
-        count = len(value) if isinstance(value, list) else value if "layers" in key else 0
+        count = len(value) if isinstance(value, list) and key not in CONTEXT_LISTS else value if "layers" in key else 0
         if count > tensors:
             raise UserError(f"{where}: model.{key} asks for {count} layers, but {MODEL} holds {tensors} tensors")
 
