@@ -40,7 +40,7 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-    torch.set_flush_denormal(False)  # the experiment runner turns flushing on
+    torch.set_flush_denormal(False)  # a test may turn flushing on
 
 
 # -- synthetic data ------------------------------------------------------------------------------
@@ -225,6 +225,22 @@ def test_same_seed_same_numbers() -> None:
     a = ex.run_experiment(s)
     b = ex.run_experiment(s)
     assert a["results"]["rnn_tanh"]["mean"] == b["results"]["rnn_tanh"]["mean"]
+
+
+def _flushing() -> bool:
+    return float(torch.tensor(1e-310, dtype=torch.float64) * 1.0) == 0.0
+
+
+@pytest.mark.parametrize("flushing", [False, True])
+def test_a_python_caller_gets_its_threads_and_subnormals_back(flushing: bool) -> None:
+    """The runner trains with its own threads and subnormals flushed (fast IRNNs), and hands the process back as
+    it found it: both are process-wide state, and flushing left on changed later numbers (a hypothesis test of
+    another file failed on a subnormal that came out zero)."""
+    torch.set_flush_denormal(flushing)
+    s = ex.Settings(experiment="adding", cells=["irnn"], seeds=1, steps=2, length=10, hidden=4, batch_size=4,
+                    eval_every=2, eval_size=8, threads=2)
+    ex.run_experiment(s)
+    assert _flushing() is flushing and torch.get_num_threads() == 1
 
 
 def test_cli_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

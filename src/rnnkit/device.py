@@ -110,6 +110,20 @@ def model_copy(model: M) -> M:
 
 
 @contextlib.contextmanager
+def denormals_flushed() -> Iterator[None]:
+    """Subnormal floats flushed to zero on the CPU inside (they are slow there, and an IRNN's N(0, 0.001²)
+    weights make many), and the caller's setting back after: :func:`torch.set_flush_denormal` is
+    process-wide state that a library call must not leave changed. torch has no getter, so the setting is
+    read off a subnormal number times one (zero when flushed)."""
+    was = float(torch.tensor(1e-310, dtype=torch.float64) * 1.0) == 0.0
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(was)
+
+
+@contextlib.contextmanager
 def gradients_in_eval_mode() -> Iterator[None]:
     """Inside, gradients may flow through recurrent layers in eval mode on a GPU: cuDNN's RNNs have no
     backward in eval mode (torch.nn's neither), so torch's own CUDA kernels run them. No effect on the CPU."""

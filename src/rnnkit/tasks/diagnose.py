@@ -28,6 +28,7 @@ from torch.nn import functional as F
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
+from rnnkit.device import denormals_flushed
 from rnnkit.diagnostics import LAST_LOSSES
 from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads
 from rnnkit.tasks import Command, register
@@ -340,14 +341,14 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     check_settings(cells, args.length, args.hidden, args.train_steps, args.seed, args.clip_steps, args.clip_length)
     if args.threads is not None:
         torch.set_num_threads(check_threads(args.threads))
-    torch.set_flush_denormal(True)  # tiny IRNN weights make subnormals, which are slow on CPUs
 
     def log(msg: str) -> None:
         if not args.json:
             print(msg, file=sys.stderr, flush=True)
 
     out = Path(args.out)
-    with results_folder(args.out, FILES, "an earlier diagnose's", overwrite=args.overwrite):
+    # tiny IRNN weights make subnormals, which are slow on CPUs
+    with results_folder(args.out, FILES, "an earlier diagnose's", overwrite=args.overwrite), denormals_flushed():
         report = run_diagnose(cells, args.length, out, hidden=args.hidden, train_steps=args.train_steps,
                               seed=args.seed, clip_steps=args.clip_steps,
                               clip_length=args.clip_length, log=log)

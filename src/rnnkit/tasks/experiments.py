@@ -40,7 +40,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit import strictjson
-from rnnkit.device import model_device, resolve_device
+from rnnkit.device import denormals_flushed, model_device, resolve_device
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -284,10 +284,19 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
     exp = _experiment(s.experiment)
     s.validate()  # a Settings built in Python: seeds=0 was statistics' "fmean requires at least one data point"
     _check_data_fits(s, exp)
-    if s.threads:
-        torch.set_num_threads(s.threads)
-    # subnormal floats (the IRNN's N(0, 0.001²) input weights make many) are slow on CPUs: flush them
-    torch.set_flush_denormal(True)
+    before = torch.get_num_threads()
+    try:   # the threads and the flushing of subnormals are the run's: a Python caller's come back after it
+        if s.threads:
+            torch.set_num_threads(s.threads)
+        with denormals_flushed():
+            return _run_cells(s, exp, log, on_cell)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],
+               on_cell: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """:func:`run_experiment`'s cells, one after another, their settings already checked."""
     problem = exp.make(s)
     _check_stop_at(s.stop_at, problem)
     for cell in s.cells:  # every cell's size (of --params too) before the first trains
