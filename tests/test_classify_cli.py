@@ -9,6 +9,9 @@ import json
 import os
 import random
 import re
+import subprocess
+import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,6 +132,55 @@ def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pyt
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["rnnkit_labels"]) == ["neg", "pos"]
     assert torch.allclose(torch.from_numpy(got).sum(-1), torch.ones(4), atol=1e-5)
+
+
+def documented_onnx_recipe() -> str:
+    """The ```python block of docs/CLASSIFY.md's "The ONNX file without rnnkit"."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "CLASSIFY.md").read_text(encoding="utf-8")
+    section = doc.split("### The ONNX file without rnnkit", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_onnx_recipe_gives_predicts_numbers_without_torch(trained: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """The docs said the tokenizer was in the file's metadata but not how its ids are made (the symbols from id 2,
+    the pairs and hashed n-grams of a bag, the cut to max_len), so a file could not be served without rnnkit. The
+    documented recipe, run where torch and rnnkit cannot be imported, gives what ``predict`` gives."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    data = make_csv(tmp_path / "train.csv", 80, 2)
+    flags = ["--steps", "8", "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bag"), "--layers", "0",
+                 "--pooling", "mean", "--tokenizer", "ngram", "--char-ngrams", "2,4", "--buckets", "61", *flags]) == 0
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bpe"), "--tokenizer", "bpe",
+                 "--vocab-size", "60", "--max-len", "6", *flags]) == 0
+    conll = tmp_path / "tags.conll"
+    conll.write_text("".join(f"{w}\t{'N' if w in ('cat', 'dog') else 'X'}\n" + ("\n" if i % 4 == 3 else "")
+                             for i, w in enumerate(["the", "cat", "sees", "a", "dog", "runs", "the", "Dog"] * 10)),
+                     encoding="utf-8")
+    assert main(["train", "tag", "--data", str(conll), "--out", str(tmp_path / "tag"), "--char-dim", "0", *flags]) == 0
+    texts = ["great fine film", "  awful, poor 영화!  ", unicodedata.normalize("NFD", "nice 영화 the unseenword"),
+             "a great film " * 4]
+    models = [trained[0], tmp_path / "bag", tmp_path / "bpe", tmp_path / "tag"]
+    jobs = []
+    for i, model in enumerate(models):
+        rnnkit.load(model).export(tmp_path / f"{i}.onnx")
+        jobs.append([str(tmp_path / f"{i}.onnx"), texts])
+    script = ("import json, sys\nsys.modules['torch'] = sys.modules['rnnkit'] = None  # neither can be imported\n"
+              f"BLOCK = {documented_onnx_recipe()!r}\nout = []\nfor path, texts in json.loads(sys.argv[1]):\n"
+              "    names = {}\n    exec(BLOCK.replace('\"reviews.onnx\"', repr(path)), names)\n"
+              "    out.append(names['probabilities'](texts).tolist())\nprint(json.dumps(out))\n")
+    ran = subprocess.run([sys.executable, "-c", script, json.dumps(jobs)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    got = json.loads(ran.stdout.strip().splitlines()[-1])
+    for model, probabilities in zip(models[:3], got, strict=False):
+        want = rnnkit.load(model).probabilities(texts)
+        assert torch.allclose(torch.tensor(probabilities), want, atol=1e-5), model
+    tagger = rnnkit.load(models[3])
+    tags = [[tagger.tags[int(j)] for j in torch.tensor(row)[: len(text.split())].argmax(-1)]
+            for row, text in zip(got[3], texts, strict=True)]
+    assert tags == tagger.predict(texts)
 
 
 def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
