@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -366,6 +367,28 @@ def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
     assert err == f"rnnkit: error: --output {config}: is the model's config.json being read; write to another file"
     assert config.read_bytes() == kept
     assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
+
+
+def test_a_model_loaded_by_a_relative_path_keeps_its_files_after_a_chdir(trained: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """The files an output may not replace were the checkpoint's path as given: after ``os.chdir`` (a notebook, a
+    server) ``rnnkit.load("shipped").export(ABSOLUTE/shipped/model.safetensors)`` compared the output with
+    ``shipped/...`` of the new directory, wrote the ONNX file over the model's weights, and the model no longer
+    loaded (``not a readable safetensors file``)."""
+    pytest.importorskip("onnx")
+    shutil.copytree(trained[0] / "best", tmp_path / "shipped")
+    (tmp_path / "elsewhere").mkdir()
+    with contextlib.chdir(tmp_path):
+        model = rnnkit.load("shipped")
+    weights = tmp_path / "shipped" / "model.safetensors"
+    before = weights.read_bytes()
+    with contextlib.chdir(tmp_path / "elsewhere"), pytest.raises(UserError) as refusal:
+        model.export(weights)
+    assert str(refusal.value) == f"path {weights}: is the model's model.safetensors being read; write to another file"
+    assert weights.read_bytes() == before
+    with contextlib.chdir(tmp_path / "elsewhere"):
+        assert model.export("m.onnx")["checked"]   # an ONNX file where it is asked, in the new directory
+    assert (tmp_path / "elsewhere" / "m.onnx").is_file()
 
 
 def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(
