@@ -135,6 +135,18 @@ def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pyt
     assert torch.allclose(torch.from_numpy(got).sum(-1), torch.ones(4), atol=1e-5)
 
 
+def test_export_no_check_says_so_and_not_that_onnxruntime_is_missing(trained: tuple[Path, Path], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`export --no-check` printed 'not checked (onnxruntime is not installed)' where onnxruntime is installed, and its
+    JSON had no "checked" at all, where the docstring promises "checked": False whenever nothing was compared."""
+    pytest.importorskip("onnxruntime")
+    assert main(["export", str(trained[0]), "--onnx", str(tmp_path / "m.onnx"), "--no-check"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; not checked (--no-check)")
+    assert main(["export", str(trained[0]), "--onnx", str(tmp_path / "m.onnx"), "--no-check", "--json"]) == 0
+    assert last_json(capsys)["checked"] is False
+    assert rnnkit.load(trained[0]).export(tmp_path / "m.onnx", check=False)["checked"] is False
+
+
 def documented_onnx_recipe() -> str:
     """The ```python block of docs/CLASSIFY.md's "The ONNX file without rnnkit"."""
     doc = (Path(__file__).resolve().parents[1] / "docs" / "CLASSIFY.md").read_text(encoding="utf-8")
