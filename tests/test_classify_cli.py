@@ -9,6 +9,10 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
+import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,6 +133,67 @@ def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pyt
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["rnnkit_labels"]) == ["neg", "pos"]
     assert torch.allclose(torch.from_numpy(got).sum(-1), torch.ones(4), atol=1e-5)
+
+
+def test_export_no_check_says_so_and_not_that_onnxruntime_is_missing(trained: tuple[Path, Path], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`export --no-check` printed 'not checked (onnxruntime is not installed)' where onnxruntime is installed, and its
+    JSON had no "checked" at all, where the docstring promises "checked": False whenever nothing was compared."""
+    pytest.importorskip("onnxruntime")
+    assert main(["export", str(trained[0]), "--onnx", str(tmp_path / "m.onnx"), "--no-check"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; not checked (--no-check)")
+    assert main(["export", str(trained[0]), "--onnx", str(tmp_path / "m.onnx"), "--no-check", "--json"]) == 0
+    assert last_json(capsys)["checked"] is False
+    assert rnnkit.load(trained[0]).export(tmp_path / "m.onnx", check=False)["checked"] is False
+
+
+def documented_onnx_recipe() -> str:
+    """The ```python block of docs/CLASSIFY.md's "The ONNX file without rnnkit"."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "CLASSIFY.md").read_text(encoding="utf-8")
+    section = doc.split("### The ONNX file without rnnkit", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_documented_onnx_recipe_gives_predicts_numbers_without_torch(trained: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """The docs said the tokenizer was in the file's metadata but not how its ids are made (the symbols from id 2,
+    the pairs and hashed n-grams of a bag, the cut to max_len), so a file could not be served without rnnkit. The
+    documented recipe, run where torch and rnnkit cannot be imported, gives what ``predict`` gives."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    data = make_csv(tmp_path / "train.csv", 80, 2)
+    flags = ["--steps", "8", "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bag"), "--layers", "0",
+                 "--pooling", "mean", "--tokenizer", "ngram", "--char-ngrams", "2,4", "--buckets", "61", *flags]) == 0
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bpe"), "--tokenizer", "bpe",
+                 "--vocab-size", "60", "--max-len", "6", *flags]) == 0
+    conll = tmp_path / "tags.conll"
+    conll.write_text("".join(f"{w}\t{'N' if w in ('cat', 'dog') else 'X'}\n" + ("\n" if i % 4 == 3 else "")
+                             for i, w in enumerate(["the", "cat", "sees", "a", "dog", "runs", "the", "Dog"] * 10)),
+                     encoding="utf-8")
+    assert main(["train", "tag", "--data", str(conll), "--out", str(tmp_path / "tag"), "--char-dim", "0", *flags]) == 0
+    texts = ["great fine film", "  awful, poor 영화!  ", unicodedata.normalize("NFD", "nice 영화 the unseenword"),
+             "a great film " * 4]
+    models = [trained[0], tmp_path / "bag", tmp_path / "bpe", tmp_path / "tag"]
+    jobs = []
+    for i, model in enumerate(models):
+        rnnkit.load(model).export(tmp_path / f"{i}.onnx")
+        jobs.append([str(tmp_path / f"{i}.onnx"), texts])
+    script = ("import json, sys\nsys.modules['torch'] = sys.modules['rnnkit'] = None  # neither can be imported\n"
+              f"BLOCK = {documented_onnx_recipe()!r}\nout = []\nfor path, texts in json.loads(sys.argv[1]):\n"
+              "    names = {}\n    exec(BLOCK.replace('\"reviews.onnx\"', repr(path)), names)\n"
+              "    out.append(names['probabilities'](texts).tolist())\nprint(json.dumps(out))\n")
+    ran = subprocess.run([sys.executable, "-c", script, json.dumps(jobs)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert ran.returncode == 0, ran.stderr
+    got = json.loads(ran.stdout.strip().splitlines()[-1])
+    for model, probabilities in zip(models[:3], got, strict=False):
+        want = rnnkit.load(model).probabilities(texts)
+        assert torch.allclose(torch.tensor(probabilities), want, atol=1e-5), model
+    tagger = rnnkit.load(models[3])
+    tags = [[tagger.tags[int(j)] for j in torch.tensor(row)[: len(text.split())].argmax(-1)]
+            for row, text in zip(got[3], texts, strict=True)]
+    assert tags == tagger.predict(texts)
 
 
 def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -314,6 +379,28 @@ def test_predict_output_onto_the_file_it_reads_is_refused_by_any_name(
     assert err == f"rnnkit: error: --output {config}: is the model's config.json being read; write to another file"
     assert config.read_bytes() == kept
     assert main(["predict", str(out), "--file", str(texts), "--output", str(tmp_path / "p.csv")]) == 0  # another
+
+
+def test_a_model_loaded_by_a_relative_path_keeps_its_files_after_a_chdir(trained: tuple[Path, Path],
+                                                                        tmp_path: Path) -> None:
+    """The files an output may not replace were the checkpoint's path as given: after ``os.chdir`` (a notebook, a
+    server) ``rnnkit.load("shipped").export(ABSOLUTE/shipped/model.safetensors)`` compared the output with
+    ``shipped/...`` of the new directory, wrote the ONNX file over the model's weights, and the model no longer
+    loaded (``not a readable safetensors file``)."""
+    pytest.importorskip("onnx")
+    shutil.copytree(trained[0] / "best", tmp_path / "shipped")
+    (tmp_path / "elsewhere").mkdir()
+    with contextlib.chdir(tmp_path):
+        model = rnnkit.load("shipped")
+    weights = tmp_path / "shipped" / "model.safetensors"
+    before = weights.read_bytes()
+    with contextlib.chdir(tmp_path / "elsewhere"), pytest.raises(UserError) as refusal:
+        model.export(weights)
+    assert str(refusal.value) == f"path {weights}: is the model's model.safetensors being read; write to another file"
+    assert weights.read_bytes() == before
+    with contextlib.chdir(tmp_path / "elsewhere"):
+        assert model.export("m.onnx")["checked"]   # an ONNX file where it is asked, in the new directory
+    assert (tmp_path / "elsewhere" / "m.onnx").is_file()
 
 
 def test_evaluate_png_and_export_onnx_onto_a_file_they_read_are_refused(

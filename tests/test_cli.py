@@ -69,6 +69,17 @@ def test_a_training_flag_given_to_another_verb_is_one_line(line: list[str], mode
                                        f"{task}`, not to `rnnkit {line[0]}`\n")
 
 
+@pytest.mark.parametrize("line", [["export", "{classify}", "--onnx", "m.onnx", "--device", "cpu"],
+                                  ["export", "--device=cuda", "{tag}", "--onnx", "m.onnx"]])
+def test_export_given_a_device_says_it_runs_on_the_cpu(line: list[str], models: dict[str, str],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit export DIR --device cpu` was refused as 'a training setting; it applies to `rnnkit train classify`',
+    while predict and evaluate take --device: export takes none because it always writes from the CPU."""
+    assert main([word.format(**models) for word in line]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: --device: `rnnkit export` runs on the CPU whatever the machine "
+                                       "has, and takes no --device\n")
+
+
 def test_a_flag_the_verb_reads_is_not_refused_as_a_training_one(models: dict[str, str],
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """--out is a flag of `rnnkit train` and a prefix of predict's --output, which argparse reads it as; a word

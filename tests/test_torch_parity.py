@@ -1933,6 +1933,46 @@ def test_jit_trace_takes_other_lengths_as_torch_nn_does(impl: str, make: Callabl
     assert_same(traced(*other), m(*other), **TOL)
 
 
+class _Packed(nn.Module):
+    """A padded batch with its lengths through the layer as a PackedSequence, the usual way to a recurrent layer."""
+
+    def __init__(self, rnn: nn.Module) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        out, _ = self.rnn(nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False))
+        return nn.utils.rnn.pad_packed_sequence(out, total_length=x.shape[0])[0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_trace_or_onnx_export_of_packed_input_takes_another_batch_as_torch_nn_does(make: Callable[..., nn.Module],
+                                                                                    impl: str, kind: str) -> None:
+    """The zero initial state of a PackedSequence was sized by ``int(batch_sizes[0])``, which a trace records as a
+    constant: the trace, and the file of torch's TorchScript-based ONNX exporter, of a model that packs its batch
+    failed on any other batch size (``The size of tensor a (3) must match the size of tensor b (2)``; onnxruntime:
+    ``invalid expand shape``), where torch.nn's take it. (rnnkit's step loop is traced at one length: the same
+    length here.)"""
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    model = _Packed(make(kind, 3, 4, bidirectional=True)).eval()
+    traced, _ = _trace(model, torch.randn(6, 3, 3), torch.tensor([6, 2, 4]))
+    other = torch.randn(6, 2, 3), torch.tensor([3, 6])
+    with torch.no_grad():
+        want = model(*other)
+    assert_close(traced(*other), want, **TOL)
+    if impl == "rnnkit-reference":
+        return  # the step loop exports at the traced length only (TORCH_COMPAT.md), what test_regularisers checks
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.randn(6, 3, 3), torch.tensor([6, 2, 4])), buffer, input_names=["x", "lengths"],
+                          dynamic_axes={"x": {0: "time", 1: "batch"}, "lengths": {0: "batch"}}, dynamo=False)
+    got = ort.InferenceSession(buffer.getvalue()).run(None, {"x": other[0].numpy(), "lengths": other[1].numpy()})[0]
+    mask = torch.arange(6).unsqueeze(1) < other[1]   # the padding's rows hold whatever the exporter gives
+    assert_close(torch.from_numpy(got)[mask], want[mask], **TOL)
+
+
 _TORCH_CELLS = {"lstm": nn.LSTMCell, "gru": nn.GRUCell, "rnn_tanh": nn.RNNCell,
                 "rnn_relu": partial(nn.RNNCell, nonlinearity="relu")}
 

@@ -279,6 +279,8 @@ def _training_only(name: str, task: Task, flag: str) -> UserError | None:
     only 'unrecognized arguments'); None when it is not."""
     if flag not in _train_flags(task):
         return None
+    if name in CPU_VERBS and flag == "--device":  # the other verbs take it: it is not a training setting alone
+        return UserError(f"{flag}: `rnnkit {name}` runs on the CPU whatever the machine has, and takes no --device")
     return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
 
 

@@ -117,6 +117,8 @@ def export_onnx(
         if check:  # before it replaces anything: a refused export leaves no file, and an earlier one intact
             batch = _sample_batch(vocab_size, (5, 17, 2, 9, 1, 30), gen)
             result.update(_check_with_onnxruntime(wrapper, tmp, batch, shown=out))
+        else:
+            result["checked"] = False
     return result
 
 

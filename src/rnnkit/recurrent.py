@@ -356,7 +356,7 @@ class Recurrent(nn.RNNBase):
             return tuple(h.index_select(1, permutation) for h in hx)
         return hx.index_select(1, permutation)  # type: ignore[union-attr]
 
-    def _zero_state(self, batch: int, like: Tensor) -> State:
+    def _zero_state(self, batch: int | Tensor, like: Tensor) -> State:
         shape = (self.num_layers * self.num_directions, batch, self.proj_size or self.hidden_size)
         h = torch.zeros(shape, dtype=like.dtype, device=like.device)
         if not self.cell_def.has_cell_state:
@@ -582,7 +582,9 @@ class Recurrent(nn.RNNBase):
     ) -> tuple[PackedSequence, State]:
         """A PackedSequence in, a PackedSequence out (torch's contract), on the fused or the reference path."""
         data, batch_sizes, sorted_indices, unsorted_indices = packed
-        hx = self._zero_state(int(batch_sizes[0]), data) if hx is None else self.permute_hidden(hx, sorted_indices)
+        # batch_sizes[0] as a tensor, as torch.nn passes it: a trace (torch.jit.trace, the ONNX export) then reads the
+        # batch from its input, where int() recorded the traced batch as a constant, and another batch failed
+        hx = self._zero_state(batch_sizes[0], data) if hx is None else self.permute_hidden(hx, sorted_indices)
         self.check_forward_args(data, hx, batch_sizes)
         if self.uses_fused():
             out, hx = self._kernel_call(data, batch_sizes, hx)

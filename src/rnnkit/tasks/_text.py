@@ -413,7 +413,7 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
         print(strictjson.dumps(result, ensure_ascii=False))
     else:
         check = (f"onnxruntime agrees (largest difference {result['max_abs_diff']:.2g})" if result.get("checked")
-                 else "not checked (onnxruntime is not installed)")
+                 else "not checked (--no-check)" if args.no_check else "not checked (onnxruntime is not installed)")
         sigmoid = " (each label's sigmoid: multi-label)" if result.get("multi_label") else ""
         print(f"wrote {result['onnx']}: inputs ids (batch, time) int64 padded with 0 and lengths (batch,) int64; "
               f"output {result['output']}{sigmoid}; {check}")

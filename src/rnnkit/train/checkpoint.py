@@ -112,12 +112,20 @@ class Checkpoint:
     optimizer_state: dict[str, Any] | None = None
     tensors: dict[str, Tensor] = field(default_factory=dict)
     _model_state: dict[str, Tensor] | None = field(default=None, repr=False)
+    #: ``path`` made absolute when it was read: where its files are, whatever the working directory becomes
+    #: (``path`` stays as given, for messages)
+    root: Path | None = field(default=None, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        """The checkpoint's folder as an absolute path, taken when it was read (else now)."""
+        return self.root if self.root is not None else self.path.absolute()
 
     @property
     def model_state(self) -> dict[str, Tensor]:
         """The model's tensors (``state_dict`` names), read from ``model.safetensors`` on first use."""
         if self._model_state is None:
-            self._model_state = _read_tensors(self.path / MODEL)
+            self._model_state = _read_tensors(self.folder / MODEL)
         return self._model_state
 
     @property
@@ -127,11 +135,13 @@ class Checkpoint:
         where one is not there yet (``DIR/state.safetensors``, read whenever it is there, no longer loaded);
         and, for a run's ``best/`` or ``last/``, the files of both, as the one not read is the run's too
         (``export OUT --onnx OUT/last/model.safetensors`` lost the checkpoint ``--resume`` continues from).
-        Anything else of a run, wherever an output lands, is :func:`refuse_run_output`'s."""
-        own = [(f"the model's {name} being read" if (self.path / name).exists() else
-                f"where the model keeps its {name}", self.path / name) for name in FILES]
-        run = run_folder(self.path)
-        if run == self.path:  # a model folder of its own, not a run's checkpoint
+        Anything else of a run, wherever an output lands, is :func:`refuse_run_output`'s. The paths are those of
+        :attr:`folder`: a model loaded as ``rnnkit.load("runs/m")`` keeps its files after an ``os.chdir``."""
+        here = self.folder
+        own = [(f"the model's {name} being read" if (here / name).exists() else
+                f"where the model keeps its {name}", here / name) for name in FILES]
+        run = run_folder(here)
+        if run == here:  # a model folder of its own, not a run's checkpoint
             return own
         return [*own, *((f"the {name} of the run's {FOLDER_NAMES[folder]} ({folder}/)", run / folder / name)
                         for folder in RUN_FOLDERS for name in FILES)]
@@ -639,6 +649,7 @@ def load_checkpoint(path: str | os.PathLike[str], *, prefer: str = "best") -> Ch
     tensors = _read_tensors(root / STATE_TENSORS) if (root / STATE_TENSORS).is_file() else {}
     return Checkpoint(
         path=root,
+        root=root.absolute(),
         config=config,
         model_shapes=model_shapes,
         vocab=vocab,
