@@ -207,8 +207,8 @@ def test_float32_gates_far_below_zero_give_the_torch_ops_numbers_not_nan(cell: s
 
 def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    """``ops(say=...)`` tells a command's user why it pauses (the first use on a machine compiles for about half
-    a minute), and says nothing when the library is already built."""
+    """``ops(say=...)`` tells a command's user why it pauses (the first use on a machine compiles for 10 to 20
+    seconds), and says nothing when the library is already built."""
     from torch.utils import cpp_extension
 
     loads: list[str] = []
