@@ -82,6 +82,23 @@ def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.Captur
     assert json.loads(capsys.readouterr().out)["tags"] == ["DT"]
 
 
+@pytest.mark.parametrize(("extra", "said"), [(["--char-dim", "0"], "with --char-dim 0 there is none"),
+                                            (["--chars"], "tokens are single characters")])
+def test_fold_words_where_nothing_would_be_folded_is_refused(runs: Path, tmp_path: Path, extra: list[str], said: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--fold-words was dropped without a word (config.json: fold_words false) by a tagger without a spelling
+    encoder or of characters, whose ids keep the case."""
+    data = runs / "train.txt"
+    if extra == ["--chars"]:
+        data = tmp_path / "chars.txt"
+        data.write_text("a/X b/Y\nb/Y a/X\n" * 20, encoding="utf-8")
+        extra = []
+    argv = ["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *SMALL, *extra, "--fold-words"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and not (tmp_path / "run" / "best").exists()
+
+
 def test_without_spellings_an_old_style_checkpoint_still_loads(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = runs / "words"
     argv = ["train", "tag", "--data", str(runs / "train.txt"), "--out", str(out), *SMALL, "--char-dim", "0",

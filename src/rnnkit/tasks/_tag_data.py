@@ -92,7 +92,15 @@ def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences) -> bo
     without spellings keep the case in their ids."""
     if ckpt is not None:
         return bool(ckpt.config.get("fold_words", False))
-    return config.fold_words and config.char_dim != 0 and _tokens_are(train_s) == "whitespace"
+    if not config.fold_words:
+        return False
+    if _tokens_are(train_s) == "chars":   # given, and it would be dropped without a word
+        raise UserError("--fold-words folds the words of a tagger of words; this data's tokens are single "
+                        "characters, each its own key")
+    if config.char_dim == 0:
+        raise UserError("--fold-words keys words for a tagger that also reads their spelling, which keeps the "
+                        "case; with --char-dim 0 there is none: leave out --fold-words or --char-dim 0")
+    return True
 
 
 def _drop_probabilities(vocab: TokenVocab, train_s: Sentences, alpha: float, folded: bool) -> Tensor:
