@@ -133,6 +133,10 @@ def test_onnx_export_matches_onnxruntime(trained: tuple[Path, Path], capsys: pyt
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["rnnkit_labels"]) == ["neg", "pos"]
     assert torch.allclose(torch.from_numpy(got).sum(-1), torch.ones(4), atol=1e-5)
+    # a shipped file does not name the training files, where they lay, nor their digests
+    shipped = json.loads(meta["rnnkit_config"])
+    assert str(out.parent) not in meta["rnnkit_config"] and "digests" not in meta["rnnkit_config"]
+    assert shipped["max_len"] == m.config["max_len"] and shipped["model"] == m.config["model"]
 
 
 def test_export_no_check_says_so_and_not_that_onnxruntime_is_missing(trained: tuple[Path, Path], tmp_path: Path,

@@ -275,7 +275,7 @@ class TextModel:
             "rnnkit_task": self.task,
             "rnnkit_labels": json.dumps(self.labels, ensure_ascii=False),
             "rnnkit_vocab": json.dumps(self.checkpoint.vocab, ensure_ascii=False),
-            "rnnkit_config": json.dumps(self.config, ensure_ascii=False),
+            "rnnkit_config": json.dumps(_shipped(self.config), ensure_ascii=False),
             **({"rnnkit_multi_label": "true"} if multi else {}),
         }
         output_name(path, "--onnx", "an ONNX file", self.checkpoint.reads)  # not over the model it is made from
@@ -284,6 +284,15 @@ class TextModel:
                              vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
                              per_step=self.per_step, check=check, where=str(self.checkpoint.path))
         return {**result, "multi_label": True} if multi else result
+
+
+def _shipped(config: dict[str, Any]) -> dict[str, Any]:
+    """``config.json`` as an exported file carries it: what reading a text takes, without the training files'
+    names, where they lay and their digests (``data``, and settings such as ``pretrain_data``), which a file
+    handed to others should not give away."""
+    settings = {k: v for k, v in config.get("settings", {}).items() if not k.endswith("data")}
+    return {**{k: v for k, v in config.items() if k != "data"}, **({"settings": settings} if "settings" in config
+                                                                   else {})}
 
 
 # ------------------------------------------------------------------------------------------- CLI
