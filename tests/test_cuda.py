@@ -24,6 +24,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 import rnnkit
 from rnnkit.cells import CELLS
 from rnnkit.cli import main
+from rnnkit.device import model_device
 from rnnkit.models.counts import WEIGHTS
 from rnnkit.models.dynamic_eval import dynamic_log_probs, gradient_rms
 from rnnkit.models.language_model import LanguageModel, sequence_log_probs
@@ -282,6 +283,20 @@ def _gpu_memory() -> int:
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
     return torch.cuda.memory_allocated()
+
+
+def test_a_classifier_a_caller_moved_to_the_device_exports_from_the_cpu(tmp_path: Path) -> None:
+    """``rnnkit.load(DIR)`` then ``.model.to("cuda")``: export built its sample batch on the CPU and failed on a
+    device mismatch; it exports a CPU copy, and the caller's model stays on the device."""
+    pytest.importorskip("onnx")
+    data = _rows(tmp_path)
+    out = tmp_path / "run"
+    assert main(["train", "classify", *data, "--out", str(out), "--steps", "4", "--no-progress"]) == 0
+    model = rnnkit.load(out)
+    model.model.to(DEVICE)
+    result = model.export(tmp_path / "m.onnx")
+    assert Path(result["onnx"]).is_file() and result.get("max_abs_diff", 0.0) < 1e-4
+    assert model_device(model.model) == DEVICE
 
 
 @pytest.mark.parametrize("task", list(TASKS))

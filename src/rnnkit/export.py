@@ -26,6 +26,7 @@ from torch import Tensor, nn
 
 from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
+from rnnkit.device import model_copy, model_device
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.recurrent import Recurrent
@@ -95,6 +96,8 @@ def export_onnx(
     except ImportError:
         raise UserError("export needs the 'onnx' package: pip install 'rnnkit[export]'") from None
     out = Path(path)
+    if model_device(model).type != "cpu":   # a model a caller moved to a GPU: exported, and checked, from the CPU
+        model = model_copy(model).cpu()
     wrapper = _Probabilities(model).eval()
     gen = torch.Generator().manual_seed(0)
     vocab_size = max(vocab_size, 3)
