@@ -21,6 +21,7 @@ scored. The training text must be the file the run trained on (its digest is che
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import re
 import time
@@ -112,6 +113,8 @@ def main() -> None:
     p.add_argument("--knn-lam", default="0.2,0.3,0.4", help="kNN weights, comma-separated")
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
+    if a.knn and importlib.util.find_spec("faiss") is None:   # said before minutes of the other measurements
+        raise SystemExit("--knn needs faiss: pip install faiss-cpu")
     torch.set_num_threads(a.threads)
     floats = lambda s: [float(x) for x in s.split(",")]  # noqa: E731
     lm = rnnkit.load(a.run)
