@@ -236,3 +236,27 @@ def test_a_build_that_compiles_is_said_first_and_a_cached_one_is_not(tmp_path: P
         with audience:
             native.ops()
         assert capsys.readouterr().err == words
+
+
+def test_a_build_killed_half_way_does_not_stop_every_later_load(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch's build lock is a file: a build killed half-way (Ctrl-C, kill -9, a timeout) left it, and every
+    later rnnkit command that wanted the kernels waited on it forever without a word. rnnkit builds under a lock
+    the system releases when its holder dies, so a lock file it finds is stale and goes before torch looks."""
+    from torch.utils import cpp_extension
+
+    stale_when_loaded: list[bool] = []
+
+    def load(name: str, *args: object, **kwargs: object) -> None:
+        stale_when_loaded.append((tmp_path / name / "lock").exists())
+        (tmp_path / name / f"{name}.so").touch()
+
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path))
+    monkeypatch.setenv("CXX", "sh")
+    monkeypatch.setattr(cpp_extension, "load", load)
+    for _ in range(2):
+        monkeypatch.setattr(native, "_state", {})
+        assert native.ops() is not None
+        for folder in tmp_path.iterdir():   # what a killed build leaves
+            (folder / "lock").touch()
+    assert stale_when_loaded == [False, False]

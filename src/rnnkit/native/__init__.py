@@ -27,13 +27,14 @@ home directory shared by different CPUs builds afresh instead of loading a libra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
 import shutil
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,34 @@ def _build(say: Callable[[str], None] | None) -> Any:
     digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
                             + _cpu_tag().encode()).hexdigest()
     name = f"rnnkit_native_{digest[:16]}"
+    folder = Path(cpp_extension._get_build_directory(name, False))
     say = say or _command_line_say()
-    if say is not None and not (Path(cpp_extension._get_build_directory(name, False)) / f"{name}.so").exists():
-        say(f"rnnkit: compiling its C++ kernels, once on this machine (about {BUILD_SECONDS} s)")
-    cpp_extension.load(name, [str(s) for s in SOURCES], extra_cflags=list(FLAGS), is_python_module=False,
-                       verbose=False)
+    with _building(folder):
+        if say is not None and not (folder / f"{name}.so").exists():
+            say(f"rnnkit: compiling its C++ kernels, once on this machine (about {BUILD_SECONDS} s)")
+        cpp_extension.load(name, [str(s) for s in SOURCES], extra_cflags=list(FLAGS), is_python_module=False,
+                           verbose=False)
     return torch.ops.rnnkit_native
+
+
+@contextlib.contextmanager
+def _building(folder: Path) -> Iterator[None]:
+    """One rnnkit process at a time builds or loads in ``folder``, under a lock the system lets go of when its
+    holder dies. torch's own lock there is a file that a build killed half-way (Ctrl-C, kill -9, a timeout)
+    leaves behind, and every later load waited on it forever, silently; under this lock no other rnnkit
+    process is building, so such a file is stale and goes."""
+    try:
+        import fcntl
+    except ImportError:   # not a POSIX system: torch's lock alone
+        yield
+        return
+    with open(folder / "rnnkit.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
+            (folder / "lock").unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 def _command_line_say() -> Callable[[str], None] | None:
