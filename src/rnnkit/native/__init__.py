@@ -21,8 +21,9 @@ The exponentials go through glibc's vector maths. :func:`ops` compiles all three
 - ``RNNKIT_NATIVE=0`` in the environment turns the kernels off (the torch ops run instead);
 - a machine without a compiler, or a failed build, gives one warning naming the cause, then the torch ops.
 
-The build is named after the source, the flags and the CPU (``-march=native``), so an edited source or a
-home directory shared by different CPUs builds afresh instead of loading a library made for another.
+The build is named after the source, the flags, the CPU (``-march=native``) and where the source lies, so an
+edited source or a home directory shared by different CPUs builds afresh instead of loading a library made
+for another, and two installs keep a library each.
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def _build(say: Callable[[str], None] | None) -> Any:
         os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
     except ImportError:
         pass
+    # the sources' folder too: torch's build file names them by path, so two checkouts sharing one name rebuilt
+    # each other's library whenever they took turns
     digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
-                            + _cpu_tag().encode()).hexdigest()
+                            + _cpu_tag().encode() + str(SOURCES[0].parent).encode()).hexdigest()
     name = f"rnnkit_native_{digest[:16]}"
     folder = Path(cpp_extension._get_build_directory(name, False))
     say = say or _command_line_say()
