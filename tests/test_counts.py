@@ -124,6 +124,24 @@ def test_the_native_tables_give_the_python_ones_numbers(monkeypatch: pytest.Monk
         torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
 
 
+@needs_compiler
+def test_the_native_tables_refuse_a_row_before_the_window_and_tensors_off_the_cpu() -> None:
+    """tally.cpp reads and writes through raw pointers: a negative first row wrote each position's share before
+    the tensors it was given (here into the rows of the tensors they are views of), and tokens on a GPU were
+    read from host memory; each is refused in one RuntimeError, nothing written."""
+    assert native.ops() is not None
+    tally = torch.classes.rnnkit_native.Tally(1, 1, DISCOUNT)
+    p, rest = torch.zeros(6, V, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
+    tokens, hashes = torch.tensor([[1, 2]]), torch.tensor([[[5, 6, 5]]])
+    with pytest.raises(RuntimeError, match="first_row must be >= 0, got -1"):
+        tally.read(tokens, hashes, False, False, p[3:], rest[3:], -1)
+    with pytest.raises(RuntimeError, match="must be CPU tensors"):   # meta: any device but the CPU
+        tally.read(tokens.to("meta"), hashes, False, False, p[3:], rest[3:], 0)
+    assert not p.any() and not rest.any()
+    tally.read(tokens, hashes, False, False, p[3:], rest[3:], 0)   # the same window from row 0
+    assert rest[3:5].tolist() == [1.0, 0.75] and p[4, 1] == 0.25 and not p[:3].any() and not rest[:3].any()
+
+
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:
     """The same weights without and with counts."""
     torch.manual_seed(seed)

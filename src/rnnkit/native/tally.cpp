@@ -55,6 +55,11 @@ struct Tally : torch::CustomClassHolder {
 
   void read(const Tensor& tokens, const Tensor& hashes, bool fresh, bool frozen, Tensor p, Tensor rest,
             int64_t first_row) {
+    // the loops below read and write these through raw pointers: another device's memory, or a row before the
+    // first, would be read or written outside the tensors
+    TORCH_CHECK(tokens.is_cpu() && hashes.is_cpu() && p.is_cpu() && rest.is_cpu(),
+                "tally: tokens, hashes, p and rest must be CPU tensors");
+    TORCH_CHECK(first_row >= 0, "tally: first_row must be >= 0, got ", first_row);
     TORCH_CHECK(tokens.dim() == 2 && tokens.size(0) == streams && tokens.scalar_type() == at::kLong,
                 "tally: tokens must be int64 (streams, T)");
     const int64_t T = tokens.size(1), V = p.size(1);
