@@ -4,8 +4,10 @@ same whole, in windows and step by step, counts only in eval mode and never afte
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -122,6 +124,29 @@ def test_the_native_tables_give_the_python_ones_numbers(monkeypatch: pytest.Monk
         reference = read(lambda: None)
     for got, want in zip(made, reference, strict=True):
         torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_a_state_that_counts_deep_copies_and_pickles_and_reads_on_apart(kernel: str) -> None:
+    """A language model's carried state copies as a torch user copies one (copy.deepcopy, pickle): the C++ tables
+    failed ("Tried to deepcopy object __torch__.torch.classes.rnnkit_native.Tally which does not have a
+    __getstate__ method defined!") where the Python ones copied. A copy reads on with the state's numbers, and
+    what one reads does not reach the other."""
+    ids = torch.tensor([text(70, seed=s) for s in range(2)]).t()
+
+    def read(state: MatchState, window: torch.Tensor) -> list[torch.Tensor]:
+        state.advance(window)
+        assert state.counted is not None
+        return list(state.counted)
+
+    state, reference = (MatchState((2,), 2, 16, counts=COUNTS, vocab_size=V) for _ in range(2))
+    read(state, ids[:40])
+    read(reference, ids[:40])
+    copies = [copy.deepcopy(state), pickle.loads(pickle.dumps(state))]
+    read(copies[0], ids[40:].flip(0))   # another text: the others' tables are their own
+    want = read(reference, ids[40:])
+    for other in (state, copies[1]):
+        for got, expected in zip(read(other, ids[40:]), want, strict=True):
+            torch.testing.assert_close(got, expected, rtol=0, atol=0)
 
 
 @needs_compiler

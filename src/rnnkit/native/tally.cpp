@@ -8,13 +8,15 @@
 // tokens (streams, T) whose context hashes (streams, orders, T + 1) counts.py computes (the first of a
 // context ending before the window) and adds each position's prediction into row (first_row + t) * streams
 // + b of `p` (rows, V), the share it leaves to the model's own prediction into the same row of `rest`.
-// `roll` starts a new block: the current tables become the previous ones. Streams run in parallel.
+// `roll` starts a new block: the current tables become the previous ones. Streams run in parallel. A Tally
+// deep-copies and pickles as its tables, so that a language model's carried state does as it does in Python.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/custom_class.h>
 #include <torch/library.h>
 
 #include <cstdint>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -46,6 +48,49 @@ struct Tally : torch::CustomClassHolder {
       : streams(streams_), orders(orders_), discount(discount_),
         current(static_cast<size_t>(streams_ * orders_)), previous(static_cast<size_t>(streams_ * orders_)) {
     TORCH_CHECK(streams_ >= 1 && orders_ >= 1, "tally: streams and orders must be at least 1");
+  }
+
+  // every table as one list, for copy.deepcopy and pickle (def_pickle below): streams, orders, then per table
+  // (current ones first) its contexts, each as hash, followers, then (token, times) per follower
+  std::vector<int64_t> tables() const {
+    std::vector<int64_t> out{streams, orders};
+    for (const auto* half : {&current, &previous}) {
+      for (const auto& table : *half) {
+        out.push_back(static_cast<int64_t>(table.size()));
+        for (const auto& [hash, seen] : table) {
+          out.push_back(hash);
+          out.push_back(static_cast<int64_t>(seen.size()));
+          for (const auto& [tok, times] : seen) {
+            out.push_back(tok);
+            out.push_back(times);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static c10::intrusive_ptr<Tally> from(double discount, const std::vector<int64_t>& saved) {
+    TORCH_CHECK(saved.size() >= 2, "tally: a saved state holds at least its streams and orders");
+    auto tally = c10::make_intrusive<Tally>(saved[0], saved[1], discount);
+    size_t at = 2;
+    auto next = [&]() {
+      TORCH_CHECK(at < saved.size(), "tally: a saved state ends early");
+      return saved[at++];
+    };
+    for (auto* half : {&tally->current, &tally->previous}) {
+      for (auto& table : *half) {
+        for (int64_t n = next(); n > 0; --n) {
+          Followers& seen = table[next()];
+          for (int64_t k = next(); k > 0; --k) {
+            const int64_t tok = next();
+            seen.emplace_back(tok, next());
+          }
+        }
+      }
+    }
+    TORCH_CHECK(at == saved.size(), "tally: a saved state holds more than its tables");
+    return tally;
   }
 
   void roll() {
@@ -136,5 +181,10 @@ TORCH_LIBRARY_FRAGMENT(rnnkit_native, m) {
   m.class_<Tally>("Tally")
       .def(torch::init<int64_t, int64_t, double>())
       .def("roll", &Tally::roll)
-      .def("read", &Tally::read);
+      .def("read", &Tally::read)
+      .def_pickle(
+          [](const c10::intrusive_ptr<Tally>& self) { return std::make_tuple(self->discount, self->tables()); },
+          [](std::tuple<double, std::vector<int64_t>> saved) {
+            return Tally::from(std::get<0>(saved), std::get<1>(saved));
+          });
 }
