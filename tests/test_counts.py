@@ -150,7 +150,7 @@ def test_a_state_that_counts_deep_copies_and_pickles_and_reads_on_apart(kernel: 
 
 
 @needs_compiler
-def test_the_native_tables_refuse_a_row_before_the_window_and_tensors_off_the_cpu() -> None:
+def test_the_native_tables_refuse_a_row_before_the_window_tensors_off_the_cpu_and_no_streams() -> None:
     """tally.cpp reads and writes through raw pointers: a negative first row wrote each position's share before
     the tensors it was given (here into the rows of the tensors they are views of), and tokens on a GPU were
     read from host memory; each is refused in one RuntimeError, nothing written."""
@@ -165,6 +165,9 @@ def test_the_native_tables_refuse_a_row_before_the_window_and_tensors_off_the_cp
     assert not p.any() and not rest.any()
     tally.read(tokens, hashes, False, False, p[3:], rest[3:], 0)   # the same window from row 0
     assert rest[3:5].tolist() == [1.0, 0.75] and p[4, 1] == 0.25 and not p[:3].any() and not rest[:3].any()
+    for streams, orders in ((-1, 1), (2, -2), (0, 3)):   # a negative one was std::vector's words
+        with pytest.raises(RuntimeError, match=f"streams and orders must be at least 1, got {streams} and {orders}"):
+            torch.classes.rnnkit_native.Tally(streams, orders, DISCOUNT)
 
 
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:

@@ -29,6 +29,14 @@ using at::Tensor;
 using Followers = std::vector<std::pair<int64_t, int64_t>>;
 using Table = std::unordered_map<int64_t, Followers>;
 
+// the tables' count, checked before they are made (a negative one was std::vector's "cannot create std::vector
+// larger than max_size()")
+size_t checked_size(int64_t streams, int64_t orders) {
+  TORCH_CHECK(streams >= 1 && orders >= 1, "tally: streams and orders must be at least 1, got ", streams, " and ",
+              orders);
+  return static_cast<size_t>(streams * orders);
+}
+
 void add(Followers& seen, int64_t token) {
   for (auto& [tok, times] : seen) {
     if (tok == token) {
@@ -45,10 +53,8 @@ struct Tally : torch::CustomClassHolder {
   std::vector<Table> current, previous;  // [stream * orders + order], the shortest context first
 
   Tally(int64_t streams_, int64_t orders_, double discount_)
-      : streams(streams_), orders(orders_), discount(discount_),
-        current(static_cast<size_t>(streams_ * orders_)), previous(static_cast<size_t>(streams_ * orders_)) {
-    TORCH_CHECK(streams_ >= 1 && orders_ >= 1, "tally: streams and orders must be at least 1");
-  }
+      : streams(streams_), orders(orders_), discount(discount_), current(checked_size(streams_, orders_)),
+        previous(current.size()) {}
 
   // every table as one list, for copy.deepcopy and pickle (def_pickle below): streams, orders, then per table
   // (current ones first) its contexts, each as hash, followers, then (token, times) per follower
