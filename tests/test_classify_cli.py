@@ -151,6 +151,26 @@ def test_export_no_check_says_so_and_not_that_onnxruntime_is_missing(trained: tu
     assert rnnkit.load(trained[0]).export(tmp_path / "m.onnx", check=False)["checked"] is False
 
 
+def test_an_exported_file_does_not_name_the_pre_training_file(tmp_path: Path) -> None:
+    """The ONNX file's rnnkit_config left out --data and the settings' pretrain_data, but kept the pre-training
+    summary's "data": the unlabelled file's name and where it lay went out with the file."""
+    onnx = pytest.importorskip("onnx")
+    private = tmp_path / "private-folder"
+    private.mkdir()
+    unlabelled = private / "unlabelled.txt"
+    unlabelled.write_text("".join(f"some text read before training {i}\n" for i in range(20)), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(private / "train.csv", 40, 0)), "--out", str(out),
+                 "--steps", "1", "--hidden", "8", "--embedding", "4", "--no-progress", "--json",
+                 "--pretrain-data", str(unlabelled), "--pretrain-steps", "1"]) == 0
+    assert rnnkit.load(out).config["pretrain"]["data"] == str(unlabelled)   # the run's own folder keeps it
+    assert main(["export", str(out), "--onnx", str(tmp_path / "m.onnx"), "--no-check", "--json"]) == 0
+    meta = {e.key: e.value for e in onnx.load(str(tmp_path / "m.onnx")).metadata_props}
+    shipped = json.loads(meta["rnnkit_config"])
+    assert "private-folder" not in meta["rnnkit_config"] and "data" not in shipped["pretrain"]
+    assert shipped["pretrain"]["steps"] == 1 and shipped["model"] == rnnkit.load(out).config["model"]
+
+
 def documented_onnx_recipe() -> str:
     """The ```python block of docs/CLASSIFY.md's "The ONNX file without rnnkit"."""
     doc = (Path(__file__).resolve().parents[1] / "docs" / "CLASSIFY.md").read_text(encoding="utf-8")

@@ -4,8 +4,10 @@ same whole, in windows and step by step, counts only in eval mode and never afte
 
 from __future__ import annotations
 
+import copy
 import json
 import math
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -122,6 +124,50 @@ def test_the_native_tables_give_the_python_ones_numbers(monkeypatch: pytest.Monk
         reference = read(lambda: None)
     for got, want in zip(made, reference, strict=True):
         torch.testing.assert_close(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_a_state_that_counts_deep_copies_and_pickles_and_reads_on_apart(kernel: str) -> None:
+    """A language model's carried state copies as a torch user copies one (copy.deepcopy, pickle): the C++ tables
+    failed ("Tried to deepcopy object __torch__.torch.classes.rnnkit_native.Tally which does not have a
+    __getstate__ method defined!") where the Python ones copied. A copy reads on with the state's numbers, and
+    what one reads does not reach the other."""
+    ids = torch.tensor([text(70, seed=s) for s in range(2)]).t()
+
+    def read(state: MatchState, window: torch.Tensor) -> list[torch.Tensor]:
+        state.advance(window)
+        assert state.counted is not None
+        return list(state.counted)
+
+    state, reference = (MatchState((2,), 2, 16, counts=COUNTS, vocab_size=V) for _ in range(2))
+    read(state, ids[:40])
+    read(reference, ids[:40])
+    copies = [copy.deepcopy(state), pickle.loads(pickle.dumps(state))]
+    read(copies[0], ids[40:].flip(0))   # another text: the others' tables are their own
+    want = read(reference, ids[40:])
+    for other in (state, copies[1]):
+        for got, expected in zip(read(other, ids[40:]), want, strict=True):
+            torch.testing.assert_close(got, expected, rtol=0, atol=0)
+
+
+@needs_compiler
+def test_the_native_tables_refuse_a_row_before_the_window_tensors_off_the_cpu_and_no_streams() -> None:
+    """tally.cpp reads and writes through raw pointers: a negative first row wrote each position's share before
+    the tensors it was given (here into the rows of the tensors they are views of), and tokens on a GPU were
+    read from host memory; each is refused in one RuntimeError, nothing written."""
+    assert native.ops() is not None
+    tally = torch.classes.rnnkit_native.Tally(1, 1, DISCOUNT)
+    p, rest = torch.zeros(6, V, dtype=torch.float64), torch.zeros(6, dtype=torch.float64)
+    tokens, hashes = torch.tensor([[1, 2]]), torch.tensor([[[5, 6, 5]]])
+    with pytest.raises(RuntimeError, match="first_row must be >= 0, got -1"):
+        tally.read(tokens, hashes, False, False, p[3:], rest[3:], -1)
+    with pytest.raises(RuntimeError, match="must be CPU tensors"):   # meta: any device but the CPU
+        tally.read(tokens.to("meta"), hashes, False, False, p[3:], rest[3:], 0)
+    assert not p.any() and not rest.any()
+    tally.read(tokens, hashes, False, False, p[3:], rest[3:], 0)   # the same window from row 0
+    assert rest[3:5].tolist() == [1.0, 0.75] and p[4, 1] == 0.25 and not p[:3].any() and not rest[:3].any()
+    for streams, orders in ((-1, 1), (2, -2), (0, 3)):   # a negative one was std::vector's words
+        with pytest.raises(RuntimeError, match=f"streams and orders must be at least 1, got {streams} and {orders}"):
+            torch.classes.rnnkit_native.Tally(streams, orders, DISCOUNT)
 
 
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:

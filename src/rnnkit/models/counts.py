@@ -97,7 +97,8 @@ class Tallies:
     """The counts' tables of ``batch`` streams for ``orders`` context lengths, and each position's prediction
     from them: in C++ (``rnnkit/native/tally.cpp``) where the fused kernels build, else in Python dicts
     (:func:`tally`, the reference), with the same numbers. Fill a window's rows with :meth:`read`, block by
-    block (:meth:`roll` between blocks), then take them as tensors with :meth:`distribution`."""
+    block (:meth:`roll` between blocks), then take them as tensors with :meth:`distribution`. Both kinds
+    deep-copy and pickle (``copy.deepcopy`` of a language model's carried state)."""
 
     def __init__(self, batch: int, orders: int, vocab_size: int) -> None:
         self.batch, self.orders, self.vocab_size = batch, orders, vocab_size

@@ -8,13 +8,15 @@
 // tokens (streams, T) whose context hashes (streams, orders, T + 1) counts.py computes (the first of a
 // context ending before the window) and adds each position's prediction into row (first_row + t) * streams
 // + b of `p` (rows, V), the share it leaves to the model's own prediction into the same row of `rest`.
-// `roll` starts a new block: the current tables become the previous ones. Streams run in parallel.
+// `roll` starts a new block: the current tables become the previous ones. Streams run in parallel. A Tally
+// deep-copies and pickles as its tables, so that a language model's carried state does as it does in Python.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <torch/custom_class.h>
 #include <torch/library.h>
 
 #include <cstdint>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -26,6 +28,14 @@ using at::Tensor;
 // what followed one context: (token, times), in the order the tokens were first seen there
 using Followers = std::vector<std::pair<int64_t, int64_t>>;
 using Table = std::unordered_map<int64_t, Followers>;
+
+// the tables' count, checked before they are made (a negative one was std::vector's "cannot create std::vector
+// larger than max_size()")
+size_t checked_size(int64_t streams, int64_t orders) {
+  TORCH_CHECK(streams >= 1 && orders >= 1, "tally: streams and orders must be at least 1, got ", streams, " and ",
+              orders);
+  return static_cast<size_t>(streams * orders);
+}
 
 void add(Followers& seen, int64_t token) {
   for (auto& [tok, times] : seen) {
@@ -43,9 +53,50 @@ struct Tally : torch::CustomClassHolder {
   std::vector<Table> current, previous;  // [stream * orders + order], the shortest context first
 
   Tally(int64_t streams_, int64_t orders_, double discount_)
-      : streams(streams_), orders(orders_), discount(discount_),
-        current(static_cast<size_t>(streams_ * orders_)), previous(static_cast<size_t>(streams_ * orders_)) {
-    TORCH_CHECK(streams_ >= 1 && orders_ >= 1, "tally: streams and orders must be at least 1");
+      : streams(streams_), orders(orders_), discount(discount_), current(checked_size(streams_, orders_)),
+        previous(current.size()) {}
+
+  // every table as one list, for copy.deepcopy and pickle (def_pickle below): streams, orders, then per table
+  // (current ones first) its contexts, each as hash, followers, then (token, times) per follower
+  std::vector<int64_t> tables() const {
+    std::vector<int64_t> out{streams, orders};
+    for (const auto* half : {&current, &previous}) {
+      for (const auto& table : *half) {
+        out.push_back(static_cast<int64_t>(table.size()));
+        for (const auto& [hash, seen] : table) {
+          out.push_back(hash);
+          out.push_back(static_cast<int64_t>(seen.size()));
+          for (const auto& [tok, times] : seen) {
+            out.push_back(tok);
+            out.push_back(times);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static c10::intrusive_ptr<Tally> from(double discount, const std::vector<int64_t>& saved) {
+    TORCH_CHECK(saved.size() >= 2, "tally: a saved state holds at least its streams and orders");
+    auto tally = c10::make_intrusive<Tally>(saved[0], saved[1], discount);
+    size_t at = 2;
+    auto next = [&]() {
+      TORCH_CHECK(at < saved.size(), "tally: a saved state ends early");
+      return saved[at++];
+    };
+    for (auto* half : {&tally->current, &tally->previous}) {
+      for (auto& table : *half) {
+        for (int64_t n = next(); n > 0; --n) {
+          Followers& seen = table[next()];
+          for (int64_t k = next(); k > 0; --k) {
+            const int64_t tok = next();
+            seen.emplace_back(tok, next());
+          }
+        }
+      }
+    }
+    TORCH_CHECK(at == saved.size(), "tally: a saved state holds more than its tables");
+    return tally;
   }
 
   void roll() {
@@ -55,6 +106,11 @@ struct Tally : torch::CustomClassHolder {
 
   void read(const Tensor& tokens, const Tensor& hashes, bool fresh, bool frozen, Tensor p, Tensor rest,
             int64_t first_row) {
+    // the loops below read and write these through raw pointers: another device's memory, or a row before the
+    // first, would be read or written outside the tensors
+    TORCH_CHECK(tokens.is_cpu() && hashes.is_cpu() && p.is_cpu() && rest.is_cpu(),
+                "tally: tokens, hashes, p and rest must be CPU tensors");
+    TORCH_CHECK(first_row >= 0, "tally: first_row must be >= 0, got ", first_row);
     TORCH_CHECK(tokens.dim() == 2 && tokens.size(0) == streams && tokens.scalar_type() == at::kLong,
                 "tally: tokens must be int64 (streams, T)");
     const int64_t T = tokens.size(1), V = p.size(1);
@@ -131,5 +187,10 @@ TORCH_LIBRARY_FRAGMENT(rnnkit_native, m) {
   m.class_<Tally>("Tally")
       .def(torch::init<int64_t, int64_t, double>())
       .def("roll", &Tally::roll)
-      .def("read", &Tally::read);
+      .def("read", &Tally::read)
+      .def_pickle(
+          [](const c10::intrusive_ptr<Tally>& self) { return std::make_tuple(self->discount, self->tables()); },
+          [](std::tuple<double, std::vector<int64_t>> saved) {
+            return Tally::from(std::get<0>(saved), std::get<1>(saved));
+          });
 }

@@ -288,11 +288,10 @@ class TextModel:
 
 def _shipped(config: dict[str, Any]) -> dict[str, Any]:
     """``config.json`` as an exported file carries it: what reading a text takes, without the training files'
-    names, where they lay and their digests (``data``, and settings such as ``pretrain_data``), which a file
-    handed to others should not give away."""
-    settings = {k: v for k, v in config.get("settings", {}).items() if not k.endswith("data")}
-    return {**{k: v for k, v in config.items() if k != "data"}, **({"settings": settings} if "settings" in config
-                                                                   else {})}
+    names, where they lay and their digests (``data``, and at any depth such as settings' ``pretrain_data`` and
+    the pre-training summary's ``data``), which a file handed to others should not give away."""
+    return {k: _shipped(v) if isinstance(v, dict) else v for k, v in config.items()
+            if k != "data" and not k.endswith("_data")}
 
 
 # ------------------------------------------------------------------------------------------- CLI
