@@ -26,6 +26,7 @@ from rnnkit.data.synthetic import (
     clockwork_waveform,
     copy_task,
 )
+from rnnkit.device import denormals_are_flushed
 from rnnkit.errors import UserError
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.tasks import experiments as ex
@@ -227,10 +228,6 @@ def test_same_seed_same_numbers() -> None:
     assert a["results"]["rnn_tanh"]["mean"] == b["results"]["rnn_tanh"]["mean"]
 
 
-def _flushing() -> bool:
-    return float(torch.tensor(1e-310, dtype=torch.float64) * 1.0) == 0.0
-
-
 @pytest.mark.parametrize("flushing", [False, True])
 def test_a_python_caller_gets_its_threads_and_subnormals_back(flushing: bool) -> None:
     """The runner trains with its own threads and subnormals flushed (fast IRNNs), and hands the process back as
@@ -240,7 +237,7 @@ def test_a_python_caller_gets_its_threads_and_subnormals_back(flushing: bool) ->
     s = ex.Settings(experiment="adding", cells=["irnn"], seeds=1, steps=2, length=10, hidden=4, batch_size=4,
                     eval_every=2, eval_size=8, threads=2)
     ex.run_experiment(s)
-    assert _flushing() is flushing and torch.get_num_threads() == 1
+    assert denormals_are_flushed() is flushing and torch.get_num_threads() == 1
 
 
 def test_cli_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -109,13 +109,18 @@ def model_copy(model: M) -> M:
     return twin
 
 
+def denormals_are_flushed() -> bool:
+    """Whether the CPU flushes subnormal floats to zero now (:func:`torch.set_flush_denormal`, which has no getter):
+    a subnormal number times one is then zero."""
+    return float(torch.tensor(1e-310, dtype=torch.float64) * 1.0) == 0.0
+
+
 @contextlib.contextmanager
 def denormals_flushed() -> Iterator[None]:
     """Subnormal floats flushed to zero on the CPU inside (they are slow there, and an IRNN's N(0, 0.001²)
     weights make many), and the caller's setting back after: :func:`torch.set_flush_denormal` is
-    process-wide state that a library call must not leave changed. torch has no getter, so the setting is
-    read off a subnormal number times one (zero when flushed)."""
-    was = float(torch.tensor(1e-310, dtype=torch.float64) * 1.0) == 0.0
+    process-wide state that a library call must not leave changed (:func:`denormals_are_flushed` reads it)."""
+    was = denormals_are_flushed()
     torch.set_flush_denormal(True)
     try:
         yield

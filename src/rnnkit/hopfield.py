@@ -142,7 +142,7 @@ class Hopfield:
                     if v != signs[i]:   # flipping unit i by d = 2v changes q by 2 d h_i (zero diagonal)
                         q += 4.0 * v * inputs[i]
                         signs[i] = v
-                        h += (2.0 * v) * counts[:, i]
+                        h += (2.0 * v) * counts[i]   # the column, read as its row: counts is symmetric
                         inputs = h.tolist()
                         changed = True
                     energies.append(self._energy(q))
