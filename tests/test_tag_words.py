@@ -83,7 +83,7 @@ def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.Captur
 
 
 @pytest.mark.parametrize(("extra", "said"), [(["--char-dim", "0"], "with --char-dim 0 there is none"),
-                                            (["--chars"], "tokens are single characters")])
+                                            (["--chars"], "chars.txt: its tokens are single characters")])
 def test_fold_words_where_nothing_would_be_folded_is_refused(runs: Path, tmp_path: Path, extra: list[str], said: str,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     """--fold-words was dropped without a word (config.json: fold_words false) by a tagger without a spelling

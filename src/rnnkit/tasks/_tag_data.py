@@ -86,17 +86,17 @@ def _resolve_char_dim(config: TagConfig, ckpt: Checkpoint | None, unit: str) -> 
     return config
 
 
-def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences) -> bool:
+def _folds(config: TagConfig, ckpt: Checkpoint | None, train_s: Sentences, data: str) -> bool:
     """Whether word ids are keyed by :func:`fold` of the word: a resumed run's choice, else ``fold_words``
     for word tokens read by a spelling encoder (which still sees the case); a character tagger and one
-    without spellings keep the case in their ids."""
+    without spellings keep the case in their ids. A refusal of --fold-words names the file, ``data``."""
     if ckpt is not None:
         return bool(ckpt.config.get("fold_words", False))
     if not config.fold_words:
         return False
     if _tokens_are(train_s) == "chars":   # given, and it would be dropped without a word
-        raise UserError("--fold-words folds the words of a tagger of words; this data's tokens are single "
-                        "characters, each its own key")
+        raise UserError(f"{data}: its tokens are single characters, each its own key; --fold-words folds the "
+                        "words of a tagger of words")
     if config.char_dim == 0:
         raise UserError("--fold-words keys words for a tagger that also reads their spelling, which keeps the "
                         "case; with --char-dim 0 there is none: leave out --fold-words or --char-dim 0")

@@ -82,7 +82,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
-    folded = _folds(config, ckpt, train_s)
+    folded = _folds(config, ckpt, train_s, data)
     tags, vocab, unit = _vocabulary(ckpt, train_s, folded, *((train_s,) if val_data else (train_s, val_s)))
     config = _resolve_char_dim(config, ckpt, unit)
     chars = _char_vocabulary(ckpt, config, train_s)
