@@ -37,14 +37,15 @@ size_t checked_size(int64_t streams, int64_t orders) {
   return static_cast<size_t>(streams * orders);
 }
 
-void add(Followers& seen, int64_t token) {
+// `token` followed the context `more` times more (counting, and merging the previous block's counts)
+void add(Followers& seen, int64_t token, int64_t more = 1) {
   for (auto& [tok, times] : seen) {
     if (tok == token) {
-      ++times;
+      times += more;
       return;
     }
   }
-  seen.emplace_back(token, 1);
+  seen.emplace_back(token, more);
 }
 
 struct Tally : torch::CustomClassHolder {
@@ -153,17 +154,7 @@ struct Tally : torch::CustomClassHolder {
         if (old != before[i].end()) found[i] = old->second;
         const auto cur = now[i].find(h[t + 1]);
         if (cur != now[i].end()) {
-          for (const auto& [tk, times] : cur->second) {
-            bool merged = false;
-            for (auto& [ftk, ftimes] : found[i]) {
-              if (ftk == tk) {
-                ftimes += times;
-                merged = true;
-                break;
-              }
-            }
-            if (!merged) found[i].emplace_back(tk, times);
-          }
+          for (const auto& [tk, times] : cur->second) add(found[i], tk, times);
         }
       }
       const int64_t r = (first_row + t) * streams + b;
