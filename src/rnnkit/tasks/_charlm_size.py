@@ -19,7 +19,7 @@ from rnnkit.tasks._charlm_config import CharLMConfig, _model_kwargs
 from rnnkit.train import distributed
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.tbptt import tbptt_lm_loss, training_rate
-from rnnkit.train.threads import candidate_counts
+from rnnkit.train.threads import candidate_counts, threads_kept
 from rnnkit.train.trainer import fast_bf16_available, resolved_precision
 
 __all__ = ["auto_dropout", "auto_hidden", "auto_layers", "auto_weight_drop", "measured_rate", "planned_chars",
@@ -174,14 +174,11 @@ def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_cha
     would time its own share and might choose another dropout."""
     if distributed.ranks().world_size > 1:
         return None
-    before = torch.get_num_threads()
-    try:
-        rates = []
+    rates = []
+    with threads_kept() as before:
         for count in [config.threads] if config.threads else candidate_counts(before):
             torch.set_num_threads(count)
             rates.append(_rate_now(config, vocab_size, streams, train_chars))
-    finally:
-        torch.set_num_threads(before)
     return max(rates)
 
 

@@ -63,6 +63,7 @@ from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.memory import check_room
 from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
+from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 
 __all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
@@ -284,14 +285,11 @@ def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,
     exp = _experiment(s.experiment)
     s.validate()  # a Settings built in Python: seeds=0 was statistics' "fmean requires at least one data point"
     _check_data_fits(s, exp)
-    before = torch.get_num_threads()
-    try:   # the threads and the flushing of subnormals are the run's: a Python caller's come back after it
+    # the threads and the flushing of subnormals are the run's: a Python caller's come back after it
+    with threads_kept(), denormals_flushed():
         if s.threads:
             torch.set_num_threads(s.threads)
-        with denormals_flushed():
-            return _run_cells(s, exp, log, on_cell)
-    finally:
-        torch.set_num_threads(before)
+        return _run_cells(s, exp, log, on_cell)
 
 
 def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],

@@ -16,19 +16,31 @@ speed on a quiet machine (docs/PERFORMANCE.md), so rnnkit does not set it.
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 
-__all__ = ["ThreadChooser", "candidate_counts"]
+__all__ = ["ThreadChooser", "candidate_counts", "threads_kept"]
 
 
 def candidate_counts(before: int) -> list[int]:
     """The thread counts a run may train with when ``--threads`` is not given and torch has ``before``:
     1, ``before``, and half of it on 4 or more cores (only ``before`` when that is 1)."""
     return sorted({1, before, *([before // 2] if before >= 4 else [])})
+
+
+@contextlib.contextmanager
+def threads_kept() -> Iterator[int]:
+    """Inside, torch's thread count may be set at will; after, it is the count it was (given to the block), as a
+    library call must leave a caller's process-wide settings."""
+    before = torch.get_num_threads()
+    try:
+        yield before
+    finally:
+        torch.set_num_threads(before)
 
 
 class ThreadChooser:
