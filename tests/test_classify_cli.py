@@ -182,7 +182,9 @@ def test_the_documented_onnx_recipe_gives_predicts_numbers_without_torch(trained
                                                                         tmp_path: Path) -> None:
     """The docs said the tokenizer was in the file's metadata but not how its ids are made (the symbols from id 2,
     the pairs and hashed n-grams of a bag, the cut to max_len), so a file could not be served without rnnkit. The
-    documented recipe, run where torch and rnnkit cannot be imported, gives what ``predict`` gives."""
+    documented recipe, run where torch and rnnkit cannot be imported, gives what ``predict`` gives, a tagger's tags
+    too: the default tagger (a spelling encoder, whose file takes each token's characters), a CNN one with folded
+    words and a CRF one (Viterbi inside the graph; export refused all three before)."""
     pytest.importorskip("onnxruntime")
     pytest.importorskip("tokenizers")
     data = make_csv(tmp_path / "train.csv", 80, 2)
@@ -195,29 +197,37 @@ def test_the_documented_onnx_recipe_gives_predicts_numbers_without_torch(trained
     conll.write_text("".join(f"{w}\t{'N' if w in ('cat', 'dog') else 'X'}\n" + ("\n" if i % 4 == 3 else "")
                              for i, w in enumerate(["the", "cat", "sees", "a", "dog", "runs", "the", "Dog"] * 10)),
                      encoding="utf-8")
-    assert main(["train", "tag", "--data", str(conll), "--out", str(tmp_path / "tag"), "--char-dim", "0", *flags]) == 0
+    taggers = {"tag": ["--char-dim", "0"], "spelt": [], "cnn": ["--char-encoder", "cnn", "--fold-words"],
+               "crf": ["--crf", "--char-dim", "5", "--char-hidden", "4"]}
+    for name, extra in taggers.items():
+        assert main(["train", "tag", "--data", str(conll), "--out", str(tmp_path / name), *flags, *extra]) == 0
     texts = ["great fine film", "  awful, poor 영화!  ", unicodedata.normalize("NFD", "nice 영화 the unseenword"),
-             "a great film " * 4]
-    models = [trained[0], tmp_path / "bag", tmp_path / "bpe", tmp_path / "tag"]
+             "a great film " * 4, "The DOG sees 1999 Extraordinarily-long-unseen-words"]
+    runs = [trained[0], tmp_path / "bag", tmp_path / "bpe", *(tmp_path / name for name in taggers)]
+    models = [rnnkit.load(run) for run in runs]
+    crf = models[-1].model.crf
+    with torch.no_grad():  # transitions that overrule the emissions: the file's tags are a Viterbi path, not argmaxes
+        crf.transitions.copy_(torch.tensor([[-6.0, 6.0], [6.0, -6.0]]))
     jobs = []
     for i, model in enumerate(models):
-        rnnkit.load(model).export(tmp_path / f"{i}.onnx")
-        jobs.append([str(tmp_path / f"{i}.onnx"), texts])
+        assert model.export(tmp_path / f"{i}.onnx")["checked"]
+        jobs.append([str(tmp_path / f"{i}.onnx"), texts, model.task == "tag"])
     script = ("import json, sys\nsys.modules['torch'] = sys.modules['rnnkit'] = None  # neither can be imported\n"
-              f"BLOCK = {documented_onnx_recipe()!r}\nout = []\nfor path, texts in json.loads(sys.argv[1]):\n"
+              f"BLOCK = {documented_onnx_recipe()!r}\nout = []\nfor path, texts, tagger in json.loads(sys.argv[1]):\n"
               "    names = {}\n    exec(BLOCK.replace('\"reviews.onnx\"', repr(path)), names)\n"
-              "    out.append(names['probabilities'](texts).tolist())\nprint(json.dumps(out))\n")
+              "    out.append([names['probabilities'](texts).tolist(), names['tags'](texts) if tagger else None])\n"
+              "print(json.dumps(out))\n")
     ran = subprocess.run([sys.executable, "-c", script, json.dumps(jobs)], capture_output=True, text=True,
                          timeout=120, check=False)
     assert ran.returncode == 0, ran.stderr
     got = json.loads(ran.stdout.strip().splitlines()[-1])
-    for model, probabilities in zip(models[:3], got, strict=False):
-        want = rnnkit.load(model).probabilities(texts)
-        assert torch.allclose(torch.tensor(probabilities), want, atol=1e-5), model
-    tagger = rnnkit.load(models[3])
-    tags = [[tagger.tags[int(j)] for j in torch.tensor(row)[: len(text.split())].argmax(-1)]
-            for row, text in zip(got[3], texts, strict=True)]
-    assert tags == tagger.predict(texts)
+    for model, (probabilities, _) in zip(models[:3], got, strict=False):
+        assert torch.allclose(torch.tensor(probabilities), model.probabilities(texts), atol=1e-5), model
+    for tagger, (probabilities, tags) in zip(models[3:], got[3:], strict=True):
+        assert tags == tagger.predict(texts), tagger
+        argmaxes = [[tagger.tags[int(j)] for j in torch.tensor(row)[: len(text.split())].argmax(-1)]
+                    for row, text in zip(probabilities, texts, strict=True)]
+        assert (argmaxes == tags) is (tagger.model.crf is None), tagger
 
 
 def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

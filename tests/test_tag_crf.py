@@ -1,13 +1,20 @@
-"""The linear-chain CRF against brute force over every tag sequence, and gradcheck in float64."""
+"""The linear-chain CRF against brute force over every tag sequence, gradcheck in float64, and its Viterbi path
+in an exported ONNX file."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 import torch
 
+from rnnkit.data.tokenize import pad_batch
+from rnnkit.errors import UserError
+from rnnkit.export import export_onnx
+from rnnkit.models import crf as crf_module
 from rnnkit.models.crf import LinearChainCRF
+from rnnkit.models.tagger import Tagger
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -59,3 +66,28 @@ def test_nll_gradcheck_float64() -> None:
     em.requires_grad_(True)
     assert torch.autograd.gradcheck(lambda e, t: crf.nll(e, tags, mask).sum() + 0 * t.sum(),
                                     (em, crf.transitions))
+
+
+def test_onnx_export_runs_the_viterbi_path_in_the_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Export refused a tagger with a CRF. Its file now gives the Viterbi path as ``tags`` at any length (the
+    scripted loop becomes an ONNX Loop), not each token's argmax; traced as plain Python the loop was unrolled at
+    the traced length, and the check refuses such a file."""
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    model = Tagger(vocab_size=20, num_tags=3, embedding_dim=6, hidden_size=5, crf=True).eval()
+    with torch.no_grad():
+        model.crf.transitions.normal_(0, 4)  # strong transitions: the best path is not each token's argmax
+    kwargs = {"cell": "lstm", "vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
+    result = export_onnx(model, tmp_path / "t.onnx", **kwargs)
+    assert result["checked"] and result["outputs"] == ["probabilities", "tags"]
+    ids, lengths = pad_batch([[(3 * i) % 18 + 2 for i in range(40)], [5, 6, 7], [9]])  # longer than traced (12)
+    probabilities, tags = ort.InferenceSession(str(tmp_path / "t.onnx")).run(None, {"ids": ids.numpy(),
+                                                                                   "lengths": lengths.numpy()})
+    with torch.no_grad():
+        want = model.decode(model(ids, lengths), lengths)
+    assert [row[:n] for row, n in zip(tags.tolist(), lengths.tolist(), strict=True)] == want
+    assert [row[:n] for row, n in zip(probabilities.argmax(-1).tolist(), lengths.tolist(), strict=True)] != want
+    monkeypatch.setattr(crf_module, "_scripted_best_path", lambda: crf_module._best_path)
+    with pytest.raises(UserError, match="onnxruntime's tags differ from rnnkit's at"):
+        export_onnx(model, tmp_path / "unrolled.onnx", **kwargs)
+    assert not (tmp_path / "unrolled.onnx").exists()

@@ -62,9 +62,11 @@ def test_unseen_words_are_tagged_by_their_spelling(runs: Path, capsys: pytest.Ca
     assert report["oov_count"] > 100  # every stem of the test file is new
     assert report["oov_accuracy"] >= 0.9 and report["accuracy"] >= 0.9
     assert "span_f1" not in report  # POS-like tags: no spans
+    pytest.importorskip("onnxruntime")  # export refused a tagger with a spelling encoder; its file takes `chars`
     capsys.readouterr()
-    assert main(["export", str(out), "--onnx", str(runs / "t.onnx")]) == 2
-    assert "without a spelling encoder or CRF" in capsys.readouterr().err
+    assert main(["export", str(out), "--onnx", str(runs / "t.onnx")]) == 0
+    assert "and chars (batch, time, characters) int64 padded with 0; outputs probabilities and tags; onnxruntime " \
+           "agrees" in capsys.readouterr().out
 
 
 def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:

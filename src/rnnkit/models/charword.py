@@ -67,7 +67,8 @@ class CharWordEncoder(nn.Module):
 
     def forward(self, chars: Tensor, lengths: Tensor) -> Tensor:
         """(N, 2·H) for N spellings ``chars`` (N, L) of ``lengths`` (N,) characters (each ≥ 1)."""
-        chars = chars[:, : int(lengths.max())]
+        if not torch.jit.is_tracing():  # the padding past the longest costs time only; a trace keeps every column
+            chars = chars[:, : int(lengths.max())]  # (its int() were the traced batch's width in the graph)
         x = self.embedding(chars)
         if self.encoder == "cnn":
             h = self.conv(x.transpose(1, 2))  # (N, 2H, L); the padding's embedding is 0, like the conv's own

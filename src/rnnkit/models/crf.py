@@ -14,6 +14,9 @@ on each sentence's real tokens (a prefix of each row, at least one token), and p
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -51,21 +54,39 @@ class LinearChainCRF(nn.Module):
         """-log p(tags | x) of each sentence (B,)."""
         return self.log_partition(emissions, mask) - self.score(emissions, tags, mask)
 
+    def best_path(self, emissions: Tensor, mask: Tensor) -> Tensor:
+        """The best tag sequence of each sentence as a (B, T) tensor of tag ids (entries past a sentence's
+        length repeat its last tag). Under ``torch.jit.trace`` (the ONNX export) the same code runs scripted,
+        so its loops over time stay loops of the graph, whatever the length."""
+        viterbi = _scripted_best_path() if torch.jit.is_tracing() else _best_path
+        return viterbi(emissions, mask, self.transitions, self.start, self.end)
+
     @torch.no_grad()
     def viterbi(self, emissions: Tensor, mask: Tensor) -> list[list[int]]:
         """The best tag sequence of each sentence, as many tags as it has real tokens."""
-        best = self.start + emissions[:, 0]
-        back = []
-        for t in range(1, emissions.shape[1]):
-            scores, arg = (best.unsqueeze(2) + self.transitions).max(dim=1)
-            back.append(arg)
-            best = torch.where(mask[:, t : t + 1], scores + emissions[:, t], best)
-        last = (best + self.end).argmax(-1).tolist()
-        pointers = torch.stack(back, 1).tolist() if back else [[] for _ in last]  # (B, T-1, K)
-        paths = []
-        for b, n in enumerate(mask.sum(1).tolist()):
-            path = [last[b]]
-            for t in range(n - 1, 0, -1):
-                path.append(pointers[b][t - 1][path[-1]])
-            paths.append(path[::-1])
-        return paths
+        paths = self.best_path(emissions, mask).tolist()
+        return [path[:n] for path, n in zip(paths, mask.sum(1).tolist(), strict=True)]
+
+
+def _best_path(emissions: Tensor, mask: Tensor, transitions: Tensor, start: Tensor, end: Tensor) -> Tensor:
+    """Viterbi: the highest-scoring tag ids (B, T) (see :meth:`LinearChainCRF.best_path`)."""
+    best = start + emissions[:, 0]
+    back = []
+    for t in range(1, emissions.shape[1]):
+        scores, arg = (best.unsqueeze(2) + transitions).max(dim=1)
+        back.append(arg)
+        best = torch.where(mask[:, t : t + 1], scores + emissions[:, t], best)
+    last = (best + end).argmax(-1)
+    n = mask.sum(1)
+    path = last.unsqueeze(1).repeat(1, emissions.shape[1])
+    for i in range(len(back)):  # from the last step back: a step's best predecessor of the tag after it
+        t = len(back) - 1 - i
+        before = back[t].gather(1, path[:, t + 1 : t + 2]).squeeze(1)
+        path[:, t] = torch.where(n - 1 > t, before, last)
+    return path
+
+
+@functools.cache
+def _scripted_best_path() -> Any:
+    """:func:`_best_path` compiled by ``torch.jit.script`` (once, when first traced)."""
+    return torch.jit.script(_best_path)

@@ -98,12 +98,17 @@ class Tagger(TextEncoder):
         """(B, T, K) per-token softmax of the scores (with a CRF: of its emission scores alone)."""
         return torch.softmax(self(ids, lengths, chars, char_lengths, char_index), dim=-1)
 
-    def decode(self, scores: Tensor, lengths: Tensor) -> list[list[int]]:
-        """The tags of each sentence from ``forward``'s scores: the Viterbi path with a CRF, else the
-        most likely tag of each token."""
+    def best_tags(self, scores: Tensor, lengths: Tensor) -> Tensor:
+        """(B, T) tag ids from ``forward``'s scores: the Viterbi path with a CRF, else the most likely tag of
+        each token; entries past a length are meaningless."""
         if self.crf is not None:
-            return self.crf.viterbi(scores.float(), length_mask(lengths.to(scores.device), scores.shape[1]))
-        return [row[:n] for row, n in zip(scores.argmax(-1).tolist(), lengths.tolist(), strict=True)]
+            return self.crf.best_path(scores.float(), length_mask(lengths.to(scores.device), scores.shape[1]))
+        return scores.argmax(-1)
+
+    def decode(self, scores: Tensor, lengths: Tensor) -> list[list[int]]:
+        """The tags of each sentence from ``forward``'s scores (:meth:`best_tags`, as many as its tokens)."""
+        rows = self.best_tags(scores, lengths).tolist()
+        return [row[:n] for row, n in zip(rows, lengths.tolist(), strict=True)]
 
     def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None) -> Tensor:
         """Mean loss per token whose target is not ``IGNORE``: cross-entropy, or with a CRF the summed

@@ -4,12 +4,13 @@ and ``export``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rnnkit.data.slashtags import read_tagged
-from rnnkit.data.spelling import fold, lexicon
+from rnnkit.data.spelling import MAX_CHARS, fold, lexicon
 from rnnkit.errors import UserError, check_filled, check_ordered, check_path
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
@@ -25,7 +26,9 @@ from rnnkit.train.checkpoint import Checkpoint
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
     per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
-    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file.
+    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file (outputs ``probabilities``
+    (B, T, K) and ``tags`` (B, T), the tag ids ``predict`` gives, a CRF's Viterbi path included; a tagger
+    with a spelling encoder also takes ``chars`` (B, T, L), see :meth:`_export_spelling`).
 
     Get one with ``rnnkit.load(DIR)``. ``tags`` (also ``labels``) are the tags in the order of the
     model's outputs, ``model`` the :class:`Tagger` (eval mode).
@@ -115,13 +118,13 @@ class SequenceTagger(shared.TextModel):
             report.update(span_scores(true, pred))
         return report
 
-    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
-        """The model as ONNX (see :meth:`TextModel.export`); a tagger with a spelling encoder or a CRF is
-        refused (its inputs are not token ids alone, its decoding not a softmax)."""
-        if self.model.chars is not None or self.model.crf is not None:
-            raise UserError(f"{self.checkpoint.path}: ONNX export covers taggers without a spelling encoder or CRF; "
-                            "train with --char-dim 0 and without --crf to export")
-        return super().export(path, check)
+    def _export_spelling(self) -> tuple[int, dict[str, str]]:
+        """A spelling encoder's characters, and the metadata ``rnnkit_spelling``: ``{"max_chars": N}``, a word
+        longer than N characters is spelt by its first and last N // 2 (:func:`rnnkit.data.spelling.spell`);
+        the characters are ``rnnkit_vocab``'s ``"chars"``, ids from 2 (1: any other character)."""
+        if self.chars is None or self.model.chars is None:
+            return 0, {}
+        return len(self.chars.symbols), {"rnnkit_spelling": json.dumps({"max_chars": MAX_CHARS})}
 
 
 def _token_lists(sentences: object) -> list[list[str]]:

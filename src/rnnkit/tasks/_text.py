@@ -25,7 +25,7 @@ from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
-from rnnkit.export import export_onnx
+from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
@@ -264,8 +264,9 @@ class TextModel:
 
     def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Write the model as ONNX (inputs ``ids`` (B, T) int64 padded with 0 and ``lengths`` (B,) int64,
-        output ``probabilities``); with ``check``, compare onnxruntime's output with rnnkit's (see
-        :func:`rnnkit.export.export_onnx`). A multi-label classifier's probabilities are each label's sigmoid
+        output ``probabilities``; a tagger's also ``tags``, and with a spelling encoder the input ``chars``);
+        with ``check``, compare onnxruntime's outputs with rnnkit's (see :func:`rnnkit.export.export_onnx`).
+        A multi-label classifier's probabilities are each label's sigmoid
         (a row does not sum to one): its metadata says ``rnnkit_multi_label`` ``"true"`` and the result
         ``"multi_label": True``."""
         check_path("export", path, "the name of an ONNX file to write (a str or a path)")
@@ -278,12 +279,19 @@ class TextModel:
             "rnnkit_config": json.dumps(_shipped(self.config), ensure_ascii=False),
             **({"rnnkit_multi_label": "true"} if multi else {}),
         }
+        num_chars, spelling = self._export_spelling()
         output_name(path, "--onnx", "an ONNX file", self.checkpoint.reads)  # not over the model it is made from
         refuse_run_output(path, "--onnx")
         result = export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
-                             vocab_size=self.model.embedding.num_embeddings, labels=self.labels, metadata=metadata,
-                             per_step=self.per_step, check=check, where=str(self.checkpoint.path))
+                             vocab_size=self.model.embedding.num_embeddings, labels=self.labels,
+                             metadata={**metadata, **spelling}, per_step=self.per_step, num_chars=num_chars,
+                             check=check, where=str(self.checkpoint.path))
         return {**result, "multi_label": True} if multi else result
+
+    def _export_spelling(self) -> tuple[int, dict[str, str]]:
+        """What :meth:`export` adds for a model that reads each token's characters: their number (the file's
+        input ``chars``; 0: none) and the metadata that says how a token becomes them."""
+        return 0, {}
 
 
 def _shipped(config: dict[str, Any]) -> dict[str, Any]:
@@ -423,8 +431,10 @@ def export_command(m: TextModel, args: argparse.Namespace) -> int:
         check = (f"onnxruntime agrees (largest difference {result['max_abs_diff']:.2g})" if result.get("checked")
                  else "not checked (--no-check)" if args.no_check else "not checked (onnxruntime is not installed)")
         sigmoid = " (each label's sigmoid: multi-label)" if result.get("multi_label") else ""
-        print(f"wrote {result['onnx']}: inputs ids (batch, time) int64 padded with 0 and lengths (batch,) int64; "
-              f"output {result['output']}{sigmoid}; {check}")
+        *first, last = (f"{name} {INPUTS[name]}" for name in result["inputs"])
+        inputs = f"{', '.join(first)} and {last}"
+        print(f"wrote {result['onnx']}: inputs {inputs}; output{'s' if len(result['outputs']) > 1 else ''} "
+              f"{' and '.join(result['outputs'])}{sigmoid}; {check}")
     return 0
 
 

@@ -18,8 +18,9 @@
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
   (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
   (``span_precision``, ``span_recall``, ``span_f1``, ``true_spans``, ``pred_spans``, ``correct_spans``).
-- ``rnnkit export DIR --onnx FILE``: the model as ONNX (output (B, T, K) probabilities); a tagger without
-  a spelling encoder or CRF only.
+- ``rnnkit export DIR --onnx FILE``: the model as ONNX: inputs the token ids and lengths (and with a spelling
+  encoder each token's characters, ``chars``), outputs (B, T, K) probabilities and the (B, T) tag ids
+  ``predict`` gives (with ``--crf`` the Viterbi path, inside the graph).
 
 ``OUT/best/config.json`` holds ``"task": "tag"``, the model's shape, the ``tags``, the ``split`` (how a
 text becomes tokens: ``chars`` or ``whitespace``) and the data settings; ``vocab.json`` the tokens
