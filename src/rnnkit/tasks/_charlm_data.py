@@ -16,6 +16,7 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError, report_warnings
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import smallest_int_dtype
@@ -63,8 +64,10 @@ def _read(data: str, val_fraction: float,
 
 
 def _remove(made: Path | None) -> None:
-    """Remove the prepared folder that :func:`_read` created (None: nothing), for a command refused after it."""
-    if made is not None:
+    """Remove the prepared folder that :func:`_read` created (None: nothing), for a command refused after it.
+    Under torchrun it stays: the processes take turns preparing it, and one still to take its turn would find the
+    folder gone under it."""
+    if made is not None and distributed.ranks().world_size == 1:
         shutil.rmtree(made, ignore_errors=True)
 
 
