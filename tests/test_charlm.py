@@ -283,7 +283,8 @@ def test_score_refuses_what_is_not_a_text(trained: Path) -> None:
 
 def test_score_names_the_place_of_an_empty_text(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``score(["to be", ""])`` said "cannot score an empty text" with no place (after scoring the texts before
-    it), where the classifier names it (``texts[1] is empty``); a text of spaces is a text to score."""
+    it), where the classifier names it (``texts[1] is empty``); a text of spaces is a text to score. The command
+    line said it too, of any of its TEXT arguments: it names the argument, counted from 1 as a shell user counts."""
     lm = rnnkit.load(trained)
     with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to score$"):
         lm.score(["to be", ""])
@@ -291,8 +292,8 @@ def test_score_names_the_place_of_an_empty_text(trained: Path, capsys: pytest.Ca
         lm.score("")
     assert lm.score([" "])[0]["chars"] == 1
     capsys.readouterr()
-    assert main(["score", str(trained), "to be", ""]) == 2
-    assert capsys.readouterr().err == "rnnkit: error: cannot score an empty text\n"
+    assert main(["score", str(trained), "to be", "", "or not"]) == 2
+    assert capsys.readouterr().err == "rnnkit: error: TEXT argument 2 of 3 is empty; give the text to score\n"
 
 
 def test_the_task_classes_take_a_model_directory(trained: Path, tmp_path: Path) -> None:

@@ -165,9 +165,43 @@ def test_the_native_tables_refuse_a_row_before_the_window_tensors_off_the_cpu_an
     assert not p.any() and not rest.any()
     tally.read(tokens, hashes, False, False, p[3:], rest[3:], 0)   # the same window from row 0
     assert rest[3:5].tolist() == [1.0, 0.75] and p[4, 1] == 0.25 and not p[:3].any() and not rest[:3].any()
-    for streams, orders in ((-1, 1), (2, -2), (0, 3)):   # a negative one was std::vector's words
-        with pytest.raises(RuntimeError, match=f"streams and orders must be at least 1, got {streams} and {orders}"):
+    for streams, orders in ((-1, 1), (2, -2), (2, 0)):   # a negative one was std::vector's words
+        with pytest.raises(RuntimeError, match=f"streams must be at least 0 and orders at least 1, got {streams} and "
+                                               f"{orders}"):
             torch.classes.rnnkit_native.Tally(streams, orders, DISCOUNT)
+
+
+def test_a_model_with_a_memory_that_counts_reads_a_batch_of_no_streams_as_torch_nn_does(kernel: str) -> None:
+    """torch.nn's layers read a batch of 0 and give empty outputs; a language model with its memory of the text
+    read (charlm's default) failed: "cannot reshape tensor of 0 elements into shape [0, -1]" in the memory's
+    hashes, and "streams and orders must be at least 1, got 0 and 3" from the C++ counts. Now forward (training
+    without the counts, eval with them), a window more with the state carried, step, the state saved as
+    tensors as a checkpoint saves it, and its copies all read on with empty outputs."""
+    model = LanguageModel(V, hidden_size=8, num_layers=1, embed_dim=4, memory=[2, 3], counts=COUNTS)
+    lstm = torch.nn.LSTM(4, 8)
+    assert lstm(torch.zeros(3, 0, 4))[0].shape == (3, 0, 8)   # the judge
+    none = torch.zeros(3, 0, dtype=torch.long)
+    for train in (True, False):
+        model.train(train)
+        with torch.no_grad():
+            out, state = model(none)
+            assert out.shape == (3, 0, V) and (state[1].tallies is None) == train
+            if not train:
+                assert (state[1].tallies.native is None) == (kernel == "python")
+            out, state = model(none[:2], state)
+            assert out.shape == (2, 0, V) and state[1].position == 5
+            out, state = model.step(none[0], state, 5)
+            assert out.shape == (0, V)
+            saved = state[1].tensors()
+            assert saved.shape == (0, 1 + 6)
+            for carried in (saved, copy.deepcopy(state[1]), pickle.loads(pickle.dumps(state[1]))):
+                out, again = model(none, (state[0], carried))
+                assert out.shape == (3, 0, V) and again[1].position == 9
+    if kernel == "native":   # the C++ tables of no stream count a window of them into no rows
+        tally = torch.classes.rnnkit_native.Tally(0, 3, DISCOUNT)
+        p, rest = torch.zeros(0, V, dtype=torch.float64), torch.zeros(0, dtype=torch.float64)
+        tally.read(torch.zeros(0, 4, dtype=torch.long), torch.zeros(0, 3, 5, dtype=torch.long), False, False, p, rest,
+                   0)
 
 
 def models(seed: int = 0) -> tuple[LanguageModel, LanguageModel]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import sys
 import warnings
 from pathlib import Path
 
@@ -260,3 +261,34 @@ def test_a_build_killed_half_way_does_not_stop_every_later_load(tmp_path: Path,
         for folder in tmp_path.iterdir():   # what a killed build leaves
             (folder / "lock").touch()
     assert stale_when_loaded == [False, False]
+
+
+def test_the_build_folder_is_chosen_by_rnnkit_where_torch_would_put_it(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """rnnkit asked torch's private ``cpp_extension._get_build_directory`` for the build's folder (for its lock
+    there), which a torch release may rename or drop; it now names the folder to ``load``'s public
+    ``build_directory`` itself: ``TORCH_EXTENSIONS_DIR`` when set, else torch's default under the user's cache."""
+    from torch.utils import cpp_extension
+
+    folders: list[Path] = []
+
+    def load(name: str, *args: object, build_directory: str, **kwargs: object) -> None:
+        folder = Path(build_directory)
+        assert folder.name == name and (folder / "rnnkit.lock").exists()   # rnnkit's lock is in the build's folder
+        folders.append(folder)
+
+    monkeypatch.delattr(cpp_extension, "_get_build_directory")
+    monkeypatch.setattr(cpp_extension, "load", load)
+    monkeypatch.setenv("CXX", "sh")
+    monkeypatch.setenv("TORCH_EXTENSIONS_DIR", str(tmp_path / "extensions"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for unset in (False, True):
+        if unset:
+            monkeypatch.delenv("TORCH_EXTENSIONS_DIR")
+        monkeypatch.setattr(native, "_state", {})
+        assert native.ops() is not None
+    python = f"py{sys.version_info.major}{sys.version_info.minor}{getattr(sys, 'abiflags', '')}"
+    assert folders[0].parent == tmp_path / "extensions"
+    default = Path(cpp_extension.get_default_build_root())
+    assert default == (tmp_path / "cache" / "torch_extensions").resolve() and folders[1].parent.parent == default
+    assert folders[1].parent.name.startswith(python + "_")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,8 @@ def test_charlm_reads_a_file_through_the_memmap_with_the_in_memory_batches(tmp_p
     text = "the quick brown fox jumps over the lazy dog\n" * 40
     path = _write(tmp_path / "t.txt", text)
     monkeypatch.setattr(_charlm_data, "load_text", lambda d: pytest.fail("a file must not be read into memory"))
-    ids, vocab, cut = charlm._read(str(path), 0.1, None)
+    ids, vocab, cut, made = charlm._read(str(path), 0.1, None)
+    assert made == default_dir(path)   # this call prepared it
     in_memory = CharVocab.from_text(text[:cut])  # the in-memory path: the training part's vocabulary
     assert vocab.symbols == in_memory.symbols
     ours, theirs = StreamBatches(ids[:cut], 4, 16), StreamBatches(in_memory.encode_tensor(text)[:cut], 4, 16)
@@ -126,6 +128,37 @@ def test_an_out_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path
     (tmp_path / "empty").mkdir()
     assert prepare_text(path, tmp_path / "empty").encoded  # an empty folder, and a preparation again
     assert not prepare_text(path, tmp_path / "empty").encoded
+
+
+def test_a_text_refused_as_too_short_leaves_no_prepared_folder_but_keeps_one_that_was_there(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rnnkit train charlm --data short.txt` refused the text as too short after preparing it, and left
+    short.txt.rnnkit/ beside it: a refused command leaves nothing new behind (but under torchrun, where the
+    processes take turns preparing it). A folder that was there before the command (prepared by `rnnkit prepare`,
+    and one encoded again for a changed text) is the user's, and kept."""
+    path = _write(tmp_path / "short.txt", "hello world\n")
+    train = ["train", "charlm", "--data", str(path), "--out", str(tmp_path / "run"), "--seq-len", "64", "--steps", "1",
+             "--no-progress"]
+    assert main(train) == 2
+    assert "short.txt: too short: 12 characters" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short.txt"]
+    monkeypatch.setenv("WORLD_SIZE", "2")   # under torchrun a process still to take its turn may be opening it
+    monkeypatch.setenv("RANK", "0")
+    with pytest.raises(UserError, match="too short"):
+        charlm.train(charlm.CharLMConfig(seq_len=8, steps=1), str(path), tmp_path / "run", verbose=False,
+                     progress=False)
+    assert default_dir(path).is_dir()
+    shutil.rmtree(default_dir(path))
+    monkeypatch.delenv("WORLD_SIZE")
+    monkeypatch.delenv("RANK")
+    assert main(["prepare", str(path)]) == 0
+    capsys.readouterr()
+    for text in ("hello world\n", "hello again\n"):   # reused, then encoded again: neither is this command's
+        _write(path, text)
+        assert main(train) == 2
+        assert "too short" in capsys.readouterr().err
+        assert open_prepared(default_dir(path)).vocab.symbols == CharVocab.from_text(text).symbols
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short.txt", "short.txt.rnnkit"]
 
 
 def test_cli_prepare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,12 +56,15 @@ _NUMPY = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
 @dataclass
 class PreparedText:
     """A prepared text: ``tokens`` (a 1-D tensor over the memory-mapped ``tokens.bin``), its ``vocab``,
-    the ``directory`` and whether this call ``encoded`` it (False: an earlier preparation was reused)."""
+    the ``directory``, whether this call ``encoded`` it (False: an earlier preparation was reused) and whether
+    it ``created`` the directory (False: it was there before; a command refused after preparing removes only
+    a directory it created)."""
 
     directory: Path
     tokens: torch.Tensor
     vocab: CharVocab
     encoded: bool = False
+    created: bool = False
 
 
 def smallest_int_dtype(vocab_size: int) -> torch.dtype:
@@ -133,7 +136,7 @@ def prepare_text(text: str | Path, out: str | Path | None = None, *, expected: s
             shutil.rmtree(out, ignore_errors=True)
         raise
     prepared = open_prepared(out)
-    prepared.encoded = True
+    prepared.encoded, prepared.created = True, created
     return prepared
 
 

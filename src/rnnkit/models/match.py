@@ -102,7 +102,8 @@ class MatchState:
         """Per stream and context length of :attr:`spans`, the hash of the k tokens ending at the last token
         read and at each position of ``ids`` (T, B): T + 1 hashes, the first of a context that ends before
         ``ids``."""
-        tail = torch.tensor([h[-self.context:] for h in self.history], dtype=torch.long).view(self.batch, -1) + 1
+        kept = min(self.context, self.position - self.first)   # every stream's history is as long (0 streams too)
+        tail = torch.tensor([h[-self.context:] for h in self.history], dtype=torch.long).view(self.batch, kept) + 1
         pad = torch.zeros(self.batch, self.context - tail.shape[1], dtype=torch.long)   # before the stream began
         ext = torch.cat([pad, tail, ids.t().long().cpu() + 1], 1)                      # (B, context + T)
         ends = ids.shape[0] + 1
@@ -176,7 +177,8 @@ class MatchState:
     def tensors(self) -> Tensor:
         """The state as one int64 tensor (B, 1 + tokens): the position read, then the tokens kept."""
         head = torch.full((self.batch, 1), self.position, dtype=torch.long)
-        return torch.cat([head, torch.tensor(self.history, dtype=torch.long).view(self.batch, -1)], 1)
+        kept = self.position - self.first
+        return torch.cat([head, torch.tensor(self.history, dtype=torch.long).view(self.batch, kept)], 1)
 
     @classmethod
     def restore(cls, saved: Tensor, orders: Sequence[int], vocab_size: int, block: int | None = None) -> MatchState:
@@ -187,7 +189,8 @@ class MatchState:
             raise ValueError(f"a saved match memory is whole numbers (streams, 1 + tokens), got a {saved.dtype} "
                              f"tensor of shape {tuple(saved.shape)}")
         saved = saved.cpu()
-        position, tokens = int(saved[0, 0]), saved[:, 1:]
+        # no stream, no position saved: as many tokens read as kept (nothing read depends on it)
+        position, tokens = int(saved[0, 0]) if saved.shape[0] else saved.shape[1] - 1, saved[:, 1:]
         if tokens.numel() and (int(tokens.min()) < 0 or int(tokens.max()) >= vocab_size):
             raise ValueError(f"a saved match memory holds token ids outside the vocabulary of {vocab_size}")
         if bool((saved[:, 0] != position).any()):

@@ -86,14 +86,31 @@ def _build(say: Callable[[str], None] | None) -> Any:
     digest = hashlib.sha256(b"".join(s.read_bytes() for s in SOURCES + HEADERS) + " ".join(FLAGS).encode()
                             + _cpu_tag().encode() + str(SOURCES[0].parent).encode()).hexdigest()
     name = f"rnnkit_native_{digest[:16]}"
-    folder = Path(cpp_extension._get_build_directory(name, False))
+    folder = _build_root() / name
+    folder.mkdir(parents=True, exist_ok=True)
     say = say or _command_line_say()
     with _building(folder):
         if say is not None and not (folder / f"{name}.so").exists():
             say(f"rnnkit: compiling its C++ kernels, once on this machine (about {BUILD_SECONDS} s)")
         cpp_extension.load(name, [str(s) for s in SOURCES], extra_cflags=list(FLAGS), is_python_module=False,
-                           verbose=False)
+                           build_directory=str(folder), verbose=False)
     return torch.ops.rnnkit_native
+
+
+def _build_root() -> Path:
+    """The folder the build's own folder goes in, the one torch's ``load`` would choose: ``TORCH_EXTENSIONS_DIR``
+    when set, else a folder per Python and torch build under :func:`~torch.utils.cpp_extension.get_default_build_root`
+    (the user's cache, ``~/.cache/torch_extensions/py311_cpu``). rnnkit names it to ``load`` itself, for its
+    lock there (:func:`_building`), rather than ask torch's private function where that is."""
+    from torch.utils import cpp_extension
+
+    root = os.environ.get("TORCH_EXTENSIONS_DIR")
+    if root is not None:
+        return Path(root)
+    accelerator = (f"rocm{torch.version.hip.replace('.', '')}" if torch.version.hip is not None
+                   else f"cu{torch.version.cuda.replace('.', '')}" if torch.version.cuda is not None else "cpu")
+    python = f"py{sys.version_info.major}{sys.version_info.minor}{getattr(sys, 'abiflags', '')}"
+    return Path(cpp_extension.get_default_build_root()) / f"{python}_{accelerator}"
 
 
 @contextlib.contextmanager

@@ -30,10 +30,10 @@ using Followers = std::vector<std::pair<int64_t, int64_t>>;
 using Table = std::unordered_map<int64_t, Followers>;
 
 // the tables' count, checked before they are made (a negative one was std::vector's "cannot create std::vector
-// larger than max_size()")
+// larger than max_size()"); no stream at all is a batch of 0, read as torch.nn's layers read one
 size_t checked_size(int64_t streams, int64_t orders) {
-  TORCH_CHECK(streams >= 1 && orders >= 1, "tally: streams and orders must be at least 1, got ", streams, " and ",
-              orders);
+  TORCH_CHECK(streams >= 0 && orders >= 1, "tally: streams must be at least 0 and orders at least 1, got ", streams,
+              " and ", orders);
   return static_cast<size_t>(streams * orders);
 }
 
@@ -123,7 +123,7 @@ struct Tally : torch::CustomClassHolder {
                 (first_row + T) * streams <= p.size(0) && p.is_contiguous() && rest.is_contiguous(),
                 "tally: p must be float64 (rows, V) and rest float64 (rows,), rows reaching the window's last");
     const Tensor tok = tokens.contiguous(), hs = hashes.contiguous();
-    if (T > 0) {
+    if (tok.numel() > 0) {
       TORCH_CHECK(tok.min().item<int64_t>() >= 0 && tok.max().item<int64_t>() < V, "tally: a token is outside the ",
                   V, " columns of p");
     }

@@ -6,6 +6,7 @@ too."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError, report_warnings
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.provenance import differs_from_record, located
 from rnnkit.train.tbptt import smallest_int_dtype
@@ -35,24 +37,38 @@ def _split_point(length: int, val_fraction: float) -> int:
     return length - n_val
 
 
-def _read(data: str, val_fraction: float, ckpt: Checkpoint | None) -> tuple[torch.Tensor, CharVocab, int]:
-    """The text's ids, its vocabulary and where validation begins. A built-in corpus is encoded in memory
-    (the vocabulary of its training part); a file is prepared once into a memory-mapped token file
-    (:mod:`rnnkit.data.prepared`: the vocabulary of the whole text) and read from there, never whole."""
+def _read(data: str, val_fraction: float,
+          ckpt: Checkpoint | None) -> tuple[torch.Tensor, CharVocab, int, Path | None]:
+    """The text's ids, its vocabulary, where validation begins, and the prepared folder this call created
+    (None: a built-in corpus, or a folder that was there before), for a command refused after all to remove.
+    A built-in corpus is encoded in memory (the vocabulary of its training part); a file is prepared once into
+    a memory-mapped token file (:mod:`rnnkit.data.prepared`: the vocabulary of the whole text) and read from
+    there, never whole."""
     saved = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else None
     if data in BUILT_IN_TEXTS:
         text = load_text(data)
         cut = _split_point(len(text), val_fraction)
         vocab = saved or CharVocab.from_text(text[:cut])
         with report_warnings():  # one small integer per character
-            return vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab))), vocab, cut
+            ids = vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab)))
+        return ids, vocab, cut, None
     prepared = open_prepared(data) if is_prepared(data) else prepare_text(
         data, expected="a UTF-8 text file (or a directory from rnnkit prepare)",
         missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
+    made = prepared.directory if prepared.created else None
     if saved is not None and saved.symbols != prepared.vocab.symbols:
+        _remove(made)
         raise UserError(f"{data}: the text's characters changed since the run began ({prepared.directory}); a "
                         "resumed run keeps its data")
-    return prepared.tokens, prepared.vocab, _split_point(prepared.tokens.numel(), val_fraction)
+    return prepared.tokens, prepared.vocab, _split_point(prepared.tokens.numel(), val_fraction), made
+
+
+def _remove(made: Path | None) -> None:
+    """Remove the prepared folder that :func:`_read` created (None: nothing), for a command refused after it.
+    Under torchrun it stays: the processes take turns preparing it, and one still to take its turn would find the
+    folder gone under it."""
+    if made is not None and distributed.ranks().world_size == 1:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def _resumed_data(ckpt: Checkpoint, data: str | None) -> tuple[str, bool]:

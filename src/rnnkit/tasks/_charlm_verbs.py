@@ -46,8 +46,9 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
-    if "" in args.texts:  # the command line's words; score() names a list's place (texts[1])
-        raise UserError("cannot score an empty text")
+    if "" in args.texts:  # the command line's words, counted from 1; score() names a list's place (texts[1])
+        raise UserError(f"TEXT argument {args.texts.index('') + 1} of {len(args.texts)} is empty; give the text to "
+                        "score")
     given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
                                       ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:

@@ -43,6 +43,7 @@ from rnnkit.tasks._charlm_data import (
     MISSING_DATA,
     _check_same_text,
     _read,
+    _remove,
     _resumed_data,
     data_record,
     text_digest,
@@ -96,46 +97,50 @@ def train(
         data, unchecked = _resumed_data(ckpt, data)
     if not data:
         raise UserError(MISSING_DATA)
-    ids, vocab, cut = _read(data, config.val_fraction, ckpt)
-    if unchecked:
-        _check_same_text(ckpt, data, ids, cut)
-    ranks = distributed.ranks()  # under torchrun each process reads its own streams of the text
-    each = f" in each of {ranks.world_size} processes" if ranks.world_size > 1 else ""
-    if cut < (config.seq_len + 1) * ranks.world_size:
-        raise UserError(
-            f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
-            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{each}; use a longer text or a smaller "
-            "--seq-len"
+    ids, vocab, cut, made = _read(data, config.val_fraction, ckpt)
+    try:  # a refused command leaves nothing new behind: not the text's prepared folder either
+        if unchecked:
+            _check_same_text(ckpt, data, ids, cut)
+        ranks = distributed.ranks()  # under torchrun each process reads its own streams of the text
+        each = f" in each of {ranks.world_size} processes" if ranks.world_size > 1 else ""
+        if cut < (config.seq_len + 1) * ranks.world_size:
+            raise UserError(
+                f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
+                f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{each}; use a longer text or a "
+                "smaller --seq-len"
+            )
+        train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
+        streams = min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * ranks.world_size))
+        _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
+        if streams < config.batch_size and ckpt is None and ranks.is_main:
+            short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
+                             f"--batch-size {config.batch_size}{each}")
+            print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
+        seed_everything(config.seed)
+        kwargs = _model_kwargs(config, ckpt)
+        config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
+        config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
+
+        def factory() -> LanguageModel:
+            return LanguageModel(len(vocab), **kwargs)
+
+        model = build_model(factory, ckpt) if ckpt else factory()
+        if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
+            native.ops(say=say if verbose and ranks.is_main else None)
+        trainer = Trainer(
+            model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
+                                     unit="char"),
+            batches=StreamBatches(train_ids, streams, config.seq_len, config.shift),
+            loss_fn=replayed(tbptt_lm_loss, model.match.orders) if model.match else tbptt_lm_loss,
+            eval_fn=_eval_fn(val_ids, config.eval_chars, config.memory), out_dir=out,
+            vocab=vocab.to_json(), resume=ckpt,
+            model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
+            best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
         )
-    train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
-    streams = min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * ranks.world_size))
-    _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
-    if streams < config.batch_size and ckpt is None and ranks.is_main:
-        short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-                         f"--batch-size {config.batch_size}{each}")
-        print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
-    seed_everything(config.seed)
-    kwargs = _model_kwargs(config, ckpt)
-    config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
-    config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
-
-    def factory() -> LanguageModel:
-        return LanguageModel(len(vocab), **kwargs)
-
-    model = build_model(factory, ckpt) if ckpt else factory()
-    if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
-        native.ops(say=say if verbose and ranks.is_main else None)
-    trainer = Trainer(
-        model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
-                                 unit="char"),
-        batches=StreamBatches(train_ids, streams, config.seq_len, config.shift),
-        loss_fn=replayed(tbptt_lm_loss, model.match.orders) if model.match else tbptt_lm_loss,
-        eval_fn=_eval_fn(val_ids, config.eval_chars, config.memory), out_dir=out,
-        vocab=vocab.to_json(), resume=ckpt,
-        model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
-        best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
-    )
-    _check_budget_left(trainer, out)
+        _check_budget_left(trainer, out)
+    except UserError:
+        _remove(made)
+        raise
     if verbose:
         print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
