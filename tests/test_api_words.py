@@ -69,7 +69,7 @@ WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out
     ("t.csv:1: column 'zz' is missing (choose one with --text-column; or ...)",
      "t.csv:1: column 'zz' is missing (choose one with text_column; or ...)"),      # file:line kept
     ("use --dynamic-method sgd", "use method sgd"),                                  # a flag named otherwise
-    ("an empty TEXT argument ''; give the text to tag", "an empty text ''; give the text to tag"),
+    ("TEXT argument 2 of 3 is empty; give the text to tag", "text 2 of 3 is empty; give the text to tag"),
     ("give the model flags without --memory", "give the model settings without memory=True"),
     ("expected a model directory written by `rnnkit train`", "expected a model directory written by rnnkit.fit"),
     ("scored in r/autotune.jsonl (each a run: rnnkit predict r/autotune/trial-N ...)",  # an interrupted autotune
@@ -232,9 +232,9 @@ def test_a_classifier_refuses_an_empty_text_in_every_method_by_its_place(trained
         with pytest.raises(UserError, match=r"^texts\[1\] is empty; give the text to classify$"):
             method(["good film", " \t"])
     assert m.probabilities(["good film"]).shape == (1, 2) and m.probabilities([]).shape == (0, 2)
-    # the command line's words, as before
-    line = refused(["predict", str(trained), "good film", ""], capsys)
-    assert line == "an empty TEXT argument; give the text to classify"
+    # the command line's words, by their place (it said "an empty TEXT argument", not which)
+    line = refused(["predict", str(trained), "good film", " ", "bad film"], capsys)
+    assert line == "TEXT argument 2 of 3 is empty; give the text to classify"
 
 
 # ------------------------------------------------------------------------------------------- lines said during a call

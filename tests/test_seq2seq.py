@@ -616,7 +616,8 @@ def test_an_empty_text_is_named_by_its_place_and_the_command_line_keeps_its_word
     capsys.readouterr()
     assert main(["translate", str(trained[1]), "March 3, 1999", " "]) == 2
     captured = capsys.readouterr()
-    assert captured.err == "rnnkit: error: an empty text ' '; give the text to translate\n" and not captured.out
+    assert captured.err == "rnnkit: error: TEXT argument 2 of 2 is empty; give the text to translate\n" \
+        and not captured.out   # it said "an empty text ' '", not which
 
 
 def test_translate_and_evaluate_name_what_they_take_for_a_path_or_a_number(trained: tuple[Path, Path]) -> None:

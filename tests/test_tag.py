@@ -316,9 +316,9 @@ def test_predict_names_the_place_of_an_empty_text_and_the_command_line_its_argum
     with pytest.raises(UserError, match="^an empty text ''; give the text to tag$"):
         m.predict("")
     capsys.readouterr()
-    assert main(["predict", str(tagger[0]), "a 1", ""]) == 2
+    assert main(["predict", str(tagger[0]), "a 1", ""]) == 2   # it said "an empty TEXT argument ''", not which
     captured = capsys.readouterr()
-    assert captured.err == "rnnkit: error: an empty TEXT argument ''; give the text to tag\n" and not captured.out
+    assert captured.err == "rnnkit: error: TEXT argument 2 of 2 is empty; give the text to tag\n" and not captured.out
 
 
 @pytest.mark.parametrize("argv", [["evaluate", "--data", "{test}", "--text-column", "body"],

@@ -134,14 +134,17 @@ def check_texts(verb: str, texts: object) -> list[str]:
     return items
 
 
-def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None) -> None:
+def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None,
+                 arguments: bool = False) -> None:
     """Raise :class:`UserError` naming the place of the first ``empty`` item of a list of texts, as a file's
     empty text names its line: ``texts[1] is empty; give the text to {purpose}`` (the classifier, tagger,
-    translator and language model all say it so). ``empty``: blank, unless the caller says otherwise (a
-    language model scores a text of spaces; a tagger's item may be a list of tokens)."""
+    translator and language model all say it so), or with ``arguments`` (the command line's TEXT words,
+    counted from 1) ``TEXT argument 2 of 3 is empty; ...``. ``empty``: blank, unless the caller says otherwise
+    (a language model scores a text of spaces; a tagger's item may be a list of tokens)."""
     for i, text in enumerate(texts):
         if empty(text) if empty is not None else not text.strip():
-            raise UserError(f"texts[{i}] is empty; give the text to {purpose}")
+            place = f"TEXT argument {i + 1} of {len(texts)}" if arguments else f"texts[{i}]"
+            raise UserError(f"{place} is empty; give the text to {purpose}")
 
 
 def is_single(value: object) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rnnkit import strictjson
 from rnnkit.data.text import decode_text
 from rnnkit.data.utf8 import open_readable
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.errors import UserError, check_filled, report_warnings
 
 if TYPE_CHECKING:
     from rnnkit.tasks._charlm_trained import CharLM
@@ -46,9 +46,7 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
-    if "" in args.texts:  # the command line's words, counted from 1; score() names a list's place (texts[1])
-        raise UserError(f"TEXT argument {args.texts.index('') + 1} of {len(args.texts)} is empty; give the text to "
-                        "score")
+    check_filled(args.texts, "score", empty=lambda text: text == "", arguments=True)  # a text of spaces is scored
     given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
                                       ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:

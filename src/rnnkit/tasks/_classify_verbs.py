@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnkit import strictjson
 from rnnkit.data.tabular import file_format, write_rows, write_table
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.errors import UserError, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 
@@ -33,8 +33,7 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     texts = shared.given_texts(args)
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
-    if texts is not None and not all(text.strip() for text in texts):
-        raise UserError("an empty TEXT argument; give the text to classify")
+    check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
     if texts is not None:
         if args.output:
             return _write_predictions(m, args, added, ["text", *added], [

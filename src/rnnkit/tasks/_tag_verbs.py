@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rnnkit.data.conll import NotConll, Sentences, read_conll, write_conll
 from rnnkit.data.tabular import file_format, file_lines
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.tasks import _text as shared
@@ -72,9 +72,7 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) -> None:
     """Sentences given as texts: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
     sentences = [m.split(t) for t in texts]
-    for text, sent in zip(texts, sentences, strict=True):
-        if not sent:
-            raise UserError(f"an empty TEXT argument {text!r}; give the text to tag")
+    check_filled(sentences, "tag", empty=lambda sentence: not sentence, arguments=True)
     predicted = m.predict(texts)
     if args.output:
         _write_tagged(args.output, sentences, predicted)

@@ -16,6 +16,7 @@ from rnnkit.data.tabular import file_lines
 from rnnkit.data.utf8 import utf8_argument
 from rnnkit.errors import (
     UserError,
+    check_filled,
     report_warnings,
 )
 from rnnkit.files import output_file, output_name
@@ -79,9 +80,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         output_name(args.output, "--output", "a file", reads)
         refuse_run_output(args.output, "--output")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
-    for text in args.texts:  # the command line's words; translate() names a list's place (texts[1])
-        if not text.strip():
-            raise UserError(f"an empty text {text!r}; give the text to translate")
+    check_filled(args.texts or [], "translate", arguments=True)  # translate() names a list's place (texts[1])
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
         found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
