@@ -783,6 +783,40 @@ def test_a_bag_exports_whatever_cell_its_config_names(tmp_path: Path) -> None:
     assert rnnkit.load(tmp_path / "bag").export(tmp_path / "bag.onnx")["checked"]
 
 
+def test_mingru_and_minlstm_classifiers_export_at_any_length(tmp_path: Path) -> None:
+    """Export refused minGRU and minLSTM ("runs its own time loop, which ONNX cannot express with a variable
+    length"). Their scan runs in plain operations under the export: the file gives predict's probabilities on
+    texts longer than the export traced (12 tokens), two layers, both directions."""
+    ort = pytest.importorskip("onnxruntime")
+    from rnnkit.data.tokenize import pad_batch
+
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    texts = ["great fine film " * 40, "awful", "the a film 영화 poor sad bad " * 3, "nice 영화"]
+    for cell in ("mingru", "minlstm"):
+        rnnkit.fit("classify", data=str(data), out=tmp_path / cell, tokenizer="word", cell=cell, layers=2,
+                   bidirectional=True, hidden=8, embedding=8, steps=3, eval_every=3, verbose=False, progress=False)
+        model = rnnkit.load(tmp_path / cell)
+        assert model.export(tmp_path / f"{cell}.onnx")["max_abs_diff"] < 1e-5
+        ids, lengths = pad_batch(model.encode(texts))
+        assert int(lengths.max()) > 100
+        session = ort.InferenceSession(str(tmp_path / f"{cell}.onnx"), providers=["CPUExecutionProvider"])
+        got = session.run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})[0]
+        assert abs(got - model.probabilities(texts).numpy()).max() < 1e-5, cell
+
+
+def test_export_refuses_a_clockwork_rnn_naming_the_cells_that_export(tmp_path: Path) -> None:
+    from rnnkit.export import export_onnx
+    from rnnkit.models.classifier import Classifier
+
+    model = Classifier(20, 2, embedding_dim=4, hidden_size=4, cell="clockwork")
+    with pytest.raises(UserError, match=r"^run/: cell 'clockwork' runs its own time loop, which ONNX cannot express "
+                                        r"with a variable length; export works for rnn_tanh, rnn_relu, irnn, lstm, "
+                                        r"gru, mingru, minlstm$"):
+        export_onnx(model, tmp_path / "m.onnx", cell="clockwork", vocab_size=20, labels=["a", "b"], metadata={},
+                    where="run/")
+    assert not (tmp_path / "m.onnx").exists()
+
+
 def test_predict_writes_text_arguments_to_output(trained: tuple[Path, Path], tmp_path: Path) -> None:
     """--output was ignored for TEXT arguments and --file -: the rows went to standard output."""
     from rnnkit.data.tabular import read_table

@@ -91,3 +91,23 @@ def test_onnx_export_runs_the_viterbi_path_in_the_graph(tmp_path: Path, monkeypa
     with pytest.raises(UserError, match="onnxruntime's tags differ from rnnkit's at"):
         export_onnx(model, tmp_path / "unrolled.onnx", **kwargs)
     assert not (tmp_path / "unrolled.onnx").exists()
+
+
+@pytest.mark.parametrize("cell, crf", [("mingru", True), ("minlstm", False)])
+def test_a_mingru_or_minlstm_tagger_exports_at_any_length(tmp_path: Path, cell: str, crf: bool) -> None:
+    """Export refused a minGRU or minLSTM tagger (its own time loop); its scan's rounds and the Viterbi path are
+    ONNX Loops now: the file gives the model's probabilities and tags on sentences longer than the traced ones."""
+    ort = pytest.importorskip("onnxruntime")
+    torch.manual_seed(0)
+    model = Tagger(vocab_size=20, num_tags=3, embedding_dim=6, hidden_size=5, num_layers=2, cell=cell, crf=crf).eval()
+    kwargs = {"cell": cell, "vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
+    assert export_onnx(model, tmp_path / "t.onnx", **kwargs)["max_abs_diff"] < 1e-5
+    ids, lengths = pad_batch([[(3 * i) % 18 + 2 for i in range(200)], [5, 6, 7], [9],
+                              [(7 * i) % 18 + 2 for i in range(45)]])
+    probabilities, tags = ort.InferenceSession(str(tmp_path / "t.onnx")).run(None, {"ids": ids.numpy(),
+                                                                                   "lengths": lengths.numpy()})
+    with torch.no_grad():
+        scores = model(ids, lengths)
+    real = torch.arange(ids.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+    assert (torch.from_numpy(probabilities) - torch.softmax(scores, -1))[real].abs().max() < 1e-5
+    assert [row[:n] for row, n in zip(tags.tolist(), lengths.tolist(), strict=True)] == model.decode(scores, lengths)

@@ -11,8 +11,11 @@ tagger with a spelling encoder also takes ``chars`` (B, T, L) int64, each token'
 in onnxruntime (when installed) on a padded batch of random inputs and refuses an export whose
 probabilities differ from rnnkit's by more than 1e-4, or whose tags differ at all.
 
-Only cells with a fused torch kernel can be exported (:data:`FUSED_CELLS`): the others run their own
-Python time loop, which ONNX cannot express for a variable length.
+The cells that export (:data:`EXPORTED_CELLS`) are those with a fused torch kernel, which the exporter writes
+as ONNX's own recurrent operators, and minGRU and minLSTM, whose gates read x_t only: their parallel scan
+(:func:`rnnkit.scan.linear_scan`, whatever their ``scan`` option) runs there as a doubling scan of plain
+operations, its ⌈log2 T⌉ rounds an ONNX Loop, of any length (ONNX has no logcumsumexp). The others (the
+Clockwork RNN) run their own Python time loop, which ONNX cannot express for a variable length.
 """
 
 from __future__ import annotations
@@ -35,10 +38,10 @@ from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.recurrent import Recurrent
 
-__all__ = ["FUSED_CELLS", "export_onnx"]
+__all__ = ["EXPORTED_CELLS", "export_onnx"]
 
-#: the cells whose layers run a fused torch kernel, which ONNX can express
-FUSED_CELLS = tuple(n for n, c in CELLS.items() if c.fused_kernel)
+#: the cells whose layers ONNX can express at any length: a fused torch kernel, or a sequence of plain operations
+EXPORTED_CELLS = tuple(n for n, c in CELLS.items() if c.fused_kernel or c.exports_sequence)
 
 OUTPUT = "probabilities"
 TAGS = "tags"
@@ -116,9 +119,9 @@ def export_onnx(
     output; ``num_chars``: its spelling encoder's characters (0: none), read from a third input ``chars``.
     ``where`` names the model in error messages."""
     recurrent = any(isinstance(m, Recurrent) for m in model.modules())  # a bag of embeddings runs no cell
-    if recurrent and cell not in FUSED_CELLS:
+    if recurrent and cell not in EXPORTED_CELLS:
         raise UserError(f"{where}: cell {cell!r} runs its own time loop, which ONNX cannot express with a "
-                        f"variable length; export works for {', '.join(FUSED_CELLS)}")
+                        f"variable length; export works for {', '.join(EXPORTED_CELLS)}")
     looped = [m for m in model.modules() if isinstance(m, Recurrent) and m.reg.in_loop(training=False)]
     if looped:
         raise UserError(f"{where}: zoneout and the layer-normalised LSTM run rnnkit's own time loop, which ONNX "

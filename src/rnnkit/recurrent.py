@@ -302,8 +302,12 @@ class Recurrent(nn.RNNBase):
     def _own_loops(self) -> bool:
         """Whether the cell's own sequence functions (hand-written BPTT, scans: autograd Functions) may run: not
         with ``impl="reference"``, and not under the TorchScript-based ONNX export, which inlines a Function's
-        forward and loses its in-place writes (the file computed other numbers, silently); the step loop then."""
-        return self.impl != "reference" and not torch.onnx.is_in_onnx_export()
+        forward and loses its in-place writes (the file computed other numbers, silently); the step loop then,
+        except for a cell whose sequence runs plain operations there (``Cell.exports_sequence``: minGRU, minLSTM;
+        not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds)."""
+        if self.impl == "reference":
+            return False
+        return not torch.onnx.is_in_onnx_export() or self.cell_def.exports_sequence and torch.jit.is_tracing()
 
     def layer_weights(
         self, layer: int, direction: int = 0

@@ -2,7 +2,8 @@
 minLSTM (:mod:`rnnkit.cells.minimal`), whose coefficients read the input x_t only.
 
 - :func:`linear_scan`: Heinsen's (2023) log-space parallel scan, every t at once from log a_t and
-  log b_t (cumsum and logcumsumexp). What a GPU wants.
+  log b_t (cumsum and logcumsumexp). What a GPU wants. Under the TorchScript-based ONNX export (ONNX has
+  no logcumsumexp) the same h_t by doubling in linear space, ⌈log2 T⌉ rounds of plain operations.
 - :func:`lerp_scan`: the exact scan in linear space for the CPU, where torch's ``logcumsumexp`` is a
   scalar loop. Both cells' steps are an interpolation, h_t = h_{t-1} + w_t ⊙ (h̃_t − h_{t-1}) (a_t = 1 − w_t,
   b_t = w_t ⊙ h̃_t), so the step is one ``torch.lerp``. The layer's input projection, the gates and the
@@ -66,8 +67,34 @@ def linear_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
     backward is the same scan run backwards in time, written so that it can be differentiated again
     (torch's own backward of ``logcumsumexp`` takes the log of the gradient, so a second derivative
     where a gradient is 0 was NaN)."""
-    # under torch.jit.trace one operator node, which torch.jit.save takes (rnnkit.jit_ops)
-    return _LINEAR_SCAN_OP(log_a, log_b, h0) if torch.jit.is_tracing() else _LinearScan.apply(log_a, log_b, h0)
+    if not torch.jit.is_tracing():
+        return _LinearScan.apply(log_a, log_b, h0)
+    if torch.onnx.is_in_onnx_export():  # the TorchScript-based exporter; ONNX has no logcumsumexp
+        return _scripted_doubling_scan()(log_a, log_b, h0)
+    return _LINEAR_SCAN_OP(log_a, log_b, h0)  # one operator node, which torch.jit.save takes (rnnkit.jit_ops)
+
+
+def _doubling_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:
+    """:func:`linear_scan`'s h_t in linear space and plain operations, for the ONNX export: ⌈log2 T⌉ rounds, each
+    joining to every step the as many steps before it, (a, b) ← (a · a_{t−d}, b + a · b_{t−d}) (Hillis and
+    Steele's scan). a ≤ 1 and h a weighted mean of the h̃ (minGRU, minLSTM), so nothing overflows, and it
+    agrees with the sequential scan to float32's rounding; the log-space form's large cumulative sums cost
+    digits (a tagger's probabilities 1e-4 off ``predict``'s over a few hundred strongly gated steps)."""
+    a, b = log_a.exp(), log_b.exp()
+    d = 1
+    while d < a.shape[0]:
+        b = b + a * torch.cat([torch.zeros_like(b[:d]), b[:-d]])  # what the d steps before t left, then t's own
+        a = a * torch.cat([torch.ones_like(a[:d]), a[:-d]])
+        d *= 2
+    return b + a * h0
+
+
+@functools.cache
+def _scripted_doubling_scan() -> Any:
+    """:func:`_doubling_scan` compiled by ``torch.jit.script`` (once, when first exported): the TorchScript-based
+    exporter writes its loop as an ONNX Loop of as many rounds as the input's length asks (a traced one, and
+    the dynamo-based exporter, keep the traced count: a longer input's early steps went missing)."""
+    return torch.jit.script(_doubling_scan)
 
 
 def _log_scan(log_a: Tensor, log_b: Tensor, h0: Tensor) -> Tensor:

@@ -27,6 +27,9 @@ by the cell option ``scan`` (both in :mod:`rnnkit.scan`):
 - ``"auto"`` (default): parallel on a GPU, sequential on the CPU. torch's CPU ``logcumsumexp`` is a
   scalar loop, over an order of magnitude slower per element than ``exp``, so on the CPU the scan
   costs more than the T small steps it replaces (``benchmarks/scan_vs_loop.py`` measures both).
+
+Under the TorchScript-based ONNX export the parallel scan runs whatever ``scan`` says, in operations ONNX
+has (:func:`rnnkit.scan.linear_scan`): an exported layer takes any length.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class _Minimal(Cell):
 
     torch_mode = "GRU"  # the closest torch.nn layout (gated); Recurrent gives the layer the cell's own shapes
     recurrent = False
+    exports_sequence = True  # the parallel scan in plain operations, any length (rnnkit.scan.linear_scan)
 
     def __init__(self, hidden_size: int, scan: str = "auto", init_ih: str = "xavier_uniform",
                  init_hh: str = "orthogonal", bias_init: float = 0.0) -> None:
@@ -122,7 +126,11 @@ class _Minimal(Cell):
         raise NotImplementedError
 
     def _parallel(self, device: torch.device) -> bool:
-        return self.scan == "parallel" or (self.scan == "auto" and device.type == "cuda")
+        """The parallel scan: asked for, on a GPU with "auto", and under the TorchScript-based ONNX export whatever
+        ``scan`` says (the one whose operations it can write: the sequential one is a Function with in-place
+        writes)."""
+        return self.scan == "parallel" or (self.scan == "auto" and device.type == "cuda") or \
+            torch.onnx.is_in_onnx_export() and torch.jit.is_tracing()
 
     def sequence_from_input(
         self, x: Tensor, weight_ih: Tensor, bias_ih: Tensor | None, state: Tensor, mask: Tensor | None, offset: int
