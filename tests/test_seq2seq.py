@@ -564,6 +564,22 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
     assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp in brute], abs=1e-5)
 
 
+@pytest.mark.parametrize("alpha", [0.6, 2.0])
+def test_the_n_best_list_is_ranked_by_the_gnmt_length_penalty(alpha: float) -> None:
+    """Every output found (a beam wider than them all), ranked by log P / ((5 + |Y|) / 6) ** alpha with EOS
+    counted in |Y| (Wu et al. 2016): brute force's ranking, which differs from the raw log-probability's."""
+    torch.manual_seed(3)
+    model = Seq2Seq(20, 3, cell="gru", embedding=8, hidden=10, attention="bahdanau").eval()
+    src, src_len, _ = _batch()
+    brute = [(p, lp, lp / ((5 + len(p) + 1) / 6) ** alpha) for p, lp in _all_hypotheses(model, src, src_len, 2)]
+    brute.sort(key=lambda h: -h[2])
+    assert [p for p, _, _ in brute] != [p for p, _ in _all_hypotheses(model, src, src_len, 2)]  # the penalty counts
+    hyps = model.beam_search(src, src_len, torch.full((3,), 2), beam=64, n_best=len(brute), alpha=alpha)[0]
+    assert [h.tokens for h in hyps] == [p for p, _, _ in brute]
+    assert [h.score for h in hyps] == pytest.approx([s for _, _, s in brute], abs=1e-5)
+    assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp, _ in brute], abs=1e-5)
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"beam": 2.5}, "^beam 2.5: expected an integer from 1 to 10000$"), ({"beam": True}, "^beam True"),
     ({"beam": 2, "n_best": 3}, r"^n_best 3: expected at most the beam's width \(2\): give a beam of at least 3$"),
