@@ -67,6 +67,28 @@ def test_teacher_forcing_zero_feeds_the_models_own_argmax() -> None:
         torch.testing.assert_close(logits, _stepwise(model, src, src_len, fed))
 
 
+@pytest.mark.parametrize("ratio", [0.2, 0.8])
+def test_teacher_forcing_between_feeds_the_gold_token_at_that_rate(ratio: float,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``teacher_forcing=p`` feeds the gold previous token with chance p (Bengio et al. 2015's scheduled sampling),
+    the model's own argmax otherwise: here the model always prefers token 5, which the gold targets never hold."""
+    model = _model("dot")
+    with torch.no_grad():
+        model.output.bias[5] = 100.0
+    src, src_len, _ = _batch()
+    tgt = torch.randint(6, 12, (3, 60), generator=torch.Generator().manual_seed(2))
+    tgt[:, 0] = model.bos_id
+    fed: list[torch.Tensor] = []
+    step = model.decoder_step
+    monkeypatch.setattr(model, "decoder_step", lambda prev, *args: fed.append(prev) or step(prev, *args))
+    with torch.no_grad():
+        model(src, src_len, tgt, teacher_forcing=ratio, generator=torch.Generator().manual_seed(0))
+    fed_after_bos = torch.stack(fed[1:], 1)
+    assert set(fed_after_bos.unique().tolist()) == {5} | set(tgt[:, 1:].unique().tolist())
+    gold = (fed_after_bos == tgt[:, 1:]).float().mean().item()
+    assert abs(gold - ratio) < 0.1  # 177 draws
+
+
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_one_step_decoder_equals_running_the_whole_prefix(cell: str) -> None:
     model = _model("none", cell=cell, layers=1, decoder_layers=2)
