@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -87,6 +88,41 @@ def test_teacher_forcing_between_feeds_the_gold_token_at_that_rate(ratio: float,
     assert set(fed_after_bos.unique().tolist()) == {5} | set(tgt[:, 1:].unique().tolist())
     gold = (fed_after_bos == tgt[:, 1:]).float().mean().item()
     assert abs(gold - ratio) < 0.1  # 177 draws
+
+
+def test_luong_input_feeding_by_hand() -> None:
+    """Luong et al. (2015) with dot attention, written out: the decoder reads [embedding; the previous step's
+    attentional vector h~] (zeros at first), h~ = tanh(W_c [context; h_t]), context = softmax(h_t . memory) over the
+    real source positions, logits = W_o h~."""
+    model = _model("dot")
+    src, src_len, tgt = _batch()
+    with torch.no_grad():
+        memory, (state, _) = model.encode(src, src_len)
+        feed, want = torch.zeros(3, 10), []
+        for t in range(tgt.shape[1]):
+            h, state = model.decoder.step(torch.cat([model.tgt_embedding(tgt[:, t]), feed], -1), state, t)
+            scores = (memory.outputs * h.unsqueeze(1)).sum(-1)
+            scores[torch.arange(7).unsqueeze(0) >= src_len.unsqueeze(1)] = -math.inf
+            context = (torch.softmax(scores, -1).unsqueeze(-1) * memory.outputs).sum(1)
+            feed = torch.tanh(model.combine(torch.cat([context, h], -1)))
+            want.append(model.output(feed))
+        torch.testing.assert_close(model(src, src_len, tgt), torch.stack(want, 1))
+
+
+def test_the_bridge_starts_an_lstm_decoder_from_the_encoders_h_and_c() -> None:
+    """h0 = tanh(W_h h_enc + b), c0 = tanh(W_c c_enc + b), h_enc and c_enc each sequence's final state, here from
+    torch.nn.LSTM with the encoder's weights over the packed source."""
+    model = _model("none", cell="lstm")
+    src, src_len, _ = _batch()
+    torch_lstm = torch.nn.LSTM(8, 10, batch_first=True)
+    torch_lstm.load_state_dict(model.encoder.state_dict())
+    with torch.no_grad():
+        packed = torch.nn.utils.rnn.pack_padded_sequence(model.src_embedding(src), src_len, batch_first=True,
+                                                         enforce_sorted=False)
+        _, (h_enc, c_enc) = torch_lstm(packed)
+        _, ((h0, c0), _) = model.encode(src, src_len)
+        torch.testing.assert_close(h0[0], torch.tanh(model.bridge_h(h_enc[0])))
+        torch.testing.assert_close(c0[0], torch.tanh(model.bridge_c(c_enc[0])))
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
