@@ -68,12 +68,13 @@ def test_teacher_forcing_zero_feeds_the_models_own_argmax() -> None:
         torch.testing.assert_close(logits, _stepwise(model, src, src_len, fed))
 
 
+@pytest.mark.parametrize("attention", ["none", "dot"])
 @pytest.mark.parametrize("ratio", [0.2, 0.8])
-def test_teacher_forcing_between_feeds_the_gold_token_at_that_rate(ratio: float,
+def test_teacher_forcing_between_feeds_the_gold_token_at_that_rate(ratio: float, attention: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """``teacher_forcing=p`` feeds the gold previous token with chance p (Bengio et al. 2015's scheduled sampling),
     the model's own argmax otherwise: here the model always prefers token 5, which the gold targets never hold."""
-    model = _model("dot")
+    model = _model(attention)
     with torch.no_grad():
         model.output.bias[5] = 100.0
     src, src_len, _ = _batch()
