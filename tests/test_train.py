@@ -260,6 +260,23 @@ def test_clipping_caps_the_global_norm(tmp_path: Path) -> None:
     assert row["grad_norm"] > 0.05 and row["clipped"] == 1.0
 
 
+def test_an_sgd_step_is_the_scheduled_rate_times_the_gradient_of_the_mean_loss(tmp_path: Path) -> None:
+    """theta_1 = theta_0 - lr_0 grad L, L the cross-entropy averaged over the window's tokens (torch's mean, not their
+    sum) and lr_0 the schedule's first rate: a quarter of the peak in the first of four warm-up steps."""
+    model, data = tiny_lm(), tokens(200)
+    first = StreamBatches(data, 2, window=10).next_batch()
+    logits, _ = model(first.inputs)
+    F.cross_entropy(logits.reshape(-1, V), first.targets.reshape(-1)).backward()
+    want = {k: (p - 0.5 / 4 * p.grad).detach() for k, p in model.named_parameters()}
+    model.zero_grad()
+    cfg = TrainConfig(steps=10, halt_at=1, optimizer="sgd", momentum=0.0, lr=0.5, warmup=4, clip=None,
+                      progress=False, verbose=False)
+    Trainer(model, cfg, batches=StreamBatches(data, 2, window=10), loss_fn=tbptt_lm_loss, out_dir=None,
+            model_config={"task": "test"}).fit()
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(p.detach(), want[name], msg=name)
+
+
 def spiked_at(call: int, factor: float):
     """tbptt_lm_loss, with its ``call``-th loss (from 1) multiplied by ``factor`` (NaN poisons it)."""
     calls = {"n": 0}
