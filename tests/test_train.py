@@ -229,6 +229,17 @@ def test_resume_is_bit_exact(tmp_path: Path, optimizer: str) -> None:
     assert [r["step"] for r in rows if "train_loss" in r] == [2, 4, 6, 8, 10, 12]
 
 
+def test_a_resumed_run_keeps_the_metrics_of_the_step_it_resumed_from(tmp_path: Path) -> None:
+    """metrics.jsonl keeps what the run logged up to its checkpoint, that step's evaluation included, and drops
+    only what came after it."""
+    make_trainer(tmp_path, steps=8, halt_at=4).fit()
+    with (tmp_path / "metrics.jsonl").open("a") as fh:
+        fh.write(json.dumps({"step": 5, "train_loss": 9.0}) + "\n")  # logged after the checkpoint: to go
+    make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last")).fit()
+    rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [(r["step"], "val_loss" in r) for r in rows] == [(2, False), (4, True), (6, False), (8, True)]
+
+
 def test_outputs_metrics_plot_and_best(tmp_path: Path) -> None:
     result = make_trainer(tmp_path, steps=8).fit()
     assert (tmp_path / "loss.png").stat().st_size > 1000
