@@ -325,9 +325,12 @@ def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path
 
 
 def test_minutes_budget_stops(tmp_path: Path) -> None:
-    result = make_trainer(tmp_path, steps=None, minutes=0.0005).fit()
+    result = make_trainer(tmp_path, steps=None, minutes=0.0005, eval_every=10_000).fit()
     assert result.stopped == "minutes" and result.steps >= 1
     assert (tmp_path / "best" / "model.safetensors").exists()
+    # the budget's end evaluates the final model, as the last step does (none was due before it)
+    last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["step"] == result.steps == result.best_step and "val_loss" in last
 
 
 # ------------------------------------------------------------------------------------------- checkpoints
