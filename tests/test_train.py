@@ -288,6 +288,18 @@ def test_an_sgd_step_is_the_scheduled_rate_times_the_gradient_of_the_mean_loss(t
         torch.testing.assert_close(p.detach(), want[name], msg=name)
 
 
+def test_without_an_evaluation_the_final_model_is_the_best(tmp_path: Path) -> None:
+    """No eval_fn: OUT/best holds the model as the run ends (the module's contract), for the task's object to load."""
+    model = tiny_lm()
+    cfg = TrainConfig(steps=3, progress=False, verbose=False, log_every=1)
+    result = Trainer(model, cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss,
+                     out_dir=tmp_path, model_config={"task": "test"}).fit()
+    best = load_checkpoint(tmp_path)
+    assert (result.best_step, best.path.name, best.trainer_state["best_step"]) == (3, "best", 3)
+    for name, value in model.state_dict().items():
+        assert torch.equal(best.model_state[name], value), name
+
+
 def spiked_at(call: int, factor: float):
     """tbptt_lm_loss, with its ``call``-th loss (from 1) multiplied by ``factor`` (NaN poisons it)."""
     calls = {"n": 0}
