@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -238,6 +240,23 @@ def test_a_resumed_run_keeps_the_metrics_of_the_step_it_resumed_from(tmp_path: P
     make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last")).fit()
     rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [(r["step"], "val_loss" in r) for r in rows] == [(2, False), (4, True), (6, False), (8, True)]
+
+
+def test_resume_restores_pythons_and_numpys_random_generators(tmp_path: Path) -> None:
+    """A loss function (data augmentation, a sampled rate) that draws from Python's ``random`` or numpy's draws the
+    same numbers after a resume as in the run that never stopped."""
+    def drawing(draws: list):
+        def loss_fn(model, batch, state):
+            draws.append((random.random(), float(np.random.rand())))
+            return tbptt_lm_loss(model, batch, state)
+        return loss_fn
+
+    straight: list = []
+    make_trainer(tmp_path / "a", loss_fn=drawing(straight)).fit()
+    make_trainer(tmp_path / "b", loss_fn=drawing([]), halt_at=7).fit()
+    resumed: list = []  # make_trainer seeds every generator afresh: the checkpoint's states must replace those
+    make_trainer(tmp_path / "b", loss_fn=drawing(resumed), resume=load_checkpoint(tmp_path / "b", prefer="last")).fit()
+    assert resumed == straight[7:]
 
 
 def test_outputs_metrics_plot_and_best(tmp_path: Path) -> None:
