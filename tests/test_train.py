@@ -401,6 +401,26 @@ def test_checkpoint_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary left behind
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads which file a descriptor is from /proc")
+def test_every_file_of_a_checkpoint_reaches_the_disk_before_it_is_published(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rename is durable before the data it names (ext4's delayed allocation): a power cut after it could publish
+    empty files. Each file is fsync'ed before the folder is renamed into place, then the folder holding it."""
+    import os
+
+    synced: list[str] = []
+    sync, publish = os.fsync, ckpt_mod.publish
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or sync(fd))
+
+    def published(tmp: Path, path: Path) -> None:
+        assert sorted(Path(f).name for f in synced) == sorted(p.name for p in tmp.iterdir())
+        publish(tmp, path)
+
+    monkeypatch.setattr(ckpt_mod, "publish", published)
+    save_checkpoint(tmp_path / "c", model_state=tiny_lm().state_dict(), config={"v": 1}, vocab={"type": "test"})
+    assert len(synced) == 5 and synced[-1] == str(tmp_path)  # config, model, vocab, trainer state; the folder
+
+
 def test_bad_checkpoints_are_user_errors(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such directory"):
         load_checkpoint(tmp_path / "missing")
