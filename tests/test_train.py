@@ -733,3 +733,20 @@ def test_a_kill_between_the_saves_of_best_and_last_leaves_the_better_best_to_the
     assert (result.best_step, result.best_metric) == (8, best["best_metric"])
     assert (tmp_path / "best" / "model.safetensors").read_bytes() == weights
     assert load_checkpoint(tmp_path, prefer="last").trainer_state["best_step"] == 8
+
+
+@pytest.mark.parametrize(("mode", "scores", "best_step"), [
+    ("min", [2.0, 1.0, 1.0, 3.0], 4), ("max", [1.0, 2.0, 2.0, 0.5], 4), ("min", [math.nan, 2.0, math.inf], 4),
+    ("max", [math.nan, 1.0, math.inf, -math.inf], 4),
+])
+def test_only_a_strictly_better_finite_evaluation_replaces_best(tmp_path: Path, mode: str, scores: list[float],
+                                                                 best_step: int) -> None:
+    """As Keras' ModelCheckpoint(save_best_only=True): an evaluation that ties the best keeps the earlier model, and
+    a NaN or infinite one is never the best (one first would have stayed best for good)."""
+    scored = iter(scores)
+    model = tiny_lm()
+    cfg = TrainConfig(steps=2 * len(scores), eval_every=2, mode=mode, progress=False, verbose=False, lr=0.01)
+    result = Trainer(model, cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss,
+                     eval_fn=lambda m: {"loss": next(scored)}, out_dir=tmp_path, model_config={"task": "test"}).fit()
+    assert (result.best_step, result.best_metric) == (best_step, scores[best_step // 2 - 1])
+    assert json.loads((tmp_path / "best" / "trainer_state.json").read_text())["best_step"] == best_step
