@@ -113,6 +113,21 @@ def test_shift_shorter_than_window_carries_state_at_the_shift() -> None:
     torch.testing.assert_close(b2.inputs[: T - s], b1.inputs[s:])
 
 
+def test_a_window_that_starts_the_streams_again_starts_from_a_zero_state() -> None:
+    """After a wrap (``reset``) the carried state is dropped: the window's loss is that of a fresh model run, and the
+    carry detached from the windows before it changes nothing (char-rnn's epochs)."""
+    model = tiny_lm().eval()
+    src = StreamBatches(tokens(2 * 20), 2, window=8)
+    first, second, wrapped = src.next_batch(), src.next_batch(), src.next_batch()
+    assert wrapped.reset
+    with torch.no_grad():
+        _, _, carry = tbptt_lm_loss(model, second, tbptt_lm_loss(model, first, None)[2])
+        loss, n, _ = tbptt_lm_loss(model, wrapped, detach_state(carry))
+        logits, _ = model(wrapped.inputs)
+    assert n == 16 and loss.item() == pytest.approx(F.cross_entropy(logits.reshape(-1, V), wrapped.targets.reshape(-1),
+                                                                     reduction="sum").item(), rel=1e-6)
+
+
 def test_streams_wrap_with_reset_and_restore_position() -> None:
     src = StreamBatches(tokens(2 * 20), 2, window=8)
     assert src.windows_per_epoch == 2
