@@ -128,6 +128,22 @@ def test_a_window_that_starts_the_streams_again_starts_from_a_zero_state() -> No
                                                                      reduction="sum").item(), rel=1e-6)
 
 
+def test_a_clockwork_window_with_a_shorter_shift_keeps_one_clock() -> None:
+    """With shift < window the window runs in two calls (to carry the state at the shift); the second continues the
+    Clockwork RNN's clock at the window's position + shift: the loss of one call over the whole window."""
+    model = tiny_lm(cell="clockwork").eval()
+    src = StreamBatches(tokens(2 * 40), 2, window=10, shift=3)
+    src.next_batch()
+    batch = src.next_batch()
+    assert batch.offset == 3
+    state = torch.randn(2, 2, 12)
+    with torch.no_grad():
+        loss, _, _ = tbptt_lm_loss(model, batch, state)
+        logits, _ = model(batch.inputs, state, time_offset=3)
+    assert loss.item() == pytest.approx(F.cross_entropy(logits.reshape(-1, V), batch.targets.reshape(-1),
+                                                        reduction="sum").item(), rel=1e-6)
+
+
 def test_streams_wrap_with_reset_and_restore_position() -> None:
     src = StreamBatches(tokens(2 * 20), 2, window=8)
     assert src.windows_per_epoch == 2
