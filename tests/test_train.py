@@ -157,6 +157,16 @@ def test_streams_wrap_with_reset_and_restore_position() -> None:
     assert torch.equal(nxt.inputs, again.inputs) and nxt.reset == again.reset
 
 
+def test_a_window_that_ends_on_the_streams_last_token_is_read() -> None:
+    """Streams of 19 tokens hold two windows of 9 (and their next tokens): the second ends on the last token, and an
+    epoch is both of them before the streams start again."""
+    data = tokens(2 * 19)
+    src = StreamBatches(data, 2, window=9)
+    seen = [src.next_batch() for _ in range(3)]
+    assert src.windows_per_epoch == 2 and [b.reset for b in seen] == [True, False, True]
+    assert torch.equal(seen[1].targets[-1], data.view(2, 19)[:, -1].long())
+
+
 def test_stream_memory_is_one_window_at_a_time() -> None:
     data = tokens(1_000_000)
     src = StreamBatches(data, 4, window=16)
