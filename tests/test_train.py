@@ -99,6 +99,15 @@ def test_state_is_carried_across_windows_and_detached() -> None:
         assert torch.count_nonzero(emb.grad[idx]) == 0
 
 
+def test_detach_state_keeps_the_states_structure() -> None:
+    """The LSTM's (h, c) stays a tuple and a model's list of per-layer states a list, each tensor cut from the graph."""
+    h = torch.ones(2, 3, requires_grad=True) * 2
+    cut = detach_state([h, (h, h + 1)])
+    assert type(cut) is list and type(cut[1]) is tuple and type(detach_state((h, h))) is tuple
+    assert not any(t.requires_grad for t in (cut[0], *cut[1])) and torch.equal(cut[1][1], h + 1)
+    assert detach_state(None) is None
+
+
 def test_shift_shorter_than_window_carries_state_at_the_shift() -> None:
     T, s, B = 10, 4, 2
     data = tokens(B * 40)
