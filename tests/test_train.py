@@ -357,6 +357,29 @@ def test_an_sgd_step_is_the_scheduled_rate_times_the_gradient_of_the_mean_loss(t
         torch.testing.assert_close(p.detach(), want[name], msg=name)
 
 
+@pytest.mark.parametrize("clip", [None, 0.0])
+def test_clip_none_or_zero_leaves_the_gradient_whole(clip: float | None) -> None:
+    """``clip`` None or 0 is no clipping (TrainConfig): a gradient of norm far over any threshold is applied whole."""
+    model, data = tiny_lm(), tokens(200)
+    first = StreamBatches(data, 2, window=10).next_batch()
+    logits, _ = model(first.inputs)
+    (1000 * F.cross_entropy(logits.reshape(-1, V), first.targets.reshape(-1))).backward()
+    assert torch.sqrt(sum(p.grad.square().sum() for p in model.parameters())) > 100
+    want = {k: (p - 1e-3 * p.grad).detach() for k, p in model.named_parameters()}
+    model.zero_grad()
+
+    def loud(model, batch, state):
+        loss, n, carry = tbptt_lm_loss(model, batch, state)
+        return 1000 * loss, n, carry
+
+    cfg = TrainConfig(steps=1, optimizer="sgd", momentum=0.0, lr=1e-3, schedule="constant", clip=clip,
+                      progress=False, verbose=False)
+    Trainer(model, cfg, batches=StreamBatches(data, 2, window=10), loss_fn=loud, out_dir=None,
+            model_config={"task": "test"}).fit()
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(p.detach(), want[name], msg=name)
+
+
 def test_without_an_evaluation_the_final_model_is_the_best(tmp_path: Path) -> None:
     """No eval_fn: OUT/best holds the model as the run ends (the module's contract), for the task's object to load."""
     model = tiny_lm()
