@@ -184,6 +184,18 @@ def test_clockwork_cost_falls_with_active_modules() -> None:
     assert [cell.active_units(t) for t in range(8)] == [64, 16, 32, 16, 48, 16, 32, 16]
 
 
+def test_a_clockwork_cell_module_updates_the_modules_its_step_t_says() -> None:
+    """Koutnik et al. (2014): at step t only the modules whose period divides t update; the cell module (one step,
+    like torch.nn.RNNCell) reads t from its call, so the others keep their state exactly."""
+    torch.manual_seed(0)
+    cell = make_cell_module("clockwork", 3, 8, periods=[1, 2, 4, 8])  # four modules of two units
+    x, h = torch.randn(5, 3), torch.randn(5, 8)
+    for t, updated in [(0, 8), (1, 2), (2, 4), (4, 6), (6, 4), (8, 8)]:
+        new = cell(x, h, t=t)
+        assert torch.equal(new[:, updated:], h[:, updated:]), t
+        assert (new[:, :updated] != h[:, :updated]).all(), t
+
+
 def test_clockwork_time_offset_continues_the_clock() -> None:
     torch.manual_seed(4)
     rnn = Recurrent("clockwork", 2, 8, periods=[1, 2, 4, 8])

@@ -207,6 +207,9 @@ def test_unbatched_input_and_errors() -> None:
         Recurrent("lstm", 3, 4, impl="reference")(torch.randn(0, 2, 3))
     with pytest.raises(ValueError, match="lengths must lie"):
         rnn(torch.randn(5, 2, 3), lengths=torch.tensor([6, 1]))
+    for impl in ("auto", "reference"):  # a sequence of no steps, as torch's pack_padded_sequence refuses it
+        with pytest.raises(ValueError, match=r"^lengths must lie in 1\.\.5 \(the padded length\), got 0\.\.2$"):
+            Recurrent("lstm", 3, 4, impl=impl)(torch.randn(5, 2, 3), lengths=torch.tensor([0, 2]))
     with pytest.raises(ValueError, match="unknown cell"):
         Recurrent("elman", 3, 4)
     with pytest.raises(ValueError, match="no fused kernel"):

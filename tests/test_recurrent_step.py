@@ -135,6 +135,19 @@ def test_clockwork_step_follows_its_clock(periods: list[int]) -> None:
     assert not torch.equal(late, early)  # the same input at another time is another step
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru", "clockwork", "mingru"])
+def test_step_drops_out_between_layers_only(cell: str) -> None:
+    """torch.nn's ``dropout`` acts on the outputs of each layer but the last: in training, the output ``step`` gives
+    is the top layer's new h as the state holds it (as forward's last step is h_n of the top layer), and it
+    differs from an evaluation-mode step only through the dropped inputs of the layer above."""
+    rnn = two_layers(cell, dropout=0.5).train()
+    x, h0 = torch.randn(4, 3, dtype=torch.float64), start_state(rnn, 4)
+    torch.manual_seed(1)
+    out, state = rnn.step(x, h0)
+    torch.testing.assert_close(out, _flat(state)[0][-1], rtol=0, atol=0)
+    assert not torch.equal(out, rnn.eval().step(x, h0)[0])  # the dropout did act, between the layers
+
+
 def test_step_refuses_what_it_cannot_do() -> None:
     with pytest.raises(ValueError, match="one direction"):
         Recurrent("gru", 3, 4, bidirectional=True).step(torch.randn(2, 3))

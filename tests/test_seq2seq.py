@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -65,6 +66,64 @@ def test_teacher_forcing_zero_feeds_the_models_own_argmax() -> None:
         logits = model(src, src_len, tgt, teacher_forcing=0.0)
         fed = torch.cat([tgt[:, :1], logits[:, :-1].argmax(-1)], dim=1)
         torch.testing.assert_close(logits, _stepwise(model, src, src_len, fed))
+
+
+@pytest.mark.parametrize("attention", ["none", "dot"])
+@pytest.mark.parametrize("ratio", [0.2, 0.8])
+def test_teacher_forcing_between_feeds_the_gold_token_at_that_rate(ratio: float, attention: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``teacher_forcing=p`` feeds the gold previous token with chance p (Bengio et al. 2015's scheduled sampling),
+    the model's own argmax otherwise: here the model always prefers token 5, which the gold targets never hold."""
+    model = _model(attention)
+    with torch.no_grad():
+        model.output.bias[5] = 100.0
+    src, src_len, _ = _batch()
+    tgt = torch.randint(6, 12, (3, 60), generator=torch.Generator().manual_seed(2))
+    tgt[:, 0] = model.bos_id
+    fed: list[torch.Tensor] = []
+    step = model.decoder_step
+    monkeypatch.setattr(model, "decoder_step", lambda prev, *args: fed.append(prev) or step(prev, *args))
+    with torch.no_grad():
+        model(src, src_len, tgt, teacher_forcing=ratio, generator=torch.Generator().manual_seed(0))
+    fed_after_bos = torch.stack(fed[1:], 1)
+    assert set(fed_after_bos.unique().tolist()) == {5} | set(tgt[:, 1:].unique().tolist())
+    gold = (fed_after_bos == tgt[:, 1:]).float().mean().item()
+    assert abs(gold - ratio) < 0.1  # 177 draws
+
+
+def test_luong_input_feeding_by_hand() -> None:
+    """Luong et al. (2015) with dot attention, written out: the decoder reads [embedding; the previous step's
+    attentional vector h~] (zeros at first), h~ = tanh(W_c [context; h_t]), context = softmax(h_t . memory) over the
+    real source positions, logits = W_o h~."""
+    model = _model("dot")
+    src, src_len, tgt = _batch()
+    with torch.no_grad():
+        memory, (state, _) = model.encode(src, src_len)
+        feed, want = torch.zeros(3, 10), []
+        for t in range(tgt.shape[1]):
+            h, state = model.decoder.step(torch.cat([model.tgt_embedding(tgt[:, t]), feed], -1), state, t)
+            scores = (memory.outputs * h.unsqueeze(1)).sum(-1)
+            scores[torch.arange(7).unsqueeze(0) >= src_len.unsqueeze(1)] = -math.inf
+            context = (torch.softmax(scores, -1).unsqueeze(-1) * memory.outputs).sum(1)
+            feed = torch.tanh(model.combine(torch.cat([context, h], -1)))
+            want.append(model.output(feed))
+        torch.testing.assert_close(model(src, src_len, tgt), torch.stack(want, 1))
+
+
+def test_the_bridge_starts_an_lstm_decoder_from_the_encoders_h_and_c() -> None:
+    """h0 = tanh(W_h h_enc + b), c0 = tanh(W_c c_enc + b), h_enc and c_enc each sequence's final state, here from
+    torch.nn.LSTM with the encoder's weights over the packed source."""
+    model = _model("none", cell="lstm")
+    src, src_len, _ = _batch()
+    torch_lstm = torch.nn.LSTM(8, 10, batch_first=True)
+    torch_lstm.load_state_dict(model.encoder.state_dict())
+    with torch.no_grad():
+        packed = torch.nn.utils.rnn.pack_padded_sequence(model.src_embedding(src), src_len, batch_first=True,
+                                                         enforce_sorted=False)
+        _, (h_enc, c_enc) = torch_lstm(packed)
+        _, ((h0, c0), _) = model.encode(src, src_len)
+        torch.testing.assert_close(h0[0], torch.tanh(model.bridge_h(h_enc[0])))
+        torch.testing.assert_close(c0[0], torch.tanh(model.bridge_c(c_enc[0])))
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
@@ -562,6 +621,22 @@ def test_a_beam_wider_than_the_outputs_ends_and_finds_them_all(tgt_vocab: int, m
     hyps = model.beam_search(src, src_len, torch.full((3,), max_len), beam=beam, n_best=beam, alpha=0.0)[0]
     assert [h.tokens for h in hyps] == [p for p, _ in brute]
     assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp in brute], abs=1e-5)
+
+
+@pytest.mark.parametrize("alpha", [0.6, 2.0])
+def test_the_n_best_list_is_ranked_by_the_gnmt_length_penalty(alpha: float) -> None:
+    """Every output found (a beam wider than them all), ranked by log P / ((5 + |Y|) / 6) ** alpha with EOS
+    counted in |Y| (Wu et al. 2016): brute force's ranking, which differs from the raw log-probability's."""
+    torch.manual_seed(3)
+    model = Seq2Seq(20, 3, cell="gru", embedding=8, hidden=10, attention="bahdanau").eval()
+    src, src_len, _ = _batch()
+    brute = [(p, lp, lp / ((5 + len(p) + 1) / 6) ** alpha) for p, lp in _all_hypotheses(model, src, src_len, 2)]
+    brute.sort(key=lambda h: -h[2])
+    assert [p for p, _, _ in brute] != [p for p, _ in _all_hypotheses(model, src, src_len, 2)]  # the penalty counts
+    hyps = model.beam_search(src, src_len, torch.full((3,), 2), beam=64, n_best=len(brute), alpha=alpha)[0]
+    assert [h.tokens for h in hyps] == [p for p, _, _ in brute]
+    assert [h.score for h in hyps] == pytest.approx([s for _, _, s in brute], abs=1e-5)
+    assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp, _ in brute], abs=1e-5)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

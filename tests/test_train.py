@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -97,6 +99,15 @@ def test_state_is_carried_across_windows_and_detached() -> None:
         assert torch.count_nonzero(emb.grad[idx]) == 0
 
 
+def test_detach_state_keeps_the_states_structure() -> None:
+    """The LSTM's (h, c) stays a tuple and a model's list of per-layer states a list, each tensor cut from the graph."""
+    h = torch.ones(2, 3, requires_grad=True) * 2
+    cut = detach_state([h, (h, h + 1)])
+    assert type(cut) is list and type(cut[1]) is tuple and type(detach_state((h, h))) is tuple
+    assert not any(t.requires_grad for t in (cut[0], *cut[1])) and torch.equal(cut[1][1], h + 1)
+    assert detach_state(None) is None
+
+
 def test_shift_shorter_than_window_carries_state_at_the_shift() -> None:
     T, s, B = 10, 4, 2
     data = tokens(B * 40)
@@ -111,6 +122,37 @@ def test_shift_shorter_than_window_carries_state_at_the_shift() -> None:
     torch.testing.assert_close(b2.inputs[: T - s], b1.inputs[s:])
 
 
+def test_a_window_that_starts_the_streams_again_starts_from_a_zero_state() -> None:
+    """After a wrap (``reset``) the carried state is dropped: the window's loss is that of a fresh model run, and the
+    carry detached from the windows before it changes nothing (char-rnn's epochs)."""
+    model = tiny_lm().eval()
+    src = StreamBatches(tokens(2 * 20), 2, window=8)
+    first, second, wrapped = src.next_batch(), src.next_batch(), src.next_batch()
+    assert wrapped.reset
+    with torch.no_grad():
+        _, _, carry = tbptt_lm_loss(model, second, tbptt_lm_loss(model, first, None)[2])
+        loss, n, _ = tbptt_lm_loss(model, wrapped, detach_state(carry))
+        logits, _ = model(wrapped.inputs)
+    assert n == 16 and loss.item() == pytest.approx(F.cross_entropy(logits.reshape(-1, V), wrapped.targets.reshape(-1),
+                                                                     reduction="sum").item(), rel=1e-6)
+
+
+def test_a_clockwork_window_with_a_shorter_shift_keeps_one_clock() -> None:
+    """With shift < window the window runs in two calls (to carry the state at the shift); the second continues the
+    Clockwork RNN's clock at the window's position + shift: the loss of one call over the whole window."""
+    model = tiny_lm(cell="clockwork").eval()
+    src = StreamBatches(tokens(2 * 40), 2, window=10, shift=3)
+    src.next_batch()
+    batch = src.next_batch()
+    assert batch.offset == 3
+    state = torch.randn(2, 2, 12)
+    with torch.no_grad():
+        loss, _, _ = tbptt_lm_loss(model, batch, state)
+        logits, _ = model(batch.inputs, state, time_offset=3)
+    assert loss.item() == pytest.approx(F.cross_entropy(logits.reshape(-1, V), batch.targets.reshape(-1),
+                                                        reduction="sum").item(), rel=1e-6)
+
+
 def test_streams_wrap_with_reset_and_restore_position() -> None:
     src = StreamBatches(tokens(2 * 20), 2, window=8)
     assert src.windows_per_epoch == 2
@@ -122,6 +164,16 @@ def test_streams_wrap_with_reset_and_restore_position() -> None:
     other.load_state_dict(json.loads(json.dumps(state)))
     again = other.next_batch()
     assert torch.equal(nxt.inputs, again.inputs) and nxt.reset == again.reset
+
+
+def test_a_window_that_ends_on_the_streams_last_token_is_read() -> None:
+    """Streams of 19 tokens hold two windows of 9 (and their next tokens): the second ends on the last token, and an
+    epoch is both of them before the streams start again."""
+    data = tokens(2 * 19)
+    src = StreamBatches(data, 2, window=9)
+    seen = [src.next_batch() for _ in range(3)]
+    assert src.windows_per_epoch == 2 and [b.reset for b in seen] == [True, False, True]
+    assert torch.equal(seen[1].targets[-1], data.view(2, 19)[:, -1].long())
 
 
 def test_stream_memory_is_one_window_at_a_time() -> None:
@@ -229,6 +281,34 @@ def test_resume_is_bit_exact(tmp_path: Path, optimizer: str) -> None:
     assert [r["step"] for r in rows if "train_loss" in r] == [2, 4, 6, 8, 10, 12]
 
 
+def test_a_resumed_run_keeps_the_metrics_of_the_step_it_resumed_from(tmp_path: Path) -> None:
+    """metrics.jsonl keeps what the run logged up to its checkpoint, that step's evaluation included, and drops
+    only what came after it."""
+    make_trainer(tmp_path, steps=8, halt_at=4).fit()
+    with (tmp_path / "metrics.jsonl").open("a") as fh:
+        fh.write(json.dumps({"step": 5, "train_loss": 9.0}) + "\n")  # logged after the checkpoint: to go
+    make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last")).fit()
+    rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [(r["step"], "val_loss" in r) for r in rows] == [(2, False), (4, True), (6, False), (8, True)]
+
+
+def test_resume_restores_pythons_and_numpys_random_generators(tmp_path: Path) -> None:
+    """A loss function (data augmentation, a sampled rate) that draws from Python's ``random`` or numpy's draws the
+    same numbers after a resume as in the run that never stopped."""
+    def drawing(draws: list):
+        def loss_fn(model, batch, state):
+            draws.append((random.random(), float(np.random.rand())))
+            return tbptt_lm_loss(model, batch, state)
+        return loss_fn
+
+    straight: list = []
+    make_trainer(tmp_path / "a", loss_fn=drawing(straight)).fit()
+    make_trainer(tmp_path / "b", loss_fn=drawing([]), halt_at=7).fit()
+    resumed: list = []  # make_trainer seeds every generator afresh: the checkpoint's states must replace those
+    make_trainer(tmp_path / "b", loss_fn=drawing(resumed), resume=load_checkpoint(tmp_path / "b", prefer="last")).fit()
+    assert resumed == straight[7:]
+
+
 def test_outputs_metrics_plot_and_best(tmp_path: Path) -> None:
     result = make_trainer(tmp_path, steps=8).fit()
     assert (tmp_path / "loss.png").stat().st_size > 1000
@@ -258,6 +338,58 @@ def test_clipping_caps_the_global_norm(tmp_path: Path) -> None:
     assert step.item() == pytest.approx(0.05, rel=1e-4)  # lr 1, SGD: the update is the clipped gradient
     row = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])
     assert row["grad_norm"] > 0.05 and row["clipped"] == 1.0
+
+
+def test_an_sgd_step_is_the_scheduled_rate_times_the_gradient_of_the_mean_loss(tmp_path: Path) -> None:
+    """theta_1 = theta_0 - lr_0 grad L, L the cross-entropy averaged over the window's tokens (torch's mean, not their
+    sum) and lr_0 the schedule's first rate: a quarter of the peak in the first of four warm-up steps."""
+    model, data = tiny_lm(), tokens(200)
+    first = StreamBatches(data, 2, window=10).next_batch()
+    logits, _ = model(first.inputs)
+    F.cross_entropy(logits.reshape(-1, V), first.targets.reshape(-1)).backward()
+    want = {k: (p - 0.5 / 4 * p.grad).detach() for k, p in model.named_parameters()}
+    model.zero_grad()
+    cfg = TrainConfig(steps=10, halt_at=1, optimizer="sgd", momentum=0.0, lr=0.5, warmup=4, clip=None,
+                      progress=False, verbose=False)
+    Trainer(model, cfg, batches=StreamBatches(data, 2, window=10), loss_fn=tbptt_lm_loss, out_dir=None,
+            model_config={"task": "test"}).fit()
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(p.detach(), want[name], msg=name)
+
+
+@pytest.mark.parametrize("clip", [None, 0.0])
+def test_clip_none_or_zero_leaves_the_gradient_whole(clip: float | None) -> None:
+    """``clip`` None or 0 is no clipping (TrainConfig): a gradient of norm far over any threshold is applied whole."""
+    model, data = tiny_lm(), tokens(200)
+    first = StreamBatches(data, 2, window=10).next_batch()
+    logits, _ = model(first.inputs)
+    (1000 * F.cross_entropy(logits.reshape(-1, V), first.targets.reshape(-1))).backward()
+    assert torch.sqrt(sum(p.grad.square().sum() for p in model.parameters())) > 100
+    want = {k: (p - 1e-3 * p.grad).detach() for k, p in model.named_parameters()}
+    model.zero_grad()
+
+    def loud(model, batch, state):
+        loss, n, carry = tbptt_lm_loss(model, batch, state)
+        return 1000 * loss, n, carry
+
+    cfg = TrainConfig(steps=1, optimizer="sgd", momentum=0.0, lr=1e-3, schedule="constant", clip=clip,
+                      progress=False, verbose=False)
+    Trainer(model, cfg, batches=StreamBatches(data, 2, window=10), loss_fn=loud, out_dir=None,
+            model_config={"task": "test"}).fit()
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(p.detach(), want[name], msg=name)
+
+
+def test_without_an_evaluation_the_final_model_is_the_best(tmp_path: Path) -> None:
+    """No eval_fn: OUT/best holds the model as the run ends (the module's contract), for the task's object to load."""
+    model = tiny_lm()
+    cfg = TrainConfig(steps=3, progress=False, verbose=False, log_every=1)
+    result = Trainer(model, cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss,
+                     out_dir=tmp_path, model_config={"task": "test"}).fit()
+    best = load_checkpoint(tmp_path)
+    assert (result.best_step, best.path.name, best.trainer_state["best_step"]) == (3, "best", 3)
+    for name, value in model.state_dict().items():
+        assert torch.equal(best.model_state[name], value), name
 
 
 def spiked_at(call: int, factor: float):
@@ -297,9 +429,12 @@ def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path
 
 
 def test_minutes_budget_stops(tmp_path: Path) -> None:
-    result = make_trainer(tmp_path, steps=None, minutes=0.0005).fit()
+    result = make_trainer(tmp_path, steps=None, minutes=0.0005, eval_every=10_000).fit()
     assert result.stopped == "minutes" and result.steps >= 1
     assert (tmp_path / "best" / "model.safetensors").exists()
+    # the budget's end evaluates the final model, as the last step does (none was due before it)
+    last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])
+    assert last["step"] == result.steps == result.best_step and "val_loss" in last
 
 
 # ------------------------------------------------------------------------------------------- checkpoints
@@ -337,6 +472,26 @@ def test_checkpoint_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"v": 2})
     assert load_checkpoint(tmp_path / "c").config == {"v": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary left behind
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads which file a descriptor is from /proc")
+def test_every_file_of_a_checkpoint_reaches_the_disk_before_it_is_published(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rename is durable before the data it names (ext4's delayed allocation): a power cut after it could publish
+    empty files. Each file is fsync'ed before the folder is renamed into place, then the folder holding it."""
+    import os
+
+    synced: list[str] = []
+    sync, publish = os.fsync, ckpt_mod.publish
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or sync(fd))
+
+    def published(tmp: Path, path: Path) -> None:
+        assert sorted(Path(f).name for f in synced) == sorted(p.name for p in tmp.iterdir())
+        publish(tmp, path)
+
+    monkeypatch.setattr(ckpt_mod, "publish", published)
+    save_checkpoint(tmp_path / "c", model_state=tiny_lm().state_dict(), config={"v": 1}, vocab={"type": "test"})
+    assert len(synced) == 5 and synced[-1] == str(tmp_path)  # config, model, vocab, trainer state; the folder
 
 
 def test_bad_checkpoints_are_user_errors(tmp_path: Path) -> None:
@@ -651,3 +806,20 @@ def test_a_kill_between_the_saves_of_best_and_last_leaves_the_better_best_to_the
     assert (result.best_step, result.best_metric) == (8, best["best_metric"])
     assert (tmp_path / "best" / "model.safetensors").read_bytes() == weights
     assert load_checkpoint(tmp_path, prefer="last").trainer_state["best_step"] == 8
+
+
+@pytest.mark.parametrize(("mode", "scores", "best_step"), [
+    ("min", [2.0, 1.0, 1.0, 3.0], 4), ("max", [1.0, 2.0, 2.0, 0.5], 4), ("min", [math.nan, 2.0, math.inf], 4),
+    ("max", [math.nan, 1.0, math.inf, -math.inf], 4),
+])
+def test_only_a_strictly_better_finite_evaluation_replaces_best(tmp_path: Path, mode: str, scores: list[float],
+                                                                 best_step: int) -> None:
+    """As Keras' ModelCheckpoint(save_best_only=True): an evaluation that ties the best keeps the earlier model, and
+    a NaN or infinite one is never the best (one first would have stayed best for good)."""
+    scored = iter(scores)
+    model = tiny_lm()
+    cfg = TrainConfig(steps=2 * len(scores), eval_every=2, mode=mode, progress=False, verbose=False, lr=0.01)
+    result = Trainer(model, cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss,
+                     eval_fn=lambda m: {"loss": next(scored)}, out_dir=tmp_path, model_config={"task": "test"}).fit()
+    assert (result.best_step, result.best_metric) == (best_step, scores[best_step // 2 - 1])
+    assert json.loads((tmp_path / "best" / "trainer_state.json").read_text())["best_step"] == best_step
