@@ -738,7 +738,8 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
 
 @pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0),
                                              ("seed", 2**64), ("seed", -(2**63) - 1), ("blowup", -1.0),
-                                             ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan"))])
+                                             ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan")),
+                                             ("patience", 0), ("patience", -2), ("patience", 1.5)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
     negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback; a blowup under 1
@@ -823,3 +824,48 @@ def test_only_a_strictly_better_finite_evaluation_replaces_best(tmp_path: Path, 
                      eval_fn=lambda m: {"loss": next(scored)}, out_dir=tmp_path, model_config={"task": "test"}).fit()
     assert (result.best_step, result.best_metric) == (best_step, scores[best_step // 2 - 1])
     assert json.loads((tmp_path / "best" / "trainer_state.json").read_text())["best_step"] == best_step
+
+
+def _scored_trainer(out: Path | None, scores: list[float], mode: str = "min", resume: bool = False,
+                    **settings: object) -> Trainer:
+    """A tiny run evaluated every 2 steps, its evaluations ``scores`` in turn."""
+    scored = iter(scores)
+    cfg = TrainConfig(**{"steps": 2 * len(scores), "eval_every": 2, "mode": mode, "progress": False,
+                         "verbose": False, "lr": 0.01, **settings})
+    return Trainer(tiny_lm(), cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss,
+                   eval_fn=lambda m: {"loss": next(scored)}, out_dir=out, model_config={"task": "test"},
+                   resume=load_checkpoint(out, prefer="last") if resume else None)
+
+
+@pytest.mark.parametrize(("mode", "scores", "patience", "steps", "best_step"), [
+    ("min", [3.0, 2.0, 2.5, 2.0, 2.6, 1.0, 0.5], 3, 10, 4),    # a tie is no better (as best/ keeps)
+    ("min", [3.0, 2.0, 2.5, 1.5, 2.6, 2.7, 0.1], 2, 12, 8),    # the count starts again at each better one
+    ("max", [0.5, 0.6, 0.6, 0.9, 0.7, 0.2, 0.1], 3, 14, 8),     # the last evaluation stops it, at the run's end too
+    ("min", [math.nan, math.inf, 1.0, 0.5], 2, 4, None),         # evaluations never finite: no best, still counted
+    ("min", [3.0, 2.0, 1.0, 0.5], 1, 8, 8),                      # always better: the run ends on its steps
+])
+def test_patience_stops_after_that_many_evaluations_in_a_row_no_better_than_the_best(
+        tmp_path: Path, mode: str, scores: list[float], patience: int, steps: int, best_step: int | None) -> None:
+    """Early stopping, as Keras' EarlyStopping(patience=N) and OpenNMT-py's -early_stopping N: the N-th evaluation
+    in a row that does not beat the best (the rule best/ is kept by) ends the run, after saving last/."""
+    result = _scored_trainer(tmp_path, scores, mode, patience=patience).fit()
+    assert (result.steps, result.best_step) == (steps, best_step)
+    assert result.stopped == ("steps" if steps == 2 * len(scores) and patience == 1 else "patience")
+    assert load_checkpoint(tmp_path, prefer="last").trainer_state["step"] == steps
+
+
+def test_patience_says_why_the_run_stopped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _scored_trainer(tmp_path, [2.0, 1.25, 3.0, 4.0], patience=2, verbose=True).fit()
+    assert "stopping early: 2 evaluations in a row of val loss no better than step 4's 1.2500 (patience 2)" \
+        in capsys.readouterr().err
+
+
+def test_a_resumed_run_goes_on_counting_its_patience(tmp_path: Path) -> None:
+    """The count of evaluations since the best is saved with the run: a run halted one evaluation into its
+    patience stops one evaluation after its resume, as the run without the halt does."""
+    scores = [2.0, 1.0, 1.5, 1.6, 1.7, 0.1]
+    whole = _scored_trainer(tmp_path / "a", scores, patience=2).fit()
+    _scored_trainer(tmp_path / "b", scores[:3], patience=2, steps=12, halt_at=6).fit()
+    result = _scored_trainer(tmp_path / "b", scores[3:], resume=True, patience=2, steps=12).fit()
+    assert (whole.steps, whole.stopped, whole.best_step) == (8, "patience", 4)
+    assert (result.steps, result.stopped, result.best_step) == (8, "patience", 4)

@@ -72,6 +72,7 @@ class TrainSettings:
     save_minutes: float | None = 5.0
     threads: int | None = None
     ema: float = 0.0
+    patience: int | None = None
     device: str = "auto"
 
     def validate_training(self) -> None:
@@ -81,7 +82,7 @@ class TrainSettings:
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
             check_type(f.name, getattr(self, f.name), f.type)
-        for name in ("steps", "step_every", "eval_every", "log_every", "save_every"):
+        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
         if self.threads is not None:
@@ -291,6 +292,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--ema", type=_decay, metavar="DECAY",
                    help="evaluate and keep a moving average of the weights, a <- d*a + (1-d)*w after each update, "
                         f"d rising to DECAY over the first updates (Polyak averaging; 0 = off; default {d['ema']:g})")
+    g.add_argument("--patience", type=_positive_int, metavar="N",
+                   help="early stopping: end the run after N evaluations in a row no better than the best "
+                        "(default: off, the run ends on --steps or --minutes)")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "

@@ -51,7 +51,10 @@ tensors it returns are saved beside them (the language model's gradient statisti
 evaluation).
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
-first; Ctrl-C finishes the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
+first; or, with ``patience=N`` (``--patience``, early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's
+``-early_stopping``), after the N-th evaluation in a row that is no better than the best
+(``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting); Ctrl-C finishes
+the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
 A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times the first one, is a divergence:
 with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
 and nothing is saved after the last good checkpoint; with ``"stop"`` the run ends with
@@ -201,6 +204,7 @@ class TrainConfig:
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
     threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
     ema: float = 0.0                  # evaluate and keep a moving average of the weights with this decay (ema.py)
+    patience: int | None = None       # stop when this many evaluations in a row find no better metric than the best
     device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
 
     @classmethod
@@ -262,7 +266,7 @@ class TrainResult:
     seconds: float
     tokens: int
     tokens_per_s: float
-    stopped: str                      # steps | minutes | interrupted | halt_at | diverged | an on_eval reason
+    stopped: str                    # steps | minutes | patience | interrupted | halt_at | diverged | an on_eval reason
     out_dir: Path | None
     last_eval: dict[str, float] = field(default_factory=dict)
     diverged: TrainingDiverged | None = None
@@ -551,6 +555,7 @@ class Trainer:
         self.last_saved_step: int | None = None
         self.last_eval: dict[str, float] = {}
         self.last_eval_step: int | None = None
+        self.evals_since_best = 0   # evaluations since the best one (patience)
         self.first_loss: float | None = None
         self.history: list[dict[str, Any]] = []
         self.carry: Any = None
@@ -801,13 +806,21 @@ class Trainer:
         better = self._is_better(value)
         if better:
             self.best_metric, self.best_step, self.best_eval = value, self.step, dict(self.last_eval)
+        self.evals_since_best = 0 if better else self.evals_since_best + 1
         shown = f"train loss {train_loss:.4f}, " if train_loss is not None else ""
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
         if better:
             self.save_best()
         self.save_last()
-        return self.on_eval(record) if self.on_eval is not None else None
+        reason = self.on_eval(record) if self.on_eval is not None else None
+        if reason is None and self.cfg.patience and self.evals_since_best >= self.cfg.patience:
+            best = (f"no better than step {self.best_step}'s {self.best_metric:.4f}" if self.best_metric is not None
+                    else "none of them finite")
+            self._say(f"stopping early: {self.evals_since_best} evaluations in a row of val {self.cfg.metric} {best} "
+                      f"(patience {self.cfg.patience})")
+            reason = "patience"
+        return reason
 
     def _is_better(self, value: float) -> bool:
         if not math.isfinite(value):
@@ -908,6 +921,7 @@ class Trainer:
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
             self.best_metric, self.best_step, self.best_eval = None, None, {}
+            self.evals_since_best = 0
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
             self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
@@ -935,6 +949,7 @@ class Trainer:
         self.last_saved_step = self.step
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
+        self.evals_since_best = int(ts.get("evals_since_best", 0))  # a run saved before patience existed: 0
         self.batches.load_state_dict(ts["data"])
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
@@ -978,6 +993,7 @@ class Trainer:
             return best_eval[self.cfg.metric], ts.get("best_step"), best_eval
         self._say(f"resuming a run that kept its best checkpoint by {ts.get('metric')}; this one keeps it by "
                   f"{self.cfg.metric}: the next evaluation replaces OUT/best")
+        self.evals_since_best = 0   # patience counts from the new best
         return None, None, {}
 
     def _rng_tensors(self) -> dict[str, Tensor]:
@@ -1015,6 +1031,7 @@ class Trainer:
             "best_eval": self.best_eval,
             "last_eval": self.last_eval,
             "last_eval_step": self.last_eval_step,
+            "evals_since_best": self.evals_since_best,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
