@@ -35,6 +35,17 @@ def write_slash(path: Path, words: list[str], n: int, seed: int) -> Path:
     return path
 
 
+def test_a_word_written_like_the_padding_symbol_is_an_unknown_word_not_padding() -> None:
+    """A tagger read the word ``<pad>`` as id 0, the padding's zero vector, where docs/CLASSIFY.md's reader of an
+    exported file gives it 1 ("0 is padding, 1 the unknown token, which any text or word not listed gets"):
+    predict's probabilities and the file's parted by 0.02 on "the <pad> cat". A word of the text is never padding."""
+    from rnnkit.data.spelling import lexicon
+    from rnnkit.data.tokenize import TokenVocab
+
+    seqs, lex = lexicon([["the", "<pad>", "<unk>", "dog", "cat"]], TokenVocab(["the", "cat"]), None)
+    assert lex.words[seqs[0]].tolist() == [2, 1, 1, 1, 3]
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("tagwords")

@@ -47,8 +47,9 @@ class Cell:
     fused_kernel: ClassVar[str | None] = None
     #: False for the families whose gates read x_t only (minGRU, minLSTM): no weight_hh / bias_hh at all
     recurrent: ClassVar[bool] = True
-    #: True when :meth:`sequence` runs under the TorchScript-based ONNX export as operations the exporter writes
-    #: for any length (minGRU and minLSTM's parallel scan), where the others' step loop is written unrolled
+    #: True when, under the TorchScript-based ONNX export, :meth:`sequence_from_input` gives None and :meth:`sequence`
+    #: runs as operations the exporter writes for any length (minGRU and minLSTM's parallel scan), where the others'
+    #: step loop is written unrolled; both run there (``Recurrent._own_loops``), so neither may be a Function then
     exports_sequence: ClassVar[bool] = False
 
     def __init__(

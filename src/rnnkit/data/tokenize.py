@@ -96,7 +96,9 @@ class TokenVocab:
         return len(self.symbols)
 
     def ids(self, tokens: Iterable[str]) -> list[int]:
-        return [self.index.get(t, UNK_ID) for t in tokens]
+        """Each token's id; one not listed gets ``<unk>``'s, and so does a token written ``<pad>``: a word of the
+        text is never padding (it read as id 0, the zero vector, where an exported file's reader gives it 1)."""
+        return [self.index.get(t, UNK_ID) or UNK_ID for t in tokens]  # only <pad> has id 0
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "symbols": self.symbols[2:]}
