@@ -113,6 +113,23 @@ def test_charlm_trains_from_a_prepared_directory_and_resumes(tmp_path: Path) -> 
     assert result.steps == 3
 
 
+def test_a_run_resumed_from_its_texts_prepared_folder_keeps_its_best(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The text and its prepared folder read as the same data, yet a run trained on the text and resumed with
+    ``--data TEXT.rnnkit`` was told "resuming on other validation data ... the next evaluation replaces
+    OUT/best", and a worse model could replace the best: the record compared the file's digest with the
+    folder's path. The run records the digest of the characters it validates on, which both give."""
+    path = _write(tmp_path / "t.txt", "abcabd\nxyz\n" * 200)
+    cfg = charlm.CharLMConfig(hidden=8, embed_dim=4, seq_len=8, batch_size=2, steps=2, eval_every=2, eval_chars=100)
+    first = charlm.train(cfg, str(path), tmp_path / "run", verbose=False, progress=False)
+    cfg.steps = 4
+    capsys.readouterr()
+    charlm.train(cfg, str(default_dir(path)), tmp_path / "run", resume=True, verbose=True, progress=False)
+    assert "other validation data" not in capsys.readouterr().err
+    kept = json.loads((tmp_path / "run" / "last" / "trainer_state.json").read_text())
+    assert kept["best_metric"] <= first.best_metric
+
+
 def test_an_out_holding_other_files_is_refused_and_left_as_it_was(tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     path = _write(tmp_path / "t.txt", "hello\n")

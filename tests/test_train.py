@@ -664,6 +664,11 @@ def test_other_validation_reads_digests_then_paths_then_names() -> None:
     assert other_validation(split, {**split, "measure": "scored another way"})  # a run saved before the measure
     assert not other_validation({**split, "measure": "m"}, {**split, "measure": "m"})
     assert not other_validation({"train": "t.csv"}, split)  # saved before digests: cannot tell
+    # the content a task validates on decides where both say it: a text, then its prepared folder (a path)
+    text = {"train": "t.txt", "digests": {"train": "1:aa"}, "content": "c1"}
+    assert not other_validation(text, {"train": "t.txt.rnnkit", "paths": {"train": "/x/t.txt.rnnkit"}, "content": "c1"})
+    assert other_validation(text, {**text, "content": "c2"})
+    assert other_validation(text, {**text, "content": "c1", "measure": "m"})   # the measure still comes first
 
 
 def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:

@@ -179,6 +179,8 @@ def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, st
         out["data"] = {"train": data}
     if val_ids is not None:
         out["val_digest"] = text_digest(val_ids)
+        if "data" in out:   # what the run validates on, the same from the text and from its prepared folder
+            out["data"]["content"] = out["val_digest"]
     return out
 
 

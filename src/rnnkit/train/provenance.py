@@ -49,12 +49,17 @@ def other_validation(old: object, new: object) -> bool:
     file or folder (by digest, else by absolute path, else by name), one where the other had none, or, both
     holding out part of their training data, another training file (or a built-in corpus after a file); or
     score it another way (their ``measure``: a task whose validation figure changed meaning names the new
-    one there, so that a run saved under the old one starts a new best). Records that cannot tell (a run
-    saved before paths were recorded) count as same."""
+    one there, so that a run saved under the old one starts a new best). A task that knows the content it
+    validates on records its digest as ``"content"`` (the language model: its validation characters, whether
+    read from the text or from the text's prepared folder); when both records have one, it alone decides.
+    Records that cannot tell (a run saved before paths were recorded) count as same."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return False
     if old.get("measure") != new.get("measure"):
         return True
+    contents = [record.get("content") for record in (old, new)]
+    if all(isinstance(content, str) for content in contents):
+        return contents[0] != contents[1]
     if bool(old.get("val")) != bool(new.get("val")):
         return True
     key = "val" if new.get("val") else "train"
