@@ -1,0 +1,31 @@
+"""Accuracy, macro-F1, per-class scores, the confusion matrix and the probability scores of
+rnnkit.metrics, against scikit-learn on the same small inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnkit.metrics import classification_report
+
+# four labels, "d" in neither truth nor prediction, "c" only predicted; the errors are lopsided so that
+# precision and recall differ, and rows and columns of the confusion matrix differ
+LABELS = ["a", "b", "c", "d"]
+TRUE = [0, 0, 0, 0, 1, 1, 1, 0, 1, 0]
+PRED = [0, 0, 1, 1, 1, 1, 0, 2, 1, 0]
+
+
+def test_classification_report_equals_sklearn() -> None:
+    skm = pytest.importorskip("sklearn.metrics")
+    report = classification_report(TRUE, PRED, LABELS)
+    assert report["accuracy"] == pytest.approx(skm.accuracy_score(TRUE, PRED))
+    # macro-F1 over the labels that occur in truth or prediction: sklearn's default labels
+    assert report["macro_f1"] == pytest.approx(skm.f1_score(TRUE, PRED, average="macro", zero_division=0))
+    assert report["confusion"] == skm.confusion_matrix(TRUE, PRED, labels=range(4)).tolist()
+    precision, recall, f1, support = skm.precision_recall_fscore_support(TRUE, PRED, labels=range(4),
+                                                                         zero_division=0)
+    for i, label in enumerate(LABELS):
+        c = report["per_class"][label]
+        assert (c["precision"], c["recall"], c["f1"]) == pytest.approx((precision[i], recall[i], f1[i]))
+        assert c["support"] == support[i]
+    assert report["count"] == len(TRUE)
+
