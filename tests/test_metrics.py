@@ -3,9 +3,12 @@ rnnkit.metrics, against scikit-learn on the same small inputs."""
 
 from __future__ import annotations
 
-import pytest
+import math
 
-from rnnkit.metrics import classification_report
+import pytest
+import torch
+
+from rnnkit.metrics import classification_report, probability_scores
 
 # four labels, "d" in neither truth nor prediction, "c" only predicted; the errors are lopsided so that
 # precision and recall differ, and rows and columns of the confusion matrix differ
@@ -29,3 +32,14 @@ def test_classification_report_equals_sklearn() -> None:
         assert c["support"] == support[i]
     assert report["count"] == len(TRUE)
 
+
+def test_probability_scores_equal_sklearn() -> None:
+    skm = pytest.importorskip("sklearn.metrics")
+    probs = torch.tensor([[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.5, 0.4, 0.1], [0.2, 0.2, 0.6], [0.3, 0.3, 0.4]])
+    true = [0, 1, 1, 2, 0]
+    scores = probability_scores(probs, true, ["x", "y", "z"])
+    assert scores["loss"] == pytest.approx(skm.log_loss(true, probs.numpy(), labels=[0, 1, 2]), rel=1e-6)
+    assert scores["loss"] == pytest.approx(-sum(math.log(float(probs[i, t])) for i, t in enumerate(true)) / 5)
+    pred = probs.argmax(-1).tolist()
+    assert scores["accuracy"] == pytest.approx(skm.accuracy_score(true, pred))
+    assert scores["macro_f1"] == pytest.approx(skm.f1_score(true, pred, average="macro", zero_division=0))
