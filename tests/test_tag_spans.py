@@ -16,6 +16,7 @@ from rnnkit.spans import is_span_tagset, span_scores, spans
     (["S-PER", "S-PER", "B-LOC", "I-LOC", "E-LOC", "O"], {(0, 0, "PER"), (1, 1, "PER"), (2, 4, "LOC")}),
     (["B-ORG", "E-ORG", "I-ORG"], {(0, 1, "ORG"), (2, 2, "ORG")}),    # I- after E- opens one
     (["B-PER", "S-PER"], {(0, 0, "PER"), (1, 1, "PER")}),             # S- ends the span before it
+    (["S-PER", "I-PER"], {(0, 0, "PER"), (1, 1, "PER")}),             # I- after S- opens one
 ])
 def test_spans_follow_conlleval(tags: list[str], expected: set[tuple[int, int, str]]) -> None:
     assert spans(tags) == expected
