@@ -40,4 +40,5 @@ def test_span_tagsets_are_detected() -> None:
     assert not is_span_tagset(["NN", "VB", "DT"])
     assert not is_span_tagset(["O", "B-PER", "NN"])
     assert not is_span_tagset(["O"])
+    assert not is_span_tagset(["B-", "I-", "O"])  # a prefix with no type is no chunk tag
     assert is_span_tagset(["I-PER", "O", "I-LOC"])  # IOB1, as CoNLL-2003 shipped: B- only between two spans
