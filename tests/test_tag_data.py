@@ -116,3 +116,15 @@ def test_unknown_char_encoder_is_refused() -> None:
 
     with pytest.raises(SettingError, match="char_encoder"):
         TagConfig(char_encoder="gru").validate()
+
+
+def test_lstm_char_encoder_joins_the_forward_state_after_the_last_character_to_the_backward_after_the_first() -> None:
+    torch.manual_seed(0)
+    enc = CharWordEncoder(12, 4, 3, encoder="lstm")
+    ref = torch.nn.LSTM(4, 3, bidirectional=True, batch_first=True)  # the judge: torch's own LSTM
+    ref.load_state_dict(enc.rnn.state_dict())
+    chars = torch.tensor([[5, 6, 7, 8], [3, 4, 0, 0]])
+    out = enc(chars, torch.tensor([4, 2]))
+    for i, n in enumerate([4, 2]):
+        seq, _ = ref(enc.embedding(chars[i : i + 1, :n]))  # (1, n, 2H), the word alone
+        assert torch.allclose(out[i], torch.cat([seq[0, n - 1, :3], seq[0, 0, 3:]]), atol=1e-6)
