@@ -128,3 +128,14 @@ def test_lstm_char_encoder_joins_the_forward_state_after_the_last_character_to_t
     for i, n in enumerate([4, 2]):
         seq, _ = ref(enc.embedding(chars[i : i + 1, :n]))  # (1, n, 2H), the word alone
         assert torch.allclose(out[i], torch.cat([seq[0, n - 1, :3], seq[0, 0, 3:]]), atol=1e-6)
+
+
+def test_small_init_draws_rows_of_about_unit_norm_and_zeroes_the_padding_row() -> None:
+    from rnnkit.models.charword import small_init_
+
+    torch.manual_seed(0)
+    emb = small_init_(torch.nn.Embedding(500, 12, padding_idx=0))
+    w = emb.weight.detach()
+    assert float(w.abs().max()) <= 0.5 < float(w.abs().max()) + 0.01  # U(±sqrt(3/12)), the range filled
+    assert w[0].eq(0).all() and float(w[1:].norm(dim=1).mean()) == pytest.approx(1.0, abs=0.1)
+    assert float(small_init_(torch.nn.Embedding(50, 4), bound=0.1).weight.detach().abs().max()) <= 0.1
