@@ -139,3 +139,12 @@ def test_small_init_draws_rows_of_about_unit_norm_and_zeroes_the_padding_row() -
     assert float(w.abs().max()) <= 0.5 < float(w.abs().max()) + 0.01  # U(±sqrt(3/12)), the range filled
     assert w[0].eq(0).all() and float(w[1:].norm(dim=1).mean()) == pytest.approx(1.0, abs=0.1)
     assert float(small_init_(torch.nn.Embedding(50, 4), bound=0.1).weight.detach().abs().max()) <= 0.1
+
+
+def test_a_tagger_starts_with_small_word_embeddings() -> None:
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    w = Tagger(200, 3, embedding_dim=12, hidden_size=4).embedding.weight.detach()
+    assert float(w.abs().max()) <= 0.5 and w[0].eq(0).all()  # U(±sqrt(3/12)), not torch's N(0, 1)
+
