@@ -148,3 +148,22 @@ def test_a_tagger_starts_with_small_word_embeddings() -> None:
     w = Tagger(200, 3, embedding_dim=12, hidden_size=4).embedding.weight.detach()
     assert float(w.abs().max()) <= 0.5 and w[0].eq(0).all()  # U(±sqrt(3/12)), not torch's N(0, 1)
 
+
+def test_tagger_loss_counts_real_tokens_and_weighs_classes() -> None:
+    from rnnkit.models.tagger import IGNORE, Tagger
+
+    torch.manual_seed(0)
+    logits = torch.randn(2, 3, 4)
+    targets = torch.tensor([[1, 3, 0], [2, IGNORE, IGNORE]])
+    real = [(0, 0), (0, 1), (0, 2), (1, 0)]
+    nll = {(b, t): -float(torch.log_softmax(logits[b, t], -1)[targets[b, t]]) for b, t in real}
+    plain = Tagger(10, 4, 6, 5)
+    assert float(plain.loss(logits, targets)) == pytest.approx(sum(nll.values()) / 4, rel=1e-5)
+    weights = torch.tensor([1.0, 2.0, 0.5, 3.0])
+    w = {bt: float(weights[targets[bt]]) for bt in real}
+    assert float(plain.loss(logits, targets, weights)) == pytest.approx(
+        sum(w[bt] * nll[bt] for bt in real) / sum(w.values()), rel=1e-5)
+    crf = Tagger(10, 4, 6, 5, crf=True)
+    mask = targets != IGNORE
+    per_sentence = crf.crf.nll(logits, targets, mask).detach()
+    assert float(crf.loss(logits, targets).detach()) == pytest.approx(float(per_sentence.sum()) / 4, rel=1e-5)  # tokens
