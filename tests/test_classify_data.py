@@ -506,3 +506,8 @@ def test_a_header_line_repeated_with_its_files_bom_is_refused_too(tmp_path: Path
         read_table(str(tmp_path / "b.csv"))
     with pytest.raises(UserError, match=r"b\.csv:5: this row repeats the header line"):
         read_table(str(tmp_path / "b.csv"), text_column="review", label_column="sentiment")
+
+
+def test_a_four_column_conll_2003_line_is_tagged_by_its_last_column(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n"))
+    assert s.tokens == [["EU", "rejects"], ["Peter"]] and s.tags == [["B-ORG", "O"], ["B-PER"]]
