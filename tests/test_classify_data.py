@@ -511,3 +511,8 @@ def test_a_header_line_repeated_with_its_files_bom_is_refused_too(tmp_path: Path
 def test_a_four_column_conll_2003_line_is_tagged_by_its_last_column(tmp_path: Path) -> None:
     s = read_conll(write(tmp_path / "a.conll", "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n"))
     assert s.tokens == [["EU", "rejects"], ["Peter"]] and s.tags == [["B-ORG", "O"], ["B-PER"]]
+
+
+def test_spaces_after_a_conll_tag_are_not_part_of_it(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "John\tB-PER \nlives\tO \r\n"))
+    assert s.tags == [["B-PER", "O"]]
