@@ -516,3 +516,8 @@ def test_a_four_column_conll_2003_line_is_tagged_by_its_last_column(tmp_path: Pa
 def test_spaces_after_a_conll_tag_are_not_part_of_it(tmp_path: Path) -> None:
     s = read_conll(write(tmp_path / "a.conll", "John\tB-PER \nlives\tO \r\n"))
     assert s.tags == [["B-PER", "O"]]
+
+
+def test_a_hash_line_inside_a_sentence_of_a_tabbed_file_is_a_token(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "# text = a # b\nabout\tIN\n# #\n5\tCD\n"))
+    assert s.tokens == [["about", "#", "5"]] and s.tags == [["IN", "#", "CD"]]
