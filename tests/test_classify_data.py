@@ -521,3 +521,9 @@ def test_spaces_after_a_conll_tag_are_not_part_of_it(tmp_path: Path) -> None:
 def test_a_hash_line_inside_a_sentence_of_a_tabbed_file_is_a_token(tmp_path: Path) -> None:
     s = read_conll(write(tmp_path / "a.conll", "# text = a # b\nabout\tIN\n# #\n5\tCD\n"))
     assert s.tokens == [["about", "#", "5"]] and s.tags == [["IN", "#", "CD"]]
+
+
+def test_jsonl_number_and_boolean_labels_read_as_a_csv_writes_them(tmp_path: Path) -> None:
+    values = ["1.0", "1", "0.5", "true"]
+    rows = "".join(f'{{"text": "{t}", "label": {v}}}\n' for t, v in zip("abcd", values, strict=True))
+    assert read_table(write(tmp_path / "a.jsonl", rows)).labels == ["1", "1", "0.5", "true"]
