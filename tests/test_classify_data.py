@@ -527,3 +527,8 @@ def test_jsonl_number_and_boolean_labels_read_as_a_csv_writes_them(tmp_path: Pat
     values = ["1.0", "1", "0.5", "true"]
     rows = "".join(f'{{"text": "{t}", "label": {v}}}\n' for t, v in zip("abcd", values, strict=True))
     assert read_table(write(tmp_path / "a.jsonl", rows)).labels == ["1", "1", "0.5", "true"]
+
+
+def test_label_inside_a_word_is_text_as_fasttext_reads_it(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "a.txt", "__label__pos see my__label__notes\n"))
+    assert t.labels == ["pos"] and t.texts == ["see my__label__notes"]
