@@ -532,3 +532,9 @@ def test_jsonl_number_and_boolean_labels_read_as_a_csv_writes_them(tmp_path: Pat
 def test_label_inside_a_word_is_text_as_fasttext_reads_it(tmp_path: Path) -> None:
     t = read_table(write(tmp_path / "a.txt", "__label__pos see my__label__notes\n"))
     assert t.labels == ["pos"] and t.texts == ["see my__label__notes"]
+
+
+def test_a_tab_file_is_tab_separated_and_label_cells_are_stripped(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "a.tab", "text\tlabel\ngood, fine\t pos\nbad\tneg \n"))
+    assert t.texts == ["good, fine", "bad"] and t.labels == ["pos", "neg"]
+    assert read_table(write(tmp_path / "a.csv", "text,label\ngood, pos \n")).labels == ["pos"]
