@@ -538,3 +538,11 @@ def test_a_tab_file_is_tab_separated_and_label_cells_are_stripped(tmp_path: Path
     t = read_table(write(tmp_path / "a.tab", "text\tlabel\ngood, fine\t pos\nbad\tneg \n"))
     assert t.texts == ["good, fine", "bad"] and t.labels == ["pos", "neg"]
     assert read_table(write(tmp_path / "a.csv", "text,label\ngood, pos \n")).labels == ["pos"]
+
+
+def test_a_decomposed_word_gets_the_id_of_the_same_word_composed() -> None:
+    from rnnkit.data.tokenize import UNK_ID, WordTokenizer
+
+    tok = WordTokenizer.train(["un café noir"])
+    assert tok.encode("cafe\u0301") == tok.encode("café") != [UNK_ID]
+
