@@ -546,3 +546,10 @@ def test_a_decomposed_word_gets_the_id_of_the_same_word_composed() -> None:
     tok = WordTokenizer.train(["un café noir"])
     assert tok.encode("cafe\u0301") == tok.encode("café") != [UNK_ID]
 
+
+def test_decoded_words_take_no_space_after_opening_punctuation_and_padding_is_no_word() -> None:
+    from rnnkit.data.tokenize import WordTokenizer, decode_ids, join_words
+
+    assert join_words(["¿", "qué", "(", "sí", ")", "?"]) == "¿qué (sí)?"
+    tok = WordTokenizer.train(["hello world"])
+    assert decode_ids(tok, [*tok.encode("hello world"), 0, 0]) == "hello world"
