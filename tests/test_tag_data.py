@@ -167,3 +167,16 @@ def test_tagger_loss_counts_real_tokens_and_weighs_classes() -> None:
     mask = targets != IGNORE
     per_sentence = crf.crf.nll(logits, targets, mask).detach()
     assert float(crf.loss(logits, targets).detach()) == pytest.approx(float(per_sentence.sum()) / 4, rel=1e-5)  # tokens
+
+
+def test_a_tagger_applies_dropout_before_its_output_layer_in_training_only() -> None:
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    model = Tagger(20, 3, 8, 16, dropout=0.5)
+    read: list[torch.Tensor] = []
+    model.head.register_forward_pre_hook(lambda _, args: read.append(args[0].detach()))
+    ids, lengths = torch.randint(2, 20, (4, 6)), torch.full((4,), 6)
+    model.train()(ids, lengths)
+    model.eval()(ids, lengths)
+    assert 0.3 < float((read[0] == 0).float().mean()) < 0.7 and not bool((read[1] == 0).any())
