@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from rnnkit.metrics import classification_report, probability_scores
+from rnnkit.metrics import classification_report, format_report, probability_scores
 
 # four labels, "d" in neither truth nor prediction, "c" only predicted; the errors are lopsided so that
 # precision and recall differ, and rows and columns of the confusion matrix differ
@@ -43,3 +43,19 @@ def test_probability_scores_equal_sklearn() -> None:
     pred = probs.argmax(-1).tolist()
     assert scores["accuracy"] == pytest.approx(skm.accuracy_score(true, pred))
     assert scores["macro_f1"] == pytest.approx(skm.f1_score(true, pred, average="macro", zero_division=0))
+
+
+def test_the_printed_report_puts_each_number_under_its_heading() -> None:
+    skm = pytest.importorskip("sklearn.metrics")
+    lines = format_report(classification_report(TRUE, PRED, LABELS), "texts").splitlines()
+    assert lines[0] == (f"accuracy {skm.accuracy_score(TRUE, PRED):.4f}  "
+                        f"macro-F1 {skm.f1_score(TRUE, PRED, average='macro', zero_division=0):.4f}  (10 texts)")
+    assert lines[1].split() == ["label", "precision", "recall", "f1", "support"]
+    precision, recall, f1, support = skm.precision_recall_fscore_support(TRUE, PRED, labels=range(4),
+                                                                         zero_division=0)
+    for i, label in enumerate(LABELS):
+        assert lines[2 + i].split() == [label, f"{precision[i]:.4f}", f"{recall[i]:.4f}", f"{f1[i]:.4f}",
+                                        str(support[i])]
+    assert lines[7].split() == LABELS  # then one row per true label, one column per predicted
+    rows = [[int(v) for v in line.split()[1:]] for line in lines[8:]]
+    assert rows == skm.confusion_matrix(TRUE, PRED, labels=range(4)).tolist()
