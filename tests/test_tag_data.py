@@ -180,3 +180,20 @@ def test_a_tagger_applies_dropout_before_its_output_layer_in_training_only() -> 
     model.train()(ids, lengths)
     model.eval()(ids, lengths)
     assert 0.3 < float((read[0] == 0).float().mean()) < 0.7 and not bool((read[1] == 0).any())
+
+
+def test_the_validation_span_f1_scores_the_predictions_against_the_true_tags() -> None:
+    from rnnkit.models.tagger import Tagger
+    from rnnkit.tasks.tag import _eval_fn
+
+    tags = ["B-PER", "I-PER", "O"]
+    sentences = [["ann", "x"], ["bob"]]
+    words, chars = TokenVocab.build(sentences), char_vocab(sentences)
+    seqs, lex = lexicon(sentences, words, chars)
+    model = Tagger(words.vocab_size, 3, 4, 4)
+    with torch.no_grad():  # a model that says B-PER whatever it reads
+        model.head.weight.zero_()
+        model.head.bias.copy_(torch.tensor([5.0, 0.0, 0.0]))
+    scores = _eval_fn(seqs, lex, [[0, 2], [0]], tags)(model)
+    # true spans PER 0-0 and PER 0-0; predicted PER 0-0, PER 1-1 and PER 0-0: precision 2/3, recall 1
+    assert scores["span_f1"] == pytest.approx(2 * (2 / 3) / (2 / 3 + 1))
