@@ -83,6 +83,9 @@ def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.Captur
     capsys.readouterr()
     assert main(["predict", str(out), "THE", "--json"]) == 0  # folded: the word "the" of training
     assert json.loads(capsys.readouterr().out)["tags"] == ["DT"]
+    cased = runs / "cased.txt"
+    cased.write_text("THE/DT The/DT the/DT\n", encoding="utf-8")
+    assert _evaluate(out, cased, capsys)["oov_count"] == 0  # folded words are words of training, not unseen
 
 
 @pytest.mark.parametrize(("extra", "said"), [(["--char-dim", "0"], "with --char-dim 0 there is none"),
