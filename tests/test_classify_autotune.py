@@ -173,6 +173,28 @@ def test_a_clear_win_needs_more_than_two_standard_errors_of_the_validation_accur
     assert trial(0.91, None).clearly_beats(trial(0.9, None))      # no count recorded: a plain win
 
 
+def test_the_standard_error_of_a_clear_win_adds_two_successes_and_two_failures() -> None:
+    def trial(score: float) -> Trial:
+        return Trial(1, "preset", {}, score, 1, 1.0, "minutes", count=20)
+
+    # 0 of 20 right: Agresti-Coull reads it as 2 of 24, 2 x sqrt((2/24)(22/24)/24) = 0.113, not an error of 0
+    assert not trial(0.1).clearly_beats(trial(0.0)) and trial(0.15).clearly_beats(trial(0.0))
+
+
+def test_only_a_recurrent_trial_needs_a_clear_margin_over_a_bag() -> None:
+    from rnnkit.train.autotune import _displaces
+
+    def trial(layers: int, right: int) -> Trial:  # right of 16 validation texts
+        return Trial(1, "preset", {"layers": layers}, right / 16, 1, 1.0, "minutes", count=16)
+
+    def simple(settings: dict[str, Any]) -> bool:
+        return settings["layers"] == 0
+
+    assert not _displaces(trial(1, 15), trial(0, 14), simple)  # one text more is luck: the bag stays
+    assert _displaces(trial(0, 15), trial(0, 14), simple)      # a bag replaces a bag by beating it
+    assert _displaces(trial(2, 15), trial(1, 14), simple)      # and a recurrent model a recurrent one
+
+
 @pytest.mark.parametrize(("val_rows", "bag_kept"), [(16, True), (1600, False)])
 def test_a_recurrent_trial_replaces_the_bag_only_by_a_clear_margin(tmp_path: Path, val_rows: int,
                                                                     bag_kept: bool) -> None:

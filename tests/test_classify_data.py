@@ -506,3 +506,50 @@ def test_a_header_line_repeated_with_its_files_bom_is_refused_too(tmp_path: Path
         read_table(str(tmp_path / "b.csv"))
     with pytest.raises(UserError, match=r"b\.csv:5: this row repeats the header line"):
         read_table(str(tmp_path / "b.csv"), text_column="review", label_column="sentiment")
+
+
+def test_a_four_column_conll_2003_line_is_tagged_by_its_last_column(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n"))
+    assert s.tokens == [["EU", "rejects"], ["Peter"]] and s.tags == [["B-ORG", "O"], ["B-PER"]]
+
+
+def test_spaces_after_a_conll_tag_are_not_part_of_it(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "John\tB-PER \nlives\tO \r\n"))
+    assert s.tags == [["B-PER", "O"]]
+
+
+def test_a_hash_line_inside_a_sentence_of_a_tabbed_file_is_a_token(tmp_path: Path) -> None:
+    s = read_conll(write(tmp_path / "a.conll", "# text = a # b\nabout\tIN\n# #\n5\tCD\n"))
+    assert s.tokens == [["about", "#", "5"]] and s.tags == [["IN", "#", "CD"]]
+
+
+def test_jsonl_number_and_boolean_labels_read_as_a_csv_writes_them(tmp_path: Path) -> None:
+    values = ["1.0", "1", "0.5", "true"]
+    rows = "".join(f'{{"text": "{t}", "label": {v}}}\n' for t, v in zip("abcd", values, strict=True))
+    assert read_table(write(tmp_path / "a.jsonl", rows)).labels == ["1", "1", "0.5", "true"]
+
+
+def test_label_inside_a_word_is_text_as_fasttext_reads_it(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "a.txt", "__label__pos see my__label__notes\n"))
+    assert t.labels == ["pos"] and t.texts == ["see my__label__notes"]
+
+
+def test_a_tab_file_is_tab_separated_and_label_cells_are_stripped(tmp_path: Path) -> None:
+    t = read_table(write(tmp_path / "a.tab", "text\tlabel\ngood, fine\t pos\nbad\tneg \n"))
+    assert t.texts == ["good, fine", "bad"] and t.labels == ["pos", "neg"]
+    assert read_table(write(tmp_path / "a.csv", "text,label\ngood, pos \n")).labels == ["pos"]
+
+
+def test_a_decomposed_word_gets_the_id_of_the_same_word_composed() -> None:
+    from rnnkit.data.tokenize import UNK_ID, WordTokenizer
+
+    tok = WordTokenizer.train(["un café noir"])
+    assert tok.encode("cafe\u0301") == tok.encode("café") != [UNK_ID]
+
+
+def test_decoded_words_take_no_space_after_opening_punctuation_and_padding_is_no_word() -> None:
+    from rnnkit.data.tokenize import WordTokenizer, decode_ids, join_words
+
+    assert join_words(["¿", "qué", "(", "sí", ")", "?"]) == "¿qué (sí)?"
+    tok = WordTokenizer.train(["hello world"])
+    assert decode_ids(tok, [*tok.encode("hello world"), 0, 0]) == "hello world"

@@ -236,6 +236,18 @@ def test_the_weight_is_the_bayesian_mixture_over_the_grid() -> None:
     assert float((torch.softmax(log_belief, 0) * grid).sum()) > 0.05   # this text's counts earned trust
 
 
+def test_counts_that_are_always_wrong_cost_at_most_log_2_nats_over_a_whole_text() -> None:
+    from rnnkit.models.counts import CountMixture
+
+    steps = 300
+    log_probs = torch.full((steps, 1, 2), math.log(0.5))               # the model: a fair coin
+    counts = torch.tensor([0.0, 1.0]).expand(steps, 1, 2)               # the counts: token 1, always
+    ids = torch.zeros(steps, 1, dtype=torch.long)                       # and the text: token 0, always
+    mixed = CountMixture(1)(log_probs, ids, (counts, torch.zeros(steps, 1, 1)), frozen=False)
+    lost = float((log_probs - mixed)[:-1, 0, 0].sum())                  # nats lost on tokens 1 .. steps - 1
+    assert 0 < lost <= math.log(2)   # the prior's half on weight 0: never more than log 2 (uniform: log 8)
+
+
 def test_a_text_reads_the_same_whole_in_windows_and_step_by_step() -> None:
     ids = torch.tensor(text(60, seed=2))
     _, counted = models(1)

@@ -216,6 +216,20 @@ def test_a_frozen_memory_offers_only_what_it_read_before() -> None:
         assert got[30:, b].tolist() == brute_candidates(seq, ORDERS, 10**6, written=30)[30:]
 
 
+def test_a_frozen_memory_keeps_its_tables_across_block_ends() -> None:
+    ids = streams(2, 70, seed=4)
+    state = MatchState(ORDERS, 2, block=7)
+    state.advance(ids[:30])    # the tables hold the followers read at positions 21 to 29 (two blocks of 7)
+    state.freeze()
+    got = torch.cat([state.advance(ids[30:50]), state.advance(ids[50:])])   # past four more block ends
+    for b in range(2):
+        seq = ids[:, b].tolist()
+        for p in range(30, 70):
+            for i, k in enumerate(ORDERS):
+                followers = [j for j in range(29, 20, -1) if j >= k and seq[j - k : j] == seq[p - k + 1 : p + 1]]
+                assert int(got[p - 30, b, i]) == (seq[followers[0]] if followers else -1), (b, p, k)
+
+
 def test_a_sample_is_offered_what_followed_in_the_prime_never_its_own_output(monkeypatch: pytest.MonkeyPatch) -> None:
     model, offered = lm_with_memory(), []
     with torch.no_grad():

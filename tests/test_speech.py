@@ -382,6 +382,12 @@ def test_error_rates_against_jiwer_definitions() -> None:
     assert chars["cer"] == pytest.approx(1 / 6) and chars["wer"] == pytest.approx(1 / 2)
 
 
+def test_error_rates_divide_by_the_reference_not_the_hypothesis() -> None:
+    rates = error_rates(["hello wor"], ["hello world again"], "chars")  # (hypotheses, references)
+    assert rates["wer"] == pytest.approx(2 / 3)   # "wor" for "world", "again" left out: 2 of 3 reference words
+    assert rates["cer"] == pytest.approx(8 / 17)  # "ld again" left out: 8 of 17 reference characters
+
+
 # ------------------------------------------------------------------------------------------- manifests
 def _manifest(folder: Path, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)

@@ -116,3 +116,84 @@ def test_unknown_char_encoder_is_refused() -> None:
 
     with pytest.raises(SettingError, match="char_encoder"):
         TagConfig(char_encoder="gru").validate()
+
+
+def test_lstm_char_encoder_joins_the_forward_state_after_the_last_character_to_the_backward_after_the_first() -> None:
+    torch.manual_seed(0)
+    enc = CharWordEncoder(12, 4, 3, encoder="lstm")
+    ref = torch.nn.LSTM(4, 3, bidirectional=True, batch_first=True)  # the judge: torch's own LSTM
+    ref.load_state_dict(enc.rnn.state_dict())
+    chars = torch.tensor([[5, 6, 7, 8], [3, 4, 0, 0]])
+    out = enc(chars, torch.tensor([4, 2]))
+    for i, n in enumerate([4, 2]):
+        seq, _ = ref(enc.embedding(chars[i : i + 1, :n]))  # (1, n, 2H), the word alone
+        assert torch.allclose(out[i], torch.cat([seq[0, n - 1, :3], seq[0, 0, 3:]]), atol=1e-6)
+
+
+def test_small_init_draws_rows_of_about_unit_norm_and_zeroes_the_padding_row() -> None:
+    from rnnkit.models.charword import small_init_
+
+    torch.manual_seed(0)
+    emb = small_init_(torch.nn.Embedding(500, 12, padding_idx=0))
+    w = emb.weight.detach()
+    assert float(w.abs().max()) <= 0.5 < float(w.abs().max()) + 0.01  # U(±sqrt(3/12)), the range filled
+    assert w[0].eq(0).all() and float(w[1:].norm(dim=1).mean()) == pytest.approx(1.0, abs=0.1)
+    assert float(small_init_(torch.nn.Embedding(50, 4), bound=0.1).weight.detach().abs().max()) <= 0.1
+
+
+def test_a_tagger_starts_with_small_word_embeddings() -> None:
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    w = Tagger(200, 3, embedding_dim=12, hidden_size=4).embedding.weight.detach()
+    assert float(w.abs().max()) <= 0.5 and w[0].eq(0).all()  # U(±sqrt(3/12)), not torch's N(0, 1)
+
+
+def test_tagger_loss_counts_real_tokens_and_weighs_classes() -> None:
+    from rnnkit.models.tagger import IGNORE, Tagger
+
+    torch.manual_seed(0)
+    logits = torch.randn(2, 3, 4)
+    targets = torch.tensor([[1, 3, 0], [2, IGNORE, IGNORE]])
+    real = [(0, 0), (0, 1), (0, 2), (1, 0)]
+    nll = {(b, t): -float(torch.log_softmax(logits[b, t], -1)[targets[b, t]]) for b, t in real}
+    plain = Tagger(10, 4, 6, 5)
+    assert float(plain.loss(logits, targets)) == pytest.approx(sum(nll.values()) / 4, rel=1e-5)
+    weights = torch.tensor([1.0, 2.0, 0.5, 3.0])
+    w = {bt: float(weights[targets[bt]]) for bt in real}
+    assert float(plain.loss(logits, targets, weights)) == pytest.approx(
+        sum(w[bt] * nll[bt] for bt in real) / sum(w.values()), rel=1e-5)
+    crf = Tagger(10, 4, 6, 5, crf=True)
+    mask = targets != IGNORE
+    per_sentence = crf.crf.nll(logits, targets, mask).detach()
+    assert float(crf.loss(logits, targets).detach()) == pytest.approx(float(per_sentence.sum()) / 4, rel=1e-5)  # tokens
+
+
+def test_a_tagger_applies_dropout_before_its_output_layer_in_training_only() -> None:
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    model = Tagger(20, 3, 8, 16, dropout=0.5)
+    read: list[torch.Tensor] = []
+    model.head.register_forward_pre_hook(lambda _, args: read.append(args[0].detach()))
+    ids, lengths = torch.randint(2, 20, (4, 6)), torch.full((4,), 6)
+    model.train()(ids, lengths)
+    model.eval()(ids, lengths)
+    assert 0.3 < float((read[0] == 0).float().mean()) < 0.7 and not bool((read[1] == 0).any())
+
+
+def test_the_validation_span_f1_scores_the_predictions_against_the_true_tags() -> None:
+    from rnnkit.models.tagger import Tagger
+    from rnnkit.tasks.tag import _eval_fn
+
+    tags = ["B-PER", "I-PER", "O"]
+    sentences = [["ann", "x"], ["bob"]]
+    words, chars = TokenVocab.build(sentences), char_vocab(sentences)
+    seqs, lex = lexicon(sentences, words, chars)
+    model = Tagger(words.vocab_size, 3, 4, 4)
+    with torch.no_grad():  # a model that says B-PER whatever it reads
+        model.head.weight.zero_()
+        model.head.bias.copy_(torch.tensor([5.0, 0.0, 0.0]))
+    scores = _eval_fn(seqs, lex, [[0, 2], [0]], tags)(model)
+    # true spans PER 0-0 and PER 0-0; predicted PER 0-0, PER 1-1 and PER 0-0: precision 2/3, recall 1
+    assert scores["span_f1"] == pytest.approx(2 * (2 / 3) / (2 / 3 + 1))

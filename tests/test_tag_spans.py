@@ -15,6 +15,8 @@ from rnnkit.spans import is_span_tagset, span_scores, spans
     (["O", "O"], set()),
     (["S-PER", "S-PER", "B-LOC", "I-LOC", "E-LOC", "O"], {(0, 0, "PER"), (1, 1, "PER"), (2, 4, "LOC")}),
     (["B-ORG", "E-ORG", "I-ORG"], {(0, 1, "ORG"), (2, 2, "ORG")}),    # I- after E- opens one
+    (["B-PER", "S-PER"], {(0, 0, "PER"), (1, 1, "PER")}),             # S- ends the span before it
+    (["S-PER", "I-PER"], {(0, 0, "PER"), (1, 1, "PER")}),             # I- after S- opens one
 ])
 def test_spans_follow_conlleval(tags: list[str], expected: set[tuple[int, int, str]]) -> None:
     assert spans(tags) == expected
@@ -38,3 +40,5 @@ def test_span_tagsets_are_detected() -> None:
     assert not is_span_tagset(["NN", "VB", "DT"])
     assert not is_span_tagset(["O", "B-PER", "NN"])
     assert not is_span_tagset(["O"])
+    assert not is_span_tagset(["B-", "I-", "O"])  # a prefix with no type is no chunk tag
+    assert is_span_tagset(["I-PER", "O", "I-LOC"])  # IOB1, as CoNLL-2003 shipped: B- only between two spans

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import rnnkit
 from rnnkit.cli import main
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -93,6 +94,9 @@ def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.Captur
     capsys.readouterr()
     assert main(["predict", str(out), "THE", "--json"]) == 0  # folded: the word "the" of training
     assert json.loads(capsys.readouterr().out)["tags"] == ["DT"]
+    cased = runs / "cased.txt"
+    cased.write_text("THE/DT The/DT the/DT\n", encoding="utf-8")
+    assert _evaluate(out, cased, capsys)["oov_count"] == 0  # folded words are words of training, not unseen
 
 
 @pytest.mark.parametrize(("extra", "said"), [(["--char-dim", "0"], "with --char-dim 0 there is none"),
@@ -150,3 +154,8 @@ def test_crf_tagger_reports_spans(tmp_path: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert main(["predict", str(out), "Bako Bakoson visited Tuviville", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tags"] == ["B-PER", "I-PER", "O", "B-LOC"]
+    # scored against other true tags: one true span, the two predicted ones, none of them correct
+    other = tmp_path / "other.conll"
+    other.write_text("Bako\tB-PER\nBakoson\tO\nvisited\tO\nTuviville\tO\n", encoding="utf-8")
+    report = rnnkit.load(out).evaluate(str(other))
+    assert (report["true_spans"], report["pred_spans"], report["correct_spans"]) == (1, 2, 0)
