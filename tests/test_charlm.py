@@ -1087,3 +1087,17 @@ def test_dynamic_score_of_a_model_whose_static_score_is_nan_says_so(tmp_path: Pa
     assert math.isnan(rnnkit.load(out).score("the cat sat")["perplexity"])
     assert main(["score", str(out), "the cat sat"]) == 0
     assert "perplexity      nan" in capsys.readouterr().out
+
+
+def test_a_clockwork_sample_follows_the_clocks_of_a_full_rerun() -> None:
+    """Each sampled token is stepped at its own position in the text, so a clockwork cell's modules tick as
+    they do when the whole text is read at once (an offset one short was not caught)."""
+    torch.manual_seed(4)
+    model = LanguageModel(9, cell="clockwork", hidden_size=16, num_layers=1, embed_dim=5).eval()
+    with torch.no_grad():
+        model.head.weight.mul_(30)  # scores far apart: a unit updated at the wrong step changes the pick
+    prime = torch.tensor([4, 1, 7])
+    out = list(generate(model, prime, 12, temperature=0))
+    with torch.no_grad():
+        logits, _ = model(torch.tensor(prime.tolist() + out).view(-1, 1))
+    assert logits[len(prime) - 1 : -1, 0].argmax(-1).tolist() == out
