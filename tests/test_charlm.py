@@ -1089,6 +1089,16 @@ def test_dynamic_score_of_a_model_whose_static_score_is_nan_says_so(tmp_path: Pa
     assert "perplexity      nan" in capsys.readouterr().out
 
 
+def test_greedy_never_picks_a_banned_token_even_the_most_likely() -> None:
+    model = tiny_model()
+    with torch.no_grad():  # the scores are the bias whatever is read: id 4 first, then 1
+        model.head.weight.zero_()
+        model.head.bias.copy_(torch.tensor([0.0, 2.0, 1.0, -1.0, 3.0, 0.5, -2.0, 1.5, 0.0]))
+    assert list(generate(model, torch.tensor([1]), 3, temperature=0)) == [4, 4, 4]
+    assert list(generate(model, torch.tensor([1]), 3, temperature=0, banned=[4])) == [1, 1, 1]
+    assert list(generate(model, torch.tensor([1]), 3, temperature=1e-40, banned=[4])) == [1, 1, 1]
+
+
 def test_a_clockwork_sample_follows_the_clocks_of_a_full_rerun() -> None:
     """Each sampled token is stepped at its own position in the text, so a clockwork cell's modules tick as
     they do when the whole text is read at once (an offset one short was not caught)."""
