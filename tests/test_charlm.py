@@ -1089,6 +1089,22 @@ def test_dynamic_score_of_a_model_whose_static_score_is_nan_says_so(tmp_path: Pa
     assert "perplexity      nan" in capsys.readouterr().out
 
 
+def test_top_k_draws_from_the_k_most_likely_in_their_softmax_proportions() -> None:
+    """top_k=3 keeps the three most likely tokens and draws among them in proportion to their softmax,
+    renormalised (as char-rnn and Hugging Face's top-k do); top_k - 1 of them was not caught."""
+    model = LanguageModel(9, hidden_size=4, num_layers=1, embed_dim=2).eval()
+    bias = torch.tensor([0.0, 2.0, 1.0, -1.0, 3.0, 0.5, -2.0, 1.5, 0.0])
+    with torch.no_grad():  # the scores are the bias whatever is read: e^3 : e^2 : e^1.5 among ids 4, 1, 7
+        model.head.weight.zero_()
+        model.head.bias.copy_(bias)
+    gen = torch.Generator().manual_seed(0)
+    draws = torch.tensor([next(generate(model, torch.tensor([1, 2]), 1, top_k=3, generator=gen)) for _ in range(200)])
+    expected = torch.zeros(9)
+    expected[[4, 1, 7]] = torch.tensor([3.0, 2.0, 1.5]).exp() / torch.tensor([3.0, 2.0, 1.5]).exp().sum()
+    assert set(draws.tolist()) == {4, 1, 7}
+    torch.testing.assert_close(torch.bincount(draws, minlength=9) / 200, expected, atol=0.07, rtol=0)
+
+
 def test_greedy_never_picks_a_banned_token_even_the_most_likely() -> None:
     model = tiny_model()
     with torch.no_grad():  # the scores are the bias whatever is read: id 4 first, then 1
