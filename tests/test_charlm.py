@@ -360,6 +360,19 @@ def test_a_long_text_is_scored_window_by_window_with_the_same_result(cell: str) 
     assert whole.shape == text.shape
 
 
+def test_without_a_newline_in_the_vocabulary_the_first_character_is_the_context(cyclic: CharLM) -> None:
+    """A text is scored as if it began a line; a vocabulary with no newline (CYCLE has none) reads the first
+    character as the context and scores the others: "cdefg" is 4 characters, log P(d | c) + ... + log P(g | cdef)."""
+    assert "\n" not in cyclic.vocab
+    result = cyclic.score("cdefg")
+    with torch.no_grad():
+        logits, _ = cyclic.model(cyclic.vocab.encode_tensor("cdef").view(-1, 1))
+    ids = cyclic.vocab.encode_tensor("defg")
+    total = float(F.log_softmax(logits[:, 0], -1).gather(1, ids.view(-1, 1)).sum())
+    assert result["chars"] == 4
+    assert result["log_prob"] == pytest.approx(total, rel=1e-5)
+
+
 def test_trained_model_prefers_its_text(trained: Path) -> None:
     lm = rnnkit.load(trained)
     good, bad = lm.score(["The quick brown fox", "xqz kvj wpf lazyq"])
