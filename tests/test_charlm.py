@@ -360,6 +360,16 @@ def test_a_long_text_is_scored_window_by_window_with_the_same_result(cell: str) 
     assert whole.shape == text.shape
 
 
+def test_a_character_outside_the_vocabulary_is_left_out_of_the_total_and_the_count(trained: Path) -> None:
+    lm = rnnkit.load(trained)
+    known = lm.score("The lazy fox")
+    with pytest.warns(UnknownCharacterWarning, match="§"):
+        unknown = lm.score("The lazy fox§")
+    assert unknown["chars"] == known["chars"] == 12
+    assert unknown["log_prob"] == pytest.approx(known["log_prob"], rel=1e-6)
+    assert unknown["bits_per_char"] == pytest.approx(known["bits_per_char"], rel=1e-6)
+
+
 def test_without_a_newline_in_the_vocabulary_the_first_character_is_the_context(cyclic: CharLM) -> None:
     """A text is scored as if it began a line; a vocabulary with no newline (CYCLE has none) reads the first
     character as the context and scores the others: "cdefg" is 4 characters, log P(d | c) + ... + log P(g | cdef)."""
