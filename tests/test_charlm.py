@@ -243,6 +243,20 @@ def test_a_learned_regularity_is_continued(cyclic: CharLM) -> None:
     assert cyclic.sample(prime="hij", length=12, temperature=0.5, seed=4)[3:] == "abcdefghijab"
 
 
+def test_without_a_prime_or_a_newline_sampling_starts_from_any_character_never_the_unknown(
+        cyclic: CharLM, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no newline in the vocabulary an empty prime is a random character of it: any of CYCLE's ten,
+    never the unknown symbol, which stands for no character of the text."""
+    from rnnkit.tasks import _charlm_trained
+
+    starts: list[str] = []
+    monkeypatch.setattr(_charlm_trained, "generate",
+                        lambda model, prime, *args, **kwargs: starts.append(cyclic.vocab.itos[int(prime[0])]) or [])
+    for seed in range(100):
+        cyclic.sample(length=1, seed=seed)
+    assert set(starts) == set(CYCLE)
+
+
 @pytest.mark.parametrize("temperature", ["hot", None, float("nan"), -0.5, True])
 def test_a_temperature_that_is_not_a_number_is_named(cyclic: CharLM, temperature: object) -> None:
     """temperature="hot" was Python's bare "must be real number, not str" from inside the comparison."""
