@@ -423,6 +423,16 @@ def test_cli_end_to_end(trained: Path, capsys: pytest.CaptureFixture[str]) -> No
         [r["log_prob"] for r in lm.score(["The fox.", "Pack my box"])])
 
 
+def test_cli_sample_ends_its_text_with_one_newline_not_two(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The printed text gets a newline unless it ends with one already: a prime ending a line and nothing written
+    after it is printed as it is, with no blank line after."""
+    capsys.readouterr()
+    assert main(["sample", str(trained), "--prime", "BOB:\n", "--length", "0"]) == 0
+    assert capsys.readouterr().out == "BOB:\n"
+    assert main(["sample", str(trained), "--prime", "BOB:", "--length", "0"]) == 0
+    assert capsys.readouterr().out == "BOB:\n"
+
+
 def test_cli_scores_files_with_dynamic_evaluation(trained: Path, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     lm = rnnkit.load(trained)
