@@ -891,3 +891,13 @@ def test_a_translator_trained_without_validation_pairs_says_so(tmp_path: Path,
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("no validation pairs, so no validation loss (2 steps, ")
     assert last.endswith(f"model in {tmp_path / 'm' / 'best'}")
+
+
+def test_evaluate_compares_with_the_references_as_the_model_writes_them(trained: tuple[Path, Path],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reference written decomposed (cafe + U+0301, as macOS writes names) is the text the model writes
+    composed (café, NFC, as every tokenizer reads text): an exact match, chrF 100."""
+    translator = rnnkit.load(trained[1])
+    monkeypatch.setattr(translator, "translate", lambda texts, beam=1: ["un caf\u00e9"] * len(texts))
+    result = translator.evaluate([("March 3, 1999", "un cafe\u0301")])
+    assert result["exact_match"] == 1.0 and result["chrf"] == pytest.approx(100.0)
