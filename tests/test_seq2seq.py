@@ -893,6 +893,21 @@ def test_a_translator_trained_without_validation_pairs_says_so(tmp_path: Path,
     assert last.endswith(f"model in {tmp_path / 'm' / 'best'}")
 
 
+def test_sacre_scores_reads_each_further_reference_stream() -> None:
+    import sacrebleu
+
+    from rnnkit.tasks._translate_decoding import sacre_scores
+
+    hyps = ["the cat sat on the mat", "a dog runs in the park"]
+    refs = ["the cat is on the mat", "the dog runs fast"]
+    more = ["a cat sat on the mat today", "a dog runs in the big park"]
+    assert sacre_scores(hyps, refs) == pytest.approx({"bleu": sacrebleu.corpus_bleu(hyps, [refs]).score,
+                                                       "chrf": sacrebleu.corpus_chrf(hyps, [refs]).score})
+    assert sacre_scores(hyps, refs, more) == pytest.approx({"bleu": sacrebleu.corpus_bleu(hyps, [refs, more]).score,
+                                                             "chrf": sacrebleu.corpus_chrf(hyps, [refs, more]).score})
+    assert sacre_scores(hyps, refs, more)["bleu"] > sacre_scores(hyps, refs)["bleu"]
+
+
 def test_evaluate_compares_with_the_references_as_the_model_writes_them(trained: tuple[Path, Path],
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A reference written decomposed (cafe + U+0301, as macOS writes names) is the text the model writes
