@@ -893,6 +893,20 @@ def test_a_translator_trained_without_validation_pairs_says_so(tmp_path: Path,
     assert last.endswith(f"model in {tmp_path / 'm' / 'best'}")
 
 
+def test_evaluate_is_sacrebleu_of_the_translations_against_the_references(trained: tuple[Path, Path]) -> None:
+    """evaluate's BLEU and chrF are sacreBLEU's corpus scores of the translations (the beam it is given) against
+    the references, in that order, and exact_match the share of translations equal to their reference."""
+    sacrebleu = pytest.importorskip("sacrebleu")
+    translator = rnnkit.load(trained[1])
+    sources = ["March 3, 1999", "3rd of March 1999", "1999.3.3", "May 12, 2004"]
+    hyps = translator.translate(sources, beam=3)
+    refs = [hyps[0] or "0", "1999-03-03 and some more words", "1999-03-03", hyps[3] or "0"]
+    result = translator.evaluate(list(zip(sources, refs, strict=True)), beam=3)
+    assert result["bleu"] == pytest.approx(sacrebleu.corpus_bleu(hyps, [refs]).score)
+    assert result["chrf"] == pytest.approx(sacrebleu.corpus_chrf(hyps, [refs]).score)
+    assert result["exact_match"] == sum(h == r for h, r in zip(hyps, refs, strict=True)) / 4
+
+
 def test_sacre_scores_reads_each_further_reference_stream() -> None:
     import sacrebleu
 
