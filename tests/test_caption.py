@@ -1078,6 +1078,20 @@ def test_exact_match_compares_words_as_the_references_are_read() -> None:
     assert scores["exact_match"] == pytest.approx(2 / 3)
 
 
+def test_caption_bleu_is_sacrebleu_against_every_reference_read_as_words() -> None:
+    """BLEU is sacreBLEU's multi-reference corpus BLEU, each image's references as streams, read as the
+    references are (lower case, punctuation split off); reading only the first reference of each was not caught."""
+    sacrebleu = pytest.importorskip("sacrebleu")
+    from rnnkit.tasks.caption import caption_scores
+
+    hyps = ["a red square.", "a big blue circle"]
+    scores = caption_scores(hyps, [["A red square, on the left.", "The red square."],
+                                   ["One blue circle.", "A big blue circle"]])
+    streams = [["a red square , on the left .", "one blue circle ."], ["the red square .", "a big blue circle"]]
+    assert scores["bleu"] == pytest.approx(sacrebleu.corpus_bleu(hyps, streams).score)
+    assert scores["bleu"] > sacrebleu.corpus_bleu(hyps, streams[:1]).score
+
+
 def test_a_line_separator_inside_a_caption_is_not_a_line_break(tmp_path: Path) -> None:
     from PIL import Image
 
