@@ -1078,6 +1078,14 @@ def test_exact_match_compares_words_as_the_references_are_read() -> None:
     assert scores["exact_match"] == pytest.approx(2 / 3)
 
 
+def test_a_decomposed_reference_is_the_composed_caption_a_model_writes() -> None:
+    """References are read NFC, as the tokenizer reads text: "cafe" + U+0301 (as macOS writes names) is the
+    "café" a model writes, an exact match (read as written, it was a miss)."""
+    from rnnkit.tasks.caption import caption_scores
+
+    assert caption_scores(["un caf\u00e9 noir"], [["Un cafe\u0301 noir"]])["exact_match"] == 1.0
+
+
 def test_caption_bleu_is_sacrebleu_against_every_reference_read_as_words() -> None:
     """BLEU is sacreBLEU's multi-reference corpus BLEU, each image's references as streams, read as the
     references are (lower case, punctuation split off); reading only the first reference of each was not caught."""
