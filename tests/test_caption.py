@@ -505,6 +505,19 @@ def _model(attention: str, row_encoder: bool = False) -> Captioner:
                      attention=attention, dropout=0.0, row_encoder=row_encoder).eval()
 
 
+def test_images_kept_as_bytes_are_decoded_as_the_pixels_in_0_1_they_stand_for() -> None:
+    """Training keeps its images as uint8 (0 to 255) and decodes the validation ones for BLEU from them: they
+    are read as the floats in [0, 1] the model trained on, not as values up to 255."""
+    from rnnkit.tasks._caption_decoding import _decode_images
+
+    model = _model("bahdanau")
+    pixels = torch.randint(0, 256, (3, 3, 16, 16), generator=torch.Generator().manual_seed(0), dtype=torch.uint8)
+    as_bytes = _decode_images(model, pixels, 6)
+    as_floats = _decode_images(model, pixels.float() / 255.0, 6)
+    assert [h[0].tokens for h in as_bytes] == [h[0].tokens for h in as_floats]
+    assert [h[0].log_prob for h in as_bytes] == pytest.approx([h[0].log_prob for h in as_floats], abs=1e-5)
+
+
 @pytest.mark.parametrize("attention,row_encoder", [("none", False), ("bahdanau", False), ("general", False),
                                                    ("bahdanau", True)])
 def test_teacher_forcing_and_beam_one_match_stepwise_and_greedy(attention: str, row_encoder: bool) -> None:
