@@ -505,6 +505,16 @@ def _model(attention: str, row_encoder: bool = False) -> Captioner:
                      attention=attention, dropout=0.0, row_encoder=row_encoder).eval()
 
 
+def test_a_caption_is_cut_to_max_len_words_in_training() -> None:
+    from rnnkit.data.captions import CaptionedImage
+    from rnnkit.data.tokenize import build_tokenizer
+    from rnnkit.tasks._caption_data import _examples
+
+    tok = build_tokenizer("word", ["one two three four five"])
+    examples = _examples([CaptionedImage(Path("x.png"), ("One two three four five", "one two"))], tok, 3)
+    assert examples == [(0, tok.encode("one two three")), (0, tok.encode("one two"))]
+
+
 def test_images_kept_as_bytes_are_decoded_as_the_pixels_in_0_1_they_stand_for() -> None:
     """Training keeps its images as uint8 (0 to 255) and decodes the validation ones for BLEU from them: they
     are read as the floats in [0, 1] the model trained on, not as values up to 255."""
