@@ -505,6 +505,23 @@ def _model(attention: str, row_encoder: bool = False) -> Captioner:
                      attention=attention, dropout=0.0, row_encoder=row_encoder).eval()
 
 
+def test_training_keeps_each_pixel_as_its_byte_and_feeds_it_in_0_1(tmp_path: Path) -> None:
+    """The training images are held as the PNG's own bytes, and each batch gives the model those bytes / 255,
+    in [0, 1] as load_image reads an image to caption (the bytes themselves, up to 255, were not caught)."""
+    from PIL import Image
+
+    from rnnkit.data.captions import CaptionedImage
+    from rnnkit.tasks._caption_data import _CaptionBatches, _images
+
+    pixels = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    Image.fromarray(pixels, mode="L").save(tmp_path / "ramp.png")
+    items = [CaptionedImage(tmp_path / "ramp.png", ("a ramp",))]
+    held = _images(items, (16, 16), 1)
+    assert held.dtype == torch.uint8 and torch.equal(held[0, 0], torch.from_numpy(pixels))
+    batch = _CaptionBatches(held, [(0, [5, 6])], batch_size=1, seed=0, bos=1, eos=2).collate([0])
+    torch.testing.assert_close(batch["images"], load_image(tmp_path / "ramp.png", 16, 1)[None], rtol=0, atol=1e-6)
+
+
 def test_a_caption_is_cut_to_max_len_words_in_training() -> None:
     from rnnkit.data.captions import CaptionedImage
     from rnnkit.data.tokenize import build_tokenizer
