@@ -575,17 +575,23 @@ def test_attention_over_regions_sums_to_one() -> None:
     torch.testing.assert_close(weights.sum(-1), torch.ones(2, 4))
 
 
-def test_row_encoder_is_a_bidirectional_lstm_along_each_row() -> None:
-    model = _model("bahdanau", row_encoder=True)
-    images = torch.rand(2, 3, 16, 16, generator=torch.Generator().manual_seed(3))
+@pytest.mark.parametrize("height, width", [(16, 16), (16, 32)])
+def test_row_encoder_is_a_bidirectional_lstm_along_each_row(height: int, width: int) -> None:
+    """Each row of the grid is one sequence, also where the grid is not square (4 rows of 8 regions for 16 × 32:
+    read as sequences of 4, the number of rows, was not caught by a square grid)."""
+    torch.manual_seed(0)
+    model = Captioner(9, image_size=(height, width), in_channels=3, channels=(4, 6), hidden=12, embedding=6,
+                      attention="bahdanau", dropout=0.0, row_encoder=True).eval()
+    rows, columns = height // 4, width // 4
+    images = torch.rand(2, 3, height, width, generator=torch.Generator().manual_seed(3))
     with torch.no_grad():
         memory, _ = model.encode(images, model.region_counts(2))
-        grid = model.cnn(images) + model.position.transpose(1, 2).reshape(1, 6, 4, 4)   # (B, C, rows, columns)
+        grid = model.cnn(images) + model.position.transpose(1, 2).reshape(1, 6, rows, columns)   # (B, C, rows, columns)
         lstm = torch.nn.LSTM(6, 3, batch_first=True, bidirectional=True)
         lstm.load_state_dict(model.rows.state_dict())
-        for row in range(4):
+        for row in range(rows):
             expected, _ = lstm(grid[:, :, row].transpose(1, 2))                       # (B, columns, C)
-            torch.testing.assert_close(memory.outputs[:, row * 4:(row + 1) * 4], expected)
+            torch.testing.assert_close(memory.outputs[:, row * columns:(row + 1) * columns], expected)
     with pytest.raises(ValueError, match="must be even"):
         Captioner(5, image_size=16, channels=(4, 5), row_encoder=True)
 
