@@ -59,6 +59,17 @@ def test_prepared_once_reused_while_unchanged_encoded_again_after_a_change(tmp_p
     assert changed.encoded and calls == [path] and changed.vocab.decode(changed.tokens) == "abd\n" * 100
 
 
+def test_a_token_file_cut_short_is_encoded_again_not_reused(tmp_path: Path) -> None:
+    """prepared.json unchanged but tokens.bin shorter than the characters it counts (a copy cut short, a full
+    disk): preparing the unchanged text writes it again instead of opening a damaged folder."""
+    path = _write(tmp_path / "t.txt", "abc\n" * 50)
+    prepare_text(path)
+    tokens = default_dir(path) / "tokens.bin"
+    tokens.write_bytes(tokens.read_bytes()[:-10])
+    again = prepare_text(path)
+    assert again.encoded and again.vocab.decode(again.tokens) == "abc\n" * 50
+
+
 def test_a_read_only_directory_prepares_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "ro").mkdir()
     path = _write(tmp_path / "ro" / "t.txt", "abc\n")
