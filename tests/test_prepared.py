@@ -59,6 +59,14 @@ def test_prepared_once_reused_while_unchanged_encoded_again_after_a_change(tmp_p
     assert changed.encoded and calls == [path] and changed.vocab.decode(changed.tokens) == "abd\n" * 100
 
 
+def test_the_token_dtype_is_the_smallest_that_holds_every_id() -> None:
+    """ids run from 0 to vocab_size - 1: uint8 holds 256 of them, int16 32,768 (0 to 32,767), beyond that int32."""
+    from rnnkit.data.prepared import smallest_int_dtype
+
+    assert [smallest_int_dtype(n) for n in (2, 256, 257, 32768, 32769, 70000)] == [
+        torch.uint8, torch.uint8, torch.int16, torch.int16, torch.int32, torch.int32]
+
+
 def test_a_token_file_cut_short_is_encoded_again_not_reused(tmp_path: Path) -> None:
     """prepared.json unchanged but tokens.bin shorter than the characters it counts (a copy cut short, a full
     disk): preparing the unchanged text writes it again instead of opening a damaged folder."""
