@@ -59,6 +59,25 @@ def test_prepared_once_reused_while_unchanged_encoded_again_after_a_change(tmp_p
     assert changed.encoded and calls == [path] and changed.vocab.decode(changed.tokens) == "abd\n" * 100
 
 
+def test_a_change_the_head_and_tail_hashes_miss_is_seen_by_the_mtime_and_one_in_the_tail_by_its_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint is the size, the mtime and the hash of the first and last _EDGE bytes: a same-size edit in
+    the middle is seen by its new mtime, one in the tail with the mtime put back by the tail's hash."""
+    monkeypatch.setattr(prep, "_EDGE", 16)
+    path = _write(tmp_path / "t.txt", "a" * 100)
+    prepare_text(path)
+    stamp = path.stat().st_mtime_ns
+    _write(path, "a" * 50 + "b" + "a" * 49)  # beyond the first and the last 16 bytes
+    os.utime(path, ns=(0, stamp + 10**9))
+    changed = prepare_text(path)
+    assert changed.encoded and changed.vocab.decode(changed.tokens) == "a" * 50 + "b" + "a" * 49
+    stamp = path.stat().st_mtime_ns
+    _write(path, "a" * 50 + "b" + "a" * 48 + "c")  # in the tail, and the mtime as it was
+    os.utime(path, ns=(0, stamp))
+    again = prepare_text(path)
+    assert again.encoded and again.vocab.decode(again.tokens) == "a" * 50 + "b" + "a" * 48 + "c"
+
+
 def test_the_token_dtype_is_the_smallest_that_holds_every_id() -> None:
     """ids run from 0 to vocab_size - 1: uint8 holds 256 of them, int16 32,768 (0 to 32,767), beyond that int32."""
     from rnnkit.data.prepared import smallest_int_dtype
