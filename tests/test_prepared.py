@@ -282,6 +282,7 @@ def _damage(folder: Path, name: str, change) -> None:
     ("prepared.json", lambda m: {**m, "chars": 10**6}, "bytes, but prepared.json says 1000000"),
     ("tokens.bin", lambda b: b[:-3], "bytes, but prepared.json says"),
     ("tokens.bin", lambda b: b[:-1] + bytes([250]), "holds ids outside the"),
+    ("tokens.bin", lambda b: b[:-1] + bytes([9]), "holds ids outside the 9 characters"),  # unknown + 8: 0 to 8
     ("vocab.json", lambda b: b"\xff\xfe not json", "not the vocabulary of a prepared text")])
 def test_a_damaged_prepared_folder_is_one_line(tmp_path: Path, name: str, change, message: str) -> None:
     """A stranger's folder from rnnkit prepare gave mmap, numpy or JSON tracebacks, or ids past the
