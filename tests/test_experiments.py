@@ -58,6 +58,14 @@ def test_adding_problem_markers_and_targets() -> None:
     assert float(x[..., 0].min()) >= 0.0 and float(x[..., 0].max()) <= 1.0
 
 
+def test_adding_problem_marks_any_step_of_each_half() -> None:
+    """Le et al. (2015): the first marker falls anywhere in the first half, the second anywhere in the second,
+    so the first and the last step can each be marked."""
+    x, _ = adding_problem(400, 10, seed=0)
+    first, second = x[:, :5, 1].argmax(1), x[:, 5:, 1].argmax(1) + 5
+    assert set(first.tolist()) == set(range(5)) and set(second.tolist()) == set(range(5, 10))
+
+
 def test_adding_problem_is_deterministic_and_baseline_is_one_sixth() -> None:
     a, ya = adding_problem(20, 30, seed=7)
     b, yb = adding_problem(20, 30, seed=7)
