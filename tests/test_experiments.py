@@ -88,6 +88,28 @@ def test_copy_task_layout() -> None:
     assert torch.all(y[:, :25] == 0) and torch.equal(y[:, 25:], symbols)
 
 
+def test_copy_task_draws_every_symbol_and_scores_recall_on_the_recalled_steps_only() -> None:
+    """Every one of the K symbols is drawn; the accuracy is over the seq_len steps after the go marker: a model
+    that recalls every symbol scores 1, one that guesses the first symbol about 1/K, the baseline."""
+    x, _ = copy_task(300, delay=3, seq_len=10, num_symbols=8, seed=0)
+    assert set(x[:, :10].unique().tolist()) == set(range(1, 9))
+    problem = ex.EXPERIMENTS["copy"].make(ex.Settings(experiment="copy", cells=["lstm"], length=5, eval_size=400))
+
+    class Recall(torch.nn.Module):
+        def forward(self, onehot: torch.Tensor) -> torch.Tensor:  # writes the first 10 inputs again at the end
+            out = torch.zeros(*onehot.shape[:2], 9)
+            out[:, -10:] = torch.nn.functional.one_hot(onehot[:, :10].argmax(-1), 9).float()
+            return out
+
+    class Guess(torch.nn.Module):
+        def forward(self, onehot: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.one_hot(torch.ones(onehot.shape[:2], dtype=torch.long), 9).float()
+
+    assert problem.evaluate(Recall()) == 1.0
+    assert problem.evaluate(Guess()) == pytest.approx(problem.baseline, abs=0.02)
+    assert problem.baseline == 1 / 8
+
+
 def test_clockwork_waveform_fixed_and_normalised() -> None:
     w = clockwork_waveform(320, seed=0)
     assert w.shape == (320,)
