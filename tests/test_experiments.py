@@ -121,6 +121,17 @@ def test_clockwork_waveform_fixed_and_normalised() -> None:
 # -- digits --------------------------------------------------------------------------------------
 
 
+def test_the_waveform_starts_from_one_pulse_and_its_baseline_is_the_mse_of_predicting_the_mean() -> None:
+    problem = ex.EXPERIMENTS["clockwork-waveform"].make(ex.Settings(experiment="clockwork-waveform", cells=["lstm"],
+                                                                    length=40))
+    pulse = torch.zeros(40)
+    pulse[0] = 1.0
+    assert torch.equal(problem.x.view(-1), pulse)  # Koutník et al.: no input but a start pulse at t = 0
+    target = clockwork_waveform(40, seed=0)
+    mean = torch.full((40,), float(target.mean()))
+    assert problem.baseline == pytest.approx(float(((mean - target) ** 2).mean()), rel=1e-5)
+
+
 def test_bundled_digits_stratified_split() -> None:
     split = mnist.load_digits(seed=0)
     assert split.train_images.shape == (4000, 28, 28) and split.test_images.shape == (1000, 28, 28)
