@@ -178,6 +178,22 @@ def _write_idx(path: Path, array: np.ndarray, gz: bool) -> None:
     path.write_bytes(gzip.compress(data) if gz else data)
 
 
+def test_digit_batches_go_through_every_image_an_epoch_at_a_time_and_accuracy_is_over_the_test_set() -> None:
+    settings = ex.Settings(experiment="row-mnist", cells=["lstm"], batch_size=16, max_train=50, max_test=20)
+    problem = ex.EXPERIMENTS["row-mnist"].make(settings)
+    gen = torch.Generator().manual_seed(0)
+    batches = [problem.train_batch(step, gen) for step in range(7)]
+    assert [len(y) for _, y in batches] == [16] * 7  # 3 a pass over the 50 images, then a new order
+    seen = torch.cat([x for x, _ in batches[:3]]).flatten(1)
+    assert len(torch.unique(seen, dim=0)) == 48  # the first pass: 48 different images
+
+    class Zero(torch.nn.Module):  # always the digit 0
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.one_hot(torch.zeros(len(x), dtype=torch.long), 10).float()
+
+    assert problem.evaluate(Zero()) == pytest.approx(float((problem.test_y == 0).float().mean())) == 0.1
+
+
 def test_idx_directory(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     _write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (40, 28, 28)), gz=True)
