@@ -166,6 +166,7 @@ def test_sequence_modes() -> None:
     assert rows.shape == (2, 28, 28) and torch.equal(rows.reshape(2, 784, 1), px)
     perm = mnist.pixel_permutation(0)
     assert sorted(perm.tolist()) == list(range(784)) and torch.equal(perm, mnist.pixel_permutation(0))
+    assert not torch.equal(mnist.pixel_permutation(1), perm)  # --perm-seed picks another order
     pp = mnist.to_sequences(images, "permuted", permutation_seed=0)
     assert torch.equal(pp[:, :, 0], px[:, perm, 0])
     with pytest.raises(UserError, match="expected one of"):
