@@ -244,6 +244,17 @@ def test_linear_decay_is_torch_linear_lr_to_the_floor() -> None:
     assert learning_rate(1.0, 7, 1.5, schedule="linear") == 0.0
 
 
+def test_cosine_decay_is_torch_cosine_annealing_to_the_floor() -> None:
+    """``cosine`` falls from lr to ``min_lr_ratio`` × lr over the run, as torch's CosineAnnealingLR with that
+    ``eta_min`` over the same updates."""
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.5)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40, eta_min=0.5 * 0.2)
+    for step in range(41):
+        assert learning_rate(0.5, step, step / 40, min_lr_ratio=0.2) == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+
+
 TORCH_OPTIMIZERS = {
     "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, weight_decay=0.2),
     "adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.7, 0.8), eps=1e-3, weight_decay=0.2),
