@@ -255,6 +255,17 @@ def test_cosine_decay_is_torch_cosine_annealing_to_the_floor() -> None:
         sched.step()
 
 
+def test_step_decay_is_torch_step_lr() -> None:
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.5)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1)
+    for step in range(12):
+        got = learning_rate(0.5, step, step / 12, schedule="step", step_every=3, gamma=0.1)
+        assert got == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+
+
+
 TORCH_OPTIMIZERS = {
     "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, weight_decay=0.2),
     "adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.7, 0.8), eps=1e-3, weight_decay=0.2),
