@@ -265,6 +265,22 @@ def test_step_decay_is_torch_step_lr() -> None:
         sched.step()
 
 
+def test_warm_up_scales_the_schedule_as_torchs_linear_lr_chained_before_it() -> None:
+    """Warm-up multiplies the schedule's rate by (step + 1) / warmup over the first updates and stops at the
+    schedule's own rate, as torch's LinearLR(1 / warmup → 1) chained with StepLR: never above lr, and a decay
+    that falls inside the warm-up still counts."""
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.ChainedScheduler([
+        torch.optim.lr_scheduler.LinearLR(opt, start_factor=1 / 4, end_factor=1.0, total_iters=3),
+        torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)])
+    for step in range(9):
+        got = learning_rate(1.0, step, 0.0, schedule="step", warmup_steps=4, step_every=2, gamma=0.5)
+        assert got == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+    assert [learning_rate(1.0, s, 0.0, schedule="constant", warmup_steps=4) for s in range(6)] == pytest.approx(
+        [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
+
 
 TORCH_OPTIMIZERS = {
     "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, weight_decay=0.2),
