@@ -69,6 +69,13 @@ def test_inplace_overwrites_the_input() -> None:
     assert y is x and set(x.unique().tolist()) == {0.0, 2.0}
 
 
+def test_the_module_with_inplace_overwrites_its_input_as_torchs_does() -> None:
+    for module in (Dropout(0.5, inplace=True), nn.Dropout(0.5, inplace=True)):
+        x = torch.ones(1000)
+        y = module(x)
+        assert y is x and set(x.unique().tolist()) == {0.0, 2.0}, type(module)
+
+
 def test_module_is_a_torch_dropout_with_fresh_masks_that_follow_the_seed() -> None:
     module = Dropout(0.3)
     assert isinstance(module, nn.Dropout) and repr(module) == repr(nn.Dropout(0.3))
