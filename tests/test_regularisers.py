@@ -215,6 +215,21 @@ def test_weight_drop_keeps_the_fused_kernel_and_equals_torch_lstm_with_the_dropp
     torch.testing.assert_close(rnn(x)[0], rnn(x)[0], rtol=0, atol=0)
 
 
+def test_a_zoneout_pair_is_cell_then_hidden() -> None:
+    """``zoneout=(p_c, p_h)``: at evaluation c_t = p_c·c_{t-1} + (1 − p_c)·c'_t and h_t likewise with p_h
+    (Krueger et al. 2017), here with the cell state held half the way and the hidden state not at all."""
+    rnn = layer(zoneout=(0.5, 0.0)).eval()
+    x = torch.randn(4, 2, 4, dtype=F64)
+    h0, c0 = torch.randn(1, 2, 5, dtype=F64), torch.randn(1, 2, 5, dtype=F64)
+    out, (h, c) = rnn(x, (h0, c0))
+    w_ih, w_hh, b_ih, b_hh = (t.detach() for t in rnn.layer_weights(0))
+    zone_h, zone_c = torch.zeros(4, 2, 5, dtype=F64), torch.full((4, 2, 5), 0.5, dtype=F64)
+    want = paper_lstm(x, h0[0], c0[0], w_ih, w_hh, b_ih, b_hh, zone=(zone_h, zone_c))
+    for a, b in zip((out, h[0], c[0]), want, strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+
 ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
 
 
