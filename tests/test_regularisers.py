@@ -229,6 +229,15 @@ def test_a_zoneout_pair_is_cell_then_hidden() -> None:
         torch.testing.assert_close(a, b, **TOL)
 
 
+@pytest.mark.parametrize("options", [{"zoneout": 0.3}, {"layer_norm": True}])
+def test_weight_drop_is_off_at_evaluation_on_the_regularised_path_too(options: dict) -> None:
+    """At evaluation a layer with weight drop computes the layer without it, also where zoneout or layer
+    normalisation take the recurrence off torch's kernel."""
+    rnn, plain = layer(weight_drop=0.5, **options).eval(), layer(**options).eval()
+    assert not rnn.uses_fused()
+    x = torch.randn(5, 2, 4, dtype=F64)
+    torch.testing.assert_close(rnn(x)[0], plain(x)[0], rtol=0, atol=0)
+
 
 ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
 
