@@ -119,12 +119,13 @@ def test_statistics_that_are_one_constant_give_the_sgd_step(model: LanguageModel
         assert not torch.allclose(sgd, sequence_log_probs(model, context, text), atol=1e-3)
 
 
-def test_the_rms_rule_step_by_step() -> None:
+@pytest.mark.parametrize("decay", [0.5, 1.0])  # at 1.0 the weights with more than the mean RMS are pulled all the way
+def test_the_rms_rule_step_by_step(decay: float) -> None:
     """Brute force, Krause et al.'s update written out: θ ← θ - lr·g/(rms + eps) + min(λ·rms/mean, 1)·(θ0 - θ)."""
     torch.manual_seed(0)
     model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
     rms = {n: torch.rand_like(p) * 0.1 + 0.01 for n, p in model.named_parameters()}
-    lr, decay, eps = 0.02, 0.5, 1e-3
+    lr, eps = 0.02, 1e-3
     context, text = ids(1, seed=3), ids(12, seed=4)
     got = dynamic_log_probs(model, context, text, lr=lr, segment=4, decay=decay, rms=rms, eps=eps)
 
