@@ -178,3 +178,17 @@ def test_gradient_rms_of_a_short_text_uses_what_there_is(model: LanguageModel) -
     assert all(torch.isfinite(v).all() for v in got.values())
     with pytest.raises(ValueError, match="too short"):
         gradient_rms(model, ids(1))
+
+
+def test_a_model_in_training_mode_is_adapted_and_measured_without_dropout(model: LanguageModel) -> None:
+    """Both work on a copy in eval mode (the fixture's dropout is 0.3): a model passed in training mode gives
+    what it gives in eval mode, and stays in training mode."""
+    context, text = ids(1), ids(20)
+    want_lp = dynamic_log_probs(model, context, text, lr=0.5, segment=5)
+    want_rms = gradient_rms(model, ids(40, seed=5), streams=2, segment=5, batches=2)
+    model.train()
+    torch.manual_seed(1)
+    assert torch.allclose(dynamic_log_probs(model, context, text, lr=0.5, segment=5), want_lp, atol=1e-6)
+    got_rms = gradient_rms(model, ids(40, seed=5), streams=2, segment=5, batches=2)
+    assert all(torch.allclose(got_rms[n], want_rms[n], atol=1e-7) for n in want_rms)
+    assert model.training
