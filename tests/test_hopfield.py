@@ -50,6 +50,16 @@ def test_stored_patterns_are_fixed_points_and_weights_hebbian() -> None:
         assert r.converged and r.steps == 1 and torch.equal(r.state, x)
 
 
+def test_storing_in_several_calls_adds_to_the_memory() -> None:
+    """Hebbian storage is a sum over the patterns: stored one call at a time, as a (N,) vector or a batch,
+    the network is the one that stored them all at once."""
+    pats = _patterns(4, 30, seed=3)
+    at_once = Hopfield(30).store(pats)
+    in_parts = Hopfield(30).store(pats[0]).store(pats[1:3]).store(pats[3])
+    assert in_parts.patterns == at_once.patterns == 4
+    torch.testing.assert_close(in_parts.weight, at_once.weight, rtol=0, atol=0)
+
+
 def test_energy_never_rises_in_async_recall() -> None:
     pats = _patterns(12, 60, seed=2)  # near capacity: recall wanders, energy must still fall
     net = Hopfield(60).store(pats)
