@@ -81,6 +81,15 @@ def test_spectral_radius() -> None:
     assert blocks["blocks"]["f"] == pytest.approx(2.0) and blocks["radius"] == pytest.approx(2.0)
 
 
+def test_the_gru_blocks_are_named_in_torchs_order() -> None:
+    """torch.nn.GRU's weight_hh_l0 is (W_hr | W_hz | W_hn): the radius of each block is named so."""
+    gru = torch.nn.GRU(4, 4)
+    with torch.no_grad():
+        gru.weight_hh_l0.copy_(torch.cat([0.5 * torch.eye(4), 2 * torch.eye(4), 3 * torch.eye(4)]))
+    blocks = spectral_radius(gru.weight_hh_l0, "gru")["blocks"]
+    assert blocks == pytest.approx({"r": 0.5, "z": 2.0, "n": 3.0})
+
+
 def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None:
     sweep = radius_sweep((0.9, 1.1), length=60, hidden=16, seed=0)
     low, high = torch.tensor(sweep[0.9]["norms"]), torch.tensor(sweep[1.1]["norms"])
