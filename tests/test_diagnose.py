@@ -100,6 +100,8 @@ def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None
     assert sweep[0.9]["first_over_last"] == pytest.approx(0.9**59, rel=0.05)
     assert sweep[1.1]["spectral_radius"] == pytest.approx(1.1, rel=1e-5)
     assert geometric_factor(torch.tensor([1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)  # halves per step back
+    # norms that underflowed to zero far from the loss are left out of the fit, not taken as log 0
+    assert geometric_factor(torch.tensor([0.0, 0.0, 1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)
 
 
 def test_unclipped_diverges_clipped_trains(fitted_trainers: list) -> None:
