@@ -100,6 +100,19 @@ def test_bf16_input_keeps_its_dtype() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit.trace:DeprecationWarning")
+@pytest.mark.parametrize("p", [0.1, 0.8])
+def test_mask_draws_under_torch_jit_trace_have_the_rate_asked_for(p: float) -> None:
+    """Traced, :func:`bernoulli` draws with torch.rand (what the tracer records): P(1) is still p, as
+    ``torch.bernoulli`` has it, so a traced layer's zoneout holds and its recurrent dropout keeps as many units."""
+    torch.manual_seed(0)
+    traced = torch.jit.trace(lambda like: bernoulli((200, 100), p, like), torch.zeros((), dtype=F64),
+                             check_trace=False)
+    draws = traced(torch.zeros((), dtype=F64))
+    assert draws.dtype == F64 and set(draws.unique().tolist()) == {0.0, 1.0}
+    assert abs(float(draws.mean()) - p) < 0.02
+
+
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit.trace:DeprecationWarning")
 @pytest.mark.parametrize("options", [None, {"zoneout": 0.2}, {"recurrent_dropout": 0.2}, {"weight_drop": 0.3}])
 def test_torch_jit_trace_records_the_masks_in_training_mode_as_for_torch_nn(options: dict | None) -> None:
     """``torch.jit.trace`` of a Dropout, or of a layer drawing masks, in training mode, as of torch.nn.Dropout:
