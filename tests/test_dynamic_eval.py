@@ -95,7 +95,7 @@ def test_decay_pulls_back_to_the_trained_weights(model: LanguageModel) -> None:
     assert torch.allclose(full, sequence_log_probs(model, context, text), atol=1e-5)
 
 
-@pytest.mark.parametrize(("kw", "word"), [({"lr": -0.1}, "lr"), ({"lr": float("nan")}, "lr"),
+@pytest.mark.parametrize(("kw", "word"), [({"lr": -0.1}, "lr"), ({"lr": float("nan")}, "lr"), ({"lr": 1e39}, "lr"),
                                           ({"segment": 0}, "segment"), ({"decay": 1.5}, "decay")])
 def test_bad_settings_are_refused(model: LanguageModel, kw: dict, word: str) -> None:
     with pytest.raises(ValueError, match=word):
