@@ -50,6 +50,16 @@ def test_stored_patterns_are_fixed_points_and_weights_hebbian() -> None:
         assert r.converged and r.steps == 1 and torch.equal(r.state, x)
 
 
+def test_energy_is_minus_half_s_w_s() -> None:
+    """E(s) = -½ sᵀWs written out, for a state that is no stored pattern; recall's first energy is its probe's."""
+    pats = _patterns(3, 20, seed=4)
+    net = Hopfield(20).store(pats)
+    probe = _flip(pats[0], 6, seed=1)
+    want = -0.5 * float(probe @ net.weight @ probe)
+    assert net.energy(probe) == pytest.approx(want, rel=1e-12)
+    assert net.recall(probe, generator=torch.Generator().manual_seed(0)).energies[0] == pytest.approx(want, rel=1e-12)
+
+
 def test_storing_in_several_calls_adds_to_the_memory() -> None:
     """Hebbian storage is a sum over the patterns: stored one call at a time, as a (N,) vector or a batch,
     the network is the one that stored them all at once."""
