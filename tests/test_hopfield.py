@@ -197,6 +197,7 @@ def test_retrieval_keeps_patterns_below_the_capacity_and_loses_them_beyond_it() 
     assert below.shape == beyond.shape == (10,)
     assert float(below.min()) >= 0.98 and float(beyond.mean()) < 0.6
     assert retrieval(50, 0.01, 5).shape == (1,)   # one pattern, so one probe
+    assert retrieval(10, 0.29, 10).shape == (3,)   # round(2.9) patterns, so three probes
 
 
 @pytest.mark.parametrize("load", [0, -0.1, math.nan, True, "0.1", 11])
