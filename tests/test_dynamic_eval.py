@@ -192,3 +192,22 @@ def test_a_model_in_training_mode_is_adapted_and_measured_without_dropout(model:
     got_rms = gradient_rms(model, ids(40, seed=5), streams=2, segment=5, batches=2)
     assert all(torch.allclose(got_rms[n], want_rms[n], atol=1e-7) for n in want_rms)
     assert model.training
+
+
+def test_frozen_parameters_are_left_as_they_are() -> None:
+    """A model with a frozen embedding adapts its other weights only, as torch.optim.SGD over the model does
+    (it skips a parameter without a gradient)."""
+    torch.manual_seed(0)
+    model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
+    model.embedding.weight.requires_grad_(False)
+    context, text = ids(2, seed=3), ids(9, seed=4)
+    got = dynamic_log_probs(model, context, text, lr=0.5, segment=3)
+
+    optimizers: list[torch.optim.SGD] = []
+
+    def sgd_step(ref: LanguageModel) -> None:
+        if not optimizers:
+            optimizers.append(torch.optim.SGD(ref.parameters(), lr=0.5))
+        optimizers[0].step()
+
+    assert torch.allclose(got, segment_by_segment(model, context, text, 3, sgd_step), atol=1e-5)
