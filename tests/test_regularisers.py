@@ -309,6 +309,25 @@ def test_layer_norm_lstm_equals_the_papers_equations_and_its_parameters() -> Non
     assert torch.all(fresh.ln_weight_c_l0 == 1) and torch.all(fresh.ln_bias_c_l0 == 0)
 
 
+def test_a_bidirectional_layer_norm_lstm_has_its_own_gains_per_direction() -> None:
+    """Each direction normalises with its own γ and β (``..._l0_reverse``): the reverse half of the output is the
+    paper's LSTM run backwards over the input with the reverse weights and gains."""
+    rnn = layer(layer_norm=True, bidirectional=True).eval()
+    ln_names = ("ln_weight_ih", "ln_weight_hh", "ln_weight_c", "ln_bias_c")
+    assert {f"{n}_l0_reverse" for n in ln_names} <= {n for n, _ in rnn.named_parameters()}
+    x = torch.randn(5, 2, 4, dtype=F64)
+    out, _ = rnn(x)
+    zeros = torch.zeros(2, 5, dtype=F64)
+    for direction, suffix in ((0, ""), (1, "_reverse")):
+        ws = [t.detach() for t in rnn.layer_weights(0, direction)]
+        ln = tuple(getattr(rnn, f"{n}_l0{suffix}").detach() for n in ln_names)
+        inputs = x if direction == 0 else x.flip(0)
+        want = paper_lstm(inputs, zeros, zeros, *ws, ln=ln)[0]
+        got = out[..., 5 * direction : 5 * (direction + 1)]
+        torch.testing.assert_close(got if direction == 0 else got.flip(0), want, **TOL)
+
+
+
 @pytest.mark.parametrize("cell", ["gru", "rnn_tanh", "clockwork"])
 def test_zoneout_on_other_cells_holds_units_and_evaluates_to_the_expectation(cell: str) -> None:
     torch.manual_seed(0)
