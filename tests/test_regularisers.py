@@ -327,6 +327,19 @@ def test_a_bidirectional_layer_norm_lstm_has_its_own_gains_per_direction() -> No
         torch.testing.assert_close(got if direction == 0 else got.flip(0), want, **TOL)
 
 
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+def test_a_padded_row_ends_in_the_state_of_the_row_run_alone(impl: str) -> None:
+    """With zoneout at evaluation, a row of a padded batch holds its state past its length: its final state is
+    the one it reaches run alone over its own steps."""
+    rnn = layer(impl, zoneout=0.3).eval()
+    x = torch.randn(6, 3, 4, dtype=F64)
+    lengths = torch.tensor([6, 3, 5])
+    _, (h, c) = rnn(x, lengths=lengths)
+    for b, n in enumerate(lengths.tolist()):
+        _, (hb, cb) = rnn(x[:n, b : b + 1])
+        torch.testing.assert_close(h[:, b], hb[:, 0], **TOL)
+        torch.testing.assert_close(c[:, b], cb[:, 0], **TOL)
+
 
 @pytest.mark.parametrize("cell", ["gru", "rnn_tanh", "clockwork"])
 def test_zoneout_on_other_cells_holds_units_and_evaluates_to_the_expectation(cell: str) -> None:
