@@ -386,6 +386,7 @@ def test_the_probe_takes_its_steps_with_unbind() -> None:
     (lambda: radius_sweep((0.9, 0.9), length=5, hidden=4), "radii (0.9, 0.9): 0.9 is named twice"),
     (lambda: radius_sweep((1e300,), length=5, hidden=4), "radii (1e+300,): radius 1e+300 grows the gradient"),
     (lambda: radius_sweep((1.1,), length=900, hidden=4), "length 900: expected at most 821 for radius 1.1"),
+    (lambda: radius_sweep((1.1,), length=822, hidden=4), "length 822: expected at most 821 for radius 1.1"),
     (lambda: radius_sweep((0.9,), length=0, hidden=4), "length 0: expected an integer >= 2"),
     (lambda: radius_sweep((0.9,), length=1, hidden=4), "length 1: expected an integer >= 2"),
     (lambda: radius_sweep((0.9,), length=5, hidden=2.0), "hidden 2.0: expected an integer >= 1"),
