@@ -480,6 +480,13 @@ def test_config_rebuilds_the_layer_and_the_state_dict_loads() -> None:
     assert "weight_drop" not in Recurrent("lstm", 4, 5).config()  # options that are off leave no trace
 
 
+def test_a_zoneout_pair_of_zeros_is_zoneout_off() -> None:
+    """``zoneout=[0, 0]`` is no zoneout, as ``zoneout=0``: torch's fused kernel still runs (and ``impl='fused'``
+    is taken), and the config keeps no trace of it."""
+    rnn = Recurrent("lstm", 4, 5, zoneout=[0.0, 0.0], impl="fused")
+    assert rnn.uses_fused() and "zoneout" not in rnn.config()
+
+
 @pytest.mark.parametrize(("cell", "options", "message"), [
     ("gru", {"recurrent_dropout": 0.2}, "recurrent_dropout: cell 'gru'"),
     ("gru", {"layer_norm": True}, "layer_norm: the layer-normalised cell is the LSTM"),
