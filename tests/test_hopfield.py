@@ -89,6 +89,8 @@ def test_bad_input_is_refused() -> None:
         net.store(torch.ones(2, 5))
     with pytest.raises(ValueError, match="mode"):
         net.recall(torch.ones(4), mode="parallel")
+    with pytest.raises(ValueError, match="probe must hold only"):
+        net.recall(torch.tensor([1.0, 0.0, -1.0, 1.0]))  # a 0 would be kept by the tie rule: no Hopfield state
 
 
 def test_a_unit_whose_input_is_exactly_zero_keeps_its_state() -> None:
