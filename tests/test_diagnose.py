@@ -73,12 +73,30 @@ def test_gradient_norms_are_the_total_gradient(cell: str) -> None:
         assert norms[t].item() == pytest.approx(expected, rel=1e-4, abs=1e-9)
 
 
+@pytest.mark.parametrize("options", [{"num_layers": 2}, {"bidirectional": True}])
+def test_gradient_norms_refuse_a_layer_stack_or_two_directions(options: dict) -> None:
+    """The loss reads the probed layer's last state: for a stack or a reverse direction that would not be
+    the output's gradient, so both are refused."""
+    rnn = Recurrent("rnn_tanh", 3, 4, **options)
+    with pytest.raises(ValueError, match="one-layer, one-direction"):
+        gradient_norms_through_time(rnn, torch.randn(5, 2, 3), lambda h: h.sum())
+
+
 def test_spectral_radius() -> None:
     assert spectral_radius(torch.eye(5))["radius"] == pytest.approx(1.0)
     q, _ = torch.linalg.qr(torch.randn(6, 6))
     assert spectral_radius(0.7 * q)["radius"] == pytest.approx(0.7, rel=1e-5)
     blocks = spectral_radius(torch.cat([0.5 * torch.eye(4), 2 * torch.eye(4), torch.eye(4), torch.eye(4)]), "lstm")
     assert blocks["blocks"]["f"] == pytest.approx(2.0) and blocks["radius"] == pytest.approx(2.0)
+
+
+def test_the_gru_blocks_are_named_in_torchs_order() -> None:
+    """torch.nn.GRU's weight_hh_l0 is (W_hr | W_hz | W_hn): the radius of each block is named so."""
+    gru = torch.nn.GRU(4, 4)
+    with torch.no_grad():
+        gru.weight_hh_l0.copy_(torch.cat([0.5 * torch.eye(4), 2 * torch.eye(4), 3 * torch.eye(4)]))
+    blocks = spectral_radius(gru.weight_hh_l0, "gru")["blocks"]
+    assert blocks == pytest.approx({"r": 0.5, "z": 2.0, "n": 3.0})
 
 
 def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None:
@@ -91,6 +109,8 @@ def test_radius_point_nine_falls_and_one_point_one_rises_geometrically() -> None
     assert sweep[0.9]["first_over_last"] == pytest.approx(0.9**59, rel=0.05)
     assert sweep[1.1]["spectral_radius"] == pytest.approx(1.1, rel=1e-5)
     assert geometric_factor(torch.tensor([1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)  # halves per step back
+    # norms that underflowed to zero far from the loss are left out of the fit, not taken as log 0
+    assert geometric_factor(torch.tensor([0.0, 0.0, 1.0, 2.0, 4.0, 8.0])) == pytest.approx(0.5)
 
 
 def test_unclipped_diverges_clipped_trains(fitted_trainers: list) -> None:
@@ -366,6 +386,7 @@ def test_the_probe_takes_its_steps_with_unbind() -> None:
     (lambda: radius_sweep((0.9, 0.9), length=5, hidden=4), "radii (0.9, 0.9): 0.9 is named twice"),
     (lambda: radius_sweep((1e300,), length=5, hidden=4), "radii (1e+300,): radius 1e+300 grows the gradient"),
     (lambda: radius_sweep((1.1,), length=900, hidden=4), "length 900: expected at most 821 for radius 1.1"),
+    (lambda: radius_sweep((1.1,), length=822, hidden=4), "length 822: expected at most 821 for radius 1.1"),
     (lambda: radius_sweep((0.9,), length=0, hidden=4), "length 0: expected an integer >= 2"),
     (lambda: radius_sweep((0.9,), length=1, hidden=4), "length 1: expected an integer >= 2"),
     (lambda: radius_sweep((0.9,), length=5, hidden=2.0), "hidden 2.0: expected an integer >= 1"),

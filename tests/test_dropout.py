@@ -69,6 +69,13 @@ def test_inplace_overwrites_the_input() -> None:
     assert y is x and set(x.unique().tolist()) == {0.0, 2.0}
 
 
+def test_the_module_with_inplace_overwrites_its_input_as_torchs_does() -> None:
+    for module in (Dropout(0.5, inplace=True), nn.Dropout(0.5, inplace=True)):
+        x = torch.ones(1000)
+        y = module(x)
+        assert y is x and set(x.unique().tolist()) == {0.0, 2.0}, type(module)
+
+
 def test_module_is_a_torch_dropout_with_fresh_masks_that_follow_the_seed() -> None:
     module = Dropout(0.3)
     assert isinstance(module, nn.Dropout) and repr(module) == repr(nn.Dropout(0.3))
@@ -90,6 +97,19 @@ def test_bf16_input_keeps_its_dtype() -> None:
     x = torch.ones(10_000, dtype=torch.bfloat16)
     y = dropout(x, 0.2)
     assert y.dtype == torch.bfloat16 and 0.75 < y.ne(0).float().mean().item() < 0.85
+
+
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit.trace:DeprecationWarning")
+@pytest.mark.parametrize("p", [0.1, 0.8])
+def test_mask_draws_under_torch_jit_trace_have_the_rate_asked_for(p: float) -> None:
+    """Traced, :func:`bernoulli` draws with torch.rand (what the tracer records): P(1) is still p, as
+    ``torch.bernoulli`` has it, so a traced layer's zoneout holds and its recurrent dropout keeps as many units."""
+    torch.manual_seed(0)
+    traced = torch.jit.trace(lambda like: bernoulli((200, 100), p, like), torch.zeros((), dtype=F64),
+                             check_trace=False)
+    draws = traced(torch.zeros((), dtype=F64))
+    assert draws.dtype == F64 and set(draws.unique().tolist()) == {0.0, 1.0}
+    assert abs(float(draws.mean()) - p) < 0.02
 
 
 @pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning", "ignore:`torch.jit.trace:DeprecationWarning")

@@ -95,7 +95,7 @@ def test_decay_pulls_back_to_the_trained_weights(model: LanguageModel) -> None:
     assert torch.allclose(full, sequence_log_probs(model, context, text), atol=1e-5)
 
 
-@pytest.mark.parametrize(("kw", "word"), [({"lr": -0.1}, "lr"), ({"lr": float("nan")}, "lr"),
+@pytest.mark.parametrize(("kw", "word"), [({"lr": -0.1}, "lr"), ({"lr": float("nan")}, "lr"), ({"lr": 1e39}, "lr"),
                                           ({"segment": 0}, "segment"), ({"decay": 1.5}, "decay")])
 def test_bad_settings_are_refused(model: LanguageModel, kw: dict, word: str) -> None:
     with pytest.raises(ValueError, match=word):
@@ -119,12 +119,13 @@ def test_statistics_that_are_one_constant_give_the_sgd_step(model: LanguageModel
         assert not torch.allclose(sgd, sequence_log_probs(model, context, text), atol=1e-3)
 
 
-def test_the_rms_rule_step_by_step() -> None:
+@pytest.mark.parametrize("decay", [0.5, 1.0])  # at 1.0 the weights with more than the mean RMS are pulled all the way
+def test_the_rms_rule_step_by_step(decay: float) -> None:
     """Brute force, Krause et al.'s update written out: θ ← θ - lr·g/(rms + eps) + min(λ·rms/mean, 1)·(θ0 - θ)."""
     torch.manual_seed(0)
     model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
     rms = {n: torch.rand_like(p) * 0.1 + 0.01 for n, p in model.named_parameters()}
-    lr, decay, eps = 0.02, 0.5, 1e-3
+    lr, eps = 0.02, 1e-3
     context, text = ids(1, seed=3), ids(12, seed=4)
     got = dynamic_log_probs(model, context, text, lr=lr, segment=4, decay=decay, rms=rms, eps=eps)
 
@@ -177,3 +178,36 @@ def test_gradient_rms_of_a_short_text_uses_what_there_is(model: LanguageModel) -
     assert all(torch.isfinite(v).all() for v in got.values())
     with pytest.raises(ValueError, match="too short"):
         gradient_rms(model, ids(1))
+
+
+def test_a_model_in_training_mode_is_adapted_and_measured_without_dropout(model: LanguageModel) -> None:
+    """Both work on a copy in eval mode (the fixture's dropout is 0.3): a model passed in training mode gives
+    what it gives in eval mode, and stays in training mode."""
+    context, text = ids(1), ids(20)
+    want_lp = dynamic_log_probs(model, context, text, lr=0.5, segment=5)
+    want_rms = gradient_rms(model, ids(40, seed=5), streams=2, segment=5, batches=2)
+    model.train()
+    torch.manual_seed(1)
+    assert torch.allclose(dynamic_log_probs(model, context, text, lr=0.5, segment=5), want_lp, atol=1e-6)
+    got_rms = gradient_rms(model, ids(40, seed=5), streams=2, segment=5, batches=2)
+    assert all(torch.allclose(got_rms[n], want_rms[n], atol=1e-7) for n in want_rms)
+    assert model.training
+
+
+def test_frozen_parameters_are_left_as_they_are() -> None:
+    """A model with a frozen embedding adapts its other weights only, as torch.optim.SGD over the model does
+    (it skips a parameter without a gradient)."""
+    torch.manual_seed(0)
+    model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
+    model.embedding.weight.requires_grad_(False)
+    context, text = ids(2, seed=3), ids(9, seed=4)
+    got = dynamic_log_probs(model, context, text, lr=0.5, segment=3)
+
+    optimizers: list[torch.optim.SGD] = []
+
+    def sgd_step(ref: LanguageModel) -> None:
+        if not optimizers:
+            optimizers.append(torch.optim.SGD(ref.parameters(), lr=0.5))
+        optimizers[0].step()
+
+    assert torch.allclose(got, segment_by_segment(model, context, text, 3, sgd_step), atol=1e-5)

@@ -149,3 +149,25 @@ def test_the_cli_refuses_a_bad_decay_before_writing(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "--ema" in done.stderr and "expected a decay from 0 to below 1" in done.stderr
     assert not out.exists()
+
+
+def test_saved_averages_of_another_shape_are_refused_in_one_line_naming_the_checkpoint() -> None:
+    model = torch.nn.Linear(3, 2)
+    average = WeightAverage(model, DECAY)
+    good = {"ema.weight": torch.ones(2, 3), "ema.bias": torch.ones(2)}
+    average.load(good, 5, "run/last")
+    assert average.updates == 5 and torch.equal(average.average[0], torch.ones(2, 3))
+    with pytest.raises(UserError, match=r"^run/last: the averaged weights of weight do not fit this model$"):
+        average.load({**good, "ema.weight": torch.ones(3, 2)}, 5, "run/last")
+
+
+def test_before_the_first_update_swapping_in_changes_nothing_and_the_first_update_still_copies() -> None:
+    model = torch.nn.Linear(3, 2)
+    average = WeightAverage(model, DECAY)
+    before = params(model)
+    with average.swapped_in():
+        assert all(torch.equal(v, before[k]) for k, v in params(model).items())
+    with torch.no_grad():
+        model.weight.add_(1.0)
+    average.update()  # as AveragedModel's first update_parameters: a copy of the weights
+    assert torch.equal(average.average[0], model.weight.detach()) and average.updates == 1

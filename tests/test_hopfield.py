@@ -50,6 +50,26 @@ def test_stored_patterns_are_fixed_points_and_weights_hebbian() -> None:
         assert r.converged and r.steps == 1 and torch.equal(r.state, x)
 
 
+def test_energy_is_minus_half_s_w_s() -> None:
+    """E(s) = -½ sᵀWs written out, for a state that is no stored pattern; recall's first energy is its probe's."""
+    pats = _patterns(3, 20, seed=4)
+    net = Hopfield(20).store(pats)
+    probe = _flip(pats[0], 6, seed=1)
+    want = -0.5 * float(probe @ net.weight @ probe)
+    assert net.energy(probe) == pytest.approx(want, rel=1e-12)
+    assert net.recall(probe, generator=torch.Generator().manual_seed(0)).energies[0] == pytest.approx(want, rel=1e-12)
+
+
+def test_storing_in_several_calls_adds_to_the_memory() -> None:
+    """Hebbian storage is a sum over the patterns: stored one call at a time, as a (N,) vector or a batch,
+    the network is the one that stored them all at once."""
+    pats = _patterns(4, 30, seed=3)
+    at_once = Hopfield(30).store(pats)
+    in_parts = Hopfield(30).store(pats[0]).store(pats[1:3]).store(pats[3])
+    assert in_parts.patterns == at_once.patterns == 4
+    torch.testing.assert_close(in_parts.weight, at_once.weight, rtol=0, atol=0)
+
+
 def test_energy_never_rises_in_async_recall() -> None:
     pats = _patterns(12, 60, seed=2)  # near capacity: recall wanders, energy must still fall
     net = Hopfield(60).store(pats)
@@ -69,6 +89,8 @@ def test_bad_input_is_refused() -> None:
         net.store(torch.ones(2, 5))
     with pytest.raises(ValueError, match="mode"):
         net.recall(torch.ones(4), mode="parallel")
+    with pytest.raises(ValueError, match="probe must hold only"):
+        net.recall(torch.tensor([1.0, 0.0, -1.0, 1.0]))  # a 0 would be kept by the tie rule: no Hopfield state
 
 
 def test_a_unit_whose_input_is_exactly_zero_keeps_its_state() -> None:
@@ -177,6 +199,7 @@ def test_retrieval_keeps_patterns_below_the_capacity_and_loses_them_beyond_it() 
     assert below.shape == beyond.shape == (10,)
     assert float(below.min()) >= 0.98 and float(beyond.mean()) < 0.6
     assert retrieval(50, 0.01, 5).shape == (1,)   # one pattern, so one probe
+    assert retrieval(10, 0.29, 10).shape == (3,)   # round(2.9) patterns, so three probes
 
 
 @pytest.mark.parametrize("load", [0, -0.1, math.nan, True, "0.1", 11])

@@ -215,6 +215,30 @@ def test_weight_drop_keeps_the_fused_kernel_and_equals_torch_lstm_with_the_dropp
     torch.testing.assert_close(rnn(x)[0], rnn(x)[0], rtol=0, atol=0)
 
 
+def test_a_zoneout_pair_is_cell_then_hidden() -> None:
+    """``zoneout=(p_c, p_h)``: at evaluation c_t = p_c·c_{t-1} + (1 − p_c)·c'_t and h_t likewise with p_h
+    (Krueger et al. 2017), here with the cell state held half the way and the hidden state not at all."""
+    rnn = layer(zoneout=(0.5, 0.0)).eval()
+    x = torch.randn(4, 2, 4, dtype=F64)
+    h0, c0 = torch.randn(1, 2, 5, dtype=F64), torch.randn(1, 2, 5, dtype=F64)
+    out, (h, c) = rnn(x, (h0, c0))
+    w_ih, w_hh, b_ih, b_hh = (t.detach() for t in rnn.layer_weights(0))
+    zone_h, zone_c = torch.zeros(4, 2, 5, dtype=F64), torch.full((4, 2, 5), 0.5, dtype=F64)
+    want = paper_lstm(x, h0[0], c0[0], w_ih, w_hh, b_ih, b_hh, zone=(zone_h, zone_c))
+    for a, b in zip((out, h[0], c[0]), want, strict=True):
+        torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("options", [{"zoneout": 0.3}, {"layer_norm": True}])
+def test_weight_drop_is_off_at_evaluation_on_the_regularised_path_too(options: dict) -> None:
+    """At evaluation a layer with weight drop computes the layer without it, also where zoneout or layer
+    normalisation take the recurrence off torch's kernel."""
+    rnn, plain = layer(weight_drop=0.5, **options).eval(), layer(**options).eval()
+    assert not rnn.uses_fused()
+    x = torch.randn(5, 2, 4, dtype=F64)
+    torch.testing.assert_close(rnn(x)[0], plain(x)[0], rtol=0, atol=0)
+
+
 ALL = {"layer_norm": True, "zoneout": 0.2, "recurrent_dropout": 0.2}
 
 
@@ -283,6 +307,38 @@ def test_layer_norm_lstm_equals_the_papers_equations_and_its_parameters() -> Non
     torch.testing.assert_close(c[0], want[2], **TOL)
     fresh = Recurrent("lstm", 4, 5, layer_norm=True, init="torch")
     assert torch.all(fresh.ln_weight_c_l0 == 1) and torch.all(fresh.ln_bias_c_l0 == 0)
+
+
+def test_a_bidirectional_layer_norm_lstm_has_its_own_gains_per_direction() -> None:
+    """Each direction normalises with its own γ and β (``..._l0_reverse``): the reverse half of the output is the
+    paper's LSTM run backwards over the input with the reverse weights and gains."""
+    rnn = layer(layer_norm=True, bidirectional=True).eval()
+    ln_names = ("ln_weight_ih", "ln_weight_hh", "ln_weight_c", "ln_bias_c")
+    assert {f"{n}_l0_reverse" for n in ln_names} <= {n for n, _ in rnn.named_parameters()}
+    x = torch.randn(5, 2, 4, dtype=F64)
+    out, _ = rnn(x)
+    zeros = torch.zeros(2, 5, dtype=F64)
+    for direction, suffix in ((0, ""), (1, "_reverse")):
+        ws = [t.detach() for t in rnn.layer_weights(0, direction)]
+        ln = tuple(getattr(rnn, f"{n}_l0{suffix}").detach() for n in ln_names)
+        inputs = x if direction == 0 else x.flip(0)
+        want = paper_lstm(inputs, zeros, zeros, *ws, ln=ln)[0]
+        got = out[..., 5 * direction : 5 * (direction + 1)]
+        torch.testing.assert_close(got if direction == 0 else got.flip(0), want, **TOL)
+
+
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+def test_a_padded_row_ends_in_the_state_of_the_row_run_alone(impl: str) -> None:
+    """With zoneout at evaluation, a row of a padded batch holds its state past its length: its final state is
+    the one it reaches run alone over its own steps."""
+    rnn = layer(impl, zoneout=0.3).eval()
+    x = torch.randn(6, 3, 4, dtype=F64)
+    lengths = torch.tensor([6, 3, 5])
+    _, (h, c) = rnn(x, lengths=lengths)
+    for b, n in enumerate(lengths.tolist()):
+        _, (hb, cb) = rnn(x[:n, b : b + 1])
+        torch.testing.assert_close(h[:, b], hb[:, 0], **TOL)
+        torch.testing.assert_close(c[:, b], cb[:, 0], **TOL)
 
 
 @pytest.mark.parametrize("cell", ["gru", "rnn_tanh", "clockwork"])
@@ -422,6 +478,13 @@ def test_config_rebuilds_the_layer_and_the_state_dict_loads() -> None:
     again = Recurrent(**cfg)
     again.load_state_dict(rnn.state_dict())
     assert "weight_drop" not in Recurrent("lstm", 4, 5).config()  # options that are off leave no trace
+
+
+def test_a_zoneout_pair_of_zeros_is_zoneout_off() -> None:
+    """``zoneout=[0, 0]`` is no zoneout, as ``zoneout=0``: torch's fused kernel still runs (and ``impl='fused'``
+    is taken), and the config keeps no trace of it."""
+    rnn = Recurrent("lstm", 4, 5, zoneout=[0.0, 0.0], impl="fused")
+    assert rnn.uses_fused() and "zoneout" not in rnn.config()
 
 
 @pytest.mark.parametrize(("cell", "options", "message"), [

@@ -244,6 +244,72 @@ def test_linear_decay_is_torch_linear_lr_to_the_floor() -> None:
     assert learning_rate(1.0, 7, 1.5, schedule="linear") == 0.0
 
 
+def test_cosine_decay_is_torch_cosine_annealing_to_the_floor() -> None:
+    """``cosine`` falls from lr to ``min_lr_ratio`` × lr over the run, as torch's CosineAnnealingLR with that
+    ``eta_min`` over the same updates."""
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.5)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=40, eta_min=0.5 * 0.2)
+    for step in range(41):
+        assert learning_rate(0.5, step, step / 40, min_lr_ratio=0.2) == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+
+
+def test_step_decay_is_torch_step_lr() -> None:
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.5)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1)
+    for step in range(12):
+        got = learning_rate(0.5, step, step / 12, schedule="step", step_every=3, gamma=0.1)
+        assert got == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+
+
+def test_warm_up_scales_the_schedule_as_torchs_linear_lr_chained_before_it() -> None:
+    """Warm-up multiplies the schedule's rate by (step + 1) / warmup over the first updates and stops at the
+    schedule's own rate, as torch's LinearLR(1 / warmup → 1) chained with StepLR: never above lr, and a decay
+    that falls inside the warm-up still counts."""
+    opt = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.ChainedScheduler([
+        torch.optim.lr_scheduler.LinearLR(opt, start_factor=1 / 4, end_factor=1.0, total_iters=3),
+        torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)])
+    for step in range(9):
+        got = learning_rate(1.0, step, 0.0, schedule="step", warmup_steps=4, step_every=2, gamma=0.5)
+        assert got == pytest.approx(sched.get_last_lr()[0]), step
+        opt.step()
+        sched.step()
+    assert [learning_rate(1.0, s, 0.0, schedule="constant", warmup_steps=4) for s in range(6)] == pytest.approx(
+        [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
+
+
+TORCH_OPTIMIZERS = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, weight_decay=0.2),
+    "adam": lambda p: torch.optim.Adam(p, lr=0.1, betas=(0.7, 0.8), eps=1e-3, weight_decay=0.2),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=0.1, betas=(0.7, 0.8), eps=1e-3, weight_decay=0.2),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.1, alpha=0.95, eps=1e-3, weight_decay=0.2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_OPTIMIZERS))
+def test_each_optimizer_takes_its_momentum_betas_and_weight_decay_as_torchs_does(name: str) -> None:
+    """``build_optimizer`` steps exactly as torch's optimiser built by hand with the same settings (SGD's momentum,
+    Adam's betas, AdamW's decoupled decay, not Adam's L2 term; a frozen parameter is left out)."""
+    from rnnkit.train import build_optimizer
+    start = torch.tensor([1.0, -2.0, 0.5])
+    ours, theirs = start.clone().requires_grad_(), start.clone().requires_grad_()
+    frozen = torch.zeros(2, requires_grad=False)
+    opt_ours = build_optimizer(name, [ours, frozen], lr=0.1, weight_decay=0.2, momentum=0.5, betas=(0.7, 0.8),
+                               eps=1e-3)
+    opt_theirs = TORCH_OPTIMIZERS[name]([theirs])
+    assert len(opt_ours.param_groups[0]["params"]) == 1
+    for _ in range(4):
+        for w, opt in ((ours, opt_ours), (theirs, opt_theirs)):
+            opt.zero_grad()
+            (w ** 2 * torch.tensor([1.0, 3.0, -2.0])).sum().backward()
+            opt.step()
+        torch.testing.assert_close(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
 # ------------------------------------------------------------------------------------------- trainer
 def make_trainer(out: Path | None, *, steps: int = 12, resume=None, dropout: float = 0.2, on_eval=None,
                  loss_fn=tbptt_lm_loss, cell: str = "lstm", files: dict | None = None, **cfg) -> Trainer:
