@@ -50,6 +50,19 @@ def test_without_updates_it_is_the_static_score(model: LanguageModel) -> None:
         assert torch.allclose(dynamic_log_probs(model, context, text, lr=0.0, segment=segment), static, atol=1e-5)
 
 
+def sgd_by_segment(model: LanguageModel, context: torch.Tensor, text: torch.Tensor, lr: float,
+                   segment: int) -> torch.Tensor:
+    """:func:`segment_by_segment` with torch.optim.SGD's step (one optimizer over the reference copy)."""
+    optimizers: list[torch.optim.SGD] = []
+
+    def sgd_step(ref: LanguageModel) -> None:
+        if not optimizers:
+            optimizers.append(torch.optim.SGD(ref.parameters(), lr=lr))
+        optimizers[0].step()
+
+    return segment_by_segment(model, context, text, segment, sgd_step)
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru", "clockwork"])
 def test_each_segment_is_scored_by_the_model_after_one_sgd_step_per_segment_before(cell: str) -> None:
     """Brute force with torch.optim.SGD: score 3 tokens, step on their mean loss, score the next 3 with the
@@ -58,15 +71,7 @@ def test_each_segment_is_scored_by_the_model_after_one_sgd_step_per_segment_befo
     model = LanguageModel(7, cell=cell, hidden_size=8, num_layers=1, embed_dim=4)
     context, text = ids(2, seed=3), ids(10, seed=4)
     got = dynamic_log_probs(model, context, text, lr=0.5, segment=3)
-
-    optimizers: list[torch.optim.SGD] = []
-
-    def sgd_step(ref: LanguageModel) -> None:
-        if not optimizers:
-            optimizers.append(torch.optim.SGD(ref.parameters(), lr=0.5))
-        optimizers[0].step()
-
-    expected_all = segment_by_segment(model, context, text, 3, sgd_step)
+    expected_all = sgd_by_segment(model, context, text, 0.5, 3)
     assert got.shape == text.shape
     assert torch.allclose(got, expected_all, atol=1e-5)
     assert not torch.allclose(got[3:], sequence_log_probs(model, context, text)[3:], atol=1e-3)
@@ -202,12 +207,4 @@ def test_frozen_parameters_are_left_as_they_are() -> None:
     model.embedding.weight.requires_grad_(False)
     context, text = ids(2, seed=3), ids(9, seed=4)
     got = dynamic_log_probs(model, context, text, lr=0.5, segment=3)
-
-    optimizers: list[torch.optim.SGD] = []
-
-    def sgd_step(ref: LanguageModel) -> None:
-        if not optimizers:
-            optimizers.append(torch.optim.SGD(ref.parameters(), lr=0.5))
-        optimizers[0].step()
-
-    assert torch.allclose(got, segment_by_segment(model, context, text, 3, sgd_step), atol=1e-5)
+    assert torch.allclose(got, sgd_by_segment(model, context, text, 0.5, 3), atol=1e-5)
