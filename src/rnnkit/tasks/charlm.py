@@ -101,20 +101,12 @@ def train(
     try:  # a refused command leaves nothing new behind: not the text's prepared folder either
         if unchecked:
             _check_same_text(ckpt, data, ids, cut)
-        ranks = distributed.ranks()  # under torchrun each process reads its own streams of the text
-        each = f" in each of {ranks.world_size} processes" if ranks.world_size > 1 else ""
-        if cut < (config.seq_len + 1) * ranks.world_size:
-            raise UserError(
-                f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
-                f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{each}; use a longer text or a "
-                "smaller --seq-len"
-            )
-        train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
-        streams = min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * ranks.world_size))
+        train_ids, val_ids, streams = _split(config, data, ids, cut)
         _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
+        ranks = distributed.ranks()
         if streams < config.batch_size and ckpt is None and ranks.is_main:
             short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-                             f"--batch-size {config.batch_size}{each}")
+                             f"--batch-size {config.batch_size}{_each(ranks.world_size)}")
             print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
         seed_everything(config.seed)
         kwargs = _model_kwargs(config, ckpt)
@@ -144,6 +136,26 @@ def train(
     if verbose:
         print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
+
+
+def _split(config: CharLMConfig, data: str, ids: torch.Tensor,
+           cut: int) -> tuple[torch.Tensor, torch.Tensor | None, int]:
+    """The training and validation ids, and how many streams of ``--seq-len`` windows the training part gives
+    each process (at most ``--batch-size``; under torchrun each process reads its own streams of the text); a
+    text too short for one window is refused."""
+    world = distributed.ranks().world_size
+    if cut < (config.seq_len + 1) * world:
+        raise UserError(
+            f"{data}: too short: {ids.numel()} characters leave {max(cut, 0)} for training, and one "
+            f"window of --seq-len {config.seq_len} needs {config.seq_len + 1}{_each(world)}; use a longer text or a "
+            "smaller --seq-len"
+        )
+    train_ids, val_ids = ids[:cut], (ids[cut:] if cut < ids.numel() else None)
+    return train_ids, val_ids, min(config.batch_size, train_ids.numel() // ((config.seq_len + 1) * world))
+
+
+def _each(world: int) -> str:
+    return f" in each of {world} processes" if world > 1 else ""
 
 
 def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, window: int) -> str:
