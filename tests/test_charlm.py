@@ -625,6 +625,20 @@ def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture
     assert res["steps"] == 8
 
 
+def test_cli_patience_and_min_delta(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--patience 1 --min-delta 100: no evaluation beats the first by 100 nats, so the second ends the run."""
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    common = ["--data", str(tmp_path / "t.txt"), "--hidden", "16", "--layers", "1", "--seq-len", "16", "--batch-size",
+              "4", "--eval-every", "5", "--steps", "30", "--no-progress", "--json"]
+    patience = ["--patience", "1", "--min-delta", "100"]
+    assert main(["train", "charlm", "--out", str(tmp_path / "r"), *common, *patience]) == 0
+    res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (res["steps"], res["stopped"]) == (10, "patience")
+    assert main(["train", "charlm", "--out", str(tmp_path / "s"), *common, "--min-delta", "0.5"]) == 2
+    assert "--min-delta 0.5: applies to early stopping only: give --patience N too" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
 def test_a_resumed_run_finds_its_text_from_any_directory_and_refuses_another(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "proj" / "texts").mkdir(parents=True)

@@ -810,7 +810,8 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
 @pytest.mark.parametrize(("name", "value"), [("clip", -1.0), ("steps", -3), ("weight_decay", -1.0), ("beta2", 1.0),
                                              ("seed", 2**64), ("seed", -(2**63) - 1), ("blowup", -1.0),
                                              ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan")),
-                                             ("patience", 0), ("patience", -2), ("patience", 1.5)])
+                                             ("patience", 0), ("patience", -2), ("patience", 1.5),
+                                             ("min_delta", -0.1), ("min_delta", float("nan")), ("min_delta", 0.5)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
     negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback; a blowup under 1
@@ -940,3 +941,38 @@ def test_a_resumed_run_goes_on_counting_its_patience(tmp_path: Path) -> None:
     result = _scored_trainer(tmp_path / "b", scores[3:], resume=True, patience=2, steps=12).fit()
     assert (whole.steps, whole.stopped, whole.best_step) == (8, "patience", 4)
     assert (result.steps, result.stopped, result.best_step) == (8, "patience", 4)
+
+
+@pytest.mark.parametrize(("mode", "scores", "min_delta", "steps", "stopped", "best_step"), [
+    ("min", [3.0, 2.0, 1.995, 1.991, 1.9905, 1.0], 0.01, 10, "patience", 10),  # best/ still takes each small gain
+    ("min", [3.0, 2.0, 1.995, 1.991, 1.9905, 1.0], 0.0, 12, "steps", 12),       # at 0 every better one counts
+    ("min", [3.0, 2.0, 1.994, 1.988, 1.982, 1.976], 0.01, 12, "steps", 12),     # small gains add up: 2.0 - 1.982
+    ("max", [0.5, 0.6, 0.605, 0.609, 0.6095, 0.9], 0.01, 10, "patience", 10),
+    ("max", [0.5, 0.6, 0.605, 0.609, 0.611, 0.612, 0.613], 0.01, 14, "steps", 14),
+])
+def test_min_delta_counts_only_a_gain_larger_than_it_as_better(
+        tmp_path: Path, mode: str, scores: list[float], min_delta: float, steps: int, stopped: str,
+        best_step: int) -> None:
+    """Keras' EarlyStopping(min_delta=...): patience counts an evaluation as better only when it beats the value
+    the count last started from by more than min_delta, so gains smaller than it add up until they pass it; best/
+    still keeps any strictly better one (Keras' ModelCheckpoint ignores min_delta)."""
+    result = _scored_trainer(tmp_path, scores, mode, patience=3, min_delta=min_delta).fit()
+    assert (result.steps, result.stopped, result.best_step) == (steps, stopped, best_step)
+
+
+def test_min_delta_is_named_when_the_run_stops(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _scored_trainer(tmp_path, [3.0, 2.0, 1.995, 1.991], patience=2, min_delta=0.01, verbose=True).fit()
+    assert ("stopping early: 2 evaluations in a row of val loss no better than step 4's 2.0000 by more than 0.01 "
+            "(patience 2)") in capsys.readouterr().err
+
+
+def test_a_resumed_run_counts_its_patience_from_the_same_value(tmp_path: Path) -> None:
+    """What patience counts from is saved with the run: after a resume the small gains since it still add up to
+    it (2.0 at step 4) rather than to the best (1.995 at step 6): 1.989 is 0.011 better than the one, 0.006 than
+    the other, so the count starts again there and the resumed run stops where the whole run does."""
+    scores = [3.0, 2.0, 1.995, 1.989, 1.988, 1.987, 1.986]
+    whole = _scored_trainer(tmp_path / "a", scores, patience=2, min_delta=0.01).fit()
+    _scored_trainer(tmp_path / "b", scores[:3], patience=2, min_delta=0.01, steps=14, halt_at=6).fit()
+    result = _scored_trainer(tmp_path / "b", scores[3:], resume=True, patience=2, min_delta=0.01, steps=14).fit()
+    assert (whole.steps, whole.stopped, whole.best_step) == (12, "patience", 12)
+    assert (result.steps, result.stopped, result.best_step) == (12, "patience", 12)

@@ -73,6 +73,7 @@ class TrainSettings:
     threads: int | None = None
     ema: float = 0.0
     patience: int | None = None
+    min_delta: float = 0.0
     device: str = "auto"
 
     def validate_training(self) -> None:
@@ -92,11 +93,13 @@ class TrainSettings:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
         if self.minutes is not None and not self.minutes > 0:
             raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
-        for name in ("lr", "weight_decay", "momentum", "gamma", "clip", "save_minutes"):
+        for name in ("lr", "weight_decay", "momentum", "gamma", "clip", "save_minutes", "min_delta"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise SettingError(name, value, "expected a finite number >= 0")
         check_seed("seed", self.seed)  # a run's other generators wrap their derived seeds to torch's 64 bits
+        if self.min_delta and self.patience is None:
+            raise SettingError("min_delta", self.min_delta, "applies to early stopping only: give --patience N too")
         check_fraction("ema", self.ema)
         check_fraction("beta2", self.beta2)  # torch's Adam refuses 1 and more in a traceback
         if not 0.0 <= self.min_lr_ratio <= 1.0:  # above 1 the "floor" climbs past --lr
@@ -295,6 +298,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--patience", type=_positive_int, metavar="N",
                    help="early stopping: end the run after N evaluations in a row no better than the best "
                         "(default: off, the run ends on --steps or --minutes)")
+    g.add_argument("--min-delta", type=_nonneg_float, metavar="D",
+                   help="with --patience: an evaluation counts as better only when it beats the best by more than D "
+                        "(Keras' min_delta; OUT/best still keeps any better one; default 0)")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "

@@ -53,7 +53,9 @@ evaluation).
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
 first; or, with ``patience=N`` (``--patience``, early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's
 ``-early_stopping``), after the N-th evaluation in a row that is no better than the best
-(``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting); Ctrl-C finishes
+(``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting; with
+``min_delta=D``, Keras' ``min_delta``, better means better by more than D, while ``OUT/best`` still keeps
+any strictly better evaluation); Ctrl-C finishes
 the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
 A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times the first one, is a divergence:
 with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
@@ -205,6 +207,7 @@ class TrainConfig:
     threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
     ema: float = 0.0                  # evaluate and keep a moving average of the weights with this decay (ema.py)
     patience: int | None = None       # stop when this many evaluations in a row find no better metric than the best
+    min_delta: float = 0.0            # ... better by more than this (patience only; best/ keeps any better one)
     device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
 
     @classmethod
@@ -556,6 +559,7 @@ class Trainer:
         self.last_eval: dict[str, float] = {}
         self.last_eval_step: int | None = None
         self.evals_since_best = 0   # evaluations since the best one (patience)
+        self.patience_best: tuple[float, int] | None = None  # the metric and step patience counts from
         self.first_loss: float | None = None
         self.history: list[dict[str, Any]] = []
         self.carry: Any = None
@@ -806,7 +810,7 @@ class Trainer:
         better = self._is_better(value)
         if better:
             self.best_metric, self.best_step, self.best_eval = value, self.step, dict(self.last_eval)
-        self.evals_since_best = 0 if better else self.evals_since_best + 1
+        self._count_patience(value)
         shown = f"train loss {train_loss:.4f}, " if train_loss is not None else ""
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
@@ -815,19 +819,39 @@ class Trainer:
         self.save_last()
         reason = self.on_eval(record) if self.on_eval is not None else None
         if reason is None and self.cfg.patience and self.evals_since_best >= self.cfg.patience:
-            best = (f"no better than step {self.best_step}'s {self.best_metric:.4f}" if self.best_metric is not None
-                    else "none of them finite")
-            self._say(f"stopping early: {self.evals_since_best} evaluations in a row of val {self.cfg.metric} {best} "
-                      f"(patience {self.cfg.patience})")
+            self._say(f"stopping early: {self.evals_since_best} evaluations in a row of val {self.cfg.metric} "
+                      f"{self._no_better_than()} (patience {self.cfg.patience})")
             reason = "patience"
         return reason
+
+    def _count_patience(self, value: float) -> None:
+        """Count an evaluation towards ``patience``: one better than the metric patience counts from by more
+        than ``min_delta`` (strictly better at 0, the rule of ``best/``) starts the count again, as Keras'
+        ``EarlyStopping(min_delta=...)`` does; smaller gains add up, as they are measured from that metric."""
+        ref = None if self.patience_best is None else self.patience_best[0]
+        delta = self.cfg.min_delta
+        shifted = value + delta if self.cfg.mode == "min" else value - delta
+        if math.isfinite(value) and (ref is None or self._improves(shifted, ref)):
+            self.patience_best = (value, self.step)
+            self.evals_since_best = 0
+        else:
+            self.evals_since_best += 1
+
+    def _improves(self, value: float, ref: float) -> bool:
+        return value < ref if self.cfg.mode == "min" else value > ref
+
+    def _no_better_than(self) -> str:
+        """What the evaluations since patience last counted from failed to beat, for the stopping line."""
+        if self.patience_best is None:
+            return "none of them finite"
+        value, step = self.patience_best
+        by = f" by more than {self.cfg.min_delta:g}" if self.cfg.min_delta else ""
+        return f"no better than step {step}'s {value:.4f}{by}"
 
     def _is_better(self, value: float) -> bool:
         if not math.isfinite(value):
             return False
-        if self.best_metric is None:
-            return True
-        return value < self.best_metric if self.cfg.mode == "min" else value > self.best_metric
+        return self.best_metric is None or self._improves(value, self.best_metric)
 
     # ------------------------------------------------------------------ start and end of a run
     def _open_run(self) -> None:
@@ -921,7 +945,7 @@ class Trainer:
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
             self.best_metric, self.best_step, self.best_eval = None, None, {}
-            self.evals_since_best = 0
+            self.evals_since_best, self.patience_best = 0, None
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
             self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
@@ -950,6 +974,8 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.evals_since_best = int(ts.get("evals_since_best", 0))  # a run saved before patience existed: 0
+        counted = ts.get("patience_best")  # a run saved before min_delta existed: its best (_restore_best)
+        self.patience_best = None if counted is None else (float(counted[0]), int(counted[1]))
         self.batches.load_state_dict(ts["data"])
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
@@ -965,6 +991,10 @@ class Trainer:
             self.best_metric, self.best_step, self.best_eval = self._restored_best(ts)
             if self.best_metric is not None:
                 self.best_metric = float(self.best_metric)
+                if self.patience_best is None:
+                    self.patience_best = (self.best_metric, int(self.best_step or 0))
+            else:
+                self.patience_best = None
         except (TypeError, ValueError) as exc:
             raise UserError(f"{where}: not the state of a run ({type(exc).__name__}: {exc}); resume from an "
                             "undamaged run or start afresh with --overwrite") from None
@@ -989,6 +1019,7 @@ class Trainer:
         best_eval = dict(ts.get("best_eval") or {})
         if (ts.get("metric", self.cfg.metric), ts.get("mode", self.cfg.mode)) == (self.cfg.metric, self.cfg.mode):
             return ts.get("best_metric"), ts.get("best_step"), best_eval
+        self.patience_best = None  # counted by the other metric
         if self.cfg.metric in best_eval:
             return best_eval[self.cfg.metric], ts.get("best_step"), best_eval
         self._say(f"resuming a run that kept its best checkpoint by {ts.get('metric')}; this one keeps it by "
@@ -1032,6 +1063,7 @@ class Trainer:
             "last_eval": self.last_eval,
             "last_eval_step": self.last_eval_step,
             "evals_since_best": self.evals_since_best,
+            "patience_best": self.patience_best,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
