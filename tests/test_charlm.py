@@ -635,8 +635,26 @@ def test_cli_patience_and_min_delta(tmp_path: Path, capsys: pytest.CaptureFixtur
     res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert (res["steps"], res["stopped"]) == (10, "patience")
     assert main(["train", "charlm", "--out", str(tmp_path / "s"), *common, "--min-delta", "0.5"]) == 2
-    assert "--min-delta 0.5: applies to early stopping only: give --patience N too" in capsys.readouterr().err
+    assert "--min-delta 0.5: applies to early stopping and --schedule plateau only" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_cli_plateau_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--schedule plateau --plateau-patience 1 --min-delta 100 --gamma 0.1: every evaluation after the first lowers
+    the rate of the updates after it tenfold, down to --min-lr-ratio's floor; its settings without the schedule
+    are refused."""
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    common = ["--data", str(tmp_path / "t.txt"), "--hidden", "16", "--layers", "1", "--seq-len", "16", "--batch-size",
+              "4", "--eval-every", "5", "--steps", "30", "--no-progress", "--lr", "0.01", "--log-every", "5"]
+    plateau = ["--schedule", "plateau", "--plateau-patience", "1", "--min-delta", "100", "--gamma", "0.1"]
+    assert main(["train", "charlm", "--out", str(tmp_path / "r"), *common, *plateau, "--min-lr-ratio", "0.005"]) == 0
+    assert "lowering the learning rate to 0.001: 1 evaluations in a row" in capsys.readouterr().err
+    records = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["lr"] for r in records if "lr" in r] == pytest.approx([0.01, 0.01, 0.001, 1e-4, 5e-5, 5e-5])
+    for flags, refusal in ((["--plateau-patience", "2"], "--plateau-patience 2: applies to --schedule plateau only"),
+                           (["--schedule", "plateau", "--gamma", "1.5"], "--gamma 1.5: expected a factor below 1")):
+        assert main(["train", "charlm", "--out", str(tmp_path / "s"), *common, *flags]) == 2
+        assert refusal in capsys.readouterr().err
 
 
 def test_a_resumed_run_finds_its_text_from_any_directory_and_refuses_another(

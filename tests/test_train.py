@@ -811,7 +811,8 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
                                              ("seed", 2**64), ("seed", -(2**63) - 1), ("blowup", -1.0),
                                              ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan")),
                                              ("patience", 0), ("patience", -2), ("patience", 1.5),
-                                             ("min_delta", -0.1), ("min_delta", float("nan")), ("min_delta", 0.5)])
+                                             ("min_delta", -0.1), ("min_delta", float("nan")), ("min_delta", 0.5),
+                                             ("plateau_patience", 0), ("plateau_patience", 2)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
     negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback; a blowup under 1
@@ -958,6 +959,63 @@ def test_min_delta_counts_only_a_gain_larger_than_it_as_better(
     still keeps any strictly better one (Keras' ModelCheckpoint ignores min_delta)."""
     result = _scored_trainer(tmp_path, scores, mode, patience=3, min_delta=min_delta).fit()
     assert (result.steps, result.stopped, result.best_step) == (steps, stopped, best_step)
+
+
+def _learning_rates(out: Path) -> list[float]:
+    """The learning rate of each update, from metrics.jsonl (a run logged every step)."""
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    return [r["lr"] for r in records if "lr" in r]
+
+
+@pytest.mark.parametrize(("mode", "scores", "patience", "min_delta", "floor"), [
+    ("min", [3.0, 2.0, 2.5, 2.6, 1.0, 1.0, 1.2, 0.9, 0.95, 0.97, 0.99, 0.98], 2, 0.0, 0.0),
+    ("min", [3.0, 2.0, 1.995, 1.99, 1.985, 1.5, 1.49, 1.495, 1.4, 1.38, 1.39], 2, 0.01, 0.0),
+    ("max", [0.5, 0.6, 0.55, 0.58, 0.7, 0.69, 0.68, 0.67, 0.66, 0.65, 0.64, 0.63, 0.62, 0.61, 0.6, 0.59, 0.58,
+             0.57, 0.56, 0.55, 0.54], 3, 0.0, 0.2),
+    ("min", [math.nan, 2.0, math.nan, math.inf, 2.0, 3.0, 1.0, 1.0, 1.0, 1.0], 1, 0.0, 0.1),
+])
+def test_the_plateau_schedule_lowers_the_rate_as_torch_reduce_lr_on_plateau(
+        tmp_path: Path, mode: str, scores: list[float], patience: int, min_delta: float, floor: float) -> None:
+    """--schedule plateau against torch's own ReduceLROnPlateau fed the same evaluations (absolute threshold
+    min_delta, no cooldown; torch's patience counts the evaluations it forgives, ours the one that lowers the rate,
+    as Keras' does): the rate of every update after each evaluation, the floor and a tie or NaN as no better."""
+    _scored_trainer(tmp_path, scores, mode, schedule="plateau", plateau_patience=patience, min_delta=min_delta,
+                    gamma=0.5, min_lr_ratio=floor, log_every=1).fit()
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=0.01)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode=mode, factor=0.5, patience=patience - 1,
+                                                         threshold=min_delta, threshold_mode="abs",
+                                                         min_lr=0.01 * floor)
+    expected = []
+    for score in scores:
+        expected += [optimizer.param_groups[0]["lr"]] * 2   # the two updates before each evaluation
+        plateau.step(score)
+    assert _learning_rates(tmp_path) == pytest.approx(expected, rel=1e-12)
+    assert len(set(expected)) > 2   # the rate came down more than once
+
+
+def test_a_resumed_plateau_run_keeps_its_lowered_rate_and_its_count(tmp_path: Path) -> None:
+    """The reductions so far and the evaluations since the last one are saved with the run: halted and resumed,
+    it trains at the rates the whole run does."""
+    scores = [3.0, 2.0, 2.5, 2.6, 2.7, 2.8, 1.0, 2.0]
+    settings = {"schedule": "plateau", "plateau_patience": 2, "log_every": 1, "steps": 16}
+    _scored_trainer(tmp_path / "a", scores, **settings).fit()
+    _scored_trainer(tmp_path / "b", scores[:5], halt_at=10, **settings).fit()
+    _scored_trainer(tmp_path / "b", scores[5:], resume=True, **settings).fit()
+    assert _learning_rates(tmp_path / "b") == _learning_rates(tmp_path / "a")
+    assert _learning_rates(tmp_path / "a")[-1] == pytest.approx(0.01 / 4)
+
+
+def test_the_plateau_schedule_says_when_it_lowers_the_rate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _scored_trainer(tmp_path, [2.0, 1.25, 3.0, 4.0], schedule="plateau", verbose=True).fit()
+    assert ("lowering the learning rate to 0.005: 2 evaluations in a row of val loss no better than step 4's "
+            "1.2500 (--schedule plateau)") in capsys.readouterr().err
+
+
+def test_the_plateau_schedule_needs_a_validation(tmp_path: Path) -> None:
+    cfg = TrainConfig(steps=4, schedule="plateau", progress=False, verbose=False)
+    with pytest.raises(UserError, match="--schedule plateau lowers the learning rate when the validation score"):
+        Trainer(tiny_lm(), cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss)
 
 
 def test_min_delta_is_named_when_the_run_stops(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

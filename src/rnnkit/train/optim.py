@@ -1,7 +1,9 @@
-"""Optimisers by name and the learning-rate schedule (linear warm-up, then cosine, linear, step or constant).
+"""Optimisers by name and the learning-rate schedule (linear warm-up, then cosine, linear, step, constant or
+plateau).
 
 The schedule is a pure function of the step (and, under a ``--minutes`` budget, of the fraction of the
-budget spent), so a resumed run computes exactly the learning rates the uninterrupted run would have.
+budget spent; under ``plateau``, of the reductions the evaluations have called for, which the trainer saves),
+so a resumed run computes exactly the learning rates the uninterrupted run would have.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import torch
 from rnnkit.errors import UserError
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop")
-SCHEDULES = ("cosine", "linear", "step", "constant")
+SCHEDULES = ("cosine", "linear", "step", "constant", "plateau")
 
 
 def build_optimizer(
@@ -58,6 +60,7 @@ def learning_rate(
     min_lr_ratio: float = 0.0,
     step_every: int = 1000,
     gamma: float = 0.5,
+    reductions: int = 0,
 ) -> float:
     """Learning rate for update number ``step`` (0-based).
 
@@ -65,7 +68,9 @@ def learning_rate(
     fraction of the time budget spent, whichever is larger); the cosine, and ``linear`` in a straight line
     (torch's ``LinearLR``, the default of Hugging Face's trainer), decay over it from ``base_lr`` to
     ``min_lr_ratio * base_lr``. ``step`` decay multiplies by ``gamma`` every
-    ``step_every`` updates. Warm-up rises linearly over the first ``warmup_steps`` updates.
+    ``step_every`` updates. ``plateau`` (Keras' and torch's ``ReduceLROnPlateau``) multiplies by ``gamma``
+    once for each of the ``reductions`` the validation's plateaus called for (the trainer counts them), down to
+    ``min_lr_ratio * base_lr``. Warm-up rises linearly over the first ``warmup_steps`` updates.
     """
     if schedule not in SCHEDULES:
         raise UserError(f"--schedule {schedule!r}: expected one of {', '.join(SCHEDULES)}")
@@ -76,6 +81,8 @@ def learning_rate(
         factor = min_lr_ratio + (1.0 - min_lr_ratio) * (1.0 - progress)
     elif schedule == "step":
         factor = gamma ** (step // max(step_every, 1))
+    elif schedule == "plateau":
+        factor = max(gamma ** reductions, min_lr_ratio)
     else:
         factor = 1.0
     if warmup_steps > 0 and step < warmup_steps:

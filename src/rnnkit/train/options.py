@@ -63,6 +63,7 @@ class TrainSettings:
     min_lr_ratio: float = 0.0
     step_every: int = 1000
     gamma: float = 0.5
+    plateau_patience: int | None = None
     clip: float | None = 5.0
     eval_every: int = 200
     log_every: int = 20
@@ -83,7 +84,7 @@ class TrainSettings:
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
             check_type(f.name, getattr(self, f.name), f.type)
-        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience"):
+        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience", "plateau_patience"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
         if self.threads is not None:
@@ -98,8 +99,7 @@ class TrainSettings:
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise SettingError(name, value, "expected a finite number >= 0")
         check_seed("seed", self.seed)  # a run's other generators wrap their derived seeds to torch's 64 bits
-        if self.min_delta and self.patience is None:
-            raise SettingError("min_delta", self.min_delta, "applies to early stopping only: give --patience N too")
+        self._validate_plateau()
         check_fraction("ema", self.ema)
         check_fraction("beta2", self.beta2)  # torch's Adam refuses 1 and more in a traceback
         if not 0.0 <= self.min_lr_ratio <= 1.0:  # above 1 the "floor" climbs past --lr
@@ -107,6 +107,18 @@ class TrainSettings:
         for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("precision", PRECISIONS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
+
+
+    def _validate_plateau(self) -> None:
+        """The settings that only early stopping and ``--schedule plateau`` read, refused without them."""
+        plateau = self.schedule == "plateau"
+        if self.min_delta and self.patience is None and not plateau:
+            raise SettingError("min_delta", self.min_delta, "applies to early stopping and --schedule plateau only: "
+                                                            "give --patience N or --schedule plateau too")
+        if self.plateau_patience is not None and not plateau:
+            raise SettingError("plateau_patience", self.plateau_patience, "applies to --schedule plateau only")
+        if plateau and self.gamma >= 1:
+            raise SettingError("gamma", self.gamma, "expected a factor below 1: --schedule plateau lowers the rate")
 
 
 TRAINER_DEFAULTS: dict[str, Any] = asdict(TrainSettings())
@@ -281,9 +293,19 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--momentum", type=_nonneg_float, help=f"SGD momentum (default {d['momentum']:g})")
     g.add_argument("--beta2", type=_decay, help=f"Adam/AdamW second-moment decay (default {d['beta2']:g})")
     g.add_argument("--warmup", type=_nonneg_int, help=f"linear warm-up steps (default {d['warmup']})")
-    g.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate decay (default {d['schedule']})")
+    g.add_argument("--schedule", choices=SCHEDULES,
+                   help="learning-rate decay: over the run (cosine, linear), by --gamma every --step-every updates "
+                        "(step), or by --gamma after --plateau-patience evaluations in a row no better than the best "
+                        f"(plateau, as Keras' ReduceLROnPlateau) (default {d['schedule']})")
     g.add_argument("--min-lr-ratio", type=_ratio,
-                   help=f"floor of cosine and linear as a fraction of --lr (default {d['min_lr_ratio']:g})")
+                   help=f"floor of cosine, linear and plateau as a fraction of --lr (default {d['min_lr_ratio']:g})")
+    g.add_argument("--gamma", type=_nonneg_float, metavar="F",
+                   help=f"step and plateau: multiply the learning rate by F (default {d['gamma']:g})")
+    g.add_argument("--step-every", type=_positive_int, metavar="N",
+                   help=f"step: lower the learning rate every N updates (default {d['step_every']})")
+    g.add_argument("--plateau-patience", type=_positive_int, metavar="N",
+                   help="plateau: lower the learning rate after N evaluations in a row no better than the best "
+                        "(better by more than --min-delta) (default 2)")
     g.add_argument("--clip", type=_nonneg_float,
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
@@ -299,8 +321,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help="early stopping: end the run after N evaluations in a row no better than the best "
                         "(default: off, the run ends on --steps or --minutes)")
     g.add_argument("--min-delta", type=_nonneg_float, metavar="D",
-                   help="with --patience: an evaluation counts as better only when it beats the best by more than D "
-                        "(Keras' min_delta; OUT/best still keeps any better one; default 0)")
+                   help="with --patience or --schedule plateau: an evaluation counts as better only when it beats "
+                        "the best by more than D (Keras' min_delta; OUT/best still keeps any better one; default 0)")
     g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
     g.add_argument("--threads", type=_positive_int, metavar="N",
                    help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "

@@ -183,10 +183,11 @@ class TrainConfig:
     momentum: float = 0.9             # SGD only
     beta2: float = 0.999              # Adam/AdamW second-moment decay
     warmup: int = 0                   # linear warm-up steps
-    schedule: str = "cosine"          # cosine | linear | step | constant
-    min_lr_ratio: float = 0.0         # floor of cosine and linear, as a fraction of lr
+    schedule: str = "cosine"          # cosine | linear | step | constant | plateau
+    min_lr_ratio: float = 0.0         # floor of cosine, linear and plateau, as a fraction of lr
     step_every: int = 1000            # step decay period
-    gamma: float = 0.5                # step decay factor
+    gamma: float = 0.5                # step and plateau decay factor
+    plateau_patience: int | None = None  # plateau: lower lr after this many evaluations no better (None: 2)
     clip: float | None = 5.0          # global gradient-norm threshold (None or 0: no clipping)
     eval_every: int = 200
     log_every: int = 20
@@ -514,6 +515,9 @@ class Trainer:
         self.loss_fn = loss_fn
         self._loss_takes_progress = _has_keyword(loss_fn, "progress")
         self.eval_fn = eval_fn
+        if config.schedule == "plateau" and eval_fn is None:
+            raise UserError("--schedule plateau lowers the learning rate when the validation score stops improving; "
+                            "this run has no validation to evaluate")
         self.on_eval = on_eval
         self.best_tensors = best_tensors
         self.out_dir = Path(out_dir) if out_dir is not None else None
@@ -560,6 +564,8 @@ class Trainer:
         self.last_eval_step: int | None = None
         self.evals_since_best = 0   # evaluations since the best one (patience)
         self.patience_best: tuple[float, int] | None = None  # the metric and step patience counts from
+        self.plateau_evals = 0      # evaluations since patience_best or the last reduction (--schedule plateau)
+        self.lr_reductions = 0      # times the plateau schedule lowered the learning rate
         self.first_loss: float | None = None
         self.history: list[dict[str, Any]] = []
         self.carry: Any = None
@@ -661,7 +667,7 @@ class Trainer:
         c = self.cfg
         lr = learning_rate(
             c.lr, self.step, progress, schedule=c.schedule, warmup_steps=c.warmup,
-            min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma,
+            min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma, reductions=self.lr_reductions,
         )
         for group in self.optimizer.param_groups:
             group["lr"] = lr
@@ -833,9 +839,25 @@ class Trainer:
         shifted = value + delta if self.cfg.mode == "min" else value - delta
         if math.isfinite(value) and (ref is None or self._improves(shifted, ref)):
             self.patience_best = (value, self.step)
-            self.evals_since_best = 0
+            self.evals_since_best = self.plateau_evals = 0
         else:
             self.evals_since_best += 1
+            self.plateau_evals += 1
+            if self.cfg.schedule == "plateau" and self.plateau_evals >= (self.cfg.plateau_patience or 2):
+                self._lower_learning_rate()
+
+    def _lower_learning_rate(self) -> None:
+        """``--schedule plateau``'s step, as Keras' ``ReduceLROnPlateau`` takes it (with no cooldown): after
+        ``plateau_patience`` evaluations no better, the rate is multiplied by ``gamma`` (down to its floor,
+        ``min_lr_ratio``) and the count starts again from the same best."""
+        self.plateau_evals = 0
+        c = self.cfg
+        if c.gamma ** self.lr_reductions <= c.min_lr_ratio:
+            return  # at the floor already
+        self.lr_reductions += 1
+        lr = c.lr * max(c.gamma ** self.lr_reductions, c.min_lr_ratio)
+        self._say(f"lowering the learning rate to {lr:.3g}: {c.plateau_patience or 2} evaluations in a row of val "
+                  f"{c.metric} {self._no_better_than()} (--schedule plateau)")
 
     def _improves(self, value: float, ref: float) -> bool:
         return value < ref if self.cfg.mode == "min" else value > ref
@@ -945,7 +967,7 @@ class Trainer:
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
             self.best_metric, self.best_step, self.best_eval = None, None, {}
-            self.evals_since_best, self.patience_best = 0, None
+            self.evals_since_best, self.plateau_evals, self.patience_best = 0, 0, None
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
             self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
@@ -974,6 +996,8 @@ class Trainer:
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
         self.evals_since_best = int(ts.get("evals_since_best", 0))  # a run saved before patience existed: 0
+        self.plateau_evals = int(ts.get("plateau_evals", 0))
+        self.lr_reductions = int(ts.get("lr_reductions", 0))
         counted = ts.get("patience_best")  # a run saved before min_delta existed: its best (_restore_best)
         self.patience_best = None if counted is None else (float(counted[0]), int(counted[1]))
         self.batches.load_state_dict(ts["data"])
@@ -1024,7 +1048,7 @@ class Trainer:
             return best_eval[self.cfg.metric], ts.get("best_step"), best_eval
         self._say(f"resuming a run that kept its best checkpoint by {ts.get('metric')}; this one keeps it by "
                   f"{self.cfg.metric}: the next evaluation replaces OUT/best")
-        self.evals_since_best = 0   # patience counts from the new best
+        self.evals_since_best = self.plateau_evals = 0   # patience counts from the new best
         return None, None, {}
 
     def _rng_tensors(self) -> dict[str, Tensor]:
@@ -1064,6 +1088,8 @@ class Trainer:
             "last_eval_step": self.last_eval_step,
             "evals_since_best": self.evals_since_best,
             "patience_best": self.patience_best,
+            "plateau_evals": self.plateau_evals,
+            "lr_reductions": self.lr_reductions,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
