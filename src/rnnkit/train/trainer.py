@@ -64,7 +64,8 @@ and nothing is saved after the last good checkpoint; with ``"stop"`` the run end
 out of memory, an error) before its first checkpoint removes what it wrote in ``out_dir``.
 
 The learning-rate schedule is a function of the step (or the fraction of the ``minutes`` budget
-spent, whichever is further along), so resuming a step-limited run is bit-exact on CPU: model,
+spent, whichever is further along; under ``schedule="plateau"``, of the reductions the evaluations called
+for, saved with the run), so resuming a step-limited run is bit-exact on CPU: model,
 optimiser, data position, carried state and the torch/Python/NumPy RNG states are all restored.
 Under a ``minutes`` budget the schedule follows the clock, which is not reproducible.
 
