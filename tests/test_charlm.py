@@ -639,6 +639,17 @@ def test_cli_patience_and_min_delta(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert not (tmp_path / "s").exists()
 
 
+def test_cli_accumulate_reads_that_many_batches_an_update(tmp_path: Path) -> None:
+    from rnnkit.train import load_checkpoint
+
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "r"), "--hidden", "16",
+                 "--layers", "1", "--seq-len", "16", "--batch-size", "4", "--steps", "3", "--accumulate", "2",
+                 "--no-progress"]) == 0
+    state = load_checkpoint(tmp_path / "r", prefer="last").trainer_state
+    assert (state["step"], state["tokens"]) == (3, 3 * 2 * 4 * 16)
+
+
 def test_cli_plateau_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--schedule plateau --plateau-patience 1 --min-delta 100 --gamma 0.1: every evaluation after the first lowers
     the rate of the updates after it tenfold, down to --min-lr-ratio's floor; its settings without the schedule

@@ -114,10 +114,11 @@ def masked_loss(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor,
     return err[mask].sum(), int(mask.sum()), None
 
 
-def _regression(batches: Any) -> dict[str, torch.Tensor]:
+def _regression(batches: Any, accumulate: int = 1) -> dict[str, torch.Tensor]:
     seed_everything(0)
     model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 1))
-    cfg = TrainConfig(steps=STEPS, lr=0.05, log_every=1, eval_every=0, verbose=False, progress=False)
+    cfg = TrainConfig(steps=STEPS, lr=0.05, log_every=1, eval_every=0, verbose=False, progress=False,
+                      accumulate=accumulate)
     Trainer(model, cfg, batches=batches, loss_fn=masked_loss).fit()
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
@@ -140,8 +141,10 @@ def _worker(rank: int, tmp: str, port: int) -> None:
     try:
         weights = _regression(Batches())
         save_file(_interrupted(), f"{tmp}/ctrl_c{rank}.safetensors")
+        accumulated = _regression(Batches(), accumulate=2)
         if rank == 0:
             save_file(weights, f"{tmp}/regression.safetensors")
+            save_file(accumulated, f"{tmp}/accumulated.safetensors")
         text = str(_text(Path(tmp) / f"text{rank}.txt"))
         train(_charlm(), text, f"{tmp}/ddp", verbose=False, progress=False)
         train(_charlm(steps=STEPS // 2), text, f"{tmp}/half", verbose=False, progress=False)
@@ -195,6 +198,16 @@ def _close(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None:
 @pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine
 def test_two_processes_equal_one_on_the_combined_batches(ddp_runs: Path) -> None:
     _close(load_file(ddp_runs / "regression.safetensors"), _regression(Combined()))
+
+
+@pytest.mark.slow
+def test_two_processes_accumulating_equal_one_accumulating_the_combined_batches(ddp_runs: Path) -> None:
+    """--accumulate 2 on two processes: each update's gradient is the mean over the items of all four batches
+    (their counts differ), as one process accumulating two combined batches gives."""
+    accumulated = load_file(ddp_runs / "accumulated.safetensors")
+    _close(accumulated, _regression(Combined(), accumulate=2))
+    with pytest.raises(AssertionError):
+        _close(accumulated, _regression(Combined()))
 
 
 @pytest.mark.slow  # two processes start and train three runs: ~4 s on an idle 2-core machine

@@ -347,6 +347,83 @@ def test_resume_is_bit_exact(tmp_path: Path, optimizer: str) -> None:
     assert [r["step"] for r in rows if "train_loss" in r] == [2, 4, 6, 8, 10, 12]
 
 
+def test_a_resumed_run_with_accumulation_is_bit_exact(tmp_path: Path) -> None:
+    """Each update reads --accumulate batches: the data position and carried state saved after it are where the
+    next update starts, so a halted and resumed run ends with the whole run's weights."""
+    straight = make_trainer(tmp_path / "a", steps=6, accumulate=3)
+    straight.fit()
+    make_trainer(tmp_path / "b", steps=6, accumulate=3, halt_at=3).fit()
+    resumed = make_trainer(tmp_path / "b", steps=6, accumulate=3, resume=load_checkpoint(tmp_path / "b", prefer="last"))
+    resumed.fit()
+    a, b = straight.model.state_dict(), resumed.model.state_dict()
+    assert all(torch.equal(a[name], b[name]) for name in a)
+    assert load_checkpoint(tmp_path / "b", prefer="last").trainer_state["tokens"] == 6 * 3 * 4 * 9
+
+
+class _ListBatches:
+    """The given batches in turn, for ever."""
+
+    def __init__(self, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+        self.batches, self.i = batches, 0
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        self.i += 1
+        return self.batches[(self.i - 1) % len(self.batches)]
+
+    def state_dict(self) -> dict[str, int]:
+        return {"i": self.i}
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self.i = state["i"]
+
+
+def _squared_error(model: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor], state: None) -> tuple:
+    x, y = batch
+    return ((model(x) - y) ** 2).sum(), y.numel(), None
+
+
+@pytest.mark.parametrize(("optimizer", "clip"), [("sgd", None), ("adam", None), ("sgd", 0.05), ("adamw", 0.05)])
+def test_accumulated_batches_update_as_one_batch_of_them_all(optimizer: str, clip: float | None) -> None:
+    """Gradient accumulation (OpenNMT-py's -accum_count, fairseq's --update-freq): an update over batches of 3
+    and 5 rows, accumulated, gives the weights of one update over the batch of their 8 rows (the mean over all
+    items, clipped as a whole)."""
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(8, 4, generator=g), torch.randn(8, 2, generator=g)
+    weights = []
+    for batches, accumulate in (([(x[:3], y[:3]), (x[3:], y[3:])], 2), ([(x, y)], 1)):
+        torch.manual_seed(1)
+        model = torch.nn.Linear(4, 2)
+        cfg = TrainConfig(steps=1, optimizer=optimizer, lr=0.1, momentum=0.0, clip=clip, schedule="constant",
+                          accumulate=accumulate, progress=False, verbose=False)
+        Trainer(model, cfg, batches=_ListBatches(batches), loss_fn=_squared_error).fit()
+        weights.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    assert torch.allclose(weights[0], weights[1], atol=1e-6)
+    torch.manual_seed(1)
+    assert not torch.allclose(weights[0], torch.cat([p.flatten() for p in torch.nn.Linear(4, 2).parameters()]))
+
+
+def test_accumulation_carries_the_state_from_batch_to_batch() -> None:
+    """With a carried state (truncated BPTT) the accumulated batches are consecutive windows of the same streams,
+    each starting from the state the one before left, detached: the update written out by hand."""
+    seed_everything(3)
+    model, data = tiny_lm(), tokens(4 * 60)
+    reference = tiny_lm()
+    reference.load_state_dict(model.state_dict())
+    cfg = TrainConfig(steps=1, optimizer="sgd", lr=0.5, momentum=0.0, clip=None, schedule="constant", accumulate=2,
+                      progress=False, verbose=False)
+    Trainer(model, cfg, batches=StreamBatches(data, 4, window=9), loss_fn=tbptt_lm_loss).fit()
+    batches, state, items = StreamBatches(data, 4, window=9), None, 0
+    for _ in range(2):
+        loss, n, state = tbptt_lm_loss(reference, batches.next_batch(), state)
+        loss.backward()
+        items, state = items + n, detach_state(state)
+    with torch.no_grad():
+        for p in reference.parameters():
+            p -= 0.5 * p.grad / items
+    for (name, a), b in zip(model.state_dict().items(), reference.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-6), name
+
+
 def test_a_resumed_run_keeps_the_metrics_of_the_step_it_resumed_from(tmp_path: Path) -> None:
     """metrics.jsonl keeps what the run logged up to its checkpoint, that step's evaluation included, and drops
     only what came after it."""
@@ -812,7 +889,7 @@ def test_strict_json_writes_null_for_nan_and_infinity_at_any_depth() -> None:
                                              ("blowup", 0.0), ("blowup", 0.5), ("blowup", float("nan")),
                                              ("patience", 0), ("patience", -2), ("patience", 1.5),
                                              ("min_delta", -0.1), ("min_delta", float("nan")), ("min_delta", 0.5),
-                                             ("plateau_patience", 0), ("plateau_patience", 2)])
+                                             ("plateau_patience", 0), ("plateau_patience", 2), ("accumulate", 0)])
 def test_a_trainer_built_directly_checks_its_settings(name: str, value: object) -> None:
     """A negative clip flipped the gradient (clip_grad_norm_ scales by a negative factor) and the loss rose;
     negative steps ran none and reported 'steps'; a seed past torch's 64 bits was a traceback; a blowup under 1

@@ -50,13 +50,14 @@ def planning_rate(config: CharLMConfig) -> int:
 def planned_chars(config: CharLMConfig, rate: float | None = None, streams: int | None = None) -> float | None:
     """The characters the run's budget reads: ``steps × streams × window`` (``streams``: ``--batch-size``
     unless a short text gives fewer; × the processes under torchrun, each reading its own streams at every
-    step), or ``minutes × 60 × rate`` (characters a second; :func:`planning_rate` when None) under
-    ``--minutes`` (the smaller when both are given); None without a limit."""
+    step; × ``--accumulate``, the batches an update reads), or ``minutes × 60 × rate`` (characters a second;
+    :func:`planning_rate` when None) under ``--minutes`` (the smaller when both are given); None without a
+    limit."""
     rate = planning_rate(config) if rate is None else rate
     streams = config.batch_size if streams is None else streams
     budgets = []
     if config.steps:
-        budgets.append(config.steps * streams * config.seq_len * distributed.ranks().world_size)
+        budgets.append(config.steps * streams * config.seq_len * distributed.ranks().world_size * config.accumulate)
     if config.minutes:
         budgets.append(config.minutes * 60 * rate)
     return float(min(budgets)) if budgets else None

@@ -73,6 +73,7 @@ class TrainSettings:
     save_minutes: float | None = 5.0
     threads: int | None = None
     ema: float = 0.0
+    accumulate: int = 1
     patience: int | None = None
     min_delta: float = 0.0
     device: str = "auto"
@@ -84,7 +85,8 @@ class TrainSettings:
         checks the same for ``--config FILE.toml`` and the Python API."""
         for f in fields(self):
             check_type(f.name, getattr(self, f.name), f.type)
-        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience", "plateau_patience"):
+        for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience", "plateau_patience",
+                     "accumulate"):
             if getattr(self, name) is not None:
                 check_positive(name, getattr(self, name))
         if self.threads is not None:
@@ -308,6 +310,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                         "(better by more than --min-delta) (default 2)")
     g.add_argument("--clip", type=_nonneg_float,
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
+    g.add_argument("--accumulate", type=_positive_int, metavar="N",
+                   help="gradient accumulation: each update sums the gradients of N batches, as one batch N times "
+                        "--batch-size would (OpenNMT-py's -accum_count; a carried state runs on through them) "
+                        f"(default {d['accumulate']})")
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
     g.add_argument("--save-every", type=_positive_int, metavar="N",

@@ -208,6 +208,7 @@ class TrainConfig:
     on_diverge: str = "raise"         # raise (TrainingDiverged) | stop (stopped="diverged")
     threads: int | None = None        # torch CPU threads; None: timed on the first steps, re-checked (threads.py)
     ema: float = 0.0                  # evaluate and keep a moving average of the weights with this decay (ema.py)
+    accumulate: int = 1               # batches whose gradients one update sums (gradient accumulation)
     patience: int | None = None       # stop when this many evaluations in a row find no better metric than the best
     min_delta: float = 0.0            # ... better by more than this (patience only; best/ keeps any better one)
     device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
@@ -675,14 +676,26 @@ class Trainer:
         return lr
 
     def _update(self, lr: float, progress: float) -> tuple[float, int, float]:
-        """Forward, backward, clip and step on the next batch; returns (summed loss, items, grad norm)."""
-        batch = to_device(self.batches.next_batch(), self._device())
+        """Forward, backward, clip and step on the next batch (``accumulate`` batches, their gradients summed,
+        each starting from the state the one before carried); returns (summed loss, items, grad norm)."""
         extra = {"progress": progress} if self._loss_takes_progress else {}
-        with self._autocast():
-            loss_sum, n_items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
-        loss_value, n_items = self._par.totals(loss_sum.detach(), int(n_items))  # over all processes
-        self._check_loss(loss_value / max(n_items, 1), lr)
-        (loss_sum / self._par.divisor(n_items)).backward()
+        accumulate = self.cfg.accumulate
+        loss_value, n_items = 0.0, 0
+        for _ in range(accumulate):
+            batch = to_device(self.batches.next_batch(), self._device())
+            with self._autocast():
+                loss_sum, items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
+            batch_loss, items = self._par.totals(loss_sum.detach(), int(items))  # over all processes
+            self._check_loss(batch_loss / max(items, 1), lr)
+            loss_value, n_items = loss_value + batch_loss, n_items + items
+            (loss_sum / self._par.divisor(items) if accumulate == 1 else loss_sum).backward()
+            if accumulate > 1:
+                self.carry = detach_state(new_state)
+        if accumulate > 1:  # the mean over all the batches' items, as one batch of them all would give
+            divisor = self._par.divisor(n_items)
+            for p in self.params:
+                if p.grad is not None:
+                    p.grad.div_(divisor)
         norm = float(torch.nn.utils.clip_grad_norm_(self.params, self._max_norm))
         if not math.isfinite(norm):
             raise self._diverged("gradient norm", norm, lr, {"train_loss": loss_value / max(n_items, 1)})
