@@ -830,10 +830,10 @@ class Trainer:
         better = self._is_better(value)
         if better:
             self.best_metric, self.best_step, self.best_eval = value, self.step, dict(self.last_eval)
-        self._count_patience(value)
         shown = f"train loss {train_loss:.4f}, " if train_loss is not None else ""
         speed = f", {record['tokens_per_s']:,.0f} {self.cfg.unit}/s" if "tokens_per_s" in record else ""
         self._say(f"step {self.step}: {shown}val {self.cfg.metric} {value:.4f}{' (best)' if better else ''}{speed}")
+        self._count_patience(value)  # after the line above: the plateau schedule may say it lowers the rate
         if better:
             self.save_best()
         self.save_last()
