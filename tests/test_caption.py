@@ -505,6 +505,27 @@ def _model(attention: str, row_encoder: bool = False) -> Captioner:
                      attention=attention, dropout=0.0, row_encoder=row_encoder).eval()
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_label_smoothing_of_the_caption_loss_written_out(smoothing: float) -> None:
+    """--label-smoothing E (Szegedy et al. 2016): each real word of a caption costs (1 - E) times its negative
+    log-probability plus E times the mean of them over the vocabulary; padding costs nothing."""
+    from rnnkit.tasks.caption import CaptionConfig, _loss_fn
+
+    model = _model("bahdanau")
+    g = torch.Generator().manual_seed(3)
+    images = torch.rand(2, 3, 16, 16, generator=g)
+    tgt_in = torch.randint(1, 9, (2, 5), generator=g)
+    tgt_out = torch.randint(1, 9, (2, 5), generator=g)
+    tgt_out[1, 3:] = 0
+    batch = {"images": images, "tgt_in": tgt_in, "tgt_out": tgt_out}
+    loss, items, _ = _loss_fn(CaptionConfig(label_smoothing=smoothing))(model, batch, None, progress=0.0)
+    logp = torch.log_softmax(model(images, model.region_counts(2), tgt_in, teacher_forcing=1.0), -1)
+    gold = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)
+    expected = ((1 - smoothing) * gold + smoothing * -logp.mean(-1))[tgt_out != 0].sum()
+    assert items == 8
+    torch.testing.assert_close(loss, expected)
+
+
 def test_training_keeps_each_pixel_as_its_byte_and_feeds_it_in_0_1(tmp_path: Path) -> None:
     """The training images are held as the PNG's own bytes, and each batch gives the model those bytes / 255,
     in [0, 1] as load_image reads an image to caption (the bytes themselves, up to 255, were not caught)."""
@@ -688,7 +709,9 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = root / "model"
     assert main(["train", "caption", "--data", str(root / "shapes"), "--out", str(out), "--steps", "12",
                  "--eval-every", "6", "--attention", "--attention-penalty", "0.01", "--hidden", "24",
-                 "--channels", "8,8,8", "--image-size", "32", "--augment", "--row-encoder", "--no-progress"]) == 0
+                 "--channels", "8,8,8", "--image-size", "32", "--augment", "--row-encoder", "--no-progress",
+                 "--label-smoothing", "0.1"]) == 0
+    assert json.loads((out / "best" / "config.json").read_text())["settings"]["label_smoothing"] == 0.1
     return out, root / "shapes"
 
 

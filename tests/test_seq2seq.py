@@ -315,9 +315,37 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp / "run"
     argv = ["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "6", "--hidden", "16",
             "--embedding", "8", "--eval-every", "3", "--batch-size", "8", "--attention", "general",
-            "--teacher-forcing-floor", "0.5", "--eval-sentences", "4", "--no-progress", "--save-minutes", "0"]
+            "--teacher-forcing-floor", "0.5", "--eval-sentences", "4", "--no-progress", "--save-minutes", "0",
+            "--label-smoothing", "0.1"]
     assert main(argv) == 0
     return data, out
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_label_smoothing_spreads_that_share_of_each_target_over_the_vocabulary(smoothing: float) -> None:
+    """Label smoothing (Szegedy et al. 2016; OpenNMT-py's -label_smoothing), written out: each real target costs
+    (1 - e) times its negative log-probability plus e times the mean of them over the vocabulary; padding costs
+    nothing, and the items are the real targets."""
+    from rnnkit.tasks.translate import _loss_fn
+
+    model = _model()
+    src, src_len, tgt = _batch()
+    tgt_out = torch.randint(2, 12, (3, 6), generator=torch.Generator().manual_seed(5))
+    tgt_out[1, 4:] = 0
+    batch = {"src": src, "src_len": src_len, "tgt_in": tgt, "tgt_out": tgt_out}
+    loss, items, _ = _loss_fn(Seq2SeqConfig(label_smoothing=smoothing))(model, batch, None, progress=0.0)
+    logp = torch.log_softmax(model(src, src_len, tgt, teacher_forcing=1.0), -1)
+    real = tgt_out != 0
+    gold = -logp.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1)
+    expected = ((1 - smoothing) * gold + smoothing * -logp.mean(-1))[real].sum()
+    assert items == int(real.sum()) == 16
+    torch.testing.assert_close(loss, expected)
+
+
+def test_the_label_smoothing_of_a_run_is_its_setting(trained: tuple[Path, Path]) -> None:
+    assert json.loads((trained[1] / "best" / "config.json").read_text())["settings"]["label_smoothing"] == 0.1
+    with pytest.raises(UserError, match="label_smoothing 1.0: expected a number from 0 to below 1"):
+        Seq2SeqConfig(label_smoothing=1.0).validate()
 
 
 @pytest.mark.parametrize("given, said", [("folder", "folder: is a folder"), (".", ".: is a folder"),

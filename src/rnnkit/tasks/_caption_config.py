@@ -25,6 +25,7 @@ class CaptionConfig(TrainSettings):
     attention_penalty: float = 0.0       # weight of the doubly stochastic attention penalty (0: off)
     teacher_forcing: float = 1.0
     teacher_forcing_floor: float | None = None
+    label_smoothing: float = 0.0         # share of each target's probability spread over the vocabulary (training)
     image_size: int | str | list[int] = 64  # a side (a square) or HEIGHTxWIDTH, e.g. 32x160 for strips ([32, 160])
     grey: bool = False
     augment: bool = False                # random rotation, scale and shift of each training image
@@ -102,6 +103,7 @@ class CaptionConfig(TrainSettings):
         if self.eval_images < 0:  # -1 ran as "every image but the last" (a slice), which no one means
             raise SettingError("eval_images", self.eval_images, "expected a number >= 0 (0: the loss alone)")
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
+        check_fraction("label_smoothing", self.label_smoothing)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         for name, high in (("augment_rotate", 180.0), ("augment_scale", 0.9), ("augment_shift", 0.5),

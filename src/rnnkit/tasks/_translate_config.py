@@ -30,6 +30,7 @@ class Seq2SeqConfig(TrainSettings):
     attention: str = "bahdanau"          # none | bahdanau | dot | general
     teacher_forcing: float = 1.0         # chance of feeding the gold previous token at the start
     teacher_forcing_floor: float | None = None  # ... lowered linearly to this at the end (None: no schedule)
+    label_smoothing: float = 0.0         # share of each target's probability spread over the vocabulary (training)
     tokenizer: str = "char"              # char | word | bpe, both sides
     src_tokenizer: str | None = None     # overrides --tokenizer for the source
     tgt_tokenizer: str | None = None     # overrides --tokenizer for the target
@@ -66,6 +67,7 @@ class Seq2SeqConfig(TrainSettings):
             if value is not None and value not in TOKENIZERS:
                 raise SettingError(name, value, f"expected one of {', '.join(TOKENIZERS)}")
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
+        check_fraction("label_smoothing", self.label_smoothing)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         if self.eval_sentences < 0:

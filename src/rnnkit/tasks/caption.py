@@ -76,7 +76,8 @@ def _loss_fn(config: CaptionConfig) -> Any:
         logits, weights = model(images, model.region_counts(len(images)), batch["tgt_in"],
                                 teacher_forcing=teacher_forcing_ratio(config, progress), return_attention=True)
         real = batch["tgt_out"] != 0
-        loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum")
+        loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum",
+                               label_smoothing=config.label_smoothing)
         if config.attention_penalty and weights is not None:
             loss = loss + config.attention_penalty * doubly_stochastic_penalty(weights, real)
         return loss, int(real.sum()), None

@@ -95,7 +95,8 @@ def _loss_fn(config: Seq2SeqConfig) -> Any:
                 progress: float) -> tuple[torch.Tensor, int, None]:
         ratio = teacher_forcing_ratio(config, progress)  # the Trainer's progress: resumes where it stopped
         logits = model(batch["src"], batch["src_len"], batch["tgt_in"], teacher_forcing=ratio)
-        loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum")
+        loss = F.cross_entropy(logits.flatten(0, 1), batch["tgt_out"].flatten(), ignore_index=0, reduction="sum",
+                               label_smoothing=config.label_smoothing)
         return loss, int((batch["tgt_out"] != 0).sum()), None
 
     return loss_fn
