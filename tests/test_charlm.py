@@ -609,6 +609,11 @@ def test_cli_info_shows_the_vocabulary_size(trained: Path, capsys: pytest.Captur
     assert f"vocabulary       {size}" in lines
     assert f"parameters       {info['parameters']:,}" in lines
     assert lines[-1] == f"resumable        last/ at step 30 (rnnkit train charlm --resume {trained})"
+    settings = [line for line in lines if line.startswith("  ")]
+    keys = [line.split()[0] for line in settings]
+    assert "settings.plateau_patience" in keys and "settings.schedule" in keys  # among the longest and the shortest
+    column = {len(line) - len(line[2:].split(maxsplit=1)[1]) for line in settings}
+    assert column == {max(map(len, keys)) + 3}   # every value in one column, after the longest key
 
 
 def test_cli_train_json_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,8 +97,9 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"vocabulary       {_vocabulary_line(info['vocab_size'])}")
     flat: dict[str, Any] = {}
     _flatten("", {k: v for k, v in info["config"].items() if k != "task"}, flat)
+    width = max((len(key) for key in flat), default=0)  # the values in one column, however long a key
     for key, value in flat.items():
-        print(f"  {key:<22} {value}")
+        print(f"  {key:<{width}} {value}")
     if info["steps"] is not None:
         print(f"trained          {info['steps']} steps in {_number(info['seconds'] or 0.0, '.0f')} s"
               + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
