@@ -230,6 +230,34 @@ def test_idx_and_csv_errors(tmp_path: Path) -> None:
         mnist.read_digit_csv(bad)
 
 
+def test_idx_and_csv_files_that_do_not_fit_are_refused_by_name(tmp_path: Path) -> None:
+    """Labels one short of the images (a mismatched pair), signed bytes (type 0x09, read as unsigned they were
+    other numbers) and a CSV label of 10 (an eleventh class) are refused naming the file, not read."""
+    rng = np.random.default_rng(0)
+    _write_idx(tmp_path / "train-images-idx3-ubyte", rng.integers(0, 256, (8, 28, 28)), gz=False)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", np.arange(7) % 10, gz=False)
+    with pytest.raises(UserError, match="train-labels-idx1-ubyte: 7 labels for 8 images"):
+        mnist.read_idx_dir(tmp_path)
+    signed = tmp_path / "signed-idx1-ubyte"
+    signed.write_bytes(bytes([0, 0, 0x09, 1]) + struct.pack(">I", 3) + bytes([1, 255, 2]))
+    with pytest.raises(UserError, match="signed-idx1-ubyte: IDX element type 0x09 not supported"):
+        mnist.read_idx(signed)
+    eleven = tmp_path / "eleven.csv"
+    eleven.write_text(",".join(["0"] * 784 + ["3"]) + "\n" + ",".join(["0"] * 784 + ["10"]) + "\n")
+    with pytest.raises(UserError, match="eleven.csv:2: label 10 outside 0..9"):
+        mnist.read_digit_csv(eleven)
+
+
+def test_the_permuted_order_follows_its_seed() -> None:
+    images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
+    flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)
+    for seed in (0, 1, 7):
+        order = mnist.pixel_permutation(seed)
+        assert torch.equal(mnist.to_sequences(images, "permuted", permutation_seed=seed)[:, :, 0], flat[:, order])
+    assert not torch.equal(mnist.to_sequences(images, "permuted", permutation_seed=1),
+                           mnist.to_sequences(images, "permuted", permutation_seed=0))
+
+
 # -- experiment plumbing -------------------------------------------------------------------------
 
 TINY = ["--seeds", "2", "--steps", "3", "--eval-every", "2", "--hidden", "8", "--batch-size", "4", "--quiet"]
