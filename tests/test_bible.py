@@ -224,6 +224,17 @@ def test_only_one_module_or_its_files_missing(tmp_path: Path) -> None:
     _one_line(str(err.value))
 
 
+@pytest.mark.parametrize("names, whole", [(("nt.bzs", "nt.bzv", "nt.bzz"), True),
+                                          (("ot.bzs", "ot.bzv", "ot.bzz"), True),
+                                          (("nt.bzs", "nt.bzv", "ot.bzz"), False), ((), False)])
+def test_a_module_of_one_testament_is_there_when_all_its_files_are(tmp_path: Path, names: tuple[str, ...],
+                                                                   whole: bool) -> None:
+    """A New Testament module (many translations have no Old) is a module; half of a testament's files is none."""
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert bible._has_data(tmp_path, {"moddrv": "zText", "blocktype": "BOOK"}) is whole
+
+
 def test_missing_pysword_says_pip_install(sword: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pysword", None)
     monkeypatch.setitem(sys.modules, "pysword.bible", None)
