@@ -203,6 +203,15 @@ def test_max_mels_is_the_most_bands_without_an_empty_filter(rate: int, n_fft: in
     assert bool((mel_filterbank(most + 1, n_fft, rate).amax(1) == 0).any())
 
 
+def test_the_most_mels_the_fft_can_fill_are_taken_and_one_more_refused() -> None:
+    from rnnkit.data.audio import check_n_mels
+
+    check_n_mels(114)                     # the largest count of the docstring: 16 kHz, a 512-point FFT
+    check_n_mels(57, 8000, 256)
+    with pytest.raises(SettingError, match="expected at most 114"):
+        check_n_mels(115)
+
+
 def test_more_mels_than_the_fft_can_fill_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.warns(UserWarning, match="n_mels 115: 1 mel filters are empty .* at most 114 bands have none"):
         log_mel(_tone(1000, 0.1), n_mels=115)
