@@ -131,6 +131,16 @@ def test_caption_folder_errors_name_the_line(tmp_path: Path, text: str, message:
         read_captions(tmp_path)
 
 
+def test_a_header_in_capitals_spaces_around_the_tab_and_dot_slash_name_the_same_image(tmp_path: Path) -> None:
+    """``Image<TAB>Caption`` is the header a spreadsheet writes; ``a.png <TAB>`` (a space before the tab) and
+    ``./a.png`` are ``a.png``: one image with its three references, not a refusal of ``'a.png '``."""
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("Image\tCaption\na.png \ta red circle\n./a.png\tred\n a.png\t a dot \n",
+                                           encoding="utf-8")
+    assert [(item.image, item.captions) for item in read_captions(tmp_path)] == [
+        (tmp_path / "a.png", ("a red circle", "red", "a dot"))]
+
+
 def test_captions_tsv_given_itself_is_read_as_its_folder(tmp_path: Path) -> None:
     """--data folder/captions.tsv said 'expected folder/captions.tsv/captions.tsv'; the folder is its parent."""
     PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
