@@ -248,6 +248,14 @@ def test_idx_and_csv_files_that_do_not_fit_are_refused_by_name(tmp_path: Path) -
         mnist.read_digit_csv(eleven)
 
 
+def test_idx_files_named_with_a_dot_before_idx_are_found(tmp_path: Path) -> None:
+    """Some distributions write ``train-images.idx3-ubyte`` (a dot for the last dash but one)."""
+    _write_idx(tmp_path / "train-images.idx3-ubyte", np.zeros((3, 28, 28)), gz=False)
+    _write_idx(tmp_path / "train-labels.idx1-ubyte", np.array([1, 2, 3]), gz=False)
+    (images, labels), test = mnist.read_idx_dir(tmp_path)
+    assert images.shape == (3, 28, 28) and labels.tolist() == [1, 2, 3] and test is None
+
+
 def test_the_permuted_order_follows_its_seed() -> None:
     images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
     flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)
