@@ -346,6 +346,10 @@ def test_scam_generator_is_synthetic_reproducible_and_balanced(tmp_path: Path) -
     assert len(t) == 20 and {r["source"] for r in t.rows} == {"synthetic"}
 
 
+def test_scam_fraction_is_the_share_of_scams() -> None:
+    assert Counter(label for _, label in generate(40, seed=3, scam_fraction=0.25)) == {"scam": 10, "normal": 30}
+
+
 def test_scam_rows_are_shuffled_not_in_blocks_of_a_label() -> None:
     labels = [label for _, label in generate(200, seed=1)]
     assert set(labels[:100]) == set(labels[100:]) == {"scam", "normal"}
