@@ -256,6 +256,14 @@ def test_idx_files_named_with_a_dot_before_idx_are_found(tmp_path: Path) -> None
     assert images.shape == (3, 28, 28) and labels.tolist() == [1, 2, 3] and test is None
 
 
+def test_an_idx_file_of_no_dimensions_is_refused_by_name(tmp_path: Path) -> None:
+    """A header of 0 dimensions (a damaged or cut file: ``00 00 08 00``) was a ValueError's traceback."""
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(bytes([0, 0, 8, 0]))
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", np.array([1]), gz=False)
+    with pytest.raises(UserError, match="train-images-idx3-ubyte: an IDX file of no dimensions; expected images"):
+        mnist.read_idx_dir(tmp_path)
+
+
 def test_the_permuted_order_follows_its_seed() -> None:
     images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
     flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)

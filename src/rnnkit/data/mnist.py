@@ -126,6 +126,8 @@ def read_idx(path: str | Path) -> np.ndarray:
             f"{path}: IDX element type 0x{raw[2]:02x} not supported; expected unsigned bytes (0x08)"
         )
     ndim = raw[3]
+    if ndim == 0:  # a scalar: np.prod(()) of no sizes, and reshape(()) of no bytes was a ValueError's traceback
+        raise UserError(f"{path}: an IDX file of no dimensions; expected images (3) or labels (1)")
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise UserError(f"{path}: truncated IDX header")
