@@ -264,6 +264,26 @@ def test_an_idx_file_of_no_dimensions_is_refused_by_name(tmp_path: Path) -> None
         mnist.read_idx_dir(tmp_path)
 
 
+def test_an_idx_folder_without_a_test_image_is_refused_before_any_training(tmp_path: Path) -> None:
+    """No images in a file, or three digits seen once each (none held out for testing), was an accuracy over no
+    test images: a ZeroDivisionError's traceback after the training."""
+    empty, few = tmp_path / "empty", tmp_path / "few"
+    for folder, n in ((empty, 0), (few, 3)):
+        folder.mkdir()
+        _write_idx(folder / "train-images-idx3-ubyte", np.zeros((n, 28, 28)), gz=False)
+        _write_idx(folder / "train-labels-idx1-ubyte", np.arange(n), gz=False)
+    with pytest.raises(UserError, match="train-images-idx3-ubyte: no images; expected 28x28 images"):
+        mnist.load_digits(empty)
+    with pytest.raises(UserError, match="its 3 training images leave none for testing"):
+        mnist.load_digits(few)
+    _write_idx(empty / "train-images-idx3-ubyte", np.zeros((2, 28, 28)), gz=False)
+    _write_idx(empty / "train-labels-idx1-ubyte", np.arange(2), gz=False)
+    _write_idx(empty / "t10k-images-idx3-ubyte", np.zeros((0, 28, 28)), gz=False)
+    _write_idx(empty / "t10k-labels-idx1-ubyte", np.arange(0), gz=False)
+    with pytest.raises(UserError, match="t10k-images-idx3-ubyte: no images"):
+        mnist.load_digits(empty)
+
+
 def test_the_permuted_order_follows_its_seed() -> None:
     images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
     flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)

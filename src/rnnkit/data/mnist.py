@@ -177,6 +177,8 @@ def read_idx_dir(directory: str | Path) -> tuple[Pair, Pair | None]:
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
             n_lab = labels.shape[0] if labels.ndim else 0
             raise UserError(f"{lab}: {n_lab} labels for {images.shape[0]} images")
+        if not len(labels):  # an accuracy over no test images was a ZeroDivisionError's traceback
+            raise UserError(f"{img}: no images; expected 28x28 images and as many labels")
         pairs.append((images, labels.astype(np.int64)))
     if pairs[0] is None:
         raise UserError(f"{d}: no train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz] found")
@@ -220,6 +222,9 @@ def load_digits(
         (tri, trl), test = read_idx_dir(idx_dir)
         if test is None:
             tr, te = _split(trl, test_fraction, seed)
+            if not len(te):  # a digit seen once stays in training
+                raise UserError(f"{idx_dir}: its {len(trl)} training images leave none for testing (a digit is held "
+                                "out only where it has two images or more); expected more images, or a t10k pair")
             source = f"IDX {idx_dir} (train split {1 - test_fraction:g})"
             split = DigitSplit(tri[tr], trl[tr], tri[te], trl[te], source)
         else:
