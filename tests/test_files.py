@@ -330,3 +330,14 @@ def test_an_error_naming_no_file_that_a_write_cannot_give_keeps_its_own_type(tmp
         tmp.write_text("half")
         raise ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_pipe_or_a_file_where_a_folder_is_needed_is_named(tmp_path: Path) -> None:
+    """``mkdir -p a/b/c`` says only "File exists" when ``a`` is a named pipe, as when it is a file."""
+    from rnnkit.files import file_in_the_way
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "file").write_text("")
+    assert file_in_the_way(tmp_path / "pipe" / "b" / "c") == tmp_path / "pipe"
+    assert file_in_the_way(tmp_path / "file" / "b") == tmp_path / "file"
+    assert file_in_the_way(tmp_path / "new" / "b") is None
