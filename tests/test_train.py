@@ -784,6 +784,16 @@ def test_a_resumed_run_finds_the_unchanged_copy_of_its_data_and_its_validation_f
         data_sources(None, None, None, "no data")
 
 
+def test_a_runs_data_folder_is_its_data_without_a_digest(tmp_path: Path) -> None:
+    """A corpus folder (speech, captioned images) is read through its own manifest and has no digest: a report
+    reads it as recorded, where only a file must prove it is the one the run trained on."""
+    from rnnkit.train.provenance import recorded_file, with_digests
+
+    (tmp_path / "corpus").mkdir()
+    record = with_digests({"train": str(tmp_path / "corpus")})
+    assert recorded_file("run", record, "train", "--data") == str((tmp_path / "corpus").resolve())
+
+
 def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:
     make_trainer(tmp_path, steps=4, optimizer="adamw").fit()
     with pytest.raises(UserError, match="--optimizer sgd: the resumed run used adamw"):
