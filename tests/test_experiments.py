@@ -284,6 +284,22 @@ def test_an_idx_folder_without_a_test_image_is_refused_before_any_training(tmp_p
         mnist.load_digits(empty)
 
 
+def test_a_gzipped_idx_is_read_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    labels = np.array([3, 1, 4])
+    _write_idx(tmp_path / "labels-idx1-ubyte", labels, gz=True)          # gzipped, no .gz
+    _write_idx(tmp_path / "plain-idx1-ubyte.gz", labels, gz=False)       # .gz, not gzipped
+    for name in ("labels-idx1-ubyte", "plain-idx1-ubyte.gz"):
+        assert mnist.read_idx(tmp_path / name).tolist() == [3, 1, 4]
+
+
+def test_a_csv_pixel_past_255_is_refused_not_wrapped_to_a_byte(tmp_path: Path) -> None:
+    """256 as a byte is 0: a pixel of a damaged file read as black."""
+    bad = tmp_path / "bright.csv"
+    bad.write_text(",".join(["0"] * 783 + ["256", "3"]) + "\n")
+    with pytest.raises(UserError, match="bright.csv:1: pixel value outside 0..255"):
+        mnist.read_digit_csv(bad)
+
+
 def test_the_permuted_order_follows_its_seed() -> None:
     images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
     flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)
