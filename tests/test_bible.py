@@ -224,6 +224,24 @@ def test_only_one_module_or_its_files_missing(tmp_path: Path) -> None:
     _one_line(str(err.value))
 
 
+def test_split_takes_each_of_its_fractions() -> None:
+    chapters = [(book, chapter) for book in (1, 2) for chapter in range(1, 51)]
+    sides = split_by_chapter(chapters, fractions=(0.7, 0.1, 0.2))
+    assert {side: len(got) for side, got in sides.items()} == {"val": 10, "test": 20, "train": 70}
+    assert set().union(*sides.values()) == set(chapters)
+
+
+@pytest.mark.parametrize("names, whole", [(("nt.bzs", "nt.bzv", "nt.bzz"), True),
+                                          (("ot.bzs", "ot.bzv", "ot.bzz"), True),
+                                          (("nt.bzs", "nt.bzv", "ot.bzz"), False), ((), False)])
+def test_a_module_of_one_testament_is_there_when_all_its_files_are(tmp_path: Path, names: tuple[str, ...],
+                                                                   whole: bool) -> None:
+    """A New Testament module (many translations have no Old) is a module; half of a testament's files is none."""
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert bible._has_data(tmp_path, {"moddrv": "zText", "blocktype": "BOOK"}) is whole
+
+
 def test_missing_pysword_says_pip_install(sword: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pysword", None)
     monkeypatch.setitem(sys.modules, "pysword.bible", None)

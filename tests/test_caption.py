@@ -131,6 +131,16 @@ def test_caption_folder_errors_name_the_line(tmp_path: Path, text: str, message:
         read_captions(tmp_path)
 
 
+def test_a_header_in_capitals_spaces_around_the_tab_and_dot_slash_name_the_same_image(tmp_path: Path) -> None:
+    """``Image<TAB>Caption`` is the header a spreadsheet writes; ``a.png <TAB>`` (a space before the tab) and
+    ``./a.png`` are ``a.png``: one image with its three references, not a refusal of ``'a.png '``."""
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
+    (tmp_path / "captions.tsv").write_text("Image\tCaption\na.png \ta red circle\n./a.png\tred\n a.png\t a dot \n",
+                                           encoding="utf-8")
+    assert [(item.image, item.captions) for item in read_captions(tmp_path)] == [
+        (tmp_path / "a.png", ("a red circle", "red", "a dot"))]
+
+
 def test_captions_tsv_given_itself_is_read_as_its_folder(tmp_path: Path) -> None:
     """--data folder/captions.tsv said 'expected folder/captions.tsv/captions.tsv'; the folder is its parent."""
     PIL.Image.new("RGB", (8, 8)).save(tmp_path / "a.png")
@@ -644,6 +654,29 @@ def test_random_affine_keeps_images_without_ranges_and_draws_one_transform_per_i
     assert float(offset.abs().max()) <= 0.1 * 32 + 0.05 and float(offset.abs().max()) > 0.5
     again = random_affine(images, torch.Generator().manual_seed(0), rotate=0, scale=0, shift=0.1)
     torch.testing.assert_close(again, moved)
+
+
+def test_an_image_is_resized_by_linear_interpolation_between_pixel_centres() -> None:
+    """Bilinear by hand: two pixels 0 and 255 stretched to 4 have their centres at -1/4, 1/4, 3/4 and 5/4 of the
+    old pixels (clamped at the ends), so 0, 1/4, 3/4, 1; to 6, 0, 0, 1/3, 2/3, 1, 1 (nearest has only 0 and 1)."""
+    from PIL import Image
+
+    edge = Image.fromarray(np.array([[0, 255]], dtype=np.uint8), "L")
+    torch.testing.assert_close(load_image(edge, (1, 4), channels=1)[0, 0], torch.tensor([0, 0.25, 0.75, 1]),
+                               atol=1 / 255, rtol=0)
+    torch.testing.assert_close(load_image(edge, (1, 6), channels=1)[0, 0],
+                               torch.tensor([0, 0, 1 / 3, 2 / 3, 1, 1]), atol=1 / 255, rtol=0)
+
+
+def test_random_affine_moves_an_image_by_up_to_its_shift_of_each_side() -> None:
+    """``shift`` 0.2 of a 41-pixel side: a lone pixel moves by up to 8.2 pixels along each axis, and over 64
+    draws some move by nearly that much."""
+    images = torch.zeros(64, 1, 41, 41)
+    images[:, 0, 20, 20] = 1.0
+    moved = random_affine(images, torch.Generator().manual_seed(0), rotate=0.0, scale=0.0, shift=0.2)
+    at = moved.flatten(1).argmax(1)
+    offsets = torch.stack([at // 41 - 20, at % 41 - 20], 1).abs()
+    assert int(offsets.max()) <= 8 and int(offsets.max()) >= 7
 
 
 def test_rotation_of_a_wide_image_is_a_rotation_in_pixels() -> None:

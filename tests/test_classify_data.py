@@ -346,6 +346,35 @@ def test_scam_generator_is_synthetic_reproducible_and_balanced(tmp_path: Path) -
     assert len(t) == 20 and {r["source"] for r in t.rows} == {"synthetic"}
 
 
+def test_scam_fraction_is_the_share_of_scams() -> None:
+    assert Counter(label for _, label in generate(40, seed=3, scam_fraction=0.25)) == {"scam": 10, "normal": 30}
+
+
+def test_scam_rows_are_shuffled_not_in_blocks_of_a_label() -> None:
+    labels = [label for _, label in generate(200, seed=1)]
+    assert set(labels[:100]) == set(labels[100:]) == {"scam", "normal"}
+
+
+@pytest.mark.parametrize("number, words", [(0, "영"), (1, "일"), (10, "십"), (21, "이십일"), (110, "백십"),
+                                           (1000, "천"), (3500, "삼천오백"), (10000, "만"), (12000, "만이천"),
+                                           (35000, "삼만오천"), (2_000_300, "이백만삼백")])
+def test_scam_amounts_are_read_as_a_korean_speaker_says_them(number: int, words: str) -> None:
+    """Sino-Korean numbers by hand: a 1 before 십, 백, 천 and 만 is not said (천, not 일천)."""
+    from rnnkit.data.scam import _korean_number
+
+    assert _korean_number(number) == words
+
+
+def test_scam_noise_of_level_zero_leaves_a_transcript_unchanged() -> None:
+    import random
+
+    from rnnkit.data.scam import _noise
+
+    text = "안녕하세요 국민은행 계좌 확인 때문에 연락드렸습니다 네 알겠습니다"
+    assert all(_noise(random.Random(seed), text, 0.0) == text for seed in range(20))
+    assert any(_noise(random.Random(seed), text, 1.0) != text for seed in range(20))
+
+
 def test_scam_corpus_is_written_whole_into_a_new_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An earlier corpus was replaced silently, and Ctrl-C left a train.csv without its val.csv and test.csv."""
     used = tmp_path / "used"

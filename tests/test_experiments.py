@@ -230,6 +230,86 @@ def test_idx_and_csv_errors(tmp_path: Path) -> None:
         mnist.read_digit_csv(bad)
 
 
+def test_idx_and_csv_files_that_do_not_fit_are_refused_by_name(tmp_path: Path) -> None:
+    """Labels one short of the images (a mismatched pair), signed bytes (type 0x09, read as unsigned they were
+    other numbers) and a CSV label of 10 (an eleventh class) are refused naming the file, not read."""
+    rng = np.random.default_rng(0)
+    _write_idx(tmp_path / "train-images-idx3-ubyte", rng.integers(0, 256, (8, 28, 28)), gz=False)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", np.arange(7) % 10, gz=False)
+    with pytest.raises(UserError, match="train-labels-idx1-ubyte: 7 labels for 8 images"):
+        mnist.read_idx_dir(tmp_path)
+    signed = tmp_path / "signed-idx1-ubyte"
+    signed.write_bytes(bytes([0, 0, 0x09, 1]) + struct.pack(">I", 3) + bytes([1, 255, 2]))
+    with pytest.raises(UserError, match="signed-idx1-ubyte: IDX element type 0x09 not supported"):
+        mnist.read_idx(signed)
+    eleven = tmp_path / "eleven.csv"
+    eleven.write_text(",".join(["0"] * 784 + ["3"]) + "\n" + ",".join(["0"] * 784 + ["10"]) + "\n")
+    with pytest.raises(UserError, match="eleven.csv:2: label 10 outside 0..9"):
+        mnist.read_digit_csv(eleven)
+
+
+def test_idx_files_named_with_a_dot_before_idx_are_found(tmp_path: Path) -> None:
+    """Some distributions write ``train-images.idx3-ubyte`` (a dot for the last dash but one)."""
+    _write_idx(tmp_path / "train-images.idx3-ubyte", np.zeros((3, 28, 28)), gz=False)
+    _write_idx(tmp_path / "train-labels.idx1-ubyte", np.array([1, 2, 3]), gz=False)
+    (images, labels), test = mnist.read_idx_dir(tmp_path)
+    assert images.shape == (3, 28, 28) and labels.tolist() == [1, 2, 3] and test is None
+
+
+def test_an_idx_file_of_no_dimensions_is_refused_by_name(tmp_path: Path) -> None:
+    """A header of 0 dimensions (a damaged or cut file: ``00 00 08 00``) was a ValueError's traceback."""
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(bytes([0, 0, 8, 0]))
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", np.array([1]), gz=False)
+    with pytest.raises(UserError, match="train-images-idx3-ubyte: an IDX file of no dimensions; expected images"):
+        mnist.read_idx_dir(tmp_path)
+
+
+def test_an_idx_folder_without_a_test_image_is_refused_before_any_training(tmp_path: Path) -> None:
+    """No images in a file, or three digits seen once each (none held out for testing), was an accuracy over no
+    test images: a ZeroDivisionError's traceback after the training."""
+    empty, few = tmp_path / "empty", tmp_path / "few"
+    for folder, n in ((empty, 0), (few, 3)):
+        folder.mkdir()
+        _write_idx(folder / "train-images-idx3-ubyte", np.zeros((n, 28, 28)), gz=False)
+        _write_idx(folder / "train-labels-idx1-ubyte", np.arange(n), gz=False)
+    with pytest.raises(UserError, match="train-images-idx3-ubyte: no images; expected 28x28 images"):
+        mnist.load_digits(empty)
+    with pytest.raises(UserError, match="its 3 training images leave none for testing"):
+        mnist.load_digits(few)
+    _write_idx(empty / "train-images-idx3-ubyte", np.zeros((2, 28, 28)), gz=False)
+    _write_idx(empty / "train-labels-idx1-ubyte", np.arange(2), gz=False)
+    _write_idx(empty / "t10k-images-idx3-ubyte", np.zeros((0, 28, 28)), gz=False)
+    _write_idx(empty / "t10k-labels-idx1-ubyte", np.arange(0), gz=False)
+    with pytest.raises(UserError, match="t10k-images-idx3-ubyte: no images"):
+        mnist.load_digits(empty)
+
+
+def test_a_gzipped_idx_is_read_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    labels = np.array([3, 1, 4])
+    _write_idx(tmp_path / "labels-idx1-ubyte", labels, gz=True)          # gzipped, no .gz
+    _write_idx(tmp_path / "plain-idx1-ubyte.gz", labels, gz=False)       # .gz, not gzipped
+    for name in ("labels-idx1-ubyte", "plain-idx1-ubyte.gz"):
+        assert mnist.read_idx(tmp_path / name).tolist() == [3, 1, 4]
+
+
+def test_a_csv_pixel_past_255_is_refused_not_wrapped_to_a_byte(tmp_path: Path) -> None:
+    """256 as a byte is 0: a pixel of a damaged file read as black."""
+    bad = tmp_path / "bright.csv"
+    bad.write_text(",".join(["0"] * 783 + ["256", "3"]) + "\n")
+    with pytest.raises(UserError, match="bright.csv:1: pixel value outside 0..255"):
+        mnist.read_digit_csv(bad)
+
+
+def test_the_permuted_order_follows_its_seed() -> None:
+    images = (np.arange(784) % 256).astype(np.uint8).reshape(1, 28, 28)
+    flat = torch.from_numpy(images.reshape(1, 784).astype(np.float32) / 255)
+    for seed in (0, 1, 7):
+        order = mnist.pixel_permutation(seed)
+        assert torch.equal(mnist.to_sequences(images, "permuted", permutation_seed=seed)[:, :, 0], flat[:, order])
+    assert not torch.equal(mnist.to_sequences(images, "permuted", permutation_seed=1),
+                           mnist.to_sequences(images, "permuted", permutation_seed=0))
+
+
 # -- experiment plumbing -------------------------------------------------------------------------
 
 TINY = ["--seeds", "2", "--steps", "3", "--eval-every", "2", "--hidden", "8", "--batch-size", "4", "--quiet"]

@@ -296,3 +296,48 @@ def test_an_output_beside_a_kept_folder_named_through_it_is_written(tmp_path: Pa
         with pytest.raises(UserError, match=r": is inside the run's best model \(best/\); write to another file$"):
             output_name(given, "--output", reads=reads)
     assert output_name(tmp_path / "a\0b" / "p.csv", "--output", reads=reads) == tmp_path / "a\0b" / "p.csv"
+
+
+def test_the_old_file_is_replaced_not_overwritten_in_place(tmp_path: Path) -> None:
+    """A rename, not a write into the old file: a reader that has the old file open, or a hard link to it
+    (a backup made with ``cp -l``), keeps the old content whole, as with ``mv``."""
+    path, link = tmp_path / "out.txt", tmp_path / "backup.txt"
+    path.write_text("old")
+    os.link(path, link)
+    with open(path) as reader:
+        with written(path) as tmp:
+            tmp.write_text("new")
+        assert reader.read() == "old"
+    assert path.read_text() == "new" and link.read_text() == "old"
+
+
+def test_a_name_near_the_longest_a_folder_takes_is_written(tmp_path: Path) -> None:
+    """A 250-byte name (NAME_MAX is 255) has no room for the temporary name's ``.PID-XXXXXXXX.tmp``: that name
+    is made from its first 50 characters, and the file is written under its own name."""
+    path = tmp_path / ("a" * 246 + ".txt")
+    with written(path) as tmp:
+        assert len(os.fsencode(tmp.name)) <= 255
+        tmp.write_text("whole")
+    assert path.read_text() == "whole" and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_an_error_naming_no_file_that_a_write_cannot_give_keeps_its_own_type(tmp_path: Path) -> None:
+    """Only a full disk, a quota or a file too large is a write's error when it names no file; a dropped
+    connection while a block downloads what it writes is that error, not "cannot write" of the output."""
+    path = tmp_path / "out.txt"
+    path.write_text("old")
+    with pytest.raises(ConnectionResetError), written(path) as tmp:
+        tmp.write_text("half")
+        raise ConnectionResetError(errno.ECONNRESET, "Connection reset by peer")
+    assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_a_pipe_or_a_file_where_a_folder_is_needed_is_named(tmp_path: Path) -> None:
+    """``mkdir -p a/b/c`` says only "File exists" when ``a`` is a named pipe, as when it is a file."""
+    from rnnkit.files import file_in_the_way
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "file").write_text("")
+    assert file_in_the_way(tmp_path / "pipe" / "b" / "c") == tmp_path / "pipe"
+    assert file_in_the_way(tmp_path / "file" / "b") == tmp_path / "file"
+    assert file_in_the_way(tmp_path / "new" / "b") is None

@@ -10,6 +10,7 @@ import math
 import os
 import re
 import shutil
+import struct
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -91,6 +92,36 @@ def test_damaged_wav_files_are_refused_by_name(tmp_path: Path, damage, message: 
     assert str(bad) in str(err.value)
 
 
+def _riff(chunks: list[tuple[bytes, bytes, int | None]], riff_size: int | None = None) -> bytes:
+    """A WAV file by hand: each chunk as ``(name, data, declared size or None)``, an odd one padded to even."""
+    body = b"WAVE" + b"".join(name + struct.pack("<I", len(data) if size is None else size) + data
+                              + b"\0" * (len(data) % 2) for name, data, size in chunks)
+    return b"RIFF" + struct.pack("<I", len(body) if riff_size is None else riff_size) + body
+
+
+_FMT = struct.pack("<HHIIHH", 1, 1, SAMPLE_RATE, 2 * SAMPLE_RATE, 2, 16)   # PCM, mono, 16 kHz, 16 bits
+_PCM = (np.arange(100, dtype=np.int16) * 100 - 5000).astype("<i2")
+
+
+def test_a_chunk_of_odd_length_before_the_samples_is_stepped_over_with_its_pad_byte(tmp_path: Path) -> None:
+    """RIFF pads a chunk of odd length to even (a LIST/INFO tag of an odd length, as editors write one): the
+    header check read the pad byte as the next chunk's name and refused a good file as having no samples."""
+    path = tmp_path / "tagged.wav"
+    path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"LIST", b"INFOabc", None), (b"data", _PCM.tobytes(), None)]))
+    got, rate = read_wav(path)
+    assert rate == SAMPLE_RATE
+    np.testing.assert_array_equal(got, _PCM / 32768.0)
+
+
+def test_a_wav_written_to_a_stream_with_no_sizes_in_its_header_is_read(tmp_path: Path) -> None:
+    """A writer to a pipe (``ffmpeg ... -f wav -``, sox) cannot go back to fill in the sizes and leaves
+    0xFFFFFFFF: that is no claim of 4 GiB of samples, and the file is read to its end."""
+    path = tmp_path / "streamed.wav"
+    path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"data", _PCM.tobytes(), 0xFFFFFFFF)], riff_size=0xFFFFFFFF))
+    got, _ = read_wav(path)
+    np.testing.assert_array_equal(got, _PCM / 32768.0)
+
+
 def test_missing_wav_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         read_wav(tmp_path / "nope.wav")
@@ -139,6 +170,19 @@ def test_log_mel_matches_a_direct_dft_of_one_frame() -> None:
     np.testing.assert_allclose(feats[k].double().numpy(), expected, rtol=1e-4, atol=1e-4)
 
 
+def test_the_first_and_last_frames_see_the_signal_reflected_at_its_ends() -> None:
+    """``center=True`` with the signal reflected (``numpy.pad(mode="reflect")``), not zeros, at both ends."""
+    wave = np.random.default_rng(2).normal(0, 0.1, 1600).astype(np.float32)
+    feats = log_mel(wave, SAMPLE_RATE, n_mels=20, normalize=False)
+    padded = np.pad(wave, 256, mode="reflect").astype(np.float64)
+    window = np.zeros(512)
+    window[56:456] = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(400) / 400)
+    bank = mel_filterbank(20, 512, SAMPLE_RATE).double().numpy()
+    for k in (0, len(feats) - 1):
+        power = np.abs(np.fft.rfft(padded[k * 160: k * 160 + 512] * window)) ** 2
+        np.testing.assert_allclose(feats[k].double().numpy(), np.log(bank @ power + 1e-6), rtol=1e-4, atol=1e-4)
+
+
 def test_a_tone_lights_the_band_around_its_frequency() -> None:
     feats = log_mel(_tone(1000, 0.3), n_mels=40, normalize=False)
     fb = mel_filterbank(40, 512, SAMPLE_RATE)
@@ -157,6 +201,15 @@ def test_max_mels_is_the_most_bands_without_an_empty_filter(rate: int, n_fft: in
     most = max_mels(rate, n_fft)
     assert bool((mel_filterbank(most, n_fft, rate).amax(1) > 0).all())
     assert bool((mel_filterbank(most + 1, n_fft, rate).amax(1) == 0).any())
+
+
+def test_the_most_mels_the_fft_can_fill_are_taken_and_one_more_refused() -> None:
+    from rnnkit.data.audio import check_n_mels
+
+    check_n_mels(114)                     # the largest count of the docstring: 16 kHz, a 512-point FFT
+    check_n_mels(57, 8000, 256)
+    with pytest.raises(SettingError, match="expected at most 114"):
+        check_n_mels(115)
 
 
 def test_more_mels_than_the_fft_can_fill_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -254,6 +307,30 @@ def test_spec_augment_masks_bands_and_frames_only() -> None:
     assert int(masked_bands.sum()) <= 8 and int(masked_frames.sum()) <= 10
     assert bool((zero == (masked_bands[None, :] | masked_frames[:, None])).all())
     assert torch.equal(out[~zero], feats[~zero])
+
+
+def test_spec_augment_masks_each_kind_on_its_own_axis() -> None:
+    """Frequency masks zero whole bands and time masks whole frames, each only on its own axis."""
+    feats = torch.randn(60, 30) + 5.0
+    bands = frames = 0
+    for seed in range(20):
+        out = spec_augment(feats, torch.Generator().manual_seed(seed), freq_masks=1, freq_width=6, time_masks=0)
+        assert not bool((out == 0).all(1).any())
+        bands += int((out == 0).all(0).sum())
+        out = spec_augment(feats, torch.Generator().manual_seed(seed), freq_masks=0, time_masks=1, time_width=6)
+        assert not bool((out == 0).all(0).any())
+        frames += int((out == 0).all(1).sum())
+    assert bands > 0 and frames > 0
+
+
+def test_a_time_mask_covers_at_most_its_fraction_of_a_short_utterance() -> None:
+    """20 frames at most 0.2 of them: a mask of 0 to 4 frames, however wide ``time_width`` allows."""
+    widths = set()
+    for seed in range(60):
+        out = spec_augment(torch.ones(20, 8), torch.Generator().manual_seed(seed), freq_masks=0, time_masks=1,
+                           time_width=20, max_time_fraction=0.2)
+        widths.add(int((out == 0).all(1).sum()))
+    assert widths == {0, 1, 2, 3, 4}
 
 
 @pytest.mark.parametrize("alpha", [0.9, 1.0, 1.13])

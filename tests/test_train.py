@@ -814,6 +814,63 @@ def test_other_validation_reads_digests_then_paths_then_names() -> None:
     assert other_validation(text, {**text, "content": "c1", "measure": "m"})   # the measure still comes first
 
 
+def test_a_runs_data_record_digests_each_file_it_read_by_hand(tmp_path: Path) -> None:
+    """``digests`` holds ``size:sha256`` of the first and last MiB of the training and of the validation file
+    (a report checks the validation file it rebuilds against it), a folder only its absolute path."""
+    import hashlib
+
+    from rnnkit.train.provenance import with_digests
+
+    small, big, folder = tmp_path / "t.csv", tmp_path / "v.csv", tmp_path / "corpus"
+    head = b"text,label\n"
+    small.write_bytes(head)
+    body = bytes(range(256)) * (3 * 4096 + 7)                     # 3 MiB and a little: the middle is not read
+    big.write_bytes(body)
+    folder.mkdir()
+    mib = 1 << 20
+    record = with_digests({"train": str(small), "val": str(big), "note": 1})
+    assert record["digests"] == {"train": f"11:{hashlib.sha256(head).hexdigest()}",
+                                 "val": f"{len(body)}:{hashlib.sha256(body[:mib] + body[-mib:]).hexdigest()}"}
+    assert record["paths"] == {"train": str(small.resolve()), "val": str(big.resolve())} and record["note"] == 1
+    record = with_digests({"train": str(folder), "val": str(tmp_path / "missing.csv")})
+    assert "digests" not in record and record["paths"] == {"train": str(folder.resolve())}
+
+
+def test_a_resumed_run_finds_the_unchanged_copy_of_its_data_and_its_validation_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its recorded absolute path changed since, the copy under the name as given (a project moved with its data)
+    is the run's data; and a resumed run given no data reads its own training and validation files."""
+    from types import SimpleNamespace
+
+    from rnnkit.train.provenance import data_sources, located, recorded_file, with_digests
+
+    for name in ("old", "new"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "t.csv").write_text("text,label\nok,pos\n")
+        (tmp_path / name / "v.csv").write_text("text,label\nfine,pos\n")
+    monkeypatch.chdir(tmp_path / "old")
+    record = with_digests({"train": "t.csv", "val": "v.csv"})
+    (tmp_path / "old" / "t.csv").write_text("text,label\nchanged,neg\n")
+    monkeypatch.chdir(tmp_path / "new")
+    assert located(record, "train") == "t.csv" and recorded_file("run", record, "train", "--data") == "t.csv"
+    assert located(record, "val") == str(tmp_path / "old" / "v.csv")     # unchanged where it was recorded
+    run = SimpleNamespace(config={"data": record})
+    assert data_sources(run, None, None, "no data") == ("t.csv", str(tmp_path / "old" / "v.csv"))
+    assert data_sources(run, "mine.csv", "v2.csv", "no data") == ("mine.csv", "v2.csv")
+    with pytest.raises(UserError, match="^no data$"):
+        data_sources(None, None, None, "no data")
+
+
+def test_a_runs_data_folder_is_its_data_without_a_digest(tmp_path: Path) -> None:
+    """A corpus folder (speech, captioned images) is read through its own manifest and has no digest: a report
+    reads it as recorded, where only a file must prove it is the one the run trained on."""
+    from rnnkit.train.provenance import recorded_file, with_digests
+
+    (tmp_path / "corpus").mkdir()
+    record = with_digests({"train": str(tmp_path / "corpus")})
+    assert recorded_file("run", record, "train", "--data") == str((tmp_path / "corpus").resolve())
+
+
 def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: Path) -> None:
     make_trainer(tmp_path, steps=4, optimizer="adamw").fit()
     with pytest.raises(UserError, match="--optimizer sgd: the resumed run used adamw"):

@@ -126,6 +126,8 @@ def read_idx(path: str | Path) -> np.ndarray:
             f"{path}: IDX element type 0x{raw[2]:02x} not supported; expected unsigned bytes (0x08)"
         )
     ndim = raw[3]
+    if ndim == 0:  # a scalar: np.prod(()) of no sizes, and reshape(()) of no bytes was a ValueError's traceback
+        raise UserError(f"{path}: an IDX file of no dimensions; expected images (3) or labels (1)")
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise UserError(f"{path}: truncated IDX header")
@@ -175,6 +177,8 @@ def read_idx_dir(directory: str | Path) -> tuple[Pair, Pair | None]:
         if labels.ndim != 1 or labels.shape[0] != images.shape[0]:
             n_lab = labels.shape[0] if labels.ndim else 0
             raise UserError(f"{lab}: {n_lab} labels for {images.shape[0]} images")
+        if not len(labels):  # an accuracy over no test images was a ZeroDivisionError's traceback
+            raise UserError(f"{img}: no images; expected 28x28 images and as many labels")
         pairs.append((images, labels.astype(np.int64)))
     if pairs[0] is None:
         raise UserError(f"{d}: no train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz] found")
@@ -218,6 +222,9 @@ def load_digits(
         (tri, trl), test = read_idx_dir(idx_dir)
         if test is None:
             tr, te = _split(trl, test_fraction, seed)
+            if not len(te):  # a digit seen once stays in training
+                raise UserError(f"{idx_dir}: its {len(trl)} training images leave none for testing (a digit is held "
+                                "out only where it has two images or more); expected more images, or a t10k pair")
             source = f"IDX {idx_dir} (train split {1 - test_fraction:g})"
             split = DigitSplit(tri[tr], trl[tr], tri[te], trl[te], source)
         else:
