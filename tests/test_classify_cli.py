@@ -242,13 +242,14 @@ def test_multiclass_softmax_numeric_labels_jsonl_and_resume(tmp_path: Path, caps
     base = ["train", "classify", "--data", str(path), "--out", str(out), "--steps", "8", "--hidden", "8",
             "--embedding", "8", "--eval-every", "4", "--no-progress", "--json", "--tokenizer", "bpe",
             "--vocab-size", "30", "--val-fraction", "0.2", "--class-weights", "balanced",
-            "--token-dropout", "0.1"]
+            "--token-dropout", "0.1", "--label-smoothing", "0.1"]
     assert main([*base, "--steps", "4"]) == 0
     assert last_json(capsys)["steps"] == 4
     assert main(["train", "classify", "--resume", str(out), "--steps", "8", "--no-progress", "--json"]) == 0
     assert last_json(capsys)["steps"] == 8
     config = json.loads((out / "best" / "config.json").read_text(encoding="utf-8"))
     assert config["labels"] == ["0", "1", "2"] and config["tokenizer"] == "bpe"
+    assert config["settings"]["label_smoothing"] == 0.1
     assert main(["predict", str(out), "x x x", "--json"]) == 0
     probs = last_json(capsys)["probabilities"]
     assert set(probs) == {"0", "1", "2"} and abs(sum(probs.values()) - 1) < 1e-5

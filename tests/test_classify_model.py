@@ -67,6 +67,38 @@ def test_binary_loss_is_cross_entropy_of_the_probabilities() -> None:
     assert class_weights_from_counts([30, 10]) == [40 / 60, 40 / 20]
 
 
+@pytest.mark.parametrize("num_classes", [2, 3])
+def test_label_smoothing_is_the_cross_entropy_of_the_smoothed_targets(num_classes: int) -> None:
+    """Keras' label_smoothing E written out on the probabilities: a target of K classes becomes 1 - E + E/K for its
+    class and E/K for the others (a sigmoid's two classes alike), each text weighted by its class's weight."""
+    torch.manual_seed(2)
+    model = Classifier(16, num_classes, 8, 6)
+    ids, lengths = pad_batch(SEQS)
+    y = torch.tensor([0, 1, num_classes - 1, 0])
+    logits = model(ids, lengths)
+    probs = model.probabilities(ids, lengths)
+    weights = torch.tensor([0.5, 2.0, 3.0][:num_classes])
+    for e in (0.0, 0.2):
+        soft = torch.full((4, num_classes), e / num_classes)
+        soft[torch.arange(4), y] += 1 - e
+        per = -(soft * torch.log(probs)).sum(-1)
+        torch.testing.assert_close(model.loss(logits, y, smoothing=e), per.mean(), atol=1e-6, rtol=1e-5)
+        w = weights[y]
+        torch.testing.assert_close(model.loss(logits, y, weights, e), (per * w).sum() / w.sum(), atol=1e-6, rtol=1e-5)
+
+
+def test_label_smoothing_of_a_multi_label_classifier() -> None:
+    """Each label's sigmoid target 1 or 0 becomes 1 - E/2 or E/2 (Keras' BinaryCrossentropy(label_smoothing=E))."""
+    torch.manual_seed(2)
+    model = Classifier(16, 3, 8, 6, multi_label=True)
+    ids, lengths = pad_batch(SEQS)
+    y = torch.tensor([[1, 0, 1], [0, 0, 1], [1, 1, 1], [0, 1, 0]])
+    p = torch.sigmoid(model(ids, lengths))
+    soft = y * 0.9 + 0.05
+    expected = -(soft * torch.log(p) + (1 - soft) * torch.log(1 - p)).mean()
+    torch.testing.assert_close(model.loss(model(ids, lengths), y, smoothing=0.1), expected, atol=1e-6, rtol=1e-5)
+
+
 def test_tagger_loss_ignores_padding_and_padding_never_changes_tags() -> None:
     torch.manual_seed(3)
     model = Tagger(16, 4, 8, 6).eval()

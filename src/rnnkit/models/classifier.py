@@ -187,18 +187,23 @@ class Classifier(TextEncoder):
         logits = self(ids, lengths)
         return torch.sigmoid(logits) if self.multi_label else logits_to_probabilities(logits, self.binary)
 
-    def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None) -> Tensor:
+    def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None,
+             smoothing: float = 0.0) -> Tensor:
         """Mean cross-entropy (binary: of the sigmoid unit), each example weighted by its class's weight
         and the sum divided by the total weight, so the scale does not depend on the weights' scale.
-        Multi-label: ``targets`` (B, K) multi-hot, the mean binary cross-entropy of every unit (no weights)."""
+        Multi-label: ``targets`` (B, K) multi-hot, the mean binary cross-entropy of every unit (no weights).
+        ``smoothing`` E (label smoothing, as Keras' losses take it): a target of K classes is 1 - E + E/K for
+        its class and E/K for the others; a sigmoid's target 1 - E/2 or E/2."""
         if self.multi_label:
             if class_weights is not None:
                 raise ValueError("a multi-label classifier takes no class weights")
-            return F.binary_cross_entropy_with_logits(logits, targets.to(logits.dtype))
+            soft = targets.to(logits.dtype) * (1 - smoothing) + smoothing / 2
+            return F.binary_cross_entropy_with_logits(logits, soft)
         if self.binary:
-            per = F.binary_cross_entropy_with_logits(logits, targets.to(logits.dtype), reduction="none")
+            soft = targets.to(logits.dtype) * (1 - smoothing) + smoothing / 2
+            per = F.binary_cross_entropy_with_logits(logits, soft, reduction="none")
         else:
-            per = F.cross_entropy(logits, targets, reduction="none")
+            per = F.cross_entropy(logits, targets, reduction="none", label_smoothing=smoothing)
         if class_weights is None:
             return per.mean()
         w = class_weights.to(per.device, per.dtype)[targets]

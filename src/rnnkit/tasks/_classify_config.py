@@ -48,6 +48,7 @@ class ClassifyConfig(shared.TextModelConfig):
     max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
     class_weights: str = "none"           # none | balanced
+    label_smoothing: float = 0.0          # share of each training target spread over the classes (training loss)
     text_column: str = "text"
     label_column: str = "label"
     multi_label: bool = False             # several labels a text (sigmoid per label); on by itself when a text has two
@@ -110,6 +111,7 @@ class ClassifyConfig(shared.TextModelConfig):
                 _may_try_char_ngrams(_given_settings(self)) if self.wants_autotune() else char_ngrams):
             raise SettingError("buckets", self.buckets, "applies only with character n-grams (--char-ngrams MIN,MAX; "
                                "--autotune tries them in bags of word or ngram tokens)")
+        check_fraction("label_smoothing", self.label_smoothing)
         for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")

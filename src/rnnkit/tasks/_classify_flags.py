@@ -88,6 +88,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="how the time steps become one vector (default without autotune: last)")
     g.add_argument("--class-weights", choices=CLASS_WEIGHTS,
                    help="weight the loss by inverse class frequency (default none)")
+    g.add_argument("--label-smoothing", type=float, metavar="E",
+                   help="spread E of each training target over the classes (Keras' label_smoothing: a target becomes "
+                        "1 - E + E/K for its class, E/K for the others; a sigmoid's 1 - E/2 and E/2); the validation "
+                        "loss stays the plain one (default 0)")
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")

@@ -154,7 +154,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
     if search_left:  # with --overwrite, once the inputs are read (as the earlier model goes)
         remove_earlier_search(out, search_left)
-    result = shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(config.token_dropout, weight_t),
+    loss_fn = _loss_fn(config.token_dropout, weight_t, config.label_smoothing)
+    result = shared.fit(model, config, out, batches=batches, loss_fn=loss_fn,
                         eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),
                         model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
@@ -206,12 +207,13 @@ def _model_config(config: ClassifyConfig, tokenizer: Any, labels: list[str], wei
     }
 
 
-def _loss_fn(token_dropout: float, weights: Tensor | None) -> Callable[..., tuple[Tensor, int, None]]:
+def _loss_fn(token_dropout: float, weights: Tensor | None,
+             smoothing: float = 0.0) -> Callable[..., tuple[Tensor, int, None]]:
     def loss_fn(m: nn.Module, batch: tuple[Tensor, Tensor, Tensor], state: Any) -> tuple[Tensor, int, None]:
         ids, lengths, y = batch
         if token_dropout > 0:  # replace random real tokens by <unk>: the model cannot lean on rare words
             ids = ids.masked_fill((torch.rand(ids.shape, device=ids.device) < token_dropout) & (ids > 0), 1)
-        loss = m.loss(m(ids, lengths), y, weights)
+        loss = m.loss(m(ids, lengths), y, weights, smoothing)
         return loss * len(y), len(y), None
 
     return loss_fn
