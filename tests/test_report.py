@@ -772,3 +772,36 @@ def test_the_unit_the_page_selects_first_is_the_one_of_largest_absolute_correlat
     series, _ = unit_series(tr)
     html_, best = _ranking(tr, text, series)
     assert series[best]["unit"] == 2 and "(r = -1.00)" in html_
+
+
+def test_the_overview_gives_minutes_and_items_per_second_of_the_runs_own_numbers() -> None:
+    """Hand-worked: 150 s is 2.5 min, 6,000 items in 3 s of training steps 2,000 a second, two tensors 12 + 3
+    parameters; minutes computed as hours (0.0 min) or the rate as a product went unseen."""
+    from types import SimpleNamespace
+
+    from rnnkit.report.run import overview_section
+
+    state = {"elapsed": 150.0, "step": 1234, "tokens": 6000, "train_seconds": 3.0, "best_metric": 0.25,
+             "metric": "loss", "best_step": 1000}
+    ckpt = SimpleNamespace(trainer_state=state, config={"task": "charlm"},
+                           model_shapes={"a.weight": (3, 4), "a.bias": (3,)})
+    html_ = overview_section(ckpt, None)
+    for row in (("parameters", "15"), ("steps", "1,234"), ("training time", "150.0 s (2.5 min)"),
+                ("items per second (training steps)", "2,000"), ("best validation loss", "0.2500 at step 1000")):
+        assert "<tr><td>{}</td><td>{}</td></tr>".format(*row) in html_
+
+
+def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_holds() -> None:
+    """Two seeds show their std (only one seed hides it), and seconds stay seconds."""
+    from rnnkit.report.experiments import _experiment_sections
+    from rnnkit.report.page import Page
+
+    def cell(seeds: int) -> dict:
+        return {"mean": 0.875, "std": 0.0125, "parameters": 1234, "hidden": 8, "seconds": 90.0,
+                "runs": [{"stopped": "steps", "curve": []} for _ in range(seeds)]}
+
+    page = Page("experiment")
+    _experiment_sections(page, {"metric": "accuracy", "results": {"lstm": cell(2), "gru": cell(1)}})
+    results = page.sections[0][1]
+    assert "<tr><td>lstm</td><td>0.875 ± 0.013</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
+    assert "<tr><td>gru</td><td>0.875</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
