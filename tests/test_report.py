@@ -805,3 +805,16 @@ def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_h
     results = page.sections[0][1]
     assert "<tr><td>lstm</td><td>0.875 ± 0.013</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
     assert "<tr><td>gru</td><td>0.875</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
+
+
+def test_the_attention_figure_labels_each_row_with_the_token_it_wrote() -> None:
+    """Row i of the heat map is the i-th written token, column j the j-th source token, as the hover says: target
+    labels shifted by one (the token after the one written) went unseen by the page test, which reads z only."""
+    from rnnkit.report.seq2seq import attention_figure
+
+    rows = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
+    fig = attention_figure({"source_tokens": ["a", "b", "c"], "target_tokens": ["x", "y", "z"], "attention": rows})
+    assert list(fig.layout.yaxis.ticktext) == ["x", "y"] and list(fig.layout.xaxis.ticktext) == ["a", "b", "c"]
+    assert [list(map(tuple, r)) for r in fig.data[0].customdata] == [[("a", "x"), ("b", "x"), ("c", "x")],
+                                                                     [("a", "y"), ("b", "y"), ("c", "y")]]
+    assert [list(r) for r in fig.data[0].z] == rows
