@@ -142,6 +142,27 @@ def want_mixture(memory: MatchMemory, h: torch.Tensor, logits: torch.Tensor, can
     return want
 
 
+def test_the_mixture_passes_gradcheck() -> None:
+    """Every input's and weight's gradient against finite differences (the loop above checks the values only, and
+    the gradients only for being finite): a mixture whose log p_model(candidate) term was detached trained ``agree``
+    and the model's logits on a gradient short of that term."""
+    torch.manual_seed(0)
+    memory = MatchMemory(3, (1, 2)).double().eval()
+    with torch.no_grad():
+        memory.score.weight.normal_()
+        memory.agree.normal_()
+    h = torch.randn(2, 2, 3, dtype=torch.float64, requires_grad=True)
+    logits = torch.randn(2, 2, 4, dtype=torch.float64, requires_grad=True)
+    candidates = torch.tensor([[[1, -1], [2, 2]], [[-1, -1], [0, 3]]])
+    names = [name for name, _ in memory.named_parameters()]
+
+    def mixture(h: torch.Tensor, logits: torch.Tensor, *params: torch.Tensor) -> torch.Tensor:
+        return torch.func.functional_call(memory, dict(zip(names, params, strict=True)), (h, logits, candidates))
+
+    params = tuple(p.detach().clone().requires_grad_() for p in memory.parameters())
+    assert torch.autograd.gradcheck(mixture, (h, logits, *params))
+
+
 def test_bad_orders_are_refused() -> None:
     for orders in ([], [0, 2], [2, 2]):
         with pytest.raises(ValueError, match="orders"):

@@ -717,3 +717,104 @@ def test_report_of_a_run_that_cannot_be_written_says_to_give_output(
     assert capsys.readouterr().out.strip() == f"wrote {page}"
     assert "rnnkit report: classify run" in page.read_text(encoding="utf-8")
     assert not (run / "report.html").exists()
+
+
+def test_the_loss_paragraph_gives_the_characters_mean_loss_in_nats_and_in_bits(charlm_run: Path) -> None:
+    """The paragraph's mean is the mean of the losses each character's span shows (nats, to two decimals), and its
+    bits are those nats over ln 2: bits written as nats times ln 2 (0.48 times what they should be) went unseen."""
+    page = (charlm_run / "report.html").read_text(encoding="utf-8")
+    said = re.search(r"Mean ([0-9.]+) nats \(([0-9.]+) bits\) per character", page)
+    assert said is not None
+    nats, bits = float(said.group(1)), float(said.group(2))
+    loss = re.search(r'<div class="text" id="loss-text">(.*?)</div>', page, re.S).group(1)
+    shown = [float(v) for v in re.findall(r'title="([0-9.]+) nats"', loss)]
+    assert shown and abs(nats - sum(shown) / len(shown)) <= 0.006
+    assert abs(bits - nats / np.log(2)) <= 0.002
+
+
+def test_the_saturation_table_counts_each_side_and_numbers_the_layers_from_one() -> None:
+    """Hand-worked: in layer 1 both units are below 0.1 at every character, in layer 2 neither is ever saturated."""
+    from rnnkit.report.charlm import saturation_summary
+
+    gate = torch.full((4, 2, 2), 0.5)
+    gate[:, 0] = 0.05
+    rows = saturation_summary(units.Trace(gates={"forget": gate}))
+    assert rows == [("forget", 1, "1.000", "0.000", "2 / 2", "0 / 2"),
+                    ("forget", 2, "0.000", "0.000", "0 / 2", "0 / 2")]
+
+
+def test_the_unit_series_are_labelled_tanh_c_first_from_layer_one_and_quantised_about_128() -> None:
+    """Each series' label, state, layer, unit and scale, and the bytes the page's script reads back as
+    (byte − 128) / 127 × scale: 0 is byte 128, ±scale bytes 255 and 1."""
+    from rnnkit.report.charlm import _quantised, unit_series
+
+    c = torch.tensor([[[0.0, 3.0]], [[1.0, -3.0]], [[-1.0, 0.0]]])      # (T=3, L=1, H=2)
+    h = torch.tensor([[[0.5, -0.25]], [[0.0, 0.0]], [[0.25, 0.0]]])
+    series, values = unit_series(units.Trace(states={"h": h, "c": c}))
+    assert [s["label"] for s in series] == ["layer 1 · tanh(c) · unit 0", "layer 1 · tanh(c) · unit 1",
+                                            "layer 1 · h · unit 0", "layer 1 · h · unit 1"]
+    assert [(s["state"], s["layer"], s["unit"], s["scale"]) for s in series] == [
+        ("c", 0, 0, 1.0), ("c", 0, 1, 3.0), ("h", 0, 0, 1.0), ("h", 0, 1, 1.0)]
+    assert torch.equal(values, torch.cat([c[:, 0], h[:, 0]], 1))
+    raw = base64.b64decode(_quantised(values, [s["scale"] for s in series]))
+    assert list(raw[:6]) == [128, 255, 1, 128 + 127, 1, 128]   # series-major: unit 0 of c, then unit 1 of c
+
+
+def test_the_unit_the_page_selects_first_is_the_one_of_largest_absolute_correlation() -> None:
+    """A unit that is exactly minus the upper-case feature (r = −1) is the one selected when the page opens, over
+    units of smaller positive r: a ranking that took the largest signed r skipped it."""
+    from rnnkit.report.charlm import _ranking, unit_series
+
+    text = "aB cD\n(e) Fg" * 3
+    upper = units.features(text)["upper case"].float()
+    noise = torch.randn(len(text), 2, generator=torch.Generator().manual_seed(0))
+    tr = units.Trace(states={"h": torch.stack([noise[:, 0], noise[:, 1], -upper], 1).unsqueeze(1)})
+    series, _ = unit_series(tr)
+    html_, best = _ranking(tr, text, series)
+    assert series[best]["unit"] == 2 and "(r = -1.00)" in html_
+
+
+def test_the_overview_gives_minutes_and_items_per_second_of_the_runs_own_numbers() -> None:
+    """Hand-worked: 150 s is 2.5 min, 6,000 items in 3 s of training steps 2,000 a second, two tensors 12 + 3
+    parameters; minutes computed as hours (0.0 min) or the rate as a product went unseen."""
+    from types import SimpleNamespace
+
+    from rnnkit.report.run import overview_section
+
+    state = {"elapsed": 150.0, "step": 1234, "tokens": 6000, "train_seconds": 3.0, "best_metric": 0.25,
+             "metric": "loss", "best_step": 1000}
+    ckpt = SimpleNamespace(trainer_state=state, config={"task": "charlm"},
+                           model_shapes={"a.weight": (3, 4), "a.bias": (3,)})
+    html_ = overview_section(ckpt, None)
+    for row in (("parameters", "15"), ("steps", "1,234"), ("training time", "150.0 s (2.5 min)"),
+                ("items per second (training steps)", "2,000"), ("best validation loss", "0.2500 at step 1000")):
+        assert "<tr><td>{}</td><td>{}</td></tr>".format(*row) in html_
+
+
+def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_holds() -> None:
+    """Two seeds show their std (only one seed hides it), and seconds stay seconds."""
+    from rnnkit.report.experiments import _experiment_sections
+    from rnnkit.report.page import Page
+
+    def cell(seeds: int) -> dict:
+        return {"mean": 0.875, "std": 0.0125, "parameters": 1234, "hidden": 8, "seconds": 90.0,
+                "runs": [{"stopped": "steps", "curve": []} for _ in range(seeds)]}
+
+    page = Page("experiment")
+    _experiment_sections(page, {"metric": "accuracy", "results": {"lstm": cell(2), "gru": cell(1)}})
+    results = page.sections[0][1]
+    assert "<tr><td>lstm</td><td>0.875 ± 0.013</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
+    assert "<tr><td>gru</td><td>0.875</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
+
+
+def test_the_attention_figure_labels_each_row_with_the_token_it_wrote() -> None:
+    """Row i of the heat map is the i-th written token, column j the j-th source token, as the hover says: target
+    labels shifted by one (the token after the one written) went unseen by the page test, which reads z only."""
+    from rnnkit.report.seq2seq import attention_figure
+
+    rows = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]
+    fig = attention_figure({"source_tokens": ["a", "b", "c"], "target_tokens": ["x", "y", "z"], "attention": rows})
+    assert list(fig.layout.yaxis.ticktext) == ["x", "y"] and list(fig.layout.xaxis.ticktext) == ["a", "b", "c"]
+    assert [list(map(tuple, r)) for r in fig.data[0].customdata] == [[("a", "x"), ("b", "x"), ("c", "x")],
+                                                                     [("a", "y"), ("b", "y"), ("c", "y")]]
+    assert [list(r) for r in fig.data[0].z] == rows
