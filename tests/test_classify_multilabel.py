@@ -452,3 +452,17 @@ def test_exact_match_is_the_ratio_of_counts_not_a_float32_mean() -> None:
     report = multilabel_report(targets, probs, ["a", "b"])
     assert report["exact_match"] == 7 / 25 and report["precision_at_1"] == 7 / 25
     assert multilabel_report(torch.zeros(0, 2), torch.zeros(0, 2), ["a", "b"])["exact_match"] == 0.0
+
+
+@pytest.mark.parametrize("threshold", [0.25, 0.5, 0.75])
+def test_a_probability_equal_to_the_threshold_gives_its_label(threshold: float) -> None:
+    """At least the threshold, as fastText's predict keeps a label (its loop stops at ``prob < threshold``): the
+    probabilities here are exact in float32, where a random one never lands on the threshold itself."""
+    probs = torch.tensor([[threshold, threshold / 2], [threshold / 2, threshold]])
+    targets = torch.tensor([[1, 0], [0, 1]])
+    assert top_labels(probs[0], ["a", "b"], threshold=threshold) == ["a"]
+    assert top_labels(probs[1], ["a", "b"], 1, threshold) == ["b"]
+    report = multilabel_report(targets, probs, ["a", "b"], threshold)
+    assert (report["micro_f1"], report["macro_f1"], report["exact_match"], report["predicted_count"]) == (1, 1, 1, 2)
+    scores = validation_scores(probs, targets, threshold)
+    assert (scores["micro_f1"], scores["macro_f1"], scores["exact_match"]) == (1, 1, 1)
