@@ -338,3 +338,27 @@ def test_txt_file_with_marks_after_its_first_line_reads_as_standard_input_does(m
     plain = tmp_path / "plain.txt"
     plain.write_text("melted gruyere on toast\ngravy for the roast\n", encoding="utf-8")
     assert clf.predict_file(str(plain))[0][0] == "text"  # no marks: one text a line, as before
+
+
+def test_a_single_label_model_keeps_its_label_separator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A single-label model trained with ``--label-separator ';'`` (every cell one label) joins its ``--top-k``
+    labels by ';' and reads an evaluated cell 'pos;neg' as two labels, refused by name: without the separator
+    the cells were joined by ',' and 'pos;neg' was an unknown label."""
+    data = tmp_path / "train.csv"
+    data.write_text("text,label\n" + "".join(f"{WORDS[lab].split()[i % 2]} film {i % 5},{lab}\n"
+                                             for i in range(30) for lab in [list(WORDS)[i % 3]]), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
+                 "--layers", "0", "--pooling", "mean", "--embedding", "8", "--label-separator", ";", "--no-progress",
+                 "--json"]) == 0
+    clf = rnnkit.load(out)
+    assert not clf.multi_label and clf.label_separator == ";"
+    path = tmp_path / "p.csv"
+    assert main(["predict", str(out), *TEXTS, "--top-k", "2", "--output", str(path)]) == 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        cells = [r["predicted_labels"] for r in csv.DictReader(fh)]
+    assert cells == [";".join(r["labels"]) for r in clf.predict(TEXTS, top_k=2)]
+    both = tmp_path / "both.csv"
+    both.write_text("text,label\ngood film,pos;neg\n", encoding="utf-8")
+    assert "2 labels ('pos', 'neg'), but this model gives one label a text" in refused(
+        ["evaluate", str(out), "--data", str(both)], capsys)
