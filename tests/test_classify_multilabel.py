@@ -466,3 +466,20 @@ def test_a_probability_equal_to_the_threshold_gives_its_label(threshold: float) 
     assert (report["micro_f1"], report["macro_f1"], report["exact_match"], report["predicted_count"]) == (1, 1, 1, 2)
     scores = validation_scores(probs, targets, threshold)
     assert (scores["micro_f1"], scores["macro_f1"], scores["exact_match"]) == (1, 1, 1)
+
+
+def test_the_baseline_is_chosen_and_scored_at_evaluates_threshold(trained: tuple[Path, Path]) -> None:
+    """``evaluate(threshold=0.3, baseline=True)``: the one-vs-rest baseline's C chosen by validation micro-F1 at
+    0.3 (here another C than at 0.5) and its scores at 0.3, checked against scikit-learn's f1_score."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    out, valid = trained
+    clf = rnnkit.load(out)
+    ovr, info = clf.baseline(threshold=0.3)
+    assert info["C"] != clf.baseline()[1]["C"], "the two thresholds should choose different Cs here"
+    base = clf.evaluate(str(valid), baseline=True, threshold=0.3)["baseline"]
+    assert base["threshold"] == 0.3 and base["C"] == info["C"]
+    texts = [line.split("__label__")[-1].split(" ", 1)[1] for line in valid.read_text(encoding="utf-8").splitlines()]
+    truths = [re.findall(r"__label__(\w+)", line) for line in valid.read_text(encoding="utf-8").splitlines()]
+    y = multi_hot(truths, clf.labels)
+    p = (ovr.probabilities(texts) >= 0.3).long().tolist()
+    assert base["micro_f1"] == pytest.approx(metrics.f1_score(y, p, average="micro", zero_division=0))
