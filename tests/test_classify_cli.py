@@ -759,6 +759,23 @@ def test_an_export_that_fails_its_check_leaves_no_file(trained: tuple[Path, Path
     assert out.read_bytes() == b"an earlier export" and not list(tmp_path.glob("*.tmp"))
 
 
+@pytest.mark.parametrize(("offset", "refused"), [(1e-3, True), (5e-5, False)])
+def test_the_export_check_refuses_a_difference_past_1e_4(trained: tuple[Path, Path], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, offset: float,
+                                                         refused: bool) -> None:
+    """The documented tolerance: onnxruntime's probabilities 1e-3 off rnnkit's are refused, 5e-5 off pass."""
+    ort = pytest.importorskip("onnxruntime")
+    real = ort.InferenceSession.run
+    monkeypatch.setattr(ort.InferenceSession, "run", lambda s, *a, **k: [x + offset for x in real(s, *a, **k)])
+    out = tmp_path / "m.onnx"
+    if refused:
+        with pytest.raises(rnnkit.errors.UserError, match=r"differ from rnnkit's by 0\.001\d*; the export is wrong"):
+            rnnkit.load(trained[0]).export(out)
+        assert not out.exists()
+    else:
+        assert rnnkit.load(trained[0]).export(out)["max_abs_diff"] == pytest.approx(offset, abs=2e-5)
+
+
 @pytest.mark.parametrize("given", ["", ".", "folder", "folder/"])
 def test_export_to_a_folder_or_no_name_is_refused_in_one_line(trained: tuple[Path, Path], tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str],
