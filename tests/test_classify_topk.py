@@ -321,6 +321,21 @@ def test_predicting_earlier_output_again_replaces_its_columns(single: tuple[Path
                                                             "p_pos"]
 
 
+def test_an_earlier_prediction_never_takes_the_text_or_label_column_read(single: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    """The columns read (``keep``) stay, even named like a probability column ('p_body'); without a
+    ``predicted_label(s)`` column nothing is an earlier prediction."""
+    from rnnkit.tasks._text import earlier_prediction
+
+    again = tmp_path / "again.csv"
+    again.write_text('p_body,predicted_label,p_neg\n"good great film",neg,0.9\n', encoding="utf-8")
+    columns, rows = rnnkit.load(single[0]).predict_file(str(again), text_column="p_body")
+    assert columns == ["p_body", "predicted_label", "p_neg", "p_neu", "p_pos"]
+    assert rows[0]["p_body"] == "good great film"
+
+    columns = ["p_body", "p_tag", "predicted_labels", "p_neg", "id"]
+    assert earlier_prediction(columns, keep=("p_body", "p_tag")) == {"predicted_labels", "p_neg"}
+    assert earlier_prediction(["p_body", "p_neg"], keep=("p_body",)) == set()
 def test_txt_file_with_marks_after_its_first_line_reads_as_standard_input_does(multi: tuple[Path, Path],
                                                                                tmp_path: Path) -> None:
     """A ``.txt`` file to predict whose first line has no ``__label__`` mark but later lines do is fastText's
