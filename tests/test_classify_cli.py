@@ -1012,3 +1012,19 @@ def test_a_bpe_vocab_size_below_the_alphabet_is_one_line_and_no_run_folder(tmp_p
                         r"training text, and <pad> and <unk>; expected at least \d+ \(more to learn any subwords\)\n",
                         err), err
     assert not out.exists()
+
+
+def test_evaluate_split_val_reproduces_a_run_of_another_split_seed(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A run with --split-seed 3 records that seed, and evaluate --split val on its last/ scores the rows the
+    run validated on: the accuracy of its last evaluation."""
+    data = make_csv(tmp_path / "d.csv", 80, 0)
+    out = tmp_path / "run"
+    capsys.readouterr()
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "3", "--eval-every", "3",
+                 "--layers", "0", "--pooling", "mean", "--embedding", "16", "--lr", "0.3", "--split-seed", "3",
+                 "--val-fraction", "0.25", "--no-progress", "--json"]) == 0
+    summary = last_json(capsys)
+    m = rnnkit.load(out / "last")
+    assert m.config["data"]["split_seed"] == 3
+    assert m.evaluate(str(data), split="val")["accuracy"] == pytest.approx(summary["final_val_accuracy"])
