@@ -1028,3 +1028,16 @@ def test_evaluate_split_val_reproduces_a_run_of_another_split_seed(tmp_path: Pat
     m = rnnkit.load(out / "last")
     assert m.config["data"]["split_seed"] == 3
     assert m.evaluate(str(data), split="val")["accuracy"] == pytest.approx(summary["final_val_accuracy"])
+
+
+def test_a_bag_of_fewer_values_than_its_unused_hidden_size_loads(tmp_path: Path) -> None:
+    """A bag of embeddings (--layers 0) has no recurrent layer, so config.json's hidden_size (128 by default) sizes
+    nothing: a bag of fewer than 128 values trained, then its load was refused ("model.hidden_size 128: expected a
+    whole number from 1 to 121")."""
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--layers", "0",
+                 "--pooling", "mean", "--embedding", "4", "--tokenizer", "word", "--no-progress", "--json"]) == 0
+    m = rnnkit.load(out)
+    assert m.config["model"]["hidden_size"] == 128 and sum(p.numel() for p in m.model.parameters()) < 128
+    assert m.predict("great film")["label"] in ("pos", "neg")
