@@ -377,3 +377,11 @@ def test_a_single_label_model_keeps_its_label_separator(tmp_path: Path, capsys: 
     both.write_text("text,label\ngood film,pos;neg\n", encoding="utf-8")
     assert "2 labels ('pos', 'neg'), but this model gives one label a text" in refused(
         ["evaluate", str(out), "--data", str(both)], capsys)
+
+
+def test_a_single_label_model_keeps_a_fasttext_files_label_one_string(single: tuple[Path, Path]) -> None:
+    """Predicting a fastText file, a single-label model copies each line's label through as it is ('neg'), as a
+    CSV's row holds it; only a multi-label model's rows list their labels."""
+    clf = rnnkit.load(single[0])
+    _, rows = clf.predict_file(clf.config["data"]["train"])
+    assert [r["label"] for r in rows[:4]] == ["neg", "neu", "pos", "neg"]
