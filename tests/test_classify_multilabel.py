@@ -452,3 +452,34 @@ def test_exact_match_is_the_ratio_of_counts_not_a_float32_mean() -> None:
     report = multilabel_report(targets, probs, ["a", "b"])
     assert report["exact_match"] == 7 / 25 and report["precision_at_1"] == 7 / 25
     assert multilabel_report(torch.zeros(0, 2), torch.zeros(0, 2), ["a", "b"])["exact_match"] == 0.0
+
+
+@pytest.mark.parametrize("threshold", [0.25, 0.5, 0.75])
+def test_a_probability_equal_to_the_threshold_gives_its_label(threshold: float) -> None:
+    """At least the threshold, as fastText's predict keeps a label (its loop stops at ``prob < threshold``): the
+    probabilities here are exact in float32, where a random one never lands on the threshold itself."""
+    probs = torch.tensor([[threshold, threshold / 2], [threshold / 2, threshold]])
+    targets = torch.tensor([[1, 0], [0, 1]])
+    assert top_labels(probs[0], ["a", "b"], threshold=threshold) == ["a"]
+    assert top_labels(probs[1], ["a", "b"], 1, threshold) == ["b"]
+    report = multilabel_report(targets, probs, ["a", "b"], threshold)
+    assert (report["micro_f1"], report["macro_f1"], report["exact_match"], report["predicted_count"]) == (1, 1, 1, 2)
+    scores = validation_scores(probs, targets, threshold)
+    assert (scores["micro_f1"], scores["macro_f1"], scores["exact_match"]) == (1, 1, 1)
+
+
+def test_the_baseline_is_chosen_and_scored_at_evaluates_threshold(trained: tuple[Path, Path]) -> None:
+    """``evaluate(threshold=0.3, baseline=True)``: the one-vs-rest baseline's C chosen by validation micro-F1 at
+    0.3 (here another C than at 0.5) and its scores at 0.3, checked against scikit-learn's f1_score."""
+    metrics = pytest.importorskip("sklearn.metrics")
+    out, valid = trained
+    clf = rnnkit.load(out)
+    ovr, info = clf.baseline(threshold=0.3)
+    assert info["C"] != clf.baseline()[1]["C"], "the two thresholds should choose different Cs here"
+    base = clf.evaluate(str(valid), baseline=True, threshold=0.3)["baseline"]
+    assert base["threshold"] == 0.3 and base["C"] == info["C"]
+    texts = [line.split("__label__")[-1].split(" ", 1)[1] for line in valid.read_text(encoding="utf-8").splitlines()]
+    truths = [re.findall(r"__label__(\w+)", line) for line in valid.read_text(encoding="utf-8").splitlines()]
+    y = multi_hot(truths, clf.labels)
+    p = (ovr.probabilities(texts) >= 0.3).long().tolist()
+    assert base["micro_f1"] == pytest.approx(metrics.f1_score(y, p, average="micro", zero_division=0))

@@ -76,3 +76,19 @@ def test_an_unknown_label_among_several_is_named(tmp_path: Path) -> None:
     t = read_table(write(tmp_path / "v.txt", "__label__a fine\n__label__a __label__c dull\n"))
     with pytest.raises(UserError, match=r"v.txt:2: column 'label': label 'c' is not in the training data"):
         check_labels_known(t, ["a", "b"])
+
+
+def test_labels_that_hold_every_joiner_are_joined_by_a_spaced_bar_that_reads_back(tmp_path: Path) -> None:
+    """Labels holding ',', '|', ';' and '/' each: a predicted cell is joined by ' | ', which a CSV cell split at
+    it reads back as the same labels (a comma would split 'a,b')."""
+    import csv
+
+    from rnnkit.multilabel import label_joiner
+
+    labels = ["a,b", "c|d", "e;f", "g/h"]
+    joiner = label_joiner(labels)
+    assert joiner == " | "
+    path = tmp_path / "p.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([["text", "label"], ["x", joiner.join(labels)]])
+    assert read_table(path, label_separator=joiner).label_lists() == [labels]

@@ -321,6 +321,21 @@ def test_predicting_earlier_output_again_replaces_its_columns(single: tuple[Path
                                                             "p_pos"]
 
 
+def test_an_earlier_prediction_never_takes_the_text_or_label_column_read(single: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    """The columns read (``keep``) stay, even named like a probability column ('p_body'); without a
+    ``predicted_label(s)`` column nothing is an earlier prediction."""
+    from rnnkit.tasks._text import earlier_prediction
+
+    again = tmp_path / "again.csv"
+    again.write_text('p_body,predicted_label,p_neg\n"good great film",neg,0.9\n', encoding="utf-8")
+    columns, rows = rnnkit.load(single[0]).predict_file(str(again), text_column="p_body")
+    assert columns == ["p_body", "predicted_label", "p_neg", "p_neu", "p_pos"]
+    assert rows[0]["p_body"] == "good great film"
+
+    columns = ["p_body", "p_tag", "predicted_labels", "p_neg", "id"]
+    assert earlier_prediction(columns, keep=("p_body", "p_tag")) == {"predicted_labels", "p_neg"}
+    assert earlier_prediction(["p_body", "p_neg"], keep=("p_body",)) == set()
 def test_txt_file_with_marks_after_its_first_line_reads_as_standard_input_does(multi: tuple[Path, Path],
                                                                                tmp_path: Path) -> None:
     """A ``.txt`` file to predict whose first line has no ``__label__`` mark but later lines do is fastText's
@@ -338,3 +353,35 @@ def test_txt_file_with_marks_after_its_first_line_reads_as_standard_input_does(m
     plain = tmp_path / "plain.txt"
     plain.write_text("melted gruyere on toast\ngravy for the roast\n", encoding="utf-8")
     assert clf.predict_file(str(plain))[0][0] == "text"  # no marks: one text a line, as before
+
+
+def test_a_single_label_model_keeps_its_label_separator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A single-label model trained with ``--label-separator ';'`` (every cell one label) joins its ``--top-k``
+    labels by ';' and reads an evaluated cell 'pos;neg' as two labels, refused by name: without the separator
+    the cells were joined by ',' and 'pos;neg' was an unknown label."""
+    data = tmp_path / "train.csv"
+    data.write_text("text,label\n" + "".join(f"{WORDS[lab].split()[i % 2]} film {i % 5},{lab}\n"
+                                             for i in range(30) for lab in [list(WORDS)[i % 3]]), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", "--tokenizer", "word",
+                 "--layers", "0", "--pooling", "mean", "--embedding", "8", "--label-separator", ";", "--no-progress",
+                 "--json"]) == 0
+    clf = rnnkit.load(out)
+    assert not clf.multi_label and clf.label_separator == ";"
+    path = tmp_path / "p.csv"
+    assert main(["predict", str(out), *TEXTS, "--top-k", "2", "--output", str(path)]) == 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        cells = [r["predicted_labels"] for r in csv.DictReader(fh)]
+    assert cells == [";".join(r["labels"]) for r in clf.predict(TEXTS, top_k=2)]
+    both = tmp_path / "both.csv"
+    both.write_text("text,label\ngood film,pos;neg\n", encoding="utf-8")
+    assert "2 labels ('pos', 'neg'), but this model gives one label a text" in refused(
+        ["evaluate", str(out), "--data", str(both)], capsys)
+
+
+def test_a_single_label_model_keeps_a_fasttext_files_label_one_string(single: tuple[Path, Path]) -> None:
+    """Predicting a fastText file, a single-label model copies each line's label through as it is ('neg'), as a
+    CSV's row holds it; only a multi-label model's rows list their labels."""
+    clf = rnnkit.load(single[0])
+    _, rows = clf.predict_file(clf.config["data"]["train"])
+    assert [r["label"] for r in rows[:4]] == ["neg", "neu", "pos", "neg"]

@@ -180,6 +180,17 @@ def test_confident_mistakes_rank_by_the_worst_mistake_against_brute_force() -> N
     assert (only.index, only.given, only.missed) == (1, [("b", pytest.approx(0.6))], [("z", 0.0)])
 
 
+def test_a_probability_equal_to_the_threshold_is_given_not_missed() -> None:
+    """At the threshold a label is given (as evaluate counts it): a wrong one at exactly 0.5 is a mistake of
+    confidence 0.5, a true one at 0.5 is no miss; probabilities exact in float32."""
+    from rnnkit.multilabel import confident_mistakes, score
+
+    s = score(["t"], [["a"]], torch.tensor([[0.5, 0.5]]), ["a", "b"], 0.5)
+    assert s.report["predicted_count"] == 2 and s.report["per_class"]["a"]["recall"] == 1.0
+    [only] = confident_mistakes(s)
+    assert (only.index, only.confidence, only.given, only.missed) == (0, 0.5, [("b", 0.5)], [])
+
+
 def _mistake_rows(page: str) -> list[list[str]]:
     """The page's "Most confident mistakes" table: each row's cells, HTML unescaped and untagged."""
     start = page.index("<th>given wrongly (p)</th>")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import torch
 
 import rnnkit
 from rnnkit.cli import main
@@ -236,6 +237,31 @@ def test_onnx_export_of_a_tagger(tagger: tuple[Path, Path], capsys: pytest.Captu
     out, _ = tagger
     assert main(["export", str(out), "--onnx", str(tmp_path / "t.onnx"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["max_abs_diff"] < 1e-5
+
+
+def test_the_export_check_compares_a_tagger_at_its_real_tokens_only(tagger: tuple[Path, Path], tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probabilities at padded steps are nobody's: onnxruntime's set 0.5 off there pass the check, 0.5 off at a
+    real token are refused."""
+    ort = pytest.importorskip("onnxruntime")
+    real = ort.InferenceSession.run
+
+    def shifted(where: str) -> object:
+        def run(session: object, names: object, feed: dict, **kw: object) -> list:
+            got = real(session, names, feed, **kw)
+            steps = torch.arange(feed["ids"].shape[1]).unsqueeze(0)
+            padded = steps >= torch.from_numpy(feed["lengths"]).unsqueeze(1)
+            mask = (padded if where == "padded" else ~padded).numpy()
+            got[0] = got[0] + 0.5 * mask[..., None]
+            return got
+        return run
+
+    m = rnnkit.load(tagger[0])
+    monkeypatch.setattr(ort.InferenceSession, "run", shifted("padded"))
+    assert m.export(tmp_path / "t.onnx")["max_abs_diff"] < 1e-5
+    monkeypatch.setattr(ort.InferenceSession, "run", shifted("real"))
+    with pytest.raises(UserError, match="differ from rnnkit's by 0.5; the export is wrong"):
+        m.export(tmp_path / "u.onnx")
 
 
 def test_refused_tagging_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], tagger: tuple[Path, Path]) -> None:

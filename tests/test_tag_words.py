@@ -79,6 +79,14 @@ def test_unseen_words_are_tagged_by_their_spelling(runs: Path, capsys: pytest.Ca
     assert main(["export", str(out), "--onnx", str(runs / "t.onnx")]) == 0
     assert "and chars (batch, time, characters) int64 padded with 0; outputs probabilities and tags; onnxruntime " \
            "agrees" in capsys.readouterr().out
+    # what the file's reader needs to spell a word: the characters (ids from 2) and how long a spelling may be
+    import onnxruntime as ort
+
+    from rnnkit.data.spelling import MAX_CHARS
+
+    meta = ort.InferenceSession(str(runs / "t.onnx"), providers=["CPUExecutionProvider"]).get_modelmeta()
+    assert json.loads(meta.custom_metadata_map["rnnkit_spelling"]) == {"max_chars": MAX_CHARS}
+    assert json.loads(meta.custom_metadata_map["rnnkit_vocab"])["chars"] == vocab["chars"]
 
 
 def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -146,11 +146,14 @@ def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ..
     if not isinstance(model, dict):
         return
     tensors, values = len(shapes), sum(math.prod(shape) for shape in shapes.values())
+    # a classifier's bag of embeddings (no recurrent layer) sizes nothing by its hidden_size (128 unless given):
+    # a bag of fewer values than that trained, and its load was refused
+    unsized = {"hidden_size"} if model.get("num_layers") == 0 and "pooling" in model else set()
     for key, value in model.items():
         if value is None and key in NULLABLE:
             continue
         try:
-            expected = _field_expects(key, value, values)
+            expected = _field_expects(key, value, None if key in unsized else values)
         except SettingError as exc:
             expected = exc.expected
         if expected:
@@ -165,17 +168,20 @@ def _is_count(value: Any, least: int, most: int | None = None) -> bool:
             and (most is None or value <= most))
 
 
-def _field_expects(key: str, value: Any, values: int) -> str | None:
+def _field_expects(key: str, value: Any, values: int | None) -> str | None:
     """What field ``key`` of a model's config takes, where ``value`` is not that (None where it is, or where the
-    field is not one of a kind named here); ``values``: the number of values the weights hold."""
+    field is not one of a kind named here); ``values``: the number of values the weights hold (None: a size that
+    sizes no tensor, held to no most)."""
     if key in FLAGS:
         return None if isinstance(value, bool) else "expected true or false"
     if "layers" in key:
         return None if _is_count(value, 0) else "expected a number of layers (a whole number from 0)"
     if key in SIZES or key in SIZES_OR_OFF:
         least = 0 if key in SIZES_OR_OFF else 1
-        return None if _is_count(value, least, values) else (
-            f"expected a whole number from {least} to {values:,} (the number of values {MODEL} holds)")
+        if _is_count(value, least, values):
+            return None
+        return (f"expected a whole number from {least}" if values is None
+                else f"expected a whole number from {least} to {values:,} (the number of values {MODEL} holds)")
     if key in SIZE_LISTS:
         ok = isinstance(value, list) and all(_is_count(v, 1) for v in value)
         return None if ok else "expected a list of whole numbers from 1"
