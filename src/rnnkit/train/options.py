@@ -110,7 +110,6 @@ class TrainSettings:
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
 
-
     def _validate_plateau(self) -> None:
         """The settings that only early stopping and ``--schedule plateau`` read, refused without them."""
         plateau = self.schedule == "plateau"
