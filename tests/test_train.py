@@ -671,6 +671,29 @@ def test_minutes_alone_lifts_the_default_step_limit() -> None:
     assert resolve_settings(parser.parse_args([]), {"steps": 500})["steps"] == 500
 
 
+def test_a_resumed_run_that_leaves_the_plateau_schedule_drops_the_settings_it_inherited_for_it() -> None:
+    """A plateau run's --plateau-patience (and --min-delta without --patience), inherited by a resumed run given
+    --schedule cosine, was refused ('--plateau-patience 3: applies to --schedule plateau only'), and no flag
+    unsets it; given in the command, or still applying, it stays."""
+    import argparse
+    from dataclasses import fields
+
+    from rnnkit.train.options import TrainSettings, add_trainer_arguments, resolve_settings
+
+    parser = argparse.ArgumentParser()
+    add_trainer_arguments(parser)
+    saved = {"schedule": "plateau", "plateau_patience": 3, "min_delta": 0.01, "gamma": 0.2}
+    out = resolve_settings(parser.parse_args(["--schedule", "cosine"]), {}, saved)
+    assert (out["schedule"], out["plateau_patience"], out["min_delta"], out["gamma"]) == ("cosine", None, 0.0, 0.2)
+    TrainSettings(**{f.name: out[f.name] for f in fields(TrainSettings)}).validate_training()
+    kept = resolve_settings(parser.parse_args(["--schedule", "cosine"]), {}, {**saved, "patience": 4})
+    assert (kept["plateau_patience"], kept["min_delta"]) == (None, 0.01)     # early stopping still reads it
+    given = resolve_settings(parser.parse_args(["--schedule", "cosine", "--plateau-patience", "2"]), {}, saved)
+    assert given["plateau_patience"] == 2                                       # refused, as a fresh run's
+    same = resolve_settings(parser.parse_args([]), {}, saved)
+    assert (same["plateau_patience"], same["min_delta"]) == (3, 0.01)
+
+
 def test_ctrl_c_finishes_the_step_and_saves_last(tmp_path: Path) -> None:
     import signal
 

@@ -17,7 +17,7 @@ import math
 import numbers
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,6 +42,13 @@ T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
 NOT_INHERITED = frozenset({"device"})
+#: settings that apply only with others' values (:meth:`TrainSettings.validate_training` refuses them otherwise): a
+#: resumed run that changes those (``--schedule cosine`` after ``plateau``) does not inherit them, which it could
+#: not unset
+ONLY_WITH: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "plateau_patience": lambda s: s.get("schedule") == "plateau",
+    "min_delta": lambda s: s.get("schedule") == "plateau" or s.get("patience") is not None,
+}
 
 
 @dataclass
@@ -446,6 +453,10 @@ def resolve_settings(
         out[name] = value
     if "minutes" in explicit and "steps" not in explicit and saved is None:
         out["steps"] = None  # `--minutes M` alone: the clock decides, not the default step count
+    if saved is not None:  # a resumed run that leaves the plateau schedule: its --plateau-patience was refused
+        for name, applies in ONLY_WITH.items():
+            if name in out and name not in explicit and not applies(out):
+                out[name] = defaults[name]
     return out
 
 
