@@ -402,6 +402,27 @@ def test_accumulated_batches_update_as_one_batch_of_them_all(optimizer: str, cli
     assert not torch.allclose(weights[0], torch.cat([p.flatten() for p in torch.nn.Linear(4, 2).parameters()]))
 
 
+@pytest.mark.parametrize(("cuts", "accumulate", "steps"), [
+    ([(0, 0), (0, 8)], 2, 1),      # a batch of no items, then one of all 8 rows
+    ([(0, 3), (3, 8)], 2, 2),      # 3 rows of small loss, then 5 of large
+    ([(0, 0), (0, 8)], 1, 2),      # an update of no items, then one of the 8 rows
+])
+def test_the_blowup_check_reads_the_update_as_one_batch_of_all_its_items(
+        cuts: list[tuple[int, int]], accumulate: int, steps: int) -> None:
+    """An accumulated update is checked as the one batch of all its items it equals: its first batch's mean (0
+    over no items, or that of three rows of small loss) was taken for the first loss, and the next batch's mean
+    was a divergence ('over 2x the first (0)'); an update of no items sets no first loss either."""
+    x = torch.tensor([[1.0]] * 3 + [[0.0]] * 5)
+    y = torch.tensor([[0.1]] * 3 + [[3.0]] * 5)
+    model = torch.nn.Linear(1, 1, bias=False)
+    torch.nn.init.ones_(model.weight)
+    cfg = TrainConfig(steps=steps, optimizer="sgd", lr=0.0, schedule="constant", accumulate=accumulate, blowup=2.0,
+                      progress=False, verbose=False)
+    trainer = Trainer(model, cfg, batches=_ListBatches([(x[a:b], y[a:b]) for a, b in cuts]), loss_fn=_squared_error)
+    assert trainer.fit().stopped == "steps"
+    assert trainer.first_loss == pytest.approx((0.9**2 * 3 + 3.0**2 * 5) / 8)   # the squared errors at weight 1
+
+
 def test_accumulation_carries_the_state_from_batch_to_batch() -> None:
     """With a carried state (truncated BPTT) the accumulated batches are consecutive windows of the same streams,
     each starting from the state the one before left, detached: the update written out by hand."""

@@ -686,11 +686,13 @@ class Trainer:
             with self._autocast():
                 loss_sum, items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
             batch_loss, items = self._par.totals(loss_sum.detach(), int(items))  # over all processes
-            self._check_loss(batch_loss / max(items, 1), lr)
+            if not math.isfinite(batch_loss):  # at once: no backward through it
+                self._check_loss(batch_loss, items, lr)
             loss_value, n_items = loss_value + batch_loss, n_items + items
             (loss_sum / self._par.divisor(items) if accumulate == 1 else loss_sum).backward()
             if accumulate > 1:
                 self.carry = detach_state(new_state)
+        self._check_loss(loss_value, n_items, lr)  # the update's, as one batch of all its items would be checked
         if accumulate > 1:  # the mean over all the batches' items, as one batch of them all would give
             divisor = self._par.divisor(n_items)
             for p in self.params:
@@ -707,9 +709,15 @@ class Trainer:
         self.step += 1
         return loss_value, n_items, norm
 
-    def _check_loss(self, mean_loss: float, lr: float) -> None:
+    def _check_loss(self, loss_sum: float, items: int, lr: float) -> None:
+        """A divergence when the mean loss of ``items`` summing to ``loss_sum`` is not finite, or over ``blowup``
+        times the first update's; an update of no items (its 0 was taken for the first loss, and every later one
+        was over any multiple of it) is no measure of either."""
+        mean_loss = loss_sum / max(items, 1)
         if not math.isfinite(mean_loss):
             raise self._diverged("training loss", mean_loss, lr, {"train_loss": mean_loss})
+        if not items:
+            return
         if self.first_loss is None:
             self.first_loss = mean_loss
         limit = self.cfg.blowup
