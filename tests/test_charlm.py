@@ -664,7 +664,8 @@ def test_cli_plateau_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]
               "4", "--eval-every", "5", "--steps", "30", "--no-progress", "--lr", "0.01", "--log-every", "5"]
     plateau = ["--schedule", "plateau", "--plateau-patience", "1", "--min-delta", "100", "--gamma", "0.1"]
     assert main(["train", "charlm", "--out", str(tmp_path / "r"), *common, *plateau, "--min-lr-ratio", "0.005"]) == 0
-    assert "lowering the learning rate to 0.001: 1 evaluations in a row" in capsys.readouterr().err
+    assert "lowering the learning rate to 0.001: an evaluation of val loss no better than step 5's" \
+        in capsys.readouterr().err
     records = [json.loads(line) for line in (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()]
     assert [r["lr"] for r in records if "lr" in r] == pytest.approx([0.01, 0.01, 0.001, 1e-4, 5e-5, 5e-5])
     for flags, refusal in ((["--plateau-patience", "2"], "--plateau-patience 2: applies to --schedule plateau only"),

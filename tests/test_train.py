@@ -1111,6 +1111,16 @@ def test_patience_says_why_the_run_stopped(tmp_path: Path, capsys: pytest.Captur
         in capsys.readouterr().err
 
 
+def test_patience_and_the_plateau_schedule_say_one_evaluation_in_words(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """At patience 1 the lines said '1 evaluations in a row'."""
+    _scored_trainer(tmp_path / "a", [2.0, 3.0], patience=1, verbose=True).fit()
+    _scored_trainer(tmp_path / "b", [2.0, 3.0, 1.0], schedule="plateau", plateau_patience=1, verbose=True).fit()
+    err = capsys.readouterr().err
+    assert "stopping early: an evaluation of val loss no better than step 2's 2.0000 (patience 1)" in err
+    assert "lowering the learning rate to 0.005: an evaluation of val loss no better than step 2's 2.0000 " in err
+
+
 def test_a_resumed_run_goes_on_counting_its_patience(tmp_path: Path) -> None:
     """The count of evaluations since the best is saved with the run: a run halted one evaluation into its
     patience stops one evaluation after its resume, as the run without the halt does."""

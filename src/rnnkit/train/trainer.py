@@ -219,6 +219,12 @@ class TrainConfig:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
+def _in_a_row(count: int) -> str:
+    """``an evaluation``, ``2 evaluations in a row``: the count in the stopping and plateau lines (at patience 1
+    they said '1 evaluations in a row')."""
+    return "an evaluation" if count == 1 else f"{count} evaluations in a row"
+
+
 def _check_trainer_config(config: TrainConfig) -> None:
     """Refuse, before anything is built, the first of ``config``'s settings the trainer cannot run with: a
     ``mode`` or ``on_diverge`` it does not know, no end (neither steps nor minutes), then the flags' checks."""
@@ -847,7 +853,7 @@ class Trainer:
         self.save_last()
         reason = self.on_eval(record) if self.on_eval is not None else None
         if reason is None and self.cfg.patience and self.evals_since_best >= self.cfg.patience:
-            self._say(f"stopping early: {self.evals_since_best} evaluations in a row of val {self.cfg.metric} "
+            self._say(f"stopping early: {_in_a_row(self.evals_since_best)} of val {self.cfg.metric} "
                       f"{self._no_better_than()} (patience {self.cfg.patience})")
             reason = "patience"
         return reason
@@ -872,14 +878,14 @@ class Trainer:
         """``--schedule plateau``'s step, as Keras' ``ReduceLROnPlateau`` takes it (with no cooldown): after
         ``plateau_patience`` evaluations no better, the rate is multiplied by ``gamma`` (down to its floor,
         ``min_lr_ratio``) and the count starts again from the same best."""
-        self.plateau_evals = 0
+        evals, self.plateau_evals = self.plateau_evals, 0
         c = self.cfg
         if c.gamma ** self.lr_reductions <= c.min_lr_ratio:
             return  # at the floor already
         self.lr_reductions += 1
         lr = c.lr * max(c.gamma ** self.lr_reductions, c.min_lr_ratio)
-        self._say(f"lowering the learning rate to {lr:.3g}: {c.plateau_patience or 2} evaluations in a row of val "
-                  f"{c.metric} {self._no_better_than()} (--schedule plateau)")
+        self._say(f"lowering the learning rate to {lr:.3g}: {_in_a_row(evals)} of val {c.metric} "
+                  f"{self._no_better_than()} (--schedule plateau)")
 
     def _improves(self, value: float, ref: float) -> bool:
         return value < ref if self.cfg.mode == "min" else value > ref
