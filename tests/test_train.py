@@ -922,7 +922,8 @@ def test_resume_refuses_another_optimizer_and_a_damaged_trainer_state(tmp_path: 
     state = tmp_path / "last" / "trainer_state.json"
     good = json.loads(state.read_text())
     for key, value in [("step", "abc"), ("step", -5), ("data", {}), ("elapsed", "x"), ("best_metric", "x"),
-                       ("carry", "banana")]:
+                       ("carry", "banana"), ("lr_reductions", -3), ("plateau_evals", -1), ("patience_best", [None, 2]),
+                       ("patience_best", ["NaN", 2]), ("patience_best", 1.5)]:
         state.write_text(json.dumps({**good, key: value}))
         with pytest.raises(UserError, match=r"last/trainer_state.json: ") as err:
             make_trainer(tmp_path, steps=8, optimizer="adamw", resume=load_checkpoint(tmp_path, prefer="last"))

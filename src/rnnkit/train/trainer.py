@@ -1025,9 +1025,14 @@ class Trainer:
         self.last_eval = dict(ts.get("last_eval", {}))
         self.evals_since_best = int(ts.get("evals_since_best", 0))  # a run saved before patience existed: 0
         self.plateau_evals = int(ts.get("plateau_evals", 0))
-        self.lr_reductions = int(ts.get("lr_reductions", 0))
+        self.lr_reductions = int(ts.get("lr_reductions", 0))  # a negative count raised the rate: -3 made it 8x
+        if min(self.plateau_evals, self.lr_reductions) < 0:
+            raise ValueError(f"plateau_evals {self.plateau_evals}, lr_reductions {self.lr_reductions}: expected "
+                             "counts >= 0")
         counted = ts.get("patience_best")  # a run saved before min_delta existed: its best (_restore_best)
         self.patience_best = None if counted is None else (float(counted[0]), int(counted[1]))
+        if self.patience_best is not None and not math.isfinite(self.patience_best[0]):  # nothing would beat NaN
+            raise ValueError(f"patience_best {counted}: expected a finite value and its step")
         self.batches.load_state_dict(ts["data"])
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
