@@ -1207,6 +1207,15 @@ def test_the_plateau_schedule_needs_a_validation(tmp_path: Path) -> None:
         Trainer(tiny_lm(), cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss)
 
 
+def test_patience_needs_a_validation(tmp_path: Path) -> None:
+    """As the plateau schedule: a run of no validation (charlm's --val-fraction 0) given --patience trained to its
+    end, its early stopping never read."""
+    cfg = TrainConfig(steps=4, patience=2, min_delta=0.1, progress=False, verbose=False)
+    with pytest.raises(UserError, match="^--patience 2 stops the run when the validation score stops improving; "
+                                        "this run has no validation to evaluate$"):
+        Trainer(tiny_lm(), cfg, batches=StreamBatches(tokens(200), 2, window=8), loss_fn=tbptt_lm_loss)
+
+
 def test_min_delta_is_named_when_the_run_stops(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _scored_trainer(tmp_path, [3.0, 2.0, 1.995, 1.991], patience=2, min_delta=0.01, verbose=True).fit()
     assert ("stopping early: 2 evaluations in a row of val loss no better than step 4's 2.0000 by more than 0.01 "

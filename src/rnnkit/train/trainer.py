@@ -526,6 +526,10 @@ class Trainer:
         if config.schedule == "plateau" and eval_fn is None:
             raise UserError("--schedule plateau lowers the learning rate when the validation score stops improving; "
                             "this run has no validation to evaluate")
+        # it trained to the end, its --patience (and --min-delta) unread; a run saved so resumes, as no flag unsets it
+        if config.patience and eval_fn is None and resume is None:
+            raise UserError(f"--patience {config.patience} stops the run when the validation score stops improving; "
+                            "this run has no validation to evaluate")
         self.on_eval = on_eval
         self.best_tensors = best_tensors
         self.out_dir = Path(out_dir) if out_dir is not None else None
