@@ -419,6 +419,30 @@ def test_orthogonal_and_identity() -> None:
     torch.testing.assert_close(w, 0.7 * torch.eye(5))
 
 
+def test_orthogonal_is_uniform_over_the_group_not_signed_by_the_qr() -> None:
+    """Without the sign correction of R's diagonal, a Householder QR gives Q[0, 0] <= 0 every time: the first
+    column always points away from the first axis (torch.nn.init.orthogonal_ corrects it as well)."""
+    g = torch.Generator().manual_seed(3)
+    first = [float(initialize_(torch.empty(4, 4, dtype=torch.float64), "orthogonal", generator=g)[0, 0])
+             for _ in range(64)]
+    reference = [float(torch.nn.init.orthogonal_(torch.empty(4, 4), generator=g)[0, 0]) for _ in range(64)]
+    assert 16 <= sum(x > 0 for x in first) <= 48 and 16 <= sum(x > 0 for x in reference) <= 48
+
+
+def test_identity_of_a_rectangle_and_a_gaussian_mean_are_torch_nn_inits() -> None:
+    for shape in [(3, 5), (5, 3)]:
+        torch.testing.assert_close(initialize_(torch.empty(shape), "identity(scale=0.5)"),
+                                   0.5 * torch.nn.init.eye_(torch.empty(shape)))
+    torch.manual_seed(4)
+    w = initialize_(torch.empty(200, 100, dtype=torch.float64), "gaussian(mean=0.5, std=0.01)")
+    assert abs(w.mean().item() - 0.5) < 0.001 and abs(w.std().item() - 0.01) < 0.001
+
+
+def test_keyword_arguments_override_those_in_the_name() -> None:
+    """The docstring: 'keyword arguments given here override them'."""
+    torch.testing.assert_close(initialize_(torch.empty(3, 3), "identity(scale=0.5)", scale=2.0), 2 * torch.eye(3))
+
+
 @pytest.mark.parametrize("scheme", ["zeros", "zero", "identity(scale=0)", "gaussian(std=0)"])
 def test_zero_init_is_refused(scheme: str) -> None:
     with pytest.raises(ValueError, match="symmetry"):
