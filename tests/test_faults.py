@@ -622,6 +622,9 @@ def test_resume_names_the_run_folder_and_keeps_to_it(text_file, tmp_path, capsys
     assert main(train_args(text_file, out, "--steps", "3")) == 0
     assert main(["train", "charlm", "--resume", str(out / "last"), "--steps", "5", "--no-progress"]) == 0
     assert load_checkpoint(out, prefer="last").trainer_state["step"] == 5
+    # --out naming the same folder, written another way (a trailing slash), is the run's own folder
+    assert main(["train", "charlm", "--resume", str(out), "--out", f"{out}/", "--steps", "6", "--no-progress"]) == 0
+    assert load_checkpoint(out, prefer="last").trainer_state["step"] == 6
     assert sorted(p.name for p in (out / "last").iterdir() if p.is_dir()) == []
     capsys.readouterr()
     assert main(["train", "charlm", "--resume", str(out), "--out", str(tmp_path / "fork"), "--steps", "7"]) == 2
