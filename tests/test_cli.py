@@ -380,3 +380,11 @@ def test_a_bad_setting_from_a_config_file_names_the_file_the_key_and_the_value()
     from_file = argparse.Namespace(from_config=("batch_size",), config="c.toml")
     assert cli._setting_line(exc, from_file) == "c.toml: batch_size = 0: expected a positive integer"
     assert cli._setting_line(exc, argparse.Namespace()) == "--batch-size 0: expected a positive integer"
+
+
+def test_a_failed_rename_into_place_names_the_path_the_user_gave() -> None:
+    """os.replace(TMP, OUT) fails naming both: OUT (filename2) is what the user wrote, TMP rnnkit's own."""
+    import errno
+
+    exc = OSError(errno.EACCES, "Permission denied", "/out/.model.onnx.tmp", None, "/out/model.onnx")
+    assert cli._os_error_line(exc) == "/out/model.onnx: Permission denied"
