@@ -388,3 +388,14 @@ def test_a_failed_rename_into_place_names_the_path_the_user_gave() -> None:
 
     exc = OSError(errno.EACCES, "Permission denied", "/out/.model.onnx.tmp", None, "/out/model.onnx")
     assert cli._os_error_line(exc) == "/out/model.onnx: Permission denied"
+
+
+def test_a_frozen_setting_is_named_by_the_flag_that_sets_that_value() -> None:
+    """--no-memory sets memory False; memory True (from a --config file) has no flag of its own."""
+    from rnnkit.tasks import TASKS, discover
+
+    discover()
+    task = TASKS["charlm"]
+    assert cli._flag_given(task, "memory", False) == "--no-memory"
+    assert cli._flag_given(task, "memory", True) == "--memory True"
+    assert cli._flag_given(task, "hidden", 8) == "--hidden 8"
