@@ -399,3 +399,9 @@ def test_a_frozen_setting_is_named_by_the_flag_that_sets_that_value() -> None:
     assert cli._flag_given(task, "memory", False) == "--no-memory"
     assert cli._flag_given(task, "memory", True) == "--memory True"
     assert cli._flag_given(task, "hidden", 8) == "--hidden 8"
+
+
+def test_a_verb_several_tasks_answer_is_described_in_general_in_the_top_level_help() -> None:
+    verbs = next(a for a in build_parser()._actions if a.dest == "verb")
+    helps = {c.dest: c.help for c in verbs._choices_actions}  # type: ignore[attr-defined]
+    assert helps["evaluate"].startswith(cli.SHARED_VERBS["evaluate"] + " (")
