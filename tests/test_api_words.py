@@ -258,6 +258,7 @@ def test_a_line_said_in_a_call_of_the_api_speaks_its_keywords(capsys: pytest.Cap
     capsys.readouterr()
     with command_line(), report_warnings():
         warn("slow; --threads N fixes it")
+        warn("slow; --threads N fixes it")  # a file read twice: one line
     assert capsys.readouterr().err == "rnnkit: warning: slow; --threads N fixes it\n"
     with pytest.warns(RnnkitWarning, match="^slow; threads=N fixes it$"), \
             speaking_python(lambda: {"threads": False}), report_warnings():

@@ -319,3 +319,89 @@ def test_the_korean_example_generator_takes_a_folder_or_flags(tmp_path: Path) ->
     assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == ["test.csv", "train.csv", "val.csv"]
     assert run("--train", "20", "--val", "6", "--test", "6").returncode == 0  # the default folder
     assert (tmp_path / "runs" / "korean_scam" / "data" / "train.csv").is_file()
+
+
+def test_a_verb_without_a_model_directory_is_a_usage_error_and_its_help_is_not(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("usage: rnnkit evaluate DIR [flags]") and not captured.out
+    assert main(["evaluate", "-h"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("usage: rnnkit evaluate DIR [flags]") and not captured.err
+
+
+@pytest.mark.parametrize(("raised", "status", "said"), [
+    (KeyboardInterrupt(), 130, "rnnkit: interrupted\n"),
+    (OSError(13, "Permission denied", "/no/such/out"), 2, "rnnkit: error: /no/such/out: Permission denied\n"),
+])
+def test_exit_statuses_of_an_interrupt_and_of_a_path_that_cannot_be_used(
+        raised: BaseException, status: int, said: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """130 for Ctrl-C, as a shell reports a process ended by SIGINT; 2 for a path the user gave, as a UserError."""
+    def fail(argv: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(cli, "_refuse_unknown_command_flags", fail)
+    assert main(["info"]) == status
+    assert capsys.readouterr().err == said
+
+
+def test_a_reader_gone_away_is_a_quiet_exit_141(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit sample ... | head`: 128 + SIGPIPE, as other Unix tools stop, with stdout sent to /dev/null."""
+    def fail(argv: object) -> None:
+        raise BrokenPipeError
+
+    class Stdout:
+        def fileno(self) -> int:
+            return 99
+
+    redirected: list[tuple[int, int]] = []
+    monkeypatch.setattr(cli, "_refuse_unknown_command_flags", fail)
+    monkeypatch.setattr(cli.os, "dup2", lambda a, b: redirected.append((a, b)))
+    monkeypatch.setattr(sys, "stdout", Stdout())
+    assert main(["info"]) == 141
+    os.close(redirected[0][0])
+    assert [b for _, b in redirected] == [99] and capsys.readouterr().err == ""
+
+
+def test_a_flag_with_its_value_after_an_equals_sign_is_one_word_before_dir(models: dict[str, str]) -> None:
+    assert _model_dir("evaluate", ["--data=x", models["tag"], "--batch-size", "4"]) == (
+        models["tag"], ["--data=x", "--batch-size", "4"])
+
+
+def test_a_bad_setting_from_a_config_file_names_the_file_the_key_and_the_value() -> None:
+    import argparse
+
+    from rnnkit.errors import SettingError
+
+    exc = SettingError("batch_size", 0, "expected a positive integer")
+    from_file = argparse.Namespace(from_config=("batch_size",), config="c.toml")
+    assert cli._setting_line(exc, from_file) == "c.toml: batch_size = 0: expected a positive integer"
+    assert cli._setting_line(exc, argparse.Namespace()) == "--batch-size 0: expected a positive integer"
+
+
+def test_a_failed_rename_into_place_names_the_path_the_user_gave() -> None:
+    """os.replace(TMP, OUT) fails naming both: OUT (filename2) is what the user wrote, TMP rnnkit's own."""
+    import errno
+
+    exc = OSError(errno.EACCES, "Permission denied", "/out/.model.onnx.tmp", None, "/out/model.onnx")
+    assert cli._os_error_line(exc) == "/out/model.onnx: Permission denied"
+
+
+def test_a_frozen_setting_is_named_by_the_flag_that_sets_that_value() -> None:
+    """--no-memory sets memory False; memory True (from a --config file) has no flag of its own."""
+    from rnnkit.tasks import TASKS, discover
+
+    discover()
+    task = TASKS["charlm"]
+    assert cli._flag_given(task, "memory", False) == "--no-memory"
+    assert cli._flag_given(task, "memory", True) == "--memory True"
+    assert cli._flag_given(task, "hidden", 8) == "--hidden 8"
+
+
+def test_a_verb_several_tasks_answer_is_described_in_general_in_the_top_level_help() -> None:
+    verbs = next(a for a in build_parser()._actions if a.dest == "verb")
+    helps = {c.dest: c.help for c in verbs._choices_actions}  # type: ignore[attr-defined]
+    assert helps["evaluate"].startswith(cli.SHARED_VERBS["evaluate"] + " (")

@@ -4,8 +4,9 @@ device is this command's choice, not the saved run's. The GPU side is in ``tests
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import torch
@@ -26,6 +27,17 @@ class _Pair:
     tag: str = "x"
 
 
+class _Named(NamedTuple):
+    x: torch.Tensor
+    n: int
+
+
+@dataclass
+class _Derived:
+    a: torch.Tensor
+    size: int = field(init=False, default=0)  # set after construction: dataclasses.replace refuses it
+
+
 def test_to_device_keeps_the_shape_of_a_batch_and_its_tensors() -> None:
     t = torch.arange(6).view(2, 3)
     packed = pack_sequence([torch.ones(3), torch.ones(2)])
@@ -39,6 +51,9 @@ def test_to_device_keeps_the_shape_of_a_batch_and_its_tensors() -> None:
     window = moved["window"]
     assert isinstance(window, StreamBatch) and (window.reset, window.shift, window.offset) == (True, 3, 1)
     assert moved["name"] == "keep"
+    named, derived = to_device((_Named(t, 2), _Derived(t)), torch.device("cpu"))
+    assert type(named) is _Named and named.x is t and named.n == 2
+    assert type(derived) is _Derived and derived.a is t
 
 
 def test_model_device_is_where_its_first_tensor_lives() -> None:

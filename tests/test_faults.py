@@ -591,6 +591,16 @@ def test_task_settings_are_refused_by_name(text_file, tmp_path, capsys, flag, va
     assert not (tmp_path / "x" / "last").exists()
 
 
+def test_a_setting_at_its_bound_is_taken() -> None:
+    """--temperature 0 is greedy sampling (check_finite's least is allowed); a beam may keep all its hypotheses."""
+    from rnnkit.errors import SettingError, check_beam, check_count, check_finite
+
+    assert check_finite("temperature", 0, "expected a finite number >= 0", 0.0) == 0.0
+    with pytest.raises(SettingError):
+        check_finite("temperature", -1e-9, "expected a finite number >= 0", 0.0)
+    assert check_count("beam", 1) == 1 and check_count("digits", 9, 1, 9) == 9 and check_beam(4, 4) == (4, 4)
+
+
 @pytest.mark.parametrize("flag,value", [("--temperature", "nan"), ("--temperature", "-1"), ("--length", "-2"),
                                         ("--top-k", "0")])
 def test_sampling_numbers_are_refused_by_name(trained, capsys, flag, value) -> None:
@@ -622,6 +632,9 @@ def test_resume_names_the_run_folder_and_keeps_to_it(text_file, tmp_path, capsys
     assert main(train_args(text_file, out, "--steps", "3")) == 0
     assert main(["train", "charlm", "--resume", str(out / "last"), "--steps", "5", "--no-progress"]) == 0
     assert load_checkpoint(out, prefer="last").trainer_state["step"] == 5
+    # --out naming the same folder, written another way (a trailing slash), is the run's own folder
+    assert main(["train", "charlm", "--resume", str(out), "--out", f"{out}/", "--steps", "6", "--no-progress"]) == 0
+    assert load_checkpoint(out, prefer="last").trainer_state["step"] == 6
     assert sorted(p.name for p in (out / "last").iterdir() if p.is_dir()) == []
     capsys.readouterr()
     assert main(["train", "charlm", "--resume", str(out), "--out", str(tmp_path / "fork"), "--steps", "7"]) == 2

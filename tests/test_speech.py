@@ -974,3 +974,72 @@ def test_a_run_saved_before_its_validation_loss_left_out_short_utterances_starts
     assert main(["train", "speech", "--resume", str(out), "--steps", "2", *tiny]) == 0
     assert "scoring it another way: its best score does not compare" in capsys.readouterr().err
     assert json.loads((out / "best" / "trainer_state.json").read_text())["step"] == 2
+
+
+def test_speed_perturbation_plays_faster_above_one(tmp_path: Path) -> None:
+    """--speed-perturb's copy at speed 1.25 is a fifth shorter, and its tone a quarter higher (the brightest mel
+    band moves up); at 0.8 a quarter longer."""
+    from rnnkit.tasks._speech_data import features_of
+
+    path = tmp_path / "t.wav"
+    soundfile.write(str(path), _tone(1000, 0.5), SAMPLE_RATE, subtype="FLOAT")
+    frames = {s: features_of(path, 40, s) for s in (0.8, 1.0, 1.25)}
+    assert len(frames[1.25]) / len(frames[1.0]) == pytest.approx(0.8, abs=0.03)
+    assert len(frames[0.8]) / len(frames[1.0]) == pytest.approx(1.25, abs=0.03)
+    brightest = {s: int(f[len(f) // 2].argmax()) for s, f in frames.items()}
+    assert brightest[0.8] < brightest[1.0] < brightest[1.25]
+
+
+def test_a_copy_long_enough_under_speed_perturb_is_a_warning_not_a_refusal() -> None:
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import _warn_too_short
+
+    model = SpeechRecognizer(8, 4, hidden=8, layers=1, subsample=2)
+    utts = [Utterance(Path("a.wav"), "ab", None), Utterance(Path("b.wav"), "aab", None)]
+    with pytest.warns(UserWarning, match=r"2 of 2 training utterances .* at --speed-perturb's fastest speed"):
+        assert _warn_too_short(utts, [1, 3], [[1, 2], [1, 1, 2]], model, longest=[12, 7]) == [0, 1]
+
+
+def test_an_utterance_left_with_no_symbol_beside_others_is_a_warning_not_a_refusal() -> None:
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable, _check_symbols
+
+    table = SymbolTable("phonemes", ["a", "b"])
+    utts = [Utterance(Path("a.wav"), "a", "a b"), Utterance(Path("c.wav"), "c", "c d")]
+    with pytest.warns(UserWarning, match=r"^1 of 2 training utterances hold symbols the model does not write"):
+        _check_symbols(utts, [table.encode(u) for u in utts], table)
+
+
+def test_the_symbol_table_is_sorted_and_its_json_is_checked() -> None:
+    """The ids a model writes are the sorted symbols (a set's order changes with each process's string hashing,
+    so a table in it would not be the same from run to run); jamo is for characters only."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable
+
+    text = "the quick brown fox jumps"
+    table = SymbolTable.build([Utterance(Path("a.wav"), text, None)], "chars", None)
+    assert table.symbols == sorted({"|" if c == " " else c for c in text}) and table.jamo is False
+    korean = [Utterance(Path("k.wav"), "한국어", "h a n")]
+    assert SymbolTable.build(korean, "chars", None).jamo is True
+    assert SymbolTable.build(korean, "phonemes", None).jamo is False
+    assert SymbolTable.from_json(table.to_json(), "s.json").symbols == table.symbols
+    for bad in ({"kind": "chars", "symbols": ["a"]}, {"kind": "chars", "symbols": ["a"], "jamo": "yes"}):
+        with pytest.raises(UserError, match="^s.json: expected an object"):
+            SymbolTable.from_json(bad, "s.json")
+
+
+def test_a_beam_of_two_is_a_prefix_beam_search_not_greedy() -> None:
+    from rnnkit.tasks import speech
+
+    torch.manual_seed(1)
+    model = SpeechRecognizer(8, 3, hidden=8, layers=1, subsample=1).eval()
+    feats = [torch.randn(n, 8) for n in (12, 7)]
+    with torch.no_grad():
+        got = speech._decode_all(model, feats, beam=2)
+        want = []
+        for f in feats:
+            lp, n = model(f.unsqueeze(0), torch.tensor([len(f)]))
+            want.append(prefix_beam_search(lp[0], 2, int(n[0])))
+            assert want[-1].log_prob != greedy_decode(lp[0], int(n[0])).log_prob
+    assert [d.symbols for d in got] == [d.symbols for d in want]
+    assert [d.log_prob for d in got] == pytest.approx([d.log_prob for d in want], rel=1e-5)

@@ -197,3 +197,110 @@ def test_the_validation_span_f1_scores_the_predictions_against_the_true_tags() -
     scores = _eval_fn(seqs, lex, [[0, 2], [0]], tags)(model)
     # true spans PER 0-0 and PER 0-0; predicted PER 0-0, PER 1-1 and PER 0-0: precision 2/3, recall 1
     assert scores["span_f1"] == pytest.approx(2 * (2 / 3) / (2 / 3 + 1))
+
+
+# -- the training run's data and decoding (tasks/_tag_data.py, tasks/_tag_decoding.py) -----------------------------
+
+
+def _slash_file(tmp_path: Path, lines: list[str]) -> str:
+    path = tmp_path / "t.txt"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_one_sentence_is_refused_and_the_validation_split_holds_none_of_the_training_sentences(tmp_path: Path) -> None:
+    from rnnkit.tasks._tag_config import TagConfig
+    from rnnkit.tasks._tag_data import _read_sentences
+
+    with pytest.raises(UserError, match="only one sentence; give --val-data"):
+        _read_sentences(TagConfig(), _slash_file(tmp_path, ["a/X b/Y"]), None)
+    lines = [f"w{i}/X v{i}/Y" for i in range(20)]
+    train, val = _read_sentences(TagConfig(val_fraction=0.25), _slash_file(tmp_path, lines), None)
+    first = {tuple(s) for s in train.tokens}, {tuple(s) for s in val.tokens}
+    assert len(val) >= 1 and not first[0] & first[1] and len(train) + len(val) == 20
+
+
+def test_the_vocabulary_sorts_the_tags_and_says_how_texts_split(tmp_path: Path) -> None:
+    from rnnkit.tasks._tag_data import _tokens_are, _vocabulary
+
+    words = read_tagged(_slash_file(tmp_path, ["bb/Z a/X", "c/Y"]))
+    tags, _, unit = _vocabulary(None, words, False, words)
+    assert tags == ["X", "Y", "Z"] and unit == "whitespace"
+    mixed = read_tagged(_slash_file(tmp_path, ["a/X bc/Y"]))
+    chars = read_tagged(_slash_file(tmp_path, ["a/X b/Y"]))
+    assert _tokens_are(mixed) == "whitespace" and _tokens_are(chars) == "chars"
+
+
+def test_char_dim_defaults_to_30_for_words_and_0_for_characters_and_a_resumed_run_keeps_its_folding() -> None:
+    from types import SimpleNamespace
+
+    from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
+    from rnnkit.tasks._tag_data import _folds, _resolve_char_dim
+
+    assert CHAR_DIM == 30
+    assert _resolve_char_dim(TagConfig(), None, "whitespace").char_dim == 30
+    assert _resolve_char_dim(TagConfig(), None, "chars").char_dim == 0
+    old = SimpleNamespace(config={"model": {}})  # a run saved before fold_words existed did not fold
+    assert _folds(TagConfig(), old, None, "x") is False  # type: ignore[arg-type]
+
+
+def test_word_dropout_probabilities_by_hand(tmp_path: Path) -> None:
+    """p(id -> <unk>) = alpha / (alpha + count), counted over the training words as they are keyed (folded
+    words share a count); padding and <unk> are never dropped."""
+    from rnnkit.tasks._tag_data import _drop_probabilities
+
+    s = read_tagged(_slash_file(tmp_path, ["The/D cat/N the/D", "the/D dog/N"]))
+    vocab = TokenVocab.build([[fold(t) for t in sent] for sent in s.tokens])
+    p = _drop_probabilities(vocab, s, 0.25, folded=True)
+    assert p[:2].tolist() == [0.0, 0.0]
+    assert p[vocab.index["the"]].item() == pytest.approx(0.25 / 3.25)   # The, the, the
+    assert p[vocab.index["cat"]].item() == pytest.approx(0.25 / 1.25)
+
+
+def _tiny_tagger() -> tuple[object, object, list[list[int]], list[list[int]]]:
+    from rnnkit.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    sents = [["a", "b", "c"], ["b"], ["c", "a", "b", "a", "c"], ["a", "a"]]
+    words = TokenVocab.build(sents)
+    seqs, lex = lexicon(sents, words, None)
+    targets = [[i % 3 for i in range(len(s))] for s in sents]
+    return Tagger(words.vocab_size, 3, 6, 5).eval(), lex, seqs, targets
+
+
+def test_the_validation_loss_is_a_mean_per_token_whatever_the_batches() -> None:
+    """Batches of 1 or 2 sentences give the loss of one batch of all four: each batch's mean weighed by its real
+    tokens (not its padding)."""
+    from rnnkit.data.batching import IGNORE, pad_tags
+    from rnnkit.data.tokenize import pad_batch
+    from rnnkit.tasks._tag_decoding import _decode
+
+    m, lex, seqs, targets = _tiny_tagger()
+    _, together = _decode(m, seqs, lex, targets, batch_size=4)  # type: ignore[arg-type]
+    _, apart = _decode(m, seqs, lex, targets, batch_size=1)  # type: ignore[arg-type]
+    _, pairs = _decode(m, seqs, lex, targets, batch_size=2)  # type: ignore[arg-type]  # padded: (1, 2), (3, 5)
+    tix, lengths = pad_batch(seqs)
+    y = pad_tags([list(t) for t in targets], tix.shape[1])
+    with torch.no_grad():
+        ids = lex.words[tix]  # type: ignore[attr-defined]
+        logp = torch.log_softmax(m(ids, lengths, None, None, None), -1)  # type: ignore[operator]
+    real = y != IGNORE
+    by_hand = -float(logp.gather(-1, y.clamp(min=0).unsqueeze(-1)).squeeze(-1)[real].mean())
+    assert together == pytest.approx(by_hand, rel=1e-5) and apart == pytest.approx(by_hand, rel=1e-5)
+    assert pairs == pytest.approx(by_hand, rel=1e-5)
+
+
+def test_word_dropout_of_one_reads_every_word_as_unknown() -> None:
+    from rnnkit.data.tokenize import pad_batch
+    from rnnkit.tasks._tag_decoding import _scores
+
+    m, lex, seqs, _ = _tiny_tagger()
+    tix, lengths = pad_batch(seqs)
+    drop = torch.ones(m.embedding.num_embeddings)  # type: ignore[attr-defined]
+    drop[:2] = 0.0
+    with torch.no_grad():
+        dropped = _scores(m, lex, tix, lengths, drop)  # type: ignore[arg-type]
+        unknown = m(torch.where(tix > 0, UNK_ID, 0), lengths, None, None, None)  # type: ignore[operator]
+        kept = _scores(m, lex, tix, lengths)  # type: ignore[arg-type]
+    torch.testing.assert_close(dropped, unknown)
+    assert not torch.allclose(dropped, kept)
