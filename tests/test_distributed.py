@@ -200,6 +200,49 @@ def test_two_processes_equal_one_on_the_combined_batches(ddp_runs: Path) -> None
     _close(load_file(ddp_runs / "regression.safetensors"), _regression(Combined()))
 
 
+def _counted_all_reduces(rank: int, tmp: str, port: int) -> None:
+    """Train 4 updates of 3 accumulated batches, counting DDP's gradient all-reduces (a comm hook around its own)."""
+    from rnnkit.train import distributed
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
+                      LOCAL_RANK=str(rank))
+    torch.set_num_threads(1)
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo")
+    calls = [0]
+
+    def hook(state, bucket):  # type: ignore[no-untyped-def]  # DDP refuses a bucket annotated other than GradBucket
+        calls[0] += 1
+        future = dist.all_reduce(bucket.buffer().div_(WORLD), async_op=True).get_future()
+        return future.then(lambda f: f.value()[0])
+
+    built = distributed.parallel
+
+    def parallel(model: nn.Module, loss_fn: Any) -> Any:
+        par = built(model, loss_fn)
+        par.ddp.register_comm_hook(None, hook)
+        return par
+
+    distributed.parallel = parallel
+    try:
+        cfg = TrainConfig(steps=4, lr=0.05, eval_every=0, verbose=False, progress=False, accumulate=3)
+        Trainer(nn.Linear(5, 1), cfg, batches=Batches(), loss_fn=masked_loss).fit()
+        Path(f"{tmp}/all_reduces{rank}.txt").write_text(str(calls[0]), encoding="utf-8")
+    finally:
+        distributed.parallel = built
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_accumulated_batches_are_averaged_over_the_processes_once_an_update(tmp_path: Path) -> None:
+    """DDP's no_sync around every accumulated batch but the last: 4 updates of 3 batches average the gradients
+    4 times, not 12."""
+    torch.multiprocessing.start_processes(_counted_all_reduces, args=(str(tmp_path), _free_port()), nprocs=WORLD,
+                                          start_method="fork")
+    assert [(tmp_path / f"all_reduces{r}.txt").read_text() for r in range(WORLD)] == ["4"] * WORLD
+
+
 @pytest.mark.slow
 def test_two_processes_accumulating_equal_one_accumulating_the_combined_batches(ddp_runs: Path) -> None:
     """--accumulate 2 on two processes: each update's gradient is the mean over the items of all four batches

@@ -245,6 +245,11 @@ class SingleProcess:
         """This process's part of each update of ``batches``."""
         return batches
 
+    def no_sync(self) -> contextlib.AbstractContextManager[Any]:
+        """Around the forward and backward of a batch whose gradients an accumulated update adds to before the
+        last one's: the processes average the sum once, at the last (DDP's ``no_sync``)."""
+        return contextlib.nullcontext()
+
 
 SINGLE = SingleProcess()
 
@@ -260,6 +265,9 @@ class DataParallel(SingleProcess):
         self._strided = False
         first = next(iter(model.parameters()), None)
         self._device = first.device if first is not None else None
+
+    def no_sync(self) -> contextlib.AbstractContextManager[Any]:
+        return self.ddp.no_sync()
 
     def loss(self, loss_fn: Callable[..., Any], model: nn.Module, batch: Any, state: Any, **extra: Any) -> Any:
         loss_sum, items, new_state = self.ddp(batch, state, **extra)

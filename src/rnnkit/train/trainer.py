@@ -691,15 +691,16 @@ class Trainer:
         extra = {"progress": progress} if self._loss_takes_progress else {}
         accumulate = self.cfg.accumulate
         loss_value, n_items = 0.0, 0
-        for _ in range(accumulate):
+        for i in range(accumulate):
             batch = to_device(self.batches.next_batch(), self._device())
-            with self._autocast():
-                loss_sum, items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
-            batch_loss, items = self._par.totals(loss_sum.detach(), int(items))  # over all processes
-            if not math.isfinite(batch_loss):  # at once: no backward through it
-                self._check_loss(batch_loss, items, lr)
-            loss_value, n_items = loss_value + batch_loss, n_items + items
-            (loss_sum / self._par.divisor(items) if accumulate == 1 else loss_sum).backward()
+            with self._par.no_sync() if i < accumulate - 1 else contextlib.nullcontext():  # one average, at the last
+                with self._autocast():
+                    loss_sum, items, new_state = self._par.loss(self.loss_fn, self.model, batch, self.carry, **extra)
+                batch_loss, items = self._par.totals(loss_sum.detach(), int(items))  # over all processes
+                if not math.isfinite(batch_loss):  # at once: no backward through it
+                    self._check_loss(batch_loss, items, lr)
+                loss_value, n_items = loss_value + batch_loss, n_items + items
+                (loss_sum / self._par.divisor(items) if accumulate == 1 else loss_sum).backward()
             if accumulate > 1:
                 self.carry = detach_state(new_state)
         self._check_loss(loss_value, n_items, lr)  # the update's, as one batch of all its items would be checked
