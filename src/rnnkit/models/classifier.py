@@ -194,13 +194,12 @@ class Classifier(TextEncoder):
         Multi-label: ``targets`` (B, K) multi-hot, the mean binary cross-entropy of every unit (no weights).
         ``smoothing`` E (label smoothing, as Keras' losses take it): a target of K classes is 1 - E + E/K for
         its class and E/K for the others; a sigmoid's target 1 - E/2 or E/2."""
+        soft = targets.to(logits.dtype) * (1 - smoothing) + smoothing / 2  # each sigmoid's target
         if self.multi_label:
             if class_weights is not None:
                 raise ValueError("a multi-label classifier takes no class weights")
-            soft = targets.to(logits.dtype) * (1 - smoothing) + smoothing / 2
             return F.binary_cross_entropy_with_logits(logits, soft)
         if self.binary:
-            soft = targets.to(logits.dtype) * (1 - smoothing) + smoothing / 2
             per = F.binary_cross_entropy_with_logits(logits, soft, reduction="none")
         else:
             per = F.cross_entropy(logits, targets, reduction="none", label_smoothing=smoothing)

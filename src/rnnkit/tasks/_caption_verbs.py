@@ -14,7 +14,7 @@ from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
 from rnnkit.train.checkpoint import refuse_run_output
-from rnnkit.train.options import add_data_arguments
+from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 
 
 def _caption_arguments(p: argparse.ArgumentParser) -> None:
@@ -78,10 +78,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--teacher-forcing", type=float,
                    help=f"chance of feeding the gold word (default {d.teacher_forcing})")
     g.add_argument("--teacher-forcing-floor", type=float, help="lower teacher forcing linearly to this over the run")
-    g.add_argument("--label-smoothing", type=float, metavar="E",
-                   help="spread E of each target word's probability over the vocabulary in the training loss "
-                        "(OpenNMT-py's -label_smoothing, 0.1 in its recipes; the validation loss stays the plain "
-                        f"one; default {d.label_smoothing:g})")
+    add_label_smoothing_argument(g, d.label_smoothing)
     g.add_argument("--image-size", type=_size_argument, metavar="SIDE|HxW",
                    help=f"images are resized to this square, or to HEIGHTxWIDTH such as 32x160 for strips "
                         f"(default {d.image_size})")

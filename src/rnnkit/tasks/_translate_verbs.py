@@ -24,7 +24,7 @@ from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
-from rnnkit.train.options import add_data_arguments
+from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 
 
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
@@ -137,10 +137,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"chance of feeding the gold token (default {d.teacher_forcing})")
     g.add_argument("--teacher-forcing-floor", type=float,
                    help="lower teacher forcing linearly to this over the run (scheduled sampling; default: constant)")
-    g.add_argument("--label-smoothing", type=float, metavar="E",
-                   help="spread E of each target word's probability over the vocabulary in the training loss "
-                        "(OpenNMT-py's -label_smoothing, 0.1 in its recipes; the validation loss stays the plain "
-                        f"one; default {d.label_smoothing:g})")
+    add_label_smoothing_argument(g, d.label_smoothing)
     g.add_argument("--tokenizer", choices=TOKENIZERS, help=f"both sides (default {d.tokenizer})")
     g.add_argument("--src-tokenizer", choices=TOKENIZERS, help="the source side (default: --tokenizer)")
     g.add_argument("--tgt-tokenizer", choices=TOKENIZERS, help="the target side (default: --tokenizer)")

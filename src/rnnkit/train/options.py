@@ -42,12 +42,13 @@ T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
 NOT_INHERITED = frozenset({"device"})
-#: settings that apply only with others' values (:meth:`TrainSettings.validate_training` refuses them otherwise): a
-#: resumed run that changes those (``--schedule cosine`` after ``plateau``) does not inherit them, which it could
-#: not unset
-ONLY_WITH: dict[str, Callable[[Mapping[str, Any]], bool]] = {
-    "plateau_patience": lambda s: s.get("schedule") == "plateau",
-    "min_delta": lambda s: s.get("schedule") == "plateau" or s.get("patience") is not None,
+#: settings that apply only with others' values, and what :meth:`TrainSettings.validate_training` says when one is
+#: set without them; a resumed run that changes those (``--schedule cosine`` after ``plateau``) does not inherit
+#: them, which it could not unset
+ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
+    "min_delta": (lambda s: s.get("schedule") == "plateau" or s.get("patience") is not None,
+                  "applies to early stopping and --schedule plateau only: give --patience N or --schedule plateau too"),
+    "plateau_patience": (lambda s: s.get("schedule") == "plateau", "applies to --schedule plateau only"),
 }
 
 
@@ -118,14 +119,12 @@ class TrainSettings:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
 
     def _validate_plateau(self) -> None:
-        """The settings that only early stopping and ``--schedule plateau`` read, refused without them."""
-        plateau = self.schedule == "plateau"
-        if self.min_delta and self.patience is None and not plateau:
-            raise SettingError("min_delta", self.min_delta, "applies to early stopping and --schedule plateau only: "
-                                                            "give --patience N or --schedule plateau too")
-        if self.plateau_patience is not None and not plateau:
-            raise SettingError("plateau_patience", self.plateau_patience, "applies to --schedule plateau only")
-        if plateau and self.gamma >= 1:
+        """The settings that only early stopping and ``--schedule plateau`` read (:data:`ONLY_WITH`), refused
+        without them, and the plateau's factor."""
+        for name, (applies, without) in ONLY_WITH.items():
+            if getattr(self, name) and not applies(vars(self)):
+                raise SettingError(name, getattr(self, name), without)
+        if self.schedule == "plateau" and self.gamma >= 1:
             raise SettingError("gamma", self.gamma, "expected a factor below 1: --schedule plateau lowers the rate")
 
 
@@ -366,6 +365,14 @@ def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:
                    help="layer-normalised LSTM (Ba et al. 2016; --cell lstm)")
 
 
+def add_label_smoothing_argument(group: Any, default: float) -> None:
+    """``--label-smoothing E`` of a task that writes words (translation, captioning)."""
+    group.add_argument("--label-smoothing", type=float, metavar="E",
+                       help="spread E of each target word's probability over the vocabulary in the training loss "
+                            "(OpenNMT-py's -label_smoothing, 0.1 in its recipes; the validation loss stays the plain "
+                            f"one; default {default:g})")
+
+
 def add_data_arguments(parser: argparse.ArgumentParser, *, data_help: str, val_help: str, val_fraction: float,
                        split_seed: int) -> None:
     """``--data --val-data --val-fraction --split-seed`` (a held-out split when there is no validation
@@ -454,7 +461,7 @@ def resolve_settings(
     if "minutes" in explicit and "steps" not in explicit and saved is None:
         out["steps"] = None  # `--minutes M` alone: the clock decides, not the default step count
     if saved is not None:  # a resumed run that leaves the plateau schedule: its --plateau-patience was refused
-        for name, applies in ONLY_WITH.items():
+        for name, (applies, _) in ONLY_WITH.items():
             if name in out and name not in explicit and not applies(out):
                 out[name] = defaults[name]
     return out

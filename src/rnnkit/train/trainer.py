@@ -1000,7 +1000,7 @@ class Trainer:
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
             self.best_metric, self.best_step, self.best_eval = None, None, {}
-            self.evals_since_best, self.plateau_evals, self.patience_best = 0, 0, None
+            self._restart_counts()
         mine = _rank_tensors(ckpt.tensors, self.ranks.rank)  # this process's carried state and torch RNG
         try:
             self.carry = self._as_parameters(_unflatten_state(ts.get("carry", "none"), mine))
@@ -1086,8 +1086,13 @@ class Trainer:
             return best_eval[self.cfg.metric], ts.get("best_step"), best_eval
         self._say(f"resuming a run that kept its best checkpoint by {ts.get('metric')}; this one keeps it by "
                   f"{self.cfg.metric}: the next evaluation replaces OUT/best")
-        self.evals_since_best = self.plateau_evals = 0   # patience counts from the new best
+        self._restart_counts()
         return None, None, {}
+
+    def _restart_counts(self) -> None:
+        """Patience and the plateau schedule count from the next evaluation, as the best does when a resumed run's
+        best no longer compares (the lowered learning rate stays)."""
+        self.evals_since_best, self.plateau_evals, self.patience_best = 0, 0, None
 
     def _rng_tensors(self) -> dict[str, Tensor]:
         """torch's generator, and the CUDA device's where the model lives on one (its dropout masks)."""
