@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import math
 import os
@@ -481,7 +482,7 @@ def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, P
 
     def recording(decode: Callable[..., object]) -> Callable[..., object]:
         def record(*args: object, **kw: object) -> object:
-            asked.append(bool(args[-1]))  # return_attention, the last of the arguments each is given
+            asked.append(bool(inspect.signature(decode).bind(*args, **kw).arguments.get("return_attention")))
             return decode(*args, **kw)
 
         return record
@@ -943,11 +944,16 @@ def test_sacre_scores_reads_each_further_reference_stream() -> None:
     hyps = ["the cat sat on the mat", "a dog runs in the park"]
     refs = ["the cat is on the mat", "the dog runs fast"]
     more = ["a cat sat on the mat today", "a dog runs in the big park"]
-    assert sacre_scores(hyps, refs) == pytest.approx({"bleu": sacrebleu.corpus_bleu(hyps, [refs]).score,
-                                                       "chrf": sacrebleu.corpus_chrf(hyps, [refs]).score})
-    assert sacre_scores(hyps, refs, more) == pytest.approx({"bleu": sacrebleu.corpus_bleu(hyps, [refs, more]).score,
-                                                             "chrf": sacrebleu.corpus_chrf(hyps, [refs, more]).score})
-    assert sacre_scores(hyps, refs, more)["bleu"] > sacre_scores(hyps, refs)["bleu"]
+    one, two = sacre_scores(hyps, refs), sacre_scores(hyps, refs, more)
+    assert (one["bleu"], one["chrf"]) == pytest.approx((sacrebleu.corpus_bleu(hyps, [refs]).score,
+                                                       sacrebleu.corpus_chrf(hyps, [refs]).score))
+    assert (two["bleu"], two["chrf"]) == pytest.approx((sacrebleu.corpus_bleu(hyps, [refs, more]).score,
+                                                       sacrebleu.corpus_chrf(hyps, [refs, more]).score))
+    assert two["bleu"] > one["bleu"]
+    # the signatures say how the scores were computed: sacrebleu's defaults, the references counted
+    assert one["bleu_signature"] == f"nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:{sacrebleu.__version__}"
+    assert two["bleu_signature"].startswith("nrefs:2|") and two["chrf_signature"].startswith("nrefs:2|")
+    assert one["chrf_signature"] == f"nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:{sacrebleu.__version__}"
 
 
 def test_evaluate_compares_with_the_references_as_the_model_writes_them(trained: tuple[Path, Path],
@@ -955,6 +961,6 @@ def test_evaluate_compares_with_the_references_as_the_model_writes_them(trained:
     """A reference written decomposed (cafe + U+0301, as macOS writes names) is the text the model writes
     composed (café, NFC, as every tokenizer reads text): an exact match, chrF 100."""
     translator = rnnkit.load(trained[1])
-    monkeypatch.setattr(translator, "translate", lambda texts, beam=1: ["un caf\u00e9"] * len(texts))
+    monkeypatch.setattr(translator, "_translate", lambda texts, *settings: ["un caf\u00e9"] * len(texts))
     result = translator.evaluate([("March 3, 1999", "un cafe\u0301")])
     assert result["exact_match"] == 1.0 and result["chrf"] == pytest.approx(100.0)

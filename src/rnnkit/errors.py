@@ -46,8 +46,10 @@ class SettingError(UserError):
         self.expected = expected
 
     def as_flag(self) -> str:
-        """The message with the command-line flag of the setting (``--seq-len 0: ...``)."""
-        return f"--{self.name.replace('_', '-')} {self.value}: {self.expected}"
+        """The message with the command-line flag of the setting (``--seq-len 0: ...``; an on/off flag given,
+        ``True``, without its value: ``--replace-unk: ...``)."""
+        flag = f"--{self.name.replace('_', '-')}"
+        return f"{flag}: {self.expected}" if self.value is True else f"{flag} {self.value}: {self.expected}"
 
 
 def check_positive(name: str, value: object) -> None:

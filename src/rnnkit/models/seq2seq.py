@@ -95,12 +95,14 @@ class Memory:
 @dataclass
 class Hypothesis:
     """One decoded output: target ids (no BOS/EOS), its log-probability, the length-normalised score used
-    to rank it and, when asked, the attention weights (one row over the real source positions per token)."""
+    to rank it and, when asked, the attention weights (one row over the real source positions per token) or
+    ``sources``: for each token, the source position its attention weighed most (what ``replace_unk`` copies)."""
 
     tokens: list[int]
     log_prob: float
     score: float
     attention: list[list[float]] | None = None
+    sources: list[int] | None = None
 
 
 DecState = tuple[Any, Tensor | None]  # (the decoder stack's state, the previous attentional vector)
@@ -248,15 +250,17 @@ class AttentionDecoder(nn.Module):
 
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
-               return_attention: bool = False) -> list[Hypothesis]:
+               return_attention: bool = False, source_positions: bool = False) -> list[Hypothesis]:
         """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens. A source
         that has written EOS leaves the batch (its memory and state rows are dropped), so the decoder steps
-        after it run only the sources still writing."""
+        after it run only the sources still writing. ``source_positions`` (with attention): each hypothesis's
+        ``sources``."""
         memory, state = self.encode(src, src_len)
         batch, max_len = src.shape[0], max_len.to(src.device)
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
         tokens: list[list[int]] = [[] for _ in range(batch)]
         attn: list[list[list[float]]] = [[] for _ in range(batch)]
+        positions: list[list[int]] = [[] for _ in range(batch)]
         logp_sum = [0.0] * batch
         rows = list(range(batch))  # the source of each row of the batch still decoding
         t = 0
@@ -264,11 +268,14 @@ class AttentionDecoder(nn.Module):
             logits, state, weights = self.decoder_step(prev, state, memory, t)
             logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram)
             best = logp.argmax(-1)
+            most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             keep = []
             for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):
                 logp_sum[i] += float(logp[j, token])
                 if return_attention and weights is not None:
                     attn[i].append(weights[j, : int(src_len[i])].tolist())
+                if most is not None:
+                    positions[i].append(most[j])
                 if token != self.eos_id:
                     tokens[i].append(token)
                     keep.append(j)
@@ -279,15 +286,16 @@ class AttentionDecoder(nn.Module):
                     memory, state = memory.select(index), _select_state(state, index)
                     max_len, best = max_len.index_select(0, index), best.index_select(0, index)
             prev, t = best, t + 1
-        return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None)
-                for i in range(batch)]
+        return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None,
+                           positions[i][: len(tokens[i])] if source_positions else None) for i in range(batch)]
 
     @torch.no_grad()
     def beam_search(self, src: Tensor, src_len: Tensor, max_len: Tensor, beam: int = 4, n_best: int = 1,
                     alpha: float = 0.6, no_repeat_ngram: int = 0,
-                    return_attention: bool = False) -> list[list[Hypothesis]]:
+                    return_attention: bool = False, source_positions: bool = False) -> list[list[Hypothesis]]:
         """Batched beam search: for each source, the ``n_best`` hypotheses ranked by log-probability over
-        the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length)."""
+        the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length); with
+        ``source_positions`` (and attention), each one's ``sources``."""
         batch, k, max_len = src.shape[0], beam, max_len.to(src.device)
         memory, state = self.encode(src, src_len)
         rows = torch.arange(batch, device=src.device).repeat_interleave(k)
@@ -298,10 +306,12 @@ class AttentionDecoder(nn.Module):
         while not bool(search.finished.all()):
             logits, state, weights = self.decoder_step(prev, state, memory, t)
             logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram)
-            origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None)
+            most = weights.argmax(-1) if source_positions and weights is not None else None
+            origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None, most)
             state = _select_state(state, origin)
             t += 1
-        return [search.best(b, n_best, alpha, src_len[b].item(), return_attention) for b in range(batch)]
+        return [search.best(b, n_best, alpha, src_len[b].item(), return_attention, source_positions)
+                for b in range(batch)]
 
 
 class Seq2Seq(AttentionDecoder):
@@ -373,10 +383,13 @@ class _Beams:
         self.finished = torch.zeros(batch * k, dtype=torch.bool, device=device)
         self.history: list[list[int]] = [[] for _ in range(batch * k)]
         self.attention: list[list[list[float]]] = [[] for _ in range(batch * k)]
+        self.sources: list[list[int]] = [[] for _ in range(batch * k)]
 
-    def advance(self, logp: Tensor, eos: int, weights: Tensor | None) -> tuple[Tensor, Tensor]:
+    def advance(self, logp: Tensor, eos: int, weights: Tensor | None,
+                most: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Extend every row by one token; returns the row each new row came from and the tokens written.
-        A finished row only extends with padding, at no cost."""
+        A finished row only extends with padding, at no cost. ``weights``: the attention of each row's token,
+        kept; ``most``: the source position of each row's most attention, kept."""
         logp = logp.clone()
         logp[self.finished] = float("-inf")
         logp[self.finished, PAD_ID] = 0.0
@@ -390,17 +403,22 @@ class _Beams:
         # a row of score -inf is filler (fewer than K continuations were possible): it is done, or the
         # search would wait forever for it to write EOS
         self.finished = was_finished | (tokens == eos) | torch.isinf(top).view(-1)
-        old_hist, old_attn = self.history, self.attention
-        self.history, self.attention = [], []
+        old_hist, old_attn, old_sources = self.history, self.attention, self.sources
+        self.history, self.attention, self.sources = [], [], []
+        positions = most.tolist() if most is not None else None
         for row, (src_row, token) in enumerate(zip(origin.tolist(), tokens.tolist(), strict=True)):
-            self.history.append(old_hist[src_row] + ([token] if not was_finished[row] else []))
+            grows = not was_finished[row]
+            self.history.append(old_hist[src_row] + ([token] if grows else []))
             att = old_attn[src_row]
-            if weights is not None and not was_finished[row]:
+            if weights is not None and grows:
                 att = [*att, weights[src_row].tolist()]
             self.attention.append(att)
+            kept = [positions[src_row]] if positions is not None and grows else []
+            self.sources.append(old_sources[src_row] + kept)
         return origin, tokens
 
-    def best(self, b: int, n_best: int, alpha: float, src_len: int, with_attention: bool) -> list[Hypothesis]:
+    def best(self, b: int, n_best: int, alpha: float, src_len: int, with_attention: bool,
+             with_sources: bool = False) -> list[Hypothesis]:
         hyps = []
         for row in range(b * self.k, (b + 1) * self.k):
             log_prob = float(self.scores.view(-1)[row])
@@ -410,6 +428,7 @@ class _Beams:
             penalty = ((5.0 + len(hist)) / 6.0) ** alpha
             tokens = hist[:-1] if hist and self.finished[row] else hist
             att = [w[:src_len] for w in self.attention[row]] if with_attention else None
-            hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att))
+            sources = self.sources[row][: len(tokens)] if with_sources else None
+            hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att, sources))
         hyps.sort(key=lambda h: -h.score)
         return hyps[:n_best]

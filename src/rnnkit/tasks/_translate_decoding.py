@@ -1,22 +1,27 @@
-"""The translator's decoding and scoring: greedy decoding in batches, the checks of the decoding options, the
-length limit of a hypothesis, and sacreBLEU's BLEU and chrF (which the captioner's BLEU uses too; it decodes
-in :mod:`rnnkit.tasks._caption_decoding`).
+"""The translator's decoding and scoring: greedy decoding in batches, the decoding options (:class:`Decoding`)
+and their checks, the length limit of a hypothesis, ``<unk>`` replaced from the source, and sacreBLEU's BLEU and
+chrF (which the captioner's BLEU uses too; it decodes in :mod:`rnnkit.tasks._caption_decoding`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 
 from rnnkit.data.tokenize import (
+    UNK_ID,
     pad_batch,
 )
 from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
     SettingError,
+    check_beam,
     check_count,
     check_finite,
+    check_flag,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.train.building import MAX_DECODE_LENGTH
@@ -43,6 +48,44 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
     return max_len_b, no_repeat_ngram
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """How a translator writes: the beam (1: greedy) and the hypotheses kept, the GNMT length normalisation
+    ``alpha``, the output limit ``max_len_a`` × source tokens + ``max_len_b``, n-grams never repeated, and
+    ``replace_unk`` (each ``<unk>`` written replaced by the source token its attention weighed most, as
+    OpenNMT-py's ``-replace_unk``). :meth:`checked` refuses what would run without end or rank by NaN."""
+
+    beam: int = 1
+    n_best: int = 1
+    alpha: float = 0.6
+    max_len_a: float = 1.5
+    max_len_b: int = 10
+    no_repeat_ngram: int = 0
+    replace_unk: bool = False
+
+    def checked(self) -> Decoding:
+        """The same settings as Python numbers, each refused in one line naming it (the CLI names its flag)."""
+        beam, n_best = check_beam(self.beam, self.n_best)  # Python ints: np.int64(2) made a report no JSON
+        max_len_b, no_repeat_ngram = _check_decoding(self.max_len_a, self.max_len_b, self.no_repeat_ngram,
+                                                     self.alpha)
+        return Decoding(beam, n_best, float(self.alpha), float(self.max_len_a), max_len_b, no_repeat_ngram,
+                        check_flag("replace_unk", self.replace_unk))
+
+    def settings(self) -> dict[str, Any]:
+        """The settings an evaluation reports beside its scores (``n_best`` does not change them)."""
+        return {k: v for k, v in asdict(self).items() if k != "n_best"}
+
+
+def replace_unknown(symbols: Sequence[str], ids: Sequence[int], sources: Sequence[int] | None,
+                    source_tokens: Sequence[str]) -> list[str]:
+    """``symbols`` (a hypothesis's target tokens) with each ``<unk>`` (id ``UNK_ID``) replaced by the source
+    token at the position its attention weighed most (``sources``, one position a token)."""
+    if sources is None:
+        return list(symbols)
+    return [source_tokens[at] if i == UNK_ID else s
+            for s, i, at in zip(symbols, ids, sources, strict=True)]
+
+
 def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:
     """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (one for all, or one per source; clamped
     in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
@@ -50,13 +93,16 @@ def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tenso
     return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 
-def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, float | None]:
-    """Corpus BLEU and chrF (sacrebleu) against one reference per hypothesis, or several (``more_refs``:
-    further reference streams); None for both when sacrebleu is not installed."""
+def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, Any]:
+    """Corpus BLEU and chrF (sacrebleu, its default settings) against one reference per hypothesis, or several
+    (``more_refs``: further reference streams), and their sacreBLEU signatures (``bleu_signature``,
+    ``chrf_signature``: how each was computed, for a paper's table); all None when sacrebleu is not installed."""
     try:
-        import sacrebleu
+        from sacrebleu.metrics import BLEU, CHRF
     except ImportError:
-        return {"bleu": None, "chrf": None}
+        return {"bleu": None, "chrf": None, "bleu_signature": None, "chrf_signature": None}
     streams = [list(refs), *(list(r) for r in more_refs)]
-    return {"bleu": float(sacrebleu.corpus_bleu(list(hyps), streams).score),
-            "chrf": float(sacrebleu.corpus_chrf(list(hyps), streams).score)}
+    bleu, chrf = BLEU(), CHRF()
+    return {"bleu": float(bleu.corpus_score(list(hyps), streams).score),
+            "chrf": float(chrf.corpus_score(list(hyps), streams).score),
+            "bleu_signature": str(bleu.get_signature()), "chrf_signature": str(chrf.get_signature())}

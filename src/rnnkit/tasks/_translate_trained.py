@@ -14,13 +14,14 @@ from rnnkit.data.tokenize import (
     UNK_ID,
     decode_ids,
     id_symbols,
+    join_words,
     pad_batch,
     written_form,
 )
 from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
+    SettingError,
     UserError,
-    check_beam,
     check_filled,
     check_flag,
     check_texts,
@@ -30,7 +31,7 @@ from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
-from rnnkit.tasks._translate_decoding import _check_decoding, _max_lengths, sacre_scores
+from rnnkit.tasks._translate_decoding import Decoding, _max_lengths, replace_unknown, sacre_scores
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -81,7 +82,7 @@ class Translator:
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
                   max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
-                  return_attention: bool = False) -> Any:
+                  return_attention: bool = False, replace_unk: bool = False) -> Any:
         """Translate one text (a result) or a list (a list of results).
 
         A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
@@ -91,24 +92,26 @@ class Translator:
         max_len_b`` is cut (and than :data:`OUTPUT_CAP` times the longer of the source and the target length
         the model trained on); the source is read whole, also beyond the model's ``max_len``;
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
-        beam's ranking.
+        beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
+        the attention weighed most (OpenNMT-py's ``-replace_unk``).
         """
-        return self._translate(texts, beam, n_best, max_len_a, max_len_b, no_repeat_ngram, alpha,
-                               check_flag("translate: return_attention", return_attention))
+        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk)
+        return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
 
-    def _translate(self, texts: str | Sequence[str], beam: int, n_best: int, max_len_a: float, max_len_b: int,
-                   no_repeat_ngram: int, alpha: float, return_attention: bool, as_dict: bool | None = None) -> Any:
+    def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
+                   as_dict: bool | None = None) -> Any:
         """:meth:`translate`; ``as_dict=True`` gives dicts also without attention (``rnnkit translate``, whose
         attention, a row of Python floats per source token for each output token, took 8 GB and more for a
         line of 20,000 characters, is kept only for ``--attention-png``)."""
         single = isinstance(texts, str)
         items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
-        beam, n_best = check_beam(beam, n_best)
-        max_len_b, no_repeat_ngram = _check_decoding(max_len_a, max_len_b, no_repeat_ngram, alpha)
+        d = decoding.checked()
+        if d.replace_unk:
+            self._check_replace_unk()
         if single and not texts.strip():
             raise UserError(f"an empty text {texts!r}; give the text to translate")
         check_filled(items, "translate")
-        as_dict = n_best > 1 or return_attention if as_dict is None else as_dict
+        as_dict = d.n_best > 1 or return_attention if as_dict is None else as_dict
         encoded = self._encode_sources(items)
         results: dict[int, Any] = {}
         # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
@@ -117,38 +120,64 @@ class Translator:
             src, src_len = to_device(pad_batch([encoded[i] for i in batch]), model_device(self.model))
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
-            max_len = _max_lengths(src_len, max_len_a, max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
-            if beam == 1:
-                nbests = [[h] for h in self.model.greedy(src, src_len, max_len, no_repeat_ngram, return_attention)]
+            max_len = _max_lengths(src_len, d.max_len_a, d.max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
+            if d.beam == 1:
+                nbests = [[h] for h in self.model.greedy(src, src_len, max_len, d.no_repeat_ngram, return_attention,
+                                                         d.replace_unk)]
             else:
-                nbests = self.model.beam_search(src, src_len, max_len, beam, n_best, alpha, no_repeat_ngram,
-                                                return_attention)
+                nbests = self.model.beam_search(src, src_len, max_len, d.beam, d.n_best, d.alpha, d.no_repeat_ngram,
+                                                return_attention, d.replace_unk)
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
         return results[0] if single else [results[i] for i in range(len(items))]
 
+    def _check_replace_unk(self) -> None:
+        """Refuse ``replace_unk`` where it cannot act: no attention to read, or a target that never writes
+        ``<unk>`` (characters and BPE pieces: every one of the training targets has its own id)."""
+        if self.model.attention is None:
+            raise SettingError("replace_unk", True, f"{self.checkpoint.path} was trained with --attention none; "
+                                                    "it finds the source token to copy by the attention")
+        if self.target.kind != "word":
+            raise SettingError("replace_unk", True, f"the target side is {self.target.kind} tokens, and every one "
+                                                    "in the training targets has its own id, so the model never "
+                                                    "writes <unk>; it applies to word-level targets (--tokenizer "
+                                                    "word)")
+
+    def _text(self, text: str, hyp: Hypothesis) -> str:
+        """The target text of ``hyp``, its ``<unk>`` replaced from ``text`` when it carries source positions."""
+        if hyp.sources is None:
+            return decode_ids(self.target, hyp.tokens)
+        symbols = replace_unknown(id_symbols(self.target, hyp.tokens), hyp.tokens, hyp.sources,
+                                  self.source.tokens(text))
+        return join_words(symbols)
+
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
-        best = decode_ids(self.target, hyps[0].tokens)
+        best = self._text(text, hyps[0])
         if not as_dict:
             return best
         out: dict[str, Any] = {"source": text, "translation": best, "n_best": [
-            {"text": decode_ids(self.target, h.tokens), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
+            {"text": self._text(text, h), "log_prob": h.log_prob, "score": h.score} for h in hyps]}
         if with_attention:
             out["attention"] = hyps[0].attention
             out["source_tokens"] = self.source.tokens(text)
             out["target_tokens"] = [*id_symbols(self.target, hyps[0].tokens), "</s>"]
         return out
 
-    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1) -> dict[str, Any]:
-        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split) and
-        compare with the targets: ``bleu`` and ``chrf`` (sacrebleu; None without it), ``exact_match`` (share
-        of translations equal to their reference) and ``pairs``."""
-        beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON)
+    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1, *, alpha: float = 0.6,
+                 max_len_a: float = 1.5, max_len_b: int = 10, no_repeat_ngram: int = 0,
+                 replace_unk: bool = False) -> dict[str, Any]:
+        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split),
+        decoding as :meth:`translate` does with the same settings, and compare with the targets: ``bleu`` and
+        ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
+        each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``
+        and ``decoding`` (the settings used)."""
+        d = Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk).checked()
         pairs = _evaluation_pairs(pairs_file)
-        hyps = self.translate([s for s, _ in pairs], beam=beam)
+        hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
-        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": beam}
+        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": d.beam,
+                "decoding": d.settings()}
 
 
 def _evaluation_pairs(pairs_file: object) -> list[Pair]:

@@ -22,6 +22,7 @@ from rnnkit.errors import (
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
+from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
@@ -32,18 +33,33 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
                                   "a blank line gives a blank translation")
     p.add_argument("--output", help="write the translations here instead of standard output")
-    p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    _decoding_arguments(p)
     p.add_argument("--n-best", type=int, default=1,
                    help="hypotheses per text (at most --beam; default 1); above 1, each is a line "
                         "SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a --file's line - 1), best first")
-    p.add_argument("--alpha", type=float, default=0.6, help="GNMT length normalisation (default 0.6)")
-    p.add_argument("--max-len-a", type=float, default=1.5,
-                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
-                        "source and the model's --max-len (default 1.5)")
-    p.add_argument("--max-len-b", type=int, default=10, help="see --max-len-a (default 10)")
-    p.add_argument("--no-repeat-ngram", type=int, default=0, help="never repeat an n-gram of this size (0 = off)")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
+
+
+def _decoding_arguments(p: argparse.ArgumentParser) -> None:
+    """How the translator writes: the flags ``translate`` and ``evaluate`` share (:class:`Decoding`)."""
+    d = Decoding()
+    p.add_argument("--beam", type=int, default=d.beam, help=f"beam size, 1 = greedy (default {d.beam})")
+    p.add_argument("--alpha", type=float, default=d.alpha, help=f"GNMT length normalisation (default {d.alpha})")
+    p.add_argument("--max-len-a", type=float, default=d.max_len_a,
+                   help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
+                        f"source and the model's --max-len (default {d.max_len_a})")
+    p.add_argument("--max-len-b", type=int, default=d.max_len_b, help=f"see --max-len-a (default {d.max_len_b})")
+    p.add_argument("--no-repeat-ngram", type=int, default=d.no_repeat_ngram,
+                   help="never repeat an n-gram of this size (0 = off)")
+    p.add_argument("--replace-unk", action="store_true",
+                   help="write each <unk> of a word-level target as the source word its attention weighed most "
+                        "(OpenNMT-py's -replace_unk)")
+
+
+def _decoding(args: argparse.Namespace) -> Decoding:
+    return Decoding(args.beam, getattr(args, "n_best", 1), args.alpha, args.max_len_a, args.max_len_b,
+                    args.no_repeat_ngram, args.replace_unk)
 
 
 def _read_sources(path: str) -> list[str]:
@@ -83,8 +99,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     check_filled(args.texts or [], "translate", arguments=True)  # translate() names a list's place (texts[1])
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
-        found = tr._translate(wanted, args.beam, args.n_best, args.max_len_a, args.max_len_b, args.no_repeat_ngram,
-                              args.alpha, png is not None, as_dict=True) if wanted else []
+        found = tr._translate(wanted, _decoding(args), png is not None, as_dict=True) if wanted else []
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if png is not None and found:
@@ -112,20 +127,26 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="pairs file (source<TAB>target), or 'bible-en-es' (its test split)")
-    e.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
+    _decoding_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
 def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
+    d = _decoding(args)
     with report_warnings():
-        result = tr.evaluate(args.data, beam=args.beam)
+        result = tr.evaluate(args.data, d.beam, alpha=d.alpha, max_len_a=d.max_len_a, max_len_b=d.max_len_b,
+                             no_repeat_ngram=d.no_repeat_ngram, replace_unk=d.replace_unk)
     if args.json:
         print(strictjson.dumps(result))
         return 0
     bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
     chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
-    print(f"{result['pairs']} pairs, beam {result['beam']}: BLEU {bleu}, chrF {chrf}, "
+    changed = {k: v for k, v in result["decoding"].items() if k != "beam" and v != getattr(Decoding(), k)}
+    settings = "".join(f", {k.replace('_', ' ')} {'on' if v is True else v}" for k, v in changed.items())
+    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}: BLEU {bleu}, chrF {chrf}, "
           f"exact match {result['exact_match']:.4f}")
+    if result["bleu_signature"]:
+        print(f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")
     return 0
 
 
