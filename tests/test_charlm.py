@@ -1201,6 +1201,72 @@ def test_top_k_draws_from_the_k_most_likely_in_their_softmax_proportions() -> No
     torch.testing.assert_close(torch.bincount(draws, minlength=9) / 200, expected, atol=0.07, rtol=0)
 
 
+def _hf_top_p_keeps(logits: torch.Tensor, top_p: float) -> set[int]:
+    """Hugging Face's ``TopPLogitsWarper`` (transformers 4.x), its steps written out: sort ascending, drop the
+    tokens whose cumulative probability is at most 1 - top_p, keep the last (most likely) one always."""
+    sorted_logits, sorted_indices = torch.sort(logits, descending=False)
+    cumulative = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+    remove = cumulative <= (1 - top_p)
+    remove[-1:] = False
+    return set(sorted_indices[~remove].tolist())
+
+
+def test_the_nucleus_is_hugging_faces_top_p() -> None:
+    """Holtzman et al.'s nucleus: hand-worked on probabilities 0.5, 0.25, 0.125, 0.125 (a tie at the end), then
+    against Hugging Face's ascending-sort formulation on random scores and thresholds."""
+    from rnnkit.models.language_model import nucleus
+
+    logits = torch.tensor([0.125, 0.5, 0.125, 0.25]).log()
+    assert nucleus(logits, 0.4).tolist() == [1]
+    assert nucleus(logits, 0.7).tolist() == [1, 3]
+    assert sorted(nucleus(logits, 0.8).tolist()) == [0, 1, 3] or sorted(nucleus(logits, 0.8).tolist()) == [1, 2, 3]
+    assert sorted(nucleus(logits, 1.0).tolist()) == [0, 1, 2, 3] and nucleus(logits, 1e-9).tolist() == [1]
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        scores = torch.randn(12, generator=gen) * 3
+        p = float(torch.rand(1, generator=gen)) * 0.98 + 0.01
+        assert set(nucleus(scores, p).tolist()) == _hf_top_p_keeps(scores, p)
+
+
+def test_top_p_draws_from_the_nucleus_in_its_softmax_proportions() -> None:
+    """top_p=0.8 over probabilities proportional to e^3, e^2, e^1.5, ... keeps ids 4, 1 and 7 (0.57 + 0.21 < 0.8,
+    + 0.13 reaches it) and draws among them renormalised; after a top_k of 2 it keeps ids 4 and 1 only."""
+    model = LanguageModel(9, hidden_size=4, num_layers=1, embed_dim=2).eval()
+    bias = torch.tensor([0.0, 2.0, 1.0, -1.0, 3.0, 0.5, -2.0, 1.5, 0.0])
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.copy_(bias)
+    probs = bias.softmax(0)
+    assert probs[4] + probs[1] < 0.8 <= probs[4] + probs[1] + probs[7]
+    gen = torch.Generator().manual_seed(0)
+
+    def draw(**kw: object) -> torch.Tensor:
+        return torch.tensor([next(generate(model, torch.tensor([1, 2]), 1, generator=gen, **kw)) for _ in range(300)])
+
+    draws = draw(top_p=0.8)
+    expected = torch.zeros(9)
+    expected[[4, 1, 7]] = probs[[4, 1, 7]] / probs[[4, 1, 7]].sum()
+    assert set(draws.tolist()) == {4, 1, 7}
+    torch.testing.assert_close(torch.bincount(draws, minlength=9) / 300, expected, atol=0.07, rtol=0)
+    assert set(draw(top_p=0.8, top_k=2).tolist()) == {4, 1}
+    assert set(draw(top_p=0.5, temperature=3.0).tolist()) >= {4, 1, 7}  # the temperature first flattens it
+    assert set(draw(top_p=0.01).tolist()) == {4}
+
+
+def test_sample_top_p_from_python_and_the_command_line(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lm = rnnkit.load(trained)
+    assert lm.sample("a", length=20, top_p=1e-6, seed=3) == lm.sample("a", length=20, temperature=0)
+    assert lm.sample("a", length=20, top_p=1.0, seed=3) == lm.sample("a", length=20, seed=3)
+    for bad in (0, 1.5, float("nan"), "0.9"):
+        with pytest.raises(SettingError, match=f"^top_p {bad!r}: expected a probability above 0, at most 1"):
+            lm.stream("a", top_p=bad)  # type: ignore[arg-type]
+    assert main(["sample", str(trained), "--prime", "a", "--length", "20", "--top-p", "0.9", "--seed", "4"]) == 0
+    assert capsys.readouterr().out == lm.sample("a", length=20, top_p=0.9, seed=4) + "\n"
+    assert main(["sample", str(trained), "--top-p", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "rnnkit: error: --top-p 0.0: expected a probability above 0, at most 1 " \
+                                              "(1 = off)"
+
+
 def test_greedy_never_picks_a_banned_token_even_the_most_likely() -> None:
     model = tiny_model()
     with torch.no_grad():  # the scores are the bias whatever is read: id 4 first, then 1

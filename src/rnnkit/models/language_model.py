@@ -201,11 +201,14 @@ def generate(
     top_k: int | None = None,
     generator: torch.Generator | None = None,
     banned: list[int] | None = None,
+    top_p: float = 1.0,
 ) -> Iterator[int]:
     """Yield ``length`` new token ids after ``prime`` (1-D ids), one model step each.
 
     The hidden state is carried from token to token, so each new token costs one recurrent step.
-    Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely;
+    Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely; ``top_p``
+    below 1 then keeps only the nucleus (:func:`nucleus`); each after the temperature, as Hugging Face's
+    ``generate`` applies them;
     ``banned`` ids (e.g. the unknown symbol) are never produced. A model's memory of the text read
     (:mod:`rnnkit.models.match`) reads the prime and is then frozen: it offers what followed a context in the
     prime, never what the sample itself produced (a sample offered its own output falls into loops). Sampling
@@ -230,16 +233,27 @@ def generate(
         if scaled is None or not scaled.max().isfinite():  # a temperature so low that the scores overflow: greedy
             nxt = int((last + mask).argmax())
         else:
+            values, indices = scaled, None
             if top_k is not None and 0 < top_k < scaled.numel():
                 values, indices = scaled.topk(top_k)
-                nxt = int(indices[_draw(values, generator)])
-            else:
-                nxt = _draw(scaled, generator)
+            if top_p < 1.0:
+                kept = nucleus(values, top_p)
+                values, indices = values[kept], kept if indices is None else indices[kept]
+            nxt = _draw(values, generator) if indices is None else int(indices[_draw(values, generator)])
         yield nxt
         token[0] = nxt
         logits, state = model.step(token, state, offset)
         last = logits[0].float().cpu()
         offset += 1
+
+
+def nucleus(logits: Tensor, top_p: float) -> Tensor:
+    """The indices of the nucleus of softmax(``logits``) (Holtzman et al. 2020, "The Curious Case of Neural
+    Text Degeneration"): the most likely tokens, most likely first, until their probabilities sum to at least
+    ``top_p`` (the token that reaches it kept; always at least one), as Hugging Face's ``TopPLogitsWarper``."""
+    probs, order = F.softmax(logits.float(), -1).sort(descending=True)
+    before = probs.cumsum(0) - probs  # the probability of the tokens more likely than each
+    return order[: max(1, int((before < top_p).sum()))]
 
 
 def _draw(logits: Tensor, generator: torch.Generator | None) -> int:

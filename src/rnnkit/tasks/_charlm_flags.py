@@ -23,6 +23,9 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
     sp.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely characters")
+    sp.add_argument("--top-p", type=float, default=1.0, metavar="P",
+                    help="nucleus sampling: only among the fewest most likely characters whose probabilities "
+                         "reach P (default 1 = off; 0.9 is common)")
     sp.add_argument("--seed", type=int, default=None, help="random seed (same seed, same text)")
     sp.add_argument("--verbose", action="store_true", help="print the speed on stderr")
 

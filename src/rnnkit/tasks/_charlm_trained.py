@@ -78,10 +78,11 @@ class CharLM:
         return loaded_repr(self, self.checkpoint, self.model, cell=self.model.cell, vocab=len(self.vocab))
 
     def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
-               seed: int | None = None) -> Iterator[str]:
+               seed: int | None = None, top_p: float = 1.0) -> Iterator[str]:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
 
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
+        ``top_p`` below 1 among the fewest most likely whose probabilities reach it (nucleus sampling);
         the same ``seed`` (any integer torch takes, -2**63 to 2**64 - 1) gives the same text. An empty
         prime (``""`` or None) starts from a new line. The arguments are checked at the call, before the first
         character.
@@ -91,12 +92,16 @@ class CharLM:
         temperature = check_finite("temperature", temperature, "expected a finite number >= 0 (0 = greedy)", 0.0)
         if top_k is not None:
             top_k = check_count("top_k", top_k, 1)
+        expected = "expected a probability above 0, at most 1 (1 = off)"
+        if not 0.0 < check_finite("top_p", top_p, expected) <= 1.0:
+            raise SettingError("top_p", top_p, expected)
+        top_p = float(top_p)
         if seed is not None:
             seed = check_seed("seed", seed)
-        return self._stream(prime, length, temperature, top_k, seed)
+        return self._stream(prime, length, temperature, top_k, seed, top_p)
 
     def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,
-                seed: int | None) -> Iterator[str]:
+                seed: int | None, top_p: float) -> Iterator[str]:
         gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
@@ -104,14 +109,14 @@ class CharLM:
         with report_warnings():
             prime_ids = self.vocab.encode_tensor(prime)
         for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
-                              banned=[self.vocab.unk_index]):
+                              banned=[self.vocab.unk_index], top_p=top_p):
             yield self.vocab.itos[token]
 
     def sample(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
-               seed: int | None = None) -> str:
+               seed: int | None = None, top_p: float = 1.0) -> str:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
         prime = _prime_text(prime)
-        return prime + "".join(self.stream(prime, length, temperature, top_k, seed))
+        return prime + "".join(self.stream(prime, length, temperature, top_k, seed, top_p))
 
     def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
               segment: int | None = None, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:

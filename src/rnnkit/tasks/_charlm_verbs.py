@@ -26,7 +26,7 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
     buf: list[str] = []
     last = args.prime[-1:]
     start = time.perf_counter()
-    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed):
+    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p):
         buf.append(ch)
         last = ch
         if ch == "\n" or len(buf) >= 64:
