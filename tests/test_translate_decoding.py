@@ -150,3 +150,29 @@ def test_symbols_of_a_hypothesis_round_trip_through_join_words(word_run: tuple[P
 
     ids = [i for i in range(2, tr.target.vocab_size)] + [UNK_ID]
     assert join_words(id_symbols(tr.target, ids)) == decode_ids(tr.target, ids)
+
+
+def test_translate_reads_standard_input_for_file_dash(word_run: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`... | rnnkit translate DIR --file -`, as fairseq-interactive reads its input: line N answers line N (a
+    blank line a blank one), UTF-8 whatever the locale, bad bytes named by their line."""
+    import io
+
+    tr = rnnkit.load(word_run[1])
+    stdin = "3 März 1999\r\n\n1999.3.3\tignored target\n".encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="latin-1"))
+    capsys.readouterr()
+    assert main(["translate", str(word_run[1]), "--file", "-", "--beam", "2"]) == 0
+    assert capsys.readouterr().out.split("\n") == [tr.translate("3 März 1999", beam=2), "",
+                                                   tr.translate("1999.3.3", beam=2), ""]
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="latin-1"))
+    assert main(["translate", str(word_run[1]), "--file", "-", "--json"]) == 0
+    assert [json.loads(line)["source"] for line in capsys.readouterr().out.splitlines()] == \
+        ["3 März 1999", "", "1999.3.3"]  # read as UTF-8, not as the locale's latin-1
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"March 3, 1999\n\tx\n")))
+    assert main(["translate", str(word_run[1]), "--file", "-"]) == 2
+    assert capsys.readouterr().err.strip() == "rnnkit: error: standard input:2: the source text (before the tab) is " \
+                                              "empty"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"ok\nMarch \xe9\n")))
+    assert main(["translate", str(word_run[1]), "--file", "-"]) == 2
+    assert capsys.readouterr().err.startswith("rnnkit: error: standard input:2: not UTF-8 (byte 0xe9 at column 7")

@@ -13,7 +13,7 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.pairs import write_pairs
 from rnnkit.data.tabular import file_lines
-from rnnkit.data.utf8 import utf8_argument
+from rnnkit.data.utf8 import decode_utf8, utf8_argument
 from rnnkit.errors import (
     UserError,
     check_filled,
@@ -31,7 +31,7 @@ from rnnkit.train.options import add_data_arguments, add_label_smoothing_argumen
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to translate")
     p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
-                                  "a blank line gives a blank translation")
+                                  "a blank line gives a blank translation; - reads standard input")
     p.add_argument("--output", help="write the translations here instead of standard output")
     _decoding_arguments(p)
     p.add_argument("--n-best", type=int, default=1,
@@ -63,15 +63,20 @@ def _decoding(args: argparse.Namespace) -> Decoding:
 
 
 def _read_sources(path: str) -> list[str]:
-    """The source of each line of ``path`` ("" for a blank line, so output line N answers input line N)."""
-    lines = file_lines(Path(path))  # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
+    """The source of each line of ``path`` (``-``: standard input) ("" for a blank line, so output line N answers
+    input line N)."""
+    if path == "-":  # UTF-8 whatever the locale says, checked as a file's bytes are
+        lines = decode_utf8(sys.stdin.buffer.read(), "standard input", newlines=True).split("\n")
+    else:
+        lines = file_lines(Path(path))  # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
     if lines and not lines[-1].strip():
         lines.pop()  # after the last newline
     sources = []
+    where = "standard input" if path == "-" else path
     for n, line in enumerate(lines, 1):
         source = line.split("\t", 1)[0]
         if line.strip() and not source.strip():
-            raise UserError(f"{path}:{n}: the source text (before the tab) is empty")
+            raise UserError(f"{where}:{n}: the source text (before the tab) is empty")
         sources.append(source if source.strip() else "")
     return sources
 
@@ -87,7 +92,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
     # both outputs are written after these are read
-    reads = [("the --file being read", args.file), *tr.checkpoint.reads]
+    reads = [("the --file being read", None if args.file == "-" else args.file), *tr.checkpoint.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     if png is not None:
