@@ -151,3 +151,17 @@ def test_a_command_line_text_that_is_not_utf8_is_named_with_its_byte() -> None:
     assert refusal(lambda: check(os.fsdecode(b"ok \xc3\xa9 \xe9\xff"))) == (
         "--prime 'ok \\xc3\\xa9 \\xe9\\xff': not UTF-8 (byte 0xe9 at column 6); give the text in UTF-8 (is the "
         "terminal set to another encoding?)")
+
+
+def test_standard_input_is_read_as_utf8_whatever_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--file -` of predict and translate: the bytes of standard input decoded as UTF-8 (a latin-1 locale made
+    '영화' mojibake), CRLF and CR made LF, bad bytes named by line; a text-only stdin read as it is."""
+    stdin_text = utf8.stdin_text
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\ufeffgood 영화\r\nbad\rend".encode()),
+                                                      encoding="latin-1"))
+    assert stdin_text() == "good 영화\nbad\nend"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"fine\nnot \xff\n")))
+    with pytest.raises(UserError, match=r"^standard input:2: not UTF-8 \(byte 0xff at column 5"):
+        stdin_text()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a\r\nb"))
+    assert stdin_text() == "a\nb"

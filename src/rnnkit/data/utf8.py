@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -104,6 +105,15 @@ def _with_end(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
 def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | None = None) -> str:
     """``raw`` as text (see :func:`decode_pieces`); ``where`` names it in an error (a file, an archive member)."""
     return "".join(decode_pieces((raw,), where, newlines=newlines, empty=empty))
+
+
+def stdin_text() -> str:
+    """Standard input as UTF-8 whatever the locale says (its bytes checked as a file's are, named ``standard
+    input``), line ends made LF; a standard input of text only (a notebook's, a test's) as it reads."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:
+        return sys.stdin.read().replace("\r\n", "\n").replace("\r", "\n")
+    return decode_utf8(raw.read(), "standard input", newlines=True)
 
 
 def open_readable(path: str | Path, expected: str, *, missing: str = "") -> BinaryIO:

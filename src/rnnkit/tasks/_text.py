@@ -23,7 +23,7 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
-from rnnkit.data.utf8 import utf8_argument
+from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
@@ -362,8 +362,8 @@ def check_output(m: TextModel, args: argparse.Namespace) -> None:
 
 
 def stdin_texts() -> list[str]:
-    """``--file -``: the non-empty lines of standard input, one text each."""
-    texts = [line.strip() for line in sys.stdin if line.strip()]
+    """``--file -``: the non-empty lines of standard input (UTF-8), one text each."""
+    texts = [line.strip() for line in stdin_text().split("\n") if line.strip()]
     if not texts:
         raise UserError("--file -: standard input holds no text (expected one text a line)")
     return texts

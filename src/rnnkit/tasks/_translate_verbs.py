@@ -13,7 +13,7 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.pairs import write_pairs
 from rnnkit.data.tabular import file_lines
-from rnnkit.data.utf8 import decode_utf8, utf8_argument
+from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.errors import (
     UserError,
     check_filled,
@@ -65,10 +65,8 @@ def _decoding(args: argparse.Namespace) -> Decoding:
 def _read_sources(path: str) -> list[str]:
     """The source of each line of ``path`` (``-``: standard input) ("" for a blank line, so output line N answers
     input line N)."""
-    if path == "-":  # UTF-8 whatever the locale says, checked as a file's bytes are
-        lines = decode_utf8(sys.stdin.buffer.read(), "standard input", newlines=True).split("\n")
-    else:
-        lines = file_lines(Path(path))  # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
+    # a BOM dropped; a missing file or bytes not UTF-8 refused in one line
+    lines = stdin_text().split("\n") if path == "-" else file_lines(Path(path))
     if lines and not lines[-1].strip():
         lines.pop()  # after the last newline
     sources = []
