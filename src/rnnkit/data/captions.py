@@ -4,7 +4,7 @@ What a user gets:
 
 - :func:`read_captions`: the images of a folder (or of its ``captions.tsv``, given itself) with their
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
-  ``image<TAB>caption``; image paths relative to the folder; several lines per image for several
+  ``image<TAB>caption``; image paths relative to the folder, or absolute; several lines per image for several
   references, ``./a.png`` the same image as ``a.png``). A line without exactly one tab, an empty side, a
   missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
