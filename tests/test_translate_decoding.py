@@ -14,7 +14,7 @@ from rnnkit.cli import main
 from rnnkit.data.tokenize import UNK_ID, id_symbols, join_words
 from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.tasks._translate_decoding import Decoding, replace_unknown
+from rnnkit.tasks._translate_decoding import Decoding, replace_unknown, words_at
 
 pytestmark = pytest.mark.filterwarnings("ignore:unknown source tokens")
 
@@ -176,3 +176,32 @@ def test_translate_reads_standard_input_for_file_dash(word_run: tuple[Path, Path
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"ok\nMarch \xe9\n")))
     assert main(["translate", str(word_run[1]), "--file", "-"]) == 2
     assert capsys.readouterr().err.startswith("rnnkit: error: standard input:2: not UTF-8 (byte 0xe9 at column 7")
+
+
+@pytest.mark.parametrize("side", ["char", "bpe"])
+def test_replace_unk_copies_the_whole_source_word_from_a_character_or_bpe_source(
+        word_run: tuple[Path, Path], tmp_path: Path, side: str) -> None:
+    """A word target read from characters or BPE pieces: the source token of most attention is a letter, a piece
+    or a space, and --replace-unk wrote that ('1999 3 3 3' read as '       ' for a character source); it writes
+    the source word holding it (a space: the word after it)."""
+    pytest.importorskip("tokenizers") if side == "bpe" else None
+    assert main(["train", "seq2seq", "--data", str(word_run[0]), "--out", str(tmp_path / "run"), "--steps", "1",
+                 "--hidden", "8", "--embedding", "8", "--attention", "general", "--src-tokenizer", side,
+                 "--tgt-tokenizer", "word", "--vocab-size", "60", "--no-progress", "--save-minutes", "0"]) == 0
+    tr = rnnkit.load(tmp_path / "run")
+    with torch.no_grad():
+        tr.model.output.bias[UNK_ID] = 50.0  # every token written is <unk>
+    text = "Quixotically Zoe\u0301trope"  # 'é' decomposed: the words are copied NFC, as every tokenizer reads them
+    first = 12 if side == "char" else len(tr.source.encode("Quixotically"))  # the positions of the first word
+    plain = tr.translate(text, return_attention=True, max_len_a=0, max_len_b=6)
+    assert plain["target_tokens"] == ["<unk>"] * 6 + ["</s>"]
+    most = [max(range(len(row)), key=row.__getitem__) for row in plain["attention"][:6]]
+    expected = ["Quixotically" if at < first else "Zo\u00e9trope" for at in most]
+    assert tr.translate(text, replace_unk=True, max_len_a=0, max_len_b=6) == " ".join(expected)
+
+
+def test_words_at_names_the_word_holding_each_offset() -> None:
+    """Worked by hand: a space gives the word after it, the end of the text the word before it."""
+    text = "March 3, 1999 "
+    assert words_at(text, [0, 4, 5, 6, 7, 8, 12, 13]) == ["March", "March", "3", "3", ",", "1999", "1999", "1999"]
+    assert words_at(" x", [0]) == ["x"]

@@ -165,3 +165,6 @@ def test_standard_input_is_read_as_utf8_whatever_the_locale(monkeypatch: pytest.
         stdin_text()
     monkeypatch.setattr("sys.stdin", io.StringIO("a\r\nb"))
     assert stdin_text() == "a\nb"
+    monkeypatch.setattr("sys.stdin", None)  # `rnnkit translate DIR --file - <&-`: an AttributeError's traceback
+    with pytest.raises(UserError, match=r"^standard input is closed; give the texts on it"):
+        stdin_text()

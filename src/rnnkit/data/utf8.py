@@ -109,7 +109,10 @@ def decode_utf8(raw: bytes, where: str, *, newlines: bool = False, empty: str | 
 
 def stdin_text() -> str:
     """Standard input as UTF-8 whatever the locale says (its bytes checked as a file's are, named ``standard
-    input``), line ends made LF; a standard input of text only (a notebook's, a test's) as it reads."""
+    input``), line ends made LF; a standard input of text only (a notebook's, a test's) as it reads. A closed
+    one (``<&-``, a service started without one: Python's ``sys.stdin`` is None) is refused in one line."""
+    if sys.stdin is None:
+        raise UserError("standard input is closed; give the texts on it (a pipe, or < FILE) or name a file")
     raw = getattr(sys.stdin, "buffer", None)
     if raw is None:
         return sys.stdin.read().replace("\r\n", "\n").replace("\r", "\n")

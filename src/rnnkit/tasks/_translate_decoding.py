@@ -5,6 +5,7 @@ chrF (which the captioner's BLEU uses too; it decodes in :mod:`rnnkit.tasks._cap
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import torch
 
 from rnnkit.data.tokenize import (
+    _WORD,
     UNK_ID,
     pad_batch,
 )
@@ -84,6 +86,24 @@ def replace_unknown(symbols: Sequence[str], ids: Sequence[int], sources: Sequenc
         return list(symbols)
     return [source_tokens[at] if i == UNK_ID else s
             for s, i, at in zip(symbols, ids, sources, strict=True)]
+
+
+def words_at(text: str, starts: Sequence[int]) -> list[str]:
+    """For each offset of ``starts`` into ``text`` (where a source character or BPE piece begins), the word that
+    holds it, as a word tokenizer splits ``text`` (a run of letters and digits, or of punctuation); an offset on
+    a space gives the word after it (the one before it at the end of the text). What ``replace_unk`` copies
+    from a source read as characters or BPE pieces: a word, not a letter, a piece or a space."""
+    words = list(_WORD.finditer(text))
+    if not words:
+        return [text[at : at + 1] for at in starts]
+    begins = [m.start() for m in words]
+    found = []
+    for at in starts:
+        i = bisect_right(begins, at) - 1
+        if i < 0 or at >= words[i].end():  # before the first word, or on the space after word i
+            i = min(i + 1, len(words) - 1)
+        found.append(words[i].group())
+    return found
 
 
 def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
-from rnnkit.tasks._translate_decoding import Decoding, _max_lengths, replace_unknown, sacre_scores
+from rnnkit.tasks._translate_decoding import Decoding, _max_lengths, replace_unknown, sacre_scores, words_at
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -93,7 +94,8 @@ class Translator:
         the model trained on); the source is read whole, also beyond the model's ``max_len``;
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
-        the attention weighed most (OpenNMT-py's ``-replace_unk``).
+        the attention weighed most (OpenNMT-py's ``-replace_unk``; from a source of characters or BPE pieces,
+        the word holding it).
         """
         decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk)
         return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
@@ -148,8 +150,20 @@ class Translator:
         if hyp.sources is None:
             return decode_ids(self.target, hyp.tokens)
         symbols = replace_unknown(id_symbols(self.target, hyp.tokens), hyp.tokens, hyp.sources,
-                                  self.source.tokens(text))
+                                  self._source_words(text))
         return join_words(symbols)
+
+    def _source_words(self, text: str) -> list[str]:
+        """For each source position the encoder read, the word ``replace_unk`` copies from it: a word source's
+        token itself; for a source of characters or BPE pieces, the word holding it (:func:`words_at`), so an
+        ``<unk>`` becomes ``1999`` or ``Zoë``, not ``9``, ``Zo`` or a space."""
+        if self.source.kind == "word":
+            return self.source.tokens(text)
+        text = unicodedata.normalize("NFC", text)  # the text both read, which BPE's offsets and the words index
+        if self.source.kind == "bpe":
+            pieces = self.source.tokenizer.encode(text)  # type: ignore[union-attr]
+            return words_at(text, [start for start, _ in pieces.offsets])
+        return words_at(text, range(len(text)))
 
     def _result(self, text: str, hyps: list[Hypothesis], as_dict: bool, with_attention: bool) -> Any:
         best = self._text(text, hyps[0])
