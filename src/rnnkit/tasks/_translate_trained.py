@@ -185,7 +185,11 @@ class Translator:
         ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
         each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``
         and ``decoding`` (the settings used)."""
-        d = Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk).checked()
+        return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk))
+
+    def _evaluate(self, pairs_file: str | Path | Sequence[Pair], decoding: Decoding) -> dict[str, Any]:
+        """:meth:`evaluate` with its settings as one :class:`Decoding` (``rnnkit evaluate``'s flags)."""
+        d = decoding.checked()
         pairs = _evaluation_pairs(pairs_file)
         hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]

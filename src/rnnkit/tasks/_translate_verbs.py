@@ -135,10 +135,8 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
 
 
 def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
-    d = _decoding(args)
     with report_warnings():
-        result = tr.evaluate(args.data, d.beam, alpha=d.alpha, max_len_a=d.max_len_a, max_len_b=d.max_len_b,
-                             no_repeat_ngram=d.no_repeat_ngram, replace_unk=d.replace_unk)
+        result = tr._evaluate(args.data, _decoding(args))
     if args.json:
         print(strictjson.dumps(result))
         return 0
