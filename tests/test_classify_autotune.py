@@ -128,6 +128,8 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
         (where / "last").mkdir(exist_ok=True)
         (where / "last" / "run.txt").write_text(str(where))
         (where / "metrics.jsonl").write_text(str(where))
+        (where / "tensorboard").mkdir(exist_ok=True)  # --tensorboard's event files
+        (where / "tensorboard" / "events.out.tfevents.1").write_text(str(where))
         if where == tmp_path:  # the final run lands in out itself
             result.best_metric = -10.0
         return result
@@ -138,8 +140,9 @@ def test_a_search_whose_final_run_is_worse_keeps_the_best_trial(tmp_path: Path) 
     kept = json.loads((tmp_path / "best" / "config.json").read_text())
     assert kept == found.best and found.result.out_dir == tmp_path
     trial = str(tmp_path / "autotune" / found.kept.replace(" ", "-"))  # where the kept trial trained
-    # its whole run is the run: --resume continues the model best/ holds, not the final run's
+    # its whole run is the run: --resume continues the model best/ holds, not the final run's, and its curves
     assert (tmp_path / "last" / "run.txt").read_text() == (tmp_path / "metrics.jsonl").read_text() == trial
+    assert [p.read_text() for p in (tmp_path / "tensorboard").iterdir()] == [trial]
 
 
 @pytest.mark.parametrize(("final_loss", "kept_final"), [(0.66, False), (0.50, True)])

@@ -47,7 +47,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
-from rnnkit.train.checkpoint import AUTOTUNE_TRIALS, LOSS_PLOT, METRICS_LOG, publish
+from rnnkit.train.checkpoint import AUTOTUNE_TRIALS, LOSS_PLOT, METRICS_LOG, TENSORBOARD, publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
 __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
@@ -444,6 +444,9 @@ def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
             os.replace(source / name, out / name)
         else:
             (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / TENSORBOARD, ignore_errors=True)  # the final run's curves, of the model not kept
+    if (source / TENSORBOARD).is_dir():
+        os.replace(source / TENSORBOARD, out / TENSORBOARD)
     return f"trial {best.number}"
 
 

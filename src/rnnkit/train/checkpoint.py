@@ -82,6 +82,8 @@ FILES = (CONFIG, MODEL, VOCAB, TRAINER_STATE, OPTIMIZER_TENSORS, OPTIMIZER_JSON,
 #: what a run writes into ``OUT`` beside its checkpoints ``best/`` and ``last/``
 METRICS_LOG, LOSS_PLOT, REPORT_PAGE = "metrics.jsonl", "loss.png", "report.html"
 RUN_FILES = (METRICS_LOG, LOSS_PLOT, REPORT_PAGE)
+#: the folder of ``OUT`` where ``--tensorboard`` writes its event files (:mod:`rnnkit.train.tensorboard`)
+TENSORBOARD = "tensorboard"
 #: the folders of ``OUT`` a run replaces whole, and when
 RUN_FOLDERS = {"best": "every save replaces", "last": "every save replaces"}
 #: classify's settings search (``--autotune``) in ``OUT``: the record of its trials, which each search empties
@@ -318,13 +320,13 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PLOT, REPORT_PAGE)) -> None:
-    """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/`` and the old run's
-    ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings search, whose
-    trials train elsewhere, names it too), so a new run stopped before its first save leaves no old model beside
-    its own metrics. Each checkpoint is renamed away in one step (gone or whole), then removed; a crash between
-    the two leaves a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
+    """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/``, ``tensorboard/`` and
+    the old run's ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings
+    search, whose trials train elsewhere, names it too), so a new run stopped before its first save leaves no old
+    model beside its own metrics. Each folder is renamed away in one step (gone or whole), then removed; a crash
+    between the two leaves a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
     out_dir = Path(out_dir)
-    for name in ("best", "last"):
+    for name in ("best", "last", TENSORBOARD):
         if (out_dir / name).exists():
             away = out_dir / f".{name}.tmp-discarded"
             shutil.rmtree(away, ignore_errors=True)
@@ -433,6 +435,9 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
         if out_dir is not None and not kept():
             out = Path(out_dir)
             for name in files:
+                if name == TENSORBOARD:  # the one folder among them: event files this run began
+                    shutil.rmtree(out / name, ignore_errors=True)
+                    continue
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                     (out / name).unlink()
             if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(_held_key(out), 0) <= 1:

@@ -31,6 +31,7 @@ from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
+from rnnkit.train.tensorboard import check_available
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 
 __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_device_argument",
@@ -85,6 +86,7 @@ class TrainSettings:
     patience: int | None = None
     min_delta: float = 0.0
     device: str = "auto"
+    tensorboard: bool = False
 
     def validate_training(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
@@ -112,6 +114,8 @@ class TrainSettings:
         self._validate_plateau()
         check_fraction("ema", self.ema)
         check_fraction("beta2", self.beta2)  # torch's Adam refuses 1 and more in a traceback
+        if self.tensorboard:
+            check_available()
         if not 0.0 <= self.min_lr_ratio <= 1.0:  # above 1 the "floor" climbs past --lr
             raise SettingError("min_lr_ratio", self.min_lr_ratio, "expected a fraction of lr from 0 to 1")
         for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("precision", PRECISIONS)):
@@ -350,6 +354,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--json", action="store_true", help="print one JSON object with the result at the end")
     g.add_argument("--report", action="store_true", help="write OUT/report.html at the end (see `rnnkit report`)")
+    g.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
+                   help="also write the logged scalars (losses, scores, learning rate, speed) for TensorBoard to "
+                        "OUT/tensorboard/: tensorboard --logdir OUT (needs pip install 'rnnkit[tensorboard]'; "
+                        "a resumed run keeps it on unless --no-tensorboard)")
 
 
 def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:

@@ -127,6 +127,7 @@ from rnnkit.train.checkpoint import (
 from rnnkit.train.ema import WeightAverage
 from rnnkit.train.optim import build_optimizer, learning_rate
 from rnnkit.train.provenance import other_validation, with_digests
+from rnnkit.train.tensorboard import TENSORBOARD, TensorBoardLog
 from rnnkit.train.threads import ThreadChooser
 
 __all__ = [
@@ -212,6 +213,7 @@ class TrainConfig:
     patience: int | None = None       # stop when this many evaluations in a row find no better metric than the best
     min_delta: float = 0.0            # ... better by more than this (patience only; best/ keeps any better one)
     device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
+    tensorboard: bool = False         # also write each logged record as TensorBoard scalars to OUT/tensorboard/
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -415,7 +417,7 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
             f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
     # a run writes these over whatever is there, and removes them when it fails before its first save
-    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE) if (out_dir / name).exists()]
+    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, TENSORBOARD) if (out_dir / name).exists()]
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
         raise UserError(
             f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
@@ -585,6 +587,7 @@ class Trainer:
         self._start = 0.0
         self._saved_at = time.perf_counter()
         self._bar: Any = None
+        self._tensorboard: TensorBoardLog | None = None
         self._par: distributed.SingleProcess = distributed.SINGLE
 
     # ------------------------------------------------------------------ the loop
@@ -594,11 +597,13 @@ class Trainer:
         fresh, made = self.step == 0, missing_folders(self.out_dir)
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made):
+                self.out_dir, (METRICS_LOG, LOSS_PLOT, TENSORBOARD), lambda: not fresh or self._saved(), made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
                     discard_run(self.out_dir)
+                if self.cfg.tensorboard:
+                    self._tensorboard = TensorBoardLog(self.out_dir / TENSORBOARD, self.step)
             self._par = distributed.parallel(self.model, self.loss_fn)
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
@@ -609,6 +614,9 @@ class Trainer:
             finally:
                 self._par = distributed.SINGLE
                 self._threads.close()
+                if self._tensorboard is not None:
+                    self._tensorboard.close()
+                    self._tensorboard = None
 
     def _fit(self) -> TrainResult:
         self._open_run()
@@ -1196,6 +1204,8 @@ class Trainer:
         if self.out_dir is not None:
             with open(self.out_dir / METRICS_LOG, "a", encoding="utf-8") as fh:
                 fh.write(strictjson.dumps(record) + "\n")  # a NaN loss as null: still JSON
+        if self._tensorboard is not None:
+            self._tensorboard.write(record)
 
     def _show_progress(self, record: dict[str, Any]) -> None:
         if self._bar is None or self._bar.disable:
