@@ -78,7 +78,7 @@ def test_overwrite_starts_the_curves_afresh_and_a_stray_folder_is_refused(tmp_pa
     assert [s for s, _ in scalars(tmp_path / "tensorboard")["train_loss"]] == [2, 4]
     other = tmp_path.parent / "other"
     (other / "tensorboard").mkdir(parents=True)
-    with pytest.raises(UserError, match="holds a tensorboard but no saved run"):
+    with pytest.raises(UserError, match="holds a tensorboard/ but no saved run"):
         make_trainer(other, steps=4, tensorboard=True)
 
 

@@ -417,7 +417,7 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
             f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
     # a run writes these over whatever is there, and removes them when it fails before its first save
-    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, TENSORBOARD) if (out_dir / name).exists()]
+    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
         raise UserError(
             f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
