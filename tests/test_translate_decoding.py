@@ -110,7 +110,8 @@ def test_evaluate_decodes_with_the_settings_translate_takes(word_run: tuple[Path
     against them), and the report names the settings that differ from the defaults."""
     tr = rnnkit.load(word_run[1])
     sources = ["March 3, 1999", "May 12, 2004", "3rd of March 1999", "1999.3.3"]
-    settings = {"alpha": 0.0, "max_len_a": 0.5, "max_len_b": 3, "no_repeat_ngram": 2, "replace_unk": True}
+    settings = {"alpha": 0.0, "max_len_a": 0.5, "max_len_b": 3, "no_repeat_ngram": 2, "replace_unk": True,
+                "min_len": 2}
     hyps = tr.translate(sources, beam=2, **settings)
     result = tr.evaluate([(s, h or "x") for s, h in zip(sources, hyps, strict=True)], 2, **settings)
     assert result["exact_match"] == sum(bool(h) for h in hyps) / 4
@@ -120,13 +121,13 @@ def test_evaluate_decodes_with_the_settings_translate_takes(word_run: tuple[Path
     pairs.write_text("".join(f"{s}\t{h or 'x'}\n" for s, h in zip(sources, hyps, strict=True)), encoding="utf-8")
     capsys.readouterr()
     argv = ["evaluate", str(word_run[1]), "--data", str(pairs), "--beam", "2", "--alpha", "0", "--max-len-a", "0.5",
-            "--max-len-b", "3", "--no-repeat-ngram", "2", "--replace-unk"]
+            "--max-len-b", "3", "--no-repeat-ngram", "2", "--replace-unk", "--min-len", "2"]
     assert main([*argv, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == result
     assert main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("4 pairs, beam 2, alpha 0.0, max len a 0.5, max len b 3, no repeat ngram 2, "
-                               "replace unk on: BLEU ")
+                               "replace unk on, min len 2: BLEU ")
     assert lines[1] == (f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")
     assert "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:" in lines[1]
     assert main(["evaluate", str(word_run[1]), "--data", str(pairs)]) == 0
@@ -135,12 +136,49 @@ def test_evaluate_decodes_with_the_settings_translate_takes(word_run: tuple[Path
 
 def test_decoding_settings_are_checked_once_and_reported_as_python_numbers() -> None:
     d = Decoding(beam=torch.tensor(3), n_best=2, alpha=1, max_len_b=torch.tensor(4)).checked()  # type: ignore[arg-type]
-    assert d == Decoding(3, 2, 1.0, 1.5, 4, 0, False) and type(d.beam) is int and type(d.max_len_b) is int
+    assert d == Decoding(3, 2, 1.0, 1.5, 4, 0, False, 0) and type(d.beam) is int and type(d.max_len_b) is int
     assert json.dumps(d.settings()) and "n_best" not in d.settings()
     with pytest.raises(SettingError, match="^n_best 4: expected at most the beam's width"):
         Decoding(beam=3, n_best=4).checked()
     with pytest.raises(SettingError, match="^max_len_a 0.0: with max_len_b 0 too"):
         Decoding(max_len_a=0.0, max_len_b=0).checked()
+    for bad in (-1, 1.5, True):
+        with pytest.raises(SettingError, match=f"^min_len {bad!r}: expected an integer >= 0$"):
+            Decoding(min_len=bad).checked()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("min_len", "max_len"), [(1, 2), (2, 2), (2, 3), (3, 3)])
+def test_a_beam_wider_than_the_outputs_finds_every_output_of_min_len_tokens_or_more(min_len: int,
+                                                                                    max_len: int) -> None:
+    """Brute force: every output of ``min_len`` to ``max_len`` tokens, with its log-probability, best first."""
+    from tests.test_seq2seq import _all_hypotheses, _batch
+
+    torch.manual_seed(3)
+    model = Seq2Seq(20, 3, cell="gru", embedding=8, hidden=10, attention="bahdanau").eval()
+    src, src_len, _ = _batch()
+    brute = [(p, lp) for p, lp in _all_hypotheses(model, src, src_len, max_len) if len(p) >= min_len]
+    hyps = model.beam_search(src, src_len, torch.full((3,), max_len), beam=64, n_best=len(brute), alpha=0.0,
+                             min_len=min_len)[0]
+    assert [h.tokens for h in hyps] == [p for p, _ in brute]
+    assert [h.log_prob for h in hyps] == pytest.approx([lp for _, lp in brute], abs=1e-5)
+    greedy = model.greedy(src, src_len, torch.full((3,), max_len), min_len=min_len)
+    assert all(min_len <= len(h.tokens) <= max_len for h in greedy)
+
+
+def test_min_len_gives_way_to_the_output_limit_and_to_a_dead_end() -> None:
+    """The output limit wins over min_len (fairseq refuses the pair; rnnkit's limit scales with each source); when
+    every other token is blocked (n-gram blocking over a vocabulary of two words), the output ends rather than
+    write padding."""
+    torch.manual_seed(0)
+    model = Seq2Seq(9, 4, embedding=8, hidden=12, attention="general").eval()
+    words = {i for i in range(model.eos_id) if i not in (0, model.bos_id)}  # what it can write: 3 tokens
+    src, src_len = torch.tensor([[3, 4, 5], [2, 8, 0]]), torch.tensor([3, 2])
+    short = model.greedy(src, src_len, torch.tensor([2, 1]), min_len=5)
+    assert [len(h.tokens) for h in short] == [2, 1]
+    for hyps in ([[h] for h in model.greedy(src, src_len, torch.tensor([9, 9]), 1, min_len=5)],
+                 model.beam_search(src, src_len, torch.tensor([9, 9]), 3, 3, 0.6, 1, min_len=5)):
+        for h in (h for group in hyps for h in group):
+            assert len(h.tokens) == len(set(h.tokens)) and set(h.tokens) == words, h.tokens  # each once, then EOS
 
 
 def test_symbols_of_a_hypothesis_round_trip_through_join_words(word_run: tuple[Path, Path]) -> None:

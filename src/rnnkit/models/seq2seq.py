@@ -232,9 +232,9 @@ class AttentionDecoder(nn.Module):
 
     # ------------------------------------------------------------------ decoding
     def _step_log_probs(self, logits: Tensor, t: int, max_len: Tensor, history: list[list[int]],
-                        no_repeat_ngram: int) -> Tensor:
-        """Log-probabilities of the next token with padding, BOS and blocked n-grams removed and EOS forced
-        at each row's maximum length."""
+                        no_repeat_ngram: int, min_len: int = 0) -> Tensor:
+        """Log-probabilities of the next token with padding, BOS and blocked n-grams removed, EOS removed before
+        ``min_len`` tokens (unless nothing else is left to write) and forced at each row's maximum length."""
         logp = torch.log_softmax(logits.float(), dim=-1)
         logp[:, PAD_ID] = float("-inf")
         logp[:, self.bos_id] = float("-inf")
@@ -242,6 +242,11 @@ class AttentionDecoder(nn.Module):
             banned = banned_ngram_tokens(hist, no_repeat_ngram)
             if banned:
                 logp[row, list(banned)] = float("-inf")
+        if t < min_len:
+            eos = logp[:, self.eos_id].clone()
+            logp[:, self.eos_id] = float("-inf")
+            stuck = torch.isneginf(logp.amax(-1))  # every other token blocked: the output ends early after all
+            logp[stuck, self.eos_id] = eos[stuck]
         at_end = max_len <= t
         if bool(at_end.any()):
             logp[at_end] = float("-inf")
@@ -250,11 +255,11 @@ class AttentionDecoder(nn.Module):
 
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
-               return_attention: bool = False, source_positions: bool = False) -> list[Hypothesis]:
-        """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens. A source
-        that has written EOS leaves the batch (its memory and state rows are dropped), so the decoder steps
-        after it run only the sources still writing. ``source_positions`` (with attention): each hypothesis's
-        ``sources``."""
+               return_attention: bool = False, source_positions: bool = False, min_len: int = 0) -> list[Hypothesis]:
+        """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens (EOS not
+        before ``min_len`` tokens). A source that has written EOS leaves the batch (its memory and state rows are
+        dropped), so the decoder steps after it run only the sources still writing. ``source_positions`` (with
+        attention): each hypothesis's ``sources``."""
         memory, state = self.encode(src, src_len)
         batch, max_len = src.shape[0], max_len.to(src.device)
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
@@ -266,7 +271,7 @@ class AttentionDecoder(nn.Module):
         t = 0
         while rows:
             logits, state, weights = self.decoder_step(prev, state, memory, t)
-            logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram)
+            logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram, min_len)
             best = logp.argmax(-1)
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             keep = []
@@ -292,10 +297,11 @@ class AttentionDecoder(nn.Module):
     @torch.no_grad()
     def beam_search(self, src: Tensor, src_len: Tensor, max_len: Tensor, beam: int = 4, n_best: int = 1,
                     alpha: float = 0.6, no_repeat_ngram: int = 0,
-                    return_attention: bool = False, source_positions: bool = False) -> list[list[Hypothesis]]:
+                    return_attention: bool = False, source_positions: bool = False,
+                    min_len: int = 0) -> list[list[Hypothesis]]:
         """Batched beam search: for each source, the ``n_best`` hypotheses ranked by log-probability over
-        the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length); with
-        ``source_positions`` (and attention), each one's ``sources``."""
+        the GNMT length penalty ((5 + length) / 6) ** ``alpha`` (EOS counted in the length), none ended before
+        ``min_len`` tokens; with ``source_positions`` (and attention), each one's ``sources``."""
         batch, k, max_len = src.shape[0], beam, max_len.to(src.device)
         memory, state = self.encode(src, src_len)
         rows = torch.arange(batch, device=src.device).repeat_interleave(k)
@@ -305,7 +311,7 @@ class AttentionDecoder(nn.Module):
         t = 0
         while not bool(search.finished.all()):
             logits, state, weights = self.decoder_step(prev, state, memory, t)
-            logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram)
+            logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram, min_len)
             most = weights.argmax(-1) if source_positions and weights is not None else None
             origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None, most)
             state = _select_state(state, origin)

@@ -53,7 +53,8 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
 @dataclass(frozen=True)
 class Decoding:
     """How a translator writes: the beam (1: greedy) and the hypotheses kept, the GNMT length normalisation
-    ``alpha``, the output limit ``max_len_a`` × source tokens + ``max_len_b``, n-grams never repeated, and
+    ``alpha``, the output limit ``max_len_a`` × source tokens + ``max_len_b`` (which wins over ``min_len``, the
+    tokens written before an end is allowed), n-grams never repeated, and
     ``replace_unk`` (each ``<unk>`` written replaced by the source token its attention weighed most, as
     OpenNMT-py's ``-replace_unk``). :meth:`checked` refuses what would run without end or rank by NaN."""
 
@@ -64,6 +65,7 @@ class Decoding:
     max_len_b: int = 10
     no_repeat_ngram: int = 0
     replace_unk: bool = False
+    min_len: int = 0
 
     def checked(self) -> Decoding:
         """The same settings as Python numbers, each refused in one line naming it (the CLI names its flag)."""
@@ -71,7 +73,7 @@ class Decoding:
         max_len_b, no_repeat_ngram = _check_decoding(self.max_len_a, self.max_len_b, self.no_repeat_ngram,
                                                      self.alpha)
         return Decoding(beam, n_best, float(self.alpha), float(self.max_len_a), max_len_b, no_repeat_ngram,
-                        check_flag("replace_unk", self.replace_unk))
+                        check_flag("replace_unk", self.replace_unk), check_count("min_len", self.min_len, 0))
 
     def settings(self) -> dict[str, Any]:
         """The settings an evaluation reports beside its scores (``n_best`` does not change them)."""

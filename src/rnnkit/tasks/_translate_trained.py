@@ -83,7 +83,7 @@ class Translator:
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
                   max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
-                  return_attention: bool = False, replace_unk: bool = False) -> Any:
+                  return_attention: bool = False, replace_unk: bool = False, min_len: int = 0) -> Any:
         """Translate one text (a result) or a list (a list of results).
 
         A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
@@ -95,9 +95,9 @@ class Translator:
         ``no_repeat_ngram=n`` never repeats an n-gram; ``alpha`` is the GNMT length normalisation of the
         beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
         the attention weighed most (OpenNMT-py's ``-replace_unk``; from a source of characters or BPE pieces,
-        the word holding it).
+        the word holding it); ``min_len`` tokens are written before an end is allowed (the output limit wins).
         """
-        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk)
+        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk, min_len)
         return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
 
     def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
@@ -125,10 +125,10 @@ class Translator:
             max_len = _max_lengths(src_len, d.max_len_a, d.max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
             if d.beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, d.no_repeat_ngram, return_attention,
-                                                         d.replace_unk)]
+                                                         d.replace_unk, d.min_len)]
             else:
                 nbests = self.model.beam_search(src, src_len, max_len, d.beam, d.n_best, d.alpha, d.no_repeat_ngram,
-                                                return_attention, d.replace_unk)
+                                                return_attention, d.replace_unk, d.min_len)
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
         return results[0] if single else [results[i] for i in range(len(items))]
@@ -179,13 +179,14 @@ class Translator:
 
     def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1, *, alpha: float = 0.6,
                  max_len_a: float = 1.5, max_len_b: int = 10, no_repeat_ngram: int = 0,
-                 replace_unk: bool = False) -> dict[str, Any]:
+                 replace_unk: bool = False, min_len: int = 0) -> dict[str, Any]:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split),
         decoding as :meth:`translate` does with the same settings, and compare with the targets: ``bleu`` and
         ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
         each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``
         and ``decoding`` (the settings used)."""
-        return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk))
+        return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk,
+                                                   min_len))
 
     def _evaluate(self, pairs_file: str | Path | Sequence[Pair], decoding: Decoding) -> dict[str, Any]:
         """:meth:`evaluate` with its settings as one :class:`Decoding` (``rnnkit evaluate``'s flags)."""

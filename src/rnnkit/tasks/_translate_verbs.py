@@ -50,6 +50,9 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
                         f"source and the model's --max-len (default {d.max_len_a})")
     p.add_argument("--max-len-b", type=int, default=d.max_len_b, help=f"see --max-len-a (default {d.max_len_b})")
+    p.add_argument("--min-len", type=int, default=d.min_len, metavar="N",
+                   help="write at least N tokens before ending (OpenNMT-py's -min_length; the output limit wins; "
+                        f"default {d.min_len})")
     p.add_argument("--no-repeat-ngram", type=int, default=d.no_repeat_ngram,
                    help="never repeat an n-gram of this size (0 = off)")
     p.add_argument("--replace-unk", action="store_true",
@@ -59,7 +62,7 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
 
 def _decoding(args: argparse.Namespace) -> Decoding:
     return Decoding(args.beam, getattr(args, "n_best", 1), args.alpha, args.max_len_a, args.max_len_b,
-                    args.no_repeat_ngram, args.replace_unk)
+                    args.no_repeat_ngram, args.replace_unk, args.min_len)
 
 
 def _read_sources(path: str) -> list[str]:
