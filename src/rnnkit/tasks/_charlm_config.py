@@ -35,6 +35,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
     counts: bool = True           # with the memory, mix in the counts of the text read (rnnkit.models.counts)
     val_fraction: float = 0.1     # the last part of the text, held out
     eval_chars: int = 0           # validation characters read at each evaluation (0: all)
+    init_from: str | None = None  # start from the weights of this trained model (a new run; _charlm_init.py)
     steps: int | None = 3500
     optimizer: str = "adamw"      # decoupled weight decay: 0.015-0.06 nats/char better than Adam (docs/CHARLM.md)
     lr: float = 6e-3
@@ -70,7 +71,7 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
 
 #: settings that fix the model's shape or the data: a resumed run keeps them
 FROZEN = ("cell", "hidden", "layers", "embed_dim", "seq_len", "shift", "batch_size", "dropout", "weight_drop",
-          "layer_norm", "memory", "counts", "val_fraction", "seed")
+          "layer_norm", "memory", "counts", "val_fraction", "seed", "init_from")
 
 
 def _model_kwargs(config: CharLMConfig, ckpt: Checkpoint | None) -> dict[str, Any]:

@@ -37,13 +37,14 @@ def _split_point(length: int, val_fraction: float) -> int:
     return length - n_val
 
 
-def _read(data: str, val_fraction: float,
-          ckpt: Checkpoint | None) -> tuple[torch.Tensor, CharVocab, int, Path | None]:
+def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
+          adapt: bool = False) -> tuple[torch.Tensor, CharVocab, int, Path | None]:
     """The text's ids, its vocabulary, where validation begins, and the prepared folder this call created
     (None: a built-in corpus, or a folder that was there before), for a command refused after all to remove.
     A built-in corpus is encoded in memory (the vocabulary of its training part); a file is prepared once into
     a memory-mapped token file (:mod:`rnnkit.data.prepared`: the vocabulary of the whole text) and read from
-    there, never whole."""
+    there, never whole. With ``ckpt``, the text is read in its characters: the same ones for a resumed run; with
+    ``adapt`` (``--init-from``) its ids are mapped to them, those it lacks read as unknown (in memory)."""
     saved = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else None
     if data in BUILT_IN_TEXTS:
         text = load_text(data)
@@ -56,6 +57,16 @@ def _read(data: str, val_fraction: float,
         data, expected="a UTF-8 text file (or a directory from rnnkit prepare)",
         missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
     made = prepared.directory if prepared.created else None
+    if adapt and saved is not None and saved.symbols != prepared.vocab.symbols:
+        from rnnkit.tasks._charlm_init import in_vocabulary
+
+        try:
+            with report_warnings():
+                ids = in_vocabulary(prepared.tokens, prepared.vocab, saved, data)
+        except UserError:
+            _remove(made)
+            raise
+        return ids, saved, _split_point(ids.numel(), val_fraction), made
     if saved is not None and saved.symbols != prepared.vocab.symbols:
         _remove(made)
         raise UserError(f"{data}: the text's characters changed since the run began ({prepared.directory}); a "

@@ -71,6 +71,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-counts", dest="counts", action="store_const", const=False,
                    help="keep the memory but do not mix in how often each character followed the last 1-7 in the "
                    "text read (by default they are, with a weight learnt as the text is read)")
+    p.add_argument("--init-from", metavar="DIR",
+                   help="start a new run from the weights of this trained character model (its best/; char-rnn's "
+                        "-init_from): its shape and characters, a new optimizer and schedule; fine-tune it on --data")
     p.add_argument("--val-fraction", type=float, help=f"last part of the text held out (default {d.val_fraction})")
     p.add_argument("--eval-chars", type=int,
                    help=f"validation characters read at each evaluation (default {d.eval_chars:,}; 0 = all)")

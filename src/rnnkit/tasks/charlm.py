@@ -51,6 +51,7 @@ from rnnkit.tasks._charlm_data import (
 from rnnkit.tasks._charlm_data import DIGEST_CHARS as DIGEST_CHARS
 from rnnkit.tasks._charlm_data import _split_point as _split_point
 from rnnkit.tasks._charlm_flags import _sample_arguments, _score_arguments, _train_arguments
+from rnnkit.tasks._charlm_init import init_source, source_line
 from rnnkit.tasks._charlm_size import PLANNING_RATE as PLANNING_RATE
 from rnnkit.tasks._charlm_size import PLANNING_RATE_FP32 as PLANNING_RATE_FP32
 from rnnkit.tasks._charlm_size import WIDE_MODEL_CHARS as WIDE_MODEL_CHARS
@@ -88,16 +89,22 @@ def train(
 ) -> TrainResult:
     """Train a character language model on ``data`` (``"shakespeare"``, ``"korean"`` or a UTF-8 file)
     into ``out``. ``resume=True`` continues the run in ``out``: its model and data settings come from the
-    checkpoint, the training settings (steps, minutes, lr ...) from ``config``."""
+    checkpoint, the training settings (steps, minutes, lr ...) from ``config``. ``config.init_from`` starts a new
+    run from a trained model's weights (:mod:`rnnkit.tasks._charlm_init`)."""
     out = Path(out)
     config.validate()
-    ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite, data=data)
+    source = None
+    if config.init_from is not None:
+        source, config = init_source(config, out, resume)
+    ckpt, config = start_run(config, out, "charlm", FROZEN, resume=resume, overwrite=overwrite, data=data,
+                             reads=[("--init-from", config.init_from)])
     unchecked = False
     if ckpt is not None:
         data, unchecked = _resumed_data(ckpt, data)
     if not data:
         raise UserError(MISSING_DATA)
-    ids, vocab, cut, made = _read(data, config.val_fraction, ckpt)
+    # a run started --init-from reads its text in the characters of the model it started from, resumed too
+    ids, vocab, cut, made = _read(data, config.val_fraction, ckpt or source, adapt=config.init_from is not None)
     try:  # a refused command leaves nothing new behind: not the text's prepared folder either
         if unchecked:
             _check_same_text(ckpt, data, ids, cut)
@@ -109,14 +116,15 @@ def train(
                              f"--batch-size {config.batch_size}{_each(ranks.world_size)}")
             print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
         seed_everything(config.seed)
-        kwargs = _model_kwargs(config, ckpt)
+        weights = ckpt or source
+        kwargs = _model_kwargs(config, weights)
         config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
         config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
 
         def factory() -> LanguageModel:
             return LanguageModel(len(vocab), **kwargs)
 
-        model = build_model(factory, ckpt) if ckpt else factory()
+        model = build_model(factory, weights) if weights else factory()
         if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
             native.ops(say=say if verbose and ranks.is_main else None)
         trainer = Trainer(
@@ -134,6 +142,8 @@ def train(
         _remove(made)
         raise
     if verbose:
+        if source is not None:
+            print(source_line(source, len(vocab)), file=sys.stderr, flush=True)
         print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
 

@@ -42,7 +42,7 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
-NOT_INHERITED = frozenset({"device"})
+NOT_INHERITED = frozenset({"device", "init_from"})
 #: settings that apply only with others' values, and what :meth:`TrainSettings.validate_training` says when one is
 #: set without them; a resumed run that changes those (``--schedule cosine`` after ``plateau``) does not inherit
 #: them, which it could not unset

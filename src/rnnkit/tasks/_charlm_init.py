@@ -1,0 +1,76 @@
+"""``rnnkit train charlm --init-from DIR``: a new run that starts from the weights of a trained character language
+model (char-rnn's ``-init_from``; OpenNMT-py's ``-train_from`` with a reset optimizer): fine-tune a model trained
+on a large text on your own.
+
+What a user gets: the model of ``DIR`` (its ``best/``), its shape (cell, sizes, memory, regularisers) and its
+characters; a fresh optimizer, schedule and step count from the flags; the new ``--data`` read in ``DIR``'s
+characters, those it lacks read as unknown (named in a warning; a text of which more than
+:data:`MOST_UNKNOWN` is unknown, another script, is refused). ``--resume`` continues a run instead, and the two
+are refused together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import UserError, warn
+from rnnkit.tasks._charlm_config import CharLMConfig
+from rnnkit.train.checkpoint import Checkpoint, load_checkpoint, run_folder
+from rnnkit.train.options import config_from, settings_of
+from rnnkit.train.tbptt import smallest_int_dtype
+
+__all__ = ["MOST_UNKNOWN", "SHAPE", "in_vocabulary", "init_source"]
+
+#: the settings a run started from another takes from it: what its weights fix
+SHAPE = ("cell", "hidden", "layers", "embed_dim", "dropout", "weight_drop", "recurrent_dropout", "zoneout",
+         "layer_norm", "memory", "counts")
+#: above this share of unknown characters the new text is refused: the model would learn little from it
+MOST_UNKNOWN = 0.5
+
+
+def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoint, CharLMConfig]:
+    """The checkpoint ``config.init_from`` names (a run's ``best/``) and ``config`` with that model's
+    :data:`SHAPE`; refused in one line with ``resume``, for another task's model or for ``--out`` itself."""
+    if resume:
+        raise UserError("--init-from starts a new run from a trained model's weights; --resume continues a run: "
+                        "give one of the two")
+    source = str(config.init_from)
+    if run_folder(source).resolve() == out.resolve():
+        raise UserError(f"--init-from {source} is --out: the new run would replace the model it starts from; give "
+                        "another --out")
+    ckpt = load_checkpoint(source, prefer="best")
+    if ckpt.config.get("task") != "charlm":
+        raise UserError(f"--init-from {source}: a {ckpt.config.get('task')!r} model, not a character language model")
+    saved = ckpt.config.get("settings") or {}
+    values = settings_of(config)
+    values.update({k: saved[k] for k in SHAPE if k in saved})
+    return ckpt, config_from(type(config), values)
+
+
+def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data: str) -> torch.Tensor:
+    """``tokens`` (ids of ``vocab``, the new text's own characters) as ids of ``saved``, the model's; a character
+    it lacks becomes its unknown id, named in a warning with its share of the text."""
+    table = torch.tensor([saved.index.get(s, saved.unk_index) for s in vocab.symbols])
+    missing = [i for i, s in enumerate(vocab.symbols) if s not in saved.index]
+    counts = torch.bincount(tokens.long(), minlength=len(vocab.symbols))
+    share = float(counts[missing].sum()) / max(tokens.numel(), 1) if missing else 0.0
+    if share > MOST_UNKNOWN:
+        raise UserError(f"{data}: {share:.0%} of its characters are not among those of the --init-from model; "
+                        "it cannot learn this text (another script?): train a new model on it")
+    if missing:
+        shown = ", ".join(repr(vocab.symbols[i]) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
+        warn(f"{data}: {len(missing)} characters ({share:.2%} of the text) are not among those of the --init-from "
+             f"model and are read as unknown: {shown}")
+    return table[tokens.long()].to(smallest_int_dtype(len(saved)))
+
+
+def source_line(ckpt: Checkpoint, vocab_size: int) -> str:
+    """What the run says it starts from."""
+    model: dict[str, Any] = ckpt.config.get("model") or {}
+    return (f"charlm: starting from the weights of {ckpt.path} ({model.get('cell')} {model.get('num_layers')}x"
+            f"{model.get('hidden_size')}, {vocab_size} characters); the model's shape and characters are its own, "
+            "the optimizer and schedule new")

@@ -1,0 +1,111 @@
+"""``rnnkit train charlm --init-from DIR``: a new run from a trained model's weights (char-rnn's -init_from)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import UserError
+
+SOURCE = "the quick brown fox jumps over the lazy dog. " * 60
+NEW = "a lazy dog sleeps; the fox is quick. Zoë naïve! " * 40
+
+BASE = ["--seq-len", "16", "--batch-size", "2", "--no-progress", "--save-minutes", "0"]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("init")
+    (root / "source.txt").write_text(SOURCE, encoding="utf-8")
+    (root / "new.txt").write_text(NEW, encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(root / "source.txt"), "--out", str(root / "src"), "--hidden", "12",
+                 "--embed-dim", "6", "--steps", "6", "--eval-every", "3", "--cell", "gru", *BASE]) == 0
+    return root / "src"
+
+
+def weights(run: Path, which: str = "best") -> dict[str, torch.Tensor]:
+    return load_file(str(run / which / "model.safetensors"))
+
+
+def test_a_new_run_starts_from_the_weights_shape_and_characters_of_the_model(
+        source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With a learning rate of 0 the new run's model is the source's, weight for weight; its shape comes from the
+    source (not the flags' defaults: a GRU of 12), its characters too, those of the new text it lacks named in a
+    warning and read as unknown; the optimizer and schedule start afresh (step 0 of its own --steps)."""
+    new = source.parent / "new.txt"
+    out = tmp_path / "tuned"
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(new), "--out", str(out), "--init-from", str(source),
+                 "--steps", "2", "--eval-every", "2", "--lr", "0", "--ema", "0", *BASE]) == 0
+    err = capsys.readouterr().err
+    assert f"charlm: starting from the weights of {source / 'best'} (gru 1x12, " in err
+    assert "characters (" in err and "'Z', 'ë', 'ï'" in err and "are read as unknown" in err
+    theirs, ours = weights(source), weights(out)
+    assert set(ours) >= {k for k in theirs if not k.startswith("dynamic_rms.")}
+    for name, tensor in theirs.items():
+        if name in ours and not name.startswith("dynamic_rms."):
+            assert torch.equal(ours[name], tensor), name
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["settings"]["init_from"] == str(source)
+    assert (config["model"]["cell"], config["model"]["hidden_size"]) == ("gru", 12)
+    vocab = (out / "best" / "vocab.json", source / "best" / "vocab.json")
+    assert json.loads(vocab[0].read_text()) == json.loads(vocab[1].read_text())
+    state = json.loads((out / "last" / "trainer_state.json").read_text())
+    assert state["step"] == 2
+    lm = rnnkit.load(out)
+    assert "Z" not in lm.vocab and "q" in lm.vocab
+
+
+def test_it_learns_the_new_text_and_resumes_as_any_run(source: Path, tmp_path: Path) -> None:
+    new = source.parent / "new.txt"
+    out = tmp_path / "tuned"
+    assert main(["train", "charlm", "--data", str(new), "--out", str(out), "--init-from", str(source), "--steps", "4",
+                 "--eval-every", "4", "--lr", "0.01", *BASE]) == 0
+    changed = [n for n, t in weights(source).items() if n in weights(out, "last")
+               and not torch.equal(t, weights(out, "last")[n])]
+    assert changed  # it trained on the new text
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "8", "--no-progress"]) == 0
+    state = json.loads((out / "last" / "trainer_state.json").read_text())
+    assert state["step"] == 8
+    assert json.loads((out / "last" / "config.json").read_text())["settings"]["init_from"] == str(source)
+
+
+def test_what_cannot_start_from_a_model_is_refused_in_one_line(source: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    new = source.parent / "new.txt"
+
+    def refused(*flags: str) -> str:
+        capsys.readouterr()
+        assert main(["train", "charlm", "--data", str(new), "--steps", "1", *BASE, *flags]) == 2
+        return capsys.readouterr().err.strip()
+
+    assert refused("--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "none")).startswith(
+        f"rnnkit: error: {tmp_path / 'none'}")
+    assert refused("--out", str(source), "--init-from", str(source), "--overwrite") == (
+        f"rnnkit: error: --init-from {source} is --out: the new run would replace the model it starts from; give "
+        "another --out")
+    assert refused("--resume", str(source), "--init-from", str(source)) == (
+        f"rnnkit: error: --init-from {source}: the resumed run had none; a resumed run keeps its model and data")
+    with pytest.raises(UserError, match="^init_from starts a new run from a trained model's weights; resume=True "):
+        rnnkit.fit("charlm", data=str(new), out=source, resume=True, init_from=str(source), verbose=False)
+    other = tmp_path / "korean.txt"
+    other.write_text("안녕하세요 세계 " * 200, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(other), "--out", str(tmp_path / "k"), "--init-from", str(source),
+                 "--steps", "1", *BASE]) == 2
+    assert "of its characters are not among those of the --init-from model" in capsys.readouterr().err
+    assert not (tmp_path / "k").exists()
+    with pytest.raises(UserError, match="a 'tag' model, not a character language model"):
+        tagged = tmp_path / "tag"
+        (tagged / "best").mkdir(parents=True)
+        for f in (source / "best").iterdir():
+            (tagged / "best" / f.name).write_bytes(f.read_bytes())
+        cfg = json.loads((tagged / "best" / "config.json").read_text())
+        (tagged / "best" / "config.json").write_text(json.dumps({**cfg, "task": "tag"}))
+        rnnkit.fit("charlm", data=str(new), out=tmp_path / "b", init_from=str(tagged), steps=1, verbose=False)
