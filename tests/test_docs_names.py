@@ -107,6 +107,7 @@ OTHER_PROGRAMS = {
     "pip": "pip's own flags (pip download --no-deps ...)",
     "torchrun": "torchrun's own flags (--nproc_per_node ...); the `-m rnnkit ...` after them is checked",
     "pytest": "pytest's own flags (--durations)",
+    "tensorboard": "TensorBoard's own flags (tensorboard --logdir runs), which reads what --tensorboard writes",
 }
 SHELL_WORDS = frozenset({"$", "do", "then", "else", "time", "sudo", "exec"})
 SCRIPT = re.compile(r"(?:benchmarks|examples)/[\w/-]*\.py")
