@@ -159,10 +159,12 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
             trial = replace(trial, buckets=None)  # --buckets is for the trials with character n-grams
         return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
 
+    # trials are compared by accuracy (micro-F1 multi-label), or by the score --keep-by names
+    score = config.keep_by if config.keep_by not in (None, "loss") else "micro_f1" if multi_label else "accuracy"
     if verbose:
         kept = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in fixed.items())
         kept = f" ({kept} as given)" if kept else ""
-        scored = " (scored by micro-F1: multi-label)" if multi_label else ""
+        scored = {"accuracy": "", "micro_f1": " (scored by micro-F1: multi-label)"}.get(score, f" (scored by {score})")
         shared.say(f"autotune: searching tokenizer, pooling, size, dropout and learning rate on the validation "
                    f"split{scored} for {budget}{kept}; trials in {out / AUTOTUNE_LOG}")
     try:
@@ -170,7 +172,7 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
                        budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
                        seed=config.seed, out=out, record=out / AUTOTUNE_LOG, say=shared.say if verbose else None,
                        describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag,
-                       score="micro_f1" if multi_label else "accuracy")
+                       score=score)
     except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
         if verbose:
             shared.say(f"autotune: interrupted; the trials kept so far are in {out / AUTOTUNE_TRIALS}, scored in "

@@ -63,6 +63,7 @@ class TextModelConfig(TrainSettings, RegulariserSettings):
     split_seed: int = 0           # seed of the validation split
     max_len: int = 400            # tokens kept per example
     eval_every: int = 100
+    keep_by: str | None = None    # the validation score that keeps best/ (None: the task's own; check_keep_by)
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
@@ -73,11 +74,15 @@ class TextModelConfig(TrainSettings, RegulariserSettings):
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         check_fraction("dropout", self.dropout)
         self.validate_regularisers()
+        if self.keep_by is not None and self.keep_by not in KEEP_BY:  # the model's own are checked with its data
+            raise SettingError("keep_by", self.keep_by, f"expected one of {', '.join(KEEP_BY)}")
 
 
+#: every validation score a text model may keep its best checkpoint by (:func:`check_keep_by`: those of one model)
+KEEP_BY = ("loss", "accuracy", "macro_f1", "micro_f1", "exact_match", "sentence_accuracy", "span_f1")
 #: settings that fix the encoder's shape and the data split: a resumed run keeps them
 FROZEN = ("cell", "embedding", "hidden", "layers", "bidirectional", "layer_norm", "max_len", "val_fraction",
-          "split_seed")
+          "split_seed", "keep_by")
 
 
 # ------------------------------------------------------------------------------------------- train
@@ -112,15 +117,24 @@ def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: C
     return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
 
 
+def check_keep_by(config: TextModelConfig, scores: Sequence[str]) -> None:
+    """Refuse a ``keep_by`` that is none of the validation ``scores`` this model is evaluated by, in one line
+    naming them (before any training)."""
+    if config.keep_by is not None and config.keep_by not in scores:
+        raise SettingError("keep_by", config.keep_by, f"expected one of this model's validation scores: "
+                                                      f"{', '.join(scores)}")
+
+
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
         eval_fn: Callable[[nn.Module], dict[str, float]], model_config: dict[str, Any], vocab: Any,
         ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool,
         keep_by: str = "accuracy") -> TrainResult:
-    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation ``keep_by``:
-    ``"accuracy"`` (the highest) or ``"loss"`` (the lowest)."""
-    mode = {"accuracy": "max", "loss": "min"}[keep_by]
-    cfg = train_config_from(settings_of(config), metric=keep_by, mode=mode, unit=unit, overwrite=overwrite,
-                            progress=progress, verbose=verbose)
+    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation score: the config's
+    ``keep_by`` when given (:func:`check_keep_by`), else ``keep_by``; the lowest ``"loss"``, the highest of any
+    other score."""
+    keep_by = config.keep_by or keep_by
+    cfg = train_config_from(settings_of(config), metric=keep_by, mode="min" if keep_by == "loss" else "max",
+                            unit=unit, overwrite=overwrite, progress=progress, verbose=verbose)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=loss_fn, eval_fn=eval_fn, out_dir=out,
                       model_config=model_config, vocab=vocab, resume=ckpt)
     return trainer.fit()
@@ -137,7 +151,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "best_val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step,
             "best_val_loss": result.at_best("loss"),
-            "kept_by": "lowest validation loss" if result.metric == "loss" else "highest validation accuracy",
+            "kept_by": _kept_by(result.metric),
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
@@ -154,13 +168,26 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
     if result.best_metric is None:  # stopped before its first evaluation: where() says so
         print(f"{counts}; {result.where()}")
         return
-    took = f"({counts}); {result.where()}"
-    if result.metric == "loss" and result.best_metric is not None:
-        accuracy = result.at_best("accuracy")
-        accuracy = f", validation accuracy {accuracy:.4f}" if accuracy is not None else ""
-        print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{accuracy} {took}")
-        return
-    print(f"best validation accuracy {result.best_metric:.4f} at step {result.best_step} {took}")
+    print(_best_line(result, "accuracy", "validation accuracy") + f" ({counts}); {result.where()}")
+
+
+#: how the closing line names each validation score
+SCORE_NAMES = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "exact_match": "exact match",
+               "sentence_accuracy": "sentence accuracy", "span_f1": "span F1"}
+
+
+def _kept_by(metric: str) -> str:
+    """The ``kept_by`` of a ``--json`` summary: ``lowest validation loss``, ``highest validation macro_f1`` ..."""
+    return "lowest validation loss" if metric == "loss" else f"highest validation {metric}"
+
+
+def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> str:
+    """``best validation SCORE X at step N``, then the task's own ``score`` there (named ``shown``, ``after`` its
+    value) when the run kept its checkpoint by another."""
+    line = f"best validation {SCORE_NAMES.get(result.metric, result.metric)} {result.best_metric:.4f} at step " \
+           f"{result.best_step}"
+    at_best = result.at_best(score) if result.metric != score else None
+    return line + (f", {shown} {at_best:.4f}{after}" if at_best is not None else "")
 
 
 def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None) -> None:
@@ -170,7 +197,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     if as_json:
         print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
-            "best_val_loss": result.at_best("loss"), "kept_by": "lowest validation loss",
+            "best_val_loss": result.at_best("loss"), "kept_by": _kept_by(result.metric),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
             "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),
@@ -180,10 +207,8 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     if result.best_metric is None:
         print(f"{counts}; {result.where()}")
         return
-    micro = result.at_best("micro_f1")
-    micro = f", validation micro-F1 {micro:.4f} (threshold {DEFAULT_THRESHOLD:g})" if micro is not None else ""
-    print(f"best validation loss {result.best_metric:.4f} at step {result.best_step}{micro} ({counts}); "
-          f"{result.where()}")
+    line = _best_line(result, "micro_f1", "validation micro-F1", f" (threshold {DEFAULT_THRESHOLD:g})")
+    print(f"{line} ({counts}); {result.where()}")
 
 
 # ------------------------------------------------------------------------------------------- use
@@ -316,6 +341,11 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
                    f"(default {defaults.dropout})")
     g.add_argument("--batch-size", type=int, help=f"examples per update (default {defaults.batch_size})")
     g.add_argument("--max-len", type=int, help=f"tokens kept per example (default {defaults.max_len})")
+    g.add_argument("--keep-by", metavar="SCORE",
+                   help="the validation score that picks OUT/best and that --patience and --schedule plateau watch "
+                        "(Keras' monitor): loss (the lowest) or a score (the highest): accuracy, macro_f1; "
+                        "multi-label micro_f1, exact_match; tags sentence_accuracy, span_f1 "
+                        "(default: classify loss, tag accuracy)")
     add_data_arguments(p, data_help="training file", val_fraction=defaults.val_fraction,
                        val_help="validation file (default: a stratified --val-fraction of --data)",
                        split_seed=defaults.split_seed)

@@ -134,6 +134,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     multi = is_multi_label(config, ckpt, train_t, val_t)
+    shared.check_keep_by(config, SCORES[multi])  # before any pre-training: a search refuses it at its first trial
     config = replace(config, multi_label=multi)  # the settings record what was trained
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
@@ -217,6 +218,10 @@ def _loss_fn(token_dropout: float, weights: Tensor | None,
         return loss * len(y), len(y), None
 
     return loss_fn
+
+
+#: the validation scores of a classifier (``--keep-by`` picks one), single- and multi-label
+SCORES = {False: ("loss", "accuracy", "macro_f1"), True: ("loss", "micro_f1", "macro_f1", "exact_match")}
 
 
 def _multi_eval_fn(val_x: list[list[int]], val_y: list[list[int]],
