@@ -308,18 +308,21 @@ def test_teacher_forcing_schedule_and_settings() -> None:
         Seq2SeqConfig(attention="luong").validate()
 
 
+def dates_run(tmp: Path, pairs: int, seed: int, *flags: str) -> tuple[Path, Path]:
+    """A tiny date translator trained in ``tmp`` on ``pairs`` pairs of ``rnnkit data dates --seed seed``, with
+    ``flags`` beside the small sizes: (its data, its run)."""
+    data = tmp / "dates.tsv"
+    assert main(["data", "dates", "--out", str(data), "--pairs", str(pairs), "--seed", str(seed)]) == 0
+    out = tmp / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--hidden", "16", "--embedding", "8",
+                 "--batch-size", "8", "--attention", "general", "--no-progress", "--save-minutes", "0", *flags]) == 0
+    return data, out
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    tmp = tmp_path_factory.mktemp("s2s")
-    data = tmp / "dates.tsv"
-    assert main(["data", "dates", "--out", str(data), "--pairs", "80", "--seed", "1"]) == 0
-    out = tmp / "run"
-    argv = ["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "6", "--hidden", "16",
-            "--embedding", "8", "--eval-every", "3", "--batch-size", "8", "--attention", "general",
-            "--teacher-forcing-floor", "0.5", "--eval-sentences", "4", "--no-progress", "--save-minutes", "0",
-            "--label-smoothing", "0.1"]
-    assert main(argv) == 0
-    return data, out
+    return dates_run(tmp_path_factory.mktemp("s2s"), 80, 1, "--steps", "6", "--eval-every", "3",
+                     "--teacher-forcing-floor", "0.5", "--eval-sentences", "4", "--label-smoothing", "0.1")
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])

@@ -22,15 +22,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:unknown source tokens")
 @pytest.fixture(scope="module")
 def word_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A word-level date translator whose target vocabulary holds 4 words, so it writes <unk> for most."""
-    tmp = tmp_path_factory.mktemp("words")
-    data = tmp / "dates.tsv"
-    assert main(["data", "dates", "--out", str(data), "--pairs", "60", "--seed", "3"]) == 0
-    out = tmp / "run"
-    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--steps", "4", "--hidden", "16",
-                 "--embedding", "8", "--batch-size", "8", "--attention", "general", "--tokenizer", "word",
-                 "--vocab-size", "6", "--eval-every", "4", "--eval-sentences", "2", "--no-progress",
-                 "--save-minutes", "0"]) == 0
-    return data, out
+    from tests.test_seq2seq import dates_run
+
+    return dates_run(tmp_path_factory.mktemp("words"), 60, 3, "--steps", "4", "--tokenizer", "word", "--vocab-size",
+                     "6", "--eval-every", "4", "--eval-sentences", "2")
 
 
 @pytest.mark.parametrize("beam", [1, 3])
