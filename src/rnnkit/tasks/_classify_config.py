@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -18,6 +19,30 @@ from rnnkit.train.trainer import TrainResult
 
 TOKENIZERS = ("char", "word", "ngram", "bpe")
 CLASS_WEIGHTS = ("none", "balanced")
+
+
+def parse_class_weights(spec: object) -> dict[str, float] | None:
+    """``--class-weights``: None for ``none`` and ``balanced`` (weights from the counts), else the weight of each
+    label named in ``LABEL=W,LABEL=W`` (scikit-learn's and Keras' class_weight dict: a label not named weighs 1);
+    refused in one line unless each weight is a finite number above 0 and each label named once."""
+    if spec in CLASS_WEIGHTS:
+        return None
+    expected = ("expected none, balanced, or LABEL=WEIGHT pairs joined by commas (spam=5,ham=1), each weight a "
+                "number above 0")
+    if not isinstance(spec, str):
+        raise SettingError("class_weights", spec, expected)
+    weights: dict[str, float] = {}
+    for pair in spec.split(","):
+        label, sep, value = pair.rpartition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not sep or not label.strip() or not (math.isfinite(weight) and weight > 0) or label.strip() in weights:
+            raise SettingError("class_weights", spec, expected + (f" ({label.strip()!r} twice)" if sep and
+                                                                  label.strip() in weights else ""))
+        weights[label.strip()] = weight
+    return weights
 
 
 @dataclass
@@ -47,7 +72,7 @@ class ClassifyConfig(shared.TextModelConfig):
     buckets: int | None = None             # the character n-grams' hash buckets (fastText's -bucket; None: 2**17)
     max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
-    class_weights: str = "none"           # none | balanced
+    class_weights: str = "none"           # none | balanced | LABEL=W,LABEL=W (parse_class_weights)
     label_smoothing: float = 0.0          # share of each training target spread over the classes (training loss)
     text_column: str = "text"
     label_column: str = "label"
@@ -112,7 +137,8 @@ class ClassifyConfig(shared.TextModelConfig):
             raise SettingError("buckets", self.buckets, "applies only with character n-grams (--char-ngrams MIN,MAX; "
                                "--autotune tries them in bags of word or ngram tokens)")
         check_fraction("label_smoothing", self.label_smoothing)
-        for name, allowed in (("tokenizer", TOKENIZERS), ("class_weights", CLASS_WEIGHTS), ("pooling", POOLINGS)):
+        parse_class_weights(filled.class_weights)
+        for name, allowed in (("tokenizer", TOKENIZERS), ("pooling", POOLINGS)):
             if getattr(filled, name) not in allowed:
                 raise SettingError(name, getattr(filled, name), f"expected one of {', '.join(allowed)}")
         if self.label_separator is not None and not self.label_separator.strip():

@@ -9,7 +9,7 @@ from rnnkit.data.tokenize import DEFAULT_BUCKETS
 from rnnkit.models.classifier import POOLINGS
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._classify_config import CLASS_WEIGHTS, TOKENIZERS, ClassifyConfig
+from rnnkit.tasks._classify_config import TOKENIZERS, ClassifyConfig
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
@@ -86,8 +86,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "small data sets)")
     g.add_argument("--pooling", choices=POOLINGS,
                    help="how the time steps become one vector (default without autotune: last)")
-    g.add_argument("--class-weights", choices=CLASS_WEIGHTS,
-                   help="weight the loss by inverse class frequency (default none)")
+    g.add_argument("--class-weights", metavar="none|balanced|LABEL=W,...",
+                   help="weight each class's share of the loss: balanced, by inverse class frequency; or given, "
+                        "spam=5,ham=1 (a label not named weighs 1), as scikit-learn's and Keras' class_weight "
+                        "(default none)")
     g.add_argument("--label-smoothing", type=float, metavar="E",
                    help="spread E of each training target over the classes (Keras' label_smoothing: a target becomes "
                         "1 - E + E/K for its class, E/K for the others; a sigmoid's 1 - E/2 and E/2); the validation "

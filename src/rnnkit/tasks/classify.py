@@ -56,7 +56,7 @@ from torch import Tensor, nn
 
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.tabular import Table
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.metrics import probability_scores
 from rnnkit.models.classifier import Classifier, class_weights_from_counts
 from rnnkit.models.encoder import predict_probabilities
@@ -68,7 +68,7 @@ from rnnkit.tasks._classify_autotune import _autotune, _describe, earlier_search
 from rnnkit.tasks._classify_autotune import _canonical as _canonical
 from rnnkit.tasks._classify_autotune import _is_bag as _is_bag
 from rnnkit.tasks._classify_config import FIXED as FIXED
-from rnnkit.tasks._classify_config import FROZEN, ClassifyConfig, ClassifyResult
+from rnnkit.tasks._classify_config import FROZEN, ClassifyConfig, ClassifyResult, parse_class_weights
 from rnnkit.tasks._classify_config import SPACE as SPACE
 from rnnkit.tasks._classify_config import _may_try_char_ngrams as _may_try_char_ngrams
 from rnnkit.tasks._classify_config import _valid as _valid
@@ -187,7 +187,14 @@ def _targets(train_t: Table, val_t: Table, labels: list[str], multi: bool,
         return train_y, val_y, [1.0] * len(labels)
     index = {lab: i for i, lab in enumerate(labels)}
     train_y, val_y = ([index[str(lab)] for lab in t.labels] for t in (train_t, val_t))
-    return train_y, val_y, class_weights_from_counts([train_y.count(i) for i in range(len(labels))], class_weights)
+    given = parse_class_weights(class_weights)
+    if given is None:
+        return train_y, val_y, class_weights_from_counts([train_y.count(i) for i in range(len(labels))], class_weights)
+    unknown = [lab for lab in given if lab not in index]
+    if unknown:
+        raise SettingError("class_weights", class_weights, f"{unknown[0]!r} is not a label of the training data "
+                                                           f"(labels: {', '.join(map(repr, labels))})")
+    return train_y, val_y, [given.get(lab, 1.0) for lab in labels]
 
 
 def _model_config(config: ClassifyConfig, tokenizer: Any, labels: list[str], weights: list[float],

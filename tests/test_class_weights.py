@@ -1,0 +1,58 @@
+"""``--class-weights LABEL=W,...``: each class's weight in the loss given by name (scikit-learn's and Keras'
+class_weight), beside ``none`` and ``balanced``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from rnnkit.cli import main
+from rnnkit.data.tokenize import pad_batch
+from rnnkit.errors import SettingError
+from rnnkit.models.classifier import Classifier
+from rnnkit.tasks._classify_config import parse_class_weights
+from tests.test_classify_cli import make_csv
+
+FLAGS = ["--steps", "2", "--hidden", "8", "--embedding", "8", "--no-progress", "--no-autotune", "--save-minutes", "0"]
+
+
+def test_the_weighted_loss_is_torchs_weighted_cross_entropy() -> None:
+    torch.manual_seed(0)
+    model = Classifier(16, 3, 8, 6)
+    ids, lengths = pad_batch([[2, 3, 4], [5, 6], [7, 8, 9, 10], [3, 3]])
+    y = torch.tensor([0, 1, 2, 1])
+    logits = model(ids, lengths)
+    weights = torch.tensor([1.0, 5.0, 0.5])
+    torch.testing.assert_close(model.loss(logits, y, weights), F.cross_entropy(logits, y, weight=weights))
+
+
+def test_parse_names_each_weight_and_refuses_what_is_not_one() -> None:
+    assert parse_class_weights("none") is None and parse_class_weights("balanced") is None
+    assert parse_class_weights("spam=5, ham=0.5") == {"spam": 5.0, "ham": 0.5}
+    assert parse_class_weights("a=b=2") == {"a=b": 2.0}  # the weight follows the last '='
+    for bad in ("spam", "spam=0", "spam=-1", "spam=nan", "spam=inf", "=3", "spam=x", "spam=1,", 5):
+        with pytest.raises(SettingError, match=r"expected none, balanced, or LABEL=WEIGHT pairs"):
+            parse_class_weights(bad)
+    with pytest.raises(SettingError, match=r"\('spam' twice\)$"):
+        parse_class_weights("spam=1,spam=2")
+
+
+def test_the_run_weighs_each_label_as_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "d.csv", 60, 0)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--class-weights", "pos=4", *FLAGS]) == 0
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["labels"] == ["neg", "pos"] and config["class_weights"] == [1.0, 4.0]
+    capsys.readouterr()
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "x"), "--class-weights", "spam=4",
+                 *FLAGS]) == 2
+    assert capsys.readouterr().err.strip() == ("rnnkit: error: --class-weights spam=4: 'spam' is not a label of the "
+                                               "training data (labels: 'neg', 'pos')")
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "y"), "--class-weights", "pos=0",
+                 *FLAGS]) == 2
+    assert "rnnkit: error: --class-weights pos=0: expected none, balanced, or LABEL=WEIGHT" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
