@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,25 @@ def test_what_cannot_start_from_a_model_is_refused_in_one_line(source: Path, tmp
         cfg = json.loads((tagged / "best" / "config.json").read_text())
         (tagged / "best" / "config.json").write_text(json.dumps({**cfg, "task": "tag"}))
         rnnkit.fit("charlm", data=str(new), out=tmp_path / "b", init_from=str(tagged), steps=1, verbose=False)
+
+
+def test_a_built_in_corpus_is_read_in_the_model_characters_as_a_file_is(
+        source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--data shakespeare --init-from DIR``: the characters DIR lacks are named with their share of the text, and
+    a text mostly of them is refused, as for a file (the built-in corpus was read with a count and no refusal:
+    Korean text into an English model trained with nearly every character unknown)."""
+    from rnnkit.data.text import load_text
+    from rnnkit.tasks import _charlm_init
+    from rnnkit.tasks._charlm_data import _read
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(source, prefer="best")
+    text, known = load_text("shakespeare"), set(SOURCE)
+    share = sum(c not in known for c in text) / len(text)  # counted here, character by character
+    with pytest.warns(match=re.escape(f"({share:.2%} of the text) are not among those of the --init-from model")):
+        ids, vocab, _, _ = _read("shakespeare", 0.1, ckpt, adapt=True)
+    assert vocab.to_json() == json.loads((source / "best" / "vocab.json").read_text())
+    assert ids.numel() == len(text) and int((ids == vocab.unk_index).sum()) == round(share * len(text))
+    monkeypatch.setattr(_charlm_init, "MOST_UNKNOWN", share / 2)
+    with pytest.raises(UserError, match="of its characters are not among those of the --init-from model"):
+        _read("shakespeare", 0.1, ckpt, adapt=True)
