@@ -132,3 +132,21 @@ def test_a_built_in_corpus_is_read_in_the_model_characters_as_a_file_is(
     monkeypatch.setattr(_charlm_init, "MOST_UNKNOWN", share / 2)
     with pytest.raises(UserError, match="of its characters are not among those of the --init-from model"):
         _read("shakespeare", 0.1, ckpt, adapt=True)
+
+
+def test_a_model_in_out_best_is_not_removed_by_overwrite(source: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--init-from OUT/best with --overwrite, where OUT holds that best/ alone (a model copied there, no last/):
+    refused, as --init-from OUT is; the run removed the model it started from and saved its own in its place."""
+    out = tmp_path / "mine"
+    (out / "best").mkdir(parents=True)
+    for f in (source / "best").iterdir():
+        (out / "best" / f.name).write_bytes(f.read_bytes())
+    before = weights(out)
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(source.parent / "new.txt"), "--out", str(out), "--init-from",
+                 str(out / "best"), "--overwrite", "--steps", "1", *BASE]) == 2
+    assert "is --out: the new run would replace the model it starts from" in capsys.readouterr().err
+    after = weights(out)
+    assert set(after) == set(before) and all(torch.equal(after[k], before[k]) for k in before)
+    assert sorted(p.name for p in out.iterdir()) == ["best"]

@@ -19,7 +19,7 @@ import torch
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError, warn
 from rnnkit.tasks._charlm_config import CharLMConfig
-from rnnkit.train.checkpoint import Checkpoint, load_checkpoint, run_folder
+from rnnkit.train.checkpoint import RUN_FOLDERS, Checkpoint, load_checkpoint, run_folder
 from rnnkit.train.options import config_from, settings_of
 from rnnkit.train.tbptt import smallest_int_dtype
 
@@ -39,7 +39,9 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
         raise UserError("--init-from starts a new run from a trained model's weights; --resume continues a run: "
                         "give one of the two")
     source = str(config.init_from)
-    if run_folder(source).resolve() == out.resolve():
+    folder, out_dir = Path(source).resolve(), out.resolve()
+    # OUT/best or OUT/last whatever OUT holds beside it: --overwrite would remove it before the first save
+    if run_folder(source).resolve() == out_dir or (folder.parent == out_dir and folder.name in RUN_FOLDERS):
         raise UserError(f"--init-from {source} is --out: the new run would replace the model it starts from; give "
                         "another --out")
     ckpt = load_checkpoint(source, prefer="best")
