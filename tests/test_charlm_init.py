@@ -150,3 +150,16 @@ def test_a_model_in_out_best_is_not_removed_by_overwrite(source: Path, tmp_path:
     after = weights(out)
     assert set(after) == set(before) and all(torch.equal(after[k], before[k]) for k in before)
     assert sorted(p.name for p in out.iterdir()) == ["best"]
+
+
+def test_the_run_records_where_it_came_from_whatever_the_working_directory(
+        source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative --init-from is recorded as the folder it names (settings.init_from said 'src', true only from the
+    directory the run began in), and the run resumes from another directory."""
+    monkeypatch.chdir(source.parent)
+    out = tmp_path / "tuned"
+    assert main(["train", "charlm", "--data", "new.txt", "--out", str(out), "--init-from", source.name,
+                 "--steps", "1", "--eval-every", "1", *BASE]) == 0
+    assert json.loads((out / "last" / "config.json").read_text())["settings"]["init_from"] == str(source)
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0

@@ -11,6 +11,7 @@ are refused together.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     saved = ckpt.config.get("settings") or {}
     values = settings_of(config)
     values.update({k: saved[k] for k in SHAPE if k in saved})
+    values["init_from"] = os.path.abspath(source)  # the record of where it came from, read from any directory
     return ckpt, config_from(type(config), values)
 
 
