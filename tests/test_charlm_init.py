@@ -163,3 +163,18 @@ def test_the_run_records_where_it_came_from_whatever_the_working_directory(
     assert json.loads((out / "last" / "config.json").read_text())["settings"]["init_from"] == str(source)
     monkeypatch.chdir(tmp_path)
     assert main(["train", "charlm", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+
+
+def test_overlapping_windows_are_refused_for_a_model_with_the_memory(source: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-memory --shift N with --init-from DIR, whose model has the memory (the shape is DIR's): refused as
+    --shift is without --no-memory; the flags' --no-memory let it pass, and the memory read the text twice."""
+    assert json.loads((source / "best" / "config.json").read_text())["settings"]["memory"] is True
+    out = tmp_path / "o"
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(source.parent / "new.txt"), "--out", str(out), "--init-from",
+                 str(source), "--no-memory", "--shift", "8", "--steps", "1", *BASE]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"rnnkit: error: --shift 8 with --init-from {source}: its model has the memory, into which overlapping "
+        "windows would read the text twice; drop --shift (or give --seq-len 8)")
+    assert not out.exists()

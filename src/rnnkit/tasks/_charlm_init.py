@@ -52,6 +52,10 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     values = settings_of(config)
     values.update({k: saved[k] for k in SHAPE if k in saved})
     values["init_from"] = os.path.abspath(source)  # the record of where it came from, read from any directory
+    shift, seq_len = values.get("shift"), values.get("seq_len")
+    if values.get("memory") and shift is not None and shift != seq_len:  # checked for the flags' --no-memory
+        raise UserError(f"--shift {shift} with --init-from {source}: its model has the memory, into which "
+                        f"overlapping windows would read the text twice; drop --shift (or give --seq-len {shift})")
     return ckpt, config_from(type(config), values)
 
 
