@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,71 @@ def test_what_cannot_start_from_a_model_is_refused_in_one_line(source: Path, tmp
         cfg = json.loads((tagged / "best" / "config.json").read_text())
         (tagged / "best" / "config.json").write_text(json.dumps({**cfg, "task": "tag"}))
         rnnkit.fit("charlm", data=str(new), out=tmp_path / "b", init_from=str(tagged), steps=1, verbose=False)
+
+
+def test_a_built_in_corpus_is_read_in_the_model_characters_as_a_file_is(
+        source: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--data shakespeare --init-from DIR``: the characters DIR lacks are named with their share of the text, and
+    a text mostly of them is refused, as for a file (the built-in corpus was read with a count and no refusal:
+    Korean text into an English model trained with nearly every character unknown)."""
+    from rnnkit.data.text import load_text
+    from rnnkit.tasks import _charlm_init
+    from rnnkit.tasks._charlm_data import _read
+    from rnnkit.train.checkpoint import load_checkpoint
+
+    ckpt = load_checkpoint(source, prefer="best")
+    text, known = load_text("shakespeare"), set(SOURCE)
+    share = sum(c not in known for c in text) / len(text)  # counted here, character by character
+    with pytest.warns(match=re.escape(f"({share:.2%} of the text) are not among those of the --init-from model")):
+        ids, vocab, _, _ = _read("shakespeare", 0.1, ckpt, adapt=True)
+    assert vocab.to_json() == json.loads((source / "best" / "vocab.json").read_text())
+    assert ids.numel() == len(text) and int((ids == vocab.unk_index).sum()) == round(share * len(text))
+    monkeypatch.setattr(_charlm_init, "MOST_UNKNOWN", share / 2)
+    with pytest.raises(UserError, match="of its characters are not among those of the --init-from model"):
+        _read("shakespeare", 0.1, ckpt, adapt=True)
+
+
+def test_a_model_in_out_best_is_not_removed_by_overwrite(source: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--init-from OUT/best with --overwrite, where OUT holds that best/ alone (a model copied there, no last/):
+    refused, as --init-from OUT is; the run removed the model it started from and saved its own in its place."""
+    out = tmp_path / "mine"
+    (out / "best").mkdir(parents=True)
+    for f in (source / "best").iterdir():
+        (out / "best" / f.name).write_bytes(f.read_bytes())
+    before = weights(out)
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(source.parent / "new.txt"), "--out", str(out), "--init-from",
+                 str(out / "best"), "--overwrite", "--steps", "1", *BASE]) == 2
+    assert "is --out: the new run would replace the model it starts from" in capsys.readouterr().err
+    after = weights(out)
+    assert set(after) == set(before) and all(torch.equal(after[k], before[k]) for k in before)
+    assert sorted(p.name for p in out.iterdir()) == ["best"]
+
+
+def test_the_run_records_where_it_came_from_whatever_the_working_directory(
+        source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative --init-from is recorded as the folder it names (settings.init_from said 'src', true only from the
+    directory the run began in), and the run resumes from another directory."""
+    monkeypatch.chdir(source.parent)
+    out = tmp_path / "tuned"
+    assert main(["train", "charlm", "--data", "new.txt", "--out", str(out), "--init-from", source.name,
+                 "--steps", "1", "--eval-every", "1", *BASE]) == 0
+    assert json.loads((out / "last" / "config.json").read_text())["settings"]["init_from"] == str(source)
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+
+
+def test_overlapping_windows_are_refused_for_a_model_with_the_memory(source: Path, tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-memory --shift N with --init-from DIR, whose model has the memory (the shape is DIR's): refused as
+    --shift is without --no-memory; the flags' --no-memory let it pass, and the memory read the text twice."""
+    assert json.loads((source / "best" / "config.json").read_text())["settings"]["memory"] is True
+    out = tmp_path / "o"
+    capsys.readouterr()
+    assert main(["train", "charlm", "--data", str(source.parent / "new.txt"), "--out", str(out), "--init-from",
+                 str(source), "--no-memory", "--shift", "8", "--steps", "1", *BASE]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"rnnkit: error: --shift 8 with --init-from {source}: its model has the memory, into which overlapping "
+        "windows would read the text twice; drop --shift (or give --seq-len 8)")
+    assert not out.exists()

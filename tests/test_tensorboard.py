@@ -111,6 +111,11 @@ def test_the_flag_trains_a_task_with_event_files_and_is_refused_without_the_pack
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name, *a))
     capsys.readouterr()
     assert main([*argv, "--out", str(tmp_path / "lm2"), "--tensorboard"]) == 2
-    assert capsys.readouterr().err.strip() == ("rnnkit: error: --tensorboard needs the 'tensorboard' package: "
-                                               "pip install 'rnnkit[tensorboard]'")
+    said = ("rnnkit: error: --tensorboard needs the 'tensorboard' package: pip install 'rnnkit[tensorboard]', or "
+            "train without it: --no-tensorboard (a resumed run keeps the setting it had)")
+    assert capsys.readouterr().err.strip() == said
     assert not (tmp_path / "lm2").exists()
+    # a run resumed without the flag on a machine without the package: told how to go on without it, and it can
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "6", "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip() == said
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "6", "--no-progress", "--no-tensorboard"]) == 0

@@ -49,6 +49,13 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
     if data in BUILT_IN_TEXTS:
         text = load_text(data)
         cut = _split_point(len(text), val_fraction)
+        if adapt and saved is not None:  # as a file's: the characters it lacks named with their share, or refused
+            from rnnkit.tasks._charlm_init import in_vocabulary
+
+            own = CharVocab.from_text(text)
+            with report_warnings():
+                ids = in_vocabulary(own.encode_tensor(text, warn=False), own, saved, data)
+            return ids, saved, cut, None
         vocab = saved or CharVocab.from_text(text[:cut])
         with report_warnings():  # one small integer per character
             ids = vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab)))

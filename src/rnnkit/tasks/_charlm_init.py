@@ -11,6 +11,7 @@ are refused together.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import torch
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError, warn
 from rnnkit.tasks._charlm_config import CharLMConfig
-from rnnkit.train.checkpoint import Checkpoint, load_checkpoint, run_folder
+from rnnkit.train.checkpoint import RUN_FOLDERS, Checkpoint, load_checkpoint, run_folder
 from rnnkit.train.options import config_from, settings_of
 from rnnkit.train.tbptt import smallest_int_dtype
 
@@ -39,7 +40,9 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
         raise UserError("--init-from starts a new run from a trained model's weights; --resume continues a run: "
                         "give one of the two")
     source = str(config.init_from)
-    if run_folder(source).resolve() == out.resolve():
+    folder, out_dir = Path(source).resolve(), out.resolve()
+    # OUT/best or OUT/last whatever OUT holds beside it: --overwrite would remove it before the first save
+    if run_folder(source).resolve() == out_dir or (folder.parent == out_dir and folder.name in RUN_FOLDERS):
         raise UserError(f"--init-from {source} is --out: the new run would replace the model it starts from; give "
                         "another --out")
     ckpt = load_checkpoint(source, prefer="best")
@@ -48,6 +51,11 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     saved = ckpt.config.get("settings") or {}
     values = settings_of(config)
     values.update({k: saved[k] for k in SHAPE if k in saved})
+    values["init_from"] = os.path.abspath(source)  # the record of where it came from, read from any directory
+    shift, seq_len = values.get("shift"), values.get("seq_len")
+    if values.get("memory") and shift is not None and shift != seq_len:  # checked for the flags' --no-memory
+        raise UserError(f"--shift {shift} with --init-from {source}: its model has the memory, into which "
+                        f"overlapping windows would read the text twice; drop --shift (or give --seq-len {shift})")
     return ckpt, config_from(type(config), values)
 
 

@@ -23,9 +23,11 @@ __all__ = ["TENSORBOARD", "TensorBoardLog", "check_available"]
 
 
 def check_available() -> None:
-    """Refuse ``--tensorboard`` in one line, before any work, where the ``tensorboard`` package is missing."""
+    """Refuse ``--tensorboard`` in one line, before any work, where the ``tensorboard`` package is missing; it
+    says how to go on without it, as a resumed run keeps the setting without the flag being given."""
     if importlib.util.find_spec("tensorboard") is None:
-        raise UserError("--tensorboard needs the 'tensorboard' package: pip install 'rnnkit[tensorboard]'")
+        raise UserError("--tensorboard needs the 'tensorboard' package: pip install 'rnnkit[tensorboard]', or train "
+                        "without it: --no-tensorboard (a resumed run keeps the setting it had)")
 
 
 class TensorBoardLog:
