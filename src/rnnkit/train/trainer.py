@@ -602,14 +602,14 @@ class Trainer:
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
                     discard_run(self.out_dir)
-                if self.cfg.tensorboard:
-                    self._tensorboard = TensorBoardLog(self.out_dir / TENSORBOARD, self.step)
             self._par = distributed.parallel(self.model, self.loss_fn)
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
+                if self.cfg.tensorboard and self.out_dir is not None:  # inside: closed whatever ends the run
+                    self._tensorboard = TensorBoardLog(self.out_dir / TENSORBOARD, self.step)
                 return self._fit()
             finally:
                 self._par = distributed.SINGLE
