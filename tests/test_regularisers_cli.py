@@ -47,7 +47,7 @@ def test_classify_passes_the_regularisers_to_its_encoder(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(("flags", "message"), [
     (["--zoneout", "1.5"], "--zoneout 1.5: expected a number from 0 to below 1"),
-    (["--cell", "gru", "--layer-norm"], "--layer-norm True: the layer-normalised cell is the LSTM, not gru"),
+    (["--cell", "gru", "--layer-norm"], "--layer-norm: the layer-normalised cell is the LSTM, not gru"),
     (["--cell", "gru", "--recurrent-dropout", "0.2"], "--recurrent-dropout 0.2: not for --cell gru"),
 ])
 def test_bad_regulariser_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
