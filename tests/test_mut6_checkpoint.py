@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import json
 import os
 import sys
 import threading
@@ -188,3 +189,36 @@ def test_tied_and_sliced_tensors_are_saved_each_whole(tmp_path: Path) -> None:
 def test_a_checkpoint_is_saved_into_folders_that_are_not_there_yet(tmp_path: Path) -> None:
     save_checkpoint(tmp_path / "a" / "b" / "last", model_state=STATE, config={"v": 1})
     assert load_checkpoint(tmp_path / "a" / "b" / "last").config == {"v": 1}
+
+
+def test_a_train_config_that_is_no_object_is_refused_on_loading(tmp_path: Path) -> None:
+    """Resuming reads ``trainer_state.json``'s ``train_config`` as an object: a list there was an AttributeError."""
+    save_checkpoint(tmp_path / "c", model_state=STATE, config={}, trainer_state={"step": 1, "train_config": [1]})
+    with pytest.raises(UserError, match=r"trainer_state.json: field 'train_config' must be an object, not list"):
+        load_checkpoint(tmp_path / "c")
+
+
+@pytest.mark.parametrize("kept", ["optimizer.json", "optimizer.safetensors"])
+def test_half_an_optimizers_state_is_none(tmp_path: Path, kept: str) -> None:
+    """The optimizer's state is its two files: with one of them gone it is absent (which resuming refuses in one
+    line), not a FileNotFoundError from the other."""
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    model(torch.ones(1, 2)).sum().backward()
+    opt.step()
+    save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={}, optimizer_state=opt.state_dict())
+    assert load_checkpoint(tmp_path / "c").optimizer_state is not None
+    gone = {"optimizer.json", "optimizer.safetensors"} - {kept}
+    (tmp_path / "c" / gone.pop()).unlink()
+    assert load_checkpoint(tmp_path / "c").optimizer_state is None
+
+
+@pytest.mark.parametrize("meta", [{"state": [], "param_groups": []}, {"state": {}, "param_groups": [[0.1]]},
+                                  {"state": {}, "param_groups": 3}, {"state": {"x": {}}, "param_groups": []},
+                                  {"param_groups": []}])
+def test_an_optimizer_json_of_the_wrong_shape_is_one_line(tmp_path: Path, meta: dict) -> None:
+    save_checkpoint(tmp_path / "c", model_state=STATE, config={}, optimizer_state={"state": {}, "param_groups": []})
+    (tmp_path / "c" / "optimizer.json").write_text(json.dumps(meta))
+    with pytest.raises(UserError, match=r"optimizer.json: not an optimizer's state \(\w+Error: .*\); resume from an "
+                                        "undamaged run or start afresh with --overwrite"):
+        load_checkpoint(tmp_path / "c")
