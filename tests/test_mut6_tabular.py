@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.data.tabular import read_table
+from rnnkit.data.tabular import read_table, read_unlabelled
 from rnnkit.errors import UserError
 
 
@@ -57,3 +57,24 @@ def test_two_lines_are_too_few_to_take_the_first_for_data(tmp_path: Path) -> Non
     assert three.texts == ["a fine film", "a good one", "a dull one"] and three.headerless
     with pytest.raises(UserError, match="text column 'text' is missing; the file has 'pos', 'a fine film'"):
         read_table(write(tmp_path / "b.csv", "pos,a fine film\npos,a good one\n"))
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_text_a_line_files_end_their_lines_at_a_lone_cr_too(tmp_path: Path, end: str) -> None:
+    """An old Mac file (lines ended by a lone CR, as Excel for Mac exports text) was one line: a fastText file was
+    one row with every line's labels, a file of texts to predict one text. Its lines are counted as Python's text
+    files count them, as the CSV reader reads such a file."""
+    p = tmp_path / "a.txt"
+    p.write_bytes(end.join(["__label__pos a fine film", "__label__neg a dull one", ""]).encode())
+    t = read_table(p)
+    assert (t.reader, t.texts, t.labels, t.lines) == ("fasttext", ["a fine film", "a dull one"], ["pos", "neg"], [1, 2])
+    assert t.label_sets is None
+    assert read_unlabelled(p) == ["a fine film", "a dull one"]
+    q = tmp_path / "b.txt"
+    q.write_bytes(end.join(["first text", "", "second, text", ""]).encode())
+    plain = read_table(q, require_label=False)
+    assert (plain.reader, plain.texts, plain.lines) == ("lines", ["first text", "second, text"], [1, 3])
+    assert read_unlabelled(q) == ["first text", "second, text"]
+    c = tmp_path / "c.csv"  # what the CSV reader made of such lines already
+    c.write_bytes(end.join(["text,label", "a fine film,pos", "a dull one,neg", ""]).encode())
+    assert read_table(c).texts == t.texts and read_table(c).lines == [2, 3]
