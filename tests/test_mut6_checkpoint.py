@@ -222,3 +222,23 @@ def test_an_optimizer_json_of_the_wrong_shape_is_one_line(tmp_path: Path, meta: 
     with pytest.raises(UserError, match=r"optimizer.json: not an optimizer's state \(\w+Error: .*\); resume from an "
                                         "undamaged run or start afresh with --overwrite"):
         load_checkpoint(tmp_path / "c")
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("gone", ["optimizer.json", "optimizer.safetensors"])
+def test_resuming_without_one_of_the_optimizers_files_names_that_file(tmp_path: Path, capsys, gone: str) -> None:
+    """A ``last/`` that lost its ``optimizer.json`` was refused for "no optimizer.safetensors", which is there."""
+    from rnnkit.cli import main
+
+    text = tmp_path / "text.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog.\n" * 40, encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["train", "charlm", "--data", str(text), "--out", str(out), "--hidden", "8", "--embed-dim", "4",
+            "--seq-len", "8", "--batch-size", "2", "--eval-every", "1000", "--no-progress", "--steps", "2"]
+    assert main(args) == 0
+    (out / "last" / gone).unlink()
+    capsys.readouterr()
+    assert main([*args[:-1], "4", "--resume", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"rnnkit: error: {out / 'last'}: not a resumable checkpoint (no {gone}); resume from the run's directory, "
+        "whose last/ holds it, or start afresh with --overwrite")
