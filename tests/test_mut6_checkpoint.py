@@ -242,3 +242,71 @@ def test_resuming_without_one_of_the_optimizers_files_names_that_file(tmp_path: 
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"rnnkit: error: {out / 'last'}: not a resumable checkpoint (no {gone}); resume from the run's directory, "
         "whose last/ holds it, or start afresh with --overwrite")
+
+
+def test_discard_run_removes_the_checkpoints_and_the_old_pictures_only(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    for name in ("best", "last"):
+        save_checkpoint(out / name, model_state=STATE, config={})
+    for name in ("loss.png", "report.html", "metrics.jsonl", "notes.txt"):
+        (out / name).write_text(name)
+    ckpt_mod.discard_run(out)
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.jsonl", "notes.txt"]  # the new run writes its log over
+    ckpt_mod.discard_run(out, files=("metrics.jsonl",))  # a settings search names it
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_run_before_its_first_save_keeps_its_folders(tmp_path: Path) -> None:
+    """A run that has written only its log (no checkpoint saved yet) is a run: an output in its ``best/`` is
+    refused, as the first save replaces the folder."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "metrics.jsonl").write_text("{}\n")
+    assert ckpt_mod.run_folder(out / "last") == out
+    with pytest.raises(UserError, match=r"--output .*best/p.csv: is inside the run's best model \(best/\), which "
+                                        "every save replaces; write to another file"):
+        ckpt_mod.refuse_run_output(out / "best" / "p.csv", "--output")
+
+
+def test_a_folder_named_last_holding_a_best_is_a_run_of_its_own(tmp_path: Path) -> None:
+    """``X/last`` that holds a ``best/`` (a run named ``last`` whose log is gone) is a run, not X's checkpoint."""
+    (tmp_path / "metrics.jsonl").write_text("{}\n")
+    save_checkpoint(tmp_path / "last" / "best", model_state=STATE, config={})
+    assert ckpt_mod.run_folder(tmp_path / "last") == tmp_path / "last"
+
+
+def test_an_output_inside_a_run_named_last_is_that_runs_not_the_folder_above(tmp_path: Path) -> None:
+    """``X/last`` that is a run itself (its own log and checkpoints) is no checkpoint of X's, even where X holds a
+    log: a file written in it beside the run's folders is not refused."""
+    (tmp_path / "metrics.jsonl").write_text("{}\n")
+    (tmp_path / "last").mkdir()
+    (tmp_path / "last" / "metrics.jsonl").write_text("{}\n")
+    save_checkpoint(tmp_path / "last" / "best", model_state=STATE, config={})
+    assert ckpt_mod.run_keeps(tmp_path / "last" / "p.csv") is None
+    assert ckpt_mod.run_keeps(tmp_path / "last" / "best" / "p.csv") == (
+        "inside the run's best model (best/), which every save replaces")
+
+
+def test_a_run_with_only_its_resume_checkpoint_is_read_from_last(tmp_path: Path) -> None:
+    save_checkpoint(tmp_path / "run" / "last", model_state=STATE, config={"v": 1})
+    assert ckpt_mod.resolve_model_dir(tmp_path / "run") == tmp_path / "run" / "last"
+
+
+def test_parameters_are_counted_as_torch_counts_them_without_the_running_statistics() -> None:
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2))
+    shapes = {name: tuple(t.shape) for name, t in model.state_dict().items()}
+    assert ckpt_mod.count_parameters(shapes) == sum(p.numel() for p in model.parameters()) == 16 + 8 + 10
+
+
+def test_a_runs_best_model_reads_the_files_of_its_last_too(tmp_path: Path) -> None:
+    """An output written over ``OUT/last/model.safetensors`` from ``OUT``'s best model loses the run's resume
+    checkpoint: the model's ``reads`` name both folders' files (a model folder of its own, its own only)."""
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    out = tmp_path / "run"
+    save_checkpoint(out / "best", model_state=STATE, config={})
+    save_checkpoint(out / "last", model_state=model.state_dict(), config={}, optimizer_state=opt.state_dict())
+    read = {path for _, path in load_checkpoint(out).reads}
+    assert out.absolute() / "last" / "model.safetensors" in read and out.absolute() / "best" / "config.json" in read
+    save_checkpoint(tmp_path / "alone", model_state=STATE, config={})
+    assert {p.parent for _, p in load_checkpoint(tmp_path / "alone").reads} == {(tmp_path / "alone").absolute()}
