@@ -160,12 +160,19 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return list(read_table(path, text_column, "label", require_label=False).texts)
     content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
-    texts = [line.strip() for line in content.split("\n")]  # not splitlines: U+2028 is no line break
+    texts = [line.strip() for line in _text_lines(content)]
     texts = [_fasttext_split(t)[1] for t in texts]  # a labelled line (fastText's format) gives its text
     texts = [t for t in texts if t]
     if not texts:
         raise UserError(f"{path}: no text; expected one text per line")
     return texts
+
+
+def _text_lines(content: str) -> list[str]:
+    """The lines of a text file read one text a line (fastText's, plain texts), ended by LF, CRLF or a lone CR
+    (an old Mac file, Excel for Mac's text export: its lines were one text, a fastText file's one row with every
+    line's labels), as :func:`file_lines` has them; not by U+2028 or a form feed, as :meth:`str.splitlines`."""
+    return content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _number(label: str) -> float | None:
@@ -295,7 +302,7 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     name = path.lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return None
-    first = next((line for line in content.split("\n") if line.strip()), "")
+    first = next((line for line in _text_lines(content) if line.strip()), "")
     if _LABEL_MARK.search(first):
         return "fasttext"
     if (name.endswith(".txt") and not require_label and text_column not in _first_fields(first)
@@ -321,7 +328,7 @@ def _read_plain(path: str, content: str, text_column: str, label_column: str, re
     row's label column holds them joined by spaces, which a fastText label cannot hold)."""
     table = Table(path, [], [], [], [label_column, text_column] if labelled else [text_column])
     sets: list[list[str]] = []
-    for number, raw in enumerate(content.split("\n"), start=1):  # not splitlines: U+2028 is no line break
+    for number, raw in enumerate(_text_lines(content), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue

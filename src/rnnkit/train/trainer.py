@@ -111,6 +111,8 @@ from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
     LOSS_PLOT,
     METRICS_LOG,
+    OPTIMIZER_JSON,
+    OPTIMIZER_TENSORS,
     REPORT_PAGE,
     RUN_FOLDERS,
     Checkpoint,
@@ -979,7 +981,9 @@ class Trainer:
     def _restore(self, ckpt: Checkpoint) -> None:
         ts = ckpt.trainer_state
         if "step" not in ts or ckpt.optimizer_state is None:
-            missing = "trainer_state.json" if "step" not in ts else "optimizer.safetensors"
+            missing = "trainer_state.json" if "step" not in ts else next(  # the optimizer's state is two files
+                (name for name in (OPTIMIZER_TENSORS, OPTIMIZER_JSON) if not (ckpt.folder / name).is_file()),
+                OPTIMIZER_TENSORS)
             raise UserError(f"{ckpt.path}: not a resumable checkpoint (no {missing}); resume from the run's "
                             "directory, whose last/ holds it, or start afresh with --overwrite")
         processes = ts.get("processes", self.ranks.world_size)  # older checkpoints do not say
