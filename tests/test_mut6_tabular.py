@@ -78,3 +78,15 @@ def test_text_a_line_files_end_their_lines_at_a_lone_cr_too(tmp_path: Path, end:
     c = tmp_path / "c.csv"  # what the CSV reader made of such lines already
     c.write_bytes(end.join(["text,label", "a fine film,pos", "a dull one,neg", ""]).encode())
     assert read_table(c).texts == t.texts and read_table(c).lines == [2, 3]
+
+
+def test_a_jsonl_file_of_lone_cr_line_ends_is_read_line_by_line(tmp_path: Path) -> None:
+    """An old Mac file (lines ended by a lone CR) was one line: 'malformed row: not JSON (Extra data ...)' at line 1.
+    A raw CR is never inside a JSON string, so it ends a line as file_lines counts them (a bad row named by line)."""
+    path = tmp_path / "mac.jsonl"
+    path.write_bytes(b'{"text": "good film", "label": "pos"}\r{"text": "bad\\u2028film", "label": "neg"}\r')
+    table = read_table(path)
+    assert list(table.texts) == ["good film", "bad\u2028film"] and list(table.labels) == ["pos", "neg"]
+    path.write_bytes(b'{"text": "a", "label": "x"}\r\r{"text": "b", "label": "y"}\r{oops}\r')
+    with pytest.raises(UserError, match=r"mac\.jsonl:4: malformed row: not JSON"):
+        read_table(path)

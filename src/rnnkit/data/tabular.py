@@ -536,9 +536,10 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     columns: list[str] = []
     sets: list[list[str]] = []
     listed = False  # a label given as a list: the rows may have several labels
-    # lines end at \n alone: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold
-    # unescaped (json.dumps(..., ensure_ascii=False) writes them so)
-    for number, raw in enumerate(content.split("\n"), start=1):
+    # lines end at LF, CRLF or a lone CR (an old Mac file; JSON holds no raw CR inside a string), and at nothing
+    # else: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold unescaped
+    # (json.dumps(..., ensure_ascii=False) writes them so)
+    for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         if not raw.strip():
             continue
         try:
