@@ -13,9 +13,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from torch import nn
 
@@ -46,6 +46,7 @@ from rnnkit.train.trainer import Trainer, TrainResult
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
 VerbRun = Callable[[Any, argparse.Namespace], int]
+C = TypeVar("C", bound="TextModelConfig")
 
 
 @dataclass
@@ -117,12 +118,15 @@ def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: C
     return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
 
 
-def check_keep_by(config: TextModelConfig, scores: Sequence[str]) -> None:
+def check_keep_by(config: C, scores: Sequence[str], default: str) -> C:
     """Refuse a ``keep_by`` that is none of the validation ``scores`` this model is evaluated by, in one line
-    naming them (before any training)."""
+    naming them (before any training); else ``config`` with ``keep_by`` set, to the task's ``default`` when not
+    given, so that the run's settings record the score it keeps by (a resumed run given that score again goes
+    on, one given another is told which the run used, not that it had none)."""
     if config.keep_by is not None and config.keep_by not in scores:
         raise SettingError("keep_by", config.keep_by, f"expected one of this model's validation scores: "
                                                       f"{', '.join(scores)}")
+    return replace(config, keep_by=config.keep_by or default)
 
 
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
