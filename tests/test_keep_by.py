@@ -158,3 +158,30 @@ def test_a_resumed_run_may_name_the_score_it_kept_by(tmp_path: Path, capsys: pyt
         assert main(["train", task, "--resume", str(out), "--steps", "6", "--keep-by", other, "--no-progress"]) == 2
         assert capsys.readouterr().err.strip() == (f"rnnkit: error: --keep-by {other}: the resumed run used "
                                                    f"{own}; a resumed run keeps its model and data")
+
+
+@pytest.mark.parametrize(("task", "score"), [("classify", "macro_f1"), ("multi", "exact_match"), ("tag", "span_f1"),
+                                             ("tag", "sentence_accuracy")])
+def test_json_gives_the_best_value_of_the_score_kept_by(tmp_path: Path, task: str, score: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """--json gives best_val_SCORE, the kept checkpoint's value of the score --keep-by names (read back from
+    metrics.jsonl), as the closing line does: it gave kept_by alone, with the accuracy and loss there."""
+    out = tmp_path / "run"
+    if task == "tag":
+        argv = ["tag", "--data", str(write_conll(tmp_path / "s.conll", True)), *TAG_FLAGS]
+    elif task == "multi":
+        multi = tmp_path / "m.jsonl"
+        rng = random.Random(0)
+        multi.write_text("".join(json.dumps({"text": f"w{rng.randint(0, 9)} w{rng.randint(0, 9)}",
+                                             "label": rng.sample(["a", "b", "c"], rng.randint(1, 2))}) + "\n"
+                                 for _ in range(60)), encoding="utf-8")
+        argv = ["classify", "--data", str(multi), *FLAGS]
+    else:
+        argv = ["classify", "--data", str(make_csv(tmp_path / "d.csv", 60, 0)), *FLAGS]
+    capsys.readouterr()
+    assert main(["train", *argv, "--out", str(out), "--steps", "6", "--keep-by", score, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    rows = [r for r in metrics(out) if f"val_{score}" in r]
+    assert summary["best_step"] == best_step(out)
+    assert summary[f"best_val_{score}"] == next(r[f"val_{score}"] for r in rows if r["step"] == best_step(out))
+    assert summary[f"best_val_{score}"] == max(r[f"val_{score}"] for r in rows)

@@ -155,7 +155,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "best_val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step,
             "best_val_loss": result.at_best("loss"),
-            "kept_by": _kept_by(result.metric),
+            **_kept_by(result),
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
@@ -180,9 +180,12 @@ SCORE_NAMES = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "exact_match": "e
                "sentence_accuracy": "sentence accuracy", "span_f1": "span F1"}
 
 
-def _kept_by(metric: str) -> str:
-    """The ``kept_by`` of a ``--json`` summary: ``lowest validation loss``, ``highest validation macro_f1`` ..."""
-    return "lowest validation loss" if metric == "loss" else f"highest validation {metric}"
+def _kept_by(result: TrainResult) -> dict[str, Any]:
+    """What a ``--json`` summary says of the score that kept the checkpoint: ``kept_by`` (``lowest validation
+    loss``, ``highest validation macro_f1`` ...) and ``best_val_SCORE``, its value there (as the closing line)."""
+    metric = result.metric
+    return {"kept_by": "lowest validation loss" if metric == "loss" else f"highest validation {metric}",
+            f"best_val_{metric}": result.best_metric}
 
 
 def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> str:
@@ -201,7 +204,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     if as_json:
         print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
-            "best_val_loss": result.at_best("loss"), "kept_by": _kept_by(result.metric),
+            "best_val_loss": result.at_best("loss"), **_kept_by(result),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
             "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),
