@@ -131,12 +131,12 @@ def check_keep_by(config: C, scores: Sequence[str], default: str) -> C:
 
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
         eval_fn: Callable[[nn.Module], dict[str, float]], model_config: dict[str, Any], vocab: Any,
-        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool,
-        keep_by: str = "accuracy") -> TrainResult:
-    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation score: the config's
-    ``keep_by`` when given (:func:`check_keep_by`), else ``keep_by``; the lowest ``"loss"``, the highest of any
-    other score."""
-    keep_by = config.keep_by or keep_by
+        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool) -> TrainResult:
+    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation score, the config's
+    ``keep_by`` (set by :func:`check_keep_by`): the lowest ``"loss"``, the highest of any other score."""
+    keep_by = config.keep_by
+    if keep_by is None:
+        raise ValueError("fit: config.keep_by is None; set it with check_keep_by first")
     cfg = train_config_from(settings_of(config), metric=keep_by, mode="min" if keep_by == "loss" else "max",
                             unit=unit, overwrite=overwrite, progress=progress, verbose=verbose)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=loss_fn, eval_fn=eval_fn, out_dir=out,

@@ -160,7 +160,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                         eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),
                         model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
-                        verbose=verbose, keep_by="loss")
+                        verbose=verbose)
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
 
 
