@@ -56,3 +56,19 @@ def test_the_run_weighs_each_label_as_named(tmp_path: Path, capsys: pytest.Captu
                  *FLAGS]) == 2
     assert "rnnkit: error: --class-weights pos=0: expected none, balanced, or LABEL=WEIGHT" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_a_label_with_commas_is_named_whole(tmp_path: Path) -> None:
+    """A comma joins pairs only where the text before it ends in =WEIGHT: a label such as 'good, mostly' (a CSV
+    label in quotes) is named whole, where it was refused as no LABEL=WEIGHT pair ('good' had no weight)."""
+    assert parse_class_weights("good, mostly=3,bad=0.5") == {"good, mostly": 3.0, "bad": 0.5}
+    assert parse_class_weights("a,b,c=2") == {"a,b,c": 2.0}
+    for bad in ("a,b", "a=1,,b=2", "a=1,b", ",a=1"):
+        with pytest.raises(SettingError, match=r"expected none, balanced, or LABEL=WEIGHT pairs"):
+            parse_class_weights(bad)
+    data = make_csv(tmp_path / "d.csv", 60, 0, labels=("good, mostly", "bad"))
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--class-weights", "good, mostly=3",
+                 *FLAGS]) == 0
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["labels"] == ["bad", "good, mostly"] and config["class_weights"] == [1.0, 3.0]

@@ -120,7 +120,7 @@ def test_a_score_the_model_does_not_give_is_refused_before_training(tmp_path: Pa
     out = tmp_path / "r"
     assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", *FLAGS]) == 0
     assert refused("train", "classify", "--resume", str(out), "--steps", "4", "--keep-by", "accuracy",
-                   "--no-progress").startswith("rnnkit: error: --keep-by accuracy: the resumed run had")
+                   "--no-progress").startswith("rnnkit: error: --keep-by accuracy: the resumed run used loss")
 
 
 def test_a_search_compares_its_trials_by_the_score_kept_by(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -138,3 +138,50 @@ def test_a_search_compares_its_trials_by_the_score_kept_by(tmp_path: Path, capsy
                   and (kept == "final" or f"trial {r['trial']}" == kept))
     at_best = next(r for r in metrics(out) if r["step"] == best_step(out) and "val_macro_f1" in r)
     assert record["val_score"] == pytest.approx(at_best["val_macro_f1"])  # the kept run's macro-F1, not accuracy
+
+
+def test_a_resumed_run_may_name_the_score_it_kept_by(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run given no --keep-by kept its best by the task's own score (classify: loss, tag: accuracy), and its
+    settings say so: resuming it with that score named again goes on; another is refused naming the one it used
+    (it was refused with 'the resumed run had none', as if it had kept no checkpoint by any)."""
+    data = make_csv(tmp_path / "d.csv", 60, 0)
+    conll = write_conll(tmp_path / "t.conll", False)
+    for task, data_file, own, other in (("classify", data, "loss", "accuracy"), ("tag", conll, "accuracy", "loss")):
+        out = tmp_path / task
+        flags = FLAGS if task == "classify" else TAG_FLAGS
+        assert main(["train", task, "--data", str(data_file), "--out", str(out), "--steps", "2", *flags]) == 0
+        assert json.loads((out / "last" / "config.json").read_text())["settings"]["keep_by"] == own
+        capsys.readouterr()
+        assert main(["train", task, "--resume", str(out), "--steps", "4", "--keep-by", own, "--no-progress"]) == 0
+        assert best_step(out) in (2, 4)
+        capsys.readouterr()
+        assert main(["train", task, "--resume", str(out), "--steps", "6", "--keep-by", other, "--no-progress"]) == 2
+        assert capsys.readouterr().err.strip() == (f"rnnkit: error: --keep-by {other}: the resumed run used "
+                                                   f"{own}; a resumed run keeps its model and data")
+
+
+@pytest.mark.parametrize(("task", "score"), [("classify", "macro_f1"), ("multi", "exact_match"), ("tag", "span_f1"),
+                                             ("tag", "sentence_accuracy")])
+def test_json_gives_the_best_value_of_the_score_kept_by(tmp_path: Path, task: str, score: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """--json gives best_val_SCORE, the kept checkpoint's value of the score --keep-by names (read back from
+    metrics.jsonl), as the closing line does: it gave kept_by alone, with the accuracy and loss there."""
+    out = tmp_path / "run"
+    if task == "tag":
+        argv = ["tag", "--data", str(write_conll(tmp_path / "s.conll", True)), *TAG_FLAGS]
+    elif task == "multi":
+        multi = tmp_path / "m.jsonl"
+        rng = random.Random(0)
+        multi.write_text("".join(json.dumps({"text": f"w{rng.randint(0, 9)} w{rng.randint(0, 9)}",
+                                             "label": rng.sample(["a", "b", "c"], rng.randint(1, 2))}) + "\n"
+                                 for _ in range(60)), encoding="utf-8")
+        argv = ["classify", "--data", str(multi), *FLAGS]
+    else:
+        argv = ["classify", "--data", str(make_csv(tmp_path / "d.csv", 60, 0)), *FLAGS]
+    capsys.readouterr()
+    assert main(["train", *argv, "--out", str(out), "--steps", "6", "--keep-by", score, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    rows = [r for r in metrics(out) if f"val_{score}" in r]
+    assert summary["best_step"] == best_step(out)
+    assert summary[f"best_val_{score}"] == next(r[f"val_{score}"] for r in rows if r["step"] == best_step(out))
+    assert summary[f"best_val_{score}"] == max(r[f"val_{score}"] for r in rows)

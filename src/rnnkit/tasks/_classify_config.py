@@ -23,8 +23,9 @@ CLASS_WEIGHTS = ("none", "balanced")
 
 def parse_class_weights(spec: object) -> dict[str, float] | None:
     """``--class-weights``: None for ``none`` and ``balanced`` (weights from the counts), else the weight of each
-    label named in ``LABEL=W,LABEL=W`` (scikit-learn's and Keras' class_weight dict: a label not named weighs 1);
-    refused in one line unless each weight is a finite number above 0 and each label named once."""
+    label named in ``LABEL=W,LABEL=W`` (scikit-learn's and Keras' class_weight dict: a label not named weighs 1; a
+    comma in text without ``=`` is the label's own, ``good, mostly=3``); refused in one line unless each weight is a
+    finite number above 0 and each label named once."""
     if spec in CLASS_WEIGHTS:
         return None
     expected = ("expected none, balanced, or LABEL=WEIGHT pairs joined by commas (spam=5,ham=1), each weight a "
@@ -32,16 +33,25 @@ def parse_class_weights(spec: object) -> dict[str, float] | None:
     if not isinstance(spec, str):
         raise SettingError("class_weights", spec, expected)
     weights: dict[str, float] = {}
-    for pair in spec.split(","):
-        label, sep, value = pair.rpartition("=")
+    pending = ""  # a label's text before its commas ('good, mostly=3' names the label 'good, mostly')
+    for piece in spec.split(","):
+        if not piece.strip():  # 'a=1,,b=2', 'a=1,', ',a=1'
+            raise SettingError("class_weights", spec, expected)
+        if "=" not in piece:  # no =WEIGHT yet: the comma is the label's own
+            pending += piece + ","
+            continue
+        label, _, value = (pending + piece).rpartition("=")
+        pending = ""
         try:
             weight = float(value)
         except ValueError:
             weight = math.nan
-        if not sep or not label.strip() or not (math.isfinite(weight) and weight > 0) or label.strip() in weights:
-            raise SettingError("class_weights", spec, expected + (f" ({label.strip()!r} twice)" if sep and
+        if not label.strip() or not (math.isfinite(weight) and weight > 0) or label.strip() in weights:
+            raise SettingError("class_weights", spec, expected + (f" ({label.strip()!r} twice)" if
                                                                   label.strip() in weights else ""))
         weights[label.strip()] = weight
+    if pending:  # 'a,b': the last text has no =WEIGHT
+        raise SettingError("class_weights", spec, expected)
     return weights
 
 

@@ -13,9 +13,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from torch import nn
 
@@ -46,6 +46,7 @@ from rnnkit.train.trainer import Trainer, TrainResult
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
 VerbRun = Callable[[Any, argparse.Namespace], int]
+C = TypeVar("C", bound="TextModelConfig")
 
 
 @dataclass
@@ -117,22 +118,25 @@ def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: C
     return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
 
 
-def check_keep_by(config: TextModelConfig, scores: Sequence[str]) -> None:
+def check_keep_by(config: C, scores: Sequence[str], default: str) -> C:
     """Refuse a ``keep_by`` that is none of the validation ``scores`` this model is evaluated by, in one line
-    naming them (before any training)."""
+    naming them (before any training); else ``config`` with ``keep_by`` set, to the task's ``default`` when not
+    given, so that the run's settings record the score it keeps by (a resumed run given that score again goes
+    on, one given another is told which the run used, not that it had none)."""
     if config.keep_by is not None and config.keep_by not in scores:
         raise SettingError("keep_by", config.keep_by, f"expected one of this model's validation scores: "
                                                       f"{', '.join(scores)}")
+    return replace(config, keep_by=config.keep_by or default)
 
 
 def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, loss_fn: Callable[..., Any],
         eval_fn: Callable[[nn.Module], dict[str, float]], model_config: dict[str, Any], vocab: Any,
-        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool,
-        keep_by: str = "accuracy") -> TrainResult:
-    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation score: the config's
-    ``keep_by`` when given (:func:`check_keep_by`), else ``keep_by``; the lowest ``"loss"``, the highest of any
-    other score."""
-    keep_by = config.keep_by or keep_by
+        ckpt: Checkpoint | None, unit: str, overwrite: bool, progress: bool | None, verbose: bool) -> TrainResult:
+    """Train with the one :class:`Trainer`, keeping the checkpoint of the best validation score, the config's
+    ``keep_by`` (set by :func:`check_keep_by`): the lowest ``"loss"``, the highest of any other score."""
+    keep_by = config.keep_by
+    if keep_by is None:
+        raise ValueError("fit: config.keep_by is None; set it with check_keep_by first")
     cfg = train_config_from(settings_of(config), metric=keep_by, mode="min" if keep_by == "loss" else "max",
                             unit=unit, overwrite=overwrite, progress=progress, verbose=verbose)
     trainer = Trainer(model, cfg, batches=batches, loss_fn=loss_fn, eval_fn=eval_fn, out_dir=out,
@@ -151,7 +155,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "best_val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step,
             "best_val_loss": result.at_best("loss"),
-            "kept_by": _kept_by(result.metric),
+            **_kept_by(result),
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
@@ -176,9 +180,12 @@ SCORE_NAMES = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "exact_match": "e
                "sentence_accuracy": "sentence accuracy", "span_f1": "span F1"}
 
 
-def _kept_by(metric: str) -> str:
-    """The ``kept_by`` of a ``--json`` summary: ``lowest validation loss``, ``highest validation macro_f1`` ..."""
-    return "lowest validation loss" if metric == "loss" else f"highest validation {metric}"
+def _kept_by(result: TrainResult) -> dict[str, Any]:
+    """What a ``--json`` summary says of the score that kept the checkpoint: ``kept_by`` (``lowest validation
+    loss``, ``highest validation macro_f1`` ...) and ``best_val_SCORE``, its value there (as the closing line)."""
+    metric = result.metric
+    return {"kept_by": "lowest validation loss" if metric == "loss" else f"highest validation {metric}",
+            f"best_val_{metric}": result.best_metric}
 
 
 def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> str:
@@ -197,7 +204,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     if as_json:
         print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
-            "best_val_loss": result.at_best("loss"), "kept_by": _kept_by(result.metric),
+            "best_val_loss": result.at_best("loss"), **_kept_by(result),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
             "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),

@@ -134,8 +134,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     multi = is_multi_label(config, ckpt, train_t, val_t)
-    shared.check_keep_by(config, SCORES[multi])  # before any pre-training: a search refuses it at its first trial
-    config = replace(config, multi_label=multi)  # the settings record what was trained
+    # before any pre-training (a search refuses it at its first trial); the settings record what was trained
+    config = replace(shared.check_keep_by(config, SCORES[multi], "loss"), multi_label=multi)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
@@ -160,7 +160,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                         eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),
                         model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
-                        verbose=verbose, keep_by="loss")
+                        verbose=verbose)
     return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
 
 

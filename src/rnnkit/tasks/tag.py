@@ -91,7 +91,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
         _check_tags_known(part, tags, f"is not in the training data (training tags: {', '.join(tags[:10])})")
     if len(tags) < 2:
         raise UserError(f"{data}: only one tag ({tags[0]!r}) in the training sentences; a tagger needs at least two")
-    shared.check_keep_by(config, (*SCORES, *(("span_f1",) if is_span_tagset(tags) else ())))
+    config = shared.check_keep_by(config, (*SCORES, *(("span_f1",) if is_span_tagset(tags) else ())), "accuracy")
     index = {t: i for i, t in enumerate(tags)}
     (train_x, train_lex), (val_x, val_lex) = (lexicon([sent[: config.max_len] for sent in s.tokens], vocab, chars,
                                                       folded) for s in (train_s, val_s))
