@@ -63,6 +63,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, 65,536 buckets": ({**SUBWORDS, "buckets": 1 << 16}, True),
     "ngram+char 3-6, 524,288 buckets": ({**SUBWORDS, "buckets": 1 << 19}, True),
     "ngram+char 3-6, max len 50,000": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, 524,288 buckets": ({**SUBWORDS, "max_len": 50_000, "buckets": 1 << 19}, True),
     "ngram+char 3-6, max len 50,000, EMA 0.99": ({**SUBWORDS, "max_len": 50_000, "ema": 0.99}, True),
     "ngram+char 3-6, max len 50,000, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-3}, True),
     "ngram+char 3-6, max len 50,000, label smoothing 0.1": ({**SUBWORDS, "max_len": 50_000, "label_smoothing": 0.1},
