@@ -3,6 +3,7 @@ exhausts the machine. The long cases (kills at random moments for every task) ar
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -183,16 +184,16 @@ def test_a_killed_process_does_not_hold_the_lock(tmp_path) -> None:
         pass
 
 
-def test_another_thread_of_the_process_is_another_run(tmp_path) -> None:
-    """Two ``rnnkit.fit`` into one OUT from two threads of a notebook: the lock's count of the runs this process
-    holds (an autotune search holds OUT while its final run trains there) let the second in beside the first,
-    both wrote there, and the later one's exit was ``KeyError: PosixPath(OUT)``. The same thread takes it again;
-    another is refused, as another process is."""
-    out = tmp_path / "run"
+@contextlib.contextmanager
+def lock_held_by_another_thread(out: Path, times: int = 1) -> Iterator[None]:
+    """Inside: ``run_lock(out)`` held (``times`` over, nested) by another thread of this process, released at
+    the end."""
     entered, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with run_lock(out), run_lock(out):  # taken again inside, in its own thread
+        with contextlib.ExitStack() as stack:
+            for _ in range(times):
+                stack.enter_context(run_lock(out))
             entered.set()
             release.wait(30)
 
@@ -200,13 +201,23 @@ def test_another_thread_of_the_process_is_another_run(tmp_path) -> None:
     holder.start()
     try:
         assert entered.wait(30)
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_another_thread_of_the_process_is_another_run(tmp_path) -> None:
+    """Two ``rnnkit.fit`` into one OUT from two threads of a notebook: the lock's count of the runs this process
+    holds (an autotune search holds OUT while its final run trains there) let the second in beside the first,
+    both wrote there, and the later one's exit was ``KeyError: PosixPath(OUT)``. The same thread takes it again;
+    another is refused, as another process is."""
+    out = tmp_path / "run"
+    with lock_held_by_another_thread(out, times=2):  # taken again inside, in its own thread
         with pytest.raises(UserError, match=f"another run is writing into it \\(pid {os.getpid()}\\)"), run_lock(out):
             pass
         with pytest.raises(UserError, match="another run is writing into it"):
             ckpt_mod.refuse_busy(out)
-    finally:
-        release.set()
-        holder.join()
     with run_lock(out):  # released
         assert ckpt_mod.refuse_busy(out)
 

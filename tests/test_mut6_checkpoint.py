@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import torch
 from rnnkit.errors import UserError
 from rnnkit.train import checkpoint as ckpt_mod
 from rnnkit.train.checkpoint import load_checkpoint, save_checkpoint
+from tests.test_faults import lock_held_by_another_thread
 
 STATE = {"w": torch.arange(3.0)}
 
@@ -128,23 +128,10 @@ def test_the_lock_names_its_holder_only_not_an_earlier_one(tmp_path: Path) -> No
     out = tmp_path / "run"
     out.mkdir()
     (out / ".lock").write_text("pid 99999")  # a run long gone
-    entered, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with ckpt_mod.run_lock(out):
-            entered.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert entered.wait(30)
+    with lock_held_by_another_thread(out):
         assert (out / ".lock").read_text() == f"pid {os.getpid()}"
         with pytest.raises(UserError, match=rf"{out}: another run is writing into it \(pid {os.getpid()}\); wait"):
             ckpt_mod.refuse_busy(out)
-    finally:
-        release.set()
-        holder.join()
 
 
 def test_best_record_is_best_folders_own_record_of_a_best_and_only_that(tmp_path: Path) -> None:
