@@ -328,8 +328,7 @@ def _read_plain(path: str, content: str, text_column: str, label_column: str, re
     row's label column holds them joined by spaces, which a fastText label cannot hold)."""
     table = Table(path, [], [], [], [label_column, text_column] if labelled else [text_column])
     sets: list[list[str]] = []
-    for number, raw in enumerate(_text_lines(content), start=1):
-        line = raw.rstrip("\r")
+    for number, line in enumerate(_text_lines(content), start=1):  # no CR left in a line
         if not line.strip():
             continue
         marks, text = _fasttext_split(line) if labelled else ([], line.strip())
@@ -536,10 +535,9 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     columns: list[str] = []
     sets: list[list[str]] = []
     listed = False  # a label given as a list: the rows may have several labels
-    # lines end at LF, CRLF or a lone CR (an old Mac file; JSON holds no raw CR inside a string), and at nothing
-    # else: str.splitlines() would also cut at U+2028, U+0085 ..., which JSON strings hold unescaped
-    # (json.dumps(..., ensure_ascii=False) writes them so)
-    for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+    # lines as _text_lines has them (JSON holds no raw CR inside a string); str.splitlines() would also cut at
+    # U+2028, U+0085 ..., which JSON strings hold unescaped (json.dumps(..., ensure_ascii=False) writes them so)
+    for number, raw in enumerate(_text_lines(content), start=1):
         if not raw.strip():
             continue
         try:

@@ -16,6 +16,7 @@ from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError, report_warnings
+from rnnkit.tasks._charlm_init import in_vocabulary
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.provenance import differs_from_record, located
@@ -50,8 +51,6 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
         text = load_text(data)
         cut = _split_point(len(text), val_fraction)
         if adapt and saved is not None:  # as a file's: the characters it lacks named with their share, or refused
-            from rnnkit.tasks._charlm_init import in_vocabulary
-
             own = CharVocab.from_text(text)
             with report_warnings():
                 ids = in_vocabulary(own.encode_tensor(text, warn=False), own, saved, data)
@@ -65,8 +64,6 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
         missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
     made = prepared.directory if prepared.created else None
     if adapt and saved is not None and saved.symbols != prepared.vocab.symbols:
-        from rnnkit.tasks._charlm_init import in_vocabulary
-
         try:
             with report_warnings():
                 ids = in_vocabulary(prepared.tokens, prepared.vocab, saved, data)

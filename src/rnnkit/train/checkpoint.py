@@ -422,12 +422,14 @@ def missing_folders(out_dir: str | os.PathLike[str] | None) -> list[Path]:
 
 @contextlib.contextmanager
 def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[str] = (),
-                      kept: Callable[[], bool] = lambda: False, made: Sequence[Path] | None = None) -> Iterator[None]:
+                      kept: Callable[[], bool] = lambda: False, made: Sequence[Path] | None = None,
+                      folders: Sequence[str] = ()) -> Iterator[None]:
     """Inside: work that writes into ``out_dir``. Should it fail (an exception, Ctrl-C) while ``kept()`` is
-    false, its ``files`` are removed from ``out_dir``, and its run lock when nothing else is left there (and
-    no outer run of this process, an autotune search, holds it), then each folder it ``made`` (default: the
-    :func:`missing_folders` at the start) that is left empty: a run that fails before it has written what it
-    is for (a model too big for the memory, a diverged first step) leaves ``--out`` as it was."""
+    false, its ``files`` and its ``folders`` (whole) are removed from ``out_dir``, and its run lock when nothing
+    else is left there (and no outer run of this process, an autotune search, holds it), then each folder it
+    ``made`` (default: the :func:`missing_folders` at the start) that is left empty: a run that fails before it
+    has written what it is for (a model too big for the memory, a diverged first step) leaves ``--out`` as it
+    was."""
     made = missing_folders(out_dir) if made is None else made
     try:
         yield
@@ -435,11 +437,10 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
         if out_dir is not None and not kept():
             out = Path(out_dir)
             for name in files:
-                if name == TENSORBOARD:  # the one folder among them: event files this run began
-                    shutil.rmtree(out / name, ignore_errors=True)
-                    continue
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                     (out / name).unlink()
+            for name in folders:
+                shutil.rmtree(out / name, ignore_errors=True)
             if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(_held_key(out), 0) <= 1:
                 (out / LOCK).unlink(missing_ok=True)
             for folder in made:

@@ -599,7 +599,7 @@ class Trainer:
         fresh, made = self.step == 0, missing_folders(self.out_dir)
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, (METRICS_LOG, LOSS_PLOT, TENSORBOARD), lambda: not fresh or self._saved(), made):
+                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made, (TENSORBOARD,)):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
