@@ -4,6 +4,7 @@ class_weight), beside ``none`` and ``balanced``."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,43 @@ def test_a_label_with_commas_is_named_whole(tmp_path: Path) -> None:
                  *FLAGS]) == 0
     config = json.loads((out / "best" / "config.json").read_text())
     assert config["labels"] == ["bad", "good, mostly"] and config["class_weights"] == [1.0, 3.0]
+
+
+def test_a_dict_from_python_weighs_as_the_string_does(tmp_path: Path) -> None:
+    """``class_weights={"pos": 4}`` (scikit-learn's and Keras' form) was refused as "expected a string"; a numpy
+    weight is stored as Python's float (the checkpoint's JSON could not store it)."""
+    import numpy as np
+
+    import rnnkit
+
+    data = make_csv(tmp_path / "d.csv", 60, 0)
+    settings = {"steps": 2, "hidden": 8, "embedding": 8, "progress": False, "autotune": False, "save_minutes": 0,
+                "verbose": False}
+    rnnkit.fit("classify", str(data), tmp_path / "run", class_weights={"pos": np.float32(4)}, **settings)
+    assert json.loads((tmp_path / "run" / "best" / "config.json").read_text())["class_weights"] == [1.0, 4.0]
+    assert parse_class_weights({"spam": 5, "ham": 0.5}) == {"spam": 5.0, "ham": 0.5}
+    for bad, why in (({"pos": 0}, "'pos': 0"), ({"pos": True}, "'pos': True"), ({"pos": float("inf")}, "'pos': inf"),
+                     ({"pos": "4"}, "'pos': '4'"), ({3: 1.0}, "the label 3 is no label's text"),
+                     ({" ": 1.0}, "the label ' ' is no label's text")):
+        with pytest.raises(SettingError, match=r"expected none, balanced, or a dict of label: weight .*"
+                                               + re.escape(f"({why})")):
+            parse_class_weights(bad)
+    with pytest.raises(SettingError, match=r"'spam' is not a label of the training data \(labels: 'neg', 'pos'\)"):
+        rnnkit.fit("classify", str(data), tmp_path / "x", class_weights={"spam": 2.0}, **settings)
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_toml_table_is_the_settings_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``[class_weights]`` in a config file was read as more settings ('pos' unknown); it is the setting's dict."""
+    data = make_csv(tmp_path / "d.csv", 60, 0)
+    config = tmp_path / "c.toml"
+    config.write_text('autotune = false\n[class_weights]\npos = 3\n"neg" = 0.5\n')
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--config", str(config), *FLAGS]) == 0
+    assert json.loads((out / "best" / "config.json").read_text())["class_weights"] == [0.5, 3.0]
+    config.write_text("[train]\nhidden = 8\n[class_weights]\npos = 0\n")
+    capsys.readouterr()
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "x"), "--config", str(config),
+                 *FLAGS]) == 2
+    assert f"{config}: class_weights = {{'pos': 0}}: expected none, balanced, or a dict" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -121,6 +121,18 @@ def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:
     return flags
 
 
+def _plain_setting(value: Any) -> Any:
+    """A setting as a checkpoint's JSON stores it: a path as its str, numpy's numbers as Python's, also as the
+    values of a dict (``class_weights={"spam": np.float32(5)}``)."""
+    from rnnkit.train.options import plain_number
+
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, dict):
+        return {key: plain_number(item) for key, item in value.items()}
+    return plain_number(value)
+
+
 def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) -> Any:
     """The task's config (of dataclass ``cls``) that :func:`fit` trains with: ``config`` (an instance, a dict
     of settings or None: the defaults) with ``settings`` replacing its fields; numpy numbers become Python's
@@ -129,7 +141,7 @@ def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) ->
     import dataclasses
     import difflib
 
-    from rnnkit.train.options import config_from, plain_number, settings_of
+    from rnnkit.train.options import config_from, settings_of
 
     if isinstance(config, dict):  # the settings as a mapping: the same as keywords
         settings, config = {**config, **settings}, None
@@ -141,8 +153,7 @@ def _task_config(task: str, cls: type, config: Any, settings: dict[str, Any]) ->
     if unknown:  # the nearest name too: a keyword was all a typo had to go on
         near = difflib.get_close_matches(unknown[0], known, n=1)
         raise TypeError(f"{task}: unknown setting {unknown[0]!r}" + (f"; did you mean {near[0]!r}?" if near else ""))
-    values = {name: os.fspath(value) if isinstance(value, os.PathLike) else plain_number(value)  # a Path: a str
-              for name, value in {**settings_of(config or cls()), **settings}.items()}
+    values = {name: _plain_setting(value) for name, value in {**settings_of(config or cls()), **settings}.items()}
     if "minutes" in settings and "steps" not in settings and config is None:
         values["steps"] = None  # a time budget alone: the clock ends the run (a config's own steps stay)
     # keywords beside a config replace its fields, as they would replace the defaults

@@ -191,7 +191,8 @@ def check_flag(name: str, value: object, none: bool = False) -> bool | None:
 def check_type(name: str, value: object, annotation: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
     ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; ``list[int]`` a
-    list of integers; other types, such as other lists, are left to the caller)."""
+    list of integers; ``dict[str, float]`` a dict, its items left to the caller; other types, such as other
+    lists, are left to the caller)."""
     allowed = {part.strip() for part in str(annotation).split("|")}
     if value is None and "None" in allowed:
         return
@@ -199,11 +200,12 @@ def check_type(name: str, value: object, annotation: object) -> None:
              "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
              "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
              "str": lambda v: isinstance(v, str),
-             "list[int]": lambda v: isinstance(v, list) and all(kinds["int"](x) for x in v)}
+             "list[int]": lambda v: isinstance(v, list) and all(kinds["int"](x) for x in v),
+             "dict[str, float]": lambda v: isinstance(v, dict)}  # its keys and values are the caller's to check
     known = allowed & set(kinds)
     if known and not any(kinds[k](value) for k in known):
         words = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string",
-                 "list[int]": "a list of integers"}
+                 "list[int]": "a list of integers", "dict[str, float]": "a dict"}
         raise SettingError(name, value, "expected " + " or ".join(words[k] for k in sorted(known)))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,12 +25,15 @@ CLASS_WEIGHTS = ("none", "balanced")
 def parse_class_weights(spec: object) -> dict[str, float] | None:
     """``--class-weights``: None for ``none`` and ``balanced`` (weights from the counts), else the weight of each
     label named in ``LABEL=W,LABEL=W`` (scikit-learn's and Keras' class_weight dict: a label not named weighs 1; a
-    comma in text without ``=`` is the label's own, ``good, mostly=3``); refused in one line unless each weight is a
-    finite number above 0 and each label named once."""
-    if spec in CLASS_WEIGHTS:
+    comma in text without ``=`` is the label's own, ``good, mostly=3``) or in a dict of the same (from Python, or a
+    TOML table); refused in one line unless each weight is a finite number above 0 and each label named once."""
+    if isinstance(spec, str) and spec in CLASS_WEIGHTS:
         return None
     expected = ("expected none, balanced, or LABEL=WEIGHT pairs joined by commas (spam=5,ham=1), each weight a "
                 "number above 0")
+    if isinstance(spec, dict):
+        return _weights_of_dict(spec, expected.replace("LABEL=WEIGHT pairs joined by commas (spam=5,ham=1)",
+                                                       "a dict of label: weight ({'spam': 5, 'ham': 1})"))
     if not isinstance(spec, str):
         raise SettingError("class_weights", spec, expected)
     weights: dict[str, float] = {}
@@ -52,6 +56,20 @@ def parse_class_weights(spec: object) -> dict[str, float] | None:
         weights[label.strip()] = weight
     if pending:  # 'a,b': the last text has no =WEIGHT
         raise SettingError("class_weights", spec, expected)
+    return weights
+
+
+def _weights_of_dict(spec: dict[Any, Any], expected: str) -> dict[str, float]:
+    """``class_weights={'spam': 5}``: each key a label (a str that is not blank), each value a finite number above 0
+    (a bool is no weight); the labels as they are, as the data's labels are not stripped of spaces either."""
+    weights: dict[str, float] = {}
+    for label, weight in spec.items():
+        if not (isinstance(label, str) and label.strip()):
+            raise SettingError("class_weights", spec, expected + f" (the label {label!r} is no label's text)")
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
+                math.isfinite(weight) and weight > 0):
+            raise SettingError("class_weights", spec, expected + f" ({label!r}: {weight!r})")
+        weights[label] = float(weight)
     return weights
 
 
@@ -82,7 +100,7 @@ class ClassifyConfig(shared.TextModelConfig):
     buckets: int | None = None             # the character n-grams' hash buckets (fastText's -bucket; None: 2**17)
     max_len: int | None = None             # type: ignore[assignment]  # tokens kept per text
     autotune: bool | None = None           # None: search when no model setting is given and there is a budget
-    class_weights: str = "none"           # none | balanced | LABEL=W,LABEL=W (parse_class_weights)
+    class_weights: str | dict[str, float] = "none"  # none | balanced | "LABEL=W,LABEL=W" | {LABEL: W}
     label_smoothing: float = 0.0          # share of each training target spread over the classes (training loss)
     text_column: str = "text"
     label_column: str = "label"

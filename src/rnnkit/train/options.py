@@ -431,11 +431,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
-    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read)."""
+    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read). A table named
+    as a setting is that setting's value (``[class_weights]`` with ``spam = 5``), not more settings."""
     data = read_toml(path)
     flat: dict[str, Any] = {}
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and key.replace("-", "_") not in known:
             for k2, v2 in value.items():
                 flat[k2.replace("-", "_")] = v2
         else:
