@@ -1289,3 +1289,23 @@ def test_a_clockwork_sample_follows_the_clocks_of_a_full_rerun() -> None:
     with torch.no_grad():
         logits, _ = model(torch.tensor(prime.tolist() + out).view(-1, 1))
     assert logits[len(prime) - 1 : -1, 0].argmax(-1).tolist() == out
+
+
+def test_top_k_and_top_p_at_temperature_0_are_said_to_be_unused(cyclic: CharLM, trained: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Temperature 0 writes the most likely character whatever top_k and top_p are; they were dropped without a
+    word, where Hugging Face's ``generate`` warns. Not said when they are off, or when sampling uses them."""
+    with pytest.warns(UserWarning, match=r"^temperature=0 writes the most likely character each time \(greedy\): "
+                                         r"top_p=0\.9 is not used$"):
+        greedy = cyclic.sample("cde", length=5, temperature=0, top_p=0.9)
+    assert greedy == cyclic.sample("cde", length=5, temperature=0)
+    with pytest.warns(UserWarning, match=r"top_k=3 and top_p=0\.5 are not used$"):
+        cyclic.sample("cde", length=1, temperature=0, top_k=3, top_p=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cyclic.sample("cde", length=1, temperature=0)
+        cyclic.sample("cde", length=1, temperature=0.5, top_k=3, top_p=0.5, seed=1)
+    capsys.readouterr()
+    assert main(["sample", str(trained), "--prime", "a", "--length", "3", "--temperature", "0", "--top-k", "2"]) == 0
+    assert capsys.readouterr().err.strip() == ("rnnkit: warning: --temperature 0 writes the most likely character "
+                                               "each time (greedy): --top-k 2 is not used")

@@ -107,6 +107,7 @@ class CharLM:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
                                                                                         generator=gen))]
         with report_warnings():
+            _warn_unused_sampling(temperature, top_k, top_p)
             prime_ids = self.vocab.encode_tensor(prime)
         for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
                               banned=[self.vocab.unk_index], top_p=top_p):
@@ -210,6 +211,16 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
             raise UserError(f"{ckpt.path}: its gradient statistics do not fit the model: {RMS_PREFIX}{name} is "
                             f"{held}; expected finite values of shape {list(p.shape)}")
     return rms  # dynamic_log_probs puts them in the parameters' dtype
+
+
+def _warn_unused_sampling(temperature: float, top_k: int | None, top_p: float) -> None:
+    """Warn that ``top_k``/``top_p`` go unused at temperature 0, which writes the most likely character (as Hugging
+    Face's ``generate`` warns of ``top_p`` without sampling); a user given the same text each time hears why."""
+    unused = [f"{flag} {value:g}" for flag, value, used in (("--top-k", top_k, top_k is not None),
+                                                            ("--top-p", top_p, top_p < 1.0)) if used]
+    if temperature == 0 and unused:
+        warn(f"--temperature 0 writes the most likely character each time (greedy): {' and '.join(unused)} "
+             f"{'is' if len(unused) == 1 else 'are'} not used")
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static: Callable[[], float]) -> None:
