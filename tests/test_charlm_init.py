@@ -86,8 +86,13 @@ def test_what_cannot_start_from_a_model_is_refused_in_one_line(source: Path, tmp
         assert main(["train", "charlm", "--data", str(new), "--steps", "1", *BASE, *flags]) == 2
         return capsys.readouterr().err.strip()
 
-    assert refused("--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "none")).startswith(
-        f"rnnkit: error: {tmp_path / 'none'}")
+    assert refused("--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "none")) == (
+        f"rnnkit: error: --init-from {tmp_path / 'none'}: no such directory; expected a model directory written by "
+        "`rnnkit train`")
+    (tmp_path / "texts").mkdir()  # what is no model is said to come from --init-from, which it did not say
+    assert refused("--out", str(tmp_path / "a"), "--init-from", str(tmp_path / "texts")).startswith(
+        f"rnnkit: error: --init-from {tmp_path / 'texts'}: not a model directory")
+    assert not (tmp_path / "a").exists()
     assert refused("--out", str(source), "--init-from", str(source), "--overwrite") == (
         f"rnnkit: error: --init-from {source} is --out: the new run would replace the model it starts from; give "
         "another --out")

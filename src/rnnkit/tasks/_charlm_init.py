@@ -45,7 +45,10 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     if run_folder(source).resolve() == out_dir or (folder.parent == out_dir and folder.name in RUN_FOLDERS):
         raise UserError(f"--init-from {source} is --out: the new run would replace the model it starts from; give "
                         "another --out")
-    ckpt = load_checkpoint(source, prefer="best")
+    try:
+        ckpt = load_checkpoint(source, prefer="best")
+    except UserError as exc:  # "PATH: not a model directory ..." said which flag it came from nowhere
+        raise UserError(f"--init-from {exc}") from None
     if ckpt.config.get("task") != "charlm":
         raise UserError(f"--init-from {source}: a {ckpt.config.get('task')!r} model, not a character language model")
     saved = ckpt.config.get("settings") or {}
