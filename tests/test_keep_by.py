@@ -185,3 +185,19 @@ def test_json_gives_the_best_value_of_the_score_kept_by(tmp_path: Path, task: st
     assert summary["best_step"] == best_step(out)
     assert summary[f"best_val_{score}"] == next(r[f"val_{score}"] for r in rows if r["step"] == best_step(out))
     assert summary[f"best_val_{score}"] == max(r[f"val_{score}"] for r in rows)
+
+
+def test_info_keeps_one_column_of_values_for_a_long_score_name(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``best sentence_accuracy`` pushed its value eight columns right of the other rows' values."""
+    conll = write_conll(tmp_path / "plain.conll", False)
+    out = tmp_path / "run"
+    assert main(["train", "tag", "--data", str(conll), "--out", str(out), "--steps", "2", "--keep-by",
+                 "sentence_accuracy", *TAG_FLAGS]) == 0
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  ")]
+    assert [line.split("  ")[0] for line in rows] == ["model directory", "task", "parameters", "vocabulary", "trained",
+                                                      "best sentence_accuracy", "resumable"]
+    starts = {len(line) - len(line[len(line.split("  ")[0]):].lstrip()) for line in rows}
+    assert starts == {len("best sentence_accuracy  ")}, rows

@@ -89,26 +89,31 @@ def _info_command(args: argparse.Namespace) -> int:
     if args.json:
         print(strictjson.dumps(info, ensure_ascii=False))
         return 0
-    print(f"model directory  {info['path']}")
+    metric = f"best {info['metric'] or 'metric'}"
+    width = max(len("model directory"), len(metric))  # one column of values, a long score's name too
+
+    def row(label: str, value: str) -> None:
+        print(f"{label:<{width}}  {value}")
+
+    row("model directory", str(info["path"]))
     kind = " (multi-label: one sigmoid a label)" if info["config"].get("multi_label") else ""
-    print(f"task             {info['task']}{kind}")
-    print(f"parameters       {info['parameters']:,}")
+    row("task", f"{info['task']}{kind}")
+    row("parameters", f"{info['parameters']:,}")
     if "vocab_size" in info:
-        print(f"vocabulary       {_vocabulary_line(info['vocab_size'])}")
+        row("vocabulary", _vocabulary_line(info["vocab_size"]))
     flat: dict[str, Any] = {}
     _flatten("", {k: v for k, v in info["config"].items() if k != "task"}, flat)
-    width = max((len(key) for key in flat), default=0)  # the values in one column, however long a key
+    key_width = max((len(key) for key in flat), default=0)  # the values in one column, however long a key
     for key, value in flat.items():
-        print(f"  {key:<{width}} {value}")
+        print(f"  {key:<{key_width}} {value}")
     if info["steps"] is not None:
-        print(f"trained          {info['steps']} steps in {_number(info['seconds'] or 0.0, '.0f')} s"
-              + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
+        row("trained", f"{info['steps']} steps in {_number(info['seconds'] or 0.0, '.0f')} s"
+            + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
     if info["best_metric"] is not None:
-        print(f"best {info['metric'] or 'metric'}        {_number(info['best_metric'], '.4f')} at step "
-              f"{info['best_step']}")
+        row(metric, f"{_number(info['best_metric'], '.4f')} at step {info['best_step']}")
     if info.get("resumable_step") is not None:
-        print(f"resumable        last/ at step {info['resumable_step']} "
-              f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
+        row("resumable", f"last/ at step {info['resumable_step']} "
+            f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
     return 0
 
 
