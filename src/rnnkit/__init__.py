@@ -92,7 +92,10 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
+        given = {*settings, *(config if isinstance(config, dict) else ())}
         config = _task_config(task, spec.config, config, settings)
+        if resume:
+            _refuse_changed_kept(spec, out, {key: getattr(config, key) for key in given})
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
@@ -100,6 +103,22 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
             options["val_data"] = os.fspath(val_data)
         with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
             return spec.train(config, None if data is None else os.fspath(data), out, **options)
+
+
+def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> None:
+    """``fit(resume=True, hidden=16)`` for a run of 8 hidden units: refused as ``--resume OUT --hidden 16`` is
+    (:func:`rnnkit.cli.refuse_changed_kept`), where it was kept at 8 without a word. A run not there is left to
+    the task to refuse."""
+    from rnnkit.cli import refuse_changed_kept
+    from rnnkit.errors import UserError
+    from rnnkit.train.checkpoint import read_config, run_folder
+
+    try:
+        saved = read_config(run_folder(out))[0].get("settings")
+    except UserError:
+        return
+    if isinstance(saved, dict):
+        refuse_changed_kept(spec, given, saved)
 
 
 def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:

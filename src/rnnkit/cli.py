@@ -154,14 +154,12 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         if ckpt.config.get("task") != task.name:
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} run, not a {task.name!r} run")
         saved = dict(ckpt.config.get("settings") or {})
-        for key in task.frozen:
-            given = getattr(args, key, None)
-            if given is not None and key in saved and given != saved[key]:
-                flag, was = _flag_given(task, key, given), saved[key]
-                had = ("had none" if was is None else f"used {key.replace('_', '-')}" if was is True
-                       else f"had no {key.replace('_', '-')}" if was is False else f"used {was}")
-                raise UserError(f"{flag}: the resumed run {had}; a resumed run keeps its model and data")
+        refuse_changed_kept(task, {key: getattr(args, key, None) for key in task.frozen}, saved)
     settings = resolve_settings(args, _defaults(task), saved)
+    if saved is not None:  # a --config file's value is refused as a flag's is; it replaced the saved one unsaid
+        in_file = getattr(args, "from_config", set())
+        refuse_changed_kept(task, {key: settings[key] for key in task.frozen if key in in_file}, saved,
+                            lambda key, value: f"{args.config}: {key} = {value!r}")
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
@@ -199,11 +197,29 @@ def _verb_help(name: str) -> str:
     return "\n".join(lines)
 
 
+def refuse_changed_kept(task: Task, given: dict[str, Any], saved: dict[str, Any],
+                        source: Callable[[str, Any], str] | None = None) -> None:
+    """Refuse, in one line, a setting a resumed run keeps (``task.frozen``: the model's shape, the data) that
+    ``given`` (the settings given, None where not) asks to change from ``saved`` (the run's); ``source`` says how
+    the value was given (default: as the flag, :func:`_flag_given`)."""
+    for key in task.frozen:
+        value = given.get(key)
+        if value is not None and key in saved and value != saved[key]:
+            how, was = (source or partial(_flag_given, task))(key, value), saved[key]
+            had = ("had none" if was is None else f"used {key.replace('_', '-')}" if was is True
+                   else f"had no {key.replace('_', '-')}" if was is False else f"used {was}")
+            raise UserError(f"{how}: the resumed run {had}; a resumed run keeps its model and data")
+
+
 def _flag_given(task: Task, key: str, value: Any) -> str:
     """How ``rnnkit train TASK`` was given ``value`` for the setting ``key``: the flag that sets it without a
-    value where one does (``--no-memory``, ``--layer-norm``), else ``--key value``."""
+    value where one does (``--no-memory``, ``--layer-norm``, ``--bidirectional``), else ``--key value``."""
     for action in _actions(*_train_adders(task)):
-        if action.dest == key and action.nargs == 0 and action.const == value and action.option_strings:
+        if action.dest != key or not action.option_strings:
+            continue
+        if isinstance(action, argparse.BooleanOptionalAction) and isinstance(value, bool):  # --x / --no-x
+            return action.option_strings[0 if value else 1]
+        if action.nargs == 0 and action.const == value:
             return action.option_strings[0]
     return f"--{key.replace('_', '-')} {value}"
 

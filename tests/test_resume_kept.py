@@ -1,0 +1,70 @@
+"""A resumed run keeps its model's shape and data settings (each task's ``frozen``). A flag asking to change one
+was refused; the same setting from Python or from a ``--config`` file was silently kept at the run's value (a
+user asking for 16 hidden units trained on with 8). All three are now refused in one line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import UserError
+from tests.test_classify_cli import make_csv
+
+FLAGS = ["--hidden", "8", "--embedding", "8", "--no-autotune", "--no-progress", "--save-minutes", "0"]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> tuple[Path, Path]:
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "2", *FLAGS]) == 0
+    return data, out
+
+
+def steps_done(out: Path) -> int:
+    return json.loads((out / "last" / "trainer_state.json").read_text())["step"]
+
+
+def test_python_refuses_what_the_command_line_refuses(run: tuple[Path, Path]) -> None:
+    data, out = run
+    for setting, said in (({"hidden": 16}, "hidden 16: the resumed run used 8"),
+                          ({"bidirectional": True}, "bidirectional=True: the resumed run had no bidirectional"),
+                          ({"config": {"tokenizer": "word"}}, "tokenizer word: the resumed run used char")):
+        with pytest.raises(UserError, match=f"^{said}; a resumed run keeps its model and data$"):
+            rnnkit.fit("classify", str(data), out, resume=True, steps=4, progress=False, verbose=False, **setting)
+        assert steps_done(out) == 2
+    # the run's own values, or none of them, resume as before
+    rnnkit.fit("classify", str(data), out, resume=True, steps=4, hidden=8, progress=False, verbose=False)
+    assert steps_done(out) == 4
+    with pytest.raises(UserError, match="no such directory"):  # no run there: the task's own refusal
+        rnnkit.fit("classify", str(data), out.parent / "none", resume=True, hidden=16, verbose=False)
+
+
+def test_a_config_file_is_refused_as_a_flag_is(run: tuple[Path, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = run
+    config = tmp_path / "c.toml"
+    config.write_text("hidden = 16\n")
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--config", str(config),
+                 "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip() == (f"rnnkit: error: {config}: hidden = 16: the resumed run used 8; a "
+                                               "resumed run keeps its model and data")
+    assert steps_done(out) == 2
+    config.write_text("hidden = 8\nlr = 0.002\n")  # the run's own shape, a new learning rate: resumed
+    assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--config", str(config),
+                 "--no-progress"]) == 0
+    assert steps_done(out) == 4
+
+
+def test_a_switch_is_named_as_it_is_typed(run: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--bidirectional`` was said as '--bidirectional True', a flag that takes no value."""
+    _, out = run
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--bidirectional", "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip() == ("rnnkit: error: --bidirectional: the resumed run had no "
+                                               "bidirectional; a resumed run keeps its model and data")
