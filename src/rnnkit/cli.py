@@ -201,8 +201,11 @@ def _verb_help(name: str) -> str:
 
 def _flag_given(task: Task, key: str, value: Any) -> str:
     """How ``rnnkit train TASK`` was given ``value`` for the setting ``key``: the flag that sets it without a
-    value where one does (``--no-memory``, ``--layer-norm``), else ``--key value``."""
+    value where one does (``--no-memory``, ``--layer-norm``; a ``--bidirectional`` / ``--no-bidirectional`` pair's
+    by the value: it read "--bidirectional False" for ``--no-bidirectional``), else ``--key value``."""
     for action in _actions(*_train_adders(task)):
+        if action.dest == key and isinstance(action, argparse.BooleanOptionalAction) and isinstance(value, bool):
+            return next(f for f in action.option_strings if f.startswith("--no-") != value)
         if action.dest == key and action.nargs == 0 and action.const == value and action.option_strings:
             return action.option_strings[0]
     return f"--{key.replace('_', '-')} {value}"
