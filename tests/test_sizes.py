@@ -61,6 +61,8 @@ MODELS: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [
                         "attention": "bahdanau"}),
     (Seq2Seq, (11, 7), {"cell": "gru", "embedding": 5, "hidden": 6, "attention": "dot", "decoder_cell": "lstm"}),
     (Seq2Seq, (11, 7), {"embedding": 5, "hidden": 6, "bidirectional": True, "attention": "general"}),
+    (Seq2Seq, (11, 7), {"embedding": 6, "hidden": 6, "layers": 2, "attention": "bahdanau",
+                        "share_decoder_embeddings": True}),
     (Captioner, (7,), {"image_size": [16, 32], "channels": [4, 6], "embedding": 5, "hidden": 6, "layers": 2,
                        "attention": "bahdanau", "row_encoder": True}),
     (Captioner, (7,), {"image_size": 16, "channels": [4], "cell": "gru", "embedding": 5, "hidden": 6,

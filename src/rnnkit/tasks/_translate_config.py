@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from rnnkit.cells import CELLS
 from rnnkit.errors import (
     SettingError,
+    UserError,
     check_count,
     check_fraction,
     check_positive,
@@ -41,6 +42,7 @@ class Seq2SeqConfig(TrainSettings):
     decoder_layers: int | None = None    # None: as many as the encoder
     hidden: int = 128
     embedding: int = 64
+    share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -58,6 +60,10 @@ class Seq2SeqConfig(TrainSettings):
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
+        if self.share_decoder_embeddings and self.hidden != self.embedding:  # OpenNMT-py asserts the same
+            raise UserError(f"--share-decoder-embeddings needs --hidden equal to --embedding: --hidden "
+                            f"{self.hidden}, --embedding {self.embedding} (the output layer's weight is the target "
+                            "embedding matrix)")
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -84,4 +90,5 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
-          "decoder_layers", "hidden", "embedding", "dropout", "max_len", "val_fraction", "split_seed")
+          "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "dropout", "max_len", "val_fraction",
+          "split_seed")

@@ -37,6 +37,7 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
+    UserError,
     report_warnings,
 )
 from rnnkit.models.seq2seq import Seq2Seq
@@ -112,6 +113,10 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data)
+    if ckpt is not None and config.share_decoder_embeddings and "share_decoder_embeddings" not in (
+            ckpt.config.get("settings") or {}):  # a run from before the setting: its model is untied
+        raise UserError("--share-decoder-embeddings: the resumed run had no share-decoder-embeddings; a resumed run "
+                        "keeps its model and data")
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
@@ -153,7 +158,8 @@ def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict
     return {"src_vocab": src.vocab_size, "tgt_vocab": tgt.vocab_size, "cell": config.cell,
             "embedding": config.embedding, "hidden": config.hidden, "layers": config.layers,
             "decoder_layers": config.decoder_layers, "bidirectional": config.bidirectional,
-            "attention": config.attention, "dropout": config.dropout}
+            "attention": config.attention, "dropout": config.dropout,
+            "share_decoder_embeddings": config.share_decoder_embeddings}
 
 
 def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pair], tgt: Tokenizer,
