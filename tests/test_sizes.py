@@ -67,6 +67,8 @@ MODELS: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = [
                        "attention": "bahdanau", "row_encoder": True}),
     (Captioner, (7,), {"image_size": 16, "channels": [4], "cell": "gru", "embedding": 5, "hidden": 6,
                        "positions": False}),
+    (Captioner, (7,), {"image_size": 16, "channels": [4], "embedding": 6, "hidden": 6, "attention": "dot",
+                       "share_decoder_embeddings": True}),
     (SpeechRecognizer, (5, 7), {"hidden": 6, "layers": 2, "subsample": 3, "subsample_kind": "conv"}),
     (SpeechRecognizer, (5, 7), {"hidden": 6, "layers": 1, "bidirectional": False, "layer_norm": True}),
     (SequenceModel, ("lstm", 2, 6, 3, False), {}),

@@ -16,6 +16,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.train.building import MAX_DECODE_LENGTH
+from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import TrainSettings
 
 TOKENIZERS = ("char", "word", "bpe")
@@ -60,10 +61,7 @@ class Seq2SeqConfig(TrainSettings):
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
-        if self.share_decoder_embeddings and self.hidden != self.embedding:  # OpenNMT-py asserts the same
-            raise UserError(f"--share-decoder-embeddings needs --hidden equal to --embedding: --hidden "
-                            f"{self.hidden}, --embedding {self.embedding} (the output layer's weight is the target "
-                            "embedding matrix)")
+        check_tied_sizes(self.share_decoder_embeddings, self.hidden, self.embedding)
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -78,6 +76,22 @@ class Seq2SeqConfig(TrainSettings):
         check_fraction("val_fraction", self.val_fraction)
         if self.eval_sentences < 0:
             raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
+
+
+def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
+    """Refuse ``--share-decoder-embeddings`` unless ``hidden == embedding`` (the output layer reads ``hidden`` values
+    and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed."""
+    if share and hidden != embedding:
+        raise UserError(f"--share-decoder-embeddings needs --hidden equal to --embedding: --hidden {hidden}, "
+                        f"--embedding {embedding} (the output layer's weight is the target embedding matrix)")
+
+
+def refuse_tie_added(ckpt: Checkpoint | None, share: bool) -> None:
+    """A run saved before ``share_decoder_embeddings`` existed (its settings lack it) has an untied model: resuming
+    it with the setting on is refused as any other change of the model is (it failed on the weights' names)."""
+    if ckpt is not None and share and "share_decoder_embeddings" not in (ckpt.config.get("settings") or {}):
+        raise UserError("--share-decoder-embeddings: the resumed run had no share-decoder-embeddings; a resumed run "
+                        "keeps its model and data")
 
 
 def check_teacher_forcing(ratio: float, floor: float | None) -> None:

@@ -37,7 +37,6 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
-    UserError,
     report_warnings,
 )
 from rnnkit.models.seq2seq import Seq2Seq
@@ -49,6 +48,7 @@ from rnnkit.tasks._translate_config import (
     TOKENIZERS,
     Seq2SeqConfig,
     check_teacher_forcing,
+    refuse_tie_added,
 )
 from rnnkit.tasks._translate_data import (
     _encode,
@@ -113,10 +113,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data)
-    if ckpt is not None and config.share_decoder_embeddings and "share_decoder_embeddings" not in (
-            ckpt.config.get("settings") or {}):  # a run from before the setting: its model is untied
-        raise UserError("--share-decoder-embeddings: the resumed run had no share-decoder-embeddings; a resumed run "
-                        "keeps its model and data")
+    refuse_tie_added(ckpt, config.share_decoder_embeddings)
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
