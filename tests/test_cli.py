@@ -399,6 +399,9 @@ def test_a_frozen_setting_is_named_by_the_flag_that_sets_that_value() -> None:
     assert cli._flag_given(task, "memory", False) == "--no-memory"
     assert cli._flag_given(task, "memory", True) == "--memory True"
     assert cli._flag_given(task, "hidden", 8) == "--hidden 8"
+    translate = TASKS["seq2seq"]  # an on/off pair (argparse's BooleanOptionalAction): the one given
+    assert cli._flag_given(translate, "bidirectional", False) == "--no-bidirectional"
+    assert cli._flag_given(translate, "bidirectional", True) == "--bidirectional"
 
 
 def test_a_verb_several_tasks_answer_is_described_in_general_in_the_top_level_help() -> None:

@@ -56,13 +56,14 @@ class Captioner(AttentionDecoder):
     Generation"), so every region vector also says what lies beside it: "the first digit of the strip", not
     only "a seven here". The ``src_len`` argument of
     :meth:`forward`, :meth:`greedy` and :meth:`beam_search` is ignored for images (every region is real);
-    pass :meth:`region_counts`. :meth:`config` rebuilds it.
+    pass :meth:`region_counts`. With ``share_decoder_embeddings`` the output layer's weight is the word embedding
+    matrix (needs ``hidden == embedding``; see :meth:`AttentionDecoder._init_decoder`). :meth:`config` rebuilds it.
     """
 
     def __init__(self, tgt_vocab: int, *, image_size: int | Sequence[int] = 64, in_channels: int = 3,
                  channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
                  hidden: int = 256, layers: int = 1, attention: str = "none", dropout: float = 0.1,
-                 positions: bool = True, row_encoder: bool = False) -> None:
+                 positions: bool = True, row_encoder: bool = False, share_decoder_embeddings: bool = False) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
         height, width = image_shape(image_size)
@@ -73,7 +74,7 @@ class Captioner(AttentionDecoder):
         self._config = {"tgt_vocab": tgt_vocab, "image_size": image_size, "in_channels": in_channels,
                         "channels": list(channels), "cell": cell, "embedding": embedding, "hidden": hidden,
                         "layers": layers, "attention": attention, "dropout": dropout, "positions": positions,
-                        "row_encoder": row_encoder}
+                        "row_encoder": row_encoder, "share_decoder_embeddings": share_decoder_embeddings}
         self.image_size: tuple[int, int] = (height, width)
         self.cnn = ImageEncoder(in_channels, channels)
         self.grid = (height // 2 ** len(channels), width // 2 ** len(channels))   # rows, columns of regions
@@ -87,7 +88,8 @@ class Captioner(AttentionDecoder):
                      else None)
         self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers, cell=cell,
                            attention=attention, memory_size=self.cnn.out_channels,
-                           summary_size=self.cnn.out_channels, dropout=dropout)
+                           summary_size=self.cnn.out_channels, dropout=dropout,
+                           share_embeddings=share_decoder_embeddings)
 
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model."""
@@ -97,7 +99,7 @@ class Captioner(AttentionDecoder):
     def count_parameters(tgt_vocab: int, *, image_size: int | Sequence[int] = 64, in_channels: int = 3,
                          channels: tuple[int, ...] | list[int] = (32, 64, 128), cell: str = "lstm", embedding: int = 64,
                          hidden: int = 256, layers: int = 1, attention: str = "none", positions: bool = True,
-                         row_encoder: bool = False, **unused: Any) -> int:
+                         row_encoder: bool = False, share_decoder_embeddings: bool = False, **unused: Any) -> int:
         """The parameters of ``Captioner(...)`` with these arguments, counted without building it."""
         height, width = image_shape(image_size)
         sizes = [in_channels, *(int(c) for c in channels)]
@@ -108,7 +110,7 @@ class Captioner(AttentionDecoder):
                 + (stack_parameters(cell, out, out // 2, bidirectional=True) if row_encoder else 0)
                 + AttentionDecoder.decoder_parameters(tgt_vocab, embedding=embedding, hidden=hidden, layers=layers,
                                                       cell=cell, attention=attention, memory_size=out,
-                                                      summary_size=out))
+                                                      summary_size=out, share_embeddings=share_decoder_embeddings))
 
     def region_counts(self, batch: int) -> Tensor:
         """The ``src_len`` of a batch of images: the number of regions, for each."""

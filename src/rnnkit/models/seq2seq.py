@@ -118,6 +118,26 @@ def banned_ngram_tokens(history: list[int], n: int) -> set[int]:
     return {history[i + n - 1] for i in range(len(history) - n + 1) if tuple(history[i:i + n - 1]) == prefix}
 
 
+#: the output layer's weight of a decoder that shares its target embeddings: the state_dict holds the matrix once,
+#: under :data:`TIED_TO`
+TIED, TIED_TO = "output.weight", "tgt_embedding.weight"
+
+
+def _drop_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: Any) -> None:
+    """A tied decoder's ``state_dict`` leaves out the output layer's weight, the embedding matrix saved again
+    (safetensors refuses tensors that share memory; a clone of it stored the matrix twice and ``rnnkit info``
+    counted it twice)."""
+    state_dict.pop(prefix + TIED, None)
+
+
+def _fill_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: Any, strict: bool,
+                      missing_keys: list[str], unexpected_keys: list[str], error_msgs: list[str]) -> None:
+    """Loading a tied decoder: the output layer's weight is the embedding matrix (one Parameter, so the copy is
+    the same tensor's, and the two stay one)."""
+    if prefix + TIED not in state_dict and prefix + TIED_TO in state_dict:
+        state_dict[prefix + TIED] = state_dict[prefix + TIED_TO]
+
+
 class AttentionDecoder(nn.Module):
     """The target side every encoder-decoder shares: embedding, a :class:`Recurrent` stack started from the
     encoder's summary through a learned bridge, optional attention with input feeding, and the output
@@ -129,11 +149,20 @@ class AttentionDecoder(nn.Module):
     """
 
     def _init_decoder(self, tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str,
-                      attention: str, memory_size: int, summary_size: int, dropout: float) -> None:
+                      attention: str, memory_size: int, summary_size: int, dropout: float,
+                      share_embeddings: bool = False) -> None:
         """Build the decoder: ``memory_size`` is the size of an encoder output the attention reads,
-        ``summary_size`` that of the flattened encoder state the bridge maps to the decoder's first state."""
+        ``summary_size`` that of the flattened encoder state the bridge maps to the decoder's first state.
+
+        With ``share_embeddings`` the output layer's weight *is* the target embedding matrix, one Parameter
+        (weight tying: Press & Wolf 2017, Inan et al. 2017; OpenNMT-py's ``-share_decoder_embeddings``); the
+        output layer keeps its own bias. It needs ``hidden == embedding``. The ``state_dict`` holds the matrix
+        once, as ``tgt_embedding.weight`` (``output.weight`` is left out, and filled from it on loading), so a
+        checkpoint stores and ``rnnkit info`` counts it once and a load keeps the two one tensor."""
         if attention not in ATTENTIONS:
             raise ValueError(f"attention {attention!r}: expected one of {', '.join(ATTENTIONS)}")
+        if share_embeddings and hidden != embedding:
+            raise ValueError(f"share_decoder_embeddings needs hidden ({hidden}) equal to embedding ({embedding})")
         self.bos_id, self.eos_id = tgt_vocab, tgt_vocab + 1
         self.attention_kind = attention
         self.tgt_embedding = nn.Embedding(tgt_vocab + 2, embedding, padding_idx=PAD_ID)
@@ -146,11 +175,17 @@ class AttentionDecoder(nn.Module):
         self.combine = nn.Linear(hidden + memory_size, hidden, bias=False) if self.attention is not None else None
         self.dropout = Dropout(dropout)
         self.output = nn.Linear(hidden, tgt_vocab + 2)
+        self.shares_embeddings = bool(share_embeddings)
+        if self.shares_embeddings:
+            self.output.weight = self.tgt_embedding.weight
+            self.register_state_dict_post_hook(_drop_tied_weight)
+            self.register_load_state_dict_pre_hook(_fill_tied_weight)
 
     @staticmethod
     def decoder_parameters(tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str, attention: str,
-                           memory_size: int, summary_size: int) -> int:
-        """The parameters :meth:`_init_decoder` makes with these arguments, counted without building them."""
+                           memory_size: int, summary_size: int, share_embeddings: bool = False) -> int:
+        """The parameters :meth:`_init_decoder` makes with these arguments, counted without building them (a
+        shared embedding matrix once)."""
         bridges = 2 if CELLS[cell].has_cell_state else 1
         attended = attention != "none"
         keys = memory_size * hidden if attention in ("bahdanau", "general") or memory_size != hidden else 0
@@ -158,7 +193,7 @@ class AttentionDecoder(nn.Module):
                 + bridges * (summary_size + 1) * layers * hidden
                 + attended * (keys + (hidden * hidden + 2 * hidden if attention == "bahdanau" else 0)
                               + (hidden + memory_size) * hidden)
-                + (hidden + 1) * (tgt_vocab + 2))
+                + (hidden * (not share_embeddings) + 1) * (tgt_vocab + 2))
 
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
         """The source batch → the memory the decoder attends over and its initial state."""
@@ -324,25 +359,29 @@ class Seq2Seq(AttentionDecoder):
     """An encoder-decoder translator: ``forward`` gives training logits, ``greedy`` / ``beam_search`` write.
 
     ``Seq2Seq(src_vocab, tgt_vocab, cell="lstm", embedding=64, hidden=128, layers=1, decoder_layers=None,
-    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None)``; ``tgt_vocab`` counts the
-    tokenizer's ids only (BOS and EOS are added). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
+    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None, share_decoder_embeddings=False)``;
+    ``tgt_vocab`` counts the tokenizer's ids only (BOS and EOS are added). With ``share_decoder_embeddings`` the
+    output layer's weight is the target embedding matrix (needs ``hidden == embedding``; see
+    :meth:`AttentionDecoder._init_decoder`). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
                  hidden: int = 128, layers: int = 1, decoder_layers: int | None = None, bidirectional: bool = False,
-                 attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None) -> None:
+                 attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None,
+                 share_decoder_embeddings: bool = False) -> None:
         super().__init__()
         self._config = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "cell": cell, "embedding": embedding,
                         "hidden": hidden, "layers": layers, "decoder_layers": decoder_layers or layers,
                         "bidirectional": bidirectional, "attention": attention, "dropout": dropout,
-                        "decoder_cell": decoder_cell or cell}
+                        "decoder_cell": decoder_cell or cell, "share_decoder_embeddings": share_decoder_embeddings}
         self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
         self.encoder = Recurrent(cell, embedding, hidden, layers, batch_first=True, bidirectional=bidirectional,
                                  dropout=dropout if layers > 1 else 0.0)
         self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=self._config["decoder_layers"],
                            cell=self._config["decoder_cell"], attention=attention,
                            memory_size=self.encoder.output_size,
-                           summary_size=layers * self.encoder.num_directions * hidden, dropout=dropout)
+                           summary_size=layers * self.encoder.num_directions * hidden, dropout=dropout,
+                           share_embeddings=share_decoder_embeddings)
 
     def config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model."""
@@ -352,14 +391,14 @@ class Seq2Seq(AttentionDecoder):
     def count_parameters(src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
                          hidden: int = 128, layers: int = 1, decoder_layers: int | None = None,
                          bidirectional: bool = False, attention: str = "none", decoder_cell: str | None = None,
-                         **unused: Any) -> int:
+                         share_decoder_embeddings: bool = False, **unused: Any) -> int:
         """The parameters of ``Seq2Seq(...)`` with these arguments, counted without building it."""
         directions = 2 if bidirectional else 1
         return (src_vocab * embedding + stack_parameters(cell, embedding, hidden, layers, bidirectional=bidirectional)
                 + AttentionDecoder.decoder_parameters(
                     tgt_vocab, embedding=embedding, hidden=hidden, layers=decoder_layers or layers,
                     cell=decoder_cell or cell, attention=attention, memory_size=directions * hidden,
-                    summary_size=layers * directions * hidden))
+                    summary_size=layers * directions * hidden, share_embeddings=share_decoder_embeddings))
 
     # ------------------------------------------------------------------ encoder
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:

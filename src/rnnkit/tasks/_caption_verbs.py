@@ -104,6 +104,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--cell", choices=list(CELLS), help=f"decoder cell (default {d.cell})")
     g.add_argument("--embedding", type=int, help=f"word embedding size (default {d.embedding})")
     g.add_argument("--hidden", type=int, help=f"decoder units (default {d.hidden})")
+    g.add_argument("--share-decoder-embeddings", action=argparse.BooleanOptionalAction, default=None,
+                   help="the output layer's weight is the word embedding matrix (weight tying, Press & Wolf 2017); "
+                        "needs --hidden equal to --embedding (default off)")
     g.add_argument("--layers", type=int, help=f"decoder layers (default {d.layers})")
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
     g.add_argument("--vocab-size", type=int, help=f"caption words kept (default {d.vocab_size})")

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from rnnkit.cells import CELLS
 from rnnkit.errors import (
     SettingError,
+    UserError,
     check_count,
     check_fraction,
     check_positive,
 )
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.train.building import MAX_DECODE_LENGTH
+from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import TrainSettings
 
 TOKENIZERS = ("char", "word", "bpe")
@@ -41,6 +43,7 @@ class Seq2SeqConfig(TrainSettings):
     decoder_layers: int | None = None    # None: as many as the encoder
     hidden: int = 128
     embedding: int = 64
+    share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -58,6 +61,7 @@ class Seq2SeqConfig(TrainSettings):
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
+        check_tied_sizes(self.share_decoder_embeddings, self.hidden, self.embedding)
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -74,6 +78,22 @@ class Seq2SeqConfig(TrainSettings):
             raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
 
 
+def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
+    """Refuse ``--share-decoder-embeddings`` unless ``hidden == embedding`` (the output layer reads ``hidden`` values
+    and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed."""
+    if share and hidden != embedding:
+        raise UserError(f"--share-decoder-embeddings needs --hidden equal to --embedding: --hidden {hidden}, "
+                        f"--embedding {embedding} (the output layer's weight is the target embedding matrix)")
+
+
+def refuse_tie_added(ckpt: Checkpoint | None, share: bool) -> None:
+    """A run saved before ``share_decoder_embeddings`` existed (its settings lack it) has an untied model: resuming
+    it with the setting on is refused as any other change of the model is (it failed on the weights' names)."""
+    if ckpt is not None and share and "share_decoder_embeddings" not in (ckpt.config.get("settings") or {}):
+        raise UserError("--share-decoder-embeddings: the resumed run had no share-decoder-embeddings; a resumed run "
+                        "keeps its model and data")
+
+
 def check_teacher_forcing(ratio: float, floor: float | None) -> None:
     """Raise :class:`SettingError` unless 0 <= ``floor`` <= ``ratio`` <= 1 (``floor`` may be None)."""
     if not 0.0 <= ratio <= 1.0:
@@ -84,4 +104,5 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
-          "decoder_layers", "hidden", "embedding", "dropout", "max_len", "val_fraction", "split_seed")
+          "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "dropout", "max_len", "val_fraction",
+          "split_seed")

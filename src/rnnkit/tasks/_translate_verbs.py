@@ -174,6 +174,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--decoder-layers", type=int, help="decoder layers (default: --layers)")
     g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
     g.add_argument("--embedding", type=int, help=f"embedding size (default {d.embedding})")
+    g.add_argument("--share-decoder-embeddings", action=argparse.BooleanOptionalAction, default=None,
+                   help="the output layer's weight is the target embedding matrix (weight tying, Press & Wolf 2017; "
+                        "OpenNMT-py's -share_decoder_embeddings); needs --hidden equal to --embedding (default off)")
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
     g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
     g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")

@@ -52,6 +52,7 @@ from rnnkit.tasks._caption_verbs import (
     _shapes_command,
     _train_arguments,
 )
+from rnnkit.tasks._translate_config import refuse_tie_added
 from rnnkit.tasks.translate import (
     built_shares,
     check_unknown,
@@ -116,6 +117,7 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite, data=data,
                                  val_data=val_data)
+    refuse_tie_added(ckpt, config.share_decoder_embeddings)
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
@@ -163,7 +165,8 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
     return {"tgt_vocab": vocab, "image_size": config.image_shape(), "in_channels": 1 if config.grey else 3,
             "channels": list(config.conv_channels()), "cell": config.cell, "embedding": config.embedding,
             "hidden": config.hidden, "layers": config.layers, "attention": config.attention,
-            "dropout": config.dropout, "positions": config.positions, "row_encoder": config.row_encoder}
+            "dropout": config.dropout, "positions": config.positions, "row_encoder": config.row_encoder,
+            "share_decoder_embeddings": config.share_decoder_embeddings}
 
 
 def report(result: TrainResult, as_json: bool) -> None:

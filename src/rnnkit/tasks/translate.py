@@ -48,6 +48,7 @@ from rnnkit.tasks._translate_config import (
     TOKENIZERS,
     Seq2SeqConfig,
     check_teacher_forcing,
+    refuse_tie_added,
 )
 from rnnkit.tasks._translate_data import (
     _encode,
@@ -112,6 +113,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data)
+    refuse_tie_added(ckpt, config.share_decoder_embeddings)
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
@@ -153,7 +155,8 @@ def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict
     return {"src_vocab": src.vocab_size, "tgt_vocab": tgt.vocab_size, "cell": config.cell,
             "embedding": config.embedding, "hidden": config.hidden, "layers": config.layers,
             "decoder_layers": config.decoder_layers, "bidirectional": config.bidirectional,
-            "attention": config.attention, "dropout": config.dropout}
+            "attention": config.attention, "dropout": config.dropout,
+            "share_decoder_embeddings": config.share_decoder_embeddings}
 
 
 def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pair], tgt: Tokenizer,
