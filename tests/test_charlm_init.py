@@ -183,3 +183,30 @@ def test_overlapping_windows_are_refused_for_a_model_with_the_memory(source: Pat
         f"rnnkit: error: --shift 8 with --init-from {source}: its model has the memory, into which overlapping "
         "windows would read the text twice; drop --shift (or give --seq-len 8)")
     assert not out.exists()
+
+
+def test_a_given_dropout_is_the_new_runs_and_a_given_size_is_checked(source: Path, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """``--dropout`` given with --init-from is the new run's, as char-rnn's -init_from takes it (it was replaced by
+    the source's without a word); ``--hidden``/``--layers``/``--weight-drop`` other than the weights' are refused
+    (they were replaced too), the weights' own values are taken."""
+    new = source.parent / "new.txt"
+    saved = json.loads((source / "best" / "config.json").read_text())
+    assert saved["model"]["dropout"] != 0.35
+    out = tmp_path / "tuned"
+    assert main(["train", "charlm", "--data", str(new), "--out", str(out), "--init-from", str(source), "--steps", "2",
+                 "--eval-every", "2", "--dropout", "0.35", "--hidden", "12", "--layers", "1", *BASE]) == 0
+    config = json.loads((out / "best" / "config.json").read_text())
+    assert config["model"]["dropout"] == config["settings"]["dropout"] == 0.35
+    assert rnnkit.load(out).model.drop.p == 0.35
+    assert main(["train", "charlm", "--resume", str(out), "--steps", "3", "--no-progress"]) == 0  # kept on resume
+    assert json.loads((out / "last" / "config.json").read_text())["model"]["dropout"] == 0.35
+    for flag, value, had in (("--hidden", "16", 12), ("--layers", "2", 1), ("--weight-drop", "0.3",
+                                                                           saved["settings"]["weight_drop"])):
+        capsys.readouterr()
+        assert main(["train", "charlm", "--data", str(new), "--out", str(tmp_path / "x"), "--init-from", str(source),
+                     "--steps", "1", flag, value, *BASE]) == 2
+        assert capsys.readouterr().err.strip() == (
+            f"rnnkit: error: {flag} {float(value) if flag == '--weight-drop' else value} with --init-from {source}: "
+            f"its model has {had}, which a run started from its weights keeps; drop {flag}")
+        assert not (tmp_path / "x").exists()

@@ -2,8 +2,9 @@
 model (char-rnn's ``-init_from``; OpenNMT-py's ``-train_from`` with a reset optimizer): fine-tune a model trained
 on a large text on your own.
 
-What a user gets: the model of ``DIR`` (its ``best/``), its shape (cell, sizes, memory, regularisers) and its
-characters; a fresh optimizer, schedule and step count from the flags; the new ``--data`` read in ``DIR``'s
+What a user gets: the model of ``DIR`` (its ``best/``), its shape (cell, sizes, memory, regularisers; a
+``--hidden``, ``--layers`` or ``--weight-drop`` given another value is refused) and its characters; its
+``--dropout`` unless one is given; a fresh optimizer, schedule and step count from the flags; the new ``--data`` read in ``DIR``'s
 characters, those it lacks read as unknown (named in a warning; a text of which more than
 :data:`MOST_UNKNOWN` is unknown, another script, is refused). ``--resume`` continues a run instead, and the two
 are refused together.
@@ -24,11 +25,15 @@ from rnnkit.train.checkpoint import RUN_FOLDERS, Checkpoint, load_checkpoint, ru
 from rnnkit.train.options import config_from, settings_of
 from rnnkit.train.tbptt import smallest_int_dtype
 
-__all__ = ["MOST_UNKNOWN", "SHAPE", "in_vocabulary", "init_source"]
+__all__ = ["FIXED_BY_WEIGHTS", "MOST_UNKNOWN", "SHAPE", "in_vocabulary", "init_source"]
 
 #: the settings a run started from another takes from it: what its weights fix
 SHAPE = ("cell", "hidden", "layers", "embed_dim", "dropout", "weight_drop", "recurrent_dropout", "zoneout",
          "layer_norm", "memory", "counts")
+#: the settings of :data:`SHAPE` a flag may give (their default, None, is the budget's choice) that fix the weights:
+#: another value than the model's is refused. ``--dropout`` given is the new run's (as char-rnn's ``-init_from``
+#: takes it from the new flags): it drops activations, the weights are the same
+FIXED_BY_WEIGHTS = ("hidden", "layers", "weight_drop")
 #: above this share of unknown characters the new text is refused: the model would learn little from it
 MOST_UNKNOWN = 0.5
 
@@ -52,8 +57,13 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     if ckpt.config.get("task") != "charlm":
         raise UserError(f"--init-from {source}: a {ckpt.config.get('task')!r} model, not a character language model")
     saved = ckpt.config.get("settings") or {}
+    for key in FIXED_BY_WEIGHTS:  # given (None is the task's choice) and other than the weights': refused, not unsaid
+        given = getattr(config, key)
+        if given is not None and key in saved and given != saved[key]:
+            raise UserError(f"--{key.replace('_', '-')} {given} with --init-from {source}: its model has "
+                            f"{saved[key]}, which a run started from its weights keeps; drop --{key.replace('_', '-')}")
     values = settings_of(config)
-    values.update({k: saved[k] for k in SHAPE if k in saved})
+    values.update({k: saved[k] for k in SHAPE if k in saved and not (k == "dropout" and config.dropout is not None)})
     values["init_from"] = os.path.abspath(source)  # the record of where it came from, read from any directory
     shift, seq_len = values.get("shift"), values.get("seq_len")
     if values.get("memory") and shift is not None and shift != seq_len:  # checked for the flags' --no-memory

@@ -118,6 +118,8 @@ def train(
         seed_everything(config.seed)
         weights = ckpt or source
         kwargs = _model_kwargs(config, weights)
+        if ckpt is None and source is not None:  # --init-from with --dropout: the new run's (dropout holds no weight)
+            kwargs["dropout"] = config.dropout
         config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
         config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
 
