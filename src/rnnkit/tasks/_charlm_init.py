@@ -4,8 +4,8 @@ on a large text on your own.
 
 What a user gets: the model of ``DIR`` (its ``best/``), its shape (cell, sizes, memory, regularisers; a
 ``--hidden``, ``--layers`` or ``--weight-drop`` given another value is refused) and its characters; its
-``--dropout`` unless one is given; a fresh optimizer, schedule and step count from the flags; the new ``--data`` read in ``DIR``'s
-characters, those it lacks read as unknown (named in a warning; a text of which more than
+``--dropout`` unless one is given; a fresh optimizer, schedule and step count from the flags; the new
+``--data`` read in ``DIR``'s characters, those it lacks read as unknown (named in a warning; a text of which more than
 :data:`MOST_UNKNOWN` is unknown, another script, is refused). ``--resume`` continues a run instead, and the two
 are refused together.
 """
