@@ -77,7 +77,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
 
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
-    gives the model. A :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
+    gives the model; with ``find_lr=True`` nothing is trained to keep, and it returns the learning-rate range
+    test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``, ``.plot(path)``). A
+    :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
     where ``rnnkit train`` names its flags. The run is seeded by its ``seed`` setting; the caller's random
     generators (torch's, Python's, NumPy's) are left as they were (:func:`rnnkit.train.trainer.random_state_kept`).
     """
@@ -85,6 +87,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
 
     from rnnkit.errors import speaking_python
     from rnnkit.tasks import get_task, keywords
+    from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.trainer import random_state_kept
 
     spec = get_task(task)
@@ -102,7 +105,10 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                 f"its val_fraction setting)")
             options["val_data"] = os.fspath(val_data)
         with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
-            return spec.train(config, None if data is None else os.fspath(data), out, **options)
+            try:
+                return spec.train(config, None if data is None else os.fspath(data), out, **options)
+            except LearningRateFound as found:  # find_lr=True: the range test's curve, no model
+                return found.curve
 
 
 def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> None:

@@ -142,6 +142,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
     from rnnkit.train.checkpoint import load_checkpoint, run_folder
+    from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
 
     saved = None
@@ -173,8 +174,15 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     if getattr(args, "val_data", None) is not None:
         options["val_data"] = args.val_data
     data = settings["data"] if not args.resume else args.data
+    if getattr(args, "find_lr_plot", None) and not settings.get("find_lr"):
+        raise UserError(f"--find-lr-plot {args.find_lr_plot}: draws the range test's curve; add --find-lr")
     with distributed.process_group():
-        result = task.train(config_from(task.config, settings), data, out, **options)
+        try:
+            result = task.train(config_from(task.config, settings), data, out, **options)
+        except LearningRateFound as found:
+            if main:
+                _report_range_test(found.curve, args)
+            return 0
         if main:
             task.report(result, args.json)
             if args.report and result.steps:
@@ -185,6 +193,32 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         # an interrupted run exits 130 on every rank: torchrun ended rank 0 mid-save when another rank left first
         distributed.leave_together()
     return 130 if result.stopped == "interrupted" else 0
+
+
+def _report_range_test(curve: Any, args: argparse.Namespace) -> None:
+    """``--find-lr``'s answer (a :class:`~rnnkit.train.lr_find.LearningRateCurve`): the curve in about 20 rows
+    and the suggested ``--lr`` (or ``--json``), and the plot when ``--find-lr-plot`` asks."""
+    from rnnkit import strictjson
+
+    if getattr(args, "find_lr_plot", None):
+        curve.plot(args.find_lr_plot)
+    if args.json:
+        print(strictjson.dumps(curve.to_json()))
+        return
+    why = {"end": "", "diverged": ", stopped where the loss took off"}[curve.stopped]
+    print(f"learning-rate range test: {len(curve.rates)} updates from {curve.rates[0]:.2g} to "
+          f"{curve.rates[-1]:.2g}{why}" if curve.rates else "learning-rate range test: the first update diverged")
+    print("  lr        loss     smoothed")
+    for i in range(0, len(curve.rates), max(1, len(curve.rates) // 20)):
+        print(f"  {curve.rates[i]:<9.2g} {curve.losses[i]:<8.4g} {curve.smoothed[i]:.4g}")
+    if curve.suggestion is None:
+        print(f"no suggestion: the loss took off after {len(curve.rates)} updates, too few to tell where it falls "
+              "fastest")
+    else:
+        print(f"suggested --lr {curve.suggestion:.2g} (where the smoothed loss falls fastest); the lowest loss "
+              f"was at {curve.lowest:.2g}")
+    if getattr(args, "find_lr_plot", None):
+        print(f"wrote {args.find_lr_plot}")
 
 
 def _verb_help(name: str) -> str:

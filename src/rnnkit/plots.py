@@ -1,5 +1,5 @@
 """Every picture rnnkit draws, in one place: loss curves, confusion matrices, experiment curves and the
-gradient-through-time figures of ``rnnkit diagnose``.
+gradient-through-time figures of ``rnnkit diagnose``, the learning-rate range test's curve.
 
 What a user gets: PNG files written atomically (a temporary file, then a rename), with matplotlib's
 non-interactive Agg backend, so drawing works on a machine without a screen and a crash never leaves
@@ -23,6 +23,7 @@ __all__ = [
     "experiment_curves",
     "figure",
     "gradient_norms_png",
+    "lr_find_png",
     "plot_losses",
     "read_metrics",
     "region_grid",
@@ -250,3 +251,16 @@ def sweep_png(sweeps: dict[str, dict[str, Any]], path: Path, ylabel: str, title:
         axes[0].legend(fontsize=8)
         fig.suptitle(title, fontsize=10)
     return path
+
+
+def lr_find_png(rates: list[float], losses: list[float], suggestion: float | None, path: str | Path) -> None:
+    """The learning-rate range test (``--find-lr``): the smoothed training loss against the rate on a log axis,
+    the suggested rate a dashed line."""
+    with figure(path, figsize=(6, 4)) as (_, ax):
+        ax.plot(rates, losses)
+        if suggestion is not None:
+            ax.axvline(suggestion, color="tab:red", linestyle="--", label=f"suggested lr {suggestion:.2g}")
+            ax.legend()
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("training loss (smoothed)")

@@ -125,17 +125,21 @@ class ClassifyConfig(shared.TextModelConfig):
 
     def wants_autotune(self) -> bool:
         """Whether ``train`` searches the settings: ``autotune`` when set, else True for a run with a
-        ``minutes`` budget, no model setting given and no pre-training."""
+        ``minutes`` budget, no model setting given, no pre-training and no ``find_lr`` (which tests one model)."""
         if self.autotune is not None:
             return self.autotune
         given = [k for k in MODEL_SETTINGS if getattr(self, k) is not None]
-        return self.minutes is not None and not given and not self.pretrain_data
+        return self.minutes is not None and not given and not self.pretrain_data and not self.find_lr
 
     def validate(self, saved: dict[str, Any] | None = None) -> None:
         """Raise :class:`SettingError` naming the first setting out of range, or one given where it would be
         ignored (a pre-training budget without pre-training data, hash buckets without character n-grams).
         ``saved``: the settings of the run being resumed, whose own values were not given now (runs saved
         before ``buckets`` defaulted to None recorded it without character n-grams too)."""
+        if self.find_lr and (self.autotune or self.pretrain_data):  # it tests one model, trained from the start
+            flag, value = ("autotune", True) if self.autotune else ("pretrain_data", self.pretrain_data)
+            raise SettingError(flag, value, "--find-lr tests the learning rates of one model from its first update; "
+                               "give it without a search or pre-training")
         filled = self.with_defaults()
         shared.TextModelConfig.validate(replace(filled, layers=filled.layers or 1))  # 0: no recurrent layer
         if filled.layers == 0 and filled.pooling == "last":

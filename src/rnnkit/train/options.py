@@ -30,6 +30,7 @@ from rnnkit.errors import SettingError, UserError, check_fraction, check_positiv
 from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
+from rnnkit.train.lr_find import END, START, STOP_FACTOR, UPDATES
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.tensorboard import check_available
 from rnnkit.train.trainer import TrainConfig, check_out_dir
@@ -42,7 +43,7 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
-NOT_INHERITED = frozenset({"device", "init_from"})
+NOT_INHERITED = frozenset({"device", "init_from", "find_lr"})
 #: settings that apply only with others' values, and what :meth:`TrainSettings.validate_training` says when one is
 #: set without them; a resumed run that changes those (``--schedule cosine`` after ``plateau``) does not inherit
 #: them, which it could not unset
@@ -87,6 +88,7 @@ class TrainSettings:
     min_delta: float = 0.0
     device: str = "auto"
     tensorboard: bool = False
+    find_lr: bool = False
 
     def validate_training(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
@@ -358,6 +360,12 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help="also write the logged scalars (losses, scores, learning rate, speed) for TensorBoard to "
                         "OUT/tensorboard/: tensorboard --logdir OUT (needs pip install 'rnnkit[tensorboard]'; "
                         "a resumed run keeps it on unless --no-tensorboard)")
+    f = parser.add_argument_group("learning-rate range test")
+    f.add_argument("--find-lr", action="store_true", default=None,
+                   help=f"instead of training: {UPDATES} updates of this model with the learning rate raised from "
+                        f"{START:g} to {END:g}, stopped once the smoothed loss passes {STOP_FACTOR:g}x its lowest; "
+                        "prints the curve and a suggested --lr (where the loss falls fastest); saves no model")
+    f.add_argument("--find-lr-plot", metavar="PNG", help="with --find-lr: also draw the curve into this PNG")
 
 
 def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:
@@ -493,6 +501,9 @@ def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *,
     ``val_data`` given, and the task's other files ``reads`` (each flag and its path: ``--pretrain-data``),
     must not be what the run writes (:func:`refuse_written_inputs`)."""
     out = Path(out)
+    if getattr(config, "find_lr", False) and (resume or overwrite):  # it writes nothing, nor removes a run
+        raise UserError(f"--find-lr tests learning rates on a fresh model and saves nothing; drop "
+                        f"{'--resume' if resume else '--overwrite'} (and give an --out that holds no run)")
     refuse_written_inputs(out, (("--data", data), ("--val-data", val_data), *reads), resume=resume)
     if not resume:
         check_out_dir(out, overwrite=overwrite)

@@ -127,6 +127,7 @@ from rnnkit.train.checkpoint import (
     undone_on_failure,
 )
 from rnnkit.train.ema import WeightAverage
+from rnnkit.train.lr_find import LearningRateCurve, LearningRateFound, run_range_test
 from rnnkit.train.optim import build_optimizer, learning_rate
 from rnnkit.train.provenance import other_validation, with_digests
 from rnnkit.train.tensorboard import TENSORBOARD, TensorBoardLog
@@ -216,6 +217,7 @@ class TrainConfig:
     min_delta: float = 0.0            # ... better by more than this (patience only; best/ keeps any better one)
     device: str | None = None         # auto | cpu | cuda | cuda:N: move the model there (device.py); None: leave it
     tensorboard: bool = False         # also write each logged record as TensorBoard scalars to OUT/tensorboard/
+    find_lr: bool = False             # run the learning-rate range test instead (lr_find.py): no model is saved
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
@@ -612,6 +614,8 @@ class Trainer:
             try:
                 if self.cfg.tensorboard and self.out_dir is not None:  # inside: closed whatever ends the run
                     self._tensorboard = TensorBoardLog(self.out_dir / TENSORBOARD, self.step)
+                if self.cfg.find_lr:  # the curve leaves as an exception: the task writes no model, OUT is undone
+                    raise LearningRateFound(self._range_test())
                 return self._fit()
             finally:
                 self._par = distributed.SINGLE
@@ -650,6 +654,21 @@ class Trainer:
         if diverged is None:
             self._finish(stopped)
         return self._result(stopped, diverged)
+
+    def _range_test(self) -> LearningRateCurve:
+        """``find_lr``: the learning-rate range test (:mod:`rnnkit.train.lr_find`) on this run's model, optimizer
+        and batches, each update as :meth:`_update` makes it (clipping, accumulation, autocast); nothing is
+        logged or saved."""
+
+        def set_rate(lr: float) -> None:
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+
+        def update(lr: float) -> tuple[float, int]:
+            loss, items, _ = self._update(lr, 0.0)
+            return loss, items
+
+        return run_range_test(update, set_rate)
 
     def _after_step(self, interval: _Interval, lr: float) -> str | None:
         """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
