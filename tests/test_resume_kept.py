@@ -68,3 +68,37 @@ def test_a_switch_is_named_as_it_is_typed(run: tuple[Path, Path], capsys: pytest
     assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--bidirectional", "--no-progress"]) == 2
     assert capsys.readouterr().err.strip() == ("rnnkit: error: --bidirectional: the resumed run had no "
                                                "bidirectional; a resumed run keeps its model and data")
+
+
+def test_python_resumes_with_the_runs_settings_as_the_command_line_does(tmp_path: Path) -> None:
+    """fit(resume=True) took each setting not given from the defaults: a run trained at lr 0.001 went on at
+    charlm's default 0.006 (weight decay 0.1 for 0.05), where ``--resume`` keeps the run's. Given ones win."""
+    text = tmp_path / "t.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog. " * 20, encoding="utf-8")
+    small = ["--hidden", "8", "--seq-len", "8", "--batch-size", "2", "--no-progress", "--save-minutes", "0"]
+    runs = {}
+    for how in ("cli", "python"):
+        out = runs[how] = tmp_path / how
+        assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--steps", "2", "--lr", "0.001",
+                     "--weight-decay", "0.05", *small]) == 0
+    assert main(["train", "charlm", "--resume", str(runs["cli"]), "--steps", "4", "--no-progress"]) == 0
+    rnnkit.fit("charlm", str(text), runs["python"], resume=True, steps=4, progress=False, verbose=False)
+    settings = {how: json.loads((out / "last" / "config.json").read_text())["settings"] for how, out in runs.items()}
+    assert settings["python"] == settings["cli"]
+    assert (settings["python"]["lr"], settings["python"]["weight_decay"]) == (0.001, 0.05)
+    rnnkit.fit("charlm", str(text), runs["python"], resume=True, steps=6, lr=0.002, progress=False, verbose=False)
+    assert json.loads((runs["python"] / "last" / "config.json").read_text())["settings"]["lr"] == 0.002
+
+
+def test_python_resumes_a_tied_translator_named_with_its_own_setting(tmp_path: Path) -> None:
+    """share_decoder_embeddings=True on resuming a tied 8/8 run was refused: the check of hidden against embedding
+    read the defaults (128, 64), not the run's sizes."""
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("".join(f"a{i} b\tc{i} d\n" for i in range(40)), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(out), "--hidden", "8", "--embedding", "8",
+                 "--share-decoder-embeddings", "--steps", "2", "--eval-every", "2", "--no-progress",
+                 "--save-minutes", "0"]) == 0
+    rnnkit.fit("seq2seq", str(pairs), out, resume=True, steps=3, share_decoder_embeddings=True, progress=False,
+               verbose=False)
+    assert steps_done(out) == 3

@@ -95,10 +95,10 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
-        given = {*settings, *(config if isinstance(config, dict) else ())}
+        given = None if isinstance(config, spec.config) else {*settings, *(config or {})}  # a whole config: all
         config = _task_config(task, spec.config, config, settings)
-        if resume:
-            _refuse_changed_kept(spec, out, {key: getattr(config, key) for key in given})
+        if resume and given is not None:
+            config = _resumed_config(spec, out, config, given)
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
@@ -111,20 +111,29 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                 return found.curve
 
 
-def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> None:
-    """``fit(resume=True, hidden=16)`` for a run of 8 hidden units: refused as ``--resume OUT --hidden 16`` is
-    (:func:`rnnkit.cli.refuse_changed_kept`), where it was kept at 8 without a word. A run not there is left to
-    the task to refuse."""
+def _resumed_config(spec: Any, out: str | Path, config: Any, names: set[str]) -> Any:
+    """The config ``fit(resume=True, ...)`` continues the run in ``out`` with, as ``rnnkit train --resume``
+    settles it (:func:`rnnkit.train.options.resolve_settings`): each setting of ``config`` whose name is in
+    ``names`` (those given), else the run's saved one, else the default. A kept setting given another value
+    than the run's (``hidden=16`` for a run of 8) is refused as the flag is
+    (:func:`rnnkit.cli.refuse_changed_kept`). Both were taken silently: the run kept its 8, and a charlm run
+    of ``lr=0.001`` went on at the default 0.006. A run not there is left to the task to refuse."""
+    import argparse
+
     from rnnkit.cli import refuse_changed_kept
     from rnnkit.errors import UserError
     from rnnkit.train.checkpoint import read_config, run_folder
+    from rnnkit.train.options import config_from, resolve_settings, settings_of
 
     try:
         saved = read_config(run_folder(out))[0].get("settings")
     except UserError:
-        return
-    if isinstance(saved, dict):
-        refuse_changed_kept(spec, given, saved)
+        saved = None
+    if not isinstance(saved, dict):
+        return config
+    given = {name: getattr(config, name) for name in names}
+    refuse_changed_kept(spec, given, saved)
+    return config_from(spec.config, resolve_settings(argparse.Namespace(**given), settings_of(spec.config()), saved))
 
 
 def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:
