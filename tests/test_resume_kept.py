@@ -5,6 +5,7 @@ user asking for 16 hidden units trained on with 8). All three are now refused in
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,27 @@ def test_a_switch_is_named_as_it_is_typed(run: tuple[Path, Path], capsys: pytest
     assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--bidirectional", "--no-progress"]) == 2
     assert capsys.readouterr().err.strip() == ("rnnkit: error: --bidirectional: the resumed run had no "
                                                "bidirectional; a resumed run keeps its model and data")
+
+
+def test_a_kept_setting_written_another_way_is_the_same_setting() -> None:
+    """The captioner's ``channels=[4, 4]`` (the list its docs give for Python) and ``image_size=[16, 16]`` are its
+    run's ``"4,4"`` and ``16``, and classify's ``char_ngrams=[3, 6]`` its ``"3,6"``: each was refused as a change
+    ('image_size 16: the resumed run used 16'); a different value still is."""
+    from rnnkit.cli import refuse_changed_kept
+    from rnnkit.tasks import TASKS, discover
+
+    discover()
+    caption, classify = TASKS["caption"], TASKS["classify"]
+    saved = {"channels": "4,4", "image_size": 16}
+    for same in ({"channels": [4, 4]}, {"channels": "4, 4"}, {"image_size": "16"}, {"image_size": [16, 16]},
+                 {"image_size": "16x16"}, {"channels": "4,4", "image_size": 16}):
+        refuse_changed_kept(caption, same, saved)
+    refuse_changed_kept(classify, {"char_ngrams": [3, 6]}, {"char_ngrams": "3,6"})
+    refuse_changed_kept(classify, {"char_ngrams": "3-6"}, {"char_ngrams": "3,6"})
+    for other, said in (({"channels": [4, 8]}, "--channels [4, 8]: the resumed run used 4,4"),
+                        ({"image_size": "16x32"}, "--image-size 16x32: the resumed run used 16"),
+                        ({"channels": "x"}, "--channels x: the resumed run used 4,4")):
+        with pytest.raises(UserError, match=f"^{re.escape(said)}; a resumed run"):
+            refuse_changed_kept(caption, other, saved)
+    with pytest.raises(UserError, match=r"^--char-ngrams 2,5: the resumed run used 3,6"):
+        refuse_changed_kept(classify, {"char_ngrams": "2,5"}, {"char_ngrams": "3,6"})

@@ -71,6 +71,14 @@ class CaptionConfig(TrainSettings):
                                else "expected a list of positive integers (or a comma-separated string)")
         return out
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``channels`` and ``image_size`` as the sizes they name: ``[16, 32]`` from Python is the run's
+        ``"16,32"``, ``16`` its ``"16x16"`` (the rest as they are)."""
+        if key == "channels":
+            return cls(channels=value).conv_channels()
+        return image_shape(value) if key == "image_size" else value
+
     def image_shape(self) -> tuple[int, int]:
         """``(height, width)`` the images are resized to: ``image_size`` as the CLI writes it (``64``,
         ``"32x160"``) or a list or tuple ``[32, 160]``, as torchvision's ``Resize`` takes a size."""

@@ -110,6 +110,12 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``char_ngrams`` as the lengths it names: ``[3, 6]`` and ``"3-6"`` are the run's ``"3,6"``, ``"0"`` and
+        ``"off"`` its ``None`` (the rest as they are)."""
+        return check_char_ngrams(value) if key == "char_ngrams" else value
+
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
         run's settings), else from :data:`FIXED` (``max_len``: :data:`SUBWORD_MAX_LEN` ids when character

@@ -88,6 +88,13 @@ class TrainSettings:
     device: str = "auto"
     tensorboard: bool = False
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """The form in which a setting a resumed run keeps is compared with the run's own (``rnnkit.cli.
+        refuse_changed_kept``): ``value`` itself, unless the task writes one value several ways (the captioner's
+        ``channels`` as ``"16,32"`` or ``[16, 32]``), where it gives the one value they all mean."""
+        return value
+
     def validate_training(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
         setting of a type its annotation names: a bool a bool, an integer an integer) or, among the
