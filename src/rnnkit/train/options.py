@@ -451,7 +451,14 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
     unknown = sorted(set(flat) - known)
     if unknown:
         raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
+    for key in CONFIG_PATHS:  # no dataclass field checks them: `out = 5` or an [out] table was a TypeError
+        if key in flat and not isinstance(flat[key], str):
+            raise UserError(f"{path}: {key} = {flat[key]!r}: expected a path (a string)")
     return flat
+
+
+#: the settings of a --config file that are paths, not fields of a task's config: a string each
+CONFIG_PATHS = ("data", "val_data", "out")
 
 
 def resolve_settings(
