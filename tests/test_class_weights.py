@@ -128,3 +128,11 @@ def test_a_path_in_a_config_file_that_is_no_string_is_refused_in_one_line(
         load_config_file(config, {"out", "data", "hidden"})
     assert main(["train", "classify", "--config", str(config), "--steps", "1", "--no-progress"]) == 2
     assert "expected a path (a string)" in capsys.readouterr().err
+
+
+def test_an_integer_weight_past_floats_range_is_refused_as_infinite() -> None:
+    """``{"pos": 10**400}`` raised OverflowError ('int too large to convert to float') from ``math.isfinite``, where
+    ``"pos=1e400"`` (inf) is refused; both are now the setting's one line. An integer within range is its float."""
+    with pytest.raises(SettingError, match=r"expected none, balanced, or a dict of label: weight .*\('pos': 1000"):
+        parse_class_weights({"pos": 10**400})
+    assert parse_class_weights({"pos": 10**20}) == {"pos": float(10**20)}

@@ -66,10 +66,13 @@ def _weights_of_dict(spec: dict[Any, Any], expected: str) -> dict[str, float]:
     for label, weight in spec.items():
         if not (isinstance(label, str) and label.strip()):
             raise SettingError("class_weights", spec, expected + f" (the label {label!r} is no label's text)")
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
-                math.isfinite(weight) and weight > 0):
+        try:  # an integer past float's range is infinite, as "spam=1e400" is (it raised OverflowError)
+            value = float(weight) if isinstance(weight, numbers.Real) and not isinstance(weight, bool) else math.nan
+        except OverflowError:
+            value = math.inf
+        if not (math.isfinite(value) and value > 0):
             raise SettingError("class_weights", spec, expected + f" ({label!r}: {weight!r})")
-        weights[label] = float(weight)
+        weights[label] = value
     return weights
 
 
