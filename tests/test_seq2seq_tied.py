@@ -206,3 +206,19 @@ def test_a_model_saved_before_the_setting_loads_untied_and_resumes_untied(
                                        "share-decoder-embeddings; a resumed run keeps its model and data\n")
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--no-progress", "--json"]) == 0
     assert json.loads((out / "last" / "config.json").read_text())["model"]["share_decoder_embeddings"] is False
+
+
+def test_a_state_dict_whose_output_weight_is_not_its_embedding_matrix_is_refused() -> None:
+    """An untied model's state_dict loaded into a tied one passed strict=True and the output weight, loaded after
+    the embedding into the one Parameter, replaced the trained embeddings without a word."""
+    untied = Seq2Seq(15, 9, attention="general", **SIZES)  # type: ignore[arg-type]
+    tied = _tied()
+    with pytest.raises(RuntimeError, match=r"output.weight is not tgt_embedding.weight"):
+        tied.load_state_dict(untied.state_dict())
+    state = untied.state_dict()
+    tied.load_state_dict({**state, "output.weight": state["tgt_embedding.weight"].clone()})  # the same matrix: one
+    assert torch.equal(tied.tgt_embedding.weight, untied.tgt_embedding.weight)
+    state.pop("output.weight")
+    tied.load_state_dict(state)
+    assert tied.output.weight is tied.tgt_embedding.weight
+    assert torch.equal(tied.output.weight, untied.tgt_embedding.weight)

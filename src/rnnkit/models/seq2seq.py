@@ -133,9 +133,20 @@ def _drop_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str
 def _fill_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: Any, strict: bool,
                       missing_keys: list[str], unexpected_keys: list[str], error_msgs: list[str]) -> None:
     """Loading a tied decoder: the output layer's weight is the embedding matrix (one Parameter, so the copy is
-    the same tensor's, and the two stay one)."""
-    if prefix + TIED not in state_dict and prefix + TIED_TO in state_dict:
-        state_dict[prefix + TIED] = state_dict[prefix + TIED_TO]
+    the same tensor's, and the two stay one). A state_dict that holds an output weight other than its embedding
+    matrix (an untied model's, a file edited by hand) is refused: one of the two would be dropped unsaid (the
+    output layer's, loaded last, replaced the trained embeddings)."""
+    tied, to = prefix + TIED, prefix + TIED_TO
+    if to not in state_dict:
+        return
+    if tied not in state_dict:
+        state_dict[tied] = state_dict[to]
+        return
+    out, emb = state_dict[tied], state_dict[to]
+    if (isinstance(out, Tensor) and isinstance(emb, Tensor) and out.shape == emb.shape and not out.is_meta
+            and not emb.is_meta and not torch.equal(out, emb.to(out.device, out.dtype))):
+        error_msgs.append(f"{tied} is not {to}: a decoder that shares its target embeddings (share_decoder_embeddings)"
+                          f" holds one matrix; leave {tied} out to load {to} as both")
 
 
 class AttentionDecoder(nn.Module):
