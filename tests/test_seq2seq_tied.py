@@ -3,6 +3,7 @@ OpenNMT-py's ``-share_decoder_embeddings``): the output layer's weight is the ta
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -222,3 +223,31 @@ def test_a_state_dict_whose_output_weight_is_not_its_embedding_matrix_is_refused
     tied.load_state_dict(state)
     assert tied.output.weight is tied.tgt_embedding.weight
     assert torch.equal(tied.output.weight, untied.tgt_embedding.weight)
+
+
+def test_the_tie_outlives_assign_loading_to_empty_and_overwriting_conversions() -> None:
+    """torch gives each module its own Parameter in these three; the output weight was then a second matrix (18
+    parameter tensors where the tied model has 17), trained apart from the embedding."""
+    model = _tied()
+    count = len(list(model.parameters()))
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    assigned = _tied()
+    assigned.load_state_dict(state, assign=True)
+    with torch.device("meta"):
+        skeleton = Seq2Seq(15, 9, attention="general", share_decoder_embeddings=True, **SIZES)  # type: ignore[arg-type]
+    empty = skeleton.to_empty(device="cpu")
+    torch.__future__.set_overwrite_module_params_on_conversion(True)
+    try:
+        converted = _tied().double()
+    finally:
+        torch.__future__.set_overwrite_module_params_on_conversion(False)
+    for loaded in (assigned, empty, converted):
+        assert loaded.output.weight is loaded.tgt_embedding.weight
+        assert len(list(loaded.parameters())) == count
+    assert torch.equal(assigned.output.weight, model.tgt_embedding.weight)
+    assert converted.output.weight.dtype == torch.float64
+    buffer = io.BytesIO()  # the hooks pickle with the model (torch.save of the whole module)
+    torch.save(assigned, buffer)
+    buffer.seek(0)
+    unpickled = torch.load(buffer, weights_only=False)
+    assert unpickled.output.weight is unpickled.tgt_embedding.weight

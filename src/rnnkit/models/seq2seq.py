@@ -149,6 +149,12 @@ def _fill_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str
                           f" holds one matrix; leave {tied} out to load {to} as both")
 
 
+def _tie_after_loading(module: AttentionDecoder, incompatible_keys: Any) -> None:
+    """After a load, the tie as it was (:meth:`AttentionDecoder._tie`; a function, not a lambda: a pickled model
+    keeps its hooks)."""
+    module._tie()
+
+
 class AttentionDecoder(nn.Module):
     """The target side every encoder-decoder shares: embedding, a :class:`Recurrent` stack started from the
     encoder's summary through a learned bridge, optional attention with input feeding, and the output
@@ -191,6 +197,21 @@ class AttentionDecoder(nn.Module):
             self.output.weight = self.tgt_embedding.weight
             self.register_state_dict_post_hook(_drop_tied_weight)
             self.register_load_state_dict_pre_hook(_fill_tied_weight)
+            self.register_load_state_dict_post_hook(_tie_after_loading)
+
+    def _tie(self) -> None:
+        """Make the output layer's weight the embedding matrix again where torch gave each its own Parameter:
+        ``load_state_dict(assign=True)`` wraps each name's tensor apart, ``to_empty`` (a model built on the meta
+        device) and a conversion under ``torch.__future__.set_overwrite_module_params_on_conversion(True)`` replace
+        each module's Parameter apart (the two trained on as two, and ``parameters()`` counted the matrix twice)."""
+        if getattr(self, "shares_embeddings", False) and self.output.weight is not self.tgt_embedding.weight:
+            self.output.weight = self.tgt_embedding.weight
+
+    def _apply(self, fn: Any, recurse: bool = True) -> AttentionDecoder:
+        """:meth:`torch.nn.Module._apply` (``to``, ``to_empty``, ``half`` ...), the tie kept (:meth:`_tie`)."""
+        super()._apply(fn, recurse)
+        self._tie()
+        return self
 
     @staticmethod
     def decoder_parameters(tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str, attention: str,
