@@ -93,3 +93,16 @@ def test_a_kept_setting_written_another_way_is_the_same_setting() -> None:
             refuse_changed_kept(caption, other, saved)
     with pytest.raises(UserError, match=r"^--char-ngrams 2,5: the resumed run used 3,6"):
         refuse_changed_kept(classify, {"char_ngrams": "2,5"}, {"char_ngrams": "3,6"})
+
+
+def test_python_compares_with_the_checkpoint_it_resumes(run: tuple[Path, Path]) -> None:
+    """The run's settings were read from best/ while the run resumes last/: a best/ saying other settings (edited,
+    or of another rnnkit) let fit(resume=True, hidden=16) train on with last/'s 8 without a word."""
+    data, out = run
+    best = out / "best" / "config.json"
+    config = json.loads(best.read_text())
+    config["settings"]["hidden"] = 16
+    best.write_text(json.dumps(config))
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+        rnnkit.fit("classify", str(data), out, resume=True, steps=4, hidden=16, progress=False, verbose=False)
+    assert steps_done(out) == 2

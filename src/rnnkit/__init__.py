@@ -114,7 +114,7 @@ def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> N
     from rnnkit.train.checkpoint import read_config, run_folder
 
     try:
-        saved = read_config(run_folder(out))[0].get("settings")
+        saved = read_config(run_folder(out), prefer="last")[0].get("settings")  # the checkpoint it resumes
     except UserError:
         return
     if isinstance(saved, dict):
