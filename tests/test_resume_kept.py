@@ -106,3 +106,18 @@ def test_python_compares_with_the_checkpoint_it_resumes(run: tuple[Path, Path]) 
     with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
         rnnkit.fit("classify", str(data), out, resume=True, steps=4, hidden=16, progress=False, verbose=False)
     assert steps_done(out) == 2
+
+
+def test_a_config_instance_is_refused_as_its_keywords_are(run: tuple[Path, Path]) -> None:
+    """``fit(config=ClassifyConfig(hidden=16), resume=True)`` trained on with the run's 8 without a word, where
+    ``hidden=16`` and ``config={'hidden': 16}`` are refused; a field left at its default gives nothing."""
+    from rnnkit.tasks._classify_config import ClassifyConfig
+
+    data, out = run
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+        rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=16), resume=True, steps=4,
+                   progress=False, verbose=False)
+    assert steps_done(out) == 2
+    rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=8, steps=4), resume=True, progress=False,
+               verbose=False)
+    assert steps_done(out) == 4

@@ -92,7 +92,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
-        given = {*settings, *(config if isinstance(config, dict) else ())}
+        given = {*settings, *(config if isinstance(config, dict) else _set_fields(config, spec.config))}
         config = _task_config(task, spec.config, config, settings)
         if resume:
             _refuse_changed_kept(spec, out, {key: getattr(config, key) for key in given})
@@ -103,6 +103,17 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
             options["val_data"] = os.fspath(val_data)
         with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
             return spec.train(config, None if data is None else os.fspath(data), out, **options)
+
+
+def _set_fields(config: Any, cls: type) -> set[str]:
+    """The fields a config instance (``config=ClassifyConfig(hidden=16)``) sets to other than ``cls``'s defaults:
+    what it gives, as a dict's keys are (none for None or another object)."""
+    import dataclasses
+
+    if not (dataclasses.is_dataclass(config) and isinstance(config, cls)):
+        return set()
+    default = cls()
+    return {f.name for f in dataclasses.fields(config) if getattr(config, f.name) != getattr(default, f.name)}
 
 
 def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> None:
