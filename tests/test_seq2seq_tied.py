@@ -251,3 +251,13 @@ def test_the_tie_outlives_assign_loading_to_empty_and_overwriting_conversions() 
     buffer.seek(0)
     unpickled = torch.load(buffer, weights_only=False)
     assert unpickled.output.weight is unpickled.tgt_embedding.weight
+
+
+def test_python_resumes_a_tied_run_given_the_setting_alone(tmp_path: Path) -> None:
+    """fit(resume=True, share_decoder_embeddings=True) was refused for hidden 128 and embedding 64, the defaults, not
+    the run's 8 and 8 (validate() checked the sizes before the run's were taken); the flag alone resumed."""
+    data, out = _dates(tmp_path), tmp_path / "run"
+    settings = {"batch_size": 8, "eval_sentences": 1, "verbose": False, "progress": False, "save_minutes": 0}
+    rnnkit.fit("seq2seq", str(data), out, share_decoder_embeddings=True, hidden=8, embedding=8, steps=1, **settings)
+    rnnkit.fit("seq2seq", str(data), out, resume=True, share_decoder_embeddings=True, steps=2, **settings)
+    assert json.loads((out / "last" / "trainer_state.json").read_text())["step"] == 2
