@@ -121,3 +121,11 @@ def test_a_config_instance_is_refused_as_its_keywords_are(run: tuple[Path, Path]
     rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=8, steps=4), resume=True, progress=False,
                verbose=False)
     assert steps_done(out) == 4
+
+
+def test_another_tasks_run_is_refused_as_that_before_its_settings(run: tuple[Path, Path]) -> None:
+    """fit('tag', resume=True, hidden=16) of a classify run said 'hidden 16: the resumed run used 8' (a setting of
+    another task's run), where the CLI says whose run it is."""
+    data, out = run
+    with pytest.raises(UserError, match=r"a 'classify' run, not a 'tag' run$"):
+        rnnkit.fit("tag", str(data), out, resume=True, hidden=16, steps=4, progress=False, verbose=False)

@@ -118,17 +118,18 @@ def _set_fields(config: Any, cls: type) -> set[str]:
 
 def _refuse_changed_kept(spec: Any, out: str | Path, given: dict[str, Any]) -> None:
     """``fit(resume=True, hidden=16)`` for a run of 8 hidden units: refused as ``--resume OUT --hidden 16`` is
-    (:func:`rnnkit.cli.refuse_changed_kept`), where it was kept at 8 without a word. A run not there is left to
-    the task to refuse."""
+    (:func:`rnnkit.cli.refuse_changed_kept`), where it was kept at 8 without a word. A run not there, or of
+    another task, is left to the task to refuse."""
     from rnnkit.cli import refuse_changed_kept
     from rnnkit.errors import UserError
     from rnnkit.train.checkpoint import read_config, run_folder
 
     try:
-        saved = read_config(run_folder(out), prefer="last")[0].get("settings")  # the checkpoint it resumes
+        config = read_config(run_folder(out), prefer="last")[0]  # the checkpoint it resumes
     except UserError:
         return
-    if isinstance(saved, dict):
+    saved = config.get("settings")
+    if isinstance(saved, dict) and config.get("task") == spec.name:  # another task's run: the task refuses it
         refuse_changed_kept(spec, given, saved)
 
 
