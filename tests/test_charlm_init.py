@@ -210,3 +210,23 @@ def test_a_given_dropout_is_the_new_runs_and_a_given_size_is_checked(source: Pat
             f"rnnkit: error: {flag} {float(value) if flag == '--weight-drop' else value} with --init-from {source}: "
             f"its model has {had}, which a run started from its weights keeps; drop {flag}")
         assert not (tmp_path / "x").exists()
+
+
+def test_a_resumed_run_given_its_own_init_from_relative_is_told_to_give_one_of_the_two(
+        source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run records --init-from as an absolute path; the same model named relative ('src', './src') was said to
+    be another ('the resumed run used /.../src'), where the refusal is of --init-from with --resume at all."""
+    out = tmp_path / "tuned"
+    assert main(["train", "charlm", "--data", str(source.parent / "new.txt"), "--out", str(out), "--init-from",
+                 str(source), "--steps", "1", *BASE]) == 0
+    monkeypatch.chdir(source.parent)
+    for name in (source.name, f"./{source.name}"):
+        capsys.readouterr()
+        assert main(["train", "charlm", "--resume", str(out), "--init-from", name, "--steps", "2", *BASE]) == 2
+        assert capsys.readouterr().err.strip() == ("rnnkit: error: --init-from starts a new run from a trained "
+                                                   "model's weights; --resume continues a run: give one of the two")
+    with pytest.raises(UserError, match="^init_from starts a new run"):
+        rnnkit.fit("charlm", out=out, resume=True, init_from=source.name, steps=2, verbose=False)
+    capsys.readouterr()
+    assert main(["train", "charlm", "--resume", str(out), "--init-from", "other", "--steps", "2", *BASE]) == 2
+    assert f"--init-from other: the resumed run used {source}; a resumed run keeps" in capsys.readouterr().err

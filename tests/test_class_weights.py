@@ -13,9 +13,10 @@ import torch.nn.functional as F
 
 from rnnkit.cli import main
 from rnnkit.data.tokenize import pad_batch
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.models.classifier import Classifier
 from rnnkit.tasks._classify_config import parse_class_weights
+from rnnkit.train.options import load_config_file
 from tests.test_classify_cli import make_csv
 
 FLAGS = ["--steps", "2", "--hidden", "8", "--embedding", "8", "--no-progress", "--no-autotune", "--save-minutes", "0"]
@@ -113,3 +114,25 @@ def test_a_toml_table_is_the_settings_value(tmp_path: Path, capsys: pytest.Captu
                  *FLAGS]) == 2
     assert f"{config}: class_weights = {{'pos': 0}}: expected none, balanced, or a dict" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("text", ["[out]\nx = 3\n", "out = 5\n", "[data]\npath = 'd.csv'\n", "data = ['d.csv']\n"])
+def test_a_path_in_a_config_file_that_is_no_string_is_refused_in_one_line(
+        text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An ``[out]`` table was read as the setting's value since tables name settings (``[class_weights]``), and
+    went on to ``os.fspath`` as a dict: a traceback (``out = 5`` was one before); it was 'unknown setting x'."""
+    config = tmp_path / "c.toml"
+    config.write_text(text)
+    capsys.readouterr()
+    with pytest.raises(UserError, match=rf"^{re.escape(str(config))}: (out|data) = .*: expected a path \(a string\)$"):
+        load_config_file(config, {"out", "data", "hidden"})
+    assert main(["train", "classify", "--config", str(config), "--steps", "1", "--no-progress"]) == 2
+    assert "expected a path (a string)" in capsys.readouterr().err
+
+
+def test_an_integer_weight_past_floats_range_is_refused_as_infinite() -> None:
+    """``{"pos": 10**400}`` raised OverflowError ('int too large to convert to float') from ``math.isfinite``, where
+    ``"pos=1e400"`` (inf) is refused; both are now the setting's one line. An integer within range is its float."""
+    with pytest.raises(SettingError, match=r"expected none, balanced, or a dict of label: weight .*\('pos': 1000"):
+        parse_class_weights({"pos": 10**400})
+    assert parse_class_weights({"pos": 10**20}) == {"pos": float(10**20)}

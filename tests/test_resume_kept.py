@@ -5,6 +5,7 @@ user asking for 16 hidden units trained on with 8). All three are now refused in
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,15 +91,61 @@ def test_python_resumes_with_the_runs_settings_as_the_command_line_does(tmp_path
     assert json.loads((runs["python"] / "last" / "config.json").read_text())["settings"]["lr"] == 0.002
 
 
-def test_python_resumes_a_tied_translator_named_with_its_own_setting(tmp_path: Path) -> None:
-    """share_decoder_embeddings=True on resuming a tied 8/8 run was refused: the check of hidden against embedding
-    read the defaults (128, 64), not the run's sizes."""
-    pairs = tmp_path / "p.tsv"
-    pairs.write_text("".join(f"a{i} b\tc{i} d\n" for i in range(40)), encoding="utf-8")
-    out = tmp_path / "run"
-    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(out), "--hidden", "8", "--embedding", "8",
-                 "--share-decoder-embeddings", "--steps", "2", "--eval-every", "2", "--no-progress",
-                 "--save-minutes", "0"]) == 0
-    rnnkit.fit("seq2seq", str(pairs), out, resume=True, steps=3, share_decoder_embeddings=True, progress=False,
+def test_a_kept_setting_written_another_way_is_the_same_setting() -> None:
+    """The captioner's ``channels=[4, 4]`` (the list its docs give for Python) and ``image_size=[16, 16]`` are its
+    run's ``"4,4"`` and ``16``, and classify's ``char_ngrams=[3, 6]`` its ``"3,6"``: each was refused as a change
+    ('image_size 16: the resumed run used 16'); a different value still is."""
+    from rnnkit.cli import refuse_changed_kept
+    from rnnkit.tasks import TASKS, discover
+
+    discover()
+    caption, classify = TASKS["caption"], TASKS["classify"]
+    saved = {"channels": "4,4", "image_size": 16}
+    for same in ({"channels": [4, 4]}, {"channels": "4, 4"}, {"image_size": "16"}, {"image_size": [16, 16]},
+                 {"image_size": "16x16"}, {"channels": "4,4", "image_size": 16}):
+        refuse_changed_kept(caption, same, saved)
+    refuse_changed_kept(classify, {"char_ngrams": [3, 6]}, {"char_ngrams": "3,6"})
+    refuse_changed_kept(classify, {"char_ngrams": "3-6"}, {"char_ngrams": "3,6"})
+    for other, said in (({"channels": [4, 8]}, "--channels [4, 8]: the resumed run used 4,4"),
+                        ({"image_size": "16x32"}, "--image-size 16x32: the resumed run used 16"),
+                        ({"channels": "x"}, "--channels x: the resumed run used 4,4")):
+        with pytest.raises(UserError, match=f"^{re.escape(said)}; a resumed run"):
+            refuse_changed_kept(caption, other, saved)
+    with pytest.raises(UserError, match=r"^--char-ngrams 2,5: the resumed run used 3,6"):
+        refuse_changed_kept(classify, {"char_ngrams": "2,5"}, {"char_ngrams": "3,6"})
+
+
+def test_python_compares_with_the_checkpoint_it_resumes(run: tuple[Path, Path]) -> None:
+    """The run's settings were read from best/ while the run resumes last/: a best/ saying other settings (edited,
+    or of another rnnkit) let fit(resume=True, hidden=16) train on with last/'s 8 without a word."""
+    data, out = run
+    best = out / "best" / "config.json"
+    config = json.loads(best.read_text())
+    config["settings"]["hidden"] = 16
+    best.write_text(json.dumps(config))
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+        rnnkit.fit("classify", str(data), out, resume=True, steps=4, hidden=16, progress=False, verbose=False)
+    assert steps_done(out) == 2
+
+
+def test_a_config_instance_is_refused_as_its_keywords_are(run: tuple[Path, Path]) -> None:
+    """``fit(config=ClassifyConfig(hidden=16), resume=True)`` trained on with the run's 8 without a word, where
+    ``hidden=16`` and ``config={'hidden': 16}`` are refused; a field left at its default gives nothing."""
+    from rnnkit.tasks._classify_config import ClassifyConfig
+
+    data, out = run
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+        rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=16), resume=True, steps=4,
+                   progress=False, verbose=False)
+    assert steps_done(out) == 2
+    rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=8, steps=4), resume=True, progress=False,
                verbose=False)
-    assert steps_done(out) == 3
+    assert steps_done(out) == 4
+
+
+def test_another_tasks_run_is_refused_as_that_before_its_settings(run: tuple[Path, Path]) -> None:
+    """fit('tag', resume=True, hidden=16) of a classify run said 'hidden 16: the resumed run used 8' (a setting of
+    another task's run), where the CLI says whose run it is."""
+    data, out = run
+    with pytest.raises(UserError, match=r"a 'classify' run, not a 'tag' run$"):
+        rnnkit.fit("tag", str(data), out, resume=True, hidden=16, steps=4, progress=False, verbose=False)

@@ -3,6 +3,7 @@ OpenNMT-py's ``-share_decoder_embeddings``): the output layer's weight is the ta
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -206,3 +207,57 @@ def test_a_model_saved_before_the_setting_loads_untied_and_resumes_untied(
                                        "share-decoder-embeddings; a resumed run keeps its model and data\n")
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--no-progress", "--json"]) == 0
     assert json.loads((out / "last" / "config.json").read_text())["model"]["share_decoder_embeddings"] is False
+
+
+def test_a_state_dict_whose_output_weight_is_not_its_embedding_matrix_is_refused() -> None:
+    """An untied model's state_dict loaded into a tied one passed strict=True and the output weight, loaded after
+    the embedding into the one Parameter, replaced the trained embeddings without a word."""
+    untied = Seq2Seq(15, 9, attention="general", **SIZES)  # type: ignore[arg-type]
+    tied = _tied()
+    with pytest.raises(RuntimeError, match=r"output.weight is not tgt_embedding.weight"):
+        tied.load_state_dict(untied.state_dict())
+    state = untied.state_dict()
+    tied.load_state_dict({**state, "output.weight": state["tgt_embedding.weight"].clone()})  # the same matrix: one
+    assert torch.equal(tied.tgt_embedding.weight, untied.tgt_embedding.weight)
+    state.pop("output.weight")
+    tied.load_state_dict(state)
+    assert tied.output.weight is tied.tgt_embedding.weight
+    assert torch.equal(tied.output.weight, untied.tgt_embedding.weight)
+
+
+def test_the_tie_outlives_assign_loading_to_empty_and_overwriting_conversions() -> None:
+    """torch gives each module its own Parameter in these three; the output weight was then a second matrix (18
+    parameter tensors where the tied model has 17), trained apart from the embedding."""
+    model = _tied()
+    count = len(list(model.parameters()))
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    assigned = _tied()
+    assigned.load_state_dict(state, assign=True)
+    with torch.device("meta"):
+        skeleton = Seq2Seq(15, 9, attention="general", share_decoder_embeddings=True, **SIZES)  # type: ignore[arg-type]
+    empty = skeleton.to_empty(device="cpu")
+    torch.__future__.set_overwrite_module_params_on_conversion(True)
+    try:
+        converted = _tied().double()
+    finally:
+        torch.__future__.set_overwrite_module_params_on_conversion(False)
+    for loaded in (assigned, empty, converted):
+        assert loaded.output.weight is loaded.tgt_embedding.weight
+        assert len(list(loaded.parameters())) == count
+    assert torch.equal(assigned.output.weight, model.tgt_embedding.weight)
+    assert converted.output.weight.dtype == torch.float64
+    buffer = io.BytesIO()  # the hooks pickle with the model (torch.save of the whole module)
+    torch.save(assigned, buffer)
+    buffer.seek(0)
+    unpickled = torch.load(buffer, weights_only=False)
+    assert unpickled.output.weight is unpickled.tgt_embedding.weight
+
+
+def test_python_resumes_a_tied_run_given_the_setting_alone(tmp_path: Path) -> None:
+    """fit(resume=True, share_decoder_embeddings=True) was refused for hidden 128 and embedding 64, the defaults, not
+    the run's 8 and 8 (validate() checked the sizes before the run's were taken); the flag alone resumed."""
+    data, out = _dates(tmp_path), tmp_path / "run"
+    settings = {"batch_size": 8, "eval_sentences": 1, "verbose": False, "progress": False, "save_minutes": 0}
+    rnnkit.fit("seq2seq", str(data), out, share_decoder_embeddings=True, hidden=8, embedding=8, steps=1, **settings)
+    rnnkit.fit("seq2seq", str(data), out, resume=True, share_decoder_embeddings=True, steps=2, **settings)
+    assert json.loads((out / "last" / "trainer_state.json").read_text())["step"] == 2

@@ -95,9 +95,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
-        given = None if isinstance(config, spec.config) else {*settings, *(config or {})}  # a whole config: all
+        given = {*settings, *(config if isinstance(config, dict) else _set_fields(config, spec.config))}
         config = _task_config(task, spec.config, config, settings)
-        if resume and given is not None:
+        if resume:
             config = _resumed_config(spec, out, config, given)
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
@@ -111,13 +111,25 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                 return found.curve
 
 
+def _set_fields(config: Any, cls: type) -> set[str]:
+    """The fields a config instance (``config=ClassifyConfig(hidden=16)``) sets to other than ``cls``'s defaults:
+    what it gives, as a dict's keys are (none for None or another object)."""
+    import dataclasses
+
+    if not (dataclasses.is_dataclass(config) and isinstance(config, cls)):
+        return set()
+    default = cls()
+    return {f.name for f in dataclasses.fields(config) if getattr(config, f.name) != getattr(default, f.name)}
+
+
 def _resumed_config(spec: Any, out: str | Path, config: Any, names: set[str]) -> Any:
     """The config ``fit(resume=True, ...)`` continues the run in ``out`` with, as ``rnnkit train --resume``
     settles it (:func:`rnnkit.train.options.resolve_settings`): each setting of ``config`` whose name is in
-    ``names`` (those given), else the run's saved one, else the default. A kept setting given another value
-    than the run's (``hidden=16`` for a run of 8) is refused as the flag is
-    (:func:`rnnkit.cli.refuse_changed_kept`). Both were taken silently: the run kept its 8, and a charlm run
-    of ``lr=0.001`` went on at the default 0.006. A run not there is left to the task to refuse."""
+    ``names`` (those given), else the run's saved one (in ``last/``, the checkpoint it resumes), else the
+    default. A kept setting given another value than the run's (``hidden=16`` for a run of 8) is refused as the
+    flag is (:func:`rnnkit.cli.refuse_changed_kept`). Both were taken silently: the run kept its 8, and a charlm
+    run of ``lr=0.001`` went on at the default 0.006. A run not there, or another task's, is left to the task
+    to refuse."""
     import argparse
 
     from rnnkit.cli import refuse_changed_kept
@@ -126,10 +138,11 @@ def _resumed_config(spec: Any, out: str | Path, config: Any, names: set[str]) ->
     from rnnkit.train.options import config_from, resolve_settings, settings_of
 
     try:
-        saved = read_config(run_folder(out))[0].get("settings")
+        run = read_config(run_folder(out), prefer="last")[0]  # the checkpoint it resumes
     except UserError:
-        saved = None
-    if not isinstance(saved, dict):
+        return config
+    saved = run.get("settings")
+    if not (isinstance(saved, dict) and run.get("task") == spec.name):  # another task's run: the task refuses it
         return config
     given = {name: getattr(config, name) for name in names}
     refuse_changed_kept(spec, given, saved)

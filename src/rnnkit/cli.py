@@ -238,11 +238,25 @@ def refuse_changed_kept(task: Task, given: dict[str, Any], saved: dict[str, Any]
     the value was given (default: as the flag, :func:`_flag_given`)."""
     for key in task.frozen:
         value = given.get(key)
-        if value is not None and key in saved and value != saved[key]:
+        if value is not None and key in saved and not _same_kept(task, key, value, saved[key]):
             how, was = (source or partial(_flag_given, task))(key, value), saved[key]
             had = ("had none" if was is None else f"used {key.replace('_', '-')}" if was is True
                    else f"had no {key.replace('_', '-')}" if was is False else f"used {was}")
             raise UserError(f"{how}: the resumed run {had}; a resumed run keeps its model and data")
+
+
+def _same_kept(task: Task, key: str, value: Any, saved: Any) -> bool:
+    """Whether ``value`` given for the kept setting ``key`` is the run's ``saved`` one, written the same or
+    another way the task reads as the same (``[16, 32]`` and ``"16,32"``: ``kept_form`` of its config)."""
+    if value == saved:
+        return True
+    form = getattr(task.config, "kept_form", None)
+    if form is None:
+        return False
+    try:
+        return bool(form(key, value) == form(key, saved))
+    except (UserError, ValueError, TypeError):  # not a value of the setting: a change, refused as one
+        return False
 
 
 def _flag_given(task: Task, key: str, value: Any) -> str:

@@ -133,9 +133,26 @@ def _drop_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str
 def _fill_tied_weight(module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: Any, strict: bool,
                       missing_keys: list[str], unexpected_keys: list[str], error_msgs: list[str]) -> None:
     """Loading a tied decoder: the output layer's weight is the embedding matrix (one Parameter, so the copy is
-    the same tensor's, and the two stay one)."""
-    if prefix + TIED not in state_dict and prefix + TIED_TO in state_dict:
-        state_dict[prefix + TIED] = state_dict[prefix + TIED_TO]
+    the same tensor's, and the two stay one). A state_dict that holds an output weight other than its embedding
+    matrix (an untied model's, a file edited by hand) is refused: one of the two would be dropped unsaid (the
+    output layer's, loaded last, replaced the trained embeddings)."""
+    tied, to = prefix + TIED, prefix + TIED_TO
+    if to not in state_dict:
+        return
+    if tied not in state_dict:
+        state_dict[tied] = state_dict[to]
+        return
+    out, emb = state_dict[tied], state_dict[to]
+    if (isinstance(out, Tensor) and isinstance(emb, Tensor) and out.shape == emb.shape and not out.is_meta
+            and not emb.is_meta and not torch.equal(out, emb.to(out.device, out.dtype))):
+        error_msgs.append(f"{tied} is not {to}: a decoder that shares its target embeddings (share_decoder_embeddings)"
+                          f" holds one matrix; leave {tied} out to load {to} as both")
+
+
+def _tie_after_loading(module: AttentionDecoder, incompatible_keys: Any) -> None:
+    """After a load, the tie as it was (:meth:`AttentionDecoder._tie`; a function, not a lambda: a pickled model
+    keeps its hooks)."""
+    module._tie()
 
 
 class AttentionDecoder(nn.Module):
@@ -180,6 +197,21 @@ class AttentionDecoder(nn.Module):
             self.output.weight = self.tgt_embedding.weight
             self.register_state_dict_post_hook(_drop_tied_weight)
             self.register_load_state_dict_pre_hook(_fill_tied_weight)
+            self.register_load_state_dict_post_hook(_tie_after_loading)
+
+    def _tie(self) -> None:
+        """Make the output layer's weight the embedding matrix again where torch gave each its own Parameter:
+        ``load_state_dict(assign=True)`` wraps each name's tensor apart, ``to_empty`` (a model built on the meta
+        device) and a conversion under ``torch.__future__.set_overwrite_module_params_on_conversion(True)`` replace
+        each module's Parameter apart (the two trained on as two, and ``parameters()`` counted the matrix twice)."""
+        if getattr(self, "shares_embeddings", False) and self.output.weight is not self.tgt_embedding.weight:
+            self.output.weight = self.tgt_embedding.weight
+
+    def _apply(self, fn: Any, recurse: bool = True) -> AttentionDecoder:
+        """:meth:`torch.nn.Module._apply` (``to``, ``to_empty``, ``half`` ...), the tie kept (:meth:`_tie`)."""
+        super()._apply(fn, recurse)
+        self._tie()
+        return self
 
     @staticmethod
     def decoder_parameters(tgt_vocab: int, *, embedding: int, hidden: int, layers: int, cell: str, attention: str,

@@ -12,7 +12,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.captions import image_shape
 from rnnkit.errors import SettingError, check_count, check_fraction, check_positive
 from rnnkit.models.seq2seq import ATTENTIONS
-from rnnkit.tasks._translate_config import check_teacher_forcing, check_tied_sizes
+from rnnkit.tasks._translate_config import check_teacher_forcing
 from rnnkit.train.building import MAX_DECODE_LENGTH
 from rnnkit.train.options import TrainSettings
 
@@ -71,6 +71,14 @@ class CaptionConfig(TrainSettings):
                                else "expected a list of positive integers (or a comma-separated string)")
         return out
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``channels`` and ``image_size`` as the sizes they name: ``[16, 32]`` from Python is the run's
+        ``"16,32"``, ``16`` its ``"16x16"`` (the rest as they are)."""
+        if key == "channels":
+            return cls(channels=value).conv_channels()
+        return image_shape(value) if key == "image_size" else value
+
     def image_shape(self) -> tuple[int, int]:
         """``(height, width)`` the images are resized to: ``image_size`` as the CLI writes it (``64``,
         ``"32x160"``) or a list or tuple ``[32, 160]``, as torchvision's ``Resize`` takes a size."""
@@ -103,7 +111,6 @@ class CaptionConfig(TrainSettings):
             raise SettingError("attention_penalty", self.attention_penalty, "expected a number >= 0")
         if self.eval_images < 0:  # -1 ran as "every image but the last" (a slice), which no one means
             raise SettingError("eval_images", self.eval_images, "expected a number >= 0 (0: the loss alone)")
-        check_tied_sizes(self.share_decoder_embeddings, self.hidden, self.embedding)
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("label_smoothing", self.label_smoothing)
         check_fraction("dropout", self.dropout)

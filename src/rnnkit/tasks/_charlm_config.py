@@ -5,6 +5,7 @@ the sizes left to the budget."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,12 @@ class CharLMConfig(TrainSettings, RegulariserSettings):
     eval_every: int = 5000
     log_every: int = 50
     precision: str = "auto"
+
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``init_from`` as the absolute path a run records (``rk_lm`` and ``./rk_lm`` are the run's
+        ``/home/me/rk_lm``); the rest as they are."""
+        return os.path.abspath(value) if key == "init_from" and isinstance(value, str) else value
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""

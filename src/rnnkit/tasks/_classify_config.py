@@ -66,10 +66,13 @@ def _weights_of_dict(spec: dict[Any, Any], expected: str) -> dict[str, float]:
     for label, weight in spec.items():
         if not (isinstance(label, str) and label.strip()):
             raise SettingError("class_weights", spec, expected + f" (the label {label!r} is no label's text)")
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not (
-                math.isfinite(weight) and weight > 0):
+        try:  # an integer past float's range is infinite, as "spam=1e400" is (it raised OverflowError)
+            value = float(weight) if isinstance(weight, numbers.Real) and not isinstance(weight, bool) else math.nan
+        except OverflowError:
+            value = math.inf
+        if not (math.isfinite(value) and value > 0):
             raise SettingError("class_weights", spec, expected + f" ({label!r}: {weight!r})")
-        weights[label] = float(weight)
+        weights[label] = value
     return weights
 
 
@@ -109,6 +112,12 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_data: str | None = None      # unlabelled texts: pre-train the encoder as a language model first
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
+
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``char_ngrams`` as the lengths it names: ``[3, 6]`` and ``"3-6"`` are the run's ``"3,6"``, ``"0"`` and
+        ``"off"`` its ``None`` (the rest as they are)."""
+        return check_char_ngrams(value) if key == "char_ngrams" else value
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed

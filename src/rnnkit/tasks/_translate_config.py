@@ -61,7 +61,6 @@ class Seq2SeqConfig(TrainSettings):
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
-        check_tied_sizes(self.share_decoder_embeddings, self.hidden, self.embedding)
         if self.cell not in CELLS:
             raise SettingError("cell", self.cell, f"expected one of {', '.join(CELLS)}")
         if self.attention not in ATTENTIONS:
@@ -80,7 +79,9 @@ class Seq2SeqConfig(TrainSettings):
 
 def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
     """Refuse ``--share-decoder-embeddings`` unless ``hidden == embedding`` (the output layer reads ``hidden`` values
-    and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed."""
+    and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed. Called
+    by ``train`` after ``start_run``, with the sizes the run has: ``fit(resume=True, share_decoder_embeddings=True)``
+    checked in ``validate`` compared the defaults (128 and 64), not the run's."""
     if share and hidden != embedding:
         raise UserError(f"--share-decoder-embeddings needs --hidden equal to --embedding: --hidden {hidden}, "
                         f"--embedding {embedding} (the output layer's weight is the target embedding matrix)")

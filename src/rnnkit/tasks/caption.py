@@ -52,7 +52,7 @@ from rnnkit.tasks._caption_verbs import (
     _shapes_command,
     _train_arguments,
 )
-from rnnkit.tasks._translate_config import refuse_tie_added
+from rnnkit.tasks._translate_config import check_tied_sizes, refuse_tie_added
 from rnnkit.tasks.translate import (
     built_shares,
     check_unknown,
@@ -118,6 +118,7 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "caption", FROZEN, resume=resume, overwrite=overwrite, data=data,
                                  val_data=val_data)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
+    check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"

@@ -48,6 +48,7 @@ from rnnkit.tasks._translate_config import (
     TOKENIZERS,
     Seq2SeqConfig,
     check_teacher_forcing,
+    check_tied_sizes,
     refuse_tie_added,
 )
 from rnnkit.tasks._translate_data import (
@@ -114,6 +115,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
+    check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"

@@ -598,10 +598,11 @@ def _read_tensors(path: Path) -> dict[str, Tensor]:
         raise UserError(f"{path}: not a readable safetensors file ({exc})") from None
 
 
-def read_config(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Path]:
-    """Only the ``config.json`` of the model directory ``path`` (see :func:`resolve_model_dir`) and where
-    it was read: enough to know the task without reading any tensor."""
-    root = resolve_model_dir(path)
+def read_config(path: str | os.PathLike[str], *, prefer: str = "best") -> tuple[dict[str, Any], Path]:
+    """Only the ``config.json`` of the model directory ``path`` (see :func:`resolve_model_dir`; ``prefer``
+    ``"last"`` for what a resumed run reads) and where it was read: enough to know the task without reading any
+    tensor."""
+    root = resolve_model_dir(path, prefer=prefer)
     config = _read_json(root / CONFIG)
     if not isinstance(config, dict):
         raise UserError(f"{root / CONFIG}: expected a JSON object")

@@ -90,6 +90,13 @@ class TrainSettings:
     tensorboard: bool = False
     find_lr: bool = False
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """The form in which a setting a resumed run keeps is compared with the run's own (``rnnkit.cli.
+        refuse_changed_kept``): ``value`` itself, unless the task writes one value several ways (the captioner's
+        ``channels`` as ``"16,32"`` or ``[16, 32]``), where it gives the one value they all mean."""
+        return value
+
     def validate_training(self) -> None:
         """Raise :class:`rnnkit.errors.SettingError` naming the first setting of the wrong kind (each
         setting of a type its annotation names: a bool a bool, an integer an integer) or, among the
@@ -452,7 +459,14 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
     unknown = sorted(set(flat) - known)
     if unknown:
         raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
+    for key in CONFIG_PATHS:  # no dataclass field checks them: `out = 5` or an [out] table was a TypeError
+        if key in flat and not isinstance(flat[key], str):
+            raise UserError(f"{path}: {key} = {flat[key]!r}: expected a path (a string)")
     return flat
+
+
+#: the settings of a --config file that are paths, not fields of a task's config: a string each
+CONFIG_PATHS = ("data", "val_data", "out")
 
 
 def resolve_settings(
