@@ -109,6 +109,7 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_data: str | None = None      # unlabelled texts: pre-train the encoder as a language model first
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
+    pretrained_vectors: str | None = None  # word vectors (.vec/GloVe text) the embedding rows of found words start as
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed
@@ -168,6 +169,8 @@ class ClassifyConfig(shared.TextModelConfig):
                 _may_try_char_ngrams(_given_settings(self)) if self.wants_autotune() else char_ngrams):
             raise SettingError("buckets", self.buckets, "applies only with character n-grams (--char-ngrams MIN,MAX; "
                                "--autotune tries them in bags of word or ngram tokens)")
+        if self.pretrained_vectors is not None:
+            self._validate_vectors(filled)
         check_fraction("label_smoothing", self.label_smoothing)
         parse_class_weights(filled.class_weights)
         for name, allowed in (("tokenizer", TOKENIZERS), ("pooling", POOLINGS)):
@@ -182,6 +185,21 @@ class ClassifyConfig(shared.TextModelConfig):
                 raise SettingError(name, value, "expected a positive number")
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
+
+    def _validate_vectors(self, filled: ClassifyConfig) -> None:
+        """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers
+        without words and other embedding sizes) and whose tokenizer has words (word, ngram)."""
+        if not isinstance(self.pretrained_vectors, str) or not self.pretrained_vectors:
+            raise SettingError("pretrained_vectors", self.pretrained_vectors, "expected the name of a file of word "
+                               "vectors (.vec or GloVe text)")
+        if self.wants_autotune():
+            when = " (on by default with --minutes and no model flag)" if self.autotune is None else ""
+            raise UserError(f"--pretrained-vectors with --autotune{when}: the search tries tokenizers without words "
+                            "and other embedding sizes; add --no-autotune --tokenizer word (or ngram)")
+        if filled.tokenizer not in ("word", "ngram"):
+            given = "" if self.tokenizer is not None else " (the default)"
+            raise UserError(f"--pretrained-vectors with --tokenizer {filled.tokenizer}{given}: its tokens are not "
+                            "words, which the vectors are of; add --tokenizer word (or ngram)")
 
 
 #: what the model settings are when neither the user nor the search sets them
@@ -249,7 +267,7 @@ def _may_try_char_ngrams(fixed: dict[str, Any]) -> bool:
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
 FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "char_ngrams", "buckets", "pretrain_data",
-          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator")
+          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator", "pretrained_vectors")
 
 
 @dataclass

@@ -94,6 +94,11 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="spread E of each training target over the classes (Keras' label_smoothing: a target becomes "
                         "1 - E + E/K for its class, E/K for the others; a sigmoid's 1 - E/2 and E/2); the validation "
                         "loss stays the plain one (default 0)")
+    g.add_argument("--pretrained-vectors", metavar="FILE",
+                   help="word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz too) "
+                        "that the embedding rows of the vocabulary's words found there start as (fastText's "
+                        "-pretrainedVectors); the embedding size is theirs; with --tokenizer word or ngram, "
+                        "without --autotune")
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")
