@@ -208,3 +208,82 @@ def test_an_exported_file_does_not_give_the_vectors_file_away() -> None:
     config = {"settings": {"pretrained_vectors": "/home/me/cc.en.300.vec", "hidden": 8},
               "pretrained_vectors": {"file": "/home/me/cc.en.300.vec", "found": 2}, "labels": ["a", "b"]}
     assert _text._shipped(config) == {"settings": {"hidden": 8}, "labels": ["a", "b"]}
+
+
+# ------------------------------------------------------------------------------------------- the tagger
+@pytest.fixture
+def conll(tmp_path: Path) -> Path:
+    """Sentences of the words The, good, cat, A, bad, dog (six words: good and bad are in the vectors)."""
+    path = tmp_path / "t.conll"
+    path.write_text("The\tDT\ngood\tJJ\ncat\tNN\n\nA\tDT\nbad\tJJ\ndog\tNN\n\n" * 5, encoding="utf-8")
+    return path
+
+
+def tagger_start(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **settings: Any) -> tuple[Any, Any]:
+    """The word embedding a tagger run starts from, and what fit was given."""
+    from rnnkit.tasks.tag import TagConfig
+    from rnnkit.tasks.tag import train as train_tag
+
+    seen: dict[str, Any] = {}
+
+    def capture(model: nn.Module, *args: Any, **kw: Any) -> None:
+        seen["weight"] = model.embedding.weight.detach().clone()
+        seen["symbols"] = ["<pad>", "<unk>", *kw["vocab"]["symbols"]]
+        seen["config"] = kw["model_config"]
+        raise Started
+
+    monkeypatch.setattr(_text, "fit", capture)
+    with pytest.raises(Started):
+        train_tag(TagConfig(steps=2, **settings), str(data), out, verbose=False)
+    return seen["weight"], seen
+
+
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_a_tagger_starts_from_the_vectors_of_the_words_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             conll: Path, text: str) -> None:
+    vec = write(tmp_path, "v.vec", text)
+    weight, seen = tagger_start(monkeypatch, conll, tmp_path / "o", pretrained_vectors=str(vec))
+    plain, _ = tagger_start(monkeypatch, conll, tmp_path / "p", embedding=4)
+    symbols = seen["symbols"]
+    good, bad = symbols.index("good"), symbols.index("bad")
+    assert weight.shape == (len(symbols), 4) and weight[good].tolist() == GOOD and weight[bad].tolist() == BAD
+    others = [i for i in range(len(symbols)) if i not in (good, bad)]
+    assert torch.equal(weight[others], plain[others])
+    assert seen["config"]["pretrained_vectors"] == {"file": os.path.abspath(vec), "dim": 4, "words": 6, "found": 2}
+
+
+def test_a_tagger_without_vectors_keeps_its_embedding_of_100(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             conll: Path) -> None:
+    weight, seen = tagger_start(monkeypatch, conll, tmp_path / "o")
+    assert weight.shape[1] == 100 and seen["config"]["settings"]["embedding"] == 100
+
+
+@pytest.mark.parametrize(("flags", "lines", "expected"), [
+    (["--embedding", "8"], None, "--embedding 8 with --pretrained-vectors"),
+    ([], "a\tX\nb\tY\n\n" * 5, "its tokens are single characters"),
+    ([], None, "line 3: 'x' is not a number"),
+])
+def test_a_tagger_refuses_what_the_vectors_do_not_fit(tmp_path: Path, conll: Path, flags: list[str],
+                                                      lines: str | None, expected: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V if "number" not in expected else W2V.replace("-0.75", "x"))
+    data = write(tmp_path, "c.conll", lines) if lines else conll
+    out = tmp_path / "out"
+    assert main(["train", "tag", "--data", str(data), "--pretrained-vectors", str(vec), "--steps", "2",
+                 "--out", str(out), "--no-progress", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
+    assert not out.exists()
+
+
+def test_a_resumed_tagger_keeps_the_vectors_without_reading_the_file(tmp_path: Path, conll: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    vec, out = write(tmp_path, "v.vec", W2V), tmp_path / "out"
+    assert main(["train", "tag", "--data", str(conll), "--pretrained-vectors", str(vec), "--steps", "1",
+                 "--out", str(out), "--no-progress"]) == 0
+    assert "2 of the vocabulary's 6 words found" in capsys.readouterr().err
+    vec.unlink()
+    assert main(["train", "tag", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+    config = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))
+    assert config["settings"]["pretrained_vectors"] == os.path.abspath(vec) and config["model"]["embedding_dim"] == 4
+    assert main(["predict", str(out), "The good dog", "--json"]) == 0

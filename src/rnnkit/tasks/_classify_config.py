@@ -189,9 +189,7 @@ class ClassifyConfig(shared.TextModelConfig):
     def _validate_vectors(self, filled: ClassifyConfig) -> None:
         """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers
         without words and other embedding sizes) and whose tokenizer has words (word, ngram)."""
-        if not isinstance(self.pretrained_vectors, str) or not self.pretrained_vectors:
-            raise SettingError("pretrained_vectors", self.pretrained_vectors, "expected the name of a file of word "
-                               "vectors (.vec or GloVe text)")
+        shared.check_vectors_name(self.pretrained_vectors)
         if self.wants_autotune():
             when = " (on by default with --minutes and no model flag)" if self.autotune is None else ""
             raise UserError(f"--pretrained-vectors with --autotune{when}: the search tries tokenizers without words "

@@ -120,6 +120,13 @@ def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: C
     return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
 
 
+def check_vectors_name(value: object) -> None:
+    """``pretrained_vectors``: None or the name of a file (a str that is not empty)."""
+    if value is not None and (not isinstance(value, str) or not value):
+        raise SettingError("pretrained_vectors", value, "expected the name of a file of word vectors (.vec or GloVe "
+                           "text)")
+
+
 def vectors_dimension(config: C, ckpt: Checkpoint | None, embedding_given: bool) -> C:
     """A fresh run with ``pretrained_vectors``: ``config`` with that file's absolute path and its vectors' size as
     the embedding (an ``embedding`` given, ``embedding_given``, of another size is refused in one line). A resumed
