@@ -287,3 +287,18 @@ def test_a_resumed_tagger_keeps_the_vectors_without_reading_the_file(tmp_path: P
     config = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))
     assert config["settings"]["pretrained_vectors"] == os.path.abspath(vec) and config["model"]["embedding_dim"] == 4
     assert main(["predict", str(out), "The good dog", "--json"]) == 0
+
+
+def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: Path, data: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "v.vec", W2V)
+    write(tmp_path, "w.vec", W2V)
+    common = ["--data", str(data), "--no-progress", "--out", "out"]
+    assert main(["train", "classify", *common, "--tokenizer", "word", "--pretrained-vectors", "v.vec",
+                 "--steps", "1"]) == 0
+    assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "v.vec", "--steps", "2"]) == 0
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "w.vec", "--steps", "3"]) == 2
+    assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
