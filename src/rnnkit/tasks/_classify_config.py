@@ -112,6 +112,7 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_data: str | None = None      # unlabelled texts: pre-train the encoder as a language model first
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
+    pretrained_vectors: str | None = None  # word vectors (.vec/GloVe text) the embedding rows of found words start as
 
     @classmethod
     def kept_form(cls, key: str, value: Any) -> Any:
@@ -177,6 +178,8 @@ class ClassifyConfig(shared.TextModelConfig):
                 _may_try_char_ngrams(_given_settings(self)) if self.wants_autotune() else char_ngrams):
             raise SettingError("buckets", self.buckets, "applies only with character n-grams (--char-ngrams MIN,MAX; "
                                "--autotune tries them in bags of word or ngram tokens)")
+        if self.pretrained_vectors is not None:
+            self._validate_vectors(filled)
         check_fraction("label_smoothing", self.label_smoothing)
         parse_class_weights(filled.class_weights)
         for name, allowed in (("tokenizer", TOKENIZERS), ("pooling", POOLINGS)):
@@ -191,6 +194,19 @@ class ClassifyConfig(shared.TextModelConfig):
                 raise SettingError(name, value, "expected a positive number")
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
+
+    def _validate_vectors(self, filled: ClassifyConfig) -> None:
+        """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers
+        without words and other embedding sizes) and whose tokenizer has words (word, ngram)."""
+        shared.check_vectors_name(self.pretrained_vectors)
+        if self.wants_autotune():
+            when = " (on by default with --minutes and no model flag)" if self.autotune is None else ""
+            raise UserError(f"--pretrained-vectors with --autotune{when}: the search tries tokenizers without words "
+                            "and other embedding sizes; add --no-autotune --tokenizer word (or ngram)")
+        if filled.tokenizer not in ("word", "ngram"):
+            given = "" if self.tokenizer is not None else " (the default)"
+            raise UserError(f"--pretrained-vectors with --tokenizer {filled.tokenizer}{given}: its tokens are not "
+                            "words, which the vectors are of; add --tokenizer word (or ngram)")
 
 
 #: what the model settings are when neither the user nor the search sets them
@@ -258,7 +274,7 @@ def _may_try_char_ngrams(fixed: dict[str, Any]) -> bool:
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
 FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "char_ngrams", "buckets", "pretrain_data",
-          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator")
+          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator", "pretrained_vectors")
 
 
 @dataclass

@@ -4,7 +4,7 @@ what ``--data`` takes, and what a resumed run keeps (:data:`FROZEN`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rnnkit.errors import SettingError, check_positive
 from rnnkit.models.charword import CHAR_ENCODERS
@@ -13,6 +13,7 @@ from rnnkit.tasks import _text as shared
 DATA_HELP = "a CoNLL file (TOKEN<tab>TAG per line, blank line between sentences) or WORD/TAG tokens, a sentence a line"
 #: the error when --data is not given (nor found in a resumed run)
 MISSING_DATA = f"--data FILE is required ({DATA_HELP})"
+EMBEDDING = 100  # the word embedding's size when --embedding is not given (nor --pretrained-vectors' size)
 CHAR_DIM = 30  # the spelling encoder's character embedding when --char-dim is not given (word tokens)
 
 
@@ -23,7 +24,7 @@ class TagConfig(shared.TextModelConfig):
 
     steps: int | None = 1000
     lr: float = 4e-3
-    embedding: int = 100
+    embedding: int | None = None  # type: ignore[assignment]  # None: EMBEDDING, or the pretrained vectors' size
     hidden: int = 100
     bidirectional: bool = True
     dropout: float = 0.2
@@ -36,10 +37,13 @@ class TagConfig(shared.TextModelConfig):
     fold_words: bool = False      # the word embedding's key: lower-cased, digits as 0 (spellings keep the case)
     word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
     crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
+    pretrained_vectors: str | None = None  # word vectors (.vec/GloVe text) the rows of found words start as
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
-        super().validate()
+        size = EMBEDDING if self.embedding is None else self.embedding
+        shared.TextModelConfig.validate(replace(self, embedding=size))
+        shared.check_vectors_name(self.pretrained_vectors)
         check_positive("char_hidden", self.char_hidden)
         if self.char_encoder not in CHAR_ENCODERS:
             raise SettingError("char_encoder", self.char_encoder, f"expected one of {', '.join(CHAR_ENCODERS)}")
@@ -50,4 +54,4 @@ class TagConfig(shared.TextModelConfig):
 
 
 #: settings a resumed run keeps: the model's shape and the split
-FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "char_encoder", "fold_words", "crf")
+FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "char_encoder", "fold_words", "crf", "pretrained_vectors")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
+from rnnkit.tasks._tag_config import CHAR_DIM, EMBEDDING, TagConfig
 from rnnkit.tasks._tag_trained import SequenceTagger
 
 
@@ -137,7 +138,7 @@ def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
-    d = TagConfig()
+    d = TagConfig(embedding=EMBEDDING)
     shared.add_model_arguments(p, d)
     g = p.add_argument_group("tagger")
     g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
@@ -155,3 +156,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    f"sees the word as written) (default {'on' if d.fold_words else 'off'})")
     g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
                    help="a linear-chain CRF output layer with Viterbi decoding (default off)")
+    g.add_argument("--pretrained-vectors", metavar="FILE", type=os.path.abspath,  # as the run records it
+                   help="word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz too) "
+                        "that the embedding rows of the words found there start as (Lample et al. 2016; with "
+                        "--fold-words, looked up folded); the embedding size is theirs")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import stdin_text, utf8_argument
+from rnnkit.data.vectors import Vectors, copy_vectors, coverage_line, read_vectors, vector_dimension, vocabulary_words
 from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
@@ -116,6 +118,46 @@ def new_model(cls: Any, kwargs: dict[str, Any], config: TextModelConfig, ckpt: C
     check_fits(config, cls.count_parameters(**kwargs), what, ("layers", "hidden", "embedding", "char_hidden",
                                                                "char_dim"))
     return build_model(lambda: cls(**kwargs), ckpt) if ckpt is not None else cls(**kwargs)
+
+
+def check_vectors_name(value: object) -> None:
+    """``pretrained_vectors``: None or the name of a file (a str that is not empty)."""
+    if value is not None and (not isinstance(value, str) or not value):
+        raise SettingError("pretrained_vectors", value, "expected the name of a file of word vectors (.vec or GloVe "
+                           "text)")
+
+
+def vectors_dimension(config: C, ckpt: Checkpoint | None, embedding_given: bool) -> C:
+    """A fresh run with ``pretrained_vectors``: ``config`` with that file's absolute path and its vectors' size as
+    the embedding (an ``embedding`` given, ``embedding_given``, of another size is refused in one line). A resumed
+    run's as it is (its weights are in the checkpoint; the file is not read again)."""
+    path = getattr(config, "pretrained_vectors", None)
+    if ckpt is not None or not path:
+        return config
+    dim = vector_dimension(path)
+    if embedding_given and config.embedding != dim:
+        raise UserError(f"--embedding {config.embedding} with --pretrained-vectors {path}, whose vectors have {dim} "
+                        f"values; give --embedding {dim}, or leave it out to take the vectors' size")
+    return replace(config, embedding=dim, pretrained_vectors=os.path.abspath(path))  # type: ignore[type-var]
+
+
+def read_pretrained(config: TextModelConfig, ckpt: Checkpoint | None, symbols: Sequence[str]) -> Vectors | None:
+    """The vectors of a fresh run's ``pretrained_vectors`` for the tokenizer's ``symbols`` (read before the model
+    is built, so that a bad file leaves nothing in --out); None without them or for a resumed run."""
+    path = getattr(config, "pretrained_vectors", None)
+    if ckpt is not None or not path:
+        return None
+    return read_vectors(path, vocabulary_words(symbols))
+
+
+def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors,
+                       verbose: bool) -> dict[str, Any]:
+    """Copy ``vectors`` into the rows of ``model.embedding`` of the ``symbols`` found in them; say (``verbose``)
+    how many of the vocabulary's words were found; return the record ``config.json`` keeps of it."""
+    found, words = copy_vectors(model.embedding, symbols, vectors)
+    if verbose:
+        say(coverage_line(found, words, vectors.path))
+    return {"file": vectors.path, "dim": vectors.dim, "words": words, "found": found}
 
 
 def check_keep_by(config: C, scores: Sequence[str], default: str) -> C:
@@ -329,9 +371,10 @@ class TextModel:
 def _shipped(config: dict[str, Any]) -> dict[str, Any]:
     """``config.json`` as an exported file carries it: what reading a text takes, without the training files'
     names, where they lay and their digests (``data``, and at any depth such as settings' ``pretrain_data`` and
-    the pre-training summary's ``data``), which a file handed to others should not give away."""
+    the pre-training summary's ``data``; ``pretrained_vectors``, the vectors' file), which a file handed to others
+    should not give away."""
     return {k: _shipped(v) if isinstance(v, dict) else v for k, v in config.items()
-            if k != "data" and not k.endswith("_data")}
+            if k not in ("data", "pretrained_vectors") and not k.endswith("_data")}
 
 
 # ------------------------------------------------------------------------------------------- CLI

@@ -117,9 +117,10 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
            overwrite: bool, progress: bool | None, verbose: bool, in_search: bool) -> ClassifyResult:
     """:func:`train`; ``in_search``: a trial or the final run of a search (:func:`_autotune`), which leave the
     search's record and trials in place."""
-    out, given_pretrain_data = Path(out), config.pretrain_data
+    out, given_pretrain_data, embedding_given = Path(out), config.pretrain_data, config.embedding is not None
     ckpt, config = start_run(config, out, "classify", FROZEN, resume=resume, overwrite=overwrite, data=data,
-                             val_data=val_data, reads=[("--pretrain-data", config.pretrain_data)])
+                             val_data=val_data, reads=[("--pretrain-data", config.pretrain_data),
+                                                       ("--pretrained-vectors", config.pretrained_vectors)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
     config.validate(saved)
     if config.wants_autotune() and not resume:
@@ -127,7 +128,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                          overwrite=overwrite, verbose=verbose)
     search_left = [] if resume or in_search else earlier_search(
         out, overwrite, (("--data", data), ("--val-data", val_data), ("--pretrain-data", config.pretrain_data)))
-    config = _settings_to_train(config, saved, resume)
+    config = _settings_to_train(shared.vectors_dimension(config, ckpt, embedding_given), saved, resume)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     if verbose:
@@ -137,12 +138,17 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     # before any pre-training (a search refuses it at its first trial); the settings record what was trained
     config = replace(shared.check_keep_by(config, SCORES[multi], "loss"), multi_label=multi)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
+    vectors = shared.read_pretrained(config, ckpt, tokenizer.symbols if config.pretrained_vectors else ())
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
     model_config = _model_config(config, tokenizer, labels, weights,
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
+    if vectors is not None:  # before any pre-training, which starts from them
+        model_config["pretrained_vectors"] = shared.start_from_vectors(model, tokenizer.symbols, vectors, verbose)
+    elif ckpt and "pretrained_vectors" in ckpt.config:  # a resumed run keeps the record of its start
+        model_config["pretrained_vectors"] = ckpt.config["pretrained_vectors"]
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]

@@ -37,6 +37,7 @@ Python::
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._tag_config import CHAR_DIM, DATA_HELP, FROZEN, MISSING_DATA, TagConfig
+from rnnkit.tasks._tag_config import CHAR_DIM, DATA_HELP, EMBEDDING, FROZEN, MISSING_DATA, TagConfig
 from rnnkit.tasks._tag_data import (
     _char_vocabulary,
     _check_tags_known,
@@ -76,16 +77,23 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     sentences are ``val_data`` or a ``val_fraction`` of ``data`` (whose tags, both sides, are the tag set).
     ``resume=True`` continues the run in ``out``: its model, vocabulary and split come from the checkpoint
     (and its data, when ``data`` is None)."""
-    out = Path(out)
+    out, embedding_given = Path(out), config.embedding is not None
     config.validate()
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite, data=data,
-                                 val_data=val_data)
+                                 val_data=val_data, reads=[("--pretrained-vectors", config.pretrained_vectors)])
+    config = shared.vectors_dimension(config, ckpt, embedding_given)
+    if config.embedding is None:
+        config = replace(config, embedding=EMBEDDING)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_s, val_s = _read_sentences(config, data, val_data)
     # a tag seen only in the validation side of the training file is still one of its tags
     folded = _folds(config, ckpt, train_s, data)
     tags, vocab, unit = _vocabulary(ckpt, train_s, folded, *((train_s,) if val_data else (train_s, val_s)))
     config = _resolve_char_dim(config, ckpt, unit)
+    if config.pretrained_vectors and ckpt is None and unit == "chars":
+        raise UserError(f"--pretrained-vectors with {data}: its tokens are single characters (a character tagger), "
+                        "not the words the vectors are of")
+    vectors = shared.read_pretrained(config, ckpt, vocab.symbols if config.pretrained_vectors else ())
     chars = _char_vocabulary(ckpt, config, train_s)
     for part in (train_s, val_s):
         _check_tags_known(part, tags, f"is not in the training data (training tags: {', '.join(tags[:10])})")
@@ -107,6 +115,10 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     }
     seed_everything(config.seed)
     model = shared.new_model(Tagger, model_kwargs, config, ckpt)
+    if vectors is not None:
+        model_config["pretrained_vectors"] = shared.start_from_vectors(model, vocab.symbols, vectors, verbose)
+    elif ckpt and "pretrained_vectors" in ckpt.config:  # a resumed run keeps the record of its start
+        model_config["pretrained_vectors"] = ckpt.config["pretrained_vectors"]
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "

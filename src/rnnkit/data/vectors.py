@@ -1,0 +1,176 @@
+"""Pretrained word vectors (``--pretrained-vectors FILE``): fastText's ``-pretrainedVectors``, OpenNMT-py's
+``-pre_word_vecs_enc``, the pretrained embeddings of Lample et al. (2016)'s tagger.
+
+- :func:`vector_dimension`: the vectors' size, from the file's first line, before the model is sized.
+- :func:`read_vectors`: the vectors of the given words, read streamed (a ``.vec`` file can be gigabytes: only the
+  vocabulary's rows are kept, and only theirs are parsed as numbers; every row's count of values is checked).
+- :func:`copy_vectors`: those vectors into the rows of an ``nn.Embedding`` whose row ``i`` is ``words[i]``.
+
+Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
+GloVe (no header line), UTF-8, the fields split at ASCII whitespace (a word is any run of other characters);
+``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words.
+The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
+file and the line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import math
+import unicodedata
+import zlib
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import torch
+from torch import nn
+
+from rnnkit.errors import UserError
+
+__all__ = ["Vectors", "copy_vectors", "read_vectors", "vector_dimension", "vocabulary_words"]
+
+FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
+
+
+@dataclass
+class Vectors:
+    """The vectors read for a vocabulary: ``found`` maps each word of it in ``path`` to its values."""
+
+    path: str
+    dim: int
+    found: dict[str, list[float]]
+
+
+def _open(path: str | Path) -> IO[bytes]:
+    try:
+        if str(path).endswith(".gz"):
+            return gzip.open(path, "rb")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise UserError(f"--pretrained-vectors {path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"--pretrained-vectors {path}: is a directory; expected a file of word vectors "
+                        f"({FORMATS})") from None
+    except OSError as exc:
+        raise UserError(f"--pretrained-vectors {path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
+    """Each non-blank line's number and fields (split at ASCII whitespace), checked to be UTF-8."""
+    with _open(path) as fh:
+        try:
+            for number, raw in enumerate(fh, 1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise UserError(f"{path}, line {number}: byte {exc.start + 1} is not UTF-8; expected UTF-8 text "
+                                    f"({FORMATS})") from None
+                fields = raw.split()
+                if fields:
+                    yield number, fields
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz
+            raise UserError(f"{path}: cannot be read as gzip ({exc})") from None
+
+
+def _header(fields: list[bytes]) -> int | None:
+    """The dimension a ``COUNT DIM`` first line gives, else None (a GloVe file's first row)."""
+    if len(fields) == 2 and all(f.isdigit() for f in fields):
+        return int(fields[1])
+    return None
+
+
+def _dimension(path: str | Path, number: int, fields: list[bytes]) -> int:
+    """The vectors' dimension from the file's first line: a header's DIM, else the values on the first row."""
+    dim = _header(fields)
+    if dim is not None:
+        if dim < 1:
+            raise UserError(f"{path}, line {number}: the header says dimension 0; expected 'COUNT DIM' with DIM >= 1")
+        return dim
+    if len(fields) < 2:
+        raise UserError(f"{path}, line {number}: expected a word and its numbers ('word v1 ... vDIM'), or a "
+                        f"header 'COUNT DIM'; found 1 field")
+    return len(fields) - 1
+
+
+def vector_dimension(path: str | Path) -> int:
+    """The dimension of the vectors in ``path``: its header's DIM, or the values on its first row (GloVe)."""
+    first = next(_rows(path), None)
+    if first is None:
+        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
+    return _dimension(path, *first)
+
+
+def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
+    """The vectors of ``words`` found in ``path``, read in one pass that keeps only those rows. Every row must
+    hold a word and the file's number of values (the header's DIM, else the first row's); a kept row's values
+    must be finite numbers. A file with no row of vectors is refused."""
+    rows = _rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
+    dim = _dimension(path, *first)
+    header = _header(first[1]) is not None
+    wanted = set(words)
+    found: dict[str, list[float]] = {}
+    where = "the header's dimension" if header else "as on the first row"
+    count = 0
+    for number, fields in rows if header else itertools.chain([first], rows):
+        count += 1
+        if len(fields) != dim + 1:
+            raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
+                            f"{len(fields) - 1} value{'s' if len(fields) != 2 else ''} after the word")
+        word = fields[0].decode("utf-8")
+        if not word.isascii():
+            word = unicodedata.normalize("NFC", word)
+        if word in wanted and word not in found:
+            found[word] = _numbers(path, number, fields[1:])
+    if not count:
+        raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
+    return Vectors(str(path), dim, found)
+
+
+def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
+    """A kept row's values, each a finite number (else a one-line error naming the line)."""
+    out: list[float] = []
+    for value in values:
+        try:
+            x = float(value)
+        except ValueError:
+            x = math.nan
+        if not math.isfinite(x):
+            raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is not a number; expected a word "
+                            f"and {len(values)} finite numbers")
+        out.append(x)
+    return out
+
+
+def vocabulary_words(symbols: Sequence[str]) -> list[str]:
+    """The words a tokenizer's ``symbols`` (row ``i`` of its embedding is ``symbols[i]``) may find in a vectors
+    file: all but ``<pad>``, ``<unk>`` and word pairs (an ``ngram`` tokenizer's ``"not good"``)."""
+    return [s for s in symbols[2:] if " " not in s]
+
+
+def copy_vectors(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors) -> tuple[int, int]:
+    """Set row ``i`` of ``embedding`` to the vector of ``symbols[i]`` where ``vectors`` has one (the other rows,
+    and rows past ``symbols`` such as character n-gram buckets, keep their start); return (found, words), the
+    vocabulary's words (:func:`vocabulary_words`) with a vector and their number."""
+    if embedding.embedding_dim != vectors.dim:
+        raise ValueError(f"copy_vectors: an embedding of size {embedding.embedding_dim}, vectors of {vectors.dim}")
+    words = vocabulary_words(symbols)
+    found = 0
+    with torch.no_grad():
+        for i, symbol in enumerate(symbols):
+            vector = vectors.found.get(symbol) if i >= 2 else None
+            if vector is not None:
+                embedding.weight[i] = torch.tensor(vector, dtype=embedding.weight.dtype)
+                found += 1
+    return found, len(words)
+
+
+def coverage_line(found: int, words: int, path: str | Path) -> str:
+    """The line a run says about the vectors it starts from."""
+    share = f" ({100.0 * found / words:.1f}%)" if words else ""
+    return f"pretrained vectors: {found:,} of the vocabulary's {words:,} words found in {path}{share}"

@@ -1,0 +1,304 @@
+"""``--pretrained-vectors FILE`` (fastText's -pretrainedVectors): the embedding rows of the vocabulary's words
+found in a word2vec/fastText .vec or GloVe file start as their vectors; bad files, sizes and tokenizers are
+refused in one line; a resumed run keeps the weights without reading the file again."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.vectors import copy_vectors, read_vectors, vector_dimension
+from rnnkit.errors import UserError
+from rnnkit.tasks import _text
+from rnnkit.tasks.classify import ClassifyConfig, train
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+GOOD = [0.5, -0.25, 1.0, 2.0]
+BAD = [-1.5, 0.125, 3.0, -0.75]
+W2V = f"3 4\ngood {' '.join(map(str, GOOD))}\nbad {' '.join(map(str, BAD))}\nunseen 1 1 1 1\n"
+GLOVE = f"unseen 9 9 9 9\ngood {' '.join(map(str, GOOD))} \nbad {' '.join(map(str, BAD))}\n"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """Texts of 5 words: a good film / a bad film / ... (vocabulary: a, film, good, bad, very)."""
+    rows = ["text,label"]
+    for i in range(12):
+        rows.append("a good film,pos" if i % 2 == 0 else "a very bad film,neg")
+    path = tmp_path / "d.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+class Started(Exception):
+    """Raised in place of training: the model as it starts."""
+
+
+def starting_embedding(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **settings: Any) -> tuple[Any, Any]:
+    """The embedding weights a run starts from and its vocabulary (``fit`` replaced by a capture)."""
+    seen: dict[str, Any] = {}
+
+    def capture(model: nn.Module, *args: Any, **kw: Any) -> None:
+        seen["weight"] = model.embedding.weight.detach().clone()
+        seen["symbols"] = ["<pad>", "<unk>", *kw["vocab"]["symbols"]]
+        seen["config"] = kw["model_config"]
+        raise Started
+
+    monkeypatch.setattr(_text, "fit", capture)
+    with pytest.raises(Started):
+        train(ClassifyConfig(steps=2, tokenizer="word", **settings), str(data), out, verbose=False)
+    return seen["weight"], seen
+
+
+# ------------------------------------------------------------------------------------------- the reader
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_the_reader_keeps_the_asked_words_values_exactly(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "v.txt", text)
+    vectors = read_vectors(path, ["good", "bad", "missing"])
+    assert vector_dimension(path) == vectors.dim == 4
+    assert vectors.found == {"good": GOOD, "bad": BAD}  # 'unseen' is not kept, 'missing' not there
+    emb = nn.Embedding(5, 4, padding_idx=0)
+    before = emb.weight.detach().clone()
+    assert copy_vectors(emb, ["<pad>", "<unk>", "good", "other", "bad"], vectors) == (2, 3)
+    assert torch.equal(emb.weight[2], torch.tensor(GOOD)) and torch.equal(emb.weight[4], torch.tensor(BAD))
+    assert torch.equal(emb.weight[[0, 1, 3]], before[[0, 1, 3]])
+
+
+def test_a_gzipped_file_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec.gz", gzip.compress(W2V.encode()))
+    assert read_vectors(path, ["bad"]).found == {"bad": BAD}
+
+
+# ------------------------------------------------------------------------------------------- a run's start
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_a_run_starts_from_the_vectors_of_the_words_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                          data: Path, text: str) -> None:
+    vec = write(tmp_path, "v.vec", text)
+    weight, seen = starting_embedding(monkeypatch, data, tmp_path / "o", pretrained_vectors=str(vec))
+    plain, plain_seen = starting_embedding(monkeypatch, data, tmp_path / "p", embedding=4)  # same seed, no vectors
+    symbols = seen["symbols"]
+    assert symbols == plain_seen["symbols"] and weight.shape == (len(symbols), 4)  # the size is the file's
+    good, bad = symbols.index("good"), symbols.index("bad")
+    assert weight[good].tolist() == GOOD and weight[bad].tolist() == BAD
+    others = [i for i in range(len(symbols)) if i not in (good, bad)]
+    assert torch.equal(weight[others], plain[others])  # the usual start
+    assert not torch.equal(weight[[good, bad]], plain[[good, bad]])
+    assert seen["config"]["pretrained_vectors"] == {"file": os.path.abspath(vec), "dim": 4, "words": 5, "found": 2}
+    assert seen["config"]["settings"]["pretrained_vectors"] == os.path.abspath(vec)
+
+
+def test_character_ngram_buckets_keep_their_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  data: Path) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    common = {"char_ngrams": "2,3", "buckets": 16, "layers": 0, "pooling": "mean"}
+    weight, seen = starting_embedding(monkeypatch, data, tmp_path / "o", pretrained_vectors=str(vec), **common)
+    plain, _ = starting_embedding(monkeypatch, data, tmp_path / "p", embedding=4, **common)
+    n = len(seen["symbols"])
+    assert weight.shape[0] == n + 16 and torch.equal(weight[n:], plain[n:])
+    assert weight[seen["symbols"].index("good")].tolist() == GOOD
+
+
+# ------------------------------------------------------------------------------------------- the command line
+def test_a_cli_run_says_the_coverage_trains_and_predicts(tmp_path: Path, data: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    vec, out = write(tmp_path, "v.vec", W2V), tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "2", "--out", str(out), "--no-progress"]) == 0
+    # by hand: the vocabulary is a, good, film, very, bad; good and bad are in the file
+    assert f"pretrained vectors: 2 of the vocabulary's 5 words found in {os.path.abspath(vec)} (40.0%)" in \
+        capsys.readouterr().err
+    assert main(["predict", str(out), "a good film", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["label"] in ("pos", "neg")
+    assert main(["info", str(out)]) == 0
+    assert f"settings.pretrained_vectors {os.path.abspath(vec)}" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_toml_config_gives_the_vectors(tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    toml = write(tmp_path, "c.toml", f'pretrained_vectors = "{vec}"\ntokenizer = "word"\n')
+    assert main(["train", "classify", "--data", str(data), "--config", str(toml), "--steps", "1",
+                 "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert "2 of the vocabulary's 5 words" in capsys.readouterr().err
+
+
+BAD_FILES = {
+    "wrong count": ("2 4\ngood 1 2 3 4\nbad 1 2 3\n", "line 3: expected a word and 4 numbers"),
+    "not a number": ("good 1 2 3 4\nbad 1 x 3 4\n", "line 2: 'x' is not a number"),
+    "not utf-8": (b"good 1 2 3 4\nb\xffd 1 2 3 4\n", "line 2: byte 2 is not UTF-8"),
+    "empty": ("", "empty; expected word vectors"),
+    "header dimension": ("2 3\ngood 1 2 3 4\n", "line 2: expected a word and 3 numbers (the header's dimension)"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_is_refused_naming_it_and_its_line(tmp_path: Path, data: Path, case: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    text, expected = BAD_FILES[case]
+    vec, out = write(tmp_path, "v.vec", text), tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "2", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(vec) in err and expected in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    (["--tokenizer", "word", "--embedding", "8"], "--embedding 8 with --pretrained-vectors"),
+    (["--tokenizer", "char"], "--tokenizer char: its tokens are not words"),
+    (["--tokenizer", "bpe"], "--tokenizer bpe: its tokens are not words"),
+    ([], "--tokenizer char (the default)"),
+    (["--minutes", "1"], "add --no-autotune --tokenizer word"),  # the search is refused, not restricted
+    (["--autotune", "--tokenizer", "word"], "add --no-autotune --tokenizer word"),
+])
+def test_settings_the_vectors_do_not_fit_are_refused(tmp_path: Path, data: Path, flags: list[str], expected: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    vec, out = write(tmp_path, "v.vec", W2V), tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--pretrained-vectors", str(vec), "--steps", "2",
+                 "--out", str(out), "--no-progress", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
+    assert not out.exists()
+
+
+def test_the_same_embedding_size_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, data: Path) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    weight, _ = starting_embedding(monkeypatch, data, tmp_path / "o", pretrained_vectors=str(vec), embedding=4)
+    assert weight.shape[1] == 4
+
+
+# ------------------------------------------------------------------------------------------- resume
+def test_a_resumed_run_keeps_the_vectors_without_reading_the_file(tmp_path: Path, data: Path) -> None:
+    vec, out = write(tmp_path, "v.vec", W2V), tmp_path / "out"
+    train(ClassifyConfig(steps=1, tokenizer="word", pretrained_vectors=str(vec)), str(data), out, verbose=False)
+    vec.write_text("not vectors at all\n", encoding="utf-8")  # read again, it would be refused
+    result = train(ClassifyConfig(steps=2), None, out, resume=True, verbose=False)
+    assert result.steps == 2
+    vec.unlink()
+    train(ClassifyConfig(steps=3), None, out, resume=True, verbose=False)
+    config = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))
+    assert config["settings"]["pretrained_vectors"] == os.path.abspath(vec)
+    assert config["pretrained_vectors"]["found"] == 2 and config["model"]["embedding_dim"] == 4
+    assert rnnkit.load(out).model.embedding.embedding_dim == 4
+
+
+def test_the_python_api_refuses_a_missing_file_in_one_line(tmp_path: Path, data: Path) -> None:
+    with pytest.raises(UserError, match="no such file"):
+        train(ClassifyConfig(steps=1, tokenizer="word", pretrained_vectors=str(tmp_path / "none.vec")), str(data),
+              tmp_path / "out", verbose=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_exported_file_does_not_give_the_vectors_file_away() -> None:
+    config = {"settings": {"pretrained_vectors": "/home/me/cc.en.300.vec", "hidden": 8},
+              "pretrained_vectors": {"file": "/home/me/cc.en.300.vec", "found": 2}, "labels": ["a", "b"]}
+    assert _text._shipped(config) == {"settings": {"hidden": 8}, "labels": ["a", "b"]}
+
+
+# ------------------------------------------------------------------------------------------- the tagger
+@pytest.fixture
+def conll(tmp_path: Path) -> Path:
+    """Sentences of the words The, good, cat, A, bad, dog (six words: good and bad are in the vectors)."""
+    path = tmp_path / "t.conll"
+    path.write_text("The\tDT\ngood\tJJ\ncat\tNN\n\nA\tDT\nbad\tJJ\ndog\tNN\n\n" * 5, encoding="utf-8")
+    return path
+
+
+def tagger_start(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **settings: Any) -> tuple[Any, Any]:
+    """The word embedding a tagger run starts from, and what fit was given."""
+    from rnnkit.tasks.tag import TagConfig
+    from rnnkit.tasks.tag import train as train_tag
+
+    seen: dict[str, Any] = {}
+
+    def capture(model: nn.Module, *args: Any, **kw: Any) -> None:
+        seen["weight"] = model.embedding.weight.detach().clone()
+        seen["symbols"] = ["<pad>", "<unk>", *kw["vocab"]["symbols"]]
+        seen["config"] = kw["model_config"]
+        raise Started
+
+    monkeypatch.setattr(_text, "fit", capture)
+    with pytest.raises(Started):
+        train_tag(TagConfig(steps=2, **settings), str(data), out, verbose=False)
+    return seen["weight"], seen
+
+
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_a_tagger_starts_from_the_vectors_of_the_words_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             conll: Path, text: str) -> None:
+    vec = write(tmp_path, "v.vec", text)
+    weight, seen = tagger_start(monkeypatch, conll, tmp_path / "o", pretrained_vectors=str(vec))
+    plain, _ = tagger_start(monkeypatch, conll, tmp_path / "p", embedding=4)
+    symbols = seen["symbols"]
+    good, bad = symbols.index("good"), symbols.index("bad")
+    assert weight.shape == (len(symbols), 4) and weight[good].tolist() == GOOD and weight[bad].tolist() == BAD
+    others = [i for i in range(len(symbols)) if i not in (good, bad)]
+    assert torch.equal(weight[others], plain[others])
+    assert seen["config"]["pretrained_vectors"] == {"file": os.path.abspath(vec), "dim": 4, "words": 6, "found": 2}
+
+
+def test_a_tagger_without_vectors_keeps_its_embedding_of_100(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             conll: Path) -> None:
+    weight, seen = tagger_start(monkeypatch, conll, tmp_path / "o")
+    assert weight.shape[1] == 100 and seen["config"]["settings"]["embedding"] == 100
+
+
+@pytest.mark.parametrize(("flags", "lines", "expected"), [
+    (["--embedding", "8"], None, "--embedding 8 with --pretrained-vectors"),
+    ([], "a\tX\nb\tY\n\n" * 5, "its tokens are single characters"),
+    ([], None, "line 3: 'x' is not a number"),
+])
+def test_a_tagger_refuses_what_the_vectors_do_not_fit(tmp_path: Path, conll: Path, flags: list[str],
+                                                      lines: str | None, expected: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V if "number" not in expected else W2V.replace("-0.75", "x"))
+    data = write(tmp_path, "c.conll", lines) if lines else conll
+    out = tmp_path / "out"
+    assert main(["train", "tag", "--data", str(data), "--pretrained-vectors", str(vec), "--steps", "2",
+                 "--out", str(out), "--no-progress", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and expected in err, err
+    assert not out.exists()
+
+
+def test_a_resumed_tagger_keeps_the_vectors_without_reading_the_file(tmp_path: Path, conll: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    vec, out = write(tmp_path, "v.vec", W2V), tmp_path / "out"
+    assert main(["train", "tag", "--data", str(conll), "--pretrained-vectors", str(vec), "--steps", "1",
+                 "--out", str(out), "--no-progress"]) == 0
+    assert "2 of the vocabulary's 6 words found" in capsys.readouterr().err
+    vec.unlink()
+    assert main(["train", "tag", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+    config = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))
+    assert config["settings"]["pretrained_vectors"] == os.path.abspath(vec) and config["model"]["embedding_dim"] == 4
+    assert main(["predict", str(out), "The good dog", "--json"]) == 0
+
+
+def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: Path, data: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "v.vec", W2V)
+    write(tmp_path, "w.vec", W2V)
+    common = ["--data", str(data), "--no-progress", "--out", "out"]
+    assert main(["train", "classify", *common, "--tokenizer", "word", "--pretrained-vectors", "v.vec",
+                 "--steps", "1"]) == 0
+    assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "v.vec", "--steps", "2"]) == 0
+    capsys.readouterr()
+    assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "w.vec", "--steps", "3"]) == 2
+    assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
