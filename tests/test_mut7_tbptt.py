@@ -81,7 +81,7 @@ def test_the_loss_is_the_sum_over_the_window_and_its_count_the_tokens() -> None:
     torch.testing.assert_close(loss, F.cross_entropy(logits.reshape(-1, V), y.reshape(-1), reduction="sum"))
 
 
-@pytest.mark.parametrize("window", [4, 19, 100])
+@pytest.mark.parametrize("window", [4, 11, 19, 100])
 def test_evaluate_streams_equals_one_pass_over_each_stream(window: int) -> None:
     """The mean loss of 3 streams of 13 tokens is that of one run of the LSTM over each whole stream (from zero), its
     12 next tokens predicted: 36 tokens, whatever the window (a last window shorter than the others included)."""
@@ -206,3 +206,34 @@ def test_training_rate_with_fresh_starts_every_window_afresh(fresh: bool) -> Non
 
     training_rate(NnLM(), V, batch_size=2, window=3, seconds=10.0, warmup=1, max_updates=2, loss_fn=loss, fresh=fresh)
     assert seen == [fresh] * 3
+
+
+class Clocked(NnLM):
+    """An LSTM LM whose forward takes a ``time_offset`` (a Clockwork RNN's clock): it records each one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offsets: list[int] = []
+
+    def forward(self, x: torch.Tensor, state: object = None, time_offset: int = 0) -> tuple[torch.Tensor, object]:
+        self.offsets.append(time_offset)
+        return super().forward(x, state)
+
+
+def test_evaluate_streams_gives_a_clocked_model_each_windows_position() -> None:
+    model = Clocked().eval()
+    evaluate_streams(model, tokens(2 * 13), batch_size=2, window=5)
+    assert model.offsets == [0, 5, 10]
+
+
+def test_evaluate_streams_runs_a_given_forward_with_the_windows_position() -> None:
+    model = NnLM().eval()
+    calls = []
+
+    def forward(m: nn.Module, x: torch.Tensor, s: object, offset: int) -> tuple[torch.Tensor, object]:
+        calls.append((x.shape[0], offset))
+        return m(x, s)
+
+    plain = evaluate_streams(model, tokens(2 * 13), batch_size=2, window=5)
+    assert evaluate_streams(model, tokens(2 * 13), batch_size=2, window=5, forward=forward) == plain
+    assert calls == [(5, 0), (5, 5), (2, 10)]
