@@ -117,3 +117,21 @@ def test_write_outputs_makes_the_folders_and_ends_results_json_with_a_newline(tm
     text = (out / "results.json").read_text()
     assert text.endswith("}\n") and json.loads(text)["results"]["gru"]["mean"] is None
     assert (out / "results.md").read_text() == markdown(adding_doc()) and (out / "curves.png").stat().st_size > 0
+
+
+def test_a_baseline_of_0_is_shown_and_an_infinite_mean_is_nan_not_no_better() -> None:
+    doc = adding_doc()
+    doc["baseline"] = 0.0
+    assert "Trivial baseline (predict 1): 0." in markdown(doc).splitlines()
+    doc = adding_doc()
+    doc["results"]["rnn_tanh"]["mean"] = math.inf  # shown as nan, as a diverged run is: not counted
+    assert "No better than" not in markdown(doc) and "| rnn_tanh | 8 | 99 | nan ± 0.5 |" in markdown(doc)
+
+
+def test_write_outputs_draws_the_solved_line_of_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnnkit.plots
+
+    seen = []
+    monkeypatch.setattr(rnnkit.plots, "experiment_curves", lambda doc, path, solved=None: seen.append(solved))
+    write_outputs(adding_doc(), tmp_path)
+    assert seen == [0.01]
