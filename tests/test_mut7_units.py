@@ -1,0 +1,67 @@
+"""Gaps a mutation audit of :mod:`rnnkit.report.units` found (round 7): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit.models.language_model import LanguageModel
+from rnnkit.recurrent import Recurrent
+from rnnkit.report import units
+from rnnkit.report.units import _gate_names
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_saturation_is_strictly_below_a_tenth_and_strictly_above_nine_tenths() -> None:
+    """The paper's thresholds, both strict: 0.1 and 0.9 themselves are not saturated, 0.15 and 0.85 neither."""
+    gate = torch.tensor([0.09, 0.1, 0.15, 0.5, 0.85, 0.9, 0.91, 0.99]).reshape(8, 1, 1)
+    s = units.saturation({"forget": gate})["forget"]
+    assert s["left"].tolist() == [[1 / 8]] and s["right"].tolist() == [[2 / 8]]
+
+
+def test_gates_without_names_are_numbered_from_one() -> None:
+    """A count of sigmoids that is not the named cell's (or a cell without names) gets "gate 1", "gate 2", ..."""
+    assert _gate_names("lstm", 3) == ("forget", "input", "output")
+    assert _gate_names("lstm", 2) == ("gate 1", "gate 2")
+    assert _gate_names("elman", 1) == ("gate 1",)
+
+
+@pytest.mark.parametrize("options", [{"bidirectional": True}, {"proj_size": 3}])
+def test_a_bidirectional_or_projected_model_is_refused(options: dict) -> None:
+    """One direction's reference step, from a zero state, is not what either of these models computes."""
+    torch.manual_seed(0)
+    lm = LanguageModel(12, cell="lstm", hidden_size=6, num_layers=1, embed_dim=4)
+    lm.rnn = Recurrent("lstm", 4, 6, **options)
+    with pytest.raises(ValueError, match="one-directional model without projection"):
+        units.trace(lm, torch.randint(12, (5,)))
+
+
+def test_a_clockwork_trace_masks_stored_weights_below_the_block_diagonal_as_the_model_does() -> None:
+    """The stored W_hh may hold entries the Clockwork RNN never reads (a checkpoint edited, an optimiser's
+    weight decay): the trace uses the cell's prepared weight, as the model's own forward does."""
+    torch.manual_seed(0)
+    lm = LanguageModel(12, cell="clockwork", hidden_size=6, num_layers=1, embed_dim=4).eval()
+    ids = torch.randint(12, (9,))
+    with torch.no_grad():
+        for name, p in lm.rnn.named_parameters():
+            if "weight_hh" in name:
+                p.copy_(torch.randn_like(p))
+        out, _ = lm.rnn(lm.embedding(ids).unsqueeze(1))
+    torch.testing.assert_close(units.trace(lm, ids).states["h"][:, 0], out[:, 0], atol=1e-5, rtol=1e-5)
+
+
+def test_the_lstm_cell_state_is_tanh_of_torch_nns_cell_state() -> None:
+    """``states["c"]`` is tanh(c) of every layer at every character, c as torch.nn.LSTM carries it."""
+    torch.manual_seed(0)
+    lm = LanguageModel(12, cell="lstm", hidden_size=6, num_layers=2, embed_dim=4).eval()
+    ids = torch.randint(12, (7,))
+    ref = torch.nn.LSTM(4, 6, num_layers=2)
+    ref.load_state_dict(lm.rnn.state_dict())
+    tr = units.trace(lm, ids)
+    state = None
+    with torch.no_grad():
+        x = lm.embedding(ids)
+        for t in range(len(ids)):
+            _, state = ref(x[t : t + 1].unsqueeze(1), state)
+            torch.testing.assert_close(tr.states["c"][t], state[1][:, 0].tanh(), atol=1e-5, rtol=1e-5)
