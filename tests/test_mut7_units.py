@@ -65,3 +65,25 @@ def test_the_lstm_cell_state_is_tanh_of_torch_nns_cell_state() -> None:
         for t in range(len(ids)):
             _, state = ref(x[t : t + 1].unsqueeze(1), state)
             torch.testing.assert_close(tr.states["c"][t], state[1][:, 0].tanh(), atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_the_minimal_cells_gates_are_their_papers_and_the_candidates_sigmoid_is_no_gate(cell: str) -> None:
+    """minGRU's update gate z = σ(W_z x + b_z), minLSTM's forget and input gates normalised to f / (f + i) and
+    i / (f + i) (Feng et al. 2024); σ(h̃), which their step computes inside g for every unit, is not a gate: the
+    page drew it as "gate 2" (minGRU) or "gate 3" (minLSTM), beside the real ones numbered, not named."""
+    torch.manual_seed(0)
+    lm = LanguageModel(12, cell=cell, hidden_size=6, num_layers=1, embed_dim=4).eval()
+    ids = torch.randint(12, (9,))
+    with torch.no_grad():
+        w_ih, _, b_ih, _ = lm.rnn.layer_weights(0)
+        blocks = torch.nn.functional.linear(lm.embedding(ids), w_ih, b_ih).chunk(2 if cell == "mingru" else 3, -1)
+    if cell == "mingru":
+        expected = {"update": blocks[0].sigmoid()}
+    else:
+        f, i = blocks[0].sigmoid(), blocks[1].sigmoid()
+        expected = {"forget": f / (f + i), "input": i / (f + i)}
+    gates = units.trace(lm, ids).gates
+    assert set(gates) == set(expected)
+    for name, value in expected.items():
+        torch.testing.assert_close(gates[name][:, 0], value, atol=1e-5, rtol=1e-5)
