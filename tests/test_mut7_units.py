@@ -87,3 +87,26 @@ def test_the_minimal_cells_gates_are_their_papers_and_the_candidates_sigmoid_is_
     assert set(gates) == set(expected)
     for name, value in expected.items():
         torch.testing.assert_close(gates[name][:, 0], value, atol=1e-5, rtol=1e-5)
+
+
+def test_every_kind_of_bracket_opens_and_closes_and_a_stray_closing_one_is_not_counted() -> None:
+    """{} count as () and [] do; a ")" with none open leaves the count at zero, so a "(" after it opens one."""
+    assert units.features("{a}b)c(d")["inside brackets"].tolist() == [1, 1, 1, 0, 0, 0, 1, 1]
+
+
+def test_top_units_keeps_the_k_best_per_feature_five_by_default() -> None:
+    """Six units each correlated with every feature: k of them are listed, five when k is not given."""
+    text = 'ab"C(d)\ne' * 4
+    feats = torch.stack(list(units.features(text).values()), 1).float()
+    noise = torch.randn(len(text), 6, generator=torch.Generator().manual_seed(0))
+    states = (feats.sum(1, keepdim=True) + 0.1 * noise).unsqueeze(1)  # (T, 1, 6)
+    assert {len(v) for v in units.top_units(states, text, k=2).values()} == {2}
+    assert {len(v) for v in units.top_units(states, text).values()} == {5}
+
+
+def test_a_feature_constant_over_the_text_lists_no_units() -> None:
+    """A text without quotes: every unit's r with "inside quotes" is 0, and no unit is listed as tracking it."""
+    text = "ab(c)\nDe" * 3
+    states = torch.randn(len(text), 1, 4, generator=torch.Generator().manual_seed(0))
+    ranked = units.top_units(states, text, k=3)
+    assert ranked["inside quotes"] == [] and len(ranked["upper case"]) == 3
