@@ -91,3 +91,85 @@ def test_values_are_quantised_to_the_nearest_of_255_levels() -> None:
     """0.7 is 88.9 of 127 steps: byte 128 + 89, not 128 + 88 (cut towards zero); -0.7 is 128 - 89."""
     raw = base64.b64decode(charlm._quantised(torch.tensor([[0.7], [-0.7]]), [1.0]))
     assert list(raw) == [217, 39]
+
+
+def _trace_of(columns: list[torch.Tensor]) -> Trace:
+    return Trace(states={"h": torch.stack(columns, 1).unsqueeze(1).double()})  # (T, 1, N)
+
+
+def test_the_page_opens_on_the_first_of_equally_good_units_and_on_unit_0_when_none_correlates() -> None:
+    text = "aB cD\n(e) Fg" * 3
+    u = _upper(text)
+    noise = torch.randn(len(text), generator=torch.Generator().manual_seed(0))
+    tr = _trace_of([noise, u, u])
+    series, _ = charlm.unit_series(tr)
+    assert charlm._ranking(tr, text, series)[1] == 1
+    flat = _trace_of([torch.ones(len(text)), torch.ones(len(text))])
+    html, best = charlm._ranking(flat, text, charlm.unit_series(flat)[0])
+    assert best == 0 and html.count("<td>–</td>") == 5
+
+
+def _upper(text: str) -> torch.Tensor:
+    from rnnkit.report.units import features
+
+    return features(text)["upper case"]
+
+
+def test_the_unit_selector_opens_on_the_best_correlated_unit() -> None:
+    text = "aB cD\n(e) Fg" * 3
+    noise = torch.randn(len(text), generator=torch.Generator().manual_seed(0))
+    html = charlm._units_html(_trace_of([noise, -_upper(text)]), text)
+    assert re.findall(r'<option value="(\d+)" selected>', html) == ["1"]
+
+
+def test_the_saturation_figure_puts_the_left_fraction_on_x_and_the_right_on_y() -> None:
+    gate = torch.tensor([0.05, 0.05, 0.05, 0.95]).reshape(4, 1, 1)
+    fig = charlm.saturation_figure(Trace(gates={"forget": gate}))
+    assert (list(fig.data[0].x), list(fig.data[0].y)) == ([0.75], [0.25])
+
+
+def test_each_gate_is_in_the_legend_once_whatever_the_layers() -> None:
+    gates = {"forget": torch.full((3, 2, 2), 0.5), "input": torch.full((3, 2, 2), 0.05)}
+    fig = charlm.saturation_figure(Trace(gates=gates))
+    assert [(t.name, t.showlegend) for t in fig.data] == [("forget gate", True), ("forget gate", False),
+                                                          ("input gate", True), ("input gate", False)]
+
+
+def test_a_unit_saturated_exactly_half_the_time_is_not_counted_as_more_than_half() -> None:
+    gate = torch.tensor([0.05, 0.05, 0.5, 0.5]).reshape(4, 1, 1)
+    assert charlm.saturation_summary(Trace(gates={"forget": gate})) == [("forget", 1, "0.500", "0.000", "0 / 1",
+                                                                         "0 / 1")]
+
+
+def test_a_cell_without_gates_says_so() -> None:
+    assert "This cell has no gates" in charlm._gates_html(Trace(states={"h": torch.zeros(2, 1, 1)}))
+
+
+class _LossVocab:
+    """"\\n", "a", "b" and an unknown id 3 for anything else."""
+
+    unk_index = 3
+
+    def __contains__(self, ch: str) -> bool:
+        return ch in "\nab"
+
+    def encode_tensor(self, text: str, warn: bool = True) -> torch.Tensor:
+        return torch.tensor(["\nab".find(c) if c in "\nab" else 3 for c in text])
+
+
+def test_the_loss_of_each_character_given_a_newline_before_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand-worked: losses 1, 2, (unknown), 3 nats; the first character scored after "\\n"; the colour full at the
+    98th percentile of the scored losses (2 of 1, 2, 3), the mean over the scored characters only (2 nats)."""
+    seen = {}
+
+    def log_probs(model: Any, context: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        seen.update(context=context.tolist(), targets=targets.tolist())
+        return -torch.tensor([1.0, 2.0, 5.0, 3.0])
+
+    monkeypatch.setattr(charlm, "sequence_log_probs", log_probs)
+    html = charlm._loss_html(SimpleNamespace(vocab=_LossVocab(), model=None), "ab?a")
+    assert seen == {"context": [0], "targets": [1, 2, 3, 1]}
+    assert "the colour is full at 2.00 nats). Mean 2.000 nats (2.885 bits) per character." in html
+    spans = re.findall(r'<span (?:style="background:(.*?)" )?title="(.*?)">(.)</span>', html)
+    assert spans == [("rgba(214,39,40,0.50)", "1.00 nats", "a"), ("rgba(214,39,40,1.00)", "2.00 nats", "b"),
+                     ("", "not scored (unknown character)", "?"), ("rgba(214,39,40,1.00)", "3.00 nats", "a")]
