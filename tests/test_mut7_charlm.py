@@ -173,3 +173,9 @@ def test_the_loss_of_each_character_given_a_newline_before_the_text(monkeypatch:
     spans = re.findall(r'<span (?:style="background:(.*?)" )?title="(.*?)">(.)</span>', html)
     assert spans == [("rgba(214,39,40,0.50)", "1.00 nats", "a"), ("rgba(214,39,40,1.00)", "2.00 nats", "b"),
                      ("", "not scored (unknown character)", "?"), ("rgba(214,39,40,1.00)", "3.00 nats", "a")]
+
+
+def test_an_empty_text_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A validation split that is one newline leaves nothing after it to look at."""
+    with pytest.raises(UserError, match=r"^validation split of .*text\.txt: no text to look at$"):
+        charlm.add_sections(None, tmp_path, _lm(tmp_path, "TRAIN|\n", 6))
