@@ -146,3 +146,27 @@ def test_the_runs_own_split_of_its_data_is_named_as_such(tmp_path: Path) -> None
                  "--json"]) == 0
     page = write_report(out).read_text(encoding="utf-8")
     assert f"<p class=\"note\">on {train} (the run&#x27;s validation split)</p>" in page
+
+
+def test_a_tagger_page_scores_its_runs_validation_split_as_evaluate_does(tmp_path: Path) -> None:
+    """Tokens of the run's validation sentences only, each against the tag the tagger chose (hand-checked
+    against ``evaluate --split val``); a tag the model does not know in a given file is refused."""
+    import rnnkit
+    from rnnkit.cli import main
+    from rnnkit.errors import UserError
+    from rnnkit.report import write_report
+
+    lines = [f"{w}\t{'N' if w in 'abc' else 'V'}" for w in "abcdefabcdef"]
+    train = tmp_path / "train.conll"
+    train.write_text("\n\n".join("\n".join(lines[i % 6 : i % 6 + 3 + i % 4]) for i in range(30)) + "\n",
+                     encoding="utf-8")
+    out = tmp_path / "tag"
+    assert main(["train", "tag", "--data", str(train), "--out", str(out), "--steps", "2", "--hidden", "4",
+                 "--embedding", "4", "--no-progress", "--json"]) == 0
+    scores = rnnkit.load(out).evaluate(str(train), split="val")
+    page = write_report(out).read_text(encoding="utf-8")
+    assert f"accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f} over {scores['count']:,}" in page
+    other = tmp_path / "other.conll"
+    other.write_text("a\tN\nb\tX\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"other\.conll: tag 'X' is not one the model knows"):
+        write_report(out, data=str(other), output=str(tmp_path / "p.html"))
