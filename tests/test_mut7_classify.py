@@ -101,7 +101,7 @@ def val_data_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp / "run"
     assert main(["train", "classify", "--data", str(train), "--val-data", str(val), "--text-column", "review",
                  "--label-column", "sentiment", "--out", str(out), "--steps", "2", "--hidden", "4",
-                 "--embedding", "4", "--no-progress", "--json"]) == 0
+                 "--embedding", "4", "--pooling", "attention", "--no-progress", "--json"]) == 0
     return out
 
 
@@ -135,6 +135,16 @@ def test_each_items_confidence_is_the_probability_of_the_predicted_label(val_dat
     assert p.confidence == pytest.approx(probs.max(-1).values.tolist())
 
 
+def test_attention_colours_run_from_white_at_the_least_attended_token_to_red_at_the_most(val_data_run: Path) -> None:
+    import rnnkit
+
+    spans = re.findall(r'<span style="background:rgba\(214,39,40,([0-9.]+)\)" title="([0-9.]+)">',
+                       classify._attention_html(rnnkit.load(val_data_run), "good great fine bad dull"))
+    shades, weights = [float(a) for a, _ in spans], [float(w) for _, w in spans]  # one span a token
+    assert len(spans) > 1 and sum(weights) == pytest.approx(1.0, abs=0.0005 * len(spans))
+    assert (max(shades), min(shades)) == (1.0, 0.0)
+
+
 def test_the_runs_own_split_of_its_data_is_named_as_such(tmp_path: Path) -> None:
     from rnnkit.cli import main
     from rnnkit.report import write_report
@@ -166,6 +176,7 @@ def test_a_tagger_page_scores_its_runs_validation_split_as_evaluate_does(tmp_pat
     scores = rnnkit.load(out).evaluate(str(train), split="val")
     page = write_report(out).read_text(encoding="utf-8")
     assert f"accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f} over {scores['count']:,}" in page
+    assert "<h2>Mistakes</h2>" in page and "Most confident mistakes" not in page
     other = tmp_path / "other.conll"
     other.write_text("a\tN\nb\tX\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"other\.conll: tag 'X' is not one the model knows"):
