@@ -63,3 +63,28 @@ def test_a_model_pages_reads_are_its_files_the_options_given_and_the_recorded_da
                      (recorded, str(train)), (recorded, str(val))]
     ckpt.config["data"]["val"] = str(tmp_path / "gone.csv")
     assert report._model_reads(ckpt, {})[-1] == (recorded, str(train))
+
+
+def test_a_results_json_beside_a_model_is_the_users_not_an_experiment(tmp_path: Path) -> None:
+    """A run folder (best/ or config.json) holding a results.json of the user's gets a model page: here its
+    checkpoint is refused as damaged, where an experiment page was written from the user's file."""
+    results = '{"metric": "mse", "results": {}}'
+    for marker in ("best", "config.json"):
+        run = tmp_path / marker.split(".")[0]
+        run.mkdir()
+        if marker == "best":
+            (run / "best").mkdir()
+        else:
+            (run / marker).write_text("{}")
+        (run / "results.json").write_text(results)
+        with pytest.raises(UserError):
+            report.write_report(run)
+        assert not (run / "report.html").exists()
+
+
+def test_output_may_not_replace_the_diagnose_notes_the_page_reads(tmp_path: Path) -> None:
+    (tmp_path / "diagnose.json").write_text("{}")
+    (tmp_path / "diagnose.md").write_text("notes")
+    with pytest.raises(UserError, match="diagnose.md being read"):
+        report.write_report(tmp_path, output=tmp_path / "diagnose.md")
+    assert (tmp_path / "diagnose.md").read_text() == "notes"
