@@ -88,3 +88,16 @@ def test_output_may_not_replace_the_diagnose_notes_the_page_reads(tmp_path: Path
     with pytest.raises(UserError, match="diagnose.md being read"):
         report.write_report(tmp_path, output=tmp_path / "diagnose.md")
     assert (tmp_path / "diagnose.md").read_text() == "notes"
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ('{"metric": "mse", "results": {"lstm": {}}}', "(KeyError: 'mean')"),
+    ("[" * 100_000, "(RecursionError: "),
+])
+def test_a_results_json_rnnkit_did_not_write_is_named_in_one_line(tmp_path: Path, content: str, said: str) -> None:
+    """A cell without its numbers, or JSON nested past Python's recursion limit: one line naming the run, no
+    traceback."""
+    (tmp_path / "results.json").write_text(content)
+    with pytest.raises(UserError, match="its files hold values rnnkit does not write") as caught:
+        report.write_report(tmp_path)
+    assert said in str(caught.value) and "\n" not in str(caught.value)
