@@ -143,8 +143,9 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError) as exc:
         # the run's files were checked for their keys, not for every value's type: a file edited by hand
         # (a mean of "x", a list where a table belongs) is named in one line, not shown as a traceback
-        raise UserError(f"{run}: its files hold values rnnkit does not write ({type(exc).__name__}: "
-                        f"{str(exc).splitlines()[0] if str(exc) else exc!r}); the run was edited or damaged") from None
+        said = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        raise UserError(f"{run}: its files hold values rnnkit does not write ({type(exc).__name__}: {said}); the run "
+                        "was edited or damaged") from None
 
 
 def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:

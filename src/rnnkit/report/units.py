@@ -29,9 +29,11 @@ from rnnkit.models.language_model import LanguageModel
 
 __all__ = ["FEATURES", "GATE_NAMES", "Trace", "correlations", "features", "saturation", "top_units", "trace"]
 
-#: the sigmoids each cell's ``step`` computes, in the order it computes them (checked in the tests
-#: against torch.nn's gate equations)
-GATE_NAMES: dict[str, tuple[str, ...]] = {"lstm": ("forget", "input", "output"), "gru": ("reset", "update")}
+#: the sigmoids each cell's ``step`` computes, in the order it computes them (checked in the tests against
+#: torch.nn's gate equations, and minGRU's and minLSTM's against their papers'); None: a sigmoid that is no gate
+#: (σ(h̃) inside the minimal cells' candidate activation g, computed for every unit), left out of the page
+GATE_NAMES: dict[str, tuple[str | None, ...]] = {"lstm": ("forget", "input", "output"), "gru": ("reset", "update"),
+                                                 "mingru": ("update", None), "minlstm": ("forget", "input", None)}
 
 FEATURES = ("inside quotes", "inside brackets", "position in line", "upper case", "after a newline")
 
@@ -61,7 +63,7 @@ class _SigmoidRecorder(TorchFunctionMode):
         return out
 
 
-def _gate_names(cell: str, count: int) -> tuple[str, ...]:
+def _gate_names(cell: str, count: int) -> tuple[str | None, ...]:
     names = GATE_NAMES.get(cell, ())
     return names if len(names) == count else tuple(f"gate {i + 1}" for i in range(count))
 
@@ -103,7 +105,8 @@ def _assemble(per_layer: list[dict[str, list[Tensor]]], cell: str) -> Trace:
     gates = torch.stack([torch.stack(r["gates"]) for r in per_layer], 1).cpu()  # (T, L, G, H)
     if gates.dim() == 4 and gates.shape[2]:
         for g, name in enumerate(_gate_names(cell, gates.shape[2])):
-            out.gates[name] = gates[:, :, g]
+            if name is not None:
+                out.gates[name] = gates[:, :, g]
     return out
 
 
