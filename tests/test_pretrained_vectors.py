@@ -302,3 +302,14 @@ def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: P
     capsys.readouterr()
     assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "w.vec", "--steps", "3"]) == 2
     assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- review (rev17b)
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path: Path, text: str) -> None:
+    # Notepad's "UTF-8" writes EF BB BF first: a .vec header was read as a GloVe row of 1 value (line 2 refused),
+    # and a GloVe file's first word was '\ufeffunseen', never found
+    path = write(tmp_path, "v.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    vectors = read_vectors(path, ["good", "bad", "unseen"])
+    assert vector_dimension(path) == vectors.dim == 4
+    assert set(vectors.found) == {"good", "bad", "unseen"}

@@ -7,7 +7,8 @@
 - :func:`copy_vectors`: those vectors into the rows of an ``nn.Embedding`` whose row ``i`` is ``words[i]``.
 
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
-GloVe (no header line), UTF-8, the fields split at ASCII whitespace (a word is any run of other characters);
+GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
+run of other characters);
 ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words.
 The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
 file and the line.
@@ -32,6 +33,7 @@ from rnnkit.errors import UserError
 
 __all__ = ["Vectors", "copy_vectors", "read_vectors", "vector_dimension", "vocabulary_words"]
 
+BOM = b"\xef\xbb\xbf"
 FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
 
 
@@ -63,6 +65,8 @@ def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
     with _open(path) as fh:
         try:
             for number, raw in enumerate(fh, 1):
+                if number == 1 and raw.startswith(BOM):  # a byte order mark (Notepad's UTF-8) is not the first word
+                    raw = raw[len(BOM):]
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
