@@ -313,3 +313,13 @@ def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path: Path, text: s
     vectors = read_vectors(path, ["good", "bad", "unseen"])
     assert vector_dimension(path) == vectors.dim == 4
     assert set(vectors.found) == {"good", "bad", "unseen"}
+
+
+def test_a_value_past_float32_is_refused_naming_its_line(tmp_path: Path) -> None:
+    # 1e39 is a finite float (the reader's check) but inf as the embedding's float32: the run diverged at step 1
+    # with advice to lower --lr
+    assert torch.tensor([1e39], dtype=torch.float32).isinf().all()
+    path = write(tmp_path, "v.vec", "2 4\ngood 1e39 0 0 0\nbad -3.4e38 0 0 0\n")
+    with pytest.raises(UserError, match=r"v\.vec, line 2: '1e39' is too large"):
+        read_vectors(path, ["good"])
+    assert read_vectors(path, ["bad"]).found == {"bad": [-3.4e38, 0.0, 0.0, 0.0]}  # float32's own range is kept

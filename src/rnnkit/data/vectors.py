@@ -33,6 +33,7 @@ from rnnkit.errors import UserError
 
 __all__ = ["Vectors", "copy_vectors", "read_vectors", "vector_dimension", "vocabulary_words"]
 
+FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 BOM = b"\xef\xbb\xbf"
 FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
 
@@ -147,6 +148,9 @@ def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
         if not math.isfinite(x):
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is not a number; expected a word "
                             f"and {len(values)} finite numbers")
+        if abs(x) > FLOAT32_MAX:  # finite here, infinite in the model's float32 weights: nan at the first step
+            raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is too large for the model's 32-bit "
+                            f"weights (at most {FLOAT32_MAX:.4g} in size); expected a word and {len(values)} numbers")
         out.append(x)
     return out
 
