@@ -323,3 +323,17 @@ def test_a_value_past_float32_is_refused_naming_its_line(tmp_path: Path) -> None
     with pytest.raises(UserError, match=r"v\.vec, line 2: '1e39' is too large"):
         read_vectors(path, ["good"])
     assert read_vectors(path, ["bad"]).found == {"bad": [-3.4e38, 0.0, 0.0, 0.0]}  # float32's own range is kept
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd here")
+def test_a_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    # the shell's <(cat v.vec) was read for its size, then again for its rows, and said '/dev/fd/63: empty';
+    # a named pipe with no writer waited for ever
+    read, write_end = os.pipe()
+    try:
+        os.write(write_end, W2V.encode("utf-8"))
+        os.close(write_end)
+        with pytest.raises(UserError, match=r"is a pipe, not a file"):
+            vector_dimension(f"/dev/fd/{read}")
+    finally:
+        os.close(read)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import gzip
 import itertools
 import math
+import os
+import stat
 import unicodedata
 import zlib
 from collections.abc import Collection, Iterator, Sequence
@@ -49,6 +51,12 @@ class Vectors:
 
 def _open(path: str | Path) -> IO[bytes]:
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            # read twice (the size before the model is built, then the vocabulary's rows): a pipe, such as the
+            # shell's <(zcat v.vec.gz), is empty the second time (or waits, with no writer, for ever)
+            raise UserError(f"--pretrained-vectors {path}: is a pipe, not a file; the file is read twice, so give "
+                            f"it as a file (a .vec.gz is read as it is)")
         if str(path).endswith(".gz"):
             return gzip.open(path, "rb")
         return open(path, "rb")
