@@ -144,3 +144,13 @@ def test_what_it_cannot_do_is_refused_in_one_line(tmp_path: Path, capsys: pytest
     assert sorted(p.name for p in run.rglob("*")) == before and not (tmp_path / "a").exists()
     with pytest.raises(UserError, match="drop resume=True"):
         rnnkit.fit("classify", str(data), run, resume=True, find_lr=True, verbose=False)
+
+
+def test_an_out_holding_the_users_files_is_left_as_it_was(tmp_path: Path) -> None:
+    # the range test ends as a failed fresh run: its .lock stayed beside the user's file (removed only when alone)
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    out = tmp_path / "runs"
+    out.mkdir()
+    (out / "mine.txt").write_text("the user's\n", encoding="utf-8")
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--find-lr", "--json", *FLAGS]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]

@@ -302,3 +302,38 @@ def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: P
     capsys.readouterr()
     assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "w.vec", "--steps", "3"]) == 2
     assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- review (rev17b)
+@pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
+def test_a_byte_order_mark_is_not_part_of_the_first_line(tmp_path: Path, text: str) -> None:
+    # Notepad's "UTF-8" writes EF BB BF first: a .vec header was read as a GloVe row of 1 value (line 2 refused),
+    # and a GloVe file's first word was '\ufeffunseen', never found
+    path = write(tmp_path, "v.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    vectors = read_vectors(path, ["good", "bad", "unseen"])
+    assert vector_dimension(path) == vectors.dim == 4
+    assert set(vectors.found) == {"good", "bad", "unseen"}
+
+
+def test_a_value_past_float32_is_refused_naming_its_line(tmp_path: Path) -> None:
+    # 1e39 is a finite float (the reader's check) but inf as the embedding's float32: the run diverged at step 1
+    # with advice to lower --lr
+    assert torch.tensor([1e39], dtype=torch.float32).isinf().all()
+    path = write(tmp_path, "v.vec", "2 4\ngood 1e39 0 0 0\nbad -3.4e38 0 0 0\n")
+    with pytest.raises(UserError, match=r"v\.vec, line 2: '1e39' is too large"):
+        read_vectors(path, ["good"])
+    assert read_vectors(path, ["bad"]).found == {"bad": [-3.4e38, 0.0, 0.0, 0.0]}  # float32's own range is kept
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd here")
+def test_a_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    # the shell's <(cat v.vec) was read for its size, then again for its rows, and said '/dev/fd/63: empty';
+    # a named pipe with no writer waited for ever
+    read, write_end = os.pipe()
+    try:
+        os.write(write_end, W2V.encode("utf-8"))
+        os.close(write_end)
+        with pytest.raises(UserError, match=r"is a pipe, not a file"):
+            vector_dimension(f"/dev/fd/{read}")
+    finally:
+        os.close(read)

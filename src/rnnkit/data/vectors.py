@@ -7,7 +7,8 @@
 - :func:`copy_vectors`: those vectors into the rows of an ``nn.Embedding`` whose row ``i`` is ``words[i]``.
 
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
-GloVe (no header line), UTF-8, the fields split at ASCII whitespace (a word is any run of other characters);
+GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
+run of other characters);
 ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words.
 The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
 file and the line.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import gzip
 import itertools
 import math
+import os
+import stat
 import unicodedata
 import zlib
 from collections.abc import Collection, Iterator, Sequence
@@ -32,6 +35,8 @@ from rnnkit.errors import UserError
 
 __all__ = ["Vectors", "copy_vectors", "read_vectors", "vector_dimension", "vocabulary_words"]
 
+FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+BOM = b"\xef\xbb\xbf"
 FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
 
 
@@ -46,6 +51,12 @@ class Vectors:
 
 def _open(path: str | Path) -> IO[bytes]:
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            # read twice (the size before the model is built, then the vocabulary's rows): a pipe, such as the
+            # shell's <(zcat v.vec.gz), is empty the second time (or waits, with no writer, for ever)
+            raise UserError(f"--pretrained-vectors {path}: is a pipe, not a file; the file is read twice, so give "
+                            f"it as a file (a .vec.gz is read as it is)")
         if str(path).endswith(".gz"):
             return gzip.open(path, "rb")
         return open(path, "rb")
@@ -63,6 +74,8 @@ def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
     with _open(path) as fh:
         try:
             for number, raw in enumerate(fh, 1):
+                if number == 1 and raw.startswith(BOM):  # a byte order mark (Notepad's UTF-8) is not the first word
+                    raw = raw[len(BOM):]
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
@@ -143,6 +156,9 @@ def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
         if not math.isfinite(x):
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is not a number; expected a word "
                             f"and {len(values)} finite numbers")
+        if abs(x) > FLOAT32_MAX:  # finite here, infinite in the model's float32 weights: nan at the first step
+            raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is too large for the model's 32-bit "
+                            f"weights (at most {FLOAT32_MAX:.4g} in size); expected a word and {len(values)} numbers")
         out.append(x)
     return out
 

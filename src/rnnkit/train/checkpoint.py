@@ -423,13 +423,14 @@ def missing_folders(out_dir: str | os.PathLike[str] | None) -> list[Path]:
 @contextlib.contextmanager
 def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[str] = (),
                       kept: Callable[[], bool] = lambda: False, made: Sequence[Path] | None = None,
-                      folders: Sequence[str] = ()) -> Iterator[None]:
+                      folders: Sequence[str] = (), lock_made: bool = False) -> Iterator[None]:
     """Inside: work that writes into ``out_dir``. Should it fail (an exception, Ctrl-C) while ``kept()`` is
     false, its ``files`` and its ``folders`` (whole) are removed from ``out_dir``, and its run lock when nothing
     else is left there (and no outer run of this process, an autotune search, holds it), then each folder it
     ``made`` (default: the :func:`missing_folders` at the start) that is left empty: a run that fails before it
     has written what it is for (a model too big for the memory, a diverged first step) leaves ``--out`` as it
-    was."""
+    was. ``lock_made``: ``OUT/.lock`` was not there before the run took it, so it goes whatever else is left (the
+    user's files in an ``--out`` that held them)."""
     made = missing_folders(out_dir) if made is None else made
     try:
         yield
@@ -441,7 +442,8 @@ def undone_on_failure(out_dir: str | os.PathLike[str] | None, files: Sequence[st
                     (out / name).unlink()
             for name in folders:
                 shutil.rmtree(out / name, ignore_errors=True)
-            if out.is_dir() and [p.name for p in out.iterdir()] == [LOCK] and _HELD.get(_held_key(out), 0) <= 1:
+            alone = out.is_dir() and (lock_made or [p.name for p in out.iterdir()] == [LOCK])
+            if alone and _HELD.get(_held_key(out), 0) <= 1:
                 (out / LOCK).unlink(missing_ok=True)
             for folder in made:
                 if not folder.is_dir() or any(folder.iterdir()):

@@ -109,6 +109,7 @@ from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
+    LOCK,
     LOSS_PLOT,
     METRICS_LOG,
     OPTIMIZER_JSON,
@@ -599,9 +600,12 @@ class Trainer:
         """Train until ``steps``, ``minutes``, ``halt_at``, an ``on_eval`` reason or Ctrl-C. A fresh run that
         fails (out of memory, diverged, an error) before it saved a checkpoint removes what it wrote."""
         fresh, made = self.step == 0, missing_folders(self.out_dir)
+        # a lock file this run makes goes with a failed fresh run, also beside the user's files in OUT
+        lock_made = self.out_dir is not None and not (Path(self.out_dir) / LOCK).exists()
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made, (TENSORBOARD,)):
+                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made, (TENSORBOARD,),
+                lock_made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
