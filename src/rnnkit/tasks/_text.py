@@ -150,10 +150,13 @@ def read_pretrained(config: TextModelConfig, ckpt: Checkpoint | None, symbols: S
     return read_vectors(path, vocabulary_words(symbols))
 
 
-def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors,
-                       verbose: bool) -> dict[str, Any]:
-    """Copy ``vectors`` into the rows of ``model.embedding`` of the ``symbols`` found in them; say (``verbose``)
-    how many of the vocabulary's words were found; return the record ``config.json`` keeps of it."""
+def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors | None, ckpt: Checkpoint | None,
+                       verbose: bool) -> dict[str, Any] | None:
+    """The record ``config.json`` keeps of the run's pretrained vectors: a fresh run's ``vectors`` copied into the
+    rows of ``model.embedding`` of the ``symbols`` found in them (saying, ``verbose``, how many of the vocabulary's
+    words were found); a resumed run's record as its checkpoint keeps it; None without vectors."""
+    if vectors is None:
+        return ckpt.config.get("pretrained_vectors") if ckpt is not None else None
     found, words = copy_vectors(model.embedding, symbols, vectors)
     if verbose:
         say(coverage_line(found, words, vectors.path))

@@ -145,10 +145,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
-    if vectors is not None:  # before any pre-training, which starts from them
-        model_config["pretrained_vectors"] = shared.start_from_vectors(model, tokenizer.symbols, vectors, verbose)
-    elif ckpt and "pretrained_vectors" in ckpt.config:  # a resumed run keeps the record of its start
-        model_config["pretrained_vectors"] = ckpt.config["pretrained_vectors"]
+    if (record := shared.start_from_vectors(model, tokenizer.symbols, vectors, ckpt, verbose)) is not None:
+        model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]

@@ -115,10 +115,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     }
     seed_everything(config.seed)
     model = shared.new_model(Tagger, model_kwargs, config, ckpt)
-    if vectors is not None:
-        model_config["pretrained_vectors"] = shared.start_from_vectors(model, vocab.symbols, vectors, verbose)
-    elif ckpt and "pretrained_vectors" in ckpt.config:  # a resumed run keeps the record of its start
-        model_config["pretrained_vectors"] = ckpt.config["pretrained_vectors"]
+    if (record := shared.start_from_vectors(model, vocab.symbols, vectors, ckpt, verbose)) is not None:
+        model_config["pretrained_vectors"] = record
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
