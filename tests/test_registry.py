@@ -216,6 +216,18 @@ def test_fit_takes_numpy_numbers_as_settings(sum_task, data, tmp_path) -> None:
     assert result.steps == 1
 
 
+def test_fit_takes_numpy_bools_as_on_off_settings(tmp_path) -> None:
+    """``bidirectional=np.True_`` (a value from a numpy grid or a DataFrame of settings) was refused as "expected
+    true or false"; it is Python's True in config.json."""
+    from tests.test_classify_cli import make_csv
+
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    rnnkit.fit("classify", str(data), tmp_path / "a", steps=1, hidden=8, embedding=8, autotune=np.False_,
+               bidirectional=np.True_, verbose=False, progress=False)
+    settings = json.loads((tmp_path / "a" / "best" / "config.json").read_text())["settings"]
+    assert settings["bidirectional"] is True and settings["autotune"] is False
+
+
 def test_fit_and_load_leave_the_callers_random_state_as_it_was(sum_task, data, tmp_path, monkeypatch) -> None:
     """A notebook's own random draws go on after ``rnnkit.fit`` and ``rnnkit.load`` as if they had not run: fit
     seeded torch's, Python's and NumPy's global generators with its ``seed`` and left them so (the user's seed
