@@ -337,3 +337,19 @@ def test_a_pipe_is_refused_at_once(tmp_path: Path) -> None:
             vector_dimension(f"/dev/fd/{read}")
     finally:
         os.close(read)
+
+
+def test_a_word_not_in_the_file_takes_its_lower_cases_vector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GloVe's words are lower case: 'Good' and 'BAD' (a text's capitals) were not found where 'good' and 'bad'
+    were; they now take those vectors, as Lample et al.'s tagger looks words up. A word in the file as written
+    keeps its own ('Film' has a row of its own)."""
+    rows = ["text,label"] + ["A Good Film,pos" if i % 2 == 0 else "a very BAD Film,neg" for i in range(12)]
+    data = write(tmp_path, "caps.csv", "\n".join(rows) + "\n")
+    vectors = write(tmp_path, "v.txt", f"good {' '.join(map(str, GOOD))}\nbad {' '.join(map(str, BAD))}\n"
+                                       "Film 7 7 7 7\nfilm 3 3 3 3\n")
+    weight, seen = starting_embedding(monkeypatch, data, tmp_path / "out", pretrained_vectors=str(vectors))
+    row = {symbol: weight[i].tolist() for i, symbol in enumerate(seen["symbols"])}
+    assert row["Good"] == GOOD and row["BAD"] == BAD and row["Film"] == [7.0] * 4
+    assert row["a"] != row["A"]  # neither is in the file: both keep their own start
+    record = seen["config"]["pretrained_vectors"]
+    assert (record["found"], record["words"]) == (3, len(seen["symbols"]) - 2)  # Good, BAD, Film of 6 words

@@ -9,7 +9,8 @@
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
 GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
 run of other characters);
-``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words.
+``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
+and where the file lacks it, in lower case (:func:`looked_up`).
 The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
 file and the line.
 """
@@ -33,7 +34,7 @@ from torch import nn
 
 from rnnkit.errors import UserError
 
-__all__ = ["Vectors", "copy_vectors", "read_vectors", "vector_dimension", "vocabulary_words"]
+__all__ = ["Vectors", "copy_vectors", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 BOM = b"\xef\xbb\xbf"
@@ -169,17 +170,24 @@ def vocabulary_words(symbols: Sequence[str]) -> list[str]:
     return [s for s in symbols[2:] if " " not in s]
 
 
+def looked_up(words: Sequence[str]) -> set[str]:
+    """What :func:`copy_vectors` looks up for ``words``: each word, and its lower case (GloVe's words and many
+    others are lower case; Lample et al.'s tagger looks a word up so too)."""
+    return {*words, *(w.lower() for w in words)}
+
+
 def copy_vectors(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors) -> tuple[int, int]:
-    """Set row ``i`` of ``embedding`` to the vector of ``symbols[i]`` where ``vectors`` has one (the other rows,
-    and rows past ``symbols`` such as character n-gram buckets, keep their start); return (found, words), the
-    vocabulary's words (:func:`vocabulary_words`) with a vector and their number."""
+    """Set row ``i`` of ``embedding`` to the vector of ``symbols[i]`` where ``vectors`` has one, else to that of
+    its lower case where it has that (``The`` takes ``the``'s); the other rows, and rows past ``symbols`` such as
+    character n-gram buckets, keep their start. Return (found, words), the vocabulary's words
+    (:func:`vocabulary_words`) with a vector and their number."""
     if embedding.embedding_dim != vectors.dim:
         raise ValueError(f"copy_vectors: an embedding of size {embedding.embedding_dim}, vectors of {vectors.dim}")
     words = vocabulary_words(symbols)
     found = 0
     with torch.no_grad():
         for i, symbol in enumerate(symbols):
-            vector = vectors.found.get(symbol) if i >= 2 else None
+            vector = (vectors.found.get(symbol) or vectors.found.get(symbol.lower())) if i >= 2 else None
             if vector is not None:
                 embedding.weight[i] = torch.tensor(vector, dtype=embedding.weight.dtype)
                 found += 1

@@ -25,7 +25,15 @@ from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import stdin_text, utf8_argument
-from rnnkit.data.vectors import Vectors, copy_vectors, coverage_line, read_vectors, vector_dimension, vocabulary_words
+from rnnkit.data.vectors import (
+    Vectors,
+    copy_vectors,
+    coverage_line,
+    looked_up,
+    read_vectors,
+    vector_dimension,
+    vocabulary_words,
+)
 from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
@@ -147,7 +155,7 @@ def read_pretrained(config: TextModelConfig, ckpt: Checkpoint | None, symbols: S
     path = getattr(config, "pretrained_vectors", None)
     if ckpt is not None or not path:
         return None
-    return read_vectors(path, vocabulary_words(symbols))
+    return read_vectors(path, looked_up(vocabulary_words(symbols)))
 
 
 def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors | None, ckpt: Checkpoint | None,
