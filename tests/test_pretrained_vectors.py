@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,9 @@ class Started(Exception):
     """Raised in place of training: the model as it starts."""
 
 
-def starting_embedding(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **settings: Any) -> tuple[Any, Any]:
-    """The embedding weights a run starts from and its vocabulary (``fit`` replaced by a capture)."""
+def captured_start(monkeypatch: pytest.MonkeyPatch, start: Callable[[], Any]) -> tuple[Any, Any]:
+    """The embedding weights the run ``start()`` begins from, its vocabulary and model config (``fit`` replaced
+    by a capture that stops it)."""
     seen: dict[str, Any] = {}
 
     def capture(model: nn.Module, *args: Any, **kw: Any) -> None:
@@ -62,8 +64,14 @@ def starting_embedding(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, *
 
     monkeypatch.setattr(_text, "fit", capture)
     with pytest.raises(Started):
-        train(ClassifyConfig(steps=2, tokenizer="word", **settings), str(data), out, verbose=False)
+        start()
     return seen["weight"], seen
+
+
+def starting_embedding(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **settings: Any) -> tuple[Any, Any]:
+    """The embedding weights a classifier run starts from and its vocabulary."""
+    return captured_start(monkeypatch, lambda: train(ClassifyConfig(steps=2, tokenizer="word", **settings), str(data),
+                                                     out, verbose=False))
 
 
 # ------------------------------------------------------------------------------------------- the reader
@@ -224,18 +232,7 @@ def tagger_start(monkeypatch: pytest.MonkeyPatch, data: Path, out: Path, **setti
     from rnnkit.tasks.tag import TagConfig
     from rnnkit.tasks.tag import train as train_tag
 
-    seen: dict[str, Any] = {}
-
-    def capture(model: nn.Module, *args: Any, **kw: Any) -> None:
-        seen["weight"] = model.embedding.weight.detach().clone()
-        seen["symbols"] = ["<pad>", "<unk>", *kw["vocab"]["symbols"]]
-        seen["config"] = kw["model_config"]
-        raise Started
-
-    monkeypatch.setattr(_text, "fit", capture)
-    with pytest.raises(Started):
-        train_tag(TagConfig(steps=2, **settings), str(data), out, verbose=False)
-    return seen["weight"], seen
+    return captured_start(monkeypatch, lambda: train_tag(TagConfig(steps=2, **settings), str(data), out, verbose=False))
 
 
 @pytest.mark.parametrize("text", [W2V, GLOVE], ids=["word2vec", "glove"])
