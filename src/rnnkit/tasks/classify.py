@@ -138,14 +138,15 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     # before any pre-training (a search refuses it at its first trial); the settings record what was trained
     config = replace(shared.check_keep_by(config, SCORES[multi], "loss"), multi_label=multi)
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
-    vectors = shared.read_pretrained(config, ckpt, tokenizer.symbols if config.pretrained_vectors else ())
+    symbols = tokenizer.symbols if config.pretrained_vectors else ()  # a word tokenizer's (bpe has none)
+    vectors = shared.read_pretrained(config, ckpt, symbols)
     train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
     model_config = _model_config(config, tokenizer, labels, weights,
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
-    if (record := shared.start_from_vectors(model, tokenizer.symbols, vectors, ckpt, verbose)) is not None:
+    if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose)) is not None:
         model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
