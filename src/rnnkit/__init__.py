@@ -172,11 +172,12 @@ def _plain_setting(value: Any) -> Any:
     """A setting as a checkpoint's JSON stores it: a path as its str, numpy's numbers and bools as Python's
     (``bidirectional=np.True_`` was refused as "expected true or false"), also as the values of a dict
     (``class_weights={"spam": np.float32(5)}``)."""
+    from rnnkit.errors import is_numpy_bool
     from rnnkit.train.options import plain_number
 
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_"):  # np.True_: True
+    if is_numpy_bool(value):
         return bool(value)
     if isinstance(value, dict):
         return {key: plain_number(item) for key, item in value.items()}

@@ -176,6 +176,11 @@ def check_path(name: str, value: object, what: str = "a str or a path") -> None:
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
 
 
+def is_numpy_bool(value: object) -> bool:
+    """Whether ``value`` is numpy's bool (``np.True_``), known without importing numpy."""
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+
+
 def check_flag(name: str, value: object, none: bool = False) -> bool | None:
     """``value`` as Python's bool when it is True or False (numpy's ``np.True_`` too), or None where ``none``
     allows it; else a TypeError ``"{name} takes True or False, not 'no'"``: any object was read by its truth, so
@@ -183,7 +188,7 @@ def check_flag(name: str, value: object, none: bool = False) -> bool | None:
     ``torch.nn.LSTM(batch_first=1)`` is."""
     if isinstance(value, bool) or (value is None and none):
         return value
-    if type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_"):  # no numpy import here
+    if is_numpy_bool(value):
         return bool(value)
     raise TypeError(f"{name} takes True{', False or None' if none else ' or False'}, not {value!r}")
 

@@ -4,7 +4,6 @@ DIR`` (:mod:`rnnkit.tasks._classify_verbs` runs those verbs); :mod:`rnnkit.tasks
 from __future__ import annotations
 
 import argparse
-import os
 
 from rnnkit.data.tokenize import DEFAULT_BUCKETS
 from rnnkit.models.classifier import POOLINGS
@@ -95,11 +94,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="spread E of each training target over the classes (Keras' label_smoothing: a target becomes "
                         "1 - E + E/K for its class, E/K for the others; a sigmoid's 1 - E/2 and E/2); the validation "
                         "loss stays the plain one (default 0)")
-    g.add_argument("--pretrained-vectors", metavar="FILE", type=os.path.abspath,  # as the run records it
-                   help="word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz too) "
-                        "that the embedding rows of the vocabulary's words found there start as (fastText's "
-                        "-pretrainedVectors); the embedding size is theirs; with --tokenizer word or ngram, "
-                        "without --autotune")
+    shared.vectors_argument(g, "the vocabulary's words", "fastText's -pretrainedVectors; with --tokenizer word or "
+                                                         "ngram, without --autotune")
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,7 +155,4 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    f"sees the word as written) (default {'on' if d.fold_words else 'off'})")
     g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
                    help="a linear-chain CRF output layer with Viterbi decoding (default off)")
-    g.add_argument("--pretrained-vectors", metavar="FILE", type=os.path.abspath,  # as the run records it
-                   help="word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz too) "
-                        "that the embedding rows of the words found there start as (Lample et al. 2016; with "
-                        "--fold-words, looked up folded); the embedding size is theirs")
+    shared.vectors_argument(g, "the words", "Lample et al. 2016; with --fold-words, looked up folded")

@@ -468,6 +468,15 @@ def given_texts(args: argparse.Namespace) -> list[str] | None:
     return stdin_texts() if args.file == "-" else None
 
 
+def vectors_argument(g: Any, words: str, kin: str) -> None:
+    """``--pretrained-vectors FILE`` of classify and tag: ``words`` names the rows that start as the vectors,
+    ``kin`` what the flag is as (and its limits), in its help."""
+    g.add_argument("--pretrained-vectors", metavar="FILE", type=os.path.abspath,  # as the run records it
+                   help=f"word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz "
+                        f"too) that the embedding rows of {words} found there start as ({kin}); the embedding size "
+                        "is theirs")
+
+
 def evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="labelled file (CSV/TSV/JSONL, 'polarity', or CoNLL for a tagger)")
     e.add_argument("--split", choices=("all", "val", "train"), default="all",

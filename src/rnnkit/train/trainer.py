@@ -664,15 +664,11 @@ class Trainer:
         and batches, each update as :meth:`_update` makes it (clipping, accumulation, autocast); nothing is
         logged or saved."""
 
-        def set_rate(lr: float) -> None:
-            for group in self.optimizer.param_groups:
-                group["lr"] = lr
-
         def update(lr: float) -> tuple[float, int]:
             loss, items, _ = self._update(lr, 0.0)
             return loss, items
 
-        return run_range_test(update, set_rate)
+        return run_range_test(update, self._put_learning_rate)
 
     def _after_step(self, interval: _Interval, lr: float) -> str | None:
         """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
@@ -714,9 +710,12 @@ class Trainer:
             c.lr, self.step, progress, schedule=c.schedule, warmup_steps=c.warmup,
             min_lr_ratio=c.min_lr_ratio, step_every=c.step_every, gamma=c.gamma, reductions=self.lr_reductions,
         )
+        self._put_learning_rate(lr)
+        return lr
+
+    def _put_learning_rate(self, lr: float) -> None:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        return lr
 
     def _update(self, lr: float, progress: float) -> tuple[float, int, float]:
         """Forward, backward, clip and step on the next batch (``accumulate`` batches, their gradients summed,
