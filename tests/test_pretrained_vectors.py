@@ -299,6 +299,12 @@ def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: P
     capsys.readouterr()
     assert main(["train", "classify", "--resume", "out", "--pretrained-vectors", "w.vec", "--steps", "3"]) == 2
     assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
+    # the same name in a --config file or from Python, which the flag's own absolute path did not reach
+    write(tmp_path, "c.toml", 'pretrained_vectors = "v.vec"\n')
+    assert main(["train", "classify", "--resume", "out", "--config", "c.toml", "--steps", "3"]) == 0
+    rnnkit.fit("classify", str(data), "out", resume=True, pretrained_vectors="v.vec", steps=4, verbose=False,
+               progress=False)
+    assert json.loads((tmp_path / "out" / "last" / "trainer_state.json").read_text())["step"] == 4
 
 
 # ------------------------------------------------------------------------------------------- review (rev17b)

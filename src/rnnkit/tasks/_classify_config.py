@@ -117,8 +117,9 @@ class ClassifyConfig(shared.TextModelConfig):
     @classmethod
     def kept_form(cls, key: str, value: Any) -> Any:
         """``char_ngrams`` as the lengths it names: ``[3, 6]`` and ``"3-6"`` are the run's ``"3,6"``, ``"0"`` and
-        ``"off"`` its ``None`` (the rest as they are)."""
-        return check_char_ngrams(value) if key == "char_ngrams" else value
+        ``"off"`` its ``None`` (the rest as the text models' :meth:`~rnnkit.tasks._text.TextModelConfig.kept_form`
+        has them)."""
+        return check_char_ngrams(value) if key == "char_ngrams" else super().kept_form(key, value)
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:
         """This config with every setting of :data:`FIXED` not given taken from ``saved`` (a resumed

@@ -76,6 +76,12 @@ class TextModelConfig(TrainSettings, RegulariserSettings):
     eval_every: int = 100
     keep_by: str | None = None    # the validation score that keeps best/ (None: the task's own; check_keep_by)
 
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``pretrained_vectors`` as the absolute path a run records (``v.vec`` given from its folder, as a flag,
+        in a ``--config`` file or from Python, is the run's ``/home/me/v.vec``); the rest as they are."""
+        return os.path.abspath(value) if key == "pretrained_vectors" and isinstance(value, str) else value
+
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
         self.validate_training()
@@ -471,7 +477,7 @@ def given_texts(args: argparse.Namespace) -> list[str] | None:
 def vectors_argument(g: Any, words: str, kin: str) -> None:
     """``--pretrained-vectors FILE`` of classify and tag: ``words`` names the rows that start as the vectors,
     ``kin`` what the flag is as (and its limits), in its help."""
-    g.add_argument("--pretrained-vectors", metavar="FILE", type=os.path.abspath,  # as the run records it
+    g.add_argument("--pretrained-vectors", metavar="FILE",
                    help=f"word vectors (fastText/word2vec .vec text with its 'COUNT DIM' line, or GloVe text; .gz "
                         f"too) that the embedding rows of {words} found there start as ({kin}); the embedding size "
                         "is theirs")
