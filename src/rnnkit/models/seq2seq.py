@@ -391,22 +391,29 @@ class Seq2Seq(AttentionDecoder):
     """An encoder-decoder translator: ``forward`` gives training logits, ``greedy`` / ``beam_search`` write.
 
     ``Seq2Seq(src_vocab, tgt_vocab, cell="lstm", embedding=64, hidden=128, layers=1, decoder_layers=None,
-    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None, share_decoder_embeddings=False)``;
-    ``tgt_vocab`` counts the tokenizer's ids only (BOS and EOS are added). With ``share_decoder_embeddings`` the
-    output layer's weight is the target embedding matrix (needs ``hidden == embedding``; see
-    :meth:`AttentionDecoder._init_decoder`). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
+    bidirectional=False, attention="none", dropout=0.0, decoder_cell=None, share_decoder_embeddings=False,
+    share_embeddings=False)``; ``tgt_vocab`` counts the tokenizer's ids only (BOS and EOS are added). With
+    ``share_decoder_embeddings`` the output layer's weight is the target embedding matrix (needs ``hidden ==
+    embedding``; see :meth:`AttentionDecoder._init_decoder`). With ``share_embeddings`` the two sides have one
+    vocabulary (``src_vocab == tgt_vocab``) and the encoder reads the target embedding matrix: there is no
+    ``src_embedding`` (OpenNMT-py's ``-share_embeddings``; with both, one matrix is all three, as in Press & Wolf
+    2017's three-way tying). :meth:`config` rebuilds it: ``Seq2Seq(**m.config())``.
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
                  hidden: int = 128, layers: int = 1, decoder_layers: int | None = None, bidirectional: bool = False,
                  attention: str = "none", dropout: float = 0.0, decoder_cell: str | None = None,
-                 share_decoder_embeddings: bool = False) -> None:
+                 share_decoder_embeddings: bool = False, share_embeddings: bool = False) -> None:
         super().__init__()
+        if share_embeddings and src_vocab != tgt_vocab:
+            raise ValueError(f"share_embeddings needs one vocabulary: src_vocab {src_vocab}, tgt_vocab {tgt_vocab}")
         self._config = {"src_vocab": src_vocab, "tgt_vocab": tgt_vocab, "cell": cell, "embedding": embedding,
                         "hidden": hidden, "layers": layers, "decoder_layers": decoder_layers or layers,
                         "bidirectional": bidirectional, "attention": attention, "dropout": dropout,
-                        "decoder_cell": decoder_cell or cell, "share_decoder_embeddings": share_decoder_embeddings}
-        self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
+                        "decoder_cell": decoder_cell or cell, "share_decoder_embeddings": share_decoder_embeddings,
+                        "share_embeddings": share_embeddings}
+        if not share_embeddings:
+            self.src_embedding = nn.Embedding(src_vocab, embedding, padding_idx=PAD_ID)
         self.encoder = Recurrent(cell, embedding, hidden, layers, batch_first=True, bidirectional=bidirectional,
                                  dropout=dropout if layers > 1 else 0.0)
         self._init_decoder(tgt_vocab, embedding=embedding, hidden=hidden, layers=self._config["decoder_layers"],
@@ -423,10 +430,12 @@ class Seq2Seq(AttentionDecoder):
     def count_parameters(src_vocab: int, tgt_vocab: int, *, cell: str = "lstm", embedding: int = 64,
                          hidden: int = 128, layers: int = 1, decoder_layers: int | None = None,
                          bidirectional: bool = False, attention: str = "none", decoder_cell: str | None = None,
-                         share_decoder_embeddings: bool = False, **unused: Any) -> int:
+                         share_decoder_embeddings: bool = False, share_embeddings: bool = False,
+                         **unused: Any) -> int:
         """The parameters of ``Seq2Seq(...)`` with these arguments, counted without building it."""
         directions = 2 if bidirectional else 1
-        return (src_vocab * embedding + stack_parameters(cell, embedding, hidden, layers, bidirectional=bidirectional)
+        return (src_vocab * embedding * (not share_embeddings)
+                + stack_parameters(cell, embedding, hidden, layers, bidirectional=bidirectional)
                 + AttentionDecoder.decoder_parameters(
                     tgt_vocab, embedding=embedding, hidden=hidden, layers=decoder_layers or layers,
                     cell=decoder_cell or cell, attention=attention, memory_size=directions * hidden,
@@ -435,7 +444,8 @@ class Seq2Seq(AttentionDecoder):
     # ------------------------------------------------------------------ encoder
     def encode(self, src: Tensor, src_len: Tensor) -> tuple[Memory, DecState]:
         """(B, S) padded source ids and their lengths → the memory and the decoder's initial state."""
-        outputs, state = self.encoder(self.dropout(self.src_embedding(src)), lengths=src_len)
+        embedded = (self.tgt_embedding if self._config.get("share_embeddings") else self.src_embedding)(src)
+        outputs, state = self.encoder(self.dropout(embedded), lengths=src_len)
         mask = torch.arange(src.shape[1], device=src.device).unsqueeze(0) < src_len.unsqueeze(1)
         keys = self.attention.keys(outputs) if self.attention is not None else None
         return Memory(outputs, keys, mask, src_len), (self._bridge(state), None)

@@ -44,6 +44,7 @@ class Seq2SeqConfig(TrainSettings):
     hidden: int = 128
     embedding: int = 64
     share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
+    share_embeddings: bool = False       # one vocabulary and one embedding matrix for source and target
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -69,6 +70,10 @@ class Seq2SeqConfig(TrainSettings):
             value = getattr(self, name)
             if value is not None and value not in TOKENIZERS:
                 raise SettingError(name, value, f"expected one of {', '.join(TOKENIZERS)}")
+        sides = (self.src_tokenizer or self.tokenizer, self.tgt_tokenizer or self.tokenizer)
+        if self.share_embeddings and sides[0] != sides[1]:
+            raise SettingError("share_embeddings", True, f"one vocabulary needs one tokenizer; the source's is "
+                               f"{sides[0]}, the target's {sides[1]}")
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("label_smoothing", self.label_smoothing)
         check_fraction("dropout", self.dropout)
@@ -87,12 +92,13 @@ def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
                         f"--embedding {embedding} (the output layer's weight is the target embedding matrix)")
 
 
-def refuse_tie_added(ckpt: Checkpoint | None, share: bool) -> None:
-    """A run saved before ``share_decoder_embeddings`` existed (its settings lack it) has an untied model: resuming
-    it with the setting on is refused as any other change of the model is (it failed on the weights' names)."""
-    if ckpt is not None and share and "share_decoder_embeddings" not in (ckpt.config.get("settings") or {}):
-        raise UserError("--share-decoder-embeddings: the resumed run had no share-decoder-embeddings; a resumed run "
-                        "keeps its model and data")
+def refuse_tie_added(ckpt: Checkpoint | None, share: bool, name: str = "share_decoder_embeddings") -> None:
+    """A run saved before the switch ``name`` (a sharing of weights) existed (its settings lack it) has unshared
+    weights: resuming it with the switch on is refused as any other change of the model is (it failed on the
+    weights' names)."""
+    if ckpt is not None and share and name not in (ckpt.config.get("settings") or {}):
+        flag = name.replace("_", "-")
+        raise UserError(f"--{flag}: the resumed run had no {flag}; a resumed run keeps its model and data")
 
 
 def check_teacher_forcing(ratio: float, floor: float | None) -> None:
@@ -105,5 +111,5 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
-          "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "dropout", "max_len", "val_fraction",
-          "split_seed")
+          "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "share_embeddings", "dropout", "max_len",
+          "val_fraction", "split_seed")

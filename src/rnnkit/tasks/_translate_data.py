@@ -61,6 +61,10 @@ def _tokenizers(config: Seq2SeqConfig, ckpt: Checkpoint | None, pairs: Sequence[
         return _saved_tokenizers(ckpt)
     src_kind = config.src_tokenizer or config.tokenizer
     tgt_kind = config.tgt_tokenizer or config.tokenizer
+    if config.share_embeddings:  # one vocabulary of both sides' texts (OpenNMT-py's -share_vocab)
+        joint = build_tokenizer(tgt_kind, [s for s, _ in pairs] + [t for _, t in pairs],
+                                vocab_size=config.vocab_size, reversible=True)
+        return joint, joint
     return (build_tokenizer(src_kind, [s for s, _ in pairs], vocab_size=config.vocab_size),
             build_tokenizer(tgt_kind, [t for _, t in pairs], vocab_size=config.vocab_size, reversible=True))
 

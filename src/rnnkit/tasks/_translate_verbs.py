@@ -177,6 +177,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--share-decoder-embeddings", action=argparse.BooleanOptionalAction, default=None,
                    help="the output layer's weight is the target embedding matrix (weight tying, Press & Wolf 2017; "
                         "OpenNMT-py's -share_decoder_embeddings); needs --hidden equal to --embedding (default off)")
+    g.add_argument("--share-embeddings", action=argparse.BooleanOptionalAction, default=None,
+                   help="one vocabulary built from both sides' texts and one embedding matrix that the encoder and the "
+                        "decoder read (OpenNMT-py's -share_vocab -share_embeddings); for languages that share a "
+                        "script; needs one tokenizer for both sides (default off)")
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
     g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
     g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")

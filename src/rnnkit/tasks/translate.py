@@ -115,6 +115,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
+    refuse_tie_added(ckpt, config.share_embeddings, "share_embeddings")
     check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
     given = data
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
@@ -158,7 +159,7 @@ def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict
             "embedding": config.embedding, "hidden": config.hidden, "layers": config.layers,
             "decoder_layers": config.decoder_layers, "bidirectional": config.bidirectional,
             "attention": config.attention, "dropout": config.dropout,
-            "share_decoder_embeddings": config.share_decoder_embeddings}
+            "share_decoder_embeddings": config.share_decoder_embeddings, "share_embeddings": config.share_embeddings}
 
 
 def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pair], tgt: Tokenizer,

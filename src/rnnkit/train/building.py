@@ -91,7 +91,7 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 
 #: the switches of a model's config: true or false only (torch's kernels take 0 or "x" as a traceback)
 FLAGS = ("bidirectional", "crf", "positions", "row_encoder", "layer_norm", "skip_unknown", "multi_label",
-         "share_decoder_embeddings")
+         "share_decoder_embeddings", "share_embeddings")
 #: the sizes of a model's config: whole numbers from 1 (from 0 where 0 turns a part off: a tagger without its
 #: spelling encoder), at most the number of values the weights hold (each is a tensor's side, or multiplies one)
 SIZES = ("vocab_size", "num_classes", "embedding_dim", "hidden_size", "embed_dim", "num_tags", "char_hidden",
