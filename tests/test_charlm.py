@@ -229,7 +229,7 @@ def test_sampling_carries_state_like_a_full_rerun() -> None:
 
 
 def test_sampling_draws_follow_the_softmax() -> None:
-    from rnnkit.models.language_model import _draw
+    from rnnkit.sampling import draw as _draw
 
     logits = torch.tensor([0.0, 1.0, 2.0, -1.0])
     gen = torch.Generator().manual_seed(1)
@@ -1214,7 +1214,7 @@ def _hf_top_p_keeps(logits: torch.Tensor, top_p: float) -> set[int]:
 def test_the_nucleus_is_hugging_faces_top_p() -> None:
     """Holtzman et al.'s nucleus: hand-worked on probabilities 0.5, 0.25, 0.125, 0.125 (a tie at the end), then
     against Hugging Face's ascending-sort formulation on random scores and thresholds."""
-    from rnnkit.models.language_model import nucleus
+    from rnnkit.sampling import nucleus
 
     logits = torch.tensor([0.125, 0.5, 0.125, 0.25]).log()
     assert nucleus(logits, 0.4).tolist() == [1]

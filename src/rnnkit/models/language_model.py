@@ -27,6 +27,7 @@ from rnnkit.dropout import Dropout
 from rnnkit.errors import UserError
 from rnnkit.models.match import MAX_CONTEXT, MatchMemory, MatchState
 from rnnkit.recurrent import Recurrent, stack_parameters
+from rnnkit.sampling import choose
 
 __all__ = ["LanguageModel", "generate", "sequence_log_probs", "window_log_probs"]
 
@@ -207,7 +208,7 @@ def generate(
 
     The hidden state is carried from token to token, so each new token costs one recurrent step.
     Temperature 0 picks the most likely token (greedy); ``top_k`` keeps only the k most likely; ``top_p``
-    below 1 then keeps only the nucleus (:func:`nucleus`); each after the temperature, as Hugging Face's
+    below 1 then keeps only the nucleus (:func:`rnnkit.sampling.nucleus`); each after the temperature, as Hugging Face's
     ``generate`` applies them;
     ``banned`` ids (e.g. the unknown symbol) are never produced. A model's memory of the text read
     (:mod:`rnnkit.models.match`) reads the prime and is then frozen: it offers what followed a context in the
@@ -229,36 +230,9 @@ def generate(
     if banned:
         mask[torch.tensor(banned, dtype=torch.long)] = float("-inf")
     for _ in range(length):
-        scaled = (last + mask).div_(temperature) if temperature > 0 else None
-        if scaled is None or not scaled.max().isfinite():  # a temperature so low that the scores overflow: greedy
-            nxt = int((last + mask).argmax())
-        else:
-            values, indices = scaled, None
-            if top_k is not None and 0 < top_k < scaled.numel():
-                values, indices = scaled.topk(top_k)
-            if top_p < 1.0:
-                kept = nucleus(values, top_p)
-                values, indices = values[kept], kept if indices is None else indices[kept]
-            nxt = _draw(values, generator) if indices is None else int(indices[_draw(values, generator)])
+        nxt = choose(last + mask, temperature, top_k, top_p, generator)
         yield nxt
         token[0] = nxt
         logits, state = model.step(token, state, offset)
         last = logits[0].float().cpu()
         offset += 1
-
-
-def nucleus(logits: Tensor, top_p: float) -> Tensor:
-    """The indices of the nucleus of softmax(``logits``) (Holtzman et al. 2020, "The Curious Case of Neural
-    Text Degeneration"): the most likely tokens, most likely first, until their probabilities sum to at least
-    ``top_p`` (the token that reaches it kept; always at least one), as Hugging Face's ``TopPLogitsWarper``."""
-    probs, order = F.softmax(logits.float(), -1).sort(descending=True)
-    before = probs.cumsum(0) - probs  # the probability of the tokens more likely than each
-    return order[: max(1, int((before < top_p).sum()))]
-
-
-def _draw(logits: Tensor, generator: torch.Generator | None) -> int:
-    """One index drawn with probability softmax(logits): inverse CDF of one uniform number (cheaper per
-    call than torch.multinomial, and reproducible with the same generator)."""
-    cdf = F.softmax(logits, -1).cumsum_(0)
-    u = torch.rand(1, generator=generator) * cdf[-1]
-    return min(int(torch.searchsorted(cdf, u)), logits.numel() - 1)

@@ -22,6 +22,7 @@ Target ids: the target tokenizer's ids ``0 .. V-1`` (0 is padding), then ``BOS =
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,11 +323,14 @@ class AttentionDecoder(nn.Module):
 
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
-               return_attention: bool = False, source_positions: bool = False, min_len: int = 0) -> list[Hypothesis]:
+               return_attention: bool = False, source_positions: bool = False, min_len: int = 0,
+               choose: Callable[[Tensor], Tensor] | None = None) -> list[Hypothesis]:
         """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens (EOS not
         before ``min_len`` tokens). A source that has written EOS leaves the batch (its memory and state rows are
         dropped), so the decoder steps after it run only the sources still writing. ``source_positions`` (with
-        attention): each hypothesis's ``sources``."""
+        attention): each hypothesis's ``sources``. ``choose`` picks each row's token from the step's (rows, V)
+        log-probabilities instead (sampling; the blocked tokens are ``-inf`` there); a hypothesis's ``log_prob``
+        is the model's for the tokens chosen."""
         memory, state = self.encode(src, src_len)
         batch, max_len = src.shape[0], max_len.to(src.device)
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
@@ -339,7 +343,7 @@ class AttentionDecoder(nn.Module):
         while rows:
             logits, state, weights = self.decoder_step(prev, state, memory, t)
             logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram, min_len)
-            best = logp.argmax(-1)
+            best = logp.argmax(-1) if choose is None else choose(logp)
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             keep = []
             for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):

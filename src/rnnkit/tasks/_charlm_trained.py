@@ -20,7 +20,6 @@ from rnnkit.errors import (
     check_filled,
     check_finite,
     check_flag,
-    check_seed,
     check_texts,
     report_warnings,
     warn,
@@ -35,6 +34,7 @@ from rnnkit.models.dynamic_eval import (
     dynamic_log_probs,
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
+from rnnkit.sampling import check_sampling
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -89,15 +89,7 @@ class CharLM:
         """
         prime = _prime_text(prime)
         length = check_count("length", length, 0)
-        temperature = check_finite("temperature", temperature, "expected a finite number >= 0 (0 = greedy)", 0.0)
-        if top_k is not None:
-            top_k = check_count("top_k", top_k, 1)
-        expected = "expected a probability above 0, at most 1 (1 = off)"
-        if not 0.0 < check_finite("top_p", top_p, expected) <= 1.0:
-            raise SettingError("top_p", top_p, expected)
-        top_p = float(top_p)
-        if seed is not None:
-            seed = check_seed("seed", seed)
+        temperature, top_k, top_p, seed = check_sampling(temperature, top_k, top_p, seed)
         return self._stream(prime, length, temperature, top_k, seed, top_p)
 
     def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.pairs import Pair, read_pairs
 from rnnkit.data.tokenize import (
@@ -26,13 +28,22 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
+    report_warnings,
     warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
-from rnnkit.tasks._translate_decoding import Decoding, _max_lengths, replace_unknown, sacre_scores, words_at
+from rnnkit.tasks._translate_decoding import (
+    Decoding,
+    Sampling,
+    _max_lengths,
+    replace_unknown,
+    sacre_scores,
+    warn_unused_sampling,
+    words_at,
+)
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -83,7 +94,9 @@ class Translator:
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
                   max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
-                  return_attention: bool = False, replace_unk: bool = False, min_len: int = 0) -> Any:
+                  return_attention: bool = False, replace_unk: bool = False, min_len: int = 0,
+                  sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
+                  seed: int | None = None) -> Any:
         """Translate one text (a result) or a list (a list of results).
 
         A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
@@ -96,8 +109,17 @@ class Translator:
         beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
         the attention weighed most (OpenNMT-py's ``-replace_unk``; from a source of characters or BPE pieces,
         the word holding it); ``min_len`` tokens are written before an end is allowed (the output limit wins).
+
+        ``sample=True`` draws each token instead (:class:`Sampling`: ``temperature``, ``top_k``, ``top_p``, the
+        same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best`` draws that many samples of
+        each text, the most probable first.
         """
-        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk, min_len)
+        sampling = Sampling(temperature, top_k, top_p, seed) if check_flag("sample", sample) else None
+        if sampling is None:
+            with report_warnings():
+                warn_unused_sampling(temperature, top_k, top_p, seed)
+        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk, min_len,
+                            sampling)
         return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
 
     def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
@@ -115,6 +137,9 @@ class Translator:
         check_filled(items, "translate")
         as_dict = d.n_best > 1 or return_attention if as_dict is None else as_dict
         encoded = self._encode_sources(items)
+        # a drawn <unk> is noise (every character and BPE piece of the targets has its own id), kept only where
+        # replace_unk writes a source word for it; rnnkit sample never writes it either
+        pick = d.sample.chooser(() if d.replace_unk else (UNK_ID,)) if d.sample is not None else None
         results: dict[int, Any] = {}
         # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
         # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
@@ -123,7 +148,9 @@ class Translator:
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
             max_len = _max_lengths(src_len, d.max_len_a, d.max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
-            if d.beam == 1:
+            if d.sample is not None:
+                nbests = self._samples(src, src_len, max_len, d, pick, return_attention)
+            elif d.beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, d.no_repeat_ngram, return_attention,
                                                          d.replace_unk, d.min_len)]
             else:
@@ -132,6 +159,15 @@ class Translator:
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
         return results[0] if single else [results[i] for i in range(len(items))]
+
+    def _samples(self, src: torch.Tensor, src_len: torch.Tensor, max_len: torch.Tensor, d: Decoding,
+                 pick: Any, return_attention: bool) -> list[list[Hypothesis]]:
+        """``d.n_best`` samples of each source of the batch (its rows repeated), the most probable first."""
+        k = d.n_best
+        hyps = self.model.greedy(src.repeat_interleave(k, 0), src_len.repeat_interleave(k, 0),
+                                 max_len.repeat_interleave(k, 0), d.no_repeat_ngram, return_attention, d.replace_unk,
+                                 d.min_len, pick)
+        return [sorted(hyps[i:i + k], key=lambda h: -h.log_prob) for i in range(0, len(hyps), k)]
 
     def _check_replace_unk(self) -> None:
         """Refuse ``replace_unk`` where it cannot act: no attention to read, or a target that never writes

@@ -1,0 +1,146 @@
+"""Sampled translations (``rnnkit translate --sample``, ``Translator.translate(sample=True)``; Hugging Face's
+``do_sample``, fairseq's ``--sampling``) and the shared token chooser of :mod:`rnnkit.sampling`."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.tokenize import UNK_ID, decode_ids, pad_batch
+from rnnkit.errors import SettingError
+from rnnkit.models.seq2seq import Seq2Seq
+from rnnkit.sampling import choose
+from rnnkit.tasks._translate_decoding import Sampling
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_choose_takes_the_most_likely_at_temperature_0_and_never_a_minus_inf() -> None:
+    scores = torch.tensor([0.5, 2.0, float("-inf"), 1.0])
+    gen = torch.Generator().manual_seed(0)
+    assert choose(scores, 0.0, None, 1.0, gen) == 1
+    assert choose(scores, 1e-30, None, 1.0, gen) == 1  # overflowing scores: the most likely
+    assert choose(scores, 5.0, 1, 1.0, gen) == 1  # top-k 1
+    drawn = {choose(scores, 5.0, None, 1.0, gen) for _ in range(300)}
+    assert drawn == {0, 1, 3}
+    assert {choose(scores, 5.0, 2, 1.0, gen) for _ in range(300)} == {1, 3}  # the two most likely
+
+
+def test_choose_draws_in_proportion_to_the_tempered_softmax() -> None:
+    scores = torch.tensor([0.0, 1.0, 2.0])
+    gen = torch.Generator().manual_seed(3)
+    n = 20000
+    counts = torch.bincount(torch.tensor([choose(scores, 2.0, None, 1.0, gen) for _ in range(n)]), minlength=3)
+    expected = F.softmax(scores / 2.0, -1) * n
+    assert ((counts - expected).abs() < 4 * expected.sqrt()).all(), (counts, expected)
+
+
+@pytest.fixture(scope="module")
+def translator_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("sampling")
+    data, out = tmp / "pairs.tsv", tmp / "run"
+    data.write_text("".join(f"ab{'c' * (i % 3)}\txy{'z' * (i % 4)}\n" for i in range(30)), encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--hidden", "8", "--embedding", "8",
+                 "--batch-size", "8", "--steps", "3", "--eval-sentences", "1", "--no-progress",
+                 "--save-minutes", "0"]) == 0
+    return out
+
+
+def _teacher_forced_log_prob(model: Seq2Seq, src: list[int], tokens: list[int]) -> float:
+    """The model's log-probability of ``tokens`` then EOS after ``src``, by its training forward pass."""
+    s, s_len = pad_batch([src])
+    tgt_in = torch.tensor([[model.bos_id, *tokens]])
+    with torch.no_grad():
+        logp = F.log_softmax(model(s, s_len, tgt_in).float(), -1)[0]
+    return float(logp.gather(1, torch.tensor([*tokens, model.eos_id]).unsqueeze(1)).sum())
+
+
+def test_a_samples_log_prob_is_the_models_and_a_seed_repeats_it(translator_dir: Path) -> None:
+    tr = rnnkit.load(translator_dir)
+    first = tr.translate(["abc", "ab"], sample=True, seed=5, n_best=4)
+    assert first == tr.translate(["abc", "ab"], sample=True, seed=5, n_best=4)
+    assert first != tr.translate(["abc", "ab"], sample=True, seed=6, n_best=4)
+    for result in first:
+        probs = [h["log_prob"] for h in result["n_best"]]
+        assert probs == sorted(probs, reverse=True) and len(probs) == 4  # four samples, the most probable first
+        assert result["translation"] == result["n_best"][0]["text"]
+
+
+def test_a_samples_log_prob_is_the_models_for_its_tokens(translator_dir: Path) -> None:
+    """Checked against the model's training forward pass (teacher forcing) over the tokens drawn and EOS, on
+    samples that ended before the length limit (where EOS is forced with log-probability 0)."""
+    tr = rnnkit.load(translator_dir)
+    src = tr._encode_sources(["abc"])[0]
+    ended = 0
+    for seed in range(8):
+        sample = tr.model.greedy(*pad_batch([src]), torch.tensor([40]), choose=Sampling(seed=seed).chooser())[0]
+        if len(sample.tokens) < 40:
+            ended += 1
+            expected = _teacher_forced_log_prob(tr.model, src, sample.tokens)
+            assert math.isclose(sample.log_prob, expected, rel_tol=1e-4), (sample, expected)
+    assert ended >= 2
+
+
+def test_the_first_token_is_drawn_in_proportion_to_the_models_distribution(translator_dir: Path) -> None:
+    tr = rnnkit.load(translator_dir)
+    model = tr.model
+    src = tr._encode_sources(["abc"])[0]
+    s, s_len = pad_batch([src])
+    with torch.no_grad():
+        memory, state = model.encode(s, s_len)
+        logits, _, _ = model.decoder_step(torch.tensor([model.bos_id]), state, memory, 0)
+    logp = F.log_softmax(logits[0].float(), -1)
+    logp[[0, UNK_ID, model.bos_id]] = float("-inf")  # padding and BOS never, <unk> never drawn
+    expected = F.softmax(logp, -1)
+    n = 3000
+    result = tr.translate("abc", sample=True, seed=2, n_best=n, max_len_a=0, max_len_b=1)
+    firsts = [h["text"][:1] for h in result["n_best"]]
+    for i, p in enumerate(expected.tolist()):
+        if i in (0, UNK_ID) or i >= model.bos_id:
+            continue
+        symbol = decode_ids(tr.target, [i])
+        seen = firsts.count(symbol)
+        assert abs(seen - p * n) < 4 * math.sqrt(p * n) + 3, (symbol, seen, p * n)
+    ended = firsts.count("")
+    assert abs(ended - float(expected[model.eos_id]) * n) < 4 * math.sqrt(float(expected[model.eos_id]) * n) + 3
+
+
+def test_unk_is_never_drawn_though_the_model_favours_it(translator_dir: Path) -> None:
+    tr = rnnkit.load(translator_dir)
+    with torch.no_grad():
+        tr.model.output.bias[UNK_ID] += 50.0
+    assert "<unk>" in tr.translate("abc")  # greedy writes it
+    for result in tr.translate(["abc", "ab"], sample=True, seed=1, n_best=20):
+        assert all("<unk>" not in h["text"] for h in result["n_best"])
+
+
+def test_beam_with_sampling_and_bad_settings_are_refused(translator_dir: Path) -> None:
+    tr = rnnkit.load(translator_dir)
+    with pytest.raises(SettingError, match="beam 2: sampling draws one token at a time"):
+        tr.translate("abc", sample=True, beam=2)
+    with pytest.raises(SettingError, match="top_p 0: expected a probability above 0"):
+        tr.translate("abc", sample=True, top_p=0)
+    with pytest.raises(SettingError, match="temperature -1"):
+        tr.translate("abc", sample=True, temperature=-1)
+    with pytest.warns(UserWarning, match="^temperature and seed are used only with sample=True; without it "):
+        tr.translate("abc", temperature=0.5, seed=3)
+
+
+def test_the_command_line(translator_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["translate", str(translator_dir), "abc", "ab", "--sample", "--seed", "7", "--top-p", "0.9"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
+    tr = rnnkit.load(translator_dir)
+    assert first.splitlines() == tr.translate(["abc", "ab"], sample=True, seed=7, top_p=0.9)
+    assert main(["translate", str(translator_dir), "abc", "--temperature", "0.5"]) == 0
+    assert "rnnkit: warning: --temperature is used only with --sample" in capsys.readouterr().err
+    assert main(["translate", str(translator_dir), "abc", "--sample", "--beam", "3"]) == 2
+    assert "--beam 3: sampling draws one token at a time" in capsys.readouterr().err
