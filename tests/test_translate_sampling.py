@@ -15,8 +15,7 @@ from rnnkit.cli import main
 from rnnkit.data.tokenize import UNK_ID, decode_ids, pad_batch
 from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.sampling import choose
-from rnnkit.tasks._translate_decoding import Sampling
+from rnnkit.sampling import Sampling, choose
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -144,3 +143,40 @@ def test_the_command_line(translator_dir: Path, capsys: pytest.CaptureFixture[st
     assert "rnnkit: warning: --temperature is used only with --sample" in capsys.readouterr().err
     assert main(["translate", str(translator_dir), "abc", "--sample", "--beam", "3"]) == 2
     assert "--beam 3: sampling draws one token at a time" in capsys.readouterr().err
+
+
+def _captioner(tmp: Path) -> Path:
+    from PIL import Image
+
+    images, out = tmp / "images", tmp / "captioner"
+    images.mkdir()
+    captions = ["a red box", "a blue dot", "the big box", "a small dot"] * 2
+    for i in range(len(captions)):
+        Image.new("RGB", (16, 16), (30 * i, 0, 200 - 20 * i)).save(images / f"{i}.png")
+    (images / "captions.tsv").write_text("".join(f"{i}.png\t{c}\n" for i, c in enumerate(captions)))
+    assert main(["train", "caption", "--data", str(images), "--out", str(out), "--steps", "2", "--hidden", "8",
+                 "--embedding", "8", "--channels", "4", "--image-size", "16", "--batch-size", "4", "--eval-images",
+                 "2", "--no-progress", "--save-minutes", "0"]) == 0
+    return out
+
+
+def test_a_captioner_samples_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = _captioner(tmp_path)
+    image = str(tmp_path / "images" / "0.png")
+    cap = rnnkit.load(out)
+    first = cap.caption([image, image], sample=True, seed=4, n_best=5)
+    assert first == cap.caption([image, image], sample=True, seed=4, n_best=5)
+    for result in first:
+        probs = [h["log_prob"] for h in result["n_best"]]
+        assert probs == sorted(probs, reverse=True) and len(probs) == 5
+        assert all("<unk>" not in h["text"] for h in result["n_best"])
+    assert len({h["text"] for r in first for h in r["n_best"]}) > 1  # an untrained model's samples differ
+    with pytest.raises(SettingError, match="beam 2: sampling draws one token at a time"):
+        cap.caption(image, sample=True, beam=2)
+    capsys.readouterr()
+    assert main(["caption", str(out), image, "--sample", "--seed", "4", "--n-best", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    alone = cap.caption(image, sample=True, seed=4, n_best=5)  # the draws of one image, not of two in a batch
+    assert [line.split("\t")[2] for line in lines] == [h["text"] for h in alone["n_best"]]
+    assert main(["caption", str(out), image, "--top-k", "3"]) == 0
+    assert "rnnkit: warning: --top-k is used only with --sample" in capsys.readouterr().err

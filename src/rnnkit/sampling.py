@@ -7,17 +7,36 @@
 - :func:`nucleus`: the indices of the nucleus of a row (Holtzman et al. 2020).
 - :func:`draw`: one index drawn with probability softmax(logits), by one uniform number and its generator.
 - :func:`check_sampling`: the settings checked in one line each, naming them.
+- :class:`Sampling`: a decoder's settings for drawing each token (the translator's and the captioner's
+  ``--sample``), and :func:`warn_unused_sampling` for settings given without it; their flags
+  (:func:`add_sampling_arguments`, :func:`sampling_from`).
 """
 
 from __future__ import annotations
+
+import argparse
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 from torch.nn import functional as F
 
-from rnnkit.errors import SettingError, check_count, check_finite, check_seed
+from rnnkit.errors import (
+    MAX_BEAM,
+    SettingError,
+    check_beam,
+    check_count,
+    check_finite,
+    check_flag,
+    check_seed,
+    report_warnings,
+    warn,
+)
 
-__all__ = ["check_sampling", "choose", "draw", "nucleus"]
+__all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
+           "sampling_from", "sampling_of", "warn_unused_sampling"]
 
 
 def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
@@ -69,3 +88,101 @@ def check_sampling(temperature: float, top_k: int | None, top_p: float,
     if seed is not None:
         seed = check_seed("seed", seed)
     return float(temperature), top_k, float(top_p), seed
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How an encoder-decoder draws each token from its distribution instead of taking the most likely (the
+    translator's and the captioner's ``--sample``; Hugging Face's ``do_sample``, fairseq's ``--sampling``,
+    OpenNMT-py's ``-random_sampling_*``): at ``temperature``, among the ``top_k`` most likely and the nucleus of
+    ``top_p`` (:func:`choose`); the same ``seed`` gives the same outputs (None: a new draw each time). Diverse
+    outputs, as back-translation wants (Edunov et al. 2018)."""
+
+    temperature: float = 1.0
+    top_k: int | None = None
+    top_p: float = 1.0
+    seed: int | None = None
+
+    def checked(self) -> Sampling:
+        """The same settings as Python numbers, each refused in one line naming it."""
+        return Sampling(*check_sampling(self.temperature, self.top_k, self.top_p, self.seed))
+
+    def chooser(self, banned: Sequence[int] = ()) -> Callable[[torch.Tensor], torch.Tensor]:
+        """A function of a step's (rows, V) log-probabilities giving each row's token drawn, never one of
+        ``banned``, with one generator for the whole call (drawn on the CPU: one seed, one text on any device)."""
+        gen = torch.Generator().manual_seed(self.seed if self.seed is not None else secrets.randbits(63))
+
+        def pick(logp: torch.Tensor) -> torch.Tensor:
+            scores = logp.float().cpu()
+            rows = scores.clone()
+            rows[:, list(banned)] = float("-inf")
+            stuck = torch.isneginf(rows.amax(-1))  # nothing else left to write (blocked n-grams, min_len)
+            rows[stuck] = scores[stuck]
+            return torch.tensor([choose(row, self.temperature, self.top_k, self.top_p, gen) for row in rows],
+                                dtype=torch.long, device=logp.device)
+        return pick
+
+
+def warn_unused_sampling(temperature: float | None, top_k: int | None, top_p: float | None,
+                         seed: int | None) -> None:
+    """Warn that sampling settings given without ``--sample`` go unused (as Hugging Face's ``generate`` warns of
+    a temperature without ``do_sample``): the most likely output is written, the same each time."""
+    d = Sampling()
+    unused = [flag for flag, value, default in (("--temperature", temperature, d.temperature), ("--top-k", top_k, None),
+                                                 ("--top-p", top_p, d.top_p), ("--seed", seed, None))
+              if value is not None and value != default]
+    if unused:
+        named = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
+        warn(f"{named} {'is' if len(unused) == 1 else 'are'} used only with --sample; without it "
+             "the most likely output is written")
+
+
+def add_sampling_arguments(p: argparse.ArgumentParser, outputs: str, use: str) -> None:
+    """The flags of :class:`Sampling` (``--sample``, ``--temperature``, ``--top-k``, ``--top-p``, ``--seed``), for
+    a command that writes ``outputs``, diverse where ``use`` wants them."""
+    p.add_argument("--sample", action="store_true",
+                   help="draw each token from the model's distribution instead of taking the most likely (Hugging "
+                        f"Face's do_sample, fairseq's --sampling): diverse {outputs}, as {use} wants; with "
+                        "--n-best N, N samples of each, the most probable first")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="with --sample: softmax temperature, 0 = the most likely token (default 1)")
+    p.add_argument("--top-k", type=int, default=None, help="with --sample: only among the k most likely tokens")
+    p.add_argument("--top-p", type=float, default=None, metavar="P",
+                   help="with --sample: nucleus sampling, only among the fewest most likely tokens whose "
+                        "probabilities reach P (default 1 = off)")
+    p.add_argument("--seed", type=int, default=None, help=f"with --sample: random seed (same seed, same {outputs})")
+
+
+def sampling_from(args: argparse.Namespace) -> Sampling | None:
+    """The :class:`Sampling` of ``--sample`` and its flags (None without it, where the others are said to go
+    unused)."""
+    if not args.sample:
+        with report_warnings():
+            warn_unused_sampling(args.temperature, args.top_k, args.top_p, args.seed)
+        return None
+    d = Sampling()
+    return Sampling(d.temperature if args.temperature is None else args.temperature, args.top_k,
+                    d.top_p if args.top_p is None else args.top_p, args.seed)
+
+
+def sampling_of(sample: object, temperature: float, top_k: int | None, top_p: float,
+                seed: int | None) -> Sampling | None:
+    """The :class:`Sampling` of a Python call's ``sample=True`` and its settings (None without it, where settings
+    given are said to go unused)."""
+    if check_flag("sample", sample):
+        return Sampling(temperature, top_k, top_p, seed)
+    with report_warnings():
+        warn_unused_sampling(temperature, top_k, top_p, seed)
+    return None
+
+
+def check_beam_or_samples(beam: object, n_best: object, sampling: Sampling | None) -> tuple[int, int, Sampling | None]:
+    """``(beam, n_best, sampling)`` checked, each refused in one line naming it: without sampling, ``n_best`` at
+    most the beam (:func:`rnnkit.errors.check_beam`); with it, a beam of 1 and ``n_best`` samples of each source,
+    and the sampling settings."""
+    if sampling is None:
+        return (*check_beam(beam, n_best), None)
+    width = check_count("beam", beam, 1)
+    if width != 1:
+        raise SettingError("beam", width, "sampling draws one token at a time: expected 1 (n_best N draws N samples)")
+    return 1, check_count("n_best", n_best, 1, MAX_BEAM), sampling.checked()

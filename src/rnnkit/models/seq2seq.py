@@ -366,6 +366,16 @@ class AttentionDecoder(nn.Module):
                            positions[i][: len(tokens[i])] if source_positions else None) for i in range(batch)]
 
     @torch.no_grad()
+    def samples(self, src: Tensor, src_len: Tensor, max_len: Tensor, n: int, choose: Callable[[Tensor], Tensor],
+                no_repeat_ngram: int = 0, return_attention: bool = False, source_positions: bool = False,
+                min_len: int = 0) -> list[list[Hypothesis]]:
+        """``n`` hypotheses of each source, each token picked by ``choose`` (a sampler: see :meth:`greedy`, over
+        the batch's rows each repeated ``n`` times), the most probable first."""
+        src, src_len, max_len = (x.repeat_interleave(n, 0) for x in (src, src_len, max_len))
+        hyps = self.greedy(src, src_len, max_len, no_repeat_ngram, return_attention, source_positions, min_len, choose)
+        return [sorted(hyps[i:i + n], key=lambda h: -h.log_prob) for i in range(0, len(hyps), n)]
+
+    @torch.no_grad()
     def beam_search(self, src: Tensor, src_len: Tensor, max_len: Tensor, beam: int = 4, n_best: int = 1,
                     alpha: float = 0.6, no_repeat_ngram: int = 0,
                     return_attention: bool = False, source_positions: bool = False,

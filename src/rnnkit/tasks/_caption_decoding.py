@@ -8,21 +8,28 @@ from collections.abc import Sequence
 
 import torch
 
+from rnnkit.data.tokenize import UNK_ID
 from rnnkit.device import model_device
 from rnnkit.models.captioner import Captioner
 from rnnkit.models.seq2seq import Hypothesis
+from rnnkit.sampling import Sampling
 from rnnkit.tasks._caption_data import _caption_text
 from rnnkit.tasks._translate_decoding import sacre_scores
 
 
 def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: int = 1, n_best: int = 1,
-                   return_attention: bool = False) -> list[list[Hypothesis]]:
+                   return_attention: bool = False, sampling: Sampling | None = None) -> list[list[Hypothesis]]:
+    """Each image's hypotheses: the most likely caption (``beam`` 1), a beam's ``n_best``, or ``n_best`` drawn with
+    ``sampling`` (never ``<unk>``, a word too rare to have its own id, as the translator's samples never draw it)."""
     out: list[list[Hypothesis]] = []
+    pick = sampling.chooser((UNK_ID,)) if sampling is not None else None  # one generator for all the batches
     for start in range(0, len(images), 64):
         part = images[start:start + 64].to(model_device(model))
         part = part.float() / 255.0 if part.dtype == torch.uint8 else part
         counts, limit = model.region_counts(len(part)), torch.full((len(part),), max_len, dtype=torch.long)
-        if beam == 1:
+        if pick is not None:
+            out.extend(model.samples(part, counts, limit, n_best, pick, return_attention=return_attention))
+        elif beam == 1:
             out.extend([h] for h in model.greedy(part, counts, limit, return_attention=return_attention))
         else:
             out.extend(model.beam_search(part, counts, limit, beam, n_best, return_attention=return_attention))

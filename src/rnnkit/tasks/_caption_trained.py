@@ -14,6 +14,7 @@ from rnnkit.data.captions import described, is_pixel_array, load_image, read_cap
 from rnnkit.data.tokenize import decode_ids, id_symbols
 from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
 from rnnkit.models.captioner import Captioner
+from rnnkit.sampling import check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
@@ -77,14 +78,19 @@ class ImageCaptioner:
         return torch.stack([load_image(im, size, channels) for im in images])
 
     @torch.no_grad()
-    def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False) -> Any:
+    def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False, *,
+                sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
+                seed: int | None = None) -> Any:
         """Caption one image (a path or a PIL image; a result) or a list of them (a list of results, in the order
         given); a set is a TypeError (it has no order, so no caption could be told to be whose: give a list,
         ``sorted(images)``), and bytes, an open file or a dict are refused. A result is the caption; with
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
-        ``words``."""
-        beam, n_best = check_beam(beam, n_best)
+        ``words``. ``sample=True`` draws each word instead (:class:`rnnkit.sampling.Sampling`: ``temperature``,
+        ``top_k``, ``top_p``, the same ``seed`` the same captions); ``beam`` must then be 1, and ``n_best`` draws
+        that many captions of each image, the most probable first."""
+        beam, n_best, sampling = check_beam_or_samples(beam, n_best, sampling_of(sample, temperature, top_k, top_p,
+                                                                                  seed))
         return_attention = check_flag("caption: return_attention", return_attention)
         _refuse_non_images(images)
         check_ordered("caption", images, "an image or a list of images")
@@ -92,7 +98,7 @@ class ImageCaptioner:
         items = [images] if single else list(images)
         batch = self.load_images(items)
         results = []
-        for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention):
+        for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention, sampling):
             text = decode_ids(self.words, hyps[0].tokens)
             if n_best == 1 and not return_attention:
                 results.append(text)

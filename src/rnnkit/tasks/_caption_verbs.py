@@ -5,12 +5,14 @@ and ``rnnkit data shapes`` and ``rnnkit data digits``.
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
 from rnnkit.train.checkpoint import refuse_run_output
@@ -20,7 +22,9 @@ from rnnkit.train.options import add_data_arguments, add_label_smoothing_argumen
 def _caption_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
     p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
-    p.add_argument("--n-best", type=int, default=1, help="captions per image (at most --beam; default 1)")
+    p.add_argument("--n-best", type=int, default=1,
+                   help="captions per image (at most --beam; any number of samples with --sample; default 1)")
+    add_sampling_arguments(p, "captions", "describing one image in several ways")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first caption over its image")
 
@@ -35,7 +39,9 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if png is not None:
         refuse_run_output(png, "--attention-png")
     with report_warnings():
-        results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True)
+        sampling = sampling_from(args)
+        results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True,
+                              **({} if sampling is None else {"sample": True, **asdict(sampling)}))
     if png is not None:
         from rnnkit.plots import caption_attention_png
 

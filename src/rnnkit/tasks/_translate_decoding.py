@@ -6,9 +6,8 @@ from the source, and sacreBLEU's BLEU and chrF (which the captioner's BLEU uses 
 
 from __future__ import annotations
 
-import secrets
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,16 +20,13 @@ from rnnkit.data.tokenize import (
 )
 from rnnkit.device import model_device, to_device
 from rnnkit.errors import (
-    MAX_BEAM,
     SettingError,
-    check_beam,
     check_count,
     check_finite,
     check_flag,
-    warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
-from rnnkit.sampling import check_sampling, choose
+from rnnkit.sampling import Sampling, check_beam_or_samples
 from rnnkit.train.building import MAX_DECODE_LENGTH
 
 
@@ -56,53 +52,6 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
 
 
 @dataclass(frozen=True)
-class Sampling:
-    """Each token drawn from the model's distribution instead of the most likely (``--sample``; Hugging Face's
-    ``do_sample``, fairseq's ``--sampling``, OpenNMT-py's ``-random_sampling_*``): at ``temperature``, among the
-    ``top_k`` most likely and the nucleus of ``top_p`` (:func:`rnnkit.sampling.choose`); the same ``seed``
-    gives the same translations (None: a new draw each time). Diverse outputs, as back-translation wants
-    (Edunov et al. 2018)."""
-
-    temperature: float = 1.0
-    top_k: int | None = None
-    top_p: float = 1.0
-    seed: int | None = None
-
-    def checked(self) -> Sampling:
-        """The same settings as Python numbers, each refused in one line naming it."""
-        return Sampling(*check_sampling(self.temperature, self.top_k, self.top_p, self.seed))
-
-    def chooser(self, banned: Sequence[int] = ()) -> Callable[[torch.Tensor], torch.Tensor]:
-        """A function of a step's (rows, V) log-probabilities giving each row's token drawn, never one of
-        ``banned``, with one generator for the whole call (drawn on the CPU: one seed, one text on any device)."""
-        gen = torch.Generator().manual_seed(self.seed if self.seed is not None else secrets.randbits(63))
-
-        def pick(logp: torch.Tensor) -> torch.Tensor:
-            scores = logp.float().cpu()
-            rows = scores.clone()
-            rows[:, list(banned)] = float("-inf")
-            stuck = torch.isneginf(rows.amax(-1))  # nothing else left to write (blocked n-grams, min_len)
-            rows[stuck] = scores[stuck]
-            return torch.tensor([choose(row, self.temperature, self.top_k, self.top_p, gen) for row in rows],
-                                dtype=torch.long, device=logp.device)
-        return pick
-
-
-def warn_unused_sampling(temperature: float | None, top_k: int | None, top_p: float | None,
-                         seed: int | None) -> None:
-    """Warn that sampling settings given without ``--sample`` go unused (as Hugging Face's ``generate`` warns of
-    a temperature without ``do_sample``): the most likely translation is written, the same each time."""
-    d = Sampling()
-    unused = [flag for flag, value, default in (("--temperature", temperature, d.temperature), ("--top-k", top_k, None),
-                                                 ("--top-p", top_p, d.top_p), ("--seed", seed, None))
-              if value is not None and value != default]
-    if unused:
-        named = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
-        warn(f"{named} {'is' if len(unused) == 1 else 'are'} used only with --sample; without it "
-             "the most likely translation is written")
-
-
-@dataclass(frozen=True)
 class Decoding:
     """How a translator writes: the beam (1: greedy) and the hypotheses kept, the GNMT length normalisation
     ``alpha``, the output limit ``max_len_a`` × source tokens + ``max_len_b`` (which wins over ``min_len``, the
@@ -122,19 +71,12 @@ class Decoding:
 
     def checked(self) -> Decoding:
         """The same settings as Python numbers, each refused in one line naming it (the CLI names its flag)."""
-        if self.sample is None:
-            beam, n_best = check_beam(self.beam, self.n_best)  # Python ints: np.int64(2) made a report no JSON
-        else:  # each of the n_best hypotheses is a sample of its own
-            beam = check_count("beam", self.beam, 1)
-            if beam != 1:
-                raise SettingError("beam", beam, "sampling draws one token at a time: expected 1 (n_best N draws N "
-                                                 "samples)")
-            n_best = check_count("n_best", self.n_best, 1, MAX_BEAM)
+        # Python ints: np.int64(2) made a report no JSON
+        beam, n_best, sample = check_beam_or_samples(self.beam, self.n_best, self.sample)
         max_len_b, no_repeat_ngram = _check_decoding(self.max_len_a, self.max_len_b, self.no_repeat_ngram,
                                                      self.alpha)
         return Decoding(beam, n_best, float(self.alpha), float(self.max_len_a), max_len_b, no_repeat_ngram,
-                        check_flag("replace_unk", self.replace_unk), check_count("min_len", self.min_len, 0),
-                        None if self.sample is None else self.sample.checked())
+                        check_flag("replace_unk", self.replace_unk), check_count("min_len", self.min_len, 0), sample)
 
     def settings(self) -> dict[str, Any]:
         """The settings an evaluation reports beside its scores (``n_best`` does not change them)."""

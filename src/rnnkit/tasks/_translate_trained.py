@@ -9,8 +9,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.pairs import Pair, read_pairs
 from rnnkit.data.tokenize import (
@@ -28,20 +26,18 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
-    report_warnings,
     warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
+from rnnkit.sampling import sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import (
     Decoding,
-    Sampling,
     _max_lengths,
     replace_unknown,
     sacre_scores,
-    warn_unused_sampling,
     words_at,
 )
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
@@ -114,12 +110,8 @@ class Translator:
         same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best`` draws that many samples of
         each text, the most probable first.
         """
-        sampling = Sampling(temperature, top_k, top_p, seed) if check_flag("sample", sample) else None
-        if sampling is None:
-            with report_warnings():
-                warn_unused_sampling(temperature, top_k, top_p, seed)
         decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk, min_len,
-                            sampling)
+                            sampling_of(sample, temperature, top_k, top_p, seed))
         return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
 
     def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
@@ -149,7 +141,8 @@ class Translator:
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
             max_len = _max_lengths(src_len, d.max_len_a, d.max_len_b, OUTPUT_CAP * src_len.clamp(min=self.max_len))
             if d.sample is not None:
-                nbests = self._samples(src, src_len, max_len, d, pick, return_attention)
+                nbests = self.model.samples(src, src_len, max_len, d.n_best, pick, d.no_repeat_ngram, return_attention,
+                                            d.replace_unk, d.min_len)
             elif d.beam == 1:
                 nbests = [[h] for h in self.model.greedy(src, src_len, max_len, d.no_repeat_ngram, return_attention,
                                                          d.replace_unk, d.min_len)]
@@ -159,15 +152,6 @@ class Translator:
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
         return results[0] if single else [results[i] for i in range(len(items))]
-
-    def _samples(self, src: torch.Tensor, src_len: torch.Tensor, max_len: torch.Tensor, d: Decoding,
-                 pick: Any, return_attention: bool) -> list[list[Hypothesis]]:
-        """``d.n_best`` samples of each source of the batch (its rows repeated), the most probable first."""
-        k = d.n_best
-        hyps = self.model.greedy(src.repeat_interleave(k, 0), src_len.repeat_interleave(k, 0),
-                                 max_len.repeat_interleave(k, 0), d.no_repeat_ngram, return_attention, d.replace_unk,
-                                 d.min_len, pick)
-        return [sorted(hyps[i:i + k], key=lambda h: -h.log_prob) for i in range(0, len(hyps), k)]
 
     def _check_replace_unk(self) -> None:
         """Refuse ``replace_unk`` where it cannot act: no attention to read, or a target that never writes

@@ -21,8 +21,9 @@ from rnnkit.errors import (
 )
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
-from rnnkit.tasks._translate_decoding import Decoding, Sampling, warn_unused_sampling
+from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
@@ -35,19 +36,10 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", help="write the translations here instead of standard output")
     _decoding_arguments(p)
     p.add_argument("--n-best", type=int, default=1,
-                   help="hypotheses per text (at most --beam; default 1); above 1, each is a line "
-                        "SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a --file's line - 1), best first")
-    p.add_argument("--sample", action="store_true",
-                   help="draw each token from the model's distribution instead of taking the most likely (Hugging "
-                        "Face's do_sample, fairseq's --sampling): diverse translations, as back-translation wants; "
-                        "with --n-best N, N samples of each text, the most probable first")
-    p.add_argument("--temperature", type=float, default=None,
-                   help="with --sample: softmax temperature, 0 = the most likely token (default 1)")
-    p.add_argument("--top-k", type=int, default=None, help="with --sample: only among the k most likely tokens")
-    p.add_argument("--top-p", type=float, default=None, metavar="P",
-                   help="with --sample: nucleus sampling, only among the fewest most likely tokens whose "
-                        "probabilities reach P (default 1 = off)")
-    p.add_argument("--seed", type=int, default=None, help="with --sample: random seed (same seed, same translations)")
+                   help="hypotheses per text (at most --beam; any number of samples with --sample; default 1); "
+                        "above 1, each is a line SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a "
+                        "--file's line - 1), best first")
+    add_sampling_arguments(p, "translations", "back-translation")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
 
@@ -72,14 +64,7 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _decoding(args: argparse.Namespace) -> Decoding:
-    sampling = None
-    if getattr(args, "sample", False):
-        d = Sampling()
-        sampling = Sampling(d.temperature if args.temperature is None else args.temperature, args.top_k,
-                            d.top_p if args.top_p is None else args.top_p, args.seed)
-    elif hasattr(args, "sample"):  # translate's flags; evaluate has none
-        with report_warnings():
-            warn_unused_sampling(args.temperature, args.top_k, args.top_p, args.seed)
+    sampling = sampling_from(args) if hasattr(args, "sample") else None  # translate's flags; evaluate has none
     return Decoding(args.beam, getattr(args, "n_best", 1), args.alpha, args.max_len_a, args.max_len_b,
                     args.no_repeat_ngram, args.replace_unk, args.min_len, sampling)
 
