@@ -122,16 +122,27 @@ class LanguageModel(nn.Module):
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
         :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
         state, memory = self._split(state, ids[None])
+        out, state = self._recurrent_step(ids, state, t)
+        logits = F.linear(out, self.head.weight, self.head.bias)  # no module call per token
+        if self.match is None:
+            return logits, state
+        return self._mixed(out[None], logits[None], ids[None], memory)[0], (state, memory)
+
+    def own_step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
+        """:meth:`step` without the memory of the text read (and its counts): the recurrent model's own logits,
+        the state the recurrent one alone, so that a state may be carried into several continuations (a
+        decoder's hypotheses) where a memory, which each token read changes in place, could not."""
+        out, state = self._recurrent_step(ids, state, t)
+        return F.linear(out, self.head.weight, self.head.bias), state
+
+    def _recurrent_step(self, ids: Tensor, state: Any, t: int) -> tuple[Tensor, Any]:
         x = torch.embedding(self.embedding.weight, ids)  # the op, no wrapper
         if self.training:
             x = self.drop(x)
         out, state = self.rnn.step(x, state, t)
         if self.training:
             out = self.drop(out)
-        logits = F.linear(out, self.head.weight, self.head.bias)  # no module call per token
-        if self.match is None:
-            return logits, state
-        return self._mixed(out[None], logits[None], ids[None], memory)[0], (state, memory)
+        return out, state
 
     def _mixed(self, out: Tensor, logits: Tensor, ids: Tensor, memory: MatchState) -> Tensor:
         """The memory's mixture for ``ids`` read, and the counts' mixed in when the memory keeps them."""

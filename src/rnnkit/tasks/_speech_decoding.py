@@ -1,17 +1,23 @@
-"""Decoding and scoring shared by the recogniser and its training: CTC decoding (greedy or prefix beam search)
-of many utterances in batches of similar lengths, and the phoneme, character and word error rates.
+"""Decoding and scoring shared by the recogniser and its training: CTC decoding (greedy or prefix beam search,
+optionally with a character language model: :class:`Fusion`) of many utterances in batches of similar lengths,
+and the phoneme, character and word error rates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from rnnkit.data.batching import length_sorted_batches, pad_features
 from rnnkit.data.speech import SPACE
 from rnnkit.device import model_device, to_device
+from rnnkit.errors import UserError, warn
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
+from rnnkit.models.ctc_lm import LanguageModelScorer
+from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.speech import SpeechRecognizer
 
 
@@ -36,8 +42,49 @@ def error_rates(hyps: Sequence[str], refs: Sequence[str], kind: str) -> dict[str
     return {"cer": jiwer.cer(list(refs), list(hyps)), "wer": jiwer.wer(list(refs), list(hyps))}
 
 
+#: the defaults of ``--lm-weight`` and ``--bonus``
+LM_WEIGHT, BONUS = 0.5, 0.0
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """A character language model weighing the prefix search's hypotheses (``--lm``; shallow fusion): its
+    log-probabilities ``weight`` times, a ``bonus`` per symbol written (as DeepSpeech's and torchaudio's word
+    insertion bonus, against the model's preference for short transcripts); ``source`` names the model."""
+
+    model: LanguageModel
+    class_ids: tuple[int, ...]
+    start: int
+    end: int | None
+    weight: float
+    bonus: float
+    source: str
+
+    def scorer(self) -> LanguageModelScorer:
+        """A fresh scorer, for one utterance."""
+        return LanguageModelScorer(self.model, self.class_ids, self.start, self.end)
+
+
+def fusion_of(symbols: Sequence[str], lm: Any, weight: float, bonus: float, where: str) -> Fusion:
+    """The :class:`Fusion` of a loaded character language model (``rnnkit.load`` of a charlm run) for a
+    recogniser writing ``symbols`` (characters, ``|`` a space): each symbol read as its character; ones the model
+    lacks read as its unknown character, with a warning naming them, and refused when it knows none."""
+    vocab = lm.vocab
+    chars = [" " if s == SPACE else s for s in symbols]
+    missing = [s for s, c in zip(symbols, chars, strict=True) if c not in vocab]
+    if len(missing) == len(symbols):
+        raise UserError(f"{where}: the language model knows none of the recogniser's characters "
+                        f"({''.join(chars[:20])}...); train it on text in the transcripts' script")
+    if missing:
+        warn(f"{where}: the language model has no {', '.join(repr(s) for s in missing)}; they are scored as its "
+             "unknown character")
+    start = vocab.stoi.get("\n", vocab.stoi.get(" ", vocab.unk_index))
+    end = vocab.stoi["\n"] if "\n" in vocab else None
+    return Fusion(lm.model, (0, *vocab.ids(chars)), start, end, weight, bonus, where)
+
+
 def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: int = 1,
-                batch_size: int = 32, frames: int = 32 * 2000) -> list[Decoded]:
+                batch_size: int = 32, frames: int = 32 * 2000, fusion: Fusion | None = None) -> list[Decoded]:
     """The decoding of each utterance, returned in the order given, computed in batches of at most
     ``batch_size`` utterances of similar lengths and ``frames`` padded frames (32 of 20 s), a longer one alone:
     batches cut in the order given padded 31 utterances to the length of a long recording among them
@@ -47,5 +94,10 @@ def _decode_all(model: SpeechRecognizer, feats: Sequence[torch.Tensor], beam: in
         x, lengths = to_device(pad_features([feats[i] for i in batch]), model_device(model))
         log_probs, out_len = (t.cpu() for t in model(x, lengths))  # the searches read them on the CPU
         for i, lp, n in zip(batch, log_probs, out_len.tolist(), strict=True):
-            out[i] = greedy_decode(lp, n) if beam == 1 else prefix_beam_search(lp, beam, n)
+            if beam == 1:
+                out[i] = greedy_decode(lp, n)
+            elif fusion is None:
+                out[i] = prefix_beam_search(lp, beam, n)
+            else:
+                out[i] = prefix_beam_search(lp, beam, n, fusion.scorer(), fusion.weight, fusion.bonus)
     return [out[i] for i in range(len(feats))]

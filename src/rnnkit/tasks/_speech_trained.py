@@ -10,12 +10,21 @@ from typing import Any
 import torch
 
 from rnnkit.data.speech import Utterance, phonemize, read_manifest
-from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_beam,
+    check_finite,
+    check_flag,
+    check_ordered,
+    check_path,
+    is_single,
+)
 from rnnkit.models.ctc import Decoded
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._speech_data import SymbolTable, features_of
-from rnnkit.tasks._speech_decoding import _decode_all, error_rates
+from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -49,12 +58,19 @@ class Transcriber:
 
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
-                   timings: bool = False) -> Any:
+                   timings: bool = False, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
+                   bonus: float = BONUS) -> Any:
         """Transcribe one WAV file (a path; a result) or a list of them (a list of results, in the order given);
         a set is a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
-        with ``text`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding."""
+        with ``text`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding.
+
+        ``lm``: a character language model (a charlm run's directory, or ``rnnkit.load`` of one) that weighs the
+        prefix search's hypotheses (shallow fusion): the transcript maximises the acoustic log-probability plus
+        ``lm_weight`` times the language model's plus ``bonus`` per character (a beam above 1 and a recogniser
+        of characters needed)."""
         beam, _ = check_beam(beam)
+        fusion = self._fusion(lm, beam, lm_weight, bonus)
         timings = check_flag("transcribe: timings", timings)
         check_ordered("transcribe", paths, "a WAV file or a list of them")
         single = is_single(paths)
@@ -62,8 +78,31 @@ class Transcriber:
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
             check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
         feats = [features_of(Path(p), self.n_mels) for p in items]
-        results = [self._result(d, timings) for d in _decode_all(self.model, feats, beam)]
+        results = [self._result(d, timings) for d in _decode_all(self.model, feats, beam, fusion=fusion)]
         return results[0] if single else results
+
+    def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:
+        """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line."""
+        if lm is None:
+            return None
+        from rnnkit import load
+        from rnnkit.tasks._charlm_trained import CharLM
+
+        if self.symbols.kind != "chars":
+            raise SettingError("lm", lm, "this recogniser writes phonemes, and a character language model reads "
+                                         "characters")
+        if beam == 1:
+            raise SettingError("lm", lm, "needs a beam above 1: greedy decoding takes each frame's most likely "
+                                         "symbol, which the language model cannot change")
+        weight = check_finite("lm_weight", weight, "expected a finite number >= 0", 0.0)
+        bonus = check_finite("bonus", bonus, "expected a finite number")
+        if not isinstance(lm, CharLM):
+            check_path("lm", lm, "a character language model's directory or rnnkit.load of one")
+            lm = load(lm)  # drawing no number from the caller's generator
+            if not isinstance(lm, CharLM):
+                raise SettingError("lm", str(lm.checkpoint.path), f"a {lm.checkpoint.config.get('task')!r} model, "
+                                   "not a character language model (rnnkit train charlm)")
+        return fusion_of(self.symbols.symbols, lm, weight, bonus, str(lm.checkpoint.path))
 
     def _result(self, d: Decoded, timings: bool) -> Any:
         text = self.symbols.text(d.symbols)
@@ -74,15 +113,20 @@ class Transcriber:
             for s, f in zip(d.symbols, d.frames, strict=True)]}
 
     @torch.no_grad()
-    def evaluate(self, corpus: str | Path, beam: int = 1) -> dict[str, Any]:
+    def evaluate(self, corpus: str | Path, beam: int = 1, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
+                 bonus: float = BONUS) -> dict[str, Any]:
         """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
-        ``cer``), ``wer``, ``utterances``, ``beam``."""
+        ``cer``), ``wer``, ``utterances``, ``beam`` (and ``lm``, ``lm_weight``, ``bonus`` with a language model:
+        see :meth:`transcribe`)."""
         check_path("evaluate", corpus, "a corpus folder (a str or a path)")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
+        fusion = self._fusion(lm, beam, lm_weight, bonus)
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
             voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")
             utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, voice)) for u in utts]
-        hyps = self.transcribe([u.audio for u in utts], beam=beam)
+        feats = [features_of(Path(u.audio), self.n_mels) for u in utts]
+        hyps = [self.symbols.text(d.symbols) for d in _decode_all(self.model, feats, beam, fusion=fusion)]
         refs = [self.symbols.reference(u) for u in utts]
-        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam}
+        used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
+        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam, **used}

@@ -11,6 +11,7 @@ from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.tasks._speech_config import SPEC_AUGMENT, SYMBOLS, SpeechConfig
+from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT
 from rnnkit.tasks._speech_trained import Transcriber
 from rnnkit.train.options import add_data_arguments
 
@@ -18,15 +19,37 @@ from rnnkit.train.options import add_data_arguments
 def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files to transcribe")
     p.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
+    _lm_arguments(p)
     p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+
+
+def _lm_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lm", metavar="DIR", help="a character language model (rnnkit train charlm) that weighs the "
+                   "prefix search's hypotheses (shallow fusion; needs --beam above 1 and a recogniser of characters)")
+    p.add_argument("--lm-weight", type=float, default=LM_WEIGHT,
+                   help=f"with --lm: the language model's log-probability counts this many times (default {LM_WEIGHT})")
+    p.add_argument("--bonus", type=float, default=BONUS,
+                   help=f"with --lm: added for each character written, against the language model's preference for "
+                        f"short transcripts (default {BONUS})")
+
+
+def _lm_options(args: argparse.Namespace) -> dict[str, object]:
+    """``lm``, ``lm_weight``, ``bonus`` for the API; --lm-weight or --bonus without --lm is refused in one line."""
+    if args.lm is None:
+        given = [flag for flag, value, default in (("--lm-weight", args.lm_weight, LM_WEIGHT),
+                                                   ("--bonus", args.bonus, BONUS)) if value != default]
+        if given:
+            raise UserError(f"{given[0]}: applies only with --lm DIR (a character language model)")
+        return {}
+    return {"lm": args.lm, "lm_weight": args.lm_weight, "bonus": args.bonus}
 
 
 def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
     if args.timings and not args.json:
         raise UserError("--timings: applies only with --json (the start of every symbol is a JSON field)")
     with report_warnings():  # log_mel's empty filters, for a model trained before --n-mels was capped
-        results = rec.transcribe(args.files, beam=args.beam, timings=args.timings)
+        results = rec.transcribe(args.files, beam=args.beam, timings=args.timings, **_lm_options(args))
     for path, r in zip(args.files, results, strict=True):
         if args.json:
             print(strictjson.dumps({"file": path, **(r if isinstance(r, dict) else {"text": r})}, ensure_ascii=False))
@@ -38,17 +61,19 @@ def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and WAV files)")
     e.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
+    _lm_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 
 def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
     with report_warnings():
-        result = rec.evaluate(args.data, beam=args.beam)
+        result = rec.evaluate(args.data, beam=args.beam, **_lm_options(args))
     if args.json:
         print(strictjson.dumps(result))
         return 0
     rate = "per" if "per" in result else "cer"
-    print(f"{result['utterances']} utterances, beam {result['beam']}: {rate.upper()} {result[rate]:.4f}, "
+    lm = f" with {result['lm']} (weight {result['lm_weight']:g}, bonus {result['bonus']:g})" if "lm" in result else ""
+    print(f"{result['utterances']} utterances, beam {result['beam']}{lm}: {rate.upper()} {result[rate]:.4f}, "
           f"WER {result['wer']:.4f}")
     return 0
 
