@@ -51,8 +51,11 @@ tensors it returns are saved beside them (the language model's gradient statisti
 evaluation).
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
-first; or, with ``patience=N`` (``--patience``, early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's
-``-early_stopping``), after the N-th evaluation in a row that is no better than the best
+first (the clock is read between updates, so the update under way, all ``accumulate`` batches of it, and
+the closing evaluation and save end past ``minutes``: an update is never cut short, where PyTorch
+Lightning reads its ``max_time`` after each batch); or, with ``patience=N`` (``--patience``,
+early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's ``-early_stopping``), after the N-th
+evaluation in a row that is no better than the best
 (``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting; with
 ``min_delta=D``, Keras' ``min_delta``, better means better by more than D, while ``OUT/best`` still keeps
 any strictly better evaluation); Ctrl-C finishes
