@@ -314,7 +314,9 @@ class TrainResult:
         """Where the closing line of a run says its model is; with the way on when it was interrupted."""
         best = self.model_dir()
         out = Path(self.out_dir or ".")
-        text = f"model in {best}" if best else f"no evaluation yet, so no best model; the run is in {out / 'last'}"
+        # evaluations that were all NaN or infinite keep no best model either; 'no evaluation yet' misled
+        why = "no finite evaluation" if self.last_eval else "no evaluation yet"
+        text = f"model in {best}" if best else f"{why}, so no best model; the run is in {out / 'last'}"
         return self.words(text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted"
                                    else ""))
 
@@ -932,8 +934,8 @@ class Trainer:
 
     def _no_better_than(self) -> str:
         """What the evaluations since patience last counted from failed to beat, for the stopping line."""
-        if self.patience_best is None:
-            return "none of them finite"
+        if self.patience_best is None:  # 'an evaluation of val loss none of them finite' at patience 1
+            return "not finite"
         value, step = self.patience_best
         by = f" by more than {self.cfg.min_delta:g}" if self.cfg.min_delta else ""
         return f"no better than step {step}'s {value:.4f}{by}"
