@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
 from rnnkit.cli import main
 from rnnkit.errors import UserError
@@ -213,6 +214,71 @@ def test_a_recurrent_trial_replaces_the_bag_only_by_a_clear_margin(tmp_path: Pat
                    record=tmp_path / "autotune.jsonl", simple=_is_bag)
     assert PRESETS[0]["layers"] == 0 and PRESETS[1]["layers"] == 1
     assert (found.best["layers"] == 0) is bag_kept
+
+
+def test_a_clear_win_by_an_f1_is_by_the_error_the_task_measures_for_it(tmp_path: Path) -> None:
+    """--keep-by macro_f1: the binomial error of a share right on 1,600 texts (2 x 0.008) let a recurrent trial's
+    6 points more replace the bag, though a macro-F1 can move by far more (a rare label's few texts weigh as a
+    frequent label's many); the task's ``spread`` of the bag's score (the classifier's bootstrap, here 5 points)
+    is the error now, measured once, from the bag's own folder. Without one, the binomial error as before."""
+    inner = fake_run([])
+    measured: list[str] = []
+
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
+        result.metric, result.best_metric = "macro_f1", 0.875 if _is_bag(settings) else 0.9375
+        (where / "best" / "config.json").write_text(json.dumps({**settings, "data": {"val_rows": 1600}}))
+        return result
+
+    def spread(where: Path) -> float:
+        measured.append(where.name)
+        assert (where / "best").is_dir()
+        return 0.05
+
+    for given, bag_kept in ((spread, True), (None, False)):
+        out = tmp_path / str(bag_kept)
+        found = search(run, budget_s=1.0, presets=PRESETS[:3], space=SPACE, fixed={}, seed=0, out=out,
+                       record=out / "autotune.jsonl", simple=_is_bag, score="macro_f1", spread=given)
+        assert (found.best["layers"] == 0) is bag_kept
+    assert measured == ["trial-1"]  # the bag's error, once, for the two recurrent presets that outscored it
+    best = Trial(1, "preset", {}, 0.875, 1, 1.0, "minutes", count=1600, spread=0.05)
+    assert not Trial(2, "preset", {}, 0.97, 1, 1.0, "minutes").clearly_beats(best)
+    assert Trial(2, "preset", {}, 0.98, 1, 1.0, "minutes").clearly_beats(best)
+
+
+def test_the_classifier_s_f1_error_is_the_bootstrap_of_its_kept_model_s_predictions(tmp_path: Path) -> None:
+    """What ``spread`` measures for a search by an F1: the bootstrap error of the F1 of the predictions the
+    trial's best/ model makes for the validation texts (the most probable label; multi-label, those at 0.5 or
+    more); None without a model, where the search takes the binomial error."""
+    import rnnkit
+    from rnnkit.metrics import f1_standard_error, label_counts
+    from rnnkit.tasks._classify_autotune import _f1_spread
+    from rnnkit.tasks._classify_data import load_source
+
+    data = tmp_path / "d.txt"
+    data.write_text("".join(f"__label__{lab} {word} film {i}\n" for i in range(12)
+                            for lab, word in (("a", "good"), ("b", "bad"), ("c", "odd"))), encoding="utf-8")
+    multi = tmp_path / "m.txt"
+    multi.write_text("".join(f"__label__a __label__{lab} {word} film {i}\n" for i in range(12)
+                             for lab, word in (("b", "bad"), ("c", "odd"))), encoding="utf-8")
+    for name, source in (("single", data), ("multi", multi)):
+        rnnkit.fit("classify", data=str(source), out=tmp_path / name, tokenizer="word", layers=0, pooling="mean",
+                   steps=3, eval_every=3, lr=0.3, verbose=False, progress=False)
+    table = load_source(str(data), "text", "label")
+    model = rnnkit.load(tmp_path / "single")
+    guessed = [model.labels.index(p["label"]) for p in model.predict(table.texts)]
+    counts = label_counts([model.labels.index(lab) for lab in table.labels], guessed, len(model.labels))
+    for score in ("macro_f1", "micro_f1"):
+        error = _f1_spread(table, score)(tmp_path / "single")
+        assert error == f1_standard_error(*counts, score) and error > 0
+    table = load_source(str(multi), "text", "label")
+    model = rnnkit.load(tmp_path / "multi")
+    assert model.multi_label
+    given = torch.tensor([[lab in p["labels"] for lab in model.labels] for p in model.predict(table.texts)])
+    targets = torch.tensor([[lab in labels for lab in model.labels] for labels in table.label_lists()])
+    assert _f1_spread(table, "micro_f1")(tmp_path / "multi") == f1_standard_error(
+        targets & given, ~targets & given, targets & ~given, "micro_f1")
+    assert _f1_spread(table, "macro_f1")(tmp_path / "nothing") is None
 
 
 # ------------------------------------------------------------------------------------------- end to end

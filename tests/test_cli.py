@@ -125,6 +125,17 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
     assert "ambiguous option: --j could match --jamo, --json" in capsys.readouterr().err
 
 
+def test_a_value_of_a_minus_and_a_digit_is_the_flags_value(capsys: pytest.CaptureFixture[str]) -> None:
+    """SVM-style labels and exponents: `--class-weights -1=3,1=1` and `--lr -1e-3` said 'expected one argument'
+    (Python 3.11's argparse took only a bare negative number for a value; 3.13's takes any '-' and a digit)."""
+    args = build_parser().parse_args(["train", "classify", "--class-weights", "-1=3,1=1", "--label-smoothing", "-1e-3"])
+    assert (args.class_weights, args.label_smoothing) == ("-1=3,1=1", -1e-3)
+    assert build_parser().parse_args(["train", "classify", "--class-weights", "-.5=2"]).class_weights == "-.5=2"
+    with pytest.raises(SystemExit):  # a flag is still a flag, a missing value still missing
+        build_parser().parse_args(["train", "classify", "--class-weights", "--json"])
+    assert "argument --class-weights: expected one argument" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("line", "said"), [
     (["train", "classify", "--lr", "-1"], "rnnkit train classify: error: argument --lr: expected a finite number >= 0, "
                                           "got -1; `rnnkit train classify -h` for help"),

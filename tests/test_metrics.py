@@ -59,3 +59,67 @@ def test_the_printed_report_puts_each_number_under_its_heading() -> None:
     assert lines[7].split() == LABELS  # then one row per true label, one column per predicted
     rows = [[int(v) for v in line.split()[1:]] for line in lines[8:]]
     assert rows == skm.confusion_matrix(TRUE, PRED, labels=range(4)).tolist()
+
+
+# ------------------------------------------------------------------------ the bootstrap error of an F1
+def _weights(samples: list[list[int]], n: int) -> torch.Tensor:
+    """The (B, N) counts of each text in each sample of indices."""
+    weights = torch.zeros(len(samples), n, dtype=torch.float64)
+    for b, sample in enumerate(samples):
+        for i in sample:
+            weights[b, i] += 1
+    return weights
+
+
+def test_the_f1_of_a_resample_is_sklearn_s_on_the_texts_drawn() -> None:
+    """One label a text: sklearn's micro- and macro-F1 of the texts drawn (its macro over the labels that occur in
+    a sample's truth or predictions, as classification_report's); several labels a text, its multi-label F1s,
+    a label in neither truth nor predictions of a sample left out of the mean (zero_division=nan)."""
+    import random
+
+    import numpy as np
+    skm = pytest.importorskip("sklearn.metrics")
+    from rnnkit.metrics import label_counts, resampled_f1
+
+    rng = random.Random(3)
+    true = [rng.randrange(4) for _ in range(40)]
+    pred = [t if rng.random() < 0.6 else rng.randrange(5) for t in true]
+    samples = [[rng.randrange(40) for _ in range(40)] for _ in range(6)]
+    counts = [c.double() for c in label_counts(true, pred, 5)]  # sparse
+    for average in ("micro", "macro"):
+        ours = resampled_f1(_weights(samples, 40), *counts, f"{average}_f1").tolist()
+        theirs = [skm.f1_score([true[i] for i in s], [pred[i] for i in s], average=average) for s in samples]
+        assert ours == pytest.approx(theirs)
+    targets = torch.rand(30, 6, generator=torch.Generator().manual_seed(0)) < 0.3
+    given = torch.rand(30, 6, generator=torch.Generator().manual_seed(1)) < 0.3
+    counts = [c.double() for c in (targets & given, ~targets & given, targets & ~given)]
+    samples = [[rng.randrange(30) for _ in range(30)] for _ in range(6)]
+    for average in ("micro", "macro"):
+        ours = resampled_f1(_weights(samples, 30), *counts, f"{average}_f1").tolist()
+        theirs = [skm.f1_score(targets[s].numpy(), given[s].numpy(), average=average, zero_division=np.nan)
+                  for s in samples]
+        assert ours == pytest.approx(theirs)
+
+
+def test_the_bootstrap_error_of_a_share_right_is_the_binomial_one_and_repeats_itself() -> None:
+    """One label a text, the micro-F1 is the accuracy: 320 of 400 right has the binomial error sqrt(0.8 x 0.2 /
+    400) = 0.02, which 200 samples find within their own error (about 5 %); the same seed gives the same."""
+    from rnnkit.metrics import f1_standard_error, label_counts
+
+    counts = label_counts([0] * 400, [0] * 320 + [1] * 80, 2)
+    error = f1_standard_error(*counts, "micro_f1")
+    assert error == pytest.approx(0.02, rel=0.15) and f1_standard_error(*counts, "micro_f1") == error
+    assert f1_standard_error(*label_counts([0], [0], 2), "macro_f1") is None  # one text: no spread to measure
+
+
+def test_a_macro_f1_moves_more_than_a_share_right_would_when_a_label_is_rare() -> None:
+    """400 texts, 8 of them of a rare label, half of those found: macro-F1 0.745, which the binomial error of a
+    share right (what autotune's clear margin took for it) gives 2.2 points; it moves by some 8, as the rare
+    label's F1, on 8 texts, weighs as much as the frequent label's on 392."""
+    from rnnkit.metrics import f1_standard_error, label_counts
+
+    true, pred = [0] * 392 + [1] * 8, [0] * 390 + [1] * 2 + [1] * 4 + [0] * 4
+    macro = classification_report(true, pred, ["a", "b"])["macro_f1"]
+    assert macro == pytest.approx((2 * 390 / (2 * 390 + 2 + 4) + 2 * 4 / (2 * 4 + 2 + 4)) / 2)
+    binomial = math.sqrt(macro * (1 - macro) / 400)
+    assert f1_standard_error(*label_counts(true, pred, 2), "macro_f1") > 3 * binomial

@@ -1112,6 +1112,16 @@ def test_patience_says_why_the_run_stopped(tmp_path: Path, capsys: pytest.Captur
         in capsys.readouterr().err
 
 
+def test_patience_on_evaluations_never_finite_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A first evaluation of NaN counts as no better (as Keras' EarlyStopping counts it: NaN < inf is false), so
+    patience 1 stops there, with no best model: the lines said 'an evaluation of val loss none of them finite' and
+    'no evaluation yet, so no best model', after an evaluation."""
+    result = _scored_trainer(tmp_path, [math.nan, 2.0], patience=1, verbose=True).fit()
+    assert (result.steps, result.stopped, result.best_step) == (2, "patience", None)
+    assert "stopping early: an evaluation of val loss not finite (patience 1)" in capsys.readouterr().err
+    assert result.where() == f"no finite evaluation, so no best model; the run is in {tmp_path / 'last'}"
+
+
 def test_patience_and_the_plateau_schedule_say_one_evaluation_in_words(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """At patience 1 the lines said '1 evaluations in a row'."""

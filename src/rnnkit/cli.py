@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import signal
 import sys
 import threading
@@ -63,6 +64,13 @@ class Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage errors and ``-h`` text are said as rnnkit's own errors are
     (:func:`_say`): under torchrun by rank 0 alone, while every rank exits with the same status. argparse
     makes its subparsers of this class too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # a word of '-' and a digit is a flag's value, as Python 3.13's argparse reads it: SVM-style labels
+        # (--class-weights -1=3,1=1) and exponents (--lr -1e-3) were taken for unknown flags ('expected one
+        # argument'), since 3.11's pattern took only a bare negative number (-1, -.5) for a value
+        self._negative_number_matcher = re.compile(r"-\.?\d")
 
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for

@@ -4,8 +4,9 @@ What a user gets: :func:`classification_report` (a plain dict, JSON as it is: wh
 --json`` prints), :func:`format_report` (the text table ``rnnkit evaluate`` prints) and
 :func:`probability_scores` (validation loss, accuracy and macro-F1 of predicted probabilities, as the
 classifier and tagger report during training). :func:`mcnemar` says whether two classifiers scored on
-the same examples differ by more than chance. The confusion matrix is drawn by
-:func:`rnnkit.plots.confusion_png`.
+the same examples differ by more than chance; :func:`f1_standard_error` how far a micro- or macro-F1 would
+move on another sample of as many texts (a bootstrap, from each text's counts: :func:`label_counts`). The
+confusion matrix is drawn by :func:`rnnkit.plots.confusion_png`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["classification_report", "format_report", "mcnemar", "probability_scores"]
+__all__ = ["classification_report", "f1_standard_error", "format_report", "label_counts", "mcnemar",
+           "probability_scores", "resampled_f1"]
+
+#: the F1 averages :func:`f1_standard_error` knows
+F1_AVERAGES = ("micro_f1", "macro_f1")
 
 
 def classification_report(y_true: Sequence[int], y_pred: Sequence[int], labels: Sequence[str]) -> dict[str, Any]:
@@ -104,3 +109,71 @@ def mcnemar(first_right: Sequence[bool], second_right: Sequence[bool]) -> dict[s
         top = max(logs)
         p_value = min(1.0, 2 * math.exp(top) * sum(math.exp(x - top) for x in logs))
     return {"first_only": first_only, "second_only": second_only, "p_value": p_value}
+
+
+def label_counts(y_true: Sequence[int], y_pred: Sequence[int], k: int) -> tuple[Tensor, Tensor, Tensor]:
+    """Each text's true positives, false positives and false negatives of each of ``k`` labels, three sparse
+    (N, K) tensors (a text holds at most two ones: no dense N x K for many labels), for one label a text
+    (indices, as :func:`classification_report` takes them); a multi-label model's are ``targets & predicted``,
+    ``~targets & predicted`` and ``targets & ~predicted`` of its 0/1 rows."""
+    n = len(y_true)
+    rows = torch.arange(n)
+    t, p = torch.tensor(list(y_true), dtype=torch.long), torch.tensor(list(y_pred), dtype=torch.long)
+    right = t == p
+
+    def ones(where: Tensor, columns: Tensor) -> Tensor:
+        return torch.sparse_coo_tensor(torch.stack([rows[where], columns[where]]), torch.ones(int(where.sum())),
+                                       (n, k), check_invariants=True)
+
+    return ones(right, t), ones(~right, p), ones(~right, t)
+
+
+def f1_standard_error(true_positives: Tensor, false_positives: Tensor, false_negatives: Tensor, average: str,
+                      resamples: int = 200, seed: int = 0) -> float | None:
+    """The bootstrap standard error of a micro- or macro-F1 (``average``: ``"micro_f1"``, ``"macro_f1"``): the
+    standard deviation of the score over ``resamples`` samples of the N texts drawn with replacement (Efron &
+    Tibshirani, *An Introduction to the Bootstrap*, ch. 6), by a generator seeded with ``seed``, so the same texts
+    and predictions give the same error. The (N, K) tensors, dense or sparse, count each text's true positives,
+    false positives and false negatives of each label (:func:`label_counts`); a label's F1 is 2TP / (2TP + FP +
+    FN), and a macro-F1 the mean over the labels a sample holds in its truth or predictions, as
+    :func:`classification_report` takes it. None for fewer than two texts."""
+    if average not in F1_AVERAGES:
+        raise ValueError(f"f1_standard_error: average {average!r}, expected one of {F1_AVERAGES}")
+    n = len(true_positives)
+    if n < 2:
+        return None
+    counts = [_sparse(c) for c in (true_positives, false_positives, false_negatives)]
+    generator = torch.Generator().manual_seed(seed)
+    scores = []
+    for start in range(0, resamples, 50):  # 50 samples at a time: (50, N) weights, not (resamples, N)
+        drawn = torch.randint(n, (min(50, resamples - start), n), generator=generator)
+        ones = torch.ones(drawn.shape, dtype=torch.float64)
+        weights = torch.zeros(len(drawn), n, dtype=torch.float64).scatter_add_(1, drawn, ones)
+        scores.append(resampled_f1(weights, *counts, average))
+    return float(torch.cat(scores).std())
+
+
+def _sparse(counts: Tensor) -> Tensor:
+    """(N, K) counts as a sparse float64 tensor (its ones alone kept)."""
+    if counts.is_sparse:
+        return counts.coalesce().to(torch.float64)
+    where = counts.nonzero().t()
+    return torch.sparse_coo_tensor(where, counts[where[0], where[1]].to(torch.float64), counts.shape,
+                                   check_invariants=True).coalesce()
+
+
+def resampled_f1(weights: Tensor, true_positives: Tensor, false_positives: Tensor, false_negatives: Tensor,
+                 average: str) -> Tensor:
+    """The micro- or macro-F1 (``average``) of each of B samples of the texts, one a row of the (B, N) ``weights``
+    (how many times each text was drawn), from the (N, K) counts (dense or sparse) of :func:`f1_standard_error`."""
+    def summed(counts: Tensor) -> Tensor:  # (B, K): each label's count in each sample
+        counts = counts.to(weights.dtype)
+        return torch.sparse.mm(counts.t(), weights.t()).t() if counts.is_sparse else weights @ counts
+
+    tp, fp, fn = (summed(c) for c in (true_positives, false_positives, false_negatives))
+    if average == "micro_f1":
+        tp, fp, fn = tp.sum(1, keepdim=True), fp.sum(1, keepdim=True), fn.sum(1, keepdim=True)
+    seen = 2 * tp + fp + fn
+    f1 = torch.where(seen > 0, 2 * tp / seen.clamp_min(1e-12), torch.zeros_like(seen))
+    present = (seen > 0).to(f1.dtype)
+    return (f1 * present).sum(1) / present.sum(1).clamp_min(1.0)

@@ -12,8 +12,13 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from rnnkit.data.tabular import Table
 from rnnkit.data.tokenize import check_char_ngrams
 from rnnkit.errors import UserError
+from rnnkit.metrics import F1_AVERAGES, f1_standard_error, label_counts
+from rnnkit.multilabel import DEFAULT_THRESHOLD, multi_hot, with_unseen
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import (
     FIXED,
@@ -110,7 +115,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
         if overwrite:  # as a plain --overwrite run's: an interrupted search leaves no old model beside its trials
             clean_leftovers(out)
             discard_run(out, RUN_FILES)
-        return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi)
+        return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi, val=tables[1])
 
 
 def earlier_search(out: Path, overwrite: bool, reads: Iterable[tuple[str, str | Path | None]]) -> list[Path]:
@@ -148,7 +153,8 @@ def remove_earlier_search(out: Path, left: list[Path]) -> None:
 
 
 def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable[..., TrainResult], *,
-            val_data: str | None, verbose: bool, multi_label: bool = False) -> ClassifyResult:
+            val_data: str | None, verbose: bool, multi_label: bool = False,
+            val: Table | None = None) -> ClassifyResult:
     fixed = _given_settings(config)
     by_steps = config.minutes is None
     budget = f"{config.steps} updates" if by_steps else f"{config.minutes:g} min"
@@ -172,7 +178,8 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
                        budget_steps=config.steps if by_steps else None, presets=PRESETS, space=SPACE, fixed=fixed,
                        seed=config.seed, out=out, record=out / AUTOTUNE_LOG, say=shared.say if verbose else None,
                        describe=_describe, valid=_valid, canonical=_canonical, simple=_is_bag,
-                       score=score)
+                       score=score, spread=_f1_spread(val, score) if val is not None and score in F1_AVERAGES
+                       else None)
     except KeyboardInterrupt:   # nothing is in out/best yet: say where the models trained so far are
         if verbose:
             shared.say(f"autotune: interrupted; the trials kept so far are in {out / AUTOTUNE_TRIALS}, scored in "
@@ -180,6 +187,34 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
         raise
     values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
     return ClassifyResult(**values, autotune=found.summary())
+
+
+def _f1_spread(val: Table, score: str) -> Callable[[Path], float | None]:
+    """``spread(dir)``: the bootstrap standard error (:func:`rnnkit.metrics.f1_standard_error`) of the micro- or
+    macro-F1 (``score``) on the validation texts ``val`` of the model a trial kept in ``dir/best``, from its
+    predictions as its training scored them (the most probable label; multi-label, those at 0.5 or more, a
+    label unseen in training missed); None when the model cannot be read (the search then takes an accuracy's
+    binomial error). The trials' records hold no per-text predictions, so the model predicts them again."""
+    def spread(where: Path) -> float | None:
+        from rnnkit.tasks._classify_trained import TextClassifier
+
+        try:
+            model = TextClassifier(where / "best")
+            probs = model.probabilities(val.texts)
+        except (UserError, OSError, ValueError):
+            return None
+        if not model.multi_label:
+            index = {label: i for i, label in enumerate(model.labels)}
+            return f1_standard_error(*label_counts([index[str(lab)] for lab in val.labels],
+                                                   probs.argmax(-1).tolist(), len(model.labels)), score)
+        lists = val.label_lists()
+        columns = with_unseen(lists, model.labels)
+        targets = torch.tensor(multi_hot(lists, columns), dtype=torch.bool).reshape(len(lists), len(columns))
+        given = torch.zeros(len(lists), len(columns), dtype=torch.bool)
+        given[:, : probs.shape[1]] = probs >= DEFAULT_THRESHOLD
+        return f1_standard_error(targets & given, ~targets & given, targets & ~given, score)
+
+    return spread
 
 
 def _is_bag(settings: dict[str, Any]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,20 @@ from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folde
 __all__ = ["model_info", "vocabulary_size"]
 
 
+#: a key shown as it is after a dot: no dot, bracket, quote or blank in it that would blur where it ends
+_PLAIN_KEY = re.compile(r"[^.\[\]\"\s]+")
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    """``value``'s leaves under their paths, ``settings.class_weights.spam``; a key a dot or a blank would blur
+    (a label ``a.b``) in brackets and quotes, as jq writes it: ``settings.class_weights["a.b"]``."""
     if isinstance(value, dict):
         for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+            key = str(k)
+            if not _PLAIN_KEY.fullmatch(key):
+                _flatten(f"{prefix}[{json.dumps(key, ensure_ascii=False)}]", v, out)
+            else:
+                _flatten(f"{prefix}.{key}" if prefix else key, v, out)
     else:
         out[prefix] = value
 

@@ -23,11 +23,15 @@ Which settings are proposed depends only on ``seed`` and the scores seen; the sc
 trainings depend on the machine's speed, so two such searches may go different ways, where a search
 counted in updates repeats itself on the same machine whatever its load.
 
-The score need not be an accuracy: ``search(score="micro_f1")`` (a multi-label classifier) scores each
-trial by that entry of its kept evaluation. The standard error that :meth:`Trial.clearly_beats` asks a
-recurrent trial to clear is then still the binomial one of an accuracy on the validation texts: for a
-micro-F1 a rough yardstick on the cautious side (it counts texts, not the several label decisions of
-each, which are not independent of one another).
+The score need not be an accuracy: ``search(score="micro_f1")`` (a multi-label classifier, or
+``--keep-by macro_f1``) scores each trial by that entry of its kept evaluation. An F1 is no share of texts
+right, so the binomial error of an accuracy is no error of it (a macro-F1 weighs a rare label's few texts
+as much as a frequent label's many, and moves far more from sample to sample); the task then gives
+``spread``, the standard error of the score of the model a trial kept, which the classifier measures by a
+bootstrap over the validation texts (:func:`rnnkit.metrics.f1_standard_error`: 200 samples, a fixed seed,
+from that model's predictions, which the trial records do not hold). It is measured once for a simple best
+that a bigger trial outscores, the one time :meth:`Trial.clearly_beats` asks for it; where it cannot be (the
+model unreadable), the binomial error stands in.
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ class Trial:
     overhead: float = 0.0          # seconds beyond its slice (data, tokenizer, last evaluation, checkpoints)
     loss: float | None = None
     count: int | None = None       # the validation examples behind the score, when the run recorded them
+    spread: float | None = None    # the score's standard error, where the task measured one (an F1's bootstrap)
 
     def record(self) -> dict[str, Any]:
         """The JSON line of ``autotune.jsonl``."""
@@ -104,11 +109,15 @@ class Trial:
         return self.loss is not None and other.loss is not None and self.loss < other.loss
 
     def clearly_beats(self, other: Trial) -> bool:
-        """A score above ``other``'s by more than two standard errors of ``other``'s, read as an accuracy on
-        its ``count`` validation examples (Agresti-Coull: two successes and two failures added, so a
-        perfect score still has an error; a micro-F1 is read the same way, see the module's notes); without
-        a count, :meth:`beats`."""
-        if other.count is None or self.score is None or other.score is None:
+        """A score above ``other``'s by more than two standard errors of ``other``'s: its ``spread`` where the
+        task measured it (an F1's, see the module's notes), else that of an accuracy on its ``count``
+        validation examples (Agresti-Coull: two successes and two failures added, so a perfect score still
+        has an error); without either, :meth:`beats`."""
+        if self.score is None or other.score is None:
+            return self.beats(other)
+        if other.spread is not None:
+            return self.score - other.score > 2.0 * other.spread
+        if other.count is None:
             return self.beats(other)
         n = other.count + 4
         p = (other.score * other.count + 2) / n
@@ -232,7 +241,8 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
            presets: Sequence[dict[str, Any]], space: Space, fixed: dict[str, Any], seed: int, out: Path, record: Path,
            say: Callable[[str], None] | None = None, describe: Callable[[dict[str, Any]], str] = str,
            valid: Valid = lambda s: True, canonical: Canonical = lambda s: s,
-           simple: Valid | None = None, score: str = "accuracy") -> AutotuneResult:
+           simple: Valid | None = None, score: str = "accuracy",
+           spread: Callable[[Path], float | None] | None = None) -> AutotuneResult:
     """Search ``space`` within ``budget_s`` seconds or ``budget_steps`` updates (one of them) and leave the
     best model in ``out`` (``out/best``).
 
@@ -245,7 +255,9 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     train in ``out/autotune/trial-N`` (only the best one's directory is kept until the end, then the
     folder is removed); each trial is appended to ``record`` as it ends, and ``say`` (when given)
     gets a line about it. ``score``: the entry of a trial's kept evaluation that scores it (``"accuracy"``,
-    or a multi-label classifier's ``"micro_f1"``).
+    or a multi-label classifier's ``"micro_f1"``). ``spread(dir)``: the standard error of that score of the
+    model a trial left in ``dir`` (its ``best/``; None when it cannot say), for a score that is no accuracy:
+    the error a clear win is measured by (:meth:`Trial.clearly_beats`; without it, an accuracy's).
     """
     if (budget_s is None) == (budget_steps is None):
         raise ValueError("search: give one of budget_s and budget_steps")
@@ -259,7 +271,7 @@ def search(run: RunFn, *, budget_s: float | None = None, budget_steps: int | Non
     trials_share, slice_size = plan(max(budget.total - warmed, 0.0), len(presets), budget.per_trial)
     proposals = _Proposals(presets, space, fixed, random.Random(seed), valid, canonical)
     work = out / AUTOTUNE_TRIALS
-    runs = _Runs(run, budget, score, record, say, describe)
+    runs = _Runs(run, budget, score, record, say, describe, spread)
     trials, best = _run_trials(runs, proposals, slice_size, warmed + trials_share, work, simple)
     if best is None:
         raise UserError(f"autotune: every trial failed ({trials[-1].error}); see {record}")
@@ -296,6 +308,7 @@ class _Runs:
     record: Path
     say: Callable[[str], None] | None
     describe: Callable[[dict[str, Any]], str]
+    spread: Callable[[Path], float | None] | None = None
 
     def train(self, number: int, kind: str, settings: dict[str, Any], amount: float, where: Path,
               first: bool) -> Trial:
@@ -327,7 +340,7 @@ def _run_trials(runs: _Runs, proposals: _Proposals, slice_size: float, trials_en
         trial = runs.train(number, kind, settings, runs.budget.slice(amount), work / f"trial-{number}",
                            first=not trials)
         trials.append(trial)
-        if _displaces(trial, best, simple):
+        if _displaces(trial, best, simple, _measure(runs, work)):
             if best is not None:
                 shutil.rmtree(work / f"trial-{best.number}", ignore_errors=True)
             best = trial
@@ -352,13 +365,30 @@ def _finish(runs: _Runs, trials: list[Trial], best: Trial, work: Path, out: Path
     return AutotuneResult(trials, best.settings, result, kept)
 
 
-def _displaces(trial: Trial, best: Trial | None, simple: Valid | None) -> bool:
+def _measure(runs: _Runs, work: Path) -> Callable[[Trial], None] | None:
+    """What sets a trial's ``spread`` (once) from the model in its folder under ``work``; None without the
+    task's ``spread``."""
+    if runs.spread is None:
+        return None
+    spread = runs.spread
+
+    def measure(trial: Trial) -> None:
+        if trial.spread is None:
+            trial.spread = spread(work / f"trial-{trial.number}")
+
+    return measure
+
+
+def _displaces(trial: Trial, best: Trial | None, simple: Valid | None,
+               measure: Callable[[Trial], None] | None = None) -> bool:
     """Whether ``trial`` becomes the best so far: it beats ``best``, and clearly so when ``best`` is a
-    ``simple`` model and ``trial`` is not."""
+    ``simple`` model and ``trial`` is not (``measure`` then sets ``best``'s standard error first)."""
     if not trial.beats(best):
         return False
     if best is None or simple is None or not simple(best.settings) or simple(trial.settings):
         return True
+    if measure is not None:
+        measure(best)
     return trial.clearly_beats(best)
 
 

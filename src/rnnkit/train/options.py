@@ -305,7 +305,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--steps", type=_positive_int,
                    help=f"number of updates (default {d['steps']} when --minutes is not given)")
     g.add_argument("--minutes", type=_positive_float,
-                   help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first")
+                   help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first. The "
+                        "clock is read between updates, so the update under way (all --accumulate N batches of it), "
+                        "then the last evaluation and save, end past it")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
     g.add_argument("--lr", type=_nonneg_float, help="peak learning rate (default "
                    + (f"{d['lr']:g})" if d["lr"] is not None else "chosen by the task)"))
@@ -330,7 +332,8 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
     g.add_argument("--accumulate", type=_positive_int, metavar="N",
                    help="gradient accumulation: each update sums the gradients of N batches, as one batch N times "
-                        "--batch-size would (OpenNMT-py's -accum_count; a carried state runs on through them) "
+                        "--batch-size would (OpenNMT-py's -accum_count; a carried state runs on through them; "
+                        "--minutes is read between updates, so the last one may end up to N batches past it) "
                         f"(default {d['accumulate']})")
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")

@@ -51,8 +51,11 @@ tensors it returns are saved beside them (the language model's gradient statisti
 evaluation).
 
 Stopping: after ``steps`` updates or ``minutes`` of wall clock (evaluation included), whichever comes
-first; or, with ``patience=N`` (``--patience``, early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's
-``-early_stopping``), after the N-th evaluation in a row that is no better than the best
+first (the clock is read between updates, so the update under way, all ``accumulate`` batches of it, and
+the closing evaluation and save end past ``minutes``: an update is never cut short, where PyTorch
+Lightning reads its ``max_time`` after each batch); or, with ``patience=N`` (``--patience``,
+early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's ``-early_stopping``), after the N-th
+evaluation in a row that is no better than the best
 (``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting; with
 ``min_delta=D``, Keras' ``min_delta``, better means better by more than D, while ``OUT/best`` still keeps
 any strictly better evaluation); Ctrl-C finishes
@@ -311,7 +314,9 @@ class TrainResult:
         """Where the closing line of a run says its model is; with the way on when it was interrupted."""
         best = self.model_dir()
         out = Path(self.out_dir or ".")
-        text = f"model in {best}" if best else f"no evaluation yet, so no best model; the run is in {out / 'last'}"
+        # evaluations that were all NaN or infinite keep no best model either; 'no evaluation yet' misled
+        why = "no finite evaluation" if self.last_eval else "no evaluation yet"
+        text = f"model in {best}" if best else f"{why}, so no best model; the run is in {out / 'last'}"
         return self.words(text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted"
                                    else ""))
 
@@ -929,8 +934,8 @@ class Trainer:
 
     def _no_better_than(self) -> str:
         """What the evaluations since patience last counted from failed to beat, for the stopping line."""
-        if self.patience_best is None:
-            return "none of them finite"
+        if self.patience_best is None:  # 'an evaluation of val loss none of them finite' at patience 1
+            return "not finite"
         value, step = self.patience_best
         by = f" by more than {self.cfg.min_delta:g}" if self.cfg.min_delta else ""
         return f"no better than step {step}'s {value:.4f}{by}"
