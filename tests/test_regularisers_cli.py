@@ -82,12 +82,13 @@ def test_speech_model_takes_the_regularisers_from_its_settings() -> None:
     assert "zoneout" not in _model_kwargs(SpeechConfig(), 5)  # runs without them keep their config
 
 
-def test_export_refuses_a_model_with_its_own_time_loop_in_one_line(tmp_path: Path) -> None:
-    from rnnkit.errors import UserError
+def test_export_writes_a_model_with_zoneout_and_layer_norm(tmp_path: Path) -> None:
+    """Export refused zoneout and the layer-normalised LSTM ("run rnnkit's own time loop"); their loop is an ONNX
+    Loop now (tests/test_export_loop.py), checked against onnxruntime."""
+    pytest.importorskip("onnxruntime")
     from rnnkit.export import export_onnx
     from rnnkit.models.classifier import Classifier
 
-    model = Classifier(20, 2, embedding_dim=4, hidden_size=4, zoneout=0.1)
-    with pytest.raises(UserError, match="run/: zoneout and the layer-normalised LSTM run rnnkit's own time loop"):
-        export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=20, labels=["a", "b"], metadata={},
-                    where="run/")
+    model = Classifier(20, 2, embedding_dim=4, hidden_size=4, zoneout=0.1, layer_norm=True)
+    assert export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=20, labels=["a", "b"], metadata={},
+                       where="run/")["checked"]

@@ -14,8 +14,10 @@ probabilities differ from rnnkit's by more than 1e-4, or whose tags differ at al
 The cells that export (:data:`EXPORTED_CELLS`) are those with a fused torch kernel, which the exporter writes
 as ONNX's own recurrent operators, and minGRU and minLSTM, whose gates read x_t only: their parallel scan
 (:func:`rnnkit.scan.linear_scan`, whatever their ``scan`` option) runs there as a doubling scan of plain
-operations, its ⌈log2 T⌉ rounds an ONNX Loop, of any length (ONNX has no logcumsumexp). The others (the
-Clockwork RNN) run their own Python time loop, which ONNX cannot express for a variable length.
+operations, its ⌈log2 T⌉ rounds an ONNX Loop, of any length (ONNX has no logcumsumexp). A layer that runs
+rnnkit's own step loop (the Clockwork RNN, zoneout, the layer-normalised LSTM, ``impl="reference"``) runs it
+there as a scripted loop, an ONNX Loop of as many steps as the input has (:mod:`rnnkit.export_loop`); what has
+no such loop (an LSTM with ``proj_size`` on ``impl="reference"``) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -35,13 +37,16 @@ from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.device import model_copy, model_device
 from rnnkit.errors import UserError
+from rnnkit.export_loop import LOOPED_CELLS, exportable
 from rnnkit.files import output_file
 from rnnkit.recurrent import Recurrent
 
 __all__ = ["EXPORTED_CELLS", "export_onnx"]
 
-#: the cells whose layers ONNX can express at any length: a fused torch kernel, or a sequence of plain operations
-EXPORTED_CELLS = tuple(n for n, c in CELLS.items() if c.fused_kernel or c.exports_sequence)
+#: the cells whose layers ONNX can express at any length: a fused torch kernel, a sequence of plain operations, or
+#: rnnkit's step loop as an ONNX Loop (:mod:`rnnkit.export_loop`), with zoneout and layer normalisation too
+EXPORTED_CELLS = tuple(n for n, c in CELLS.items() if c.fused_kernel or c.exports_sequence
+                       or any(issubclass(c, looped) for looped in LOOPED_CELLS))
 
 OUTPUT = "probabilities"
 TAGS = "tags"
@@ -117,15 +122,13 @@ def export_onnx(
     plus, with ``check`` and onnxruntime installed, ``"checked": True`` and ``"max_abs_diff"`` (else
     ``"checked": False``). ``per_step``: a tagger, whose outputs have a time axis and whose tag ids are a second
     output; ``num_chars``: its spelling encoder's characters (0: none), read from a third input ``chars``.
-    ``where`` names the model in error messages."""
-    recurrent = any(isinstance(m, Recurrent) for m in model.modules())  # a bag of embeddings runs no cell
-    if recurrent and cell not in EXPORTED_CELLS:
-        raise UserError(f"{where}: cell {cell!r} runs its own time loop, which ONNX cannot express with a "
-                        f"variable length; export works for {', '.join(EXPORTED_CELLS)}")
-    looped = [m for m in model.modules() if isinstance(m, Recurrent) and m.reg.in_loop(training=False)]
-    if looped:
-        raise UserError(f"{where}: zoneout and the layer-normalised LSTM run rnnkit's own time loop, which ONNX "
-                        "cannot express with a variable length; export works for models trained without them")
+    ``where`` names the model in error messages; ``cell`` is the config's cell, kept for the callers: each recurrent
+    layer is judged by its own cell and regularisers (a bag of embeddings has none, whatever its config names)."""
+    for layer in (m for m in model.modules() if isinstance(m, Recurrent)):  # a bag of embeddings runs no cell
+        if not exportable(layer):
+            what = "an LSTM with proj_size on impl='reference'" if layer.proj_size else f"cell {layer.cell!r}"
+            raise UserError(f"{where}: {what} runs its own time loop, which ONNX cannot express with a variable "
+                            f"length; export works for {', '.join(EXPORTED_CELLS)}")
     try:
         import onnx
     except ImportError:

@@ -36,6 +36,7 @@ from torch.fx import Proxy
 from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell
 from rnnkit.cells.base import check_state_dtype
 from rnnkit.dropout import dropout
@@ -453,7 +454,7 @@ class Recurrent(nn.RNNBase):
         trace to, take any length, the loop does not (its traced graph refuses another length). None for a cell
         whose own sequence function is traced as one call, which takes any length too (the Clockwork RNN's, the
         hand-written BPTT of the regularised GRU and Elman RNN)."""
-        if not torch.jit.is_tracing():
+        if not torch.jit.is_tracing() or export_loop.takes_over(self):
             return
         if runs_bptt(self) if self.reg.in_loop(self.training) else \
                 self._own_loops() and self.cell_def.traces_any_length():
@@ -610,6 +611,7 @@ class Recurrent(nn.RNNBase):
         has_c = self.cell_def.has_cell_state
         finals: list[State] = []
         layer_input = x
+        exported = export_loop.takes_over(self)  # the ONNX export: the loop as a scripted one, an ONNX Loop
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self.num_directions):
@@ -618,7 +620,10 @@ class Recurrent(nn.RNNBase):
                 seq = layer_input if direction == 0 else reverse_padded(layer_input, lengths)
                 offset = time_offset if direction == 0 else 0
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._flat_layer(layer, direction)
-                if self.reg.in_loop(self.training):
+                if exported:
+                    out, final = export_loop.run_layer(self, seq, s0, layer, direction, mask, offset,
+                                                       (w_ih, w_hh, b_ih, b_hh))
+                elif self.reg.in_loop(self.training):
                     out, final = run_regularised(self, seq, s0, layer, direction, mask, offset,
                                                  (w_ih, w_hh, b_ih, b_hh))
                 else:

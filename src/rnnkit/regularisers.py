@@ -171,13 +171,14 @@ def input_projection(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, ln: LayerNorm
 
 
 def ln_lstm_step(xw: Tensor, state: tuple[Tensor, Tensor], w_hh: Tensor, b_hh: Tensor | None,
-                 ln: LayerNorm) -> tuple[Tensor, Tensor]:
-    """One step of the layer-normalised LSTM; ``xw`` from :func:`input_projection` (see the module docstring)."""
+                 ln: LayerNorm, eps: float = LN_EPS) -> tuple[Tensor, Tensor]:
+    """One step of the layer-normalised LSTM; ``xw`` from :func:`input_projection` (see the module docstring).
+    ``eps`` is a parameter so that the function compiles with ``torch.jit.script`` (:mod:`rnnkit.export_loop`)."""
     h, c = state
-    r = F.layer_norm(F.linear(h, w_hh), (w_hh.shape[0],), ln[1], b_hh, LN_EPS)
+    r = F.layer_norm(F.linear(h, w_hh), (w_hh.shape[0],), ln[1], b_hh, eps)
     i, f, g, o = (xw + r).chunk(4, dim=-1)
     c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-    h = torch.sigmoid(o) * torch.tanh(F.layer_norm(c, ln[2].shape, ln[2], ln[3], LN_EPS))
+    h = torch.sigmoid(o) * torch.tanh(F.layer_norm(c, ln[2].shape, ln[2], ln[3], eps))
     return h, c
 
 

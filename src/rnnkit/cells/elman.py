@@ -24,7 +24,8 @@ class ElmanTanh(Cell):
     torch_mode = "RNN_TANH"
     fused_kernel = "rnn_tanh"
 
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+    @staticmethod  # reads nothing of the cell: rnnkit.export_loop compiles it with torch.jit.script
+    def step(xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
         return torch.tanh(xw + F.linear(state, weight_hh, bias_hh))
 
 
@@ -36,7 +37,8 @@ class ElmanReLU(Cell):
     torch_mode = "RNN_RELU"
     fused_kernel = "rnn_relu"
 
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+    @staticmethod  # reads nothing of the cell: rnnkit.export_loop compiles it with torch.jit.script
+    def step(xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
         return torch.relu(xw + F.linear(state, weight_hh, bias_hh))
 
 

@@ -22,7 +22,8 @@ class GRU(Cell):
     torch_mode = "GRU"
     fused_kernel = "gru"
 
-    def step(self, xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
+    @staticmethod  # reads nothing of the cell: rnnkit.export_loop compiles it with torch.jit.script
+    def step(xw: Tensor, state: Tensor, weight_hh: Tensor, bias_hh: Tensor | None, t: int) -> Tensor:
         hw = F.linear(state, weight_hh, bias_hh)
         x_r, x_z, x_n = xw.chunk(3, dim=-1)
         h_r, h_z, h_n = hw.chunk(3, dim=-1)

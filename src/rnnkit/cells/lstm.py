@@ -71,8 +71,9 @@ class LSTM(Cell):
             opts["chrono"] = self.chrono
         return opts
 
+    @staticmethod  # reads nothing of the cell: rnnkit.export_loop compiles it with torch.jit.script
     def step(
-        self, xw: Tensor, state: tuple[Tensor, Tensor], weight_hh: Tensor, bias_hh: Tensor | None, t: int
+        xw: Tensor, state: tuple[Tensor, Tensor], weight_hh: Tensor, bias_hh: Tensor | None, t: int
     ) -> tuple[Tensor, Tensor]:
         h, c = state
         gates = xw + F.linear(h, weight_hh, bias_hh)
