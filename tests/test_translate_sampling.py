@@ -40,6 +40,19 @@ def test_choose_draws_in_proportion_to_the_tempered_softmax() -> None:
     assert ((counts - expected).abs() < 4 * expected.sqrt()).all(), (counts, expected)
 
 
+@pytest.mark.parametrize("temperature", [1e30, 1e39, 1e300])
+def test_a_huge_temperature_draws_every_allowed_token_alike(temperature: float) -> None:
+    """As the temperature grows, softmax(scores / T) tends to the uniform distribution over the tokens allowed (a
+    ``-inf`` one stays out). A temperature beyond float32's range divided a blocked ``-inf`` into NaN, and every
+    draw was the most likely token: greedy, the opposite of the limit."""
+    scores = torch.tensor([float("-inf"), 2.0, 0.5, float("-inf"), -1.0])
+    gen = torch.Generator().manual_seed(0)
+    counts = torch.bincount(torch.tensor([choose(scores, temperature, None, 1.0, gen) for _ in range(600)]),
+                            minlength=5)
+    assert counts[0] == counts[3] == 0
+    assert (counts[[1, 2, 4]] > 150).all(), counts  # about 200 each
+
+
 @pytest.fixture(scope="module")
 def translator_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("sampling")

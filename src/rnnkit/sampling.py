@@ -46,6 +46,8 @@ def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
     ``top_k`` most likely, then among the nucleus of ``top_p`` (each after the temperature, as Hugging Face's
     ``generate`` applies them)."""
     scaled = scores / temperature if temperature > 0 else None
+    if scaled is not None:  # a temperature beyond float32's range divides a blocked -inf into NaN: it stays out
+        scaled = scaled.masked_fill(scores == float("-inf"), float("-inf"))
     if scaled is None or not scaled.max().isfinite():  # a temperature so low that the scores overflow: greedy
         return int(scores.argmax())
     values, indices = scaled, None
