@@ -15,7 +15,7 @@ from rnnkit.cli import main
 from rnnkit.data.tokenize import UNK_ID, decode_ids, pad_batch
 from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.sampling import Sampling, choose
+from rnnkit.sampling import Sampling, choose, draw
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -51,6 +51,16 @@ def test_a_huge_temperature_draws_every_allowed_token_alike(temperature: float) 
                             minlength=5)
     assert counts[0] == counts[3] == 0
     assert (counts[[1, 2, 4]] > 150).all(), counts  # about 200 each
+
+
+def test_a_uniform_draw_of_0_never_takes_a_blocked_first_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch.rand gives exactly 0 once in 2**24 draws (a float32 of 24 random bits): the inverse CDF then took
+    index 0 whatever its probability, so padding (id 0, always blocked in a decoder's step) was written in a
+    translation, or U+FFFD (the language model's id 0, banned) in a sample, about once in 17 million tokens."""
+    monkeypatch.setattr(torch, "rand", lambda *shape, **kw: torch.zeros(*shape))
+    assert draw(torch.tensor([float("-inf"), float("-inf"), 0.3, 1.0]), None) == 2
+    assert choose(torch.tensor([float("-inf"), 0.3, 1.0]), 1.0, None, 1.0, None) == 1
+    assert draw(torch.tensor([0.3, 1.0]), None) == 0  # a first token that may be drawn still is
 
 
 @pytest.fixture(scope="module")

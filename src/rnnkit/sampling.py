@@ -70,9 +70,10 @@ def nucleus(logits: Tensor, top_p: float) -> Tensor:
 
 def draw(logits: Tensor, generator: torch.Generator | None) -> int:
     """One index drawn with probability softmax(logits): inverse CDF of one uniform number (cheaper per
-    call than torch.multinomial, and reproducible with the same generator)."""
+    call than torch.multinomial, and reproducible with the same generator). A uniform number of exactly 0 (one in
+    2**24) is read as the smallest above it, so a first index of probability 0 is never drawn."""
     cdf = F.softmax(logits, -1).cumsum_(0)
-    u = torch.rand(1, generator=generator) * cdf[-1]
+    u = (torch.rand(1, generator=generator) * cdf[-1]).clamp_(min=torch.finfo(cdf.dtype).tiny)
     return min(int(torch.searchsorted(cdf, u)), logits.numel() - 1)
 
 
