@@ -186,3 +186,14 @@ def test_a_model_of_the_decomposed_text_reads_a_jamo_recogniser() -> None:
     fusion = fusion_of(["|", "\u1100", "\u1102", "\u1161"], SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
     assert fusion.class_ids == (0, vocab.stoi[" "], vocab.stoi["\u1100"], vocab.stoi["\u1102"], vocab.stoi["\u1161"])
     assert fusion.start == fusion.end == vocab.stoi["\n"]
+
+
+def test_a_weight_or_bonus_without_a_language_model_is_refused_from_python_too(runs: dict[str, Path]) -> None:
+    """The command line refused --lm-weight and --bonus without --lm; a Python call took them and decoded without a
+    language model, saying nothing."""
+    rec, wav = rnnkit.load(runs["chars"]), str(runs["corpus"] / "wav" / "0.wav")
+    with pytest.raises(SettingError, match="lm_weight 2.0: applies only with lm, a character language model"):
+        rec.transcribe(wav, beam=4, lm_weight=2.0)
+    with pytest.raises(SettingError, match="bonus 1: applies only with lm"):
+        rec.evaluate(runs["corpus"], beam=4, bonus=1)
+    assert rec.transcribe(wav, beam=4, lm_weight=0.5, bonus=0.0) == rec.transcribe(wav, beam=4)  # the defaults
