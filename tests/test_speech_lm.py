@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
+import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,10 +18,12 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.errors import SettingError
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ctc import prefix_beam_search
 from rnnkit.models.ctc_lm import LanguageModelScorer
 from rnnkit.models.language_model import LanguageModel, sequence_log_probs
+from rnnkit.tasks._speech_decoding import fusion_of
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -158,3 +163,37 @@ def test_characters_the_language_model_lacks_are_named(runs: dict[str, Path], tm
                  "--layers", "1", "--seq-len", "16", "--batch-size", "4", "--no-progress", "--save-minutes", "0"]) == 0
     with pytest.warns(UserWarning, match="the language model has no 'c'; they are scored as its unknown character"):
         rnnkit.load(runs["chars"]).transcribe(str(runs["corpus"] / "wav" / "0.wav"), beam=4, lm=lm)
+
+
+
+@pytest.mark.parametrize(("text", "symbols", "said"), [
+    ("가 나 다\n", ["|", "\u1100", "\u1102", "\u1161"], "this recogniser writes Hangul as jamo: train the model on "
+                                                       "the text decomposed, unicodedata.normalize('NFD', text)"),
+    ("ab ba\n", ["|", "x", "y"], "train it on text in the transcripts' script"),
+])
+def test_a_model_that_knows_only_the_space_is_refused(text: str, symbols: list[str], said: str) -> None:
+    """A language model of Hangul syllables for a recogniser of jamo (or of another script) knows the space alone:
+    every letter was its unknown character, and the search ran on a model of word lengths with a warning naming
+    each jamo. Refused in one line, saying how to train a model that fits."""
+    lm = SimpleNamespace(vocab=CharVocab.from_text(text), model=None)
+    with pytest.raises(UserError, match=re.escape(f"lm: the language model knows none of the recogniser's letters "
+                                                  f"({''.join(symbols[1:])}); {said}")):
+        fusion_of(symbols, lm, 0.5, 0.0, "lm")
+
+
+def test_a_model_of_the_decomposed_text_reads_a_jamo_recogniser() -> None:
+    vocab = CharVocab.from_text(unicodedata.normalize("NFD", "가 나 다\n"))
+    fusion = fusion_of(["|", "\u1100", "\u1102", "\u1161"], SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
+    assert fusion.class_ids == (0, vocab.stoi[" "], vocab.stoi["\u1100"], vocab.stoi["\u1102"], vocab.stoi["\u1161"])
+    assert fusion.start == fusion.end == vocab.stoi["\n"]
+
+
+def test_a_weight_or_bonus_without_a_language_model_is_refused_from_python_too(runs: dict[str, Path]) -> None:
+    """The command line refused --lm-weight and --bonus without --lm; a Python call took them and decoded without a
+    language model, saying nothing."""
+    rec, wav = rnnkit.load(runs["chars"]), str(runs["corpus"] / "wav" / "0.wav")
+    with pytest.raises(SettingError, match="lm_weight 2.0: applies only with lm, a character language model"):
+        rec.transcribe(wav, beam=4, lm_weight=2.0)
+    with pytest.raises(SettingError, match="bonus 1: applies only with lm"):
+        rec.evaluate(runs["corpus"], beam=4, bonus=1)
+    assert rec.transcribe(wav, beam=4, lm_weight=0.5, bonus=0.0) == rec.transcribe(wav, beam=4)  # the defaults

@@ -15,7 +15,7 @@ from rnnkit.cli import main
 from rnnkit.data.tokenize import UNK_ID, decode_ids, pad_batch
 from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.sampling import Sampling, choose
+from rnnkit.sampling import Sampling, choose, draw
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -38,6 +38,29 @@ def test_choose_draws_in_proportion_to_the_tempered_softmax() -> None:
     counts = torch.bincount(torch.tensor([choose(scores, 2.0, None, 1.0, gen) for _ in range(n)]), minlength=3)
     expected = F.softmax(scores / 2.0, -1) * n
     assert ((counts - expected).abs() < 4 * expected.sqrt()).all(), (counts, expected)
+
+
+@pytest.mark.parametrize("temperature", [1e30, 1e39, 1e300])
+def test_a_huge_temperature_draws_every_allowed_token_alike(temperature: float) -> None:
+    """As the temperature grows, softmax(scores / T) tends to the uniform distribution over the tokens allowed (a
+    ``-inf`` one stays out). A temperature beyond float32's range divided a blocked ``-inf`` into NaN, and every
+    draw was the most likely token: greedy, the opposite of the limit."""
+    scores = torch.tensor([float("-inf"), 2.0, 0.5, float("-inf"), -1.0])
+    gen = torch.Generator().manual_seed(0)
+    counts = torch.bincount(torch.tensor([choose(scores, temperature, None, 1.0, gen) for _ in range(600)]),
+                            minlength=5)
+    assert counts[0] == counts[3] == 0
+    assert (counts[[1, 2, 4]] > 150).all(), counts  # about 200 each
+
+
+def test_a_uniform_draw_of_0_never_takes_a_blocked_first_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch.rand gives exactly 0 once in 2**24 draws (a float32 of 24 random bits): the inverse CDF then took
+    index 0 whatever its probability, so padding (id 0, always blocked in a decoder's step) was written in a
+    translation, or U+FFFD (the language model's id 0, banned) in a sample, about once in 17 million tokens."""
+    monkeypatch.setattr(torch, "rand", lambda *shape, **kw: torch.zeros(*shape))
+    assert draw(torch.tensor([float("-inf"), float("-inf"), 0.3, 1.0]), None) == 2
+    assert choose(torch.tensor([float("-inf"), 0.3, 1.0]), 1.0, None, 1.0, None) == 1
+    assert draw(torch.tensor([0.3, 1.0]), None) == 0  # a first token that may be drawn still is
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,8 @@ def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
     ``top_k`` most likely, then among the nucleus of ``top_p`` (each after the temperature, as Hugging Face's
     ``generate`` applies them)."""
     scaled = scores / temperature if temperature > 0 else None
+    if scaled is not None:  # a temperature beyond float32's range divides a blocked -inf into NaN: it stays out
+        scaled = scaled.masked_fill(scores == float("-inf"), float("-inf"))
     if scaled is None or not scaled.max().isfinite():  # a temperature so low that the scores overflow: greedy
         return int(scores.argmax())
     values, indices = scaled, None
@@ -68,9 +70,10 @@ def nucleus(logits: Tensor, top_p: float) -> Tensor:
 
 def draw(logits: Tensor, generator: torch.Generator | None) -> int:
     """One index drawn with probability softmax(logits): inverse CDF of one uniform number (cheaper per
-    call than torch.multinomial, and reproducible with the same generator)."""
+    call than torch.multinomial, and reproducible with the same generator). A uniform number of exactly 0 (one in
+    2**24) is read as the smallest above it, so a first index of probability 0 is never drawn."""
     cdf = F.softmax(logits, -1).cumsum_(0)
-    u = torch.rand(1, generator=generator) * cdf[-1]
+    u = (torch.rand(1, generator=generator) * cdf[-1]).clamp_(min=torch.finfo(cdf.dtype).tiny)
     return min(int(torch.searchsorted(cdf, u)), logits.numel() - 1)
 
 

@@ -42,6 +42,9 @@ def error_rates(hyps: Sequence[str], refs: Sequence[str], kind: str) -> dict[str
     return {"cer": jiwer.cer(list(refs), list(hyps)), "wer": jiwer.wer(list(refs), list(hyps))}
 
 
+#: the conjoining jamo that a recogniser of Korean writes for Hangul (its symbols decomposed, NFD)
+_JAMO = ("\u1100", "\u11ff")
+
 #: the defaults of ``--lm-weight`` and ``--bonus``
 LM_WEIGHT, BONUS = 0.5, 0.0
 
@@ -68,13 +71,20 @@ class Fusion:
 def fusion_of(symbols: Sequence[str], lm: Any, weight: float, bonus: float, where: str) -> Fusion:
     """The :class:`Fusion` of a loaded character language model (``rnnkit.load`` of a charlm run) for a
     recogniser writing ``symbols`` (characters, ``|`` a space): each symbol read as its character; ones the model
-    lacks read as its unknown character, with a warning naming them, and refused when it knows none."""
+    lacks read as its unknown character, with a warning naming them, and refused when it knows none but the space
+    (every letter would be its unknown character: a model of another script, or of Hangul syllables for a recogniser
+    of jamo)."""
     vocab = lm.vocab
     chars = [" " if s == SPACE else s for s in symbols]
     missing = [s for s, c in zip(symbols, chars, strict=True) if c not in vocab]
-    if len(missing) == len(symbols):
-        raise UserError(f"{where}: the language model knows none of the recogniser's characters "
-                        f"({''.join(chars[:20])}...); train it on text in the transcripts' script")
+    letters = [c for c in chars if c != " "] or chars
+    if not any(c in vocab for c in letters):
+        shown = "".join(letters[:20]) + ("..." if len(letters) > 20 else "")
+        jamo = any(_JAMO[0] <= c <= _JAMO[1] for c in letters)
+        raise UserError(f"{where}: the language model knows none of the recogniser's letters ({shown}); "
+                        + ("this recogniser writes Hangul as jamo: train the model on the text decomposed, "
+                           "unicodedata.normalize('NFD', text)" if jamo else
+                           "train it on text in the transcripts' script"))
     if missing:
         warn(f"{where}: the language model has no {', '.join(repr(s) for s in missing)}; they are scored as its "
              "unknown character")

@@ -82,8 +82,12 @@ class Transcriber:
         return results[0] if single else results
 
     def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:
-        """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line."""
+        """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line (also
+        ``lm_weight`` or ``bonus`` given without ``lm``, as the command line refuses them)."""
         if lm is None:
+            for name, value, default in (("lm_weight", weight, LM_WEIGHT), ("bonus", bonus, BONUS)):
+                if value != default:
+                    raise SettingError(name, value, "applies only with lm, a character language model")
             return None
         from rnnkit import load
         from rnnkit.tasks._charlm_trained import CharLM
