@@ -151,7 +151,7 @@ def test_what_cannot_fuse_is_refused_in_one_line(runs: dict[str, Path], capsys: 
         rec.transcribe(wav, beam=4, lm=runs["lm"], lm_weight=-1)
     capsys.readouterr()
     assert main(["transcribe", str(runs["chars"]), wav, "--beam", "4", "--bonus", "1"]) == 2
-    assert capsys.readouterr().err == ("rnnkit: error: --bonus: applies only with --lm DIR (a character language "
+    assert capsys.readouterr().err == ("rnnkit: error: --bonus 1.0: applies only with --lm DIR (a character language "
                                        "model)\n")
 
 
@@ -192,8 +192,8 @@ def test_a_weight_or_bonus_without_a_language_model_is_refused_from_python_too(r
     """The command line refused --lm-weight and --bonus without --lm; a Python call took them and decoded without a
     language model, saying nothing."""
     rec, wav = rnnkit.load(runs["chars"]), str(runs["corpus"] / "wav" / "0.wav")
-    with pytest.raises(SettingError, match="lm_weight 2.0: applies only with lm, a character language model"):
+    with pytest.raises(SettingError, match=r"lm_weight 2.0: applies only with lm=DIR \(a character language model\)"):
         rec.transcribe(wav, beam=4, lm_weight=2.0)
-    with pytest.raises(SettingError, match="bonus 1: applies only with lm"):
+    with pytest.raises(SettingError, match="bonus 1: applies only with lm=DIR"):
         rec.evaluate(runs["corpus"], beam=4, bonus=1)
     assert rec.transcribe(wav, beam=4, lm_weight=0.5, bonus=0.0) == rec.transcribe(wav, beam=4)  # the defaults

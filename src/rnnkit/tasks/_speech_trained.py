@@ -87,7 +87,7 @@ class Transcriber:
         if lm is None:
             for name, value, default in (("lm_weight", weight, LM_WEIGHT), ("bonus", bonus, BONUS)):
                 if value != default:
-                    raise SettingError(name, value, "applies only with lm, a character language model")
+                    raise SettingError(name, value, "applies only with --lm DIR (a character language model)")
             return None
         from rnnkit import load
         from rnnkit.tasks._charlm_trained import CharLM

@@ -35,13 +35,7 @@ def _lm_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _lm_options(args: argparse.Namespace) -> dict[str, object]:
-    """``lm``, ``lm_weight``, ``bonus`` for the API; --lm-weight or --bonus without --lm is refused in one line."""
-    if args.lm is None:
-        given = [flag for flag, value, default in (("--lm-weight", args.lm_weight, LM_WEIGHT),
-                                                   ("--bonus", args.bonus, BONUS)) if value != default]
-        if given:
-            raise UserError(f"{given[0]}: applies only with --lm DIR (a character language model)")
-        return {}
+    """``lm``, ``lm_weight``, ``bonus`` for the API (which refuses the last two without the first)."""
     return {"lm": args.lm, "lm_weight": args.lm_weight, "bonus": args.bonus}
 
 
