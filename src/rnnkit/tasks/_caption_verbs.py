@@ -23,7 +23,7 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("images", nargs="+", metavar="IMAGE", help="PNG or JPEG files")
     p.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
     p.add_argument("--n-best", type=int, default=1,
-                   help="captions per image (at most --beam; any number of samples with --sample; default 1)")
+                   help="captions per image (at most --beam; up to 10,000 samples with --sample; default 1)")
     add_sampling_arguments(p, "captions", "describing one image in several ways")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first caption over its image")

@@ -36,7 +36,7 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", help="write the translations here instead of standard output")
     _decoding_arguments(p)
     p.add_argument("--n-best", type=int, default=1,
-                   help="hypotheses per text (at most --beam; any number of samples with --sample; default 1); "
+                   help="hypotheses per text (at most --beam; up to 10,000 samples with --sample; default 1); "
                         "above 1, each is a line SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a "
                         "--file's line - 1), best first")
     add_sampling_arguments(p, "translations", "back-translation")
