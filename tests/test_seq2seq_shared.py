@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from test_seq2seq_tied import saved_before
 
 import rnnkit
 from rnnkit.cli import main
@@ -122,12 +123,7 @@ def test_a_run_saved_before_the_setting_is_not_resumed_with_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = _pairs(tmp_path), tmp_path / "run"
     assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), *TRAIN, "--steps", "2"]) == 0
-    for folder in ("best", "last"):  # as a run of an earlier rnnkit wrote it
-        path = out / folder / "config.json"
-        config = json.loads(path.read_text())
-        assert config["model"].pop("share_embeddings") is False
-        assert config["settings"].pop("share_embeddings") is False
-        path.write_text(json.dumps(config))
+    saved_before(out, "share_embeddings")
     assert hasattr(rnnkit.load(out).model, "src_embedding")
     capsys.readouterr()
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--share-embeddings",

@@ -187,16 +187,21 @@ def test_the_setting_from_python_and_from_a_config_file(tmp_path: Path) -> None:
     assert model.output.weight is model.tgt_embedding.weight
 
 
+def saved_before(out: Path, name: str) -> None:
+    """The run in ``out`` as an rnnkit that had no switch ``name`` wrote it (the switch was off)."""
+    for folder in ("best", "last"):
+        path = out / folder / "config.json"
+        config = json.loads(path.read_text())
+        assert config["model"].pop(name) is False
+        assert config["settings"].pop(name) is False
+        path.write_text(json.dumps(config))
+
+
 def test_a_model_saved_before_the_setting_loads_untied_and_resumes_untied(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, out = _dates(tmp_path), tmp_path / "run"
     assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), *TRAIN, "--steps", "2"]) == 0
-    for folder in ("best", "last"):  # as a run of an earlier rnnkit wrote it
-        path = out / folder / "config.json"
-        config = json.loads(path.read_text())
-        assert config["model"].pop("share_decoder_embeddings") is False
-        assert config["settings"].pop("share_decoder_embeddings") is False
-        path.write_text(json.dumps(config))
+    saved_before(out, "share_decoder_embeddings")
     model = rnnkit.load(out).model
     assert model.output.weight is not model.tgt_embedding.weight
     assert not torch.equal(model.output.weight, model.tgt_embedding.weight)

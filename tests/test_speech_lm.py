@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import soundfile
 import torch
+from test_speech import _tone_corpus
 
 import rnnkit
 from rnnkit.cli import main
@@ -82,31 +82,10 @@ def test_a_wide_fused_search_finds_the_best_fused_labelling_by_brute_force() -> 
         assert found.log_prob == pytest.approx(fused[best], abs=1e-6)
 
 
-SAMPLE_RATE = 16000
-TONES = {"a": 500.0, "b": 1200.0, "c": 2500.0}
-
-
-def _corpus(folder: Path, n: int, seed: int) -> Path:
-    """Utterances of one to three tones, transcribed as their letters ('a b')."""
-    rng = np.random.default_rng(seed)
-    (folder / "wav").mkdir(parents=True)
-    lines = ["audio\ttext\tphonemes"]
-    for i in range(n):
-        names = list(rng.choice(list(TONES), size=int(rng.integers(1, 4))))
-        t = np.arange(int(SAMPLE_RATE * 0.15)) / SAMPLE_RATE
-        parts = [np.zeros(800, np.float32)]
-        for name in names:
-            parts += [(0.5 * np.sin(2 * np.pi * TONES[name] * t)).astype(np.float32), np.zeros(1200, np.float32)]
-        soundfile.write(str(folder / "wav" / f"{i}.wav"), np.concatenate(parts), SAMPLE_RATE, subtype="PCM_16")
-        lines.append(f"wav/{i}.wav\t{' '.join(names)}\t{' '.join(names)}")
-    (folder / "manifest.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("speech_lm")
-    corpus = _corpus(root / "corpus", 12, 0)
+    corpus = _tone_corpus(root / "corpus", 12, 0)  # the transcripts are letters: "a b"
     tiny = ["--steps", "2", "--hidden", "8", "--layers", "1", "--n-mels", "20", "--subsample", "2", "--batch-size",
             "4", "--no-progress", "--save-minutes", "0"]
     out = {"chars": root / "chars", "phonemes": root / "phonemes", "lm": root / "lm", "corpus": corpus}
