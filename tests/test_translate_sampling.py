@@ -203,3 +203,20 @@ def test_a_captioner_samples_too(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert [line.split("\t")[2] for line in lines] == [h["text"] for h in alone["n_best"]]
     assert main(["caption", str(out), image, "--top-k", "3"]) == 0
     assert "rnnkit: warning: --top-k is used only with --sample" in capsys.readouterr().err
+
+
+def test_samples_encode_each_source_once(translator_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """N samples of a text read it once: the encoder's memory is repeated, not the source encoded N times (the
+    captioner's CNN ran once a sample); the samples are those of the text encoded N times over."""
+    tr = rnnkit.load(translator_dir)
+    src, src_len = pad_batch(tr._encode_sources(["abc", "ab"]))
+    max_len = torch.tensor([12, 12])
+    calls = []
+    encode = tr.model.encode
+    monkeypatch.setattr(tr.model, "encode", lambda *a: calls.append(a[0].shape) or encode(*a))
+    once = tr.model.samples(src, src_len, max_len, 4, Sampling(seed=3).chooser())
+    assert calls == [src.shape]
+    again = tr.model.greedy(src.repeat_interleave(4, 0), src_len.repeat_interleave(4, 0),
+                            max_len.repeat_interleave(4, 0), choose=Sampling(seed=3).chooser())
+    assert [sorted(h.tokens for h in hyps) for hyps in once] == [
+        sorted(h.tokens for h in again[i:i + 4]) for i in (0, 4)]

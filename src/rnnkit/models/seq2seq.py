@@ -324,14 +324,16 @@ class AttentionDecoder(nn.Module):
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
                return_attention: bool = False, source_positions: bool = False, min_len: int = 0,
-               choose: Callable[[Tensor], Tensor] | None = None) -> list[Hypothesis]:
+               choose: Callable[[Tensor], Tensor] | None = None,
+               encoded: tuple[Memory, DecState] | None = None) -> list[Hypothesis]:
         """The most likely token at each step, for each source, until EOS or ``max_len`` (B,) tokens (EOS not
         before ``min_len`` tokens). A source that has written EOS leaves the batch (its memory and state rows are
         dropped), so the decoder steps after it run only the sources still writing. ``source_positions`` (with
         attention): each hypothesis's ``sources``. ``choose`` picks each row's token from the step's (rows, V)
         log-probabilities instead (sampling; the blocked tokens are ``-inf`` there); a hypothesis's ``log_prob``
-        is the model's for the tokens chosen."""
-        memory, state = self.encode(src, src_len)
+        is the model's for the tokens chosen. ``encoded``: :meth:`encode`'s answer for ``src``, where the caller
+        has it."""
+        memory, state = self.encode(src, src_len) if encoded is None else encoded
         batch, max_len = src.shape[0], max_len.to(src.device)
         prev = torch.full((batch,), self.bos_id, dtype=torch.long, device=src.device)
         tokens: list[list[int]] = [[] for _ in range(batch)]
@@ -370,9 +372,13 @@ class AttentionDecoder(nn.Module):
                 no_repeat_ngram: int = 0, return_attention: bool = False, source_positions: bool = False,
                 min_len: int = 0) -> list[list[Hypothesis]]:
         """``n`` hypotheses of each source, each token picked by ``choose`` (a sampler: see :meth:`greedy`, over
-        the batch's rows each repeated ``n`` times), the most probable first."""
+        the batch's rows each repeated ``n`` times, the source encoded once), the most probable first."""
+        memory, state = self.encode(src, src_len)
+        index = torch.arange(src.shape[0], device=src.device).repeat_interleave(n)
+        encoded = (memory.select(index), _select_state(state, index))
         src, src_len, max_len = (x.repeat_interleave(n, 0) for x in (src, src_len, max_len))
-        hyps = self.greedy(src, src_len, max_len, no_repeat_ngram, return_attention, source_positions, min_len, choose)
+        hyps = self.greedy(src, src_len, max_len, no_repeat_ngram, return_attention, source_positions, min_len, choose,
+                           encoded)
         return [sorted(hyps[i:i + n], key=lambda h: -h.log_prob) for i in range(0, len(hyps), n)]
 
     @torch.no_grad()
