@@ -356,3 +356,25 @@ def test_a_word_not_in_the_file_takes_its_lower_cases_vector(tmp_path: Path, mon
     assert row["a"] != row["A"]  # neither is in the file: both keep their own start
     record = seen["config"]["pretrained_vectors"]
     assert (record["found"], record["words"]) == (3, len(seen["symbols"]) - 2)  # Good, BAD, Film of 6 words
+
+
+# ------------------------------------------------------------------------------------------- fixes (mut8b)
+def test_a_word_not_found_takes_the_vector_of_its_digits_zeroed(tmp_path: Path) -> None:
+    """Lample et al.'s tagger, after the word and its lower case, looks up its lower case with every digit 0:
+    '1984' found no vector where the file had '0000'. Order: as written, lower case, as written zeroed, lower
+    case zeroed (worked by hand for each word below)."""
+    from rnnkit.data.vectors import looked_up, vocabulary_words
+
+    symbols = ["<pad>", "<unk>", "1984", "Q3", "R2", "S7", "T5", "none9"]
+    path = write(tmp_path, "v.txt", "0000 1 1\nq0 2 2\nQ0 3 3\nr0 4 4\nS0 5 5\ns7 6 6\nT0 7 7\nT5 8 8\nnone0x 9 9\n")
+    vectors = read_vectors(path, looked_up(vocabulary_words(symbols)))
+    emb = nn.Embedding(len(symbols), 2)
+    before = emb.weight.detach().clone()
+    assert copy_vectors(emb, symbols, vectors) == (5, 6)  # the coverage line's numbers: none9 is not found
+    rows = {s: emb.weight[i].tolist() for i, s in enumerate(symbols)}
+    assert rows["1984"] == [1, 1]  # 0000
+    assert rows["Q3"] == [3, 3]  # Q0 before q0
+    assert rows["R2"] == [4, 4]  # r0
+    assert rows["S7"] == [6, 6]  # s7 (lower case) before S0 (zeroed)
+    assert rows["T5"] == [8, 8]  # its own before T0
+    assert torch.equal(emb.weight[[0, 1, 7]], before[[0, 1, 7]])

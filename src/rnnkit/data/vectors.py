@@ -10,7 +10,7 @@ Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``wo
 GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
 run of other characters);
 ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
-and where the file lacks it, in lower case (:func:`looked_up`).
+and where the file lacks it, in lower case, then with its digits written 0 (:func:`forms`).
 The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
 file and the line.
 """
@@ -21,6 +21,7 @@ import gzip
 import itertools
 import math
 import os
+import re
 import stat
 import unicodedata
 import zlib
@@ -34,10 +35,12 @@ from torch import nn
 
 from rnnkit.errors import UserError
 
-__all__ = ["Vectors", "copy_vectors", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
+__all__ = ["Vectors", "copy_vectors", "forms", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
 BOM = b"\xef\xbb\xbf"
+#: the digits a looked-up word has written as 0 (ASCII only, as the tagger of Lample et al. matched them)
+_ZERO = re.compile("[0-9]")
 FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
 
 
@@ -170,25 +173,35 @@ def vocabulary_words(symbols: Sequence[str]) -> list[str]:
     return [s for s in symbols[2:] if " " not in s]
 
 
+def forms(word: str) -> tuple[str, ...]:
+    """The forms of ``word`` looked up in a vectors file, the first found taken: the word as written, its lower
+    case, then the two with every digit 0-9 written ``0`` (``1984`` takes ``0000``'s vector; ``Q3``, with no
+    ``Q3`` nor ``q3`` in the file, ``Q0``'s, else ``q0``'s), for vectors trained on text whose digits were zeroed.
+    Lample et al. (2016)'s tagger looks up the word, its lower case and its lower case zeroed; the word as written
+    zeroed comes before that last here as the word comes before its lower case. Repeats are left out."""
+    lower = word.lower()
+    return tuple(dict.fromkeys((word, lower, _ZERO.sub("0", word), _ZERO.sub("0", lower))))
+
+
 def looked_up(words: Sequence[str]) -> set[str]:
-    """What :func:`copy_vectors` looks up for ``words``: each word, and its lower case (GloVe's words and many
-    others are lower case; Lample et al.'s tagger looks a word up so too)."""
-    return {*words, *(w.lower() for w in words)}
+    """What :func:`copy_vectors` looks up for ``words``: each word's :func:`forms` (GloVe's words and many
+    others are lower case; digits zeroed, as Lample et al.'s tagger looks a word up)."""
+    return {form for w in words for form in forms(w)}
 
 
 def copy_vectors(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors) -> tuple[int, int]:
-    """Set row ``i`` of ``embedding`` to the vector of ``symbols[i]`` where ``vectors`` has one, else to that of
-    its lower case where it has that (``The`` takes ``the``'s); the other rows, and rows past ``symbols`` such as
-    character n-gram buckets, keep their start. Return (found, words), the vocabulary's words
-    (:func:`vocabulary_words`) with a vector and their number."""
+    """Set row ``i`` of ``embedding`` to the vector of the first of ``symbols[i]``'s :func:`forms` that ``vectors``
+    has (the word as written, else its lower case, ``The`` taking ``the``'s, else either with its digits zeroed);
+    the other rows, and rows past ``symbols`` such as character n-gram buckets, keep their start. Return (found,
+    words), the vocabulary's words (:func:`vocabulary_words`) with a vector and their number."""
     if embedding.embedding_dim != vectors.dim:
         raise ValueError(f"copy_vectors: an embedding of size {embedding.embedding_dim}, vectors of {vectors.dim}")
     words = vocabulary_words(symbols)
     found = 0
     with torch.no_grad():
         for i, symbol in enumerate(symbols):
-            vector = (vectors.found.get(symbol) or vectors.found.get(symbol.lower())) if i >= 2 else None
-            if vector is not None:
+            vector = next((v for f in forms(symbol) if (v := vectors.found.get(f)) is not None), None)
+            if i >= 2 and vector is not None:
                 embedding.weight[i] = torch.tensor(vector, dtype=embedding.weight.dtype)
                 found += 1
     return found, len(words)
