@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from torch import nn
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.vectors import copy_vectors, read_vectors, vector_dimension
-from rnnkit.errors import UserError
+from rnnkit.errors import RnnkitWarning, UserError
 from rnnkit.tasks import _text
 from rnnkit.tasks.classify import ClassifyConfig, train
 
@@ -378,3 +379,26 @@ def test_a_word_not_found_takes_the_vector_of_its_digits_zeroed(tmp_path: Path) 
     assert rows["S7"] == [6, 6]  # s7 (lower case) before S0 (zeroed)
     assert rows["T5"] == [8, 8]  # its own before T0
     assert torch.equal(emb.weight[[0, 1, 7]], before[[0, 1, 7]])
+
+
+def test_a_file_with_fewer_rows_than_its_header_says_is_refused(tmp_path: Path, data: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A .vec cut short at a line's end (a download that stopped) was read as if whole: gensim's reader raises
+    EOFError for it. Now one line naming the file, the rows read and what the header said."""
+    vec, out = write(tmp_path, "v.vec", W2V.replace("3 4", "5 4", 1)), tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "2", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(vec) in err, err
+    assert "ends after 3 vectors (line 4), and its header (line 1) says 5" in err
+    assert not out.exists()
+
+
+def test_a_file_with_more_rows_than_its_header_says_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec", W2V.replace("3 4", "2 4", 1))
+    with pytest.warns(RnnkitWarning, match=r"v\.vec: holds 3 vectors, and its header \(line 1\) says 2; all are read"):
+        vectors = read_vectors(path, ["good", "unseen"])
+    assert vectors.found == {"good": GOOD, "unseen": [1.0] * 4}  # the row past the header's count is read too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_vectors(write(tmp_path, "w.vec", W2V), ["good"]).found == {"good": GOOD}  # as said: no warning

@@ -12,7 +12,9 @@ run of other characters);
 ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
 and where the file lacks it, in lower case, then with its digits written 0 (:func:`forms`).
 The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
-file and the line.
+file and the line; so is a header whose COUNT is more than the rows that follow (a file cut short), while more
+rows than it are all read, with a warning. Only the kept rows' values are parsed (for speed): a value that is not
+a number on another word's row is not noticed.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import IO
 import torch
 from torch import nn
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn
 
 __all__ = ["Vectors", "copy_vectors", "forms", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
@@ -133,9 +135,9 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     wanted = set(words)
     found: dict[str, list[float]] = {}
     where = "the header's dimension" if header else "as on the first row"
-    count = 0
+    count, last = 0, first[0]
     for number, fields in rows if header else itertools.chain([first], rows):
-        count += 1
+        count, last = count + 1, number
         if len(fields) != dim + 1:
             raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
                             f"{len(fields) - 1} value{'s' if len(fields) != 2 else ''} after the word")
@@ -146,7 +148,21 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
             found[word] = _numbers(path, number, fields[1:])
     if not count:
         raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
+    if header:
+        _check_count(path, first[0], int(first[1][0]), count, last)
     return Vectors(str(path), dim, found)
+
+
+def _check_count(path: str | Path, line: int, promised: int, count: int, last: int) -> None:
+    """The header's COUNT (on ``line``) against the ``count`` rows of vectors read (the last on ``last``): fewer
+    is a file cut short, refused in one line (gensim's reader raises EOFError); more are all read, with a
+    warning (gensim reads COUNT rows and leaves the rest unread)."""
+    if count < promised:
+        raise UserError(f"{path}: ends after {count:,} vectors (line {last}), and its header (line {line}) says "
+                        f"{promised:,}: a file cut short, such as a download that stopped? Fetch it again, or, if it "
+                        f"was cut on purpose, write {count} as the header's first number")
+    if count > promised:
+        warn(f"{path}: holds {count:,} vectors, and its header (line {line}) says {promised:,}; all are read")
 
 
 def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
