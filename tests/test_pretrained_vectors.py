@@ -402,3 +402,27 @@ def test_a_file_with_more_rows_than_its_header_says_is_read_with_a_warning(tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_vectors(write(tmp_path, "w.vec", W2V), ["good"]).found == {"good": GOOD}  # as said: no warning
+
+
+def test_a_vocabulary_word_written_twice_keeps_its_first_row_with_one_warning(tmp_path: Path) -> None:
+    """The first row was kept silently (gensim keeps it too, with a warning each; fastText's loader takes the last):
+    one warning now says how many words and names the first with its two lines."""
+    path = write(tmp_path, "v.txt", "good 1 1\nbad 2 2\ngood 3 3\nbad 4 4\ngood 5 5\nother 6 6\nother 7 7\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        vectors = read_vectors(path, ["good", "bad", "missing"])
+    assert vectors.found == {"good": [1.0, 1.0], "bad": [2.0, 2.0]}
+    said = [str(w.message) for w in caught]
+    assert said == [f"{path}: 2 of the vocabulary's words are written twice or more, and each keeps its first row "
+                    "('good': lines 1 and 3)"], said  # 'other' is no vocabulary word: its rows are not kept
+
+
+def test_the_vectors_warnings_are_rnnkit_warning_lines_on_the_command_line(tmp_path: Path, data: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V.replace("3 4", "2 4", 1) + f"good {' '.join(map(str, BAD))}\n")
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "1", "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"rnnkit: warning: {vec}: holds 4 vectors, and its header (line 1) says 2; all are read" in err, err
+    assert f"rnnkit: warning: {vec}: 1 of the vocabulary's words is written twice or more, and each keeps its first " \
+           "row ('good': lines 2 and 5)" in err, err

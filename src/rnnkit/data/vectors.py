@@ -11,10 +11,10 @@ GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at AS
 run of other characters);
 ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
 and where the file lacks it, in lower case, then with its digits written 0 (:func:`forms`).
-The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
-file and the line; so is a header whose COUNT is more than the rows that follow (a file cut short), while more
-rows than it are all read, with a warning. Only the kept rows' values are parsed (for speed): a value that is not
-a number on another word's row is not noticed.
+The first row of a word written twice is the one kept (gensim's too; fastText's loader takes the last), with a
+warning. Bad input is a one-line :class:`UserError` naming the file and the line; so is a header whose COUNT is
+more than the rows that follow (a file cut short), while more rows than it are all read, with a warning. Only the
+kept rows' values are parsed (for speed): a value that is not a number on another word's row is not noticed.
 """
 
 from __future__ import annotations
@@ -125,7 +125,10 @@ def vector_dimension(path: str | Path) -> int:
 def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     """The vectors of ``words`` found in ``path``, read in one pass that keeps only those rows. Every row must
     hold a word and the file's number of values (the header's DIM, else the first row's); a kept row's values
-    must be finite numbers. A file with no row of vectors is refused."""
+    must be finite numbers. A file with no row of vectors is refused. A word of ``words`` written twice keeps
+    its first row, and one warning says how many are (naming the first and its two lines); others' repeats are
+    not looked for (their rows are not kept: a set of a file's millions of words would cost the memory the
+    streamed read saves)."""
     rows = _rows(path)
     first = next(rows, None)
     if first is None:
@@ -134,6 +137,8 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     header = _header(first[1]) is not None
     wanted = set(words)
     found: dict[str, list[float]] = {}
+    lines: dict[str, int] = {}  # the line of each kept row
+    twice: dict[str, tuple[int, int]] = {}  # a kept word written again: the lines of its first two rows
     where = "the header's dimension" if header else "as on the first row"
     count, last = 0, first[0]
     for number, fields in rows if header else itertools.chain([first], rows):
@@ -144,12 +149,19 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
         word = fields[0].decode("utf-8")
         if not word.isascii():
             word = unicodedata.normalize("NFC", word)
-        if word in wanted and word not in found:
-            found[word] = _numbers(path, number, fields[1:])
+        if word in wanted:
+            if word not in found:
+                found[word], lines[word] = _numbers(path, number, fields[1:]), number
+            else:
+                twice.setdefault(word, (lines[word], number))
     if not count:
         raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
     if header:
         _check_count(path, first[0], int(first[1][0]), count, last)
+    if twice:
+        word, (one, two) = next(iter(twice.items()))
+        warn(f"{path}: {len(twice):,} of the vocabulary's words {'is' if len(twice) == 1 else 'are'} written twice "
+             f"or more, and each keeps its first row ({word!r}: lines {one} and {two})")
     return Vectors(str(path), dim, found)
 
 
