@@ -426,3 +426,25 @@ def test_the_vectors_warnings_are_rnnkit_warning_lines_on_the_command_line(tmp_p
     assert f"rnnkit: warning: {vec}: holds 4 vectors, and its header (line 1) says 2; all are read" in err, err
     assert f"rnnkit: warning: {vec}: 1 of the vocabulary's words is written twice or more, and each keeps its first " \
            "row ('good': lines 2 and 5)" in err, err
+
+
+@pytest.mark.parametrize(("text", "asked", "expected"), [
+    # a first line of two whole numbers was always a header: a 1-value GloVe file whose first word is a number
+    # was refused at line 2 ('expected a word and 2 numbers'), or lost its first row
+    ("1 2\nfoo 0.5\nbar 0.25\n", ["1", "foo"], {"1": [2.0], "foo": [0.5]}),  # DIM 2, yet one value follows
+    ("7 1\nfoo 0.5\nbar 0.25\n", ["7", "bar"], {"7": [1.0], "bar": [0.25]}),  # 7 rows promised, 2 follow
+    ("2 1\nfoo 0.5\nbar 0.25\n", ["2", "bar"], {"bar": [0.25]}),  # a header of 1-value rows: 2 rows follow
+    ("2 3\n1 2 3 4\n5 6 7 8\n", ["1", "2", "5"], {"1": [2.0, 3.0, 4.0], "5": [6.0, 7.0, 8.0]}),  # a header
+], ids=["glove-dim-2-first", "glove-count-differs", "header-dim-1", "header"])
+def test_a_first_line_of_two_numbers_is_a_header_only_if_the_rows_after_it_say_so(
+        tmp_path: Path, text: str, asked: list[str], expected: dict[str, list[float]]) -> None:
+    path = write(tmp_path, "v.txt", text)
+    vectors = read_vectors(path, asked)
+    assert vector_dimension(path) == vectors.dim == len(next(iter(expected.values())))
+    assert vectors.found == expected
+
+
+def test_a_glove_first_row_that_looks_like_a_header_is_the_first_of_its_word(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.txt", "3 1\nfoo 0.5\n3 9\n")  # 3 rows promised, 2 follow: '3' is a word, twice
+    with pytest.warns(RnnkitWarning, match=r"1 of the vocabulary's words is written twice .* \('3': lines 1 and 3\)"):
+        assert read_vectors(path, ["3", "foo"]).found == {"3": [1.0], "foo": [0.5]}

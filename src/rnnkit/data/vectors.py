@@ -1,16 +1,18 @@
 """Pretrained word vectors (``--pretrained-vectors FILE``): fastText's ``-pretrainedVectors``, OpenNMT-py's
 ``-pre_word_vecs_enc``, the pretrained embeddings of Lample et al. (2016)'s tagger.
 
-- :func:`vector_dimension`: the vectors' size, from the file's first line, before the model is sized.
+- :func:`vector_dimension`: the vectors' size, from the file's first lines, before the model is sized.
 - :func:`read_vectors`: the vectors of the given words, read streamed (a ``.vec`` file can be gigabytes: only the
   vocabulary's rows are kept, and only theirs are parsed as numbers; every row's count of values is checked).
 - :func:`copy_vectors`: those vectors into the rows of an ``nn.Embedding`` whose row ``i`` is ``words[i]``.
 
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
 GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
-run of other characters);
-``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
-and where the file lacks it, in lower case, then with its digits written 0 (:func:`forms`).
+run of other characters); a first line of two whole numbers is a header unless the rows after it say it is a
+GloVe row of one value whose word is a number (:func:`_start`: ``1 2`` before rows of one value; ``N 1`` before
+rows of one value and not N of them). ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as
+the tokenizers write the texts' words, and where the file lacks it, in lower case, then with its digits written
+0 (:func:`forms`).
 The first row of a word written twice is the one kept (gensim's too; fastText's loader takes the last), with a
 warning. Bad input is a one-line :class:`UserError` naming the file and the line; so is a header whose COUNT is
 more than the rows that follow (a file cut short), while more rows than it are all read, with a warning. Only the
@@ -94,32 +96,43 @@ def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
             raise UserError(f"{path}: cannot be read as gzip ({exc})") from None
 
 
-def _header(fields: list[bytes]) -> int | None:
-    """The dimension a ``COUNT DIM`` first line gives, else None (a GloVe file's first row)."""
+@dataclass
+class _Start:
+    """How a file begins: its vectors' ``dim``; its ``header`` line's number and fields (None: no header, GloVe);
+    the rows read to tell, ``ahead``, that hold vectors; ``either``: the header is a first line ``N 1`` before a
+    row of one value, which is also a GloVe row of the word ``N``: a header only where N rows follow it."""
+
+    dim: int
+    header: tuple[int, list[bytes]] | None
+    ahead: list[tuple[int, list[bytes]]]
+    either: bool = False
+
+
+def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
+    """The file's start, from its first two rows: a first line of two whole numbers is a header ``COUNT DIM``
+    unless the next row holds one value and DIM is not 1 (then both are GloVe rows of one value: ``1 2`` then
+    ``the 0.5`` is the word ``1``'s vector [2.0])."""
+    first = next(rows, None)
+    if first is None:
+        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
+    number, fields = first
     if len(fields) == 2 and all(f.isdigit() for f in fields):
-        return int(fields[1])
-    return None
-
-
-def _dimension(path: str | Path, number: int, fields: list[bytes]) -> int:
-    """The vectors' dimension from the file's first line: a header's DIM, else the values on the first row."""
-    dim = _header(fields)
-    if dim is not None:
+        dim = int(fields[1])
+        second = next(rows, None)
+        if second is not None and len(second[1]) == 2 and dim != 1:
+            return _Start(1, None, [first, second])
         if dim < 1:
             raise UserError(f"{path}, line {number}: the header says dimension 0; expected 'COUNT DIM' with DIM >= 1")
-        return dim
+        return _Start(dim, first, [second] if second is not None else [], dim == 1 and second is not None)
     if len(fields) < 2:
         raise UserError(f"{path}, line {number}: expected a word and its numbers ('word v1 ... vDIM'), or a "
                         f"header 'COUNT DIM'; found 1 field")
-    return len(fields) - 1
+    return _Start(len(fields) - 1, None, [first])
 
 
 def vector_dimension(path: str | Path) -> int:
     """The dimension of the vectors in ``path``: its header's DIM, or the values on its first row (GloVe)."""
-    first = next(_rows(path), None)
-    if first is None:
-        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
-    return _dimension(path, *first)
+    return _start(path, _rows(path)).dim
 
 
 def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
@@ -130,18 +143,14 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     not looked for (their rows are not kept: a set of a file's millions of words would cost the memory the
     streamed read saves)."""
     rows = _rows(path)
-    first = next(rows, None)
-    if first is None:
-        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
-    dim = _dimension(path, *first)
-    header = _header(first[1]) is not None
-    wanted = set(words)
+    start = _start(path, rows)
+    dim, wanted = start.dim, set(words)
     found: dict[str, list[float]] = {}
     lines: dict[str, int] = {}  # the line of each kept row
     twice: dict[str, tuple[int, int]] = {}  # a kept word written again: the lines of its first two rows
-    where = "the header's dimension" if header else "as on the first row"
-    count, last = 0, first[0]
-    for number, fields in rows if header else itertools.chain([first], rows):
+    where = "the header's dimension" if start.header else "as on the first row"
+    count, last = 0, 0
+    for number, fields in itertools.chain(start.ahead, rows):
         count, last = count + 1, number
         if len(fields) != dim + 1:
             raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
@@ -154,10 +163,18 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
                 found[word], lines[word] = _numbers(path, number, fields[1:]), number
             else:
                 twice.setdefault(word, (lines[word], number))
-    if not count:
-        raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
-    if header:
-        _check_count(path, first[0], int(first[1][0]), count, last)
+    if start.header is not None:
+        line, fields = start.header
+        if start.either and count != int(fields[0]):  # 'N 1' was the first GloVe row, of the word N: it is kept
+            word = fields[0].decode("ascii")
+            if word in wanted:
+                if word in found:
+                    twice[word] = (line, lines[word])
+                found[word], lines[word] = _numbers(path, line, fields[1:]), line
+        elif not count:
+            raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
+        else:
+            _check_count(path, line, int(fields[0]), count, last)
     if twice:
         word, (one, two) = next(iter(twice.items()))
         warn(f"{path}: {len(twice):,} of the vocabulary's words {'is' if len(twice) == 1 else 'are'} written twice "
