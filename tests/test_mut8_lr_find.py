@@ -1,0 +1,40 @@
+"""Gaps a mutation audit of :mod:`rnnkit.train.lr_find` found (round 8): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnkit.train.lr_find import geometric_rates, run_range_test, smoothed
+
+
+def test_a_test_that_never_diverges_runs_100_updates_from_1e_7_to_10_and_says_end() -> None:
+    # fastai's lr_find(start_lr=1e-7, end_lr=10, num_it=100): the numbers written here, not the module's constants
+    seen: list[float] = []
+    curve = run_range_test(lambda lr: (3.0, 2), seen.append)
+    assert curve.stopped == "end" and len(curve.rates) == len(seen) == 100
+    assert curve.rates[0] == 1e-7 and math.isclose(curve.rates[-1], 10.0)
+    assert curve.losses == [1.5] * 100 and all(math.isclose(s, 1.5) for s in curve.smoothed)
+
+
+def test_it_stops_at_the_first_smoothed_loss_over_four_times_the_lowest() -> None:
+    """A loss that rises by 5% an update from the 21st: the stop is the first update whose smoothed loss is over
+    4 times the lowest so far (fastai's stop_div), found here by brute force."""
+    losses = [1.0] * 20 + [1.05 ** k for k in range(1, 80)]
+    avg = smoothed(losses)
+    stop = next(i for i in range(len(avg)) if avg[i] > 4.0 * min(avg[: i + 1]))
+    assert 40 < stop < 99  # worked out: neither at once nor never
+    it = iter(losses)
+    curve = run_range_test(lambda lr: (next(it), 1), lambda lr: None)
+    assert curve.stopped == "diverged" and len(curve.rates) == stop + 1
+
+
+def test_one_rate_is_the_start() -> None:
+    assert geometric_rates(1e-3, 1.0, 1) == [1e-3]  # no division by updates - 1 = 0
+
+
+@pytest.mark.parametrize("updates", [2, 3])
+def test_few_rates_still_end_at_the_end(updates: int) -> None:
+    rates = geometric_rates(1e-3, 1.0, updates)
+    assert len(rates) == updates and rates[0] == 1e-3 and math.isclose(rates[-1], 1.0)
