@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from rnnkit.train.lr_find import geometric_rates, run_range_test, smoothed
+from rnnkit.train.lr_find import LearningRateCurve, geometric_rates, run_range_test, smoothed
 
 
 def test_a_test_that_never_diverges_runs_100_updates_from_1e_7_to_10_and_says_end() -> None:
@@ -38,3 +38,16 @@ def test_one_rate_is_the_start() -> None:
 def test_few_rates_still_end_at_the_end(updates: int) -> None:
     rates = geometric_rates(1e-3, 1.0, updates)
     assert len(rates) == updates and rates[0] == 1e-3 and math.isclose(rates[-1], 1.0)
+
+
+def test_the_suggestion_and_the_lowest_are_read_off_the_smoothed_loss() -> None:
+    """Raw losses whose steepest fall and lowest point differ from the smoothed ones' (worked by hand, numpy's
+    gradient over points 10 to 18: the raw losses fall most at 13, (1 - 5) / 2, and are least at 16; the
+    'smoothed' ones fall most at 11, (2 - 5) / 2, the first of two, and are least at 19)."""
+    rates = [float(i) for i in range(20)]
+    raw = [5.0] * 14 + [1.0, 1.0, 0.5, 1.0, 1.0, 1.0]
+    smooth = [5.0] * 12 + [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 1.9]
+    curve = LearningRateCurve(rates, raw, smooth)
+    assert curve.suggestion == 11.0 and curve.lowest == 19.0
+    assert curve.to_json()["suggested_lr"] == 11.0 and curve.to_json()["lowest_loss_lr"] == 19.0
+    assert curve.to_json()["loss"] == raw and curve.to_json()["smoothed_loss"] == smooth

@@ -1,0 +1,68 @@
+"""Gaps a mutation audit of :mod:`rnnkit.data.vectors` found (round 8): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from rnnkit.data.vectors import read_vectors, vector_dimension
+from rnnkit.errors import UserError
+
+
+def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_a_directory_is_refused_as_one(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"^--pretrained-vectors .*: is a directory; expected a file of word vectors"):
+        vector_dimension(tmp_path)
+
+
+def test_blank_lines_are_no_rows(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec", "\n2 2\n\ngood 1 2\n   \nbad 3 4\n\n")
+    assert read_vectors(path, ["good", "bad"]).found == {"good": [1.0, 2.0], "bad": [3.0, 4.0]}
+
+
+def test_a_gzip_file_cut_short_is_refused_in_one_line(tmp_path: Path) -> None:
+    whole = gzip.compress(("w 0.5 0.5\n" * 2000).encode())
+    path = write(tmp_path, "v.vec.gz", whole[: len(whole) // 2])  # gzip's reader raises EOFError
+    with pytest.raises(UserError, match=r"v\.vec\.gz: cannot be read as gzip"):
+        read_vectors(path, ["w"])
+
+
+def test_a_glove_file_of_one_value_whose_first_word_is_no_number_has_no_header(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.txt", "foo 1\nbar 2\n")
+    assert vector_dimension(path) == 1
+    assert read_vectors(path, ["foo", "bar"]).found == {"foo": [1.0], "bar": [2.0]}
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("3 0\n", r"v\.txt, line 1: the header says dimension 0; expected 'COUNT DIM' with DIM >= 1$"),
+    ("3 0\nfoo\n", r"v\.txt, line 1: the header says dimension 0"),
+    ("\nfoo\nbar 1\n", r"v\.txt, line 2: expected a word and its numbers \('word v1 \.\.\. vDIM'\), or a header "
+                       r"'COUNT DIM'; found 1 field$"),
+])
+def test_a_first_line_of_no_vectors_is_refused_naming_it(tmp_path: Path, text: str, said: str) -> None:
+    path = write(tmp_path, "v.txt", text)
+    with pytest.raises(UserError, match=said):
+        vector_dimension(path)
+    with pytest.raises(UserError, match=said):
+        read_vectors(path, ["foo"])
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("good 1 2\nbad 1\n", "line 2: expected a word and 2 numbers (as on the first row); found 1 value after the word"),
+    ("good 1 2\nbad 1 2 3\n", "line 2: expected a word and 2 numbers (as on the first row); found 3 values after the "
+                              "word"),
+    ("2 2\ngood 1 2\nbad\n", "line 3: expected a word and 2 numbers (the header's dimension); found 0 values after "
+                             "the word"),
+])
+def test_a_row_of_another_count_says_where_the_count_came_from(tmp_path: Path, text: str, said: str) -> None:
+    path = write(tmp_path, "v.txt", text)
+    with pytest.raises(UserError) as caught:
+        read_vectors(path, ["good"])
+    assert str(caught.value) == f"{path}, {said}"
