@@ -66,3 +66,38 @@ def test_a_row_of_another_count_says_where_the_count_came_from(tmp_path: Path, t
     with pytest.raises(UserError) as caught:
         read_vectors(path, ["good"])
     assert str(caught.value) == f"{path}, {said}"
+
+
+def test_a_word_written_decomposed_is_found_as_the_tokenizers_compose_it(tmp_path: Path) -> None:
+    nfd = "cafe\u0301"  # e + combining acute: the file's bytes; the tokenizers write NFC 'café'
+    path = write(tmp_path, "v.txt", f"{nfd} 1 2\nnaive 3 4\n")
+    assert read_vectors(path, ["caf\u00e9", "naive"]).found == {"caf\u00e9": [1.0, 2.0], "naive": [3.0, 4.0]}
+
+
+def test_a_first_line_n_1_before_more_than_n_rows_is_a_glove_row(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.txt", "1 1\nfoo 0.5\nbar 0.25\n")  # 1 row promised, 2 follow: '1' is a word
+    assert read_vectors(path, ["1", "bar"]).found == {"1": [1.0], "bar": [0.25]}
+
+
+def test_a_header_and_no_rows_is_refused_as_such(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec", "3 4\n\n")
+    with pytest.raises(UserError) as caught:
+        read_vectors(path, ["good"])
+    assert str(caught.value) == f"{path}: holds a header and no vectors; expected 'word v1 ... v4' lines after it"
+
+
+def test_a_file_one_row_short_of_its_header_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec", "3 2\ngood 1 2\n\nbad 3 4\n")
+    with pytest.raises(UserError) as caught:
+        read_vectors(path, ["good"])
+    assert str(caught.value) == (f"{path}: ends after 2 vectors (line 4), and its header (line 1) says 3: a file cut "
+                                 "short, such as a download that stopped? Fetch it again, or, if it was cut on "
+                                 "purpose, write 2 as the header's first number")
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_a_value_that_is_not_finite_is_not_a_number(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, "v.txt", f"good 1 {value}\n")
+    with pytest.raises(UserError, match=rf"v\.txt, line 1: '{value}' is not a number; expected a word and 2 finite "
+                                        "numbers$"):
+        read_vectors(path, ["good"])
