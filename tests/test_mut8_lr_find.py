@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +53,14 @@ def test_the_suggestion_and_the_lowest_are_read_off_the_smoothed_loss() -> None:
     assert curve.suggestion == 11.0 and curve.lowest == 19.0
     assert curve.to_json()["suggested_lr"] == 11.0 and curve.to_json()["lowest_loss_lr"] == 19.0
     assert curve.to_json()["loss"] == raw and curve.to_json()["smoothed_loss"] == smooth
+
+
+def test_the_plot_draws_the_smoothed_loss_and_the_suggestion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rnnkit.plots
+
+    drawn: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(rnnkit.plots, "lr_find_png", lambda *args: drawn.append(args))
+    rates, raw, smooth = [1.0, 2.0, 3.0], [3.0, 1.0, 2.0], [3.0, 2.5, 2.4]
+    name = str(tmp_path / "c.png")
+    assert LearningRateCurve(rates, raw, smooth).plot(name) == Path(name)  # a Path, given a str
+    assert drawn == [(rates, smooth, None, name)]  # too few points for a suggestion
