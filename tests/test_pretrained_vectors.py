@@ -448,3 +448,20 @@ def test_a_glove_first_row_that_looks_like_a_header_is_the_first_of_its_word(tmp
     path = write(tmp_path, "v.txt", "3 1\nfoo 0.5\n3 9\n")  # 3 rows promised, 2 follow: '3' is a word, twice
     with pytest.warns(RnnkitWarning, match=r"1 of the vocabulary's words is written twice .* \('3': lines 1 and 3\)"):
         assert read_vectors(path, ["3", "foo"]).found == {"3": [1.0], "foo": [0.5]}
+
+
+@pytest.mark.parametrize("value", ["3.4028235e38", "-3.4028235e+38", "3.40282356e38"])
+def test_a_value_float32_rounds_to_its_largest_is_kept(tmp_path: Path, value: str) -> None:
+    """numpy prints float32's largest value as 3.4028235e+38, a little over it as a float64: it was refused as too
+    large for the 32-bit weights, which hold it (torch rounds it to the largest, not to infinity)."""
+    assert torch.tensor([float(value)], dtype=torch.float32).isfinite().all()
+    path = write(tmp_path, "v.vec", f"1 2\ngood {value} 0\n")
+    assert read_vectors(path, ["good"]).found == {"good": [float(value), 0.0]}
+
+
+@pytest.mark.parametrize("value", ["3.4028236e38", "-3.4028236e38", "1e39", "-1e39", "3.4028235677973366e38"])
+def test_a_value_float32_rounds_to_infinity_is_refused(tmp_path: Path, value: str) -> None:
+    assert torch.tensor([float(value)], dtype=torch.float32).isinf().all()
+    path = write(tmp_path, "v.vec", f"1 2\ngood {value} 0\n")
+    with pytest.raises(UserError, match=rf"line 2: '{value}' is too large for the model's 32-bit weights"):
+        read_vectors(path, ["good"])

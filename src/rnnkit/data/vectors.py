@@ -42,6 +42,9 @@ from rnnkit.errors import UserError, warn
 __all__ = ["Vectors", "copy_vectors", "forms", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+#: the least size that float32 rounds to infinity: halfway from its largest (odd) value to 2**128, rounded to even
+#: (3.4028235e+38, numpy's print of FLOAT32_MAX, is over it yet float32's largest)
+FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103
 BOM = b"\xef\xbb\xbf"
 #: the digits a looked-up word has written as 0 (ASCII only, as the tagger of Lample et al. matched them)
 _ZERO = re.compile("[0-9]")
@@ -205,7 +208,7 @@ def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
         if not math.isfinite(x):
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is not a number; expected a word "
                             f"and {len(values)} finite numbers")
-        if abs(x) > FLOAT32_MAX:  # finite here, infinite in the model's float32 weights: nan at the first step
+        if abs(x) >= FLOAT32_OVERFLOW:  # finite here, infinite in the model's float32 weights: nan at the first step
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is too large for the model's 32-bit "
                             f"weights (at most {FLOAT32_MAX:.4g} in size); expected a word and {len(values)} numbers")
         out.append(x)
