@@ -101,3 +101,26 @@ def test_a_value_that_is_not_finite_is_not_a_number(tmp_path: Path, value: str) 
     with pytest.raises(UserError, match=rf"v\.txt, line 1: '{value}' is not a number; expected a word and 2 finite "
                                         "numbers$"):
         read_vectors(path, ["good"])
+
+
+def test_the_vocabulary_words_leave_out_pad_unk_and_word_pairs() -> None:
+    from rnnkit.data.vectors import vocabulary_words
+
+    assert vocabulary_words(["<pad>", "<unk>", "good", "not good", "film"]) == ["good", "film"]
+
+
+def test_only_ascii_digits_are_zeroed() -> None:
+    from rnnkit.data.vectors import forms
+
+    assert forms("A\u0663b1") == ("A\u0663b1", "a\u0663b1", "A\u0663b0", "a\u0663b0")  # Arabic-Indic 3 is kept
+    assert forms("good") == ("good",) and forms("Good") == ("Good", "good")  # repeats left out
+
+
+def test_vectors_of_another_size_than_the_embedding_are_refused() -> None:
+    from torch import nn
+
+    from rnnkit.data.vectors import Vectors, copy_vectors
+
+    for size in (3, 5):
+        with pytest.raises(ValueError, match=f"an embedding of size {size}, vectors of 4"):
+            copy_vectors(nn.Embedding(3, size), ["<pad>", "<unk>", "good"], Vectors("v", 4, {"good": [1.0] * 4}))
