@@ -124,3 +124,23 @@ def test_vectors_of_another_size_than_the_embedding_are_refused() -> None:
     for size in (3, 5):
         with pytest.raises(ValueError, match=f"an embedding of size {size}, vectors of 4"):
             copy_vectors(nn.Embedding(3, size), ["<pad>", "<unk>", "good"], Vectors("v", 4, {"good": [1.0] * 4}))
+
+
+def test_pad_and_unk_rows_keep_their_start_and_values_keep_float32(tmp_path: Path) -> None:
+    """'<PAD>' and '<UNK>', vocabulary words, look up '<pad>' and '<unk>' (their lower case), which a file may
+    hold: their rows take them; rows 0 and 1, <pad> and <unk> themselves, keep their start. A word pair (an
+    ngram tokenizer's) is no vocabulary word. 0.1 is kept as float32 rounds it."""
+    import torch
+    from torch import nn
+
+    from rnnkit.data.vectors import copy_vectors, looked_up, vocabulary_words
+
+    symbols = ["<pad>", "<unk>", "<PAD>", "<UNK>", "not good", "good"]
+    path = write(tmp_path, "v.txt", "<pad> 1 1\n<unk> 2 2\ngood 0.1 3\n")
+    vectors = read_vectors(path, looked_up(vocabulary_words(symbols)))
+    emb = nn.Embedding(len(symbols), 2)
+    before = emb.weight.detach().clone()
+    assert copy_vectors(emb, symbols, vectors) == (3, 3)
+    assert torch.equal(emb.weight[:2], before[:2]) and torch.equal(emb.weight[4], before[4])
+    assert emb.weight[2].tolist() == [1.0, 1.0] and emb.weight[3].tolist() == [2.0, 2.0]
+    assert torch.equal(emb.weight[5], torch.tensor([0.1, 3.0], dtype=torch.float32))
