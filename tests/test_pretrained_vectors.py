@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from torch import nn
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.vectors import copy_vectors, read_vectors, vector_dimension
-from rnnkit.errors import UserError
+from rnnkit.errors import RnnkitWarning, UserError
 from rnnkit.tasks import _text
 from rnnkit.tasks.classify import ClassifyConfig, train
 
@@ -356,3 +357,111 @@ def test_a_word_not_in_the_file_takes_its_lower_cases_vector(tmp_path: Path, mon
     assert row["a"] != row["A"]  # neither is in the file: both keep their own start
     record = seen["config"]["pretrained_vectors"]
     assert (record["found"], record["words"]) == (3, len(seen["symbols"]) - 2)  # Good, BAD, Film of 6 words
+
+
+# ------------------------------------------------------------------------------------------- fixes (mut8b)
+def test_a_word_not_found_takes_the_vector_of_its_digits_zeroed(tmp_path: Path) -> None:
+    """Lample et al.'s tagger, after the word and its lower case, looks up its lower case with every digit 0:
+    '1984' found no vector where the file had '0000'. Order: as written, lower case, as written zeroed, lower
+    case zeroed (worked by hand for each word below)."""
+    from rnnkit.data.vectors import looked_up, vocabulary_words
+
+    symbols = ["<pad>", "<unk>", "1984", "Q3", "R2", "S7", "T5", "none9"]
+    path = write(tmp_path, "v.txt", "0000 1 1\nq0 2 2\nQ0 3 3\nr0 4 4\nS0 5 5\ns7 6 6\nT0 7 7\nT5 8 8\nnone0x 9 9\n")
+    vectors = read_vectors(path, looked_up(vocabulary_words(symbols)))
+    emb = nn.Embedding(len(symbols), 2)
+    before = emb.weight.detach().clone()
+    assert copy_vectors(emb, symbols, vectors) == (5, 6)  # the coverage line's numbers: none9 is not found
+    rows = {s: emb.weight[i].tolist() for i, s in enumerate(symbols)}
+    assert rows["1984"] == [1, 1]  # 0000
+    assert rows["Q3"] == [3, 3]  # Q0 before q0
+    assert rows["R2"] == [4, 4]  # r0
+    assert rows["S7"] == [6, 6]  # s7 (lower case) before S0 (zeroed)
+    assert rows["T5"] == [8, 8]  # its own before T0
+    assert torch.equal(emb.weight[[0, 1, 7]], before[[0, 1, 7]])
+
+
+def test_a_file_with_fewer_rows_than_its_header_says_is_refused(tmp_path: Path, data: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A .vec cut short at a line's end (a download that stopped) was read as if whole: gensim's reader raises
+    EOFError for it. Now one line naming the file, the rows read and what the header said."""
+    vec, out = write(tmp_path, "v.vec", W2V.replace("3 4", "5 4", 1)), tmp_path / "out"
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "2", "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(vec) in err, err
+    assert "ends after 3 vectors (line 4), and its header (line 1) says 5" in err
+    assert not out.exists()
+
+
+def test_a_file_with_more_rows_than_its_header_says_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.vec", W2V.replace("3 4", "2 4", 1))
+    with pytest.warns(RnnkitWarning, match=r"v\.vec: holds 3 vectors, and its header \(line 1\) says 2; all are read"):
+        vectors = read_vectors(path, ["good", "unseen"])
+    assert vectors.found == {"good": GOOD, "unseen": [1.0] * 4}  # the row past the header's count is read too
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_vectors(write(tmp_path, "w.vec", W2V), ["good"]).found == {"good": GOOD}  # as said: no warning
+
+
+def test_a_vocabulary_word_written_twice_keeps_its_first_row_with_one_warning(tmp_path: Path) -> None:
+    """The first row was kept silently (gensim keeps it too, with a warning each; fastText's loader takes the last):
+    one warning now says how many words and names the first with its two lines."""
+    path = write(tmp_path, "v.txt", "good 1 1\nbad 2 2\ngood 3 3\nbad 4 4\ngood 5 5\nother 6 6\nother 7 7\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        vectors = read_vectors(path, ["good", "bad", "missing"])
+    assert vectors.found == {"good": [1.0, 1.0], "bad": [2.0, 2.0]}
+    said = [str(w.message) for w in caught]
+    assert said == [f"{path}: 2 of the vocabulary's words are written twice or more, and each keeps its first row "
+                    "('good': lines 1 and 3)"], said  # 'other' is no vocabulary word: its rows are not kept
+
+
+def test_the_vectors_warnings_are_rnnkit_warning_lines_on_the_command_line(tmp_path: Path, data: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V.replace("3 4", "2 4", 1) + f"good {' '.join(map(str, BAD))}\n")
+    assert main(["train", "classify", "--data", str(data), "--tokenizer", "word", "--pretrained-vectors", str(vec),
+                 "--steps", "1", "--out", str(tmp_path / "out"), "--no-progress"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"rnnkit: warning: {vec}: holds 4 vectors, and its header (line 1) says 2; all are read" in err, err
+    assert f"rnnkit: warning: {vec}: 1 of the vocabulary's words is written twice or more, and each keeps its first " \
+           "row ('good': lines 2 and 5)" in err, err
+
+
+@pytest.mark.parametrize(("text", "asked", "expected"), [
+    # a first line of two whole numbers was always a header: a 1-value GloVe file whose first word is a number
+    # was refused at line 2 ('expected a word and 2 numbers'), or lost its first row
+    ("1 2\nfoo 0.5\nbar 0.25\n", ["1", "foo"], {"1": [2.0], "foo": [0.5]}),  # DIM 2, yet one value follows
+    ("7 1\nfoo 0.5\nbar 0.25\n", ["7", "bar"], {"7": [1.0], "bar": [0.25]}),  # 7 rows promised, 2 follow
+    ("2 1\nfoo 0.5\nbar 0.25\n", ["2", "bar"], {"bar": [0.25]}),  # a header of 1-value rows: 2 rows follow
+    ("2 3\n1 2 3 4\n5 6 7 8\n", ["1", "2", "5"], {"1": [2.0, 3.0, 4.0], "5": [6.0, 7.0, 8.0]}),  # a header
+], ids=["glove-dim-2-first", "glove-count-differs", "header-dim-1", "header"])
+def test_a_first_line_of_two_numbers_is_a_header_only_if_the_rows_after_it_say_so(
+        tmp_path: Path, text: str, asked: list[str], expected: dict[str, list[float]]) -> None:
+    path = write(tmp_path, "v.txt", text)
+    vectors = read_vectors(path, asked)
+    assert vector_dimension(path) == vectors.dim == len(next(iter(expected.values())))
+    assert vectors.found == expected
+
+
+def test_a_glove_first_row_that_looks_like_a_header_is_the_first_of_its_word(tmp_path: Path) -> None:
+    path = write(tmp_path, "v.txt", "3 1\nfoo 0.5\n3 9\n")  # 3 rows promised, 2 follow: '3' is a word, twice
+    with pytest.warns(RnnkitWarning, match=r"1 of the vocabulary's words is written twice .* \('3': lines 1 and 3\)"):
+        assert read_vectors(path, ["3", "foo"]).found == {"3": [1.0], "foo": [0.5]}
+
+
+@pytest.mark.parametrize("value", ["3.4028235e38", "-3.4028235e+38", "3.40282356e38"])
+def test_a_value_float32_rounds_to_its_largest_is_kept(tmp_path: Path, value: str) -> None:
+    """numpy prints float32's largest value as 3.4028235e+38, a little over it as a float64: it was refused as too
+    large for the 32-bit weights, which hold it (torch rounds it to the largest, not to infinity)."""
+    assert torch.tensor([float(value)], dtype=torch.float32).isfinite().all()
+    path = write(tmp_path, "v.vec", f"1 2\ngood {value} 0\n")
+    assert read_vectors(path, ["good"]).found == {"good": [float(value), 0.0]}
+
+
+@pytest.mark.parametrize("value", ["3.4028236e38", "-3.4028236e38", "1e39", "-1e39", "3.4028235677973366e38"])
+def test_a_value_float32_rounds_to_infinity_is_refused(tmp_path: Path, value: str) -> None:
+    assert torch.tensor([float(value)], dtype=torch.float32).isinf().all()
+    path = write(tmp_path, "v.vec", f"1 2\ngood {value} 0\n")
+    with pytest.raises(UserError, match=rf"line 2: '{value}' is too large for the model's 32-bit weights"):
+        read_vectors(path, ["good"])

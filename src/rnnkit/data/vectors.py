@@ -1,18 +1,22 @@
 """Pretrained word vectors (``--pretrained-vectors FILE``): fastText's ``-pretrainedVectors``, OpenNMT-py's
 ``-pre_word_vecs_enc``, the pretrained embeddings of Lample et al. (2016)'s tagger.
 
-- :func:`vector_dimension`: the vectors' size, from the file's first line, before the model is sized.
+- :func:`vector_dimension`: the vectors' size, from the file's first lines, before the model is sized.
 - :func:`read_vectors`: the vectors of the given words, read streamed (a ``.vec`` file can be gigabytes: only the
   vocabulary's rows are kept, and only theirs are parsed as numbers; every row's count of values is checked).
 - :func:`copy_vectors`: those vectors into the rows of an ``nn.Embedding`` whose row ``i`` is ``words[i]``.
 
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
 GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
-run of other characters);
-``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as the tokenizers write the texts' words,
-and where the file lacks it, in lower case (:func:`looked_up`).
-The first row of a word written twice is the one kept. Bad input is a one-line :class:`UserError` naming the
-file and the line.
+run of other characters); a first line of two whole numbers is a header unless the rows after it say it is a
+GloVe row of one value whose word is a number (:func:`_start`: ``1 2`` before rows of one value; ``N 1`` before
+rows of one value and not N of them). ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as
+the tokenizers write the texts' words, and where the file lacks it, in lower case, then with its digits written
+0 (:func:`forms`).
+The first row of a word written twice is the one kept (gensim's too; fastText's loader takes the last), with a
+warning. Bad input is a one-line :class:`UserError` naming the file and the line; so is a header whose COUNT is
+more than the rows that follow (a file cut short), while more rows than it are all read, with a warning. Only the
+kept rows' values are parsed (for speed): a value that is not a number on another word's row is not noticed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import gzip
 import itertools
 import math
 import os
+import re
 import stat
 import unicodedata
 import zlib
@@ -32,12 +37,17 @@ from typing import IO
 import torch
 from torch import nn
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn
 
-__all__ = ["Vectors", "copy_vectors", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
+__all__ = ["Vectors", "copy_vectors", "forms", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
 FLOAT32_MAX = float(torch.finfo(torch.float32).max)
+#: the least size that float32 rounds to infinity: halfway from its largest (odd) value to 2**128, rounded to even
+#: (3.4028235e+38, numpy's print of FLOAT32_MAX, is over it yet float32's largest)
+FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103
 BOM = b"\xef\xbb\xbf"
+#: the digits a looked-up word has written as 0 (ASCII only, as the tagger of Lample et al. matched them)
+_ZERO = re.compile("[0-9]")
 FORMATS = "word2vec/fastText .vec text (a first line 'COUNT DIM', then 'word v1 ... vDIM' a line) or GloVe text"
 
 
@@ -89,61 +99,102 @@ def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
             raise UserError(f"{path}: cannot be read as gzip ({exc})") from None
 
 
-def _header(fields: list[bytes]) -> int | None:
-    """The dimension a ``COUNT DIM`` first line gives, else None (a GloVe file's first row)."""
+@dataclass
+class _Start:
+    """How a file begins: its vectors' ``dim``; its ``header`` line's number and fields (None: no header, GloVe);
+    the rows read to tell, ``ahead``, that hold vectors; ``either``: the header is a first line ``N 1`` before a
+    row of one value, which is also a GloVe row of the word ``N``: a header only where N rows follow it."""
+
+    dim: int
+    header: tuple[int, list[bytes]] | None
+    ahead: list[tuple[int, list[bytes]]]
+    either: bool = False
+
+
+def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
+    """The file's start, from its first two rows: a first line of two whole numbers is a header ``COUNT DIM``
+    unless the next row holds one value and DIM is not 1 (then both are GloVe rows of one value: ``1 2`` then
+    ``the 0.5`` is the word ``1``'s vector [2.0])."""
+    first = next(rows, None)
+    if first is None:
+        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
+    number, fields = first
     if len(fields) == 2 and all(f.isdigit() for f in fields):
-        return int(fields[1])
-    return None
-
-
-def _dimension(path: str | Path, number: int, fields: list[bytes]) -> int:
-    """The vectors' dimension from the file's first line: a header's DIM, else the values on the first row."""
-    dim = _header(fields)
-    if dim is not None:
+        dim = int(fields[1])
+        second = next(rows, None)
+        if second is not None and len(second[1]) == 2 and dim != 1:
+            return _Start(1, None, [first, second])
         if dim < 1:
             raise UserError(f"{path}, line {number}: the header says dimension 0; expected 'COUNT DIM' with DIM >= 1")
-        return dim
+        return _Start(dim, first, [second] if second is not None else [], dim == 1 and second is not None)
     if len(fields) < 2:
         raise UserError(f"{path}, line {number}: expected a word and its numbers ('word v1 ... vDIM'), or a "
                         f"header 'COUNT DIM'; found 1 field")
-    return len(fields) - 1
+    return _Start(len(fields) - 1, None, [first])
 
 
 def vector_dimension(path: str | Path) -> int:
     """The dimension of the vectors in ``path``: its header's DIM, or the values on its first row (GloVe)."""
-    first = next(_rows(path), None)
-    if first is None:
-        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
-    return _dimension(path, *first)
+    return _start(path, _rows(path)).dim
 
 
 def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     """The vectors of ``words`` found in ``path``, read in one pass that keeps only those rows. Every row must
     hold a word and the file's number of values (the header's DIM, else the first row's); a kept row's values
-    must be finite numbers. A file with no row of vectors is refused."""
+    must be finite numbers. A file with no row of vectors is refused. A word of ``words`` written twice keeps
+    its first row, and one warning says how many are (naming the first and its two lines); others' repeats are
+    not looked for (their rows are not kept: a set of a file's millions of words would cost the memory the
+    streamed read saves)."""
     rows = _rows(path)
-    first = next(rows, None)
-    if first is None:
-        raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
-    dim = _dimension(path, *first)
-    header = _header(first[1]) is not None
-    wanted = set(words)
+    start = _start(path, rows)
+    dim, wanted = start.dim, set(words)
     found: dict[str, list[float]] = {}
-    where = "the header's dimension" if header else "as on the first row"
-    count = 0
-    for number, fields in rows if header else itertools.chain([first], rows):
-        count += 1
+    lines: dict[str, int] = {}  # the line of each kept row
+    twice: dict[str, tuple[int, int]] = {}  # a kept word written again: the lines of its first two rows
+    where = "the header's dimension" if start.header else "as on the first row"
+    count, last = 0, 0
+    for number, fields in itertools.chain(start.ahead, rows):
+        count, last = count + 1, number
         if len(fields) != dim + 1:
             raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
                             f"{len(fields) - 1} value{'s' if len(fields) != 2 else ''} after the word")
         word = fields[0].decode("utf-8")
         if not word.isascii():
             word = unicodedata.normalize("NFC", word)
-        if word in wanted and word not in found:
-            found[word] = _numbers(path, number, fields[1:])
-    if not count:
-        raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
+        if word in wanted:
+            if word not in found:
+                found[word], lines[word] = _numbers(path, number, fields[1:]), number
+            else:
+                twice.setdefault(word, (lines[word], number))
+    if start.header is not None:
+        line, fields = start.header
+        if start.either and count != int(fields[0]):  # 'N 1' was the first GloVe row, of the word N: it is kept
+            word = fields[0].decode("ascii")
+            if word in wanted:
+                if word in found:
+                    twice[word] = (line, lines[word])
+                found[word], lines[word] = _numbers(path, line, fields[1:]), line
+        elif not count:
+            raise UserError(f"{path}: holds a header and no vectors; expected 'word v1 ... v{dim}' lines after it")
+        else:
+            _check_count(path, line, int(fields[0]), count, last)
+    if twice:
+        word, (one, two) = next(iter(twice.items()))
+        warn(f"{path}: {len(twice):,} of the vocabulary's words {'is' if len(twice) == 1 else 'are'} written twice "
+             f"or more, and each keeps its first row ({word!r}: lines {one} and {two})")
     return Vectors(str(path), dim, found)
+
+
+def _check_count(path: str | Path, line: int, promised: int, count: int, last: int) -> None:
+    """The header's COUNT (on ``line``) against the ``count`` rows of vectors read (the last on ``last``): fewer
+    is a file cut short, refused in one line (gensim's reader raises EOFError); more are all read, with a
+    warning (gensim reads COUNT rows and leaves the rest unread)."""
+    if count < promised:
+        raise UserError(f"{path}: ends after {count:,} vectors (line {last}), and its header (line {line}) says "
+                        f"{promised:,}: a file cut short, such as a download that stopped? Fetch it again, or, if it "
+                        f"was cut on purpose, write {count} as the header's first number")
+    if count > promised:
+        warn(f"{path}: holds {count:,} vectors, and its header (line {line}) says {promised:,}; all are read")
 
 
 def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
@@ -157,7 +208,7 @@ def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
         if not math.isfinite(x):
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is not a number; expected a word "
                             f"and {len(values)} finite numbers")
-        if abs(x) > FLOAT32_MAX:  # finite here, infinite in the model's float32 weights: nan at the first step
+        if abs(x) >= FLOAT32_OVERFLOW:  # finite here, infinite in the model's float32 weights: nan at the first step
             raise UserError(f"{path}, line {number}: {value.decode('utf-8')!r} is too large for the model's 32-bit "
                             f"weights (at most {FLOAT32_MAX:.4g} in size); expected a word and {len(values)} numbers")
         out.append(x)
@@ -170,25 +221,35 @@ def vocabulary_words(symbols: Sequence[str]) -> list[str]:
     return [s for s in symbols[2:] if " " not in s]
 
 
+def forms(word: str) -> tuple[str, ...]:
+    """The forms of ``word`` looked up in a vectors file, the first found taken: the word as written, its lower
+    case, then the two with every digit 0-9 written ``0`` (``1984`` takes ``0000``'s vector; ``Q3``, with no
+    ``Q3`` nor ``q3`` in the file, ``Q0``'s, else ``q0``'s), for vectors trained on text whose digits were zeroed.
+    Lample et al. (2016)'s tagger looks up the word, its lower case and its lower case zeroed; the word as written
+    zeroed comes before that last here as the word comes before its lower case. Repeats are left out."""
+    lower = word.lower()
+    return tuple(dict.fromkeys((word, lower, _ZERO.sub("0", word), _ZERO.sub("0", lower))))
+
+
 def looked_up(words: Sequence[str]) -> set[str]:
-    """What :func:`copy_vectors` looks up for ``words``: each word, and its lower case (GloVe's words and many
-    others are lower case; Lample et al.'s tagger looks a word up so too)."""
-    return {*words, *(w.lower() for w in words)}
+    """What :func:`copy_vectors` looks up for ``words``: each word's :func:`forms` (GloVe's words and many
+    others are lower case; digits zeroed, as Lample et al.'s tagger looks a word up)."""
+    return {form for w in words for form in forms(w)}
 
 
 def copy_vectors(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors) -> tuple[int, int]:
-    """Set row ``i`` of ``embedding`` to the vector of ``symbols[i]`` where ``vectors`` has one, else to that of
-    its lower case where it has that (``The`` takes ``the``'s); the other rows, and rows past ``symbols`` such as
-    character n-gram buckets, keep their start. Return (found, words), the vocabulary's words
-    (:func:`vocabulary_words`) with a vector and their number."""
+    """Set row ``i`` of ``embedding`` to the vector of the first of ``symbols[i]``'s :func:`forms` that ``vectors``
+    has (the word as written, else its lower case, ``The`` taking ``the``'s, else either with its digits zeroed);
+    the other rows, and rows past ``symbols`` such as character n-gram buckets, keep their start. Return (found,
+    words), the vocabulary's words (:func:`vocabulary_words`) with a vector and their number."""
     if embedding.embedding_dim != vectors.dim:
         raise ValueError(f"copy_vectors: an embedding of size {embedding.embedding_dim}, vectors of {vectors.dim}")
     words = vocabulary_words(symbols)
     found = 0
     with torch.no_grad():
         for i, symbol in enumerate(symbols):
-            vector = (vectors.found.get(symbol) or vectors.found.get(symbol.lower())) if i >= 2 else None
-            if vector is not None:
+            vector = next((v for f in forms(symbol) if (v := vectors.found.get(f)) is not None), None)
+            if i >= 2 and vector is not None:
                 embedding.weight[i] = torch.tensor(vector, dtype=embedding.weight.dtype)
                 found += 1
     return found, len(words)

@@ -34,7 +34,16 @@ from rnnkit.data.vectors import (
     vector_dimension,
     vocabulary_words,
 )
-from rnnkit.errors import SettingError, UserError, check_flag, check_fraction, check_path, check_positive, in_words
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_flag,
+    check_fraction,
+    check_path,
+    check_positive,
+    in_words,
+    report_warnings,
+)
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
 from rnnkit.metrics import classification_report, format_report
@@ -157,11 +166,13 @@ def vectors_dimension(config: C, ckpt: Checkpoint | None, embedding_given: bool)
 
 def read_pretrained(config: TextModelConfig, ckpt: Checkpoint | None, symbols: Sequence[str]) -> Vectors | None:
     """The vectors of a fresh run's ``pretrained_vectors`` for the tokenizer's ``symbols`` (read before the model
-    is built, so that a bad file leaves nothing in --out); None without them or for a resumed run."""
+    is built, so that a bad file leaves nothing in --out); None without them or for a resumed run. Its warnings
+    (words written twice, rows past the header's count) are ``rnnkit: warning:`` lines on the command line."""
     path = getattr(config, "pretrained_vectors", None)
     if ckpt is not None or not path:
         return None
-    return read_vectors(path, looked_up(vocabulary_words(symbols)))
+    with report_warnings():
+        return read_vectors(path, looked_up(vocabulary_words(symbols)))
 
 
 def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors | None, ckpt: Checkpoint | None,
