@@ -156,3 +156,16 @@ def test_the_attentional_vector_is_tanh_of_the_combined_context_and_state_and_is
     second, _, _ = model.decoder_step(prev, (h, feed), memory, 1)
     unfed, _, _ = model.decoder_step(prev, (h, torch.zeros_like(feed)), memory, 1)
     assert not torch.allclose(second, unfed)
+
+
+def test_the_bridge_maps_each_side_of_the_encoders_state_through_its_own_layer() -> None:
+    """An LSTM encoder's (h, c), 2 layers bidirectional: h0 = tanh(W_h [h of every layer and direction]) and
+    c0 = tanh(W_c [c ...]), each source's state flattened layer by layer."""
+    torch.manual_seed(0)
+    model = Seq2Seq(7, 5, cell="lstm", layers=2, bidirectional=True, embedding=4, hidden=3)
+    h, c = torch.randn(4, 2, 3), torch.randn(4, 2, 3)  # (layers * directions, batch, hidden)
+    h0, c0 = model._bridge((h, c))
+    for got, side, linear in ((h0, h, model.bridge_h), (c0, c, model.bridge_c)):
+        for b in range(2):
+            flat = torch.cat([side[k, b] for k in range(4)])
+            torch.testing.assert_close(got[:, b], torch.tanh(linear(flat)).view(2, 3))
