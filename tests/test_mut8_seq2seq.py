@@ -169,3 +169,48 @@ def test_the_bridge_maps_each_side_of_the_encoders_state_through_its_own_layer()
         for b in range(2):
             flat = torch.cat([side[k, b] for k in range(4)])
             torch.testing.assert_close(got[:, b], torch.tanh(linear(flat)).view(2, 3))
+
+
+@pytest.mark.parametrize("beam", [1, 3])
+def test_each_attention_row_covers_its_own_sources_real_tokens_and_sums_to_one(beam: int) -> None:
+    torch.manual_seed(0)
+    model = Seq2Seq(9, 7, embedding=8, hidden=12, attention="general").eval()
+    src = torch.tensor([[2, 8, 3, 0, 0], [3, 4, 5, 6, 7], [4, 0, 0, 0, 0]])
+    src_len, max_len = torch.tensor([3, 5, 1]), torch.tensor([2, 6, 4])
+    if beam == 1:
+        nbests = [[h] for h in model.greedy(src, src_len, max_len, return_attention=True, source_positions=True)]
+    else:
+        nbests = model.beam_search(src, src_len, max_len, beam, beam, return_attention=True, source_positions=True)
+    for b, hyps in enumerate(nbests):
+        for h in hyps:
+            assert h.attention is not None and h.sources is not None
+            assert len(h.attention) == len(h.tokens) + 1  # the last row wrote EOS
+            assert all(len(row) == int(src_len[b]) and sum(row) == pytest.approx(1.0) for row in h.attention)
+            assert len(h.sources) == len(h.tokens) and all(0 <= s < int(src_len[b]) for s in h.sources)
+
+
+def test_a_beams_attention_and_sources_are_the_teacher_forced_ones_of_its_tokens() -> None:
+    """Each hypothesis's attention rows (and their argmax, its sources) are what forward() gives with its tokens fed:
+    the row of each token is that of the beam row it extended, whichever row the new one lands in."""
+    torch.manual_seed(3)  # a seed whose beam rows attend most to different positions
+    model = Seq2Seq(9, 7, embedding=8, hidden=12, attention="general").eval()
+    src, src_len = torch.tensor([[3, 4, 5, 6, 7]]), torch.tensor([5])
+    nbest = model.beam_search(src, src_len, torch.tensor([5]), 4, 4, return_attention=True, source_positions=True)[0]
+    assert len(nbest) == 4
+    for h in nbest:
+        tgt_in = torch.tensor([[model.bos_id, *h.tokens]])
+        _, weights = model(src, src_len, tgt_in, return_attention=True)
+        torch.testing.assert_close(torch.tensor(h.attention), weights[0], atol=1e-5, rtol=0)
+        assert h.sources == weights[0, : len(h.tokens)].argmax(-1).tolist()
+
+
+def test_memory_select_takes_the_rows_of_every_field() -> None:
+    from rnnkit.models.seq2seq import Memory
+
+    m = Memory(torch.arange(6.0).view(3, 2, 1), torch.arange(6.0).view(3, 2, 1) + 10,
+               torch.tensor([[True, False], [True, True], [False, False]]), torch.tensor([1, 2, 0]))
+    s = m.select(torch.tensor([2, 0, 0]))
+    assert s.outputs.flatten().tolist() == [4.0, 5.0, 0.0, 1.0, 0.0, 1.0] and s.keys is not None
+    assert s.keys.flatten().tolist() == [14.0, 15.0, 10.0, 11.0, 10.0, 11.0]
+    assert s.mask.tolist() == [[False, False], [True, False], [True, False]] and s.lengths.tolist() == [0, 1, 1]
+    assert Memory(m.outputs, None, m.mask, m.lengths).select(torch.tensor([1])).keys is None
