@@ -214,3 +214,21 @@ def test_memory_select_takes_the_rows_of_every_field() -> None:
     assert s.keys.flatten().tolist() == [14.0, 15.0, 10.0, 11.0, 10.0, 11.0]
     assert s.mask.tolist() == [[False, False], [True, False], [True, False]] and s.lengths.tolist() == [0, 1, 1]
     assert Memory(m.outputs, None, m.mask, m.lengths).select(torch.tensor([1])).keys is None
+
+
+def test_teacher_forcing_feeds_the_gold_token_at_the_given_rate() -> None:
+    gold, logits = torch.zeros(20000, dtype=torch.long), torch.tensor([[0.0, 1.0]]).expand(20000, 2)
+    for ratio in (0.25, 0.9):
+        fed = Seq2Seq._next_input(gold, logits, ratio, torch.Generator().manual_seed(0))
+        assert float((fed == 0).float().mean()) == pytest.approx(ratio, abs=0.015)  # binomial sd about 0.003
+    assert Seq2Seq._next_input(gold, logits, 1.0, None).eq(0).all()
+    assert Seq2Seq._next_input(gold, logits, 0.0, None).eq(1).all()
+
+
+def test_the_config_rebuilds_a_decoder_of_other_layers_and_cell() -> None:
+    model = Seq2Seq(7, 5, cell="lstm", layers=1, decoder_layers=2, decoder_cell="gru", **SIZES)  # type: ignore[arg-type]
+    config = model.config()
+    assert (config["decoder_layers"], config["decoder_cell"]) == (2, "gru")
+    twin = Seq2Seq(**config)
+    assert [(n, p.shape) for n, p in twin.named_parameters()] == [(n, p.shape) for n, p in model.named_parameters()]
+    assert model.decoder.num_layers == 2 and model.bridge_c is None
