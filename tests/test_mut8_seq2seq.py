@@ -232,3 +232,10 @@ def test_the_config_rebuilds_a_decoder_of_other_layers_and_cell() -> None:
     twin = Seq2Seq(**config)
     assert [(n, p.shape) for n, p in twin.named_parameters()] == [(n, p.shape) for n, p in model.named_parameters()]
     assert model.decoder.num_layers == 2 and model.bridge_c is None
+
+
+def test_bos_and_eos_are_the_ids_after_the_tokenizers_as_saved_models_expect() -> None:
+    """BOS = V and EOS = V + 1 (the module's docs): a trained model's output rows are those ids, so swapping them
+    would decode every saved model wrongly."""
+    model = Seq2Seq(7, 5, **SIZES)  # type: ignore[arg-type]
+    assert (model.bos_id, model.eos_id) == (5, 6) and model.output.out_features == 7
