@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -99,3 +100,37 @@ def test_the_scorer_reads_a_model_left_in_training_mode_without_dropout() -> Non
     b = LanguageModelScorer(model, [0, 3, 4, 5, 2], start=1, end=1)
     assert not model.training
     assert a.log_probs((2, 1)) == pytest.approx(b.log_probs((2, 1)))
+
+
+def test_a_symbol_starts_at_the_frame_of_its_likelier_alignment() -> None:
+    """"a" over two frames: "aa" (0.81, "a" from frame 0) and "_a" (0.09, from frame 1) sum into one hypothesis,
+    which keeps the frames of the likelier, 0; then over [[0.6, 0.4], [0.3, 0.7]]: "_a" (0.42, frame 1) beats
+    "aa" (0.28) and "a_" (0.12, frame 0), so "a" starts at frame 1."""
+    found = prefix_beam_search(torch.tensor([[0.1, 0.9], [0.1, 0.9]]).log(), beam=2)
+    assert found.symbols == [0] and found.frames == [0]
+    found = prefix_beam_search(torch.tensor([[0.6, 0.4], [0.3, 0.7]]).log(), beam=3)
+    assert found.symbols == [0] and found.frames == [1]
+    assert found.log_prob == pytest.approx(math.log(0.82))
+
+
+class _Flat:
+    """A language model giving "a" (class 1) after the empty prefix log-probability -10, and an end after the
+    empty prefix -20 (anything else 0)."""
+
+    def log_probs(self, prefix: tuple[int, ...]) -> np.ndarray:
+        return np.array([0.0, -10.0 if not prefix else 0.0])
+
+    def end(self, prefix: tuple[int, ...]) -> float:
+        return -20.0 if not prefix else 0.0
+
+    def retain(self, prefixes: object) -> None:
+        pass
+
+
+def test_with_a_language_model_the_frames_are_still_the_likelier_alignments() -> None:
+    """With the language model's -10 for "a" the hypothesis "a" ranks below the empty one after frame 0, so its
+    extension at frame 1 ("_a", 0.09) is summed in before the repeat ("aa", 0.81, more likely): "a" starts at
+    frame 0 all the same (the end's -20 after the empty prefix rules that out)."""
+    found = prefix_beam_search(torch.tensor([[0.1, 0.9], [0.1, 0.9]]).log(), beam=2, lm=_Flat(), lm_weight=1.0)
+    assert found.symbols == [0] and found.frames == [0]
+    assert found.log_prob == pytest.approx(math.log(0.9) - 10.0)
