@@ -134,3 +134,19 @@ def test_with_a_language_model_the_frames_are_still_the_likelier_alignments() ->
     found = prefix_beam_search(torch.tensor([[0.1, 0.9], [0.1, 0.9]]).log(), beam=2, lm=_Flat(), lm_weight=1.0)
     assert found.symbols == [0] and found.frames == [0]
     assert found.log_prob == pytest.approx(math.log(0.9) - 10.0)
+
+
+def test_only_the_beam_most_likely_classes_of_a_frame_extend_a_hypothesis() -> None:
+    """A beam of 2 over 3 classes reads each frame's two most likely classes only, as if the third were
+    impossible (a class that cannot occur changes no sum); reading all three found "ab" here, not "aa"."""
+    probs = torch.tensor([[0.02, 0.91, 0.07], [0.52, 0.14, 0.34], [0.35, 0.38, 0.27]])
+    pruned = probs.clone()
+    pruned[torch.arange(3), probs.argmin(-1)] = 0.0
+    found = prefix_beam_search(probs.log(), beam=2)
+    assert found == prefix_beam_search(pruned.log(), beam=2)
+    assert found.symbols == [0, 0]
+
+
+def test_a_beam_below_1_is_refused_naming_it() -> None:
+    with pytest.raises(ValueError, match="^beam 0: expected a positive integer$"):
+        prefix_beam_search(torch.zeros(2, 3), beam=0)
