@@ -1,0 +1,28 @@
+"""Gaps a mutation audit of the language model fusion of :mod:`rnnkit.tasks._speech_decoding` found (round 8):
+each test fails on one changed line."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from rnnkit.data.tokenize import CharVocab
+from rnnkit.models.language_model import LanguageModel
+from rnnkit.tasks._speech_decoding import fusion_of
+
+
+def test_the_fusions_scorer_ends_a_transcript_on_the_models_newline() -> None:
+    """A model of lines scores the end of a transcript as its newline after it: after the start (the newline)
+    the end is the model's log-probability of a second newline, not 0."""
+    vocab = CharVocab.from_text("a b\nb a\n")
+    torch.manual_seed(0)
+    model = LanguageModel(len(vocab), hidden_size=8, num_layers=1, embed_dim=4).eval()
+    fusion = fusion_of(["|", "a", "b"], SimpleNamespace(vocab=vocab, model=model), 0.5, 0.0, "lm")
+    newline = vocab.stoi["\n"]
+    with torch.no_grad():
+        logits, _ = model.own_step(torch.tensor([newline]), None, 0)
+    want = float(torch.log_softmax(logits[0], -1)[newline])
+    assert want < 0
+    assert fusion.scorer().end(()) == pytest.approx(want, abs=1e-6)
