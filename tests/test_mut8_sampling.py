@@ -1,0 +1,35 @@
+"""Gaps a mutation audit of :mod:`rnnkit.sampling` found (round 8): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from rnnkit.sampling import choose
+
+
+def _last_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch.rand giving its largest float32, so the inverse CDF takes the last token of the order it is given."""
+    monkeypatch.setattr(torch, "rand", lambda *shape, **kw: torch.full(shape, 1 - 2 ** -24))
+
+
+def test_a_top_p_just_below_1_still_cuts_the_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """top_p 0.9995 over probabilities 0.9996 and 0.0004: the first reaches it alone, so the second is never drawn,
+    however high the uniform number (a nucleus skipped for a top_p near 1 took it)."""
+    _last_draw(monkeypatch)
+    scores = torch.tensor([math.log(0.9996), math.log(0.0004)])
+    assert choose(scores, 1.0, None, 0.9995, None) == 0
+    assert choose(scores, 1.0, None, 1.0, None) == 1  # without the nucleus the same number takes the tail
+
+
+def test_the_nucleus_stops_at_the_token_whose_predecessors_reach_top_p_exactly() -> None:
+    """Probabilities 0.5, 0.25, 0.125, 0.125 (exact in float32) and top_p 0.75: the first two sum to exactly 0.75,
+    so the nucleus is those two (Hugging Face's TopPLogitsWarper drops the tokens whose ascending cumulative
+    probability is at most 1 - top_p, here 0.125 + 0.125); the third, after a mass of 0.75 already, stays out."""
+    from rnnkit.sampling import nucleus
+
+    logits = torch.tensor([0.125, 0.5, 0.125, 0.25]).log()
+    assert torch.softmax(logits, -1)[[1, 3]].sum() == 0.75
+    assert nucleus(logits, 0.75).tolist() == [1, 3]
