@@ -26,3 +26,11 @@ def test_the_fusions_scorer_ends_a_transcript_on_the_models_newline() -> None:
     want = float(torch.log_softmax(logits[0], -1)[newline])
     assert want < 0
     assert fusion.scorer().end(()) == pytest.approx(want, abs=1e-6)
+
+
+def test_a_recogniser_of_the_space_alone_is_read_by_a_model_that_knows_the_space() -> None:
+    """With no letter at all the symbols themselves are judged: a model knowing the space reads a recogniser that
+    writes only word boundaries (no refusal that it knows none of the letters, of which there are none)."""
+    vocab = CharVocab.from_text("a b\n")
+    fusion = fusion_of(["|"], SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
+    assert fusion.class_ids == (0, vocab.stoi[" "])
