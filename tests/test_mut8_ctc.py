@@ -150,3 +150,39 @@ def test_only_the_beam_most_likely_classes_of_a_frame_extend_a_hypothesis() -> N
 def test_a_beam_below_1_is_refused_naming_it() -> None:
     with pytest.raises(ValueError, match="^beam 0: expected a positive integer$"):
         prefix_beam_search(torch.zeros(2, 3), beam=0)
+
+
+class _Recorder:
+    """A language model with no opinion (every log-probability 0) that records what the search keeps."""
+
+    def __init__(self) -> None:
+        self.kept: list[set[tuple[int, ...]]] = []
+
+    def log_probs(self, prefix: tuple[int, ...]) -> np.ndarray:
+        return np.zeros(3)
+
+    def end(self, prefix: tuple[int, ...]) -> float:
+        return 0.0
+
+    def retain(self, prefixes: object) -> None:
+        self.kept.append(set(prefixes))  # type: ignore[call-overload]
+
+
+def test_a_beam_of_two_keeps_the_two_most_likely_hypotheses() -> None:
+    """Over random frames of 3 classes a beam of 2 keeps at most two prefixes after each frame, and they are the
+    likely ones: it finds the labelling a brute force over every alignment finds (a beam keeping the least likely
+    or one more hypothesis than asked failed one or the other)."""
+    g = torch.Generator().manual_seed(3)
+    checked = 0
+    for _ in range(30):
+        lp = torch.log_softmax(2 * torch.randn(4, 3, generator=g), -1)
+        totals = _brute_force(lp)
+        best = max(totals, key=totals.__getitem__)
+        lm = _Recorder()
+        found = prefix_beam_search(lp, beam=2, lm=lm, lm_weight=0.0)
+        assert len(lm.kept) == 4 and all(len(k) <= 2 for k in lm.kept)
+        assert found == prefix_beam_search(lp, beam=2)  # an LM of weight 0 changes nothing
+        if math.log(totals[best]) - found.log_prob < 0.05:  # the beam found all of the best labelling's alignments
+            assert tuple(found.symbols) == best
+            checked += 1
+    assert checked >= 3
