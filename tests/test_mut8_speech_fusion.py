@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from rnnkit.data.tokenize import CharVocab
+from rnnkit.errors import UserError
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.tasks._speech_decoding import fusion_of
 
@@ -34,3 +35,21 @@ def test_a_recogniser_of_the_space_alone_is_read_by_a_model_that_knows_the_space
     vocab = CharVocab.from_text("a b\n")
     fusion = fusion_of(["|"], SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
     assert fusion.class_ids == (0, vocab.stoi[" "])
+
+
+JAMO_HINT = "this recogniser writes Hangul as jamo"
+
+
+@pytest.mark.parametrize(("symbols", "shown", "jamo"), [
+    (["|", *"abcdefghijklmnopqrst"], "abcdefghijklmnopqrst", False),  # 20 letters: all shown
+    (["|", *"abcdefghijklmnopqrstu"], "abcdefghijklmnopqrst...", False),  # 21: the first 20 and "..."
+    (["|", "\u1100", "\u1161", "x"], "\u1100\u1161x", True),  # jamo among other letters: still the jamo hint
+    (["|", "\u11ff"], "\u11ff", True),  # the last conjoining jamo, U+11FF, is one
+])
+def test_the_refusal_of_a_model_knowing_no_letter_shows_twenty_and_spots_any_jamo(symbols: list[str], shown: str,
+                                                                                jamo: bool) -> None:
+    vocab = CharVocab.from_text("\uac00 \ub098\n")  # Hangul syllables and the space
+    with pytest.raises(UserError) as e:
+        fusion_of(symbols, SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
+    assert str(e.value).startswith(f"lm: the language model knows none of the recogniser's letters ({shown}); ")
+    assert (JAMO_HINT in str(e.value)) == jamo
