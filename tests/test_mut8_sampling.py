@@ -33,3 +33,12 @@ def test_the_nucleus_stops_at_the_token_whose_predecessors_reach_top_p_exactly()
     logits = torch.tensor([0.125, 0.5, 0.125, 0.25]).log()
     assert torch.softmax(logits, -1)[[1, 3]].sum() == 0.75
     assert nucleus(logits, 0.75).tolist() == [1, 3]
+
+
+def test_a_top_k_of_0_without_sampling_is_said_to_go_unused() -> None:
+    """top_k has no default value to be quiet about (None is its absence): even 0 given without sampling is named."""
+    from rnnkit.sampling import warn_unused_sampling
+
+    with pytest.warns(UserWarning, match="^--top-k is used only with --sample; without it the most likely output "
+                                         "is written$"):
+        warn_unused_sampling(None, 0, None, None)
