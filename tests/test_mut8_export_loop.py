@@ -44,3 +44,36 @@ def test_the_looped_cells_the_export_tests_left_out_give_rnnkits_probabilities(t
     got = ort.InferenceSession(str(tmp_path / "m.onnx")).run(None, {"ids": ids.numpy(), "lengths": lengths.numpy()})
     with torch.no_grad():
         assert abs(got[0] - model.probabilities(ids, lengths).numpy()).max() < 1e-4
+
+
+class _WithLengths(torch.nn.Module):
+    def __init__(self, rnn: torch.nn.Module) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> Any:
+        return self.rnn(x, lengths=lengths)
+
+
+def test_a_rows_cell_state_holds_past_its_length_in_the_exported_loop() -> None:
+    """An LSTM with zoneout exported with lengths: past a row's length both its h and its c hold, so the file's
+    final (h, c) are rnnkit's for a batch of rows of different lengths (c ran on over the padding, and only the
+    exported models' outputs, which read h alone, were checked)."""
+    import io
+
+    ort = pytest.importorskip("onnxruntime")
+    from rnnkit.recurrent import Recurrent
+
+    torch.manual_seed(0)
+    model = _WithLengths(Recurrent("lstm", 3, 4, zoneout=0.3)).eval()
+    x, lengths = torch.randn(6, 3, 3), torch.tensor([6, 2, 4])
+    buffer = io.BytesIO()
+    torch.onnx.export(model, (x, lengths), buffer, input_names=["x", "lengths"], dynamo=False,
+                      dynamic_axes={"x": {0: "time", 1: "batch"}, "lengths": {0: "batch"}})
+    session = ort.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        want = torch.utils._pytree.tree_leaves(model(x, lengths))
+    got = session.run(None, {"x": x.numpy(), "lengths": lengths.numpy()})
+    assert len(got) == len(want) == 3  # outputs, h_T, c_T
+    for g, w in zip(got, want, strict=True):
+        torch.testing.assert_close(torch.from_numpy(g), w, rtol=1e-5, atol=1e-6)
