@@ -42,3 +42,13 @@ def test_a_top_k_of_0_without_sampling_is_said_to_go_unused() -> None:
     with pytest.warns(UserWarning, match="^--top-k is used only with --sample; without it the most likely output "
                                          "is written$"):
         warn_unused_sampling(None, 0, None, None)
+
+
+def test_a_top_k_of_0_is_refused_naming_it() -> None:
+    """top_k counts from 1 (None: off); 0 drew from every token, as if it were off, saying nothing."""
+    from rnnkit.errors import SettingError
+    from rnnkit.sampling import check_sampling
+
+    with pytest.raises(SettingError, match="^top_k 0: "):
+        check_sampling(1.0, 0, 1.0, None)
+    assert check_sampling(1.0, 1, 1.0, None) == (1.0, 1, 1.0, None)
