@@ -52,3 +52,18 @@ def test_a_top_k_of_0_is_refused_naming_it() -> None:
     with pytest.raises(SettingError, match="^top_k 0: "):
         check_sampling(1.0, 0, 1.0, None)
     assert check_sampling(1.0, 1, 1.0, None) == (1.0, 1, 1.0, None)
+
+
+def test_the_flags_of_sample_reach_the_sampling_settings() -> None:
+    """``--sample --temperature 0.5 --top-k 3 --seed 7`` gives exactly those settings (top_p its default 1);
+    without --sample, none."""
+    import argparse
+
+    from rnnkit.sampling import Sampling, add_sampling_arguments, sampling_from
+
+    p = argparse.ArgumentParser()
+    add_sampling_arguments(p, "outputs", "a test")
+    args = p.parse_args(["--sample", "--temperature", "0.5", "--top-k", "3", "--seed", "7"])
+    assert sampling_from(args) == Sampling(0.5, 3, 1.0, 7)
+    assert sampling_from(p.parse_args(["--sample", "--top-p", "0.9"])) == Sampling(1.0, None, 0.9, None)
+    assert sampling_from(p.parse_args([])) is None
