@@ -53,3 +53,34 @@ def test_the_refusal_of_a_model_knowing_no_letter_shows_twenty_and_spots_any_jam
         fusion_of(symbols, SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
     assert str(e.value).startswith(f"lm: the language model knows none of the recogniser's letters ({shown}); ")
     assert (JAMO_HINT in str(e.value)) == jamo
+
+
+def test_a_model_of_text_without_newlines_starts_a_transcript_after_its_space() -> None:
+    """A model that never saw a newline reads a space before a transcript (a word boundary, what it knows), not
+    its unknown character, and scores no end."""
+    vocab = CharVocab.from_text("a b ba ab")
+    fusion = fusion_of(["|", "a", "b"], SimpleNamespace(vocab=vocab, model=None), 0.5, 0.0, "lm")
+    assert fusion.start == vocab.stoi[" "] != vocab.unk_index
+    assert fusion.end is None
+
+
+def test_decoding_many_utterances_weighs_them_by_the_fusion_as_the_prefix_search_does() -> None:
+    """_decode_all with a Fusion (weight 1, bonus 2) gives each utterance the prefix search's result with that
+    model's scorer, weight and bonus, which here differs from the search without it."""
+    from rnnkit.models.ctc import prefix_beam_search
+    from rnnkit.models.ctc_lm import LanguageModelScorer
+    from rnnkit.models.speech import SpeechRecognizer
+    from rnnkit.tasks._speech_decoding import Fusion, _decode_all
+
+    torch.manual_seed(1)
+    model = SpeechRecognizer(8, 3, hidden=8, layers=1, subsample=1).eval()
+    lm = LanguageModel(6, hidden_size=8, num_layers=1, embed_dim=4).eval()
+    fusion = Fusion(lm, (0, 2, 3, 4), 1, 1, 1.0, 2.0, "lm")
+    feats = [torch.randn(n, 8) for n in (9, 5)]
+    with torch.no_grad():
+        got = _decode_all(model, feats, beam=3, fusion=fusion)
+        for f, d in zip(feats, got, strict=True):
+            lp, n = model(f.unsqueeze(0), torch.tensor([len(f)]))
+            want = prefix_beam_search(lp[0], 3, int(n[0]), LanguageModelScorer(lm, (0, 2, 3, 4), 1, 1), 1.0, 2.0)
+            assert (d.symbols, d.log_prob) == (want.symbols, pytest.approx(want.log_prob, rel=1e-5))
+            assert d.log_prob != pytest.approx(prefix_beam_search(lp[0], 3, int(n[0])).log_prob, rel=1e-3)
