@@ -67,3 +67,23 @@ def test_the_flags_of_sample_reach_the_sampling_settings() -> None:
     assert sampling_from(args) == Sampling(0.5, 3, 1.0, 7)
     assert sampling_from(p.parse_args(["--sample", "--top-p", "0.9"])) == Sampling(1.0, None, 0.9, None)
     assert sampling_from(p.parse_args([])) is None
+
+
+def test_a_python_calls_seed_reaches_the_sampling_settings_and_sample_is_a_bool() -> None:
+    """sample=True gives the settings as given, seed too; a string for the flag ("no" is truthy) is refused."""
+    from rnnkit.sampling import Sampling, sampling_of
+
+    assert sampling_of(True, 0.5, 3, 0.9, 7) == Sampling(0.5, 3, 0.9, 7)
+    with pytest.raises(TypeError, match="^sample takes True or False, not 'no'$"):
+        sampling_of("no", 1.0, None, 1.0, None)
+
+
+def test_the_checked_settings_are_python_numbers() -> None:
+    """NumPy scalars and ints come back as Python floats (the settings end in JSON and reprs)."""
+    import numpy as np
+
+    from rnnkit.sampling import check_sampling
+
+    got = check_sampling(np.float32(0.5), None, np.float64(0.75), None)
+    assert got == (0.5, None, 0.75, None) and all(type(v) is float for v in got[::2])
+    assert type(check_sampling(1, None, 1, None)[0]) is float

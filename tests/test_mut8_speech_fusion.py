@@ -84,3 +84,12 @@ def test_decoding_many_utterances_weighs_them_by_the_fusion_as_the_prefix_search
             want = prefix_beam_search(lp[0], 3, int(n[0]), LanguageModelScorer(lm, (0, 2, 3, 4), 1, 1), 1.0, 2.0)
             assert (d.symbols, d.log_prob) == (want.symbols, pytest.approx(want.log_prob, rel=1e-5))
             assert d.log_prob != pytest.approx(prefix_beam_search(lp[0], 3, int(n[0])).log_prob, rel=1e-3)
+
+
+def test_a_bonus_that_is_not_finite_is_refused_before_the_model_is_read() -> None:
+    from rnnkit.errors import SettingError
+    from rnnkit.tasks._speech_trained import Transcriber
+
+    chars = SimpleNamespace(symbols=SimpleNamespace(kind="chars"))
+    with pytest.raises(SettingError, match="^bonus nan: expected a finite number"):
+        Transcriber._fusion(chars, "no/such/run", 2, 0.5, float("nan"))  # type: ignore[arg-type]
