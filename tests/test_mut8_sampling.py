@@ -87,3 +87,22 @@ def test_the_checked_settings_are_python_numbers() -> None:
     got = check_sampling(np.float32(0.5), None, np.float64(0.75), None)
     assert got == (0.5, None, 0.75, None) and all(type(v) is float for v in got[::2])
     assert type(check_sampling(1, None, 1, None)[0]) is float
+
+
+def test_without_a_seed_each_chooser_draws_anew() -> None:
+    """seed None: a new draw each time, so two choosers over 60 rows of 10 equally likely tokens differ (the chance
+    that they agree is 10**-60); with a seed they repeat."""
+    from rnnkit.sampling import Sampling
+
+    logp = torch.full((60, 10), -math.log(10))
+    assert not torch.equal(Sampling().chooser()(logp), Sampling().chooser()(logp))
+    assert torch.equal(Sampling(seed=3).chooser()(logp), Sampling(seed=3).chooser()(logp))
+
+
+def test_samples_of_each_source_are_capped_as_the_beam_is() -> None:
+    from rnnkit.errors import MAX_BEAM, SettingError
+    from rnnkit.sampling import Sampling, check_beam_or_samples
+
+    assert check_beam_or_samples(1, MAX_BEAM, Sampling())[1] == MAX_BEAM
+    with pytest.raises(SettingError, match=f"^n_best {MAX_BEAM + 1}: "):
+        check_beam_or_samples(1, MAX_BEAM + 1, Sampling())
