@@ -4,9 +4,11 @@ each test fails on one changed line."""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import torch
+from test_speech_lm import runs  # noqa: F401  (the trained recogniser and language model)
 
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import UserError
@@ -93,3 +95,20 @@ def test_a_bonus_that_is_not_finite_is_refused_before_the_model_is_read() -> Non
     chars = SimpleNamespace(symbols=SimpleNamespace(kind="chars"))
     with pytest.raises(SettingError, match="^bonus nan: expected a finite number"):
         Transcriber._fusion(chars, "no/such/run", 2, 0.5, float("nan"))  # type: ignore[arg-type]
+
+
+def test_transcribe_and_evaluate_decode_with_the_language_model_and_its_bonus(
+        runs: dict[str, Any]) -> None:  # noqa: F811 (the fixture imported above)
+    """A bonus of 50 per character outweighs any acoustic log-probability of these short utterances: with it the
+    transcript is longer than without the model, its log-probability counts 50 per character, and evaluate's
+    error rates follow the same transcripts as transcribe's."""
+    import rnnkit
+
+    rec, lm = rnnkit.load(runs["chars"]), rnnkit.load(runs["lm"])
+    wav = str(runs["corpus"] / "wav" / "0.wav")
+    plain = rec.transcribe(wav, beam=4, timings=True)
+    fused = rec.transcribe(wav, beam=4, timings=True, lm=lm, lm_weight=0.0, bonus=50.0)
+    assert len(fused["symbols"]) > len(plain["symbols"])
+    assert fused["log_prob"] > 50.0 * len(fused["symbols"]) - 100.0
+    assert rec.evaluate(runs["corpus"], beam=4, lm=lm, lm_weight=0.0, bonus=50.0)["cer"] > rec.evaluate(
+        runs["corpus"], beam=4)["cer"]
