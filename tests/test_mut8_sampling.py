@@ -106,3 +106,14 @@ def test_samples_of_each_source_are_capped_as_the_beam_is() -> None:
     assert check_beam_or_samples(1, MAX_BEAM, Sampling())[1] == MAX_BEAM
     with pytest.raises(SettingError, match=f"^n_best {MAX_BEAM + 1}: "):
         check_beam_or_samples(1, MAX_BEAM + 1, Sampling())
+
+
+def test_a_row_with_nothing_but_banned_tokens_left_draws_among_them() -> None:
+    """Where the ban leaves nothing (min_len or blocked n-grams took the rest), the row is drawn unbanned: one of
+    its possible tokens, never a blocked one (a row of only -inf took token 0 by argmax)."""
+    from rnnkit.sampling import Sampling
+
+    inf = float("-inf")
+    logp = torch.tensor([[inf, -0.1, -2.4, inf], [-0.7, -0.7, inf, inf]])
+    got = Sampling(seed=0).chooser(banned=[1, 2])(logp)
+    assert got[0] in (1, 2) and got[1] == 0
