@@ -17,7 +17,8 @@ as ONNX's own recurrent operators, and minGRU and minLSTM, whose gates read x_t 
 operations, its ⌈log2 T⌉ rounds an ONNX Loop, of any length (ONNX has no logcumsumexp). A layer that runs
 rnnkit's own step loop (the Clockwork RNN, zoneout, the layer-normalised LSTM, ``impl="reference"``) runs it
 there as a scripted loop, an ONNX Loop of as many steps as the input has (:mod:`rnnkit.export_loop`); what has
-no such loop (an LSTM with ``proj_size`` on ``impl="reference"``) is refused before anything is written.
+no such loop, and an LSTM with ``proj_size`` (which torch's exporter refuses too), is refused before anything is
+written.
 """
 
 from __future__ import annotations
@@ -126,9 +127,11 @@ def export_onnx(
     layer is judged by its own cell and regularisers (a bag of embeddings has none, whatever its config names)."""
     for layer in (m for m in model.modules() if isinstance(m, Recurrent)):  # a bag of embeddings runs no cell
         if not exportable(layer):
-            what = "an LSTM with proj_size on impl='reference'" if layer.proj_size else f"cell {layer.cell!r}"
-            raise UserError(f"{where}: {what} runs its own time loop, which ONNX cannot express with a variable "
-                            f"length; export works for {', '.join(EXPORTED_CELLS)}")
+            if layer.proj_size:
+                raise UserError(f"{where}: an LSTM with proj_size has no ONNX form (torch's exporter writes no "
+                                "projection, and rnnkit's own loop none either); export it without proj_size")
+            raise UserError(f"{where}: cell {layer.cell!r} runs its own time loop, which ONNX cannot express with a "
+                            f"variable length; export works for {', '.join(EXPORTED_CELLS)}")
     try:
         import onnx
     except ImportError:

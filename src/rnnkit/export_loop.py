@@ -57,8 +57,9 @@ def _own_loop(module: Recurrent) -> bool:
 
 
 def exportable(module: Recurrent) -> bool:
-    """Whether ``module`` in eval mode exports for any length (what :func:`rnnkit.export.export_onnx` asks)."""
-    return not _own_loop(module) or _kind(module) is not None
+    """Whether ``module`` in eval mode exports for any length (what :func:`rnnkit.export.export_onnx` asks): not an
+    LSTM with ``proj_size``, which neither torch's exporter (no ONNX form of its projection) nor this loop writes."""
+    return not module.proj_size and (not _own_loop(module) or _kind(module) is not None)
 
 
 def takes_over(module: Recurrent) -> bool:
