@@ -308,6 +308,31 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first. The "
                         "clock is read between updates, so the update under way (all --accumulate N batches of it), "
                         "then the last evaluation and save, end past it")
+    _add_optimiser_arguments(g, d)
+    g.add_argument("--clip", type=_nonneg_float,
+                   help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
+    g.add_argument("--accumulate", type=_positive_int, metavar="N",
+                   help="gradient accumulation: each update sums the gradients of N batches, as one batch N times "
+                        "--batch-size would (OpenNMT-py's -accum_count; a carried state runs on through them; "
+                        "--minutes is read between updates, so the last one may end up to N batches past it) "
+                        f"(default {d['accumulate']})")
+    _add_evaluation_arguments(g, d)
+    g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
+    g.add_argument("--threads", type=_positive_int, metavar="N",
+                   help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "
+                        "faster kept and checked again every 3 minutes)")
+    g.add_argument("--precision", choices=PRECISIONS,
+                   help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
+                        f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
+    g.add_argument("--device", help=DEVICE_HELP)
+    if "zoneout" in d:  # the task's config takes RegulariserSettings
+        _add_regulariser_arguments(parser)
+    _add_run_arguments(g)
+    _add_range_test_arguments(parser)
+
+
+def _add_optimiser_arguments(g: Any, d: dict[str, Any]) -> None:
+    """The optimiser and its learning-rate schedule (``d``: the defaults the help text names)."""
     g.add_argument("--optimizer", choices=OPTIMIZERS, help=f"default {d['optimizer']}")
     g.add_argument("--lr", type=_nonneg_float, help="peak learning rate (default "
                    + (f"{d['lr']:g})" if d["lr"] is not None else "chosen by the task)"))
@@ -328,13 +353,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--plateau-patience", type=_positive_int, metavar="N",
                    help="plateau: lower the learning rate after N evaluations in a row no better than the best "
                         "(better by more than --min-delta) (default 2)")
-    g.add_argument("--clip", type=_nonneg_float,
-                   help=f"clip the global gradient norm at this value, 0 = off (default {d['clip']})")
-    g.add_argument("--accumulate", type=_positive_int, metavar="N",
-                   help="gradient accumulation: each update sums the gradients of N batches, as one batch N times "
-                        "--batch-size would (OpenNMT-py's -accum_count; a carried state runs on through them; "
-                        "--minutes is read between updates, so the last one may end up to N batches past it) "
-                        f"(default {d['accumulate']})")
+
+
+def _add_evaluation_arguments(g: Any, d: dict[str, Any]) -> None:
+    """How often a run evaluates, logs and saves, and what it keeps and stops by."""
     g.add_argument("--eval-every", type=_positive_int, help=f"evaluate every N steps (default {d['eval_every']})")
     g.add_argument("--log-every", type=_positive_int, help=f"log every N steps (default {d['log_every']})")
     g.add_argument("--save-every", type=_positive_int, metavar="N",
@@ -350,16 +372,10 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g.add_argument("--min-delta", type=_nonneg_float, metavar="D",
                    help="with --patience or --schedule plateau: an evaluation counts as better only when it beats "
                         "the best by more than D (Keras' min_delta; OUT/best still keeps any better one; default 0)")
-    g.add_argument("--seed", type=int, help=f"random seed (default {d['seed']})")
-    g.add_argument("--threads", type=_positive_int, metavar="N",
-                   help="torch CPU threads (default: timed on the first steps with 1 and with torch's count, the "
-                        "faster kept and checked again every 3 minutes)")
-    g.add_argument("--precision", choices=PRECISIONS,
-                   help="bf16: forward/backward under bf16 autocast (weights stay fp32); auto: bf16 where the "
-                        f"CPU (AVX512-BF16/AMX) or GPU has fast bf16 (default {d['precision']})")
-    g.add_argument("--device", help=DEVICE_HELP)
-    if "zoneout" in d:  # the task's config takes RegulariserSettings
-        _add_regulariser_arguments(parser)
+
+
+def _add_run_arguments(g: Any) -> None:
+    """Where the settings come from, which run goes on, and what a run writes beside its model."""
     g.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags win)")
     g.add_argument("--resume", metavar="DIR", help="continue the run saved in DIR (its last/ checkpoint)")
     g.add_argument("--overwrite", action="store_true", help="start afresh even if --out holds a run")
@@ -370,6 +386,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
                    help="also write the logged scalars (losses, scores, learning rate, speed) for TensorBoard to "
                         "OUT/tensorboard/: tensorboard --logdir OUT (needs pip install 'rnnkit[tensorboard]'; "
                         "a resumed run keeps it on unless --no-tensorboard)")
+
+
+def _add_range_test_arguments(parser: argparse.ArgumentParser) -> None:
     f = parser.add_argument_group("learning-rate range test")
     f.add_argument("--find-lr", action="store_true", default=None,
                    help=f"instead of training: {UPDATES} updates of this model with the learning rate raised from "
