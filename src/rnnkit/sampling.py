@@ -147,25 +147,19 @@ def add_sampling_arguments(p: argparse.ArgumentParser, outputs: str, use: str) -
                    help="draw each token from the model's distribution instead of taking the most likely (Hugging "
                         f"Face's do_sample, fairseq's --sampling): diverse {outputs}, as {use} wants; with "
                         "--n-best N, N samples of each, the most probable first")
-    p.add_argument("--temperature", type=float, default=None,
-                   help="with --sample: softmax temperature, 0 = the most likely token (default 1)")
+    d = Sampling()
+    p.add_argument("--temperature", type=float, default=d.temperature,
+                   help=f"with --sample: softmax temperature, 0 = the most likely token (default {d.temperature:g})")
     p.add_argument("--top-k", type=int, default=None, help="with --sample: only among the k most likely tokens")
-    p.add_argument("--top-p", type=float, default=None, metavar="P",
-                   help="with --sample: nucleus sampling, only among the fewest most likely tokens whose "
-                        "probabilities reach P (default 1 = off)")
+    p.add_argument("--top-p", type=float, default=d.top_p, metavar="P",
+                   help=f"with --sample: nucleus sampling, only among the fewest most likely tokens whose "
+                        f"probabilities reach P (default {d.top_p:g} = off)")
     p.add_argument("--seed", type=int, default=None, help=f"with --sample: random seed (same seed, same {outputs})")
 
 
 def sampling_from(args: argparse.Namespace) -> Sampling | None:
-    """The :class:`Sampling` of ``--sample`` and its flags (None without it, where the others are said to go
-    unused)."""
-    if not args.sample:
-        with report_warnings():
-            warn_unused_sampling(args.temperature, args.top_k, args.top_p, args.seed)
-        return None
-    d = Sampling()
-    return Sampling(d.temperature if args.temperature is None else args.temperature, args.top_k,
-                    d.top_p if args.top_p is None else args.top_p, args.seed)
+    """:func:`sampling_of` the flags of :func:`add_sampling_arguments`."""
+    return sampling_of(args.sample, args.temperature, args.top_k, args.top_p, args.seed)
 
 
 def sampling_of(sample: object, temperature: float, top_k: int | None, top_p: float,

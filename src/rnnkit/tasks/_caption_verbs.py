@@ -5,14 +5,13 @@ and ``rnnkit data shapes`` and ``rnnkit data digits``.
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
-from rnnkit.sampling import add_sampling_arguments, sampling_from
+from rnnkit.sampling import add_sampling_arguments
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
 from rnnkit.train.checkpoint import refuse_run_output
@@ -39,9 +38,9 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if png is not None:
         refuse_run_output(png, "--attention-png")
     with report_warnings():
-        sampling = sampling_from(args)
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True,
-                              **({} if sampling is None else {"sample": True, **asdict(sampling)}))
+                              sample=args.sample, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+                              seed=args.seed)
     if png is not None:
         from rnnkit.plots import caption_attention_png
 

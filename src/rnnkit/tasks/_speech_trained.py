@@ -77,9 +77,12 @@ class Transcriber:
         items = [paths] if single else list(paths)
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
             check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
-        feats = [features_of(Path(p), self.n_mels) for p in items]
-        results = [self._result(d, timings) for d in _decode_all(self.model, feats, beam, fusion=fusion)]
+        results = [self._result(d, timings) for d in self._decoded(items, beam, fusion)]
         return results[0] if single else results
+
+    def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None) -> list[Decoded]:
+        """The decoding of each WAV file of ``paths``, in the order given."""
+        return _decode_all(self.model, [features_of(Path(p), self.n_mels) for p in paths], beam, fusion=fusion)
 
     def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:
         """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line (also
@@ -129,8 +132,7 @@ class Transcriber:
         if self.symbols.kind == "phonemes":
             voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")
             utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, voice)) for u in utts]
-        feats = [features_of(Path(u.audio), self.n_mels) for u in utts]
-        hyps = [self.symbols.text(d.symbols) for d in _decode_all(self.model, feats, beam, fusion=fusion)]
+        hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
         return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam, **used}
