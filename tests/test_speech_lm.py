@@ -176,3 +176,13 @@ def test_a_weight_or_bonus_without_a_language_model_is_refused_from_python_too(r
     with pytest.raises(SettingError, match="bonus 1: applies only with lm=DIR"):
         rec.evaluate(runs["corpus"], beam=4, bonus=1)
     assert rec.transcribe(wav, beam=4, lm_weight=0.5, bonus=0.0) == rec.transcribe(wav, beam=4)  # the defaults
+
+
+def test_an_empty_language_model_name_is_refused_as_such(runs: dict[str, Path],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--lm ""`` (an unset shell variable) was read as the working directory: ".: not a model directory"."""
+    wav = str(runs["corpus"] / "wav" / "0.wav")
+    capsys.readouterr()
+    assert main(["transcribe", str(runs["chars"]), wav, "--beam", "4", "--lm", ""]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: --lm : expected a character language model's directory, "
+                                       "not an empty name\n")

@@ -105,6 +105,9 @@ class Transcriber:
         bonus = check_finite("bonus", bonus, "expected a finite number")
         if not isinstance(lm, CharLM):
             check_path("lm", lm, "a character language model's directory or rnnkit.load of one")
+            if not str(lm).strip():  # Path("") is the working directory, which the error then named as "."
+                raise SettingError("lm", str(lm), "expected a character language model's directory, not an empty "
+                                                  "name")
             lm = load(lm)  # drawing no number from the caller's generator
             if not isinstance(lm, CharLM):
                 raise SettingError("lm", str(lm.checkpoint.path), f"a {lm.checkpoint.config.get('task')!r} model, "
