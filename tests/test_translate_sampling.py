@@ -220,3 +220,26 @@ def test_samples_encode_each_source_once(translator_dir: Path, monkeypatch: pyte
                             max_len.repeat_interleave(4, 0), choose=Sampling(seed=3).chooser())
     assert [sorted(h.tokens for h in hyps) for hyps in once] == [
         sorted(h.tokens for h in again[i:i + 4]) for i in (0, 4)]
+
+
+def test_many_samples_or_a_wide_beam_decode_fewer_sources_at_once(translator_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """64 sources of 10,000 samples each went through as one batch of 640,000 decoder rows; a batch now holds at most
+    1,024 rows (or one source), and the translations are those of one source at a time."""
+    tr = rnnkit.load(translator_dir)
+    widths: list[int] = []
+    samples = tr.model.samples
+    monkeypatch.setattr(tr.model, "samples", lambda src, *rest, **kw: widths.append(len(src)) or samples(src, *rest,
+                                                                                                        **kw))
+    texts = ["abc", "ab", "abcc", "abc", "a", "bc"]
+    tr.translate(texts, sample=True, n_best=300, seed=1)
+    assert widths == [3, 3]  # 1,024 // 300 sources a batch
+    widths.clear()
+    tr.translate(texts, sample=True, n_best=2, seed=1)
+    assert widths == [6]
+    beams: list[int] = []
+    search = tr.model.beam_search
+    monkeypatch.setattr(tr.model, "beam_search", lambda src, *rest, **kw: beams.append(len(src)) or search(src, *rest,
+                                                                                                           **kw))
+    wide = tr.translate(texts, beam=600, n_best=1)
+    assert beams == [1] * 6 and wide == [tr.translate(t, beam=600) for t in texts]

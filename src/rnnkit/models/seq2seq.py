@@ -299,6 +299,12 @@ class AttentionDecoder(nn.Module):
         return torch.where(use_gold, gold, own)
 
     # ------------------------------------------------------------------ decoding
+    @staticmethod
+    def select_state(state: DecState, index: Tensor) -> DecState:
+        """The rows ``index`` of a decoder state: :meth:`greedy` drops the sources that have ended, beam search
+        reorders its rows."""
+        return _select_state(state, index)
+
     def _step_log_probs(self, logits: Tensor, t: int, max_len: Tensor, history: list[list[int]],
                         no_repeat_ngram: int, min_len: int = 0) -> Tensor:
         """Log-probabilities of the next token with padding, BOS and blocked n-grams removed, EOS removed before
@@ -361,7 +367,7 @@ class AttentionDecoder(nn.Module):
                 rows = [rows[j] for j in keep]
                 if rows:
                     index = torch.tensor(keep, dtype=torch.long, device=best.device)
-                    memory, state = memory.select(index), _select_state(state, index)
+                    memory, state = memory.select(index), self.select_state(state, index)
                     max_len, best = max_len.index_select(0, index), best.index_select(0, index)
             prev, t = best, t + 1
         return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None,
@@ -375,7 +381,7 @@ class AttentionDecoder(nn.Module):
         the batch's rows each repeated ``n`` times, the source encoded once), the most probable first."""
         memory, state = self.encode(src, src_len)
         index = torch.arange(src.shape[0], device=src.device).repeat_interleave(n)
-        encoded = (memory.select(index), _select_state(state, index))
+        encoded = (memory.select(index), self.select_state(state, index))
         src, src_len, max_len = (x.repeat_interleave(n, 0) for x in (src, src_len, max_len))
         hyps = self.greedy(src, src_len, max_len, no_repeat_ngram, return_attention, source_positions, min_len, choose,
                            encoded)
@@ -392,7 +398,7 @@ class AttentionDecoder(nn.Module):
         batch, k, max_len = src.shape[0], beam, max_len.to(src.device)
         memory, state = self.encode(src, src_len)
         rows = torch.arange(batch, device=src.device).repeat_interleave(k)
-        memory, state, max_len = memory.select(rows), _select_state(state, rows), max_len.index_select(0, rows)
+        memory, state, max_len = memory.select(rows), self.select_state(state, rows), max_len.index_select(0, rows)
         search = _Beams(batch, k, src.device)
         prev = torch.full((batch * k,), self.bos_id, dtype=torch.long, device=src.device)
         t = 0
@@ -401,7 +407,7 @@ class AttentionDecoder(nn.Module):
             logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram, min_len)
             most = weights.argmax(-1) if source_positions and weights is not None else None
             origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None, most)
-            state = _select_state(state, origin)
+            state = self.select_state(state, origin)
             t += 1
         return [search.best(b, n_best, alpha, src_len[b].item(), return_attention, source_positions)
                 for b in range(batch)]

@@ -14,7 +14,7 @@ from rnnkit.models.captioner import Captioner
 from rnnkit.models.seq2seq import Hypothesis
 from rnnkit.sampling import Sampling
 from rnnkit.tasks._caption_data import _caption_text
-from rnnkit.tasks._translate_decoding import sacre_scores
+from rnnkit.tasks._translate_decoding import sacre_scores, sources_per_batch
 
 
 def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: int = 1, n_best: int = 1,
@@ -23,8 +23,9 @@ def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: i
     ``sampling`` (never ``<unk>``, a word too rare to have its own id, as the translator's samples never draw it)."""
     out: list[list[Hypothesis]] = []
     pick = sampling.chooser((UNK_ID,)) if sampling is not None else None  # one generator for all the batches
-    for start in range(0, len(images), 64):
-        part = images[start:start + 64].to(model_device(model))
+    per_batch = sources_per_batch(n_best if sampling is not None else beam)
+    for start in range(0, len(images), per_batch):
+        part = images[start:start + per_batch].to(model_device(model))
         part = part.float() / 255.0 if part.dtype == torch.uint8 else part
         counts, limit = model.region_counts(len(part)), torch.full((len(part),), max_len, dtype=torch.long)
         if pick is not None:

@@ -111,6 +111,16 @@ def words_at(text: str, starts: Sequence[int]) -> list[str]:
     return found
 
 
+DECODED_ROWS = 1024  # rows a batch of beam search or sampling decodes at once (each source's beam or samples)
+
+
+def sources_per_batch(rows_each: int, most: int = 64) -> int:
+    """How many sources a decoding batch takes when each is ``rows_each`` rows (a beam's width, or the samples
+    drawn of it): ``most``, fewer where they would pass :data:`DECODED_ROWS` (one at least). 64 sources of 10,000
+    samples each were one batch of 640,000 rows, every one carrying its decoder state and attention."""
+    return max(1, min(most, DECODED_ROWS // max(rows_each, 1)))
+
+
 def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:
     """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (one for all, or one per source; clamped
     in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -25,9 +26,11 @@ from rnnkit.errors import (
     UserError,
     check_filled,
     check_flag,
+    check_path,
     check_texts,
     warn,
 )
+from rnnkit.models.ensemble import Ensemble
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
 from rnnkit.tasks import speaks_python
@@ -38,10 +41,12 @@ from rnnkit.tasks._translate_decoding import (
     _max_lengths,
     replace_unknown,
     sacre_scores,
+    sources_per_batch,
     words_at,
 )
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
+from rnnkit.train.trainer import random_state_kept
 
 
 @speaks_python
@@ -50,7 +55,8 @@ class Translator:
     pairs file (BLEU, chrF, exact match).
 
     Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`Seq2Seq` (eval mode); ``source`` and
-    ``target`` are the two sides' tokenizers.
+    ``target`` are the two sides' tokenizers. :meth:`ensemble` joins other translators of the same tokenizers to
+    it: ``rnnkit.load(A).ensemble(B, C)`` translates with the mean of the three models' predictions.
     """
 
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
@@ -58,6 +64,7 @@ class Translator:
         if ckpt.config.get("task") != "seq2seq":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a translator")
         self.checkpoint = ckpt
+        self.checkpoints = [ckpt]  # one per model of an ensemble
         self.source, self.target = _saved_tokenizers(ckpt)
         kwargs = ckpt.config.get("model")
         if not isinstance(kwargs, dict):
@@ -69,8 +76,44 @@ class Translator:
         check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
 
     def __repr__(self) -> str:
+        more = {"ensemble": [str(c.path) for c in self.checkpoints]} if len(self.checkpoints) > 1 else {}
         return loaded_repr(self, self.checkpoint, self.model, source_vocab=self.source.vocab_size,
-                           target_vocab=self.target.vocab_size)
+                           target_vocab=self.target.vocab_size, **more)
+
+    def ensemble(self, *others: str | Path | Translator) -> Translator:
+        """A translator that decodes with this model and ``others`` (model directories or translators) as one:
+        at each step the next-token probabilities are the mean of the models' (:class:`Ensemble`; fairseq's
+        ensembles, OpenNMT-py's ``-model A B``). This translator is left as it was.
+
+        The models must have the same source and target tokenizers, as runs trained on the same data with the
+        same tokenizer flags have (they may differ in seed, cell, size, depth and attention); another pair of
+        tokenizers, or a model of another task, is refused naming its directory. Decoding costs the sum of the
+        models' time."""
+        if not others:
+            raise UserError("ensemble: name at least one other translator to join this one")
+        members: list[Translator] = [self]
+        with random_state_kept():  # building a model draws weights its checkpoint replaces: not the caller's
+            for other in others:
+                if not isinstance(other, Translator):
+                    check_path("ensemble", other, "a model directory (a str or a path) or a Translator")
+                members.append(other if isinstance(other, Translator) else Translator(other))
+        for other in members[1:]:
+            for side, mine, theirs in (("source", self.source, other.source), ("target", self.target, other.target)):
+                if theirs.to_json() != mine.to_json():
+                    raise UserError(f"{other.checkpoint.path}: its {side} tokenizer is not {self.checkpoint.path}'s; "
+                                    "the models of an ensemble need the same tokenizers (train them on the same "
+                                    "data with the same tokenizer flags)")
+        joined = copy.copy(self)
+        joined.checkpoints = [c for t in members for c in t.checkpoints]
+        joined.model = Ensemble([m for t in members for m in _models(t)]).eval()  # type: ignore[assignment]
+        joined.max_len = max(t.max_len for t in members)
+        return joined
+
+    @property
+    def reads(self) -> list[Any]:
+        """The files this translator was read from (every model's, for an ensemble): outputs may not replace
+        them."""
+        return [r for c in self.checkpoints for r in c.reads]
 
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
         """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
@@ -133,9 +176,11 @@ class Translator:
         # replace_unk writes a source word for it; rnnkit sample never writes it either
         pick = d.sample.chooser(() if d.replace_unk else (UNK_ID,)) if d.sample is not None else None
         results: dict[int, Any] = {}
-        # up to 64 sources of similar lengths, 64 x the training --max-len tokens once padded (a longer one alone):
-        # one long line of a file padded the 63 beside it, which decoded on, finished, for as long as it ran
-        for batch in length_sorted_batches(encoded, 64, 64 * self.max_len):
+        # up to 64 sources of similar lengths (fewer of a wide beam or of many samples each: sources_per_batch), as many
+        # times the training --max-len tokens once padded (a longer one alone): one long line of a file padded the 63
+        # beside it, which decoded on, finished, for as long as it ran
+        per_batch = sources_per_batch(d.n_best if d.sample is not None else d.beam)
+        for batch in length_sorted_batches(encoded, per_batch, per_batch * self.max_len):
             src, src_len = to_device(pad_batch([encoded[i] for i in batch]), model_device(self.model))
             # the model learnt targets of at most max_len tokens: a limit far above that (or above a longer
             # source) only lets a translation that never writes </s> run on (an hour for a limit of 1e12)
@@ -203,8 +248,8 @@ class Translator:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split),
         decoding as :meth:`translate` does with the same settings, and compare with the targets: ``bleu`` and
         ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
-        each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``
-        and ``decoding`` (the settings used)."""
+        each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``,
+        ``decoding`` (the settings used) and ``models`` (the model directory, or each of an ensemble's)."""
         return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk,
                                                    min_len))
 
@@ -216,7 +261,13 @@ class Translator:
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": d.beam,
-                "decoding": d.settings()}
+                "decoding": d.settings(), "models": [str(c.path) for c in self.checkpoints]}
+
+
+def _models(translator: Translator) -> list[Seq2Seq]:
+    """The one model of a translator, or each model of an ensemble (an ensemble of ensembles is one level)."""
+    model = translator.model
+    return list(model.members) if isinstance(model, Ensemble) else [model]  # type: ignore[arg-type]
 
 
 def _evaluation_pairs(pairs_file: object) -> list[Pair]:

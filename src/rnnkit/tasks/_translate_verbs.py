@@ -42,6 +42,26 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     add_sampling_arguments(p, "translations", "back-translation")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
+    _ensemble_argument(p)
+
+
+def _ensemble_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ensemble", nargs="+", action="extend", metavar="DIR",
+                   help="decode with these translators too, each step's next-token probabilities the mean of all "
+                        "the models' (fairseq's ensembles, OpenNMT-py's -model A B); they need DIR's tokenizers. "
+                        "Give TEXT arguments before it")
+
+
+def _joined(tr: Translator, args: argparse.Namespace) -> Translator:
+    """``tr``, or with ``--ensemble`` the ensemble of it and those translators (a value that is no model
+    directory, as a TEXT written after the flag is, is named with a hint)."""
+    if not args.ensemble:
+        return tr
+    for path in args.ensemble:
+        if not Path(path).is_dir():
+            raise UserError(f"--ensemble {path}: no such directory; expected a translator's model directory (give "
+                            "TEXT arguments before --ensemble)")
+    return tr.ensemble(*args.ensemble)
 
 
 def _decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -92,12 +112,13 @@ def _blank_result() -> dict[str, Any]:
 
 
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
+    tr = _joined(tr, args)  # first: a TEXT written after --ensemble is named there
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
     # both outputs are written after these are read
-    reads = [("the --file being read", None if args.file == "-" else args.file), *tr.checkpoint.reads]
+    reads = [("the --file being read", None if args.file == "-" else args.file), *tr.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     if png is not None:
@@ -116,8 +137,10 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         from rnnkit.plots import attention_png
 
         r = found[0]
+        kind = tr.checkpoint.config["model"].get("attention")
+        models = len(tr.checkpoints)
         attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png,
-                      title=f"attention ({tr.checkpoint.config['model'].get('attention')})")
+                      title=f"attention ({kind})" if models == 1 else f"attention (the mean of {models} models')")
     lines = []
     for n, r in enumerate(results):
         if args.json:
@@ -139,9 +162,11 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="pairs file (source<TAB>target), or 'bible-en-es' (its test split)")
     _decoding_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    _ensemble_argument(e)
 
 
 def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
+    tr = _joined(tr, args)
     with report_warnings():
         result = tr._evaluate(args.data, _decoding(args))
     if args.json:
@@ -151,7 +176,8 @@ def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
     chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
     changed = {k: v for k, v in result["decoding"].items() if k != "beam" and v != getattr(Decoding(), k)}
     settings = "".join(f", {k.replace('_', ' ')} {'on' if v is True else v}" for k, v in changed.items())
-    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}: BLEU {bleu}, chrF {chrf}, "
+    models = f", an ensemble of {len(result['models'])} models" if len(result["models"]) > 1 else ""
+    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}{models}: BLEU {bleu}, chrF {chrf}, "
           f"exact match {result['exact_match']:.4f}")
     if result["bleu_signature"]:
         print(f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")

@@ -1,0 +1,190 @@
+"""Ensembles of translators (``rnnkit translate DIR --ensemble DIR2``, ``Translator.ensemble``; fairseq's
+ensembles, OpenNMT-py's ``-model A B``): each step's next-token probabilities are the mean of the models'."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.tokenize import pad_batch
+from rnnkit.errors import UserError
+from rnnkit.models.ensemble import Ensemble
+from rnnkit.models.seq2seq import Seq2Seq
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _models() -> tuple[Seq2Seq, Seq2Seq]:
+    torch.manual_seed(0)
+    a = Seq2Seq(6, 3, hidden=8, embedding=8, attention="bahdanau").eval()
+    b = Seq2Seq(6, 3, hidden=12, embedding=4, cell="gru", attention="dot", layers=2).eval()
+    with torch.no_grad():  # sharper distributions than at initialisation, so that the models disagree
+        a.output.weight.mul_(6.0)
+        b.output.weight.mul_(-6.0)
+    return a, b
+
+
+def _mean_log_prob(models: list[Seq2Seq], src: list[int], tokens: list[int]) -> float:
+    """log of the mean of the models' probabilities of each of ``tokens`` (the last one included), summed: each
+    model's training forward pass, the mean taken here by hand."""
+    s, s_len = pad_batch([src])
+    tgt_in = torch.tensor([[models[0].bos_id, *tokens[:-1]]])
+    with torch.no_grad():
+        probs = torch.stack([F.softmax(m(s, s_len, tgt_in).double(), -1)[0] for m in models]).mean(0)
+    return float(probs.gather(1, torch.tensor(tokens).unsqueeze(1)).log().sum())
+
+
+def test_an_ensemble_of_one_decodes_as_its_model() -> None:
+    a, _ = _models()
+    one = Ensemble([a]).eval()
+    src, src_len = pad_batch([[1, 2, 3], [4, 5]])
+    limit = torch.tensor([5, 5])
+    for x, y in zip(a.greedy(src, src_len, limit), one.greedy(src, src_len, limit), strict=True):
+        assert x.tokens == y.tokens and math.isclose(x.log_prob, y.log_prob, rel_tol=1e-5)
+    for xs, ys in zip(a.beam_search(src, src_len, limit, beam=3, n_best=3),
+                      one.beam_search(src, src_len, limit, beam=3, n_best=3), strict=True):
+        assert [h.tokens for h in xs] == [h.tokens for h in ys]
+
+
+def test_the_beam_finds_the_output_of_the_highest_mean_probability_by_brute_force() -> None:
+    """Every output of up to two tokens (the target ids 1 and 2; EOS is forced, at no cost, at the limit of 2):
+    scored by hand as the product over steps of the mean of the two models' probabilities; a beam wide enough to
+    keep every hypothesis finds them all and ranks them alike (alpha 0: the plain log-probability)."""
+    a, b = _models()
+    pair = Ensemble([a, b]).eval()
+    src = [1, 2, 3, 4]
+    eos = a.eos_id
+    outputs = [[eos], *([t, eos] for t in (1, 2)), *([t, u] for t, u in itertools.product((1, 2), repeat=2))]
+    scores = {tuple(t for t in out if t != eos): _mean_log_prob([a, b], src, out) for out in outputs}
+    found = pair.beam_search(*pad_batch([src]), torch.tensor([2]), beam=20, n_best=20, alpha=0.0)[0]
+    assert len(found) == len(scores)
+    for h in found:
+        assert math.isclose(h.log_prob, scores[tuple(h.tokens)], rel_tol=1e-4, abs_tol=1e-5), h
+    assert [tuple(h.tokens) for h in found] == sorted(scores, key=lambda k: -scores[k])
+
+
+def test_greedy_writes_the_most_likely_token_of_the_mean_and_its_log_probability() -> None:
+    a, b = _models()
+    pair = Ensemble([a, b]).eval()
+    src = [5, 1, 2]
+    hyp = pair.greedy(*pad_batch([src]), torch.tensor([30]))[0]
+    assert len(hyp.tokens) < 30
+    written = [*hyp.tokens, a.eos_id]
+    assert math.isclose(hyp.log_prob, _mean_log_prob([a, b], src, written), rel_tol=1e-4)
+    s, s_len = pad_batch([src])
+    with torch.no_grad():
+        probs = torch.stack([F.softmax(m(s, s_len, torch.tensor([[a.bos_id, *hyp.tokens]])), -1)[0]
+                             for m in (a, b)]).mean(0)
+    probs[:, 0] = probs[:, a.bos_id] = 0  # never written: padding and BOS
+    assert probs.argmax(-1).tolist() == written
+    # the two models alone write something else: the mean is not either one's choice
+    assert [h.tokens for h in (a.greedy(s, s_len, torch.tensor([30]))[0], b.greedy(s, s_len, torch.tensor([30]))[0])
+            ] != [hyp.tokens, hyp.tokens]
+
+
+def test_the_attention_is_the_mean_of_the_attending_models() -> None:
+    a, b = _models()
+    plain = Seq2Seq(6, 3, hidden=8, embedding=8, attention="none").eval()
+    src, src_len = pad_batch([[1, 2, 3, 4]])
+    memory, state = Ensemble([a, b, plain]).encode(src, src_len)
+    prev = torch.tensor([a.bos_id])
+    _, _, weights = Ensemble([a, b, plain]).decoder_step(prev, state, memory, 0)
+    own = [m.decoder_step(prev, m.encode(src, src_len)[1], m.encode(src, src_len)[0], 0)[2] for m in (a, b)]
+    torch.testing.assert_close(weights, (own[0] + own[1]) / 2)
+    assert Ensemble([plain]).attention is None and Ensemble([plain, a]).attention is a.attention
+
+
+def test_models_of_other_vocabularies_are_refused() -> None:
+    a, _ = _models()
+    with pytest.raises(ValueError, match="target vocabularies of different sizes"):
+        Ensemble([a, Seq2Seq(6, 4, hidden=8, embedding=8)])
+    with pytest.raises(ValueError, match="at least one"):
+        Ensemble([])
+
+
+# ---------------------------------------------------------------- trained translators
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("ensemble")
+    data = tmp / "pairs.tsv"
+    data.write_text("".join(f"ab{'c' * (i % 3)}\txy{'z' * (i % 4)}\n" for i in range(30)), encoding="utf-8")
+    flags = ["--data", str(data), "--hidden", "8", "--embedding", "8", "--batch-size", "8", "--steps", "3",
+             "--eval-sentences", "1", "--no-progress", "--save-minutes", "0"]
+    outs = [tmp / "a", tmp / "b", tmp / "words"]
+    for out, more in zip(outs, (["--seed", "1"], ["--seed", "2", "--cell", "gru"], ["--tokenizer", "word"]),
+                         strict=True):
+        assert main(["train", "seq2seq", *flags, *more, "--out", str(out)]) == 0
+    return data, *outs
+
+
+def test_a_translator_joined_to_itself_translates_as_alone(runs: tuple[Path, Path, Path, Path]) -> None:
+    """The mean of two equal distributions is the distribution: greedy, beam and sampled outputs are unchanged."""
+    _, a, _, _ = runs
+    alone = rnnkit.load(a)
+    twice = alone.ensemble(a)
+    texts = ["abc", "ab", "abcc"]
+    assert twice.translate(texts) == alone.translate(texts)
+    assert twice.translate(texts, beam=3, n_best=2)[0]["n_best"][0]["text"] == \
+        alone.translate(texts, beam=3, n_best=2)[0]["n_best"][0]["text"]
+    assert twice.translate(texts, sample=True, seed=3) == alone.translate(texts, sample=True, seed=3)
+    assert isinstance(alone.model, Seq2Seq) and len(alone.checkpoints) == 1  # left as it was
+    assert "ensemble=" in repr(twice) and "ensemble=" not in repr(alone)
+
+
+def test_an_ensemble_scores_outputs_by_the_mean_of_its_models(runs: tuple[Path, Path, Path, Path]) -> None:
+    _, a, b, _ = runs
+    pair = rnnkit.load(a).ensemble(b)
+    models = [rnnkit.load(a).model, rnnkit.load(b).model]
+    src = pair._encode_sources(["abcc"])[0]
+    result = pair.translate("abcc", n_best=1, max_len_a=0, max_len_b=12, return_attention=True)
+    tokens = pair.target.encode(result["translation"])
+    written = tokens if len(tokens) == 12 else [*tokens, pair.model.eos_id]  # EOS forced at no cost at the limit
+    assert math.isclose(result["n_best"][0]["log_prob"], _mean_log_prob(models, src, written), rel_tol=1e-4)
+    assert len(result["attention"]) == len(tokens) + 1
+
+
+def test_other_tokenizers_and_other_tasks_are_refused_naming_the_model(runs: tuple[Path, Path, Path, Path],
+                                                                          tmp_path: Path) -> None:
+    data, a, _, words = runs
+    with pytest.raises(UserError, match=rf"{words}/best: its source tokenizer is not .*same tokenizers"):
+        rnnkit.load(a).ensemble(words)
+    with pytest.raises(UserError, match="name at least one"):
+        rnnkit.load(a).ensemble()
+    with pytest.raises(TypeError, match="ensemble takes a model directory"):
+        rnnkit.load(a).ensemble(5)  # type: ignore[arg-type]
+    lm = tmp_path / "lm"
+    text = tmp_path / "t.txt"
+    text.write_text("abc abd " * 50, encoding="utf-8")
+    assert main(["train", "charlm", "--data", str(text), "--out", str(lm), "--steps", "1", "--hidden", "8",
+                 "--no-progress"]) == 0
+    with pytest.raises(UserError, match="not a translator"):
+        rnnkit.load(a).ensemble(lm)
+
+
+def test_the_command_line(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
+                          capsys: pytest.CaptureFixture[str]) -> None:
+    data, a, b, _ = runs
+    pair = rnnkit.load(a).ensemble(b)
+    assert main(["translate", str(a), "abc", "ab", "--ensemble", str(b)]) == 0
+    assert capsys.readouterr().out.splitlines() == pair.translate(["abc", "ab"])
+    assert main(["evaluate", str(a), "--data", str(data), "--ensemble", str(b), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert result["models"] == [f"{a}/best", f"{b}/best"]
+    assert result["exact_match"] == pair.evaluate(data)["exact_match"]
+    assert main(["evaluate", str(a), "--data", str(data), "--ensemble", str(b), str(a)]) == 0
+    assert "an ensemble of 3 models" in capsys.readouterr().out
+    # a TEXT after the flag is read as a directory: named, with the hint
+    assert main(["translate", str(a), "--ensemble", str(b), "abc"]) == 2
+    assert "--ensemble abc: no such directory" in capsys.readouterr().err
+    # an output may not replace a member's files
+    assert main(["translate", str(a), "abc", "--ensemble", str(b), "--output", str(b / "best" / "config.json")]) == 2
+    assert json.loads((b / "best" / "config.json").read_text(encoding="utf-8"))["task"] == "seq2seq"
+
