@@ -156,7 +156,7 @@ def test_other_tokenizers_and_other_tasks_are_refused_naming_the_model(runs: tup
     data, a, _, words = runs
     with pytest.raises(UserError, match=rf"{words}/best: its source tokenizer is not .*same tokenizers"):
         rnnkit.load(a).ensemble(words)
-    with pytest.raises(UserError, match="name at least one"):
+    with pytest.raises(UserError, match="name at least one other model"):
         rnnkit.load(a).ensemble()
     with pytest.raises(TypeError, match="ensemble takes a model directory"):
         rnnkit.load(a).ensemble(5)  # type: ignore[arg-type]
@@ -188,3 +188,49 @@ def test_the_command_line(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
     assert main(["translate", str(a), "abc", "--ensemble", str(b), "--output", str(b / "best" / "config.json")]) == 2
     assert json.loads((b / "best" / "config.json").read_text(encoding="utf-8"))["task"] == "seq2seq"
 
+
+
+# ---------------------------------------------------------------- captioners
+def _captioners(tmp: Path) -> tuple[Path, list[Path]]:
+    from PIL import Image
+
+    images = tmp / "images"
+    images.mkdir()
+    captions = ["a red box", "a blue dot", "the big box", "a small dot"] * 2
+    for i in range(len(captions)):
+        Image.new("RGB", (16, 16), (30 * i, 0, 200 - 20 * i)).save(images / f"{i}.png")
+    (images / "captions.tsv").write_text("".join(f"{i}.png\t{c}\n" for i, c in enumerate(captions)))
+    flags = ["--data", str(images), "--steps", "2", "--hidden", "8", "--embedding", "8", "--channels", "4",
+             "--batch-size", "4", "--eval-images", "2", "--no-progress", "--save-minutes", "0"]
+    outs = []
+    for name, more in (("a", ["--image-size", "16", "--attention"]), ("b", ["--image-size", "16", "--seed", "3",
+                                                                           "--cell", "gru"]),
+                       ("big", ["--image-size", "24"])):
+        outs.append(tmp / name)
+        assert main(["train", "caption", *flags, *more, "--out", str(outs[-1])]) == 0
+    return images, outs
+
+
+def test_captioners_join_as_translators_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    images, (a, b, big) = _captioners(tmp_path)
+    image = str(images / "0.png")
+    alone, other = rnnkit.load(a), rnnkit.load(b)
+    assert alone.ensemble(a).caption([image], beam=2) == alone.caption([image], beam=2)  # the mean of one and itself
+    pair = alone.ensemble(other)
+    result = pair.caption(image, return_attention=True)
+    pixels = pair.load_images([image])
+    tgt = pair.words.encode(result["caption"])
+    written = tgt if len(tgt) == pair.max_len else [*tgt, pair.model.eos_id]  # EOS forced at no cost at the limit
+    with torch.no_grad():
+        probs = torch.stack([F.softmax(m.model(pixels, m.model.region_counts(1),
+                                               torch.tensor([[m.model.bos_id, *written[:-1]]])), -1)[0]
+                             for m in (alone, other)]).mean(0)
+    expected = float(probs.gather(1, torch.tensor(written).unsqueeze(1)).log().sum())
+    assert math.isclose(result["n_best"][0]["log_prob"], expected, rel_tol=1e-4)
+    assert len(result["attention"]) == len(tgt) + 1  # the attending member's weights
+    with pytest.raises(UserError, match=r"big/best: its image size \(24x24\) is not .*a/best's \(16x16\)"):
+        alone.ensemble(big)
+    assert main(["evaluate", str(a), "--data", str(images), "--ensemble", str(b)]) == 0
+    assert "an ensemble of 2 models" in capsys.readouterr().out
+    assert main(["caption", str(a), image, "--ensemble", str(b)]) == 0
+    assert capsys.readouterr().out.strip() == pair.caption(image)

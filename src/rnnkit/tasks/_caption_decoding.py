@@ -14,6 +14,7 @@ from rnnkit.models.captioner import Captioner
 from rnnkit.models.seq2seq import Hypothesis
 from rnnkit.sampling import Sampling
 from rnnkit.tasks._caption_data import _caption_text
+from rnnkit.tasks._ensemble import first_model
 from rnnkit.tasks._translate_decoding import sacre_scores, sources_per_batch
 
 
@@ -27,7 +28,8 @@ def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: i
     for start in range(0, len(images), per_batch):
         part = images[start:start + per_batch].to(model_device(model))
         part = part.float() / 255.0 if part.dtype == torch.uint8 else part
-        counts, limit = model.region_counts(len(part)), torch.full((len(part),), max_len, dtype=torch.long)
+        counts = first_model(model).region_counts(len(part))  # type: ignore[operator]
+        limit = torch.full((len(part),), max_len, dtype=torch.long)
         if pick is not None:
             out.extend(model.samples(part, counts, limit, n_best, pick, return_attention=return_attention))
         elif beam == 1:

@@ -18,6 +18,7 @@ from rnnkit.sampling import check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
+from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -44,7 +45,7 @@ class ImageCaptioner:
     scores a captioned-image folder (exact match against any reference, multi-reference BLEU).
 
     Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`Captioner` (eval mode), ``words`` the
-    caption vocabulary.
+    caption vocabulary. :meth:`ensemble` joins other captioners of the same vocabulary and images to it.
     """
 
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
@@ -52,6 +53,7 @@ class ImageCaptioner:
         if ckpt.config.get("task") != "caption":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a captioner")
         self.checkpoint = ckpt
+        self.checkpoints = [ckpt]  # one per model of an ensemble
         self.words = _saved_tokenizer(ckpt)
         kwargs = ckpt.config.get("model")
         if not isinstance(kwargs, dict):
@@ -63,7 +65,16 @@ class ImageCaptioner:
         self.max_len = saved_max_len(ckpt, 30)
 
     def __repr__(self) -> str:
-        return loaded_repr(self, self.checkpoint, self.model, vocab=self.words.vocab_size)
+        return loaded_repr(self, self.checkpoint, self.model, vocab=self.words.vocab_size,
+                           **ensemble_facts(self.checkpoints))
+
+    def ensemble(self, *others: str | Path | ImageCaptioner) -> ImageCaptioner:
+        """A captioner that decodes with this model and ``others`` (model directories or captioners) as one: at
+        each step the next-word probabilities are the mean of the models' (:class:`rnnkit.models.ensemble.Ensemble`).
+        This captioner is left as it was. The models must have the same caption vocabulary, image size, channels
+        and grid of regions, as runs trained on the same folder with the same image flags have (they may differ
+        in seed, cell, size and attention); another is refused naming its directory."""
+        return joined(self, others, ImageCaptioner, _captioners_differ)
 
     def load_images(self, images: Iterable[Any]) -> torch.Tensor:
         """(N, C, H, W) floats of image paths or PIL images, at the model's size and channels."""
@@ -72,7 +83,8 @@ class ImageCaptioner:
         if is_single(images):  # a path's characters were read as N images ("/: is a directory")
             raise TypeError("load_images takes a list of images (paths or PIL images); for one image, give [image]")
         images = list(images)
-        size, channels = self.model.image_size, int(self.model.config()["in_channels"])
+        model = first_model(self.model)
+        size, channels = model.image_size, int(model.config()["in_channels"])
         if not images:
             return torch.empty(0, channels, *size)
         return torch.stack([load_image(im, size, channels) for im in images])
@@ -112,9 +124,29 @@ class ImageCaptioner:
         return results[0] if single else results
 
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
-        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam``."""
+        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam`` and
+        ``models`` (the model directory, or each of an ensemble's)."""
         check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
-        return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam}
+        return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam,
+                "models": [str(c.path) for c in self.checkpoints]}
+
+
+def _captioners_differ(one: ImageCaptioner, other: ImageCaptioner) -> str | None:
+    """What keeps ``other`` from an ensemble with ``one``: another vocabulary, or other images or regions."""
+    if other.words.to_json() != one.words.to_json():
+        return f"its caption vocabulary is not {one.checkpoint.path}'s; the models of an ensemble need the same one"
+    mine, theirs = first_model(one.model), first_model(other.model)
+    for what, a, b in (("image size", mine.image_size, theirs.image_size),
+                       ("channels", mine.config()["in_channels"], theirs.config()["in_channels"]),
+                       ("regions", mine.regions, theirs.regions)):
+        if a != b:
+            return (f"its {what} ({_shown(b)}) is not {one.checkpoint.path}'s ({_shown(a)}); the models of an "
+                    "ensemble read the same images into the same regions")
+    return None
+
+
+def _shown(value: Any) -> str:
+    return "x".join(str(v) for v in value) if isinstance(value, (tuple, list)) else str(value)

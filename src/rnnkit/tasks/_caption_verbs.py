@@ -14,6 +14,7 @@ from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
+from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, with_ensemble
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 
@@ -26,13 +27,15 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
     add_sampling_arguments(p, "captions", "describing one image in several ways")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first caption over its image")
+    add_ensemble_argument(p, "captioners", "IMAGE")
 
 
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
+    cap = with_ensemble(cap, args, "IMAGE")
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {args.dir} was trained without attention; there is nothing to draw")
     # drawn after they are read
-    reads = [*(("an IMAGE being read", image) for image in args.images), *cap.checkpoint.reads]
+    reads = [*(("an IMAGE being read", image) for image in args.images), *(r for c in cap.checkpoints for r in c.reads)]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     if png is not None:
@@ -60,16 +63,19 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="a folder with captions.tsv and the images")
     e.add_argument("--beam", type=int, default=1, help="beam size, 1 = greedy (default 1)")
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    add_ensemble_argument(e, "captioners")
 
 
 def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
+    cap = with_ensemble(cap, args)
     with report_warnings():
         result = cap.evaluate(args.data, beam=args.beam)
     if args.json:
         print(strictjson.dumps(result))
         return 0
     bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
-    print(f"{result['images']} images, beam {result['beam']}: exact match {result['exact_match']:.4f}, BLEU {bleu}")
+    print(f"{result['images']} images, beam {result['beam']}{models_note(result['models'])}: exact match "
+          f"{result['exact_match']:.4f}, BLEU {bleu}")
     return 0
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -26,14 +25,13 @@ from rnnkit.errors import (
     UserError,
     check_filled,
     check_flag,
-    check_path,
     check_texts,
     warn,
 )
-from rnnkit.models.ensemble import Ensemble
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
 from rnnkit.tasks import speaks_python
+from rnnkit.tasks._ensemble import ensemble_facts, joined
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import (
@@ -46,7 +44,6 @@ from rnnkit.tasks._translate_decoding import (
 )
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
-from rnnkit.train.trainer import random_state_kept
 
 
 @speaks_python
@@ -76,9 +73,8 @@ class Translator:
         check_size(ckpt, "the target vocabulary", self.target.vocab_size, "tgt_vocab")
 
     def __repr__(self) -> str:
-        more = {"ensemble": [str(c.path) for c in self.checkpoints]} if len(self.checkpoints) > 1 else {}
         return loaded_repr(self, self.checkpoint, self.model, source_vocab=self.source.vocab_size,
-                           target_vocab=self.target.vocab_size, **more)
+                           target_vocab=self.target.vocab_size, **ensemble_facts(self.checkpoints))
 
     def ensemble(self, *others: str | Path | Translator) -> Translator:
         """A translator that decodes with this model and ``others`` (model directories or translators) as one:
@@ -89,25 +85,7 @@ class Translator:
         same tokenizer flags have (they may differ in seed, cell, size, depth and attention); another pair of
         tokenizers, or a model of another task, is refused naming its directory. Decoding costs the sum of the
         models' time."""
-        if not others:
-            raise UserError("ensemble: name at least one other translator to join this one")
-        members: list[Translator] = [self]
-        with random_state_kept():  # building a model draws weights its checkpoint replaces: not the caller's
-            for other in others:
-                if not isinstance(other, Translator):
-                    check_path("ensemble", other, "a model directory (a str or a path) or a Translator")
-                members.append(other if isinstance(other, Translator) else Translator(other))
-        for other in members[1:]:
-            for side, mine, theirs in (("source", self.source, other.source), ("target", self.target, other.target)):
-                if theirs.to_json() != mine.to_json():
-                    raise UserError(f"{other.checkpoint.path}: its {side} tokenizer is not {self.checkpoint.path}'s; "
-                                    "the models of an ensemble need the same tokenizers (train them on the same "
-                                    "data with the same tokenizer flags)")
-        joined = copy.copy(self)
-        joined.checkpoints = [c for t in members for c in t.checkpoints]
-        joined.model = Ensemble([m for t in members for m in _models(t)]).eval()  # type: ignore[assignment]
-        joined.max_len = max(t.max_len for t in members)
-        return joined
+        return joined(self, others, Translator, _tokenizers_differ)
 
     @property
     def reads(self) -> list[Any]:
@@ -264,10 +242,13 @@ class Translator:
                 "decoding": d.settings(), "models": [str(c.path) for c in self.checkpoints]}
 
 
-def _models(translator: Translator) -> list[Seq2Seq]:
-    """The one model of a translator, or each model of an ensemble (an ensemble of ensembles is one level)."""
-    model = translator.model
-    return list(model.members) if isinstance(model, Ensemble) else [model]  # type: ignore[arg-type]
+def _tokenizers_differ(one: Translator, other: Translator) -> str | None:
+    """What keeps ``other`` from an ensemble with ``one``: another source or target tokenizer."""
+    for side, mine, theirs in (("source", one.source, other.source), ("target", one.target, other.target)):
+        if theirs.to_json() != mine.to_json():
+            return (f"its {side} tokenizer is not {one.checkpoint.path}'s; the models of an ensemble need the same "
+                    "tokenizers (train them on the same data with the same tokenizer flags)")
+    return None
 
 
 def _evaluation_pairs(pairs_file: object) -> list[Pair]:

@@ -22,6 +22,7 @@ from rnnkit.errors import (
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
+from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, with_ensemble
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_trained import Translator
@@ -42,26 +43,7 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     add_sampling_arguments(p, "translations", "back-translation")
     p.add_argument("--json", action="store_true", help="one JSON object per text")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
-    _ensemble_argument(p)
-
-
-def _ensemble_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ensemble", nargs="+", action="extend", metavar="DIR",
-                   help="decode with these translators too, each step's next-token probabilities the mean of all "
-                        "the models' (fairseq's ensembles, OpenNMT-py's -model A B); they need DIR's tokenizers. "
-                        "Give TEXT arguments before it")
-
-
-def _joined(tr: Translator, args: argparse.Namespace) -> Translator:
-    """``tr``, or with ``--ensemble`` the ensemble of it and those translators (a value that is no model
-    directory, as a TEXT written after the flag is, is named with a hint)."""
-    if not args.ensemble:
-        return tr
-    for path in args.ensemble:
-        if not Path(path).is_dir():
-            raise UserError(f"--ensemble {path}: no such directory; expected a translator's model directory (give "
-                            "TEXT arguments before --ensemble)")
-    return tr.ensemble(*args.ensemble)
+    add_ensemble_argument(p, "translators", "TEXT")
 
 
 def _decoding_arguments(p: argparse.ArgumentParser) -> None:
@@ -112,7 +94,7 @@ def _blank_result() -> dict[str, Any]:
 
 
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
-    tr = _joined(tr, args)  # first: a TEXT written after --ensemble is named there
+    tr = with_ensemble(tr, args, "TEXT")  # first: a TEXT written after --ensemble is named there
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
@@ -162,11 +144,11 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--data", required=True, help="pairs file (source<TAB>target), or 'bible-en-es' (its test split)")
     _decoding_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
-    _ensemble_argument(e)
+    add_ensemble_argument(e, "translators")
 
 
 def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
-    tr = _joined(tr, args)
+    tr = with_ensemble(tr, args)
     with report_warnings():
         result = tr._evaluate(args.data, _decoding(args))
     if args.json:
@@ -176,9 +158,8 @@ def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
     chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
     changed = {k: v for k, v in result["decoding"].items() if k != "beam" and v != getattr(Decoding(), k)}
     settings = "".join(f", {k.replace('_', ' ')} {'on' if v is True else v}" for k, v in changed.items())
-    models = f", an ensemble of {len(result['models'])} models" if len(result["models"]) > 1 else ""
-    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}{models}: BLEU {bleu}, chrF {chrf}, "
-          f"exact match {result['exact_match']:.4f}")
+    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}{models_note(result['models'])}: BLEU {bleu}, "
+          f"chrF {chrf}, exact match {result['exact_match']:.4f}")
     if result["bleu_signature"]:
         print(f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")
     return 0
