@@ -55,7 +55,8 @@ def model_verbs() -> dict[str, list[Task]]:
 
 
 #: what a verb that several tasks answer does, in general (each task's own help is under DIR -h)
-SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict": "labels from a trained model"}
+SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict": "labels from a trained model",
+                "score": "log-probability and perplexity of texts, or of given translations"}
 #: verbs that run a trained model on the CPU whatever the machine has, and so take no --device
 CPU_VERBS = frozenset({"export"})
 

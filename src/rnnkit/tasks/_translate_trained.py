@@ -42,6 +42,7 @@ from rnnkit.tasks._translate_decoding import (
     sources_per_batch,
     words_at,
 )
+from rnnkit.tasks._translate_scoring import score_pairs
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -231,6 +232,17 @@ class Translator:
         return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk,
                                                    min_len))
 
+    def score(self, pairs: str | Path | Sequence[Pair]) -> list[dict[str, Any]]:
+        """The model's log-probability of each given translation: a pairs file (or a list of (source, target)
+        pairs; ``"bible-en-es"``: its test split) read with teacher forcing, each target token after the source
+        and the tokens before it (OpenNMT-py's ``-tgt`` gold scores, fairseq's ``--score-reference``; an
+        ensemble's, the mean of its models' probabilities). Each result: ``source``, ``target``, ``log_prob``
+        (natural log, the end of the target included), ``tokens`` (the target's, plus the end) and
+        ``perplexity`` (exp(-log_prob / tokens)). Rank parallel data, filter it, or compare models on references
+        without decoding."""
+        items = _evaluation_pairs(pairs, "score")
+        return score_pairs(self.model, self._encode_sources([s for s, _ in items]), self.target, items)
+
     def _evaluate(self, pairs_file: str | Path | Sequence[Pair], decoding: Decoding) -> dict[str, Any]:
         """:meth:`evaluate` with its settings as one :class:`Decoding` (``rnnkit evaluate``'s flags)."""
         d = decoding.checked()
@@ -251,23 +263,24 @@ def _tokenizers_differ(one: Translator, other: Translator) -> str | None:
     return None
 
 
-def _evaluation_pairs(pairs_file: object) -> list[Pair]:
-    """The pairs :meth:`Translator.evaluate` reads from ``pairs_file`` (a path, ``"bible-en-es"`` or a list
-    of pairs); none, or something else (``evaluate(5)`` was "'int' object is not iterable"), is refused."""
+def _evaluation_pairs(pairs_file: object, verb: str = "evaluate") -> list[Pair]:
+    """The pairs :meth:`Translator.evaluate` (or ``verb``, :meth:`Translator.score`) reads from ``pairs_file`` (a
+    path, ``"bible-en-es"`` or a list of pairs); none, or something else (``evaluate(5)`` was "'int' object is not
+    iterable"), is refused."""
     if isinstance(pairs_file, (str, os.PathLike)):
         pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
     elif isinstance(pairs_file, Iterable):
-        pairs = [_pair(item, i) for i, item in enumerate(pairs_file)]
+        pairs = [_pair(item, i, verb) for i, item in enumerate(pairs_file)]
     else:
-        raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts, not "
+        raise TypeError(f"{verb} takes a pairs file or a list of (source, target) pairs of texts, not "
                         f"{type(pairs_file).__name__}")
     if not pairs:
         raise UserError(f"{pairs_file if isinstance(pairs_file, (str, os.PathLike)) else 'pairs'}: no pairs to "
-                        "evaluate")
+                        f"{verb}")
     return pairs
 
 
-def _pair(item: object, index: int) -> Pair:
+def _pair(item: object, index: int, verb: str = "evaluate") -> Pair:
     """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
     TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate); a
     blank side is a :class:`UserError` naming the pair, as :func:`read_pairs` names a file's line."""
@@ -283,5 +296,5 @@ def _pair(item: object, index: int) -> Pair:
                         raise UserError(f"pairs[{index}]: the {side} is empty; every pair needs a source and a "
                                         "reference")
                 return source, target
-    raise TypeError(f"evaluate takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
+    raise TypeError(f"{verb} takes a pairs file or a list of (source, target) pairs of texts; item {index} is "
                     f"{item!r}")

@@ -25,6 +25,7 @@ from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, with_ensemble
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding
+from rnnkit.tasks._translate_scoring import corpus_summary
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
@@ -162,6 +163,30 @@ def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
           f"chrF {chrf}, exact match {result['exact_match']:.4f}")
     if result["bleu_signature"]:
         print(f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")
+    return 0
+
+
+def _score_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, help="pairs file (source<TAB>target) whose targets are scored, or "
+                                                  "'bible-en-es' (its test split)")
+    p.add_argument("--json", action="store_true", help="one JSON object: each pair's scores and the total")
+    add_ensemble_argument(p, "translators")
+
+
+def _score_command(tr: Translator, args: argparse.Namespace) -> int:
+    tr = with_ensemble(tr, args)
+    with report_warnings():
+        results = tr.score(args.data)
+    total = corpus_summary(results)
+    if args.json:
+        print(strictjson.dumps({"models": [str(c.path) for c in tr.checkpoints], "results": results,
+                                "total": total}, ensure_ascii=False))
+        return 0
+    sys.stdout.write("".join(f"{r['log_prob']:.4f}\t{r['tokens']}\t{r['perplexity']:.4f}\t{r['source']}\t"
+                             f"{r['target']}\n" for r in results))
+    pairs = f"{total['pairs']} pair{'s' if total['pairs'] != 1 else ''}"
+    print(f"{pairs}, {total['tokens']} target tokens{models_note(tr.checkpoints)}: log-probability "
+          f"{total['log_prob']:.4f}, perplexity {total['perplexity']:.4f} per token", file=sys.stderr)
     return 0
 
 

@@ -69,6 +69,8 @@ from rnnkit.tasks._translate_verbs import (
     _dates_command,
     _evaluate_arguments,
     _evaluate_command,
+    _score_arguments,
+    _score_command,
     _train_arguments,
     _translate_arguments,
     _translate_command,
@@ -237,6 +239,8 @@ register(Task(
         Verb("translate", "translate texts with a trained translator", _translate_arguments, _translate_command),
         Verb("evaluate", "BLEU, chrF and exact match of a translator on a pairs file", _evaluate_arguments,
              _evaluate_command),
+        Verb("score", "log-probability and perplexity of given translations (a pairs file)", _score_arguments,
+             _score_command),
     ),
 ))
 

@@ -1,0 +1,102 @@
+"""Scoring given translations (``rnnkit score DIR --data PAIRS``, ``Translator.score``; OpenNMT-py's ``-tgt`` gold
+scores, fairseq's ``--score-reference``): each target's log-probability after its source, by teacher forcing."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.tokenize import pad_batch
+from rnnkit.errors import UserError
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("score")
+    data = tmp / "pairs.tsv"
+    data.write_text("".join(f"ab{'c' * (i % 3)}\txy{'z' * (i % 4)}\n" for i in range(30)), encoding="utf-8")
+    outs = (tmp / "a", tmp / "b")
+    for out, seed in zip(outs, ("1", "2"), strict=True):
+        assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--hidden", "8", "--embedding", "8",
+                     "--batch-size", "8", "--steps", "3", "--eval-sentences", "1", "--no-progress", "--save-minutes",
+                     "0", "--seed", seed]) == 0
+    return data, *outs
+
+
+def _one_at_a_time(tr: object, source: str, target: str) -> float:
+    """The log-probability of ``target`` then EOS after ``source``, by decoding it token by token through the
+    model's own step (greedy with the gold token chosen at each step), not its teacher-forced forward."""
+    model = tr.model  # type: ignore[attr-defined]
+    gold = [*tr.target.encode(target), model.eos_id]  # type: ignore[attr-defined]
+    steps = iter(gold)
+    hyp = model.greedy(*pad_batch([tr._encode_sources([source])[0]]), torch.tensor([len(gold) + 5]),  # type: ignore
+                       choose=lambda logp: torch.full((logp.shape[0],), next(steps), dtype=torch.long))[0]
+    return hyp.log_prob
+
+
+def test_each_targets_log_probability_is_the_decoders_for_its_tokens(run: tuple[Path, Path, Path]) -> None:
+    data, a, b = run
+    for tr in (rnnkit.load(a), rnnkit.load(a).ensemble(b)):
+        pairs = [("abc", "xyz"), ("ab", "xyzzz"), ("abcc", "x")]
+        results = tr.score(pairs)
+        for (source, target), r in zip(pairs, results, strict=True):
+            assert r["source"] == source and r["target"] == target
+            assert r["tokens"] == len(tr.target.encode(target)) + 1
+            assert math.isclose(r["log_prob"], _one_at_a_time(tr, source, target), rel_tol=1e-5)
+            assert math.isclose(r["perplexity"], math.exp(-r["log_prob"] / r["tokens"]))
+        assert math.isclose(results[1]["log_prob"], tr.score([pairs[1]])[0]["log_prob"], rel_tol=1e-6)  # as alone
+
+
+def test_a_likelier_translation_scores_higher_after_training(tmp_path: Path) -> None:
+    """A model that learnt to copy scores the copy above a shuffled target of the same characters."""
+    data = tmp_path / "copy.tsv"
+    words = ["abc", "bca", "cab", "acb", "bac", "cba"] * 20
+    data.write_text("".join(f"{w}\t{w}\n" for w in words), encoding="utf-8")
+    out = tmp_path / "copy"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--hidden", "16", "--embedding", "8",
+                 "--steps", "400", "--eval-sentences", "0", "--no-progress", "--save-minutes", "0"]) == 0
+    right, wrong = rnnkit.load(out).score([("abc", "abc"), ("abc", "cba")])
+    assert right["log_prob"] > wrong["log_prob"] + 1.0
+
+
+def test_unknown_target_tokens_are_named_and_bad_pairs_refused(run: tuple[Path, Path, Path],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    with pytest.warns(UserWarning, match=r"unknown target tokens \(scored as <unk>\): 'q'"):
+        tr.score([("abc", "xqz")])
+    with pytest.raises(TypeError, match="score takes a pairs file or a list of"):
+        tr.score(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="score takes .* item 0 is 'abc'"):
+        tr.score(["abc"])
+    with pytest.raises(UserError, match="no pairs to score"):
+        tr.score([])
+
+
+def test_the_command_line(run: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, a, b = run
+    assert main(["score", str(a), "--data", str(data)]) == 0
+    captured = capsys.readouterr()
+    rows = [line.split("\t") for line in captured.out.splitlines()]
+    expected = rnnkit.load(a).score(data)
+    assert len(rows) == 30 and [float(r[0]) for r in rows] == [round(e["log_prob"], 4) for e in expected]
+    assert [r[3:] for r in rows] == [[e["source"], e["target"]] for e in expected]
+    total = sum(e["log_prob"] for e in expected)
+    tokens = sum(e["tokens"] for e in expected)
+    assert f"30 pairs, {tokens} target tokens: log-probability {total:.4f}, perplexity " \
+           f"{math.exp(-total / tokens):.4f} per token" in captured.err
+    assert main(["score", str(a), "--data", str(data), "--ensemble", str(b), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["models"] == [f"{a}/best", f"{b}/best"] and out["total"]["pairs"] == 30
+    assert [r["log_prob"] for r in out["results"]] == [r["log_prob"] for r in rnnkit.load(a).ensemble(b).score(data)]
+    (tmp_path / "bad.tsv").write_text("abc\n", encoding="utf-8")
+    assert main(["score", str(a), "--data", str(tmp_path / "bad.tsv")]) == 2
+    assert "bad.tsv:1" in capsys.readouterr().err
