@@ -45,7 +45,7 @@ def test_a_looped_layer_exports_at_any_length(tmp_path: Path, per_step: bool, ce
     longest (40) past the traced 12, gives rnnkit's probabilities (and a tagger's tags) in onnxruntime."""
     ort = pytest.importorskip("onnxruntime")
     model = _model(per_step, cell, options)
-    result = export_onnx(model, tmp_path / "m.onnx", cell=cell, vocab_size=10, labels=["a", "b", "c"], metadata={},
+    result = export_onnx(model, tmp_path / "m.onnx", vocab_size=10, labels=["a", "b", "c"], metadata={},
                          per_step=per_step)
     assert result["checked"] and result["max_abs_diff"] < 1e-4
     ids, lengths = pad_batch([[2 + (5 * i) % 8 for i in range(40)], [3, 4], [9, 2, 5, 7, 7, 3, 8], [6]])
@@ -89,6 +89,6 @@ def test_every_cell_exports_and_a_projected_lstm_is_refused(tmp_path: Path, impl
     with pytest.raises(UserError, match=r"^run/: an LSTM with proj_size has no ONNX form \(torch's exporter writes "
                                         r"no projection, and rnnkit's own loop none either\); export it without "
                                         r"proj_size$"):
-        export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=10, labels=["a", "b"], metadata={},
+        export_onnx(model, tmp_path / "m.onnx", vocab_size=10, labels=["a", "b"], metadata={},
                     where="run/")
     assert not (tmp_path / "m.onnx").exists()
