@@ -246,6 +246,32 @@ def test_a_clear_win_by_an_f1_is_by_the_error_the_task_measures_for_it(tmp_path:
     assert Trial(2, "preset", {}, 0.98, 1, 1.0, "minutes").clearly_beats(best)
 
 
+def test_the_f1_error_a_recurrent_trial_had_to_beat_is_in_the_bag_s_line_of_the_record(tmp_path: Path) -> None:
+    """--keep-by macro_f1: the bag's bootstrap error set the margin a recurrent trial's higher F1 had to clear, and
+    was in no line of autotune.jsonl (an accuracy's margin follows from the line's val_count): a reader saw a
+    higher score not kept and no reason. It is the bag's ``val_score_se`` now, written once it is measured."""
+    inner = fake_run([])
+
+    def run(settings: dict[str, Any], limit: dict[str, Any], where: Path) -> TrainResult:
+        result = inner(settings, limit, where)
+        result.metric, result.best_metric = "macro_f1", 0.875 if _is_bag(settings) else 0.9375
+        (where / "best" / "config.json").write_text(json.dumps({**settings, "data": {"val_rows": 1600}}))
+        return result
+
+    for given in (lambda where: 0.05, None):
+        out = tmp_path / str(given is None)
+        found = search(run, budget_s=1.0, presets=PRESETS[:3], space=SPACE, fixed={}, seed=0, out=out,
+                       record=out / "autotune.jsonl", simple=_is_bag, score="macro_f1", spread=given)
+        lines = [json.loads(line) for line in (out / "autotune.jsonl").read_text().splitlines()]
+        assert [line["trial"] for line in lines] == [t.number for t in found.trials]  # one line each, in order
+        assert [line["val_score"] for line in lines[:3]] == [0.875, 0.9375, 0.9375]
+        assert lines[0]["settings"] == found.trials[0].settings and lines[0]["val_count"] == 1600
+        errors = {line["trial"]: line["val_score_se"] for line in lines if "val_score_se" in line}
+        assert errors == ({1: 0.05} if given else {})  # the bag's own line; none measured without a spread
+        if given:  # why the recurrent trial's higher F1 was not kept: within two of the bag's errors
+            assert found.best["layers"] == 0 and lines[1]["val_score"] - lines[0]["val_score"] <= 2 * errors[1]
+
+
 def test_the_classifier_s_f1_error_is_the_bootstrap_of_its_kept_model_s_predictions(tmp_path: Path) -> None:
     """What ``spread`` measures for a search by an F1: the bootstrap error of the F1 of the predictions the
     trial's best/ model makes for the validation texts (the most probable label; multi-label, those at 0.5 or

@@ -831,7 +831,7 @@ def test_a_clockwork_rnn_classifier_exports(tmp_path: Path) -> None:
     from rnnkit.models.classifier import Classifier
 
     model = Classifier(20, 2, embedding_dim=4, hidden_size=4, cell="clockwork")
-    assert export_onnx(model, tmp_path / "m.onnx", cell="clockwork", vocab_size=20, labels=["a", "b"], metadata={},
+    assert export_onnx(model, tmp_path / "m.onnx", vocab_size=20, labels=["a", "b"], metadata={},
                        where="run/")["checked"]
 
 

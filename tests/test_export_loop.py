@@ -45,7 +45,7 @@ def test_a_looped_layer_exports_at_any_length(tmp_path: Path, per_step: bool, ce
     longest (40) past the traced 12, gives rnnkit's probabilities (and a tagger's tags) in onnxruntime."""
     ort = pytest.importorskip("onnxruntime")
     model = _model(per_step, cell, options)
-    result = export_onnx(model, tmp_path / "m.onnx", cell=cell, vocab_size=10, labels=["a", "b", "c"], metadata={},
+    result = export_onnx(model, tmp_path / "m.onnx", vocab_size=10, labels=["a", "b", "c"], metadata={},
                          per_step=per_step)
     assert result["checked"] and result["max_abs_diff"] < 1e-4
     ids, lengths = pad_batch([[2 + (5 * i) % 8 for i in range(40)], [3, 4], [9, 2, 5, 7, 7, 3, 8], [6]])
@@ -89,6 +89,29 @@ def test_every_cell_exports_and_a_projected_lstm_is_refused(tmp_path: Path, impl
     with pytest.raises(UserError, match=r"^run/: an LSTM with proj_size has no ONNX form \(torch's exporter writes "
                                         r"no projection, and rnnkit's own loop none either\); export it without "
                                         r"proj_size$"):
-        export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=10, labels=["a", "b"], metadata={},
+        export_onnx(model, tmp_path / "m.onnx", vocab_size=10, labels=["a", "b"], metadata={},
                     where="run/")
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_the_export_shows_no_deprecation_of_what_it_compiles_inside(tmp_path: Path) -> None:
+    """torch 2.13 deprecates ``torch.jit.script``, which the export compiles three loops with (the Clockwork,
+    zoneout and layer-norm step loop, the CRF's Viterbi path, minGRU's scan), each under torch.onnx.export: a user
+    of ``rnnkit export`` or ``.export()`` can do nothing about that warning, and sees none of it, even with every
+    warning shown (``-W default``). The compiled loops are cleared first, so that each is compiled here."""
+    from rnnkit import export_loop, scan
+    from rnnkit.models import crf
+
+    compiled = (export_loop._scripted_loop, crf._scripted_best_path, scan._scripted_doubling_scan)
+    for fn in compiled:
+        fn.cache_clear()
+    torch.manual_seed(0)
+    models = [(Classifier(10, 3, embedding_dim=5, hidden_size=6, cell="clockwork", zoneout=0.2), False),
+              (Tagger(10, 3, embedding_dim=5, hidden_size=6, cell="mingru", crf=True), True)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for model, per_step in models:
+            export_onnx(model.eval(), tmp_path / "m.onnx", vocab_size=10, labels=["a", "b", "c"], metadata={},
+                        per_step=per_step, check=False)
+    assert [fn.cache_info().currsize for fn in compiled] == [1, 1, 1]  # each loop was compiled in the export
+    assert [str(w.message) for w in caught] == []

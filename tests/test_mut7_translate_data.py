@@ -125,7 +125,7 @@ def test_a_small_vocab_size_caps_the_source_words_too() -> None:
 
 def test_saved_tokenizers_are_source_then_target_and_a_bad_vocab_is_one_line() -> None:
     src, tgt = td._tokenizers(Seq2SeqConfig(), None, [("abc", "xyz")])
-    saved = SimpleNamespace(path="run", vocab={"source": src.to_json(), "target": tgt.to_json()})
+    saved = SimpleNamespace(path="run", config={}, vocab={"source": src.to_json(), "target": tgt.to_json()})
     got_src, got_tgt = td._saved_tokenizers(saved)
     assert got_src.encode("abc") == src.encode("abc") and 1 in got_src.encode("x")
     assert got_tgt.encode("xyz") == tgt.encode("xyz") and 1 in got_tgt.encode("a")

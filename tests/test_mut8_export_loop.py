@@ -24,7 +24,7 @@ def _export(tmp_path: Path, cell: str, **options: Any) -> tuple[Classifier, Any]
         for p in model.parameters():
             p.add_(torch.randn_like(p) * 0.5)
     model.eval()
-    result = export_onnx(model, tmp_path / "m.onnx", cell=cell, vocab_size=10, labels=["a", "b", "c"], metadata={})
+    result = export_onnx(model, tmp_path / "m.onnx", vocab_size=10, labels=["a", "b", "c"], metadata={})
     assert result["checked"] and result["max_abs_diff"] < 1e-4
     return model, onnx.load(str(tmp_path / "m.onnx")).graph
 

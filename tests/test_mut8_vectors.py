@@ -60,6 +60,18 @@ def test_a_first_line_of_no_vectors_is_refused_naming_it(tmp_path: Path, text: s
                               "word"),
     ("2 2\ngood 1 2\nbad\n", "line 3: expected a word and 2 numbers (the header's dimension); found 0 values after "
                              "the word"),
+    # a .vec whose line 2 is cut to one value reads as GloVe rows of one value until a row of the header's DIM:
+    # that row's count names line 2 and the header (it was 'line 3: expected a word and 1 numbers')
+    ("2 4\ngood 1\nbad 1 2 3 4\n", "line 2: expected a word and 4 numbers (the header's dimension, line 1 'COUNT DIM', "
+                                  "as line 3 holds); found 1 value after the word (read as GloVe rows of one value, "
+                                  "line 3 would be the one wrong)"),
+    ("\n3 4\n\ngood 1\nfine 2\nbad 1 2 3 4\n", "line 4: expected a word and 4 numbers (the header's dimension, "
+                                           "line 2 'COUNT DIM', as line 6 holds); found 1 value after the word "
+                                           "(read as GloVe rows of one value, line 6 would be the one wrong)"),
+    # a one-value GloVe file whose first word is a number: a row of another count than the first line's second
+    # number is that row's fault, as before
+    ("1 4\ngood 1\nbad 1 2 3\n", "line 3: expected a word and 1 numbers (as on the first row); found 3 values after "
+                                "the word"),
 ])
 def test_a_row_of_another_count_says_where_the_count_came_from(tmp_path: Path, text: str, said: str) -> None:
     path = write(tmp_path, "v.txt", text)

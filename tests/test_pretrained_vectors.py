@@ -152,6 +152,7 @@ BAD_FILES = {
     "not utf-8": (b"good 1 2 3 4\nb\xffd 1 2 3 4\n", "line 2: byte 2 is not UTF-8"),
     "empty": ("", "empty; expected word vectors"),
     "header dimension": ("2 3\ngood 1 2 3 4\n", "line 2: expected a word and 3 numbers (the header's dimension)"),
+    "second row cut": ("2 4\ngood 1\nbad 1 2 3 4\n", "line 2: expected a word and 4 numbers (the header's dimension"),
 }
 
 

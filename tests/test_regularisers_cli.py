@@ -90,5 +90,5 @@ def test_export_writes_a_model_with_zoneout_and_layer_norm(tmp_path: Path) -> No
     from rnnkit.models.classifier import Classifier
 
     model = Classifier(20, 2, embedding_dim=4, hidden_size=4, zoneout=0.1, layer_norm=True)
-    assert export_onnx(model, tmp_path / "m.onnx", cell="lstm", vocab_size=20, labels=["a", "b"], metadata={},
+    assert export_onnx(model, tmp_path / "m.onnx", vocab_size=20, labels=["a", "b"], metadata={},
                        where="run/")["checked"]

@@ -141,3 +141,25 @@ def test_a_saved_config_claiming_one_vocabulary_for_two_sizes_is_refused(tmp_pat
     assert model_config["src_vocab"] != model_config["tgt_vocab"]
     with pytest.raises(UserError):
         build_model(lambda: Seq2Seq(**model_config), ckpt)
+
+
+def test_a_saved_shared_model_with_two_different_tokenizers_is_refused_naming_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = _pairs(tmp_path), tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), *TRAIN, "--steps", "1",
+                 "--share-embeddings"]) == 0
+    edited = []
+    for path in out.glob("*/vocab.json"):  # a hand edit: the target's symbols in another order, the same size
+        vocab = json.loads(path.read_text(encoding="utf-8"))
+        vocab["target"]["symbols"] = vocab["target"]["symbols"][::-1]
+        assert vocab["source"] != vocab["target"] and len(vocab["source"]["symbols"]) > 2
+        path.write_text(json.dumps(vocab), encoding="utf-8")
+        edited.append(path)
+    assert edited
+    with pytest.raises(UserError, match=r'/vocab.json: the "source" and "target" tokenizers differ, but config.json'
+                                        r'\'s model has "share_embeddings"'):
+        rnnkit.load(out)
+    capsys.readouterr()
+    assert main(["translate", str(out), "abc"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "vocab.json: the \"source\" and \"target\" tokenizers differ" in err

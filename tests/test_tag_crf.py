@@ -77,7 +77,7 @@ def test_onnx_export_runs_the_viterbi_path_in_the_graph(tmp_path: Path, monkeypa
     model = Tagger(vocab_size=20, num_tags=3, embedding_dim=6, hidden_size=5, crf=True).eval()
     with torch.no_grad():
         model.crf.transitions.normal_(0, 4)  # strong transitions: the best path is not each token's argmax
-    kwargs = {"cell": "lstm", "vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
+    kwargs = {"vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
     result = export_onnx(model, tmp_path / "t.onnx", **kwargs)
     assert result["checked"] and result["outputs"] == ["probabilities", "tags"]
     ids, lengths = pad_batch([[(3 * i) % 18 + 2 for i in range(40)], [5, 6, 7], [9]])  # longer than traced (12)
@@ -100,7 +100,7 @@ def test_a_mingru_or_minlstm_tagger_exports_at_any_length(tmp_path: Path, cell: 
     ort = pytest.importorskip("onnxruntime")
     torch.manual_seed(0)
     model = Tagger(vocab_size=20, num_tags=3, embedding_dim=6, hidden_size=5, num_layers=2, cell=cell, crf=crf).eval()
-    kwargs = {"cell": cell, "vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
+    kwargs = {"vocab_size": 20, "labels": ["a", "b", "c"], "metadata": {}, "per_step": True}
     assert export_onnx(model, tmp_path / "t.onnx", **kwargs)["max_abs_diff"] < 1e-5
     ids, lengths = pad_batch([[(3 * i) % 18 + 2 for i in range(200)], [5, 6, 7], [9],
                               [(7 * i) % 18 + 2 for i in range(45)]])

@@ -110,7 +110,6 @@ def export_onnx(
     model: nn.Module,
     path: str | Path,
     *,
-    cell: str,
     vocab_size: int,
     labels: list[str],
     metadata: dict[str, str],
@@ -123,8 +122,8 @@ def export_onnx(
     plus, with ``check`` and onnxruntime installed, ``"checked": True`` and ``"max_abs_diff"`` (else
     ``"checked": False``). ``per_step``: a tagger, whose outputs have a time axis and whose tag ids are a second
     output; ``num_chars``: its spelling encoder's characters (0: none), read from a third input ``chars``.
-    ``where`` names the model in error messages; ``cell`` is the config's cell, kept for the callers: each recurrent
-    layer is judged by its own cell and regularisers (a bag of embeddings has none, whatever its config names)."""
+    ``where`` names the model in error messages. Each recurrent layer is judged by its own cell and regularisers
+    (a bag of embeddings has none, whatever its config names)."""
     for layer in (m for m in model.modules() if isinstance(m, Recurrent)):  # a bag of embeddings runs no cell
         if not exportable(layer):
             if layer.proj_size:

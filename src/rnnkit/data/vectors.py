@@ -9,8 +9,9 @@
 Formats: word2vec/fastText text (``.vec``: a first line ``COUNT DIM``, then ``word v1 ... vDIM`` a line) and
 GloVe (no header line), UTF-8 (a leading BOM is dropped), the fields split at ASCII whitespace (a word is any
 run of other characters); a first line of two whole numbers is a header unless the rows after it say it is a
-GloVe row of one value whose word is a number (:func:`_start`: ``1 2`` before rows of one value; ``N 1`` before
-rows of one value and not N of them). ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as
+GloVe row of one value whose word is a number (:func:`_start`: ``1 2`` before rows of one value, where a later
+row of 2 values is refused as a .vec whose second row was cut short; ``N 1`` before rows of one value and not N
+of them). ``FILE.gz`` is read through gzip. A word is looked up NFC-normalised, as
 the tokenizers write the texts' words, and where the file lacks it, in lower case, then with its digits written
 0 (:func:`forms`).
 The first row of a word written twice is the one kept (gensim's too; fastText's loader takes the last), with a
@@ -103,12 +104,15 @@ def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
 class _Start:
     """How a file begins: its vectors' ``dim``; its ``header`` line's number and fields (None: no header, GloVe);
     the rows read to tell, ``ahead``, that hold vectors; ``either``: the header is a first line ``N 1`` before a
-    row of one value, which is also a GloVe row of the word ``N``: a header only where N rows follow it."""
+    row of one value, which is also a GloVe row of the word ``N``: a header only where N rows follow it.
+    ``unlike``: a first line ``COUNT DIM`` read as a GloVe row because the row after it holds one value; should a
+    later row hold DIM values, the file was a header and a second row cut short (:func:`_cut_second_row`)."""
 
     dim: int
     header: tuple[int, list[bytes]] | None
     ahead: list[tuple[int, list[bytes]]]
     either: bool = False
+    unlike: tuple[int, int, int] | None = None  # (the first line's number, its DIM, the second row's line)
 
 
 def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
@@ -123,7 +127,7 @@ def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
         dim = int(fields[1])
         second = next(rows, None)
         if second is not None and len(second[1]) == 2 and dim != 1:
-            return _Start(1, None, [first, second])
+            return _Start(1, None, [first, second], unlike=(number, dim, second[0]))
         if dim < 1:
             raise UserError(f"{path}, line {number}: the header says dimension 0; expected 'COUNT DIM' with DIM >= 1")
         return _Start(dim, first, [second] if second is not None else [], dim == 1 and second is not None)
@@ -156,6 +160,7 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
     for number, fields in itertools.chain(start.ahead, rows):
         count, last = count + 1, number
         if len(fields) != dim + 1:
+            _cut_second_row(path, start, number, len(fields) - 1)
             raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
                             f"{len(fields) - 1} value{'s' if len(fields) != 2 else ''} after the word")
         word = fields[0].decode("utf-8")
@@ -183,6 +188,17 @@ def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
         warn(f"{path}: {len(twice):,} of the vocabulary's words {'is' if len(twice) == 1 else 'are'} written twice "
              f"or more, and each keeps its first row ({word!r}: lines {one} and {two})")
     return Vectors(str(path), dim, found)
+
+
+def _cut_second_row(path: str | Path, start: _Start, number: int, values: int) -> None:
+    """Refuse a row of ``values`` values on line ``number``, after a first line ``COUNT DIM`` read as a GloVe row
+    of one value (its next row held one), as the second row of a .vec cut short where ``values`` is DIM: a
+    ``.vec`` whose line 2 was cut to one value is named at line 2, not as a GloVe file wrong at line 3."""
+    if start.unlike is not None and values == start.unlike[1]:
+        header, dim, second = start.unlike
+        raise UserError(f"{path}, line {second}: expected a word and {dim} numbers (the header's dimension, line "
+                        f"{header} 'COUNT DIM', as line {number} holds); found 1 value after the word (read as GloVe "
+                        f"rows of one value, line {number} would be the one wrong)")
 
 
 def _check_count(path: str | Path, line: int, promised: int, count: int, last: int) -> None:

@@ -63,7 +63,10 @@ class Transcriber:
         """Transcribe one WAV file (a path; a result) or a list of them (a list of results, in the order given);
         a set is a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
-        with ``text`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy decoding.
+        with ``text``, ``log_prob`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy
+        decoding. ``log_prob`` is the transcript's natural-log probability (greedy: its best path's; beam: summed
+        over the alignments the beam kept); with ``lm``, the fused score the search maximised (below), not the
+        acoustic log-probability alone.
 
         ``lm``: a character language model (a charlm run's directory, or ``rnnkit.load`` of one) that weighs the
         prefix search's hypotheses (shallow fusion): the transcript maximises the acoustic log-probability plus

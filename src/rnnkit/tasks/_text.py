@@ -384,8 +384,7 @@ class TextModel:
         num_chars, spelling = self._export_spelling()
         output_name(path, "--onnx", "an ONNX file", self.checkpoint.reads)  # not over the model it is made from
         refuse_run_output(path, "--onnx")
-        result = export_onnx(self.model, path, cell=str(self.config["model"].get("cell")),
-                             vocab_size=self.model.embedding.num_embeddings, labels=self.labels,
+        result = export_onnx(self.model, path, vocab_size=self.model.embedding.num_embeddings, labels=self.labels,
                              metadata={**metadata, **spelling}, per_step=self.per_step, num_chars=num_chars,
                              check=check, where=str(self.checkpoint.path))
         return {**result, "multi_label": True} if multi else result

@@ -70,11 +70,19 @@ def _tokenizers(config: Seq2SeqConfig, ckpt: Checkpoint | None, pairs: Sequence[
 
 
 def _saved_tokenizers(ckpt: Checkpoint) -> tuple[Tokenizer, Tokenizer]:
+    """A checkpoint's source and target tokenizers (``vocab.json``); a model that shares one vocabulary
+    (``share_embeddings``) must have saved the same tokenizer as both."""
     where = f"{ckpt.path}/vocab.json"
     vocab = ckpt.vocab
     if not (isinstance(vocab, dict) and all(isinstance(vocab.get(k), dict) for k in ("source", "target"))):
         raise UserError(f"{where}: expected an object with \"source\" and \"target\" tokenizers")
-    return tokenizer_from_json(vocab["source"], where), tokenizer_from_json(vocab["target"], where)
+    source, target = tokenizer_from_json(vocab["source"], where), tokenizer_from_json(vocab["target"], where)
+    model = ckpt.config.get("model")
+    if isinstance(model, dict) and model.get("share_embeddings") and source.to_json() != target.to_json():
+        # the encoder reads the target's embedding matrix: a source id must mean the target's token of that id
+        raise UserError(f"{where}: the \"source\" and \"target\" tokenizers differ, but config.json's model has "
+                        "\"share_embeddings\" (one vocabulary of both sides, saved as the same tokenizer twice)")
+    return source, target
 
 
 def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[tuple[list[int], list[int]]]:

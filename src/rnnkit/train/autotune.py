@@ -30,8 +30,9 @@ as much as a frequent label's many, and moves far more from sample to sample); t
 ``spread``, the standard error of the score of the model a trial kept, which the classifier measures by a
 bootstrap over the validation texts (:func:`rnnkit.metrics.f1_standard_error`: 200 samples, a fixed seed,
 from that model's predictions, which the trial records do not hold). It is measured once for a simple best
-that a bigger trial outscores, the one time :meth:`Trial.clearly_beats` asks for it; where it cannot be (the
-model unreadable), the binomial error stands in.
+that a bigger trial outscores, the one time :meth:`Trial.clearly_beats` asks for it, and written into that
+trial's line of the record (``val_score_se``; an accuracy's margin follows from its line's ``val_count``);
+where it cannot be (the model unreadable), the binomial error stands in.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
+from rnnkit.files import written
 from rnnkit.train.checkpoint import AUTOTUNE_TRIALS, LOSS_PLOT, METRICS_LOG, TENSORBOARD, publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
 
@@ -94,10 +96,13 @@ class Trial:
     spread: float | None = None    # the score's standard error, where the task measured one (an F1's bootstrap)
 
     def record(self) -> dict[str, Any]:
-        """The JSON line of ``autotune.jsonl``."""
+        """The JSON line of ``autotune.jsonl``; ``val_score_se``, the score's standard error, where the task
+        measured one (the margin of :meth:`clearly_beats` is two of it, as ``val_count`` gives an accuracy's)."""
         line = {"trial": self.number, "kind": self.kind, "settings": self.settings,
                 "val_score": self.score, "val_loss": self.loss, "val_count": self.count, "steps": self.steps,
                 "seconds": round(self.seconds, 2), "stopped": self.stopped}
+        if self.spread is not None:
+            line = {**line, "val_score_se": self.spread}
         return {**line, "error": self.error} if self.error else line
 
     def beats(self, other: Trial | None) -> bool:
@@ -366,8 +371,9 @@ def _finish(runs: _Runs, trials: list[Trial], best: Trial, work: Path, out: Path
 
 
 def _measure(runs: _Runs, work: Path) -> Callable[[Trial], None] | None:
-    """What sets a trial's ``spread`` (once) from the model in its folder under ``work``; None without the
-    task's ``spread``."""
+    """What sets a trial's ``spread`` (once) from the model in its folder under ``work`` and writes it into the
+    trial's line of the record (``val_score_se``: the line was written when the trial ended, before a bigger
+    trial's higher score asked for it); None without the task's ``spread``."""
     if runs.spread is None:
         return None
     spread = runs.spread
@@ -375,6 +381,8 @@ def _measure(runs: _Runs, work: Path) -> Callable[[Trial], None] | None:
     def measure(trial: Trial) -> None:
         if trial.spread is None:
             trial.spread = spread(work / f"trial-{trial.number}")
+            if trial.spread is not None:
+                _rewrite(runs.record, trial)
 
     return measure
 
@@ -483,6 +491,16 @@ def _keep(best: Trial, final: Trial | None, work: Path, out: Path) -> str:
 def _append(record: Path, trial: Trial) -> None:
     with open(record, "a", encoding="utf-8") as fh:
         fh.write(strictjson.dumps(trial.record()) + "\n")
+
+
+def _rewrite(record: Path, trial: Trial) -> None:
+    """Write ``trial``'s line of ``record`` again, from what it holds now; the others as they are. The record
+    is replaced in one rename: a kill leaves the old one or the new one."""
+    lines = record.read_text(encoding="utf-8").splitlines()
+    new = strictjson.dumps(trial.record())
+    with written(record) as tmp:
+        tmp.write_text("".join((new if json.loads(line).get("trial") == trial.number else line) + "\n"
+                               for line in lines), encoding="utf-8")
 
 
 def _trial_line(trial: Trial, describe: Callable[[dict[str, Any]], str]) -> str:
