@@ -234,3 +234,13 @@ def test_captioners_join_as_translators_do(tmp_path: Path, capsys: pytest.Captur
     assert "an ensemble of 2 models" in capsys.readouterr().out
     assert main(["caption", str(a), image, "--ensemble", str(b)]) == 0
     assert capsys.readouterr().out.strip() == pair.caption(image)
+
+
+def test_the_models_joined_go_to_the_device_of_the_first(runs: tuple[Path, Path, Path, Path]) -> None:
+    """``rnnkit translate DIR --device cuda --ensemble DIR2`` moves DIR's model before DIR2 is loaded (on the CPU):
+    the ensemble is put where the first model is (the meta device stands in for a GPU here)."""
+    _, a, b, _ = runs
+    first = rnnkit.load(a)
+    first.model.to("meta")
+    pair = first.ensemble(b)
+    assert {p.device.type for p in pair.model.parameters()} == {"meta"}

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from torch import nn
 
+from rnnkit.device import model_device
 from rnnkit.errors import UserError, check_path
 from rnnkit.models.ensemble import Ensemble
 from rnnkit.train.trainer import random_state_kept
@@ -28,9 +29,9 @@ def first_model(model: nn.Module) -> nn.Module:
 def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trained],
            mismatch: Callable[[Trained, Trained], str | None]) -> Trained:
     """A copy of ``owner`` (a loaded translator or captioner) whose ``model`` is the :class:`Ensemble` of its model
-    and those of ``others`` (model directories, ``load``ed, or objects of ``owner``'s class); ``checkpoints`` lists
-    every model's and ``max_len`` is the longest. ``mismatch(owner, other)`` says what ``other`` lacks to join
-    (another tokenizer, image size ...), refused naming its directory."""
+    and those of ``others`` (model directories, ``load``ed, or objects of ``owner``'s class), all moved to the device
+    of ``owner``'s model; ``checkpoints`` lists every model's and ``max_len`` is the longest. ``mismatch(owner,
+    other)`` says what ``other`` lacks to join (another tokenizer, image size ...), refused naming its directory."""
     kind = type(owner).__name__
     if not others:
         raise UserError(f"ensemble: name at least one other model to join this {kind}")
@@ -48,7 +49,8 @@ def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Traine
     out = copy.copy(owner)
     out.checkpoints = [c for m in members for c in m.checkpoints]  # type: ignore[attr-defined]
     models = [x for m in members for x in _members(m.model)]  # type: ignore[attr-defined]
-    out.model = Ensemble(models).eval()  # type: ignore[attr-defined]
+    # on the device the caller put this model (rnnkit VERB --device moves it before --ensemble loads the others)
+    out.model = Ensemble(models).to(model_device(owner.model)).eval()  # type: ignore[attr-defined]
     out.max_len = max(m.max_len for m in members)  # type: ignore[attr-defined]
     return out
 
