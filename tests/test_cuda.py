@@ -384,8 +384,11 @@ VERBS = {"charlm": [["score", "--file", "{data}", "--json"], ["score", "--file",
                     ["sample", "--length", "40", "--seed", "1"]],
          "classify": [EVALUATE[0], ["predict", "good film 3", "--json"]],
          "tag": [EVALUATE[0], ["predict", "Anna saw Rome", "--json"]],
-         "seq2seq": [*EVALUATE, ["translate", "4 July 1999", "--beam", "2", "--json"]],
-         "caption": [[w.replace("{data}", "{data}/test") for w in verb] for verb in EVALUATE],
+         "seq2seq": [*EVALUATE, ["translate", "4 July 1999", "--beam", "2", "--json"],
+                     ["translate", "4 July 1999", "--beam", "2", "--json", "--ensemble", "{run}"],
+                     ["score", "--data", "{data}", "--json", "--ensemble", "{run}"]],
+         "caption": [[w.replace("{data}", "{data}/test") for w in verb]
+                     for verb in [*EVALUATE, [*EVALUATE[0], "--ensemble", "{run}"]]],
          "speech": EVALUATE}
 
 
@@ -404,7 +407,8 @@ def _numbers(value: object, key: str = "") -> dict[str, float]:
 def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
         task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``rnnkit VERB DIR --device cuda`` (score, sample, evaluate with greedy and beam decoding, predict,
-    translate) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and the same texts. The
+    translate, score; translate, score and caption's evaluate with ``--ensemble``, whose other models load on the
+    CPU) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and the same texts. The
     model trains 30 updates, so that its decoders' choices are not ties to float precision."""
     data = TASKS[task](tmp_path)
     out = tmp_path / "run"
@@ -414,7 +418,7 @@ def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
     for verb in VERBS[task]:
         answers = []
         for device in (str(DEVICE), "cpu"):
-            argv = [verb[0], str(out), *(w.format(data=data[1]) for w in verb[1:]), "--device", device]
+            argv = [verb[0], str(out), *(w.format(data=data[1], run=out) for w in verb[1:]), "--device", device]
             assert main(argv) == 0, argv
             answers.append(capsys.readouterr().out)
         texts = [re.sub(r"-?[0-9][0-9.e+-]*", "N", a) for a in answers]  # the words, numbers aside
