@@ -18,6 +18,7 @@ from rnnkit.data.tokenize import pad_batch
 from rnnkit.errors import UserError
 from rnnkit.models.ensemble import Ensemble
 from rnnkit.models.seq2seq import Seq2Seq
+from tests.test_caption_tied import _captions
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -192,14 +193,7 @@ def test_the_command_line(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
 
 # ---------------------------------------------------------------- captioners
 def _captioners(tmp: Path) -> tuple[Path, list[Path]]:
-    from PIL import Image
-
-    images = tmp / "images"
-    images.mkdir()
-    captions = ["a red box", "a blue dot", "the big box", "a small dot"] * 2
-    for i in range(len(captions)):
-        Image.new("RGB", (16, 16), (30 * i, 0, 200 - 20 * i)).save(images / f"{i}.png")
-    (images / "captions.tsv").write_text("".join(f"{i}.png\t{c}\n" for i, c in enumerate(captions)))
+    images = _captions(tmp)
     flags = ["--data", str(images), "--steps", "2", "--hidden", "8", "--embedding", "8", "--channels", "4",
              "--batch-size", "4", "--eval-images", "2", "--no-progress", "--save-minutes", "0"]
     outs = []
