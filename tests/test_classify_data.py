@@ -582,3 +582,12 @@ def test_decoded_words_take_no_space_after_opening_punctuation_and_padding_is_no
     assert join_words(["¿", "qué", "(", "sí", ")", "?"]) == "¿qué (sí)?"
     tok = WordTokenizer.train(["hello world"])
     assert decode_ids(tok, [*tok.encode("hello world"), 0, 0]) == "hello world"
+
+
+def test_a_bpe_text_that_writes_pad_is_never_padding() -> None:
+    """``tokenizers`` matches its special tokens inside the text: '<pad>' written in a review was id 0, padding,
+    which the classifier's mean leaves out; it is ``<unk>`` now, as for a word tokenizer (tests/test_tag_words.py)."""
+    tok = BPETokenizer.train(["a b c ab abc <b> d"] * 10, vocab_size=40, min_frequency=1)
+    ids = tok.encode("a <pad> b")
+    assert 0 not in ids and ids[1] == 1 and len(ids) == 3
+    assert tok.encode("a <unk> b")[1] == 1

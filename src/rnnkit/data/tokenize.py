@@ -412,7 +412,10 @@ class BPETokenizer:
         return list(self.tokenizer.encode(text).tokens)
 
     def encode(self, text: str) -> list[int]:
-        return list(self.tokenizer.encode(text).ids)
+        """The ids of ``text``'s pieces; ``<pad>`` written in the text is ``<unk>``, as a word tokenizer reads it:
+        ``tokenizers`` matches its special tokens in the text, and a text's ``<pad>`` was id 0, padding, which a
+        classifier's mean and a decoder's mask leave out."""
+        return [i or UNK_ID for i in self.tokenizer.encode(text).ids]
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.kind, "tokenizer": json.loads(self.tokenizer.to_str())}
