@@ -91,6 +91,15 @@ def test_greedy_writes_the_most_likely_token_of_the_mean_and_its_log_probability
             ] != [hyp.tokens, hyp.tokens]
 
 
+def test_the_teacher_forced_log_probabilities_are_those_of_the_mean() -> None:
+    a, b = _models()
+    src, src_len = pad_batch([[1, 2, 3, 4], [5, 1]])
+    tgt_in = torch.tensor([[a.bos_id, 1, 2], [a.bos_id, 2, 0]])
+    with torch.no_grad():
+        by_hand = torch.stack([F.softmax(m(src, src_len, tgt_in).double(), -1) for m in (a, b)]).mean(0).log()
+        torch.testing.assert_close(Ensemble([a, b]).eval()(src, src_len, tgt_in).double(), by_hand)
+
+
 def test_the_attention_is_the_mean_of_the_attending_models() -> None:
     a, b = _models()
     plain = Seq2Seq(6, 3, hidden=8, embedding=8, attention="none").eval()

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 
 from rnnkit.models.seq2seq import AttentionDecoder, DecState, Memory
 
-__all__ = ["Ensemble", "EnsembleMemory"]
+__all__ = ["Ensemble", "EnsembleMemory", "mean_of_probabilities"]
 
 
 class EnsembleMemory:
@@ -74,18 +74,23 @@ class Ensemble(AttentionDecoder):
                      t: int) -> tuple[Tensor, Any, Tensor | None]:
         """One step of every member: the log of the mean of their next-token probabilities (B, V+2), their
         states, and the mean of the attending members' weights (None when none attends)."""
-        log_probs, states, weights = [], [], []
+        logits, states, weights = [], [], []
         for member, own, mem in zip(self.members, state, memory.members, strict=True):
-            logits, new, w = member.decoder_step(prev, own, mem, t)
-            log_probs.append(torch.log_softmax(logits.float(), dim=-1))
+            step_logits, new, w = member.decoder_step(prev, own, mem, t)
+            logits.append(step_logits)
             states.append(new)
             if w is not None:
                 weights.append(w)
-        mean = torch.logsumexp(torch.stack(log_probs), dim=0) - math.log(len(log_probs))
-        return mean, tuple(states), (torch.stack(weights).mean(0) if weights else None)
+        return mean_of_probabilities(logits), tuple(states), (torch.stack(weights).mean(0) if weights else None)
 
     def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> Tensor:  # type: ignore[override]
         """Teacher-forced log-probabilities of the mean (B, T, V+2) for decoder inputs ``tgt_in`` (BOS then the
         gold target)."""
-        log_probs = [torch.log_softmax(m(src, src_len, tgt_in).float(), dim=-1) for m in self.members]
-        return torch.logsumexp(torch.stack(log_probs), dim=0) - math.log(len(log_probs))
+        return mean_of_probabilities([m(src, src_len, tgt_in) for m in self.members])
+
+
+def mean_of_probabilities(logits: Sequence[Tensor]) -> Tensor:
+    """The log of the mean of the distributions ``softmax(logits[i])`` over the last dimension, taken in float32
+    through log-sum-exp (a probability of 1e-50 is not 0)."""
+    log_probs = torch.stack([torch.log_softmax(x.float(), dim=-1) for x in logits])
+    return torch.logsumexp(log_probs, dim=0) - math.log(len(logits))
