@@ -1358,3 +1358,27 @@ def test_a_run_resumed_on_captions_its_vocabulary_does_not_know_is_warned_or_ref
                                          "are unknown", warned[0]), warned
     assert main([*resume, "--data", str(known), "--steps", "6"]) == 0  # its own captions: no word
     assert "rnnkit: warning" not in capsys.readouterr().err
+
+
+def test_a_wide_beam_or_many_samples_decode_fewer_images_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the translator's (sources_per_batch): each batch holds at most 1,024 decoder rows, one image at least, and
+    the captions are those of one image at a time."""
+    from rnnkit.sampling import Sampling
+    from rnnkit.tasks._caption_decoding import _decode_images
+
+    model = _model("bahdanau")
+    images = torch.rand(5, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    widths: list[int] = []
+    search, samples = model.beam_search, model.samples
+    monkeypatch.setattr(model, "beam_search", lambda part, *a, **k: widths.append(len(part)) or search(part, *a, **k))
+    monkeypatch.setattr(model, "samples", lambda part, *a, **k: widths.append(len(part)) or samples(part, *a, **k))
+    wide = _decode_images(model, images, 4, beam=400)
+    assert widths == [2, 2, 1]  # 1,024 // 400 images a batch
+    assert [h[0].tokens for h in wide] == [_decode_images(model, images[i:i + 1], 4, beam=400)[0][0].tokens
+                                           for i in range(5)]
+    widths.clear()
+    _decode_images(model, images, 4, n_best=600, sampling=Sampling(seed=1))
+    assert widths == [1] * 5
+    widths.clear()
+    _decode_images(model, images, 4, beam=3)
+    assert widths == [5]
