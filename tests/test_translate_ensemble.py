@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import torch.nn.functional as F
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.tokenize import pad_batch
-from rnnkit.errors import UserError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.models.ensemble import Ensemble
 from rnnkit.models.seq2seq import Seq2Seq
 from tests.test_caption_tied import _captions
@@ -194,10 +195,12 @@ def test_the_command_line(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
     # a TEXT after the flag is read as a directory: named, with the hint
     assert main(["translate", str(a), "--ensemble", str(b), "abc"]) == 2
     assert "--ensemble abc: no such directory" in capsys.readouterr().err
+    # a model's file (not its directory) exists: it was called 'no such directory'
+    assert main(["translate", str(a), "abc", "--ensemble", str(b / "best" / "model.safetensors")]) == 2
+    assert "model.safetensors: a file, not a directory; expected a model directory" in capsys.readouterr().err
     # an output may not replace a member's files
     assert main(["translate", str(a), "abc", "--ensemble", str(b), "--output", str(b / "best" / "config.json")]) == 2
     assert json.loads((b / "best" / "config.json").read_text(encoding="utf-8"))["task"] == "seq2seq"
-
 
 
 # ---------------------------------------------------------------- captioners
@@ -239,11 +242,64 @@ def test_captioners_join_as_translators_do(tmp_path: Path, capsys: pytest.Captur
     assert capsys.readouterr().out.strip() == pair.caption(image)
 
 
-def test_the_models_joined_go_to_the_device_of_the_first(runs: tuple[Path, Path, Path, Path]) -> None:
-    """``rnnkit translate DIR --device cuda --ensemble DIR2`` moves DIR's model before DIR2 is loaded (on the CPU):
-    the ensemble is put where the first model is (the meta device stands in for a GPU here)."""
+def test_the_models_read_for_an_ensemble_go_to_the_device_of_the_translator_joined(
+        runs: tuple[Path, Path, Path, Path]) -> None:
+    """``rnnkit translate A --device cuda --ensemble B`` moved A to the GPU and read B on the CPU, so B was handed
+    the GPU's tensors; a directory's model now goes where the joining translator's is (the meta device stands in
+    for a GPU), and a translator on another device is refused naming it, before any decoding."""
     _, a, b, _ = runs
-    first = rnnkit.load(a)
-    first.model.to("meta")
-    pair = first.ensemble(b)
+    moved = rnnkit.load(a)
+    moved.model.to("meta")
+    pair = moved.ensemble(b)
     assert {p.device.type for p in pair.model.parameters()} == {"meta"}
+    elsewhere = rnnkit.load(b)
+    elsewhere.model.to("meta")
+    with pytest.raises(UserError, match=rf"^{b}/best: its model is on meta, {a}/best's on cpu; .*one device"):
+        rnnkit.load(a).ensemble(elsewhere)
+
+
+def test_an_empty_name_is_refused_as_one(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--ensemble ''`` (an unset shell variable) was the working directory: '.: not a model directory'."""
+    _, a, _, _ = runs
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", " "):
+        with pytest.raises(UserError, match="ensemble: '' is an empty name|ensemble: ' ' is an empty name"):
+            rnnkit.load(a).ensemble(empty)
+    assert main(["translate", str(a), "abc", "--ensemble", ""]) == 2
+    assert "error: --ensemble '': an empty name; expected a model directory" in capsys.readouterr().err
+
+
+def test_the_attention_picture_names_the_models_that_attend(runs: tuple[Path, Path, Path, Path], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The picture is the mean of the attending models' weights: an ensemble of one attending model and one
+    without attention drew that one model's and was titled 'the mean of 2 models''."""
+    data, a, b, _ = runs
+    plain = tmp_path / "plain"
+    assert main(["train", "seq2seq", "--data", str(data), "--hidden", "8", "--embedding", "8", "--steps", "1",
+                 "--attention", "none", "--no-progress", "--save-minutes", "0", "--out", str(plain)]) == 0
+    titles: list[str] = []
+    monkeypatch.setattr("rnnkit.plots.attention_png", lambda *args, title: titles.append(title))
+    for more in ([str(plain)], [str(b), str(plain)], [str(b)]):
+        assert main(["translate", str(a), "abc", "--attention-png", str(tmp_path / "a.png"), "--ensemble", *more]) == 0
+    assert titles == ["attention (bahdanau, the one of 2 models that attends)",
+                      "attention (the mean of 2 models' of 3)", "attention (the mean of 2 models')"]
+
+
+def test_an_ensemble_without_attention_is_refused_naming_every_model(runs: tuple[Path, Path, Path, Path],
+                                                                     tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """--replace-unk and --attention-png of an ensemble none of whose models attends named the first alone as
+    'trained with --attention none', as though the others had attention to read."""
+    data, _, _, _ = runs
+    plain = [tmp_path / "p1", tmp_path / "p2"]
+    for out in plain:
+        assert main(["train", "seq2seq", "--data", str(data), "--hidden", "8", "--embedding", "8", "--steps", "1",
+                     "--attention", "none", "--no-progress", "--save-minutes", "0", "--out", str(out)]) == 0
+    both = rf"every model of the ensemble \({plain[0]}/best, {plain[1]}/best\) was trained with"
+    with pytest.raises(SettingError, match=rf"^replace_unk True: {both} attention none; it finds"):
+        rnnkit.load(plain[0]).ensemble(plain[1]).translate("abc", replace_unk=True)
+    assert main(["translate", str(plain[0]), "abc", "--attention-png", str(tmp_path / "a.png"),
+                 "--ensemble", str(plain[1])]) == 2
+    assert re.search(rf"--attention-png: {both} --attention none; there is nothing to draw",
+                     capsys.readouterr().err)

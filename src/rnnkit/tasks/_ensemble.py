@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import torch
 from torch import nn
 
 from rnnkit.device import model_device
@@ -29,19 +30,15 @@ def first_model(model: nn.Module) -> nn.Module:
 def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trained],
            mismatch: Callable[[Trained, Trained], str | None]) -> Trained:
     """A copy of ``owner`` (a loaded translator or captioner) whose ``model`` is the :class:`Ensemble` of its model
-    and those of ``others`` (model directories, ``load``ed, or objects of ``owner``'s class), all moved to the device
-    of ``owner``'s model; ``checkpoints`` lists every model's and ``max_len`` is the longest. ``mismatch(owner,
-    other)`` says what ``other`` lacks to join (another tokenizer, image size ...), refused naming its directory."""
+    and those of ``others`` (model directories, ``load``ed onto the device of ``owner``'s model, or objects of
+    ``owner``'s class, on that device); ``checkpoints`` lists every model's and ``max_len`` is the longest.
+    ``mismatch(owner, other)`` says what ``other`` lacks to join (another tokenizer, image size ...), refused naming
+    its directory."""
     kind = type(owner).__name__
     if not others:
         raise UserError(f"ensemble: name at least one other model to join this {kind}")
-    members = [owner]
-    with random_state_kept():  # building a model draws weights its checkpoint replaces: not from the caller's
-        for other in others:
-            if not isinstance(other, type(owner)):
-                check_path("ensemble", other, f"a model directory (a str or a path) or a {kind}")
-                other = load(other)
-            members.append(other)
+    device = model_device(owner.model)  # type: ignore[attr-defined]
+    members = [owner, *(_member(other, owner, load, device) for other in others)]
     for other in members[1:]:
         problem = mismatch(owner, other)
         if problem is not None:
@@ -49,10 +46,37 @@ def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Traine
     out = copy.copy(owner)
     out.checkpoints = [c for m in members for c in m.checkpoints]  # type: ignore[attr-defined]
     models = [x for m in members for x in _members(m.model)]  # type: ignore[attr-defined]
-    # on the device the caller put this model (rnnkit VERB --device moves it before --ensemble loads the others)
-    out.model = Ensemble(models).to(model_device(owner.model)).eval()  # type: ignore[attr-defined]
+    out.model = Ensemble(models).eval()  # type: ignore[attr-defined]
     out.max_len = max(m.max_len for m in members)  # type: ignore[attr-defined]
     return out
+
+
+def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.device) -> Any:
+    """``other`` of :func:`joined`: an object of ``owner``'s class as it is (refused on another device: moving it
+    would move the caller's model too), or the one ``load``ed from a model directory and put on ``device`` (``rnnkit
+    VERB --device cuda`` moves the first model there before ``--ensemble`` reads the others on the CPU)."""
+    kind = type(owner).__name__
+    if isinstance(other, type(owner)):
+        where = model_device(other.model)  # type: ignore[attr-defined]
+        if where != device:
+            raise UserError(f"{other.checkpoint.path}: its model is on {where}, {owner.checkpoint.path}'s on "
+                            f"{device}; the models of an ensemble decode on one device (move one there with "
+                            ".model.to(device))")
+        return other
+    check_path("ensemble", other, f"a model directory (a str or a path) or a {kind}")
+    if not str(other).strip():  # Path("") is the working directory, which the error then named as "."
+        raise UserError(f"ensemble: {str(other)!r} is an empty name; expected a model directory")
+    with random_state_kept():  # building a model draws weights its checkpoint replaces: not from the caller's
+        loaded = load(other)
+    loaded.model.to(device)
+    return loaded
+
+
+def unattended(checkpoints: list[Any], why: str) -> str:
+    """Why a model has no attention to read: ``"DIR {why}"``, or for an ensemble every model named."""
+    if len(checkpoints) == 1:
+        return f"{checkpoints[0].path} {why}"
+    return f"every model of the ensemble ({', '.join(str(c.path) for c in checkpoints)}) {why}"
 
 
 def _members(model: nn.Module) -> list[nn.Module]:
@@ -76,8 +100,11 @@ def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = N
         return trained
     hint = f" (give {inputs} arguments before --ensemble)" if inputs else ""
     for path in args.ensemble:
+        if not path.strip():  # Path("") is the working directory
+            raise UserError(f"--ensemble {path!r}: an empty name; expected a model directory")
         if not Path(path).is_dir():
-            raise UserError(f"--ensemble {path}: no such directory; expected a model directory{hint}")
+            what = "a file, not a directory" if Path(path).exists() else "no such directory"
+            raise UserError(f"--ensemble {path}: {what}; expected a model directory{hint}")
     return trained.ensemble(*args.ensemble)
 
 

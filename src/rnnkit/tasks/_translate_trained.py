@@ -31,7 +31,7 @@ from rnnkit.errors import (
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
 from rnnkit.tasks import speaks_python
-from rnnkit.tasks._ensemble import ensemble_facts, joined
+from rnnkit.tasks._ensemble import ensemble_facts, joined, unattended
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import (
@@ -84,7 +84,8 @@ class Translator:
 
         The models must have the same source and target tokenizers, as runs trained on the same data with the
         same tokenizer flags have (they may differ in seed, cell, size, depth and attention); another pair of
-        tokenizers, or a model of another task, is refused naming its directory. Decoding costs the sum of the
+        tokenizers, or a model of another task, is refused naming its directory. A directory's model is read onto
+        this translator's device; a translator on another device is refused. Decoding costs the sum of the
         models' time."""
         return joined(self, others, Translator, _tokenizers_differ)
 
@@ -181,8 +182,8 @@ class Translator:
         """Refuse ``replace_unk`` where it cannot act: no attention to read, or a target that never writes
         ``<unk>`` (characters and BPE pieces: every one of the training targets has its own id)."""
         if self.model.attention is None:
-            raise SettingError("replace_unk", True, f"{self.checkpoint.path} was trained with --attention none; "
-                                                    "it finds the source token to copy by the attention")
+            why = unattended(self.checkpoints, "was trained with --attention none")
+            raise SettingError("replace_unk", True, f"{why}; it finds the source token to copy by the attention")
         if self.target.kind != "word":
             raise SettingError("replace_unk", True, f"the target side is {self.target.kind} tokens, and every one "
                                                     "in the training targets has its own id, so the model never "

@@ -22,7 +22,7 @@ from rnnkit.errors import (
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
-from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, with_ensemble
+from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, unattended, with_ensemble
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_scoring import corpus_summary
@@ -99,7 +99,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
-        raise UserError(f"--attention-png: {args.dir} was trained with --attention none; there is nothing to draw")
+        raise UserError(f"--attention-png: {unattended(tr.checkpoints, 'was trained with --attention none')}; there "
+                        "is nothing to draw")
     # both outputs are written after these are read
     reads = [("the --file being read", None if args.file == "-" else args.file), *tr.reads]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
@@ -120,10 +121,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         from rnnkit.plots import attention_png
 
         r = found[0]
-        kind = tr.checkpoint.config["model"].get("attention")
-        models = len(tr.checkpoints)
-        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png,
-                      title=f"attention ({kind})" if models == 1 else f"attention (the mean of {models} models')")
+        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png, title=_attention_title(tr))
     lines = []
     for n, r in enumerate(results):
         if args.json:
@@ -139,6 +137,19 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _attention_title(tr: Translator) -> str:
+    """The title of ``--attention-png``: the model's kind of attention, or of an ensemble the attending models'
+    (the picture is their mean; a model without attention adds nothing to it)."""
+    kinds = [c.config["model"].get("attention") for c in tr.checkpoints]
+    attending = [k for k in kinds if k != "none"]
+    if len(kinds) == 1:
+        return f"attention ({kinds[0]})"
+    if len(attending) == 1:
+        return f"attention ({attending[0]}, the one of {len(kinds)} models that attends)"
+    of_all = "" if len(attending) == len(kinds) else f" of {len(kinds)}"
+    return f"attention (the mean of {len(attending)} models'{of_all})"
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
