@@ -45,6 +45,8 @@ class Seq2SeqConfig(TrainSettings):
     embedding: int = 64
     share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
     share_embeddings: bool = False       # one vocabulary and one embedding matrix for source and target
+    src_vectors: str | None = None       # word vectors (.vec/GloVe) the source rows of found words start as
+    tgt_vectors: str | None = None       # ... the target rows (OpenNMT-py's -pre_word_vecs_enc and _dec)
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -74,12 +76,29 @@ class Seq2SeqConfig(TrainSettings):
         if self.share_embeddings and sides[0] != sides[1]:
             raise SettingError("share_embeddings", True, f"one vocabulary needs one tokenizer; the source's is "
                                f"{sides[0]}, the target's {sides[1]}")
+        check_vectors(self.src_vectors, self.tgt_vectors, sides, self.share_embeddings)
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
         check_fraction("label_smoothing", self.label_smoothing)
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         if self.eval_sentences < 0:
             raise SettingError("eval_sentences", self.eval_sentences, "expected a number >= 0")
+
+
+def check_vectors(src: str | None, tgt: str | None, sides: tuple[str, str], shared: bool) -> None:
+    """``src_vectors``/``tgt_vectors``: names of files, for a side of word tokens (a character or a BPE piece has no
+    word vector); with ``share_embeddings`` the one matrix is the target's, so only ``tgt_vectors``."""
+    for name, value, side, kind in (("src_vectors", src, "source", sides[0]), ("tgt_vectors", tgt, "target", sides[1])):
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            raise SettingError(name, value, "expected the name of a file of word vectors (.vec or GloVe text)")
+        if kind != "word":
+            raise SettingError(name, value, f"the {side} side is {kind} tokens; word vectors start the rows of a word "
+                                            "tokenizer (--tokenizer word)")
+    if shared and src is not None:
+        raise SettingError("src_vectors", src, "with --share-embeddings the encoder reads the target's one matrix; "
+                                               "give its vectors as --tgt-vectors")
 
 
 def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
@@ -112,4 +131,4 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
           "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "share_embeddings", "dropout", "max_len",
-          "val_fraction", "split_seed")
+          "val_fraction", "split_seed", "src_vectors", "tgt_vectors")

@@ -41,6 +41,7 @@ from rnnkit.errors import (
 )
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
+from rnnkit.tasks import _translate_vectors as vectors
 from rnnkit.tasks._translate_config import (
     BIBLE,
     FROZEN,
@@ -115,7 +116,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     out = Path(out)
     config.validate()
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
-                             val_data=val_data)
+                             val_data=val_data, reads=[("--src-vectors", config.src_vectors),
+                                                       ("--tgt-vectors", config.tgt_vectors)])
+    config = vectors.sized(config, ckpt)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
     refuse_tie_added(ckpt, config.share_embeddings, "share_embeddings")
     check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
@@ -125,6 +128,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                                   " a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
+    side_vectors = vectors.read(config, ckpt, src_tok, tgt_tok)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
     shares = _unknown_shares(train_enc)
     built = shares if ckpt is None else built_shares(ckpt, given, shares)
@@ -141,6 +145,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_pairs": len(train_enc), "val_pairs": len(val_enc),
                              **({"vocabulary_unknown": built} if built is not None else {})}}
+    if (record := vectors.start_from(model, side_vectors, src_tok, tgt_tok, ckpt, verbose)) is not None:
+        model_config["pretrained_vectors"] = record
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
     trainer = Trainer(model, cfg, batches=_PairBatches(train_enc, config.batch_size, config.seed, model.bos_id,
                                                        model.eos_id),

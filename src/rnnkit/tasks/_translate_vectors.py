@@ -1,0 +1,71 @@
+"""Pretrained word vectors for a translator's embeddings (``rnnkit train seq2seq --src-vectors FILE --tgt-vectors
+FILE``; OpenNMT-py's ``-pre_word_vecs_enc`` and ``-pre_word_vecs_dec``), read as ``classify --pretrained-vectors``
+reads them (:mod:`rnnkit.data.vectors`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any
+
+from rnnkit.data.tokenize import Tokenizer
+from rnnkit.data.vectors import Vectors, copy_vectors, coverage_line, looked_up, read_vectors, vector_dimension
+from rnnkit.data.vectors import vocabulary_words as _words
+from rnnkit.errors import UserError, report_warnings
+from rnnkit.models.seq2seq import Seq2Seq
+from rnnkit.tasks._text import say
+from rnnkit.tasks._translate_config import Seq2SeqConfig
+from rnnkit.train.checkpoint import Checkpoint
+
+#: each side's setting, flag and the model's embedding it starts
+SIDES = (("source", "src_vectors", "--src-vectors", "src_embedding"),
+         ("target", "tgt_vectors", "--tgt-vectors", "tgt_embedding"))
+
+
+def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
+    """A fresh run's ``config`` with its vectors files as absolute paths, each checked to hold vectors of
+    ``--embedding`` values (refused in one line naming both sizes: no size is changed for you); a resumed run's as
+    it is (its weights are in the checkpoint; the files are not read again)."""
+    if ckpt is not None:
+        return config
+    for _, name, flag, _ in SIDES:
+        path = getattr(config, name)
+        if path is None:
+            continue
+        dim = vector_dimension(path)
+        if dim != config.embedding:
+            raise UserError(f"{flag} {path} holds vectors of {dim} values and --embedding is {config.embedding}; "
+                            f"give --embedding {dim}")
+        config = replace(config, **{name: os.path.abspath(path)})
+    return config
+
+
+def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, target: Tokenizer) -> dict[str, Vectors]:
+    """Each side's vectors for its tokenizer's words (read before the model is built, so that a bad file leaves
+    nothing in --out), by side name; none for a resumed run."""
+    if ckpt is not None:
+        return {}
+    found = {}
+    for (side, name, _, _), tok in zip(SIDES, (source, target), strict=True):
+        if (path := getattr(config, name)) is not None:
+            with report_warnings():
+                found[side] = read_vectors(path, looked_up(_words(tok.symbols)))  # type: ignore[union-attr]
+    return found
+
+
+def start_from(model: Seq2Seq, vectors: dict[str, Vectors], source: Tokenizer, target: Tokenizer,
+               ckpt: Checkpoint | None, verbose: bool) -> dict[str, Any] | None:
+    """Copy a fresh run's ``vectors`` into the rows of the found words of each side's embedding (the target's
+    also the output layer's with ``--share-decoder-embeddings``, the encoder's with ``--share-embeddings``) and
+    return the record ``config.json`` keeps; a resumed run's record as its checkpoint keeps it; None without."""
+    if ckpt is not None:
+        return ckpt.config.get("pretrained_vectors")
+    record = {}
+    for (side, _, _, attribute), tok in zip(SIDES, (source, target), strict=True):
+        if side in vectors:
+            found, words = copy_vectors(getattr(model, attribute), tok.symbols, vectors[side])  # type: ignore
+            if verbose:
+                say(f"{side} {coverage_line(found, words, vectors[side].path)}")
+            record[side] = {"file": vectors[side].path, "dim": vectors[side].dim, "words": words, "found": found}
+    return record or None

@@ -1,0 +1,113 @@
+"""Pretrained word vectors for a translator (``rnnkit train seq2seq --src-vectors FILE --tgt-vectors FILE``;
+OpenNMT-py's ``-pre_word_vecs_enc`` and ``-pre_word_vecs_dec``): the rows of the words found start as their vectors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import SettingError, UserError
+from rnnkit.tasks import translate
+from rnnkit.tasks.translate import Seq2SeqConfig
+from tests.test_pretrained_vectors import BAD, GOOD, W2V, write
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+PAIRS = "".join(f"good film {i}\tbad movie {i}\n" for i in range(12)) + "a good day\tun bad dia\n"
+
+
+class Started(Exception):
+    """Raised in place of training: the model as it starts."""
+
+
+def _start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str, **settings: Any) -> dict[str, Any]:
+    """The model a seq2seq run starts training from, its vocabularies and its config (the Trainer replaced)."""
+    seen: dict[str, Any] = {}
+
+    def capture(model: Any, *args: Any, **kw: Any) -> None:
+        seen.update(model=model, vocab=kw["vocab"], config=kw["model_config"])
+        raise Started
+
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    monkeypatch.setattr(translate, "Trainer", capture)
+    config = Seq2SeqConfig(tokenizer="word", embedding=4, hidden=4, steps=2, **settings)
+    with pytest.raises(Started):
+        translate.train(config, str(data), tmp_path / out, verbose=False)
+    return seen
+
+
+def _row(seen: dict[str, Any], side: str, word: str) -> list[float]:
+    symbols = ["<pad>", "<unk>", *seen["vocab"][side]["symbols"]]
+    embedding = seen["model"].src_embedding if side == "source" else seen["model"].tgt_embedding
+    return embedding.weight[symbols.index(word)].tolist()
+
+
+def test_each_sides_found_words_start_as_their_vectors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    vec = write(tmp_path, "v.vec", W2V)  # good, bad, unseen
+    seen = _start(monkeypatch, tmp_path, "o", src_vectors=str(vec), tgt_vectors=str(vec))
+    plain = _start(monkeypatch, tmp_path, "p")  # the same seed, no vectors
+    assert _row(seen, "source", "good") == GOOD and _row(seen, "target", "bad") == BAD
+    assert _row(seen, "source", "film") == _row(plain, "source", "film")  # not in the file: the usual start
+    assert _row(seen, "target", "movie") == _row(plain, "target", "movie")
+    assert _row(plain, "source", "good") != GOOD
+    assert seen["config"]["pretrained_vectors"] == {
+        "source": {"file": os.path.abspath(vec), "dim": 4, "words": 15, "found": 1},
+        "target": {"file": os.path.abspath(vec), "dim": 4, "words": 15, "found": 1}}
+    assert seen["config"]["settings"]["src_vectors"] == os.path.abspath(vec)
+    # the target side only, with the decoder's output layer tied to its embedding: the output rows start so too
+    tied = _start(monkeypatch, tmp_path, "t", tgt_vectors=str(vec), share_decoder_embeddings=True)
+    symbols = ["<pad>", "<unk>", *tied["vocab"]["target"]["symbols"]]
+    assert tied["model"].output.weight[symbols.index("bad")].tolist() == BAD
+    assert set(tied["config"]["pretrained_vectors"]) == {"target"}
+
+
+def test_one_shared_matrix_takes_the_target_vectors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    seen = _start(monkeypatch, tmp_path, "s", tgt_vectors=str(vec), share_embeddings=True)
+    symbols = ["<pad>", "<unk>", *seen["vocab"]["target"]["symbols"]]
+    assert seen["model"].tgt_embedding.weight[symbols.index("good")].tolist() == GOOD
+    assert getattr(seen["model"], "src_embedding", None) is None  # the encoder reads that one matrix
+    with pytest.raises(SettingError, match="src_vectors .*with --share-embeddings the encoder reads the target's"):
+        _start(monkeypatch, tmp_path, "s2", src_vectors=str(vec), share_embeddings=True)
+
+
+def test_bad_vectors_are_refused_before_anything_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    base = ["train", "seq2seq", "--data", str(data), "--steps", "1", "--no-progress"]
+    cases = [(["--tokenizer", "word", "--src-vectors", str(vec)], "holds vectors of 4 values and --embedding is 64; "
+                                                                   "give --embedding 4"),
+             (["--src-vectors", str(vec), "--embedding", "4"], "the source side is char tokens"),
+             (["--tokenizer", "word", "--src-tokenizer", "bpe", "--tgt-vectors", str(vec), "--embedding", "4",
+               "--src-vectors", str(vec)], "the source side is bpe tokens"),
+             (["--tokenizer", "word", "--tgt-vectors", str(tmp_path / "none.vec"), "--embedding", "4"], "none.vec")]
+    for i, (flags, message) in enumerate(cases):
+        out = tmp_path / f"o{i}"
+        assert main([*base, *flags, "--out", str(out)]) == 2, flags
+        assert message in capsys.readouterr().err
+        assert not out.exists()
+
+
+def test_a_cli_run_says_the_coverage_and_resumes_without_the_file(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    out = tmp_path / "run"
+    flags = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
+             "--src-vectors", str(vec), "--no-progress", "--save-minutes", "0"]
+    assert main([*flags, "--steps", "2", "--out", str(out)]) == 0
+    assert f"source pretrained vectors: 1 of the vocabulary's 15 words found in {vec}" in capsys.readouterr().err
+    vec.unlink()  # a resumed run has its weights; the file is not read again
+    assert main([*flags, "--steps", "4", "--resume", str(out)]) == 0
+    assert rnnkit.load(out).translate("good film 3")  # a translator like any other
+    with pytest.raises(UserError):
+        translate.train(Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec)), str(data),
+                        tmp_path / "gone", verbose=False)
