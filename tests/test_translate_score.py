@@ -100,3 +100,18 @@ def test_the_command_line(run: tuple[Path, Path, Path], tmp_path: Path, capsys: 
     (tmp_path / "bad.tsv").write_text("abc\n", encoding="utf-8")
     assert main(["score", str(a), "--data", str(tmp_path / "bad.tsv")]) == 2
     assert "bad.tsv:1" in capsys.readouterr().err
+
+
+def test_the_unknown_target_warning_is_said_at_the_callers_line(run: tuple[Path, Path, Path]) -> None:
+    """The scoring runs under ``@torch.no_grad()``, whose wrapper is torch's: the warning pointed at
+    ``torch/utils/_contextlib.py`` instead of the line that called ``score``, as the source's warning does."""
+    import warnings
+
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tr.score([("abq", "xqz")])
+    assert sorted(str(w.message).split(":")[0] for w in caught) == ["unknown source tokens (read as <unk>)",
+                                                                    "unknown target tokens (scored as <unk>)"]
+    assert [w.filename for w in caught] == [__file__, __file__]
