@@ -115,3 +115,21 @@ def test_the_unknown_target_warning_is_said_at_the_callers_line(run: tuple[Path,
     assert sorted(str(w.message).split(":")[0] for w in caught) == ["unknown source tokens (read as <unk>)",
                                                                     "unknown target tokens (scored as <unk>)"]
     assert [w.filename for w in caught] == [__file__, __file__]
+
+
+def test_long_targets_are_read_in_batches_of_at_most_64_times_max_len_tokens(run: tuple[Path, Path, Path],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """64 targets of 300 tokens (a model trained with --max-len 100) were one batch of 64 x 301 positions, each
+    a row of logits over the vocabulary (gigabytes for a word vocabulary); batches now hold at most 64 x max_len
+    padded tokens, as translation's do, and score the same."""
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    assert tr.max_len == 100
+    pairs = [("abc", "xyz" * 100)] * 64 + [("ab", "xy")]
+    expected = tr.score([pairs[0]])[0]["log_prob"]
+    shapes: list[tuple[int, ...]] = []
+    forward = tr.model.forward
+    monkeypatch.setattr(tr.model, "forward", lambda *args: shapes.append(tuple(args[2].shape)) or forward(*args))
+    results = tr.score(pairs)
+    assert sum(s[0] for s in shapes) == 65 and all(rows * (length - 1) <= 6400 for rows, length in shapes)
+    assert all(math.isclose(r["log_prob"], expected, rel_tol=1e-5) for r in results[:64])
