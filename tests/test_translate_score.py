@@ -133,3 +133,13 @@ def test_long_targets_are_read_in_batches_of_at_most_64_times_max_len_tokens(run
     results = tr.score(pairs)
     assert sum(s[0] for s in shapes) == 65 and all(rows * (length - 1) <= 6400 for rows, length in shapes)
     assert all(math.isclose(r["log_prob"], expected, rel_tol=1e-5) for r in results[:64])
+
+
+def test_the_ensemble_flag_of_score_says_it_scores(run: tuple[Path, Path, Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit score DIR -h`` said --ensemble would 'decode with these translators too'; score decodes nothing."""
+    _, a, _ = run
+    with pytest.raises(SystemExit):
+        main(["score", str(a), "-h"])
+    flag = " ".join(capsys.readouterr().out.split("--ensemble DIR [DIR ...]")[-1].split())
+    assert flag.startswith("score with these translators too, each step's")
