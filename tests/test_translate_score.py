@@ -100,3 +100,46 @@ def test_the_command_line(run: tuple[Path, Path, Path], tmp_path: Path, capsys: 
     (tmp_path / "bad.tsv").write_text("abc\n", encoding="utf-8")
     assert main(["score", str(a), "--data", str(tmp_path / "bad.tsv")]) == 2
     assert "bad.tsv:1" in capsys.readouterr().err
+
+
+def test_the_unknown_target_warning_is_said_at_the_callers_line(run: tuple[Path, Path, Path]) -> None:
+    """The scoring runs under ``@torch.no_grad()``, whose wrapper is torch's: the warning pointed at
+    ``torch/utils/_contextlib.py`` instead of the line that called ``score``, as the source's warning does."""
+    import warnings
+
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tr.score([("abq", "xqz")])
+    assert sorted(str(w.message).split(":")[0] for w in caught) == ["unknown source tokens (read as <unk>)",
+                                                                    "unknown target tokens (scored as <unk>)"]
+    assert [w.filename for w in caught] == [__file__, __file__]
+
+
+def test_long_targets_are_read_in_batches_of_at_most_64_times_max_len_tokens(run: tuple[Path, Path, Path],
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """64 targets of 300 tokens (a model trained with --max-len 100) were one batch of 64 x 301 positions, each
+    a row of logits over the vocabulary (gigabytes for a word vocabulary); batches now hold at most 64 x max_len
+    padded tokens, as translation's do, and score the same."""
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    assert tr.max_len == 100
+    pairs = [("abc", "xyz" * 100)] * 64 + [("ab", "xy")]
+    expected = tr.score([pairs[0]])[0]["log_prob"]
+    shapes: list[tuple[int, ...]] = []
+    forward = tr.model.forward
+    monkeypatch.setattr(tr.model, "forward", lambda *args: shapes.append(tuple(args[2].shape)) or forward(*args))
+    results = tr.score(pairs)
+    assert sum(s[0] for s in shapes) == 65 and all(rows * (length - 1) <= 6400 for rows, length in shapes)
+    assert all(math.isclose(r["log_prob"], expected, rel_tol=1e-5) for r in results[:64])
+
+
+def test_the_ensemble_flag_of_score_says_it_scores(run: tuple[Path, Path, Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit score DIR -h`` said --ensemble would 'decode with these translators too'; score decodes nothing."""
+    _, a, _ = run
+    with pytest.raises(SystemExit):
+        main(["score", str(a), "-h"])
+    flag = " ".join(capsys.readouterr().out.split("--ensemble DIR [DIR ...]")[-1].split())
+    assert flag.startswith("score with these translators too, each step's")

@@ -260,11 +260,20 @@ def _outside_level() -> int:
     """The ``stacklevel`` that :func:`warnings.warn`, called in :func:`warn`, takes for the first frame outside
     rnnkit's package; counted as warnings counts it, past the import machinery's frames."""
     frame, level = sys._getframe(2), 2  # warn's caller, whose stacklevel from warn is 2
-    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+    while frame.f_back is not None and (os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE)
+                                        or _decorating(frame)):
         frame = frame.f_back
         if not _internal(frame):
             level += 1
     return level
+
+
+def _decorating(frame: Any) -> bool:
+    """Whether ``frame`` is torch's wrapper of a function decorated ``@torch.no_grad()`` (or ``inference_mode``,
+    ``enable_grad``): a method of rnnkit's so decorated (``Translator.score``'s scoring) called the wrapper, whose
+    frame is outside the package, so a warning under it was said at ``torch/utils/_contextlib.py``, not at the
+    caller's line."""
+    return frame.f_code.co_filename.endswith(os.path.join("torch", "utils", "_contextlib.py"))
 
 
 def _internal(frame: Any) -> bool:

@@ -84,12 +84,13 @@ def _members(model: nn.Module) -> list[nn.Module]:
     return list(model.members) if isinstance(model, Ensemble) else [model]
 
 
-def add_ensemble_argument(p: argparse.ArgumentParser, models: str, inputs: str | None = None) -> None:
-    """``--ensemble DIR [DIR ...]`` of ``rnnkit translate``/``caption`` (``inputs``: what their arguments are) and
-    of their ``evaluate``."""
+def add_ensemble_argument(p: argparse.ArgumentParser, models: str, inputs: str | None = None,
+                          verb: str = "decode") -> None:
+    """``--ensemble DIR [DIR ...]`` of ``rnnkit translate``/``caption`` (``inputs``: what their arguments are), of
+    their ``evaluate`` and of ``rnnkit score`` (``verb`` "score": it reads the given targets, decoding nothing)."""
     hint = f". Give {inputs} arguments before it" if inputs else ""
     p.add_argument("--ensemble", nargs="+", action="extend", metavar="DIR",
-                   help=f"decode with these {models} too, each step's next-token probabilities the mean of all the "
+                   help=f"{verb} with these {models} too, each step's next-token probabilities the mean of all the "
                         f"models' (fairseq's ensembles, OpenNMT-py's -model A B); they need DIR's vocabulary{hint}")
 
 

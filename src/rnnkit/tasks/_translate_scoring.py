@@ -23,11 +23,16 @@ from rnnkit.tasks._translate_data import decoder_targets
 
 @torch.no_grad()
 def score_pairs(model: nn.Module, sources: Sequence[list[int]], target: Tokenizer,
-                pairs: Sequence[Pair]) -> list[dict[str, Any]]:
+                pairs: Sequence[Pair], max_len: int = 100) -> list[dict[str, Any]]:
     """For each pair (its source already encoded in ``sources``): ``log_prob``, the model's natural log-probability
     of the target's tokens and the end after the source; ``tokens``, how many that is (the end counted);
     ``perplexity``, exp(-log_prob / tokens). Target tokens unknown to the model are scored as ``<unk>`` and named
-    in one warning, as unknown source tokens are."""
+    in one warning, as unknown source tokens are.
+
+    Up to 64 targets of similar lengths are read at a time, at most 64 × ``max_len`` (the training ``--max-len``)
+    tokens once padded (a longer target alone), as translation batches its sources: the logits of a batch are
+    (targets, tokens, vocabulary), and 64 long targets of a noisy corpus (what scoring filters) were one batch of
+    gigabytes."""
     targets = [target.encode(t) for _, t in pairs]
     unknown = [tok for (_, text), ids in zip(pairs, targets, strict=True) if UNK_ID in ids
                for tok, i in zip(target.tokens(text), ids, strict=False) if i == UNK_ID]
@@ -35,11 +40,11 @@ def score_pairs(model: nn.Module, sources: Sequence[list[int]], target: Tokenize
         warn(f"unknown target tokens (scored as <unk>): {', '.join(repr(t) for t in dict.fromkeys(unknown))}")
     log_probs = [0.0] * len(pairs)
     device = model_device(model)
-    for batch in length_sorted_batches(targets, 64):  # targets of similar lengths
+    for batch in length_sorted_batches(targets, 64, 64 * max(max_len, 1)):  # targets of similar lengths
         src, src_len = to_device(pad_batch([sources[i] for i in batch]), device)
         t = to_device(decoder_targets([targets[i] for i in batch], model.bos_id, model.eos_id), device)
-        logp = F.log_softmax(model(src, src_len, t["tgt_in"]).double(), dim=-1)
-        picked = logp.gather(2, t["tgt_out"].unsqueeze(2)).squeeze(2).masked_fill(t["tgt_out"] == 0, 0.0)
+        logp = F.log_softmax(model(src, src_len, t["tgt_in"]).float(), dim=-1)  # no float64 copy of every logit
+        picked = logp.gather(2, t["tgt_out"].unsqueeze(2)).squeeze(2).double().masked_fill(t["tgt_out"] == 0, 0.0)
         for i, value in zip(batch, picked.sum(1).tolist(), strict=True):
             log_probs[i] = value
     return [{"source": s, "target": t, "log_prob": lp, "tokens": len(ids) + 1,

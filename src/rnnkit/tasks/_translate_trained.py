@@ -242,7 +242,8 @@ class Translator:
         ``perplexity`` (exp(-log_prob / tokens)). Rank parallel data, filter it, or compare models on references
         without decoding."""
         items = _evaluation_pairs(pairs, "score")
-        return score_pairs(self.model, self._encode_sources([s for s, _ in items]), self.target, items)
+        return score_pairs(self.model, self._encode_sources([s for s, _ in items]), self.target, items,
+                           self.max_len)
 
     def _evaluate(self, pairs_file: str | Path | Sequence[Pair], decoding: Decoding) -> dict[str, Any]:
         """:meth:`evaluate` with its settings as one :class:`Decoding` (``rnnkit evaluate``'s flags)."""

@@ -181,7 +181,7 @@ def _score_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, help="pairs file (source<TAB>target) whose targets are scored, or "
                                                   "'bible-en-es' (its test split)")
     p.add_argument("--json", action="store_true", help="one JSON object: each pair's scores and the total")
-    add_ensemble_argument(p, "translators")
+    add_ensemble_argument(p, "translators", verb="score")
 
 
 def _score_command(tr: Translator, args: argparse.Namespace) -> int:
