@@ -33,6 +33,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import _encode_texts, _read_tables, _text_list, load_source, warn_headerless
+from rnnkit.tasks._classify_explain import check_explain, explain_text
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from
 from rnnkit.train.provenance import differs_from_record, located
@@ -130,6 +131,19 @@ class TextClassifier(shared.TextModel):
                      for lab, v in zip(self.labels, p, strict=True)}
             results.append({"text": text, **self._chosen(p, cut, top_k), "probabilities": probs})
         return results
+
+    def explain(self, texts: str | Sequence[str], top: int = 5, label: str | None = None) -> Any:
+        """Which words each text's label rests on (occlusion: :mod:`rnnkit.tasks._classify_explain`): ``{"text",
+        "label", "probability", "words": [{"word", "start", "end", "effect"}]}`` with the ``top`` words whose
+        removal moves the label's probability most, the largest first; ``effect`` is the probability with the word
+        minus without it (positive: the word speaks for the label). ``label`` (default: the most probable) is
+        explained. One text gives one dict, a list a list; each text costs one pass per word."""
+        top, label = check_explain(self.labels, top, label)
+        if isinstance(texts, str):
+            if not texts.strip():
+                raise UserError("an empty text; give the text to explain")
+            return self.explain([texts], top, label)[0]
+        return [explain_text(self.probabilities, self.labels, t, top, label) for t in _text_list("explain", texts)]
 
     def _chosen(self, p: Tensor, cut: float, top_k: int | None) -> dict[str, Any]:
         """What a prediction gives a text of probabilities ``p``: ``label`` (single-label), ``labels``

@@ -14,6 +14,7 @@ from rnnkit.data.tabular import file_format, write_rows, write_table
 from rnnkit.errors import UserError, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
+from rnnkit.tasks._classify_explain import explanation_line
 
 if TYPE_CHECKING:
     from rnnkit.tasks.classify import TextClassifier
@@ -31,6 +32,9 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m.predict([], threshold=threshold, top_k=top_k)
     added = m.added_columns(top_k)
     texts = shared.given_texts(args)
+    if args.explain is not None and (texts is None or args.output):
+        raise UserError("--explain: explains TEXT arguments and the lines of --file - on the screen (not a file's "
+                        "rows, nor with --output); from Python, TextClassifier.explain(texts)")
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
     check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
@@ -40,11 +44,13 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 {"text": r["text"], **{f"predicted_{key}": r[key] for key in ("label", "labels") if key in r},
                  **{f"p_{lab}": v for lab, v in r["probabilities"].items()}}
                 for r in m.predict(texts, 6, threshold, top_k)])
-        for r in m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k):
+        why = m.explain(texts, args.explain) if args.explain is not None else [None] * len(texts)
+        for r, w in zip(m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k), why,
+                        strict=True):
             if args.json:
-                print(strictjson.dumps(r, ensure_ascii=False))
+                print(strictjson.dumps({**r, **({"explanation": w} if w else {})}, ensure_ascii=False))
             else:
-                print(_line(m, r, top_k))
+                print(_line(m, r, top_k) + ("" if w is None else "\n" + explanation_line(w)))
         return 0
     with report_warnings():  # a file read without a header line: how it was read
         columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k)

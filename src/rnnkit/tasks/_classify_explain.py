@@ -1,0 +1,63 @@
+"""Which words of a text a classifier's decision rests on (``rnnkit predict DIR TEXT --explain``,
+``TextClassifier.explain``): each word's effect is how much the label's probability falls when that word is left
+out of the text (occlusion, or erasure: Li, Monroe & Jurafsky 2016, "Understanding Neural Networks through
+Representation Erasure"; Zeiler & Fergus 2014 for images). It needs nothing from the model but its probabilities,
+so it explains any tokenizer, pooling or recurrent cell alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from rnnkit.errors import UserError, check_count
+
+#: what a word is: a run of characters other than whitespace (punctuation stays with its word)
+WORD = re.compile(r"\S+")
+#: texts read at once while occluding (a long text's variants are many)
+CHUNK = 256
+
+
+def without(text: str, start: int, end: int) -> str:
+    """``text`` with ``text[start:end]`` left out and the spaces around it joined into one."""
+    before, after = text[:start].rstrip(), text[end:].lstrip()
+    return f"{before} {after}" if before and after else before + after
+
+
+def explain_text(probabilities: Callable[[Sequence[str]], Tensor], labels: Sequence[str], text: str, top: int,
+                 label: str | None) -> dict[str, Any]:
+    """One text's explanation: the ``label`` (default: the most probable), its probability, and the ``top`` words
+    whose removal moves it most, each with its ``start`` and ``end`` in the text and its ``effect`` (the
+    probability with the text whole, minus the probability without it: positive words speak for the label,
+    negative ones against it), the largest effect first. A text's only word is not left out (an empty text has
+    no probability)."""
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text)]
+    spans = spans if len(spans) > 1 else []
+    variants = [text, *(without(text, s, e) for s, e in spans)]
+    probs = [probabilities(variants[i:i + CHUNK]) for i in range(0, len(variants), CHUNK)]
+    p = torch.cat(probs)
+    k = int(p[0].argmax()) if label is None else list(labels).index(label)
+    effects = (p[0, k] - p[1:, k]).tolist()
+    ranked = sorted(range(len(spans)), key=lambda i: (-abs(effects[i]), spans[i][0]))[:top]
+    return {"text": text, "label": labels[k], "probability": float(p[0, k]),
+            "words": [{"word": text[spans[i][0]:spans[i][1]], "start": spans[i][0], "end": spans[i][1],
+                       "effect": effects[i]} for i in ranked]}
+
+
+def check_explain(labels: Sequence[str], top: object, label: object) -> tuple[int, str | None]:
+    """``top`` as an int of 1 or more and ``label`` one of ``labels`` (or None), else refused in one line."""
+    top = check_count("top", top, 1)
+    if label is not None and label not in labels:
+        raise UserError(f"label {label!r}: not one of the model's labels ({', '.join(map(str, labels))})")
+    return top, label  # type: ignore[return-value]
+
+
+def explanation_line(r: dict[str, Any]) -> str:
+    """``rnnkit predict --explain``'s line under a text's prediction: its words, the largest effect first, with
+    their effect on the label's probability (``  why LABEL: WORD +EFFECT, WORD -EFFECT``, three decimals)."""
+    words = ", ".join(f"{w['word']} {w['effect']:+.3f}" for w in r["words"]) or "(one word: nothing to leave out)"
+    return f"  why {r['label']}: {words}"
