@@ -111,3 +111,25 @@ def test_a_cli_run_says_the_coverage_and_resumes_without_the_file(tmp_path: Path
     with pytest.raises(UserError):
         translate.train(Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec)), str(data),
                         tmp_path / "gone", verbose=False)
+
+
+def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # as classify's --pretrained-vectors (tests/test_pretrained_vectors.py): the run records /abs/v.vec, and the
+    # same v.vec given again from its folder is that file, not a change refused as one
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "v.vec", W2V)
+    write(tmp_path, "w.vec", W2V)
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", "pairs.tsv", "--tokenizer", "word", "--embedding", "4", "--hidden",
+                 "4", "--src-vectors", "v.vec", "--steps", "1", "--no-progress", "--out", "out"]) == 0
+    assert main(["train", "seq2seq", "--resume", "out", "--src-vectors", "v.vec", "--steps", "2",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "seq2seq", "--resume", "out", "--src-vectors", "w.vec", "--steps", "3"]) == 2
+    assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
+    assert main(["train", "seq2seq", "--resume", "out", "--tgt-vectors", "v.vec", "--steps", "3"]) == 2
+    assert "--tgt-vectors v.vec: the resumed run had none" in capsys.readouterr().err
+    rnnkit.fit("seq2seq", "pairs.tsv", "out", resume=True, src_vectors="v.vec", steps=3, verbose=False,
+               progress=False)
+    assert rnnkit.load(tmp_path / "out").translate("good film 3")
