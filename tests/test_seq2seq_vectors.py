@@ -133,3 +133,16 @@ def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: P
     rnnkit.fit("seq2seq", "pairs.tsv", "out", resume=True, src_vectors="v.vec", steps=3, verbose=False,
                progress=False)
     assert rnnkit.load(tmp_path / "out").translate("good film 3")
+
+
+def test_a_file_that_cannot_be_read_is_named_by_its_own_flag(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    base = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--steps", "1",
+            "--out", str(tmp_path / "o")]
+    assert main([*base, "--tgt-vectors", str(tmp_path / "none.vec")]) == 2
+    assert f"--tgt-vectors {tmp_path / 'none.vec'}: no such file" in capsys.readouterr().err  # not --pretrained-...
+    (tmp_path / "d").mkdir()
+    assert main([*base, "--src-vectors", str(tmp_path / "d")]) == 2
+    assert f"--src-vectors {tmp_path / 'd'}: is a directory" in capsys.readouterr().err

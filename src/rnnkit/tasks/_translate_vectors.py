@@ -33,7 +33,7 @@ def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
         path = getattr(config, name)
         if path is None:
             continue
-        dim = vector_dimension(path)
+        dim = vector_dimension(path, flag)
         if dim != config.embedding:
             raise UserError(f"{flag} {path} holds vectors of {dim} values and --embedding is {config.embedding}; "
                             f"give --embedding {dim}")
@@ -47,10 +47,10 @@ def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, targ
     if ckpt is not None:
         return {}
     found = {}
-    for (side, name, _, _), tok in zip(SIDES, (source, target), strict=True):
+    for (side, name, flag, _), tok in zip(SIDES, (source, target), strict=True):
         if (path := getattr(config, name)) is not None:
             with report_warnings():
-                found[side] = read_vectors(path, looked_up(_words(tok.symbols)))  # type: ignore[union-attr]
+                found[side] = read_vectors(path, looked_up(_words(tok.symbols)), flag)  # type: ignore[union-attr]
     return found
 
 
