@@ -146,3 +146,15 @@ def test_a_file_that_cannot_be_read_is_named_by_its_own_flag(tmp_path: Path,
     (tmp_path / "d").mkdir()
     assert main([*base, "--src-vectors", str(tmp_path / "d")]) == 2
     assert f"--src-vectors {tmp_path / 'd'}: is a directory" in capsys.readouterr().err
+
+
+def test_two_files_of_different_sizes_are_refused_as_such(tmp_path: Path) -> None:
+    # one --embedding for both sides: "give --embedding 4" for the source would then refuse the target's 3
+    vec = write(tmp_path, "v.vec", W2V)
+    three = write(tmp_path, "three.vec", "good 1 2 3\n")
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    config = Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec), tgt_vectors=str(three))
+    with pytest.raises(UserError, match=r"--src-vectors .*v\.vec holds vectors of 4 values and --tgt-vectors "
+                                        r".*three\.vec of 3; the source and target embeddings are of one size"):
+        translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
+    assert not (tmp_path / "o").exists()

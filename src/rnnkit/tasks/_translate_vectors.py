@@ -25,20 +25,23 @@ SIDES = (("source", "src_vectors", "--src-vectors", "src_embedding"),
 
 def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
     """A fresh run's ``config`` with its vectors files as absolute paths, each checked to hold vectors of
-    ``--embedding`` values (refused in one line naming both sizes: no size is changed for you); a resumed run's as
-    it is (its weights are in the checkpoint; the files are not read again)."""
+    ``--embedding`` values (refused in one line naming both sizes: no size is changed for you; two files of
+    different sizes are refused as such, as the two sides' embeddings are of one size); a resumed run's as it is
+    (its weights are in the checkpoint; the files are not read again)."""
     if ckpt is not None:
         return config
-    for _, name, flag, _ in SIDES:
-        path = getattr(config, name)
-        if path is None:
-            continue
-        dim = vector_dimension(path, flag)
+    given = [(flag, path, vector_dimension(path, flag)) for _, name, flag, _ in SIDES
+             if (path := getattr(config, name)) is not None]
+    if len(given) == 2 and given[0][2] != given[1][2]:
+        (one, a, da), (two, b, db) = given
+        raise UserError(f"{one} {a} holds vectors of {da} values and {two} {b} of {db}; the source and target "
+                        f"embeddings are of one size (--embedding): give vectors of one size")
+    for flag, path, dim in given:
         if dim != config.embedding:
             raise UserError(f"{flag} {path} holds vectors of {dim} values and --embedding is {config.embedding}; "
                             f"give --embedding {dim}")
-        config = replace(config, **{name: os.path.abspath(path)})
-    return config
+    return replace(config, **{name: os.path.abspath(path) for _, name, _, _ in SIDES
+                              if (path := getattr(config, name)) is not None})
 
 
 def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, target: Tokenizer) -> dict[str, Vectors]:
