@@ -3,6 +3,7 @@ OpenNMT-py's ``-pre_word_vecs_enc`` and ``-pre_word_vecs_dec``): the rows of the
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,24 @@ def test_two_files_of_different_sizes_are_refused_as_such(tmp_path: Path) -> Non
                                         r".*three\.vec of 3; the source and target embeddings are of one size"):
         translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_run_saved_before_the_vectors_settings_refuses_them(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # its settings lack src_vectors: the flag passed refuse_changed_kept, the run went on without reading the
+    # file, and its config.json recorded settings.src_vectors = the file as if its rows had started from it
+    vec = write(tmp_path, "v.vec", W2V)
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
+                 "--steps", "1", "--no-progress", "--out", str(out)]) == 0
+    for folder in ("last", "best"):
+        path = out / folder / "config.json"
+        config = json.loads(path.read_text())
+        del config["settings"]["src_vectors"], config["settings"]["tgt_vectors"]
+        path.write_text(json.dumps(config))
+    capsys.readouterr()
+    assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--src-vectors", str(vec)]) == 2
+    assert f"--src-vectors {vec}: the resumed run had none" in capsys.readouterr().err
+    assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0

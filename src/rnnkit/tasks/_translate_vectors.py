@@ -27,8 +27,14 @@ def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
     """A fresh run's ``config`` with its vectors files as absolute paths, each checked to hold vectors of
     ``--embedding`` values (refused in one line naming both sizes: no size is changed for you; two files of
     different sizes are refused as such, as the two sides' embeddings are of one size); a resumed run's as it is
-    (its weights are in the checkpoint; the files are not read again)."""
+    (its weights are in the checkpoint; the files are not read again). A run saved before these settings were (its
+    settings lack them) had no vectors: a file given to it is refused as to a run of none, where it would be
+    recorded in its settings and never read."""
     if ckpt is not None:
+        saved = ckpt.config.get("settings") or {}
+        for _, name, flag, _ in SIDES:
+            if name not in saved and (path := getattr(config, name)) is not None:
+                raise UserError(f"{flag} {path}: the resumed run had none; a resumed run keeps its model and data")
         return config
     given = [(flag, path, vector_dimension(path, flag)) for _, name, flag, _ in SIDES
              if (path := getattr(config, name)) is not None]
