@@ -10,11 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 from rnnkit.data.tokenize import Tokenizer
-from rnnkit.data.vectors import Vectors, copy_vectors, coverage_line, looked_up, read_vectors, vector_dimension
-from rnnkit.data.vectors import vocabulary_words as _words
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.data.vectors import Vectors, vector_dimension
+from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.tasks._text import say
+from rnnkit.tasks._text import read_for_symbols, start_embedding
 from rnnkit.tasks._translate_config import Seq2SeqConfig
 from rnnkit.train.checkpoint import Checkpoint
 
@@ -58,8 +57,7 @@ def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, targ
     found = {}
     for (side, name, flag, _), tok in zip(SIDES, (source, target), strict=True):
         if (path := getattr(config, name)) is not None:
-            with report_warnings():
-                found[side] = read_vectors(path, looked_up(_words(tok.symbols)), flag)  # type: ignore[union-attr]
+            found[side] = read_for_symbols(path, tok.symbols, flag)  # type: ignore[union-attr]
     return found
 
 
@@ -73,8 +71,6 @@ def start_from(model: Seq2Seq, vectors: dict[str, Vectors], source: Tokenizer, t
     record = {}
     for (side, _, _, attribute), tok in zip(SIDES, (source, target), strict=True):
         if side in vectors:
-            found, words = copy_vectors(getattr(model, attribute), tok.symbols, vectors[side])  # type: ignore
-            if verbose:
-                say(f"{side} {coverage_line(found, words, vectors[side].path)}")
-            record[side] = {"file": vectors[side].path, "dim": vectors[side].dim, "words": words, "found": found}
+            record[side] = start_embedding(getattr(model, attribute), tok.symbols, vectors[side],  # type: ignore
+                                           verbose, side)
     return record or None
