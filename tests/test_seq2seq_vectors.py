@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -180,3 +181,16 @@ def test_a_run_saved_before_the_vectors_settings_refuses_them(tmp_path: Path,
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--src-vectors", str(vec)]) == 2
     assert f"--src-vectors {vec}: the resumed run had none" in capsys.readouterr().err
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+
+
+def test_a_tied_run_is_told_both_sizes_at_once(tmp_path: Path) -> None:
+    # --embedding 4 alone would then be refused as --hidden 8 != --embedding 4: one refusal names both
+    vec = write(tmp_path, "v.vec", W2V)
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    config = Seq2SeqConfig(tokenizer="word", embedding=8, hidden=8, share_decoder_embeddings=True,
+                           tgt_vectors=str(vec))
+    with pytest.raises(UserError, match="give --embedding 4 and --hidden 4 "):
+        translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
+    with pytest.raises(UserError, match="give --embedding 4$"):  # untied: the hidden size is free
+        translate.train(replace(config, share_decoder_embeddings=False), str(tmp_path / "pairs.tsv"), tmp_path / "o",
+                        verbose=False)

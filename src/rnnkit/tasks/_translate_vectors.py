@@ -43,8 +43,10 @@ def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
                         f"embeddings are of one size (--embedding): give vectors of one size")
     for flag, path, dim in given:
         if dim != config.embedding:
+            tied = config.share_decoder_embeddings and config.hidden != dim  # that needs --hidden == --embedding
             raise UserError(f"{flag} {path} holds vectors of {dim} values and --embedding is {config.embedding}; "
-                            f"give --embedding {dim}")
+                            f"give --embedding {dim}" + (f" and --hidden {dim} (--share-decoder-embeddings: the "
+                                                         f"output layer reads --hidden values)" if tied else ""))
     return replace(config, **{name: os.path.abspath(path) for _, name, _, _ in SIDES
                               if (path := getattr(config, name)) is not None})
 
