@@ -3,7 +3,9 @@ OpenNMT-py's ``-pre_word_vecs_enc`` and ``-pre_word_vecs_dec``): the rows of the
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +113,84 @@ def test_a_cli_run_says_the_coverage_and_resumes_without_the_file(tmp_path: Path
     with pytest.raises(UserError):
         translate.train(Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec)), str(data),
                         tmp_path / "gone", verbose=False)
+
+
+def test_a_resumed_run_given_its_own_file_by_a_relative_name_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # as classify's --pretrained-vectors (tests/test_pretrained_vectors.py): the run records /abs/v.vec, and the
+    # same v.vec given again from its folder is that file, not a change refused as one
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "v.vec", W2V)
+    write(tmp_path, "w.vec", W2V)
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", "pairs.tsv", "--tokenizer", "word", "--embedding", "4", "--hidden",
+                 "4", "--src-vectors", "v.vec", "--steps", "1", "--no-progress", "--out", "out"]) == 0
+    assert main(["train", "seq2seq", "--resume", "out", "--src-vectors", "v.vec", "--steps", "2",
+                 "--no-progress"]) == 0
+    capsys.readouterr()
+    assert main(["train", "seq2seq", "--resume", "out", "--src-vectors", "w.vec", "--steps", "3"]) == 2
+    assert f"the resumed run used {tmp_path / 'v.vec'}" in capsys.readouterr().err
+    assert main(["train", "seq2seq", "--resume", "out", "--tgt-vectors", "v.vec", "--steps", "3"]) == 2
+    assert "--tgt-vectors v.vec: the resumed run had none" in capsys.readouterr().err
+    rnnkit.fit("seq2seq", "pairs.tsv", "out", resume=True, src_vectors="v.vec", steps=3, verbose=False,
+               progress=False)
+    assert rnnkit.load(tmp_path / "out").translate("good film 3")
+
+
+def test_a_file_that_cannot_be_read_is_named_by_its_own_flag(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    base = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--steps", "1",
+            "--out", str(tmp_path / "o")]
+    assert main([*base, "--tgt-vectors", str(tmp_path / "none.vec")]) == 2
+    assert f"--tgt-vectors {tmp_path / 'none.vec'}: no such file" in capsys.readouterr().err  # not --pretrained-...
+    (tmp_path / "d").mkdir()
+    assert main([*base, "--src-vectors", str(tmp_path / "d")]) == 2
+    assert f"--src-vectors {tmp_path / 'd'}: is a directory" in capsys.readouterr().err
+
+
+def test_two_files_of_different_sizes_are_refused_as_such(tmp_path: Path) -> None:
+    # one --embedding for both sides: "give --embedding 4" for the source would then refuse the target's 3
+    vec = write(tmp_path, "v.vec", W2V)
+    three = write(tmp_path, "three.vec", "good 1 2 3\n")
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    config = Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec), tgt_vectors=str(three))
+    with pytest.raises(UserError, match=r"--src-vectors .*v\.vec holds vectors of 4 values and --tgt-vectors "
+                                        r".*three\.vec of 3; the source and target embeddings are of one size"):
+        translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_run_saved_before_the_vectors_settings_refuses_them(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # its settings lack src_vectors: the flag passed refuse_changed_kept, the run went on without reading the
+    # file, and its config.json recorded settings.src_vectors = the file as if its rows had started from it
+    vec = write(tmp_path, "v.vec", W2V)
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
+                 "--steps", "1", "--no-progress", "--out", str(out)]) == 0
+    for folder in ("last", "best"):
+        path = out / folder / "config.json"
+        config = json.loads(path.read_text())
+        del config["settings"]["src_vectors"], config["settings"]["tgt_vectors"]
+        path.write_text(json.dumps(config))
+    capsys.readouterr()
+    assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--src-vectors", str(vec)]) == 2
+    assert f"--src-vectors {vec}: the resumed run had none" in capsys.readouterr().err
+    assert main(["train", "seq2seq", "--resume", str(out), "--steps", "2", "--no-progress"]) == 0
+
+
+def test_a_tied_run_is_told_both_sizes_at_once(tmp_path: Path) -> None:
+    # --embedding 4 alone would then be refused as --hidden 8 != --embedding 4: one refusal names both
+    vec = write(tmp_path, "v.vec", W2V)
+    (tmp_path / "pairs.tsv").write_text(PAIRS, encoding="utf-8")
+    config = Seq2SeqConfig(tokenizer="word", embedding=8, hidden=8, share_decoder_embeddings=True,
+                           tgt_vectors=str(vec))
+    with pytest.raises(UserError, match="give --embedding 4 and --hidden 4 "):
+        translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
+    with pytest.raises(UserError, match="give --embedding 4$"):  # untied: the hidden size is free
+        translate.train(replace(config, share_decoder_embeddings=False), str(tmp_path / "pairs.tsv"), tmp_path / "o",
+                        verbose=False)

@@ -61,29 +61,30 @@ class Vectors:
     found: dict[str, list[float]]
 
 
-def _open(path: str | Path) -> IO[bytes]:
+def _open(path: str | Path, flag: str) -> IO[bytes]:
+    """``path`` opened to read (through gzip for ``.gz``); a failure is a one-line error naming ``flag``."""
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
             # read twice (the size before the model is built, then the vocabulary's rows): a pipe, such as the
             # shell's <(zcat v.vec.gz), is empty the second time (or waits, with no writer, for ever)
-            raise UserError(f"--pretrained-vectors {path}: is a pipe, not a file; the file is read twice, so give "
+            raise UserError(f"{flag} {path}: is a pipe, not a file; the file is read twice, so give "
                             f"it as a file (a .vec.gz is read as it is)")
         if str(path).endswith(".gz"):
             return gzip.open(path, "rb")
         return open(path, "rb")
     except FileNotFoundError:
-        raise UserError(f"--pretrained-vectors {path}: no such file") from None
+        raise UserError(f"{flag} {path}: no such file") from None
     except IsADirectoryError:
-        raise UserError(f"--pretrained-vectors {path}: is a directory; expected a file of word vectors "
+        raise UserError(f"{flag} {path}: is a directory; expected a file of word vectors "
                         f"({FORMATS})") from None
     except OSError as exc:
-        raise UserError(f"--pretrained-vectors {path}: cannot be read ({exc.strerror or exc})") from None
+        raise UserError(f"{flag} {path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def _rows(path: str | Path) -> Iterator[tuple[int, list[bytes]]]:
+def _rows(path: str | Path, flag: str) -> Iterator[tuple[int, list[bytes]]]:
     """Each non-blank line's number and fields (split at ASCII whitespace), checked to be UTF-8."""
-    with _open(path) as fh:
+    with _open(path, flag) as fh:
         try:
             for number, raw in enumerate(fh, 1):
                 if number == 1 and raw.startswith(BOM):  # a byte order mark (Notepad's UTF-8) is not the first word
@@ -137,19 +138,20 @@ def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
     return _Start(len(fields) - 1, None, [first])
 
 
-def vector_dimension(path: str | Path) -> int:
-    """The dimension of the vectors in ``path``: its header's DIM, or the values on its first row (GloVe)."""
-    return _start(path, _rows(path)).dim
+def vector_dimension(path: str | Path, flag: str = "--pretrained-vectors") -> int:
+    """The dimension of the vectors in ``path``: its header's DIM, or the values on its first row (GloVe). A file
+    that cannot be opened is a one-line error naming ``flag``, the flag that gave it."""
+    return _start(path, _rows(path, flag)).dim
 
 
-def read_vectors(path: str | Path, words: Collection[str]) -> Vectors:
+def read_vectors(path: str | Path, words: Collection[str], flag: str = "--pretrained-vectors") -> Vectors:
     """The vectors of ``words`` found in ``path``, read in one pass that keeps only those rows. Every row must
     hold a word and the file's number of values (the header's DIM, else the first row's); a kept row's values
     must be finite numbers. A file with no row of vectors is refused. A word of ``words`` written twice keeps
     its first row, and one warning says how many are (naming the first and its two lines); others' repeats are
     not looked for (their rows are not kept: a set of a file's millions of words would cost the memory the
-    streamed read saves)."""
-    rows = _rows(path)
+    streamed read saves). A file that cannot be opened is a one-line error naming ``flag``."""
+    rows = _rows(path, flag)
     start = _start(path, rows)
     dim, wanted = start.dim, set(words)
     found: dict[str, list[float]] = {}

@@ -171,8 +171,15 @@ def read_pretrained(config: TextModelConfig, ckpt: Checkpoint | None, symbols: S
     path = getattr(config, "pretrained_vectors", None)
     if ckpt is not None or not path:
         return None
+    return read_for_symbols(path, symbols, "--pretrained-vectors")
+
+
+def read_for_symbols(path: str, symbols: Sequence[str], flag: str) -> Vectors:
+    """The vectors in ``path`` (given as ``flag``) of the words of a tokenizer's ``symbols``, in each form
+    :func:`~rnnkit.data.vectors.copy_vectors` looks up; the reader's warnings as ``rnnkit: warning:`` lines.
+    Classify's, the tagger's and each side of a translator's (``--src-vectors``)."""
     with report_warnings():
-        return read_vectors(path, looked_up(vocabulary_words(symbols)))
+        return read_vectors(path, looked_up(vocabulary_words(symbols)), flag)
 
 
 def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors | None, ckpt: Checkpoint | None,
@@ -182,9 +189,17 @@ def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vector
     words were found); a resumed run's record as its checkpoint keeps it; None without vectors."""
     if vectors is None:
         return ckpt.config.get("pretrained_vectors") if ckpt is not None else None
-    found, words = copy_vectors(model.embedding, symbols, vectors)
+    return start_embedding(model.embedding, symbols, vectors, verbose)
+
+
+def start_embedding(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors, verbose: bool,
+                    side: str = "") -> dict[str, Any]:
+    """``vectors`` copied into the rows of ``embedding`` of the ``symbols`` found in them, saying (``verbose``) how
+    many of the vocabulary's words were found (after ``side``, a translator's "source"); the record ``config.json``
+    keeps of them: file, dim, words, found."""
+    found, words = copy_vectors(embedding, symbols, vectors)
     if verbose:
-        say(coverage_line(found, words, vectors.path))
+        say(f"{side} " * bool(side) + coverage_line(found, words, vectors.path))
     return {"file": vectors.path, "dim": vectors.dim, "words": words, "found": found}
 
 

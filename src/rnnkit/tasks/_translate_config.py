@@ -4,7 +4,9 @@ keeps (:data:`FROZEN`).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from typing import Any
 
 from rnnkit.cells import CELLS
 from rnnkit.errors import (
@@ -55,6 +57,12 @@ class Seq2SeqConfig(TrainSettings):
     eval_sentences: int = 100            # validation pairs translated (greedy) for exact match and BLEU
     steps: int | None = 2000
     eval_every: int = 200
+
+    @classmethod
+    def kept_form(cls, key: str, value: Any) -> Any:
+        """``src_vectors``/``tgt_vectors`` as the absolute path a run records (``v.vec`` given from its folder to
+        ``--resume`` is the run's ``/home/me/v.vec``, as classify's ``pretrained_vectors``); the rest as they are."""
+        return os.path.abspath(value) if key in ("src_vectors", "tgt_vectors") and isinstance(value, str) else value
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""

@@ -10,11 +10,10 @@ from dataclasses import replace
 from typing import Any
 
 from rnnkit.data.tokenize import Tokenizer
-from rnnkit.data.vectors import Vectors, copy_vectors, coverage_line, looked_up, read_vectors, vector_dimension
-from rnnkit.data.vectors import vocabulary_words as _words
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.data.vectors import Vectors, vector_dimension
+from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.tasks._text import say
+from rnnkit.tasks._text import read_for_symbols, start_embedding
 from rnnkit.tasks._translate_config import Seq2SeqConfig
 from rnnkit.train.checkpoint import Checkpoint
 
@@ -25,20 +24,31 @@ SIDES = (("source", "src_vectors", "--src-vectors", "src_embedding"),
 
 def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None) -> Seq2SeqConfig:
     """A fresh run's ``config`` with its vectors files as absolute paths, each checked to hold vectors of
-    ``--embedding`` values (refused in one line naming both sizes: no size is changed for you); a resumed run's as
-    it is (its weights are in the checkpoint; the files are not read again)."""
+    ``--embedding`` values (refused in one line naming both sizes: no size is changed for you; two files of
+    different sizes are refused as such, as the two sides' embeddings are of one size); a resumed run's as it is
+    (its weights are in the checkpoint; the files are not read again). A run saved before these settings were (its
+    settings lack them) had no vectors: a file given to it is refused as to a run of none, where it would be
+    recorded in its settings and never read."""
     if ckpt is not None:
+        saved = ckpt.config.get("settings") or {}
+        for _, name, flag, _ in SIDES:
+            if name not in saved and (path := getattr(config, name)) is not None:
+                raise UserError(f"{flag} {path}: the resumed run had none; a resumed run keeps its model and data")
         return config
-    for _, name, flag, _ in SIDES:
-        path = getattr(config, name)
-        if path is None:
-            continue
-        dim = vector_dimension(path)
+    given = [(flag, path, vector_dimension(path, flag)) for _, name, flag, _ in SIDES
+             if (path := getattr(config, name)) is not None]
+    if len(given) == 2 and given[0][2] != given[1][2]:
+        (one, a, da), (two, b, db) = given
+        raise UserError(f"{one} {a} holds vectors of {da} values and {two} {b} of {db}; the source and target "
+                        f"embeddings are of one size (--embedding): give vectors of one size")
+    for flag, path, dim in given:
         if dim != config.embedding:
+            tied = config.share_decoder_embeddings and config.hidden != dim  # that needs --hidden == --embedding
             raise UserError(f"{flag} {path} holds vectors of {dim} values and --embedding is {config.embedding}; "
-                            f"give --embedding {dim}")
-        config = replace(config, **{name: os.path.abspath(path)})
-    return config
+                            f"give --embedding {dim}" + (f" and --hidden {dim} (--share-decoder-embeddings: the "
+                                                         f"output layer reads --hidden values)" if tied else ""))
+    return replace(config, **{name: os.path.abspath(path) for _, name, _, _ in SIDES
+                              if (path := getattr(config, name)) is not None})
 
 
 def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, target: Tokenizer) -> dict[str, Vectors]:
@@ -47,10 +57,9 @@ def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, targ
     if ckpt is not None:
         return {}
     found = {}
-    for (side, name, _, _), tok in zip(SIDES, (source, target), strict=True):
+    for (side, name, flag, _), tok in zip(SIDES, (source, target), strict=True):
         if (path := getattr(config, name)) is not None:
-            with report_warnings():
-                found[side] = read_vectors(path, looked_up(_words(tok.symbols)))  # type: ignore[union-attr]
+            found[side] = read_for_symbols(path, tok.symbols, flag)  # type: ignore[union-attr]
     return found
 
 
@@ -64,8 +73,6 @@ def start_from(model: Seq2Seq, vectors: dict[str, Vectors], source: Tokenizer, t
     record = {}
     for (side, _, _, attribute), tok in zip(SIDES, (source, target), strict=True):
         if side in vectors:
-            found, words = copy_vectors(getattr(model, attribute), tok.symbols, vectors[side])  # type: ignore
-            if verbose:
-                say(f"{side} {coverage_line(found, words, vectors[side].path)}")
-            record[side] = {"file": vectors[side].path, "dim": vectors[side].dim, "words": words, "found": found}
+            record[side] = start_embedding(getattr(model, attribute), tok.symbols, vectors[side],  # type: ignore
+                                           verbose, side)
     return record or None
