@@ -225,8 +225,9 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="the output layer's weight is the target embedding matrix (weight tying, Press & Wolf 2017; "
                         "OpenNMT-py's -share_decoder_embeddings); needs --hidden equal to --embedding (default off)")
     g.add_argument("--src-vectors", metavar="FILE",
-                   help="word vectors (.vec or GloVe text, of --embedding values) that the source embedding rows of "
-                        "the words found in them start as (OpenNMT-py's -pre_word_vecs_enc); a word-level source")
+                   help="word vectors (.vec or GloVe text, .gz too, of --embedding values) that the source embedding "
+                        "rows of the words found in them start as (OpenNMT-py's -pre_word_vecs_enc); a word-level "
+                        "source")
     g.add_argument("--tgt-vectors", metavar="FILE",
                    help="... the target embedding rows (-pre_word_vecs_dec); a word-level target")
     g.add_argument("--share-embeddings", action=argparse.BooleanOptionalAction, default=None,
