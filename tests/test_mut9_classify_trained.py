@@ -149,3 +149,10 @@ def test_a_fasttext_files_labels_come_back_as_a_list_beside_a_multi_label_predic
     model = predicting(stub(multi_label=True, labels=("a", "b")), [[0.9, 0.2]])
     columns, rows = model.predict_file(str(path))
     assert rows[0]["label"] == ["a", "b"] and rows[0]["predicted_labels"] == ["a"]
+
+
+def test_scoring_a_file_is_for_a_multi_label_model() -> None:
+    from rnnkit.errors import UserError
+
+    with pytest.raises(UserError, match="scored: a multi-label model's; this one gives one label a text"):
+        stub().scored("a.csv")
