@@ -156,3 +156,20 @@ def test_scoring_a_file_is_for_a_multi_label_model() -> None:
 
     with pytest.raises(UserError, match="scored: a multi-label model's; this one gives one label a text"):
         stub().scored("a.csv")
+
+
+def test_a_baseline_label_the_model_does_not_know_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baseline's predictions are scored against the model's labels: one it was trained on from another
+    --train file and the model does not know is wrong, not the model's first class."""
+    from types import SimpleNamespace
+
+    path = tmp_path / "a.csv"
+    path.write_text("text,label\nbad plot,neg\ngood film,pos\ndull,neg\nfine,pos\n", encoding="utf-8")
+    model = predicting(stub(data={}), [[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.1, 0.9]])  # neg neg neg pos
+    fake = SimpleNamespace(predict=lambda texts: ["other", "pos", "neg", "neg"])
+    monkeypatch.setattr(model, "baseline", lambda train=None, threshold=None: (fake, {"model": "stand-in"}))
+    report = model.evaluate(str(path), baseline=True)
+    assert report["accuracy"] == 0.75
+    assert report["baseline"]["accuracy"] == 0.5  # 'other' on a 'neg' row is wrong
+    assert report["baseline"]["mcnemar"]["model_only"] == 2  # rows 1 and 4
+    assert report["baseline"]["mcnemar"]["baseline_only"] == 1  # row 2
