@@ -121,3 +121,13 @@ def test_the_forward_direction_reads_the_gains_without_reverse_in_their_name() -
     after, _ = rnn(x)
     assert torch.allclose(after[..., :4], before[..., :4])
     assert torch.equal(after[..., 4:], torch.zeros(2, 5, 4))
+
+
+def test_which_layers_run_as_one_autograd_function() -> None:
+    """runs_bptt decides what torch.jit.trace records (one call that takes any length, or the step loop)."""
+    from rnnkit.regularisers import runs_bptt
+
+    assert runs_bptt(Recurrent("gru", 3, 4, zoneout=0.1))
+    assert not runs_bptt(Recurrent("gru", 3, 4, zoneout=0.1, impl="reference"))  # the loop, always
+    assert runs_bptt(Recurrent("clockwork", 3, 4, periods=[1, 2, 4], zoneout=0.1))
+    assert not runs_bptt(Recurrent("clockwork", 3, 4, periods=[1, 2, 3], zoneout=0.1))  # 3 no multiple of 2: the loop
