@@ -173,3 +173,15 @@ def test_a_baseline_label_the_model_does_not_know_is_a_miss(tmp_path: Path, monk
     assert report["baseline"]["accuracy"] == 0.5  # 'other' on a 'neg' row is wrong
     assert report["baseline"]["mcnemar"]["model_only"] == 2  # rows 1 and 4
     assert report["baseline"]["mcnemar"]["baseline_only"] == 1  # row 2
+
+
+def test_a_baseline_without_a_recorded_training_file_asks_for_one() -> None:
+    from types import SimpleNamespace
+
+    from rnnkit.errors import UserError
+
+    model = stub(data={})
+    model.checkpoint = SimpleNamespace(path="run/best")  # type: ignore[assignment]
+    with pytest.raises(UserError, match=r"^run/best: config.json does not say what the model was trained on; "
+                                        "name the training file with train=FILE$"):  # as Python callers name it
+        model.baseline()
