@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import torch
 
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks._classify_trained import TextClassifier
 
 
@@ -152,8 +152,6 @@ def test_a_fasttext_files_labels_come_back_as_a_list_beside_a_multi_label_predic
 
 
 def test_scoring_a_file_is_for_a_multi_label_model() -> None:
-    from rnnkit.errors import UserError
-
     with pytest.raises(UserError, match="scored: a multi-label model's; this one gives one label a text"):
         stub().scored("a.csv")
 
@@ -178,10 +176,19 @@ def test_a_baseline_label_the_model_does_not_know_is_a_miss(tmp_path: Path, monk
 def test_a_baseline_without_a_recorded_training_file_asks_for_one() -> None:
     from types import SimpleNamespace
 
-    from rnnkit.errors import UserError
-
     model = stub(data={})
     model.checkpoint = SimpleNamespace(path="run/best")  # type: ignore[assignment]
     with pytest.raises(UserError, match=r"^run/best: config.json does not say what the model was trained on; "
                                         "name the training file with train=FILE$"):  # as Python callers name it
+        model.baseline()
+
+
+def test_a_training_file_of_another_row_count_is_refused_for_the_baseline(tmp_path: Path) -> None:
+    """A run without digests (older) still records its training rows: a file that gives another count is not
+    the one trained on."""
+    path = tmp_path / "train.csv"
+    path.write_text("text,label\n" + "".join(f"text {i},{'pos' if i % 2 else 'neg'}\n" for i in range(20)),
+                    encoding="utf-8")
+    model = stub(data={"train": str(path), "train_rows": 99}, settings={})
+    with pytest.raises(UserError, match=r"training rows, but the model was trained on 99; the file has changed since"):
         model.baseline()
