@@ -368,3 +368,25 @@ def test_the_command_lines_ensemble_flag(runs: tuple[Path, Path, Path, Path],
     with pytest.raises(SystemExit):
         main(["translate", str(a), "--help"])
     assert "Give TEXT arguments before it" in " ".join(capsys.readouterr().out.split())
+
+
+def test_each_member_is_told_the_steps_position() -> None:
+    """A clockwork decoder's step depends on its index in the sequence: the ensemble passes each step's on."""
+    torch.manual_seed(0)
+    clock = Seq2Seq(6, 3, hidden=8, embedding=8, cell="clockwork", attention="dot").eval()
+    with torch.no_grad():
+        clock.output.weight.mul_(6.0)
+    src, src_len = pad_batch([[1, 2, 3], [4, 5]])
+    limit = torch.tensor([8, 8])
+    for x, y in zip(clock.greedy(src, src_len, limit), Ensemble([clock]).eval().greedy(src, src_len, limit),
+                    strict=True):
+        assert x.tokens == y.tokens and math.isclose(x.log_prob, y.log_prob, rel_tol=1e-5)
+
+
+def test_only_a_model_directory_or_a_translator_joins(runs: tuple[Path, Path, Path, Path]) -> None:
+    from types import SimpleNamespace
+
+    _, a, b, _ = runs
+    with pytest.raises(TypeError, match="ensemble takes a model directory"):
+        rnnkit.load(a).ensemble(SimpleNamespace(model=torch.nn.Linear(1, 1)))  # type: ignore[arg-type]
+    assert f"ensemble=['{a}/best', '{b}/best']" in repr(rnnkit.load(a).ensemble(b))
