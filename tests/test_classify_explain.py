@@ -75,3 +75,68 @@ def test_the_command_line(model: Path, tmp_path: Path, capsys: pytest.CaptureFix
     csv = make_csv(tmp_path / "t.csv", 4, 1)
     assert main(["predict", str(model), "--file", str(csv), "--explain"]) == 2
     assert "--explain: explains TEXT arguments" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- round 9 of the mutation audit
+def test_a_label_not_the_most_probable_is_explained_with_its_own_probability(model: Path) -> None:
+    clf = rnnkit.load(model)
+    r = clf.explain("bad film awful a", top=2, label="pos")
+    assert isinstance(r, dict) and r["label"] == "pos" and len(r["words"]) == 2
+    pos = clf.labels.index("pos")
+    assert r["probability"] == pytest.approx(float(clf.probabilities(["bad film awful a"])[0, pos]))
+    assert r["probability"] < 0.5
+    assert {w["word"] for w in r["words"]} == {"bad", "awful"} and all(w["effect"] < 0 for w in r["words"])
+
+
+def test_equal_effects_keep_the_order_of_the_text(model: Path) -> None:
+    """Leaving out either 'great' gives the same text, so the same effect: the earlier one is listed first."""
+    r = rnnkit.load(model).explain("great great film", top=3)
+    greats = [w["start"] for w in r["words"] if w["word"] == "great"]
+    assert greats == [0, 6]
+
+
+def test_a_long_text_is_read_in_chunks_alike(model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.tasks import _classify_explain
+
+    clf = rnnkit.load(model)
+    text = "the great film nice and a bad end"
+    whole = clf.explain(text, top=8)
+    calls: list[int] = []
+    probabilities = clf.probabilities
+    monkeypatch.setattr(clf, "probabilities", lambda texts: calls.append(len(texts)) or probabilities(texts))
+    assert clf.explain(text, top=8) == whole and calls == [9]  # the text and its 8 variants at once
+    for chunk in (2, 3, 4):
+        calls.clear()
+        monkeypatch.setattr(_classify_explain, "CHUNK", chunk)
+        assert clf.explain(text, top=8) == whole
+        assert sum(calls) == 9 and max(calls) == chunk
+
+
+def test_texts_are_checked_as_predicts_are(model: Path) -> None:
+    clf = rnnkit.load(model)
+    with pytest.raises(TypeError, match="^explain takes a text or a list of texts, not a list holding int"):
+        clf.explain(["good film", 5])  # type: ignore[list-item]
+    with pytest.raises(UserError, match=r"^texts\[1\] is empty"):
+        clf.explain(["good film", " "])
+    assert clf.explain([]) == []
+
+
+def test_the_command_lines_explanation(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["predict", str(model), "the great film nice", "--explain", "1"]) == 0
+    why = capsys.readouterr().out.splitlines()[1]
+    assert why.startswith("  why pos: ") and why.count(",") == 0
+    assert why.split(": ", 1)[1].split()[1].startswith("+")  # the word speaks for the label
+    assert main(["predict", str(model), "good"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["predict", str(model), "good", "--explain"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(": (one word: nothing to leave out)")
+    assert main(["predict", str(model), "good film", "--explain", "--output", str(tmp_path / "o.csv")]) == 2
+    assert "--explain: explains TEXT arguments" in capsys.readouterr().err
+    assert not (tmp_path / "o.csv").exists()
+    assert main(["predict", str(model), "good film", "--json"]) == 0
+    assert "explanation" not in json.loads(capsys.readouterr().out)
+
+
+def test_punctuation_stays_with_its_word(model: Path) -> None:
+    r = rnnkit.load(model).explain("great, film!", top=5)
+    assert sorted((w["word"], w["start"], w["end"]) for w in r["words"]) == [("film!", 7, 12), ("great,", 0, 6)]

@@ -303,3 +303,90 @@ def test_an_ensemble_without_attention_is_refused_naming_every_model(runs: tuple
                  "--ensemble", str(plain[1])]) == 2
     assert re.search(rf"--attention-png: {both} --attention none; there is nothing to draw",
                      capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------- round 9 of the mutation audit
+def test_the_mean_is_taken_in_float32_through_log_sum_exp() -> None:
+    """Half-precision logits give a float32 mean (their log-softmax was taken in their own precision), and a
+    probability of e^-200 (0 in float32) keeps its log: the log of the mean of the exponentials was -inf."""
+    from rnnkit.models.ensemble import mean_of_probabilities
+
+    logits = torch.tensor([[0.0, -200.0], [1.0, -3.0]])
+    by_hand = torch.stack([F.log_softmax(x.double(), -1) for x in (logits, logits.flip(0))]).exp().mean(0).log()
+    out = mean_of_probabilities([logits, logits.flip(0)])
+    torch.testing.assert_close(out.double(), by_hand)
+    half = mean_of_probabilities([logits.bfloat16(), (logits * 2).bfloat16()])
+    assert half.dtype == torch.float32
+    assert math.isfinite(float(mean_of_probabilities([logits, logits])[0, 1]))
+    assert math.isclose(float(mean_of_probabilities([logits, logits])[0, 1]), -200.0, rel_tol=1e-6)
+
+
+def test_an_ensemble_joined_to_another_model_is_one_level_of_every_model(runs: tuple[Path, Path, Path, Path]) -> None:
+    """Joining an ensemble of A and B to A gives the mean of three models (A counted twice), every model's
+    directory listed; an ensemble nested in another was the mean of (mean of A and B) and A."""
+    _, a, b, _ = runs
+    three = rnnkit.load(a).ensemble(b).ensemble(a)
+    assert len(three.model.members) == 3 and not any(isinstance(m, Ensemble) for m in three.model.members)
+    assert [str(c.path) for c in three.checkpoints] == [f"{a}/best", f"{b}/best", f"{a}/best"]
+    models = [rnnkit.load(a).model, rnnkit.load(b).model, rnnkit.load(a).model]
+    src, src_len = pad_batch([[1, 2]])
+    tgt_in = torch.tensor([[models[0].bos_id, 1]])
+    with torch.no_grad():
+        by_hand = torch.stack([F.softmax(m(src, src_len, tgt_in).double(), -1) for m in models]).mean(0).log()
+        torch.testing.assert_close(three.model(src, src_len, tgt_in).double(), by_hand)
+
+
+def test_joining_sets_eval_mode_keeps_the_longest_max_len_and_the_callers_random_state(
+        runs: tuple[Path, Path, Path, Path]) -> None:
+    _, a, b, _ = runs
+    owner, other = rnnkit.load(a), rnnkit.load(b)
+    owner.model.train()  # e.g. after fine-tuning: decoding with dropout on would sample the weights
+    owner.max_len, other.max_len = 40, 70
+    pair = owner.ensemble(other)
+    assert not any(m.training for m in pair.model.modules())
+    assert pair.max_len == 70
+    owner.max_len, other.max_len = 90, 70
+    assert owner.ensemble(other).max_len == 90
+    torch.manual_seed(0)
+    rnnkit.load(a).ensemble(b)  # building b's model draws weights its checkpoint replaces
+    drawn = torch.rand(3)
+    torch.manual_seed(0)
+    assert torch.equal(drawn, torch.rand(3))
+
+
+def test_the_command_lines_ensemble_flag(runs: tuple[Path, Path, Path, Path],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """--ensemble given twice joins both lists; a blank name is named as empty; a TEXT after the flag gets the
+    hint; the help says where TEXT goes."""
+    data, a, b, _ = runs
+    assert main(["evaluate", str(a), "--data", str(data), "--ensemble", str(b), "--ensemble", str(a), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["models"] == [f"{a}/best", f"{b}/best", f"{a}/best"]
+    assert main(["translate", str(a), "abc", "--ensemble", " "]) == 2
+    assert "error: --ensemble ' ': an empty name; expected a model directory" in capsys.readouterr().err
+    assert main(["translate", str(a), "--ensemble", str(b), "abc"]) == 2
+    assert "expected a model directory (give TEXT arguments before --ensemble)" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["translate", str(a), "--help"])
+    assert "Give TEXT arguments before it" in " ".join(capsys.readouterr().out.split())
+
+
+def test_each_member_is_told_the_steps_position() -> None:
+    """A clockwork decoder's step depends on its index in the sequence: the ensemble passes each step's on."""
+    torch.manual_seed(0)
+    clock = Seq2Seq(6, 3, hidden=8, embedding=8, cell="clockwork", attention="dot").eval()
+    with torch.no_grad():
+        clock.output.weight.mul_(6.0)
+    src, src_len = pad_batch([[1, 2, 3], [4, 5]])
+    limit = torch.tensor([8, 8])
+    for x, y in zip(clock.greedy(src, src_len, limit), Ensemble([clock]).eval().greedy(src, src_len, limit),
+                    strict=True):
+        assert x.tokens == y.tokens and math.isclose(x.log_prob, y.log_prob, rel_tol=1e-5)
+
+
+def test_only_a_model_directory_or_a_translator_joins(runs: tuple[Path, Path, Path, Path]) -> None:
+    from types import SimpleNamespace
+
+    _, a, b, _ = runs
+    with pytest.raises(TypeError, match="ensemble takes a model directory"):
+        rnnkit.load(a).ensemble(SimpleNamespace(model=torch.nn.Linear(1, 1)))  # type: ignore[arg-type]
+    assert f"ensemble=['{a}/best', '{b}/best']" in repr(rnnkit.load(a).ensemble(b))

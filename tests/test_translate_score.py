@@ -143,3 +143,47 @@ def test_the_ensemble_flag_of_score_says_it_scores(run: tuple[Path, Path, Path],
         main(["score", str(a), "-h"])
     flag = " ".join(capsys.readouterr().out.split("--ensemble DIR [DIR ...]")[-1].split())
     assert flag.startswith("score with these translators too, each step's")
+
+
+# ---------------------------------------------------------------- round 9 of the mutation audit
+def test_an_unknown_token_is_named_once_and_short_targets_are_read_together(
+        run: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    with pytest.warns(UserWarning, match=r"unknown target tokens \(scored as <unk>\): 'q', 'w'$"):
+        tr.score([("abc", "xqzq"), ("ab", "wq")])
+    rows: list[int] = []
+    forward = tr.model.forward
+    monkeypatch.setattr(tr.model, "forward", lambda *args: rows.append(args[2].shape[0]) or forward(*args))
+    tr.score([("abc", "xyz"), ("ab", "xy"), ("abcc", "xyzz")])
+    assert rows == [3]  # up to 64 targets at a time
+
+
+def test_the_log_softmax_is_taken_in_float32_for_a_half_precision_model(run: tuple[Path, Path, Path]) -> None:
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    tr.model.to(torch.bfloat16)
+    src, src_len = pad_batch([tr._encode_sources(["abc"])[0]])
+    gold = [*tr.target.encode("xyzz"), tr.model.eos_id]
+    with torch.no_grad():
+        logits = tr.model(src, src_len, torch.tensor([[tr.model.bos_id, *gold[:-1]]]))[0]
+    by_hand = float(torch.log_softmax(logits.double(), -1).gather(1, torch.tensor(gold).unsqueeze(1)).sum())
+    assert math.isclose(tr.score([("abc", "xyzz")])[0]["log_prob"], by_hand, rel_tol=1e-6)
+
+
+def test_a_perplexity_past_the_float_range_is_infinite() -> None:
+    from rnnkit.tasks._translate_scoring import corpus_summary
+
+    assert corpus_summary([{"tokens": 1, "log_prob": -1e6}])["perplexity"] == math.inf
+
+
+def test_a_long_targets_log_probabilities_are_summed_in_float64(run: tuple[Path, Path, Path]) -> None:
+    """Each token's float32 log-probability, summed exactly (a float32 sum of 301 terms is off by about 1e-6)."""
+    _, a, _ = run
+    tr = rnnkit.load(a)
+    src, src_len = pad_batch([tr._encode_sources(["abc"])[0]])
+    gold = [*tr.target.encode("xyz" * 100), tr.model.eos_id]
+    with torch.no_grad():
+        logp = torch.log_softmax(tr.model(src, src_len, torch.tensor([[tr.model.bos_id, *gold[:-1]]]))[0].float(), -1)
+    terms = logp.gather(1, torch.tensor(gold).unsqueeze(1)).squeeze(1).tolist()
+    assert math.isclose(tr.score([("abc", "xyz" * 100)])[0]["log_prob"], math.fsum(terms), rel_tol=1e-12)
