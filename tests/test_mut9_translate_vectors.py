@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.tasks import translate
 from rnnkit.tasks._translate_vectors import sized
@@ -42,17 +40,3 @@ def test_a_tied_run_whose_hidden_size_fits_is_told_only_the_embedding(tmp_path: 
 
 def test_a_run_without_vectors_records_none(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert "pretrained_vectors" not in _start(monkeypatch, tmp_path, "o")["config"]
-
-
-def test_a_resumed_run_keeps_the_record_of_its_vectors(tmp_path: Path) -> None:
-    vec = write(tmp_path, "v.vec", W2V)
-    data = tmp_path / "pairs.tsv"
-    data.write_text(PAIRS, encoding="utf-8")
-    out = tmp_path / "run"
-    flags = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
-             "--src-vectors", str(vec), "--no-progress", "--save-minutes", "0"]
-    assert main([*flags, "--steps", "1", "--out", str(out)]) == 0
-    first = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))["pretrained_vectors"]
-    assert first["source"]["found"] == 1
-    assert main([*flags, "--steps", "2", "--resume", str(out)]) == 0
-    assert json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))["pretrained_vectors"] == first

@@ -44,6 +44,13 @@ def _start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str, **settings
     return seen
 
 
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    """A vectors file (good, bad, unseen) and the pairs file, in ``tmp_path``."""
+    data = tmp_path / "pairs.tsv"
+    data.write_text(PAIRS, encoding="utf-8")
+    return write(tmp_path, "v.vec", W2V), data
+
+
 def _row(seen: dict[str, Any], side: str, word: str) -> list[float]:
     symbols = ["<pad>", "<unk>", *seen["vocab"][side]["symbols"]]
     embedding = seen["model"].src_embedding if side == "source" else seen["model"].tgt_embedding
@@ -80,9 +87,7 @@ def test_one_shared_matrix_takes_the_target_vectors(monkeypatch: pytest.MonkeyPa
 
 
 def test_bad_vectors_are_refused_before_anything_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    vec = write(tmp_path, "v.vec", W2V)
-    data = tmp_path / "pairs.tsv"
-    data.write_text(PAIRS, encoding="utf-8")
+    vec, data = _files(tmp_path)
     base = ["train", "seq2seq", "--data", str(data), "--steps", "1", "--no-progress"]
     cases = [(["--tokenizer", "word", "--src-vectors", str(vec)], "holds vectors of 4 values and --embedding is 64; "
                                                                    "give --embedding 4"),
@@ -99,16 +104,16 @@ def test_bad_vectors_are_refused_before_anything_is_written(tmp_path: Path, caps
 
 def test_a_cli_run_says_the_coverage_and_resumes_without_the_file(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    vec = write(tmp_path, "v.vec", W2V)
-    data = tmp_path / "pairs.tsv"
-    data.write_text(PAIRS, encoding="utf-8")
+    vec, data = _files(tmp_path)
     out = tmp_path / "run"
     flags = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
              "--src-vectors", str(vec), "--no-progress", "--save-minutes", "0"]
     assert main([*flags, "--steps", "2", "--out", str(out)]) == 0
     assert f"source pretrained vectors: 1 of the vocabulary's 15 words found in {vec}" in capsys.readouterr().err
+    first = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))["pretrained_vectors"]
     vec.unlink()  # a resumed run has its weights; the file is not read again
     assert main([*flags, "--steps", "4", "--resume", str(out)]) == 0
+    assert json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))["pretrained_vectors"] == first
     assert rnnkit.load(out).translate("good film 3")  # a translator like any other
     with pytest.raises(UserError):
         translate.train(Seq2SeqConfig(tokenizer="word", embedding=4, src_vectors=str(vec)), str(data),
@@ -166,9 +171,7 @@ def test_a_run_saved_before_the_vectors_settings_refuses_them(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     # its settings lack src_vectors: the flag passed refuse_changed_kept, the run went on without reading the
     # file, and its config.json recorded settings.src_vectors = the file as if its rows had started from it
-    vec = write(tmp_path, "v.vec", W2V)
-    data = tmp_path / "pairs.tsv"
-    data.write_text(PAIRS, encoding="utf-8")
+    vec, data = _files(tmp_path)
     out = tmp_path / "run"
     assert main(["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--embedding", "4", "--hidden", "4",
                  "--steps", "1", "--no-progress", "--out", str(out)]) == 0
