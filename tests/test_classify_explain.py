@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,13 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_each_effect_is_the_fall_of_the_labels_probability_without_the_word(model: Path) -> None:
+def _log_odds(clf: object, text: str, label: str) -> float:
+    """ln(p / (1 - p)) of ``label`` for ``text``, from the model's probabilities (by hand, not its logits)."""
+    p = float(clf.probabilities([text])[0, clf.labels.index(label)])  # type: ignore[attr-defined]
+    return math.log(p / (1.0 - p))
+
+
+def test_each_effect_is_the_fall_of_the_labels_log_odds_without_the_word(model: Path) -> None:
     clf = rnnkit.load(model)
     text = "the great film nice"
     r = clf.explain(text, top=10)
@@ -37,10 +44,10 @@ def test_each_effect_is_the_fall_of_the_labels_probability_without_the_word(mode
     assert sorted(w["word"] for w in r["words"]) == sorted(text.split())
     for w in r["words"]:  # by hand: the text without the word, read by the model itself
         alone = f"{text[:w['start']]}{text[w['end']:]}".replace("  ", " ").strip()
-        expected = r["probability"] - float(clf.probabilities([alone])[0, clf.labels.index("pos")])
-        assert w["effect"] == pytest.approx(expected, abs=1e-6)
+        expected = _log_odds(clf, text, "pos") - _log_odds(clf, alone, "pos")
+        assert w["effect"] == pytest.approx(expected, abs=1e-4)
         assert text[w["start"]:w["end"]] == w["word"]
-    effects = [abs(w["effect"]) for w in r["words"]]
+    effects = [w["effect"] for w in r["words"]]
     assert effects == sorted(effects, reverse=True)
     assert {w["word"] for w in r["words"][:2]} == {"great", "nice"}  # the sentiment words, not the fillers
 
@@ -67,8 +74,9 @@ def test_without_joins_the_spaces_around_the_word() -> None:
 def test_the_command_line(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["predict", str(model), "the great film nice", "--explain", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("pos") and lines[1].startswith("  why pos: ")
+    assert lines[0].startswith("pos") and lines[1].startswith("  why pos (log-odds): ")
     assert {part.split()[0] for part in lines[1].split(": ", 1)[1].split(", ")} == {"great", "nice"}
+    assert all(len(part.split()[1].split(".")[1]) == 2 for part in lines[1].split(": ", 1)[1].split(", "))
     assert main(["predict", str(model), "bad awful", "--explain", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["label"] == "neg" and r["explanation"]["label"] == "neg" and len(r["explanation"]["words"]) == 2
@@ -80,12 +88,13 @@ def test_the_command_line(model: Path, tmp_path: Path, capsys: pytest.CaptureFix
 # ---------------------------------------------------------------- round 9 of the mutation audit
 def test_a_label_not_the_most_probable_is_explained_with_its_own_probability(model: Path) -> None:
     clf = rnnkit.load(model)
-    r = clf.explain("bad film awful a", top=2, label="pos")
-    assert isinstance(r, dict) and r["label"] == "pos" and len(r["words"]) == 2
+    r = clf.explain("bad film awful a", top=4, label="pos")
+    assert isinstance(r, dict) and r["label"] == "pos" and len(r["words"]) == 4
     pos = clf.labels.index("pos")
     assert r["probability"] == pytest.approx(float(clf.probabilities(["bad film awful a"])[0, pos]))
     assert r["probability"] < 0.5
-    assert {w["word"] for w in r["words"]} == {"bad", "awful"} and all(w["effect"] < 0 for w in r["words"])
+    against = r["words"][2:]  # the words against 'pos' come last
+    assert {w["word"] for w in against} == {"bad", "awful"} and all(w["effect"] < 0 for w in against)
 
 
 def test_equal_effects_keep_the_order_of_the_text(model: Path) -> None:
@@ -102,13 +111,17 @@ def test_a_long_text_is_read_in_chunks_alike(model: Path, monkeypatch: pytest.Mo
     text = "the great film nice and a bad end"
     whole = clf.explain(text, top=8)
     calls: list[int] = []
-    probabilities = clf.probabilities
-    monkeypatch.setattr(clf, "probabilities", lambda texts: calls.append(len(texts)) or probabilities(texts))
+    log_odds = clf._log_odds
+    monkeypatch.setattr(clf, "_log_odds", lambda texts: calls.append(len(texts)) or log_odds(texts))
     assert clf.explain(text, top=8) == whole and calls == [9]  # the text and its 8 variants at once
+
+    def effects(r: dict) -> list[tuple[str, float]]:
+        return [(w["word"], pytest.approx(w["effect"], abs=1e-5)) for w in r["words"]]
+
     for chunk in (2, 3, 4):
         calls.clear()
         monkeypatch.setattr(_classify_explain, "CHUNK", chunk)
-        assert clf.explain(text, top=8) == whole
+        assert effects(clf.explain(text, top=8)) == effects(whole)  # batches pad alike to within float32
         assert sum(calls) == 9 and max(calls) == chunk
 
 
@@ -124,7 +137,7 @@ def test_texts_are_checked_as_predicts_are(model: Path) -> None:
 def test_the_command_lines_explanation(model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["predict", str(model), "the great film nice", "--explain", "1"]) == 0
     why = capsys.readouterr().out.splitlines()[1]
-    assert why.startswith("  why pos: ") and why.count(",") == 0
+    assert why.startswith("  why pos (log-odds): ") and why.count(",") == 0
     assert why.split(": ", 1)[1].split()[1].startswith("+")  # the word speaks for the label
     assert main(["predict", str(model), "good"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
@@ -140,3 +153,23 @@ def test_the_command_lines_explanation(model: Path, tmp_path: Path, capsys: pyte
 def test_punctuation_stays_with_its_word(model: Path) -> None:
     r = rnnkit.load(model).explain("great, film!", top=5)
     assert sorted((w["word"], w["start"], w["end"]) for w in r["words"]) == [("film!", 7, 12), ("great,", 0, 6)]
+
+
+@pytest.mark.parametrize("kind", ["binary", "three", "multi-label"])
+def test_the_log_odds_are_those_of_the_probabilities(kind: str) -> None:
+    """Classifier.log_odds against ln(p / (1 - p)) of its own probabilities, for a sigmoid of two classes, a
+    softmax of three and multi-label sigmoids; and where float32 rounds p to 1, the log-odds stay finite."""
+    import torch
+
+    from rnnkit.models.classifier import Classifier
+
+    torch.manual_seed(0)
+    classes = 2 if kind == "binary" else 3
+    clf = Classifier(20, classes, embedding_dim=8, hidden_size=8, num_layers=1, pooling="mean",
+                     multi_label=kind == "multi-label").eval()
+    ids, lengths = torch.randint(2, 20, (4, 6)), torch.tensor([6, 5, 3, 1])
+    with torch.no_grad():
+        p = clf.probabilities(ids, lengths).double()
+        torch.testing.assert_close(clf.log_odds(ids, lengths), (p / (1 - p)).log(), atol=1e-5, rtol=1e-5)
+        clf.head.weight.mul_(1e4)
+        assert (clf.probabilities(ids, lengths).max() == 1.0) and torch.isfinite(clf.log_odds(ids, lengths)).all()

@@ -187,6 +187,18 @@ class Classifier(TextEncoder):
         logits = self(ids, lengths)
         return torch.sigmoid(logits) if self.multi_label else logits_to_probabilities(logits, self.binary)
 
+    def log_odds(self, ids: Tensor, lengths: Tensor) -> Tensor:
+        """(B, K) each class's log-odds, ln(p / (1 - p)), from the logits (exact where p rounds to 1 in float32):
+        a sigmoid's logit (multi-label; two classes: -z and z), else z_k minus the log-sum-exp of the others."""
+        logits = self(ids, lengths).double()
+        if self.multi_label:
+            return logits
+        if self.binary:
+            return torch.stack([-logits, logits], dim=-1)
+        others = logits.unsqueeze(1).expand(-1, logits.shape[-1], -1).clone()  # (B, K, K): row k holds every logit
+        others.diagonal(dim1=1, dim2=2).fill_(float("-inf"))  # ... but z_k
+        return logits - torch.logsumexp(others, dim=-1)
+
     def loss(self, logits: Tensor, targets: Tensor, class_weights: Tensor | None = None,
              smoothing: float = 0.0) -> Tensor:
         """Mean cross-entropy (binary: of the sigmoid unit), each example weighted by its class's weight

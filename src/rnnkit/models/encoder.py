@@ -130,15 +130,17 @@ class EncoderLM(nn.Module):
 
 
 @torch.no_grad()
-def predict_probabilities(model: nn.Module, seqs: Sequence[Sequence[int]], batch_size: int = 64) -> list[Tensor]:
-    """``model.probabilities`` of each sequence, in input order: (K,) per text for a classifier, (T_i, K)
-    per sentence for a tagger. Sequences are batched by length, so little padding is computed."""
+def predict_probabilities(model: nn.Module, seqs: Sequence[Sequence[int]], batch_size: int = 64,
+                          method: str = "probabilities") -> list[Tensor]:
+    """``model.probabilities`` (or the ``method`` named, a classifier's ``log_odds``) of each sequence, in input
+    order: (K,) per text for a classifier, (T_i, K) per sentence for a tagger. Sequences are batched by length, so
+    little padding is computed."""
     model.eval()
     out: list[Tensor | None] = [None] * len(seqs)
     device = model_device(model)
     for idx in length_sorted_batches(seqs, batch_size):
         ids, lengths = pad_batch([seqs[i] for i in idx])
-        probs = model.probabilities(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
+        probs = getattr(model, method)(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
         for row, i in enumerate(idx):
             out[i] = probs[row, : int(lengths[row])] if probs.dim() == 3 else probs[row]
     return [p for p in out if p is not None]

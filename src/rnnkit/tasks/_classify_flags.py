@@ -39,8 +39,9 @@ def _predict_arguments(p: argparse.ArgumentParser) -> None:
                         "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
                         f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
     p.add_argument("--explain", type=int, nargs="?", const=5, metavar="N",
-                   help="under each text's prediction, the N words (default 5) whose removal moves its label's "
-                        "probability most, with that change (occlusion: a pass per word); TEXT arguments and --file -")
+                   help="under each text's prediction, the N words (default 5) that speak for its label most, with "
+                        "how much leaving each out lowers the label's log-odds (occlusion: a pass per word); TEXT "
+                        "arguments and --file -")
 
 
 def _integer_or_text(text: str) -> int | str:

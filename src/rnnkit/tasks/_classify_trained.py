@@ -134,16 +134,20 @@ class TextClassifier(shared.TextModel):
 
     def explain(self, texts: str | Sequence[str], top: int = 5, label: str | None = None) -> Any:
         """Which words each text's label rests on (occlusion: :mod:`rnnkit.tasks._classify_explain`): ``{"text",
-        "label", "probability", "words": [{"word", "start", "end", "effect"}]}`` with the ``top`` words whose
-        removal moves the label's probability most, the largest first; ``effect`` is the probability with the word
-        minus without it (positive: the word speaks for the label). ``label`` (default: the most probable) is
-        explained. One text gives one dict, a list a list; each text costs one pass per word."""
+        "label", "probability", "words": [{"word", "start", "end", "effect"}]}`` with the ``top`` words that speak
+        for the label most, the strongest first; ``effect`` is the label's log-odds, ln(p / (1 - p)), with the word
+        minus without it (negative: the word speaks against it). ``label`` (default: the most
+        probable) is explained. One text gives one dict, a list a list; each text costs one pass per word."""
         top, label = check_explain(self.labels, top, label)
         if isinstance(texts, str):
             if not texts.strip():
                 raise UserError("an empty text; give the text to explain")
             return self.explain([texts], top, label)[0]
-        return [explain_text(self.probabilities, self.labels, t, top, label) for t in _text_list("explain", texts)]
+        return [explain_text(self._log_odds, self.labels, t, top, label) for t in _text_list("explain", texts)]
+
+    def _log_odds(self, texts: Sequence[str]) -> Tensor:
+        """(N, K) each label's log-odds for each text (float64, from the logits: they do not round to 1)."""
+        return torch.stack(predict_probabilities(self.model, self.encode(texts), method="log_odds"))
 
     def _chosen(self, p: Tensor, cut: float, top_k: int | None) -> dict[str, Any]:
         """What a prediction gives a text of probabilities ``p``: ``label`` (single-label), ``labels``
