@@ -173,3 +173,11 @@ def test_the_log_odds_are_those_of_the_probabilities(kind: str) -> None:
         torch.testing.assert_close(clf.log_odds(ids, lengths), (p / (1 - p)).log(), atol=1e-5, rtol=1e-5)
         clf.head.weight.mul_(1e4)
         assert (clf.probabilities(ids, lengths).max() == 1.0) and torch.isfinite(clf.log_odds(ids, lengths)).all()
+
+
+# ---------------------------------------------------------------- review rev19d
+def test_an_explain_count_out_of_range_is_named_as_given(model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain 0 was refused as '--top 0', a flag predict does not have (its --top-k looked at fault)."""
+    assert main(["predict", str(model), "good film", "--explain", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--explain 0: expected an integer >= 1" in err and "--top" not in err
