@@ -181,3 +181,14 @@ def test_an_explain_count_out_of_range_is_named_as_given(model: Path, capsys: py
     assert main(["predict", str(model), "good film", "--explain", "0"]) == 2
     err = capsys.readouterr().err
     assert "--explain 0: expected an integer >= 1" in err and "--top" not in err
+
+
+def test_words_past_max_len_have_no_effect(model: Path) -> None:
+    """The model reads a text cut to max_len tokens: leaving out a word past the cut changes nothing it reads, so
+    its effect is exactly 0 (docs/CLASSIFY.md says so), while the words it reads still count."""
+    clf = rnnkit.load(model)
+    clf.max_len = 2
+    r = clf.explain("great nice bad awful", top=4)
+    effects = {w["word"]: w["effect"] for w in r["words"]}
+    assert effects["bad"] == 0.0 and effects["awful"] == 0.0
+    assert effects["great"] != 0.0 and effects["nice"] != 0.0
