@@ -66,8 +66,8 @@ def test_the_top_words_and_another_label(model: Path) -> None:
         clf.explain("  ")
 
 
-def test_without_joins_the_spaces_around_the_word() -> None:
-    assert without("a  bb c", 3, 5) == "a c"
+def test_without_leaves_out_the_word_and_the_spaces_on_one_side() -> None:
+    assert without("a  bb c", 3, 5) == "a  c"
     assert without("bb c", 0, 2) == "c" and without("a bb", 2, 4) == "a"
 
 
@@ -173,3 +173,36 @@ def test_the_log_odds_are_those_of_the_probabilities(kind: str) -> None:
         torch.testing.assert_close(clf.log_odds(ids, lengths), (p / (1 - p)).log(), atol=1e-5, rtol=1e-5)
         clf.head.weight.mul_(1e4)
         assert (clf.probabilities(ids, lengths).max() == 1.0) and torch.isfinite(clf.log_odds(ids, lengths)).all()
+
+
+# ---------------------------------------------------------------- review rev19d
+def test_an_explain_count_out_of_range_is_named_as_given(model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--explain 0 was refused as '--top 0', a flag predict does not have (its --top-k looked at fault)."""
+    assert main(["predict", str(model), "good film", "--explain", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "--explain 0: expected an integer >= 1" in err and "--top" not in err
+
+
+def test_words_past_max_len_have_no_effect(model: Path) -> None:
+    """The model reads a text cut to max_len tokens: leaving out a word past the cut changes nothing it reads, so
+    its effect is exactly 0 (docs/CLASSIFY.md says so), while the words it reads still count."""
+    clf = rnnkit.load(model)
+    clf.max_len = 2
+    r = clf.explain("great nice bad awful", top=4)
+    effects = {w["word"]: w["effect"] for w in r["words"]}
+    assert effects["bad"] == 0.0 and effects["awful"] == 0.0
+    assert effects["great"] != 0.0 and effects["nice"] != 0.0
+
+
+@pytest.mark.parametrize("text", ["great\tfilm\nbad", "a\u00a0bb  c\u3000d", " x\t\ty\n", "p\r\nq r"])
+def test_leaving_a_word_out_changes_nothing_else(text: str) -> None:
+    """Each variant is the text with one stretch cut out, the word and whitespace on one side of it: the other
+    characters, tabs, newlines and Unicode spaces as they were (they were all joined into one ' ', a change a
+    character model reads)."""
+    import re
+
+    for m in re.finditer(r"\S+", text):
+        v = without(text, m.start(), m.end())
+        cuts = [(a, b) for a in range(m.start() + 1) for b in range(m.end(), len(text) + 1)
+                if text[:a] + text[b:] == v and not text[a:m.start()].strip() and not text[m.end():b].strip()]
+        assert cuts and v.strip() and m.group() not in v.split(), (text, m.group(), v)

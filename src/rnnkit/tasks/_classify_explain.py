@@ -24,9 +24,11 @@ CHUNK = 256
 
 
 def without(text: str, start: int, end: int) -> str:
-    """``text`` with ``text[start:end]`` left out and the spaces around it joined into one."""
-    before, after = text[:start].rstrip(), text[end:].lstrip()
-    return f"{before} {after}" if before and after else before + after
+    """``text`` with ``text[start:end]`` left out, and the whitespace after it (the last word: before it), so the
+    rest of the text is as it was: a tab or newline beside the word is not made a space, which a character
+    model reads as another character (its change was counted in the word's effect)."""
+    after = text[end:].lstrip()
+    return text[:start] + after if after else text[:start].rstrip()
 
 
 def explain_text(log_odds: Callable[[Sequence[str]], Tensor], labels: Sequence[str], text: str, top: int,

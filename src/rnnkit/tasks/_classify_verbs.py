@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnkit import strictjson
 from rnnkit.data.tabular import file_format, write_rows, write_table
-from rnnkit.errors import UserError, check_filled, report_warnings
+from rnnkit.errors import UserError, check_count, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_line
@@ -30,6 +30,8 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     threshold, top_k = args.threshold, args.top_k
     # a --top-k or --threshold out of range, or a --threshold for a single-label model, before any text is read
     m.predict([], threshold=threshold, top_k=top_k)
+    if args.explain is not None:  # named as given: explain()'s own check named a 'top' predict has no flag for
+        check_count("explain", args.explain, 1)
     added = m.added_columns(top_k)
     texts = shared.given_texts(args)
     if args.explain is not None and (texts is None or args.output):
