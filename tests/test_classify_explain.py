@@ -206,3 +206,10 @@ def test_leaving_a_word_out_changes_nothing_else(text: str) -> None:
         cuts = [(a, b) for a in range(m.start() + 1) for b in range(m.end(), len(text) + 1)
                 if text[:a] + text[b:] == v and not text[a:m.start()].strip() and not text[m.end():b].strip()]
         assert cuts and v.strip() and m.group() not in v.split(), (text, m.group(), v)
+
+
+def test_a_text_written_after_explain_is_named_with_the_order_to_use(model: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``--explain`` takes an optional N, so a TEXT after it was read as N: argparse said 'invalid int value'."""
+    assert main(["predict", str(model), "--explain", "good film"]) == 2
+    assert "'good film' is no number of words; give TEXT arguments before --explain" in capsys.readouterr().err

@@ -140,7 +140,7 @@ def predict_probabilities(model: nn.Module, seqs: Sequence[Sequence[int]], batch
     device = model_device(model)
     for idx in length_sorted_batches(seqs, batch_size):
         ids, lengths = pad_batch([seqs[i] for i in idx])
-        probs = getattr(model, method)(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
+        values = getattr(model, method)(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
         for row, i in enumerate(idx):
-            out[i] = probs[row, : int(lengths[row])] if probs.dim() == 3 else probs[row]
+            out[i] = values[row, : int(lengths[row])] if values.dim() == 3 else values[row]
     return [p for p in out if p is not None]

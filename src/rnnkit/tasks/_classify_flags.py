@@ -38,10 +38,20 @@ def _predict_arguments(p: argparse.ArgumentParser) -> None:
                    help="give each text its K most probable labels, best first, with their probabilities (fastText's "
                         "predict FILE k; a K past the labels gives them all); multi-label models: at most K, those at "
                         f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
-    p.add_argument("--explain", type=int, nargs="?", const=5, metavar="N",
+    p.add_argument("--explain", type=_explain_count, nargs="?", const=5, metavar="N",
                    help="under each text's prediction, the N words (default 5) that speak for its label most, with "
                         "how much leaving each out lowers the label's log-odds (occlusion: a pass per word); TEXT "
                         "arguments and --file -")
+
+
+def _explain_count(text: str) -> int:
+    """``--explain``'s N: an int, or the hint that a text written after the flag was taken for it (``predict DIR
+    --explain "good film"``: argparse's own 'invalid int value' said nothing of the order)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is no number of words; give TEXT arguments before --explain, "
+                                         "or --explain N") from None
 
 
 def _integer_or_text(text: str) -> int | str:
