@@ -211,5 +211,7 @@ def test_leaving_a_word_out_changes_nothing_else(text: str) -> None:
 def test_a_text_written_after_explain_is_named_with_the_order_to_use(model: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """``--explain`` takes an optional N, so a TEXT after it was read as N: argparse said 'invalid int value'."""
-    assert main(["predict", str(model), "--explain", "good film"]) == 2
+    with pytest.raises(SystemExit) as exc:  # argparse's refusal
+        main(["predict", str(model), "--explain", "good film"])
+    assert exc.value.code == 2
     assert "'good film' is no number of words; give TEXT arguments before --explain" in capsys.readouterr().err
