@@ -18,7 +18,7 @@ from rnnkit.sampling import check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
-from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined
+from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -131,7 +131,7 @@ class ImageCaptioner:
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
         return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "beam": beam,
-                "models": [str(c.path) for c in self.checkpoints]}
+                "models": model_paths(self.checkpoints)}
 
 
 def _captioners_differ(one: ImageCaptioner, other: ImageCaptioner) -> str | None:

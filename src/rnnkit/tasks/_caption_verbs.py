@@ -14,7 +14,7 @@ from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
-from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, unattended, with_ensemble
+from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 
@@ -36,7 +36,7 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
         raise UserError(f"--attention-png: {unattended(cap.checkpoints, 'was trained without attention')}; there is "
                         "nothing to draw")
     # drawn after they are read
-    reads = [*(("an IMAGE being read", image) for image in args.images), *(r for c in cap.checkpoints for r in c.reads)]
+    reads = [*(("an IMAGE being read", image) for image in args.images), *reads_of(cap.checkpoints)]
     png = None if args.attention_png is None else output_name(args.attention_png, "--attention-png", "a PNG file",
                                                               reads)
     if png is not None:

@@ -76,7 +76,7 @@ def unattended(checkpoints: list[Any], why: str) -> str:
     """Why a model has no attention to read: ``"DIR {why}"``, or for an ensemble every model named."""
     if len(checkpoints) == 1:
         return f"{checkpoints[0].path} {why}"
-    return f"every model of the ensemble ({', '.join(str(c.path) for c in checkpoints)}) {why}"
+    return f"every model of the ensemble ({', '.join(model_paths(checkpoints))}) {why}"
 
 
 def _members(model: nn.Module) -> list[nn.Module]:
@@ -109,9 +109,20 @@ def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = N
     return trained.ensemble(*args.ensemble)
 
 
+def model_paths(checkpoints: list[Any]) -> list[str]:
+    """Each model's directory: an evaluation's ``models``, the ``repr``'s ``ensemble=[...]``."""
+    return [str(c.path) for c in checkpoints]
+
+
+def reads_of(checkpoints: list[Any]) -> list[Any]:
+    """The files every model was read from, as :func:`rnnkit.files.output_name`'s ``reads``: an output may not
+    replace any of them."""
+    return [r for c in checkpoints for r in c.reads]
+
+
 def ensemble_facts(checkpoints: list[Any]) -> dict[str, list[str]]:
     """The ``repr``'s ``ensemble=[...]`` of an ensemble (every model's directory); nothing for one model."""
-    return {"ensemble": [str(c.path) for c in checkpoints]} if len(checkpoints) > 1 else {}
+    return {"ensemble": model_paths(checkpoints)} if len(checkpoints) > 1 else {}
 
 
 def models_note(checkpoints: list[Any]) -> str:

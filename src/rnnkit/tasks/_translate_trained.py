@@ -31,7 +31,7 @@ from rnnkit.errors import (
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
 from rnnkit.tasks import speaks_python
-from rnnkit.tasks._ensemble import ensemble_facts, joined, unattended
+from rnnkit.tasks._ensemble import ensemble_facts, joined, model_paths, reads_of, unattended
 from rnnkit.tasks._translate_config import BIBLE, OUTPUT_CAP
 from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import (
@@ -93,7 +93,7 @@ class Translator:
     def reads(self) -> list[Any]:
         """The files this translator was read from (every model's, for an ensemble): outputs may not replace
         them."""
-        return [r for c in self.checkpoints for r in c.reads]
+        return reads_of(self.checkpoints)
 
     def _encode_sources(self, texts: Sequence[str]) -> list[list[int]]:
         """Source ids of each whole text (the recurrent encoder reads any length, also beyond the ``--max-len``
@@ -253,7 +253,7 @@ class Translator:
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": d.beam,
-                "decoding": d.settings(), "models": [str(c.path) for c in self.checkpoints]}
+                "decoding": d.settings(), "models": model_paths(self.checkpoints)}
 
 
 def _tokenizers_differ(one: Translator, other: Translator) -> str | None:

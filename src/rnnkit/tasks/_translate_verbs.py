@@ -22,7 +22,7 @@ from rnnkit.errors import (
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
-from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, unattended, with_ensemble
+from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
 from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_scoring import corpus_summary
@@ -190,7 +190,7 @@ def _score_command(tr: Translator, args: argparse.Namespace) -> int:
         results = tr.score(args.data)
     total = corpus_summary(results)
     if args.json:
-        print(strictjson.dumps({"models": [str(c.path) for c in tr.checkpoints], "results": results,
+        print(strictjson.dumps({"models": model_paths(tr.checkpoints), "results": results,
                                 "total": total}, ensure_ascii=False))
         return 0
     sys.stdout.write("".join(f"{r['log_prob']:.4f}\t{r['tokens']}\t{r['perplexity']:.4f}\t{r['source']}\t"
