@@ -523,3 +523,15 @@ def test_a_report_section_registered_in_the_tasks_own_file_is_on_its_page(tmp_pa
     finally:
         sys.modules.pop("rnnkit.tasks.sectioned", None)
     assert "section of its object" in page
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_model_directory_name_is_refused_as_one(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit.load("")`` (an unset shell variable: ``rnnkit translate "$RUN" ...``) read the working directory and
+    said '.: not a model directory'; the flags --lm and --ensemble had each refused it on their own."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError, match=rf"^{name!r}: an empty name; expected a model directory"):
+        rnnkit.load(name)
+    assert main(["score", name, "abc"]) == 2
+    assert "an empty name" in capsys.readouterr().err

@@ -538,8 +538,11 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
     """The checkpoint directory for ``path``: ``path`` itself, or ``path/best`` (or ``path/last``).
 
     ``prefer="last"`` looks for ``path/last`` first (what ``--resume`` wants).
-    Raises :class:`UserError` when there is no checkpoint there.
+    Raises :class:`UserError` when there is no checkpoint there, or for an empty name (``Path("")`` is the working
+    directory, which an unset shell variable named as ``.: not a model directory``).
     """
+    if not os.fspath(path).strip():
+        raise UserError(f"{os.fspath(path)!r}: an empty name; expected a model directory written by `rnnkit train`")
     path = Path(path)
     if prefer == "last":
         candidates = [path / "last", path]
