@@ -132,6 +132,32 @@ def test_cli_pretrains_then_trains(tmp_path: Path, capsys: pytest.CaptureFixture
                          verbose=False, progress=False)
 
 
+def test_resume_names_the_same_pretrain_data_any_way(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``u.txt``, ``./u.txt`` and its absolute path are one file: a resume naming it another way is not refused,
+    and the run records the absolute path, so a resume from another folder finds it the same."""
+    monkeypatch.chdir(tmp_path)
+    make_csv(tmp_path / "train.csv", 40, 0)
+    (tmp_path / "u.txt").write_text("a good film\nan unseenword one\n" * 10, encoding="utf-8")
+    args = ["--tokenizer", "word", "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]
+    assert main(["train", "classify", "--data", "train.csv", "--out", "run", "--steps", "2", "--pretrain-data",
+                 "u.txt", "--pretrain-steps", "2", *args]) == 0
+    settings = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["settings"]
+    assert settings["pretrain_data"] == str(tmp_path / "u.txt")
+    for name in ("./u.txt", str(tmp_path / "u.txt")):
+        capsys.readouterr()
+        assert main(["train", "classify", "--resume", "run", "--steps", "3", "--pretrain-data", name,
+                     "--no-progress", "--json"]) == 0, capsys.readouterr().err
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["train", "classify", "--resume", "../run", "--steps", "4", "--pretrain-data", "../u.txt",
+                 "--no-progress", "--json"]) == 0, capsys.readouterr().err
+    (tmp_path / "elsewhere" / "u.txt").write_text("a good film\nan unseenword one\n" * 10, encoding="utf-8")
+    with pytest.raises(UserError, match="resumed from its checkpoint"):  # another file of that name is another
+        train_classifier(ClassifyConfig(steps=5, pretrain_data="u.txt"), None, "../run", resume=True,
+                         verbose=False, progress=False)
+
+
 def test_fit_takes_a_path_as_pretrain_data(tmp_path: Path) -> None:
     """``rnnkit.fit(..., pretrain_data=Path(...))`` was "pretrain_data PosixPath(...): expected a string", where
     ``data`` and ``out`` take a Path; it is stored as its str."""

@@ -9,6 +9,7 @@ import contextlib
 import itertools
 import math
 import numbers
+import os
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -117,8 +118,10 @@ class ClassifyConfig(shared.TextModelConfig):
     @classmethod
     def kept_form(cls, key: str, value: Any) -> Any:
         """``char_ngrams`` as the lengths it names: ``[3, 6]`` and ``"3-6"`` are the run's ``"3,6"``, ``"0"`` and
-        ``"off"`` its ``None`` (the rest as the text models' :meth:`~rnnkit.tasks._text.TextModelConfig.kept_form`
-        has them)."""
+        ``"off"`` its ``None``; ``pretrain_data`` as an absolute path (``u.txt`` and ``./u.txt`` are one file); the
+        rest as the text models' :meth:`~rnnkit.tasks._text.TextModelConfig.kept_form` has them."""
+        if key == "pretrain_data" and isinstance(value, str):
+            return os.path.abspath(value)
         return check_char_ngrams(value) if key == "char_ngrams" else super().kept_form(key, value)
 
     def with_defaults(self, saved: dict[str, Any] | None = None) -> ClassifyConfig:

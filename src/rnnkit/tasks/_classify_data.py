@@ -99,7 +99,8 @@ def _pretrain_texts(config: ClassifyConfig, ckpt: Checkpoint | None, out: Path, 
     when it began: a ``given`` pretrain_data other than its own is refused)."""
     if ckpt is not None:
         saved = (ckpt.config.get("settings") or {}).get("pretrain_data")
-        if given and given != saved:
+        if given and (not isinstance(saved, str) or ClassifyConfig.kept_form("pretrain_data", given)
+                      != ClassifyConfig.kept_form("pretrain_data", saved)):
             raise UserError(f"--pretrain-data: {out} is resumed from its checkpoint, which was pre-trained (or not) "
                             "when the run began; start a new run to pre-train")
         return []

@@ -45,6 +45,7 @@ settings' search (:mod:`rnnkit.tasks._classify_autotune`), the trained model's o
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from functools import partial
@@ -134,6 +135,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     if verbose:
         _say_headerless(train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
+    if unlabelled:  # recorded as the file's absolute path, the one file a resume from any folder names
+        config = replace(config, pretrain_data=os.path.abspath(str(config.pretrain_data)))
     multi = is_multi_label(config, ckpt, train_t, val_t)
     # before any pre-training (a search refuses it at its first trial); the settings record what was trained
     config = replace(shared.check_keep_by(config, SCORES[multi], "loss"), multi_label=multi)
