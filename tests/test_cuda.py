@@ -382,7 +382,8 @@ def test_the_counts_of_the_text_read_mix_in_on_the_device_as_on_the_cpu() -> Non
 EVALUATE = [["evaluate", "--data", "{data}", "--json"], ["evaluate", "--data", "{data}", "--beam", "2", "--json"]]
 VERBS = {"charlm": [["score", "--file", "{data}", "--json"], ["score", "--file", "{data}", "--dynamic", "--json"],
                     ["sample", "--length", "40", "--seed", "1"]],
-         "classify": [EVALUATE[0], ["predict", "good film 3", "--json"]],
+         "classify": [EVALUATE[0], ["predict", "good film 3", "--json"], [*EVALUATE[0], "--ensemble", "{run}"],
+                      ["predict", "good film 3", "--json", "--explain", "--ensemble", "{run}"]],
          "tag": [EVALUATE[0], ["predict", "Anna saw Rome", "--json"]],
          "seq2seq": [*EVALUATE, ["translate", "4 July 1999", "--beam", "2", "--json"],
                      ["translate", "4 July 1999", "--beam", "2", "--json", "--ensemble", "{run}"],
@@ -407,9 +408,9 @@ def _numbers(value: object, key: str = "") -> dict[str, float]:
 def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
         task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``rnnkit VERB DIR --device cuda`` (score, sample, evaluate with greedy and beam decoding, predict,
-    translate, score; translate, score and caption's evaluate with ``--ensemble``, whose other models load on the
-    CPU) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and the same texts. The
-    model trains 30 updates, so that its decoders' choices are not ties to float precision."""
+    translate, score; translate, score, caption's and a classifier's evaluate and predict with ``--ensemble``,
+    whose other models load on the CPU) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and
+    the same texts. The model trains 30 updates, so that its decoders' choices are not ties to float precision."""
     data = TASKS[task](tmp_path)
     out = tmp_path / "run"
     assert main(["train", task, *data, "--out", str(out), "--steps", "30", "--device", "cpu", "--no-progress",

@@ -17,6 +17,7 @@ def stub(multi_label: bool = False, labels: tuple[str, ...] = ("neg", "pos"), **
     model = TextClassifier.__new__(TextClassifier)
     model.config = {"multi_label": multi_label, **config}
     model.labels = list(labels)
+    model.checkpoints = []  # evaluate's models: none read
     return model
 
 

@@ -10,6 +10,7 @@ from rnnkit.models.classifier import POOLINGS
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import TOKENIZERS, ClassifyConfig
+from rnnkit.tasks._ensemble import add_ensemble_argument
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
@@ -21,6 +22,14 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--train", metavar="FILE",
                    help="with --baseline: the model's training file, where it is no longer at the path config.json "
                         "records")
+    _ensemble_argument(e, "score", None, "; the confusion matrix is drawn only with --png")
+
+
+def _ensemble_argument(p: argparse.ArgumentParser, verb: str, inputs: str | None, more: str = "") -> None:
+    """``--ensemble DIR [DIR ...]`` of a classifier's ``predict`` and ``evaluate`` (``more``: said after the rest)."""
+    add_ensemble_argument(p, "classifiers", inputs, verb,
+                          how="each text's probabilities the mean of all the models' (each reads the text with its "
+                              f"own tokenizer); they need DIR's labels in DIR's order{more}")
 
 
 def _threshold_argument(p: argparse.ArgumentParser, verb: str) -> None:
@@ -42,6 +51,7 @@ def _predict_arguments(p: argparse.ArgumentParser) -> None:
                    help="under each text's prediction, the N words (default 5) that speak for its label most, with "
                         "how much leaving each out lowers the label's log-odds (occlusion: a pass per word); TEXT "
                         "arguments and --file -")
+    _ensemble_argument(p, "predict", "TEXT")
 
 
 def _explain_count(text: str) -> int:

@@ -34,6 +34,7 @@ from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import _encode_texts, _read_tables, _text_list, load_source, warn_headerless
 from rnnkit.tasks._classify_explain import check_explain, explain_text
+from rnnkit.tasks._ensemble import model_paths
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from
 from rnnkit.train.provenance import differs_from_record, located
@@ -48,7 +49,9 @@ class TextClassifier(shared.TextModel):
     an ONNX file.
 
     Get one with ``rnnkit.load(DIR)``. ``labels`` are the classes in the order of the probabilities,
-    ``model`` the :class:`Classifier` (eval mode), ``tokenizer`` its tokenizer.
+    ``model`` the :class:`Classifier` (eval mode), ``tokenizer`` its tokenizer. :meth:`ensemble` joins other
+    classifiers of the same labels to it: ``rnnkit.load(A).ensemble(B, C)`` predicts by the mean of the three
+    models' probabilities.
     """
 
     task = "classify"
@@ -57,6 +60,21 @@ class TextClassifier(shared.TextModel):
 
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Classifier)
+        self.checkpoints = [self.checkpoint]  # one per model of an ensemble
+
+    def ensemble(self, *others: str | Path | TextClassifier) -> TextClassifier:
+        """A classifier whose probabilities are the mean of this model's and those of ``others`` (model directories
+        or classifiers): :class:`~rnnkit.tasks._classify_ensemble.ClassifierEnsemble`, whose ``predict``,
+        ``predict_file``, ``evaluate`` and ``explain`` are this class's. This classifier is left as it was.
+
+        Each model reads the text with its own tokenizer, so the models may differ in tokenizer, preset, size and
+        cell; they must have the same labels in the same order and be of one kind (single- or multi-label), and
+        another (or a model of another task) is refused naming its directory. A directory's model is read onto
+        this classifier's device; a classifier on another device is refused. Predicting costs the sum of the
+        models' time."""
+        from rnnkit.tasks._classify_ensemble import joined_classifiers  # it subclasses this class
+
+        return joined_classifiers(self, others)
 
     @property
     def multi_label(self) -> bool:
@@ -242,7 +260,7 @@ class TextClassifier(shared.TextModel):
                 ovr, info = self.baseline(train, threshold)
                 scored.report["baseline"] = {**multilabel_report(
                     scored.targets, ovr.probabilities(table.texts).float(), scored.columns, cut), **info}
-            return scored.report
+            return {**scored.report, "models": model_paths(self.checkpoints)}
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
         y_model = self.probabilities(table.texts).argmax(-1).tolist()
@@ -255,7 +273,7 @@ class TextClassifier(shared.TextModel):
             report["baseline"] = {**classification_report(y_true, y_base, self.labels), **info,
                                   "mcnemar": {"model_only": test["first_only"], "baseline_only": test["second_only"],
                                               "p_value": test["p_value"]}}
-        return report
+        return {**report, "models": model_paths(self.checkpoints)}
 
     def scored(self, data: str, split: str = "all", threshold: float | None = None) -> Scored:
         """A multi-label model's probabilities for the texts of a labelled file (the ``split`` side of it),

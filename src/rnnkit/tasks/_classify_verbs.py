@@ -15,6 +15,7 @@ from rnnkit.errors import UserError, check_count, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_line
+from rnnkit.tasks._ensemble import model_paths, with_ensemble
 
 if TYPE_CHECKING:
     from rnnkit.tasks.classify import TextClassifier
@@ -23,6 +24,7 @@ __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
 
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
+    m = with_ensemble(m, args, "TEXT")  # first: a TEXT written after --ensemble is named there
     shared.check_one_source(args)
     shared.check_output(m, args)
     if args.text_column is not None and (args.texts or args.file == "-"):
@@ -127,10 +129,14 @@ def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[
 
 
 def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
+    m = with_ensemble(m, args)
     m.threshold(args.threshold)  # refused for a single-label model, before the file is read
+    # an ensemble's matrix only with --png: DIR/confusion.png is the first model's own
+    png = args.png if m.multi_label or len(m.checkpoints) > 1 else shared.evaluation_png(args)
+    _say_ensemble(m, args)
     # one call for both kinds (a multi-label model draws no confusion matrix: --png is refused, not defaulted)
     with report_warnings():  # a file read without a header line: how it was read
-        scores = m.evaluate(args.data, split=args.split, png=args.png if m.multi_label else shared.evaluation_png(args),
+        scores = m.evaluate(args.data, split=args.split, png=png,
                             text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
                             train=args.train, threshold=args.threshold)
     if m.multi_label:
@@ -144,6 +150,13 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
         print(mcnemar_line(b["mcnemar"]))
     return 0
+
+
+def _say_ensemble(m: TextClassifier, args: argparse.Namespace) -> None:
+    """The line above an ensemble's report that says which models it averages (``--json``: its ``models``)."""
+    if len(m.checkpoints) > 1 and not args.json:
+        print(f"an ensemble of {len(m.checkpoints)} models ({', '.join(model_paths(m.checkpoints))}): the mean of "
+              "their probabilities")
 
 
 def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:

@@ -1,5 +1,6 @@
-"""Ensembles of a task's trained encoder-decoders (translators, captioners): ``--ensemble DIR ...`` and the
-``ensemble()`` method, built on :class:`rnnkit.models.ensemble.Ensemble`.
+"""Ensembles of a task's trained models: ``--ensemble DIR ...`` and the ``ensemble()`` method. Translators' and
+captioners' are built on :class:`rnnkit.models.ensemble.Ensemble` (:func:`joined`); text classifiers' average their
+members' probabilities (:mod:`rnnkit.tasks._classify_ensemble`, on :func:`gathered`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,20 @@ def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Traine
     ``owner``'s class, on that device); ``checkpoints`` lists every model's and ``max_len`` is the longest.
     ``mismatch(owner, other)`` says what ``other`` lacks to join (another tokenizer, image size ...), refused naming
     its directory."""
+    members = gathered(owner, others, load, mismatch)
+    out = copy.copy(owner)
+    out.checkpoints = [c for m in members for c in m.checkpoints]  # type: ignore[attr-defined]
+    models = [x for m in members for x in _members(m.model)]  # type: ignore[attr-defined]
+    out.model = Ensemble(models).eval()  # type: ignore[attr-defined]
+    out.max_len = max(m.max_len for m in members)  # type: ignore[attr-defined]
+    return out
+
+
+def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trained],
+             mismatch: Callable[[Trained, Trained], str | None]) -> list[Trained]:
+    """``owner`` and ``others`` as :func:`joined` takes them (``load``ed, on ``owner``'s device, each checked by
+    ``mismatch`` and refused naming its directory), in that order: the members of an ensemble of any task (a
+    classifier's too, whose models each read the text themselves)."""
     kind = type(owner).__name__
     if not others:
         raise UserError(f"ensemble: name at least one other model to join this {kind}")
@@ -43,12 +58,7 @@ def joined(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Traine
         problem = mismatch(owner, other)
         if problem is not None:
             raise UserError(f"{other.checkpoint.path}: {problem}")  # type: ignore[attr-defined]
-    out = copy.copy(owner)
-    out.checkpoints = [c for m in members for c in m.checkpoints]  # type: ignore[attr-defined]
-    models = [x for m in members for x in _members(m.model)]  # type: ignore[attr-defined]
-    out.model = Ensemble(models).eval()  # type: ignore[attr-defined]
-    out.max_len = max(m.max_len for m in members)  # type: ignore[attr-defined]
-    return out
+    return members
 
 
 def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.device) -> Any:
@@ -85,13 +95,15 @@ def _members(model: nn.Module) -> list[nn.Module]:
 
 
 def add_ensemble_argument(p: argparse.ArgumentParser, models: str, inputs: str | None = None,
-                          verb: str = "decode") -> None:
+                          verb: str = "decode", how: str | None = None) -> None:
     """``--ensemble DIR [DIR ...]`` of ``rnnkit translate``/``caption`` (``inputs``: what their arguments are), of
-    their ``evaluate`` and of ``rnnkit score`` (``verb`` "score": it reads the given targets, decoding nothing)."""
+    their ``evaluate`` and of ``rnnkit score`` (``verb`` "score": it reads the given targets, decoding nothing);
+    ``how``: what the models' mean is and what they need, said in place of the decoders' (a classifier's)."""
     hint = f". Give {inputs} arguments before it" if inputs else ""
+    how = how or ("each step's next-token probabilities the mean of all the models' (fairseq's ensembles, "
+                  "OpenNMT-py's -model A B); they need DIR's vocabulary")
     p.add_argument("--ensemble", nargs="+", action="extend", metavar="DIR",
-                   help=f"{verb} with these {models} too, each step's next-token probabilities the mean of all the "
-                        f"models' (fairseq's ensembles, OpenNMT-py's -model A B); they need DIR's vocabulary{hint}")
+                   help=f"{verb} with these {models} too, {how}{hint}")
 
 
 def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = None) -> Any:

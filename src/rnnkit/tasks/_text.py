@@ -345,6 +345,11 @@ class TextModel:
         counted = "tags" if self.per_step else "classes"
         return loaded_repr(self, self.checkpoint, self.model, **{counted: len(self.labels)})
 
+    @property
+    def reads(self) -> list[Any]:
+        """The files this model was read from (every model's, for an ensemble): outputs may not replace them."""
+        return self.checkpoint.reads
+
     def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
         """The rows of the training run's ``"train"`` or ``"val"`` side (same fraction and seed) of a file
         with ``labels``; None for ``"all"``."""
@@ -365,7 +370,7 @@ class TextModel:
         ``reads``, its ``--data``; the model's own files), which the drawing would replace."""
         if png is not None:
             check_path("evaluate: png", png, "the name of a PNG file to write (a str or a path) or None")
-            output_name(png, "--png", "a PNG file", [*reads, *self.checkpoint.reads])
+            output_name(png, "--png", "a PNG file", [*reads, *self.reads])
             refuse_run_output(png, "--png")
 
     def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
@@ -479,7 +484,7 @@ def check_output(m: TextModel, args: argparse.Namespace) -> None:
     read or a file of the model (by any name), which the predictions would replace."""
     if args.output:
         output_name(args.output, "--output", "a file",
-                    [("the --file being read", None if args.file == "-" else args.file), *m.checkpoint.reads])
+                    [("the --file being read", None if args.file == "-" else args.file), *m.reads])
         refuse_run_output(args.output, "--output")
 
 

@@ -1,0 +1,142 @@
+"""Ensembles of text classifiers: ``rnnkit predict DIR TEXT... --ensemble DIR2 [DIR3 ...]``, ``rnnkit evaluate DIR
+--data FILE --ensemble DIR2`` and ``rnnkit.load(A).ensemble(B, C)`` (:class:`ClassifierEnsemble`).
+
+Each model reads the text with its own tokenizer (the models may differ in tokenizer, preset, size and cell, as
+runs of several seeds or presets do), and the ensemble's probabilities are the mean of the models': of the softmax
+of a single-label model, of each label's sigmoid of a multi-label one (scikit-learn's ``VotingClassifier(voting=
+"soft")``). The models must give the same labels in the same order and be of one kind (single- or multi-label).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from rnnkit.errors import UserError
+from rnnkit.tasks import speaks_python
+from rnnkit.tasks._classify_data import _text_list
+from rnnkit.tasks._classify_trained import TextClassifier
+from rnnkit.tasks._ensemble import ensemble_facts, gathered, reads_of
+from rnnkit.train.building import loaded_repr
+
+__all__ = ["ClassifierEnsemble", "joined_classifiers", "mean_log_odds"]
+
+
+@speaks_python
+class ClassifierEnsemble(TextClassifier):
+    """Text classifiers of the same labels as one: :meth:`predict`, :meth:`predict_file`, :meth:`evaluate`,
+    :meth:`explain` and :meth:`probabilities` as a single :class:`TextClassifier`'s, the probabilities the mean of
+    the ``members``' (each reads the text with its own tokenizer); the threshold and ``top_k`` rules are a
+    model's. ``checkpoints`` is every model's, ``checkpoint`` and ``config`` the first's (its text and label
+    columns, its label separator, its split for ``split="val"`` and its training rows for ``baseline``), and
+    ``model`` an :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all).
+
+    Made by :meth:`TextClassifier.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
+
+    def __init__(self, members: Sequence[TextClassifier]) -> None:  # not TextClassifier's: nothing to read
+        members = list(members)
+        if not members:
+            raise ValueError("an ensemble needs at least one model")
+        self.__dict__.update(members[0].__dict__)  # checkpoint, config, labels, max_len, tokenizer
+        self.members = members
+        self.checkpoints = [m.checkpoint for m in members]
+        self.model = nn.ModuleList([m.model for m in members]).eval()
+
+    def __repr__(self) -> str:
+        return loaded_repr(self, self.checkpoint, self.model, classes=len(self.labels),
+                           **ensemble_facts(self.checkpoints))
+
+    @property
+    def reads(self) -> list[Any]:
+        """The files every model was read from: outputs may not replace them."""
+        return reads_of(self.checkpoints)
+
+    def probabilities(self, texts: Sequence[str]) -> Tensor:
+        """(N, K) the mean of the models' probabilities, in the order of ``labels``; an empty text is refused."""
+        texts = _text_list("probabilities", texts)
+        if not texts:
+            return torch.zeros(0, len(self.labels))
+        return torch.stack([m.probabilities(texts) for m in self.members]).mean(0)
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Refused: each model of an ensemble reads a text with its own tokenizer (``.members[i].encode``)."""
+        raise UserError("encode: the models of an ensemble each read a text with their own tokenizer; call encode "
+                        "on one of them (.members[i].encode(texts))")
+
+    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """Refused: an ensemble is several models, each exported by itself."""
+        raise UserError(f"export: an ensemble of {len(self.members)} models is no one ONNX graph; export each "
+                        "model (rnnkit export DIR --onnx FILE) and average their probabilities")
+
+    def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
+        """The first model's ``"train"`` or ``"val"`` side of a file (:meth:`TextClassifier.split_side`), taken
+        only where every model split the same file alike: else a model would be scored on texts it trained on."""
+        if split in ("val", "train"):
+            first = _split_of(self.members[0])
+            for m in self.members[1:]:
+                if _split_of(m) != first:
+                    raise UserError(f"--split {split}: {m.checkpoint.path} was trained on another split than "
+                                    f"{self.checkpoint.path} (another training file, --val-fraction or --split-seed "
+                                    "in their config.json), so one model's validation texts may be another's "
+                                    "training texts; evaluate the ensemble with --split all on held-out data")
+        return super().split_side(labels, split)
+
+    def _log_odds(self, texts: Sequence[str]) -> Tensor:
+        """(N, K) each label's log-odds of the mean probability (float64; :func:`mean_log_odds`)."""
+        return mean_log_odds(torch.stack([m._log_odds(texts) for m in self.members]))
+
+
+def mean_log_odds(log_odds: Tensor) -> Tensor:
+    """The log-odds ln(p / (1 - p)) of ``p``, the mean over the first dimension of the probabilities whose
+    log-odds are ``log_odds`` (M, ...): ln(mean p_i) - ln(mean (1 - p_i)), each through the log-sum-exp of
+    ``logsigmoid(±z_i)`` (the 1/M of both cancels), so that it stays finite and exact where ``p`` rounds to 1."""
+    z = log_odds.double()
+    return torch.logsumexp(F.logsigmoid(z), dim=0) - torch.logsumexp(F.logsigmoid(-z), dim=0)
+
+
+def _split_of(m: TextClassifier) -> tuple[Any, ...]:
+    """What fixes a model's validation split: its training file (digest, else name), rows, fraction and seed."""
+    data = m.config.get("data") or {}
+    file = (data.get("digests") or {}).get("train") or data.get("train")
+    return file, data.get("train_rows"), data.get("val_fraction"), data.get("split_seed")
+
+
+def _kind(m: TextClassifier) -> str:
+    return "several labels a text (multi-label)" if m.multi_label else "one label a text"
+
+
+def _labels_differ(one: TextClassifier, other: TextClassifier) -> str | None:
+    """What keeps ``other`` from an ensemble with ``one``: another kind (single- or multi-label), other labels, or
+    the same labels in another order (the probabilities are averaged label by label)."""
+    if other.multi_label != one.multi_label:
+        return (f"it gives {_kind(other)} where {one.checkpoint.path} gives {_kind(one)}; the models of an ensemble "
+                "need to be of one kind")
+    if other.labels != one.labels:
+        shown = ", ".join(other.labels[:8]) + (", ..." if len(other.labels) > 8 else "")
+        mine = ", ".join(one.labels[:8]) + (", ..." if len(one.labels) > 8 else "")
+        order = " in another order" if sorted(other.labels) == sorted(one.labels) else ""
+        return (f"its labels ({shown}) are not {one.checkpoint.path}'s ({mine}){order}; the models of an ensemble "
+                "need the same labels in the same order (train them on the same data)")
+    return None
+
+
+def joined_classifiers(owner: TextClassifier, others: tuple[Any, ...]) -> ClassifierEnsemble:
+    """:meth:`TextClassifier.ensemble`: ``owner`` and ``others`` (model directories, read onto ``owner``'s device,
+    or classifiers on it) as one :class:`ClassifierEnsemble`, an ensemble among them joined by its models. A model
+    of another task, as a directory or as a loaded model, is refused naming its directory and task."""
+    for other in others:
+        task = getattr(getattr(other, "checkpoint", None), "config", {}).get("task")
+        if not isinstance(other, (str, os.PathLike, TextClassifier)) and task is not None:
+            raise UserError(f"{other.checkpoint.path}: a {task!r} model, not a 'classify' model; an ensemble of "
+                            "classifiers joins classifiers")
+    first, *rest = getattr(owner, "members", [owner])  # an ensemble joins more as its first model would
+    if not others:
+        gathered(owner, others, TextClassifier, _labels_differ)  # refused: nothing to join
+    members = gathered(first, (*rest, *others), TextClassifier, _labels_differ)
+    return ClassifierEnsemble([x for m in members for x in getattr(m, "members", [m])])
