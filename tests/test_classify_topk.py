@@ -321,6 +321,19 @@ def test_predicting_earlier_output_again_replaces_its_columns(single: tuple[Path
                                                             "p_pos"]
 
 
+def test_a_users_own_column_named_as_a_prediction_is_refused_and_nothing_written(
+        single: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 'p_pos' of the file's own (no predicted_label beside it) was written over by the model's probability:
+    its values were lost from the output without a word. One line naming the file and the column; the file as it
+    was, no --output written."""
+    user, written = tmp_path / "user.csv", tmp_path / "out.csv"
+    user.write_bytes(b'text,p_pos\r\n"good great film",0.01\r\n')
+    assert main(["predict", str(single[0]), "--file", str(user), "--output", str(written)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and f"{user}: column 'p_pos'" in err and "rename" in err
+    assert user.read_bytes() == b'text,p_pos\r\n"good great film",0.01\r\n' and not written.exists()
+
+
 def test_an_earlier_prediction_never_takes_the_text_or_label_column_read(single: tuple[Path, Path],
                                                                          tmp_path: Path) -> None:
     """The columns read (``keep``) stay, even named like a probability column ('p_body'); without a

@@ -132,12 +132,30 @@ def test_a_source_without_rows_gets_text_and_label_columns(tmp_path: Path, monke
                     {"text": "bad plot", "label": "", "predicted_label": "neg", "p_neg": 0.9, "p_pos": 0.1}]
 
 
-def test_a_users_own_probability_column_is_not_written_twice(tmp_path: Path) -> None:
+def test_a_users_own_probability_column_is_refused_not_written_over(tmp_path: Path) -> None:
+    """A 'p_pos' of the file's own (no predicted_label column: no earlier prediction) took the model's
+    probability in place of its values, and the output lost them without a word: refused, naming the file and the
+    column, the file as it was."""
     path = tmp_path / "a.csv"
-    path.write_text("text,p_pos\ngood film,0.3\n", encoding="utf-8")  # no predicted_label: the user's own column
-    columns, rows = predicting(stub(), [[0.25, 0.75]]).predict_file(str(path))
-    assert columns == ["text", "p_pos", "predicted_label", "p_neg"]
-    assert rows == [{"text": "good film", "p_pos": 0.75, "predicted_label": "pos", "p_neg": 0.25}]
+    path.write_bytes(b"text,p_pos\ngood film,0.3\n")  # no predicted_label: the user's own column
+    with pytest.raises(UserError, match=r"a\.csv: column 'p_pos' has the name of a column predict adds.*rename"):
+        predicting(stub(), [[0.25, 0.75]]).predict_file(str(path))
+    assert path.read_bytes() == b"text,p_pos\ngood film,0.3\n"
+    path.write_text("text,p_value\ngood film,0.3\n", encoding="utf-8")  # no label's name: kept
+    assert predicting(stub(), [[0.25, 0.75]]).predict_file(str(path))[1] == [
+        {"text": "good film", "p_value": "0.3", "predicted_label": "pos", "p_neg": 0.25, "p_pos": 0.75}]
+
+
+@pytest.mark.parametrize(("header", "config"), [("p_neg,note,id", {"text_column": "p_neg"}),
+                                                 ("text,predicted_label,p_neg", {"label_column": "predicted_label"})])
+def test_a_text_or_label_column_named_as_a_prediction_is_refused(tmp_path: Path, header: str,
+                                                                 config: dict[str, str]) -> None:
+    """The text or label column read is kept even beside an earlier prediction; named as a column the prediction
+    adds, its texts or labels were written over."""
+    path = tmp_path / "a.csv"
+    path.write_text(f"{header}\ngood film,pos,0.5\n", encoding="utf-8")
+    with pytest.raises(UserError, match="column '(p_neg|predicted_label)' has the name of a column predict adds"):
+        predicting(stub(**config), [[0.25, 0.75]]).predict_file(str(path))
 
 
 def test_no_texts_have_no_probabilities_of_each_label() -> None:

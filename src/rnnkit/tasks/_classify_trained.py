@@ -194,6 +194,7 @@ class TextClassifier(shared.TextModel):
         earlier = shared.earlier_prediction(table.columns, keep=(column, label_column))
         if table.rows:
             kept = [c for c in table.columns if c not in earlier]
+            _check_no_clash(path, kept, added)
             columns = kept + [c for c in added if c not in kept]
         else:
             columns = ["text", "label", *added]
@@ -361,3 +362,14 @@ class TextClassifier(shared.TextModel):
         (:func:`~rnnkit.train.provenance.located`)."""
         record = self.config.get("data") or {}
         return train or located(record, "train"), located(record, "val")
+
+
+def _check_no_clash(path: str, kept: Sequence[str], added: Sequence[str]) -> None:
+    """A column of the file that a prediction adds (``p_pos`` of the user's own, or a text or label column of that
+    name) is refused in one line naming it: the prediction wrote over its values (a file an earlier ``predict``
+    wrote has lost its columns to :func:`~rnnkit.tasks._text.earlier_prediction` already)."""
+    for c in kept:
+        if c in added:
+            raise UserError(f"{path}: column {c!r} has the name of a column predict adds, which would replace its "
+                            "values; rename that column in the file (a file with a predicted_label(s) column is "
+                            "taken for an earlier prediction, whose p_ columns are replaced)")
