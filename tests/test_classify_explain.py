@@ -81,8 +81,8 @@ def test_the_command_line(model: Path, tmp_path: Path, capsys: pytest.CaptureFix
     r = json.loads(capsys.readouterr().out)
     assert r["label"] == "neg" and r["explanation"]["label"] == "neg" and len(r["explanation"]["words"]) == 2
     csv = make_csv(tmp_path / "t.csv", 4, 1)
-    assert main(["predict", str(model), "--file", str(csv), "--explain"]) == 2
-    assert "--explain: explains TEXT arguments" in capsys.readouterr().err
+    assert main(["predict", str(model), "--file", str(csv), "--explain"]) == 0  # a file's rows: a column
+    assert capsys.readouterr().out.splitlines()[0] == "id,text,label,predicted_label,p_neg,p_pos,explanation"
 
 
 # ---------------------------------------------------------------- round 9 of the mutation audit
@@ -143,9 +143,8 @@ def test_the_command_lines_explanation(model: Path, tmp_path: Path, capsys: pyte
     assert len(capsys.readouterr().out.splitlines()) == 1
     assert main(["predict", str(model), "good", "--explain"]) == 0
     assert capsys.readouterr().out.splitlines()[1].endswith(": (one word: nothing to leave out)")
-    assert main(["predict", str(model), "good film", "--explain", "--output", str(tmp_path / "o.csv")]) == 2
-    assert "--explain: explains TEXT arguments" in capsys.readouterr().err
-    assert not (tmp_path / "o.csv").exists()
+    assert main(["predict", str(model), "good film", "--explain", "--output", str(tmp_path / "o.csv")]) == 0
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()[0].endswith(",explanation")
     assert main(["predict", str(model), "good film", "--json"]) == 0
     assert "explanation" not in json.loads(capsys.readouterr().out)
 
@@ -215,3 +214,152 @@ def test_a_text_written_after_explain_is_named_with_the_order_to_use(model: Path
         main(["predict", str(model), "--explain", "good film"])
     assert exc.value.code == 2
     assert "'good film' is no number of words; give TEXT arguments before --explain" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- a file's rows (predict --file --explain)
+def _pairs(r: dict) -> list[list]:
+    """explain()'s words as a file's row holds them: [word, effect] pairs, the effect to within float32 (rows are
+    read in batches of other texts' variants, which pad otherwise)."""
+    return [[w["word"], pytest.approx(w["effect"], abs=1e-5)] for w in r["words"]]
+
+
+def _cell_pairs(cell: str) -> list[tuple[str, float]]:
+    """A CSV/TSV cell read back as docs/CLASSIFY.md says: split at whitespace into word, effect, word, effect..."""
+    parts = cell.split()
+    return [(word, float(effect.rstrip(";"))) for word, effect in zip(parts[::2], parts[1::2], strict=True)]
+
+
+def test_a_files_rows_get_the_words_explain_gives(model: Path, tmp_path: Path) -> None:
+    clf = rnnkit.load(model)
+    path = make_csv(tmp_path / "t.csv", 6, 3)
+    columns, rows = clf.predict_file(str(path), explain=3)
+    assert columns == ["id", "text", "label", "predicted_label", "p_neg", "p_pos", "explanation"]
+    expected = clf.explain([r["text"] for r in rows], top=3)
+    assert [r["explanation"] for r in rows] == [_pairs(e) for e in expected]
+    assert [r["predicted_label"] for r in rows] == [e["label"] for e in expected]
+    assert all(len(r["explanation"]) == 3 for r in rows)
+    assert clf.predict_file(str(path))[0][-1] == "p_pos"  # without explain, no column
+    with pytest.raises(SettingError, match="explain"):
+        clf.predict_file(str(path), explain=0)
+
+
+def test_rows_read_in_small_chunks_are_explained_alike(model: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variants of several rows are read together, CHUNK at a time: chunks that cut a row's variants apart,
+    or hold one row each, give the words and effects of one row alone."""
+    from rnnkit.tasks import _classify_explain
+
+    clf = rnnkit.load(model)
+    path = make_csv(tmp_path / "t.csv", 7, 4)
+    whole = clf.predict_file(str(path), explain=4)[1]
+    calls: list[int] = []
+    log_odds = clf._log_odds
+    monkeypatch.setattr(clf, "_log_odds", lambda texts: calls.append(len(texts)) or log_odds(texts))
+    for chunk in (1, 3, 5, 256):
+        calls.clear()
+        monkeypatch.setattr(_classify_explain, "CHUNK", chunk)
+        rows = clf.predict_file(str(path), explain=4)[1]
+        assert [r["explanation"] for r in rows] == [[[w, pytest.approx(e, abs=1e-5)] for w, e in r["explanation"]]
+                                                    for r in whole]
+        assert sum(calls) == 7 * 5 and max(calls) == min(chunk, 35)  # each row whole and without each of 4 words
+    one = clf.predict_file(str(make_csv(tmp_path / "one.csv", 1, 4)), explain=4)[1]  # the first row alone
+    assert one[0]["explanation"] == [[w, pytest.approx(e, abs=1e-5)] for w, e in whole[0]["explanation"]]
+
+
+def test_the_command_line_writes_the_explanation_column(model: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import csv as csvlib
+
+    clf = rnnkit.load(model)
+    path = make_csv(tmp_path / "t.csv", 4, 5)
+    with path.open(encoding="utf-8", newline="") as f:
+        texts = [r["text"] for r in csvlib.DictReader(f)]
+    expected = clf.explain(texts, top=2)
+    for name in ("o.csv", "o.tsv", "o.txt"):
+        out = tmp_path / name
+        assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--output", str(out)]) == 0
+        assert "with predicted_label, p_neg, p_pos, explanation to" in capsys.readouterr().err
+        with out.open(encoding="utf-8", newline="") as f:
+            rows = list(csvlib.DictReader(f, delimiter="\t" if name.endswith(".tsv") else ","))
+        for row, e in zip(rows, expected, strict=True):
+            assert _cell_pairs(row["explanation"]) == [(w["word"], pytest.approx(w["effect"], abs=0.0051))
+                                                       for w in e["words"]]
+            assert all(len(p.split()[1].rstrip(";").split(".")[1]) == 2 for p in row["explanation"].split("; "))
+    out = tmp_path / "o.jsonl"
+    assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--output", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["explanation"] for r in lines] == [_pairs(e) for e in expected]
+    assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--json"]) == 0  # standard output
+    assert [json.loads(line)["explanation"] for line in capsys.readouterr().out.splitlines()] == [
+        _pairs(e) for e in expected]
+    out = tmp_path / "texts.csv"  # TEXT arguments with --output: rows too
+    assert main(["predict", str(model), *texts[:2], "one", "--explain", "2", "--output", str(out)]) == 0
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csvlib.DictReader(f))
+    assert [_cell_pairs(r["explanation"]) for r in rows] == [[(w["word"], pytest.approx(w["effect"], abs=0.0051))
+                                                              for w in e["words"]] for e in expected[:2]] + [[]]
+
+
+def test_an_explanation_column_of_the_files_own_is_refused_and_an_earlier_ones_replaced(
+        model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    own, out = tmp_path / "own.csv", tmp_path / "out.csv"
+    own.write_bytes(b"text,explanation\r\ngreat film nice,my note\r\n")
+    assert main(["predict", str(model), "--file", str(own), "--explain", "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{own}: column 'explanation' has the name of a column predict adds" in err and "rename" in err
+    assert own.read_bytes() == b"text,explanation\r\ngreat film nice,my note\r\n" and not out.exists()
+    assert main(["predict", str(model), "--file", str(own), "--output", str(out)]) == 0  # not asked: the user's
+    assert "my note" in out.read_text(encoding="utf-8")
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    assert main(["predict", str(model), "--file", str(make_csv(tmp_path / "t.csv", 3, 6)), "--explain", "1",
+                 "--output", str(first)]) == 0
+    assert main(["predict", str(model), "--file", str(first), "--explain", "3", "--output", str(second)]) == 0
+    with second.open(encoding="utf-8") as f:
+        header, *rows = f.read().splitlines()
+    assert header == "id,text,label,predicted_label,p_neg,p_pos,explanation"
+    assert all(row.count(";") == 2 for row in rows)  # three words each, the earlier one word gone
+    assert main(["predict", str(model), "--file", str(first), "--output", str(second)]) == 0  # not asked again
+    assert second.read_text(encoding="utf-8").splitlines()[0] == "id,text,label,predicted_label,p_neg,p_pos"
+
+
+def _bag(multi_label: bool) -> object:
+    """A model object whose log-odds are hand-set word weights added up (labels a, b, c; c never passes 0.5):
+    each word's effect is its weight, whatever the other words."""
+    import torch
+
+    from rnnkit.tasks._classify_trained import TextClassifier
+
+    weights = {"x": (2.0, -1.0, 0.0), "y": (0.5, 3.0, 0.0), "z": (-0.25, 0.0, 0.0), "q;|": (1.5, 0.0, 0.0)}
+
+    def log_odds(texts: list[str]) -> torch.Tensor:
+        return torch.tensor([[sum(weights[w][k] for w in t.split()) + b for k, b in enumerate((0.0, -0.1, -5.0))]
+                             for t in texts], dtype=torch.float64)
+
+    clf = TextClassifier.__new__(TextClassifier)
+    clf.config, clf.labels = {"multi_label": multi_label}, ["a", "b", "c"]
+    clf._log_odds = log_odds  # type: ignore[method-assign]
+    clf.probabilities = lambda texts: torch.sigmoid(log_odds(texts)).float()  # type: ignore[method-assign]
+    return clf
+
+
+def test_a_multi_label_row_explains_each_label_it_predicts(tmp_path: Path) -> None:
+    from rnnkit.tasks._classify_explain import explanation_cell
+
+    path = tmp_path / "t.csv"
+    path.write_text("text\nx y z\nz y\nx\nz\n", encoding="utf-8")
+    columns, rows = _bag(True).predict_file(str(path), explain=2)  # type: ignore[attr-defined]
+    assert columns == ["text", "predicted_labels", "p_a", "p_b", "p_c", "explanation"]
+    assert [r["predicted_labels"] for r in rows] == [["a", "b"], ["b", "a"], ["a"], []]
+    assert [r["explanation"] for r in rows] == [
+        {"a": [["x", 2.0], ["y", 0.5]], "b": [["y", 3.0], ["z", 0.0]]},  # x (-1.00) third for b
+        {"b": [["y", 3.0], ["z", 0.0]], "a": [["y", 0.5], ["z", -0.25]]},
+        {"a": []}, {}]  # one word: nothing to leave out; no label: nothing to explain
+    assert [explanation_cell(r["explanation"]) for r in rows] == [
+        "a: x +2.00; y +0.50 | b: y +3.00; z +0.00", "b: y +3.00; z +0.00 | a: y +0.50; z -0.25", "a:", ""]
+    single = _bag(False).predict_file(str(path), top_k=2, explain=5)[1]  # type: ignore[attr-defined]
+    assert single[0]["predicted_labels"] == ["a", "b"]  # --top-k: the label alone is explained
+    assert single[0]["explanation"] == [["x", 2.0], ["y", 0.5], ["z", -0.25]]
+    assert explanation_cell(single[0]["explanation"]) == "x +2.00; y +0.50; z -0.25"
+    path.write_text("text\nq;| y x\n", encoding="utf-8")  # a word holding the separators reads back alike
+    cell = explanation_cell(_bag(False).predict_file(str(path), explain=5)[1][0]["explanation"])  # type: ignore
+    assert cell == "x +2.00; q;| +1.50; y +0.50" and _cell_pairs(cell) == [("x", 2.0), ("q;|", 1.5), ("y", 0.5)]

@@ -77,6 +77,7 @@ def test_the_columns_a_prediction_adds() -> None:
     assert stub().added_columns() == ["predicted_label", "p_neg", "p_pos"]
     assert stub().added_columns(2) == ["predicted_label", "predicted_labels", "p_neg", "p_pos"]
     assert stub(multi_label=True).added_columns(2) == ["predicted_labels", "p_neg", "p_pos"]
+    assert stub().added_columns(explain=True) == ["predicted_label", "p_neg", "p_pos", "explanation"]
 
 
 def test_the_label_separator_is_the_trained_one_else_a_joiner_for_several_labels() -> None:

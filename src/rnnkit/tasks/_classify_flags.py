@@ -49,8 +49,9 @@ def _predict_arguments(p: argparse.ArgumentParser) -> None:
                         f"or above --threshold (still {DEFAULT_THRESHOLD} unless given; --threshold 0: always K)")
     p.add_argument("--explain", type=_explain_count, nargs="?", const=5, metavar="N",
                    help="under each text's prediction, the N words (default 5) that speak for its label most, with "
-                        "how much leaving each out lowers the label's log-odds (occlusion: a pass per word); TEXT "
-                        "arguments and --file -")
+                        "how much leaving each out lowers the label's log-odds (occlusion: one pass per word of each "
+                        "text); with --file FILE or --output, an explanation column ('WORD +EFFECT; WORD +EFFECT', a "
+                        "multi-label model's 'LABEL: ... | LABEL: ...'; JSONL: [word, effect] pairs)")
     _ensemble_argument(p, "predict", "TEXT")
 
 

@@ -5,7 +5,7 @@ a ``classify`` run (``predict``, ``predict_file``, ``evaluate``, ``baseline``; `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import _encode_texts, _read_tables, _text_list, load_source, warn_headerless
-from rnnkit.tasks._classify_explain import check_explain, explain_text
+from rnnkit.tasks._classify_explain import check_explain, explain_rows, explain_text, row_explanation
 from rnnkit.tasks._ensemble import model_paths
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import config_from
@@ -176,21 +176,28 @@ class TextClassifier(shared.TextModel):
         return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k, cut)}
 
     def predict_file(self, path: str, text_column: str | None = None, threshold: float | None = None,
-                     top_k: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+                     top_k: int | None = None, explain: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
         float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
         list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
         a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
-        most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``."""
+        most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``.
+        ``explain`` (N, 1 or more): an ``explanation`` column last, the N words that speak most for the row's label
+        with their effects (:meth:`explain`; one pass per word): a list of ``[word, effect]`` pairs, the effect
+        rounded to 6 digits; a multi-label model's ``{label: pairs}`` for each label in ``predicted_labels``.
+        A column of the file named as one of those added is refused (a file an earlier prediction wrote, with a
+        ``predicted_label(s)`` column, loses that prediction's columns, ``explanation`` among them)."""
         cut, top_k = self._prediction_rule(threshold, top_k)
+        if explain is not None:
+            explain = check_count("explain", explain, 1)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = self._column("predict_file", "text_column", text_column)
         label_column = self.config.get("label_column", "label")
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
         table = load_source(path, column, label_column, require_label=False)
         warn_headerless(table)
-        added = self.added_columns(top_k)
+        added = self.added_columns(top_k, explain=explain is not None)
         earlier = shared.earlier_prediction(table.columns, keep=(column, label_column))
         if table.rows:
             kept = [c for c in table.columns if c not in earlier]
@@ -200,21 +207,36 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         given = table.label_lists()
-        for i, p in enumerate(self.probabilities(table.texts)):
+        probs = self.probabilities(table.texts)
+        why = None if explain is None else self._explanations(
+            table.texts, [self._chosen(p, cut, top_k) for p in probs], explain)
+        for i, p in enumerate(probs):
             row: dict[str, Any] = ({c: v for c, v in table.rows[i].items() if c not in earlier} if table.rows
                                    else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label and table.reader == "fasttext" and label_column in row:
                 row[label_column] = given[i]  # a list, as predicted_labels beside it
             row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
             row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
+            if why is not None:
+                row["explanation"] = next(why)
             rows.append(row)
         return columns, rows
 
-    def added_columns(self, top_k: int | None = None) -> list[str]:
+    def added_columns(self, top_k: int | None = None, explain: bool = False) -> list[str]:
         """The columns a prediction adds to a file's rows: ``predicted_label`` (a multi-label model's
-        ``predicted_labels``; a single-label model's with ``top_k``: both) and ``p_<label>`` for each label."""
+        ``predicted_labels``; a single-label model's with ``top_k``: both), ``p_<label>`` for each label, and
+        with ``explain`` an ``explanation``."""
         single = ["predicted_label", *(["predicted_labels"] if top_k is not None else [])]
-        return [*(["predicted_labels"] if self.multi_label else single), *[f"p_{lab}" for lab in self.labels]]
+        return [*(["predicted_labels"] if self.multi_label else single), *[f"p_{lab}" for lab in self.labels],
+                *(["explanation"] if explain else [])]
+
+    def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int) -> Iterator[Any]:
+        """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`) for the
+        labels ``chosen`` for it (:meth:`_chosen`'s, or :meth:`predict`'s: ``label``, a multi-label model's
+        ``labels``), read a chunk of texts at a time."""
+        labels = [c["labels"] if self.multi_label else [c["label"]] for c in chosen]
+        for by_label in explain_rows(self._log_odds, self.labels, texts, top, labels):
+            yield row_explanation(by_label, self.multi_label)
 
     @property
     def label_separator(self) -> str | None:

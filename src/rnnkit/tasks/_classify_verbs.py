@@ -14,7 +14,7 @@ from rnnkit.data.tabular import file_format, write_rows, write_table
 from rnnkit.errors import UserError, check_count, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._classify_explain import explanation_line
+from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
 from rnnkit.tasks._ensemble import model_paths, with_ensemble
 
 if TYPE_CHECKING:
@@ -34,20 +34,20 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m.predict([], threshold=threshold, top_k=top_k)
     if args.explain is not None:  # named as given: explain()'s own check named a 'top' predict has no flag for
         check_count("explain", args.explain, 1)
-    added = m.added_columns(top_k)
+    added = m.added_columns(top_k, explain=args.explain is not None)
     texts = shared.given_texts(args)
-    if args.explain is not None and (texts is None or args.output):
-        raise UserError("--explain: explains TEXT arguments and the lines of --file - on the screen (not a file's "
-                        "rows, nor with --output); from Python, TextClassifier.explain(texts)")
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
     check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
     if texts is not None:
         if args.output:
+            results = m.predict(texts, 6, threshold, top_k)
+            cells = m._explanations(texts, results, args.explain) if args.explain is not None else None
             return _write_predictions(m, args, added, ["text", *added], [
                 {"text": r["text"], **{f"predicted_{key}": r[key] for key in ("label", "labels") if key in r},
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()}}
-                for r in m.predict(texts, 6, threshold, top_k)])
+                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()},
+                 **({"explanation": next(cells)} if cells is not None else {})}
+                for r in results])
         why = m.explain(texts, args.explain) if args.explain is not None else [None] * len(texts)
         for r, w in zip(m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k), why,
                         strict=True):
@@ -57,11 +57,12 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 print(_line(m, r, top_k) + ("" if w is None else "\n" + explanation_line(w)))
         return 0
     with report_warnings():  # a file read without a header line: how it was read
-        columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k)
+        columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k, args.explain)
     if args.output:
         return _write_predictions(m, args, added, columns, rows)
     fmt = "jsonl" if args.json else "csv"
-    write_rows(sys.stdout, fmt, columns, _cells(m, rows, fmt), _probability_columns(m))  # --json: as --output .jsonl
+    rows = _cells(m, rows, fmt, "explanation" in added)
+    write_rows(sys.stdout, fmt, columns, rows, _probability_columns(m))  # --json: as --output .jsonl
     return 0
 
 
@@ -102,13 +103,17 @@ def _probability_columns(m: TextClassifier) -> list[str]:
     return [f"p_{lab}" for lab in m.labels]
 
 
-def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Sequence[dict[str, Any]]:
+def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str,
+           explained: bool = False) -> Sequence[dict[str, Any]]:
     """Rows as ``fmt`` writes them: a multi-label model's lists of labels (``predicted_labels``, and the
     label column of a fastText or JSONL file's rows) joined in a CSV/TSV cell by the model's
     :attr:`~TextClassifier.label_separator` (empty for none), so the cell reads back as those labels; JSONL
-    keeps the lists. A single-label model's ``predicted_labels`` (``--top-k``) are joined alike."""
+    keeps the lists. A single-label model's ``predicted_labels`` (``--top-k``) are joined alike. ``explained``:
+    the ``explanation`` of ``--explain`` as :func:`~rnnkit.tasks._classify_explain.explanation_cell` writes it."""
     if fmt == "jsonl":
         return rows
+    if explained:
+        rows = [{**row, "explanation": explanation_cell(row["explanation"])} for row in rows]
     joiner = _joiner(m)
     lists = ("predicted_labels", m.config.get("label_column", "label")) if m.multi_label else ("predicted_labels",)
 
@@ -120,7 +125,7 @@ def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str) -> Seque
 
 def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
-    rows = _cells(m, rows, file_format(args.output))
+    rows = _cells(m, rows, file_format(args.output), "explanation" in added)
     write_table(args.output, columns, rows, _probability_columns(m))   # with six decimals in CSV/TSV
     if not args.json:
         print(f"wrote {len(rows)} row{'s' if len(rows) != 1 else ''} with {', '.join(added)} to {args.output}",

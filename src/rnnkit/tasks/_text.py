@@ -463,14 +463,15 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
 
 def earlier_prediction(columns: Sequence[str], keep: Sequence[str] = ()) -> set[str]:
     """The columns of an earlier ``rnnkit predict`` in a file predicted again, which the new prediction replaces
-    rather than copies through: with a ``predicted_label``/``predicted_labels`` column, those and every
-    ``p_<label>`` column (another model's labels, or ``predicted_labels`` of a ``--top-k`` not asked again, would
-    stand stale beside the new ones); without one, none (a ``p_value`` column is the user's own). The columns
-    in ``keep`` (the text and label columns read) are never among them."""
+    rather than copies through: with a ``predicted_label``/``predicted_labels`` column, those, every
+    ``p_<label>`` column and an ``explanation`` (another model's labels, ``predicted_labels`` of a ``--top-k``
+    or an ``explanation`` of an ``--explain`` not asked again, would stand stale beside the new ones); without
+    one, none (a ``p_value`` column is the user's own). The columns in ``keep`` (the text and label columns read)
+    are never among them."""
     marks = {"predicted_label", "predicted_labels"}
     if not marks & set(columns):
         return set()
-    return {c for c in columns if (c in marks or c.startswith("p_")) and c not in keep}
+    return {c for c in columns if (c in marks or c == "explanation" or c.startswith("p_")) and c not in keep}
 
 
 def check_one_source(args: argparse.Namespace) -> None:
