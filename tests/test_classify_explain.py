@@ -363,3 +363,26 @@ def test_a_multi_label_row_explains_each_label_it_predicts(tmp_path: Path) -> No
     path.write_text("text\nq;| y x\n", encoding="utf-8")  # a word holding the separators reads back alike
     cell = explanation_cell(_bag(False).predict_file(str(path), explain=5)[1][0]["explanation"])  # type: ignore
     assert cell == "x +2.00; q;| +1.50; y +0.50" and _cell_pairs(cell) == [("x", 2.0), ("q;|", 1.5), ("y", 0.5)]
+
+
+def test_an_ensembles_rows_are_explained_as_its_explain_does(model: Path, tmp_path: Path) -> None:
+    """predict --file --explain --ensemble: the rows' words are those of the ensemble's explain() (its mean
+    probability's log-odds), not of its first model's."""
+    import torch
+
+    clf = rnnkit.load(model)
+    other = rnnkit.load(model)
+    with torch.no_grad():
+        other.model.head.bias.add_(3.0)  # another model: the mean of their probabilities is not the first's
+    pair = clf.ensemble(other)
+    path = make_csv(tmp_path / "t.csv", 4, 7)
+    rows = pair.predict_file(str(path), explain=2)[1]
+    texts = [r["text"] for r in rows]
+    assert [r["explanation"] for r in rows] == [_pairs(e) for e in pair.explain(texts, top=2)]
+    assert [r["explanation"] for r in rows] != [[[w["word"], round(w["effect"], 6)] for w in e["words"]]
+                                                for e in clf.explain(texts, top=2)]
+    out = tmp_path / "o.jsonl"
+    assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--ensemble", str(model),
+                 "--output", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["explanation"] for r in lines] == [_pairs(e) for e in clf.ensemble(model).explain(texts, top=2)]
