@@ -117,3 +117,25 @@ def test_a_row_with_nothing_but_banned_tokens_left_draws_among_them() -> None:
     logp = torch.tensor([[inf, -0.1, -2.4, inf], [-0.7, -0.7, inf, inf]])
     got = Sampling(seed=0).chooser(banned=[1, 2])(logp)
     assert got[0] in (1, 2) and got[1] == 0
+
+
+def test_a_sampling_flag_given_at_its_default_without_sample_is_said_to_go_unused() -> None:
+    """``--temperature 1`` or ``--top-p 1`` without --sample was quiet (their defaults, which argparse filled in
+    whether given or not), while ``--temperature 0.9`` was warned of; a flag not given still says nothing, and
+    --sample alone samples with the defaults."""
+    import argparse
+    import warnings
+
+    from rnnkit.sampling import Sampling, add_sampling_arguments, sampling_from
+
+    p = argparse.ArgumentParser()
+    add_sampling_arguments(p, "outputs", "a test")
+    every = (["--temperature", "1.0", "--top-p", "1", "--seed", "0"], "--temperature, --top-p and --seed are")
+    for given, named in ((["--temperature", "1"], "--temperature is"), (["--top-p", "1"], "--top-p is"), every):
+        with pytest.warns(UserWarning, match=f"^{named} used only with --sample; without it the most likely output"):
+            assert sampling_from(p.parse_args(given)) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sampling_from(p.parse_args([])) is None
+        assert sampling_from(p.parse_args(["--sample"])) == Sampling(1.0, None, 1.0, None)
+        assert sampling_from(p.parse_args(["--sample", "--top-p", "0.5"])) == Sampling(1.0, None, 0.5, None)

@@ -59,3 +59,14 @@ def test_an_empty_tag_or_token_is_refused(tmp_path: Path) -> None:
         read_conll(write(tmp_path / "a.conll", "a\tX\nb\t \n"))
     with pytest.raises(UserError, match=r"b.conll:1: column 1 \(token\) is empty"):
         read_conll(write(tmp_path / "b.conll", "\tX\n"))
+
+
+def test_a_docstart_line_ends_the_sentence_it_interrupts(tmp_path: Path) -> None:
+    """CoNLL-2003's ``-DOCSTART-`` is a document boundary (flair's and AllenNLP's readers end the sentence there),
+    also without the blank line before it: it was skipped inside the sentence, which then ran on into the next
+    document, and a tag after it was said to be one line early (on the -DOCSTART- line)."""
+    text = "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n-DOCSTART- -X- -X- O\nGerman JJ B-NP B-MISC\ncall NN I-NP O\n"
+    s = read_conll(write(tmp_path / "a.conll", text))
+    assert s.tokens == [["EU", "rejects"], ["German", "call"]]
+    assert s.tags == [["B-ORG", "O"], ["B-MISC", "O"]] and s.lines == [1, 4]
+    assert s.tag_at(1, 1) == f"{tmp_path / 'a.conll'}:5: column 2 (tag)"  # 'call', on line 5 of the text

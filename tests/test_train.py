@@ -1122,6 +1122,28 @@ def test_patience_on_evaluations_never_finite_says_so(tmp_path: Path, capsys: py
     assert result.where() == f"no finite evaluation, so no best model; the run is in {tmp_path / 'last'}"
 
 
+@pytest.mark.parametrize(("scores", "clip", "line"), [
+    ([math.nan, 2.0], 5.0, "an evaluation of val loss not finite (patience 1); val loss is NaN at step 2: the "
+                           "model's outputs overflowed, training likely diverging; try a lower learning rate (--lr "
+                           "0.0025 instead of 0.01) or stronger gradient clipping (--clip 1.0 instead of 5)"),
+    ([1.0, math.inf], None, "an evaluation of val loss no better than step 2's 1.0000 (patience 1); val loss is inf "
+                            "at step 4: the model's outputs overflowed, training likely diverging; try a lower "
+                            "learning rate (--lr 0.0025 instead of 0.01) or gradient clipping (--clip 1.0)"),
+    ([1.0, math.nan], 0.5, "an evaluation of val loss no better than step 2's 1.0000 (patience 1); val loss is NaN "
+                           "at step 4: the model's outputs overflowed, training likely diverging; try a lower "
+                           "learning rate (--lr 0.0025 instead of 0.01)\n"),
+    ([1.0, 3.0], 5.0, "an evaluation of val loss no better than step 2's 1.0000 (patience 1)\n"),
+])
+def test_patience_stopped_by_a_nan_evaluation_says_it_is_nan_and_what_to_try(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], scores: list[float], clip: float | None,
+        line: str) -> None:
+    """An evaluation of NaN that stops the run at patience 1 was said to be 'not finite' or 'no better than' the
+    best, the stop of a run that stopped improving; it names the NaN and the cure a diverged training loss names
+    (Lightning's EarlyStopping(check_finite=True) also says the monitored value is not finite)."""
+    _scored_trainer(tmp_path, scores, patience=1, verbose=True, clip=clip).fit()
+    assert f"stopping early: {line}" in capsys.readouterr().err
+
+
 def test_patience_and_the_plateau_schedule_say_one_evaluation_in_words(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """At patience 1 the lines said '1 evaluations in a row'."""

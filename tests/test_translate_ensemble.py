@@ -240,6 +240,11 @@ def test_captioners_join_as_translators_do(tmp_path: Path, capsys: pytest.Captur
     assert "an ensemble of 2 models" in capsys.readouterr().out
     assert main(["caption", str(a), image, "--ensemble", str(b)]) == 0
     assert capsys.readouterr().out.strip() == pair.caption(image)
+    # an IMAGE after the flag, which takes every word up to the next flag, is named: argparse said only
+    # 'the following arguments are required: IMAGE'
+    assert main(["caption", str(a), "--ensemble", str(b), image]) == 2
+    assert capsys.readouterr().err.strip() == (f"rnnkit: error: --ensemble {image}: a file, not a directory; "
+                                               "expected a model directory (give IMAGE arguments before --ensemble)")
 
 
 def test_the_models_read_for_an_ensemble_go_to_the_device_of_the_translator_joined(

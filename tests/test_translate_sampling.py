@@ -164,6 +164,10 @@ def test_the_command_line(translator_dir: Path, capsys: pytest.CaptureFixture[st
     assert first.splitlines() == tr.translate(["abc", "ab"], sample=True, seed=7, top_p=0.9)
     assert main(["translate", str(translator_dir), "abc", "--temperature", "0.5"]) == 0
     assert "rnnkit: warning: --temperature is used only with --sample" in capsys.readouterr().err
+    assert main(["translate", str(translator_dir), "abc", "--top-p", "1"]) == 0  # its default, given: quiet before
+    assert "rnnkit: warning: --top-p is used only with --sample" in capsys.readouterr().err
+    assert main(["translate", str(translator_dir), "abc"]) == 0
+    assert "warning" not in capsys.readouterr().err
     assert main(["translate", str(translator_dir), "abc", "--sample", "--beam", "3"]) == 2
     assert "--beam 3: sampling draws one token at a time" in capsys.readouterr().err
 
@@ -203,6 +207,8 @@ def test_a_captioner_samples_too(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert [line.split("\t")[2] for line in lines] == [h["text"] for h in alone["n_best"]]
     assert main(["caption", str(out), image, "--top-k", "3"]) == 0
     assert "rnnkit: warning: --top-k is used only with --sample" in capsys.readouterr().err
+    assert main(["caption", str(out), image, "--temperature", "1"]) == 0  # its default, given: quiet before
+    assert "rnnkit: warning: --temperature is used only with --sample" in capsys.readouterr().err
 
 
 def test_samples_encode_each_source_once(translator_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

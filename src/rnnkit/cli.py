@@ -70,7 +70,8 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         # a word of '-' and a digit is a flag's value, as Python 3.13's argparse reads it: SVM-style labels
         # (--class-weights -1=3,1=1) and exponents (--lr -1e-3) were taken for unknown flags ('expected one
-        # argument'), since 3.11's pattern took only a bare negative number (-1, -.5) for a value
+        # argument'), since 3.11's pattern took only a bare negative number (-1, -.5) for a value. A private
+        # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it
         self._negative_number_matcher = re.compile(r"-\.?\d")
 
     def error(self, message: str) -> NoReturn:

@@ -18,6 +18,7 @@ import argparse
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -36,7 +37,7 @@ from rnnkit.errors import (
 )
 
 __all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
-           "sampling_from", "sampling_of", "warn_unused_sampling"]
+           "sampling_from", "sampling_keywords", "sampling_of", "warn_unused_sampling"]
 
 
 def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
@@ -129,11 +130,10 @@ class Sampling:
 def warn_unused_sampling(temperature: float | None, top_k: int | None, top_p: float | None,
                          seed: int | None) -> None:
     """Warn that sampling settings given without ``--sample`` go unused (as Hugging Face's ``generate`` warns of
-    a temperature without ``do_sample``): the most likely output is written, the same each time."""
-    d = Sampling()
-    unused = [flag for flag, value, default in (("--temperature", temperature, d.temperature), ("--top-k", top_k, None),
-                                                 ("--top-p", top_p, d.top_p), ("--seed", seed, None))
-              if value is not None and value != default]
+    a temperature without ``do_sample``): the most likely output is written, the same each time. None is a
+    setting not given; any other value is named, also one equal to the default (``--temperature 1``)."""
+    unused = [flag for flag, value in (("--temperature", temperature), ("--top-k", top_k), ("--top-p", top_p),
+                                       ("--seed", seed)) if value is not None]
     if unused:
         named = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
         warn(f"{named} {'is' if len(unused) == 1 else 'are'} used only with --sample; without it "
@@ -147,29 +147,50 @@ def add_sampling_arguments(p: argparse.ArgumentParser, outputs: str, use: str) -
                    help="draw each token from the model's distribution instead of taking the most likely (Hugging "
                         f"Face's do_sample, fairseq's --sampling): diverse {outputs}, as {use} wants; with "
                         "--n-best N, N samples of each, the most probable first")
-    d = Sampling()
-    p.add_argument("--temperature", type=float, default=d.temperature,
+    d = Sampling()  # the defaults are None, so a flag given (even at its default) is told from one not given
+    p.add_argument("--temperature", type=float, default=None,
                    help=f"with --sample: softmax temperature, 0 = the most likely token (default {d.temperature:g})")
     p.add_argument("--top-k", type=int, default=None, help="with --sample: only among the k most likely tokens")
-    p.add_argument("--top-p", type=float, default=d.top_p, metavar="P",
+    p.add_argument("--top-p", type=float, default=None, metavar="P",
                    help=f"with --sample: nucleus sampling, only among the fewest most likely tokens whose "
                         f"probabilities reach P (default {d.top_p:g} = off)")
     p.add_argument("--seed", type=int, default=None, help=f"with --sample: random seed (same seed, same {outputs})")
 
 
 def sampling_from(args: argparse.Namespace) -> Sampling | None:
-    """:func:`sampling_of` the flags of :func:`add_sampling_arguments`."""
-    return sampling_of(args.sample, args.temperature, args.top_k, args.top_p, args.seed)
+    """The :class:`Sampling` of the flags of :func:`add_sampling_arguments` (a flag not given, None, is its
+    default), or None without ``--sample``, where every one of them given is said to go unused, also at its
+    default value (``--temperature 1``)."""
+    if not args.sample:
+        with report_warnings():
+            warn_unused_sampling(args.temperature, args.top_k, args.top_p, args.seed)
+        return None
+    d = Sampling()
+    return Sampling(d.temperature if args.temperature is None else args.temperature, args.top_k,
+                    d.top_p if args.top_p is None else args.top_p, args.seed)
+
+
+def sampling_keywords(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``sample``, ``temperature``, ``top_k``, ``top_p`` and ``seed`` keywords of a Python call (a
+    captioner's ``caption``) for the flags of :func:`add_sampling_arguments`, as :func:`sampling_from` reads them
+    (without ``--sample``: the defaults, the flags given having been said to go unused)."""
+    sampling = sampling_from(args)
+    chosen = sampling or Sampling()
+    return {"sample": sampling is not None, "temperature": chosen.temperature, "top_k": chosen.top_k,
+            "top_p": chosen.top_p, "seed": chosen.seed}
 
 
 def sampling_of(sample: object, temperature: float, top_k: int | None, top_p: float,
                 seed: int | None) -> Sampling | None:
     """The :class:`Sampling` of a Python call's ``sample=True`` and its settings (None without it, where settings
-    given are said to go unused)."""
+    given are said to go unused: those other than the defaults, which a call's keywords cannot tell from ones not
+    given, as Hugging Face's ``generate`` is quiet of a temperature of 1)."""
     if check_flag("sample", sample):
         return Sampling(temperature, top_k, top_p, seed)
+    d = Sampling()
     with report_warnings():
-        warn_unused_sampling(temperature, top_k, top_p, seed)
+        warn_unused_sampling(None if temperature == d.temperature else temperature, top_k,
+                             None if top_p == d.top_p else top_p, seed)
     return None
 
 

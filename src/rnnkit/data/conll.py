@@ -6,7 +6,7 @@ space) or, on lines without a tab, by whitespace; the first column is the token 
 so four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated columns, the
 first a word's number, gives the word form (column 2) and its universal part of speech (column 4, UPOS);
 its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as the words they span are
-on lines of their own. ``-DOCSTART-`` lines are skipped, and so are comments as in
+on lines of their own. ``-DOCSTART-`` lines are skipped (each ends a sentence), and so are comments as in
 CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between sentences. Any
 other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a file
 of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same format.
@@ -104,7 +104,10 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not line.strip():
             close()
             continue
-        if line.startswith("-DOCSTART-") or (line.startswith("#") and not tokens and tabbed and "\t" not in line):
+        if line.startswith("-DOCSTART-"):
+            close()  # a document boundary, with or without a blank line before it (flair's, AllenNLP's readers)
+            continue
+        if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         fields = _split(line)
         word = _conllu_word(fields)

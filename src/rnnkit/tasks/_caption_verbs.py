@@ -11,7 +11,7 @@ from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
-from rnnkit.sampling import add_sampling_arguments
+from rnnkit.sampling import add_sampling_arguments, sampling_keywords
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
@@ -43,8 +43,7 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
         refuse_run_output(png, "--attention-png")
     with report_warnings():
         results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True,
-                              sample=args.sample, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-                              seed=args.seed)
+                              **sampling_keywords(args))
     if png is not None:
         from rnnkit.plots import caption_attention_png
 

@@ -102,8 +102,38 @@ def add_ensemble_argument(p: argparse.ArgumentParser, models: str, inputs: str |
     hint = f". Give {inputs} arguments before it" if inputs else ""
     how = how or ("each step's next-token probabilities the mean of all the models' (fairseq's ensembles, "
                   "OpenNMT-py's -model A B); they need DIR's vocabulary")
-    p.add_argument("--ensemble", nargs="+", action="extend", metavar="DIR",
+    p.add_argument("--ensemble", nargs="+", action=_EnsembleAction, inputs=inputs, metavar="DIR",
                    help=f"{verb} with these {models} too, {how}{hint}")
+
+
+class _EnsembleAction(argparse.Action):
+    """``--ensemble``'s values, each use's added to the last's (argparse's ``extend``). Where the verb takes
+    ``inputs`` arguments, a value that is no model directory is refused as it is read: the flag takes every word
+    up to the next flag, so an IMAGE written after it was read as a model directory, and argparse then said only
+    'the following arguments are required: IMAGE' (``rnnkit caption DIR --ensemble D2 IMG.png``)."""
+
+    def __init__(self, *args: Any, inputs: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inputs = inputs
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        for path in values if self.inputs else ():
+            if (problem := _no_model_directory(path, self.inputs)) is not None:
+                raise UserError(problem)
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), *values])
+
+
+def _no_model_directory(path: str, inputs: str | None) -> str | None:
+    """Why ``--ensemble path`` names no model directory (with a hint where ``inputs`` written after the flag would
+    be read so); None when it names a directory."""
+    if not path.strip():  # Path("") is the working directory
+        return f"--ensemble {path!r}: an empty name; expected a model directory"
+    if Path(path).is_dir():
+        return None
+    hint = f" (give {inputs} arguments before --ensemble)" if inputs else ""
+    what = "a file, not a directory" if Path(path).exists() else "no such directory"
+    return f"--ensemble {path}: {what}; expected a model directory{hint}"
 
 
 def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = None) -> Any:
@@ -111,13 +141,9 @@ def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = N
     named, with a hint where ``inputs`` written after the flag would be read so)."""
     if not args.ensemble:
         return trained
-    hint = f" (give {inputs} arguments before --ensemble)" if inputs else ""
     for path in args.ensemble:
-        if not path.strip():  # Path("") is the working directory
-            raise UserError(f"--ensemble {path!r}: an empty name; expected a model directory")
-        if not Path(path).is_dir():
-            what = "a file, not a directory" if Path(path).exists() else "no such directory"
-            raise UserError(f"--ensemble {path}: {what}; expected a model directory{hint}")
+        if (problem := _no_model_directory(path, inputs)) is not None:
+            raise UserError(problem)
     return trained.ensemble(*args.ensemble)
 
 

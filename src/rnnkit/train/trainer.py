@@ -58,7 +58,8 @@ early stopping as Keras' ``EarlyStopping`` and OpenNMT-py's ``-early_stopping``)
 evaluation in a row that is no better than the best
 (``stopped="patience"``; the count is saved with the run, so a resumed run goes on counting; with
 ``min_delta=D``, Keras' ``min_delta``, better means better by more than D, while ``OUT/best`` still keeps
-any strictly better evaluation); Ctrl-C finishes
+any strictly better evaluation; a NaN or infinite one is no better, and a stop on one says so, with a lower
+learning rate and clipping to try); Ctrl-C finishes
 the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
 A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times the first one, is a divergence:
 with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
@@ -896,7 +897,7 @@ class Trainer:
         reason = self.on_eval(record) if self.on_eval is not None else None
         if reason is None and self.cfg.patience and self.evals_since_best >= self.cfg.patience:
             self._say(f"stopping early: {_in_a_row(self.evals_since_best)} of val {self.cfg.metric} "
-                      f"{self._no_better_than()} (patience {self.cfg.patience})")
+                      f"{self._no_better_than()} (patience {self.cfg.patience}){self._not_finite(value)}")
             reason = "patience"
         return reason
 
@@ -939,6 +940,19 @@ class Trainer:
         value, step = self.patience_best
         by = f" by more than {self.cfg.min_delta:g}" if self.cfg.min_delta else ""
         return f"no better than step {step}'s {value:.4f}{by}"
+
+    def _not_finite(self, value: float) -> str:
+        """For the stopping line of an evaluation whose metric is NaN or infinite (no better than anything, as
+        Keras' EarlyStopping counts it; Lightning's ``check_finite`` stops on it by itself): that it is, and the
+        usual cure, as a divergence of the training loss says it. Nothing for a finite one."""
+        if math.isfinite(value):
+            return ""
+        c = self.cfg
+        clip = (" or gradient clipping (--clip 1.0)" if not c.clip else
+                f" or stronger gradient clipping (--clip 1.0 instead of {c.clip:g})" if c.clip > 1 else "")
+        return (f"; val {c.metric} is {'NaN' if math.isnan(value) else value} at step {self.step}: the model's "
+                f"outputs overflowed, training likely diverging; try a lower learning rate (--lr {c.lr / 4:g} "
+                f"instead of {c.lr:g}){clip}")
 
     def _is_better(self, value: float) -> bool:
         if not math.isfinite(value):
