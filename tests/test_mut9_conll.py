@@ -69,4 +69,14 @@ def test_a_docstart_line_ends_the_sentence_it_interrupts(tmp_path: Path) -> None
     s = read_conll(write(tmp_path / "a.conll", text))
     assert s.tokens == [["EU", "rejects"], ["German", "call"]]
     assert s.tags == [["B-ORG", "O"], ["B-MISC", "O"]] and s.lines == [1, 4]
-    assert s.tag_at(1, 1) == f"{tmp_path / 'a.conll'}:5: column 2 (tag)"  # 'call', on line 5 of the text
+    assert s.tag_at(1, 1) == f"{tmp_path / 'a.conll'}:5: column 4 (tag)"  # 'call', on line 5 of the text
+
+
+def test_a_conll2003_files_tag_is_named_in_its_own_column(tmp_path: Path) -> None:
+    """A four-column CoNLL-2003 file's tag is its last column, 4: messages name that column, not column 2."""
+    s = read_conll(write(tmp_path / "a.conll", "EU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP B-PER\n"))
+    assert s.tags == [["B-ORG", "O"], ["B-PER"]]
+    assert s.tag_at(0, 1) == f"{tmp_path / 'a.conll'}:2: column 4 (tag)"
+    assert s.subset([1]).tag_at(0, 0) == f"{tmp_path / 'a.conll'}:4: column 4 (tag)"
+    with pytest.raises(UserError, match=r"a2.conll:2: column 4 \(tag\) is empty"):
+        read_conll(write(tmp_path / "a2.conll", "EU\tNNP\tB-NP\tB-ORG\nrejects\tVBZ\tB-VP\t \n"))

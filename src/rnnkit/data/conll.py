@@ -46,6 +46,8 @@ class Sentences:
     one_per_line: bool = False
     #: for a file with lines skipped inside its sentences (CoNLL-U), the line of each token
     token_lines: list[list[int]] | None = None
+    #: the column the tags are read from, counted from 1: the last (4 in a CoNLL-2003 file)
+    tag_column: int = 2
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -53,7 +55,8 @@ class Sentences:
     def subset(self, indices: Sequence[int]) -> Sentences:
         return Sentences(self.path, [self.tokens[i] for i in indices], [self.tags[i] for i in indices],
                          [self.lines[i] for i in indices], self.one_per_line,
-                         None if self.token_lines is None else [self.token_lines[i] for i in indices])
+                         None if self.token_lines is None else [self.token_lines[i] for i in indices],
+                         self.tag_column)
 
     def tag_at(self, i: int, offset: int) -> str:
         """Where the tag of token ``offset`` of sentence ``i`` is written, for an error message."""
@@ -61,7 +64,7 @@ class Sentences:
             return f"{self.path}:{self.lines[i]}: token {offset + 1} ({self.tokens[i][offset]!r}), tag"
         if self.token_lines is not None:
             return f"{self.path}:{self.token_lines[i][offset]}: column 4 (UPOS)"
-        return f"{self.path}:{self.lines[i] + offset}: column 2 (tag)"
+        return f"{self.path}:{self.lines[i] + offset}: column {self.tag_column} (tag)"
 
 
 class NotConll(UserError):
@@ -135,7 +138,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             token, tag = fields[0], fields[-1].strip()
             has_tags = True
             if not tag:
-                raise UserError(f"{name}:{number}: column 2 (tag) is empty; expected 'TOKEN<tab>TAG'")
+                raise UserError(f"{name}:{number}: column {len(fields)} (tag) is empty; expected 'TOKEN<tab>TAG'")
             if token == "":
                 raise UserError(f"{name}:{number}: column 1 (token) is empty; expected 'TOKEN<tab>TAG'")
             tokens.append(token)
@@ -148,6 +151,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         raise UserError(f"{name}: no sentences; expected lines 'TOKEN<tab>TAG' with blank lines between sentences")
     if conllu:
         sentences.token_lines = lines_of
+    elif width is not None:
+        sentences.tag_column = max(width[0], 2)
     return sentences
 
 
