@@ -25,6 +25,8 @@ TOKENIZERS = ("char", "word", "bpe")
 #: an output is cut at this many times the longer of its source and the length the model trained on (``--max-len``)
 OUTPUT_CAP = 4
 BIBLE = "bible-en-es"
+#: the embedding size of a run given no --embedding and no vectors (with --src-vectors/--tgt-vectors: theirs)
+EMBEDDING = 64
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Seq2SeqConfig(TrainSettings):
     layers: int = 1
     decoder_layers: int | None = None    # None: as many as the encoder
     hidden: int = 128
-    embedding: int = 64
+    embedding: int | None = None         # None: the vectors' size with --src-vectors/--tgt-vectors, else EMBEDDING
     share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
     share_embeddings: bool = False       # one vocabulary and one embedding matrix for source and target
     src_vectors: str | None = None       # word vectors (.vec/GloVe) the source rows of found words start as
@@ -67,8 +69,10 @@ class Seq2SeqConfig(TrainSettings):
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
         self.validate_training()
-        for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
+        for name in ("layers", "hidden", "max_len", "batch_size", "vocab_size"):
             check_positive(name, getattr(self, name))
+        if self.embedding is not None:  # None: sized by the vectors, or EMBEDDING (_translate_vectors.sized)
+            check_positive("embedding", self.embedding)
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)

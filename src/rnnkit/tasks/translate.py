@@ -118,7 +118,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data, reads=[("--src-vectors", config.src_vectors),
                                                        ("--tgt-vectors", config.tgt_vectors)])
-    config = vectors.sized(config, ckpt)
+    config = vectors.sized(config, ckpt, verbose)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
     refuse_tie_added(ckpt, config.share_embeddings, "share_embeddings")
     check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
