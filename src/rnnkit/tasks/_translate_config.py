@@ -51,6 +51,7 @@ class Seq2SeqConfig(TrainSettings):
     share_embeddings: bool = False       # one vocabulary and one embedding matrix for source and target
     src_vectors: str | None = None       # word vectors (.vec/GloVe) the source rows of found words start as
     tgt_vectors: str | None = None       # ... the target rows (OpenNMT-py's -pre_word_vecs_enc and _dec)
+    freeze_vectors: bool = False         # the tables started from them do not train (-freeze_word_vecs_enc/_dec)
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -113,6 +114,22 @@ def check_vectors(src: str | None, tgt: str | None, sides: tuple[str, str], shar
                                                "give its vectors as --tgt-vectors")
 
 
+def check_freeze(freeze: bool, src: str | None, tgt: str | None, tied: bool) -> None:
+    """``freeze_vectors``: with vectors for a side (it freezes each table started from them, whole), and not with
+    ``--tgt-vectors`` and ``--share-decoder-embeddings``, whose output layer's weight is the target embedding
+    matrix: freezing it would freeze the output layer too (OpenNMT-py's -freeze_word_vecs_dec does so unsaid).
+    Called by ``train`` after ``start_run``, with the run's settings (a resumed run's vectors are its own)."""
+    if not freeze:
+        return
+    if src is None and tgt is None:
+        raise SettingError("freeze_vectors", True, "freezes the embedding tables started from word vectors; give "
+                                                   "--src-vectors FILE or --tgt-vectors FILE too")
+    if tied and tgt is not None:
+        raise SettingError("freeze_vectors", True, "with --tgt-vectors and --share-decoder-embeddings the target "
+                           "embedding matrix is the output layer's weight, which would not train either; leave "
+                           "--share-decoder-embeddings out")
+
+
 def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
     """Refuse ``--share-decoder-embeddings`` unless ``hidden == embedding`` (the output layer reads ``hidden`` values
     and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed. Called
@@ -124,9 +141,9 @@ def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
 
 
 def refuse_tie_added(ckpt: Checkpoint | None, share: bool, name: str = "share_decoder_embeddings") -> None:
-    """A run saved before the switch ``name`` (a sharing of weights) existed (its settings lack it) has unshared
-    weights: resuming it with the switch on is refused as any other change of the model is (it failed on the
-    weights' names)."""
+    """A run saved before the switch ``name`` (a sharing of weights; ``freeze_vectors``) existed (its settings lack
+    it) has unshared weights (trained its embeddings): resuming it with the switch on is refused as any other change
+    of the model is (it failed on the weights' names; a frozen table would not match the optimizer's saved state)."""
     if ckpt is not None and share and name not in (ckpt.config.get("settings") or {}):
         flag = name.replace("_", "-")
         raise UserError(f"--{flag}: the resumed run had no {flag}; a resumed run keeps its model and data")
@@ -143,4 +160,4 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
           "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "share_embeddings", "dropout", "max_len",
-          "val_fraction", "split_seed", "src_vectors", "tgt_vectors")
+          "val_fraction", "split_seed", "src_vectors", "tgt_vectors", "freeze_vectors")

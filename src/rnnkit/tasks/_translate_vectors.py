@@ -13,7 +13,7 @@ from rnnkit.data.tokenize import Tokenizer
 from rnnkit.data.vectors import Vectors, vector_dimension
 from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import Seq2Seq
-from rnnkit.tasks._text import read_for_symbols, say, start_embedding
+from rnnkit.tasks._text import freeze_embedding, read_for_symbols, say, start_embedding
 from rnnkit.tasks._translate_config import EMBEDDING, Seq2SeqConfig
 from rnnkit.train.checkpoint import Checkpoint
 
@@ -78,15 +78,17 @@ def read(config: Seq2SeqConfig, ckpt: Checkpoint | None, source: Tokenizer, targ
 
 
 def start_from(model: Seq2Seq, vectors: dict[str, Vectors], source: Tokenizer, target: Tokenizer,
-               ckpt: Checkpoint | None, verbose: bool) -> dict[str, Any] | None:
+               ckpt: Checkpoint | None, verbose: bool, freeze: bool = False) -> dict[str, Any] | None:
     """Copy a fresh run's ``vectors`` into the rows of the found words of each side's embedding (the target's
     also the output layer's with ``--share-decoder-embeddings``, the encoder's with ``--share-embeddings``) and
-    return the record ``config.json`` keeps; a resumed run's record as its checkpoint keeps it; None without."""
-    if ckpt is not None:
-        return ckpt.config.get("pretrained_vectors")
-    record = {}
+    return the record ``config.json`` keeps; a resumed run's record as its checkpoint keeps it; None without.
+    With ``freeze`` (``--freeze-vectors``) each side's table started from vectors does not train, whole, fresh or
+    resumed (a resumed run's sides are those its record names)."""
+    record = ckpt.config.get("pretrained_vectors") if ckpt is not None else {}
     for (side, _, _, attribute), tok in zip(SIDES, (source, target), strict=True):
         if side in vectors:
             record[side] = start_embedding(getattr(model, attribute), tok.symbols, vectors[side],  # type: ignore
-                                           verbose, side)
+                                           verbose, side, frozen=freeze)
+        if freeze and side in (record or {}):
+            freeze_embedding(getattr(model, attribute))
     return record or None
