@@ -38,7 +38,7 @@ def _start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str, **settings
     data = tmp_path / "pairs.tsv"
     data.write_text(PAIRS, encoding="utf-8")
     monkeypatch.setattr(translate, "Trainer", capture)
-    config = Seq2SeqConfig(tokenizer="word", embedding=4, hidden=4, steps=2, **settings)
+    config = Seq2SeqConfig(**{"tokenizer": "word", "embedding": 4, "hidden": 4, "steps": 2, **settings})
     with pytest.raises(Started):
         translate.train(config, str(data), tmp_path / out, verbose=False)
     return seen
@@ -89,8 +89,10 @@ def test_one_shared_matrix_takes_the_target_vectors(monkeypatch: pytest.MonkeyPa
 def test_bad_vectors_are_refused_before_anything_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     vec, data = _files(tmp_path)
     base = ["train", "seq2seq", "--data", str(data), "--steps", "1", "--no-progress"]
-    cases = [(["--tokenizer", "word", "--src-vectors", str(vec)], "holds vectors of 4 values and --embedding is 64; "
-                                                                   "give --embedding 4"),
+    # --embedding 64, the size a run given none of it and no vectors takes, given: refused as any other size
+    cases = [(["--tokenizer", "word", "--src-vectors", str(vec), "--embedding", "64"],
+              "holds vectors of 4 values and --embedding is 64; give --embedding 4, or leave it out to take the "
+              "vectors' size"),
              (["--src-vectors", str(vec), "--embedding", "4"], "the source side is char tokens"),
              (["--tokenizer", "word", "--src-tokenizer", "bpe", "--tgt-vectors", str(vec), "--embedding", "4",
                "--src-vectors", str(vec)], "the source side is bpe tokens"),
@@ -194,6 +196,37 @@ def test_a_tied_run_is_told_both_sizes_at_once(tmp_path: Path) -> None:
                            tgt_vectors=str(vec))
     with pytest.raises(UserError, match="give --embedding 4 and --hidden 4 "):
         translate.train(config, str(tmp_path / "pairs.tsv"), tmp_path / "o", verbose=False)
-    with pytest.raises(UserError, match="give --embedding 4$"):  # untied: the hidden size is free
+    with pytest.raises(UserError, match="give --embedding 4, or leave it out to take the vectors' size$"):  # untied
         translate.train(replace(config, share_decoder_embeddings=False), str(tmp_path / "pairs.tsv"), tmp_path / "o",
                         verbose=False)
+
+
+def test_a_run_without_embedding_takes_the_vectors_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # as classify's --pretrained-vectors: the size is said and recorded, so that resume and load build the same model
+    vec, data = _files(tmp_path)
+    out = tmp_path / "run"
+    flags = ["train", "seq2seq", "--data", str(data), "--tokenizer", "word", "--hidden", "4", "--no-progress",
+             "--save-minutes", "0"]
+    assert main([*flags, "--src-vectors", str(vec), "--tgt-vectors", str(vec), "--steps", "1", "--out",
+                 str(out)]) == 0
+    assert f"seq2seq: embedding size 4, the vectors' (--src-vectors {vec} and --tgt-vectors {vec})" in \
+        capsys.readouterr().err
+    config = json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))
+    assert config["settings"]["embedding"] == 4 and config["model"]["embedding"] == 4
+    vec.unlink()  # resumed and loaded from the record alone
+    assert main([*flags, "--steps", "2", "--resume", str(out)]) == 0
+    assert json.loads((out / "last" / "config.json").read_text(encoding="utf-8"))["settings"]["embedding"] == 4
+    assert rnnkit.load(out).translate("good film 3")
+    # tied: the vectors' size must be --hidden's too, said as such (no --embedding was given)
+    with pytest.raises(UserError, match=r"holds vectors of 4 values, the embedding size, and "
+                                        r"--share-decoder-embeddings needs --hidden 4 too \(the output layer reads "
+                                        r"--hidden values; --hidden is 8\)$"):
+        translate.train(Seq2SeqConfig(tokenizer="word", hidden=8, tgt_vectors=str(write(tmp_path, "w.vec", W2V)),
+                                      share_decoder_embeddings=True), str(data), tmp_path / "t", verbose=False)
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_run_without_vectors_or_embedding_takes_64(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert Seq2SeqConfig().embedding is None  # not given: an --embedding 64 given is told from it
+    seen = _start(monkeypatch, tmp_path, "o", embedding=None)
+    assert seen["model"].src_embedding.weight.shape[1] == 64 and seen["config"]["settings"]["embedding"] == 64

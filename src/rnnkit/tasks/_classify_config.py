@@ -114,6 +114,7 @@ class ClassifyConfig(shared.TextModelConfig):
     pretrain_minutes: float | None = None  # its budget (1 when only pretrain_data is given)
     pretrain_steps: int | None = None
     pretrained_vectors: str | None = None  # word vectors (.vec/GloVe text) the embedding rows of found words start as
+    freeze_vectors: bool = False          # the embedding table started from them does not train (whole table)
 
     @classmethod
     def kept_form(cls, key: str, value: Any) -> Any:
@@ -184,6 +185,8 @@ class ClassifyConfig(shared.TextModelConfig):
                                "--autotune tries them in bags of word or ngram tokens)")
         if self.pretrained_vectors is not None:
             self._validate_vectors(filled)
+        if self.freeze_vectors:
+            self._validate_freeze(filled)
         check_fraction("label_smoothing", self.label_smoothing)
         parse_class_weights(filled.class_weights)
         for name, allowed in (("tokenizer", TOKENIZERS), ("pooling", POOLINGS)):
@@ -211,6 +214,22 @@ class ClassifyConfig(shared.TextModelConfig):
             given = "" if self.tokenizer is not None else " (the default)"
             raise UserError(f"--pretrained-vectors with --tokenizer {filled.tokenizer}{given}: its tokens are not "
                             "words, which the vectors are of; add --tokenizer word (or ngram)")
+
+    def _validate_freeze(self, filled: ClassifyConfig) -> None:
+        """``freeze_vectors``: with ``pretrained_vectors``, and a table whose ids are all words (the whole table
+        is frozen: ``ngram``'s word pairs and ``char_ngrams``' hashed rows, which no vector starts, would stay at
+        their random start)."""
+        if self.pretrained_vectors is None:
+            raise SettingError("freeze_vectors", True, "freezes the embedding table started from word vectors; give "
+                                                       "--pretrained-vectors FILE too")
+        if check_char_ngrams(filled.char_ngrams):
+            raise SettingError("freeze_vectors", True, f"with --char-ngrams {filled.char_ngrams}: their hashed rows "
+                               "share the embedding table and have no vectors, so freezing it would keep them at "
+                               "their random start; leave one of the two out")
+        if filled.tokenizer != "word":
+            raise SettingError("freeze_vectors", True, f"with --tokenizer {filled.tokenizer}: its word pairs share the "
+                               "embedding table and have no vectors, so freezing it would keep them at their random "
+                               "start; use --tokenizer word")
 
 
 #: what the model settings are when neither the user nor the search sets them
@@ -278,7 +297,8 @@ def _may_try_char_ngrams(fixed: dict[str, Any]) -> bool:
 
 #: settings a resumed run keeps: the model's shape, the tokenizer, the split and the pre-training
 FROZEN = (*shared.FROZEN, "pooling", "tokenizer", "vocab_size", "min_count", "char_ngrams", "buckets", "pretrain_data",
-          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator", "pretrained_vectors")
+          "pretrain_minutes", "pretrain_steps", "multi_label", "label_separator", "pretrained_vectors",
+          "freeze_vectors")
 
 
 @dataclass

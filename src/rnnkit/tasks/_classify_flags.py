@@ -121,6 +121,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "loss stays the plain one (default 0)")
     shared.vectors_argument(g, "the vocabulary's words", "fastText's -pretrainedVectors; with --tokenizer word or "
                                                          "ngram, without --autotune")
+    g.add_argument("--freeze-vectors", action="store_true", default=None,
+                   help="with --pretrained-vectors: the embedding table does not train (Keras' Embedding(trainable="
+                        "False), OpenNMT-py's -freeze_word_vecs_enc); the whole table, so the rows of words not found "
+                        "in the file keep their random start; --tokenizer word without --char-ngrams (default off)")
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")

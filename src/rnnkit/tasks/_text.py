@@ -183,24 +183,39 @@ def read_for_symbols(path: str, symbols: Sequence[str], flag: str) -> Vectors:
 
 
 def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vectors | None, ckpt: Checkpoint | None,
-                       verbose: bool) -> dict[str, Any] | None:
+                       verbose: bool, freeze: bool = False) -> dict[str, Any] | None:
     """The record ``config.json`` keeps of the run's pretrained vectors: a fresh run's ``vectors`` copied into the
     rows of ``model.embedding`` of the ``symbols`` found in them (saying, ``verbose``, how many of the vocabulary's
-    words were found); a resumed run's record as its checkpoint keeps it; None without vectors."""
+    words were found); a resumed run's record as its checkpoint keeps it; None without vectors. With ``freeze``
+    (``--freeze-vectors``) the whole table is left out of training, fresh or resumed (:func:`freeze_embedding`)."""
+    if freeze:
+        freeze_embedding(model.embedding)
     if vectors is None:
         return ckpt.config.get("pretrained_vectors") if ckpt is not None else None
-    return start_embedding(model.embedding, symbols, vectors, verbose)
+    return start_embedding(model.embedding, symbols, vectors, verbose, frozen=freeze)
+
+
+def freeze_embedding(embedding: nn.Embedding) -> None:
+    """``--freeze-vectors`` (OpenNMT-py's ``-freeze_word_vecs_enc``, Keras' ``Embedding(trainable=False)``): the
+    whole table stops training, the rows of words the vectors lack at their random start too. Its weight needs no
+    gradient, so the Trainer's optimizer, weight decay, clipping and moving average leave it out. Called on a
+    resumed run as well: a model built from a checkpoint trains every parameter until told."""
+    embedding.weight.requires_grad_(False)
 
 
 def start_embedding(embedding: nn.Embedding, symbols: Sequence[str], vectors: Vectors, verbose: bool,
-                    side: str = "") -> dict[str, Any]:
+                    side: str = "", frozen: bool = False) -> dict[str, Any]:
     """``vectors`` copied into the rows of ``embedding`` of the ``symbols`` found in them, saying (``verbose``) how
-    many of the vocabulary's words were found (after ``side``, a translator's "source"); the record ``config.json``
-    keeps of them: file, dim, words, found."""
+    many of the vocabulary's words were found (after ``side``, a translator's "source") and, ``frozen``, that the
+    whole table stays as it starts; the record ``config.json`` keeps of them: file, dim, words, found (and
+    frozen, when it is)."""
     found, words = copy_vectors(embedding, symbols, vectors)
     if verbose:
-        say(f"{side} " * bool(side) + coverage_line(found, words, vectors.path))
-    return {"file": vectors.path, "dim": vectors.dim, "words": words, "found": found}
+        say(f"{side} " * bool(side) + coverage_line(found, words, vectors.path) + (
+            "; the whole table is frozen (--freeze-vectors: the rows of words not found keep their random start)"
+            if frozen else ""))
+    return {"file": vectors.path, "dim": vectors.dim, "words": words, "found": found, **({"frozen": True} if frozen
+                                                                                         else {})}
 
 
 def check_keep_by(config: C, scores: Sequence[str], default: str) -> C:

@@ -25,6 +25,8 @@ TOKENIZERS = ("char", "word", "bpe")
 #: an output is cut at this many times the longer of its source and the length the model trained on (``--max-len``)
 OUTPUT_CAP = 4
 BIBLE = "bible-en-es"
+#: the embedding size of a run given no --embedding and no vectors (with --src-vectors/--tgt-vectors: theirs)
+EMBEDDING = 64
 
 
 @dataclass
@@ -44,11 +46,12 @@ class Seq2SeqConfig(TrainSettings):
     layers: int = 1
     decoder_layers: int | None = None    # None: as many as the encoder
     hidden: int = 128
-    embedding: int = 64
+    embedding: int | None = None         # None: the vectors' size with --src-vectors/--tgt-vectors, else EMBEDDING
     share_decoder_embeddings: bool = False  # output layer's weight = target embedding matrix (hidden == embedding)
     share_embeddings: bool = False       # one vocabulary and one embedding matrix for source and target
     src_vectors: str | None = None       # word vectors (.vec/GloVe) the source rows of found words start as
     tgt_vectors: str | None = None       # ... the target rows (OpenNMT-py's -pre_word_vecs_enc and _dec)
+    freeze_vectors: bool = False         # the tables started from them do not train (-freeze_word_vecs_enc/_dec)
     dropout: float = 0.1
     max_len: int = 100                   # tokens kept per side
     batch_size: int = 32
@@ -67,8 +70,10 @@ class Seq2SeqConfig(TrainSettings):
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
         self.validate_training()
-        for name in ("layers", "hidden", "embedding", "max_len", "batch_size", "vocab_size"):
+        for name in ("layers", "hidden", "max_len", "batch_size", "vocab_size"):
             check_positive(name, getattr(self, name))
+        if self.embedding is not None:  # None: sized by the vectors, or EMBEDDING (_translate_vectors.sized)
+            check_positive("embedding", self.embedding)
         check_count("max_len", self.max_len, 1, MAX_DECODE_LENGTH)  # what a saved model may ask a decoder for
         if self.decoder_layers is not None:
             check_positive("decoder_layers", self.decoder_layers)
@@ -109,6 +114,22 @@ def check_vectors(src: str | None, tgt: str | None, sides: tuple[str, str], shar
                                                "give its vectors as --tgt-vectors")
 
 
+def check_freeze(freeze: bool, src: str | None, tgt: str | None, tied: bool) -> None:
+    """``freeze_vectors``: with vectors for a side (it freezes each table started from them, whole), and not with
+    ``--tgt-vectors`` and ``--share-decoder-embeddings``, whose output layer's weight is the target embedding
+    matrix: freezing it would freeze the output layer too (OpenNMT-py's -freeze_word_vecs_dec does so unsaid).
+    Called by ``train`` after ``start_run``, with the run's settings (a resumed run's vectors are its own)."""
+    if not freeze:
+        return
+    if src is None and tgt is None:
+        raise SettingError("freeze_vectors", True, "freezes the embedding tables started from word vectors; give "
+                                                   "--src-vectors FILE or --tgt-vectors FILE too")
+    if tied and tgt is not None:
+        raise SettingError("freeze_vectors", True, "with --tgt-vectors and --share-decoder-embeddings the target "
+                           "embedding matrix is the output layer's weight, which would not train either; leave "
+                           "--share-decoder-embeddings out")
+
+
 def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
     """Refuse ``--share-decoder-embeddings`` unless ``hidden == embedding`` (the output layer reads ``hidden`` values
     and an embedding row has ``embedding``; OpenNMT-py asserts the same), naming both: no size is changed. Called
@@ -120,9 +141,9 @@ def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
 
 
 def refuse_tie_added(ckpt: Checkpoint | None, share: bool, name: str = "share_decoder_embeddings") -> None:
-    """A run saved before the switch ``name`` (a sharing of weights) existed (its settings lack it) has unshared
-    weights: resuming it with the switch on is refused as any other change of the model is (it failed on the
-    weights' names)."""
+    """A run saved before the switch ``name`` (a sharing of weights; ``freeze_vectors``) existed (its settings lack
+    it) has unshared weights (trained its embeddings): resuming it with the switch on is refused as any other change
+    of the model is (it failed on the weights' names; a frozen table would not match the optimizer's saved state)."""
     if ckpt is not None and share and name not in (ckpt.config.get("settings") or {}):
         flag = name.replace("_", "-")
         raise UserError(f"--{flag}: the resumed run had no {flag}; a resumed run keeps its model and data")
@@ -139,4 +160,4 @@ def check_teacher_forcing(ratio: float, floor: float | None) -> None:
 #: settings that fix the model's shape, the tokenizers and the data split: a resumed run keeps them
 FROZEN = ("attention", "tokenizer", "src_tokenizer", "tgt_tokenizer", "vocab_size", "cell", "bidirectional", "layers",
           "decoder_layers", "hidden", "embedding", "share_decoder_embeddings", "share_embeddings", "dropout", "max_len",
-          "val_fraction", "split_seed", "src_vectors", "tgt_vectors")
+          "val_fraction", "split_seed", "src_vectors", "tgt_vectors", "freeze_vectors")

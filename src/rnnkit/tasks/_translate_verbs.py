@@ -23,7 +23,7 @@ from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
-from rnnkit.tasks._translate_config import OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
+from rnnkit.tasks._translate_config import EMBEDDING, OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding
 from rnnkit.tasks._translate_scoring import corpus_summary
 from rnnkit.tasks._translate_trained import Translator
@@ -220,16 +220,22 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--layers", type=int, help=f"encoder layers (default {d.layers})")
     g.add_argument("--decoder-layers", type=int, help="decoder layers (default: --layers)")
     g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
-    g.add_argument("--embedding", type=int, help=f"embedding size (default {d.embedding})")
+    g.add_argument("--embedding", type=int,
+                   help=f"embedding size (default {EMBEDDING}; with --src-vectors or --tgt-vectors, their size)")
     g.add_argument("--share-decoder-embeddings", action=argparse.BooleanOptionalAction, default=None,
                    help="the output layer's weight is the target embedding matrix (weight tying, Press & Wolf 2017; "
                         "OpenNMT-py's -share_decoder_embeddings); needs --hidden equal to --embedding (default off)")
     g.add_argument("--src-vectors", metavar="FILE",
-                   help="word vectors (.vec or GloVe text, .gz too, of --embedding values) that the source embedding "
-                        "rows of the words found in them start as (OpenNMT-py's -pre_word_vecs_enc); a word-level "
-                        "source")
+                   help="word vectors (.vec or GloVe text, .gz too) that the source embedding rows of the words "
+                        "found in them start as (OpenNMT-py's -pre_word_vecs_enc); a word-level source; the embedding "
+                        "size is theirs (an --embedding given must be it)")
     g.add_argument("--tgt-vectors", metavar="FILE",
-                   help="... the target embedding rows (-pre_word_vecs_dec); a word-level target")
+                   help="... the target embedding rows (-pre_word_vecs_dec); a word-level target; both files of one "
+                        "size")
+    g.add_argument("--freeze-vectors", action="store_true", default=None,
+                   help="with --src-vectors/--tgt-vectors: each embedding table started from vectors does not train "
+                        "(OpenNMT-py's -freeze_word_vecs_enc/_dec); the whole table, so the rows of words not found "
+                        "keep their random start; not with --tgt-vectors and --share-decoder-embeddings (default off)")
     g.add_argument("--share-embeddings", action=argparse.BooleanOptionalAction, default=None,
                    help="one vocabulary built from both sides' texts and one embedding matrix that the encoder and the "
                         "decoder read (OpenNMT-py's -share_vocab -share_embeddings); for languages that share a "

@@ -123,6 +123,9 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                              val_data=val_data, reads=[("--pretrain-data", config.pretrain_data),
                                                        ("--pretrained-vectors", config.pretrained_vectors)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
+    if saved is not None and config.freeze_vectors and "freeze_vectors" not in saved:  # saved before the setting
+        raise UserError("--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and "
+                        "data")
     config.validate(saved)
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
@@ -149,7 +152,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
-    if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose)) is not None:
+    if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose,
+                                            config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training

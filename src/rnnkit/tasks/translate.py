@@ -48,6 +48,7 @@ from rnnkit.tasks._translate_config import (
     OUTPUT_CAP,
     TOKENIZERS,
     Seq2SeqConfig,
+    check_freeze,
     check_teacher_forcing,
     check_tied_sizes,
     refuse_tie_added,
@@ -118,7 +119,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data, reads=[("--src-vectors", config.src_vectors),
                                                        ("--tgt-vectors", config.tgt_vectors)])
-    config = vectors.sized(config, ckpt)
+    refuse_tie_added(ckpt, config.freeze_vectors, "freeze_vectors")  # a run saved before it: nothing was frozen
+    check_freeze(config.freeze_vectors, config.src_vectors, config.tgt_vectors, config.share_decoder_embeddings)
+    config = vectors.sized(config, ckpt, verbose)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
     refuse_tie_added(ckpt, config.share_embeddings, "share_embeddings")
     check_tied_sizes(config.share_decoder_embeddings, config.hidden, config.embedding)  # the run's sizes
@@ -145,7 +148,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                     "data": {"train": str(data), "val": str(val_data) if val_data else None,
                              "train_pairs": len(train_enc), "val_pairs": len(val_enc),
                              **({"vocabulary_unknown": built} if built is not None else {})}}
-    if (record := vectors.start_from(model, side_vectors, src_tok, tgt_tok, ckpt, verbose)) is not None:
+    if (record := vectors.start_from(model, side_vectors, src_tok, tgt_tok, ckpt, verbose,
+                                     config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record
     cfg = train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose, unit="tok")
     trainer = Trainer(model, cfg, batches=_PairBatches(train_enc, config.batch_size, config.seed, model.bos_id,
