@@ -239,3 +239,19 @@ def test_the_baseline_beside_an_ensemble_trains_on_the_first_models_rows(runs: d
     report = pair.evaluate(str(runs["data"]), baseline=True)
     assert (report["baseline"]["train"], report["baseline"]["train_rows"]) == (str(runs["data"]), 36)
     assert report["accuracy"] == pair.evaluate(str(runs["data"]))["accuracy"]  # the ensemble's, beside it
+
+
+def test_a_refused_evaluation_prints_no_ensemble_line_above_its_error(runs: dict[str, Path],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The line naming the ensemble's models comes with its report: above a refusal (another split, a multi-label
+    --png, a missing file) it said the ensemble was scored, on stdout, where a script reads the report."""
+    a, c, data = (str(runs[k]) for k in ("a", "c", "data"))
+    capsys.readouterr()
+    assert main(["evaluate", a, "--data", data, "--split", "val", "--ensemble", c]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "was trained on another split" in err
+    assert main(["evaluate", str(runs["m1"]), "--data", str(runs["food"]), "--png", "x.png", "--ensemble",
+                 str(runs["m2"])]) == 2
+    assert capsys.readouterr().out == ""
+    assert main(["evaluate", a, "--data", data, "--ensemble", c]) == 0
+    assert capsys.readouterr().out.startswith(f"an ensemble of 2 models ({a}/best, {c}/best)")
