@@ -255,3 +255,21 @@ def test_a_refused_evaluation_prints_no_ensemble_line_above_its_error(runs: dict
     assert capsys.readouterr().out == ""
     assert main(["evaluate", a, "--data", data, "--ensemble", c]) == 0
     assert capsys.readouterr().out.startswith(f"an ensemble of 2 models ({a}/best, {c}/best)")
+
+
+def test_a_model_named_twice_on_the_command_line_is_said_to_count_twice(runs: dict[str, Path],
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--ensemble runs/*`` beside ``runs/a`` names a twice: its probabilities are 2 of the 3 averaged, which the
+    output said nowhere (a glob, or DIR and DIR/best, are easy ways to name one model twice)."""
+    a, b = (str(runs[k]) for k in "ab")
+    alone = rnnkit.load(a).probabilities(TEXTS[:1])[0]
+    other = rnnkit.load(b).probabilities(TEXTS[:1])[0]
+    capsys.readouterr()
+    assert main(["predict", a, TEXTS[0], "--json", "--ensemble", f"{a}/best", b]) == 0
+    out, err = capsys.readouterr()
+    mean = (2 * alone + other) / 3  # a counted twice, as the warning says
+    assert list(json.loads(out)["probabilities"].values()) == pytest.approx(mean.tolist(), abs=1e-6)
+    assert f"rnnkit: warning: --ensemble: {a}/best is named 2 times" in err
+    assert "counts 2 times in the mean of the 3 models" in err
+    assert main(["predict", a, TEXTS[0], "--ensemble", b]) == 0
+    assert "warning" not in capsys.readouterr().err
