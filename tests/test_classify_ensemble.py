@@ -273,3 +273,12 @@ def test_a_model_named_twice_on_the_command_line_is_said_to_count_twice(runs: di
     assert "counts 2 times in the mean of the 3 models" in err
     assert main(["predict", a, TEXTS[0], "--ensemble", b]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_a_classifier_on_another_device_is_refused_in_a_classifiers_words(runs: dict[str, Path]) -> None:
+    """The refusal said the models 'decode on one device', a translator's word: a classifier decodes nothing."""
+    a, b = rnnkit.load(runs["a"]), rnnkit.load(runs["b"])
+    b.model.to("meta")  # another device than a's CPU, without a GPU
+    with pytest.raises(UserError, match=rf"^{runs['b']}/best: its model is on meta, {runs['a']}/best's on cpu; the "
+                                        r"models of an ensemble run on one device \(move one there"):
+        a.ensemble(b)

@@ -70,7 +70,7 @@ def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.de
         where = model_device(other.model)  # type: ignore[attr-defined]
         if where != device:
             raise UserError(f"{other.checkpoint.path}: its model is on {where}, {owner.checkpoint.path}'s on "
-                            f"{device}; the models of an ensemble decode on one device (move one there with "
+                            f"{device}; the models of an ensemble run on one device (move one there with "
                             ".model.to(device))")
         return other
     check_path("ensemble", other, f"a model directory (a str or a path) or a {kind}")
