@@ -282,3 +282,15 @@ def test_a_classifier_on_another_device_is_refused_in_a_classifiers_words(runs: 
     with pytest.raises(UserError, match=rf"^{runs['b']}/best: its model is on meta, {runs['a']}/best's on cpu; the "
                                         r"models of an ensemble run on one device \(move one there"):
         a.ensemble(b)
+
+
+def test_the_same_labels_in_another_order_are_said_to_be_the_same(runs: dict[str, Path], tmp_path: Path) -> None:
+    """A model whose config.json lists a's labels the other way round (written by hand, or by another labeller):
+    the refusal said its labels 'are not' a's 'in another order', which contradicts itself."""
+    swapped = shutil.copytree(runs["b"], tmp_path / "swapped")
+    config = json.loads((swapped / "best" / "config.json").read_text(encoding="utf-8"))
+    config["labels"] = config["labels"][::-1]
+    (swapped / "best" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(UserError, match=rf"^{swapped}/best: its labels \(pos, neg\) are {runs['a']}/best's "
+                                        r"\(neg, pos\) in another order; the models of an ensemble need the same"):
+        rnnkit.load(runs["a"]).ensemble(swapped)
