@@ -239,3 +239,58 @@ def test_the_baseline_beside_an_ensemble_trains_on_the_first_models_rows(runs: d
     report = pair.evaluate(str(runs["data"]), baseline=True)
     assert (report["baseline"]["train"], report["baseline"]["train_rows"]) == (str(runs["data"]), 36)
     assert report["accuracy"] == pair.evaluate(str(runs["data"]))["accuracy"]  # the ensemble's, beside it
+
+
+def test_a_refused_evaluation_prints_no_ensemble_line_above_its_error(runs: dict[str, Path],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The line naming the ensemble's models comes with its report: above a refusal (another split, a multi-label
+    --png, a missing file) it said the ensemble was scored, on stdout, where a script reads the report."""
+    a, c, data = (str(runs[k]) for k in ("a", "c", "data"))
+    capsys.readouterr()
+    assert main(["evaluate", a, "--data", data, "--split", "val", "--ensemble", c]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "was trained on another split" in err
+    assert main(["evaluate", str(runs["m1"]), "--data", str(runs["food"]), "--png", "x.png", "--ensemble",
+                 str(runs["m2"])]) == 2
+    assert capsys.readouterr().out == ""
+    assert main(["evaluate", a, "--data", data, "--ensemble", c]) == 0
+    assert capsys.readouterr().out.startswith(f"an ensemble of 2 models ({a}/best, {c}/best)")
+
+
+def test_a_model_named_twice_on_the_command_line_is_said_to_count_twice(runs: dict[str, Path],
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--ensemble runs/*`` beside ``runs/a`` names a twice: its probabilities are 2 of the 3 averaged, which the
+    output said nowhere (a glob, or DIR and DIR/best, are easy ways to name one model twice)."""
+    a, b = (str(runs[k]) for k in "ab")
+    alone = rnnkit.load(a).probabilities(TEXTS[:1])[0]
+    other = rnnkit.load(b).probabilities(TEXTS[:1])[0]
+    capsys.readouterr()
+    assert main(["predict", a, TEXTS[0], "--json", "--ensemble", f"{a}/best", b]) == 0
+    out, err = capsys.readouterr()
+    mean = (2 * alone + other) / 3  # a counted twice, as the warning says
+    assert list(json.loads(out)["probabilities"].values()) == pytest.approx(mean.tolist(), abs=1e-6)
+    assert f"rnnkit: warning: --ensemble: {a}/best is named 2 times" in err
+    assert "counts 2 times in the mean of the 3 models" in err
+    assert main(["predict", a, TEXTS[0], "--ensemble", b]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_a_classifier_on_another_device_is_refused_in_a_classifiers_words(runs: dict[str, Path]) -> None:
+    """The refusal said the models 'decode on one device', a translator's word: a classifier decodes nothing."""
+    a, b = rnnkit.load(runs["a"]), rnnkit.load(runs["b"])
+    b.model.to("meta")  # another device than a's CPU, without a GPU
+    with pytest.raises(UserError, match=rf"^{runs['b']}/best: its model is on meta, {runs['a']}/best's on cpu; the "
+                                        r"models of an ensemble run on one device \(move one there"):
+        a.ensemble(b)
+
+
+def test_the_same_labels_in_another_order_are_said_to_be_the_same(runs: dict[str, Path], tmp_path: Path) -> None:
+    """A model whose config.json lists a's labels the other way round (written by hand, or by another labeller):
+    the refusal said its labels 'are not' a's 'in another order', which contradicts itself."""
+    swapped = shutil.copytree(runs["b"], tmp_path / "swapped")
+    config = json.loads((swapped / "best" / "config.json").read_text(encoding="utf-8"))
+    config["labels"] = config["labels"][::-1]
+    (swapped / "best" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(UserError, match=rf"^{swapped}/best: its labels \(pos, neg\) are {runs['a']}/best's "
+                                        r"\(neg, pos\) in another order; the models of an ensemble need the same"):
+        rnnkit.load(runs["a"]).ensemble(swapped)

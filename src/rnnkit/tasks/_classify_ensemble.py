@@ -120,9 +120,11 @@ def _labels_differ(one: TextClassifier, other: TextClassifier) -> str | None:
     if other.labels != one.labels:
         shown = ", ".join(other.labels[:8]) + (", ..." if len(other.labels) > 8 else "")
         mine = ", ".join(one.labels[:8]) + (", ..." if len(one.labels) > 8 else "")
-        order = " in another order" if sorted(other.labels) == sorted(one.labels) else ""
-        return (f"its labels ({shown}) are not {one.checkpoint.path}'s ({mine}){order}; the models of an ensemble "
-                "need the same labels in the same order (train them on the same data)")
+        reordered = sorted(other.labels) == sorted(one.labels)
+        are = (f"are {one.checkpoint.path}'s ({mine}) in another order" if reordered
+               else f"are not {one.checkpoint.path}'s ({mine})")
+        return (f"its labels ({shown}) {are}; the models of an ensemble need the same labels in the same order "
+                "(train them on the same data)")
     return None
 
 

@@ -138,12 +138,12 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m.threshold(args.threshold)  # refused for a single-label model, before the file is read
     # an ensemble's matrix only with --png: DIR/confusion.png is the first model's own
     png = args.png if m.multi_label or len(m.checkpoints) > 1 else shared.evaluation_png(args)
-    _say_ensemble(m, args)
     # one call for both kinds (a multi-label model draws no confusion matrix: --png is refused, not defaulted)
     with report_warnings():  # a file read without a header line: how it was read
         scores = m.evaluate(args.data, split=args.split, png=png,
                             text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
                             train=args.train, threshold=args.threshold)
+    _say_ensemble(m, args)  # once the models are scored: not above a refusal of --split, --png or the file
     if m.multi_label:
         return _print_multi_label(scores, args)
     shared.print_evaluation(scores, "texts", args.json)

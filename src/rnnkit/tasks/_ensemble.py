@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from rnnkit.device import model_device
-from rnnkit.errors import UserError, check_path
+from rnnkit.errors import UserError, check_path, report_warnings, warn
 from rnnkit.models.ensemble import Ensemble
 from rnnkit.train.trainer import random_state_kept
 
@@ -70,7 +70,7 @@ def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.de
         where = model_device(other.model)  # type: ignore[attr-defined]
         if where != device:
             raise UserError(f"{other.checkpoint.path}: its model is on {where}, {owner.checkpoint.path}'s on "
-                            f"{device}; the models of an ensemble decode on one device (move one there with "
+                            f"{device}; the models of an ensemble run on one device (move one there with "
                             ".model.to(device))")
         return other
     check_path("ensemble", other, f"a model directory (a str or a path) or a {kind}")
@@ -144,7 +144,23 @@ def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = N
     for path in args.ensemble:
         if (problem := _no_model_directory(path, inputs)) is not None:
             raise UserError(problem)
-    return trained.ensemble(*args.ensemble)
+    joined_models = trained.ensemble(*args.ensemble)
+    with report_warnings():
+        _warn_repeated(joined_models.checkpoints)
+    return joined_models
+
+
+def _warn_repeated(checkpoints: list[Any]) -> None:
+    """A warning for each model that DIR and ``--ensemble`` name more than once (``--ensemble runs/*`` beside
+    ``runs/a``, ``runs/a`` and ``runs/a/best``): it counts as many times in the mean, which nothing else says."""
+    counts: dict[Path, list[Any]] = {}
+    for c in checkpoints:
+        counts.setdefault(Path(c.path).resolve(), []).append(c)
+    for same in counts.values():
+        if len(same) > 1:
+            warn(f"--ensemble: {same[0].path} is named {len(same)} times (as DIR or in --ensemble), so it counts "
+                 f"{len(same)} times in the mean of the {len(checkpoints)} models; name each model once for an "
+                 "even mean")
 
 
 def model_paths(checkpoints: list[Any]) -> list[str]:
