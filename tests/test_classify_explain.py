@@ -386,3 +386,22 @@ def test_an_ensembles_rows_are_explained_as_its_explain_does(model: Path, tmp_pa
                  "--output", str(out)]) == 0
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["explanation"] for r in lines] == [_pairs(e) for e in clf.ensemble(model).explain(texts, top=2)]
+
+
+# ---------------------------------------------------------------- review rev20c
+def test_a_multi_label_cell_splits_at_each_label_as_the_docs_say(tmp_path: Path) -> None:
+    """docs/CLASSIFY.md: the cell splits at each ' | LABEL:' into the labels' pairs, a one-word text's too
+    ('b: | a:', which the ' | LABEL: ' it said before, with a space after the colon, did not split)."""
+    from rnnkit.tasks._classify_explain import explanation_cell
+
+    path = tmp_path / "t.csv"
+    path.write_text("text\ny\nx y z\n", encoding="utf-8")
+    rows = _bag(True).predict_file(str(path), explain=2)[1]  # type: ignore[attr-defined]
+    cells = [explanation_cell(r["explanation"]) for r in rows]
+    assert cells == ["b: | a:", "a: x +2.00; y +0.50 | b: y +3.00; z +0.00"]
+    for row, cell in zip(rows, cells, strict=True):
+        first, second = row["predicted_labels"]
+        head, tail = cell.split(f" | {second}:")
+        assert head.startswith(f"{first}:")
+        assert {first: _cell_pairs(head[len(first) + 1:]), second: _cell_pairs(tail)} == {
+            lab: [tuple(pair) for pair in pairs] for lab, pairs in row["explanation"].items()}
