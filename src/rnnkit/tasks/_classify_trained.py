@@ -176,21 +176,24 @@ class TextClassifier(shared.TextModel):
         return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k, cut)}
 
     def predict_file(self, path: str, text_column: str | None = None, threshold: float | None = None,
-                     top_k: int | None = None, explain: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+                     top_k: int | None = None, explain: int | None = None,
+                     digits: int | None = 6) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
-        float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
+        float rounded to ``digits``, as :meth:`predict` gives it; None: not rounded) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
         list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
         a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
         most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``.
         ``explain`` (N, 1 or more): an ``explanation`` column last, the N words that speak most for the row's label
         with their effects (:meth:`explain`; one pass per word): a list of ``[word, effect]`` pairs, the effect
-        rounded to 6 digits; a multi-label model's ``{label: pairs}`` for each label in ``predicted_labels``.
+        rounded to ``digits``; a multi-label model's ``{label: pairs}`` for each label in ``predicted_labels``.
         A column of the file named as one of those added is refused (a file an earlier prediction wrote, with a
         ``predicted_label(s)`` column, loses that prediction's columns, ``explanation`` among them)."""
         cut, top_k = self._prediction_rule(threshold, top_k)
         if explain is not None:
             explain = check_count("explain", explain, 1)
+        if digits is not None:
+            digits = check_count("digits", digits, 0)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = self._column("predict_file", "text_column", text_column)
         label_column = self.config.get("label_column", "label")
@@ -209,14 +212,15 @@ class TextClassifier(shared.TextModel):
         given = table.label_lists()
         probs = self.probabilities(table.texts)
         why = None if explain is None else self._explanations(
-            table.texts, [self._chosen(p, cut, top_k) for p in probs], explain)
+            table.texts, [self._chosen(p, cut, top_k) for p in probs], explain, digits)
         for i, p in enumerate(probs):
             row: dict[str, Any] = ({c: v for c, v in table.rows[i].items() if c not in earlier} if table.rows
                                    else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label and table.reader == "fasttext" and label_column in row:
                 row[label_column] = given[i]  # a list, as predicted_labels beside it
             row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
-            row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
+            row.update({f"p_{lab}": float(v) if digits is None else round(float(v), digits)
+                        for lab, v in zip(self.labels, p, strict=True)})
             if why is not None:
                 row["explanation"] = next(why)
             rows.append(row)
@@ -230,13 +234,14 @@ class TextClassifier(shared.TextModel):
         return [*(["predicted_labels"] if self.multi_label else single), *[f"p_{lab}" for lab in self.labels],
                 *(["explanation"] if explain else [])]
 
-    def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int) -> Iterator[Any]:
-        """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`) for the
-        labels ``chosen`` for it (:meth:`_chosen`'s, or :meth:`predict`'s: ``label``, a multi-label model's
-        ``labels``), read a chunk of texts at a time."""
+    def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int,
+                      digits: int | None = 6) -> Iterator[Any]:
+        """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`, the effects
+        rounded to ``digits``) for the labels ``chosen`` for it (:meth:`_chosen`'s, or :meth:`predict`'s:
+        ``label``, a multi-label model's ``labels``), read a chunk of texts at a time."""
         labels = [c["labels"] if self.multi_label else [c["label"]] for c in chosen]
         for by_label in explain_rows(self._log_odds, self.labels, texts, top, labels):
-            yield row_explanation(by_label, self.multi_label)
+            yield row_explanation(by_label, self.multi_label, digits)
 
     @property
     def label_separator(self) -> str | None:
