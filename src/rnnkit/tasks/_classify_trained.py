@@ -210,21 +210,40 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         given = table.label_lists()
-        probs = self.probabilities(table.texts)
-        why = None if explain is None else self._explanations(
-            table.texts, [self._chosen(p, cut, top_k) for p in probs], explain, digits)
-        for i, p in enumerate(probs):
+        for i, cells in enumerate(self._added_cells(table.texts, cut, top_k, explain, digits)):
             row: dict[str, Any] = ({c: v for c, v in table.rows[i].items() if c not in earlier} if table.rows
                                    else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label and table.reader == "fasttext" and label_column in row:
                 row[label_column] = given[i]  # a list, as predicted_labels beside it
-            row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
-            row.update({f"p_{lab}": float(v) if digits is None else round(float(v), digits)
-                        for lab, v in zip(self.labels, p, strict=True)})
-            if why is not None:
-                row["explanation"] = next(why)
+            row.update(cells)
             rows.append(row)
         return columns, rows
+
+    def _text_rows(self, texts: Sequence[str], threshold: float | None, top_k: int | None, explain: int | None,
+                   digits: int | None) -> tuple[list[str], list[dict[str, Any]]]:
+        """:meth:`predict_file`'s ``(columns, rows)`` of a file holding only ``texts`` in its ``text`` column:
+        ``rnnkit predict DIR TEXT... --output`` (or ``--file -``), which writes them as it writes a file's rows."""
+        cut, top_k = self._prediction_rule(threshold, top_k)
+        texts = _text_list("predict", texts)
+        rows = [{"text": t, **cells} for t, cells in zip(texts, self._added_cells(texts, cut, top_k, explain, digits),
+                                                          strict=True)]
+        return ["text", *self.added_columns(top_k, explain=explain is not None)], rows
+
+    def _added_cells(self, texts: Sequence[str], cut: float, top_k: int | None, explain: int | None,
+                     digits: int | None) -> Iterator[dict[str, Any]]:
+        """Each text's cells of the columns a prediction adds (:meth:`added_columns`): ``predicted_label(s)``
+        (:meth:`_chosen`), ``p_<label>`` rounded to ``digits`` (None: not rounded) and, with ``explain`` (N), its
+        ``explanation`` (:meth:`_explanations`)."""
+        probs = self.probabilities(texts)
+        chosen = [self._chosen(p, cut, top_k) for p in probs]
+        why = None if explain is None else self._explanations(texts, chosen, explain, digits)
+        for p, best in zip(probs, chosen, strict=True):
+            cells = {f"predicted_{key}": v for key, v in best.items()}
+            cells.update({f"p_{lab}": float(v) if digits is None else round(float(v), digits)
+                          for lab, v in zip(self.labels, p, strict=True)})
+            if why is not None:
+                cells["explanation"] = next(why)
+            yield cells
 
     def added_columns(self, top_k: int | None = None, explain: bool = False) -> list[str]:
         """The columns a prediction adds to a file's rows: ``predicted_label`` (a multi-label model's
@@ -237,8 +256,8 @@ class TextClassifier(shared.TextModel):
     def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int,
                       digits: int | None = 6) -> Iterator[Any]:
         """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`, the effects
-        rounded to ``digits``) for the labels ``chosen`` for it (:meth:`_chosen`'s, or :meth:`predict`'s:
-        ``label``, a multi-label model's ``labels``), read a chunk of texts at a time."""
+        rounded to ``digits``) for the labels ``chosen`` for it (:meth:`_chosen`'s: ``label``, a multi-label
+        model's ``labels``), read a chunk of texts at a time."""
         labels = [c["labels"] if self.multi_label else [c["label"]] for c in chosen]
         for by_label in explain_rows(self._log_odds, self.labels, texts, top, labels):
             yield row_explanation(by_label, self.multi_label, digits)

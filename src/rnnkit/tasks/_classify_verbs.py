@@ -44,14 +44,8 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     # first, an effect of 0.0049996 was 0.005, +0.01 in the cell where the screen's line said +0.00)
     digits = 6 if fmt == "jsonl" else None
     if texts is not None:
-        if args.output:
-            results = m.predict(texts, digits, threshold, top_k)
-            cells = m._explanations(texts, results, args.explain, digits) if args.explain is not None else None
-            return _write_predictions(m, args, added, ["text", *added], [
-                {"text": r["text"], **{f"predicted_{key}": r[key] for key in ("label", "labels") if key in r},
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()},
-                 **({"explanation": next(cells)} if cells is not None else {})}
-                for r in results])
+        if args.output:  # written as a file's rows are
+            return _write_predictions(m, args, added, *m._text_rows(texts, threshold, top_k, args.explain, digits))
         why = m.explain(texts, args.explain) if args.explain is not None else [None] * len(texts)
         for r, w in zip(m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k), why,
                         strict=True):
