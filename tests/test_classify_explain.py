@@ -307,6 +307,7 @@ def test_an_explanation_column_of_the_files_own_is_refused_and_an_earlier_ones_r
     assert main(["predict", str(model), "--file", str(own), "--explain", "--output", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"{own}: column 'explanation' has the name of a column predict adds" in err and "rename" in err
+    assert "whose p_ columns and explanation are replaced" in err  # not 'p_ columns' alone: explanation too
     assert own.read_bytes() == b"text,explanation\r\ngreat film nice,my note\r\n" and not out.exists()
     assert main(["predict", str(model), "--file", str(own), "--output", str(out)]) == 0  # not asked: the user's
     assert "my note" in out.read_text(encoding="utf-8")

@@ -418,4 +418,4 @@ def _check_no_clash(path: str, kept: Sequence[str], added: Sequence[str]) -> Non
         if c in added:
             raise UserError(f"{path}: column {c!r} has the name of a column predict adds, which would replace its "
                             "values; rename that column in the file (a file with a predicted_label(s) column is "
-                            "taken for an earlier prediction, whose p_ columns are replaced)")
+                            "taken for an earlier prediction, whose p_ columns and explanation are replaced)")
