@@ -307,6 +307,7 @@ def test_an_explanation_column_of_the_files_own_is_refused_and_an_earlier_ones_r
     assert main(["predict", str(model), "--file", str(own), "--explain", "--output", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"{own}: column 'explanation' has the name of a column predict adds" in err and "rename" in err
+    assert "whose p_ columns and explanation are replaced" in err  # not 'p_ columns' alone: explanation too
     assert own.read_bytes() == b"text,explanation\r\ngreat film nice,my note\r\n" and not out.exists()
     assert main(["predict", str(model), "--file", str(own), "--output", str(out)]) == 0  # not asked: the user's
     assert "my note" in out.read_text(encoding="utf-8")
@@ -386,3 +387,64 @@ def test_an_ensembles_rows_are_explained_as_its_explain_does(model: Path, tmp_pa
                  "--output", str(out)]) == 0
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["explanation"] for r in lines] == [_pairs(e) for e in clf.ensemble(model).explain(texts, top=2)]
+
+
+# ---------------------------------------------------------------- review rev20c
+def test_a_multi_label_cell_splits_at_each_label_as_the_docs_say(tmp_path: Path) -> None:
+    """docs/CLASSIFY.md: the cell splits at each ' | LABEL:' into the labels' pairs, a one-word text's too
+    ('b: | a:', which the ' | LABEL: ' it said before, with a space after the colon, did not split)."""
+    from rnnkit.tasks._classify_explain import explanation_cell
+
+    path = tmp_path / "t.csv"
+    path.write_text("text\ny\nx y z\n", encoding="utf-8")
+    rows = _bag(True).predict_file(str(path), explain=2)[1]  # type: ignore[attr-defined]
+    cells = [explanation_cell(r["explanation"]) for r in rows]
+    assert cells == ["b: | a:", "a: x +2.00; y +0.50 | b: y +3.00; z +0.00"]
+    for row, cell in zip(rows, cells, strict=True):
+        first, second = row["predicted_labels"]
+        head, tail = cell.split(f" | {second}:")
+        assert head.startswith(f"{first}:")
+        assert {first: _cell_pairs(head[len(first) + 1:]), second: _cell_pairs(tail)} == {
+            lab: [tuple(pair) for pair in pairs] for lab, pairs in row["explanation"].items()}
+
+
+def test_a_cells_two_decimals_are_those_of_the_screens_line(model: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An effect of 0.0049996 reads +0.00 to two decimals; rounded to 6 digits first (0.005) it read +0.01 in the
+    CSV/TSV cell, where the screen's line for the same text said +0.00. JSON Lines keeps 6 digits."""
+    import csv as csvlib
+
+    import torch
+
+    from rnnkit.tasks._classify_trained import TextClassifier
+
+    weights = {"w": 0.0049996, "v": -0.0149996}  # each word's effect, whatever the others (both labels alike)
+
+    def log_odds(self: object, texts: list[str]) -> torch.Tensor:
+        return torch.tensor([[sum(weights.get(w, 0.0) for w in t.split())] * 2 for t in texts], dtype=torch.float64)
+
+    monkeypatch.setattr(TextClassifier, "_log_odds", log_odds)
+    assert main(["predict", str(model), "w v", "--explain", "2"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(": w +0.00, v -0.01")
+    path = tmp_path / "t.csv"
+    path.write_text("text\nw v\n", encoding="utf-8")
+    for out in (tmp_path / "o.csv", tmp_path / "o.tsv"):
+        assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--output", str(out)]) == 0
+        with out.open(encoding="utf-8", newline="") as f:
+            row = next(csvlib.DictReader(f, delimiter="\t" if out.suffix == ".tsv" else ","))
+        assert row["explanation"] == "w +0.00; v -0.01"
+    capsys.readouterr()
+    assert main(["predict", str(model), "--file", str(path), "--explain", "2"]) == 0  # standard output
+    assert capsys.readouterr().out.splitlines()[1].endswith(",w +0.00; v -0.01")
+    out = tmp_path / "texts.csv"
+    assert main(["predict", str(model), "w v", "--explain", "2", "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").splitlines()[1].endswith(",w +0.00; v -0.01")
+    out = tmp_path / "o.jsonl"
+    assert main(["predict", str(model), "--file", str(path), "--explain", "2", "--output", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["explanation"] == [["w", 0.005], ["v", -0.015]]
+    clf = rnnkit.load(model)
+    assert clf.predict_file(str(path), explain=2, digits=None)[1][0]["explanation"] == [["w", 0.0049996],
+                                                                                          ["v", -0.0149996]]
+    with pytest.raises(SettingError, match="digits"):
+        clf.predict_file(str(path), digits=-1)

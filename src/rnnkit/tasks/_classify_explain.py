@@ -100,11 +100,14 @@ def _ranked(text: str, spans: Sequence[tuple[int, int]], odds: Tensor, k: int, t
             for i in ranked]
 
 
-def row_explanation(by_label: dict[str, list[dict[str, Any]]], multi_label: bool) -> Any:
+def row_explanation(by_label: dict[str, list[dict[str, Any]]], multi_label: bool, digits: int | None = 6) -> Any:
     """What a file's row holds in its ``explanation`` column: the ``[word, effect]`` pairs of its label (effects
-    rounded to 6 digits, as the probabilities), the strongest first; a multi-label model's ``{label: pairs}``, one
-    entry for each label it predicts, in their order (none predicted: ``{}``)."""
-    pairs = {lab: [[w["word"], round(w["effect"], 6)] for w in words] for lab, words in by_label.items()}
+    rounded to ``digits``, as the probabilities; None: not rounded, for :func:`explanation_cell`, whose two decimals
+    of a rounded effect could differ from the screen's: 0.0049996 is 0.005 to 6 digits, +0.01 to two), the
+    strongest first; a multi-label model's ``{label: pairs}``, one entry for each label it predicts, in their order
+    (none predicted: ``{}``)."""
+    pairs = {lab: [[w["word"], w["effect"] if digits is None else round(w["effect"], digits)] for w in words]
+             for lab, words in by_label.items()}
     return pairs if multi_label else next(iter(pairs.values()))
 
 

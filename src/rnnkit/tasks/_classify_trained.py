@@ -176,21 +176,24 @@ class TextClassifier(shared.TextModel):
         return best if top_k is None else {**best, "labels": top_labels(p, self.labels, top_k, cut)}
 
     def predict_file(self, path: str, text_column: str | None = None, threshold: float | None = None,
-                     top_k: int | None = None, explain: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+                     top_k: int | None = None, explain: int | None = None,
+                     digits: int | None = 6) -> tuple[list[str], list[dict[str, Any]]]:
         """The rows of a CSV/TSV/JSONL file (or ``"polarity"``) with ``predicted_label`` and ``p_<label>`` (a
-        float rounded to 6 digits, as :meth:`predict` gives it) added: ``(columns, rows)``, as
+        float rounded to ``digits``, as :meth:`predict` gives it; None: not rounded) added: ``(columns, rows)``, as
         :func:`rnnkit.data.tabular.write_table` takes them. A multi-label model adds ``predicted_labels`` (a
         list of the labels at or above ``threshold``, see :meth:`predict`) in place of ``predicted_label``, and
         a fastText file's label column is a list of its labels beside it (as a JSONL file's list). ``top_k``: at
         most that many in ``predicted_labels``, which a single-label model adds after ``predicted_label``.
         ``explain`` (N, 1 or more): an ``explanation`` column last, the N words that speak most for the row's label
         with their effects (:meth:`explain`; one pass per word): a list of ``[word, effect]`` pairs, the effect
-        rounded to 6 digits; a multi-label model's ``{label: pairs}`` for each label in ``predicted_labels``.
+        rounded to ``digits``; a multi-label model's ``{label: pairs}`` for each label in ``predicted_labels``.
         A column of the file named as one of those added is refused (a file an earlier prediction wrote, with a
         ``predicted_label(s)`` column, loses that prediction's columns, ``explanation`` among them)."""
         cut, top_k = self._prediction_rule(threshold, top_k)
         if explain is not None:
             explain = check_count("explain", explain, 1)
+        if digits is not None:
+            digits = check_count("digits", digits, 0)
         check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
         column = self._column("predict_file", "text_column", text_column)
         label_column = self.config.get("label_column", "label")
@@ -207,20 +210,40 @@ class TextClassifier(shared.TextModel):
             columns = ["text", "label", *added]
         rows = []
         given = table.label_lists()
-        probs = self.probabilities(table.texts)
-        why = None if explain is None else self._explanations(
-            table.texts, [self._chosen(p, cut, top_k) for p in probs], explain)
-        for i, p in enumerate(probs):
+        for i, cells in enumerate(self._added_cells(table.texts, cut, top_k, explain, digits)):
             row: dict[str, Any] = ({c: v for c, v in table.rows[i].items() if c not in earlier} if table.rows
                                    else {"text": table.texts[i], "label": table.labels[i] or ""})
             if self.multi_label and table.reader == "fasttext" and label_column in row:
                 row[label_column] = given[i]  # a list, as predicted_labels beside it
-            row.update({f"predicted_{key}": v for key, v in self._chosen(p, cut, top_k).items()})
-            row.update({f"p_{lab}": round(float(v), 6) for lab, v in zip(self.labels, p, strict=True)})
-            if why is not None:
-                row["explanation"] = next(why)
+            row.update(cells)
             rows.append(row)
         return columns, rows
+
+    def _text_rows(self, texts: Sequence[str], threshold: float | None, top_k: int | None, explain: int | None,
+                   digits: int | None) -> tuple[list[str], list[dict[str, Any]]]:
+        """:meth:`predict_file`'s ``(columns, rows)`` of a file holding only ``texts`` in its ``text`` column:
+        ``rnnkit predict DIR TEXT... --output`` (or ``--file -``), which writes them as it writes a file's rows."""
+        cut, top_k = self._prediction_rule(threshold, top_k)
+        texts = _text_list("predict", texts)
+        rows = [{"text": t, **cells} for t, cells in zip(texts, self._added_cells(texts, cut, top_k, explain, digits),
+                                                          strict=True)]
+        return ["text", *self.added_columns(top_k, explain=explain is not None)], rows
+
+    def _added_cells(self, texts: Sequence[str], cut: float, top_k: int | None, explain: int | None,
+                     digits: int | None) -> Iterator[dict[str, Any]]:
+        """Each text's cells of the columns a prediction adds (:meth:`added_columns`): ``predicted_label(s)``
+        (:meth:`_chosen`), ``p_<label>`` rounded to ``digits`` (None: not rounded) and, with ``explain`` (N), its
+        ``explanation`` (:meth:`_explanations`)."""
+        probs = self.probabilities(texts)
+        chosen = [self._chosen(p, cut, top_k) for p in probs]
+        why = None if explain is None else self._explanations(texts, chosen, explain, digits)
+        for p, best in zip(probs, chosen, strict=True):
+            cells = {f"predicted_{key}": v for key, v in best.items()}
+            cells.update({f"p_{lab}": float(v) if digits is None else round(float(v), digits)
+                          for lab, v in zip(self.labels, p, strict=True)})
+            if why is not None:
+                cells["explanation"] = next(why)
+            yield cells
 
     def added_columns(self, top_k: int | None = None, explain: bool = False) -> list[str]:
         """The columns a prediction adds to a file's rows: ``predicted_label`` (a multi-label model's
@@ -230,13 +253,14 @@ class TextClassifier(shared.TextModel):
         return [*(["predicted_labels"] if self.multi_label else single), *[f"p_{lab}" for lab in self.labels],
                 *(["explanation"] if explain else [])]
 
-    def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int) -> Iterator[Any]:
-        """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`) for the
-        labels ``chosen`` for it (:meth:`_chosen`'s, or :meth:`predict`'s: ``label``, a multi-label model's
-        ``labels``), read a chunk of texts at a time."""
+    def _explanations(self, texts: Sequence[str], chosen: Sequence[dict[str, Any]], top: int,
+                      digits: int | None = 6) -> Iterator[Any]:
+        """Each text's ``explanation`` cell (:func:`~rnnkit.tasks._classify_explain.row_explanation`, the effects
+        rounded to ``digits``) for the labels ``chosen`` for it (:meth:`_chosen`'s: ``label``, a multi-label
+        model's ``labels``), read a chunk of texts at a time."""
         labels = [c["labels"] if self.multi_label else [c["label"]] for c in chosen]
         for by_label in explain_rows(self._log_odds, self.labels, texts, top, labels):
-            yield row_explanation(by_label, self.multi_label)
+            yield row_explanation(by_label, self.multi_label, digits)
 
     @property
     def label_separator(self) -> str | None:
@@ -394,4 +418,4 @@ def _check_no_clash(path: str, kept: Sequence[str], added: Sequence[str]) -> Non
         if c in added:
             raise UserError(f"{path}: column {c!r} has the name of a column predict adds, which would replace its "
                             "values; rename that column in the file (a file with a predicted_label(s) column is "
-                            "taken for an earlier prediction, whose p_ columns are replaced)")
+                            "taken for an earlier prediction, whose p_ columns and explanation are replaced)")

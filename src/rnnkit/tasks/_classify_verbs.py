@@ -39,15 +39,13 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
     check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
+    fmt = file_format(args.output) if args.output else "jsonl" if args.json else "csv"
+    # CSV/TSV write p_ with six decimals and an effect with two, from the number itself (rounded to 6 digits
+    # first, an effect of 0.0049996 was 0.005, +0.01 in the cell where the screen's line said +0.00)
+    digits = 6 if fmt == "jsonl" else None
     if texts is not None:
-        if args.output:
-            results = m.predict(texts, 6, threshold, top_k)
-            cells = m._explanations(texts, results, args.explain) if args.explain is not None else None
-            return _write_predictions(m, args, added, ["text", *added], [
-                {"text": r["text"], **{f"predicted_{key}": r[key] for key in ("label", "labels") if key in r},
-                 **{f"p_{lab}": v for lab, v in r["probabilities"].items()},
-                 **({"explanation": next(cells)} if cells is not None else {})}
-                for r in results])
+        if args.output:  # written as a file's rows are
+            return _write_predictions(m, args, added, *m._text_rows(texts, threshold, top_k, args.explain, digits))
         why = m.explain(texts, args.explain) if args.explain is not None else [None] * len(texts)
         for r, w in zip(m.predict(texts, digits=6 if args.json else None, threshold=threshold, top_k=top_k), why,
                         strict=True):
@@ -57,10 +55,9 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
                 print(_line(m, r, top_k) + ("" if w is None else "\n" + explanation_line(w)))
         return 0
     with report_warnings():  # a file read without a header line: how it was read
-        columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k, args.explain)
+        columns, rows = m.predict_file(args.file, args.text_column, threshold, top_k, args.explain, digits)
     if args.output:
         return _write_predictions(m, args, added, columns, rows)
-    fmt = "jsonl" if args.json else "csv"
     rows = _cells(m, rows, fmt, "explanation" in added)
     write_rows(sys.stdout, fmt, columns, rows, _probability_columns(m))  # --json: as --output .jsonl
     return 0
