@@ -835,6 +835,19 @@ def test_a_clockwork_rnn_classifier_exports(tmp_path: Path) -> None:
                        where="run/")["checked"]
 
 
+def test_predict_refuses_a_json_output_name(trained: tuple[Path, Path], tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """``--output p.json`` was written as CSV (any name not .tsv or .jsonl is): a reader of JSON failed on it."""
+    out, _ = trained
+    target = tmp_path / "p.JSON"
+    err = refused(["predict", str(out), "a great film", "--output", str(target)], capsys)
+    assert err.startswith(f"rnnkit: error: --output {target}: predictions are written as JSON Lines")
+    assert ".jsonl" in err
+    assert not target.exists()
+    assert main(["predict", str(out), "a great film", "--output", str(tmp_path / "p.jsonl")]) == 0
+    assert json.loads((tmp_path / "p.jsonl").read_text(encoding="utf-8"))["text"] == "a great film"
+
+
 def test_predict_writes_text_arguments_to_output(trained: tuple[Path, Path], tmp_path: Path) -> None:
     """--output was ignored for TEXT arguments and --file -: the rows went to standard output."""
     from rnnkit.data.tabular import read_table

@@ -39,6 +39,9 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
     check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
+    if args.output and str(args.output).lower().endswith(".json"):  # it was written as CSV, any other name is
+        raise UserError(f"--output {args.output}: predictions are written as JSON Lines (one object a row: name it "
+                        ".jsonl), CSV (.csv) or TSV (.tsv), not as one JSON document")
     fmt = file_format(args.output) if args.output else "jsonl" if args.json else "csv"
     # CSV/TSV write p_ with six decimals and an effect with two, from the number itself (rounded to 6 digits
     # first, an effect of 0.0049996 was 0.005, +0.01 in the cell where the screen's line said +0.00)
