@@ -189,11 +189,12 @@ def test_predict_output_follows_its_extension(tagger: tuple[Path, Path], capsys:
         assert [json.loads(x) for x in lines] == [
             {"tokens": ["a", "7"], "tags": ["LETTER", "DIGIT"]}, {"tokens": ["?"], "tags": ["PUNCT"]}]
     capsys.readouterr()
-    assert main(["predict", str(out), "--file", str(bare), "--output", str(tmp_path / "t.csv")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"rnnkit: error: --output {tmp_path / 't.csv'}: a tagger writes CoNLL")
-    assert err.count("\n") == 1
-    assert not (tmp_path / "t.csv").exists()
+    for name in ("t.csv", "t.json"):  # a .json was written as CoNLL lines
+        assert main(["predict", str(out), "--file", str(bare), "--output", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"rnnkit: error: --output {tmp_path / name}: a tagger writes CoNLL")
+        assert err.count("\n") == 1
+        assert not (tmp_path / name).exists()
 
 
 def test_predict_reads_one_sentence_a_line_from_standard_input(

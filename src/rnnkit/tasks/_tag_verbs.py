@@ -35,13 +35,15 @@ def _refuse_columns(args: argparse.Namespace) -> None:
 
 def _output_format(path: str) -> str:
     """``predict --output``'s format from its extension: ``jsonl`` (``.jsonl``, ``.ndjson``: a sentence a line, as
-    ``--json`` prints it) or ``conll`` (any other); a ``.csv`` or ``.tsv`` is refused (a tagger has no table)."""
+    ``--json`` prints it) or ``conll`` (any other); a ``.csv``, ``.tsv`` or ``.json`` is refused (a tagger has no
+    table, and writes no one JSON document)."""
     fmt = file_format(path)
     if fmt == "jsonl":
         return fmt
-    if str(path).lower().endswith((".csv", ".tsv", ".tab")):
+    if str(path).lower().endswith((".csv", ".tsv", ".tab", ".json")):
         raise UserError(f"--output {path}: a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON "
-                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table")
+                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table or one JSON "
+                        "document")
     return "conll"
 
 
