@@ -12,6 +12,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import _text, translate
@@ -224,3 +225,31 @@ def test_a_translator_is_refused_a_freeze_it_cannot_make(tmp_path: Path) -> None
                                       share_decoder_embeddings=True), str(_pairs(tmp_path)), tmp_path / "o",
                         verbose=False)
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------------------------- --no-freeze-vectors
+def test_a_change_of_the_kept_freeze_from_python_is_named_in_its_words(tmp_path: Path) -> None:
+    """``fit(resume=True, freeze_vectors=False)`` on a frozen run: the line named the store_true flag with the value
+    after it, in Python's words ``freeze_vectors=True False``; a --no- form makes it ``freeze_vectors=False``."""
+    vec = write(tmp_path, "v.vec", W2V)
+    out = tmp_path / "run"
+    rnnkit.fit("classify", str(_texts(tmp_path)), out, tokenizer="word", hidden=4, pretrained_vectors=str(vec),
+               freeze_vectors=True, steps=1, save_minutes=0, progress=False, verbose=False)
+    with pytest.raises(UserError) as caught:
+        rnnkit.fit("classify", None, out, resume=True, freeze_vectors=False, steps=2, progress=False, verbose=False)
+    assert str(caught.value).startswith("freeze_vectors=False: the resumed run used freeze-vectors; ")
+
+
+@pytest.mark.parametrize(("task", "data", "vectors"), [("classify", _texts, "pretrained_vectors"),
+                                                       ("seq2seq", _pairs, "src_vectors")])
+def test_no_freeze_vectors_turns_off_a_config_files_freeze(tmp_path: Path, task: str, data: Any,
+                                                           vectors: str) -> None:
+    """A ``--config`` file's ``freeze_vectors = true`` is turned off on the command line, as every other switch
+    of the file is (``--no-share-embeddings``); ``--freeze-vectors`` had no --no- form."""
+    vec = write(tmp_path, "v.vec", W2V)
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'tokenizer = "word"\n{vectors} = "{vec}"\nfreeze_vectors = true\nhidden = 4\n', encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["train", task, "--data", str(data(tmp_path)), "--config", str(toml), "--no-freeze-vectors",
+                 "--steps", "1", "--no-progress", "--save-minutes", "0", "--out", str(out)]) == 0
+    assert _saved(out)[1]["settings"]["freeze_vectors"] is False
