@@ -123,9 +123,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                              val_data=val_data, reads=[("--pretrain-data", config.pretrain_data),
                                                        ("--pretrained-vectors", config.pretrained_vectors)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
-    if saved is not None and config.freeze_vectors and "freeze_vectors" not in saved:  # saved before the setting
-        raise UserError("--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and "
-                        "data")
+    shared.refuse_freeze_added(ckpt, config.freeze_vectors)
     config.validate(saved)
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
