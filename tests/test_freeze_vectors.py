@@ -341,3 +341,30 @@ def test_a_tagger_is_refused_a_freeze_without_vectors(tmp_path: Path, capsys: py
     assert "--freeze-vectors: freezes the word embedding table started from word vectors; give --pretrained-vectors " \
            "FILE too" in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------------- the run's line
+@pytest.mark.parametrize(("task", "data", "flags", "table"), [
+    ("classify", _texts, ["--tokenizer", "word", "--pretrained-vectors"], "embedding.weight"),
+    ("seq2seq", _pairs, ["--tokenizer", "word", "--tgt-vectors"], "tgt_embedding.weight"),
+    ("tag", _sentences, ["--pretrained-vectors"], "embedding.weight"),
+])
+def test_the_run_line_counts_the_frozen_parameters_also_on_resuming(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], task: str, data: Any, flags: list[str],
+        table: str) -> None:
+    """A resumed run reads no vectors and said no coverage line: nothing showed its table still frozen. The line
+    that starts a run counts the parameters that do not train, as Keras' summary does."""
+    vec = write(tmp_path, "v.vec", W2V)
+    out = tmp_path / "o"
+    common = ["--hidden", "4", "--no-progress", "--save-minutes", "0"]
+    assert main(["train", task, "--data", str(data(tmp_path)), *flags, str(vec), "--freeze-vectors", *common,
+                 "--steps", "1", "--out", str(out)]) == 0
+    weights, _ = _saved(out)
+    said = f" parameters ({weights[table].numel():,} frozen)"
+    assert said in capsys.readouterr().err
+    assert main(["train", task, "--resume", str(out), *common, "--steps", "2"]) == 0
+    assert said in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    assert main(["train", task, "--data", str(data(tmp_path)), *flags, str(vec), *common, "--steps", "1", "--out",
+                 str(plain)]) == 0
+    assert "frozen)" not in capsys.readouterr().err

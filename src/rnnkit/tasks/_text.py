@@ -205,6 +205,14 @@ def refuse_freeze_added(ckpt: Checkpoint | None, freeze: bool) -> None:
                         "data")
 
 
+def parameters_said(model: nn.Module) -> str:
+    """``N parameters`` of the line that starts a run, with ``(M frozen)`` where some do not train
+    (``--freeze-vectors``; Keras' summary's non-trainable params): also on a resumed run, which reads no vectors
+    and says no coverage line, so that the line shows the table still frozen."""
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    return f"{sum(p.numel() for p in model.parameters()):,} parameters" + (f" ({frozen:,} frozen)" if frozen else "")
+
+
 def freeze_embedding(embedding: nn.Embedding) -> None:
     """``--freeze-vectors`` (OpenNMT-py's ``-freeze_word_vecs_enc``, Keras' ``Embedding(trainable=False)``): the
     whole table stops training, the rows of words the vectors lack at their random start too. Its weight needs no

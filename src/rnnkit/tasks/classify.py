@@ -161,7 +161,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         kind = f"multi-label ({sum(map(sum, train_y)):,} labels on {len(train_y):,} texts), " if multi else ""
         shared.say(f"classify: {kind}{len(train_x)} training and {len(val_x)} validation texts, labels {labels}, "
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
-                   f"{sum(p.numel() for p in model.parameters()):,} parameters")
+                   f"{shared.parameters_said(model)}")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
     if search_left:  # with --overwrite, once the inputs are read (as the earlier model goes)
         remove_earlier_search(out, search_left)

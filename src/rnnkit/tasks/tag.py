@@ -124,7 +124,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
                    f"{len(val_x)} validation, tags {tags}, {vocab.vocab_size} token ids ({unit}), "
                    f"{chars.vocab_size if chars else 'no'} character ids; model "
-                   f"{sum(p.numel() for p in model.parameters()):,} parameters")
+                   f"{shared.parameters_said(model)}")
     saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
     drop = _drop_probabilities(vocab, train_s, config.word_dropout, folded)
     return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(train_lex, drop),

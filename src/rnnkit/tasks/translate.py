@@ -42,7 +42,7 @@ from rnnkit.errors import (
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.tasks import _translate_vectors as vectors
-from rnnkit.tasks._text import refuse_freeze_added
+from rnnkit.tasks._text import parameters_said, refuse_freeze_added
 from rnnkit.tasks._translate_config import (
     BIBLE,
     FROZEN,
@@ -162,7 +162,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     if verbose:
         print(f"seq2seq: {len(train_enc)} training and {len(val_enc)} validation pairs, source {src_tok.kind} "
               f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "
-              f"{config.attention}; {sum(p.numel() for p in model.parameters()):,} parameters",
+              f"{config.attention}; {parameters_said(model)}",
               file=sys.stderr, flush=True)
     return trainer.fit()
 
