@@ -1,6 +1,6 @@
 """``--freeze-vectors`` (OpenNMT-py's ``-freeze_word_vecs_enc``/``_dec``, Keras' ``Embedding(trainable=False)``): the
 embedding table started from pretrained vectors does not train (the whole table), for ``classify
---pretrained-vectors`` and ``seq2seq --src-vectors``/``--tgt-vectors``."""
+--pretrained-vectors``, ``seq2seq --src-vectors``/``--tgt-vectors`` and ``tag --pretrained-vectors``."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import _text, translate
 from rnnkit.tasks.classify import ClassifyConfig
 from rnnkit.tasks.classify import train as train_classifier
+from rnnkit.tasks.tag import TagConfig
+from rnnkit.tasks.tag import train as train_tagger
 from rnnkit.tasks.translate import Seq2SeqConfig
 from tests.test_pretrained_vectors import GOOD, W2V, write
 from tests.test_seq2seq_vectors import PAIRS
@@ -224,3 +227,144 @@ def test_a_translator_is_refused_a_freeze_it_cannot_make(tmp_path: Path) -> None
                                       share_decoder_embeddings=True), str(_pairs(tmp_path)), tmp_path / "o",
                         verbose=False)
     assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------------------------- --no-freeze-vectors
+def test_a_change_of_the_kept_freeze_from_python_is_named_in_its_words(tmp_path: Path) -> None:
+    """``fit(resume=True, freeze_vectors=False)`` on a frozen run: the line named the store_true flag with the value
+    after it, in Python's words ``freeze_vectors=True False``; a --no- form makes it ``freeze_vectors=False``."""
+    vec = write(tmp_path, "v.vec", W2V)
+    out = tmp_path / "run"
+    rnnkit.fit("classify", str(_texts(tmp_path)), out, tokenizer="word", hidden=4, pretrained_vectors=str(vec),
+               freeze_vectors=True, steps=1, save_minutes=0, progress=False, verbose=False)
+    with pytest.raises(UserError) as caught:
+        rnnkit.fit("classify", None, out, resume=True, freeze_vectors=False, steps=2, progress=False, verbose=False)
+    assert str(caught.value).startswith("freeze_vectors=False: the resumed run used freeze-vectors; ")
+
+
+@pytest.mark.parametrize(("task", "data", "vectors"), [("classify", _texts, "pretrained_vectors"),
+                                                       ("seq2seq", _pairs, "src_vectors")])
+def test_no_freeze_vectors_turns_off_a_config_files_freeze(tmp_path: Path, task: str, data: Any,
+                                                           vectors: str) -> None:
+    """A ``--config`` file's ``freeze_vectors = true`` is turned off on the command line, as every other switch
+    of the file is (``--no-share-embeddings``); ``--freeze-vectors`` had no --no- form."""
+    vec = write(tmp_path, "v.vec", W2V)
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'tokenizer = "word"\n{vectors} = "{vec}"\nfreeze_vectors = true\nhidden = 4\n', encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["train", task, "--data", str(data(tmp_path)), "--config", str(toml), "--no-freeze-vectors",
+                 "--steps", "1", "--no-progress", "--save-minutes", "0", "--out", str(out)]) == 0
+    assert _saved(out)[1]["settings"]["freeze_vectors"] is False
+
+
+# ------------------------------------------------------------------------------------------- tag
+def _sentences(tmp_path: Path) -> Path:
+    """Sentences of The, good, cat, A, bad, dog: good and bad are in the vectors."""
+    path = tmp_path / "t.conll"
+    path.write_text("The\tDT\ngood\tJJ\ncat\tNN\n\nA\tDT\nbad\tJJ\ndog\tNN\n\n" * 5, encoding="utf-8")
+    return path
+
+
+def _tagger_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str,
+                  **settings: Any) -> dict[str, torch.Tensor]:
+    """The weights a tagger run starts training from (``fit`` replaced by a capture that stops it)."""
+    seen: dict[str, Any] = {}
+
+    def capture(model: Any, *args: Any, **kw: Any) -> None:
+        seen.update({k: v.detach().clone() for k, v in model.state_dict().items()})
+        raise Started
+
+    with monkeypatch.context() as m:
+        m.setattr(_text, "fit", capture)
+        with pytest.raises(Started):
+            train_tagger(TagConfig(hidden=4, char_hidden=2, char_dim=3, **settings), str(_sentences(tmp_path)),
+                         tmp_path / out, verbose=False)
+    return seen
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_a_frozen_tagger_table_stays_bit_identical_while_the_rest_trains(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, freeze: bool) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    settings = {"pretrained_vectors": str(vec), "freeze_vectors": freeze, **MOVING}
+    start = _tagger_start(monkeypatch, tmp_path, "s", **settings)
+    train_tagger(TagConfig(hidden=4, char_hidden=2, char_dim=3, **settings), str(_sentences(tmp_path)),
+                 tmp_path / "o", verbose=False, progress=False)
+    weights, config = _saved(tmp_path / "o")
+    moved = {k for k in start if not torch.equal(start[k], weights[k])}
+    assert "head.weight" in moved and any(k.startswith("char") for k in moved)  # the rest, the spelling too
+    assert ("embedding.weight" in moved) is not freeze
+    assert config["settings"]["freeze_vectors"] is freeze
+    assert config["pretrained_vectors"].get("frozen", False) is freeze
+    if freeze:
+        assert GOOD in weights["embedding.weight"].tolist()
+
+
+def test_a_frozen_tagger_resumes_frozen_and_refuses_a_change(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    vec = write(tmp_path, "v.vec", W2V)
+    out = tmp_path / "run"
+    flags = ["train", "tag", "--data", str(_sentences(tmp_path)), "--hidden", "4", "--char-hidden", "2", "--lr",
+             "0.05", "--no-progress", "--save-minutes", "0", "--ema", "0.5"]
+    assert main([*flags, "--pretrained-vectors", str(vec), "--freeze-vectors", "--steps", "2", "--out",
+                 str(out)]) == 0
+    assert "; the whole table is frozen (--freeze-vectors" in capsys.readouterr().err
+    first, _ = _saved(out)
+    assert main([*flags, "--steps", "4", "--resume", str(out)]) == 0
+    weights, config = _saved(out)
+    assert config["settings"]["freeze_vectors"] is True
+    assert torch.equal(first["embedding.weight"], weights["embedding.weight"])
+    assert not torch.equal(first["head.weight"], weights["head.weight"])
+    capsys.readouterr()
+    assert main([*flags, "--steps", "5", "--resume", str(out), "--no-freeze-vectors"]) == 2
+    assert "--no-freeze-vectors: the resumed run used freeze-vectors" in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    assert main([*flags, "--pretrained-vectors", str(vec), "--steps", "1", "--out", str(plain)]) == 0
+    capsys.readouterr()
+    assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
+    assert "--freeze-vectors: the resumed run had no freeze-vectors" in capsys.readouterr().err
+    for folder in ("last", "best"):  # a run saved before the setting was: it trained its table
+        path = plain / folder / "config.json"
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        del saved["settings"]["freeze_vectors"]
+        path.write_text(json.dumps(saved), encoding="utf-8")
+    assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
+    assert "--freeze-vectors: the resumed run had no freeze-vectors" in capsys.readouterr().err
+    assert main([*flags, "--steps", "2", "--resume", str(plain)]) == 0
+
+
+def test_a_tagger_is_refused_a_freeze_without_vectors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o"
+    assert main(["train", "tag", "--data", str(_sentences(tmp_path)), "--steps", "1", "--freeze-vectors", "--out",
+                 str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--freeze-vectors: freezes the word embedding table started from word vectors; give --pretrained-vectors " \
+           "FILE too" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------------- the run's line
+@pytest.mark.parametrize(("task", "data", "flags", "table"), [
+    ("classify", _texts, ["--tokenizer", "word", "--pretrained-vectors"], "embedding.weight"),
+    ("seq2seq", _pairs, ["--tokenizer", "word", "--tgt-vectors"], "tgt_embedding.weight"),
+    ("tag", _sentences, ["--pretrained-vectors"], "embedding.weight"),
+])
+def test_the_run_line_counts_the_frozen_parameters_also_on_resuming(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], task: str, data: Any, flags: list[str],
+        table: str) -> None:
+    """A resumed run reads no vectors and said no coverage line: nothing showed its table still frozen. The line
+    that starts a run counts the parameters that do not train, as Keras' summary does."""
+    vec = write(tmp_path, "v.vec", W2V)
+    out = tmp_path / "o"
+    common = ["--hidden", "4", "--no-progress", "--save-minutes", "0"]
+    assert main(["train", task, "--data", str(data(tmp_path)), *flags, str(vec), "--freeze-vectors", *common,
+                 "--steps", "1", "--out", str(out)]) == 0
+    weights, _ = _saved(out)
+    said = f" parameters ({weights[table].numel():,} frozen)"
+    assert said in capsys.readouterr().err
+    assert main(["train", task, "--resume", str(out), *common, "--steps", "2"]) == 0
+    assert said in capsys.readouterr().err
+    plain = tmp_path / "plain"
+    assert main(["train", task, "--data", str(data(tmp_path)), *flags, str(vec), *common, "--steps", "1", "--out",
+                 str(plain)]) == 0
+    assert "frozen)" not in capsys.readouterr().err

@@ -121,7 +121,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "loss stays the plain one (default 0)")
     shared.vectors_argument(g, "the vocabulary's words", "fastText's -pretrainedVectors; with --tokenizer word or "
                                                          "ngram, without --autotune")
-    g.add_argument("--freeze-vectors", action="store_true", default=None,
+    g.add_argument("--freeze-vectors", action=argparse.BooleanOptionalAction, default=None,
                    help="with --pretrained-vectors: the embedding table does not train (Keras' Embedding(trainable="
                         "False), OpenNMT-py's -freeze_word_vecs_enc); the whole table, so the rows of words not found "
                         "in the file keep their random start; --tokenizer word without --char-ngrams (default off)")

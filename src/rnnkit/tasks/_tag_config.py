@@ -38,12 +38,16 @@ class TagConfig(shared.TextModelConfig):
     word_dropout: float = 0.25    # alpha: a training word of frequency f becomes <unk> with p = alpha/(alpha+f)
     crf: bool = False             # a linear-chain CRF output layer (Viterbi decoding)
     pretrained_vectors: str | None = None  # word vectors (.vec/GloVe text) the rows of found words start as
+    freeze_vectors: bool = False  # the word embedding table started from them does not train (whole table)
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""
         size = EMBEDDING if self.embedding is None else self.embedding
         shared.TextModelConfig.validate(replace(self, embedding=size))
         shared.check_vectors_name(self.pretrained_vectors)
+        if self.freeze_vectors and self.pretrained_vectors is None:
+            raise SettingError("freeze_vectors", True, "freezes the word embedding table started from word vectors; "
+                                                       "give --pretrained-vectors FILE too")
         check_positive("char_hidden", self.char_hidden)
         if self.char_encoder not in CHAR_ENCODERS:
             raise SettingError("char_encoder", self.char_encoder, f"expected one of {', '.join(CHAR_ENCODERS)}")
@@ -54,4 +58,5 @@ class TagConfig(shared.TextModelConfig):
 
 
 #: settings a resumed run keeps: the model's shape and the split
-FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "char_encoder", "fold_words", "crf", "pretrained_vectors")
+FROZEN = (*shared.FROZEN, "char_dim", "char_hidden", "char_encoder", "fold_words", "crf", "pretrained_vectors",
+          "freeze_vectors")

@@ -158,3 +158,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--crf", action=argparse.BooleanOptionalAction, default=None,
                    help="a linear-chain CRF output layer with Viterbi decoding (default off)")
     shared.vectors_argument(g, "the words", "Lample et al. 2016; with --fold-words, looked up folded")
+    g.add_argument("--freeze-vectors", action=argparse.BooleanOptionalAction, default=None,
+                   help="with --pretrained-vectors: the word embedding table does not train (Keras' Embedding("
+                        "trainable=False)); the whole table, so the rows of words not found in the file and <unk> "
+                        "keep their random start; the spelling encoder trains (default off)")

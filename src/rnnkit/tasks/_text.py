@@ -195,6 +195,24 @@ def start_from_vectors(model: nn.Module, symbols: Sequence[str], vectors: Vector
     return start_embedding(model.embedding, symbols, vectors, verbose, frozen=freeze)
 
 
+def refuse_freeze_added(ckpt: Checkpoint | None, freeze: bool) -> None:
+    """``--freeze-vectors`` given to a resumed run saved before the setting was (its settings lack it): that run
+    trained its table, and a table frozen now would not match the optimizer's saved state; refused in one line as
+    any other change of a resumed run's model is (a run that has the setting is refused its change by the flag's
+    check of kept settings)."""
+    if ckpt is not None and freeze and "freeze_vectors" not in (ckpt.config.get("settings") or {}):
+        raise UserError("--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and "
+                        "data")
+
+
+def parameters_said(model: nn.Module) -> str:
+    """``N parameters`` of the line that starts a run, with ``(M frozen)`` where some do not train
+    (``--freeze-vectors``; Keras' summary's non-trainable params): also on a resumed run, which reads no vectors
+    and says no coverage line, so that the line shows the table still frozen."""
+    frozen = sum(p.numel() for p in model.parameters() if not p.requires_grad)
+    return f"{sum(p.numel() for p in model.parameters()):,} parameters" + (f" ({frozen:,} frozen)" if frozen else "")
+
+
 def freeze_embedding(embedding: nn.Embedding) -> None:
     """``--freeze-vectors`` (OpenNMT-py's ``-freeze_word_vecs_enc``, Keras' ``Embedding(trainable=False)``): the
     whole table stops training, the rows of words the vectors lack at their random start too. Its weight needs no

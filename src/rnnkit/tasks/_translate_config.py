@@ -141,9 +141,9 @@ def check_tied_sizes(share: bool, hidden: int, embedding: int) -> None:
 
 
 def refuse_tie_added(ckpt: Checkpoint | None, share: bool, name: str = "share_decoder_embeddings") -> None:
-    """A run saved before the switch ``name`` (a sharing of weights; ``freeze_vectors``) existed (its settings lack
-    it) has unshared weights (trained its embeddings): resuming it with the switch on is refused as any other change
-    of the model is (it failed on the weights' names; a frozen table would not match the optimizer's saved state)."""
+    """A run saved before the switch ``name`` (a sharing of weights) existed (its settings lack it) has unshared
+    weights: resuming it with the switch on is refused as any other change of the model is (it failed on the
+    weights' names)."""
     if ckpt is not None and share and name not in (ckpt.config.get("settings") or {}):
         flag = name.replace("_", "-")
         raise UserError(f"--{flag}: the resumed run had no {flag}; a resumed run keeps its model and data")

@@ -232,7 +232,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--tgt-vectors", metavar="FILE",
                    help="... the target embedding rows (-pre_word_vecs_dec); a word-level target; both files of one "
                         "size")
-    g.add_argument("--freeze-vectors", action="store_true", default=None,
+    g.add_argument("--freeze-vectors", action=argparse.BooleanOptionalAction, default=None,
                    help="with --src-vectors/--tgt-vectors: each embedding table started from vectors does not train "
                         "(OpenNMT-py's -freeze_word_vecs_enc/_dec); the whole table, so the rows of words not found "
                         "keep their random start; not with --tgt-vectors and --share-decoder-embeddings (default off)")

@@ -123,9 +123,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                              val_data=val_data, reads=[("--pretrain-data", config.pretrain_data),
                                                        ("--pretrained-vectors", config.pretrained_vectors)])
     saved = (ckpt.config.get("settings") or {}) if ckpt else None
-    if saved is not None and config.freeze_vectors and "freeze_vectors" not in saved:  # saved before the setting
-        raise UserError("--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and "
-                        "data")
+    shared.refuse_freeze_added(ckpt, config.freeze_vectors)
     config.validate(saved)
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
@@ -163,7 +161,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         kind = f"multi-label ({sum(map(sum, train_y)):,} labels on {len(train_y):,} texts), " if multi else ""
         shared.say(f"classify: {kind}{len(train_x)} training and {len(val_x)} validation texts, labels {labels}, "
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
-                   f"{sum(p.numel() for p in model.parameters()):,} parameters")
+                   f"{shared.parameters_said(model)}")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
     if search_left:  # with --overwrite, once the inputs are read (as the earlier model goes)
         remove_earlier_search(out, search_left)

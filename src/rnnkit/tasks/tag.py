@@ -81,6 +81,7 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     config.validate()
     ckpt, config = start_run(config, out, "tag", FROZEN, resume=resume, overwrite=overwrite, data=data,
                                  val_data=val_data, reads=[("--pretrained-vectors", config.pretrained_vectors)])
+    shared.refuse_freeze_added(ckpt, config.freeze_vectors)
     config = shared.vectors_dimension(config, ckpt, embedding_given)
     if config.embedding is None:
         config = replace(config, embedding=EMBEDDING)
@@ -115,14 +116,15 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     }
     seed_everything(config.seed)
     model = shared.new_model(Tagger, model_kwargs, config, ckpt)
-    if (record := shared.start_from_vectors(model, vocab.symbols, vectors, ckpt, verbose)) is not None:
+    if (record := shared.start_from_vectors(model, vocab.symbols, vectors, ckpt, verbose,
+                                            config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
         shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
                    f"{len(val_x)} validation, tags {tags}, {vocab.vocab_size} token ids ({unit}), "
                    f"{chars.vocab_size if chars else 'no'} character ids; model "
-                   f"{sum(p.numel() for p in model.parameters()):,} parameters")
+                   f"{shared.parameters_said(model)}")
     saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
     drop = _drop_probabilities(vocab, train_s, config.word_dropout, folded)
     return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(train_lex, drop),

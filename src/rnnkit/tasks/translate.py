@@ -42,6 +42,7 @@ from rnnkit.errors import (
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.tasks import Generator, Task, Verb, register
 from rnnkit.tasks import _translate_vectors as vectors
+from rnnkit.tasks._text import parameters_said, refuse_freeze_added
 from rnnkit.tasks._translate_config import (
     BIBLE,
     FROZEN,
@@ -119,7 +120,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     ckpt, config = start_run(config, out, "seq2seq", FROZEN, resume=resume, overwrite=overwrite, data=data,
                              val_data=val_data, reads=[("--src-vectors", config.src_vectors),
                                                        ("--tgt-vectors", config.tgt_vectors)])
-    refuse_tie_added(ckpt, config.freeze_vectors, "freeze_vectors")  # a run saved before it: nothing was frozen
+    refuse_freeze_added(ckpt, config.freeze_vectors)  # a run saved before it: nothing was frozen
     check_freeze(config.freeze_vectors, config.src_vectors, config.tgt_vectors, config.share_decoder_embeddings)
     config = vectors.sized(config, ckpt, verbose)
     refuse_tie_added(ckpt, config.share_decoder_embeddings)
@@ -161,7 +162,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     if verbose:
         print(f"seq2seq: {len(train_enc)} training and {len(val_enc)} validation pairs, source {src_tok.kind} "
               f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "
-              f"{config.attention}; {sum(p.numel() for p in model.parameters()):,} parameters",
+              f"{config.attention}; {parameters_said(model)}",
               file=sys.stderr, flush=True)
     return trainer.fit()
 
