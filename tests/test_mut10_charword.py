@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from rnnkit.models.charword import CharWordEncoder, small_init_
@@ -32,3 +33,12 @@ def test_a_wider_cnn_pads_each_edge_by_half_its_width() -> None:
     for i, n in enumerate(lengths.tolist()):
         x = enc.embedding.weight[chars[i, :n]].T[None]  # (1, D, n)
         torch.testing.assert_close(out[i], conv(x)[0].max(dim=1).values, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("width", [0, 2, 4])
+def test_a_cnn_width_that_is_not_odd_is_refused_when_the_encoder_is_built(width: int) -> None:
+    """An even width made one more column than the word has characters: forward failed on a tensor-size mismatch
+    (RuntimeError) whatever the words."""
+    with pytest.raises(ValueError, match=f"width {width}: expected an odd number"):
+        CharWordEncoder(12, 4, 3, encoder="cnn", width=width)
+    assert CharWordEncoder(12, 4, 3, encoder="lstm", width=width).output_size == 6  # the LSTM has no width
