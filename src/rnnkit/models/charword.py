@@ -49,6 +49,9 @@ class CharWordEncoder(nn.Module):
         super().__init__()
         if encoder not in CHAR_ENCODERS:
             raise ValueError(f"encoder {encoder!r}: expected one of {', '.join(CHAR_ENCODERS)}")
+        if encoder == "cnn" and (width < 1 or width % 2 == 0):  # even: one output column more than characters
+            raise ValueError(f"width {width}: expected an odd number of characters (the word's edges are padded by "
+                             "width // 2 on either side)")
         self.encoder = encoder
         self.output_size = 2 * hidden_size
         self.embedding = small_init_(nn.Embedding(num_chars, char_dim, padding_idx=0))
