@@ -89,6 +89,9 @@ WORDS = {"memory": True, "shift": False, "resume": True, "overwrite": True, "out
     ("--val-fraction 2: expected a number", "val_fraction 2: expected a number"),
     ("needs --layers 1: in a stack", "needs layers=1: in a stack"),
     ("give a larger --steps to train on", "give a larger steps to train on"),   # a word after it is no value
+    # a bool given a value no flag gives (multi_label=False from fit(), a flag without a --no- form)
+    ("--memory False: the resumed run used memory", "memory=False: the resumed run used memory"),
+    ("--no-memory False: x", "memory=True: x"),
 ])
 def test_command_line_words_become_keywords(said: str, python: str) -> None:
     assert python_words(said, WORDS, {"resume": {"r1"}}) == python

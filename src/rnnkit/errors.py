@@ -342,7 +342,9 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
         name = said = kind if isinstance(kind, str) else flag
         if kind is True:  # a bool: --NAME and --no-NAME take no value here
             said = f"{name}={not found['no']}"
-            if value is not None and (_METAVAR.fullmatch(value) or value in values.get(name, ())):
+            if value in ("True", "False"):  # a value no flag gives (multi_label=False, which has no --no- form)
+                said, value = f"{name}={(value == 'True') != bool(found['no'])}", None
+            elif value is not None and (_METAVAR.fullmatch(value) or value in values.get(name, ())):
                 value = None
         elif found["no"]:
             return found[0]
