@@ -1,0 +1,47 @@
+"""Gaps a mutation audit of :mod:`rnnkit.cells.minimal` found (round 10): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from rnnkit import Recurrent
+from rnnkit.cells.minimal import g, log_g
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_g_takes_the_x_plus_half_branch_at_zero() -> None:
+    """The paper's g(x) = x + 0.5 for x ≥ 0: its slope at 0 is 1 (σ'(0) = ¼ is the branch below)."""
+    x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(g(x).sum(), x)
+    assert g(x).item() == 0.5 and slope.item() == 1.0
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_every_path_gives_the_same_gradient_where_the_candidate_input_is_zero(
+        cell: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Zero input and zero bias put every pre-activation at exactly 0: the step loop, the parallel scan, the fused
+    sequential scan and its torch fallback (RNNKIT_NATIVE=0) all take g'(0) = 1."""
+    x = torch.zeros(4, 2, 3, dtype=torch.float64)
+    grads = {}
+    for name, options in [("loop", {"impl": "reference"}), ("parallel", {"scan": "parallel"}),
+                          ("sequential", {"scan": "sequential"}), ("fallback", {"scan": "sequential"})]:
+        if name == "fallback":
+            monkeypatch.setenv("RNNKIT_NATIVE", "0")
+        torch.manual_seed(0)
+        layer = Recurrent(cell, 3, 4, **options).double()
+        with torch.no_grad():
+            layer.bias_ih_l0.zero_()
+        layer(x)[0].sum().backward()
+        grads[name] = layer.bias_ih_l0.grad
+    for name in ("parallel", "sequential", "fallback"):
+        torch.testing.assert_close(grads[name], grads["loop"], rtol=1e-10, atol=1e-12, msg=name)
+
+
+def test_log_g_has_the_slope_of_log_sigmoid_at_minus_a_half() -> None:
+    """Below 0, log g(x) = log σ(x), whose slope is 1 − σ(x) = σ(−x); at x = −½ the unused branch log(x + ½) is
+    log 0, whose infinite slope must not leak through the ``where`` (it gave NaN)."""
+    x = torch.tensor([-0.5, -2.0], dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(log_g(x).sum(), x)
+    torch.testing.assert_close(slope, torch.sigmoid(-x.detach()), rtol=1e-12, atol=0)
