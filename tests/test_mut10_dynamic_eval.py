@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
-from rnnkit.models.dynamic_eval import dynamic_log_probs
+from rnnkit.models.dynamic_eval import dynamic_log_probs, gradient_rms
 from rnnkit.models.language_model import LanguageModel
 
 
@@ -48,3 +49,22 @@ def test_statistics_all_zero_give_the_sgd_step_of_lr_over_eps_and_no_pull_back(m
     got = dynamic_log_probs(model, context, text, lr=0.2, segment=5, decay=0.5, rms=zeros, eps=0.5)
     sgd = dynamic_log_probs(model, context, text, lr=0.4, segment=5)
     torch.testing.assert_close(got, sgd, rtol=0, atol=1e-5)
+
+
+def test_gradient_rms_reads_each_batch_at_its_time_in_the_streams() -> None:
+    """Brute force with a clockwork model, whose modules tick on the step's time: the second batch of segment 3 is
+    read at time 3 (read at time 0 its slow modules tick when they should not)."""
+    torch.manual_seed(0)
+    model = LanguageModel(7, cell="clockwork", hidden_size=8, num_layers=1, embed_dim=4).eval()
+    text = ids(20, seed=5)
+    got = gradient_rms(model, text, streams=1, segment=3, batches=2)
+    total = {n: torch.zeros_like(p) for n, p in model.named_parameters()}
+    state = None
+    for start in (0, 3):
+        logits, state = model(text[start : start + 3].unsqueeze(1), state, time_offset=start)
+        model.zero_grad()
+        F.cross_entropy(logits.reshape(-1, 7), text[start + 1 : start + 4]).backward()
+        for n, p in model.named_parameters():
+            total[n] += p.grad**2
+        state = state.detach() if isinstance(state, torch.Tensor) else tuple(s.detach() for s in state)
+    assert all(torch.allclose(got[n], (total[n] / 2).sqrt(), atol=1e-6) for n in total)
