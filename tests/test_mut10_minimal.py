@@ -45,3 +45,27 @@ def test_log_g_has_the_slope_of_log_sigmoid_at_minus_a_half() -> None:
     x = torch.tensor([-0.5, -2.0], dtype=torch.float64, requires_grad=True)
     (slope,) = torch.autograd.grad(log_g(x).sum(), x)
     torch.testing.assert_close(slope, torch.sigmoid(-x.detach()), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_bias_init_and_init_ih_reach_the_layers_weights(cell: str) -> None:
+    """Each gate's block of weight_ih takes init_ih (the identity: an eye of 4 × 3), the bias bias_init."""
+    layer = Recurrent(cell, 3, 4, bias_init=0.25, init_ih="identity", init_hh="orthogonal")
+    gates = layer.weight_ih_l0.shape[0] // 4
+    assert torch.equal(layer.bias_ih_l0, torch.full_like(layer.bias_ih_l0, 0.25))
+    assert torch.equal(layer.weight_ih_l0, torch.eye(4, 3).repeat(gates, 1))
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_the_bfloat16_sequential_scan_is_the_float32_scan_rounded_once(cell: str) -> None:
+    """bfloat16 weights and input are converted to float32 and the state accumulated there: the result is the
+    float32 layer's on the same numbers, rounded to bfloat16 at the end (accumulated in bfloat16 it drifts)."""
+    torch.manual_seed(0)
+    layer = Recurrent(cell, 3, 8, scan="sequential").bfloat16()
+    x, h0 = torch.randn(40, 2, 3).bfloat16(), torch.randn(1, 2, 8).bfloat16()
+    wide = Recurrent(cell, 3, 8, scan="sequential")
+    wide.load_state_dict({k: v.float() for k, v in layer.state_dict().items()})
+    with torch.no_grad():
+        out, h_n = layer(x, h0)
+        want, want_n = wide(x.float(), h0.float())
+    assert torch.equal(out, want.bfloat16()) and torch.equal(h_n, want_n.bfloat16())
