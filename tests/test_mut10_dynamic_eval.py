@@ -68,3 +68,15 @@ def test_gradient_rms_reads_each_batch_at_its_time_in_the_streams() -> None:
             total[n] += p.grad**2
         state = state.detach() if isinstance(state, torch.Tensor) else tuple(s.detach() for s in state)
     assert all(torch.allclose(got[n], (total[n] / 2).sqrt(), atol=1e-6) for n in total)
+
+
+def test_gradient_rms_of_a_short_text_takes_as_many_streams_as_whole_segments(model: LanguageModel) -> None:
+    """21 tokens, segments of 5: 20 inputs make 4 streams of one whole segment each (asked for 64), as brute force
+    over those 4 streams gives it; a fifth stream would make each shorter than a segment."""
+    text = ids(21, seed=2)
+    got = gradient_rms(model, text, streams=64, segment=5, batches=3)
+    x = torch.stack([text[s * 5 : s * 5 + 5] for s in range(4)], 1)
+    y = torch.stack([text[s * 5 + 1 : s * 5 + 6] for s in range(4)], 1)
+    model.zero_grad()
+    F.cross_entropy(model(x)[0].reshape(-1, 7), y.reshape(-1)).backward()
+    assert all(torch.allclose(got[n], p.grad.abs(), atol=1e-7) for n, p in model.named_parameters())
