@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from rnnkit import Recurrent
-from rnnkit.cells.minimal import g, log_g
+from rnnkit.cells.minimal import MinGRU, MinLSTM, g, log_g
+from rnnkit.scan import linear_scan
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -69,3 +70,16 @@ def test_the_bfloat16_sequential_scan_is_the_float32_scan_rounded_once(cell: str
         out, h_n = layer(x, h0)
         want, want_n = wide(x.float(), h0.float())
     assert torch.equal(out, want.bfloat16()) and torch.equal(h_n, want_n.bfloat16())
+
+
+@pytest.mark.parametrize("cell", [MinGRU, MinLSTM])
+def test_the_bfloat16_parallel_scan_runs_in_float32(cell: type) -> None:
+    """The parallel scan of bfloat16 projections: logcumsumexp over the steps in float32, the result rounded to
+    bfloat16 once (the float32 scan of the same numbers), not a scan in bfloat16."""
+    torch.manual_seed(0)
+    mix = cell(8, scan="parallel")
+    xw = (torch.randn(60, 2, mix.gates * 8) * 2).bfloat16()
+    h0 = torch.randn(2, 8).bfloat16()
+    out, final = mix.sequence(xw, h0, None, None, None, 0)
+    want = linear_scan(*mix.log_coefficients(xw.float()), h0.float())
+    assert out.dtype == torch.bfloat16 and torch.equal(out, want.bfloat16()) and torch.equal(final, out[-1])
