@@ -83,3 +83,10 @@ def test_the_bfloat16_parallel_scan_runs_in_float32(cell: type) -> None:
     out, final = mix.sequence(xw, h0, None, None, None, 0)
     want = linear_scan(*mix.log_coefficients(xw.float()), h0.float())
     assert out.dtype == torch.bfloat16 and torch.equal(out, want.bfloat16()) and torch.equal(final, out[-1])
+
+
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_the_input_weights_default_to_xavier_uniform_as_every_cells(cell: str) -> None:
+    layer = Recurrent(cell, 2, 3)
+    assert layer.cell_def.init_ih == Recurrent("gru", 2, 3).cell_def.init_ih == "xavier_uniform"
+    assert layer.config()["init_ih"] == "xavier_uniform"
