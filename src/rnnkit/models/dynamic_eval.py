@@ -84,7 +84,9 @@ def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: flo
 
 
 class _Rule:
-    """One update of the adapted model: plain SGD, or RMS-normalised with ``rms``; then the pull back."""
+    """One update of the adapted model: plain SGD, or RMS-normalised with ``rms``; then the pull back toward the
+    trained weights, at ``decay`` (with ``rms``, each weight's rate ``decay`` times its RMS over the mean RMS, at
+    most 1 (Krause et al. 2018); where every RMS is 0 there is nothing to scale by and nothing is pulled back)."""
 
     def __init__(self, model: nn.Module, lr: float, decay: float, rms: dict[str, Tensor] | None, eps: float) -> None:
         named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
