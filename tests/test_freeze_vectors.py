@@ -5,6 +5,7 @@ embedding table started from pretrained vectors does not train (the whole table)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,19 @@ def _texts(tmp_path: Path) -> Path:
     return path
 
 
-def _classifier_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str,
-                      **settings: Any) -> dict[str, torch.Tensor]:
-    """The weights a classifier run starts training from (``fit`` replaced by a capture that stops it)."""
+def _as_saved_before_the_setting(run: Path) -> None:
+    """Make ``run`` a run saved before ``freeze_vectors`` was a setting: its settings lack it."""
+    for folder in ("last", "best"):
+        path = run / folder / "config.json"
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        del saved["settings"]["freeze_vectors"]
+        path.write_text(json.dumps(saved), encoding="utf-8")
+
+
+def _start(monkeypatch: pytest.MonkeyPatch, run: Callable[[], Any], where: Any = None,
+           name: str = "fit") -> dict[str, torch.Tensor]:
+    """The weights the run ``run()`` starts training from (``where.name``, by default the text tasks' ``fit``,
+    replaced by a capture that stops it)."""
     seen: dict[str, Any] = {}
 
     def capture(model: Any, *args: Any, **kw: Any) -> None:
@@ -52,11 +63,17 @@ def _classifier_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str,
         raise Started
 
     with monkeypatch.context() as m:
-        m.setattr(_text, "fit", capture)
+        m.setattr(_text if where is None else where, name, capture)
         with pytest.raises(Started):
-            train_classifier(ClassifyConfig(tokenizer="word", hidden=4, **settings), str(_texts(tmp_path)),
-                             tmp_path / out, verbose=False)
+            run()
     return seen
+
+
+def _classifier_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str,
+                      **settings: Any) -> dict[str, torch.Tensor]:
+    """The weights a classifier run starts training from."""
+    return _start(monkeypatch, lambda: train_classifier(ClassifyConfig(tokenizer="word", hidden=4, **settings),
+                                                        str(_texts(tmp_path)), tmp_path / out, verbose=False))
 
 
 def _saved(out: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
@@ -109,11 +126,7 @@ def test_a_frozen_classifier_resumes_frozen_and_refuses_a_change(tmp_path: Path,
     assert "--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and data" in \
         capsys.readouterr().err
     # so is a run saved before the setting was (its settings lack it): it trained its table
-    for folder in ("last", "best"):
-        path = plain / folder / "config.json"
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        del saved["settings"]["freeze_vectors"]
-        path.write_text(json.dumps(saved), encoding="utf-8")
+    _as_saved_before_the_setting(plain)
     assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
     assert "--freeze-vectors: the resumed run had no freeze-vectors" in capsys.readouterr().err
     assert main([*flags, "--steps", "2", "--resume", str(plain)]) == 0
@@ -146,17 +159,9 @@ def _pairs(tmp_path: Path) -> Path:
 
 def _translator_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config: Seq2SeqConfig,
                       out: str) -> dict[str, torch.Tensor]:
-    seen: dict[str, Any] = {}
-
-    def capture(model: Any, *args: Any, **kw: Any) -> None:
-        seen.update({k: v.detach().clone() for k, v in model.state_dict().items()})
-        raise Started
-
-    with monkeypatch.context() as m:
-        m.setattr(translate, "Trainer", capture)
-        with pytest.raises(Started):
-            translate.train(config, str(_pairs(tmp_path)), tmp_path / out, verbose=False)
-    return seen
+    """The weights a translator run starts training from (its ``Trainer`` replaced)."""
+    return _start(monkeypatch, lambda: translate.train(config, str(_pairs(tmp_path)), tmp_path / out, verbose=False),
+                  translate, "Trainer")
 
 
 @pytest.mark.parametrize("freeze", [True, False])
@@ -207,11 +212,7 @@ def test_a_frozen_translator_resumes_frozen(tmp_path: Path, capsys: pytest.Captu
     translate.train(Seq2SeqConfig(freeze_vectors=True, steps=2), None, plain, resume=True, verbose=False,
                     progress=False)
     assert _saved(plain)[1]["settings"]["freeze_vectors"] is False
-    for folder in ("last", "best"):
-        path = plain / folder / "config.json"
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        del saved["settings"]["freeze_vectors"]
-        path.write_text(json.dumps(saved), encoding="utf-8")
+    _as_saved_before_the_setting(plain)
     with pytest.raises(UserError, match="^--freeze-vectors: the resumed run had no freeze-vectors"):
         translate.train(Seq2SeqConfig(freeze_vectors=True, steps=3), None, plain, resume=True, verbose=False)
     assert main([*flags, "--steps", "3", "--resume", str(plain)]) == 0
@@ -267,19 +268,9 @@ def _sentences(tmp_path: Path) -> Path:
 
 def _tagger_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, out: str,
                   **settings: Any) -> dict[str, torch.Tensor]:
-    """The weights a tagger run starts training from (``fit`` replaced by a capture that stops it)."""
-    seen: dict[str, Any] = {}
-
-    def capture(model: Any, *args: Any, **kw: Any) -> None:
-        seen.update({k: v.detach().clone() for k, v in model.state_dict().items()})
-        raise Started
-
-    with monkeypatch.context() as m:
-        m.setattr(_text, "fit", capture)
-        with pytest.raises(Started):
-            train_tagger(TagConfig(hidden=4, char_hidden=2, char_dim=3, **settings), str(_sentences(tmp_path)),
-                         tmp_path / out, verbose=False)
-    return seen
+    """The weights a tagger run starts training from."""
+    return _start(monkeypatch, lambda: train_tagger(TagConfig(hidden=4, char_hidden=2, char_dim=3, **settings),
+                                                    str(_sentences(tmp_path)), tmp_path / out, verbose=False))
 
 
 @pytest.mark.parametrize("freeze", [True, False])
@@ -323,11 +314,7 @@ def test_a_frozen_tagger_resumes_frozen_and_refuses_a_change(tmp_path: Path,
     capsys.readouterr()
     assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
     assert "--freeze-vectors: the resumed run had no freeze-vectors" in capsys.readouterr().err
-    for folder in ("last", "best"):  # a run saved before the setting was: it trained its table
-        path = plain / folder / "config.json"
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        del saved["settings"]["freeze_vectors"]
-        path.write_text(json.dumps(saved), encoding="utf-8")
+    _as_saved_before_the_setting(plain)  # it trained its table
     assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
     assert "--freeze-vectors: the resumed run had no freeze-vectors" in capsys.readouterr().err
     assert main([*flags, "--steps", "2", "--resume", str(plain)]) == 0

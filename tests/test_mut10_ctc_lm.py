@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import torch
+from test_mut8_ctc import _counting_scorer
 
 from rnnkit.models.ctc_lm import LanguageModelScorer
-from rnnkit.models.language_model import LanguageModel
 
 
 def test_retain_reads_a_kept_prefix_not_yet_read_while_its_parent_is_known() -> None:
     """``retain`` reads each kept prefix now (its docstring): a child of a prefix read before, kept while the parent
     is dropped, costs one step then and none later; read after the parent was forgotten it would cost two."""
-    torch.manual_seed(0)
-    model = LanguageModel(7, hidden_size=8, num_layers=1, embed_dim=4)
-    read: list[int] = []
-    step = model.own_step
-
-    def counted(ids: torch.Tensor, state: object = None, t: int = 0) -> tuple[torch.Tensor, object]:
-        read.append(int(ids[0]))
-        return step(ids, state, t)
-
-    model.own_step = counted  # type: ignore[method-assign]
-    scorer = LanguageModelScorer(model, [0, 3, 4, 5, 2], start=1, end=1)
+    scorer, read, model = _counting_scorer()
     fresh = LanguageModelScorer(model, [0, 3, 4, 5, 2], start=1, end=1)
     scorer.log_probs((2,))
     del read[:]
