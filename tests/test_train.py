@@ -582,6 +582,20 @@ def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path: Path) -> None:
     assert all(torch.isfinite(t).all() for t in last.model_state.values())
 
 
+@pytest.mark.parametrize(("clip", "cure"), [
+    (None, "or gradient clipping (--clip 1.0); "),
+    (5.0, "or stronger gradient clipping (--clip 1.0 instead of 5); "),
+    (0.5, "instead of 0.01); the last"),  # clipping at 0.5 already: no clipping to suggest
+])
+def test_a_divergence_suggests_the_clipping_the_run_lacks(tmp_path: Path, clip: float | None, cure: str) -> None:
+    """The divergence's cure is the patience stop's (one ``_cure``): it said '--clip 1.0' to a run clipping at 0.5."""
+    trainer = make_trainer(tmp_path, clip=clip)
+    trainer.loss_fn = spiked_at(6, float("nan"))
+    with pytest.raises(TrainingDiverged) as err:
+        trainer.fit()
+    assert "try a lower learning rate (--lr 0.0025 instead of 0.01) " in str(err.value) and cure in str(err.value)
+
+
 def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path: Path) -> None:
     """A run that diverged (or ran out of memory) in its first steps left OUT with .lock and metrics.jsonl
     and no model: a folder that --resume refuses and that reads as a run."""

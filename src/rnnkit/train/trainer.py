@@ -853,9 +853,8 @@ class Trainer:
                    "value": str(value), "lr": lr, **extra})
         became = f"became {value:.4g}, {why}" if why else f"became {value}"
         return TrainingDiverged(
-            f"step {self.step + 1}: the {what} {became} (training diverged) and the run stopped; "
-            f"try a lower learning rate (--lr {self.cfg.lr / 4:g} instead of {self.cfg.lr:g}) or "
-            f"gradient clipping (--clip 1.0); {kept}",
+            f"step {self.step + 1}: the {what} {became} (training diverged) and the run stopped; {self._cure()}; "
+            f"{kept}",
             self.step + 1, what, value, why,
         )
 
@@ -947,12 +946,16 @@ class Trainer:
         usual cure, as a divergence of the training loss says it. Nothing for a finite one."""
         if math.isfinite(value):
             return ""
+        return (f"; val {self.cfg.metric} is {'NaN' if math.isnan(value) else value} at step {self.step}: the "
+                f"model's outputs overflowed, training likely diverging; {self._cure()}")
+
+    def _cure(self) -> str:
+        """What a diverging run may try: a quarter of the learning rate, and gradient clipping where it has none
+        (stronger where it clips above 1)."""
         c = self.cfg
         clip = (" or gradient clipping (--clip 1.0)" if not c.clip else
                 f" or stronger gradient clipping (--clip 1.0 instead of {c.clip:g})" if c.clip > 1 else "")
-        return (f"; val {c.metric} is {'NaN' if math.isnan(value) else value} at step {self.step}: the model's "
-                f"outputs overflowed, training likely diverging; try a lower learning rate (--lr {c.lr / 4:g} "
-                f"instead of {c.lr:g}){clip}")
+        return f"try a lower learning rate (--lr {c.lr / 4:g} instead of {c.lr:g}){clip}"
 
     def _is_better(self, value: float) -> bool:
         if not math.isfinite(value):
