@@ -593,7 +593,7 @@ def test_a_divergence_suggests_the_clipping_the_run_lacks(tmp_path: Path, clip: 
     trainer.loss_fn = spiked_at(6, float("nan"))
     with pytest.raises(TrainingDiverged) as err:
         trainer.fit()
-    assert "try a lower learning rate (--lr 0.0025 instead of 0.01) " in str(err.value) and cure in str(err.value)
+    assert "try a lower learning rate (--lr 0.0025 instead of 0.01)" in str(err.value) and cure in str(err.value)
 
 
 def test_a_fresh_run_that_fails_before_its_first_save_leaves_no_out_dir(tmp_path: Path) -> None:
