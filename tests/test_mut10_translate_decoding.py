@@ -11,7 +11,14 @@ import torch
 from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.sampling import Sampling
-from rnnkit.tasks._translate_decoding import Decoding, _greedy, _max_lengths, replace_unknown, sources_per_batch
+from rnnkit.tasks._translate_decoding import (
+    Decoding,
+    _greedy,
+    _max_lengths,
+    replace_unknown,
+    sources_per_batch,
+    words_at,
+)
 
 
 def test_greedy_decoding_stops_at_a_times_the_source_length_plus_b() -> None:
@@ -56,3 +63,7 @@ def test_a_batch_holds_at_most_1024_decoder_rows_and_one_source_at_least(rows_ea
 def test_the_length_limit_is_one_token_at_least_and_worked_in_float64() -> None:
     assert _max_lengths(torch.tensor([3, 10]), 0.1, 0, 40).tolist() == [1, 1]
     assert _max_lengths(torch.tensor([1]), 1.0, 2**24, 2**30).tolist() == [2**24 + 1]  # float32 rounds it away
+
+
+def test_an_offset_before_the_first_of_several_words_gives_the_first() -> None:
+    assert words_at("  ab cd", [0, 1, 2, 4]) == ["ab", "ab", "ab", "cd"]
