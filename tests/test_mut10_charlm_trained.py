@@ -176,3 +176,16 @@ def test_the_unknown_symbol_is_never_written_and_no_prime_is_none() -> None:
     out = lm.sample(None, 6, temperature=0)
     assert len(out) == 6 and "\ufffd" not in out
     assert lm.sample("ab", 2, temperature=0).startswith("ab")
+
+
+def test_the_arguments_are_refused_at_the_call() -> None:
+    lm = _charlm("ab\n")
+    with pytest.raises(TypeError, match="prime takes a text"):
+        lm.stream(b"ab")  # type: ignore[arg-type]
+    assert lm.sample("ab", 0) == "ab"  # no character asked for: the prime alone
+    with pytest.raises(SettingError, match="^method 'adam': expected 'rms' or 'sgd'"):
+        lm.score("ab", dynamic=True, method="adam")
+    with pytest.raises(UserError, match="holds no gradient statistics"):
+        lm.score("ab", dynamic=True, method="rms")
+    with pytest.raises(UserError, match=r"^texts\[1\] is empty"):
+        lm.score(["ab", ""])  # the second text named by its place, before any is scored
