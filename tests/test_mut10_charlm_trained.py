@@ -18,6 +18,7 @@ from rnnkit.models.dynamic_eval import LR_LIMIT, dynamic_log_probs
 from rnnkit.models.language_model import LanguageModel
 from rnnkit.tasks import _charlm_trained
 from rnnkit.tasks._charlm_trained import CharLM, _check_adapted, _saved_rms, _warn_unused_sampling
+from rnnkit.train.checkpoint import save_checkpoint
 
 
 def _charlm(text: str, rms: dict[str, torch.Tensor] | None = None) -> CharLM:
@@ -189,3 +190,21 @@ def test_the_arguments_are_refused_at_the_call() -> None:
         lm.score("ab", dynamic=True, method="rms")
     with pytest.raises(UserError, match=r"^texts\[1\] is empty"):
         lm.score(["ab", ""])  # the second text named by its place, before any is scored
+
+
+def _saved(tmp_path: Path, vocab_text: str, said: int, with_vocab: bool = True) -> Path:
+    """A checkpoint of a model over the characters of ``vocab_text`` whose config.json says ``said`` of them."""
+    vocab = CharVocab.from_text(vocab_text)
+    torch.manual_seed(0)
+    model = LanguageModel(len(vocab), hidden_size=8, num_layers=1, embed_dim=4)
+    return save_checkpoint(tmp_path / f"run-{said}-{with_vocab}", model_state=model.state_dict(),
+                           config={"task": "charlm", "model": {**model.config(), "vocab_size": said}},
+                           vocab=vocab.to_json() if with_vocab else None)
+
+
+def test_a_checkpoint_is_loaded_only_with_a_vocabulary_of_the_models_size(tmp_path: Path) -> None:
+    assert len(CharLM(_saved(tmp_path, "ab\n", 4)).vocab) == 4
+    with pytest.raises(UserError, match="vocab.json is missing"):
+        CharLM(_saved(tmp_path, "ab\n", 4, with_vocab=False))
+    with pytest.raises(UserError, match="the vocabulary has 4 entries, but the model has 5 "):
+        CharLM(_saved(tmp_path, "ab\n", 5))
