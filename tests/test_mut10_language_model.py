@@ -147,3 +147,9 @@ def test_the_last_window_reads_up_to_the_token_before_the_last() -> None:
     assert logp.shape == (4,)
     for s, w in zip(state, want, strict=True):
         torch.testing.assert_close(s, w)
+
+
+def test_sequence_log_probs_refuses_an_empty_context() -> None:
+    """Nothing predicts the first token without a context: one log-probability came back for three tokens."""
+    with pytest.raises(ValueError, match="at least one token"):
+        sequence_log_probs(_lm(), torch.tensor([], dtype=torch.long), torch.tensor([1, 2, 3]))
