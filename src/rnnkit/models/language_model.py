@@ -184,6 +184,8 @@ def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor, *, wi
     """Log-probability of each token of ``ids`` (1-D) given ``context`` (1-D, at least one token)
     and the tokens before it: a tensor of ``len(ids)`` log-probabilities (natural log). The text is read
     ``window`` tokens at a time with the state carried, so a long text costs one window's activations."""
+    if context.numel() < 1:  # the first token of ids has no prediction then: one log-prob came back for three ids
+        raise ValueError("sequence_log_probs: the context must hold at least one token")
     seq = torch.cat([context, ids]).long().to(model_device(model))
     out: list[Tensor] = []
     state: Any = None
