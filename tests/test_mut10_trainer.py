@@ -1,0 +1,227 @@
+"""Gaps a mutation audit of :mod:`rnnkit.train.trainer` found (round 10), checked against hand-worked numbers: a
+linear model on fixed random rows trained a few steps through the Trainer, its evaluations scripted."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from rnnkit.train import TrainConfig, Trainer, load_checkpoint
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+class Rows:
+    """An endless source of (x, y) batches cycling over fixed random rows; its position is saved."""
+
+    def __init__(self, batch: int = 4, n: int = 16, seed: int = 0) -> None:
+        g = torch.Generator().manual_seed(seed)
+        self.x, self.y = torch.randn(n, 3, generator=g), torch.randn(n, 1, generator=g)
+        self.batch, self.pos = batch, 0
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        i = self.pos % (len(self.x) // self.batch) * self.batch
+        self.pos += 1
+        return self.x[i:i + self.batch], self.y[i:i + self.batch]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"pos": self.pos}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.pos = state["pos"]
+
+
+def mse(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor], state: Any) -> tuple[torch.Tensor, int, Any]:
+    x, y = batch
+    return ((model(x) - y) ** 2).sum(), len(x), None
+
+
+def linear(seed: int = 0) -> nn.Linear:
+    torch.manual_seed(seed)
+    return nn.Linear(3, 1)
+
+
+def trainer(out: Path | None, scores: list[float] | None = None, *, model: nn.Module | None = None,
+            source: Rows | None = None, resume: bool = False, on_eval: Any = None, data: Any = None,
+            **settings: Any) -> Trainer:
+    """A run of the linear model evaluated every ``eval_every`` (default 1) steps, its evaluations ``scores``."""
+    scored = iter(scores or [])
+    cfg = TrainConfig(**{"steps": len(scores or [1]), "eval_every": 1, "log_every": 1, "progress": False,
+                         "verbose": False, "optimizer": "sgd", "momentum": 0.0, "lr": 0.1, "clip": None,
+                         "save_minutes": None, **settings})
+    return Trainer(model or linear(), cfg, batches=source or Rows(), loss_fn=mse,
+                   eval_fn=(lambda m: {"loss": next(scored)}) if scores is not None else None, out_dir=out,
+                   model_config={"task": "test", **({"data": data} if data else {})}, on_eval=on_eval,
+                   resume=load_checkpoint(out, prefer="last") if resume else None)
+
+
+def rates(run: Trainer) -> list[float]:
+    return [r["lr"] for r in run.history if "lr" in r]
+
+
+def test_the_cosine_schedule_with_warmup_and_a_floor_gives_the_rates_worked_by_hand() -> None:
+    """lr 0.1, 4 steps, warm-up 2, floor 0.2: update k has progress k/4, the cosine factor
+    0.2 + 0.8 * (1 + cos(pi k/4)) / 2, times (k+1)/2 while warming up."""
+    run = trainer(None, steps=4, warmup=2, min_lr_ratio=0.2, schedule="cosine")
+    run.fit()
+    assert rates(run) == pytest.approx([0.05, 0.1 * (0.2 + 0.4 * (1 + math.sqrt(0.5))), 0.06,
+                                        0.1 * (0.2 + 0.4 * (1 - math.sqrt(0.5)))], rel=1e-9)
+
+
+def test_the_step_schedule_halves_the_rate_every_step_every_updates() -> None:
+    run = trainer(None, steps=5, schedule="step", step_every=2, gamma=0.5)
+    run.fit()
+    assert rates(run) == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025], rel=1e-12)
+
+
+def test_the_schedule_follows_the_steps_when_they_are_further_along_than_the_clock() -> None:
+    """Progress is the larger of steps done / steps and the clock's share of minutes: with a budget of 1000 minutes
+    the steps lead, so the linear schedule falls by a quarter each of the 4 updates."""
+    run = trainer(None, steps=4, minutes=1000.0, schedule="linear")
+    run.fit()
+    assert rates(run) == pytest.approx([0.1, 0.075, 0.05, 0.025], rel=1e-6)
+    assert run.step == 4
+
+
+class Clock:
+    """A stand-in for the trainer's ``time`` module whose clock the loss function moves on 6 seconds a batch."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_a_minutes_budget_ends_the_run_and_drives_the_schedule_by_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each update takes 6 (fake) seconds: a budget of 1 minute ends after 10 updates, and the linear schedule
+    reads the clock's share of the minute, 6k/60 at update k."""
+    import rnnkit.train.trainer as module
+
+    clock = Clock()
+    monkeypatch.setattr(module, "time", clock)
+
+    def slow(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, Any]:
+        clock.now += 6.0
+        return mse(model, batch, state)
+
+    cfg = TrainConfig(steps=None, minutes=1.0, optimizer="sgd", momentum=0.0, lr=0.1, clip=None, schedule="linear",
+                      log_every=1, progress=False, verbose=False, save_minutes=None)
+    run = Trainer(linear(), cfg, batches=Rows(), loss_fn=slow)
+    result = run.fit()
+    assert (result.steps, result.stopped) == (10, "minutes")
+    assert rates(run) == pytest.approx([0.1 * (1 - k / 10) for k in range(10)], rel=1e-9)
+
+
+def saves_at(run: Trainer) -> list[int]:
+    """Wrap ``run.save_last`` to list the steps it writes last/ at."""
+    steps: list[int] = []
+    save = run.save_last
+
+    def counted() -> None:
+        steps.append(run.step)
+        save()
+
+    run.save_last = counted  # type: ignore[method-assign]
+    return steps
+
+
+def test_save_every_writes_last_every_that_many_steps_and_at_the_end(tmp_path: Path) -> None:
+    run = trainer(tmp_path, steps=7, save_every=3)
+    steps = saves_at(run)
+    run.fit()
+    assert steps == [3, 6, 7]
+
+
+def test_save_minutes_writes_last_every_that_many_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """6 (fake) seconds an update, --save-minutes 0.25: last/ every 15 seconds, so after updates 3, 6, 9 (18 s, 36 s,
+    54 s: each 15 s or more after the one before), and at the end."""
+    import rnnkit.train.trainer as module
+
+    clock = Clock()
+    monkeypatch.setattr(module, "time", clock)
+
+    def slow(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, Any]:
+        clock.now += 6.0
+        return mse(model, batch, state)
+
+    cfg = TrainConfig(steps=10, optimizer="sgd", lr=0.1, progress=False, verbose=False, save_minutes=0.25,
+                      log_every=100)
+    run = Trainer(linear(), cfg, batches=Rows(), loss_fn=slow, out_dir=tmp_path, model_config={"task": "test"})
+    steps = saves_at(run)
+    run.fit()
+    assert steps == [3, 6, 9, 10]
+
+
+def test_a_reason_from_on_eval_wins_over_patience_at_the_same_evaluation(tmp_path: Path) -> None:
+    """The second evaluation is no better (patience 1 would stop there) and on_eval asks to stop there too: the
+    run reports on_eval's reason, which the caller asked for."""
+    run = trainer(tmp_path, [2.0, 3.0, 1.0], patience=1, on_eval=lambda r: "reached" if r["step"] == 2 else None)
+    result = run.fit()
+    assert (result.stopped, result.steps) == ("reached", 2)
+
+
+def test_the_plateau_schedule_stops_lowering_the_rate_at_its_floor(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """gamma 0.5, floor 0.25: two reductions reach the floor exactly (0.5 ** 2 = 0.25); the evaluations no better
+    after that lower nothing and say nothing."""
+    run = trainer(tmp_path, [1.0, 2.0, 2.0, 2.0, 2.0, 2.0], schedule="plateau", plateau_patience=1, gamma=0.5,
+                  min_lr_ratio=0.25, verbose=True)
+    run.fit()
+    assert capsys.readouterr().err.count("lowering the learning rate") == 2
+    assert run.lr_reductions == 2
+    assert rates(run) == pytest.approx([0.1, 0.1, 0.05, 0.025, 0.025, 0.025], rel=1e-12)
+
+
+def test_the_last_step_is_evaluated_once_in_the_record_of_its_training_loss(tmp_path: Path) -> None:
+    """steps 3, eval_every 2: step 3 ends the run, so it is evaluated once, in the record with its train loss."""
+    calls: list[int] = []
+    run = trainer(None, [], steps=3, eval_every=2, log_every=100)
+    run.eval_fn = lambda m: calls.append(run.step) or {"loss": 1.0 / run.step}
+    run.fit()
+    assert calls == [2, 3]
+    assert [r["step"] for r in run.history] == [2, 3]
+    assert all("train_loss" in r and "val_loss" in r for r in run.history)
+
+
+def test_a_run_halted_between_evaluations_is_not_evaluated_at_the_halt(tmp_path: Path) -> None:
+    """halt_at 3 with evaluations every 2: the halt saves last/ and evaluates nothing (the resumed run does, at its
+    evaluations), so the third score is the resumed run's, at step 4."""
+    scores = [3.0, 2.0, 1.0]
+    first = trainer(tmp_path, scores, steps=6, eval_every=2, halt_at=3)
+    assert first.fit().stopped == "halt_at"
+    assert [r["step"] for r in first.history if "val_loss" in r] == [2]
+    resumed = trainer(tmp_path, scores[1:], steps=6, eval_every=2, resume=True)
+    result = resumed.fit()
+    assert (result.best_step, result.best_metric) == (6, 1.0)
+    assert [r["step"] for r in resumed.history if "val_loss" in r] == [4, 6]
+
+
+def test_a_resumed_run_counts_save_every_from_the_step_it_resumed_at(tmp_path: Path) -> None:
+    """--save-every 3 halted at 4 (saved at 3 and at the halt): the resumed run saves 3 steps after 4, at 7, and at
+    its end, 10."""
+    trainer(tmp_path, steps=10, save_every=3, halt_at=4).fit()
+    run = trainer(tmp_path, steps=10, save_every=3, resume=True)
+    steps = saves_at(run)
+    run.fit()
+    assert steps == [7, 10]
+
+
+def test_a_resume_on_other_validation_data_counts_patience_afresh(tmp_path: Path) -> None:
+    """Halted after an evaluation no better than the best (patience count 1 of 2), resumed on other validation data:
+    the best and the count start again, so a NaN evaluation then counts 1 (no stop) and the next one is the best."""
+    trainer(tmp_path, [1.0, 2.0, 0.0, 0.0], patience=2, halt_at=2, data={"measure": "a"}).fit()
+    run = trainer(tmp_path, [math.nan, 5.0], steps=4, patience=2, resume=True, data={"measure": "b"})
+    result = run.fit()
+    assert (result.stopped, result.steps, result.best_step, result.best_metric) == ("steps", 4, 4, 5.0)
+
+
+def test_last_records_the_step_of_the_best_evaluation(tmp_path: Path) -> None:
+    trainer(tmp_path, [2.0, 1.0, 3.0, 4.0]).fit()
+    state = load_checkpoint(tmp_path, prefer="last").trainer_state
+    assert (state["step"], state["best_step"], state["best_metric"]) == (4, 2, 1.0)
