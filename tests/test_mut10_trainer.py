@@ -3,6 +3,7 @@ linear model on fixed random rows trained a few steps through the Trainer, its e
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnkit.train import TrainConfig, Trainer, load_checkpoint
+from rnnkit.train import TrainConfig, Trainer, load_checkpoint, seed_everything
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -225,3 +226,118 @@ def test_last_records_the_step_of_the_best_evaluation(tmp_path: Path) -> None:
     trainer(tmp_path, [2.0, 1.0, 3.0, 4.0]).fit()
     state = load_checkpoint(tmp_path, prefer="last").trainer_state
     assert (state["step"], state["best_step"], state["best_metric"]) == (4, 2, 1.0)
+
+
+def slow_run(out: Path | None, clock: Clock, **settings: Any) -> Trainer:
+    """The linear model on a clock that each batch moves on 6 seconds."""
+
+    def slow(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, Any]:
+        clock.now += 6.0
+        return mse(model, batch, state)
+
+    cfg = TrainConfig(**{"optimizer": "sgd", "lr": 0.1, "progress": False, "verbose": False, "save_minutes": None,
+                         "log_every": 1, **settings})
+    return Trainer(linear(), cfg, batches=Rows(), loss_fn=slow, out_dir=out, model_config={"task": "test"},
+                   resume=load_checkpoint(out, prefer="last") if out is not None and (out / "last").is_dir() else None)
+
+
+def test_a_resumed_run_goes_on_with_its_clock_and_its_token_count(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget of 0.4 minutes (24 s) at 6 s an update, halted at 2 (12 s) and resumed: the resumed run has 12 s
+    left, so it ends at step 4 on its minutes, 24 s and 4 x 4 rows in all."""
+    import rnnkit.train.trainer as module
+
+    clock = Clock()
+    monkeypatch.setattr(module, "time", clock)
+    assert slow_run(tmp_path, clock, steps=None, minutes=0.4, halt_at=2).fit().stopped == "halt_at"
+    result = slow_run(tmp_path, clock, steps=None, minutes=0.4).fit()
+    assert (result.stopped, result.steps, result.seconds, result.tokens) == ("minutes", 4, 24.0, 16)
+
+
+def test_a_resumed_run_draws_what_the_whole_run_draws_from_python_numpy_and_torch(tmp_path: Path) -> None:
+    """A loss that draws from Python's random, NumPy and torch: halted at 2 and resumed (after other draws), the
+    weights are those of the run without the halt (each run seeded alike; linear() reseeds torch)."""
+    import random
+
+    import numpy as np
+
+    def noisy(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, Any]:
+        loss, n, _ = mse(model, batch, state)
+        return loss * (1 + random.random()) * (1 + float(np.random.rand())) * (1 + torch.rand(()).item()), n, None
+
+    def run(out: Path, **settings: Any) -> Trainer:
+        cfg = TrainConfig(steps=4, optimizer="sgd", lr=0.1, clip=None, progress=False, verbose=False, save_minutes=None,
+                          **settings)
+        resume = load_checkpoint(out, prefer="last") if (out / "last").is_dir() else None
+        return Trainer(linear(), cfg, batches=Rows(), loss_fn=noisy, out_dir=out, model_config={"task": "test"},
+                       resume=resume)
+
+    seed_everything(5)
+    whole = run(tmp_path / "a")
+    whole.fit()
+    seed_everything(5)
+    run(tmp_path / "b", halt_at=2).fit()
+    random.random(), np.random.rand(), torch.rand(3)   # other draws between the two runs
+    resumed = run(tmp_path / "b")
+    resumed.fit()
+    for mine, theirs in zip(resumed.model.parameters(), whole.model.parameters(), strict=True):
+        assert torch.equal(mine, theirs)
+
+
+def test_a_resumed_run_logs_each_step_once(tmp_path: Path) -> None:
+    trainer(tmp_path, steps=4, halt_at=2).fit()
+    trainer(tmp_path, steps=4, resume=True).fit()
+    lines = (tmp_path / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [1, 2, 3, 4]
+
+
+def test_the_logged_loss_grad_norm_and_clipped_share_are_those_worked_by_hand() -> None:
+    """lr 0 (the weights stay), two updates a record: train_loss is the mean squared error over the 8 rows of both
+    batches, grad_norm the second batch's gradient norm and clipped the share of updates clipped (clip 1e-6: all)."""
+    source, model = Rows(), linear()
+    expected_loss, norms = 0.0, []
+    for i in range(2):
+        x, y = source.x[4 * i:4 * i + 4], source.y[4 * i:4 * i + 4]
+        loss = ((model(x) - y) ** 2).sum()
+        expected_loss += loss.item()
+        grads = torch.autograd.grad(loss / 4, list(model.parameters()))
+        norms.append(torch.cat([g.flatten() for g in grads]).norm().item())
+    run = trainer(None, model=model, steps=2, lr=0.0, log_every=2, clip=1e-6)
+    run.fit()
+    (record,) = run.history
+    assert record["train_loss"] == pytest.approx(expected_loss / 8, rel=1e-6)
+    assert record["grad_norm"] == pytest.approx(norms[1], rel=1e-5)
+    assert record["grad_norm_mean"] == pytest.approx(sum(norms) / 2, rel=1e-5)
+    assert record["clipped"] == 1.0
+
+
+def test_eval_fn_sees_the_model_in_evaluation_mode() -> None:
+    seen: list[bool] = []
+    run = trainer(None, [], steps=2)
+    run.eval_fn = lambda m: seen.append(m.training) or {"loss": 1.0}
+    run.fit()
+    assert seen == [False, False] and run.model.training
+
+
+def test_only_the_plateau_schedule_lowers_the_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    run = trainer(None, [1.0, 2.0, 3.0, 4.0], schedule="constant", verbose=True, plateau_patience=None)
+    run.fit()
+    assert "lowering the learning rate" not in capsys.readouterr().err
+    assert run.lr_reductions == 0
+
+
+def test_the_last_step_is_logged_between_log_steps() -> None:
+    run = trainer(None, steps=3, log_every=2)
+    run.fit()
+    assert [r["step"] for r in run.history] == [2, 3]
+
+
+def test_a_resumed_run_without_validation_keeps_its_final_model_as_best(tmp_path: Path) -> None:
+    """No eval_fn: the final model is the best; halted at 2 (best/ at 2) and resumed to 4, best/ holds step 4's."""
+    trainer(tmp_path, steps=4, halt_at=2).fit()
+    run = trainer(tmp_path, steps=4, resume=True)
+    result = run.fit()
+    best = load_checkpoint(tmp_path, prefer="best")
+    assert (result.best_step, best.trainer_state["step"]) == (4, 4)
+    for name, value in run.model.state_dict().items():
+        assert torch.equal(best.model_state[name], value)
