@@ -341,3 +341,13 @@ def test_a_resumed_run_without_validation_keeps_its_final_model_as_best(tmp_path
     assert (result.best_step, best.trainer_state["step"]) == (4, 4)
     for name, value in run.model.state_dict().items():
         assert torch.equal(best.model_state[name], value)
+
+
+def test_the_result_keeps_the_whole_evaluation_of_the_best_step(tmp_path: Path) -> None:
+    """best_eval (and at_best) is the evaluation of the best step, not of the first or the last one."""
+    evaluations = iter([{"loss": 2.0, "acc": 0.5}, {"loss": 1.0, "acc": 0.7}, {"loss": 3.0, "acc": 0.9}])
+    run = trainer(tmp_path, [], steps=3)
+    run.eval_fn = lambda m: next(evaluations)
+    result = run.fit()
+    assert (result.best_step, result.best_eval, result.at_best("acc")) == (2, {"loss": 1.0, "acc": 0.7}, 0.7)
+    assert load_checkpoint(tmp_path, prefer="best").trainer_state["best_eval"] == {"loss": 1.0, "acc": 0.7}
