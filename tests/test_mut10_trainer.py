@@ -351,3 +351,16 @@ def test_the_result_keeps_the_whole_evaluation_of_the_best_step(tmp_path: Path) 
     result = run.fit()
     assert (result.best_step, result.best_eval, result.at_best("acc")) == (2, {"loss": 1.0, "acc": 0.7}, 0.7)
     assert load_checkpoint(tmp_path, prefer="best").trainer_state["best_eval"] == {"loss": 1.0, "acc": 0.7}
+
+
+def test_a_run_resumed_keeping_by_another_score_counts_patience_from_its_best_under_that_score(tmp_path: Path) -> None:
+    """Kept by loss, its best (step 2) had acc 0.7; resumed keeping by acc (max) with patience 1, an acc of 0.6 is
+    no better than that 0.7: the run stops there, best/ still step 2's."""
+    evaluations = iter([{"loss": 2.0, "acc": 0.5}, {"loss": 1.0, "acc": 0.7}, {"loss": 3.0, "acc": 0.6}])
+    first = trainer(tmp_path, [], steps=4, halt_at=2)
+    first.eval_fn = lambda m: next(evaluations)
+    first.fit()
+    run = trainer(tmp_path, [], steps=4, resume=True, metric="acc", mode="max", patience=1)
+    run.eval_fn = lambda m: next(evaluations)
+    result = run.fit()
+    assert (result.stopped, result.steps, result.best_step, result.best_metric) == ("patience", 3, 2, 0.7)
