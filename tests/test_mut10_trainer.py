@@ -364,3 +364,19 @@ def test_a_run_resumed_keeping_by_another_score_counts_patience_from_its_best_un
     run.eval_fn = lambda m: next(evaluations)
     result = run.fit()
     assert (result.stopped, result.steps, result.best_step, result.best_metric) == ("patience", 3, 2, 0.7)
+
+
+def test_without_clipping_no_gradient_is_clipped_however_large() -> None:
+    """clip None: a gradient norm over a million (the loss scaled by 1e9, lr 0) is left as it is and not counted
+    as clipped."""
+
+    def huge(model: nn.Module, batch: Any, state: Any) -> tuple[torch.Tensor, int, Any]:
+        loss, n, _ = mse(model, batch, state)
+        return loss * 1e9, n, None
+
+    cfg = TrainConfig(steps=1, optimizer="sgd", lr=0.0, clip=None, log_every=1, progress=False, verbose=False,
+                      save_minutes=None)
+    run = Trainer(linear(), cfg, batches=Rows(), loss_fn=huge)
+    run.fit()
+    (record,) = run.history
+    assert record["grad_norm"] > 1e6 and record["clipped"] == 0.0
