@@ -353,17 +353,21 @@ def test_the_result_keeps_the_whole_evaluation_of_the_best_step(tmp_path: Path) 
     assert load_checkpoint(tmp_path, prefer="best").trainer_state["best_eval"] == {"loss": 1.0, "acc": 0.7}
 
 
-def test_a_run_resumed_keeping_by_another_score_counts_patience_from_its_best_under_that_score(tmp_path: Path) -> None:
-    """Kept by loss, its best (step 2) had acc 0.7; resumed keeping by acc (max) with patience 1, an acc of 0.6 is
-    no better than that 0.7: the run stops there, best/ still step 2's."""
-    evaluations = iter([{"loss": 2.0, "acc": 0.5}, {"loss": 1.0, "acc": 0.7}, {"loss": 3.0, "acc": 0.6}])
+@pytest.mark.parametrize(("acc", "stopped", "best"), [(0.6, "patience", (3, 2, 0.7)), (0.8, "patience", (4, 3, 0.8))])
+def test_a_run_resumed_keeping_by_another_score_counts_patience_from_its_best_under_that_score(
+        tmp_path: Path, acc: float, stopped: str, best: tuple[int, int, float]) -> None:
+    """Kept by loss, its best (step 2, loss 1.0) had acc 0.7; resumed keeping by acc (max) with patience 1, an acc
+    of 0.6 is no better than that 0.7 (the run stops there, best/ still step 2's), one of 0.8 is better (not
+    measured against the loss of 1.0), and the 0.1 after it stops the run."""
+    evaluations = iter([{"loss": 2.0, "acc": 0.5}, {"loss": 1.0, "acc": 0.7}, {"loss": 3.0, "acc": acc},
+                        {"loss": 3.0, "acc": 0.1}])
     first = trainer(tmp_path, [], steps=4, halt_at=2)
     first.eval_fn = lambda m: next(evaluations)
     first.fit()
     run = trainer(tmp_path, [], steps=4, resume=True, metric="acc", mode="max", patience=1)
     run.eval_fn = lambda m: next(evaluations)
     result = run.fit()
-    assert (result.stopped, result.steps, result.best_step, result.best_metric) == ("patience", 3, 2, 0.7)
+    assert (result.stopped, result.steps, result.best_step, result.best_metric) == (stopped, *best)
 
 
 def test_without_clipping_no_gradient_is_clipped_however_large() -> None:
