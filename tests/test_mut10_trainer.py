@@ -384,3 +384,26 @@ def test_without_clipping_no_gradient_is_clipped_however_large() -> None:
     run.fit()
     (record,) = run.history
     assert record["grad_norm"] > 1e6 and record["clipped"] == 0.0
+
+
+@pytest.mark.parametrize("scores", [None, []])
+def test_a_run_halted_before_its_first_step_saves_no_model(tmp_path: Path, scores: list[float] | None) -> None:
+    """halt_at 0: nothing was trained, so neither best/ nor last/ is written (with or without validation)."""
+    result = trainer(tmp_path, scores, steps=4, halt_at=0).fit()
+    assert (result.stopped, result.steps) == ("halt_at", 0)
+    assert not (tmp_path / "best").exists() and not (tmp_path / "last").exists()
+
+
+def test_a_checkpoint_without_last_eval_step_was_evaluated_at_its_step(tmp_path: Path) -> None:
+    """A trainer_state.json of an older rnnkit has last_eval but no last_eval_step: its evaluation was at its step,
+    so a run resumed at its end evaluates nothing again."""
+    trainer(tmp_path, [2.0, 1.0]).fit()
+    path = tmp_path / "last" / "trainer_state.json"
+    state = json.loads(path.read_text(encoding="utf-8"))
+    assert state.pop("last_eval_step") == 2 and state["last_eval"] == {"loss": 1.0}
+    path.write_text(json.dumps(state), encoding="utf-8")
+    calls: list[int] = []
+    run = trainer(tmp_path, [], steps=2, resume=True)
+    run.eval_fn = lambda m: calls.append(run.step) or {"loss": 5.0}
+    result = run.fit()
+    assert (calls, result.best_metric, result.last_eval) == ([], 1.0, {"loss": 1.0})
