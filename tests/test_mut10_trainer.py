@@ -407,3 +407,11 @@ def test_a_checkpoint_without_last_eval_step_was_evaluated_at_its_step(tmp_path:
     run.eval_fn = lambda m: calls.append(run.step) or {"loss": 5.0}
     result = run.fit()
     assert (calls, result.best_metric, result.last_eval) == ([], 1.0, {"loss": 1.0})
+
+
+def test_a_resumed_run_without_validation_is_not_refused_for_its_patience(tmp_path: Path) -> None:
+    """--patience without validation is refused for a fresh run only: a run saved with it resumes (no flag unsets
+    an inherited --patience) and trains to its end."""
+    trainer(tmp_path, steps=4, halt_at=2).fit()
+    result = trainer(tmp_path, steps=4, patience=2, resume=True).fit()
+    assert (result.stopped, result.steps) == ("steps", 4)
