@@ -81,7 +81,8 @@ def test_each_update_takes_its_rate_as_plain_sgd_by_hand() -> None:
     w ← w − lr_i ∇L(w) computed by hand with the rates of :func:`geometric_rates`; no model is kept."""
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(6, 3, generator=g), torch.randn(6, 1, generator=g)
-    model = torch.nn.Linear(3, 1, bias=False)
+    torch.manual_seed(1)  # seeded: drawn from the state earlier tests left, 1 start in 4 (seeds 0-39) began too
+    model = torch.nn.Linear(3, 1, bias=False)  # near the fit to halve the loss on the way, and the test failed
     w = model.weight.detach().clone()
     cfg = TrainConfig(optimizer="sgd", momentum=0.0, clip=None, find_lr=True, progress=False, verbose=False)
     with pytest.raises(LearningRateFound) as found:
