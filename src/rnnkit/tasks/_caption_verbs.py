@@ -31,7 +31,7 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
-    cap = with_ensemble(cap, args, "IMAGE")
+    cap = with_ensemble(cap, args)
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {unattended(cap.checkpoints, 'was trained without attention')}; there is "
                         "nothing to draw")

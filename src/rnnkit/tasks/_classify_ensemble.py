@@ -22,7 +22,7 @@ from rnnkit.errors import UserError
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_data import _text_list
 from rnnkit.tasks._classify_trained import TextClassifier
-from rnnkit.tasks._ensemble import ensemble_facts, gathered, reads_of
+from rnnkit.tasks._ensemble import ensemble_facts, gathered, reads_of, refuse_nothing_to_join
 from rnnkit.train.building import loaded_repr
 
 __all__ = ["ClassifierEnsemble", "joined_classifiers", "mean_log_odds"]
@@ -137,8 +137,7 @@ def joined_classifiers(owner: TextClassifier, others: tuple[Any, ...]) -> Classi
         if not isinstance(other, (str, os.PathLike, TextClassifier)) and task is not None:
             raise UserError(f"{other.checkpoint.path}: a {task!r} model, not a 'classify' model; an ensemble of "
                             "classifiers joins classifiers")
+    refuse_nothing_to_join(owner, others)
     first, *rest = getattr(owner, "members", [owner])  # an ensemble joins more as its first model would
-    if not others:
-        gathered(owner, others, TextClassifier, _labels_differ)  # refused: nothing to join
     members = gathered(first, (*rest, *others), TextClassifier, _labels_differ)
     return ClassifierEnsemble([x for m in members for x in getattr(m, "members", [m])])

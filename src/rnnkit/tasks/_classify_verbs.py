@@ -24,7 +24,7 @@ __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
 
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
-    m = with_ensemble(m, args, "TEXT")  # first: a TEXT written after --ensemble is named there
+    m = with_ensemble(m, args)  # first: the outputs checked next may not replace any model's files
     shared.check_one_source(args)
     shared.check_output(m, args)
     if args.text_column is not None and (args.texts or args.file == "-"):

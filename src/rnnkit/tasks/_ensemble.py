@@ -49,9 +49,7 @@ def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trai
     """``owner`` and ``others`` as :func:`joined` takes them (``load``ed, on ``owner``'s device, each checked by
     ``mismatch`` and refused naming its directory), in that order: the members of an ensemble of any task (a
     classifier's too, whose models each read the text themselves)."""
-    kind = type(owner).__name__
-    if not others:
-        raise UserError(f"ensemble: name at least one other model to join this {kind}")
+    refuse_nothing_to_join(owner, others)
     device = model_device(owner.model)  # type: ignore[attr-defined]
     members = [owner, *(_member(other, owner, load, device) for other in others)]
     for other in members[1:]:
@@ -59,6 +57,12 @@ def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trai
         if problem is not None:
             raise UserError(f"{other.checkpoint.path}: {problem}")  # type: ignore[attr-defined]
     return members
+
+
+def refuse_nothing_to_join(owner: Any, others: tuple[Any, ...]) -> None:
+    """``ensemble()`` given no other model, refused in one line naming ``owner``'s class."""
+    if not others:
+        raise UserError(f"ensemble: name at least one other model to join this {type(owner).__name__}")
 
 
 def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.device) -> Any:
@@ -136,13 +140,13 @@ def _no_model_directory(path: str, inputs: str | None) -> str | None:
     return f"--ensemble {path}: {what}; expected a model directory{hint}"
 
 
-def with_ensemble(trained: Any, args: argparse.Namespace, inputs: str | None = None) -> Any:
+def with_ensemble(trained: Any, args: argparse.Namespace) -> Any:
     """``trained``, or with ``--ensemble`` the ensemble of it and those models (a value that is no directory is
-    named, with a hint where ``inputs`` written after the flag would be read so)."""
+    named; a verb's inputs written after the flag were refused as it was read, by :class:`_EnsembleAction`)."""
     if not args.ensemble:
         return trained
     for path in args.ensemble:
-        if (problem := _no_model_directory(path, inputs)) is not None:
+        if (problem := _no_model_directory(path, None)) is not None:
             raise UserError(problem)
     joined_models = trained.ensemble(*args.ensemble)
     with report_warnings():

@@ -95,7 +95,7 @@ def _blank_result() -> dict[str, Any]:
 
 
 def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
-    tr = with_ensemble(tr, args, "TEXT")  # first: a TEXT written after --ensemble is named there
+    tr = with_ensemble(tr, args)
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
