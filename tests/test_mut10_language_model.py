@@ -153,3 +153,11 @@ def test_sequence_log_probs_refuses_an_empty_context() -> None:
     """Nothing predicts the first token without a context: one log-probability came back for three tokens."""
     with pytest.raises(ValueError, match="at least one token"):
         sequence_log_probs(_lm(), torch.tensor([], dtype=torch.long), torch.tensor([1, 2, 3]))
+
+
+def test_sequence_log_probs_of_no_tokens_is_empty() -> None:
+    """Scoring nothing gives no log-probabilities (their sum, 0, is the log-probability of the empty text); torch's
+    "expected a non-empty list of Tensors" came back instead."""
+    got = sequence_log_probs(_lm(), torch.tensor([3]), torch.tensor([], dtype=torch.long))
+    assert got.shape == (0,)
+    assert got.sum().item() == 0.0

@@ -186,6 +186,8 @@ def sequence_log_probs(model: LanguageModel, context: Tensor, ids: Tensor, *, wi
     ``window`` tokens at a time with the state carried, so a long text costs one window's activations."""
     if context.numel() < 1:  # the first token of ids has no prediction then: one log-prob came back for three ids
         raise ValueError("sequence_log_probs: the context must hold at least one token")
+    if ids.numel() == 0:  # nothing to score (torch.cat of no windows said only "expected a non-empty list")
+        return torch.empty(0, device=model_device(model))
     seq = torch.cat([context, ids]).long().to(model_device(model))
     out: list[Tensor] = []
     state: Any = None
