@@ -448,3 +448,12 @@ def test_a_cells_two_decimals_are_those_of_the_screens_line(model: Path, tmp_pat
                                                                                           ["v", -0.0149996]]
     with pytest.raises(SettingError, match="digits"):
         clf.predict_file(str(path), digits=-1)
+
+
+def test_a_tiny_negative_effect_reads_plus_zero_not_minus_zero() -> None:
+    """-0.001 to two decimals is zero: the line and the cell said "-0.00", a sign with no effect behind it."""
+    from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
+
+    assert explanation_cell([["a", -0.001], ["b", -0.006]]) == "a +0.00; b -0.01"
+    line = explanation_line({"label": "pos", "words": [{"word": "a", "effect": -0.004}]})
+    assert line == "  why pos (log-odds): a +0.00"

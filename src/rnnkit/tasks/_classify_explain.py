@@ -117,7 +117,7 @@ def explanation_cell(value: Any) -> str:
     whitespace, so the cell splits at its spaces into words and effects (each but the last followed by ``;``)."""
     if isinstance(value, dict):
         return " | ".join(f"{lab}:" + (f" {explanation_cell(pairs)}" if pairs else "") for lab, pairs in value.items())
-    return "; ".join(f"{word} {effect:+.2f}" for word, effect in value)
+    return "; ".join(f"{word} {effect:+z.2f}" for word, effect in value)
 
 
 def check_explain(labels: Sequence[str], top: object, label: object) -> tuple[int, str | None]:
@@ -131,5 +131,5 @@ def check_explain(labels: Sequence[str], top: object, label: object) -> tuple[in
 def explanation_line(r: dict[str, Any]) -> str:
     """``rnnkit predict --explain``'s line under a text's prediction: its words, the most for the label first, with
     their effect on the label's log-odds (``  why LABEL (log-odds): WORD +EFFECT, WORD -EFFECT``, two decimals)."""
-    words = ", ".join(f"{w['word']} {w['effect']:+.2f}" for w in r["words"]) or "(one word: nothing to leave out)"
+    words = ", ".join(f"{w['word']} {w['effect']:+z.2f}" for w in r["words"]) or "(one word: nothing to leave out)"
     return f"  why {r['label']} (log-odds): {words}"
