@@ -232,13 +232,20 @@ def test_the_command_line_evaluates_the_mean_and_says_the_models(runs: dict[str,
     assert rnnkit.load(a).evaluate(data)["models"] == [f"{a}/best"]  # one model says its own, as a translator
 
 
-def test_the_baseline_beside_an_ensemble_trains_on_the_first_models_rows(runs: dict[str, Path]) -> None:
+def test_the_baseline_beside_an_ensemble_trains_on_the_first_models_rows(runs: dict[str, Path],
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("sklearn")
     a = rnnkit.load(runs["a"])
     pair = a.ensemble(runs["b"])
     report = pair.evaluate(str(runs["data"]), baseline=True)
     assert (report["baseline"]["train"], report["baseline"]["train_rows"]) == (str(runs["data"]), 36)
     assert report["accuracy"] == pair.evaluate(str(runs["data"]))["accuracy"]  # the ensemble's, beside it
+    capsys.readouterr()
+    data = str(runs["data"])
+    for extra, said in (([], False), (["--ensemble", str(runs["b"])], True)):  # the screen says whose rows
+        assert main(["evaluate", str(runs["a"]), "--data", data, "--baseline", *extra]) == 0
+        line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("baseline:"))
+        assert line.endswith(f"trained on 36 rows of {data}" + (" (the first model's training rows)" if said else ""))
 
 
 def test_a_refused_evaluation_prints_no_ensemble_line_above_its_error(runs: dict[str, Path],

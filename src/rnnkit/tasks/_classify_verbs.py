@@ -145,11 +145,11 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
                             train=args.train, threshold=args.threshold)
     _say_ensemble(m, args)  # once the models are scored: not above a refusal of --split, --png or the file
     if m.multi_label:
-        return _print_multi_label(scores, args)
+        return _print_multi_label(m, scores, args)
     shared.print_evaluation(scores, "texts", args.json)
     if args.baseline and not args.json:
         b = scores["baseline"]
-        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
+        print(_baseline_line(b, len(m.checkpoints)))
         print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
         for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
@@ -164,7 +164,14 @@ def _say_ensemble(m: TextClassifier, args: argparse.Namespace) -> None:
               "their probabilities")
 
 
-def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:
+def _baseline_line(b: dict[str, Any], models: int) -> str:
+    """The line that says what the baseline is and what it was trained on (beside an ensemble: the first model's
+    training rows, said so)."""
+    whose = " (the first model's training rows)" if models > 1 else ""
+    return f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}{whose}"
+
+
+def _print_multi_label(m: TextClassifier, scores: dict[str, Any], args: argparse.Namespace) -> int:
     """What ``rnnkit evaluate`` prints of a multi-label model: its report at ``--threshold``, no confusion
     matrix."""
     if args.json:
@@ -173,7 +180,7 @@ def _print_multi_label(scores: dict[str, Any], args: argparse.Namespace) -> int:
     print(format_multilabel_report(scores, "texts"))
     if args.baseline:
         b = scores["baseline"]
-        print(f"baseline: {b['model']}, C={b['C']:g}, trained on {b['train_rows']:,} rows of {b['train']}")
+        print(_baseline_line(b, len(m.checkpoints)))
         print(f"{'':<13}{'rnnkit':>8}{'baseline':>10}")
         for key, name in (("micro_f1", "micro-F1"), ("macro_f1", "macro-F1"), ("exact_match", "exact match"),
                           ("precision_at_1", "P@1"), ("recall_at_1", "R@1")):
