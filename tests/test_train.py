@@ -423,6 +423,24 @@ def test_the_blowup_check_reads_the_update_as_one_batch_of_all_its_items(
     assert trainer.first_loss == pytest.approx((0.9**2 * 3 + 3.0**2 * 5) / 8)   # the squared errors at weight 1
 
 
+@pytest.mark.parametrize(("first", "then", "stopped"), [(-2.0, 0.1, "steps"), (0.0, 0.5, "steps"),
+                                                      (1.0, 1.5, "steps"), (1.0, 2.5, "diverged")])
+def test_the_blowup_check_needs_a_positive_first_loss(first: float, then: float, stopped: str) -> None:
+    """A loss that starts at 0 or below (a custom loss, a Gaussian negative log-likelihood) has no multiple to grow
+    past: -2 then 0.1, or 0 then 0.5, were divergences "over 2x the first" (every loss over 1e-8 was); a positive
+    first loss is still checked."""
+    model = torch.nn.Linear(1, 1, bias=False)
+    losses = iter([first, then])
+
+    def loss_fn(m: torch.nn.Module, batch: tuple, state: None) -> tuple:
+        return m.weight.sum() * 0 + next(losses), 1, None
+
+    batch = (torch.zeros(1, 1), torch.zeros(1, 1))
+    cfg = TrainConfig(steps=2, optimizer="sgd", lr=0.0, schedule="constant", blowup=2.0, on_diverge="stop",
+                      progress=False, verbose=False)
+    assert Trainer(model, cfg, batches=_ListBatches([batch]), loss_fn=loss_fn).fit().stopped == stopped
+
+
 def test_accumulation_carries_the_state_from_batch_to_batch() -> None:
     """With a carried state (truncated BPTT) the accumulated batches are consecutive windows of the same streams,
     each starting from the state the one before left, detached: the update written out by hand."""

@@ -61,8 +61,8 @@ evaluation in a row that is no better than the best
 any strictly better evaluation; a NaN or infinite one is no better, and a stop on one says so, with a lower
 learning rate and clipping to try); Ctrl-C finishes
 the current step, saves ``OUT/last`` and returns (``stopped="interrupted"``).
-A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times the first one, is a divergence:
-with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
+A non-finite loss or gradient norm, or a loss over ``blowup`` (None or >= 1) times a positive first one, is a
+divergence: with ``on_diverge="raise"`` (default) :class:`TrainingDiverged` (a :class:`UserError`) names the step
 and nothing is saved after the last good checkpoint; with ``"stop"`` the run ends with
 ``stopped="diverged"`` and the exception in ``TrainResult.diverged``. A fresh run that raises (diverged,
 out of memory, an error) before its first checkpoint removes what it wrote in ``out_dir``.
@@ -760,8 +760,9 @@ class Trainer:
 
     def _check_loss(self, loss_sum: float, items: int, lr: float) -> None:
         """A divergence when the mean loss of ``items`` summing to ``loss_sum`` is not finite, or over ``blowup``
-        times the first update's; an update of no items (its 0 was taken for the first loss, and every later one
-        was over any multiple of it) is no measure of either."""
+        times the first update's where that is positive (a loss of 0 or below, a custom loss's, has no multiple to
+        grow past: every later loss was over 1e-8); an update of no items (its 0 was taken for the first loss, and
+        every later one was over any multiple of it) is no measure of either."""
         mean_loss = loss_sum / max(items, 1)
         if not math.isfinite(mean_loss):
             raise self._diverged("training loss", mean_loss, lr, {"train_loss": mean_loss})
@@ -770,7 +771,7 @@ class Trainer:
         if self.first_loss is None:
             self.first_loss = mean_loss
         limit = self.cfg.blowup
-        if limit and mean_loss > limit * max(self.first_loss, 1e-8):
+        if limit and self.first_loss > 0 and mean_loss > limit * self.first_loss:
             raise self._diverged("training loss", mean_loss, lr, {"train_loss": mean_loss},
                                  f"over {limit:g}x the first ({self.first_loss:.3g})")
 
