@@ -59,6 +59,39 @@ def test_log_partition_score_and_viterbi_equal_brute_force(seed: int) -> None:
         assert torch.allclose(nll, torch.logsumexp(scores, 0) - scores[5 % len(paths)])
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_marginals_equal_brute_force(seed: int) -> None:
+    """Each token's p(y_t = k | x): the sum of exp s(y) / Z over every tag sequence with y_t = k; 0 on padding."""
+    k, lengths = 3, [4, 1, 3]
+    crf = _crf(k, seed)
+    em, mask = _batch(lengths, k)
+    em[1, 1:] = 1e3
+    got = crf.marginals(em, mask)
+    assert got.dtype == torch.float64 and not got.requires_grad
+    for b, n in enumerate(lengths):
+        paths = list(itertools.product(range(k), repeat=n))
+        p = torch.softmax(torch.stack([_brute_score(crf, em[b], y) for y in paths]), 0).detach()
+        want = torch.zeros(max(lengths), k, dtype=torch.float64)
+        for y, prob in zip(paths, p, strict=True):
+            for t, tag in enumerate(y):
+                want[t, tag] += prob
+        torch.testing.assert_close(got[b], want)
+
+
+def test_a_taggers_marginals_are_its_softmax_without_a_crf_and_the_crfs_with_one() -> None:
+    torch.manual_seed(0)
+    scores, lengths = torch.randn(2, 3, 4), torch.tensor([3, 2])
+    plain, chained = Tagger(10, 4, embedding_dim=4, hidden_size=4), Tagger(10, 4, embedding_dim=4, hidden_size=4,
+                                                                            crf=True)
+    torch.testing.assert_close(plain.marginals(scores, lengths), torch.softmax(scores, -1))
+    with torch.no_grad():
+        for p in chained.crf.parameters():
+            p.normal_()
+    mask = torch.tensor([[True] * 3, [True, True, False]])
+    torch.testing.assert_close(chained.marginals(scores, lengths), chained.crf.marginals(scores, mask))
+    assert not torch.allclose(chained.marginals(scores, lengths)[0], torch.softmax(scores[0], -1))
+
+
 def test_nll_gradcheck_float64() -> None:
     crf = _crf(3, 0)
     em, mask = _batch([3, 2], 3)

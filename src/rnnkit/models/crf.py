@@ -7,9 +7,10 @@ emission scores E (from the network) as
     s(y) = start[y_1] + Σ_t E[t, y_t] + Σ_{t>1} trans[y_{t-1}, y_t] + end[y_n]
 
 and defines p(y | x) = exp s(y) / Z with Z the sum over all K^n tag sequences. :meth:`log_partition`
-computes log Z with the forward algorithm, :meth:`nll` is -log p(y | x) per sentence, and
-:meth:`viterbi` the highest-scoring sequence. Batches are padded on the right; ``mask`` (B, T) is True
-on each sentence's real tokens (a prefix of each row, at least one token), and padding never counts.
+computes log Z with the forward algorithm, :meth:`nll` is -log p(y | x) per sentence,
+:meth:`viterbi` the highest-scoring sequence and :meth:`marginals` each token's posterior tag probabilities.
+Batches are padded on the right; ``mask`` (B, T) is True on each sentence's real tokens (a prefix of each row,
+at least one token), and padding never counts.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ class LinearChainCRF(nn.Module):
             step = torch.logsumexp(alpha.unsqueeze(2) + self.transitions + emissions[:, t].unsqueeze(1), dim=1)
             alpha = torch.where(mask[:, t : t + 1], step, alpha)
         return torch.logsumexp(alpha + self.end, dim=1)
+
+    def marginals(self, emissions: Tensor, mask: Tensor) -> Tensor:
+        """(B, T, K) p(y_t = k | x) of each real token (summed over every tag sequence of its sentence; 0 past
+        the mask): the gradient of log Z with respect to the emissions (forward-backward by autograd)."""
+        with torch.enable_grad():
+            e = emissions.detach().clone().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.log_partition(e, mask).sum(), e)
+        return grad * mask.unsqueeze(-1).to(grad.dtype)
 
     def nll(self, emissions: Tensor, tags: Tensor, mask: Tensor) -> Tensor:
         """-log p(tags | x) of each sentence (B,)."""

@@ -98,6 +98,14 @@ class Tagger(TextEncoder):
         """(B, T, K) per-token softmax of the scores (with a CRF: of its emission scores alone)."""
         return torch.softmax(self(ids, lengths, chars, char_lengths, char_index), dim=-1)
 
+    def marginals(self, scores: Tensor, lengths: Tensor) -> Tensor:
+        """(B, T, K) each token's tag probabilities from ``forward``'s scores: the softmax, or with a CRF the
+        posterior marginals p(y_t = k | sentence) (:meth:`LinearChainCRF.marginals`); rows past a length are
+        meaningless."""
+        if self.crf is not None:
+            return self.crf.marginals(scores.float(), length_mask(lengths.to(scores.device), scores.shape[1]))
+        return torch.softmax(scores.float(), dim=-1)
+
     def best_tags(self, scores: Tensor, lengths: Tensor) -> Tensor:
         """(B, T) tag ids from ``forward``'s scores: the Viterbi path with a CRF, else the most likely tag of
         each token; entries past a length are meaningless."""
