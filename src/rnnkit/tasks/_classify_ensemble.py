@@ -9,7 +9,6 @@ of a single-label model, of each label's sigmoid of a multi-label one (scikit-le
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,13 @@ from rnnkit.errors import UserError
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_data import _text_list
 from rnnkit.tasks._classify_trained import TextClassifier
-from rnnkit.tasks._ensemble import ensemble_facts, gathered, reads_of, refuse_nothing_to_join
+from rnnkit.tasks._ensemble import (
+    ensemble_facts,
+    joined_members,
+    other_labels,
+    reads_of,
+    refuse_other_splits,
+)
 from rnnkit.train.building import loaded_repr
 
 __all__ = ["ClassifierEnsemble", "joined_classifiers", "mean_log_odds"]
@@ -77,14 +82,7 @@ class ClassifierEnsemble(TextClassifier):
     def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
         """The first model's ``"train"`` or ``"val"`` side of a file (:meth:`TextClassifier.split_side`), taken
         only where every model split the same file alike: else a model would be scored on texts it trained on."""
-        if split in ("val", "train"):
-            first = _split_of(self.members[0])
-            for m in self.members[1:]:
-                if _split_of(m) != first:
-                    raise UserError(f"--split {split}: {m.checkpoint.path} was trained on another split than "
-                                    f"{self.checkpoint.path} (another training file, --val-fraction or --split-seed "
-                                    "in their config.json), so one model's validation texts may be another's "
-                                    "training texts; evaluate the ensemble with --split all on held-out data")
+        refuse_other_splits(self.members, split)
         return super().split_side(labels, split)
 
     def _log_odds(self, texts: Sequence[str]) -> Tensor:
@@ -100,13 +98,6 @@ def mean_log_odds(log_odds: Tensor) -> Tensor:
     return torch.logsumexp(F.logsigmoid(z), dim=0) - torch.logsumexp(F.logsigmoid(-z), dim=0)
 
 
-def _split_of(m: TextClassifier) -> tuple[Any, ...]:
-    """What fixes a model's validation split: its training file (digest, else name), rows, fraction and seed."""
-    data = m.config.get("data") or {}
-    file = (data.get("digests") or {}).get("train") or data.get("train")
-    return file, data.get("train_rows"), data.get("val_fraction"), data.get("split_seed")
-
-
 def _kind(m: TextClassifier) -> str:
     return "several labels a text (multi-label)" if m.multi_label else "one label a text"
 
@@ -117,27 +108,11 @@ def _labels_differ(one: TextClassifier, other: TextClassifier) -> str | None:
     if other.multi_label != one.multi_label:
         return (f"it gives {_kind(other)} where {one.checkpoint.path} gives {_kind(one)}; the models of an ensemble "
                 "need to be of one kind")
-    if other.labels != one.labels:
-        shown = ", ".join(other.labels[:8]) + (", ..." if len(other.labels) > 8 else "")
-        mine = ", ".join(one.labels[:8]) + (", ..." if len(one.labels) > 8 else "")
-        reordered = sorted(other.labels) == sorted(one.labels)
-        are = (f"are {one.checkpoint.path}'s ({mine}) in another order" if reordered
-               else f"are not {one.checkpoint.path}'s ({mine})")
-        return (f"its labels ({shown}) {are}; the models of an ensemble need the same labels in the same order "
-                "(train them on the same data)")
-    return None
+    return other_labels(one, other, "labels")
 
 
 def joined_classifiers(owner: TextClassifier, others: tuple[Any, ...]) -> ClassifierEnsemble:
     """:meth:`TextClassifier.ensemble`: ``owner`` and ``others`` (model directories, read onto ``owner``'s device,
     or classifiers on it) as one :class:`ClassifierEnsemble`, an ensemble among them joined by its models. A model
     of another task, as a directory or as a loaded model, is refused naming its directory and task."""
-    for other in others:
-        task = getattr(getattr(other, "checkpoint", None), "config", {}).get("task")
-        if not isinstance(other, (str, os.PathLike, TextClassifier)) and task is not None:
-            raise UserError(f"{other.checkpoint.path}: a {task!r} model, not a 'classify' model; an ensemble of "
-                            "classifiers joins classifiers")
-    refuse_nothing_to_join(owner, others)
-    first, *rest = getattr(owner, "members", [owner])  # an ensemble joins more as its first model would
-    members = gathered(first, (*rest, *others), TextClassifier, _labels_differ)
-    return ClassifierEnsemble([x for m in members for x in getattr(m, "members", [m])])
+    return ClassifierEnsemble(joined_members(owner, others, TextClassifier, "classifiers", _labels_differ))

@@ -15,7 +15,7 @@ from rnnkit.errors import UserError, check_count, check_filled, report_warnings
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
-from rnnkit.tasks._ensemble import model_paths, with_ensemble
+from rnnkit.tasks._ensemble import say_ensemble, with_ensemble
 
 if TYPE_CHECKING:
     from rnnkit.tasks.classify import TextClassifier
@@ -143,7 +143,7 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
         scores = m.evaluate(args.data, split=args.split, png=png,
                             text_column=args.text_column, label_column=args.label_column, baseline=args.baseline,
                             train=args.train, threshold=args.threshold)
-    _say_ensemble(m, args)  # once the models are scored: not above a refusal of --split, --png or the file
+    say_ensemble(m.checkpoints, args.json)  # once scored: not above a refusal of --split, --png or the file
     if m.multi_label:
         return _print_multi_label(m, scores, args)
     shared.print_evaluation(scores, "texts", args.json)
@@ -155,13 +155,6 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
         print(mcnemar_line(b["mcnemar"]))
     return 0
-
-
-def _say_ensemble(m: TextClassifier, args: argparse.Namespace) -> None:
-    """The line above an ensemble's report that says which models it averages (``--json``: its ``models``)."""
-    if len(m.checkpoints) > 1 and not args.json:
-        print(f"an ensemble of {len(m.checkpoints)} models ({', '.join(model_paths(m.checkpoints))}): the mean of "
-              "their probabilities")
 
 
 def _baseline_line(b: dict[str, Any], models: int) -> str:

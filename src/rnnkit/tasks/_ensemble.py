@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +60,24 @@ def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trai
     return members
 
 
+def joined_members(owner: Trained, others: tuple[Any, ...], kind: type[Trained], noun: str,
+                   mismatch: Callable[[Trained, Trained], str | None]) -> list[Trained]:
+    """The members of the ensemble of ``owner`` (a text model of class ``kind`` whose models each read the text
+    themselves: a classifier, a tagger; or an ensemble of them) and ``others`` (model directories, or models of
+    ``kind`` or ensembles of them), each ensemble's models in its place, checked as :func:`gathered` does. A loaded
+    model of another task is refused naming its directory and task; ``noun``: what the ensemble joins."""
+    task = kind.task  # type: ignore[attr-defined]
+    for other in others:
+        other_task = getattr(getattr(other, "checkpoint", None), "config", {}).get("task")
+        if not isinstance(other, (str, os.PathLike, kind)) and other_task is not None:
+            raise UserError(f"{other.checkpoint.path}: a {other_task!r} model, not a {task!r} model; an ensemble of "
+                            f"{noun} joins {noun}")
+    refuse_nothing_to_join(owner, others)
+    first, *rest = getattr(owner, "members", [owner])  # an ensemble joins more as its first model would
+    members = gathered(first, (*rest, *others), kind, mismatch)
+    return [x for m in members for x in getattr(m, "members", [m])]
+
+
 def refuse_nothing_to_join(owner: Any, others: tuple[Any, ...]) -> None:
     """``ensemble()`` given no other model, refused in one line naming ``owner``'s class."""
     if not others:
@@ -84,6 +103,44 @@ def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.de
         loaded = load(other)
     loaded.model.to(device)
     return loaded
+
+
+def other_labels(one: Any, other: Any, noun: str) -> str | None:
+    """What keeps ``other`` from an ensemble with ``one`` (text models whose probabilities are averaged label by
+    label): other ``noun`` (labels, tags), or the same in another order; None when they are the same."""
+    if other.labels == one.labels:
+        return None
+    shown = ", ".join(other.labels[:8]) + (", ..." if len(other.labels) > 8 else "")
+    mine = ", ".join(one.labels[:8]) + (", ..." if len(one.labels) > 8 else "")
+    reordered = sorted(other.labels) == sorted(one.labels)
+    are = (f"are {one.checkpoint.path}'s ({mine}) in another order" if reordered
+           else f"are not {one.checkpoint.path}'s ({mine})")
+    return (f"its {noun} ({shown}) {are}; the models of an ensemble need the same {noun} in the same order "
+            "(train them on the same data)")
+
+
+def refuse_other_splits(members: list[Any], split: str) -> None:
+    """``evaluate --split val|train`` of an ensemble of text models (classifiers, taggers), refused naming the first
+    model that split another file, or the same file otherwise, than the first model: one model's validation texts
+    may be another's training texts."""
+    if split not in ("val", "train"):
+        return
+    first = _split_of(members[0])
+    for m in members[1:]:
+        if _split_of(m) != first:
+            raise UserError(f"--split {split}: {m.checkpoint.path} was trained on another split than "
+                            f"{members[0].checkpoint.path} (another training file, --val-fraction or --split-seed in "
+                            "their config.json), so one model's validation texts may be another's training texts; "
+                            "evaluate the ensemble with --split all on held-out data")
+
+
+def _split_of(m: Any) -> tuple[Any, ...]:
+    """What fixes a model's validation split: its training file (digest, else name), rows (a classifier's) or
+    sentences (a tagger's), fraction and seed."""
+    data = m.config.get("data") or {}
+    file = (data.get("digests") or {}).get("train") or data.get("train")
+    return (file, data.get("train_rows"), data.get("train_sentences"), data.get("val_fraction"),
+            data.get("split_seed"))
 
 
 def unattended(checkpoints: list[Any], why: str) -> str:
@@ -165,6 +222,14 @@ def _warn_repeated(checkpoints: list[Any]) -> None:
             warn(f"--ensemble: {same[0].path} is named {len(same)} times (as DIR or in --ensemble), so it counts "
                  f"{len(same)} times in the mean of the {len(checkpoints)} models; name each model once for an "
                  "even mean")
+
+
+def say_ensemble(checkpoints: list[Any], as_json: bool) -> None:
+    """The line above the report of a text model's ensemble (a classifier's, a tagger's) that says which models it
+    averages (``--json``: none, the report's ``models`` says it)."""
+    if len(checkpoints) > 1 and not as_json:
+        print(f"an ensemble of {len(checkpoints)} models ({', '.join(model_paths(checkpoints))}): the mean of "
+              "their probabilities")
 
 
 def model_paths(checkpoints: list[Any]) -> list[str]:

@@ -1,5 +1,6 @@
 """Scoring and decoding shared by the tagger and its training: the model's tag scores for a batch read through
-the lexicon (with word dropout in training), and the tags of many sentences decoded in batches of similar lengths.
+the lexicon (with word dropout in training), and the tags (or tag probabilities) of many sentences decoded in batches
+of similar lengths.
 """
 
 from __future__ import annotations
@@ -45,3 +46,18 @@ def _decode(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, targets: Seq
             n = int((y != IGNORE).sum())
             total, count = total + float(m.loss(scores, y)) * n, count + n
     return out, total / max(count, 1)
+
+
+@torch.no_grad()
+def _probabilities(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, batch_size: int = 128) -> list[Tensor]:
+    """Each sentence's (tokens, K) tag probabilities (in input order, on the CPU): :meth:`Tagger.marginals`, a
+    CRF's posterior marginals."""
+    m.eval()
+    out: list[Tensor] = [torch.zeros(0) for _ in seqs]
+    for idx in length_sorted_batches(seqs, batch_size):
+        tix, lengths = pad_batch([seqs[i] for i in idx])
+        probs = m.marginals(_scores(m, lex, tix, lengths), lengths).cpu()
+        for row, i in enumerate(idx):
+            out[i] = probs[row, : len(seqs[i])]
+    return out
+

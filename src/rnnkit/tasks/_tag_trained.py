@@ -9,15 +9,19 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
+from torch import Tensor
+
 from rnnkit.data.slashtags import read_tagged
-from rnnkit.data.spelling import MAX_CHARS, fold, lexicon
+from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
 from rnnkit.errors import UserError, check_filled, check_ordered, check_path
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
+from rnnkit.tasks._ensemble import model_paths
 from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars
-from rnnkit.tasks._tag_decoding import _decode
+from rnnkit.tasks._tag_decoding import _decode, _probabilities
 from rnnkit.train.building import check_size
 from rnnkit.train.checkpoint import Checkpoint
 
@@ -42,6 +46,7 @@ class SequenceTagger(shared.TextModel):
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         super().__init__(ckpt, Tagger)
         ckpt = self.checkpoint
+        self.checkpoints = [ckpt]  # one per model of an ensemble
         self.chars = _saved_chars(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         if self.model.chars is not None and self.chars is None:
             raise UserError(f"{ckpt.path / 'vocab.json'}: missing field 'chars' (the spelling encoder's characters)")
@@ -61,16 +66,45 @@ class SequenceTagger(shared.TextModel):
         """One tag per token of each sentence; a sentence longer than ``max_len`` tokens (the longest trained
         on) is tagged in consecutive pieces of ``max_len`` tokens; an empty sentence has no tags."""
         sentences = _token_lists(sentences)
-        pieces, owners = [], []
-        for i, sent in enumerate(sentences):
-            for at in range(0, len(sent), self.max_len):  # an empty one was an IndexError from the decoder
-                pieces.append(sent[at: at + self.max_len])
-                owners.append(i)
-        seqs, lex = lexicon(pieces, self.tokenizer, self.chars, bool(self.config.get("fold_words", False)))
+        seqs, lex, owners = self._pieces(sentences)
         out: list[list[str]] = [[] for _ in sentences]
         for i, path in zip(owners, _decode(self.model, seqs, lex)[0], strict=True):
             out[i].extend(self.labels[j] for j in path)
         return out
+
+    def token_probabilities(self, sentences: Sequence[Sequence[str]]) -> list[Tensor]:
+        """Each sentence's (tokens, tags) probabilities of each tag at each token, in the order of ``tags``: the
+        softmax of the scores, or with a CRF its posterior marginals p(tag at t | sentence) (whose most probable
+        tags need not be the Viterbi path :meth:`tag` gives). Long sentences are read in pieces as by :meth:`tag`."""
+        sentences = _token_lists(sentences)
+        seqs, lex, owners = self._pieces(sentences)
+        out: list[list[Tensor]] = [[] for _ in sentences]
+        for i, probs in zip(owners, _probabilities(self.model, seqs, lex), strict=True):
+            out[i].append(probs)
+        return [torch.cat(parts) if parts else torch.zeros(0, len(self.labels)) for parts in out]
+
+    def ensemble(self, *others: str | Path | SequenceTagger) -> SequenceTagger:
+        """A tagger whose tag probabilities are the mean of this model's and those of ``others`` (model
+        directories or taggers), each token tagged with its most probable tag:
+        :class:`~rnnkit.tasks._tag_ensemble.TaggerEnsemble`. This tagger is left as it was.
+
+        Each model reads the words with its own vocabulary and spelling encoder; they must have the same tags in
+        the same order and split a text alike (words or characters), and another is refused naming its directory.
+        A directory's model is read onto this tagger's device. Tagging costs the sum of the models' time."""
+        from rnnkit.tasks._tag_ensemble import joined_taggers  # it subclasses this class
+
+        return joined_taggers(self, others)
+
+    def _pieces(self, sentences: list[list[str]]) -> tuple[list[list[int]], Lexicon, list[int]]:
+        """The sentences cut in pieces of at most ``max_len`` tokens (none of an empty one: it was an IndexError
+        from the decoder), as the type ids and lexicon the model reads, and the sentence each piece is of."""
+        pieces, owners = [], []
+        for i, sent in enumerate(sentences):
+            for at in range(0, len(sent), self.max_len):
+                pieces.append(sent[at: at + self.max_len])
+                owners.append(i)
+        seqs, lex = lexicon(pieces, self.tokenizer, self.chars, bool(self.config.get("fold_words", False)))
+        return seqs, lex, owners
 
     def predict(self, texts: str | Sequence[str | Sequence[str]]) -> list[str] | list[list[str]]:
         """The tags of each item, a text (split as :meth:`split` does) or a list of tokens; a single text
@@ -116,7 +150,7 @@ class SequenceTagger(shared.TextModel):
         report["oov_accuracy"] = sum(oov) / len(oov) if oov else None
         if is_span_tagset(self.labels):
             report.update(span_scores(true, pred))
-        return report
+        return {**report, "models": model_paths(self.checkpoints)}
 
     def _export_spelling(self) -> tuple[int, dict[str, str]]:
         """A spelling encoder's characters, and the metadata ``rnnkit_spelling``: ``{"max_chars": N}``, a word

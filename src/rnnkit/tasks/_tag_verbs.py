@@ -15,6 +15,7 @@ from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
 from rnnkit.tasks import _text as shared
+from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ensemble
 from rnnkit.tasks._tag_config import CHAR_DIM, EMBEDDING, TagConfig
 from rnnkit.tasks._tag_trained import SequenceTagger
 
@@ -56,8 +57,27 @@ def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[
             fh.write(_json_line(sent, sent_tags) + "\n")
 
 
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
+    shared.predict_arguments(p)
+    _ensemble_argument(p, "predict", "TEXT")
+
+
+def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
+    shared.evaluate_arguments(e)
+    _ensemble_argument(e, "score", None)
+
+
+def _ensemble_argument(p: argparse.ArgumentParser, verb: str, inputs: str | None) -> None:
+    """``--ensemble DIR [DIR ...]`` of a tagger's ``predict`` and ``evaluate``."""
+    add_ensemble_argument(p, "taggers", inputs, verb,
+                          how="each token the tag of highest mean probability over the models (a CRF's: its "
+                              "marginals; each reads the words with its own vocabulary); they need DIR's tags in "
+                              "DIR's order")
+
+
 def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
+    m = with_ensemble(m, args)
     shared.check_one_source(args)
     shared.check_output(m, args)  # a refused --output before any tagging
     if args.output:
@@ -126,7 +146,11 @@ def _plain_sentences(path: str) -> list[str]:
 
 def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     _refuse_columns(args)
-    scores = m.evaluate(args.data, split=args.split, png=shared.evaluation_png(args))
+    m = with_ensemble(m, args)
+    # an ensemble's matrix only with --png: DIR/confusion.png is the first model's own
+    png = args.png if len(m.checkpoints) > 1 else shared.evaluation_png(args)
+    scores = m.evaluate(args.data, split=args.split, png=png)
+    say_ensemble(m.checkpoints, args.json)  # once the models are scored: not above a refusal
     shared.print_evaluation(scores, "tokens", args.json)
     if not args.json:
         oov = "n/a" if scores["oov_accuracy"] is None else f"{scores['oov_accuracy']:.4f}"

@@ -63,7 +63,13 @@ from rnnkit.tasks._tag_data import (
 )
 from rnnkit.tasks._tag_decoding import _decode, _scores
 from rnnkit.tasks._tag_trained import SequenceTagger
-from rnnkit.tasks._tag_verbs import _evaluate_command, _predict_command, _train_arguments
+from rnnkit.tasks._tag_verbs import (
+    _evaluate_arguments,
+    _evaluate_command,
+    _predict_arguments,
+    _predict_command,
+    _train_arguments,
+)
 from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
@@ -173,8 +179,8 @@ register(Task(
                 "softmax (or --crf) on a CoNLL file (TOKEN<tab>TAG per line, a blank line between sentences) or "
                 "a WORD/TAG file (a sentence a line). Bidirectional by default.",
     config=TagConfig, train=train, load=SequenceTagger, add_arguments=_train_arguments, report=report, frozen=FROZEN,
-    verbs=shared.verbs(predict=("a tag for each token, from a trained tagger", _predict_command),
+    verbs=shared.verbs(predict=("a tag for each token, from a trained tagger", _predict_command, _predict_arguments),
                        evaluate=("per-token accuracy, macro-F1, per-tag scores and confusion matrix",
-                                 _evaluate_command),
+                                 _evaluate_command, _evaluate_arguments),
                        export_help="a trained tagger as ONNX"),
 ))
