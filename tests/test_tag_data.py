@@ -34,6 +34,25 @@ def test_malformed_slash_token_names_file_and_line(tmp_path: Path, line: str) ->
         read_slash_tagged(f)
 
 
+@pytest.mark.parametrize("bad", ["Mary/NNP left Paris/NNP", "Mary/NNP /VB Paris/NNP", "Mary/NNP left/ Paris/NNP"])
+def test_a_malformed_token_among_the_first_lines_is_refused_by_its_line_not_read_as_conll(
+        tmp_path: Path, bad: str) -> None:
+    # the sniff used to turn the whole file to CoNLL, which then refused line 3 for its column count
+    f = tmp_path / "pos.txt"
+    f.write_text(f"{bad}\nThe/DT cat/NN sat/VBD\nA/DT dog/NN ran/VBD fast/RB\n", encoding="utf-8")
+    token = bad.split()[1]
+    with pytest.raises(UserError, match=rf"pos\.txt:1: malformed token '{token}'; expected WORD/TAG"):
+        read_tagged(f)
+
+
+def test_conll_at_whitespace_with_slashes_in_its_tokens_stays_conll(tmp_path: Path) -> None:
+    f = tmp_path / "t.conll"
+    f.write_text("and/or CC\nU.S./Canada NNP\ntrade NN\n\n1/2 CD\ncup NN\n", encoding="utf-8")
+    s = read_tagged(f)
+    assert s.tokens == [["and/or", "U.S./Canada", "trade"], ["1/2", "cup"]]
+    assert s.tags == [["CC", "NNP", "NN"], ["CD", "NN"]]
+
+
 def test_lexicon_keeps_the_spelling_of_unseen_words() -> None:
     train = [["the", "cat"], ["the", "dog"]]
     words, chars = TokenVocab.build(train), char_vocab(train)

@@ -172,6 +172,15 @@ def test_the_command_line(translator_dir: Path, capsys: pytest.CaptureFixture[st
     assert "--beam 3: sampling draws one token at a time" in capsys.readouterr().err
 
 
+def test_a_beam_refused_with_sampling_names_the_n_best_setting_in_the_callers_words(
+        translator_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the hint said `n_best N` on the command line too, where the setting is --n-best
+    assert main(["translate", str(translator_dir), "abc", "--sample", "--beam", "2"]) == 2
+    assert "expected 1 (--n-best N draws N samples)" in capsys.readouterr().err
+    with pytest.raises(SettingError, match=r"expected 1 \(n_best=N draws N samples\)"):
+        rnnkit.load(translator_dir).translate("abc", sample=True, beam=2)
+
+
 def _captioner(tmp: Path) -> Path:
     from PIL import Image
 

@@ -202,5 +202,5 @@ def check_beam_or_samples(beam: object, n_best: object, sampling: Sampling | Non
         return (*check_beam(beam, n_best), None)
     width = check_count("beam", beam, 1)
     if width != 1:
-        raise SettingError("beam", width, "sampling draws one token at a time: expected 1 (n_best N draws N samples)")
+        raise SettingError("beam", width, "sampling draws one token at a time: expected 1 (--n-best N draws N samples)")
     return 1, check_count("n_best", n_best, 1, MAX_BEAM), sampling.checked()

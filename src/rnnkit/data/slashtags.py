@@ -5,7 +5,8 @@ separated by whitespace, each split at its LAST slash, so ``1/2/CD`` is the word
 into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped. A
 token without a slash, or with an empty word or tag, is refused in one line naming the file and line.
 :func:`read_tagged` takes either format: a file whose first lines with text have no tab and whose
-fields all look like ``word/TAG`` is read as slash-tagged, any other as CoNLL.
+fields all look like ``word/TAG`` (or all but a few, which are then refused by their line) is read as
+slash-tagged, any other as CoNLL.
 """
 
 from __future__ import annotations
@@ -56,9 +57,21 @@ def is_slash_tagged(lines: str | list[str]) -> bool:
     return all(0 < f.rfind("/") < len(f) - 1 for f in fields)
 
 
+def _mostly_slash_tagged(lines: list[str]) -> bool:
+    """Whether lines that :func:`is_slash_tagged` turns down are still ``word/TAG`` lines with a few malformed
+    tokens: no tab, at least three fields, and more than three in four of them ``word/TAG``. A CoNLL file read
+    at whitespace has a tag column whose tags hold no slash, so at most half its fields look so; read as CoNLL,
+    such a file would be refused for its column counts, at another line and for another reason than its token."""
+    fields = [f for line in lines for f in line.split()]
+    if len(fields) < 3 or any("\t" in line for line in lines):
+        return False
+    return 4 * sum(0 < f.rfind("/") < len(f) - 1 for f in fields) > 3 * len(fields)
+
+
 def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
     """A tagged file in either format: ``word/TAG`` lines (see :func:`is_slash_tagged`, judged on the
-    first 20 lines with text) or CoNLL."""
+    first 20 lines with text; lines of which a few tokens are malformed are read so too, to be refused by
+    the first such token's line) or CoNLL."""
     if require_tags and Path(path).is_file():
         with open(path, "rb") as fh:
             chunk = fh.read(65536)
@@ -66,6 +79,6 @@ def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
         if len(chunk) == 65536:
             head = head[:-1]  # the last line may be cut
         first = [line for line in head if line.strip() and not line.startswith("#")][:SNIFF_LINES]
-        if is_slash_tagged(first):
+        if is_slash_tagged(first) or _mostly_slash_tagged(first):
             return read_slash_tagged(path)
     return read_conll(path, require_tags=require_tags)
