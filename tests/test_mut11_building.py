@@ -169,3 +169,13 @@ def test_a_vocabulary_without_its_size_in_the_config_is_refused() -> None:
     for config in ({"model": {}}, {}):
         with pytest.raises(UserError, match="the vocabulary has 5 entries, but the model has None"):
             check_size(ckpt_of(config=config), "the vocabulary", 5, "vocab_size")
+
+
+@pytest.mark.parametrize("error", [ValueError(), KeyError(), RuntimeError("")])
+def test_a_factory_failing_without_words_is_still_one_line(error: Exception) -> None:
+    """An exception with an empty message (``raise ValueError``) was an IndexError traceback from the refusal."""
+    def factory() -> nn.Module:
+        raise error
+
+    said = refusal({"cell": "lstm"}, factory)
+    assert said == f"{RUN / 'config.json'}: does not describe a model ({type(error).__name__})", said
