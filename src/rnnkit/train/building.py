@@ -63,7 +63,9 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
             skeleton = factory()
     except (TypeError, ValueError, KeyError, RuntimeError, ArithmeticError, IndexError, AttributeError) as exc:
         # a name the model does not know ("unknown cell 'x'") or a list it does not take is said of its field
-        first, fields = str(exc).splitlines()[0], ckpt.config.get("model")
+        # its first line with words: a bare `raise ValueError` has none, and was an IndexError traceback here
+        first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        fields = ckpt.config.get("model")
         said = sorted((first.index(repr(value)), key, value) for key, value in
                       (fields if isinstance(fields, dict) else {}).items()
                       if isinstance(value, (str, list)) and repr(value) in first)   # the first one the message says
