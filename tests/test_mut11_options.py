@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,20 @@ def test_a_config_file_with_an_unknown_or_a_misshaped_setting_is_refused(tmp_pat
     path.write_text(text)
     with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config_file(path, {"steps", "out", "data", "val_data"})
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("steps = 3\n[train]\nsteps = 5\n", "[train] steps sets steps again (also given as steps)"),
+    ("eval-every = 3\neval_every = 4\n", "eval_every sets eval_every again (also given as eval-every)"),
+    ("[a]\nsteps = 3\n[b]\nsteps = 5\n", "[b] steps sets steps again (also given as [a] steps)"),
+])
+def test_a_setting_given_twice_in_a_config_file_is_refused_naming_both(tmp_path: Path, text: str,
+                                                                        message: str) -> None:
+    """The later one silently won (a [train] table's over the top's, or the other way round by their order)."""
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(UserError, match=re.escape(message)):
+        load_config_file(path, {"steps", "eval_every"})
 
 
 # ---------------------------------------------------------------- resolve_settings

@@ -468,16 +468,21 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
-    """Read a TOML file of settings (keys with ``-`` or ``_``; a ``[train]`` table is also read). A table named
-    as a setting is that setting's value (``[class_weights]`` with ``spam = 5``), not more settings."""
+    """Read a TOML file of settings (keys with ``-`` or ``_``; the settings of a table such as ``[train]`` are read
+    as if at the top, so they may be grouped). A table named as a setting is that setting's value
+    (``[class_weights]`` with ``spam = 5``), not more settings. A setting given twice (``hidden`` and ``[train]``'s
+    ``hidden``, or ``eval-every`` and ``eval_every``) is refused naming both places: one silently won."""
     data = read_toml(path)
     flat: dict[str, Any] = {}
+    where: dict[str, str] = {}
     for key, value in data.items():
-        if isinstance(value, dict) and key.replace("-", "_") not in known:
-            for k2, v2 in value.items():
-                flat[k2.replace("-", "_")] = v2
-        else:
-            flat[key.replace("-", "_")] = value
+        table = isinstance(value, dict) and key.replace("-", "_") not in known
+        for k2, v2 in value.items() if table else [(key, value)]:
+            name, place = k2.replace("-", "_"), f"[{key}] {k2}" if table else k2
+            if name in flat:
+                raise UserError(f"{path}: {place} sets {name} again (also given as {where[name]}); give each setting "
+                                "once")
+            flat[name], where[name] = v2, place
     unknown = sorted(set(flat) - known)
     if unknown:
         raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
