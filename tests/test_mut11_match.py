@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from rnnkit.models.match import MatchMemory, MatchReplay, MatchState
+from rnnkit.models.match import MatchMemory, MatchReplay, MatchState, replayed
+from rnnkit.train.tbptt import StreamBatch
 
 ORDERS = (1, 2)
 
@@ -93,3 +94,21 @@ def test_a_state_that_counts_orders_its_counts_shortest_first() -> None:
     want.advance(ids)
     assert got.counts == (1, 2, 3)
     assert torch.equal(got.counted[0], want.counted[0]) and torch.equal(got.counted[1], want.counted[1])
+
+
+def test_a_saved_state_of_fractions_is_refused() -> None:
+    with pytest.raises(ValueError, match="whole numbers"):
+        MatchState.restore(torch.tensor([[2.0, 1.0, 0.0]]), ORDERS, 5)
+
+
+def test_a_replayed_loss_starts_each_pass_from_the_replays_memory_and_carries_it_on() -> None:
+    """The loss function is handed the replaying memory with the reset taken off the batch: were the reset left
+    on, the loss would start from a fresh memory of its own and nothing would be replayed."""
+    seen: list[tuple[bool, object]] = []
+    loss = replayed(lambda model, batch, state: seen.append((batch.reset, state)) or 0.0, ORDERS)
+    ids = torch.zeros(3, 2, dtype=torch.long)
+    loss(None, StreamBatch(ids, ids, reset=True, shift=3), "stale")
+    loss(None, StreamBatch(ids, ids, reset=False, shift=3), "carried")
+    (reset, state), carried = seen
+    assert reset is False and state[0] is None and isinstance(state[1], MatchState) and state[1].batch == 2
+    assert state[1].replay is not None and carried == (False, "carried")
