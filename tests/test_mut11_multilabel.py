@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import math
 
+import pytest
+import torch
+
+from rnnkit import multilabel as ml
 from rnnkit.errors import SettingError
 from rnnkit.multilabel import NONE_SHOWN, check_threshold, label_joiner, multi_hot, shown_labels, with_unseen
 
@@ -42,3 +46,13 @@ def test_labels_unseen_in_training_follow_the_models_sorted() -> None:
     changes with Python's string hashing."""
     texts = [["q", "m"], ["z", "b"], ["a", "k", "x"], ["f"]]
     assert with_unseen(texts, ["m", "b"]) == ["m", "b", "a", "f", "k", "q", "x", "z"]
+
+
+def test_the_loss_of_probabilities_of_exactly_0_and_1_is_finite_as_torchs_on_the_clamped_ones() -> None:
+    """A sigmoid in float32 reaches 1.0 (and 0.0): the loss clamps, else a confident mistake was inf and a
+    confident hit 0 * log 0 = nan."""
+    probs = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 0.5]])
+    targets = torch.tensor([[0, 1, 1], [0, 1, 1]])
+    loss = ml.validation_scores(probs, targets)["loss"]
+    want = torch.nn.functional.binary_cross_entropy(probs.clamp(1e-12, 1 - 1e-7), targets.float())
+    assert math.isfinite(loss) and loss == pytest.approx(float(want), rel=1e-5)
