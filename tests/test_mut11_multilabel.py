@@ -56,3 +56,34 @@ def test_the_loss_of_probabilities_of_exactly_0_and_1_is_finite_as_torchs_on_the
     loss = ml.validation_scores(probs, targets)["loss"]
     want = torch.nn.functional.binary_cross_entropy(probs.clamp(1e-12, 1 - 1e-7), targets.float())
     assert math.isfinite(loss) and loss == pytest.approx(float(want), rel=1e-5)
+
+
+def test_the_printed_report_as_worked_by_hand() -> None:
+    """Text a: true x, given x (0.9). Text b: true y and an unseen label, given x (0.6, wrongly) and y (0.7).
+    x: 1 hit, 1 false; y: 1 hit; new: 1 missed. Micro 2/3 and 2/3; macro over the three labels; P@1 both
+    texts' top label right (1), R@1 2 of 3 true labels."""
+    s = ml.score(["a", "b"], [["x"], ["y", "new"]], torch.tensor([[0.9, 0.2], [0.6, 0.7]]), ["x", "y"])
+    assert ml.format_multilabel_report(s.report, "texts").splitlines() == [
+        "micro: precision 0.6667  recall 0.6667  F1 0.6667  (threshold 0.5; 2 texts, 3 labels, 3 predicted)",
+        "macro: precision 0.5000  recall 0.6667  F1 0.5556",
+        "exact match 0.5000  P@1 1.0000  R@1 0.6667",
+        "label     precision  recall  f1      support",
+        "x         0.5000     1.0000  0.6667  1",
+        "y         1.0000     1.0000  1.0000  1",
+        "new       0.0000     0.0000  0.0000  1",
+        "1 label unseen in training, counted as missed (as fastText's test counts them): 'new'",
+        ml.NO_CONFUSION]
+
+
+@pytest.mark.parametrize(("count", "tail"), [(2, "'u0', 'u1'"), (10, "'u8', 'u9'"), (11, "'u9' and 1 more")])
+def test_the_unseen_line_names_the_first_ten(count: int, tail: str) -> None:
+    line = ml.unseen_line({"unseen_labels": [f"u{i}" for i in range(count)]})
+    assert line.startswith(f"{count} labels unseen in training") and line.endswith(tail)
+    assert ml.unseen_line({"unseen_labels": []}) == ml.unseen_line({}) == ""
+
+
+def test_the_mistakes_keep_the_twelve_most_confident_by_default() -> None:
+    probs = torch.linspace(0.6, 0.99, 14).view(14, 1)                # each text given a label it does not have
+    s = ml.score([str(i) for i in range(14)], [[] for _ in range(14)], probs, ["x"])
+    got = ml.confident_mistakes(s)
+    assert [m.index for m in got] == list(range(13, 1, -1))
