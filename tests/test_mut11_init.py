@@ -56,9 +56,13 @@ def test_spaces_around_a_name_or_inside_its_brackets_are_read_over(scheme: str) 
 
 
 @pytest.mark.filterwarnings("ignore:Initializing zero-element tensors is a no-op")
-@pytest.mark.parametrize("shape", [(0, 3), (3, 0)])
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (0, 0)])
 def test_a_weight_of_no_elements_is_not_an_all_zero_start(shape: tuple[int, int]) -> None:
-    """torch.nn builds layers of size 0 (``torch.nn.Linear(3, 0)``); their empty weight holds no zero to refuse."""
+    """torch.nn builds layers of size 0 (``torch.nn.Linear(0, 3)``): their empty weight holds no zero to refuse,
+    and no value to draw. He's initialisers divided by the fan-in of 0 (ZeroDivisionError) where
+    torch.nn.init.kaiming_uniform_ and kaiming_normal_ return the weight as it is."""
     assert torch.nn.Linear(shape[1], shape[0]).weight.shape == shape   # the judge
-    for scheme in ("xavier_uniform", "gaussian", "identity"):
-        assert initialize_(torch.empty(shape), scheme).shape == shape
+    for reference in (torch.nn.init.kaiming_uniform_, torch.nn.init.kaiming_normal_):
+        assert reference(torch.empty(shape)).shape == shape
+    for scheme in INITIALISERS:
+        assert initialize_(torch.empty(shape), scheme).shape == shape, scheme
