@@ -66,3 +66,15 @@ def test_a_weight_of_no_elements_is_not_an_all_zero_start(shape: tuple[int, int]
         assert reference(torch.empty(shape)).shape == shape
     for scheme in INITIALISERS:
         assert initialize_(torch.empty(shape), scheme).shape == shape, scheme
+
+
+@pytest.mark.parametrize("scheme", ["orthogonal", "xavier_uniform", "gaussian"])
+def test_a_skeletons_meta_weight_draws_nothing_from_the_global_generator(scheme: str) -> None:
+    """A model built on the meta device (a checkpoint's skeleton) has no values to draw: orthogonal's Gaussian
+    was drawn on the CPU all the same, moving the global generator, so that the same seed gave other numbers
+    after a skeleton was built."""
+    torch.manual_seed(0)
+    want = torch.rand(3)
+    torch.manual_seed(0)
+    w = initialize_(torch.empty(4, 4, device="meta"), scheme)
+    assert w.is_meta and torch.equal(torch.rand(3), want)
