@@ -112,3 +112,15 @@ def test_a_replayed_loss_starts_each_pass_from_the_replays_memory_and_carries_it
     (reset, state), carried = seen
     assert reset is False and state[0] is None and isinstance(state[1], MatchState) and state[1].batch == 2
     assert state[1].replay is not None and carried == (False, "carried")
+
+
+def test_a_second_pass_over_tokens_past_int16_is_replayed_not_built_again() -> None:
+    """Tokens of 32,768 and more are kept as int32: kept as int16 they would wrap, no later pass would match its
+    record, and every pass over a large vocabulary would build its tables again (the same offers, at the first
+    pass's cost)."""
+    ids = torch.tensor([40_000, 1, 2, 40_001, 1, 2, 1, 2, 1, 2]).view(-1, 1)
+    replay = MatchReplay((2,))
+    first = replay.start(1)
+    want = torch.cat([first.advance(ids[:4]), first.advance(ids[4:])])
+    again = replay.start(1)
+    assert torch.equal(torch.cat([again.advance(ids[:4]), again.advance(ids[4:])]), want) and not again.built
