@@ -124,3 +124,8 @@ def test_a_second_pass_over_tokens_past_int16_is_replayed_not_built_again() -> N
     want = torch.cat([first.advance(ids[:4]), first.advance(ids[4:])])
     again = replay.start(1)
     assert torch.equal(torch.cat([again.advance(ids[:4]), again.advance(ids[4:])]), want) and not again.built
+
+
+def test_a_saved_state_whose_streams_read_different_lengths_is_refused_where_the_tokens_fit_the_first() -> None:
+    with pytest.raises(ValueError, match="different numbers of tokens"):
+        MatchState.restore(torch.tensor([[2, 1, 2], [3, 1, 2]]), ORDERS, 5)   # 2 tokens: all of stream 0's
