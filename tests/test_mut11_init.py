@@ -7,7 +7,7 @@ from functools import partial
 import pytest
 import torch
 
-from rnnkit.init import INITIALISERS, initialize_
+from rnnkit.init import INITIALISERS, identity_, initialize_
 
 
 @pytest.mark.parametrize("shape", [(4,), (2, 3, 4)])
@@ -78,3 +78,12 @@ def test_a_skeletons_meta_weight_draws_nothing_from_the_global_generator(scheme:
     torch.manual_seed(0)
     w = initialize_(torch.empty(4, 4, device="meta"), scheme)
     assert w.is_meta and torch.equal(torch.rand(3), want)
+
+
+def test_the_identity_initialiser_called_itself_refuses_a_scale_of_zero() -> None:
+    """identity_ is public (rnnkit.init.__all__): called directly, not through initialize_'s check, a scale of 0
+    must still be refused rather than leave an all-zero weight."""
+    w = torch.ones(3, 3)
+    with pytest.raises(ValueError, match="symmetry"):
+        identity_(w, 0.0)
+    assert torch.equal(w, torch.ones(3, 3))   # refused before anything was written
