@@ -47,6 +47,8 @@ def _fans(w: Tensor) -> tuple[int, int]:
 def xavier_uniform_(w: Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> Tensor:
     """Glorot & Bengio (2010): U(-a, a), a = gain·sqrt(6/(fan_in+fan_out)); variance 2/(fan_in+fan_out)."""
     fan_in, fan_out = _fans(w)
+    if not w.numel():   # no values to draw (and a fan of 0 to divide by), as torch.nn.init's no-op
+        return w
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return w.uniform_(-a, a, generator=generator)
 
@@ -55,6 +57,8 @@ def xavier_uniform_(w: Tensor, gain: float = 1.0, generator: torch.Generator | N
 def xavier_normal_(w: Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> Tensor:
     """Glorot & Bengio (2010): N(0, gain²·2/(fan_in+fan_out))."""
     fan_in, fan_out = _fans(w)
+    if not w.numel():
+        return w
     return w.normal_(0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator=generator)
 
 
@@ -62,6 +66,8 @@ def xavier_normal_(w: Tensor, gain: float = 1.0, generator: torch.Generator | No
 def he_uniform_(w: Tensor, gain: float = math.sqrt(2.0), generator: torch.Generator | None = None) -> Tensor:
     """He et al. (2015) for ReLU units: U(-a, a), a = gain·sqrt(3/fan_in); variance 2/fan_in."""
     fan_in, _ = _fans(w)
+    if not w.numel():
+        return w
     a = gain * math.sqrt(3.0 / fan_in)
     return w.uniform_(-a, a, generator=generator)
 
@@ -70,6 +76,8 @@ def he_uniform_(w: Tensor, gain: float = math.sqrt(2.0), generator: torch.Genera
 def he_normal_(w: Tensor, gain: float = math.sqrt(2.0), generator: torch.Generator | None = None) -> Tensor:
     """He et al. (2015) for ReLU units: N(0, gain²/fan_in) = N(0, 2/fan_in)."""
     fan_in, _ = _fans(w)
+    if not w.numel():
+        return w
     return w.normal_(0.0, gain / math.sqrt(fan_in), generator=generator)
 
 
