@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from rnnkit.bptt import lstm_sequence
+from rnnkit.bptt import elman_sequence, lstm_sequence
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -37,4 +37,30 @@ def test_by_default_the_callers_xg_is_left_as_it_was_and_the_outputs_are_torch_l
     torch.testing.assert_close(out, want)
     torch.testing.assert_close(h, h_want[0])
     torch.testing.assert_close(c, c_want[0])
+
+
+
+def elman_by_hand(xg: Tensor, h: Tensor, w_hh: Tensor, relu: bool) -> Tensor:
+    """h_t = act(xg_t + W_hh h_{t-1}), one Python step at a time in float64: the outputs (T, B, H)."""
+    act = torch.relu if relu else torch.tanh
+    outs = []
+    for t in range(xg.shape[0]):
+        h = act(xg[t].double() + h.double() @ w_hh.double().T)
+        outs.append(h)
+    return torch.stack(outs)
+
+
+@pytest.mark.parametrize("relu", [True, False])
+def test_under_bf16_autocast_the_elman_loop_runs_in_fp32_with_its_own_activation(relu: bool) -> None:
+    """Under autocast the hoisted projection comes in bf16: the loop casts it and runs in fp32 (its backward runs
+    outside autocast), with the ReLU or tanh it was asked for."""
+    g = torch.Generator().manual_seed(2)
+    xg = torch.randn(5, 2, 3, generator=g).to(torch.bfloat16)
+    h0, w_hh = torch.randn(2, 3, generator=g), 0.5 * torch.randn(3, 3, generator=g)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, h = elman_sequence(xg, h0, w_hh, relu)
+    assert out.dtype == h.dtype == torch.float32
+    want = elman_by_hand(xg, h0, w_hh, relu)
+    torch.testing.assert_close(out.double(), want, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(h.double(), want[-1], rtol=1e-5, atol=1e-6)
 
