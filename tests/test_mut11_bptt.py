@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from rnnkit.bptt import elman_sequence, lstm_sequence
+from rnnkit.bptt import elman_sequence, gru_sequence, lstm_sequence
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -64,3 +64,23 @@ def test_under_bf16_autocast_the_elman_loop_runs_in_fp32_with_its_own_activation
     torch.testing.assert_close(out.double(), want, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(h.double(), want[-1], rtol=1e-5, atol=1e-6)
 
+
+
+
+def test_the_gru_loop_without_zoneout_is_torch_grus_forwards_and_backwards() -> None:
+    """``gru_sequence`` with no keep factors (the layer always passes some; a direct call need not) is torch.nn.GRU:
+    the outputs, the last state and the gradients of the input, the state and both recurrent parameters."""
+    torch.manual_seed(1)
+    gru = nn.GRU(2, 3).double()
+    x = torch.randn(4, 2, 2, dtype=F64, requires_grad=True)
+    h0 = torch.randn(2, 3, dtype=F64, requires_grad=True)
+    out, h = gru_sequence(x @ gru.weight_ih_l0.T + gru.bias_ih_l0, h0, gru.weight_hh_l0, gru.bias_hh_l0)
+    want, h_want = gru(x, h0[None])
+    torch.testing.assert_close(out, want)
+    torch.testing.assert_close(h, h_want[0])
+    g = torch.Generator().manual_seed(2)
+    w_out, w_h = torch.randn(out.shape, generator=g, dtype=F64), torch.randn(h.shape, generator=g, dtype=F64)
+    leaves = (x, h0, gru.weight_hh_l0, gru.bias_hh_l0)
+    got = torch.autograd.grad((out * w_out).sum() + (h * w_h).sum(), leaves)
+    for a, b in zip(got, torch.autograd.grad((want * w_out).sum() + (h_want[0] * w_h).sum(), leaves), strict=True):
+        torch.testing.assert_close(a, b)
