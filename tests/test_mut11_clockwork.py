@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from rnnkit import Recurrent
 from rnnkit.cells import make_cell, make_cell_module
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -56,3 +57,37 @@ def test_each_module_reads_itself_and_the_slower_modules_only() -> None:
                          [0, 0, 0, 0, 1]], dtype=torch.float32)
     assert torch.equal(cell.connectivity(), want)
     assert torch.equal(cell.connectivity(torch.float64), want.double())
+
+
+class _FromStepThree(torch.nn.Module):
+    """``rnn(x, time_offset=3)``: a clock that is a Python int, so that a trace records it as a constant."""
+
+    def __init__(self, rnn: Recurrent) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.rnn(x, time_offset=3)[0]
+
+
+def test_a_trace_keeps_an_int_clock_and_the_relu() -> None:
+    """``torch.jit.trace`` of a ReLU Clockwork RNN (its hand-written BPTT recorded as one operator) started at step 3
+    computes what the layer computes, at the traced length and at another."""
+    torch.manual_seed(6)
+    model = _FromStepThree(Recurrent("clockwork", 3, 6, periods=[1, 2, 4], nonlinearity="relu")).eval()
+    traced = torch.jit.trace(model, (torch.randn(5, 2, 3),), check_trace=False)
+    for steps in (5, 7):
+        x = torch.randn(steps, 2, 3)
+        torch.testing.assert_close(traced(x), model(x))
+
+
+def test_without_a_bias_the_fast_loop_adds_none() -> None:
+    """``bias=False``: the hand-written BPTT equals the step loop (which adds no bias) and torch's plain formula."""
+    torch.manual_seed(7)
+    fast = Recurrent("clockwork", 3, 4, periods=[1, 2], bias=False)
+    loop = Recurrent("clockwork", 3, 4, periods=[1, 2], bias=False, impl="reference")
+    loop.load_state_dict(fast.state_dict())
+    x = torch.randn(3, 2, 3)
+    out, _ = fast(x)
+    torch.testing.assert_close(out, loop(x)[0])
+    torch.testing.assert_close(out[0], torch.tanh(x[0] @ fast.weight_ih_l0.T))  # step 0: every module, h0 = 0
