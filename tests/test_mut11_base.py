@@ -55,10 +55,10 @@ def test_the_repr_names_the_input_size_before_the_hidden_size_as_torch_cells_do(
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_each_gate_blocks_recurrent_weight_is_orthogonal_on_its_own(cell: str) -> None:
-    """``init_hh="orthogonal"`` draws each (H, H) gate block of W_hh as an orthogonal matrix (Q Q^T = I), not the
-    (gates·H, H) matrix as a whole (whose blocks would not be)."""
+    """``init_hh="orthogonal"``, the default, draws each (H, H) gate block of W_hh as an orthogonal matrix (Q Q^T = I),
+    not the (gates·H, H) matrix as a whole (whose blocks would not be)."""
     torch.manual_seed(3)
-    module = make_cell_module(cell, 3, 5, init_hh="orthogonal").double()
+    module = make_cell_module(cell, 3, 5).double()
     for block in module.weight_hh.detach().split(5):
         torch.testing.assert_close(block @ block.T, torch.eye(5, dtype=torch.float64), rtol=0, atol=1e-6)
 
@@ -67,3 +67,10 @@ def test_options_name_each_initialiser_as_given() -> None:
     cell = make_cell("gru", 4, init_ih="orthogonal", init_hh="xavier_uniform", bias_init=0.5)
     assert cell.options() == {"init_ih": "orthogonal", "init_hh": "xavier_uniform", "bias_init": 0.5}
     assert make_cell("gru", 4, **cell.options()).options() == cell.options()
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn_tanh"])  # the LSTM adds its forget bias on top
+def test_both_biases_start_at_bias_init(cell: str) -> None:
+    module = make_cell_module(cell, 3, 4, bias_init=0.25)
+    for bias in (module.bias_ih, module.bias_hh):
+        assert torch.equal(bias, torch.full_like(bias, 0.25))
