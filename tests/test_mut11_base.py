@@ -74,3 +74,9 @@ def test_both_biases_start_at_bias_init(cell: str) -> None:
     module = make_cell_module(cell, 3, 4, bias_init=0.25)
     for bias in (module.bias_ih, module.bias_hh):
         assert torch.equal(bias, torch.full_like(bias, 0.25))
+
+
+def test_without_a_bias_the_parameters_are_torch_cells() -> None:
+    ours, ref = make_cell_module("gru", 3, 4, bias=False), nn.GRUCell(3, 4, bias=False)
+    assert ours.bias_ih is None and ours.bias_hh is None
+    assert list(ours.state_dict()) == list(ref.state_dict())
