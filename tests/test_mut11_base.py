@@ -80,3 +80,21 @@ def test_without_a_bias_the_parameters_are_torch_cells() -> None:
     ours, ref = make_cell_module("gru", 3, 4, bias=False), nn.GRUCell(3, 4, bias=False)
     assert ours.bias_ih is None and ours.bias_hh is None
     assert list(ours.state_dict()) == list(ref.state_dict())
+
+
+def test_a_float64_step_without_a_state_starts_from_a_float64_zero_state() -> None:
+    torch.manual_seed(4)
+    ours, ref = make_cell_module("gru", 3, 4).double(), nn.GRUCell(3, 4).double()
+    ref.load_state_dict(ours.state_dict())
+    x = torch.randn(2, 3, dtype=torch.float64)
+    got = ours(x)
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got, ref(x))
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn_tanh"])
+def test_biases_start_at_zero_by_default(cell: str) -> None:
+    module = make_cell_module(cell, 3, 4)
+    assert module.cell.bias_init == 0.0
+    for bias in (module.bias_ih, module.bias_hh):
+        assert torch.equal(bias, torch.zeros_like(bias))
