@@ -98,3 +98,19 @@ def test_biases_start_at_zero_by_default(cell: str) -> None:
     assert module.cell.bias_init == 0.0
     for bias in (module.bias_ih, module.bias_hh):
         assert torch.equal(bias, torch.zeros_like(bias))
+
+
+def test_a_cell_without_recurrent_weights_has_no_recurrent_bias() -> None:
+    module = make_cell_module("mingru", 3, 4)
+    assert module.weight_hh is None and module.bias_hh is None and module.bias_ih is not None
+
+
+def test_a_clockwork_cell_module_ignores_what_is_stored_below_its_mask() -> None:
+    """The step reads W_hh through the cell's mask (``prepare``): entries a module may not read change nothing."""
+    torch.manual_seed(5)
+    module = make_cell_module("clockwork", 3, 6, periods=[1, 2, 4])
+    x, h = torch.randn(2, 3), torch.randn(2, 6)
+    before = module(x, h)
+    with torch.no_grad():
+        module.weight_hh[module.cell.connectivity() == 0] = 5.0
+    torch.testing.assert_close(module(x, h), before, rtol=0, atol=0)
