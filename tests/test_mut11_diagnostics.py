@@ -172,3 +172,14 @@ def test_a_final_loss_is_the_mean_of_the_last_10() -> None:
     losses = runs["clipped"]["losses"]
     assert len(losses) == 12 and runs["clipped"]["final_loss"] == pytest.approx(sum(losses[2:]) / 10)
     assert math.isfinite(runs["clipped"]["first_loss"])
+
+
+def test_a_run_stopped_by_its_loss_keeps_a_gradient_norm_per_update_only() -> None:
+    """A loss that turned NaN stops the run before any gradient of that step: the losses hold it, the gradient
+    norms only the updates' (the NaN loss is no gradient norm)."""
+    torch.manual_seed(0)
+    run = train_on_adding(SequenceModel("irnn", 2, 8, 1, every_step=False), 12, 30, lr=1e5, optimizer="sgd",
+                          clip=None, batch_size=4, seed=1)
+    assert run["diverged"].what == "training loss"
+    assert len(run["losses"]) == run["steps"] + 1 and len(run["grad_norms"]) == run["steps"]
+    assert all(math.isfinite(v) for v in run["grad_norms"])
