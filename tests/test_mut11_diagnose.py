@@ -72,6 +72,16 @@ def test_a_cell_this_machine_cannot_train_is_refused(monkeypatch: pytest.MonkeyP
         diagnose.diagnose_cell("gru", 5, 1000, 0, 0)
 
 
+def test_a_cell_s_training_batch_past_free_memory_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """8 MB free: the probe of 1000 steps of hidden 100 fits (5 MB), a training batch of 32 such sequences with
+    their hidden states (13 MB) does not, and is the one named."""
+    from rnnkit.train import memory
+
+    monkeypatch.setattr(memory, "free_memory", lambda device: 8_000_000)
+    with pytest.raises(UserError, match=r"^length 1000: a training batch of 32 sequences and its hidden states"):
+        diagnose.diagnose_cell("gru", 1000, 100, 1, 0)
+
+
 def test_the_probe_s_loss_is_the_squared_error_of_the_head_on_the_last_state() -> None:
     """L = (w·h_T + b - y)²: ‖∂L/∂h_T‖ = 2 |out - y| ‖w‖, by hand from the model's own output."""
     from rnnkit.cells import le2015
