@@ -106,6 +106,22 @@ def test_the_end_measurements_are_of_the_trained_model() -> None:
     assert untrained["grad_norms_end"] == untrained["grad_norms_start"]
 
 
+def test_the_first_loss_is_torch_s_mse_of_the_untrained_cell_on_the_first_batch() -> None:
+    """train_loss_first is the loss before any update: torch.nn.MSELoss of the model as built (seed) on the first
+    training batch (32 adding sequences drawn with seed + 1)."""
+    from rnnkit.cells import le2015
+    from rnnkit.data.synthetic import adding_problem
+    from rnnkit.models.sequence import SequenceModel
+
+    r = diagnose.diagnose_cell("gru", 6, 4, 3, 2)
+    torch.manual_seed(2)
+    model = SequenceModel("gru", 2, 4, 1, every_step=False, **le2015("gru"))
+    x, y = adding_problem(32, 6, seed=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        want = float(torch.nn.MSELoss()(model(x).squeeze(-1), y))
+    assert r["train_steps"] == 3 and r["train_loss_first"] == pytest.approx(want, rel=1e-5)
+
+
 def test_one_step_s_last_loss_is_its_first() -> None:
     """train_loss_last is the mean of the last 10 losses, of all of them in a run of fewer: of 1 step, its loss."""
     r = diagnose.diagnose_cell("gru", 6, 4, 1, 0)
