@@ -1,0 +1,119 @@
+"""Gaps a mutation audit of :mod:`rnnkit.recurrent` found (round 11): each test fails on one changed line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.fx
+
+import rnnkit
+from rnnkit.recurrent import Recurrent, detach_state
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+class _Memory:
+    """A carried state outside autograd with a ``detach`` of its own (as rnnkit.models.match carries one)."""
+
+    def __init__(self, cut: bool = False) -> None:
+        self.cut = cut
+
+    def detach(self) -> _Memory:
+        return _Memory(cut=True)
+
+
+def test_detach_state_calls_the_detach_of_a_carried_memory() -> None:
+    """An object that is no tensor, tuple or list but has ``detach`` is cut by its own method, not passed on."""
+    cut = detach_state((torch.ones(1, requires_grad=True) * 2, _Memory()))
+    assert isinstance(cut[1], _Memory) and cut[1].cut and not cut[0].requires_grad
+
+
+def test_detach_state_refuses_a_state_it_cannot_cut() -> None:
+    """A dict (or any state without ``detach``) is a TypeError naming its type, not returned still attached."""
+    with pytest.raises(TypeError, match="cannot detach a recurrent state of type dict"):
+        detach_state({"h": torch.ones(1)})
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"impl": "fast"}, r"impl must be one of \('auto', 'fused', 'reference'\), got 'fast'"),
+    ({"init": "xavier"}, "init must be 'rnnkit' or 'torch', got 'xavier'"),
+    ({"proj_size": 2}, "proj_size argument is only supported for LSTM, not 'mingru'"),
+])
+def test_a_layer_refuses_an_unknown_impl_or_init_and_a_projection_without_a_cell_state(options: dict,
+                                                                                      message: str) -> None:
+    """A misspelt impl or init would otherwise build a layer that runs (the fused path, rnnkit's initialisation)
+    with the typo silently ignored; a projection is refused naming the cell, not torch's 'RNN or GRU'."""
+    with pytest.raises(ValueError, match=message):
+        Recurrent("mingru", 3, 4, **options)
+
+
+def test_a_relu_clockwork_layer_says_relu_as_torch_nn_rnn_says_its_nonlinearity() -> None:
+    """``layer.nonlinearity`` (torch.nn.RNN's attribute) is the cell's own option, not its torch mode's (tanh)."""
+    assert Recurrent("clockwork", 3, 4, periods=[1, 2], nonlinearity="relu").nonlinearity == "relu"
+    assert Recurrent("irnn", 3, 4).nonlinearity == "relu" and Recurrent("clockwork", 3, 4).nonlinearity == "tanh"
+
+
+def test_hx_and_state_together_are_refused() -> None:
+    """``state=`` is an alias of ``hx``: both at once is a TypeError, not one of them silently dropped."""
+    h = torch.zeros(1, 2, 4)
+    with pytest.raises(TypeError, match="as hx or as state, not both"):
+        Recurrent("gru", 3, 4)(torch.zeros(5, 2, 3), h, state=h)
+
+
+def test_lengths_with_a_packed_sequence_or_an_unbatched_input_are_refused() -> None:
+    """A PackedSequence carries its lengths and an unbatched input has one sequence: ``lengths`` is an error there."""
+    layer = Recurrent("gru", 3, 4)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(torch.zeros(5, 2, 3), torch.tensor([5, 3]))
+    with pytest.raises(ValueError, match="a PackedSequence carries its own"):
+        layer(packed, lengths=torch.tensor([5, 3]))
+    with pytest.raises(ValueError, match="lengths are for batched input"):
+        layer(torch.zeros(5, 3), lengths=torch.tensor([3]))
+
+
+def test_step_takes_an_lstm_state_as_a_list_as_forward_does() -> None:
+    """``[h, c]`` is read as ``(h, c)`` (torch.nn accepts both), with the same numbers."""
+    torch.manual_seed(0)
+    layer = Recurrent("lstm", 3, 4, num_layers=2)
+    x, h, c = torch.randn(2, 3), torch.randn(2, 2, 4), torch.randn(2, 2, 4)
+    out_list, (h_list, c_list) = layer.step(x, [h, c])
+    out_tuple, (h_tuple, c_tuple) = layer.step(x, (h, c))
+    assert torch.equal(out_list, out_tuple) and torch.equal(h_list, h_tuple) and torch.equal(c_list, c_tuple)
+
+
+def test_a_drop_in_given_init_rnnkit_takes_the_cells_initialisation() -> None:
+    """``rnnkit.LSTM(..., init="rnnkit")`` without cell options: the LSTM's forget bias 1.0 (half on each bias
+    vector), not torch.nn's uniform initialisation that a drop-in takes by default."""
+    torch.manual_seed(0)
+    layer = rnnkit.LSTM(3, 4, init="rnnkit")
+    assert layer.init == "rnnkit"
+    assert torch.equal(layer.bias_ih_l0[4:8].detach(), torch.full((4,), 0.5))
+    assert rnnkit.LSTM(3, 4).init == "torch"
+
+
+class _Wrapped(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = Recurrent("clockwork", 3, 4, periods=[1, 2])
+
+    def forward(self, x: torch.Tensor) -> tuple:
+        return self.rnn(x, time_offset=3)
+
+
+def test_an_fx_trace_keeps_a_time_offset_other_than_zero() -> None:
+    """The layer is one ``call_module`` node under torch.fx; a clock that starts later is one of its arguments, so the
+    traced module runs the Clockwork RNN from that step (step 0 would update every module at once)."""
+    module = _Wrapped()
+    traced = torch.fx.symbolic_trace(module)
+    (node,) = [n for n in traced.graph.nodes if n.op == "call_module"]
+    assert node.kwargs == {"time_offset": 3}
+    x = torch.randn(4, 2, 3)
+    torch.testing.assert_close(traced(x)[0], module(x)[0], rtol=0, atol=0)
+
+
+def test_config_rebuilds_the_dropout_impl_and_initialisation() -> None:
+    """``Recurrent(**layer.config())`` is the same layer: the dropout between layers, the path and the scheme too."""
+    layer = Recurrent("gru", 3, 4, num_layers=2, dropout=0.25, impl="reference", init="torch")
+    config = layer.config()
+    assert (config["dropout"], config["impl"], config["init"]) == (0.25, "reference", "torch")
+    again = Recurrent(**config)
+    assert (again.dropout, again.impl, again.init) == (0.25, "reference", "torch") and again.config() == config
