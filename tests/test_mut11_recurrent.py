@@ -7,6 +7,7 @@ import torch
 import torch.fx
 
 import rnnkit
+from rnnkit import recurrent
 from rnnkit.recurrent import Recurrent, detach_state
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -117,3 +118,77 @@ def test_config_rebuilds_the_dropout_impl_and_initialisation() -> None:
     assert (config["dropout"], config["impl"], config["init"]) == (0.25, "reference", "torch")
     again = Recurrent(**config)
     assert (again.dropout, again.impl, again.init) == (0.25, "reference", "torch") and again.config() == config
+
+
+def test_a_recurrent_layer_prints_its_cell_then_torch_nns_arguments() -> None:
+    """``Recurrent('gru', 3, 4, num_layers=2)``: the cell first (the drop-ins print as torch.nn's own classes)."""
+    layer = Recurrent("gru", 3, 4, num_layers=2)
+    assert repr(layer) == f"Recurrent('gru', {torch.nn.GRU(3, 4, num_layers=2).extra_repr()})"
+
+
+def test_every_layer_and_direction_takes_the_cells_initialisation_and_the_projection_xavier() -> None:
+    """The LSTM's forget bias (0.5 on each bias vector) on every layer and both directions, and each projection
+    ``weight_hr`` Xavier-uniform (bound sqrt(6 / (hidden + proj)) = 0.77), wider than torch.nn's 1/sqrt(8) = 0.35."""
+    torch.manual_seed(0)
+    layer = Recurrent("lstm", 3, 8, num_layers=2, bidirectional=True, proj_size=2)
+    for suffix in ("l0", "l0_reverse", "l1", "l1_reverse"):
+        assert torch.equal(getattr(layer, f"bias_ih_{suffix}")[8:16].detach(), torch.full((8,), 0.5)), suffix
+        w_hr = getattr(layer, f"weight_hr_{suffix}").detach().abs()
+        assert 8**-0.5 < w_hr.max() <= (6 / 10) ** 0.5, suffix
+
+
+def test_the_lstm_runs_in_float32_under_cpu_autocast_where_the_cpu_has_no_lower_precision_kernel(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a CPU without oneDNN's bf16 LSTM the fused LSTM runs in fp32 with autocast off (as autocast runs an op it has
+    no kernel for): the same numbers as outside autocast, in float32."""
+    monkeypatch.setattr(recurrent, "_cpu_lstm_kernel_takes", lambda dtype: False)
+    torch.manual_seed(0)
+    layer, x = Recurrent("lstm", 3, 4), torch.randn(5, 2, 3)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out, (h, c) = layer(x)
+    assert out.dtype == h.dtype == c.dtype == torch.float32
+    torch.testing.assert_close(out, layer(x)[0], rtol=0, atol=0)
+
+
+def test_the_cpu_lstm_kernel_probe_says_no_when_the_kernel_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe's answer when torch's LSTM raises under autocast (oneDNN without AVX512): False, not True."""
+
+    class _Failing:
+        @staticmethod
+        def lstm(*args: object) -> None:
+            raise RuntimeError("no bf16 LSTM kernel on this CPU")
+
+    monkeypatch.setattr(recurrent, "_VF", _Failing)
+    assert recurrent._cpu_lstm_kernel_takes.__wrapped__(torch.bfloat16) is False
+
+
+def test_resetting_an_init_torch_layer_puts_the_layer_norm_gains_at_one_and_its_shift_at_zero() -> None:
+    """torch.nn's uniform initialisation is for the weights and biases; ``reset_parameters()`` (called again, after
+    training moved everything) puts the layer norm back to the identity, not to torch's uniform draw."""
+    torch.manual_seed(0)
+    layer = Recurrent("lstm", 3, 4, layer_norm=True, init="torch")
+    with torch.no_grad():
+        for param in layer.parameters():
+            param.fill_(3.0)
+    layer.reset_parameters()
+    assert layer.weight_hh_l0.abs().max() <= 0.5
+    for name, blocks, value in (("ln_weight_ih", 4, 1.0), ("ln_weight_hh", 4, 1.0), ("ln_weight_c", 1, 1.0),
+                                ("ln_bias_c", 1, 0.0)):
+        assert torch.equal(getattr(layer, f"{name}_l0").detach(), torch.full((blocks * 4,), value)), name
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_the_reference_loop_on_a_padded_batch_equals_torch_nn_on_each_sequence_alone(bidirectional: bool) -> None:
+    """The step loop (impl="reference") holds the state still past each length and writes zeros there: the outputs
+    and final state of each sequence are torch.nn.GRU's on that sequence cut to its length."""
+    torch.manual_seed(0)
+    ours = Recurrent("gru", 3, 4, bidirectional=bidirectional, impl="reference", init="torch")
+    theirs = torch.nn.GRU(3, 4, bidirectional=bidirectional)
+    theirs.load_state_dict(ours.state_dict())
+    x, lengths = torch.randn(5, 2, 3), torch.tensor([5, 2])
+    out, h = ours(x, lengths=lengths)
+    assert torch.equal(out[2:, 1], torch.zeros(3, 4 * (1 + bidirectional)))
+    for b, n in enumerate(lengths.tolist()):
+        want_out, want_h = theirs(x[:n, b : b + 1])
+        torch.testing.assert_close(out[:n, b : b + 1], want_out)
+        torch.testing.assert_close(h[:, b : b + 1], want_h)
