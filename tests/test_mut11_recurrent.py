@@ -192,3 +192,63 @@ def test_the_reference_loop_on_a_padded_batch_equals_torch_nn_on_each_sequence_a
         want_out, want_h = theirs(x[:n, b : b + 1])
         torch.testing.assert_close(out[:n, b : b + 1], want_out)
         torch.testing.assert_close(h[:, b : b + 1], want_h)
+
+
+def test_the_clockwork_step_loop_starts_its_clock_at_the_time_offset_as_its_own_bptt_does() -> None:
+    """impl="reference" (the step loop) and the Clockwork RNN's hand-written BPTT, both started at step 3: the same
+    outputs (at step 0 every module updates, at step 3 only the period-1 and period-3 ones)."""
+    torch.manual_seed(0)
+    fast = Recurrent("clockwork", 3, 6, periods=[1, 2, 3])
+    slow = Recurrent("clockwork", 3, 6, periods=[1, 2, 3], impl="reference")
+    slow.load_state_dict(fast.state_dict())
+    x = torch.randn(4, 2, 3)
+    torch.testing.assert_close(slow(x, time_offset=3)[0], fast(x, time_offset=3)[0])
+    assert not torch.allclose(slow(x, time_offset=3)[0], slow(x)[0])
+
+
+def test_the_reverse_direction_of_a_clockwork_layer_starts_its_clock_at_zero() -> None:
+    """``time_offset`` is the forward clock's start (a stream's later window); the reverse direction reads the window
+    from its end and counts from 0: a one-directional layer with the reverse weights on the flipped input."""
+    torch.manual_seed(0)
+    both = Recurrent("clockwork", 3, 6, periods=[1, 2, 3], bidirectional=True, impl="reference")
+    back = Recurrent("clockwork", 3, 6, periods=[1, 2, 3], impl="reference")
+    back.load_state_dict({k.replace("_reverse", ""): v for k, v in both.state_dict().items() if "_reverse" in k})
+    x = torch.randn(4, 2, 3)
+    torch.testing.assert_close(both(x, time_offset=3)[0][..., 6:], back(x.flip(0))[0].flip(0))
+
+
+@pytest.mark.parametrize(("name", "args"), [
+    ("GRU", (3, 4, 1, True, False, 2.0, False, 3)),
+    ("GRU", (3, 4, 1, True, False, 0.0, False, -1)),
+    ("RNN", (3, 4, 1, "tanh", True, False, 2.0, False, 3)),
+])
+def test_a_positional_projection_with_another_bad_argument_fails_as_torch_nn_fails(name: str, args: tuple) -> None:
+    """torch.nn checks every argument before a GRU's or RNN's projection: the drop-in raises torch's own error (a
+    dropout of 2, a negative proj_size), not its refusal of the projection."""
+    with pytest.raises(ValueError) as theirs:
+        getattr(torch.nn, name)(*args)
+    with pytest.raises(ValueError) as ours:
+        getattr(rnnkit, name)(*args)
+    assert str(ours.value) == str(theirs.value) and "proj_size argument" not in str(ours.value)
+
+
+@pytest.mark.parametrize("impl", ["auto", "reference"])
+@pytest.mark.parametrize("packed", [False, True])
+def test_an_unsorted_batch_with_an_initial_state_equals_torch_nn(impl: str, packed: bool) -> None:
+    """Lengths out of order (a PackedSequence with enforce_sorted=False, or ``lengths=``) with a given initial state:
+    each sequence starts from its own row of h0 and its final state comes back in its own row, as in torch.nn."""
+    torch.manual_seed(0)
+    ours = Recurrent("lstm", 3, 4, impl=impl, init="torch")
+    theirs = torch.nn.LSTM(3, 4)
+    theirs.load_state_dict(ours.state_dict())
+    x, lengths = torch.randn(5, 3, 3), torch.tensor([2, 5, 3])
+    h0 = (torch.randn(1, 3, 4), torch.randn(1, 3, 4))
+    want_out, (want_h, want_c) = theirs(torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False), h0)
+    if packed:
+        out, (h, c) = ours(torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False), h0)
+        torch.testing.assert_close(out.data, want_out.data)
+    else:
+        out, (h, c) = ours(x, h0, lengths=lengths)
+        torch.testing.assert_close(out, torch.nn.utils.rnn.pad_packed_sequence(want_out)[0])
+    torch.testing.assert_close(h, want_h)
+    torch.testing.assert_close(c, want_c)
