@@ -252,3 +252,55 @@ def test_an_unsorted_batch_with_an_initial_state_equals_torch_nn(impl: str, pack
         torch.testing.assert_close(out, torch.nn.utils.rnn.pad_packed_sequence(want_out)[0])
     torch.testing.assert_close(h, want_h)
     torch.testing.assert_close(c, want_c)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 2, 3, 1)])
+def test_an_input_neither_2d_nor_3d_fails_with_torch_nns_error(shape: tuple) -> None:
+    """A 1-D or 4-D input: torch.nn.GRU's ValueError, word for word."""
+    with pytest.raises(ValueError) as theirs:
+        torch.nn.GRU(3, 4)(torch.zeros(shape))
+    with pytest.raises(ValueError) as ours:
+        rnnkit.GRU(3, 4)(torch.zeros(shape))
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize(("batch_first", "x", "h"), [
+    (True, (2, 0, 3), None),  # no steps, batch first
+    (False, (0, 2, 3), None),
+    (True, (0, 5, 3), None),  # no sequences, batch first
+    (False, (5, 2, 3), (2, 4)),  # a 2-D state for a batched input
+    (False, (5, 3), (1, 1, 4)),  # a 3-D state for an unbatched input
+    (False, (5, 3), (4,)),  # a 1-D one
+    (True, (5, 3), (1, 4)),  # unbatched, batch first
+    (True, (2, 5, 3), (1, 2, 4)),
+])
+def test_shapes_and_errors_of_edge_inputs_are_torch_nns(batch_first: bool, x: tuple, h: tuple | None) -> None:
+    """Empty sequences or batches, states of the wrong rank, unbatched input with batch_first: torch.nn.GRU's error
+    word for word, or its output and state (shapes and numbers, with the same weights)."""
+    torch.manual_seed(0)
+    theirs, ours = torch.nn.GRU(3, 4, batch_first=batch_first), rnnkit.GRU(3, 4, batch_first=batch_first)
+    ours.load_state_dict(theirs.state_dict())
+    inputs = (torch.randn(x), None if h is None else torch.randn(h))
+    try:
+        want = theirs(*inputs)
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError) as caught:
+            ours(*inputs)
+        assert str(caught.value) == str(error)
+        return
+    got = ours(*inputs)
+    for a, b in zip(got, want, strict=True):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b)
+
+
+def test_lengths_with_batch_first_are_the_lengths_of_the_rows() -> None:
+    """``lengths`` counts steps along dim 1 of a batch-first input: the same as the time-major call, transposed."""
+    torch.manual_seed(0)
+    first, major = Recurrent("gru", 3, 4, batch_first=True), Recurrent("gru", 3, 4)
+    major.load_state_dict(first.state_dict())
+    x, lengths = torch.randn(2, 5, 3), torch.tensor([5, 4])
+    out, h = first(x, lengths=lengths)
+    want_out, want_h = major(x.transpose(0, 1), lengths=lengths)
+    torch.testing.assert_close(out, want_out.transpose(0, 1))
+    torch.testing.assert_close(h, want_h)
