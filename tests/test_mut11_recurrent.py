@@ -304,3 +304,12 @@ def test_lengths_with_batch_first_are_the_lengths_of_the_rows() -> None:
     want_out, want_h = major(x.transpose(0, 1), lengths=lengths)
     torch.testing.assert_close(out, want_out.transpose(0, 1))
     torch.testing.assert_close(h, want_h)
+
+
+def test_uses_fused_follows_the_impl_the_cell_and_the_regularisers_in_the_current_mode() -> None:
+    """torch's kernel for "auto" and "fused" on a fused cell; never for "reference" or a cell without a kernel; and
+    for a recurrent dropout (in the loop while training) only in evaluation."""
+    assert Recurrent("gru", 3, 4).uses_fused() and Recurrent("gru", 3, 4, impl="fused").uses_fused()
+    assert not Recurrent("gru", 3, 4, impl="reference").uses_fused() and not Recurrent("mingru", 3, 4).uses_fused()
+    layer = Recurrent("lstm", 3, 4, recurrent_dropout=0.5)
+    assert not layer.train().uses_fused() and layer.eval().uses_fused()
