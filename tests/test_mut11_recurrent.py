@@ -313,3 +313,17 @@ def test_uses_fused_follows_the_impl_the_cell_and_the_regularisers_in_the_curren
     assert not Recurrent("gru", 3, 4, impl="reference").uses_fused() and not Recurrent("mingru", 3, 4).uses_fused()
     layer = Recurrent("lstm", 3, 4, recurrent_dropout=0.5)
     assert not layer.train().uses_fused() and layer.eval().uses_fused()
+
+
+def test_step_refuses_an_lstm_state_of_one_tensor_in_a_tuple_as_torch_does() -> None:
+    """``(h,)`` for the LSTM: torch's "lstm expects two hidden states", not a shape complaint about a missing c."""
+    with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+        Recurrent("lstm", 3, 4).step(torch.zeros(2, 3), (torch.zeros(1, 2, 4),))
+
+
+def test_tracing_the_clockwork_step_loop_warns_that_it_is_unrolled() -> None:
+    """impl="reference" traces the step loop, not the Clockwork RNN's own BPTT: a TracerWarning that the graph runs
+    the traced length only."""
+    layer = Recurrent("clockwork", 3, 4, periods=[1, 2], impl="reference")
+    with pytest.warns(torch.jit.TracerWarning, match="traced unrolled over the 5 steps"):
+        torch.jit.trace(layer, torch.zeros(5, 2, 3), check_trace=False)
