@@ -327,3 +327,22 @@ def test_tracing_the_clockwork_step_loop_warns_that_it_is_unrolled() -> None:
     layer = Recurrent("clockwork", 3, 4, periods=[1, 2], impl="reference")
     with pytest.warns(torch.jit.TracerWarning, match="traced unrolled over the 5 steps"):
         torch.jit.trace(layer, torch.zeros(5, 2, 3), check_trace=False)
+
+
+def test_the_fused_path_pads_a_batch_shorter_than_its_input_to_the_full_length() -> None:
+    """Every length below the padded length: the output keeps all T steps (zeros past each length), as the
+    reference path does, not the longest length's."""
+    torch.manual_seed(0)
+    fused, loop = Recurrent("gru", 3, 4), Recurrent("gru", 3, 4, impl="reference")
+    loop.load_state_dict(fused.state_dict())
+    x, lengths = torch.randn(5, 2, 3), torch.tensor([3, 2])
+    out = fused(x, lengths=lengths)[0]
+    assert out.shape == (5, 2, 4)
+    torch.testing.assert_close(out, loop(x, lengths=lengths)[0])
+
+
+def test_weight_drop_drops_the_recurrent_weights_on_the_step_loop_in_training() -> None:
+    """DropConnect on W_hh with impl="reference" while training: not the evaluation's (undropped) numbers."""
+    torch.manual_seed(0)
+    layer, x = Recurrent("lstm", 3, 4, weight_drop=0.9, impl="reference"), torch.randn(5, 2, 3)
+    assert not torch.allclose(layer.train()(x)[0], layer.eval()(x)[0])
