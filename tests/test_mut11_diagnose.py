@@ -13,13 +13,7 @@ import torch
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import diagnose
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models, a shared machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny models, a shared machine
 
 
 def test_a_cell_this_version_does_not_know_shows_its_radius() -> None:

@@ -26,13 +26,7 @@ from rnnkit.errors import UserError
 from rnnkit.models.sequence import SequenceModel
 from rnnkit.train.trainer import TrainingDiverged
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models, a shared machine
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny models, a shared machine
 
 
 def _little_memory(monkeypatch: pytest.MonkeyPatch, free: int = 1_000_000) -> None:

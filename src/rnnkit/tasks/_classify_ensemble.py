@@ -10,57 +10,31 @@ of a single-label model, of each label's sigmoid of a multi-label one (scikit-le
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from torch.nn import functional as F
 
-from rnnkit.errors import UserError
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_data import _text_list
 from rnnkit.tasks._classify_trained import TextClassifier
-from rnnkit.tasks._ensemble import (
-    ensemble_facts,
-    joined_members,
-    other_labels,
-    reads_of,
-    refuse_other_splits,
-)
-from rnnkit.train.building import loaded_repr
+from rnnkit.tasks._ensemble import MembersEnsemble, joined_members, other_labels
 
 __all__ = ["ClassifierEnsemble", "joined_classifiers", "mean_log_odds"]
 
 
 @speaks_python
-class ClassifierEnsemble(TextClassifier):
+class ClassifierEnsemble(MembersEnsemble, TextClassifier):
     """Text classifiers of the same labels as one: :meth:`predict`, :meth:`predict_file`, :meth:`evaluate`,
     :meth:`explain` and :meth:`probabilities` as a single :class:`TextClassifier`'s, the probabilities the mean of
     the ``members``' (each reads the text with its own tokenizer); the threshold and ``top_k`` rules are a
     model's. ``checkpoints`` is every model's, ``checkpoint`` and ``config`` the first's (its text and label
     columns, its label separator, its split for ``split="val"`` and its training rows for ``baseline``), and
-    ``model`` an :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all).
+    ``model`` an :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all;
+    :class:`~rnnkit.tasks._ensemble.MembersEnsemble`).
 
     Made by :meth:`TextClassifier.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
-
-    def __init__(self, members: Sequence[TextClassifier]) -> None:  # not TextClassifier's: nothing to read
-        members = list(members)
-        if not members:
-            raise ValueError("an ensemble needs at least one model")
-        self.__dict__.update(members[0].__dict__)  # checkpoint, config, labels, max_len, tokenizer
-        self.members = members
-        self.checkpoints = [m.checkpoint for m in members]
-        self.model = nn.ModuleList([m.model for m in members]).eval()
-
-    def __repr__(self) -> str:
-        return loaded_repr(self, self.checkpoint, self.model, classes=len(self.labels),
-                           **ensemble_facts(self.checkpoints))
-
-    @property
-    def reads(self) -> list[Any]:
-        """The files every model was read from: outputs may not replace them."""
-        return reads_of(self.checkpoints)
 
     def probabilities(self, texts: Sequence[str]) -> Tensor:
         """(N, K) the mean of the models' probabilities, in the order of ``labels``; an empty text is refused."""
@@ -68,22 +42,6 @@ class ClassifierEnsemble(TextClassifier):
         if not texts:
             return torch.zeros(0, len(self.labels))
         return torch.stack([m.probabilities(texts) for m in self.members]).mean(0)
-
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """Refused: each model of an ensemble reads a text with its own tokenizer (``.members[i].encode``)."""
-        raise UserError("encode: the models of an ensemble each read a text with their own tokenizer; call encode "
-                        "on one of them (.members[i].encode(texts))")
-
-    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
-        """Refused: an ensemble is several models, each exported by itself."""
-        raise UserError(f"export: an ensemble of {len(self.members)} models is no one ONNX graph; export each "
-                        "model (rnnkit export DIR --onnx FILE) and average their probabilities")
-
-    def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
-        """The first model's ``"train"`` or ``"val"`` side of a file (:meth:`TextClassifier.split_side`), taken
-        only where every model split the same file alike: else a model would be scored on texts it trained on."""
-        refuse_other_splits(self.members, split)
-        return super().split_side(labels, split)
 
     def _log_odds(self, texts: Sequence[str]) -> Tensor:
         """(N, K) each label's log-odds of the mean probability (float64; :func:`mean_log_odds`)."""

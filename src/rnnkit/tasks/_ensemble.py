@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,9 +18,53 @@ from torch import nn
 from rnnkit.device import model_device
 from rnnkit.errors import UserError, check_path, report_warnings, warn
 from rnnkit.models.ensemble import Ensemble
+from rnnkit.train.building import loaded_repr
 from rnnkit.train.trainer import random_state_kept
 
 Trained = TypeVar("Trained")
+
+
+class MembersEnsemble:
+    """What the ensembles of text models whose models each read the text themselves (classifiers, taggers) share,
+    put before the task's class in their bases: ``members``; ``checkpoints``, every model's; ``model``, an
+    :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all); every other attribute the first
+    model's; ``reads``, every model's files; ``split_side`` only where every model split the same file alike;
+    ``encode`` and ``export`` refused. The task's class averages the members' probabilities."""
+
+    def __init__(self, members: Sequence[Any]) -> None:  # not the task's: nothing to read
+        members = list(members)
+        if not members:
+            raise ValueError("an ensemble needs at least one model")
+        self.__dict__.update(members[0].__dict__)  # checkpoint, config, labels, max_len, tokenizer
+        self.members = members
+        self.checkpoints = [m.checkpoint for m in members]
+        self.model = nn.ModuleList([m.model for m in members]).eval()
+
+    def __repr__(self) -> str:
+        counted = "tags" if self.per_step else "classes"  # type: ignore[attr-defined]  # as TextModel's repr
+        return loaded_repr(self, self.checkpoint, self.model, **{counted: len(self.labels)},  # type: ignore
+                           **ensemble_facts(self.checkpoints))
+
+    @property
+    def reads(self) -> list[Any]:
+        """The files every model was read from: outputs may not replace them."""
+        return reads_of(self.checkpoints)
+
+    def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
+        """The first model's ``"train"`` or ``"val"`` side of a file, taken only where every model split the same
+        file alike: else a model would be scored on texts it trained on."""
+        refuse_other_splits(self.members, split)
+        return super().split_side(labels, split)  # type: ignore[misc]
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Refused: each model of an ensemble reads a text with its own tokenizer (``.members[i].encode``)."""
+        raise UserError("encode: the models of an ensemble each read a text with their own tokenizer; call encode "
+                        "on one of them (.members[i].encode(texts))")
+
+    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
+        """Refused: an ensemble is several models, each exported by itself."""
+        raise UserError(f"export: an ensemble of {len(self.members)} models is no one ONNX graph; export each "
+                        "model (rnnkit export DIR --onnx FILE) and average their probabilities")
 
 
 def first_model(model: nn.Module) -> nn.Module:

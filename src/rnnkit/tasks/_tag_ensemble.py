@@ -11,48 +11,28 @@ taken over the mean (an I- tag may follow O; span scores read it as conlleval do
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from rnnkit.errors import UserError
 from rnnkit.tasks import speaks_python
-from rnnkit.tasks._ensemble import ensemble_facts, joined_members, other_labels, reads_of, refuse_other_splits
+from rnnkit.tasks._ensemble import MembersEnsemble, joined_members, other_labels
 from rnnkit.tasks._tag_trained import SequenceTagger, _token_lists
-from rnnkit.train.building import loaded_repr
 
 __all__ = ["TaggerEnsemble", "joined_taggers"]
 
 
 @speaks_python
-class TaggerEnsemble(SequenceTagger):
+class TaggerEnsemble(MembersEnsemble, SequenceTagger):
     """Sequence taggers of the same tags as one: :meth:`predict`, :meth:`tag`, :meth:`evaluate` and
     :meth:`token_probabilities` as a single :class:`SequenceTagger`'s, each token's probabilities the mean of the
     ``members``' and its tag the most probable. ``checkpoints`` is every model's, ``checkpoint``, ``config`` and
     ``tokenizer`` the first's (how a text is split, its split for ``split="val"``, the words ``evaluate`` counts
-    as seen in training), and ``model`` an :class:`torch.nn.ModuleList` of the models.
+    as seen in training), and ``model`` an :class:`torch.nn.ModuleList` of the models
+    (:class:`~rnnkit.tasks._ensemble.MembersEnsemble`).
 
     Made by :meth:`SequenceTagger.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
-
-    def __init__(self, members: Sequence[SequenceTagger]) -> None:  # not SequenceTagger's: nothing to read
-        members = list(members)
-        if not members:
-            raise ValueError("an ensemble needs at least one model")
-        self.__dict__.update(members[0].__dict__)  # checkpoint, config, labels, tokenizer, chars
-        self.members = members
-        self.checkpoints = [m.checkpoint for m in members]
-        self.model = nn.ModuleList([m.model for m in members]).eval()
-
-    def __repr__(self) -> str:
-        return loaded_repr(self, self.checkpoint, self.model, tags=len(self.labels),
-                           **ensemble_facts(self.checkpoints))
-
-    @property
-    def reads(self) -> list[Any]:
-        """The files every model was read from: outputs may not replace them."""
-        return reads_of(self.checkpoints)
 
     def token_probabilities(self, sentences: Sequence[Sequence[str]]) -> list[Tensor]:
         """Each sentence's (tokens, tags) mean of the models' tag probabilities
@@ -64,22 +44,6 @@ class TaggerEnsemble(SequenceTagger):
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence: the tag of highest mean probability (a tie: the earlier tag)."""
         return [[self.labels[int(i)] for i in probs.argmax(-1)] for probs in self.token_probabilities(sentences)]
-
-    def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
-        """The first model's ``"train"`` or ``"val"`` side of a file, taken only where every model split the same
-        file alike: else a model would be scored on sentences it trained on."""
-        refuse_other_splits(self.members, split)
-        return super().split_side(labels, split)
-
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        """Refused: each model of an ensemble reads the words with its own vocabulary (``.members[i].encode``)."""
-        raise UserError("encode: the models of an ensemble each read the words with their own vocabulary; call "
-                        "encode on one of them (.members[i].encode(texts))")
-
-    def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
-        """Refused: an ensemble is several models, each exported by itself."""
-        raise UserError(f"export: an ensemble of {len(self.members)} models is no one ONNX graph; export each "
-                        "model (rnnkit export DIR --onnx FILE) and average their probabilities")
 
 
 def _differs(one: SequenceTagger, other: SequenceTagger) -> str | None:
