@@ -241,8 +241,11 @@ def test_sigterm_while_torch_loads_with_ctrl_c_ignored_is_one_line_and_status_13
 def _stopped_while_loading(tmp_path: Path, module: str, sent: str, ignore_ctrl_c: bool = False) -> None:
     """``rnnkit data scam`` sent ``sent`` when ``module`` is first imported (the import swallows a
     KeyboardInterrupt raised there, as torch's of numpy does): one line, status 130, nothing written."""
+    # a foreground command's Ctrl-C, whatever the test run's own (a suite started with `&` in a script without job
+    # control inherits an ignored SIGINT, and the command then rightly ran on)
+    handler = "signal.SIG_IGN" if ignore_ctrl_c else "signal.default_int_handler"
     code = ("import importlib.abc, os, runpy, signal, sys\n"
-            + ("signal.signal(signal.SIGINT, signal.SIG_IGN)\n" if ignore_ctrl_c else "")
+            + f"signal.signal(signal.SIGINT, {handler})\n"
             + "class Stop(importlib.abc.MetaPathFinder):\n"
             "    def find_spec(self, name, path, target=None):\n"
             f"        if name == {module!r}:\n"
