@@ -51,10 +51,17 @@ def is_slash_tagged(lines: str | list[str]) -> bool:
     every field ``word/TAG``; one line alone must hold two fields (a CoNLL line ``Yes/UH`` is a token),
     several lines may be one-word sentences."""
     rows = [lines] if isinstance(lines, str) else lines
-    fields = [f for line in rows for f in line.split()]
-    if not fields or any("\t" in line for line in rows) or (len(rows) == 1 and len(fields) < 2):
-        return False
-    return all(0 < f.rfind("/") < len(f) - 1 for f in fields)
+    fields, tagged = _tagged_fields(rows)
+    return bool(fields) and tagged == fields and (len(rows) > 1 or fields >= 2)
+
+
+def _tagged_fields(lines: list[str]) -> tuple[int, int]:
+    """How many whitespace-separated fields ``lines`` hold, and how many of them are ``word/TAG``; (0, 0) where a
+    line holds a tab (CoNLL's separator)."""
+    if any("\t" in line for line in lines):
+        return 0, 0
+    fields = [f for line in lines for f in line.split()]
+    return len(fields), sum(0 < f.rfind("/") < len(f) - 1 for f in fields)
 
 
 def _mostly_slash_tagged(lines: list[str]) -> bool:
@@ -62,10 +69,8 @@ def _mostly_slash_tagged(lines: list[str]) -> bool:
     tokens: no tab, at least three fields, and more than three in four of them ``word/TAG``. A CoNLL file read
     at whitespace has a tag column whose tags hold no slash, so at most half its fields look so; read as CoNLL,
     such a file would be refused for its column counts, at another line and for another reason than its token."""
-    fields = [f for line in lines for f in line.split()]
-    if len(fields) < 3 or any("\t" in line for line in lines):
-        return False
-    return 4 * sum(0 < f.rfind("/") < len(f) - 1 for f in fields) > 3 * len(fields)
+    fields, tagged = _tagged_fields(lines)
+    return fields >= 3 and 4 * tagged > 3 * fields
 
 
 def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:

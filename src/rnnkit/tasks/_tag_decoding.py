@@ -5,7 +5,7 @@ of similar lengths.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import Tensor
@@ -29,16 +29,23 @@ def _scores(m: Tagger, lex: Lexicon, tix: Tensor, lengths: Tensor, drop: Tensor 
              index.to(device))
 
 
+def _scored_batches(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon,
+                    batch_size: int) -> Iterator[tuple[list[int], Tensor, Tensor, Tensor]]:
+    """The sentences in batches of similar lengths, the model in eval mode: each batch's sentence indices, padded
+    type ids, lengths and the model's tag scores."""
+    m.eval()
+    for idx in length_sorted_batches(seqs, batch_size):
+        tix, lengths = pad_batch([seqs[i] for i in idx])
+        yield idx, tix, lengths, _scores(m, lex, tix, lengths)
+
+
 @torch.no_grad()
 def _decode(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, targets: Sequence[Sequence[int]] | None = None,
             batch_size: int = 128) -> tuple[list[list[int]], float]:
     """The tag ids of each sentence (in input order) and, given ``targets``, the mean loss per token."""
-    m.eval()
     out: list[list[int]] = [[] for _ in seqs]
     total, count = 0.0, 0
-    for idx in length_sorted_batches(seqs, batch_size):
-        tix, lengths = pad_batch([seqs[i] for i in idx])
-        scores = _scores(m, lex, tix, lengths)
+    for idx, tix, lengths, scores in _scored_batches(m, seqs, lex, batch_size):
         for i, path in zip(idx, m.decode(scores, lengths), strict=True):
             out[i] = path
         if targets is not None:
@@ -52,12 +59,9 @@ def _decode(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, targets: Seq
 def _probabilities(m: Tagger, seqs: Sequence[Sequence[int]], lex: Lexicon, batch_size: int = 128) -> list[Tensor]:
     """Each sentence's (tokens, K) tag probabilities (in input order, on the CPU): :meth:`Tagger.marginals`, a
     CRF's posterior marginals."""
-    m.eval()
     out: list[Tensor] = [torch.zeros(0) for _ in seqs]
-    for idx in length_sorted_batches(seqs, batch_size):
-        tix, lengths = pad_batch([seqs[i] for i in idx])
-        probs = m.marginals(_scores(m, lex, tix, lengths), lengths).cpu()
+    for idx, _, lengths, scores in _scored_batches(m, seqs, lex, batch_size):
+        probs = m.marginals(scores, lengths).cpu()
         for row, i in enumerate(idx):
             out[i] = probs[row, : len(seqs[i])]
     return out
-
