@@ -390,7 +390,7 @@ VERBS = {"charlm": [["score", "--file", "{data}", "--json"], ["score", "--file",
                      ["score", "--data", "{data}", "--json", "--ensemble", "{run}"]],
          "caption": [[w.replace("{data}", "{data}/test") for w in verb]
                      for verb in [*EVALUATE, [*EVALUATE[0], "--ensemble", "{run}"]]],
-         "speech": EVALUATE}
+         "speech": [*EVALUATE, [*EVALUATE[1], "--ensemble", "{run}"]]}
 
 
 def _numbers(value: object, key: str = "") -> dict[str, float]:
@@ -408,9 +408,10 @@ def _numbers(value: object, key: str = "") -> dict[str, float]:
 def test_the_verbs_run_a_model_on_the_device_and_answer_as_on_the_cpu(
         task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``rnnkit VERB DIR --device cuda`` (score, sample, evaluate with greedy and beam decoding, predict,
-    translate, score; translate, score, caption's and a classifier's evaluate and predict with ``--ensemble``,
-    whose other models load on the CPU) answers as ``--device cpu`` does (TF32 off): the same numbers to 1e-4 and
-    the same texts. The model trains 30 updates, so that its decoders' choices are not ties to float precision."""
+    translate, score; translate, score, caption's, a recogniser's and a classifier's evaluate and predict with
+    ``--ensemble``, whose other models load on the CPU) answers as ``--device cpu`` does (TF32 off): the same
+    numbers to 1e-4 and the same texts. The model trains 30 updates, so that its decoders' choices are not ties to
+    float precision."""
     data = TASKS[task](tmp_path)
     out = tmp_path / "run"
     assert main(["train", task, *data, "--out", str(out), "--steps", "30", "--device", "cpu", "--no-progress",

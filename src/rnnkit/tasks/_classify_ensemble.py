@@ -19,20 +19,20 @@ from torch.nn import functional as F
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_data import _text_list
 from rnnkit.tasks._classify_trained import TextClassifier
-from rnnkit.tasks._ensemble import MembersEnsemble, joined_members, other_labels
+from rnnkit.tasks._ensemble import TextEnsemble, joined_members, other_labels
 
 __all__ = ["ClassifierEnsemble", "joined_classifiers", "mean_log_odds"]
 
 
 @speaks_python
-class ClassifierEnsemble(MembersEnsemble, TextClassifier):
+class ClassifierEnsemble(TextEnsemble, TextClassifier):
     """Text classifiers of the same labels as one: :meth:`predict`, :meth:`predict_file`, :meth:`evaluate`,
     :meth:`explain` and :meth:`probabilities` as a single :class:`TextClassifier`'s, the probabilities the mean of
     the ``members``' (each reads the text with its own tokenizer); the threshold and ``top_k`` rules are a
     model's. ``checkpoints`` is every model's, ``checkpoint`` and ``config`` the first's (its text and label
     columns, its label separator, its split for ``split="val"`` and its training rows for ``baseline``), and
     ``model`` an :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all;
-    :class:`~rnnkit.tasks._ensemble.MembersEnsemble`).
+    :class:`~rnnkit.tasks._ensemble.TextEnsemble`).
 
     Made by :meth:`TextClassifier.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
 

@@ -1,12 +1,14 @@
 """Ensembles of a task's trained models: ``--ensemble DIR ...`` and the ``ensemble()`` method. Translators' and
-captioners' are built on :class:`rnnkit.models.ensemble.Ensemble` (:func:`joined`); text classifiers' average their
-members' probabilities (:mod:`rnnkit.tasks._classify_ensemble`, on :func:`gathered`).
+captioners' are built on :class:`rnnkit.models.ensemble.Ensemble` (:func:`joined`); text classifiers' and taggers'
+average their members' probabilities (:class:`TextEnsemble`), recognisers' their per-frame probabilities
+(:mod:`rnnkit.tasks._speech_ensemble`), each on :class:`MembersEnsemble` and :func:`joined_members`.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import operator
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,11 +27,11 @@ Trained = TypeVar("Trained")
 
 
 class MembersEnsemble:
-    """What the ensembles of text models whose models each read the text themselves (classifiers, taggers) share,
+    """What the ensembles of models that each read the input themselves (classifiers, taggers, recognisers) share,
     put before the task's class in their bases: ``members``; ``checkpoints``, every model's; ``model``, an
     :class:`torch.nn.ModuleList` of the models (``.to(device)`` moves them all); every other attribute the first
-    model's; ``reads``, every model's files; ``split_side`` only where every model split the same file alike;
-    ``encode`` and ``export`` refused. The task's class averages the members' probabilities."""
+    model's; ``reads``, every model's files; the ``repr`` the task's (its ``_repr_facts``) with every model's
+    directory. The task's class averages the members' probabilities."""
 
     def __init__(self, members: Sequence[Any]) -> None:  # not the task's: nothing to read
         members = list(members)
@@ -41,14 +43,18 @@ class MembersEnsemble:
         self.model = nn.ModuleList([m.model for m in members]).eval()
 
     def __repr__(self) -> str:
-        counted = "tags" if self.per_step else "classes"  # type: ignore[attr-defined]  # as TextModel's repr
-        return loaded_repr(self, self.checkpoint, self.model, **{counted: len(self.labels)},  # type: ignore
+        return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts(),  # type: ignore[attr-defined]
                            **ensemble_facts(self.checkpoints))
 
     @property
     def reads(self) -> list[Any]:
         """The files every model was read from: outputs may not replace them."""
         return reads_of(self.checkpoints)
+
+
+class TextEnsemble(MembersEnsemble):
+    """A :class:`MembersEnsemble` of text models (classifiers, taggers): ``split_side`` only where every model
+    split the same file alike; ``encode`` and ``export`` refused."""
 
     def split_side(self, labels: Sequence[str | None], split: str) -> list[int] | None:
         """The first model's ``"train"`` or ``"val"`` side of a file, taken only where every model split the same
@@ -106,10 +112,11 @@ def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trai
 
 def joined_members(owner: Trained, others: tuple[Any, ...], kind: type[Trained], noun: str,
                    mismatch: Callable[[Trained, Trained], str | None]) -> list[Trained]:
-    """The members of the ensemble of ``owner`` (a text model of class ``kind`` whose models each read the text
-    themselves: a classifier, a tagger; or an ensemble of them) and ``others`` (model directories, or models of
-    ``kind`` or ensembles of them), each ensemble's models in its place, checked as :func:`gathered` does. A loaded
-    model of another task is refused naming its directory and task; ``noun``: what the ensemble joins."""
+    """The members of the ensemble of ``owner`` (a model of class ``kind`` whose models each read the input
+    themselves: a classifier, a tagger, a recogniser; or an ensemble of them) and ``others`` (model directories, or
+    models of ``kind`` or ensembles of them), each ensemble's models in its place, checked as :func:`gathered`
+    does. A loaded model of another task is refused naming its directory and task; ``noun``: what the ensemble
+    joins."""
     task = kind.task  # type: ignore[attr-defined]
     for other in others:
         other_task = getattr(getattr(other, "checkpoint", None), "config", {}).get("task")
@@ -149,14 +156,17 @@ def _member(other: Any, owner: Any, load: Callable[[Any], Any], device: torch.de
     return loaded
 
 
-def other_labels(one: Any, other: Any, noun: str) -> str | None:
-    """What keeps ``other`` from an ensemble with ``one`` (text models whose probabilities are averaged label by
-    label): other ``noun`` (labels, tags), or the same in another order; None when they are the same."""
-    if other.labels == one.labels:
+def other_labels(one: Any, other: Any, noun: str,
+                 labels: Callable[[Any], Sequence[str]] = operator.attrgetter("labels")) -> str | None:
+    """What keeps ``other`` from an ensemble with ``one`` (models whose probabilities are averaged label by label):
+    other ``noun`` (labels, tags, symbols: ``labels(model)``), or the same in another order; None when they are
+    the same."""
+    theirs, own = list(labels(other)), list(labels(one))
+    if theirs == own:
         return None
-    shown = ", ".join(other.labels[:8]) + (", ..." if len(other.labels) > 8 else "")
-    mine = ", ".join(one.labels[:8]) + (", ..." if len(one.labels) > 8 else "")
-    reordered = sorted(other.labels) == sorted(one.labels)
+    shown = ", ".join(theirs[:8]) + (", ..." if len(theirs) > 8 else "")
+    mine = ", ".join(own[:8]) + (", ..." if len(own) > 8 else "")
+    reordered = sorted(theirs) == sorted(own)
     are = (f"are {one.checkpoint.path}'s ({mine}) in another order" if reordered
            else f"are not {one.checkpoint.path}'s ({mine})")
     return (f"its {noun} ({shown}) {are}; the models of an ensemble need the same {noun} in the same order "
@@ -269,8 +279,8 @@ def _warn_repeated(checkpoints: list[Any]) -> None:
 
 
 def say_ensemble(checkpoints: list[Any], as_json: bool) -> None:
-    """The line above the report of a text model's ensemble (a classifier's, a tagger's) that says which models it
-    averages (``--json``: none, the report's ``models`` says it)."""
+    """The line above the report of an ensemble of :class:`MembersEnsemble` (a classifier's, a tagger's, a
+    recogniser's) that says which models it averages (``--json``: none, the report's ``models`` says it)."""
     if len(checkpoints) > 1 and not as_json:
         print(f"an ensemble of {len(checkpoints)} models ({', '.join(model_paths(checkpoints))}): the mean of "
               "their probabilities")

@@ -23,6 +23,7 @@ from rnnkit.errors import (
 from rnnkit.models.ctc import Decoded
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
+from rnnkit.tasks._ensemble import model_paths
 from rnnkit.tasks._speech_data import SymbolTable, features_of
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -35,14 +36,17 @@ class Transcriber:
     scores a corpus folder (error rates from ``jiwer``).
 
     Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`SpeechRecognizer` (eval mode), ``symbols``
-    the :class:`SymbolTable`.
+    the :class:`SymbolTable`. :meth:`ensemble` joins other recognisers of the same symbols and features to it.
     """
+
+    task = "speech"
 
     def __init__(self, ckpt: Checkpoint | str | Path) -> None:
         ckpt = as_checkpoint(ckpt, "Transcriber")
         if ckpt.config.get("task") != "speech":
             raise UserError(f"{ckpt.path}: a {ckpt.config.get('task')!r} model, not a speech recogniser")
         self.checkpoint = ckpt
+        self.checkpoints = [ckpt]  # one per model of an ensemble
         self.symbols = SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json")
         kwargs = ckpt.config.get("model")
         if not isinstance(kwargs, dict):
@@ -54,7 +58,25 @@ class Transcriber:
         self.frame_seconds = 0.010 * self.model.subsample
 
     def __repr__(self) -> str:
-        return loaded_repr(self, self.checkpoint, self.model, symbols=self.symbols.kind)
+        return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts())
+
+    def _repr_facts(self) -> dict[str, str]:
+        """What the ``repr`` says besides the directory and parameters (an ensemble's too): the kind of symbols."""
+        return {"symbols": self.symbols.kind}
+
+    def ensemble(self, *others: str | Path | Transcriber) -> Transcriber:
+        """A recogniser whose per-frame probabilities are the mean of this model's and those of ``others`` (model
+        directories or recognisers), decoded as this one decodes (greedy, beam, ``lm``):
+        :class:`~rnnkit.tasks._speech_ensemble.TranscriberEnsemble`. This recogniser is left as it was.
+
+        The models must write the same symbols in the same order, read as many mel bands and merge as many
+        frames into one (``--subsample``), as runs trained on the same corpus with the same feature flags do (they
+        may differ in seed, cell, size and depth); another, or a model of another task, is refused naming its
+        directory. A directory's model is read onto this recogniser's device. Decoding costs the sum of the
+        models' time."""
+        from rnnkit.tasks._speech_ensemble import joined_transcribers  # it subclasses this class
+
+        return joined_transcribers(self, others)
 
     @torch.no_grad()
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
@@ -130,7 +152,7 @@ class Transcriber:
                  bonus: float = BONUS) -> dict[str, Any]:
         """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
         ``cer``), ``wer``, ``utterances``, ``beam`` (and ``lm``, ``lm_weight``, ``bonus`` with a language model:
-        see :meth:`transcribe`)."""
+        see :meth:`transcribe`) and ``models`` (the model directory, or each of an ensemble's)."""
         check_path("evaluate", corpus, "a corpus folder (a str or a path)")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         fusion = self._fusion(lm, beam, lm_weight, bonus)
@@ -141,4 +163,5 @@ class Transcriber:
         hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
-        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam, **used}
+        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam, **used,
+                "models": model_paths(self.checkpoints)}

@@ -10,6 +10,7 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.models.speech import SUBSAMPLERS
+from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ensemble
 from rnnkit.tasks._speech_config import SPEC_AUGMENT, SYMBOLS, SpeechConfig
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT
 from rnnkit.tasks._speech_trained import Transcriber
@@ -22,6 +23,14 @@ def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
     _lm_arguments(p)
     p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    _ensemble_argument(p, "transcribe", "FILE.wav")
+
+
+def _ensemble_argument(p: argparse.ArgumentParser, verb: str, inputs: str | None) -> None:
+    """``--ensemble DIR [DIR ...]`` of a recogniser's ``transcribe`` and ``evaluate``."""
+    add_ensemble_argument(p, "recognisers", inputs, verb,
+                          how="each frame's probabilities the mean of the models', decoded as DIR decodes; they "
+                              "need DIR's symbols in DIR's order, its --n-mels and its --subsample")
 
 
 def _lm_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,6 +51,7 @@ def _lm_options(args: argparse.Namespace) -> dict[str, object]:
 def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
     if args.timings and not args.json:
         raise UserError("--timings: applies only with --json (the start of every symbol is a JSON field)")
+    rec = with_ensemble(rec, args)
     with report_warnings():  # log_mel's empty filters, for a model trained before --n-mels was capped
         results = rec.transcribe(args.files, beam=args.beam, timings=args.timings, **_lm_options(args))
     for path, r in zip(args.files, results, strict=True):
@@ -57,11 +67,14 @@ def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
     e.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
+    _ensemble_argument(e, "score", None)
 
 
 def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
+    rec = with_ensemble(rec, args)
     with report_warnings():
         result = rec.evaluate(args.data, beam=args.beam, **_lm_options(args))
+    say_ensemble(rec.checkpoints, args.json)  # once the models are scored: not above a refusal
     if args.json:
         print(strictjson.dumps(result))
         return 0

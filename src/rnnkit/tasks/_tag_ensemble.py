@@ -17,20 +17,20 @@ import torch
 from torch import Tensor
 
 from rnnkit.tasks import speaks_python
-from rnnkit.tasks._ensemble import MembersEnsemble, joined_members, other_labels
+from rnnkit.tasks._ensemble import TextEnsemble, joined_members, other_labels
 from rnnkit.tasks._tag_trained import SequenceTagger, _token_lists
 
 __all__ = ["TaggerEnsemble", "joined_taggers"]
 
 
 @speaks_python
-class TaggerEnsemble(MembersEnsemble, SequenceTagger):
+class TaggerEnsemble(TextEnsemble, SequenceTagger):
     """Sequence taggers of the same tags as one: :meth:`predict`, :meth:`tag`, :meth:`evaluate` and
     :meth:`token_probabilities` as a single :class:`SequenceTagger`'s, each token's probabilities the mean of the
     ``members``' and its tag the most probable. ``checkpoints`` is every model's, ``checkpoint``, ``config`` and
     ``tokenizer`` the first's (how a text is split, its split for ``split="val"``, the words ``evaluate`` counts
     as seen in training), and ``model`` an :class:`torch.nn.ModuleList` of the models
-    (:class:`~rnnkit.tasks._ensemble.MembersEnsemble`).
+    (:class:`~rnnkit.tasks._ensemble.TextEnsemble`).
 
     Made by :meth:`SequenceTagger.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
 

@@ -375,8 +375,11 @@ class TextModel:
         check_size(ckpt, "the vocabulary", self.tokenizer.vocab_size, "vocab_size")
 
     def __repr__(self) -> str:
-        counted = "tags" if self.per_step else "classes"
-        return loaded_repr(self, self.checkpoint, self.model, **{counted: len(self.labels)})
+        return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts())
+
+    def _repr_facts(self) -> dict[str, int]:
+        """What the ``repr`` says besides the directory and parameters (an ensemble's too): the tags or classes."""
+        return {"tags" if self.per_step else "classes": len(self.labels)}
 
     @property
     def reads(self) -> list[Any]:
