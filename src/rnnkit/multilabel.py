@@ -32,6 +32,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.errors import SettingError, check_count
+from rnnkit.wording import counted
 
 __all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "Mistake", "Scored", "check_threshold",
            "check_top_k", "confident_mistakes", "format_multilabel_report", "label_joiner", "multi_hot",
@@ -271,5 +272,5 @@ def unseen_line(report: dict[str, Any]) -> str:
     if not unseen:
         return ""
     shown = ", ".join(map(repr, unseen[:10])) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
-    return (f"{len(unseen)} label{'s' if len(unseen) > 1 else ''} unseen in training, counted as missed "
+    return (f"{counted(len(unseen), 'label')} unseen in training, counted as missed "
             f"(as fastText's test counts them): {shown}")
