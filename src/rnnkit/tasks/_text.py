@@ -50,6 +50,7 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
+from rnnkit.tasks._ensemble import export_refused
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, refuse_run_output, run_folder
 from rnnkit.train.memory import check_fits, describe_stack
@@ -590,6 +591,17 @@ def export_arguments(x: argparse.ArgumentParser) -> None:
     x.add_argument("--onnx", required=True, metavar="FILE", help="the .onnx file to write")
     x.add_argument("--no-check", action="store_true", help="skip the onnxruntime comparison")
     x.add_argument("--json", action="store_true", help="print one JSON object")
+    # predict's and evaluate's flag, read to say why export takes none (it said only 'not a flag'); not in -h
+    x.add_argument("--ensemble", nargs="+", metavar="DIR", action=_EnsembleRefused, help=argparse.SUPPRESS)
+
+
+class _EnsembleRefused(argparse.Action):
+    """``rnnkit export DIR --ensemble DIR2 ...``, refused in one line as it is read (before any model is): an
+    ensemble is no one ONNX graph, each model is exported by itself (as the Python API's ``export`` says)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        raise export_refused(1 + len(values))
 
 
 def export_command(m: TextModel, args: argparse.Namespace) -> int:
