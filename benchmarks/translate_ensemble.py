@@ -33,6 +33,16 @@ def _trained(out: Path, seeds: int, steps: int) -> list[Path]:
     return runs
 
 
+def row_names(models: int) -> list[str]:
+    """The first column of docs/TRANSLATE.md's table: each run alone by its seed (run ``mN`` trained with
+    ``--seed N``), then the first 2, 3 ... as one: ``seed 1 alone`` ... ``seeds 1 and 2 as one``, ``seeds 1, 2 and 3
+    as one``."""
+    names = [f"seed {seed} alone" for seed in range(1, models + 1)]
+    for k in range(2, models + 1):
+        names.append(f"seeds {', '.join(map(str, range(1, k)))} and {k} as one")
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/translate_ensemble")
@@ -46,8 +56,8 @@ def main() -> None:
     torch.set_num_threads(1)
     test = str(out / "test.tsv")
     alone = [rnnkit.load(r) for r in runs]
-    rows = [(f"m{i + 1} alone", tr) for i, tr in enumerate(alone)]
-    rows += [(f"m1..m{k} as one", alone[0].ensemble(*runs[1:k])) for k in range(2, len(runs) + 1)]
+    models = [*alone, *(alone[0].ensemble(*runs[1:k]) for k in range(2, len(runs) + 1))]
+    rows = list(zip(row_names(len(runs)), models, strict=True))
     print("| models | exact match, greedy | BLEU, greedy | exact match, beam 4 | BLEU, beam 4 | perplexity of the "
           "references | seconds, greedy | seconds, beam 4 |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -80,6 +80,21 @@ def test_export_given_a_device_says_it_runs_on_the_cpu(line: list[str], models: 
                                        "has, and takes no --device\n")
 
 
+@pytest.mark.parametrize(("line", "count"), [
+    (["export", "{classify}", "--ensemble", "{classify}", "--onnx", "m.onnx"], 2),
+    (["export", "{tag}", "--onnx", "m.onnx", "--ensemble", "a", "b"], 3),
+])
+def test_export_given_an_ensemble_says_each_model_is_exported_alone(line: list[str], count: int,
+                                                                    models: dict[str, str],
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit export DIR --ensemble DIR2`, as predict and evaluate take it, said only '--ensemble: not a flag of
+    `rnnkit export`'; it says why now, as an ensemble's export() does, before any model is read."""
+    assert main([word.format(**models) for word in line]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: export: an ensemble of {count} models is no one ONNX graph; "
+                                       "export each model (rnnkit export DIR --onnx FILE) and average their "
+                                       "probabilities\n")
+
+
 def test_a_flag_the_verb_reads_is_not_refused_as_a_training_one(models: dict[str, str],
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """--out is a flag of `rnnkit train` and a prefix of predict's --output, which argparse reads it as; a word

@@ -102,6 +102,20 @@ def test_a_replay_keeps_at_most_its_limit_and_computes_the_rest() -> None:
     assert sorted(replay.windows) == [0, 10]
 
 
+def test_a_replay_reads_an_empty_window_as_a_fresh_memory_does() -> None:
+    """A fresh memory reads a window of no tokens (offers of shape (0, B, K)); a replaying one failed in torch's
+    max() of an empty tensor as it recorded it. It keeps nothing, and the windows around it are recorded and
+    replayed as before (the second pass builds no tables)."""
+    ids, empty = streams(2, 20, seed=4), torch.zeros(0, 2, dtype=torch.long)
+    replay = MatchReplay(ORDERS)
+    for _ in range(2):
+        fresh, state = MatchState(ORDERS, 2), replay.start(2)
+        got = [state.advance(ids[:10]), state.advance(empty), state.advance(ids[10:])]
+        assert got[1].shape == (0, 2, len(ORDERS)) and torch.equal(torch.cat(got), fresh.advance(ids))
+    assert not state.built and sorted(replay.windows) == [0, 10]
+    assert replay.record(20, empty, empty.unsqueeze(-1))
+
+
 def test_a_damaged_saved_state_is_refused() -> None:
     with pytest.raises(ValueError, match="tokens of"):
         MatchState.restore(torch.tensor([[3, 1, 2, 0, 1]]), ORDERS, 5)   # 4 tokens of 3 read

@@ -123,3 +123,18 @@ def test_a_macro_f1_moves_more_than_a_share_right_would_when_a_label_is_rare() -
     assert macro == pytest.approx((2 * 390 / (2 * 390 + 2 + 4) + 2 * 4 / (2 * 4 + 2 + 4)) / 2)
     binomial = math.sqrt(macro * (1 - macro) / 400)
     assert f1_standard_error(*label_counts(true, pred, 2), "macro_f1") > 3 * binomial
+
+
+def test_a_report_of_no_labels_is_formatted_as_an_empty_table() -> None:
+    """classification_report and multilabel_report of no labels (and no texts) give a report; formatting it
+    failed in Python's max() of one number ('int' object is not iterable). It is the table's header alone."""
+    from rnnkit.multilabel import format_multilabel_report, multilabel_report
+
+    assert format_report(classification_report([], [], []), "texts").splitlines() == [
+        "accuracy 0.0000  macro-F1 0.0000  (0 texts)", "label     precision  recall  f1      support",
+        "confusion (rows: true label, columns: predicted)"]
+    lines = format_multilabel_report(multilabel_report([], torch.zeros(0, 0), []), "texts").splitlines()
+    assert lines[3] == "label     precision  recall  f1      support" and len(lines) == 5
+    assert format_report(classification_report([0], [0], ["a"]), "texts").splitlines()[1:] == [
+        "label     precision  recall  f1      support", "a         1.0000     1.0000  1.0000  1",
+        "confusion (rows: true label, columns: predicted)", "             a", "a            1"]

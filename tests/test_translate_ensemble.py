@@ -395,3 +395,18 @@ def test_only_a_model_directory_or_a_translator_joins(runs: tuple[Path, Path, Pa
     with pytest.raises(TypeError, match="ensemble takes a model directory"):
         rnnkit.load(a).ensemble(SimpleNamespace(model=torch.nn.Linear(1, 1)))  # type: ignore[arg-type]
     assert f"ensemble=['{a}/best', '{b}/best']" in repr(rnnkit.load(a).ensemble(b))
+
+
+def test_the_benchmark_names_its_rows_as_the_docs_table_does() -> None:
+    """benchmarks/translate_ensemble.py printed rows 'm1 alone' ... 'm1..m3 as one' where docs/TRANSLATE.md's table,
+    its output, reads 'seed 1 alone' ... 'seeds 1, 2 and 3 as one'."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("translate_ensemble", root / "benchmarks" / "translate_ensemble.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    doc = (root / "docs" / "TRANSLATE.md").read_text(encoding="utf-8")
+    table = doc.split("### Ensembles on the dates", 1)[1].split("\n\n")
+    rows = next(part for part in table if part.startswith("| models |")).splitlines()[2:]
+    assert script.row_names(3) == [row.split(" | ")[0].removeprefix("| ") for row in rows]

@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 __all__ = ["classification_report", "f1_standard_error", "format_report", "label_counts", "mcnemar",
-           "probability_scores", "resampled_f1"]
+           "per_class_table", "probability_scores", "resampled_f1"]
 
 #: the F1 averages :func:`f1_standard_error` knows
 F1_AVERAGES = ("micro_f1", "macro_f1")
@@ -65,18 +65,33 @@ def format_report(report: dict[str, Any], unit: str) -> str:
     """The report as text: a summary line (``count`` in ``unit``), a per-class table and the confusion
     matrix (rows: true label, columns: predicted)."""
     labels = report["labels"]
-    lines = [f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}  ({report['count']} {unit})"]
-    width = max(8, *(len(str(lab)) for lab in labels))
-    lines.append(f"{'label':<{width}}  precision  recall  f1      support")
-    for label in labels:
-        c = report["per_class"][label]
-        lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+    lines = [f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}  ({report['count']} {unit})",
+             *per_class_table(report)]
     lines.append("confusion (rows: true label, columns: predicted)")
-    cell = max(6, *(len(str(v)) + 1 for row in report["confusion"] for v in row), *(len(lab) + 1 for lab in labels))
-    lines.append(" " * width + "".join(f"{lab:>{cell}}" for lab in labels))
+    width = _label_width(labels)
+    cell = max([6, *(len(str(v)) + 1 for row in report["confusion"] for v in row), *(len(lab) + 1 for lab in labels)])
+    if labels:  # a report of no labels (classification_report(..., labels=[])) has an empty matrix
+        lines.append(" " * width + "".join(f"{lab:>{cell}}" for lab in labels))
     for label, row in zip(labels, report["confusion"], strict=True):
         lines.append(f"{label:<{width}}" + "".join(f"{v:>{cell}}" for v in row))
     return "\n".join(lines)
+
+
+def per_class_table(report: dict[str, Any]) -> list[str]:
+    """The lines of a report's per-label table (:func:`format_report`'s, a multi-label report's): a header, then
+    each label's precision, recall, F1 and support; the header alone for a report of no labels."""
+    labels = report["labels"]
+    width = _label_width(labels)
+    lines = [f"{'label':<{width}}  precision  recall  f1      support"]
+    for label in labels:
+        c = report["per_class"][label]
+        lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+    return lines
+
+
+def _label_width(labels: Sequence[Any]) -> int:
+    """The width of the label column: the longest label's, at least 8."""
+    return max([8, *(len(str(lab)) for lab in labels)])
 
 
 def probability_scores(probs: Tensor, y_true: Sequence[int], labels: Sequence[str]) -> dict[str, float]:

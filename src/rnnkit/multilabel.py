@@ -32,6 +32,8 @@ import torch
 from torch import Tensor
 
 from rnnkit.errors import SettingError, check_count
+from rnnkit.metrics import per_class_table
+from rnnkit.wording import counted
 
 __all__ = ["DEFAULT_THRESHOLD", "JOINERS", "NO_CONFUSION", "NONE_SHOWN", "Mistake", "Scored", "check_threshold",
            "check_top_k", "confident_mistakes", "format_multilabel_report", "label_joiner", "multi_hot",
@@ -252,12 +254,7 @@ def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
              f"F1 {report['macro_f1']:.4f}",
              f"exact match {report['exact_match']:.4f}  P@1 {report['precision_at_1']:.4f}  "
              f"R@1 {report['recall_at_1']:.4f}"]
-    labels = report["labels"]
-    width = max(8, *(len(str(lab)) for lab in labels))
-    lines.append(f"{'label':<{width}}  precision  recall  f1      support")
-    for label in labels:
-        c = report["per_class"][label]
-        lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+    lines += per_class_table(report)
     unseen = unseen_line(report)
     if unseen:
         lines.append(unseen)
@@ -271,5 +268,5 @@ def unseen_line(report: dict[str, Any]) -> str:
     if not unseen:
         return ""
     shown = ", ".join(map(repr, unseen[:10])) + (f" and {len(unseen) - 10} more" if len(unseen) > 10 else "")
-    return (f"{len(unseen)} label{'s' if len(unseen) > 1 else ''} unseen in training, counted as missed "
+    return (f"{counted(len(unseen), 'label')} unseen in training, counted as missed "
             f"(as fastText's test counts them): {shown}")

@@ -22,6 +22,7 @@ from pathlib import Path
 from rnnkit.data.tabular import read_utf8
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
+from rnnkit.wording import counted
 
 __all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "write_conll"]
 
@@ -131,8 +132,9 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             width = (len(fields), number)
         elif len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
             raise NotConll(
-                f"{name}:{number}: malformed row: {_columns(len(fields))} here, {_columns(width[0])} on line "
-                f"{width[1]}; expected CoNLL: a token and its tag a line, a blank line between sentences"
+                f"{name}:{number}: malformed row: {counted(len(fields), 'column')} here, "
+                f"{counted(width[0], 'column')} on line {width[1]}; expected CoNLL: a token and its tag a line, a "
+                "blank line between sentences"
             )
         if len(fields) >= 2:
             token, tag = fields[0], fields[-1].strip()
@@ -154,10 +156,6 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     elif width is not None:
         sentences.tag_column = max(width[0], 2)
     return sentences
-
-
-def _columns(n: int) -> str:
-    return "1 column" if n == 1 else f"{n} columns"
 
 
 def _conllu_word(fields: list[str]) -> list[str] | None:

@@ -39,6 +39,7 @@ import torch
 from torch import nn
 
 from rnnkit.errors import UserError, warn
+from rnnkit.wording import counted
 
 __all__ = ["Vectors", "copy_vectors", "forms", "looked_up", "read_vectors", "vector_dimension", "vocabulary_words"]
 
@@ -164,7 +165,7 @@ def read_vectors(path: str | Path, words: Collection[str], flag: str = "--pretra
         if len(fields) != dim + 1:
             _cut_second_row(path, start, number, len(fields) - 1)
             raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
-                            f"{len(fields) - 1} value{'s' if len(fields) != 2 else ''} after the word")
+                            f"{counted(len(fields) - 1, 'value')} after the word")
         word = fields[0].decode("utf-8")
         if not word.isascii():
             word = unicodedata.normalize("NFC", word)

@@ -227,7 +227,10 @@ class MatchReplay:
 
     def record(self, position: int, ids: Tensor, offers: Tensor) -> bool:
         """Keep the offers of ``ids`` read from ``position`` by a memory that read the recorded windows before
-        them; False when they cannot be kept (another window is recorded there, or the limit is reached)."""
+        them; False when they cannot be kept (another window is recorded there, or the limit is reached). An
+        empty window (no tokens, as a memory reads one) keeps nothing and leaves the record whole: True."""
+        if not ids.numel():
+            return True
         if position in self.windows or self.size + ids.numel() > self.limit:
             return False
         # an offer can be a token of an earlier window, larger than any of this one
@@ -237,7 +240,9 @@ class MatchReplay:
         return True
 
     def recorded(self, position: int, ids: Tensor) -> Tensor | None:
-        """The offers recorded for ``ids`` read from ``position``, or None."""
+        """The offers recorded for ``ids`` read from ``position``, or None; an empty window's (no tokens) are empty."""
+        if not ids.numel():   # the replay goes on past it: reading nothing changes no table
+            return torch.empty((*ids.shape, len(self.orders)), dtype=torch.long, device=ids.device)
         hit = self.windows.get(position)
         if hit is None or hit[0].shape != ids.shape or not torch.equal(hit[0].long(), ids.cpu().long()):
             return None

@@ -16,6 +16,7 @@ from typing import Any
 
 from rnnkit.errors import UserError
 from rnnkit.report.page import Page, escape, figure_html, table
+from rnnkit.wording import counted
 
 __all__ = ["diagnose_figures", "experiment_figure", "experiment_page"]
 
@@ -102,7 +103,7 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     for i, (cell, r) in enumerate(doc["cells"].items()):
         colour = COLOURS[i % len(COLOURS)]
         cells.append((f"{cell} (init)", r["grad_norms_start"], {"color": colour}))
-        after = f"{cell} (after {r['train_steps']} steps)"
+        after = f"{cell} (after {counted(r['train_steps'], 'step')})"
         cells.append((after, r["grad_norms_end"], {"color": colour, "dash": "dash"}))
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {}) for r, v in doc["radius_sweep"].items()]
     clipping = [(f"{name}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]

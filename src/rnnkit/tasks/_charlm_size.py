@@ -21,6 +21,7 @@ from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.tbptt import tbptt_lm_loss, training_rate
 from rnnkit.train.threads import candidate_counts, threads_kept
 from rnnkit.train.trainer import fast_bf16_available, resolved_precision
+from rnnkit.wording import counted
 
 __all__ = ["auto_dropout", "auto_hidden", "auto_layers", "auto_weight_drop", "measured_rate", "planned_chars",
            "planned_passes", "planning_rate"]
@@ -135,7 +136,7 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     if config.layers is None:
         config.layers = auto_layers(budget, planned_passes(config, train_chars, streams=streams)) \
             if config.hidden is None else 1
-        chosen.append(f"{config.layers} layer{'s' if config.layers > 1 else ''}")
+        chosen.append(counted(config.layers, "layer"))
     if config.hidden is None:
         config.hidden = auto_hidden(budget, config.layers)
         chosen.append(f"hidden {config.hidden}")

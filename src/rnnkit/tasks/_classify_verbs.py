@@ -16,6 +16,7 @@ from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labe
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
 from rnnkit.tasks._ensemble import say_ensemble, with_ensemble
+from rnnkit.wording import counted
 
 if TYPE_CHECKING:
     from rnnkit.tasks.classify import TextClassifier
@@ -128,8 +129,7 @@ def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[
     rows = _cells(m, rows, file_format(args.output), "explanation" in added)
     write_table(args.output, columns, rows, _probability_columns(m))   # with six decimals in CSV/TSV
     if not args.json:
-        print(f"wrote {len(rows)} row{'s' if len(rows) != 1 else ''} with {', '.join(added)} to {args.output}",
-              file=sys.stderr)
+        print(f"wrote {counted(len(rows), 'row')} with {', '.join(added)} to {args.output}", file=sys.stderr)
     return 0
 
 

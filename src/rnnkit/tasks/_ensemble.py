@@ -69,8 +69,13 @@ class TextEnsemble(MembersEnsemble):
 
     def export(self, path: str | Path, check: bool = True) -> dict[str, Any]:
         """Refused: an ensemble is several models, each exported by itself."""
-        raise UserError(f"export: an ensemble of {len(self.members)} models is no one ONNX graph; export each "
-                        "model (rnnkit export DIR --onnx FILE) and average their probabilities")
+        raise export_refused(len(self.members))
+
+
+def export_refused(models: int) -> UserError:
+    """Why an ensemble of ``models`` models is not exported (its ``export()``, ``rnnkit export DIR --ensemble``)."""
+    return UserError(f"export: an ensemble of {models} models is no one ONNX graph; export each model (rnnkit "
+                     "export DIR --onnx FILE) and average their probabilities")
 
 
 def first_model(model: nn.Module) -> nn.Module:

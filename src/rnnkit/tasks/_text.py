@@ -50,6 +50,7 @@ from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
 from rnnkit.tasks import Verb, speaks_python
+from rnnkit.tasks._ensemble import export_refused
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint, refuse_run_output, run_folder
 from rnnkit.train.memory import check_fits, describe_stack
@@ -61,6 +62,7 @@ from rnnkit.train.options import (
     train_config_from,
 )
 from rnnkit.train.trainer import Trainer, TrainResult
+from rnnkit.wording import counted
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
@@ -286,7 +288,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         }
         print(strictjson.dumps(summary))
         return
-    counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    counts = f"{counted(result.steps, 'step')}, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
     if result.best_metric is None:  # stopped before its first evaluation: where() says so
         print(f"{counts}; {result.where()}")
         return
@@ -318,7 +320,7 @@ def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> 
 def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None) -> None:
     """:func:`report_training` for a multi-label classifier: validation micro-F1 (at the threshold 0.5)
     in place of accuracy."""
-    counts = f"{result.steps} steps, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    counts = f"{counted(result.steps, 'step')}, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
     if as_json:
         print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
@@ -592,6 +594,17 @@ def export_arguments(x: argparse.ArgumentParser) -> None:
     x.add_argument("--onnx", required=True, metavar="FILE", help="the .onnx file to write")
     x.add_argument("--no-check", action="store_true", help="skip the onnxruntime comparison")
     x.add_argument("--json", action="store_true", help="print one JSON object")
+    # predict's and evaluate's flag, read to say why export takes none (it said only 'not a flag'); not in -h
+    x.add_argument("--ensemble", nargs="+", metavar="DIR", action=_EnsembleRefused, help=argparse.SUPPRESS)
+
+
+class _EnsembleRefused(argparse.Action):
+    """``rnnkit export DIR --ensemble DIR2 ...``, refused in one line as it is read (before any model is): an
+    ensemble is no one ONNX graph, each model is exported by itself (as the Python API's ``export`` says)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        raise export_refused(1 + len(values))
 
 
 def export_command(m: TextModel, args: argparse.Namespace) -> int:

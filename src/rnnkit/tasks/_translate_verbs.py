@@ -29,6 +29,7 @@ from rnnkit.tasks._translate_scoring import corpus_summary
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
+from rnnkit.wording import counted
 
 
 def _translate_arguments(p: argparse.ArgumentParser) -> None:
@@ -195,7 +196,7 @@ def _score_command(tr: Translator, args: argparse.Namespace) -> int:
         return 0
     sys.stdout.write("".join(f"{r['log_prob']:.4f}\t{r['tokens']}\t{r['perplexity']:.4f}\t{r['source']}\t"
                              f"{r['target']}\n" for r in results))
-    pairs = f"{total['pairs']} pair{'s' if total['pairs'] != 1 else ''}"
+    pairs = counted(total['pairs'], "pair")
     print(f"{pairs}, {total['tokens']} target tokens{models_note(tr.checkpoints)}: log-probability "
           f"{total['log_prob']:.4f}, perplexity {total['perplexity']:.4f} per token", file=sys.stderr)
     return 0

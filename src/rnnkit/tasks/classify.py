@@ -91,6 +91,7 @@ from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
+from rnnkit.wording import counted
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
@@ -264,7 +265,7 @@ def report(result: TrainResult, as_json: bool) -> None:
     extra = {k: getattr(result, k) for k in ("pretrain", "autotune") if getattr(result, k, None)}
     if "autotune" in extra and not as_json:
         found = extra["autotune"]
-        trials = f"{found['trials']} trial{'s' if found['trials'] != 1 else ''}"
+        trials = counted(found['trials'], "trial")
         print(f"autotune: {trials}, kept the {found['kept']} model; settings: "
               f"{_describe(found['best_settings'])}")
     shared.report_training(result, as_json, "texts", extra or None)
@@ -287,7 +288,7 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
         log_every=max(config.log_every * 5, 1), device=config.device,
     )
     if verbose:
-        updates = "1 update" if result.steps == 1 else f"{result.steps} updates"
+        updates = counted(result.steps, "update")
         shared.say(f"pre-training done: {updates} in {result.seconds:.0f} s, "
             f"LM loss {result.loss:.4f} nats/token")
     return {"data": str(config.pretrain_data), **result.as_dict()}

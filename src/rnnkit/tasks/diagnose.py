@@ -35,6 +35,7 @@ from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
 from rnnkit.train.memory import check_room
+from rnnkit.wording import counted
 
 #: what ``rnnkit diagnose`` writes in ``--out``
 FILES = ("gradient_norms.png", "radius.png", "clipping.png", "diagnose.json", "diagnose.md")
@@ -190,7 +191,8 @@ def diagnose_cell(
               else "no W_hh, no radius")
     log(f"{cell}: {radius}; "
         f"|dL/dh_1| / |dL/dh_T| {_ratio(start_norms):.3g} -> {_ratio(end_norms):.3g} "
-        f"after {len(losses)} steps ({seconds:.0f}s)" + (f"; DIVERGED, {diverged}: stopped" if diverged else ""))
+        f"after {counted(len(losses), 'step')} ({seconds:.0f}s)"
+        + (f"; DIVERGED, {diverged}: stopped" if diverged else ""))
     return {
         "hidden": hidden, "lr": lr, "train_steps": len(losses), "diverged": diverged,
         "train_seconds": round(seconds, 2),
@@ -222,7 +224,7 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     lines: list[tuple[str, list[float], dict[str, Any]]] = []
     for i, (cell, r) in enumerate(report["cells"].items()):
         lines.append((f"{cell} (init)", r["grad_norms_start"], {"color": f"C{i % 10}", "lw": 1.4}))
-        lines.append((f"{cell} (after {r['train_steps']} steps)", r["grad_norms_end"],
+        lines.append((f"{cell} (after {counted(r['train_steps'], 'step')})", r["grad_norms_end"],
                       {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
     gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
                        f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)

@@ -65,6 +65,7 @@ from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
+from rnnkit.wording import counted
 
 __all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
            "Digits", "Experiment", "Problem", "Settings", "Waveform", "add_arguments", "first_solved", "format_metric",
@@ -306,7 +307,7 @@ def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],
         for seed in range(s.first_seed, s.first_seed + s.seeds):
             runs.append(run_one(problem, s, cell, seed, log))
             r = runs[-1]
-            log(f"{cell} seed {seed}: {problem.metric} {r['metric']:.4f} after {r['steps']} steps, "
+            log(f"{cell} seed {seed}: {problem.metric} {r['metric']:.4f} after {counted(r['steps'], 'step')}, "
                 f"{r['seconds']:.0f}s ({r['stopped']})")
         mean, std = _mean_std([r["metric"] for r in runs])
         results[cell] = {

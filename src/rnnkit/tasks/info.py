@@ -16,6 +16,7 @@ from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder
+from rnnkit.wording import counted
 
 __all__ = ["model_info", "vocabulary_size"]
 
@@ -118,7 +119,7 @@ def _info_command(args: argparse.Namespace) -> int:
     for key, value in flat.items():
         print(f"  {key:<{key_width}} {value}")
     if info["steps"] is not None:
-        row("trained", f"{info['steps']} steps in {_number(info['seconds'] or 0.0, '.0f')} s"
+        row("trained", f"{counted(info['steps'], 'step')} in {_number(info['seconds'] or 0.0, '.0f')} s"
             + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
     if info["best_metric"] is not None:
         row(metric, f"{_number(info['best_metric'], '.4f')} at step {info['best_step']}")
