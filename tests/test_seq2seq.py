@@ -967,3 +967,26 @@ def test_evaluate_compares_with_the_references_as_the_model_writes_them(trained:
     monkeypatch.setattr(translator, "_translate", lambda texts, *settings: ["un caf\u00e9"] * len(texts))
     result = translator.evaluate([("March 3, 1999", "un cafe\u0301")])
     assert result["exact_match"] == 1.0 and result["chrf"] == pytest.approx(100.0)
+
+
+def test_validation_loss_batches_pairs_of_like_length(one_torch_thread: None) -> None:
+    """The validation loss reads the pairs in batches of like length (less padding, the same per-token loss):
+    64 one-token and 64 twenty-token sources in turn make two batches 1 and 20 wide, not two 20 wide."""
+    from rnnkit.tasks import translate
+    from rnnkit.tasks._translate_data import decoder_targets
+
+    torch.manual_seed(0)
+    model = Seq2Seq(7, 6, embedding=4, hidden=4, layers=1).eval()
+    val = [([3] * (1 if i % 2 else 20), [4, 5][: 1 + i % 2]) for i in range(128)]
+    widths: list[int] = []
+    model.register_forward_pre_hook(lambda _m, args: widths.append(args[0].shape[1]))
+    with torch.no_grad():
+        loss = translate._eval_fn(val, [], None, Seq2SeqConfig(eval_sentences=0))(model)["loss"]
+        total = count = 0.0
+        for src, tgt in val:  # one pair at a time: no padding at all
+            t = decoder_targets([tgt], model.bos_id, model.eos_id)
+            logits = model(torch.tensor([src]), torch.tensor([len(src)]), t["tgt_in"])
+            total += float(torch.nn.functional.cross_entropy(logits[0], t["tgt_out"][0], reduction="sum"))
+            count += t["tgt_out"].numel()
+    assert sorted(widths[:2]) == [1, 20]
+    assert loss == pytest.approx(total / count, rel=1e-5)

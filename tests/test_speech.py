@@ -1043,3 +1043,25 @@ def test_a_beam_of_two_is_a_prefix_beam_search_not_greedy() -> None:
             assert want[-1].log_prob != greedy_decode(lp[0], int(n[0])).log_prob
     assert [d.symbols for d in got] == [d.symbols for d in want]
     assert [d.log_prob for d in got] == pytest.approx([d.log_prob for d in want], rel=1e-5)
+
+
+def test_validation_loss_batches_utterances_of_like_length() -> None:
+    """The validation loss reads the utterances in batches of like length (less padding, the same sum over
+    utterances): 32 short and 32 long recordings in turn make two batches 8 and 40 frames long, not two 40 long,
+    and the loss is each utterance's alone, summed."""
+    from rnnkit.data.speech import Utterance
+    from rnnkit.tasks.speech import SymbolTable, _eval_fn
+
+    torch.manual_seed(0)
+    model = SpeechRecognizer(20, 2, hidden=8, layers=1, subsample=2).eval()
+    utts = [Utterance(Path(f"{i}.wav"), "ab") for i in range(64)]
+    table = SymbolTable.build(utts, "chars", False)
+    feats = [torch.randn(8 if i % 2 else 40, 20) for i in range(64)]
+    frames: list[int] = []
+    model.register_forward_pre_hook(lambda _m, args: frames.append(args[0].shape[1]))
+    config = SpeechConfig(symbols="chars", eval_utterances=0)
+    with torch.no_grad():
+        loss = _eval_fn(feats, utts, table, config, [])(model)["loss"]
+        alone = [_eval_fn([f], [u], table, config, [])(model)["loss"] for f, u in zip(feats, utts, strict=True)]
+    assert sorted(frames[:2]) == [8, 40]
+    assert loss == pytest.approx(sum(alone) / len(alone), rel=1e-5)

@@ -178,10 +178,13 @@ def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict
 
 def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pair], tgt: Tokenizer,
              config: Seq2SeqConfig) -> Any:
+    # the loss is a sum over tokens: batches of pairs of like lengths pad less and give the same sum
+    by_length = sorted(val_enc, key=lambda pair: (len(pair[0]), len(pair[1])))
+
     def eval_fn(model: Seq2Seq) -> dict[str, float]:
         total, count = 0.0, 0
-        for start in range(0, len(val_enc), 64):
-            part = val_enc[start:start + 64]
+        for start in range(0, len(by_length), 64):
+            part = by_length[start:start + 64]
             src, src_len = to_device(pad_batch([s for s, _ in part]), model_device(model))
             t = to_device(decoder_targets([t for _, t in part], model.bos_id, model.eos_id), src.device)
             logits = model(src, src_len, t["tgt_in"])
