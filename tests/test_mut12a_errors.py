@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from rnnkit.errors import (
     MAX_THREADS,
     SEED_MAX,
+    RnnkitWarning,
     SettingError,
     UserError,
     check_beam,
@@ -27,8 +29,13 @@ from rnnkit.errors import (
     check_texts,
     check_threads,
     check_type,
+    command_line,
     is_single,
+    on_command_line,
     out_of_memory,
+    report_warnings,
+    speaking_python,
+    warn,
 )
 
 
@@ -43,7 +50,7 @@ def test_a_positive_integer_is_no_bool_zero_or_float(value: object) -> None:
         check_positive("hidden", value)
 
 
-@pytest.mark.parametrize("value", [2.5, "3", None])
+@pytest.mark.parametrize("value", [2.5, "3", None, True])
 def test_a_count_that_is_no_integer_is_refused_even_where_zero_is_allowed(value: object) -> None:
     with pytest.raises(SettingError, match=r"^seed .*: expected an integer from -9223372036854775808 to "):
         check_seed("seed", value)
@@ -152,3 +159,41 @@ def test_out_of_memory_reads_every_unit_and_the_allocators_other_words() -> None
     assert out_of_memory(RuntimeError("DefaultCPUAllocator: not enough memory: you tried to allocate 2048 bytes.")) \
         == "2e-06 GB"
     assert out_of_memory(MemoryError("out of memory")) == ""
+
+
+def _say_twice() -> None:
+    for _ in range(2):
+        warn("one --threads line")
+
+
+def test_the_command_line_shows_each_warning_once_whatever_pythons_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    """A warning said twice is one line, and it is shown though Python's filters would hide it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with command_line(), report_warnings():
+            _say_twice()
+    assert capsys.readouterr().err == "rnnkit: warning: one --threads line\n"
+
+
+def test_outside_the_command_line_warnings_are_left_to_python(capsys: pytest.CaptureFixture[str]) -> None:
+    assert not on_command_line()
+    with pytest.warns(RnnkitWarning, match="^one --threads line$"), report_warnings():
+        _say_twice()
+    assert capsys.readouterr().err == ""
+
+
+def test_the_command_line_ends_with_its_block() -> None:
+    with command_line():
+        assert on_command_line()
+    assert not on_command_line()
+    with pytest.raises(UserError, match="^give memory=True$"), speaking_python(lambda: {"memory": True}):
+        raise UserError("give --memory")
+
+
+def test_a_rewritten_error_keeps_its_other_arguments() -> None:
+    with pytest.raises(UserError) as caught, speaking_python(lambda: {"memory": True}):
+        raise UserError("give --memory", 5)
+    assert caught.value.args == ("give memory=True", 5)
+    with pytest.raises(UserError) as caught, speaking_python(lambda: {"memory": True}):
+        raise UserError(5)
+    assert caught.value.args == (5,)
