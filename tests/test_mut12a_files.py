@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from rnnkit import files
 from rnnkit.errors import UserError
-from rnnkit.files import file_in_the_way, written
+from rnnkit.files import file_in_the_way, output_file, output_name, written
 
 
 def test_the_folder_to_make_itself_may_be_the_file_in_the_way(tmp_path: Path) -> None:
@@ -60,3 +61,18 @@ def test_a_folder_is_left_to_the_rename_to_refuse(tmp_path: Path) -> None:
     with pytest.raises(IsADirectoryError), written(folder) as tmp:
         tmp.write_text("x")
     assert folder.is_dir() and os.listdir(tmp_path) == ["out"]
+
+
+def test_a_folder_or_an_empty_name_is_no_output_name(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"^--png '': an empty name; expected the name of a PNG file to write$"):
+        output_name("", "--png", "a PNG file")
+    with pytest.raises(UserError, match=f"^--png {re.escape(str(tmp_path))}: is a folder; expected the name of a PNG "):
+        output_name(tmp_path, "--png", "a PNG file")
+    with pytest.raises(UserError, match=f"^{re.escape(str(tmp_path))}: Is a directory$"):
+        output_name(tmp_path)
+
+
+def test_an_output_files_folders_are_made(tmp_path: Path) -> None:
+    with output_file(tmp_path / "a" / "b" / "c.txt") as tmp:
+        tmp.write_text("x")
+    assert (tmp_path / "a" / "b" / "c.txt").read_text() == "x"
