@@ -197,3 +197,12 @@ def test_a_rewritten_error_keeps_its_other_arguments() -> None:
     with pytest.raises(UserError) as caught, speaking_python(lambda: {"memory": True}):
         raise UserError(5)
     assert caught.value.args == (5,)
+
+
+def test_threads_and_the_beam_have_their_limits() -> None:
+    for value in (0, 1025):
+        with pytest.raises(SettingError, match=r"^threads .*: expected an integer from 1 to 1024$"):
+            check_threads(value)
+    assert check_beam(10_000) == (10_000, 1)
+    with pytest.raises(SettingError, match=r"^beam 10001: expected an integer from 1 to 10000$"):
+        check_beam(10_001)

@@ -76,3 +76,10 @@ def test_an_output_files_folders_are_made(tmp_path: Path) -> None:
     with output_file(tmp_path / "a" / "b" / "c.txt") as tmp:
         tmp.write_text("x")
     assert (tmp_path / "a" / "b" / "c.txt").read_text() == "x"
+
+
+@pytest.mark.parametrize(("code", "said"), [(errno.EDQUOT, "Disk quota exceeded"), (errno.EFBIG, "File too large")])
+def test_a_quota_or_size_limit_while_writing_names_the_target(tmp_path: Path, code: int, said: str) -> None:
+    path = tmp_path / "out.txt"
+    with pytest.raises(UserError, match=f"^{re.escape(str(path))}: cannot write \\({said}\\)$"), written(path):
+        raise OSError(code, said)
