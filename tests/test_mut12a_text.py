@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from torch import nn
 
+from rnnkit.data.split import stratified_split
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import _text
 
@@ -127,3 +129,41 @@ def test_the_best_line_and_the_json_name_the_score_that_kept_the_checkpoint() ->
         "best validation accuracy 0.7500 at step 3")
     result = SimpleNamespace(metric="loss", best_metric=0.4, best_step=3, at_best=at.get)
     assert _text._kept_by(result) == {"kept_by": "lowest validation loss", "best_val_loss": 0.4}  # type: ignore[arg-type]
+
+
+def test_the_split_side_reproduces_the_runs_split() -> None:
+    labels = ["a", "b"] * 10
+    model = SimpleNamespace(config={"data": {"val_fraction": 0.3, "split_seed": 5}})
+    train, val = stratified_split(labels, 0.3, 5)
+    assert _text.TextModel.split_side(model, labels, "val") == val  # type: ignore[arg-type]
+    assert _text.TextModel.split_side(model, labels, "train") == train  # type: ignore[arg-type]
+    assert _text.TextModel.split_side(model, labels, "all") is None  # type: ignore[arg-type]
+    with pytest.raises(SettingError, match=r"^split 'test': expected 'all', 'val' or 'train'$"):
+        _text.TextModel.split_side(model, labels, "test")  # type: ignore[arg-type]
+    model = SimpleNamespace(config={"data": {"val_fraction": None}})
+    with pytest.raises(UserError, match=r"^split val/train: this model was trained with --val-data, so there is no "):
+        _text.TextModel.split_side(model, labels, "val")  # type: ignore[arg-type]
+
+
+def test_predict_refuses_an_output_that_is_the_file_it_reads(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("text\na\n")
+    args = argparse.Namespace(file=str(data), output=str(data))
+    with pytest.raises(UserError, match=r": is the --file being read; write to another file$"):
+        _text.check_output(SimpleNamespace(reads=[]), args)  # type: ignore[arg-type]
+    _text.check_output(SimpleNamespace(reads=[]), argparse.Namespace(file="-", output=str(tmp_path / "p.csv")))
+
+
+def test_an_unwritable_default_drawing_is_left_out_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    args = argparse.Namespace(png=None, dir=str(tmp_path / "model"))
+    assert _text.evaluation_png(args) == tmp_path / "model" / "confusion.png"
+    monkeypatch.setattr(_text, "unwritable_folder", lambda path: path.parent)
+    assert _text.evaluation_png(args) is None
+    assert capsys.readouterr().err.startswith(f"rnnkit: warning: cannot write in {tmp_path / 'model'}; the confusion ")
+
+
+def test_the_evaluations_json_is_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    report = {"count": 2, "accuracy": 0.5, "macro_f1": float("nan"), "confusion_png": "c.png"}
+    assert _text.print_evaluation(report, "texts", True) == 0
+    assert json.loads(capsys.readouterr().out)["macro_f1"] is None
