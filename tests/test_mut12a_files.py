@@ -11,7 +11,7 @@ import pytest
 
 from rnnkit import files
 from rnnkit.errors import UserError
-from rnnkit.files import file_in_the_way, output_file, output_name, written
+from rnnkit.files import blocked_line, file_in_the_way, output_file, output_name, unwritable_folder, written
 
 
 def test_the_folder_to_make_itself_may_be_the_file_in_the_way(tmp_path: Path) -> None:
@@ -83,3 +83,16 @@ def test_a_quota_or_size_limit_while_writing_names_the_target(tmp_path: Path, co
     path = tmp_path / "out.txt"
     with pytest.raises(UserError, match=f"^{re.escape(str(path))}: cannot write \\({said}\\)$"), written(path):
         raise OSError(code, said)
+
+
+def test_the_unwritable_folder_is_the_nearest_existing_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "new" / "sub" / "c.png"
+    assert unwritable_folder(target) is None  # folders still to make are no refusal
+    monkeypatch.setattr(files.os, "access", lambda path, mode: Path(path) != tmp_path)  # root writes anywhere
+    assert unwritable_folder(target) == tmp_path
+
+
+def test_the_blocked_line_names_the_path_asked_for_when_it_is_not_the_blocker(tmp_path: Path) -> None:
+    blocker = tmp_path / "a"
+    assert blocked_line(blocker, blocker) == f"{blocker}: is a file, where a folder is needed"
+    assert blocked_line(blocker, blocker / "b") == f"{blocker}: is a file, where a folder is needed for {blocker / 'b'}"
