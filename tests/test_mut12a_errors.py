@@ -206,3 +206,12 @@ def test_threads_and_the_beam_have_their_limits() -> None:
     assert check_beam(10_000) == (10_000, 1)
     with pytest.raises(SettingError, match=r"^beam 10001: expected an integer from 1 to 10000$"):
         check_beam(10_001)
+
+
+def test_a_warning_is_said_at_the_line_that_called_rnnkit_also_through_torchs_no_grad_wrapper() -> None:
+    import torch
+
+    with pytest.warns(RnnkitWarning) as said:
+        warn("direct")
+        torch.no_grad()(warn)("through no_grad")
+    assert [(w.filename, str(w.message)) for w in said] == [(__file__, "direct"), (__file__, "through no_grad")]
