@@ -149,7 +149,7 @@ def test_a_setting_of_the_right_type_passes() -> None:
 
 def test_a_fraction_is_from_zero_to_below_one() -> None:
     check_fraction("dropout", 0.0)
-    for value in (1.0, -0.1, True, "0.5"):
+    for value in (1.0, -0.1, True, False, "0.5"):
         with pytest.raises(SettingError, match=r"^dropout .*: expected a number from 0 to below 1$"):
             check_fraction("dropout", value)
 
