@@ -33,6 +33,7 @@ from rnnkit.errors import (
     is_single,
     on_command_line,
     out_of_memory,
+    python_words,
     report_warnings,
     speaking_python,
     warn,
@@ -215,3 +216,9 @@ def test_a_warning_is_said_at_the_line_that_called_rnnkit_also_through_torchs_no
         warn("direct")
         torch.no_grad()(warn)("through no_grad")
     assert [(w.filename, str(w.message)) for w in said] == [(__file__, "direct"), (__file__, "through no_grad")]
+
+
+def test_a_number_after_a_flag_at_the_start_is_its_value_unless_a_colon_says_it_is_refused() -> None:
+    assert python_words("--layers 2 is more than the data has", {"layers": False}) == (
+        "layers=2 is more than the data has")
+    assert python_words("--layers 2: expected 1", {"layers": False}) == "layers 2: expected 1"

@@ -167,3 +167,22 @@ def test_the_evaluations_json_is_strict(capsys: pytest.CaptureFixture[str]) -> N
     report = {"count": 2, "accuracy": 0.5, "macro_f1": float("nan"), "confusion_png": "c.png"}
     assert _text.print_evaluation(report, "texts", True) == 0
     assert json.loads(capsys.readouterr().out)["macro_f1"] is None
+
+
+def _result(best_metric: float | None) -> SimpleNamespace:
+    best, last = {"accuracy": 0.75, "loss": 0.4}, {"accuracy": 0.5, "loss": 0.6, "macro_f1": 0.45}
+    return SimpleNamespace(best_eval=best, last_eval=last, at_best=best.get, metric="loss", best_metric=best_metric,
+                           best_step=3 if best_metric is not None else None, steps=4, seconds=1.0, tokens_per_s=8.0,
+                           stopped="steps", model_dir=lambda: None, where=lambda: "saved in r1")
+
+
+def test_the_closing_json_gives_the_scores_at_the_best_step_and_at_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    _text.report_training(_result(0.4), True, "texts")  # type: ignore[arg-type]
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["best_val_accuracy"], summary["best_val_loss"], summary["final_val_accuracy"]) == (0.75, 0.4, 0.5)
+    assert summary["kept_by"] == "lowest validation loss" and summary["val_macro_f1"] == 0.45
+
+
+def test_a_run_stopped_before_its_first_evaluation_says_where_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    _text.report_training(_result(None), False, "texts")  # type: ignore[arg-type]
+    assert capsys.readouterr().out == "4 steps, 1.0 s, 8 texts/s; saved in r1\n"
