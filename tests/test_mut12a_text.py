@@ -17,6 +17,7 @@ from torch import nn
 from rnnkit.data.split import stratified_split
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import _text
+from rnnkit.train.checkpoint import Checkpoint
 
 
 class Exported:
@@ -186,3 +187,12 @@ def test_the_closing_json_gives_the_scores_at_the_best_step_and_at_the_end(capsy
 def test_a_run_stopped_before_its_first_evaluation_says_where_it_is(capsys: pytest.CaptureFixture[str]) -> None:
     _text.report_training(_result(None), False, "texts")  # type: ignore[arg-type]
     assert capsys.readouterr().out == "4 steps, 1.0 s, 8 texts/s; saved in r1\n"
+
+
+@pytest.mark.parametrize("max_len", [True, 0, "9"])
+def test_a_saved_max_len_is_a_positive_integer_not_a_bool(tmp_path: Path, max_len: object) -> None:
+    ckpt = Checkpoint(path=tmp_path, config={"task": "", "model": {}, "labels": ["a"], "max_len": max_len},
+                      model_shapes={})
+    init = getattr(_text.TextModel.__init__, "__wrapped__", _text.TextModel.__init__)  # the API's words aside
+    with pytest.raises(UserError, match=f"config.json: max_len {max_len!r}: expected a positive integer$"):
+        init(object.__new__(_text.TextModel), ckpt, nn.Linear)
