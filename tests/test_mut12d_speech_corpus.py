@@ -24,7 +24,7 @@ args = sys.argv[1:]
 if args == ["--voices=variant"]:
     print("Pty Language       Age/Gender VoiceName          File                 Other Languages")
     for name in ("m3", "adam", "f1", "adam"):
-        print(f" 5  variant          -  {name}    !v/{name}")
+        print(f" 5  variant          -  {name.title()}    !v/{name}")
     print(" 5  broken")
     sys.exit(0)
 with open(os.environ["FAKE_ESPEAK_LOG"], "a") as log:
