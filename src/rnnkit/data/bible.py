@@ -199,31 +199,36 @@ def _read_verses(root: Path, name: str, conf: dict[str, str]) -> dict[Ref, str]:
         raise UserError(f"{path}: the files of SWORD module {name} are missing; {DEBIAN_HINT}")
     try:
         from pysword.bible import SwordBible
+        from pysword.books import BibleStructure
     except ImportError:
         raise UserError(PIP_HINT) from None
     source_type = conf.get("sourcetype", "OSIS") or "OSIS"
     encoding = conf.get("encoding", "").lower() or None
     if encoding in ("utf8", "utf-8"):
         encoding = "utf-8"
+    versification = conf.get("versification", "KJV").lower()
     try:
         bible = SwordBible(
             str(path),
             conf.get("moddrv", "zText").lower(),
-            conf.get("versification", "KJV").lower(),
+            versification,
             encoding,
             source_type,
             conf.get("blocktype", "BOOK").upper(),
             conf.get("compresstype", "ZIP").upper(),
             conf.get("cipherkey") or None,
         )
+        # a book's canonical position, counted over both testaments: pysword lists only the module's own (the
+        # Matthew of a New Testament module would be book 1, Genesis in a whole Bible)
+        whole = BibleStructure(versification).get_books()
+        canon = {book.name: i for i, book in enumerate([*whole.get("ot", []), *whole.get("nt", [])], start=1)}
         # pysword inflates a whole compressed block (a book) for every verse; keep the last few.
         if hasattr(bible, "_decompressed_text"):
             bible._decompressed_text = functools.lru_cache(maxsize=4)(bible._decompressed_text)
         verses: dict[Ref, str] = {}
-        position = 0
         for testament in ("ot", "nt"):
             for book in bible.get_structure().get_books().get(testament, []):
-                position += 1
+                position = canon[book.name]
                 for chapter in range(1, book.num_chapters + 1):
                     texts = bible.get_iter(books=book.name, chapters=chapter, clean=False)
                     for verse, raw in enumerate(texts, start=1):

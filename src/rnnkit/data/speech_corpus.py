@@ -153,7 +153,7 @@ def _phrases(language: str, words: dict[str, list[str]], n: int, rng: random.Ran
     for text, _ in generate(max(10, n // 3), seed=rng.randrange(2**31), noise=0.0):
         toks = text.split()
         i = 0
-        while i < len(toks):
+        while i < len(toks) - 1:  # a last word alone is no phrase: it may be a word of another split
             k = rng.randint(2, 6)
             pieces.append(" ".join(toks[i:i + k]))
             i += k
