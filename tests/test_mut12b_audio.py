@@ -1,0 +1,33 @@
+"""Gaps a mutation audit of :mod:`rnnkit.data.audio` found (round 12): RF64 files, a header cut inside a chunk's
+name and size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnkit.data.audio import read_wav
+from rnnkit.errors import UserError
+from tests.test_speech import _FMT, _PCM, _riff
+
+soundfile = pytest.importorskip("soundfile")
+
+
+def test_an_rf64_wav_is_read(tmp_path: Path) -> None:
+    """RF64 (EBU Tech 3306, WAV past 4 GiB) starts "RF64" where WAV has "RIFF" and is read as a WAV file."""
+    path = tmp_path / "big.wav"
+    soundfile.write(str(path), _PCM, 16000, format="RF64", subtype="PCM_16")
+    assert path.read_bytes()[:4] == b"RF64"
+    got, rate = read_wav(path)
+    assert rate == 16000
+    np.testing.assert_array_equal(got, _PCM / 32768.0)
+
+
+@pytest.mark.parametrize("cut", [1, 4, 7])
+def test_a_header_cut_inside_a_chunk_header_is_named_as_truncated(tmp_path: Path, cut: int) -> None:
+    path = tmp_path / "cut.wav"
+    path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"data", _PCM.tobytes(), None)])[:12 + 8 + len(_FMT) + cut])
+    with pytest.raises(UserError, match="truncated WAV file: no 'data' chunk"):
+        read_wav(path)
