@@ -3,6 +3,8 @@ where dropout applies, and :func:`predict_probabilities` in evaluation mode, per
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -45,3 +47,12 @@ def test_predict_probabilities_runs_in_evaluation_mode_and_keeps_the_input_order
     assert len(got) == len(seqs)
     for g, a in zip(got, alone, strict=True):
         torch.testing.assert_close(g, a)
+
+
+def test_dropout_between_layers_only_where_there_are_two() -> None:
+    """A single layer's stack gets no dropout of its own (torch warns of one with nothing to drop between)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = TextEncoder(9, embedding_dim=4, hidden_size=5, num_layers=1, cell="gru", dropout=0.3)
+    assert single.rnn.dropout == 0.0
+    assert TextEncoder(9, embedding_dim=4, hidden_size=5, num_layers=2, cell="gru", dropout=0.3).rnn.dropout == 0.3
