@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 import torch
 
@@ -62,3 +65,8 @@ def test_each_convolution_block_ends_in_a_relu_and_halves_the_image() -> None:
         maps = cnn(torch.randn(2, 1, 8, 12))
     assert maps.shape == (2, 5, 2, 3) and cnn.out_channels == 5
     assert float(maps.min()) == 0.0 and float(maps.max()) > 0.0
+
+
+def test_channels_of_numpy_integers_give_a_config_json_can_write() -> None:
+    model = Captioner(5, image_size=8, in_channels=1, channels=np.array([4, 6]), hidden=6, embedding=6)
+    assert json.loads(json.dumps(model.config()))["channels"] == [4, 6]
