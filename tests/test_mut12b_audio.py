@@ -31,3 +31,11 @@ def test_a_header_cut_inside_a_chunk_header_is_named_as_truncated(tmp_path: Path
     path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"data", _PCM.tobytes(), None)])[:12 + 8 + len(_FMT) + cut])
     with pytest.raises(UserError, match="truncated WAV file: no 'data' chunk"):
         read_wav(path)
+
+
+@pytest.mark.parametrize("rate", [1000, 768000])
+def test_the_lowest_and_highest_sample_rates_are_read(tmp_path: Path, rate: int) -> None:
+    path = tmp_path / "edge.wav"
+    soundfile.write(str(path), _PCM, rate, subtype="PCM_16")
+    got, read_rate = read_wav(path)
+    assert read_rate == rate and len(got) == len(_PCM)
