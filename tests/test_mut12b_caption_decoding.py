@@ -33,8 +33,9 @@ def test_greedy_decoding_is_the_model_s_greedy_at_max_len_with_its_attention() -
     assert all(h[0].attention is not None and len(h[0].attention) >= len(h[0].tokens) for h in got)
 
 
-def test_a_beam_gives_n_best_hypotheses_with_their_attention() -> None:
-    got = _decode_images(_model(), _images(), 4, beam=3, n_best=2, return_attention=True)
+@pytest.mark.parametrize("beam", [2, 3])
+def test_a_beam_gives_n_best_hypotheses_with_their_attention(beam: int) -> None:
+    got = _decode_images(_model(), _images(), 4, beam=beam, n_best=2, return_attention=True)
     assert [len(h) for h in got] == [2, 2]
     assert all(x.attention is not None for h in got for x in h)
 
