@@ -39,3 +39,10 @@ def test_the_lowest_and_highest_sample_rates_are_read(tmp_path: Path, rate: int)
     soundfile.write(str(path), _PCM, rate, subtype="PCM_16")
     got, read_rate = read_wav(path)
     assert read_rate == rate and len(got) == len(_PCM)
+
+
+def test_a_data_chunk_shorter_than_one_sample_is_a_wav_without_samples(tmp_path: Path) -> None:
+    path = tmp_path / "byte.wav"
+    path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"data", b"\x01", None)]))
+    with pytest.raises(UserError, match="WAV file without samples"):
+        read_wav(path)

@@ -65,6 +65,7 @@ def test_each_convolution_block_ends_in_a_relu_and_halves_the_image() -> None:
         maps = cnn(torch.randn(2, 1, 8, 12))
     assert maps.shape == (2, 5, 2, 3) and cnn.out_channels == 5
     assert float(maps.min()) == 0.0 and float(maps.max()) > 0.0
+    assert ImageEncoder(2, ()).out_channels == 2   # no blocks: the image itself
 
 
 def test_channels_of_numpy_integers_give_a_config_json_can_write() -> None:
