@@ -1,5 +1,6 @@
 """Gaps a mutation audit of :mod:`rnnkit.data.audio` found (round 12): RF64 files, a header cut inside a chunk's
-name and size."""
+name and size, the edge sample rates, a data chunk shorter than a sample, the mel filters cached per rate and the
+count of empty ones."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-from rnnkit.data.audio import read_wav
+from rnnkit.data import audio
+from rnnkit.data.audio import log_mel, mel_filterbank, read_wav
 from rnnkit.errors import UserError
 from tests.test_speech import _FMT, _PCM, _riff
 
@@ -46,3 +49,21 @@ def test_a_data_chunk_shorter_than_one_sample_is_a_wav_without_samples(tmp_path:
     path.write_bytes(_riff([(b"fmt ", _FMT, None), (b"data", b"\x01", None)]))
     with pytest.raises(UserError, match="WAV file without samples"):
         read_wav(path)
+
+
+def test_the_filters_are_kept_per_sample_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """16 and 20 kHz both take a 512-point FFT; each rate's features come from its own filters."""
+    monkeypatch.setattr(audio, "_FILTERS", {})
+    wave = np.random.default_rng(0).normal(0, 0.1, 4000).astype(np.float32)
+    log_mel(wave, 16000, n_mels=8, normalize=False)
+    got = log_mel(wave, 20000, n_mels=8, normalize=False)
+    monkeypatch.setattr(audio, "_FILTERS", {})
+    torch.testing.assert_close(got, log_mel(wave, 20000, n_mels=8, normalize=False))
+
+
+def test_empty_filters_are_counted_in_the_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audio, "_FILTERS", {})
+    empty = int((mel_filterbank(160, 512, 16000).amax(1) == 0).sum())
+    assert empty > 1
+    with pytest.warns(Warning, match=f"n_mels 160: {empty} mel filters are empty"):
+        log_mel(np.zeros(800, dtype=np.float32), n_mels=160)
