@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from rnnkit.data import audio
-from rnnkit.data.audio import log_mel, mel_filterbank, read_wav
+from rnnkit.data.audio import log_mel, mel_filterbank, read_wav, spec_augment
 from rnnkit.errors import UserError
 from tests.test_speech import _FMT, _PCM, _riff
 
@@ -67,3 +67,11 @@ def test_empty_filters_are_counted_in_the_warning(monkeypatch: pytest.MonkeyPatc
     assert empty > 1
     with pytest.warns(Warning, match=f"n_mels 160: {empty} mel filters are empty"):
         log_mel(np.zeros(800, dtype=np.float32), n_mels=160)
+
+
+def test_a_frequency_mask_wider_than_the_bands_draws_its_width_among_the_bands() -> None:
+    """``freq_width`` 100 over 4 bands: the width is drawn from 0..4 (all bands masked about one draw in five), not
+    from 0..100 cut to the bands (nearly every draw masking all)."""
+    masked_all = sum(bool((spec_augment(torch.ones(10, 4), torch.Generator().manual_seed(seed), freq_masks=1,
+                                        freq_width=100, time_masks=0) == 0).all()) for seed in range(40))
+    assert 2 <= masked_all <= 16
