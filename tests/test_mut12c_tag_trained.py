@@ -41,6 +41,12 @@ def test_no_unseen_words_is_no_accuracy_on_them(run: tuple[Path, Path]) -> None:
     assert report["oov_count"] == 0 and report["oov_accuracy"] is None
 
 
+def test_evaluate_a_side_of_the_split_scores_only_that_side(run: tuple[Path, Path]) -> None:
+    m = rnnkit.load(run[0])
+    whole, val, train = (m.evaluate(str(run[1]), split=s)["count"] for s in ("all", "val", "train"))
+    assert 0 < val < whole and val + train == whole
+
+
 def test_a_spelling_encoders_missing_characters_are_named(tmp_path: Path) -> None:
     data = write_slash(tmp_path / "train.txt", stems(random.Random(0), 6), 8, 0)
     out = tmp_path / "words"
