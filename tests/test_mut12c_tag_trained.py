@@ -13,6 +13,7 @@ import pytest
 import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import UserError
+from rnnkit.tasks._tag_trained import _token_lists
 from tests.test_tag import make_conll
 from tests.test_tag_words import stems, write_slash
 
@@ -58,3 +59,9 @@ def test_a_spelling_encoders_missing_characters_are_named(tmp_path: Path) -> Non
     vocab.write_text(json.dumps(saved), encoding="utf-8")
     with pytest.raises(UserError, match=rf"^{vocab}: missing field 'chars' \(the spelling encoder's characters\)$"):
         rnnkit.load(out)
+
+
+def test_a_text_where_sentences_go_is_refused_by_its_type_though_empty() -> None:
+    for text in ("", "john went"):
+        with pytest.raises(TypeError, match=r"^tag takes a list of sentences, each a list of tokens .*, not str$"):
+            _token_lists(text)
