@@ -48,13 +48,18 @@ def test_evaluate_a_side_of_the_split_scores_only_that_side(run: tuple[Path, Pat
     assert 0 < val < whole and val + train == whole
 
 
-def test_a_spelling_encoders_missing_characters_are_named(tmp_path: Path) -> None:
+def test_a_spelling_encoders_missing_or_fewer_characters_are_named(tmp_path: Path) -> None:
     data = write_slash(tmp_path / "train.txt", stems(random.Random(0), 6), 8, 0)
     out = tmp_path / "words"
     assert main(["train", "tag", "--data", str(data), "--out", str(out), "--steps", "1", "--hidden", "4",
                  "--embedding", "4", "--char-dim", "4", "--char-hidden", "4", "--no-progress", "--json"]) == 0
     vocab = out / "best" / "vocab.json"
     saved = json.loads(vocab.read_text(encoding="utf-8"))
+    chars = saved["chars"]
+    saved["chars"] = chars[:-1]
+    vocab.write_text(json.dumps(saved), encoding="utf-8")
+    with pytest.raises(UserError, match=rf"^{out / 'best'}: the spelling encoder's characters has \d+ entries, but "):
+        rnnkit.load(out)
     del saved["chars"]
     vocab.write_text(json.dumps(saved), encoding="utf-8")
     with pytest.raises(UserError, match=rf"^{vocab}: missing field 'chars' \(the spelling encoder's characters\)$"):
