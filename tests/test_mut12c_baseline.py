@@ -20,6 +20,8 @@ def test_a_tie_keeps_the_smallest_c_and_predict_before_fit_is_refused() -> None:
     labels = ["pos", "pos", "neg", "neg", "pos", "neg"]
     model = TfidfLogReg().fit(TEXTS, labels, TEXTS, labels)
     assert model.val_accuracy == 1.0 and model.C == C_GRID[0]
+    words = dict(model.features.transformer_list)["word"].vocabulary_
+    assert {"good", "good film"} <= set(words)  # word unigrams and bigrams, as DESCRIPTION says
 
 
 def test_one_vs_rest_ties_threshold_and_a_single_fitted_label() -> None:
