@@ -53,7 +53,8 @@ def test_other_output_lengths_are_refused_naming_that_model() -> None:
 def test_other_shapes_are_refused_though_the_lengths_agree() -> None:
     mean = MeanRecognizer([_Fixed(_probs([0.5, 0.5]), [1]), _Fixed(_probs([0.5, 0.5], [0.5, 0.5]), [1])],
                           ["a", "b"])
-    with pytest.raises(UserError, match=r"^b: it gives \[1\] frames where a gives \[1\]"):
+    with pytest.raises(UserError, match=r"^b: it gives \(1, 2, 2\) as \(recordings, frames, symbols\) where a "
+                                        r"gives \(1, 1, 2\)"):
         _run(mean)
 
 

@@ -39,10 +39,14 @@ class MeanRecognizer(nn.ModuleList):
         outs = [model(feats, lengths) for model in self]
         first = outs[0][1]
         for name, (log_probs, out_len) in zip(self.names[1:], outs[1:], strict=True):
-            if not torch.equal(out_len, first) or log_probs.shape != outs[0][0].shape:
-                raise UserError(f"{name}: it gives {out_len.tolist()} frames where {self.names[0]} gives "
-                                f"{first.tolist()} for the same recordings; the models of an ensemble are averaged "
-                                "frame by frame and need the same frames")
+            if torch.equal(out_len, first) and log_probs.shape == outs[0][0].shape:
+                continue
+            said = (f"{out_len.tolist()} frames where {self.names[0]} gives {first.tolist()}"
+                    if not torch.equal(out_len, first) else
+                    f"{tuple(log_probs.shape)} as (recordings, frames, symbols) where {self.names[0]} gives "
+                    f"{tuple(outs[0][0].shape)}")
+            raise UserError(f"{name}: it gives {said} for the same recordings; the models of an ensemble are "
+                            "averaged frame by frame and need the same frames")
         stacked = torch.stack([log_probs for log_probs, _ in outs])
         return torch.logsumexp(stacked, dim=0) - math.log(len(outs)), first
 
