@@ -40,7 +40,12 @@ class MembersEnsemble:
         self.__dict__.update(members[0].__dict__)  # checkpoint, config, labels, max_len, tokenizer
         self.members = members
         self.checkpoints = [m.checkpoint for m in members]
-        self.model = nn.ModuleList([m.model for m in members]).eval()
+        self.model = self._joined([m.model for m in members]).eval()
+
+    def _joined(self, models: list[nn.Module]) -> nn.Module:
+        """The ensemble's ``model``: the models as one :class:`torch.nn.ModuleList` (a task whose ensemble runs
+        them as one module gives that module)."""
+        return nn.ModuleList(models)
 
     def __repr__(self) -> str:
         return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts(),  # type: ignore[attr-defined]

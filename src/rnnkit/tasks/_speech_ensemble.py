@@ -60,10 +60,8 @@ class TranscriberEnsemble(MembersEnsemble, Transcriber):
 
     Made by :meth:`Transcriber.ensemble` (``rnnkit.load(A).ensemble(B, C)``)."""
 
-    def __init__(self, members: Sequence[Transcriber]) -> None:
-        super().__init__(members)
-        self.model = MeanRecognizer([m.model for m in self.members],
-                                    [str(c.path) for c in self.checkpoints]).eval()
+    def _joined(self, models: list[nn.Module]) -> nn.Module:
+        return MeanRecognizer(models, [str(c.path) for c in self.checkpoints])
 
 
 def _symbols_of(m: Transcriber) -> str:
