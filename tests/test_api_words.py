@@ -271,7 +271,7 @@ def test_a_line_said_in_a_call_of_the_api_speaks_its_keywords(capsys: pytest.Cap
 
 def test_charlm_says_its_plan_in_keywords_and_the_command_line_in_flags(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """``rnnkit.fit("charlm", ...)`` printed '(--layers, --hidden, --dropout, --weight-drop set them)' and 'stream(s)
+    """``rnnkit.fit("charlm", ...)`` printed '(--layers, --hidden, --dropout, --weight-drop set them)' and 'streams
     of --seq-len 8 instead of --batch-size 200'; ``rnnkit train charlm`` still does, byte for byte."""
     text = tmp_path / "t.txt"
     text.write_text("the cat sat on the mat. " * 40)
@@ -287,8 +287,8 @@ def test_charlm_says_its_plan_in_keywords_and_the_command_line_in_flags(tmp_path
     assert plan.endswith(" passes over the training text (--layers, --hidden, --dropout, --weight-drop set them)")
     assert plan.replace("(--layers, --hidden, --dropout, --weight-drop", "(layers, hidden, dropout, weight_drop") in py
     short = next(line for line in cli if line.startswith("rnnkit: warning: the text is short: "))
-    streams = short.split()[6]
-    said = f"rnnkit: warning: the text is short: {streams} stream(s) of "
+    streams = int(short.split()[6])
+    said = f"rnnkit: warning: the text is short: {streams} stream{'' if streams == 1 else 's'} of "
     assert short == f"{said}--seq-len 8 instead of --batch-size 200"
     assert f"{said}seq_len=8 instead of batch_size=200" in py
     assert not [line for line in py if "--" in line]
@@ -399,3 +399,15 @@ def test_a_warning_is_said_at_the_callers_line(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         rnnkit.load(tmp_path / "lm").score("the Zat")
     assert [(w.category, w.filename) for w in caught] == [(UnknownCharacterWarning, __file__)]
+
+
+def test_charlm_says_one_stream_in_the_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A text of one window said '1 stream(s) of --seq-len 8' in its warning and '1 streams' in its header."""
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on th")  # 15 training characters: one window of 8 + 1
+    argv = ["train", "charlm", "--data", str(text), "--out", str(tmp_path / "m"), "--hidden", "8", "--seq-len", "8",
+            "--batch-size", "4", "--steps", "1", "--eval-every", "1", "--val-fraction", "0.1", "--no-progress"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "rnnkit: warning: the text is short: 1 stream of --seq-len 8 instead of --batch-size 4" in err
+    assert "15 training chars in 1 stream, window 8" in err

@@ -113,8 +113,8 @@ def train(
         _choose_size(config, int(train_ids.numel()), len(vocab), streams, verbose)
         ranks = distributed.ranks()
         if streams < config.batch_size and ckpt is None and ranks.is_main:
-            short = in_words(f"the text is short: {streams} stream(s) of --seq-len {config.seq_len} instead of "
-                             f"--batch-size {config.batch_size}{_each(ranks.world_size)}")
+            short = in_words(f"the text is short: {counted(streams, 'stream')} of --seq-len {config.seq_len} "
+                             f"instead of --batch-size {config.batch_size}{_each(ranks.world_size)}")
             print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
         seed_everything(config.seed)
         weights = ckpt or source
@@ -175,7 +175,7 @@ def _header(model: LanguageModel, vocab_size: int, chars: int, streams: int, win
     """The line that opens a training run: the model and the data it reads."""
     params = sum(p.numel() for p in model.parameters())
     world = distributed.ranks().world_size  # under torchrun each process reads ``streams`` of them
-    read = f"{streams} streams" if world == 1 else f"{streams * world} streams ({streams} a process)"
+    read = counted(streams * world, "stream") + (f" ({streams} a process)" if world > 1 else "")
     return (f"charlm: {model.cell} {model.num_layers}x{model.hidden_size}, {params:,} parameters, vocabulary "
             f"{vocab_size}, {chars:,} training chars in {read}, window {window}")
 
