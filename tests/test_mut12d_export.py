@@ -39,6 +39,18 @@ def test_sample_ids_are_real_tokens() -> None:
     assert lengths.tolist() == [4, 2] and bool((ids[0] == 2).all()) and ids[1].tolist() == [2, 2, 0, 0]
 
 
+def test_a_vocabulary_of_the_special_ids_alone_exports(tmp_path: Path) -> None:
+    """A model whose vocabulary holds only <pad> and <unk> (``--min-count`` above every word's count) failed in
+    torch's embedding with 'index out of range': its sample ids were drawn from 2 to 3, past its 2 rows."""
+    pytest.importorskip("onnxruntime")
+    ids, _ = _sample_batch(2, (4, 2), torch.Generator().manual_seed(0))
+    assert ids.tolist() == [[1, 1, 1, 1], [1, 1, 0, 0]]
+    torch.manual_seed(0)
+    model = Classifier(2, 2, embedding_dim=3, hidden_size=4, cell="gru").eval()
+    result = export_onnx(model, tmp_path / "m.onnx", vocab_size=2, labels=["x", "y"], metadata={})
+    assert result["checked"] is True
+
+
 def _exported(tmp_path: Path) -> tuple[Classifier, Path, dict]:
     torch.manual_seed(0)
     model = Classifier(4, 2, embedding_dim=3, hidden_size=4, cell="gru").eval()

@@ -91,7 +91,10 @@ class _Probabilities(nn.Module):
 
 
 def _sample_batch(vocab_size: int, sizes: tuple[int, ...], gen: torch.Generator) -> tuple[Tensor, Tensor]:
-    seqs = [torch.randint(2, vocab_size, (n,), generator=gen).tolist() for n in sizes]
+    """Padded sequences of ``sizes`` ids: words of the vocabulary, or the unknown id (1) where it holds none
+    (ids 0 and 1 only, as ``--min-count`` above every count leaves it)."""
+    low = 2 if vocab_size > 2 else 1
+    seqs = [torch.randint(low, vocab_size, (n,), generator=gen).tolist() for n in sizes]
     return pad_batch(seqs)
 
 
@@ -140,7 +143,6 @@ def export_onnx(
         model = model_copy(model).cpu()
     wrapper = _Probabilities(model, per_step).eval()
     gen = torch.Generator().manual_seed(0)
-    vocab_size = max(vocab_size, 3)
 
     def sample(sizes: tuple[int, ...], width: int) -> tuple[Tensor, ...]:
         ids, lengths = _sample_batch(vocab_size, sizes, gen)
