@@ -1055,3 +1055,20 @@ def test_a_bag_of_fewer_values_than_its_unused_hidden_size_loads(tmp_path: Path)
     m = rnnkit.load(out)
     assert m.config["model"]["hidden_size"] == 128 and sum(p.numel() for p in m.model.parameters()) < 128
     assert m.predict("great film")["label"] in ("pos", "neg")
+
+
+@pytest.mark.parametrize("tokenizer", ["word", "char"])
+def test_a_min_count_above_every_count_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], tokenizer: str) -> None:
+    """``--min-count 1000`` on a small table trained a model whose every token read as <unk> (a vocabulary of
+    <pad> and <unk> alone) and said nothing; it is refused, as fastText refuses an empty vocabulary."""
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    out = tmp_path / "m"
+    argv = ["train", "classify", "--data", str(data), "--out", str(out), "--tokenizer", tokenizer,
+            "--min-count", "1000", "--hidden", "4", "--steps", "1"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"rnnkit: error: --min-count 1000: no {tokenizer} token of the training texts occurs that often, so every "
+        "one would read as <unk>; use a smaller --min-count")
+    assert not out.exists()
+    assert main(argv[:-6] + ["--min-count", "2", "--hidden", "4", "--steps", "1", "--no-progress"]) == 0

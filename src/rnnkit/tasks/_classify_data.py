@@ -114,9 +114,13 @@ def _tokenizer(config: ClassifyConfig, ckpt: Checkpoint | None, texts: Sequence[
     seen only in the unlabelled texts still get trained vectors)."""
     if ckpt:
         return tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
-    return build_tokenizer(config.tokenizer, [t.strip() for t in texts] + unlabelled, config.vocab_size,
-                           min_count=config.min_count, char_ngrams=check_char_ngrams(config.char_ngrams),
-                           buckets=DEFAULT_BUCKETS if config.buckets is None else config.buckets)
+    tokenizer = build_tokenizer(config.tokenizer, [t.strip() for t in texts] + unlabelled, config.vocab_size,
+                                min_count=config.min_count, char_ngrams=check_char_ngrams(config.char_ngrams),
+                                buckets=DEFAULT_BUCKETS if config.buckets is None else config.buckets)
+    if tokenizer.vocab_size <= 2 and config.min_count > 1:  # <pad> and <unk> alone, as fastText's "Empty vocabulary"
+        raise SettingError("min_count", config.min_count, f"no {config.tokenizer} token of the training texts occurs "
+                           "that often, so every one would read as <unk>; use a smaller --min-count")
+    return tokenizer
 
 
 def is_multi_label(config: ClassifyConfig, ckpt: Checkpoint | None, *tables: Table) -> bool:
