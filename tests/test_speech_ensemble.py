@@ -48,7 +48,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                               ("other_symbols", _renamed(corpus, root / "renamed"), []),
                               ("chars", corpus, ["--symbols", "chars"]),
                               ("other_mels", corpus, ["--n-mels", "16"]),
-                              ("other_subsample", corpus, ["--subsample", "3"])):
+                              ("other_subsample", corpus, ["--subsample", "3"]),
+                              ("other_voice", corpus, ["--voice", "en-gb"])):
         out[name] = root / name
         assert main(["train", "speech", "--data", str(data), "--out", str(out[name]), *TINY, *extra]) == 0
     text = root / "lines.txt"
@@ -118,6 +119,8 @@ def test_transcribe_and_evaluate_take_ensemble(runs: dict[str, Path], capsys: py
     ("other_mels", "it reads 16 mel bands (--n-mels 16) where {a} reads 20 mel bands; the models of an ensemble are "
                    "averaged frame by frame and need the same --n-mels"),
     ("other_subsample", "it merges 3 frames into one (--subsample 3) where {a} merges 2 frames into one"),
+    ("other_voice", "it writes the phonemes of espeak-ng voice en-gb (--voice) where {a} writes those of en-us; "
+                    "the models of an ensemble need to write the same symbols"),
     ("charlm", "a 'charlm' model, not a speech recogniser"),
 ])
 def test_another_model_is_refused_in_one_line_naming_it(runs: dict[str, Path], other: str, said: str,

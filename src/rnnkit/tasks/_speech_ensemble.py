@@ -4,9 +4,10 @@ evaluate DIR --data FOLDER --ensemble DIR2`` and ``rnnkit.load(A).ensemble(B, C)
 Each model reads the same log-mel frames and gives each of its output frames log-probabilities over the same
 symbols and the CTC blank; the ensemble's are the log of the mean of the models' probabilities, frame by frame
 (:class:`MeanRecognizer`), which the first model's decoding (greedy, prefix beam search, a language model in the
-search) then reads as one model's. So the models must write the same symbols in the same order, read the same
-features (mel bands) and merge as many frames into one (``--subsample``): their frames then fall at the same
-times. They may differ in seed, cell, size, depth, direction and how they merge frames (stacked or a convolution).
+search) then reads as one model's. So the models must write the same symbols in the same order (phonemes of
+the same espeak-ng voice), read the same features (mel bands) and merge as many frames into one
+(``--subsample``): their frames then fall at the same times. They may differ in seed, cell, size, depth,
+direction and how they merge frames (stacked or a convolution).
 """
 
 from __future__ import annotations
@@ -75,12 +76,21 @@ _FRAMES: tuple[tuple[str, str, Callable[[Transcriber], int]], ...] = (
 )
 
 
+def _voice(m: Transcriber) -> str:
+    """The espeak-ng voice that phonemized the model's transcripts (and phonemizes ``evaluate``'s references)."""
+    return str((m.checkpoint.config.get("settings") or {}).get("voice", "en-us"))
+
+
 def _differs(one: Transcriber, other: Transcriber) -> str | None:
     """What keeps ``other`` from an ensemble with ``one``: other symbols (phonemes or characters, jamo or not,
-    other ones, the same in another order), other features (mel bands) or other frames (``--subsample``)."""
+    phonemes of another espeak-ng voice, other ones, the same in another order), other features (mel bands) or
+    other frames (``--subsample``)."""
     if _symbols_of(other) != _symbols_of(one):
         return (f"it writes {_symbols_of(other)} where {one.checkpoint.path} writes {_symbols_of(one)}; the models "
                 "of an ensemble need to write the same symbols")
+    if one.symbols.kind == "phonemes" and _voice(other) != _voice(one):
+        return (f"it writes the phonemes of espeak-ng voice {_voice(other)} (--voice) where {one.checkpoint.path} "
+                f"writes those of {_voice(one)}; the models of an ensemble need to write the same symbols")
     for does, flag, value in _FRAMES:
         if value(other) != value(one):
             return (f"it {does.format(value(other))} ({flag} {value(other)}) where {one.checkpoint.path} "
