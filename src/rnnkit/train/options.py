@@ -208,64 +208,28 @@ def plain_number(value: Any) -> Any:
     return float(value)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
-    return value
+def _argument_type(parse: Callable[[str], Any], accepts: Callable[[Any], bool], expected: str,
+                   example: str = "") -> Callable[[str], Any]:
+    """An argparse ``type``: ``parse`` of the flag's text, refused as ``expected ..., got TEXT`` where it does not
+    parse or ``accepts`` refuses it (then with ``example`` after ``expected``)."""
+    def check(text: str) -> Any:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}") from None
+        if not accepts(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}{example}, got {text}")
+        return value
+
+    return check
 
 
-def _nonneg_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
-    return value
-
-
-def _nonneg_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
-    return value
-
-
-def _decay(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a decay from 0 to below 1, got {text}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a decay from 0 to below 1 (e.g. 0.999), got {text}")
-    return value
-
-
-def _ratio(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text}")
-    return value
+_positive_int = _argument_type(int, lambda v: v > 0, "a positive integer")
+_nonneg_int = _argument_type(int, lambda v: v >= 0, "an integer >= 0")
+_positive_float = _argument_type(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+_nonneg_float = _argument_type(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
+_decay = _argument_type(float, lambda v: 0.0 <= v < 1.0, "a decay from 0 to below 1", " (e.g. 0.999)")
+_ratio = _argument_type(float, lambda v: 0.0 <= v <= 1.0, "a fraction from 0 to 1")
 
 
 def add_threads_argument(parser: argparse.ArgumentParser) -> None:
