@@ -1071,4 +1071,3 @@ def test_a_min_count_above_every_count_is_refused_before_anything_is_written(
         f"rnnkit: error: --min-count 1000: no {tokenizer} token of the training texts occurs that often, so every "
         "one would read as <unk>; use a smaller --min-count")
     assert not out.exists()
-    assert main(argv[:-6] + ["--min-count", "2", "--hidden", "4", "--steps", "1", "--no-progress"]) == 0
