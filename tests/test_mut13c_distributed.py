@@ -106,6 +106,7 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     return [json.loads((tmp / f"answers{rank}.json").read_text(encoding="utf-8")) for rank in range(2)]
 
 
+@pytest.mark.slow  # two processes start, join gloo and build DDP once for the four: ~3 s
 def test_rank_0_s_answer_is_every_process_s_and_only_rank_0_computes_it(answers: list[dict[str, Any]]) -> None:
     assert [a["kind"] for a in answers] == ["DataParallel"] * 2
     assert [a["from_main"] for a in answers] == ["rank 0"] * 2
@@ -113,18 +114,21 @@ def test_rank_0_s_answer_is_every_process_s_and_only_rank_0_computes_it(answers:
     assert [a["agree"] for a in answers] == [10, 10]
 
 
+@pytest.mark.slow  # two processes start, join gloo and build DDP once for the four: ~3 s
 def test_the_stop_is_rank_0_s_reason_and_any_process_s_ctrl_c(answers: list[dict[str, Any]]) -> None:
     """Rank 1's clock may say 'minutes' (3) where rank 0's says 'steps' (1): rank 0 decides; Ctrl-C anywhere counts."""
     assert [a["agree_any"] for a in answers] == [[1, True]] * 2
     assert [a["agree_none"] for a in answers] == [[3, False]] * 2
 
 
+@pytest.mark.slow  # two processes start, join gloo and build DDP once for the four: ~3 s
 def test_the_states_are_gathered_by_rank_and_the_losses_summed(answers: list[dict[str, Any]]) -> None:
     assert [a["gather"] for a in answers] == [[{"rank": 0}, {"rank": 1}]] * 2
     assert [a["totals"] for a in answers] == [[4.0, 7]] * 2
     assert [a["divisor"] for a in answers] == [3.5, 3.5]  # DDP averages: each divides by half the items
 
 
+@pytest.mark.slow  # two processes start, join gloo and build DDP once for the four: ~3 s
 def test_a_source_without_shard_is_read_rank_strided_and_cannot_carry_state(answers: list[dict[str, Any]]) -> None:
     assert [a["batches"] for a in answers] == [[0.0, 2.0], [1.0, 3.0]]
     for a in answers:
