@@ -80,6 +80,9 @@ def test_a_blank_text_is_refused(run: Path, text: str) -> None:
     ([("red", 5)], TypeError, r"^{verb} takes a pairs file or a list of \(source, target\) pairs of texts; item 0 "
                               r"is \('red', 5\)$"),
     ([(5, "red")], TypeError, r"^{verb} takes .* item 0 is \(5, 'red'\)$"),
+    # a dict's keys were scored as the pair ('source', 'target'); a set's two texts in no order
+    ([{"source": "red", "target": "blue"}], TypeError, r"^{verb} takes .* item 0 is \{{'source': 'red', "),
+    ([{"red", "blue"}], TypeError, r"^{verb} takes .* item 0 is \{{'"),
     ([], UserError, r"^pairs: no pairs to {verb}$"),
     (7, TypeError, r"^{verb} takes a pairs file or a list of \(source, target\) pairs of texts, not int$"),
 ])

@@ -285,8 +285,9 @@ def _evaluation_pairs(pairs_file: object, verb: str = "evaluate") -> list[Pair]:
 def _pair(item: object, index: int, verb: str = "evaluate") -> Pair:
     """``item`` of a list given to :meth:`Translator.evaluate` when it is a (source, target) pair of texts, else a
     TypeError naming it (a list of sources alone was 'too many values to unpack' from inside evaluate); a
-    blank side is a :class:`UserError` naming the pair, as :func:`read_pairs` names a file's line."""
-    if not isinstance(item, str):
+    blank side is a :class:`UserError` naming the pair, as :func:`read_pairs` names a file's line. A pair is a
+    tuple or a list: a dict of two keys (its keys were scored as the pair) or a set (in no order) is refused."""
+    if isinstance(item, Sequence) and not isinstance(item, str):
         try:
             source, target = item  # type: ignore[misc]
         except (TypeError, ValueError):
