@@ -634,19 +634,20 @@ def test_gradgrad_quick(make: Callable[..., nn.Module], kind: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
-def test_grad(make: Callable[..., nn.Module], kind: str) -> None:
+def test_grad(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """TestModule.test_grad: gradcheck of every sample, total and partial derivatives. In training mode only:
-    no sample has dropout, so eval mode computes the same function (upstream runs both; half the time)."""
-    assert _test_gradients(make, kind, _gradcheck, trainings=(True,)) > 0
+    no sample has dropout, so eval mode computes the same function (upstream runs both; half the time). On the
+    two rnnkit paths: the control's gradients are torch's own, and test_grad_quick runs the harness on it."""
+    assert _test_gradients(rnnkit_make, kind, _gradcheck, trainings=(True,)) > 0
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
-def test_gradgrad(make: Callable[..., nn.Module], kind: str) -> None:
+def test_gradgrad(rnnkit_make: Callable[..., nn.Module], kind: str) -> None:
     """TestModule.test_gradgrad: gradgradcheck of every sample, the total derivative only (upstream also checks
     each parameter alone: 17 times the cost, over 2 minutes for the LSTM on torch.nn), in training mode only
-    (see test_grad)."""
-    assert _test_gradients(make, kind, _gradgradcheck, partials=False, trainings=(True,)) > 0
+    (see test_grad), on the two rnnkit paths (the control runs in test_gradgrad_quick)."""
+    assert _test_gradients(rnnkit_make, kind, _gradgradcheck, partials=False, trainings=(True,)) > 0
 
 
 @pytest.mark.parametrize("kind", KINDS)
