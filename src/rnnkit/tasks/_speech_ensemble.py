@@ -76,11 +76,6 @@ _FRAMES: tuple[tuple[str, str, Callable[[Transcriber], int]], ...] = (
 )
 
 
-def _voice(m: Transcriber) -> str:
-    """The espeak-ng voice that phonemized the model's transcripts (and phonemizes ``evaluate``'s references)."""
-    return str((m.checkpoint.config.get("settings") or {}).get("voice", "en-us"))
-
-
 def _differs(one: Transcriber, other: Transcriber) -> str | None:
     """What keeps ``other`` from an ensemble with ``one``: other symbols (phonemes or characters, jamo or not,
     phonemes of another espeak-ng voice, other ones, the same in another order), other features (mel bands) or
@@ -88,9 +83,9 @@ def _differs(one: Transcriber, other: Transcriber) -> str | None:
     if _symbols_of(other) != _symbols_of(one):
         return (f"it writes {_symbols_of(other)} where {one.checkpoint.path} writes {_symbols_of(one)}; the models "
                 "of an ensemble need to write the same symbols")
-    if one.symbols.kind == "phonemes" and _voice(other) != _voice(one):
-        return (f"it writes the phonemes of espeak-ng voice {_voice(other)} (--voice) where {one.checkpoint.path} "
-                f"writes those of {_voice(one)}; the models of an ensemble need to write the same symbols")
+    if one.symbols.kind == "phonemes" and other.voice != one.voice:
+        return (f"it writes the phonemes of espeak-ng voice {other.voice} (--voice) where {one.checkpoint.path} "
+                f"writes those of {one.voice}; the models of an ensemble need to write the same symbols")
     for does, flag, value in _FRAMES:
         if value(other) != value(one):
             return (f"it {does.format(value(other))} ({flag} {value(other)}) where {one.checkpoint.path} "

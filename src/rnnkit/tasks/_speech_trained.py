@@ -24,6 +24,7 @@ from rnnkit.models.ctc import Decoded
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
+from rnnkit.tasks._speech_config import SpeechConfig
 from rnnkit.tasks._speech_data import SymbolTable, features_of
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -56,6 +57,8 @@ class Transcriber:
         self.model.eval()
         self.n_mels = int(kwargs.get("n_features", 80))
         self.frame_seconds = 0.010 * self.model.subsample
+        # the espeak-ng voice that phonemized its transcripts, and phonemizes evaluate's references
+        self.voice = str((ckpt.config.get("settings") or {}).get("voice", SpeechConfig.voice))
 
     def __repr__(self) -> str:
         return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts())
@@ -158,8 +161,7 @@ class Transcriber:
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
-            voice = (self.checkpoint.config.get("settings") or {}).get("voice", "en-us")
-            utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, voice)) for u in utts]
+            utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, self.voice)) for u in utts]
         hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
