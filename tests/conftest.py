@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -19,6 +20,17 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def start_method() -> str:
+    """How a test starts its worker processes (``torch.multiprocessing.start_processes``): fork where torch sees
+    no GPU, which is quick (the workers inherit the imported modules); spawn where it sees one, since a forked
+    child may use neither autograd (its engine has started a thread per GPU) nor CUDA once the parent has (torch
+    refuses both). ``RNNKIT_TEST_START_METHOD`` chooses one."""
+    import torch
+
+    return os.environ.get("RNNKIT_TEST_START_METHOD") or ("spawn" if torch.cuda.is_available() else "fork")
 
 
 @pytest.fixture

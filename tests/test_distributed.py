@@ -182,10 +182,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def ddp_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ddp_runs(tmp_path_factory: pytest.TempPathFactory, start_method: str) -> Path:
     tmp = tmp_path_factory.mktemp("ddp")
-    # fork: the workers inherit the imported modules (spawning would import torch twice more: slow)
-    torch.multiprocessing.start_processes(_worker, args=(str(tmp), _free_port()), nprocs=WORLD, start_method="fork")
+    torch.multiprocessing.start_processes(_worker, args=(str(tmp), _free_port()), nprocs=WORLD,
+                                          start_method=start_method)
     return tmp
 
 
@@ -235,11 +235,11 @@ def _counted_all_reduces(rank: int, tmp: str, port: int) -> None:
 
 
 @pytest.mark.slow
-def test_accumulated_batches_are_averaged_over_the_processes_once_an_update(tmp_path: Path) -> None:
+def test_accumulated_batches_are_averaged_over_the_processes_once_an_update(tmp_path: Path, start_method: str) -> None:
     """DDP's no_sync around every accumulated batch but the last: 4 updates of 3 batches average the gradients
     4 times, not 12."""
     torch.multiprocessing.start_processes(_counted_all_reduces, args=(str(tmp_path), _free_port()), nprocs=WORLD,
-                                          start_method="fork")
+                                          start_method=start_method)
     assert [(tmp_path / f"all_reduces{r}.txt").read_text() for r in range(WORLD)] == ["4"] * WORLD
 
 
@@ -322,11 +322,11 @@ def _rank_0_first(rank: int, tmp: str, port: int) -> None:
 
 
 @pytest.mark.slow  # two processes and rank 0's 1.5 s: ~3 s
-def test_main_process_first_waits_for_rank_0_longer_than_torch_s_timeout(tmp_path: Path) -> None:
+def test_main_process_first_waits_for_rank_0_longer_than_torch_s_timeout(tmp_path: Path, start_method: str) -> None:
     """The other ranks waited in a barrier with torch's timeout (30 minutes on gloo): a cache that took rank 0 longer
     to write failed them with 'Timed out waiting 1800000ms'."""
     torch.multiprocessing.start_processes(_rank_0_first, args=(str(tmp_path), _free_port()), nprocs=WORLD,
-                                          start_method="fork")
+                                          start_method=start_method)
     errors = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.glob("first_error*.txt"))]
     assert not errors, errors[0][:300]
     assert (tmp_path / "first.txt").read_text(encoding="utf-8") == "01"

@@ -100,9 +100,10 @@ def _collectives(rank: int, tmp: str, port: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+def answers(tmp_path_factory: pytest.TempPathFactory, start_method: str) -> list[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("collectives")
-    torch.multiprocessing.start_processes(_collectives, args=(str(tmp), _free_port()), nprocs=2, start_method="fork")
+    torch.multiprocessing.start_processes(_collectives, args=(str(tmp), _free_port()), nprocs=2,
+                                          start_method=start_method)
     return [json.loads((tmp / f"answers{rank}.json").read_text(encoding="utf-8")) for rank in range(2)]
 
 
@@ -191,11 +192,11 @@ def _one_leaves_early(rank: int, tmp: str, port: int) -> None:
         os._exit(0)  # its group's peer is gone: no teardown to wait for
 
 
-def test_a_process_whose_peer_has_gone_just_leaves(tmp_path: Path) -> None:
+def test_a_process_whose_peer_has_gone_just_leaves(tmp_path: Path, start_method: str) -> None:
     """The wait at the end is for a peer still writing; one whose connection closed is not waited for, nor an error
     (which the command line would say as 'another process of this run stopped' after a run that ended well)."""
     torch.multiprocessing.start_processes(_one_leaves_early, args=(str(tmp_path), _free_port()), nprocs=2,
-                                          start_method="fork")
+                                          start_method=start_method)
     assert (tmp_path / "left.txt").read_text(encoding="utf-8") == "left"
 
 
@@ -215,8 +216,10 @@ def _two_groups_in_turn(rank: int, tmp: str) -> None:
     Path(f"{tmp}/own.txt").write_text(str(made[0] is not made[1]), encoding="utf-8")
 
 
-def test_a_second_process_group_in_the_same_process_gets_a_patient_group_of_its_own(tmp_path: Path) -> None:
+def test_a_second_process_group_in_the_same_process_gets_a_patient_group_of_its_own(tmp_path: Path,
+                                                                                    start_method: str) -> None:
     """A script that trains twice under torchrun joins a new default group each time: the patient group made under
     the first (destroyed with it) cannot serve the second. (In a process of its own: gloo is never started here.)"""
-    torch.multiprocessing.start_processes(_two_groups_in_turn, args=(str(tmp_path),), nprocs=1, start_method="fork")
+    torch.multiprocessing.start_processes(_two_groups_in_turn, args=(str(tmp_path),), nprocs=1,
+                                          start_method=start_method)
     assert (tmp_path / "own.txt").read_text(encoding="utf-8") == "True"
