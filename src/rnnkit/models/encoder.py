@@ -134,13 +134,17 @@ def predict_probabilities(model: nn.Module, seqs: Sequence[Sequence[int]], batch
                           method: str = "probabilities") -> list[Tensor]:
     """``model.probabilities`` (or the ``method`` named, a classifier's ``log_odds``) of each sequence, in input
     order: (K,) per text for a classifier, (T_i, K) per sentence for a tagger. Sequences are batched by length, so
-    little padding is computed."""
+    little padding is computed, and each distinct sequence is read once: equal ids give equal values to the last
+    bit, whatever batch they would have fallen in (a word past a classifier's cut has an effect of exactly 0)."""
     model.eval()
-    out: list[Tensor | None] = [None] * len(seqs)
+    distinct: dict[tuple[int, ...], int] = {}
+    where = [distinct.setdefault(tuple(s), len(distinct)) for s in seqs]
+    unique = [list(s) for s in distinct]
+    out: list[Tensor | None] = [None] * len(unique)
     device = model_device(model)
-    for idx in length_sorted_batches(seqs, batch_size):
-        ids, lengths = pad_batch([seqs[i] for i in idx])
+    for idx in length_sorted_batches(unique, batch_size):
+        ids, lengths = pad_batch([unique[i] for i in idx])
         values = getattr(model, method)(ids.to(device), lengths.to(device)).cpu()  # on the CPU, as the labels are
         for row, i in enumerate(idx):
             out[i] = values[row, : int(lengths[row])] if values.dim() == 3 else values[row]
-    return [p for p in out if p is not None]
+    return [p for p in (out[i] for i in where) if p is not None]
