@@ -46,7 +46,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp / "run"
     argv = ["train", "classify", "--data", str(noisy_csv(tmp / "train.csv", 80, 0)), "--out", str(out),
             "--steps", "60", "--embedding", "16", "--hidden", "16", "--eval-every", "3", "--lr", "0.03",
-            "--pooling", "mean", "--no-progress", "--json"]
+            "--pooling", "mean", "--device", "cpu", "--no-progress", "--json"]  # the CPU's numbers, GPU or not
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         assert main(argv) == 0

@@ -23,6 +23,7 @@ from torch import nn
 
 import rnnkit
 from rnnkit.cli import _train_flags, main
+from rnnkit.device import model_device
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import TASKS, Task, Verb, register
 from rnnkit.train import Trainer, seed_everything
@@ -92,11 +93,11 @@ def train(config: SumConfig, data: str | None, out: str | Path, *, resume: bool 
     rows = read_sequences(data)
     seed_everything(config.seed)
     model = SumModel(config.hidden)
-    val = torch.tensor(rows[-16:])
+    val = torch.tensor(rows[-16:])  # moved to the model's device (--device auto: a GPU where there is one)
     trainer = Trainer(
         model, train_config_from(settings_of(config), progress=progress, verbose=verbose, overwrite=overwrite),
         batches=Batches(rows), loss_fn=loss_fn, out_dir=out,
-        eval_fn=lambda m: {"loss": float(((m(val) - val.sum(1)) ** 2).mean())},
+        eval_fn=lambda m: {"loss": float(((m(x := val.to(model_device(m))) - x.sum(1)) ** 2).mean())},
         model_config={"task": "sum", "hidden": config.hidden, "settings": settings_of(config)},
     )
     return trainer.fit()

@@ -222,8 +222,8 @@ def test_the_refusals_are_checked_for_every_registered_task(lists_every_task: Ca
 
 
 LINE = (r"rnnkit: error: {flag}: the model \(a {what}\) has [\d.]+ (trillion|× 10\^\d+) parameters, [\d,]+ GB for "
-        r"the weights, gradients(,| and) AdamW?'s two moments( and the weights' moving average)?; this machine has "
-        r"[\d.,]+ GB free\n")
+        r"the weights, gradients(,| and) AdamW?'s two moments( and the weights' moving average)?; "
+        r"(this machine|cuda:\d+) has [\d.,]+ GB free\n")  # cuda:0 where torch sees a GPU (--device auto)
 
 
 @pytest.mark.parametrize("task", list(TASKS))

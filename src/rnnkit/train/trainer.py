@@ -41,8 +41,10 @@ learning-rate schedule follows (steps, or the clock under ``minutes``; a resumed
 it stopped).
 
 ``eval_fn(model)`` is called every ``eval_every`` steps and at the end, under ``torch.no_grad()`` with
-``model.eval()``; it returns a dict of floats that contains ``config.metric`` (default ``"loss"``,
-lower is better; set ``mode="max"`` for accuracy). The best value so far is kept in ``OUT/best/``.
+``model.eval()`` and the model on ``config.device`` (a task's ``--device auto``: a GPU where torch sees one),
+so it moves what it builds to ``rnnkit.device.model_device(model)``, as the Trainer moves each batch. It
+returns a dict of floats that contains ``config.metric`` (default ``"loss"``, lower is better; set
+``mode="max"`` for accuracy). The best value so far is kept in ``OUT/best/``.
 Without an ``eval_fn`` the final model is the best one and the train loss is reported. ``on_eval``
 sees each evaluation's record (``step``, ``elapsed``, ``train_loss``, ``val_<key>`` ...) and may end
 the run by returning a reason (``"reached 0.001"``), which becomes ``TrainResult.stopped``.
