@@ -212,6 +212,7 @@ def test_missing_modules_say_which_packages_to_install(tmp_path: Path) -> None:
 
 
 def test_only_one_module_or_its_files_missing(tmp_path: Path) -> None:
+    pytest.importorskip("pysword", reason="pysword is missing: pip install 'rnnkit[bible]'")
     write_ztext(tmp_path, "engKJV2006eb", "en", EN)
     with pytest.raises(UserError, match="no Reina-Valera SWORD module") as err:
         load_bible_en_es(tmp_path)

