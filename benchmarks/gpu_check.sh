@@ -1,5 +1,6 @@
 #!/bin/bash
-# The GPU checks and figures of docs/PERFORMANCE.md, "On a GPU", in one run on a machine with CUDA:
+# The GPU checks and figures of docs/PERFORMANCE.md, "On a GPU", in one run on a machine with CUDA (its steps'
+# time limits add up to about 15 minutes; where a call is limited to 10, comment out the bench steps):
 #   OUT=/tmp/gpu bash benchmarks/gpu_check.sh
 # With GPU_TEXT=FILE (a 1 MB text, docs/PERFORMANCE.md) it also trains the character LM there for 90 seconds.
 # Runs rnnkit from this source tree with the machine's own torch; writes logs, tables and the scan sweep
@@ -22,6 +23,12 @@ step "torchrun and bench tests with a GPU present"
 timeout 150 python3 -m pytest -p no:cacheprovider -rs tests/test_distributed.py tests/test_bench.py \
   > "$OUT/distributed_bench.txt" 2>&1
 echo "rc $?"; tail -5 "$OUT/distributed_bench.txt"
+step "the whole CPU suite with the GPU visible (--device auto takes it; forked workers meet CUDA)"
+WORKERS=""
+python3 -c "import xdist" 2>/dev/null && WORKERS="-n $(( $(nproc) > 13 ? 12 : $(nproc) ))"
+OMP_NUM_THREADS=1 timeout 240 python3 -m pytest -p no:cacheprovider -q -rfE $WORKERS --ignore=tests/test_cuda.py tests \
+  > "$OUT/suite_gpu_visible.txt" 2>&1
+echo "rc $?"; grep -E "passed|failed|^FAILED|^ERROR" "$OUT/suite_gpu_visible.txt" | tail -40
 step "rnnkit bench --device cuda"
 timeout 90 python3 -m rnnkit bench --device cuda --rounds 5 > "$OUT/bench_default.md" 2>&1
 echo "rc $?"; cat "$OUT/bench_default.md"
