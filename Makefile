@@ -59,12 +59,15 @@ native-deps:
 demo: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/rnnkit demo
 
+# a pytest-xdist worker per core, each test file on one worker (its module fixtures built once)
+PYTEST_WORKERS ?= -n auto --dist loadfile
+
 test: $(STAMP) $(KONLPY_WHEEL)
 	$(VENV)/bin/ruff check src tests benchmarks
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_WORKERS)
 
 quick: $(STAMP)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(PYTEST_WORKERS) -m "not slow"
 
 bench: $(STAMP)
 	$(PY) benchmarks/cells.py
