@@ -154,3 +154,13 @@ def test_a_picture_is_written_into_a_new_folder_and_leaves_no_figure_open(tmp_pa
     plots.lr_find_png([1e-4, 1e-3, 1e-2], [2.0, 1.5, 3.0], 1e-3, tmp_path / "new" / "lr.png")
     assert (tmp_path / "new" / "lr.png").read_bytes()[:4] == b"\x89PNG"
     assert plt.get_fignums() == open_before
+
+
+def test_a_record_whose_step_or_loss_is_true_is_not_read_as_1(tmp_path: Path) -> None:
+    """JSON's ``true`` reads as a Python bool, an int: a damaged record with ``"step": true`` was plotted at step 1,
+    and a ``"train_loss": true`` as a loss of 1."""
+    path = tmp_path / "metrics.jsonl"
+    path.write_text('{"step": true, "train_loss": 2.0}\n{"step": 2, "train_loss": true}\n'
+                    '{"step": 3, "train_loss": 1.5}\n')
+    assert [r["step"] for r in plots.read_metrics(path)] == [2, 3]
+    assert not plots.finite_number(True) and plots.finite_number(1.5) and not plots.finite_number(math.inf)

@@ -22,6 +22,7 @@ __all__ = [
     "confusion_png",
     "experiment_curves",
     "figure",
+    "finite_number",
     "gradient_norms_png",
     "lr_find_png",
     "plot_losses",
@@ -74,14 +75,19 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
             row = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # damaged lines are skipped
             continue
-        if isinstance(row, dict) and isinstance(row.get("step"), int):  # a record without a step has no place
+        if isinstance(row, dict) and _whole(row.get("step")):  # a record without a step has no place
             rows.append(row)
     return rows
 
 
-def _number(value: Any) -> bool:
-    """A finite number (metrics.jsonl writes a NaN loss as null)."""
-    return isinstance(value, int | float) and math.isfinite(value)
+def _whole(value: Any) -> bool:
+    """An int that JSON wrote as a number (``true`` reads as a Python bool, which is an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def finite_number(value: Any) -> bool:
+    """A finite number (metrics.jsonl writes a NaN loss as null; ``true`` is not one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:
@@ -89,8 +95,8 @@ def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:
     if not metrics_path.exists():
         return None
     rows = read_metrics(metrics_path)
-    train = [(r["step"], r["train_loss"]) for r in rows if _number(r.get("train_loss")) and "diverged" not in r]
-    val = [(r["step"], r["val_loss"]) for r in rows if _number(r.get("val_loss"))]
+    train = [(r["step"], r["train_loss"]) for r in rows if finite_number(r.get("train_loss")) and "diverged" not in r]
+    val = [(r["step"], r["val_loss"]) for r in rows if finite_number(r.get("val_loss"))]
     if not train and not val:
         return None
     with figure(png_path, figsize=(7, 4)) as (_, ax):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
-from rnnkit.plots import read_metrics
+from rnnkit.plots import finite_number, read_metrics
 from rnnkit.report.page import escape, figure_html, table
 from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters
 
@@ -82,7 +82,7 @@ def config_section(ckpt: Checkpoint) -> str:
 
 
 def _series(rows: list[dict[str, Any]], key: str) -> tuple[list[int], list[float]]:
-    pts = [(r["step"], r[key]) for r in rows if isinstance(r.get(key), (int, float)) and "diverged" not in r]
+    pts = [(r["step"], r[key]) for r in rows if finite_number(r.get(key)) and "diverged" not in r]
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
