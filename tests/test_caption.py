@@ -1202,6 +1202,19 @@ def test_caption_bleu_is_sacrebleu_against_every_reference_read_as_words() -> No
     assert scores["bleu"] > sacrebleu.corpus_bleu(hyps, streams[:1]).score
 
 
+def test_a_caption_in_capitals_scores_as_its_lower_case_and_no_captions_have_no_bleu() -> None:
+    """The references are read in lower case, and a caption given in capitals (``caption_scores`` of captions a
+    user wrote) was scored by BLEU as written: "A red square" lost every n-gram with its first word. No captions
+    raised inside sacrebleu."""
+    pytest.importorskip("sacrebleu")
+    from rnnkit.tasks.caption import caption_scores
+
+    refs = [["A red square on the left."], ["One blue circle."]]
+    assert caption_scores(["A Red Square on the left", "ONE blue circle"], refs) == caption_scores(
+        ["a red square on the left", "one blue circle"], refs)
+    assert caption_scores([], []) == {"exact_match": 0.0, "bleu": None}
+
+
 def test_a_line_separator_inside_a_caption_is_not_a_line_break(tmp_path: Path) -> None:
     from PIL import Image
 

@@ -41,9 +41,13 @@ def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: i
 
 def caption_scores(hyps: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float | None]:
     """``exact_match`` (the caption equals one of its references, compared word by word in lower case) and
-    multi-reference corpus ``bleu`` (sacrebleu)."""
+    multi-reference corpus ``bleu`` (sacrebleu), the captions read as their references are (lower case, punctuation
+    split off); no captions: an exact match of 0 and no BLEU."""
     refs = [[_caption_text(r) for r in rs] for rs in references]
-    exact = sum(_caption_text(h) in rs for h, rs in zip(hyps, refs, strict=True)) / max(len(hyps), 1)
-    width = max((len(rs) for rs in refs), default=1)
+    said = [_caption_text(h) for h in hyps]
+    exact = sum(h in rs for h, rs in zip(said, refs, strict=True)) / max(len(said), 1)
+    if not said:
+        return {"exact_match": exact, "bleu": None}
+    width = max(len(rs) for rs in refs)
     streams = [[rs[k] if k < len(rs) else rs[0] for rs in refs] for k in range(width)]  # repeats do not change BLEU
-    return {"exact_match": exact, "bleu": sacre_scores(hyps, *streams)["bleu"]}
+    return {"exact_match": exact, "bleu": sacre_scores(said, *streams)["bleu"]}
