@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_sequence
 
-from rnnkit.device import model_device, resolve_device, to_device
+from rnnkit.device import local_processes, model_device, resolve_device, to_device
 
 META = torch.device("meta")
 
@@ -30,7 +30,7 @@ def test_one_process_asking_for_cuda_gets_torch_s_current_gpu(monkeypatch: pytes
     assert resolve_device("cuda") == torch.device("cuda", 1)
 
 
-@pytest.mark.parametrize("local_world", [None, "", "two"])
+@pytest.mark.parametrize("local_world", [None, "", "two", "0", "-1"])
 def test_without_a_readable_local_world_size_every_process_is_on_this_machine(
         monkeypatch: pytest.MonkeyPatch, local_world: str | None) -> None:
     """A launcher that sets WORLD_SIZE and LOCAL_RANK alone: 3 processes on a machine of 2 GPUs stay on the CPU
@@ -38,6 +38,14 @@ def test_without_a_readable_local_world_size_every_process_is_on_this_machine(
     env = {"WORLD_SIZE": "3", "LOCAL_RANK": "2"} | ({} if local_world is None else {"LOCAL_WORLD_SIZE": local_world})
     _gpus(monkeypatch, 2, **env)
     assert resolve_device("auto") == torch.device("cpu")
+
+
+def test_sizes_below_1_and_a_negative_rank_read_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LOCAL_WORLD_SIZE=0 divided a GPU's free memory by 0 (the size check of ``train``)."""
+    _gpus(monkeypatch, 0, WORLD_SIZE="0", LOCAL_WORLD_SIZE="0", LOCAL_RANK="-1")
+    assert local_processes() == (1, 0)
+    _gpus(monkeypatch, 0, WORLD_SIZE="4", LOCAL_WORLD_SIZE="0", LOCAL_RANK="3")
+    assert local_processes() == (4, 3) and local_processes(2) == (2, 3)
 
 
 def test_a_module_of_buffers_alone_is_where_its_buffers_are() -> None:

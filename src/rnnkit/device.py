@@ -62,16 +62,17 @@ def resolve_device(name: str) -> torch.device:
 
 def local_processes(world_size: int | None = None) -> tuple[int, int]:
     """(processes on this machine, this one's local rank) as torchrun describes them; (1, 0) alone. Without
-    a readable LOCAL_WORLD_SIZE, every process of the world (``world_size``, else WORLD_SIZE) is on this
-    machine."""
-    def number(name: str, default: int) -> int:
+    a readable LOCAL_WORLD_SIZE (a whole number of 1 or more), every process of the world (``world_size``, else
+    WORLD_SIZE) is on this machine."""
+    def number(name: str, default: int, least: int) -> int:
         try:
-            return int(os.environ.get(name, default))
+            value = int(os.environ.get(name, default))
         except ValueError:
             return default
+        return value if value >= least else default  # 0 processes would divide a GPU's memory by 0
 
-    world = number("WORLD_SIZE", 1) if world_size is None else world_size
-    return number("LOCAL_WORLD_SIZE", world), number("LOCAL_RANK", 0)
+    world = number("WORLD_SIZE", 1, 1) if world_size is None else world_size
+    return number("LOCAL_WORLD_SIZE", world, 1), number("LOCAL_RANK", 0, 0)
 
 
 def model_device(model: nn.Module) -> torch.device:
