@@ -82,8 +82,9 @@ def load_corpus(file_name: str, name: str = "polarity") -> Table:
             if fh is None:
                 raise UserError(f"{path}: {member} is not a regular file")
             data = fh.read()
-    except (tarfile.TarError, OSError) as exc:
-        raise UserError(f"{path}: not a readable tarball ({exc}); get it with: {DOWNLOAD_HINT}") from None
+    except (tarfile.TarError, OSError) as exc:  # tarfile's ReadError lists each method tried, a line each
+        said = " ".join(str(exc).split())
+        raise UserError(f"{path}: not a readable tarball ({said}); get it with: {DOWNLOAD_HINT}") from None
     return _labelled_rows(decode_utf8(data, f"{path}!{member}"), f"{path}!{member}")
 
 
