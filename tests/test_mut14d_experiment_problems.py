@@ -88,6 +88,9 @@ def test_the_copy_metric_is_the_accuracy_over_the_recalled_steps_alone() -> None
     assert x.shape[-1] == copy.input_size and set(x.sum(-1).tolist()[0]) == {1.0}  # one-hot of every step
     assert float(copy.loss(torch.zeros(*y.shape, copy.output_size), y)) == pytest.approx(
         float(torch.log(torch.tensor(float(copy.output_size)))))
+    wrong_first = torch.zeros(*y.shape, copy.output_size)
+    wrong_first[:, 0] = 20 * torch.nn.functional.one_hot((y[:, 0] + 1) % copy.output_size, copy.output_size)
+    assert float(copy.loss(wrong_first, y)) > float(torch.log(torch.tensor(float(copy.output_size)))) + 0.5  # all steps
 
 
 def _digit_dir(folder: Path, count: int) -> Path:
