@@ -193,6 +193,16 @@ def check_flag(name: str, value: object, none: bool = False) -> bool | None:
     raise TypeError(f"{name} takes True{', False or None' if none else ' or False'}, not {value!r}")
 
 
+def whole_number(value: object) -> bool:
+    """An int, not a bool (JSON's ``true`` reads as a Python bool, which is an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def finite_number(value: object) -> bool:
+    """A finite int or float, not a bool (metrics.jsonl writes a NaN loss as null)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_type(name: str, value: object, annotation: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
     ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; ``list[int]`` a
@@ -202,8 +212,8 @@ def check_type(name: str, value: object, annotation: object) -> None:
     if value is None and "None" in allowed:
         return
     kinds = {"bool": lambda v: isinstance(v, bool),
-             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-             "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+             "int": whole_number,
+             "float": finite_number,
              "str": lambda v: isinstance(v, str),
              "list[int]": lambda v: isinstance(v, list) and all(kinds["int"](x) for x in v),
              "dict[str, float]": lambda v: isinstance(v, dict)}  # its keys and values are the caller's to check

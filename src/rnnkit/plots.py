@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rnnkit.errors import finite_number, whole_number
 from rnnkit.files import written
 
 __all__ = [
@@ -22,7 +23,6 @@ __all__ = [
     "confusion_png",
     "experiment_curves",
     "figure",
-    "finite_number",
     "gradient_norms_png",
     "lr_find_png",
     "plot_losses",
@@ -75,19 +75,9 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
             row = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # damaged lines are skipped
             continue
-        if isinstance(row, dict) and _whole(row.get("step")):  # a record without a step has no place
+        if isinstance(row, dict) and whole_number(row.get("step")):  # a record without a step has no place
             rows.append(row)
     return rows
-
-
-def _whole(value: Any) -> bool:
-    """An int that JSON wrote as a number (``true`` reads as a Python bool, which is an int)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def finite_number(value: Any) -> bool:
-    """A finite number (metrics.jsonl writes a NaN loss as null; ``true`` is not one)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def plot_losses(metrics_path: Path, png_path: Path) -> Path | None:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rnnkit.errors import UserError
-from rnnkit.plots import finite_number, read_metrics
+from rnnkit.errors import UserError, finite_number
+from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
 from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters
 
