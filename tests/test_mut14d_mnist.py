@@ -205,3 +205,12 @@ def test_the_gzipped_file_of_the_exact_name_wins_over_a_copy_beside_it(tmp_path:
     (tmp_path / "train-images-idx3-ubyte.bak").write_bytes(_idx(np.zeros((5, 28, 28))))
     (train_images, train_labels), _ = mnist.read_idx_dir(tmp_path)
     assert np.array_equal(train_images, images) and train_labels.tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(("max_train", "max_test"), [(5, 3), (7, 1), (23, 11)])
+def test_a_cap_gives_that_many_images_even_below_the_number_of_digits(tmp_path: Path, max_train: int,
+                                                                      max_test: int) -> None:
+    _train_only(tmp_path, 60)
+    split = mnist.load_digits(tmp_path, test_fraction=0.5, seed=1, max_train=max_train, max_test=max_test)
+    assert (len(split.train_images), len(split.train_labels)) == (max_train, max_train)
+    assert (len(split.test_images), len(split.test_labels)) == (max_test, max_test)

@@ -230,12 +230,21 @@ def load_digits(
         else:
             split = DigitSplit(tri, trl, test[0], test[1], f"IDX {idx_dir} (train + t10k)")
     if max_train is not None and max_train < len(split.train_labels):
-        keep, _ = _split(split.train_labels, 1 - max_train / len(split.train_labels), seed + 1)
+        keep = _capped(split.train_labels, max_train, seed + 1)
         split.train_images, split.train_labels = split.train_images[keep], split.train_labels[keep]
     if max_test is not None and max_test < len(split.test_labels):
-        keep, _ = _split(split.test_labels, 1 - max_test / len(split.test_labels), seed + 2)
+        keep = _capped(split.test_labels, max_test, seed + 2)
         split.test_images, split.test_labels = split.test_images[keep], split.test_labels[keep]
     return split
+
+
+def _capped(labels: np.ndarray, cap: int, seed: int) -> np.ndarray:
+    """Indices of exactly ``cap`` of ``labels`` (fewer than there are), stratified: each digit keeps its share,
+    rounded; where the rounding (or a cap below the number of digits, each of which keeps one image) leaves
+    more than ``cap``, the first ``cap`` of the shuffled indices, and where it leaves fewer, the first of the
+    shuffled rest to make up the count."""
+    keep, rest = _split(labels, 1 - cap / len(labels), seed)
+    return np.concatenate([keep, rest])[:cap]
 
 
 def pixel_permutation(seed: int = 0, size: int = 784) -> Tensor:

