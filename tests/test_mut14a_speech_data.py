@@ -81,3 +81,12 @@ def test_only_utterances_without_phonemes_are_phonemized(monkeypatch: pytest.Mon
     got = _with_phonemes(utts, SpeechConfig(symbols="phonemes", voice="en-gb"))
     assert [u.phonemes for u in got] == ["ɡ ɪ v", "s p"] and spoken == [("spoken", "en-gb")]
     assert _with_phonemes(utts, SpeechConfig(symbols="chars")) == utts and len(spoken) == 1
+
+
+@pytest.mark.parametrize(("symbols", "what"), [([], "no symbols"), (["a", ""], "an empty symbol"),
+                                               (["a", "b", "a"], "the symbol 'a' twice")])
+def test_a_symbol_table_with_no_symbol_an_empty_one_or_one_twice_is_refused(symbols: list[str], what: str) -> None:
+    with pytest.raises(UserError, match=f"run/best/vocab.json: \"symbols\" holds {what}; expected each symbol"):
+        SymbolTable.from_json({"kind": "chars", "symbols": symbols, "jamo": False}, "run/best/vocab.json")
+    table = SymbolTable.from_json({"kind": "chars", "symbols": ["a", "b"], "jamo": False}, "v")
+    assert table.index == {"a": 0, "b": 1}

@@ -141,4 +141,10 @@ class SymbolTable:
                 and all(isinstance(s, str) for s in data["symbols"]) and isinstance(data.get("jamo"), bool)):
             raise UserError(f"{where}: expected an object with \"kind\" ({' or '.join(SYMBOLS)}), \"symbols\" "
                             "(a list of strings) and \"jamo\" (true or false)")
-        return cls(data["kind"], data["symbols"], data["jamo"])
+        symbols = data["symbols"]
+        if not symbols or "" in symbols or len(set(symbols)) < len(symbols):
+            what = ("no symbols" if not symbols else "an empty symbol" if "" in symbols else
+                    f"the symbol {next(s for s in symbols if symbols.count(s) > 1)!r} twice")
+            raise UserError(f"{where}: \"symbols\" holds {what}; expected each symbol the model writes once "
+                            "(id i is the model's class i + 1)")
+        return cls(data["kind"], symbols, data["jamo"])
