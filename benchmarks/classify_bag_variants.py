@@ -100,6 +100,14 @@ def split_seeds(text: str) -> list[int]:
     return seeds
 
 
+def mean_se(d: list[float]) -> str:
+    """Paired differences in points as ``mean ± standard error (above / level / below)``."""
+    m = sum(d) / len(d)
+    se = math.sqrt(sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d)) if len(d) > 1 else float("nan")
+    above, below = sum(x > 1e-9 for x in d), sum(x < -1e-9 for x in d)
+    return f"{m:+.2f} ± {se:.2f} ({above} / {len(d) - above - below} / {below})"
+
+
 def gaps(rows: list[dict[str, Any]]) -> str:
     """The Markdown table of each variant's paired gap to the logistic regression in points: per split the
     mean over the seeds less the regression's accuracy on that split; the mean over the splits ± its
@@ -116,10 +124,7 @@ def gaps(rows: list[dict[str, Any]]) -> str:
                           and r["baseline_accuracy"] is not None) for s in splits}
             d = [100 * (_mean([r for r in rows if (r["variant"], r["corpus"], r["split"]) == (name, c, s)],
                               "test_accuracy") - lr[s]) for s in splits]
-            m = sum(d) / len(d)
-            se = math.sqrt(sum((x - m) ** 2 for x in d) / (len(d) - 1) / len(d)) if len(d) > 1 else float("nan")
-            above, below = sum(x > 1e-9 for x in d), sum(x < -1e-9 for x in d)
-            cells.append(f"{m:+.2f} ± {se:.2f} ({above} / {len(d) - above - below} / {below})")
+            cells.append(mean_se(d))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
