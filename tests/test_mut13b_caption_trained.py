@@ -20,18 +20,23 @@ pytest.importorskip("PIL.Image")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A grey 8 x 8 captioner with attention and without grid positions, and its folder of four images."""
+def four_grey_images(folder: Path) -> Path:
+    """``folder`` with four grey 8 x 8 images, dark and light boxes and dots, and their captions.tsv."""
     from PIL import Image
 
-    folder = tmp_path_factory.mktemp("cap")
     rows = []
     for i, (grey, caption) in enumerate([(0, "a dark box"), (255, "a light box"), (90, "a dark dot"),
                                          (200, "a light dot")]):
         Image.new("L", (8, 8), grey).save(folder / f"{i}.png")
         rows.append(f"{i}.png\t{caption}\n")
     (folder / "captions.tsv").write_text("".join(rows), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A grey 8 x 8 captioner with attention and without grid positions, and its folder of four images."""
+    folder = four_grey_images(tmp_path_factory.mktemp("cap"))
     rnnkit.fit("caption", str(folder), folder / "m", image_size=8, channels=[4], hidden=8, embedding=4, grey=True,
                attention="bahdanau", positions=False, steps=1, val_fraction=0.0, eval_images=0, verbose=False,
                progress=False)

@@ -23,15 +23,9 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """A grey 8 x 8 captioner with attention, and two of its images, one dark and one light."""
-    from PIL import Image
+    from test_mut13b_caption_trained import four_grey_images
 
-    folder = tmp_path_factory.mktemp("cap15b")
-    rows = []
-    for i, (grey, caption) in enumerate([(0, "a dark box"), (255, "a light box"), (90, "a dark dot"),
-                                         (200, "a light dot")]):
-        Image.new("L", (8, 8), grey).save(folder / f"{i}.png")
-        rows.append(f"{i}.png\t{caption}\n")
-    (folder / "captions.tsv").write_text("".join(rows), encoding="utf-8")
+    folder = four_grey_images(tmp_path_factory.mktemp("cap15b"))
     rnnkit.fit("caption", str(folder), folder / "m", image_size=8, channels=[4], hidden=8, embedding=4, grey=True,
                attention="bahdanau", steps=1, val_fraction=0.0, eval_images=0, verbose=False, progress=False)
     return folder / "m", [str(folder / "0.png"), str(folder / "1.png")]
