@@ -92,8 +92,9 @@ def run_split(corpus: str, split: int, seed: int, args: argparse.Namespace) -> d
     ratio = (base["train_rows"] + base["val_rows"]) / base["train_rows"]
     # the refitted run needs validation rows; it keeps its last update, so which rows they are decides nothing
     val = where / "val.csv"
+    rows = read_table(train)
     write_table(val, ["text", "label"], [{"text": t, "label": y} for t, y in
-                                         zip(read_table(train).texts[:50], read_table(train).labels[:50], strict=True)])
+                                         zip(rows.texts[:50], rows.labels[:50], strict=True)])
     halt = max(1, round(plain.best_step * ratio))
     train_bag(train, val, where / "refit", seed, round(args.steps * ratio), halt, args)
     refit = rnnkit.load(where / "refit" / "last").evaluate(str(test))

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from rnnkit.errors import SettingError, check_count, check_finite, check_seed
+from rnnkit.errors import SettingError, check_count, check_finite, check_seed, first_repeated
 
 GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -178,9 +178,9 @@ def check_sweep(radii: object, length: object, hidden: object, seed: object) -> 
     if not isinstance(radii, (list, tuple)) or not radii:
         raise SettingError("radii", radii, expected)
     values = [check_finite("radii", r, expected, least=sys.float_info.min) for r in radii]  # > 0: a normal float
-    twice = [r for i, r in enumerate(values) if r in values[:i]]
-    if twice:  # the results are keyed by radius: the second run replaced the first
-        raise SettingError("radii", radii, f"{twice[0]:g} is named twice")
+    # the results are keyed by radius: the second run replaced the first
+    if (twice := first_repeated(values)) is not None:
+        raise SettingError("radii", radii, f"{twice:g} is named twice")
     most = sweep_length_limit(values)
     if most < 2:
         raise SettingError("radii", radii, f"radius {max(values):g} grows the gradient past what float32 holds in 2 "

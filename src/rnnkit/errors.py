@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Collection, Iterable, Iterator, KeysView, Mapping, Sequence, Set
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, KeysView, Mapping, Sequence, Set
 from contextvars import ContextVar
 from typing import Any
 
@@ -191,6 +191,17 @@ def check_flag(name: str, value: object, none: bool = False) -> bool | None:
     if is_numpy_bool(value):
         return bool(value)
     raise TypeError(f"{name} takes True{', False or None' if none else ' or False'}, not {value!r}")
+
+
+def first_repeated(items: Iterable[Hashable]) -> Hashable | None:
+    """The first item of ``items`` that an earlier one equals (what a refusal names as given twice), None
+    when they are all distinct."""
+    seen: set[Hashable] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 def whole_number(value: object) -> bool:

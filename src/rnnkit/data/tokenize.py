@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from rnnkit import errors
-from rnnkit.errors import RnnkitWarning, UserError
+from rnnkit.errors import RnnkitWarning, UserError, first_repeated
 
 __all__ = [
     "PAD",
@@ -467,11 +467,8 @@ def _symbols(obj: dict[str, Any], where: str) -> list[str]:
     symbols = obj["symbols"]
     if not isinstance(symbols, list) or not all(isinstance(s, str) for s in symbols):
         raise UserError(f"{where}: field 'symbols' must be a list of strings")
-    seen: set[str] = set()
-    for s in symbols:
-        if s in seen:
-            raise UserError(f"{where}: symbol {s!r} appears twice in 'symbols'")
-        seen.add(s)
+    if (twice := first_repeated(symbols)) is not None:
+        raise UserError(f"{where}: symbol {twice!r} appears twice in 'symbols'")
     return symbols
 
 

@@ -15,7 +15,7 @@ import torch
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
-from rnnkit.errors import UserError, in_words, warn
+from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
 
@@ -142,9 +142,10 @@ class SymbolTable:
             raise UserError(f"{where}: expected an object with \"kind\" ({' or '.join(SYMBOLS)}), \"symbols\" "
                             "(a list of strings) and \"jamo\" (true or false)")
         symbols = data["symbols"]
-        if not symbols or "" in symbols or len(set(symbols)) < len(symbols):
+        twice = first_repeated(symbols)
+        if not symbols or "" in symbols or twice is not None:
             what = ("no symbols" if not symbols else "an empty symbol" if "" in symbols else
-                    f"the symbol {next(s for s in symbols if symbols.count(s) > 1)!r} twice")
+                    f"the symbol {twice!r} twice")
             raise UserError(f"{where}: \"symbols\" holds {what}; expected each symbol the model writes once "
                             "(id i is the model's class i + 1)")
         return cls(data["kind"], symbols, data["jamo"])

@@ -30,7 +30,7 @@ from rnnkit import strictjson
 from rnnkit.cells import CELLS, ElmanReLU, le2015
 from rnnkit.device import denormals_flushed
 from rnnkit.diagnostics import LAST_LOSSES
-from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads
+from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads, first_repeated
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
@@ -75,9 +75,8 @@ def check_cells(cells: object) -> list[str]:
     bad = [c for c in cells if c not in CELLS]
     if bad:
         raise SettingError("cells", cells, f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}")
-    twice = [c for i, c in enumerate(cells) if c in cells[:i]]
-    if twice:
-        raise SettingError("cells", cells, f"{twice[0]} is named twice")
+    if (twice := first_repeated(cells)) is not None:
+        raise SettingError("cells", cells, f"{twice} is named twice")
     return list(cells)
 
 
