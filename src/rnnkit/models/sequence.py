@@ -29,6 +29,10 @@ class SequenceModel(nn.Module):
         super().__init__()
         from rnnkit.recurrent import Recurrent
 
+        for name in ("bidirectional", "proj_size"):
+            if options.get(name):
+                raise UserError(f"SequenceModel reads out one direction's hidden state: {name}={options[name]!r} "
+                                "is not supported (use Recurrent with a head of your own)")
         try:
             self.rnn = Recurrent(cell, input_size, hidden, batch_first=True, **options)
         except ValueError as exc:
@@ -38,11 +42,12 @@ class SequenceModel(nn.Module):
 
     @staticmethod
     def count_parameters(cell: str, input_size: int, hidden: int, output_size: int, every_step: bool = False, *,
-                         layer_norm: bool = False, **unused: Any) -> int:
+                         num_layers: int = 1, bias: bool = True, layer_norm: bool = False, **unused: Any) -> int:
         """The parameters of ``SequenceModel(...)`` with these arguments, counted without building it."""
         from rnnkit.recurrent import stack_parameters
 
-        return stack_parameters(cell, input_size, hidden, layer_norm=layer_norm) + (hidden + 1) * output_size
+        return (stack_parameters(cell, input_size, hidden, num_layers, bias=bias, layer_norm=layer_norm)
+                + (hidden + 1) * output_size)
 
     def forward(self, x: Tensor) -> Tensor:
         out, _ = self.rnn(x)
