@@ -123,8 +123,10 @@ def sources_per_batch(rows_each: int, most: int = 64) -> int:
 
 def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:
     """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (one for all, or one per source; clamped
-    in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
-    limit = (a * src_len.double() + b).floor().clamp(min=1)
+    in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length; a ``b`` past
+    float64, or past int64 (``--max-len-b 99999999999999999999999``: torch's "int too big to convert" traceback),
+    is float64's largest, which any ``cap`` is below)."""
+    limit = (a * src_len.double() + float(min(b, torch.finfo(torch.float64).max))).floor().clamp(min=1)
     return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 
