@@ -1,0 +1,42 @@
+"""Round 16 of hostile command lines, `rnnkit train TASK`: a flag given an empty name (an unset shell variable,
+``--val-data "$VAL"``) is refused in one line naming the flag, as ``--out ""``, ``--init-from ""`` and
+``--pretrained-vectors ""`` are, instead of running as if the flag were not there; nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.errors import UserError
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+TASKS = ["classify", "tag", "seq2seq", "caption", "speech"]
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("task", TASKS)
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_val_data_is_refused(task: str, empty: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """It validated on a split of --data (a resumed run: on the run's own validation data) without a word."""
+    out = tmp_path / "run"
+    err = refused(["train", task, "--data", str(tmp_path / "train.txt"), "--val-data", empty, "--out", str(out),
+                   "--steps", "1"], capsys)
+    assert f"--val-data {empty!r}: an empty name; expected the validation data" in err
+    assert not out.exists()
+
+
+def test_the_python_api_refuses_an_empty_val_data_in_its_words(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"^val_data '': an empty name"):
+        rnnkit.fit("classify", data=str(tmp_path / "train.csv"), val_data="", out=tmp_path / "run", steps=1,
+                   verbose=False, progress=False)
