@@ -40,3 +40,22 @@ def test_the_python_api_refuses_an_empty_val_data_in_its_words(tmp_path: Path) -
     with pytest.raises(UserError, match=r"^val_data '': an empty name"):
         rnnkit.fit("classify", data=str(tmp_path / "train.csv"), val_data="", out=tmp_path / "run", steps=1,
                    verbose=False, progress=False)
+
+
+@pytest.mark.parametrize(("flag", "expected"), [
+    ("--resume", "the folder of the run to continue"), ("--config", "a TOML file of settings"),
+    ("--find-lr-plot", "the PNG to draw the range test's curve into")])
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_name_for_a_flag_of_the_training_line_is_refused(flag: str, expected: str, empty: str,
+                                                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--resume "" started a fresh run, --config "" trained without the file's settings, --find-lr-plot "" drew
+    nothing, each without a word."""
+    data = tmp_path / "train.csv"
+    data.write_text("text,label\n" + "good film,pos\nbad film,neg\n" * 10, encoding="utf-8")
+    out = tmp_path / "run"
+    monkeypatch.chdir(tmp_path)  # the old code drew --find-lr-plot " " into a file " " here
+    err = refused(["train", "classify", "--data", str(data), "--out", str(out), "--steps", "1", "--no-progress",
+                   *(["--find-lr"] if flag == "--find-lr-plot" else []), flag, empty], capsys)
+    assert f"{flag} {empty!r}: an empty name; expected {expected}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.csv"]

@@ -148,6 +148,13 @@ def _defaults(task: Task) -> dict[str, Any]:
     return {"data": None, "out": None, **settings_of(task.config())}
 
 
+#: the path flags of ``rnnkit train TASK`` that the command line alone reads, and what each names: given an empty
+#: name (an unset shell variable, ``--resume "$RUN"``), a run started afresh, trained on the defaults without the
+#: --config file's settings, or drew no curve, without a word (``--out ""`` and ``--init-from ""`` are refused)
+EMPTY_NAMES = {"resume": "the folder of the run to continue (the --out of an earlier `rnnkit train`)",
+               "config": "a TOML file of settings", "find_lr_plot": "the PNG to draw the range test's curve into"}
+
+
 def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
@@ -155,6 +162,9 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
 
+    for name, expected in EMPTY_NAMES.items():  # read as not given, they ran on without a word
+        if (value := getattr(args, name, None)) is not None and not value.strip():
+            raise UserError(f"--{name.replace('_', '-')} {value!r}: an empty name; expected {expected}")
     saved = None
     if args.resume:
         args.resume = str(run_folder(args.resume))  # OUT/last resumes OUT: write there, lock there
