@@ -45,3 +45,26 @@ def test_translate_and_evaluate_take_a_max_len_b_past_int64(translator: Path, tm
     assert main(["evaluate", str(translator), "--data", str(pairs), "--max-len-b", huge, "--beam", beam,
                  "--threads", "1", "--json"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("alpha", ["1000", "99999999999999999999999", "-99999999999999999999999", "10.5"])
+@pytest.mark.parametrize("verb", ["translate", "evaluate"])
+def test_a_length_normalisation_past_its_range_is_refused(translator: Path, tmp_path: Path, alpha: str, verb: str,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Its penalty ((5 + length) / 6) ** alpha overflowed (OverflowError) or reached 0 (ZeroDivisionError) in a
+    beam search: a traceback."""
+    pairs = tmp_path / "test.tsv"
+    pairs.write_text("a x\tx a\n", encoding="utf-8")
+    what = ["a x"] if verb == "translate" else ["--data", str(pairs)]
+    capsys.readouterr()
+    assert main([verb, str(translator), *what, "--beam", "3", "--alpha", alpha, "--threads", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: --alpha {float(alpha)}: expected a number from -10 to 10 (")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("alpha", [-10, 10])
+def test_the_ends_of_the_range_rank_a_beam(translator: Path, alpha: float) -> None:
+    import rnnkit
+
+    assert isinstance(rnnkit.load(translator).translate("a x", beam=3, alpha=alpha), str)
