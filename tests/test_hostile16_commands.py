@@ -1,0 +1,28 @@
+"""Round 16 of hostile command lines, the commands (``bench``, ``demo``, ``data``): a number past what torch or
+numpy takes is refused in one line naming the flag, not their traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnnkit.cli import main
+
+HUGE = "99999999999999999999999"  # past int64
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnkit: error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize("flag", ["--batch", "--length", "--hidden", "--input"])
+def test_bench_refuses_sizes_it_cannot_hold(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """torch's "Overflow when unpacking long long" came as a traceback."""
+    tiny = {"--batch": "2", "--length": "3", "--hidden": "4", "--input": "2"}
+    argv = ["bench", "--cells", "gru", "--rounds", "1", *(x for f, v in {**tiny, flag: HUGE}.items() for x in (f, v))]
+    err = refused(argv, capsys)
+    assert err.startswith(f"rnnkit: error: {flag} {HUGE}: the input, the hidden states and an LSTM's weights take "
+                          "at least ")
