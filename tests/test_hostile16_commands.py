@@ -26,3 +26,11 @@ def test_bench_refuses_sizes_it_cannot_hold(flag: str, capsys: pytest.CaptureFix
     err = refused(argv, capsys)
     assert err.startswith(f"rnnkit: error: {flag} {HUGE}: the input, the hidden states and an LSTM's weights take "
                           "at least ")
+
+
+@pytest.mark.parametrize(("flag", "message"), [
+    ("--seed", f"--seed {HUGE}: expected an integer from -9223372036854775808 to "),
+    ("--hidden", f"--hidden {HUGE}: the model (a 1-layer rnn_tanh of hidden {HUGE}) has ")])
+def test_demo_hello_refuses_a_seed_or_a_size_torch_cannot_take(flag: str, message: str,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert message in refused(["demo", "--hello", "--steps", "1", flag, HUGE], capsys)
