@@ -3,6 +3,8 @@ numpy takes is refused in one line naming the flag, not their traceback."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rnnkit.cli import main
@@ -34,3 +36,13 @@ def test_bench_refuses_sizes_it_cannot_hold(flag: str, capsys: pytest.CaptureFix
 def test_demo_hello_refuses_a_seed_or_a_size_torch_cannot_take(flag: str, message: str,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert message in refused(["demo", "--hello", "--steps", "1", flag, HUGE], capsys)
+
+
+@pytest.mark.parametrize("name", ["digits", "dates", "scam"])
+def test_data_refuses_a_negative_seed(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """digits: numpy's traceback, "expected non-negative integer"; dates and scam: Python's random took -1 as 1,
+    the same corpus without a word."""
+    out = tmp_path / "out"
+    assert refused(["data", name, "--seed", "-1", "--out", str(out)], capsys) == (
+        "rnnkit: error: --seed -1: expected an integer >= 0\n")
+    assert not out.exists()

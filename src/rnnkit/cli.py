@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, command_line, out_of_memory
+from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
@@ -131,6 +131,9 @@ def _generate(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
     the run's next save would take the corpus with it."""
     from rnnkit.train.checkpoint import refuse_run_output
 
+    # numpy's generators take no negative seed (`data digits --seed -1` was its traceback), and Python's took -1
+    # as 1, the same corpus without a word
+    args.seed = check_count("seed", args.seed, 0)
     refuse_run_output(args.out, "--out", "give another --out")
     return run(args)
 
