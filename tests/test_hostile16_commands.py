@@ -46,3 +46,16 @@ def test_data_refuses_a_negative_seed(name: str, tmp_path: Path, capsys: pytest.
     assert refused(["data", name, "--seed", "-1", "--out", str(out)], capsys) == (
         "rnnkit: error: --seed -1: expected an integer >= 0\n")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_experiment_refuses_an_empty_config_name(empty: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``--config "$CONFIG"`` unset ran the experiment on its defaults, without the file's settings or a word."""
+    out = tmp_path / "out"
+    err = refused(["experiment", "adding", "--seeds", "1", "--steps", "2", "--hidden", "4", "--batch-size", "2",
+                   "--length", "5", "--eval-size", "4", "--cells", "gru", "--quiet", "--out", str(out),
+                   "--config", empty], capsys)
+    assert err == f"rnnkit: error: --config {empty!r}: an empty name; expected a TOML file of settings " \
+                  "(experiments/*.toml)\n"
+    assert not out.exists()
