@@ -75,3 +75,24 @@ def test_an_empty_pretrain_data_is_refused_as_a_flag_and_in_a_config_file(empty:
         [*line, "--pretrain-data", empty], capsys)
     assert f"{config}: pretrain_data = {empty!r}: an empty name" in refused([*line, "--config", str(config)], capsys)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["data", "config", "folder"])
+def test_find_lr_plot_is_checked_before_the_range_test(where: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """--find-lr-plot naming the --data file drew the curve over the training data (lost); naming a folder
+    failed after the range test, "PATH: Is a directory", without the flag."""
+    data = tmp_path / "train.csv"
+    text = "text,label\n" + "good film,pos\nbad film,neg\n" * 10
+    data.write_text(text, encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text("hidden = 4\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    plot = {"data": data, "config": config, "folder": tmp_path / "folder"}[where]
+    err = refused(["train", "classify", "--data", str(data), "--config", str(config), "--out", str(tmp_path / "run"),
+                   "--embedding", "4", "--tokenizer", "word", "--find-lr", "--find-lr-plot", str(plot)], capsys)
+    expected = {"data": "is the --data being read; write to another file",
+                "config": "is the --config being read; write to another file",
+                "folder": "is a folder; expected the name of a PNG file to write"}[where]
+    assert err == f"rnnkit: error: --find-lr-plot {plot}: {expected}\n"
+    assert data.read_text(encoding="utf-8") == text and config.read_text(encoding="utf-8") == "hidden = 4\n"

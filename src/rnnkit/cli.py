@@ -40,7 +40,7 @@ from typing import Any, NoReturn
 
 from rnnkit import __version__
 from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory
-from rnnkit.files import blocked_line, file_in_the_way
+from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
 
@@ -158,6 +158,11 @@ EMPTY_NAMES = {"resume": "the folder of the run to continue (the --out of an ear
                "config": "a TOML file of settings", "find_lr_plot": "the PNG to draw the range test's curve into"}
 
 
+#: the settings of ``rnnkit train TASK`` (of some task) that name a file or folder the run reads
+TRAINING_READS = ("data", "val_data", "config", "pretrain_data", "pretrained_vectors", "src_vectors", "tgt_vectors",
+                  "init_from")
+
+
 def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
@@ -199,6 +204,10 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     data = settings["data"] if not args.resume else args.data
     if getattr(args, "find_lr_plot", None) and not settings.get("find_lr"):
         raise UserError(f"--find-lr-plot {args.find_lr_plot}: draws the range test's curve; add --find-lr")
+    if getattr(args, "find_lr_plot", None):  # before the test: a folder was found after it, and --data drawn over
+        given = {**settings, "val_data": getattr(args, "val_data", None), "config": getattr(args, "config", None)}
+        output_name(args.find_lr_plot, "--find-lr-plot", "a PNG file",
+                    [(f"the --{name.replace('_', '-')} being read", given.get(name)) for name in TRAINING_READS])
     with distributed.process_group():
         try:
             result = task.train(config_from(task.config, settings), data, out, **options)
