@@ -59,3 +59,13 @@ def test_experiment_refuses_an_empty_config_name(empty: str, tmp_path: Path,
     assert err == f"rnnkit: error: --config {empty!r}: an empty name; expected a TOML file of settings " \
                   "(experiments/*.toml)\n"
     assert not out.exists()
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_report_refuses_an_empty_run_name_as_one(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``report ""`` (an unset shell variable) was read as the working directory: ".: not a model directory"."""
+    monkeypatch.chdir(tmp_path)
+    assert refused(["report", empty], capsys) == (
+        f"rnnkit: error: {empty!r}: an empty name; expected a run directory written by `rnnkit train`\n")
+    assert list(tmp_path.iterdir()) == []
