@@ -69,3 +69,13 @@ def test_report_refuses_an_empty_run_name_as_one(empty: str, tmp_path: Path, mon
     assert refused(["report", empty], capsys) == (
         f"rnnkit: error: {empty!r}: an empty name; expected a run directory written by `rnnkit train`\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_prepare_refuses_an_empty_text_name_as_one(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``prepare ""`` was ": is a directory; expected a UTF-8 text file" (the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    assert refused(["prepare", empty], capsys) == (
+        f"rnnkit: error: TEXT {empty!r}: an empty name; expected a UTF-8 text file\n")
+    assert list(tmp_path.iterdir()) == []
