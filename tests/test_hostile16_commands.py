@@ -79,3 +79,14 @@ def test_prepare_refuses_an_empty_text_name_as_one(empty: str, tmp_path: Path, m
     assert refused(["prepare", empty], capsys) == (
         f"rnnkit: error: TEXT {empty!r}: an empty name; expected a UTF-8 text file\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["dates", "scam", "shapes", "digits"])
+def test_data_refuses_an_empty_out(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``--out ""`` (an unset shell variable) wrote scam's, shapes' and digits' files into the working directory
+    when it was empty ("wrote 9 call transcripts to : ..."), and dates' was refused as ".: is a folder"."""
+    monkeypatch.chdir(tmp_path)
+    assert refused(["data", name, "--out", ""], capsys) == (
+        "rnnkit: error: --out '': an empty name; expected where to write the corpus (a file or a folder)\n")
+    assert list(tmp_path.iterdir()) == []

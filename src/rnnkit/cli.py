@@ -134,6 +134,8 @@ def _generate(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
     # numpy's generators take no negative seed (`data digits --seed -1` was its traceback), and Python's took -1
     # as 1, the same corpus without a word
     args.seed = check_count("seed", args.seed, 0)
+    if not args.out.strip():  # an unset shell variable: Path("") wrote the corpus into the working directory
+        raise UserError(f"--out {args.out!r}: an empty name; expected where to write the corpus (a file or a folder)")
     refuse_run_output(args.out, "--out", "give another --out")
     return run(args)
 
