@@ -90,3 +90,14 @@ def test_data_refuses_an_empty_out(name: str, tmp_path: Path, monkeypatch: pytes
     assert refused(["data", name, "--out", ""], capsys) == (
         "rnnkit: error: --out '': an empty name; expected where to write the corpus (a file or a folder)\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_demo_refuses_an_empty_out(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``demo --out ""`` trained in the working directory with overwrite on: over any run there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("rnnkit.tasks.demo.run_charlm_demo", lambda **kw: pytest.fail(f"trained into {kw['out']!r}"))
+    assert refused(["demo", "--out", empty, "--minutes", "0.01"], capsys) == (
+        f"rnnkit: error: --out {empty!r}: an empty name; expected the model directory to write (default runs/demo)\n")
+    assert list(tmp_path.iterdir()) == []

@@ -97,6 +97,8 @@ def _main(args: argparse.Namespace) -> int:
         check_model_fits(args.cell, 4, args.hidden, 4)
         run_hello(steps=args.steps, hidden=args.hidden, cell=args.cell, seed=args.seed)
         return 0
+    if not args.out.strip():  # an unset shell variable: Path("") trained in the working directory, over any run there
+        raise UserError(f"--out {args.out!r}: an empty name; expected the model directory to write (default runs/demo)")
     return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)
 
 
