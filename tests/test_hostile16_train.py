@@ -96,3 +96,17 @@ def test_find_lr_plot_is_checked_before_the_range_test(where: str, tmp_path: Pat
                 "folder": "is a folder; expected the name of a PNG file to write"}[where]
     assert err == f"rnnkit: error: --find-lr-plot {plot}: {expected}\n"
     assert data.read_text(encoding="utf-8") == text and config.read_text(encoding="utf-8") == "hidden = 4\n"
+
+
+@pytest.mark.parametrize("value", ["-inf", "-Infinity", "-nan", "-NaN"])
+@pytest.mark.parametrize("flag", ["--lr", "--min-delta", "--clip"])
+def test_minus_infinity_or_nan_is_read_as_the_flags_value(flag: str, value: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse took a word of '-' and letters for a flag: ``--lr -inf`` was "argument --lr: expected one argument",
+    as if no value had been given."""
+    with pytest.raises(SystemExit) as exited:  # argparse's usage error
+        main(["train", "classify", "--data", str(tmp_path / "train.csv"), "--out", str(tmp_path / "run"), flag, value])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit train classify: error: argument {flag}: expected a finite number >= 0, got {value};")
+    assert err.count("\n") == 1

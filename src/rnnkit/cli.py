@@ -71,8 +71,10 @@ class Parser(argparse.ArgumentParser):
         # a word of '-' and a digit is a flag's value, as Python 3.13's argparse reads it: SVM-style labels
         # (--class-weights -1=3,1=1) and exponents (--lr -1e-3) were taken for unknown flags ('expected one
         # argument'), since 3.11's pattern took only a bare negative number (-1, -.5) for a value. A private
-        # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it
-        self._negative_number_matcher = re.compile(r"-\.?\d")
+        # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it. Minus
+        # infinity and NaN too (float reads them): --lr -inf was "argument --lr: expected one argument", as if no
+        # value had been given, where --lr inf is refused as a number out of range
+        self._negative_number_matcher = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
 
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
