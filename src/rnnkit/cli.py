@@ -467,6 +467,24 @@ def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
     return (rest[at], rest[:at] + rest[at + 1:]) if at is not None else (None, rest)
 
 
+#: the path flags of the verbs of a trained model, and what each names (``--onnx``, ``--lm`` and ``--ensemble`` say an
+#: empty name themselves): given an empty name (an unset shell variable), ``--file ""`` was dropped beside TEXT
+#: arguments, ``--output ""`` wrote to standard output, ``--png ""`` drew into the model's folder, and ``--data ""``
+#: read the working directory (".: not a speech corpus", ": is a directory")
+VERB_PATHS = {"data": "the data to read", "file": "the file to read", "train": "the training file to read",
+              "output": "the name of a file to write", "png": "the name of a PNG file to write",
+              "attention_png": "the name of a PNG file to write"}
+
+
+def _refuse_empty_names(args: argparse.Namespace) -> None:
+    """Refuse, in one line naming the flag, an empty name given to one of :data:`VERB_PATHS`."""
+    for dest, expected in VERB_PATHS.items():
+        value = getattr(args, dest, None)
+        for given in value if isinstance(value, list) else [value]:  # score --file is given once a file
+            if isinstance(given, str) and not given.strip():
+                raise UserError(f"--{dest.replace('_', '-')} {given!r}: an empty name; expected {expected}")
+
+
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
@@ -491,6 +509,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if name not in CPU_VERBS:
         add_device_argument(parser)
     args = parser.parse_args(rest)
+    _refuse_empty_names(args)
     args.dir = args.model = path
     use_threads(args)
     device = verb_device(args)
