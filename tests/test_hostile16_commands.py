@@ -101,3 +101,13 @@ def test_demo_refuses_an_empty_out(empty: str, tmp_path: Path, monkeypatch: pyte
     assert refused(["demo", "--out", empty, "--minutes", "0.01"], capsys) == (
         f"rnnkit: error: --out {empty!r}: an empty name; expected the model directory to write (default runs/demo)\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("flag", ["--text", "--data"])
+def test_report_refuses_an_empty_input_name(flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``--text ""`` named the working directory, said as "--output PAGE: is the --text being read"."""
+    monkeypatch.chdir(tmp_path)
+    assert refused(["report", str(tmp_path / "run"), flag, "", "--output", str(tmp_path / "r.html")], capsys) == (
+        f"rnnkit: error: {flag} '': an empty name; expected the file to read\n")
+    assert list(tmp_path.iterdir()) == []
