@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, command_line, out_of_memory
-from rnnkit.files import blocked_line, file_in_the_way
+from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory
+from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
 
@@ -71,8 +71,10 @@ class Parser(argparse.ArgumentParser):
         # a word of '-' and a digit is a flag's value, as Python 3.13's argparse reads it: SVM-style labels
         # (--class-weights -1=3,1=1) and exponents (--lr -1e-3) were taken for unknown flags ('expected one
         # argument'), since 3.11's pattern took only a bare negative number (-1, -.5) for a value. A private
-        # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it
-        self._negative_number_matcher = re.compile(r"-\.?\d")
+        # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it. Minus
+        # infinity and NaN too (float reads them): --lr -inf was "argument --lr: expected one argument", as if no
+        # value had been given, where --lr inf is refused as a number out of range
+        self._negative_number_matcher = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
 
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
@@ -131,6 +133,11 @@ def _generate(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
     the run's next save would take the corpus with it."""
     from rnnkit.train.checkpoint import refuse_run_output
 
+    # numpy's generators take no negative seed (`data digits --seed -1` was its traceback), and Python's took -1
+    # as 1, the same corpus without a word
+    args.seed = check_count("seed", args.seed, 0)
+    if not args.out.strip():  # an unset shell variable: Path("") wrote the corpus into the working directory
+        raise UserError(f"--out {args.out!r}: an empty name; expected where to write the corpus (a file or a folder)")
     refuse_run_output(args.out, "--out", "give another --out")
     return run(args)
 
@@ -148,6 +155,18 @@ def _defaults(task: Task) -> dict[str, Any]:
     return {"data": None, "out": None, **settings_of(task.config())}
 
 
+#: the path flags of ``rnnkit train TASK`` that the command line alone reads, and what each names: given an empty
+#: name (an unset shell variable, ``--resume "$RUN"``), a run started afresh, trained on the defaults without the
+#: --config file's settings, or drew no curve, without a word (``--out ""`` and ``--init-from ""`` are refused)
+EMPTY_NAMES = {"resume": "the folder of the run to continue (the --out of an earlier `rnnkit train`)",
+               "config": "a TOML file of settings", "find_lr_plot": "the PNG to draw the range test's curve into"}
+
+
+#: the settings of ``rnnkit train TASK`` (of some task) that name a file or folder the run reads
+TRAINING_READS = ("data", "val_data", "config", "pretrain_data", "pretrained_vectors", "src_vectors", "tgt_vectors",
+                  "init_from")
+
+
 def _train(task: Task, args: argparse.Namespace) -> int:
     """``rnnkit train TASK``: resolve the settings, call ``task.train``, report."""
     from rnnkit.train import distributed
@@ -155,6 +174,9 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
 
+    for name, expected in EMPTY_NAMES.items():  # read as not given, they ran on without a word
+        if (value := getattr(args, name, None)) is not None and not value.strip():
+            raise UserError(f"--{name.replace('_', '-')} {value!r}: an empty name; expected {expected}")
     saved = None
     if args.resume:
         args.resume = str(run_folder(args.resume))  # OUT/last resumes OUT: write there, lock there
@@ -186,6 +208,10 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     data = settings["data"] if not args.resume else args.data
     if getattr(args, "find_lr_plot", None) and not settings.get("find_lr"):
         raise UserError(f"--find-lr-plot {args.find_lr_plot}: draws the range test's curve; add --find-lr")
+    if getattr(args, "find_lr_plot", None):  # before the test: a folder was found after it, and --data drawn over
+        given = {**settings, "val_data": getattr(args, "val_data", None), "config": getattr(args, "config", None)}
+        output_name(args.find_lr_plot, "--find-lr-plot", "a PNG file",
+                    [(f"the --{name.replace('_', '-')} being read", given.get(name)) for name in TRAINING_READS])
     with distributed.process_group():
         try:
             result = task.train(config_from(task.config, settings), data, out, **options)
@@ -441,6 +467,24 @@ def _model_dir(name: str, rest: list[str]) -> tuple[str | None, list[str]]:
     return (rest[at], rest[:at] + rest[at + 1:]) if at is not None else (None, rest)
 
 
+#: the path flags of the verbs of a trained model, and what each names (``--onnx``, ``--lm`` and ``--ensemble`` say an
+#: empty name themselves): given an empty name (an unset shell variable), ``--file ""`` was dropped beside TEXT
+#: arguments, ``--output ""`` wrote to standard output, ``--png ""`` drew into the model's folder, and ``--data ""``
+#: read the working directory (".: not a speech corpus", ": is a directory")
+VERB_PATHS = {"data": "the data to read", "file": "the file to read", "train": "the training file to read",
+              "output": "the name of a file to write", "png": "the name of a PNG file to write",
+              "attention_png": "the name of a PNG file to write"}
+
+
+def _refuse_empty_names(args: argparse.Namespace) -> None:
+    """Refuse, in one line naming the flag, an empty name given to one of :data:`VERB_PATHS`."""
+    for dest, expected in VERB_PATHS.items():
+        value = getattr(args, dest, None)
+        for given in value if isinstance(value, list) else [value]:  # score --file is given once a file
+            if isinstance(given, str) and not given.strip():
+                raise UserError(f"--{dest.replace('_', '-')} {given!r}: an empty name; expected {expected}")
+
+
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
@@ -465,6 +509,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     if name not in CPU_VERBS:
         add_device_argument(parser)
     args = parser.parse_args(rest)
+    _refuse_empty_names(args)
     args.dir = args.model = path
     use_threads(args)
     device = verb_device(args)

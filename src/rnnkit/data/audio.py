@@ -64,6 +64,8 @@ def _check_riff(path: Path) -> None:
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
+    if not os.fspath(path).strip():  # Path("") is the working directory: ".: is a directory" named nothing given
+        raise UserError(f"{os.fspath(path)!r}: an empty name; expected the path of a WAV file")
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path}: is a directory; expected a WAV file")

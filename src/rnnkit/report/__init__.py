@@ -86,7 +86,11 @@ def check_options(run: Path, kind: str, options: dict[str, Any]) -> None:
 
 
 def run_dir(path: str | Path) -> Path:
-    """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``)."""
+    """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``). An empty name
+    (an unset shell variable) is refused as one: ``Path("")`` is the working directory, which was named as ``.: not
+    a model directory``."""
+    if not os.fspath(path).strip():
+        raise UserError(f"{os.fspath(path)!r}: an empty name; expected a run directory written by `rnnkit train`")
     path = Path(path)
     if not path.is_dir():
         what = "a file" if path.exists() else "no such directory"

@@ -195,6 +195,10 @@ class ClassifyConfig(shared.TextModelConfig):
         if self.label_separator is not None and not self.label_separator.strip():
             raise UserError(f"--label-separator {self.label_separator!r}: expected a character or string that is "
                             "not blank, such as '|'")
+        # an empty name (an unset shell variable) was no pre-training, without a word
+        if self.pretrain_data is not None and not self.pretrain_data.strip():
+            raise SettingError("pretrain_data", self.pretrain_data, "an empty name; expected a file of unlabelled "
+                               "texts to pre-train the encoder on")
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:

@@ -33,7 +33,7 @@ def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utteranc
     return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
 
 
-def features_of(path: Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
+def features_of(path: str | Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
     """Normalised log-mel frames of a WAV file at 16 kHz (``speed`` > 1 plays it faster)."""
     wave, rate = read_wav(path)
     wave = resample(wave, rate, SAMPLE_RATE)

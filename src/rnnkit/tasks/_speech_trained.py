@@ -110,7 +110,7 @@ class Transcriber:
 
     def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None) -> list[Decoded]:
         """The decoding of each WAV file of ``paths``, in the order given."""
-        return _decode_all(self.model, [features_of(Path(p), self.n_mels) for p in paths], beam, fusion=fusion)
+        return _decode_all(self.model, [features_of(p, self.n_mels) for p in paths], beam, fusion=fusion)
 
     def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:
         """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line (also

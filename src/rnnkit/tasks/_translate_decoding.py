@@ -38,6 +38,13 @@ def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list
     return out
 
 
+#: the strongest length normalisation a beam search takes, either way (GNMT's alpha is 0 to 1): its penalty,
+#: ((5 + length) / 6) ** alpha, overflowed a float at --alpha 1000 (OverflowError: 'Numerical result out of
+#: range') and reached 0 at -1e23 (ZeroDivisionError), both tracebacks; at 10 it stays finite and above 0 for any
+#: length a decoder writes
+MAX_ALPHA = 10
+
+
 def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alpha: float) -> tuple[int, int]:
     """Refuse decoding settings that would run without end or rank by NaN (one line naming the argument, or
     the flag on the command line); ``(max_len_b, no_repeat_ngram)`` as ints."""
@@ -47,8 +54,11 @@ def _check_decoding(max_len_a: float, max_len_b: int, no_repeat_ngram: int, alph
         raise SettingError("max_len_a", max_len_a, "with max_len_b 0 too, the output limit (a × source tokens + b) "
                            "would be 0 tokens; one of the two must be > 0")  # the CLI names --max-len-a
     no_repeat_ngram = check_count("no_repeat_ngram", no_repeat_ngram, 0)
-    check_finite("alpha", alpha, "expected a finite number")
+    if abs(check_finite("alpha", alpha, "expected a finite number")) > MAX_ALPHA:
+        raise SettingError("alpha", alpha, f"expected a number from {-MAX_ALPHA} to {MAX_ALPHA} (GNMT's length "
+                                           "normalisation: 0 is off, 0.6 to 1 usual)")
     return max_len_b, no_repeat_ngram
+
 
 
 @dataclass(frozen=True)
@@ -123,8 +133,10 @@ def sources_per_batch(rows_each: int, most: int = 64) -> int:
 
 def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tensor) -> torch.Tensor:
     """``a * src_len + b`` tokens for each source, from 1 to ``cap`` (one for all, or one per source; clamped
-    in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length)."""
-    limit = (a * src_len.double() + b).floor().clamp(min=1)
+    in float64 before the cast, so a limit of 1e18 is ``cap``, not an overflow to a negative length; a ``b`` past
+    float64, or past int64 (``--max-len-b 99999999999999999999999``: torch's "int too big to convert" traceback),
+    is float64's largest, which any ``cap`` is below)."""
+    limit = (a * src_len.double() + float(min(b, torch.finfo(torch.float64).max))).floor().clamp(min=1)
     return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 

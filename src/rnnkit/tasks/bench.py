@@ -188,10 +188,23 @@ def _positive(args: argparse.Namespace, *names: str) -> None:
             raise UserError(f"--{name} {getattr(args, name)}: must be at least 1")
 
 
+def _check_room(args: argparse.Namespace) -> None:
+    """Refuse sizes whose batch, hidden states and LSTM weights cannot be held on ``--device``, counted before any
+    is made (:func:`rnnkit.train.memory.check_room`), naming the largest: one past int64 (``--hidden
+    99999999999999999999999``) was torch's traceback, "Overflow when unpacking long long"."""
+    from rnnkit.train.memory import check_room
+
+    sizes = {name: getattr(args, name) for name in ("batch", "length", "hidden", "input")}
+    tokens, weights = args.batch * args.length, 4 * args.hidden * (args.input + args.hidden + 2)
+    check_room(None, [(torch.device(args.device), 4 * (tokens * (args.input + args.hidden) + weights))],
+               "the input, the hidden states and an LSTM's weights", tuple(sizes), **sizes)
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     _positive(args, "batch", "length", "hidden", "input", "rounds")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise UserError("--device cuda: no CUDA device is available to torch here; use --device cpu")
+    _check_room(args)
     if args.threads is not None:
         torch.set_num_threads(check_threads(args.threads))
 

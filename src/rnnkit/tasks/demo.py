@@ -20,7 +20,7 @@ from torch import nn
 
 from rnnkit.cells import CELLS
 from rnnkit.data.utf8 import utf8_argument
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, check_seed
 from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
 
@@ -89,8 +89,16 @@ def _main(args: argparse.Namespace) -> int:
         for flag, value, low in (("--hidden", args.hidden, 1), ("--steps", args.steps, 0)):
             if value < low:
                 raise UserError(f"{flag} {value}: expected an integer >= {low}")
+        # past 64 bits a seed, and past memory a hidden size, were torch's tracebacks ("Overflow when unpacking long
+        # long"); the characters of "hello" (e, h, l, o) are the model's inputs and outputs
+        from rnnkit.diagnostics import check_model_fits
+
+        check_seed("seed", args.seed)
+        check_model_fits(args.cell, 4, args.hidden, 4)
         run_hello(steps=args.steps, hidden=args.hidden, cell=args.cell, seed=args.seed)
         return 0
+    if not args.out.strip():  # an unset shell variable: Path("") trained in the working directory, over any run there
+        raise UserError(f"--out {args.out!r}: an empty name; expected the model directory to write (default runs/demo)")
     return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)
 
 

@@ -362,6 +362,9 @@ def _experiment(name: str) -> Experiment:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
+    if args.config is not None and not args.config.strip():  # an unset shell variable: the defaults, unsaid
+        raise UserError(f"--config {args.config!r}: an empty name; expected a TOML file of settings "
+                        "(experiments/*.toml)")
     config: dict[str, Any] = load_config(args.config) if args.config else {}
     name = args.name or config.get("experiment")
     if name is not None and not isinstance(name, str):

@@ -21,6 +21,8 @@ __all__: list[str] = []
 
 
 def _prepare_command(args: argparse.Namespace) -> int:
+    if not args.text.strip():  # Path("") is the current directory: ": is a directory" named nothing
+        raise UserError(f"TEXT {args.text!r}: an empty name; expected a UTF-8 text file")
     if args.out == "":  # an unset shell variable: Path("") is the current directory, which nobody asked for
         raise UserError("--out '': expected a new or empty directory for the prepared text")
     if args.out is not None and (blocker := file_in_the_way(args.out)):  # mkdir's "File exists" said nothing more

@@ -16,6 +16,7 @@ import argparse
 import sys
 import webbrowser
 
+from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads
 
@@ -46,6 +47,9 @@ def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import write_report
 
     use_threads(args)
+    for flag, value in (("--text", args.text), ("--data", args.data)):  # an unset shell variable: the working
+        if value is not None and not value.strip():  # directory, named as "--output PAGE: is the --text being read"
+            raise UserError(f"{flag} {value!r}: an empty name; expected the file to read")
     path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
                         threshold=args.threshold, device=args.device)
     print(f"wrote {path}")

@@ -100,7 +100,11 @@ def data_sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None
                  missing: str) -> tuple[str, str | None]:
     """The training and validation data of a run: as given, else (resumed, ``ckpt``) the run's own, found from
     any working directory (:func:`located`); ``missing`` is the one-line error when neither names the
-    training data."""
+    training data. An empty ``val_data`` is refused: ``--val-data ""`` (an unset shell variable) validated on a
+    split of the training data, or a resumed run's own, without a word."""
+    if val_data is not None and not str(val_data).strip():
+        raise UserError(f"--val-data {str(val_data)!r}: an empty name; expected the validation data (a file or "
+                        "folder as --data is), or no --val-data for a split of --data")
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
     data = data or located(saved, "train")
     if not data:
