@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory
+from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory, refuse_empty_name
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 
@@ -136,8 +136,8 @@ def _generate(run: Callable[[argparse.Namespace], int], args: argparse.Namespace
     # numpy's generators take no negative seed (`data digits --seed -1` was its traceback), and Python's took -1
     # as 1, the same corpus without a word
     args.seed = check_count("seed", args.seed, 0)
-    if not args.out.strip():  # an unset shell variable: Path("") wrote the corpus into the working directory
-        raise UserError(f"--out {args.out!r}: an empty name; expected where to write the corpus (a file or a folder)")
+    # Path("") wrote the corpus into the working directory
+    refuse_empty_name(args.out, "where to write the corpus (a file or a folder)", "--out")
     refuse_run_output(args.out, "--out", "give another --out")
     return run(args)
 
@@ -175,8 +175,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
 
     for name, expected in EMPTY_NAMES.items():  # read as not given, they ran on without a word
-        if (value := getattr(args, name, None)) is not None and not value.strip():
-            raise UserError(f"--{name.replace('_', '-')} {value!r}: an empty name; expected {expected}")
+        refuse_empty_name(getattr(args, name, None), expected, f"--{name.replace('_', '-')}")
     saved = None
     if args.resume:
         args.resume = str(run_folder(args.resume))  # OUT/last resumes OUT: write there, lock there
@@ -481,8 +480,8 @@ def _refuse_empty_names(args: argparse.Namespace) -> None:
     for dest, expected in VERB_PATHS.items():
         value = getattr(args, dest, None)
         for given in value if isinstance(value, list) else [value]:  # score --file is given once a file
-            if isinstance(given, str) and not given.strip():
-                raise UserError(f"--{dest.replace('_', '-')} {given!r}: an empty name; expected {expected}")
+            if isinstance(given, str):
+                refuse_empty_name(given, expected, f"--{dest.replace('_', '-')}")
 
 
 def _run_model_verb(name: str, rest: list[str]) -> int:

@@ -176,6 +176,14 @@ def check_path(name: str, value: object, what: str = "a str or a path") -> None:
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
 
 
+def refuse_empty_name(value: str | os.PathLike[str] | None, expected: str, flag: str | None = None) -> None:
+    """A :class:`UserError` ``"{flag} '': an empty name; expected {expected}"`` when ``value`` is an empty or blank
+    name (an unset shell variable: ``--out "$OUT"``), which ``Path("")`` reads as the working directory, or a
+    command as a flag not given; nothing for None (the flag not given) or any other name."""
+    if value is not None and not os.fspath(value).strip():
+        raise UserError(f"{flag + ' ' if flag else ''}{os.fspath(value)!r}: an empty name; expected {expected}")
+
+
 def is_numpy_bool(value: object) -> bool:
     """Whether ``value`` is numpy's bool (``np.True_``), known without importing numpy."""
     return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from rnnkit.errors import SettingError, UserError, check_count, warn
+from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_name, warn
 
 __all__ = ["SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_wav", "resample",
            "spec_augment", "warp_bands"]
@@ -64,8 +64,7 @@ def _check_riff(path: Path) -> None:
 
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
-    if not os.fspath(path).strip():  # Path("") is the working directory: ".: is a directory" named nothing given
-        raise UserError(f"{os.fspath(path)!r}: an empty name; expected the path of a WAV file")
+    refuse_empty_name(path, "the path of a WAV file")  # Path(""): ".: is a directory" named nothing given
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path}: is a directory; expected a WAV file")

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from rnnkit.device import resolve_device
-from rnnkit.errors import UserError, check_count, report_warnings
+from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings
 from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
@@ -89,8 +89,7 @@ def run_dir(path: str | Path) -> Path:
     """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``). An empty name
     (an unset shell variable) is refused as one: ``Path("")`` is the working directory, which was named as ``.: not
     a model directory``."""
-    if not os.fspath(path).strip():
-        raise UserError(f"{os.fspath(path)!r}: an empty name; expected a run directory written by `rnnkit train`")
+    refuse_empty_name(path, "a run directory written by `rnnkit train`")
     path = Path(path)
     if not path.is_dir():
         what = "a file" if path.exists() else "no such directory"

@@ -20,7 +20,7 @@ from torch import nn
 
 from rnnkit.cells import CELLS
 from rnnkit.data.utf8 import utf8_argument
-from rnnkit.errors import UserError, check_seed
+from rnnkit.errors import UserError, check_seed, refuse_empty_name
 from rnnkit.recurrent import Recurrent
 from rnnkit.tasks import Command, register
 
@@ -97,8 +97,8 @@ def _main(args: argparse.Namespace) -> int:
         check_model_fits(args.cell, 4, args.hidden, 4)
         run_hello(steps=args.steps, hidden=args.hidden, cell=args.cell, seed=args.seed)
         return 0
-    if not args.out.strip():  # an unset shell variable: Path("") trained in the working directory, over any run there
-        raise UserError(f"--out {args.out!r}: an empty name; expected the model directory to write (default runs/demo)")
+    # Path("") trained in the working directory, over any run there
+    refuse_empty_name(args.out, "the model directory to write (default runs/demo)", "--out")
     return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)
 
 

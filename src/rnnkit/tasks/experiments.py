@@ -41,10 +41,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.device import denormals_flushed, model_device, resolve_device
-from rnnkit.errors import (
-    SettingError,
-    UserError,
-)
+from rnnkit.errors import SettingError, UserError, refuse_empty_name
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._experiment_problems import EXPERIMENTS, Adding, Copy, Digits, Experiment, Problem, Waveform
@@ -362,9 +359,7 @@ def _experiment(name: str) -> Experiment:
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
-    if args.config is not None and not args.config.strip():  # an unset shell variable: the defaults, unsaid
-        raise UserError(f"--config {args.config!r}: an empty name; expected a TOML file of settings "
-                        "(experiments/*.toml)")
+    refuse_empty_name(args.config, "a TOML file of settings (experiments/*.toml)", "--config")  # the defaults, unsaid
     config: dict[str, Any] = load_config(args.config) if args.config else {}
     name = args.name or config.get("experiment")
     if name is not None and not isinstance(name, str):

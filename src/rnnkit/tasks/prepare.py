@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rnnkit import strictjson
 from rnnkit.data.prepared import prepare_text
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, refuse_empty_name
 from rnnkit.files import file_in_the_way
 from rnnkit.tasks import Command, register
 from rnnkit.train.checkpoint import refuse_run_output
@@ -21,8 +21,7 @@ __all__: list[str] = []
 
 
 def _prepare_command(args: argparse.Namespace) -> int:
-    if not args.text.strip():  # Path("") is the current directory: ": is a directory" named nothing
-        raise UserError(f"TEXT {args.text!r}: an empty name; expected a UTF-8 text file")
+    refuse_empty_name(args.text, "a UTF-8 text file", "TEXT")  # Path(""): ": is a directory" named nothing
     if args.out == "":  # an unset shell variable: Path("") is the current directory, which nobody asked for
         raise UserError("--out '': expected a new or empty directory for the prepared text")
     if args.out is not None and (blocker := file_in_the_way(args.out)):  # mkdir's "File exists" said nothing more

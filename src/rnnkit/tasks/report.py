@@ -16,7 +16,7 @@ import argparse
 import sys
 import webbrowser
 
-from rnnkit.errors import UserError
+from rnnkit.errors import refuse_empty_name
 from rnnkit.tasks import Command, register
 from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads
 
@@ -47,9 +47,8 @@ def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import write_report
 
     use_threads(args)
-    for flag, value in (("--text", args.text), ("--data", args.data)):  # an unset shell variable: the working
-        if value is not None and not value.strip():  # directory, named as "--output PAGE: is the --text being read"
-            raise UserError(f"{flag} {value!r}: an empty name; expected the file to read")
+    for flag, value in (("--text", args.text), ("--data", args.data)):  # '' was the working directory, named
+        refuse_empty_name(value, "the file to read", flag)         # as "--output PAGE: is the --text being read"
     path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
                         threshold=args.threshold, device=args.device)
     print(f"wrote {path}")

@@ -44,7 +44,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import Tensor
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, refuse_empty_name
 from rnnkit.files import blocked_line, file_in_the_way
 
 __all__ = [
@@ -541,8 +541,7 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
     Raises :class:`UserError` when there is no checkpoint there, or for an empty name (``Path("")`` is the working
     directory, which an unset shell variable named as ``.: not a model directory``).
     """
-    if not os.fspath(path).strip():
-        raise UserError(f"{os.fspath(path)!r}: an empty name; expected a model directory written by `rnnkit train`")
+    refuse_empty_name(path, "a model directory written by `rnnkit train`")
     path = Path(path)
     if prefer == "last":
         candidates = [path / "last", path]

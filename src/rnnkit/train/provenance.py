@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnkit.data.prepared import fingerprint
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, refuse_empty_name
 
 if TYPE_CHECKING:
     from rnnkit.train.checkpoint import Checkpoint
@@ -102,9 +102,8 @@ def data_sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None
     any working directory (:func:`located`); ``missing`` is the one-line error when neither names the
     training data. An empty ``val_data`` is refused: ``--val-data ""`` (an unset shell variable) validated on a
     split of the training data, or a resumed run's own, without a word."""
-    if val_data is not None and not str(val_data).strip():
-        raise UserError(f"--val-data {str(val_data)!r}: an empty name; expected the validation data (a file or "
-                        "folder as --data is), or no --val-data for a split of --data")
+    refuse_empty_name(val_data, "the validation data (a file or folder as --data is), or no --val-data for a split "
+                      "of --data", "--val-data")
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
     data = data or located(saved, "train")
     if not data:
