@@ -22,7 +22,7 @@ class Model:
     def __init__(self, text: str = "", results: list[dict[str, Any]] | None = None) -> None:
         self.text, self.results, self.calls = text, results or [], []
 
-    def stream(self, *args: Any) -> Any:
+    def stream(self, *args: Any, **kw: Any) -> Any:
         self.calls.append(args)
         yield from self.text
 

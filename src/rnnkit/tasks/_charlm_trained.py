@@ -21,6 +21,7 @@ from rnnkit.errors import (
     check_finite,
     check_flag,
     check_texts,
+    check_threads,
     report_warnings,
     warn,
 )
@@ -39,6 +40,7 @@ from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
+from rnnkit.train.threads import chosen_per_item
 
 __all__ = ["CharLM"]
 
@@ -78,19 +80,22 @@ class CharLM:
         return loaded_repr(self, self.checkpoint, self.model, cell=self.model.cell, vocab=len(self.vocab))
 
     def stream(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
-               seed: int | None = None, top_p: float = 1.0) -> Iterator[str]:
+               seed: int | None = None, top_p: float = 1.0, *, threads: int | None = None) -> Iterator[str]:
         """The characters written after ``prime``, one at a time (the prime itself is not repeated).
 
         Temperature 0 picks the most likely character; ``top_k`` samples among the k most likely only;
         ``top_p`` below 1 among the fewest most likely whose probabilities reach it (nucleus sampling);
         the same ``seed`` (any integer torch takes, -2**63 to 2**64 - 1) gives the same text. An empty
         prime (``""`` or None) starts from a new line. The arguments are checked at the call, before the first
-        character.
+        character. Each character is one model step on torch's thread count or one, whichever the first steps
+        find faster (:func:`rnnkit.train.threads.chosen_per_item`), unless ``threads`` fixes the count; the
+        count does not change the text.
         """
         prime = _prime_text(prime)
         length = check_count("length", length, 0)
         temperature, top_k, top_p, seed = check_sampling(temperature, top_k, top_p, seed)
-        return self._stream(prime, length, temperature, top_k, seed, top_p)
+        threads = check_threads(threads) if threads is not None else None
+        return chosen_per_item(self._stream(prime, length, temperature, top_k, seed, top_p), threads)
 
     def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,
                 seed: int | None, top_p: float) -> Iterator[str]:
@@ -106,10 +111,10 @@ class CharLM:
             yield self.vocab.itos[token]
 
     def sample(self, prime: str | None = "", length: int = 500, temperature: float = 0.8, top_k: int | None = None,
-               seed: int | None = None, top_p: float = 1.0) -> str:
+               seed: int | None = None, top_p: float = 1.0, *, threads: int | None = None) -> str:
         """``prime`` followed by ``length`` generated characters (see :meth:`stream`)."""
         prime = _prime_text(prime)
-        return prime + "".join(self.stream(prime, length, temperature, top_k, seed, top_p))
+        return prime + "".join(self.stream(prime, length, temperature, top_k, seed, top_p, threads=threads))
 
     def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
               segment: int | None = None, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:

@@ -26,7 +26,8 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
     buf: list[str] = []
     last = args.prime[-1:]
     start = time.perf_counter()
-    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p):
+    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p,
+                        threads=getattr(args, "threads", None)):
         buf.append(ch)
         last = ch
         if ch == "\n" or len(buf) >= 64:

@@ -19,11 +19,14 @@ from __future__ import annotations
 import contextlib
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import torch
 
-__all__ = ["ThreadChooser", "candidate_counts", "threads_kept"]
+__all__ = ["ThreadChooser", "candidate_counts", "chosen_per_item", "threads_kept"]
+
+T = TypeVar("T")
 
 
 def candidate_counts(before: int) -> list[int]:
@@ -100,3 +103,28 @@ class ThreadChooser:
     def close(self) -> None:
         """Give torch back the thread count it had before the run."""
         torch.set_num_threads(self.before)
+
+
+def chosen_per_item(items: Iterable[T], threads: int | None = None, *, steps_each: int = 8, rounds: int = 2,
+                    clock: Callable[[], float] = time.perf_counter) -> Iterator[T]:
+    """``items``, each made (``next``) on the thread count a :class:`ThreadChooser` picks from the first ones, as
+    training's steps are: a sampler's characters, one model step each (docs/PERFORMANCE.md: on one stream one
+    thread is a little slower than two alone, and several times faster beside a busy process). ``threads``
+    fixes the count. Between items the caller's count is back, so a caller reading them one at a time keeps its
+    own; an item's time includes nothing of the caller's."""
+    chooser = ThreadChooser(threads, steps_each=steps_each, rounds=rounds, clock=clock)
+    working = torch.get_num_threads()
+    chooser.close()
+    source = iter(items)
+    while True:
+        with threads_kept():
+            torch.set_num_threads(working)
+            chooser.before_step()
+            start = clock()
+            try:
+                item = next(source)
+            except StopIteration:
+                return
+            chooser.after_step(clock() - start, 1)
+            working = torch.get_num_threads()
+        yield item
