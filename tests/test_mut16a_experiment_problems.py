@@ -88,10 +88,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(("name", "config"), [
     ("adding", "adding-200"), ("copy", "copy-100"), ("clockwork-waveform", "clockwork-waveform"),
-    ("row-mnist", "row-mnist")])
+    ("row-mnist", "row-mnist"), ("pixel-mnist", "pixel-mnist"), ("permuted-pixel-mnist", "permuted-pixel-mnist")])
 def test_a_bare_experiment_runs_the_settings_of_its_shipped_comparison(name: str, config: str) -> None:
     """``rnnkit experiment NAME`` without a config is the published comparison's run (its cells aside): the same
-    budget, sizes, test set and early stop as ``experiments/CONFIG.toml``."""
+    budget, sizes, test set, early stop, schedule, precision and each cell's own settings as
+    ``experiments/CONFIG.toml`` (a bare pixel run had the LSTM at lr 1e-3 and a constant rate: at chance)."""
     path = ROOT / "experiments" / f"{config}.toml"
     keys = [k for k in tomllib.loads(path.read_text(encoding="utf-8")) if k in SETTING_KEYS and k != "cells"]
     p = argparse.ArgumentParser()
@@ -99,6 +100,19 @@ def test_a_bare_experiment_runs_the_settings_of_its_shipped_comparison(name: str
     bare = ex.settings_from_args(p.parse_args([name, "--out", "x"]))
     shipped = ex.settings_from_args(p.parse_args(["--out", "x", "--config", str(path)]))
     assert "minutes" in keys and {k: getattr(bare, k) for k in keys} == {k: getattr(shipped, k) for k in keys}
+    assert {c: bare.for_cell(c) for c in shipped.cells} == {c: shipped.for_cell(c) for c in shipped.cells}
+
+
+def test_a_configs_cell_table_adds_to_the_experiments_own_key_by_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('experiment = "pixel-mnist"\n[cell.lstm]\nhidden = 64\n[cell.gru]\nlr = 0.002\n', encoding="utf-8")
+    p = argparse.ArgumentParser()
+    ex.add_arguments(p)
+    s = ex.settings_from_args(p.parse_args(["--out", "x", "--config", str(path), "--cells", "lstm,gru,irnn"]))
+    assert (s.for_cell("lstm")["lr"], s.for_cell("lstm")["hidden"]) == (5e-4, 64)
+    assert (s.for_cell("gru")["lr"], s.for_cell("irnn")["lr"]) == (0.002, 1e-4)
+    forced = ex.settings_from_args(p.parse_args(["pixel-mnist", "--out", "x", "--lr", "0.003"]))
+    assert {forced.for_cell(c)["lr"] for c in forced.cells} == {0.003}   # a flag still sets every cell
 
 
 @pytest.mark.parametrize(("name", "steps"), [("pixel-mnist", 784), ("permuted-pixel-mnist", 784), ("row-mnist", 28)])

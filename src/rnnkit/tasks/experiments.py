@@ -15,7 +15,8 @@ seeds and writes into ``--out``:
 ``--json`` prints one object, ``{"experiment", "metric", "results": {CELL: {"mean", "std", "seconds"}}}``
 (``seconds`` is the mean wall time of one run). ``--minutes M`` is the budget of ONE run (one cell,
 one seed): the whole experiment takes up to cells × seeds × M minutes. ``--config FILE.toml`` reads the
-same settings from a file (``experiments/*.toml``); flags given on the command line win.
+same settings from a file (``experiments/*.toml``); flags given on the command line win. NAME alone runs the
+settings of its shipped file (each cell's own ones included, :attr:`Experiment.cell_defaults`).
 
 Cells start from the presets of Le, Jaitly & Hinton (2015), :func:`rnnkit.cells.le2015`: ``irnn`` is
 rnnkit's IRNN cell (ReLU, W_hh = I, zero biases, W_ih ~ N(0, 0.001²)); ``rnn_relu`` is the ReLU RNN with
@@ -357,6 +358,15 @@ def _experiment(name: str) -> Experiment:
     return EXPERIMENTS[name]
 
 
+def _cell_tables(own: dict[str, dict[str, Any]], given: dict[str, Any]) -> dict[str, Any]:
+    """An experiment's own ``[cell.NAME]`` settings with a config's tables over them, key by key (a table that is
+    not one is kept as given, for :meth:`Settings.for_cell` to name)."""
+    tables: dict[str, Any] = {cell: dict(settings) for cell, settings in own.items()}
+    for cell, table in given.items():
+        tables[cell] = {**tables.get(cell, {}), **table} if isinstance(table, dict) else table
+    return tables
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Defaults of the experiment, then the TOML file, then the flags that were given."""
     refuse_empty_name(args.config, "a TOML file of settings (experiments/*.toml)", "--config")  # the defaults, unsaid
@@ -396,6 +406,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     overrides = config.get("cell", {})
     if not isinstance(overrides, dict):
         raise UserError(f"{args.config}: [cell] must be a table of [cell.NAME] tables")
+    overrides = _cell_tables(exp.cell_defaults, overrides)
     s = Settings(experiment=name, cell_overrides=overrides, forced=forced, **values)
     # before validate(), which sizes every cell at that hidden: --hidden 5000000 was refused as "--params 1000:
     # the model ... has 25 trillion parameters", and --hidden 5 as the config's clockwork options
@@ -532,6 +543,7 @@ register(Command(
     description=(
         "Train each listed cell on a long-memory task with the same data, budget and seeds; write "
         "results.json, results.md (mean ± std over seeds) and curves.png into --out. --minutes is the "
-        "budget of ONE run (one cell, one seed). Configs that reproduce the papers: experiments/*.toml."
+        "budget of ONE run (one cell, one seed). NAME alone runs the settings of the paper's comparison, each "
+        "cell's own learning rate among them, as experiments/*.toml (the files) have them."
     ),
 ))
