@@ -27,6 +27,8 @@ def _validated(**settings: object) -> CaptionConfig:
     ({"cell": "lsmt"}, "cell 'lsmt': expected one of"),
     ({"attention": "soft"}, "attention 'soft': expected one of"),
     ({"attention_penalty": -0.5}, "attention_penalty -0.5: expected a number >= 0"),
+    ({"attention_penalty": 0.5}, "attention_penalty 0.5: it weighs the attention over the image's regions; give "
+                                 "--attention"),
     ({"eval_images": -1}, "eval_images -1: expected a number >= 0 (0: the loss alone)"),
     ({"label_smoothing": 1.0}, "label_smoothing 1.0: expected a number from 0 to below 1"),
     ({"dropout": 1.0}, "dropout 1.0: expected a number from 0 to below 1"),
@@ -48,6 +50,7 @@ def test_settings_at_the_edges_of_their_ranges_are_taken() -> None:
     _validated(augment_rotate=180.0, augment_scale=0.9, augment_shift=0.5, augment_elastic=0.1, attention_penalty=0.0,
                eval_images=0, max_len=10_000, image_size=16, channels="4,4,4,4", row_encoder=True)
     assert CaptionConfig().max_len == 30
+    assert _validated(attention="dot", attention_penalty=0.5).attention_penalty == 0.5
 
 
 def test_sizes_from_python_are_kept_as_the_cli_writes_them() -> None:

@@ -109,6 +109,9 @@ class CaptionConfig(TrainSettings):
             raise SettingError("attention", self.attention, f"expected one of {', '.join(ATTENTIONS)}")
         if self.attention_penalty < 0:
             raise SettingError("attention_penalty", self.attention_penalty, "expected a number >= 0")
+        if self.attention_penalty and self.attention == "none":  # no weights to penalise: it did nothing, unsaid
+            raise SettingError("attention_penalty", self.attention_penalty, "it weighs the attention over the image's "
+                               "regions; give --attention bahdanau, dot or general with it, or leave it at 0")
         if self.eval_images < 0:  # -1 ran as "every image but the last" (a slice), which no one means
             raise SettingError("eval_images", self.eval_images, "expected a number >= 0 (0: the loss alone)")
         check_teacher_forcing(self.teacher_forcing, self.teacher_forcing_floor)
