@@ -8,16 +8,10 @@ from pathlib import Path
 import pytest
 
 from rnnkit.cli import main
+from tests.test_hostile16_commands import refused
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-
-def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    capsys.readouterr()
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("rnnkit: error: ") and err.count("\n") == 1, err
-    return err
 
 
 @pytest.fixture(scope="module")

@@ -16,24 +16,9 @@ import torch
 
 import rnnkit
 from rnnkit.cli import main
+from tests import test_mut15b_classify_verbs as mut15b
 
-WORDS = ["good", "great", "fine", "nice", "bad", "awful", "poor", "dull", "film", "plot", "cast", "end"]
-
-
-@pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny word classifier, two updates into its training."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    root = tmp_path_factory.mktemp("classify16b")
-    rows = [f"{' '.join(WORDS[(i + j) % 12] for j in range(5))}\t{'pos' if i % 2 else 'neg'}" for i in range(16)]
-    (root / "d.tsv").write_text("text\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    try:
-        assert main(["train", "classify", "--data", str(root / "d.tsv"), "--out", str(root / "run"), "--steps", "2",
-                     "--tokenizer", "word", "--hidden", "4", "--embedding", "4", "--no-progress", "--json"]) == 0
-    finally:
-        torch.set_num_threads(threads)
-    return root / "run"
+WORDS, model = mut15b.WORDS, mut15b.model   # the round-15 file's tiny word classifier (a fixture)
 
 
 @pytest.fixture(scope="module")

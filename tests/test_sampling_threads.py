@@ -16,24 +16,9 @@ from rnnkit.errors import SettingError
 from rnnkit.tasks import charlm
 from rnnkit.tasks._charlm_trained import CharLM
 from rnnkit.train.threads import chosen_per_item
+from tests import test_threads
 
-
-@pytest.fixture
-def two_threads() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
-
-
-class Clock:
-    """A clock the items advance by the cost of the thread count they run on."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+Clock, two_threads = test_threads.Clock, test_threads.two_threads   # a clock set by hand; a fixture
 
 
 def costly_items(clock: Clock, cost: dict[int, float], seen: list[int]) -> Iterator[int]:
