@@ -112,9 +112,9 @@ def chosen_per_item(items: Iterable[T], threads: int | None = None, *, steps_eac
     thread is a little slower than two alone, and several times faster beside a busy process). ``threads``
     fixes the count. Between items the caller's count is back, so a caller reading them one at a time keeps its
     own; an item's time includes nothing of the caller's."""
-    chooser = ThreadChooser(threads, steps_each=steps_each, rounds=rounds, clock=clock)
-    working = torch.get_num_threads()
-    chooser.close()
+    with threads_kept():  # a fixed count is set by the chooser at once; the caller's is back after the block
+        chooser = ThreadChooser(threads, steps_each=steps_each, rounds=rounds, clock=clock)
+        working = torch.get_num_threads()
     source = iter(items)
     while True:
         with threads_kept():
