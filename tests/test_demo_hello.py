@@ -59,3 +59,25 @@ def test_closed_pipe_gives_no_traceback() -> None:
 def test_cli_demo_hello_refuses_bad_flags(capsys: pytest.CaptureFixture[str], flags: list[str], message: str) -> None:
     assert main(["demo", "--hello", *flags]) == 2
     assert capsys.readouterr().err.startswith(f"rnnkit: error: {message}")
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--hello", "--minutes", "5"], "--minutes: applies only to the Shakespeare demo (without --hello)"),
+    (["--hello", "--out", "x", "--prime", "y"], "--out, --prime: apply only to the Shakespeare demo (without --hello)"),
+    (["--steps", "3"], "--steps: applies only to --hello"),
+    (["--hidden", "4", "--cell", "gru"], "--hidden, --cell: apply only to --hello")])
+def test_cli_demo_refuses_the_other_modes_flags(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                                flags: list[str], message: str) -> None:
+    """``demo --hello --minutes 10`` ran the 100-step 'hello' RNN, and ``demo --steps 3`` the 3-minute demo: the
+    flag of the other mode did nothing, unsaid."""
+    monkeypatch.setattr("rnnkit.tasks.demo.run_charlm_demo", lambda **kw: pytest.fail("trained"))
+    monkeypatch.setattr("rnnkit.tasks.demo.run_hello", lambda **kw: pytest.fail("trained"))
+    assert main(["demo", *flags]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {message}\n"
+
+
+def test_cli_demo_passes_its_flags_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict = {}
+    monkeypatch.setattr("rnnkit.tasks.demo.run_charlm_demo", lambda **kw: seen.update(kw) or 0)
+    assert main(["demo", "--minutes", "0.5", "--seed", "3"]) == 0
+    assert seen == {"minutes": 0.5, "out": "runs/demo", "prime": "ROMEO:\n", "seed": 3}

@@ -12,8 +12,10 @@ and the loss falling, in a second or two.
 from __future__ import annotations
 
 import argparse
+import inspect
 import math
 import sys
+from typing import Any
 
 import torch
 from torch import nn
@@ -82,35 +84,59 @@ def run_charlm_demo(minutes: float = 3.0, out: str = "runs/demo", seed: int = 0,
     return 0
 
 
-def _main(args: argparse.Namespace) -> int:
-    if args.hello:
-        if args.cell not in CELLS:
-            raise UserError(f"--cell {args.cell}: expected one of {', '.join(CELLS)}")
-        for flag, value, low in (("--hidden", args.hidden, 1), ("--steps", args.steps, 0)):
-            if value < low:
-                raise UserError(f"{flag} {value}: expected an integer >= {low}")
-        # past 64 bits a seed, and past memory a hidden size, were torch's tracebacks ("Overflow when unpacking long
-        # long"); the characters of "hello" (e, h, l, o) are the model's inputs and outputs
-        from rnnkit.diagnostics import check_model_fits
+#: the flags of each mode: None in the parser, so that a flag given for the other mode is told from one left
+#: out (it did nothing, unsaid: ``--hello --minutes 10`` ran the 100-step 'hello' RNN); each with the default
+#: of :func:`run_charlm_demo` or :func:`run_hello`
+SHAKESPEARE, HELLO = ({name: inspect.signature(run).parameters[name].default for name in names}
+                      for run, names in ((run_charlm_demo, ("minutes", "out", "prime")),
+                                         (run_hello, ("steps", "hidden", "cell"))))
 
-        check_seed("seed", args.seed)
-        check_model_fits(args.cell, 4, args.hidden, 4)
-        run_hello(steps=args.steps, hidden=args.hidden, cell=args.cell, seed=args.seed)
+
+def _mode_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags of the mode ``args`` asks for, one left out at its default; a flag of the other mode is a
+    UserError."""
+    mine, other = (HELLO, SHAKESPEARE) if args.hello else (SHAKESPEARE, HELLO)
+    wrong = [f"--{name}" for name in other if getattr(args, name) is not None]
+    if wrong:
+        where = "the Shakespeare demo (without --hello)" if args.hello else "--hello"
+        raise UserError(f"{', '.join(wrong)}: {'applies' if len(wrong) == 1 else 'apply'} only to {where}")
+    return {name: default if getattr(args, name) is None else getattr(args, name) for name, default in mine.items()}
+
+
+def _check_hello(flags: dict[str, Any], seed: int) -> None:
+    """Refuse a cell, size, step count or seed ``run_hello`` cannot take: past 64 bits a seed, and past memory a
+    hidden size, were torch's tracebacks ("Overflow when unpacking long long")."""
+    from rnnkit.diagnostics import check_model_fits
+
+    if flags["cell"] not in CELLS:
+        raise UserError(f"--cell {flags['cell']}: expected one of {', '.join(CELLS)}")
+    for flag, low in (("hidden", 1), ("steps", 0)):
+        if flags[flag] < low:
+            raise UserError(f"--{flag} {flags[flag]}: expected an integer >= {low}")
+    check_seed("seed", seed)
+    check_model_fits(flags["cell"], 4, flags["hidden"], 4)  # its inputs and outputs: the characters e, h, l, o
+
+
+def _main(args: argparse.Namespace) -> int:
+    flags = _mode_flags(args)
+    if args.hello:
+        _check_hello(flags, args.seed)
+        run_hello(seed=args.seed, **flags)
         return 0
     # Path("") trained in the working directory, over any run there
-    refuse_empty_name(args.out, "the model directory to write (default runs/demo)", "--out")
-    return run_charlm_demo(minutes=args.minutes, out=args.out, seed=args.seed, prime=args.prime)
+    refuse_empty_name(flags["out"], "the model directory to write (default runs/demo)", "--out")
+    return run_charlm_demo(seed=args.seed, **flags)
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--minutes", type=float, default=3.0, help="training time (default 3)")
-    p.add_argument("--out", default="runs/demo", help="model directory (default runs/demo; overwritten)")
-    p.add_argument("--prime", default="ROMEO:\n", type=utf8_argument("--prime"),
-                   help="text the sample starts from (default a speaker's name)")
+    p.add_argument("--minutes", type=float, help="training time (default 3)")
+    p.add_argument("--out", help="model directory (default runs/demo; overwritten)")
+    p.add_argument("--prime", type=utf8_argument("--prime"), help="text the sample starts from (default a speaker's "
+                   "name)")
     p.add_argument("--hello", action="store_true", help="instead: a tiny RNN learns to spell 'hello'")
-    p.add_argument("--steps", type=int, default=100, help="--hello: training steps")
-    p.add_argument("--hidden", type=int, default=8, help="--hello: hidden units")
-    p.add_argument("--cell", default="rnn_tanh", help="--hello: recurrent cell")
+    p.add_argument("--steps", type=int, help="--hello: training steps (default 100)")
+    p.add_argument("--hidden", type=int, help="--hello: hidden units (default 8)")
+    p.add_argument("--cell", help="--hello: recurrent cell (default rnn_tanh)")
     p.add_argument("--seed", type=int, default=0)
 
 
