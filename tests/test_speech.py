@@ -1065,3 +1065,20 @@ def test_validation_loss_batches_utterances_of_like_length() -> None:
         alone = [_eval_fn([f], [u], table, config, [])(model)["loss"] for f, u in zip(feats, utts, strict=True)]
     assert sorted(frames[:2]) == [8, 40]
     assert loss == pytest.approx(sum(alone) / len(alone), rel=1e-5)
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--symbols", "chars", "--voice", "ko"], "--voice ko: does nothing with --symbols chars: it phonemizes"),
+    (["--jamo"], "--jamo: does nothing with --symbols phonemes: it decomposes Hangul"),
+    (["--no-jamo"], "--jamo False: does nothing with --symbols phonemes: it decomposes Hangul")])
+def test_symbol_settings_of_the_other_symbols_are_refused(flags: list[str], message: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """``--symbols chars --voice ko`` trained on the transcripts' characters, the voice unused, unsaid; so did
+    ``--jamo`` on phonemes."""
+    corpus, out = _tone_corpus(tmp_path / "corpus", 2, 0), tmp_path / "model"
+    assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--no-progress",
+                 *flags]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"rnnkit: error: {message}") and not out.exists(), captured
+    SpeechConfig(symbols="chars", voice="ko").validate(saved={"voice": "ko"})  # a resumed run's own value
+    SpeechConfig(symbols="chars", voice="en-us", jamo=True).validate()

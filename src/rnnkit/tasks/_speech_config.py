@@ -70,11 +70,23 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
                 value = getattr(self, name)
                 if value is not None and value != (saved or {}).get(name):
                     raise SettingError(name, value, "applies only with --spec-augment (SpecAugment's masks)")
+        self._check_symbol_settings(saved or {})
         check_fraction("dropout", self.dropout)
         check_fraction("val_fraction", self.val_fraction)
         if not 0.0 <= self.vtlp < 0.5:
             raise SettingError("vtlp", self.vtlp, "expected a warp in [0, 0.5); 0.1 is usual")
         self.validate_regularisers()
+
+    def _check_symbol_settings(self, saved: dict[str, Any]) -> None:
+        """Refuse ``voice`` with characters and ``jamo`` with phonemes (a setting not the run's own when resumed):
+        each did nothing, unsaid (``--symbols chars --voice ko`` wrote the Korean text's syllables, not
+        phonemes)."""
+        for name, unused, given, use in (("voice", "chars", self.voice != SpeechConfig.voice,
+                                          "it phonemizes transcripts for --symbols phonemes"),
+                                         ("jamo", "phonemes", self.jamo is not None,
+                                          "it decomposes Hangul for --symbols chars")):
+            if self.symbols == unused and given and getattr(self, name) != saved.get(name):
+                raise SettingError(name, getattr(self, name), f"does nothing with --symbols {unused}: {use}")
 
 
 #: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
