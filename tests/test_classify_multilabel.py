@@ -483,3 +483,20 @@ def test_the_baseline_is_chosen_and_scored_at_evaluates_threshold(trained: tuple
     y = multi_hot(truths, clf.labels)
     p = (ovr.probabilities(texts) >= 0.3).long().tolist()
     assert base["micro_f1"] == pytest.approx(metrics.f1_score(y, p, average="micro", zero_division=0))
+
+
+def test_a_label_separator_that_splits_no_label_is_warned_of(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``--label-separator '|'`` on cells written ``cheese,bread`` split nothing: the run trained a single-label
+    model whose labels included ``cheese,bread``, unsaid."""
+    table = tmp_path / "a.csv"
+    cells = ["cheese,bread" if i % 2 else "bread" for i in range(30)]
+    table.write_text("text,label\n" + "".join(f"w{i} x,\"{cell}\"\n" for i, cell in enumerate(cells)),
+                     encoding="utf-8")
+    flags = ["--steps", "1", "--tokenizer", "word", "--layers", "0", "--pooling", "mean", "--no-progress"]
+    for i, separator in enumerate(("|", ",")):
+        assert main(["train", "classify", "--data", str(table), "--out", str(tmp_path / str(i)),
+                     "--label-separator", separator, *flags]) == 0
+        warned = capsys.readouterr().err.count("--label-separator '|' splits no label of column 'label'; every "
+                                               "text has one label (the longest: 'cheese,bread')")
+        assert warned == (separator == "|")

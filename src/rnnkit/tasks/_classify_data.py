@@ -12,7 +12,7 @@ from typing import Any
 from rnnkit.data.polarity import is_polarity_source, load_polarity
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, sort_labels
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
-from rnnkit.errors import SettingError, UserError, check_filled, check_texts, warn
+from rnnkit.errors import SettingError, UserError, check_filled, check_texts, report_warnings, warn
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
@@ -39,6 +39,18 @@ def _say_headerless(*tables: Table) -> None:
     for path, note in dict((t.path, t.headerless) for t in tables).items():
         if note:
             shared.say(f"{path}: {note}")
+
+
+def _warn_unsplit(separator: str | None, label_column: str, *tables: Table) -> None:
+    """Warn (``rnnkit: warning:`` on the command line) when ``--label-separator`` split no label cell of the
+    ``tables``: every text kept one label, most likely a mistyped separator (``'|'`` for cells written
+    ``sauce,cheese``), and the labels with the separator's neighbour in them were learnt as labels of their own."""
+    if not separator or any(t.most_labels() > 1 for t in tables):
+        return
+    longest = max((lab for t in tables for names in t.label_lists() for lab in names), key=lambda lab: (len(lab), lab))
+    with report_warnings():
+        warn(f"{tables[0].path}: --label-separator {separator!r} splits no label of column {label_column!r}; every "
+             f"text has one label (the longest: {longest!r}); is the separator another character?")
 
 
 def warn_headerless(table: Table) -> None:
