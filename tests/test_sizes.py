@@ -214,6 +214,8 @@ TASKS = {"charlm": _text, "classify": _rows, "tag": _sentences, "seq2seq": _pair
 #: the stack each task's refusal describes, at its default hidden size
 STACKS = {"charlm": "LSTM of hidden 384", "classify": "LSTM of hidden 128", "tag": "bidirectional LSTM of hidden 100",
           "seq2seq": "LSTM of hidden 128", "caption": "LSTM of hidden 256", "speech": "bidirectional GRU of hidden 256"}
+#: what a refusal says after the stack: a captioner's position embeddings grow with its images
+AFTER = {"caption": " over 64x64 images"}
 
 
 def test_the_refusals_are_checked_for_every_registered_task(lists_every_task: Callable[..., None]) -> None:
@@ -232,8 +234,8 @@ def test_rnnkit_train_refuses_layers_it_could_not_hold_before_building_anything(
     data = TASKS[task](tmp_path)
     out = tmp_path / "run"
     assert main(["train", task, *data, "--out", str(out), "--layers", "10000000", "--steps", "1"]) == 2
-    assert re.fullmatch(LINE.format(flag="--layers 10000000", what=f"10000000-layer {STACKS[task]}"),
-                        capsys.readouterr().err)
+    what = f"10000000-layer {STACKS[task]}{AFTER.get(task, '')}"
+    assert re.fullmatch(LINE.format(flag="--layers 10000000", what=what), capsys.readouterr().err)
     assert not out.exists()
 
 
@@ -243,7 +245,7 @@ def test_rnnkit_train_refuses_a_hidden_size_it_could_not_hold_before_building_an
     data = TASKS[task](tmp_path)
     assert main(["train", task, *data, "--out", str(tmp_path / "run"), "--hidden", "3000000", "--steps", "1"]) == 2
     layers = 3 if task == "speech" else 1
-    what = f"{layers}-layer {STACKS[task].rsplit(' ', 1)[0]} 3000000"
+    what = f"{layers}-layer {STACKS[task].rsplit(' ', 1)[0]} 3000000{AFTER.get(task, '')}"
     assert re.fullmatch(LINE.format(flag="--hidden 3000000", what=what), capsys.readouterr().err)
 
 
@@ -264,6 +266,17 @@ def test_a_size_from_a_config_file_is_named_there(tmp_path: Path, capsys: pytest
                  "--steps", "1"]) == 2
     assert capsys.readouterr().err.startswith(f"rnnkit: error: {config}: embedding = 2000000000: the model (a bag of "
                                               "embeddings of size 2000000000) has ")
+
+
+@pytest.mark.parametrize(("size", "pixels"), [("1000000", "1000000x1000000"), ("64x100000000", "64x100000000")])
+def test_a_caption_image_size_it_could_not_hold_is_named(size: str, pixels: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         nothing_built: None) -> None:
+    """The position embeddings grow with the image's pixels: ``--image-size 1000000`` was blamed on ``--layers 1``."""
+    assert main(["train", "caption", *_images(tmp_path), "--out", str(tmp_path / "run"), "--image-size", size,
+                 "--steps", "1"]) == 2
+    assert re.fullmatch(LINE.format(flag=f"--image-size {size}", what=f"1-layer LSTM of hidden 256 over {pixels} "
+                                    "images").replace("trillion|", "trillion|billion|"), capsys.readouterr().err)
 
 
 def test_the_python_api_names_its_keyword(tmp_path: Path, nothing_built: None) -> None:

@@ -134,9 +134,10 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
         with report_warnings():
             check_unknown(data, shares, built, "captions")
     channels = 1 if config.grey else 3
+    height, width = config.image_shape()  # the positions' embeddings grow with the pixels
     check_fits(config, Captioner.count_parameters(**_model_kwargs(config, tok.vocab_size)),  # before the images
-               describe_stack(config.cell, config.layers, config.hidden),
-               ("layers", "hidden", "embedding", "vocab_size"))
+               f"{describe_stack(config.cell, config.layers, config.hidden)} over {height}x{width} images",
+               ("layers", "hidden", "embedding", "vocab_size", "image_size"))
     with report_warnings():  # images over Pillow's decompression-bomb limit, one line each
         train_images, val_images = (_images(items, config.image_shape(), channels)
                                     for items in (train_items, val_items))

@@ -112,20 +112,27 @@ def _refuse_past_free(config: Any, places: Sequence[tuple[torch.device, int]],
         if free is None or wanted <= free:
             continue
         settings = {**{name: getattr(config, name) for name in sizes if hasattr(config, name)}, **values}
-        name = _furthest_above_default(config, {k: settings[k] for k in sizes if isinstance(settings.get(k), int)})
+        name = _furthest_above_default(config, {k: settings[k] for k in sizes if k in settings})
         here = "this machine" if place.type == "cpu" else str(place)
         raise SettingError(name, settings[name], f"{held(place, wanted)}; {here} has {_gigabytes(free)} free")
 
 
-def _furthest_above_default(config: Any, sizes: dict[str, int]) -> str:
+def _furthest_above_default(config: Any, sizes: dict[str, Any]) -> str:
     """The name of ``sizes`` whose value is the most times its default in ``config``'s dataclass (1 where
-    the default is not a positive integer: chosen by the task); the first of equals."""
+    the default is not a positive integer: chosen by the task); the first of equals. A setting the config's
+    ``times_default(name)`` measures counts as it says (a captioner's ``image_size``: its pixels over the
+    default's, where ``--image-size 10^6`` was blamed on ``--layers``); another that is not an integer, not at
+    all."""
     defaults = {f.name: f.default for f in dataclasses.fields(config)} if dataclasses.is_dataclass(config) else {}
+    measured = getattr(config, "times_default", lambda name: None)
 
     def times(name: str) -> float:
-        default = defaults.get(name)
-        return sizes[name] / (default if isinstance(default, int) and not isinstance(default, bool) and default > 0
-                              else 1)
+        value, default = sizes[name], defaults.get(name)
+        if measured(name) is not None:
+            return measured(name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return 0.0
+        return value / (default if isinstance(default, int) and not isinstance(default, bool) and default > 0 else 1)
 
     return max(sizes, key=times)
 
@@ -157,7 +164,11 @@ def _count_words(n: int) -> str:
 
 
 def _gigabytes(n: int) -> str:
+    """0.52 GB, 205 GB, 32,000 GB; from 10^15 GB in :func:`_count_words`' powers of ten (3.2 × 10^38 GB, not
+    39 digits)."""
     gb = n / 1e9
+    if gb >= 1e15:
+        return f"{_count_words(int(gb))} GB"
     return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
