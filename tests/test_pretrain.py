@@ -231,3 +231,18 @@ def test_ctrl_c_in_the_last_update_of_pretraining_ends_the_run(tmp_path: Path, m
                  "3", "--no-progress"]) == 130
     assert capsys.readouterr().err.endswith("rnnkit: interrupted\n")
     assert len(fits) == 1 and not out.exists()  # the classifier never trained, nothing was written
+
+
+def test_pretrain_data_without_a_text_of_two_tokens_is_named(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """A one-word --pretrain-data file was refused as 'pre-training: no text with at least two tokens', the
+    file unnamed, after 'on 1 texts'."""
+    unlabelled = tmp_path / "one.txt"
+    unlabelled.write_text("hello\n", encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(make_csv(tmp_path / "d.csv", 40, 0)), "--out", str(out),
+                 "--tokenizer", "word", "--steps", "1", "--pretrain-data", str(unlabelled)]) == 2
+    err = capsys.readouterr().err
+    assert "language model on 1 text from" in err and not out.exists()
+    assert err.endswith(f"rnnkit: error: {unlabelled}: no text of at least two tokens (1 text); pre-training predicts "
+                        "each token of a text from those before it\n")

@@ -283,12 +283,12 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
     if verbose:
         budget = " and ".join(x for x in (f"{minutes:g} min" if minutes else "", f"{steps} updates" if steps else "")
                               if x)
-        shared.say(f"pre-training the encoder as a language model on {len(seqs):,} texts from "
+        shared.say(f"pre-training the encoder as a language model on {counted(len(seqs), 'text', ',')} from "
                    f"{config.pretrain_data} ({budget})")
     result = pretrain_encoder(
         model, seqs, vocab_size=tokenizer.vocab_size, batch_size=config.batch_size, lr=config.lr,
         clip=config.clip or None, minutes=minutes, steps=steps, seed=config.seed, log=shared.say if verbose else None,
-        log_every=max(config.log_every * 5, 1), device=config.device,
+        log_every=max(config.log_every * 5, 1), device=config.device, source=str(config.pretrain_data),
     )
     if verbose:
         updates = counted(result.steps, "update")

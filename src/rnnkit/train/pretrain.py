@@ -19,6 +19,7 @@ from rnnkit.data.batching import UnlabelledBatches
 from rnnkit.errors import UserError
 from rnnkit.models.encoder import EncoderLM, TextEncoder
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainingDiverged
+from rnnkit.wording import counted
 
 __all__ = ["PretrainResult", "pretrain_encoder"]
 
@@ -79,6 +80,7 @@ def pretrain_encoder(
     log: Callable[[str], None] | None = None,
     log_every: int = 100,
     device: str | None = None,
+    source: str = "pre-training",
 ) -> PretrainResult:
     """Train ``encoder``'s embedding and recurrent stack as a language model on ``seqs`` (token ids),
     before a classifier learns its labels (Dai & Le 2015), on ``device`` (``--device``; None: where it is).
@@ -88,11 +90,12 @@ def pretrain_encoder(
     ``clip``, batches of ``batch_size`` texts in a ``seed``-ed order. Texts shorter than two tokens are
     skipped. A stacked bidirectional encoder is refused (its upper layers have read the whole text, the
     predicted token included). The temporary softmax heads are thrown away; the model is left in
-    training mode.
+    training mode. ``source`` names the texts in an error (the ``--pretrain-data`` file).
     """
     usable = [list(s) for s in seqs if len(s) >= 2]
     if not usable:
-        raise UserError("pre-training: no text with at least two tokens")
+        raise UserError(f"{source}: no text of at least two tokens ({counted(len(seqs), 'text')}); pre-training "
+                        "predicts each token of a text from those before it")
     if minutes is None and steps is None:
         raise UserError("pre-training needs a budget: --pretrain-minutes or --pretrain-steps")
     if encoder.rnn.num_directions > 1 and encoder.rnn.num_layers > 1:
