@@ -1296,3 +1296,22 @@ def test_a_resumed_run_counts_its_patience_from_the_same_value(tmp_path: Path) -
     result = _scored_trainer(tmp_path / "b", scores[3:], resume=True, patience=2, min_delta=0.01, steps=14).fit()
     assert (whole.steps, whole.stopped, whole.best_step) == (12, "patience", 12)
     assert (result.steps, result.stopped, result.best_step) == (12, "patience", 12)
+
+
+def test_a_run_that_ends_before_its_first_update_leaves_nothing_and_says_so(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget that ended before the first update left OUT with a metrics.jsonl alone, exit status 0 and a
+    closing line that named OUT/last, never written; Ctrl-C there said 'interrupted: continue with --resume'."""
+    out = tmp_path / "run"
+    with pytest.raises(UserError, match=r"^the time budget \(1e-09 min\) ended before the first update, so there is "
+                                        r"no model to save; give a larger --minutes$"):
+        make_trainer(out, steps=None, minutes=1e-9).fit()
+    assert not out.exists()
+    trainer = make_trainer(out, steps=None, minutes=10.0)
+    monkeypatch.setattr(trainer, "_update", lambda lr, progress: pytest.fail("an update after Ctrl-C"))
+    monkeypatch.setattr(trainer, "_stop_reason_here", lambda: "interrupted")
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit()
+    assert not out.exists()
+    result = make_trainer(None, steps=None, minutes=1e-9).fit()  # in memory (experiments, pre-training): as before
+    assert result.steps == 0 and result.stopped == "minutes"

@@ -986,8 +986,16 @@ class Trainer:
         self._plot()
 
     def _finish(self, stopped: str) -> None:
-        """The end of a run that did not diverge: a last evaluation where it is due, and the checkpoints."""
+        """The end of a run that did not diverge: a last evaluation where it is due, and the checkpoints. A run
+        into a folder that ended before its first update has nothing to save: its ``minutes`` ending there is a
+        UserError and Ctrl-C a KeyboardInterrupt, so that :meth:`fit` removes what it wrote (a ``metrics.jsonl``
+        alone, which the closing line called 'the run in OUT/last', a folder never written, exit status 0)."""
         if self.step == 0:
+            if self.out_dir is not None and stopped == "interrupted":
+                raise KeyboardInterrupt
+            if self.out_dir is not None and stopped == "minutes":
+                raise UserError(f"the time budget ({self.cfg.minutes:g} min) ended before the first update, so "
+                                "there is no model to save; give a larger --minutes")
             return
         if self.eval_fn is not None and self.last_eval_step != self.step and stopped in ("minutes", "steps"):
             record = {"step": self.step, "elapsed": 0.0}
