@@ -104,6 +104,7 @@ def test_a_refusal_names_what_the_optimiser_and_the_average_keep(monkeypatch: py
     (5 * 10**15, "5 × 10^15", "80,000,000 GB"),
     (33 * 10**17, "3.3 × 10^18", "52,800,000,000 GB"),
     (2 * 10**46, "2 × 10^46", "3.2 × 10^38 GB"),  # not 39 digits of GB
+    (10**400, "1 × 10^400", "1.6 × 10^392 GB"),  # past a float: an OverflowError's traceback
 ])
 def test_a_refusal_writes_the_count_and_the_bytes_for_a_reader(monkeypatch: pytest.MonkeyPatch, parameters: int,
                                                               count: str, size: str) -> None:

@@ -279,6 +279,18 @@ def test_a_caption_image_size_it_could_not_hold_is_named(size: str, pixels: str,
                                     "images").replace("trillion|", "trillion|billion|"), capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("task", ["charlm", "classify", "caption"])
+def test_a_size_past_a_float_is_refused_not_a_traceback(task: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         nothing_built: None) -> None:
+    """``--hidden`` of 401 digits was an OverflowError's traceback (integer division result too large for a
+    float) while the refusal chose which setting to name."""
+    huge = str(10**400)
+    assert main(["train", task, *TASKS[task](tmp_path), "--out", str(tmp_path / "run"), "--hidden", huge,
+                 "--steps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: --hidden {huge}: the model (a 1-layer ") and " × 10^" in err, err
+
+
 def test_the_python_api_names_its_keyword(tmp_path: Path, nothing_built: None) -> None:
     with pytest.raises(UserError, match=r"^layers 10000000: the model \(a 10000000-layer GRU of hidden 384\) has "):
         rnnkit.fit("charlm", _text(tmp_path)[1], tmp_path / "run", layers=10_000_000, cell="gru", steps=1,

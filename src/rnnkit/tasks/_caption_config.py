@@ -88,14 +88,14 @@ class CaptionConfig(TrainSettings):
             raise SettingError("image_size", self.image_size, "expected a side (64) or HEIGHTxWIDTH (32x160) in pixels"
                                + ("" if isinstance(self.image_size, (int, str)) else ", or [height, width]")) from None
 
-    def times_default(self, name: str) -> float | None:
-        """How many times its default ``image_size`` is (in pixels: the position embeddings grow with the area),
-        for :func:`~rnnkit.train.memory.check_fits` to name the setting that makes a model too big; None for
+    def measured_size(self, name: str) -> tuple[int, int] | None:
+        """``image_size`` in pixels, and its default's (the position embeddings grow with the area), for
+        :func:`~rnnkit.train.memory.check_fits` to name the setting that makes a model too big; None for
         another setting."""
         if name != "image_size":
             return None
         (height, width), (h0, w0) = self.image_shape(), image_shape(CaptionConfig.image_size)
-        return height * width / (h0 * w0)
+        return height * width, h0 * w0
 
     def validate(self) -> None:
         """Raise :class:`SettingError` naming the first setting out of range."""

@@ -14,6 +14,7 @@ experiment`` and ``rnnkit diagnose``: the sequences a ``--length`` of 10^9 made 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import resource
 from collections.abc import Callable, Sequence
@@ -120,19 +121,18 @@ def _refuse_past_free(config: Any, places: Sequence[tuple[torch.device, int]],
 def _furthest_above_default(config: Any, sizes: dict[str, Any]) -> str:
     """The name of ``sizes`` whose value is the most times its default in ``config``'s dataclass (1 where
     the default is not a positive integer: chosen by the task); the first of equals. A setting the config's
-    ``times_default(name)`` measures counts as it says (a captioner's ``image_size``: its pixels over the
-    default's, where ``--image-size 10^6`` was blamed on ``--layers``); another that is not an integer, not at
-    all."""
+    ``measured_size(name)`` measures counts as the pair it gives, its size and its default's (a captioner's
+    ``image_size``: pixels, where ``--image-size 10^6`` was blamed on ``--layers``); another that is not an
+    integer, not at all. Compared in logarithms: a size past 10^308 was an OverflowError's traceback."""
     defaults = {f.name: f.default for f in dataclasses.fields(config)} if dataclasses.is_dataclass(config) else {}
-    measured = getattr(config, "times_default", lambda name: None)
+    measured = getattr(config, "measured_size", lambda name: None)
 
     def times(name: str) -> float:
-        value, default = sizes[name], defaults.get(name)
-        if measured(name) is not None:
-            return measured(name)
-        if not isinstance(value, int) or isinstance(value, bool):
-            return 0.0
-        return value / (default if isinstance(default, int) and not isinstance(default, bool) and default > 0 else 1)
+        value, default = measured(name) or (sizes[name], defaults.get(name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return -math.inf
+        positive = isinstance(default, int) and not isinstance(default, bool) and default > 0
+        return math.log(value) - (math.log(default) if positive else 0.0)
 
     return max(sizes, key=times)
 
@@ -166,9 +166,9 @@ def _count_words(n: int) -> str:
 def _gigabytes(n: int) -> str:
     """0.52 GB, 205 GB, 32,000 GB; from 10^15 GB in :func:`_count_words`' powers of ten (3.2 × 10^38 GB, not
     39 digits)."""
+    if n >= 10**24:
+        return f"{_count_words(n // 10**9)} GB"
     gb = n / 1e9
-    if gb >= 1e15:
-        return f"{_count_words(int(gb))} GB"
     return f"{gb:,.0f} GB" if gb >= 10 else f"{gb:.2g} GB"
 
 
