@@ -188,11 +188,11 @@ def test_the_documented_onnx_recipe_gives_predicts_numbers_without_torch(trained
     pytest.importorskip("onnxruntime")
     pytest.importorskip("tokenizers")
     data = make_csv(tmp_path / "train.csv", 80, 2)
-    flags = ["--steps", "8", "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]
+    flags = ["--steps", "8", "--embedding", "8", "--no-progress", "--json"]
     assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bag"), "--layers", "0",
                  "--pooling", "mean", "--tokenizer", "ngram", "--char-ngrams", "2,4", "--buckets", "61", *flags]) == 0
     assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "bpe"), "--tokenizer", "bpe",
-                 "--vocab-size", "60", "--max-len", "6", *flags]) == 0
+                 "--vocab-size", "60", "--max-len", "6", "--hidden", "8", *flags]) == 0
     conll = tmp_path / "tags.conll"
     conll.write_text("".join(f"{w}\t{'N' if w in ('cat', 'dog') else 'X'}\n" + ("\n" if i % 4 == 3 else "")
                              for i, w in enumerate(["the", "cat", "sees", "a", "dog", "runs", "the", "Dog"] * 10)),
@@ -798,7 +798,11 @@ def test_a_bag_exports_whatever_cell_its_config_names(tmp_path: Path) -> None:
     pytest.importorskip("onnxruntime")
     data = make_csv(tmp_path / "d.csv", 40, 0)
     rnnkit.fit("classify", data=str(data), out=tmp_path / "bag", tokenizer="word", layers=0, pooling="mean",
-               cell="clockwork", steps=3, eval_every=3, verbose=False, progress=False)
+               steps=3, eval_every=3, verbose=False, progress=False)
+    config = tmp_path / "bag" / "best" / "config.json"  # as a bag saved before --cell with --layers 0 was refused
+    saved = json.loads(config.read_text(encoding="utf-8"))
+    saved["model"]["cell"] = saved["settings"]["cell"] = "clockwork"
+    config.write_text(json.dumps(saved), encoding="utf-8")
     assert rnnkit.load(tmp_path / "bag").export(tmp_path / "bag.onnx")["checked"]
 
 
@@ -1072,3 +1076,20 @@ def test_a_min_count_above_every_count_is_refused_before_anything_is_written(
         f"rnnkit: error: --min-count 1000: no {tokenizer} token of the training texts occurs that often, so every "
         "one would read as <unk>; use a smaller --min-count")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--hidden", "32"], "--hidden 32: applies to recurrent layers"),
+    (["--cell", "gru"], "--cell gru: applies to recurrent layers"),
+    (["--bidirectional"], "--bidirectional: applies to recurrent layers"),
+    (["--zoneout", "0.1"], "--zoneout 0.1: applies to recurrent layers"),
+    (["--layer-norm", "--minutes", "0.05"], "--layer-norm: applies to recurrent layers")])
+def test_a_bag_refuses_the_settings_of_recurrent_layers(flags: list[str], message: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """``--layers 0 --hidden 32`` (fastText's bag: no recurrent layer) trained the bag, the size unused, unsaid;
+    a search's trials name a bag's unused sizes and are not refused (see test_classify_autotune)."""
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    err = refused(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--steps", "1",
+                   "--layers", "0", "--pooling", "mean", *flags], capsys)
+    assert err == f"rnnkit: error: {message}, and --layers 0 (a bag of embeddings) has none"
+    assert not (tmp_path / "o").exists()

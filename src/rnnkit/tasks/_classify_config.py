@@ -206,6 +206,19 @@ class ClassifyConfig(shared.TextModelConfig):
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
 
+    def refuse_recurrent_settings_of_a_bag(self) -> None:
+        """With ``layers`` 0 given (fastText's bag of embeddings: no recurrent layer), refuse a setting of the
+        recurrent layers given too (``--hidden``, ``--cell``, ``--bidirectional``, a regulariser): each did
+        nothing, unsaid. Not for a search's trials, whose settings name a bag's unused sizes as the search
+        proposed them."""
+        if self.layers != 0:
+            return
+        given = [name for name in ("hidden", "cell", "bidirectional") if getattr(self, name) is not None]
+        given += [name for name in ("weight_drop", "recurrent_dropout", "zoneout", "layer_norm") if getattr(self, name)]
+        if given:
+            raise SettingError(given[0], getattr(self, given[0]), "applies to recurrent layers, and --layers 0 (a bag "
+                               "of embeddings) has none")
+
     def _validate_vectors(self, filled: ClassifyConfig) -> None:
         """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers
         without words and other embedding sizes) and whose tokenizer has words (word, ngram)."""
