@@ -674,6 +674,32 @@ def test_cli_plateau_schedule(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert refusal in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("flags", "refusal"), [
+    (["--momentum", "0.5"], "--momentum 0.5: is SGD's momentum; --optimizer adamw does not use it"),
+    (["--optimizer", "sgd", "--beta2", "0.9"], "--beta2 0.9: is Adam's and AdamW's second-moment decay; --optimizer "
+                                               "sgd does not use it"),
+    (["--gamma", "0.1"], "--gamma 0.1: applies to --schedule step and plateau only, not cosine"),
+    (["--schedule", "plateau", "--step-every", "3"], "--step-every 3: applies to --schedule step only, not plateau"),
+    (["--config", "{toml}"], "{toml}: gamma = 0.2: applies to --schedule step and plateau only, not linear")])
+def test_a_setting_of_another_optimizer_or_schedule_is_refused(flags: list[str], refusal: str, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``--gamma 0.1`` under the cosine schedule or ``--momentum 0.5`` with AdamW trained as if not given, unsaid."""
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "c.toml").write_text('schedule = "linear"\ngamma = 0.2\n', encoding="utf-8")
+    flags = [f.format(toml=tmp_path / "c.toml") for f in flags]
+    assert main(["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "r"), "--steps", "1",
+                 *flags]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {refusal.format(toml=tmp_path / 'c.toml')}\n"
+    assert not (tmp_path / "r").exists()
+
+
+def test_fit_refuses_a_setting_of_another_optimizer(tmp_path: Path) -> None:
+    (tmp_path / "t.txt").write_text(TEXT, encoding="utf-8")
+    with pytest.raises(SettingError, match=r"^momentum 0.5: is SGD's momentum; optimizer adamw does not use it$"):
+        rnnkit.fit("charlm", str(tmp_path / "t.txt"), tmp_path / "r", momentum=0.5, steps=1, verbose=False)
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_resumed_run_finds_its_text_from_any_directory_and_refuses_another(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "proj" / "texts").mkdir(parents=True)

@@ -88,6 +88,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     from rnnkit.errors import speaking_python
     from rnnkit.tasks import get_task, keywords
     from rnnkit.train.lr_find import LearningRateFound
+    from rnnkit.train.options import refuse_given_without_use
     from rnnkit.train.trainer import random_state_kept
 
     spec = get_task(task)
@@ -99,6 +100,8 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
         config = _task_config(task, spec.config, config, settings)
         if resume:
             config = _resumed_config(spec, out, config, given)
+        else:  # a resumed run is checked in _resumed_config, as `rnnkit train --resume` is
+            refuse_given_without_use(vars(config), given)
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "

@@ -52,6 +52,17 @@ ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
                   "applies to early stopping and --schedule plateau only: give --patience N or --schedule plateau too"),
     "plateau_patience": (lambda s: s.get("schedule") == "plateau", "applies to --schedule plateau only"),
 }
+#: settings with a default of their own that apply only with others' values, and what a run given one without
+#: them hears (:func:`resolve_settings`): ``--gamma 0.1`` under the cosine schedule, or ``--momentum 0.5`` with
+#: Adam, did nothing, unsaid
+GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
+    "momentum": (lambda s: s.get("optimizer") == "sgd", "is SGD's momentum; --optimizer {optimizer} does not use it"),
+    "beta2": (lambda s: s.get("optimizer") in ("adam", "adamw"),
+              "is Adam's and AdamW's second-moment decay; --optimizer {optimizer} does not use it"),
+    "gamma": (lambda s: s.get("schedule") in ("step", "plateau"),
+              "applies to --schedule step and plateau only, not {schedule}"),
+    "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
+}
 
 
 @dataclass
@@ -486,7 +497,17 @@ def resolve_settings(
         for name, (applies, _) in ONLY_WITH.items():
             if name in out and name not in explicit and not applies(out):
                 out[name] = defaults[name]
+    refuse_given_without_use(out, explicit)
     return out
+
+
+def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) -> None:
+    """Refuse a setting of ``given`` that :data:`GIVEN_ONLY_WITH` says the others of ``settings`` leave unused (the
+    command line's flags and ``--config`` keys, :func:`resolve_settings`; ``rnnkit.fit``'s keywords)."""
+    for name in sorted(set(given) & GIVEN_ONLY_WITH.keys()):
+        applies, without = GIVEN_ONLY_WITH[name]
+        if not applies(settings):
+            raise SettingError(name, settings[name], without.format(**settings))
 
 
 def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
