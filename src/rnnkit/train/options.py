@@ -16,6 +16,7 @@ import argparse
 import math
 import numbers
 import os
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
@@ -429,6 +430,13 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise UserError(f"{path}: is a directory; expected a TOML file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables by recursion
+        raise UserError(f"{path}: arrays or tables nested too deeply; expected a TOML file of settings") from None
+    except ValueError:  # tomllib's int() of a literal past Python's limit (4300 digits), not a TOMLDecodeError
+        raise UserError(f"{path}: holds a number of more than {sys.get_int_max_str_digits()} digits; expected a TOML "
+                        "file of settings") from None
+    except OSError as exc:  # no permission, an I/O error
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
