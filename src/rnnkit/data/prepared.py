@@ -208,7 +208,7 @@ def _lock(out: Path, text: Path) -> Iterator[None]:
 def _read_meta(directory: Path) -> dict[str, Any] | None:
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         return None
     return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
 

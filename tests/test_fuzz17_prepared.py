@@ -1,0 +1,73 @@
+"""Prepared-text folders (``rnnkit prepare``, ``rnnkit train charlm --data DIR``) whose files are damaged
+(hypothesis, the mutations of test_fuzz_readers.py) or disagree with each other: :func:`open_prepared` opens the
+text or raises a UserError whose one-line message names the folder; never another exception, never ids read
+against another vocabulary."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from rnnkit.data.prepared import open_prepared, prepare_text
+from rnnkit.errors import UserError
+from tests import test_fuzz_readers as fuzz
+
+EXAMPLES = fuzz.EXAMPLES
+TEXT = "to be or not to be, that is the question\n"
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("prepared")
+    (root / "t.txt").write_text(TEXT, encoding="utf-8")
+    return prepare_text(root / "t.txt", root / "t.rnnkit").directory
+
+
+def copy(prepared: Path, where: Path) -> Path:
+    folder = where / "copy"
+    shutil.copytree(prepared, folder)
+    return folder
+
+
+def refused(folder: Path) -> str:
+    with pytest.raises(UserError) as info:
+        open_prepared(folder)
+    message = str(info.value)
+    assert str(folder) in message and "\n" not in message, message
+    return message
+
+
+@pytest.mark.parametrize("name", ["prepared.json", "vocab.json", "tokens.bin"])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=fuzz.mutations())
+def test_a_damaged_file_of_the_folder_is_opened_or_refused_by_name(prepared: Path, name: str, damage) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = copy(prepared, Path(tmp))
+        (folder / name).write_bytes(damage((folder / name).read_bytes()))
+        try:
+            opened = open_prepared(folder)
+        except UserError as exc:
+            assert str(folder) in str(exc) and "\n" not in str(exc), str(exc)
+        else:
+            assert int(opened.tokens.max()) < len(opened.vocab)
+
+
+def test_the_good_folder_opens(prepared: Path) -> None:
+    opened = open_prepared(prepared)
+    assert opened.vocab.decode(opened.tokens) == TEXT
+
+
+def test_a_meta_file_nested_too_deeply_is_no_preparation(prepared: Path, tmp_path: Path) -> None:
+    """json's RecursionError escaped _read_meta: a traceback of `rnnkit train charlm --data DIR`, and of a run on
+    the text itself, whose TEXT.rnnkit/prepared.json is read to see whether it can be reused."""
+    folder = copy(prepared, tmp_path)
+    (folder / "prepared.json").write_text("[" * 100_000)
+    assert "not a prepared text (prepared.json is missing or unreadable)" in refused(folder)
+    text = tmp_path / "t.txt"
+    text.write_text(TEXT, encoding="utf-8")
+    again = prepare_text(text, folder)
+    assert again.encoded and again.vocab.decode(again.tokens) == TEXT
