@@ -5,6 +5,7 @@ against another vocabulary."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -71,3 +72,13 @@ def test_a_meta_file_nested_too_deeply_is_no_preparation(prepared: Path, tmp_pat
     text.write_text(TEXT, encoding="utf-8")
     again = prepare_text(text, folder)
     assert again.encoded and again.vocab.decode(again.tokens) == TEXT
+
+
+def test_a_character_inserted_into_the_vocabulary_is_refused(prepared: Path, tmp_path: Path) -> None:
+    """Every id after the inserted character named the one before it, and the ids all stayed in range: the text
+    was read as another one, without a word."""
+    folder = copy(prepared, tmp_path)
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    vocab["chars"].insert(1, "!")
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    assert "vocab.json: 17 characters, but prepared.json says 16; the folder is damaged" in refused(folder)

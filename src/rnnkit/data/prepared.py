@@ -160,14 +160,19 @@ def open_prepared(directory: str | Path) -> PreparedText:
 
 
 def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> tuple[np.dtype, int]:
-    """The dtype and the character count of ``prepared.json``, held to what rnnkit writes and to the size
-    of tokens.bin (a stranger's "float64", a count of 10^6 for a shorter file: tracebacks or garbage)."""
+    """The dtype and the character count of ``prepared.json``, held to what rnnkit writes, to the size of
+    tokens.bin and to the length of vocab.json (a stranger's "float64", a count of 10^6 for a shorter file, a
+    character inserted into the vocabulary: tracebacks or garbage)."""
     dtype_name, chars = meta.get("dtype"), meta.get("chars")
     allowed = {np.dtype(t).name for t in _NUMPY.values()}
     if not isinstance(dtype_name, str) or dtype_name not in allowed:
         raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
     if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:  # an empty text is never prepared
         raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters (1 or more)")
+    said = meta.get("vocab_size")
+    if isinstance(said, int) and said != vocab_size:  # a character added or dropped: every later id means another
+        raise UserError(f"{directory / VOCAB}: {vocab_size} characters, but {META} says {said}; the folder is damaged "
+                        "(run rnnkit prepare again)")
     dtype = np.dtype(dtype_name)
     try:
         size = (directory / TOKENS).stat().st_size
