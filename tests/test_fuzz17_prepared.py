@@ -82,3 +82,15 @@ def test_a_character_inserted_into_the_vocabulary_is_refused(prepared: Path, tmp
     vocab["chars"].insert(1, "!")
     (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
     assert "vocab.json: 17 characters, but prepared.json says 16; the folder is damaged" in refused(folder)
+
+
+def test_a_token_file_that_is_a_folder_of_the_right_size_is_refused(prepared: Path, tmp_path: Path) -> None:
+    """A tokens.bin folder whose size (as the file system gives a folder's: 4096 bytes on ext4) is the count
+    prepared.json gives was numpy's IsADirectoryError from np.memmap."""
+    folder = copy(prepared, tmp_path)
+    (folder / "tokens.bin").unlink()
+    (folder / "tokens.bin").mkdir()
+    size = (folder / "tokens.bin").stat().st_size
+    meta = json.loads((folder / "prepared.json").read_text())
+    (folder / "prepared.json").write_text(json.dumps({**meta, "chars": max(size, 1)}))
+    assert "tokens.bin: not a file" in refused(folder)

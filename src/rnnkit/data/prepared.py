@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,9 +176,12 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
                         "(run rnnkit prepare again)")
     dtype = np.dtype(dtype_name)
     try:
-        size = (directory / TOKENS).stat().st_size
+        status = (directory / TOKENS).stat()
     except OSError as exc:
         raise UserError(f"{directory / TOKENS}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(status.st_mode):  # a folder of the right size was numpy's IsADirectoryError
+        raise UserError(f"{directory / TOKENS}: not a file; the folder is damaged (run rnnkit prepare again)")
+    size = status.st_size
     if size != chars * dtype.itemsize:
         raise UserError(f"{directory / TOKENS}: {size} bytes, but {META} says {chars} characters of {dtype_name}; "
                         "the folder is damaged (run rnnkit prepare again)")
