@@ -450,8 +450,8 @@ def build_tokenizer(
 
 def _plain_bpe(spec: Any, where: str) -> Any:
     """The saved BPE tokenizer, refused when it asks for what rnnkit never writes and would obey blindly:
-    padding (a fixed length of 3e8 took gigabytes), truncation, a post-processor, or BPE dropout (random
-    answers at prediction)."""
+    padding (a fixed length of 3e8 took gigabytes), truncation, a post-processor, BPE dropout (random
+    answers at prediction), or an unknown token other than ``<unk>`` at id 1."""
     if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
         raise UserError(f"{where}: field 'tokenizer' must be a tokenizers BPE object")
     for field in ("padding", "truncation", "post_processor"):
@@ -459,6 +459,11 @@ def _plain_bpe(spec: Any, where: str) -> Any:
             raise UserError(f"{where}: the BPE tokenizer's {field!r} must be null (rnnkit pads and cuts itself)")
     if spec["model"].get("dropout") not in (None, 0, 0.0):
         raise UserError(f"{where}: the BPE model's dropout must be null: a saved model reads a text one way")
+    vocab = spec["model"].get("vocab")
+    if spec["model"].get("unk_token") != UNK or not isinstance(vocab, dict) or vocab.get(UNK) != UNK_ID:
+        # one missing from the vocabulary failed at the first text; null read an unseen character as nothing
+        raise UserError(f"{where}: the BPE model's unk_token must be {UNK!r}, id {UNK_ID} of its vocab, as rnnkit "
+                        f"writes it; found {spec['model'].get('unk_token')!r}")
     return spec
 
 

@@ -1,0 +1,75 @@
+"""A model directory's BPE tokenizer (``vocab.json`` of ``--tokenizer bpe``), edited by someone else: its bytes
+damaged (hypothesis, the mutations of test_fuzz_readers.py) or its unknown token changed. :func:`tokenizer_from_json`
+refuses it in one line naming the file, or gives a tokenizer that encodes any text to ids of its vocabulary; never
+an exception from the tokenizers library when a text is encoded."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from rnnkit.data.tokenize import UNK, UNK_ID, BPETokenizer, tokenizer_from_json
+from rnnkit.errors import UserError
+from tests import test_fuzz_readers as fuzz
+
+pytest.importorskip("tokenizers")
+EXAMPLES = fuzz.EXAMPLES
+WHERE = "run/best/vocab.json"
+TEXTS = [f"good film number {i}" for i in range(10)] + [f"bad film number {i}" for i in range(10)]
+PROBE = "a good film, zq \u2603 <pad> <unk> 42"
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "reversible"])
+def saved(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return BPETokenizer.train(TEXTS, vocab_size=40, reversible=request.param).to_json()
+
+
+def read_or_refused(obj: Any) -> None:
+    """``obj`` read and a text encoded, or a one-line UserError naming the file."""
+    try:
+        tok = tokenizer_from_json(obj, WHERE)
+        ids = tok.encode(PROBE)
+    except UserError as exc:
+        assert WHERE in str(exc) and "\n" not in str(exc), str(exc)
+    else:
+        assert all(0 < i < tok.vocab_size for i in ids), ids
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(damage=fuzz.mutations())
+def test_a_bpe_tokenizer_with_damaged_bytes_is_read_or_refused(saved: dict[str, Any], damage) -> None:
+    try:
+        obj = json.loads(damage(json.dumps(saved).encode()))
+    except ValueError:
+        return  # not JSON: the model directory's reader refuses it (test_fuzz17_model_files.py)
+    read_or_refused(obj)
+
+
+def test_the_saved_tokenizer_reads_and_encodes(saved: dict[str, Any]) -> None:
+    tok = tokenizer_from_json(saved, WHERE)
+    vocab = saved["tokenizer"]["model"]["vocab"]
+    assert tok.encode("good film") == [vocab[piece] for piece in tok.tokens("good film")]
+    assert UNK_ID in tok.encode("zq") and UNK_ID not in tok.encode("good film")
+
+
+@pytest.mark.parametrize("unk", ["<nope>", None, "<pad>", "g"])
+def test_an_unknown_token_rnnkit_never_writes_is_refused(saved: dict[str, Any], unk: object) -> None:
+    """An unk_token missing from the vocabulary was the tokenizers library's bare Exception ('Unk token `<nope>`
+    not found in the vocabulary') at the first text, a traceback of `rnnkit predict`; None read a character the
+    model never saw as nothing at all, a quietly different model; another token, as that token."""
+    obj = copy.deepcopy(saved)
+    obj["tokenizer"]["model"]["unk_token"] = unk
+    with pytest.raises(UserError, match=f"{WHERE}: the BPE model's unk_token must be '{UNK}'"):
+        tokenizer_from_json(obj, WHERE)
+
+
+def test_an_unknown_token_at_another_id_is_refused(saved: dict[str, Any]) -> None:
+    obj = copy.deepcopy(saved)
+    vocab = obj["tokenizer"]["model"]["vocab"]
+    vocab[UNK], vocab["g"] = vocab["g"], vocab[UNK]
+    with pytest.raises(UserError, match=f"{WHERE}: the BPE model's unk_token must be '{UNK}', id {UNK_ID}"):
+        tokenizer_from_json(obj, WHERE)
