@@ -1,7 +1,7 @@
 """A model directory's BPE tokenizer (``vocab.json`` of ``--tokenizer bpe``), edited by someone else: its bytes
-damaged (hypothesis, the mutations of test_fuzz_readers.py) or its unknown token changed. :func:`tokenizer_from_json`
-refuses it in one line naming the file, or gives a tokenizer that encodes any text to ids of its vocabulary; never
-an exception from the tokenizers library when a text is encoded."""
+damaged (hypothesis, the mutations of test_fuzz_readers.py), its unknown token changed or its ids moved.
+:func:`tokenizer_from_json` refuses it in one line naming the file, or gives a tokenizer that encodes any text to
+ids of its vocabulary; never an exception from the tokenizers library when a text is encoded."""
 
 from __future__ import annotations
 
@@ -72,4 +72,16 @@ def test_an_unknown_token_at_another_id_is_refused(saved: dict[str, Any]) -> Non
     vocab = obj["tokenizer"]["model"]["vocab"]
     vocab[UNK], vocab["g"] = vocab["g"], vocab[UNK]
     with pytest.raises(UserError, match=f"{WHERE}: the BPE model's unk_token must be '{UNK}', id {UNK_ID}"):
+        tokenizer_from_json(obj, WHERE)
+
+
+@pytest.mark.parametrize("change", ["past", "twice", "float"])
+def test_a_vocab_whose_ids_are_not_0_to_n_minus_1_is_refused(saved: dict[str, Any], change: str) -> None:
+    """A piece moved to the id past the last (or further) gave ids past the model's embedding, torch's IndexError
+    at `rnnkit predict`; one moved onto another piece's id read both as that piece, without a word."""
+    obj = copy.deepcopy(saved)
+    vocab = obj["tokenizer"]["model"]["vocab"]
+    vocab["g"] = {"past": len(vocab), "twice": vocab["o"], "float": float(vocab["g"])}[change]
+    with pytest.raises(UserError, match=f"{WHERE}: the BPE model's vocab must give its {len(vocab)} pieces the ids "
+                                        f"0 to {len(vocab) - 1}, each once"):
         tokenizer_from_json(obj, WHERE)
