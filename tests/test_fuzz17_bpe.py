@@ -85,3 +85,16 @@ def test_a_vocab_whose_ids_are_not_0_to_n_minus_1_is_refused(saved: dict[str, An
     with pytest.raises(UserError, match=f"{WHERE}: the BPE model's vocab must give its {len(vocab)} pieces the ids "
                                         f"0 to {len(vocab) - 1}, each once"):
         tokenizer_from_json(obj, WHERE)
+
+
+@pytest.mark.parametrize(("field", "value"), [("continuing_subword_prefix", "##"),
+                                              ("continuing_subword_prefix", "\u2603"), ("end_of_word_suffix", "</w>")])
+def test_a_subword_prefix_or_suffix_rnnkit_never_writes_is_refused(saved: dict[str, Any], field: str,
+                                                                  value: str) -> None:
+    """A continuing_subword_prefix made the tokenizers library panic in Rust at the first text (pyo3's
+    PanicException, a BaseException: past every handler, a traceback of `rnnkit predict`); a suffix read every
+    word as another piece sequence, without a word."""
+    obj = copy.deepcopy(saved)
+    obj["tokenizer"]["model"][field] = value
+    with pytest.raises(UserError, match=f"{WHERE}: the BPE model's '{field}' must be null"):
+        tokenizer_from_json(obj, WHERE)
