@@ -1,7 +1,8 @@
 """A model directory's BPE tokenizer (``vocab.json`` of ``--tokenizer bpe``), edited by someone else: its bytes
-damaged (hypothesis, the mutations of test_fuzz_readers.py), its unknown token changed or its ids moved.
-:func:`tokenizer_from_json` refuses it in one line naming the file, or gives a tokenizer that encodes any text to
-ids of its vocabulary; never an exception from the tokenizers library when a text is encoded."""
+damaged (hypothesis, the mutations of test_fuzz_readers.py), one of its values replaced by another JSON value
+(hypothesis), its unknown token, subword prefix or ids changed. :func:`tokenizer_from_json` refuses it in one line
+naming the file, or gives a tokenizer that encodes any text to ids of its vocabulary; never an exception from the
+tokenizers library when a text is encoded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rnnkit.data.tokenize import UNK, UNK_ID, BPETokenizer, tokenizer_from_json
 from rnnkit.errors import UserError
@@ -37,6 +39,29 @@ def read_or_refused(obj: Any) -> None:
         assert WHERE in str(exc) and "\n" not in str(exc), str(exc)
     else:
         assert all(0 < i < tok.vocab_size for i in ids), ids
+
+
+def paths(obj: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in ``obj`` a value sits (dict keys and list indices), depth first."""
+    inner = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+    return [at] + [p for k, v in inner for p in paths(v, (*at, k))]
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False)
+                           | st.text(max_size=8), lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_bpe_tokenizer_with_a_value_replaced_is_read_or_refused(saved: dict[str, Any], data) -> None:
+    obj = copy.deepcopy(saved)
+    where = data.draw(st.sampled_from(paths(obj["tokenizer"])[1:]))
+    holder = obj["tokenizer"]
+    for key in where[:-1]:
+        holder = holder[key]
+    holder[where[-1]] = data.draw(JSON_VALUES)
+    read_or_refused(obj)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -98,3 +123,18 @@ def test_a_subword_prefix_or_suffix_rnnkit_never_writes_is_refused(saved: dict[s
     obj["tokenizer"]["model"][field] = value
     with pytest.raises(UserError, match=f"{WHERE}: the BPE model's '{field}' must be null"):
         tokenizer_from_json(obj, WHERE)
+
+
+@pytest.mark.parametrize(("place", "value"), [(("version",), "1.0\n"), (("model", "merges", 0, 0), "\r\n")])
+def test_a_value_the_library_quotes_back_keeps_the_message_on_one_line(saved: dict[str, Any], place: tuple[Any, ...],
+                                                                       value: str) -> None:
+    """The tokenizers library's message quotes the bad value ('Unknown tokenizer version '1.0\\n''): a newline in
+    it broke the one line of `rnnkit: error: ...` in two (hypothesis found it)."""
+    obj = copy.deepcopy(saved)
+    holder = obj["tokenizer"]
+    for key in place[:-1]:
+        holder = holder[key]
+    holder[place[-1]] = value
+    with pytest.raises(UserError, match=f"{WHERE}: not a valid bpe tokenizer") as info:
+        tokenizer_from_json(obj, WHERE)
+    assert "\n" not in str(info.value) and "\r" not in str(info.value) and "\\n" in str(info.value)

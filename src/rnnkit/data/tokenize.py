@@ -509,7 +509,8 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
     except Exception as exc:  # KeyError, TypeError, or the tokenizers library's own exception
         if isinstance(exc, UserError):
             raise
-        raise UserError(f"{where}: not a valid {kind} tokenizer ({exc})") from None
+        said = str(exc).replace("\r", "\\r").replace("\n", "\\n")  # the library quotes the bad value, newlines too
+        raise UserError(f"{where}: not a valid {kind} tokenizer ({said})") from None
     raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'word', 'ngram', 'bpe' or 'token'")
 
 
