@@ -83,3 +83,17 @@ def test_train_with_a_hostile_config_exits_2_and_writes_nothing(tmp_path: Path, 
     err = capsys.readouterr().err
     assert str(path) in err and "Traceback" not in err, err
     assert not out.exists()
+
+
+def test_a_config_saved_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    """Windows Notepad's UTF-8 begins with a byte order mark, which tomllib took for a statement: 'not valid TOML
+    (Invalid statement (at line 1, column 1))', of a line that looks right."""
+    path = tmp_path / "run.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD)
+    assert load_config_file(path, KNOWN)["steps"] == 5
+
+
+def test_a_config_not_in_utf8_is_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "run.toml"
+    path.write_bytes(b'steps = 5\ncell = "lstm\xe9"\n')
+    assert "run.toml:2: not UTF-8 (byte 0xe9 at column 13" in refused(path)
