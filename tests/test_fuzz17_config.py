@@ -62,7 +62,8 @@ def test_hostile_toml_is_refused_by_name(tmp_path: Path, text: str, message: str
 
 
 def test_a_config_that_cannot_be_opened_is_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file the user may not read (PermissionError, as root cannot be made to meet here) was a traceback."""
+    """A file the user may not read (PermissionError, which root cannot be made to meet here) was a traceback of
+    the Python API (the command line's catch-all said 'PATH: Permission denied')."""
     path = tmp_path / "run.toml"
     path.write_bytes(GOOD)
 

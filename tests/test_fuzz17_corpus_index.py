@@ -60,8 +60,9 @@ def test_the_good_corpora_read(tmp_path: Path, kind: str) -> None:
 @pytest.mark.parametrize("name", ["x" * 5000 + ".png", "/".join(["d" * 200] * 30)])
 def test_a_listed_name_the_system_will_not_look_up_is_refused_at_its_line(tmp_path: Path, kind: str,
                                                                          name: str) -> None:
-    """A name longer than the file system takes was OSError 'File name too long' from Path.is_file, as a
-    traceback of `rnnkit train caption` and `train speech`."""
+    """A name longer than the file system takes was OSError 'File name too long' from Path.is_file: a traceback
+    of the readers and rnnkit.fit, and at the command line a line of the whole path, naming neither the index
+    file nor its line."""
     read, index, good, _ = CORPORA[kind]
     lines = good.decode().split("\n")
     lines[2] = name + "\t" + lines[2].split("\t", 1)[1]
