@@ -82,3 +82,21 @@ def test_info_shows_a_run_whose_last_trainer_state_holds_a_long_integer(trained:
     path.write_text('{"step": ' + "9" * 5000 + "}")
     assert main(["info", str(run)]) == 0
     assert "resumable" not in capsys.readouterr().out
+
+
+def test_a_json_file_that_cannot_be_opened_is_refused_by_name(trained: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config.json the user may not read (a model directory copied from another user; root, as here, cannot be
+    made to meet it: open is patched) was a PermissionError from rnnkit.load; the command line's catch-all of
+    OSError said 'PATH: Permission denied'."""
+    config = trained / "best" / "config.json"
+    real_open = open
+
+    def denied(file, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(file) == config:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", denied)
+    with pytest.raises(UserError, match="config.json: cannot be read \\(Permission denied\\)") as info:
+        rnnkit.load(trained)
+    assert str(config) in str(info.value)

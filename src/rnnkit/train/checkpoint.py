@@ -585,6 +585,8 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: nested too deeply to be one of rnnkit's files") from None
     except IsADirectoryError:
         raise UserError(f"{path}: a directory where a JSON file belongs") from None
+    except OSError as exc:  # no permission (a model directory copied from another user), an I/O error
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _read_shapes(path: Path) -> dict[str, tuple[int, ...]]:
