@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from rnnkit import strictjson
 from rnnkit.errors import finite_number, whole_number
 from rnnkit.files import written
 
@@ -72,7 +73,7 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     rows = []
     for line in path.read_bytes().split(b"\n"):
         try:
-            row = json.loads(line.decode("utf-8"))
+            row = strictjson.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # damaged lines are skipped
             continue
         if isinstance(row, dict) and whole_number(row.get("step")):  # a record without a step has no place

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.split import corpus_index
+from rnnkit.data.split import corpus_index, is_listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError, warn
 
@@ -76,7 +76,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
         if not name or not caption:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
         image = Path(name)
-        if image not in found and not (folder / image).is_file():
+        if image not in found and not is_listed_file(path, number, folder, name):
             what = f"{name!r} is a directory, not an image" if (folder / image).is_dir() else f"no such image {name!r}"
             raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         found.setdefault(image, []).append(caption)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import io
 import struct
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -67,7 +68,7 @@ def _read_csv_cached(path: str) -> tuple[np.ndarray, np.ndarray]:
         raw = gzip.open(p).read() if p.suffix == ".gz" else p.read_bytes()
     except FileNotFoundError as exc:
         raise UserError(f"{p}: no such file") from exc
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged gzip stream
         raise UserError(f"{p}: cannot read ({exc}); expected a gzip'd CSV of 784 pixels + label") from exc
     try:
         text = raw.decode("ascii")
@@ -111,7 +112,7 @@ def _open_maybe_gz(path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError as exc:
         raise UserError(f"{path}: no such file") from exc
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged gzip stream
         raise UserError(f"{path}: cannot read ({exc})") from exc
 
 

@@ -20,6 +20,7 @@ import csv
 import io
 import os
 import tarfile
+import zlib
 from pathlib import Path
 
 from rnnkit.data.tabular import Table, decode_utf8
@@ -82,8 +83,8 @@ def load_corpus(file_name: str, name: str = "polarity") -> Table:
             if fh is None:
                 raise UserError(f"{path}: {member} is not a regular file")
             data = fh.read()
-    except (tarfile.TarError, OSError) as exc:  # tarfile's ReadError lists each method tried, a line each
-        said = " ".join(str(exc).split())
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:  # ReadError lists each method tried, a line each;
+        said = " ".join(str(exc).split()) or type(exc).__name__  # zlib.error: a member's gzip stream damaged
         raise UserError(f"{path}: not a readable tarball ({said}); get it with: {DOWNLOAD_HINT}") from None
     return _labelled_rows(decode_utf8(data, f"{path}!{member}"), f"{path}!{member}")
 

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,19 +161,27 @@ def open_prepared(directory: str | Path) -> PreparedText:
 
 
 def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> tuple[np.dtype, int]:
-    """The dtype and the character count of ``prepared.json``, held to what rnnkit writes and to the size
-    of tokens.bin (a stranger's "float64", a count of 10^6 for a shorter file: tracebacks or garbage)."""
+    """The dtype and the character count of ``prepared.json``, held to what rnnkit writes, to the size of
+    tokens.bin and to the length of vocab.json (a stranger's "float64", a count of 10^6 for a shorter file, a
+    character inserted into the vocabulary: tracebacks or garbage)."""
     dtype_name, chars = meta.get("dtype"), meta.get("chars")
     allowed = {np.dtype(t).name for t in _NUMPY.values()}
     if not isinstance(dtype_name, str) or dtype_name not in allowed:
         raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
     if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:  # an empty text is never prepared
         raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters (1 or more)")
+    said = meta.get("vocab_size")
+    if isinstance(said, int) and said != vocab_size:  # a character added or dropped: every later id means another
+        raise UserError(f"{directory / VOCAB}: {vocab_size} characters, but {META} says {said}; the folder is damaged "
+                        "(run rnnkit prepare again)")
     dtype = np.dtype(dtype_name)
     try:
-        size = (directory / TOKENS).stat().st_size
+        status = (directory / TOKENS).stat()
     except OSError as exc:
         raise UserError(f"{directory / TOKENS}: cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(status.st_mode):  # a folder of the right size was numpy's IsADirectoryError
+        raise UserError(f"{directory / TOKENS}: not a file; the folder is damaged (run rnnkit prepare again)")
+    size = status.st_size
     if size != chars * dtype.itemsize:
         raise UserError(f"{directory / TOKENS}: {size} bytes, but {META} says {chars} characters of {dtype_name}; "
                         "the folder is damaged (run rnnkit prepare again)")
@@ -208,7 +217,7 @@ def _lock(out: Path, text: Path) -> Iterator[None]:
 def _read_meta(directory: Path) -> dict[str, Any] | None:
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
         return None
     return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
 

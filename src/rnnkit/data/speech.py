@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index
+from rnnkit.data.split import corpus_index, is_listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -65,7 +65,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
             if not value.strip():
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = folder / fields[0]
-        if not audio.is_file():
+        if not is_listed_file(path, number, folder, fields[0]):
             raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
     if not out:

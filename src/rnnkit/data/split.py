@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["corpus_index", "corpus_sides", "split_fraction", "stratified_split"]
+__all__ = ["corpus_index", "corpus_sides", "is_listed_file", "split_fraction", "stratified_split"]
 
 T = TypeVar("T")
 
@@ -79,6 +79,18 @@ def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tupl
         raise UserError(f"{path}: not {what} itself but a folder of them, as `rnnkit data` writes them; give the "
                         f"one to read: {', '.join(str(path / h) for h in held)}")
     raise UserError(f"{path}: not {what} (expected {path / index} with {holding})")
+
+
+def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:
+    """Whether ``folder / name``, the file that line ``number`` of a corpus's ``index`` lists, is a file; a name
+    the system will not look up (longer than it takes, a folder that may not be searched) is refused in one line
+    naming the line: ``Path.is_file`` raised OSError ('File name too long') as a traceback."""
+    try:
+        return (folder / name).is_file()
+    except OSError as exc:
+        shown = name if len(name) <= 60 else f"{name[:57]}..."
+        raise UserError(f"{index}:{number}: {shown!r} ({len(name):,} characters) cannot be looked up: "
+                        f"{exc.strerror or exc} (paths are relative to {folder})") from None
 
 
 def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read: Callable[[Path], list[T]],

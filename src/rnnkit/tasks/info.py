@@ -88,7 +88,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
     last = run_folder(ckpt.path) / "last" / "trainer_state.json"
     if last.is_file():
         try:
-            state = json.loads(last.read_text(encoding="utf-8"))
+            state = strictjson.loads(last.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             state = None
         if isinstance(state, dict) and isinstance(state.get("step"), int):

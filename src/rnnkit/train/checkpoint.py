@@ -44,6 +44,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import Tensor
 
+from rnnkit import strictjson
 from rnnkit.errors import UserError, refuse_empty_name
 from rnnkit.files import blocked_line, file_in_the_way
 
@@ -575,7 +576,7 @@ def resolve_model_dir(path: str | os.PathLike[str], *, prefer: str = "best") -> 
 def _read_json(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+            return strictjson.loads(fh.read())
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     except UnicodeDecodeError:
@@ -584,6 +585,8 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: nested too deeply to be one of rnnkit's files") from None
     except IsADirectoryError:
         raise UserError(f"{path}: a directory where a JSON file belongs") from None
+    except OSError as exc:  # no permission (a model directory copied from another user), an I/O error
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def _read_shapes(path: Path) -> dict[str, tuple[int, ...]]:

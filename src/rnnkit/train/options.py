@@ -16,6 +16,7 @@ import argparse
 import math
 import numbers
 import os
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
+from rnnkit.data.utf8 import decode_utf8
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
 from rnnkit.files import same_file
@@ -429,17 +431,27 @@ def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | Non
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it."""
+    """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it. Its bytes are
+    read as every text file of rnnkit's is (:func:`rnnkit.data.utf8.decode_utf8`): a UTF-8 byte order mark, which
+    Windows Notepad writes, is dropped (tomllib took it for a statement: 'Invalid statement (at line 1, column
+    1)'), and a byte that is not UTF-8 is named by its line and column."""
     path = Path(path)
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            return tomllib.loads(decode_utf8(fh.read(), str(path)))
     except FileNotFoundError:
         raise UserError(f"{path}: no such config file") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a directory; expected a TOML file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables by recursion
+        raise UserError(f"{path}: arrays or tables nested too deeply; expected a TOML file of settings") from None
+    except ValueError:  # tomllib's int() of a literal past Python's limit (4300 digits), not a TOMLDecodeError
+        raise UserError(f"{path}: holds a number of more than {sys.get_int_max_str_digits()} digits; expected a TOML "
+                        "file of settings") from None
+    except OSError as exc:  # no permission, an I/O error
+        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
