@@ -70,7 +70,7 @@ def test_a_first_line_of_no_vectors_is_refused_naming_it(tmp_path: Path, text: s
                                            "(read as GloVe rows of one value, line 6 would be the one wrong)"),
     # a one-value GloVe file whose first word is a number: a row of another count than the first line's second
     # number is that row's fault, as before
-    ("1 4\ngood 1\nbad 1 2 3\n", "line 3: expected a word and 1 numbers (as on the first row); found 3 values after "
+    ("1 4\ngood 1\nbad 1 2 3\n", "line 3: expected a word and 1 number (as on the first row); found 3 values after "
                                 "the word"),
 ])
 def test_a_row_of_another_count_says_where_the_count_came_from(tmp_path: Path, text: str, said: str) -> None:

@@ -176,7 +176,7 @@ def read_vectors(path: str | Path, words: Collection[str], flag: str = "--pretra
         count, last = count + 1, number
         if len(fields) != dim + 1:
             _cut_second_row(path, start, number, len(fields) - 1)
-            raise UserError(f"{path}, line {number}: expected a word and {dim} numbers ({where}); found "
+            raise UserError(f"{path}, line {number}: expected a word and {counted(dim, 'number')} ({where}); found "
                             f"{counted(len(fields) - 1, 'value')} after the word")
         word = fields[0].decode("utf-8")
         if not word.isascii():
@@ -211,9 +211,9 @@ def _cut_second_row(path: str | Path, start: _Start, number: int, values: int) -
     ``.vec`` whose line 2 was cut to one value is named at line 2, not as a GloVe file wrong at line 3."""
     if start.unlike is not None and values == start.unlike[1]:
         header, dim, second = start.unlike
-        raise UserError(f"{path}, line {second}: expected a word and {dim} numbers (the header's dimension, line "
-                        f"{header} 'COUNT DIM', as line {number} holds); found 1 value after the word (read as GloVe "
-                        f"rows of one value, line {number} would be the one wrong)")
+        raise UserError(f"{path}, line {second}: expected a word and {counted(dim, 'number')} (the header's "
+                        f"dimension, line {header} 'COUNT DIM', as line {number} holds); found 1 value after the word "
+                        f"(read as GloVe rows of one value, line {number} would be the one wrong)")
 
 
 def _check_count(path: str | Path, line: int, promised: int, count: int, last: int) -> None:
@@ -221,11 +221,12 @@ def _check_count(path: str | Path, line: int, promised: int, count: int, last: i
     is a file cut short, refused in one line (gensim's reader raises EOFError); more are all read, with a
     warning (gensim reads COUNT rows and leaves the rest unread)."""
     if count < promised:
-        raise UserError(f"{path}: ends after {count:,} vectors (line {last}), and its header (line {line}) says "
-                        f"{promised:,}: a file cut short, such as a download that stopped? Fetch it again, or, if it "
-                        f"was cut on purpose, write {count} as the header's first number")
+        raise UserError(f"{path}: ends after {counted(count, 'vector', ',')} (line {last}), and its header (line "
+                        f"{line}) says {promised:,}: a file cut short, such as a download that stopped? Fetch it "
+                        f"again, or, if it was cut on purpose, write {count} as the header's first number")
     if count > promised:
-        warn(f"{path}: holds {count:,} vectors, and its header (line {line}) says {promised:,}; all are read")
+        warn(f"{path}: holds {counted(count, 'vector', ',')}, and its header (line {line}) says {promised:,}; all are "
+             "read")
 
 
 def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
