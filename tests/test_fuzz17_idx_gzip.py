@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import struct
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,7 @@ GOOD = gzip.compress(b"\x00\x00\x08\x03" + struct.pack(">III", 3, 4, 5) + bytes(
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damage=fuzz.mutations())
 def test_a_damaged_gzip_idx_file_is_read_or_refused_by_name(damage) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "train-images-idx3-ubyte.gz"
-        path.write_bytes(damage(GOOD))
-        try:
-            read_idx(path)
-        except UserError as exc:
-            assert str(path) in str(exc) and "\n" not in str(exc), str(exc)
+    fuzz.read_or_refused_by_name("train-images-idx3-ubyte.gz", damage(GOOD), read_idx)
 
 
 def test_the_good_file_reads(tmp_path: Path) -> None:
