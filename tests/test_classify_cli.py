@@ -1093,3 +1093,15 @@ def test_a_bag_refuses_the_settings_of_recurrent_layers(flags: list[str], messag
                    "--layers", "0", "--pooling", "mean", *flags], capsys)
     assert err == f"rnnkit: error: {message}, and --layers 0 (a bag of embeddings) has none"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("flags", "default"), [([], " (the default)"), (["--tokenizer", "char"], "")])
+def test_a_vocabulary_size_for_characters_is_refused(flags: list[str], default: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """``--vocab-size 5000`` (a model setting: no search) trained the default char tokenizer, the size unused."""
+    data = make_csv(tmp_path / "d.csv", 40, 0)
+    err = refused(["train", "classify", "--data", str(data), "--out", str(tmp_path / "o"), "--minutes", "0.05",
+                   "--vocab-size", "5000", *flags], capsys)
+    assert err == ("rnnkit: error: --vocab-size 5000: caps the ids of a word, ngram or bpe tokenizer, not the "
+                   f"characters of --tokenizer char{default}")
+    assert not (tmp_path / "o").exists()

@@ -990,3 +990,23 @@ def test_validation_loss_batches_pairs_of_like_length(one_torch_thread: None) ->
             count += t["tgt_out"].numel()
     assert sorted(widths[:2]) == [1, 20]
     assert loss == pytest.approx(total / count, rel=1e-5)
+
+
+@pytest.mark.parametrize(("flags", "refused"), [(["--vocab-size", "100"], True),
+                                                (["--tokenizer", "char", "--vocab-size", "100"], True),
+                                                (["--tgt-tokenizer", "word", "--vocab-size", "100"], False)])
+def test_a_vocabulary_size_for_characters_alone_is_refused(flags: list[str], refused: bool, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """``--vocab-size 100`` with the char tokenizer on both sides (the default) trained as if not given, unsaid."""
+    pairs = tmp_path / "p.tsv"
+    pairs.write_text("".join(f"abc {i}\txyz {i}\n" for i in range(20)), encoding="utf-8")
+    out = tmp_path / "run"
+    code = main(["train", "seq2seq", "--data", str(pairs), "--out", str(out), "--steps", "1", "--hidden", "8",
+                 "--embedding", "8", "--no-progress", *flags])
+    err = capsys.readouterr().err
+    assert (code, out.exists()) == ((2, False) if refused else (0, True))
+    assert (err == "rnnkit: error: --vocab-size 100: caps the ids of a word, ngram or bpe tokenizer, not the "
+                   "characters of --tokenizer char\n") == refused
+    if refused:
+        with pytest.raises(UserError, match=r"^vocab_size 100: caps the ids"):
+            rnnkit.fit("seq2seq", str(pairs), out, vocab_size=100, steps=1, verbose=False)

@@ -206,18 +206,23 @@ class ClassifyConfig(shared.TextModelConfig):
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
 
-    def refuse_recurrent_settings_of_a_bag(self) -> None:
-        """With ``layers`` 0 given (fastText's bag of embeddings: no recurrent layer), refuse a setting of the
-        recurrent layers given too (``--hidden``, ``--cell``, ``--bidirectional``, a regulariser): each did
-        nothing, unsaid. Not for a search's trials, whose settings name a bag's unused sizes as the search
-        proposed them."""
-        if self.layers != 0:
-            return
-        given = [name for name in ("hidden", "cell", "bidirectional") if getattr(self, name) is not None]
-        given += [name for name in ("weight_drop", "recurrent_dropout", "zoneout", "layer_norm") if getattr(self, name)]
-        if given:
-            raise SettingError(given[0], getattr(self, given[0]), "applies to recurrent layers, and --layers 0 (a bag "
-                               "of embeddings) has none")
+    def refuse_unused_settings(self) -> None:
+        """Refuse a setting given where the model would not use it, each of which did nothing, unsaid: with
+        ``layers`` 0 (fastText's bag of embeddings: no recurrent layer) a recurrent layer's (``--hidden``,
+        ``--cell``, ``--bidirectional``, a regulariser); ``vocab_size`` with the char tokenizer (given, or the
+        default of a run that does not search). For a fresh run's given settings: not a search's trials, whose
+        settings name a bag's unused sizes as the search proposed them, nor a resumed run's saved ones."""
+        if self.layers == 0:
+            given = [name for name in ("hidden", "cell", "bidirectional") if getattr(self, name) is not None]
+            given += [name for name in ("weight_drop", "recurrent_dropout", "zoneout", "layer_norm")
+                      if getattr(self, name)]
+            if given:
+                raise SettingError(given[0], getattr(self, given[0]), "applies to recurrent layers, and --layers 0 "
+                                   "(a bag of embeddings) has none")
+        if self.vocab_size is not None and not self.wants_autotune() and self.with_defaults().tokenizer == "char":
+            default = "" if self.tokenizer is not None else " (the default)"
+            raise SettingError("vocab_size", self.vocab_size, "caps the ids of a word, ngram or bpe tokenizer, not "
+                               f"the characters of --tokenizer char{default}")
 
     def _validate_vectors(self, filled: ClassifyConfig) -> None:
         """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers

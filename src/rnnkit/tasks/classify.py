@@ -128,7 +128,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     shared.refuse_freeze_added(ckpt, config.freeze_vectors)
     config.validate(saved)
     if not in_search and ckpt is None:  # a resumed run's config holds the sizes its bag was saved with
-        config.refuse_recurrent_settings_of_a_bag()
+        config.refuse_unused_settings()
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
                          overwrite=overwrite, verbose=verbose)

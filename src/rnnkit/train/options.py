@@ -64,7 +64,16 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "gamma": (lambda s: s.get("schedule") in ("step", "plateau"),
               "applies to --schedule step and plateau only, not {schedule}"),
     "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
+    "vocab_size": (lambda s: _tokenizers(s) != {"char"}, "caps the ids of a word, ngram or bpe tokenizer, not the "
+                   "characters of --tokenizer char"),
 }
+
+
+def _tokenizers(settings: Mapping[str, Any]) -> set[Any]:
+    """The tokenizers a run's settings name: ``tokenizer``, or each side's of a translator (None: not known yet,
+    a classifier's search)."""
+    default = settings.get("tokenizer")
+    return {settings.get("src_tokenizer") or default, settings.get("tgt_tokenizer") or default}
 
 
 @dataclass
