@@ -20,6 +20,15 @@ def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
+def refused_in_an_empty_folder(argv: list[str], folder: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> str:
+    """:func:`refused`, run in the empty ``folder`` (where an empty name pointed), which it leaves empty."""
+    monkeypatch.chdir(folder)
+    err = refused(argv, capsys)
+    assert list(folder.iterdir()) == []
+    return err
+
+
 @pytest.mark.parametrize("flag", ["--batch", "--length", "--hidden", "--input"])
 def test_bench_refuses_sizes_it_cannot_hold(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     """torch's "Overflow when unpacking long long" came as a traceback."""
@@ -65,20 +74,16 @@ def test_experiment_refuses_an_empty_config_name(empty: str, tmp_path: Path,
 def test_report_refuses_an_empty_run_name_as_one(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """``report ""`` (an unset shell variable) was read as the working directory: ".: not a model directory"."""
-    monkeypatch.chdir(tmp_path)
-    assert refused(["report", empty], capsys) == (
+    assert refused_in_an_empty_folder(["report", empty], tmp_path, monkeypatch, capsys) == (
         f"rnnkit: error: {empty!r}: an empty name; expected a run directory written by `rnnkit train`\n")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("empty", ["", " "])
 def test_prepare_refuses_an_empty_text_name_as_one(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """``prepare ""`` was ": is a directory; expected a UTF-8 text file" (the working directory)."""
-    monkeypatch.chdir(tmp_path)
-    assert refused(["prepare", empty], capsys) == (
+    assert refused_in_an_empty_folder(["prepare", empty], tmp_path, monkeypatch, capsys) == (
         f"rnnkit: error: TEXT {empty!r}: an empty name; expected a UTF-8 text file\n")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("name", ["dates", "scam", "shapes", "digits"])
@@ -86,28 +91,23 @@ def test_data_refuses_an_empty_out(name: str, tmp_path: Path, monkeypatch: pytes
                                    capsys: pytest.CaptureFixture[str]) -> None:
     """``--out ""`` (an unset shell variable) wrote scam's, shapes' and digits' files into the working directory
     when it was empty ("wrote 9 call transcripts to : ..."), and dates' was refused as ".: is a folder"."""
-    monkeypatch.chdir(tmp_path)
-    assert refused(["data", name, "--out", ""], capsys) == (
+    assert refused_in_an_empty_folder(["data", name, "--out", ""], tmp_path, monkeypatch, capsys) == (
         "rnnkit: error: --out '': an empty name; expected where to write the corpus (a file or a folder)\n")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("empty", ["", " "])
 def test_demo_refuses_an_empty_out(empty: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     """``demo --out ""`` trained in the working directory with overwrite on: over any run there."""
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("rnnkit.tasks.demo.run_charlm_demo", lambda **kw: pytest.fail(f"trained into {kw['out']!r}"))
-    assert refused(["demo", "--out", empty, "--minutes", "0.01"], capsys) == (
+    assert refused_in_an_empty_folder(["demo", "--out", empty, "--minutes", "0.01"], tmp_path, monkeypatch, capsys) == (
         f"rnnkit: error: --out {empty!r}: an empty name; expected the model directory to write (default runs/demo)\n")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("flag", ["--text", "--data"])
 def test_report_refuses_an_empty_input_name(flag: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """``--text ""`` named the working directory, said as "--output PAGE: is the --text being read"."""
-    monkeypatch.chdir(tmp_path)
-    assert refused(["report", str(tmp_path / "run"), flag, "", "--output", str(tmp_path / "r.html")], capsys) == (
+    argv = ["report", str(tmp_path / "run"), flag, "", "--output", str(tmp_path / "r.html")]
+    assert refused_in_an_empty_folder(argv, tmp_path, monkeypatch, capsys) == (
         f"rnnkit: error: {flag} '': an empty name; expected the file to read\n")
-    assert list(tmp_path.iterdir()) == []
