@@ -17,6 +17,7 @@ from rnnkit.data.tokenize import check_char_ngrams
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
 from rnnkit.models.classifier import POOLINGS
 from rnnkit.tasks import _text as shared
+from rnnkit.train.options import VOCAB_NOT_FOR_CHARS
 from rnnkit.train.trainer import TrainResult
 
 TOKENIZERS = ("char", "word", "ngram", "bpe")
@@ -221,8 +222,7 @@ class ClassifyConfig(shared.TextModelConfig):
                                    "(a bag of embeddings) has none")
         if self.vocab_size is not None and not self.wants_autotune() and self.with_defaults().tokenizer == "char":
             default = "" if self.tokenizer is not None else " (the default)"
-            raise SettingError("vocab_size", self.vocab_size, "caps the ids of a word, ngram or bpe tokenizer, not "
-                               f"the characters of --tokenizer char{default}")
+            raise SettingError("vocab_size", self.vocab_size, VOCAB_NOT_FOR_CHARS + default)
 
     def _validate_vectors(self, filled: ClassifyConfig) -> None:
         """``pretrained_vectors``: a file name, given to a run that does not search (the search tries tokenizers

@@ -54,6 +54,8 @@ ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
                   "applies to early stopping and --schedule plateau only: give --patience N or --schedule plateau too"),
     "plateau_patience": (lambda s: s.get("schedule") == "plateau", "applies to --schedule plateau only"),
 }
+#: why ``--vocab-size`` is refused with the char tokenizer
+VOCAB_NOT_FOR_CHARS = "caps the ids of a word, ngram or bpe tokenizer, not the characters of --tokenizer char"
 #: settings with a default of their own that apply only with others' values, and what a run given one without
 #: them hears (:func:`resolve_settings`): ``--gamma 0.1`` under the cosine schedule, or ``--momentum 0.5`` with
 #: Adam, did nothing, unsaid
@@ -64,8 +66,7 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "gamma": (lambda s: s.get("schedule") in ("step", "plateau"),
               "applies to --schedule step and plateau only, not {schedule}"),
     "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
-    "vocab_size": (lambda s: _tokenizers(s) != {"char"}, "caps the ids of a word, ngram or bpe tokenizer, not the "
-                   "characters of --tokenizer char"),
+    "vocab_size": (lambda s: _tokenizers(s) != {"char"}, VOCAB_NOT_FOR_CHARS),
 }
 
 
