@@ -604,7 +604,7 @@ def test_a_run_of_row_mnist_does_not_depend_on_the_runs_before_it() -> None:
     ("threads = 100000", "c.toml: threads = 100000: expected an integer from 1 to 1024"),
     ("stop_at = nan", "c.toml: stop_at = nan: expected a number"),
     ("params = 0", "c.toml: params = 0: expected a positive integer"),
-    ("hidden = true", "c.toml: hidden = True: expected an integer"),
+    ("hidden = true", "c.toml: hidden = true: expected an integer"),
     ('precision = "fp16"', "c.toml: precision = 'fp16': expected one of fp32, bf16, auto"),
     ("description = 5", "c.toml: description = 5: expected a string"),  # a note, but a string: it was not read
     ("[cell]\ngru = 5", "c.toml: [cell.gru]: expected a table of settings"),

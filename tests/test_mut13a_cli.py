@@ -126,7 +126,7 @@ def test_a_kept_setting_changed_on_resume_names_what_the_run_used(resumable: Pat
     config = tmp_path / "c.toml"
     config.write_text("wide = false\n", encoding="utf-8")
     assert main(["train", "echo13a", "--resume", str(resumable), "--config", str(config)]) == 2
-    assert capsys.readouterr().err == (f"rnnkit: error: {config}: wide = False: the resumed run used wide; a resumed "
+    assert capsys.readouterr().err == (f"rnnkit: error: {config}: wide = false: the resumed run used wide; a resumed "
                                        "run keeps its model and data\n")
     assert len(CALLS) == 1
 

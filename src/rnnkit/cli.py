@@ -172,7 +172,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     from rnnkit.train import distributed
     from rnnkit.train.checkpoint import load_checkpoint, run_folder
     from rnnkit.train.lr_find import LearningRateFound
-    from rnnkit.train.options import config_from, refuse_written_inputs, resolve_settings
+    from rnnkit.train.options import config_from, config_line, refuse_written_inputs, resolve_settings
 
     for name, expected in EMPTY_NAMES.items():  # read as not given, they ran on without a word
         refuse_empty_name(getattr(args, name, None), expected, f"--{name.replace('_', '-')}")
@@ -191,7 +191,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
     if saved is not None:  # a --config file's value is refused as a flag's is; it replaced the saved one unsaid
         in_file = getattr(args, "from_config", set())
         refuse_changed_kept(task, {key: settings[key] for key in task.frozen if key in in_file}, saved,
-                            lambda key, value: f"{args.config}: {key} = {value!r}")
+                            partial(config_line, args.config))
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
@@ -580,7 +580,8 @@ def _os_error_line(exc: OSError) -> str:
 def _setting_line(exc: SettingError, args: argparse.Namespace | None) -> str:
     """A bad setting named where the user wrote it: the flag, or the ``--config`` file and its key."""
     if exc.name in getattr(args, "from_config", ()):
-        return f"{args.config}: {exc.name} = {exc.value!r}: {exc.expected}"  # type: ignore[union-attr]
+        from rnnkit.train.options import config_line
+        return f"{config_line(args.config, exc.name, exc.value)}: {exc.expected}"  # type: ignore[union-attr]
     return exc.as_flag()
 
 

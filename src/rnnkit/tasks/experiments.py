@@ -60,7 +60,7 @@ from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.memory import check_room
 from rnnkit.train.optim import OPTIMIZERS
-from rnnkit.train.options import PRECISIONS
+from rnnkit.train.options import PRECISIONS, config_line
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 from rnnkit.wording import counted
@@ -390,7 +390,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     # a bad value read from the file is named there, as `rnnkit train --config` names it (cli._setting_line)
     args.from_config = {k for k in config if k in SETTING_KEYS} - forced
     _refuse_ignored(name, {f"--{k.replace('_', '-')} {getattr(args, k)}": k for k in sorted(forced)})
-    _refuse_ignored(name, {f"{args.config}: {k} = {v!r}": k for k, v in config.items() if k in SETTING_KEYS})
+    _refuse_ignored(name, {config_line(args.config, k, v): k for k, v in config.items() if k in SETTING_KEYS})
     cells = values.get("cells")
     where = f"{args.config}: " if "cells" in config and "cells" not in forced else ""  # the file, not --cells
     if isinstance(cells, str):

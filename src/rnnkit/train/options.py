@@ -67,6 +67,15 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
               "applies to --schedule step and plateau only, not {schedule}"),
     "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
     "vocab_size": (lambda s: _tokenizers(s) != {"char"}, VOCAB_NOT_FOR_CHARS),
+    # the tagger's spelling encoder, which --char-dim 0 turns off
+    **dict.fromkeys(("char_hidden", "char_encoder"), (lambda s: s.get("char_dim") != 0,
+                    "applies to the encoder of each word's spelling, which --char-dim 0 turns off")),
+    # the captioner's augmentation, which only --augment turns on
+    **dict.fromkeys(("augment_rotate", "augment_scale", "augment_shift", "augment_elastic"),
+                    (lambda s: bool(s.get("augment")), "applies with --augment only: give --augment too")),
+    # the language model's counts, mixed in with its memory
+    "counts": (lambda s: bool(s.get("memory")) or not s.get("counts"),
+               "mixes the text's counts into the memory, which --no-memory turns off"),
 }
 
 
@@ -464,6 +473,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
+def config_line(path: str | Path, key: str, value: Any) -> str:
+    """``PATH: key = value``, a ``--config`` file's setting as the file writes it (TOML's ``true``, not ``True``)."""
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    return f"{path}: {key} = {shown}"
+
+
 def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
     """Read a TOML file of settings (keys with ``-`` or ``_``; the settings of a table such as ``[train]`` are read
     as if at the top, so they may be grouped). A table named as a setting is that setting's value
@@ -485,7 +500,7 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
         raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
     for key in CONFIG_PATHS:  # no dataclass field checks them: `out = 5` or an [out] table was a TypeError
         if key in flat and not isinstance(flat[key], str):
-            raise UserError(f"{path}: {key} = {flat[key]!r}: expected a path (a string)")
+            raise UserError(f"{config_line(path, key, flat[key])}: expected a path (a string)")
     return flat
 
 
