@@ -172,6 +172,19 @@ def test_the_command_line(translator_dir: Path, capsys: pytest.CaptureFixture[st
     assert "--beam 3: sampling draws one token at a time" in capsys.readouterr().err
 
 
+def test_alpha_given_where_nothing_is_ranked_is_warned_of(translator_dir: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """GNMT's length normalisation ranks a beam's hypotheses: greedy decoding and sampling ran as if not given."""
+    for flags, which in ((["--alpha", "0.6"], "--beam 1 (greedy)"), (["--sample", "--alpha", "1"], "--sample")):
+        assert main(["translate", str(translator_dir), "abc", *flags]) == 0
+        assert capsys.readouterr().err == (f"rnnkit: warning: --alpha is the length normalisation of a beam search; "
+                                           f"{which} does not use it\n")
+    assert main(["translate", str(translator_dir), "abc", "--beam", "2", "--alpha", "1"]) == 0
+    assert capsys.readouterr().err == ""
+    beam = main(["translate", str(translator_dir), "abc", "--beam", "2"]), capsys.readouterr().out
+    assert beam == (0, rnnkit.load(translator_dir).translate("abc", beam=2, alpha=0.6) + "\n")  # the default 0.6
+
+
 def test_a_beam_refused_with_sampling_names_the_n_best_setting_in_the_callers_words(
         translator_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the hint said `n_best N` on the command line too, where the setting is --n-best

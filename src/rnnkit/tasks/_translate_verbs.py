@@ -18,6 +18,7 @@ from rnnkit.errors import (
     UserError,
     check_filled,
     report_warnings,
+    warn,
 )
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
@@ -52,7 +53,7 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
     """How the translator writes: the flags ``translate`` and ``evaluate`` share (:class:`Decoding`)."""
     d = Decoding()
     p.add_argument("--beam", type=int, default=d.beam, help=f"beam size, 1 = greedy (default {d.beam})")
-    p.add_argument("--alpha", type=float, default=d.alpha, help=f"GNMT length normalisation (default {d.alpha})")
+    p.add_argument("--alpha", type=float, help=f"GNMT length normalisation of a beam search (default {d.alpha})")
     p.add_argument("--max-len-a", type=float, default=d.max_len_a,
                    help=f"output length limit: a * source tokens + b, at most {OUTPUT_CAP} x the longer of the "
                         f"source and the model's --max-len (default {d.max_len_a})")
@@ -69,7 +70,11 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
 
 def _decoding(args: argparse.Namespace) -> Decoding:
     sampling = sampling_from(args) if hasattr(args, "sample") else None  # translate's flags; evaluate has none
-    return Decoding(args.beam, getattr(args, "n_best", 1), args.alpha, args.max_len_a, args.max_len_b,
+    if args.alpha is not None and (sampling is not None or args.beam == 1):  # greedy and sampling rank nothing
+        warn(f"--alpha is the length normalisation of a beam search; "
+             f"{'--sample' if sampling is not None else '--beam 1 (greedy)'} does not use it")
+    alpha = Decoding.alpha if args.alpha is None else args.alpha
+    return Decoding(args.beam, getattr(args, "n_best", 1), alpha, args.max_len_a, args.max_len_b,
                     args.no_repeat_ngram, args.replace_unk, args.min_len, sampling)
 
 
