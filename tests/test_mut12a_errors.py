@@ -43,6 +43,7 @@ from rnnkit.errors import (
 def test_an_on_off_setting_is_named_as_its_flag_without_a_value() -> None:
     assert SettingError("replace_unk", True, "expected x").as_flag() == "--replace-unk: expected x"
     assert SettingError("seq_len", 0, "expected y").as_flag() == "--seq-len 0: expected y"
+    assert SettingError("bidirectional", False, "expected z").as_flag() == "--no-bidirectional: expected z"
 
 
 @pytest.mark.parametrize("value", [True, 0, 1.0])

@@ -1070,7 +1070,7 @@ def test_validation_loss_batches_utterances_of_like_length() -> None:
 @pytest.mark.parametrize(("flags", "message"), [
     (["--symbols", "chars", "--voice", "ko"], "--voice ko: does nothing with --symbols chars: it phonemizes"),
     (["--jamo"], "--jamo: does nothing with --symbols phonemes: it decomposes Hangul"),
-    (["--no-jamo"], "--jamo False: does nothing with --symbols phonemes: it decomposes Hangul")])
+    (["--no-jamo"], "--no-jamo: does nothing with --symbols phonemes: it decomposes Hangul")])
 def test_symbol_settings_of_the_other_symbols_are_refused(flags: list[str], message: str, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     """``--symbols chars --voice ko`` trained on the transcripts' characters, the voice unused, unsaid; so did

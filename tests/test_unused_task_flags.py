@@ -54,7 +54,8 @@ def test_the_same_setting_where_it_is_used_is_taken(argv: list[str], tmp_path: P
     ("caption", {"augment_shift": 0.1}, "augment_shift 0.1: applies with augment=True only: give augment=True too"),
     ("charlm", {"memory": False, "counts": True},
      "counts True: mixes the text's counts into the memory, which memory=False turns off")])
-def test_fit_refuses_them_too_in_pythons_words(task: str, settings: dict[str, object], refusal: str, tmp_path: Path) -> None:
+def test_fit_refuses_them_too_in_pythons_words(task: str, settings: dict[str, object], refusal: str,
+                                               tmp_path: Path) -> None:
     with pytest.raises(SettingError) as caught:
         rnnkit.fit(task, str(tmp_path / "absent"), tmp_path / "r", steps=1, verbose=False, **settings)
     assert str(caught.value) == refusal

@@ -46,10 +46,12 @@ class SettingError(UserError):
         self.expected = expected
 
     def as_flag(self) -> str:
-        """The message with the command-line flag of the setting (``--seq-len 0: ...``; an on/off flag given,
-        ``True``, without its value: ``--replace-unk: ...``)."""
+        """The message with the command-line flag of the setting (``--seq-len 0: ...``; an on/off flag as it is
+        given, without its value: ``--replace-unk: ...`` for True, ``--no-bidirectional: ...`` for False)."""
         flag = f"--{self.name.replace('_', '-')}"
-        return f"{flag}: {self.expected}" if self.value is True else f"{flag} {self.value}: {self.expected}"
+        if isinstance(self.value, bool):
+            return f"{flag if self.value else '--no-' + flag[2:]}: {self.expected}"
+        return f"{flag} {self.value}: {self.expected}"
 
 
 def check_positive(name: str, value: object) -> None:
