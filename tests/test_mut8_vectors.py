@@ -107,7 +107,7 @@ def test_a_file_one_row_short_of_its_header_is_refused(tmp_path: Path) -> None:
                                  "purpose, write 2 as the header's first number")
 
 
-@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400", "1_0", "0.5_5"])
 def test_a_value_that_is_not_finite_is_not_a_number(tmp_path: Path, value: str) -> None:
     path = write(tmp_path, "v.txt", f"good 1 {value}\n")
     with pytest.raises(UserError, match=rf"v\.txt, line 1: '{value}' is not a number; expected a word and 2 finite "

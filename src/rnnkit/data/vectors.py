@@ -233,8 +233,8 @@ def _numbers(path: str | Path, number: int, values: list[bytes]) -> list[float]:
     """A kept row's values, each a finite number (else a one-line error naming the line)."""
     out: list[float] = []
     for value in values:
-        try:
-            x = float(value)
+        try:  # Python's float reads 1_0 as 10, which no vectors file means (word2vec and GloVe write no '_')
+            x = float(value) if b"_" not in value else math.nan
         except ValueError:
             x = math.nan
         if not math.isfinite(x):
