@@ -35,8 +35,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 import rnnkit
+from rnnkit.models.classifier import Classifier
 from rnnkit.tasks import classify
 from rnnkit.tasks.classify import ClassifyConfig
 
@@ -68,19 +70,38 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-3}, True),
     "ngram+char 3-6, max len 50,000, label smoothing 0.1": ({**SUBWORDS, "max_len": 50_000, "label_smoothing": 0.1},
                                                             True),
+    "ngram+char 3-6, max len 50,000, DAN 1 layer": ({**SUBWORDS, "max_len": 50_000}, True),
 }
+#: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
+#: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
+DEEP_HEADS = {"ngram+char 3-6, max len 50,000, DAN 1 layer": 1}
+_deep_layers = 0  # the variant being run's (read when a Classifier is built: by train and again by load)
+_plain_init = Classifier.__init__
+
+
+def _init_deep_head(self: Classifier, *args: Any, **kwargs: Any) -> None:
+    _plain_init(self, *args, **kwargs)
+    size = self.head.in_features
+    hidden = [m for _ in range(_deep_layers) for m in (nn.Linear(size, size), nn.ReLU(), nn.Dropout(self.dropout.p))]
+    if hidden:
+        self.head = nn.Sequential(*hidden, self.head)
+
+
+Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
+    global _deep_layers
     settings, skip_unknown = VARIANTS[name]
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
+    _deep_layers = DEEP_HEADS.get(name, 0)
     config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
     report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
     return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"],
             "val_accuracy": result.at_best("accuracy"),
             "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
-            "settings": settings, "skip_unknown": skip_unknown,
+            "settings": settings, "skip_unknown": skip_unknown, "deep_head": _deep_layers,
             "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline else None}
 
 
