@@ -87,8 +87,6 @@ def _init_deep_head(self: Classifier, *args: Any, **kwargs: Any) -> None:
         self.head = nn.Sequential(*hidden, self.head)
 
 
-Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]
-
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     global _deep_layers
@@ -206,6 +204,7 @@ def main() -> int:
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
     rows = []
     for corpus in args.corpus or CORPORA:
         for split in args.split_seed:
