@@ -35,7 +35,7 @@ from rnnkit.models.dynamic_eval import (
     dynamic_log_probs,
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
-from rnnkit.sampling import check_sampling
+from rnnkit.sampling import check_sampling, warn_greedy
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -213,11 +213,7 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
 def _warn_unused_sampling(temperature: float, top_k: int | None, top_p: float) -> None:
     """Warn that ``top_k``/``top_p`` go unused at temperature 0, which writes the most likely character (as Hugging
     Face's ``generate`` warns of ``top_p`` without sampling); a user given the same text each time hears why."""
-    unused = [f"{flag} {value:g}" for flag, value, used in (("--top-k", top_k, top_k is not None),
-                                                            ("--top-p", top_p, top_p < 1.0)) if used]
-    if temperature == 0 and unused:
-        warn(f"--temperature 0 writes the most likely character each time (greedy): {' and '.join(unused)} "
-             f"{'is' if len(unused) == 1 else 'are'} not used")
+    warn_greedy(temperature, top_k, top_p, None, "character")
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static: Callable[[], float]) -> None:
