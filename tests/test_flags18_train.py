@@ -1,0 +1,48 @@
+"""Settings of training given with ``--find-lr``, which runs the learning-rate range test instead and keeps no
+model: the rate, its schedule, evaluation, logging, saving, the moving average, early stopping, TensorBoard and
+``--report`` did nothing, unsaid; each is warned of (the README's way is to add --find-lr to a training command,
+so a refusal would break it). ``--steps`` and ``--minutes`` size a character LM's model, and are not named."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.train.options import TRAINER_DEFAULTS, refuse_given_without_use
+from tests.test_classify_cli import make_csv
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+FLAGS = ["--hidden", "4", "--embedding", "4", "--no-progress", "--batch-size", "8"]
+SAID = "--find-lr runs a learning-rate range test (100 updates at rates of its own) and keeps no model: "
+
+
+def test_training_flags_given_with_find_lr_are_said_to_go_unused(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_csv(tmp_path / "d.csv", 24, 0)
+    capsys.readouterr()
+    assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "x"), "--find-lr", "--lr", "0.1",
+                 "--schedule", "constant", "--eval-every", "5", "--steps", "50", "--report", *FLAGS]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"rnnkit: warning: {SAID}--lr, --schedule, --eval-every and --report are not used" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_fit_says_it_in_its_keywords(tmp_path: Path) -> None:
+    data = make_csv(tmp_path / "d.csv", 24, 0)
+    with pytest.warns(UserWarning, match=r"keeps no model: ema is not used$"):
+        rnnkit.fit("classify", str(data), tmp_path / "x", find_lr=True, ema=0.9, hidden=4, embedding=4,
+                   progress=False, verbose=False)
+
+
+def test_only_what_the_range_test_leaves_is_named() -> None:
+    settings = {**TRAINER_DEFAULTS, "find_lr": True, "warmup": 5, "patience": 3, "tensorboard": False}
+    with pytest.warns(UserWarning, match=r": --warmup and --patience are not used$"):
+        refuse_given_without_use(settings, {"find_lr", "warmup", "patience", "tensorboard", "steps", "clip"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        refuse_given_without_use(settings, {"find_lr", "steps", "minutes", "clip", "optimizer", "seed"})
+        refuse_given_without_use({**settings, "find_lr": False}, {"lr", "ema", "report", "eval_every"})
