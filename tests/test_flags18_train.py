@@ -12,6 +12,7 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
+from rnnkit.errors import UserError
 from rnnkit.train.options import TRAINER_DEFAULTS, refuse_given_without_use
 from tests.test_classify_cli import make_csv
 
@@ -46,3 +47,24 @@ def test_only_what_the_range_test_leaves_is_named() -> None:
         warnings.simplefilter("error")
         refuse_given_without_use(settings, {"find_lr", "steps", "minutes", "clip", "optimizer", "seed"})
         refuse_given_without_use({**settings, "find_lr": False}, {"lr", "ema", "report", "eval_every"})
+
+
+@pytest.mark.parametrize("schedule", ["constant", "step"])
+def test_a_floor_of_a_schedule_that_has_none_is_refused(schedule: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """--min-lr-ratio is the floor of cosine, linear and plateau; constant and step never read it."""
+    data = make_csv(tmp_path / "d.csv", 24, 0)
+    out = tmp_path / "x"
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), "--schedule", schedule,
+                 "--min-lr-ratio", "0.1", *FLAGS]) == 2
+    assert capsys.readouterr().err == (f"rnnkit: error: --min-lr-ratio 0.1: is the floor of --schedule cosine, linear "
+                                       f"and plateau; {schedule} does not use it\n")
+    assert not out.exists()
+    with pytest.raises(UserError, match=rf"^min_lr_ratio 0\.1: .*; {schedule} does not use it$"):
+        rnnkit.fit("classify", str(data), out, schedule=schedule, min_lr_ratio=0.1, verbose=False)
+
+
+def test_a_floor_of_a_decaying_schedule_is_taken() -> None:
+    for schedule in ("cosine", "linear", "plateau"):
+        refuse_given_without_use({**TRAINER_DEFAULTS, "schedule": schedule, "min_lr_ratio": 0.1},
+                                 {"schedule", "min_lr_ratio"})

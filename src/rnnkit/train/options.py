@@ -76,6 +76,8 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "gamma": (lambda s: s.get("schedule") in ("step", "plateau"),
               "applies to --schedule step and plateau only, not {schedule}"),
     "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
+    "min_lr_ratio": (lambda s: s.get("schedule") in ("cosine", "linear", "plateau"),
+                     "is the floor of --schedule cosine, linear and plateau; {schedule} does not use it"),
     "vocab_size": (lambda s: _tokenizers(s) != {"char"}, VOCAB_NOT_FOR_CHARS),
     # the tagger's spelling encoder, which --char-dim 0 turns off
     **dict.fromkeys(("char_hidden", "char_encoder"), (lambda s: s.get("char_dim") != 0,
