@@ -68,3 +68,33 @@ def test_a_floor_of_a_decaying_schedule_is_taken() -> None:
     for schedule in ("cosine", "linear", "plateau"):
         refuse_given_without_use({**TRAINER_DEFAULTS, "schedule": schedule, "min_lr_ratio": 0.1},
                                  {"schedule", "min_lr_ratio"})
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    (["--val-fraction", "0.3", "--val-data", "{data}"],
+     "--val-fraction 0.3: is the part of --data held out for validation; --val-data {data} is the validation data"),
+    (["--split-seed", "3", "--val-data", "{data}"],
+     "--split-seed 3: seeds the split of a validation part off --data, and there is none: --val-data {data} is the "
+     "validation data"),
+    (["--split-seed", "3", "--val-fraction", "0"],
+     "--split-seed 3: seeds the split of a validation part off --data, and there is none: --val-fraction 0 holds "
+     "none out")])
+def test_a_split_that_is_not_made_is_refused(flags: list[str], said: str, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--val-fraction and --split-seed hold out and shuffle a part of --data; --val-data is the validation data
+    instead, and --val-fraction 0 holds nothing out: they did nothing, unsaid."""
+    data = make_csv(tmp_path / "d.csv", 24, 0)
+    out = tmp_path / "x"
+    given = [flag.format(data=data) for flag in flags]
+    assert main(["train", "classify", "--data", str(data), "--out", str(out), *given, *FLAGS]) == 2
+    assert capsys.readouterr().err == f"rnnkit: error: {said.format(data=data)}\n"
+    assert not out.exists()
+
+
+def test_fit_refuses_a_split_beside_val_data(tmp_path: Path) -> None:
+    data = make_csv(tmp_path / "d.csv", 24, 0)
+    with pytest.raises(UserError, match=r"^split_seed 3: seeds the split .* off data, .*: val_data .* is the "
+                                        r"validation data$"):
+        rnnkit.fit("classify", str(data), tmp_path / "x", val_data=str(data), split_seed=3, verbose=False)
+    settings = {**TRAINER_DEFAULTS, "val_fraction": 0.2, "split_seed": 3, "val_data": None}
+    refuse_given_without_use(settings, {"val_fraction", "split_seed"})  # a split made: both taken

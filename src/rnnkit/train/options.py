@@ -85,6 +85,11 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     # the captioner's augmentation, which only --augment turns on
     **dict.fromkeys(("augment_rotate", "augment_scale", "augment_shift", "augment_elastic"),
                     (lambda s: bool(s.get("augment")), "applies with --augment only: give --augment too")),
+    # the split of a validation part off --data, which --val-data (or --val-fraction 0) leaves out
+    "val_fraction": (lambda s: not s.get("val_data"),
+                     "is the part of --data held out for validation; --val-data {val_data} is the validation data"),
+    "split_seed": (lambda s: not s.get("val_data") and s.get("val_fraction") != 0,
+                   "seeds the split of a validation part off --data, and there is none: {val_data_or_none}"),
     # the language model's counts, mixed in with its memory
     "counts": (lambda s: bool(s.get("memory")) or not s.get("counts"),
                "mixes the text's counts into the memory, which --no-memory turns off"),
@@ -553,7 +558,8 @@ def resolve_settings(
         for name, (applies, _) in ONLY_WITH.items():
             if name in out and name not in explicit and not applies(out):
                 out[name] = defaults[name]
-    refuse_given_without_use(out, explicit | ({"report"} if getattr(args, "report", False) else set()))
+    refuse_given_without_use({**out, "val_data": getattr(args, "val_data", None)},
+                             explicit | ({"report"} if getattr(args, "report", False) else set()))
     return out
 
 
@@ -563,7 +569,9 @@ def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) 
     for name in sorted(set(given) & GIVEN_ONLY_WITH.keys()):
         applies, without = GIVEN_ONLY_WITH[name]
         if not applies(settings):
-            raise SettingError(name, settings[name], without.format(**settings))
+            held = f"--val-data {settings['val_data']} is the validation data" if settings.get("val_data") else \
+                "--val-fraction 0 holds none out"
+            raise SettingError(name, settings[name], without.format(**settings, val_data_or_none=held))
     if settings.get("find_lr"):
         _warn_unused_by_range_test(settings, given)
 
