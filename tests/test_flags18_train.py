@@ -98,3 +98,27 @@ def test_fit_refuses_a_split_beside_val_data(tmp_path: Path) -> None:
         rnnkit.fit("classify", str(data), tmp_path / "x", val_data=str(data), split_seed=3, verbose=False)
     settings = {**TRAINER_DEFAULTS, "val_fraction": 0.2, "split_seed": 3, "val_data": None}
     refuse_given_without_use(settings, {"val_fraction", "split_seed"})  # a split made: both taken
+
+
+def _corpus(root: Path) -> Path:
+    """A captioner's corpus as ``rnnkit data shapes`` writes one: train/ and val/, each with its captions.tsv."""
+    for side in ("train", "val"):
+        (root / side).mkdir(parents=True)
+        (root / side / "captions.tsv").write_text("image\tcaption\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("flag", ["--val-fraction", "--split-seed"])
+def test_a_split_beside_a_corpus_val_folder_is_refused(flag: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A corpus folder's val/ is its validation data (``rnnkit data shapes`` and ``speech`` write one), so a
+    fraction of its train/ was never held out: --val-fraction 0.5 trained on every image, unsaid."""
+    data, out = _corpus(tmp_path / "shapes"), tmp_path / "x"
+    assert main(["train", "caption", "--data", str(data), "--out", str(out), flag, "0.5" if "fraction" in flag
+                 else "2", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnkit: error: {flag} ") and err.endswith(
+        f"{data / 'val'} is the validation data (a corpus folder's val/, beside its train/)\n")
+    assert not out.exists()
+    refuse_given_without_use({**TRAINER_DEFAULTS, "data": str(data / "train"), "val_fraction": 0.5, "split_seed": 2},
+                             {"val_fraction", "split_seed"})  # its train/ alone: a part of it is held out

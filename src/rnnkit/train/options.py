@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
+from rnnkit.data.split import validation_folder
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import (
@@ -86,10 +87,11 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     **dict.fromkeys(("augment_rotate", "augment_scale", "augment_shift", "augment_elastic"),
                     (lambda s: bool(s.get("augment")), "applies with --augment only: give --augment too")),
     # the split of a validation part off --data, which --val-data (or --val-fraction 0) leaves out
-    "val_fraction": (lambda s: not s.get("val_data"),
-                     "is the part of --data held out for validation; --val-data {val_data} is the validation data"),
-    "split_seed": (lambda s: not s.get("val_data") and s.get("val_fraction") != 0,
-                   "seeds the split of a validation part off --data, and there is none: {val_data_or_none}"),
+    "val_fraction": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None,
+                     "is the part of --data held out for validation; {validation}"),
+    "split_seed": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None
+                   and s.get("val_fraction") != 0,
+                   "seeds the split of a validation part off --data, and there is none: {validation}"),
     # the language model's counts, mixed in with its memory
     "counts": (lambda s: bool(s.get("memory")) or not s.get("counts"),
                "mixes the text's counts into the memory, which --no-memory turns off"),
@@ -569,11 +571,18 @@ def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) 
     for name in sorted(set(given) & GIVEN_ONLY_WITH.keys()):
         applies, without = GIVEN_ONLY_WITH[name]
         if not applies(settings):
-            held = f"--val-data {settings['val_data']} is the validation data" if settings.get("val_data") else \
-                "--val-fraction 0 holds none out"
-            raise SettingError(name, settings[name], without.format(**settings, val_data_or_none=held))
+            raise SettingError(name, settings[name], without.format(**settings, validation=_validation(settings)))
     if settings.get("find_lr"):
         _warn_unused_by_range_test(settings, given)
+
+
+def _validation(settings: Mapping[str, Any]) -> str:
+    """What a run's validation data is, where no part of ``--data`` is split off for it."""
+    if settings.get("val_data"):
+        return f"--val-data {settings['val_data']} is the validation data"
+    if (folder := validation_folder(settings.get("data"))) is not None:
+        return f"{folder} is the validation data (a corpus folder's val/, beside its train/)"
+    return "--val-fraction 0 holds none out"
 
 
 def _warn_unused_by_range_test(settings: Mapping[str, Any], given: Iterable[str]) -> None:
