@@ -77,8 +77,9 @@ def test_the_shift_of_a_model_with_the_memory(monkeypatch: pytest.MonkeyPatch, t
     stand_in(monkeypatch, {**SAVED, "memory": True})
     with pytest.raises(UserError, match=r"^--shift 8 with --init-from src: its model has the memory"):
         init_source(CharLMConfig(init_from="src", memory=False, shift=8), tmp_path / "new", resume=False)
-    _, config = init_source(CharLMConfig(init_from="src", memory=False, shift=64), tmp_path / "new", resume=False)
-    assert config.shift == 64  # the window itself: no overlap
+    # the window itself: no overlap (a --no-memory beside it, which the model's memory replaced, is refused now)
+    _, config = init_source(CharLMConfig(init_from="src", shift=64), tmp_path / "new", resume=False)
+    assert config.shift == 64
     stand_in(monkeypatch, SAVED)  # no memory: overlapping windows are the flags' to give
     _, config = init_source(CharLMConfig(init_from="src", memory=False, shift=8), tmp_path / "new", resume=False)
     assert config.shift == 8

@@ -101,7 +101,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
         if resume:
             config = _resumed_config(spec, out, config, given)
         else:  # a resumed run is checked in _resumed_config, as `rnnkit train --resume` is
-            refuse_given_without_use(vars(config), given)
+            refuse_given_without_use({**vars(config), "data": data, "val_data": val_data}, given)
         if val_data is not None:
             if "val_data" not in inspect.signature(spec.train).parameters:
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "

@@ -8,7 +8,8 @@
 - :func:`draw`: one index drawn with probability softmax(logits), by one uniform number and its generator.
 - :func:`check_sampling`: the settings checked in one line each, naming them.
 - :class:`Sampling`: a decoder's settings for drawing each token (the translator's and the captioner's
-  ``--sample``), and :func:`warn_unused_sampling` for settings given without it; their flags
+  ``--sample``), and :func:`warn_unused_sampling` for settings given without it (:func:`warn_greedy`: at
+  temperature 0); their flags
   (:func:`add_sampling_arguments`, :func:`sampling_from`).
 """
 
@@ -37,7 +38,7 @@ from rnnkit.errors import (
 )
 
 __all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
-           "sampling_from", "sampling_keywords", "sampling_of", "warn_unused_sampling"]
+           "sampling_from", "sampling_keywords", "sampling_of", "warn_greedy", "warn_unused_sampling"]
 
 
 def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
@@ -140,6 +141,22 @@ def warn_unused_sampling(temperature: float | None, top_k: int | None, top_p: fl
              "the most likely output is written")
 
 
+def warn_greedy(temperature: float, top_k: int | None, top_p: float, seed: int | None, unit: str = "token",
+                copies: int = 1) -> None:
+    """Warn that the settings of a draw go unused at ``temperature`` 0, which writes the most likely ``unit`` each
+    time (as Hugging Face's ``generate`` warns of ``top_p`` without sampling): ``top_k``, a nucleus (``top_p``
+    below 1), a ``seed`` (None: none given), and ``copies`` above 1 (``--n-best``), each the same output."""
+    if temperature != 0:
+        return
+    unused = [f"{flag} {value:g}" for flag, value, used in (("--top-k", top_k, top_k is not None),
+                                                            ("--top-p", top_p, top_p < 1.0)) if used]
+    unused += [f"--seed {seed}"] if seed is not None else []
+    said = [f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used"] if unused else []
+    said += [f"--n-best {copies} writes the same output {copies} times"] if copies > 1 else []
+    if said:
+        warn(f"--temperature 0 writes the most likely {unit} each time (greedy): {', and '.join(said)}")
+
+
 def add_sampling_arguments(p: argparse.ArgumentParser, outputs: str, use: str) -> None:
     """The flags of :class:`Sampling` (``--sample``, ``--temperature``, ``--top-k``, ``--top-p``, ``--seed``), for
     a command that writes ``outputs``, diverse where ``use`` wants them."""
@@ -203,4 +220,7 @@ def check_beam_or_samples(beam: object, n_best: object, sampling: Sampling | Non
     width = check_count("beam", beam, 1)
     if width != 1:
         raise SettingError("beam", width, "sampling draws one token at a time: expected 1 (--n-best N draws N samples)")
-    return 1, check_count("n_best", n_best, 1, MAX_BEAM), sampling.checked()
+    n_best, sampling = check_count("n_best", n_best, 1, MAX_BEAM), sampling.checked()
+    with report_warnings():
+        warn_greedy(sampling.temperature, sampling.top_k, sampling.top_p, sampling.seed, copies=n_best)
+    return 1, n_best, sampling

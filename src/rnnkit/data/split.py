@@ -15,7 +15,11 @@ from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["corpus_index", "corpus_sides", "is_listed_file", "split_fraction", "stratified_split"]
+__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "is_listed_file", "split_fraction", "stratified_split",
+           "validation_folder"]
+
+#: the files that mark a corpus folder: a recogniser's and a captioner's
+CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
 
 T = TypeVar("T")
 
@@ -104,6 +108,17 @@ def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read
     train = read(root / "train" if nested else root)
     if val_data:
         return train, read(Path(val_data))
-    if nested and (root / "val" / index).is_file():
+    if validation_folder(root, (index,)) is not None:
         return train, read(root / "val")
     return split_fraction(train, fraction, seed) if fraction > 0 else (train, [])
+
+
+def validation_folder(data: object, indexes: Sequence[str] = CORPUS_INDEXES) -> Path | None:
+    """``data``'s ``val/`` where ``data`` is a corpus folder whose ``train/`` and ``val/`` each hold one of the
+    ``indexes`` (as the generators write them): the validation data, which no fraction of ``data`` replaces;
+    None otherwise (a file, a name, a folder without them, None)."""
+    if not isinstance(data, (str, Path)) or not data:
+        return None
+    root = Path(data)
+    found = any((root / "train" / index).is_file() and (root / "val" / index).is_file() for index in indexes)
+    return root / "val" if found else None

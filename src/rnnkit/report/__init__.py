@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from rnnkit.device import resolve_device
-from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings
+from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings, warn
 from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
@@ -85,6 +85,20 @@ def check_options(run: Path, kind: str, options: dict[str, Any]) -> None:
                             f"{', '.join(sorted(tasks))}")
 
 
+def experiment_run(run: Path) -> bool:
+    """Whether ``run`` is an ``rnnkit experiment`` or ``diagnose`` directory, whose page reads its results and runs
+    no model (a results.json beside a model is the user's)."""
+    model = (run / "best").is_dir() or (run / "config.json").is_file()
+    return not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file())
+
+
+def warn_no_model(run: Path, given: str) -> None:
+    """Warn that ``given`` (``--device cuda``, ``--threads 4``), a setting of where a model runs, goes unused on
+    the page of experiment directory ``run``, which runs none (a script that reports every run with one is kept)."""
+    with report_warnings():
+        warn(f"{given}: {run} is an experiment directory, whose page runs no model; it is not used")
+
+
 def run_dir(path: str | Path) -> Path:
     """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``). An empty name
     (an unset shell variable) is refused as one: ``Path("")`` is the working directory, which was named as ``.: not
@@ -110,7 +124,8 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
     (default: the run's validation data); ``threshold`` the one a multi-label classifier is scored at (default
     ``evaluate``'s, 0.5; refused for any other run); ``device`` where the model scores, traces and decodes
     (``cpu``, the default, as ``rnnkit evaluate``'s; ``cuda``, ``cuda:N`` or ``auto``: see
-    :func:`rnnkit.device.resolve_device`; checked before the run is read). An option the run's page does not
+    :func:`rnnkit.device.resolve_device`; checked before the run is read; warned of for an experiment's page, which runs
+    no model). An option the run's page does not
     read is a :class:`UserError`; so, before any work, is an ``output`` that is a folder, a file the page is
     made from, or inside the run's ``best/`` or ``last/`` (which a save replaces), and a run that cannot be
     written into when no ``output`` is given (:func:`page_path`)."""
@@ -128,12 +143,13 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
     where = resolve_device(device)  # a GPU asked for where there is none: one line, before any work
     run = run_dir(path)
     options = {"text": text, "data": data, "chars": chars, "threshold": threshold}
-    model = (run / "best").is_dir() or (run / "config.json").is_file()  # a results.json beside a model is the user's
     try:
-        if not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file()):
+        if experiment_run(run):
             from rnnkit.report.experiments import experiment_page
 
             check_options(run, "experiment", options)
+            if str(device) != "cpu":
+                warn_no_model(run, f"--device {device}")
             target = page_path(run, output, [(f"the {name} being read", run / name)
                                              for name in ("results.json", "diagnose.json", "diagnose.md")])
             return experiment_page(run).write(target)

@@ -31,7 +31,8 @@ __all__ = ["FIXED_BY_WEIGHTS", "MOST_UNKNOWN", "SHAPE", "in_vocabulary", "init_s
 SHAPE = ("cell", "hidden", "layers", "embed_dim", "dropout", "weight_drop", "recurrent_dropout", "zoneout",
          "layer_norm", "memory", "counts")
 #: the settings of :data:`SHAPE` a flag may give (their default, None, is the budget's choice) that fix the weights:
-#: another value than the model's is refused. ``--dropout`` given is the new run's (as char-rnn's ``-init_from``
+#: another value than the model's is refused (so is one of the others of :data:`SHAPE` set to other than both its
+#: default and the model's). ``--dropout`` given is the new run's (as char-rnn's ``-init_from``
 #: takes it from the new flags): it drops activations, the weights are the same
 FIXED_BY_WEIGHTS = ("hidden", "layers", "weight_drop")
 #: above this share of unknown characters the new text is refused: the model would learn little from it
@@ -57,11 +58,6 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     if ckpt.config.get("task") != "charlm":
         raise UserError(f"--init-from {source}: a {ckpt.config.get('task')!r} model, not a character language model")
     saved = ckpt.config.get("settings") or {}
-    for key in FIXED_BY_WEIGHTS:  # given (None is the task's choice) and other than the weights': refused, not unsaid
-        given = getattr(config, key)
-        if given is not None and key in saved and given != saved[key]:
-            raise UserError(f"--{key.replace('_', '-')} {given} with --init-from {source}: its model has "
-                            f"{saved[key]}, which a run started from its weights keeps; drop --{key.replace('_', '-')}")
     values = settings_of(config)
     values.update({k: saved[k] for k in SHAPE if k in saved and not (k == "dropout" and config.dropout is not None)})
     values["init_from"] = os.path.abspath(source)  # the record of where it came from, read from any directory
@@ -69,7 +65,27 @@ def init_source(config: CharLMConfig, out: Path, resume: bool) -> tuple[Checkpoi
     if values.get("memory") and shift is not None and shift != seq_len:  # checked for the flags' --no-memory
         raise UserError(f"--shift {shift} with --init-from {source}: its model has the memory, into which "
                         f"overlapping windows would read the text twice; drop --shift (or give --seq-len {shift})")
+    _refuse_replaced(config, saved, source)  # after: a --no-memory given for --shift is told of the shift
     return ckpt, config_from(type(config), values)
+
+
+def _refuse_replaced(config: CharLMConfig, saved: dict[str, Any], source: str) -> None:
+    """Refuse a setting of :data:`SHAPE` (not ``dropout``, the new run's) that the model's own value would replace,
+    unsaid: one of :data:`FIXED_BY_WEIGHTS` given (None is the task's choice), or another set to other than its
+    default (``--embed-dim 16``, ``--cell gru``, ``--no-memory``; one given at its default cannot be told from one
+    not given) and to other than the model's."""
+    defaults = type(config)()
+    for key in SHAPE:
+        value = getattr(config, key)
+        if key == "dropout" or key not in saved or value in (getattr(defaults, key), saved[key]):
+            continue
+        flag = f"--{key.replace('_', '-')}"
+        if isinstance(value, bool):
+            given = flag if value else f"--no-{flag[2:]}"
+            raise UserError(f"{given} with --init-from {source}: its model has it {'on' if saved[key] else 'off'}, "
+                            f"which a run started from its weights keeps; drop {given}")
+        raise UserError(f"{flag} {value} with --init-from {source}: its model has {saved[key]}, which a run started "
+                        f"from its weights keeps; drop {flag}")
 
 
 def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data: str) -> torch.Tensor:

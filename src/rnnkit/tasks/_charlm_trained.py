@@ -35,7 +35,7 @@ from rnnkit.models.dynamic_eval import (
     dynamic_log_probs,
 )
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
-from rnnkit.sampling import check_sampling
+from rnnkit.sampling import check_sampling, warn_greedy
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._charlm_config import _saved_model_kwargs
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -100,11 +100,12 @@ class CharLM:
     def _stream(self, prime: str, length: int, temperature: float, top_k: int | None,
                 seed: int | None, top_p: float) -> Iterator[str]:
         gen = torch.Generator().manual_seed(seed if seed is not None else int(time.time_ns() % 2**31))
+        given_prime = bool(prime)  # an empty one: the seed draws its first character, also at temperature 0
         if not prime:
             prime = "\n" if "\n" in self.vocab else self.vocab.itos[1 + int(torch.randint(len(self.vocab) - 1, (1,),
                                                                                         generator=gen))]
         with report_warnings():
-            _warn_unused_sampling(temperature, top_k, top_p)
+            _warn_unused_sampling(temperature, top_k, top_p, seed if given_prime else None)
             prime_ids = self.vocab.encode_tensor(prime)
         for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
                               banned=[self.vocab.unk_index], top_p=top_p):
@@ -210,14 +211,11 @@ def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor
     return rms  # dynamic_log_probs puts them in the parameters' dtype
 
 
-def _warn_unused_sampling(temperature: float, top_k: int | None, top_p: float) -> None:
+def _warn_unused_sampling(temperature: float, top_k: int | None, top_p: float, seed: int | None = None) -> None:
     """Warn that ``top_k``/``top_p`` go unused at temperature 0, which writes the most likely character (as Hugging
-    Face's ``generate`` warns of ``top_p`` without sampling); a user given the same text each time hears why."""
-    unused = [f"{flag} {value:g}" for flag, value, used in (("--top-k", top_k, top_k is not None),
-                                                            ("--top-p", top_p, top_p < 1.0)) if used]
-    if temperature == 0 and unused:
-        warn(f"--temperature 0 writes the most likely character each time (greedy): {' and '.join(unused)} "
-             f"{'is' if len(unused) == 1 else 'are'} not used")
+    Face's ``generate`` warns of ``top_p`` without sampling), and ``seed`` (None where it picks the first character
+    of an empty prime); a user given the same text each time hears why."""
+    warn_greedy(temperature, top_k, top_p, seed, "character")
 
 
 def _check_adapted(total: float, chars: int, vocab_size: int, lr: float, static: Callable[[], float]) -> None:

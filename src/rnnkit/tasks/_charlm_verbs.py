@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 
 def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
-    seed = args.seed if args.seed is not None else int(time.time_ns() % 2**31)
+    # a seed of the clock draws, printed by --verbose to do so again; greedy from a prime draws nothing
+    drawn = args.temperature != 0 or not args.prime
+    seed = args.seed if args.seed is not None or not drawn else int(time.time_ns() % 2**31)
     out = sys.stdout
     out.write(args.prime)
     buf: list[str] = []
@@ -38,8 +40,8 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
     out.flush()
     if args.verbose:
         dt = time.perf_counter() - start
-        print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s), seed {seed}",
-              file=sys.stderr)
+        print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s)"
+              f"{'' if seed is None else f', seed {seed}'}", file=sys.stderr)
     return 0
 
 

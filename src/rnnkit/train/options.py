@@ -26,9 +26,20 @@ from typing import Any, TypeVar
 import torch
 
 from rnnkit.cells import CELLS
+from rnnkit.data.split import validation_folder
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.device import DEVICE_HELP, resolve_device
-from rnnkit.errors import SettingError, UserError, check_fraction, check_positive, check_seed, check_threads, check_type
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_fraction,
+    check_positive,
+    check_seed,
+    check_threads,
+    check_type,
+    report_warnings,
+    warn,
+)
 from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
@@ -66,6 +77,8 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     "gamma": (lambda s: s.get("schedule") in ("step", "plateau"),
               "applies to --schedule step and plateau only, not {schedule}"),
     "step_every": (lambda s: s.get("schedule") == "step", "applies to --schedule step only, not {schedule}"),
+    "min_lr_ratio": (lambda s: s.get("schedule") in ("cosine", "linear", "plateau"),
+                     "is the floor of --schedule cosine, linear and plateau; {schedule} does not use it"),
     "vocab_size": (lambda s: _tokenizers(s) != {"char"}, VOCAB_NOT_FOR_CHARS),
     # the tagger's spelling encoder, which --char-dim 0 turns off
     **dict.fromkeys(("char_hidden", "char_encoder"), (lambda s: s.get("char_dim") != 0,
@@ -73,10 +86,23 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     # the captioner's augmentation, which only --augment turns on
     **dict.fromkeys(("augment_rotate", "augment_scale", "augment_shift", "augment_elastic"),
                     (lambda s: bool(s.get("augment")), "applies with --augment only: give --augment too")),
+    # the split of a validation part off --data, which --val-data (or --val-fraction 0) leaves out
+    "val_fraction": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None,
+                     "is the part of --data held out for validation; {validation}"),
+    "split_seed": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None
+                   and s.get("val_fraction") != 0,
+                   "seeds the split of a validation part off --data, and there is none: {validation}"),
     # the language model's counts, mixed in with its memory
     "counts": (lambda s: bool(s.get("memory")) or not s.get("counts"),
                "mixes the text's counts into the memory, which --no-memory turns off"),
 }
+
+#: the trainer's settings that a learning-rate range test (``--find-lr``) does not read: it makes its own
+#: :data:`~rnnkit.train.lr_find.UPDATES` updates at rates of its own, and evaluates, logs and saves nothing
+#: (``steps`` and ``minutes`` are not among them: the budget they set sizes a character LM's model)
+NOT_FOR_FIND_LR = ("lr", "warmup", "schedule", "min_lr_ratio", "step_every", "gamma", "plateau_patience",
+                   "eval_every", "log_every", "save_every", "save_minutes", "ema", "patience", "min_delta",
+                   "tensorboard")
 
 
 def _tokenizers(settings: Mapping[str, Any]) -> set[Any]:
@@ -534,7 +560,8 @@ def resolve_settings(
         for name, (applies, _) in ONLY_WITH.items():
             if name in out and name not in explicit and not applies(out):
                 out[name] = defaults[name]
-    refuse_given_without_use(out, explicit)
+    refuse_given_without_use({**out, "val_data": getattr(args, "val_data", None)},
+                             explicit | ({"report"} if getattr(args, "report", False) else set()))
     return out
 
 
@@ -544,7 +571,32 @@ def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) 
     for name in sorted(set(given) & GIVEN_ONLY_WITH.keys()):
         applies, without = GIVEN_ONLY_WITH[name]
         if not applies(settings):
-            raise SettingError(name, settings[name], without.format(**settings))
+            raise SettingError(name, settings[name], without.format(**settings, validation=_validation(settings)))
+    if settings.get("find_lr"):
+        _warn_unused_by_range_test(settings, given)
+
+
+def _validation(settings: Mapping[str, Any]) -> str:
+    """What a run's validation data is, where no part of ``--data`` is split off for it."""
+    if settings.get("val_data"):
+        return f"--val-data {settings['val_data']} is the validation data"
+    if (folder := validation_folder(settings.get("data"))) is not None:
+        return f"{folder} is the validation data (a corpus folder's val/, beside its train/)"
+    return "--val-fraction 0 holds none out"
+
+
+def _warn_unused_by_range_test(settings: Mapping[str, Any], given: Iterable[str]) -> None:
+    """Warn that the settings of ``given`` that :data:`NOT_FOR_FIND_LR` names (and ``report``, the command line's
+    ``--report``), given with ``--find-lr``, go unused: the range test trains no model to keep. A warning, not a
+    refusal: the README's way is to add --find-lr to a training command (``--no-tensorboard``, off, is not
+    named)."""
+    flags = [f"--{name.replace('_', '-')}" for name in (*NOT_FOR_FIND_LR, "report")
+             if name in given and settings.get(name, True) not in (False, None)]
+    if flags:
+        named = flags[0] if len(flags) == 1 else f"{', '.join(flags[:-1])} and {flags[-1]}"
+        with report_warnings():
+            warn(f"--find-lr runs a learning-rate range test ({UPDATES} updates at rates of its own) and keeps no "
+                 f"model: {named} {'is' if len(flags) == 1 else 'are'} not used")
 
 
 def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
