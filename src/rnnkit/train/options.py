@@ -567,7 +567,8 @@ def resolve_settings(
 
 def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) -> None:
     """Refuse a setting of ``given`` that :data:`GIVEN_ONLY_WITH` says the others of ``settings`` leave unused (the
-    command line's flags and ``--config`` keys, :func:`resolve_settings`; ``rnnkit.fit``'s keywords)."""
+    command line's flags and ``--config`` keys, :func:`resolve_settings`; ``rnnkit.fit``'s keywords); with
+    ``find_lr``, warn of those the range test does not read (:data:`NOT_FOR_FIND_LR`)."""
     for name in sorted(set(given) & GIVEN_ONLY_WITH.keys()):
         applies, without = GIVEN_ONLY_WITH[name]
         if not applies(settings):
