@@ -99,3 +99,22 @@ def test_minutes_lift_the_default_steps_only(recorded: dict[str, Any], tmp_path:
     assert (recorded["config"].minutes, recorded["config"].steps) == (1.0, 9)
     rnnkit.fit("recorded", None, tmp_path / "o", config=RecordedConfig(steps=7), minutes=1.0)
     assert (recorded["config"].minutes, recorded["config"].steps) == (1.0, 7)
+
+
+def test_a_resumed_run_without_saved_settings_is_left_to_the_task(recorded: dict[str, Any], tmp_path: Path) -> None:
+    """A checkpoint whose config.json has no ``settings`` (another version's) has nothing to compare or inherit:
+    the keywords given are the config, and the task decides what to make of the run."""
+    import rnnkit.tasks as tasks
+    from rnnkit.train.checkpoint import save_checkpoint
+
+    tasks.register(dataclasses.replace(tasks.TASKS["recorded"], frozen=("lr",)))  # a kept setting, given
+    save_checkpoint(tmp_path / "run" / "last", model_state={}, config={"task": "recorded"})
+    assert rnnkit.fit("recorded", None, tmp_path / "run", resume=True, lr=0.1) == "trained"
+    assert recorded["config"].lr == 0.1
+
+
+def test_a_config_of_another_task_is_a_type_error_naming_both(tmp_path: Path) -> None:
+    from rnnkit.tasks.classify import ClassifyConfig
+
+    with pytest.raises(TypeError, match="^charlm: config must be a CharLMConfig .*, not ClassifyConfig$"):
+        rnnkit.fit("charlm", tmp_path / "t.txt", tmp_path / "o", config=ClassifyConfig())
