@@ -118,3 +118,26 @@ def test_a_config_of_another_task_is_a_type_error_naming_both(tmp_path: Path) ->
 
     with pytest.raises(TypeError, match="^charlm: config must be a CharLMConfig .*, not ClassifyConfig$"):
         rnnkit.fit("charlm", tmp_path / "t.txt", tmp_path / "o", config=ClassifyConfig())
+
+
+def test_dir_of_the_package_keeps_its_module_attributes() -> None:
+    """Python lists a module's ``__file__``, ``__doc__`` ... in its dir(); rnnkit's own __dir__ keeps them."""
+    assert {"__doc__", "__file__", "__name__", "__path__", "__version__"} <= set(dir(rnnkit))
+
+
+def test_importing_rnnkit_keeps_a_users_mkl_cbwr(tmp_path: Path) -> None:
+    """MKL's reproducibility mode is set to AUTO where the user set none; a value the user set is kept."""
+    import os
+    import subprocess
+    import sys
+
+    src = str(Path(rnnkit.__file__).resolve().parents[1])
+    script = "import os, rnnkit; print(os.environ['MKL_CBWR'])"
+    for given, kept in (("COMPATIBLE", "COMPATIBLE"), (None, "AUTO")):
+        env = {k: v for k, v in os.environ.items() if k != "MKL_CBWR"}
+        env["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])
+        if given is not None:
+            env["MKL_CBWR"] = given
+        done = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=60, check=True)
+        assert done.stdout.strip() == kept
