@@ -113,3 +113,31 @@ def test_load_of_a_run_folder_reads_its_best_checkpoint(tmp_path: Path, monkeypa
         save_checkpoint(tmp_path / "run" / which, model_state={}, config={"task": "kept", "which": which})
     assert rnnkit.load(tmp_path / "run") == "best"
     assert rnnkit.load(tmp_path / "run" / "last") == "last"
+
+
+def test_keywords_read_an_annotation_that_is_a_type_too() -> None:
+    """A method of a module without postponed annotations has ``bool`` itself (not ``"bool"``) as annotation."""
+
+    def method(self: object, greedy=False, top=None, beam=1) -> None:
+        """Annotated below with the types themselves."""
+
+    method.__annotations__ = {"greedy": bool, "top": bool | None, "beam": int}
+    assert tasks.keywords(None, method) == {"greedy": True, "top": True, "beam": False}
+
+
+def test_a_checkpoint_naming_no_task_leaves_a_method_its_own_words() -> None:
+    """A model object whose checkpoint's ``task`` is no name (a list, from a hand-written config.json) still says
+    its method's error, in the method's keywords."""
+    from types import SimpleNamespace
+
+    from rnnkit.errors import UserError
+
+    @tasks.speaks_python
+    class Model:
+        checkpoint = SimpleNamespace(config={"task": ["charlm"]})
+
+        def run(self, greedy: bool = False) -> None:
+            raise UserError("--greedy and --no-memory: refused")
+
+    with pytest.raises(UserError, match=r"^greedy=True and --no-memory: refused$"):
+        Model().run()
