@@ -17,6 +17,8 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 SUFFIX = {"ed": "VERB", "ly": "ADV", "ous": "ADJ"}
 SMALL = ["--steps", "80", "--hidden", "16", "--embedding", "8", "--char-dim", "8", "--char-hidden", "12",
          "--lr", "0.02", "--eval-every", "40", "--dropout", "0", "--no-progress", "--json"]
+#: SMALL without a spelling encoder (--char-hidden, which sizes one, is refused beside --char-dim 0)
+NO_SPELLING = [*SMALL[:6], *SMALL[10:], "--char-dim", "0"]
 
 
 def stems(rng: random.Random, n: int) -> list[str]:
@@ -107,18 +109,18 @@ def test_cnn_spelling_encoder_and_folded_words(runs: Path, capsys: pytest.Captur
     assert _evaluate(out, cased, capsys)["oov_count"] == 0  # folded words are words of training, not unseen
 
 
-@pytest.mark.parametrize(("extra", "said"), [(["--char-dim", "0"], "with --char-dim 0 there is none"),
-                                            (["--chars"], "chars.txt: its tokens are single characters")])
-def test_fold_words_where_nothing_would_be_folded_is_refused(runs: Path, tmp_path: Path, extra: list[str], said: str,
+@pytest.mark.parametrize(("flags", "said"), [(NO_SPELLING, "with --char-dim 0 there is none"),
+                                            (["--chars", *SMALL], "chars.txt: its tokens are single characters")])
+def test_fold_words_where_nothing_would_be_folded_is_refused(runs: Path, tmp_path: Path, flags: list[str], said: str,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     """--fold-words was dropped without a word (config.json: fold_words false) by a tagger without a spelling
     encoder or of characters, whose ids keep the case."""
     data = runs / "train.txt"
-    if extra == ["--chars"]:
+    if flags[0] == "--chars":
         data = tmp_path / "chars.txt"
         data.write_text("a/X b/Y\nb/Y a/X\n" * 20, encoding="utf-8")
-        extra = []
-    argv = ["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *SMALL, *extra, "--fold-words"]
+        flags = flags[1:]
+    argv = ["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *flags, "--fold-words"]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1 and not (tmp_path / "run" / "best").exists()
@@ -126,8 +128,7 @@ def test_fold_words_where_nothing_would_be_folded_is_refused(runs: Path, tmp_pat
 
 def test_without_spellings_an_old_style_checkpoint_still_loads(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = runs / "words"
-    argv = ["train", "tag", "--data", str(runs / "train.txt"), "--out", str(out), *SMALL, "--char-dim", "0",
-            "--steps", "30"]
+    argv = ["train", "tag", "--data", str(runs / "train.txt"), "--out", str(out), *NO_SPELLING, "--steps", "30"]
     assert main(argv) == 0
     config_path = out / "best" / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
