@@ -48,10 +48,16 @@ class SettingError(UserError):
     def as_flag(self) -> str:
         """The message with the command-line flag of the setting (``--seq-len 0: ...``; an on/off flag as it is
         given, without its value: ``--replace-unk: ...`` for True, ``--no-bidirectional: ...`` for False)."""
-        flag = f"--{self.name.replace('_', '-')}"
-        if isinstance(self.value, bool):
-            return f"{flag if self.value else '--no-' + flag[2:]}: {self.expected}"
-        return f"{flag} {self.value}: {self.expected}"
+        return f"{flag_as_given(self.name, self.value)}: {self.expected}"
+
+
+def flag_as_given(name: str, value: object) -> str:
+    """Setting ``name`` set to ``value`` as a command line gives it: ``--seq-len 0``; an on/off flag without its
+    value, ``--replace-unk`` for True and ``--no-bidirectional`` for False."""
+    flag = f"--{name.replace('_', '-')}"
+    if isinstance(value, bool):
+        return flag if value else f"--no-{flag[2:]}"
+    return f"{flag} {value}"
 
 
 def check_positive(name: str, value: object) -> None:

@@ -36,6 +36,7 @@ from rnnkit.errors import (
     report_warnings,
     warn,
 )
+from rnnkit.wording import listed
 
 __all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
            "sampling_from", "sampling_keywords", "sampling_of", "warn_greedy", "warn_unused_sampling"]
@@ -136,8 +137,7 @@ def warn_unused_sampling(temperature: float | None, top_k: int | None, top_p: fl
     unused = [flag for flag, value in (("--temperature", temperature), ("--top-k", top_k), ("--top-p", top_p),
                                        ("--seed", seed)) if value is not None]
     if unused:
-        named = unused[0] if len(unused) == 1 else f"{', '.join(unused[:-1])} and {unused[-1]}"
-        warn(f"{named} {'is' if len(unused) == 1 else 'are'} used only with --sample; without it "
+        warn(f"{listed(unused)} {'is' if len(unused) == 1 else 'are'} used only with --sample; without it "
              "the most likely output is written")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.errors import UserError, warn
+from rnnkit.errors import UserError, flag_as_given, warn
 from rnnkit.tasks._charlm_config import CharLMConfig
 from rnnkit.train.checkpoint import RUN_FOLDERS, Checkpoint, load_checkpoint, run_folder
 from rnnkit.train.options import config_from, settings_of
@@ -79,13 +79,10 @@ def _refuse_replaced(config: CharLMConfig, saved: dict[str, Any], source: str) -
         value = getattr(config, key)
         if key == "dropout" or key not in saved or value in (getattr(defaults, key), saved[key]):
             continue
-        flag = f"--{key.replace('_', '-')}"
-        if isinstance(value, bool):
-            given = flag if value else f"--no-{flag[2:]}"
-            raise UserError(f"{given} with --init-from {source}: its model has it {'on' if saved[key] else 'off'}, "
-                            f"which a run started from its weights keeps; drop {given}")
-        raise UserError(f"{flag} {value} with --init-from {source}: its model has {saved[key]}, which a run started "
-                        f"from its weights keeps; drop {flag}")
+        given, on_off = flag_as_given(key, value), isinstance(value, bool)
+        has = f"it {'on' if saved[key] else 'off'}" if on_off else saved[key]
+        raise UserError(f"{given} with --init-from {source}: its model has {has}, which a run started from its "
+                        f"weights keeps; drop {given if on_off else given.split()[0]}")
 
 
 def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data: str) -> torch.Tensor:

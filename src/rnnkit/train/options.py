@@ -47,6 +47,7 @@ from rnnkit.train.lr_find import END, START, STOP_FACTOR, UPDATES
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
 from rnnkit.train.tensorboard import check_available
 from rnnkit.train.trainer import TrainConfig, check_out_dir
+from rnnkit.wording import listed
 
 __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data_arguments", "add_device_argument",
            "add_threads_argument",
@@ -87,10 +88,8 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
     **dict.fromkeys(("augment_rotate", "augment_scale", "augment_shift", "augment_elastic"),
                     (lambda s: bool(s.get("augment")), "applies with --augment only: give --augment too")),
     # the split of a validation part off --data, which --val-data (or --val-fraction 0) leaves out
-    "val_fraction": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None,
-                     "is the part of --data held out for validation; {validation}"),
-    "split_seed": (lambda s: not s.get("val_data") and validation_folder(s.get("data")) is None
-                   and s.get("val_fraction") != 0,
+    "val_fraction": (lambda s: not _validation_given(s), "is the part of --data held out for validation; {validation}"),
+    "split_seed": (lambda s: not _validation_given(s) and s.get("val_fraction") != 0,
                    "seeds the split of a validation part off --data, and there is none: {validation}"),
     # the language model's counts, mixed in with its memory
     "counts": (lambda s: bool(s.get("memory")) or not s.get("counts"),
@@ -577,6 +576,12 @@ def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) 
         _warn_unused_by_range_test(settings, given)
 
 
+def _validation_given(settings: Mapping[str, Any]) -> bool:
+    """Whether a run's validation data is its own, so no part of ``--data`` is split off: ``--val-data``, or the
+    ``val/`` of a corpus folder (:func:`rnnkit.data.split.validation_folder`)."""
+    return bool(settings.get("val_data")) or validation_folder(settings.get("data")) is not None
+
+
 def _validation(settings: Mapping[str, Any]) -> str:
     """What a run's validation data is, where no part of ``--data`` is split off for it."""
     if settings.get("val_data"):
@@ -594,10 +599,9 @@ def _warn_unused_by_range_test(settings: Mapping[str, Any], given: Iterable[str]
     flags = [f"--{name.replace('_', '-')}" for name in (*NOT_FOR_FIND_LR, "report")
              if name in given and settings.get(name, True) not in (False, None)]
     if flags:
-        named = flags[0] if len(flags) == 1 else f"{', '.join(flags[:-1])} and {flags[-1]}"
         with report_warnings():
             warn(f"--find-lr runs a learning-rate range test ({UPDATES} updates at rates of its own) and keeps no "
-                 f"model: {named} {'is' if len(flags) == 1 else 'are'} not used")
+                 f"model: {listed(flags)} {'is' if len(flags) == 1 else 'are'} not used")
 
 
 def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
