@@ -102,6 +102,12 @@ GIVEN_ONLY_WITH: dict[str, tuple[Callable[[Mapping[str, Any]], bool], str]] = {
 NOT_FOR_FIND_LR = ("lr", "warmup", "schedule", "min_lr_ratio", "step_every", "gamma", "plateau_patience",
                    "eval_every", "log_every", "save_every", "save_minutes", "ema", "patience", "min_delta",
                    "tensorboard")
+#: the settings of a run's evaluations, which a run with no validation data (``--val-fraction 0``, no
+#: ``--val-data``) never makes (a classifier or tagger, which keeps its best checkpoint ``--keep-by`` a validation
+#: score, refuses ``--val-fraction 0`` itself), each with its value that turns that part off (``--eval-images 0``
+#: agrees with the run: nothing to say)
+NOT_WITHOUT_VALIDATION = {"eval_every": None, "eval_chars": None, "eval_sentences": 0, "eval_images": 0,
+                          "eval_utterances": 0}
 
 
 def _tokenizers(settings: Mapping[str, Any]) -> set[Any]:
@@ -574,6 +580,8 @@ def refuse_given_without_use(settings: Mapping[str, Any], given: Iterable[str]) 
             raise SettingError(name, settings[name], without.format(**settings, validation=_validation(settings)))
     if settings.get("find_lr"):
         _warn_unused_by_range_test(settings, given)
+    if settings.get("val_fraction") == 0 and "keep_by" not in settings and not _validation_given(settings):
+        _warn_unused_without_validation(settings, given)
 
 
 def _validation_given(settings: Mapping[str, Any]) -> bool:
@@ -602,6 +610,18 @@ def _warn_unused_by_range_test(settings: Mapping[str, Any], given: Iterable[str]
         with report_warnings():
             warn(f"--find-lr runs a learning-rate range test ({UPDATES} updates at rates of its own) and keeps no "
                  f"model: {listed(flags)} {'is' if len(flags) == 1 else 'are'} not used")
+
+
+def _warn_unused_without_validation(settings: Mapping[str, Any], given: Iterable[str]) -> None:
+    """Warn that the settings of ``given`` that :data:`NOT_WITHOUT_VALIDATION` names go unused in a run that holds
+    no validation data out (``--val-fraction 0``): it evaluates nothing. A warning, not a refusal: the flags are
+    harmless leftovers of a command that once had validation data."""
+    flags = [f"--{name.replace('_', '-')}" for name, off in NOT_WITHOUT_VALIDATION.items()
+             if name in given and name in settings and settings[name] != off]
+    if flags:
+        with report_warnings():
+            warn(f"--val-fraction 0 holds no validation data out, so the run evaluates nothing: {listed(flags)} "
+                 f"{'is' if len(flags) == 1 else 'are'} not used")
 
 
 def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
