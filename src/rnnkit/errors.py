@@ -15,6 +15,7 @@ import math
 import operator
 import os
 import re
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, KeysView, Mapping, Sequence, Set
@@ -155,6 +156,17 @@ def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool
         if empty(text) if empty is not None else not text.strip():
             place = f"TEXT argument {i + 1} of {len(texts)}" if arguments else f"texts[{i}]"
             raise UserError(f"{place} is empty; give the text to {purpose}")
+
+
+def warn_file_names(texts: Sequence[str]) -> None:
+    """Warn of each of the command line's TEXT arguments that names an existing file: it is read as the text itself
+    (``rnnkit predict DIR notes.txt`` classified the nine characters ``notes.txt``, unsaid), and ``--file`` reads a
+    file. A warning, not a refusal: a word may be a text and a file's name at once."""
+    for i, text in enumerate(texts):
+        if os.path.isfile(text):
+            with report_warnings():
+                warn(f"TEXT argument {i + 1} of {len(texts)} ({text}) names a file; it is read as the text itself "
+                     f"(give --file {shlex.quote(text)} to read the file)")
 
 
 def is_single(value: object) -> bool:

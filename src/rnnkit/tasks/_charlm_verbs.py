@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rnnkit import strictjson
 from rnnkit.data.text import decode_text
 from rnnkit.data.utf8 import open_readable
-from rnnkit.errors import UserError, check_filled, report_warnings
+from rnnkit.errors import UserError, check_filled, report_warnings, warn_file_names
 
 if TYPE_CHECKING:
     from rnnkit.tasks._charlm_trained import CharLM
@@ -50,6 +50,7 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
     check_filled(args.texts, "score", empty=lambda text: text == "", arguments=True)  # a text of spaces is scored
+    warn_file_names(args.texts)
     given = [flag for flag, value in (("--dynamic-lr", args.dynamic_lr), ("--segment", args.segment),
                                       ("--dynamic-method", args.dynamic_method)) if value is not None]
     if given and not args.dynamic:

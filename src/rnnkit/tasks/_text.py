@@ -43,6 +43,7 @@ from rnnkit.errors import (
     check_positive,
     in_words,
     report_warnings,
+    warn_file_names,
 )
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
@@ -539,6 +540,7 @@ def given_texts(args: argparse.Namespace) -> list[str] | None:
     """What ``predict`` reads as texts: its TEXT arguments, or with ``--file -`` the lines of standard input
     (:func:`stdin_texts`); None when ``--file`` names a file, which the task reads in its own format."""
     if args.texts:
+        warn_file_names(args.texts)
         return list(args.texts)
     return stdin_texts() if args.file == "-" else None
 

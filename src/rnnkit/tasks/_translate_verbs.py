@@ -19,6 +19,7 @@ from rnnkit.errors import (
     check_filled,
     report_warnings,
     warn,
+    warn_file_names,
 )
 from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
@@ -118,6 +119,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
         refuse_run_output(args.output, "--output")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     check_filled(args.texts or [], "translate", arguments=True)  # translate() names a list's place (texts[1])
+    warn_file_names(args.texts or [])
     wanted = texts if args.texts else [t for t in texts if t]
     with report_warnings():
         found = tr._translate(wanted, _decoding(args), png is not None, as_dict=True) if wanted else []
