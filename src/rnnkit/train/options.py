@@ -604,24 +604,26 @@ def _warn_unused_by_range_test(settings: Mapping[str, Any], given: Iterable[str]
     ``--report``), given with ``--find-lr``, go unused: the range test trains no model to keep. A warning, not a
     refusal: the README's way is to add --find-lr to a training command (``--no-tensorboard``, off, is not
     named)."""
-    flags = [f"--{name.replace('_', '-')}" for name in (*NOT_FOR_FIND_LR, "report")
-             if name in given and settings.get(name, True) not in (False, None)]
-    if flags:
-        with report_warnings():
-            warn(f"--find-lr runs a learning-rate range test ({UPDATES} updates at rates of its own) and keeps no "
-                 f"model: {listed(flags)} {'is' if len(flags) == 1 else 'are'} not used")
+    _warn_not_used(f"--find-lr runs a learning-rate range test ({UPDATES} updates at rates of its own) and keeps no "
+                   "model", [name for name in (*NOT_FOR_FIND_LR, "report")
+                             if name in given and settings.get(name, True) not in (False, None)])
 
 
 def _warn_unused_without_validation(settings: Mapping[str, Any], given: Iterable[str]) -> None:
     """Warn that the settings of ``given`` that :data:`NOT_WITHOUT_VALIDATION` names go unused in a run that holds
     no validation data out (``--val-fraction 0``): it evaluates nothing. A warning, not a refusal: the flags are
     harmless leftovers of a command that once had validation data."""
-    flags = [f"--{name.replace('_', '-')}" for name, off in NOT_WITHOUT_VALIDATION.items()
-             if name in given and name in settings and settings[name] != off]
-    if flags:
+    _warn_not_used("--val-fraction 0 holds no validation data out, so the run evaluates nothing",
+                   [name for name, off in NOT_WITHOUT_VALIDATION.items()
+                    if name in given and name in settings and settings[name] != off])
+
+
+def _warn_not_used(why: str, names: list[str]) -> None:
+    """Warn, after ``why``, that the settings ``names`` (said as their flags) are not used; nothing if none is."""
+    if names:
+        flags = [f"--{name.replace('_', '-')}" for name in names]
         with report_warnings():
-            warn(f"--val-fraction 0 holds no validation data out, so the run evaluates nothing: {listed(flags)} "
-                 f"{'is' if len(flags) == 1 else 'are'} not used")
+            warn(f"{why}: {listed(flags)} {'is' if len(flags) == 1 else 'are'} not used")
 
 
 def train_config_from(settings: dict[str, Any], **extra: Any) -> TrainConfig:
