@@ -192,6 +192,15 @@ def refuse_empty_name(value: str | os.PathLike[str] | None, expected: str, flag:
         raise UserError(f"{flag + ' ' if flag else ''}{os.fspath(value)!r}: an empty name; expected {expected}")
 
 
+def check_read_path(verb: str, keyword: str, value: object, what: str) -> None:
+    """``verb``'s ``keyword``, the ``what`` it reads: a TypeError unless a str or a path (:func:`check_path`), and
+    a :class:`UserError` naming ``keyword`` for an empty name (:func:`refuse_empty_name`), which ``Path("")`` read as
+    the working directory (``evaluate("")`` was ": is a directory", ``".: not a speech corpus"``), where the command
+    line refuses ``--data ''``."""
+    check_path(verb, value, f"{what} (a str or a path)")
+    refuse_empty_name(value, what, keyword)  # type: ignore[arg-type]
+
+
 def is_numpy_bool(value: object) -> bool:
     """Whether ``value`` is numpy's bool (``np.True_``), known without importing numpy."""
     return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")

@@ -12,7 +12,7 @@ import torch
 
 from rnnkit.data.captions import described, is_pixel_array, load_image, read_captions
 from rnnkit.data.tokenize import decode_ids, id_symbols
-from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
+from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_read_path, is_single
 from rnnkit.models.captioner import Captioner
 from rnnkit.sampling import check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
@@ -126,7 +126,7 @@ class ImageCaptioner:
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
         """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam`` and
         ``models`` (the model directory, or each of an ensemble's)."""
-        check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
+        check_read_path("evaluate", "folder", folder, "a captioned-image folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)

@@ -26,6 +26,7 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
+    refuse_empty_name,
     warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
@@ -273,7 +274,8 @@ def _evaluation_pairs(pairs_file: object, verb: str = "evaluate") -> list[Pair]:
     """The pairs :meth:`Translator.evaluate` (or ``verb``, :meth:`Translator.score`) reads from ``pairs_file`` (a
     path, ``"bible-en-es"`` or a list of pairs); none, or something else (``evaluate(5)`` was "'int' object is not
     iterable"), is refused."""
-    if isinstance(pairs_file, (str, os.PathLike)):
+    if isinstance(pairs_file, (str, os.PathLike)):  # Path(""), the working directory, was ": is a directory"
+        refuse_empty_name(pairs_file, "a pairs file (source<TAB>target)", "pairs" if verb == "score" else "pairs_file")
         pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
     elif isinstance(pairs_file, Iterable):
         pairs = [_pair(item, i, verb) for i, item in enumerate(pairs_file)]
