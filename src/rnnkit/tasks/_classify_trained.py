@@ -375,7 +375,9 @@ class TextClassifier(shared.TextModel):
         split as the run split them (same fraction and seed); a file that is not the one trained on (another
         size or SHA-256 than ``config.json`` records under ``data.digests``, or another row count) is refused.
         A multi-label model's is a :class:`~rnnkit.models.baseline.TfidfOneVsRest` (its C chosen by
-        validation micro-F1 at ``threshold``)."""
+        validation micro-F1 at ``threshold``); a single-label model's takes none (refused, as :meth:`evaluate`
+        refuses it: nothing would read it)."""
+        cut = self.threshold(threshold)  # before the files are read
         record = self.config.get("data") or {}
         path, val = self._baseline_files(train)
         if not path:
@@ -394,7 +396,7 @@ class TextClassifier(shared.TextModel):
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")
         rows = {"train": str(path), "train_rows": len(train_t), "val_rows": len(val_t)}
         if self.multi_label:
-            ovr = TfidfOneVsRest(self.labels, self.threshold(threshold))
+            ovr = TfidfOneVsRest(self.labels, cut)
             ovr.fit(train_t.texts, train_t.label_lists(), val_t.texts, val_t.label_lists())
             return ovr, {"model": OVR_DESCRIPTION, "C": ovr.C, **rows}
         model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
