@@ -362,7 +362,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: words of the command line that are not flags, as the Python API says them
 _PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
             (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"),  # not a file's name: flags.csv
-            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"))
+            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"),
+            (re.compile(r"(?<![\w./\\-])rnnkit export DIR --onnx FILE"), "rnnkit.load(DIR).export(FILE)"))
 
 
 def python_words(message: str, keywords: Mapping[str, bool | str],
@@ -377,7 +378,8 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     does). A flag that names no keyword
     (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
     reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``, ``rnnkit predict DIR ...``
-    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so)."""
+    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so), ``rnnkit export DIR --onnx
+    FILE`` ``rnnkit.load(DIR).export(FILE)`` (an ensemble's refused export)."""
     values = values or {}
 
     def keyword(found: re.Match[str]) -> str:

@@ -20,6 +20,7 @@ from torch import nn
 from rnnkit.device import model_device
 from rnnkit.errors import UserError, check_path, on_command_line, report_warnings, warn
 from rnnkit.models.ensemble import Ensemble
+from rnnkit.tasks import speaks_python
 from rnnkit.train.building import loaded_repr
 from rnnkit.train.trainer import random_state_kept
 
@@ -57,6 +58,7 @@ class MembersEnsemble:
         return reads_of(self.checkpoints)
 
 
+@speaks_python(onnx="path")  # its own methods (export, encode) speak a Python caller's words too
 class TextEnsemble(MembersEnsemble):
     """A :class:`MembersEnsemble` of text models (classifiers, taggers): ``split_side`` only where every model
     split the same file alike; ``encode`` and ``export`` refused."""
