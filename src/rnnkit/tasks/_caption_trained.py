@@ -91,16 +91,18 @@ class ImageCaptioner:
 
     @torch.no_grad()
     def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False, *,
-                sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
-                seed: int | None = None) -> Any:
+                sample: bool = False, temperature: float | None = None, top_k: int | None = None,
+                top_p: float | None = None, seed: int | None = None) -> Any:
         """Caption one image (a path or a PIL image; a result) or a list of them (a list of results, in the order
         given); a set is a TypeError (it has no order, so no caption could be told to be whose: give a list,
         ``sorted(images)``), and bytes, an open file or a dict are refused. A result is the caption; with
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``. ``sample=True`` draws each word instead (:class:`rnnkit.sampling.Sampling`: ``temperature``,
-        ``top_k``, ``top_p``, the same ``seed`` the same captions); ``beam`` must then be 1, and ``n_best`` draws
-        that many captions of each image, the most probable first."""
+        ``top_k``, ``top_p``, the same ``seed`` the same captions; None: not given, the temperature and top_p then 1);
+        ``beam`` must then be 1, and ``n_best`` draws that many captions of each image, the most probable first.
+        Without it, any of those given (also at its default) is warned of, as ``rnnkit caption --temperature 1``
+        is."""
         beam, n_best, sampling = check_beam_or_samples(beam, n_best, sampling_of(sample, temperature, top_k, top_p,
                                                                                   seed))
         return_attention = check_flag("caption: return_attention", return_attention)

@@ -116,8 +116,8 @@ class Translator:
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
                   max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float | None = None,
                   return_attention: bool = False, replace_unk: bool = False, min_len: int = 0,
-                  sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
-                  seed: int | None = None) -> Any:
+                  sample: bool = False, temperature: float | None = None, top_k: int | None = None,
+                  top_p: float | None = None, seed: int | None = None) -> Any:
         """Translate one text (a result) or a list (a list of results).
 
         A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
@@ -133,9 +133,10 @@ class Translator:
         ``alpha`` (None: 0.6) given where nothing is ranked, to greedy decoding (``beam=1``) or to sampling, is
         warned of, as ``rnnkit translate --alpha`` is.
 
-        ``sample=True`` draws each token instead (:class:`Sampling`: ``temperature``, ``top_k``, ``top_p``, the
-        same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best`` draws that many samples of
-        each text, the most probable first.
+        ``sample=True`` draws each token instead (:class:`Sampling`: ``temperature``, default 1, ``top_k``,
+        ``top_p``, default 1, the same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best``
+        draws that many samples of each text, the most probable first. Without it, any of those given (also at its
+        default) is warned of, as ``rnnkit translate --temperature 1`` is.
         """
         sampling = sampling_of(sample, temperature, top_k, top_p, seed)
         decoding = Decoding(beam, n_best, beam_alpha(alpha, beam, sampling), max_len_a, max_len_b, no_repeat_ngram,
