@@ -18,8 +18,7 @@ from __future__ import annotations
 import argparse
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -39,7 +38,7 @@ from rnnkit.errors import (
 from rnnkit.wording import listed
 
 __all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
-           "sampling_from", "sampling_keywords", "sampling_of", "warn_greedy", "warn_unused_sampling"]
+           "sampling_from", "sampling_of", "warn_greedy", "warn_unused_sampling"]
 
 
 def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
@@ -179,15 +178,6 @@ def sampling_from(args: argparse.Namespace) -> Sampling | None:
     default), or None without ``--sample``, where every one of them given is said to go unused, also at its
     default value (``--temperature 1``): :func:`sampling_of` of them."""
     return sampling_of(args.sample, args.temperature, args.top_k, args.top_p, args.seed)
-
-
-def sampling_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    """The ``sample``, ``temperature``, ``top_k``, ``top_p`` and ``seed`` keywords of a Python call (a
-    captioner's ``caption``) for the flags of :func:`add_sampling_arguments`, as :func:`sampling_from` reads them
-    (without ``--sample``: none given, the flags given having been said to go unused)."""
-    sampling = sampling_from(args)
-    chosen = asdict(sampling) if sampling is not None else dict.fromkeys(("temperature", "top_k", "top_p", "seed"))
-    return {"sample": sampling is not None, **chosen}
 
 
 def sampling_of(sample: object, temperature: float | None, top_k: int | None, top_p: float | None,

@@ -12,13 +12,13 @@ import torch
 
 from rnnkit.data.captions import described, is_pixel_array, load_image, read_captions
 from rnnkit.data.tokenize import decode_ids, id_symbols
-from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_read_path, is_single
+from rnnkit.errors import SettingError, UserError, check_beam, check_flag, check_ordered, check_read_path, is_single
 from rnnkit.models.captioner import Captioner
-from rnnkit.sampling import check_beam_or_samples, sampling_of
+from rnnkit.sampling import Sampling, check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
-from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths
+from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths, unattended
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -102,10 +102,18 @@ class ImageCaptioner:
         ``top_k``, ``top_p``, the same ``seed`` the same captions; None: not given, the temperature and top_p then 1);
         ``beam`` must then be 1, and ``n_best`` draws that many captions of each image, the most probable first.
         Without it, any of those given (also at its default) is warned of, as ``rnnkit caption --temperature 1``
-        is."""
+        is. ``return_attention`` of a model without attention is refused, as ``--attention-png`` is."""
         beam, n_best, sampling = check_beam_or_samples(beam, n_best, sampling_of(sample, temperature, top_k, top_p,
                                                                                   seed))
-        return_attention = check_flag("caption: return_attention", return_attention)
+        if check_flag("caption: return_attention", return_attention) and self.model.attention is None:
+            why = unattended(self.checkpoints, "was trained without attention")  # as --attention-png is refused
+            raise SettingError("return_attention", True, f"{why}; there is no attention to return")
+        return self._caption(images, beam, n_best, return_attention, sampling)
+
+    def _caption(self, images: Any, beam: int, n_best: int, return_attention: bool, sampling: Sampling | None,
+                 as_dict: bool = False) -> Any:
+        """:meth:`caption` of settings checked; ``as_dict`` gives dicts also for one caption an image without
+        attention (``rnnkit caption``, which prints each caption's score)."""
         _refuse_non_images(images)
         check_ordered("caption", images, "an image or a list of images")
         single = is_single(images)
@@ -114,7 +122,7 @@ class ImageCaptioner:
         results = []
         for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention, sampling):
             text = decode_ids(self.words, hyps[0].tokens)
-            if n_best == 1 and not return_attention:
+            if n_best == 1 and not return_attention and not as_dict:
                 results.append(text)
                 continue
             r: dict[str, Any] = {"caption": text, "n_best": [

@@ -130,6 +130,7 @@ class Translator:
         beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
         the attention weighed most (OpenNMT-py's ``-replace_unk``; from a source of characters or BPE pieces,
         the word holding it); ``min_len`` tokens are written before an end is allowed (the output limit wins).
+        ``return_attention`` of a model without attention is refused, as ``--attention-png`` is.
         ``alpha`` (None: 0.6) given where nothing is ranked, to greedy decoding (``beam=1``) or to sampling, is
         warned of, as ``rnnkit translate --alpha`` is.
 
@@ -141,7 +142,10 @@ class Translator:
         sampling = sampling_of(sample, temperature, top_k, top_p, seed)
         decoding = Decoding(beam, n_best, beam_alpha(alpha, beam, sampling), max_len_a, max_len_b, no_repeat_ngram,
                             replace_unk, min_len, sampling)
-        return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
+        if check_flag("translate: return_attention", return_attention) and self.model.attention is None:
+            why = unattended(self.checkpoints, "was trained with --attention none")  # as --attention-png is refused
+            raise SettingError("return_attention", True, f"{why}; there is no attention to return")
+        return self._translate(texts, decoding, return_attention)
 
     def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
                    as_dict: bool | None = None) -> Any:
