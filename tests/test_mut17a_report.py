@@ -53,11 +53,11 @@ def test_a_damaged_runs_error_is_named_in_its_first_line(run: Path, tmp_path: Pa
 def test_an_empty_run_name_and_an_output_under_a_file_are_refused_in_one_line(run: Path, tmp_path: Path) -> None:
     """'' (an unset shell variable) is no run directory, not the working directory; an --output whose folder is a
     file is named with that file before any work."""
-    with pytest.raises(UserError, match=r"^'': an empty name; expected a run directory written by `rnnkit train`$"):
+    with pytest.raises(UserError, match=r"^'': an empty name; expected a run directory written by rnnkit\.fit$"):
         report.write_report("")
     blocker = tmp_path / "notes"
     blocker.write_text("mine", encoding="utf-8")
     with pytest.raises(UserError) as caught:
         report.write_report(run, output=blocker / "page.html")
-    assert str(caught.value) == f"--output {blocker / 'page.html'}: {blocker}: is a file, where a folder is needed"
+    assert str(caught.value) == f"output {blocker / 'page.html'}: {blocker}: is a file, where a folder is needed"
     assert blocker.read_text(encoding="utf-8") == "mine"

@@ -677,7 +677,7 @@ def test_the_n_best_list_is_ranked_by_the_gnmt_length_penalty(alpha: float) -> N
     ({"n_best": 0}, "^n_best 0: expected an integer from 1 to 1$"),
     ({"max_len_b": 1.5}, "^max_len_b 1.5"), ({"no_repeat_ngram": -1}, "^no_repeat_ngram -1"),
     ({"max_len_a": -1}, "^max_len_a -1: expected a finite number >= 0$"), ({"max_len_a": "2"}, "^max_len_a '2'"),
-    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": None}, "^alpha None"),
+    ({"alpha": float("nan")}, "^alpha nan: expected a finite number$"), ({"alpha": "1", "beam": 2}, "^alpha '1'"),
     # in Python this was told of the flags: "--max-len-a 0 --max-len-b 0: ..."
     ({"max_len_a": 0, "max_len_b": 0}, r"^max_len_a 0.0: with max_len_b 0 too, the output limit")])
 def test_translate_refuses_decoding_arguments_of_the_wrong_kind(trained: tuple[Path, Path], kwargs: dict,

@@ -204,6 +204,15 @@ def refuse_empty_name(value: str | os.PathLike[str] | None, expected: str, flag:
         raise UserError(f"{flag + ' ' if flag else ''}{os.fspath(value)!r}: an empty name; expected {expected}")
 
 
+def check_read_path(verb: str, keyword: str, value: object, what: str) -> None:
+    """``verb``'s ``keyword``, the ``what`` it reads: a TypeError unless a str or a path (:func:`check_path`), and
+    a :class:`UserError` naming ``keyword`` for an empty name (:func:`refuse_empty_name`), which ``Path("")`` read as
+    the working directory (``evaluate("")`` was ": is a directory", ``".: not a speech corpus"``), where the command
+    line refuses ``--data ''``."""
+    check_path(verb, value, f"{what} (a str or a path)")
+    refuse_empty_name(value, what, keyword)  # type: ignore[arg-type]
+
+
 def is_numpy_bool(value: object) -> bool:
     """Whether ``value`` is numpy's bool (``np.True_``), known without importing numpy."""
     return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
@@ -365,7 +374,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?")
 #: words of the command line that are not flags, as the Python API says them
 _PHRASES = ((re.compile(r"`rnnkit train`"), "rnnkit.fit"), (re.compile(r"\bTEXT argument(s?)\b"), r"text\1"),
             (re.compile(r"(?<![\w./\\-])flags(?![\w./\\-])"), "settings"),  # not a file's name: flags.csv
-            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"))
+            (re.compile(r"(?<![\w./\\-])rnnkit predict (\S(?:.*?\S)?) \.\.\."), r"rnnkit.load('\1').predict(...)"),
+            (re.compile(r"(?<![\w./\\-])rnnkit export DIR --onnx FILE"), "rnnkit.load(DIR).export(FILE)"))
 
 
 def python_words(message: str, keywords: Mapping[str, bool | str],
@@ -380,7 +390,8 @@ def python_words(message: str, keywords: Mapping[str, bool | str],
     does). A flag that names no keyword
     (``pip download --no-deps``), and anything between backticks (a command to run), is kept; ``TEXT argument``
     reads ``text``, ``flags`` ``settings``, `` `rnnkit train` `` ``rnnkit.fit``, ``rnnkit predict DIR ...``
-    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so)."""
+    ``rnnkit.load('DIR').predict(...)`` (classify's autotune names its trials so), ``rnnkit export DIR --onnx
+    FILE`` ``rnnkit.load(DIR).export(FILE)`` (an ensemble's refused export)."""
     values = values or {}
 
     def keyword(found: re.Match[str]) -> str:

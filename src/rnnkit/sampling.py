@@ -19,7 +19,6 @@ import argparse
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import Tensor
@@ -39,7 +38,7 @@ from rnnkit.errors import (
 from rnnkit.wording import listed
 
 __all__ = ["Sampling", "add_sampling_arguments", "check_beam_or_samples", "check_sampling", "choose", "draw", "nucleus",
-           "sampling_from", "sampling_keywords", "sampling_of", "warn_greedy", "warn_unused_sampling"]
+           "sampling_from", "sampling_of", "warn_greedy", "warn_unused_sampling"]
 
 
 def choose(scores: Tensor, temperature: float, top_k: int | None, top_p: float,
@@ -177,38 +176,23 @@ def add_sampling_arguments(p: argparse.ArgumentParser, outputs: str, use: str) -
 def sampling_from(args: argparse.Namespace) -> Sampling | None:
     """The :class:`Sampling` of the flags of :func:`add_sampling_arguments` (a flag not given, None, is its
     default), or None without ``--sample``, where every one of them given is said to go unused, also at its
-    default value (``--temperature 1``)."""
-    if not args.sample:
+    default value (``--temperature 1``): :func:`sampling_of` of them."""
+    return sampling_of(args.sample, args.temperature, args.top_k, args.top_p, args.seed)
+
+
+def sampling_of(sample: object, temperature: float | None, top_k: int | None, top_p: float | None,
+                seed: int | None) -> Sampling | None:
+    """The :class:`Sampling` of ``sample=True`` and its settings (``--sample`` and its flags, or a Python call's
+    keywords: None is a setting not given, which takes :class:`Sampling`'s default), or None without it, where
+    every setting given is said to go unused, also one at its default value (``temperature=1``), as the command
+    line says ``--temperature 1``."""
+    if not check_flag("sample", sample):
         with report_warnings():
-            warn_unused_sampling(args.temperature, args.top_k, args.top_p, args.seed)
+            warn_unused_sampling(temperature, top_k, top_p, seed)
         return None
     d = Sampling()
-    return Sampling(d.temperature if args.temperature is None else args.temperature, args.top_k,
-                    d.top_p if args.top_p is None else args.top_p, args.seed)
-
-
-def sampling_keywords(args: argparse.Namespace) -> dict[str, Any]:
-    """The ``sample``, ``temperature``, ``top_k``, ``top_p`` and ``seed`` keywords of a Python call (a
-    captioner's ``caption``) for the flags of :func:`add_sampling_arguments`, as :func:`sampling_from` reads them
-    (without ``--sample``: the defaults, the flags given having been said to go unused)."""
-    sampling = sampling_from(args)
-    chosen = sampling or Sampling()
-    return {"sample": sampling is not None, "temperature": chosen.temperature, "top_k": chosen.top_k,
-            "top_p": chosen.top_p, "seed": chosen.seed}
-
-
-def sampling_of(sample: object, temperature: float, top_k: int | None, top_p: float,
-                seed: int | None) -> Sampling | None:
-    """The :class:`Sampling` of a Python call's ``sample=True`` and its settings (None without it, where settings
-    given are said to go unused: those other than the defaults, which a call's keywords cannot tell from ones not
-    given, as Hugging Face's ``generate`` is quiet of a temperature of 1)."""
-    if check_flag("sample", sample):
-        return Sampling(temperature, top_k, top_p, seed)
-    d = Sampling()
-    with report_warnings():
-        warn_unused_sampling(None if temperature == d.temperature else temperature, top_k,
-                             None if top_p == d.top_p else top_p, seed)
-    return None
+    return Sampling(d.temperature if temperature is None else temperature, top_k,
+                    d.top_p if top_p is None else top_p, seed)
 
 
 def check_beam_or_samples(beam: object, n_best: object, sampling: Sampling | None) -> tuple[int, int, Sampling | None]:

@@ -18,6 +18,7 @@ from rnnkit.cells.gru import GRU
 from rnnkit.cells.lstm import LSTM
 from rnnkit.cells.minimal import MinGRU, MinLSTM
 from rnnkit.cells.presets import LE2015, le2015
+from rnnkit.errors import SettingError, check_type
 
 CELLS: dict[str, type[Cell]] = {
     cls.name: cls for cls in (ElmanTanh, ElmanReLU, IRNN, LSTM, GRU, Clockwork, MinGRU, MinLSTM)
@@ -38,6 +39,7 @@ __all__ = [
     "ElmanTanh",
     "State",
     "UnknownCellOption",
+    "checked_options",
     "le2015",
     "make_cell",
     "make_cell_module",
@@ -64,9 +66,36 @@ def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
             raise UnknownCellOption(f"cell {name!r}: unexpected keyword argument {unknown[0]!r} (its options: "
                                     f"{', '.join(p.name for p in params)})")
     try:
+        options = checked_options(name, options)
+    except SettingError as exc:
+        raise ValueError(f"cell {name!r}: {exc}") from None
+    try:
         return cls(hidden_size, **options)
     except TypeError as exc:
         raise ValueError(f"cell {name!r}: {exc}") from None
+
+
+def checked_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The options of the family ``name`` as plain Python values (a tuple a list, NumPy's numbers Python's), each
+    of the type the family's signature names (:func:`rnnkit.errors.check_type`: a finite number, an integer, a
+    string, a list of integers), else a :class:`SettingError` naming it, as ``rnnkit experiment`` refuses a
+    ``[cell.NAME]`` table's: ``forget_bias="1"`` was a TypeError from inside the initialisation, ``nan`` NaN
+    weights, and ``periods=[1.5, 3]`` trained as ``[1, 3]``, unsaid. Keywords the family does not take are left to
+    the caller."""
+    params = inspect.signature(CELLS[name]).parameters
+    plain = {key: _plain(value) for key, value in options.items()}
+    for key, value in plain.items():
+        if key in params:
+            check_type(key, value, params[key].annotation)
+    return plain
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a Python value: a tuple or list of them a list, NumPy's or torch's numbers and arrays Python's
+    (``tolist()``: a number, or a list of them)."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value.tolist() if type(value).__module__ in ("numpy", "torch") and hasattr(value, "tolist") else value
 
 
 def make_cell_module(name: str, input_size: int, hidden_size: int, bias: bool = True, **options: Any) -> CellModule:

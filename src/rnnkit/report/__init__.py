@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from rnnkit.device import resolve_device
-from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings, warn
+from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings, speaking_python, warn
 from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
@@ -128,7 +128,16 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
     no model). An option the run's page does not
     read is a :class:`UserError`; so, before any work, is an ``output`` that is a folder, a file the page is
     made from, or inside the run's ``best/`` or ``last/`` (which a save replaces), and a run that cannot be
-    written into when no ``output`` is given (:func:`page_path`)."""
+    written into when no ``output`` is given (:func:`page_path`), and so is an empty name of ``text`` or ``data``.
+    Its errors and warnings name these keywords (``text``), where ``rnnkit report`` names its flags (``--text``)."""
+    with speaking_python(lambda: dict.fromkeys(("output", "text", "data", "chars", "threshold", "device"), False)):
+        return _write_report(path, output=output, text=text, data=data, chars=chars, threshold=threshold,
+                             device=device)
+
+
+def _write_report(path: str | Path, *, output: str | Path | None, text: str | None, data: str | None,
+                  chars: int | None, threshold: float | None, device: str) -> Path:
+    """:func:`write_report`, in the words of whoever called it."""
     try:
         import plotly  # noqa: F401
     except ImportError:
@@ -139,6 +148,8 @@ def write_report(path: str | Path, *, output: str | Path | None = None, text: st
                               ("data", data, "a data file or folder")):
         if value is not None and not isinstance(value, (str, os.PathLike)):
             raise UserError(f"write_report: {name} {value!r}: expected {what} (a str or a path) or None")
+    for flag, value in (("--text", text), ("--data", data)):  # '' was the working directory, named
+        refuse_empty_name(value, "the file to read", flag)  # as "--output PAGE: is the --text being read"
     chars = None if chars is None else check_count("chars", chars, 1)  # 0 or -5 showed an empty or cut text
     where = resolve_device(device)  # a GPU asked for where there is none: one line, before any work
     run = run_dir(path)

@@ -12,13 +12,13 @@ import torch
 
 from rnnkit.data.captions import described, is_pixel_array, load_image, read_captions
 from rnnkit.data.tokenize import decode_ids, id_symbols
-from rnnkit.errors import UserError, check_beam, check_flag, check_ordered, check_path, is_single
+from rnnkit.errors import SettingError, UserError, check_beam, check_flag, check_ordered, check_read_path, is_single
 from rnnkit.models.captioner import Captioner
-from rnnkit.sampling import check_beam_or_samples, sampling_of
+from rnnkit.sampling import Sampling, check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
-from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths
+from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths, unattended
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -91,19 +91,29 @@ class ImageCaptioner:
 
     @torch.no_grad()
     def caption(self, images: Any, beam: int = 1, n_best: int = 1, return_attention: bool = False, *,
-                sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
-                seed: int | None = None) -> Any:
+                sample: bool = False, temperature: float | None = None, top_k: int | None = None,
+                top_p: float | None = None, seed: int | None = None) -> Any:
         """Caption one image (a path or a PIL image; a result) or a list of them (a list of results, in the order
         given); a set is a TypeError (it has no order, so no caption could be told to be whose: give a list,
         ``sorted(images)``), and bytes, an open file or a dict are refused. A result is the caption; with
         ``n_best > 1`` or ``return_attention`` a dict with ``caption``, ``n_best`` (``text``, ``log_prob``,
         ``score``) and with attention ``attention`` (one row of weights over the regions per word) and
         ``words``. ``sample=True`` draws each word instead (:class:`rnnkit.sampling.Sampling`: ``temperature``,
-        ``top_k``, ``top_p``, the same ``seed`` the same captions); ``beam`` must then be 1, and ``n_best`` draws
-        that many captions of each image, the most probable first."""
+        ``top_k``, ``top_p``, the same ``seed`` the same captions; None: not given, the temperature and top_p then 1);
+        ``beam`` must then be 1, and ``n_best`` draws that many captions of each image, the most probable first.
+        Without it, any of those given (also at its default) is warned of, as ``rnnkit caption --temperature 1``
+        is. ``return_attention`` of a model without attention is refused, as ``--attention-png`` is."""
         beam, n_best, sampling = check_beam_or_samples(beam, n_best, sampling_of(sample, temperature, top_k, top_p,
                                                                                   seed))
-        return_attention = check_flag("caption: return_attention", return_attention)
+        if check_flag("caption: return_attention", return_attention) and self.model.attention is None:
+            why = unattended(self.checkpoints, "was trained without attention")  # as --attention-png is refused
+            raise SettingError("return_attention", True, f"{why}; there is no attention to return")
+        return self._caption(images, beam, n_best, return_attention, sampling)
+
+    def _caption(self, images: Any, beam: int, n_best: int, return_attention: bool, sampling: Sampling | None,
+                 as_dict: bool = False) -> Any:
+        """:meth:`caption` of settings checked; ``as_dict`` gives dicts also for one caption an image without
+        attention (``rnnkit caption``, which prints each caption's score)."""
         _refuse_non_images(images)
         check_ordered("caption", images, "an image or a list of images")
         single = is_single(images)
@@ -112,7 +122,7 @@ class ImageCaptioner:
         results = []
         for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention, sampling):
             text = decode_ids(self.words, hyps[0].tokens)
-            if n_best == 1 and not return_attention:
+            if n_best == 1 and not return_attention and not as_dict:
                 results.append(text)
                 continue
             r: dict[str, Any] = {"caption": text, "n_best": [
@@ -126,7 +136,7 @@ class ImageCaptioner:
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
         """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images``, ``beam`` and
         ``models`` (the model directory, or each of an ensemble's)."""
-        check_path("evaluate", folder, "a captioned-image folder (a str or a path)")
+        check_read_path("evaluate", "folder", folder, "a captioned-image folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)

@@ -11,7 +11,7 @@ from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
 from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
-from rnnkit.sampling import add_sampling_arguments, sampling_keywords
+from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampling_from
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
@@ -42,8 +42,8 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if png is not None:
         refuse_run_output(png, "--attention-png")
     with report_warnings():
-        results = cap.caption(list(args.images), beam=args.beam, n_best=args.n_best, return_attention=True,
-                              **sampling_keywords(args))
+        beam, n_best, sampling = check_beam_or_samples(args.beam, args.n_best, sampling_from(args))
+        results = cap._caption(list(args.images), beam, n_best, png is not None, sampling, as_dict=True)
     if png is not None:
         from rnnkit.plots import caption_attention_png
 

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.data.polarity import is_polarity_source
 from rnnkit.data.tabular import Table, check_labels_known
-from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_path
+from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_read_path
 from rnnkit.metrics import classification_report, mcnemar
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
 from rnnkit.models.classifier import Classifier
@@ -194,7 +194,7 @@ class TextClassifier(shared.TextModel):
             explain = check_count("explain", explain, 1)
         if digits is not None:
             digits = check_count("digits", digits, 0)
-        check_path("predict_file", path, "a CSV, TSV or JSONL file (a str or a path)")
+        check_read_path("predict_file", "path", path, "a CSV, TSV or JSONL file")
         column = self._column("predict_file", "text_column", text_column)
         label_column = self.config.get("label_column", "label")
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
@@ -294,7 +294,7 @@ class TextClassifier(shared.TextModel):
         if self.multi_label and png is not None:
             raise UserError("--png: a multi-label model draws no confusion matrix (its texts have several labels "
                             "each); its per-label scores are printed instead")
-        check_path("evaluate", data, "a labelled file (a str or a path)")
+        check_read_path("evaluate", "data", data, "a labelled file")
         # drawn before the baseline reads its files: --train, or the run's own
         base_train, base_val = self._baseline_files(train) if baseline else (None, None)
         self.check_png(png, ("the --data being read", data), ("the --train being read", train),
@@ -329,7 +329,7 @@ class TextClassifier(shared.TextModel):
         if not self.multi_label:
             raise UserError("scored: a multi-label model's; this one gives one label a text (see evaluate)")
         cut = self.threshold(threshold)
-        check_path("scored", data, "a labelled file (a str or a path)")
+        check_read_path("scored", "data", data, "a labelled file")
         return self._scored(self._labelled(data, split, None, None), cut)
 
     def _scored(self, table: Table, cut: float) -> Scored:
@@ -375,7 +375,9 @@ class TextClassifier(shared.TextModel):
         split as the run split them (same fraction and seed); a file that is not the one trained on (another
         size or SHA-256 than ``config.json`` records under ``data.digests``, or another row count) is refused.
         A multi-label model's is a :class:`~rnnkit.models.baseline.TfidfOneVsRest` (its C chosen by
-        validation micro-F1 at ``threshold``)."""
+        validation micro-F1 at ``threshold``); a single-label model's takes none (refused, as :meth:`evaluate`
+        refuses it: nothing would read it)."""
+        cut = self.threshold(threshold)  # before the files are read
         record = self.config.get("data") or {}
         path, val = self._baseline_files(train)
         if not path:
@@ -394,7 +396,7 @@ class TextClassifier(shared.TextModel):
                             f"{record['train_rows']}; the file has changed since (name the right one with --train)")
         rows = {"train": str(path), "train_rows": len(train_t), "val_rows": len(val_t)}
         if self.multi_label:
-            ovr = TfidfOneVsRest(self.labels, self.threshold(threshold))
+            ovr = TfidfOneVsRest(self.labels, cut)
             ovr.fit(train_t.texts, train_t.label_lists(), val_t.texts, val_t.label_lists())
             return ovr, {"model": OVR_DESCRIPTION, "C": ovr.C, **rows}
         model = TfidfLogReg().fit(train_t.texts, [str(x) for x in train_t.labels], val_t.texts,
@@ -405,7 +407,10 @@ class TextClassifier(shared.TextModel):
     def _baseline_files(self, train: str | None) -> tuple[str | None, str | None]:
         """The training and validation files :meth:`baseline` reads: ``train``, else the run's training file,
         and the run's validation file (None without one), found as ``config.json`` records them
-        (:func:`~rnnkit.train.provenance.located`)."""
+        (:func:`~rnnkit.train.provenance.located`). An empty ``train`` is refused, as ``--train ''`` is: it read
+        as None, the run's own file, unsaid."""
+        if train is not None:
+            check_read_path("baseline", "train", train, "the baseline's training file (None: the run's own)")
         record = self.config.get("data") or {}
         return train or located(record, "train"), located(record, "val")
 

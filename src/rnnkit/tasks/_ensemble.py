@@ -18,8 +18,9 @@ import torch
 from torch import nn
 
 from rnnkit.device import model_device
-from rnnkit.errors import UserError, check_path, report_warnings, warn
+from rnnkit.errors import UserError, check_path, on_command_line, report_warnings, warn
 from rnnkit.models.ensemble import Ensemble
+from rnnkit.tasks import speaks_python
 from rnnkit.train.building import loaded_repr
 from rnnkit.train.trainer import random_state_kept
 
@@ -57,6 +58,7 @@ class MembersEnsemble:
         return reads_of(self.checkpoints)
 
 
+@speaks_python(onnx="path")  # its own methods (export, encode) speak a Python caller's words too
 class TextEnsemble(MembersEnsemble):
     """A :class:`MembersEnsemble` of text models (classifiers, taggers): ``split_side`` only where every model
     split the same file alike; ``encode`` and ``export`` refused."""
@@ -117,6 +119,8 @@ def gathered(owner: Trained, others: tuple[Any, ...], load: Callable[[Any], Trai
         problem = mismatch(owner, other)
         if problem is not None:
             raise UserError(f"{other.checkpoint.path}: {problem}")  # type: ignore[attr-defined]
+    every = [c for m in members for c in getattr(m, "checkpoints", [m.checkpoint])]  # an ensemble's: each model's
+    _warn_repeated(every, python=not on_command_line())
     return members
 
 
@@ -269,23 +273,24 @@ def with_ensemble(trained: Any, args: argparse.Namespace) -> Any:
     for path in args.ensemble:
         if (problem := _no_model_directory(path, None)) is not None:
             raise UserError(problem)
-    joined_models = trained.ensemble(*args.ensemble)
-    with report_warnings():
-        _warn_repeated(joined_models.checkpoints)
-    return joined_models
+    with report_warnings():  # a model named twice (gathered)
+        return trained.ensemble(*args.ensemble)
 
 
-def _warn_repeated(checkpoints: list[Any]) -> None:
+def _warn_repeated(checkpoints: list[Any], python: bool = False) -> None:
     """A warning for each model that DIR and ``--ensemble`` name more than once (``--ensemble runs/*`` beside
-    ``runs/a``, ``runs/a`` and ``runs/a/best``): it counts as many times in the mean, which nothing else says."""
+    ``runs/a``, ``runs/a`` and ``runs/a/best``), or that a Python call's ``ensemble()`` joins more than once
+    (``python``; ``a.ensemble(a)`` said nothing): it counts as many times in the mean, which nothing else says."""
     counts: dict[Path, list[Any]] = {}
     for c in checkpoints:
         counts.setdefault(Path(c.path).resolve(), []).append(c)
     for same in counts.values():
-        if len(same) > 1:
-            warn(f"--ensemble: {same[0].path} is named {len(same)} times (as DIR or in --ensemble), so it counts "
-                 f"{len(same)} times in the mean of the {len(checkpoints)} models; name each model once for an "
-                 "even mean")
+        n, where = len(same), same[0].path
+        if n > 1:
+            named = (f"ensemble: {where} is joined {n} times (this model and the others given)" if python else
+                     f"--ensemble: {where} is named {n} times (as DIR or in --ensemble)")
+            warn(f"{named}, so it counts {n} times in the mean of the {len(checkpoints)} models; "
+                 f"{'join' if python else 'name'} each model once for an even mean")
 
 
 def say_ensemble(checkpoints: list[Any], as_json: bool) -> None:

@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 import contextlib
-import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from rnnkit.cells import CELLS, le2015, make_cell
+from rnnkit.cells import CELLS, checked_options, le2015, make_cell
 from rnnkit.device import resolve_device
 from rnnkit.diagnostics import check_lr
 from rnnkit.errors import (
@@ -146,9 +145,7 @@ class Settings:
         for cell in self.cells:
             options = self.for_cell(cell)["options"]
             with _options_named(cell):
-                for key, p in inspect.signature(CELLS[cell]).parameters.items():
-                    if key in options:
-                        check_type(key, options[key], p.annotation)
+                checked_options(cell, options)
         hidden = {cell: self._trained_hidden(cell) for cell in self.cells}
         for cell in self.cells:  # every cell's size before the probes below build one
             self.check_fits(cell, hidden[cell])

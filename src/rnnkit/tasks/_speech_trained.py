@@ -18,6 +18,7 @@ from rnnkit.errors import (
     check_flag,
     check_ordered,
     check_path,
+    check_read_path,
     is_single,
 )
 from rnnkit.models.ctc import Decoded
@@ -156,7 +157,7 @@ class Transcriber:
         """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
         ``cer``), ``wer``, ``utterances``, ``beam`` (and ``lm``, ``lm_weight``, ``bonus`` with a language model:
         see :meth:`transcribe`) and ``models`` (the model directory, or each of an ensemble's)."""
-        check_path("evaluate", corpus, "a corpus folder (a str or a path)")
+        check_read_path("evaluate", "corpus", corpus, "a corpus folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         utts = read_manifest(corpus)

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
-from rnnkit.errors import UserError, check_filled, check_ordered, check_path
+from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import _text as shared
@@ -132,7 +132,7 @@ class SequenceTagger(shared.TextModel):
         over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
-        check_path("evaluate", data, "a tagged file (a str or a path)")
+        check_read_path("evaluate", "data", data, "a tagged file")
         self.check_png(png, ("the --data being read", data))
         sentences = read_tagged(data)
         side = self.split_side([None] * len(sentences), split)

@@ -24,6 +24,7 @@ from rnnkit.errors import (
     check_count,
     check_finite,
     check_flag,
+    warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import Sampling, check_beam_or_samples
@@ -91,6 +92,18 @@ class Decoding:
     def settings(self) -> dict[str, Any]:
         """The settings an evaluation reports beside its scores (``n_best`` does not change them)."""
         return {k: v for k, v in asdict(self).items() if k not in ("n_best", "sample")}
+
+
+def beam_alpha(alpha: float | None, beam: object, sampling: Sampling | None) -> float:
+    """The ``alpha`` a decoding ranks its beam by: the one given, or :class:`Decoding`'s for None (not given); one
+    given where nothing is ranked, greedy decoding (a ``beam`` of 1) or ``sampling``, is said to go unused (a
+    warning naming ``--alpha``, or ``alpha`` to a Python caller), as it did nothing."""
+    if alpha is None:
+        return Decoding.alpha
+    if sampling is not None or beam == 1:
+        warn(f"--alpha is the length normalisation of a beam search; "
+             f"{'--sample' if sampling is not None else '--beam 1 (greedy)'} does not use it")
+    return alpha
 
 
 def replace_unknown(symbols: Sequence[str], ids: Sequence[int], sources: Sequence[int] | None,

@@ -26,6 +26,7 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
+    refuse_empty_name,
     warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
@@ -37,6 +38,7 @@ from rnnkit.tasks._translate_data import _bible, _saved_tokenizers
 from rnnkit.tasks._translate_decoding import (
     Decoding,
     _max_lengths,
+    beam_alpha,
     replace_unknown,
     sacre_scores,
     sources_per_batch,
@@ -112,10 +114,10 @@ class Translator:
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,
-                  max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float = 0.6,
+                  max_len_b: int = 10, no_repeat_ngram: int = 0, alpha: float | None = None,
                   return_attention: bool = False, replace_unk: bool = False, min_len: int = 0,
-                  sample: bool = False, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
-                  seed: int | None = None) -> Any:
+                  sample: bool = False, temperature: float | None = None, top_k: int | None = None,
+                  top_p: float | None = None, seed: int | None = None) -> Any:
         """Translate one text (a result) or a list (a list of results).
 
         A result is the translation as a string; with ``n_best > 1`` or ``return_attention`` it is a dict:
@@ -128,14 +130,22 @@ class Translator:
         beam's ranking; ``replace_unk`` writes, for each ``<unk>`` of a word-level target, the source token
         the attention weighed most (OpenNMT-py's ``-replace_unk``; from a source of characters or BPE pieces,
         the word holding it); ``min_len`` tokens are written before an end is allowed (the output limit wins).
+        ``return_attention`` of a model without attention is refused, as ``--attention-png`` is.
+        ``alpha`` (None: 0.6) given where nothing is ranked, to greedy decoding (``beam=1``) or to sampling, is
+        warned of, as ``rnnkit translate --alpha`` is.
 
-        ``sample=True`` draws each token instead (:class:`Sampling`: ``temperature``, ``top_k``, ``top_p``, the
-        same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best`` draws that many samples of
-        each text, the most probable first.
+        ``sample=True`` draws each token instead (:class:`Sampling`: ``temperature``, default 1, ``top_k``,
+        ``top_p``, default 1, the same ``seed`` the same translations); ``beam`` must then be 1, and ``n_best``
+        draws that many samples of each text, the most probable first. Without it, any of those given (also at its
+        default) is warned of, as ``rnnkit translate --temperature 1`` is.
         """
-        decoding = Decoding(beam, n_best, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk, min_len,
-                            sampling_of(sample, temperature, top_k, top_p, seed))
-        return self._translate(texts, decoding, check_flag("translate: return_attention", return_attention))
+        sampling = sampling_of(sample, temperature, top_k, top_p, seed)
+        decoding = Decoding(beam, n_best, beam_alpha(alpha, beam, sampling), max_len_a, max_len_b, no_repeat_ngram,
+                            replace_unk, min_len, sampling)
+        if check_flag("translate: return_attention", return_attention) and self.model.attention is None:
+            why = unattended(self.checkpoints, "was trained with --attention none")  # as --attention-png is refused
+            raise SettingError("return_attention", True, f"{why}; there is no attention to return")
+        return self._translate(texts, decoding, return_attention)
 
     def _translate(self, texts: str | Sequence[str], decoding: Decoding, return_attention: bool,
                    as_dict: bool | None = None) -> Any:
@@ -222,7 +232,7 @@ class Translator:
             out["target_tokens"] = [*id_symbols(self.target, hyps[0].tokens), "</s>"]
         return out
 
-    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1, *, alpha: float = 0.6,
+    def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1, *, alpha: float | None = None,
                  max_len_a: float = 1.5, max_len_b: int = 10, no_repeat_ngram: int = 0,
                  replace_unk: bool = False, min_len: int = 0) -> dict[str, Any]:
         """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split),
@@ -230,8 +240,8 @@ class Translator:
         ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
         each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``,
         ``decoding`` (the settings used) and ``models`` (the model directory, or each of an ensemble's)."""
-        return self._evaluate(pairs_file, Decoding(beam, 1, alpha, max_len_a, max_len_b, no_repeat_ngram, replace_unk,
-                                                   min_len))
+        return self._evaluate(pairs_file, Decoding(beam, 1, beam_alpha(alpha, beam, None), max_len_a, max_len_b,
+                                                   no_repeat_ngram, replace_unk, min_len))
 
     def score(self, pairs: str | Path | Sequence[Pair]) -> list[dict[str, Any]]:
         """The model's log-probability of each given translation: a pairs file (or a list of (source, target)
@@ -269,7 +279,8 @@ def _evaluation_pairs(pairs_file: object, verb: str = "evaluate") -> list[Pair]:
     """The pairs :meth:`Translator.evaluate` (or ``verb``, :meth:`Translator.score`) reads from ``pairs_file`` (a
     path, ``"bible-en-es"`` or a list of pairs); none, or something else (``evaluate(5)`` was "'int' object is not
     iterable"), is refused."""
-    if isinstance(pairs_file, (str, os.PathLike)):
+    if isinstance(pairs_file, (str, os.PathLike)):  # Path(""), the working directory, was ": is a directory"
+        refuse_empty_name(pairs_file, "a pairs file (source<TAB>target)", "pairs" if verb == "score" else "pairs_file")
         pairs = list(_bible()["test"]) if str(pairs_file) == BIBLE else read_pairs(pairs_file)
     elif isinstance(pairs_file, Iterable):
         pairs = [_pair(item, i, verb) for i, item in enumerate(pairs_file)]

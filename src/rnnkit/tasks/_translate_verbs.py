@@ -18,7 +18,6 @@ from rnnkit.errors import (
     UserError,
     check_filled,
     report_warnings,
-    warn,
     warn_file_names,
 )
 from rnnkit.files import output_file, output_name
@@ -26,7 +25,7 @@ from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
 from rnnkit.tasks._translate_config import EMBEDDING, OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
-from rnnkit.tasks._translate_decoding import Decoding
+from rnnkit.tasks._translate_decoding import Decoding, beam_alpha
 from rnnkit.tasks._translate_scoring import corpus_summary
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.train.checkpoint import refuse_run_output
@@ -71,11 +70,8 @@ def _decoding_arguments(p: argparse.ArgumentParser) -> None:
 
 def _decoding(args: argparse.Namespace) -> Decoding:
     sampling = sampling_from(args) if hasattr(args, "sample") else None  # translate's flags; evaluate has none
-    if args.alpha is not None and (sampling is not None or args.beam == 1):  # greedy and sampling rank nothing
-        warn(f"--alpha is the length normalisation of a beam search; "
-             f"{'--sample' if sampling is not None else '--beam 1 (greedy)'} does not use it")
-    alpha = Decoding.alpha if args.alpha is None else args.alpha
-    return Decoding(args.beam, getattr(args, "n_best", 1), alpha, args.max_len_a, args.max_len_b,
+    return Decoding(args.beam, getattr(args, "n_best", 1), beam_alpha(args.alpha, args.beam, sampling),
+                    args.max_len_a, args.max_len_b,
                     args.no_repeat_ngram, args.replace_unk, args.min_len, sampling)
 
 

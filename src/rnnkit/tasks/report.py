@@ -16,7 +16,6 @@ import argparse
 import sys
 import webbrowser
 
-from rnnkit.errors import refuse_empty_name
 from rnnkit.tasks import Command, register
 from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads
 
@@ -47,8 +46,6 @@ def _report_command(args: argparse.Namespace) -> int:
     from rnnkit.report import experiment_run, run_dir, warn_no_model, write_report
 
     use_threads(args)
-    for flag, value in (("--text", args.text), ("--data", args.data)):  # '' was the working directory, named
-        refuse_empty_name(value, "the file to read", flag)         # as "--output PAGE: is the --text being read"
     if args.threads is not None and experiment_run(run := run_dir(args.run)):
         warn_no_model(run, f"--threads {args.threads}")
     path = write_report(args.run, output=args.output, text=args.text, data=args.data, chars=args.chars,
