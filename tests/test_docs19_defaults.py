@@ -27,6 +27,7 @@ from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.report import charlm as charlm_report
 from rnnkit.sampling import Sampling
 from rnnkit.tasks import COMMANDS, TASKS, demo, discover
+from rnnkit.tasks._classify_config import FIXED, ClassifyConfig
 from rnnkit.tasks._classify_trained import TextClassifier
 from rnnkit.tasks._experiment_problems import EXPERIMENTS
 from rnnkit.tasks._experiment_settings import Settings
@@ -209,6 +210,18 @@ def test_experiment_help_names_each_experiments_own_default() -> None:
                 said = rf"\b{re.escape(experiment)}\b[^;)]*: {re.escape(str(exp.defaults[action.dest]))}\b"
                 assert re.search(said, action.help), (experiment, action.help)
     assert {"precision", "schedule"} <= set(own)
+
+
+def test_autotune_help_names_every_setting_that_keeps_the_default_search_off() -> None:
+    """classify's ``--autotune`` help said the search is on by default with ``--minutes`` and no model flag, where
+    ``--pretrain-data`` and ``--find-lr`` keep it off too: each setting that does is named in that clause."""
+    verbs = _subparsers(cli.build_parser())
+    action = next(a for a in _subparsers(verbs["train"])["classify"]._actions if a.dest == "autotune")
+    clause = action.help[action.help.index("(default"):]
+    assert ClassifyConfig(minutes=1.0).wants_autotune()
+    for name, value in {**FIXED, "pretrain_data": "u.txt", "find_lr": True}.items():
+        if not ClassifyConfig(minutes=1.0, **{name: value}).wants_autotune():
+            assert re.search(rf"--{name.replace('_', '-')}\b", clause), name
 
 
 def doc_claims() -> Iterator[tuple[str, str, str]]:

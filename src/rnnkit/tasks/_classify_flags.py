@@ -83,9 +83,10 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "
                         "searching tokenizer, pooling, size, dropout and learning rate "
                         "on the validation split (the model flags given stay fixed), keep the best model and list "
-                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
-                        "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
-                        "--token-dropout --lr --min-count --vocab-size --char-ngrams)")
+                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without "
+                        "--pretrain-data, --find-lr or any model flag: --tokenizer --pooling --embedding --hidden "
+                        "--layers --cell --bidirectional --dropout --token-dropout --lr --min-count --vocab-size "
+                        "--char-ngrams)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--multi-label", action="store_true", default=None,
