@@ -212,11 +212,23 @@ def test_experiment_help_names_each_experiments_own_default() -> None:
     assert {"precision", "schedule"} <= set(own)
 
 
+def _train_action(task: str, dest: str) -> argparse.Action:
+    train = _subparsers(_subparsers(cli.build_parser())["train"])[task]
+    return next(a for a in train._actions if a.dest == dest)
+
+
+def test_classify_max_len_help_states_the_default_with_character_ngrams() -> None:
+    """classify's ``--max-len`` said its default was 400 ids; with ``--char-ngrams`` it is 50,000 (a word brings a
+    dozen ids): the help states both."""
+    action = _train_action("classify", "max_len")
+    for chars in ("0", "3,6"):
+        assert re.search(rf"\b{ClassifyConfig(char_ngrams=chars).with_defaults().max_len}\b", action.help), chars
+
+
 def test_autotune_help_names_every_setting_that_keeps_the_default_search_off() -> None:
     """classify's ``--autotune`` help said the search is on by default with ``--minutes`` and no model flag, where
     ``--pretrain-data`` and ``--find-lr`` keep it off too: each setting that does is named in that clause."""
-    verbs = _subparsers(cli.build_parser())
-    action = next(a for a in _subparsers(verbs["train"])["classify"]._actions if a.dest == "autotune")
+    action = _train_action("classify", "autotune")
     clause = action.help[action.help.index("(default"):]
     assert ClassifyConfig(minutes=1.0).wants_autotune()
     for name, value in {**FIXED, "pretrain_data": "u.txt", "find_lr": True}.items():

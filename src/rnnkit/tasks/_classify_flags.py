@@ -9,7 +9,7 @@ from rnnkit.data.tokenize import DEFAULT_BUCKETS
 from rnnkit.models.classifier import POOLINGS
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._classify_config import TOKENIZERS, ClassifyConfig
+from rnnkit.tasks._classify_config import SUBWORD_MAX_LEN, TOKENIZERS, ClassifyConfig
 from rnnkit.tasks._ensemble import add_ensemble_argument
 
 
@@ -77,7 +77,8 @@ def _integer_or_text(text: str) -> int | str:
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     d = ClassifyConfig().with_defaults()
-    shared.add_model_arguments(p, d)
+    # a word brings a dozen ids with its character n-grams: --max-len 400 was said where 50,000 was the default
+    shared.add_model_arguments(p, d, f"; {SUBWORD_MAX_LEN} with --char-ngrams")
     g = p.add_argument_group("classifier")
     g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
                    help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "
