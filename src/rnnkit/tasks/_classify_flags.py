@@ -9,7 +9,7 @@ from rnnkit.data.tokenize import DEFAULT_BUCKETS
 from rnnkit.models.classifier import POOLINGS
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.tasks import _text as shared
-from rnnkit.tasks._classify_config import TOKENIZERS, ClassifyConfig
+from rnnkit.tasks._classify_config import SUBWORD_MAX_LEN, TOKENIZERS, ClassifyConfig
 from rnnkit.tasks._ensemble import add_ensemble_argument
 
 
@@ -77,15 +77,17 @@ def _integer_or_text(text: str) -> int | str:
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     d = ClassifyConfig().with_defaults()
-    shared.add_model_arguments(p, d)
+    # a word brings a dozen ids with its character n-grams: --max-len 400 was said where 50,000 was the default
+    shared.add_model_arguments(p, d, f"; {SUBWORD_MAX_LEN} with --char-ngrams")
     g = p.add_argument_group("classifier")
     g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
                    help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "
                         "searching tokenizer, pooling, size, dropout and learning rate "
                         "on the validation split (the model flags given stay fixed), keep the best model and list "
-                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without any model "
-                        "flag: --tokenizer --pooling --embedding --hidden --layers --cell --bidirectional --dropout "
-                        "--token-dropout --lr --min-count --vocab-size --char-ngrams)")
+                        "the trials in OUT/autotune.jsonl (default: on when --minutes is given without "
+                        "--pretrain-data, --find-lr or any model flag: --tokenizer --pooling --embedding --hidden "
+                        "--layers --cell --bidirectional --dropout --token-dropout --lr --min-count --vocab-size "
+                        "--char-ngrams)")
     g.add_argument("--text-column", help="column holding the text (default text)")
     g.add_argument("--label-column", help="column holding the label (default label)")
     g.add_argument("--multi-label", action="store_true", default=None,

@@ -464,8 +464,9 @@ def _shipped(config: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------- CLI
-def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -> None:
-    """The flags of the encoder's shape, the data files and the split, and ``--out``."""
+def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig, max_len_else: str = "") -> None:
+    """The flags of the encoder's shape, the data files and the split, and ``--out`` (``max_len_else``: where
+    ``--max-len``'s default is another, said after it)."""
     g = p.add_argument_group("model")
     g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {defaults.cell})")
     g.add_argument("--embedding", type=int, help=f"embedding size (default {defaults.embedding})")
@@ -476,7 +477,7 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig) -
     g.add_argument("--dropout", type=float, help=f"dropout on embeddings, between layers and before the head "
                    f"(default {defaults.dropout})")
     g.add_argument("--batch-size", type=int, help=f"examples per update (default {defaults.batch_size})")
-    g.add_argument("--max-len", type=int, help=f"tokens kept per example (default {defaults.max_len})")
+    g.add_argument("--max-len", type=int, help=f"tokens kept per example (default {defaults.max_len}{max_len_else})")
     g.add_argument("--keep-by", metavar="SCORE",
                    help="the validation score that picks OUT/best and that --patience and --schedule plateau watch "
                         "(Keras' monitor): loss (the lowest) or a score (the highest): accuracy, macro_f1; "

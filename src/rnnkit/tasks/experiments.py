@@ -29,6 +29,7 @@ Gaussian N(0, 0.001²) weights; the LSTM starts with forget-gate bias 1; gradien
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import statistics
 import sys
@@ -63,7 +64,7 @@ from rnnkit.train.optim import OPTIMIZERS
 from rnnkit.train.options import PRECISIONS, config_line
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
-from rnnkit.wording import counted
+from rnnkit.wording import counted, listed
 
 __all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
            "Digits", "Experiment", "Problem", "Settings", "Waveform", "add_arguments", "first_solved", "format_metric",
@@ -494,6 +495,18 @@ def _say_kept(doc: dict[str, Any], out: Path) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _own_defaults(name: str) -> str:
+    """``"; NAME and NAME: VALUE"``, the experiments whose own default of the setting ``name`` is not
+    :class:`Settings`' (the pixel experiments' precision and schedule), for the help of its flag: that said only
+    the common default, fp32 and constant, where ``rnnkit experiment pixel-mnist`` runs auto and cosine."""
+    common = next(f.default for f in dataclasses.fields(Settings) if f.name == name)
+    own: dict[Any, list[str]] = {}
+    for exp_name, exp in EXPERIMENTS.items():
+        if exp.defaults.get(name, common) != common:
+            own.setdefault(exp.defaults[name], []).append(exp_name)
+    return "".join(f"; {listed(names)}: {value}" for value, names in own.items())
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The flags of ``rnnkit experiment`` (shared with ``rnnkit diagnose`` where they overlap)."""
     p.add_argument("name", nargs="?", help=f"one of: {', '.join(EXPERIMENTS)}")
@@ -527,13 +540,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="seed of the pixel permutation (permuted-pixel-mnist)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     p.add_argument("--precision", choices=PRECISIONS,
-                   help="fp32 (default), bf16 autocast, or auto: bf16 for the cells whose kernel it speeds up "
-                        "(the LSTM) on CPUs with AVX512-BF16/AMX")
+                   help=f"fp32 (default{_own_defaults('precision')}), bf16 autocast, or auto: bf16 for the cells "
+                        "whose kernel it speeds up (the LSTM) on CPUs with AVX512-BF16/AMX")
     p.add_argument("--device", help="where the runs train: cpu (default: docs/RESULTS.md was measured there), cuda, "
                                     "cuda:N, or auto (the GPU where torch sees one)")
     p.add_argument("--schedule", choices=SCHEDULES,
-                   help="learning rate: constant (default), or cosine or linear decay to 0 over each run's budget "
-                        "(under --minutes it follows the clock, so two runs differ in their last digits)")
+                   help=f"learning rate: constant (default{_own_defaults('schedule')}), or cosine or linear decay to 0 "
+                        "over each run's budget (under --minutes it follows the clock, so two runs differ in their "
+                        "last digits)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
 
