@@ -14,6 +14,8 @@ from rnnkit.tasks._charlm_size import (
     DEEP_MODEL_PASSES,
     DROPOUT_CAP,
     DROPOUT_FREE_PASSES,
+    PLANNING_RATE,
+    PLANNING_RATE_FP32,
     WIDE_MODEL_CHARS,
 )
 
@@ -48,16 +50,23 @@ def _score_arguments(sc: argparse.ArgumentParser) -> None:
                     help=f"with --dynamic: characters scored between two updates (default {DYNAMIC_SEGMENT})")
 
 
+def _minutes(chars: int) -> str:
+    """The ``--minutes`` budget that plans ``chars`` characters: in bf16, and in fp32 on a CPU without fast bf16."""
+    return (f"about {chars / PLANNING_RATE / 60:.0f} minutes in bf16, {chars / PLANNING_RATE_FP32 / 60:.0f} on a CPU "
+            "without fast bf16")
+
+
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     d = CharLMConfig()
     p.add_argument("--data", help="'shakespeare', 'korean' or the path of a UTF-8 text file")
     p.add_argument("--out", help="model directory to write (best/, last/, metrics.jsonl, loss.png)")
     p.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
     p.add_argument("--hidden", type=int, help="hidden units per layer (default: from the budget: 384, or 512 for "
-                   f"budgets of {WIDE_MODEL_CHARS / 1e6:g} M characters and more, about 6 minutes; 384 when stacked)")
+                   f"budgets of {WIDE_MODEL_CHARS / 1e6:g} M characters and more, {_minutes(WIDE_MODEL_CHARS)}; 384 "
+                   "when stacked)")
     p.add_argument("--layers", type=int, help="stacked layers (default: from the budget: 1, or 2 for budgets of "
-                   f"{DEEP_MODEL_CHARS / 1e6:g} M characters and more, about 10 minutes, that read the text "
-                   f"{DEEP_MODEL_PASSES} times or more; 1 when --hidden is given)")
+                   f"{DEEP_MODEL_CHARS / 1e6:g} M characters and more, {_minutes(DEEP_MODEL_CHARS)}, that read the "
+                   f"text {DEEP_MODEL_PASSES} times or more; 1 when --hidden is given)")
     p.add_argument("--embed-dim", type=int, help=f"character embedding size (default {d.embed_dim})")
     p.add_argument("--seq-len", type=int, help=f"truncated-BPTT window in characters (default {d.seq_len})")
     p.add_argument("--shift", type=int, help="characters between window starts (default: --seq-len)")
