@@ -176,6 +176,9 @@ class Recurrent(nn.RNNBase):
         layer_norm: bool = False,
         **options: Any,
     ) -> None:
+        if twice := sorted(set(cell_options or ()) & set(options)):  # f(**a, **b)'s TypeError: one silently won
+            raise TypeError(f"Recurrent() got multiple values for cell option {twice[0]!r} (in cell_options and as a "
+                            "keyword)")
         definition = make_cell(cell, hidden_size, **{**(cell_options or {}), **options})
         reg = Regularisers.build(definition, proj_size, impl, weight_drop=weight_drop,
                                  recurrent_dropout=recurrent_dropout, zoneout=zoneout, layer_norm=layer_norm)
