@@ -118,10 +118,12 @@ class SequenceTagger(shared.TextModel):
             raise TypeError(f"predict takes a text or a list of texts (or of token lists), not {type(texts).__name__}")
         check_ordered("predict", texts, "a text or a list of texts (or of token lists)")
         texts, sentences = list(texts), []
-        for item in texts:
+        for i, item in enumerate(texts):
             tokens = self.split(item) if isinstance(item, str) else list(item) if isinstance(item, Iterable) else None
             if tokens is None or not all(isinstance(t, str) for t in tokens):
                 raise TypeError(f"predict takes a text or a list of texts (or of token lists); an item is {item!r}")
+            if "" in tokens:  # no file or split text holds one (a character tagger's space is a token)
+                raise UserError(f"texts[{i}][{tokens.index('')}] is an empty token; give each token's text")
             sentences.append(tokens)
         check_filled(sentences, "tag", lambda tokens: not tokens)
         return self.tag(sentences)
