@@ -52,7 +52,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     header = [] if empty else lines[0].split("\t")
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
-                        f"found {'an empty file' if empty else lines[0]!r}")
+                        f"found {'an empty file' if empty else repr(lines[0])}")
     out = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():

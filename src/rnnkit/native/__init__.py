@@ -157,7 +157,7 @@ def ops(say: Callable[[str], None] | None = None) -> Any:
         except Exception as exc:  # any build failure: the torch ops are the fallback, so say it and go on
             _state["ops"] = None
             warnings.warn(f"rnnkit: the fused kernels could not be built ({type(exc).__name__}: "
-                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else exc!r}); the regularised "
+                          f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else repr(exc)}); the regularised "
                           f"LSTM and the minGRU/minLSTM scan run on torch ops instead, and the counts of the text "
                           f"read in Python (slower). RNNKIT_NATIVE=0 silences this.",
                           RuntimeWarning, stacklevel=2)
