@@ -31,7 +31,7 @@ def test_top_k_top_p_and_seed_at_temperature_0_are_said_to_go_unused(translator_
     assert said == ""
     text, said = _translate(translator_dir, capsys, "--top-k", "3", "--top-p", "0.5", "--seed", "5")
     assert text == plain
-    assert said == GREEDY + "--top-k 3 and --top-p 0.5 and --seed 5 are not used"
+    assert said == GREEDY + "--top-k 3, --top-p 0.5 and --seed 5 are not used"
 
 
 def test_n_best_samples_at_temperature_0_are_said_to_be_one_output(translator_dir: Path,

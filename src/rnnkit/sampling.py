@@ -150,7 +150,7 @@ def warn_greedy(temperature: float, top_k: int | None, top_p: float, seed: int |
     unused = [f"{flag} {value:g}" for flag, value, used in (("--top-k", top_k, top_k is not None),
                                                             ("--top-p", top_p, top_p < 1.0)) if used]
     unused += [f"--seed {seed}"] if seed is not None else []
-    said = [f"{' and '.join(unused)} {'is' if len(unused) == 1 else 'are'} not used"] if unused else []
+    said = [f"{listed(unused)} {'is' if len(unused) == 1 else 'are'} not used"] if unused else []
     said += [f"--n-best {copies} writes the same output {copies} times"] if copies > 1 else []
     if said:
         warn(f"--temperature 0 writes the most likely {unit} each time (greedy): {', and '.join(said)}")
