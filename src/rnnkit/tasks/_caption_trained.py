@@ -22,6 +22,10 @@ from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_pa
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
+#: why a captioner has no attention to read (:func:`~rnnkit.tasks._ensemble.unattended`): return_attention and
+#: --attention-png are refused so
+UNATTENDED = "was trained without attention"
+
 
 def _refuse_non_images(images: object) -> None:
     """UserError for an array or tensor of pixels given as the images: its rows were read as images, and the
@@ -106,7 +110,7 @@ class ImageCaptioner:
         beam, n_best, sampling = check_beam_or_samples(beam, n_best, sampling_of(sample, temperature, top_k, top_p,
                                                                                   seed))
         if check_flag("caption: return_attention", return_attention) and self.model.attention is None:
-            why = unattended(self.checkpoints, "was trained without attention")  # as --attention-png is refused
+            why = unattended(self.checkpoints, UNATTENDED)  # as --attention-png is refused
             raise SettingError("return_attention", True, f"{why}; there is no attention to return")
         return self._caption(images, beam, n_best, return_attention, sampling)
 

@@ -13,7 +13,7 @@ from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampling_from
 from rnnkit.tasks._caption_config import CaptionConfig
-from rnnkit.tasks._caption_trained import ImageCaptioner
+from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
@@ -33,7 +33,7 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     cap = with_ensemble(cap, args)
     if args.attention_png is not None and cap.model.attention is None:
-        raise UserError(f"--attention-png: {unattended(cap.checkpoints, 'was trained without attention')}; there is "
+        raise UserError(f"--attention-png: {unattended(cap.checkpoints, UNATTENDED)}; there is "
                         "nothing to draw")
     # drawn after they are read
     reads = [*(("an IMAGE being read", image) for image in args.images), *reads_of(cap.checkpoints)]

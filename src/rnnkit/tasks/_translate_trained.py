@@ -48,6 +48,10 @@ from rnnkit.tasks._translate_scoring import score_pairs
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
+#: why a translator has no attention to read (:func:`~rnnkit.tasks._ensemble.unattended`): return_attention,
+#: replace_unk and --attention-png are refused so
+UNATTENDED = "was trained with --attention none"
+
 
 @speaks_python
 class Translator:
@@ -143,7 +147,7 @@ class Translator:
         decoding = Decoding(beam, n_best, beam_alpha(alpha, beam, sampling), max_len_a, max_len_b, no_repeat_ngram,
                             replace_unk, min_len, sampling)
         if check_flag("translate: return_attention", return_attention) and self.model.attention is None:
-            why = unattended(self.checkpoints, "was trained with --attention none")  # as --attention-png is refused
+            why = unattended(self.checkpoints, UNATTENDED)  # as --attention-png is refused
             raise SettingError("return_attention", True, f"{why}; there is no attention to return")
         return self._translate(texts, decoding, return_attention)
 
@@ -192,7 +196,7 @@ class Translator:
         """Refuse ``replace_unk`` where it cannot act: no attention to read, or a target that never writes
         ``<unk>`` (characters and BPE pieces: every one of the training targets has its own id)."""
         if self.model.attention is None:
-            why = unattended(self.checkpoints, "was trained with --attention none")
+            why = unattended(self.checkpoints, UNATTENDED)
             raise SettingError("replace_unk", True, f"{why}; it finds the source token to copy by the attention")
         if self.target.kind != "word":
             raise SettingError("replace_unk", True, f"the target side is {self.target.kind} tokens, and every one "

@@ -27,7 +27,7 @@ from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_no
 from rnnkit.tasks._translate_config import EMBEDDING, OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding, beam_alpha
 from rnnkit.tasks._translate_scoring import corpus_summary
-from rnnkit.tasks._translate_trained import Translator
+from rnnkit.tasks._translate_trained import UNATTENDED, Translator
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 from rnnkit.wording import counted
@@ -102,7 +102,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if bool(args.texts) == bool(args.file):
         raise UserError("give either TEXT arguments or --file FILE (not both, not neither)")
     if args.attention_png is not None and tr.model.attention is None:
-        raise UserError(f"--attention-png: {unattended(tr.checkpoints, 'was trained with --attention none')}; there "
+        raise UserError(f"--attention-png: {unattended(tr.checkpoints, UNATTENDED)}; there "
                         "is nothing to draw")
     # both outputs are written after these are read
     reads = [("the --file being read", None if args.file == "-" else args.file), *tr.reads]
