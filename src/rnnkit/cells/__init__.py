@@ -76,8 +76,8 @@ def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
 
 
 def checked_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The options of the family ``name`` as plain Python values (a tuple a list, NumPy's numbers Python's), each
-    of the type the family's signature names (:func:`rnnkit.errors.check_type`: a finite number, an integer, a
+    """The options of the family ``name`` as plain Python values (a tuple or range a list, NumPy's numbers Python's),
+    each of the type the family's signature names (:func:`rnnkit.errors.check_type`: a finite number, an integer, a
     string, a list of integers), else a :class:`SettingError` naming it, as ``rnnkit experiment`` refuses a
     ``[cell.NAME]`` table's: ``forget_bias="1"`` was a TypeError from inside the initialisation, ``nan`` NaN
     weights, and ``periods=[1.5, 3]`` trained as ``[1, 3]``, unsaid. Keywords the family does not take are left to
@@ -91,9 +91,9 @@ def checked_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    """``value`` as a Python value: a tuple or list of them a list, NumPy's or torch's numbers and arrays Python's
-    (``tolist()``: a number, or a list of them)."""
-    if isinstance(value, (tuple, list)):
+    """``value`` as a Python value: a tuple, list or range of them a list, NumPy's or torch's numbers and arrays
+    Python's (``tolist()``: a number, or a list of them)."""
+    if isinstance(value, (tuple, list, range)):  # periods=range(1, 5) built the cell before options were checked
         return [_plain(v) for v in value]
     return value.tolist() if type(value).__module__ in ("numpy", "torch") and hasattr(value, "tolist") else value
 
