@@ -35,9 +35,9 @@ def _report(run: Path, page: Path, capsys: pytest.CaptureFixture[str], *flags: s
 def test_device_and_threads_of_an_experiment_page_are_said_to_go_unused(diagnosed: Path, tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     said = _report(diagnosed, tmp_path / "p.html", capsys, "--device", "auto", "--threads", "1")
-    assert said == [f"rnnkit: warning: --threads 1: {diagnosed} is an experiment directory, whose page runs no model; "
+    assert said == [f"rnnkit: warning: --threads 1: {diagnosed} is a diagnose directory, whose page runs no model; "
                     "it is not used",
-                    f"rnnkit: warning: --device auto: {diagnosed} is an experiment directory, whose page runs no "
+                    f"rnnkit: warning: --device auto: {diagnosed} is a diagnose directory, whose page runs no "
                     "model; it is not used"]
     assert _report(diagnosed, tmp_path / "q.html", capsys, "--device", "cpu") == []  # the default
 
@@ -53,3 +53,12 @@ def test_a_models_page_uses_them_without_a_word(classify_run: Path, tmp_path: Pa
         warnings.simplefilter("error")
         said = _report(classify_run, tmp_path / "p.html", capsys, "--device", "auto", "--threads", "1")
     assert not any("not used" in line for line in said)
+
+
+def test_an_option_for_a_diagnose_page_names_the_folder_so(diagnosed: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A diagnose folder was called "an experiment directory" (the two share the page that runs no model)."""
+    capsys.readouterr()
+    assert main(["report", str(diagnosed), "--chars", "300"]) == 2
+    assert capsys.readouterr().err.startswith(f"rnnkit: error: --chars: {diagnosed} is a diagnose directory; --chars "
+                                              "applies only to a run of charlm")

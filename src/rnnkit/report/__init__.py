@@ -80,7 +80,7 @@ def check_options(run: Path, kind: str, options: dict[str, Any]) -> None:
     ``"experiment"`` for an ``rnnkit experiment`` or ``diagnose`` directory."""
     for key, (flag, tasks) in OPTIONS.items():
         if options.get(key) is not None and kind not in tasks:
-            what = "an experiment directory" if kind == "experiment" else f"a {kind!r} run"
+            what = results_folder(run) if kind == "experiment" else f"a {kind!r} run"
             raise UserError(f"{flag}: {run} is {what}; {flag} applies only to a run of "
                             f"{', '.join(sorted(tasks))}")
 
@@ -92,11 +92,17 @@ def experiment_run(run: Path) -> bool:
     return not model and ((run / "results.json").is_file() or (run / "diagnose.json").is_file())
 
 
+def results_folder(run: Path) -> str:
+    """What :func:`experiment_run` ``run`` is, as a user names it: a ``diagnose`` or an ``experiment`` directory."""
+    return "a diagnose directory" if (run / "diagnose.json").is_file() else "an experiment directory"
+
+
 def warn_no_model(run: Path, given: str) -> None:
     """Warn that ``given`` (``--device cuda``, ``--threads 4``), a setting of where a model runs, goes unused on
-    the page of experiment directory ``run``, which runs none (a script that reports every run with one is kept)."""
+    the page of experiment or diagnose directory ``run``, which runs none (a script that reports every run with one is
+    kept)."""
     with report_warnings():
-        warn(f"{given}: {run} is an experiment directory, whose page runs no model; it is not used")
+        warn(f"{given}: {run} is {results_folder(run)}, whose page runs no model; it is not used")
 
 
 def run_dir(path: str | Path) -> Path:
