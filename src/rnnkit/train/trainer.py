@@ -505,6 +505,19 @@ class _Interval:
         }
 
 
+def _restored_interval(saved: Any) -> _Interval:
+    """The sums of ``trainer_state.json``'s ``interval`` (an empty one for a run saved before it was kept), so
+    the resumed run's next record averages the same updates as the unbroken run's: it averaged only those after
+    the resume, and a run stopped between two records logged another train loss than the unbroken one."""
+    if saved is None:
+        return _Interval()
+    interval = _Interval(float(saved["loss"]), int(saved["items"]), [float(v) for v in saved["norms"]],
+                         int(saved["clipped"]), float(saved["seconds"]))
+    if interval.items < 0 or interval.clipped < 0:
+        raise ValueError(f"interval {saved}: expected counts >= 0")
+    return interval
+
+
 class Trainer:
     """Trains ``model`` with ``loss_fn`` on ``batches``; evaluates, checkpoints, logs and resumes.
 
@@ -594,6 +607,7 @@ class Trainer:
         self.plateau_evals = 0      # evaluations since patience_best or the last reduction (--schedule plateau)
         self.lr_reductions = 0      # times the plateau schedule lowered the learning rate
         self.first_loss: float | None = None
+        self.interval = _Interval()  # the updates since the last logged record (saved: a resumed run sums on)
         self.history: list[dict[str, Any]] = []
         self.carry: Any = None
         self._stop_requested = False
@@ -638,7 +652,7 @@ class Trainer:
 
     def _fit(self) -> TrainResult:
         self._open_run()
-        interval = _Interval()
+        interval = self.interval
         stopped: str | None = None
         diverged: TrainingDiverged | None = None
         try:
@@ -682,15 +696,15 @@ class Trainer:
         """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
         at_end = bool(self.cfg.steps) and self.step >= self.cfg.steps
         do_eval = self.eval_fn is not None and (self._due(self.cfg.eval_every) or at_end)
+        reason = None
+        if do_eval or at_end or self._due(self.cfg.log_every):
+            record = interval.record(self.step, self.elapsed, lr)
+            interval.reset()  # before the evaluation saves last/: it holds the sums of steps not yet logged
+            self._show_progress(record)
+            reason = self._evaluate_into(record, record["train_loss"]) if do_eval else None
+            self._log(record)
         if not do_eval and self._save_due():
             self.save_last()
-        if not (do_eval or at_end or self._due(self.cfg.log_every)):
-            return None
-        record = interval.record(self.step, self.elapsed, lr)
-        self._show_progress(record)
-        reason = self._evaluate_into(record, record["train_loss"]) if do_eval else None
-        self._log(record)
-        interval.reset()
         return reason
 
     def _due(self, every: int | None) -> bool:
@@ -1106,6 +1120,7 @@ class Trainer:
         if self.patience_best is not None and not math.isfinite(self.patience_best[0]):  # nothing would beat NaN
             raise ValueError(f"patience_best {counted}: expected a finite value and its step")
         self.batches.load_state_dict(ts["data"])
+        self.interval = _restored_interval(ts.get("interval"))
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
 
@@ -1200,6 +1215,7 @@ class Trainer:
             "patience_best": self.patience_best,
             "plateau_evals": self.plateau_evals,
             "lr_reductions": self.lr_reductions,
+            "interval": asdict(self.interval),
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
