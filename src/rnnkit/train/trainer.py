@@ -518,6 +518,18 @@ def _restored_interval(saved: Any) -> _Interval:
     return interval
 
 
+def _restored_first_loss(saved: Any) -> float | None:
+    """The run's first loss, which ``blowup`` multiplies (None: a run saved before it was kept, which takes its
+    first update after the resume, as resumed runs all did: a loss over ``blowup`` times that one was a divergence
+    the unbroken run did not have, or the other way round)."""
+    if saved is None:
+        return None
+    first = float(saved)
+    if not math.isfinite(first):
+        raise ValueError(f"first_loss {saved}: expected a finite number")
+    return first
+
+
 class Trainer:
     """Trains ``model`` with ``loss_fn`` on ``batches``; evaluates, checkpoints, logs and resumes.
 
@@ -1121,6 +1133,7 @@ class Trainer:
             raise ValueError(f"patience_best {counted}: expected a finite value and its step")
         self.batches.load_state_dict(ts["data"])
         self.interval = _restored_interval(ts.get("interval"))
+        self.first_loss = _restored_first_loss(ts.get("first_loss"))
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
 
@@ -1216,6 +1229,7 @@ class Trainer:
             "plateau_evals": self.plateau_evals,
             "lr_reductions": self.lr_reductions,
             "interval": asdict(self.interval),
+            "first_loss": self.first_loss,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
