@@ -1,6 +1,7 @@
 """Reliability, measured (not a test): kill runs at random moments and resume them, and count it.
 
-For each task (charlm, classify, tag, seq2seq) a step-limited run is trained once straight through, then again
+For each task (charlm, classify, tag, seq2seq, speech with SpecAugment, caption with augmented images) a
+step-limited run is trained once straight through, then again
 while being killed with SIGKILL at ``--kills`` random moments, resumed after each kill with
 ``--resume``; the final parameters of the two must be bit-identical. The hostile-checkpoint and fuzzing
 cases of ``tests/test_faults.py`` and ``tests/test_fuzz_readers.py`` are run too (fuzzing with
@@ -23,9 +24,11 @@ import time
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 
 from rnnkit.data.dates import date_pairs
 from rnnkit.data.pairs import write_pairs
+from rnnkit.data.shapes import write_shapes
 from rnnkit.train.checkpoint import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,17 +49,40 @@ def write_data(root: Path) -> dict[str, Path]:
                              for i, w in enumerate(tokens)))
     pairs = root / "pairs.tsv"
     write_pairs(date_pairs(600, 0), pairs)
-    return {"text": text, "csv": csv, "conll": conll, "pairs": pairs}
+    write_shapes(root / "shapes", images=60)
+    return {"text": text, "csv": csv, "conll": conll, "pairs": pairs, "speech": write_speech(root / "speech", rng),
+            "shapes": root / "shapes"}
+
+
+def write_speech(folder: Path, rng: random.Random) -> Path:
+    """Twelve utterances of noise labelled with made-up phonemes (no espeak-ng needed)."""
+    import numpy as np
+    import soundfile
+
+    (folder / "wav").mkdir(parents=True)
+    noise = np.random.default_rng(0)
+    for i in range(12):
+        soundfile.write(str(folder / "wav" / f"{i}.wav"), noise.normal(0, 0.1, 8000).astype("float32"), 16000)
+    (folder / "manifest.tsv").write_text("audio\ttext\tphonemes\n" + "".join(
+        f"wav/{i}.wav\tw{i}\t{' '.join(rng.choice('abcde') for _ in range(4))}\n" for i in range(12)))
+    return folder
 
 
 def commands(data: dict[str, Path], steps: int) -> dict[str, list[str]]:
-    common = ["--steps", str(steps), "--save-every", "5", "--eval-every", "25", "--no-progress", "--json"]
+    # one thread in every process: the automatic choice may differ between processes (docs/RELIABILITY.md)
+    common = ["--steps", str(steps), "--save-every", "5", "--eval-every", "25", "--threads", "1", "--no-progress",
+              "--json"]
     return {
         "charlm": ["train", "charlm", "--data", str(data["text"]), "--hidden", "64", "--batch-size", "8", *common],
         "classify": ["train", "classify", "--data", str(data["csv"]), "--hidden", "32", "--dropout", "0.2", *common],
         "tag": ["train", "tag", "--data", str(data["conll"]), "--hidden", "32", *common],
         "seq2seq": ["train", "seq2seq", "--data", str(data["pairs"]), "--hidden", "32", "--eval-sentences", "8",
                     "--teacher-forcing-floor", "0.5", *common],
+        "speech": ["train", "speech", "--data", str(data["speech"]), "--hidden", "16", "--layers", "1", "--n-mels",
+                   "16", "--batch-size", "4", "--val-fraction", "0.25", "--spec-augment", "--freq-width", "4",
+                   "--time-width", "8", *common],
+        "caption": ["train", "caption", "--data", str(data["shapes"]), "--hidden", "16", "--channels", "4,8",
+                    "--image-size", "16", "--eval-images", "4", "--augment", "--dropout", "0.2", *common],
     }
 
 
@@ -95,7 +121,12 @@ def kill_and_resume(args: list[str], out: Path, kills: int, steps: int, duration
 
 
 def identical(a: Path, b: Path) -> bool:
-    x, y = load_checkpoint(a, prefer="last").model_state, load_checkpoint(b, prefer="last").model_state
+    """The model's and the optimizer's tensors of the two runs' last/ are equal, bit for bit."""
+    def tensors(run: Path) -> dict[str, torch.Tensor]:
+        return {**load_checkpoint(run, prefer="last").model_state,
+                **{f"optimizer {k}": v for k, v in load_file(str(run / "last" / "optimizer.safetensors")).items()}}
+
+    x, y = tensors(a), tensors(b)
     return x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
 
 

@@ -505,6 +505,31 @@ class _Interval:
         }
 
 
+def _restored_interval(saved: Any) -> _Interval:
+    """The sums of ``trainer_state.json``'s ``interval`` (an empty one for a run saved before it was kept), so
+    the resumed run's next record averages the same updates as the unbroken run's: it averaged only those after
+    the resume, and a run stopped between two records logged another train loss than the unbroken one."""
+    if saved is None:
+        return _Interval()
+    interval = _Interval(float(saved["loss"]), int(saved["items"]), [float(v) for v in saved["norms"]],
+                         int(saved["clipped"]), float(saved["seconds"]))
+    if interval.items < 0 or interval.clipped < 0:
+        raise ValueError(f"interval {saved}: expected counts >= 0")
+    return interval
+
+
+def _restored_first_loss(saved: Any) -> float | None:
+    """The run's first loss, which ``blowup`` multiplies (None: a run saved before it was kept, which takes its
+    first update after the resume, as resumed runs all did: a loss over ``blowup`` times that one was a divergence
+    the unbroken run did not have, or the other way round)."""
+    if saved is None:
+        return None
+    first = float(saved)
+    if not math.isfinite(first):
+        raise ValueError(f"first_loss {saved}: expected a finite number")
+    return first
+
+
 class Trainer:
     """Trains ``model`` with ``loss_fn`` on ``batches``; evaluates, checkpoints, logs and resumes.
 
@@ -594,6 +619,7 @@ class Trainer:
         self.plateau_evals = 0      # evaluations since patience_best or the last reduction (--schedule plateau)
         self.lr_reductions = 0      # times the plateau schedule lowered the learning rate
         self.first_loss: float | None = None
+        self.interval = _Interval()  # the updates since the last logged record (saved: a resumed run sums on)
         self.history: list[dict[str, Any]] = []
         self.carry: Any = None
         self._stop_requested = False
@@ -638,7 +664,7 @@ class Trainer:
 
     def _fit(self) -> TrainResult:
         self._open_run()
-        interval = _Interval()
+        interval = self.interval
         stopped: str | None = None
         diverged: TrainingDiverged | None = None
         try:
@@ -682,15 +708,15 @@ class Trainer:
         """Log, evaluate and save when due; returns an ``on_eval`` reason to stop, or None."""
         at_end = bool(self.cfg.steps) and self.step >= self.cfg.steps
         do_eval = self.eval_fn is not None and (self._due(self.cfg.eval_every) or at_end)
+        reason = None
+        if do_eval or at_end or self._due(self.cfg.log_every):
+            record = interval.record(self.step, self.elapsed, lr)
+            interval.reset()  # before the evaluation saves last/: it holds the sums of steps not yet logged
+            self._show_progress(record)
+            reason = self._evaluate_into(record, record["train_loss"]) if do_eval else None
+            self._log(record)
         if not do_eval and self._save_due():
             self.save_last()
-        if not (do_eval or at_end or self._due(self.cfg.log_every)):
-            return None
-        record = interval.record(self.step, self.elapsed, lr)
-        self._show_progress(record)
-        reason = self._evaluate_into(record, record["train_loss"]) if do_eval else None
-        self._log(record)
-        interval.reset()
         return reason
 
     def _due(self, every: int | None) -> bool:
@@ -1106,6 +1132,8 @@ class Trainer:
         if self.patience_best is not None and not math.isfinite(self.patience_best[0]):  # nothing would beat NaN
             raise ValueError(f"patience_best {counted}: expected a finite value and its step")
         self.batches.load_state_dict(ts["data"])
+        self.interval = _restored_interval(ts.get("interval"))
+        self.first_loss = _restored_first_loss(ts.get("first_loss"))
         int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
 
@@ -1200,6 +1228,8 @@ class Trainer:
             "patience_best": self.patience_best,
             "plateau_evals": self.plateau_evals,
             "lr_reductions": self.lr_reductions,
+            "interval": asdict(self.interval),
+            "first_loss": self.first_loss,
             "data": self.batches.state_dict(),
             "carry": kind,
             "rng": {"python": _python_rng_to_json(), "numpy": _numpy_rng_to_json()},
