@@ -40,3 +40,12 @@ def test_every_summary_names_the_model_directory(task: str, tmp_path: Path, caps
     got = summary(task, tmp_path / "run", capsys)
     assert got["model_dir"] == str(tmp_path / "run" / "best")
     assert (got["best_val_loss"], got["best_step"], got["steps"], got["stopped"]) == (0.5, 3, 3, "steps")
+
+
+@pytest.mark.parametrize("task", sorted(EVALS))
+def test_every_summary_gives_the_speed_as_metrics_jsonl_names_it(task: str, tmp_path: Path, capsys) -> None:
+    """The speed of training was `tokens_per_s` in charlm's summary (and every task's metrics.jsonl),
+    `examples_per_s` in classify's and tag's, and absent from seq2seq's, speech's and caption's."""
+    got = summary(task, tmp_path / "run", capsys)
+    assert got["tokens_per_s"] == 480.0
+    assert isinstance(got["seconds"], float) and round(got["seconds"], 2) == 1.25
