@@ -44,3 +44,36 @@ def test_evaluate_json_counts_the_items_as_count(runs: dict[str, Path], capsys, 
     assert main(["evaluate", str(runs[task]), "--data", str(runs[f"{task} data"]), "--json"]) == 0
     got = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert got["count"] == got[noun] == items
+
+
+def one_utterance(corpus: Path, folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "0.wav").write_bytes((corpus / "wav" / "0.wav").read_bytes())
+    (folder / "manifest.tsv").write_text("audio\ttext\tphonemes\n0.wav\tw0\ta b0\n", encoding="utf-8")
+    return folder
+
+
+def test_evaluate_of_one_item_says_it_in_the_singular(runs: dict[str, Path], tmp_path: Path, capsys) -> None:
+    """`rnnkit evaluate` of one item said '1 pairs', '1 utterances', '1 images', '(1 texts)' and '(1 tokens)',
+    where `rnnkit score` of one pair says '1 pair' and every other count rnnkit prints is singular for one."""
+    (tmp_path / "one.tsv").write_text("3 March 1999\t1999-03-03\n", encoding="utf-8")
+    speech = one_utterance(runs["speech data"], tmp_path / "speech")
+    for task, data, start in [("seq2seq", tmp_path / "one.tsv", "1 pair, beam 1: "),
+                              ("speech", speech, "1 utterance, beam 1: "),
+                              ("caption", runs["caption data"], "1 image, beam 1: ")]:
+        capsys.readouterr()
+        assert main(["evaluate", str(runs[task]), "--data", str(data)]) == 0
+        assert capsys.readouterr().out.startswith(start), task
+
+
+def test_a_classification_report_of_one_item_says_it_in_the_singular() -> None:
+    import torch
+
+    from rnnkit.metrics import classification_report, format_report
+    from rnnkit.multilabel import format_multilabel_report, multilabel_report
+
+    assert format_report(classification_report([0], [0], ["a"]), "tokens").splitlines()[0] == (
+        "accuracy 1.0000  macro-F1 1.0000  (1 token)")
+    assert format_report(classification_report([0, 0], [0, 0], ["a"]), "texts").splitlines()[0].endswith("(2 texts)")
+    line = format_multilabel_report(multilabel_report([[1]], torch.tensor([[0.9]]), ["a"]), "texts").splitlines()[0]
+    assert line.endswith("(threshold 0.5; 1 text, 1 label, 1 predicted)")

@@ -18,6 +18,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ensemble
 from rnnkit.tasks._tag_config import CHAR_DIM, EMBEDDING, TagConfig
 from rnnkit.tasks._tag_trained import SequenceTagger
+from rnnkit.wording import counted
 
 
 def _json_line(tokens: Sequence[str], tags: Sequence[str]) -> str:
@@ -154,7 +155,7 @@ def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     shared.print_evaluation(scores, "tokens", args.json)
     if not args.json:
         oov = "n/a" if scores["oov_accuracy"] is None else f"{scores['oov_accuracy']:.4f}"
-        print(f"accuracy on words unseen in training {oov} ({scores['oov_count']} tokens)")
+        print(f"accuracy on words unseen in training {oov} ({counted(scores['oov_count'], 'token')})")
         if "span_f1" in scores:
             print(f"spans (conlleval): precision {scores['span_precision']:.4f}  recall {scores['span_recall']:.4f}  "
                   f"F1 {scores['span_f1']:.4f}  ({scores['correct_spans']} correct of {scores['true_spans']} true, "

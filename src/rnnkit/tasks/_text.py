@@ -420,7 +420,7 @@ class TextModel:
         there too (its path under ``"confusion_png"``)."""
         report = classification_report(y_true, y_pred, self.labels)
         if png is not None:
-            title = f"{self.task}: {Path(str(data)).name} ({report['count']} {self.unit})"
+            title = f"{self.task}: {Path(str(data)).name} ({counted(report['count'], self.unit.removesuffix('s'))})"
             confusion_png(report, Path(png), title)
             report["confusion_png"] = str(png)
         return report
