@@ -49,3 +49,15 @@ def test_every_summary_gives_the_speed_as_metrics_jsonl_names_it(task: str, tmp_
     got = summary(task, tmp_path / "run", capsys)
     assert got["tokens_per_s"] == 480.0
     assert isinstance(got["seconds"], float) and round(got["seconds"], 2) == 1.25
+
+
+def test_a_multi_label_summary_gives_the_speed_and_the_model_directory_too(tmp_path: Path, capsys) -> None:
+    (tmp_path / "run" / "best").mkdir(parents=True)
+    scores = {"loss": 0.5, "micro_f1": 0.6, "macro_f1": 0.5}
+    result = TrainResult(best_metric=0.5, best_step=3, metric="loss", steps=3, seconds=1.25, tokens=600,
+                         tokens_per_s=480.04, stopped="steps", out_dir=tmp_path / "run", last_eval=scores,
+                         best_eval=scores)
+    TASKS["classify"].report(result, True)
+    got = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert got["multi_label"] is True and got["tokens_per_s"] == got["examples_per_s"] == 480.0
+    assert got["model_dir"] == str(tmp_path / "run" / "best") and got["best_val_micro_f1"] == 0.6
