@@ -138,6 +138,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.output:
         with output_file(args.output) as tmp:
             tmp.write_text(text, encoding="utf-8")
+        if not args.json:  # as classify's and tag's predict --output say it
+            print(f"wrote the translations of {counted(len(results), 'source')} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
