@@ -127,8 +127,8 @@ def test_evaluate_reads_the_phonemes_given_and_reports_the_fusion(tmp_path: Path
     tr = Transcriber(_run(tmp_path))
     hyps = [tr.transcribe(corpus / "a.wav"), tr.transcribe(corpus / "b.wav")]
     got = tr.evaluate(corpus)
-    assert got == {**error_rates(hyps, ["a b", "c"], "phonemes"), "utterances": 2, "beam": 1,
-                   "models": [str(tr.checkpoint.path)]}
+    assert got == {**error_rates(hyps, ["a b", "c"], "phonemes"), "utterances": 2, "count": 2,
+                   "beam": 1, "models": [str(tr.checkpoint.path)]}
     chars = Transcriber(_run(tmp_path, "chars", ("|", "a", "b", "c")))
     (corpus / "manifest.tsv").write_text("audio\ttext\na.wav\tab\nb.wav\tc\n", encoding="utf-8")
     fused = chars.evaluate(corpus, 3, lm=_charlm("abc abc\n"), lm_weight=0.5, bonus=0.25)
@@ -155,5 +155,5 @@ def test_evaluate_speaks_a_text_without_phonemes_in_american_english_by_default(
 
     monkeypatch.setattr(_speech_trained, "error_rates", rates)
     assert tr.evaluate(corpus) == {**error_rates([tr.transcribe(a)], [want], "phonemes"), "utterances": 1,
-                                   "beam": 1, "models": [str(tr.checkpoint.path)]}
+                                   "count": 1, "beam": 1, "models": [str(tr.checkpoint.path)]}
     assert seen == [([tr.transcribe(a)], [want])]

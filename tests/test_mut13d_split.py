@@ -116,7 +116,8 @@ def test_corpus_index_finds_the_folder_of_an_index_or_names_what_it_was_given(tm
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match=r"empty: not a corpus \(expected .*empty/manifest.tsv with lines\)$"):
         corpus_index(tmp_path / "empty", "manifest.tsv", "a corpus", "lines")
-    with pytest.raises(UserError, match=r"nothing: not a corpus \(expected .*nothing/manifest.tsv with lines\)$"):
+    with pytest.raises(UserError, match=r"nothing: no such folder \(expected a corpus: a folder that holds "
+                                        r"manifest.tsv, with lines\)$"):
         corpus_index(tmp_path / "nothing", "manifest.tsv", "a corpus", "lines")
 
 

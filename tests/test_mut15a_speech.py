@@ -91,7 +91,7 @@ def test_the_closing_line_names_the_rate_and_the_unit(tmp_path: Path, capsys: py
     speech.report(_result(tmp_path, {"loss": 1.5, "cer": 0.125, "wer": 0.5}), True)
     assert json.loads(capsys.readouterr().out) == {
         "best_val_loss": 1.5, "best_step": 3, "val_cer": 0.125, "val_wer": 0.5, "steps": 4, "seconds": 1.23,
-        "stopped": "steps", "model_dir": str(tmp_path / "best")}
+        "tokens_per_s": 1.0, "stopped": "steps", "model_dir": str(tmp_path / "best")}
 
 
 def test_a_run_without_a_best_model_says_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

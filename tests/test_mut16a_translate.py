@@ -69,7 +69,7 @@ def test_the_closing_line_and_its_json_give_the_last_exact_match_and_bleu(
     translate.report(_result(tmp_path, scores), True)
     assert json.loads(capsys.readouterr().out) == {
         "best_val_loss": 1.25, "best_step": 4, "val_exact_match": 0.25, "val_bleu": 12.34, "steps": 6,
-        "seconds": 2.35, "stopped": "steps", "model_dir": str(tmp_path / "best")}
+        "seconds": 2.35, "tokens_per_s": 1.0, "stopped": "steps", "model_dir": str(tmp_path / "best")}
     translate.report(_result(tmp_path, scores), False)
     assert capsys.readouterr().out == ("best validation loss 1.2500 nats/token at step 4, exact match 0.250, "
                                        f"BLEU 12.3 (6 steps, 2.3 s); model in {tmp_path / 'best'}\n")

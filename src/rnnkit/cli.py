@@ -42,6 +42,7 @@ from rnnkit import __version__
 from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory, refuse_empty_name
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
+from rnnkit.wording import listed
 
 
 def model_verbs() -> dict[str, list[Task]]:
@@ -380,6 +381,10 @@ def _training_only(name: str, task: Task, flag: str) -> UserError | None:
         return None
     if name in CPU_VERBS and flag == "--device":  # the other verbs take it: it is not a training setting alone
         return UserError(f"{flag}: `rnnkit {name}` runs on the CPU whatever the machine has, and takes no --device")
+    others = [f"`rnnkit {v.name}`" for v in task.verbs if v.name != name and flag in _verb_flags(v.name, [task])]
+    if others:  # not a training setting alone (translate --data: evaluate reads it)
+        return UserError(f"{flag}: not a flag of `rnnkit {name}`; {listed([f'`rnnkit train {task.name}`', *others])} "
+                         f"take it (`rnnkit {name} DIR -h` lists its flags)")
     return UserError(f"{flag}: a training setting; it applies to `rnnkit train {task.name}`, not to `rnnkit {name}`")
 
 

@@ -18,6 +18,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from rnnkit.wording import counted
+
 __all__ = ["classification_report", "f1_standard_error", "format_report", "label_counts", "mcnemar",
            "per_class_table", "probability_scores", "resampled_f1"]
 
@@ -64,8 +66,8 @@ def classification_report(y_true: Sequence[int], y_pred: Sequence[int], labels: 
 def format_report(report: dict[str, Any], unit: str) -> str:
     """The report as text: a summary line (``count`` in ``unit``), a per-class table and the confusion
     matrix (rows: true label, columns: predicted)."""
-    labels = report["labels"]
-    lines = [f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}  ({report['count']} {unit})",
+    labels, count = report["labels"], counted(report["count"], unit.removesuffix("s"))  # unit: "texts", "tokens"
+    lines = [f"accuracy {report['accuracy']:.4f}  macro-F1 {report['macro_f1']:.4f}  ({count})",
              *per_class_table(report)]
     lines.append("confusion (rows: true label, columns: predicted)")
     width = _label_width(labels)

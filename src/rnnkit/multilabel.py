@@ -247,9 +247,10 @@ def confident_mistakes(s: Scored, k: int = 12) -> list[Mistake]:
 def format_multilabel_report(report: dict[str, Any], unit: str) -> str:
     """The report as text: the averages, fastText's P@1/R@1 and a per-label table (no confusion matrix:
     with several labels a text there is no one cell to count a text in)."""
+    count = counted(report["count"], unit.removesuffix("s"))  # unit: "texts"
     lines = [f"micro: precision {report['micro_precision']:.4f}  recall {report['micro_recall']:.4f}  "
-             f"F1 {report['micro_f1']:.4f}  (threshold {report['threshold']:g}; {report['count']} {unit}, "
-             f"{report['label_count']} labels, {report['predicted_count']} predicted)",
+             f"F1 {report['micro_f1']:.4f}  (threshold {report['threshold']:g}; {count}, "
+             f"{counted(report['label_count'], 'label')}, {report['predicted_count']} predicted)",
              f"macro: precision {report['macro_precision']:.4f}  recall {report['macro_recall']:.4f}  "
              f"F1 {report['macro_f1']:.4f}",
              f"exact match {report['exact_match']:.4f}  P@1 {report['precision_at_1']:.4f}  "

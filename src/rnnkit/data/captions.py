@@ -81,7 +81,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
             raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         found.setdefault(image, []).append(caption)
     if not found:
-        raise UserError(f"{path}: no captioned images")
+        raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(folder / image, tuple(caps)) for image, caps in found.items()]
 
 

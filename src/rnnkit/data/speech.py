@@ -69,7 +69,8 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
             raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
     if not out:
-        raise UserError(f"{path}: no utterances")
+        raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (a WAV file's path and its "
+                        "transcript) under the header")
     return out
 
 

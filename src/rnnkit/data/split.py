@@ -76,8 +76,9 @@ def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tupl
         return path, path / index
     if path.is_file():
         raise UserError(f"{path}: not {what} (a file; expected the folder that holds {index}, with {holding})")
-    if path.name == index and not path.exists():
-        raise UserError(f"{path}: no such file (expected {what}: a folder that holds {index}, with {holding})")
+    if not path.exists():  # a slip in the name: said as every task's missing --data is ('no such file')
+        kind = "file" if path.name == index else "folder"
+        raise UserError(f"{path}: no such {kind} (expected {what}: a folder that holds {index}, with {holding})")
     held = sorted(p.parent.name for p in path.glob(f"*/{index}") if p.is_file()) if path.is_dir() else []
     if held:
         raise UserError(f"{path}: not {what} itself but a folder of them, as `rnnkit data` writes them; give the "

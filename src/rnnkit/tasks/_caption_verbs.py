@@ -17,6 +17,7 @@ from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
+from rnnkit.wording import counted
 
 
 def _caption_arguments(p: argparse.ArgumentParser) -> None:
@@ -74,7 +75,7 @@ def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
         print(strictjson.dumps(result))
         return 0
     bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
-    print(f"{result['images']} images, beam {result['beam']}{models_note(result['models'])}: exact match "
+    print(f"{counted(result['images'], 'image')}, beam {result['beam']}{models_note(result['models'])}: exact match "
           f"{result['exact_match']:.4f}, BLEU {bleu}")
     return 0
 

@@ -67,7 +67,8 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
         for r in results:  # JSON has no infinity: a perplexity beyond the float range is null
             if r["perplexity"] == math.inf:
                 r["perplexity"] = None
-        print(strictjson.dumps({"model": str(args.dir), "results": results}, ensure_ascii=False))
+        print(strictjson.dumps({"model": str(args.dir), "models": [str(lm.checkpoint.path)], "results": results},
+                               ensure_ascii=False))
         return 0
     for r in results:
         shown = r["file"] if "file" in r else r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."

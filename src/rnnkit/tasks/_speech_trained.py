@@ -154,9 +154,10 @@ class Transcriber:
     @torch.no_grad()
     def evaluate(self, corpus: str | Path, beam: int = 1, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
                  bonus: float = BONUS) -> dict[str, Any]:
-        """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or
-        ``cer``), ``wer``, ``utterances``, ``beam`` (and ``lm``, ``lm_weight``, ``bonus`` with a language model:
-        see :meth:`transcribe`) and ``models`` (the model directory, or each of an ensemble's)."""
+        """Transcribe every utterance of a corpus folder and compare with its references: ``per`` (or ``cer``),
+        ``wer``, ``utterances`` (and ``count``, the same number, as every task's evaluation names it), ``beam`` (and
+        ``lm``, ``lm_weight``, ``bonus`` with a language model: see :meth:`transcribe`) and ``models`` (the model
+        directory, or each of an ensemble's)."""
         check_read_path("evaluate", "corpus", corpus, "a corpus folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         fusion = self._fusion(lm, beam, lm_weight, bonus)
@@ -166,5 +167,5 @@ class Transcriber:
         hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
-        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "beam": beam, **used,
-                "models": model_paths(self.checkpoints)}
+        return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "count": len(utts),
+                "beam": beam, **used, "models": model_paths(self.checkpoints)}

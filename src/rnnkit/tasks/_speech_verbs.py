@@ -15,6 +15,7 @@ from rnnkit.tasks._speech_config import SPEC_AUGMENT, SYMBOLS, SpeechConfig
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT
 from rnnkit.tasks._speech_trained import Transcriber
 from rnnkit.train.options import add_data_arguments
+from rnnkit.wording import counted
 
 
 def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
@@ -80,8 +81,8 @@ def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
         return 0
     rate = "per" if "per" in result else "cer"
     lm = f" with {result['lm']} (weight {result['lm_weight']:g}, bonus {result['bonus']:g})" if "lm" in result else ""
-    print(f"{result['utterances']} utterances, beam {result['beam']}{lm}: {rate.upper()} {result[rate]:.4f}, "
-          f"WER {result['wer']:.4f}")
+    print(f"{counted(result['utterances'], 'utterance')}, beam {result['beam']}{lm}: {rate.upper()} "
+          f"{result[rate]:.4f}, WER {result['wer']:.4f}")
     return 0
 
 

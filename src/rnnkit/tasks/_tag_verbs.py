@@ -18,6 +18,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ensemble
 from rnnkit.tasks._tag_config import CHAR_DIM, EMBEDDING, TagConfig
 from rnnkit.tasks._tag_trained import SequenceTagger
+from rnnkit.wording import counted
 
 
 def _json_line(tokens: Sequence[str], tags: Sequence[str]) -> str:
@@ -48,13 +49,16 @@ def _output_format(path: str) -> str:
     return "conll"
 
 
-def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
+def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], quiet: bool) -> None:
+    """``--output``, then (unless ``quiet``: ``--json``) what was written, on stderr, as classify's predict says it."""
     if _output_format(path) == "conll":
         write_conll(path, sentences, tags)
-        return
-    with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for sent, sent_tags in zip(sentences, tags, strict=True):
-            fh.write(_json_line(sent, sent_tags) + "\n")
+    else:
+        with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for sent, sent_tags in zip(sentences, tags, strict=True):
+                fh.write(_json_line(sent, sent_tags) + "\n")
+    if not quiet:
+        print(f"wrote {counted(len(tags), 'tagged sentence')} to {path}", file=sys.stderr)
 
 
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
@@ -97,7 +101,7 @@ def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) ->
     check_filled(sentences, "tag", empty=lambda sentence: not sentence, arguments=True)
     predicted = m.predict(texts)
     if args.output:
-        _write_tagged(args.output, sentences, predicted)
+        _write_tagged(args.output, sentences, predicted, args.json)
         return
     for sent, tags in zip(sentences, predicted, strict=True):
         if args.json:
@@ -111,9 +115,7 @@ def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace
     """A CoNLL file's sentences: the same file with a tag column, a JSON object a sentence, or ``--output``."""
     tagged = m.tag(sentences.tokens)
     if args.output:
-        _write_tagged(args.output, sentences.tokens, tagged)
-        if not args.json:
-            print(f"wrote {len(tagged)} tagged sentences to {args.output}", file=sys.stderr)
+        _write_tagged(args.output, sentences.tokens, tagged, args.json)
         return
     for sent, tags in zip(sentences.tokens, tagged, strict=True):
         if args.json:  # one JSON object per sentence, as for TEXT arguments
@@ -154,7 +156,7 @@ def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     shared.print_evaluation(scores, "tokens", args.json)
     if not args.json:
         oov = "n/a" if scores["oov_accuracy"] is None else f"{scores['oov_accuracy']:.4f}"
-        print(f"accuracy on words unseen in training {oov} ({scores['oov_count']} tokens)")
+        print(f"accuracy on words unseen in training {oov} ({counted(scores['oov_count'], 'token')})")
         if "span_f1" in scores:
             print(f"spans (conlleval): precision {scores['span_precision']:.4f}  recall {scores['span_recall']:.4f}  "
                   f"F1 {scores['span_f1']:.4f}  ({scores['correct_spans']} correct of {scores['true_spans']} true, "

@@ -283,6 +283,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "steps": result.steps,
             "seconds": round(result.seconds, 2),
             "examples_per_s": round(result.tokens_per_s, 1),
+            "tokens_per_s": round(result.tokens_per_s, 1),
             "stopped": result.stopped,
             "model_dir": str(result.model_dir()) if result.model_dir() else None,
             **(extra or {}),
@@ -329,7 +330,8 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
             "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),
-            "stopped": result.stopped, "model_dir": str(result.model_dir()) if result.model_dir() else None,
+            "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
+            "model_dir": str(result.model_dir()) if result.model_dir() else None,
             **(extra or {})}))
         return
     if result.best_metric is None:
@@ -418,7 +420,7 @@ class TextModel:
         there too (its path under ``"confusion_png"``)."""
         report = classification_report(y_true, y_pred, self.labels)
         if png is not None:
-            title = f"{self.task}: {Path(str(data)).name} ({report['count']} {self.unit})"
+            title = f"{self.task}: {Path(str(data)).name} ({counted(report['count'], self.unit.removesuffix('s'))})"
             confusion_png(report, Path(png), title)
             report["confusion_png"] = str(png)
         return report

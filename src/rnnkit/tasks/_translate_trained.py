@@ -239,11 +239,12 @@ class Translator:
     def evaluate(self, pairs_file: str | Path | Sequence[Pair], beam: int = 1, *, alpha: float | None = None,
                  max_len_a: float = 1.5, max_len_b: int = 10, no_repeat_ngram: int = 0,
                  replace_unk: bool = False, min_len: int = 0) -> dict[str, Any]:
-        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split),
-        decoding as :meth:`translate` does with the same settings, and compare with the targets: ``bleu`` and
-        ``chrf`` (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how
-        each was computed), ``exact_match`` (share of translations equal to their reference), ``pairs``, ``beam``,
-        ``decoding`` (the settings used) and ``models`` (the model directory, or each of an ensemble's)."""
+        """Translate the sources of a pairs file (or of a list of pairs; ``"bible-en-es"``: its test split), decoding
+        as :meth:`translate` does with the same settings, and compare with the targets: ``bleu`` and ``chrf``
+        (sacrebleu; None without it) with ``bleu_signature`` and ``chrf_signature`` (sacreBLEU's: how each was
+        computed), ``exact_match`` (share of translations equal to their reference), ``pairs`` (and ``count``, the
+        same number, as every task's evaluation names it), ``beam``, ``decoding`` (the settings used) and ``models``
+        (the model directory, or each of an ensemble's)."""
         return self._evaluate(pairs_file, Decoding(beam, 1, beam_alpha(alpha, beam, None), max_len_a, max_len_b,
                                                    no_repeat_ngram, replace_unk, min_len))
 
@@ -266,8 +267,8 @@ class Translator:
         hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
-        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "beam": d.beam,
-                "decoding": d.settings(), "models": model_paths(self.checkpoints)}
+        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "count": len(pairs),
+                "beam": d.beam, "decoding": d.settings(), "models": model_paths(self.checkpoints)}
 
 
 def _tokenizers_differ(one: Translator, other: Translator) -> str | None:

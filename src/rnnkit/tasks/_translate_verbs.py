@@ -138,6 +138,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.output:
         with output_file(args.output) as tmp:
             tmp.write_text(text, encoding="utf-8")
+        if not args.json:  # as classify's and tag's predict --output say it
+            print(f"wrote the translations of {counted(len(results), 'source')} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -174,8 +176,8 @@ def _evaluate_command(tr: Translator, args: argparse.Namespace) -> int:
     chrf = "n/a" if result["chrf"] is None else f"{result['chrf']:.2f}"
     changed = {k: v for k, v in result["decoding"].items() if k != "beam" and v != getattr(Decoding(), k)}
     settings = "".join(f", {k.replace('_', ' ')} {'on' if v is True else v}" for k, v in changed.items())
-    print(f"{result['pairs']} pairs, beam {result['beam']}{settings}{models_note(result['models'])}: BLEU {bleu}, "
-          f"chrF {chrf}, exact match {result['exact_match']:.4f}")
+    print(f"{counted(result['pairs'], 'pair')}, beam {result['beam']}{settings}{models_note(result['models'])}: "
+          f"BLEU {bleu}, chrF {chrf}, exact match {result['exact_match']:.4f}")
     if result["bleu_signature"]:
         print(f"sacreBLEU signatures: BLEU {result['bleu_signature']}; chrF {result['chrf_signature']}")
     return 0

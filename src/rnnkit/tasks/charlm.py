@@ -242,6 +242,7 @@ def report(result: TrainResult, as_json: bool) -> None:
             "best_val_loss": result.best_metric, "best_step": result.best_step, "steps": result.steps,
             "seconds": round(result.seconds, 3), "tokens_per_s": round(result.tokens_per_s, 1),
             "stopped": result.stopped, "out": str(out),
+            "model_dir": str(result.model_dir()) if result.model_dir() else None,
         }))
 
 

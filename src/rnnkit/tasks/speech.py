@@ -182,7 +182,8 @@ def report(result: TrainResult, as_json: bool) -> None:
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
-                          "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
+                          "steps": result.steps, "seconds": round(result.seconds, 2),
+                          "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
     print(closing_line(result, "symbol", f", {rate.upper()} {ev[rate]:.3f}" if rate else "", "utterances"))

@@ -217,7 +217,8 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str)
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
-                          "steps": result.steps, "seconds": round(result.seconds, 2), "stopped": result.stopped,
+                          "steps": result.steps, "seconds": round(result.seconds, 2),
+                          "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
                           "model_dir": str(result.model_dir()) if result.model_dir() else None}))
         return
     extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
