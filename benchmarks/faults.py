@@ -157,7 +157,7 @@ def main() -> None:
             kills = kill_and_resume(cmd, root / f"{task}-killed", args.kills, args.steps, duration, rng)
             same = identical(root / f"{task}-straight", root / f"{task}-killed")
             rows.append(f"| {task}: `train` killed with SIGKILL, resumed | {kills} kills, {args.steps} steps "
-                        f"| {'bit-identical parameters' if same else 'DIFFERENT parameters'} |")
+                        f"| {'bit-identical' if same else 'DIFFERENT'} parameters and optimizer state |")
             print(rows[-1], flush=True)
     env = os.environ.copy()
     env["RNNKIT_FUZZ_EXAMPLES"] = str(args.examples)
