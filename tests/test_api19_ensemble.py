@@ -5,14 +5,13 @@ loaded model itself) averaged the model with itself without a word."""
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 
 import pytest
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.errors import RnnkitWarning
+from tests import test_api19_translate as translate_words
 from tests import test_api_words as words
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -21,11 +20,7 @@ data = words.data
 trained = words.trained
 
 
-def said(call) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        call()
-    return [str(w.message) for w in caught if issubclass(w.category, RnnkitWarning)]
+said = translate_words.said  # the warnings of rnnkit that call() raised
 
 
 @pytest.mark.parametrize("other", ["itself", "dir", "best"])

@@ -5,13 +5,12 @@ without a word (and the same call gave the same output each time)."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
 
 import rnnkit
-from rnnkit.errors import RnnkitWarning
+from tests import test_api19_translate as translate_words
 from tests import test_mut16b_caption_verbs as captions
 from tests import test_translate_sampling as sampling
 
@@ -21,11 +20,7 @@ translator_dir = sampling.translator_dir
 plain = captions.plain
 
 
-def said(call) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        call()
-    return [str(w.message) for w in caught if issubclass(w.category, RnnkitWarning)]
+said = translate_words.said  # the warnings of rnnkit that call() raised
 
 
 UNUSED = "{} used only with sample=True; without it the most likely output is written"
