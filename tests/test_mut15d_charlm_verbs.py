@@ -19,6 +19,8 @@ from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
 class Model:
     """``stream`` yields ``text``; ``score`` gives ``results``; both record their arguments."""
 
+    checkpoint = argparse.Namespace(path="run/best")  # the model read, which score --json names in "models"
+
     def __init__(self, text: str = "", results: list[dict[str, Any]] | None = None) -> None:
         self.text, self.results, self.calls = text, results or [], []
 
@@ -91,3 +93,4 @@ def test_score_json_writes_an_infinite_perplexity_as_null(capsys: pytest.Capture
     assert _score_command(Model(results=[huge, RESULT]), score_args(["z", "ab"], json=True)) == 0
     out = json.loads(capsys.readouterr().out)
     assert [r["perplexity"] for r in out["results"]] == [None, 2.0] and out["model"] == "run"
+    assert out["models"] == ["run/best"]
