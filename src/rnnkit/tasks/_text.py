@@ -62,7 +62,7 @@ from rnnkit.train.options import (
     settings_of,
     train_config_from,
 )
-from rnnkit.train.trainer import Trainer, TrainResult
+from rnnkit.train.trainer import Trainer, TrainResult, run_summary
 from rnnkit.wording import counted
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
@@ -280,12 +280,8 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "val_loss": result.last_eval.get("loss"),
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
-            "steps": result.steps,
-            "seconds": round(result.seconds, 2),
             "examples_per_s": round(result.tokens_per_s, 1),
-            "tokens_per_s": round(result.tokens_per_s, 1),
-            "stopped": result.stopped,
-            "model_dir": str(result.model_dir()) if result.model_dir() else None,
+            **run_summary(result),
             **(extra or {}),
         }
         print(strictjson.dumps(summary))
@@ -328,11 +324,8 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,
             "best_val_loss": result.at_best("loss"), **_kept_by(result),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
-            "final_val_micro_f1": result.last_eval.get("micro_f1"), "steps": result.steps,
-            "seconds": round(result.seconds, 2), "examples_per_s": round(result.tokens_per_s, 1),
-            "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
-            "model_dir": str(result.model_dir()) if result.model_dir() else None,
-            **(extra or {})}))
+            "final_val_micro_f1": result.last_eval.get("micro_f1"),
+            "examples_per_s": round(result.tokens_per_s, 1), **run_summary(result), **(extra or {})}))
         return
     if result.best_metric is None:
         print(f"{counts}; {result.where()}")

@@ -71,7 +71,7 @@ from rnnkit.train import distributed
 from rnnkit.train.building import build_model
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
-from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 from rnnkit.wording import counted
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_digest", "train"]
@@ -238,12 +238,8 @@ def report(result: TrainResult, as_json: bool) -> None:
         line += f"; interrupted: continue with --resume {out}"
     print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
     if as_json:
-        print(strictjson.dumps({
-            "best_val_loss": result.best_metric, "best_step": result.best_step, "steps": result.steps,
-            "seconds": round(result.seconds, 3), "tokens_per_s": round(result.tokens_per_s, 1),
-            "stopped": result.stopped, "out": str(out),
-            "model_dir": str(result.model_dir()) if result.model_dir() else None,
-        }))
+        print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
+                                **run_summary(result), "out": str(out)}))
 
 
 register(Task(

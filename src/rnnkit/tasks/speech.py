@@ -57,7 +57,7 @@ from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
-from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 
 __all__ = ["FROZEN", "SPEC_AUGMENT", "SPEEDS", "SYMBOLS", "SpeechConfig", "SymbolTable", "Transcriber",
            "VALIDATION_MEASURE", "error_rates", "features_of", "speech_corpora", "train"]
@@ -182,9 +182,7 @@ def report(result: TrainResult, as_json: bool) -> None:
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
-                          "steps": result.steps, "seconds": round(result.seconds, 2),
-                          "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
-                          "model_dir": str(result.model_dir()) if result.model_dir() else None}))
+                          **run_summary(result)}))
         return
     print(closing_line(result, "symbol", f", {rate.upper()} {ev[rate]:.3f}" if rate else "", "utterances"))
 

@@ -82,7 +82,7 @@ from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
-from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 from rnnkit.wording import counted
 
 __all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "built_shares",
@@ -217,9 +217,7 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str)
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
-                          "steps": result.steps, "seconds": round(result.seconds, 2),
-                          "tokens_per_s": round(result.tokens_per_s, 1), "stopped": result.stopped,
-                          "model_dir": str(result.model_dir()) if result.model_dir() else None}))
+                          **run_summary(result)}))
         return
     extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
     extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""

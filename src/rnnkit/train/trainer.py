@@ -152,6 +152,7 @@ __all__ = [
     "fast_bf16_available",
     "random_state_kept",
     "resolved_precision",
+    "run_summary",
     "seed_everything",
 ]
 
@@ -329,6 +330,15 @@ class TrainResult:
         out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
         out["diverged"] = str(self.diverged) if self.diverged is not None else None
         return out
+
+
+def run_summary(result: TrainResult) -> dict[str, Any]:
+    """The keys every task's ``rnnkit train --json`` line ends with: ``steps``, ``seconds``, ``tokens_per_s`` (the
+    items a second: characters, tokens or texts, as ``metrics.jsonl`` names it), ``stopped`` and ``model_dir``
+    (``OUT/best``; None before the first evaluation)."""
+    best = result.model_dir()
+    return {"steps": result.steps, "seconds": round(result.seconds, 2), "tokens_per_s": round(result.tokens_per_s, 1),
+            "stopped": result.stopped, "model_dir": str(best) if best else None}
 
 
 def seed_everything(seed: int) -> None:
