@@ -156,6 +156,16 @@ def _defaults(task: Task) -> dict[str, Any]:
     return {"data": None, "out": None, **settings_of(task.config())}
 
 
+def _help_defaults(task: Task) -> dict[str, Any]:
+    """What the help of ``rnnkit train TASK`` says the training settings default to: :func:`_defaults`, with a
+    setting the task fills in at run time (the classifier's ``lr``, None in its config) as it fills it."""
+    from rnnkit.train.options import settings_of
+
+    config, defaults = task.config(), _defaults(task)
+    filled = settings_of(config.with_defaults()) if hasattr(config, "with_defaults") else {}
+    return {**defaults, **{k: v for k, v in filled.items() if defaults.get(k) is None}}
+
+
 #: the path flags of ``rnnkit train TASK`` that the command line alone reads, and what each names: given an empty
 #: name (an unset shell variable, ``--resume "$RUN"``), a run started afresh, trained on the defaults without the
 #: --config file's settings, or drew no curve, without a word (``--out ""`` and ``--init-from ""`` are refused)
@@ -370,7 +380,7 @@ def _train_adders(task: Task) -> tuple[Callable[[argparse.ArgumentParser], Any],
     take them, which the task's defaults say)."""
     from rnnkit.train.options import add_trainer_arguments
 
-    return task.add_arguments, partial(add_trainer_arguments, defaults=_defaults(task))
+    return task.add_arguments, partial(add_trainer_arguments, defaults=_help_defaults(task))
 
 
 def _training_only(name: str, task: Task, flag: str) -> UserError | None:
