@@ -140,6 +140,34 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
     assert "ambiguous option: --j could match --jamo, --json" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("line", "said"), [
+    (["train", "classify", "t.csv", "--steps", "2"],
+     "t.csv: `rnnkit train classify` reads its data from --data FILE (--data t.csv), not from a word alone"),
+    (["train", "charlm", "--lr", "-1e-3", "--attention", "shakespeare"], None),  # charlm takes no --attention
+    (["train", "caption", "--attention", "--steps", "2", "imgs"],
+     "imgs: `rnnkit train caption` reads its data from --data FILE (--data imgs), not from a word alone"),
+    (["train", "tag", "--data=x.conll", "--steps", "2", "extra"],
+     "extra: `rnnkit train tag` takes flags and their values only, and this word follows no flag that takes one "
+     "(`rnnkit train tag -h` lists its flags)"),
+], ids=["forgotten-data", "unknown-flag-first", "optional-value", "stray-after-data"])
+def test_a_word_after_train_task_that_is_no_flags_value_is_named(line: list[str], said: str | None,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit train classify t.csv` said 'unrecognized arguments: t.csv' under the top-level usage, where the user
+    had forgotten --data; the word is named, with the flag it was likely meant for."""
+    assert main(line) == 2
+    err = capsys.readouterr().err
+    assert err == f"rnnkit: error: {said}\n" if said else "--attention: not a flag of `rnnkit train charlm`" in err
+
+
+def test_a_flags_value_and_what_follows_dash_dash_are_no_stray_words() -> None:
+    flags = {"--data": True, "--json": False, "--val-data": True, "--val-fraction": True}
+    assert cli._stray_word(["--data", "x", "--json", "--", "y"], flags) is None
+    assert cli._stray_word(["--val", "0.1", "y"], flags) is None  # an ambiguous prefix: argparse names it
+    assert cli._stray_word(["--val-f", "0.1", "--json", "y"], flags) == "y"
+    assert cli._stray_word(["--json", "-"], flags) == "-"
+    assert cli._stray_word(["--data", "-", "--val-fraction", "-.5"], flags) is None  # standard input, a number
+
+
 def test_a_value_of_a_minus_and_a_digit_is_the_flags_value(capsys: pytest.CaptureFixture[str]) -> None:
     """SVM-style labels and exponents: `--class-weights -1=3,1=1` and `--lr -1e-3` said 'expected one argument'
     (Python 3.11's argparse took only a bare negative number for a value; 3.13's takes any '-' and a digit)."""

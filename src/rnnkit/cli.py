@@ -62,6 +62,10 @@ SHARED_VERBS = {"evaluate": "score a trained model on held-out data", "predict":
 CPU_VERBS = frozenset({"export"})
 
 
+#: a word that is a flag's value though it begins with '-' (see :class:`Parser`)
+NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser, whose usage errors and ``-h`` text are said as rnnkit's own errors are
     (:func:`_say`): under torchrun by rank 0 alone, while every rank exits with the same status. argparse
@@ -75,7 +79,7 @@ class Parser(argparse.ArgumentParser):
         # attribute (argparse has no public hook): tests/test_cli.py fails if argparse stops reading it. Minus
         # infinity and NaN too (float reads them): --lr -inf was "argument --lr: expected one argument", as if no
         # value had been given, where --lr inf is refused as a number out of range
-        self._negative_number_matcher = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
@@ -439,6 +443,30 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
         return
     if (flag := _unknown_flag(rest, flags)) is not None:
         raise UserError(f"{flag}: not a flag of `{prog}` (`{prog} -h` lists its flags)")
+    if argv[0] == "train" and (word := _stray_word(rest, flags)) is not None:
+        if not any(w.split("=", 1)[0] == "--data" for w in rest):
+            raise UserError(f"{word}: `{prog}` reads its data from --data FILE (--data {word}), not from a word alone")
+        raise UserError(f"{word}: `{prog}` takes flags and their values only, and this word follows no flag that "
+                        f"takes one (`{prog} -h` lists its flags)")
+
+
+def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:
+    """The first word of ``rest`` (up to ``--``) that is neither a flag nor the value of the flag before it (a flag
+    that may go without its value is taken to have it); None when there is none. ``rnnkit train TASK`` has no
+    positional argument: argparse said 'unrecognized arguments: train.csv' of a forgotten ``--data``."""
+    i = 0
+    while i < len(rest) and rest[i] != "--":
+        word = rest[i]
+        if not word.startswith("-") or word == "-":
+            return word
+        flag = word.split("=", 1)[0]
+        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag)]
+        if len(known) > 1:  # an ambiguous prefix: argparse names it
+            return None
+        value = i + 1 < len(rest) and (rest[i + 1] == "-" or not rest[i + 1].startswith("-")
+                                       or NEGATIVE_NUMBER.match(rest[i + 1]))
+        i += 2 if "=" not in word and known and flags[known[0]] and value else 1
+    return None
 
 
 def _task_name(word: str) -> str | None:
