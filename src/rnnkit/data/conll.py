@@ -1,10 +1,10 @@
 """Token-per-line tagging files in the CoNLL style.
 
-What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line
-between sentences, into :class:`Sentences`. Columns are separated by a tab (so a token may itself be a
-space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag,
-so four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated columns, the
-first a word's number, gives the word form (column 2) and its universal part of speech (column 4, UPOS);
+What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line between
+sentences, into :class:`Sentences` (lines ended by LF, CRLF or a lone CR). Columns are separated by a tab (so
+a token may itself be a space) or, on lines without a tab, by whitespace; the first column is the token and
+the last the tag, so four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated
+columns, the first a word's number, gives the word form (column 2) and its universal part of speech (column 4, UPOS);
 its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as the words they span are
 on lines of their own. ``-DOCSTART-`` lines are skipped (each ends a sentence), and so are comments as in
 CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between sentences. Any
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.tabular import read_utf8
+from rnnkit.data.utf8 import read_utf8
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.wording import counted
@@ -82,7 +82,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     """Read a two-column (token, tag) file with blank lines between sentences."""
     name = str(path)
     content = read_utf8(path, TAGGED if require_tags else "a CoNLL file (a token per line, a blank line between "
-                        "sentences)")
+                        "sentences)", newlines=True)  # lines ended by LF, CRLF or a lone CR (an old Mac file)
     sentences = Sentences(name, [], [], [])
     tokens: list[str] = []
     tags: list[str] = []
@@ -103,8 +103,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         tokens, tags, numbers = [], [], []
 
     tabbed = "\t" in content  # comments only in tab-separated files: in others a '#...' line is a token
-    for number, raw in enumerate(content.split("\n"), start=1):
-        line = raw.rstrip("\r\n")
+    for number, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
             close()
             continue
