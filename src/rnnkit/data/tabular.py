@@ -428,7 +428,8 @@ def _check_columns(path: str, header: Sequence[str], delimiter: str, text_column
 
 def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
                     check_header: bool) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the header line, each with the line it starts on; blank lines are skipped. A row the csv
+    """The rows after the header line, each with the line it starts on; blank lines and lines of empty fields
+    (``,,``) are skipped, as :func:`_headerless_columns` skips them. A row the csv
     module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
     the header line are refused, naming the line (and where a quote made the row run on)."""
     start = reader.line_num + 1
@@ -442,8 +443,8 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
             raise UserError(f"{path}:{start}: malformed row{spans}: {_quote_error(exc)}") from None
         line = start
         start = reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
+        if not any(field.strip() for field in row):
+            continue  # a blank line, or one of empty fields only (',,': Excel saves the emptied rows of a sheet so)
         if check_header and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")
