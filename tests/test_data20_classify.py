@@ -30,3 +30,24 @@ def test_a_row_with_a_label_and_no_text_is_still_refused_by_its_line(tmp_path: P
     path.write_bytes(b"text,label\ngood film,pos\n,\n,neg\n")
     with pytest.raises(UserError, match=r"sheet\.csv:4: column 'text' is empty"):
         read_table(path)
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("spaced.csv", b'text, label\ngood film, "pos"\n"bad film", "neg"\n'),
+    ("spaced-header.csv", b'"text", "label"\ngood film, pos\nbad film, neg\n'),
+    ("spaced.tsv", b'text\t label\ngood film\t "pos"\nbad film\t neg\n'),
+])
+def test_a_quoted_field_after_a_space_is_read_without_its_quotes(tmp_path: Path, name: str, content: bytes) -> None:
+    """``good film, "pos"`` (a space after each comma, as people write CSV by hand) is the label pos: it was
+    '"pos"' with its quotes, a class of its own, and a quoted header name was 'missing'."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    table = read_table(path)
+    assert table.texts == ["good film", "bad film"]
+    assert table.labels == ["pos", "neg"]
+
+
+def test_a_quoted_field_after_a_space_may_hold_a_comma(tmp_path: Path) -> None:
+    path = tmp_path / "spaced.csv"
+    path.write_bytes(b'label, text\npos, "a long, moving film"\nneg, "two hours, lost"\n')
+    assert read_table(path).texts == ["a long, moving film", "two hours, lost"]

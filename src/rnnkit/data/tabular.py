@@ -318,7 +318,7 @@ def _first_fields(line: str) -> list[str]:
     """The fields of a first line read as CSV, stripped; none when it is no CSV line (a carriage return inside it
     was a ``_csv.Error`` from a text file to predict)."""
     try:
-        return [h.strip() for h in next(csv.reader([line]), [])]
+        return [h.strip() for h in next(csv.reader([line], skipinitialspace=True), [])]
     except csv.Error:
         return []
 
@@ -385,8 +385,10 @@ def _read_delimited(
 
 
 def _csv_reader(content: str, delimiter: str) -> Reader:
-    """A strict csv reader of ``content`` from its start (a quoted field may hold a line end)."""
-    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    """A strict csv reader of ``content`` from its start (a quoted field may hold a line end); spaces after a
+    separator are skipped, so that ``good film, "pos"`` (written by hand, or by tools that put a space after each
+    comma) is the label ``pos``, not ``"pos"`` with its quotes, and a quoted field there may hold the separator."""
+    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True, skipinitialspace=True)
 
 
 def _separator_name(delimiter: str) -> str:
@@ -499,8 +501,7 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     or none, leave the file to its header line, as does a first line ``0,1,...`` (what pandas' ``to_csv``
     writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
-        rows = [[_bare(f) for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
-                                                          strict=True) if r and any(f.strip() for f in r)]
+        rows = [[_bare(f) for f in r] for r in _csv_reader(content, delimiter) if any(f.strip() for f in r)]
     except csv.Error:
         return None
     width = len(rows[0]) if rows else 0
