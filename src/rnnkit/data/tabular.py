@@ -31,6 +31,7 @@ import json
 import math
 import re
 import shlex
+import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,18 @@ def read_table(
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
     table.reader = plain or fmt
+    return _composed_labels(table)
+
+
+def _composed_labels(table: Table) -> Table:
+    """``table`` with its labels NFC-normalised, as the tokenizers read the texts: a label typed with a combining
+    accent or as Hangul jamo (NFD, as macOS writes text) is the label of the composed spelling, not a class of its
+    own that prints the same."""
+    if table.label_sets is not None:
+        table.label_sets = [_distinct([unicodedata.normalize("NFC", x) for x in names]) for names in table.label_sets]
+        table.labels = [_label_key(names) for names in table.label_sets]
+    else:
+        table.labels = [None if x is None else unicodedata.normalize("NFC", x) for x in table.labels]
     return table
 
 
