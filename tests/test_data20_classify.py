@@ -82,3 +82,25 @@ def test_several_labels_in_nfd_are_their_nfc_spellings(tmp_path: Path) -> None:
     table = read_table(path)
     assert table.label_sets == [["café", "스팸"], ["스팸"]]
     assert table.labels == ["café 스팸", "스팸"]
+
+
+@pytest.mark.parametrize("require_label", [True, False])
+@pytest.mark.parametrize("name", ["excel.txt", "export"])
+def test_a_txt_file_whose_header_is_tab_separated_is_read_as_tsv(tmp_path: Path, name: str,
+                                                                 require_label: bool) -> None:
+    """Excel's "Text (Tab delimited)" saves a .txt file of tab-separated columns: training refused it as one
+    field 'text\\tlabel', and predict --file read it a text a line, its header line a text and each label glued to
+    its text."""
+    path = tmp_path / name
+    path.write_bytes(b"id\ttext\tlabel\r\n1\tgood, moving film\tpos\r\n2\tbad film\tneg\r\n")
+    table = read_table(path, require_label=require_label)
+    assert table.reader == "tsv"
+    assert table.texts == ["good, moving film", "bad film"]
+    assert table.labels == ["pos", "neg"]
+    assert table.rows[0] == {"id": "1", "text": "good, moving film", "label": "pos"}
+
+
+def test_a_txt_file_of_lines_with_tabs_is_still_a_text_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"a text\twith a tab\nanother text\n")
+    assert read_table(path, require_label=False).texts == ["a text\twith a tab", "another text"]

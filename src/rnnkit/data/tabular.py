@@ -7,12 +7,12 @@ mark is accepted. Anything wrong with the file is a one-line :class:`~rnnkit.err
 file, the line and the column: a missing column, an empty text or label, a malformed row, bytes that
 are not UTF-8.
 
-The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``: fastText's ``cooking.train``)
-whose first line has a ``__label__`` word is fastText's format (a
-text a line, its label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous
-film``), and for prediction a ``.txt`` file whose
-first line does not name the text column is one text a line; anything else is read as CSV
+The format follows the file name: ``.tsv``/``.tab`` are tab-separated (and so is a file of another name but
+``.csv`` whose first line, split at tabs, names the text column: Excel's "Text (Tab delimited)" ``.txt``),
+``.jsonl``/``.ndjson`` hold one JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``:
+fastText's ``cooking.train``) whose first line has a ``__label__`` word is fastText's format (a text a line, its
+label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous film``), and for prediction
+a ``.txt`` file whose first line does not name the text column is one text a line; anything else is read as CSV
 (comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
 is recognised by its values, see :func:`_headerless_columns`).
 
@@ -243,8 +243,8 @@ def read_table(
     """
     path_s = str(path)
     content = read_utf8(path)
-    fmt = file_format(path)
-    plain = _plain_text_format(path_s, content, text_column, label_column, require_label)
+    fmt = "tsv" if _tab_header(path_s, content, text_column) else file_format(path)
+    plain = None if fmt == "tsv" else _plain_text_format(path_s, content, text_column, label_column, require_label)
     if plain:
         table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
     elif fmt == "jsonl":
@@ -327,11 +327,22 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     return None
 
 
-def _first_fields(line: str) -> list[str]:
-    """The fields of a first line read as CSV, stripped; none when it is no CSV line (a carriage return inside it
-    was a ``_csv.Error`` from a text file to predict)."""
+def _tab_header(path: str, content: str, text_column: str) -> bool:
+    """Whether a file named neither ``.csv`` nor ``.jsonl`` is tab-separated by its first line: one that, split at
+    tabs, names the text column. Excel's "Text (Tab delimited)" and "Unicode Text" save such ``.txt`` files; read
+    as CSV (for prediction: one text a line) they were refused, or predicted with the header line for a text and
+    each row's label glued to its text."""
+    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
+        return False
+    first = next((line for line in _text_lines(content) if line.strip()), "")
+    return "\t" in first and text_column in _first_fields(first, "\t")
+
+
+def _first_fields(line: str, delimiter: str = ",") -> list[str]:
+    """The fields of a first line read as CSV (or, with ``delimiter``, TSV), stripped; none when it is no CSV line
+    (a carriage return inside it was a ``_csv.Error`` from a text file to predict)."""
     try:
-        return [h.strip() for h in next(csv.reader([line], skipinitialspace=True), [])]
+        return [h.strip() for h in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])]
     except csv.Error:
         return []
 
