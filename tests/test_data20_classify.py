@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.data.tabular import check_labels_known, read_table
+from rnnkit.data.tabular import check_labels_known, read_table, write_table
 from rnnkit.errors import UserError
 
 
@@ -104,3 +104,24 @@ def test_a_txt_file_of_lines_with_tabs_is_still_a_text_a_line(tmp_path: Path) ->
     path = tmp_path / "lines.txt"
     path.write_bytes(b"a text\twith a tab\nanother text\n")
     assert read_table(path, require_label=False).texts == ["a text\twith a tab", "another text"]
+
+
+def test_a_column_name_met_twice_keeps_both_columns_cells(tmp_path: Path) -> None:
+    """Two columns named 'note' (or two unnamed ones, as Excel saves columns with cells but no name): their rows
+    kept one dict key, so predict --file wrote the second column's cells under both names, the first lost."""
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(b"text,label,note,note,,\ngood film,pos,a,b,c,d\nbad film,neg,e,f,g,h\n")
+    table = read_table(path, require_label=False)
+    assert table.columns == ["text", "label", "note", "note (column 4)", "", "column 6"]
+    out = tmp_path / "out.csv"
+    write_table(out, table.columns, table.rows)
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == ["good film,pos,a,b,c,d", "bad film,neg,e,f,g,h"]
+
+
+@pytest.mark.parametrize("header", [b"text,label,text", b"label,text,label"])
+def test_the_text_or_label_column_named_twice_is_refused_naming_both(tmp_path: Path, header: bytes) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(header + b"\ngood film,pos,x\nbad film,neg,y\n")
+    name = header.split(b",")[0].decode()
+    with pytest.raises(UserError, match=rf"sheet\.csv:1: two columns are named '{name}' \(columns 1 and 3\)"):
+        read_table(path)

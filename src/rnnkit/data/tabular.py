@@ -390,9 +390,10 @@ def _read_delimited(
             header, headerless = guessed
             reader = _csv_reader(content, delimiter)
     _check_columns(path, header, delimiter, text_column, label_column, require_label)
+    names = _column_names(path, header, text_column, label_column)
     ti = header.index(text_column)
     li = header.index(label_column) if label_column in header else -1
-    table = Table(path, [], [], [], header, [], headerless)
+    table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
     for line, row in _delimited_rows(path, reader, header, delimiter, check_header=not headerless):
         text = row[ti]
@@ -404,8 +405,27 @@ def _read_delimited(
         table.texts.append(text)
         table.labels.append(label)
         table.lines.append(line)
-        table.rows.append(dict(zip(header, row, strict=True)))
+        table.rows.append(dict(zip(names, row, strict=True)))
     return _with_label_sets(table, sets, always=True) if label_separator else table
+
+
+def _column_names(path: str, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
+    """The names a CSV/TSV file's rows are kept under: its header's, a name met again made distinct (``note (column
+    4)``; an unnamed one ``column 4``), so that no column's cells are lost where the rows are written back
+    (``predict --file`` wrote the cells of the last of two ``note`` columns under both). The text or label column
+    named twice is refused, naming both places: which of them is meant cannot be told."""
+    first: dict[str, int] = {}
+    names = []
+    for i, name in enumerate(header):
+        if name not in first:
+            first[name] = i
+        elif name in (text_column, label_column):
+            raise UserError(f"{path}:1: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
+                            "expected one: rename the other")
+        else:
+            name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+        names.append(name)
+    return names
 
 
 def _csv_reader(content: str, delimiter: str) -> Reader:
