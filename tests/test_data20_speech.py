@@ -1,15 +1,28 @@
-"""Transcripts as users type them: a letter with a combining accent (NFD, as macOS writes text) is the one
-character of its composed spelling (NFC) for a character recogniser, and Hangul typed as jamo is Korean."""
+"""Transcripts and file names as users type them: a letter with a combining accent (NFD, as macOS writes text) is
+the one character of its composed spelling (NFC) for a character recogniser, Hangul typed as jamo is Korean, and a
+WAV file named in one spelling is found from a manifest that lists it in the other."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from pathlib import Path
 
-from rnnkit.data.speech import is_korean, symbols_of, text_of
+import numpy as np
+import pytest
+import soundfile
+
+from rnnkit.data.audio import read_wav
+from rnnkit.data.speech import is_korean, read_manifest, symbols_of, text_of
+from rnnkit.errors import UserError
 
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def test_a_transcript_in_nfd_gives_the_symbols_of_its_nfc_spelling() -> None:
@@ -24,3 +37,24 @@ def test_hangul_typed_as_jamo_is_korean_and_read_as_jamo() -> None:
     assert is_korean(nfd("안녕하세요"))
     assert symbols_of("안녕", None, "chars", jamo=True) == symbols_of(nfd("안녕"), None, "chars", jamo=True)
     assert len(symbols_of(nfd("안녕"), None, "chars", jamo=True)) == 6
+
+
+@pytest.mark.parametrize(("on_disk", "listed"), [(nfd, nfc), (nfc, nfd)])
+def test_a_wav_named_in_the_other_unicode_spelling_is_found(tmp_path: Path, on_disk: Callable[[str], str],
+                                                            listed: Callable[[str], str]) -> None:
+    """A recording named on a Mac (NFD: Hangul as jamo, as its zip archives keep names) and listed in a manifest
+    typed elsewhere (NFC) printed alike and was 'no such audio file'."""
+    (tmp_path / on_disk("통화 녹음")).mkdir()
+    wav = tmp_path / on_disk("통화 녹음") / on_disk("café 1.wav")
+    soundfile.write(str(wav), np.zeros(160, dtype=np.float32), 16000)
+    (tmp_path / "manifest.tsv").write_text(f"audio\ttext\n{listed('통화 녹음/café 1.wav')}\t{listed('여보세요')}\n",
+                                           encoding="utf-8")
+    [utterance] = read_manifest(tmp_path)
+    assert utterance.audio == wav
+    assert read_wav(utterance.audio)[1] == 16000
+
+
+def test_a_wav_in_neither_spelling_is_still_no_such_file(tmp_path: Path) -> None:
+    (tmp_path / "manifest.tsv").write_text("audio\ttext\ncafé.wav\thello\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"manifest\.tsv:2: no such audio file 'café\.wav'"):
+        read_manifest(tmp_path)

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index, is_listed_file
+from rnnkit.data.split import corpus_index, listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -64,8 +64,8 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
         for name, value in zip(header, fields, strict=True):
             if not value.strip():
                 raise UserError(f"{path}:{number}: empty {name}")
-        audio = folder / fields[0]
-        if not is_listed_file(path, number, folder, fields[0]):
+        audio = listed_file(path, number, folder, fields[0])
+        if audio is None:
             raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
     if not out:
