@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, features
 
 from rnnkit.data.captions import load_image, read_captions
 from rnnkit.errors import UserError
@@ -31,3 +31,21 @@ def test_an_image_in_neither_spelling_is_still_no_such_image(tmp_path: Path) -> 
     (tmp_path / "captions.tsv").write_text("사진.png\ta caption\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"captions\.tsv:1: no such image '사진\.png'"):
         read_captions(tmp_path)
+
+
+@pytest.mark.skipif(not features.check("webp"), reason="Pillow without WebP")
+def test_a_webp_with_transparency_is_laid_on_white(tmp_path: Path) -> None:
+    path = tmp_path / "a.webp"
+    picture = Image.new("RGBA", (8, 8), (255, 0, 0, 255))
+    picture.paste((0, 0, 255, 0), (0, 0, 4, 8))  # the left half transparent
+    picture.save(path, lossless=True)
+    pixels = load_image(path, 8)
+    assert pixels[:, 4, 1].tolist() == [1.0, 1.0, 1.0] and pixels[:, 4, 6].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_a_one_bit_image_reads_black_and_white(tmp_path: Path) -> None:
+    path = tmp_path / "scan.png"
+    picture = Image.new("1", (8, 8), 1)
+    picture.paste(0, (0, 0, 4, 8))
+    picture.save(path)
+    assert load_image(path, 8, channels=1)[0, 4, [1, 6]].tolist() == [0.0, 1.0]

@@ -125,3 +125,16 @@ def test_the_text_or_label_column_named_twice_is_refused_naming_both(tmp_path: P
     name = header.split(b",")[0].decode()
     with pytest.raises(UserError, match=rf"sheet\.csv:1: two columns are named '{name}' \(columns 1 and 3\)"):
         read_table(path)
+
+
+def test_excels_csv_utf8_of_korean_emoji_and_rtl_text_reads_as_written(tmp_path: Path) -> None:
+    """What Excel's "CSV UTF-8" writes: a BOM, CRLF row ends, a cell of several lines (Alt+Enter: LF) quoted with
+    its quotes doubled; the rows after it named by the lines they start on."""
+    path = tmp_path / "calls.csv"
+    path.write_bytes('\ufeffid,text,label\r\n1,"여보세요 😀\n""검찰청"" 입니다, 네",스팸\r\n2,שלום עולם,정상\r\n'
+                     '3,"cafe\u0301 ok",정상\r\n'.encode())
+    table = read_table(path)
+    assert table.columns == ["id", "text", "label"]
+    assert table.texts == ['여보세요 😀\n"검찰청" 입니다, 네', "שלום עולם", "cafe\u0301 ok"]
+    assert table.labels == ["스팸", "정상", "정상"]
+    assert table.lines == [2, 4, 5]

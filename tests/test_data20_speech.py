@@ -4,6 +4,7 @@ WAV file named in one spelling is found from a manifest that lists it in the oth
 
 from __future__ import annotations
 
+import struct
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -58,3 +59,18 @@ def test_a_wav_in_neither_spelling_is_still_no_such_file(tmp_path: Path) -> None
     (tmp_path / "manifest.tsv").write_text("audio\ttext\ncafé.wav\thello\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"manifest\.tsv:2: no such audio file 'café\.wav'"):
         read_manifest(tmp_path)
+
+
+def test_a_broadcast_wav_with_junk_and_bext_chunks_is_read(tmp_path: Path) -> None:
+    """Field recorders write Broadcast WAV: a JUNK and a bext chunk before 'fmt ' (rnnkit's own header check walks
+    the chunks before soundfile reads the file)."""
+    wave = (0.5 * np.sin(np.arange(1600) / 5)).astype(np.float32)
+    plain = tmp_path / "plain.wav"
+    soundfile.write(str(plain), wave, 16000, subtype="PCM_24")
+    raw = plain.read_bytes()
+    body = b"JUNK" + struct.pack("<I", 28) + bytes(28) + b"bext" + struct.pack("<I", 602) + bytes(602) + raw[12:]
+    recorded = tmp_path / "ZOOM0001.WAV"
+    recorded.write_bytes(b"RIFF" + struct.pack("<I", len(body) + 4) + b"WAVE" + body)
+    samples, rate = read_wav(recorded)
+    assert rate == 16000
+    np.testing.assert_allclose(samples, wave, atol=1e-6)
