@@ -138,3 +138,30 @@ def test_excels_csv_utf8_of_korean_emoji_and_rtl_text_reads_as_written(tmp_path:
     assert table.texts == ['여보세요 😀\n"검찰청" 입니다, 네', "שלום עולם", "cafe\u0301 ok"]
     assert table.labels == ["스팸", "정상", "정상"]
     assert table.lines == [2, 4, 5]
+
+
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize(("name", "first", "second", "labels"), [
+    ("joined.txt", "__label__pos good film\n", "__label__neg bad film\n", ["pos", "neg"]),
+    ("joined.jsonl", '{"text": "good film", "label": "pos"}\n', '{"text": "bad film", "label": "neg"}\n',
+     ["pos", "neg"]),
+    ("joined.csv", '"pos","good film"\r\n"neg","bad, long film"\r\n', '"neg","bad film"\r\n"pos","fine film"\r\n',
+     ["pos", "neg", "neg", "pos"]),
+])
+def test_files_joined_each_with_its_bom_read_as_one(tmp_path: Path, name: str, first: str, second: str,
+                                                    labels: list[str]) -> None:
+    """Files joined with ``cat`` (Notepad and Excel begin every UTF-8 file with a BOM): the second file's BOM hid
+    its first line's label (fastText: 'no label') or JSON ('not JSON'), or was glued to its first label."""
+    path = tmp_path / name
+    path.write_text(BOM + first + BOM + second, encoding="utf-8")
+    table = read_table(path)
+    assert table.labels == labels
+    assert not any(BOM in text for text in table.texts)
+
+
+def test_lines_to_predict_from_joined_files_have_no_bom_glued_to_a_text(tmp_path: Path) -> None:
+    path = tmp_path / "joined.txt"
+    path.write_text(f"{BOM}a fine film\n{BOM}a dull film\n", encoding="utf-8")
+    assert read_table(path, require_label=False).texts == ["a fine film", "a dull film"]

@@ -89,3 +89,15 @@ def test_a_tagger_reads_nfd_text_as_the_nfc_text_it_learned(korean_tagger: Path,
                                tagger.token_probabilities([tokens])[0])
     monkeypatch.setitem(tagger.config, "split", "chars")  # a character tagger: a syllable is one token
     assert tagger.split(nfd("서울")) == ["서", "울"]
+
+
+def test_tagged_files_joined_each_with_its_bom_have_no_bom_glued_to_a_token(tmp_path: Path) -> None:
+    """``cat a.conll b.conll`` of files that each begin with a BOM: the second's first token was '\\ufeffParis', a word
+    of its own, and its '-DOCSTART-' line a token."""
+    conll = tmp_path / "joined.conll"
+    conll.write_text("\ufeffJohn\tB-PER\n\n\ufeff-DOCSTART-\tO\n\nParis\tB-LOC\n\n\ufeffRome\tB-LOC\n",
+                     encoding="utf-8")
+    assert read_tagged(conll).tokens == [["John"], ["Paris"], ["Rome"]]
+    slash = tmp_path / "joined.txt"
+    slash.write_text("\ufeffThe/DT cat/NN\n\ufeffA/DT dog/NN\n", encoding="utf-8")
+    assert read_tagged(slash).tokens == [["The", "cat"], ["A", "dog"]]

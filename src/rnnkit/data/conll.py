@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.utf8 import read_utf8
+from rnnkit.data.utf8 import read_utf8, without_line_boms
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.wording import counted
@@ -74,8 +74,8 @@ def tagged_text(path: str | Path, expected: str = TAGGED) -> str:
     """The text of a tagged file: UTF-8 (refused in one line otherwise, naming ``expected``), its lines ended by
     LF, CRLF or a lone CR (an old Mac file) made LF, NFC-normalised as the classifier's texts are, so that a word
     typed with a combining accent or Hangul typed as jamo (macOS writes both so) is the word of the other
-    spelling."""
-    return unicodedata.normalize("NFC", read_utf8(path, expected, newlines=True))
+    spelling; a BOM at the start of a line (files joined, each with its BOM) dropped, as the file's first is."""
+    return unicodedata.normalize("NFC", without_line_boms(read_utf8(path, expected, newlines=True)))
 
 
 class NotConll(UserError):

@@ -145,14 +145,15 @@ def file_lines(path: Path) -> list[str]:
     for Mac's text exports; as Python's text files and the line numbers of a bad byte count them: a CR-ended
     file was one line, so ``translate --file`` answered its first line only) and by nothing else: U+2028 or a
     form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
-    return utf8.read_utf8(path, "a UTF-8 text file", newlines=True).split("\n")
+    return utf8.without_line_boms(utf8.read_utf8(path, "a UTF-8 text file", newlines=True)).split("\n")
 
 
 def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
     """The text of a UTF-8 file, its line ends as they are (a quoted CSV field may hold a CRLF); a missing
     path, a directory where the ``expected`` file goes, or bytes that are not UTF-8 are refused in one line
-    (see :mod:`rnnkit.data.utf8`)."""
-    return utf8.read_utf8(path, expected)
+    (see :mod:`rnnkit.data.utf8`); the BOM of each file, where files were joined, is dropped as the first is
+    (:func:`rnnkit.data.utf8.without_line_boms`)."""
+    return utf8.without_line_boms(utf8.read_utf8(path, expected))
 
 
 def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
