@@ -165,3 +165,24 @@ def test_lines_to_predict_from_joined_files_have_no_bom_glued_to_a_text(tmp_path
     path = tmp_path / "joined.txt"
     path.write_text(f"{BOM}a fine film\n{BOM}a dull film\n", encoding="utf-8")
     assert read_table(path, require_label=False).texts == ["a fine film", "a dull film"]
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("blank.csv", b"\ntext,label\ngood film,pos\nbad film,neg\n"),
+    ("blank.tsv", b"\r\n \r\ntext\tlabel\r\ngood film\tpos\r\nbad film\tneg\r\n"),
+])
+def test_blank_lines_before_the_header_line_are_skipped(tmp_path: Path, name: str, content: bytes) -> None:
+    """Blank lines are skipped after the header line; before it, line 1 was read as a header of no columns ('text
+    column 'text' is missing; the file has no columns')."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    table = read_table(path)
+    assert table.texts == ["good film", "bad film"] and table.labels == ["pos", "neg"]
+    assert table.lines == [content.count(b"\n") - 1, content.count(b"\n")]
+
+
+def test_a_missing_column_is_named_at_the_header_lines_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_bytes(b"\n\nText,Label\ngood film,pos\n")
+    with pytest.raises(UserError, match=r"blank\.csv:3: text column 'text' is missing; the file has 'Text', 'Label'"):
+        read_table(path)

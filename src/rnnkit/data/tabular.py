@@ -384,14 +384,15 @@ def _read_delimited(
     csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
     reader = _csv_reader(content, delimiter)
     header = _read_header(path, reader)
+    line = reader.line_num  # the header's (blank lines may come before it)
     headerless = ""
     if text_column not in header and label_column not in header:
         guessed = _headerless_columns(content, delimiter, text_column, label_column)
         if guessed:
             header, headerless = guessed
             reader = _csv_reader(content, delimiter)
-    _check_columns(path, header, delimiter, text_column, label_column, require_label)
-    names = _column_names(path, header, text_column, label_column)
+    _check_columns(path, line, header, delimiter, text_column, label_column, require_label)
+    names = _column_names(path, line, header, text_column, label_column)
     ti = header.index(text_column)
     li = header.index(label_column) if label_column in header else -1
     table = Table(path, [], [], [], names, [], headerless)
@@ -410,7 +411,7 @@ def _read_delimited(
     return _with_label_sets(table, sets, always=True) if label_separator else table
 
 
-def _column_names(path: str, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
+def _column_names(path: str, line: int, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
     """The names a CSV/TSV file's rows are kept under: its header's, a name met again made distinct (``note (column
     4)``; an unnamed one ``column 4``), so that no column's cells are lost where the rows are written back
     (``predict --file`` wrote the cells of the last of two ``note`` columns under both). The text or label column
@@ -421,7 +422,7 @@ def _column_names(path: str, header: Sequence[str], text_column: str, label_colu
         if name not in first:
             first[name] = i
         elif name in (text_column, label_column):
-            raise UserError(f"{path}:1: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
+            raise UserError(f"{path}:{line}: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
                             "expected one: rename the other")
         else:
             name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
@@ -442,35 +443,40 @@ def _separator_name(delimiter: str) -> str:
 
 
 def _read_header(path: str, reader: Reader) -> list[str]:
-    """The column names of the first line (stripped); an empty file or a malformed line is refused."""
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
-    except csv.Error as exc:
-        raise UserError(f"{path}:1: malformed header ({exc})") from None
+    """The column names of the first line that is not blank (stripped: blank lines before it are skipped, as they
+    are after it; the file's line 1 was read as a header of no columns); an empty file or a malformed line is
+    refused."""
+    header: list[str] = []
+    while not any(h.strip() for h in header):
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
+        except csv.Error as exc:
+            raise UserError(f"{path}:{reader.line_num}: malformed header ({exc})") from None
     return [h.strip() for h in header]
 
 
-def _check_columns(path: str, header: Sequence[str], delimiter: str, text_column: str, label_column: str,
+def _check_columns(path: str, line: int, header: Sequence[str], delimiter: str, text_column: str, label_column: str,
                    require_label: bool) -> None:
     """Refuse a header without the text column (saying so when the file looks separated by another character
     than its name says) or, when ``require_label``, without the label column."""
     if text_column not in header:
         if len(header) == 1 and ";" in header[0] and delimiter not in header[0]:
             raise UserError(
-                f"{path}:1: text column {text_column!r} is missing; the first line is one field "
+                f"{path}:{line}: text column {text_column!r} is missing; the first line is one field "
                 f"{_shown_name(header[0])}: the file looks semicolon-separated (as Excel saves CSV where a comma "
                 "is the decimal mark); rnnkit reads .csv files comma-separated and .tsv tab-separated: save it so"
             )
         if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
             raise UserError(
-                f"{path}:1: text column {text_column!r} is missing; the header is one field "
+                f"{path}:{line}: text column {text_column!r} is missing; the header is one field "
                 f"{header[0]!r}: is the file {_separator_name(delimiter)}-separated as its name says?"
             )
-        raise _missing_column(path, 1, "text", text_column, header, "--text-column", NO_HEADER_HINT[require_label])
+        raise _missing_column(path, line, "text", text_column, header, "--text-column",
+                              NO_HEADER_HINT[require_label])
     if require_label and label_column not in header:
-        raise _missing_column(path, 1, "label", label_column, header, "--label-column")
+        raise _missing_column(path, line, "label", label_column, header, "--label-column")
 
 
 def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
