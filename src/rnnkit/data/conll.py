@@ -1,30 +1,32 @@
 """Token-per-line tagging files in the CoNLL style.
 
-What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line
-between sentences, into :class:`Sentences`. Columns are separated by a tab (so a token may itself be a
-space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag,
-so four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated columns, the
-first a word's number, gives the word form (column 2) and its universal part of speech (column 4, UPOS);
-its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as the words they span are
-on lines of their own. ``-DOCSTART-`` lines are skipped (each ends a sentence), and so are comments as in
-CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between sentences. Any
-other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a file
-of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same format.
+What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line between
+sentences, into :class:`Sentences` (lines ended by LF, CRLF or a lone CR; the text NFC-normalised). Columns are
+separated by a tab (so a token may itself be a space) or, on lines without a tab, by whitespace; the first
+column is the token and the last the tag, so four-column CoNLL-2003 files work too. A line of CoNLL-U (or
+CoNLL-X): ten tab-separated columns, the first a word's number, gives the word form (column 2) and its universal
+part of speech (column 4, UPOS); its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as
+the words they span are on lines of their own. ``-DOCSTART-`` lines are skipped (each ends a sentence), and so
+are comments as in CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between
+sentences. Any other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a
+file of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same
+format.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.tabular import read_utf8
+from rnnkit.data.utf8 import read_utf8, without_line_boms
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.wording import counted
 
-__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "write_conll"]
+__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "tagged_text", "write_conll"]
 
 #: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
 TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
@@ -68,6 +70,14 @@ class Sentences:
         return f"{self.path}:{self.lines[i] + offset}: column {self.tag_column} (tag)"
 
 
+def tagged_text(path: str | Path, expected: str = TAGGED) -> str:
+    """The text of a tagged file: UTF-8 (refused in one line otherwise, naming ``expected``), its lines ended by
+    LF, CRLF or a lone CR (an old Mac file) made LF, NFC-normalised as the classifier's texts are, so that a word
+    typed with a combining accent or Hangul typed as jamo (macOS writes both so) is the word of the other
+    spelling; a BOM at the start of a line (files joined, each with its BOM) dropped, as the file's first is."""
+    return unicodedata.normalize("NFC", without_line_boms(read_utf8(path, expected, newlines=True)))
+
+
 class NotConll(UserError):
     """A file whose lines have different numbers of columns: not CoNLL (perhaps a sentence a line)."""
 
@@ -81,8 +91,8 @@ def _split(line: str) -> list[str]:
 def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     """Read a two-column (token, tag) file with blank lines between sentences."""
     name = str(path)
-    content = read_utf8(path, TAGGED if require_tags else "a CoNLL file (a token per line, a blank line between "
-                        "sentences)")
+    content = tagged_text(path, TAGGED if require_tags else "a CoNLL file (a token per line, a blank line between "
+                          "sentences)")
     sentences = Sentences(name, [], [], [])
     tokens: list[str] = []
     tags: list[str] = []
@@ -103,8 +113,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         tokens, tags, numbers = [], [], []
 
     tabbed = "\t" in content  # comments only in tab-separated files: in others a '#...' line is a token
-    for number, raw in enumerate(content.split("\n"), start=1):
-        line = raw.rstrip("\r\n")
+    for number, line in enumerate(content.split("\n"), start=1):
         if not line.strip():
             close()
             continue

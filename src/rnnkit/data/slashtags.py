@@ -2,8 +2,9 @@
 
 What a user gets: :func:`read_slash_tagged` reads a file like ``The/DT cat/NN sat/VBD ./.`` (tokens
 separated by whitespace, each split at its LAST slash, so ``1/2/CD`` is the word ``1/2`` tagged ``CD``)
-into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped. A
-token without a slash, or with an empty word or tag, is refused in one line naming the file and line.
+into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped (lines end
+with LF, CRLF or a lone CR; the text NFC-normalised). A token without a slash, or with an empty word or tag,
+is refused in one line naming the file and line.
 :func:`read_tagged` takes either format: a file whose first lines with text have no tab and whose
 fields all look like ``word/TAG`` (or all but a few, which are then refused by their line) is read as
 slash-tagged, any other as CoNLL.
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rnnkit.data.conll import TAGGED, Sentences, read_conll
-from rnnkit.data.tabular import read_utf8
+from rnnkit.data.conll import Sentences, read_conll, tagged_text
 from rnnkit.errors import UserError
 
 __all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
@@ -33,7 +33,7 @@ def read_slash_tagged(path: str | Path) -> Sentences:
     """The sentences of a ``word/TAG`` file, one sentence per non-blank line."""
     name = str(path)
     sentences = Sentences(name, [], [], [], one_per_line=True)
-    for number, line in enumerate(read_utf8(path, TAGGED).split("\n"), start=1):
+    for number, line in enumerate(tagged_text(path).split("\n"), start=1):
         fields = line.split()
         if not fields:
             continue
@@ -80,7 +80,7 @@ def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
     if require_tags and Path(path).is_file():
         with open(path, "rb") as fh:
             chunk = fh.read(65536)
-        head = chunk.decode("utf-8-sig", errors="replace").split("\n")
+        head = chunk.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
         if len(chunk) == 65536:
             head = head[:-1]  # the last line may be cut
         first = [line for line in head if line.strip() and not line.startswith("#")][:SNIFF_LINES]

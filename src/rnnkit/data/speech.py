@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index, is_listed_file
+from rnnkit.data.split import corpus_index, listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -64,8 +64,8 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
         for name, value in zip(header, fields, strict=True):
             if not value.strip():
                 raise UserError(f"{path}:{number}: empty {name}")
-        audio = folder / fields[0]
-        if not is_listed_file(path, number, folder, fields[0]):
+        audio = listed_file(path, number, folder, fields[0])
+        if audio is None:
             raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
     if not out:
@@ -111,14 +111,14 @@ def phonemize(text: str, voice: str = "en-us") -> str:
 
 def symbols_of(utterance_text: str, phonemes: str | None, kind: str, jamo: bool = False) -> list[str]:
     """The symbols of one utterance: its phonemes (``kind="phonemes"``) or the characters of its text
-    (``kind="chars"``; spaces become ``|``, Hangul syllables become jamo with ``jamo=True``)."""
+    (``kind="chars"``; spaces become ``|``, Hangul syllables become jamo with ``jamo=True``; else the text is
+    NFC-normalised, so that ``é`` typed as ``e`` and a combining accent, as macOS writes it, is one symbol, the
+    one :func:`text_of` writes)."""
     if kind == "phonemes":
         if phonemes is None:
             raise UserError(f"no phonemes for {utterance_text!r}")
         return phonemes.split()
-    text = " ".join(utterance_text.split())
-    if jamo:
-        text = unicodedata.normalize("NFD", text)
+    text = unicodedata.normalize("NFD" if jamo else "NFC", " ".join(utterance_text.split()))
     return [SPACE if c == " " else c for c in text]
 
 
@@ -131,5 +131,6 @@ def text_of(symbols: list[str], kind: str) -> str:
 
 
 def is_korean(text: str) -> bool:
-    """Whether ``text`` holds Hangul syllables (then jamo decomposition is the default for characters)."""
-    return bool(_HANGUL.search(text))
+    """Whether ``text`` holds Hangul syllables, composed or typed as jamo (then jamo decomposition is the default
+    for characters)."""
+    return bool(_HANGUL.search(unicodedata.normalize("NFC", text)))

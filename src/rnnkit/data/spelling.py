@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from unicodedata import normalize
 
 import torch
 from torch import Tensor
@@ -56,9 +57,11 @@ def spell(word: str, chars: TokenVocab | None, max_chars: int = MAX_CHARS) -> li
 def lexicon(sentences: Sequence[Sequence[str]], words: TokenVocab, chars: TokenVocab | None,
             folded: bool = False) -> tuple[list[list[int]], Lexicon]:
     """``(type-index sequences, Lexicon)`` of ``sentences``; without ``chars`` the spellings are empty.
-    ``folded``: a word's id is that of :func:`fold` of it (its spelling stays as written)."""
+    ``folded``: a word's id is that of :func:`fold` of it (its spelling stays as written). A word is read
+    NFC-normalised, as the tagged files are (:func:`rnnkit.data.conll.tagged_text`): a word with a combining accent
+    or Hangul typed as jamo is the word of the other spelling."""
     index: dict[str, int] = {}
-    seqs = [[index.setdefault(tok, len(index) + 1) for tok in sent] for sent in sentences]
+    seqs = [[index.setdefault(normalize("NFC", tok), len(index) + 1) for tok in sent] for sent in sentences]
     types = list(index)
     spellings = [spell(t, chars) for t in types]
     width = max([1, *(len(s) for s in spellings)])

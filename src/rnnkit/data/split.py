@@ -9,14 +9,15 @@ made by ``seed`` alone: the same labels and seed give the same split on any mach
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "is_listed_file", "split_fraction", "stratified_split",
-           "validation_folder"]
+__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "is_listed_file", "listed_file", "split_fraction",
+           "stratified_split", "validation_folder"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -96,6 +97,17 @@ def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:
         shown = name if len(name) <= 60 else f"{name[:57]}..."
         raise UserError(f"{index}:{number}: {shown!r} ({len(name):,} characters) cannot be looked up: "
                         f"{exc.strerror or exc} (paths are relative to {folder})") from None
+
+
+def listed_file(index: Path, number: int, folder: Path, name: str) -> Path | None:
+    """The file that line ``number`` of a corpus's ``index`` lists: ``folder / name``, else that name in its other
+    Unicode spelling (NFC or NFD) where a file has it; None where none is a file. A name typed in the index (NFC)
+    of a file whose name came from macOS (NFD, as its zip archives keep names: Hangul as jamo, an accent apart)
+    prints alike and was 'no such file'. See :func:`is_listed_file` for a name that cannot be looked up."""
+    for spelling in dict.fromkeys([name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)]):
+        if is_listed_file(index, number, folder, spelling):
+            return folder / spelling
+    return None
 
 
 def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read: Callable[[Path], list[T]],

@@ -7,12 +7,12 @@ mark is accepted. Anything wrong with the file is a one-line :class:`~rnnkit.err
 file, the line and the column: a missing column, an empty text or label, a malformed row, bytes that
 are not UTF-8.
 
-The format follows the file name: ``.tsv``/``.tab`` are tab-separated, ``.jsonl``/``.ndjson`` hold one
-JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``: fastText's ``cooking.train``)
-whose first line has a ``__label__`` word is fastText's format (a
-text a line, its label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous
-film``), and for prediction a ``.txt`` file whose
-first line does not name the text column is one text a line; anything else is read as CSV
+The format follows the file name: ``.tsv``/``.tab`` are tab-separated (and so is a file of another name but
+``.csv`` whose first line, split at tabs, names the text column: Excel's "Text (Tab delimited)" ``.txt``),
+``.jsonl``/``.ndjson`` hold one JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``:
+fastText's ``cooking.train``) whose first line has a ``__label__`` word is fastText's format (a text a line, its
+label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous film``), and for prediction
+a ``.txt`` file whose first line does not name the text column is one text a line; anything else is read as CSV
 (comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
 is recognised by its values, see :func:`_headerless_columns`).
 
@@ -31,6 +31,7 @@ import json
 import math
 import re
 import shlex
+import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,14 +145,15 @@ def file_lines(path: Path) -> list[str]:
     for Mac's text exports; as Python's text files and the line numbers of a bad byte count them: a CR-ended
     file was one line, so ``translate --file`` answered its first line only) and by nothing else: U+2028 or a
     form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
-    return utf8.read_utf8(path, "a UTF-8 text file", newlines=True).split("\n")
+    return utf8.without_line_boms(utf8.read_utf8(path, "a UTF-8 text file", newlines=True)).split("\n")
 
 
 def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
     """The text of a UTF-8 file, its line ends as they are (a quoted CSV field may hold a CRLF); a missing
     path, a directory where the ``expected`` file goes, or bytes that are not UTF-8 are refused in one line
-    (see :mod:`rnnkit.data.utf8`)."""
-    return utf8.read_utf8(path, expected)
+    (see :mod:`rnnkit.data.utf8`); the BOM of each file, where files were joined, is dropped as the first is
+    (:func:`rnnkit.data.utf8.without_line_boms`)."""
+    return utf8.without_line_boms(utf8.read_utf8(path, expected))
 
 
 def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
@@ -242,8 +244,8 @@ def read_table(
     """
     path_s = str(path)
     content = read_utf8(path)
-    fmt = file_format(path)
-    plain = _plain_text_format(path_s, content, text_column, label_column, require_label)
+    fmt = "tsv" if _tab_header(path_s, content, text_column) else file_format(path)
+    plain = None if fmt == "tsv" else _plain_text_format(path_s, content, text_column, label_column, require_label)
     if plain:
         table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
     elif fmt == "jsonl":
@@ -254,6 +256,18 @@ def read_table(
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
     table.reader = plain or fmt
+    return _composed_labels(table)
+
+
+def _composed_labels(table: Table) -> Table:
+    """``table`` with its labels NFC-normalised, as the tokenizers read the texts: a label typed with a combining
+    accent or as Hangul jamo (NFD, as macOS writes text) is the label of the composed spelling, not a class of its
+    own that prints the same."""
+    if table.label_sets is not None:
+        table.label_sets = [_distinct([unicodedata.normalize("NFC", x) for x in names]) for names in table.label_sets]
+        table.labels = [_label_key(names) for names in table.label_sets]
+    else:
+        table.labels = [None if x is None else unicodedata.normalize("NFC", x) for x in table.labels]
     return table
 
 
@@ -314,11 +328,22 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     return None
 
 
-def _first_fields(line: str) -> list[str]:
-    """The fields of a first line read as CSV, stripped; none when it is no CSV line (a carriage return inside it
-    was a ``_csv.Error`` from a text file to predict)."""
+def _tab_header(path: str, content: str, text_column: str) -> bool:
+    """Whether a file named neither ``.csv`` nor ``.jsonl`` is tab-separated by its first line: one that, split at
+    tabs, names the text column. Excel's "Text (Tab delimited)" and "Unicode Text" save such ``.txt`` files; read
+    as CSV (for prediction: one text a line) they were refused, or predicted with the header line for a text and
+    each row's label glued to its text."""
+    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
+        return False
+    first = next((line for line in _text_lines(content) if line.strip()), "")
+    return "\t" in first and text_column in _first_fields(first, "\t")
+
+
+def _first_fields(line: str, delimiter: str = ",") -> list[str]:
+    """The fields of a first line read as CSV (or, with ``delimiter``, TSV), stripped; none when it is no CSV line
+    (a carriage return inside it was a ``_csv.Error`` from a text file to predict)."""
     try:
-        return [h.strip() for h in next(csv.reader([line]), [])]
+        return [h.strip() for h in next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])]
     except csv.Error:
         return []
 
@@ -359,16 +384,18 @@ def _read_delimited(
     csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
     reader = _csv_reader(content, delimiter)
     header = _read_header(path, reader)
+    line = reader.line_num  # the header's (blank lines may come before it)
     headerless = ""
     if text_column not in header and label_column not in header:
         guessed = _headerless_columns(content, delimiter, text_column, label_column)
         if guessed:
             header, headerless = guessed
             reader = _csv_reader(content, delimiter)
-    _check_columns(path, header, delimiter, text_column, label_column, require_label)
+    _check_columns(path, line, header, delimiter, text_column, label_column, require_label)
+    names = _column_names(path, line, header, text_column, label_column)
     ti = header.index(text_column)
     li = header.index(label_column) if label_column in header else -1
-    table = Table(path, [], [], [], header, [], headerless)
+    table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
     for line, row in _delimited_rows(path, reader, header, delimiter, check_header=not headerless):
         text = row[ti]
@@ -380,13 +407,34 @@ def _read_delimited(
         table.texts.append(text)
         table.labels.append(label)
         table.lines.append(line)
-        table.rows.append(dict(zip(header, row, strict=True)))
+        table.rows.append(dict(zip(names, row, strict=True)))
     return _with_label_sets(table, sets, always=True) if label_separator else table
 
 
+def _column_names(path: str, line: int, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
+    """The names a CSV/TSV file's rows are kept under: its header's, a name met again made distinct (``note (column
+    4)``; an unnamed one ``column 4``), so that no column's cells are lost where the rows are written back
+    (``predict --file`` wrote the cells of the last of two ``note`` columns under both). The text or label column
+    named twice is refused, naming both places: which of them is meant cannot be told."""
+    first: dict[str, int] = {}
+    names = []
+    for i, name in enumerate(header):
+        if name not in first:
+            first[name] = i
+        elif name in (text_column, label_column):
+            raise UserError(f"{path}:{line}: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
+                            "expected one: rename the other")
+        else:
+            name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+        names.append(name)
+    return names
+
+
 def _csv_reader(content: str, delimiter: str) -> Reader:
-    """A strict csv reader of ``content`` from its start (a quoted field may hold a line end)."""
-    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    """A strict csv reader of ``content`` from its start (a quoted field may hold a line end); spaces after a
+    separator are skipped, so that ``good film, "pos"`` (written by hand, or by tools that put a space after each
+    comma) is the label ``pos``, not ``"pos"`` with its quotes, and a quoted field there may hold the separator."""
+    return csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True, skipinitialspace=True)
 
 
 def _separator_name(delimiter: str) -> str:
@@ -395,40 +443,46 @@ def _separator_name(delimiter: str) -> str:
 
 
 def _read_header(path: str, reader: Reader) -> list[str]:
-    """The column names of the first line (stripped); an empty file or a malformed line is refused."""
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
-    except csv.Error as exc:
-        raise UserError(f"{path}:1: malformed header ({exc})") from None
+    """The column names of the first line that is not blank (stripped: blank lines before it are skipped, as they
+    are after it; the file's line 1 was read as a header of no columns); an empty file or a malformed line is
+    refused."""
+    header: list[str] = []
+    while not any(h.strip() for h in header):
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise UserError(f"{path}: the file is empty; expected a header line naming the columns") from None
+        except csv.Error as exc:
+            raise UserError(f"{path}:{reader.line_num}: malformed header ({exc})") from None
     return [h.strip() for h in header]
 
 
-def _check_columns(path: str, header: Sequence[str], delimiter: str, text_column: str, label_column: str,
+def _check_columns(path: str, line: int, header: Sequence[str], delimiter: str, text_column: str, label_column: str,
                    require_label: bool) -> None:
     """Refuse a header without the text column (saying so when the file looks separated by another character
     than its name says) or, when ``require_label``, without the label column."""
     if text_column not in header:
         if len(header) == 1 and ";" in header[0] and delimiter not in header[0]:
             raise UserError(
-                f"{path}:1: text column {text_column!r} is missing; the first line is one field "
+                f"{path}:{line}: text column {text_column!r} is missing; the first line is one field "
                 f"{_shown_name(header[0])}: the file looks semicolon-separated (as Excel saves CSV where a comma "
                 "is the decimal mark); rnnkit reads .csv files comma-separated and .tsv tab-separated: save it so"
             )
         if len(header) == 1 and ("," in header[0] or "\t" in header[0]):
             raise UserError(
-                f"{path}:1: text column {text_column!r} is missing; the header is one field "
+                f"{path}:{line}: text column {text_column!r} is missing; the header is one field "
                 f"{header[0]!r}: is the file {_separator_name(delimiter)}-separated as its name says?"
             )
-        raise _missing_column(path, 1, "text", text_column, header, "--text-column", NO_HEADER_HINT[require_label])
+        raise _missing_column(path, line, "text", text_column, header, "--text-column",
+                              NO_HEADER_HINT[require_label])
     if require_label and label_column not in header:
-        raise _missing_column(path, 1, "label", label_column, header, "--label-column")
+        raise _missing_column(path, line, "label", label_column, header, "--label-column")
 
 
 def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
                     check_header: bool) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the header line, each with the line it starts on; blank lines are skipped. A row the csv
+    """The rows after the header line, each with the line it starts on; blank lines and lines of empty fields
+    (``,,``) are skipped, as :func:`_headerless_columns` skips them. A row the csv
     module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
     the header line are refused, naming the line (and where a quote made the row run on)."""
     start = reader.line_num + 1
@@ -442,8 +496,8 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
             raise UserError(f"{path}:{start}: malformed row{spans}: {_quote_error(exc)}") from None
         line = start
         start = reader.line_num + 1
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line
+        if not any(field.strip() for field in row):
+            continue  # a blank line, or one of empty fields only (',,': Excel saves the emptied rows of a sheet so)
         if check_header and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")
@@ -498,8 +552,7 @@ def _headerless_columns(content: str, delimiter: str, text_column: str,
     or none, leave the file to its header line, as does a first line ``0,1,...`` (what pandas' ``to_csv``
     writes for a table read with ``header=None``, whose labels may be 0 and 1 too)."""
     try:
-        rows = [[_bare(f) for f in r] for r in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter,
-                                                          strict=True) if r and any(f.strip() for f in r)]
+        rows = [[_bare(f) for f in r] for r in _csv_reader(content, delimiter) if any(f.strip() for f in r)]
     except csv.Error:
         return None
     width = len(rows[0]) if rows else 0

@@ -31,7 +31,7 @@ from typing import BinaryIO
 from rnnkit.errors import UserError
 
 __all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
-           "utf8_argument"]
+           "utf8_argument", "without_line_boms"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -169,6 +169,14 @@ def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: b
               empty: str | None = None) -> str:
     """The text of a UTF-8 file, refused in one line as :func:`read_pieces` tells."""
     return "".join(read_pieces(path, expected, missing=missing, newlines=newlines, empty=empty))
+
+
+def without_line_boms(text: str) -> str:
+    """``text`` without a byte order mark at the start of a line: the BOM each file began with where files were
+    joined (``cat a.txt b.txt``; Windows' Notepad and Excel begin every UTF-8 file with one), which the decoder
+    drops only at the start of the whole. Left in, it was glued to the first word of the line, unseen (a token,
+    a translation's source), or hid the line's ``__label__`` or JSON from the reader."""
+    return text.replace("\n\ufeff", "\n").replace("\r\ufeff", "\r")
 
 
 def utf8_argument(name: str) -> Callable[[str], str]:

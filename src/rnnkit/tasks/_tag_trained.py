@@ -5,6 +5,7 @@ and ``export``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ class SequenceTagger(shared.TextModel):
         return self.labels
 
     def split(self, text: str) -> list[str]:
-        """The tokens of ``text`` as in training: its characters for a character tagger, else its words."""
+        """The tokens of ``text`` as in training: its characters for a character tagger, else its words; NFC-normalised
+        as the training files are (a syllable of Hangul typed as jamo is one character, not two or three)."""
+        text = unicodedata.normalize("NFC", text)
         return list(text) if self.config.get("split") == "chars" else text.split()
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
