@@ -99,3 +99,15 @@ def test_the_summary_rounds_seconds_to_2_places_and_the_speed_to_1(tmp_path: Pat
 
 def test_the_summary_of_a_run_with_no_best_names_no_model_directory(tmp_path: Path) -> None:
     assert run_summary(result(tmp_path, 1.0, 2.0))["model_dir"] is None
+
+
+@pytest.mark.parametrize("sums", [{"loss": float("nan")}, {"loss": float("inf")}, {"seconds": -1.0},
+                                  {"seconds": float("nan")}, {"norms": [0.5, float("nan")]}, {"clipped": 3}])
+def test_an_interval_no_run_saves_is_refused_naming_the_file(tmp_path: Path, sums: dict) -> None:
+    """A NaN loss in the interval was logged as the next record's train loss (null), negative seconds as a speed
+    in the billions, 3 clipped updates of 2 as a clipped share over the true one: none refused."""
+    out = tmp_path / "run"
+    trainer(out, [3.0, 1.0, 1.0], halt_at=2).fit()
+    damage(out, interval={"loss": 4.0, "items": 2, "norms": [0.5, 0.5], "clipped": 1, "seconds": 0.5, **sums})
+    with pytest.raises(UserError, match=r"last/trainer_state.json: not the state of a run \(ValueError: interval"):
+        trainer(out, [3.0, 1.0, 1.0], resume=True)
