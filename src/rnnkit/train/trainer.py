@@ -518,13 +518,16 @@ class _Interval:
 def _restored_interval(saved: Any) -> _Interval:
     """The sums of ``trainer_state.json``'s ``interval`` (an empty one for a run saved before it was kept), so
     the resumed run's next record averages the same updates as the unbroken run's: it averaged only those after
-    the resume, and a run stopped between two records logged another train loss than the unbroken one."""
+    the resume, and a run stopped between two records logged another train loss than the unbroken one. Damaged sums
+    are refused: a NaN loss was logged as a null train_loss, negative seconds as a speed in the billions."""
     if saved is None:
         return _Interval()
     interval = _Interval(float(saved["loss"]), int(saved["items"]), [float(v) for v in saved["norms"]],
                          int(saved["clipped"]), float(saved["seconds"]))
-    if interval.items < 0 or interval.clipped < 0:
-        raise ValueError(f"interval {saved}: expected counts >= 0")
+    if min(interval.items, interval.clipped, interval.seconds) < 0 or interval.clipped > len(interval.norms):
+        raise ValueError(f"interval {saved}: expected counts and seconds >= 0, at most one clipped update a norm")
+    if not all(map(math.isfinite, (interval.loss, interval.seconds, *interval.norms))):  # a run saves none
+        raise ValueError(f"interval {saved}: expected finite sums")
     return interval
 
 
