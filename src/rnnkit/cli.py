@@ -193,9 +193,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         in_file = getattr(args, "from_config", set())
         refuse_changed_kept(task, {key: settings[key] for key in task.frozen if key in in_file}, saved,
                             partial(config_line, args.config))
-    out = settings["out"] if not args.resume else args.resume
-    if not out:
-        raise UserError("--out DIR is required: where to write the model")
+    out = run_out(settings, args)
     refuse_written_inputs(Path(out), [("--config", getattr(args, "config", None))],  # as the task checks its data
                           resume=bool(args.resume))
     main = distributed.ranks().is_main  # under torchrun, rank 0 alone speaks
@@ -229,6 +227,15 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         # an interrupted run exits 130 on every rank: torchrun ended rank 0 mid-save when another rank left first
         distributed.leave_together()
     return 130 if result.stopped == "interrupted" else 0
+
+
+def run_out(settings: dict[str, Any], args: argparse.Namespace) -> str:
+    """The folder ``rnnkit train TASK`` writes: ``--out`` (a flag or the ``--config`` file's), or the run
+    ``--resume`` continues; refused in one line when there is neither."""
+    out = settings["out"] if not args.resume else args.resume
+    if not out:
+        raise UserError("--out DIR is required: where to write the model")
+    return str(out)
 
 
 def _report_range_test(curve: Any, args: argparse.Namespace) -> None:
