@@ -45,12 +45,16 @@ NEEDS_MORE = ("the following arguments are required", "--out DIR is required")
 
 
 @pytest.fixture
-def a_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+def pages_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """A machine with one GPU, so that the pages' ``--device cuda`` is read as it is on one (nothing is put on it),
-    and the model directories the pages name (``--ensemble runs/dates2``): a name with no suffix is one."""
+    and the model directories the pages name (``--ensemble runs/dates2``): a name with no suffix is one. An
+    experiment's settings are checked without the layer it builds to try each cell's initialisers (seconds of
+    orthogonal starts at the configs' sizes; tests/test_experiments.py builds them)."""
     import torch
 
-    from rnnkit.tasks import _ensemble
+    from rnnkit.tasks import _ensemble, _experiment_settings
+
+    monkeypatch.setattr(_experiment_settings, "Recurrent", lambda *args, **kwargs: None)
 
     real = _ensemble._no_model_directory
     monkeypatch.setattr(_ensemble, "_no_model_directory",
@@ -246,7 +250,7 @@ def problems_of(snippets: tuple[dn.Snippet, ...]) -> list[str]:
     return found
 
 
-@pytest.mark.usefixtures("a_gpu")
+@pytest.mark.usefixtures("pages_machine")
 def test_every_rnnkit_command_of_the_pages_is_one_rnnkit_takes() -> None:
     problems = problems_of(dn.all_snippets())
     assert not problems, "\n".join(problems)
@@ -285,8 +289,7 @@ def test_a_value_or_pair_rnnkit_refuses_is_caught(line: str, said: str) -> None:
            dn.Snippet("X.md", 3, line, "sh"))
     runs = dn.trained(doc[:1]) if "translate" in line else dn.trained(doc[1:2])
     words = typed(next(dn.rnnkit_commands(doc[2])).words, {})
-    with contextlib.chdir(ROOT):
-        got = refusal(words, "X.md", runs)
+    got = refusal(words, "X.md", runs)
     assert got is not None and said in got, got
     assert refusal(typed(next(dn.rnnkit_commands(doc[0])).words, {}), "X.md", {}) is None
 
