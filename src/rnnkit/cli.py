@@ -207,9 +207,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         in_file = getattr(args, "from_config", set())
         refuse_changed_kept(task, {key: settings[key] for key in task.frozen if key in in_file}, saved,
                             partial(config_line, args.config))
-    out = settings["out"] if not args.resume else args.resume
-    if not out:
-        raise UserError("--out DIR is required: where to write the model")
+    out = run_out(settings, args)
     refuse_written_inputs(Path(out), [("--config", getattr(args, "config", None))],  # as the task checks its data
                           resume=bool(args.resume))
     main = distributed.ranks().is_main  # under torchrun, rank 0 alone speaks
@@ -243,6 +241,15 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         # an interrupted run exits 130 on every rank: torchrun ended rank 0 mid-save when another rank left first
         distributed.leave_together()
     return 130 if result.stopped == "interrupted" else 0
+
+
+def run_out(settings: dict[str, Any], args: argparse.Namespace) -> str:
+    """The folder ``rnnkit train TASK`` writes: ``--out`` (a flag or the ``--config`` file's), or the run
+    ``--resume`` continues; refused in one line when there is neither."""
+    out = settings["out"] if not args.resume else args.resume
+    if not out:
+        raise UserError("--out DIR is required: where to write the model")
+    return str(out)
 
 
 def _report_range_test(curve: Any, args: argparse.Namespace) -> None:
@@ -527,10 +534,25 @@ def _refuse_empty_names(args: argparse.Namespace) -> None:
                 refuse_empty_name(given, expected, f"--{dest.replace('_', '-')}")
 
 
+def verb_parser(name: str, task: Task, path: str) -> argparse.ArgumentParser:
+    """The parser of ``rnnkit NAME PATH ...`` for a ``task`` model: the verb's flags, ``--threads`` and (but for
+    :data:`CPU_VERBS`) ``--device``."""
+    from rnnkit.train.options import add_device_argument, add_threads_argument
+
+    verb = task.verb(name)
+    assert verb is not None, f"a {task.name} model answers no {name}"
+    parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
+    verb.add_arguments(parser)
+    add_threads_argument(parser)   # every verb of a trained model
+    if name not in CPU_VERBS:
+        add_device_argument(parser)
+    return parser
+
+
 def _run_model_verb(name: str, rest: list[str]) -> int:
     """``rnnkit VERB DIR ...``: the task of DIR parses the rest of the line and answers the verb."""
     from rnnkit.train.checkpoint import load_checkpoint
-    from rnnkit.train.options import add_device_argument, add_threads_argument, use_threads, verb_device
+    from rnnkit.train.options import use_threads, verb_device
 
     path, rest = _model_dir(name, rest)
     if path is None:
@@ -545,12 +567,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
         answers = ", ".join(v.name for v in task.verbs) or "none"
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
     _refuse_unknown_flags(name, task, rest)
-    parser = Parser(prog=f"rnnkit {name} {path}", description=verb.help)
-    verb.add_arguments(parser)
-    add_threads_argument(parser)   # every verb of a trained model
-    if name not in CPU_VERBS:
-        add_device_argument(parser)
-    args = parser.parse_args(rest)
+    args = verb_parser(name, task, path).parse_args(rest)
     _refuse_empty_names(args)
     args.dir = args.model = path
     use_threads(args)
