@@ -12,7 +12,8 @@ one-line :class:`~rnnkit.errors.UserError`. Bad bytes read the same in every fil
 the line and the column (in characters) as an editor counts them (LF, CRLF or a lone CR ends a line), the
 byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8.
 A file that begins with a UTF-16 byte order mark (Excel's "Unicode Text" and Windows Notepad's "Unicode"
-save so) is named as UTF-16, with ``iconv -f utf-16 -t utf-8`` as the mend.
+save so) is named as UTF-16, with ``iconv -f utf-16 -t utf-8`` as the mend; so is one without the mark whose
+first bytes are every other one 0 (UTF-32: three in four), with the byte order in the mend (``-f utf-16le``).
 
 A file is read and decoded in pieces (:func:`read_pieces`), so that a text larger than memory can be
 encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`read_utf8`) alike.
@@ -42,6 +43,8 @@ HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for 
 #: the byte order marks that begin a UTF-16 file (little- and big-endian), and how to mend one
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF16_HINT = "save the file as UTF-8, e.g. `iconv -f utf-16 -t utf-8`"
+#: the bytes of a file's start looked at for a UTF-16 or UTF-32 file without a byte order mark
+WIDE_SAMPLE = 64
 
 
 class _Place:
@@ -69,6 +72,8 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     place, fed, started, held, content = _Place(), 0, False, "", False
     for raw, final in _with_end(chunks):
+        if fed == 0 and raw:
+            _refuse_wide(raw, where)
         fed += len(raw)
         try:
             piece = decoder.decode(raw, final)
@@ -94,6 +99,32 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             yield piece
     if empty is not None and not content:
         raise UserError(f"{where}: the file is empty; expected {empty}")
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """``"utf-16le"``, ``"utf-16be"``, ``"utf-32le"`` or ``"utf-32be"`` when a file's first bytes have NULs where
+    such a text without a byte order mark has them (every other byte, or three of four, for Latin text), else
+    None. ASCII so written is valid UTF-8, NULs and all: read on, it was a header of NUL-strewn names."""
+    sample = head[:WIDE_SAMPLE]
+    sample = sample[: len(sample) // 4 * 4] or sample[: len(sample) // 2 * 2]
+    if sample.count(0) < 2:  # one NUL is no pattern (a damaged file, a binary one)
+        return None
+    for name, step, nul, other in (("utf-32le", 4, (2, 3), (0,)), ("utf-32be", 4, (0, 1), (3,)),
+                                   ("utf-16le", 2, (1,), (0,)), ("utf-16be", 2, (0,), (1,))):
+        if len(sample) >= step and all(b == 0 for i in nul for b in sample[i::step]) \
+                and all(sample[i::step].count(0) == 0 for i in other):
+            return name
+    return None
+
+
+def _refuse_wide(head: bytes, where: str) -> None:
+    """Refuse a file that begins as UTF-16 or UTF-32 text without a byte order mark (see :func:`_wide_encoding`),
+    as one with the mark is refused, the mend naming the byte order."""
+    codec = _wide_encoding(head)
+    if codec is not None:
+        zeros = "three bytes in four are 0" if "32" in codec else "every other byte is 0"
+        raise UserError(f"{where}:1: not UTF-8 but {codec[:6].upper()} (no byte order mark; {zeros}); "
+                        f"save the file as UTF-8, e.g. `iconv -f {codec} -t utf-8`")
 
 
 def _with_end(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
