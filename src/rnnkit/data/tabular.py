@@ -320,7 +320,7 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     first = next((line for line in _text_lines(content) if line.strip()), "")
     if _LABEL_MARK.search(first):
         return "fasttext"
-    if (name.endswith(".txt") and not require_label and text_column not in _first_fields(first)
+    if (name.endswith(".txt") and not require_label and text_column not in _as_typed(_first_fields(first), text_column)
             and not _headerless_columns(content, ",", text_column, label_column)):
         # marks on later lines only: still fastText's format (its lines may lack labels), so they are taken
         # out of the texts, as fastText's predict and ``--file -`` take them out
@@ -336,7 +336,15 @@ def _tab_header(path: str, content: str, text_column: str) -> bool:
     if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
         return False
     first = next((line for line in _text_lines(content) if line.strip()), "")
-    return "\t" in first and text_column in _first_fields(first, "\t")
+    return "\t" in first and text_column in _as_typed(_first_fields(first, "\t"), text_column)
+
+
+def _as_typed(names: Sequence[str], *typed: str) -> list[str]:
+    """``names`` (a header's) with each one that is a ``typed`` name (``--text-column``, ``--label-column``) in the
+    other Unicode spelling made that name: a header written on a Mac (NFD: an accent apart from its letter, Hangul
+    as jamo) and a name typed elsewhere (NFC) print alike, but the column was 'missing'."""
+    spelled = {unicodedata.normalize("NFC", t): t for t in typed}
+    return [spelled.get(unicodedata.normalize("NFC", n), n) for n in names]
 
 
 def _first_fields(line: str, delimiter: str = ",") -> list[str]:
@@ -383,7 +391,7 @@ def _read_delimited(
     ``require_label``) a label; ``label_separator`` splits each label cell (:attr:`Table.label_sets`)."""
     csv.field_size_limit(FIELD_SIZE_LIMIT)  # the csv module's default, 131,072 characters, refuses long documents
     reader = _csv_reader(content, delimiter)
-    header = _read_header(path, reader)
+    header = _as_typed(_read_header(path, reader), text_column, label_column)
     line = reader.line_num  # the header's (blank lines may come before it)
     headerless = ""
     if text_column not in header and label_column not in header:
@@ -600,6 +608,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg}: column {exc.colno})") from None
         if not isinstance(obj, dict):
             raise UserError(f"{path}:{number}: malformed row: expected a JSON object {{...}} on each line")
+        obj = dict(zip(_as_typed(list(obj), text_column, label_column), obj.values(), strict=True))
         for key in obj:
             if key not in columns:
                 columns.append(key)
