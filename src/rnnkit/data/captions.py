@@ -4,8 +4,9 @@ What a user gets:
 
 - :func:`read_captions`: the images of a folder (or of its ``captions.tsv``, given itself) with their
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
-  ``image<TAB>caption``; image paths relative to the folder, or absolute; several lines per image for several
-  references, ``./a.png`` the same image as ``a.png``). A line without exactly one tab, an empty side, a
+  ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
+  paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
+  same image as ``a.png``). A line without exactly one tab, an empty side, a
   missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.split import corpus_index, listed_file
+from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError, warn
 
@@ -67,8 +68,9 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     found: dict[Path, list[str]] = {}  # by path: "./a.png" and "a.png" are one image, in one split
     files: dict[Path, Path] = {}  # the file of each (the name in its other Unicode spelling where only that is one)
+    first, header = index_header(lines)
     for number, line in enumerate(lines, start=1):
-        if not line.strip() or (number == 1 and line.strip().lower() == "image\tcaption"):
+        if not line.strip() or (number == first and header == ["image", "caption"]):
             continue
         fields = line.split("\t")
         if len(fields) != 2:

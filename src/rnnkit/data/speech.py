@@ -4,7 +4,8 @@ recogniser writes.
 What a user gets:
 
 - :func:`read_manifest`: the utterances of a corpus folder (or of its ``manifest.tsv``, given itself).
-  ``manifest.tsv`` has the header ``audio<TAB>text`` and an optional third column ``phonemes``; audio paths
+  ``manifest.tsv`` has the header ``audio<TAB>text`` (in any case, on its first line that is not blank) and an
+  optional third column ``phonemes``; audio paths
   are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
   missing WAV file is refused with the file and line.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
@@ -22,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index, listed_file
+from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 
@@ -48,13 +49,12 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     may be that ``manifest.tsv`` itself."""
     folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
-    empty = not any(line.strip() for line in lines)
-    header = [] if empty else lines[0].split("\t")
+    first, header = index_header(lines)
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
-        raise UserError(f"{path}:1: expected the header 'audio<TAB>text' or 'audio<TAB>text<TAB>phonemes', "
-                        f"found {'an empty file' if empty else repr(lines[0])}")
+        raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
+                        f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}")
     out = []
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines[first:], start=first + 1):
         if not line.strip():
             continue
         fields = line.split("\t")

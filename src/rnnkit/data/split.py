@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from rnnkit.errors import UserError
 
-__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "is_listed_file", "listed_file", "split_fraction",
-           "stratified_split", "validation_folder"]
+__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
+           "split_fraction", "stratified_split", "validation_folder"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -85,6 +85,15 @@ def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tupl
         raise UserError(f"{path}: not {what} itself but a folder of them, as `rnnkit data` writes them; give the "
                         f"one to read: {', '.join(str(path / h) for h in held)}")
     raise UserError(f"{path}: not {what} (expected {path / index} with {holding})")
+
+
+def index_header(lines: Sequence[str]) -> tuple[int, list[str]]:
+    """The line number of a corpus index's header (its first line that is not blank: blank lines before it are
+    skipped, as they are after it) and its names split at tabs, stripped and lower-cased (``Audio<TAB>Text`` as a
+    spreadsheet capitalises them); ``(0, [])`` for a file of blank lines only. ``manifest.tsv`` and
+    ``captions.tsv`` find their header so."""
+    number = next((i for i, line in enumerate(lines, start=1) if line.strip()), 0)
+    return number, [f.strip().lower() for f in lines[number - 1].split("\t")] if number else []
 
 
 def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:
