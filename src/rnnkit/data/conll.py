@@ -2,15 +2,15 @@
 
 What a user gets: :func:`read_conll` reads a file with one token and its tag per line, a blank line between
 sentences, into :class:`Sentences` (lines ended by LF, CRLF or a lone CR; the text NFC-normalised). Columns are
-separated by a tab (so a token may itself be a space) or, on lines without a tab, by whitespace; the first
-column is the token and the last the tag, so four-column CoNLL-2003 files work too. A line of CoNLL-U (or
-CoNLL-X): ten tab-separated columns, the first a word's number, gives the word form (column 2) and its universal
-part of speech (column 4, UPOS); its multiword-token lines (``1-2``) and empty nodes (``1.1``) are skipped, as
-the words they span are on lines of their own. ``-DOCSTART-`` lines are skipped (each ends a sentence), and so
-are comments as in CoNLL-U: in a tab-separated file, a line without a tab that starts with ``#`` between
-sentences. Any other ``#`` line is a token (a hashtag, the Penn Treebank's ``#``). With ``require_tags=False`` a
-file of bare tokens is accepted (for prediction). :func:`write_conll` writes tokens and tags back in the same
-format.
+separated by a tab (spaces around a column dropped, so ``John <tab>B-PER`` is the token ``John``; a token may itself be
+a space) or, on lines without a tab, by whitespace; the first column is the token and the last the tag, so
+four-column CoNLL-2003 files work too. A line of CoNLL-U (or CoNLL-X): ten tab-separated columns, the first a word's
+number, gives the word form (column 2) and its universal part of speech (column 4, UPOS); its multiword-token lines
+(``1-2``) and empty nodes (``1.1``) are skipped, as the words they span are on lines of their own. ``-DOCSTART-``
+lines are skipped (each ends a sentence), and so are comments as in CoNLL-U: in a tab-separated file, a line without
+a tab that starts with ``#`` between sentences. Any other ``#`` line is a token (a hashtag, the Penn Treebank's
+``#``). With ``require_tags=False`` a file of bare tokens is accepted (for prediction). :func:`write_conll` writes
+tokens and tags back in the same format.
 """
 
 from __future__ import annotations
@@ -83,8 +83,11 @@ class NotConll(UserError):
 
 
 def _split(line: str) -> list[str]:
+    """A line's columns: split at tabs, each stripped of the spaces around it (``John <tab>B-PER``, as a spreadsheet
+    or a hand keeps them, is the token ``John``; a token that is spaces only is kept, a space being a token of some
+    corpora); on a line without a tab, split at whitespace."""
     if "\t" in line:
-        return line.split("\t")
+        return [field.strip() or field for field in line.split("\t")]
     return line.split()
 
 
