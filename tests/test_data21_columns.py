@@ -36,3 +36,15 @@ def test_a_header_in_nfc_is_found_by_its_nfd_name(tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
     path.write_text(f"{NFC},label\n좋은 영화,pos\n나쁜 영화,neg\n", encoding="utf-8")
     assert tabular.read_table(path, NFD).texts == ["좋은 영화", "나쁜 영화"]
+
+
+def test_a_tab_separated_txt_to_pretrain_on_gives_its_text_column(tmp_path: Path) -> None:
+    """--pretrain-data of Excel's 'Text (Tab delimited)' .txt was read one text a line: the header line a text, each
+    row's label glued to its text; the labelled readers already took such a file as TSV."""
+    path = tmp_path / "unlabelled.txt"
+    path.write_text("id\ttext\tlabel\n1\ta fine film\tpos\n2\ta dull one\t\n", encoding="utf-8")
+    assert tabular.read_unlabelled(path) == ["a fine film", "a dull one"]
+    assert tabular.read_unlabelled(path) == tabular.read_table(path, require_label=False).texts
+    plain = tmp_path / "plain.txt"
+    plain.write_text("a fine film\tpos\nno tab here\n", encoding="utf-8")
+    assert tabular.read_unlabelled(plain) == ["a fine film\tpos", "no tab here"]  # no header: lines, as before

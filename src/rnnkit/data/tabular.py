@@ -158,11 +158,14 @@ def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> s
 
 def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     """Texts without labels, for pre-training: a CSV/TSV/JSONL file's ``text_column`` (a label column
-    is not needed), or any other file as plain UTF-8 text, one text per non-blank line."""
+    is not needed; a file of another name whose first line, split at tabs, names it is TSV, as :func:`read_table`
+    reads it), or any other file as plain UTF-8 text, one text per non-blank line."""
     name = str(path).lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return list(read_table(path, text_column, "label", require_label=False).texts)
     content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
+    if _tab_header(str(path), content, text_column):  # Excel's 'Text (Tab delimited)' .txt: not one text a line
+        return list(_table_of(str(path), content, text_column, "label", require_label=False).texts)
     texts = [line.strip() for line in _text_lines(content)]
     texts = [_fasttext_split(t)[1] for t in texts]  # a labelled line (fastText's format) gives its text
     texts = [t for t in texts if t]
@@ -242,9 +245,13 @@ def read_table(
     not JSON objects are refused with the file, the line and the column in the message. ``label_separator``:
     a CSV/TSV label cell holds several labels split at it (see :attr:`Table.label_sets`).
     """
-    path_s = str(path)
-    content = read_utf8(path)
-    fmt = "tsv" if _tab_header(path_s, content, text_column) else file_format(path)
+    return _table_of(str(path), read_utf8(path), text_column, label_column, require_label, label_separator)
+
+
+def _table_of(path_s: str, content: str, text_column: str, label_column: str, require_label: bool,
+              label_separator: str | None = None) -> Table:
+    """:func:`read_table` of a file's text ``content``."""
+    fmt = "tsv" if _tab_header(path_s, content, text_column) else file_format(path_s)
     plain = None if fmt == "tsv" else _plain_text_format(path_s, content, text_column, label_column, require_label)
     if plain:
         table = _read_plain(path_s, content, text_column, label_column, require_label, labelled=plain == "fasttext")
