@@ -5,9 +5,9 @@ separated by whitespace, each split at its LAST slash, so ``1/2/CD`` is the word
 into the :class:`rnnkit.data.conll.Sentences` that the CoNLL reader gives; blank lines are skipped (lines end
 with LF, CRLF or a lone CR; the text NFC-normalised). A token without a slash, or with an empty word or tag,
 is refused in one line naming the file and line.
-:func:`read_tagged` takes either format: a file whose first lines with text have no tab and whose
-fields all look like ``word/TAG`` (or all but a few, which are then refused by their line) is read as
-slash-tagged, any other as CoNLL.
+:func:`read_tagged` takes either format: a file whose first lines with text have fields (split at spaces or
+tabs) that all look like ``word/TAG`` (or all but a few, which are then refused by their line) is read as
+slash-tagged, any other as CoNLL (whose tag column holds no slash).
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def read_slash_tagged(path: str | Path) -> Sentences:
 
 
 def is_slash_tagged(lines: str | list[str]) -> bool:
-    """Whether ``lines`` (a line, or the first lines of a file) look like slash-tagged text: no tab, and
-    every field ``word/TAG``; one line alone must hold two fields (a CoNLL line ``Yes/UH`` is a token),
+    """Whether ``lines`` (a line, or the first lines of a file) look like slash-tagged text: every field (split at
+    spaces or tabs) ``word/TAG``; one line alone must hold two fields (a CoNLL line ``Yes/UH`` is a token),
     several lines may be one-word sentences."""
     rows = [lines] if isinstance(lines, str) else lines
     fields, tagged = _tagged_fields(rows)
@@ -56,17 +56,15 @@ def is_slash_tagged(lines: str | list[str]) -> bool:
 
 
 def _tagged_fields(lines: list[str]) -> tuple[int, int]:
-    """How many whitespace-separated fields ``lines`` hold, and how many of them are ``word/TAG``; (0, 0) where a
-    line holds a tab (CoNLL's separator)."""
-    if any("\t" in line for line in lines):
-        return 0, 0
+    """How many fields ``lines`` hold, split at whitespace (tabs too: ``The/DT<tab>cat/NN`` is slash-tagged, a
+    CoNLL line's tag column holds no slash), and how many of them are ``word/TAG``."""
     fields = [f for line in lines for f in line.split()]
     return len(fields), sum(0 < f.rfind("/") < len(f) - 1 for f in fields)
 
 
 def _mostly_slash_tagged(lines: list[str]) -> bool:
     """Whether lines that :func:`is_slash_tagged` turns down are still ``word/TAG`` lines with a few malformed
-    tokens: no tab, at least three fields, and more than three in four of them ``word/TAG``. A CoNLL file read
+    tokens: at least three fields, and more than three in four of them ``word/TAG``. A CoNLL file read
     at whitespace has a tag column whose tags hold no slash, so at most half its fields look so; read as CoNLL,
     such a file would be refused for its column counts, at another line and for another reason than its token."""
     fields, tagged = _tagged_fields(lines)
