@@ -1,5 +1,6 @@
 """Mutation audit round 21: a listed file's name as written comes before its other Unicode spelling, and a
-word/TAG file of lone-CR line ends is sniffed by its lines."""
+word/TAG file of lone-CR line ends is sniffed by its lines; an image
+listed in both spellings is one image."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from rnnkit.data.captions import read_captions
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.speech import read_manifest
 
@@ -31,3 +34,14 @@ def test_a_lone_cr_word_tag_file_whose_first_line_starts_with_a_hash_is_slash_ta
     assert sentences.tokens == [["#", "1", "."], ["The", "cat", "sat", "."], ["A", "dog", "ran", "."]]
     assert sentences.tags[0] == ["#", "CD", "."]
 
+
+def test_an_image_listed_in_both_spellings_is_one_image(tmp_path: Path) -> None:
+    """Lines typed on a Mac (NFD) and elsewhere (NFC) name one file: one image with both captions, not two images
+    of one file (which could fall in both the training and the validation split)."""
+    Image.new("RGB", (4, 4)).save(tmp_path / unicodedata.normalize("NFD", "café.png"))
+    lines = [f"{unicodedata.normalize(form, 'café.png')}\t{caption}" for form, caption in
+             [("NFC", "a cup"), ("NFD", "a mug"), ("NFC", "a cup of tea")]]
+    (tmp_path / "captions.tsv").write_text("image\tcaption\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    [image] = read_captions(tmp_path)
+    assert image.image == tmp_path / unicodedata.normalize("NFD", "café.png")
+    assert image.captions == ("a cup", "a mug", "a cup of tea")
