@@ -50,3 +50,13 @@ def test_a_verbs_parser_is_named_by_verb_and_folder_and_export_takes_no_device(
     with pytest.raises(SystemExit):
         cli.verb_parser("export", task, "run").parse_args(["--onnx", "m.onnx", "--device", "cpu"])
     assert "--device" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", [["--dat", "t.csv"], ["--da=t.csv"]])
+def test_data_given_by_a_prefix_is_given(data: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse reads `--dat t.csv` as --data t.csv: a stray word after it is not the data the user forgot (the
+    refusal told them to write `--data val.csv`, which would have trained on the other file)."""
+    assert cli.main(["train", "classify", *data, "val.csv"]) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: val.csv: `rnnkit train classify` takes flags and their values "
+                                       "only, and this word follows no flag that takes one (`rnnkit train classify "
+                                       "-h` lists its flags)\n")
