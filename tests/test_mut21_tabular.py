@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnkit.data.tabular import file_lines, read_table
+from rnnkit.data.tabular import file_lines, read_table, read_unlabelled
 from rnnkit.errors import UserError
 
 
@@ -79,3 +79,12 @@ def test_a_headerless_file_skips_its_rows_of_empty_fields(tmp_path: Path) -> Non
     table = read_table(path)
     assert table.texts == ["good film", "bad film", "fine film"]
     assert table.labels == ["pos", "neg", "pos"]
+
+
+def test_pretraining_texts_of_a_tab_delimited_txt_are_its_text_column(tmp_path: Path) -> None:
+    """Excel's "Text (Tab delimited)" .txt given to --pretrain-data: its header line was a text, and each row's
+    label was glued to its text, as predict --file read such a file before it was read as TSV."""
+    path = _write(tmp_path, "excel.txt", "label\ttext\r\npos\tgood film\r\nneg\tbad film\r\n")
+    assert read_unlabelled(path) == ["good film", "bad film"]
+    plain = _write(tmp_path, "plain.txt", "good film\tpos\nbad film\n")  # no header: a text a line, as before
+    assert read_unlabelled(plain) == ["good film\tpos", "bad film"]

@@ -158,11 +158,12 @@ def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> s
 
 def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     """Texts without labels, for pre-training: a CSV/TSV/JSONL file's ``text_column`` (a label column
-    is not needed), or any other file as plain UTF-8 text, one text per non-blank line."""
-    name = str(path).lower()
-    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    is not needed; a file whose first line, split at tabs, names it is TSV, as :func:`read_table` reads it: Excel's
+    "Text (Tab delimited)" ``.txt``), or any other file as plain UTF-8 text, one text per non-blank line."""
+    table = str(path).lower().endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson"))
+    content = "" if table else read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
+    if table or _tab_header(str(path), content, text_column):
         return list(read_table(path, text_column, "label", require_label=False).texts)
-    content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
     texts = [line.strip() for line in _text_lines(content)]
     texts = [_fasttext_split(t)[1] for t in texts]  # a labelled line (fastText's format) gives its text
     texts = [t for t in texts if t]
