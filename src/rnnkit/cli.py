@@ -451,10 +451,17 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
     if (flag := _unknown_flag(rest, flags)) is not None:
         raise UserError(f"{flag}: not a flag of `{prog}` (`{prog} -h` lists its flags)")
     if argv[0] == "train" and (word := _stray_word(rest, flags)) is not None:
-        if not any(w.split("=", 1)[0] == "--data" for w in rest):
+        if not any(_flags_named(w, flags) == ["--data"] for w in rest if w.startswith("--")):
             raise UserError(f"{word}: `{prog}` reads its data from --data FILE (--data {word}), not from a word alone")
         raise UserError(f"{word}: `{prog}` takes flags and their values only, and this word follows no flag that "
                         f"takes one (`{prog} -h` lists its flags)")
+
+
+def _flags_named(word: str, flags: dict[str, bool]) -> list[str]:
+    """The ``flags`` that ``word`` (``--flag`` or ``--flag=value``) names: its own, else each it is a prefix of
+    (argparse reads a prefix of one flag alone as that flag: ``--dat FILE`` is ``--data FILE``)."""
+    flag = word.split("=", 1)[0]
+    return [flag] if flag in flags else [f for f in flags if f.startswith(flag)]
 
 
 def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:
@@ -466,8 +473,7 @@ def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:
         word = rest[i]
         if not word.startswith("-") or word == "-":
             return word
-        flag = word.split("=", 1)[0]
-        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag)]
+        known = _flags_named(word, flags)
         if len(known) > 1:  # an ambiguous prefix: argparse names it
             return None
         value = i + 1 < len(rest) and (rest[i + 1] == "-" or not rest[i + 1].startswith("-")
