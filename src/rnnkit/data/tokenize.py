@@ -72,6 +72,8 @@ class TokenVocab:
     def __init__(self, symbols: Sequence[str]) -> None:
         self.symbols = [PAD, UNK, *[s for s in symbols if s not in (PAD, UNK)]]
         self.index = {s: i for i, s in enumerate(self.symbols)}
+        for i, s in enumerate(self.symbols):  # a symbol saved in NFD (a tagger's word before its files were read
+            self.index.setdefault(_nfc(s), i)  # NFC) is found by the NFC spelling its input is read in now
 
     @classmethod
     def build(cls, sequences: Iterable[Iterable[str]], min_count: int = 1, max_size: int | None = None) -> TokenVocab:
