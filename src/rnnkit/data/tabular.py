@@ -283,6 +283,8 @@ LABEL_PREFIX = "__label__"
 #: a label anywhere in a line: fastText takes every word that begins with the prefix for a label, not only
 #: the first words (``a gorgeous film __label__pos`` is labelled too)
 _LABEL_MARK = re.compile(r"(?<!\S)__label__\S*")
+#: a line's text, up to its LF, CR or CRLF
+_LINE = re.compile(r"[^\r\n]+")
 
 
 def _fasttext_split(line: str) -> tuple[list[str], str]:
@@ -324,7 +326,7 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     name = path.lower()
     if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return None
-    first = next((line for line in _text_lines(content) if line.strip()), "")
+    first = _first_line(content)
     if _LABEL_MARK.search(first):
         return "fasttext"
     if (name.endswith(".txt") and not require_label and text_column not in _as_typed(_first_fields(first), text_column)
@@ -340,10 +342,16 @@ def _tab_header(path: str, content: str, text_column: str) -> bool:
     tabs, names the text column. Excel's "Text (Tab delimited)" and "Unicode Text" save such ``.txt`` files; read
     as CSV (for prediction: one text a line) they were refused, or predicted with the header line for a text and
     each row's label glued to its text."""
-    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
-        return False
-    first = next((line for line in _text_lines(content) if line.strip()), "")
+    if path.lower().endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+        return False  # read by their names (a .tsv is tab-separated already)
+    first = _first_line(content)
     return "\t" in first and text_column in _as_typed(_first_fields(first, "\t"), text_column)
+
+
+def _first_line(content: str) -> str:
+    """The first line of ``content`` that is not blank (lines ended as :func:`_text_lines` ends them), found without
+    a copy of the whole file: a first line is all a sniff reads, of files that may be hundreds of MB."""
+    return next((m.group() for m in _LINE.finditer(content) if m.group().strip()), "")
 
 
 def _as_typed(names: Sequence[str], *typed: str) -> list[str]:
