@@ -355,6 +355,11 @@ def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
     return flags
 
 
+def _flags_named(flag: str, flags: dict[str, bool]) -> list[str]:
+    """The ``flags`` that ``flag`` names, as argparse reads it: itself, else each long flag it is a prefix of."""
+    return [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+
+
 def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
     """Where DIR is in ``rnnkit VERB ...`` read with the flags of ``tasks``: the first word that is neither
     a flag nor a flag's value, as argparse reads a positional (a flag may be a prefix of one of theirs).
@@ -370,7 +375,7 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
         flag = word.split("=", 1)[0]
         if flag in ("-h", "--help"):
             return None
-        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+        known = _flags_named(flag, flags)
         if not known and len(tasks) == 1 and (refusal := _training_only(name, tasks[0], flag)):
             raise refusal
         if len(known) != 1:
@@ -467,7 +472,7 @@ def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:
         if not word.startswith("-") or word == "-":
             return word
         flag = word.split("=", 1)[0]
-        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag)]
+        known = _flags_named(flag, flags)
         if len(known) > 1:  # an ambiguous prefix: argparse names it
             return None
         value = i + 1 < len(rest) and (rest[i + 1] == "-" or not rest[i + 1].startswith("-")
