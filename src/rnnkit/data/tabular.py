@@ -572,9 +572,9 @@ def _split_cell(cell: str | None, separator: str, where: str) -> list[str]:
 
 
 def _bare(field: str) -> str:
-    """A field as it is compared with the header line: without the spaces around it, nor the BOM that begins a
-    line where files were joined with theirs (Excel's CSV UTF-8; the file's own first BOM is dropped on reading)."""
-    return field.strip().lstrip("\ufeff").strip()
+    """A field as it is compared with the header line: without the spaces around it (the BOM that begins a line
+    where files were joined with theirs, as Excel's CSV UTF-8 are, is dropped on reading: :func:`read_utf8`)."""
+    return field.strip()
 
 
 def _headerless_columns(content: str, delimiter: str, text_column: str,
