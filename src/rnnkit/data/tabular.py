@@ -178,7 +178,7 @@ def _text_lines(content: str) -> list[str]:
     """The lines of a text file read one text a line (fastText's, plain texts), ended by LF, CRLF or a lone CR
     (an old Mac file, Excel for Mac's text export: its lines were one text, a fastText file's one row with every
     line's labels), as :func:`file_lines` has them; not by U+2028 or a form feed, as :meth:`str.splitlines`."""
-    return content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return utf8.with_lf(content).split("\n")
 
 
 def _number(label: str) -> float | None:
