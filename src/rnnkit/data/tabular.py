@@ -2,9 +2,13 @@
 
 What a user gets: :func:`read_table` turns a file with named columns (``text`` and ``label`` by default)
 into a :class:`Table` of texts, string labels and the line each row started on. Labels may be strings
-or numbers (both are kept as strings; ``1`` and ``-1`` stay ``"1"`` and ``"-1"``). A UTF-8 byte order
-mark is accepted. Anything wrong with the file is a one-line :class:`~rnnkit.errors.UserError` naming the
-file, the line and the column: a missing column, an empty text or label, a malformed row, bytes that
+or numbers (both are kept as strings; ``1`` and ``-1`` stay ``"1"`` and ``"-1"``), NFC-normalised (a label
+typed with a combining accent, as macOS writes it, is the label of the composed spelling). A UTF-8 byte order
+mark is accepted, at the start of the file or of a line (files joined). A column is found by its name in either
+Unicode spelling (NFC or NFD); blank lines before a CSV/TSV header line are skipped, and so are lines of empty
+fields (``,,``); a column name met twice is kept as ``NAME (column N)``. Anything wrong with the file is a
+one-line :class:`~rnnkit.errors.UserError` naming the file, the line and the column: a missing column (or the
+text or label column named twice), an empty text or label, a malformed row, Excel's ``sep=;`` line, bytes that
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated (and so is a file of another name but
