@@ -144,12 +144,12 @@ def file_format(path: str | Path) -> str:
     return "csv"
 
 
-def file_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 file (see :func:`read_utf8`), ended by LF, CRLF or a lone CR (old Mac files, Excel
-    for Mac's text exports; as Python's text files and the line numbers of a bad byte count them: a CR-ended
-    file was one line, so ``translate --file`` answered its first line only) and by nothing else: U+2028 or a
-    form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
-    return utf8.without_line_boms(utf8.read_utf8(path, "a UTF-8 text file", newlines=True)).split("\n")
+def file_lines(path: str | Path, expected: str = "a UTF-8 text file") -> list[str]:
+    """The lines of a UTF-8 file (see :func:`read_utf8`; ``expected`` names the file in a refusal), ended by LF,
+    CRLF or a lone CR (old Mac files, Excel for Mac's text exports; as Python's text files and the line numbers of
+    a bad byte count them: a CR-ended file was one line, so ``translate --file`` answered its first line only) and
+    by nothing else: U+2028 or a form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
+    return utf8.without_line_boms(utf8.read_utf8(path, expected, newlines=True)).split("\n")
 
 
 def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
