@@ -43,3 +43,16 @@ def test_a_classifier_whose_labels_were_saved_in_nfd_evaluates_its_own_labels(tm
     model = rnnkit.load(tmp_path / "run" / "best")
     assert model.evaluate(str(held))["count"] == 2
     assert model.predict(["good film"])[0]["label"] in ("café", "스팸")
+
+
+def test_a_classify_run_begun_on_labels_saved_in_nfd_resumes_on_its_own_file(tmp_path: Path) -> None:
+    data = tmp_path / "t.csv"
+    data.write_text(nfd("text,label\n" + "good film,café\nbad film,스팸\n" * 4), encoding="utf-8")
+    run = tmp_path / "run"
+    assert main(["train", "classify", "--data", str(data), "--out", str(run), *FLAGS]) == 0
+    for config in run.rglob("config.json"):  # as a run before today kept the labels as typed on a Mac
+        saved = json.loads(config.read_text(encoding="utf-8"))
+        saved["labels"] = [nfd(x) for x in saved["labels"]]
+        config.write_text(json.dumps(saved), encoding="utf-8")
+    resume = ["--resume", str(run), "--steps", "3", "--no-progress", "--save-minutes", "0"]
+    assert main(["train", "classify", *resume]) == 0

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Table",
     "check_labels_known",
+    "composed_labels",
     "decode_utf8",
     "file_format",
     "jsonl_row",
@@ -268,6 +269,17 @@ def _table_of(path_s: str, content: str, text_column: str, label_column: str, re
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
     table.reader = plain or fmt
     return _composed_labels(table)
+
+
+def composed_labels(labels: list[Any]) -> list[Any]:
+    """A model's saved labels (or tags) NFC-normalised, as :func:`read_table` and the tagged files now read a
+    file's: a model trained before they were kept its labels as typed (NFD where macOS wrote them), and refused
+    its own labels as 'not in the training data'. Kept as saved where two would become one (both spellings were
+    classes), or where one is not a string (which the caller refuses)."""
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        return labels
+    composed = [unicodedata.normalize("NFC", x) for x in labels]
+    return composed if len(set(composed)) == len(composed) else labels
 
 
 def _composed_labels(table: Table) -> Table:

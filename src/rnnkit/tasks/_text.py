@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from torch import nn
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
+from rnnkit.data.tabular import composed_labels
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.data.vectors import (
@@ -336,14 +336,6 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
 
 
 # ------------------------------------------------------------------------------------------- use
-def _composed(labels: list[str]) -> list[str]:
-    """A model's saved labels (or tags) NFC-normalised, as the files it is evaluated on are read: a model trained
-    before those were (its labels as typed, in NFD where macOS wrote them) refused its own labels as 'not in the
-    training data'. Kept as saved where two would become one (both spellings were classes)."""
-    composed = [unicodedata.normalize("NFC", x) for x in labels]
-    return composed if len(set(composed)) == len(composed) else labels
-
-
 @speaks_python(onnx="path")  # `rnnkit export --onnx FILE` is export(path)
 class TextModel:
     """A trained text model (classifier or tagger) with its tokenizer and labels, in eval mode.
@@ -373,7 +365,7 @@ class TextModel:
         if (not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels)
                 or len(set(self.labels)) != len(self.labels)):
             raise UserError(f"{where}: {self.labels_key} must be a list of distinct strings")
-        self.labels = _composed(self.labels)
+        self.labels = composed_labels(self.labels)
         if isinstance(self.max_len, bool) or not isinstance(self.max_len, int) or self.max_len < 1:
             raise UserError(f"{where}: max_len {self.max_len!r}: expected a positive integer")
         self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
