@@ -354,10 +354,10 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
 
 
 def _tab_header(path: str, content: str, text_column: str) -> bool:
-    """Whether a file named neither ``.csv`` nor ``.jsonl`` is tab-separated by its first line: one that, split at
-    tabs, names the text column. Excel's "Text (Tab delimited)" and "Unicode Text" save such ``.txt`` files; read
-    as CSV (for prediction: one text a line) they were refused, or predicted with the header line for a text and
-    each row's label glued to its text."""
+    """Whether a file of a name that :func:`file_format` does not know (not ``.csv``, ``.tsv``, ``.jsonl`` ...) is
+    tab-separated by its first line: one that, split at tabs, names the text column. Excel's "Text (Tab
+    delimited)" and "Unicode Text" save such ``.txt`` files; read as CSV (for prediction: one text a line) they
+    were refused, or predicted with the header line for a text and each row's label glued to its text."""
     if path.lower().endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
         return False  # read by their names (a .tsv is tab-separated already)
     first = _first_line(content)
