@@ -66,8 +66,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     may be that ``captions.tsv`` itself."""
     folder, path = corpus_index(folder, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
-    found: dict[Path, list[str]] = {}  # by path: "./a.png" and "a.png" are one image, in one split
-    files: dict[Path, Path] = {}  # the file of each (the name in its other Unicode spelling where only that is one)
+    found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
+    files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
     first, header = index_header(lines)
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == first and header == ["image", "caption"]):
@@ -79,17 +79,17 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
         if not name or not caption:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
         image = Path(name)
-        if image not in found:
+        if image not in files:
             file = listed_file(path, number, folder, name)
             if file is None:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
                 raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
             files[image] = file
-        found.setdefault(image, []).append(caption)
+        found.setdefault(files[image], []).append(caption)
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
-    return [CaptionedImage(files[image], tuple(caps)) for image, caps in found.items()]
+    return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
 
 
 def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
