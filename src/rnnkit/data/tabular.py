@@ -67,6 +67,8 @@ __all__ = [
 
 #: the longest CSV/TSV field read (characters): a whole book, not the csv module's 131,072
 FIELD_SIZE_LIMIT = 2**31 - 1
+#: the ends of the names whose format the name says (:func:`file_format`): CSV, TSV, JSONL
+TABLE_NAMES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson")
 
 
 @dataclass
@@ -166,7 +168,7 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     is not needed; a file of another name whose first line, split at tabs, names it is TSV, as :func:`read_table`
     reads it), or any other file as plain UTF-8 text, one text per non-blank line."""
     name = str(path).lower()
-    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    if name.endswith(TABLE_NAMES):
         return list(read_table(path, text_column, "label", require_label=False).texts)
     content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
     if _tab_header(str(path), content, text_column):  # Excel's 'Text (Tab delimited)' .txt: not one text a line
@@ -340,7 +342,7 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     without a header line (:func:`_headerless_columns`, as training reads it); else None (read as CSV, as any
     other file)."""
     name = path.lower()
-    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    if name.endswith(TABLE_NAMES):
         return None
     first = _first_line(content)
     if _LABEL_MARK.search(first):
@@ -358,7 +360,7 @@ def _tab_header(path: str, content: str, text_column: str) -> bool:
     tab-separated by its first line: one that, split at tabs, names the text column. Excel's "Text (Tab
     delimited)" and "Unicode Text" save such ``.txt`` files; read as CSV (for prediction: one text a line) they
     were refused, or predicted with the header line for a text and each row's label glued to its text."""
-    if path.lower().endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    if path.lower().endswith(TABLE_NAMES):
         return False  # read by their names (a .tsv is tab-separated already)
     first = _first_line(content)
     return "\t" in first and text_column in _as_typed(_first_fields(first, "\t"), text_column)
