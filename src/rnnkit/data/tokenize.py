@@ -65,7 +65,8 @@ def _nfc(text: str) -> str:
 
 
 class TokenVocab:
-    """A fixed list of symbols: ``ids(tokens)`` maps each to its id (unknown ones to id 1)."""
+    """A fixed list of symbols: ``ids(tokens)`` maps each to its id (unknown ones to id 1); a symbol is found by its
+    NFC spelling too (a word a tagger saved in NFD, as typed on a Mac, before its files were read NFC)."""
 
     kind = "token"
 
