@@ -355,6 +355,14 @@ def _verb_flags(name: str, tasks: Sequence[Task]) -> dict[str, bool]:
     return flags
 
 
+def _flags_named(word: str, flags: dict[str, bool]) -> list[str]:
+    """The ``flags`` that ``word`` (``--flag`` or ``--flag=value``) names, as argparse reads it: its own, else each
+    long flag it is a prefix of (argparse reads a prefix of one flag alone as that flag: ``--dat FILE`` is
+    ``--data FILE``)."""
+    flag = word.split("=", 1)[0]
+    return [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+
+
 def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
     """Where DIR is in ``rnnkit VERB ...`` read with the flags of ``tasks``: the first word that is neither
     a flag nor a flag's value, as argparse reads a positional (a flag may be a prefix of one of theirs).
@@ -370,7 +378,7 @@ def _dir_at(name: str, rest: list[str], tasks: Sequence[Task]) -> int | None:
         flag = word.split("=", 1)[0]
         if flag in ("-h", "--help"):
             return None
-        known = [flag] if flag in flags else [f for f in flags if f.startswith(flag) and flag.startswith("--")]
+        known = _flags_named(flag, flags)
         if not known and len(tasks) == 1 and (refusal := _training_only(name, tasks[0], flag)):
             raise refusal
         if len(known) != 1:
@@ -455,13 +463,6 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
             raise UserError(f"{word}: `{prog}` reads its data from --data FILE (--data {word}), not from a word alone")
         raise UserError(f"{word}: `{prog}` takes flags and their values only, and this word follows no flag that "
                         f"takes one (`{prog} -h` lists its flags)")
-
-
-def _flags_named(word: str, flags: dict[str, bool]) -> list[str]:
-    """The ``flags`` that ``word`` (``--flag`` or ``--flag=value``) names: its own, else each it is a prefix of
-    (argparse reads a prefix of one flag alone as that flag: ``--dat FILE`` is ``--data FILE``)."""
-    flag = word.split("=", 1)[0]
-    return [flag] if flag in flags else [f for f in flags if f.startswith(flag)]
 
 
 def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:

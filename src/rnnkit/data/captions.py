@@ -66,8 +66,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     may be that ``captions.tsv`` itself."""
     folder, path = corpus_index(folder, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
-    found: dict[Path, list[str]] = {}  # by the file: "./a.png" and "a.png", or a name in each Unicode spelling, are
-    files: dict[Path, Path] = {}  # one image, in one split; the file of each name as written
+    found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
+    files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
     first, header = index_header(lines)
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == first and header == ["image", "caption"]):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
-from rnnkit.data.utf8 import read_utf8, without_line_boms
+from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError
 from rnnkit.files import written
 
@@ -39,9 +39,8 @@ def _check_line(line: str, where: str, first: bool = False) -> Pair:
 def read_pairs(path: str | Path) -> list[Pair]:
     """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored, and so is one at the
     start of a line, where files were joined; lines end with LF, CRLF or a lone CR)."""
-    content = without_line_boms(read_utf8(path, "a file of tab-separated pairs", newlines=True))
     pairs: list[Pair] = []
-    for number, line in enumerate(content.split("\n"), start=1):
+    for number, line in enumerate(file_lines(path, "a file of tab-separated pairs"), start=1):
         if line.strip():
             pairs.append(_check_line(line, f"{path}:{number}", first=not pairs))
     if not pairs:

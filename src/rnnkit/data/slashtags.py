@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rnnkit.data.conll import Sentences, read_conll, tagged_text
+from rnnkit.data.utf8 import with_lf
 from rnnkit.errors import UserError
 
 __all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
@@ -78,7 +79,7 @@ def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
     if require_tags and Path(path).is_file():
         with open(path, "rb") as fh:
             chunk = fh.read(65536)
-        head = chunk.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        head = with_lf(chunk.decode("utf-8-sig", errors="replace")).split("\n")
         if len(chunk) == 65536:
             head = head[:-1]  # the last line may be cut
         first = [line for line in head if line.strip() and not line.startswith("#")][:SNIFF_LINES]

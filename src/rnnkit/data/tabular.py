@@ -2,9 +2,13 @@
 
 What a user gets: :func:`read_table` turns a file with named columns (``text`` and ``label`` by default)
 into a :class:`Table` of texts, string labels and the line each row started on. Labels may be strings
-or numbers (both are kept as strings; ``1`` and ``-1`` stay ``"1"`` and ``"-1"``). A UTF-8 byte order
-mark is accepted. Anything wrong with the file is a one-line :class:`~rnnkit.errors.UserError` naming the
-file, the line and the column: a missing column, an empty text or label, a malformed row, bytes that
+or numbers (both are kept as strings; ``1`` and ``-1`` stay ``"1"`` and ``"-1"``), NFC-normalised (a label
+typed with a combining accent, as macOS writes it, is the label of the composed spelling). A UTF-8 byte order
+mark is accepted, at the start of the file or of a line (files joined). A column is found by its name in either
+Unicode spelling (NFC or NFD); blank lines before a CSV/TSV header line are skipped, and so are lines of empty
+fields (``,,``); a column name met twice is kept as ``NAME (column N)``. Anything wrong with the file is a
+one-line :class:`~rnnkit.errors.UserError` naming the file, the line and the column: a missing column (or the
+text or label column named twice), an empty text or label, a malformed row, Excel's ``sep=;`` line, bytes that
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated (and so is a file of another name but
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Table",
     "check_labels_known",
+    "composed_labels",
     "decode_utf8",
     "file_format",
     "jsonl_row",
@@ -62,6 +67,8 @@ __all__ = [
 
 #: the longest CSV/TSV field read (characters): a whole book, not the csv module's 131,072
 FIELD_SIZE_LIMIT = 2**31 - 1
+#: the ends of the names whose format the name says (:func:`file_format`): CSV, TSV, JSONL
+TABLE_NAMES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson")
 
 
 @dataclass
@@ -140,12 +147,12 @@ def file_format(path: str | Path) -> str:
     return "csv"
 
 
-def file_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 file (see :func:`read_utf8`), ended by LF, CRLF or a lone CR (old Mac files, Excel
-    for Mac's text exports; as Python's text files and the line numbers of a bad byte count them: a CR-ended
-    file was one line, so ``translate --file`` answered its first line only) and by nothing else: U+2028 or a
-    form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
-    return utf8.without_line_boms(utf8.read_utf8(path, "a UTF-8 text file", newlines=True)).split("\n")
+def file_lines(path: str | Path, expected: str = "a UTF-8 text file") -> list[str]:
+    """The lines of a UTF-8 file (see :func:`read_utf8`; ``expected`` names the file in a refusal), ended by LF,
+    CRLF or a lone CR (old Mac files, Excel for Mac's text exports; as Python's text files and the line numbers of
+    a bad byte count them: a CR-ended file was one line, so ``translate --file`` answered its first line only) and
+    by nothing else: U+2028 or a form feed inside a text is not a line break, as :meth:`str.splitlines` takes it."""
+    return utf8.without_line_boms(utf8.read_utf8(path, expected, newlines=True)).split("\n")
 
 
 def read_utf8(path: str | Path, expected: str = "a CSV, TSV or JSONL file") -> str:
@@ -161,7 +168,7 @@ def read_unlabelled(path: str | Path, text_column: str = "text") -> list[str]:
     is not needed; a file of another name whose first line, split at tabs, names it is TSV, as :func:`read_table`
     reads it), or any other file as plain UTF-8 text, one text per non-blank line."""
     name = str(path).lower()
-    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    if name.endswith(TABLE_NAMES):
         return list(read_table(path, text_column, "label", require_label=False).texts)
     content = read_utf8(path, "a text file (one text a line) or a CSV, TSV or JSONL file")
     if _tab_header(str(path), content, text_column):  # Excel's 'Text (Tab delimited)' .txt: not one text a line
@@ -178,7 +185,7 @@ def _text_lines(content: str) -> list[str]:
     """The lines of a text file read one text a line (fastText's, plain texts), ended by LF, CRLF or a lone CR
     (an old Mac file, Excel for Mac's text export: its lines were one text, a fastText file's one row with every
     line's labels), as :func:`file_lines` has them; not by U+2028 or a form feed, as :meth:`str.splitlines`."""
-    return content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return utf8.with_lf(content).split("\n")
 
 
 def _number(label: str) -> float | None:
@@ -266,6 +273,17 @@ def _table_of(path_s: str, content: str, text_column: str, label_column: str, re
     return _composed_labels(table)
 
 
+def composed_labels(labels: list[Any]) -> list[Any]:
+    """A model's saved labels (or tags) NFC-normalised, as :func:`read_table` and the tagged files now read a
+    file's: a model trained before they were kept its labels as typed (NFD where macOS wrote them), and refused
+    its own labels as 'not in the training data'. Kept as saved where two would become one (both spellings were
+    classes), or where one is not a string (which the caller refuses)."""
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        return labels
+    composed = [unicodedata.normalize("NFC", x) for x in labels]
+    return composed if len(set(composed)) == len(composed) else labels
+
+
 def _composed_labels(table: Table) -> Table:
     """``table`` with its labels NFC-normalised, as the tokenizers read the texts: a label typed with a combining
     accent or as Hangul jamo (NFD, as macOS writes text) is the label of the composed spelling, not a class of its
@@ -283,6 +301,8 @@ LABEL_PREFIX = "__label__"
 #: a label anywhere in a line: fastText takes every word that begins with the prefix for a label, not only
 #: the first words (``a gorgeous film __label__pos`` is labelled too)
 _LABEL_MARK = re.compile(r"(?<!\S)__label__\S*")
+#: a line's text, up to its LF, CR or CRLF
+_LINE = re.compile(r"[^\r\n]+")
 
 
 def _fasttext_split(line: str) -> tuple[list[str], str]:
@@ -322,9 +342,9 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
     without a header line (:func:`_headerless_columns`, as training reads it); else None (read as CSV, as any
     other file)."""
     name = path.lower()
-    if name.endswith((".csv", ".tsv", ".tab", ".jsonl", ".ndjson")):
+    if name.endswith(TABLE_NAMES):
         return None
-    first = next((line for line in _text_lines(content) if line.strip()), "")
+    first = _first_line(content)
     if _LABEL_MARK.search(first):
         return "fasttext"
     if (name.endswith(".txt") and not require_label and text_column not in _as_typed(_first_fields(first), text_column)
@@ -336,14 +356,20 @@ def _plain_text_format(path: str, content: str, text_column: str, label_column: 
 
 
 def _tab_header(path: str, content: str, text_column: str) -> bool:
-    """Whether a file named neither ``.csv`` nor ``.jsonl`` is tab-separated by its first line: one that, split at
-    tabs, names the text column. Excel's "Text (Tab delimited)" and "Unicode Text" save such ``.txt`` files; read
-    as CSV (for prediction: one text a line) they were refused, or predicted with the header line for a text and
-    each row's label glued to its text."""
-    if path.lower().endswith((".csv", ".jsonl", ".ndjson")):
-        return False
-    first = next((line for line in _text_lines(content) if line.strip()), "")
+    """Whether a file of a name that :func:`file_format` does not know (not ``.csv``, ``.tsv``, ``.jsonl`` ...) is
+    tab-separated by its first line: one that, split at tabs, names the text column. Excel's "Text (Tab
+    delimited)" and "Unicode Text" save such ``.txt`` files; read as CSV (for prediction: one text a line) they
+    were refused, or predicted with the header line for a text and each row's label glued to its text."""
+    if path.lower().endswith(TABLE_NAMES):
+        return False  # read by their names (a .tsv is tab-separated already)
+    first = _first_line(content)
     return "\t" in first and text_column in _as_typed(_first_fields(first, "\t"), text_column)
+
+
+def _first_line(content: str) -> str:
+    """The first line of ``content`` that is not blank (lines ended as :func:`_text_lines` ends them), found without
+    a copy of the whole file: a first line is all a sniff reads, of files that may be hundreds of MB."""
+    return next((m.group() for m in _LINE.finditer(content) if m.group().strip()), "")
 
 
 def _as_typed(names: Sequence[str], *typed: str) -> list[str]:
@@ -564,9 +590,9 @@ def _split_cell(cell: str | None, separator: str, where: str) -> list[str]:
 
 
 def _bare(field: str) -> str:
-    """A field as it is compared with the header line: without the spaces around it, nor the BOM that begins a
-    line where files were joined with theirs (Excel's CSV UTF-8; the file's own first BOM is dropped on reading)."""
-    return field.strip().lstrip("\ufeff").strip()
+    """A field as it is compared with the header line: without the spaces around it (the BOM that begins a line
+    where files were joined with theirs, as Excel's CSV UTF-8 are, is dropped on reading: :func:`read_utf8`)."""
+    return field.strip()
 
 
 def _headerless_columns(content: str, delimiter: str, text_column: str,

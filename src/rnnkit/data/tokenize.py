@@ -65,13 +65,16 @@ def _nfc(text: str) -> str:
 
 
 class TokenVocab:
-    """A fixed list of symbols: ``ids(tokens)`` maps each to its id (unknown ones to id 1)."""
+    """A fixed list of symbols: ``ids(tokens)`` maps each to its id (unknown ones to id 1); a symbol is found by its
+    NFC spelling too (a word a tagger saved in NFD, as typed on a Mac, before its files were read NFC)."""
 
     kind = "token"
 
     def __init__(self, symbols: Sequence[str]) -> None:
         self.symbols = [PAD, UNK, *[s for s in symbols if s not in (PAD, UNK)]]
         self.index = {s: i for i, s in enumerate(self.symbols)}
+        for i, s in enumerate(self.symbols):  # a symbol saved in NFD (a tagger's word before its files were read
+            self.index.setdefault(_nfc(s), i)  # NFC) is found by the NFC spelling its input is read in now
 
     @classmethod
     def build(cls, sequences: Iterable[Iterable[str]], min_count: int = 1, max_size: int | None = None) -> TokenVocab:

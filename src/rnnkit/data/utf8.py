@@ -32,7 +32,7 @@ from typing import BinaryIO
 from rnnkit.errors import UserError
 
 __all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
-           "utf8_argument", "without_line_boms"]
+           "utf8_argument", "with_lf", "without_line_boms"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -93,7 +93,7 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
         if newlines:
             piece = held + piece
             held = "\r" if not final and piece.endswith("\r") else ""  # a CRLF may go on in the next chunk
-            piece = piece[: len(piece) - len(held)].replace("\r\n", "\n").replace("\r", "\n")
+            piece = with_lf(piece[: len(piece) - len(held)])
         content = content or (bool(piece) and not piece.isspace())
         if piece:
             yield piece
@@ -146,7 +146,7 @@ def stdin_text() -> str:
         raise UserError("standard input is closed; give the texts on it (a pipe, or < FILE) or name a file")
     raw = getattr(sys.stdin, "buffer", None)
     if raw is None:
-        return sys.stdin.read().replace("\r\n", "\n").replace("\r", "\n")
+        return with_lf(sys.stdin.read())
     return decode_utf8(raw.read(), "standard input", newlines=True)
 
 
@@ -200,6 +200,12 @@ def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: b
               empty: str | None = None) -> str:
     """The text of a UTF-8 file, refused in one line as :func:`read_pieces` tells."""
     return "".join(read_pieces(path, expected, missing=missing, newlines=newlines, empty=empty))
+
+
+def with_lf(text: str) -> str:
+    """``text`` with each CRLF and lone CR (an old Mac file's, Excel for Mac's text export's) made LF; U+2028 or a
+    form feed is left, as it is no line end of a file."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def without_line_boms(text: str) -> str:

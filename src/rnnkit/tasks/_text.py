@@ -23,6 +23,7 @@ from torch import nn
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
+from rnnkit.data.tabular import composed_labels
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.data.vectors import (
@@ -364,6 +365,7 @@ class TextModel:
         if (not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels)
                 or len(set(self.labels)) != len(self.labels)):
             raise UserError(f"{where}: {self.labels_key} must be a list of distinct strings")
+        self.labels = composed_labels(self.labels)
         if isinstance(self.max_len, bool) or not isinstance(self.max_len, int) or self.max_len < 1:
             raise UserError(f"{where}: max_len {self.max_len!r}: expected a positive integer")
         self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
