@@ -12,7 +12,6 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
-from rnnkit.data.captions import read_captions
 from rnnkit.data.tokenize import UNK_ID, TokenVocab
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -57,12 +56,3 @@ def test_a_classify_run_begun_on_labels_saved_in_nfd_resumes_on_its_own_file(tmp
         config.write_text(json.dumps(saved), encoding="utf-8")
     resume = ["--resume", str(run), "--steps", "3", "--no-progress", "--save-minutes", "0"]
     assert main(["train", "classify", *resume]) == 0
-
-
-def test_an_image_listed_in_both_unicode_spellings_is_one_image(tmp_path: Path) -> None:
-    """A captions.tsv typed in parts on a Mac and elsewhere lists one file in both spellings: it was two images of
-    one file, which the split could put on both sides."""
-    (tmp_path / nfd("café.png")).write_bytes(b"")  # only found, not opened
-    (tmp_path / "captions.tsv").write_text(f"café.png\ta cup\n{nfd('café.png')}\tcoffee\n", encoding="utf-8")
-    [item] = read_captions(tmp_path)
-    assert item.image == tmp_path / nfd("café.png") and item.captions == ("a cup", "coffee")
