@@ -270,7 +270,7 @@ def _table_of(path_s: str, content: str, text_column: str, label_column: str, re
     if not table.texts:
         raise UserError(f"{path_s}: no rows; expected a header line and at least one row")
     table.reader = plain or fmt
-    return _composed_labels(table)
+    return _with_composed_labels(table)
 
 
 def composed_labels(labels: list[Any]) -> list[Any]:
@@ -284,7 +284,7 @@ def composed_labels(labels: list[Any]) -> list[Any]:
     return composed if len(set(composed)) == len(composed) else labels
 
 
-def _composed_labels(table: Table) -> Table:
+def _with_composed_labels(table: Table) -> Table:
     """``table`` with its labels NFC-normalised, as the tokenizers read the texts: a label typed with a combining
     accent or as Hangul jamo (NFD, as macOS writes text) is the label of the composed spelling, not a class of its
     own that prints the same."""
