@@ -135,31 +135,12 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
-        if len(fields) < 2 and require_tags:
-            raise UserError(
-                f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
-                "with a blank line between sentences"
-            )
-        if width is None:
-            width = (len(fields), number)
-        elif len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
-            raise NotConll(
-                f"{name}:{number}: malformed row: {counted(len(fields), 'column')} here, "
-                f"{counted(width[0], 'column')} on line {width[1]}; expected CoNLL: a token and its tag a line, a "
-                "blank line between sentences"
-            )
-        if len(fields) >= 2:
-            token, tag = fields[0], fields[-1].strip()
-            has_tags = True
-            if not tag:
-                raise UserError(f"{name}:{number}: column {len(fields)} (tag) is empty; expected 'TOKEN<tab>TAG'")
-            if token == "":
-                raise UserError(f"{name}:{number}: column 1 (token) is empty; expected 'TOKEN<tab>TAG'")
-            tokens.append(token)
+        width = width or (len(fields), number)
+        token, tag = _token_and_tag(name, number, fields, width, require_tags)
+        has_tags = tag is not None
+        tokens.append(token)
+        if tag is not None:
             tags.append(tag)
-        else:
-            has_tags = False
-            tokens.append(fields[0])
     close()
     if not sentences.tokens:
         raise UserError(f"{name}: no sentences; expected lines 'TOKEN<tab>TAG' with blank lines between sentences")
@@ -168,6 +149,31 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     elif width is not None:
         sentences.tag_column = max(width[0], 2)
     return sentences
+
+
+def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int],
+                   require_tags: bool) -> tuple[str, str | None]:
+    """A token line's token and tag (``None`` in an untagged file), once the line is checked against the file's
+    first token line (``width``: its columns and its number)."""
+    if len(fields) < 2 and require_tags:
+        raise UserError(
+            f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
+            "with a blank line between sentences"
+        )
+    if len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
+        raise NotConll(
+            f"{name}:{number}: malformed row: {counted(len(fields), 'column')} here, "
+            f"{counted(width[0], 'column')} on line {width[1]}; expected CoNLL: a token and its tag a line, a "
+            "blank line between sentences"
+        )
+    if len(fields) < 2:
+        return fields[0], None
+    token, tag = fields[0], fields[-1].strip()
+    if not tag:
+        raise UserError(f"{name}:{number}: column {len(fields)} (tag) is empty; expected 'TOKEN<tab>TAG'")
+    if token == "":
+        raise UserError(f"{name}:{number}: column 1 (token) is empty; expected 'TOKEN<tab>TAG'")
+    return token, tag
 
 
 def _conllu_word(fields: list[str]) -> list[str] | None:
