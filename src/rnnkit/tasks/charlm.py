@@ -69,6 +69,7 @@ from rnnkit.tasks._charlm_verbs import _sample_command, _score_command
 from rnnkit.tasks._text import say
 from rnnkit.train import distributed
 from rnnkit.train.building import build_model
+from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
@@ -116,20 +117,7 @@ def train(
             short = in_words(f"the text is short: {counted(streams, 'stream')} of --seq-len {config.seq_len} "
                              f"instead of --batch-size {config.batch_size}{_each(ranks.world_size)}")
             print(f"rnnkit: warning: {short}", file=sys.stderr, flush=True)
-        seed_everything(config.seed)
-        weights = ckpt or source
-        kwargs = _model_kwargs(config, weights)
-        if ckpt is None and source is not None:  # --init-from with --dropout: the new run's (dropout holds no weight)
-            kwargs["dropout"] = config.dropout
-        config.memory = bool(kwargs.get("memory"))   # a run saved before the memory existed has none
-        config.counts = bool(kwargs.get("counts"))   # nor one saved before the counts did
-
-        def factory() -> LanguageModel:
-            return LanguageModel(len(vocab), **kwargs)
-
-        model = build_model(factory, weights) if weights else factory()
-        if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
-            native.ops(say=say if verbose and ranks.is_main else None)
+        model = _model(config, len(vocab), ckpt, source, say_native=verbose and ranks.is_main)
         trainer = Trainer(
             model, train_config_from(settings_of(config), overwrite=overwrite, progress=progress, verbose=verbose,
                                      unit="char"),
@@ -149,6 +137,28 @@ def train(
             print(source_line(source, len(vocab)), file=sys.stderr, flush=True)
         print(_header(model, len(vocab), int(train_ids.numel()), streams, config.seq_len), file=sys.stderr, flush=True)
     return trainer.fit()
+
+
+def _model(config: CharLMConfig, vocab_size: int, ckpt: Checkpoint | None, source: Checkpoint | None, *,
+           say_native: bool) -> LanguageModel:
+    """The model a run trains: the checkpoint's weights when it resumes, the ``--init-from`` model's when it starts
+    from one, new ones otherwise; ``config.memory``/``config.counts`` are set from it (a run saved before the memory
+    or the counts existed has none)."""
+    seed_everything(config.seed)
+    weights = ckpt or source
+    kwargs = _model_kwargs(config, weights)
+    if ckpt is None and source is not None:  # --init-from with --dropout: the new run's (dropout holds no weight)
+        kwargs["dropout"] = config.dropout
+    config.memory = bool(kwargs.get("memory"))
+    config.counts = bool(kwargs.get("counts"))
+
+    def factory() -> LanguageModel:
+        return LanguageModel(vocab_size, **kwargs)
+
+    model = build_model(factory, weights) if weights else factory()
+    if model.counts:   # validation counts in C++ (rnnkit.native): built before the budget's clock starts
+        native.ops(say=say if say_native else None)
+    return model
 
 
 def _split(config: CharLMConfig, data: str, ids: torch.Tensor,
