@@ -1,6 +1,7 @@
 """A cell option that the layer's other arguments leave unused is refused, naming both: ``init="torch"`` with
 ``forget_bias`` (or ``chrono``, an initialiser, the IRNN's scale) started from torch.nn's draw and dropped the
-option unsaid; so did ``bias=False`` with a bias's option, and ``chrono`` with a ``forget_bias`` of its own."""
+option unsaid; so did ``bias=False`` with a bias's option, ``chrono`` with a ``forget_bias`` of its own, and minGRU and
+minLSTM (no weight_hh) with ``init_hh``."""
 
 from __future__ import annotations
 
@@ -69,15 +70,25 @@ def test_chrono_takes_the_default_forget_bias(forget_bias: float | None) -> None
     assert bool((forget >= 0).all()) and bool((forget <= torch.log(torch.tensor(4.0)) + 1e-6).all())
 
 
-REBUILT = [("lstm", {"init": "torch"}), ("lstm", {"bias": False}), ("irnn", {"init": "torch"}),
-           ("gru", {"init": "torch", "bias": False})]
+@pytest.mark.parametrize("cell", ["mingru", "minlstm"])
+def test_a_cell_without_recurrent_weights_refuses_init_hh(cell: str) -> None:
+    with pytest.raises(ValueError, match=rf"^init_hh='identity' has no effect with cell '{cell}', which has no "
+                                         r"recurrent weights \(weight_hh\)"):
+        Recurrent(cell, 3, 4, init_hh="identity")
+    assert not hasattr(Recurrent(cell, 3, 4, init_ih="identity"), "weight_hh_l0")
 
 
-@pytest.mark.parametrize(("cell", "arguments"), REBUILT)
-def test_config_of_such_a_layer_rebuilds_it(cell: str, arguments: dict) -> None:
+REBUILT = [("lstm", {"init": "torch"}, {"forget_bias", "init_hh", "bias_init"}),
+           ("lstm", {"bias": False}, {"forget_bias", "bias_init"}), ("irnn", {"init": "torch"}, {"identity_scale"}),
+           ("gru", {"init": "torch", "bias": False}, {"init_ih", "bias_init"}), ("mingru", {}, {"init_hh"}),
+           ("minlstm", {"init": "torch"}, {"init_ih", "init_hh"})]
+
+
+@pytest.mark.parametrize(("cell", "arguments", "left_out"), REBUILT)
+def test_config_of_such_a_layer_rebuilds_it(cell: str, arguments: dict, left_out: set[str]) -> None:
     """``config()`` leaves out the options the layer does not use, so ``Recurrent(**layer.config())`` rebuilds it
     (else the refusal above would refuse a layer's own config)."""
     layer = Recurrent(cell, 3, 4, **arguments)
     again = Recurrent(**layer.config())
     assert again.config() == layer.config() and list(again.state_dict()) == list(layer.state_dict())
-    assert "forget_bias" not in layer.config() and "bias_init" not in layer.config()
+    assert not left_out & set(layer.config())

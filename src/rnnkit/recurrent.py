@@ -127,31 +127,30 @@ def stack_parameters(cell: str, input_size: int, hidden_size: int, num_layers: i
     return directions * (num_layers * per_direction + rows * inputs)
 
 
-#: why a layer's argument (the key) leaves a cell option unused, said when one is given
-_WHY_UNUSED = {"init='torch'": "which starts every parameter as torch.nn does (uniform ±1/√hidden_size) instead of "
-                               "the cell's own initialisation",
-               "bias=False": "which builds the layer without biases"}
-
-
 def _unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:
-    """The options of ``cell`` that a layer of ``init`` and ``bias`` has no use for, each with the argument that
-    makes it so: every initial value of the cell's own under ``init="torch"`` (torch.nn's draw replaces them), the
-    biases' under ``bias=False`` (there are none to set)."""
-    unused = {} if bias else dict.fromkeys(cell.bias_options, "bias=False")
+    """The options of ``cell`` that a layer of ``init`` and ``bias`` has no use for, each with what makes it so and
+    what to do: every initial value of the cell's own under ``init="torch"`` (torch.nn's draw replaces them), the
+    biases' under ``bias=False`` (there are none to set), and ``init_hh`` of a cell without recurrent weights."""
+    unused = {} if cell.recurrent else {"init_hh": f"cell {cell.name!r}, which has no recurrent weights (weight_hh) "
+                                                   "to initialise: leave it out"}
+    if not bias:
+        unused.update(dict.fromkeys(cell.bias_options, "bias=False, which builds the layer without biases: give one "
+                                                       "of the two"))
     if init == "torch":
-        unused.update(dict.fromkeys(cell.initial_options, "init='torch'"))
+        unused.update(dict.fromkeys(cell.initial_options, "init='torch', which starts every parameter as torch.nn "
+                                                          "does (uniform ±1/√hidden_size) instead of the cell's own "
+                                                          "initialisation: give one of the two"))
     return unused
 
 
 def _refuse_unused_options(cell: Cell, init: str, bias: bool, given: dict[str, Any]) -> None:
-    """A ValueError naming the first of the ``given`` cell options that ``init`` or ``bias`` leaves unused, and the
-    argument that does: ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw
-    and dropped the forget bias, unsaid (so did ``bias=False``, and ``init="torch"`` any initialiser's name)."""
+    """A ValueError naming the first of the ``given`` cell options that the layer would leave unused, and why:
+    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw and dropped the forget
+    bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``)."""
     unused = _unused_options(cell, init, bias)
     for name, value in given.items():
         if name in unused:
-            why = unused[name]
-            raise ValueError(f"{name}={value!r} has no effect with {why}, {_WHY_UNUSED[why]}: give one of the two")
+            raise ValueError(f"{name}={value!r} has no effect with {unused[name]}")
 
 
 class Recurrent(nn.RNNBase):
@@ -174,7 +173,8 @@ class Recurrent(nn.RNNBase):
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme, so it takes none of the options that set initial
     values alone (``forget_bias``, ``chrono``, the IRNN's, the initialisers): one given is a ValueError naming both,
-    as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with ``bias=False``.
+    as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with ``bias=False``, and ``init_hh`` for a
+    cell without recurrent weights (minGRU, minLSTM).
 
     Regularisers (keywords, all off by default; :mod:`rnnkit.regularisers`): ``weight_drop`` (DropConnect
     on W_hh, keeps the fused kernel), ``recurrent_dropout`` (one mask per sequence on h_{t-1}),
