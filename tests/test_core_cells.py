@@ -555,7 +555,7 @@ def test_clockwork_with_periods_past_int64_builds_and_its_trace_follows_the_cloc
         torch.testing.assert_close(traced(x, h, torch.tensor(offset)), rnn(x, h, time_offset=offset))
 
 
-SAVED_LAYERS = {"lstm": {"forget_bias": 2.0, "chrono": 5, "zoneout": (0.1, 0.2)}, "gru": {"weight_drop": 0.2},
+SAVED_LAYERS = {"lstm": {"bias_init": 0.5, "chrono": 5, "zoneout": (0.1, 0.2)}, "gru": {"weight_drop": 0.2},
                 "rnn_relu": {"recurrent_dropout": 0.1, "bias_init": 0.1}, "irnn": {"identity_scale": 0.5},
                 "clockwork": {"periods": [1, 2, 3], "nonlinearity": "relu"}, "mingru": {"scan": "sequential"},
                 "minlstm": {}, "rnn_tanh": {"init_ih": "orthogonal"}}

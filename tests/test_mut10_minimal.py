@@ -51,7 +51,7 @@ def test_log_g_has_the_slope_of_log_sigmoid_at_minus_a_half() -> None:
 @pytest.mark.parametrize("cell", ["mingru", "minlstm"])
 def test_bias_init_and_init_ih_reach_the_layers_weights(cell: str) -> None:
     """Each gate's block of weight_ih takes init_ih (the identity: an eye of 4 × 3), the bias bias_init."""
-    layer = Recurrent(cell, 3, 4, bias_init=0.25, init_ih="identity", init_hh="orthogonal")
+    layer = Recurrent(cell, 3, 4, bias_init=0.25, init_ih="identity")
     gates = layer.weight_ih_l0.shape[0] // 4
     assert torch.equal(layer.bias_ih_l0, torch.full_like(layer.bias_ih_l0, 0.25))
     assert torch.equal(layer.weight_ih_l0, torch.eye(4, 3).repeat(gates, 1))

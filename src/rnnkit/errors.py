@@ -130,6 +130,14 @@ def check_finite(name: str, value: object, expected: str, least: float = -math.i
     return number
 
 
+def check_text(name: str, value: object, what: str = "a text (str)") -> str:
+    """``value`` when it is a str, else a TypeError ``"{name} takes {what}, not int"`` (``tagger.split(3)`` was
+    "normalize() argument 2 must be str, not int" from inside the method, ``scoring_ids(b"ab")`` an AttributeError)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
+    return value
+
+
 def check_texts(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple or other iterable of strings) as a list, else a TypeError saying what ``verb``
     takes and what it got (``score(5)`` was "'int' object is not iterable", ``predict(["a", 5])`` an

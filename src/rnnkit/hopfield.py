@@ -46,6 +46,15 @@ def _count(name: str, value: object, minimum: int, why: str = "") -> int:
     return count
 
 
+def _check_generator(generator: object) -> torch.Generator | None:
+    """``generator`` when it is a ``torch.Generator`` or None, else a TypeError naming it: in synchronous recall,
+    which draws nothing, a seed given in its place (``generator=0``) was taken without a word, and asynchronous
+    recall failed inside ``torch.randperm``."""
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator takes a torch.Generator or None, not {type(generator).__name__}")
+    return generator
+
+
 def _check_bipolar(x: Tensor, what: str) -> Tensor:
     if not bool(((x == 1) | (x == -1)).all()):
         raise ValueError(f"{what} must hold only +1 and -1 (bipolar); got values {torch.unique(x).tolist()[:6]}")
@@ -111,8 +120,10 @@ class Hopfield:
     ) -> Recall:
         """Update ``probe`` (N,) until a fixed point or ``max_steps`` sweeps.
 
-        ``mode="async"`` updates units one at a time in a random order each sweep (energy never rises);
-        ``mode="sync"`` updates all units at once.
+        ``mode="async"`` updates units one at a time in a random order each sweep (energy never rises), the
+        orders drawn from ``generator`` (torch's default generator when None); ``mode="sync"`` updates all units at
+        once, draws nothing and so gives the same recall whatever ``generator`` is (it is taken, and left untouched,
+        so that one call serves both modes).
         """
         s = _check_bipolar(torch.as_tensor(probe, dtype=self.weight.dtype).clone(), "probe")
         if s.shape != (self.size,):
@@ -120,6 +131,7 @@ class Hopfield:
         if mode not in ("async", "sync"):
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
         max_steps = _count("max_steps", max_steps, 0)
+        generator = _check_generator(generator)
         # each unit's input h = counts @ s and q = sᵀ h, whole numbers held exactly in float64 and kept up to
         # date as units flip (O(N) a flip, not O(N²) a unit); the signs and energies come from them
         counts = self.counts.double()
@@ -161,7 +173,7 @@ def retrieval(size: int, load: float, probes: int = 10, *, max_steps: int = 100,
     it. A tensor of ``probes`` overlaps, drawn from ``generator``."""
     if isinstance(load, bool) or not isinstance(load, (int, float)) or not 0 < load <= 10:
         raise ValueError(f"load must be a number of patterns per unit in (0, 10], got {load!r}")
-    net = Hopfield(size)
+    net, generator = Hopfield(size), _check_generator(generator)
     count = max(1, round(load * net.size))
     patterns = torch.randint(0, 2, (count, net.size), generator=generator, dtype=torch.float64) * 2 - 1
     net.store(patterns)

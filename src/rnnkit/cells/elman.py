@@ -46,6 +46,8 @@ class IRNN(ElmanReLU):
     """IRNN preset (``cell="irnn"``): ReLU Elman cell, W_hh = scale·I, zero biases, W_ih ~ N(0, std²)."""
 
     name = "irnn"
+    initial_options = ("identity_scale", "input_std")
+    bias_options = ()  # its biases start at zero whatever is given
 
     def __init__(self, hidden_size: int, identity_scale: float = 1.0, input_std: float = 0.001) -> None:
         super().__init__(

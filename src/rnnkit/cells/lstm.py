@@ -9,7 +9,8 @@ biases at ``bias_init``.
 ``chrono=T`` is the chrono initialisation of Tallec & Ollivier (2018, "Can recurrent neural networks
 warp time?"): each unit's forget bias is drawn as log(u), u ~ Uniform(1, T - 1), and its input-gate bias
 set to the negative of it, so the units start with memory time scales spread between 1 and T steps
-(T = the longest dependency expected, e.g. the sequence length). It replaces ``forget_bias``.
+(T = the longest dependency expected, e.g. the sequence length). It replaces ``forget_bias``: a value of it other
+than the default 1.0 (or None) beside ``chrono`` is refused, as it would have no effect.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class LSTM(Cell):
     torch_mode = "LSTM"
     has_cell_state = True
     fused_kernel = "lstm"
+    initial_options = (*Cell.initial_options, "forget_bias", "chrono")
+    bias_options = (*Cell.bias_options, "forget_bias", "chrono")
 
     def __init__(
         self,
@@ -44,6 +47,9 @@ class LSTM(Cell):
         super().__init__(hidden_size, init_ih=init_ih, init_hh=init_hh, bias_init=bias_init)
         if chrono is not None and (isinstance(chrono, bool) or not isinstance(chrono, int) or chrono < 3):
             raise ValueError(f"chrono: expected the longest time scale in steps, an integer >= 3, got {chrono!r}")
+        if chrono is not None and forget_bias is not None and forget_bias != 1.0:  # 1.0: the default (and LE2015's)
+            raise ValueError(f"forget_bias={forget_bias!r} has no effect with chrono={chrono}, which draws the forget "
+                             "gate's biases itself: give one of the two")
         self.forget_bias = forget_bias
         self.chrono = chrono
 

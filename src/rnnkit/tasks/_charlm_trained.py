@@ -20,6 +20,7 @@ from rnnkit.errors import (
     check_filled,
     check_finite,
     check_flag,
+    check_text,
     check_texts,
     check_threads,
     report_warnings,
@@ -47,11 +48,7 @@ __all__ = ["CharLM"]
 
 def _prime_text(prime: object) -> str:
     """``prime`` as the text sampling starts from: None is no prime; anything but a str is a TypeError."""
-    if prime is None:
-        return ""
-    if not isinstance(prime, str):
-        raise TypeError(f"prime takes a text (str) or None, not {type(prime).__name__}")
-    return prime
+    return "" if prime is None else check_text("prime", prime, "a text (str) or None")
 
 
 @speaks_python(dynamic_method="method")  # `rnnkit score --dynamic-method`
@@ -161,9 +158,9 @@ class CharLM:
     def scoring_ids(self, text: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The ids :meth:`score` reads ``text`` as: ``(context, targets, known)``, the text read as if it began
         a line (from a newline, or from its first character when the vocabulary has none), and which targets
-        count (those outside the vocabulary are left out; a warning names them)."""
+        count (those outside the vocabulary are left out; a warning names them). Anything but a str is a TypeError."""
         with report_warnings():
-            ids = self.vocab.encode_tensor(text)
+            ids = self.vocab.encode_tensor(check_text("scoring_ids", text))
         if "\n" in self.vocab:
             context, targets = self.vocab.encode_tensor("\n", warn=False), ids
         else:

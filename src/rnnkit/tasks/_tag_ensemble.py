@@ -37,7 +37,7 @@ class TaggerEnsemble(TextEnsemble, SequenceTagger):
     def token_probabilities(self, sentences: Sequence[Sequence[str]]) -> list[Tensor]:
         """Each sentence's (tokens, tags) mean of the models' tag probabilities
         (:meth:`SequenceTagger.token_probabilities`)."""
-        sentences = _token_lists(sentences)
+        sentences = _token_lists(sentences, "token_probabilities")
         each = [m.token_probabilities(sentences) for m in self.members]
         return [torch.stack(probs).mean(0) for probs in zip(*each, strict=True)]
 

@@ -15,7 +15,7 @@ from torch import Tensor
 
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
-from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path
+from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path, check_text
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import _text as shared
@@ -61,8 +61,9 @@ class SequenceTagger(shared.TextModel):
 
     def split(self, text: str) -> list[str]:
         """The tokens of ``text`` as in training: its characters for a character tagger, else its words; NFC-normalised
-        as the training files are (a syllable of Hangul typed as jamo is one character, not two or three)."""
-        text = unicodedata.normalize("NFC", text)
+        as the training files are (a syllable of Hangul typed as jamo is one character, not two or three). Anything
+        but a str is a TypeError."""
+        text = unicodedata.normalize("NFC", check_text("split", text))
         return list(text) if self.config.get("split") == "chars" else text.split()
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -79,7 +80,7 @@ class SequenceTagger(shared.TextModel):
         """Each sentence's (tokens, tags) probabilities of each tag at each token, in the order of ``tags``: the
         softmax of the scores, or with a CRF its posterior marginals p(tag at t | sentence) (whose most probable
         tags need not be the Viterbi path :meth:`tag` gives). Long sentences are read in pieces as by :meth:`tag`."""
-        sentences = _token_lists(sentences)
+        sentences = _token_lists(sentences, "token_probabilities")
         seqs, lex, owners = self._pieces(sentences)
         out: list[list[Tensor]] = [[] for _ in sentences]
         for i, probs in zip(owners, _probabilities(self.model, seqs, lex), strict=True):
@@ -166,14 +167,15 @@ class SequenceTagger(shared.TextModel):
         return len(self.chars.symbols), {"rnnkit_spelling": json.dumps({"max_chars": MAX_CHARS})}
 
 
-def _token_lists(sentences: object) -> list[list[str]]:
+def _token_lists(sentences: object, verb: str = "tag") -> list[list[str]]:
     """``sentences`` (an iterable, read once, of token lists) as lists of tokens, else a TypeError naming what
-    :meth:`SequenceTagger.tag` takes: a text (each character was a sentence of its own), a number ("'int'
-    object is not iterable") or a token that is no string (a traceback from the spelling encoder)."""
-    expected = "tag takes a list of sentences, each a list of tokens (strings); predict takes texts"
+    ``verb`` (:meth:`SequenceTagger.tag`, :meth:`~SequenceTagger.token_probabilities`) takes: a text (each character
+    was a sentence of its own), a number ("'int' object is not iterable") or a token that is no string (a traceback
+    from the spelling encoder)."""
+    expected = f"{verb} takes a list of sentences, each a list of tokens (strings); predict takes texts"
     if isinstance(sentences, str) or not isinstance(sentences, Iterable):
         raise TypeError(f"{expected}, not {type(sentences).__name__}")
-    check_ordered("tag", sentences, "a list of sentences")
+    check_ordered(verb, sentences, "a list of sentences")
     out = []
     for sentence in sentences:
         tokens = list(sentence) if isinstance(sentence, Iterable) and not isinstance(sentence, str) else None
