@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -457,8 +458,11 @@ def _column_names(path: str, line: int, header: Sequence[str], text_column: str,
     """The names a CSV/TSV file's rows are kept under: its header's, a name met again made distinct (``note (column
     4)``; an unnamed one ``column 4``), so that no column's cells are lost where the rows are written back
     (``predict --file`` wrote the cells of the last of two ``note`` columns under both). The text or label column
-    named twice is refused, naming both places: which of them is meant cannot be told."""
+    named twice is refused, naming both places: which of them is meant cannot be told. A made name is none that
+    the header writes or that was made before (``note,note,note (column 2)``: the second ``note`` is ``note (column
+    2) (2)``; it was ``note (column 2)``, and the last column's cells were written under both)."""
     first: dict[str, int] = {}
+    taken = set(header)
     names = []
     for i, name in enumerate(header):
         if name not in first:
@@ -467,7 +471,12 @@ def _column_names(path: str, line: int, header: Sequence[str], text_column: str,
             raise UserError(f"{path}:{line}: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
                             "expected one: rename the other")
         else:
-            name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+            made = name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+            for n in itertools.count(2):
+                if name not in taken:
+                    break
+                name = f"{made} ({n})"
+            taken.add(name)
         names.append(name)
     return names
 
