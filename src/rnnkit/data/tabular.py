@@ -427,7 +427,7 @@ def _read_delimited(
     reader = _csv_reader(content, delimiter)
     header = _as_typed(_read_header(path, reader), text_column, label_column)
     line = reader.line_num  # the header's (blank lines may come before it)
-    _refuse_separator_line(path, line, header, delimiter)
+    _refuse_separator_line(path, content, line, header, delimiter)
     headerless = ""
     if text_column not in header and label_column not in header:
         guessed = _headerless_columns(content, delimiter, text_column, label_column)
@@ -508,17 +508,22 @@ def _read_header(path: str, reader: Reader) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _refuse_separator_line(path: str, line: int, header: Sequence[str], delimiter: str) -> None:
+def _refuse_separator_line(path: str, content: str, line: int, header: Sequence[str], delimiter: str) -> None:
     """Refuse Excel's ``sep=;`` line (some of its exports begin a CSV with one, naming the separator) in one line
     saying to delete it: rnnkit reads a file by its name, as pandas does, which does not honour the line either;
-    read as a header it was 'text column 'text' is missing; the first line is one field 'sep=;''."""
+    read as a header it was 'text column 'text' is missing; the first line is one field 'sep=;''. The line is
+    shown as ``content`` writes it, line ``line`` (the header's cells are stripped: ``sep=`` and a tab was shown
+    as 'sep=', and in a .csv file no mend was said)."""
     first = delimiter.join(header).strip()
     if len(header) > 2 or not first.lower().startswith("sep=") or len(first) > 5:
         return
-    separator = first[4:] or delimiter
+    written = next(itertools.islice(io.StringIO(content, newline=""), line - 1, None), "").strip(" \r\n")
+    if not written.lower().startswith("sep=") or len(written) > 5:
+        written = first
+    separator = written[4:] or delimiter
     mend = "" if separator == delimiter else (f", and save the file {_separator_name(delimiter)}-separated (its rows "
                                               f"are separated by {separator!r})")
-    raise UserError(f"{path}:{line}: {first!r} is Excel's line naming the separator, which rnnkit does not honour "
+    raise UserError(f"{path}:{line}: {written!r} is Excel's line naming the separator, which rnnkit does not honour "
                     f"(nor does pandas): delete the line{mend}")
 
 
