@@ -282,8 +282,8 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
             "examples_per_s": round(result.tokens_per_s, 1),
-            **run_summary(result),
             **(extra or {}),
+            **run_summary(result),
         }
         print(strictjson.dumps(summary))
         return
@@ -326,7 +326,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
             "best_val_loss": result.at_best("loss"), **_kept_by(result),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"),
-            "examples_per_s": round(result.tokens_per_s, 1), **run_summary(result), **(extra or {})}))
+            "examples_per_s": round(result.tokens_per_s, 1), **(extra or {}), **run_summary(result)}))
         return
     if result.best_metric is None:
         print(f"{counts}; {result.where()}")
