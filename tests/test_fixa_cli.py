@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,40 @@ def test_a_stray_word_with_no_data_anywhere_is_the_forgotten_data(
     for config in ("c.toml", "missing.toml"):
         assert cli.main(["train", "classify", "--config", config, "t.csv"]) == 2
         assert "reads its data from --data FILE (--data t.csv)" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny classifier and a tiny tagger (2 steps each), and a file of texts for each."""
+    tmp = tmp_path_factory.mktemp("fixa")
+    (tmp / "t.csv").write_text("text,label\ngood film,pos\nbad film,neg\nnice one,pos\nawful,neg\n")
+    (tmp / "t.conll").write_text("the\tDET\ncat\tNOUN\n\na\tDET\ndog\tNOUN\n\n")
+    for task, data in (("classify", "t.csv"), ("tag", "t.conll")):
+        assert cli.main(["train", task, "--data", str(tmp / data), "--out", str(tmp / task), "--steps", "2",
+                         "--hidden", "8", "--embedding", "8", "--no-progress", "--json"]) == 0
+    return {"dir": tmp, "classify": tmp / "classify", "tag": tmp / "tag"}
+
+
+@pytest.mark.parametrize(("task", "data", "name", "said"), [
+    ("classify", "t.csv", "out.csv", {"format": "csv", "rows": 4, "added": ["predicted_label", "p_neg", "p_pos"]}),
+    ("classify", "t.csv", "out.jsonl", {"format": "jsonl", "rows": 4}),
+    ("tag", "t.conll", "out.conll", {"format": "conll", "sentences": 2})])
+def test_predict_output_with_json_says_what_it_wrote_as_json(models: dict[str, Path], task: str, data: str, name: str,
+                                                             said: dict[str, object], tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`predict DIR --file in.csv --output out.csv --json` wrote CSV (the name decides) and said nothing at all:
+    --json did nothing a user could see. The file is still written by its name; --json makes the report of it
+    one JSON object on standard output, in place of the 'wrote ...' line on stderr."""
+    out = tmp_path / name
+    capsys.readouterr()
+    assert cli.main(["predict", str(models[task]), "--file", str(models["dir"] / data), "--output", str(out),
+                     "--json"]) == 0
+    got = capsys.readouterr()
+    line = json.loads(got.out)
+    assert line["output"] == str(out) and said.items() <= line.items()
+    assert got.err == ""
+    first = out.read_text().splitlines()[0]
+    assert first.startswith("text,") if name.endswith(".csv") else first.startswith(("{", "the\t"))
+    assert cli.main(["predict", str(models[task]), "--file", str(models["dir"] / data), "--output", str(out)]) == 0
+    got = capsys.readouterr()
+    assert got.out == "" and got.err.startswith("wrote ")

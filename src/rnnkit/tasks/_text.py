@@ -492,10 +492,23 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
                    "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "
                    "--file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
-                                     "TSV or JSONL by its extension; tag: CoNLL, or JSONL for .jsonl)")
+                                     "TSV or JSONL by its extension; tag: CoNLL, or JSONL for .jsonl), then say "
+                                     "what was written on stderr")
     p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
                    "training)")
-    p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
+    p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file); "
+                   "with --output, whose extension still decides the file's format, one JSON object on standard "
+                   "output saying what was written (output, format, rows or sentences)")
+
+
+def say_written(path: str, as_json: bool, line: str, **facts: Any) -> None:
+    """What ``predict --output`` wrote: ``line`` on stderr, or with ``as_json`` (``--json``) one JSON object on
+    standard output, ``{"output": PATH, **facts}``. The file's format is its extension's either way: ``--json``
+    with ``--output out.csv`` wrote CSV and said nothing, the flag silently doing nothing a user could see."""
+    if as_json:
+        print(strictjson.dumps({"output": str(path), **facts}, ensure_ascii=False))
+    else:
+        print(line, file=sys.stderr)
 
 
 def earlier_prediction(columns: Sequence[str], keep: Sequence[str] = ()) -> set[str]:
