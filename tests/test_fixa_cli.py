@@ -76,3 +76,26 @@ def test_predict_output_with_json_says_what_it_wrote_as_json(models: dict[str, P
     assert cli.main(["predict", str(models[task]), "--file", str(models["dir"] / data), "--output", str(out)]) == 0
     got = capsys.readouterr()
     assert got.out == "" and got.err.startswith("wrote ")
+
+
+def test_sample_json_is_one_object_with_the_text_and_its_settings(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit sample` had no --json where score, predict, translate, caption and transcribe have one: the object
+    holds the text as printed without it and the settings that draw it again (the clock's seed too)."""
+    data = tmp_path / "c.txt"
+    data.write_text("hello world\nthe cat sat on the mat\n" * 20)
+    assert cli.main(["train", "charlm", "--data", str(data), "--out", str(tmp_path / "lm"), "--steps", "1", "--hidden",
+                     "8", "--embed-dim", "8", "--seq-len", "16", "--batch-size", "2", "--no-progress", "--json"]) == 0
+    line = ["sample", str(tmp_path / "lm"), "--prime", "the ", "--length", "12", "--seed", "3"]
+    capsys.readouterr()
+    assert cli.main(line) == 0
+    printed = capsys.readouterr().out
+    assert cli.main([*line, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    text = got.pop("text")
+    assert printed == text + ("" if text.endswith("\n") else "\n") and text.startswith("the ")
+    assert got == {"model": str(tmp_path / "lm"), "prime": "the ", "length": 12, "temperature": 0.8, "top_k": None,
+                   "top_p": 1.0, "seed": 3}
+    assert cli.main(["sample", str(tmp_path / "lm"), "--length", "5", "--json"]) == 0
+    drawn = json.loads(capsys.readouterr().out)
+    assert isinstance(drawn["seed"], int) and len(drawn["text"]) == 5
