@@ -147,8 +147,8 @@ def test_a_prefix_after_train_task_names_a_flag_of_that_task(capsys: pytest.Capt
     (["train", "caption", "--attention", "--steps", "2", "imgs"],
      "imgs: `rnnkit train caption` reads its data from --data FILE (--data imgs), not from a word alone"),
     (["train", "tag", "--data=x.conll", "--steps", "2", "extra"],
-     "extra: `rnnkit train tag` takes flags and their values only, and this word follows no flag that takes one "
-     "(`rnnkit train tag -h` lists its flags)"),
+     "extra: an unexpected argument; `rnnkit train tag` takes flags and their values only, and this word follows "
+     "no flag that takes one (its data comes from --data x.conll; `rnnkit train tag -h` lists its flags)"),
 ], ids=["forgotten-data", "unknown-flag-first", "optional-value", "stray-after-data"])
 def test_a_word_after_train_task_that_is_no_flags_value_is_named(line: list[str], said: str | None,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,6 @@ def model(root: Path, task: str) -> Path:
 
 
 @pytest.mark.parametrize(("task", "line", "takers"), [
-    ("charlm", ["sample", "{dir}", "--json"], "`rnnkit train charlm` and `rnnkit score`"),
     ("charlm", ["score", "{dir}", "--seed", "1", "the fox"], "`rnnkit train charlm` and `rnnkit sample`"),
     ("seq2seq", ["translate", "{dir}", "--data", "pairs.tsv"],
      "`rnnkit train seq2seq`, `rnnkit evaluate` and `rnnkit score`"),
@@ -37,7 +36,8 @@ def test_a_flag_of_another_verb_is_not_called_a_training_setting(tmp_path: Path,
                                                                  line: list[str], takers: str) -> None:
     """`rnnkit translate RUN --data FILE` said '--data: a training setting; it applies to `rnnkit train
     seq2seq`', and `rnnkit sample RUN --json` called --json a training setting, while `evaluate --data` and
-    `score --json` of the same model take them: a user was sent to training for a flag of a verb."""
+    `score --json` of the same model take them: a user was sent to training for a flag of a verb. (sample takes
+    --json now.)"""
     folder = model(tmp_path, task)
     assert main([word.format(dir=folder) for word in line]) == 2
     flag = next(word for word in line if word.startswith("--")).split("=")[0]

@@ -6,6 +6,7 @@ trained here."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,6 @@ def test_text_column_with_standard_input_is_refused(model: Path, capsys: pytest.
 def test_text_arguments_keep_their_label_marks(model: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Only the lines of --file - lose their fastText ``__label__`` words (as --file FILE reads a fastText file):
     a TEXT argument is classified as written, one that is a mark alone too."""
-    import json
-
     capsys.readouterr()
     assert main(["predict", str(model), "__label__pos good film", "__label__neg", "--json"]) == 0
     texts = [json.loads(line)["text"] for line in capsys.readouterr().out.splitlines()]
@@ -57,8 +56,8 @@ def test_text_arguments_keep_their_label_marks(model: Path, capsys: pytest.Captu
 
 def test_predict_output_says_what_it_wrote_unless_json(model: Path, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """--output FILE says on standard error how many rows it wrote, with which columns, where; --json keeps
-    quiet (a script reads the file)."""
+    """--output FILE says on standard error how many rows it wrote, with which columns, where; --json says it as
+    one JSON object on standard output, nothing on standard error (the file is CSV still: its name decides)."""
     target = tmp_path / "p.csv"
     capsys.readouterr()
     assert main(["predict", str(model), "a good film", "a dull plot", "--output", str(target)]) == 0
@@ -66,7 +65,8 @@ def test_predict_output_says_what_it_wrote_unless_json(model: Path, tmp_path: Pa
     assert captured.out == "" and captured.err.count("\n") == 1
     assert captured.err.startswith("wrote 2 rows with predicted_label") and captured.err.endswith(f" to {target}\n")
     assert main(["predict", str(model), "a good film", "--output", str(tmp_path / "q.csv"), "--json"]) == 0
-    assert capsys.readouterr() == ("", "")
+    captured = capsys.readouterr()
+    assert captured.err == "" and json.loads(captured.out)["output"] == str(tmp_path / "q.csv")
     assert (tmp_path / "q.csv").read_text(encoding="utf-8").startswith("text,predicted_label")
 
 

@@ -16,7 +16,8 @@ from rnnkit.tasks import TASKS
 def test_a_word_after_a_value_given_with_equals_is_stray(capsys: pytest.CaptureFixture[str]) -> None:
     """`--data=x.conll extra`: the value came with the flag, so 'extra' is no value of it."""
     assert cli.main(["train", "tag", "--data=x.conll", "extra"]) == 2
-    assert capsys.readouterr().err.startswith("rnnkit: error: extra: `rnnkit train tag` takes flags and their values")
+    assert capsys.readouterr().err.startswith("rnnkit: error: extra: an unexpected argument; `rnnkit train tag` takes "
+                                              "flags and their values")
 
 
 def test_no_word_after_dash_dash_is_read_as_a_flag_or_a_stray_word() -> None:
@@ -57,6 +58,7 @@ def test_data_given_by_a_prefix_is_given(data: list[str], capsys: pytest.Capture
     """argparse reads `--dat t.csv` as --data t.csv: a stray word after it is not the data the user forgot (the
     refusal told them to write `--data val.csv`, which would have trained on the other file)."""
     assert cli.main(["train", "classify", *data, "val.csv"]) == 2
-    assert capsys.readouterr().err == ("rnnkit: error: val.csv: `rnnkit train classify` takes flags and their values "
-                                       "only, and this word follows no flag that takes one (`rnnkit train classify "
-                                       "-h` lists its flags)\n")
+    assert capsys.readouterr().err == ("rnnkit: error: val.csv: an unexpected argument; `rnnkit train classify` takes "
+                                       "flags and their values only, and this word follows no flag that takes one "
+                                       "(its data comes from --data t.csv; `rnnkit train classify -h` lists its "
+                                       "flags)\n")

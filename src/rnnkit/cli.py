@@ -459,10 +459,49 @@ def _refuse_unknown_command_flags(argv: Sequence[str]) -> None:
     if (flag := _unknown_flag(rest, flags)) is not None:
         raise UserError(f"{flag}: not a flag of `{prog}` (`{prog} -h` lists its flags)")
     if argv[0] == "train" and (word := _stray_word(rest, flags)) is not None:
-        if not any(_flags_named(w, flags) == ["--data"] for w in rest if w.startswith("--")):
-            raise UserError(f"{word}: `{prog}` reads its data from --data FILE (--data {word}), not from a word alone")
-        raise UserError(f"{word}: `{prog}` takes flags and their values only, and this word follows no flag that "
-                        f"takes one (`{prog} -h` lists its flags)")
+        raise UserError(_stray_word_line(word, TASKS[argv[1]], rest, flags))
+
+
+def _stray_word_line(word: str, task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str:
+    """Why ``word``, a stray word of ``rnnkit train TASK ...``, is refused: a forgotten ``--data`` where nothing on
+    the line gives the data; else where the data comes from (``--data``, the ``--config`` file's ``data``, the
+    resumed run), not advice to add ``--data``, which `train classify --config c.toml t.csv` was told though
+    c.toml gave the data."""
+    prog = f"rnnkit train {task.name}"
+    if (where := _data_from(task, rest, flags)) is None:
+        return f"{word}: `{prog}` reads its data from --data FILE (--data {word}), not from a word alone"
+    return (f"{word}: an unexpected argument; `{prog}` takes flags and their values only, and this word follows no "
+            f"flag that takes one (its data comes from {where}; `{prog} -h` lists its flags)")
+
+
+def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str | None:
+    """Where ``rnnkit train TASK ...`` (``rest``) gets its data besides a word: ``--data FILE``, the ``--config``
+    file's ``data``, or the run that ``--resume DIR`` resumes; None when nothing on the line gives it."""
+    from rnnkit.train.options import TRAINER_DEFAULTS, config_line, load_config_file
+
+    if (data := _flag_value(rest, flags, "--data")) is not None:
+        return f"--data {data}"
+    if (config := _flag_value(rest, flags, "--config")) is not None:
+        with contextlib.suppress(UserError):  # a bad file is refused as ever once the word is gone
+            settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task)})
+            if isinstance(settings.get("data"), str):
+                return config_line(config, "data", settings["data"])
+    if (resumed := _flag_value(rest, flags, "--resume")) is not None:
+        return f"the run that --resume {resumed} continues"
+    return None
+
+
+def _flag_value(rest: Sequence[str], flags: dict[str, bool], flag: str) -> str | None:
+    """The value that ``rest`` (up to ``--``) gives ``flag`` (``--flag VALUE``, ``--flag=VALUE`` or a prefix of
+    it, as argparse reads them); None when it gives none."""
+    for i, word in enumerate(rest):
+        if word == "--":
+            return None
+        if word.startswith("--") and _flags_named(word, flags) == [flag]:
+            if "=" in word:
+                return word.split("=", 1)[1]
+            return rest[i + 1] if i + 1 < len(rest) else None
+    return None
 
 
 def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:

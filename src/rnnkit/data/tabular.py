@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -426,7 +427,7 @@ def _read_delimited(
     reader = _csv_reader(content, delimiter)
     header = _as_typed(_read_header(path, reader), text_column, label_column)
     line = reader.line_num  # the header's (blank lines may come before it)
-    _refuse_separator_line(path, line, header, delimiter)
+    _refuse_separator_line(path, content, line, header, delimiter)
     headerless = ""
     if text_column not in header and label_column not in header:
         guessed = _headerless_columns(content, delimiter, text_column, label_column)
@@ -457,8 +458,11 @@ def _column_names(path: str, line: int, header: Sequence[str], text_column: str,
     """The names a CSV/TSV file's rows are kept under: its header's, a name met again made distinct (``note (column
     4)``; an unnamed one ``column 4``), so that no column's cells are lost where the rows are written back
     (``predict --file`` wrote the cells of the last of two ``note`` columns under both). The text or label column
-    named twice is refused, naming both places: which of them is meant cannot be told."""
+    named twice is refused, naming both places: which of them is meant cannot be told. A made name is none that
+    the header writes or that was made before (``note,note,note (column 2)``: the second ``note`` is ``note (column
+    2) (2)``; it was ``note (column 2)``, and the last column's cells were written under both)."""
     first: dict[str, int] = {}
+    taken = set(header)
     names = []
     for i, name in enumerate(header):
         if name not in first:
@@ -467,7 +471,12 @@ def _column_names(path: str, line: int, header: Sequence[str], text_column: str,
             raise UserError(f"{path}:{line}: two columns are named {name!r} (columns {first[name] + 1} and {i + 1}); "
                             "expected one: rename the other")
         else:
-            name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+            made = name = f"{name} (column {i + 1})" if name else f"column {i + 1}"
+            for n in itertools.count(2):
+                if name not in taken:
+                    break
+                name = f"{made} ({n})"
+            taken.add(name)
         names.append(name)
     return names
 
@@ -499,17 +508,22 @@ def _read_header(path: str, reader: Reader) -> list[str]:
     return [h.strip() for h in header]
 
 
-def _refuse_separator_line(path: str, line: int, header: Sequence[str], delimiter: str) -> None:
+def _refuse_separator_line(path: str, content: str, line: int, header: Sequence[str], delimiter: str) -> None:
     """Refuse Excel's ``sep=;`` line (some of its exports begin a CSV with one, naming the separator) in one line
     saying to delete it: rnnkit reads a file by its name, as pandas does, which does not honour the line either;
-    read as a header it was 'text column 'text' is missing; the first line is one field 'sep=;''."""
+    read as a header it was 'text column 'text' is missing; the first line is one field 'sep=;''. The line is
+    shown as ``content`` writes it, line ``line`` (the header's cells are stripped: ``sep=`` and a tab was shown
+    as 'sep=', and in a .csv file no mend was said)."""
     first = delimiter.join(header).strip()
     if len(header) > 2 or not first.lower().startswith("sep=") or len(first) > 5:
         return
-    separator = first[4:] or delimiter
+    written = next(itertools.islice(io.StringIO(content, newline=""), line - 1, None), "").strip(" \r\n")
+    if not written.lower().startswith("sep=") or len(written) > 5:
+        written = first
+    separator = written[4:] or delimiter
     mend = "" if separator == delimiter else (f", and save the file {_separator_name(delimiter)}-separated (its rows "
                                               f"are separated by {separator!r})")
-    raise UserError(f"{path}:{line}: {first!r} is Excel's line naming the separator, which rnnkit does not honour "
+    raise UserError(f"{path}:{line}: {written!r} is Excel's line naming the separator, which rnnkit does not honour "
                     f"(nor does pandas): delete the line{mend}")
 
 

@@ -13,7 +13,10 @@ the line and the column (in characters) as an editor counts them (LF, CRLF or a 
 byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8.
 A file that begins with a UTF-16 byte order mark (Excel's "Unicode Text" and Windows Notepad's "Unicode"
 save so) is named as UTF-16, with ``iconv -f utf-16 -t utf-8`` as the mend; so is one without the mark whose
-first bytes are every other one 0 (UTF-32: three in four), with the byte order in the mend (``-f utf-16le``).
+first bytes are every other one 0 (UTF-32: three in four), with the byte order in the mend (``-f utf-16le``), and
+one without the mark, not UTF-8, whose first bytes hold 0 bytes and read as UTF-16 text in one byte order (Korean
+or Chinese text, a 0 byte in a space's or a line end's unit but not in a syllable's; a cp949 or EUC-KR file has no 0
+byte, and keeps the message above).
 
 A file is read and decoded in pieces (:func:`read_pieces`), so that a text larger than memory can be
 encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`read_utf8`) alike.
@@ -25,6 +28,7 @@ import codecs
 import os
 import stat
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -70,10 +74,11 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     in one line naming ``where``, the line, the column, the byte and its offset; with ``empty`` (what
     is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    place, fed, started, held, content = _Place(), 0, False, "", False
+    place, fed, started, held, content, head = _Place(), 0, False, "", False, b""
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
             _refuse_wide(raw, where)
+            head = raw[:WIDE_SAMPLE * 4]
         fed += len(raw)
         try:
             piece = decoder.decode(raw, final)
@@ -85,6 +90,8 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
                 raise UserError(f"{where}:1: not UTF-8 but UTF-16 (it begins with the byte order mark "
                                 f"0x{exc.object[0]:02x} 0x{exc.object[1]:02x}, as Excel's 'Unicode Text' does); "
                                 f"{UTF16_HINT}") from None
+            if (codec := _utf16_by_its_nuls(head)) is not None:
+                raise _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text") from None
             raise UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
                             f"{place.column}, byte offset {offset}); {HINT}") from None
         if not started and piece:
@@ -122,9 +129,41 @@ def _refuse_wide(head: bytes, where: str) -> None:
     as one with the mark is refused, the mend naming the byte order."""
     codec = _wide_encoding(head)
     if codec is not None:
-        zeros = "three bytes in four are 0" if "32" in codec else "every other byte is 0"
-        raise UserError(f"{where}:1: not UTF-8 but {codec[:6].upper()} (no byte order mark; {zeros}); "
-                        f"save the file as UTF-8, e.g. `iconv -f {codec} -t utf-8`")
+        raise _wide_error(where, codec, "three bytes in four are 0" if "32" in codec else "every other byte is 0")
+
+
+def _wide_error(where: str, codec: str, why: str) -> UserError:
+    """The refusal of a file in ``codec`` (UTF-16 or UTF-32 of a byte order) without a byte order mark, ``why``
+    saying how it was told."""
+    return UserError(f"{where}:1: not UTF-8 but {codec[:6].upper()} (no byte order mark; {why}); "
+                     f"save the file as UTF-8, e.g. `iconv -f {codec} -t utf-8`")
+
+
+def _utf16_by_its_nuls(head: bytes) -> str | None:
+    """``"utf-16le"`` or ``"utf-16be"`` when a file's first bytes, not UTF-8, hold two NULs or more and read in that
+    byte order as text (:func:`_text_read`): Korean, Chinese or Japanese text so written, where most units of a
+    syllable or an ideograph have no NUL and a space's or a line end's has one (:func:`_wide_encoding` wants
+    every other byte 0). Read both ways, the order with more characters below U+0100 (spaces, line ends, digits)
+    is it. Else None: a file of a legacy encoding (cp949, EUC-KR, Shift-JIS, GBK, Latin-1) has no NUL byte, and
+    one of other bytes reads as control or unassigned characters."""
+    sample = head[: len(head) // 2 * 2]
+    if sample.count(0) < 2:
+        return None
+    narrow = {codec: sum(c < "\u0100" for c in text) for codec in ("utf-16le", "utf-16be")
+              if (text := _text_read(sample, codec)) is not None}
+    return max(narrow, key=lambda codec: narrow[codec]) if narrow else None
+
+
+def _text_read(sample: bytes, codec: str) -> str | None:
+    """``sample`` read in ``codec`` (a character may be cut at its end) when it is text: no control character but
+    a tab or a line end, no unpaired surrogate, private-use or unassigned character; else None."""
+    try:
+        text = codecs.getincrementaldecoder(codec)("strict").decode(sample, False)
+    except UnicodeDecodeError:
+        return None
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\t\n\r" for c in text):
+        return None
+    return text
 
 
 def _with_end(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:

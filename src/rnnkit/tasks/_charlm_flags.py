@@ -30,6 +30,8 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
                          "reach P (default 1 = off; 0.9 is common)")
     sp.add_argument("--seed", type=int, default=None, help="random seed (same seed, same text)")
     sp.add_argument("--verbose", action="store_true", help="print the speed on stderr")
+    sp.add_argument("--json", action="store_true", help="one JSON object: the text (the prime and what follows it) "
+                    "and the settings that drew it, the seed too (a seed of the clock where none was given)")
 
 
 def _score_arguments(sc: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rnnkit import strictjson
@@ -23,13 +24,30 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
     # a seed of the clock draws, printed by --verbose to do so again; greedy from a prime draws nothing
     drawn = args.temperature != 0 or not args.prime
     seed = args.seed if args.seed is not None or not drawn else int(time.time_ns() % 2**31)
-    out = sys.stdout
-    out.write(args.prime)
-    buf: list[str] = []
-    last = args.prime[-1:]
     start = time.perf_counter()
-    for ch in lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p,
-                        threads=getattr(args, "threads", None)):
+    chars = lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p,
+                      threads=getattr(args, "threads", None))
+    if args.json:  # the whole text once drawn, with the settings that draw it again (the seed of the clock too)
+        print(strictjson.dumps({"model": str(args.dir), "text": args.prime + "".join(chars), "prime": args.prime,
+                                "length": args.length, "temperature": args.temperature, "top_k": args.top_k,
+                                "top_p": args.top_p, "seed": seed}, ensure_ascii=False))
+    else:
+        _write_as_drawn(args.prime, chars)
+    if args.verbose:
+        dt = time.perf_counter() - start
+        print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s)"
+              f"{'' if seed is None else f', seed {seed}'}", file=sys.stderr)
+    return 0
+
+
+def _write_as_drawn(prime: str, chars: Iterable[str]) -> None:
+    """``prime``, then the drawn ``chars`` on standard output as they come (a line, or 64 characters, at a time),
+    ended by a line end."""
+    out = sys.stdout
+    out.write(prime)
+    buf: list[str] = []
+    last = prime[-1:]
+    for ch in chars:
         buf.append(ch)
         last = ch
         if ch == "\n" or len(buf) >= 64:
@@ -38,11 +56,6 @@ def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
             buf.clear()
     out.write("".join(buf) + ("" if last == "\n" else "\n"))
     out.flush()
-    if args.verbose:
-        dt = time.perf_counter() - start
-        print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s)"
-              f"{'' if seed is None else f', seed {seed}'}", file=sys.stderr)
-    return 0
 
 
 def _score_command(lm: CharLM, args: argparse.Namespace) -> int:

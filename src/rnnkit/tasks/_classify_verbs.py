@@ -126,10 +126,11 @@ def _cells(m: TextClassifier, rows: Sequence[dict[str, Any]], fmt: str,
 
 def _write_predictions(m: TextClassifier, args: argparse.Namespace, added: list[str], columns: list[str],
                        rows: Sequence[dict[str, Any]]) -> int:
-    rows = _cells(m, rows, file_format(args.output), "explanation" in added)
+    fmt = file_format(args.output)
+    rows = _cells(m, rows, fmt, "explanation" in added)
     write_table(args.output, columns, rows, _probability_columns(m))   # with six decimals in CSV/TSV
-    if not args.json:
-        print(f"wrote {counted(len(rows), 'row')} with {', '.join(added)} to {args.output}", file=sys.stderr)
+    shared.say_written(args.output, args.json, f"wrote {counted(len(rows), 'row')} with {', '.join(added)} to "
+                       f"{args.output}", format=fmt, rows=len(rows), added=added)
     return 0
 
 

@@ -49,16 +49,18 @@ def _output_format(path: str) -> str:
     return "conll"
 
 
-def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], quiet: bool) -> None:
-    """``--output``, then (unless ``quiet``: ``--json``) what was written, on stderr, as classify's predict says it."""
-    if _output_format(path) == "conll":
+def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], as_json: bool) -> None:
+    """``--output``, then what was written, as classify's predict says it (:func:`~rnnkit.tasks._text.say_written`:
+    with ``as_json``, ``--json``, one JSON object on standard output)."""
+    fmt = _output_format(path)
+    if fmt == "conll":
         write_conll(path, sentences, tags)
     else:
         with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             for sent, sent_tags in zip(sentences, tags, strict=True):
                 fh.write(_json_line(sent, sent_tags) + "\n")
-    if not quiet:
-        print(f"wrote {counted(len(tags), 'tagged sentence')} to {path}", file=sys.stderr)
+    shared.say_written(path, as_json, f"wrote {counted(len(tags), 'tagged sentence')} to {path}", format=fmt,
+                       sentences=len(tags))
 
 
 def _predict_arguments(p: argparse.ArgumentParser) -> None:

@@ -282,8 +282,8 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
             "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_accuracy": result.last_eval.get("accuracy"),
             "examples_per_s": round(result.tokens_per_s, 1),
-            **run_summary(result),
             **(extra or {}),
+            **run_summary(result),
         }
         print(strictjson.dumps(summary))
         return
@@ -326,7 +326,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
             "best_val_loss": result.at_best("loss"), **_kept_by(result),
             "val_loss": result.last_eval.get("loss"), "val_macro_f1": result.last_eval.get("macro_f1"),
             "final_val_micro_f1": result.last_eval.get("micro_f1"),
-            "examples_per_s": round(result.tokens_per_s, 1), **run_summary(result), **(extra or {})}))
+            "examples_per_s": round(result.tokens_per_s, 1), **(extra or {}), **run_summary(result)}))
         return
     if result.best_metric is None:
         print(f"{counts}; {result.where()}")
@@ -492,10 +492,23 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
                    "(a tagger: one sentence) a line from standard input (rnnkit transcribe ... | rnnkit predict DIR "
                    "--file -)")
     p.add_argument("--output", help="write the predictions here instead of standard output (classify: CSV, "
-                                     "TSV or JSONL by its extension; tag: CoNLL, or JSONL for .jsonl)")
+                                     "TSV or JSONL by its extension; tag: CoNLL, or JSONL for .jsonl), then say "
+                                     "what was written on stderr")
     p.add_argument("--text-column", help="classifiers, with --file: the text column (default: the one used in "
                    "training)")
-    p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file)")
+    p.add_argument("--json", action="store_true", help="one JSON object per text (per row or sentence of --file); "
+                   "with --output, whose extension still decides the file's format, one JSON object on standard "
+                   "output saying what was written (output, format, rows or sentences)")
+
+
+def say_written(path: str, as_json: bool, line: str, **facts: Any) -> None:
+    """What ``predict --output`` wrote: ``line`` on stderr, or with ``as_json`` (``--json``) one JSON object on
+    standard output, ``{"output": PATH, **facts}``. The file's format is its extension's either way: ``--json``
+    with ``--output out.csv`` wrote CSV and said nothing, the flag silently doing nothing a user could see."""
+    if as_json:
+        print(strictjson.dumps({"output": str(path), **facts}, ensure_ascii=False))
+    else:
+        print(line, file=sys.stderr)
 
 
 def earlier_prediction(columns: Sequence[str], keep: Sequence[str] = ()) -> set[str]:

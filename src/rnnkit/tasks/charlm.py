@@ -248,8 +248,8 @@ def report(result: TrainResult, as_json: bool) -> None:
         line += f"; interrupted: continue with --resume {out}"
     print(line, file=sys.stderr if as_json else sys.stdout, flush=True)
     if as_json:
-        print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                                **run_summary(result), "out": str(out)}))
+        print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step, "out": str(out),
+                                **run_summary(result)}))
 
 
 register(Task(
