@@ -48,7 +48,7 @@ class Writes(io.StringIO):
 
 def sample_args(**kw: Any) -> argparse.Namespace:
     return argparse.Namespace(**{"prime": "A:", "length": 9, "temperature": 0.8, "top_k": None, "seed": 5,
-                                 "top_p": 1.0, "verbose": False, **kw})
+                                 "top_p": 1.0, "verbose": False, "json": False, **kw})
 
 
 def test_sample_flushes_each_line_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
