@@ -61,6 +61,7 @@ __all__ = [
     "read_table",
     "read_unlabelled",
     "read_utf8",
+    "saved_labels",
     "sort_labels",
     "write_rows",
     "write_table",
@@ -283,6 +284,18 @@ def composed_labels(labels: list[Any]) -> list[Any]:
         return labels
     composed = [unicodedata.normalize("NFC", x) for x in labels]
     return composed if len(set(composed)) == len(composed) else labels
+
+
+def saved_labels(labels: object, where: str | Path, key: str = "labels") -> list[str]:
+    """A model's ``key`` (its labels, or a tagger's tags) as its ``config.json`` (``where``) saved them: a list of
+    distinct strings, composed as :func:`composed_labels` does; else a UserError naming the file and the field.
+    Loading a model checked this; resuming one did not, and took ``null`` or a missing field for a TypeError or a
+    KeyError, and a string for a list of its characters."""
+    if (not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)
+            or len(set(labels)) != len(labels)):
+        got = "none" if labels is None else repr(labels) if len(repr(labels)) <= 60 else type(labels).__name__
+        raise UserError(f"{where}: {key} must be a list of distinct strings, got {got}")
+    return composed_labels(labels)
 
 
 def _with_composed_labels(table: Table) -> Table:

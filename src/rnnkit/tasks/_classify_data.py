@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.data.polarity import is_polarity_source, load_polarity
-from rnnkit.data.tabular import Table, check_labels_known, composed_labels, read_table, read_unlabelled, sort_labels
+from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, saved_labels, sort_labels
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_texts, report_warnings, warn
 from rnnkit.tasks import _text as shared
@@ -92,7 +92,7 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
             raise UserError(f"--label-separator: applies only to a CSV or TSV file's label column; {t.path} is "
                             f"read as {READERS.get(t.reader, 'a built-in corpus')}, whose texts give their labels "
                             "themselves")
-    labels = (composed_labels(ckpt.config["labels"]) if ckpt  # a run begun before labels were read NFC: its own
+    labels = (saved_labels(ckpt.config.get("labels"), f"{ckpt.path}/config.json") if ckpt  # a resumed run's own
               else sort_labels([lab for names in train_t.label_lists() for lab in names]))
     if len(labels) < 2:
         only = labels[0] if labels else ""

@@ -15,7 +15,7 @@ from torch import Tensor
 from rnnkit.data.conll import Sentences
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import char_vocab, fold
-from rnnkit.data.tabular import composed_labels, sort_labels
+from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError
 from rnnkit.tasks import _text as shared
@@ -53,8 +53,9 @@ def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,
     else from the training sentences (the tags from ``tag_sources``: the training file's both sides; the
     words :func:`fold`-ed when ``folded``)."""
     if ckpt is not None:
-        return (composed_labels(ckpt.config["tags"]), tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json"),
-                ckpt.config.get("split", "whitespace"))
+        tags = saved_labels(ckpt.config.get("tags"), f"{ckpt.path}/config.json", "tags")
+        vocab = tokenizer_from_json(ckpt.vocab or {}, f"{ckpt.path}/vocab.json")
+        return tags, vocab, ckpt.config.get("split", "whitespace")
     tags = sort_labels([t for part in tag_sources for sent in part.tags for t in (sent or [])])
     words = [[fold(t) for t in sent] for sent in train_s.tokens] if folded else train_s.tokens
     return tags, TokenVocab.build(words), _tokens_are(train_s)

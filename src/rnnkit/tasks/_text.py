@@ -23,7 +23,7 @@ from torch import nn
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.split import stratified_split
-from rnnkit.data.tabular import composed_labels
+from rnnkit.data.tabular import saved_labels
 from rnnkit.data.tokenize import tokenizer_from_json
 from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.data.vectors import (
@@ -362,10 +362,7 @@ class TextModel:
         except (KeyError, TypeError, ValueError) as exc:
             raise UserError(f"{ckpt.path / 'config.json'}: missing or bad field ({exc})") from None
         where = ckpt.path / "config.json"
-        if (not isinstance(self.labels, list) or not all(isinstance(x, str) for x in self.labels)
-                or len(set(self.labels)) != len(self.labels)):
-            raise UserError(f"{where}: {self.labels_key} must be a list of distinct strings")
-        self.labels = composed_labels(self.labels)
+        self.labels = saved_labels(self.labels, where, self.labels_key)
         if isinstance(self.max_len, bool) or not isinstance(self.max_len, int) or self.max_len < 1:
             raise UserError(f"{where}: max_len {self.max_len!r}: expected a positive integer")
         self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
