@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,7 @@ __all__ = [
     "id_symbols",
     "join_words",
     "pad_batch",
+    "spelled_as_known",
     "tokenizer_from_json",
     "written_form",
 ]
@@ -62,6 +63,20 @@ PAD_ID, UNK_ID = 0, 1
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def spelled_as_known(text: str, known: Container[str]) -> str:
+    """``text`` in the spelling of a model whose characters are ``known``: a character it does not know, but whose
+    decomposition (NFD: a letter and its combining accent, a Hangul syllable's jamo) it knows every part of, is
+    written decomposed. A model trained before its input was read NFC-normalised kept the characters as typed (NFD
+    where macOS wrote them), and the composed input it is given now was unknown to it. Other characters stay."""
+    if all(c in known for c in text):
+        return text
+    spelled = []
+    for c in text:
+        parts = c if c in known else unicodedata.normalize("NFD", c)
+        spelled.append(parts if len(parts) > 1 and all(p in known for p in parts) else c)
+    return "".join(spelled)
 
 
 class TokenVocab:
