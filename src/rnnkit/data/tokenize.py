@@ -34,6 +34,7 @@ import torch
 
 from rnnkit import errors
 from rnnkit.errors import RnnkitWarning, UserError, first_repeated
+from rnnkit.wording import counted
 
 __all__ = [
     "PAD",
@@ -54,6 +55,7 @@ __all__ = [
     "pad_batch",
     "spelled_as_known",
     "tokenizer_from_json",
+    "warn_unknown",
     "written_form",
 ]
 
@@ -124,6 +126,16 @@ class TokenVocab:
 
 class UnknownCharacterWarning(RnnkitWarning):
     """Text contained characters outside the model's vocabulary (mapped to the unknown symbol)."""
+
+
+def warn_unknown(noun: str, symbols: Sequence[str], model: str, treated: str, *, where: str = "", detail: str = "",
+                 category: type[Warning] = RnnkitWarning, shown: int = 10) -> None:
+    """The one wording of every warning about input a model does not know (a text's characters, a translation's
+    source or target tokens, a recogniser's letters a language model lacks): ``[WHERE: ]N NOUNs unknown to MODEL[
+    (DETAIL)], TREATED: 'a', 'b', ...``, N the distinct ``symbols``, the first ``shown`` of them listed."""
+    listed = ", ".join(repr(s) for s in symbols[:shown]) + (" ..." if len(symbols) > shown else "")
+    said = f"{counted(len(symbols), noun)} unknown to {model}" + (f" ({detail})" if detail else "")
+    errors.warn(f"{where + ': ' if where else ''}{said}, {treated}: {listed}", category)
 
 
 UNK_CHAR = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER: the language model's unknown symbol
@@ -228,9 +240,8 @@ class CharVocab(TokenVocab):
             out[start : start + len(piece)] = torch.from_numpy(ids)
         if warn and unknown:
             total = sum(unknown.values())
-            shown = ", ".join(repr(c) for c, _ in unknown.most_common(5))
-            errors.warn(f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
-                        f"({shown}) were mapped to the unknown symbol", UnknownCharacterWarning)
+            warn_unknown("character", [c for c, _ in unknown.most_common()], "the model", "read as its unknown symbol",
+                         detail=f"seen {total}{'+' if total >= 1000 else ''} times", category=UnknownCharacterWarning)
         return out
 
     @functools.cached_property
