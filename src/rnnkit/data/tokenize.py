@@ -240,8 +240,9 @@ class CharVocab(TokenVocab):
             out[start : start + len(piece)] = torch.from_numpy(ids)
         if warn and unknown:
             total = sum(unknown.values())
+            seen = counted(f"{total}+" if total >= 1000 else total, "time")
             warn_unknown("character", [c for c, _ in unknown.most_common()], "the model", "read as its unknown symbol",
-                         detail=f"seen {total}{'+' if total >= 1000 else ''} times", category=UnknownCharacterWarning)
+                         detail=f"seen {seen}", category=UnknownCharacterWarning)
         return out
 
     @functools.cached_property
