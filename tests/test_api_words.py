@@ -378,7 +378,8 @@ def test_a_python_fit_and_a_models_method_warn_as_python_does(tmp_path: Path,
     text.write_text("the cat sat on the mat. " * 20)
     rnnkit.fit("charlm", data=str(text), out=tmp_path / "lm", hidden=8, seq_len=8, batch_size=2, steps=2, **QUIET)
     lm = rnnkit.load(tmp_path / "lm")
-    with pytest.warns(RnnkitWarning, match=r"character\(s\) not in the model's vocabulary \('Z'\)"):
+    with pytest.warns(RnnkitWarning, match=r"1 character unknown to the model \(seen 1 time\), read as its "
+                                           "unknown symbol: 'Z'"):
         lm.score("the Zat")
     with warnings.catch_warnings():  # filtered as a group, as a library's warnings are
         warnings.simplefilter("error")

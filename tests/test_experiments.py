@@ -566,7 +566,7 @@ def test_status_words_for_the_trainer_stop_reasons() -> None:
 
 
 def test_config_file_errors_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no such config file"):
+    with pytest.raises(UserError, match="no such file; expected a TOML config file"):
         ex.load_config(str(tmp_path / "none.toml"))
     broken = tmp_path / "broken.toml"
     broken.write_text("experiment = \n")

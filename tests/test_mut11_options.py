@@ -273,7 +273,7 @@ def test_use_threads_gives_torch_the_count_and_refuses_a_bad_one() -> None:
 
 
 def test_read_toml_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="no such config file"):
+    with pytest.raises(UserError, match="no such file; expected a TOML config file"):
         read_toml(tmp_path / "missing.toml")
     with pytest.raises(UserError, match="is a directory; expected a TOML file"):
         read_toml(tmp_path)

@@ -186,7 +186,7 @@ def test_the_closing_json_gives_the_scores_at_the_best_step_and_at_the_end(capsy
 
 def test_a_run_stopped_before_its_first_evaluation_says_where_it_is(capsys: pytest.CaptureFixture[str]) -> None:
     _text.report_training(_result(None), False, "texts")  # type: ignore[arg-type]
-    assert capsys.readouterr().out == "4 steps, 1.0 s, 8 texts/s; saved in r1\n"
+    assert capsys.readouterr().out == "4 steps, 1 s, 8 texts/s; saved in r1\n"
 
 
 @pytest.mark.parametrize("max_len", [True, 0, "9"])

@@ -62,7 +62,7 @@ def test_a_multi_label_run_stopped_before_a_best_is_still_said_as_multi_label(
     summary = json.loads(capsys.readouterr().out)
     assert summary["multi_label"] is True and summary["final_val_micro_f1"] == 0.6
     _text.report_training(_multi({}, {"micro_f1": 0.6, "loss": 0.5}, None), False, "texts")  # type: ignore[arg-type]
-    assert capsys.readouterr().out == "4 steps, 1.0 s, 8 texts/s; saved in r1\n"
+    assert capsys.readouterr().out == "4 steps, 1 s, 8 texts/s; saved in r1\n"
 
 
 def _init(config: dict[str, Any], tmp_path: Path) -> _text.TextModel:

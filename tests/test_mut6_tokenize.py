@@ -54,9 +54,10 @@ def test_the_unknown_count_says_a_thousand_or_more_from_a_thousand_on() -> None:
     from rnnkit.data.tokenize import UnknownCharacterWarning
 
     vocab = CharVocab.from_text("a")
-    with pytest.warns(UnknownCharacterWarning, match=r"^999 character\(s\) not in the model's vocabulary \('z'\)"):
+    with pytest.warns(UnknownCharacterWarning, match=r"^1 character unknown to the model \(seen 999 times\), read "
+                                                     "as its unknown symbol: 'z'$"):
         vocab.encode_tensor("z" * 999)
-    with pytest.warns(UnknownCharacterWarning, match=r"^1000\+ character\(s\)"):
+    with pytest.warns(UnknownCharacterWarning, match=r"^1 character unknown to the model \(seen 1000\+ times\)"):
         vocab.encode_tensor("z" * 1000)
 
 

@@ -97,8 +97,8 @@ def unknowns(text: str, known: str) -> tuple[torch.Tensor, list[str]]:
 def test_the_text_is_read_in_the_models_characters_those_it_lacks_as_unknown() -> None:
     ids, said = unknowns("aabxz", "abc")  # the model's ids: <unk> 0, a 1, b 2, c 3
     assert ids.tolist() == [1, 1, 2, 0, 0] and ids.dtype == torch.uint8
-    assert said == ["new.txt: 2 characters (40.00% of the text) are not among those of the --init-from model and "
-                    "are read as unknown: 'x', 'z'"]
+    assert said == ["new.txt: 2 characters unknown to the --init-from model (40.00% of the text), read as its "
+                    "unknown symbol: 'x', 'z'"]
     ids, said = unknowns("abcab", "abc")
     assert ids.tolist() == [1, 2, 3, 1, 2] and said == []
 
@@ -117,7 +117,7 @@ def test_a_text_over_half_unknown_is_refused(unknown: int, refused: bool) -> Non
                                                 (11, "'0', '1', '2', '3', '4', '5', '6', '7', '8', '9' ...")])
 def test_ten_missing_characters_are_named_and_more_end_in_dots(missing: int, shown: str) -> None:
     text = "a" * 40 + "0123456789:"[:missing]
-    assert unknowns(text, "abc")[1][0].endswith(f"read as unknown: {shown}")
+    assert unknowns(text, "abc")[1][0].endswith(f"read as its unknown symbol: {shown}")
 
 
 def test_the_source_line_names_the_models_shape_and_characters() -> None:

@@ -91,7 +91,8 @@ def test_the_label_separator_is_the_trained_one_else_a_joiner_for_several_labels
 def test_a_column_is_the_one_given_else_the_models_own() -> None:
     model = stub(text_column="review")
     assert model._column("evaluate", "text_column", None) == "review"
-    assert model._column("evaluate", "text_column", "") == "review"
+    with pytest.raises(UserError, match=r"^--text-column '': an empty name; .* the model's own \('review'\)"):
+        model._column("evaluate", "text_column", "")  # an unset shell variable: it read 'review', unsaid
     assert model._column("evaluate", "text_column", "body") == "body"
     assert model._column("evaluate", "label_column", None) == "label"
     with pytest.raises(TypeError, match="evaluate: text_column takes a column name"):

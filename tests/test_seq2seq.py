@@ -446,7 +446,7 @@ def test_translate_json_n_best_and_unknown_tokens(trained: tuple[Path, Path],
     captured = capsys.readouterr()
     record = json.loads(captured.out)
     assert len(record["n_best"]) == 2 and record["translation"] == record["n_best"][0]["text"]
-    assert "unknown source tokens" in captured.err and "'§'" in captured.err
+    assert "unknown to the model, read as <unk>" in captured.err and "'§'" in captured.err
     assert main(["translate", str(out), "1999", "--n-best", "3"]) == 2  # the beam is 1 unless --beam says more
     assert "--n-best 3: expected at most the beam's width (1): give a beam of at least 3" in capsys.readouterr().err
     result = rnnkit.load(out).translate("1999.3.3", return_attention=True)
@@ -498,7 +498,7 @@ def test_translate_keeps_the_attention_only_for_a_picture(trained: tuple[Path, P
         assert main(["translate", str(out), "1999.3.3", "--beam", beam, "--attention-png", str(png)]) == 0
     assert asked == [False, True, False, True] and png.stat().st_size > 1000
     assert len(json.loads(capsys.readouterr().out.splitlines()[0])["n_best"]) == 1
-    with pytest.warns(UserWarning, match="unknown source tokens") as caught:
+    with pytest.warns(UserWarning, match="source tokens? unknown to the model") as caught:
         rnnkit.load(out).translate("§ 1999")
     assert caught[0].filename == __file__
 

@@ -14,7 +14,7 @@ from rnnkit.cli import main
 from tests.test_classify_cli import make_csv
 from tests.test_seq2seq import dates_run
 
-pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.filterwarnings("ignore:unknown")]
+pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.filterwarnings("ignore:.* unknown to the model")]
 SMALL = ["--steps", "1", "--no-progress", "--save-minutes", "0"]
 
 

@@ -16,7 +16,7 @@ from rnnkit.errors import SettingError
 from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.tasks._translate_decoding import Decoding, replace_unknown, words_at
 
-pytestmark = pytest.mark.filterwarnings("ignore:unknown source tokens")
+pytestmark = pytest.mark.filterwarnings("ignore:.* unknown to the model")
 
 
 @pytest.fixture(scope="module")

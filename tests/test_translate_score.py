@@ -71,7 +71,7 @@ def test_unknown_target_tokens_are_named_and_bad_pairs_refused(run: tuple[Path, 
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     _, a, _ = run
     tr = rnnkit.load(a)
-    with pytest.warns(UserWarning, match=r"unknown target tokens \(scored as <unk>\): 'q'"):
+    with pytest.warns(UserWarning, match=r"1 target token unknown to the model, scored as <unk>: 'q'"):
         tr.score([("abc", "xqz")])
     with pytest.raises(TypeError, match="score takes a pairs file or a list of"):
         tr.score(5)  # type: ignore[arg-type]
@@ -112,8 +112,9 @@ def test_the_unknown_target_warning_is_said_at_the_callers_line(run: tuple[Path,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         tr.score([("abq", "xqz")])
-    assert sorted(str(w.message).split(":")[0] for w in caught) == ["unknown source tokens (read as <unk>)",
-                                                                    "unknown target tokens (scored as <unk>)"]
+    assert sorted(str(w.message).split(":")[0] for w in caught) == [
+        "1 source token unknown to the model, read as <unk>",
+        "1 target token unknown to the model, scored as <unk>"]
     assert [w.filename for w in caught] == [__file__, __file__]
 
 
@@ -150,7 +151,7 @@ def test_an_unknown_token_is_named_once_and_short_targets_are_read_together(
         run: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     _, a, _ = run
     tr = rnnkit.load(a)
-    with pytest.warns(UserWarning, match=r"unknown target tokens \(scored as <unk>\): 'q', 'w'$"):
+    with pytest.warns(UserWarning, match=r"2 target tokens unknown to the model, scored as <unk>: 'q', 'w'$"):
         tr.score([("abc", "xqzq"), ("ab", "wq")])
     rows: list[int] = []
     forward = tr.model.forward

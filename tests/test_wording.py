@@ -32,10 +32,10 @@ def test_closing_lines_count_the_steps_in_words(steps: int, said: str, tmp_path:
     charlm.report(result, False)
     lines = capsys.readouterr()
     lines = (lines.out + lines.err).splitlines()
-    assert f"({said}, 1.0 s, 10 texts/s)" in lines[0] and f"; {said} in 1 s, 10 chars/s;" in lines[1], lines
-    assert f"({said}, 1.0 s)" in translate.closing_line(result, "token", "", "pairs")
+    assert f"({said}, 1 s, 10 texts/s)" in lines[0] and f"; {said} in 1 s, 10 chars/s;" in lines[1], lines
+    assert f"({said}, 1 s)" in translate.closing_line(result, "token", "", "pairs")
     trial = Trial(number=1, kind="preset", settings={}, score=0.5, steps=steps, seconds=1.0, stopped="steps")
-    assert _trial_line(trial, lambda settings: "x").endswith(f"({said}, 1.0 s)")
+    assert _trial_line(trial, lambda settings: "x").endswith(f"({said}, 1 s)")
 
 
 def test_info_says_one_step_trained(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,8 +37,8 @@ from torch.nn import functional as F
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from rnnkit import export_loop
-from rnnkit.cells import CELLS, State, make_cell
-from rnnkit.cells.base import Cell, check_state_dtype
+from rnnkit.cells import CELLS, State, make_cell, refuse_unused_options, unused_options
+from rnnkit.cells.base import check_state_dtype
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -127,32 +127,6 @@ def stack_parameters(cell: str, input_size: int, hidden_size: int, num_layers: i
     return directions * (num_layers * per_direction + rows * inputs)
 
 
-def _unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:
-    """The options of ``cell`` that a layer of ``init`` and ``bias`` has no use for, each with what makes it so and
-    what to do: every initial value of the cell's own under ``init="torch"`` (torch.nn's draw replaces them), the
-    biases' under ``bias=False`` (there are none to set), and ``init_hh`` of a cell without recurrent weights."""
-    unused = {} if cell.recurrent else {"init_hh": f"cell {cell.name!r}, which has no recurrent weights (weight_hh) "
-                                                   "to initialise: leave it out"}
-    if not bias:
-        unused.update(dict.fromkeys(cell.bias_options, "bias=False, which builds the layer without biases: give one "
-                                                       "of the two"))
-    if init == "torch":
-        unused.update(dict.fromkeys(cell.initial_options, "init='torch', which starts every parameter as torch.nn "
-                                                          "does (uniform ±1/√hidden_size) instead of the cell's own "
-                                                          "initialisation: give one of the two"))
-    return unused
-
-
-def _refuse_unused_options(cell: Cell, init: str, bias: bool, given: dict[str, Any]) -> None:
-    """A ValueError naming the first of the ``given`` cell options that the layer would leave unused, and why:
-    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw and dropped the forget
-    bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``)."""
-    unused = _unused_options(cell, init, bias)
-    for name, value in given.items():
-        if name in unused:
-            raise ValueError(f"{name}={value!r} has no effect with {unused[name]}")
-
-
 class Recurrent(nn.RNNBase):
     """A stack of recurrent layers of one family, with torch.nn.LSTM's call contract.
 
@@ -217,7 +191,7 @@ class Recurrent(nn.RNNBase):
             raise ValueError(f"cell {cell!r} has no fused kernel in torch; use impl='auto' or 'reference'")
         if init not in ("rnnkit", "torch"):
             raise ValueError(f"init must be 'rnnkit' or 'torch', got {init!r}")
-        _refuse_unused_options(definition, init, bias, {**(cell_options or {}), **options})
+        refuse_unused_options(definition, init, bias, {**(cell_options or {}), **options})
         if proj_size and not definition.has_cell_state:
             raise ValueError(f"proj_size argument is only supported for LSTM, not {cell!r}")
         # set before RNNBase.__init__, which calls reset_parameters()
@@ -299,8 +273,8 @@ class Recurrent(nn.RNNBase):
             "proj_size": self.proj_size,
             "impl": self.impl,
             "init": self.init,
-            **{k: v for k, v in self.cell_def.options().items() if k not in _unused_options(self.cell_def, self.init,
-                                                                                           self.bias)},
+            **{k: v for k, v in self.cell_def.options().items() if k not in unused_options(self.cell_def, self.init,
+                                                                                          self.bias)},
             **self.reg.options(),
         }
 

@@ -1,8 +1,9 @@
-"""How rnnkit's printed lines say a count: :func:`counted` ("1 step", "2 steps"), one place for the plural."""
+"""How rnnkit's printed lines say a count: :func:`counted` ("1 step", "2 steps"), one place for the plural, and a
+time: :func:`seconds` ("0.031 s", "3.4 s", "52 s")."""
 
 from __future__ import annotations
 
-__all__ = ["counted", "listed"]
+__all__ = ["counted", "listed", "seconds"]
 
 
 def counted(n: object, noun: str, spec: str = "") -> str:
@@ -15,3 +16,14 @@ def counted(n: object, noun: str, spec: str = "") -> str:
 def listed(items: list[str]) -> str:
     """``items`` as a line says them: ``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def seconds(value: object) -> str:
+    """A time in seconds as rnnkit's lines say it (``rnnkit info``, a training run's closing line): whole seconds
+    from 10 s, two digits below (``3.4 s``, ``0.031 s``), ``under 0.01 s`` below that, so a run of a moment is not
+    ``0 s`` or ``0.0 s``; anything but a number (a damaged trainer_state.json's) as it is."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return f"{value!r} s"
+    if value >= 10 or value <= 0:
+        return f"{value:.0f} s"
+    return "under 0.01 s" if value < 0.01 else f"{value:.2g} s"

@@ -43,6 +43,8 @@ __all__ = [
     "le2015",
     "make_cell",
     "make_cell_module",
+    "refuse_unused_options",
+    "unused_options",
 ]
 
 
@@ -99,5 +101,37 @@ def _plain(value: Any) -> Any:
 
 
 def make_cell_module(name: str, input_size: int, hidden_size: int, bias: bool = True, **options: Any) -> CellModule:
-    """A single ``name`` cell with its own parameters (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``)."""
-    return CellModule(make_cell(name, hidden_size, **options), input_size, bias=bias)
+    """A single ``name`` cell with its own parameters (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``). An
+    option the cell would leave unused is a ValueError naming it and why, as :class:`rnnkit.Recurrent` refuses it:
+    a bias's (``forget_bias``, ``chrono``, ``bias_init``) with ``bias=False``, ``init_hh`` for minGRU or minLSTM."""
+    cell = make_cell(name, hidden_size, **options)
+    refuse_unused_options(cell, "rnnkit", bias, options)
+    return CellModule(cell, input_size, bias=bias)
+
+
+def unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:
+    """The options of ``cell`` that a layer of ``init`` and ``bias`` has no use for, each with what makes it so and
+    what to do: every initial value of the cell's own under ``init="torch"`` (torch.nn's draw replaces them), the
+    biases' under ``bias=False`` (there are none to set), and ``init_hh`` of a cell without recurrent weights."""
+    unused = {} if cell.recurrent else {"init_hh": f"cell {cell.name!r}, which has no recurrent weights (weight_hh) "
+                                                   "to initialise: leave it out"}
+    if not bias:
+        unused.update(dict.fromkeys(cell.bias_options, "bias=False, which builds the layer without biases: give one "
+                                                       "of the two"))
+    if init == "torch":
+        unused.update(dict.fromkeys(cell.initial_options, "init='torch', which starts every parameter as torch.nn "
+                                                          "does (uniform ±1/√hidden_size) instead of the cell's own "
+                                                          "initialisation: give one of the two"))
+    return unused
+
+
+def refuse_unused_options(cell: Cell, init: str, bias: bool, given: dict[str, Any]) -> None:
+    """A ValueError naming the first of the ``given`` cell options that the layer would leave unused, and why:
+    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw and dropped the forget
+    bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``); the same
+    for :func:`make_cell_module`'s cell."""
+    unused = unused_options(cell, init, bias)
+    for name, value in given.items():
+        if name in unused:
+            raise ValueError(f"{name}={value!r} has no effect with {unused[name]}")
+

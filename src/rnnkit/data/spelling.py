@@ -18,7 +18,7 @@ from unicodedata import normalize
 import torch
 from torch import Tensor
 
-from rnnkit.data.tokenize import TokenVocab
+from rnnkit.data.tokenize import TokenVocab, spelled_as_known
 
 __all__ = ["MAX_CHARS", "Lexicon", "char_vocab", "fold", "lexicon", "spell"]
 
@@ -47,11 +47,15 @@ def fold(word: str) -> str:
 
 
 def spell(word: str, chars: TokenVocab | None, max_chars: int = MAX_CHARS) -> list[int]:
-    """The character ids of ``word`` (its first and last ``max_chars // 2`` characters when longer)."""
+    """The character ids of ``word`` (its first and last ``max_chars // 2`` characters when longer); a character
+    ``chars`` knows only decomposed (saved before the words were read NFC) is spelled so."""
+    if chars is None:
+        return []
+    word = spelled_as_known(word, chars.index)
     if len(word) > max_chars:
         half = max_chars // 2
         word = word[:half] + word[-half:]
-    return chars.ids(list(word)) if chars is not None else []
+    return chars.ids(list(word))
 
 
 def lexicon(sentences: Sequence[Sequence[str]], words: TokenVocab, chars: TokenVocab | None,

@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ import torch
 
 from rnnkit import errors
 from rnnkit.errors import RnnkitWarning, UserError, first_repeated
+from rnnkit.wording import counted
 
 __all__ = [
     "PAD",
@@ -52,7 +53,9 @@ __all__ = [
     "id_symbols",
     "join_words",
     "pad_batch",
+    "spelled_as_known",
     "tokenizer_from_json",
+    "warn_unknown",
     "written_form",
 ]
 
@@ -62,6 +65,20 @@ PAD_ID, UNK_ID = 0, 1
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def spelled_as_known(text: str, known: Container[str]) -> str:
+    """``text`` in the spelling of a model whose characters are ``known``: a character it does not know, but whose
+    decomposition (NFD: a letter and its combining accent, a Hangul syllable's jamo) it knows every part of, is
+    written decomposed. A model trained before its input was read NFC-normalised kept the characters as typed (NFD
+    where macOS wrote them), and the composed input it is given now was unknown to it. Other characters stay."""
+    if all(c in known for c in text):
+        return text
+    spelled = []
+    for c in text:
+        parts = c if c in known else unicodedata.normalize("NFD", c)
+        spelled.append(parts if len(parts) > 1 and all(p in known for p in parts) else c)
+    return "".join(spelled)
 
 
 class TokenVocab:
@@ -109,6 +126,16 @@ class TokenVocab:
 
 class UnknownCharacterWarning(RnnkitWarning):
     """Text contained characters outside the model's vocabulary (mapped to the unknown symbol)."""
+
+
+def warn_unknown(noun: str, symbols: Sequence[str], model: str, treated: str, *, where: str = "", detail: str = "",
+                 category: type[Warning] = RnnkitWarning, shown: int = 10) -> None:
+    """The one wording of every warning about input a model does not know (a text's characters, a translation's
+    source or target tokens, a recogniser's letters a language model lacks): ``[WHERE: ]N NOUNs unknown to MODEL[
+    (DETAIL)], TREATED: 'a', 'b', ...``, N the distinct ``symbols``, the first ``shown`` of them listed."""
+    listed = ", ".join(repr(s) for s in symbols[:shown]) + (" ..." if len(symbols) > shown else "")
+    said = f"{counted(len(symbols), noun)} unknown to {model}" + (f" ({detail})" if detail else "")
+    errors.warn(f"{where + ': ' if where else ''}{said}, {treated}: {listed}", category)
 
 
 UNK_CHAR = "\ufffd"  # U+FFFD REPLACEMENT CHARACTER: the language model's unknown symbol
@@ -213,9 +240,9 @@ class CharVocab(TokenVocab):
             out[start : start + len(piece)] = torch.from_numpy(ids)
         if warn and unknown:
             total = sum(unknown.values())
-            shown = ", ".join(repr(c) for c, _ in unknown.most_common(5))
-            errors.warn(f"{total}{'+' if total >= 1000 else ''} character(s) not in the model's vocabulary "
-                        f"({shown}) were mapped to the unknown symbol", UnknownCharacterWarning)
+            seen = counted(f"{total}+" if total >= 1000 else total, "time")
+            warn_unknown("character", [c for c, _ in unknown.most_common()], "the model", "read as its unknown symbol",
+                         detail=f"seen {seen}", category=UnknownCharacterWarning)
         return out
 
     @functools.cached_property

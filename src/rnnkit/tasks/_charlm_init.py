@@ -18,8 +18,8 @@ from typing import Any
 
 import torch
 
-from rnnkit.data.tokenize import CharVocab
-from rnnkit.errors import UserError, flag_as_given, warn
+from rnnkit.data.tokenize import CharVocab, warn_unknown
+from rnnkit.errors import UserError, flag_as_given
 from rnnkit.tasks._charlm_config import CharLMConfig
 from rnnkit.train.checkpoint import RUN_FOLDERS, Checkpoint, load_checkpoint, run_folder
 from rnnkit.train.options import config_from, settings_of
@@ -96,9 +96,8 @@ def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data
         raise UserError(f"{data}: {share:.0%} of its characters are not among those of the --init-from model; "
                         "it cannot learn this text (another script?): train a new model on it")
     if missing:
-        shown = ", ".join(repr(vocab.symbols[i]) for i in missing[:10]) + (" ..." if len(missing) > 10 else "")
-        warn(f"{data}: {len(missing)} characters ({share:.2%} of the text) are not among those of the --init-from "
-             f"model and are read as unknown: {shown}")
+        warn_unknown("character", [vocab.symbols[i] for i in missing], "the --init-from model",
+                     "read as its unknown symbol", where=data, detail=f"{share:.2%} of the text")
     return table[tokens.long()].to(smallest_int_dtype(len(saved)))
 
 

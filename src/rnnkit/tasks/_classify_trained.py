@@ -14,7 +14,7 @@ from torch import Tensor
 
 from rnnkit.data.polarity import is_polarity_source
 from rnnkit.data.tabular import Table, check_labels_known
-from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_read_path
+from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_read_path, refuse_empty_name
 from rnnkit.metrics import classification_report, mcnemar
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
 from rnnkit.models.classifier import Classifier
@@ -338,12 +338,15 @@ class TextClassifier(shared.TextModel):
 
     def _column(self, verb: str, name: str, value: object) -> str:
         """The column ``name`` (``text_column``, ``label_column``) that ``verb`` reads: ``value``, or the model's
-        own (as config.json records it) when None or empty; a TypeError for anything but a str: ``0`` (a column
-        index, as pandas takes it) read the column "text" without a word, 5 was an AttributeError from the
-        reader."""
+        own (as config.json records it) when None; a TypeError for anything but a str: ``0`` (a column index, as
+        pandas takes it) read the column "text" without a word, 5 was an AttributeError from the reader. An empty
+        name (an unset shell variable) is refused naming the flag: it read the model's own column, unsaid."""
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{verb}: {name} takes a column name (a str), not {type(value).__name__}")
-        return value or self.config.get(name, name.removesuffix("_column"))
+        own = self.config.get(name, name.removesuffix("_column"))
+        refuse_empty_name(value, f"a column of the file's header line, or none for the model's own ({own!r})",
+                          f"--{name.replace('_', '-')}")
+        return value or own
 
     def _labelled(self, data: str, split: str, text_column: str | None, label_column: str | None) -> Table:
         """The rows of ``data`` (the ``split`` side of it); for a single-label model, one label a row, every

@@ -15,6 +15,7 @@ import torch
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
+from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
@@ -90,8 +91,7 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     corpus keeps its symbols): CTC has no unknown symbol, so they are left out of the targets, which teaches
     the model to write nothing for them. When no utterance keeps a symbol, nothing could be learnt: a
     UserError instead."""
-    lacking = [[s for s in symbols_of(u.text, u.phonemes, table.kind, table.jamo) if s not in table.index]
-               for u in utts]
+    lacking = [[s for s in table.of(u) if s not in table.index] for u in utts]
     hit = [i for i, missing in enumerate(lacking) if missing]
     if not hit:
         return
@@ -122,12 +122,19 @@ class SymbolTable:
         seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, jamo)}
         return cls(kind, sorted(seen), jamo)
 
+    def of(self, u: Utterance) -> list[str]:
+        """The symbols of an utterance's reference, as this table spells them: a character it holds only
+        decomposed (a recogniser trained before transcripts were read NFC-normalised, on text typed on a Mac)
+        is written so (:func:`~rnnkit.data.tokenize.spelled_as_known`)."""
+        symbols = symbols_of(u.text, u.phonemes, self.kind, self.jamo)
+        return list(spelled_as_known("".join(symbols), self.index)) if self.kind == "chars" else symbols
+
     def encode(self, u: Utterance) -> list[int]:
         """Symbol ids of an utterance's reference; symbols outside the table are left out."""
-        return [self.index[s] for s in symbols_of(u.text, u.phonemes, self.kind, self.jamo) if s in self.index]
+        return [self.index[s] for s in self.of(u) if s in self.index]
 
     def reference(self, u: Utterance) -> str:
-        return text_of(symbols_of(u.text, u.phonemes, self.kind, self.jamo), self.kind)
+        return text_of(self.of(u), self.kind)
 
     def text(self, ids: Sequence[int]) -> str:
         return text_of([self.symbols[i] for i in ids], self.kind)

@@ -13,8 +13,9 @@ import torch
 
 from rnnkit.data.batching import length_sorted_batches, pad_features
 from rnnkit.data.speech import SPACE
+from rnnkit.data.tokenize import warn_unknown
 from rnnkit.device import model_device, to_device
-from rnnkit.errors import UserError, warn
+from rnnkit.errors import UserError
 from rnnkit.models.ctc import Decoded, greedy_decode, prefix_beam_search
 from rnnkit.models.ctc_lm import LanguageModelScorer
 from rnnkit.models.language_model import LanguageModel
@@ -86,8 +87,7 @@ def fusion_of(symbols: Sequence[str], lm: Any, weight: float, bonus: float, wher
                            "unicodedata.normalize('NFD', text)" if jamo else
                            "train it on text in the transcripts' script"))
     if missing:
-        warn(f"{where}: the language model has no {', '.join(repr(s) for s in missing)}; they are scored as its "
-             "unknown character")
+        warn_unknown("character", missing, "the language model", "scored as its unknown symbol", where=where)
     start = vocab.stoi.get("\n", vocab.stoi.get(" ", vocab.unk_index))
     end = vocab.stoi["\n"] if "\n" in vocab else None
     return Fusion(lm.model, (0, *vocab.ids(chars)), start, end, weight, bonus, where)

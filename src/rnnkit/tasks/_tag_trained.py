@@ -15,6 +15,7 @@ from torch import Tensor
 
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
+from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path, check_text
 from rnnkit.models.tagger import Tagger
 from rnnkit.spans import is_span_tagset, span_scores
@@ -61,10 +62,13 @@ class SequenceTagger(shared.TextModel):
 
     def split(self, text: str) -> list[str]:
         """The tokens of ``text`` as in training: its characters for a character tagger, else its words; NFC-normalised
-        as the training files are (a syllable of Hangul typed as jamo is one character, not two or three). Anything
-        but a str is a TypeError."""
+        as the training files are (a syllable of Hangul typed as jamo is one character, not two or three), but a
+        character the tagger knows only decomposed (saved before its files were read NFC) is split as it knows it
+        (:func:`~rnnkit.data.tokenize.spelled_as_known`). Anything but a str is a TypeError."""
         text = unicodedata.normalize("NFC", check_text("split", text))
-        return list(text) if self.config.get("split") == "chars" else text.split()
+        if self.config.get("split") == "chars":
+            return list(spelled_as_known(text, self.tokenizer.index))
+        return text.split()
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """One tag per token of each sentence; a sentence longer than ``max_len`` tokens (the longest trained

@@ -64,7 +64,7 @@ from rnnkit.train.options import (
     train_config_from,
 )
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
@@ -287,7 +287,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
         }
         print(strictjson.dumps(summary))
         return
-    counts = f"{counted(result.steps, 'step')}, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    counts = f"{counted(result.steps, 'step')}, {seconds(result.seconds)}, {result.tokens_per_s:,.0f} {unit}/s"
     if result.best_metric is None:  # stopped before its first evaluation: where() says so
         print(f"{counts}; {result.where()}")
         return
@@ -319,7 +319,7 @@ def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> 
 def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None) -> None:
     """:func:`report_training` for a multi-label classifier: validation micro-F1 (at the threshold 0.5)
     in place of accuracy."""
-    counts = f"{counted(result.steps, 'step')}, {result.seconds:.1f} s, {result.tokens_per_s:,.0f} {unit}/s"
+    counts = f"{counted(result.steps, 'step')}, {seconds(result.seconds)}, {result.tokens_per_s:,.0f} {unit}/s"
     if as_json:
         print(strictjson.dumps({
             "multi_label": True, "best_val_micro_f1": result.at_best("micro_f1"), "best_step": result.best_step,

@@ -15,9 +15,8 @@ from torch import nn
 
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.pairs import Pair
-from rnnkit.data.tokenize import UNK_ID, Tokenizer, pad_batch
+from rnnkit.data.tokenize import UNK_ID, Tokenizer, pad_batch, warn_unknown
 from rnnkit.device import model_device, to_device
-from rnnkit.errors import warn
 from rnnkit.tasks._translate_data import decoder_targets
 
 
@@ -37,7 +36,7 @@ def score_pairs(model: nn.Module, sources: Sequence[list[int]], target: Tokenize
     unknown = [tok for (_, text), ids in zip(pairs, targets, strict=True) if UNK_ID in ids
                for tok, i in zip(target.tokens(text), ids, strict=False) if i == UNK_ID]
     if unknown:
-        warn(f"unknown target tokens (scored as <unk>): {', '.join(repr(t) for t in dict.fromkeys(unknown))}")
+        warn_unknown("target token", list(dict.fromkeys(unknown)), "the model", "scored as <unk>")
     log_probs = [0.0] * len(pairs)
     device = model_device(model)
     for batch in length_sorted_batches(targets, 64, 64 * max(max_len, 1)):  # targets of similar lengths

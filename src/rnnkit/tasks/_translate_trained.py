@@ -17,6 +17,7 @@ from rnnkit.data.tokenize import (
     id_symbols,
     join_words,
     pad_batch,
+    warn_unknown,
     written_form,
 )
 from rnnkit.device import model_device, to_device
@@ -27,7 +28,6 @@ from rnnkit.errors import (
     check_flag,
     check_texts,
     refuse_empty_name,
-    warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
@@ -113,8 +113,7 @@ class Translator:
                 unknown.extend(t for t, i in zip(toks, ids, strict=False) if i == UNK_ID)
             encoded.append(ids)
         if unknown:
-            shown = ", ".join(repr(t) for t in dict.fromkeys(unknown))
-            warn(f"unknown source tokens (read as <unk>): {shown}")
+            warn_unknown("source token", list(dict.fromkeys(unknown)), "the model", "read as <unk>")
         return encoded
 
     def translate(self, texts: str | Sequence[str], beam: int = 1, n_best: int = 1, max_len_a: float = 1.5,

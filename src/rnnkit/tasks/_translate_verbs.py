@@ -24,6 +24,7 @@ from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
+from rnnkit.tasks._text import say_written
 from rnnkit.tasks._translate_config import EMBEDDING, OUTPUT_CAP, TOKENIZERS, Seq2SeqConfig
 from rnnkit.tasks._translate_decoding import Decoding, beam_alpha
 from rnnkit.tasks._translate_scoring import corpus_summary
@@ -37,14 +38,18 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"), help="texts to translate")
     p.add_argument("--file", help="one source text a line (a pairs file's source side is read before its tab); "
                                   "a blank line gives a blank translation; - reads standard input")
-    p.add_argument("--output", help="write the translations here instead of standard output")
+    p.add_argument("--output", help="write the translations here instead of standard output, as they would be "
+                                    "printed (JSON lines with --json: unlike predict's, the name's extension does "
+                                    "not choose the format), and say what was written")
     _decoding_arguments(p)
     p.add_argument("--n-best", type=int, default=1,
                    help="hypotheses per text (at most --beam; up to 10,000 samples with --sample; default 1); "
                         "above 1, each is a line SOURCE<TAB>SCORE<TAB>TEXT, SOURCE the text's 0-based index (a "
                         "--file's line - 1), best first")
     add_sampling_arguments(p, "translations", "back-translation")
-    p.add_argument("--json", action="store_true", help="one JSON object per text")
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per text (the lines of --output too, which then says what it wrote as one "
+                        "JSON object)")
     p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
     add_ensemble_argument(p, "translators", "TEXT")
 
@@ -138,8 +143,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.output:
         with output_file(args.output) as tmp:
             tmp.write_text(text, encoding="utf-8")
-        if not args.json:  # as classify's and tag's predict --output say it
-            print(f"wrote the translations of {counted(len(results), 'source')} to {args.output}", file=sys.stderr)
+        say_written(args.output, args.json, f"wrote the translations of {counted(len(results), 'source')} "
+                    f"to {args.output}", format="jsonl", sources=len(results))
     else:
         sys.stdout.write(text)
     return 0

@@ -73,7 +73,7 @@ from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.tbptt import StreamBatches, evaluate_streams, tbptt_lm_loss
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["BUILT_IN_TEXTS", "CharLM", "CharLMConfig", "data_record", "text_digest", "train"]
 
@@ -232,7 +232,7 @@ def _check_budget_left(trainer: Trainer, out: Path) -> None:
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train charlm`` (on stderr with ``--json``, which prints one object)."""
     out = result.out_dir
-    took = f"{counted(result.steps, 'step')} in {result.seconds:.0f} s, {result.tokens_per_s:,.0f} chars/s"
+    took = f"{counted(result.steps, 'step')} in {seconds(result.seconds)}, {result.tokens_per_s:,.0f} chars/s"
     way_on = result.stopped == "interrupted"
     if result.best_metric is not None:
         name = "validation" if result.last_eval else "training"

@@ -92,7 +92,7 @@ from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
@@ -294,7 +294,7 @@ def _pretrain(model: Classifier, tokenizer: Any, texts: Sequence[str], config: C
     )
     if verbose:
         updates = counted(result.steps, "update")
-        shared.say(f"pre-training done: {updates} in {result.seconds:.0f} s, "
+        shared.say(f"pre-training done: {updates} in {seconds(result.seconds)}, "
             f"LM loss {result.loss:.4f} nats/token")
     return {"data": str(config.pretrain_data), **result.as_dict()}
 

@@ -16,7 +16,7 @@ from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["model_info", "vocabulary_size"]
 
@@ -119,7 +119,7 @@ def _info_command(args: argparse.Namespace) -> int:
     for key, value in flat.items():
         print(f"  {key:<{key_width}} {value}")
     if info["steps"] is not None:
-        row("trained", f"{counted(info['steps'], 'step')} in {_seconds(info['seconds'] or 0.0)}"
+        row("trained", f"{counted(info['steps'], 'step')} in {seconds(info['seconds'] or 0.0)}"
             + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
     if info["best_metric"] is not None:
         row(metric, f"{_number(info['best_metric'], '.4f')} at step {info['best_step']}")
@@ -127,15 +127,6 @@ def _info_command(args: argparse.Namespace) -> int:
         row("resumable", f"last/ at step {info['resumable_step']} "
             f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
     return 0
-
-
-def _seconds(value: Any) -> str:
-    """A training time in seconds as ``info`` shows it: whole seconds from 10 s, two digits below (``3.4 s``,
-    ``0.031 s``), ``under 0.01 s`` below that; a run of a few seconds said ``0 s`` (its time, rounded to
-    whole seconds)."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or value >= 10 or value <= 0:
-        return f"{_number(value, '.0f')} s"
-    return "under 0.01 s" if value < 0.01 else f"{value:.2g} s"
 
 
 def _number(value: Any, spec: str) -> str:

@@ -83,7 +83,7 @@ from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "built_shares",
            "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report", "decoder_targets",
@@ -230,7 +230,7 @@ def closing_line(result: TrainResult, unit: str, extra: str, held_out: str) -> s
     before its first evaluation, and no validation ``held_out`` (pairs, images, utterances) for a run without any
     (``--val-fraction 0``), whose ``best/`` is its last step. Both read "best validation loss n/a ... at step
     None" (or at the last step) before."""
-    took = f"{counted(result.steps, 'step')}, {result.seconds:.1f} s"
+    took = f"{counted(result.steps, 'step')}, {seconds(result.seconds)}"
     if result.best_metric is not None:
         return (f"best validation loss {result.best_metric:.4f} nats/{unit} at step {result.best_step}{extra} "
                 f"({took}); {result.where()}")

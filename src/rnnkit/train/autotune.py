@@ -55,7 +55,7 @@ from rnnkit.errors import UserError
 from rnnkit.files import written
 from rnnkit.train.checkpoint import AUTOTUNE_TRIALS, LOSS_PLOT, METRICS_LOG, TENSORBOARD, publish
 from rnnkit.train.trainer import TrainingDiverged, TrainResult
-from rnnkit.wording import counted
+from rnnkit.wording import counted, seconds
 
 __all__ = ["AutotuneResult", "Trial", "perturb", "plan", "search", "warm_up"]
 
@@ -510,4 +510,4 @@ def _trial_line(trial: Trial, describe: Callable[[dict[str, Any]], str]) -> str:
         return f"autotune {what}: {describe(trial.settings)}: failed ({trial.error})"
     score = "n/a" if trial.score is None else f"{trial.score:.4f}"
     return (f"autotune {what}: {describe(trial.settings)}: val {score} "
-            f"({counted(trial.steps, 'step')}, {trial.seconds:.1f} s)")
+            f"({counted(trial.steps, 'step')}, {seconds(trial.seconds)})")

@@ -27,7 +27,7 @@ import torch
 
 from rnnkit.cells import CELLS
 from rnnkit.data.split import validation_folder
-from rnnkit.data.utf8 import decode_utf8
+from rnnkit.data.utf8 import decode_utf8, open_readable
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import (
     SettingError,
@@ -481,18 +481,16 @@ def refuse_written_inputs(out: Path, reads: Iterable[tuple[str, str | Path | Non
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it. Its bytes are
-    read as every text file of rnnkit's is (:func:`rnnkit.data.utf8.decode_utf8`): a UTF-8 byte order mark, which
-    Windows Notepad writes, is dropped (tomllib took it for a statement: 'Invalid statement (at line 1, column
-    1)'), and a byte that is not UTF-8 is named by its line and column."""
+    """A TOML file as a dict; a missing file or bad TOML is a one-line :class:`UserError` naming it. It is opened
+    as the data files are (:func:`rnnkit.data.utf8.open_readable`): a folder and a device are refused (``/dev/zero``
+    was read until memory ran out), a pipe is read (``--config <(make_config)``; a FIFO waits for its writer, as
+    ``cat`` does). Its bytes are read as every text file of rnnkit's is (:func:`rnnkit.data.utf8.decode_utf8`): a
+    UTF-8 byte order mark, which Windows Notepad writes, is dropped (tomllib took it for a statement: 'Invalid
+    statement (at line 1, column 1)'), and a byte that is not UTF-8 is named by its line and column."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
+        with open_readable(path, "a TOML file", missing="expected a TOML config file") as fh:
             return tomllib.loads(decode_utf8(fh.read(), str(path)))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such config file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory; expected a TOML file") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: not valid TOML ({exc})") from None
     except RecursionError:  # tomllib parses nested arrays and inline tables by recursion
