@@ -64,7 +64,7 @@ def test_a_config_that_cannot_be_opened_is_refused_by_name(tmp_path: Path, monke
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr("builtins.open", denied)
-    with pytest.raises(UserError, match="cannot be read \\(Permission denied\\)") as info:
+    with pytest.raises(UserError, match="cannot read \\(Permission denied\\)") as info:
         read_toml(path)
     assert str(path) in str(info.value)
 

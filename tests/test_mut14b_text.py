@@ -79,7 +79,8 @@ def test_a_model_of_another_task_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_labels_saved_are_distinct(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"config.json: labels must be a list of distinct strings$"):
+    repeated = r"config.json: labels must be a list of distinct strings, got \[.a., .b., .a.\]$"
+    with pytest.raises(UserError, match=repeated):
         _init({"task": "", "model": {}, "labels": ["a", "b", "a"]}, tmp_path)
 
 
