@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import operator
 import warnings
 from typing import Any, NoReturn, overload
@@ -145,11 +146,15 @@ def _unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:
 
 def _refuse_unused_options(cell: Cell, init: str, bias: bool, given: dict[str, Any]) -> None:
     """A ValueError naming the first of the ``given`` cell options that the layer would leave unused, and why:
-    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw and dropped the forget
-    bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``)."""
+    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=2.0)`` started from torch.nn's draw and dropped the forget
+    bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``). An option
+    at the cell's default is taken: the layer is what it would be without it, and ``config()`` wrote every option,
+    defaults too, before it left the unused ones out (``rnnkit.LSTM(3, 4).config()`` held ``forget_bias=1.0``
+    beside ``init='torch'``), so that such a saved config still rebuilds its layer."""
     unused = _unused_options(cell, init, bias)
+    defaults = inspect.signature(type(cell)).parameters  # make_cell has checked the types (a bool is no number)
     for name, value in given.items():
-        if name in unused:
+        if name in unused and (name not in defaults or value != defaults[name].default):
             raise ValueError(f"{name}={value!r} has no effect with {unused[name]}")
 
 
@@ -172,9 +177,10 @@ class Recurrent(nn.RNNBase):
     ``"sequential"``), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme, so it takes none of the options that set initial
-    values alone (``forget_bias``, ``chrono``, the IRNN's, the initialisers): one given is a ValueError naming both,
-    as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with ``bias=False``, and ``init_hh`` for a
-    cell without recurrent weights (minGRU, minLSTM).
+    values alone (``forget_bias``, ``chrono``, the IRNN's, the initialisers): one given at a value other than its
+    default is a ValueError naming both, as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with
+    ``bias=False``, and ``init_hh`` for a cell without recurrent weights (minGRU, minLSTM). A default is taken (the
+    layer is the same without it), so that a config saved before these were refused still rebuilds its layer.
 
     Regularisers (keywords, all off by default; :mod:`rnnkit.regularisers`): ``weight_drop`` (DropConnect
     on W_hh, keeps the fused kernel), ``recurrent_dropout`` (one mask per sequence on h_{t-1}),
