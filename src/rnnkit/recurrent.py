@@ -39,7 +39,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell
-from rnnkit.cells.base import Cell, check_state_dtype
+from rnnkit.cells.base import Cell, check_state_dtype, rebuilt_cell
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -276,7 +276,7 @@ class Recurrent(nn.RNNBase):
         """:meth:`__getstate__`'s state, the cell and the regularisers rebuilt from their options; a layer pickled
         by an older rnnkit holds them as objects, and keeps them."""
         if isinstance(state.get("cell_def"), dict):
-            cell = make_cell(state["cell"], state["hidden_size"], **state["cell_def"])
+            cell = rebuilt_cell(state["cell"], state["hidden_size"], state["cell_def"])
             reg = Regularisers.build(cell, state["proj_size"], state["impl"], **state["reg"])
             state = {**state, "cell_def": cell, "reg": reg}
         super().__setstate__(state)
