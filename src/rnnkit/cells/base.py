@@ -51,8 +51,8 @@ class Cell:
     #: runs as operations the exporter writes for any length (minGRU and minLSTM's parallel scan), where the others'
     #: step loop is written unrolled; both run there (``Recurrent._own_loops``), so neither may be a Function then
     exports_sequence: ClassVar[bool] = False
-    #: the options that set initial values alone (``init="torch"``, torch.nn's draw, takes none of them), and of
-    #: those the ones that set the biases (a layer without biases, ``bias=False``, has no use for them)
+    #: the options that set initial values alone (``init="torch"``, torch.nn's draw, takes none of them but at its
+    #: default), and of those the ones that set the biases (a layer without biases, ``bias=False``, has no use for them)
     initial_options: ClassVar[tuple[str, ...]] = ("init_ih", "init_hh", "bias_init")
     bias_options: ClassVar[tuple[str, ...]] = ("bias_init",)
 
