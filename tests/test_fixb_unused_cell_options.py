@@ -11,8 +11,8 @@ import torch
 import rnnkit
 from rnnkit import Recurrent
 
-UNUSED_WITH_TORCH_INIT = [("lstm", {"forget_bias": 1.0}), ("lstm", {"forget_bias": 2.0}), ("lstm", {"chrono": 5}),
-                          ("gru", {"init_hh": "orthogonal"}), ("rnn_tanh", {"bias_init": 0.5}),
+UNUSED_WITH_TORCH_INIT = [("lstm", {"forget_bias": 0.0}), ("lstm", {"forget_bias": 2.0}), ("lstm", {"chrono": 5}),
+                          ("gru", {"init_hh": "identity"}), ("rnn_tanh", {"bias_init": 0.5}),
                           ("irnn", {"identity_scale": 0.5}), ("clockwork", {"init_ih": "xavier_normal"})]
 
 

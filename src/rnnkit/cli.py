@@ -493,15 +493,14 @@ def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str |
 
 def _flag_value(rest: Sequence[str], flags: dict[str, bool], flag: str) -> str | None:
     """The value that ``rest`` (up to ``--``) gives ``flag`` (``--flag VALUE``, ``--flag=VALUE`` or a prefix of
-    it, as argparse reads them); None when it gives none."""
+    it, as argparse reads them; of a flag given twice, the last, as argparse keeps it); None when it gives none."""
+    value = None
     for i, word in enumerate(rest):
         if word == "--":
-            return None
+            break
         if word.startswith("--") and _flags_named(word, flags) == [flag]:
-            if "=" in word:
-                return word.split("=", 1)[1]
-            return rest[i + 1] if i + 1 < len(rest) else None
-    return None
+            value = word.split("=", 1)[1] if "=" in word else rest[i + 1] if i + 1 < len(rest) else None
+    return value
 
 
 def _stray_word(rest: Sequence[str], flags: dict[str, bool]) -> str | None:

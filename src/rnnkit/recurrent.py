@@ -38,7 +38,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell, refuse_unused_options, unused_options
-from rnnkit.cells.base import check_state_dtype
+from rnnkit.cells.base import check_state_dtype, rebuilt_cell
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -146,9 +146,10 @@ class Recurrent(nn.RNNBase):
     ``"sequential"``), ``init_ih`` / ``init_hh`` / ``bias_init`` (initialiser
     names, see :mod:`rnnkit.init`). ``init="torch"`` starts every parameter as torch.nn does
     (uniform ±1/√hidden_size) instead of the cell's own scheme, so it takes none of the options that set initial
-    values alone (``forget_bias``, ``chrono``, the IRNN's, the initialisers): one given is a ValueError naming both,
-    as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with ``bias=False``, and ``init_hh`` for a
-    cell without recurrent weights (minGRU, minLSTM).
+    values alone (``forget_bias``, ``chrono``, the IRNN's, the initialisers): one given at a value other than its
+    default is a ValueError naming both, as a bias's option (``forget_bias``, ``chrono``, ``bias_init``) is with
+    ``bias=False``, and ``init_hh`` for a cell without recurrent weights (minGRU, minLSTM). A default is taken (the
+    layer is the same without it), so that a config saved before these were refused still rebuilds its layer.
 
     Regularisers (keywords, all off by default; :mod:`rnnkit.regularisers`): ``weight_drop`` (DropConnect
     on W_hh, keeps the fused kernel), ``recurrent_dropout`` (one mask per sequence on h_{t-1}),
@@ -244,7 +245,7 @@ class Recurrent(nn.RNNBase):
         """:meth:`__getstate__`'s state, the cell and the regularisers rebuilt from their options; a layer pickled
         by an older rnnkit holds them as objects, and keeps them."""
         if isinstance(state.get("cell_def"), dict):
-            cell = make_cell(state["cell"], state["hidden_size"], **state["cell_def"])
+            cell = rebuilt_cell(state["cell"], state["hidden_size"], state["cell_def"])
             reg = Regularisers.build(cell, state["proj_size"], state["impl"], **state["reg"])
             state = {**state, "cell_def": cell, "reg": reg}
         super().__setstate__(state)

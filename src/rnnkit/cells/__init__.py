@@ -127,11 +127,15 @@ def unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:
 
 def refuse_unused_options(cell: Cell, init: str, bias: bool, given: dict[str, Any]) -> None:
     """A ValueError naming the first of the ``given`` cell options that the layer would leave unused, and why:
-    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=1.0)`` started from torch.nn's draw and dropped the forget
+    ``Recurrent("lstm", 3, 4, init="torch", forget_bias=2.0)`` started from torch.nn's draw and dropped the forget
     bias, unsaid (so did ``bias=False``, ``init="torch"`` any initialiser's name, and minGRU ``init_hh``); the same
-    for :func:`make_cell_module`'s cell."""
+    for :func:`make_cell_module`'s cell. An option at the cell's default is taken: the layer is what it would be
+    without it, and ``config()`` wrote every option, defaults too, before it left the unused ones out
+    (``rnnkit.LSTM(3, 4).config()`` held ``forget_bias=1.0`` beside ``init='torch'``), so that such a saved config
+    still rebuilds its layer."""
     unused = unused_options(cell, init, bias)
+    defaults = inspect.signature(type(cell)).parameters  # make_cell has checked the types (a bool is no number)
     for name, value in given.items():
-        if name in unused:
+        if name in unused and (name not in defaults or value != defaults[name].default):
             raise ValueError(f"{name}={value!r} has no effect with {unused[name]}")
 

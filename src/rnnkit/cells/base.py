@@ -51,8 +51,8 @@ class Cell:
     #: runs as operations the exporter writes for any length (minGRU and minLSTM's parallel scan), where the others'
     #: step loop is written unrolled; both run there (``Recurrent._own_loops``), so neither may be a Function then
     exports_sequence: ClassVar[bool] = False
-    #: the options that set initial values alone (``init="torch"``, torch.nn's draw, takes none of them), and of
-    #: those the ones that set the biases (a layer without biases, ``bias=False``, has no use for them)
+    #: the options that set initial values alone (``init="torch"``, torch.nn's draw, takes none of them but at its
+    #: default), and of those the ones that set the biases (a layer without biases, ``bias=False``, has no use for them)
     initial_options: ClassVar[tuple[str, ...]] = ("init_ih", "init_hh", "bias_init")
     bias_options: ClassVar[tuple[str, ...]] = ("bias_init",)
 
@@ -85,6 +85,12 @@ class Cell:
     def options(self) -> dict[str, Any]:
         """The options that rebuild this cell (stored in model configs)."""
         return {"init_ih": self.init_ih, "init_hh": self.init_hh, "bias_init": self.bias_init}
+
+    @classmethod
+    def loadable_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` as a layer or cell saved by an earlier rnnkit holds them, less those it took and this one
+        refuses where they changed nothing (see :func:`rebuilt_cell`); the base keeps them all."""
+        return options
 
     # -- state ------------------------------------------------------------------------------------
     def zero_state(self, batch: int, dtype: torch.dtype, device: torch.device) -> State:
@@ -183,10 +189,8 @@ class CellModule(nn.Module):
         """:meth:`__getstate__`'s state, the cell rebuilt from its options; one pickled by an older rnnkit holds
         the cell object, and keeps it."""
         if isinstance(state.get("cell"), dict):
-            from rnnkit.cells import make_cell  # the package imports this module
-
-            cell = make_cell(state["cell"]["name"], state["hidden_size"], **state["cell"]["options"])
-            state = {**state, "cell": cell}
+            saved = state["cell"]
+            state = {**state, "cell": rebuilt_cell(saved["name"], state["hidden_size"], saved["options"])}
         super().__setstate__(state)
 
     def forward(self, x: Tensor, state: State | None = None, t: int = 0) -> State:
@@ -228,3 +232,13 @@ class CellModule(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.cell.name}, {self.input_size}, {self.hidden_size}"
+
+
+def rebuilt_cell(name: str, hidden_size: int, options: dict[str, Any]) -> Cell:
+    """The cell that a saved layer or cell module (its family's ``name`` and ``options``) was built with: the options
+    a newer rnnkit refuses where they changed nothing are left out (:meth:`Cell.loadable_options`), so that what was
+    saved still loads (a chrono LSTM with a ``forget_bias`` of its own)."""
+    from rnnkit.cells import CELLS, make_cell  # the package imports this module
+
+    family = CELLS.get(name)
+    return make_cell(name, hidden_size, **(family.loadable_options(options) if family else options))

@@ -77,6 +77,14 @@ class LSTM(Cell):
             opts["chrono"] = self.chrono
         return opts
 
+    @classmethod
+    def loadable_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """A ``forget_bias`` beside ``chrono`` left out: chrono drew the forget gate's biases over it, and it was
+        taken until it was refused."""
+        if options.get("chrono") is None:
+            return options
+        return {k: v for k, v in options.items() if k != "forget_bias"}
+
     @staticmethod  # reads nothing of the cell: rnnkit.export_loop compiles it with torch.jit.script
     def step(
         xw: Tensor, state: tuple[Tensor, Tensor], weight_hh: Tensor, bias_hh: Tensor | None, t: int

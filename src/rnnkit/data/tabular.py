@@ -317,6 +317,8 @@ LABEL_PREFIX = "__label__"
 _LABEL_MARK = re.compile(r"(?<!\S)__label__\S*")
 #: a line's text, up to its LF, CR or CRLF
 _LINE = re.compile(r"[^\r\n]+")
+#: a line with its end, as io.StringIO(newline="") and so the csv reader's line_num count them
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
 def _fasttext_split(line: str) -> tuple[list[str], str]:
@@ -530,7 +532,9 @@ def _refuse_separator_line(path: str, content: str, line: int, header: Sequence[
     first = delimiter.join(header).strip()
     if len(header) > 2 or not first.lower().startswith("sep=") or len(first) > 5:
         return
-    written = next(itertools.islice(io.StringIO(content, newline=""), line - 1, None), "").strip(" \r\n")
+    # found without a copy of the whole text (io.StringIO, once read, holds it at four bytes a character)
+    lines = (m.group() for m in _PHYSICAL_LINE.finditer(content))
+    written = next(itertools.islice(lines, line - 1, None), "").strip(" \r\n")
     if not written.lower().startswith("sep=") or len(written) > 5:
         written = first
     separator = written[4:] or delimiter

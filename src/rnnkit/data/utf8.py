@@ -90,7 +90,8 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
                 raise UserError(f"{where}:1: not UTF-8 but UTF-16 (it begins with the byte order mark "
                                 f"0x{exc.object[0]:02x} 0x{exc.object[1]:02x}, as Excel's 'Unicode Text' does); "
                                 f"{UTF16_HINT}") from None
-            if (codec := _utf16_by_its_nuls(head)) is not None:
+            # UTF-16 fails as UTF-8 in its first bytes; a file whose first bytes are UTF-8 (NULs and all) is not it
+            if offset < len(head) and (codec := _utf16_by_its_nuls(head)) is not None:
                 raise _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text") from None
             raise UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
                             f"{place.column}, byte offset {offset}); {HINT}") from None
