@@ -23,9 +23,9 @@ def test_bias_false_refuses_an_option_of_the_biases(option: dict) -> None:
 
 @pytest.mark.parametrize("cell", ["mingru", "minlstm"])
 def test_a_cell_without_recurrent_weights_refuses_init_hh(cell: str) -> None:
-    with pytest.raises(ValueError, match=rf"^init_hh='orthogonal' has no effect with cell {cell!r}, which has no "
+    with pytest.raises(ValueError, match=rf"^init_hh='identity' has no effect with cell {cell!r}, which has no "
                                          r"recurrent weights \(weight_hh\)"):
-        make_cell_module(cell, 3, 4, init_hh="orthogonal")
+        make_cell_module(cell, 3, 4, init_hh="identity")
 
 
 def test_the_options_a_cell_uses_are_still_taken() -> None:
