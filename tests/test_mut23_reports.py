@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from test_fixa_train_json import SCORES, _last_line
 
-from rnnkit.tasks import info
 from rnnkit.tasks._charlm_verbs import _sample_command
 from rnnkit.tasks._text import say_written
+from rnnkit.wording import seconds as said_seconds
 
 
 def test_a_multi_label_classifiers_pretraining_comes_before_the_shared_keys(
@@ -29,7 +29,7 @@ def test_a_multi_label_classifiers_pretraining_comes_before_the_shared_keys(
 def test_info_says_a_hundredth_of_a_second_and_a_damaged_time_as_it_is(seconds: object, said: str) -> None:
     """0.01 s is not 'under 0.01 s'; 99.7 s is '100 s' (two digits would say '1e+02 s'); a trainer_state.json
     holding true is shown as such (not as '1 s')."""
-    assert info._seconds(seconds) == said
+    assert said_seconds(seconds) == said
 
 
 def test_say_written_writes_a_path_beyond_ascii_as_it_is(capsys: pytest.CaptureFixture[str]) -> None:
