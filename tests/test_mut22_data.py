@@ -11,6 +11,7 @@ import pytest
 from rnnkit.data import utf8
 from rnnkit.data.split import index_header
 from rnnkit.data.tokenize import TokenVocab
+from rnnkit.errors import UserError
 from tests.test_data21_utf8 import refusal
 from tests.test_review21_nfd_models import nfd
 
@@ -30,8 +31,11 @@ def test_a_utf32be_file_without_a_bom_is_named_with_its_byte_order(tmp_path: Pat
 
 @pytest.mark.parametrize("size", [2, 4096])
 def test_a_file_of_nul_bytes_is_no_utf16_or_utf32(size: int) -> None:
-    """A write cut short can leave a file of zeros: no byte of it is text, in any byte order."""
-    assert utf8.decode_utf8(b"\0" * size, "zeros.csv") == "\0" * size
+    """A write cut short can leave a file of zeros: no byte of it is text, in any byte order; it is refused as
+    what it is (a file of NULs), not as UTF-16 or UTF-32."""
+    with pytest.raises(UserError, match=r"^zeros\.csv: holds only NUL bytes") as caught:
+        utf8.decode_utf8(b"\0" * size, "zeros.csv")
+    assert "UTF-16" not in str(caught.value) and "UTF-32" not in str(caught.value)
 
 
 def test_only_the_start_of_a_text_is_judged_for_utf16() -> None:

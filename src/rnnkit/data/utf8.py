@@ -72,14 +72,28 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     """The text of UTF-8 bytes given in pieces (a multi-byte character or a CRLF may be split between two):
     a BOM dropped, CRLF and a lone CR made LF when ``newlines``; bytes that are not UTF-8 are refused
     in one line naming ``where``, the line, the column, the byte and its offset; with ``empty`` (what
-    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece."""
+    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. Bytes that are all
+    NUL (a download or a copy cut short: a file made at its full size, never filled) are refused after the last
+    piece, held back till then as a count (:func:`_refuse_nuls`); they read as UTF-8 and reached the readers,
+    which named a missing column of '\x00\x00…' or trained a language model on them."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     place, fed, started, held, content, head = _Place(), 0, False, "", False, b""
+    nuls: int | None = 0  # the NULs held back while every byte so far is one; None after another byte
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
             _refuse_wide(raw, where)
             head = raw[:WIDE_SAMPLE * 4]
         fed += len(raw)
+        if nuls is not None:
+            if raw[:1] in (b"", b"\0") and raw.count(0) == len(raw):
+                nuls += len(raw)
+                _refuse_nuls(where, nuls, final)
+                continue
+            if nuls:  # NULs that began a file of text after all: as they read
+                place.advance(decoder.decode(bytes(nuls)))
+                started, content = True, True
+                yield "\0" * nuls
+            nuls = None
         try:
             piece = decoder.decode(raw, final)
         except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then raw
@@ -107,6 +121,14 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             yield piece
     if empty is not None and not content:
         raise UserError(f"{where}: the file is empty; expected {empty}")
+
+
+def _refuse_nuls(where: str, count: int, final: bool) -> None:
+    """Refuse a file of ``count`` bytes that are all NUL once it has ended (``final``); an empty one is left to
+    the caller."""
+    if final and count:
+        raise UserError(f"{where}: holds only NUL bytes (0x00, {count:,} of them), not text; was it cut short "
+                        "while being written (a download or a copy that did not finish)?")
 
 
 def _wide_encoding(head: bytes) -> str | None:
