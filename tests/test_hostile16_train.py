@@ -64,14 +64,15 @@ def test_an_empty_name_for_a_flag_of_the_training_line_is_refused(flag: str, exp
 @pytest.mark.parametrize("empty", ["", " "])
 def test_an_empty_pretrain_data_is_refused_as_a_flag_and_in_a_config_file(empty: str, tmp_path: Path,
                                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """It trained without pre-training, without a word."""
+    """It trained without pre-training, without a word. The empty name is shown quoted, as the other flags'
+    (it read ``--pretrain-data : an empty name``)."""
     data = tmp_path / "train.csv"
     data.write_text("text,label\n" + "good film,pos\nbad film,neg\n" * 10, encoding="utf-8")
     config = tmp_path / "c.toml"
     config.write_text(f"pretrain_data = {empty!r}\n".replace("'", '"'), encoding="utf-8")
     out = tmp_path / "run"
     line = ["train", "classify", "--data", str(data), "--out", str(out), "--steps", "1", "--no-progress"]
-    assert "--pretrain-data " + empty + ": an empty name; expected a file of unlabelled texts" in refused(
+    assert f"--pretrain-data {empty!r}: an empty name; expected a file of unlabelled texts" in refused(
         [*line, "--pretrain-data", empty], capsys)
     assert f"{config}: pretrain_data = {empty!r}: an empty name" in refused([*line, "--config", str(config)], capsys)
     assert not out.exists()

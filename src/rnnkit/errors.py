@@ -54,11 +54,12 @@ class SettingError(UserError):
 
 def flag_as_given(name: str, value: object) -> str:
     """Setting ``name`` set to ``value`` as a command line gives it: ``--seq-len 0``; an on/off flag without its
-    value, ``--replace-unk`` for True and ``--no-bidirectional`` for False."""
+    value, ``--replace-unk`` for True and ``--no-bidirectional`` for False; an empty or blank string quoted, as a
+    shell takes it: ``--text-column ''`` (it read ``--text-column :``)."""
     flag = f"--{name.replace('_', '-')}"
     if isinstance(value, bool):
         return flag if value else f"--no-{flag[2:]}"
-    return f"{flag} {value}"
+    return f"{flag} {value!r}" if isinstance(value, str) and not value.strip() else f"{flag} {value}"
 
 
 def check_positive(name: str, value: object) -> None:

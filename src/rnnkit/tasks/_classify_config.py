@@ -196,16 +196,26 @@ class ClassifyConfig(shared.TextModelConfig):
         if self.label_separator is not None and not self.label_separator.strip():
             raise UserError(f"--label-separator {self.label_separator!r}: expected a character or string that is "
                             "not blank, such as '|'")
-        # an empty name (an unset shell variable) was no pre-training, without a word
-        if self.pretrain_data is not None and not self.pretrain_data.strip():
-            raise SettingError("pretrain_data", self.pretrain_data, "an empty name; expected a file of unlabelled "
-                               "texts to pre-train the encoder on")
+        self._validate_names()
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise SettingError(name, value, "expected a positive number")
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
+
+    def _validate_names(self) -> None:
+        """Refuse an empty or blank name (an unset shell variable) naming the setting, as ``evaluate`` and
+        ``predict`` refuse ``--text-column ''``: of a column, it was "text column '' is missing", naming the
+        column, not the flag; of ``pretrain_data``, no pre-training, without a word."""
+        defaults = type(self)()
+        for name in ("text_column", "label_column"):
+            if isinstance(value := getattr(self, name), str) and not value.strip():
+                raise SettingError(name, value, "an empty name; expected a column of the file's header line, or "
+                                   f"none for the default ({getattr(defaults, name)!r})")
+        if self.pretrain_data is not None and not self.pretrain_data.strip():
+            raise SettingError("pretrain_data", self.pretrain_data, "an empty name; expected a file of unlabelled "
+                               "texts to pre-train the encoder on")
 
     def refuse_unused_settings(self) -> None:
         """Refuse a setting given where the model would not use it, each of which did nothing, unsaid: with
