@@ -9,7 +9,6 @@ import json
 import math
 import pickle
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,13 +21,13 @@ from rnnkit.models.dynamic_eval import gradient_rms
 from rnnkit.models.language_model import LanguageModel, generate, sequence_log_probs
 from rnnkit.models.match import MatchState
 from rnnkit.train.trainer import Trainer
+from tests.test_native import needs_kernels
 
 COUNTS = (1, 2, 4)
 V = 4
-needs_compiler = pytest.mark.skipif(shutil.which("c++") is None, reason="no C++ compiler on PATH")
 
 
-@pytest.fixture(params=["python", pytest.param("native", marks=needs_compiler)])
+@pytest.fixture(params=["python", pytest.param("native", marks=needs_kernels)])
 def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each test of the tables runs on both of their kernels: counts.py's dicts and rnnkit/native/tally.cpp."""
     if request.param == "python":
@@ -98,7 +97,7 @@ def test_a_frozen_memory_looks_up_but_counts_nothing(kernel: str) -> None:
         assert torch.allclose(counts[p - 30, 0] + rest[p - 30, 0] / V, torch.tensor(want), atol=1e-7), p
 
 
-@needs_compiler
+@needs_kernels
 def test_the_native_tables_give_the_python_ones_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
     """A longer text of a larger vocabulary, streams split across threads, blocks rolled within a window and
     between windows, windows of every size, then a freeze: tally.cpp's predictions are counts.py's."""
@@ -149,7 +148,8 @@ def test_a_state_that_counts_deep_copies_and_pickles_and_reads_on_apart(kernel: 
             torch.testing.assert_close(got, expected, rtol=0, atol=0)
 
 
-@needs_compiler
+@needs_kernels
+@needs_kernels
 def test_the_native_tables_refuse_a_row_before_the_window_tensors_off_the_cpu_and_no_streams() -> None:
     """tally.cpp reads and writes through raw pointers: a negative first row wrote each position's share before
     the tensors it was given (here into the rows of the tensors they are views of), and tokens on a GPU were
