@@ -185,5 +185,5 @@ def test_an_empty_language_model_name_is_refused_as_such(runs: dict[str, Path],
     wav = str(runs["corpus"] / "wav" / "0.wav")
     capsys.readouterr()
     assert main(["transcribe", str(runs["chars"]), wav, "--beam", "4", "--lm", ""]) == 2
-    assert capsys.readouterr().err == ("rnnkit: error: --lm : expected a character language model's directory, "
+    assert capsys.readouterr().err == ("rnnkit: error: --lm '': expected a character language model's directory, "
                                        "not an empty name\n")
