@@ -208,11 +208,11 @@ class ClassifyConfig(shared.TextModelConfig):
         """Refuse an empty or blank name (an unset shell variable) naming the setting, as ``evaluate`` and
         ``predict`` refuse ``--text-column ''``: of a column, it was "text column '' is missing", naming the
         column, not the flag; of ``pretrain_data``, no pre-training, without a word."""
-        defaults = type(self)()
         for name in ("text_column", "label_column"):
             if isinstance(value := getattr(self, name), str) and not value.strip():
+                default = type(self).__dataclass_fields__[name].default
                 raise SettingError(name, value, "an empty name; expected a column of the file's header line, or "
-                                   f"none for the default ({getattr(defaults, name)!r})")
+                                   f"none for the default ({default!r})")
         if self.pretrain_data is not None and not self.pretrain_data.strip():
             raise SettingError("pretrain_data", self.pretrain_data, "an empty name; expected a file of unlabelled "
                                "texts to pre-train the encoder on")
