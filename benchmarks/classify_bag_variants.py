@@ -71,6 +71,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, label smoothing 0.1": ({**SUBWORDS, "max_len": 50_000, "label_smoothing": 0.1},
                                                             True),
     "ngram+char 3-6, max len 50,000, DAN 1 layer": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, batch 8": ({**SUBWORDS, "max_len": 50_000, "batch_size": 8}, True),
+    "ngram+char 3-6, max len 50,000, batch 16": ({**SUBWORDS, "max_len": 50_000, "batch_size": 16}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
