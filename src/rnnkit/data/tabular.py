@@ -681,13 +681,8 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     for number, raw in enumerate(_text_lines(content), start=1):
         if not raw.strip():
             continue
-        try:
-            obj = strictjson.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise UserError(f"{path}:{number}: malformed row: not JSON ({exc.msg}: column {exc.colno})") from None
-        if not isinstance(obj, dict):
-            raise UserError(f"{path}:{number}: malformed row: expected a JSON object {{...}} on each line")
-        obj = dict(zip(_as_typed(list(obj), text_column, label_column), obj.values(), strict=True))
+        where = f"{path}:{number}"
+        obj = _jsonl_object(where, raw, text_column, label_column)
         for key in obj:
             if key not in columns:
                 columns.append(key)
@@ -695,29 +690,13 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
             raise _missing_column(path, number, "text", text_column, list(obj), "--text-column")
         value = obj[text_column]
         if not isinstance(value, str):
-            raise UserError(f"{path}:{number}: column {text_column!r} is not a string")
+            raise UserError(f"{where}: column {text_column!r} is not a string")
         if not value.strip():
-            raise UserError(f"{path}:{number}: column {text_column!r} is empty; every row needs a text")
-        label: str | None = None
-        names: list[str] = []
-        if label_column in obj and obj[label_column] is not None:
-            raw_label = obj[label_column]
-            if isinstance(raw_label, dict):
-                raise UserError(f"{path}:{number}: column {label_column!r} must be a string, a number or a list of "
-                                "strings")
-            if isinstance(raw_label, list):  # several labels: the row's key is them sorted, joined by spaces
-                listed = True
-                names = _json_labels(raw_label, f"{path}:{number}: column {label_column!r}", require_label)
-                label = _label_key(names)
-            else:
-                label = _label_string(raw_label) or None
-                names = [label] if label else []
-            if label is None and require_label:
-                raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
-        elif require_label:
-            if label_column in obj:
-                raise UserError(f"{path}:{number}: column {label_column!r} is empty; every row needs a label")
+            raise UserError(f"{where}: column {text_column!r} is empty; every row needs a text")
+        if label_column not in obj and require_label:
             raise _missing_column(path, number, "label", label_column, list(obj), "--label-column")
+        label, names = _jsonl_label(where, obj.get(label_column), label_column, require_label)
+        listed = listed or isinstance(obj.get(label_column), list)
         texts.append(value)
         labels.append(label)
         lines.append(number)
@@ -725,6 +704,35 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         sets.append(names)
     table = Table(path, texts, labels, lines, columns, rows)
     return _with_label_sets(table, sets, always=listed)
+
+
+def _jsonl_object(where: str, raw: str, text_column: str, label_column: str) -> dict[str, Any]:
+    """The JSON object of one JSONL line, its keys as :func:`_as_typed` has them; ``where`` is ``path:line``."""
+    try:
+        obj = strictjson.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{where}: malformed row: not JSON ({exc.msg}: column {exc.colno})") from None
+    if not isinstance(obj, dict):
+        raise UserError(f"{where}: malformed row: expected a JSON object {{...}} on each line")
+    return dict(zip(_as_typed(list(obj), text_column, label_column), obj.values(), strict=True))
+
+
+def _jsonl_label(where: str, raw_label: Any, label_column: str, require_label: bool) -> tuple[str | None, list[str]]:
+    """``(label, names)`` of a JSONL row's label value (None when the row has none): a list's key is its labels
+    sorted, joined by spaces; an empty or missing one is refused when ``require_label``."""
+    label: str | None = None
+    names: list[str] = []
+    if isinstance(raw_label, dict):
+        raise UserError(f"{where}: column {label_column!r} must be a string, a number or a list of strings")
+    if isinstance(raw_label, list):  # several labels: the row's key is them sorted, joined by spaces
+        names = _json_labels(raw_label, f"{where}: column {label_column!r}", require_label)
+        label = _label_key(names)
+    elif raw_label is not None:
+        label = _label_string(raw_label) or None
+        names = [label] if label else []
+    if label is None and require_label:
+        raise UserError(f"{where}: column {label_column!r} is empty; every row needs a label")
+    return label, names
 
 
 def _json_labels(value: list[Any], where: str, require_label: bool) -> list[str]:
