@@ -226,11 +226,19 @@ def open_readable(path: str | Path, expected: str, *, missing: str = "") -> Bina
     except FileNotFoundError:
         raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
     except OSError as exc:
-        raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise unreadable(name, exc) from None
     if _a_device(fh):
         fh.close()
         raise UserError(f"{name}: not a regular file (a device); expected {expected}")
     return fh
+
+
+def unreadable(name: str | Path, exc: BaseException, then: str = "") -> UserError:
+    """The one line of every reader for a file that cannot be read: ``NAME: cannot read (why)``, then ``; {then}``
+    when given; ``why`` is the system's reason (``Permission denied``), or ``exc`` itself where it has none (a
+    damaged gzip stream)."""
+    why = getattr(exc, "strerror", None) or exc
+    return UserError(f"{name}: cannot read ({why})" + (f"; {then}" if then else ""))
 
 
 def _a_device(fh: BinaryIO) -> bool:
@@ -255,7 +263,7 @@ def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines:
         try:
             yield from decode_pieces(iter(lambda: fh.read(CHUNK_BYTES), b""), name, newlines=newlines, empty=empty)
         except OSError as exc:  # a read that fails half way (an I/O error, a lost network mount)
-            raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+            raise unreadable(name, exc) from None
 
 
 def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,

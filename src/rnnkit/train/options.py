@@ -27,7 +27,7 @@ import torch
 
 from rnnkit.cells import CELLS
 from rnnkit.data.split import validation_folder
-from rnnkit.data.utf8 import decode_utf8, open_readable
+from rnnkit.data.utf8 import decode_utf8, open_readable, unreadable
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import (
     SettingError,
@@ -499,7 +499,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise UserError(f"{path}: holds a number of more than {sys.get_int_max_str_digits()} digits; expected a TOML "
                         "file of settings") from None
     except OSError as exc:  # no permission, an I/O error
-        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise unreadable(path, exc) from None
 
 
 def config_line(path: str | Path, key: str, value: Any) -> str:
