@@ -3,16 +3,17 @@ line and byte offset where the NULs begin, by every reader alike; it read as tex
 language model learnt a '\\x00' symbol, a CSV's last row got them; ``decode_pieces`` refused only a file of NULs)."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from rnnkit import cli
-from rnnkit.data.utf8 import decode_pieces, decode_utf8
+from rnnkit.data.utf8 import decode_pieces, decode_utf8, stdin_text
 from rnnkit.errors import UserError
 
 WHY = ("not text; was it cut short while being written (a download or a copy that did not finish)? "
-       "`truncate -s {start}` keeps the text before them")
+       "Its first {start} bytes are the text (`truncate -s {start} FILE` keeps them)")
 
 #: each task's data, text that the task reads, then 300 NULs
 DATA = {"classify": b"text,label\ngood film,pos\nbad film,neg\nfine film,pos\nawful film,neg\n",
@@ -47,3 +48,14 @@ def test_nuls_that_text_follows_read_as_before_and_bad_bytes_keep_their_offset()
 def test_only_nuls_is_still_said_so() -> None:
     with pytest.raises(UserError, match=r"^t\.txt: holds only NUL bytes \(0x00, 3 of them\)"):
         decode_utf8(bytes(3), "t.txt")
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (bytes(100), "standard input: holds only NUL bytes (0x00, 100 of them)"),
+    (b"good\n" + bytes(100), "standard input:2: the text ends in NUL bytes (0x00, 100 of them from byte offset 5 on)")])
+def test_standard_input_is_named_so(given: bytes, said: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``predict --file -`` and ``translate --file -`` read standard input (stdin_text): named, not ''."""
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(given)))
+    with pytest.raises(UserError) as caught:
+        stdin_text()
+    assert str(caught.value).startswith(said)

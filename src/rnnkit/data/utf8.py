@@ -137,7 +137,8 @@ def _refuse_nuls(where: str, count: int, size: int, line: int) -> None:
         raise UserError(f"{where}: holds only NUL bytes (0x00, {count:,} of them), not text; {why}")
     start = size - count
     raise UserError(f"{where}:{line}: the text ends in NUL bytes (0x00, {count:,} of them from byte offset {start:,} "
-                    f"on), not text; {why} `truncate -s {start}` keeps the text before them")
+                    f"on), not text; {why} Its first {start:,} bytes are the text (`truncate -s {start} FILE` keeps "
+                    "them)")
 
 
 def _wide_encoding(head: bytes) -> str | None:
