@@ -32,7 +32,7 @@ def test_nuls_in_pieces_are_counted_whole() -> None:
 
 def test_nuls_before_text_read_as_before() -> None:
     assert "".join(decode_pieces([bytes(2), bytes(1), b"ab\r", b"\nc"], "t.txt", newlines=True)) == "\0\0\0ab\nc"
-    assert decode_utf8(b"a\0\0", "t.txt") == "a\0\0"
+    assert decode_utf8(b"a\0\0b", "t.txt") == "a\0\0b"  # NULs that end the text are refused: test_fixe_trailing_nuls
 
 
 def test_an_empty_file_is_still_told_as_empty() -> None:

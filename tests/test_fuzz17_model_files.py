@@ -97,6 +97,6 @@ def test_a_json_file_that_cannot_be_opened_is_refused_by_name(trained: Path, mon
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", denied)
-    with pytest.raises(UserError, match="config.json: cannot be read \\(Permission denied\\)") as info:
+    with pytest.raises(UserError, match="config.json: cannot read \\(Permission denied\\)") as info:
         rnnkit.load(trained)
     assert str(config) in str(info.value)

@@ -103,7 +103,7 @@ def test_fit_needs_the_score_it_keeps_by() -> None:
 
 def test_bidirectional_not_given_is_none_so_that_a_config_file_or_the_default_decides() -> None:
     p = argparse.ArgumentParser()
-    _text.add_model_arguments(p, _text.TextModelConfig())
+    _text.add_model_arguments(p, _text.TextModelConfig(), "training file")
     assert p.parse_args([]).bidirectional is None
     assert p.parse_args(["--no-bidirectional"]).bidirectional is False
 

@@ -18,7 +18,8 @@ def _no_training(monkeypatch: pytest.MonkeyPatch) -> dict:
 @pytest.mark.parametrize(("flags", "message"), [
     (["--steps", "0"], "--steps: applies only to --hello"),
     (["--hidden", "0", "--cell", ""], "--hidden, --cell: apply only to --hello"),
-    (["--hello", "--minutes", "0"], "--minutes: applies only to the Shakespeare demo (without --hello)")])
+    (["--hello", "--out", ""], "--out: applies only to the Shakespeare demo (without --hello)"),
+    (["--hello", "--minutes", "0.5"], "--minutes: applies only to the Shakespeare demo (without --hello)")])
 def test_a_zero_or_empty_flag_of_the_other_mode_is_refused(flags: list[str], message: str,
                                                            capsys: pytest.CaptureFixture[str],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:

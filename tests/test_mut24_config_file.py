@@ -26,5 +26,5 @@ class _FailingDisk(io.RawIOBase):
 
 def test_a_config_that_cannot_be_read_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(options, "open_readable", lambda path, expected, **kwargs: io.BufferedReader(_FailingDisk()))
-    with pytest.raises(UserError, match=r"bad\.toml: cannot be read \(Input/output error\)$"):
+    with pytest.raises(UserError, match=r"bad\.toml: cannot read \(Input/output error\)$"):
         options.read_toml(tmp_path / "bad.toml")

@@ -30,7 +30,7 @@ def test_blank_lines_are_no_rows(tmp_path: Path) -> None:
 def test_a_gzip_file_cut_short_is_refused_in_one_line(tmp_path: Path) -> None:
     whole = gzip.compress(("w 0.5 0.5\n" * 2000).encode())
     path = write(tmp_path, "v.vec.gz", whole[: len(whole) // 2])  # gzip's reader raises EOFError
-    with pytest.raises(UserError, match=r"v\.vec\.gz: cannot be read as gzip"):
+    with pytest.raises(UserError, match=r"v\.vec\.gz: cannot read as gzip"):
         read_vectors(path, ["w"])
 
 

@@ -64,6 +64,8 @@ CPU_VERBS = frozenset({"export"})
 
 #: a word that is a flag's value though it begins with '-' (see :class:`Parser`)
 NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
+#: argparse's words for a flag given no value (the next word is a flag, or there is none)
+MISSING_VALUE = re.compile(r"argument (\S+): expected (?:one|at least one) argument$")
 
 
 class Parser(argparse.ArgumentParser):
@@ -84,8 +86,20 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
         ``rnnkit train classify --lr -1``), which buried the line that says what is wrong."""
-        _say_error(f"{message}; `{self.prog} -h` for help", self.prog)
+        _say_error(f"{self._what_is_missing(message)}; `{self.prog} -h` for help", self.prog)
         self.exit(2)
+
+    def _what_is_missing(self, message: str) -> str:
+        """argparse's ``message``, and, where it is a flag given no value ("argument --data: expected one
+        argument"), what the value is: its help. ``train classify --data --steps 3`` (a forgotten value) said
+        'expected one argument' alone, not that a file or a corpus name was wanted."""
+        match = MISSING_VALUE.match(message)
+        action = self._option_string_actions.get(match[1].split("/")[-1]) if match else None
+        if action is None or not action.help or action.help == argparse.SUPPRESS:
+            return message
+        metavar = action.metavar if isinstance(action.metavar, str) else (
+            "{" + ",".join(map(str, action.choices)) + "}" if action.choices else action.dest.upper())
+        return f"{message}, {metavar}: {action.help}"
 
     def print_help(self, file: Any = None) -> None:
         """``-h``'s text, printed once under torchrun (by rank 0)."""

@@ -30,6 +30,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.data.split import stratified_split
+from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import SettingError, UserError
 
 MODES = ("pixel", "permuted", "row")
@@ -69,7 +70,7 @@ def _read_csv_cached(path: str) -> tuple[np.ndarray, np.ndarray]:
     except FileNotFoundError as exc:
         raise UserError(f"{p}: no such file") from exc
     except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged gzip stream
-        raise UserError(f"{p}: cannot read ({exc}); expected a gzip'd CSV of 784 pixels + label") from exc
+        raise unreadable(p, exc, "expected a gzip'd CSV of 784 pixels + label") from exc
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError as exc:
@@ -113,7 +114,7 @@ def _open_maybe_gz(path: Path) -> bytes:
     except FileNotFoundError as exc:
         raise UserError(f"{path}: no such file") from exc
     except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a damaged gzip stream
-        raise UserError(f"{path}: cannot read ({exc})") from exc
+        raise unreadable(path, exc) from exc
 
 
 def read_idx(path: str | Path) -> np.ndarray:

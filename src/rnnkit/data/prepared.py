@@ -41,7 +41,7 @@ import torch
 
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.data.utf8 import open_readable
+from rnnkit.data.utf8 import open_readable, unreadable
 from rnnkit.errors import UserError
 from rnnkit.files import same_file, written
 
@@ -178,7 +178,7 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
     try:
         status = (directory / TOKENS).stat()
     except OSError as exc:
-        raise UserError(f"{directory / TOKENS}: cannot be read ({exc.strerror or exc})") from None
+        raise unreadable(directory / TOKENS, exc) from None
     if not stat.S_ISREG(status.st_mode):  # a folder of the right size was numpy's IsADirectoryError
         raise UserError(f"{directory / TOKENS}: not a file; the folder is damaged (run rnnkit prepare again)")
     size = status.st_size

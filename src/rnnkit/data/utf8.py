@@ -72,43 +72,30 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     """The text of UTF-8 bytes given in pieces (a multi-byte character or a CRLF may be split between two):
     a BOM dropped, CRLF and a lone CR made LF when ``newlines``; bytes that are not UTF-8 are refused
     in one line naming ``where``, the line, the column, the byte and its offset; with ``empty`` (what
-    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. Bytes that are all
-    NUL (a download or a copy cut short: a file made at its full size, never filled) are refused after the last
-    piece, held back till then as a count (:func:`_refuse_nuls`); they read as UTF-8 and reached the readers,
-    which named a missing column of '\x00\x00…' or trained a language model on them."""
+    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. NUL bytes that end
+    the bytes (a download or a copy cut short: a file made at its full size, never filled) are refused after the
+    last piece, held back till then as a count (:func:`_refuse_nuls`): they read as UTF-8 and reached the readers,
+    which named a missing column of '\x00\x00…', gave a CSV's last row NULs or trained a language model on them.
+    NULs that text follows read as they are."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     place, fed, started, held, content, head = _Place(), 0, False, "", False, b""
-    nuls: int | None = 0  # the NULs held back while every byte so far is one; None after another byte
+    nuls = 0  # the NULs that end the bytes so far, held back: the file's end, unless more bytes follow
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
             _refuse_wide(raw, where)
             head = raw[:WIDE_SAMPLE * 4]
         fed += len(raw)
-        if nuls is not None:
-            if raw[:1] in (b"", b"\0") and raw.count(0) == len(raw):
-                nuls += len(raw)
-                _refuse_nuls(where, nuls, final)
-                continue
-            if nuls:  # NULs that began a file of text after all: as they read
-                place.advance(decoder.decode(bytes(nuls)))
-                started, content = True, True
-                yield "\0" * nuls
-            nuls = None
+        body = raw.rstrip(b"\0")
+        if final:
+            _refuse_nuls(where, nuls, fed, place.line)
+        elif not body:
+            nuls += len(raw)
+            continue
+        body, nuls = bytes(nuls) + body, len(raw) - len(body)
         try:
-            piece = decoder.decode(raw, final)
-        except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then raw
-            before = exc.object[: exc.start].decode("utf-8")
-            place.advance(before if started else before.removeprefix("\ufeff"))
-            offset = fed - len(exc.object) + exc.start
-            if offset == 0 and exc.object[:2] in UTF16_BOMS:
-                raise UserError(f"{where}:1: not UTF-8 but UTF-16 (it begins with the byte order mark "
-                                f"0x{exc.object[0]:02x} 0x{exc.object[1]:02x}, as Excel's 'Unicode Text' does); "
-                                f"{UTF16_HINT}") from None
-            # UTF-16 fails as UTF-8 in its first bytes; a file whose first bytes are UTF-8 (NULs and all) is not it
-            if offset < len(head) and (codec := _utf16_by_its_nuls(head)) is not None:
-                raise _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text") from None
-            raise UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
-                            f"{place.column}, byte offset {offset}); {HINT}") from None
+            piece = decoder.decode(body, final)
+        except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then body
+            raise _not_utf8(exc, where, place, started, head, fed - nuls) from None
         if not started and piece:
             piece, started = piece.removeprefix("\ufeff"), True
         place.advance(piece)
@@ -123,12 +110,35 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
         raise UserError(f"{where}: the file is empty; expected {empty}")
 
 
-def _refuse_nuls(where: str, count: int, final: bool) -> None:
-    """Refuse a file of ``count`` bytes that are all NUL once it has ended (``final``); an empty one is left to
-    the caller."""
-    if final and count:
-        raise UserError(f"{where}: holds only NUL bytes (0x00, {count:,} of them), not text; was it cut short "
-                        "while being written (a download or a copy that did not finish)?")
+def _not_utf8(exc: UnicodeDecodeError, where: str, place: _Place, started: bool, head: bytes,
+              given: int) -> UserError:
+    """The refusal of bytes that are not UTF-8 (``given``: the bytes given to the decoder so far), naming the line,
+    the column, the byte and its offset; UTF-16 (by its byte order mark or its NULs) named as such."""
+    before = exc.object[: exc.start].decode("utf-8")
+    place.advance(before if started else before.removeprefix("\ufeff"))
+    offset = given - len(exc.object) + exc.start
+    if offset == 0 and exc.object[:2] in UTF16_BOMS:
+        return UserError(f"{where}:1: not UTF-8 but UTF-16 (it begins with the byte order mark "
+                         f"0x{exc.object[0]:02x} 0x{exc.object[1]:02x}, as Excel's 'Unicode Text' does); {UTF16_HINT}")
+    # UTF-16 fails as UTF-8 in its first bytes; a file whose first bytes are UTF-8 (NULs and all) is not it
+    if offset < len(head) and (codec := _utf16_by_its_nuls(head)) is not None:
+        return _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text")
+    return UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
+                     f"{place.column}, byte offset {offset}); {HINT}")
+
+
+def _refuse_nuls(where: str, count: int, size: int, line: int) -> None:
+    """Refuse bytes (``size`` of them) that end in ``count`` NULs, which begin on ``line``: all of them NUL, or
+    text and then NULs; nothing for none."""
+    if not count:
+        return
+    why = "was it cut short while being written (a download or a copy that did not finish)?"
+    if count == size:
+        raise UserError(f"{where}: holds only NUL bytes (0x00, {count:,} of them), not text; {why}")
+    start = size - count
+    raise UserError(f"{where}:{line}: the text ends in NUL bytes (0x00, {count:,} of them from byte offset {start:,} "
+                    f"on), not text; {why} Its first {start:,} bytes are the text (`truncate -s {start} FILE` keeps "
+                    "them)")
 
 
 def _wide_encoding(head: bytes) -> str | None:
@@ -226,11 +236,19 @@ def open_readable(path: str | Path, expected: str, *, missing: str = "") -> Bina
     except FileNotFoundError:
         raise UserError(f"{name}: no such file" + (f"; {missing}" if missing else "")) from None
     except OSError as exc:
-        raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+        raise unreadable(name, exc) from None
     if _a_device(fh):
         fh.close()
         raise UserError(f"{name}: not a regular file (a device); expected {expected}")
     return fh
+
+
+def unreadable(name: str | Path, exc: BaseException, then: str = "") -> UserError:
+    """The one line of every reader for a file that cannot be read: ``NAME: cannot read (why)``, then ``; {then}``
+    when given; ``why`` is the system's reason (``Permission denied``), or ``exc`` itself where it has none (a
+    damaged gzip stream)."""
+    why = getattr(exc, "strerror", None) or exc
+    return UserError(f"{name}: cannot read ({why})" + (f"; {then}" if then else ""))
 
 
 def _a_device(fh: BinaryIO) -> bool:
@@ -255,7 +273,7 @@ def read_pieces(path: str | Path, expected: str, *, missing: str = "", newlines:
         try:
             yield from decode_pieces(iter(lambda: fh.read(CHUNK_BYTES), b""), name, newlines=newlines, empty=empty)
         except OSError as exc:  # a read that fails half way (an I/O error, a lost network mount)
-            raise UserError(f"{name}: cannot read ({exc.strerror or exc})") from None
+            raise unreadable(name, exc) from None
 
 
 def read_utf8(path: str | Path, expected: str, *, missing: str = "", newlines: bool = False,

@@ -39,6 +39,7 @@ from typing import IO
 import torch
 from torch import nn
 
+from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import UserError, warn
 from rnnkit.wording import counted
 
@@ -81,7 +82,7 @@ def _open(path: str | Path, flag: str) -> IO[bytes]:
         raise UserError(f"{flag} {path}: is a directory; expected a file of word vectors "
                         f"({FORMATS})") from None
     except OSError as exc:
-        raise UserError(f"{flag} {path}: cannot be read ({exc.strerror or exc})") from None
+        raise unreadable(f"{flag} {path}", exc) from None
 
 
 def _rows(path: str | Path, flag: str) -> Iterator[tuple[int, list[bytes]]]:
@@ -100,7 +101,7 @@ def _rows(path: str | Path, flag: str) -> Iterator[tuple[int, list[bytes]]]:
                 if fields:
                     yield number, fields
         except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz
-            raise UserError(f"{path}: cannot be read as gzip ({exc})") from None
+            raise UserError(f"{path}: cannot read as gzip ({exc})") from None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampl
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
+from rnnkit.tasks._text import say_written
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 from rnnkit.wording import counted
@@ -50,9 +51,14 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
 
         r = results[0]
         caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"], png)
+        r["attention_png"] = str(png)  # said as translate says it: in the first JSON object, or a line on stderr
+        if not args.json:
+            say_written(str(png), False, f"wrote the attention of the first caption to {png}")
     for path, r in zip(args.images, results, strict=True):
         if args.json:
-            print(strictjson.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"]}, ensure_ascii=False))
+            drawn = {"attention_png": r["attention_png"]} if "attention_png" in r else {}
+            print(strictjson.dumps({"image": path, "caption": r["caption"], "n_best": r["n_best"], **drawn},
+                                   ensure_ascii=False))
         elif args.n_best > 1:  # translate's layout, the image for the source's index; best first, no rank column
             print("\n".join(f"{path}\t{h['score']:.4f}\t{h['text']}" for h in r["n_best"]))
         else:

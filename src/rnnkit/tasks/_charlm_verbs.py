@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rnnkit import strictjson
 from rnnkit.data.text import decode_text
-from rnnkit.data.utf8 import open_readable
+from rnnkit.data.utf8 import open_readable, unreadable
 from rnnkit.errors import UserError, check_filled, report_warnings, warn_file_names
 
 if TYPE_CHECKING:
@@ -100,5 +100,5 @@ def _read_score_file(path: str) -> str:
         try:
             raw = fh.read()
         except OSError as exc:
-            raise UserError(f"{path}: cannot read ({exc.strerror}); --file takes a UTF-8 text file") from None
+            raise unreadable(path, exc, "--file takes a UTF-8 text file") from None
     return decode_text(raw, path)

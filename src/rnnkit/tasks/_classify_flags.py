@@ -78,7 +78,8 @@ def _integer_or_text(text: str) -> int | str:
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     d = ClassifyConfig().with_defaults()
     # a word brings a dozen ids with its character n-grams: --max-len 400 was said where 50,000 was the default
-    shared.add_model_arguments(p, d, f"; {SUBWORD_MAX_LEN} with --char-ngrams")
+    shared.add_model_arguments(p, d, "training file (CSV, TSV, JSONL or fastText .txt) or 'polarity'",
+                              f"; {SUBWORD_MAX_LEN} with --char-ngrams")
     g = p.add_argument_group("classifier")
     g.add_argument("--autotune", action=argparse.BooleanOptionalAction, default=None,
                    help="spend the --minutes budget (without --minutes: --steps updates, a repeatable search) "

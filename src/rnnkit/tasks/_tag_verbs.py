@@ -168,7 +168,7 @@ def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
 
 def _train_arguments(p: argparse.ArgumentParser) -> None:
     d = TagConfig(embedding=EMBEDDING)
-    shared.add_model_arguments(p, d)
+    shared.add_model_arguments(p, d, "training file (CoNLL, or WORD/TAG a sentence a line)")
     g = p.add_argument_group("tagger")
     g.add_argument("--char-dim", type=int, help=f"character embedding of the spelling encoder, 0 = no spelling "
                    f"encoder (default {CHAR_DIM} for word tokens, 0 when every token is one character)")

@@ -458,9 +458,10 @@ def _shipped(config: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------- CLI
-def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig, max_len_else: str = "") -> None:
-    """The flags of the encoder's shape, the data files and the split, and ``--out`` (``max_len_else``: where
-    ``--max-len``'s default is another, said after it)."""
+def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig, data_help: str,
+                        max_len_else: str = "") -> None:
+    """The flags of the encoder's shape, the data files and the split, and ``--out`` (``data_help``: what
+    ``--data`` reads; ``max_len_else``: where ``--max-len``'s default is another, said after it)."""
     g = p.add_argument_group("model")
     g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {defaults.cell})")
     g.add_argument("--embedding", type=int, help=f"embedding size (default {defaults.embedding})")
@@ -477,7 +478,7 @@ def add_model_arguments(p: argparse.ArgumentParser, defaults: TextModelConfig, m
                         "(Keras' monitor): loss (the lowest) or a score (the highest): accuracy, macro_f1; "
                         "multi-label micro_f1, exact_match; tags sentence_accuracy, span_f1 "
                         "(default: classify loss, tag accuracy)")
-    add_data_arguments(p, data_help="training file", val_fraction=defaults.val_fraction,
+    add_data_arguments(p, data_help=data_help, val_fraction=defaults.val_fraction,
                        val_help="validation file (default: a stratified --val-fraction of --data)",
                        split_seed=defaults.split_seed)
 

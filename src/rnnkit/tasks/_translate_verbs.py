@@ -127,14 +127,12 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if png is not None and found:
-        from rnnkit.plots import attention_png
-
-        r = found[0]
-        attention_png(r["attention"] or [], r["source_tokens"], r["target_tokens"], png, title=_attention_title(tr))
+        _draw_attention(tr, found[0], png, args.json)
     lines = []
     for n, r in enumerate(results):
         if args.json:
-            lines.append(strictjson.dumps({k: r[k] for k in ("source", "translation", "n_best")}, ensure_ascii=False))
+            lines.append(strictjson.dumps({k: r[k] for k in ("source", "translation", "n_best", "attention_png")
+                                           if k in r}, ensure_ascii=False))
         elif args.n_best > 1:  # the source's index, as fairseq's H-N and Marian's N ||| ...; best first
             lines.extend(f"{n}\t{h['score']:.4f}\t{h['text']}" for h in r["n_best"])
         else:
@@ -143,11 +141,25 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.output:
         with output_file(args.output) as tmp:
             tmp.write_text(text, encoding="utf-8")
+        drawn = {"attention_png": str(png)} if png is not None and found else {}
         say_written(args.output, args.json, f"wrote the translations of {counted(len(results), 'source')} "
-                    f"to {args.output}", format="jsonl", sources=len(results))
+                    f"to {args.output}", format="jsonl", sources=len(results), **drawn)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _draw_attention(tr: Translator, first: dict[str, Any], png: Path, as_json: bool) -> None:
+    """Draw the attention of the ``first`` translation in ``png`` and say so: a line on stderr, or with
+    ``as_json`` its JSON object's ``"attention_png"`` (as evaluate's ``"confusion_png"``). The picture was
+    written without a word, the user left to guess where."""
+    from rnnkit.plots import attention_png
+
+    attention_png(first["attention"] or [], first["source_tokens"], first["target_tokens"], png,
+                  title=_attention_title(tr))
+    first["attention_png"] = str(png)
+    if not as_json:
+        say_written(str(png), False, f"wrote the attention of the first translation to {png}")
 
 
 def _attention_title(tr: Translator) -> str:

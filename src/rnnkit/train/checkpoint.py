@@ -45,6 +45,7 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor
 
 from rnnkit import strictjson
+from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import UserError, refuse_empty_name
 from rnnkit.files import blocked_line, file_in_the_way
 
@@ -586,7 +587,7 @@ def _read_json(path: Path) -> Any:
     except IsADirectoryError:
         raise UserError(f"{path}: a directory where a JSON file belongs") from None
     except OSError as exc:  # no permission (a model directory copied from another user), an I/O error
-        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise unreadable(path, exc) from None
 
 
 def _read_shapes(path: Path) -> dict[str, tuple[int, ...]]:

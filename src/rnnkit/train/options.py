@@ -27,7 +27,7 @@ import torch
 
 from rnnkit.cells import CELLS
 from rnnkit.data.split import validation_folder
-from rnnkit.data.utf8 import decode_utf8, open_readable
+from rnnkit.data.utf8 import decode_utf8, open_readable, unreadable
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import (
     SettingError,
@@ -289,7 +289,8 @@ def _argument_type(parse: Callable[[str], Any], accepts: Callable[[Any], bool], 
 
 _positive_int = _argument_type(int, lambda v: v > 0, "a positive integer")
 _nonneg_int = _argument_type(int, lambda v: v >= 0, "an integer >= 0")
-_positive_float = _argument_type(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+#: a flag's finite number > 0 (``--minutes``), refused as ``expected a finite number > 0, got TEXT``
+positive_float = _argument_type(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
 _nonneg_float = _argument_type(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
 _decay = _argument_type(float, lambda v: 0.0 <= v < 1.0, "a decay from 0 to below 1", " (e.g. 0.999)")
 _ratio = _argument_type(float, lambda v: 0.0 <= v <= 1.0, "a fraction from 0 to 1")
@@ -331,7 +332,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser, defaults: dict[str, A
     g = parser.add_argument_group("training")
     g.add_argument("--steps", type=_positive_int,
                    help=f"number of updates (default {d['steps']} when --minutes is not given)")
-    g.add_argument("--minutes", type=_positive_float,
+    g.add_argument("--minutes", type=positive_float,
                    help="wall-clock budget in minutes; stops at whichever of --steps/--minutes comes first. The "
                         "clock is read between updates, so the update under way (all --accumulate N batches of it), "
                         "then the last evaluation and save, end past it")
@@ -499,7 +500,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise UserError(f"{path}: holds a number of more than {sys.get_int_max_str_digits()} digits; expected a TOML "
                         "file of settings") from None
     except OSError as exc:  # no permission, an I/O error
-        raise UserError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise unreadable(path, exc) from None
 
 
 def config_line(path: str | Path, key: str, value: Any) -> str:

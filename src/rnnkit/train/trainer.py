@@ -110,7 +110,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.device import resolve_device, to_device
-from rnnkit.errors import UserError, check_finite, current_words, in_words
+from rnnkit.errors import UserError, check_finite, current_words, in_words, whole_number
 from rnnkit.files import blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
@@ -515,15 +515,26 @@ class _Interval:
         }
 
 
+def _saved_count(name: str, value: Any) -> int:
+    """A count of ``trainer_state.json`` (``name``: its field), refused (ValueError) unless a whole number >= 0:
+    int() read a damaged 3.7, "3" or true as 3, 3 and 1, and the run resumed on it without a word."""
+    if not whole_number(value) or value < 0:
+        raise ValueError(f"{name} {value!r}: expected a whole number >= 0")
+    return int(value)
+
+
 def _restored_interval(saved: Any) -> _Interval:
     """The sums of ``trainer_state.json``'s ``interval`` (an empty one for a run saved before it was kept), so
     the resumed run's next record averages the same updates as the unbroken run's: it averaged only those after
     the resume, and a run stopped between two records logged another train loss than the unbroken one. Damaged sums
-    are refused: a NaN loss was logged as a null train_loss, negative seconds as a speed in the billions."""
+    are refused: a NaN loss was logged as a null train_loss, negative seconds as a speed in the billions, counts
+    that are no whole numbers (3.7, "3", true) as 3 and 1."""
     if saved is None:
         return _Interval()
-    interval = _Interval(float(saved["loss"]), int(saved["items"]), [float(v) for v in saved["norms"]],
-                         int(saved["clipped"]), float(saved["seconds"]))
+    if not (whole_number(saved["items"]) and whole_number(saved["clipped"])):
+        raise ValueError(f"interval {saved}: expected whole counts of items and clipped updates")
+    interval = _Interval(float(saved["loss"]), saved["items"], [float(v) for v in saved["norms"]],
+                         saved["clipped"], float(saved["seconds"]))
     if min(interval.items, interval.clipped, interval.seconds) < 0 or interval.clipped > len(interval.norms):
         raise ValueError(f"interval {saved}: expected counts and seconds >= 0, at most one clipped update a norm")
     if not all(map(math.isfinite, (interval.loss, interval.seconds, *interval.norms))):  # a run saves none
@@ -1125,29 +1136,25 @@ class Trainer:
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
         """The counters, last evaluation and data position of ``trainer_state.json``."""
-        self.step = int(ts["step"])
-        if self.step < 0:
-            raise ValueError(f"step {self.step} is negative")
+        self.step = _saved_count("step", ts["step"])
         self.elapsed = float(ts.get("elapsed", 0.0))
         self.train_seconds = float(ts.get("train_seconds", self.elapsed))
-        self.tokens = int(ts.get("tokens", 0))
+        self.tokens = _saved_count("tokens", ts.get("tokens", 0))
         self.last_saved_step = self.step
         self.last_eval_step = ts.get("last_eval_step", self.step if ts.get("last_eval") else None)
         self.last_eval = dict(ts.get("last_eval", {}))
-        self.evals_since_best = int(ts.get("evals_since_best", 0))  # a run saved before patience existed: 0
-        self.plateau_evals = int(ts.get("plateau_evals", 0))
-        self.lr_reductions = int(ts.get("lr_reductions", 0))  # a negative count raised the rate: -3 made it 8x
-        if min(self.plateau_evals, self.lr_reductions) < 0:
-            raise ValueError(f"plateau_evals {self.plateau_evals}, lr_reductions {self.lr_reductions}: expected "
-                             "counts >= 0")
+        # a run saved before patience existed: 0; a negative count of reductions raised the rate: -3 made it 8x
+        self.evals_since_best, self.plateau_evals, self.lr_reductions = (
+            _saved_count(name, ts.get(name, 0)) for name in ("evals_since_best", "plateau_evals", "lr_reductions"))
         counted = ts.get("patience_best")  # a run saved before min_delta existed: its best (_restore_best)
-        self.patience_best = None if counted is None else (float(counted[0]), int(counted[1]))
+        self.patience_best = None if counted is None else (float(counted[0]), _saved_count("patience_best step",
+                                                                                          counted[1]))
         if self.patience_best is not None and not math.isfinite(self.patience_best[0]):  # nothing would beat NaN
             raise ValueError(f"patience_best {counted}: expected a finite value and its step")
         self.batches.load_state_dict(ts["data"])
         self.interval = _restored_interval(ts.get("interval"))
         self.first_loss = _restored_first_loss(ts.get("first_loss"))
-        int(ts.get("ema_updates", 0))  # read later by the average: checked here, with the other fields
+        _saved_count("ema_updates", ts.get("ema_updates", 0))  # read later by the average: checked here
         float(ts.get("best_metric") or 0.0)  # best/'s own record is the one read (_restore_best); last/'s checked
 
     def _restore_best(self, ckpt: Checkpoint) -> None:
