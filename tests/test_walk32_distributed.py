@@ -1,0 +1,66 @@
+"""A new user's walk from one process to torchrun (walk32): data that differs between the processes, and what
+``rnnkit info`` says of a run trained on several processes."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from torch import nn
+
+from rnnkit.errors import UserError
+from rnnkit.train.distributed import alike_record, check_alike
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def _text(path: Path, chars: int = 6000) -> Path:
+    rng = random.Random(0)
+    path.write_text("".join(rng.choice("abcdefgh \n") for _ in range(chars)), encoding="utf-8")
+    return path
+
+
+def _data(name: str) -> dict[str, dict[str, str]]:
+    return {"digests": {"train": f"6000:{name}"}, "paths": {"train": f"/data/{name}.txt"}}
+
+
+def test_a_process_whose_data_or_model_differs_from_rank_0_is_refused_by_rank_and_flag() -> None:
+    """A copy of the text of other content on one machine trained on silently (the same characters), or failed in
+    torch's DistributedDataParallel with a traceback of parameters that 'appear not to match' (others)."""
+    small, large = nn.Embedding(11, 4), nn.Embedding(19, 4)
+    check_alike([alike_record(small, _data("a")), alike_record(small, _data("a"))])  # alike: nothing said
+    with pytest.raises(UserError, match=r"^--data: rank 1 read other content than rank 0 \(/data/b.txt on rank 1, "
+                                        r"/data/a.txt on rank 0\); every process needs the same data"):
+        check_alike([alike_record(small, _data("a")), alike_record(small, _data("b"))])
+    with pytest.raises(UserError, match=r"^rank 2 built another model than rank 0 \(weight: \[19, 4\] on rank 2, "
+                                        r"\[11, 4\] on rank 0\)"):
+        check_alike([alike_record(small, None), alike_record(small, None), alike_record(large, None)])
+
+
+PER_RANK = """
+import os, sys
+from rnnkit.cli import main
+data = sys.argv[1] if os.environ["RANK"] == "0" else sys.argv[2]  # as if the machines' copies of the text differ
+sys.exit(main([*sys.argv[3:], "--data", data]))
+"""
+
+
+@pytest.mark.slow  # torchrun starts two processes: ~8 s
+def test_torchrun_refuses_a_text_whose_copy_on_one_rank_differs(tmp_path: Path) -> None:
+    """Rank 1's copy differs by one character at its end: the run trained on it without a word."""
+    mine, theirs = _text(tmp_path / "a.txt"), _text(tmp_path / "b.txt", 6001)
+    script = tmp_path / "per_rank.py"
+    script.write_text(PER_RANK, encoding="utf-8")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                           str(script), str(mine), str(theirs), "train", "charlm", "--out", str(tmp_path / "run"),
+                           "--hidden", "8", "--embed-dim", "4", "--seq-len", "8", "--batch-size", "2", "--steps", "2",
+                           "--no-progress"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert done.stderr.count("rnnkit: error: --data: rank 1 read other content than rank 0") == 1, done.stderr[-2000:]
+    assert "]: Traceback" not in done.stderr, done.stderr[-2000:]  # a rank's ("[rank1]: Traceback"), not torchrun's
+    assert not (tmp_path / "run").exists()  # a fresh run refused leaves nothing
