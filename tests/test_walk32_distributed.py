@@ -64,3 +64,30 @@ def test_torchrun_refuses_a_text_whose_copy_on_one_rank_differs(tmp_path: Path) 
     assert done.stderr.count("rnnkit: error: --data: rank 1 read other content than rank 0") == 1, done.stderr[-2000:]
     assert "]: Traceback" not in done.stderr, done.stderr[-2000:]  # a rank's ("[rank1]: Traceback"), not torchrun's
     assert not (tmp_path / "run").exists()  # a fresh run refused leaves nothing
+
+
+def test_info_of_a_run_on_two_processes_says_so_and_how_to_resume_it(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`rnnkit info` of a torchrun run said nothing of its processes and offered `rnnkit train charlm --resume RUN`,
+    which the trainer refuses ('a run of 2 processes, resumed with 1 process')."""
+    import json
+
+    import rnnkit
+    from rnnkit.cli import main
+
+    out = tmp_path / "run"
+    rnnkit.fit("charlm", data=str(_text(tmp_path / "t.txt")), out=out, hidden=8, embed_dim=4, seq_len=8, batch_size=2,
+               steps=1, verbose=False, progress=False)
+    assert main(["info", str(out)]) == 0
+    assert "processes" not in capsys.readouterr().out  # one process: as before
+    for part in ("best", "last"):  # the states a run on 2 processes saves
+        state = out / part / "trainer_state.json"
+        state.write_text(json.dumps({**json.loads(state.read_text(encoding="utf-8")), "processes": 2}),
+                         encoding="utf-8")
+    assert main(["info", str(out)]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")}
+    assert rows["trained"].endswith(", on 2 processes (torchrun)"), rows["trained"]
+    resume = f"(torchrun --standalone --nproc_per_node 2 -m rnnkit train charlm --resume {out})"
+    assert rows["resumable"].endswith(resume), rows["resumable"]
+    assert main(["train", "charlm", "--resume", str(out)]) == 2  # what the line no longer offers
+    assert "a run of 2 processes, resumed with 1 process" in capsys.readouterr().err
