@@ -91,3 +91,17 @@ def test_info_of_a_run_on_two_processes_says_so_and_how_to_resume_it(tmp_path: P
     assert rows["resumable"].endswith(resume), rows["resumable"]
     assert main(["train", "charlm", "--resume", str(out)]) == 2  # what the line no longer offers
     assert "a run of 2 processes, resumed with 1 process" in capsys.readouterr().err
+
+
+def test_the_reports_overview_names_the_processes_of_a_torchrun_run() -> None:
+    """The report of a run on 2 processes showed its settings' batch_size (each process's) and nothing of the
+    processes, so its batches read as half what each update took."""
+    from types import SimpleNamespace
+
+    from rnnkit.report.run import overview_section
+
+    for processes, row in ((2, "<td>processes</td><td>2 (torchrun; batch_size below is each one&#x27;s)</td>"),
+                           (1, None), (None, None)):
+        state = {"step": 3, "elapsed": 1.0, **({"processes": processes} if processes else {})}
+        html = overview_section(SimpleNamespace(trainer_state=state, config={}, model_shapes={}), None)
+        assert (row in html) if row else ("processes" not in html), html
