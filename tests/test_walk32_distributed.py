@@ -66,18 +66,29 @@ def test_torchrun_refuses_a_text_whose_copy_on_one_rank_differs(tmp_path: Path) 
     assert not (tmp_path / "run").exists()  # a fresh run refused leaves nothing
 
 
-def test_info_of_a_run_on_two_processes_says_so_and_how_to_resume_it(tmp_path: Path,
+@pytest.fixture(scope="module")
+def charlm_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny character LM trained for one step in one process."""
+    import rnnkit
+
+    tmp = tmp_path_factory.mktemp("walk32")
+    out = tmp / "run"
+    rnnkit.fit("charlm", data=str(_text(tmp / "t.txt")), out=out, hidden=8, embed_dim=4, seq_len=8, batch_size=2,
+               steps=1, verbose=False, progress=False)
+    return out
+
+
+def test_info_of_a_run_on_two_processes_says_so_and_how_to_resume_it(charlm_run: Path, tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """`rnnkit info` of a torchrun run said nothing of its processes and offered `rnnkit train charlm --resume RUN`,
     which the trainer refuses ('a run of 2 processes, resumed with 1 process')."""
     import json
+    import shutil
 
-    import rnnkit
     from rnnkit.cli import main
 
     out = tmp_path / "run"
-    rnnkit.fit("charlm", data=str(_text(tmp_path / "t.txt")), out=out, hidden=8, embed_dim=4, seq_len=8, batch_size=2,
-               steps=1, verbose=False, progress=False)
+    shutil.copytree(charlm_run, out)
     assert main(["info", str(out)]) == 0
     assert "processes" not in capsys.readouterr().out  # one process: as before
     for part in ("best", "last"):  # the states a run on 2 processes saves
@@ -105,3 +116,29 @@ def test_the_reports_overview_names_the_processes_of_a_torchrun_run() -> None:
         state = {"step": 3, "elapsed": 1.0, **({"processes": processes} if processes else {})}
         html = overview_section(SimpleNamespace(trainer_state=state, config={}, model_shapes={}), None)
         assert (row in html) if row else ("processes" not in html), html
+
+
+@pytest.mark.parametrize("argv", [["sample", "RUN", "--length", "5"], ["info", "RUN"],
+                                  ["data", "dates", "--out", "OUT/dates.tsv", "--pairs", "10"]])
+def test_a_command_other_than_train_is_refused_under_torchrun_by_rank_0_alone(
+        argv: list[str], charlm_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`torchrun ... -m rnnkit evaluate RUN` ran the whole evaluation in each process: its output printed once a
+    process, and the processes wrote the same confusion matrix (a report, a data set, a prepared text) at once."""
+    from rnnkit import cli
+    from rnnkit.cli import main
+
+    argv = [a.replace("RUN", str(charlm_run)).replace("OUT", str(tmp_path)) for a in argv]
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setattr(cli.time, "sleep", lambda s: (_ for _ in ()).throw(KeyboardInterrupt))  # torchrun's end
+    for rank, lines in (("1", 0), ("0", 1)):
+        monkeypatch.setenv("RANK", rank)
+        assert main(argv) == 2
+        said = capsys.readouterr()
+        assert said.out == "" and said.err.count("\n") == lines, said
+    assert said.err == (f"rnnkit: error: `rnnkit {argv[0]}` runs in one process: under torchrun only `rnnkit train` "
+                        "runs (data-parallel), and each of the 2 processes would do all of it; run it without "
+                        "torchrun\n")
+    assert not (tmp_path / "dates.tsv").exists()
+    monkeypatch.delenv("WORLD_SIZE")
+    assert main(argv) == 0  # one process: as before

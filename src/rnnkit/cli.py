@@ -615,6 +615,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
     _refuse_unknown_flags(name, task, rest)
     args = verb_parser(name, task, path).parse_args(rest)
+    _refuse_under_torchrun(name)
     _refuse_empty_names(args)
     args.dir = args.model = path
     use_threads(args)
@@ -622,6 +623,19 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     obj = task.load(load_checkpoint(path))
     obj.model.to(device)  # every task's object holds its network as .model; the checkpoint is read on the CPU
     return int(verb.run(obj, args) or 0)
+
+
+def _refuse_under_torchrun(command: str) -> None:
+    """Refuse ``rnnkit COMMAND`` other than ``train`` under torchrun (every process alike; rank 0 says it): each
+    process did the whole of it, printing its output once a process and writing the same files at once (an
+    evaluation's confusion matrix, a report, a prepared text)."""
+    from rnnkit.train import distributed
+
+    world = distributed.ranks().world_size
+    if world > 1:
+        raise UserError(f"`rnnkit {command}` runs in one process: under torchrun only `rnnkit train` runs "
+                        f"(data-parallel), and each of the {world} processes would do all of it; run it without "
+                        "torchrun")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -641,6 +655,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _run_model_verb(argv[0], argv[1:])
         _refuse_unknown_command_flags(argv)
         args = build_parser().parse_args(argv)
+        if argv and argv[0] != "train":
+            _refuse_under_torchrun(argv[0])
         return int(args.func(args) or 0)
     except SettingError as exc:
         _say_error(_setting_line(exc, args))
