@@ -142,3 +142,33 @@ def test_a_command_other_than_train_is_refused_under_torchrun_by_rank_0_alone(
     assert not (tmp_path / "dates.tsv").exists()
     monkeypatch.delenv("WORLD_SIZE")
     assert main(argv) == 0  # one process: as before
+
+
+GLOO_RESET = ("[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:11663: "
+              "Connection reset by peer. This is typically caused by a remote worker hanging or bugs in the "
+              "application.")
+
+
+def test_torchrun_s_stop_after_a_peer_was_killed_says_the_peer_stopped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """kill -9 of rank 1 (the out-of-memory killer): rank 0's collective failed, and torchrun's SIGTERM met it while
+    it wrote its loss plot on the way out, so it said 'rnnkit: interrupted', as if someone had pressed Ctrl-C."""
+    from rnnkit import cli
+    from rnnkit.cli import main
+
+    def killed_peer(task: object, args: object) -> int:
+        try:
+            raise RuntimeError(GLOO_RESET)
+        except RuntimeError:
+            raise KeyboardInterrupt  # noqa: B904  # torchrun's SIGTERM, while the error is handled
+
+    monkeypatch.setattr(cli, "_train", killed_peer)
+    line = ["train", "charlm", "--data", str(tmp_path / "t.txt"), "--out", str(tmp_path / "run")]
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    assert main(line) == 2
+    assert capsys.readouterr().err == ("rnnkit: error: another process of this run stopped (its own message, or "
+                                       "torchrun's report of its exit, says why)\n")
+    monkeypatch.setattr(cli, "_train", lambda task, args: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(line) == 130  # a Ctrl-C of its own
+    assert capsys.readouterr().err == "rnnkit: interrupted\n"

@@ -664,14 +664,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except UserError as exc:
         _say_error(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if _peer_stopped_before(exc):  # torchrun's SIGTERM, on the way out of a collective whose peer died
+            return _say_peer_stopped()
         _say("rnnkit: interrupted")
         return 130
     except (RuntimeError, MemoryError) as exc:
         if _peer_stopped(exc):
-            _say_error("another process of this run stopped (its own message, or torchrun's report of its exit, "
-                       "says why)")
-            return UserError.exit_code
+            return _say_peer_stopped()
         size = out_of_memory(exc)
         if size is None:
             raise
@@ -722,6 +722,24 @@ def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:
     what = f"torch could not allocate {size} for" if size else "no memory was left for"
     asked = f" (with {', '.join(sizes)})" if sizes else ""
     return f"out of memory: {what} the model or a batch{asked}; smaller sizes or a machine with more memory are needed"
+
+
+def _say_peer_stopped() -> int:
+    """Say that another process of this torchrun run stopped (:func:`_peer_stopped`); the exit status."""
+    _say_error("another process of this run stopped (its own message, or torchrun's report of its exit, says why)")
+    return UserError.exit_code
+
+
+def _peer_stopped_before(exc: BaseException) -> bool:
+    """Whether ``exc`` (Ctrl-C, or torchrun's SIGTERM) came while this process was leaving a collective whose peer
+    had stopped: torchrun ends the other processes of a killed one (kill -9, the kernel's out-of-memory killer) as
+    it notices, and its SIGTERM met rank 0 writing its loss plot on the way out, which then said 'interrupted'."""
+    seen = exc.__context__
+    while seen is not None:
+        if _peer_stopped(seen):
+            return True
+        seen = seen.__context__
+    return False
 
 
 def _peer_stopped(exc: BaseException) -> bool:
