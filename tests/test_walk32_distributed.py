@@ -172,3 +172,17 @@ def test_torchrun_s_stop_after_a_peer_was_killed_says_the_peer_stopped(
     monkeypatch.setattr(cli, "_train", lambda task, args: (_ for _ in ()).throw(KeyboardInterrupt))
     assert main(line) == 130  # a Ctrl-C of its own
     assert capsys.readouterr().err == "rnnkit: interrupted\n"
+
+
+@pytest.mark.parametrize(("rank", "printed"), [("1", ""), ("0", "rnnkit {}\n")])
+def test_version_is_printed_once_under_torchrun(rank: str, printed: str, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`torchrun --nproc_per_node 2 -m rnnkit --version` printed the version twice (-h's text was already once)."""
+    import rnnkit
+    from rnnkit.cli import main
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", rank)
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == printed.format(rnnkit.__version__)

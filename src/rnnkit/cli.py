@@ -93,13 +93,24 @@ class Parser(argparse.ArgumentParser):
             super().print_help(file)
 
 
+class _Version(argparse.Action):
+    """``--version``: ``rnnkit VERSION``, printed once under torchrun (by rank 0), as ``-h``'s text is."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if _speaks():
+            print(f"rnnkit {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
     discover()
     parser = Parser(
         prog="rnnkit", description="Recurrent neural networks: train a model for a task, then use it."
     )
-    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, default=argparse.SUPPRESS,
+                        help="show rnnkit's version and exit")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
     train = verbs.add_parser("train", help="train a model for a task: " + ", ".join(TASKS))
