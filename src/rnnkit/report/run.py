@@ -18,7 +18,7 @@ from typing import Any
 from rnnkit.errors import UserError, finite_number
 from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
-from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters
+from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters, trained_processes
 
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
@@ -56,8 +56,8 @@ def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:
         ("steps", f"{int(state.get('step', 0)):,}"),
         ("training time", f"{seconds:,.1f} s ({seconds / 60:.1f} min)"),
     ]
-    processes = state.get("processes")
-    if isinstance(processes, int) and not isinstance(processes, bool) and processes > 1:  # a run under torchrun
+    processes = trained_processes(state)
+    if processes > 1:  # a run under torchrun
         rows.append(("processes", f"{processes} (torchrun; batch_size below is each one's)"))
     if state.get("tokens") and state.get("train_seconds"):
         speed = state["tokens"] / max(state["train_seconds"], 1e-9)

@@ -329,8 +329,9 @@ _DATA_FLAGS = {"train": "--data", "val": "--val-data"}
 
 def check_alike(records: list[dict[str, Any]]) -> None:
     """Refuse, on every process alike, a run whose process ``r`` read other data than rank 0 or built another model
-    (``records``: :func:`alike_record` of each process, by rank): the same file on every machine was a promise that
-    a copy of other content broke, with torch's traceback of parameters that 'appear not to match', or silently."""
+    (``records``: :func:`alike_record` of each process, by rank). A machine whose copy of the data differed trained
+    on it without a word, or failed in DistributedDataParallel with torch's traceback of parameters that 'appear not
+    to match'."""
     first = records[0]
     for rank, theirs in enumerate(records[1:], 1):
         for key, flag in _DATA_FLAGS.items():
@@ -338,10 +339,11 @@ def check_alike(records: list[dict[str, Any]]) -> None:
                 raise UserError(f"{flag}: rank {rank} read other content than rank 0 ({theirs['paths'].get(key)} on "
                                 f"rank {rank}, {first['paths'].get(key)} on rank 0); every process needs the same "
                                 "data: the same file at the same path on every machine")
-        for name, shape in first["shapes"].items():
-            if theirs["shapes"].get(name) != shape:
-                raise UserError(f"rank {rank} built another model than rank 0 ({name}: {theirs['shapes'].get(name)} "
-                                f"on rank {rank}, {shape} on rank 0); every process needs the same data and settings")
+        for name in [*first["shapes"], *(n for n in theirs["shapes"] if n not in first["shapes"])]:
+            mine, shape = theirs["shapes"].get(name), first["shapes"].get(name)
+            if mine != shape:
+                raise UserError(f"rank {rank} built another model than rank 0 ({name}: {mine} on rank {rank}, "
+                                f"{shape} on rank 0); every process needs the same data and settings")
 
 
 def parallel(model: nn.Module, loss_fn: Callable[..., Any], data: dict[str, Any] | None = None) -> SingleProcess:
