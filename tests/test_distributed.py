@@ -219,8 +219,8 @@ def _counted_all_reduces(rank: int, tmp: str, port: int) -> None:
 
     built = distributed.parallel
 
-    def parallel(model: nn.Module, loss_fn: Any) -> Any:
-        par = built(model, loss_fn)
+    def parallel(model: nn.Module, loss_fn: Any, *args: Any) -> Any:
+        par = built(model, loss_fn, *args)
         par.ddp.register_comm_hook(None, hook)
         return par
 

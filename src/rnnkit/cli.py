@@ -107,13 +107,24 @@ class Parser(argparse.ArgumentParser):
             super().print_help(file)
 
 
+class _Version(argparse.Action):
+    """``--version``: ``rnnkit VERSION``, printed once under torchrun (by rank 0), as ``-h``'s text is."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        if _speaks():
+            print(f"rnnkit {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, from everything registered in :mod:`rnnkit.tasks`."""
     discover()
     parser = Parser(
         prog="rnnkit", description="Recurrent neural networks: train a model for a task, then use it."
     )
-    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, default=argparse.SUPPRESS,
+                        help="show rnnkit's version and exit")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
     train = verbs.add_parser("train", help="train a model for a task: " + ", ".join(TASKS))
@@ -629,6 +640,7 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
         raise UserError(f"{path}: a {task.name!r} model does not answer '{name}' (it answers: {answers})")
     _refuse_unknown_flags(name, task, rest)
     args = verb_parser(name, task, path).parse_args(rest)
+    _refuse_under_torchrun(name)
     _refuse_empty_names(args)
     args.dir = args.model = path
     use_threads(args)
@@ -636,6 +648,19 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
     obj = task.load(load_checkpoint(path))
     obj.model.to(device)  # every task's object holds its network as .model; the checkpoint is read on the CPU
     return int(verb.run(obj, args) or 0)
+
+
+def _refuse_under_torchrun(command: str) -> None:
+    """Refuse ``rnnkit COMMAND`` other than ``train`` under torchrun (every process alike; rank 0 says it): each
+    process did the whole of it, printing its output once a process and writing the same files at once (an
+    evaluation's confusion matrix, a report, a prepared text)."""
+    from rnnkit.train import distributed
+
+    world = distributed.ranks().world_size
+    if world > 1:
+        raise UserError(f"`rnnkit {command}` runs in one process: under torchrun only `rnnkit train` runs "
+                        f"(data-parallel), and each of the {world} processes would do all of it; run it without "
+                        "torchrun")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -655,6 +680,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return _run_model_verb(argv[0], argv[1:])
         _refuse_unknown_command_flags(argv)
         args = build_parser().parse_args(argv)
+        if argv and argv[0] != "train":
+            _refuse_under_torchrun(argv[0])
         return int(args.func(args) or 0)
     except SettingError as exc:
         _say_error(_setting_line(exc, args))
@@ -662,14 +689,14 @@ def _main(argv: Sequence[str] | None) -> int:
     except UserError as exc:
         _say_error(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if _peer_stopped_before(exc):  # torchrun's SIGTERM, on the way out of a collective whose peer died
+            return _say_peer_stopped()
         _say("rnnkit: interrupted")
         return 130
     except (RuntimeError, MemoryError) as exc:
         if _peer_stopped(exc):
-            _say_error("another process of this run stopped (its own message, or torchrun's report of its exit, "
-                       "says why)")
-            return UserError.exit_code
+            return _say_peer_stopped()
         size = out_of_memory(exc)
         if size is None:
             raise
@@ -720,6 +747,24 @@ def _out_of_memory_line(size: str, args: argparse.Namespace | None) -> str:
     what = f"torch could not allocate {size} for" if size else "no memory was left for"
     asked = f" (with {', '.join(sizes)})" if sizes else ""
     return f"out of memory: {what} the model or a batch{asked}; smaller sizes or a machine with more memory are needed"
+
+
+def _say_peer_stopped() -> int:
+    """Say that another process of this torchrun run stopped (:func:`_peer_stopped`); the exit status."""
+    _say_error("another process of this run stopped (its own message, or torchrun's report of its exit, says why)")
+    return UserError.exit_code
+
+
+def _peer_stopped_before(exc: BaseException) -> bool:
+    """Whether ``exc`` (Ctrl-C, or torchrun's SIGTERM) came while this process was leaving a collective whose peer
+    had stopped: torchrun ends the other processes of a killed one (kill -9, the kernel's out-of-memory killer) as
+    it notices, and its SIGTERM met rank 0 writing its loss plot on the way out, which then said 'interrupted'."""
+    seen = exc.__context__
+    while seen is not None:
+        if _peer_stopped(seen):
+            return True
+        seen = seen.__context__
+    return False
 
 
 def _peer_stopped(exc: BaseException) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from rnnkit.errors import UserError, finite_number
 from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
-from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters
+from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters, trained_processes
 
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
@@ -45,7 +45,8 @@ def recorded_validation(ckpt: Checkpoint, config_cls: type, split: Callable[...,
 
 
 def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:
-    """A table: task, model, parameter count, steps, training time, throughput and the best value."""
+    """A table: task, model, parameter count, steps, training time, the processes of a run under torchrun,
+    throughput and the best value."""
     state = (last or ckpt).trainer_state
     best = ckpt.trainer_state
     seconds = float(state.get("elapsed", 0.0))
@@ -55,6 +56,9 @@ def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:
         ("steps", f"{int(state.get('step', 0)):,}"),
         ("training time", f"{seconds:,.1f} s ({seconds / 60:.1f} min)"),
     ]
+    processes = trained_processes(state)
+    if processes > 1:  # a run under torchrun
+        rows.append(("processes", f"{processes} (torchrun; batch_size below is each one's)"))
     if state.get("tokens") and state.get("train_seconds"):
         speed = state["tokens"] / max(state["train_seconds"], 1e-9)
         rows.append(("items per second (training steps)", f"{speed:,.0f}"))

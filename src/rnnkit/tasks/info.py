@@ -15,7 +15,7 @@ from typing import Any
 from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, register
-from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder
+from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder, trained_processes
 from rnnkit.wording import counted, seconds
 
 __all__ = ["model_info", "vocabulary_size"]
@@ -77,6 +77,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
         "steps": ts.get("step"),
         "seconds": ts.get("elapsed"),
         "tokens": ts.get("tokens"),
+        "processes": trained_processes(ts),
         "metric": ts.get("metric"),
         "best_metric": ts.get("best_metric"),
         "best_step": ts.get("best_step"),
@@ -93,6 +94,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
             state = None
         if isinstance(state, dict) and isinstance(state.get("step"), int):
             info["resumable_step"] = state["step"]
+            info["resumable_processes"] = trained_processes(state)
     return info
 
 
@@ -120,12 +122,15 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"  {key:<{key_width}} {value}")
     if info["steps"] is not None:
         row("trained", f"{counted(info['steps'], 'step')} in {seconds(info['seconds'] or 0.0)}"
-            + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else ""))
+            + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else "")
+            + (f", on {info['processes']} processes (torchrun)" if info.get("processes", 1) > 1 else ""))
     if info["best_metric"] is not None:
         row(metric, f"{_number(info['best_metric'], '.4f')} at step {info['best_step']}")
     if info.get("resumable_step") is not None:
+        processes = info.get("resumable_processes", 1)  # a resumed run needs as many as it had
+        launcher = f"torchrun --standalone --nproc_per_node {processes} -m rnnkit" if processes > 1 else "rnnkit"
         row("resumable", f"last/ at step {info['resumable_step']} "
-            f"(rnnkit train {info['task']} --resume {run_folder(info['path'])})")
+            f"({launcher} train {info['task']} --resume {run_folder(info['path'])})")
     return 0
 
 

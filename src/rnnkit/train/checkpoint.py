@@ -68,6 +68,7 @@ __all__ = [
     "run_keeps",
     "run_lock",
     "save_checkpoint",
+    "trained_processes",
     "undone_on_failure",
 ]
 
@@ -688,6 +689,13 @@ def as_checkpoint(source: Checkpoint | str | os.PathLike[str], kind: str = "the 
 
 #: the tensors a model saves that are not parameters: batch normalisation's running statistics
 BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+def trained_processes(trainer_state: dict[str, Any]) -> int:
+    """How many processes (torchrun's) trained the run whose ``trainer_state.json`` this is; 1 where an older or
+    damaged one does not say."""
+    value = trainer_state.get("processes")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
 
 
 def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:

@@ -47,8 +47,8 @@ from torch import Tensor, nn
 from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
-__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "leave_together",
-           "main_process_first", "parallel", "peer_stopped", "process_group", "ranks"]
+__all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "alike_record", "check_alike",
+           "leave_together", "main_process_first", "parallel", "peer_stopped", "process_group", "ranks"]
 
 
 @dataclass(frozen=True)
@@ -257,10 +257,13 @@ SINGLE = SingleProcess()
 class DataParallel(SingleProcess):
     """The trainer's view of the other processes under torchrun (see the module docstring)."""
 
-    def __init__(self, model: nn.Module, loss_fn: Callable[..., Any]) -> None:
+    def __init__(self, model: nn.Module, loss_fn: Callable[..., Any], data: dict[str, Any] | None = None) -> None:
         self.rank, self.world = dist.get_rank(), dist.get_world_size()
         self._patient = _patient()
-        dist.barrier(group=self._patient)  # every process's start (a text it prepares), however long it takes
+        # every process's start (a text it prepares), however long it takes; then its data and model against rank 0's
+        records: list[Any] = [None] * self.world
+        dist.all_gather_object(records, alike_record(model, data), group=self._patient)
+        check_alike(records)
         self.ddp = nn.parallel.DistributedDataParallel(_LossModule(model, loss_fn))
         self._strided = False
         first = next(iter(model.parameters()), None)
@@ -311,6 +314,39 @@ class DataParallel(SingleProcess):
         return RankStrided(batches, self.rank, self.world) if self._strided else batches.shard(self.rank, self.world)
 
 
-def parallel(model: nn.Module, loss_fn: Callable[..., Any]) -> SingleProcess:
-    """:class:`DataParallel` inside a process group of more than one process, else :data:`SINGLE`."""
-    return DataParallel(model, loss_fn) if _active() else SINGLE
+def alike_record(model: nn.Module, data: dict[str, Any] | None) -> dict[str, Any]:
+    """What every process of a run must share with rank 0: the digests and paths of the data files it read (the
+    ``"data"`` record of a run's ``config.json``, :func:`rnnkit.train.provenance.with_digests`) and the shape of each
+    of its model's parameters."""
+    data = data if isinstance(data, dict) else {}
+    return {"digests": data.get("digests") or {}, "paths": data.get("paths") or {},
+            "shapes": {name: list(p.shape) for name, p in model.named_parameters()}}
+
+
+#: the flag that names each data file of a run's ``"data"`` record
+_DATA_FLAGS = {"train": "--data", "val": "--val-data"}
+
+
+def check_alike(records: list[dict[str, Any]]) -> None:
+    """Refuse, on every process alike, a run whose process ``r`` read other data than rank 0 or built another model
+    (``records``: :func:`alike_record` of each process, by rank). A machine whose copy of the data differed trained
+    on it without a word, or failed in DistributedDataParallel with torch's traceback of parameters that 'appear not
+    to match'."""
+    first = records[0]
+    for rank, theirs in enumerate(records[1:], 1):
+        for key, flag in _DATA_FLAGS.items():
+            if theirs["digests"].get(key) != first["digests"].get(key):
+                raise UserError(f"{flag}: rank {rank} read other content than rank 0 ({theirs['paths'].get(key)} on "
+                                f"rank {rank}, {first['paths'].get(key)} on rank 0); every process needs the same "
+                                "data: the same file at the same path on every machine")
+        for name in [*first["shapes"], *(n for n in theirs["shapes"] if n not in first["shapes"])]:
+            mine, shape = theirs["shapes"].get(name), first["shapes"].get(name)
+            if mine != shape:
+                raise UserError(f"rank {rank} built another model than rank 0 ({name}: {mine} on rank {rank}, "
+                                f"{shape} on rank 0); every process needs the same data and settings")
+
+
+def parallel(model: nn.Module, loss_fn: Callable[..., Any], data: dict[str, Any] | None = None) -> SingleProcess:
+    """:class:`DataParallel` inside a process group of more than one process, else :data:`SINGLE`. ``data``: the
+    run's data record with its digests, which every process must share (:func:`check_alike`)."""
+    return DataParallel(model, loss_fn, data) if _active() else SINGLE

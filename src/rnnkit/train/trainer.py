@@ -668,7 +668,7 @@ class Trainer:
                 clean_leftovers(self.out_dir)
                 if self.step == 0 and self.cfg.overwrite:
                     discard_run(self.out_dir)
-            self._par = distributed.parallel(self.model, self.loss_fn)
+            self._par = distributed.parallel(self.model, self.loss_fn, self.model_config.get("data"))
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
