@@ -1,0 +1,43 @@
+"""Mutation audit round 25 of the stray word's refusal (rnnkit.cli._data_from): an empty data value (``--data=``, a
+``--config`` file's ``data = ""``) gives no data, as training reads it, which leaves a resumed run its own data
+(`train classify --resume run --data= --steps 5` trains on the run's files), so a stray word beside ``--resume``
+is no forgotten ``--data``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rnnkit import cli
+
+FORGOTTEN = "stray.csv: `rnnkit train classify` reads its data from --data FILE (--data stray.csv)"
+RESUMED = "its data comes from the run that --resume run continues"
+
+
+def _err(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert cli.main(["train", "classify", *argv, "stray.csv"]) == 2
+    return capsys.readouterr().err
+
+
+def _config(tmp_path: Path, data: str) -> str:
+    config = tmp_path / "c.toml"
+    config.write_text(f'data = "{data}"\n', encoding="utf-8")
+    return str(config)
+
+
+def test_an_empty_data_flag_leaves_a_resumed_run_its_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert RESUMED in _err(["--resume", "run", "--data="], capsys)
+    assert RESUMED in _err(["--data", "", "--config", _config(tmp_path, "t.csv"), "--resume", "run"], capsys)
+
+
+def test_an_empty_config_data_leaves_a_resumed_run_its_data(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert RESUMED in _err(["--config", _config(tmp_path, ""), "--resume", "run"], capsys)
+
+
+def test_without_a_resumed_run_an_empty_value_is_the_forgotten_data(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The empty --data wins over the config's data (training says "--data FILE is required")."""
+    assert FORGOTTEN in _err(["--data=", "--config", _config(tmp_path, "t.csv")], capsys)
+    assert FORGOTTEN in _err(["--config", _config(tmp_path, "")], capsys)
