@@ -41,3 +41,18 @@ def test_without_a_resumed_run_an_empty_value_is_the_forgotten_data(tmp_path: Pa
     """The empty --data wins over the config's data (training says "--data FILE is required")."""
     assert FORGOTTEN in _err(["--data=", "--config", _config(tmp_path, "t.csv")], capsys)
     assert FORGOTTEN in _err(["--config", _config(tmp_path, "")], capsys)
+
+
+def test_a_blank_data_or_resume_value_is_quoted(capsys: pytest.CaptureFixture[str]) -> None:
+    """A blank --data is a name training reads (a file ' '); it and an empty --resume read "comes from --data  ;"
+    and "the run that --resume  continues", the value unseen."""
+    assert "its data comes from --data ' ';" in _err(["--data", " "], capsys)
+    assert "its data comes from the run that --resume '' continues" in _err(["--resume="], capsys)
+
+
+def test_a_config_data_that_is_no_string_gives_no_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Training refuses ``data = 5`` ('expected a path (a string)'): it names no data, so the resumed run's is it."""
+    config = tmp_path / "c.toml"
+    config.write_text("data = 5\n", encoding="utf-8")
+    assert RESUMED in _err(["--config", str(config), "--resume", "run"], capsys)
+    assert FORGOTTEN in _err(["--config", str(config)], capsys)

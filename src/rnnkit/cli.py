@@ -39,7 +39,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory, refuse_empty_name
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_count,
+    command_line,
+    flag_as_given,
+    out_of_memory,
+    refuse_empty_name,
+)
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 from rnnkit.wording import listed
@@ -483,14 +491,14 @@ def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str |
 
     data = _flag_value(rest, flags, "--data")
     if data:
-        return f"--data {data}"
+        return flag_as_given("data", data)  # a blank name quoted: "comes from --data ' '" (it read "--data  ;")
     if data is None and (config := _flag_value(rest, flags, "--config")) is not None:
         with contextlib.suppress(UserError):  # a bad file is refused as ever once the word is gone
             settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task)})
             if isinstance(value := settings.get("data"), str) and value:
                 return config_line(config, "data", value)
     if (resumed := _flag_value(rest, flags, "--resume")) is not None:
-        return f"the run that --resume {resumed} continues"
+        return f"the run that {flag_as_given('resume', resumed)} continues"
     return None
 
 
