@@ -56,3 +56,8 @@ def test_a_config_data_that_is_no_string_gives_no_data(tmp_path: Path, capsys: p
     config.write_text("data = 5\n", encoding="utf-8")
     assert RESUMED in _err(["--config", str(config), "--resume", "run"], capsys)
     assert FORGOTTEN in _err(["--config", str(config)], capsys)
+
+
+def test_a_data_flag_last_without_its_value_gives_none_though_an_earlier_one_had_one() -> None:
+    """argparse keeps the last --data and refuses it for its missing value: the earlier a.csv is not the data."""
+    assert cli._flag_value(["--data", "a.csv", "stray.csv", "--data"], {"--data": True}, "--data") is None
