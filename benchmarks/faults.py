@@ -113,20 +113,29 @@ def saved_step(out: Path) -> int:
         return -1
 
 
+def kill_moments(steps: int, kills: int, rng: random.Random) -> list[int]:
+    """The saves after which :func:`kill_and_resume` kills, in order: ``kills`` of those every ``SAVE_EVERY``
+    steps, the last ones left out, or all of them where there are fewer (``--steps 20`` has three: 0, 5 and 10;
+    it was "Sample larger than population")."""
+    moments = range(0, steps - SAVE_EVERY, SAVE_EVERY)
+    return sorted(rng.sample(moments, min(kills, len(moments))))
+
+
 def kill_and_resume(args: list[str], out: Path, kills: int, steps: int, rng: random.Random) -> int:
     """Start the run, SIGKILL it at up to ``kills`` random moments (resuming after each), let it finish;
-    returns how many kills hit a running process. The moments follow the run's progress, not the clock: ``kills``
-    of its saves (every ``SAVE_EVERY`` steps, the last ones left out) are drawn, and each kill comes a random
-    fraction of a second after the run has written the next drawn one, so that it lands in a step or in a save.
-    (Moments drawn from the uninterrupted run's time let a resumed run finish first where that time was mostly
-    start-up work a resumed run skips: charlm's and speech's runs took one kill of six.)"""
+    returns how many kills hit a running process. The moments follow the run's progress, not the clock: saves of
+    the run are drawn (:func:`kill_moments`), and each kill comes a random fraction of a second after the run has
+    written the next drawn one, and one of its own, so that it lands in a step or in a save: a resumed run whose
+    last save had passed the next drawn one (two drawn in a row, a save made in that fraction of a second) was
+    killed in its start-up. (Moments drawn from the uninterrupted run's time let a resumed run finish first where
+    that time was mostly start-up work a resumed run skips: charlm's and speech's runs took one kill of six.)"""
     done = 0
-    for target in sorted(rng.sample(range(0, steps - SAVE_EVERY, SAVE_EVERY), kills)):
+    for target in kill_moments(steps, kills, rng):
         if finished(out, steps):
             break
         again = ["--resume", str(out)] if (out / "last").exists() else ["--overwrite"]
-        proc = run(args, out, again)
-        while proc.poll() is None and saved_step(out) < target:
+        start, proc = saved_step(out), run(args, out, again)
+        while proc.poll() is None and saved_step(out) < max(target, start + 1):
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 0.2))
         if proc.poll() is None:

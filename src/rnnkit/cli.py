@@ -39,7 +39,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rnnkit import __version__
-from rnnkit.errors import SettingError, UserError, check_count, command_line, out_of_memory, refuse_empty_name
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_count,
+    command_line,
+    flag_as_given,
+    out_of_memory,
+    refuse_empty_name,
+)
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
 from rnnkit.wording import listed
@@ -502,19 +510,20 @@ def _stray_word_line(word: str, task: Task, rest: Sequence[str], flags: dict[str
 def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str | None:
     """Where ``rnnkit train TASK ...`` (``rest``) gets its data besides a word: ``--data FILE``, the ``--config``
     file's ``data``, or the run that ``--resume DIR`` resumes; None when nothing on the line gives it. An empty
-    value (``--data=``, ``data = ""``) gives none, as training reads it ("--data FILE is required"), and wins over
-    the places after it as any value does."""
+    value (``--data=``, ``data = ""``) gives none, as training reads it: ``--data=`` wins over the config's data
+    ("--data FILE is required"), and either leaves a resumed run its own data (it was told to add ``--data``)."""
     from rnnkit.train.options import TRAINER_DEFAULTS, config_line, load_config_file
 
-    if (data := _flag_value(rest, flags, "--data")) is not None:
-        return f"--data {data}" if data else None
-    if (config := _flag_value(rest, flags, "--config")) is not None:
+    data = _flag_value(rest, flags, "--data")
+    if data:
+        return flag_as_given("data", data)  # a blank name quoted: "comes from --data ' '" (it read "--data  ;")
+    if data is None and (config := _flag_value(rest, flags, "--config")) is not None:
         with contextlib.suppress(UserError):  # a bad file is refused as ever once the word is gone
             settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task)})
-            if isinstance(settings.get("data"), str):
-                return config_line(config, "data", settings["data"]) if settings["data"] else None
+            if isinstance(value := settings.get("data"), str) and value:
+                return config_line(config, "data", value)
     if (resumed := _flag_value(rest, flags, "--resume")) is not None:
-        return f"the run that --resume {resumed} continues"
+        return f"the run that {flag_as_given('resume', resumed)} continues"
     return None
 
 
