@@ -12,8 +12,9 @@ from rnnkit.data.utf8 import decode_pieces, decode_utf8
 from rnnkit.errors import UserError
 
 #: files that begin with NULs and hold something else: a letter, a BOM after them (no BOM then, but a character of
-#: the text), blanks (no empty file), a line end, and a byte that is not UTF-8 (its column and offset count them)
-TEXTS = [b"\0a", b"\0\0a", b"\0\xef\xbb\xbfa", b"\0  \n", b"\0\r\n\0", b"\0\0\xff", b"\0\nab\xe9"]
+#: the text), blanks (no empty file), a line end (then a letter: a text that ends in NULs is refused as cut short,
+#: tests/test_fixe_trailing_nuls.py), and a byte that is not UTF-8 (its column and offset count them)
+TEXTS = [b"\0a", b"\0\0a", b"\0\xef\xbb\xbfa", b"\0  \n", b"\0\r\n\0a", b"\0\0\xff", b"\0\nab\xe9"]
 
 
 def read(pieces: list[bytes]) -> str:
@@ -41,7 +42,7 @@ def test_nuls_that_begin_a_text_read_alike_in_any_pieces(raw: bytes) -> None:
 def test_what_those_texts_read_as() -> None:
     """The judge of the test above, written out: what each file is, read at once."""
     assert [read([raw]) for raw in TEXTS] == [
-        "\0a", "\0\0a", "\0\ufeffa", "\0  \n", "\0\n\0",
+        "\0a", "\0\0a", "\0\ufeffa", "\0  \n", "\0\n\0a",
         "refused: t.txt:1: not UTF-8 (byte 0xff at column 3, byte offset 2); save the file as UTF-8, e.g. "
         "`iconv -f latin1 -t utf-8` (`-f cp949` for Korean)",
         "refused: t.txt:2: not UTF-8 (byte 0xe9 at column 3, byte offset 4); save the file as UTF-8, e.g. "
