@@ -46,7 +46,7 @@ from torch import Tensor
 
 from rnnkit import strictjson
 from rnnkit.data.utf8 import unreadable
-from rnnkit.errors import UserError, refuse_empty_name
+from rnnkit.errors import UserError, refuse_empty_name, whole_number
 from rnnkit.files import blocked_line, file_in_the_way
 
 __all__ = [
@@ -695,7 +695,7 @@ def trained_processes(trainer_state: dict[str, Any]) -> int:
     """How many processes (torchrun's) trained the run whose ``trainer_state.json`` this is; 1 where an older or
     damaged one does not say."""
     value = trainer_state.get("processes")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
+    return value if whole_number(value) and value >= 1 else 1
 
 
 def count_parameters(shapes: dict[str, tuple[int, ...]]) -> int:
