@@ -515,12 +515,18 @@ class _Interval:
         }
 
 
-def _saved_count(name: str, value: Any) -> int:
-    """A count of ``trainer_state.json`` (``name``: its field), refused (ValueError) unless a whole number >= 0:
+def _saved_count(name: str, value: Any, least: int = 0) -> int:
+    """A count of ``trainer_state.json`` (``name``: its field), refused (ValueError) unless a whole number >= ``least``:
     int() read a damaged 3.7, "3" or true as 3, 3 and 1, and the run resumed on it without a word."""
-    if not whole_number(value) or value < 0:
-        raise ValueError(f"{name} {value!r}: expected a whole number >= 0")
+    if not whole_number(value) or value < least:
+        raise ValueError(f"{name} {value!r}: expected a whole number >= {least}")
     return int(value)
+
+
+def _damaged_state(ckpt: Checkpoint, exc: Exception) -> UserError:
+    """The refusal of a checkpoint whose ``trainer_state.json`` holds a damaged field (``exc`` says which)."""
+    return UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: {exc}); resume "
+                     "from an undamaged run or start afresh with --overwrite")
 
 
 def _restored_interval(saved: Any) -> _Interval:
@@ -1091,12 +1097,7 @@ class Trainer:
                 OPTIMIZER_TENSORS)
             raise UserError(f"{ckpt.path}: not a resumable checkpoint (no {missing}); resume from the run's "
                             "directory, whose last/ holds it, or start afresh with --overwrite")
-        processes = ts.get("processes", self.ranks.world_size)  # older checkpoints do not say
-        if processes != self.ranks.world_size:  # every rank refuses alike: no rank is left waiting
-            split = f"split {processes} ways" if processes != 1 else "one process's"
-            raise UserError(f"{ckpt.path}: a run of {_processes(processes)}, resumed with "
-                            f"{_processes(self.ranks.world_size)}; resume with as many processes as it had (its "
-                            f"streams and carried state are {split})")
+        self._check_processes(ckpt)
         saved = (ts.get("train_config") or {}).get("optimizer")
         if saved is not None and saved != self.cfg.optimizer:  # its state is another algorithm's
             raise UserError(f"--optimizer {self.cfg.optimizer}: the resumed run used {saved}, whose state it "
@@ -1110,8 +1111,7 @@ class Trainer:
         try:
             self._restore_progress(ts)
         except (TypeError, ValueError, KeyError, IndexError) as exc:
-            raise UserError(f"{ckpt.path}/trainer_state.json: not the state of a run ({type(exc).__name__}: "
-                            f"{exc}); resume from an undamaged run or start afresh with --overwrite") from None
+            raise _damaged_state(ckpt, exc) from None
         self._restore_best(ckpt)
         if self.best_metric is not None and other_validation(ckpt.config.get("data"), self.model_config.get("data")):
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
@@ -1133,6 +1133,20 @@ class Trainer:
             raise UserError(f"{ckpt.path}: its random generators' state is damaged ({exc})") from None
         if self.average is not None:
             self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
+
+    def _check_processes(self, ckpt: Checkpoint) -> None:
+        """Refuse to resume a run of another number of processes than this one's (every rank alike: no rank is left
+        waiting), or one whose count is damaged: a "2" or a 0 was said as 'a run of 2 processes, resumed with 1
+        process' and 'a run of 0 processes', and a "1" as 'a run of 1 processes, resumed with 1 process'."""
+        try:  # older checkpoints do not say
+            processes = _saved_count("processes", ckpt.trainer_state.get("processes", self.ranks.world_size), 1)
+        except ValueError as exc:
+            raise _damaged_state(ckpt, exc) from None
+        if processes != self.ranks.world_size:
+            split = f"split {processes} ways" if processes != 1 else "one process's"
+            raise UserError(f"{ckpt.path}: a run of {_processes(processes)}, resumed with "
+                            f"{_processes(self.ranks.world_size)}; resume with as many processes as it had (its "
+                            f"streams and carried state are {split})")
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
         """The counters, last evaluation and data position of ``trainer_state.json``."""
