@@ -105,9 +105,10 @@ class Parser(argparse.ArgumentParser):
         action = self._option_string_actions.get(match[1].split("/")[-1]) if match else None
         if action is None or not action.help or action.help == argparse.SUPPRESS:
             return message
-        metavar = action.metavar if isinstance(action.metavar, str) else (
-            "{" + ",".join(map(str, action.choices)) + "}" if action.choices else action.dest.upper())
-        return f"{message}, {metavar}: {action.help}"
+        # as -h shows them (argparse's formatter): a help's '%%' and '%(default)s' read raw, and a metavar of its own
+        formatter = self._get_formatter()
+        metavar = formatter._metavar_formatter(action, formatter._get_default_metavar_for_optional(action))(1)[0]
+        return f"{message}, {metavar}: {formatter._expand_help(action)}"
 
     def print_help(self, file: Any = None) -> None:
         """``-h``'s text, printed once under torchrun (by rank 0)."""
