@@ -25,6 +25,7 @@ encoded piece by piece (:mod:`rnnkit.data.prepared`) and read in memory (:func:`
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import stat
 import sys
@@ -79,7 +80,7 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     NULs that text follows read as they are."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     place, fed, started, held, content, head = _Place(), 0, False, "", False, b""
-    nuls = 0  # the NULs that end the bytes so far, held back: the file's end, unless more bytes follow
+    nuls, given = 0, 0  # the NULs that end the bytes so far (the end, unless more follow); the bytes decoded
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
             _refuse_wide(raw, where)
@@ -91,23 +92,32 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
         elif not body:
             nuls += len(raw)
             continue
-        body, nuls = bytes(nuls) + body, len(raw) - len(body)
-        try:
-            piece = decoder.decode(body, final)
-        except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then body
-            raise _not_utf8(exc, where, place, started, head, fed - nuls) from None
-        if not started and piece:
-            piece, started = piece.removeprefix("\ufeff"), True
-        place.advance(piece)
-        if newlines:
-            piece = held + piece
-            held = "\r" if not final and piece.endswith("\r") else ""  # a CRLF may go on in the next chunk
-            piece = with_lf(piece[: len(piece) - len(held)])
-        content = content or (bool(piece) and not piece.isspace())
-        if piece:
-            yield piece
+        # held NULs that text follows go on as read, a chunk's worth at a time: bytes(nuls) was the whole run at once
+        parts, nuls = itertools.chain(_zeros(nuls), (body,)), len(raw) - len(body)
+        for part in parts:
+            given += len(part)
+            try:
+                piece = decoder.decode(part, final)
+            except UnicodeDecodeError as exc:  # exc.object: bytes held back from the last chunk, then part
+                raise _not_utf8(exc, where, place, started, head, given) from None
+            if not started and piece:
+                piece, started = piece.removeprefix("\ufeff"), True
+            place.advance(piece)
+            if newlines:
+                piece = held + piece
+                held = "\r" if not final and piece.endswith("\r") else ""  # a CRLF may go on in the next chunk
+                piece = with_lf(piece[: len(piece) - len(held)])
+            content = content or (bool(piece) and not piece.isspace())
+            if piece:
+                yield piece
     if empty is not None and not content:
         raise UserError(f"{where}: the file is empty; expected {empty}")
+
+
+def _zeros(count: int) -> Iterator[bytes]:
+    """``count`` NUL bytes in pieces of at most :data:`CHUNK_BYTES`."""
+    for start in range(0, count, CHUNK_BYTES):
+        yield bytes(min(CHUNK_BYTES, count - start))
 
 
 def _not_utf8(exc: UnicodeDecodeError, where: str, place: _Place, started: bool, head: bytes,
