@@ -39,7 +39,7 @@ def test_a_process_whose_data_or_model_differs_from_rank_0_is_refused_by_rank_an
     with pytest.raises(UserError, match=r"^rank 2 built another model than rank 0 \(weight: \[19, 4\] on rank 2, "
                                         r"\[11, 4\] on rank 0\)"):
         check_alike([alike_record(small, None), alike_record(small, None), alike_record(large, None)])
-    with pytest.raises(UserError, match=r"^rank 1 built another model than rank 0 \(bias: \[1\] on rank 1, None on "):
+    with pytest.raises(UserError, match=r"^rank 1 built another model than rank 0 \(bias: \[1\] on rank 1, none on "):
         check_alike([alike_record(nn.Linear(2, 1, bias=False), None), alike_record(nn.Linear(2, 1), None)])
 
 

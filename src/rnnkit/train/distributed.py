@@ -340,10 +340,15 @@ def check_alike(records: list[dict[str, Any]]) -> None:
                                 f"rank {rank}, {first['paths'].get(key)} on rank 0); every process needs the same "
                                 "data: the same file at the same path on every machine")
         for name in [*first["shapes"], *(n for n in theirs["shapes"] if n not in first["shapes"])]:
-            mine, shape = theirs["shapes"].get(name), first["shapes"].get(name)
+            mine, shape = (_shape_of(record["shapes"].get(name)) for record in (theirs, first))
             if mine != shape:
                 raise UserError(f"rank {rank} built another model than rank 0 ({name}: {mine} on rank {rank}, "
                                 f"{shape} on rank 0); every process needs the same data and settings")
+
+
+def _shape_of(shape: list[int] | None) -> str:
+    """A parameter's shape as :func:`check_alike` says it: ``[11, 4]``, or ``none`` for a model without it."""
+    return "none" if shape is None else str(shape)
 
 
 def parallel(model: nn.Module, loss_fn: Callable[..., Any], data: dict[str, Any] | None = None) -> SingleProcess:
