@@ -236,7 +236,7 @@ def test_page_without_the_runs_data_says_what_to_give(charlm_run: Path, tmp_path
         page = write_report(run).read_text(encoding="utf-8")
     finally:
         (tmp_path / "moved.txt").rename(config["settings"]["data"])
-    assert "Not shown: the run&#x27;s data cannot be read" in page and "give --text FILE" in page
+    assert "Not shown: the run&#x27;s data, " in page and ": no such file; give --text FILE" in page
     assert 'id="curves"' in page
 
 

@@ -31,5 +31,7 @@ def test_a_whole_count_resumes_or_names_the_processes_as_before(tmp_path: Path) 
     assert trainer(out, LOSSES, resume=True).step == 2  # the count this process wrote: 1
     damage(out, processes=2)
     with pytest.raises(UserError, match=r"last: a run of 2 processes, resumed with 1 process; resume with as many "
-                                        r"processes as it had \(its streams and carried state are split 2 ways\)$"):
+                                        r"processes as it had \(each of its updates took 2 batches, one a process; "
+                                        r"1 process would train on another batch size\), or train a new run with "
+                                        r"another --out$"):
         trainer(out, LOSSES, resume=True)

@@ -983,7 +983,8 @@ def test_resume_with_another_number_of_processes_is_refused(tmp_path: Path) -> N
     state = tmp_path / "last" / "trainer_state.json"
     assert json.loads(state.read_text())["processes"] == 1
     state.write_text(json.dumps({**json.loads(state.read_text()), "processes": 2}))
-    with pytest.raises(UserError, match=r"a run of 2 processes, resumed with 1 process; .* split 2 ways\)$"):
+    with pytest.raises(UserError, match=r"a run of 2 processes, resumed with 1 process; .* split 2 ways\), or train "
+                                         r"a new run with another --out$"):
         make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last"))
 
 
@@ -996,7 +997,8 @@ def test_a_one_process_run_resumed_by_two_is_refused_in_good_english(tmp_path: P
     with pytest.raises(UserError) as refused:
         make_trainer(tmp_path, steps=8, resume=load_checkpoint(tmp_path, prefer="last"))
     assert str(refused.value).endswith(": a run of 1 process, resumed with 2 processes; resume with as many "
-                                       "processes as it had (its streams and carried state are one process's)")
+                                       "processes as it had (its streams and carried state are one process's), or "
+                                       "train a new run with another --out")
 
 
 def test_metrics_jsonl_stays_json_when_the_loss_is_nan(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from rnnkit.data.utf8 import decode_utf8, read_pieces
 from rnnkit.errors import UserError
 
 __all__ = [
+    "DATA_MISSING",
     "KONLPY_HINT",
     "KONLPY_WHEEL",
     "decode_text",
@@ -49,16 +50,19 @@ __all__ = [
 _TEXT = "UTF-8 text"
 
 
-def text_pieces(path: str | Path) -> Iterator[str]:
+#: what a missing file's refusal adds by default: the text is most often training's ``--data``
+DATA_MISSING = "--data takes 'shakespeare', 'korean' or the path of a UTF-8 text file"
+
+
+def text_pieces(path: str | Path, missing: str = DATA_MISSING) -> Iterator[str]:
     """The text of a UTF-8 file in pieces, as :func:`read_utf8` reads it (for a text larger than memory)."""
-    return read_pieces(path, "a UTF-8 text file", newlines=True, empty=_TEXT,
-                       missing="--data takes 'shakespeare', 'korean' or the path of a UTF-8 text file")
+    return read_pieces(path, "a UTF-8 text file", newlines=True, empty=_TEXT, missing=missing)
 
 
-def read_utf8(path: str | Path) -> str:
+def read_utf8(path: str | Path, missing: str = DATA_MISSING) -> str:
     """The text of a UTF-8 file (a BOM is dropped, CRLF and CR become LF); one-line errors otherwise
-    (see :mod:`rnnkit.data.utf8`)."""
-    return "".join(text_pieces(path))
+    (see :mod:`rnnkit.data.utf8`), a missing file's followed by ``; {missing}`` (nothing for "")."""
+    return "".join(text_pieces(path, missing))
 
 
 def decode_text(raw: bytes, where: str) -> str:
@@ -195,10 +199,11 @@ def _join_texts(parts: list[tuple[str, bytes]]) -> str:
     return "\n".join(decode_text(raw, where).strip("\n") + "\n" for where, raw in parts)
 
 
-def load_text(source: str) -> str:
-    """``"shakespeare"``, ``"korean"`` or a UTF-8 file path → the text (see the module docstring)."""
+def load_text(source: str, missing: str = DATA_MISSING) -> str:
+    """``"shakespeare"``, ``"korean"`` or a UTF-8 file path → the text (see the module docstring); ``missing`` as
+    :func:`read_utf8` takes it."""
     if source == "shakespeare":
         return shakespeare_text()
     if source == "korean":
         return korean_text()
-    return read_utf8(source)
+    return read_utf8(source, missing)

@@ -83,10 +83,10 @@ def report_text(lm: CharLM, text_file: str | None, chars: int) -> tuple[str, str
     if recorded is None and data not in BUILT_IN_TEXTS:
         raise UserError(f"{lm.checkpoint.path}: the run records no digest of its validation text, so {data} cannot "
                         "be checked to be the text it trained on; give --text FILE")
-    try:
-        val = load_text(located(data_record(lm.checkpoint, data), "train") or data)[cut:]
+    try:  # the reader's line names the file and why ("PATH: cannot read (REASON)"), not training's --data
+        val = load_text(located(data_record(lm.checkpoint, data), "train") or data, missing="")[cut:]
     except UserError as exc:
-        raise UserError(f"the run's data cannot be read ({exc}); give --text FILE") from None
+        raise UserError(f"the run's data, {exc}; give --text FILE") from None
     if recorded is not None and text_digest(lm.vocab.encode_tensor(val[:DIGEST_CHARS], warn=False)) != recorded:
         raise UserError(f"{data} no longer holds the validation text the run at {lm.checkpoint.path} trained on; "
                         "give --text FILE")

@@ -36,7 +36,8 @@ def _sample_arguments(sp: argparse.ArgumentParser) -> None:
 
 def _score_arguments(sc: argparse.ArgumentParser) -> None:
     sc.add_argument("texts", nargs="*", metavar="TEXT", type=utf8_argument("TEXT"))
-    sc.add_argument("--file", action="append", metavar="PATH", help="score the text of a UTF-8 file (repeatable)")
+    sc.add_argument("--file", action="append", metavar="PATH",
+                    help="score the text of a UTF-8 file (repeatable; - reads standard input, whole, as one text)")
     sc.add_argument("--json", action="store_true", help="one JSON object with every result")
     sc.add_argument("--dynamic", action="store_true",
                     help="dynamic evaluation: the model keeps learning from each text as it reads it, each "

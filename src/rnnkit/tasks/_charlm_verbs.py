@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rnnkit import strictjson
 from rnnkit.data.text import decode_text
-from rnnkit.data.utf8 import open_readable, unreadable
+from rnnkit.data.utf8 import open_readable, stdin_text, unreadable
 from rnnkit.errors import UserError, check_filled, report_warnings, warn_file_names
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ def _write_as_drawn(prime: str, chars: Iterable[str]) -> None:
 
 
 def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
+    if (args.file or []).count("-") > 1:
+        raise UserError("--file - is given twice: standard input is read once, as one text")
     named = [(None, t) for t in args.texts] + [(f, _read_score_file(f)) for f in args.file or []]
     if not named:
         raise UserError("nothing to score: give one or more TEXT arguments or --file PATH")
@@ -94,8 +96,15 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
 
 
 def _read_score_file(path: str) -> str:
-    """The text of ``score --file``: a folder, a device (``/dev/zero`` was read until memory ran out) or an
-    unreadable file is refused in one line, as :func:`~rnnkit.data.utf8.open_readable` says it."""
+    """The text of ``score --file``: ``-`` is standard input, read whole as one text (as predict's and translate's
+    ``--file -`` read it; it was a file named ``-``: "-: no such file"); a folder, a device (``/dev/zero`` was
+    read until memory ran out) or an unreadable file is refused in one line, as
+    :func:`~rnnkit.data.utf8.open_readable` says it."""
+    if path == "-":
+        text = stdin_text()
+        if not text:
+            raise UserError("--file -: standard input is empty; expected the UTF-8 text to score")
+        return text
     with open_readable(path, "a UTF-8 text file", missing="--file takes a UTF-8 text file") as fh:
         try:
             raw = fh.read()

@@ -11,6 +11,7 @@ from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import SUBWORD_MAX_LEN, TOKENIZERS, ClassifyConfig
 from rnnkit.tasks._ensemble import add_ensemble_argument
+from rnnkit.train.options import positive_float
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
@@ -131,6 +132,6 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--pretrain-data", metavar="FILE",
                    help="unlabelled texts (one per line, or the text column of a CSV/TSV/JSONL file): first "
                         "train the embedding and recurrent layers as a language model on them (Dai & Le 2015)")
-    g.add_argument("--pretrain-minutes", type=float, metavar="M",
+    g.add_argument("--pretrain-minutes", type=positive_float, metavar="M",
                    help="wall-clock budget of the pre-training (default 1 when only --pretrain-data is given)")
     g.add_argument("--pretrain-steps", type=int, metavar="N", help="at most this many pre-training updates")

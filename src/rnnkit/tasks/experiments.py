@@ -61,7 +61,7 @@ from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.memory import check_room
 from rnnkit.train.optim import OPTIMIZERS
-from rnnkit.train.options import PRECISIONS, config_line
+from rnnkit.train.options import PRECISIONS, config_line, positive_float
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
 from rnnkit.wording import counted, listed
@@ -517,7 +517,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
     p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
     p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
-    p.add_argument("--minutes", type=float, help="wall-clock budget of ONE run (cell, seed)")
+    p.add_argument("--minutes", type=positive_float, help="wall-clock budget of ONE run (cell, seed)")
     p.add_argument("--steps", type=int, help="stop each run after this many training steps")
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
     p.add_argument("--hidden", type=int, help="hidden units (refused where --params sizes the cells)")

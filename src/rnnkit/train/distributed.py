@@ -48,7 +48,8 @@ from rnnkit.device import local_processes
 from rnnkit.errors import UserError
 
 __all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "alike_record", "check_alike",
-           "leave_together", "main_process_first", "parallel", "peer_stopped", "process_group", "ranks"]
+           "leave_together", "main_process_first", "parallel", "peer_stopped", "process_group", "ranks",
+           "sharded"]
 
 
 @dataclass(frozen=True)
@@ -310,8 +311,14 @@ class DataParallel(SingleProcess):
 
     def shard(self, batches: Any) -> Any:
         """This process's part of each update of ``batches`` (see the module docstring)."""
-        self._strided = not hasattr(batches, "shard")
+        self._strided = not sharded(batches)
         return RankStrided(batches, self.rank, self.world) if self._strided else batches.shard(self.rank, self.world)
+
+
+def sharded(batches: Any) -> bool:
+    """Whether ``batches`` cuts itself among the processes (a ``shard(rank, world)`` method: the character LM's
+    parallel streams), where any other source is read rank-strided (see the module docstring)."""
+    return hasattr(batches, "shard")
 
 
 def alike_record(model: nn.Module, data: dict[str, Any] | None) -> dict[str, Any]:

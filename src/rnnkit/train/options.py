@@ -37,6 +37,7 @@ from rnnkit.errors import (
     check_seed,
     check_threads,
     check_type,
+    refuse_empty_name,
     report_warnings,
     warn,
 )
@@ -640,8 +641,12 @@ def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *,
     checkpoint is None; for ``resume``, the run's ``last/`` checkpoint (of this ``task``) and ``config``
     with the ``frozen`` settings (the model's shape, the data) taken from the saved run. The ``data`` and
     ``val_data`` given, and the task's other files ``reads`` (each flag and its path: ``--pretrain-data``),
-    must not be what the run writes (:func:`refuse_written_inputs`)."""
+    must not be what the run writes (:func:`refuse_written_inputs`). A blank ``data`` (``--data ' '``) is refused
+    as an empty name, as the verbs' ``--data`` is (it read as a file named blank: ``" : no such file"``); an empty
+    one is data not given, which the task says (``--data FILE is required``) or a resumed run takes its own for."""
     out = Path(out)
+    if data:
+        refuse_empty_name(data, "the data to read", "--data")
     if getattr(config, "find_lr", False) and (resume or overwrite):  # it writes nothing, nor removes a run
         raise UserError(f"--find-lr tests learning rates on a fresh model and saves nothing; drop "
                         f"{'--resume' if resume else '--overwrite'} (and give an --out that holds no run)")

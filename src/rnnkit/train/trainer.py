@@ -1079,6 +1079,26 @@ class Trainer:
         )
 
     # ------------------------------------------------------------------ checkpoints
+    def _other_count(self, ckpt: Checkpoint, processes: int) -> str:
+        """The refusal of a run of ``processes`` resumed with another count: what the count fixed (the character
+        LM's streams and carried state, split among the processes; any other task's batches, one a process in
+        each update), and how to train on with this count (a new run from its weights, where the task's settings
+        have ``init_from``; else a new run)."""
+        now = _processes(self.ranks.world_size)
+        if distributed.sharded(self.batches):
+            split = f"split {processes} ways" if processes != 1 else "one process's"
+            fixed = f"its streams and carried state are {split}"
+        else:
+            fixed = (f"each of its updates took {processes} batches, one a process" if processes != 1
+                     else "each of its updates took one batch") + f"; {now} would train on another batch size"
+        run = ckpt.path.parent if ckpt.path.name in RUN_FOLDERS else ckpt.path
+        if "init_from" in (self.model_config.get("settings") or {}):
+            way = f"start a new run from its weights with --init-from {run} and another --out"
+        else:
+            way = "train a new run with another --out"
+        return (f"{ckpt.path}: a run of {_processes(processes)}, resumed with {now}; resume with as many processes "
+                f"as it had ({fixed}), or {way}")
+
     def _check_optimizer_shapes(self, where: Path) -> None:
         """torch's load_state_dict takes moment estimates of any shape: one that is not its parameter's
         shape would fail at the first step, or broadcast silently."""
@@ -1143,10 +1163,7 @@ class Trainer:
         except ValueError as exc:
             raise _damaged_state(ckpt, exc) from None
         if processes != self.ranks.world_size:
-            split = f"split {processes} ways" if processes != 1 else "one process's"
-            raise UserError(f"{ckpt.path}: a run of {_processes(processes)}, resumed with "
-                            f"{_processes(self.ranks.world_size)}; resume with as many processes as it had (its "
-                            f"streams and carried state are {split})")
+            raise UserError(self._other_count(ckpt, processes))
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
         """The counters, last evaluation and data position of ``trainer_state.json``."""
