@@ -138,7 +138,9 @@ def kill_and_resume(args: list[str], out: Path, kills: int, steps: int, rng: ran
     """Start the run, SIGKILL it at up to ``kills`` random moments (resuming after each), let it finish;
     returns how many kills hit a running process. The moments follow the run's progress, not the clock: saves of
     the run are drawn (:func:`kill_moments`), and each kill comes a random fraction of a second after the run has
-    written the next drawn one, and one of its own, so that it lands in a step or in a save: a resumed run whose
+    written the next drawn one, and one of its own, or at its next save if that comes first (caption's steps are
+    so small that 0.2 s took a run from save 110 past its last step, and the kill met a run that had finished
+    training), so that it lands in a step or in a save: a resumed run whose
     last save had passed the next drawn one (two drawn in a row, a save made in that fraction of a second) was
     killed in its start-up. (Moments drawn from the uninterrupted run's time let a resumed run finish first where
     that time was mostly start-up work a resumed run skips: charlm's and speech's runs took one kill of six.)"""
@@ -150,7 +152,9 @@ def kill_and_resume(args: list[str], out: Path, kills: int, steps: int, rng: ran
         start, proc = saved_step(out), run(args, out, again)
         while proc.poll() is None and saved_step(out) < max(target, start + 1):
             time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 0.2))
+        reached, deadline = saved_step(out), time.monotonic() + rng.uniform(0.0, 0.2)
+        while proc.poll() is None and time.monotonic() < deadline and saved_step(out) < reached + SAVE_EVERY:
+            time.sleep(0.005)  # a run of small steps must not train to its end in the fraction: kill by its next save
         ended = proc.poll()
         if ended is None:
             proc.send_signal(signal.SIGKILL)
