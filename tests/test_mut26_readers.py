@@ -62,3 +62,19 @@ def test_text_of_one_long_line_then_nuls_is_refused_at_its_offset() -> None:
         "t.txt:1: the text ends in NUL bytes (0x00, 5 of them from byte offset 1,500 on), not text; was it cut short "
         "while being written (a download or a copy that did not finish)? Its first 1,500 bytes are the text "
         "(`truncate -s 1500 FILE` keeps them)")
+
+
+@pytest.mark.parametrize(("pieces", "said"), [
+    ([b"hello world\xc3" + bytes(30)], "t.txt:1: the text ends in NUL bytes (0x00, 30 of them from byte offset 12 on, "
+     "after 1 byte of a character cut short), not text; was it cut short while being written (a download or a copy "
+     "that did not finish)? Its first 11 bytes are the text (`truncate -s 11 FILE` keeps them)"),
+    ([b"hello\nworld \xe2", b"\x82", bytes(300)], "t.txt:2: the text ends in NUL bytes (0x00, 300 of them from byte "
+     "offset 14 on, after 2 bytes of a character cut short), not text; was it cut short while being written (a "
+     "download or a copy that did not finish)? Its first 12 bytes are the text (`truncate -s 12 FILE` keeps them)")])
+def test_nuls_that_cut_a_character_short_leave_it_out_of_the_text_to_keep(pieces: list[bytes], said: str) -> None:
+    """A copy that stopped inside a character: `truncate -s 12` as advised kept half of it, and the file was then
+    refused as not UTF-8 (byte 0xc3 at its end)."""
+    from rnnkit.data.utf8 import decode_pieces
+
+    assert _refusal(lambda: list(decode_pieces(pieces, "t.txt"))) == said
+    assert decode_utf8(b"".join(pieces)[:int(said.split("truncate -s ")[1].split()[0])], "t.txt")  # is text
