@@ -34,6 +34,14 @@ def test_validation_data_that_differs_is_named_by_its_own_flag() -> None:
         check_alike([alike_record(model, _with_val("a", "v")), alike_record(model, _with_val("a", "w"))])
 
 
+
+def test_the_same_content_at_another_path_is_alike() -> None:
+    """The content decides (a machine that mounts the data elsewhere, or a relative --data from another working
+    directory), not the absolute path."""
+    model = nn.Embedding(11, 4)
+    elsewhere = {"digests": {"train": "6000:a"}, "paths": {"train": "/mnt/other/a.txt"}}
+    check_alike([alike_record(model, _data("a")), alike_record(model, elsewhere)])
+
 def test_a_parameter_that_a_rank_lacks_is_named_and_the_data_comes_first() -> None:
     """The bias rank 0 has and rank 1 has not; and of two records that differ in both, the data (which sizes the
     vocabulary, and so the model) is what the line names."""
