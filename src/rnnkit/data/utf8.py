@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rnnkit.errors import UserError
+from rnnkit.wording import counted
 
 __all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
            "utf8_argument", "with_lf", "without_line_boms"]
@@ -87,8 +88,8 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             head = raw[:WIDE_SAMPLE * 4]
         fed += len(raw)
         body = raw.rstrip(b"\0")
-        if final:
-            _refuse_nuls(where, nuls, fed, place.line)
+        if final:  # the decoder holds the bytes of a character that the NULs cut short
+            _refuse_nuls(where, nuls, fed, place.line, len(decoder.getstate()[0]))
         elif not body:
             nuls += len(raw)
             continue
@@ -137,18 +138,21 @@ def _not_utf8(exc: UnicodeDecodeError, where: str, place: _Place, started: bool,
                      f"{place.column}, byte offset {offset}); {HINT}")
 
 
-def _refuse_nuls(where: str, count: int, size: int, line: int) -> None:
+def _refuse_nuls(where: str, count: int, size: int, line: int, cut: int = 0) -> None:
     """Refuse bytes (``size`` of them) that end in ``count`` NULs, which begin on ``line``: all of them NUL, or
-    text and then NULs; nothing for none."""
+    text and then NULs; nothing for none. ``cut``: the bytes before the NULs of a character they cut short, which
+    the text to keep leaves out (``truncate`` to keep them left a file refused as not UTF-8)."""
     if not count:
         return
     why = "was it cut short while being written (a download or a copy that did not finish)?"
     if count == size:
         raise UserError(f"{where}: holds only NUL bytes (0x00, {count:,} of them), not text; {why}")
     start = size - count
+    text = start - cut
+    half = f", after {counted(cut, 'byte')} of a character cut short" if cut else ""
     raise UserError(f"{where}:{line}: the text ends in NUL bytes (0x00, {count:,} of them from byte offset {start:,} "
-                    f"on), not text; {why} Its first {start:,} bytes are the text (`truncate -s {start} FILE` keeps "
-                    "them)")
+                    f"on{half}), not text; {why} Its first {text:,} bytes are the text (`truncate -s {text} FILE` "
+                    "keeps them)")
 
 
 def _wide_encoding(head: bytes) -> str | None:
