@@ -45,7 +45,7 @@ def test_the_same_content_at_another_path_is_alike() -> None:
 def test_a_parameter_that_a_rank_lacks_is_named_and_the_data_comes_first() -> None:
     """The bias rank 0 has and rank 1 has not; and of two records that differ in both, the data (which sizes the
     vocabulary, and so the model) is what the line names."""
-    with pytest.raises(UserError, match=r"^rank 1 built another model than rank 0 \(bias: None on rank 1, \[1\] on "):
+    with pytest.raises(UserError, match=r"^rank 1 built another model than rank 0 \(bias: none on rank 1, \[1\] on "):
         check_alike([alike_record(nn.Linear(2, 1), None), alike_record(nn.Linear(2, 1, bias=False), None)])
     with pytest.raises(UserError, match=r"^--data: rank 1 read other content"):
         check_alike([alike_record(nn.Embedding(11, 4), _data("a")), alike_record(nn.Embedding(19, 4), _data("b"))])

@@ -55,7 +55,7 @@ def test_a_run_that_kept_no_validation_text_is_refused(tmp_path: Path) -> None:
 
 def test_a_built_in_text_needs_no_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The built-in texts are the package's own, not a file someone else's run can point at: no digest needed."""
-    monkeypatch.setattr(charlm, "load_text", lambda source: "train part\nheld out")
+    monkeypatch.setattr(charlm, "load_text", lambda source, **kw: "train part\nheld out")
     lm = _lm(tmp_path, "", 11, val_digest=None, settings={"data": "shakespeare"}, val_chars=8)
     assert charlm.report_text(lm, None, 100) == ("held out", "validation split of shakespeare")
 
