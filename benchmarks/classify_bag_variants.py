@@ -41,6 +41,7 @@ import rnnkit
 from rnnkit.models.classifier import Classifier
 from rnnkit.tasks import classify
 from rnnkit.tasks.classify import ClassifyConfig
+from rnnkit.train import trainer as trainer_module
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classify_corpora import CORPORA, write_split  # noqa: E402
@@ -73,10 +74,14 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, DAN 1 layer": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, batch 8": ({**SUBWORDS, "max_len": 50_000, "batch_size": 8}, True),
     "ngram+char 3-6, max len 50,000, batch 16": ({**SUBWORDS, "max_len": 50_000, "batch_size": 16}, True),
+    "ngram+char 3-6, max len 50,000, lazy Adam": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-2}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
 DEEP_HEADS = {"ngram+char 3-6, max len 50,000, DAN 1 layer": 1}
+#: variants whose embedding table is stepped by lazy Adam (a prototype here)
+LAZY = {"ngram+char 3-6, max len 50,000, lazy Adam", "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03"}
 _deep_layers = 0  # the variant being run's (read when a Classifier is built: by train and again by load)
 _plain_init = Classifier.__init__
 
@@ -89,10 +94,55 @@ def _init_deep_head(self: Classifier, *args: Any, **kwargs: Any) -> None:
         self.head = nn.Sequential(*hidden, self.head)
 
 
+class LazyAdam(torch.optim.Optimizer):
+    """Adam whose 2-D parameters (the bag's table) move only in the rows that have a gradient this update, as
+    TensorFlow's LazyAdam and torch's SparseAdam do: dense Adam keeps moving a row seen once for the next tens
+    of updates on its first moment, about ten times its first step, so the thousands of n-grams seen once
+    in training grow as large as common ones. Bias correction by the update count, as in Adam."""
+
+    def __init__(self, params: Any, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps})
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> None:
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["step"] = torch.zeros(())
+                    state["exp_avg"], state["exp_avg_sq"] = torch.zeros_like(p), torch.zeros_like(p)
+                state["step"] += 1
+                t = float(state["step"])
+                g, m, v, w = p.grad, state["exp_avg"], state["exp_avg_sq"], p
+                if p.dim() == 2:
+                    rows = g.abs().sum(1).nonzero().squeeze(1)
+                    g, m, v, w = g[rows], m[rows], v[rows], p[rows]
+                m.mul_(b1).add_(g, alpha=1 - b1)
+                v.mul_(b2).addcmul_(g, g, value=1 - b2)
+                step = (m / (1 - b1 ** t)) / ((v / (1 - b2 ** t)).sqrt() + group["eps"])
+                w.sub_(step, alpha=group["lr"])
+                if p.dim() == 2:
+                    state["exp_avg"][rows], state["exp_avg_sq"][rows], p[rows] = m, v, w
+
+
+_plain_build_optimizer = trainer_module.build_optimizer
+_lazy = False  # the variant being run's
+
+
+def _build_optimizer(name: str, params: Any, **kwargs: Any) -> torch.optim.Optimizer:
+    if _lazy:
+        betas = kwargs.get("betas", (0.9, 0.999))
+        return LazyAdam([p for p in params if p.requires_grad], lr=kwargs["lr"], betas=betas)
+    return _plain_build_optimizer(name, params, **kwargs)
+
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers
+    global _deep_layers, _lazy
     settings, skip_unknown = VARIANTS[name]
+    _lazy = name in LAZY
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
     _deep_layers = DEEP_HEADS.get(name, 0)
     config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
@@ -207,6 +257,7 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
+    trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's variants
     rows = []
     for corpus in args.corpus or CORPORA:
         for split in args.split_seed:
