@@ -283,6 +283,7 @@ def run_out(settings: dict[str, Any], args: argparse.Namespace) -> str:
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
+    refuse_empty_name(out, "the folder to write the model to", "--out")  # `--out " "` trained into a folder " "
     return str(out)
 
 
