@@ -41,7 +41,7 @@ import torch
 
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.data.utf8 import open_readable, unreadable
+from rnnkit.data.utf8 import open_readable, unreadable, unwritable
 from rnnkit.errors import UserError
 from rnnkit.files import same_file, written
 
@@ -207,8 +207,7 @@ def _lock(out: Path, text: Path) -> Iterator[None]:
         out.mkdir(parents=True, exist_ok=True)
         fh = open(out / ".lock", "a+", encoding="utf-8")
     except OSError as exc:
-        raise UserError(f"{out}: cannot write the prepared text there ({exc.strerror or exc}); run "
-                        f"`rnnkit prepare {text} --out DIR` and train with --data DIR") from None
+        raise unwritable(out, exc, f"run `rnnkit prepare {text} --out DIR` and train with --data DIR") from None
     with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         yield
