@@ -42,7 +42,7 @@ import torch
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.data.utf8 import open_readable, unreadable, unwritable
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, whole_number
 from rnnkit.files import same_file, written
 
 __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
@@ -168,7 +168,7 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
     allowed = {np.dtype(t).name for t in _NUMPY.values()}
     if not isinstance(dtype_name, str) or dtype_name not in allowed:
         raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:  # an empty text is never prepared
+    if not whole_number(chars) or chars < 1:  # an empty text is never prepared
         raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters (1 or more)")
     said = meta.get("vocab_size")
     if isinstance(said, int) and said != vocab_size:  # a character added or dropped: every later id means another

@@ -408,7 +408,7 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
                 return None
             if isinstance(node, list):
                 return tuple(build(n) for n in node)
-            if not isinstance(node, int) or isinstance(node, bool):
+            if not whole_number(node):
                 raise ValueError(f"a carried state's layout has {node!r} where a tensor's number belongs")
             return tensors[f"carry.{node}"]
 
