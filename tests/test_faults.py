@@ -117,7 +117,7 @@ def test_a_first_save_of_last_on_a_full_disk_says_nothing_was_saved_and_no_resum
     monkeypatch.setattr(ckpt_mod, "save_file", full_for_last)
     assert main(train_args(text_file, out, "--steps", "3", "--eval-every", "2")) == 2
     err = capsys.readouterr().err.splitlines()[-1]
-    assert err == (f"rnnkit: error: {out / 'last'}: could not save the checkpoint (No space left on device); "
+    assert err == (f"rnnkit: error: {out / 'last'}: cannot write (No space left on device); "
                    "nothing was saved there")
     assert (out / "best").is_dir() and not (out / "last").exists()
     monkeypatch.setattr(ckpt_mod, "save_file", real)

@@ -31,7 +31,7 @@ def test_a_write_error_inside_safetensors_is_one_line_and_keeps_the_previous_che
         return real(tensors, str(tmp_path / "gone" / Path(filename).name), *args, **kwargs)
 
     monkeypatch.setattr(ckpt_mod, "save_file", into_a_missing_folder)
-    with pytest.raises(UserError, match=r"/c: could not save the checkpoint \(.*No such file.*\); the previous "
+    with pytest.raises(UserError, match=r"/c: cannot write \(.*No such file.*\); the previous "
                                         "checkpoint there is intact"):
         save_checkpoint(tmp_path / "c", model_state=STATE, config={"v": 2})
     assert load_checkpoint(tmp_path / "c").config == {"v": 1}

@@ -39,7 +39,7 @@ def test_a_setting_at_the_edge_of_its_range_is_taken(kw: dict) -> None:
     ({"split_seed": SEED_MAX}, "split_seed"),
     ({"split_seed": -1}, "split_seed"),
     ({"steps": -1}, "steps -1: expected 0 or more"),
-    ({"minutes": 0}, "minutes 0: expected a number of minutes > 0"),
+    ({"minutes": 0}, "minutes 0: expected a finite number > 0"),
     ({"minutes": float("nan")}, "minutes nan"),
     ({"minutes": "5"}, "minutes '5': expected a number"),
     ({"stop_at": "high"}, "stop_at 'high': expected a number"),

@@ -664,7 +664,7 @@ def test_checkpoint_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         raise OSError("disk full")
 
     monkeypatch.setattr(ckpt_mod, "save_file", broken)
-    with pytest.raises(UserError, match=r"/c: could not save the checkpoint \(disk full\); the previous checkpoint"):
+    with pytest.raises(UserError, match=r"/c: cannot write \(disk full\); the previous checkpoint"):
         save_checkpoint(tmp_path / "c", model_state=model.state_dict(), config={"v": 2})
     assert load_checkpoint(tmp_path / "c").config == {"v": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]  # no temporary left behind

@@ -138,9 +138,9 @@ def test_a_command_other_than_train_is_refused_under_torchrun_by_rank_0_alone(
         assert main(argv) == 2
         said = capsys.readouterr()
         assert said.out == "" and said.err.count("\n") == lines, said
-    assert said.err == (f"rnnkit: error: `rnnkit {argv[0]}` runs in one process: under torchrun only `rnnkit train` "
-                        "runs (data-parallel), and each of the 2 processes would do all of it; run it without "
-                        "torchrun\n")
+    assert said.err == (f"rnnkit: error: `rnnkit {argv[0]}` runs in one process: under torchrun (WORLD_SIZE=2) only "
+                        "`rnnkit train` runs (data-parallel), and each of the 2 processes would do all of it; run it "
+                        "without torchrun (or unset WORLD_SIZE)\n")
     assert not (tmp_path / "dates.tsv").exists()
     monkeypatch.delenv("WORLD_SIZE")
     assert main(argv) == 0  # one process: as before

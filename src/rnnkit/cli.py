@@ -283,6 +283,7 @@ def run_out(settings: dict[str, Any], args: argparse.Namespace) -> str:
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
+    refuse_empty_name(out, "the folder to write the model to", "--out")  # `--out " "` trained into a folder " "
     return str(out)
 
 
@@ -663,14 +664,22 @@ def _run_model_verb(name: str, rest: list[str]) -> int:
 def _refuse_under_torchrun(command: str) -> None:
     """Refuse ``rnnkit COMMAND`` other than ``train`` under torchrun (every process alike; rank 0 says it): each
     process did the whole of it, printing its output once a process and writing the same files at once (an
-    evaluation's confusion matrix, a report, a prepared text)."""
-    from rnnkit.train import distributed
-
-    world = distributed.ranks().world_size
+    evaluation's confusion matrix, a report, a prepared text). The line names the variable it read, for a
+    scheduler (Kubeflow) that set it in a shell of one process."""
+    world = _world_size()
     if world > 1:
-        raise UserError(f"`rnnkit {command}` runs in one process: under torchrun only `rnnkit train` runs "
-                        f"(data-parallel), and each of the {world} processes would do all of it; run it without "
-                        "torchrun")
+        raise UserError(f"`rnnkit {command}` runs in one process: under torchrun (WORLD_SIZE={world}) only `rnnkit "
+                        f"train` runs (data-parallel), and each of the {world} processes would do all of it; run it "
+                        "without torchrun (or unset WORLD_SIZE)")
+
+
+def _world_size() -> int:
+    """The number of processes torchrun's ``WORLD_SIZE`` says, read as set: 1 where it is unset or no whole number
+    (torchrun sets one, so ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs
+    in one process ran with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets
+    it)'. ``rnnkit train`` reads it strictly (:func:`rnnkit.train.distributed.ranks`)."""
+    world = os.environ.get("WORLD_SIZE", "").strip()
+    return int(world) if world.isdigit() else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -780,8 +789,7 @@ def _peer_stopped_before(exc: BaseException) -> bool:
 def _peer_stopped(exc: BaseException) -> bool:
     """Under torchrun: whether ``exc`` is a collective's error whose cause is another process's stop (it says its
     own error, :func:`_say_error`); torch's traceback of it, after that line, read as a second fault."""
-    world = os.environ.get("WORLD_SIZE", "")
-    if not (world.isdigit() and int(world) > 1):
+    if _world_size() <= 1:
         return False
     from rnnkit.train.distributed import peer_stopped
 
@@ -819,8 +827,8 @@ def _say_error(message: str, prog: str = "rnnkit") -> None:
 def _speaks() -> bool:
     """False in a torchrun process other than rank 0 (read from the environment as set, so that a malformed
     value never becomes an error while one is being printed)."""
-    rank, world = os.environ.get("RANK", ""), os.environ.get("WORLD_SIZE", "")
-    return not (rank.isdigit() and world.isdigit() and 0 < int(rank) < int(world))
+    rank = os.environ.get("RANK", "")
+    return not (rank.isdigit() and 0 < int(rank) < _world_size())
 
 
 @contextlib.contextmanager

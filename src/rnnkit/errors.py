@@ -260,6 +260,18 @@ def finite_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+#: what a budget of minutes takes, the ``--minutes`` flag (:data:`rnnkit.train.options.positive_float`) and the setting
+POSITIVE_NUMBER = "a finite number > 0"
+
+
+def check_minutes(name: str, value: object) -> None:
+    """Raise :class:`SettingError` for a number that is no finite one > 0 (nan, inf, 0, -1), in the words of the
+    ``--minutes`` flag's checker: a ``--config`` file's ``minutes = nan`` said "expected a number". A value that is
+    no number is :func:`check_type`'s to refuse."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and not (math.isfinite(value) and value > 0):
+        raise SettingError(name, value, f"expected {POSITIVE_NUMBER}")
+
+
 def check_type(name: str, value: object, annotation: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is of a type ``annotation`` names (a dataclass field's
     ``"int | None"``: an integer or None; a bool is not an integer, an integer is a number; ``list[int]`` a

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
 __all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
@@ -134,14 +135,14 @@ def written(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
     try:
         tmp = _temporary(path, suffix)
     except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise unwritable(path, exc) from None
     try:
         try:
             yield tmp
         except OSError as exc:
             if not _names(exc, tmp):
                 raise  # another file's error (a source read while writing), under its own name
-            raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+            raise unwritable(path, exc) from None
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)  # left only when writing or the rename failed

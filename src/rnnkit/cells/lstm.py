@@ -22,6 +22,7 @@ from torch import Tensor
 from torch.nn import functional as F
 
 from rnnkit.cells.base import Cell
+from rnnkit.errors import whole_number
 
 
 class LSTM(Cell):
@@ -45,7 +46,7 @@ class LSTM(Cell):
         chrono: int | None = None,
     ) -> None:
         super().__init__(hidden_size, init_ih=init_ih, init_hh=init_hh, bias_init=bias_init)
-        if chrono is not None and (isinstance(chrono, bool) or not isinstance(chrono, int) or chrono < 3):
+        if chrono is not None and (not whole_number(chrono) or chrono < 3):
             raise ValueError(f"chrono: expected the longest time scale in steps, an integer >= 3, got {chrono!r}")
         if chrono is not None and forget_bias is not None and forget_bias != 1.0:  # 1.0: the default (and LE2015's)
             raise ValueError(f"forget_bias={forget_bias!r} has no effect with chrono={chrono}, which draws the forget "

@@ -40,7 +40,7 @@ import torch
 
 from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import file_lines
-from rnnkit.errors import UserError, warn
+from rnnkit.errors import UserError, warn, whole_number
 
 __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
            "read_captions", "write_captions"]
@@ -100,7 +100,7 @@ def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
         if len(parts) > 2 or not all(p.strip().isdigit() for p in parts):
             raise ValueError(f"{size!r}: expected a side (64) or height x width (32x160)")
         dims = [int(p) for p in parts]
-    elif isinstance(size, int) and not isinstance(size, bool):
+    elif whole_number(size):
         dims = [size]
     elif isinstance(size, Sequence) and len(size) == 2 and all(isinstance(d, numbers.Integral)
                                                                and not isinstance(d, bool) for d in size):
@@ -354,7 +354,7 @@ def _eight_bit(picture: Any, name: object) -> Any:
         shown = _colour_managed(levels, name)  # as stored (I;16) where the profile is sRGB's, damaged or unread
         scaled = shown if shown.mode == "RGB" else scaled
     clear = picture.info.get("transparency")
-    if isinstance(clear, int) and not isinstance(clear, bool):  # not by its scaled value: its neighbours share that
+    if whole_number(clear):  # not by its scaled value: its neighbours share that
         scaled.putalpha(Image.fromarray(np.where(values == clear, 0, 255).astype(np.uint8)))
     return scaled
 

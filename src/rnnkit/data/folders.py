@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
 __all__ = ["new_folder"]
@@ -32,7 +33,7 @@ def new_folder(out: str | Path) -> Iterator[Path]:
             out.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
     except OSError as exc:  # named as --out: the temporary folder is not a name the user gave
-        raise UserError(f"{out}: cannot write the folder there ({exc.strerror or exc})") from None
+        raise unwritable(out, exc) from None
     try:
         yield tmp
         if existing:

@@ -41,8 +41,8 @@ import torch
 
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.data.utf8 import open_readable, unreadable
-from rnnkit.errors import UserError
+from rnnkit.data.utf8 import open_readable, unreadable, unwritable
+from rnnkit.errors import UserError, whole_number
 from rnnkit.files import same_file, written
 
 __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
@@ -168,7 +168,7 @@ def _checked_layout(directory: Path, meta: dict[str, Any], vocab_size: int) -> t
     allowed = {np.dtype(t).name for t in _NUMPY.values()}
     if not isinstance(dtype_name, str) or dtype_name not in allowed:
         raise UserError(f"{directory / META}: dtype {dtype_name!r}: expected one of {', '.join(sorted(allowed))}")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 1:  # an empty text is never prepared
+    if not whole_number(chars) or chars < 1:  # an empty text is never prepared
         raise UserError(f"{directory / META}: chars {chars!r}: expected the number of characters (1 or more)")
     said = meta.get("vocab_size")
     if isinstance(said, int) and said != vocab_size:  # a character added or dropped: every later id means another
@@ -207,8 +207,7 @@ def _lock(out: Path, text: Path) -> Iterator[None]:
         out.mkdir(parents=True, exist_ok=True)
         fh = open(out / ".lock", "a+", encoding="utf-8")
     except OSError as exc:
-        raise UserError(f"{out}: cannot write the prepared text there ({exc.strerror or exc}); run "
-                        f"`rnnkit prepare {text} --out DIR` and train with --data DIR") from None
+        raise unwritable(out, exc, f"run `rnnkit prepare {text} --out DIR` and train with --data DIR") from None
     with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         yield

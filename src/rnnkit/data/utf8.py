@@ -261,8 +261,19 @@ def unreadable(name: str | Path, exc: BaseException, then: str = "") -> UserErro
     """The one line of every reader for a file that cannot be read: ``NAME: cannot read (why)``, then ``; {then}``
     when given; ``why`` is the system's reason (``Permission denied``), or ``exc`` itself where it has none (a
     damaged gzip stream)."""
+    return _cannot("read", name, exc, then)
+
+
+def unwritable(name: str | Path, exc: BaseException, then: str = "") -> UserError:
+    """The one line of every writer for a file or folder that cannot be written: ``NAME: cannot write (why)``
+    (``No space left on device``), then ``; {then}`` when given, as :func:`unreadable` says a file it cannot read.
+    ``NAME`` is the path the user asked for, not a temporary file beside it."""
+    return _cannot("write", name, exc, then)
+
+
+def _cannot(verb: str, name: str | Path, exc: BaseException, then: str) -> UserError:
     why = getattr(exc, "strerror", None) or exc
-    return UserError(f"{name}: cannot read ({why})" + (f"; {then}" if then else ""))
+    return UserError(f"{name}: cannot {verb} ({why})" + (f"; {then}" if then else ""))
 
 
 def _a_device(fh: BinaryIO) -> bool:

@@ -11,7 +11,7 @@ import math
 import numbers
 import os
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from rnnkit.data.tokenize import check_char_ngrams
 from rnnkit.errors import SettingError, UserError, check_fraction, check_positive
@@ -87,6 +87,8 @@ class ClassifyConfig(shared.TextModelConfig):
     otherwise the ones not given take the values of :data:`FIXED` (``autotune=True`` searches the ones
     not given, ``False`` never searches).
     """
+
+    BUDGETS: ClassVar[tuple[str, ...]] = ("minutes", "pretrain_minutes")
 
     steps: int | None = 1000
     lr: float | None = None                # type: ignore[assignment]
@@ -197,10 +199,10 @@ class ClassifyConfig(shared.TextModelConfig):
             raise UserError(f"--label-separator {self.label_separator!r}: expected a character or string that is "
                             "not blank, such as '|'")
         self._validate_names()
+        if self.pretrain_steps is not None:  # pretrain_minutes is one of the BUDGETS, checked with minutes
+            check_positive("pretrain_steps", self.pretrain_steps)
         for name in ("pretrain_minutes", "pretrain_steps"):
             value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise SettingError(name, value, "expected a positive number")
             if value is not None and not self.pretrain_data:  # a budget of nothing: it would be ignored
                 raise SettingError(name, value, "applies only with --pretrain-data")
 

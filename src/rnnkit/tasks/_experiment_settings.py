@@ -17,6 +17,7 @@ from rnnkit.errors import (
     SettingError,
     UserError,
     check_count,
+    check_minutes,
     check_positive,
     check_seed,
     check_threads,
@@ -111,6 +112,7 @@ class Settings:
     def validate(self) -> None:
         """Raise :class:`SettingError` (or :class:`UserError` for a ``[cell.NAME]`` table) naming the first
         setting of the wrong type or out of range, before any run trains."""
+        check_minutes("minutes", self.minutes)  # before its type: nan is a float, and "expected a number" misled
         for f in fields(self):
             if f.name not in ("cells", "cell_overrides", "forced"):
                 check_type(f.name, getattr(self, f.name), f.type)
@@ -130,8 +132,6 @@ class Settings:
         check_count("split_seed", self.split_seed, 0, SEED_MAX - 1)  # NumPy's generator, seeded with it and it + 1
         if self.steps is not None and self.steps < 0:
             raise SettingError("steps", self.steps, "expected 0 or more")
-        if not self.minutes > 0:
-            raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
         if self.schedule not in SCHEDULES:
             raise SettingError("schedule", self.schedule, f"expected one of {', '.join(SCHEDULES)}")
         _check_training({k: getattr(self, k) for k in ("lr", "hidden", "clip", "optimizer", "precision")})

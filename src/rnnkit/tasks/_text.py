@@ -45,6 +45,7 @@ from rnnkit.errors import (
     in_words,
     report_warnings,
     warn_file_names,
+    whole_number,
 )
 from rnnkit.export import INPUTS, export_onnx
 from rnnkit.files import output_name, unwritable_folder
@@ -363,7 +364,7 @@ class TextModel:
             raise UserError(f"{ckpt.path / 'config.json'}: missing or bad field ({exc})") from None
         where = ckpt.path / "config.json"
         self.labels = saved_labels(self.labels, where, self.labels_key)
-        if isinstance(self.max_len, bool) or not isinstance(self.max_len, int) or self.max_len < 1:
+        if not whole_number(self.max_len) or self.max_len < 1:
             raise UserError(f"{where}: max_len {self.max_len!r}: expected a positive integer")
         self.tokenizer = tokenizer_from_json(ckpt.vocab or {}, str(ckpt.path / "vocab.json"))
         self.model = build_model(lambda: model_class(**kwargs), ckpt)

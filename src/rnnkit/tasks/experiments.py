@@ -43,7 +43,7 @@ from torch import Tensor, nn
 
 from rnnkit import strictjson
 from rnnkit.device import denormals_flushed, model_device, resolve_device
-from rnnkit.errors import SettingError, UserError, refuse_empty_name
+from rnnkit.errors import SettingError, UserError, refuse_empty_name, whole_number
 from rnnkit.models.sequence import SequenceModel, effective_parameters, hidden_for_params
 from rnnkit.tasks import Command, register
 from rnnkit.tasks._experiment_problems import EXPERIMENTS, Adding, Copy, Digits, Experiment, Problem, Waveform
@@ -430,7 +430,7 @@ def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[s
     params is set (clockwork-waveform sets one by default), a config's ``hidden`` (top level or
     ``[cell.NAME]``) unless ``--params`` on the command line wins over that file, as flags do."""
     params = values.get("params")
-    if not isinstance(params, int) or isinstance(params, bool) or params < 1:  # none, or validate() names it
+    if not whole_number(params) or params < 1:  # none, or validate() names it
         return
     if "params" in forced and "hidden" not in forced:
         return

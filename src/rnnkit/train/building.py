@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
-from rnnkit.errors import SettingError, UserError, check_fraction
+from rnnkit.errors import SettingError, UserError, check_fraction, whole_number
 from rnnkit.train.checkpoint import CONFIG, MODEL, VOCAB, Checkpoint
 
 __all__ = ["MAX_DECODE_LENGTH", "build_model", "check_size", "loaded_repr", "saved_max_len"]
@@ -122,7 +122,7 @@ def saved_max_len(ckpt: Checkpoint, default: int) -> int:
     """``settings.max_len`` of a decoder's checkpoint (translation, captions): an integer from 1 to
     :data:`MAX_DECODE_LENGTH`, else one line naming it."""
     value = (ckpt.config.get("settings") or {}).get("max_len", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_DECODE_LENGTH:
+    if not whole_number(value) or not 1 <= value <= MAX_DECODE_LENGTH:
         raise UserError(f"{ckpt.path / CONFIG}: settings.max_len {value!r}: expected an integer from 1 to "
                         f"{MAX_DECODE_LENGTH}")
     return value
@@ -167,8 +167,7 @@ def _check_model_fields(where: Path, model: Any, shapes: dict[str, tuple[int, ..
 
 
 def _is_count(value: Any, least: int, most: int | None = None) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool) and value >= least
-            and (most is None or value <= most))
+    return whole_number(value) and value >= least and (most is None or value <= most)
 
 
 def _field_expects(key: str, value: Any, values: int | None) -> str | None:

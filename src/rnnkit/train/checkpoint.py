@@ -45,7 +45,7 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor
 
 from rnnkit import strictjson
-from rnnkit.data.utf8 import unreadable
+from rnnkit.data.utf8 import unreadable, unwritable
 from rnnkit.errors import UserError, refuse_empty_name, whole_number
 from rnnkit.files import blocked_line, file_in_the_way
 
@@ -219,7 +219,7 @@ def save_checkpoint(
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     except OSError as exc:
-        raise UserError(f"{path}: could not save the checkpoint ({exc.strerror or exc})") from None
+        raise unwritable(path, exc, kept) from None
     try:
         _write_json(tmp / CONFIG, config)
         save_file(_tensors_for_saving(model_state), str(tmp / MODEL), metadata={"format": "pt"})
@@ -242,8 +242,7 @@ def save_checkpoint(
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, (OSError, SafetensorError)):
-            why = getattr(exc, "strerror", None) or exc
-            raise UserError(f"{path}: could not save the checkpoint ({why}); {kept}") from None
+            raise unwritable(path, exc, kept) from None
         raise
     return path
 
@@ -363,7 +362,7 @@ def run_lock(out_dir: str | os.PathLike[str] | None) -> Iterator[None]:
     except OSError as exc:
         if blocker := file_in_the_way(out_dir):
             raise UserError(blocked_line(blocker, out_dir)) from None
-        raise UserError(f"{out_dir}: cannot write there ({exc.strerror or exc})") from None
+        raise unwritable(out_dir, exc) from None
     try:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

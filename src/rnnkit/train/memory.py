@@ -24,7 +24,7 @@ from typing import Any
 import torch
 
 from rnnkit.device import local_processes, resolve_device
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, whole_number
 
 __all__ = ["check_fits", "check_room", "describe_stack", "free_memory", "training_bytes"]
 
@@ -129,9 +129,9 @@ def _furthest_above_default(config: Any, sizes: dict[str, Any]) -> str:
 
     def times(name: str) -> float:
         value, default = measured(name) or (sizes[name], defaults.get(name))
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not whole_number(value) or value < 1:
             return -math.inf
-        positive = isinstance(default, int) and not isinstance(default, bool) and default > 0
+        positive = whole_number(default) and default > 0
         return math.log(value) - (math.log(default) if positive else 0.0)
 
     return max(sizes, key=times)

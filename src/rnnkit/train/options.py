@@ -21,7 +21,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import torch
 
@@ -30,9 +30,11 @@ from rnnkit.data.split import validation_folder
 from rnnkit.data.utf8 import decode_utf8, open_readable, unreadable
 from rnnkit.device import DEVICE_HELP, resolve_device
 from rnnkit.errors import (
+    POSITIVE_NUMBER,
     SettingError,
     UserError,
     check_fraction,
+    check_minutes,
     check_positive,
     check_seed,
     check_threads,
@@ -125,6 +127,9 @@ class TrainSettings:
     A task's config dataclass subclasses it, adds its own fields and overrides defaults it tunes.
     """
 
+    #: the budgets in minutes (a task adds its own: classify's ``pretrain_minutes``), each checked as ``--minutes``
+    BUDGETS: ClassVar[tuple[str, ...]] = ("minutes",)
+
     steps: int | None = 1000
     minutes: float | None = None
     optimizer: str = "adam"
@@ -166,6 +171,8 @@ class TrainSettings:
         setting of a type its annotation names: a bool a bool, an integer an integer) or, among the
         trainer's, out of the range its flag accepts. The flags are checked as they are parsed; this
         checks the same for ``--config FILE.toml`` and the Python API."""
+        for name in self.BUDGETS:  # before their type: nan is a float, and "expected a number" misled
+            check_minutes(name, getattr(self, name))
         for f in fields(self):
             check_type(f.name, getattr(self, f.name), f.type)
         for name in ("steps", "step_every", "eval_every", "log_every", "save_every", "patience", "plateau_patience",
@@ -177,8 +184,6 @@ class TrainSettings:
         resolve_device(self.device)  # before any work: a machine without the GPU asked for is refused now
         if self.warmup < 0:
             raise SettingError("warmup", self.warmup, "expected an integer >= 0")
-        if self.minutes is not None and not self.minutes > 0:
-            raise SettingError("minutes", self.minutes, "expected a number of minutes > 0")
         for name in ("lr", "weight_decay", "momentum", "gamma", "clip", "save_minutes", "min_delta"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value >= 0):
@@ -291,7 +296,7 @@ def _argument_type(parse: Callable[[str], Any], accepts: Callable[[Any], bool], 
 _positive_int = _argument_type(int, lambda v: v > 0, "a positive integer")
 _nonneg_int = _argument_type(int, lambda v: v >= 0, "an integer >= 0")
 #: a flag's finite number > 0 (``--minutes``), refused as ``expected a finite number > 0, got TEXT``
-positive_float = _argument_type(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
+positive_float = _argument_type(float, lambda v: math.isfinite(v) and v > 0, POSITIVE_NUMBER)
 _nonneg_float = _argument_type(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
 _decay = _argument_type(float, lambda v: 0.0 <= v < 1.0, "a decay from 0 to below 1", " (e.g. 0.999)")
 _ratio = _argument_type(float, lambda v: 0.0 <= v <= 1.0, "a fraction from 0 to 1")
@@ -529,14 +534,17 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
     unknown = sorted(set(flat) - known)
     if unknown:
         raise UserError(f"{path}: unknown setting {unknown[0]!r}; expected one of {', '.join(sorted(known))}")
-    for key in CONFIG_PATHS:  # no dataclass field checks them: `out = 5` or an [out] table was a TypeError
+    for key, names in CONFIG_PATHS.items():  # no dataclass field checks them: `out = 5` was a TypeError
         if key in flat and not isinstance(flat[key], str):
             raise UserError(f"{config_line(path, key, flat[key])}: expected a path (a string)")
+        if key in flat and flat[key] and not flat[key].strip():  # `data = " "` was said as --data's, not the file's
+            raise UserError(f"{config_line(path, key, flat[key])}: an empty name; expected {names}")
     return flat
 
 
-#: the settings of a --config file that are paths, not fields of a task's config: a string each
-CONFIG_PATHS = ("data", "val_data", "out")
+#: the settings of a --config file that are paths, not fields of a task's config: a string each, and what it names
+CONFIG_PATHS = {"data": "the data to read", "val_data": "the validation data (a file or folder as data is)",
+                "out": "the folder to write the model to"}
 
 
 def resolve_settings(

@@ -408,7 +408,7 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
                 return None
             if isinstance(node, list):
                 return tuple(build(n) for n in node)
-            if not isinstance(node, int) or isinstance(node, bool):
+            if not whole_number(node):
                 raise ValueError(f"a carried state's layout has {node!r} where a tensor's number belongs")
             return tensors[f"carry.{node}"]
 
@@ -672,12 +672,14 @@ class Trainer:
                 lock_made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
-                if self.step == 0 and self.cfg.overwrite:
-                    discard_run(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn, self.model_config.get("data"))
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
+            # after torchrun's checks (check_alike): a run they refuse keeps the old one whole (its best/ or last/
+            # makes undone_on_failure keep OUT as it was)
+            if self.out_dir is not None and self.step == 0 and self.cfg.overwrite:
+                discard_run(self.out_dir)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
                 if self.cfg.tensorboard and self.out_dir is not None:  # inside: closed whatever ends the run
