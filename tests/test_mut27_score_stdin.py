@@ -43,3 +43,13 @@ def test_a_text_argument_dash_is_a_text_beside_standard_input(run: Path,  # noqa
     text, piped = json.loads(out)["results"]
     assert (text["text"], piped["file"], piped["chars"]) == ("-", "-", len(TEXT))
 
+
+def test_standard_input_of_whitespace_only_is_refused_as_a_file_of_it_is(run: Path, tmp_path: Path,  # noqa: F811
+                                                                         capsys: pytest.CaptureFixture[str],
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "blank.txt").write_text(" \n\n")
+    code, out, err = _score(run, ["--file", str(tmp_path / "blank.txt")], b" \n\n", capsys, monkeypatch)
+    assert (code, out) == (2, "") and "the file is empty" in err
+    code, out, err = _score(run, ["--file", "-"], b" \n\n", capsys, monkeypatch)
+    assert (code, out, err) == (2, "", "rnnkit: error: --file -: standard input is empty; expected the UTF-8 "
+                                       "text to score\n")
