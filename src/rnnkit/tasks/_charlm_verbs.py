@@ -99,10 +99,11 @@ def _read_score_file(path: str) -> str:
     """The text of ``score --file``: ``-`` is standard input, read whole as one text (as predict's and translate's
     ``--file -`` read it; it was a file named ``-``: "-: no such file"); a folder, a device (``/dev/zero`` was
     read until memory ran out) or an unreadable file is refused in one line, as
-    :func:`~rnnkit.data.utf8.open_readable` says it."""
+    :func:`~rnnkit.data.utf8.open_readable` says it. A standard input of whitespace only is refused as empty, as a
+    file of it is (:func:`~rnnkit.data.text.decode_text`)."""
     if path == "-":
         text = stdin_text()
-        if not text:
+        if not text.strip():
             raise UserError("--file -: standard input is empty; expected the UTF-8 text to score")
         return text
     with open_readable(path, "a UTF-8 text file", missing="--file takes a UTF-8 text file") as fh:
