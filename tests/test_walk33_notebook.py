@@ -34,3 +34,19 @@ def test_a_discovery_interrupted_half_way_is_finished_by_the_next_call(monkeypat
         tasks.get_task("tag")
     assert tasks.get_task("tag") is every["tag"]
     assert set(tasks.TASKS) == set(every)
+
+
+def test_a_range_test_s_curve_echoes_its_suggestion_not_its_points() -> None:
+    """``rnnkit.fit(..., find_lr=True)`` as a cell's last line echoed the dataclass's repr: its 100 rates, losses
+    and smoothed losses, 6 KB of floats, and not the suggestion it was run for. It says the suggestion now."""
+    from rnnkit.train.lr_find import LearningRateCurve, geometric_rates, smoothed
+
+    rates = geometric_rates()
+    losses = [3.0 - min(i, 60) / 30 + max(0, i - 80) / 2 for i in range(len(rates))]
+    curve = LearningRateCurve(rates, losses, smoothed(losses))
+    text = repr(curve)
+    assert len(text) < 200, text
+    assert text == (f"LearningRateCurve(suggestion={curve.suggestion:.2g}, lowest={curve.lowest:.2g}, updates=100, "
+                    "rates=1e-07 to 10, stopped='end')")
+    assert repr(LearningRateCurve(stopped="diverged")) == ("LearningRateCurve(suggestion=None, lowest=None, updates=0, "
+                                                           "rates=none, stopped='diverged')")
