@@ -50,3 +50,31 @@ def test_a_range_test_s_curve_echoes_its_suggestion_not_its_points() -> None:
                     "rates=1e-07 to 10, stopped='end')")
     assert repr(LearningRateCurve(stopped="diverged")) == ("LearningRateCurve(suggestion=None, lowest=None, updates=0, "
                                                            "rates=none, stopped='diverged')")
+
+
+def test_load_s_docstring_names_each_task_s_object_and_its_methods() -> None:
+    """``rnnkit.load?`` in a notebook said one line, "as its task's Python object", not which object a run gives
+    nor what it answers. It names each registered task's class now, and the methods it lists are the class's."""
+    import re
+
+    import rnnkit
+    from rnnkit import tasks
+
+    tasks.discover()
+    doc = " ".join(rnnkit.load.__doc__.split())
+    for name, task in tasks.TASKS.items():
+        found = re.search(rf"``{task.load.__name__}`` \({name}: ([^)]*)\)", doc)
+        assert found, f"{task.load.__name__} ({name}) is not in rnnkit.load's docstring"
+        for method in re.findall(r"``(\w+)``", found.group(1)):
+            assert callable(getattr(task.load, method, None)), f"{task.load.__name__} has no {method}"
+
+
+def test_fit_s_docstring_says_what_a_notebook_user_meets() -> None:
+    """``rnnkit.fit?`` did not say that an ``out`` holding a run is refused, what Ctrl-C does to a run, nor what
+    the result holds; a user learnt each from an exception."""
+    import rnnkit
+
+    doc = " ".join(rnnkit.fit.__doc__.split())
+    for words in ("overwrite=True", "resume=True", 'stopped="interrupted"', "KeyboardInterrupt", "model_dir()",
+                  "TypeError", "thread count"):
+        assert words in doc, words

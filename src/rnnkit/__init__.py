@@ -59,7 +59,18 @@ def __dir__() -> list[str]:
 
 
 def load(path: str | Path) -> Any:
-    """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
+    """The trained model in ``path`` as its task's Python object, its network in eval mode.
+
+    ``path`` is a run's ``OUT`` (its kept model, ``OUT/best``; ``OUT/last`` where a run stopped before its first
+    evaluation) or a checkpoint folder itself (``OUT/last``). What each task's run gives:
+    ``CharLM`` (charlm: ``sample``, ``stream``, ``score``), ``TextClassifier`` (classify: ``predict``,
+    ``explain``, ``evaluate``, ``export``), ``SequenceTagger`` (tag: ``predict``, ``evaluate``, ``export``),
+    ``Translator`` (seq2seq: ``translate``, ``score``, ``evaluate``), ``ImageCaptioner`` (caption: ``caption``,
+    ``evaluate``) and ``Transcriber`` (speech: ``transcribe``, ``evaluate``); its ``repr`` names the folder read.
+    The object holds its weights: a later ``rnnkit.fit(..., overwrite=True)`` into the same ``OUT`` does not
+    change it (load again for the new model). A folder that holds no model, or holds a damaged one, is a
+    :class:`rnnkit.errors.UserError` in one line; torch's and Python's random generators are left as they were.
+    """
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
     from rnnkit.train.trainer import random_state_kept
@@ -76,12 +87,22 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     """Train ``task`` (``"charlm"``, ``"classify"``, ``"tag"`` ...) on ``data`` into ``out``.
 
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
-    ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
-    gives the model; with ``find_lr=True`` nothing is trained to keep, and it returns the learning-rate range
-    test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``, ``.plot(path)``). A
-    :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
-    where ``rnnkit train`` names its flags. The run is seeded by its ``seed`` setting; the caller's random
-    generators (torch's, Python's, NumPy's) are left as they were (:func:`rnnkit.train.trainer.random_state_kept`).
+    ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult` (classify's a
+    ``ClassifyResult``, with its search's ``autotune``): ``stopped`` (``"steps"``, ``"minutes"``,
+    ``"interrupted"`` ...), ``best_metric`` and ``best_eval``, ``steps``, ``seconds`` and ``model_dir()``
+    (``OUT/best``); ``rnnkit.load(out)`` gives the model. With ``find_lr=True`` nothing is trained to keep, and it
+    returns the learning-rate range test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``,
+    ``.plot(path)``).
+
+    An ``out`` that holds a run already is refused: ``overwrite=True`` starts afresh there, ``resume=True``
+    goes on from its ``OUT/last``. Ctrl-C (a notebook's interrupt) during training stops the run after its
+    step and saves it, and the call returns with ``stopped="interrupted"`` (go on with ``resume=True``); a
+    second Ctrl-C raises :class:`KeyboardInterrupt`. A :class:`rnnkit.errors.UserError` (a setting out of
+    range is its :class:`~rnnkit.errors.SettingError`) says in one line what is wrong, naming these keywords
+    (``memory=False``, ``resume=True``) where ``rnnkit train`` names its flags; a keyword that is no setting of
+    the task is a :class:`TypeError`, as Python's own calls say it. The run is seeded by its ``seed`` setting;
+    the caller's random generators (torch's, Python's, NumPy's: :func:`rnnkit.train.trainer.random_state_kept`),
+    torch's thread count and the signal handlers are left as they were.
     """
     import inspect
 
