@@ -78,3 +78,25 @@ def test_fit_s_docstring_says_what_a_notebook_user_meets() -> None:
     for words in ("overwrite=True", "resume=True", 'stopped="interrupted"', "KeyboardInterrupt", "model_dir()",
                   "TypeError", "thread count"):
         assert words in doc, words
+
+
+def test_drawing_a_png_leaves_pyplot_s_backend_and_figures_to_the_caller(tmp_path) -> None:
+    """Every fit draws ``OUT/loss.png``; drawing called ``matplotlib.use("Agg")``, which switched the whole
+    process's backend: a notebook's inline figures stopped showing after its first ``rnnkit.fit``
+    (``plt.show()`` warned that Agg is non-interactive). The backend, and pyplot's open figures, stay the user's."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from rnnkit.plots import lr_find_png
+
+    before = matplotlib.get_backend()
+    plt.switch_backend("svg")  # the user's backend (a notebook's is matplotlib_inline's)
+    try:
+        mine = plt.figure()
+        lr_find_png([1e-3, 1e-2, 1e-1], [2.0, 1.0, 3.0], 1e-2, tmp_path / "lr.png")
+        assert matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == [mine.number]
+        assert (tmp_path / "lr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        plt.close("all")
+        plt.switch_backend(before)
