@@ -100,3 +100,31 @@ def test_drawing_a_png_leaves_pyplot_s_backend_and_figures_to_the_caller(tmp_pat
     finally:
         plt.close("all")
         plt.switch_backend(before)
+
+
+def test_a_notebook_s_float64_default_neither_trains_nor_loads_a_float64_model(tmp_path) -> None:
+    """After ``torch.set_default_dtype(torch.float64)`` in a notebook, ``rnnkit.fit`` trained a float64 model under
+    ``precision="fp32"`` and saved it so: ``rnnkit train --resume`` failed on it inside torch's kernel, and a model
+    loaded there exported an ONNX file onnxruntime could not run. Both build float32 now, and the caller's default
+    dtype is back after each."""
+    import torch
+    from safetensors import safe_open
+
+    import rnnkit
+
+    text = tmp_path / "abc.txt"
+    text.write_text("abcdefghij" * 40)
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        rnnkit.fit("charlm", data=text, out=tmp_path / "run", hidden=8, embed_dim=4, seq_len=8, batch_size=2,
+                   steps=2, verbose=False)
+        assert torch.get_default_dtype() == torch.float64
+        with safe_open(str(tmp_path / "run" / "last" / "model.safetensors"), "pt") as saved:
+            assert {saved.get_tensor(k).dtype for k in saved.keys()} == {torch.float32}  # noqa: SIM118
+        lm = rnnkit.load(tmp_path / "run")
+        assert torch.get_default_dtype() == torch.float64
+        assert {p.dtype for p in lm.model.parameters()} == {torch.float32}
+        assert len(lm.sample(prime="ab", length=3, temperature=0)) == 5  # and it runs under the caller's float64
+    finally:
+        torch.set_default_dtype(before)

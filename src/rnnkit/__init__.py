@@ -69,15 +69,19 @@ def load(path: str | Path) -> Any:
     ``evaluate``) and ``Transcriber`` (speech: ``transcribe``, ``evaluate``); its ``repr`` names the folder read.
     The object holds its weights: a later ``rnnkit.fit(..., overwrite=True)`` into the same ``OUT`` does not
     change it (load again for the new model). A folder that holds no model, or holds a damaged one, is a
-    :class:`rnnkit.errors.UserError` in one line; torch's and Python's random generators are left as they were.
+    :class:`rnnkit.errors.UserError` in one line; torch's and Python's random generators, and torch's default
+    dtype, are left as they were (the model is float32, as it was trained).
     """
+    from rnnkit.device import float32_by_default
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
     from rnnkit.train.trainer import random_state_kept
 
     check_path("load", path, "a model directory (a str or a path)")
-    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator
-    with speaking_python(dict), random_state_kept():  # "written by rnnkit.fit", not "by `rnnkit train`"
+    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator;
+    # in fp32, as it was trained, whatever the caller's default dtype; errors say "written by rnnkit.fit", not "by
+    # `rnnkit train`"
+    with speaking_python(dict), random_state_kept(), float32_by_default():
         return load_task_object(path)
 
 
@@ -102,10 +106,12 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     (``memory=False``, ``resume=True``) where ``rnnkit train`` names its flags; a keyword that is no setting of
     the task is a :class:`TypeError`, as Python's own calls say it. The run is seeded by its ``seed`` setting;
     the caller's random generators (torch's, Python's, NumPy's: :func:`rnnkit.train.trainer.random_state_kept`),
-    torch's thread count and the signal handlers are left as they were.
+    torch's thread count and the signal handlers are left as they were, and the model is float32 (or what
+    ``precision`` says) whatever torch's default dtype is.
     """
     import inspect
 
+    from rnnkit.device import float32_by_default
     from rnnkit.errors import speaking_python
     from rnnkit.tasks import get_task, keywords
     from rnnkit.train.lr_find import LearningRateFound
@@ -128,7 +134,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
                                 f"its val_fraction setting)")
             options["val_data"] = os.fspath(val_data)
-        with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
+        # the run is seeded by its `seed`; the caller's random draws go on as before; fp32 whatever the caller's
+        # default dtype (its `precision` says the rest)
+        with random_state_kept(), float32_by_default():
             try:
                 return spec.train(config, None if data is None else os.fspath(data), out, **options)
             except LearningRateFound as found:  # find_lr=True: the range test's curve, no model
