@@ -128,3 +128,18 @@ def test_a_notebook_s_float64_default_neither_trains_nor_loads_a_float64_model(t
         assert len(lm.sample(prime="ab", length=3, temperature=0)) == 5  # and it runs under the caller's float64
     finally:
         torch.set_default_dtype(before)
+
+
+def test_a_best_folder_of_the_user_s_own_files_is_not_taken_by_a_run(tmp_path) -> None:
+    """``rnnkit.fit(..., out=".")`` from a project folder that has a ``best/`` of its own (or ``rnnkit train --out``
+    there) replaced that folder whole at the run's first save: the user's files in it were gone without a word.
+    It is refused as a ``metrics.jsonl`` already there is; an empty one is no loss and is taken."""
+    from rnnkit.errors import UserError
+    from rnnkit.train.trainer import check_out_dir
+
+    (tmp_path / "best").mkdir()
+    check_out_dir(tmp_path)  # empty: nothing to lose
+    (tmp_path / "best" / "mine.txt").write_text("my notes\n")
+    with pytest.raises(UserError, match=r"holds a best/ but no saved run"):
+        check_out_dir(tmp_path)
+    check_out_dir(tmp_path, overwrite=True)  # asked for
