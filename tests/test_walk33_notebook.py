@@ -143,3 +143,30 @@ def test_a_best_folder_of_the_user_s_own_files_is_not_taken_by_a_run(tmp_path) -
     with pytest.raises(UserError, match=r"holds a best/ but no saved run"):
         check_out_dir(tmp_path)
     check_out_dir(tmp_path, overwrite=True)  # asked for
+
+
+def test_a_fit_and_a_dynamic_score_train_though_the_notebook_turned_autograd_off(tmp_path) -> None:
+    """``torch.set_grad_enabled(False)`` in an earlier cell (or a fit inside ``torch.no_grad()``) made ``rnnkit.fit``
+    fail at its first step with torch's ``element 0 of tensors does not require grad``, and so did
+    ``score(dynamic=True)``, which trains a copy of the model; under ``inference_mode`` a loaded model's weights
+    could not be trained at all. Each turns autograd on for itself now, and the caller's mode is back after."""
+    import torch
+
+    import rnnkit
+
+    text = tmp_path / "abc.txt"
+    text.write_text("abcdefghij" * 40)
+    with torch.no_grad():
+        result = rnnkit.fit("charlm", data=text, out=tmp_path / "run", hidden=8, embed_dim=4, seq_len=8,
+                            batch_size=2, steps=2, verbose=False)
+        assert not torch.is_grad_enabled()
+    assert result.stopped == "steps"
+    lm = rnnkit.load(tmp_path / "run")
+    expected = lm.score("abcabcabd", dynamic=True, segment=2)["log_prob"]
+    with torch.no_grad():
+        assert lm.score("abcabcabd", dynamic=True, segment=2)["log_prob"] == expected
+    with torch.inference_mode():
+        assert lm.score("abcabcabd", dynamic=True, segment=2)["log_prob"] == expected
+        loaded_there = rnnkit.load(tmp_path / "run")
+        assert torch.is_inference_mode_enabled()
+    assert loaded_there.score("abcabcabd", dynamic=True, segment=2)["log_prob"] == expected

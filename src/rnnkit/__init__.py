@@ -72,6 +72,8 @@ def load(path: str | Path) -> Any:
     :class:`rnnkit.errors.UserError` in one line; torch's and Python's random generators, and torch's default
     dtype, are left as they were (the model is float32, as it was trained).
     """
+    import torch
+
     from rnnkit.device import float32_by_default
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
@@ -79,9 +81,9 @@ def load(path: str | Path) -> Any:
 
     check_path("load", path, "a model directory (a str or a path)")
     # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator;
-    # in fp32, as it was trained, whatever the caller's default dtype; errors say "written by rnnkit.fit", not "by
-    # `rnnkit train`"
-    with speaking_python(dict), random_state_kept(), float32_by_default():
+    # in fp32, as it was trained, whatever the caller's default dtype; not as inference tensors under the caller's
+    # inference_mode (dynamic evaluation trains them); errors say "written by rnnkit.fit", not "by `rnnkit train`"
+    with speaking_python(dict), random_state_kept(), float32_by_default(), torch.inference_mode(False):
         return load_task_object(path)
 
 
@@ -107,9 +109,12 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     the task is a :class:`TypeError`, as Python's own calls say it. The run is seeded by its ``seed`` setting;
     the caller's random generators (torch's, Python's, NumPy's: :func:`rnnkit.train.trainer.random_state_kept`),
     torch's thread count and the signal handlers are left as they were, and the model is float32 (or what
-    ``precision`` says) whatever torch's default dtype is.
+    ``precision`` says) whatever torch's default dtype is, and trained with autograd on whatever the caller's
+    grad mode (``torch.no_grad()``, ``torch.set_grad_enabled(False)``, ``inference_mode``).
     """
     import inspect
+
+    import torch
 
     from rnnkit.device import float32_by_default
     from rnnkit.errors import speaking_python
@@ -135,8 +140,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                                 f"its val_fraction setting)")
             options["val_data"] = os.fspath(val_data)
         # the run is seeded by its `seed`; the caller's random draws go on as before; fp32 whatever the caller's
-        # default dtype (its `precision` says the rest)
-        with random_state_kept(), float32_by_default():
+        # default dtype (its `precision` says the rest); autograd on, also in a notebook that turned it off
+        # (torch.set_grad_enabled(False) in an earlier cell: "element 0 of tensors does not require grad")
+        with random_state_kept(), float32_by_default(), torch.inference_mode(False), torch.enable_grad():
             try:
                 return spec.train(config, None if data is None else os.fspath(data), out, **options)
             except LearningRateFound as found:  # find_lr=True: the range test's curve, no model
