@@ -170,3 +170,22 @@ def test_a_fit_and_a_dynamic_score_train_though_the_notebook_turned_autograd_off
         loaded_there = rnnkit.load(tmp_path / "run")
         assert torch.is_inference_mode_enabled()
     assert loaded_there.score("abcabcabd", dynamic=True, segment=2)["log_prob"] == expected
+
+
+def test_a_crf_s_marginals_under_a_caller_s_inference_mode() -> None:
+    """A CRF tagger's ``token_probabilities`` (the marginals, the gradient of log Z) called under the caller's
+    ``torch.inference_mode()`` failed with torch's ``element 0 of tensors does not require grad``; ``no_grad`` was
+    handled, inference mode not. The same marginals come now."""
+    import torch
+
+    from rnnkit.models.crf import LinearChainCRF
+
+    torch.manual_seed(0)
+    crf = LinearChainCRF(3)
+    emissions, mask = torch.randn(2, 4, 3), torch.tensor([[True] * 4, [True, True, False, False]])
+    expected = crf.marginals(emissions, mask)
+    with torch.inference_mode():
+        got = crf.marginals(emissions.clone(), mask.clone())
+        assert torch.is_inference_mode_enabled()
+    assert torch.allclose(got, expected)
+    assert torch.allclose(got.sum(-1), mask.float())
