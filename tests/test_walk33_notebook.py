@@ -189,3 +189,26 @@ def test_a_crf_s_marginals_under_a_caller_s_inference_mode() -> None:
         assert torch.is_inference_mode_enabled()
     assert torch.allclose(got, expected)
     assert torch.allclose(got.sum(-1), mask.float())
+
+
+def test_matplotlib_is_imported_where_a_ctrl_c_only_asks_the_run_to_stop(tmp_path, monkeypatch) -> None:
+    """The loss plot imported matplotlib at the run's end, after the Ctrl-C that stops it and its handler were gone:
+    a notebook user's second Ctrl-C while the run saved landed in that import (a second or more on a first use)
+    and left matplotlib half-imported for the session, every later ``loss.png`` (and the user's own pyplot) failing
+    with ``module 'matplotlib' has no attribute 'get_data_path'``. It is imported before the first step now, under
+    the handler that turns a Ctrl-C into a request to stop."""
+    import signal
+
+    import rnnkit
+    from rnnkit import plots
+
+    seen: list[str] = []
+    monkeypatch.setattr(plots, "load_matplotlib",
+                        lambda: seen.append(getattr(signal.getsignal(signal.SIGINT), "__name__", "")), raising=False)
+    text = tmp_path / "abc.txt"
+    text.write_text("abcdefghij" * 40)
+    rnnkit.fit("charlm", data=text, out=tmp_path / "run", hidden=8, embed_dim=4, seq_len=8, batch_size=2, steps=2,
+               verbose=False)
+    assert seen == ["request_stop"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert (tmp_path / "run" / "loss.png").is_file()

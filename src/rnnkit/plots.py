@@ -26,6 +26,7 @@ __all__ = [
     "experiment_curves",
     "figure",
     "gradient_norms_png",
+    "load_matplotlib",
     "lr_find_png",
     "plot_losses",
     "read_metrics",
@@ -54,6 +55,14 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
     path.parent.mkdir(parents=True, exist_ok=True)
     with written(path, ".tmp.png") as tmp:
         fig.savefig(tmp)
+
+
+def load_matplotlib() -> None:
+    """Import what :func:`figure` draws with (matplotlib's Figure and its Agg canvas: a second or more the first
+    time, on a busy machine), so that a caller chooses when: an import that a Ctrl-C interrupts leaves matplotlib
+    half-imported for the rest of the process (``module 'matplotlib' has no attribute 'get_data_path'``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
 
 
 def _colours() -> list[str]:

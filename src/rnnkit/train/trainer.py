@@ -702,6 +702,7 @@ class Trainer:
         diverged: TrainingDiverged | None = None
         try:
             with self._ctrl_c_requests_stop():
+                self._load_plotting()
                 while (stopped := self._stop_reason()) is None:
                     progress = self._progress()  # one reading for the learning rate and the loss function
                     lr = self._set_learning_rate(progress)
@@ -1370,6 +1371,18 @@ class Trainer:
             self._bar.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr, flush=True)
+
+    def _load_plotting(self) -> None:
+        """Import matplotlib for :meth:`_plot` at the start, where a Ctrl-C only asks the run to stop. Imported at
+        the end, after that Ctrl-C, it took the second one (a notebook user's "stop now" while the run saved):
+        matplotlib was left half-imported for the rest of the session, and every later fit's loss.png, and the
+        notebook's own pyplot, failed with "module 'matplotlib' has no attribute 'get_data_path'"."""
+        if self.out_dir is None:
+            return
+        from rnnkit.plots import load_matplotlib
+
+        with contextlib.suppress(Exception):  # a plot must never lose a run; _plot says why it could not draw
+            load_matplotlib()
 
     def _plot(self) -> None:
         if self.out_dir is None:
