@@ -14,19 +14,20 @@ from rnnkit import plots
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - after the backend
+from matplotlib.figure import Figure  # noqa: E402
 
 
 @pytest.fixture
 def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every figure a drawing function closes (after saving it), in order: its artists stay readable."""
+    """Every figure a drawing function saves, in order: its artists stay readable."""
     figures: list[Any] = []
-    close = plt.close
+    save = Figure.savefig
 
-    def keep(fig: Any = None) -> None:
+    def keep(fig: Figure, *args: Any, **kwargs: Any) -> None:
         figures.append(fig)
-        close(fig)
+        save(fig, *args, **kwargs)
 
-    monkeypatch.setattr(plt, "close", keep)
+    monkeypatch.setattr(Figure, "savefig", keep)
     return figures
 
 

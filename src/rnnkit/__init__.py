@@ -59,14 +59,31 @@ def __dir__() -> list[str]:
 
 
 def load(path: str | Path) -> Any:
-    """The trained model in ``path`` (``OUT`` or ``OUT/best``) as its task's Python object."""
+    """The trained model in ``path`` as its task's Python object, its network in eval mode.
+
+    ``path`` is a run's ``OUT`` (its kept model, ``OUT/best``; ``OUT/last`` where a run stopped before its first
+    evaluation) or a checkpoint folder itself (``OUT/last``). What each task's run gives:
+    ``CharLM`` (charlm: ``sample``, ``stream``, ``score``), ``TextClassifier`` (classify: ``predict``,
+    ``explain``, ``evaluate``, ``export``), ``SequenceTagger`` (tag: ``predict``, ``evaluate``, ``export``),
+    ``Translator`` (seq2seq: ``translate``, ``score``, ``evaluate``), ``ImageCaptioner`` (caption: ``caption``,
+    ``evaluate``) and ``Transcriber`` (speech: ``transcribe``, ``evaluate``); its ``repr`` names the folder read.
+    The object holds its weights: a later ``rnnkit.fit(..., overwrite=True)`` into the same ``OUT`` does not
+    change it (load again for the new model). A folder that holds no model, or holds a damaged one, is a
+    :class:`rnnkit.errors.UserError` in one line; torch's and Python's random generators, and torch's default
+    dtype, are left as they were (the model is float32, as it was trained).
+    """
+    import torch
+
+    from rnnkit.device import float32_by_default
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
     from rnnkit.train.trainer import random_state_kept
 
     check_path("load", path, "a model directory (a str or a path)")
-    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator
-    with speaking_python(dict), random_state_kept():  # "written by rnnkit.fit", not "by `rnnkit train`"
+    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator;
+    # in fp32, as it was trained, whatever the caller's default dtype; not as inference tensors under the caller's
+    # inference_mode (dynamic evaluation trains them); errors say "written by rnnkit.fit", not "by `rnnkit train`"
+    with speaking_python(dict), random_state_kept(), float32_by_default(), torch.inference_mode(False):
         return load_task_object(path)
 
 
@@ -76,15 +93,30 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     """Train ``task`` (``"charlm"``, ``"classify"``, ``"tag"`` ...) on ``data`` into ``out``.
 
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
-    ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult`; ``rnnkit.load(out)``
-    gives the model; with ``find_lr=True`` nothing is trained to keep, and it returns the learning-rate range
-    test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``, ``.plot(path)``). A
-    :class:`rnnkit.errors.UserError` names these keywords (``memory=False``, ``resume=True``),
-    where ``rnnkit train`` names its flags. The run is seeded by its ``seed`` setting; the caller's random
-    generators (torch's, Python's, NumPy's) are left as they were (:func:`rnnkit.train.trainer.random_state_kept`).
+    ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult` (classify's a
+    ``ClassifyResult``, with its search's ``autotune``): ``stopped`` (``"steps"``, ``"minutes"``,
+    ``"interrupted"`` ...), ``best_metric`` and ``best_eval``, ``steps``, ``seconds`` and ``model_dir()``
+    (``OUT/best``); ``rnnkit.load(out)`` gives the model. With ``find_lr=True`` nothing is trained to keep, and it
+    returns the learning-rate range test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``,
+    ``.plot(path)``).
+
+    An ``out`` that holds a run already is refused: ``overwrite=True`` starts afresh there, ``resume=True``
+    goes on from its ``OUT/last``. Ctrl-C (a notebook's interrupt) during training stops the run after its
+    step and saves it, and the call returns with ``stopped="interrupted"`` (go on with ``resume=True``); a
+    second Ctrl-C raises :class:`KeyboardInterrupt`. A :class:`rnnkit.errors.UserError` (a setting out of
+    range is its :class:`~rnnkit.errors.SettingError`) says in one line what is wrong, naming these keywords
+    (``memory=False``, ``resume=True``) where ``rnnkit train`` names its flags; a keyword that is no setting of
+    the task is a :class:`TypeError`, as Python's own calls say it. The run is seeded by its ``seed`` setting;
+    the caller's random generators (torch's, Python's, NumPy's: :func:`rnnkit.train.trainer.random_state_kept`),
+    torch's thread count and the signal handlers are left as they were, and the model is float32 (or what
+    ``precision`` says) whatever torch's default dtype is, and trained with autograd on whatever the caller's
+    grad mode (``torch.no_grad()``, ``torch.set_grad_enabled(False)``, ``inference_mode``).
     """
     import inspect
 
+    import torch
+
+    from rnnkit.device import float32_by_default
     from rnnkit.errors import speaking_python
     from rnnkit.tasks import get_task, keywords
     from rnnkit.train.lr_find import LearningRateFound
@@ -107,7 +139,10 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
                 raise TypeError(f"{task}: takes no val_data (its validation text is split from the data; see "
                                 f"its val_fraction setting)")
             options["val_data"] = os.fspath(val_data)
-        with random_state_kept():  # the run is seeded by its `seed`; the caller's random draws go on as before
+        # the run is seeded by its `seed`; the caller's random draws go on as before; fp32 whatever the caller's
+        # default dtype (its `precision` says the rest); autograd on, also in a notebook that turned it off
+        # (torch.set_grad_enabled(False) in an earlier cell: "element 0 of tensors does not require grad")
+        with random_state_kept(), float32_by_default(), torch.inference_mode(False), torch.enable_grad():
             try:
                 return spec.train(config, None if data is None else os.fspath(data), out, **options)
             except LearningRateFound as found:  # find_lr=True: the range test's curve, no model

@@ -130,6 +130,22 @@ def denormals_flushed() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def float32_by_default() -> Iterator[None]:
+    """torch's default dtype float32 inside, the caller's back after (an error or a Ctrl-C too): what
+    :func:`rnnkit.fit` and :func:`rnnkit.load` build their models and data in. A notebook that had called
+    ``torch.set_default_dtype(torch.float64)`` trained a float64 model under ``precision="fp32"``, twice as slow,
+    and saved a checkpoint that ``rnnkit train --resume`` then failed on inside torch's kernel
+    (``get_mkldnn_dtype: unsupported data type``); a model loaded there exported an ONNX file that onnxruntime
+    could not run (``LSTM operator does not support double``)."""
+    was = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(was)
+
+
+@contextlib.contextmanager
 def gradients_in_eval_mode() -> Iterator[None]:
     """Inside, gradients may flow through recurrent layers in eval mode on a GPU: cuDNN's RNNs have no
     backward in eval mode (torch.nn's neither), so torch's own CUDA kernels run them. No effect on the CPU."""

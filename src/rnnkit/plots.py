@@ -1,9 +1,10 @@
 """Every picture rnnkit draws, in one place: loss curves, confusion matrices, experiment curves and the
 gradient-through-time figures of ``rnnkit diagnose``, the learning-rate range test's curve.
 
-What a user gets: PNG files written atomically (a temporary file, then a rename), with matplotlib's
-non-interactive Agg backend, so drawing works on a machine without a screen and a crash never leaves
-half a picture. Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a path.
+What a user gets: PNG files written atomically (a temporary file, then a rename), drawn on matplotlib's
+non-interactive Agg canvas, so drawing works on a machine without a screen and a crash never leaves half a
+picture; pyplot, its backend and its open figures are left to the caller (a notebook's inline figures).
+Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a path.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "experiment_curves",
     "figure",
     "gradient_norms_png",
+    "load_matplotlib",
     "lr_find_png",
     "plot_losses",
     "read_metrics",
@@ -35,28 +37,38 @@ __all__ = [
 
 @contextmanager
 def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int = 100) -> Iterator[Any]:
-    """``with figure(path) as (fig, ax): ...`` draws on a fresh figure and saves it to ``path`` atomically."""
-    import matplotlib
+    """``with figure(path) as (fig, ax): ...`` draws on a fresh figure and saves it to ``path`` atomically.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    The figure is matplotlib's :class:`~matplotlib.figure.Figure` on an Agg canvas of its own, not pyplot's: pyplot's
+    backend is the caller's. ``matplotlib.use("Agg")`` here switched it for the whole process, so a notebook's
+    inline figures stopped showing after its first ``rnnkit.fit`` (``plt.show()``: "FigureCanvasAgg is
+    non-interactive"), and pyplot's list of open figures is the caller's too."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     path = Path(path)
-    fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
-    try:
-        yield fig, ax
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with written(path, ".tmp.png") as tmp:
-            fig.savefig(tmp)
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    yield fig, ax
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with written(path, ".tmp.png") as tmp:
+        fig.savefig(tmp)
+
+
+def load_matplotlib() -> None:
+    """Import what :func:`figure` draws with (matplotlib's Figure and its Agg canvas: a second or more the first
+    time, on a busy machine), so that a caller chooses when: an import that a Ctrl-C interrupts leaves matplotlib
+    half-imported for the rest of the process (``module 'matplotlib' has no attribute 'get_data_path'``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
 
 
 def _colours() -> list[str]:
-    import matplotlib.pyplot as plt
+    import matplotlib
 
-    return plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    return matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
 def _positive(values: list[float]) -> tuple[list[int], list[float]]:

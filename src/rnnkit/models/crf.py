@@ -54,8 +54,10 @@ class LinearChainCRF(nn.Module):
     def marginals(self, emissions: Tensor, mask: Tensor) -> Tensor:
         """(B, T, K) p(y_t = k | x) of each real token (summed over every tag sequence of its sentence; 0 past
         the mask): the gradient of log Z with respect to the emissions (forward-backward by autograd)."""
-        with torch.enable_grad():
-            e = emissions.detach().clone().requires_grad_(True)
+        # autograd on, also under a caller's inference_mode (a tagger's token_probabilities there was torch's "element
+        # 0 of tensors does not require grad"), on copies that are not inference tensors
+        with torch.inference_mode(False), torch.enable_grad():
+            e, mask = emissions.detach().clone().requires_grad_(True), mask.clone()
             (grad,) = torch.autograd.grad(self.log_partition(e, mask).sum(), e)
         return grad * mask.unsqueeze(-1).to(grad.dtype)
 

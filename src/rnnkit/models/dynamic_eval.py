@@ -45,6 +45,7 @@ LR_LIMIT = float(torch.finfo(torch.float32).max)
 """The largest step size: torch's in-place update takes it as a float32 factor."""
 
 
+@torch.inference_mode(False)  # it trains a copy of the model: also when called under a caller's inference_mode
 def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: float = DYNAMIC_LR,
                       segment: int = DYNAMIC_SEGMENT, decay: float = 0.0, rms: dict[str, Tensor] | None = None,
                       eps: float = RMS_EPS) -> Tensor:
@@ -76,10 +77,10 @@ def dynamic_log_probs(model: nn.Module, context: Tensor, ids: Tensor, *, lr: flo
     for start in range(0, seq.numel() - 1, segment):
         with torch.set_grad_enabled(lr > 0), gradients_in_eval_mode():
             logp, state = window_log_probs(adapted, seq, start, segment, state)
+            if lr > 0:  # the loss in here too: under a caller's no_grad it had no gradient to step on
+                rule.step(-logp.mean())
         out.append(logp.detach()[max(first - start, 0):])
         state = detach_state(state)
-        if lr > 0:
-            rule.step(-logp.mean())
     return torch.cat(out) if out else torch.zeros(0)
 
 

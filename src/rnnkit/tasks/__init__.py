@@ -110,15 +110,22 @@ def register(item: Task | Command | Generator) -> Task | Command | Generator:
 
 
 def discover() -> None:
-    """Import every module of this package once, so that each registers what it brings."""
+    """Import every module of this package once, so that each registers what it brings. Should an import fail
+    or be interrupted (a Ctrl-C in a notebook's first ``rnnkit.fit``, while torch is imported), the next call
+    imports the rest: it was done for good, and every later call said ``unknown task 'tag'`` of a task whose
+    module had not been reached."""
     global _discovered
     with _discovering:  # reentrant: a module imported here that calls discover() goes on with its own import
         if _discovered:
             return
         _discovered = True
-        for info in pkgutil.iter_modules(__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
+        try:
+            for info in pkgutil.iter_modules(__path__):
+                if not info.name.startswith("_"):
+                    importlib.import_module(f"{__name__}.{info.name}")
+        except BaseException:
+            _discovered = False
+            raise
 
 
 def get_task(name: str, where: str = "") -> Task:

@@ -74,6 +74,13 @@ class LearningRateCurve:
         """The rate of the lowest smoothed loss (fastai's ``lr_min`` is a tenth of it)."""
         return self.rates[min(range(len(self.smoothed)), key=self.smoothed.__getitem__)] if self.smoothed else None
 
+    def __repr__(self) -> str:
+        """The suggestion and the curve's extent, not its points: a notebook cell ending in ``rnnkit.fit(...,
+        find_lr=True)`` echoed all 300 of them (6 KB of floats) above the one number it was run for."""
+        span = f"{_short(self.rates[0])} to {_short(self.rates[-1])}" if self.rates else "none"
+        return (f"LearningRateCurve(suggestion={_short(self.suggestion)}, lowest={_short(self.lowest)}, "
+                f"updates={len(self.rates)}, rates={span}, stopped={self.stopped!r})")
+
     def to_json(self) -> dict[str, Any]:
         """The curve and the suggestion as JSON values (``--find-lr --json``)."""
         return {"suggested_lr": self.suggestion, "lowest_loss_lr": self.lowest, "stopped": self.stopped,
@@ -86,6 +93,11 @@ class LearningRateCurve:
 
         lr_find_png(self.rates, self.smoothed, self.suggestion, path)
         return Path(path)
+
+
+def _short(rate: float | None) -> str:
+    """A learning rate as ``rnnkit train --find-lr`` says it (two significant digits: ``0.0032``), or None."""
+    return "None" if rate is None else f"{rate:.2g}"
 
 
 class LearningRateFound(Exception):  # noqa: N818 -- not an error: how the curve leaves a task's train()

@@ -439,8 +439,11 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         raise UserError(
             f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
-    # a run writes these over whatever is there, and removes them when it fails before its first save
+    # a run writes these over whatever is there, and removes them when it fails before its first save; its saves
+    # replace a best/ or last/ whole, so one holding files of the user's (not a checkpoint) is theirs too: a run
+    # into a project's folder took its best/ without a word
     theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
+    theirs += [f"{d}/" for d in ("best", "last") if (out_dir / d).is_dir() and any((out_dir / d).iterdir())]
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
         raise UserError(
             f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
@@ -701,6 +704,7 @@ class Trainer:
         diverged: TrainingDiverged | None = None
         try:
             with self._ctrl_c_requests_stop():
+                self._load_plotting()
                 while (stopped := self._stop_reason()) is None:
                     progress = self._progress()  # one reading for the learning rate and the loss function
                     lr = self._set_learning_rate(progress)
@@ -1369,6 +1373,18 @@ class Trainer:
             self._bar.write(message, file=sys.stderr)
         else:
             print(message, file=sys.stderr, flush=True)
+
+    def _load_plotting(self) -> None:
+        """Import matplotlib for :meth:`_plot` at the start, where a Ctrl-C only asks the run to stop. Imported at
+        the end, after that Ctrl-C, it took the second one (a notebook user's "stop now" while the run saved):
+        matplotlib was left half-imported for the rest of the session, and every later fit's loss.png, and the
+        notebook's own pyplot, failed with "module 'matplotlib' has no attribute 'get_data_path'"."""
+        if self.out_dir is None:
+            return
+        from rnnkit.plots import load_matplotlib
+
+        with contextlib.suppress(Exception):  # a plot must never lose a run; _plot says why it could not draw
+            load_matplotlib()
 
     def _plot(self) -> None:
         if self.out_dir is None:
