@@ -76,12 +76,16 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, batch 16": ({**SUBWORDS, "max_len": 50_000, "batch_size": 16}, True),
     "ngram+char 3-6, max len 50,000, lazy Adam": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-2}, True),
+    "ngram+char 3-6, max len 50,000, beta1 0.95": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, beta1 0.98": ({**SUBWORDS, "max_len": 50_000}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
 DEEP_HEADS = {"ngram+char 3-6, max len 50,000, DAN 1 layer": 1}
 #: variants whose embedding table is stepped by lazy Adam (a prototype here)
 LAZY = {"ngram+char 3-6, max len 50,000, lazy Adam", "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03"}
+#: variants whose Adam has another first-moment decay than torch's 0.9 (a prototype here): name -> beta1
+BETA1 = {"ngram+char 3-6, max len 50,000, beta1 0.95": 0.95, "ngram+char 3-6, max len 50,000, beta1 0.98": 0.98}
 _deep_layers = 0  # the variant being run's (read when a Classifier is built: by train and again by load)
 _plain_init = Classifier.__init__
 
@@ -130,19 +134,21 @@ class LazyAdam(torch.optim.Optimizer):
 
 _plain_build_optimizer = trainer_module.build_optimizer
 _lazy = False  # the variant being run's
+_beta1 = 0.9  # the variant being run's
 
 
 def _build_optimizer(name: str, params: Any, **kwargs: Any) -> torch.optim.Optimizer:
     if _lazy:
         betas = kwargs.get("betas", (0.9, 0.999))
         return LazyAdam([p for p in params if p.requires_grad], lr=kwargs["lr"], betas=betas)
-    return _plain_build_optimizer(name, params, **kwargs)
+    betas = (_beta1, kwargs.get("betas", (0.9, 0.999))[1])
+    return _plain_build_optimizer(name, params, **{**kwargs, "betas": betas})
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers, _lazy
+    global _deep_layers, _lazy, _beta1
     settings, skip_unknown = VARIANTS[name]
-    _lazy = name in LAZY
+    _lazy, _beta1 = name in LAZY, BETA1.get(name, 0.9)
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
     _deep_layers = DEEP_HEADS.get(name, 0)
     config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
@@ -257,7 +263,7 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
-    trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's variants
+    trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's, beta1 for BETA1's
     rows = []
     for corpus in args.corpus or CORPORA:
         for split in args.split_seed:
