@@ -698,13 +698,14 @@ class Trainer:
                     self._tensorboard = None
 
     def _fit(self) -> TrainResult:
+        with self._ctrl_c_requests_stop():  # a Ctrl-C in it asks the run to stop, as in the loop
+            self._load_plotting()  # before the clock starts: its second or more is no part of the run's minutes
         self._open_run()
         interval = self.interval
         stopped: str | None = None
         diverged: TrainingDiverged | None = None
         try:
             with self._ctrl_c_requests_stop():
-                self._load_plotting()
                 while (stopped := self._stop_reason()) is None:
                     progress = self._progress()  # one reading for the learning rate and the loss function
                     lr = self._set_learning_rate(progress)
@@ -1375,7 +1376,7 @@ class Trainer:
             print(message, file=sys.stderr, flush=True)
 
     def _load_plotting(self) -> None:
-        """Import matplotlib for :meth:`_plot` at the start, where a Ctrl-C only asks the run to stop. Imported at
+        """Import matplotlib for :meth:`_plot` before the run, where a Ctrl-C only asks it to stop. Imported at
         the end, after that Ctrl-C, it took the second one (a notebook user's "stop now" while the run saved):
         matplotlib was left half-imported for the rest of the session, and every later fit's loss.png, and the
         notebook's own pyplot, failed with "module 'matplotlib' has no attribute 'get_data_path'"."""
