@@ -679,7 +679,7 @@ def _world_size() -> int:
     in one process ran with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets
     it)'. ``rnnkit train`` reads it strictly (:func:`rnnkit.train.distributed.ranks`)."""
     world = os.environ.get("WORLD_SIZE", "").strip()
-    return int(world) if world.isdigit() else 1
+    return int(world) if world.isdecimal() else 1  # not isdigit: '²' is a digit that int() refuses
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -828,7 +828,7 @@ def _speaks() -> bool:
     """False in a torchrun process other than rank 0 (read from the environment as set, so that a malformed
     value never becomes an error while one is being printed)."""
     rank = os.environ.get("RANK", "")
-    return not (rank.isdigit() and 0 < int(rank) < _world_size())
+    return not (rank.isdecimal() and 0 < int(rank) < _world_size())
 
 
 @contextlib.contextmanager
