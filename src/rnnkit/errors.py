@@ -64,7 +64,7 @@ def flag_as_given(name: str, value: object) -> str:
 
 def check_positive(name: str, value: object) -> None:
     """Raise :class:`SettingError` unless ``value`` is an integer of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not whole_number(value) or value < 1:
         raise SettingError(name, value, "expected a positive integer")
 
 
@@ -112,7 +112,7 @@ def check_beam(beam: object, n_best: object = 1) -> tuple[int, int]:
     """``(beam, n_best)`` as ints when ``beam`` is an integer from 1 to :data:`MAX_BEAM` and ``n_best`` one
     from 1 to ``beam``, else :class:`SettingError`."""
     width = check_count("beam", beam, 1, MAX_BEAM)
-    if isinstance(n_best, int) and not isinstance(n_best, bool) and n_best > width:
+    if whole_number(n_best) and n_best > width:
         raise SettingError("n_best", n_best, f"expected at most the beam's width ({width}): give a beam of at "
                                              f"least {n_best}")
     return width, check_count("n_best", n_best, 1, width)
