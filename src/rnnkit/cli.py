@@ -280,10 +280,12 @@ def _train(task: Task, args: argparse.Namespace) -> int:
 def run_out(settings: dict[str, Any], args: argparse.Namespace) -> str:
     """The folder ``rnnkit train TASK`` writes: ``--out`` (a flag or the ``--config`` file's), or the run
     ``--resume`` continues; refused in one line when there is neither."""
+    from rnnkit.train.options import CONFIG_PATHS
+
     out = settings["out"] if not args.resume else args.resume
     if not out:
         raise UserError("--out DIR is required: where to write the model")
-    refuse_empty_name(out, "the folder to write the model to", "--out")  # `--out " "` trained into a folder " "
+    refuse_empty_name(out, CONFIG_PATHS["out"], "--out")  # `--out " "` trained into a folder " "
     return str(out)
 
 

@@ -654,7 +654,7 @@ def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *,
     one is data not given, which the task says (``--data FILE is required``) or a resumed run takes its own for."""
     out = Path(out)
     if data:
-        refuse_empty_name(data, "the data to read", "--data")
+        refuse_empty_name(data, CONFIG_PATHS["data"], "--data")
     if getattr(config, "find_lr", False) and (resume or overwrite):  # it writes nothing, nor removes a run
         raise UserError(f"--find-lr tests learning rates on a fresh model and saves nothing; drop "
                         f"{'--resume' if resume else '--overwrite'} (and give an --out that holds no run)")
