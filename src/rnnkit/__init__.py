@@ -201,7 +201,8 @@ def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:
             flags[name] = check_flag(f"fit: {name}", value, none=name == "progress")  # progress=None: if a tty
         elif value is not None or name == "out":
             check_path(f"fit: {name}", value)
-    if not os.fspath(arguments["out"]):  # '' wrote the run into the working folder; the command line refuses it
+    # '' wrote the run into the working folder and ' ' into a folder named ' ': the command line refuses both
+    if not os.fspath(arguments["out"]).strip():
         raise UserError("fit: out is an empty name; give the folder to write the model to (out='.' for this one)")
     return flags
 
