@@ -669,20 +669,25 @@ class Trainer:
         fresh, made = self.step == 0, missing_folders(self.out_dir)
         # a lock file this run makes goes with a failed fresh run, also beside the user's files in OUT
         lock_made = self.out_dir is not None and not (Path(self.out_dir) / LOCK).exists()
+        # what a failed fresh run removes as its own, from when it takes OUT over (below): one refused before (by
+        # torchrun's checks) leaves an --overwrite's old metrics.jsonl and tensorboard/ as they were
+        files: list[str] = []
+        folders: list[str] = []
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made, (TENSORBOARD,),
-                lock_made):
+                self.out_dir, files, lambda: not fresh or self._saved(), made, folders, lock_made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn, self.model_config.get("data"))
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
-            # after torchrun's checks (check_alike): a run they refuse keeps the old one whole (its best/ or last/
-            # makes undone_on_failure keep OUT as it was)
+            # after torchrun's checks (check_alike): a run they refuse keeps the old one whole, an earlier search's
+            # record beside it too; from here OUT is this run's (a failure undoes its files)
             if self.out_dir is not None and self.step == 0 and self.cfg.overwrite:
                 discard_run(self.out_dir)
+            files += (METRICS_LOG, LOSS_PLOT)
+            folders.append(TENSORBOARD)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
                 if self.cfg.tensorboard and self.out_dir is not None:  # inside: closed whatever ends the run
