@@ -1139,6 +1139,7 @@ class Trainer:
         except (RuntimeError, ValueError, KeyError) as exc:
             raise UserError(f"{ckpt.path}: checkpoint does not fit this model/optimizer ({exc})") from None
         self._check_optimizer_shapes(ckpt.path)
+        self._say_cast(ckpt)
         try:
             self._restore_progress(ts)
         except (TypeError, ValueError, KeyError, IndexError) as exc:
@@ -1218,17 +1219,32 @@ class Trainer:
             raise UserError(f"{where}: not the state of a run ({type(exc).__name__}: {exc}); resume from an "
                             "undamaged run or start afresh with --overwrite") from None
 
+    def _first_parameter(self) -> Tensor | None:
+        """The model's first floating-point parameter: its device and dtype are the run's."""
+        return next((p for p in self.model.parameters() if p.is_floating_point()), None)
+
     def _as_parameters(self, state: Any) -> Any:
         """A carried state on the parameters' device, and in their dtype when no autocast will run: one
-        saved under bf16 autocast resumes in fp32 (under bf16 it stays as saved, so the resumed run is the
-        same)."""
-        first = next((p for p in self.model.parameters() if p.is_floating_point()), None)
+        saved under bf16 autocast resumes in fp32 (under bf16 a bf16 one stays as saved, so the resumed run is the
+        same; a float64 one, of a run saved in float64, is cast: torch's kernels refused it beside float32
+        weights)."""
+        first = self._first_parameter()
         if state is None or first is None:
             return state
         if isinstance(state, Tensor):  # on the parameters' device: a checkpoint is read onto the CPU
-            keep = self.cfg.precision == "bf16" or not state.is_floating_point()
+            keep = not state.is_floating_point() or (self.cfg.precision == "bf16" and state.dtype == torch.bfloat16)
             return state.to(first.device, state.dtype if keep else first.dtype)
         return tuple(self._as_parameters(s) for s in state)
+
+    def _say_cast(self, ckpt: Checkpoint) -> None:
+        """One line when ``ckpt``'s weights are of another dtype than the model's (float64: saved by a session
+        whose torch default dtype was float64), which the resumed run casts them to."""
+        first = self._first_parameter()
+        other = {str(t.dtype).removeprefix("torch.") for t in ckpt.model_state.values()
+                 if t.is_floating_point() and first is not None and t.dtype != first.dtype}
+        if first is not None and other:
+            self._say(f"{ckpt.path}: its weights are {', '.join(sorted(other))}; this run trains them in "
+                      f"{str(first.dtype).removeprefix('torch.')}")
 
     def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
         """The best checkpoint's metric, step and evaluation as the checkpoint recorded them; when the run
