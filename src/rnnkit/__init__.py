@@ -74,16 +74,16 @@ def load(path: str | Path) -> Any:
     """
     import torch
 
-    from rnnkit.device import float32_by_default
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
     from rnnkit.train.trainer import random_state_kept
 
     check_path("load", path, "a model directory (a str or a path)")
-    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator;
-    # in fp32, as it was trained, whatever the caller's default dtype; not as inference tensors under the caller's
-    # inference_mode (dynamic evaluation trains them); errors say "written by rnnkit.fit", not "by `rnnkit train`"
-    with speaking_python(dict), random_state_kept(), float32_by_default(), torch.inference_mode(False):
+    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator
+    # (and in fp32 whatever the caller's default dtype: rnnkit.train.building.build_model); not as inference
+    # tensors under the caller's inference_mode (dynamic evaluation trains them); errors say "written by
+    # rnnkit.fit", not "by `rnnkit train`"
+    with speaking_python(dict), random_state_kept(), torch.inference_mode(False):
         return load_task_object(path)
 
 
