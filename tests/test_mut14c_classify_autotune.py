@@ -15,11 +15,10 @@ from rnnkit.tasks._classify_autotune import (
     _canonical,
     _describe,
     _is_bag,
-    earlier_search,
-    remove_earlier_search,
+    refuse_earlier_search,
 )
 from rnnkit.tasks._classify_config import ClassifyConfig
-from rnnkit.train.checkpoint import AUTOTUNE_LOG, AUTOTUNE_TRIALS
+from rnnkit.train.checkpoint import AUTOTUNE_LOG, AUTOTUNE_TRIALS, discard_run
 
 
 def data(tmp_path: Path) -> str:
@@ -79,37 +78,33 @@ def test_a_search_under_two_processes_is_refused(tmp_path: Path, monkeypatch: py
         search(ClassifyConfig(autotune=True, steps=5), tmp_path)
 
 
-def test_an_earlier_search_is_refused_or_found_for_removal(tmp_path: Path) -> None:
+def test_an_earlier_search_is_refused_or_removed_with_the_earlier_run(tmp_path: Path) -> None:
     out = tmp_path / "o"
     out.mkdir()
-    assert earlier_search(out, False, ()) == []
+    refuse_earlier_search(out, False, ())
     (out / AUTOTUNE_LOG).write_text("{}\n", encoding="utf-8")
     (out / AUTOTUNE_TRIALS).mkdir()
     with pytest.raises(UserError, match=f"holds the {AUTOTUNE_LOG} and {AUTOTUNE_TRIALS}/ of an earlier"):
-        earlier_search(out, False, ())
-    left = earlier_search(out, True, ())
-    assert left == [out / AUTOTUNE_LOG, out / AUTOTUNE_TRIALS]
-    remove_earlier_search(out, left)
+        refuse_earlier_search(out, False, ())
+    refuse_earlier_search(out, True, ())  # --overwrite: the trainer's discard_run removes them
+    assert (out / AUTOTUNE_LOG).exists()
+    discard_run(out)
     assert not (out / AUTOTUNE_LOG).exists() and not (out / AUTOTUNE_TRIALS).exists()
 
 
-def test_only_rank_0_removes_an_earlier_search_and_a_linked_folder_is_unlinked_not_emptied(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_user_s_autotune_folder_stays_and_a_linked_one_is_unlinked_not_emptied(tmp_path: Path) -> None:
     out, kept = tmp_path / "o", tmp_path / "kept"
     out.mkdir()
     kept.mkdir()
     (kept / "model").write_text("mine", encoding="utf-8")
-    (out / AUTOTUNE_LOG).write_text("{}\n", encoding="utf-8")
     (out / AUTOTUNE_TRIALS).symlink_to(kept, target_is_directory=True)
-    left = earlier_search(out, True, ())
-    monkeypatch.setenv("WORLD_SIZE", "2")
-    monkeypatch.setenv("RANK", "1")
-    remove_earlier_search(out, left)
-    assert (out / AUTOTUNE_LOG).exists()
-    monkeypatch.setenv("RANK", "0")
-    remove_earlier_search(out, left)
+    discard_run(out)  # no search's record beside it: the user's folder
+    assert (out / AUTOTUNE_TRIALS).is_symlink()
+    (out / AUTOTUNE_LOG).write_text("{}\n", encoding="utf-8")
+    discard_run(out)
     assert not (out / AUTOTUNE_LOG).exists() and not (out / AUTOTUNE_TRIALS).is_symlink()
     assert (kept / "model").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in out.iterdir()] == []
 
 
 class _Stop(Exception):

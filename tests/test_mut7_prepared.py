@@ -230,6 +230,6 @@ def test_a_folder_that_was_there_is_not_created_by_the_preparation(tmp_path: Pat
 def test_an_out_that_is_a_file_is_one_line_from_the_api_too(tmp_path: Path) -> None:
     path = _write(tmp_path / "t.txt", "abc\n")
     (tmp_path / "f").write_text("mine")
-    with pytest.raises(UserError, match=r"/f: cannot write \(.+\); run `rnnkit prepare "):
+    with pytest.raises(UserError, match=r"/f: cannot write \(.+\); give another --out"):
         prepare_text(path, tmp_path / "f")
     assert (tmp_path / "f").read_text() == "mine"

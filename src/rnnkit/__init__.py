@@ -74,16 +74,16 @@ def load(path: str | Path) -> Any:
     """
     import torch
 
-    from rnnkit.device import float32_by_default
     from rnnkit.errors import check_path, speaking_python
     from rnnkit.tasks import load as load_task_object
     from rnnkit.train.trainer import random_state_kept
 
     check_path("load", path, "a model directory (a str or a path)")
-    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator;
-    # in fp32, as it was trained, whatever the caller's default dtype; not as inference tensors under the caller's
-    # inference_mode (dynamic evaluation trains them); errors say "written by rnnkit.fit", not "by `rnnkit train`"
-    with speaking_python(dict), random_state_kept(), float32_by_default(), torch.inference_mode(False):
+    # building the model draws initial weights that its checkpoint then replaces: not from the caller's generator
+    # (and in fp32 whatever the caller's default dtype: rnnkit.train.building.build_model); not as inference
+    # tensors under the caller's inference_mode (dynamic evaluation trains them); errors say "written by
+    # rnnkit.fit", not "by `rnnkit train`"
+    with speaking_python(dict), random_state_kept(), torch.inference_mode(False):
         return load_task_object(path)
 
 
@@ -95,8 +95,9 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     Settings are the task's config fields as keywords (``minutes=1.5``, ``hidden=256``); or pass a whole
     ``config`` (the task's dataclass). Returns the :class:`rnnkit.train.TrainResult` (classify's a
     ``ClassifyResult``, with its search's ``autotune``): ``stopped`` (``"steps"``, ``"minutes"``,
-    ``"interrupted"`` ...), ``best_metric`` and ``best_eval``, ``steps``, ``seconds`` and ``model_dir()``
-    (``OUT/best``); ``rnnkit.load(out)`` gives the model. With ``find_lr=True`` nothing is trained to keep, and it
+    ``"interrupted"`` ...), ``best_metric`` and ``best_eval``, ``steps``, ``seconds``, ``out_dir`` (``out`` as an
+    absolute path, right also after a notebook's ``%cd``) and ``model_dir()`` (``OUT/best``); ``rnnkit.load(out)``
+    gives the model. With ``find_lr=True`` nothing is trained to keep, and it
     returns the learning-rate range test's :class:`rnnkit.train.lr_find.LearningRateCurve` (``.suggestion``,
     ``.plot(path)``).
 
@@ -121,7 +122,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     from rnnkit.tasks import get_task, keywords
     from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.options import refuse_given_without_use
-    from rnnkit.train.trainer import random_state_kept
+    from rnnkit.train.trainer import TrainResult, random_state_kept
 
     spec = get_task(task)
     options: dict[str, Any] = _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume,
@@ -144,9 +145,12 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
         # (torch.set_grad_enabled(False) in an earlier cell: "element 0 of tensors does not require grad")
         with random_state_kept(), float32_by_default(), torch.inference_mode(False), torch.enable_grad():
             try:
-                return spec.train(config, None if data is None else os.fspath(data), out, **options)
+                result = spec.train(config, None if data is None else os.fspath(data), out, **options)
             except LearningRateFound as found:  # find_lr=True: the range test's curve, no model
                 return found.curve
+    if isinstance(result, TrainResult) and result.out_dir is not None:  # it outlives the working directory (%cd)
+        result.out_dir = Path(os.path.abspath(result.out_dir))
+    return result
 
 
 def _set_fields(config: Any, cls: type) -> set[str]:

@@ -679,7 +679,8 @@ def _world_size() -> int:
     """The number of processes torchrun's ``WORLD_SIZE`` says, read as set: 1 where it is unset or no whole number
     (torchrun sets one, so ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs
     in one process ran with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets
-    it)'. ``rnnkit train`` reads it strictly (:func:`rnnkit.train.distributed.ranks`)."""
+    it)'. ``rnnkit train`` reads it strictly (:func:`rnnkit.train.distributed.ranks`: an empty one is unset there
+    too, a garbled one refused)."""
     world = os.environ.get("WORLD_SIZE", "").strip()
     return int(world) if world.isdecimal() else 1  # not isdigit: '²' is a digit that int() refuses
 

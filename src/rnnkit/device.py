@@ -132,7 +132,8 @@ def denormals_flushed() -> Iterator[None]:
 @contextlib.contextmanager
 def float32_by_default() -> Iterator[None]:
     """torch's default dtype float32 inside, the caller's back after (an error or a Ctrl-C too): what
-    :func:`rnnkit.fit` and :func:`rnnkit.load` build their models and data in. A notebook that had called
+    :func:`rnnkit.fit` builds its models and data in, and :func:`rnnkit.train.building.build_model` every model
+    read from a checkpoint (:func:`rnnkit.load`'s, an ensemble's members, a resumed run's). A notebook that had called
     ``torch.set_default_dtype(torch.float64)`` trained a float64 model under ``precision="fp32"``, twice as slow,
     and saved a checkpoint that ``rnnkit train --resume`` then failed on inside torch's kernel
     (``get_mkldnn_dtype: unsupported data type``); a model loaded there exported an ONNX file that onnxruntime

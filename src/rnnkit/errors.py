@@ -142,7 +142,8 @@ def check_text(name: str, value: object, what: str = "a text (str)") -> str:
 def check_texts(verb: str, texts: object) -> list[str]:
     """``texts`` (a list, tuple or other iterable of strings) as a list, else a TypeError saying what ``verb``
     takes and what it got (``score(5)`` was "'int' object is not iterable", ``predict(["a", 5])`` an
-    AttributeError from inside the method); a set too (:func:`check_ordered`)."""
+    AttributeError from inside the method); a set too (:func:`check_ordered`). Each as a plain str: a NumPy array's
+    ``np.str_`` items came back so in the records, ``'text': np.str_('...')``."""
     check_ordered(verb, texts, "a text or a list of texts")
     items = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, (str, bytes)) else None
     if items is None:
@@ -151,7 +152,7 @@ def check_texts(verb: str, texts: object) -> list[str]:
         if not isinstance(item, str):
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
                             f"{type(item).__name__}")
-    return items
+    return [str.__str__(item) for item in items]  # a subclass's text as an exact str
 
 
 def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None,

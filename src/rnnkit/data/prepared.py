@@ -119,15 +119,18 @@ def prepare_text(text: str | Path, out: str | Path | None = None, *, expected: s
     what to give instead. A ``text`` that ``out``'s own tokens.bin, vocab.json or prepared.json would
     replace (the file itself, or a link to it) is refused before anything is written."""
     open_readable(text, expected, missing=missing).close()
-    text = Path(text)
+    text, given = Path(text), out is not None
     out = Path(out) if out is not None else _default_out(text)
     for name in (TOKENS, VOCAB, META):
         if same_file(out / name, text):
             raise UserError(f"--out {out}: its {name} is the TEXT being read ({text}); give another --out")
+    # an --out given is the user's to change; the folder chosen for them (beside the text, or the cache) is not
+    advice = "give another --out, a folder you can write" if given else (
+        f"run `rnnkit prepare {text} --out DIR` and train with --data DIR")
     _refuse_foreign(out)
     created = not out.exists()
     try:
-        with _lock(out, text):
+        with _lock(out, advice):
             mark = fingerprint(text)
             if _fresh(out, mark):
                 return open_prepared(out)
@@ -202,12 +205,14 @@ def _refuse_foreign(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def _lock(out: Path, text: Path) -> Iterator[None]:
+def _lock(out: Path, advice: str) -> Iterator[None]:
+    """``out`` made and held against a second preparation there; one that cannot be written is refused with
+    ``advice``."""
     try:
         out.mkdir(parents=True, exist_ok=True)
         fh = open(out / ".lock", "a+", encoding="utf-8")
     except OSError as exc:
-        raise unwritable(out, exc, f"run `rnnkit prepare {text} --out DIR` and train with --data DIR") from None
+        raise unwritable(out, exc, advice) from None
     with fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         yield

@@ -2,11 +2,10 @@
 :data:`PRESETS`; the search itself is :func:`rnnkit.train.autotune.search`), each trial a short run of
 :func:`rnnkit.tasks.classify.train`, which calls :func:`_autotune` and hands itself over to run them (the form that
 leaves the search's own record and trials alone, which a run that does not search refuses or, with
-``--overwrite``, removes: :func:`earlier_search`)."""
+``--overwrite``, removes: :func:`refuse_earlier_search`)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
@@ -119,16 +118,16 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
         return _search(config, data, out, train, val_data=val_data, verbose=verbose, multi_label=multi, val=tables[1])
 
 
-def earlier_search(out: Path, overwrite: bool, reads: Iterable[tuple[str, str | Path | None]]) -> list[Path]:
+def refuse_earlier_search(out: Path, overwrite: bool, reads: Iterable[tuple[str, str | Path | None]]) -> None:
     """What an earlier search left in ``out`` (its ``autotune.jsonl`` and, stopped before its end, its
     ``autotune/``), which a run there that does not search would leave beside its own model as if they described
-    it: refused in one line, before any work, without ``overwrite``; with it, returned for
-    :func:`remove_earlier_search` to remove once the run's inputs are read (as ``--overwrite`` removes an earlier
-    model; a file the run ``reads`` among them is refused). An ``autotune/`` with no record beside it is the user's,
-    not a search's, and is left alone; a search running there now is named
-    (:func:`rnnkit.train.checkpoint.refuse_busy`)."""
+    it: refused in one line, before any work, without ``overwrite``; with it, the run's trainer removes them with
+    the earlier model once torchrun's checks have passed (:func:`rnnkit.train.checkpoint.discard_run`), and a file
+    the run ``reads`` among them is refused. An ``autotune/`` with no record beside it is the user's, not a
+    search's, and is left alone; a search running there now is named (:func:`rnnkit.train.checkpoint.refuse_busy`;
+    with ``overwrite``, the trainer's lock on ``out`` refuses the run)."""
     if not (out / AUTOTUNE_LOG).is_file():
-        return []
+        return
     left = [out / AUTOTUNE_LOG, *([out / AUTOTUNE_TRIALS] if (out / AUTOTUNE_TRIALS).is_dir() else [])]
     if not overwrite:
         refuse_busy(out)
@@ -137,20 +136,6 @@ def earlier_search(out: Path, overwrite: bool, reads: Iterable[tuple[str, str | 
                         "run's model as if they described it; move them away, give another --out, or start with "
                         "--overwrite (which removes them)")
     refuse_written_inputs(out, reads, (AUTOTUNE_LOG,), {AUTOTUNE_TRIALS: "--overwrite removes"})
-    return left
-
-
-def remove_earlier_search(out: Path, left: list[Path]) -> None:
-    """Remove what :func:`earlier_search` found, under ``out``'s lock (a search running there is not touched: its
-    lock refuses this run in one line); under torchrun, by rank 0 alone, the one that writes."""
-    if not distributed.ranks().is_main:
-        return
-    with run_lock(out):
-        for path in left:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink(missing_ok=True)
 
 
 def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable[..., TrainResult], *,
@@ -164,7 +149,9 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
         trial = replace(config, **settings, **limit, autotune=False).with_defaults()
         if not check_char_ngrams(trial.char_ngrams):
             trial = replace(trial, buckets=None)  # --buckets is for the trials with character n-grams
-        return train(trial, data, where, val_data=val_data, overwrite=True, progress=False, verbose=False)
+        # a trial may train over an earlier search's trial-N; the final run trains into OUT, emptied of any earlier
+        # run at the search's start, where --overwrite would remove this search's record and trials (discard_run)
+        return train(trial, data, where, val_data=val_data, overwrite=where != out, progress=False, verbose=False)
 
     # trials are compared by accuracy (micro-F1 multi-label), or by the score --keep-by names
     score = config.keep_by if config.keep_by not in (None, "loss") else "micro_f1" if multi_label else "accuracy"

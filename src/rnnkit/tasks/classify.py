@@ -65,7 +65,7 @@ from rnnkit.multilabel import multi_hot, validation_scores, with_unseen
 from rnnkit.tasks import Task, register
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_autotune import PRESETS as PRESETS
-from rnnkit.tasks._classify_autotune import _autotune, _describe, earlier_search, remove_earlier_search
+from rnnkit.tasks._classify_autotune import _autotune, _describe, refuse_earlier_search
 from rnnkit.tasks._classify_autotune import _canonical as _canonical
 from rnnkit.tasks._classify_autotune import _is_bag as _is_bag
 from rnnkit.tasks._classify_config import FIXED as FIXED
@@ -132,8 +132,9 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     if config.wants_autotune() and not resume:
         return _autotune(config, data, out, partial(_train, resume=False, in_search=True), val_data=val_data,
                          overwrite=overwrite, verbose=verbose)
-    search_left = [] if resume or in_search else earlier_search(
-        out, overwrite, (("--data", data), ("--val-data", val_data), ("--pretrain-data", config.pretrain_data)))
+    if not (resume or in_search):
+        refuse_earlier_search(out, overwrite, (("--data", data), ("--val-data", val_data),
+                                               ("--pretrain-data", config.pretrain_data)))
     config = _settings_to_train(shared.vectors_dimension(config, ckpt, embedding_given), saved, resume)
     data, val_data = data_sources(ckpt, data, val_data, MISSING_DATA)
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
@@ -169,8 +170,6 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
                    f"{shared.parameters_said(model)}")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None
-    if search_left:  # with --overwrite, once the inputs are read (as the earlier model goes)
-        remove_earlier_search(out, search_left)
     loss_fn = _loss_fn(config.token_dropout, weight_t, config.label_smoothing)
     result = shared.fit(model, config, out, batches=batches, loss_fn=loss_fn,
                         eval_fn=(_multi_eval_fn if multi else _eval_fn)(val_x, val_y, labels),

@@ -20,6 +20,7 @@ import torch
 from torch import Tensor, nn
 from torch.overrides import TorchFunctionMode
 
+from rnnkit.device import float32_by_default
 from rnnkit.errors import SettingError, UserError, check_fraction, whole_number
 from rnnkit.train.checkpoint import CONFIG, MODEL, VOCAB, Checkpoint
 
@@ -54,8 +55,17 @@ def build_model(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module
 
     The config is checked against the tensors first, on torch's meta device (which allocates nothing),
     so a config from a stranger that asks for absurd sizes is refused in one line instead of exhausting
-    the machine; so are weights of other shapes or names than the config's model has.
+    the machine; so are weights of other shapes or names than the config's model has. The model is float32,
+    as rnnkit trains it, whatever torch's default dtype (a notebook's ``torch.set_default_dtype(torch.float64)``):
+    this is where every way of loading one builds it (:func:`rnnkit.load`, a task's class called on a folder, the
+    members of an ensemble, ``--resume``, ``--init-from``).
     """
+    with float32_by_default():
+        return _built(factory, ckpt)
+
+
+def _built(factory: Callable[[], nn.Module], ckpt: Checkpoint) -> nn.Module:
+    """:func:`build_model` in torch's default dtype."""
     where = ckpt.path / CONFIG
     _check_model_fields(where, ckpt.config.get("model"), ckpt.model_shapes)
     try:

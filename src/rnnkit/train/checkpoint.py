@@ -322,19 +322,24 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PLOT, REPORT_PAGE)) -> None:
-    """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/``, ``tensorboard/`` and
-    the old run's ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings
-    search, whose trials train elsewhere, names it too), so a new run stopped before its first save leaves no old
-    model beside its own metrics. Each folder is renamed away in one step (gone or whole), then removed; a crash
-    between the two leaves a ``.NAME.tmp-*`` that :func:`clean_leftovers` removes."""
+    """What ``--overwrite`` replaces goes before the new run writes: ``best/``, ``last/``, ``tensorboard/``, the old
+    run's ``files`` (its pictures; a run writes its ``metrics.jsonl`` over the old one, a settings search, whose
+    trials train elsewhere, names it too) and an earlier settings search's record and trials (``autotune.jsonl``,
+    and ``autotune/`` beside it; one without the record is the user's), so a new run stopped before its first save
+    leaves no old model, nor a search that chose it, beside its own metrics. Each folder is renamed away in one
+    step (gone or whole), then removed; a crash between the two leaves a ``.NAME.tmp-*`` that
+    :func:`clean_leftovers` removes. A folder that is a link is unlinked, what it points to left alone."""
     out_dir = Path(out_dir)
-    for name in ("best", "last", TENSORBOARD):
-        if (out_dir / name).exists():
+    searched = (out_dir / AUTOTUNE_LOG).is_file()
+    for name in ("best", "last", TENSORBOARD, *([AUTOTUNE_TRIALS] if searched else [])):
+        if (out_dir / name).is_symlink():
+            (out_dir / name).unlink()
+        elif (out_dir / name).exists():
             away = out_dir / f".{name}.tmp-discarded"
             shutil.rmtree(away, ignore_errors=True)
             os.rename(out_dir / name, away)
             shutil.rmtree(away, ignore_errors=True)
-    for name in files:
+    for name in (*files, AUTOTUNE_LOG):
         (out_dir / name).unlink(missing_ok=True)
 
 

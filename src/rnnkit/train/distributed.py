@@ -67,11 +67,12 @@ class Ranks:
 
 
 def ranks() -> Ranks:
-    """This process's ranks, read from the environment torchrun sets (one process without it)."""
+    """This process's ranks, read from the environment torchrun sets (one process without it). An empty variable
+    is unset (torchrun never sets one empty; a shell's ``export WORLD_SIZE=`` clears it); a garbled one is refused."""
     values = {}
     for name, key in (("rank", "RANK"), ("world_size", "WORLD_SIZE"), ("local_rank", "LOCAL_RANK")):
         text = os.environ.get(key)
-        if text is None:
+        if text is None or not text.strip():
             continue
         try:
             values[name] = int(text)

@@ -669,20 +669,25 @@ class Trainer:
         fresh, made = self.step == 0, missing_folders(self.out_dir)
         # a lock file this run makes goes with a failed fresh run, also beside the user's files in OUT
         lock_made = self.out_dir is not None and not (Path(self.out_dir) / LOCK).exists()
+        # what a failed fresh run removes as its own, from when it takes OUT over (below): one refused before (by
+        # torchrun's checks) leaves an --overwrite's old metrics.jsonl and tensorboard/ as they were
+        files: list[str] = []
+        folders: list[str] = []
         # inside the lock: a run refused for another's lock on OUT must not remove that one's files
         with distributed.process_group(), run_lock(self.out_dir), undone_on_failure(
-                self.out_dir, (METRICS_LOG, LOSS_PLOT), lambda: not fresh or self._saved(), made, (TENSORBOARD,),
-                lock_made):
+                self.out_dir, files, lambda: not fresh or self._saved(), made, folders, lock_made):
             if self.out_dir is not None:  # under the lock: another run's temporary files are not ours to remove
                 clean_leftovers(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn, self.model_config.get("data"))
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
                 torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
             self.batches = self._par.shard(self.batches)
-            # after torchrun's checks (check_alike): a run they refuse keeps the old one whole (its best/ or last/
-            # makes undone_on_failure keep OUT as it was)
+            # after torchrun's checks (check_alike): a run they refuse keeps the old one whole, an earlier search's
+            # record beside it too; from here OUT is this run's (a failure undoes its files)
             if self.out_dir is not None and self.step == 0 and self.cfg.overwrite:
                 discard_run(self.out_dir)
+            files += (METRICS_LOG, LOSS_PLOT)
+            folders.append(TENSORBOARD)
             self._threads = ThreadChooser(self.cfg.threads)
             try:
                 if self.cfg.tensorboard and self.out_dir is not None:  # inside: closed whatever ends the run
@@ -1135,6 +1140,7 @@ class Trainer:
         except (RuntimeError, ValueError, KeyError) as exc:
             raise UserError(f"{ckpt.path}: checkpoint does not fit this model/optimizer ({exc})") from None
         self._check_optimizer_shapes(ckpt.path)
+        self._say_cast(ckpt)
         try:
             self._restore_progress(ts)
         except (TypeError, ValueError, KeyError, IndexError) as exc:
@@ -1214,17 +1220,32 @@ class Trainer:
             raise UserError(f"{where}: not the state of a run ({type(exc).__name__}: {exc}); resume from an "
                             "undamaged run or start afresh with --overwrite") from None
 
+    def _first_parameter(self) -> Tensor | None:
+        """The model's first floating-point parameter: its device and dtype are the run's."""
+        return next((p for p in self.model.parameters() if p.is_floating_point()), None)
+
     def _as_parameters(self, state: Any) -> Any:
         """A carried state on the parameters' device, and in their dtype when no autocast will run: one
-        saved under bf16 autocast resumes in fp32 (under bf16 it stays as saved, so the resumed run is the
-        same)."""
-        first = next((p for p in self.model.parameters() if p.is_floating_point()), None)
+        saved under bf16 autocast resumes in fp32 (under bf16 a bf16 one stays as saved, so the resumed run is the
+        same; a float64 one, of a run saved in float64, is cast: torch's kernels refused it beside float32
+        weights)."""
+        first = self._first_parameter()
         if state is None or first is None:
             return state
         if isinstance(state, Tensor):  # on the parameters' device: a checkpoint is read onto the CPU
-            keep = self.cfg.precision == "bf16" or not state.is_floating_point()
+            keep = not state.is_floating_point() or (self.cfg.precision == "bf16" and state.dtype == torch.bfloat16)
             return state.to(first.device, state.dtype if keep else first.dtype)
         return tuple(self._as_parameters(s) for s in state)
+
+    def _say_cast(self, ckpt: Checkpoint) -> None:
+        """One line when ``ckpt``'s weights are of another dtype than the model's (float64: saved by a session
+        whose torch default dtype was float64), which the resumed run casts them to."""
+        first = self._first_parameter()
+        other = {str(t.dtype).removeprefix("torch.") for t in ckpt.model_state.values()
+                 if t.is_floating_point() and first is not None and t.dtype != first.dtype}
+        if first is not None and other:
+            self._say(f"{ckpt.path}: its weights are {', '.join(sorted(other))}; this run trains them in "
+                      f"{str(first.dtype).removeprefix('torch.')}")
 
     def _restored_best(self, ts: dict[str, Any]) -> tuple[float | None, int | None, dict[str, float]]:
         """The best checkpoint's metric, step and evaluation as the checkpoint recorded them; when the run
