@@ -4,7 +4,6 @@ and pictures on a Figure of their own."""
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import subprocess
 import sys
@@ -60,13 +59,6 @@ def test_a_last_folder_of_the_user_s_own_files_is_refused_too(tmp_path: Path) ->
     (tmp_path / "last").mkdir()
     (tmp_path / "last" / "mine.txt").write_text("my notes\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"holds a last/ but no saved run"):
-        check_out_dir(tmp_path)
-
-
-def test_a_file_named_best_is_no_traceback(tmp_path: Path) -> None:
-    """A file where best/ goes is not a folder to look into (listing it was NotADirectoryError)."""
-    (tmp_path / "best").write_text("x", encoding="utf-8")
-    with contextlib.suppress(UserError):
         check_out_dir(tmp_path)
 
 
