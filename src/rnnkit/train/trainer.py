@@ -441,9 +441,14 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         )
     # a run writes these over whatever is there, and removes them when it fails before its first save; its saves
     # replace a best/ or last/ whole, so one holding files of the user's (not a checkpoint) is theirs too: a run
-    # into a project's folder took its best/ without a word
+    # into a project's folder took its best/ without a word; a file of that name it swapped for the folder, the
+    # user's file left under a hidden .best.tmp-* name
     theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
-    theirs += [f"{d}/" for d in ("best", "last") if (out_dir / d).is_dir() and any((out_dir / d).iterdir())]
+    for d in ("best", "last"):
+        if (out_dir / d).is_dir() and any((out_dir / d).iterdir()):
+            theirs.append(f"{d}/")
+        elif not (out_dir / d).is_dir() and ((out_dir / d).exists() or (out_dir / d).is_symlink()):
+            theirs.append(d)
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
         raise UserError(
             f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
