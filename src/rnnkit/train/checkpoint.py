@@ -307,7 +307,7 @@ def clean_leftovers(out_dir: str | os.PathLike[str]) -> list[Path]:
     if not out_dir.is_dir():
         return removed
     for leftover in sorted(out_dir.glob(".*.tmp-*")):
-        shutil.rmtree(leftover, ignore_errors=True)
+        _remove(leftover)
         removed.append(leftover)
     for old in sorted(out_dir.glob(".*.old-*")):
         name = old.name[1:].split(".old-")[0]
@@ -336,11 +336,20 @@ def discard_run(out_dir: str | os.PathLike[str], files: Sequence[str] = (LOSS_PL
             (out_dir / name).unlink()
         elif (out_dir / name).exists():
             away = out_dir / f".{name}.tmp-discarded"
-            shutil.rmtree(away, ignore_errors=True)
+            _remove(away)
             os.rename(out_dir / name, away)
-            shutil.rmtree(away, ignore_errors=True)
+            _remove(away)
     for name in (*files, AUTOTUNE_LOG):
         (out_dir / name).unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path``, a folder with what it holds or a file (a user's file named ``best`` that ``--overwrite``
+    replaced: ``rmtree`` left it behind as a hidden ``.best.tmp-discarded``, and every later run kept it)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
