@@ -52,7 +52,7 @@ def _checkpoint(out: Path) -> None:
 
 @pytest.mark.parametrize(("write", "then"), [
     (_written, ""), (_run_lock, ""), (_new_folder, ""), (_checkpoint, "; nothing was saved there"),
-    (_prepared, "; run `rnnkit prepare"),
+    (_prepared, "; give another --out, a folder you can write"),  # fixh: prepare_text given its out
 ])
 def test_every_writer_says_cannot_write_and_the_system_s_reason(
         write: Callable[[Path], None], then: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
