@@ -14,6 +14,7 @@ import pytest
 from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.train import distributed
+from tests.test_walk32_distributed import PER_RANK
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -49,14 +50,6 @@ def test_an_overwrite_run_refused_by_the_processes_check_keeps_the_old_run(
     assert main([*TRAIN, "--data", str(data), "--out", str(out), "--overwrite"]) == 2
     assert "rank 1 read other content" in capsys.readouterr().err
     assert _files(out) == before
-
-
-PER_RANK = """
-import os, sys
-from rnnkit.cli import main
-data = sys.argv[1] if os.environ["RANK"] == "0" else sys.argv[2]  # as if the machines' copies of the text differ
-sys.exit(main([*sys.argv[3:], "--data", data]))
-"""
 
 
 @pytest.mark.slow  # torchrun starts two processes: ~8 s
