@@ -1246,9 +1246,11 @@ class Trainer:
         """One line when ``ckpt``'s weights are of another dtype than the model's (float64: saved by a session
         whose torch default dtype was float64), which the resumed run casts them to."""
         first = self._first_parameter()
+        if first is None:
+            return
         other = {str(t.dtype).removeprefix("torch.") for t in ckpt.model_state.values()
-                 if t.is_floating_point() and first is not None and t.dtype != first.dtype}
-        if first is not None and other:
+                 if t.is_floating_point() and t.dtype != first.dtype}
+        if other:
             self._say(f"{ckpt.path}: its weights are {', '.join(sorted(other))}; this run trains them in "
                       f"{str(first.dtype).removeprefix('torch.')}")
 
