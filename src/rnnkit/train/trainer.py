@@ -109,6 +109,7 @@ import torch
 from torch import Tensor, nn
 
 from rnnkit import strictjson
+from rnnkit.data.utf8 import unreadable
 from rnnkit.device import resolve_device, to_device
 from rnnkit.errors import UserError, check_finite, current_words, in_words, whole_number
 from rnnkit.files import blocked_line, file_in_the_way
@@ -420,6 +421,15 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
     return tuple(tensors[f"carry.{i}"] for i in range(n))
 
 
+def _holds_files(folder: Path) -> bool:
+    """Whether ``folder`` holds anything; one that cannot be listed is refused in one line (``rnnkit.fit`` raised
+    the PermissionError of ``iterdir``)."""
+    try:
+        return any(folder.iterdir())
+    except OSError as exc:
+        raise unreadable(folder, exc) from None
+
+
 def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     """Refuse (UserError) to start a fresh run in a directory that already holds one, unless overwrite.
 
@@ -445,7 +455,7 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
     # user's file left under a hidden .best.tmp-* name
     theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
     for d in ("best", "last"):
-        if (out_dir / d).is_dir() and any((out_dir / d).iterdir()):
+        if (out_dir / d).is_dir() and _holds_files(out_dir / d):
             theirs.append(f"{d}/")
         elif not (out_dir / d).is_dir() and ((out_dir / d).exists() or (out_dir / d).is_symlink()):
             theirs.append(d)
