@@ -860,11 +860,16 @@ def _stop_at_ctrl_c() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _terminate_as_ctrl_c() -> Iterator[None]:
+def _terminate_as_ctrl_c(exiting: bool = False) -> Iterator[None]:
     """SIGTERM (``kill PID``, ``timeout``, a batch scheduler's stop, torchrun passing its own on) does what
     Ctrl-C does at that moment: a training finishes its step, saves ``last/`` and exits 130 with the way on; a
     command writing files removes its half-written ones. Python's default ends the process at once, losing the
-    steps since the last save and leaving temporary files. Left as it is where a caller chose its own handling."""
+    steps since the last save and leaving temporary files. Left as it is where a caller chose its own handling.
+
+    ``exiting``: the process ends after it (:func:`_console`), so a SIGTERM once had leaves SIGTERM ignored, not
+    back at its default: the second one close behind (see :func:`_terminate`) otherwise could meet the default
+    while Python shut down, after the save and the closing line, and the process died of it (status -15, 143 in
+    a shell, for 130). Python puts its own handlers back to the default as it shuts down; an ignored one stays."""
     if threading.current_thread() is not threading.main_thread() or (
             signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
         yield
@@ -874,8 +879,8 @@ def _terminate_as_ctrl_c() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # signal.signal first runs a SIGTERM that came just before, with _terminate
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if exiting and _terminated else previous)
 
 
 #: whether this command has had its SIGTERM (see :func:`_terminate`)
@@ -898,7 +903,11 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _console() -> None:
-    sys.exit(main())
+    """The ``rnnkit`` console script and ``python -m rnnkit``: :func:`main`, then the process exits with its
+    status (SIGTERM handled up to the exit: :func:`_terminate_as_ctrl_c`; main leaves this handling as it is)."""
+    with _terminate_as_ctrl_c(exiting=True):
+        status = main()
+    sys.exit(status)
 
 
 if __name__ == "__main__":
