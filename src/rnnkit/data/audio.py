@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import struct
 import sys
 from pathlib import Path
@@ -37,6 +38,23 @@ MIN_RATE, MAX_RATE = 1000, 768000
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
 
 
+#: the first bytes of the audio formats a recording is exported in besides WAV, and their names
+_OTHER_FORMATS = ((b"fLaC", "FLAC"), (b"OggS", "Ogg"), (b"ID3", "MP3"), (b"\xff\xfb", "MP3"), (b"\xff\xf3", "MP3"),
+                  (b"\xff\xf2", "MP3"), (b"FORM", "AIFF"), (b"#!AMR", "AMR"), (b"\x30\x26\xb2\x75", "WMA"))
+
+
+def _format_of(path: Path, head: bytes) -> str:
+    """What a file that is not WAV is, by its first bytes, and how to convert it (``PATH: not a WAV file`` said
+    only the bytes found, ``b'fLaC...'``, of a call centre's FLAC or MP3 export); empty for a format not known."""
+    found = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
+    if found is None and head[4:8] == b"ftyp":
+        found = "MP4/M4A"
+    if found is None:
+        return ""
+    wav = shlex.quote(str(path.with_suffix(".wav")))
+    return f"but {found} audio; convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {wav}` ("
+
+
 def _check_riff(path: Path) -> None:
     """Refuse a file that is empty, not RIFF/WAVE, has no ``data`` chunk, or is shorter than its header says."""
     size = path.stat().st_size
@@ -45,7 +63,8 @@ def _check_riff(path: Path) -> None:
     with path.open("rb") as f:
         head = f.read(12)
         if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
-            raise UserError(f"{path}: not a WAV file (expected a RIFF/WAVE header, found {head[:12]!r})")
+            raise UserError(f"{path}: not a WAV file {_format_of(path, head) or '(expected a RIFF/WAVE header, '}"
+                            f"found {head[:12]!r})")
         while True:
             chunk = f.read(8)
             if len(chunk) < 8:

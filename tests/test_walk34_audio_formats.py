@@ -1,0 +1,35 @@
+"""A call centre's recordings exported as FLAC, Ogg or MP3 are refused naming the format and how to convert them,
+not only by the bytes found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnkit.data.audio import read_wav
+from rnnkit.errors import UserError
+
+soundfile = pytest.importorskip("soundfile")
+
+
+@pytest.mark.parametrize(("name", "fmt", "said"), [("통화 1.flac", "FLAC", "FLAC"), ("call.OGG", "OGG", "Ogg")])
+def test_flac_and_ogg_are_named(tmp_path: Path, name: str, fmt: str, said: str) -> None:
+    path = tmp_path / name
+    soundfile.write(path, 0.1 * np.sin(np.arange(8000) / 5.0), 8000, format=fmt)
+    with pytest.raises(UserError) as err:
+        read_wav(path)
+    assert f"{path}: not a WAV file but {said} audio; convert it first, e.g. `ffmpeg -i " in str(err.value)
+    assert str(path.with_suffix(".wav")) in str(err.value)
+
+
+def test_mp3_by_its_id3_tag_and_text_as_before(tmp_path: Path) -> None:
+    mp3 = tmp_path / "call.mp3"
+    mp3.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(100))
+    with pytest.raises(UserError, match="not a WAV file but MP3 audio"):
+        read_wav(mp3)
+    notes = tmp_path / "notes.wav"
+    notes.write_bytes(b"memo about the calls\n")
+    with pytest.raises(UserError, match=r"not a WAV file \(expected a RIFF/WAVE header, found b'memo about t'\)"):
+        read_wav(notes)
