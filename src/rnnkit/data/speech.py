@@ -66,7 +66,9 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = listed_file(path, number, folder, fields[0])
         if audio is None:
-            raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
+            what = (f"{fields[0]!r} is a directory, not a WAV file" if (folder / fields[0]).is_dir()
+                    else f"no such audio file {fields[0]!r}")
+            raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
     if not out:
         raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (a WAV file's path and its "
