@@ -21,6 +21,7 @@ import os
 import shlex
 import struct
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -84,9 +85,10 @@ def _check_riff(path: Path) -> None:
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
     refuse_empty_name(path, "the path of a WAV file")  # Path(""): ".: is a directory" named nothing given
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; expected a WAV file")
+    path = _spelled_as_on_disk(Path(path))
+    if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
+        raise UserError(f"{path}: is a directory; expected a WAV file (give the recordings in it, e.g. "
+                        f"{path / '*.wav'})")
     if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
         raise UserError(f"{path}: not a regular file (a device or a pipe); expected a WAV file")
     if not path.is_file():
@@ -110,6 +112,18 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
                         "expected samples from -1 to 1")
     return data.mean(axis=1).astype(np.float32), int(rate)
+
+
+def _spelled_as_on_disk(path: Path) -> Path:
+    """``path``, else its name in the other Unicode spelling where only that is a file: a recording named on a Mac
+    (NFD, Hangul as jamo) and copied here prints alike the name typed (NFC), which was 'no such file'."""
+    if path.exists():
+        return path
+    for form in ("NFC", "NFD"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if other.is_file():
+            return other
+    return path
 
 
 def _sndfile_name(path: Path) -> str | bytes:
