@@ -33,3 +33,12 @@ def test_mp3_by_its_id3_tag_and_text_as_before(tmp_path: Path) -> None:
     notes.write_bytes(b"memo about the calls\n")
     with pytest.raises(UserError, match=r"not a WAV file \(expected a RIFF/WAVE header, found b'memo about t'\)"):
         read_wav(notes)
+
+
+def test_an_empty_recording_is_said_as_every_other_refusal(tmp_path: Path) -> None:
+    """'PATH: empty file; expected ...', as mnist's reader and read_wav's own folder line say it (was ', expected')."""
+    empty = tmp_path / "빈 통화.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(UserError) as err:
+        read_wav(empty)
+    assert str(err.value) == f"{empty}: empty file; expected a WAV file"

@@ -60,7 +60,7 @@ def _check_riff(path: Path) -> None:
     """Refuse a file that is empty, not RIFF/WAVE, has no ``data`` chunk, or is shorter than its header says."""
     size = path.stat().st_size
     if size == 0:
-        raise UserError(f"{path}: empty file, expected a WAV file")
+        raise UserError(f"{path}: empty file; expected a WAV file")
     with path.open("rb") as f:
         head = f.read(12)
         if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
