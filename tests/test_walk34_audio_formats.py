@@ -42,3 +42,17 @@ def test_an_empty_recording_is_said_as_every_other_refusal(tmp_path: Path) -> No
     with pytest.raises(UserError) as err:
         read_wav(empty)
     assert str(err.value) == f"{empty}: empty file; expected a WAV file"
+
+
+@pytest.mark.parametrize("subtype", ["ULAW", "ALAW", "IMA_ADPCM", "GSM610"])
+def test_telephone_codecs_in_a_wav_are_read(tmp_path: Path, subtype: str) -> None:
+    """docs/SPEECH.md names them: a call centre's 8 kHz G.711 (or ADPCM, GSM) WAV reads as its tone."""
+    path = tmp_path / f"통화 {subtype}.WAV"
+    tone = 0.3 * np.sin(2 * np.pi * 300 * np.arange(8000) / 8000)
+    soundfile.write(path, tone, 8000, subtype=subtype, format="WAV")
+    wave, rate = read_wav(path)
+    assert rate == 8000 and len(wave) >= 8000
+    middle = wave[2000:6000]  # a lossy codec's first block overshoots; the tone's RMS is 0.3 / sqrt(2)
+    assert abs(float(np.sqrt(np.mean(middle**2))) - 0.3 / np.sqrt(2)) < 0.04
+    spectrum = np.abs(np.fft.rfft(wave[:8000]))
+    assert abs(int(np.argmax(spectrum)) - 300) <= 1  # 1 Hz a bin over one second
