@@ -124,9 +124,9 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with manifest.tsv (audio<TAB>text) and WAV files")
-    corpora = speech_corpora(str(data), val_data, config)
-    if ckpt is None:
-        with report_warnings():
+    with report_warnings():  # a recording listed twice; Korean transcripts about to be trained as phonemes
+        corpora = speech_corpora(str(data), val_data, config)
+        if ckpt is None:
             warn_korean_phonemes(corpora[0], config)
     train_utts, val_utts = (_with_phonemes(u, config) for u in corpora)
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
