@@ -608,7 +608,8 @@ def test_info_counts_the_symbols_and_the_blank(tone_model: tuple[Path, Path],
     assert main(["info", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["vocab_size"] == symbols + 1
     assert main(["info", str(out)]) == 0
-    assert f"vocabulary       {symbols + 1}" in capsys.readouterr().out.splitlines()
+    row = f"vocabulary       {symbols + 1}: {symbols} phonemes and the CTC blank"  # what the ids are (walk34)
+    assert row in capsys.readouterr().out.splitlines()
 
 
 def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.CaptureFixture[str],

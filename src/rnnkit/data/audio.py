@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 import struct
 import sys
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -37,15 +39,33 @@ MIN_RATE, MAX_RATE = 1000, 768000
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
 
 
+#: the first bytes of the audio formats a recording is exported in besides WAV, and their names
+_OTHER_FORMATS = ((b"fLaC", "FLAC"), (b"OggS", "Ogg"), (b"ID3", "MP3"), (b"\xff\xfb", "MP3"), (b"\xff\xf3", "MP3"),
+                  (b"\xff\xf2", "MP3"), (b"FORM", "AIFF"), (b"#!AMR", "AMR"), (b"\x30\x26\xb2\x75", "WMA"))
+
+
+def _format_of(path: Path, head: bytes) -> str:
+    """What a file that is not WAV is, by its first bytes, and how to convert it (``PATH: not a WAV file`` said
+    only the bytes found, ``b'fLaC...'``, of a call centre's FLAC or MP3 export); empty for a format not known."""
+    found = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
+    if found is None and head[4:8] == b"ftyp":
+        found = "MP4/M4A"
+    if found is None:
+        return ""
+    wav = shlex.quote(str(path.with_suffix(".wav")))
+    return f"but {found} audio; convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {wav}` ("
+
+
 def _check_riff(path: Path) -> None:
     """Refuse a file that is empty, not RIFF/WAVE, has no ``data`` chunk, or is shorter than its header says."""
     size = path.stat().st_size
     if size == 0:
-        raise UserError(f"{path}: empty file, expected a WAV file")
+        raise UserError(f"{path}: empty file; expected a WAV file")
     with path.open("rb") as f:
         head = f.read(12)
         if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
-            raise UserError(f"{path}: not a WAV file (expected a RIFF/WAVE header, found {head[:12]!r})")
+            raise UserError(f"{path}: not a WAV file {_format_of(path, head) or '(expected a RIFF/WAVE header, '}"
+                            f"found {head[:12]!r})")
         while True:
             chunk = f.read(8)
             if len(chunk) < 8:
@@ -65,9 +85,10 @@ def _check_riff(path: Path) -> None:
 def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
     refuse_empty_name(path, "the path of a WAV file")  # Path(""): ".: is a directory" named nothing given
-    path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; expected a WAV file")
+    path = _spelled_as_on_disk(Path(path))
+    if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
+        raise UserError(f"{path}: is a directory; expected a WAV file (give the recordings in it, e.g. "
+                        f"{path / '*.wav'})")
     if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
         raise UserError(f"{path}: not a regular file (a device or a pipe); expected a WAV file")
     if not path.is_file():
@@ -91,6 +112,18 @@ def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
         raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
                         "expected samples from -1 to 1")
     return data.mean(axis=1).astype(np.float32), int(rate)
+
+
+def _spelled_as_on_disk(path: Path) -> Path:
+    """``path``, else its name in the other Unicode spelling where only that is a file: a recording named on a Mac
+    (NFD, Hangul as jamo) and copied here prints alike the name typed (NFC), which was 'no such file'."""
+    if path.exists():
+        return path
+    for form in ("NFC", "NFD"):
+        other = Path(unicodedata.normalize(form, str(path)))
+        if other.is_file():
+            return other
+    return path
 
 
 def _sndfile_name(path: Path) -> str | bytes:

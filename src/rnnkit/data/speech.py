@@ -7,7 +7,7 @@ What a user gets:
   ``manifest.tsv`` has the header ``audio<TAB>text`` (in any case, on its first line that is not blank) and an
   optional third column ``phonemes``; audio paths
   are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
-  missing WAV file is refused with the file and line.
+  missing WAV file is refused with the file and line; a recording listed again is named in a warning.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
   separated by spaces, words by ``|``, stress marks dropped).
 - :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import file_lines
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn
 
 __all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
 
@@ -53,7 +53,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
                         f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}")
-    out = []
+    out, first_line, again = [], {}, []
     for number, line in enumerate(lines[first:], start=first + 1):
         if not line.strip():
             continue
@@ -66,8 +66,17 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = listed_file(path, number, folder, fields[0])
         if audio is None:
-            raise UserError(f"{path}:{number}: no such audio file {fields[0]!r} (paths are relative to {folder})")
+            what = (f"{fields[0]!r} is a directory, not a WAV file" if (folder / fields[0]).is_dir()
+                    else f"no such audio file {fields[0]!r}")
+            raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
+        if first_line.setdefault(audio, number) != number:
+            again.append((number, fields[0], first_line[audio]))
+    if again:
+        number, name, before = again[0]
+        warn(f"{path}:{number}: {name!r} is listed again (first on line {before}); lines repeating a recording: "
+             f"{len(again)} of {len(out)}, each counted again in training (a split can put it on both sides) and in "
+             "the error rates")
     if not out:
         raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (a WAV file's path and its "
                         "transcript) under the header")

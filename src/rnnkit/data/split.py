@@ -110,10 +110,15 @@ def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:
 
 def listed_file(index: Path, number: int, folder: Path, name: str) -> Path | None:
     """The file that line ``number`` of a corpus's ``index`` lists: ``folder / name``, else that name in its other
-    Unicode spelling (NFC or NFD) where a file has it; None where none is a file. A name typed in the index (NFC)
-    of a file whose name came from macOS (NFD, as its zip archives keep names: Hangul as jamo, an accent apart)
-    prints alike and was 'no such file'. See :func:`is_listed_file` for a name that cannot be looked up."""
-    for spelling in dict.fromkeys([name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)]):
+    Unicode spelling (NFC or NFD), or with Windows's ``\\`` between folders read as ``/``, where a file has it; None
+    where none is a file. A name typed in the index (NFC) of a file whose name came from macOS (NFD, as its zip
+    archives keep names: Hangul as jamo, an accent apart) prints alike and was 'no such file', and so was
+    ``sub\\a.wav`` of an index written on Windows, which reads it there. See :func:`is_listed_file` for a name that
+    cannot be looked up."""
+    names = [name, name.replace("\\", "/")] if "\\" in name else [name]
+    spellings = [spelled for n in names for spelled in (n, unicodedata.normalize("NFC", n),
+                                                          unicodedata.normalize("NFD", n))]
+    for spelling in dict.fromkeys(spellings):
         if is_listed_file(index, number, folder, spelling):
             return folder / spelling
     return None

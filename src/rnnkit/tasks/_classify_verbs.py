@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rnnkit import strictjson
 from rnnkit.data.tabular import file_format, write_rows, write_table
-from rnnkit.errors import UserError, check_count, check_filled, report_warnings
+from rnnkit.errors import UserError, check_count, check_filled, report_warnings, warn
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
@@ -39,6 +39,7 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     texts = shared.given_texts(args)
     if texts is not None and args.file == "-":
         texts = _without_label_marks(texts)
+        _warn_json_line(texts)
     check_filled(args.texts or [], "classify", arguments=True)  # the lines of --file - are never empty
     if args.output and str(args.output).lower().endswith(".json"):  # it was written as CSV, any other name is
         raise UserError(f"--output {args.output}: predictions are written as JSON Lines (one object a row: name it "
@@ -80,6 +81,23 @@ def _without_label_marks(lines: Sequence[str]) -> list[str]:
             raise UserError(f"--file -: a line holds labels and no text ({line[:60]!r}); every line needs a text")
         texts.append(text)
     return texts
+
+
+def _warn_json_line(texts: Sequence[str]) -> None:
+    """Warn when the first line of ``--file -`` is a JSON object with a ``text`` field, as ``rnnkit transcribe
+    --json`` writes: it is classified as the text it is, braces and keys too (the verdicts on ``{"file": ...,
+    "text": ...}`` lines came unsaid); a ``.jsonl`` file given to ``--file`` is read by its ``text`` column."""
+    import json
+
+    try:
+        first = json.loads(texts[0])
+    except ValueError:
+        return
+    if isinstance(first, dict) and "text" in first:
+        with report_warnings():
+            warn("--file -: line 1 is a JSON object with a \"text\" field; each line is classified as the text it "
+                 "is, braces and keys too (to classify the \"text\" field and keep the others beside the verdict, "
+                 "save the lines as FILE.jsonl and give --file FILE.jsonl)")
 
 
 def _line(m: TextClassifier, r: dict[str, Any], top_k: int | None) -> str:

@@ -28,6 +28,19 @@ def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tup
     return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
 
 
+def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> None:
+    """Warn when a new run would write phonemes (the default ``--symbols``) that espeak-ng's default voice derives
+    from Korean transcripts: the recogniser then writes IPA, not Hangul (a scam classifier downstream reads its
+    transcripts), which ``--symbols chars`` gives; a run given ``--voice`` or its own phonemes meant them."""
+    if config.symbols != "phonemes" or config.voice != SpeechConfig.voice:
+        return
+    first = next((u for u in utts[:200] if u.phonemes is None and is_korean(u.text)), None)
+    if first is not None:
+        warn(f"the transcripts are Korean ({first.audio}: {first.text!r}) and --symbols is phonemes, the default: "
+             "the model will write espeak-ng's IPA phonemes, not Hangul; give --symbols chars for a recogniser "
+             "that writes the text")
+
+
 def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
     if config.symbols != "phonemes":
         return utts

@@ -44,6 +44,7 @@ from rnnkit.errors import (
     check_positive,
     in_words,
     report_warnings,
+    warn,
     warn_file_names,
     whole_number,
 )
@@ -539,10 +540,21 @@ def check_output(m: TextModel, args: argparse.Namespace) -> None:
 
 
 def stdin_texts() -> list[str]:
-    """``--file -``: the non-empty lines of standard input (UTF-8), one text each."""
-    texts = [line.strip() for line in stdin_text().split("\n") if line.strip()]
+    """``--file -``: the non-empty lines of standard input (UTF-8), one text each. Empty lines among them are left
+    out with a warning naming them: the output then has fewer lines than the input (``rnnkit transcribe a.wav
+    b.wav c.wav | rnnkit predict DIR --file -``, b heard as nothing, gave c's verdict on b's line, unsaid)."""
+    lines = stdin_text().split("\n")
+    texts = [line.strip() for line in lines if line.strip()]
     if not texts:
         raise UserError("--file -: standard input holds no text (expected one text a line)")
+    last = max(i for i, line in enumerate(lines) if line.strip())
+    empty = [i + 1 for i, line in enumerate(lines[:last]) if not line.strip()]
+    if empty:
+        shown = ", ".join(map(str, empty[:5])) + (" ..." if len(empty) > 5 else "")
+        where = f"line{'s' if len(empty) > 1 else ''} {shown}"
+        with report_warnings():
+            warn(f"--file -: {counted(len(empty), 'empty line')} of standard input left out ({where}); the output "
+                 f"has a line for each of the {counted(len(texts), 'text')}, not one for each input line")
     return texts
 
 

@@ -59,10 +59,16 @@ def vocabulary_size(vocab: Any) -> int | dict[str, int] | None:
         return None
 
 
-def _vocabulary_line(size: int | dict[str, int]) -> str:
+def _vocabulary_line(size: int | dict[str, int], writes: dict[str, Any] | None = None) -> str:
+    """The ``vocabulary`` row; for a recogniser (``writes``: its ``kind`` and ``jamo``) what its ids are, as its
+    training line said them (``47 chars (jamo)``): a language model for ``--lm`` must be of jamo when it writes
+    them, and ``settings.jamo`` reads ``None`` when that was decided by the transcripts."""
     if isinstance(size, dict):
         return ", ".join(f"{side} {n:,}" for side, n in size.items())
-    return f"{size:,}"
+    if writes is None:
+        return f"{size:,}"
+    jamo = " (Hangul as jamo)" if writes.get("jamo") is True else ""
+    return f"{size:,}: {size - 1:,} {writes.get('kind')}{jamo} and the CTC blank"
 
 
 def model_info(path: str | Path) -> dict[str, Any]:
@@ -86,6 +92,8 @@ def model_info(path: str | Path) -> dict[str, Any]:
     size = vocabulary_size(ckpt.vocab)
     if size is not None:
         info["vocab_size"] = size
+        if isinstance(ckpt.vocab.get("symbols"), list) and "jamo" in ckpt.vocab:  # a recogniser's symbol table
+            info["writes"] = {"kind": ckpt.vocab.get("kind"), "jamo": ckpt.vocab.get("jamo")}
     last = run_folder(ckpt.path) / "last" / "trainer_state.json"
     if last.is_file():
         try:
@@ -114,7 +122,7 @@ def _info_command(args: argparse.Namespace) -> int:
     row("task", f"{info['task']}{kind}")
     row("parameters", f"{info['parameters']:,}")
     if "vocab_size" in info:
-        row("vocabulary", _vocabulary_line(info["vocab_size"]))
+        row("vocabulary", _vocabulary_line(info["vocab_size"], info.get("writes")))
     flat: dict[str, Any] = {}
     _flatten("", {k: v for k, v in info["config"].items() if k != "task"}, flat)
     key_width = max((len(key) for key in flat), default=0)  # the values in one column, however long a key

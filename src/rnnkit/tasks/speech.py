@@ -40,6 +40,7 @@ from rnnkit.tasks._speech_data import (
     _with_phonemes,
     features_of,
     speech_corpora,
+    warn_korean_phonemes,
 )
 from rnnkit.tasks._speech_decoding import _decode_all, error_rates
 from rnnkit.tasks._speech_trained import Transcriber
@@ -123,7 +124,11 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with manifest.tsv (audio<TAB>text) and WAV files")
-    train_utts, val_utts = (_with_phonemes(u, config) for u in speech_corpora(str(data), val_data, config))
+    with report_warnings():  # a recording listed twice; Korean transcripts about to be trained as phonemes
+        corpora = speech_corpora(str(data), val_data, config)
+        if ckpt is None:
+            warn_korean_phonemes(corpora[0], config)
+    train_utts, val_utts = (_with_phonemes(u, config) for u in corpora)
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
              else SymbolTable.build(train_utts, config.symbols, config.jamo))
     seed_everything(config.seed)
