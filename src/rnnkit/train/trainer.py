@@ -449,21 +449,29 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         raise UserError(
             f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
-    # a run writes these over whatever is there, and removes them when it fails before its first save; its saves
-    # replace a best/ or last/ whole, so one holding files of the user's (not a checkpoint) is theirs too: a run
-    # into a project's folder took its best/ without a word; a file of that name it swapped for the folder, the
-    # user's file left under a hidden .best.tmp-* name
-    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
-    for d in ("best", "last"):
-        if (out_dir / d).is_dir() and _holds_files(out_dir / d):
-            theirs.append(f"{d}/")
-        elif not (out_dir / d).is_dir() and ((out_dir / d).exists() or (out_dir / d).is_symlink()):
-            theirs.append(d)
+    theirs = _users_files(out_dir)
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
-        raise UserError(
-            f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
-            "over; move it away, give another --out, or start with --overwrite"
-        )
+        raise UserError(f"{out_dir}: holds {theirs[0]}, which a run writes over; move it away, give another --out, or "
+                        "start with --overwrite")
+
+
+def _users_files(out_dir: Path) -> list[str]:
+    """What ``out_dir`` holds under the names a run writes, said as the refusal says it: a run writes these over
+    whatever is there, and removes them when it fails before its first save; its saves replace a ``best/`` or
+    ``last/`` whole, so one holding files of the user's (not a checkpoint) is theirs too: a run into a project's
+    folder took its ``best/`` without a word; a file of that name it swapped for the folder, the user's file left
+    under a hidden ``.best.tmp-*`` name. A ``best/`` of files was said "a best/ but no saved run (no best/ or last/
+    checkpoint)", which read as a contradiction."""
+    names = (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/")
+    theirs = [f"a {name} but no saved run (no best/ or last/ checkpoint)" for name in names
+              if (out_dir / name).exists()]
+    for d in ("best", "last"):
+        if (out_dir / d).is_dir():
+            if _holds_files(out_dir / d):
+                theirs.append(f"a {d}/ that is not a checkpoint (no config.json; it holds other files)")
+        elif (out_dir / d).exists() or (out_dir / d).is_symlink():
+            theirs.append(f"a {d} that is not a folder (where a run saves its {d}/ checkpoint)")
+    return theirs
 
 
 def fast_bf16_available(model: nn.Module | None = None) -> bool:
