@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rnnkit.cli import main
 from rnnkit.errors import UserError
 from rnnkit.train.trainer import check_out_dir
 
@@ -37,3 +38,24 @@ def test_a_run_s_own_file_keeps_its_words(tmp_path: Path) -> None:
         check_out_dir(tmp_path)
     assert str(refused.value) == (f"{tmp_path}: holds a metrics.jsonl but no saved run (no best/ or last/ "
                                   f"checkpoint){TAIL}")
+
+
+def test_a_checkpoint_folder_of_os_and_editor_litter_only_is_taken(tmp_path: Path) -> None:
+    """A ``best/`` holding a Finder's ``.DS_Store`` (a Mac user looked into it) or ``last/`` a Jupyter's
+    ``.ipynb_checkpoints`` (what ``rm -r last/*`` leaves) was refused as the user's files, which ``ls`` did not
+    show; a run takes them as the empty folders they are, and trains into them."""
+    text, out = tmp_path / "t.txt", tmp_path / "out"
+    text.write_text("abcdefgh \n" * 300, encoding="utf-8")
+    (out / "best").mkdir(parents=True)
+    (out / "best" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (out / "last" / ".ipynb_checkpoints").mkdir(parents=True)
+    (out / "last" / ".ipynb_checkpoints" / "config-checkpoint.json").write_text("{}\n", encoding="utf-8")
+    check_out_dir(out)
+    assert main(["train", "charlm", "--data", str(text), "--out", str(out), "--hidden", "8", "--embed-dim", "4",
+                 "--seq-len", "8", "--batch-size", "2", "--steps", "1", "--no-progress"]) == 0
+    assert (out / "best" / "config.json").is_file() and (out / "last" / "config.json").is_file()
+    (tmp_path / "elsewhere" / "best").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "best" / ".DS_Store").write_bytes(b"")
+    (tmp_path / "elsewhere" / "best" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(UserError, match="holds a best/ that is not a checkpoint"):  # litter beside work: still theirs
+        check_out_dir(tmp_path / "elsewhere")

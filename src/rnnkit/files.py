@@ -25,8 +25,13 @@ from pathlib import Path
 from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
+__all__ = ["LITTER", "blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
            "written"]
+
+#: what an operating system or an editor leaves in a folder it was shown or opened in (macOS Finder's .DS_Store,
+#: Jupyter's .ipynb_checkpoints, Windows Explorer's Thumbs.db): never the user's work, and hidden from ``ls``
+#: (``rm -r best/*`` leaves it), so a folder that holds only these is taken as empty
+LITTER = frozenset({".DS_Store", ".ipynb_checkpoints", "Thumbs.db"})
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})

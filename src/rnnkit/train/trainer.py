@@ -112,7 +112,7 @@ from rnnkit import strictjson
 from rnnkit.data.utf8 import unreadable
 from rnnkit.device import resolve_device, to_device
 from rnnkit.errors import UserError, check_finite, current_words, in_words, whole_number
-from rnnkit.files import blocked_line, file_in_the_way
+from rnnkit.files import LITTER, blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
@@ -422,10 +422,11 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
 
 
 def _holds_files(folder: Path) -> bool:
-    """Whether ``folder`` holds anything; one that cannot be listed is refused in one line (``rnnkit.fit`` raised
-    the PermissionError of ``iterdir``)."""
+    """Whether ``folder`` holds anything but :data:`rnnkit.files.LITTER` (a Mac's ``.DS_Store`` of a ``best/`` the
+    user looked into was refused as their files); one that cannot be listed is refused in one line
+    (``rnnkit.fit`` raised the PermissionError of ``iterdir``)."""
     try:
-        return any(folder.iterdir())
+        return any(entry.name not in LITTER for entry in folder.iterdir())
     except OSError as exc:
         raise unreadable(folder, exc) from None
 
