@@ -256,6 +256,26 @@ def whole_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def torchrun_number(key: str, *, strict: bool) -> int | None:
+    """The whole number in the environment variable ``key`` that torchrun sets (``WORLD_SIZE``, ``RANK``,
+    ``LOCAL_RANK``, ``LOCAL_WORLD_SIZE``), read by one rule for every reader: spaces around it are dropped, and an
+    empty one is unset (None: torchrun never sets one empty; a shell's ``export WORLD_SIZE=`` clears it). Other
+    text than decimal digits after an optional sign (``abc``, ``2_0``, which ``int`` reads as 20) is no torchrun's:
+    ``strict`` (``rnnkit train``, which joins a process group by it) refuses it in one line naming it; otherwise
+    (a command of one process, a line said while an error is printed) it is None, as if unset. Its range is the
+    reader's to check. Two rules read ``2_0`` as 20 processes in ``train`` and as none in the other commands."""
+    text = os.environ.get(key, "")
+    number = text.strip()
+    if not number:
+        return None
+    if (number[1:] if number[0] in "+-" else number).isdecimal():  # not isdigit: int() refuses '²', a digit
+        with contextlib.suppress(ValueError):  # past Python's limit of digits: garbled
+            return int(number)
+    if strict:
+        raise UserError(f"environment variable {key}={text!r}: expected an integer (torchrun sets it)")
+    return None
+
+
 def finite_number(value: object) -> bool:
     """A finite int or float, not a bool (metrics.jsonl writes a NaN loss as null)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
