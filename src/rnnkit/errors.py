@@ -132,11 +132,13 @@ def check_finite(name: str, value: object, expected: str, least: float = -math.i
 
 
 def check_text(name: str, value: object, what: str = "a text (str)") -> str:
-    """``value`` when it is a str, else a TypeError ``"{name} takes {what}, not int"`` (``tagger.split(3)`` was
-    "normalize() argument 2 must be str, not int" from inside the method, ``scoring_ids(b"ab")`` an AttributeError)."""
+    """``value`` when it is a str, as a plain str (NumPy's ``np.str_``, a subclass, is one text as a str is, and
+    came back so: ``score(np.str_("abc"))`` gave ``{'text': np.str_('abc'), ...}``), else a TypeError ``"{name}
+    takes {what}, not int"`` (``tagger.split(3)`` was "normalize() argument 2 must be str, not int" from inside the
+    method, ``scoring_ids(b"ab")`` an AttributeError)."""
     if not isinstance(value, str):
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
-    return value
+    return str.__str__(value)
 
 
 def check_texts(verb: str, texts: object) -> list[str]:
