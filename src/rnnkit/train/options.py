@@ -48,6 +48,7 @@ from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.lr_find import END, START, STOP_FACTOR, UPDATES
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
+from rnnkit.train.provenance import VALIDATION_DATA
 from rnnkit.train.tensorboard import check_available
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 from rnnkit.wording import listed
@@ -543,7 +544,7 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
 
 
 #: the settings of a --config file that are paths, not fields of a task's config: a string each, and what it names
-CONFIG_PATHS = {"data": "the data to read", "val_data": "the validation data (a file or folder as data is)",
+CONFIG_PATHS = {"data": "the data to read", "val_data": VALIDATION_DATA,
                 "out": "the folder to write the model to"}
 
 
