@@ -524,7 +524,7 @@ def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str |
         return flag_as_given("data", data)  # a blank name quoted: "comes from --data ' '" (it read "--data  ;")
     if data is None and (config := _flag_value(rest, flags, "--config")) is not None:
         with contextlib.suppress(UserError):  # a bad file is refused as ever once the word is gone
-            settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task)})
+            settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task), "val_data"})
             if isinstance(value := settings.get("data"), str) and value:
                 return config_line(config, "data", value)
     if (resumed := _flag_value(rest, flags, "--resume")) is not None:

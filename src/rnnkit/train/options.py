@@ -551,12 +551,16 @@ CONFIG_PATHS = {"data": "the data to read", "val_data": VALIDATION_DATA,
 def resolve_settings(
     args: argparse.Namespace, defaults: dict[str, Any], saved: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key.
+    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key; the file's
+    ``val_data``, for a task that takes ``--val-data``, becomes ``args.val_data`` where the flag is not given.
 
     A fresh run given ``--minutes`` but no ``--steps`` gets ``steps=None``: the clock alone ends it.
     """
     defaults = {**TRAINER_DEFAULTS, **defaults}
-    toml = load_config_file(args.config, set(defaults)) if getattr(args, "config", None) else {}
+    known = {*defaults, "val_data"} if hasattr(args, "val_data") else set(defaults)  # a task with --val-data
+    toml = load_config_file(args.config, known) if getattr(args, "config", None) else {}
+    if toml.get("val_data") and args.val_data is None:  # the flag wins; "" is a template's empty slot
+        args.val_data = toml["val_data"]
     out: dict[str, Any] = {}
     explicit: set[str] = set()
     for name, default in defaults.items():
