@@ -1,6 +1,6 @@
 """``rnnkit report`` refuses a page it cannot write in the words every writer of rnnkit uses (fixi): ``PATH: cannot
 write (why)`` from :func:`rnnkit.data.utf8.unwritable`, the system's reason told; it said ``RUN: cannot write
-report.html in it (read-only, or not yours)``, a guess at the reason in words of its own."""
+report.html in it (read-only, or not yours)``, a guess at the reason in words of its own; ``evaluate`` a third."""
 
 from __future__ import annotations
 
@@ -52,3 +52,18 @@ def test_a_read_only_mount_is_said_so(tmp_path: Path, monkeypatch: pytest.Monkey
     assert refusal is not None
     assert str(refusal) == f"{tmp_path / 'page.html'}: cannot write (Read-only file system); give another --output"
     assert write_refusal(tmp_path.parent / "page.html") is None
+
+
+def test_evaluate_s_default_drawing_is_left_out_in_the_same_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``rnnkit evaluate`` of a model on a read-only share warned 'cannot write in DIR; ...', a third wording."""
+    import argparse
+
+    from rnnkit.tasks import _text
+
+    (tmp_path / "model").mkdir()
+    _not_writable(monkeypatch, tmp_path / "model")
+    assert _text.evaluation_png(argparse.Namespace(png=None, dir=str(tmp_path / "model"))) is None
+    assert capsys.readouterr().err == (f"rnnkit: warning: {tmp_path / 'model' / 'confusion.png'}: cannot write "
+                                       "(Permission denied); the confusion matrix is not drawn (give --png FILE to "
+                                       "draw it elsewhere)\n")
