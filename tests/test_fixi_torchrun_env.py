@@ -43,3 +43,16 @@ def test_a_rank_written_with_spaces_is_the_same_rank_to_train_and_to_the_error_l
     assert cli._speaks()
     with pytest.raises(UserError, match=r"^RANK=-1, WORLD_SIZE=2: expected 0 <= RANK < WORLD_SIZE$"):
         ranks()
+
+
+@pytest.mark.parametrize(("local_rank", "says"), [("", True), (" 0", True), ("abc", True), ("1", False)])
+def test_the_native_build_line_reads_local_rank_by_the_same_rule(
+        monkeypatch: pytest.MonkeyPatch, local_rank: str, says: bool) -> None:
+    """The line before a first compile came from LOCAL_RANK "0" exactly: an empty or spaced one (rank 0 to every
+    other reader) kept a one-process command silent through a minute of compiling."""
+    from rnnkit import native
+    from rnnkit.errors import command_line
+
+    monkeypatch.setenv("LOCAL_RANK", local_rank)
+    with command_line():
+        assert (native._command_line_say() is not None) == says
