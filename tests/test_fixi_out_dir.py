@@ -59,3 +59,18 @@ def test_a_checkpoint_folder_of_os_and_editor_litter_only_is_taken(tmp_path: Pat
     (tmp_path / "elsewhere" / "best" / "notes.txt").write_text("mine\n", encoding="utf-8")
     with pytest.raises(UserError, match="holds a best/ that is not a checkpoint"):  # litter beside work: still theirs
         check_out_dir(tmp_path / "elsewhere")
+
+
+def test_a_generator_s_out_of_litter_only_is_empty(tmp_path: Path) -> None:
+    """``rnnkit data ... --out DIR`` of an empty folder a Mac user had opened in Finder said 'DIR: exists and is
+    not empty', nothing in it that ``ls`` shows; the same :data:`rnnkit.files.LITTER` is looked past there."""
+    from rnnkit.data.folders import new_folder
+
+    out = tmp_path / "corpus"
+    out.mkdir()
+    (out / ".DS_Store").write_bytes(b"")
+    with new_folder(out) as tmp:
+        (tmp / "train.tsv").write_text("a\tb\n", encoding="utf-8")
+    assert sorted(p.name for p in out.iterdir()) == [".DS_Store", "train.tsv"]
+    with pytest.raises(UserError, match="exists and is not empty"), new_folder(out):
+        pass
