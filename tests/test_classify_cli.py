@@ -497,8 +497,8 @@ def test_evaluate_of_a_model_on_a_read_only_share_prints_its_scores_without_the_
     capsys.readouterr()
     assert main(["evaluate", str(out), "--data", str(test), "--json"]) == 0
     captured = capsys.readouterr()
-    assert captured.err == (f"rnnkit: warning: cannot write in {out}; the confusion matrix is not drawn (give --png "
-                            "FILE to draw it elsewhere)\n")
+    assert captured.err == (f"rnnkit: warning: {out / 'confusion.png'}: cannot write (Permission denied); the "
+                            "confusion matrix is not drawn (give --png FILE to draw it elsewhere)\n")
     scores = json.loads(captured.out.splitlines()[-1])
     assert 0.0 <= scores["accuracy"] <= 1.0 and "confusion_png" not in scores
     assert not (out / "confusion.png").exists()

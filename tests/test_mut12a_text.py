@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from torch import nn
 
+from rnnkit import files
 from rnnkit.data.split import stratified_split
 from rnnkit.errors import SettingError, UserError
 from rnnkit.tasks import _text
@@ -159,9 +160,10 @@ def test_an_unwritable_default_drawing_is_left_out_with_a_warning(tmp_path: Path
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     args = argparse.Namespace(png=None, dir=str(tmp_path / "model"))
     assert _text.evaluation_png(args) == tmp_path / "model" / "confusion.png"
-    monkeypatch.setattr(_text, "unwritable_folder", lambda path: path.parent)
+    monkeypatch.setattr(files, "unwritable_folder", lambda path: Path(path).parent)
     assert _text.evaluation_png(args) is None
-    assert capsys.readouterr().err.startswith(f"rnnkit: warning: cannot write in {tmp_path / 'model'}; the confusion ")
+    assert capsys.readouterr().err.startswith(f"rnnkit: warning: {tmp_path / 'model' / 'confusion.png'}: cannot write "
+                                              "(Permission denied); the confusion ")
 
 
 def test_the_evaluations_json_is_strict(capsys: pytest.CaptureFixture[str]) -> None:

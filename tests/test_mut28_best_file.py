@@ -21,8 +21,8 @@ def test_a_file_where_a_checkpoint_goes_is_refused_and_kept(
     out.mkdir()
     (out / name).write_text("my notes\n", encoding="utf-8")
     assert main([*CHARLM, "--data", str(text), "--out", str(out)]) == 2
-    assert capsys.readouterr().err == (f"rnnkit: error: {out}: holds a {name} but no saved run (no best/ or last/ "
-                                       "checkpoint), which a run writes over; move it away, give another --out, or "
-                                       "start with --overwrite\n")
+    assert capsys.readouterr().err == (f"rnnkit: error: {out}: holds a {name} that is not a folder (where a run "
+                                       f"saves its {name}/ checkpoint), which a run writes over; move it away, give "
+                                       "another --out, or start with --overwrite\n")
     assert [p.name for p in out.iterdir()] == [name]
     assert (out / name).read_text(encoding="utf-8") == "my notes\n"

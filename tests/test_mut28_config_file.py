@@ -23,7 +23,7 @@ def test_a_blank_val_data_is_named_as_the_validation_data(tmp_path: Path) -> Non
     with pytest.raises(UserError) as refused:
         load_config_file(config, {"val_data"})
     assert str(refused.value) == (f"{config}: val_data = ' ': an empty name; expected the validation data (a file "
-                                  "or folder as data is)")
+                                  "or folder, as the data is)")
 
 
 def test_an_empty_path_of_a_config_file_is_left_for_the_flag_to_fill(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_a_last_folder_of_the_user_s_own_files_is_refused_too(tmp_path: Path) ->
     """Not only best/: a run's first save of last/ replaces it whole (only best/ was tried)."""
     (tmp_path / "last").mkdir()
     (tmp_path / "last" / "mine.txt").write_text("my notes\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"holds a last/ but no saved run"):
+    with pytest.raises(UserError, match=r"holds a last/ that is not a checkpoint"):
         check_out_dir(tmp_path)
 
 

@@ -703,12 +703,11 @@ def test_report_of_a_run_that_cannot_be_written_says_to_give_output(
     with monkeypatch.context() as m:
         m.setattr(report, "_model_page", no_work)
         for argv, expected in (
-                ([str(run)], f"{run}: cannot write report.html in it (read-only, or not yours); give --output FILE "
-                             "to write the page elsewhere"),
-                ([str(run / "best")], f"{run}: cannot write report.html in it"),
+                ([str(run)], f"{run / 'report.html'}: cannot write (Permission denied); give --output FILE to "
+                             "write the page elsewhere"),
+                ([str(run / "best")], f"{run / 'report.html'}: cannot write (Permission denied)"),
                 ([str(run), "--output", str(run / "page.html")],
-                 f"--output {run / 'page.html'}: cannot write in {run.resolve()} (read-only, or not yours); give "
-                 "another --output")):
+                 f"{run / 'page.html'}: cannot write (Permission denied); give another --output")):
             assert main(["report", *argv]) == 2
             err = capsys.readouterr().err
             assert err.startswith(f"rnnkit: error: {expected}") and err.count("\n") == 1

@@ -140,7 +140,7 @@ def test_a_best_folder_of_the_user_s_own_files_is_not_taken_by_a_run(tmp_path) -
     (tmp_path / "best").mkdir()
     check_out_dir(tmp_path)  # empty: nothing to lose
     (tmp_path / "best" / "mine.txt").write_text("my notes\n")
-    with pytest.raises(UserError, match=r"holds a best/ but no saved run"):
+    with pytest.raises(UserError, match=r"holds a best/ that is not a checkpoint \(no config.json"):
         check_out_dir(tmp_path)
     check_out_dir(tmp_path, overwrite=True)  # asked for
 

@@ -47,6 +47,7 @@ from rnnkit.errors import (
     flag_as_given,
     out_of_memory,
     refuse_empty_name,
+    torchrun_number,
 )
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
@@ -523,7 +524,7 @@ def _data_from(task: Task, rest: Sequence[str], flags: dict[str, bool]) -> str |
         return flag_as_given("data", data)  # a blank name quoted: "comes from --data ' '" (it read "--data  ;")
     if data is None and (config := _flag_value(rest, flags, "--config")) is not None:
         with contextlib.suppress(UserError):  # a bad file is refused as ever once the word is gone
-            settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task)})
+            settings = load_config_file(config, {*TRAINER_DEFAULTS, *_defaults(task), "val_data"})
             if isinstance(value := settings.get("data"), str) and value:
                 return config_line(config, "data", value)
     if (resumed := _flag_value(rest, flags, "--resume")) is not None:
@@ -676,13 +677,12 @@ def _refuse_under_torchrun(command: str) -> None:
 
 
 def _world_size() -> int:
-    """The number of processes torchrun's ``WORLD_SIZE`` says, read as set: 1 where it is unset or no whole number
-    (torchrun sets one, so ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs
-    in one process ran with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets
-    it)'. ``rnnkit train`` reads it strictly (:func:`rnnkit.train.distributed.ranks`: an empty one is unset there
-    too, a garbled one refused)."""
-    world = os.environ.get("WORLD_SIZE", "").strip()
-    return int(world) if world.isdecimal() else 1  # not isdigit: '²' is a digit that int() refuses
+    """The number of processes torchrun's ``WORLD_SIZE`` says, read by the rule every reader of it shares
+    (:func:`rnnkit.errors.torchrun_number`): 1 where it is unset, no whole number or below 1 (torchrun sets one,
+    so ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs in one process ran
+    with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets it)'. ``rnnkit train``
+    reads it strictly (:func:`rnnkit.train.distributed.ranks`: a garbled one is refused there)."""
+    return max(torchrun_number("WORLD_SIZE", strict=False) or 1, 1)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -830,8 +830,8 @@ def _say_error(message: str, prog: str = "rnnkit") -> None:
 def _speaks() -> bool:
     """False in a torchrun process other than rank 0 (read from the environment as set, so that a malformed
     value never becomes an error while one is being printed)."""
-    rank = os.environ.get("RANK", "")
-    return not (rank.isdecimal() and 0 < int(rank) < _world_size())
+    rank = torchrun_number("RANK", strict=False)
+    return not (rank is not None and 0 < rank < _world_size())
 
 
 @contextlib.contextmanager

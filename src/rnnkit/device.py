@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import os
 import re
 from collections.abc import Iterator
 from typing import Any, TypeVar
@@ -21,7 +20,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence
 
-from rnnkit.errors import SettingError
+from rnnkit.errors import SettingError, torchrun_number
 
 __all__ = ["DEVICE_HELP", "gradients_in_eval_mode", "local_processes", "model_copy", "model_device",
            "resolve_device", "to_device"]
@@ -65,11 +64,8 @@ def local_processes(world_size: int | None = None) -> tuple[int, int]:
     a readable LOCAL_WORLD_SIZE (a whole number of 1 or more), every process of the world (``world_size``, else
     WORLD_SIZE) is on this machine."""
     def number(name: str, default: int, least: int) -> int:
-        try:
-            value = int(os.environ.get(name, default))
-        except ValueError:
-            return default
-        return value if value >= least else default  # 0 processes would divide a GPU's memory by 0
+        value = torchrun_number(name, strict=False)
+        return value if value is not None and value >= least else default  # 0 processes: a GPU's memory / 0
 
     world = number("WORLD_SIZE", 1, 1) if world_size is None else world_size
     return number("LOCAL_WORLD_SIZE", world, 1), number("LOCAL_RANK", 0, 0)

@@ -132,11 +132,13 @@ def check_finite(name: str, value: object, expected: str, least: float = -math.i
 
 
 def check_text(name: str, value: object, what: str = "a text (str)") -> str:
-    """``value`` when it is a str, else a TypeError ``"{name} takes {what}, not int"`` (``tagger.split(3)`` was
-    "normalize() argument 2 must be str, not int" from inside the method, ``scoring_ids(b"ab")`` an AttributeError)."""
+    """``value`` when it is a str, as a plain str (NumPy's ``np.str_``, a subclass, is one text as a str is, and
+    came back so: ``score(np.str_("abc"))`` gave ``{'text': np.str_('abc'), ...}``), else a TypeError ``"{name}
+    takes {what}, not int"`` (``tagger.split(3)`` was "normalize() argument 2 must be str, not int" from inside the
+    method, ``scoring_ids(b"ab")`` an AttributeError)."""
     if not isinstance(value, str):
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
-    return value
+    return str.__str__(value)
 
 
 def check_texts(verb: str, texts: object) -> list[str]:
@@ -254,6 +256,26 @@ def first_repeated(items: Iterable[Hashable]) -> Hashable | None:
 def whole_number(value: object) -> bool:
     """An int, not a bool (JSON's ``true`` reads as a Python bool, which is an int)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def torchrun_number(key: str, *, strict: bool) -> int | None:
+    """The whole number in the environment variable ``key`` that torchrun sets (``WORLD_SIZE``, ``RANK``,
+    ``LOCAL_RANK``, ``LOCAL_WORLD_SIZE``), read by one rule for every reader: spaces around it are dropped, and an
+    empty one is unset (None: torchrun never sets one empty; a shell's ``export WORLD_SIZE=`` clears it). Other
+    text than decimal digits after an optional sign (``abc``, ``2_0``, which ``int`` reads as 20) is no torchrun's:
+    ``strict`` (``rnnkit train``, which joins a process group by it) refuses it in one line naming it; otherwise
+    (a command of one process, a line said while an error is printed) it is None, as if unset. Its range is the
+    reader's to check. Two rules read ``2_0`` as 20 processes in ``train`` and as none in the other commands."""
+    text = os.environ.get(key, "")
+    number = text.strip()
+    if not number:
+        return None
+    if (number[1:] if number[0] in "+-" else number).isdecimal():  # not isdigit: int() refuses '²', a digit
+        with contextlib.suppress(ValueError):  # past Python's limit of digits: garbled
+            return int(number)
+    if strict:
+        raise UserError(f"environment variable {key}={text!r}: expected an integer (torchrun sets it)")
+    return None
 
 
 def finite_number(value: object) -> bool:

@@ -25,8 +25,13 @@ from pathlib import Path
 from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
-__all__ = ["blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
-           "written"]
+__all__ = ["LITTER", "blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
+           "write_refusal", "written"]
+
+#: what an operating system or an editor leaves in a folder it was shown or opened in (macOS Finder's .DS_Store,
+#: Jupyter's .ipynb_checkpoints, Windows Explorer's Thumbs.db): never the user's work, and hidden from ``ls``
+#: (``rm -r best/*`` leaves it), so a folder that holds only these is taken as empty
+LITTER = frozenset({".DS_Store", ".ipynb_checkpoints", "Thumbs.db"})
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -47,6 +52,22 @@ def unwritable_folder(path: str | os.PathLike[str]) -> Path | None:
     another user's folder), else None: where writing ``path`` would fail, told before the work."""
     folder = next(p for p in Path(path).absolute().parents if p.exists())
     return None if os.access(folder, os.W_OK) else folder
+
+
+def write_refusal(path: str | os.PathLike[str], then: str = "") -> UserError | None:
+    """The refusal of writing ``path`` told before the work, in the words a failed write says it after
+    (:func:`rnnkit.data.utf8.unwritable`): ``PATH: cannot write (why)``, then ``; {then}``, where
+    :func:`unwritable_folder` finds a folder it cannot be written into; ``why`` is the system's reason, ``Read-only
+    file system`` on a read-only mount, else ``Permission denied``. None where ``path`` can be written."""
+    folder = unwritable_folder(path)
+    if folder is None:
+        return None
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows): a folder that cannot be written into is not ours
+        read_only = False
+    code = errno.EROFS if read_only else errno.EACCES
+    return unwritable(path, OSError(code, os.strerror(code), os.fspath(folder)), then)
 
 
 def blocked_line(blocker: Path, path: str | os.PathLike[str]) -> str:

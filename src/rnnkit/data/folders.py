@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
+from rnnkit.files import LITTER
 
 __all__ = ["new_folder"]
 
@@ -19,11 +20,12 @@ __all__ = ["new_folder"]
 def new_folder(out: str | Path) -> Iterator[Path]:
     """A hidden temporary folder to write into, whose contents become ``out`` when the block ends; removed
     when it fails or is interrupted (Ctrl-C), so that ``out`` never holds half a corpus. ``out`` must be new
-    or an empty folder (UserError otherwise: an earlier corpus's files would mix with the new one's). A new
-    ``out`` is the temporary sibling renamed; an empty one (``.``, a link to a folder, a mount point) stays
-    the folder it is, and the files written are moved into it at the end."""
+    or an empty folder (UserError otherwise: an earlier corpus's files would mix with the new one's); one that
+    holds only what a file manager or an editor leaves (:data:`rnnkit.files.LITTER`, a Finder's ``.DS_Store``) is
+    empty. A new ``out`` is the temporary sibling renamed; an empty one (``.``, a link to a folder, a mount point)
+    stays the folder it is, and the files written are moved into it at the end."""
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and (not out.is_dir() or any(entry.name not in LITTER for entry in out.iterdir())):
         what = "not empty" if out.is_dir() else "a file" if out.is_file() else "not a folder (a device or a pipe)"
         raise UserError(f"{out}: exists and is {what}; choose a new --out")
     existing = out.is_dir()

@@ -136,9 +136,9 @@ def _building(folder: Path) -> Iterator[None]:
 def _command_line_say() -> Callable[[str], None] | None:
     """A line on stderr under the command line (under torchrun, from each machine's first process: each machine
     builds its own); else None."""
-    from rnnkit.errors import on_command_line
+    from rnnkit.errors import on_command_line, torchrun_number
 
-    if not on_command_line() or os.environ.get("LOCAL_RANK", "0") != "0":
+    if not on_command_line() or (torchrun_number("LOCAL_RANK", strict=False) or 0) != 0:
         return None
     return lambda line: print(line, file=sys.stderr, flush=True)
 

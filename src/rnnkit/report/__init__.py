@@ -21,7 +21,7 @@ import torch
 
 from rnnkit.device import resolve_device
 from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings, speaking_python, warn
-from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, unwritable_folder
+from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, write_refusal
 from rnnkit.report.page import Page, escape
 from rnnkit.train.checkpoint import REPORT_PAGE, Checkpoint, refuse_run_output
 from rnnkit.train.provenance import located
@@ -192,18 +192,16 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
     the run's own ``report.html`` by any name is where the page belongs), or where no file can be written."""
     page = run / REPORT_PAGE
     if output is None:
-        if unwritable_folder(page) is not None:
-            raise UserError(f"{run}: cannot write {REPORT_PAGE} in it (read-only, or not yours); give --output FILE "
-                            "to write the page elsewhere")
+        if (refusal := write_refusal(page, "give --output FILE to write the page elsewhere")) is not None:
+            raise refusal
         return output_name(page)  # a folder there: one line now, not after the work
     target = output_name(output, "--output", "an HTML file", reads)
     if os.path.realpath(target) != os.path.realpath(page):
         refuse_run_output(target, "--output")
     if (blocker := file_in_the_way(target.parent)) is not None:
         raise UserError(f"--output {os.fspath(output)}: {blocked_line(blocker, target.parent)}")
-    if (folder := unwritable_folder(target)) is not None:
-        raise UserError(f"--output {os.fspath(output)}: cannot write in {folder} (read-only, or not yours); "
-                        "give another --output")
+    if (refusal := write_refusal(target, "give another --output")) is not None:
+        raise refusal
     return target
 
 

@@ -49,7 +49,7 @@ from rnnkit.errors import (
     whole_number,
 )
 from rnnkit.export import INPUTS, export_onnx
-from rnnkit.files import output_name, unwritable_folder
+from rnnkit.files import output_name, write_refusal
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
@@ -596,9 +596,8 @@ def evaluation_png(args: argparse.Namespace) -> Path | None:
     if args.png:
         return Path(args.png)
     png = run_folder(args.dir) / "confusion.png"
-    if unwritable_folder(png) is not None:
-        print(f"rnnkit: warning: cannot write in {png.parent}; the confusion matrix is not drawn (give --png FILE "
-              "to draw it elsewhere)", file=sys.stderr)
+    if (refusal := write_refusal(png, "the confusion matrix is not drawn (give --png FILE to draw it elsewhere)")):
+        print(f"rnnkit: warning: {refusal}", file=sys.stderr)
         return None
     return png
 

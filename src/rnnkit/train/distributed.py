@@ -34,7 +34,6 @@ One process (no ``WORLD_SIZE``, or 1) uses :data:`SINGLE`, whose methods do noth
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,7 +44,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 
 from rnnkit.device import local_processes
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, torchrun_number
 
 __all__ = ["SINGLE", "DataParallel", "Ranks", "RankStrided", "SingleProcess", "alike_record", "check_alike",
            "leave_together", "main_process_first", "parallel", "peer_stopped", "process_group", "ranks",
@@ -69,16 +68,9 @@ class Ranks:
 def ranks() -> Ranks:
     """This process's ranks, read from the environment torchrun sets (one process without it). An empty variable
     is unset (torchrun never sets one empty; a shell's ``export WORLD_SIZE=`` clears it); a garbled one is refused."""
-    values = {}
-    for name, key in (("rank", "RANK"), ("world_size", "WORLD_SIZE"), ("local_rank", "LOCAL_RANK")):
-        text = os.environ.get(key)
-        if text is None or not text.strip():
-            continue
-        try:
-            values[name] = int(text)
-        except ValueError:
-            raise UserError(f"environment variable {key}={text!r}: expected an integer (torchrun sets it)") from None
-    r = Ranks(**values)
+    values = {name: torchrun_number(key, strict=True)
+              for name, key in (("rank", "RANK"), ("world_size", "WORLD_SIZE"), ("local_rank", "LOCAL_RANK"))}
+    r = Ranks(**{name: value for name, value in values.items() if value is not None})
     if r.world_size < 1 or not 0 <= r.rank < r.world_size:
         raise UserError(f"RANK={r.rank}, WORLD_SIZE={r.world_size}: expected 0 <= RANK < WORLD_SIZE")
     return r

@@ -48,6 +48,7 @@ from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.lr_find import END, START, STOP_FACTOR, UPDATES
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
+from rnnkit.train.provenance import VALIDATION_DATA
 from rnnkit.train.tensorboard import check_available
 from rnnkit.train.trainer import TrainConfig, check_out_dir
 from rnnkit.wording import listed
@@ -543,19 +544,23 @@ def load_config_file(path: str | Path, known: set[str]) -> dict[str, Any]:
 
 
 #: the settings of a --config file that are paths, not fields of a task's config: a string each, and what it names
-CONFIG_PATHS = {"data": "the data to read", "val_data": "the validation data (a file or folder as data is)",
+CONFIG_PATHS = {"data": "the data to read", "val_data": VALIDATION_DATA,
                 "out": "the folder to write the model to"}
 
 
 def resolve_settings(
     args: argparse.Namespace, defaults: dict[str, Any], saved: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key.
+    """Merge flag > ``--config`` TOML > ``saved`` (a resumed run) > ``defaults`` for every default key; the file's
+    ``val_data``, for a task that takes ``--val-data``, becomes ``args.val_data`` where the flag is not given.
 
     A fresh run given ``--minutes`` but no ``--steps`` gets ``steps=None``: the clock alone ends it.
     """
     defaults = {**TRAINER_DEFAULTS, **defaults}
-    toml = load_config_file(args.config, set(defaults)) if getattr(args, "config", None) else {}
+    known = {*defaults, "val_data"} if hasattr(args, "val_data") else set(defaults)  # a task with --val-data
+    toml = load_config_file(args.config, known) if getattr(args, "config", None) else {}
+    if toml.get("val_data") and args.val_data is None:  # the flag wins; "" is a template's empty slot
+        args.val_data = toml["val_data"]
     out: dict[str, Any] = {}
     explicit: set[str] = set()
     for name, default in defaults.items():

@@ -23,10 +23,13 @@ from rnnkit.errors import UserError, refuse_empty_name
 if TYPE_CHECKING:
     from rnnkit.train.checkpoint import Checkpoint
 
-__all__ = ["data_sources", "digest", "differs_from_record", "located", "other_validation", "recorded_file",
-           "with_digests"]
+__all__ = ["VALIDATION_DATA", "data_sources", "digest", "differs_from_record", "located", "other_validation",
+           "recorded_file", "with_digests"]
 
 KEYS = ("train", "val")
+
+#: what ``--val-data`` (a ``--config`` file's ``val_data``) names, as the refusal of an empty one says it
+VALIDATION_DATA = "the validation data (a file or folder, as the data is)"
 
 
 def digest(path: str | Path) -> str:
@@ -102,8 +105,7 @@ def data_sources(ckpt: Checkpoint | None, data: str | None, val_data: str | None
     any working directory (:func:`located`); ``missing`` is the one-line error when neither names the
     training data. An empty ``val_data`` is refused: ``--val-data ""`` (an unset shell variable) validated on a
     split of the training data, or a resumed run's own, without a word."""
-    refuse_empty_name(val_data, "the validation data (a file or folder as --data is), or no --val-data for a split "
-                      "of --data", "--val-data")
+    refuse_empty_name(val_data, f"{VALIDATION_DATA}, or no --val-data for a split of --data", "--val-data")
     saved = (ckpt.config.get("data") or {}) if ckpt is not None else {}
     data = data or located(saved, "train")
     if not data:

@@ -112,7 +112,7 @@ from rnnkit import strictjson
 from rnnkit.data.utf8 import unreadable
 from rnnkit.device import resolve_device, to_device
 from rnnkit.errors import UserError, check_finite, current_words, in_words, whole_number
-from rnnkit.files import blocked_line, file_in_the_way
+from rnnkit.files import LITTER, blocked_line, file_in_the_way
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
@@ -422,10 +422,11 @@ def _unflatten_state(kind: str, tensors: dict[str, Tensor]) -> Any:
 
 
 def _holds_files(folder: Path) -> bool:
-    """Whether ``folder`` holds anything; one that cannot be listed is refused in one line (``rnnkit.fit`` raised
-    the PermissionError of ``iterdir``)."""
+    """Whether ``folder`` holds anything but :data:`rnnkit.files.LITTER` (a Mac's ``.DS_Store`` of a ``best/`` the
+    user looked into was refused as their files); one that cannot be listed is refused in one line
+    (``rnnkit.fit`` raised the PermissionError of ``iterdir``)."""
     try:
-        return any(folder.iterdir())
+        return any(entry.name not in LITTER for entry in folder.iterdir())
     except OSError as exc:
         raise unreadable(folder, exc) from None
 
@@ -449,21 +450,29 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> None:
         raise UserError(
             f"{out_dir}: already holds a trained model; {go_on}start again with --overwrite (or another --out)"
         )
-    # a run writes these over whatever is there, and removes them when it fails before its first save; its saves
-    # replace a best/ or last/ whole, so one holding files of the user's (not a checkpoint) is theirs too: a run
-    # into a project's folder took its best/ without a word; a file of that name it swapped for the folder, the
-    # user's file left under a hidden .best.tmp-* name
-    theirs = [name for name in (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/") if (out_dir / name).exists()]
-    for d in ("best", "last"):
-        if (out_dir / d).is_dir() and _holds_files(out_dir / d):
-            theirs.append(f"{d}/")
-        elif not (out_dir / d).is_dir() and ((out_dir / d).exists() or (out_dir / d).is_symlink()):
-            theirs.append(d)
+    theirs = _users_files(out_dir)
     if theirs and not taken and not overwrite and not refuse_busy(out_dir):  # a run writing there is named so
-        raise UserError(
-            f"{out_dir}: holds a {theirs[0]} but no saved run (no best/ or last/ checkpoint), which a run writes "
-            "over; move it away, give another --out, or start with --overwrite"
-        )
+        raise UserError(f"{out_dir}: holds {theirs[0]}, which a run writes over; move it away, give another --out, or "
+                        "start with --overwrite")
+
+
+def _users_files(out_dir: Path) -> list[str]:
+    """What ``out_dir`` holds under the names a run writes, said as the refusal says it: a run writes these over
+    whatever is there, and removes them when it fails before its first save; its saves replace a ``best/`` or
+    ``last/`` whole, so one holding files of the user's (not a checkpoint) is theirs too: a run into a project's
+    folder took its ``best/`` without a word; a file of that name it swapped for the folder, the user's file left
+    under a hidden ``.best.tmp-*`` name. A ``best/`` of files was said "a best/ but no saved run (no best/ or last/
+    checkpoint)", which read as a contradiction."""
+    names = (METRICS_LOG, LOSS_PLOT, REPORT_PAGE, f"{TENSORBOARD}/")
+    theirs = [f"a {name} but no saved run (no best/ or last/ checkpoint)" for name in names
+              if (out_dir / name).exists()]
+    for d in ("best", "last"):
+        if (out_dir / d).is_dir():
+            if _holds_files(out_dir / d):
+                theirs.append(f"a {d}/ that is not a checkpoint (no config.json; it holds other files)")
+        elif (out_dir / d).exists() or (out_dir / d).is_symlink():
+            theirs.append(f"a {d} that is not a folder (where a run saves its {d}/ checkpoint)")
+    return theirs
 
 
 def fast_bf16_available(model: nn.Module | None = None) -> bool:
