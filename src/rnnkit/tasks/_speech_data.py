@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_audio, resample
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import spelled_as_known
@@ -49,7 +49,7 @@ def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utteranc
 
 def features_of(path: str | Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
     """Normalised log-mel frames of a WAV file at 16 kHz (``speed`` > 1 plays it faster)."""
-    wave, rate = read_wav(path)
+    wave, rate = read_audio(path)
     wave = resample(wave, rate, SAMPLE_RATE)
     if speed != 1.0:
         wave = resample(wave, round(SAMPLE_RATE * speed), SAMPLE_RATE)

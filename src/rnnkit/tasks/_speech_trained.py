@@ -34,7 +34,7 @@ from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 @speaks_python
 class Transcriber:
-    """A trained recogniser: ``transcribe()`` writes the phonemes or text of WAV files, ``evaluate()``
+    """A trained recogniser: ``transcribe()`` writes the phonemes or text of audio files, ``evaluate()``
     scores a corpus folder (error rates from ``jiwer``).
 
     Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`SpeechRecognizer` (eval mode), ``symbols``
@@ -86,8 +86,9 @@ class Transcriber:
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
                    timings: bool = False, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
                    bonus: float = BONUS) -> Any:
-        """Transcribe one WAV file (a path; a result) or a list of them (a list of results, in the order given);
-        a set is a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
+        """Transcribe one audio file (a path: a result) or a list of them (a list of results, in the order given),
+        in any format libsndfile reads (WAV, FLAC, Ogg, MP3 ...; :func:`~rnnkit.data.audio.read_audio`); a set is
+        a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
         with ``text``, ``log_prob`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy
         decoding. ``log_prob`` is the transcript's natural-log probability (greedy: its best path's; beam: summed
@@ -101,16 +102,16 @@ class Transcriber:
         beam, _ = check_beam(beam)
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         timings = check_flag("transcribe: timings", timings)
-        check_ordered("transcribe", paths, "a WAV file or a list of them")
+        check_ordered("transcribe", paths, "an audio file or a list of them")
         single = is_single(paths)
         items = [paths] if single else list(paths)
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
-            check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
+            check_path("transcribe", item, "an audio file or a list of them (each a str or a path)")
         results = [self._result(d, timings) for d in self._decoded(items, beam, fusion)]
         return results[0] if single else results
 
     def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None) -> list[Decoded]:
-        """The decoding of each WAV file of ``paths``, in the order given."""
+        """The decoding of each audio file of ``paths``, in the order given."""
         return _decode_all(self.model, [features_of(p, self.n_mels) for p in paths], beam, fusion=fusion)
 
     def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:

@@ -19,7 +19,8 @@ from rnnkit.wording import counted
 
 
 def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files to transcribe")
+    p.add_argument("files", nargs="+", metavar="FILE.wav",
+                   help="audio files to transcribe: WAV, FLAC, Ogg, MP3 ... (any format libsndfile reads)")
     p.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(p)
     p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
@@ -64,7 +65,7 @@ def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
-    e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and WAV files)")
+    e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and audio files)")
     e.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
@@ -121,7 +122,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", type=int, help=f"utterances per update (default {d.batch_size})")
     g.add_argument("--eval-utterances", type=int,
                    help=f"validation utterances decoded at each evaluation (default {d.eval_utterances})")
-    add_data_arguments(p, data_help="corpus folder (manifest.tsv + WAV), or one with train/ and val/ corpora",
+    add_data_arguments(p, data_help="corpus folder (manifest.tsv + audio files), or one with train/ and val/ corpora",
                        val_help="validation corpus folder (default: DATA/val, or --val-fraction of DATA)",
                        val_fraction=d.val_fraction, split_seed=d.split_seed)
 

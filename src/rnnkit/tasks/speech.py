@@ -1,6 +1,6 @@
 """Speech recognition with CTC: ``rnnkit train speech``, ``rnnkit transcribe``, ``rnnkit evaluate``.
 
-What a user gets: a recogniser trained on a speech corpus folder (``manifest.tsv`` + WAV files, see
+What a user gets: a recogniser trained on a speech corpus folder (``manifest.tsv`` + audio files, see
 :mod:`rnnkit.data.speech`; ``rnnkit data speech`` makes one with espeak-ng) that writes phonemes (English)
 or characters (Korean: Hangul decomposed into jamo for training, recomposed for output). Log-mel frames
 (:mod:`rnnkit.data.audio`) go through :class:`rnnkit.models.speech.SpeechRecognizer`, trained with
@@ -123,7 +123,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     config.validate((ckpt.config.get("settings") or {}) if ckpt is not None else None)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
-                                  " a folder with manifest.tsv (audio<TAB>text) and WAV files")
+                                  " a folder with manifest.tsv (audio<TAB>text) and audio files")
     with report_warnings():  # a recording listed twice; Korean transcripts about to be trained as phonemes
         corpora = speech_corpora(str(data), val_data, config)
         if ckpt is None:
@@ -195,7 +195,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 register(Task(
     name="speech",
     help="speech recognition with CTC (phonemes or characters)",
-    description="Train a CTC speech recogniser on a folder of WAV files with manifest.tsv (audio<TAB>text).",
+    description="Train a CTC speech recogniser on a folder of audio files with manifest.tsv (audio<TAB>text).",
     config=SpeechConfig,
     train=train,
     load=Transcriber,
@@ -203,7 +203,7 @@ register(Task(
     report=report,
     frozen=FROZEN,
     verbs=(
-        Verb("transcribe", "transcribe WAV files with a trained recogniser", _transcribe_arguments,
+        Verb("transcribe", "transcribe audio files with a trained recogniser", _transcribe_arguments,
              _transcribe_command),
         Verb("evaluate", "phoneme/character and word error rates of a recogniser on a corpus folder",
              _evaluate_arguments, _evaluate_command),
