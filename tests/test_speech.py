@@ -236,7 +236,7 @@ def run_before_the_mel_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
     while it trains), and its corpus; each test starts with log_mel's filters uncached, so it warns."""
     corpus, out = _tone_corpus(tmp_path / "corpus", 6, 0), tmp_path / "old"
     with monkeypatch.context() as before:
-        before.setattr("rnnkit.tasks._speech_config.check_n_mels", lambda n_mels: None)
+        before.setattr("rnnkit.tasks._speech_config.check_n_mels", lambda *args: None)
         assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--hidden", "8",
                      "--layers", "1", "--n-mels", "120", "--batch-size", "4", "--no-progress", "--json"]) == 0
     monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})

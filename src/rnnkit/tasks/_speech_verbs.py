@@ -95,6 +95,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="chars: decompose Hangul syllables into jamo (default: when the transcripts are Korean)")
     g.add_argument("--voice", help=f"espeak-ng voice for transcripts without phonemes (default {d.voice})")
     g.add_argument("--n-mels", type=int, help=f"mel bands (default {d.n_mels})")
+    g.add_argument("--sample-rate", type=int, help="sample rate in Hz every recording is resampled to and the "
+                   f"features computed at: 8000 for telephone recordings (default {d.sample_rate})")
     g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
     g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
     g.add_argument("--layers", type=int, help=f"recurrent layers (default {d.layers})")

@@ -35,12 +35,13 @@ from rnnkit.tasks._speech_config import FROZEN, SPEC_AUGMENT, SPEEDS, SYMBOLS, S
 from rnnkit.tasks._speech_data import (
     SymbolTable,
     _check_symbols,
-    _features,
     _warn_too_short,
     _with_phonemes,
     features_of,
+    recordings_features,
     speech_corpora,
     warn_korean_phonemes,
+    warn_low_rates,
 )
 from rnnkit.tasks._speech_decoding import _decode_all, error_rates
 from rnnkit.tasks._speech_trained import Transcriber
@@ -141,8 +142,12 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     speeds = SPEEDS if config.speed_perturb else (1.0,)
     targets = [table.encode(u) for u in train_utts]
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
-        train_feats = _features(train_utts, config, speeds, "training")
-        val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
+        train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
+                                               speeds, "training")
+        val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
+                                                  (1.0,), "validation")
+        val_feats = [f[0] for f in val_copies]
+        warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
         _check_symbols(train_utts, targets, table)
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
         _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
