@@ -86,3 +86,19 @@ def test_aac_in_adts_is_named_with_the_ffmpeg_command(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xf1\x50\x80" + bytes(200))
     with pytest.raises(UserError, match=r"call.aac: AAC audio, which libsndfile does not read; convert it first"):
         read_audio(path)
+
+
+@pytest.mark.parametrize(("length", "said"), [(0, "its header leaves its length open, as a writer to a pipe leaves "
+                                                  "it, and libsndfile cannot read it"),
+                                              (2**36 - 1, "truncated or damaged FLAC file")])
+def test_a_flac_header_of_no_or_an_absurd_length_is_refused_in_one_line(tmp_path: Path, length: int,
+                                                                        said: str) -> None:
+    """STREAMINFO's 36-bit sample count: 0 (unknown, as a writer to a pipe leaves it) made libsndfile report 2^63 - 1
+    frames, and soundfile.read's array of that size was a ValueError's traceback; 2^36 - 1 an array of 256 GiB."""
+    data = bytearray(_write(tmp_path / "x.flac", "FLAC", None).read_bytes())
+    data[21] = (data[21] & 0xF0) | (length >> 32)
+    data[22:26] = (length & 0xFFFFFFFF).to_bytes(4, "big")
+    path = tmp_path / "call.flac"
+    path.write_bytes(bytes(data))
+    with pytest.raises(UserError, match=f"^{path}: {said}"):
+        read_audio(path)

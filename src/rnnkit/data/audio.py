@@ -26,6 +26,7 @@ import struct
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -51,6 +52,7 @@ _MAGIC = ((b"fLaC", "FLAC"), (b"OggS", "Ogg"), (b"ID3", "MP3"), (b"FORM", "AIFF"
 _UNREADABLE = {"AMR", "WMA", "AAC", "MP4/M4A"}
 #: samples a decoder may give fewer than its header declares (an MP3 frame: encoder delay and padding)
 _SLACK = 1152
+_UNKNOWN_LENGTH = 2**63 - 1  # libsndfile's frame count where the header leaves it open (SF_COUNT_MAX)
 #: libsndfile's log of an AIFF's sample chunk and the bytes the file holds for it, where they differ (it reads
 #: what is there, as it does a WAV file's, which :func:`_check_riff` checks)
 _SSND = re.compile(r"^\s*SSND : (\d+) \(should be (\d+)\)", re.MULTILINE)
@@ -72,9 +74,12 @@ def _refuse_unreadable(path: Path, head: bytes) -> None:
     converts it."""
     found = _format_of(head)
     if found in _UNREADABLE:
-        wav = shlex.quote(str(path.with_suffix(".wav")))
-        raise UserError(f"{path}: {found} audio, which libsndfile does not read; convert it first, e.g. "
-                        f"`ffmpeg -i {shlex.quote(str(path))} {wav}`")
+        raise UserError(f"{path}: {found} audio, which libsndfile does not read; {_convert(path)}")
+
+
+def _convert(path: Path) -> str:
+    """How to make a WAV file of ``path``: the ffmpeg command, its names quoted for a shell."""
+    return f"convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}`"
 
 
 def _check_riff(path: Path, size: int) -> None:
@@ -148,27 +153,49 @@ def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
         import soundfile
     except ImportError:
         raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
-    known = "WAV" if head[8:12] == b"WAVE" else _format_of(head)
+    known, declared = "WAV" if head[8:12] == b"WAVE" else _format_of(head), 0
     try:
         with soundfile.SoundFile(_sndfile_name(path)) as f:
             declared, log = f.frames, f.extra_info
-            data = f.read(declared, dtype="float32", always_2d=True)  # a GSM 6.10 WAV is read only so
+            data = _read_blocks(f)
             rate, fmt = f.samplerate, f.format
     except (RuntimeError, soundfile.LibsndfileError) as exc:
-        why = str(getattr(exc, "error_string", "") or exc).strip().removeprefix("Error : ").rstrip(".")
-        why = "" if "does not exist" in why else f" (libsndfile: {why})"  # its words for a file without a frame
-        if known is None:
-            raise UserError(f"{path}: not {AUDIO_FILE}; found {head!r}{why}") from None
-        raise UserError(f"{path}: {'cannot read as WAV' if known == 'WAV' else f'truncated or damaged {known} file'}"
-                        f"{why}") from None
+        raise _refusal(path, head, known, declared, exc) from None
     cut = _SSND.search(log)
     if cut is not None and int(cut[1]) > int(cut[2]) and int(cut[1]) not in _STREAMING_SIZES:
         raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[1]} bytes of samples, the "
                         f"file holds {cut[2]}")
-    if declared - data.shape[0] > _SLACK:
+    if declared != _UNKNOWN_LENGTH and declared - data.shape[0] > _SLACK:
         raise UserError(f"{path}: truncated or damaged {fmt} file: the header declares {declared} samples, "
                         f"{data.shape[0]} could be read")
     return data, rate, fmt
+
+
+def _refusal(path: Path, head: bytes, known: str | None, declared: int, exc: Exception) -> UserError:
+    """The one line for a file libsndfile cannot open or read to its end: named by its format where its first
+    bytes (``known``) say it, with libsndfile's reason (not its 'File does not exist' of an MP3 without a frame)."""
+    why = str(getattr(exc, "error_string", "") or exc).strip().removeprefix("Error : ").rstrip(".")
+    why = "" if "does not exist" in why else f" (libsndfile: {why})"
+    if declared == _UNKNOWN_LENGTH:  # a FLAC written to a pipe: libsndfile cannot seek in it as it reads
+        return UserError(f"{path}: its header leaves its length open, as a writer to a pipe leaves it, and "
+                         f"libsndfile cannot read it{why}; {_convert(path)}")
+    if known is None:
+        return UserError(f"{path}: not {AUDIO_FILE}; found {head!r}{why}")
+    return UserError(f"{path}: {'cannot read as WAV' if known == 'WAV' else f'truncated or damaged {known} file'}"
+                     f"{why}")
+
+
+def _read_blocks(f: Any) -> np.ndarray:
+    """Every frame of the open ``soundfile.SoundFile`` ``f`` (frames, channels), read a block at a time to its end:
+    ``soundfile.read`` allocates the length the header declares, which a damaged or streaming FLAC gives as up to
+    2^63 - 1 frames (a ValueError's or a MemoryError's traceback); a GSM 6.10 WAV, which libsndfile cannot seek,
+    reads only to what a read asks for."""
+    blocks = []
+    while True:
+        block = f.read(65536, dtype="float32", always_2d=True)
+        if not len(block):
+            return np.concatenate(blocks) if blocks else block
+        blocks.append(block)
 
 
 def _spelled_as_on_disk(path: Path) -> Path:
