@@ -37,7 +37,7 @@ from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_nam
 __all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
            "read_wav", "resample", "spec_augment", "warp_bands"]
 
-SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
+SAMPLE_RATE = 16000        # the default rate features are computed at (train speech --sample-rate); others resampled
 #: the sample rates read_audio accepts: telephone audio and below to studio rates (a header outside is damaged)
 MIN_RATE, MAX_RATE = 1000, 768000
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
