@@ -21,7 +21,7 @@ def test_a_manifest_of_no_utterance_says_what_lines_it_expected(tmp_path: Path, 
     with pytest.raises(UserError) as caught:
         read_manifest(tmp_path)
     assert str(caught.value) == (f"{tmp_path / 'manifest.tsv'}: no utterances; expected lines 'audio<TAB>text' "
-                                 "(a WAV file's path and its transcript) under the header")
+                                 "(an audio file's path and its transcript) under the header")
 
 
 @pytest.mark.parametrize("text", ["", "image\tcaption\n", "\n \n"])

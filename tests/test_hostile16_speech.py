@@ -34,7 +34,7 @@ def recogniser(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("empty", ["", " "])
 def test_read_wav_refuses_an_empty_name(empty: str) -> None:
-    with pytest.raises(UserError, match=f"^{empty!r}: an empty name; expected the path of a WAV file$"):
+    with pytest.raises(UserError, match=f"^{empty!r}: an empty name; expected the path of an audio file$"):
         read_wav(empty)
 
 
@@ -45,4 +45,4 @@ def test_transcribe_refuses_an_empty_file_name(recogniser: Path, empty: str, tmp
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert main(["transcribe", str(recogniser), empty, "--threads", "1"]) == 2
-    assert capsys.readouterr().err == f"rnnkit: error: {empty!r}: an empty name; expected the path of a WAV file\n"
+    assert capsys.readouterr().err == f"rnnkit: error: {empty!r}: an empty name; expected the path of an audio file\n"

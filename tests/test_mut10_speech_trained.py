@@ -82,7 +82,7 @@ def test_transcribe_writes_the_frame_by_frame_decoding_with_each_start_in_second
     assert tr.transcribe([a, b]) == [got["text"], tr.transcribe(b)]
     with pytest.raises(SettingError, match="beam"):
         tr.transcribe(a, beam=0)
-    with pytest.raises((TypeError, SettingError), match="a WAV file or a list of them"):
+    with pytest.raises((TypeError, SettingError), match="an audio file or a list of them"):
         tr.transcribe([5])  # type: ignore[list-item]
 
 

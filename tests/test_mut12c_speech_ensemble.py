@@ -69,7 +69,7 @@ def test_the_ensembles_model_names_each_model_in_order() -> None:
 
 
 def _recogniser(path: str, symbols: list[str], jamo: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(checkpoint=SimpleNamespace(path=Path(path)), n_mels=20,
+    return SimpleNamespace(checkpoint=SimpleNamespace(path=Path(path)), n_mels=20, sample_rate=16000,
                            model=SimpleNamespace(subsample=2),
                            symbols=SimpleNamespace(kind="chars", jamo=jamo, symbols=symbols))
 

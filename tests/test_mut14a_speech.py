@@ -66,7 +66,7 @@ def test_the_text_and_phonemes_are_read_without_their_surrounding_spaces(tmp_pat
 def test_a_folder_named_as_the_audio_is_refused_at_its_line(tmp_path: Path) -> None:
     folder = _corpus(tmp_path / "c", "audio\ttext\na.wav\thi\nclips\tthere\n")
     (folder / "clips").mkdir()
-    with pytest.raises(UserError, match=r"manifest.tsv:3: 'clips' is a directory, not a WAV file \(paths are "):
+    with pytest.raises(UserError, match=r"manifest.tsv:3: 'clips' is a directory, not an audio file \(paths are "):
         read_manifest(folder)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -16,7 +17,13 @@ from rnnkit.errors import UserError
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import _speech_data
 from rnnkit.tasks._speech_config import SpeechConfig
-from rnnkit.tasks._speech_data import SymbolTable, _check_symbols, _features, _warn_too_short, _with_phonemes
+from rnnkit.tasks._speech_data import (
+    SymbolTable,
+    _check_symbols,
+    _warn_too_short,
+    _with_phonemes,
+    recordings_features,
+)
 
 
 def test_the_first_utterance_too_short_is_named_with_its_own_frames() -> None:
@@ -59,9 +66,9 @@ def test_a_symbol_table_keeps_its_jamo_through_json() -> None:
 
 def test_feature_progress_is_reported_every_2000_utterances(monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(_speech_data, "features_of", lambda path, n_mels, speed=1.0: torch.zeros(1, 1))
-    utts = [Utterance(Path("a.wav"), "a")] * 4001
-    feats = _features(utts, SpeechConfig(n_mels=8), [1.0, 1.1], "training")
+    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.zeros(1, np.float32), 16000))
+    monkeypatch.setattr(_speech_data, "_wave_features", lambda *args: torch.zeros(1, 1))
+    feats, _ = recordings_features([Path("a.wav")] * 4001, 8, 16000, [1.0, 1.1], "training")
     assert len(feats) == 4001 and all(len(f) == 2 for f in feats)
     assert capsys.readouterr().err == ("  features: 2000 / 4001 training utterances\n"
                                        "  features: 4000 / 4001 training utterances\n")

@@ -45,7 +45,7 @@ class Symbols:
 
 
 def _rec() -> Any:
-    return SimpleNamespace(model=FakeModel(), symbols=Symbols(), n_mels=5, frame_seconds=0.04)
+    return SimpleNamespace(model=FakeModel(), symbols=Symbols(), n_mels=5, frame_seconds=0.04, sample_rate=16000)
 
 
 def _section(monkeypatch: pytest.MonkeyPatch, rec: Any, count: int) -> tuple[str, str]:
@@ -53,8 +53,8 @@ def _section(monkeypatch: pytest.MonkeyPatch, rec: Any, count: int) -> tuple[str
 
     utts = [SimpleNamespace(audio=f"/c/wav/u{i}.wav") for i in range(count)]
     monkeypatch.setattr(rsp, "_utterances", lambda rec, data: (utts, "corpus<1>"))
-    monkeypatch.setattr(speech, "features_of", lambda path, n_mels: torch.arange(7 * n_mels, dtype=torch.float32)
-                        .view(7, n_mels))
+    monkeypatch.setattr(speech, "features_of",
+                        lambda path, n_mels, **rate: torch.arange(7 * n_mels, dtype=torch.float32).view(7, n_mels))
     page = Page("p")
     rsp.add_sections(page, Path("run"), rec, None)
     assert len(page.sections) == 1

@@ -75,11 +75,11 @@ def _valid_wav(path: Path) -> bytes:
 
 @pytest.mark.parametrize("damage, message", [
     (lambda b: b"", "empty file"),
-    (lambda b: b"hello, this is text and not audio\n" * 3, "not a WAV file"),
+    (lambda b: b"hello, this is text and not audio\n" * 3, "not an audio file"),
     (lambda b: b[: len(b) // 2], "truncated WAV file: the header declares 3200 bytes of samples"),
     (lambda b: b[:36], "truncated WAV file: no 'data' chunk"),
     (lambda b: b[:40] + bytes(4), "WAV file without samples"),
-    (lambda b: b"RIFF" + b[4:8] + b"AVI " + b[12:], "not a WAV file"),
+    (lambda b: b"RIFF" + b[4:8] + b"AVI " + b[12:], "not an audio file"),
     (lambda b: b[:24] + (200_000_000).to_bytes(4, "little") + b[28:], "a sample rate of 200000000 Hz; expected"),
     (lambda b: b[:24] + (1).to_bytes(4, "little") + b[28:], "a sample rate of 1 Hz; expected 1,000 to 768,000"),
 ])
@@ -125,10 +125,10 @@ def test_a_wav_written_to_a_stream_with_no_sizes_in_its_header_is_read(tmp_path:
 def test_missing_wav_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         read_wav(tmp_path / "nope.wav")
-    with pytest.raises(UserError, match="is a directory; expected a WAV file"):  # was "no such file"
+    with pytest.raises(UserError, match="is a directory; expected an audio file"):  # was "no such file"
         read_wav(tmp_path)
     if Path("/dev/zero").is_char_device():  # a device (or a pipe) was "no such file" too
-        with pytest.raises(UserError, match="^/dev/zero: not a regular file \\(a device or a pipe\\); expected a WAV"):
+        with pytest.raises(UserError, match="^/dev/zero: not a regular file \\(a device or a pipe\\); expected an"):
             read_wav("/dev/zero")
 
 
@@ -236,7 +236,7 @@ def run_before_the_mel_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t
     while it trains), and its corpus; each test starts with log_mel's filters uncached, so it warns."""
     corpus, out = _tone_corpus(tmp_path / "corpus", 6, 0), tmp_path / "old"
     with monkeypatch.context() as before:
-        before.setattr("rnnkit.tasks._speech_config.check_n_mels", lambda n_mels: None)
+        before.setattr("rnnkit.tasks._speech_config.check_n_mels", lambda *args: None)
         assert main(["train", "speech", "--data", str(corpus), "--out", str(out), "--steps", "1", "--hidden", "8",
                      "--layers", "1", "--n-mels", "120", "--batch-size", "4", "--no-progress", "--json"]) == 0
     monkeypatch.setattr("rnnkit.data.audio._FILTERS", {})
@@ -623,23 +623,23 @@ def test_python_api_and_refusals(tone_model: tuple[Path, Path], capsys: pytest.C
         rec.transcribe(manifest[0].audio, timings="no")
     # transcribe(5) was "'int' object is not iterable", [5] and evaluate(5) pathlib's TypeError from inside
     for bad in (5, [manifest[0].audio, 5]):
-        with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them .*, not int$"):
+        with pytest.raises(TypeError, match="^transcribe takes an audio file or a list of them .*, not int$"):
             rec.transcribe(bad)
     # bytes were read byte by byte ("not int"), a dict's keys and an open file's lines as paths ("a.wav: no such file")
     with (test / "manifest.tsv").open(encoding="utf-8") as fh:
         for bad, kind in ((b"RIFF", "bytes"), (bytearray(b"RI"), "bytearray"), (io.BytesIO(b"RIFF"), "BytesIO"),
                           ({str(manifest[0].audio): 1}, "dict"), (fh, "TextIOWrapper")):
-            with pytest.raises(TypeError, match=f"^transcribe takes a WAV file or a list of them .*, not {kind}$"):
+            with pytest.raises(TypeError, match=f"^transcribe takes an audio file or a list of them .*, not {kind}$"):
                 rec.transcribe(bad)
     # a set was transcribed in its own order, which changes from run to run: no result could be told to be whose
-    with pytest.raises(TypeError, match="^transcribe takes a WAV file or a list of them, not a set: the results come "
-                                        "in the order given, and a set has none; give a list"):
+    with pytest.raises(TypeError, match="^transcribe takes an audio file or a list of them, not a set: the results "
+                                        "come in the order given, and a set has none; give a list"):
         rec.transcribe({u.audio for u in manifest[:3]})
     with pytest.raises(TypeError, match=r"^evaluate takes a corpus folder \(a str or a path\), not int$"):
         rec.evaluate(5)
     (tmp_path / "x.wav").write_bytes(b"not audio at all")
     assert main(["transcribe", str(out), str(tmp_path / "x.wav")]) != 0
-    assert "x.wav: not a WAV file" in capsys.readouterr().err
+    assert "x.wav: not an audio file" in capsys.readouterr().err
     assert main(["translate", str(out), "hello"]) != 0       # a verb of another task
     assert main(["train", "speech", "--data", str(test), "--out", str(tmp_path / "m"), "--subsample", "0",
                  "--steps", "1"]) != 0

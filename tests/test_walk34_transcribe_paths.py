@@ -31,5 +31,5 @@ def test_a_name_typed_in_the_other_unicode_spelling_is_read(tmp_path: Path) -> N
 def test_a_folder_of_recordings_is_refused_saying_what_to_give(tmp_path: Path) -> None:
     with pytest.raises(UserError) as err:
         read_wav(tmp_path)
-    assert str(err.value) == (f"{tmp_path}: is a directory; expected a WAV file (give the recordings in it, e.g. "
+    assert str(err.value) == (f"{tmp_path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                               f"{tmp_path / '*.wav'})")

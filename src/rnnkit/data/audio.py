@@ -2,9 +2,11 @@
 
 What a user gets:
 
-- :func:`read_wav`: mono float32 samples and the sample rate of a WAV file (16-bit, 24-bit, 32-bit or 8-bit
-  PCM, or float; stereo is averaged). An empty, truncated or non-WAV file is refused with its name and what
-  was wrong (:class:`rnnkit.errors.UserError`).
+- :func:`read_audio` (also :func:`read_wav`, its name before): mono float32 samples and the sample rate of a
+  recording in any format libsndfile reads (WAV of any PCM, float or telephone codec, FLAC, Ogg Vorbis or Opus,
+  MP3, AIFF, CAF, W64 ...; stereo is averaged). An empty, truncated or damaged file, or one in no such format,
+  is refused with its name and what was wrong (:class:`rnnkit.errors.UserError`); M4A, WMA, AMR and AAC with
+  the ffmpeg command that converts them.
 - :func:`resample`: polyphase resampling (``scipy.signal.resample_poly``) to another rate.
 - :func:`mel_filterbank` and :func:`log_mel`: the HTK-scale triangular filters and log-mel filterbank
   features (25 ms Hann windows every 10 ms through ``torch.stft``), normalised per utterance (each band to
@@ -18,11 +20,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shlex
 import struct
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -30,42 +34,59 @@ from torch import Tensor
 
 from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_name, warn
 
-__all__ = ["SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_wav", "resample",
-           "spec_augment", "warp_bands"]
+__all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
+           "read_wav", "resample", "spec_augment", "warp_bands"]
 
-SAMPLE_RATE = 16000        # features are computed at this rate; other rates are resampled first
-#: the sample rates read_wav accepts: telephone audio and below to studio rates (a header outside is damaged)
+SAMPLE_RATE = 16000        # the default rate features are computed at (train speech --sample-rate); others resampled
+#: the sample rates read_audio accepts: telephone audio and below to studio rates (a header outside is damaged)
 MIN_RATE, MAX_RATE = 1000, 768000
 _STREAMING_SIZES = {0, 0xFFFFFFFF, 0x7FFFFFFF}  # data sizes a streaming writer leaves in the header
 
 
-#: the first bytes of the audio formats a recording is exported in besides WAV, and their names
-_OTHER_FORMATS = ((b"fLaC", "FLAC"), (b"OggS", "Ogg"), (b"ID3", "MP3"), (b"\xff\xfb", "MP3"), (b"\xff\xf3", "MP3"),
-                  (b"\xff\xf2", "MP3"), (b"FORM", "AIFF"), (b"#!AMR", "AMR"), (b"\x30\x26\xb2\x75", "WMA"))
+#: what a recording may be: any format libsndfile reads (``soundfile.available_formats()``), as refusals name them
+AUDIO_FILE = "an audio file (WAV, FLAC, Ogg, MP3, AIFF, CAF, W64 ...: any format libsndfile reads)"
+#: the first bytes of audio formats besides WAV, and their names (MPEG audio, MP4 are found by their own tests)
+_MAGIC = ((b"fLaC", "FLAC"), (b"OggS", "Ogg"), (b"ID3", "MP3"), (b"FORM", "AIFF"), (b"caff", "CAF"),
+          (b"riff", "W64"), (b"#!AMR", "AMR"), (b"\x30\x26\xb2\x75", "WMA"))
+#: ... of those, the formats libsndfile does not read, which ffmpeg converts
+_UNREADABLE = {"AMR", "WMA", "AAC", "MP4/M4A"}
+#: samples a decoder may give fewer than its header declares (an MP3 frame: encoder delay and padding)
+_SLACK = 1152
+_UNKNOWN_LENGTH = 2**63 - 1  # libsndfile's frame count where the header leaves it open (SF_COUNT_MAX)
+#: libsndfile's log of an AIFF's sample chunk and the bytes the file holds for it, where they differ (it reads
+#: what is there, as it does a WAV file's, which :func:`_check_riff` checks)
+_SSND = re.compile(r"^\s*SSND : (\d+) \(should be (\d+)\)", re.MULTILINE)
 
 
-def _format_of(path: Path, head: bytes) -> str:
-    """What a file that is not WAV is, by its first bytes, and how to convert it (``PATH: not a WAV file`` said
-    only the bytes found, ``b'fLaC...'``, of a call centre's FLAC or MP3 export); empty for a format not known."""
-    found = next((name for magic, name in _OTHER_FORMATS if head.startswith(magic)), None)
+def _format_of(head: bytes) -> str | None:
+    """The format of a file that starts with ``head``, by its first bytes (MPEG audio by its frame sync, its layer
+    bits telling MP3 from AAC's ADTS; MP4/M4A by its ``ftyp`` box), or None."""
+    found = next((name for magic, name in _MAGIC if head.startswith(magic)), None)
+    if found is None and len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        found = "MP3" if head[1] & 0x06 else "AAC"
     if found is None and head[4:8] == b"ftyp":
         found = "MP4/M4A"
-    if found is None:
-        return ""
-    wav = shlex.quote(str(path.with_suffix(".wav")))
-    return f"but {found} audio; convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {wav}` ("
+    return found
 
 
-def _check_riff(path: Path) -> None:
-    """Refuse a file that is empty, not RIFF/WAVE, has no ``data`` chunk, or is shorter than its header says."""
-    size = path.stat().st_size
-    if size == 0:
-        raise UserError(f"{path}: empty file; expected a WAV file")
+def _refuse_unreadable(path: Path, head: bytes) -> None:
+    """Refuse a format libsndfile does not read (M4A, WMA, AMR, AAC) naming it and the ffmpeg command that
+    converts it."""
+    found = _format_of(head)
+    if found in _UNREADABLE:
+        raise UserError(f"{path}: {found} audio, which libsndfile does not read; {_convert(path)}")
+
+
+def _convert(path: Path) -> str:
+    """How to make a WAV file of ``path``: the ffmpeg command, its names quoted for a shell."""
+    return f"convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}`"
+
+
+def _check_riff(path: Path, size: int) -> None:
+    """Refuse a RIFF/WAVE file without a ``data`` chunk, or shorter than its header says (libsndfile reads what
+    is there)."""
     with path.open("rb") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64") or head[8:12] != b"WAVE":
-            raise UserError(f"{path}: not a WAV file {_format_of(path, head) or '(expected a RIFF/WAVE header, '}"
-                            f"found {head[:12]!r})")
+        f.seek(12)
         while True:
             chunk = f.read(8)
             if len(chunk) < 8:
@@ -82,36 +103,99 @@ def _check_riff(path: Path) -> None:
             f.seek(length + (length & 1), 1)
 
 
-def read_wav(path: str | Path) -> tuple[np.ndarray, int]:
-    """Mono float32 samples in [-1, 1] and the sample rate of the WAV file ``path``."""
-    refuse_empty_name(path, "the path of a WAV file")  # Path(""): ".: is a directory" named nothing given
-    path = _spelled_as_on_disk(Path(path))
+def _check_file(path: Path) -> bytes:
+    """The first 12 bytes of the recording ``path``, or a :class:`UserError` for a directory, a device, a missing
+    or empty file, a WAV file cut short, or a format libsndfile does not read."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
-        raise UserError(f"{path}: is a directory; expected a WAV file (give the recordings in it, e.g. "
+        raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                         f"{path / '*.wav'})")
     if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
-        raise UserError(f"{path}: not a regular file (a device or a pipe); expected a WAV file")
+        raise UserError(f"{path}: not a regular file (a device or a pipe); expected an audio file")
     if not path.is_file():
         raise UserError(f"{path}: no such file")
-    _check_riff(path)
-    try:
-        import soundfile
-    except ImportError:
-        raise UserError("reading WAV files needs the soundfile package: pip install 'rnnkit[speech]'") from None
-    try:
-        data, rate = soundfile.read(_sndfile_name(path), dtype="float32", always_2d=True)
-    except (RuntimeError, soundfile.LibsndfileError) as exc:
-        raise UserError(f"{path}: cannot read as WAV ({exc})") from None
+    size = path.stat().st_size
+    if size == 0:
+        raise UserError(f"{path}: empty file; expected {AUDIO_FILE}")
+    with path.open("rb") as f:
+        head = f.read(12)
+    if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
+        _check_riff(path, size)
+    _refuse_unreadable(path, head)
+    return head
+
+
+def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
+    """Mono float32 samples in [-1, 1] and the sample rate of the recording ``path``: WAV, FLAC, Ogg (Vorbis,
+    Opus), MP3, AIFF ... (any format libsndfile reads; stereo averaged)."""
+    refuse_empty_name(path, "the path of an audio file")  # Path(""): ".: is a directory" named nothing given
+    path = _spelled_as_on_disk(Path(path))
+    head = _check_file(path)
+    data, rate, fmt = _decode(path, head)
     if data.shape[0] == 0:
-        raise UserError(f"{path}: WAV file without samples")
+        raise UserError(f"{path}: {fmt} file without samples")
     if not MIN_RATE <= rate <= MAX_RATE:  # a damaged header: read as it says, 1 Hz is 16,000 times longer at 16 kHz
         raise UserError(f"{path}: its header gives a sample rate of {rate} Hz; expected {MIN_RATE:,} to "
                         f"{MAX_RATE:,} Hz")
-    if not np.isfinite(data).all():  # float WAVs can hold them; features and CTC would turn them into NaN
+    if not np.isfinite(data).all():  # float files can hold them; features and CTC would turn them into NaN
         first = int(np.argwhere(~np.isfinite(data))[0][0])
         raise UserError(f"{path}: sample {first} is not a finite number ({data[first].tolist()}); "
                         "expected samples from -1 to 1")
     return data.mean(axis=1).astype(np.float32), int(rate)
+
+
+read_wav = read_audio  # its name before it read every format libsndfile reads
+
+
+def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
+    """The samples (frames, channels), rate and format libsndfile reads from ``path``; a file it cannot open, or whose
+    samples stop short of what its header declares, is refused naming its format where its first bytes say it."""
+    try:
+        import soundfile
+    except ImportError:
+        raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
+    known, declared = "WAV" if head[8:12] == b"WAVE" else _format_of(head), 0
+    try:
+        with soundfile.SoundFile(_sndfile_name(path)) as f:
+            declared, log = f.frames, f.extra_info
+            data = _read_blocks(f)
+            rate, fmt = f.samplerate, f.format
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise _refusal(path, head, known, declared, exc) from None
+    cut = _SSND.search(log)
+    if cut is not None and int(cut[1]) > int(cut[2]) and int(cut[1]) not in _STREAMING_SIZES:
+        raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[1]} bytes of samples, the "
+                        f"file holds {cut[2]}")
+    if declared != _UNKNOWN_LENGTH and declared - data.shape[0] > _SLACK:
+        raise UserError(f"{path}: truncated or damaged {fmt} file: the header declares {declared} samples, "
+                        f"{data.shape[0]} could be read")
+    return data, rate, fmt
+
+
+def _refusal(path: Path, head: bytes, known: str | None, declared: int, exc: Exception) -> UserError:
+    """The one line for a file libsndfile cannot open or read to its end: named by its format where its first
+    bytes (``known``) say it, with libsndfile's reason (not its 'File does not exist' of an MP3 without a frame)."""
+    why = str(getattr(exc, "error_string", "") or exc).strip().removeprefix("Error : ").rstrip(".")
+    why = "" if "does not exist" in why else f" (libsndfile: {why})"
+    if declared == _UNKNOWN_LENGTH:  # a FLAC written to a pipe: libsndfile cannot seek in it as it reads
+        return UserError(f"{path}: its header leaves its length open, as a writer to a pipe leaves it, and "
+                         f"libsndfile cannot read it{why}; {_convert(path)}")
+    if known is None:
+        return UserError(f"{path}: not {AUDIO_FILE}; found {head!r}{why}")
+    return UserError(f"{path}: {'cannot read as WAV' if known == 'WAV' else f'truncated or damaged {known} file'}"
+                     f"{why}")
+
+
+def _read_blocks(f: Any) -> np.ndarray:
+    """Every frame of the open ``soundfile.SoundFile`` ``f`` (frames, channels), read a block at a time to its end:
+    ``soundfile.read`` allocates the length the header declares, which a damaged or streaming FLAC gives as up to
+    2^63 - 1 frames (a ValueError's or a MemoryError's traceback); a GSM 6.10 WAV, which libsndfile cannot seek,
+    reads only to what a read asks for."""
+    blocks = []
+    while True:
+        block = f.read(65536, dtype="float32", always_2d=True)
+        if not len(block):
+            return np.concatenate(blocks) if blocks else block
+        blocks.append(block)
 
 
 def _spelled_as_on_disk(path: Path) -> Path:

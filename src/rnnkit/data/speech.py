@@ -1,4 +1,4 @@
-"""Speech corpora: the ``manifest.tsv`` of a folder of WAV files, phonemes from espeak-ng, and the symbols a
+"""Speech corpora: the ``manifest.tsv`` of a folder of audio files, phonemes from espeak-ng, and the symbols a
 recogniser writes.
 
 What a user gets:
@@ -7,7 +7,7 @@ What a user gets:
   ``manifest.tsv`` has the header ``audio<TAB>text`` (in any case, on its first line that is not blank) and an
   optional third column ``phonemes``; audio paths
   are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
-  missing WAV file is refused with the file and line; a recording listed again is named in a warning.
+  missing audio file is refused with the file and line; a recording listed again is named in a warning.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
   separated by spaces, words by ``|``, stress marks dropped).
 - :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
@@ -37,7 +37,7 @@ _HANGUL = re.compile("[가-힣]")
 
 @dataclass(frozen=True)
 class Utterance:
-    """One line of a manifest: the WAV path, its transcript and (when given) its phonemes."""
+    """One line of a manifest: the audio file's path, its transcript and (when given) its phonemes."""
 
     audio: Path
     text: str
@@ -66,7 +66,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = listed_file(path, number, folder, fields[0])
         if audio is None:
-            what = (f"{fields[0]!r} is a directory, not a WAV file" if (folder / fields[0]).is_dir()
+            what = (f"{fields[0]!r} is a directory, not an audio file" if (folder / fields[0]).is_dir()
                     else f"no such audio file {fields[0]!r}")
             raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
@@ -78,7 +78,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
              f"{len(again)} of {len(out)}, each counted again in training (a split can put it on both sides) and in "
              "the error rates")
     if not out:
-        raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (a WAV file's path and its "
+        raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (an audio file's path and its "
                         "transcript) under the header")
     return out
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.audio import SAMPLE_RATE, read_wav, resample
+from rnnkit.data.audio import SAMPLE_RATE, read_audio, resample
 from rnnkit.data.folders import new_folder
 from rnnkit.data.speech import espeak_command, parse_phonemes
 from rnnkit.errors import UserError
@@ -113,7 +113,7 @@ def speak(text: str, voice: str, path: str | Path, speed: int = 175, pitch: int 
                              capture_output=True, text=True, check=False)
         if run.returncode != 0 or not raw.is_file():
             raise UserError(f"espeak-ng -v {voice} failed on {text!r}: {run.stderr.strip()}")
-        wave, rate = read_wav(raw)
+        wave, rate = read_audio(raw)
     wave = resample(wave, rate, SAMPLE_RATE)
     if snr_db is not None:
         rng = np.random.default_rng(seed)

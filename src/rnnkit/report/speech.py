@@ -68,7 +68,7 @@ def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> No
     chosen = utts[:EXAMPLES]
     parts = [f'<p class="note">the first {len(chosen)} of {escape(source)}; greedy decoding</p>']
     for i, u in enumerate(chosen):
-        feats = features_of(Path(u.audio), rec.n_mels)
+        feats = features_of(Path(u.audio), rec.n_mels, sample_rate=rec.sample_rate)
         inputs = to_device((feats.unsqueeze(0), torch.tensor([feats.shape[0]])), model_device(rec.model))
         log_probs, out_len = (t.cpu() for t in rec.model(*inputs))  # read on the CPU, as transcribe reads them
         lp = log_probs[0, : int(out_len[0])]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnkit.cells import CELLS
-from rnnkit.data.audio import check_n_mels
-from rnnkit.errors import SettingError, check_fraction, check_positive
+from rnnkit.data.audio import MAX_RATE, MIN_RATE, SAMPLE_RATE, check_n_mels
+from rnnkit.errors import SettingError, check_count, check_fraction, check_positive
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.train.options import RegulariserSettings, TrainSettings
 
@@ -27,6 +27,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
     jamo: bool | None = None             # chars: decompose Hangul into jamo (None: when the text is Korean)
     voice: str = "en-us"                 # espeak-ng voice that phonemizes transcripts without phonemes
     n_mels: int = 80
+    sample_rate: int = SAMPLE_RATE       # features computed at this rate (Hz); 8000 for telephone recordings
     cell: str = "gru"                    # the BiGRU beat the BiLSTM at 10 and 20 minutes (docs/SPEECH.md)
     hidden: int = 256
     layers: int = 3
@@ -57,8 +58,9 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         self.validate_training()
         for name in ("n_mels", "hidden", "layers", "subsample", "batch_size"):
             check_positive(name, getattr(self, name))
+        self._check_sample_rate(saved)
         if self.n_mels != (saved or {}).get("n_mels"):  # the cap is for new runs: a resumed one keeps its bands
-            check_n_mels(self.n_mels)
+            check_n_mels(self.n_mels, self.sample_rate)
         for name, choices in (("symbols", SYMBOLS), ("cell", tuple(CELLS)), ("subsample_kind", SUBSAMPLERS)):
             if getattr(self, name) not in choices:
                 raise SettingError(name, getattr(self, name), f"expected one of {', '.join(choices)}")
@@ -77,6 +79,14 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
             raise SettingError("vtlp", self.vtlp, "expected a warp in [0, 0.5); 0.1 is usual")
         self.validate_regularisers()
 
+    def _check_sample_rate(self, saved: dict[str, Any] | None) -> None:
+        """Refuse a ``sample_rate`` outside what recordings are read at, or one other than 16000 for a resumed run
+        saved before the setting (its features were computed at 16 kHz)."""
+        check_count("sample_rate", self.sample_rate, MIN_RATE, MAX_RATE)
+        if saved is not None and "sample_rate" not in saved and self.sample_rate != SAMPLE_RATE:
+            raise SettingError("sample_rate", self.sample_rate, f"the resumed run was saved before --sample-rate and "
+                               f"computes its features at {SAMPLE_RATE} Hz; a resumed run keeps its model and data")
+
     def _check_symbol_settings(self, saved: dict[str, Any]) -> None:
         """Refuse ``voice`` with characters and ``jamo`` with phonemes (a setting not the run's own when resumed):
         each did nothing, unsaid (``--symbols chars --voice ko`` wrote the Korean text's syllables, not
@@ -90,5 +100,5 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
 
 
 #: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
-FROZEN = ("symbols", "jamo", "voice", "n_mels", "cell", "hidden", "layers", "bidirectional", "subsample",
+FROZEN = ("symbols", "jamo", "voice", "n_mels", "sample_rate", "cell", "hidden", "layers", "bidirectional", "subsample",
           "subsample_kind", "dropout", "layer_norm", "val_fraction", "split_seed")

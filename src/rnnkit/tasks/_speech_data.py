@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_wav, resample
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_audio, resample
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import spelled_as_known
@@ -47,24 +48,44 @@ def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utteranc
     return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
 
 
-def features_of(path: str | Path, n_mels: int, speed: float = 1.0) -> torch.Tensor:
-    """Normalised log-mel frames of a WAV file at 16 kHz (``speed`` > 1 plays it faster)."""
-    wave, rate = read_wav(path)
-    wave = resample(wave, rate, SAMPLE_RATE)
+def features_of(path: str | Path, n_mels: int, speed: float = 1.0, sample_rate: int = SAMPLE_RATE) -> torch.Tensor:
+    """Normalised log-mel frames of a recording at ``sample_rate`` (``speed`` > 1 plays it faster)."""
+    wave, rate = read_audio(path)
+    return _wave_features(wave, rate, n_mels, speed, sample_rate)
+
+
+def _wave_features(wave: np.ndarray, rate: int, n_mels: int, speed: float, sample_rate: int) -> torch.Tensor:
+    wave = resample(wave, rate, sample_rate)
     if speed != 1.0:
-        wave = resample(wave, round(SAMPLE_RATE * speed), SAMPLE_RATE)
-    return log_mel(wave, SAMPLE_RATE, n_mels)
+        wave = resample(wave, round(sample_rate * speed), sample_rate)
+    return log_mel(wave, sample_rate, n_mels)
 
 
-def _features(utts: Sequence[Utterance], config: SpeechConfig, speeds: Sequence[float], what: str
-              ) -> list[list[torch.Tensor]]:
-    """Per utterance, its features at each of ``speeds``."""
-    out = []
-    for i, u in enumerate(utts):
-        out.append([features_of(u.audio, config.n_mels, s) for s in speeds])
-        if (i + 1) % 2000 == 0:
-            print(f"  features: {i + 1} / {len(utts)} {what} utterances", file=sys.stderr, flush=True)
-    return out
+def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: int, speeds: Sequence[float] = (1.0,),
+                        what: str | None = None) -> tuple[list[list[torch.Tensor]], list[tuple[Path, int]]]:
+    """Per recording, its features at each of ``speeds`` (each file read once; with ``what``, a progress line
+    every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`)."""
+    out, low = [], []
+    for i, path in enumerate(paths):
+        wave, rate = read_audio(path)
+        if rate < sample_rate:
+            low.append((Path(path), rate))
+        out.append([_wave_features(wave, rate, n_mels, s, sample_rate) for s in speeds])
+        if what and (i + 1) % 2000 == 0:
+            print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
+    return out, low
+
+
+def warn_low_rates(low: Sequence[tuple[Path, int]], total: int, sample_rate: int) -> None:
+    """One warning for the recordings (of ``total``) sampled below the model's ``sample_rate``: resampled up, they
+    have nothing above half their rate, and the per-band normalisation scales the top bands' leakage up to the
+    others' level, where a model trained on wideband audio expects speech."""
+    if not low:
+        return
+    path, rate = low[0]
+    warn(f"{len(low)} of {total} recordings are sampled below the model's {sample_rate} Hz (first {path}: {rate} Hz): "
+         f"their mel bands above {rate // 2} Hz hold no sound, only resampling noise scaled up by the per-band "
+         f"normalisation; a model trained with --sample-rate {rate} computes its features at their rate")
 
 
 def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],

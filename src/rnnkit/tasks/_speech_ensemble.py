@@ -73,6 +73,7 @@ def _symbols_of(m: Transcriber) -> str:
 _FRAMES: tuple[tuple[str, str, Callable[[Transcriber], int]], ...] = (
     ("reads {} mel bands", "--n-mels", lambda m: m.n_mels),
     ("merges {} frames into one", "--subsample", lambda m: m.model.subsample),
+    ("computes its features at {} Hz", "--sample-rate", lambda m: m.sample_rate),
 )
 
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import torch
 
+from rnnkit.data.audio import MAX_RATE, MIN_RATE, SAMPLE_RATE
 from rnnkit.data.speech import Utterance, phonemize, read_manifest
 from rnnkit.errors import (
     SettingError,
     UserError,
     check_beam,
+    check_count,
     check_finite,
     check_flag,
     check_ordered,
@@ -26,7 +28,7 @@ from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
 from rnnkit.tasks._speech_config import SpeechConfig
-from rnnkit.tasks._speech_data import SymbolTable, features_of
+from rnnkit.tasks._speech_data import SymbolTable, recordings_features, warn_low_rates
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
@@ -34,7 +36,7 @@ from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
 @speaks_python
 class Transcriber:
-    """A trained recogniser: ``transcribe()`` writes the phonemes or text of WAV files, ``evaluate()``
+    """A trained recogniser: ``transcribe()`` writes the phonemes or text of audio files, ``evaluate()``
     scores a corpus folder (error rates from ``jiwer``).
 
     Get one with ``rnnkit.load(DIR)``. ``model`` is the :class:`SpeechRecognizer` (eval mode), ``symbols``
@@ -60,6 +62,7 @@ class Transcriber:
         self.frame_seconds = 0.010 * self.model.subsample
         # the espeak-ng voice that phonemized its transcripts, and phonemizes evaluate's references
         self.voice = str((ckpt.config.get("settings") or {}).get("voice", SpeechConfig.voice))
+        self.sample_rate = _feature_rate(ckpt)  # the rate its features are computed at (Hz)
 
     def __repr__(self) -> str:
         return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts())
@@ -86,8 +89,9 @@ class Transcriber:
     def transcribe(self, paths: str | Path | Sequence[str | Path], beam: int = 1,
                    timings: bool = False, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
                    bonus: float = BONUS) -> Any:
-        """Transcribe one WAV file (a path; a result) or a list of them (a list of results, in the order given);
-        a set is a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
+        """Transcribe one audio file (a path: a result) or a list of them (a list of results, in the order given),
+        in any format libsndfile reads (WAV, FLAC, Ogg, MP3 ...; :func:`~rnnkit.data.audio.read_audio`); a set is
+        a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
         with ``text``, ``log_prob`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy
         decoding. ``log_prob`` is the transcript's natural-log probability (greedy: its best path's; beam: summed
@@ -101,17 +105,20 @@ class Transcriber:
         beam, _ = check_beam(beam)
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         timings = check_flag("transcribe: timings", timings)
-        check_ordered("transcribe", paths, "a WAV file or a list of them")
+        check_ordered("transcribe", paths, "an audio file or a list of them")
         single = is_single(paths)
         items = [paths] if single else list(paths)
         for item in items:  # transcribe(5) was "'int' object is not iterable", [5] pathlib's TypeError
-            check_path("transcribe", item, "a WAV file or a list of them (each a str or a path)")
+            check_path("transcribe", item, "an audio file or a list of them (each a str or a path)")
         results = [self._result(d, timings) for d in self._decoded(items, beam, fusion)]
         return results[0] if single else results
 
     def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None) -> list[Decoded]:
-        """The decoding of each WAV file of ``paths``, in the order given."""
-        return _decode_all(self.model, [features_of(p, self.n_mels) for p in paths], beam, fusion=fusion)
+        """The decoding of each audio file of ``paths``, in the order given; one warning for those sampled below
+        the model's rate."""
+        feats, low = recordings_features(paths, self.n_mels, self.sample_rate)
+        warn_low_rates(low, len(paths), self.sample_rate)
+        return _decode_all(self.model, [f[0] for f in feats], beam, fusion=fusion)
 
     def _fusion(self, lm: Any, beam: int, weight: float, bonus: float) -> Fusion | None:
         """The language model of ``lm`` (None: none) for this recogniser, each setting refused in one line (also
@@ -169,3 +176,15 @@ class Transcriber:
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
         return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "count": len(utts),
                 "beam": beam, **used, "models": model_paths(self.checkpoints)}
+
+
+def _feature_rate(ckpt: Checkpoint) -> int:
+    """The sample rate a recogniser's features are computed at: its run's ``sample_rate`` setting, 16000 for a run
+    saved before there was one; a value no recording is read at is refused naming the field."""
+    settings = ckpt.config.get("settings") or {}
+    rate = settings.get("sample_rate", SAMPLE_RATE) if isinstance(settings, dict) else SAMPLE_RATE
+    try:
+        return check_count("sample_rate", rate, MIN_RATE, MAX_RATE)
+    except SettingError:
+        raise UserError(f"{ckpt.path}/config.json: settings.sample_rate {rate!r}: expected an integer from "
+                        f"{MIN_RATE} to {MAX_RATE} (the sample rate in Hz its features are computed at)") from None

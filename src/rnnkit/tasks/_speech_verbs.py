@@ -19,7 +19,8 @@ from rnnkit.wording import counted
 
 
 def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files to transcribe")
+    p.add_argument("files", nargs="+", metavar="FILE.wav",
+                   help="audio files to transcribe: WAV, FLAC, Ogg, MP3 ... (any format libsndfile reads)")
     p.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(p)
     p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
@@ -64,7 +65,7 @@ def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
 
 
 def _evaluate_arguments(e: argparse.ArgumentParser) -> None:
-    e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and WAV files)")
+    e.add_argument("--data", required=True, help="a corpus folder (manifest.tsv and audio files)")
     e.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(e)
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
@@ -94,6 +95,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="chars: decompose Hangul syllables into jamo (default: when the transcripts are Korean)")
     g.add_argument("--voice", help=f"espeak-ng voice for transcripts without phonemes (default {d.voice})")
     g.add_argument("--n-mels", type=int, help=f"mel bands (default {d.n_mels})")
+    g.add_argument("--sample-rate", type=int, help="sample rate in Hz every recording is resampled to and the "
+                   f"features computed at: 8000 for telephone recordings (default {d.sample_rate})")
     g.add_argument("--cell", choices=list(CELLS), help=f"recurrent cell (default {d.cell})")
     g.add_argument("--hidden", type=int, help=f"hidden units per layer and direction (default {d.hidden})")
     g.add_argument("--layers", type=int, help=f"recurrent layers (default {d.layers})")
@@ -121,7 +124,7 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--batch-size", type=int, help=f"utterances per update (default {d.batch_size})")
     g.add_argument("--eval-utterances", type=int,
                    help=f"validation utterances decoded at each evaluation (default {d.eval_utterances})")
-    add_data_arguments(p, data_help="corpus folder (manifest.tsv + WAV), or one with train/ and val/ corpora",
+    add_data_arguments(p, data_help="corpus folder (manifest.tsv + audio files), or one with train/ and val/ corpora",
                        val_help="validation corpus folder (default: DATA/val, or --val-fraction of DATA)",
                        val_fraction=d.val_fraction, split_seed=d.split_seed)
 

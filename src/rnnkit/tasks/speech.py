@@ -1,6 +1,6 @@
 """Speech recognition with CTC: ``rnnkit train speech``, ``rnnkit transcribe``, ``rnnkit evaluate``.
 
-What a user gets: a recogniser trained on a speech corpus folder (``manifest.tsv`` + WAV files, see
+What a user gets: a recogniser trained on a speech corpus folder (``manifest.tsv`` + audio files, see
 :mod:`rnnkit.data.speech`; ``rnnkit data speech`` makes one with espeak-ng) that writes phonemes (English)
 or characters (Korean: Hangul decomposed into jamo for training, recomposed for output). Log-mel frames
 (:mod:`rnnkit.data.audio`) go through :class:`rnnkit.models.speech.SpeechRecognizer`, trained with
@@ -35,12 +35,13 @@ from rnnkit.tasks._speech_config import FROZEN, SPEC_AUGMENT, SPEEDS, SYMBOLS, S
 from rnnkit.tasks._speech_data import (
     SymbolTable,
     _check_symbols,
-    _features,
     _warn_too_short,
     _with_phonemes,
     features_of,
+    recordings_features,
     speech_corpora,
     warn_korean_phonemes,
+    warn_low_rates,
 )
 from rnnkit.tasks._speech_decoding import _decode_all, error_rates
 from rnnkit.tasks._speech_trained import Transcriber
@@ -123,7 +124,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     config.validate((ckpt.config.get("settings") or {}) if ckpt is not None else None)
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
-                                  " a folder with manifest.tsv (audio<TAB>text) and WAV files")
+                                  " a folder with manifest.tsv (audio<TAB>text) and audio files")
     with report_warnings():  # a recording listed twice; Korean transcripts about to be trained as phonemes
         corpora = speech_corpora(str(data), val_data, config)
         if ckpt is None:
@@ -141,8 +142,12 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     speeds = SPEEDS if config.speed_perturb else (1.0,)
     targets = [table.encode(u) for u in train_utts]
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
-        train_feats = _features(train_utts, config, speeds, "training")
-        val_feats = [f[0] for f in _features(val_utts, config, (1.0,), "validation")]
+        train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
+                                               speeds, "training")
+        val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
+                                                  (1.0,), "validation")
+        val_feats = [f[0] for f in val_copies]
+        warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
         _check_symbols(train_utts, targets, table)
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
         _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
@@ -195,7 +200,7 @@ def report(result: TrainResult, as_json: bool) -> None:
 register(Task(
     name="speech",
     help="speech recognition with CTC (phonemes or characters)",
-    description="Train a CTC speech recogniser on a folder of WAV files with manifest.tsv (audio<TAB>text).",
+    description="Train a CTC speech recogniser on a folder of audio files with manifest.tsv (audio<TAB>text).",
     config=SpeechConfig,
     train=train,
     load=Transcriber,
@@ -203,7 +208,7 @@ register(Task(
     report=report,
     frozen=FROZEN,
     verbs=(
-        Verb("transcribe", "transcribe WAV files with a trained recogniser", _transcribe_arguments,
+        Verb("transcribe", "transcribe audio files with a trained recogniser", _transcribe_arguments,
              _transcribe_command),
         Verb("evaluate", "phoneme/character and word error rates of a recogniser on a corpus folder",
              _evaluate_arguments, _evaluate_command),
