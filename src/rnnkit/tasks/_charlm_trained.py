@@ -23,6 +23,7 @@ from rnnkit.errors import (
     check_text,
     check_texts,
     check_threads,
+    exact_str,
     report_warnings,
     warn,
 )
@@ -135,7 +136,7 @@ class CharLM:
                     raise SettingError(name, value, "applies to dynamic evaluation only; add dynamic=True")
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
-            return self._score_one(texts, options)
+            return self._score_one(exact_str(texts), options)
         items = check_texts("score", texts)
         check_filled(items, "score", lambda text: not text)  # by its place, before any is scored; spaces are text
         return [self._score_one(t, options) for t in items]
