@@ -29,3 +29,14 @@ def test_score_echoes_one_numpy_text_as_str(tmp_path: Path) -> None:
 def test_translate_echoes_one_numpy_text_as_str(translator_dir: Path) -> None:
     out = rnnkit.load(translator_dir).translate(np.array(["abc"])[0], return_attention=True)
     assert (type(out["source"]), out["source"]) == (str, "abc")
+
+
+def test_a_text_whose_class_prints_otherwise_keeps_its_characters() -> None:
+    from rnnkit.errors import check_texts
+
+    class Tagged(str):  # a str subclass whose printing is not its text (str() would give "<tagged>")
+        def __str__(self) -> str:
+            return "<tagged>"
+
+    got = check_texts("predict", [Tagged("w1 x2")])
+    assert got == ["w1 x2"] and type(got[0]) is str
