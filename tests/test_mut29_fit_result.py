@@ -25,3 +25,14 @@ def test_a_classifier_s_result_names_out_absolute_as_given(tmp_path: Path, monke
     os.chdir(tmp_path / "real")  # a notebook's %cd
     assert result.out_dir == tmp_path / "link" / "run"
     assert result.model_dir() == tmp_path / "link" / "run" / "best"
+
+
+def test_fit_s_messages_name_out_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rnnkit.errors import UserError
+
+    (tmp_path / "t.txt").write_text("abcdefgh \n" * 100, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = {"hidden": 8, "embed_dim": 4, "seq_len": 8, "batch_size": 2, "steps": 1, "verbose": False}
+    rnnkit.fit("charlm", data="t.txt", out="run", **settings)
+    with pytest.raises(UserError, match=r"^run: already holds a trained model"):  # only the result is absolute
+        rnnkit.fit("charlm", data="t.txt", out="run", **settings)

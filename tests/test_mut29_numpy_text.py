@@ -40,3 +40,9 @@ def test_a_text_whose_class_prints_otherwise_keeps_its_characters() -> None:
 
     got = check_texts("predict", [Tagged("w1 x2")])
     assert got == ["w1 x2"] and type(got[0]) is str
+
+
+def test_texts_from_a_generator_are_all_kept() -> None:
+    from rnnkit.errors import check_texts
+
+    assert check_texts("score", (t for t in ["ab", "c d"])) == ["ab", "c d"]  # read once: not an empty list
