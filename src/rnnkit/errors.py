@@ -138,7 +138,7 @@ def check_text(name: str, value: object, what: str = "a text (str)") -> str:
     method, ``scoring_ids(b"ab")`` an AttributeError)."""
     if not isinstance(value, str):
         raise TypeError(f"{name} takes {what}, not {type(value).__name__}")
-    return str.__str__(value)
+    return exact_str(value)
 
 
 def check_texts(verb: str, texts: object) -> list[str]:
@@ -154,7 +154,13 @@ def check_texts(verb: str, texts: object) -> list[str]:
         if not isinstance(item, str):
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
                             f"{type(item).__name__}")
-    return [str.__str__(item) for item in items]  # a subclass's text as an exact str
+    return [exact_str(item) for item in items]
+
+
+def exact_str(text: str) -> str:
+    """``text`` as an exact str: a subclass's (a NumPy array's ``np.str_``, also one taken out of it, ``texts[0]``)
+    came back so in the records, ``'text': np.str_('...')``."""
+    return str.__str__(text)
 
 
 def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool] | None = None,

@@ -27,6 +27,7 @@ from rnnkit.errors import (
     check_filled,
     check_flag,
     check_texts,
+    exact_str,
     refuse_empty_name,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
@@ -156,7 +157,7 @@ class Translator:
         attention, a row of Python floats per source token for each output token, took 8 GB and more for a
         line of 20,000 characters, is kept only for ``--attention-png``)."""
         single = isinstance(texts, str)
-        items = [texts] if isinstance(texts, str) else check_texts("translate", texts)  # a Path: not iterable
+        items = [exact_str(texts)] if single else check_texts("translate", texts)  # a Path: not iterable
         d = decoding.checked()
         if d.replace_unk:
             self._check_replace_unk()
