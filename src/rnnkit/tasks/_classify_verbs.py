@@ -91,7 +91,7 @@ def _warn_json_line(texts: Sequence[str]) -> None:
 
     try:
         first = json.loads(texts[0])
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past json's depth ('[[[...'): no JSON line, a text like any other
         return
     if isinstance(first, dict) and "text" in first:
         with report_warnings():
