@@ -37,11 +37,15 @@ def dumps(value: Any, **kwargs: Any) -> str:
 def loads(text: str | bytes) -> Any:
     """``json.loads(text)``, with an integer past Python's digit limit (``sys.get_int_max_str_digits()``, 4,300)
     a :class:`json.JSONDecodeError` at the first run of that many digits, as any other bad JSON: json raises a
-    plain ValueError there, which readers that catch JSONDecodeError let through as a traceback."""
+    plain ValueError there, which readers that catch JSONDecodeError let through as a traceback. So is JSON nested
+    past Python's recursion limit (``[[[...`` a line of a JSONL data file), where json raises RecursionError."""
     try:
         return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise
+    except RecursionError:
+        doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        raise json.JSONDecodeError("nested too deeply (more levels of [ and { than json reads)", doc, 0) from None
     except ValueError:
         doc = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
         limit = sys.get_int_max_str_digits()
