@@ -25,7 +25,6 @@ import re
 import shlex
 import struct
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from rnnkit.data.split import spellings
 from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_name, warn
 
 __all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
@@ -266,11 +266,7 @@ def _spelled_as_on_disk(path: Path) -> Path:
     (NFD, Hangul as jamo) and copied here prints alike the name typed (NFC), which was 'no such file'."""
     if path.exists():
         return path
-    for form in ("NFC", "NFD"):
-        other = Path(unicodedata.normalize(form, str(path)))
-        if other.is_file():
-            return other
-    return path
+    return next((Path(other) for other in spellings(str(path))[1:] if Path(other).is_file()), path)
 
 
 def _sndfile_name(path: Path) -> str | bytes:
