@@ -289,8 +289,8 @@ def test_a_resumed_runs_bands_are_held_to_its_weights_before_any_features(
     config["settings"]["n_mels"] = 10**6
     (out / "last" / "config.json").write_text(json.dumps(config))
     computed: list[int] = []
-    monkeypatch.setattr("rnnkit.tasks._speech_data.features_of",
-                        lambda path, n_mels, speed=1.0: computed.append(n_mels))
+    monkeypatch.setattr("rnnkit.tasks._speech_data._wave_features",  # training's features (not features_of)
+                        lambda wave, rate, n_mels, *rest: computed.append(n_mels))
     capsys.readouterr()
     assert main(["train", "speech", "--resume", str(out), "--steps", "2", "--no-progress"]) == 2
     err = capsys.readouterr().err

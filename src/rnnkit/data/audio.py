@@ -6,7 +6,8 @@ What a user gets:
   recording in any format libsndfile reads (WAV of any PCM, float or telephone codec, FLAC, Ogg Vorbis or Opus,
   MP3, AIFF, CAF, W64 ...; stereo is averaged). An empty, truncated or damaged file, or one in no such format,
   is refused with its name and what was wrong (:class:`rnnkit.errors.UserError`); M4A, WMA, AMR and AAC with
-  the ffmpeg command that converts them.
+  the ffmpeg command that converts them, as an MP3 whose first frame gives no length and that holds more samples
+  than libsndfile reads of it.
 - :func:`resample`: polyphase resampling (``scipy.signal.resample_poly``) to another rate.
 - :func:`mel_filterbank` and :func:`log_mel`: the HTK-scale triangular filters and log-mel filterbank
   features (25 ms Hann windows every 10 ms through ``torch.stft``), normalised per utterance (each band to
@@ -24,7 +25,6 @@ import re
 import shlex
 import struct
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from rnnkit.data.split import spellings
 from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_name, warn
 
 __all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
@@ -161,14 +162,26 @@ def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
             rate, fmt = f.samplerate, f.format
     except (RuntimeError, soundfile.LibsndfileError) as exc:
         raise _refusal(path, head, known, declared, exc) from None
+    _check_length(path, fmt, log, declared, data.shape[0], _mpeg_samples(path) if known == "MP3" else None)
+    return data, rate, fmt
+
+
+def _check_length(path: Path, fmt: str, log: str, declared: int, read: int, counted: int | None) -> None:
+    """Refuse a recording of which fewer samples were ``read`` than its header declares (``declared``; an AIFF's
+    bytes, in libsndfile's ``log``), or, for an MP3 whose first frame gives no length, than its frames hold
+    (``counted``: libsndfile's ``declared`` is then mpg123's guess from the file's size, and it stops there)."""
     cut = _SSND.search(log)
     if cut is not None and int(cut[1]) > int(cut[2]) and int(cut[1]) not in _STREAMING_SIZES:
         raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[1]} bytes of samples, the "
                         f"file holds {cut[2]}")
-    if declared != _UNKNOWN_LENGTH and declared - data.shape[0] > _SLACK:
+    if counted is not None:
+        if counted - read > _SLACK:
+            raise UserError(f"{path}: an MP3 file whose first frame gives no length (no Xing or Info header): "
+                            f"libsndfile reads the {read} samples it guesses from the file's size, of the {counted} "
+                            f"its frames hold; {_convert(path)}")
+    elif declared != _UNKNOWN_LENGTH and declared - read > _SLACK:
         raise UserError(f"{path}: truncated or damaged {fmt} file: the header declares {declared} samples, "
-                        f"{data.shape[0]} could be read")
-    return data, rate, fmt
+                        f"{read} could be read")
 
 
 def _refusal(path: Path, head: bytes, known: str | None, declared: int, exc: Exception) -> UserError:
@@ -198,16 +211,62 @@ def _read_blocks(f: Any) -> np.ndarray:
         blocks.append(block)
 
 
+#: MPEG audio's bit rates (kbit/s) by a frame header's index: (MPEG-1, layer), MPEG-2 and 2.5's layer I, II and III
+_KBPS = {(True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
+         (True, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
+         (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+         (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
+         (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}
+#: what a first MPEG frame holds in place of sound where it gives the stream's length (LAME's, ffmpeg's, Fraunhofer's)
+_LENGTH_TAGS = (b"Xing", b"Info", b"VBRI")
+
+
+def _mpeg_frame(header: bytes) -> tuple[int, int] | None:
+    """The length in bytes and the samples of the MPEG audio frame whose first 4 bytes are ``header``; None for
+    bytes that start no frame (also a free-format one, whose header gives no length)."""
+    if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+        return None
+    version, layer = (header[1] >> 3) & 3, 4 - ((header[1] >> 1) & 3)  # version 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+    rate_index, kbps_index, padding = (header[2] >> 2) & 3, header[2] >> 4, (header[2] >> 1) & 1
+    if version == 1 or layer == 4 or rate_index == 3 or kbps_index in (0, 15):
+        return None
+    mpeg1 = version == 3
+    kbps = _KBPS[(mpeg1, layer if mpeg1 else min(layer, 2))][kbps_index]
+    rate = (44100, 48000, 32000)[rate_index] >> {3: 0, 2: 1, 0: 2}[version]
+    if layer == 1:
+        return (12000 * kbps // rate + padding) * 4, 384
+    samples = 1152 if mpeg1 or layer == 2 else 576
+    return samples // 8 * 1000 * kbps // rate + padding, samples
+
+
+def _mpeg_samples(path: Path) -> int | None:
+    """The samples of the MPEG audio frames of ``path``, counted by their headers (after an ID3v2 tag, to the first
+    bytes that are no whole frame) where its first frame gives no length (:data:`_LENGTH_TAGS`); None where it does,
+    or where no frame follows the tag. Only such a file is walked through."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        tag = f.read(10)
+        start = 0
+        if tag[:3] == b"ID3" and len(tag) == 10:
+            start = 10 + (10 if tag[5] & 0x10 else 0) + sum((b & 0x7F) << (21 - 7 * i) for i, b in enumerate(tag[6:]))
+        f.seek(start)
+        first = f.read(40)
+        if _mpeg_frame(first) is None or any(name in first for name in _LENGTH_TAGS):
+            return None
+        samples, header = 0, first[:4]
+        while (frame := _mpeg_frame(header)) is not None and start + frame[0] <= size:
+            samples, start = samples + frame[1], start + frame[0]
+            f.seek(start)
+            header = f.read(4)
+    return samples
+
+
 def _spelled_as_on_disk(path: Path) -> Path:
     """``path``, else its name in the other Unicode spelling where only that is a file: a recording named on a Mac
     (NFD, Hangul as jamo) and copied here prints alike the name typed (NFC), which was 'no such file'."""
     if path.exists():
         return path
-    for form in ("NFC", "NFD"):
-        other = Path(unicodedata.normalize(form, str(path)))
-        if other.is_file():
-            return other
-    return path
+    return next((Path(other) for other in spellings(str(path))[1:] if Path(other).is_file()), path)
 
 
 def _sndfile_name(path: Path) -> str | bytes:

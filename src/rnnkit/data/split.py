@@ -17,7 +17,7 @@ from typing import TypeVar
 from rnnkit.errors import UserError
 
 __all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
-           "split_fraction", "stratified_split", "validation_folder"]
+           "spellings", "split_fraction", "stratified_split", "validation_folder"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -116,12 +116,16 @@ def listed_file(index: Path, number: int, folder: Path, name: str) -> Path | Non
     ``sub\\a.wav`` of an index written on Windows, which reads it there. See :func:`is_listed_file` for a name that
     cannot be looked up."""
     names = [name, name.replace("\\", "/")] if "\\" in name else [name]
-    spellings = [spelled for n in names for spelled in (n, unicodedata.normalize("NFC", n),
-                                                          unicodedata.normalize("NFD", n))]
-    for spelling in dict.fromkeys(spellings):
+    for spelling in dict.fromkeys(spelled for n in names for spelled in spellings(n)):
         if is_listed_file(index, number, folder, spelling):
             return folder / spelling
     return None
+
+
+def spellings(name: str) -> list[str]:
+    """``name``, then its other Unicode spellings (NFC, NFD), each once: the names a file that prints as ``name``
+    may have on disk (macOS writes NFD: Hangul as jamo, an accent apart from its letter)."""
+    return list(dict.fromkeys([name, unicodedata.normalize("NFC", name), unicodedata.normalize("NFD", name)]))
 
 
 def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read: Callable[[Path], list[T]],

@@ -70,7 +70,8 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
         wave, rate = read_audio(path)
         if rate < sample_rate:
             low.append((Path(path), rate))
-        out.append([_wave_features(wave, rate, n_mels, s, sample_rate) for s in speeds])
+        wave = resample(wave, rate, sample_rate)  # once, not once a speed: each speed's copy is made from it
+        out.append([_wave_features(wave, sample_rate, n_mels, s, sample_rate) for s in speeds])
         if what and (i + 1) % 2000 == 0:
             print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
     return out, low
