@@ -66,3 +66,31 @@ def test_packed_model_on_the_step_loop_exports_and_runs_another_length_and_batch
         want = _Tagger(reference).eval()(x, lengths, h0)
     mask = torch.arange(8).unsqueeze(1) < lengths  # the padding's rows hold whatever the exporter gives
     torch.testing.assert_close(torch.from_numpy(got)[mask], want[mask], atol=1e-5, rtol=1e-5)
+
+
+class _Classifier(nn.Module):
+    """Pack, run, read the last layer's final state: the packed-sequence classifier of PyTorch's tutorials."""
+
+    def __init__(self, rnn: nn.Module) -> None:
+        super().__init__()
+        self.rnn = rnn
+
+    def forward(self, x: Tensor, lengths: Tensor) -> Tensor:
+        _, state = self.rnn(nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False))
+        return (state[0] if isinstance(state, tuple) else state)[-1]
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.GRU(3, 4, 2, impl="reference"),
+                                  lambda: rnnkit.Recurrent("lstm", 3, 4, layer_norm=True)])
+def test_packed_classifier_reading_the_final_state_exports_on_the_step_loop(make: Callable[[], nn.Module]) -> None:
+    torch.manual_seed(0)
+    model = _Classifier(make()).eval()
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.randn(6, 3, 3), torch.tensor([6, 2, 4])), buffer, input_names=["x", "lengths"],
+                          dynamo=False, dynamic_axes={"x": {0: "time", 1: "batch"}, "lengths": {0: "batch"}})
+    x, lengths = torch.randn(8, 2, 3), torch.tensor([3, 8])
+    got = ort.InferenceSession(buffer.getvalue()).run(None, {"x": x.numpy(), "lengths": lengths.numpy()})[0]
+    with torch.no_grad():
+        torch.testing.assert_close(torch.from_numpy(got), model(x, lengths), atol=1e-5, rtol=1e-5)
