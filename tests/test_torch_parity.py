@@ -1962,8 +1962,6 @@ def test_a_trace_or_onnx_export_of_packed_input_takes_another_batch_as_torch_nn_
     with torch.no_grad():
         want = model(*other)
     assert_close(traced(*other), want, **TOL)
-    if impl == "rnnkit-reference":
-        return  # the step loop exports at the traced length only (TORCH_COMPAT.md), what test_regularisers checks
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -596,19 +596,33 @@ class Recurrent(nn.RNNBase):
     ) -> tuple[PackedSequence, State]:
         """A PackedSequence in, a PackedSequence out (torch's contract), on the fused or the reference path."""
         data, batch_sizes, sorted_indices, unsorted_indices = packed
-        # batch_sizes[0] as a tensor, as torch.nn passes it: a trace (torch.jit.trace, the ONNX export) then reads the
-        # batch from its input, where int() recorded the traced batch as a constant, and another batch failed
-        hx = self._zero_state(batch_sizes[0], data) if hx is None else self.permute_hidden(hx, sorted_indices)
-        self.check_forward_args(data, hx, batch_sizes)
         if self.uses_fused():
+            # batch_sizes[0] as a tensor, as torch.nn passes it: a trace (torch.jit.trace, the ONNX export) then reads
+            # the batch from its input, where int() recorded the traced batch as a constant, and another batch failed
+            hx = self._zero_state(batch_sizes[0], data) if hx is None else self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
             out, hx = self._kernel_call(data, batch_sizes, hx)
-        else:  # rows in the packed (sorted) order, lengths falling: run padded, then pack again
-            self._warn_if_traced(len(batch_sizes))
-            padded, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
-            output, hx = self._forward_reference(padded, hx, lengths, time_offset)
-            out = pack_padded_sequence(output, lengths, enforce_sorted=True).data
+        else:
+            out, batch_sizes, hx = self._packed_reference(data, batch_sizes, hx, sorted_indices, time_offset)
         output_packed = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
         return output_packed, self.permute_hidden(hx, unsorted_indices)
+
+    def _packed_reference(self, data: Tensor, batch_sizes: Tensor, hx: State | None, sorted_indices: Tensor | None,
+                          time_offset: int) -> tuple[Tensor, Tensor, State]:
+        """The step loop on a PackedSequence's rows (packed, so sorted, lengths falling): padded, run, packed again;
+        its (data, batch_sizes, final state). Nothing but the unpacking reads the caller's packed tensors, and the
+        output is the repacking's own pair: torch's TorchScript-based ONNX exporter then cancels the caller's
+        pack against this unpack and this pack against the caller's unpack, as it must (a pack or unpack left
+        over fails the export: "these operations must occur in pairs", which every model that packs its batch
+        for a layer on the step loop did)."""
+        self._warn_if_traced(len(batch_sizes))
+        padded, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
+        # the batch from the padded tensor's shape, which a trace records as read from its input (int() would not)
+        hx = self._zero_state(padded.shape[1], padded) if hx is None else self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        output, hx = self._forward_reference(padded, hx, lengths, time_offset)
+        repacked = pack_padded_sequence(output, lengths, enforce_sorted=True)
+        return repacked.data, repacked.batch_sizes, hx
 
     def _forward_reference(
         self, x: Tensor, state: State, lengths: Tensor | None, time_offset: int
