@@ -125,5 +125,5 @@ def test_evaluate_of_an_ensemble_with_json_prints_only_the_json(capsys: pytest.C
 def test_a_wav_file_after_ensemble_is_refused_with_the_way_to_give_it() -> None:
     from rnnkit.errors import UserError
 
-    with pytest.raises(UserError, match=r"\(give FILE.wav arguments before --ensemble\)$"):
+    with pytest.raises(UserError, match=r"\(give AUDIO arguments before --ensemble\)$"):
         _args(verbs._transcribe_arguments, ["a.wav", "--ensemble", "/nonexistent/b.wav"])

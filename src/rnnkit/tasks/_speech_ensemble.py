@@ -1,4 +1,4 @@
-"""Ensembles of speech recognisers: ``rnnkit transcribe DIR FILE.wav... --ensemble DIR2 [DIR3 ...]``, ``rnnkit
+"""Ensembles of speech recognisers: ``rnnkit transcribe DIR AUDIO... --ensemble DIR2 [DIR3 ...]``, ``rnnkit
 evaluate DIR --data FOLDER --ensemble DIR2`` and ``rnnkit.load(A).ensemble(B, C)`` (:class:`TranscriberEnsemble`).
 
 Each model reads the same log-mel frames and gives each of its output frames log-probabilities over the same

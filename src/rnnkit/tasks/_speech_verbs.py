@@ -19,13 +19,13 @@ from rnnkit.wording import counted
 
 
 def _transcribe_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE.wav",
+    p.add_argument("files", nargs="+", metavar="AUDIO",
                    help="audio files to transcribe: WAV, FLAC, Ogg, MP3 ... (any format libsndfile reads)")
     p.add_argument("--beam", type=int, default=1, help="prefix beam size, 1 = greedy (default 1)")
     _lm_arguments(p)
     p.add_argument("--timings", action="store_true", help="with --json: the start of every symbol")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
-    _ensemble_argument(p, "transcribe", "FILE.wav")
+    _ensemble_argument(p, "transcribe", "AUDIO")
 
 
 def _ensemble_argument(p: argparse.ArgumentParser, verb: str, inputs: str | None) -> None:
