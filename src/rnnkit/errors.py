@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, KeysView, Mapping, Sequence, Set
 from contextvars import ContextVar
@@ -542,3 +543,43 @@ def command_line() -> Iterator[None]:
         yield
     finally:
         _AUDIENCE.reset(token)
+
+
+#: one silencing of file descriptor 2 shared by every thread: how many are inside :func:`quiet_stderr`, and the
+#: descriptor the first of them saved
+_QUIET = {"depth": 0, "saved": -1}
+_QUIET_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 for the block: the lines a C or C++ library writes there itself (torch.onnx's shape
+    inference warnings, libmpg123's ``Note: Illegal Audio-MPEG-Header`` of a damaged MP3), so that a user sees only
+    rnnkit's own, which are said after the block. ``sys.stderr`` is flushed first; fd 2 is restored however the
+    block ends. Threads share one silencing: the first in redirects, the last out restores (each saving and
+    restoring its own could leave fd 2 silenced for good). Where fd 2 is closed, nothing is silenced."""
+    with _QUIET_LOCK:
+        if _QUIET["depth"] == 0:
+            sys.stderr.flush()
+            _QUIET["saved"] = _silence_fd2()
+        _QUIET["depth"] += 1
+    try:
+        yield
+    finally:
+        with _QUIET_LOCK:
+            _QUIET["depth"] -= 1
+            if _QUIET["depth"] == 0 and _QUIET["saved"] >= 0:
+                os.dup2(_QUIET["saved"], 2)
+                os.close(_QUIET["saved"])
+
+
+def _silence_fd2() -> int:
+    """Point fd 2 at the null device; a copy of what it was, or -1 where it is closed (and left so)."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        return -1
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    return saved

@@ -23,11 +23,7 @@ written.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +33,7 @@ from torch import Tensor, nn
 from rnnkit.cells import CELLS
 from rnnkit.data.tokenize import pad_batch
 from rnnkit.device import model_copy, model_device
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, quiet_stderr
 from rnnkit.export_loop import LOOPED_CELLS, exportable
 from rnnkit.files import output_file
 from rnnkit.recurrent import Recurrent
@@ -54,20 +50,6 @@ TAGS = "tags"
 #: each input an exported file may take, and what it holds
 INPUTS = {"ids": "(batch, time) int64 padded with 0", "lengths": "(batch,) int64",
           "chars": "(batch, time, characters) int64 padded with 0"}
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Silence the C++ shape-inference warnings torch.onnx prints on file descriptor 2."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 class _Probabilities(nn.Module):
@@ -155,7 +137,7 @@ def export_onnx(
                OUTPUT: {0: "batch", 1: "time"} if per_step else {0: "batch"}, TAGS: {0: "batch", 1: "time"}}
     dynamic = {name: dynamic[name] for name in inputs + outputs}
     with output_file(path) as tmp:
-        with warnings.catch_warnings(), _quiet_stderr():
+        with warnings.catch_warnings(), quiet_stderr():
             warnings.simplefilter("ignore")
             torch.onnx.export(wrapper, sample((7, 3, 12, 1), 6), str(tmp), input_names=inputs, output_names=outputs,
                               dynamic_axes=dynamic, opset_version=17, dynamo=False)

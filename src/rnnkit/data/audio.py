@@ -19,6 +19,7 @@ What a user gets:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -33,7 +34,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.data.split import spellings
-from rnnkit.errors import SettingError, UserError, check_count, refuse_empty_name, warn
+from rnnkit.errors import SettingError, UserError, check_count, quiet_stderr, refuse_empty_name, warn
 
 __all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
            "read_wav", "resample", "spec_augment", "warp_bands"]
@@ -149,14 +150,16 @@ read_wav = read_audio  # its name before it read every format libsndfile reads
 
 def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
     """The samples (frames, channels), rate and format libsndfile reads from ``path``; a file it cannot open, or whose
-    samples stop short of what its header declares, is refused naming its format where its first bytes say it."""
+    samples stop short of what its header declares, is refused naming its format where its first bytes say it
+    (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced: the refusal says what was wrong."""
     try:
         import soundfile
     except ImportError:
         raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
     known, declared = "WAV" if head[8:12] == b"WAVE" else _format_of(head), 0
+    quiet = quiet_stderr() if _format_of(head) == "MP3" else contextlib.nullcontext()  # what libsndfile gives mpg123
     try:
-        with soundfile.SoundFile(_sndfile_name(path)) as f:
+        with quiet, soundfile.SoundFile(_sndfile_name(path)) as f:
             declared, log = f.frames, f.extra_info
             data = _read_blocks(f)
             rate, fmt = f.samplerate, f.format
