@@ -1,5 +1,6 @@
 """read_audio's input, as a user of `rnnkit transcribe` and `train speech` meets it: a damaged MP3 is refused in
-rnnkit's one line alone (libmpg123 wrote its own notes on fd 2 before it)."""
+rnnkit's one line alone (libmpg123 wrote its own notes on fd 2 before it), a UTF-16 text is not called a damaged
+MP3 nor an ID3-tagged AAC an MP3."""
 
 from __future__ import annotations
 
@@ -59,3 +60,24 @@ def test_with_fd_2_closed_the_block_runs(monkeypatch: pytest.MonkeyPatch) -> Non
     with quiet_stderr():
         ran = True
     assert ran
+
+
+def test_utf16_text_is_not_an_mp3_and_an_mpeg_layer_1_still_is(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.wav"
+    notes.write_bytes(("hello, the call notes\n" * 30).encode("utf-16"))  # FF FE: a byte order mark
+    with pytest.raises(UserError, match=r"notes.wav: not an audio file \(WAV, .*; found b'\\xff\\xfeh\\x00e"):
+        read_audio(notes)
+    layer1 = tmp_path / "tone.mp1"
+    layer1.write_bytes((b"\xff\xfe\x10\x00" + bytes(28)) * 20)  # MPEG-1 Layer I frames of silence, also FF FE
+    wave, rate = read_audio(layer1)
+    assert (wave.shape, rate) == ((20 * 384,), 44100)
+
+
+def test_an_id3_tagged_aac_is_named_aac(tmp_path: Path) -> None:
+    aac = tmp_path / "call.aac"
+    aac.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x10" + bytes(16) + b"\xff\xf1\x50\x80" + bytes(200))
+    with pytest.raises(UserError, match=r"call.aac: AAC audio, which libsndfile does not read; convert it first"):
+        read_audio(aac)
+    tagged = tmp_path / "tagged.mp3"  # an ID3 tag before MP3 frames is still an MP3
+    tagged.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x10" + bytes(16) + _mp3(tmp_path / "plain.mp3"))
+    assert read_audio(tagged)[0].shape[0] > 3000

@@ -71,10 +71,31 @@ def _format_of(head: bytes) -> str | None:
     return found
 
 
-def _refuse_unreadable(path: Path, head: bytes) -> None:
-    """Refuse a format libsndfile does not read (M4A, WMA, AMR, AAC) naming it and the ffmpeg command that
-    converts it."""
+def _sniffed(path: Path, head: bytes) -> str | None:
+    """The format of the file ``path``, whose first bytes are ``head``: :func:`_format_of`, looked at further where
+    MPEG audio's first bytes leave it open. An ID3 tag is followed by MP3's frames or by AAC's (ADTS); FF FE starts
+    a UTF-16 text (its byte order mark) as it does an MPEG-1 Layer I frame, which is one only where its header is
+    and a second frame follows it (or the file ends with it)."""
     found = _format_of(head)
+    if found != "MP3" or not head.startswith((b"ID3", b"\xff\xfe")):
+        return found
+    with path.open("rb") as f:
+        f.seek(_after_tag(f))
+        first = f.read(4)
+        if head.startswith(b"ID3"):
+            return "AAC" if _format_of(first) == "AAC" else "MP3"
+        frame = _mpeg_frame(first)
+        if frame is None:
+            return None
+        f.seek(frame[0])
+        second = f.read(4)
+        ends = not second and os.fstat(f.fileno()).st_size == frame[0]
+    return "MP3" if ends or _mpeg_frame(second) is not None else None
+
+
+def _refuse_unreadable(path: Path, found: str | None) -> None:
+    """Refuse a format libsndfile does not read (M4A, WMA, AMR, AAC: ``found``) naming it and the ffmpeg command
+    that converts it."""
     if found in _UNREADABLE:
         raise UserError(f"{path}: {found} audio, which libsndfile does not read; {_convert(path)}")
 
@@ -105,9 +126,10 @@ def _check_riff(path: Path, size: int) -> None:
             f.seek(length + (length & 1), 1)
 
 
-def _check_file(path: Path) -> bytes:
-    """The first 12 bytes of the recording ``path``, or a :class:`UserError` for a directory, a device, a missing
-    or empty file, a WAV file cut short, or a format libsndfile does not read."""
+def _check_file(path: Path) -> tuple[bytes, str | None]:
+    """The first 12 bytes of the recording ``path`` and its format where they say it (:func:`_sniffed`), or a
+    :class:`UserError` for a directory, a device, a missing or empty file, a WAV file cut short, or a format
+    libsndfile does not read."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
         raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                         f"{path / '*.wav'})")
@@ -122,8 +144,9 @@ def _check_file(path: Path) -> bytes:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         _check_riff(path, size)
-    _refuse_unreadable(path, head)
-    return head
+    found = "WAV" if head[8:12] == b"WAVE" else _sniffed(path, head)
+    _refuse_unreadable(path, found)
+    return head, found
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
@@ -131,8 +154,8 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     Opus), MP3, AIFF ... (any format libsndfile reads; stereo averaged)."""
     refuse_empty_name(path, "the path of an audio file")  # Path(""): ".: is a directory" named nothing given
     path = _spelled_as_on_disk(Path(path))
-    head = _check_file(path)
-    data, rate, fmt = _decode(path, head)
+    head, known = _check_file(path)
+    data, rate, fmt = _decode(path, head, known)
     if data.shape[0] == 0:
         raise UserError(f"{path}: {fmt} file without samples")
     if not MIN_RATE <= rate <= MAX_RATE:  # a damaged header: read as it says, 1 Hz is 16,000 times longer at 16 kHz
@@ -148,7 +171,7 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
 read_wav = read_audio  # its name before it read every format libsndfile reads
 
 
-def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
+def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int, str]:
     """The samples (frames, channels), rate and format libsndfile reads from ``path``; a file it cannot open, or whose
     samples stop short of what its header declares, is refused naming its format where its first bytes say it
     (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced: the refusal says what was wrong."""
@@ -156,7 +179,7 @@ def _decode(path: Path, head: bytes) -> tuple[np.ndarray, int, str]:
         import soundfile
     except ImportError:
         raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
-    known, declared = "WAV" if head[8:12] == b"WAVE" else _format_of(head), 0
+    declared = 0
     quiet = quiet_stderr() if _format_of(head) == "MP3" else contextlib.nullcontext()  # what libsndfile gives mpg123
     try:
         with quiet, soundfile.SoundFile(_sndfile_name(path)) as f:
@@ -248,10 +271,7 @@ def _mpeg_samples(path: Path) -> int | None:
     or where no frame follows the tag. Only such a file is walked through."""
     size = path.stat().st_size
     with path.open("rb") as f:
-        tag = f.read(10)
-        start = 0
-        if tag[:3] == b"ID3" and len(tag) == 10:
-            start = 10 + (10 if tag[5] & 0x10 else 0) + sum((b & 0x7F) << (21 - 7 * i) for i, b in enumerate(tag[6:]))
+        start = _after_tag(f)
         f.seek(start)
         first = f.read(40)
         if _mpeg_frame(first) is None or any(name in first for name in _LENGTH_TAGS):
@@ -262,6 +282,15 @@ def _mpeg_samples(path: Path) -> int | None:
             f.seek(start)
             header = f.read(4)
     return samples
+
+
+def _after_tag(f: Any) -> int:
+    """Where the audio of the open file ``f`` starts: after its ID3v2 tag (and the tag's footer), or at 0."""
+    f.seek(0)
+    tag = f.read(10)
+    if tag[:3] != b"ID3" or len(tag) < 10:
+        return 0
+    return 10 + (10 if tag[5] & 0x10 else 0) + sum((b & 0x7F) << (21 - 7 * i) for i, b in enumerate(tag[6:]))
 
 
 def _spelled_as_on_disk(path: Path) -> Path:
