@@ -1,6 +1,7 @@
 """read_audio's input, as a user of `rnnkit transcribe` and `train speech` meets it: a damaged MP3 is refused in
 rnnkit's one line alone (libmpg123 wrote its own notes on fd 2 before it), a UTF-16 text is not called a damaged
-MP3 nor an ID3-tagged AAC an MP3."""
+MP3 nor an ID3-tagged AAC an MP3, and a name longer than the system takes is refused in one line (was a raw
+OSError)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,10 @@ def test_an_id3_tagged_aac_is_named_aac(tmp_path: Path) -> None:
     tagged = tmp_path / "tagged.mp3"  # an ID3 tag before MP3 frames is still an MP3
     tagged.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x10" + bytes(16) + _mp3(tmp_path / "plain.mp3"))
     assert read_audio(tagged)[0].shape[0] > 3000
+
+
+def test_a_name_longer_than_the_system_takes_is_refused_in_one_line(tmp_path: Path) -> None:
+    long = tmp_path / ("a" * 300 + ".wav")
+    with pytest.raises(UserError) as err:
+        read_audio(long)
+    assert str(err.value) == f"{long}: cannot read (File name too long)"

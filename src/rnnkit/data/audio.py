@@ -34,6 +34,7 @@ import torch
 from torch import Tensor
 
 from rnnkit.data.split import spellings
+from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import SettingError, UserError, check_count, quiet_stderr, refuse_empty_name, warn
 
 __all__ = ["AUDIO_FILE", "SAMPLE_RATE", "check_n_mels", "log_mel", "max_mels", "mel_filterbank", "read_audio",
@@ -153,9 +154,12 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono float32 samples in [-1, 1] and the sample rate of the recording ``path``: WAV, FLAC, Ogg (Vorbis,
     Opus), MP3, AIFF ... (any format libsndfile reads; stereo averaged)."""
     refuse_empty_name(path, "the path of an audio file")  # Path(""): ".: is a directory" named nothing given
-    path = _spelled_as_on_disk(Path(path))
-    head, known = _check_file(path)
-    data, rate, fmt = _decode(path, head, known)
+    try:
+        path = _spelled_as_on_disk(Path(path))
+        head, known = _check_file(path)
+        data, rate, fmt = _decode(path, head, known)
+    except OSError as exc:  # a name longer than the system takes ('File name too long'), a folder not searchable
+        raise unreadable(path, exc) from None
     if data.shape[0] == 0:
         raise UserError(f"{path}: {fmt} file without samples")
     if not MIN_RATE <= rate <= MAX_RATE:  # a damaged header: read as it says, 1 Hz is 16,000 times longer at 16 kHz
