@@ -4,10 +4,12 @@ Each test kills a mutant that survived the area's tests: a W64 or a WAV libsndfi
 a RIFF file of no WAVE not taken for a cut WAV, an RF64 without samples checked as a WAV, an AIFF written to a
 stream read, libsndfile's reason without its 'Error : ' and full stop, an MP3 within a frame of its header's length
 read, a recording longer than one block read whole, the ffmpeg command for a FLAC of open length, and a name typed
-in either Unicode spelling (the file of the typed spelling first)."""
+in either Unicode spelling (the file of the typed spelling first); a CAF or W64 file cut short refused (it was read
+as a shorter recording)."""
 
 from __future__ import annotations
 
+import re
 import struct
 import unicodedata
 from pathlib import Path
@@ -112,3 +114,17 @@ def test_a_name_typed_in_nfd_finds_its_nfc_file_and_the_typed_spelling_comes_fir
     assert len(read_audio(nfd)[0]) == 800  # typed on a Mac, the file named elsewhere
     _written(nfd, 1600)  # both spellings on disk, two files: each read as typed
     assert (len(read_audio(nfd)[0]), len(read_audio(nfc)[0])) == (1600, 800)
+
+
+@pytest.mark.parametrize(("name", "fmt", "said"), [("call.caf", "CAF", "bytes of samples, the file holds"),
+                                                   ("call.w64", "W64", "bytes in all, the file holds")])
+def test_a_caf_or_w64_cut_short_is_refused(tmp_path: Path, name: str, fmt: str, said: str) -> None:
+    """libsndfile reads what is there of them, as of an AIFF: a CAF a second long cut to 0.85 s, or a W64 cut to
+    its first 40 samples, was read as a shorter recording; now refused as its header and its size disagree."""
+    path = tmp_path / name
+    data = _written(path, 8000, format=fmt, subtype="PCM_16")
+    path.write_bytes(data[:len(data) - 2 * 1153] if fmt == "CAF" else data[:200])
+    assert re.fullmatch(f"{re.escape(str(path))}: truncated {fmt} file: the header declares \\d+ {said} \\d+",
+                        _refusal(path))
+    path.write_bytes(data)
+    assert len(read_audio(path)[0]) == 8000
