@@ -2,7 +2,8 @@
 
 A resumed run's own rate (an 8 kHz run's, or 16000 of a run saved before the setting) goes on and stays; features
 are computed at the model's rate for training, validation, transcribe's helpers, the report, and each speed of
---speed-perturb; the low-rate warning counts every recording given, not only the low ones."""
+--speed-perturb; the low-rate warning counts every recording given, not only the low ones; transcribe prints no
+training progress lines."""
 
 from __future__ import annotations
 
@@ -91,3 +92,14 @@ def test_the_report_computes_features_at_the_models_rate(monkeypatch: pytest.Mon
     monkeypatch.setattr(speech, "features_of", lambda path, n_mels, **kw: asked.append(kw) or torch.zeros(5, n_mels))
     rsp.add_sections(Page("p"), Path("run"), rec, None)
     assert asked == [{"sample_rate": 8000}]
+
+
+def test_transcribes_features_print_no_progress_lines(monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Only training's and validation's (``what`` given) say 'features: 2000 / N'; transcribe of 2,000 files none."""
+    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.zeros(160, np.float32), 16000))
+    monkeypatch.setattr(_speech_data, "_wave_features", lambda *args: torch.zeros(2, 20))
+    recordings_features(["call.wav"] * 2000, 20, 16000)
+    assert capsys.readouterr().err == ""
+    recordings_features(["call.wav"] * 2000, 20, 16000, what="training")
+    assert capsys.readouterr().err == "  features: 2000 / 2000 training utterances\n"
