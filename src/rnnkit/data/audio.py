@@ -56,9 +56,10 @@ _UNREADABLE = {"AMR", "WMA", "AAC", "MP4/M4A"}
 #: samples a decoder may give fewer than its header declares (an MP3 frame: encoder delay and padding)
 _SLACK = 1152
 _UNKNOWN_LENGTH = 2**63 - 1  # libsndfile's frame count where the header leaves it open (SF_COUNT_MAX)
-#: libsndfile's log of an AIFF's sample chunk and the bytes the file holds for it, where they differ (it reads
-#: what is there, as it does a WAV file's, which :func:`_check_riff` checks)
-_SSND = re.compile(r"^\s*SSND : (\d+) \(should be (\d+)\)", re.MULTILINE)
+#: libsndfile's log of the bytes an AIFF's sample chunk (SSND), a CAF's (data) or a W64 file (riff) declares and
+#: those the file holds for it, where they differ (it reads what is there, as it does a WAV file's, which
+#: :func:`_check_riff` checks)
+_CUT = re.compile(r"^\s*(SSND|data|riff) : (\d+) \(should be (\d+)\)", re.MULTILINE)
 
 
 def _format_of(head: bytes) -> str | None:
@@ -197,13 +198,14 @@ def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int
 
 
 def _check_length(path: Path, fmt: str, log: str, declared: int, read: int, counted: int | None) -> None:
-    """Refuse a recording of which fewer samples were ``read`` than its header declares (``declared``; an AIFF's
-    bytes, in libsndfile's ``log``), or, for an MP3 whose first frame gives no length, than its frames hold
-    (``counted``: libsndfile's ``declared`` is then mpg123's guess from the file's size, and it stops there)."""
-    cut = _SSND.search(log)
-    if cut is not None and int(cut[1]) > int(cut[2]) and int(cut[1]) not in _STREAMING_SIZES:
-        raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[1]} bytes of samples, the "
-                        f"file holds {cut[2]}")
+    """Refuse a recording of which fewer samples were ``read`` than its header declares (``declared``; an AIFF's,
+    a CAF's or a W64's bytes, in libsndfile's ``log``), or, for an MP3 whose first frame gives no length, than its
+    frames hold (``counted``: libsndfile's ``declared`` is then mpg123's guess from the file's size, and it stops
+    there)."""
+    cut = _CUT.search(log)
+    if cut is not None and int(cut[2]) > int(cut[3]) and int(cut[2]) not in _STREAMING_SIZES:
+        raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[2]} bytes "
+                        f"{'in all' if cut[1] == 'riff' else 'of samples'}, the file holds {cut[3]}")
     if counted is not None:
         if counted - read > _SLACK:
             raise UserError(f"{path}: an MP3 file whose first frame gives no length (no Xing or Info header): "
