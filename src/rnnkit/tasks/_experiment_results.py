@@ -31,6 +31,18 @@ def format_metric(v: float | None, metric: str) -> str:
     return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
 
 
+def mean_and_spread(r: dict[str, Any], metric: str) -> str:
+    """A cell's mean test metric as results.md and the report page show it, "± std" after it where there was more
+    than one seed (one seed has no spread to show: "± 0" read as seeds that agreed)."""
+    mean = format_metric(r["mean"], metric)
+    return mean + (f" ± {format_metric(r['std'], metric)}" if len(r["runs"]) > 1 else "")
+
+
+def steps_per_run(r: dict[str, Any]) -> float:
+    """The mean number of updates of a cell's runs (seeds): what a budget of minutes bought each."""
+    return statistics.fmean(x["steps"] for x in r["runs"])
+
+
 SOLVED_MSE = {"adding": 0.01}
 """An experiment "solved" by a run once its test metric passes this (Le et al.: adding MSE < 0.01)."""
 
@@ -66,18 +78,16 @@ def markdown(doc: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]
     for cell, r in doc["results"].items():
-        steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        # one seed has no spread to show: "± 0" read as seeds that agreed
-        std = f" ± {format_metric(r['std'], m)}" if len(r["runs"]) > 1 else ""
         solved = ""
         if solved_col:
             hits = [first_solved(x, name) for x in r["runs"]]
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)}{std} | "
-            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
+            f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
+            f"{doc['published'].get(cell, '')} |"
         )
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
