@@ -196,7 +196,7 @@ def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["report", str(tmp_path / "notes.txt")]) == 2
     assert "notes.txt: a file; expected a run directory" in capsys.readouterr().err
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a model directory" in capsys.readouterr().err
+    assert "no run in it (config.json and model.safetensors, results.json" in capsys.readouterr().err
     assert main(["report", str(charlm_run), "--chars", "0"]) == 2
     assert "--chars 0" in capsys.readouterr().err
     assert main(["report", str(charlm_run), "--text", str(tmp_path / "none.txt")]) == 2
