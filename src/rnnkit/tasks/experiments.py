@@ -353,7 +353,10 @@ def load_config(path: str) -> dict[str, Any]:
 
 
 def _experiment(name: str) -> Experiment:
-    """The experiment called ``name``, else one line naming the ones there are."""
+    """The experiment called ``name``, else one line naming the ones there are (or, for a config file given as
+    the name, the flag that reads it)."""
+    if name not in EXPERIMENTS and name.endswith(".toml"):
+        raise UserError(f"unknown experiment {name!r}; a TOML file of settings is read with --config {name}")
     if name not in EXPERIMENTS:
         raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
