@@ -478,6 +478,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # "rnnkit: interrupted" alone said neither what was kept nor how to go on
         if kept:
             _say_kept(kept[0], out)
+        else:  # "rnnkit: interrupted" alone left the user looking for results
+            print(f"rnnkit experiment: stopped before its first cell, {s.cells[0]}, finished: no results in {out}",
+                  file=sys.stderr, flush=True)
         raise
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
