@@ -11,6 +11,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.files import written
+from rnnkit.wording import counted
 
 
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +70,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         doc["description"] + ".",
         "",
-        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
+        f"Budget per run: {st['minutes']:g} min" + (f" or {counted(st['steps'], 'step')}" if st["steps"] is not None
+                                                   else "")
         + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
@@ -89,6 +91,10 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
             f"{doc['published'].get(cell, '')} |"
         )
+    bf16 = [cell for cell, r in doc["results"].items() if any(x.get("precision") == "bf16" for x in r["runs"])]
+    if bf16:  # results.json records each run's precision; "auto" gives the LSTM bf16 on some CPUs only
+        rest = " (the other cells in fp32)" if len(bf16) < len(doc["results"]) else ""
+        lines += ["", f"Under bf16 autocast{rest}: {', '.join(bf16)}."]
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
