@@ -5,6 +5,8 @@ budget of one step read 'or 1 steps' (walk36)."""
 
 from __future__ import annotations
 
+from rnnkit.report.experiments import _experiment_sections
+from rnnkit.report.page import Page
 from rnnkit.tasks._experiment_results import markdown
 
 
@@ -28,3 +30,9 @@ def test_an_all_fp32_experiment_says_nothing_of_precision_and_one_step_is_one_st
     md = markdown(_doc({"lstm": ["fp32"]}, steps=1))
     assert "bf16" not in md
     assert "Budget per run: 15 min or 1 step;" in md
+
+
+def test_the_report_page_says_it_too() -> None:
+    page = Page("experiment")
+    _experiment_sections(page, _doc({"lstm": ["bf16"], "irnn": ["fp32"]}))
+    assert "<p>Under bf16 autocast (the other cells in fp32): lstm.</p>" in page.sections[0][1]

@@ -76,7 +76,7 @@ def _steps(r: dict[str, Any]) -> str:
 
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     """The table of cells in results.md's words (an accuracy in percent), the curves and the settings."""
-    from rnnkit.tasks._experiment_results import mean_and_spread
+    from rnnkit.tasks._experiment_results import mean_and_spread, precision_note
 
     rows = [(cell, mean_and_spread(r, doc["metric"]), f"{r['parameters']:,}", r["hidden"], f"{r['seconds']:.1f}",
              _steps(r), ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
@@ -84,6 +84,8 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     not_run = doc.get("cells_not_run") or []
     stopped = (f"<p>Not run to the end (the experiment was stopped): {escape(', '.join(not_run))}.</p>"
                if not_run else "")
+    note = precision_note(doc)
+    stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
              table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden",
                     "seconds per run", "steps per run", "how runs ended"], rows))

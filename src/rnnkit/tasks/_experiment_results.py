@@ -91,10 +91,8 @@ def markdown(doc: dict[str, Any]) -> str:
             f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
             f"{doc['published'].get(cell, '')} |"
         )
-    bf16 = [cell for cell, r in doc["results"].items() if any(x.get("precision") == "bf16" for x in r["runs"])]
-    if bf16:  # results.json records each run's precision; "auto" gives the LSTM bf16 on some CPUs only
-        rest = " (the other cells in fp32)" if len(bf16) < len(doc["results"]) else ""
-        lines += ["", f"Under bf16 autocast{rest}: {', '.join(bf16)}."]
+    if precision_note(doc):
+        lines += ["", precision_note(doc)]
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
@@ -105,6 +103,16 @@ def markdown(doc: dict[str, Any]) -> str:
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def precision_note(doc: dict[str, Any]) -> str:
+    """The sentence naming the cells trained under bf16 autocast (results.json records each run's precision;
+    ``precision = "auto"`` gives the LSTM bf16 on some CPUs only); "" where every run was fp32."""
+    bf16 = [cell for cell, r in doc["results"].items() if any(x.get("precision") == "bf16" for x in r["runs"])]
+    if not bf16:
+        return ""
+    rest = " (the other cells in fp32)" if len(bf16) < len(doc["results"]) else ""
+    return f"Under bf16 autocast{rest}: {', '.join(bf16)}."
 
 
 def _no_better(doc: dict[str, Any]) -> list[str]:
