@@ -36,3 +36,16 @@ def test_the_report_page_says_it_too() -> None:
     page = Page("experiment")
     _experiment_sections(page, _doc({"lstm": ["bf16"], "irnn": ["fp32"]}))
     assert "<p>Under bf16 autocast (the other cells in fp32): lstm.</p>" in page.sections[0][1]
+
+
+def test_a_cell_over_the_parameter_budget_at_its_smallest_is_named() -> None:
+    """--params 20 on clockwork-waveform: results.md said 'models matched to about 20 parameters' while the CW-RNN,
+    one unit for each of its 8 modules at the least, had 69; the comparison was not at equal size, without a word."""
+    doc = _doc({"rnn_tanh": ["fp32"], "clockwork": ["fp32"]})
+    doc["settings"]["params"] = 20
+    doc["results"]["rnn_tanh"]["parameters"] = 13
+    doc["results"]["clockwork"]["parameters"] = 69
+    assert ("\nOver the budget of 20 parameters even at their smallest size: clockwork (69).\n"
+            in markdown(doc))
+    doc["settings"]["params"] = 100
+    assert "Over the budget" not in markdown(doc)

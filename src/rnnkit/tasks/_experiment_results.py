@@ -93,6 +93,10 @@ def markdown(doc: dict[str, Any]) -> str:
         )
     if precision_note(doc):
         lines += ["", precision_note(doc)]
+    params = st.get("params")
+    over = [f"{cell} ({r['parameters']})" for cell, r in doc["results"].items() if params and r["parameters"] > params]
+    if over:  # hidden_for_params keeps a cell's smallest size (a clockwork: a unit a module) however small params is
+        lines += ["", f"Over the budget of {params} parameters even at their smallest size: {', '.join(over)}."]
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
