@@ -75,7 +75,8 @@ def test_report_refuses_an_empty_run_name_as_one(empty: str, tmp_path: Path, mon
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """``report ""`` (an unset shell variable) was read as the working directory: ".: not a model directory"."""
     assert refused_in_an_empty_folder(["report", empty], tmp_path, monkeypatch, capsys) == (
-        f"rnnkit: error: {empty!r}: an empty name; expected a run directory written by `rnnkit train`\n")
+        f"rnnkit: error: {empty!r}: an empty name; expected a run directory of `rnnkit train`, `rnnkit experiment` "
+        "or `rnnkit diagnose`\n")
 
 
 @pytest.mark.parametrize("empty", ["", " "])

@@ -53,7 +53,8 @@ def test_a_damaged_runs_error_is_named_in_its_first_line(run: Path, tmp_path: Pa
 def test_an_empty_run_name_and_an_output_under_a_file_are_refused_in_one_line(run: Path, tmp_path: Path) -> None:
     """'' (an unset shell variable) is no run directory, not the working directory; an --output whose folder is a
     file is named with that file before any work."""
-    with pytest.raises(UserError, match=r"^'': an empty name; expected a run directory written by rnnkit\.fit$"):
+    said = r"^'': an empty name; expected a run directory of rnnkit\.fit, `rnnkit experiment` or `rnnkit diagnose`$"
+    with pytest.raises(UserError, match=said):
         report.write_report("")
     blocker = tmp_path / "notes"
     blocker.write_text("mine", encoding="utf-8")

@@ -37,7 +37,8 @@ def test_an_option_given_empty_is_still_given() -> None:
 
 def test_a_path_that_is_no_run_directory_says_what_it_is(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
-    with pytest.raises(UserError, match="f: a file; expected a run directory written by `rnnkit train`$"):
+    said = "f: a file; expected a run directory of `rnnkit train`, `rnnkit experiment` or `rnnkit diagnose`$"
+    with pytest.raises(UserError, match=said):
         report.run_dir(tmp_path / "f")
     with pytest.raises(UserError, match="nope: no such directory; expected a run directory"):
         report.run_dir(tmp_path / "nope")

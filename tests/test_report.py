@@ -196,7 +196,7 @@ def test_report_refuses_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["report", str(tmp_path / "notes.txt")]) == 2
     assert "notes.txt: a file; expected a run directory" in capsys.readouterr().err
     assert main(["report", str(tmp_path)]) == 2
-    assert "not a model directory" in capsys.readouterr().err
+    assert "no run in it (config.json and model.safetensors, results.json" in capsys.readouterr().err
     assert main(["report", str(charlm_run), "--chars", "0"]) == 2
     assert "--chars 0" in capsys.readouterr().err
     assert main(["report", str(charlm_run), "--text", str(tmp_path / "none.txt")]) == 2
@@ -791,7 +791,8 @@ def test_the_overview_gives_minutes_and_items_per_second_of_the_runs_own_numbers
 
 
 def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_holds() -> None:
-    """Two seeds show their std (only one seed hides it), and seconds stay seconds."""
+    """Two seeds show their std (only one seed hides it), an accuracy in percent as results.md shows it, and
+    seconds stay seconds; a results.json without steps shows none."""
     from rnnkit.report.experiments import _experiment_sections
     from rnnkit.report.page import Page
 
@@ -802,8 +803,9 @@ def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_h
     page = Page("experiment")
     _experiment_sections(page, {"metric": "accuracy", "results": {"lstm": cell(2), "gru": cell(1)}})
     results = page.sections[0][1]
-    assert "<tr><td>lstm</td><td>0.875 ± 0.013</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
-    assert "<tr><td>gru</td><td>0.875</td><td>1,234</td><td>8</td><td>90.0</td><td>steps</td></tr>" in results
+    assert ("<tr><td>lstm</td><td>87.5% ± 1.2%</td><td>1,234</td><td>8</td><td>90.0</td><td>—</td><td>steps</td></tr>"
+            in results)
+    assert "<tr><td>gru</td><td>87.5%</td><td>1,234</td><td>8</td><td>90.0</td><td>—</td><td>steps</td></tr>" in results
 
 
 def test_the_attention_figure_labels_each_row_with_the_token_it_wrote() -> None:

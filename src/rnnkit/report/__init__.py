@@ -105,18 +105,28 @@ def warn_no_model(run: Path, given: str) -> None:
         warn(f"{given}: {run} is {results_folder(run)}, whose page runs no model; it is not used")
 
 
+#: what ``rnnkit report RUN`` reads, as its refusals say it
+RUN_WANTED = "a run directory of `rnnkit train`, `rnnkit experiment` or `rnnkit diagnose`"
+
+
 def run_dir(path: str | Path) -> Path:
     """The run directory of ``path``: itself, or the run above a checkpoint (``OUT/best`` → ``OUT``). An empty name
     (an unset shell variable) is refused as one: ``Path("")`` is the working directory, which was named as ``.: not
     a model directory``."""
-    refuse_empty_name(path, "a run directory written by `rnnkit train`")
+    refuse_empty_name(path, RUN_WANTED)
     path = Path(path)
     if not path.is_dir():
         what = "a file" if path.exists() else "no such directory"
-        raise UserError(f"{path}: {what}; expected a run directory written by `rnnkit train`")
+        raise UserError(f"{path}: {what}; expected {RUN_WANTED}")
     from rnnkit.train.checkpoint import run_folder
 
-    return run_folder(path)
+    run = run_folder(path)
+    if not experiment_run(run) and not any((run / n).exists() for n in ("config.json", "model.safetensors", "best",
+                                                                         "last")):
+        # load_checkpoint's "not a model directory" told the user of an experiment's folder it is not one
+        raise UserError(f"{run}: no run in it (config.json and model.safetensors, results.json or diagnose.json); "
+                        f"expected {RUN_WANTED}")
+    return run
 
 
 def write_report(path: str | Path, *, output: str | Path | None = None, text: str | None = None,

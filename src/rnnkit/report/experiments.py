@@ -1,7 +1,7 @@
 """Report pages of ``rnnkit experiment`` and ``rnnkit diagnose`` directories.
 
 What a user gets: for an experiment (``results.json``), the table of cells (mean ± std over seeds,
-parameters, seconds) and the test metric of every cell and seed against training time, interactive;
+parameters, seconds, steps) and the test metric of every cell and seed against training time, interactive;
 for ``diagnose`` (``diagnose.json``), the gradient norm through time of each cell at initialisation and
 after training, the spectral radius of each cell's W_hh then (a table), the radius sweep and the runs with
 and without clipping, on log axes, and its table; each under its own heading.
@@ -64,18 +64,31 @@ def _g(value: Any, spec: str) -> str:
     return format(value, spec) if isinstance(value, int | float) else "nan"
 
 
+def _steps(r: dict[str, Any]) -> str:
+    """A cell's updates per run as the page shows them; "—" for a results.json without them (written by hand)."""
+    from rnnkit.tasks._experiment_results import steps_per_run
+
+    try:
+        return f"{steps_per_run(r):,.0f}"
+    except (KeyError, TypeError, ValueError):
+        return "—"
+
+
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
-    rows = [(cell, _g(r["mean"], ".4g") + (f" ± {_g(r['std'], '.2g')}" if len(r["runs"]) > 1 else ""),
-             f"{r['parameters']:,}", r["hidden"],
-             f"{r['seconds']:.1f}",
-             ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
+    """The table of cells in results.md's words (an accuracy in percent), the curves and the settings."""
+    from rnnkit.tasks._experiment_results import mean_and_spread, precision_note
+
+    rows = [(cell, mean_and_spread(r, doc["metric"]), f"{r['parameters']:,}", r["hidden"], f"{r['seconds']:.1f}",
+             _steps(r), ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]
     not_run = doc.get("cells_not_run") or []
     stopped = (f"<p>Not run to the end (the experiment was stopped): {escape(', '.join(not_run))}.</p>"
                if not_run else "")
+    note = precision_note(doc)
+    stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
              table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden",
-                    "seconds per run", "how runs ended"], rows))
+                    "seconds per run", "steps per run", "how runs ended"], rows))
     page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))
     page.add("Settings", f"<pre>{escape(json.dumps(doc.get('settings', {}), indent=1))}</pre>")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.files import written
+from rnnkit.wording import counted
 
 
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
@@ -29,6 +30,18 @@ def format_metric(v: float | None, metric: str) -> str:
     if v is None or not math.isfinite(v):
         return "nan"
     return f"{100 * v:.1f}%" if metric == "accuracy" else f"{v:.4g}"
+
+
+def mean_and_spread(r: dict[str, Any], metric: str) -> str:
+    """A cell's mean test metric as results.md and the report page show it, "± std" after it where there was more
+    than one seed (one seed has no spread to show: "± 0" read as seeds that agreed)."""
+    mean = format_metric(r["mean"], metric)
+    return mean + (f" ± {format_metric(r['std'], metric)}" if len(r["runs"]) > 1 else "")
+
+
+def steps_per_run(r: dict[str, Any]) -> float:
+    """The mean number of updates of a cell's runs (seeds): what a budget of minutes bought each."""
+    return statistics.fmean(x["steps"] for x in r["runs"])
 
 
 SOLVED_MSE = {"adding": 0.01}
@@ -57,7 +70,8 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         doc["description"] + ".",
         "",
-        f"Budget per run: {st['minutes']:g} min" + (f" or {st['steps']} steps" if st["steps"] is not None else "")
+        f"Budget per run: {st['minutes']:g} min" + (f" or {counted(st['steps'], 'step')}" if st["steps"] is not None
+                                                   else "")
         + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
@@ -66,19 +80,23 @@ def markdown(doc: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]
     for cell, r in doc["results"].items():
-        steps = statistics.fmean(x["steps"] for x in r["runs"])
         stops = sorted({x["stopped"] for x in r["runs"]})
-        # one seed has no spread to show: "± 0" read as seeds that agreed
-        std = f" ± {format_metric(r['std'], m)}" if len(r["runs"]) > 1 else ""
         solved = ""
         if solved_col:
             hits = [first_solved(x, name) for x in r["runs"]]
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {format_metric(r['mean'], m)}{std} | "
-            f"{r['seconds']:.0f} | {steps:.0f} | {'; '.join(stops)} | {solved}{doc['published'].get(cell, '')} |"
+            f"| {cell} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
+            f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
+            f"{doc['published'].get(cell, '')} |"
         )
+    if precision_note(doc):
+        lines += ["", precision_note(doc)]
+    params = st.get("params")
+    over = [f"{cell} ({r['parameters']})" for cell, r in doc["results"].items() if params and r["parameters"] > params]
+    if over:  # hidden_for_params keeps a cell's smallest size (a clockwork: a unit a module) however small params is
+        lines += ["", f"Over the budget of {params} parameters even at their smallest size: {', '.join(over)}."]
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
@@ -89,6 +107,16 @@ def markdown(doc: dict[str, Any]) -> str:
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def precision_note(doc: dict[str, Any]) -> str:
+    """The sentence naming the cells trained under bf16 autocast (results.json records each run's precision;
+    ``precision = "auto"`` gives the LSTM bf16 on some CPUs only); "" where every run was fp32."""
+    bf16 = [cell for cell, r in doc["results"].items() if any(x.get("precision") == "bf16" for x in r["runs"])]
+    if not bf16:
+        return ""
+    rest = " (the other cells in fp32)" if len(bf16) < len(doc["results"]) else ""
+    return f"Under bf16 autocast{rest}: {', '.join(bf16)}."
 
 
 def _no_better(doc: dict[str, Any]) -> list[str]:

@@ -12,13 +12,18 @@ from rnnkit.train.checkpoint import REPORT_PAGE, missing_folders, refuse_run_out
 #: drawn from the results by ``rnnkit report``: it describes the earlier run once they are replaced
 DERIVED = REPORT_PAGE
 
+#: the file by which ``rnnkit report`` knows each command's folder, and the command: the page draws one of them
+#: (the experiment's where both are), so a folder holds one command's results
+KINDS = {"results.json": "rnnkit experiment", "diagnose.json": "rnnkit diagnose"}
+
 
 @contextlib.contextmanager
 def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overwrite: bool) -> Iterator[Path]:
     """``out``, checked and created before the work starts (not after hours of it): a file is refused, and
     so is a folder that holds one of ``files`` (``owner``'s, from an earlier run) unless ``overwrite``, which
     removes them, and the ``report.html`` drawn from them, before the work starts (as ``train --overwrite``
-    does): a new run stopped early leaves none of the earlier results to pass for its own. A folder in
+    does): a new run stopped early leaves none of the earlier results to pass for its own. The other command's
+    results (:data:`KINDS`) are refused even then. A folder in
     the place of one of ``files`` is refused even then (it would fail the first write, after the work).
     The block runs holding ``out/.lock`` (:func:`rnnkit.train.checkpoint.run_lock`, as a training run does):
     a second run into ``out`` while this one works is refused in one line, before it removes or writes
@@ -44,7 +49,12 @@ def results_folder(out: str | Path, files: tuple[str, ...], owner: str, *, overw
 
 
 def _refuse_taken(out: Path, files: tuple[str, ...], owner: str, overwrite: bool) -> list[str]:
-    """The ``files`` an earlier run left in ``out``; refused in one line unless ``overwrite``."""
+    """The ``files`` an earlier run left in ``out``; refused in one line unless ``overwrite``, and the other
+    command's results (:data:`KINDS`) in one line even then: ``overwrite`` replaces this command's files only."""
+    for name, command in KINDS.items():
+        if name not in files and (out / name).exists():
+            raise UserError(f"--out {out}: holds {command}'s {name}, and rnnkit report draws one command's results "
+                            "a folder; give another --out")
     taken = [name for name in files if (out / name).exists()]
     if taken and not overwrite:
         raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "

@@ -353,7 +353,10 @@ def load_config(path: str) -> dict[str, Any]:
 
 
 def _experiment(name: str) -> Experiment:
-    """The experiment called ``name``, else one line naming the ones there are."""
+    """The experiment called ``name``, else one line naming the ones there are (or, for a config file given as
+    the name, the flag that reads it)."""
+    if name not in EXPERIMENTS and name.endswith(".toml"):
+        raise UserError(f"unknown experiment {name!r}; a TOML file of settings is read with --config {name}")
     if name not in EXPERIMENTS:
         raise UserError(f"unknown experiment {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
     return EXPERIMENTS[name]
@@ -475,6 +478,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # "rnnkit: interrupted" alone said neither what was kept nor how to go on
         if kept:
             _say_kept(kept[0], out)
+        else:  # "rnnkit: interrupted" alone left the user looking for results
+            print(f"rnnkit experiment: stopped before its first cell, {s.cells[0]}, finished: no results in {out}",
+                  file=sys.stderr, flush=True)
         raise
     if args.json:
         print(strictjson.dumps(summary(doc)))  # a diverged seed's mean is null, as JSON readers need
