@@ -178,15 +178,17 @@ read_wav = read_audio  # its name before it read every format libsndfile reads
 def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int, str]:
     """The samples (frames, channels), rate and format libsndfile reads from ``path``; a file it cannot open, or whose
     samples stop short of what its header declares, is refused naming its format where its first bytes say it
-    (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced: the refusal says what was wrong."""
+    (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced, as of any file libsndfile hands it (one
+    named .mp3 whose first bytes name no format: an HTML page saved as song.mp3): the refusal says what was wrong.
+    fd 2 is the process's: other files are read with it as it was (speech_corpus's threads, its progress lines)."""
     try:
         import soundfile
     except ImportError:
         raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
     declared = 0
-    quiet = quiet_stderr() if _format_of(head) == "MP3" else contextlib.nullcontext()  # what libsndfile gives mpg123
+    mpeg = _format_of(head) == "MP3" or path.suffix.lower() == ".mp3"  # libsndfile's fallback: by the name's end
     try:
-        with quiet, soundfile.SoundFile(_sndfile_name(path)) as f:
+        with quiet_stderr() if mpeg else contextlib.nullcontext(), soundfile.SoundFile(_sndfile_name(path)) as f:
             declared, log = f.frames, f.extra_info
             data = _read_blocks(f)
             rate, fmt = f.samplerate, f.format

@@ -1,0 +1,43 @@
+"""read_audio fed damaged recordings (hostile35's fuzzing): each case hypothesis found is pinned here. A file's bytes
+give samples and a rate, or a UserError of one line naming it; nothing else, and fd 2 silent and restored."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rnnkit.data import audio
+from rnnkit.data.audio import read_audio
+from rnnkit.errors import UserError
+from tests import test_fuzz_readers as fuzz
+
+
+def _refused(path: Path, data: bytes, match: str) -> str:
+    """``data`` written to ``path`` and read: the refusal's message (one line naming ``path``, matching ``match``)."""
+    path.write_bytes(data)
+    with pytest.raises(UserError, match=match) as caught:
+        read_audio(path)
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message
+    return message
+
+
+def test_a_web_page_saved_as_mp3_is_refused_without_libmpg123s_notes(tmp_path: Path,
+                                                                      capfd: pytest.CaptureFixture[str]) -> None:
+    """libsndfile hands a file named .mp3 to libmpg123 whatever its first bytes: its 'Note: Illegal Audio-MPEG-Header'
+    lines came before rnnkit's, as only files starting as MP3s were silenced."""
+    _refused(tmp_path / "song.mp3", b"<html><body>404 Not Found</body></html>\n" * 5, "song.mp3: not an audio file")
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"
+
+
+def test_a_wav_is_read_with_fd_2_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fd 2 is the process's: speech_corpus reads its WAV files in threads while it prints its progress there, which
+    a silencing for every file would swallow. Only MP3s, and files named .mp3, are read with it silenced."""
+    wav = tmp_path / "call.wav"
+    wav.write_bytes(fuzz.GOOD[".wav"])
+    monkeypatch.setattr(audio, "quiet_stderr", lambda: pytest.fail("fd 2 silenced for a WAV file"))
+    assert read_audio(wav)[1] == 8000
+
