@@ -41,3 +41,10 @@ def test_a_wav_is_read_with_fd_2_as_it_was(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(audio, "quiet_stderr", lambda: pytest.fail("fd 2 silenced for a WAV file"))
     assert read_audio(wav)[1] == 8000
 
+
+@pytest.mark.parametrize("name", ["call.raw", "CALL.RAW"])
+def test_a_raw_file_is_refused_with_the_ffmpeg_command_that_gives_it_a_header(tmp_path: Path, name: str) -> None:
+    """soundfile opens a file named .raw as headerless samples and asks their rate: a TypeError's traceback
+    ('samplerate must be specified'), whatever the file held, telephone systems' raw PCM dumps first."""
+    message = _refused(tmp_path / name, bytes(range(256)) * 8, f"{name}: a .raw file, samples without a header")
+    assert f"ffmpeg -f s16le -ar 8000 -ac 1 -i {tmp_path / name} " in message

@@ -130,7 +130,8 @@ def _check_riff(path: Path, size: int) -> None:
 def _check_file(path: Path) -> tuple[bytes, str | None]:
     """The first 12 bytes of the recording ``path`` and its format where they say it (:func:`_sniffed`), or a
     :class:`UserError` for a directory, a device, a missing or empty file, a WAV file cut short, or a format
-    libsndfile does not read."""
+    libsndfile does not read (also a .raw file: soundfile takes it for samples without a header, asking their
+    rate)."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
         raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                         f"{path / '*.wav'})")
@@ -141,6 +142,11 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
     size = path.stat().st_size
     if size == 0:
         raise UserError(f"{path}: empty file; expected {AUDIO_FILE}")
+    if path.suffix.lower() == ".raw":  # soundfile's TypeError 'samplerate must be specified' was a traceback
+        wav = shlex.quote(str(path.with_suffix(".wav")))
+        raise UserError(f"{path}: a .raw file, samples without a header that says their rate and encoding; give them "
+                        f"one first, e.g. `ffmpeg -f s16le -ar 8000 -ac 1 -i {shlex.quote(str(path))} {wav}` (the "
+                        "encoding, rate and channels they were recorded with)")
     with path.open("rb") as f:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
