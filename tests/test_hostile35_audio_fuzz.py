@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rnnkit.data import audio
@@ -48,3 +49,15 @@ def test_a_raw_file_is_refused_with_the_ffmpeg_command_that_gives_it_a_header(tm
     ('samplerate must be specified'), whatever the file held, telephone systems' raw PCM dumps first."""
     message = _refused(tmp_path / name, bytes(range(256)) * 8, f"{name}: a .raw file, samples without a header")
     assert f"ffmpeg -f s16le -ar 8000 -ac 1 -i {tmp_path / name} " in message
+
+
+def test_an_rf64_cut_short_is_refused_as_a_wav_is(tmp_path: Path) -> None:
+    """An RF64 (a WAV file past 4 GiB, as broadcast recorders write it) gives its samples' length in its 'ds64'
+    chunk, its 'data' chunk saying 0xFFFFFFFF: cut short, it was read as far as it went, where a WAV is refused."""
+    soundfile = pytest.importorskip("soundfile")
+    whole = tmp_path / "whole.wav"
+    soundfile.write(whole, np.zeros(2000, np.float32), 8000, format="RF64", subtype="PCM_16")
+    assert read_audio(whole)[0].shape == (2000,)
+    data = whole.read_bytes()
+    _refused(tmp_path / "call.wav", data[:2000], "call.wav: truncated WAV file: the header declares 4000 bytes of "
+                                                 "samples, the file holds 1896")

@@ -108,15 +108,21 @@ def _convert(path: Path) -> str:
 
 def _check_riff(path: Path, size: int) -> None:
     """Refuse a RIFF/WAVE file without a ``data`` chunk, or shorter than its header says (libsndfile reads what
-    is there)."""
+    is there); an RF64's ``data`` chunk gives its length in the ``ds64`` chunk before it."""
     with path.open("rb") as f:
         f.seek(12)
+        ds64 = None
         while True:
             chunk = f.read(8)
             if len(chunk) < 8:
                 raise UserError(f"{path}: truncated WAV file: no 'data' chunk with samples")
             name, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if name == b"ds64":  # the RIFF's size, then the data chunk's
+                at = f.tell()
+                ds64 = struct.unpack("<8xQ", f.read(16).ljust(16, b"\0"))[0]
+                f.seek(at)
             if name == b"data":
+                length = ds64 if ds64 is not None and length == 0xFFFFFFFF else length
                 left = size - f.tell()
                 if length not in _STREAMING_SIZES and length > left:
                     raise UserError(f"{path}: truncated WAV file: the header declares {length} bytes of samples, "
