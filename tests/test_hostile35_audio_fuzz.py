@@ -61,3 +61,19 @@ def test_an_rf64_cut_short_is_refused_as_a_wav_is(tmp_path: Path) -> None:
     data = whole.read_bytes()
     _refused(tmp_path / "call.wav", data[:2000], "call.wav: truncated WAV file: the header declares 4000 bytes of "
                                                  "samples, the file holds 1896")
+
+
+def test_a_damaged_midi_sample_dump_is_refused_before_libsndfile_prints_on_stdout(tmp_path: Path) -> None:
+    """libsndfile's SDS reader printf's 'Error A : 00' on stdout (where `rnnkit transcribe` writes its transcripts)
+    for each data packet its header's length needs that does not start F0 7E (or is past the file's end), and read
+    the file as noise; an SDS whole is read."""
+    soundfile = pytest.importorskip("soundfile")
+    whole = tmp_path / "whole.sds"
+    soundfile.write(whole, np.zeros(1500, np.float32), 8000, format="SDS", subtype="PCM_16")
+    assert read_audio(whole)[0].shape == (1500,)
+    data = bytearray(whole.read_bytes())
+    data[21 + 127] = 0
+    _refused(tmp_path / "call.sds", bytes(data), r"call.sds: truncated or damaged SDS file \(a MIDI sample dump\): "
+             r"its header declares 1500 samples, its packet 1 \(byte 148\) starts 00 7e; expected f0 7e")
+    _refused(tmp_path / "cut.sds", whole.read_bytes()[:19], r"cut.sds: .* 1500 samples, its packet 0 \(byte 21\) "
+             "starts past its end")

@@ -133,6 +133,23 @@ def _check_riff(path: Path, size: int) -> None:
             f.seek(length + (length & 1), 1)
 
 
+def _check_sds(path: Path) -> None:
+    """Refuse a MIDI sample dump (SDS) whose data packets, as many as its header's length needs (127 bytes each after
+    its 21; 120 bytes of samples, 2 to 4 bytes a sample by its bit width), do not each start F0 7E: libsndfile
+    reads such a file as noise, printing 'Error A : 00' lines of its own on stdout, where a transcript goes."""
+    with path.open("rb") as f:
+        header = f.read(21)
+        if len(header) < 13 or header[6] < 2:  # libsndfile refuses it itself
+            return
+        samples = header[10] & 0x7F | (header[11] & 0x7F) << 7 | (header[12] & 0x7F) << 14  # 7 bits a byte, low first
+        for packet in range(samples // (120 // min(4, max(2, (header[6] + 6) // 7)))):
+            f.seek(21 + 127 * packet)
+            if (start := f.read(2)) != b"\xf0\x7e":
+                raise UserError(f"{path}: truncated or damaged SDS file (a MIDI sample dump): its header declares "
+                                f"{samples} samples, its packet {packet} (byte {21 + 127 * packet}) starts "
+                                f"{start.hex(' ') or 'past its end'}; expected f0 7e")
+
+
 def _check_file(path: Path) -> tuple[bytes, str | None]:
     """The first 12 bytes of the recording ``path`` and its format where they say it (:func:`_sniffed`), or a
     :class:`UserError` for a directory, a device, a missing or empty file, a WAV file cut short, or a format
@@ -157,6 +174,8 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         _check_riff(path, size)
+    if head[:2] == b"\xf0\x7e" and head[3:4] == b"\x01" and head[2] < 0x80:  # as libsndfile tells an SDS file
+        _check_sds(path)
     found = "WAV" if head[8:12] == b"WAVE" else _sniffed(path, head)
     _refuse_unreadable(path, found)
     return head, found
