@@ -1,8 +1,9 @@
 """read_audio fuzzed (hypothesis): real recordings written by soundfile (WAV in PCM, float, μ-law and GSM, FLAC, Ogg,
-MP3 with and without its Xing header, AIFF, CAF, W64, RF64), damaged as a user's files are: bytes changed, cut short
-at any offset, header fields set to extremes, an ID3 tag of any size before them, runs of MPEG frame headers of
-every version, layer, bit rate and rate, an FF FE start. Whatever the bytes, read_audio gives mono float32 samples
-and a rate of 1,000 to 768,000 Hz, or a UserError of one line naming the file; fd 2 is the same file afterwards.
+MP3 with and without its Xing header, AIFF, CAF, W64, RF64, a MIDI sample dump), damaged as a user's files are:
+bytes changed, cut short at any offset, header fields set to extremes, an ID3 tag of any size before them, runs of
+MPEG frame headers of every version, layer, bit rate and rate, an FF FE start. Whatever the bytes, read_audio gives
+mono float32 samples and a rate of 1,000 to 768,000 Hz, or a UserError of one line naming the file; fd 2 is the same
+file afterwards.
 ``RNNKIT_FUZZ_EXAMPLES`` sets the inputs per test, as for test_fuzz_readers.py."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ KINDS = {"wav": ("WAV", "PCM_16", 8000, 1), "wav-float": ("WAV", "FLOAT", 8000, 
          "gsm": ("WAV", "GSM610", 8000, 1), "flac": ("FLAC", "PCM_16", 8000, 1), "ogg": ("OGG", "VORBIS", 8000, 1),
          "mp3": ("MP3", "MPEG_LAYER_III", 44100, 1), "mp3-22k": ("MP3", "MPEG_LAYER_III", 22050, 2),
          "aiff": ("AIFF", "PCM_16", 8000, 1), "caf": ("CAF", "PCM_16", 8000, 1), "w64": ("W64", "PCM_16", 8000, 1),
-         "rf64": ("RF64", "PCM_16", 8000, 1)}
+         "rf64": ("RF64", "PCM_16", 8000, 1), "sds": ("SDS", "PCM_16", 8000, 1)}
 #: values a damaged header field takes
 EXTREMES = (0, 1, 2, 0xFF, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 2**40, 2**63 - 1, 2**64 - 1)
 
