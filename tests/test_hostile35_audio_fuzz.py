@@ -4,6 +4,7 @@ give samples and a rate, or a UserError of one line naming it; nothing else, and
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +78,30 @@ def test_a_damaged_midi_sample_dump_is_refused_before_libsndfile_prints_on_stdou
              r"its header declares 1500 samples, its packet 1 \(byte 148\) starts 00 7e; expected f0 7e")
     _refused(tmp_path / "cut.sds", whole.read_bytes()[:19], r"cut.sds: .* 1500 samples, its packet 0 \(byte 21\) "
              "starts past its end")
+
+
+def _w64(tmp_path: Path) -> bytes:
+    """A W64 (Sony Wave64) file of 2000 silent samples: its 'riff' GUID and size, 'wave' GUID, then GUID chunks
+    whose 8-byte lengths count their own 24-byte headers: 'fmt ' at byte 40, 'data' after it."""
+    soundfile = pytest.importorskip("soundfile")
+    whole = tmp_path / "whole.w64"
+    soundfile.write(whole, np.zeros(2000, np.float32), 8000, format="W64", subtype="PCM_16")
+    assert read_audio(whole)[0].shape == (2000,)
+    return whole.read_bytes()
+
+
+def test_a_w64_cut_short_is_refused_as_a_wav_is(tmp_path: Path) -> None:
+    """libsndfile reads a W64 as far as it goes, as it does a WAV: cut short, it was read without a word."""
+    data = _w64(tmp_path)
+    _refused(tmp_path / "call.w64", data[:2000], "call.w64: truncated W64 file: the header declares 4000 bytes of "
+                                                 "samples, the file holds 1896")
+
+
+@pytest.mark.parametrize(("length", "said"), [(2**64 - 1, "truncated W64 file: no 'data' chunk"),
+                                              (2**63, "truncated W64 file: no 'data' chunk"),
+                                              (8, "damaged W64 file: a chunk of 8 bytes; expected 24 or more")])
+def test_a_w64_chunk_of_an_absurd_length_is_refused(tmp_path: Path, length: int, said: str) -> None:
+    """The walk over a W64's chunks neither seeks past 2^63 (an OverflowError) nor goes back (a chunk shorter than
+    its own header: a walk that never ends)."""
+    data = _w64(tmp_path)
+    _refused(tmp_path / "call.w64", data[:56] + struct.pack("<Q", length) + data[64:], f"call.w64: {said}")

@@ -106,17 +106,27 @@ def _convert(path: Path) -> str:
     return f"convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}`"
 
 
-def _check_riff(path: Path, size: int) -> None:
-    """Refuse a RIFF/WAVE file without a ``data`` chunk, or shorter than its header says (libsndfile reads what
-    is there); an RF64's ``data`` chunk gives its length in the ``ds64`` chunk before it."""
+#: how RIFF/WAVE and Sony Wave64 files lay out their chunks: where the first starts, the bytes of a chunk's name (W64:
+#: a GUID, its first 4 bytes the name) and its length's format, the bytes of its own header that length counts, and
+#: the alignment of the next chunk
+_CHUNKS = {"WAV": (12, 4, "<I", 0, 2), "W64": (40, 16, "<Q", 24, 8)}
+_W64 = b"riff.\x91\xcf\x11\xa5\xd6(\xdb"  # the first 12 bytes of a W64 file (of its 'riff' GUID)
+
+
+def _check_riff(path: Path, size: int, kind: str = "WAV") -> None:
+    """Refuse a RIFF/WAVE or W64 (``kind``) file without a ``data`` chunk, or shorter than its header says (libsndfile
+    reads what is there); an RF64's ``data`` chunk gives its length in the ``ds64`` chunk before it."""
+    first, named, form, own, align = _CHUNKS[kind]
     with path.open("rb") as f:
-        f.seek(12)
+        f.seek(first)
         ds64 = None
         while True:
-            chunk = f.read(8)
-            if len(chunk) < 8:
-                raise UserError(f"{path}: truncated WAV file: no 'data' chunk with samples")
-            name, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            chunk = f.read(named + struct.calcsize(form))
+            if len(chunk) < named + struct.calcsize(form):
+                raise UserError(f"{path}: truncated {kind} file: no 'data' chunk with samples")
+            name, length = chunk[:4], struct.unpack(form, chunk[named:])[0] - own
+            if length < 0:  # a W64 chunk shorter than its own header: the walk would go back
+                raise UserError(f"{path}: damaged {kind} file: a chunk of {length + own} bytes; expected {own} or more")
             if name == b"ds64":  # the RIFF's size, then the data chunk's
                 at = f.tell()
                 ds64 = struct.unpack("<8xQ", f.read(16).ljust(16, b"\0"))[0]
@@ -125,12 +135,12 @@ def _check_riff(path: Path, size: int) -> None:
                 length = ds64 if ds64 is not None and length == 0xFFFFFFFF else length
                 left = size - f.tell()
                 if length not in _STREAMING_SIZES and length > left:
-                    raise UserError(f"{path}: truncated WAV file: the header declares {length} bytes of samples, "
+                    raise UserError(f"{path}: truncated {kind} file: the header declares {length} bytes of samples, "
                                     f"the file holds {left}")
                 if left == 0:
-                    raise UserError(f"{path}: WAV file without samples")
+                    raise UserError(f"{path}: {kind} file without samples")
                 return
-            f.seek(length + (length & 1), 1)
+            f.seek(min(length + -length % align, size), 1)  # not past 2^63 (an OverflowError), nor far past the end
 
 
 def _check_sds(path: Path) -> None:
@@ -174,6 +184,8 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         _check_riff(path, size)
+    if head.startswith(_W64):
+        _check_riff(path, size, "W64")
     if head[:2] == b"\xf0\x7e" and head[3:4] == b"\x01" and head[2] < 0x80:  # as libsndfile tells an SDS file
         _check_sds(path)
     found = "WAV" if head[8:12] == b"WAVE" else _sniffed(path, head)
