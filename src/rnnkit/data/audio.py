@@ -162,9 +162,9 @@ def _check_sds(path: Path) -> None:
 
 def _check_file(path: Path) -> tuple[bytes, str | None]:
     """The first 12 bytes of the recording ``path`` and its format where they say it (:func:`_sniffed`), or a
-    :class:`UserError` for a directory, a device, a missing or empty file, a WAV file cut short, or a format
-    libsndfile does not read (also a .raw file: soundfile takes it for samples without a header, asking their
-    rate)."""
+    :class:`UserError` for a directory, a device, a missing or empty file, a WAV, RF64 or W64 file cut short, a
+    damaged MIDI sample dump, or a format libsndfile does not read (also a .raw file: soundfile takes it for samples
+    without a header, asking their rate)."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
         raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                         f"{path / '*.wav'})")
