@@ -56,10 +56,10 @@ _UNREADABLE = {"AMR", "WMA", "AAC", "MP4/M4A"}
 #: samples a decoder may give fewer than its header declares (an MP3 frame: encoder delay and padding)
 _SLACK = 1152
 _UNKNOWN_LENGTH = 2**63 - 1  # libsndfile's frame count where the header leaves it open (SF_COUNT_MAX)
-#: libsndfile's log of the bytes an AIFF's sample chunk (SSND), a CAF's (data) or a W64 file (riff) declares and
-#: those the file holds for it, where they differ (it reads what is there, as it does a WAV file's, which
-#: :func:`_check_riff` checks)
-_CUT = re.compile(r"^\s*(SSND|data|riff) : (\d+) \(should be (\d+)\)", re.MULTILINE)
+#: libsndfile's log of the bytes an AIFF's sample chunk (SSND) or a CAF's (data) declares and those the file holds
+#: for it, where they differ (it reads what is there, as it does a WAV's or a W64's, which :func:`_check_riff`
+#: checks)
+_CUT = re.compile(r"^\s*(SSND|data) : (\d+) \(should be (\d+)\)", re.MULTILINE)
 
 
 def _format_of(head: bytes) -> str | None:
@@ -107,31 +107,65 @@ def _convert(path: Path) -> str:
     return f"convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}`"
 
 
-def _check_riff(path: Path, size: int) -> None:
-    """Refuse a RIFF/WAVE file without a ``data`` chunk, or shorter than its header says (libsndfile reads what
-    is there)."""
+#: how RIFF/WAVE and Sony Wave64 files lay out their chunks: where the first starts, the bytes of a chunk's name (W64:
+#: a GUID, its first 4 bytes the name) and its length's format, the bytes of its own header that length counts, and
+#: the alignment of the next chunk
+_CHUNKS = {"WAV": (12, 4, "<I", 0, 2), "W64": (40, 16, "<Q", 24, 8)}
+_W64 = b"riff.\x91\xcf\x11\xa5\xd6(\xdb"  # the first 12 bytes of a W64 file (of its 'riff' GUID)
+
+
+def _check_riff(path: Path, size: int, kind: str = "WAV") -> None:
+    """Refuse a RIFF/WAVE or W64 (``kind``) file without a ``data`` chunk, or shorter than its header says (libsndfile
+    reads what is there); an RF64's ``data`` chunk gives its length in the ``ds64`` chunk before it."""
+    first, named, form, own, align = _CHUNKS[kind]
     with path.open("rb") as f:
-        f.seek(12)
+        f.seek(first)
+        ds64 = None
         while True:
-            chunk = f.read(8)
-            if len(chunk) < 8:
-                raise UserError(f"{path}: truncated WAV file: no 'data' chunk with samples")
-            name, length = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            chunk = f.read(named + struct.calcsize(form))
+            if len(chunk) < named + struct.calcsize(form):
+                raise UserError(f"{path}: truncated {kind} file: no 'data' chunk with samples")
+            name, length = chunk[:4], struct.unpack(form, chunk[named:])[0] - own
+            if length < 0:  # a W64 chunk shorter than its own header: the walk would go back
+                raise UserError(f"{path}: damaged {kind} file: a chunk of {length + own} bytes; expected {own} or more")
+            if name == b"ds64":  # the RIFF's size, then the data chunk's
+                at = f.tell()
+                ds64 = struct.unpack("<8xQ", f.read(16).ljust(16, b"\0"))[0]
+                f.seek(at)
             if name == b"data":
+                length = ds64 if ds64 is not None and length == 0xFFFFFFFF else length
                 left = size - f.tell()
                 if length not in _STREAMING_SIZES and length > left:
-                    raise UserError(f"{path}: truncated WAV file: the header declares {length} bytes of samples, "
+                    raise UserError(f"{path}: truncated {kind} file: the header declares {length} bytes of samples, "
                                     f"the file holds {left}")
                 if left == 0:
-                    raise UserError(f"{path}: WAV file without samples")
+                    raise UserError(f"{path}: {kind} file without samples")
                 return
-            f.seek(length + (length & 1), 1)
+            f.seek(min(length + -length % align, size), 1)  # not past 2^63 (an OverflowError), nor far past the end
+
+
+def _check_sds(path: Path) -> None:
+    """Refuse a MIDI sample dump (SDS) whose data packets, as many as its header's length needs (127 bytes each after
+    its 21; 120 bytes of samples, 2 to 4 bytes a sample by its bit width), do not each start F0 7E: libsndfile
+    reads such a file as noise, printing 'Error A : 00' lines of its own on stdout, where a transcript goes."""
+    with path.open("rb") as f:
+        header = f.read(21)
+        if len(header) < 13 or header[6] < 2:  # libsndfile refuses it itself
+            return
+        samples = header[10] & 0x7F | (header[11] & 0x7F) << 7 | (header[12] & 0x7F) << 14  # 7 bits a byte, low first
+        for packet in range(samples // (120 // min(4, max(2, (header[6] + 6) // 7)))):
+            f.seek(21 + 127 * packet)
+            if (start := f.read(2)) != b"\xf0\x7e":
+                raise UserError(f"{path}: truncated or damaged SDS file (a MIDI sample dump): its header declares "
+                                f"{samples} samples, its packet {packet} (byte {21 + 127 * packet}) starts "
+                                f"{start.hex(' ') or 'past its end'}; expected f0 7e")
 
 
 def _check_file(path: Path) -> tuple[bytes, str | None]:
     """The first 12 bytes of the recording ``path`` and its format where they say it (:func:`_sniffed`), or a
-    :class:`UserError` for a directory, a device, a missing or empty file, a WAV file cut short, or a format
-    libsndfile does not read."""
+    :class:`UserError` for a directory, a device, a missing or empty file, a WAV, RF64 or W64 file cut short, a
+    damaged MIDI sample dump, or a format libsndfile does not read (also a .raw file: soundfile takes it for samples
+    without a header, asking their rate)."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
         raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
                         f"{path / '*.wav'})")
@@ -142,10 +176,19 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
     size = path.stat().st_size
     if size == 0:
         raise UserError(f"{path}: empty file; expected {AUDIO_FILE}")
+    if path.suffix.lower() == ".raw":  # soundfile's TypeError 'samplerate must be specified' was a traceback
+        wav = shlex.quote(str(path.with_suffix(".wav")))
+        raise UserError(f"{path}: a .raw file, samples without a header that says their rate and encoding; give them "
+                        f"one first, e.g. `ffmpeg -f s16le -ar 8000 -ac 1 -i {shlex.quote(str(path))} {wav}` (the "
+                        "encoding, rate and channels they were recorded with)")
     with path.open("rb") as f:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         _check_riff(path, size)
+    if head.startswith(_W64):
+        _check_riff(path, size, "W64")
+    if head[:2] == b"\xf0\x7e" and head[3:4] == b"\x01" and head[2] < 0x80:  # as libsndfile tells an SDS file
+        _check_sds(path)
     found = "WAV" if head[8:12] == b"WAVE" else _sniffed(path, head)
     _refuse_unreadable(path, found)
     return head, found
@@ -179,15 +222,17 @@ read_wav = read_audio  # its name before it read every format libsndfile reads
 def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int, str]:
     """The samples (frames, channels), rate and format libsndfile reads from ``path``; a file it cannot open, or whose
     samples stop short of what its header declares, is refused naming its format where its first bytes say it
-    (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced: the refusal says what was wrong."""
+    (``known``). libmpg123's own lines on fd 2 of a damaged MP3 are silenced, as of any file libsndfile hands it (one
+    named .mp3 whose first bytes name no format: an HTML page saved as song.mp3): the refusal says what was wrong.
+    fd 2 is the process's: other files are read with it as it was (speech_corpus's threads, its progress lines)."""
     try:
         import soundfile
     except ImportError:
         raise UserError("reading audio files needs the soundfile package: pip install 'rnnkit[speech]'") from None
     declared = 0
-    quiet = quiet_stderr() if _format_of(head) == "MP3" else contextlib.nullcontext()  # what libsndfile gives mpg123
+    mpeg = _format_of(head) == "MP3" or path.suffix.lower() == ".mp3"  # libsndfile's fallback: by the name's end
     try:
-        with quiet, soundfile.SoundFile(_sndfile_name(path)) as f:
+        with quiet_stderr() if mpeg else contextlib.nullcontext(), soundfile.SoundFile(_sndfile_name(path)) as f:
             declared, log = f.frames, f.extra_info
             data = _read_blocks(f)
             rate, fmt = f.samplerate, f.format
@@ -198,14 +243,14 @@ def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int
 
 
 def _check_length(path: Path, fmt: str, log: str, declared: int, read: int, counted: int | None) -> None:
-    """Refuse a recording of which fewer samples were ``read`` than its header declares (``declared``; an AIFF's,
-    a CAF's or a W64's bytes, in libsndfile's ``log``), or, for an MP3 whose first frame gives no length, than its
+    """Refuse a recording of which fewer samples were ``read`` than its header declares (``declared``; an AIFF's
+    or a CAF's bytes, in libsndfile's ``log``), or, for an MP3 whose first frame gives no length, than its
     frames hold (``counted``: libsndfile's ``declared`` is then mpg123's guess from the file's size, and it stops
     there)."""
     cut = _CUT.search(log)
     if cut is not None and int(cut[2]) > int(cut[3]) and int(cut[2]) not in _STREAMING_SIZES:
-        raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[2]} bytes "
-                        f"{'in all' if cut[1] == 'riff' else 'of samples'}, the file holds {cut[3]}")
+        raise UserError(f"{path}: truncated {fmt} file: the header declares {cut[2]} bytes of samples, the file "
+                        f"holds {cut[3]}")
     if counted is not None:
         if counted - read > _SLACK:
             raise UserError(f"{path}: an MP3 file whose first frame gives no length (no Xing or Info header): "
