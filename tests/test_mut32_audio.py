@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -149,3 +150,17 @@ def test_a_w64_longer_than_its_header_says_is_read_and_a_cut_one_names_both_size
     path.write_bytes(data[:200])
     assert _refusal(path) == (f"{path}: truncated W64 file: the header declares {len(data)} bytes in all, the file "
                               "holds 200")
+
+
+def test_a_variable_rate_mp3_of_a_fraunhofer_vbri_header_is_counted_by_its_frames(tmp_path: Path) -> None:
+    """libmpg123 reads a Xing or Info header's length, not a VBRI one (Fraunhofer's encoder writes it, 32 bytes
+    after the first frame's header): libsndfile read the 15,639 samples it guessed from the size of a stream of
+    48,384, without a word, as rnnkit took VBRI for a length libsndfile had."""
+    first, rest, samples = STREAMS["MPEG-1 layer III, padded"]
+    vbri = b"VBRI" + struct.pack(">HHHIIHHHH", 1, 576, 75, len(first) + 40 * len(rest), 41, 0, 1, 1, 1)
+    header = _frame(0xFB, 9, 0, 417)  # 128 kbit/s at 44.1 kHz: the frame holding the VBRI header, no sound
+    path = tmp_path / "fraunhofer.mp3"
+    path.write_bytes(header[:36] + vbri + header[36 + len(vbri):] + first + rest * 40)
+    said = _refusal(path)
+    assert said.startswith(f"{path}: an MP3 file whose first frame gives no length (no Xing or Info header)")
+    assert _counted(said) == 42 * samples  # the VBRI frame decodes as a frame of silence, and is counted as one
