@@ -294,8 +294,9 @@ _KBPS = {(True, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384,
          (True, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
          (False, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
          (False, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)}
-#: what a first MPEG frame holds in place of sound where it gives the stream's length (LAME's, ffmpeg's, Fraunhofer's)
-_LENGTH_TAGS = (b"Xing", b"Info", b"VBRI")
+#: what a first MPEG frame holds in place of sound where it gives the stream's length as libmpg123 reads it (LAME's,
+#: ffmpeg's); not Fraunhofer's VBRI, which it does not read: such a file is counted by its frames
+_LENGTH_TAGS = (b"Xing", b"Info")
 
 
 def _mpeg_frame(header: bytes) -> tuple[int, int] | None:
