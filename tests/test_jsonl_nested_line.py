@@ -25,6 +25,7 @@ def test_a_jsonl_line_nested_too_deeply_is_named_by_its_line(tmp_path: Path, cap
     data.write_text('{"text": "a good film", "label": "pos"}\n' + "[" * 100_000 + "\n", encoding="utf-8")
     assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "run"), "--steps", "1"]) == 2
     err = capsys.readouterr().err
-    assert f"{data}:2: malformed row: not JSON (nested too deeply" in err
+    assert (f"{data}:2: malformed row: not JSON (nested too deeply (more levels of [ and {{ than json reads): "
+            "column 1)") in err  # at its first column, not past the 100,000 brackets
     assert "Traceback" not in err
     assert not (tmp_path / "run").exists()
