@@ -26,7 +26,7 @@ def test_diagnose_into_an_experiments_out_is_refused(tmp_path: Path, capsys: pyt
     assert main([*DIAGNOSE, "--out", str(tmp_path), *overwrite]) == 2
     err = capsys.readouterr().err
     assert err == (f"rnnkit: error: --out {tmp_path}: holds rnnkit experiment's results.json, and rnnkit report "
-                   "draws one command's results a folder; give another --out\n")
+                   "draws the results of one command from a folder; give another --out\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json"]
     assert json.loads((tmp_path / "results.json").read_text(encoding="utf-8")) == {"kept": 1}
 

@@ -53,8 +53,8 @@ def _refuse_taken(out: Path, files: tuple[str, ...], owner: str, overwrite: bool
     command's results (:data:`KINDS`) in one line even then: ``overwrite`` replaces this command's files only."""
     for name, command in KINDS.items():
         if name not in files and (out / name).exists():
-            raise UserError(f"--out {out}: holds {command}'s {name}, and rnnkit report draws one command's results "
-                            "a folder; give another --out")
+            raise UserError(f"--out {out}: holds {command}'s {name}, and rnnkit report draws the results of one "
+                            "command from a folder; give another --out")
     taken = [name for name in files if (out / name).exists()]
     if taken and not overwrite:
         raise UserError(f"--out {out}: already holds {owner} {taken[0]}; give another --out, or --overwrite to "
