@@ -25,13 +25,18 @@ from pathlib import Path
 from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
-__all__ = ["LITTER", "blocked_line", "file_in_the_way", "output_file", "output_name", "same_file", "unwritable_folder",
-           "write_refusal", "written"]
+__all__ = ["LITTER", "blocked_line", "file_in_the_way", "holds_work", "output_file", "output_name", "same_file",
+           "unwritable_folder", "write_refusal", "written"]
 
 #: what an operating system or an editor leaves in a folder it was shown or opened in (macOS Finder's .DS_Store,
 #: Jupyter's .ipynb_checkpoints, Windows Explorer's Thumbs.db): never the user's work, and hidden from ``ls``
 #: (``rm -r best/*`` leaves it), so a folder that holds only these is taken as empty
 LITTER = frozenset({".DS_Store", ".ipynb_checkpoints", "Thumbs.db"})
+
+
+def holds_work(folder: str | os.PathLike[str]) -> bool:
+    """Whether the folder ``folder`` holds anything but :data:`LITTER` (OSError where it cannot be listed)."""
+    return any(entry.name not in LITTER for entry in Path(folder).iterdir())
 
 #: errors of a write to an open file, which name no file (``No space left on device`` and the like)
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})

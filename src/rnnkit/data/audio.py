@@ -103,8 +103,14 @@ def _refuse_unreadable(path: Path, found: str | None) -> None:
 
 
 def _convert(path: Path) -> str:
-    """How to make a WAV file of ``path``: the ffmpeg command, its names quoted for a shell."""
-    return f"convert it first, e.g. `ffmpeg -i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}`"
+    """How to make a WAV file of ``path``: the ffmpeg command (:func:`_ffmpeg`)."""
+    return f"convert it first, e.g. `{_ffmpeg(path)}`"
+
+
+def _ffmpeg(path: Path, options: str = "") -> str:
+    """The ffmpeg command that writes ``path`` as a WAV file beside it, reading it with ``options``; names quoted
+    for a shell."""
+    return f"ffmpeg {options}-i {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.wav')))}"
 
 
 #: how RIFF/WAVE and Sony Wave64 files lay out their chunks: where the first starts, the bytes of a chunk's name (W64:
@@ -177,10 +183,9 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
     if size == 0:
         raise UserError(f"{path}: empty file; expected {AUDIO_FILE}")
     if path.suffix.lower() == ".raw":  # soundfile's TypeError 'samplerate must be specified' was a traceback
-        wav = shlex.quote(str(path.with_suffix(".wav")))
         raise UserError(f"{path}: a .raw file, samples without a header that says their rate and encoding; give them "
-                        f"one first, e.g. `ffmpeg -f s16le -ar 8000 -ac 1 -i {shlex.quote(str(path))} {wav}` (the "
-                        "encoding, rate and channels they were recorded with)")
+                        f"one first, e.g. `{_ffmpeg(path, '-f s16le -ar 8000 -ac 1 ')}` (the encoding, rate and "
+                        "channels they were recorded with)")
     with path.open("rb") as f:
         head = f.read(12)
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
-from rnnkit.files import LITTER
+from rnnkit.files import holds_work
 
 __all__ = ["new_folder"]
 
@@ -25,7 +25,7 @@ def new_folder(out: str | Path) -> Iterator[Path]:
     empty. A new ``out`` is the temporary sibling renamed; an empty one (``.``, a link to a folder, a mount point)
     stays the folder it is, and the files written are moved into it at the end."""
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(entry.name not in LITTER for entry in out.iterdir())):
+    if out.exists() and (not out.is_dir() or holds_work(out)):
         what = "not empty" if out.is_dir() else "a file" if out.is_file() else "not a folder (a device or a pipe)"
         raise UserError(f"{out}: exists and is {what}; choose a new --out")
     existing = out.is_dir()

@@ -112,7 +112,7 @@ from rnnkit import strictjson
 from rnnkit.data.utf8 import unreadable
 from rnnkit.device import resolve_device, to_device
 from rnnkit.errors import UserError, check_finite, current_words, in_words, whole_number
-from rnnkit.files import LITTER, blocked_line, file_in_the_way
+from rnnkit.files import blocked_line, file_in_the_way, holds_work
 from rnnkit.recurrent import detach_state
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import (
@@ -426,7 +426,7 @@ def _holds_files(folder: Path) -> bool:
     user looked into was refused as their files); one that cannot be listed is refused in one line
     (``rnnkit.fit`` raised the PermissionError of ``iterdir``)."""
     try:
-        return any(entry.name not in LITTER for entry in folder.iterdir())
+        return holds_work(folder)
     except OSError as exc:
         raise unreadable(folder, exc) from None
 
