@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit.data import audio
-from rnnkit.data.audio import read_audio
+from rnnkit.data import audio_read
+from rnnkit.data.audio_read import read_audio
 from rnnkit.errors import UserError
 from tests import test_fuzz_readers as fuzz
 
@@ -40,7 +40,7 @@ def test_a_wav_is_read_with_fd_2_as_it_was(tmp_path: Path, monkeypatch: pytest.M
     a silencing for every file would swallow. Only MP3s, and files named .mp3, are read with it silenced."""
     wav = tmp_path / "call.wav"
     wav.write_bytes(fuzz.GOOD[".wav"])
-    monkeypatch.setattr(audio, "quiet_stderr", lambda: pytest.fail("fd 2 silenced for a WAV file"))
+    monkeypatch.setattr(audio_read, "quiet_stderr", lambda: pytest.fail("fd 2 silenced for a WAV file"))
     assert read_audio(wav)[1] == 8000
 
 

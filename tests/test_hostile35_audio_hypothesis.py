@@ -20,7 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnkit.data.audio import MAX_RATE, MIN_RATE, _mpeg_frame, read_audio
+from rnnkit.data.audio_mpeg import mpeg_frame
+from rnnkit.data.audio_read import MAX_RATE, MIN_RATE, read_audio
 from tests import test_fuzz_readers as fuzz
 
 soundfile = pytest.importorskip("soundfile")
@@ -42,7 +43,7 @@ def recording(kind: str) -> bytes:
     frame, the Xing header that gives its length)."""
     if kind == "mp3-no-xing":
         mp3 = recording("mp3")
-        return mp3[_mpeg_frame(mp3[:4])[0]:]
+        return mp3[mpeg_frame(mp3[:4])[0]:]
     fmt, subtype, rate, channels = KINDS[kind]
     tone = 0.3 * np.sin(2 * np.pi * 300 * np.arange(2400) / rate)
     out = io.BytesIO()

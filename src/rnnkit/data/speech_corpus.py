@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.data.audio import SAMPLE_RATE, read_audio, resample
+from rnnkit.data.audio import SAMPLE_RATE, resample
+from rnnkit.data.audio_read import read_audio
 from rnnkit.data.folders import new_folder
 from rnnkit.data.speech import espeak_command, parse_phonemes
 from rnnkit.errors import UserError

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnkit.cells import CELLS
-from rnnkit.data.audio import MAX_RATE, MIN_RATE, SAMPLE_RATE, check_n_mels
+from rnnkit.data.audio import SAMPLE_RATE, check_n_mels
+from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
 from rnnkit.errors import SettingError, check_count, check_fraction, check_positive
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.train.options import RegulariserSettings, TrainSettings

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.audio import SAMPLE_RATE, log_mel, read_audio, resample
+from rnnkit.data.audio import SAMPLE_RATE, log_mel, resample
+from rnnkit.data.audio_read import read_audio
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import spelled_as_known

@@ -9,7 +9,8 @@ from typing import Any
 
 import torch
 
-from rnnkit.data.audio import MAX_RATE, MIN_RATE, SAMPLE_RATE
+from rnnkit.data.audio import SAMPLE_RATE
+from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
 from rnnkit.data.speech import Utterance, phonemize, read_manifest
 from rnnkit.errors import (
     SettingError,
@@ -90,7 +91,7 @@ class Transcriber:
                    timings: bool = False, *, lm: Any = None, lm_weight: float = LM_WEIGHT,
                    bonus: float = BONUS) -> Any:
         """Transcribe one audio file (a path: a result) or a list of them (a list of results, in the order given),
-        in any format libsndfile reads (WAV, FLAC, Ogg, MP3 ...; :func:`~rnnkit.data.audio.read_audio`); a set is
+        in any format libsndfile reads (WAV, FLAC, Ogg, MP3 ...; :func:`~rnnkit.data.audio_read.read_audio`); a set is
         a TypeError (it has no order: give a list), and bytes, an open file or a dict are refused. A
         result is the transcript (phonemes separated by spaces, words by ``|``; or text); with ``timings`` a dict
         with ``text``, ``log_prob`` and ``symbols`` (``symbol``, ``start`` in seconds each). ``beam=1`` is greedy
