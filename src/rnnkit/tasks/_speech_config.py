@@ -10,7 +10,7 @@ from typing import Any
 from rnnkit.cells import CELLS
 from rnnkit.data.audio import SAMPLE_RATE, check_n_mels
 from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
-from rnnkit.errors import SettingError, check_count, check_fraction, check_positive
+from rnnkit.errors import SettingError, check_count, check_finite, check_fraction, check_positive
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.train.options import RegulariserSettings, TrainSettings
 
@@ -44,6 +44,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
     speed_perturb: bool = False
     vtlp: float = 0.0                    # bands stretched by a factor in [1 - vtlp, 1 + vtlp] per utterance
     batch_size: int = 16
+    max_seconds: float = 30.0            # longer recordings left out (a batch is padded to its longest); 0: none
     val_fraction: float = 0.1
     split_seed: int = 0
     eval_utterances: int = 200           # validation utterances decoded (greedy) for the error rate
@@ -78,6 +79,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         check_fraction("val_fraction", self.val_fraction)
         if not 0.0 <= self.vtlp < 0.5:
             raise SettingError("vtlp", self.vtlp, "expected a warp in [0, 0.5); 0.1 is usual")
+        check_finite("max_seconds", self.max_seconds, "expected a number of seconds >= 0 (0: no limit)", 0.0)
         self.validate_regularisers()
 
     def _check_sample_rate(self, saved: dict[str, Any] | None) -> None:
@@ -100,6 +102,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
                 raise SettingError(name, getattr(self, name), f"does nothing with --symbols {unused}: {use}")
 
 
-#: settings that fix the model's shape, the symbols and the data split: a resumed run keeps them
+#: settings that fix the model's shape, the symbols and the data (its split, the recordings left out): a resumed run
+#: keeps them
 FROZEN = ("symbols", "jamo", "voice", "n_mels", "sample_rate", "cell", "hidden", "layers", "bidirectional", "subsample",
-          "subsample_kind", "dropout", "layer_norm", "val_fraction", "split_seed")
+          "subsample_kind", "dropout", "layer_norm", "val_fraction", "split_seed", "max_seconds")

@@ -63,19 +63,50 @@ def _wave_features(wave: np.ndarray, rate: int, n_mels: int, speed: float, sampl
 
 
 def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: int, speeds: Sequence[float] = (1.0,),
-                        what: str | None = None) -> tuple[list[list[torch.Tensor]], list[tuple[Path, int]]]:
+                        what: str | None = None, max_seconds: float = 0.0
+                        ) -> tuple[list[list[torch.Tensor]], list[tuple[Path, int]]]:
     """Per recording, its features at each of ``speeds`` (each file read once; with ``what``, a progress line
-    every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`)."""
-    out, low = [], []
+    every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`).
+    With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`)."""
+    out, low, long = [], [], []
     for i, path in enumerate(paths):
         wave, rate = read_audio(path)
         if rate < sample_rate:
             low.append((Path(path), rate))
-        wave = resample(wave, rate, sample_rate)  # once, not once a speed: each speed's copy is made from it
-        out.append([_wave_features(wave, sample_rate, n_mels, s, sample_rate) for s in speeds])
+        if max_seconds and len(wave) > max_seconds * rate:  # before its features: an hour's STFT is gigabytes
+            long.append((Path(path), len(wave) / rate))
+            out.append([])
+        else:
+            wave = resample(wave, rate, sample_rate)  # once, not once a speed: each speed's copy is made from it
+            out.append([_wave_features(wave, sample_rate, n_mels, s, sample_rate) for s in speeds])
         if what and (i + 1) % 2000 == 0:
             print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
+    _warn_long(long, len(paths), max_seconds, what or "")
     return out, low
+
+
+def _warn_long(long: Sequence[tuple[Path, float]], total: int, max_seconds: float, what: str) -> None:
+    """One warning for the ``what`` recordings (of ``total``) longer than ``max_seconds``, which are left out, or a
+    :class:`UserError` when every one is: a batch is padded to its longest recording, so an hour-long one among
+    second-long ones trained (or scored) every utterance of its batch as an hour, taking the machine's memory."""
+    if not long:
+        return
+    path, seconds = long[0]
+    first, then = f"(first {path}: {seconds:,.1f} s)", "give a larger --max-seconds (0: no limit)"
+    if len(long) == total:
+        raise UserError(f"all {total} {what} recordings are longer than --max-seconds {max_seconds:g} {first}; "
+                        f"{then}, or cut them into utterances")
+    warn(f"{len(long)} of {total} {what} recordings are longer than --max-seconds {max_seconds:g}, left out: a batch "
+         f"is padded to its longest recording, so one takes the memory of a whole batch that long {first}; {then} "
+         "to keep them, or cut them into utterances")
+
+
+def kept(utts: Sequence[Utterance], feats: Sequence[list[torch.Tensor]]
+         ) -> tuple[list[Utterance], list[list[torch.Tensor]]]:
+    """The utterances and their features, less those :func:`recordings_features` left out (longer than
+    ``max_seconds``: no features)."""
+    keep = [i for i, f in enumerate(feats) if f]
+    return [utts[i] for i in keep], [feats[i] for i in keep]
 
 
 def warn_low_rates(low: Sequence[tuple[Path, int]], total: int, sample_rate: int) -> None:

@@ -122,6 +122,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--vtlp", type=float, help="vocal tract length perturbation: stretch each utterance's mel bands "
                    "by a random factor in [1-W, 1+W] (Jaitly & Hinton 2013; 0.1 is usual; default 0: off)")
     g.add_argument("--batch-size", type=int, help=f"utterances per update (default {d.batch_size})")
+    g.add_argument("--max-seconds", type=float, help="leave out training and validation recordings longer than "
+                   f"this, with a warning: a batch is padded to its longest (default {d.max_seconds:g}; 0: no limit)")
     g.add_argument("--eval-utterances", type=int,
                    help=f"validation utterances decoded at each evaluation (default {d.eval_utterances})")
     add_data_arguments(p, data_help="corpus folder (manifest.tsv + audio files), or one with train/ and val/ corpora",

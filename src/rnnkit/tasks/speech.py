@@ -38,6 +38,7 @@ from rnnkit.tasks._speech_data import (
     _warn_too_short,
     _with_phonemes,
     features_of,
+    kept,
     recordings_features,
     speech_corpora,
     warn_korean_phonemes,
@@ -140,14 +141,16 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     # before the features: a resumed run's n_mels (uncapped, see validate) is held to its weights first
     model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else SpeechRecognizer(**kwargs)
     speeds = SPEEDS if config.speed_perturb else (1.0,)
-    targets = [table.encode(u) for u in train_utts]
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
         train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
-                                               speeds, "training")
+                                               speeds, "training", config.max_seconds)
         val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
-                                                  (1.0,), "validation")
-        val_feats = [f[0] for f in val_copies]
+                                                  (1.0,), "validation", config.max_seconds)
         warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
+        train_utts, train_feats = kept(train_utts, train_feats)  # less those longer than --max-seconds
+        val_utts, val_copies = kept(val_utts, val_copies)
+        val_feats = [f[0] for f in val_copies]
+        targets = [table.encode(u) for u in train_utts]
         _check_symbols(train_utts, targets, table)
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
         _warn_too_short(train_utts, [min(n) for n in lengths], targets, model,
