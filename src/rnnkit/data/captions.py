@@ -6,7 +6,7 @@ What a user gets:
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
   paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
-  same image as ``a.png``). A line without exactly one tab, an empty side, a
+  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``). A line without exactly one tab, an empty side, a
   missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
@@ -46,6 +46,7 @@ __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "lo
            "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
+_TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
         image = Path(name)
         if image not in files:
-            file = listed_file(path, number, folder, name)
+            file = listed_file(path, number, folder, name) or _token_file(path, number, folder, name)
             if file is None:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
@@ -90,6 +91,14 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
+
+
+def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | None:
+    """The image of a Flickr8k ``Flickr8k.token.txt`` name, ``a.jpg#0`` (the caption's number after the file's
+    name, as Keras's captioning tutorial reads it), where ``a.jpg#0`` itself is no file: those lines were refused
+    as 'no such image'."""
+    match = _TOKEN.fullmatch(name)
+    return None if match is None else listed_file(index, number, folder, match.group(1))
 
 
 def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:
