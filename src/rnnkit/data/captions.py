@@ -6,7 +6,8 @@ What a user gets:
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
   paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
-  same image as ``a.png``). A line without exactly one tab, an empty side, a
+  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``; a file whose header is ``image,caption``, Flickr8k's
+  ``captions.txt``, is read as CSV). A line without exactly one tab, an empty side, a
   missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
@@ -24,6 +25,7 @@ What a user gets:
 
 from __future__ import annotations
 
+import csv
 import io
 import numbers
 import re
@@ -46,6 +48,7 @@ __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "lo
            "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
+_TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
 
 
 @dataclass(frozen=True)
@@ -69,18 +72,16 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
     first, header = index_header(lines)
+    comma = header == ["image,caption"]  # Flickr8k's captions.txt, as Kaggle ships it
     for number, line in enumerate(lines, start=1):
-        if not line.strip() or (number == first and header == ["image", "caption"]):
+        if not line.strip() or (number == first and header in (["image", "caption"], ["image,caption"])):
             continue
-        fields = line.split("\t")
-        if len(fields) != 2:
-            raise UserError(f"{path}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
-        name, caption = fields[0].strip(), fields[1].strip()
+        name, caption = _fields(path, number, line, comma)
         if not name or not caption:
             raise UserError(f"{path}:{number}: empty {'image' if not name else 'caption'}")
         image = Path(name)
         if image not in files:
-            file = listed_file(path, number, folder, name)
+            file = listed_file(path, number, folder, name) or _token_file(path, number, folder, name)
             if file is None:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
@@ -90,6 +91,29 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
+
+
+def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]:
+    """``(image, caption)`` of line ``number`` of a ``captions.tsv``: at its one tab, or, in a file whose header is
+    ``image,caption`` (Flickr8k's ``captions.txt``, which was refused at its header as 'found 0 tabs'), at its first
+    comma as CSV reads it (a caption in quotes, or the rest of the line, commas and all)."""
+    if comma:
+        fields = next(csv.reader([line]))
+        if len(fields) < 2:
+            raise UserError(f"{index}:{number}: expected 'image,caption' (a comma), as the header says")
+        return fields[0].strip(), ",".join(fields[1:]).strip()
+    fields = line.split("\t")
+    if len(fields) != 2:
+        raise UserError(f"{index}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
+    return fields[0].strip(), fields[1].strip()
+
+
+def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | None:
+    """The image of a Flickr8k ``Flickr8k.token.txt`` name, ``a.jpg#0`` (the caption's number after the file's
+    name, as Keras's captioning tutorial reads it), where ``a.jpg#0`` itself is no file: those lines were refused
+    as 'no such image'."""
+    match = _TOKEN.fullmatch(name)
+    return None if match is None else listed_file(index, number, folder, match.group(1))
 
 
 def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:

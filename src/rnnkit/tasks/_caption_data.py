@@ -14,7 +14,7 @@ from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.captions import CaptionedImage, caption_words, load_image, random_affine, read_captions
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import WordTokenizer, tokenizer_from_json
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._translate_data import decoder_targets
 from rnnkit.train.checkpoint import Checkpoint
@@ -26,6 +26,17 @@ def caption_folders(data: str, val_data: str | None,
     write them, or one folder. Validation is ``val_data``, else ``data``'s ``val/``, else the training images
     split by image (``val_fraction``, ``split_seed``; also a ``train/`` without a ``val/``)."""
     return corpus_sides(data, val_data, "captions.tsv", read_captions, config.val_fraction, config.split_seed)
+
+
+def warn_shared_images(train: Sequence[CaptionedImage], val: Sequence[CaptionedImage]) -> None:
+    """Warn where validation images are training images too (the same file, by whatever path): a ``--val-data``
+    folder that lists the training folder's images scored what the model had learnt by heart, without a word."""
+    seen = {item.image.resolve() for item in train}
+    shared = [item.image for item in val if item.image.resolve() in seen]
+    if shared:
+        warn(f"{len(shared)} of {len(val)} validation images are training images too (first {shared[0]}): the "
+             "validation loss, exact match and BLEU then score captions the model has learnt; give validation "
+             "images that are not in the training data")
 
 
 def _images(items: Sequence[CaptionedImage], size: tuple[int, int], channels: int) -> torch.Tensor:

@@ -38,6 +38,7 @@ from rnnkit.tasks._caption_data import (
     _images,
     _saved_tokenizer,
     caption_folders,
+    warn_shared_images,
 )
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
 from rnnkit.tasks._caption_trained import ImageCaptioner
@@ -124,6 +125,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
                                   "--data is required:"
                                   " a folder with captions.tsv (image<TAB>caption) and the images")
     train_items, val_items = caption_folders(str(data), val_data, config)
+    with report_warnings():
+        warn_shared_images(train_items, val_items)
     tok = (_saved_tokenizer(ckpt) if ckpt is not None else
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],
                                max_size=config.vocab_size))
