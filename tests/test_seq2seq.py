@@ -231,8 +231,10 @@ def test_ngram_blocking() -> None:
     (b"\nthe source side only\nof parallel files\n", "pairs.tsv:2: expected one tab between source and target, "
      "found 0; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
      "joins two parallel files"),
-    (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
-    (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
+    (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty; expected text on both sides: fill it or "
+     "remove the line (from `paste`: the sources' file is blank there or a line short)"),
+    (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty; expected text on both sides: fill it or "
+     "remove the line (from `paste`: the targets' file is blank there or a line short)"),
     (b"a\tb\n\xff\xfe\tc\n", f"pairs.tsv:2: not UTF-8 (byte 0xff at column 1, byte offset 4); {HINT}"),
     (b"\n\n", "pairs.tsv: no pairs; expected lines of 'source<TAB>target'"),
 ])
