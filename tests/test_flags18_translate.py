@@ -13,6 +13,7 @@ import rnnkit
 from rnnkit.cli import main
 from rnnkit.sampling import Sampling, check_beam_or_samples
 from tests import test_translate_sampling as m
+from tests.test_walk37_output_limit import uncut
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 translator_dir = m.translator_dir
@@ -22,7 +23,7 @@ GREEDY = "rnnkit: warning: --temperature 0 writes the most likely token each tim
 def _translate(run: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[str, str]:
     assert main(["translate", str(run), "abc", "--sample", "--temperature", "0", *flags]) == 0
     out = capsys.readouterr()
-    return out.out, out.err.strip()
+    return out.out, uncut(out.err).strip()
 
 
 def test_top_k_top_p_and_seed_at_temperature_0_are_said_to_go_unused(translator_dir: Path,

@@ -23,6 +23,7 @@ from rnnkit.data.utf8 import HINT
 from rnnkit.errors import UserError
 from rnnkit.models.seq2seq import ATTENTIONS, Seq2Seq, banned_ngram_tokens
 from rnnkit.tasks.translate import Seq2SeqConfig, teacher_forcing_ratio
+from tests.test_walk37_output_limit import uncut
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -230,8 +231,10 @@ def test_ngram_blocking() -> None:
     (b"\nthe source side only\nof parallel files\n", "pairs.tsv:2: expected one tab between source and target, "
      "found 0; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
      "joins two parallel files"),
-    (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty"),
-    (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty"),
+    (b"\tb\n", "pairs.tsv:1: the source (before the tab) is empty; expected text on both sides: fill it or "
+     "remove the line (from `paste`: the sources' file is blank there or a line short)"),
+    (b"a\t \n", "pairs.tsv:1: the target (after the tab) is empty; expected text on both sides: fill it or "
+     "remove the line (from `paste`: the targets' file is blank there or a line short)"),
     (b"a\tb\n\xff\xfe\tc\n", f"pairs.tsv:2: not UTF-8 (byte 0xff at column 1, byte offset 4); {HINT}"),
     (b"\n\n", "pairs.tsv: no pairs; expected lines of 'source<TAB>target'"),
 ])
@@ -842,7 +845,7 @@ def test_translate_output_makes_its_folder_and_refuses_a_device(trained: tuple[P
     assert len(target.read_text(encoding="utf-8").splitlines()) == 1
     capsys.readouterr()
     assert main(["translate", str(out), "1999.3.3", "--output", "/dev/full"]) == 2
-    assert capsys.readouterr().err == ("rnnkit: error: /dev/full: not a regular file (a device or a pipe); "
+    assert uncut(capsys.readouterr().err) == ("rnnkit: error: /dev/full: not a regular file (a device or a pipe); "
                                        "expected the name of a file to write\n")
 
 

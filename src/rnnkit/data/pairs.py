@@ -29,10 +29,12 @@ def _check_line(line: str, where: str, first: bool = False) -> Pair:
                 "joins two parallel files") if first and not tabs else ""
         raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint}")
     source, target = line.split("\t")
-    if not source.strip():
-        raise UserError(f"{where}: the source (before the tab) is empty")
-    if not target.strip():
-        raise UserError(f"{where}: the target (after the tab) is empty")
+    for side, text, place in (("source", source, "before"), ("target", target, "after")):
+        if not text.strip():
+            # most often two parallel files joined with paste, one a line short or blank where the other is not:
+            # every pair after that line would be misaligned, so the line is not skipped
+            raise UserError(f"{where}: the {side} ({place} the tab) is empty; expected text on both sides: fill it "
+                            f"or remove the line (from `paste`: the {side}s' file is blank there or a line short)")
     return source.strip(), target.strip()
 
 

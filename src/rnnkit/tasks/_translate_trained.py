@@ -40,9 +40,11 @@ from rnnkit.tasks._translate_decoding import (
     Decoding,
     _max_lengths,
     beam_alpha,
+    reached_limit,
     replace_unknown,
     sacre_scores,
     sources_per_batch,
+    warn_cut,
     words_at,
 )
 from rnnkit.tasks._translate_scoring import score_pairs
@@ -170,6 +172,7 @@ class Translator:
         # replace_unk writes a source word for it; rnnkit sample never writes it either
         pick = d.sample.chooser(() if d.replace_unk else (UNK_ID,)) if d.sample is not None else None
         results: dict[int, Any] = {}
+        cut = 0
         # up to 64 sources of similar lengths (fewer of a wide beam or of many samples each: sources_per_batch), as many
         # times the training --max-len tokens once padded (a longer one alone): one long line of a file padded the 63
         # beside it, which decoded on, finished, for as long as it ran
@@ -188,8 +191,10 @@ class Translator:
             else:
                 nbests = self.model.beam_search(src, src_len, max_len, d.beam, d.n_best, d.alpha, d.no_repeat_ngram,
                                                 return_attention, d.replace_unk, d.min_len)
+            cut += reached_limit(nbests, max_len)
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
+        warn_cut(cut, len(items), d)
         return results[0] if single else [results[i] for i in range(len(items))]
 
     def _check_replace_unk(self) -> None:
