@@ -36,9 +36,12 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 import rnnkit
+from rnnkit.data.tokenize import DEFAULT_BUCKETS, PAD_ID, UNK_ID
 from rnnkit.models.classifier import Classifier
+from rnnkit.models.encoder import length_mask
 from rnnkit.tasks import classify
 from rnnkit.tasks.classify import ClassifyConfig
 from rnnkit.train import trainer as trainer_module
@@ -78,6 +81,10 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-2}, True),
     "ngram+char 3-6, max len 50,000, beta1 0.95": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, beta1 0.98": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, two means": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, two means halved": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, distinct ids": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, two means, distinct ids": ({**SUBWORDS, "max_len": 50_000}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -86,8 +93,34 @@ DEEP_HEADS = {"ngram+char 3-6, max len 50,000, DAN 1 layer": 1}
 LAZY = {"ngram+char 3-6, max len 50,000, lazy Adam", "ngram+char 3-6, max len 50,000, lazy Adam, lr 0.03"}
 #: variants whose Adam has another first-moment decay than torch's 0.9 (a prototype here): name -> beta1
 BETA1 = {"ngram+char 3-6, max len 50,000, beta1 0.95": 0.95, "ngram+char 3-6, max len 50,000, beta1 0.98": 0.98}
+#: variants whose bag is the mean of its word and word-pair ids plus the mean of its character n-gram ids
+#: (a prototype here), as TF-IDF LR's FeatureUnion normalises the two blocks apart: a text's hundreds of
+#: character n-grams otherwise outweigh its words five to one: name -> the factor on the sum
+TWO_MEANS = {"ngram+char 3-6, max len 50,000, two means": 1.0, "ngram+char 3-6, max len 50,000, two means halved": 0.5,
+             "ngram+char 3-6, max len 50,000, two means, distinct ids": 1.0}
+#: variants whose bag counts an id once per text however often the text holds it (a prototype here), as a binary
+#: bag of words does and as TF-IDF LR's sublinear term frequency nearly does
+DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max len 50,000, two means, distinct ids"}
+_distinct = False  # the variant being run's
+_two_means = 0.0  # the variant being run's factor (0: one mean)
 _deep_layers = 0  # the variant being run's (read when a Classifier is built: by train and again by load)
 _plain_init = Classifier.__init__
+_plain_bag = Classifier.bag
+
+
+def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    if _distinct:  # each id once per row: sorted, a repeat of the id before it becomes padding
+        ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID).sort(1).values
+        ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
+    if not _two_means:
+        return _plain_bag(self, ids, lengths)
+    if self.skip_unknown:
+        ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
+    first_gram = self.embedding.num_embeddings - (_buckets or DEFAULT_BUCKETS)
+    weight = self.embedding.weight
+    words = F.embedding_bag(ids.masked_fill(ids >= first_gram, PAD_ID), weight, mode="mean", padding_idx=PAD_ID)
+    grams = F.embedding_bag(ids.masked_fill(ids < first_gram, PAD_ID), weight, mode="mean", padding_idx=PAD_ID)
+    return _two_means * (words + grams)
 
 
 def _init_deep_head(self: Classifier, *args: Any, **kwargs: Any) -> None:
@@ -135,6 +168,7 @@ class LazyAdam(torch.optim.Optimizer):
 _plain_build_optimizer = trainer_module.build_optimizer
 _lazy = False  # the variant being run's
 _beta1 = 0.9  # the variant being run's
+_buckets: int | None = None  # the variant being run's
 
 
 def _build_optimizer(name: str, params: Any, **kwargs: Any) -> torch.optim.Optimizer:
@@ -146,8 +180,10 @@ def _build_optimizer(name: str, params: Any, **kwargs: Any) -> torch.optim.Optim
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers, _lazy, _beta1
+    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct
     settings, skip_unknown = VARIANTS[name]
+    _distinct = name in DISTINCT
+    _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
     _lazy, _beta1 = name in LAZY, BETA1.get(name, 0.9)
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
     _deep_layers = DEEP_HEADS.get(name, 0)
@@ -263,6 +299,7 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
+    Classifier.bag = _bag  # type: ignore[method-assign]  # two means for TWO_MEANS' variants
     trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's, beta1 for BETA1's
     rows = []
     for corpus in args.corpus or CORPORA:
