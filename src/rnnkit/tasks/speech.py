@@ -39,6 +39,7 @@ from rnnkit.tasks._speech_data import (
     _with_phonemes,
     features_of,
     kept,
+    opening_features,
     recordings_features,
     speech_corpora,
     warn_korean_phonemes,
@@ -63,7 +64,7 @@ from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 
 __all__ = ["FROZEN", "SPEC_AUGMENT", "SPEEDS", "SYMBOLS", "SpeechConfig", "SymbolTable", "Transcriber",
-           "VALIDATION_MEASURE", "error_rates", "features_of", "speech_corpora", "train"]
+           "VALIDATION_MEASURE", "error_rates", "features_of", "opening_features", "speech_corpora", "train"]
 
 
 def _loss_fn() -> Any:
