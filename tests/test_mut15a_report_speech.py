@@ -48,8 +48,8 @@ def test_the_model_reads_each_utterances_frames_without_a_graph(monkeypatch: pyt
     rec: Any = SimpleNamespace(model=Model(), symbols=symbols, n_mels=4, frame_seconds=0.04, sample_rate=16000)
     utts = [SimpleNamespace(audio=f"u{i}.wav") for i in range(2)]
     monkeypatch.setattr(rsp, "_utterances", lambda rec, data: (utts, "corpus"))
-    monkeypatch.setattr(speech, "features_of",
-                        lambda path, n_mels, **rate: torch.zeros(7 if "0" in str(path) else 9, n_mels))
+    monkeypatch.setattr(speech, "opening_features",
+                        lambda path, n_mels, rate, seconds: (torch.zeros(7 if "0" in str(path) else 9, n_mels), 1.0))
     page = Page("p")
     rsp.add_sections(page, Path("run"), rec, None)
     assert rec.model.seen == [([7], False), ([9], False)]

@@ -89,9 +89,10 @@ def test_the_report_computes_features_at_the_models_rate(monkeypatch: pytest.Mon
                                frame_seconds=0.04, sample_rate=8000)
     monkeypatch.setattr(rsp, "_utterances", lambda rec, data: ([SimpleNamespace(audio="u.wav")], "corpus"))
     monkeypatch.setattr(rsp, "model_device", lambda model: torch.device("cpu"))
-    monkeypatch.setattr(speech, "features_of", lambda path, n_mels, **kw: asked.append(kw) or torch.zeros(5, n_mels))
+    monkeypatch.setattr(speech, "opening_features",
+                        lambda path, n_mels, rate, seconds: asked.append(rate) or (torch.zeros(5, n_mels), 1.0))
     rsp.add_sections(Page("p"), Path("run"), rec, None)
-    assert asked == [{"sample_rate": 8000}]
+    assert asked == [8000]
 
 
 def test_transcribes_features_print_no_progress_lines(monkeypatch: pytest.MonkeyPatch,

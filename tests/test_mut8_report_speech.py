@@ -53,8 +53,8 @@ def _section(monkeypatch: pytest.MonkeyPatch, rec: Any, count: int) -> tuple[str
 
     utts = [SimpleNamespace(audio=f"/c/wav/u{i}.wav") for i in range(count)]
     monkeypatch.setattr(rsp, "_utterances", lambda rec, data: (utts, "corpus<1>"))
-    monkeypatch.setattr(speech, "features_of",
-                        lambda path, n_mels, **rate: torch.arange(7 * n_mels, dtype=torch.float32).view(7, n_mels))
+    monkeypatch.setattr(speech, "opening_features", lambda path, n_mels, rate, seconds: (
+        torch.arange(7 * n_mels, dtype=torch.float32).view(7, n_mels), 0.07))
     page = Page("p")
     rsp.add_sections(page, Path("run"), rec, None)
     assert len(page.sections) == 1

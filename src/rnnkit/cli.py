@@ -50,7 +50,7 @@ from rnnkit.errors import (
     torchrun_number,
 )
 from rnnkit.files import blocked_line, file_in_the_way, output_name
-from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of
+from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of, verb_hint
 from rnnkit.wording import listed
 
 
@@ -75,6 +75,8 @@ CPU_VERBS = frozenset({"export"})
 NEGATIVE_NUMBER = re.compile(r"-\.?\d|-(inf|infinity|nan)$", re.IGNORECASE)
 #: argparse's words for a flag given no value (the next word is a flag, or there is none)
 MISSING_VALUE = re.compile(r"argument (\S+): expected (?:one|at least one) argument$")
+#: argparse's words for a task `rnnkit train` has not got
+UNKNOWN_TASK = re.compile(r"argument TASK: invalid choice: '([^']*)'")
 
 
 class Parser(argparse.ArgumentParser):
@@ -95,7 +97,9 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, as rnnkit's own errors are: argparse printed the whole usage first (some 40 lines for
         ``rnnkit train classify --lr -1``), which buried the line that says what is wrong."""
-        _say_error(f"{self._what_is_missing(message)}; `{self.prog} -h` for help", self.prog)
+        unknown = UNKNOWN_TASK.match(message)
+        hint = verb_hint(unknown[1], "rnnkit train") if unknown else ""  # `rnnkit train translate`: seq2seq
+        _say_error(f"{self._what_is_missing(message)}{hint}; `{self.prog} -h` for help", self.prog)
         self.exit(2)
 
     def _what_is_missing(self, message: str) -> str:

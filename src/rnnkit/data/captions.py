@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import numbers
 import re
+import shlex
 import struct
 import warnings
 from collections.abc import Sequence
@@ -67,7 +69,7 @@ def caption_words(caption: str) -> list[str]:
 def read_captions(folder: str | Path) -> list[CaptionedImage]:
     """The images listed in ``folder/captions.tsv`` with their captions, in order of first appearance; ``folder``
     may be that ``captions.tsv`` itself."""
-    folder, path = corpus_index(folder, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
+    folder, path = _index(folder)
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
@@ -91,6 +93,71 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
+
+
+def _index(given: str | Path) -> tuple[Path, Path]:
+    """``(folder, captions.tsv)`` of ``given`` (:func:`rnnkit.data.split.corpus_index`); a folder without one that
+    holds another tool's captions (Flickr8k's ``captions.txt``, COCO's annotations JSON), or that file given itself,
+    is refused saying what to do with it: both were 'expected FOLDER/captions.tsv' alone."""
+    try:
+        return corpus_index(given, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
+    except UserError as exc:
+        path = Path(given)
+        found = [path] if path.is_file() else sorted(p for p in path.glob("*") if p.is_file()) if path.is_dir() else []
+        try:
+            hints = (_what_to_do(f, f.name if f == path else f"it holds {f.name}") for f in found)
+            hint = next(filter(None, hints), "")
+        except OSError:  # a file that cannot be read: the refusal as it was
+            hint = ""
+        if not hint:
+            raise
+        raise UserError(f"{exc}; {hint}") from None
+
+
+def _what_to_do(file: Path, subject: str) -> str:
+    """What to do with ``file``, where it is another tool's captions (:func:`_flickr_hint`, :func:`_coco_hint`), said
+    of ``subject`` (its name, or 'it holds NAME'); "" for any other file."""
+    if file.name.lower() in ("captions.txt", "captions.csv", "flickr8k.token.txt"):
+        return _flickr_hint(file, subject)
+    return _coco_hint(file, subject) if file.suffix.lower() == ".json" else ""
+
+
+def _head(file: Path) -> str:
+    """The first 64 KiB of ``file`` as text (enough to see what it is without reading a large one)."""
+    with open(file, "rb") as f:
+        return f.read(65536).decode("utf-8", "replace")
+
+
+def _flickr_hint(file: Path, subject: str) -> str:
+    """Flickr8k's ``captions.txt`` (or ``Flickr8k.token.txt``): copy it as ``captions.tsv`` where its images are."""
+    lines = _head(file).splitlines()[1:2]  # a line of data, after captions.txt's header
+    first = re.split(r"[\t,#]", lines[0], maxsplit=1)[0].strip() if lines else ""
+    where = _image_folder(file.parent, first) / "captions.tsv"
+    return (f"{subject}: copy it as {where}, beside its images (its 'image<TAB>caption' lines, or, "
+            "under a header 'image,caption' as Flickr8k's captions.txt has, CSV, are read as they are)")
+
+
+def _coco_hint(file: Path, subject: str) -> str:
+    """COCO's annotations JSON (``images``: ``[{id, file_name}]``, ``annotations``: ``[{image_id, caption}]``): the
+    line of Python that writes ``captions.tsv`` from it where its images are; "" for another JSON file."""
+    head = _head(file)
+    named = re.search(r'"file_name"\s*:\s*"([^"\\]+)"', head)
+    if '"images"' not in head or named is None:
+        return ""
+    out = _image_folder(file.parent, named[1]) / "captions.tsv"
+    code = (f'import json; d = json.load(open({json.dumps(str(file))}, encoding="utf-8")); '
+            f'f = {{i["id"]: i["file_name"] for i in d["images"]}}; '
+            f'open({json.dumps(str(out))}, "w", encoding="utf-8").write("image\\tcaption\\n" + '
+            '"".join(f[a["image_id"]] + "\\t" + " ".join(a["caption"].split()) + "\\n" for a in d["annotations"]))')
+    return (f"{subject}, COCO's annotations (images with file_name, annotations with image_id and "
+            f"caption): write {out}, beside its images, from them with python3 -c {shlex.quote(code)}")
+
+
+def _image_folder(folder: Path, name: str) -> Path:
+    """The folder of the image ``name`` that a caption file in ``folder`` lists: ``folder`` itself, else its first
+    subfolder that holds it (Flickr8k's ``Images/``, COCO's ``train2014/``), else ``folder``."""
+    subfolders = sorted(p for p in folder.glob("*") if p.is_dir()) if name else []
+    return next((d for d in [folder, *subfolders] if (d / name).is_file()), folder)
 
 
 def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]:

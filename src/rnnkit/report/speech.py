@@ -61,14 +61,17 @@ def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[
 
 @torch.no_grad()
 def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> None:
-    """Add the aligned spectrograms of a few utterances to ``page``."""
-    from rnnkit.tasks.speech import features_of
+    """Add the aligned spectrograms of a few utterances to ``page``: of each, at most its first ``--max-seconds``'s
+    default (30 s: what a run trains on unless told otherwise), since an hour-long one made a figure of 360,000 frames
+    and took its features' gigabytes to draw."""
+    from rnnkit.tasks.speech import SpeechConfig, opening_features
 
     utts, source = _utterances(rec, data)
     chosen = utts[:EXAMPLES]
+    drawn = SpeechConfig.max_seconds
     parts = [f'<p class="note">the first {len(chosen)} of {escape(source)}; greedy decoding</p>']
     for i, u in enumerate(chosen):
-        feats = features_of(Path(u.audio), rec.n_mels, sample_rate=rec.sample_rate)
+        feats, seconds = opening_features(Path(u.audio), rec.n_mels, rec.sample_rate, drawn)
         inputs = to_device((feats.unsqueeze(0), torch.tensor([feats.shape[0]])), model_device(rec.model))
         log_probs, out_len = (t.cpu() for t in rec.model(*inputs))  # read on the CPU, as transcribe reads them
         lp = log_probs[0, : int(out_len[0])]
@@ -77,5 +80,8 @@ def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> No
                                                                                    strict=True)]
         parts.append(table(["audio", "reference", "transcript"],
                            [(Path(u.audio).name, rec.symbols.reference(u), rec.symbols.text(decoded.symbols))]))
+        if seconds > drawn:
+            parts.append(f'<p class="note">its first {drawn:g} s of {seconds:,.1f} s, drawn and transcribed (at most '
+                         f'{drawn:g} s, --max-seconds\'s default); the reference is the whole recording\'s</p>')
         parts.append(figure_html(alignment_figure(feats, lp, starts, rec.frame_seconds), div_id=f"alignment-{i}"))
     page.add("CTC alignment", *parts)

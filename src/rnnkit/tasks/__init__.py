@@ -32,7 +32,7 @@ from typing import Any
 from rnnkit.errors import UserError, speaking_python
 
 __all__ = ["COMMANDS", "GENERATORS", "TASKS", "Command", "Generator", "Task", "Verb", "discover", "get_task",
-           "keywords", "load", "register", "speaks_python", "task_of"]
+           "keywords", "load", "register", "speaks_python", "task_of", "verb_hint"]
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 
@@ -133,8 +133,21 @@ def get_task(name: str, where: str = "") -> Task:
     discover()
     if name not in TASKS:
         prefix = f"{where}: " if where else ""
-        raise UserError(f"{prefix}unknown task {name!r}; rnnkit knows: {', '.join(sorted(TASKS))}")
+        raise UserError(f"{prefix}unknown task {name!r}; rnnkit knows: {', '.join(sorted(TASKS))}"
+                        f"{verb_hint(name)}")
     return TASKS[name]
+
+
+def verb_hint(name: str, command: str = "") -> str:
+    """Where ``name`` is no task but what the models of one task do (``translate``: seq2seq's, ``transcribe``:
+    speech's), the words that name that task, ``command`` before it (``rnnkit train``); "" for any other name. The
+    guess ``rnnkit train translate`` was refused with the list of tasks alone."""
+    discover()
+    tasks = [task.name for task in TASKS.values() if task.verb(name) is not None]
+    if name in TASKS or len(tasks) != 1:
+        return ""
+    named = f"`{command} {tasks[0]}` trains one" if command else f"the task is {tasks[0]!r}"
+    return f"; {name!r} is what a trained {tasks[0]} model does: {named}"
 
 
 def task_of(path: str | Path) -> Task:

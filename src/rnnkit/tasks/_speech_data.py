@@ -55,6 +55,13 @@ def features_of(path: str | Path, n_mels: int, speed: float = 1.0, sample_rate: 
     return _wave_features(wave, rate, n_mels, speed, sample_rate)
 
 
+def opening_features(path: str | Path, n_mels: int, sample_rate: int, seconds: float) -> tuple[torch.Tensor, float]:
+    """Features of the first ``seconds`` of a recording (all of it when shorter) and its whole length in seconds:
+    what the report draws of one that may be an hour long (whose features alone would be gigabytes)."""
+    wave, rate = read_audio(path)
+    return _wave_features(wave[: round(seconds * rate)], rate, n_mels, 1.0, sample_rate), len(wave) / rate
+
+
 def _wave_features(wave: np.ndarray, rate: int, n_mels: int, speed: float, sample_rate: int) -> torch.Tensor:
     wave = resample(wave, rate, sample_rate)
     if speed != 1.0:

@@ -39,6 +39,7 @@ from rnnkit.tasks._speech_data import (
     _with_phonemes,
     features_of,
     kept,
+    opening_features,
     recordings_features,
     speech_corpora,
     warn_korean_phonemes,
@@ -63,7 +64,7 @@ from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 
 __all__ = ["FROZEN", "SPEC_AUGMENT", "SPEEDS", "SYMBOLS", "SpeechConfig", "SymbolTable", "Transcriber",
-           "VALIDATION_MEASURE", "error_rates", "features_of", "speech_corpora", "train"]
+           "VALIDATION_MEASURE", "error_rates", "features_of", "opening_features", "speech_corpora", "train"]
 
 
 def _loss_fn() -> Any:
@@ -131,15 +132,17 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
         if ckpt is None:
             warn_korean_phonemes(corpora[0], config)
     train_utts, val_utts = (_with_phonemes(u, config) for u in corpora)
+    # a fresh run's table (of every training utterance until --max-seconds has left the long ones out) sizes the
+    # check: the one of the utterances kept has no more symbols
     table = (SymbolTable.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt is not None
              else SymbolTable.build(train_utts, config.symbols, config.jamo))
-    seed_everything(config.seed)
+    seed_everything(config.seed)  # the features draw no random numbers: a fresh model built after them is the same
     kwargs = _model_kwargs(config, len(table.symbols))
     check_fits(config, SpeechRecognizer.count_parameters(**kwargs),
                describe_stack(config.cell, config.layers, config.hidden, config.bidirectional),
                ("layers", "hidden", "n_mels", "subsample"))
     # before the features: a resumed run's n_mels (uncapped, see validate) is held to its weights first
-    model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else SpeechRecognizer(**kwargs)
+    model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else None
     speeds = SPEEDS if config.speed_perturb else (1.0,)
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
         train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
@@ -150,6 +153,9 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
         train_utts, train_feats = kept(train_utts, train_feats)  # less those longer than --max-seconds
         val_utts, val_copies = kept(val_utts, val_copies)
         val_feats = [f[0] for f in val_copies]
+        if model is None:  # the symbols of the recordings kept: one only a left-out recording used was a class
+            table = SymbolTable.build(train_utts, config.symbols, config.jamo)  # the model never trained on
+            model = SpeechRecognizer(**_model_kwargs(config, len(table.symbols)))
         targets = [table.encode(u) for u in train_utts]
         _check_symbols(train_utts, targets, table)
         lengths = [[copy.shape[0] for copy in f] for f in train_feats]  # each speed's copy
