@@ -1,7 +1,8 @@
-"""Span-level scores of BIO / IOBES tags, as CoNLL's ``conlleval`` scorer counts them.
+"""Span-level scores of BIO / IOBES / BILUO tags, as CoNLL's ``conlleval`` scorer counts them.
 
 What a user gets: :func:`is_span_tagset` tells whether tags are chunk tags (``O`` and ``B-``/``I-``/
-``E-``/``S-`` + type); :func:`spans` lists the (start, end, type) spans of one sentence's tags with
+``E-``/``S-`` + type; or spaCy's BILUO, whose ``L-`` is read as ``E-`` and ``U-`` as ``S-``, as seqeval's BILOU
+scheme reads them); :func:`spans` lists the (start, end, type) spans of one sentence's tags with
 conlleval's rules (an ``I-X`` after ``O`` or after another type opens a span, as does a change of
 type); :func:`span_scores` gives precision, recall and F1 over many sentences, a predicted span being
 correct only when its type, start and end all match a true span.
@@ -14,18 +15,21 @@ from collections.abc import Sequence
 
 __all__ = ["is_span_tagset", "span_scores", "spans"]
 
-_CHUNK = re.compile(r"^[BIES]-.+$")
+_CHUNK = re.compile(r"^[BIESLU]-.+$")
+
+#: BILUO's prefixes (spaCy's) as IOBES writes them
+_BILUO = {"L": "E", "U": "S"}
 
 
 def is_span_tagset(tags: Sequence[str]) -> bool:
-    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` and at least one is ``B-`` or ``I-``."""
+    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` (or ``L-/U-TYPE``) and at least one is ``B-`` or ``I-``."""
     return (all(t == "O" or _CHUNK.match(t) for t in tags)
             and any(t.startswith(("B-", "I-")) for t in tags))
 
 
 def _split(tag: str) -> tuple[str, str]:
     prefix, _, kind = tag.partition("-")
-    return prefix, kind
+    return _BILUO.get(prefix, prefix), kind
 
 
 def _ends(prev: str, prev_type: str, tag: str, kind: str) -> bool:

@@ -32,7 +32,7 @@ from rnnkit.train.checkpoint import Checkpoint
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
     per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
-    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file (outputs ``probabilities``
+    and (BIO/IOBES/BILUO tags) span precision/recall/F1, ``export(path)`` an ONNX file (outputs ``probabilities``
     (B, T, K) and ``tags`` (B, T), the tag ids ``predict`` gives, a CRF's Viterbi path included; a tagger
     with a spelling encoder also takes ``chars`` (B, T, L), see :meth:`_export_spelling`).
 
@@ -139,7 +139,7 @@ class SequenceTagger(shared.TextModel):
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None) -> dict[str, Any]:
         """Per-token accuracy, macro-F1, per-tag precision/recall/F1 and the confusion matrix on a tagged
         file, CoNLL or ``word/TAG`` (see :func:`rnnkit.metrics.classification_report`); ``oov_accuracy``
-        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
+        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES/BILUO tags the
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
         check_read_path("evaluate", "data", data, "a tagged file")

@@ -16,7 +16,7 @@
   sentence a line, tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
-  (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
+  (``oov_accuracy``, ``oov_count``); for BIO/IOBES/BILUO tags the span scores as conlleval counts them
   (``span_precision``, ``span_recall``, ``span_f1``, ``true_spans``, ``pred_spans``, ``correct_spans``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX: inputs the token ids and lengths (and with a spelling
   encoder each token's characters, ``chars``), outputs (B, T, K) probabilities and the (B, T) tag ids
