@@ -5,7 +5,8 @@ What a user gets: :func:`is_span_tagset` tells whether tags are chunk tags (``O`
 scheme reads them); :func:`spans` lists the (start, end, type) spans of one sentence's tags with
 conlleval's rules (an ``I-X`` after ``O`` or after another type opens a span, as does a change of
 type); :func:`span_scores` gives precision, recall and F1 over many sentences, a predicted span being
-correct only when its type, start and end all match a true span.
+correct only when its type, start and end all match a true span; :func:`span_openings` where spans open with
+``I-`` (IOB1) and where with ``B-`` (IOB2), for a warning of the two mixed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_span_tagset", "span_scores", "spans"]
+__all__ = ["is_span_tagset", "span_openings", "span_scores", "spans"]
 
 _CHUNK = re.compile(r"^[BIESLU]-.+$")
 
@@ -73,3 +74,18 @@ def span_scores(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) ->
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"span_precision": precision, "span_recall": recall, "span_f1": f1, "true_spans": n_true,
             "pred_spans": n_pred, "correct_spans": correct}
+
+
+def span_openings(tags: Sequence[str]) -> dict[str, int]:
+    """In one sentence's tags, the offset of the first span opened by ``I-`` (key ``"I"``: after ``O``, another type
+    or at the start, as IOB1 opens every span, CoNLL-2003's original files among them) and of the first opened by a
+    ``B-`` that follows no tag of its type (key ``"B"``: IOB2; IOB1 writes ``B-`` only between two spans of one
+    type); a key is missing where no span opens so."""
+    found: dict[str, int] = {}
+    prev_type = ""
+    for i, tag in enumerate(tags):
+        prefix, kind = _split(tag)
+        if prefix in ("B", "I") and kind != prev_type:
+            found.setdefault(prefix, i)
+        prev_type = "" if prefix == "O" else kind
+    return found
