@@ -87,16 +87,18 @@ def predictions(m: Any, data: str | None) -> Predictions:
         probs = m.probabilities(texts)
         conf, pred = probs.max(-1)
         return Predictions(where, texts, [index[lab] for lab in labels], pred.tolist(), conf.tolist())
+    from rnnkit.tasks._tag_data import _check_tags_known
+
     sentences = _read_tagged(path)
     side = m.split_side([None] * len(sentences), split)
     if side is not None:
         sentences = sentences.subset(side)
+    # as evaluate refuses it: the file, line and column of the first tag the model does not know
+    _check_tags_known(sentences, m.labels, f"is not one the model knows ({', '.join(m.labels[:10])})")
     out = Predictions(where, [], [], [], [])
     # the tagger's own decoding (a CRF's best path or each token's most likely tag): no probability to rank by
     for tokens, tags, pred in zip(sentences.tokens, sentences.tags, m.tag(sentences.tokens), strict=True):
         for i, (tag, guess) in enumerate(zip(tags or [], pred, strict=False)):
-            if tag not in index:
-                raise UserError(f"{path}: tag {tag!r} is not one the model knows ({', '.join(m.labels[:10])})")
             out.items.append((tokens, i))
             out.y_true.append(index[tag])
             out.y_pred.append(index[guess])
