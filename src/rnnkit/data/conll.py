@@ -61,6 +61,15 @@ class Sentences:
                          None if self.token_lines is None else [self.token_lines[i] for i in indices],
                          self.tag_column)
 
+    def tags_from(self) -> str | None:
+        """Which column the tags were read from, said where a file has more than a token and a tag a line (a
+        CoNLL-2003 file's NER tags, its last column, not its part of speech; CoNLL-U's UPOS); None otherwise."""
+        if self.token_lines is not None:
+            return "column 4, UPOS"
+        if self.one_per_line or self.tag_column <= 2:
+            return None
+        return f"column {self.tag_column}, the last"
+
     def tag_at(self, i: int, offset: int) -> str:
         """Where the tag of token ``offset`` of sentence ``i`` is written, for an error message."""
         if self.one_per_line:
