@@ -29,3 +29,14 @@ def test_the_start_line_names_the_tag_column(content: str, said: str, tmp_path: 
     assert main(["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *TINY]) == 0
     (line,) = [x for x in capsys.readouterr().err.splitlines() if x.startswith("tag: ")]
     assert f"validation, {said}, " in line
+
+
+def test_the_start_line_counts_one_sentence_in_the_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'tag: 1 training sentences (2 tokens)'."""
+    data, val = tmp_path / "pos.txt", tmp_path / "val.txt"
+    data.write_text("Hi/UH ./.\n", encoding="utf-8")
+    val.write_text("Hi/UH ./.\n", encoding="utf-8")
+    assert main(["train", "tag", "--data", str(data), "--val-data", str(val), "--out", str(tmp_path / "run"),
+                 *TINY]) == 0
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if x.startswith("tag: ")]
+    assert line.startswith("tag: 1 training sentence (2 tokens), 1 validation, ")

@@ -74,6 +74,7 @@ from rnnkit.tasks._tag_verbs import (
 from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
+from rnnkit.wording import counted
 
 __all__ = ["CHAR_DIM", "DATA_HELP", "FROZEN", "MISSING_DATA", "SequenceTagger", "TagConfig", "train"]
 
@@ -128,8 +129,9 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
         model_config["pretrained_vectors"] = record
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
-        shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
-                   f"{len(val_x)} validation, tags {_tags_from(train_s)}{tags}, {vocab.vocab_size} token ids ({unit}), "
+        tokens = counted(sum(len(x) for x in train_x), "token")
+        shared.say(f"tag: {counted(len(train_x), 'training sentence')} ({tokens}), {len(val_x)} validation, "
+                   f"tags {_tags_from(train_s)}{tags}, {vocab.vocab_size} token ids ({unit}), "
                    f"{chars.vocab_size if chars else 'no'} character ids; model "
                    f"{shared.parameters_said(model)}")
     saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
