@@ -135,6 +135,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         fields = _split(line)
+        columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
         word = _conllu_word(fields)
         if word is not None:
             conllu = True
@@ -144,8 +145,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
-        width = width or (len(fields), number)
-        token, tag = _token_and_tag(name, number, fields, width, require_tags)
+        width = width or (columns, number)
+        token, tag = _token_and_tag(name, number, fields, (columns, *width), require_tags)
         has_tags = tag is not None
         tokens.append(token)
         if tag is not None:
@@ -160,19 +161,20 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     return sentences
 
 
-def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int],
+def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int, int],
                    require_tags: bool) -> tuple[str, str | None]:
-    """A token line's token and tag (``None`` in an untagged file), once the line is checked against the file's
-    first token line (``width``: its columns and its number)."""
+    """A token line's token and tag (``None`` in an untagged file) from its ``fields`` (a CoNLL-U line's word and
+    UPOS), once the line is checked against the file's first token line (``width``: the columns written on this
+    line, then the first's and its number)."""
     if len(fields) < 2 and require_tags:
         raise UserError(
             f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
             "with a blank line between sentences"
         )
-    if len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
+    if width[0] != width[1]:  # a sentence a line ('John lives in Paris') is not token, tag
         raise NotConll(
-            f"{name}:{number}: malformed row: {counted(len(fields), 'column')} here, "
-            f"{counted(width[0], 'column')} on line {width[1]}; expected CoNLL: a token and its tag a line, a "
+            f"{name}:{number}: malformed row: {counted(width[0], 'column')} here, "
+            f"{counted(width[1], 'column')} on line {width[2]}; expected CoNLL: a token and its tag a line, a "
             "blank line between sentences"
         )
     if len(fields) < 2:
