@@ -1,4 +1,4 @@
-"""A CoNLL-U file with a line of another width (a trailing tab, a line cut short) is refused naming the columns as
+"""A CoNLL-U file with a line of another width (eleven columns, a line cut short) is refused naming the columns as
 written: it said '11 columns here, 2 columns on line 2', counting line 2's word and UPOS, not its ten columns."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ WORD = "1\tJohn\tjohn\tPROPN\tNNP\t_\t2\tnsubj\t_\t_\n"
 
 
 @pytest.mark.parametrize(("second", "here"), [
-    ("2\tsleeps\tsleep\tVERB\tVBZ\t_\t0\troot\t_\t_\t\n", 11),  # a trailing tab
+    ("2\tsleeps\tsleep\tVERB\tVBZ\t_\t0\troot\t_\t_\tx\n", 11),  # an eleventh column
     ("2\tsleeps\tsleep\tVERB\n", 4),                            # cut short
     ("sleeps\tVERB\n", 2),                                      # a two-column line among CoNLL-U's: was read
 ])

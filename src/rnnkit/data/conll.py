@@ -100,6 +100,16 @@ def _split(line: str) -> list[str]:
     return line.split()
 
 
+def _trimmed(fields: list[str], width: int) -> list[str]:
+    """A tab-separated line's columns without the empty ones that end it beyond ``width`` (the file's first token
+    line's columns; 2 for that line itself): ``John<tab>B-PER<tab>``, a tab ending each line as a spreadsheet's export
+    or a script leaves it, is a token and its tag, as conlleval and flair read it. An empty tag within the width is
+    still refused by its column."""
+    while len(fields) > width and not fields[-1].strip():
+        fields = fields[:-1]
+    return fields
+
+
 def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     """Read a two-column (token, tag) file with blank lines between sentences."""
     name = str(path)
@@ -134,7 +144,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             continue
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
-        fields = _split(line)
+        fields = _trimmed(_split(line), width[0] if width else 2)
         columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
         word = _conllu_word(fields)
         if word is not None:
