@@ -7,6 +7,7 @@ the first line of each way.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,17 @@ def test_evaluate_names_a_file_written_otherwise_than_the_models_tags(tmp_path: 
         scores = tagger.evaluate(str(iob1))
     # John, New, Mary and Seoul open their spans with I- in the file and B- in the model's tags
     assert scores["span_f1"] == 1.0 and scores["accuracy"] == pytest.approx(7 / 11)
+
+
+def test_iobes_is_not_taken_for_iob2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IOBES file opens spans with B- (and S-); a model's tags that open one with I- (a stray guess) are no IOB1."""
+    iobes = [[("John", "B-PER"), ("Smith", "E-PER"), ("lives", "O"), ("in", "O"), ("Paris", "S-LOC")],
+             [("Mary", "S-PER"), ("met", "O"), ("Kim", "B-PER"), ("Min", "I-PER"), ("Lee", "E-PER"), (".", "O")]]
+    data = write(tmp_path / "iobes.conll", iobes)
+    assert main(["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *TINY]) == 0
+    tagger = rnnkit.load(tmp_path / "run")
+    stray = [["I-PER", "E-PER", "O", "O", "S-LOC"], ["S-PER", "O", "O", "O", "O", "O"]] * 4
+    monkeypatch.setattr(type(tagger), "tag", lambda self, sentences: stray)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RnnkitWarning)
+        assert tagger.evaluate(str(data))["true_spans"] == 4 * 4

@@ -71,7 +71,10 @@ def warn_span_openings(sentences: Sentences, others: set[str] | None = None, who
     """Warn where a tagged file opens spans both with ``I-`` (IOB1) and with ``B-`` (IOB2), or (given ``others``,
     the prefixes ``whose`` spans open with: the training file's, the model's) only the other way than they do: a
     tagger is taught two tags for a span's first token, and token accuracy counts one wrong where the other is
-    written, while the span scores (conlleval's) read both alike. Such a file was read without a word."""
+    written, while the span scores (conlleval's) read both alike. Such a file was read without a word. A file of
+    IOBES or BILUO tags (any ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at."""
+    if any(t[:2] in ("E-", "S-", "L-", "U-") for tags in sentences.tags for t in tags or []):
+        return
     found = _openings(sentences)
     harm = ("token accuracy and per-tag scores count a span's first token wrong wherever the two differ (the span "
             "scores, conlleval's, read both alike)")
