@@ -179,5 +179,5 @@ def test_a_tagger_page_scores_its_runs_validation_split_as_evaluate_does(tmp_pat
     assert "<h2>Mistakes</h2>" in page and "Most confident mistakes" not in page
     other = tmp_path / "other.conll"
     other.write_text("a\tN\nb\tX\n", encoding="utf-8")
-    with pytest.raises(UserError, match=r"other\.conll: tag 'X' is not one the model knows"):
+    with pytest.raises(UserError, match=r"other\.conll:2: column 2 \(tag\): tag 'X' is not one the model knows"):
         write_report(out, data=str(other), output=str(tmp_path / "p.html"))

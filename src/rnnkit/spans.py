@@ -1,10 +1,12 @@
-"""Span-level scores of BIO / IOBES tags, as CoNLL's ``conlleval`` scorer counts them.
+"""Span-level scores of BIO / IOBES / BILUO tags, as CoNLL's ``conlleval`` scorer counts them.
 
 What a user gets: :func:`is_span_tagset` tells whether tags are chunk tags (``O`` and ``B-``/``I-``/
-``E-``/``S-`` + type); :func:`spans` lists the (start, end, type) spans of one sentence's tags with
+``E-``/``S-`` + type; or spaCy's BILUO, whose ``L-`` is read as ``E-`` and ``U-`` as ``S-``, as seqeval's BILOU
+scheme reads them); :func:`spans` lists the (start, end, type) spans of one sentence's tags with
 conlleval's rules (an ``I-X`` after ``O`` or after another type opens a span, as does a change of
 type); :func:`span_scores` gives precision, recall and F1 over many sentences, a predicted span being
-correct only when its type, start and end all match a true span.
+correct only when its type, start and end all match a true span; :func:`span_openings` where spans open with
+``I-`` (IOB1) and where with ``B-`` (IOB2), for a warning of the two mixed.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_span_tagset", "span_scores", "spans"]
+__all__ = ["is_span_tagset", "span_openings", "span_scores", "spans"]
 
-_CHUNK = re.compile(r"^[BIES]-.+$")
+_CHUNK = re.compile(r"^[BIESLU]-.+$")
+
+#: BILUO's prefixes (spaCy's) as IOBES writes them
+_BILUO = {"L": "E", "U": "S"}
 
 
 def is_span_tagset(tags: Sequence[str]) -> bool:
-    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` and at least one is ``B-`` or ``I-``."""
+    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` (or ``L-/U-TYPE``) and at least one is ``B-`` or ``I-``."""
     return (all(t == "O" or _CHUNK.match(t) for t in tags)
             and any(t.startswith(("B-", "I-")) for t in tags))
 
 
 def _split(tag: str) -> tuple[str, str]:
     prefix, _, kind = tag.partition("-")
-    return prefix, kind
+    return _BILUO.get(prefix, prefix), kind
 
 
 def _ends(prev: str, prev_type: str, tag: str, kind: str) -> bool:
@@ -69,3 +74,18 @@ def span_scores(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) ->
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"span_precision": precision, "span_recall": recall, "span_f1": f1, "true_spans": n_true,
             "pred_spans": n_pred, "correct_spans": correct}
+
+
+def span_openings(tags: Sequence[str]) -> dict[str, int]:
+    """In one sentence's tags, the offset of the first span opened by ``I-`` (key ``"I"``: after ``O``, another type
+    or at the start, as IOB1 opens every span, CoNLL-2003's original files among them) and of the first opened by a
+    ``B-`` that follows no tag of its type (key ``"B"``: IOB2; IOB1 writes ``B-`` only between two spans of one
+    type); a key is missing where no span opens so."""
+    found: dict[str, int] = {}
+    prev_type = ""
+    for i, tag in enumerate(tags):
+        prefix, kind = _split(tag)
+        if prefix in ("B", "I") and kind != prev_type:
+            found.setdefault(prefix, i)
+        prev_type = "" if prefix == "O" else kind
+    return found

@@ -61,6 +61,15 @@ class Sentences:
                          None if self.token_lines is None else [self.token_lines[i] for i in indices],
                          self.tag_column)
 
+    def tags_from(self) -> str | None:
+        """Which column the tags were read from, said where a file has more than a token and a tag a line (a
+        CoNLL-2003 file's NER tags, its last column, not its part of speech; CoNLL-U's UPOS); None otherwise."""
+        if self.token_lines is not None:
+            return "column 4, UPOS"
+        if self.one_per_line or self.tag_column <= 2:
+            return None
+        return f"column {self.tag_column}, the last"
+
     def tag_at(self, i: int, offset: int) -> str:
         """Where the tag of token ``offset`` of sentence ``i`` is written, for an error message."""
         if self.one_per_line:
@@ -89,6 +98,16 @@ def _split(line: str) -> list[str]:
     if "\t" in line:
         return [field.strip() or field for field in line.split("\t")]
     return line.split()
+
+
+def _trimmed(fields: list[str], width: int) -> list[str]:
+    """A tab-separated line's columns without the empty ones that end it beyond ``width`` (the file's first token
+    line's columns; 2 for that line itself): ``John<tab>B-PER<tab>``, a tab ending each line as a spreadsheet's export
+    or a script leaves it, is a token and its tag, as conlleval and flair read it. An empty tag within the width is
+    still refused by its column."""
+    while len(fields) > width and not fields[-1].strip():
+        fields = fields[:-1]
+    return fields
 
 
 def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
@@ -125,7 +144,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             continue
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
-        fields = _split(line)
+        fields = _trimmed(_split(line), width[0] if width else 2)
+        columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
         word = _conllu_word(fields)
         if word is not None:
             conllu = True
@@ -135,8 +155,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
-        width = width or (len(fields), number)
-        token, tag = _token_and_tag(name, number, fields, width, require_tags)
+        width = width or (columns, number)
+        token, tag = _token_and_tag(name, number, fields, (columns, *width), require_tags)
         has_tags = tag is not None
         tokens.append(token)
         if tag is not None:
@@ -151,19 +171,20 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     return sentences
 
 
-def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int],
+def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int, int],
                    require_tags: bool) -> tuple[str, str | None]:
-    """A token line's token and tag (``None`` in an untagged file), once the line is checked against the file's
-    first token line (``width``: its columns and its number)."""
+    """A token line's token and tag (``None`` in an untagged file) from its ``fields`` (a CoNLL-U line's word and
+    UPOS), once the line is checked against the file's first token line (``width``: the columns written on this
+    line, then the first's and its number)."""
     if len(fields) < 2 and require_tags:
         raise UserError(
             f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
             "with a blank line between sentences"
         )
-    if len(fields) != width[0]:  # a sentence a line ('John lives in Paris') is not token, tag
+    if width[0] != width[1]:  # a sentence a line ('John lives in Paris') is not token, tag
         raise NotConll(
-            f"{name}:{number}: malformed row: {counted(len(fields), 'column')} here, "
-            f"{counted(width[0], 'column')} on line {width[1]}; expected CoNLL: a token and its tag a line, a "
+            f"{name}:{number}: malformed row: {counted(width[0], 'column')} here, "
+            f"{counted(width[1], 'column')} on line {width[2]}; expected CoNLL: a token and its tag a line, a "
             "blank line between sentences"
         )
     if len(fields) < 2:

@@ -4,7 +4,8 @@ multi-label classifier's part is :mod:`rnnkit.report.multilabel`'s).
 What a user gets, on the run's validation data (its ``--val-data`` file or the same seeded split of its
 ``--data``), or on a labelled file given with ``rnnkit report RUN --data FILE``:
 
-- per-class precision, recall, F1 and support (:func:`rnnkit.metrics.classification_report`);
+- per-class precision, recall, F1 and support (:func:`rnnkit.metrics.classification_report`); a tagger of span
+  tags (BIO, IOBES, BILUO) also its span precision, recall and F1 as conlleval counts them, as evaluate says them;
 - the confusion matrix as an interactive heat map (rows true, columns predicted);
 - the most confident mistakes of a classifier (with the probability given to the wrong label), the
   first mistaken tokens of a tagger in their sentences (its decoding, a CRF's among them, gives no
@@ -28,6 +29,7 @@ from rnnkit.errors import SettingError, UserError
 from rnnkit.metrics import classification_report
 from rnnkit.models.encoder import length_mask
 from rnnkit.report.page import Page, colour, escape, figure_html, table
+from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.train.provenance import recorded_file
 
 __all__ = ["Predictions", "add_sections", "confusion_figure", "mistake_items", "predictions", "scored_file"]
@@ -39,13 +41,15 @@ MISTAKES = 12
 class Predictions:
     """What a model said about labelled data: ``items`` (a text, or ``(tokens, i)`` for the i-th token
     of a sentence), the true and predicted label indices and the probability of the predicted one (NaN
-    where the model's decoding gives none)."""
+    where the model's decoding gives none); for a tagger of span tags (BIO, IOBES, BILUO) the span scores
+    ``rnnkit evaluate`` gives (:func:`rnnkit.spans.span_scores`)."""
 
     source: str
     items: list[Any]
     y_true: list[int]
     y_pred: list[int]
     confidence: list[float]
+    spans: dict[str, float | int] | None = None
 
 
 def scored_file(m: Any, data: str | None) -> tuple[str, str]:
@@ -87,16 +91,21 @@ def predictions(m: Any, data: str | None) -> Predictions:
         probs = m.probabilities(texts)
         conf, pred = probs.max(-1)
         return Predictions(where, texts, [index[lab] for lab in labels], pred.tolist(), conf.tolist())
+    from rnnkit.tasks._tag_data import _check_tags_known
+
     sentences = _read_tagged(path)
     side = m.split_side([None] * len(sentences), split)
     if side is not None:
         sentences = sentences.subset(side)
+    # as evaluate refuses it: the file, line and column of the first tag the model does not know
+    _check_tags_known(sentences, m.labels, f"is not one the model knows ({', '.join(m.labels[:10])})")
     out = Predictions(where, [], [], [], [])
     # the tagger's own decoding (a CRF's best path or each token's most likely tag): no probability to rank by
-    for tokens, tags, pred in zip(sentences.tokens, sentences.tags, m.tag(sentences.tokens), strict=True):
+    tagged = m.tag(sentences.tokens)
+    if is_span_tagset(m.labels):
+        out.spans = span_scores([tags or [] for tags in sentences.tags], tagged)
+    for tokens, tags, pred in zip(sentences.tokens, sentences.tags, tagged, strict=True):
         for i, (tag, guess) in enumerate(zip(tags or [], pred, strict=False)):
-            if tag not in index:
-                raise UserError(f"{path}: tag {tag!r} is not one the model knows ({', '.join(m.labels[:10])})")
             out.items.append((tokens, i))
             out.y_true.append(index[tag])
             out.y_pred.append(index[guess])
@@ -130,10 +139,15 @@ def confusion_figure(report: dict[str, Any]) -> Any:
     return fig
 
 
-def _scores_table(report: dict[str, Any]) -> str:
+def _scores_table(report: dict[str, Any], spans: dict[str, Any] | None = None) -> str:
+    """The scores and the table of each class's; a tagger's span scores (``spans``) as evaluate's line says them."""
     rows = [(lab, f"{c['precision']:.4f}", f"{c['recall']:.4f}", f"{c['f1']:.4f}", c["support"])
             for lab, c in report["per_class"].items()]
     head = f"<p>accuracy {report['accuracy']:.4f}, macro-F1 {report['macro_f1']:.4f} over {report['count']:,} items</p>"
+    if spans is not None:
+        head += (f"<p>spans (conlleval): precision {spans['span_precision']:.4f}, recall {spans['span_recall']:.4f}, "
+                 f"F1 {spans['span_f1']:.4f} ({spans['correct_spans']:,} correct of {spans['true_spans']:,} true, "
+                 f"{spans['pred_spans']:,} predicted)</p>")
     return head + table(["label", "precision", "recall", "F1", "support"], rows)
 
 
@@ -207,6 +221,6 @@ def add_sections(page: Page, run: Path, m: Any, data: str | None = None, thresho
     if not p.y_true:
         raise UserError(f"{p.source}: no labelled items to score")
     report = classification_report(p.y_true, p.y_pred, m.labels)
-    page.add("Scores", f'<p class="note">on {escape(p.source)}</p>', _scores_table(report))
+    page.add("Scores", f'<p class="note">on {escape(p.source)}</p>', _scores_table(report, p.spans))
     page.add("Confusion matrix", figure_html(confusion_figure(report), div_id="confusion"))
     page.add("Mistakes" if m.per_step else "Most confident mistakes", _mistakes_html(m, p))

@@ -17,7 +17,8 @@ from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import char_vocab, fold
 from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, report_warnings, warn
+from rnnkit.spans import span_openings
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
 from rnnkit.train.checkpoint import Checkpoint
@@ -39,12 +40,56 @@ def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> No
 
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
+    warn_span_openings(sentences)
     if val_data:
-        return sentences, read_tagged(val_data)
+        val = read_tagged(val_data)
+        warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
+        return sentences, val
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
     tr, va = shared.split_indices([None] * len(sentences), config)
     return sentences.subset(tr), sentences.subset(va)
+
+
+#: how a span's first tag is written, by its prefix (:func:`~rnnkit.spans.span_openings`)
+_OPENED = {"I": "I- as in IOB1 (CoNLL-2003's original files)", "B": "B- as in IOB2"}
+
+
+def _openings(sentences: Sentences) -> dict[str, str]:
+    """Where the sentences' first span opened by ``I-`` and their first opened by ``B-`` are (``FILE:LINE: column C
+    (tag) 'I-PER'``), by prefix; a prefix no span opens with is missing."""
+    found: dict[str, str] = {}
+    for i, tags in enumerate(sentences.tags):
+        for prefix, offset in span_openings(tags or []).items():
+            found.setdefault(prefix, f"{sentences.tag_at(i, offset)} {(tags or [])[offset]!r}")
+        if len(found) == len(_OPENED):
+            break
+    return found
+
+
+def warn_span_openings(sentences: Sentences, others: set[str] | None = None, whose: str = "") -> None:
+    """Warn where a tagged file opens spans both with ``I-`` (IOB1) and with ``B-`` (IOB2), or (given ``others``,
+    the prefixes ``whose`` spans open with: the training file's, the model's) only the other way than they do: a
+    tagger is taught two tags for a span's first token, and token accuracy counts one wrong where the other is
+    written, while the span scores (conlleval's) read both alike. Such a file was read without a word. A file of
+    IOBES or BILUO tags (any ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at."""
+    if any(t[:2] in ("E-", "S-", "L-", "U-") for tags in sentences.tags for t in tags or []):
+        return
+    found = _openings(sentences)
+    harm = ("token accuracy and per-tag scores count a span's first token wrong wherever the two differ (the span "
+            "scores, conlleval's, read both alike)")
+    if len(found) == len(_OPENED):
+        message = (f"{sentences.path}: spans open with {_OPENED['I']} (first: {found['I']}) and with {_OPENED['B']} "
+                   f"(first: {found['B']}): the tagger is taught two tags for a span's first token, and {harm}; write "
+                   "every span one way (IOB2: its first tag B-)")
+    elif others is not None and len(others) == 1 and len(found) == 1 and set(found) != others:
+        (mine, where), = found.items()
+        message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with "
+                   f"{_OPENED[others.pop()]}: {harm}; write both one way (IOB1 to IOB2: a span's first I- made B-)")
+    else:
+        return
+    with report_warnings():
+        warn(message)
 
 
 def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,

@@ -18,11 +18,11 @@ from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
 from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path, check_text
 from rnnkit.models.tagger import Tagger
-from rnnkit.spans import is_span_tagset, span_scores
+from rnnkit.spans import is_span_tagset, span_openings, span_scores
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
-from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars
+from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars, warn_span_openings
 from rnnkit.tasks._tag_decoding import _decode, _probabilities
 from rnnkit.train.building import check_size
 from rnnkit.train.checkpoint import Checkpoint
@@ -32,7 +32,7 @@ from rnnkit.train.checkpoint import Checkpoint
 class SequenceTagger(shared.TextModel):
     """A trained sequence tagger: ``predict(texts)`` gives a tag for each token, ``evaluate(file)`` the
     per-token accuracy, macro-F1, per-tag scores, confusion matrix, accuracy on words unseen in training
-    and (BIO/IOBES tags) span precision/recall/F1, ``export(path)`` an ONNX file (outputs ``probabilities``
+    and (BIO/IOBES/BILUO tags) span precision/recall/F1, ``export(path)`` an ONNX file (outputs ``probabilities``
     (B, T, K) and ``tags`` (B, T), the tag ids ``predict`` gives, a CRF's Viterbi path included; a tagger
     with a spelling encoder also takes ``chars`` (B, T, L), see :meth:`_export_spelling`).
 
@@ -139,7 +139,7 @@ class SequenceTagger(shared.TextModel):
     def evaluate(self, data: str, split: str = "all", png: str | Path | None = None) -> dict[str, Any]:
         """Per-token accuracy, macro-F1, per-tag precision/recall/F1 and the confusion matrix on a tagged
         file, CoNLL or ``word/TAG`` (see :func:`rnnkit.metrics.classification_report`); ``oov_accuracy``
-        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES tags the
+        over the ``oov_count`` tokens unseen in training (None when there are none); for BIO/IOBES/BILUO tags the
         span scores of :func:`rnnkit.spans.span_scores`. ``split="val"``/``"train"``: only that side of
         the training run's own split. ``png``: draw the confusion matrix there."""
         check_read_path("evaluate", "data", data, "a tagged file")
@@ -152,6 +152,7 @@ class SequenceTagger(shared.TextModel):
         index = {t: i for i, t in enumerate(self.labels)}
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
+        warn_span_openings(sentences, {prefix for tags in pred for prefix in span_openings(tags)}, "the model's")
         report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
         known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
         oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)

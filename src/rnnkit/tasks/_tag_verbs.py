@@ -131,14 +131,16 @@ def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace
 def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
     """What ``predict --file`` tags: a CoNLL file's sentences, or the non-blank lines of a file of plain
     sentences, one a line. A file is plain sentences when its lines have different numbers of words, or
-    when it is one block of lines (no blank line) whose last column is not tags the model knows: three
-    sentences of three words each read as CoNLL were one sentence of their first words."""
+    when it is one block of lines (no blank line) whose last column is mostly not tags the model knows (fewer
+    than half of its lines): three sentences of three words each read as CoNLL were one sentence of their first
+    words. A tagged sentence with a tag the model does not know (a test file's ``B-MISC``) stays CoNLL: each of its
+    lines was a sentence, its tags tagged as words."""
     try:
         sentences = read_conll(path, require_tags=False)
     except NotConll:
         return _plain_sentences(path)
-    only = sentences.tags[0] if len(sentences) == 1 else None
-    if only is not None and len(only) > 1 and not set(only) <= set(tags):
+    only, known = sentences.tags[0] if len(sentences) == 1 else None, set(tags)
+    if only is not None and len(only) > 1 and 2 * sum(t in known for t in only) < len(only):
         return _plain_sentences(path)
     return sentences
 

@@ -16,7 +16,7 @@
   sentence a line, tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1
   and the confusion matrix, printed and drawn as a PNG; the accuracy on words unseen in training
-  (``oov_accuracy``, ``oov_count``); for BIO/IOBES tags the span scores as conlleval counts them
+  (``oov_accuracy``, ``oov_count``); for BIO/IOBES/BILUO tags the span scores as conlleval counts them
   (``span_precision``, ``span_recall``, ``span_f1``, ``true_spans``, ``pred_spans``, ``correct_spans``).
 - ``rnnkit export DIR --onnx FILE``: the model as ONNX: inputs the token ids and lengths (and with a spelling
   encoder each token's characters, ``chars``), outputs (B, T, K) probabilities and the (B, T) tag ids
@@ -44,6 +44,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from rnnkit.data.batching import IGNORE, ShuffledBatches
+from rnnkit.data.conll import Sentences
 from rnnkit.data.spelling import Lexicon, lexicon
 from rnnkit.errors import UserError
 from rnnkit.metrics import classification_report
@@ -73,6 +74,7 @@ from rnnkit.tasks._tag_verbs import (
 from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
+from rnnkit.wording import counted
 
 __all__ = ["CHAR_DIM", "DATA_HELP", "FROZEN", "MISSING_DATA", "SequenceTagger", "TagConfig", "train"]
 
@@ -127,8 +129,9 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
         model_config["pretrained_vectors"] = record
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed, tagging=True)
     if verbose:
-        shared.say(f"tag: {len(train_x)} training sentences ({sum(len(x) for x in train_x)} tokens), "
-                   f"{len(val_x)} validation, tags {tags}, {vocab.vocab_size} token ids ({unit}), "
+        tokens = counted(sum(len(x) for x in train_x), "token")
+        shared.say(f"tag: {counted(len(train_x), 'training sentence')} ({tokens}), {len(val_x)} validation, "
+                   f"tags {_tags_from(train_s)}{tags}, {vocab.vocab_size} token ids ({unit}), "
                    f"{chars.vocab_size if chars else 'no'} character ids; model "
                    f"{shared.parameters_said(model)}")
     saved_vocab = {**vocab.to_json(), **({"chars": chars.symbols[2:]} if chars else {})}
@@ -136,6 +139,13 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     return shared.fit(model, config, out, batches=batches, loss_fn=_loss_fn(train_lex, drop),
                       eval_fn=_eval_fn(val_x, val_lex, val_y, tags), model_config=model_config, vocab=saved_vocab,
                       ckpt=ckpt, unit="tok", overwrite=overwrite, progress=progress, verbose=verbose)
+
+
+def _tags_from(sentences: Sentences) -> str:
+    """``(column 4, the last) `` before the tags of the line that starts a run whose file has more columns than a
+    token and its tag (a CoNLL-2003 file's NER tags, not its part of speech), else nothing."""
+    where = sentences.tags_from()
+    return f"({where}) " if where else ""
 
 
 def _loss_fn(lex: Lexicon, drop: Tensor) -> Callable[..., tuple[Tensor, int, None]]:
