@@ -1,6 +1,6 @@
 """Mutation audit round 33 of read_audio's checks before libsndfile (hostile35: .mp3 silenced, .raw refused, RF64's
-ds64, MIDI sample dumps, W64's chunk walk): each test kills a mutant that the earlier tests let live. Every file is
-made inside the test."""
+ds64, MIDI sample dumps, W64's chunk walk; MPEG frames as audio_mpeg counts them): each test kills a mutant that
+the earlier tests let live. Every file is made inside the test."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from rnnkit.data import audio_read
+from rnnkit.data.audio_mpeg import mpeg_frame
 from rnnkit.data.audio_read import read_audio
 from rnnkit.errors import UserError
 from tests.test_hostile35_audio_fuzz import _refused
@@ -139,3 +140,15 @@ def test_a_sysex_that_is_no_sample_dump_header_is_not_called_one(tmp_path: Path,
     data[at] = byte
     message = _refused(tmp_path / "call.sds", bytes(data), "call.sds: not an audio file")
     assert "SDS" not in message
+
+
+def test_a_file_of_a_few_bytes_starting_id3_is_refused_in_one_line(tmp_path: Path) -> None:
+    """An ID3 tag cut inside its 10-byte header: no IndexError from the tag's flags."""
+    _refused(tmp_path / "call.mp3", b"ID3\x04", "call.mp3: ")
+
+
+def test_a_padded_mpeg1_layer_i_frame_is_one_slot_of_4_bytes_longer() -> None:
+    """Layer I pads a frame by a slot of 4 bytes (layers II and III by one byte): 32 kbit/s at 44.1 kHz is 8 slots,
+    9 with the padding bit, 36 bytes."""
+    assert mpeg_frame(bytes([0xFF, 0xFF, 0x12, 0x00])) == (36, 384)
+    assert mpeg_frame(bytes([0xFF, 0xFF, 0x10, 0x00])) == (32, 384)
