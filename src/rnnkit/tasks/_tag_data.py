@@ -38,6 +38,12 @@ def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> No
                 raise UserError(f"{sentences.tag_at(i, offset)}: tag {t!r} {why}")
 
 
+def check_model_knows(sentences: Sentences, labels: Sequence[str]) -> None:
+    """Refuse a tag of ``sentences`` that a trained tagger (its ``labels``) does not know, naming where it is, as
+    ``evaluate`` and ``rnnkit report`` both do."""
+    _check_tags_known(sentences, labels, f"is not one the model knows ({', '.join(labels[:10])})")
+
+
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
     warn_span_openings(sentences)

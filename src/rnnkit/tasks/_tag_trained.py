@@ -22,7 +22,7 @@ from rnnkit.spans import is_span_tagset, label_openings, span_scores
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
-from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars, warn_span_openings
+from rnnkit.tasks._tag_data import _saved_chars, check_model_knows, warn_span_openings
 from rnnkit.tasks._tag_decoding import _decode, _probabilities
 from rnnkit.train.building import check_size
 from rnnkit.train.checkpoint import Checkpoint
@@ -148,7 +148,7 @@ class SequenceTagger(shared.TextModel):
         side = self.split_side([None] * len(sentences), split)
         if side is not None:
             sentences = sentences.subset(side)
-        _check_tags_known(sentences, self.labels, f"is not one the model knows ({', '.join(self.labels[:10])})")
+        check_model_knows(sentences, self.labels)
         index = {t: i for i, t in enumerate(self.labels)}
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
