@@ -18,6 +18,7 @@ from rnnkit.data.spelling import char_vocab, fold
 from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError, report_warnings, warn
+from rnnkit.files import same_file
 from rnnkit.spans import span_openings
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
@@ -49,7 +50,8 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     warn_span_openings(sentences)
     if val_data:
         val = read_tagged(val_data)
-        warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
+        if not same_file(data, val_data):  # the training file given again: its warning is said
+            warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
         return sentences, val
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
