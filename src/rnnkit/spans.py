@@ -6,7 +6,8 @@ scheme reads them); :func:`spans` lists the (start, end, type) spans of one sent
 conlleval's rules (an ``I-X`` after ``O`` or after another type opens a span, as does a change of
 type); :func:`span_scores` gives precision, recall and F1 over many sentences, a predicted span being
 correct only when its type, start and end all match a true span; :func:`span_openings` where spans open with
-``I-`` (IOB1) and where with ``B-`` (IOB2), for a warning of the two mixed.
+``I-`` (IOB1) and where with ``B-`` (IOB2), for a warning of the two mixed; :func:`label_openings` how a tagger
+trained on given tags opens its spans.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["is_span_tagset", "span_openings", "span_scores", "spans"]
+__all__ = ["is_span_tagset", "label_openings", "span_openings", "span_scores", "spans"]
 
 _CHUNK = re.compile(r"^[BIESLU]-.+$")
 
@@ -89,3 +90,14 @@ def span_openings(tags: Sequence[str]) -> dict[str, int]:
             found.setdefault(prefix, i)
         prev_type = "" if prefix == "O" else kind
     return found
+
+
+def label_openings(labels: Sequence[str]) -> set[str]:
+    """How a tagger whose tags are ``labels`` (those it was trained on) opens its spans, as :func:`span_openings`
+    keys it: ``{"I"}`` where a type has an ``I-`` tag and no ``B-`` tag (IOB1, CoNLL-2003's original files without
+    ``B-PER``), else ``{"B"}`` where there is a ``B-`` tag (IOB2, IOBES, BILUO); an empty set for tags that are not
+    chunk tags. Its guesses are no such witness: a half-trained IOB2 tagger may open its few spans with ``I-``."""
+    if not is_span_tagset(labels):
+        return set()
+    kinds = {prefix: {kind for p, kind in map(_split, labels) if p == prefix} for prefix in ("B", "I")}
+    return {"I"} if kinds["I"] - kinds["B"] else {"B"} if kinds["B"] else set()

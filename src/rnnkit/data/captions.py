@@ -165,7 +165,10 @@ def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]
     ``image,caption`` (Flickr8k's ``captions.txt``, which was refused at its header as 'found 0 tabs'), at its first
     comma as CSV reads it (a caption in quotes, or the rest of the line, commas and all)."""
     if comma:
-        fields = next(csv.reader([line]))
+        try:
+            fields = next(csv.reader([line]))
+        except csv.Error as exc:  # a field over csv's limit (128 KiB): a damaged file, which raised csv.Error
+            raise UserError(f"{index}:{number}: expected 'image,caption' as CSV, as the header says: {exc}") from None
         if len(fields) < 2:
             raise UserError(f"{index}:{number}: expected 'image,caption' (a comma), as the header says")
         return fields[0].strip(), ",".join(fields[1:]).strip()

@@ -122,7 +122,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     lines_of: list[list[int]] = []  # each sentence's numbers, kept for CoNLL-U (lines skipped inside sentences)
     start = 0
     has_tags: bool | None = None
-    width: tuple[int, int] | None = None  # the columns of the first token line, and its number
+    width: tuple[int, int, int] | None = None  # the first token line's columns, its number, its columns as written
     conllu = False
 
     def close() -> None:
@@ -144,7 +144,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
             continue
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
-        fields = _trimmed(_split(line), width[0] if width else 2)
+        written = _split(line)
+        fields = _trimmed(written, width[0] if width else 2)
         columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
         word = _conllu_word(fields)
         if word is not None:
@@ -155,7 +156,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
-        width = width or (columns, number)
+        width = width or (columns, number, len(written))
         token, tag = _token_and_tag(name, number, fields, (columns, *width), require_tags)
         has_tags = tag is not None
         tokens.append(token)
@@ -171,16 +172,18 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     return sentences
 
 
-def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int, int],
+def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int, int, int],
                    require_tags: bool) -> tuple[str, str | None]:
     """A token line's token and tag (``None`` in an untagged file) from its ``fields`` (a CoNLL-U line's word and
     UPOS), once the line is checked against the file's first token line (``width``: the columns written on this
-    line, then the first's and its number)."""
+    line, then the first's, its number and its columns before the empty ones ending it were dropped)."""
     if len(fields) < 2 and require_tags:
         raise UserError(
             f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
             "with a blank line between sentences"
         )
+    if width[0] == width[3] > width[1]:  # the first line's empty last column was its tag, as the lines after it say
+        raise UserError(f"{name}:{width[2]}: column {width[3]} (tag) is empty; expected 'TOKEN<tab>TAG'")
     if width[0] != width[1]:  # a sentence a line ('John lives in Paris') is not token, tag
         raise NotConll(
             f"{name}:{number}: malformed row: {counted(width[0], 'column')} here, "

@@ -91,14 +91,14 @@ def predictions(m: Any, data: str | None) -> Predictions:
         probs = m.probabilities(texts)
         conf, pred = probs.max(-1)
         return Predictions(where, texts, [index[lab] for lab in labels], pred.tolist(), conf.tolist())
-    from rnnkit.tasks._tag_data import _check_tags_known
+    from rnnkit.tasks._tag_data import check_model_knows
 
     sentences = _read_tagged(path)
     side = m.split_side([None] * len(sentences), split)
     if side is not None:
         sentences = sentences.subset(side)
     # as evaluate refuses it: the file, line and column of the first tag the model does not know
-    _check_tags_known(sentences, m.labels, f"is not one the model knows ({', '.join(m.labels[:10])})")
+    check_model_knows(sentences, m.labels)
     out = Predictions(where, [], [], [], [])
     # the tagger's own decoding (a CRF's best path or each token's most likely tag): no probability to rank by
     tagged = m.tag(sentences.tokens)

@@ -18,7 +18,8 @@ from rnnkit.data.spelling import char_vocab, fold
 from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError, report_warnings, warn
-from rnnkit.spans import span_openings
+from rnnkit.files import same_file
+from rnnkit.spans import label_openings, span_openings
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
 from rnnkit.train.checkpoint import Checkpoint
@@ -38,12 +39,19 @@ def _check_tags_known(sentences: Sentences, tags: Sequence[str], why: str) -> No
                 raise UserError(f"{sentences.tag_at(i, offset)}: tag {t!r} {why}")
 
 
+def check_model_knows(sentences: Sentences, labels: Sequence[str]) -> None:
+    """Refuse a tag of ``sentences`` that a trained tagger (its ``labels``) does not know, naming where it is, as
+    ``evaluate`` and ``rnnkit report`` both do."""
+    _check_tags_known(sentences, labels, f"is not one the model knows ({', '.join(labels[:10])})")
+
+
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
     warn_span_openings(sentences)
     if val_data:
         val = read_tagged(val_data)
-        warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
+        if not same_file(data, val_data):  # the training file given again: its warning is said
+            warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
         return sentences, val
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
@@ -65,6 +73,20 @@ def _openings(sentences: Sentences) -> dict[str, str]:
         if len(found) == len(_OPENED):
             break
     return found
+
+
+def model_openings(labels: Sequence[str], predicted: Sequence[Sequence[str]]) -> set[str]:
+    """How a tagger opens its spans, for :func:`warn_span_openings`: its labels' way (``{"I"}`` where a type has
+    ``I-`` and no ``B-``, surely IOB1: :func:`~rnnkit.spans.label_openings`); where they say ``B-``, that way only
+    where more of its ``predicted`` sentences open a span with ``B-`` than with ``I-``. Labels with ``B-`` for each
+    type are IOB2's and also an IOB1 corpus's with two spans of each type side by side somewhere, whose tagger opens
+    with ``I-``; and the guesses of a half-trained IOB2 tagger may open with ``I-``: the way is unknown (an empty set)
+    then."""
+    way = label_openings(labels)
+    if way != {"B"}:
+        return way
+    counts = Counter(prefix for tags in predicted for prefix in span_openings(tags))
+    return way if counts["B"] > counts["I"] else set()
 
 
 def warn_span_openings(sentences: Sentences, others: set[str] | None = None, whose: str = "") -> None:

@@ -18,11 +18,11 @@ from rnnkit.data.spelling import MAX_CHARS, Lexicon, fold, lexicon
 from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, check_filled, check_ordered, check_read_path, check_text
 from rnnkit.models.tagger import Tagger
-from rnnkit.spans import is_span_tagset, span_openings, span_scores
+from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
-from rnnkit.tasks._tag_data import _check_tags_known, _saved_chars, warn_span_openings
+from rnnkit.tasks._tag_data import _saved_chars, check_model_knows, model_openings, warn_span_openings
 from rnnkit.tasks._tag_decoding import _decode, _probabilities
 from rnnkit.train.building import check_size
 from rnnkit.train.checkpoint import Checkpoint
@@ -148,11 +148,11 @@ class SequenceTagger(shared.TextModel):
         side = self.split_side([None] * len(sentences), split)
         if side is not None:
             sentences = sentences.subset(side)
-        _check_tags_known(sentences, self.labels, f"is not one the model knows ({', '.join(self.labels[:10])})")
+        check_model_knows(sentences, self.labels)
         index = {t: i for i, t in enumerate(self.labels)}
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
-        warn_span_openings(sentences, {prefix for tags in pred for prefix in span_openings(tags)}, "the model's")
+        warn_span_openings(sentences, model_openings(self.labels, pred), "the model's")
         report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
         known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
         oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)

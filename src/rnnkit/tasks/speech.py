@@ -145,14 +145,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
     model = build_model(lambda: SpeechRecognizer(**kwargs), ckpt) if ckpt else None
     speeds = SPEEDS if config.speed_perturb else (1.0,)
     with report_warnings():  # 'rnnkit: warning:' lines before training: log_mel's empty filters, short utterances
-        train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
-                                               speeds, "training", config.max_seconds)
-        val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
-                                                  (1.0,), "validation", config.max_seconds)
-        warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
-        train_utts, train_feats = kept(train_utts, train_feats)  # less those longer than --max-seconds
-        val_utts, val_copies = kept(val_utts, val_copies)
-        val_feats = [f[0] for f in val_copies]
+        train_utts, train_feats, val_utts, val_feats = _kept_features(config, train_utts, val_utts, speeds)
         if model is None:  # the symbols of the recordings kept: one only a left-out recording used was a class
             table = SymbolTable.build(train_utts, config.symbols, config.jamo)  # the model never trained on
             model = SpeechRecognizer(**_model_kwargs(config, len(table.symbols)))
@@ -179,6 +172,22 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
               f"{table.kind}{' (jamo)' if table.jamo else ''}; {sum(p.numel() for p in model.parameters()):,} "
               "parameters", file=sys.stderr, flush=True)
     return trainer.fit()
+
+
+def _kept_features(config: SpeechConfig, train_utts: list[Utterance], val_utts: list[Utterance],
+                   speeds: Sequence[float]) -> tuple[list[Utterance], list[list[torch.Tensor]], list[Utterance],
+                                                     list[torch.Tensor]]:
+    """The training utterances and their features at each of ``speeds``, the validation ones and theirs, each file
+    read once, less those longer than ``--max-seconds`` (:func:`recordings_features`, :func:`kept`); one warning of
+    the recordings of both sampled below the model's rate."""
+    train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
+                                           speeds, "training", config.max_seconds)
+    val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
+                                              (1.0,), "validation", config.max_seconds)
+    warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
+    train_utts, train_feats = kept(train_utts, train_feats)
+    val_utts, val_copies = kept(val_utts, val_copies)
+    return train_utts, train_feats, val_utts, [f[0] for f in val_copies]
 
 
 def _augment_settings(config: SpeechConfig) -> dict[str, int] | None:
