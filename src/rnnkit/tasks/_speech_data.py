@@ -101,8 +101,11 @@ def _warn_long(long: Sequence[tuple[Path, float]], total: int, max_seconds: floa
     path, seconds = long[0]
     first, then = f"(first {path}: {seconds:,.1f} s)", "give a larger --max-seconds (0: no limit)"
     if len(long) == total:
-        raise UserError(f"all {total} {what} recordings are longer than --max-seconds {max_seconds:g} {first}; "
-                        f"{then}, or cut them into utterances")
+        every, it = ((f"all {total} {what} recordings are", "them") if total > 1 else
+                     (f"the one {what} recording is", "it"))
+        first = first if total > 1 else f"({path}: {seconds:,.1f} s)"
+        raise UserError(f"{every} longer than --max-seconds {max_seconds:g} {first}; {then}, or cut {it} into "
+                        "utterances")
     warn(f"{len(long)} of {total} {what} recordings are longer than --max-seconds {max_seconds:g}, left out: a batch "
          f"is padded to its longest recording, so one takes the memory of a whole batch that long {first}; {then} "
          "to keep them, or cut them into utterances")
