@@ -80,7 +80,7 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
         wave, rate = read_audio(path)
         if rate < sample_rate:
             low.append((Path(path), rate))
-        if max_seconds and len(wave) > max_seconds * rate:  # before its features: an hour's STFT is gigabytes
+        if over_limit(len(wave), rate, max_seconds):  # before its features: an hour's STFT is gigabytes
             long.append((Path(path), len(wave) / rate))
             out.append([])
         else:
@@ -90,6 +90,12 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
             print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
     _warn_long(long, len(paths), max_seconds, what or "")
     return out, low
+
+
+def over_limit(samples: int, rate: int, max_seconds: float) -> bool:
+    """Whether a recording of ``samples`` at ``rate`` Hz is longer than ``max_seconds`` (0: no limit): what a run
+    leaves out of its training and validation recordings (:func:`recordings_features`)."""
+    return bool(max_seconds) and samples > max_seconds * rate
 
 
 def _warn_long(long: Sequence[tuple[Path, float]], total: int, max_seconds: float, what: str) -> None:
