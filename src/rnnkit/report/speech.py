@@ -30,9 +30,8 @@ def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     """The utterances of ``data`` (all of them: the user's own corpus), else the first :data:`EXAMPLES` of the run's
     own validation utterances: those its ``--max-seconds`` kept (a longer one, which the run never validated on, is
     left out as training left it out); and a phrase saying where they come from."""
-    from rnnkit.data.audio_read import read_audio
     from rnnkit.data.speech import read_manifest
-    from rnnkit.tasks._speech_data import over_limit
+    from rnnkit.tasks._speech_data import over_limit, recording_samples
     from rnnkit.tasks.speech import SpeechConfig, speech_corpora
 
     if data:
@@ -43,8 +42,8 @@ def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     for u in utts:
         if len(kept) == EXAMPLES:
             break
-        wave, rate = read_audio(u.audio)
-        if over_limit(len(wave), rate, limit):
+        wave, frames, rate = recording_samples(u.audio, limit)  # a long one left out unread where its header says so
+        if wave is None or over_limit(frames, rate, limit):
             left += 1
         else:
             kept.append(u)
