@@ -26,7 +26,7 @@ from rnnkit.data.split import spellings
 from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import UserError, quiet_stderr, refuse_empty_name
 
-__all__ = ["AUDIO_FILE", "MAX_RATE", "MIN_RATE", "read_audio", "read_wav"]
+__all__ = ["AUDIO_FILE", "MAX_RATE", "MIN_RATE", "declared_length", "read_audio", "read_wav"]
 
 #: the sample rates read_audio accepts: telephone audio and below to studio rates (a header outside is damaged)
 MIN_RATE, MAX_RATE = 1000, 768000
@@ -208,6 +208,31 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
 
 
 read_wav = read_audio  # its name before it read every format libsndfile reads
+
+
+def declared_length(path: str | Path) -> tuple[int, int] | None:
+    """The frames and sample rate of the recording ``path`` as its header declares them, where that is the length
+    :func:`read_audio` reads: a WAV, RF64 or W64 file of integer PCM samples, whose ``data`` chunk the header checks
+    hold to the file's size (a long one is left out under ``--max-seconds`` unread: an hour is hundreds of MB
+    decoded); None for any other (an MP3's, a streaming FLAC's length is known only once read; a float file's
+    samples may not be finite), which :func:`read_audio` reads and refuses in its own words. A file the header
+    checks refuse is refused as :func:`read_audio` refuses it, in the same order."""
+    refuse_empty_name(path, "the path of an audio file")
+    try:
+        import soundfile
+    except ImportError:
+        return None
+    try:
+        path = _spelled_as_on_disk(Path(path))
+        if _check_file(path)[1] not in ("WAV", "W64"):
+            return None
+        info = soundfile.info(_sndfile_name(path))
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    except (RuntimeError, soundfile.LibsndfileError):
+        return None
+    trusted = info.subtype.startswith("PCM_") and 0 < info.frames < _UNKNOWN_LENGTH
+    return (int(info.frames), int(info.samplerate)) if trusted and MIN_RATE <= info.samplerate <= MAX_RATE else None
 
 
 def _decode(path: Path, head: bytes, known: str | None) -> tuple[np.ndarray, int, str]:

@@ -7,8 +7,8 @@ What a user gets:
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
   paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
   same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``; a file whose header is ``image,caption``, Flickr8k's
-  ``captions.txt``, is read as CSV). A line without exactly one tab, an empty side, a
-  missing image or a file that is not UTF-8 is refused with the file and line.
+  ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read as CSV). A line without exactly
+  one tab, an empty side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
@@ -73,10 +73,11 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
-    first, header = index_header(lines)
-    comma = header == ["image,caption"]  # Flickr8k's captions.txt, as Kaggle ships it
+    first, _ = index_header(lines)
+    split = _header_split(lines[first - 1]) if first else None
+    comma = split == ","  # Flickr8k's captions.txt, as Kaggle ships it
     for number, line in enumerate(lines, start=1):
-        if not line.strip() or (number == first and header in (["image", "caption"], ["image,caption"])):
+        if not line.strip() or (number == first and split is not None):
             continue
         name, caption = _fields(path, number, line, comma)
         if not name or not caption:
@@ -158,6 +159,22 @@ def _image_folder(folder: Path, name: str) -> Path:
     subfolder that holds it (Flickr8k's ``Images/``, COCO's ``train2014/``), else ``folder``."""
     subfolders = sorted(p for p in folder.glob("*") if p.is_dir()) if name else []
     return next((d for d in [folder, *subfolders] if (d / name).is_file()), folder)
+
+
+def _header_split(line: str) -> str | None:
+    """What a ``captions.tsv`` whose first line is ``line`` is split at: ``"\t"`` under a header ``image<TAB>caption``,
+    ``","`` under ``image,caption`` (Flickr8k's ``captions.txt``), each name in any case and in double quotes or not
+    (``"image","caption"`` as Excel and pandas write a CSV's, which was refused as 'found 0 tabs'); None where the
+    line is no header (a tab-separated line of data)."""
+    for at in ("\t", ","):
+        try:
+            names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
+            names = [name.strip().lower() for name in names]
+        except csv.Error:  # a first line over csv's field limit: data, refused as such by its line
+            return None
+        if names == ["image", "caption"]:
+            return at
+    return None
 
 
 def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from rnnkit.device import model_device, to_device
 from rnnkit.models.ctc import BLANK, greedy_decode
 from rnnkit.report.page import Page, escape, figure_html, table
 from rnnkit.report.run import recorded_validation
+from rnnkit.wording import counted
 
 __all__ = ["EXAMPLES", "add_sections", "alignment_figure"]
 
@@ -26,12 +27,43 @@ FRAME_SECONDS = 0.010  # the hop of the log-mel features
 
 
 def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
+    """The utterances of ``data`` (all of them: the user's own corpus), else the first :data:`EXAMPLES` of the run's
+    own validation utterances: those its ``--max-seconds`` kept (a longer one, which the run never validated on, is
+    left out as training left it out); and a phrase saying where they come from."""
     from rnnkit.data.speech import read_manifest
+    from rnnkit.tasks._speech_data import over_limit, recording_samples
     from rnnkit.tasks.speech import SpeechConfig, speech_corpora
 
     if data:
         return read_manifest(data), data
-    return recorded_validation(rec.checkpoint, SpeechConfig, speech_corpora, "utterances", "FOLDER")
+    utts, source = recorded_validation(rec.checkpoint, SpeechConfig, speech_corpora, "utterances", "FOLDER")
+    limit = _run_limit(rec.checkpoint)
+    kept, left = [], 0
+    for u in utts:
+        if len(kept) == EXAMPLES:
+            break
+        wave, frames, rate = recording_samples(u.audio, limit)  # a long one left out unread where its header says so
+        if wave is None or over_limit(frames, rate, limit):
+            left += 1
+        else:
+            kept.append(u)
+    return kept, (f"{source}, less {counted(left, 'recording')} longer than the run's --max-seconds {limit:g}, which "
+                  "it left out of its validation" if left else source)
+
+
+def _run_limit(ckpt: Any) -> float:
+    """The run's ``--max-seconds`` (30 for a run saved before the setting, as a resumed one takes); a value that is no
+    number of seconds is refused naming the field."""
+    from rnnkit.errors import SettingError, UserError, check_finite
+    from rnnkit.tasks.speech import SpeechConfig
+
+    settings = ckpt.config.get("settings") or {}
+    value = settings.get("max_seconds", SpeechConfig.max_seconds) if isinstance(settings, dict) else None
+    try:
+        return check_finite("max_seconds", value, "", 0.0)
+    except SettingError:
+        raise UserError(f"{ckpt.path}/config.json: settings.max_seconds {value!r}: expected a number of seconds >= 0 "
+                        "(0: no limit)") from None
 
 
 def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, resample
-from rnnkit.data.audio_read import read_audio
+from rnnkit.data.audio_read import declared_length, read_audio
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
 from rnnkit.data.split import corpus_sides
 from rnnkit.data.tokenize import spelled_as_known
@@ -77,11 +77,11 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
     With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`)."""
     out, low, long = [], [], []
     for i, path in enumerate(paths):
-        wave, rate = read_audio(path)
+        wave, frames, rate = recording_samples(path, max_seconds)
         if rate < sample_rate:
             low.append((Path(path), rate))
-        if max_seconds and len(wave) > max_seconds * rate:  # before its features: an hour's STFT is gigabytes
-            long.append((Path(path), len(wave) / rate))
+        if wave is None or over_limit(frames, rate, max_seconds):  # before its features: an hour's STFT is gigabytes
+            long.append((Path(path), frames / rate))
             out.append([])
         else:
             wave = resample(wave, rate, sample_rate)  # once, not once a speed: each speed's copy is made from it
@@ -90,6 +90,23 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
             print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
     _warn_long(long, len(paths), max_seconds, what or "")
     return out, low
+
+
+def recording_samples(path: str | Path, max_seconds: float) -> tuple[np.ndarray | None, int, int]:
+    """The samples of a recording, their number and rate; no samples (None) for one whose header declares it longer
+    than ``max_seconds`` where that is trustworthy (:func:`~rnnkit.data.audio_read.declared_length`): it is left out
+    unread, as an hour's samples are hundreds of MB."""
+    declared = declared_length(path) if max_seconds else None
+    if declared is not None and over_limit(*declared, max_seconds):
+        return None, *declared
+    wave, rate = read_audio(path)
+    return wave, len(wave), rate
+
+
+def over_limit(samples: int, rate: int, max_seconds: float) -> bool:
+    """Whether a recording of ``samples`` at ``rate`` Hz is longer than ``max_seconds`` (0: no limit): what a run
+    leaves out of its training and validation recordings (:func:`recordings_features`)."""
+    return bool(max_seconds) and samples > max_seconds * rate
 
 
 def _warn_long(long: Sequence[tuple[Path, float]], total: int, max_seconds: float, what: str) -> None:
@@ -101,8 +118,11 @@ def _warn_long(long: Sequence[tuple[Path, float]], total: int, max_seconds: floa
     path, seconds = long[0]
     first, then = f"(first {path}: {seconds:,.1f} s)", "give a larger --max-seconds (0: no limit)"
     if len(long) == total:
-        raise UserError(f"all {total} {what} recordings are longer than --max-seconds {max_seconds:g} {first}; "
-                        f"{then}, or cut them into utterances")
+        every, it = ((f"all {total} {what} recordings are", "them") if total > 1 else
+                     (f"the one {what} recording is", "it"))
+        first = first if total > 1 else f"({path}: {seconds:,.1f} s)"
+        raise UserError(f"{every} longer than --max-seconds {max_seconds:g} {first}; {then}, or cut {it} into "
+                        "utterances")
     warn(f"{len(long)} of {total} {what} recordings are longer than --max-seconds {max_seconds:g}, left out: a batch "
          f"is padded to its longest recording, so one takes the memory of a whole batch that long {first}; {then} "
          "to keep them, or cut them into utterances")

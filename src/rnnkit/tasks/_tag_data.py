@@ -5,7 +5,7 @@ character vocabularies (a resumed run's own), whether words are folded, and word
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -51,7 +51,8 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     if val_data:
         val = read_tagged(val_data)
         if not same_file(data, val_data):  # the training file given again: its warning is said
-            warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s")
+            warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s",
+                               (t for tags in sentences.tags for t in tags or []))
         return sentences, val
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
@@ -89,13 +90,15 @@ def model_openings(labels: Sequence[str], predicted: Sequence[Sequence[str]]) ->
     return way if counts["B"] > counts["I"] else set()
 
 
-def warn_span_openings(sentences: Sentences, others: set[str] | None = None, whose: str = "") -> None:
+def warn_span_openings(sentences: Sentences, others: set[str] | None = None, whose: str = "",
+                       their_tags: Iterable[str] = ()) -> None:
     """Warn where a tagged file opens spans both with ``I-`` (IOB1) and with ``B-`` (IOB2), or (given ``others``,
-    the prefixes ``whose`` spans open with: the training file's, the model's) only the other way than they do: a
-    tagger is taught two tags for a span's first token, and token accuracy counts one wrong where the other is
-    written, while the span scores (conlleval's) read both alike. Such a file was read without a word. A file of
-    IOBES or BILUO tags (any ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at."""
-    if any(t[:2] in ("E-", "S-", "L-", "U-") for tags in sentences.tags for t in tags or []):
+    the prefixes ``whose`` spans open with: the training file's, the model's, whose tags are ``their_tags``) only the
+    other way than they do: a tagger is taught two tags for a span's first token, and token accuracy counts one wrong
+    where the other is written, while the span scores (conlleval's) read both alike. Such a file was read without a
+    word. A file of IOBES or BILUO tags (any ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at;
+    ``their_tags`` of IOBES or BILUO are named so (not IOB2, though they too open spans with ``B-``)."""
+    if any(t[:2] in _ENDED for tags in sentences.tags for t in tags or []):
         return
     found = _openings(sentences)
     harm = ("token accuracy and per-tag scores count a span's first token wrong wherever the two differ (the span "
@@ -106,12 +109,28 @@ def warn_span_openings(sentences: Sentences, others: set[str] | None = None, who
                    "every span one way (IOB2: its first tag B-)")
     elif others is not None and len(others) == 1 and len(found) == 1 and set(found) != others:
         (mine, where), = found.items()
-        message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with "
-                   f"{_OPENED[others.pop()]}: {harm}; write both one way (IOB1 to IOB2: a span's first I- made B-)")
+        theirs, scheme = others.pop(), _ended_scheme(their_tags)
+        way, advice = ((f"B- as in {scheme}", f"the file as {scheme}: {_SCHEMES[scheme]}") if theirs == "B" and scheme
+                       else (_OPENED[theirs], "IOB1 to IOB2: a span's first I- made B-"))
+        message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with {way}: "
+                   f"{harm}; write both one way ({advice})")
     else:
         return
     with report_warnings():
         warn(message)
+
+
+#: the prefixes of the tag schemes that mark a span's end (IOBES's, spaCy's BILUO's), and how each writes a span
+_ENDED = ("E-", "S-", "L-", "U-")
+_SCHEMES = {"IOBES": "a span's first tag B-, its last E-, a span of one token S-",
+            "BILUO": "a span's first tag B-, its last L-, a span of one token U-"}
+
+
+def _ended_scheme(tags: Iterable[str]) -> str | None:
+    """``"BILUO"`` where ``tags`` hold an ``L-`` or ``U-`` tag, ``"IOBES"`` where they hold an ``E-`` or ``S-`` tag,
+    else None."""
+    prefixes = {t[:2] for t in tags if t[:2] in _ENDED}
+    return "BILUO" if prefixes & {"L-", "U-"} else "IOBES" if prefixes else None
 
 
 def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,

@@ -152,7 +152,7 @@ class SequenceTagger(shared.TextModel):
         index = {t: i for i, t in enumerate(self.labels)}
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
-        warn_span_openings(sentences, model_openings(self.labels, pred), "the model's")
+        warn_span_openings(sentences, model_openings(self.labels, pred), "the model's", self.labels)
         report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
         known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
         oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)

@@ -30,6 +30,7 @@ from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import Sampling, check_beam_or_samples
 from rnnkit.tasks._translate_config import OUTPUT_CAP
 from rnnkit.train.building import MAX_DECODE_LENGTH
+from rnnkit.wording import counted
 
 
 def _greedy(model: Seq2Seq, srcs: Sequence[list[int]], a: float, b: int) -> list[Hypothesis]:
@@ -154,20 +155,32 @@ def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tenso
     return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 
-def reached_limit(nbests: Sequence[Sequence[Hypothesis]], max_len: torch.Tensor) -> int:
-    """How many of a batch's best hypotheses stopped at their row's length limit (``max_len``, (B,)): the decoder
-    wrote no end of its own there, so the text is cut."""
-    return sum(len(hyps[0].tokens) >= limit for hyps, limit in zip(nbests, max_len.tolist(), strict=True))
+def reached_limit(nbests: Sequence[Sequence[Hypothesis]], max_len: torch.Tensor, every: bool = False) -> int:
+    """How many of a batch's best hypotheses (with ``every``, of all its hypotheses: drawn samples, each a
+    translation a user gets) stopped at their row's length limit (``max_len``, (B,)): the decoder wrote no end of
+    its own there, so the text is cut."""
+    return sum(sum(len(h.tokens) >= limit for h in (hyps if every else hyps[:1]))
+               for hyps, limit in zip(nbests, max_len.tolist(), strict=True))
 
 
-def warn_cut(cut: int, total: int, decoding: Decoding) -> None:
-    """Say that ``cut`` of ``total`` translations reached the output limit and end there (a translation stopped
-    at 13 tokens had read as finished), and which flags raise it; nothing where none did."""
-    if cut:
-        warn(f"{cut} of {total} translation{'s' if total != 1 else ''} reached the output limit "
-             f"({decoding.max_len_a:g} × source tokens + {decoding.max_len_b}, at most {OUTPUT_CAP} × the longer "
-             f"of the source and the training --max-len) and {'were' if cut != 1 else 'was'} cut there, with no end "
-             "written by the model; --max-len-a and --max-len-b raise it")
+def counts_every_sample(decoding: Decoding) -> bool:
+    """Whether each hypothesis of a source is a translation of its own (several drawn samples, each printed), not
+    the alternatives of a beam below its best."""
+    return decoding.sample is not None and decoding.n_best > 1
+
+
+def warn_cut(cut: int, sources: int, decoding: Decoding) -> None:
+    """Say that ``cut`` of the translations of ``sources`` texts (each drawn sample of them, where several are:
+    :func:`counts_every_sample`) reached the output limit and end there (a translation stopped at 13 tokens had
+    read as finished), and which flags raise it; nothing where none did."""
+    if not cut:
+        return
+    drawn = counts_every_sample(decoding)
+    total = counted(sources * decoding.n_best if drawn else sources, "sampled translation" if drawn else "translation")
+    warn(f"{cut} of {total} reached the output limit "
+         f"({decoding.max_len_a:g} × source tokens + {decoding.max_len_b}, at most {OUTPUT_CAP} × the longer "
+         f"of the source and the training --max-len) and {'were' if cut != 1 else 'was'} cut there, with no end "
+         "written by the model; --max-len-a and --max-len-b raise it")
 
 
 def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, Any]:
