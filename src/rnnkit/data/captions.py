@@ -43,7 +43,7 @@ import numpy as np
 import torch
 
 from rnnkit.data.split import corpus_index, index_header, listed_file
-from rnnkit.data.tabular import file_lines
+from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
 
 __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
@@ -71,6 +71,9 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     may be that ``captions.tsv`` itself."""
     folder, path = _index(folder)
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
+    # a caption as long under the CSV header as under the tab, as rnnkit's tables read long documents: csv's own
+    # limit (128 KiB) held only until the first table in the process lifted it, so a line was refused or not by that
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
     first, _ = index_header(lines)
@@ -170,7 +173,7 @@ def _header_split(line: str) -> str | None:
         try:
             names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
             names = [name.strip().lower() for name in names]
-        except csv.Error:  # a first line over csv's field limit: data, refused as such by its line
+        except csv.Error:  # a line csv cannot read: no header, data refused as such by its line
             return None
         if names == ["image", "caption"]:
             return at
@@ -184,7 +187,7 @@ def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]
     if comma:
         try:
             fields = next(csv.reader([line]))
-        except csv.Error as exc:  # a field over csv's limit (128 KiB): a damaged file, which raised csv.Error
+        except csv.Error as exc:  # a line csv cannot read, which raised csv.Error
             raise UserError(f"{index}:{number}: expected 'image,caption' as CSV, as the header says: {exc}") from None
         if len(fields) < 2:
             raise UserError(f"{index}:{number}: expected 'image,caption' (a comma), as the header says")
