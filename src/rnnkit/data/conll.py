@@ -102,9 +102,10 @@ def _split(line: str) -> list[str]:
 
 def _trimmed(fields: list[str], width: int) -> list[str]:
     """A tab-separated line's columns without the empty ones that end it beyond ``width`` (the file's first token
-    line's columns; 2 for that line itself): ``John<tab>B-PER<tab>``, a tab ending each line as a spreadsheet's export
-    or a script leaves it, is a token and its tag, as conlleval and flair read it. An empty tag within the width is
-    still refused by its column."""
+    line's columns; for that line itself 2, or 1 where tags are not required): ``John<tab>B-PER<tab>``, a tab ending
+    each line as a spreadsheet's export or a script leaves it, is a token and its tag, as conlleval and flair read it,
+    and for ``predict --file`` ``John<tab>`` a token (a sheet's empty tag column). An empty tag within the width is
+    still refused by its column, the first line's where the lines after it have a tag."""
     while len(fields) > width and not fields[-1].strip():
         fields = fields[:-1]
     return fields
@@ -145,7 +146,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         written = _split(line)
-        fields = _trimmed(written, width[0] if width else 2)
+        fields = _trimmed(written, width[0] if width else 2 if require_tags else 1)
         columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
         word = _conllu_word(fields)
         if word is not None:
