@@ -37,7 +37,7 @@ def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     if data:
         return read_manifest(data), data
     utts, source = recorded_validation(rec.checkpoint, SpeechConfig, speech_corpora, "utterances", "FOLDER")
-    limit = _run_limit(rec.checkpoint)
+    limit = rec.max_seconds
     kept, left = [], 0
     for u in utts:
         if len(kept) == EXAMPLES:
@@ -49,21 +49,6 @@ def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
             kept.append(u)
     return kept, (f"{source}, less {counted(left, 'recording')} longer than the run's --max-seconds {limit:g}, which "
                   "it left out of its validation" if left else source)
-
-
-def _run_limit(ckpt: Any) -> float:
-    """The run's ``--max-seconds`` (30 for a run saved before the setting, as a resumed one takes); a value that is no
-    number of seconds is refused naming the field."""
-    from rnnkit.errors import SettingError, UserError, check_finite
-    from rnnkit.tasks.speech import SpeechConfig
-
-    settings = ckpt.config.get("settings") or {}
-    value = settings.get("max_seconds", SpeechConfig.max_seconds) if isinstance(settings, dict) else None
-    try:
-        return check_finite("max_seconds", value, "", 0.0)
-    except SettingError:
-        raise UserError(f"{ckpt.path}/config.json: settings.max_seconds {value!r}: expected a number of seconds >= 0 "
-                        "(0: no limit)") from None
 
 
 def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],

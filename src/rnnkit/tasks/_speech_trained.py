@@ -9,7 +9,6 @@ from typing import Any
 
 import torch
 
-from rnnkit.data.audio import SAMPLE_RATE
 from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
 from rnnkit.data.speech import Utterance, phonemize, read_manifest
 from rnnkit.errors import (
@@ -64,6 +63,13 @@ class Transcriber:
         # the espeak-ng voice that phonemized its transcripts, and phonemizes evaluate's references
         self.voice = str((ckpt.config.get("settings") or {}).get("voice", SpeechConfig.voice))
         self.sample_rate = _feature_rate(ckpt)  # the rate its features are computed at (Hz)
+
+    @property
+    def max_seconds(self) -> float:
+        """The ``--max-seconds`` its run left longer recordings out under (30 for a run saved before the setting):
+        read when asked (the report's validation examples), so that transcribing never depends on it."""
+        return _saved_setting(self.checkpoint, "max_seconds", lambda name, v: check_finite(name, v, "", 0.0),
+                              "a number of seconds >= 0 (0: no limit)")
 
     def __repr__(self) -> str:
         return loaded_repr(self, self.checkpoint, self.model, **self._repr_facts())
@@ -179,13 +185,22 @@ class Transcriber:
                 "beam": beam, **used, "models": model_paths(self.checkpoints)}
 
 
+def _saved_setting(ckpt: Checkpoint, name: str, check: Any, expected: str) -> Any:
+    """The run's setting ``name`` as ``check`` (which raises :class:`SettingError`) reads it, SpeechConfig's default
+    for a run saved before there was one; a value no run could have is refused naming the field and ``expected``:
+    ``sample_rate`` (the rate its features are computed at), ``max_seconds`` (the recordings it left out)."""
+    settings = ckpt.config.get("settings") or {}
+    value = settings.get(name, getattr(SpeechConfig, name)) if isinstance(settings, dict) else getattr(SpeechConfig,
+                                                                                                        name)
+    try:
+        return check(name, value)
+    except SettingError:
+        raise UserError(f"{ckpt.path}/config.json: settings.{name} {value!r}: expected {expected}") from None
+
+
 def _feature_rate(ckpt: Checkpoint) -> int:
     """The sample rate a recogniser's features are computed at: its run's ``sample_rate`` setting, 16000 for a run
     saved before there was one; a value no recording is read at is refused naming the field."""
-    settings = ckpt.config.get("settings") or {}
-    rate = settings.get("sample_rate", SAMPLE_RATE) if isinstance(settings, dict) else SAMPLE_RATE
-    try:
-        return check_count("sample_rate", rate, MIN_RATE, MAX_RATE)
-    except SettingError:
-        raise UserError(f"{ckpt.path}/config.json: settings.sample_rate {rate!r}: expected an integer from "
-                        f"{MIN_RATE} to {MAX_RATE} (the sample rate in Hz its features are computed at)") from None
+    return _saved_setting(ckpt, "sample_rate", lambda name, v: check_count(name, v, MIN_RATE, MAX_RATE),
+                          f"an integer from {MIN_RATE} to {MAX_RATE} (the sample rate in Hz its features are computed "
+                          "at)")
