@@ -85,6 +85,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, two means halved": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, distinct ids": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, two means, distinct ids": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, idf": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, two means, distinct ids, idf": ({**SUBWORDS, "max_len": 50_000}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -100,7 +102,14 @@ TWO_MEANS = {"ngram+char 3-6, max len 50,000, two means": 1.0, "ngram+char 3-6, 
              "ngram+char 3-6, max len 50,000, two means, distinct ids": 1.0}
 #: variants whose bag counts an id once per text however often the text holds it (a prototype here), as a binary
 #: bag of words does and as TF-IDF LR's sublinear term frequency nearly does
-DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max len 50,000, two means, distinct ids"}
+DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max len 50,000, two means, distinct ids",
+            "ngram+char 3-6, max len 50,000, two means, distinct ids, idf"}
+TWO_MEANS["ngram+char 3-6, max len 50,000, two means, distinct ids, idf"] = 1.0
+#: variants whose mean weighs each id by its inverse document frequency in the training texts (a prototype
+#: here), scikit-learn's smooth idf, ln((1 + N) / (1 + df)) + 1, as TF-IDF LR weighs its features: a word in
+#: every text counts about a fifth of one in a few
+IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf"}
+_idf: torch.Tensor | None = None  # the variant being run's, one weight per id, from its training texts
 _distinct = False  # the variant being run's
 _two_means = 0.0  # the variant being run's factor (0: one mean)
 _deep_layers = 0  # the variant being run's (read when a Classifier is built: by train and again by load)
@@ -108,18 +117,40 @@ _plain_init = Classifier.__init__
 _plain_bag = Classifier.bag
 
 
+def idf_weights(rows: list[list[int]], vocab_size: int) -> torch.Tensor:
+    """Each id's smooth idf over ``rows`` (an id in no row: that of a document frequency of 0)."""
+    df = torch.zeros(vocab_size, dtype=torch.float64)
+    for row in rows:
+        df[torch.tensor(sorted(set(row)), dtype=torch.long)] += 1
+    return (torch.log((1 + len(rows)) / (1 + df)) + 1).float()
+
+
+def _id_mean(ids: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Each row's mean of its ids' embeddings, padding left out, weighted by idf when the variant's is set (an id
+    past the training texts' largest: the idf of one in no training text)."""
+    if _idf is None:
+        return F.embedding_bag(ids, weight, mode="mean", padding_idx=PAD_ID)
+    unseen = _idf.max()  # a document frequency of 0 gives the largest idf
+    w = torch.where(ids < len(_idf), _idf[ids.clamp(max=len(_idf) - 1)], unseen).masked_fill(ids == PAD_ID, 0.0)
+    total = F.embedding_bag(ids, weight, mode="sum", per_sample_weights=w)
+    return total / w.sum(1, keepdim=True).clamp(min=1e-12)
+
+
 def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # past a length: padding
     if _distinct:  # each id once per row: sorted, a repeat of the id before it becomes padding
-        ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID).sort(1).values
+        ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
-    if not _two_means:
+    if not _two_means and _idf is None:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
         ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
-    first_gram = self.embedding.num_embeddings - (_buckets or DEFAULT_BUCKETS)
     weight = self.embedding.weight
-    words = F.embedding_bag(ids.masked_fill(ids >= first_gram, PAD_ID), weight, mode="mean", padding_idx=PAD_ID)
-    grams = F.embedding_bag(ids.masked_fill(ids < first_gram, PAD_ID), weight, mode="mean", padding_idx=PAD_ID)
+    if not _two_means:
+        return _id_mean(ids, weight)
+    first_gram = self.embedding.num_embeddings - (_buckets or DEFAULT_BUCKETS)
+    words = _id_mean(ids.masked_fill(ids >= first_gram, PAD_ID), weight)
+    grams = _id_mean(ids.masked_fill(ids < first_gram, PAD_ID), weight)
     return _two_means * (words + grams)
 
 
@@ -179,9 +210,23 @@ def _build_optimizer(name: str, params: Any, **kwargs: Any) -> torch.optim.Optim
     return _plain_build_optimizer(name, params, **{**kwargs, "betas": betas})
 
 
+_plain_batches = classify.ShuffledBatches
+
+
+def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> Any:
+    """The training batches, after setting the variant's idf from their rows (an IDF variant's)."""
+    global _idf
+    _idf = idf_weights(rows, 1 + max(max(r, default=0) for r in rows)) if _use_idf else None
+    return _plain_batches(rows, *args, **kwargs)
+
+
+_use_idf = False  # the variant being run's
+
+
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct
+    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf
     settings, skip_unknown = VARIANTS[name]
+    _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
     _lazy, _beta1 = name in LAZY, BETA1.get(name, 0.9)
@@ -300,6 +345,7 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
     Classifier.bag = _bag  # type: ignore[method-assign]  # two means for TWO_MEANS' variants
+    classify.ShuffledBatches = _batches_setting_idf  # the training texts' idf for IDF's variants
     trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's, beta1 for BETA1's
     rows = []
     for corpus in args.corpus or CORPORA:

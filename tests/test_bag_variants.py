@@ -97,3 +97,37 @@ def test_one_mean_is_the_models_own(variants: ModuleType, monkeypatch: pytest.Mo
     model = _bag()
     ids, lengths = torch.tensor([[2, 7, 7, 1], [4, 6, 0, 0]]), torch.tensor([4, 2])
     torch.testing.assert_close(variants._bag(model, ids, lengths), model.bag(ids, lengths))
+
+
+def test_idf_weights_are_scikit_learns(variants: ModuleType) -> None:
+    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
+    rows = [[2, 3, 3, 5], [3, 4], [2, 6, 6, 6], [3]]
+    vectorizer = sklearn_text.TfidfVectorizer(analyzer=lambda row: row, smooth_idf=True).fit(rows)
+    ours = variants.idf_weights(rows, 8)
+    for token, column in vectorizer.vocabulary_.items():
+        assert ours[token].item() == pytest.approx(vectorizer.idf_[column], rel=1e-6)
+    assert ours[7].item() == pytest.approx(float(torch.log(torch.tensor(5.0)) + 1), rel=1e-6)  # in no row
+
+
+@pytest.mark.parametrize(("two_means", "distinct"), [(0.0, False), (1.0, True)])
+def test_idf_mean_equals_brute_force(variants: ModuleType, monkeypatch: pytest.MonkeyPatch, two_means: float,
+                                     distinct: bool) -> None:
+    idf = torch.tensor([9.0, 9.0, 1.0, 2.0, 3.0, 1.5, 2.5, 4.0])  # ids 8 and 9: past the training texts' largest
+    monkeypatch.setattr(variants, "_idf", idf)
+    monkeypatch.setattr(variants, "_two_means", two_means)
+    monkeypatch.setattr(variants, "_distinct", distinct)
+    monkeypatch.setattr(variants, "_buckets", 4)  # ids 6..9 are the character n-grams of a 10-row table
+    model = _bag()
+    rows = [[2, 7, 7, 3, 1, 8, 2, 9], [4, 4, 6, 0, 0, 0, 0, 0], [9, 9, 1, 5, 7, 0, 0, 0]]
+    lengths = [8, 3, 4]
+    got = variants._bag(model, torch.tensor(rows), torch.tensor(lengths))
+    table, weight = model.embedding.weight, [float(idf[i]) if i < 8 else 9.0 for i in range(10)]  # unseen: the largest
+
+    def mean(ids: list[int]) -> torch.Tensor:
+        return sum(weight[i] * table[i] for i in ids) / sum(weight[i] for i in ids)
+
+    for row, n, vector in zip(rows, lengths, got, strict=True):
+        kept = [i for i in row[:n] if i > 1]
+        kept = sorted(set(kept)) if distinct else kept
+        parts = [[i for i in kept if i < 6], [i for i in kept if i >= 6]] if two_means else [kept]
+        torch.testing.assert_close(vector, sum((mean(p) for p in parts if p), torch.zeros(3)))
