@@ -16,7 +16,7 @@ import rnnkit
 from rnnkit.cli import main
 from rnnkit.errors import RnnkitWarning
 from rnnkit.spans import label_openings
-from rnnkit.tasks._tag_data import model_openings
+from rnnkit.tasks._tag_data import span_way
 from tests.test_walk39_iob_mix import IOB1, IOB2, TINY, write
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -62,6 +62,6 @@ def test_an_iob1_tagger_with_b_for_every_type_is_quiet_on_its_own_file(tmp_path:
 
 def test_the_way_of_a_model() -> None:
     iob2 = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-    assert model_openings(iob2, [["B-PER", "O"], ["O", "I-LOC"], ["B-LOC"]]) == {"B"}
-    assert model_openings(iob2, [["O", "I-PER"]]) == set()  # IOB1 with every B-, or a half-trained IOB2 tagger
-    assert model_openings(["O", "B-LOC", "I-LOC", "I-PER"], []) == {"I"}
+    assert span_way([["B-PER", "O"], ["O", "I-LOC"], ["B-LOC"]], iob2) == "B"
+    assert span_way([["O", "I-PER"]], iob2) is None  # IOB1 with every B-, or a half-trained IOB2 tagger
+    assert span_way([], ["O", "B-LOC", "I-LOC", "I-PER"]) == "I"

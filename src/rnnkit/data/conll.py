@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rnnkit.data.utf8 import read_utf8, without_line_boms
 from rnnkit.errors import UserError
@@ -100,6 +101,16 @@ def _split(line: str) -> list[str]:
     return line.split()
 
 
+class _Line(NamedTuple):
+    """A token line's width (every line is checked against the file's first token line's): its ``columns`` (a
+    CoNLL-U line's ten, not the word and UPOS taken from them), its ``number``, and its columns as ``written``, before
+    the empty ones ending it were dropped."""
+
+    columns: int
+    number: int
+    written: int
+
+
 def _trimmed(fields: list[str], width: int) -> list[str]:
     """A tab-separated line's columns without the empty ones that end it beyond ``width`` (the file's first token
     line's columns; for that line itself 2, or 1 where tags are not required): ``John<tab>B-PER<tab>``, a tab ending
@@ -123,7 +134,7 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
     lines_of: list[list[int]] = []  # each sentence's numbers, kept for CoNLL-U (lines skipped inside sentences)
     start = 0
     has_tags: bool | None = None
-    width: tuple[int, int, int] | None = None  # the first token line's columns, its number, its columns as written
+    first: _Line | None = None  # the first token line, which the lines after it are checked against
     conllu = False
 
     def close() -> None:
@@ -146,8 +157,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if line.startswith("#") and not tokens and tabbed and "\t" not in line:
             continue  # a CoNLL-U comment comes between sentences; elsewhere '#' is a token (a hashtag, PTB's '#')
         written = _split(line)
-        fields = _trimmed(written, width[0] if width else 2 if require_tags else 1)
-        columns = len(fields)  # as written: a CoNLL-U line's ten, not the word and UPOS taken from them
+        fields = _trimmed(written, first.columns if first else 2 if require_tags else 1)
+        here = _Line(len(fields), number, len(written))
         word = _conllu_word(fields)
         if word is not None:
             conllu = True
@@ -157,8 +168,8 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         if not tokens:
             start = number
         numbers.append(number)
-        width = width or (columns, number, len(written))
-        token, tag = _token_and_tag(name, number, fields, (columns, *width), require_tags)
+        first = first or here
+        token, tag = _token_and_tag(name, fields, here, first, require_tags)
         has_tags = tag is not None
         tokens.append(token)
         if tag is not None:
@@ -168,27 +179,27 @@ def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
         raise UserError(f"{name}: no sentences; expected lines 'TOKEN<tab>TAG' with blank lines between sentences")
     if conllu:
         sentences.token_lines = lines_of
-    elif width is not None:
-        sentences.tag_column = max(width[0], 2)
+    elif first is not None:
+        sentences.tag_column = max(first.columns, 2)
     return sentences
 
 
-def _token_and_tag(name: str, number: int, fields: list[str], width: tuple[int, int, int, int],
+def _token_and_tag(name: str, fields: list[str], here: _Line, first: _Line,
                    require_tags: bool) -> tuple[str, str | None]:
     """A token line's token and tag (``None`` in an untagged file) from its ``fields`` (a CoNLL-U line's word and
-    UPOS), once the line is checked against the file's first token line (``width``: the columns written on this
-    line, then the first's, its number and its columns before the empty ones ending it were dropped)."""
+    UPOS), once the line (``here``) is checked against the file's ``first`` token line."""
+    number = here.number
     if len(fields) < 2 and require_tags:
         raise UserError(
             f"{name}:{number}: malformed row: column 2 (tag) is missing; expected 'TOKEN<tab>TAG' "
             "with a blank line between sentences"
         )
-    if width[0] == width[3] > width[1]:  # the first line's empty last column was its tag, as the lines after it say
-        raise UserError(f"{name}:{width[2]}: column {width[3]} (tag) is empty; expected 'TOKEN<tab>TAG'")
-    if width[0] != width[1]:  # a sentence a line ('John lives in Paris') is not token, tag
+    if here.columns == first.written > first.columns:  # the first line's empty last column was its tag, as this says
+        raise UserError(f"{name}:{first.number}: column {first.written} (tag) is empty; expected 'TOKEN<tab>TAG'")
+    if here.columns != first.columns:  # a sentence a line ('John lives in Paris') is not token, tag
         raise NotConll(
-            f"{name}:{number}: malformed row: {counted(width[0], 'column')} here, "
-            f"{counted(width[1], 'column')} on line {width[2]}; expected CoNLL: a token and its tag a line, a "
+            f"{name}:{number}: malformed row: {counted(here.columns, 'column')} here, "
+            f"{counted(first.columns, 'column')} on line {first.number}; expected CoNLL: a token and its tag a line, a "
             "blank line between sentences"
         )
     if len(fields) < 2:

@@ -5,7 +5,7 @@ character vocabularies (a resumed run's own), whether words are folded, and word
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -51,8 +51,7 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     if val_data:
         val = read_tagged(val_data)
         if not same_file(data, val_data):  # the training file given again: its warning is said
-            warn_span_openings(val, set(_openings(sentences)), f"the training file {data}'s",
-                               (t for tags in sentences.tags for t in tags or []))
+            warn_span_openings(val, span_way(sentences.tags), f"the training file {data}'s")
         return sentences, val
     if len(sentences) < 2:
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
@@ -76,28 +75,31 @@ def _openings(sentences: Sentences) -> dict[str, str]:
     return found
 
 
-def model_openings(labels: Sequence[str], predicted: Sequence[Sequence[str]]) -> set[str]:
-    """How a tagger opens its spans, for :func:`warn_span_openings`: its labels' way (``{"I"}`` where a type has
-    ``I-`` and no ``B-``, surely IOB1: :func:`~rnnkit.spans.label_openings`); where they say ``B-``, that way only
-    where more of its ``predicted`` sentences open a span with ``B-`` than with ``I-``. Labels with ``B-`` for each
-    type are IOB2's and also an IOB1 corpus's with two spans of each type side by side somewhere, whose tagger opens
-    with ``I-``; and the guesses of a half-trained IOB2 tagger may open with ``I-``: the way is unknown (an empty set)
-    then."""
-    way = label_openings(labels)
-    if way != {"B"}:
-        return way
-    counts = Counter(prefix for tags in predicted for prefix in span_openings(tags))
-    return way if counts["B"] > counts["I"] else set()
+def span_way(tagged: Sequence[Sequence[str] | None], labels: Sequence[str] | None = None) -> str | None:
+    """The one way spans are opened, for :func:`warn_span_openings`: in ``tagged``, a training file's tags; or,
+    given ``labels``, by a model of those labels whose guesses are ``tagged``. ``"I"`` (IOB1), ``"B"`` (IOB2), or
+    ``"IOBES"`` or ``"BILUO"`` where the tags (the labels) mark a span's end (those open spans with ``B-`` too); None
+    where spans open both ways or the way is unknown. A model's way is its labels' (``I`` where a type has ``I-`` and
+    no ``B-``, surely IOB1: :func:`~rnnkit.spans.label_openings`); where they say ``B-``, that way only where more of
+    its guesses open a span with ``B-`` than with ``I-``. Labels with ``B-`` for each type are IOB2's and also an IOB1
+    corpus's with two spans of each type side by side somewhere, whose tagger opens with ``I-``; and the guesses of a
+    half-trained IOB2 tagger may open with ``I-``: the way is unknown then."""
+    counts = Counter(prefix for tags in tagged for prefix in span_openings(tags or []))
+    opened = set(counts) if labels is None else label_openings(labels)
+    if len(opened) != 1 or labels is not None and opened == {"B"} and counts["B"] <= counts["I"]:
+        return None
+    written = labels if labels is not None else [t for tags in tagged for t in tags or []]
+    ends, way = {t[:2] for t in written} & _ENDED, opened.pop()
+    return way if way == "I" or not ends else "BILUO" if ends & {"L-", "U-"} else "IOBES"
 
 
-def warn_span_openings(sentences: Sentences, others: set[str] | None = None, whose: str = "",
-                       their_tags: Iterable[str] = ()) -> None:
-    """Warn where a tagged file opens spans both with ``I-`` (IOB1) and with ``B-`` (IOB2), or (given ``others``,
-    the prefixes ``whose`` spans open with: the training file's, the model's, whose tags are ``their_tags``) only the
-    other way than they do: a tagger is taught two tags for a span's first token, and token accuracy counts one wrong
-    where the other is written, while the span scores (conlleval's) read both alike. Such a file was read without a
-    word. A file of IOBES or BILUO tags (any ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at;
-    ``their_tags`` of IOBES or BILUO are named so (not IOB2, though they too open spans with ``B-``)."""
+def warn_span_openings(sentences: Sentences, way: str | None = None, whose: str = "") -> None:
+    """Warn where a tagged file opens spans both with ``I-`` (IOB1) and with ``B-`` (IOB2), or (given the ``way``
+    ``whose`` spans open, the training file's or the model's: :func:`span_way`) only the other way: a tagger is taught
+    two tags for a span's first token, and token accuracy counts one wrong where the other is written, while the span
+    scores (conlleval's) read both alike. Such a file was read without a word. A file of IOBES or BILUO tags (any
+    ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at; a ``way`` of IOBES or BILUO is named so
+    (not IOB2, though they too open spans with ``B-``)."""
     if any(t[:2] in _ENDED for tags in sentences.tags for t in tags or []):
         return
     found = _openings(sentences)
@@ -107,12 +109,11 @@ def warn_span_openings(sentences: Sentences, others: set[str] | None = None, who
         message = (f"{sentences.path}: spans open with {_OPENED['I']} (first: {found['I']}) and with {_OPENED['B']} "
                    f"(first: {found['B']}): the tagger is taught two tags for a span's first token, and {harm}; write "
                    "every span one way (IOB2: its first tag B-)")
-    elif others is not None and len(others) == 1 and len(found) == 1 and set(found) != others:
+    elif way is not None and len(found) == 1 and ("B" if way in _SCHEMES else way) not in found:
         (mine, where), = found.items()
-        theirs, scheme = others.pop(), _ended_scheme(their_tags)
-        way, advice = ((f"B- as in {scheme}", f"the file as {scheme}: {_SCHEMES[scheme]}") if theirs == "B" and scheme
-                       else (_OPENED[theirs], "IOB1 to IOB2: a span's first I- made B-"))
-        message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with {way}: "
+        said, advice = ((f"B- as in {way}", f"the file as {way}: {_SCHEMES[way]}") if way in _SCHEMES
+                        else (_OPENED[way], "IOB1 to IOB2: a span's first I- made B-"))
+        message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with {said}: "
                    f"{harm}; write both one way ({advice})")
     else:
         return
@@ -121,16 +122,9 @@ def warn_span_openings(sentences: Sentences, others: set[str] | None = None, who
 
 
 #: the prefixes of the tag schemes that mark a span's end (IOBES's, spaCy's BILUO's), and how each writes a span
-_ENDED = ("E-", "S-", "L-", "U-")
+_ENDED = {"E-", "S-", "L-", "U-"}
 _SCHEMES = {"IOBES": "a span's first tag B-, its last E-, a span of one token S-",
             "BILUO": "a span's first tag B-, its last L-, a span of one token U-"}
-
-
-def _ended_scheme(tags: Iterable[str]) -> str | None:
-    """``"BILUO"`` where ``tags`` hold an ``L-`` or ``U-`` tag, ``"IOBES"`` where they hold an ``E-`` or ``S-`` tag,
-    else None."""
-    prefixes = {t[:2] for t in tags if t[:2] in _ENDED}
-    return "BILUO" if prefixes & {"L-", "U-"} else "IOBES" if prefixes else None
 
 
 def _vocabulary(ckpt: Checkpoint | None, train_s: Sentences, folded: bool,

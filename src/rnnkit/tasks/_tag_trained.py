@@ -22,7 +22,7 @@ from rnnkit.spans import is_span_tagset, span_scores
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
-from rnnkit.tasks._tag_data import _saved_chars, check_model_knows, model_openings, warn_span_openings
+from rnnkit.tasks._tag_data import _saved_chars, check_model_knows, span_way, warn_span_openings
 from rnnkit.tasks._tag_decoding import _decode, _probabilities
 from rnnkit.train.building import check_size
 from rnnkit.train.checkpoint import Checkpoint
@@ -152,7 +152,7 @@ class SequenceTagger(shared.TextModel):
         index = {t: i for i, t in enumerate(self.labels)}
         true = [sent or [] for sent in sentences.tags]
         pred = self.tag(sentences.tokens)
-        warn_span_openings(sentences, model_openings(self.labels, pred), "the model's", self.labels)
+        warn_span_openings(sentences, span_way(pred, self.labels), "the model's")
         report = self.scores([index[t] for s in true for t in s], [index[t] for s in pred for t in s], data, png)
         known, folded = self.tokenizer.index, bool(self.config.get("fold_words", False))
         oov = [t == p for toks, ts, ps in zip(sentences.tokens, true, pred, strict=True)
