@@ -48,6 +48,11 @@ __all__ = [
 ]
 
 
+#: what torch.nn.RNN's ``nonlinearity=`` is here: the Elman cell's name (a torch user's keyword was refused unexplained)
+_ELMAN_HINT = {(cell, "nonlinearity"): "; the Elman RNN's nonlinearity is its cell's name, 'rnn_tanh' or 'rnn_relu' "
+               "(rnnkit.RNN takes nonlinearity= as torch.nn.RNN does)" for cell in ("rnn_tanh", "rnn_relu")}
+
+
 class UnknownCellOption(TypeError, ValueError):
     """A keyword that neither :class:`rnnkit.Recurrent` nor its cell takes (``batchfirst=True``, ``hiden=8``):
     a TypeError, as Python's own for an unknown keyword and torch.nn.LSTM's, and a ValueError, as every other
@@ -66,7 +71,7 @@ def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
         unknown = [key for key in options if key not in {p.name for p in params}]
         if unknown:
             raise UnknownCellOption(f"cell {name!r}: unexpected keyword argument {unknown[0]!r} (its options: "
-                                    f"{', '.join(p.name for p in params)})")
+                                    f"{', '.join(p.name for p in params)}){_ELMAN_HINT.get((name, unknown[0]), '')}")
     try:
         options = checked_options(name, options)
     except SettingError as exc:
