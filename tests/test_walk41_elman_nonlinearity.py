@@ -25,3 +25,15 @@ def test_another_cells_unknown_keyword_gets_no_such_hint() -> None:
         rnnkit.Recurrent("lstm", 3, 4, nonlinearity="relu")
     assert "cell's name" not in str(refused.value)
     assert isinstance(rnnkit.Recurrent("rnn_relu", 3, 4)(torch.zeros(2, 3))[0], torch.Tensor)
+
+
+def test_torch_nn_arguments_in_the_cells_place_say_what_goes_there() -> None:
+    """``Recurrent(8, 32, 2)`` as ``torch.nn.LSTM(8, 32, 2)`` was 'unknown cell 8', and ``Recurrent("LSTM", ...)``
+    (torch's mode) 'unknown cell 'LSTM'', with the names and no word of the mistake."""
+    with pytest.raises(ValueError, match=r"unknown cell 8; .*Recurrent takes the cell's name first, "
+                                         r"Recurrent\('lstm', input_size, hidden_size, \.\.\.\)"):
+        rnnkit.Recurrent(8, 32, 2)
+    with pytest.raises(ValueError, match=r"unknown cell 'GRU'; expected one of: .* \(did you mean 'gru'\?\)$"):
+        rnnkit.Recurrent("GRU", 8, 32)
+    with pytest.raises(ValueError, match=r"unknown cell 'transformer'; expected one of: [a-z_, ]+$"):
+        rnnkit.Recurrent("transformer", 8, 32)

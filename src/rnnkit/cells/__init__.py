@@ -59,13 +59,22 @@ class UnknownCellOption(TypeError, ValueError):
     refused cell option."""
 
 
+def _name_hint(name: object) -> str:
+    """What a torch.nn user meant by a cell name rnnkit lacks: torch's mode in capitals (``"LSTM"``), or
+    ``Recurrent(8, 32)`` written as ``torch.nn.LSTM(8, 32)``, its input size taken for the cell."""
+    if isinstance(name, str):
+        return f" (did you mean {name.lower()!r}?)" if name.lower() in CELLS else ""
+    return ("; Recurrent takes the cell's name first, Recurrent('lstm', input_size, hidden_size, ...), and "
+            "rnnkit.LSTM, GRU and RNN torch.nn's arguments as they are")
+
+
 def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
     """The family ``name`` (one of ``CELLS``) for ``hidden_size`` units, with its options checked; a keyword
     the family does not take is an :class:`UnknownCellOption` naming it and the family's options."""
     try:
         cls = CELLS[name]
     except KeyError:
-        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}") from None
+        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{_name_hint(name)}") from None
     params = list(inspect.signature(cls).parameters.values())[1:]  # after hidden_size
     if not any(p.kind is p.VAR_KEYWORD for p in params):
         unknown = [key for key in options if key not in {p.name for p in params}]
