@@ -283,9 +283,10 @@ def test_charlm_says_its_plan_in_keywords_and_the_command_line_in_flags(tmp_path
     rnnkit.fit("charlm", data=str(text), out=tmp_path / "py", hidden=8, seq_len=8, batch_size=200, steps=2,
                eval_every=2, progress=False)
     py = capsys.readouterr().err.splitlines()
-    plan = next(line for line in cli if line.startswith("charlm: 1 layer for "))
+    plan = next(line for line in cli if line.startswith("charlm: 1 layer (--hidden given), "))
     assert plan.endswith(" passes over the training text (--layers, --hidden, --dropout, --weight-drop set them)")
-    assert plan.replace("(--layers, --hidden, --dropout, --weight-drop", "(layers, hidden, dropout, weight_drop") in py
+    assert plan.replace("(--layers, --hidden, --dropout, --weight-drop", "(layers, hidden, dropout, weight_drop") \
+        .replace("(--hidden given)", "(hidden given)") in py
     short = next(line for line in cli if line.startswith("rnnkit: warning: the text is short: "))
     streams = int(short.split()[6])
     said = f"rnnkit: warning: the text is short: {streams} stream{'' if streams == 1 else 's'} of "

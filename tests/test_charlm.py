@@ -956,7 +956,7 @@ def test_the_passes_of_a_short_text_count_the_streams_it_gives_not_the_batch_siz
                  "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "303 training chars in 4 streams" in err
-    assert "dropout 0 for 0.0 M characters, about 6.8 passes over the training text" in err   # 8 x 4 x 64 / 303
+    assert "dropout 0 for 2.0 k characters, about 6.8 passes over the training text" in err   # 8 x 4 x 64 / 303
     settings = json.loads((tmp_path / "run" / "best" / "config.json").read_text())["model"]
     assert settings["dropout"] == 0.0
 

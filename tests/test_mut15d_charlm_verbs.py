@@ -85,7 +85,7 @@ def test_score_says_when_no_character_was_known_and_scores_a_text_of_spaces(
         capsys: pytest.CaptureFixture[str]) -> None:
     none = {"log_prob": 0.0, "bits_per_char": math.nan, "perplexity": math.nan, "chars": 0}
     assert _score_command(Model(results=[none]), score_args(["   "])) == 0
-    assert capsys.readouterr().out == f"log_prob {0:10.3f}  (no known characters)  '   '\n"
+    assert capsys.readouterr().out == f"log_prob {0:10.3f} nats  (no known characters)  '   '\n"
 
 
 def test_score_json_writes_an_infinite_perplexity_as_null(capsys: pytest.CaptureFixture[str]) -> None:

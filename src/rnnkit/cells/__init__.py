@@ -48,10 +48,24 @@ __all__ = [
 ]
 
 
+#: what torch.nn.RNN's ``nonlinearity=`` is here: the Elman cell's name (a torch user's keyword was refused unexplained)
+_ELMAN_HINT = {(cell, "nonlinearity"): "; the Elman RNN's nonlinearity is its cell's name, 'rnn_tanh' or 'rnn_relu' "
+               "(rnnkit.RNN takes nonlinearity= as torch.nn.RNN does)" for cell in ("rnn_tanh", "rnn_relu")}
+
+
 class UnknownCellOption(TypeError, ValueError):
     """A keyword that neither :class:`rnnkit.Recurrent` nor its cell takes (``batchfirst=True``, ``hiden=8``):
     a TypeError, as Python's own for an unknown keyword and torch.nn.LSTM's, and a ValueError, as every other
     refused cell option."""
+
+
+def _name_hint(name: object) -> str:
+    """What a torch.nn user meant by a cell name rnnkit lacks: torch's mode in capitals (``"LSTM"``), or
+    ``Recurrent(8, 32)`` written as ``torch.nn.LSTM(8, 32)``, its input size taken for the cell."""
+    if isinstance(name, str):
+        return f" (did you mean {name.lower()!r}?)" if name.lower() in CELLS else ""
+    return ("; Recurrent takes the cell's name first, Recurrent('lstm', input_size, hidden_size, ...), and "
+            "rnnkit.LSTM, GRU and RNN torch.nn's arguments as they are")
 
 
 def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
@@ -60,13 +74,13 @@ def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
     try:
         cls = CELLS[name]
     except KeyError:
-        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}") from None
+        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{_name_hint(name)}") from None
     params = list(inspect.signature(cls).parameters.values())[1:]  # after hidden_size
     if not any(p.kind is p.VAR_KEYWORD for p in params):
         unknown = [key for key in options if key not in {p.name for p in params}]
         if unknown:
             raise UnknownCellOption(f"cell {name!r}: unexpected keyword argument {unknown[0]!r} (its options: "
-                                    f"{', '.join(p.name for p in params)})")
+                                    f"{', '.join(p.name for p in params)}){_ELMAN_HINT.get((name, unknown[0]), '')}")
     try:
         options = checked_options(name, options)
     except SettingError as exc:

@@ -96,8 +96,9 @@ def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data
         raise UserError(f"{data}: {share:.0%} of its characters are not among those of the --init-from model; "
                         "it cannot learn this text (another script?): train a new model on it")
     if missing:
+        said = f"{share:.2%}" if share >= 5e-5 else "under 0.01%"  # a few in a long text were "0.00%": none
         warn_unknown("character", [vocab.symbols[i] for i in missing], "the --init-from model",
-                     "read as its unknown symbol", where=data, detail=f"{share:.2%} of the text")
+                     "read as its unknown symbol", where=data, detail=f"{said} of the text")
     return table[tokens.long()].to(smallest_int_dtype(len(saved)))
 
 

@@ -133,15 +133,15 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
     ``--weight-drop`` is given)."""
     chosen = []
     budget = planned_chars(config, streams=streams)
+    sized = config.hidden is None  # the budget sizes the model; with --hidden given, one layer unless told
     if config.layers is None:
-        config.layers = auto_layers(budget, planned_passes(config, train_chars, streams=streams)) \
-            if config.hidden is None else 1
-        chosen.append(counted(config.layers, "layer"))
-    if config.hidden is None:
+        config.layers = auto_layers(budget, planned_passes(config, train_chars, streams=streams)) if sized else 1
+        chosen.append(counted(config.layers, "layer") + ("" if sized else " (--hidden given)"))
+    if sized:
         config.hidden = auto_hidden(budget, config.layers)
         chosen.append(f"hidden {config.hidden}")
-    if chosen and budget:
-        chosen[-1] += f" for {budget / 1e6:.1f} M planned characters"
+        if budget:
+            chosen[-1] += f" for {_millions(budget)} planned characters"
     # before the throwaway model of measured_rate, and before the run's own: a size that cannot train here
     check_fits(config, LanguageModel.count_parameters(vocab_size, **_model_kwargs(config, None)),
                describe_stack(config.cell, config.layers, config.hidden), ("layers", "hidden", "embed_dim"))
@@ -156,13 +156,20 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
         speed = ""
         if measured and config.minutes and chars == config.minutes * 60 * measured:  # the clock ends the run
             speed = f" at {measured / 1e3:{'.0f' if measured >= 1e4 else '.2g'}} k chars/s (measured)"
-        chosen.append(f"{what} for {chars / 1e6:.1f} M characters{speed}, about {passes:.1f} "
-                      "passes over the training text" if chars else f"{what} (no limit)")
+        read = f"{passes:.2g}" if passes < 0.1 else f"{passes:.1f}"  # a few steps read 0.018 of it, not 0.0
+        chosen.append(f"{what} for {_millions(chars)} characters{speed}, about {read} passes over the training "
+                      "text" if chars else f"{what} (no limit)")
     if config.weight_drop is None:  # --dropout given: no weight drop unless asked for
         config.weight_drop = 0.0
     if chosen and verbose:
         print(in_words(f"charlm: {', '.join(chosen)} (--layers, --hidden, --dropout, --weight-drop set them)"),
               file=sys.stderr, flush=True)
+
+
+def _millions(chars: float) -> str:
+    """A count of characters as the size line says it: ``12.3 M``, or ``7.7 k`` below a tenth of a million (a
+    run of a few steps was ``0.0 M``)."""
+    return f"{chars / 1e6:.1f} M" if chars >= 1e5 else f"{chars / 1e3:.1f} k"
 
 
 def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float | None:

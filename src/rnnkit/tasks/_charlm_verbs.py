@@ -88,10 +88,10 @@ def _score_command(lm: CharLM, args: argparse.Namespace) -> int:
     for r in results:
         shown = r["file"] if "file" in r else r["text"] if len(r["text"]) <= 60 else r["text"][:57] + "..."
         if r["chars"]:
-            print(f"log_prob {r['log_prob']:10.3f}  bits/char {r['bits_per_char']:.3f}  "
+            print(f"log_prob {r['log_prob']:10.3f} nats  bits/char {r['bits_per_char']:.3f}  "
                   f"perplexity {r['perplexity']:8.3f}  chars {r['chars']:5d}  {shown!r}")
         else:
-            print(f"log_prob {0:10.3f}  (no known characters)  {shown!r}")
+            print(f"log_prob {0:10.3f} nats  (no known characters)  {shown!r}")
     return 0
 
 

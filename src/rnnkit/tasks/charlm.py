@@ -259,7 +259,7 @@ register(Task(
     frozen=FROZEN,  # and the data, which train() compares as files (the CLI would compare the names)
     verbs=(
         Verb("sample", "write text with a trained character language model", _sample_arguments, _sample_command),
-        Verb("score", "log-probability, bits per character and perplexity of texts", _score_arguments,
-             _score_command),
+        Verb("score", "log-probability (natural log, nats), bits per character and perplexity of texts",
+             _score_arguments, _score_command),
     ),
 ))
