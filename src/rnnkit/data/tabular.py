@@ -37,7 +37,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -58,11 +58,14 @@ __all__ = [
     "decode_utf8",
     "file_format",
     "jsonl_row",
+    "label_key",
+    "label_spellings",
     "read_table",
     "read_unlabelled",
     "read_utf8",
     "saved_labels",
     "sort_labels",
+    "spelled_apart",
     "write_rows",
     "write_table",
 ]
@@ -206,6 +209,28 @@ def sort_labels(labels: Sequence[str]) -> list[str]:
     if all(v is not None for v in numbers.values()):
         return sorted(distinct, key=lambda s: (numbers[s], s))
     return sorted(distinct)
+
+
+def label_key(label: str) -> str:
+    """What the spellings of one class share: the number of a numeric label (``1``, ``1.0`` and ``01``), else
+    the label case-folded (``Scam`` and ``scam``)."""
+    number = _number(label)
+    return repr(number) if number is not None else label.casefold()
+
+
+def label_spellings(labels: Iterable[str]) -> list[list[str]]:
+    """The groups (sorted) of distinct labels that are one :func:`label_key` written two ways or more: two
+    classes to rnnkit, as to fastText, that a user most likely meant as one."""
+    groups: dict[str, list[str]] = {}
+    for label in sorted(set(labels)):
+        groups.setdefault(label_key(label), []).append(label)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def spelled_apart(label: str) -> str:
+    """How ``label`` differs from another spelling of its :func:`label_key`: in case, or in how its number is
+    written."""
+    return "how the number is written" if _number(label) is not None else "case"
 
 
 def _label_string(value: object) -> str:
@@ -756,9 +781,12 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
         label = next((name for name in names if name not in allowed), None)
         if label is not None:
             shown = ", ".join(repr(k) for k in list(known)[:10])
+            near = next((k for k in known if label_key(k) == label_key(label)), None)
+            hint = f"; it differs from the training label {near!r} only in {spelled_apart(label)}: write it " \
+                   f"{near!r}" if near is not None else ""
             raise UserError(
                 f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
-                f"data (training labels: {shown})"
+                f"data (training labels: {shown}){hint}"
             )
 
 
