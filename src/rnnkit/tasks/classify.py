@@ -274,7 +274,7 @@ def report(result: TrainResult, as_json: bool) -> None:
         trials = counted(found['trials'], "trial")
         print(f"autotune: {trials}, kept the {found['kept']} model; settings: "
               f"{_describe(found['best_settings'])}")
-    shared.report_training(result, as_json, "texts", extra or None)
+    shared.report_training(result, as_json, "texts", extra or None, macro_f1=True)
 
 
 # ------------------------------------------------------------------------------------------- pre-training
