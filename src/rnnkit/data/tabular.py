@@ -292,6 +292,7 @@ def _table_of(path_s: str, content: str, text_column: str, label_column: str, re
     elif fmt == "jsonl":
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
     else:
+        _refuse_json(path_s, _first_line(content))
         table = _read_delimited(path_s, content, "\t" if fmt == "tsv" else ",", text_column, label_column,
                                 require_label, label_separator)
     if not table.texts:
@@ -372,6 +373,28 @@ def _with_label_sets(table: Table, sets: list[list[str]], always: bool = False) 
         table.label_sets = sets
         table.labels = [_label_key(x) for x in sets]
     return table
+
+
+#: how to save a pandas table as the JSON rnnkit reads
+JSON_LINES = "df.to_json('FILE.jsonl', orient='records', lines=True, force_ascii=False)"
+
+
+def _refuse_json(path: str, first: str) -> None:
+    """Refuse a file to be read as CSV or TSV whose first line is JSON: an array (pandas' ``to_json(orient=
+    'records')``, on one line or pretty-printed) or an object a line (JSON Lines under another name than
+    ``.jsonl``), which were "malformed header (',' expected after '"')". A line that only begins with a bracket
+    (``[광고] 신규 요금제,ad``, a CSV without a header line) is no JSON, and reads on."""
+    line = first.strip()
+    try:
+        value = json.loads(line) if line not in ("[", "{") else {"[": [], "{": {}}[line]
+    except ValueError:
+        return
+    if isinstance(value, dict) and line != "{":
+        raise UserError(f"{path}:1: a JSON object on the line: JSON Lines, which rnnkit reads from a file named "
+                        f".jsonl (or .ndjson); rename the file")
+    if isinstance(value, (list, dict)):
+        raise UserError(f"{path}:1: a JSON document (as pandas' to_json(orient='records') writes), not CSV; rnnkit "
+                        f"reads JSON Lines, one object a line, from a file named .jsonl: {JSON_LINES}")
 
 
 def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
