@@ -96,6 +96,9 @@ class Table:
     #: how the file was read: ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"fasttext"`` or ``"lines"`` ("" when not
     #: by :func:`read_table`)
     reader: str = ""
+    #: the lines of a CSV/TSV file of empty fields only (``,,``: Excel's emptied rows), left out of the rows, which
+    #: pandas reads as rows of NaN
+    emptied: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -503,7 +506,7 @@ def _read_delimited(
     li = header.index(label_column) if label_column in header else -1
     table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
-    for line, row in _delimited_rows(path, reader, header, delimiter, check_header=not headerless):
+    for line, row in _delimited_rows(path, reader, header, delimiter, not headerless, table.emptied):
         text = row[ti]
         if not text.strip():
             raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
@@ -614,10 +617,11 @@ def _check_columns(path: str, line: int, header: Sequence[str], delimiter: str, 
         raise _missing_column(path, line, "label", label_column, header, "--label-column")
 
 
-def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
-                    check_header: bool) -> Iterator[tuple[int, list[str]]]:
+def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str, check_header: bool,
+                    emptied: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """The rows after the header line, each with the line it starts on; blank lines and lines of empty fields
-    (``,,``) are skipped, as :func:`_headerless_columns` skips them. A row the csv
+    (``,,``) are skipped, as :func:`_headerless_columns` skips them (the lines of the latter appended to
+    ``emptied``). A row the csv
     module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
     the header line are refused, naming the line (and where a quote made the row run on)."""
     start = reader.line_num + 1
@@ -632,7 +636,9 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
         line = start
         start = reader.line_num + 1
         if not any(field.strip() for field in row):
-            continue  # a blank line, or one of empty fields only (',,': Excel saves the emptied rows of a sheet so)
+            if len(row) > 1 and emptied is not None:  # one of empty fields only (',,': Excel's emptied rows)
+                emptied.append(line)
+            continue  # a blank line too
         if check_header and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")

@@ -25,7 +25,7 @@ from rnnkit.errors import SettingError, UserError, check_filled, check_texts, re
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.wording import listed
+from rnnkit.wording import counted, line_numbers, listed
 
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
 #: how a file was read (:attr:`rnnkit.data.tabular.Table.reader`), in words
@@ -84,6 +84,17 @@ def warn_headerless(table: Table) -> None:
     """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model."""
     if table.headerless:
         warn(f"{table.path}: {table.headerless}")
+
+
+def warn_emptied(table: Table) -> None:
+    """Warn that rows of empty fields only (``,,``: Excel's emptied rows) were left out of a file to predict: the
+    output then has fewer rows than the file, which pandas reads with those rows (as NaN), so predictions joined
+    to it by position would stand beside the wrong rows from the first one on."""
+    if table.emptied:
+        warn(f"{table.path}: {counted(len(table.emptied), 'row')} of empty fields only left out "
+             f"({line_numbers(table.emptied)}); the output has a row for each of the {counted(len(table), 'text')}, "
+             "not one for each row of the file (pandas reads such a row as a row of NaN): join by a column, not "
+             "by position")
 
 
 def _text_list(verb: str, texts: object) -> list[str]:

@@ -66,7 +66,7 @@ from rnnkit.train.options import (
     train_config_from,
 )
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary
-from rnnkit.wording import counted, seconds
+from rnnkit.wording import counted, line_numbers, seconds
 
 __all__ = ["FROZEN", "TextModel", "TextModelConfig"]
 
@@ -558,10 +558,9 @@ def stdin_texts() -> list[str]:
     last = max(i for i, line in enumerate(lines) if line.strip())
     empty = [i + 1 for i, line in enumerate(lines[:last]) if not line.strip()]
     if empty:
-        shown = ", ".join(map(str, empty[:5])) + (" ..." if len(empty) > 5 else "")
-        where = f"line{'s' if len(empty) > 1 else ''} {shown}"
         with report_warnings():
-            warn(f"--file -: {counted(len(empty), 'empty line')} of standard input left out ({where}); the output "
+            warn(f"--file -: {counted(len(empty), 'empty line')} of standard input left out ({line_numbers(empty)}); "
+                 "the output "
                  f"has a line for each of the {counted(len(texts), 'text')}, not one for each input line")
     return texts
 
