@@ -50,3 +50,15 @@ def test_a_csv_whose_first_text_begins_with_a_bracket_reads(tmp_path: Path) -> N
                     encoding="utf-8")
     table = read_table(path, "text", "label")
     assert (table.texts[0], table.labels[0]) == ("[광고] 신규 요금제 할인", "ad")
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (None, "column 'text' is null (a missing value); every row needs a text"),
+    (12345, "column 'text' is 12345, not a string; expected the text in quotes"),
+])
+def test_a_json_lines_text_that_is_no_string_is_shown(tmp_path: Path, value: object, said: str) -> None:
+    """pandas writes an empty cell as null: it was "column 'text' is not a string", with no word of what it held."""
+    path = tmp_path / "calls.jsonl"
+    lines = [json.dumps(ROWS[0], ensure_ascii=False), json.dumps({"text": value, "label": "scam"})]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert refusal(path) == f"{path}:2: {said}"

@@ -743,8 +743,11 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if text_column not in obj:
             raise _missing_column(path, number, "text", text_column, list(obj), "--text-column")
         value = obj[text_column]
+        if value is None:  # pandas' to_json writes an empty cell (NaN) so
+            raise UserError(f"{where}: column {text_column!r} is null (a missing value); every row needs a text")
         if not isinstance(value, str):
-            raise UserError(f"{where}: column {text_column!r} is not a string")
+            raise UserError(f"{where}: column {text_column!r} is {json.dumps(value)[:40]}, not a string; expected the "
+                            "text in quotes")
         if not value.strip():
             raise UserError(f"{where}: column {text_column!r} is empty; every row needs a text")
         if label_column not in obj and require_label:
