@@ -72,7 +72,8 @@ def test_the_best_checkpoint_is_the_evaluation_of_the_highest_score(tmp_path: Pa
     assert best_step(out) == step
     at = next(r for r in rows if r["step"] == step)
     named = {"macro_f1": "macro-F1", "accuracy": "accuracy"}[score]
-    also = f", validation accuracy {at['val_accuracy']:.4f}" if score != "accuracy" else ""
+    also = f", validation accuracy {at['val_accuracy']:.4f}" if score != "accuracy" else \
+        f", macro-F1 {at['val_macro_f1']:.4f}"
     assert capsys.readouterr().out.startswith(f"best validation {named} {top:.4f} at step {step}{also} (12 steps, ")
     assert main(["train", "classify", "--data", str(data), "--out", str(tmp_path / "j"), "--steps", "4", "--keep-by",
                  score, *FLAGS, "--json"]) == 0

@@ -151,11 +151,19 @@ def check_texts(verb: str, texts: object) -> list[str]:
     items = list(texts) if isinstance(texts, Iterable) and not isinstance(texts, (str, bytes)) else None
     if items is None:
         raise TypeError(f"{verb} takes a text or a list of texts, not {type(texts).__name__}")
-    for item in items:
+    for i, item in enumerate(items):
         if not isinstance(item, str):
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
-                            f"{type(item).__name__}")
+                            f"{type(item).__name__}: texts[{i}] is {item!r}{_missing_value(item)}")
     return [exact_str(item) for item in items]
+
+
+def _missing_value(item: object) -> str:
+    """What :func:`check_texts` adds for a missing value (None, NaN): where it most likely came from, what to do."""
+    if item is None or (isinstance(item, float) and math.isnan(item)):
+        return (", a missing value (pandas reads an empty cell as NaN): leave those rows out, e.g. "
+                "df.dropna(subset=[column]), or give them a text")
+    return ""
 
 
 def exact_str(text: str) -> str:

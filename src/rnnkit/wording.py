@@ -3,7 +3,7 @@ time: :func:`seconds` ("0.031 s", "3.4 s", "52 s")."""
 
 from __future__ import annotations
 
-__all__ = ["counted", "listed", "seconds"]
+__all__ = ["counted", "line_numbers", "listed", "seconds"]
 
 
 def counted(n: object, noun: str, spec: str = "") -> str:
@@ -11,6 +11,12 @@ def counted(n: object, noun: str, spec: str = "") -> str:
     ``counted(1, "step")`` is ``1 step``, ``counted(0, "step")`` ``0 steps``, ``counted(1234, "pair", ",")``
     ``1,234 pairs``."""
     return f"{format(n, spec)} {noun}{'' if n == 1 else 's'}"
+
+
+def line_numbers(numbers: list[int], shown: int = 5) -> str:
+    """Lines named by number, the first ``shown`` of them: ``line 2``, ``lines 2, 3``, ``lines 1, 2, 3, 4, 5 ...``."""
+    said = ", ".join(map(str, numbers[:shown])) + (" ..." if len(numbers) > shown else "")
+    return f"line{'s' if len(numbers) > 1 else ''} {said}"
 
 
 def listed(items: list[str]) -> str:

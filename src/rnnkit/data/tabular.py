@@ -37,7 +37,7 @@ import math
 import re
 import shlex
 import unicodedata
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -58,11 +58,14 @@ __all__ = [
     "decode_utf8",
     "file_format",
     "jsonl_row",
+    "label_key",
+    "label_spellings",
     "read_table",
     "read_unlabelled",
     "read_utf8",
     "saved_labels",
     "sort_labels",
+    "spelled_apart",
     "write_rows",
     "write_table",
 ]
@@ -93,6 +96,9 @@ class Table:
     #: how the file was read: ``"csv"``, ``"tsv"``, ``"jsonl"``, ``"fasttext"`` or ``"lines"`` ("" when not
     #: by :func:`read_table`)
     reader: str = ""
+    #: the lines of a CSV/TSV file of empty fields only (``,,``: Excel's emptied rows), left out of the rows, which
+    #: pandas reads as rows of NaN
+    emptied: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -208,6 +214,28 @@ def sort_labels(labels: Sequence[str]) -> list[str]:
     return sorted(distinct)
 
 
+def label_key(label: str) -> str:
+    """What the spellings of one class share: the number of a numeric label (``1``, ``1.0`` and ``01``), else
+    the label case-folded (``Scam`` and ``scam``)."""
+    number = _number(label)
+    return repr(number) if number is not None else label.casefold()
+
+
+def label_spellings(labels: Iterable[str]) -> list[list[str]]:
+    """The groups (sorted) of distinct labels that are one :func:`label_key` written two ways or more: two
+    classes to rnnkit, as to fastText, that a user most likely meant as one."""
+    groups: dict[str, list[str]] = {}
+    for label in sorted(set(labels)):
+        groups.setdefault(label_key(label), []).append(label)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def spelled_apart(label: str) -> str:
+    """How ``label`` differs from another spelling of its :func:`label_key`: in case, or in how its number is
+    written."""
+    return "how the number is written" if _number(label) is not None else "case"
+
+
 def _label_string(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -267,6 +295,7 @@ def _table_of(path_s: str, content: str, text_column: str, label_column: str, re
     elif fmt == "jsonl":
         table = _read_jsonl(path_s, content, text_column, label_column, require_label)
     else:
+        _refuse_json(path_s, _first_line(content))
         table = _read_delimited(path_s, content, "\t" if fmt == "tsv" else ",", text_column, label_column,
                                 require_label, label_separator)
     if not table.texts:
@@ -347,6 +376,28 @@ def _with_label_sets(table: Table, sets: list[list[str]], always: bool = False) 
         table.label_sets = sets
         table.labels = [_label_key(x) for x in sets]
     return table
+
+
+#: how to save a pandas table as the JSON rnnkit reads
+JSON_LINES = "df.to_json('FILE.jsonl', orient='records', lines=True, force_ascii=False)"
+
+
+def _refuse_json(path: str, first: str) -> None:
+    """Refuse a file to be read as CSV or TSV whose first line is JSON: an array (pandas' ``to_json(orient=
+    'records')``, on one line or pretty-printed) or an object a line (JSON Lines under another name than
+    ``.jsonl``), which were "malformed header (',' expected after '"')". A line that only begins with a bracket
+    (``[광고] 신규 요금제,ad``, a CSV without a header line) is no JSON, and reads on."""
+    line = first.strip()
+    try:
+        value = json.loads(line) if line not in ("[", "{") else {"[": [], "{": {}}[line]
+    except ValueError:
+        return
+    if isinstance(value, dict) and line != "{":
+        raise UserError(f"{path}:1: a JSON object on the line: JSON Lines, which rnnkit reads from a file named "
+                        f".jsonl (or .ndjson); rename the file")
+    if isinstance(value, (list, dict)):
+        raise UserError(f"{path}:1: a JSON document (as pandas' to_json(orient='records') writes), not CSV; rnnkit "
+                        f"reads JSON Lines, one object a line, from a file named .jsonl: {JSON_LINES}")
 
 
 def _plain_text_format(path: str, content: str, text_column: str, label_column: str,
@@ -455,7 +506,7 @@ def _read_delimited(
     li = header.index(label_column) if label_column in header else -1
     table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
-    for line, row in _delimited_rows(path, reader, header, delimiter, check_header=not headerless):
+    for line, row in _delimited_rows(path, reader, header, delimiter, not headerless, table.emptied):
         text = row[ti]
         if not text.strip():
             raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
@@ -566,10 +617,11 @@ def _check_columns(path: str, line: int, header: Sequence[str], delimiter: str, 
         raise _missing_column(path, line, "label", label_column, header, "--label-column")
 
 
-def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str,
-                    check_header: bool) -> Iterator[tuple[int, list[str]]]:
+def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str, check_header: bool,
+                    emptied: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """The rows after the header line, each with the line it starts on; blank lines and lines of empty fields
-    (``,,``) are skipped, as :func:`_headerless_columns` skips them. A row the csv
+    (``,,``) are skipped, as :func:`_headerless_columns` skips them (the lines of the latter appended to
+    ``emptied``). A row the csv
     module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
     the header line are refused, naming the line (and where a quote made the row run on)."""
     start = reader.line_num + 1
@@ -584,7 +636,9 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
         line = start
         start = reader.line_num + 1
         if not any(field.strip() for field in row):
-            continue  # a blank line, or one of empty fields only (',,': Excel saves the emptied rows of a sheet so)
+            if len(row) > 1 and emptied is not None:  # one of empty fields only (',,': Excel's emptied rows)
+                emptied.append(line)
+            continue  # a blank line too
         if check_header and len(header) > 1 and [_bare(f) for f in row] == header:
             raise UserError(f"{path}:{line}: this row repeats the header line ({', '.join(map(_shown_name, header))}): "
                             "files joined with their header lines? remove it; it would be read as data")
@@ -689,8 +743,11 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if text_column not in obj:
             raise _missing_column(path, number, "text", text_column, list(obj), "--text-column")
         value = obj[text_column]
+        if value is None:  # pandas' to_json writes an empty cell (NaN) so
+            raise UserError(f"{where}: column {text_column!r} is null (a missing value); every row needs a text")
         if not isinstance(value, str):
-            raise UserError(f"{where}: column {text_column!r} is not a string")
+            raise UserError(f"{where}: column {text_column!r} is {json.dumps(value)[:40]}, not a string; expected the "
+                            "text in quotes")
         if not value.strip():
             raise UserError(f"{where}: column {text_column!r} is empty; every row needs a text")
         if label_column not in obj and require_label:
@@ -756,9 +813,12 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
         label = next((name for name in names if name not in allowed), None)
         if label is not None:
             shown = ", ".join(repr(k) for k in list(known)[:10])
+            near = next((k for k in known if label_key(k) == label_key(label)), None)
+            hint = f"; it differs from the training label {near!r} only in {spelled_apart(label)}: write it " \
+                   f"{near!r}" if near is not None else ""
             raise UserError(
                 f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
-                f"data (training labels: {shown})"
+                f"data (training labels: {shown}){hint}"
             )
 
 

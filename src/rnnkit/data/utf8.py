@@ -49,6 +49,14 @@ HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for 
 #: the byte order marks that begin a UTF-16 file (little- and big-endian), and how to mend one
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF16_HINT = "save the file as UTF-8, e.g. `iconv -f utf-16 -t utf-8`"
+#: how to get text out of a spreadsheet saved as a workbook
+AS_CSV = ("save the sheet as text: in Excel File > Save As > 'CSV UTF-8 (Comma delimited)', in pandas "
+          "`pd.read_excel(FILE).to_csv('FILE.csv', index=False)`")
+#: the first bytes of files that are no text, what each is and how to mend it (a text file never begins so)
+NOT_TEXT = ((b"PK\x03\x04", f"a ZIP archive (as an Excel workbook, .xlsx, is), not text; {AS_CSV}, or unzip it"),
+            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"an Excel 97-2003 workbook (.xls) or another Office file, not text; "
+                                                  f"{AS_CSV}"),
+            (b"\x1f\x8b", "gzip-compressed, not text; uncompress it first: `gunzip -k FILE`"))
 #: the bytes of a file's start looked at for a UTF-16 or UTF-32 file without a byte order mark
 WIDE_SAMPLE = 64
 
@@ -84,6 +92,7 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
     nuls, given = 0, 0  # the NULs that end the bytes so far (the end, unless more follow); the bytes decoded
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
+            _refuse_not_text(raw, where)
             _refuse_wide(raw, where)
             head = raw[:WIDE_SAMPLE * 4]
         fed += len(raw)
@@ -113,6 +122,14 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
                 yield piece
     if empty is not None and not content:
         raise UserError(f"{where}: the file is empty; expected {empty}")
+
+
+def _refuse_not_text(head: bytes, where: str) -> None:
+    """Refuse a file whose first bytes say it is no text (:data:`NOT_TEXT`: a workbook, a ZIP or gzip archive),
+    which was "not UTF-8 (byte 0xec at column 11)" with iconv's advice, no mend for a workbook."""
+    for start, what in NOT_TEXT:
+        if head.startswith(start):
+            raise UserError(f"{where}: {what}")
 
 
 def _zeros(count: int) -> Iterator[bytes]:

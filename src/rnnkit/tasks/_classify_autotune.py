@@ -28,7 +28,14 @@ from rnnkit.tasks._classify_config import (
     _given_settings,
     _valid,
 )
-from rnnkit.tasks._classify_data import MISSING_DATA, _read_tables, _say_headerless, _warn_unsplit, is_multi_label
+from rnnkit.tasks._classify_data import (
+    MISSING_DATA,
+    _read_tables,
+    _say_headerless,
+    _warn_label_spellings,
+    _warn_unsplit,
+    is_multi_label,
+)
 from rnnkit.train import distributed
 from rnnkit.train.autotune import search
 from rnnkit.train.checkpoint import (
@@ -108,6 +115,7 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     if verbose:
         _say_headerless(*tables[:2])
     _warn_unsplit(config.label_separator, config.label_column, *tables[:2])
+    _warn_label_spellings(config.label_column, *tables[:2])
     # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
     # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)

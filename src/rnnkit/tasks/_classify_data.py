@@ -10,12 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.data.polarity import is_polarity_source, load_polarity
-from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, saved_labels, sort_labels
+from rnnkit.data.tabular import (
+    Table,
+    check_labels_known,
+    label_spellings,
+    read_table,
+    read_unlabelled,
+    saved_labels,
+    sort_labels,
+    spelled_apart,
+)
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_texts, report_warnings, warn
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.wording import counted, line_numbers, listed
 
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
 #: how a file was read (:attr:`rnnkit.data.tabular.Table.reader`), in words
@@ -53,10 +63,38 @@ def _warn_unsplit(separator: str | None, label_column: str, *tables: Table) -> N
              f"text has one label (the longest: {longest!r}); is the separator another character?")
 
 
+def _warn_label_spellings(label_column: str, *tables: Table) -> None:
+    """Warn (``rnnkit: warning:`` on the command line) of labels that are one class written two ways (``Scam``
+    and ``scam``; ``1`` and ``1.0``): they train as classes of their own, each with part of the class's rows,
+    naming where each spelling is first met."""
+    first: dict[str, str] = {}  # each label's first row, FILE:LINE
+    for table in tables:
+        for names, line in zip(table.label_lists(), table.lines, strict=True):
+            for name in names:
+                first.setdefault(name, f"{table.path}:{line}")
+    for group in label_spellings(first):
+        where = listed([f"{label!r} ({first[label]})" for label in group])
+        with report_warnings():
+            warn(f"column {label_column!r}: the labels {where} differ only in {spelled_apart(group[0])}; they are "
+                 f"{len(group)} classes, as labels are read as written (as fastText reads them): if they are one, "
+                 "write it one way in the file")
+
+
 def warn_headerless(table: Table) -> None:
     """The same as a warning (``rnnkit: warning:`` on the command line), for the verbs of a trained model."""
     if table.headerless:
         warn(f"{table.path}: {table.headerless}")
+
+
+def warn_emptied(table: Table) -> None:
+    """Warn that rows of empty fields only (``,,``: Excel's emptied rows) were left out of a file to predict: the
+    output then has fewer rows than the file, which pandas reads with those rows (as NaN), so predictions joined
+    to it by position would stand beside the wrong rows from the first one on."""
+    if table.emptied:
+        warn(f"{table.path}: {counted(len(table.emptied), 'row')} of empty fields only left out "
+             f"({line_numbers(table.emptied)}); the output has a row for each of the {counted(len(table), 'text')}, "
+             "not one for each row of the file (pandas reads such a row as a row of NaN): join by a column, not "
+             "by position")
 
 
 def _text_list(verb: str, texts: object) -> list[str]:

@@ -32,7 +32,14 @@ from rnnkit.multilabel import (
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
-from rnnkit.tasks._classify_data import _encode_texts, _read_tables, _text_list, load_source, warn_headerless
+from rnnkit.tasks._classify_data import (
+    _encode_texts,
+    _read_tables,
+    _text_list,
+    load_source,
+    warn_emptied,
+    warn_headerless,
+)
 from rnnkit.tasks._classify_explain import check_explain, explain_rows, explain_text, row_explanation
 from rnnkit.tasks._ensemble import model_paths
 from rnnkit.train.checkpoint import Checkpoint
@@ -200,6 +207,7 @@ class TextClassifier(shared.TextModel):
         # its labels are carried through, not read: a cell a separator would split badly ('sauce,') is no error
         table = load_source(path, column, label_column, require_label=False)
         warn_headerless(table)
+        warn_emptied(table)
         added = self.added_columns(top_k, explain=explain is not None)
         earlier = shared.earlier_prediction(table.columns, keep=(column, label_column))
         if table.rows:

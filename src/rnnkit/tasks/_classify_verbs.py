@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
 
+#: the ends of spreadsheet workbooks' names, which `predict --output` refuses (it writes text)
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m = with_ensemble(m, args)  # first: the outputs checked next may not replace any model's files
@@ -44,6 +47,9 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if args.output and str(args.output).lower().endswith(".json"):  # it was written as CSV, any other name is
         raise UserError(f"--output {args.output}: predictions are written as JSON Lines (one object a row: name it "
                         ".jsonl), CSV (.csv) or TSV (.tsv), not as one JSON document")
+    if args.output and str(args.output).lower().endswith(WORKBOOKS):  # CSV in it: Excel refused to open the file
+        raise UserError(f"--output {args.output}: predictions are written as CSV (name it .csv: Excel opens it), TSV "
+                        "(.tsv) or JSON Lines (.jsonl), not as a workbook")
     fmt = file_format(args.output) if args.output else "jsonl" if args.json else "csv"
     # CSV/TSV write p_ with six decimals and an effect with two, from the number itself (rounded to 6 digits
     # first, an effect of 0.0049996 was 0.005, +0.01 in the cell where the screen's line said +0.00)

@@ -80,6 +80,7 @@ from rnnkit.tasks._classify_data import (
     _read_tables,
     _say_headerless,
     _tokenizer,
+    _warn_label_spellings,
     _warn_unsplit,
     is_multi_label,
 )
@@ -142,6 +143,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         _say_headerless(train_t, val_t)
     if not in_search and ckpt is None:
         _warn_unsplit(config.label_separator, config.label_column, train_t, val_t)
+        _warn_label_spellings(config.label_column, train_t, val_t)
     unlabelled = _pretrain_texts(config, ckpt, out, given_pretrain_data)
     if unlabelled:  # recorded as the file's absolute path, the one file a resume from any folder names
         config = replace(config, pretrain_data=os.path.abspath(str(config.pretrain_data)))
@@ -272,7 +274,7 @@ def report(result: TrainResult, as_json: bool) -> None:
         trials = counted(found['trials'], "trial")
         print(f"autotune: {trials}, kept the {found['kept']} model; settings: "
               f"{_describe(found['best_settings'])}")
-    shared.report_training(result, as_json, "texts", extra or None)
+    shared.report_training(result, as_json, "texts", extra or None, macro_f1=True)
 
 
 # ------------------------------------------------------------------------------------------- pre-training
