@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.data.polarity import is_polarity_source, load_polarity
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tabular import Table, check_labels_known, read_table, read_unlabelled, saved_labels, sort_labels
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, build_tokenizer, check_char_ngrams, tokenizer_from_json
 from rnnkit.errors import SettingError, UserError, check_filled, check_texts, report_warnings, warn
@@ -84,6 +85,8 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
     if val_data:
         train_t, val_t = table, load_source(val_data, config.text_column, config.label_column,
                                             label_separator=config.label_separator)
+        warn_validation_trained(data, val_data, zip(table.texts, table.labels, strict=True),
+                                list(zip(val_t.texts, val_t.labels, strict=True)), "rows", "loss and accuracy")
     else:
         tr, va = shared.split_indices(table.labels, config)
         train_t, val_t = table.subset(tr), table.subset(va)

@@ -16,7 +16,7 @@ import torch
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, resample
 from rnnkit.data.audio_read import declared_length, read_audio
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
-from rnnkit.data.split import corpus_sides
+from rnnkit.data.split import corpus_sides, warn_validation_trained
 from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
@@ -27,7 +27,11 @@ def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tup
     """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
     ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
     else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
-    return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
+    train, val = corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
+    if val_data:  # a copied corpus: the same file names and transcripts
+        train_keys, val_keys = ([(u.audio.name, u.text, u.phonemes) for u in side] for side in (train, val))
+        warn_validation_trained(data, val_data, train_keys, val_keys, "utterances", "loss, CER and WER")
+    return train, val
 
 
 def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> None:

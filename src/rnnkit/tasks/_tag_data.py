@@ -15,6 +15,7 @@ from torch import Tensor
 from rnnkit.data.conll import Sentences
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import char_vocab, fold
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError, report_warnings, warn
@@ -45,11 +46,17 @@ def check_model_knows(sentences: Sentences, labels: Sequence[str]) -> None:
     _check_tags_known(sentences, labels, f"is not one the model knows ({', '.join(labels[:10])})")
 
 
+def _keys(sentences: Sentences) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each sentence as its tokens and tags, what :func:`~rnnkit.data.split.warn_validation_trained` compares."""
+    return [(tuple(tokens), tuple(tags or ())) for tokens, tags in zip(sentences.tokens, sentences.tags, strict=True)]
+
+
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
     warn_span_openings(sentences)
     if val_data:
         val = read_tagged(val_data)
+        warn_validation_trained(data, val_data, _keys(sentences), _keys(val), "sentences", "loss, accuracy and F1")
         if not same_file(data, val_data):  # the training file given again: its warning is said
             warn_span_openings(val, span_way(sentences.tags), f"the training file {data}'s")
         return sentences, val

@@ -12,6 +12,7 @@ import torch
 
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tokenize import (
     UNK_ID,
     Tokenizer,
@@ -42,6 +43,7 @@ def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> 
         train_pairs, val_pairs = split_pairs(read_pairs(data), config.val_fraction, config.split_seed)
     if val_data:
         val_pairs = read_pairs(val_data)
+        warn_validation_trained(data, val_data, train_pairs, val_pairs, "pairs", "loss and BLEU")
     if not train_pairs:
         raise UserError(f"{data}: no training pairs left")
     return train_pairs, val_pairs
