@@ -45,7 +45,7 @@ from rnnkit.tasks._speech_data import (
     warn_korean_phonemes,
     warn_low_rates,
 )
-from rnnkit.tasks._speech_decoding import _decode_all, error_rates
+from rnnkit.tasks._speech_decoding import _decode_all, error_rates, rate_said
 from rnnkit.tasks._speech_trained import Transcriber
 from rnnkit.tasks._speech_verbs import (
     _corpus_arguments,
@@ -212,7 +212,7 @@ def report(result: TrainResult, as_json: bool) -> None:
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
                           **run_summary(result)}))
         return
-    print(closing_line(result, "symbol", f", {rate.upper()} {ev[rate]:.3f}" if rate else "", "utterances"))
+    print(closing_line(result, "symbol", f", {rate_said(rate, ev[rate])}" if rate else "", "utterances"))
 
 
 register(Task(
