@@ -14,7 +14,7 @@ from rnnkit.cli import main
 from rnnkit.data.split import warn_validation_trained
 from rnnkit.errors import RnnkitWarning
 from rnnkit.tasks._classify_config import ClassifyConfig
-from rnnkit.tasks._classify_data import _read_tables
+from rnnkit.tasks._classify_data import _read_tables, warn_val_trained
 from rnnkit.tasks._speech_config import SpeechConfig
 from rnnkit.tasks._speech_data import speech_corpora
 from rnnkit.tasks._tag_config import TagConfig
@@ -49,7 +49,8 @@ def _readers(tmp_path: Path) -> dict[str, tuple[str, object]]:
     (tmp_path / "p.tsv").write_text(PAIRS)
     _speech(tmp_path / "s", ["yes", "no", "yes no"])
     return {
-        "classify": (str(tmp_path / "c.csv"), lambda d, v: _read_tables(ClassifyConfig(), d, v, None)),
+        "classify": (str(tmp_path / "c.csv"),  # said by the run (or its search), not by each trial's reading
+                     lambda d, v: warn_val_trained(d, v, *_read_tables(ClassifyConfig(), d, v, None)[:2])),
         "tag": (str(tmp_path / "t.conll"), lambda d, v: _read_sentences(TagConfig(), d, v)),
         "translate": (str(tmp_path / "p.tsv"), lambda d, v: translation_data(d, v, Seq2SeqConfig())),
         "speech": (str(tmp_path / "s"), lambda d, v: speech_corpora(d, v, SpeechConfig())),
@@ -100,3 +101,15 @@ def test_the_command_line_says_it_as_a_warning_line(tmp_path: Path, capsys: pyte
                  "1", "--hidden", "4", "--embedding", "4", "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert err.count(f"rnnkit: warning: --val-data {data} is the training data --data {data} again") == 1
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("search", [False, True])
+def test_a_classifier_says_it_once_also_in_a_search(search: bool, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c.csv").write_text(CLASSIFY, encoding="utf-8")
+    data = str(tmp_path / "c.csv")
+    how = ["--autotune", "--steps", "4"] if search else ["--steps", "1"]
+    assert main(["train", "classify", "--data", data, "--val-data", data, "--out", str(tmp_path / "m"), *how,
+                 "--hidden", "4", "--embedding", "4", "--no-progress", "--threads", "1"]) == 0
+    assert capsys.readouterr().err.count(f"--val-data {data} is the training data --data {data} again") == 1
