@@ -17,10 +17,12 @@ from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import _read_tables, warn_val_trained
 from rnnkit.tasks._speech_config import SpeechConfig
 from rnnkit.tasks._speech_data import speech_corpora
+from rnnkit.tasks._speech_data import warn_val_trained as warn_speech
 from rnnkit.tasks._tag_config import TagConfig
 from rnnkit.tasks._tag_data import _read_sentences
 from rnnkit.tasks._translate_config import Seq2SeqConfig
 from rnnkit.tasks._translate_data import translation_data
+from rnnkit.tasks._translate_data import warn_val_trained as warn_pairs
 
 CLASSIFY = "text,label\n" + "".join(f"text number {i},{'ab'[i % 2]}\n" for i in range(6))
 TAG = "".join(f"w{i} X\nv{i} Y\n\n" for i in range(4))
@@ -52,8 +54,8 @@ def _readers(tmp_path: Path) -> dict[str, tuple[str, object]]:
         "classify": (str(tmp_path / "c.csv"),  # said by the run (or its search), not by each trial's reading
                      lambda d, v: warn_val_trained(d, v, *_read_tables(ClassifyConfig(), d, v, None)[:2])),
         "tag": (str(tmp_path / "t.conll"), lambda d, v: _read_sentences(TagConfig(), d, v)),
-        "translate": (str(tmp_path / "p.tsv"), lambda d, v: translation_data(d, v, Seq2SeqConfig())),
-        "speech": (str(tmp_path / "s"), lambda d, v: speech_corpora(d, v, SpeechConfig())),
+        "translate": (str(tmp_path / "p.tsv"), lambda d, v: warn_pairs(d, v, *translation_data(d, v, Seq2SeqConfig()))),
+        "speech": (str(tmp_path / "s"), lambda d, v: warn_speech(d, v, *speech_corpora(d, v, SpeechConfig()))),
     }
 
 
@@ -113,3 +115,12 @@ def test_a_classifier_says_it_once_also_in_a_search(search: bool, tmp_path: Path
     assert main(["train", "classify", "--data", data, "--val-data", data, "--out", str(tmp_path / "m"), *how,
                  "--hidden", "4", "--embedding", "4", "--no-progress", "--threads", "1"]) == 0
     assert capsys.readouterr().err.count(f"--val-data {data} is the training data --data {data} again") == 1
+
+
+def test_the_readers_rnnkit_report_shares_say_nothing(tmp_path: Path) -> None:
+    """``rnnkit report`` rebuilds a run's validation data with the readers: the warning is train's own."""
+    readers = _readers(tmp_path)
+    data = readers["translate"][0]
+    assert _said(lambda: translation_data(data, data, Seq2SeqConfig())) == []
+    data = readers["speech"][0]
+    assert _said(lambda: speech_corpora(data, data, SpeechConfig())) == []

@@ -27,11 +27,16 @@ def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tup
     """Training and validation utterances: ``data`` is a corpus folder, or a folder with ``train/`` (and
     ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
     else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
-    train, val = corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
-    if val_data:  # a copied corpus: the same file names and transcripts
+    return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
+
+
+def warn_val_trained(data: str, val_data: str | None, train: Sequence[Utterance], val: Sequence[Utterance]) -> None:
+    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
+    utterances compared by file name and transcript (a copied corpus has other paths); said by ``train``, not by the
+    readers of a run's validation utterances (``rnnkit report``)."""
+    if val_data:
         train_keys, val_keys = ([(u.audio.name, u.text, u.phonemes) for u in side] for side in (train, val))
         warn_validation_trained(data, val_data, train_keys, val_keys, "utterances", "loss, CER and WER")
-    return train, val
 
 
 def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> None:
