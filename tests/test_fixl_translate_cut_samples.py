@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
 
 from rnnkit.cli import main
 from rnnkit.models.seq2seq import Hypothesis
@@ -26,9 +25,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_sample_that_reached_its_limit_counts_when_asked() -> None:
-    hyps = [[Hypothesis([4], 0.0, 0.0), Hypothesis([4, 5, 6], 0.0, 0.0), Hypothesis([4, 5, 6], 0.0, 0.0)]]
-    assert reached_limit(hyps, torch.tensor([3])) == 0  # the best alone: a beam's n-best
-    assert reached_limit(hyps, torch.tensor([3]), every=True) == 2
+    cut = Hypothesis([4, 5, 6], 0.0, 0.0, cut=True)
+    hyps = [[Hypothesis([4], 0.0, 0.0), cut, cut]]
+    assert reached_limit(hyps) == 0  # the best alone: a beam's n-best
+    assert reached_limit(hyps, every=True) == 2
 
 
 def test_the_warning_counts_sampled_translations_and_a_beams_best_alone() -> None:
@@ -39,7 +39,7 @@ def test_the_warning_counts_sampled_translations_and_a_beams_best_alone() -> Non
 
 
 def test_translate_sample_n_best_counts_each_printed_sample(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["translate", str(run), "3 May 1999", "May 4", "--max-len-a", "0", "--max-len-b", "1", "--min-len", "1",
+    args = ["translate", str(run), "3 May 1999", "May 4", "--max-len-a", "0", "--max-len-b", "1", "--min-len", "2",
             "--sample", "--seed", "1", "--n-best", "3"]
     assert main(args) == 0
     out, err = capsys.readouterr()

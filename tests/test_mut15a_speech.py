@@ -87,7 +87,7 @@ def _result(tmp_path: Path, last_eval: dict[str, float], best: bool = True) -> T
 def test_the_closing_line_names_the_rate_and_the_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     speech.report(_result(tmp_path, {"loss": 1.5, "per": 0.25, "wer": 0.5}), False)
     line = capsys.readouterr().out
-    assert line.startswith("best validation loss 1.5000 nats/symbol at step 3, PER 0.250 (4 steps, 1.2 s); model in ")
+    assert line.startswith("best validation loss 1.5000 nats/symbol at step 3, PER 0.2500 (4 steps, 1.2 s); model in ")
     speech.report(_result(tmp_path, {"loss": 1.5, "cer": 0.125, "wer": 0.5}), True)
     assert json.loads(capsys.readouterr().out) == {
         "best_val_loss": 1.5, "best_step": 3, "val_cer": 0.125, "val_wer": 0.5, "steps": 4, "seconds": 1.23,

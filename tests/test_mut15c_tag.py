@@ -17,7 +17,9 @@ TINY = ["--steps", "1", "--hidden", "4", "--embedding", "4", "--char-dim", "0", 
 def test_a_file_of_one_tag_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "one.txt"
     data.write_text("the/O cat/O\na/O dog/O\n", encoding="utf-8")
-    assert main(["train", "tag", "--data", str(data), "--val-data", str(data), "--out", str(tmp_path / "r"),
+    val = tmp_path / "val.txt"  # not the training file, which is warned of
+    val.write_text("a/O cat/O\n", encoding="utf-8")
+    assert main(["train", "tag", "--data", str(data), "--val-data", str(val), "--out", str(tmp_path / "r"),
                  *TINY]) == 2
     assert capsys.readouterr().err == (f"rnnkit: error: {data}: only one tag ('O') in the training sentences; a "
                                        "tagger needs at least two\n")

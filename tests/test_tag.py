@@ -81,7 +81,7 @@ def test_predict_text_and_conll_file(tagger: tuple[Path, Path], capsys: pytest.C
     bare.write_text("a\n7\n\n?\n", encoding="utf-8")
     tagged = tmp_path / "tagged.conll"
     assert main(["predict", str(out), "--file", str(bare), "--output", str(tagged)]) == 0
-    assert tagged.read_text(encoding="utf-8") == "a\tLETTER\n7\tDIGIT\n\n?\tPUNCT\n\n"
+    assert tagged.read_text(encoding="utf-8") == "a\tLETTER\n7\tDIGIT\n\n?\tPUNCT\n"  # the file's lines, tagged
     capsys.readouterr()
     assert main(["predict", str(out), "--file", str(bare), "--json"]) == 0
     assert [json.loads(x) for x in capsys.readouterr().out.splitlines()] == [

@@ -6,7 +6,8 @@ What a user gets:
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
   paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
-  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``; a file whose header is ``image,caption``, Flickr8k's
+  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``, and ``a.jpg.1#0`` too, its lines left out with a
+  warning where neither is there (``2258277193_586949ec62.jpg.1``); a file whose header is ``image,caption``, Flickr8k's
   ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read as CSV). A line without exactly
   one tab, an empty side, a missing image or a file that is not UTF-8 is refused with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
@@ -51,6 +52,8 @@ __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "lo
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
 _TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
+#: Flickr8k.token.txt's '2258277193_586949ec62.jpg.1': an image's name (its extension) with a stray '.1' after it
+_STRAY = re.compile(r"(.+\.[^./\\]+)\.\d+")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     csv.field_size_limit(FIELD_SIZE_LIMIT)
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
+    strays: list[tuple[int, str]] = []  # the lines of Flickr8k's stray names whose image is missing, left out
     first, _ = index_header(lines)
     split = _header_split(lines[first - 1]) if first else None
     comma = split == ","  # Flickr8k's captions.txt, as Kaggle ships it
@@ -88,12 +92,17 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
         image = Path(name)
         if image not in files:
             file = listed_file(path, number, folder, name) or _token_file(path, number, folder, name)
+            if file is None and _stray_name(name):
+                strays.append((number, name))
+                continue
             if file is None:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
                 raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
             files[image] = file
         found.setdefault(files[image], []).append(caption)
+    if strays:
+        _warn_strays(path, strays, len(strays) + sum(map(len, found.values())))
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
@@ -203,7 +212,29 @@ def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | Non
     name, as Keras's captioning tutorial reads it), where ``a.jpg#0`` itself is no file: those lines were refused
     as 'no such image'."""
     match = _TOKEN.fullmatch(name)
-    return None if match is None else listed_file(index, number, folder, match.group(1))
+    if match is None:
+        return None
+    stray = _STRAY.fullmatch(match.group(1))  # 'a.jpg.1#0' is a caption of 'a.jpg', as the tutorials read it
+    return listed_file(index, number, folder, match.group(1)) or (
+        None if stray is None else listed_file(index, number, folder, stray.group(1)))
+
+
+def _stray_name(name: str) -> str | None:
+    """The image a Flickr8k token name with a stray number after its extension stands for (``a.jpg`` of
+    ``a.jpg.1#0``); None for any other name."""
+    match = _TOKEN.fullmatch(name)
+    stray = None if match is None else _STRAY.fullmatch(match.group(1))
+    return None if stray is None else stray.group(1)
+
+
+def _warn_strays(index: Path, strays: Sequence[tuple[int, str]], lines: int) -> None:
+    """Say that the ``strays`` (line, name) were left out: Flickr8k.token.txt lists
+    ``2258277193_586949ec62.jpg.1#0`` to ``#4``, an image the data set does not hold by either name. Keras's
+    captioning tutorial skips them (it reads only names ending ``jpg``); every other missing image is refused."""
+    number, name = strays[0]
+    warn(f"{index}:{number}: no such image {name.split('#')[0]!r} (nor {_stray_name(name)!r}), a name "
+         f"Flickr8k.token.txt gives with a stray number after its extension: its captions are left out "
+         f"({len(strays)} of {lines} captions), as Keras's captioning tutorial leaves them")
 
 
 def image_shape(size: int | str | Sequence[int]) -> tuple[int, int]:

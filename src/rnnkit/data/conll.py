@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -27,7 +27,7 @@ from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.wording import counted
 
-__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "tagged_text", "write_conll"]
+__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "tagged_lines", "tagged_text", "write_conll"]
 
 #: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
 TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
@@ -220,10 +220,32 @@ def _conllu_word(fields: list[str]) -> list[str] | None:
     return [] if "-" in fields[0] or "." in fields[0] else [fields[1], fields[3]]
 
 
-def write_conll(path: str | Path, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> None:
-    """Write ``token<TAB>tag`` lines, a blank line after each sentence, whole or not at all."""
+def write_conll(path: str | Path, tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
+                lines: Iterable[str] | None = None) -> None:
+    """Write ``token<TAB>tag`` lines, a blank line after each sentence, whole or not at all; or ``lines``, the
+    sentences in the layout of the file they were read from (:func:`tagged_lines`)."""
     with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for sent, sent_tags in zip(tokens, tags, strict=True):
-            for tok, tag in zip(sent, sent_tags, strict=True):
-                fh.write(f"{tok}\t{tag}\n")
-            fh.write("\n")
+        for line in _sentence_lines(tokens, tags) if lines is None else lines:
+            fh.write(f"{line}\n")
+
+
+def _sentence_lines(tokens: Sequence[Sequence[str]], tags: Sequence[Sequence[str]]) -> Iterator[str]:
+    for sent, sent_tags in zip(tokens, tags, strict=True):
+        yield from (f"{tok}\t{tag}" for tok, tag in zip(sent, sent_tags, strict=True))
+        yield ""
+
+
+def tagged_lines(sentences: Sentences, tags: Sequence[Sequence[str]]) -> Iterator[str]:
+    """The file ``sentences`` were read from (:func:`read_conll`), line for line, each token's line as
+    ``token<TAB>tag`` (``tags``, one a token) and every other line as written: blank lines, ``-DOCSTART-`` lines,
+    CoNLL-U comments and multiword-token lines. Its Nth line is the file's, so it pastes beside the file (``paste
+    test.conll <(cut -f2 tagged)``), as conlleval reads a tagger's output; a tag for each token, as NCRF++ and
+    flair write them."""
+    at: dict[int, str] = {}
+    for i, (sent, sent_tags) in enumerate(zip(sentences.tokens, tags, strict=True)):
+        numbers = (sentences.token_lines[i] if sentences.token_lines is not None
+                   else range(sentences.lines[i], sentences.lines[i] + len(sent)))
+        at.update((n, f"{tok}\t{tag}") for n, tok, tag in zip(numbers, sent, sent_tags, strict=True))
+    text = tagged_text(sentences.path)
+    written = text.split("\n")[: -1 if text.endswith("\n") else None]
+    yield from (at.get(number, line) for number, line in enumerate(written, start=1))

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, report_warnings, warn
+from rnnkit.files import same_file
 
 __all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
-           "spellings", "split_fraction", "stratified_split", "validation_folder"]
+           "spellings", "split_fraction", "stratified_split", "validation_folder", "warn_validation_trained"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -142,6 +143,25 @@ def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read
     if validation_folder(root, (index,)) is not None:
         return train, read(root / "val")
     return split_fraction(train, fraction, seed) if fraction > 0 else (train, [])
+
+
+def warn_validation_trained(data: str | Path, val_data: str | Path, train: Iterable[Hashable],
+                            val: Sequence[Hashable], unit: str, scores: str) -> None:
+    """Warn, once, where ``--val-data`` is the training data again: the file (or folder) ``data`` names, by whatever
+    path, or one every one of whose ``unit`` (rows, pairs, sentences, utterances: ``val``, each as a hashable key)
+    is a training one too, a copy (``train``'s keys, kept as a set of hashes). Its ``scores`` then measure what the
+    model has learnt, not how it does on data it has not seen. Some shared items are not warned of: short texts
+    recur in any two samples of one language."""
+    if same_file(data, val_data):
+        said = f"--val-data {val_data} is the training data --data {data} again"
+    else:
+        seen = {hash(key) for key in train}
+        if not val or any(hash(key) not in seen for key in val):
+            return
+        said = f"--val-data {val_data}: all {len(val)} validation {unit} are training {unit} too (--data {data})"
+    with report_warnings():
+        warn(f"{said}: the validation {scores} then score what the model has learnt; give validation data that is "
+             "not in the training data")
 
 
 def validation_folder(data: object, indexes: Sequence[str] = CORPUS_INDEXES) -> Path | None:

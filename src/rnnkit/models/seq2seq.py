@@ -97,13 +97,16 @@ class Memory:
 class Hypothesis:
     """One decoded output: target ids (no BOS/EOS), its log-probability, the length-normalised score used
     to rank it and, when asked, the attention weights (one row over the real source positions per token) or
-    ``sources``: for each token, the source position its attention weighed most (what ``replace_unk`` copies)."""
+    ``sources``: for each token, the source position its attention weighed most (what ``replace_unk`` copies).
+    ``cut``: the length limit ended it, where the model's most likely next token was not EOS (one that stops at
+    the limit with EOS its own choice there is not cut)."""
 
     tokens: list[int]
     log_prob: float
     score: float
     attention: list[list[float]] | None = None
     sources: list[int] | None = None
+    cut: bool = False
 
 
 DecState = tuple[Any, Tensor | None]  # (the decoder stack's state, the previous attentional vector)
@@ -306,9 +309,10 @@ class AttentionDecoder(nn.Module):
         return _select_state(state, index)
 
     def _step_log_probs(self, logits: Tensor, t: int, max_len: Tensor, history: list[list[int]],
-                        no_repeat_ngram: int, min_len: int = 0) -> Tensor:
+                        no_repeat_ngram: int, min_len: int = 0) -> tuple[Tensor, Tensor]:
         """Log-probabilities of the next token with padding, BOS and blocked n-grams removed, EOS removed before
-        ``min_len`` tokens (unless nothing else is left to write) and forced at each row's maximum length."""
+        ``min_len`` tokens (unless nothing else is left to write) and forced at each row's maximum length; and
+        the rows (bool) whose EOS was forced there, the model's most likely token being another (the cut ones)."""
         logp = torch.log_softmax(logits.float(), dim=-1)
         logp[:, PAD_ID] = float("-inf")
         logp[:, self.bos_id] = float("-inf")
@@ -322,10 +326,12 @@ class AttentionDecoder(nn.Module):
             stuck = torch.isneginf(logp.amax(-1))  # every other token blocked: the output ends early after all
             logp[stuck, self.eos_id] = eos[stuck]
         at_end = max_len <= t
+        forced = torch.zeros_like(at_end)
         if bool(at_end.any()):
+            forced = at_end & (logp.argmax(-1) != self.eos_id)  # the model's own end at the limit is no cut
             logp[at_end] = float("-inf")
             logp[at_end, self.eos_id] = 0.0
-        return logp
+        return logp, forced
 
     @torch.no_grad()
     def greedy(self, src: Tensor, src_len: Tensor, max_len: Tensor, no_repeat_ngram: int = 0,
@@ -346,14 +352,18 @@ class AttentionDecoder(nn.Module):
         attn: list[list[list[float]]] = [[] for _ in range(batch)]
         positions: list[list[int]] = [[] for _ in range(batch)]
         logp_sum = [0.0] * batch
+        cut = [False] * batch
         rows = list(range(batch))  # the source of each row of the batch still decoding
         t = 0
         while rows:
             logits, state, weights = self.decoder_step(prev, state, memory, t)
-            logp = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram, min_len)
+            logp, forced = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram,
+                                                min_len)
             best = logp.argmax(-1) if choose is None else choose(logp)
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             keep = []
+            for i in (rows[j] for j in forced.nonzero().flatten().tolist()):
+                cut[i] = True
             for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):
                 logp_sum[i] += float(logp[j, token])
                 if return_attention and weights is not None:
@@ -371,7 +381,8 @@ class AttentionDecoder(nn.Module):
                     max_len, best = max_len.index_select(0, index), best.index_select(0, index)
             prev, t = best, t + 1
         return [Hypothesis(tokens[i], logp_sum[i], logp_sum[i], attn[i] if return_attention else None,
-                           positions[i][: len(tokens[i])] if source_positions else None) for i in range(batch)]
+                           positions[i][: len(tokens[i])] if source_positions else None, cut[i])
+                for i in range(batch)]
 
     @torch.no_grad()
     def samples(self, src: Tensor, src_len: Tensor, max_len: Tensor, n: int, choose: Callable[[Tensor], Tensor],
@@ -404,9 +415,9 @@ class AttentionDecoder(nn.Module):
         t = 0
         while not bool(search.finished.all()):
             logits, state, weights = self.decoder_step(prev, state, memory, t)
-            logp = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram, min_len)
+            logp, forced = self._step_log_probs(logits, t, max_len, search.history, no_repeat_ngram, min_len)
             most = weights.argmax(-1) if source_positions and weights is not None else None
-            origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None, most)
+            origin, prev = search.advance(logp, self.eos_id, weights if return_attention else None, most, forced)
             state = self.select_state(state, origin)
             t += 1
         return [search.best(b, n_best, alpha, src_len[b].item(), return_attention, source_positions)
@@ -497,12 +508,14 @@ class _Beams:
         self.history: list[list[int]] = [[] for _ in range(batch * k)]
         self.attention: list[list[list[float]]] = [[] for _ in range(batch * k)]
         self.sources: list[list[int]] = [[] for _ in range(batch * k)]
+        self.cut = [False] * (batch * k)
 
     def advance(self, logp: Tensor, eos: int, weights: Tensor | None,
-                most: Tensor | None = None) -> tuple[Tensor, Tensor]:
+                most: Tensor | None = None, forced: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Extend every row by one token; returns the row each new row came from and the tokens written.
         A finished row only extends with padding, at no cost. ``weights``: the attention of each row's token,
-        kept; ``most``: the source position of each row's most attention, kept."""
+        kept; ``most``: the source position of each row's most attention, kept; ``forced``: the rows whose EOS
+        the length limit forced (:meth:`AttentionDecoder._step_log_probs`), whose hypotheses are cut."""
         logp = logp.clone()
         logp[self.finished] = float("-inf")
         logp[self.finished, PAD_ID] = 0.0
@@ -519,8 +532,11 @@ class _Beams:
         old_hist, old_attn, old_sources = self.history, self.attention, self.sources
         self.history, self.attention, self.sources = [], [], []
         positions = most.tolist() if most is not None else None
+        old_cut, self.cut = self.cut, []
+        forced_rows = forced.tolist() if forced is not None else [False] * len(old_cut)
         for row, (src_row, token) in enumerate(zip(origin.tolist(), tokens.tolist(), strict=True)):
             grows = not was_finished[row]
+            self.cut.append(old_cut[src_row] or (grows and forced_rows[src_row]))
             self.history.append(old_hist[src_row] + ([token] if grows else []))
             att = old_attn[src_row]
             if weights is not None and grows:
@@ -542,6 +558,6 @@ class _Beams:
             tokens = hist[:-1] if hist and self.finished[row] else hist
             att = [w[:src_len] for w in self.attention[row]] if with_attention else None
             sources = self.sources[row][: len(tokens)] if with_sources else None
-            hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att, sources))
+            hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att, sources, self.cut[row]))
         hyps.sort(key=lambda h: -h.score)
         return hyps[:n_best]

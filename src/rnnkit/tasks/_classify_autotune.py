@@ -35,6 +35,7 @@ from rnnkit.tasks._classify_data import (
     _warn_label_spellings,
     _warn_unsplit,
     is_multi_label,
+    warn_val_trained,
 )
 from rnnkit.train import distributed
 from rnnkit.train.autotune import search
@@ -110,12 +111,14 @@ def _autotune(config: ClassifyConfig, data: str | None, out: Path, train: Callab
     refuse_written_inputs(out, (("--data", data), ("--val-data", val_data)), (AUTOTUNE_LOG,),
                           {AUTOTUNE_TRIALS: KEPT_FOLDERS[AUTOTUNE_TRIALS]})
     # bad data is refused before anything is written
-    tables = _read_tables(config, *data_sources(None, data, val_data, MISSING_DATA), None)
+    sources = data_sources(None, data, val_data, MISSING_DATA)
+    tables = _read_tables(config, *sources, None)
     multi = is_multi_label(config, None, *tables[:2])
     if verbose:
         _say_headerless(*tables[:2])
     _warn_unsplit(config.label_separator, config.label_column, *tables[:2])
     _warn_label_spellings(config.label_column, *tables[:2])
+    warn_val_trained(*sources, *tables[:2])
     # a second search into OUT is refused, not mixed with this one; a search that fails before any trial
     # trained (a model too big for the memory) leaves no OUT
     made = missing_folders(out)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.data.polarity import is_polarity_source, load_polarity
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tabular import (
     Table,
     check_labels_known,
@@ -143,6 +144,14 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
     if not is_multi_label(config, ckpt, train_t, val_t):  # a multi-label model misses an unseen label, as fastText
         check_labels_known(val_t, labels, config.label_column)
     return train_t, val_t, labels
+
+
+def warn_val_trained(data: str, val_data: str | None, train: Table, val: Table) -> None:
+    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
+    rows compared by text and label; said by a run, or once by a search (not again by each of its trials)."""
+    if val_data:
+        warn_validation_trained(data, val_data, zip(train.texts, train.labels, strict=True),
+                                list(zip(val.texts, val.labels, strict=True)), "rows", "loss and accuracy")
 
 
 def _pretrain_texts(config: ClassifyConfig, ckpt: Checkpoint | None, out: Path, given: str | None) -> list[str]:

@@ -16,7 +16,7 @@ import torch
 from rnnkit.data.audio import SAMPLE_RATE, log_mel, resample
 from rnnkit.data.audio_read import declared_length, read_audio
 from rnnkit.data.speech import Utterance, is_korean, phonemize, read_manifest, symbols_of, text_of
-from rnnkit.data.split import corpus_sides
+from rnnkit.data.split import corpus_sides, warn_validation_trained
 from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
@@ -28,6 +28,15 @@ def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tup
     ``val/``) corpora as ``rnnkit data speech`` writes. Validation is ``val_data``, else ``data``'s ``val/``,
     else a seeded ``val_fraction`` of the training utterances (also of ``train/`` without a ``val/``)."""
     return corpus_sides(data, val_data, "manifest.tsv", read_manifest, config.val_fraction, config.split_seed)
+
+
+def warn_val_trained(data: str, val_data: str | None, train: Sequence[Utterance], val: Sequence[Utterance]) -> None:
+    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
+    utterances compared by file name and transcript (a copied corpus has other paths); said by ``train``, not by the
+    readers of a run's validation utterances (``rnnkit report``)."""
+    if val_data:
+        train_keys, val_keys = ([(u.audio.name, u.text, u.phonemes) for u in side] for side in (train, val))
+        warn_validation_trained(data, val_data, train_keys, val_keys, "utterances", "loss, CER and WER")
 
 
 def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> None:

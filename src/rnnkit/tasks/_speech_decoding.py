@@ -22,6 +22,12 @@ from rnnkit.models.language_model import LanguageModel
 from rnnkit.models.speech import SpeechRecognizer
 
 
+def rate_said(name: str, value: float) -> str:
+    """An error rate as every line a user reads says it (``PER 0.2500``): ``rnnkit train speech``'s closing line and
+    ``rnnkit evaluate``'s, at one precision (they said 0.250 and 0.2500)."""
+    return f"{name.upper()} {value:.4f}"
+
+
 def error_rates(hyps: Sequence[str], refs: Sequence[str], kind: str) -> dict[str, float]:
     """``per`` (phonemes; word boundaries left out) or ``cer`` (characters), and ``wer`` (words: phoneme
     groups between ``|``, or words of the text), from ``jiwer``."""

@@ -12,7 +12,7 @@ from rnnkit.errors import UserError, report_warnings
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ensemble
 from rnnkit.tasks._speech_config import SPEC_AUGMENT, SYMBOLS, SpeechConfig
-from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT
+from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, rate_said
 from rnnkit.tasks._speech_trained import Transcriber
 from rnnkit.train.options import add_data_arguments
 from rnnkit.wording import counted
@@ -82,8 +82,8 @@ def _evaluate_command(rec: Transcriber, args: argparse.Namespace) -> int:
         return 0
     rate = "per" if "per" in result else "cer"
     lm = f" with {result['lm']} (weight {result['lm_weight']:g}, bonus {result['bonus']:g})" if "lm" in result else ""
-    print(f"{counted(result['utterances'], 'utterance')}, beam {result['beam']}{lm}: {rate.upper()} "
-          f"{result[rate]:.4f}, WER {result['wer']:.4f}")
+    print(f"{counted(result['utterances'], 'utterance')}, beam {result['beam']}{lm}: {rate_said(rate, result[rate])}, "
+          f"{rate_said('wer', result['wer'])}")
     return 0
 
 

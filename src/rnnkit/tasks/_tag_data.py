@@ -15,6 +15,7 @@ from torch import Tensor
 from rnnkit.data.conll import Sentences
 from rnnkit.data.slashtags import read_tagged
 from rnnkit.data.spelling import char_vocab, fold
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError, report_warnings, warn
@@ -45,11 +46,17 @@ def check_model_knows(sentences: Sentences, labels: Sequence[str]) -> None:
     _check_tags_known(sentences, labels, f"is not one the model knows ({', '.join(labels[:10])})")
 
 
+def _keys(sentences: Sentences) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each sentence as its tokens and tags, what :func:`~rnnkit.data.split.warn_validation_trained` compares."""
+    return [(tuple(tokens), tuple(tags or ())) for tokens, tags in zip(sentences.tokens, sentences.tags, strict=True)]
+
+
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
     warn_span_openings(sentences)
     if val_data:
         val = read_tagged(val_data)
+        warn_validation_trained(data, val_data, _keys(sentences), _keys(val), "sentences", "loss, accuracy and F1")
         if not same_file(data, val_data):  # the training file given again: its warning is said
             warn_span_openings(val, span_way(sentences.tags), f"the training file {data}'s")
         return sentences, val
@@ -83,13 +90,15 @@ def span_way(tagged: Sequence[Sequence[str] | None], labels: Sequence[str] | Non
     no ``B-``, surely IOB1: :func:`~rnnkit.spans.label_openings`); where they say ``B-``, that way only where more of
     its guesses open a span with ``B-`` than with ``I-``. Labels with ``B-`` for each type are IOB2's and also an IOB1
     corpus's with two spans of each type side by side somewhere, whose tagger opens with ``I-``; and the guesses of a
-    half-trained IOB2 tagger may open with ``I-``: the way is unknown then."""
+    half-trained IOB2 tagger may open with ``I-``: the way is unknown then (not for labels that mark a span's end,
+    surely IOBES's or BILUO's)."""
     counts = Counter(prefix for tags in tagged for prefix in span_openings(tags or []))
     opened = set(counts) if labels is None else label_openings(labels)
-    if len(opened) != 1 or labels is not None and opened == {"B"} and counts["B"] <= counts["I"]:
-        return None
     written = labels if labels is not None else [t for tags in tagged for t in tags or []]
-    ends, way = {t[:2] for t in written} & _ENDED, opened.pop()
+    ends = {t[:2] for t in written} & _ENDED
+    if len(opened) != 1 or labels is not None and opened == {"B"} and counts["B"] <= counts["I"] and not ends:
+        return None
+    way = opened.pop()
     return way if way == "I" or not ends else "BILUO" if ends & {"L-", "U-"} else "IOBES"
 
 
@@ -99,7 +108,8 @@ def warn_span_openings(sentences: Sentences, way: str | None = None, whose: str 
     two tags for a span's first token, and token accuracy counts one wrong where the other is written, while the span
     scores (conlleval's) read both alike. Such a file was read without a word. A file of IOBES or BILUO tags (any
     ``E-``, ``S-``, ``L-`` or ``U-``) is none of the two, and not looked at; a ``way`` of IOBES or BILUO is named so
-    (not IOB2, though they too open spans with ``B-``)."""
+    (not IOB2, though they too open spans with ``B-``), and an IOB2 file beside it is warned of too: it marks no
+    span's end, so a span's last token and a one-token span are counted wrong where the model writes them its way."""
     if any(t[:2] in _ENDED for tags in sentences.tags for t in tags or []):
         return
     found = _openings(sentences)
@@ -115,10 +125,22 @@ def warn_span_openings(sentences: Sentences, way: str | None = None, whose: str 
                         else (_OPENED[way], "IOB1 to IOB2: a span's first I- made B-"))
         message = (f"{sentences.path}: its spans open with {_OPENED[mine]} (first: {where}), {whose} with {said}: "
                    f"{harm}; write both one way ({advice})")
+    elif way in _SCHEMES and found:
+        message = _unended(sentences.path, found["B"], way, whose)
     else:
         return
     with report_warnings():
         warn(message)
+
+
+def _unended(path: str, where: str, way: str, whose: str) -> str:
+    """The warning of an IOB2 file (its first span opened at ``where``) beside ``whose`` tags of the ``way`` IOBES or
+    BILUO: both open spans with ``B-``, but the file marks no span's end."""
+    last, single = ("E-", "S-") if way == "IOBES" else ("L-", "U-")
+    return (f"{path}: its spans are written as IOB2, marking no span's end (first span: {where}), {whose} as {way}: "
+            f"token accuracy and per-tag scores count a span's last token ({last}) and a span of one token ({single}) "
+            f"wrong wherever the two differ (the span scores, conlleval's, read both alike); write both one way (the "
+            f"file as {way}: {_SCHEMES[way]})")
 
 
 #: the prefixes of the tag schemes that mark a span's end (IOBES's, spaCy's BILUO's), and how each writes a span

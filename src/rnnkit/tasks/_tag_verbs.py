@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rnnkit.data.conll import NotConll, Sentences, read_conll, write_conll
+from rnnkit.data.conll import NotConll, Sentences, read_conll, tagged_lines, write_conll
 from rnnkit.data.tabular import file_format, file_lines
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
@@ -49,12 +49,14 @@ def _output_format(path: str) -> str:
     return "conll"
 
 
-def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], as_json: bool) -> None:
+def _write_tagged(path: str, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], as_json: bool,
+                  read: Sentences | None = None) -> None:
     """``--output``, then what was written, as classify's predict says it (:func:`~rnnkit.tasks._text.say_written`:
-    with ``as_json``, ``--json``, one JSON object on standard output)."""
+    with ``as_json``, ``--json``, one JSON object on standard output). CoNLL of the sentences ``read`` from a file
+    keeps that file's lines (:func:`~rnnkit.data.conll.tagged_lines`)."""
     fmt = _output_format(path)
     if fmt == "conll":
-        write_conll(path, sentences, tags)
+        write_conll(path, sentences, tags, None if read is None else tagged_lines(read, tags))
     else:
         with output_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             for sent, sent_tags in zip(sentences, tags, strict=True):
@@ -114,18 +116,16 @@ def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) ->
 
 
 def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace) -> None:
-    """A CoNLL file's sentences: the same file with a tag column, a JSON object a sentence, or ``--output``."""
+    """A CoNLL file's sentences: the file line for line with each token's tag (its blank and ``-DOCSTART-`` lines
+    kept, so the output lines up with it), a JSON object a sentence, or ``--output``."""
     tagged = m.tag(sentences.tokens)
     if args.output:
-        _write_tagged(args.output, sentences.tokens, tagged, args.json)
-        return
-    for sent, tags in zip(sentences.tokens, tagged, strict=True):
-        if args.json:  # one JSON object per sentence, as for TEXT arguments
+        _write_tagged(args.output, sentences.tokens, tagged, args.json, sentences)
+    elif args.json:  # one JSON object per sentence, as for TEXT arguments
+        for sent, tags in zip(sentences.tokens, tagged, strict=True):
             print(_json_line(sent, tags))
-            continue
-        for tok, tag in zip(sent, tags, strict=True):
-            sys.stdout.write(f"{tok}\t{tag}\n")
-        sys.stdout.write("\n")
+    else:
+        sys.stdout.writelines(f"{line}\n" for line in tagged_lines(sentences, tagged))
 
 
 def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:

@@ -12,6 +12,7 @@ import torch
 
 from rnnkit.data.batching import ShuffledBatches
 from rnnkit.data.pairs import Pair, read_pairs, split_pairs
+from rnnkit.data.split import warn_validation_trained
 from rnnkit.data.tokenize import (
     UNK_ID,
     Tokenizer,
@@ -45,6 +46,13 @@ def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> 
     if not train_pairs:
         raise UserError(f"{data}: no training pairs left")
     return train_pairs, val_pairs
+
+
+def warn_val_trained(data: str, val_data: str | None, train: Sequence[Pair], val: Sequence[Pair]) -> None:
+    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
+    pairs compared; said by ``train``, not by the readers of a run's validation pairs (``rnnkit report``)."""
+    if val_data:
+        warn_validation_trained(data, val_data, train, val, "pairs", "loss and BLEU")
 
 
 def _bible() -> dict[str, list[Pair]]:

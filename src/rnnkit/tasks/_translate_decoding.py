@@ -155,12 +155,11 @@ def _max_lengths(src_len: torch.Tensor, a: float, b: int, cap: int | torch.Tenso
     return limit.minimum(torch.as_tensor(cap, dtype=torch.float64)).long()
 
 
-def reached_limit(nbests: Sequence[Sequence[Hypothesis]], max_len: torch.Tensor, every: bool = False) -> int:
+def reached_limit(nbests: Sequence[Sequence[Hypothesis]], every: bool = False) -> int:
     """How many of a batch's best hypotheses (with ``every``, of all its hypotheses: drawn samples, each a
-    translation a user gets) stopped at their row's length limit (``max_len``, (B,)): the decoder wrote no end of
-    its own there, so the text is cut."""
-    return sum(sum(len(h.tokens) >= limit for h in (hyps if every else hyps[:1]))
-               for hyps, limit in zip(nbests, max_len.tolist(), strict=True))
+    translation a user gets) were cut at their row's length limit: the model's next token there was not its end
+    (:attr:`~rnnkit.models.seq2seq.Hypothesis.cut`; one whose own end came just at the limit is whole)."""
+    return sum(sum(h.cut for h in (hyps if every else hyps[:1])) for hyps in nbests)
 
 
 def counts_every_sample(decoding: Decoding) -> bool:

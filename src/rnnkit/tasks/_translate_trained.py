@@ -192,7 +192,7 @@ class Translator:
             else:
                 nbests = self.model.beam_search(src, src_len, max_len, d.beam, d.n_best, d.alpha, d.no_repeat_ngram,
                                                 return_attention, d.replace_unk, d.min_len)
-            cut += reached_limit(nbests, max_len, counts_every_sample(d))
+            cut += reached_limit(nbests, counts_every_sample(d))
             for i, hyps in zip(batch, nbests, strict=True):
                 results[i] = self._result(items[i], hyps, as_dict, return_attention)
         warn_cut(cut, len(items), d)

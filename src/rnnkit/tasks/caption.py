@@ -124,8 +124,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
     data, val_data = data_sources(ckpt, data, val_data,  # a resumed run's own, from any directory
                                   "--data is required:"
                                   " a folder with captions.tsv (image<TAB>caption) and the images")
-    train_items, val_items = caption_folders(str(data), val_data, config)
-    with report_warnings():
+    with report_warnings():  # Flickr8k's stray names left out; validation images that are training images
+        train_items, val_items = caption_folders(str(data), val_data, config)
         warn_shared_images(train_items, val_items)
     tok = (_saved_tokenizer(ckpt) if ckpt is not None else
            WordTokenizer.train([_caption_text(c) for it in train_items for c in it.captions],

@@ -83,6 +83,7 @@ from rnnkit.tasks._classify_data import (
     _warn_label_spellings,
     _warn_unsplit,
     is_multi_label,
+    warn_val_trained,
 )
 from rnnkit.tasks._classify_data import load_source as load_source
 from rnnkit.tasks._classify_data import warn_headerless as warn_headerless
@@ -141,6 +142,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     if verbose:
         _say_headerless(train_t, val_t)
+    if not in_search:
+        warn_val_trained(data, val_data, train_t, val_t)
     if not in_search and ckpt is None:
         _warn_unsplit(config.label_separator, config.label_column, train_t, val_t)
         _warn_label_spellings(config.label_column, train_t, val_t)

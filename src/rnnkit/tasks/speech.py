@@ -44,8 +44,9 @@ from rnnkit.tasks._speech_data import (
     speech_corpora,
     warn_korean_phonemes,
     warn_low_rates,
+    warn_val_trained,
 )
-from rnnkit.tasks._speech_decoding import _decode_all, error_rates
+from rnnkit.tasks._speech_decoding import _decode_all, error_rates, rate_said
 from rnnkit.tasks._speech_trained import Transcriber
 from rnnkit.tasks._speech_verbs import (
     _corpus_arguments,
@@ -129,6 +130,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
                                   " a folder with manifest.tsv (audio<TAB>text) and audio files")
     with report_warnings():  # a recording listed twice; Korean transcripts about to be trained as phonemes
         corpora = speech_corpora(str(data), val_data, config)
+        warn_val_trained(str(data), val_data, *corpora)
         if ckpt is None:
             warn_korean_phonemes(corpora[0], config)
     train_utts, val_utts = (_with_phonemes(u, config) for u in corpora)
@@ -212,7 +214,7 @@ def report(result: TrainResult, as_json: bool) -> None:
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
                           **run_summary(result)}))
         return
-    print(closing_line(result, "symbol", f", {rate.upper()} {ev[rate]:.3f}" if rate else "", "utterances"))
+    print(closing_line(result, "symbol", f", {rate_said(rate, ev[rate])}" if rate else "", "utterances"))
 
 
 register(Task(

@@ -11,7 +11,8 @@
   characters gives a character tagger (no spelling encoder; ``predict`` then splits a text into
   characters, else on spaces).
 - ``rnnkit predict DIR TEXT... | --file FILE.conll [--json] [--output OUT]``: a tag for each token; a CoNLL file
-  of bare tokens in, the same file with a tag column out (``--output`` a ``.jsonl``: a sentence a line as
+  in, its lines out in order, each token's as ``TOKEN<TAB>TAG`` and its blank and ``-DOCSTART-`` lines as they are
+  (``--output`` a ``.jsonl``: a sentence a line as
   ``--json`` prints it); a file of plain sentences (not CoNLL), and ``--file -`` (standard input), are read one
   sentence a line, tagged as TEXT arguments are.
 - ``rnnkit evaluate DIR --data FILE [--json]``: per-token accuracy, macro-F1, per-tag precision/recall/F1

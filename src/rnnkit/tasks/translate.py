@@ -64,6 +64,7 @@ from rnnkit.tasks._translate_data import (
     decoder_targets,
     translation_data,
     unknown_share,
+    warn_val_trained,
 )
 from rnnkit.tasks._translate_decoding import _greedy, sacre_scores
 from rnnkit.tasks._translate_trained import Translator
@@ -132,6 +133,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                                   "--data is required:"
                                   " a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)
+    warn_val_trained(str(data), val_data, train_pairs, val_pairs)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     side_vectors = vectors.read(config, ckpt, src_tok, tgt_tok)
     train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
