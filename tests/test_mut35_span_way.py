@@ -1,0 +1,34 @@
+"""Mutation round 35 of the folded IOB1/IOB2 warning (span_way, warn_span_openings): a U- tag alone names BILUO; a
+file opening with B- beside an IOBES or BILUO reference, and a file with no spans beside any, are told nothing."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from rnnkit.data.conll import Sentences
+from rnnkit.errors import RnnkitWarning
+from rnnkit.tasks._tag_data import span_way, warn_span_openings
+
+
+def test_a_u_tag_alone_names_biluo() -> None:
+    assert span_way([["B-PER", "I-PER", "O", "U-LOC"]]) == "BILUO"
+
+
+def _said(tags: list[list[str]], way: str) -> list[str]:
+    val = Sentences("v.conll", [["w"] * len(t) for t in tags], tags, [1 + 3 * i for i in range(len(tags))])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RnnkitWarning)
+        warn_span_openings(val, way, "the training file t.conll's")
+    return [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("way", ["IOBES", "BILUO", "B"])
+def test_a_file_opening_with_b_beside_a_way_opening_with_b_is_told_nothing(way: str) -> None:
+    assert _said([["B-PER", "I-PER", "O"], ["B-LOC"]], way) == []
+
+
+@pytest.mark.parametrize("way", ["I", "B", "IOBES"])
+def test_a_file_with_no_spans_is_told_nothing(way: str) -> None:
+    assert _said([["O", "O"], ["O"]], way) == []
