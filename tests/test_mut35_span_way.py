@@ -1,5 +1,6 @@
-"""Mutation round 35 of the folded IOB1/IOB2 warning (span_way, warn_span_openings): a U- tag alone names BILUO; a
-file opening with B- beside an IOBES or BILUO reference, and a file with no spans beside any, are told nothing."""
+"""Mutation round 35 of the folded IOB1/IOB2 warning (span_way, warn_span_openings): a U- tag alone names BILUO; an
+IOB2 file beside an IOB2 reference, and a file with no spans beside any, are told nothing (an IOB2 file beside an
+IOBES or BILUO one is told its scheme: tests/test_fixm_iob2_beside_iobes.py)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,14 @@ def _said(tags: list[list[str]], way: str) -> list[str]:
     return [str(w.message) for w in caught]
 
 
-@pytest.mark.parametrize("way", ["IOBES", "BILUO", "B"])
-def test_a_file_opening_with_b_beside_a_way_opening_with_b_is_told_nothing(way: str) -> None:
-    assert _said([["B-PER", "I-PER", "O"], ["B-LOC"]], way) == []
+def test_an_iob2_file_beside_an_iob2_way_is_told_nothing() -> None:
+    assert _said([["B-PER", "I-PER", "O"], ["B-LOC"]], "B") == []
+
+
+@pytest.mark.parametrize("way", ["IOBES", "BILUO"])
+def test_an_iob2_file_beside_a_way_marking_ends_is_told_that_way(way: str) -> None:
+    said = _said([["B-PER", "I-PER", "O"], ["B-LOC"]], way)
+    assert len(said) == 1 and "written as IOB2" in said[0] and f"the file as {way}" in said[0], said
 
 
 @pytest.mark.parametrize("way", ["I", "B", "IOBES"])
