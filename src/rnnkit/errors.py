@@ -15,6 +15,7 @@ import math
 import operator
 import os
 import re
+import reprlib
 import shlex
 import sys
 import threading
@@ -154,13 +155,14 @@ def check_texts(verb: str, texts: object) -> list[str]:
     for i, item in enumerate(items):
         if not isinstance(item, str):
             raise TypeError(f"{verb} takes a text or a list of texts, not a {type(texts).__name__} holding "
-                            f"{type(item).__name__}: texts[{i}] is {item!r}{_missing_value(item)}")
+                            f"{type(item).__name__}: texts[{i}] is {reprlib.repr(item)}{_missing_value(item)}")
     return [exact_str(item) for item in items]
 
 
 def _missing_value(item: object) -> str:
-    """What :func:`check_texts` adds for a missing value (None, NaN): where it most likely came from, what to do."""
-    if item is None or (isinstance(item, float) and math.isnan(item)):
+    """What :func:`check_texts` adds for a missing value (None, NaN, pandas' ``pd.NA`` of a ``string`` column):
+    where it most likely came from, what to do."""
+    if item is None or (isinstance(item, float) and math.isnan(item)) or type(item).__name__ == "NAType":
         return (", a missing value (pandas reads an empty cell as NaN): leave those rows out, e.g. "
                 "df.dropna(subset=[column]), or give them a text")
     return ""
