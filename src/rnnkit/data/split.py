@@ -149,14 +149,19 @@ def warn_validation_trained(data: str | Path, val_data: str | Path, train: Itera
                             val: Sequence[Hashable], unit: str, scores: str) -> None:
     """Warn, once, where ``--val-data`` is the training data again: the file (or folder) ``data`` names, by whatever
     path, or one every one of whose ``unit`` (rows, pairs, sentences, utterances: ``val``, each as a hashable key)
-    is a training one too, a copy (``train``'s keys, kept as a set of hashes). Its ``scores`` then measure what the
-    model has learnt, not how it does on data it has not seen. Some shared items are not warned of: short texts
-    recur in any two samples of one language."""
+    is a training one too, a copy (``train``'s keys, read once and lazily: only ``val``'s hashes are kept, and the
+    reading stops once all are met, so a large corpus is not copied). Its ``scores`` then measure what the model has
+    learnt, not how it does on data it has not seen. Some shared items are not warned of: short texts recur in any
+    two samples of one language."""
     if same_file(data, val_data):
         said = f"--val-data {val_data} is the training data --data {data} again"
     else:
-        seen = {hash(key) for key in train}
-        if not val or any(hash(key) not in seen for key in val):
+        unmet = {hash(key) for key in val}
+        for key in train if unmet else ():
+            unmet.discard(hash(key))
+            if not unmet:
+                break
+        if not val or unmet:
             return
         said = f"--val-data {val_data}: all {len(val)} validation {unit} are training {unit} too (--data {data})"
     with report_warnings():

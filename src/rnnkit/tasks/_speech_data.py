@@ -35,7 +35,8 @@ def warn_val_trained(data: str, val_data: str | None, train: Sequence[Utterance]
     utterances compared by file name and transcript (a copied corpus has other paths); said by ``train``, not by the
     readers of a run's validation utterances (``rnnkit report``)."""
     if val_data:
-        train_keys, val_keys = ([(u.audio.name, u.text, u.phonemes) for u in side] for side in (train, val))
+        train_keys = ((u.audio.name, u.text, u.phonemes) for u in train)
+        val_keys = [(u.audio.name, u.text, u.phonemes) for u in val]
         warn_validation_trained(data, val_data, train_keys, val_keys, "utterances", "loss, CER and WER")
 
 

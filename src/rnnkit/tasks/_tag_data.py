@@ -5,7 +5,7 @@ character vocabularies (a resumed run's own), whether words are folded, and word
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -46,9 +46,10 @@ def check_model_knows(sentences: Sentences, labels: Sequence[str]) -> None:
     _check_tags_known(sentences, labels, f"is not one the model knows ({', '.join(labels[:10])})")
 
 
-def _keys(sentences: Sentences) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """Each sentence as its tokens and tags, what :func:`~rnnkit.data.split.warn_validation_trained` compares."""
-    return [(tuple(tokens), tuple(tags or ())) for tokens, tags in zip(sentences.tokens, sentences.tags, strict=True)]
+def _keys(sentences: Sentences) -> Iterator[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each sentence as its tokens and tags, what :func:`~rnnkit.data.split.warn_validation_trained` compares, made
+    one at a time (a list of them was a second copy of a large training corpus's sentences)."""
+    return ((tuple(tokens), tuple(tags or ())) for tokens, tags in zip(sentences.tokens, sentences.tags, strict=True))
 
 
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
@@ -56,7 +57,8 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
     warn_span_openings(sentences)
     if val_data:
         val = read_tagged(val_data)
-        warn_validation_trained(data, val_data, _keys(sentences), _keys(val), "sentences", "loss, accuracy and F1")
+        warn_validation_trained(data, val_data, _keys(sentences), list(_keys(val)), "sentences",
+                                "loss, accuracy and F1")
         if not same_file(data, val_data):  # the training file given again: its warning is said
             warn_span_openings(val, span_way(sentences.tags), f"the training file {data}'s")
         return sentences, val
