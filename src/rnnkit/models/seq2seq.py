@@ -309,10 +309,11 @@ class AttentionDecoder(nn.Module):
         return _select_state(state, index)
 
     def _step_log_probs(self, logits: Tensor, t: int, max_len: Tensor, history: list[list[int]],
-                        no_repeat_ngram: int, min_len: int = 0) -> tuple[Tensor, Tensor]:
+                        no_repeat_ngram: int, min_len: int = 0) -> tuple[Tensor, Tensor | None]:
         """Log-probabilities of the next token with padding, BOS and blocked n-grams removed, EOS removed before
         ``min_len`` tokens (unless nothing else is left to write) and forced at each row's maximum length; and
-        the rows (bool) whose EOS was forced there, the model's most likely token being another (the cut ones)."""
+        the rows (bool) whose EOS was forced there, the model's most likely token being another (the cut ones): None
+        at a step where no row is at its maximum length, so that a step pays nothing more for it."""
         logp = torch.log_softmax(logits.float(), dim=-1)
         logp[:, PAD_ID] = float("-inf")
         logp[:, self.bos_id] = float("-inf")
@@ -326,7 +327,7 @@ class AttentionDecoder(nn.Module):
             stuck = torch.isneginf(logp.amax(-1))  # every other token blocked: the output ends early after all
             logp[stuck, self.eos_id] = eos[stuck]
         at_end = max_len <= t
-        forced = torch.zeros_like(at_end)
+        forced = None
         if bool(at_end.any()):
             forced = at_end & (logp.argmax(-1) != self.eos_id)  # the model's own end at the limit is no cut
             logp[at_end] = float("-inf")
@@ -362,8 +363,8 @@ class AttentionDecoder(nn.Module):
             best = logp.argmax(-1) if choose is None else choose(logp)
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             keep = []
-            for i in (rows[j] for j in forced.nonzero().flatten().tolist()):
-                cut[i] = True
+            for j in forced.nonzero().flatten().tolist() if forced is not None else ():
+                cut[rows[j]] = True
             for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):
                 logp_sum[i] += float(logp[j, token])
                 if return_attention and weights is not None:
