@@ -535,8 +535,9 @@ class _Beams:
         positions = most.tolist() if most is not None else None
         old_cut, self.cut = self.cut, []
         forced_rows = forced.tolist() if forced is not None else [False] * len(old_cut)
+        done = was_finished.tolist()  # read once: a tensor indexed a row at a time was a device sync a row
         for row, (src_row, token) in enumerate(zip(origin.tolist(), tokens.tolist(), strict=True)):
-            grows = not was_finished[row]
+            grows = not done[row]
             self.cut.append(old_cut[src_row] or (grows and forced_rows[src_row]))
             self.history.append(old_hist[src_row] + ([token] if grows else []))
             att = old_attn[src_row]
