@@ -64,21 +64,31 @@ def _warn_unsplit(separator: str | None, label_column: str, *tables: Table) -> N
              f"text has one label (the longest: {longest!r}); is the separator another character?")
 
 
+#: how many groups of one label's spellings :func:`_warn_label_spellings` names
+SPELLINGS_SHOWN = 3
+
+
 def _warn_label_spellings(label_column: str, *tables: Table) -> None:
-    """Warn (``rnnkit: warning:`` on the command line) of labels that are one class written two ways (``Scam``
-    and ``scam``; ``1`` and ``1.0``): they train as classes of their own, each with part of the class's rows,
-    naming where each spelling is first met."""
+    """Warn (``rnnkit: warning:`` on the command line), once, of labels that are one class written two ways
+    (``Scam`` and ``scam``; ``1`` and ``1.0``): they train as classes of their own, each with part of the class's
+    rows, naming where each spelling is first met (the first :data:`SPELLINGS_SHOWN` groups: a file merged from two
+    sources, one of them in capitals, had a warning for each of its classes)."""
     first: dict[str, str] = {}  # each label's first row, FILE:LINE
     for table in tables:
         for names, line in zip(table.label_lists(), table.lines, strict=True):
             for name in names:
                 first.setdefault(name, f"{table.path}:{line}")
-    for group in label_spellings(first):
-        where = listed([f"{label!r} ({first[label]})" for label in group])
-        with report_warnings():
-            warn(f"column {label_column!r}: the labels {where} differ only in {spelled_apart(group[0])}; they are "
-                 f"{len(group)} classes, as labels are read as written (as fastText reads them): if they are one, "
-                 "write it one way in the file")
+    groups = label_spellings(first)
+    if not groups:
+        return
+    said = "; ".join(f"the labels {listed([f'{label!r} ({first[label]})' for label in group])} differ only in "
+                     f"{spelled_apart(group[0])}" for group in groups[:SPELLINGS_SHOWN])
+    more = len(groups) - SPELLINGS_SHOWN
+    said += f"; and {counted(more, 'more such group')}" if more > 0 else ""
+    they = f"they are {len(groups[0])} classes" if len(groups) == 1 else "each spelling is a class of its own"
+    with report_warnings():
+        warn(f"column {label_column!r}: {said}; {they}, as labels are read as written (as fastText reads them): if "
+             "they are one, write it one way in the file")
 
 
 def warn_headerless(table: Table) -> None:
