@@ -214,9 +214,9 @@ def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | Non
     match = _TOKEN.fullmatch(name)
     if match is None:
         return None
-    stray = _STRAY.fullmatch(match.group(1))  # 'a.jpg.1#0' is a caption of 'a.jpg', as the tutorials read it
+    stray = _stray_name(name)  # 'a.jpg.1#0' is a caption of 'a.jpg', as the tutorials read it
     return listed_file(index, number, folder, match.group(1)) or (
-        None if stray is None else listed_file(index, number, folder, stray.group(1)))
+        None if stray is None else listed_file(index, number, folder, stray))
 
 
 def _stray_name(name: str) -> str | None:
