@@ -240,12 +240,25 @@ def tagged_lines(sentences: Sentences, tags: Sequence[Sequence[str]]) -> Iterato
     ``token<TAB>tag`` (``tags``, one a token) and every other line as written: blank lines, ``-DOCSTART-`` lines,
     CoNLL-U comments and multiword-token lines. Its Nth line is the file's, so it pastes beside the file (``paste
     test.conll <(cut -f2 tagged)``), as conlleval reads a tagger's output; a tag for each token, as NCRF++ and
-    flair write them."""
-    at: dict[int, str] = {}
+    flair write them. The tagged lines are made as they are reached (the token lines come in the file's order), not
+    all held at once beside the file's text."""
+    tagged = _numbered(sentences, tags)
+    at, said = next(tagged, (0, ""))
+    text = tagged_text(sentences.path)
+    written = text.split("\n")
+    if text.endswith("\n"):
+        written.pop()  # the file's last line end ends no line more
+    for number, line in enumerate(written, start=1):
+        if number == at:
+            yield said
+            at, said = next(tagged, (0, ""))
+        else:
+            yield line
+
+
+def _numbered(sentences: Sentences, tags: Sequence[Sequence[str]]) -> Iterator[tuple[int, str]]:
+    """Each token's line in the file ``sentences`` were read from, with ``token<TAB>tag``, in the file's order."""
     for i, (sent, sent_tags) in enumerate(zip(sentences.tokens, tags, strict=True)):
         numbers = (sentences.token_lines[i] if sentences.token_lines is not None
                    else range(sentences.lines[i], sentences.lines[i] + len(sent)))
-        at.update((n, f"{tok}\t{tag}") for n, tok, tag in zip(numbers, sent, sent_tags, strict=True))
-    text = tagged_text(sentences.path)
-    written = text.split("\n")[: -1 if text.endswith("\n") else None]
-    yield from (at.get(number, line) for number, line in enumerate(written, start=1))
+        yield from ((n, f"{tok}\t{tag}") for n, tok, tag in zip(numbers, sent, sent_tags, strict=True))
