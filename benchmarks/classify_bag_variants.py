@@ -31,6 +31,7 @@ import argparse
 import json
 import math
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +100,17 @@ BETA1 = {"ngram+char 3-6, max len 50,000, beta1 0.95": 0.95, "ngram+char 3-6, ma
 #: (a prototype here), as TF-IDF LR's FeatureUnion normalises the two blocks apart: a text's hundreds of
 #: character n-grams otherwise outweigh its words five to one: name -> the factor on the sum
 TWO_MEANS = {"ngram+char 3-6, max len 50,000, two means": 1.0, "ngram+char 3-6, max len 50,000, two means halved": 0.5,
-             "ngram+char 3-6, max len 50,000, two means, distinct ids": 1.0}
+             "ngram+char 3-6, max len 50,000, two means, distinct ids": 1.0,
+             "ngram+char 3-6, max len 50,000, two means, distinct ids, idf": 1.0}
 #: variants whose bag counts an id once per text however often the text holds it (a prototype here), as a binary
 #: bag of words does and as TF-IDF LR's sublinear term frequency nearly does
 DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max len 50,000, two means, distinct ids",
             "ngram+char 3-6, max len 50,000, two means, distinct ids, idf"}
-TWO_MEANS["ngram+char 3-6, max len 50,000, two means, distinct ids, idf"] = 1.0
 #: variants whose mean weighs each id by its inverse document frequency in the training texts (a prototype
 #: here), scikit-learn's smooth idf, ln((1 + N) / (1 + df)) + 1, as TF-IDF LR weighs its features: a word in
 #: every text counts about a fifth of one in a few
 IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf"}
+_use_idf = False  # the variant being run's
 _idf: torch.Tensor | None = None  # the variant being run's, one weight per id, from its training texts
 _distinct = False  # the variant being run's
 _two_means = 0.0  # the variant being run's factor (0: one mean)
@@ -119,9 +121,9 @@ _plain_bag = Classifier.bag
 
 def idf_weights(rows: list[list[int]], vocab_size: int) -> torch.Tensor:
     """Each id's smooth idf over ``rows`` (an id in no row: that of a document frequency of 0)."""
+    counts = Counter(i for row in rows for i in set(row))  # a row's ids once each: a tensor a row was slow
     df = torch.zeros(vocab_size, dtype=torch.float64)
-    for row in rows:
-        df[torch.tensor(sorted(set(row)), dtype=torch.long)] += 1
+    df[torch.tensor(list(counts), dtype=torch.long)] = torch.tensor(list(counts.values()), dtype=torch.float64)
     return (torch.log((1 + len(rows)) / (1 + df)) + 1).float()
 
 
@@ -218,9 +220,6 @@ def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> An
     global _idf
     _idf = idf_weights(rows, 1 + max(max(r, default=0) for r in rows)) if _use_idf else None
     return _plain_batches(rows, *args, **kwargs)
-
-
-_use_idf = False  # the variant being run's
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
