@@ -96,7 +96,7 @@ def span_way(tagged: Sequence[Sequence[str] | None], labels: Sequence[str] | Non
     surely IOBES's or BILUO's)."""
     counts = Counter(prefix for tags in tagged for prefix in span_openings(tags or []))
     opened = set(counts) if labels is None else label_openings(labels)
-    written = labels if labels is not None else [t for tags in tagged for t in tags or []]
+    written = labels if labels is not None else (t for tags in tagged for t in tags or [])  # no copy of a corpus
     ends = {t[:2] for t in written} & _ENDED
     if len(opened) != 1 or labels is not None and opened == {"B"} and counts["B"] <= counts["I"] and not ends:
         return None
