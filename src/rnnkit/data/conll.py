@@ -27,10 +27,12 @@ from rnnkit.errors import UserError
 from rnnkit.files import output_file
 from rnnkit.wording import counted
 
-__all__ = ["TAGGED", "NotConll", "Sentences", "read_conll", "tagged_lines", "tagged_text", "write_conll"]
+__all__ = ["TAGGED", "UNTAGGED", "NotConll", "Sentences", "read_conll", "tagged_lines", "tagged_text", "write_conll"]
 
 #: what a tagged file is (the formats :func:`rnnkit.data.slashtags.read_tagged` reads), for a message
 TAGGED = "a tagged file (CoNLL: TOKEN<tab>TAG per line; or WORD/TAG tokens, a sentence a line)"
+#: what a file of tokens to tag is (``read_conll(require_tags=False)``), for a message
+UNTAGGED = "a CoNLL file (a token per line, a blank line between sentences)"
 
 #: the ID column of a CoNLL-U/CoNLL-X word line; a range (``1-2``, a multiword token) or a decimal (``1.1``, an
 #: empty node) in group 2
@@ -52,6 +54,8 @@ class Sentences:
     token_lines: list[list[int]] | None = None
     #: the column the tags are read from, counted from 1: the last (4 in a CoNLL-2003 file)
     tag_column: int = 2
+    #: the file's text where it was given to :func:`read_conll` (``content``), for :func:`tagged_lines`
+    text: str | None = None
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -122,12 +126,14 @@ def _trimmed(fields: list[str], width: int) -> list[str]:
     return fields
 
 
-def read_conll(path: str | Path, require_tags: bool = True) -> Sentences:
-    """Read a two-column (token, tag) file with blank lines between sentences."""
+def read_conll(path: str | Path, require_tags: bool = True, content: str | None = None) -> Sentences:
+    """Read a two-column (token, tag) file with blank lines between sentences; ``content``: its text, read already
+    by :func:`tagged_text` (a pipe, ``--file <(zcat test.conll.gz)``, gives it once), kept as the sentences'
+    ``text``."""
     name = str(path)
-    content = tagged_text(path, TAGGED if require_tags else "a CoNLL file (a token per line, a blank line between "
-                          "sentences)")
-    sentences = Sentences(name, [], [], [])
+    sentences = Sentences(name, [], [], [], text=content)
+    if content is None:
+        content = tagged_text(path, TAGGED if require_tags else UNTAGGED)
     tokens: list[str] = []
     tags: list[str] = []
     numbers: list[int] = []  # the line of each token
@@ -244,7 +250,7 @@ def tagged_lines(sentences: Sentences, tags: Sequence[Sequence[str]]) -> Iterato
     all held at once beside the file's text."""
     tagged = _numbered(sentences, tags)
     at, said = next(tagged, (0, ""))
-    text = tagged_text(sentences.path)
+    text = sentences.text if sentences.text is not None else tagged_text(sentences.path)
     written = text.split("\n")
     if text.endswith("\n"):
         written.pop()  # the file's last line end ends no line more

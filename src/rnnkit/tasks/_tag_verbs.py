@@ -7,10 +7,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from rnnkit.data.conll import NotConll, Sentences, read_conll, tagged_lines, write_conll
-from rnnkit.data.tabular import file_format, file_lines
+from rnnkit.data.conll import UNTAGGED, NotConll, Sentences, read_conll, tagged_lines, tagged_text, write_conll
+from rnnkit.data.tabular import file_format
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
@@ -135,19 +134,20 @@ def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
     than half of its lines): three sentences of three words each read as CoNLL were one sentence of their first
     words. A tagged sentence with a tag the model does not know (a test file's ``B-MISC``) stays CoNLL: each of its
     lines was a sentence, its tags tagged as words."""
+    text = tagged_text(path, UNTAGGED)  # read once: a pipe (--file <(zcat test.conll.gz)) was empty the second time
     try:
-        sentences = read_conll(path, require_tags=False)
+        sentences = read_conll(path, require_tags=False, content=text)
     except NotConll:
-        return _plain_sentences(path)
+        return _plain_sentences(path, text)
     only, known = sentences.tags[0] if len(sentences) == 1 else None, set(tags)
     if only is not None and len(only) > 1 and 2 * sum(t in known for t in only) < len(only):
-        return _plain_sentences(path)
+        return _plain_sentences(path, text)
     return sentences
 
 
-def _plain_sentences(path: str) -> list[str]:
+def _plain_sentences(path: str, text: str) -> list[str]:
     shared.say(f"{path}: read as one sentence a line (not CoNLL: a token and its tag a line)")
-    return [line.strip() for line in file_lines(Path(path)) if line.strip()]
+    return [line.strip() for line in text.split("\n") if line.strip()]
 
 
 def _evaluate_command(m: SequenceTagger, args: argparse.Namespace) -> int:
