@@ -560,8 +560,7 @@ def stdin_texts() -> list[str]:
     if empty:
         with report_warnings():
             warn(f"--file -: {counted(len(empty), 'empty line')} of standard input left out ({line_numbers(empty)}); "
-                 "the output "
-                 f"has a line for each of the {counted(len(texts), 'text')}, not one for each input line")
+                 f"the output has a line for each of the {counted(len(texts), 'text')}, not one for each input line")
     return texts
 
 
