@@ -210,6 +210,19 @@ def _probe_sequence(length: int) -> tuple[torch.Tensor, torch.Tensor]:
     return adding_problem(1, length, seed=12345)
 
 
+def not_drawn(values: list[float]) -> str:
+    """What a log-axis line of ``values`` (steps t from 1) leaves out, for its legend: "" when it draws them all,
+    else " [0 at t ≤ 12: not on the log axis]" (a ReLU cell's gradient that is exactly 0 before the last 8 steps
+    of 200 was a line in the corner, which read as the probe stopping there), or the count of steps where the
+    values left out are not all at the start, and "0 or not finite" where some are NaN or infinite."""
+    gone = [t for t, v in enumerate(values, 1) if not (isinstance(v, (int, float)) and 0 < v < float("inf"))]
+    if not gone:
+        return ""
+    what = "0" if all(values[t - 1] == 0 for t in gone) else "0 or not finite"
+    where = f"t ≤ {gone[-1]}" if gone[-1] == len(gone) else counted(len(gone), "step")
+    return f" [{what} at {where}: not on the log axis]"
+
+
 def _ratio(norms: torch.Tensor) -> float:
     last = float(norms[-1])
     return float(norms[0]) / last if last > 0 else float("nan")
@@ -222,12 +235,13 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     through_time = "time step t (loss at the last step)"
     lines: list[tuple[str, list[float], dict[str, Any]]] = []
     for i, (cell, r) in enumerate(report["cells"].items()):
-        lines.append((f"{cell} (init)", r["grad_norms_start"], {"color": f"C{i % 10}", "lw": 1.4}))
-        lines.append((f"{cell} (after {counted(r['train_steps'], 'step')})", r["grad_norms_end"],
+        start, end = r["grad_norms_start"], r["grad_norms_end"]
+        lines.append((f"{cell} (init){not_drawn(start)}", start, {"color": f"C{i % 10}", "lw": 1.4}))
+        lines.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end,
                       {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
     gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
                        f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
-    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {"lw": 1.5})
+    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {"lw": 1.5})
              for r, v in report["radius_sweep"].items()]
     gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
                        f"{radius_length(report)}", through_time,
