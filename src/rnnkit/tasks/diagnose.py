@@ -376,20 +376,25 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
-    p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
+    p.add_argument("--cells", default=",".join(DEFAULT_CELLS),
+                   help=f"comma-separated, from {','.join(CELLS)} (default %(default)s)")
+    p.add_argument("--length", type=int, default=200,
+                   help="sequence length T of the probe and training (default %(default)s)")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
     p.add_argument("--overwrite", action="store_true",
                    help="remove the files (and report.html) an earlier diagnose left in --out, then run")
-    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--hidden", type=int, default=64,
+                   help="hidden units of every cell, the radius sweep's tanh RNN and the clipping runs' IRNN "
+                        "(default %(default)s)")
     p.add_argument("--train-steps", dest="train_steps", type=int, default=200,
-                   help="training steps between the start and end measurements")
+                   help="training steps between the start and end measurements (default %(default)s)")
     p.add_argument("--clip-steps", dest="clip_steps", type=int, default=150,
-                   help="SGD steps of the with/without clipping runs")
+                   help="SGD steps of the with/without clipping runs (default %(default)s)")
     p.add_argument("--clip-length", dest="clip_length", type=int, default=100,
-                   help="sequence length of the with/without clipping runs")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int)
+                   help="sequence length of the with/without clipping runs (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights, the training batches and the sweep (default %(default)s)")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
 
 
