@@ -27,7 +27,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnkit import strictjson
-from rnnkit.cells import CELLS, ElmanReLU, le2015
+from rnnkit.cells import CELLS, ElmanReLU, le2015, name_hint
 from rnnkit.device import denormals_flushed
 from rnnkit.diagnostics import LAST_LOSSES
 from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads, first_repeated
@@ -74,7 +74,8 @@ def check_cells(cells: object) -> list[str]:
         raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
     bad = [c for c in cells if c not in CELLS]
     if bad:
-        raise SettingError("cells", cells, f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}")
+        raise SettingError("cells", cells,
+                           f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}{name_hint(bad[0])}")
     if (twice := first_repeated(cells)) is not None:
         raise SettingError("cells", cells, f"{twice} is named twice")
     return list(cells)
