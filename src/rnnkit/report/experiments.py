@@ -109,7 +109,7 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     """Gradient norm through time per cell (solid: at initialisation, dashed: after training), the
     radius sweep of a tanh RNN, and the training loss with and without clipping; each title says its length (the
     sweep's, ``radius_length``, is shorter than the cells' where float32 would not hold it: radius.png's title)."""
-    from rnnkit.tasks.diagnose import not_drawn, radius_length
+    from rnnkit.tasks.diagnose import clip_run, not_drawn, radius_length
 
     through = "time step t (loss at the last step)"
     cells = []
@@ -121,7 +121,7 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
         cells.append((after, end, {"color": colour, "dash": "dash"}))
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {})
              for r, v in doc["radius_sweep"].items()]
-    clipping = [(f"{name}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
+    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
     return [
         _log_lines(f"Gradient norm through time, adding problem T = {doc['length']}", through, "‖∂L/∂h_t‖", cells),
         _log_lines(f"tanh RNN, W_hh = radius × orthogonal, T = {radius_length(doc)}", through,

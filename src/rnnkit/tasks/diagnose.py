@@ -224,6 +224,13 @@ def not_drawn(values: list[float]) -> str:
     return f" [{what} at {where}: not on the log axis]"
 
 
+def clip_run(name: str, run: dict[str, Any]) -> str:
+    """A clipping run's name as diagnose.md, clipping.png and the report page show it: "clipped at global norm 1"
+    (the threshold was in diagnose.json only: "clipped" said not at what), "unclipped" as it is."""
+    clip = run.get("clip")
+    return f"{name} at global norm {clip:g}" if isinstance(clip, (int, float)) else name
+
+
 def _ratio(norms: torch.Tensor) -> float:
     last = float(norms[-1])
     return float(norms[0]) / last if last > 0 else float("nan")
@@ -247,7 +254,8 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
                        f"{radius_length(report)}", through_time,
                        "‖∂L/∂h_t‖", legend_size=8)
-    clipping = [(f"{name}: {v['reason']}", v["losses"], {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
+    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"],
+                 {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
                 for name, v in report["clipping"].items()]
     gradient_norms_png(out / "clipping.png", clipping, f"IRNN on adding T = {report['clipping_length']}: with and "
                        "without clipping", "SGD step", "training loss (MSE)", legend_size=7)
@@ -292,7 +300,7 @@ def markdown(report: dict[str, Any]) -> str:
               f"| run | diverged | what happened | first loss | {clipped} losses |",
               "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
-        lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
+        lines.append(f"| {clip_run(name, v)} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
                      f"{v['first_loss']:.3g} | {v['final_loss']:.3g} |")
     return "\n".join(lines) + "\n"
 
