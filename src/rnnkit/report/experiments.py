@@ -117,8 +117,9 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
         colour = COLOURS[i % len(COLOURS)]
         start, end = r["grad_norms_start"], r["grad_norms_end"]
         cells.append((f"{cell} (init){not_drawn(start)}", start, {"color": colour}))
-        after = f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}"
-        cells.append((after, end, {"color": colour, "dash": "dash"}))
+        if r["train_steps"]:  # after no update the end is the start (diagnose --train-steps 0): no second line
+            after = f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}"
+            cells.append((after, end, {"color": colour, "dash": "dash"}))
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {})
              for r, v in doc["radius_sweep"].items()]
     clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]

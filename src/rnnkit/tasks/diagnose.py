@@ -245,8 +245,9 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     for i, (cell, r) in enumerate(report["cells"].items()):
         start, end = r["grad_norms_start"], r["grad_norms_end"]
         lines.append((f"{cell} (init){not_drawn(start)}", start, {"color": f"C{i % 10}", "lw": 1.4}))
-        lines.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end,
-                      {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
+        if r["train_steps"]:  # after no update the end is the start: the dashed line hid under the solid one
+            lines.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end,
+                          {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
     gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
                        f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
     sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {"lw": 1.5})
@@ -288,7 +289,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {cell} | {radius} | {r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | "
             f"{r['train_steps']}"
             f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
-            f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
+            + (f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |" if r["train_steps"] else "— (no update) |")
         )
     lines += ["", "Gated cells: radius = the largest over the gate blocks of W_hh.", "",
               f"## W_hh scaled to a radius (tanh RNN, near-linear regime, T = "
