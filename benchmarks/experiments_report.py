@@ -102,8 +102,9 @@ def _table(dirs: list[str]) -> list[str]:
         except DAMAGED as exc:
             raise _damaged(d, exc) from None
     solved = name in SOLVED_MSE
-    head = (f"| cell | lr | hidden | params | test {metric} (mean ± std) | per seed | seeds | steps | seconds | "
-            "stopped |")
+    # the seeds' numbers, then the means over them ("seeds | 0" read as no seed, "steps" as the steps of all runs)
+    head = (f"| cell | lr | hidden | params | test {metric} (mean ± std) | per seed | seed numbers | steps / run | "
+            "seconds / run | stopped |")
     lines = [head + (f" first < {SOLVED_MSE[name]} |" if solved else ""),
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else "")]
     for (cell, _), row in rows.items():

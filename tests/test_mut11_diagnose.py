@@ -161,7 +161,7 @@ def test_the_markdown_says_which_run_diverged_and_what_the_others_average() -> N
     10), and its diverged column says yes for the unclipped run only."""
     text = diagnose.markdown(_report())
     assert "| first loss | mean of the last 10 losses |" in text
-    assert "| unclipped | yes | loss 600 at step 2" in text and "| clipped | no | trained" in text
+    assert "| unclipped | yes | loss 600 at step 2" in text and "| clipped at global norm 1 | no | trained" in text
 
 
 def test_the_summary_keeps_start_and_end_apart() -> None:

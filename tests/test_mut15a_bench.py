@@ -135,7 +135,7 @@ def test_the_log_goes_to_stderr_but_not_with_json_which_has_the_settings(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(bench, "peak_memory_mb", lambda names, s: dict.fromkeys(names, 1.5))
     assert main(["bench", "--cells", "gru", *TINY]) == 0
-    assert "timing 2 layers, 1 interleaved rounds" in capsys.readouterr().err
+    assert "timing 1 cell and torch.nn.LSTM, 1 interleaved round" in capsys.readouterr().err
     assert main(["bench", "--cells", "gru", *TINY, "--json"]) == 0
     out, err = capsys.readouterr()
     assert err == ""

@@ -497,7 +497,7 @@ def test_diagnose_page_puts_each_heading_over_its_own_figure(tmp_path: Path) -> 
     ]
     assert sections[0][2] == ["rnn_tanh (init)", "rnn_tanh (after 2 steps)"]
     assert [name.split(":")[0] for name in sections[2][2]] == ["radius 0.9", "radius 1.1"]
-    assert [name.split(":")[0] for name in sections[3][2]] == ["unclipped", "clipped"]
+    assert [name.split(":")[0] for name in sections[3][2]] == ["unclipped", "clipped at global norm 1"]
     radius = json.loads((out / "diagnose.json").read_text())["cells"]["rnn_tanh"]
     body = page.split("<h2>Spectral radius of W_hh</h2>")[1].split("</section>")[0]
     start, end = f"{radius['radius_start']['radius']:.3f}", f"{radius['radius_end']['radius']:.3f}"

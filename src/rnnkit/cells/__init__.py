@@ -43,6 +43,7 @@ __all__ = [
     "le2015",
     "make_cell",
     "make_cell_module",
+    "name_hint",
     "refuse_unused_options",
     "unused_options",
 ]
@@ -59,10 +60,14 @@ class UnknownCellOption(TypeError, ValueError):
     refused cell option."""
 
 
-def _name_hint(name: object) -> str:
-    """What a torch.nn user meant by a cell name rnnkit lacks: torch's mode in capitals (``"LSTM"``), or
-    ``Recurrent(8, 32)`` written as ``torch.nn.LSTM(8, 32)``, its input size taken for the cell."""
+def name_hint(name: object) -> str:
+    """What a user meant by a cell name rnnkit lacks, to end its refusal ("" when nothing is known): torch's mode in
+    capitals (``"LSTM"``), the Hopfield memory (no cell: ``--cells hopfield`` was refused with only the cells' names),
+    or ``Recurrent(8, 32)`` written as ``torch.nn.LSTM(8, 32)``, its input size taken for the cell."""
     if isinstance(name, str):
+        if name.lower() == "hopfield":
+            return ("; the Hopfield memory is no recurrent cell: rnnkit.Hopfield(N).store(patterns).recall(probe) "
+                    "in Python, its capacity by python benchmarks/hopfield_capacity.py")
         return f" (did you mean {name.lower()!r}?)" if name.lower() in CELLS else ""
     return ("; Recurrent takes the cell's name first, Recurrent('lstm', input_size, hidden_size, ...), and "
             "rnnkit.LSTM, GRU and RNN torch.nn's arguments as they are")
@@ -74,7 +79,7 @@ def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
     try:
         cls = CELLS[name]
     except KeyError:
-        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{_name_hint(name)}") from None
+        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{name_hint(name)}") from None
     params = list(inspect.signature(cls).parameters.values())[1:]  # after hidden_size
     if not any(p.kind is p.VAR_KEYWORD for p in params):
         unknown = [key for key in options if key not in {p.name for p in params}]

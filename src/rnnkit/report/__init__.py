@@ -208,11 +208,25 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
     target = output_name(output, "--output", "an HTML file", reads)
     if os.path.realpath(target) != os.path.realpath(page):
         refuse_run_output(target, "--output")
+        refuse_results_output(target, output)
     if (blocker := file_in_the_way(target.parent)) is not None:
         raise UserError(f"--output {os.fspath(output)}: {blocked_line(blocker, target.parent)}")
     if (refusal := write_refusal(target, "give another --output")) is not None:
         raise refusal
     return target
+
+
+def refuse_results_output(target: Path, output: str | Path) -> None:
+    """Refuse, in one line, an ``--output`` that is a result an ``rnnkit experiment`` or ``diagnose`` directory holds
+    (results.md, curves.png, a PNG of diagnose ...), of the run reported or any other: ``rnnkit report RUN --output
+    RUN/results.md`` replaced the experiment's table with the page, without a word."""
+    from rnnkit.tasks._experiment_results import RESULT_FILES
+    from rnnkit.tasks.diagnose import FILES
+
+    folder = Path(os.path.realpath(target)).parent
+    if target.name in {*RESULT_FILES, *FILES} and experiment_run(folder):
+        raise UserError(f"--output {os.fspath(output)}: is the {target.name} of {results_folder(folder)}, which the "
+                        "page would replace; give another --output")
 
 
 def _model_reads(ckpt: Checkpoint, options: dict[str, Any]) -> Reads:

@@ -109,17 +109,20 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
     """Gradient norm through time per cell (solid: at initialisation, dashed: after training), the
     radius sweep of a tanh RNN, and the training loss with and without clipping; each title says its length (the
     sweep's, ``radius_length``, is shorter than the cells' where float32 would not hold it: radius.png's title)."""
-    from rnnkit.tasks.diagnose import radius_length
+    from rnnkit.tasks.diagnose import clip_run, not_drawn, radius_length
 
     through = "time step t (loss at the last step)"
     cells = []
     for i, (cell, r) in enumerate(doc["cells"].items()):
         colour = COLOURS[i % len(COLOURS)]
-        cells.append((f"{cell} (init)", r["grad_norms_start"], {"color": colour}))
-        after = f"{cell} (after {counted(r['train_steps'], 'step')})"
-        cells.append((after, r["grad_norms_end"], {"color": colour, "dash": "dash"}))
-    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {}) for r, v in doc["radius_sweep"].items()]
-    clipping = [(f"{name}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
+        start, end = r["grad_norms_start"], r["grad_norms_end"]
+        cells.append((f"{cell} (init){not_drawn(start)}", start, {"color": colour}))
+        if r["train_steps"]:  # after no update the end is the start (diagnose --train-steps 0): no second line
+            after = f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}"
+            cells.append((after, end, {"color": colour, "dash": "dash"}))
+    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {})
+             for r, v in doc["radius_sweep"].items()]
+    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
     return [
         _log_lines(f"Gradient norm through time, adding problem T = {doc['length']}", through, "‖∂L/∂h_t‖", cells),
         _log_lines(f"tanh RNN, W_hh = radius × orthogonal, T = {radius_length(doc)}", through,

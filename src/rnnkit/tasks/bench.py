@@ -34,6 +34,7 @@ from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, check_threads
 from rnnkit.tasks import Command, register
 from rnnkit.tasks.diagnose import parse_cells
+from rnnkit.wording import counted
 
 __all__ = ["BASELINE", "bench", "forward", "forward_backward", "interleaved"]
 
@@ -155,7 +156,7 @@ def bench(cells: list[str], batch: int = 32, length: int = 200, hidden: int = 25
     torch.manual_seed(0)
     names = [BASELINE, *cells]
     modules, x = {n: _module(n, s) for n in names}, _input(s)
-    log(f"timing {len(names)} layers, {rounds} interleaved rounds")
+    log(f"timing {counted(len(cells), 'cell')} and {BASELINE}, {counted(rounds, 'interleaved round')}")
     fwd = interleaved({n: forward(m, x) for n, m in modules.items()}, rounds, sync)
     fwdbwd = interleaved({n: forward_backward(m, x) for n, m in modules.items()}, rounds, sync)
     tokens = batch * length
@@ -173,7 +174,7 @@ def table(doc: dict[str, Any]) -> str:
     s = doc["settings"]
     lines = [f"batch {s['batch']}, {s['length']} steps, input {s['input']}, hidden {s['hidden']}, float32, "
              f"{s['device']}, {s['threads']} thread{'s' * (s['threads'] != 1)}, torch {s['torch']}; median of "
-             f"{s['rounds']} interleaved rounds",
+             f"{counted(s['rounds'], 'interleaved round')}",
              "", "| cell | forward tok/s | fwd+bwd tok/s | peak MB (fwd+bwd) | fwd+bwd / torch.nn.LSTM |",
              "| --- | ---: | ---: | ---: | ---: |"]
     for name, r in [*doc["baseline"].items(), *doc["results"].items()]:

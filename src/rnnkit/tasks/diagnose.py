@@ -27,7 +27,7 @@ import torch
 from torch.nn import functional as F
 
 from rnnkit import strictjson
-from rnnkit.cells import CELLS, ElmanReLU, le2015
+from rnnkit.cells import CELLS, ElmanReLU, le2015, name_hint
 from rnnkit.device import denormals_flushed
 from rnnkit.diagnostics import LAST_LOSSES
 from rnnkit.errors import SettingError, UserError, check_count, check_seed, check_threads, first_repeated
@@ -74,7 +74,8 @@ def check_cells(cells: object) -> list[str]:
         raise SettingError("cells", cells, 'expected a list of cell names, e.g. ["lstm", "gru"]')
     bad = [c for c in cells if c not in CELLS]
     if bad:
-        raise SettingError("cells", cells, f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}")
+        raise SettingError("cells", cells,
+                           f"unknown cell {bad[0]}; expected some of {','.join(CELLS)}{name_hint(bad[0])}")
     if (twice := first_repeated(cells)) is not None:
         raise SettingError("cells", cells, f"{twice} is named twice")
     return list(cells)
@@ -210,6 +211,26 @@ def _probe_sequence(length: int) -> tuple[torch.Tensor, torch.Tensor]:
     return adding_problem(1, length, seed=12345)
 
 
+def not_drawn(values: list[float]) -> str:
+    """What a log-axis line of ``values`` (steps t from 1) leaves out, for its legend: "" when it draws them all,
+    else " [0 at t ≤ 12: not on the log axis]" (a ReLU cell's gradient that is exactly 0 before the last 8 steps
+    of 200 was a line in the corner, which read as the probe stopping there), or the count of steps where the
+    values left out are not all at the start, and "0 or not finite" where some are NaN or infinite."""
+    gone = [t for t, v in enumerate(values, 1) if not (isinstance(v, (int, float)) and 0 < v < float("inf"))]
+    if not gone:
+        return ""
+    what = "0" if all(values[t - 1] == 0 for t in gone) else "0 or not finite"
+    where = f"t ≤ {gone[-1]}" if gone[-1] == len(gone) else counted(len(gone), "step")
+    return f" [{what} at {where}: not on the log axis]"
+
+
+def clip_run(name: str, run: dict[str, Any]) -> str:
+    """A clipping run's name as diagnose.md, clipping.png and the report page show it: "clipped at global norm 1"
+    (the threshold was in diagnose.json only: "clipped" said not at what), "unclipped" as it is."""
+    clip = run.get("clip")
+    return f"{name} at global norm {clip:g}" if isinstance(clip, (int, float)) else name
+
+
 def _ratio(norms: torch.Tensor) -> float:
     last = float(norms[-1])
     return float(norms[0]) / last if last > 0 else float("nan")
@@ -222,17 +243,20 @@ def _plot(report: dict[str, Any], out: Path) -> list[str]:
     through_time = "time step t (loss at the last step)"
     lines: list[tuple[str, list[float], dict[str, Any]]] = []
     for i, (cell, r) in enumerate(report["cells"].items()):
-        lines.append((f"{cell} (init)", r["grad_norms_start"], {"color": f"C{i % 10}", "lw": 1.4}))
-        lines.append((f"{cell} (after {counted(r['train_steps'], 'step')})", r["grad_norms_end"],
-                      {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
+        start, end = r["grad_norms_start"], r["grad_norms_end"]
+        lines.append((f"{cell} (init){not_drawn(start)}", start, {"color": f"C{i % 10}", "lw": 1.4}))
+        if r["train_steps"]:  # after no update the end is the start: the dashed line hid under the solid one
+            lines.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end,
+                          {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
     gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
                        f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
-    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step", v["norms"], {"lw": 1.5})
+    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {"lw": 1.5})
              for r, v in report["radius_sweep"].items()]
     gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
                        f"{radius_length(report)}", through_time,
                        "‖∂L/∂h_t‖", legend_size=8)
-    clipping = [(f"{name}: {v['reason']}", v["losses"], {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
+    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"],
+                 {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
                 for name, v in report["clipping"].items()]
     gradient_norms_png(out / "clipping.png", clipping, f"IRNN on adding T = {report['clipping_length']}: with and "
                        "without clipping", "SGD step", "training loss (MSE)", legend_size=7)
@@ -265,7 +289,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {cell} | {radius} | {r['first_over_last_start']:.3g} | {r['first_over_last_end']:.3g} | "
             f"{r['train_steps']}"
             f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
-            f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |"
+            + (f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |" if r["train_steps"] else "— (no update) |")
         )
     lines += ["", "Gated cells: radius = the largest over the gate blocks of W_hh.", "",
               f"## W_hh scaled to a radius (tanh RNN, near-linear regime, T = "
@@ -277,7 +301,7 @@ def markdown(report: dict[str, Any]) -> str:
               f"| run | diverged | what happened | first loss | {clipped} losses |",
               "| --- | --- | --- | ---: | ---: |"]
     for name, v in report["clipping"].items():
-        lines.append(f"| {name} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
+        lines.append(f"| {clip_run(name, v)} | {'yes' if v['diverged'] else 'no'} | {v['reason']} | "
                      f"{v['first_loss']:.3g} | {v['final_loss']:.3g} |")
     return "\n".join(lines) + "\n"
 
@@ -362,20 +386,25 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cells", default=",".join(DEFAULT_CELLS), help=f"comma-separated, from {','.join(CELLS)}")
-    p.add_argument("--length", type=int, default=200, help="sequence length T of the probe and training")
+    p.add_argument("--cells", default=",".join(DEFAULT_CELLS),
+                   help=f"comma-separated, from {','.join(CELLS)} (default %(default)s)")
+    p.add_argument("--length", type=int, default=200,
+                   help="sequence length T of the probe and training (default %(default)s)")
     p.add_argument("--out", required=True, help="directory for the PNGs, diagnose.json, diagnose.md")
     p.add_argument("--overwrite", action="store_true",
                    help="remove the files (and report.html) an earlier diagnose left in --out, then run")
-    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--hidden", type=int, default=64,
+                   help="hidden units of every cell, the radius sweep's tanh RNN and the clipping runs' IRNN "
+                        "(default %(default)s)")
     p.add_argument("--train-steps", dest="train_steps", type=int, default=200,
-                   help="training steps between the start and end measurements")
+                   help="training steps between the start and end measurements (default %(default)s)")
     p.add_argument("--clip-steps", dest="clip_steps", type=int, default=150,
-                   help="SGD steps of the with/without clipping runs")
+                   help="SGD steps of the with/without clipping runs (default %(default)s)")
     p.add_argument("--clip-length", dest="clip_length", type=int, default=100,
-                   help="sequence length of the with/without clipping runs")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int)
+                   help="sequence length of the with/without clipping runs (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the weights, the training batches and the sweep (default %(default)s)")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
 
 
