@@ -492,7 +492,7 @@ def test_diagnose_page_puts_each_heading_over_its_own_figure(tmp_path: Path) -> 
         ("Gradient norm through time", "Gradient norm through time, adding problem T = 12"),
         ("Spectral radius of W_hh", None),
         ("W_hh scaled to a radius (tanh RNN)", "tanh RNN, W_hh = radius × orthogonal, T = 12"),
-        ("Clipping", "IRNN, adding T = 10: with and without clipping"),
+        ("Clipping", "IRNN on adding T = 10: with and without clipping"),
         ("Numbers", None),
     ]
     assert sections[0][2] == ["rnn_tanh (init)", "rnn_tanh (after 2 steps)"]

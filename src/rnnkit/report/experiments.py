@@ -16,7 +16,6 @@ from typing import Any
 
 from rnnkit.errors import UserError
 from rnnkit.report.page import Page, escape, figure_html, table
-from rnnkit.wording import counted
 
 __all__ = ["diagnose_figures", "experiment_figure", "experiment_page"]
 
@@ -106,30 +105,17 @@ def _log_lines(title: str, xlabel: str, ylabel: str, lines: list[tuple[str, list
 
 
 def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
-    """Gradient norm through time per cell (solid: at initialisation, dashed: after training), the
-    radius sweep of a tanh RNN, and the training loss with and without clipping; each title says its length (the
-    sweep's, ``radius_length``, is shorter than the cells' where float32 would not hold it: radius.png's title)."""
-    from rnnkit.tasks.diagnose import clip_run, not_drawn, radius_length
+    """The figures of diagnose's PNGs (:func:`rnnkit.tasks.diagnose.figures`) as the page's: each cell's two lines in
+    its colour, the line after training dashed."""
+    from rnnkit.tasks.diagnose import figures
 
-    through = "time step t (loss at the last step)"
-    cells = []
-    for i, (cell, r) in enumerate(doc["cells"].items()):
-        colour = COLOURS[i % len(COLOURS)]
-        start, end = r["grad_norms_start"], r["grad_norms_end"]
-        cells.append((f"{cell} (init){not_drawn(start)}", start, {"color": colour}))
-        if r["train_steps"]:  # after no update the end is the start (diagnose --train-steps 0): no second line
-            after = f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}"
-            cells.append((after, end, {"color": colour, "dash": "dash"}))
-    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {})
-             for r, v in doc["radius_sweep"].items()]
-    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"], {}) for name, v in doc["clipping"].items()]
-    return [
-        _log_lines(f"Gradient norm through time, adding problem T = {doc['length']}", through, "‖∂L/∂h_t‖", cells),
-        _log_lines(f"tanh RNN, W_hh = radius × orthogonal, T = {radius_length(doc)}", through,
-                   "‖∂L/∂h_t‖", sweep),
-        _log_lines(f"IRNN, adding T = {doc['clipping_length']}: with and without clipping", "SGD step",
-                   "training loss (MSE)", clipping),
-    ]
+    def style(cell: int | None, after: bool) -> dict[str, str]:
+        colour = {} if cell is None else {"color": COLOURS[cell % len(COLOURS)]}
+        return {**colour, "dash": "dash"} if after else colour
+
+    return [_log_lines(title, xlabel, ylabel, [(label, values, style(cell, after))
+                                               for label, values, cell, after in lines])
+            for _, title, xlabel, ylabel, lines in figures(doc)]
 
 
 def _radius_table(doc: dict[str, Any]) -> str:

@@ -236,31 +236,55 @@ def _ratio(norms: torch.Tensor) -> float:
     return float(norms[0]) / last if last > 0 else float("nan")
 
 
-def _plot(report: dict[str, Any], out: Path) -> list[str]:
-    """gradient_norms.png, radius.png and clipping.png (drawn by :mod:`rnnkit.plots`)."""
-    from rnnkit.plots import gradient_norms_png
+#: a line of a diagnose figure: its legend, its values (one a step, from 1), the number of its cell (its colour;
+#: None for the sweep's and the clipping runs' lines) and whether it is the cell's line after training (dashed)
+FigureLine = tuple[str, list[float], int | None, bool]
 
-    through_time = "time step t (loss at the last step)"
-    lines: list[tuple[str, list[float], dict[str, Any]]] = []
+
+def figures(report: dict[str, Any]) -> list[tuple[str, str, str, str, list[FigureLine]]]:
+    """The three figures of a diagnose run, as its PNGs and the report page draw them: each one's file, title, x and
+    y labels and lines: gradient norm through time per cell (at initialisation, and after training unless it made
+    no update: the second line hid under the first), the radius sweep of a tanh RNN, the training loss with and
+    without clipping. Each title says its length (the sweep's, ``radius_length``, is shorter than the cells' where
+    float32 would not hold it)."""
+    through, norm = "time step t (loss at the last step)", "‖∂L/∂h_t‖"
+    cells: list[FigureLine] = []
     for i, (cell, r) in enumerate(report["cells"].items()):
         start, end = r["grad_norms_start"], r["grad_norms_end"]
-        lines.append((f"{cell} (init){not_drawn(start)}", start, {"color": f"C{i % 10}", "lw": 1.4}))
-        if r["train_steps"]:  # after no update the end is the start: the dashed line hid under the solid one
-            lines.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end,
-                          {"color": f"C{i % 10}", "lw": 1.2, "ls": "--"}))
-    gradient_norms_png(out / "gradient_norms.png", lines, f"Gradient norm through time, adding problem T = "
-                       f"{report['length']}", through_time, "‖∂L/∂h_t‖", legend_size=7, ncol=2)
-    sweep = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], {"lw": 1.5})
-             for r, v in report["radius_sweep"].items()]
-    gradient_norms_png(out / "radius.png", sweep, f"tanh RNN, W_hh = radius × orthogonal, T = "
-                       f"{radius_length(report)}", through_time,
-                       "‖∂L/∂h_t‖", legend_size=8)
-    clipping = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"],
-                 {"lw": 1.3, "marker": "o" if len(v["losses"]) < 10 else None})
-                for name, v in report["clipping"].items()]
-    gradient_norms_png(out / "clipping.png", clipping, f"IRNN on adding T = {report['clipping_length']}: with and "
-                       "without clipping", "SGD step", "training loss (MSE)", legend_size=7)
-    return ["gradient_norms.png", "radius.png", "clipping.png"]
+        cells.append((f"{cell} (init){not_drawn(start)}", start, i, False))
+        if r["train_steps"]:
+            cells.append((f"{cell} (after {counted(r['train_steps'], 'step')}){not_drawn(end)}", end, i, True))
+    sweep: list[FigureLine] = [(f"radius {r}: ×{v['factor']:.3f} per step{not_drawn(v['norms'])}", v["norms"], None,
+                                False) for r, v in report["radius_sweep"].items()]
+    clipping: list[FigureLine] = [(f"{clip_run(name, v)}: {v['reason']}", v["losses"], None, False)
+                                  for name, v in report["clipping"].items()]
+    return [("gradient_norms.png", f"Gradient norm through time, adding problem T = {report['length']}", through,
+             norm, cells),
+            ("radius.png", f"tanh RNN, W_hh = radius × orthogonal, T = {radius_length(report)}", through, norm, sweep),
+            ("clipping.png", f"IRNN on adding T = {report['clipping_length']}: with and without clipping", "SGD step",
+             "training loss (MSE)", clipping)]
+
+
+#: each PNG's legend: its font size and columns
+_LEGENDS = {"gradient_norms.png": {"legend_size": 7, "ncol": 2}, "radius.png": {"legend_size": 8},
+            "clipping.png": {"legend_size": 7}}
+
+
+def _plot(report: dict[str, Any], out: Path) -> list[str]:
+    """gradient_norms.png, radius.png and clipping.png (:func:`figures`, drawn by :mod:`rnnkit.plots`)."""
+    from rnnkit.plots import gradient_norms_png
+
+    for name, title, xlabel, ylabel, lines in figures(report):
+        styled = [(label, values, _png_style(values, cell, after)) for label, values, cell, after in lines]
+        gradient_norms_png(out / name, styled, title, xlabel, ylabel, **_LEGENDS[name])
+    return list(_LEGENDS)
+
+
+def _png_style(values: list[float], cell: int | None, after: bool) -> dict[str, Any]:
+    """A PNG line's style: a cell's in its colour, dashed after training; the others' with markers when short."""
+    if cell is None:
+        return {"lw": 1.4, "marker": "o" if len(values) < 10 else None}
+    return {"color": f"C{cell % 10}", "lw": 1.2, "ls": "--"} if after else {"color": f"C{cell % 10}", "lw": 1.4}
 
 
 def mean_of_last(steps: list[int]) -> str:
