@@ -19,16 +19,6 @@ CONLL = ("-DOCSTART- -X- -X- O\n\nJohn NNP B-NP B-PER\nvisited VBD B-VP O\nParis
          "-DOCSTART- -X- -X- O\n\nMary NNP B-NP B-PER\n")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("ner")
-    data = tmp / "train.conll"
-    data.write_text("John\tB-PER\nvisited\tO\nParis\tB-LOC\n\nMary\tB-PER\nleft\tO\n\n" * 3, encoding="utf-8")
-    assert main(["train", "tag", "--data", str(data), "--out", str(tmp / "run"), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--char-hidden", "2", "--no-progress", "--threads", "1"]) == 0
-    return tmp / "run"
-
-
 def _lined_up(given: str, printed: str) -> None:
     """Each printed line is the given file's: its token lines' first column and a tag, the rest as they are."""
     pairs = list(zip(given.splitlines(), printed.splitlines(), strict=True))
@@ -40,14 +30,14 @@ def _lined_up(given: str, printed: str) -> None:
             assert out == line
 
 
-def test_predict_file_prints_the_files_lines_in_order(run: Path, tmp_path: Path,
+def test_predict_file_prints_the_files_lines_in_order(tiny_ner_run: Path, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     test = tmp_path / "test.conll"
     test.write_text(CONLL, encoding="utf-8")
     capsys.readouterr()
-    assert main(["predict", str(run), "--file", str(test)]) == 0
+    assert main(["predict", str(tiny_ner_run), "--file", str(test)]) == 0
     _lined_up(CONLL, capsys.readouterr().out)
-    assert main(["predict", str(run), "--file", str(test), "--output", str(tmp_path / "out.conll")]) == 0
+    assert main(["predict", str(tiny_ner_run), "--file", str(test), "--output", str(tmp_path / "out.conll")]) == 0
     _lined_up(CONLL, (tmp_path / "out.conll").read_text(encoding="utf-8"))
 
 

@@ -19,16 +19,6 @@ pytestmark = [pytest.mark.usefixtures("one_torch_thread"),
               pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd to name a pipe by")]
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("ner")
-    data = tmp / "train.conll"
-    data.write_text("John\tB-PER\nvisited\tO\nParis\tB-LOC\n\nMary\tB-PER\nleft\tO\n\n" * 3, encoding="utf-8")
-    assert main(["train", "tag", "--data", str(data), "--out", str(tmp / "run"), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--char-hidden", "2", "--no-progress", "--threads", "1"]) == 0
-    return tmp / "run"
-
-
 @contextmanager
 def _pipe(text: str) -> Iterator[str]:
     """A pipe that gives ``text`` once, named as bash's ``<(...)`` names one: /dev/fd/N."""
@@ -42,17 +32,17 @@ def _pipe(text: str) -> Iterator[str]:
         os.close(read)
 
 
-def test_a_conll_file_from_a_pipe_is_tagged(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_conll_file_from_a_pipe_is_tagged(tiny_ner_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     with _pipe("-DOCSTART- O\n\nJohn\nvisited\nParis\n\nMary\nleft\n") as path:
-        assert main(["predict", str(run), "--file", path]) == 0
+        assert main(["predict", str(tiny_ner_run), "--file", path]) == 0
     lines = capsys.readouterr().out.split("\n")
     assert lines[:2] == ["-DOCSTART- O", ""] and len(lines) == 9, lines
     assert [line.split("\t")[0] for line in lines[2:8]] == ["John", "visited", "Paris", "", "Mary", "left"]
 
 
-def test_plain_sentences_from_a_pipe_are_tagged(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plain_sentences_from_a_pipe_are_tagged(tiny_ner_run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     with _pipe("John visited Paris\nMary left\nMary visited Paris today\n") as path:
-        assert main(["predict", str(run), "--file", path]) == 0
+        assert main(["predict", str(tiny_ner_run), "--file", path]) == 0
     assert len(capsys.readouterr().out.strip().split("\n")) == 3
