@@ -66,6 +66,7 @@ __all__ = [
     "saved_labels",
     "sort_labels",
     "spelled_apart",
+    "WORKBOOKS",
     "write_rows",
     "write_table",
 ]
@@ -143,6 +144,11 @@ def _quote_error(exc: csv.Error) -> str:
         return ('a field starts with a double quote (") and goes on after the quote that closes it; quote the '
                 'whole field and double the quotes inside it ("say ""hi"" now"), or start it with another character')
     return f"({message})"
+
+
+#: the ends of spreadsheet workbooks' names, which a verb's ``--output`` refuses (rnnkit writes text: CSV in an
+#: ``.xlsx`` was a file Excel refused to open)
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 
 
 def file_format(path: str | Path) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rnnkit import strictjson
-from rnnkit.data.tabular import file_format, write_rows, write_table
+from rnnkit.data.tabular import WORKBOOKS, file_format, write_rows, write_table
 from rnnkit.errors import UserError, check_count, check_filled, report_warnings, warn
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from rnnkit.tasks.classify import TextClassifier
 
 __all__ = ["evaluate_command", "mcnemar_line", "predict_command"]
-
-#: the ends of spreadsheet workbooks' names, which `predict --output` refuses (it writes text)
-WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 
 
 def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:

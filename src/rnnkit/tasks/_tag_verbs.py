@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit.data.conll import UNTAGGED, NotConll, Sentences, read_conll, tagged_lines, tagged_text, write_conll
-from rnnkit.data.tabular import file_format
+from rnnkit.data.tabular import WORKBOOKS, file_format
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
@@ -37,14 +37,15 @@ def _refuse_columns(args: argparse.Namespace) -> None:
 def _output_format(path: str) -> str:
     """``predict --output``'s format from its extension: ``jsonl`` (``.jsonl``, ``.ndjson``: a sentence a line, as
     ``--json`` prints it) or ``conll`` (any other); a ``.csv``, ``.tsv`` or ``.json`` is refused (a tagger has no
-    table, and writes no one JSON document)."""
+    table, and writes no one JSON document), and so is a workbook's name (``.xlsx``: CoNLL in it was a file a
+    spreadsheet program refused to open)."""
     fmt = file_format(path)
     if fmt == "jsonl":
         return fmt
-    if str(path).lower().endswith((".csv", ".tsv", ".tab", ".json")):
+    if str(path).lower().endswith((".csv", ".tsv", ".tab", ".json", *WORKBOOKS)):
         raise UserError(f"--output {path}: a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON "
-                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table or one JSON "
-                        "document")
+                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table, a workbook or "
+                        "one JSON document")
     return "conll"
 
 
