@@ -98,10 +98,13 @@ def span_way(tagged: Sequence[Sequence[str] | None], labels: Sequence[str] | Non
     opened = set(counts) if labels is None else label_openings(labels)
     written = labels if labels is not None else (t for tags in tagged for t in tags or [])  # no copy of a corpus
     ends = {t[:2] for t in written} & _ENDED
-    if len(opened) != 1 or labels is not None and opened == {"B"} and counts["B"] <= counts["I"] and not ends:
-        return None
+    if len(opened) != 1:
+        return None  # both ways, or no span
     way = opened.pop()
-    return way if way == "I" or not ends else "BILUO" if ends & {"L-", "U-"} else "IOBES"
+    if ends and way == "B":
+        return "BILUO" if ends & {"L-", "U-"} else "IOBES"
+    model_unsure = labels is not None and way == "B" and counts["B"] <= counts["I"]  # its guesses open with I- as often
+    return None if model_unsure else way
 
 
 def warn_span_openings(sentences: Sentences, way: str | None = None, whose: str = "") -> None:
