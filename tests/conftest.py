@@ -32,18 +32,29 @@ def one_torch_thread() -> Iterator[None]:
     torch.set_num_threads(before)
 
 
-@pytest.fixture(scope="module")
-def tiny_ner_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A named-entity tagger of one update on six IOB2 sentences (PER, LOC), its run folder: for the tests of what
-    its verbs print, not of what it learnt."""
+def train_tiny_tagger(folder: Path, conll: str) -> Path:
+    """A tagger of one update on the CoNLL text ``conll`` (written to ``folder``/train.conll), its run folder
+    ``folder``/run: for the tests of what a tagger's verbs print, not of what it learnt."""
     from rnnkit.cli import main
 
-    tmp = tmp_path_factory.mktemp("ner")
-    data = tmp / "train.conll"
-    data.write_text("John\tB-PER\nvisited\tO\nParis\tB-LOC\n\nMary\tB-PER\nleft\tO\n\n" * 3, encoding="utf-8")
-    assert main(["train", "tag", "--data", str(data), "--out", str(tmp / "run"), "--steps", "1", "--hidden", "4",
+    data = folder / "train.conll"
+    data.write_text(conll, encoding="utf-8")
+    assert main(["train", "tag", "--data", str(data), "--out", str(folder / "run"), "--steps", "1", "--hidden", "4",
                  "--embedding", "4", "--char-hidden", "2", "--no-progress", "--threads", "1"]) == 0
-    return tmp / "run"
+    return folder / "run"
+
+
+@pytest.fixture(scope="session")
+def tiny_tagger() -> Callable[[Path, str], Path]:
+    """:func:`train_tiny_tagger`, for a test file's own module fixture."""
+    return train_tiny_tagger
+
+
+@pytest.fixture(scope="module")
+def tiny_ner_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A named-entity tagger of one update on six IOB2 sentences (PER, LOC), its run folder."""
+    return train_tiny_tagger(tmp_path_factory.mktemp("ner"),
+                             "John\tB-PER\nvisited\tO\nParis\tB-LOC\n\nMary\tB-PER\nleft\tO\n\n" * 3)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ as a word beside its token ('John/B-PER B-PER/I-PER'); now it is read as CoNLL, 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,15 +16,10 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("ner")
+def run(tmp_path_factory: pytest.TempPathFactory, tiny_tagger: Callable[[Path, str], Path]) -> Path:
     sentences = [[("John", "B-PER"), ("Smith", "I-PER"), ("visited", "O"), ("Paris", "B-LOC")]] * 6
-    data = tmp / "train.conll"
-    data.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n", encoding="utf-8")
-    out = tmp / "run"
-    assert main(["train", "tag", "--data", str(data), "--out", str(out), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--char-hidden", "2", "--no-progress", "--threads", "1"]) == 0
-    return out
+    return tiny_tagger(tmp_path_factory.mktemp("ner"),
+                       "\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n")
 
 
 def test_one_tagged_sentence_with_an_unknown_tag_is_conll(run: Path, tmp_path: Path,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,19 +20,18 @@ SENTENCES = [[("John", "B-PER"), ("Smith", "I-PER"), ("lives", "O"), ("here", "O
              [("Mary", "B-PER"), ("sat", "O"), ("John", "B-PER"), (".", "O")]]
 
 
+def conll(sentences: list[list[tuple[str, str]]]) -> str:
+    return "\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n"
+
+
 def write(path: Path, sentences: list[list[tuple[str, str]]]) -> Path:
-    path.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n", encoding="utf-8")
+    path.write_text(conll(sentences), encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("ner")
-    data = write(tmp / "train.conll", SENTENCES * 4)
-    out = tmp / "run"
-    assert main(["train", "tag", "--data", str(data), "--out", str(out), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--char-hidden", "2", "--no-progress", "--threads", "1"]) == 0
-    return out
+def run(tmp_path_factory: pytest.TempPathFactory, tiny_tagger: Callable[[Path, str], Path]) -> Path:
+    return tiny_tagger(tmp_path_factory.mktemp("ner"), conll(SENTENCES * 4))
 
 
 def test_report_names_the_line_of_a_tag_the_model_does_not_know(run: Path, tmp_path: Path,
