@@ -88,6 +88,8 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, two means, distinct ids": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, idf": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, two means, distinct ids, idf": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, learned weights": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, idf, learned weights": ({**SUBWORDS, "max_len": 50_000}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -109,7 +111,13 @@ DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max
 #: variants whose mean weighs each id by its inverse document frequency in the training texts (a prototype
 #: here), scikit-learn's smooth idf, ln((1 + N) / (1 + df)) + 1, as TF-IDF LR weighs its features: a word in
 #: every text counts about a fifth of one in a few
-IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf"}
+IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf",
+       "ngram+char 3-6, max len 50,000, idf, learned weights"}
+#: variants whose mean weighs each id by a weight of its own that training learns (a prototype here): a scalar
+#: per id, exp(s) times the idf (or times 1), s starting at 0, so the bag starts as the idf-weighted (or plain)
+#: mean and moves each id's share where the loss pulls it, as a context-free attention over the text's ids
+LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, max len 50,000, idf, learned weights"}
+_learned = False  # the variant being run's (read when a Classifier is built: by train and again by load)
 _use_idf = False  # the variant being run's
 _idf: torch.Tensor | None = None  # the variant being run's, one weight per id, from its training texts
 _distinct = False  # the variant being run's
@@ -127,13 +135,19 @@ def idf_weights(rows: list[list[int]], vocab_size: int) -> torch.Tensor:
     return (torch.log((1 + len(rows)) / (1 + df)) + 1).float()
 
 
-def _id_mean(ids: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | None = None) -> torch.Tensor:
     """Each row's mean of its ids' embeddings, padding left out, weighted by idf when the variant's is set (an id
-    past the training texts' largest: the idf of one in no training text)."""
-    if _idf is None:
+    past the training texts' largest: the idf of one in no training text) and by exp of ``learned`` (one log
+    weight per id) when given."""
+    if _idf is None and learned is None:
         return F.embedding_bag(ids, weight, mode="mean", padding_idx=PAD_ID)
-    unseen = _idf.max()  # a document frequency of 0 gives the largest idf
-    w = torch.where(ids < len(_idf), _idf[ids.clamp(max=len(_idf) - 1)], unseen).masked_fill(ids == PAD_ID, 0.0)
+    w = torch.ones(ids.shape)
+    if _idf is not None:
+        unseen = _idf.max()  # a document frequency of 0 gives the largest idf
+        w = torch.where(ids < len(_idf), _idf[ids.clamp(max=len(_idf) - 1)], unseen)
+    if learned is not None:
+        w = w * learned[ids].exp()
+    w = w.masked_fill(ids == PAD_ID, 0.0)
     total = F.embedding_bag(ids, weight, mode="sum", per_sample_weights=w)
     return total / w.sum(1, keepdim=True).clamp(min=1e-12)
 
@@ -143,16 +157,17 @@ def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Te
     if _distinct:  # each id once per row: sorted, a repeat of the id before it becomes padding
         ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
-    if not _two_means and _idf is None:
+    learned = self.id_weight.weight[:, 0] if hasattr(self, "id_weight") else None
+    if not _two_means and _idf is None and learned is None:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
         ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
     weight = self.embedding.weight
     if not _two_means:
-        return _id_mean(ids, weight)
+        return _id_mean(ids, weight, learned)
     first_gram = self.embedding.num_embeddings - (_buckets or DEFAULT_BUCKETS)
-    words = _id_mean(ids.masked_fill(ids >= first_gram, PAD_ID), weight)
-    grams = _id_mean(ids.masked_fill(ids < first_gram, PAD_ID), weight)
+    words = _id_mean(ids.masked_fill(ids >= first_gram, PAD_ID), weight, learned)
+    grams = _id_mean(ids.masked_fill(ids < first_gram, PAD_ID), weight, learned)
     return _two_means * (words + grams)
 
 
@@ -162,6 +177,9 @@ def _init_deep_head(self: Classifier, *args: Any, **kwargs: Any) -> None:
     hidden = [m for _ in range(_deep_layers) for m in (nn.Linear(size, size), nn.ReLU(), nn.Dropout(self.dropout.p))]
     if hidden:
         self.head = nn.Sequential(*hidden, self.head)
+    if _learned:  # one log weight per id, 0 at the start
+        self.id_weight = nn.Embedding(self.embedding.num_embeddings, 1, _weight=torch.zeros(
+            self.embedding.num_embeddings, 1))
 
 
 class LazyAdam(torch.optim.Optimizer):
@@ -223,8 +241,9 @@ def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> An
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf
+    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned
     settings, skip_unknown = VARIANTS[name]
+    _learned = name in LEARNED
     _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
@@ -342,7 +361,7 @@ def main() -> int:
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # a deep head for DEEP_HEADS' variants
+    Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # DEEP_HEADS' head, LEARNED's weights
     Classifier.bag = _bag  # type: ignore[method-assign]  # two means for TWO_MEANS' variants
     classify.ShuffledBatches = _batches_setting_idf  # the training texts' idf for IDF's variants
     trainer_module.build_optimizer = _build_optimizer  # lazy Adam for LAZY's, beta1 for BETA1's

@@ -131,3 +131,31 @@ def test_idf_mean_equals_brute_force(variants: ModuleType, monkeypatch: pytest.M
         kept = sorted(set(kept)) if distinct else kept
         parts = [[i for i in kept if i < 6], [i for i in kept if i >= 6]] if two_means else [kept]
         torch.testing.assert_close(vector, sum((mean(p) for p in parts if p), torch.zeros(3)))
+
+
+@pytest.mark.parametrize("with_idf", [False, True])
+def test_learned_weights_mean_equals_brute_force(variants: ModuleType, monkeypatch: pytest.MonkeyPatch,
+                                                 with_idf: bool) -> None:
+    idf = torch.tensor([9.0, 9.0, 1.0, 2.0, 3.0, 1.5, 2.5, 4.0, 1.0, 2.0])
+    monkeypatch.setattr(variants, "_idf", idf if with_idf else None)
+    monkeypatch.setattr(variants, "_learned", True)
+    monkeypatch.setattr(Classifier, "__init__", variants._init_deep_head)
+    model = _bag()
+    rows = [[2, 7, 7, 3, 1, 8, 2, 9], [4, 4, 6, 0, 0, 0, 0, 0]]
+    lengths = torch.tensor([8, 3])
+    start = variants._bag(model, torch.tensor(rows), lengths)  # log weights 0: the idf (or plain) mean
+    monkeypatch.setattr(variants, "_learned", False)
+    plain = variants._bag(_bag(), torch.tensor(rows), lengths)
+    torch.testing.assert_close(start, plain)
+    log_w = torch.linspace(-1.0, 1.5, 10)
+    with torch.no_grad():
+        model.id_weight.weight[:, 0] = log_w
+    got = variants._bag(model, torch.tensor(rows), lengths)
+    table = model.embedding.weight
+    weight = [float(log_w[i].exp()) * (float(idf[i]) if with_idf else 1.0) for i in range(10)]
+    for row, n, vector in zip(rows, lengths.tolist(), got, strict=True):
+        kept = [i for i in row[:n] if i > 1]
+        want = sum(weight[i] * table[i] for i in kept) / sum(weight[i] for i in kept)
+        torch.testing.assert_close(vector, want)
+    got.sum().backward()
+    assert model.id_weight.weight.grad is not None and model.id_weight.weight.grad[[2, 3, 7]].abs().min() > 0
