@@ -43,6 +43,7 @@ class Clockwork(Cell):
     gates = 1
     torch_mode = "RNN_TANH"
     fused_kernel = None
+    clocked = True
 
     def __init__(
         self,
