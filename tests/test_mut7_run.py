@@ -78,7 +78,7 @@ def test_the_overview_counts_steps_and_time_to_the_last_checkpoint_and_the_best_
     last = SimpleNamespace(trainer_state={"step": 200, "elapsed": 120.0, "best_metric": 0.75, "best_step": 150})
     html = run_report.overview_section(best, last)
     assert "<td>steps</td><td>200</td>" in html and "<td>training time</td><td>120.0 s (2.0 min)</td>" in html
-    assert "<td>best validation loss</td><td>0.5000 at step 100</td>" in html
+    assert "<td>best validation loss</td><td>0.5000 nats/char at step 100</td>" in html
 
 
 def test_a_best_value_of_zero_is_shown_under_its_metric_and_no_rate_without_the_training_seconds() -> None:

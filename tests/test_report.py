@@ -786,7 +786,8 @@ def test_the_overview_gives_minutes_and_items_per_second_of_the_runs_own_numbers
                            model_shapes={"a.weight": (3, 4), "a.bias": (3,)})
     html_ = overview_section(ckpt, None)
     for row in (("parameters", "15"), ("steps", "1,234"), ("training time", "150.0 s (2.5 min)"),
-                ("items per second (training steps)", "2,000"), ("best validation loss", "0.2500 at step 1000")):
+                ("items per second (training steps)", "2,000"),
+                ("best validation loss", "0.2500 nats/char at step 1000")):
         assert "<tr><td>{}</td><td>{}</td></tr>".format(*row) in html_
 
 

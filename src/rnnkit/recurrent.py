@@ -38,7 +38,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell, refuse_unused_options, unused_options
-from rnnkit.cells.base import check_state_dtype, rebuilt_cell
+from rnnkit.cells.base import check_state_dtype, rebuilt_cell, step_clock
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -542,7 +542,12 @@ class Recurrent(nn.RNNBase):
 
     @staticmethod
     def _check_lengths(lengths: Tensor, batch: int, steps: int) -> Tensor:
+        """``lengths`` as int64, refused in one line unless it holds ``batch`` integers in 1..``steps``: a float
+        tensor was cut to integers without a word (2.7 ran 2 steps), as pack_padded_sequence casts it."""
         lengths = torch.as_tensor(lengths)
+        if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
+            raise TypeError(f"lengths must be integers (a 1-D integer tensor, as pack_padded_sequence's int64 "
+                            f"lengths: lengths.long() of whole numbers), got a {lengths.dtype} tensor")
         if lengths.dim() != 1 or lengths.shape[0] != batch:
             raise ValueError(f"lengths must be a 1-D tensor of {batch} entries, got shape {tuple(lengths.shape)}")
         if batch == 0:
@@ -699,17 +704,18 @@ class Recurrent(nn.RNNBase):
         return torch.stack(outs), state
 
     # -- one step -----------------------------------------------------------------------------------
-    def step(self, input: Tensor, state: State | None = None, t: int = 0) -> tuple[Tensor, State]:
+    def step(self, input: Tensor, state: State | None = None, t: int | Tensor | None = None) -> tuple[Tensor, State]:
         """One time step through every layer: what a decoder calls once per generated token.
 
         ``input`` (B, input_size) → ``(output (B, H), state)``, the state in :meth:`forward`'s layout
         ((L, B, H), or ``(h_n, c_n)`` for the LSTM), so the two can be mixed: run a prefix with
         ``forward``, then continue with ``step`` without rerunning it. The fused cells use torch's
         one-step kernels (``lstm_cell`` ...); the others the cell's own step. ``t`` is the step's index
-        in the sequence (the Clockwork RNN's clock: an integer or a 0-d integer tensor, as ``time_offset``).
-        One direction only.
+        in the sequence (the Clockwork RNN's clock: an integer or a 0-d integer tensor, as ``time_offset``;
+        default 0, and a Clockwork RNN given a ``state`` refuses to go without it:
+        :func:`~rnnkit.cells.base.step_clock`). One direction only.
         """
-        t = self._clock("step()'s t", t)
+        carried = state is not None
         if self.bidirectional:
             raise ValueError(f"{self._kind}: step() runs one direction; a bidirectional layer needs the whole input")
         if input.dim() != 2 or input.shape[-1] != self.input_size:
@@ -719,6 +725,7 @@ class Recurrent(nn.RNNBase):
         self._check_step_state(state, input.shape[0])
         check_state_dtype(self._kind, input, self._state_parts(state)[0])
         cell = self.cell_def
+        t = self._clock("step()'s t", step_clock(self._kind, cell, t, carried))  # after the state's own checks
         has_c = cell.has_cell_state
         # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)
         kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() and not self.proj_size else None

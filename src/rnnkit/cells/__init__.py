@@ -69,6 +69,10 @@ def name_hint(name: object) -> str:
             return ("; the Hopfield memory is no recurrent cell: rnnkit.Hopfield(N).store(patterns).recall(probe) "
                     "in Python, its capacity by python benchmarks/hopfield_capacity.py")
         return f" (did you mean {name.lower()!r}?)" if name.lower() in CELLS else ""
+    if isinstance(name, (list, tuple, set, frozenset)):  # make_cell(["lstm"]) said "unhashable type: 'list'"
+        names = [n for n in name if isinstance(n, str)]
+        named = f" ({names[0]!r})" if len(names) == 1 else ""
+        return f"; a cell's name is one string{named}, not a {type(name).__name__}"
     return ("; Recurrent takes the cell's name first, Recurrent('lstm', input_size, hidden_size, ...), and "
             "rnnkit.LSTM, GRU and RNN torch.nn's arguments as they are")
 
@@ -76,10 +80,9 @@ def name_hint(name: object) -> str:
 def make_cell(name: str, hidden_size: int, **options: Any) -> Cell:
     """The family ``name`` (one of ``CELLS``) for ``hidden_size`` units, with its options checked; a keyword
     the family does not take is an :class:`UnknownCellOption` naming it and the family's options."""
-    try:
-        cls = CELLS[name]
-    except KeyError:
-        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{name_hint(name)}") from None
+    cls = CELLS.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"unknown cell {name!r}; expected one of: {', '.join(CELLS)}{name_hint(name)}")
     params = list(inspect.signature(cls).parameters.values())[1:]  # after hidden_size
     if not any(p.kind is p.VAR_KEYWORD for p in params):
         unknown = [key for key in options if key not in {p.name for p in params}]

@@ -32,6 +32,20 @@ def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
                            f"convert the state: hx.to({input.dtype})")
 
 
+def step_clock(kind: str, cell: Cell, t: int | Tensor | None, carried: bool) -> int | Tensor:
+    """The clock of one step taken by hand (``Recurrent.step``, :class:`CellModule`): ``t`` when given, else 0, the
+    first step of a sequence. A clocked cell (:attr:`Cell.clocked`: the Clockwork RNN) given a ``carried`` state and
+    no ``t`` is refused in one line: every step was step 0 then, every module updating every step (a plain RNN,
+    without a word), where ``forward`` counts the steps."""
+    if t is not None:
+        return t
+    if cell.clocked and carried:
+        raise TypeError(f"{kind}: step() of a Clockwork RNN needs t=, the step's index in its sequence (its modules "
+                        "update when t is a multiple of their period; without it every step was step 0, every "
+                        "module updating): pass t=0, 1, 2 ... as forward() counts them (from its time_offset)")
+    return 0
+
+
 class Cell:
     """A recurrent family. Subclasses set the class attributes and implement :meth:`step`."""
 
@@ -51,6 +65,9 @@ class Cell:
     #: runs as operations the exporter writes for any length (minGRU and minLSTM's parallel scan), where the others'
     #: step loop is written unrolled; both run there (``Recurrent._own_loops``), so neither may be a Function then
     exports_sequence: ClassVar[bool] = False
+    #: True when :meth:`step`'s math depends on ``t`` (the Clockwork RNN's modules update by it): a step with a
+    #: state carried in then needs its ``t`` (:func:`step_clock`)
+    clocked: ClassVar[bool] = False
     #: the options that set initial values alone (``init="torch"``, torch.nn's draw, takes none of them but at its
     #: default), and of those the ones that set the biases (a layer without biases, ``bias=False``, has no use for them)
     initial_options: ClassVar[tuple[str, ...]] = ("init_ih", "init_hh", "bias_init")
@@ -155,7 +172,7 @@ class Cell:
 class CellModule(nn.Module):
     """One cell with its own parameters, for step-by-step use (like ``torch.nn.LSTMCell``).
 
-    ``forward(x, state=None, t=0)`` takes x of shape (B, input_size), or (input_size,) unbatched as torch.nn's
+    ``forward(x, state=None, t=None)`` takes x of shape (B, input_size), or (input_size,) unbatched as torch.nn's
     cells take it, and returns the new state: a tensor h (B, H), or ``(h, c)`` for the LSTM (1-D for an
     unbatched x). Parameter names match torch.nn's cells
     (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``) so their state dicts load both ways; a cell
@@ -193,21 +210,24 @@ class CellModule(nn.Module):
             state = {**state, "cell": rebuilt_cell(saved["name"], state["hidden_size"], saved["options"])}
         super().__setstate__(state)
 
-    def forward(self, x: Tensor, state: State | None = None, t: int = 0) -> State:
+    def forward(self, x: Tensor, state: State | None = None, t: int | None = None) -> State:
         """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
-        tensors, as torch.nn's cells take it; the new state comes back in the input's layout."""
+        tensors, as torch.nn's cells take it; the new state comes back in the input's layout. ``t`` is the step's
+        index (default 0; a Clockwork cell given a state needs it: :func:`step_clock`)."""
         if x.dim() not in (1, 2):
             raise ValueError(f"{self.cell.name}: Expected input to be 1D or 2D, got {x.dim()}D instead")
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {x.shape[-1]} expected {self.input_size}")
         batched = x.dim() == 2
         x = x if batched else x.unsqueeze(0)
+        carried = state is not None
         if state is None:
             state = self.cell.zero_state(x.shape[0], x.dtype, x.device)
         else:
             state = self._checked_state(x, state, x.shape[0], batched)
+        clock = step_clock(self.cell.name, self.cell, t, carried)  # after the state's own checks
         xw = nn.functional.linear(x, self.weight_ih, self.bias_ih)
-        new = self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, t)
+        new = self.cell.step(xw, state, self.cell.prepare(self.weight_hh), self.bias_hh, clock)
         if batched:
             return new
         return tuple(s.squeeze(0) for s in new) if isinstance(new, tuple) else new.squeeze(0)

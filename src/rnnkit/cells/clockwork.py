@@ -1,6 +1,7 @@
 """Clockwork RNN (Koutník, Greff, Gomez & Schmidhuber 2014).
 
-The hidden state is split into ``g`` modules with periods T_1 < T_2 < ... (default 1, 2, 4, ...). At step
+The hidden state is split into ``g`` modules with periods T_1 < T_2 < ... (default 1, 2, 4, ...; distinct and
+ascending, as the paper's: a period given twice, or out of order, is refused). At step
 t only the modules with t mod T_i == 0 update; the others keep their state exactly. Module i reads the
 previous state of the modules at least as slow as itself (W_hh is block upper-triangular when modules
 are ordered fast to slow), so slow modules carry long-range context and fast ones track detail.
@@ -43,6 +44,7 @@ class Clockwork(Cell):
     gates = 1
     torch_mode = "RNN_TANH"
     fused_kernel = None
+    clocked = True
 
     def __init__(
         self,
@@ -63,8 +65,11 @@ class Clockwork(Cell):
             raise ValueError(f"clockwork: num_modules={num_modules} but {len(periods)} periods were given")
         if not periods or any(p < 1 for p in periods):
             raise ValueError(f"clockwork: periods must be positive integers, got {periods}")
-        if sorted(periods) != periods:
-            raise ValueError(f"clockwork: periods must be listed fast to slow (ascending), got {periods}")
+        if any(b <= a for a, b in zip(periods, periods[1:], strict=False)):
+            raise ValueError(f"clockwork: periods must be listed fast to slow (strictly ascending), got {periods}; "
+                             "module i updates when t is a multiple of periods[i] and reads the modules slower than "
+                             "itself, so each module has a period of its own (two of one period would be one module "
+                             "with half its connections cut, by the order they were listed in)")
         if len(periods) > hidden_size:
             raise ValueError(f"clockwork: {len(periods)} modules do not fit in hidden_size={hidden_size}")
         if nonlinearity not in ("tanh", "relu"):
@@ -267,8 +272,10 @@ class _ClockworkBPTT(torch.autograd.Function):
 
 @functools.cache
 def _clock(hidden_size: int, periods: tuple[int, ...]) -> Clockwork:
-    """A cell with these sizes and periods: what :class:`_ClockworkBPTT` reads of one (its clock schedule)."""
-    return Clockwork(hidden_size, list(periods))
+    """A cell with these sizes and periods: what :class:`_ClockworkBPTT` reads of one (its clock schedule). The
+    traced operator's periods stop at :data:`_NEVER`, so the slowest may repeat it; they stay distinct here, as a
+    cell's must, each still a module that updates only at step 0 of an int64 clock."""
+    return Clockwork(hidden_size, [p if p < _NEVER else _NEVER + i for i, p in enumerate(periods)])
 
 
 def _clockwork_op(xw: Tensor, h0: Tensor, w_hh: Tensor, b_hh: Tensor, mask: Tensor | None, hidden_size: int,

@@ -34,6 +34,7 @@ import io
 import itertools
 import json
 import math
+import os
 import re
 import shlex
 import unicodedata
@@ -63,6 +64,7 @@ __all__ = [
     "read_table",
     "read_unlabelled",
     "read_utf8",
+    "refuse_workbook",
     "saved_labels",
     "sort_labels",
     "spelled_apart",
@@ -149,6 +151,14 @@ def _quote_error(exc: csv.Error) -> str:
 #: the ends of spreadsheet workbooks' names, which a verb's ``--output`` refuses (rnnkit writes text: CSV in an
 #: ``.xlsx`` was a file Excel refused to open)
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
+
+def refuse_workbook(path: str | os.PathLike[str], flag: str, written: str) -> None:
+    """A workbook's name (:data:`WORKBOOKS`) given for a file rnnkit writes as text, refused in one line before
+    any work: ``FLAG PATH: WRITTEN, not as a workbook``, ``written`` saying what the file holds and how to name
+    it (text in an ``.xlsx`` is a file a spreadsheet program refuses to open)."""
+    if os.fspath(path).lower().endswith(WORKBOOKS):
+        raise UserError(f"{flag} {os.fspath(path)}: {written}, not as a workbook")
 
 
 def file_format(path: str | Path) -> str:

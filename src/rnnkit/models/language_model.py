@@ -118,9 +118,10 @@ class LanguageModel(nn.Module):
         return self._mixed(out, self.head(out), ids, memory), (state, memory)
 
 
-    def step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
+    def step(self, ids: Tensor, state: Any = None, t: int | None = None) -> tuple[Tensor, Any]:
         """One token per row: ids (B,) → next-token logits (B, V) and the new state, through
-        :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position)."""
+        :meth:`rnnkit.Recurrent.step` (each new token costs one recurrent step; ``t`` is its position, which a
+        Clockwork RNN given a state needs)."""
         state, memory = self._split(state, ids[None])
         out, state = self._recurrent_step(ids, state, t)
         logits = F.linear(out, self.head.weight, self.head.bias)  # no module call per token
@@ -128,14 +129,14 @@ class LanguageModel(nn.Module):
             return logits, state
         return self._mixed(out[None], logits[None], ids[None], memory)[0], (state, memory)
 
-    def own_step(self, ids: Tensor, state: Any = None, t: int = 0) -> tuple[Tensor, Any]:
+    def own_step(self, ids: Tensor, state: Any = None, t: int | None = None) -> tuple[Tensor, Any]:
         """:meth:`step` without the memory of the text read (and its counts): the recurrent model's own logits,
         the state the recurrent one alone, so that a state may be carried into several continuations (a
         decoder's hypotheses) where a memory, which each token read changes in place, could not."""
         out, state = self._recurrent_step(ids, state, t)
         return F.linear(out, self.head.weight, self.head.bias), state
 
-    def _recurrent_step(self, ids: Tensor, state: Any, t: int) -> tuple[Tensor, Any]:
+    def _recurrent_step(self, ids: Tensor, state: Any, t: int | None) -> tuple[Tensor, Any]:
         x = torch.embedding(self.embedding.weight, ids)  # the op, no wrapper
         if self.training:
             x = self.drop(x)

@@ -355,20 +355,24 @@ class AttentionDecoder(nn.Module):
         logp_sum = [0.0] * batch
         cut = [False] * batch
         rows = list(range(batch))  # the source of each row of the batch still decoding
+        lengths = src_len.tolist() if return_attention else []
         t = 0
         while rows:
             logits, state, weights = self.decoder_step(prev, state, memory, t)
             logp, forced = self._step_log_probs(logits, t, max_len, [tokens[i] for i in rows], no_repeat_ngram,
                                                 min_len)
             best = logp.argmax(-1) if choose is None else choose(logp)
+            # the step's tokens and their log-probabilities brought over at once, not an element a row (a GPU sync each)
+            chosen, chosen_logp = best.tolist(), logp.gather(1, best.unsqueeze(1)).squeeze(1).tolist()
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
+            drawn = weights.tolist() if return_attention and weights is not None else None
             keep = []
             for j in forced.nonzero().flatten().tolist() if forced is not None else ():
                 cut[rows[j]] = True
-            for j, (i, token) in enumerate(zip(rows, best.tolist(), strict=True)):
-                logp_sum[i] += float(logp[j, token])
-                if return_attention and weights is not None:
-                    attn[i].append(weights[j, : int(src_len[i])].tolist())
+            for j, (i, token, token_logp) in enumerate(zip(rows, chosen, chosen_logp, strict=True)):
+                logp_sum[i] += token_logp
+                if drawn is not None:
+                    attn[i].append(drawn[j][: int(lengths[i])])
                 if most is not None:
                     positions[i].append(most[j])
                 if token != self.eos_id:

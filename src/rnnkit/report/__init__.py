@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from rnnkit.data.tabular import refuse_workbook
 from rnnkit.device import resolve_device
 from rnnkit.errors import UserError, check_count, refuse_empty_name, report_warnings, speaking_python, warn
 from rnnkit.files import Reads, blocked_line, file_in_the_way, output_name, write_refusal
@@ -206,6 +207,7 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
             raise refusal
         return output_name(page)  # a folder there: one line now, not after the work
     target = output_name(output, "--output", "an HTML file", reads)
+    refuse_workbook(output, "--output", "the report is an HTML page (name it .html)")
     if os.path.realpath(target) != os.path.realpath(page):
         refuse_run_output(target, "--output")
         refuse_results_output(target, output)

@@ -18,6 +18,7 @@ from typing import Any
 from rnnkit.errors import UserError, finite_number
 from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
+from rnnkit.tasks import loss_unit
 from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters, trained_processes
 
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
@@ -63,8 +64,9 @@ def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:
         speed = state["tokens"] / max(state["train_seconds"], 1e-9)
         rows.append(("items per second (training steps)", f"{speed:,.0f}"))
     if best.get("best_metric") is not None:
-        rows.append((f"best validation {best.get('metric', 'loss')}",
-                     f"{best['best_metric']:.4f} at step {best.get('best_step')}"))
+        metric = best.get("metric", "loss")
+        rows.append((f"best validation {metric}", f"{best['best_metric']:.4f}{loss_unit(ckpt.config, metric)} at step "
+                                                  f"{best.get('best_step')}"))
     model = ckpt.config.get("model")
     if isinstance(model, dict):
         rows.append(("model", ", ".join(f"{k}={v}" for k, v in model.items())))

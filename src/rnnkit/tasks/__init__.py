@@ -32,7 +32,7 @@ from typing import Any
 from rnnkit.errors import UserError, speaking_python
 
 __all__ = ["COMMANDS", "GENERATORS", "TASKS", "Command", "Generator", "Task", "Verb", "discover", "get_task",
-           "keywords", "load", "register", "speaks_python", "task_of", "verb_hint"]
+           "keywords", "load", "loss_unit", "register", "speaks_python", "task_of", "verb_hint"]
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 
@@ -68,6 +68,10 @@ class Task:
     verbs: tuple[Verb, ...] = ()
     description: str = ""
     frozen: tuple[str, ...] = ()
+    #: what one value of the loss is a mean over, in nats (``"char"``: ``rnnkit info`` and ``report`` say the best
+    #: loss as ``1.2345 nats/char``, as the closing line does), or that from the run's ``config.json`` (a
+    #: multi-label classifier's is a label's); "": said without a unit
+    loss_unit: str | Callable[[dict[str, Any]], str] = ""
 
     def verb(self, name: str) -> Verb | None:
         return next((v for v in self.verbs if v.name == name), None)
@@ -126,6 +130,17 @@ def discover() -> None:
         except BaseException:
             _discovered = False
             raise
+
+
+def loss_unit(config: dict[str, Any], metric: object) -> str:
+    """`` nats/UNIT`` after a run's best ``metric`` when it is the loss and the task of its ``config`` (``config.json``)
+    names its unit (:attr:`Task.loss_unit`); "" otherwise (a score, an unknown task, a task that names none)."""
+    if metric != "loss":
+        return ""
+    discover()
+    task = TASKS.get(config.get("task")) if isinstance(config.get("task"), str) else None
+    unit = "" if task is None else task.loss_unit(config) if callable(task.loss_unit) else task.loss_unit
+    return f" nats/{unit}" if unit else ""
 
 
 def get_task(name: str, where: str = "") -> Task:

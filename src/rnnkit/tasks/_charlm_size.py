@@ -167,9 +167,10 @@ def _choose_size(config: CharLMConfig, train_chars: int, vocab_size: int, stream
 
 
 def _millions(chars: float) -> str:
-    """A count of characters as the size line says it: ``12.3 M``, or ``7.7 k`` below a tenth of a million (a
-    run of a few steps was ``0.0 M``)."""
-    return f"{chars / 1e6:.1f} M" if chars >= 1e5 else f"{chars / 1e3:.1f} k"
+    """A count of characters as the size line says it: ``12.3 M``, or ``7.7 k`` while that rounds below a tenth of
+    a million (a run of a few steps was ``0.0 M``; 99,950 to 99,999 were ``100.0 k``, now ``0.1 M``)."""
+    thousands = f"{chars / 1e3:.1f}"
+    return f"{thousands} k" if float(thousands) < 100 else f"{chars / 1e6:.1f} M"
 
 
 def measured_rate(config: CharLMConfig, vocab_size: int, streams: int, train_chars: int) -> float | None:

@@ -5,13 +5,15 @@ over it are in :mod:`rnnkit.tasks._charlm_verbs`."""
 from __future__ import annotations
 
 import math
+import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from rnnkit.data.text import read_utf8
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.errors import (
     SettingError,
@@ -114,11 +116,14 @@ class CharLM:
         prime = _prime_text(prime)
         return prime + "".join(self.stream(prime, length, temperature, top_k, seed, top_p, threads=threads))
 
-    def score(self, texts: str | list[str], *, dynamic: bool = False, dynamic_lr: float | None = None,
-              segment: int | None = None, method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+    def score(self, texts: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, dynamic: bool = False,
+              dynamic_lr: float | None = None, segment: int | None = None,
+              method: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """Log-probability (nats), bits per character and perplexity of each text, scored as if it began a
         line; characters outside the vocabulary are left out of the total and the count (a warning names
-        them). One text gives one dict, a list a list.
+        them). One text gives one dict, a list a list. A ``Path`` (any ``os.PathLike``) is a UTF-8 text file,
+        read as training reads one (a BOM dropped, CRLF and CR made LF), its dict naming the ``file`` in place
+        of the ``text``, as ``rnnkit score --file`` does; a str is always the text itself.
 
         ``dynamic=True`` scores by dynamic evaluation: the model keeps learning from each text as it
         reads it, one step after every ``segment`` characters, each character scored before the model
@@ -136,9 +141,13 @@ class CharLM:
         options = self._dynamic_options(dynamic_lr, segment, method) if dynamic else None
         if isinstance(texts, str):
             return self._score_one(check_text("score", texts), options)
-        items = check_texts("score", texts)
+        if isinstance(texts, os.PathLike):
+            return _named_file(self._score_one(_file_text(texts), options), texts)
+        given = list(texts) if isinstance(texts, (list, tuple)) else None  # a list's Paths read in their place
+        read = None if given is None else [_file_text(t) if isinstance(t, os.PathLike) else t for t in given]
+        items = check_texts("score", texts if read is None else tuple(read) if isinstance(texts, tuple) else read)
         check_filled(items, "score", lambda text: not text)  # by its place, before any is scored; spaces are text
-        return [self._score_one(t, options) for t in items]
+        return [_named_file(self._score_one(t, options), g) for t, g in zip(items, given or items, strict=True)]
 
     def _dynamic_options(self, lr: float | None, segment: int | None, method: str | None) -> dict[str, Any]:
         method = method or ("rms" if self.dynamic_rms is not None else "sgd")
@@ -192,6 +201,21 @@ class CharLM:
             "perplexity": (math.inf if -total / n >= 709 else math.exp(-total / n)) if n else None,  # nan: nan
             **({"dynamic": dynamic} if dynamic else {}),
         }
+
+
+def _file_text(path: os.PathLike[str]) -> str:
+    """The text of a file given to :meth:`CharLM.score` as a ``Path``, read as training reads its ``--data``
+    (:func:`rnnkit.data.text.read_utf8`): ``open(f).read()`` kept a UTF-8 BOM and read in the locale's encoding."""
+    return read_utf8(os.fspath(path), missing="score takes a text (str), a list of texts, or the Path of a UTF-8 "
+                                              "text file")
+
+
+def _named_file(record: dict[str, Any], given: object) -> dict[str, Any]:
+    """A score's record of a text read from a ``Path``: the file's name in place of its whole text."""
+    if isinstance(given, os.PathLike):
+        del record["text"]
+        record["file"] = os.fspath(given)
+    return record
 
 
 def _saved_rms(ckpt: Checkpoint, model: LanguageModel) -> dict[str, torch.Tensor] | None:

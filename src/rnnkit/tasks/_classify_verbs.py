@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rnnkit import strictjson
-from rnnkit.data.tabular import WORKBOOKS, file_format, write_rows, write_table
+from rnnkit.data.tabular import file_format, refuse_workbook, write_rows, write_table
 from rnnkit.errors import UserError, check_count, check_filled, report_warnings, warn
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
@@ -28,6 +28,9 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     m = with_ensemble(m, args)  # first: the outputs checked next may not replace any model's files
     shared.check_one_source(args)
     shared.check_output(m, args)
+    if args.output:  # CSV in an .xlsx was a file Excel refused to open
+        refuse_workbook(args.output, "--output", "predictions are written as CSV (name it .csv: Excel opens it), TSV "
+                        "(.tsv) or JSON Lines (.jsonl)")
     if args.text_column is not None and (args.texts or args.file == "-"):
         raise UserError("--text-column: applies only with --file FILE (a CSV, TSV or JSONL file's column)")
     threshold, top_k = args.threshold, args.top_k
@@ -44,9 +47,6 @@ def predict_command(m: TextClassifier, args: argparse.Namespace) -> int:
     if args.output and str(args.output).lower().endswith(".json"):  # it was written as CSV, any other name is
         raise UserError(f"--output {args.output}: predictions are written as JSON Lines (one object a row: name it "
                         ".jsonl), CSV (.csv) or TSV (.tsv), not as one JSON document")
-    if args.output and str(args.output).lower().endswith(WORKBOOKS):  # CSV in it: Excel refused to open the file
-        raise UserError(f"--output {args.output}: predictions are written as CSV (name it .csv: Excel opens it), TSV "
-                        "(.tsv) or JSON Lines (.jsonl), not as a workbook")
     fmt = file_format(args.output) if args.output else "jsonl" if args.json else "csv"
     # CSV/TSV write p_ with six decimals and an effect with two, from the number itself (rounded to 6 digits
     # first, an effect of 0.0049996 was 0.005, +0.01 in the cell where the screen's line said +0.00)

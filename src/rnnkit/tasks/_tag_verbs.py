@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit.data.conll import UNTAGGED, NotConll, Sentences, read_conll, tagged_lines, tagged_text, write_conll
-from rnnkit.data.tabular import WORKBOOKS, file_format
+from rnnkit.data.tabular import file_format, refuse_workbook
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
 from rnnkit.models.charword import CHAR_ENCODERS
@@ -42,10 +42,11 @@ def _output_format(path: str) -> str:
     fmt = file_format(path)
     if fmt == "jsonl":
         return fmt
-    if str(path).lower().endswith((".csv", ".tsv", ".tab", ".json", *WORKBOOKS)):
-        raise UserError(f"--output {path}: a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON "
-                        "Lines (.jsonl: one sentence's tokens and tags a line), not a CSV/TSV table, a workbook or "
-                        "one JSON document")
+    writes = "a tagger writes CoNLL (TOKEN<tab>TAG lines, e.g. .conll or .txt) or JSON Lines (.jsonl: one sentence's " \
+             "tokens and tags a line)"
+    refuse_workbook(path, "--output", writes)
+    if str(path).lower().endswith((".csv", ".tsv", ".tab", ".json")):
+        raise UserError(f"--output {path}: {writes}, not a CSV/TSV table or one JSON document")
     return "conll"
 
 

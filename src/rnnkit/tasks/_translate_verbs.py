@@ -12,7 +12,7 @@ from typing import Any
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.data.pairs import write_pairs
-from rnnkit.data.tabular import file_lines
+from rnnkit.data.tabular import file_lines, refuse_workbook
 from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.errors import (
     UserError,
@@ -118,6 +118,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     if args.output:  # a folder is refused before anything is translated
         output_name(args.output, "--output", "a file", reads)
         refuse_run_output(args.output, "--output")
+        refuse_workbook(args.output, "--output", "translations are written as text, a line each (name it .txt; "
+                        "with --json, JSON Lines: .jsonl)")
     texts = list(args.texts) if args.texts else _read_sources(args.file)
     check_filled(args.texts or [], "translate", arguments=True)  # translate() names a list's place (texts[1])
     warn_file_names(args.texts or [])

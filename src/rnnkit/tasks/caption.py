@@ -174,9 +174,13 @@ def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
             "share_decoder_embeddings": config.share_decoder_embeddings}
 
 
+#: what the validation loss is a mean over (in nats): a caption's word (its end included)
+LOSS_UNIT = "word"
+
+
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, "word", "images")
+    decoder_report(result, as_json, LOSS_UNIT, "images")
 
 
 register(Task(
@@ -189,6 +193,7 @@ register(Task(
     add_arguments=_train_arguments,
     report=report,
     frozen=FROZEN,
+    loss_unit=LOSS_UNIT,
     verbs=(
         Verb("caption", "caption images with a trained captioner", _caption_arguments, _caption_command),
         Verb("evaluate", "exact match and BLEU of a captioner on a captioned-image folder", _evaluate_arguments,

@@ -257,6 +257,7 @@ register(Task(
     description="Train a character language model on a text with truncated BPTT.",
     config=CharLMConfig, train=train, load=CharLM, add_arguments=_train_arguments, report=report,
     frozen=FROZEN,  # and the data, which train() compares as files (the CLI would compare the names)
+    loss_unit="char",
     verbs=(
         Verb("sample", "write text with a trained character language model", _sample_arguments, _sample_command),
         Verb("score", "log-probability (natural log, nats), bits per character and perplexity of texts",

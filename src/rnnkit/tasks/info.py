@@ -14,7 +14,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.errors import UserError
-from rnnkit.tasks import Command, register
+from rnnkit.tasks import Command, loss_unit, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder, trained_processes
 from rnnkit.wording import counted, seconds
 
@@ -133,7 +133,8 @@ def _info_command(args: argparse.Namespace) -> int:
             + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else "")
             + (f", on {info['processes']} processes (torchrun)" if info.get("processes", 1) > 1 else ""))
     if info["best_metric"] is not None:
-        row(metric, f"{_number(info['best_metric'], '.4f')} at step {info['best_step']}")
+        unit = loss_unit(info["config"], info["metric"])  # nats/char, as the closing line of the run said it
+        row(metric, f"{_number(info['best_metric'], '.4f')}{unit} at step {info['best_step']}")
     if info.get("resumable_step") is not None:
         processes = info.get("resumable_processes", 1)  # a resumed run needs as many as it had
         launcher = f"torchrun --standalone --nproc_per_node {processes} -m rnnkit" if processes > 1 else "rnnkit"

@@ -205,6 +205,10 @@ def _model_kwargs(config: SpeechConfig, n_symbols: int) -> dict[str, Any]:
             "subsample_kind": config.subsample_kind, "dropout": config.dropout, **config.regulariser_options()}
 
 
+#: what the validation loss is a mean over (in nats): a transcript's symbol (CTC)
+LOSS_UNIT = "symbol"
+
+
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train speech`` (one JSON object with ``--json``)."""
     ev = result.last_eval
@@ -214,7 +218,7 @@ def report(result: TrainResult, as_json: bool) -> None:
                           **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
                           **run_summary(result)}))
         return
-    print(closing_line(result, "symbol", f", {rate_said(rate, ev[rate])}" if rate else "", "utterances"))
+    print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, ev[rate])}" if rate else "", "utterances"))
 
 
 register(Task(
@@ -227,6 +231,7 @@ register(Task(
     add_arguments=_train_arguments,
     report=report,
     frozen=FROZEN,
+    loss_unit=LOSS_UNIT,
     verbs=(
         Verb("transcribe", "transcribe audio files with a trained recogniser", _transcribe_arguments,
              _transcribe_command),

@@ -190,6 +190,7 @@ register(Task(
                 "softmax (or --crf) on a CoNLL file (TOKEN<tab>TAG per line, a blank line between sentences) or "
                 "a WORD/TAG file (a sentence a line). Bidirectional by default.",
     config=TagConfig, train=train, load=SequenceTagger, add_arguments=_train_arguments, report=report, frozen=FROZEN,
+    loss_unit="token",
     verbs=shared.verbs(predict=("a tag for each token, from a trained tagger", _predict_command, _predict_arguments),
                        evaluate=("per-token accuracy, macro-F1, per-tag scores and confusion matrix",
                                  _evaluate_command, _evaluate_arguments),

@@ -206,9 +206,13 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
     return eval_fn
 
 
+#: what the validation loss is a mean over (in nats): a target token (its end included)
+LOSS_UNIT = "token"
+
+
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, "token", "pairs")
+    decoder_report(result, as_json, LOSS_UNIT, "pairs")
 
 
 def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str) -> None:
@@ -251,6 +255,7 @@ register(Task(
     add_arguments=_train_arguments,
     report=report,
     frozen=FROZEN,
+    loss_unit=LOSS_UNIT,
     verbs=(
         Verb("translate", "translate texts with a trained translator", _translate_arguments, _translate_command),
         Verb("evaluate", "BLEU, chrF and exact match of a translator on a pairs file", _evaluate_arguments,
