@@ -81,7 +81,8 @@ def _result(tmp_path: Path, last_eval: dict[str, float], best: bool = True) -> T
     if best:
         (tmp_path / "best").mkdir(exist_ok=True)
     return TrainResult(best_metric=1.5, best_step=3, metric="loss", steps=4, seconds=1.234, tokens=10,
-                       tokens_per_s=1.0, stopped="steps", out_dir=tmp_path, last_eval=last_eval)
+                       tokens_per_s=1.0, stopped="steps", out_dir=tmp_path, last_eval=last_eval,
+                       best_eval=dict(last_eval))
 
 
 def test_the_closing_line_names_the_rate_and_the_unit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +91,8 @@ def test_the_closing_line_names_the_rate_and_the_unit(tmp_path: Path, capsys: py
     assert line.startswith("best validation loss 1.5000 nats/symbol at step 3, PER 0.2500 (4 steps, 1.2 s); model in ")
     speech.report(_result(tmp_path, {"loss": 1.5, "cer": 0.125, "wer": 0.5}), True)
     assert json.loads(capsys.readouterr().out) == {
-        "best_val_loss": 1.5, "best_step": 3, "val_cer": 0.125, "val_wer": 0.5, "steps": 4, "seconds": 1.23,
+        "best_val_loss": 1.5, "best_step": 3, "val_cer": 0.125, "val_wer": 0.5, "best_val_cer": 0.125,
+        "best_val_wer": 0.5, "steps": 4, "seconds": 1.23,
         "tokens_per_s": 1.0, "stopped": "steps", "model_dir": str(tmp_path / "best")}
 
 

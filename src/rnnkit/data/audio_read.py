@@ -160,7 +160,7 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
     without a header, asking their rate)."""
     if path.is_dir():  # 'rnnkit transcribe DIR calls/': a folder of recordings is not read whole
         raise UserError(f"{path}: is a directory; expected an audio file (give the recordings in it, e.g. "
-                        f"{path / '*.wav'})")
+                        f"{' '.join(str(path / f'*{s}') for s in _audio_suffixes(path))})")
     if path.exists() and not path.is_file():  # /dev/zero was 'no such file'; the header is read with seeks
         raise UserError(f"{path}: not a regular file (a device or a pipe); expected an audio file")
     if not path.is_file():
@@ -183,6 +183,26 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
     found = "WAV" if head[8:12] == b"WAVE" else _sniffed(path, head)
     _refuse_unreadable(path, found)
     return head, found
+
+
+#: file name endings of recordings besides libsndfile's format names (``soundfile.available_formats()``: WAV, FLAC
+#: ...), which name its formats' files
+_OTHER_SUFFIXES = {"AIF", "OPUS", "OGA", "WAVE"}
+#: how many of a folder's entries :func:`_audio_suffixes` looks at (a folder of a million calls)
+_LOOKED_AT = 10_000
+
+
+def _audio_suffixes(folder: Path) -> list[str]:
+    """The endings of the recordings' names in ``folder`` (``.flac``, ``.wav``, ``.WAV`` as spelled, sorted), for the
+    patterns a refusal of the folder suggests: ``*.wav`` alone left a folder's FLAC (or ``.WAV``) recordings out of
+    the command a user then typed; ``.wav`` where it holds none."""
+    import soundfile
+
+    known = {name.upper() for name in soundfile.available_formats()} | _OTHER_SUFFIXES
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        found = {Path(e.name).suffix for _, e in zip(range(_LOOKED_AT), entries, strict=False)}
+        return sorted(s for s in found if s[1:].upper() in known) or [".wav"]
+    return [".wav"]
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:

@@ -46,7 +46,7 @@ def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> Non
     transcripts), which ``--symbols chars`` gives; a run given ``--voice`` or its own phonemes meant them."""
     if config.symbols != "phonemes" or config.voice != SpeechConfig.voice:
         return
-    first = next((u for u in utts[:200] if u.phonemes is None and is_korean(u.text)), None)
+    first = next((u for u in utts if u.phonemes is None and is_korean(u.text)), None)  # not the first 200 only
     if first is not None:
         warn(f"the transcripts are Korean ({first.audio}: {first.text!r}) and --symbols is phonemes, the default: "
              "the model will write espeak-ng's IPA phonemes, not Hangul; give --symbols chars for a recogniser "
@@ -222,7 +222,8 @@ class SymbolTable:
     @classmethod
     def build(cls, utts: Sequence[Utterance], kind: str, jamo: bool | None) -> SymbolTable:
         if jamo is None:
-            jamo = kind == "chars" and any(is_korean(u.text) for u in utts[:200])
+            # every transcript: a corpus whose first 200 were English and the rest Korean was trained on syllables
+            jamo = kind == "chars" and any(is_korean(u.text) for u in utts)
         seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, jamo)}
         return cls(kind, sorted(seen), jamo)
 

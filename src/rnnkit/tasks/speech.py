@@ -210,15 +210,23 @@ LOSS_UNIT = "symbol"
 
 
 def report(result: TrainResult, as_json: bool) -> None:
-    """The closing line of ``rnnkit train speech`` (one JSON object with ``--json``)."""
-    ev = result.last_eval
-    rate = next((k for k in ("per", "cer") if k in ev), None)
+    """The closing line of ``rnnkit train speech`` (one JSON object with ``--json``): the best validation loss and
+    the error rate of that evaluation, the model in ``OUT/best`` (the line gave the last evaluation's beside the best
+    loss, so a run whose loss rose after its best read as though ``OUT/best`` had the last one's CER, and
+    ``rnnkit evaluate`` of it then disagreed). ``--json`` keeps the last evaluation's as ``val_per`` (or ``val_cer``)
+    and ``val_wer``, and has the kept model's as ``best_val_per`` (or ``best_val_cer``) and ``best_val_wer``."""
+    last = result.last_eval
+    rate = next((k for k in ("per", "cer") if k in last or k in result.best_eval), None)
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                          **({f"val_{rate}": ev[rate], "val_wer": ev.get("wer")} if rate else {}),
+                          **({f"val_{rate}": last.get(rate), "val_wer": last.get("wer"),
+                              f"best_val_{rate}": result.at_best(rate), "best_val_wer": result.at_best("wer")}
+                             if rate else {}),
                           **run_summary(result)}))
         return
-    print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, ev[rate])}" if rate else "", "utterances"))
+    at_best = result.at_best(rate) if rate else None
+    print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, at_best)}" if at_best is not None else "",
+                       "utterances"))
 
 
 register(Task(

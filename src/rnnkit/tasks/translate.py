@@ -232,9 +232,10 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str)
 
 def closing_line(result: TrainResult, unit: str, extra: str, held_out: str) -> str:
     """The closing line of a translation, captioning or speech run: the best validation loss per ``unit`` and
-    the last evaluation's ``extra`` scores; or, as charlm, classify and tag say it, the way on for a run stopped
-    before its first evaluation, and no validation ``held_out`` (pairs, images, utterances) for a run without any
-    (``--val-fraction 0``), whose ``best/`` is its last step. Both read "best validation loss n/a ... at step
+    ``extra`` scores (the last evaluation's for translation and captions, the kept model's for speech); or, as
+    charlm, classify and tag say it, the way on for a run stopped before its first evaluation, and no validation
+    ``held_out`` (pairs, images, utterances) for a run without any (``--val-fraction 0``), whose ``best/`` is its
+    last step. Both read "best validation loss n/a ... at step
     None" (or at the last step) before."""
     took = f"{counted(result.steps, 'step')}, {seconds(result.seconds)}"
     if result.best_metric is not None:

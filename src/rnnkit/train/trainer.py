@@ -731,6 +731,7 @@ class Trainer:
             self._load_plotting()  # before the clock starts: its second or more is no part of the run's minutes
         self._open_run()
         interval = self.interval
+        resumed_at = self.step
         stopped: str | None = None
         diverged: TrainingDiverged | None = None
         try:
@@ -757,7 +758,18 @@ class Trainer:
             self._close_run()
         if diverged is None:
             self._finish(stopped)
+        if 0 < resumed_at == self.step and stopped in ("steps", "minutes"):
+            self._say_spent(stopped)
         return self._result(stopped, diverged)
+
+    def _say_spent(self, stopped: str) -> None:
+        """One line when a resumed run took no step, its budget spent (``stopped``: ``steps``, or ``minutes``, the
+        whole run's training time, kept from the run unless given again): ``--resume OUT --steps 2000`` of a run of
+        ``--minutes 20`` ended at once on the kept minutes, with the old closing line and not a word."""
+        flag = "--steps" if stopped == "steps" else "--minutes"
+        spent = (f"--steps {self.cfg.steps}" if stopped == "steps" else f"--minutes {self.cfg.minutes:g} "
+                 f"({self.elapsed / 60:.2f} min trained; --minutes counts the whole run)")
+        self._say(f"the resumed run took no step: it had already reached {spent}; give a larger {flag} to train on")
 
     def _range_test(self) -> LearningRateCurve:
         """``find_lr``: the learning-rate range test (:mod:`rnnkit.train.lr_find`) on this run's model, optimizer
