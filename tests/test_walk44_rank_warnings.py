@@ -8,13 +8,15 @@ import warnings
 
 import pytest
 
-from rnnkit.errors import command_line, report_warnings, warn
+from rnnkit.errors import RnnkitWarning, command_line, report_warnings, warn
 
 LINE = "rnnkit: warning: labels 'pos' and 'Pos' differ only in case\n"
 
 
-def _warned(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], rank: str | None) -> str:
-    """What a command-line warning prints on stderr in the torchrun process of ``rank`` of 2 (None: no torchrun)."""
+def _warned(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], rank: str | None,
+            category: type[Warning] = RnnkitWarning) -> str:
+    """What a command-line warning of ``category`` prints on stderr in the torchrun process of ``rank`` of 2 (None:
+    no torchrun)."""
     for key, value in (("RANK", rank), ("WORLD_SIZE", "2" if rank is not None else None)):
         if value is None:
             monkeypatch.delenv(key, raising=False)
@@ -22,7 +24,7 @@ def _warned(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
             monkeypatch.setenv(key, value)
     with warnings.catch_warnings(record=True) as leaked, command_line(), report_warnings():
         warnings.simplefilter("always")
-        warn("labels 'pos' and 'Pos' differ only in case")
+        warn("labels 'pos' and 'Pos' differ only in case", category)
     assert not leaked  # none left to Python's own printing, on any rank
     return capsys.readouterr().err
 
@@ -31,6 +33,8 @@ def test_rank_0_alone_says_a_warning_under_torchrun(monkeypatch: pytest.MonkeyPa
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert _warned(monkeypatch, capsys, "0") == LINE
     assert _warned(monkeypatch, capsys, "1") == ""
+    # a warning of the machine's, not of rnnkit's about the data (the fused kernels' failed build), stays each rank's
+    assert _warned(monkeypatch, capsys, "1", RuntimeWarning) == LINE
 
 
 def test_one_process_says_its_warning(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -422,7 +422,7 @@ def _internal(frame: Any) -> bool:
 def report_warnings() -> Iterator[None]:
     """On the command line (:func:`command_line`), show the warnings raised inside (unknown characters or tokens
     ...) as ``rnnkit: warning:`` lines on stderr, once each, after the block; under torchrun by rank 0 alone
-    (:func:`speaks`: every process printed them, so two processes said each warning twice). Elsewhere (a call of
+    (:func:`speaks`; every process printed them, so two processes said each warning twice). Elsewhere (a call of
     the Python API, code outside both) they are left to Python's warnings, as a library's are: a caller filters or
     records them (:class:`RnnkitWarning`), and no thread's warnings are taken by another's ``catch_warnings``,
     which Python before 3.14 keeps for the whole process."""
@@ -432,9 +432,10 @@ def report_warnings() -> Iterator[None]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    if not speaks():  # under torchrun every process reads the same data and settings: rank 0 says it, once
-        return
-    for message in dict.fromkeys(str(w.message) for w in caught):  # a file read twice is named once
+    # under torchrun every process reads the same data and settings: rank 0 says rnnkit's warnings of them, once (a
+    # machine's own, such as a failed build of the fused kernels, each process that meets it)
+    said = [w for w in caught if speaks() or not issubclass(w.category, RnnkitWarning)]
+    for message in dict.fromkeys(str(w.message) for w in said):  # a file read twice is named once
         print(f"rnnkit: warning: {in_words(message)}", file=sys.stderr, flush=True)
 
 
