@@ -53,7 +53,8 @@ def test_a_task_read_rank_strided_names_its_batches(tmp_path: Path) -> None:
     assert "streams" not in message and "carried state" not in message
     assert message.endswith(": a run of 2 processes, resumed with 1 process; resume with as many processes as it "
                             "had (each of its updates took 2 batches, one a process; 1 process would train on "
-                            "another batch size), or train a new run with another --out")
+                            "another batch size) or with --accumulate 2 on 1 process (the same 2 batches an update), "
+                            "or train a new run with another --out")
 
 
 def test_a_task_with_init_from_names_it_with_the_run(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ def test_a_whole_count_resumes_or_names_the_processes_as_before(tmp_path: Path) 
     damage(out, processes=2)
     with pytest.raises(UserError, match=r"last: a run of 2 processes, resumed with 1 process; resume with as many "
                                         r"processes as it had \(each of its updates took 2 batches, one a process; "
-                                        r"1 process would train on another batch size\), or train a new run with "
-                                        r"another --out$"):
+                                        r"1 process would train on another batch size\) or with --accumulate 2 on 1 "
+                                        r"process \(the same 2 batches an update\), or train a new run with another "
+                                        r"--out$"):
         trainer(out, LOSSES, resume=True)

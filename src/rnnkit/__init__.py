@@ -118,7 +118,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     import torch
 
     from rnnkit.device import float32_by_default
-    from rnnkit.errors import speaking_python
+    from rnnkit.errors import speaking_python, speaks
     from rnnkit.tasks import get_task, keywords
     from rnnkit.train.lr_find import LearningRateFound
     from rnnkit.train.options import refuse_given_without_use
@@ -127,6 +127,7 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     spec = get_task(task)
     options: dict[str, Any] = _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume,
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
+    options["verbose"] = options["verbose"] and speaks()  # under torchrun rank 0 alone, as `rnnkit train` says them
     # the folder after --resume is out: `--resume OUT` reads resume=True
     with speaking_python(lambda: keywords(task, fit), {"resume": {os.fspath(out), str(Path(out))}}):
         given = {*settings, *(config if isinstance(config, dict) else _set_fields(config, spec.config))}

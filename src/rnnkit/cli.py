@@ -47,8 +47,9 @@ from rnnkit.errors import (
     flag_as_given,
     out_of_memory,
     refuse_empty_name,
-    torchrun_number,
 )
+from rnnkit.errors import speaks as _speaks  # cli's own names of old (tests/test_fixi_torchrun_env.py)
+from rnnkit.errors import world_size as _world_size
 from rnnkit.files import blocked_line, file_in_the_way, output_name
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of, verb_hint
 from rnnkit.wording import listed
@@ -680,15 +681,6 @@ def _refuse_under_torchrun(command: str) -> None:
                         "without torchrun (or unset WORLD_SIZE)")
 
 
-def _world_size() -> int:
-    """The number of processes torchrun's ``WORLD_SIZE`` says, read by the rule every reader of it shares
-    (:func:`rnnkit.errors.torchrun_number`): 1 where it is unset, no whole number or below 1 (torchrun sets one,
-    so ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs in one process ran
-    with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets it)'. ``rnnkit train``
-    reads it strictly (:func:`rnnkit.train.distributed.ranks`: a garbled one is refused there)."""
-    return max(torchrun_number("WORLD_SIZE", strict=False) or 1, 1)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rnnkit`` console script. Its errors name flags (``--train FILE``), also those of the
     Python API's methods it calls, which otherwise name keywords (``train=FILE``)."""
@@ -829,13 +821,6 @@ def _say_error(message: str, prog: str = "rnnkit") -> None:
     except KeyboardInterrupt:  # torchrun's SIGTERM (see _terminate): rank 0 has exited, having said it
         return
     print(f"{prog}: error: rank {os.environ.get('RANK')}: {message}", file=sys.stderr, flush=True)
-
-
-def _speaks() -> bool:
-    """False in a torchrun process other than rank 0 (read from the environment as set, so that a malformed
-    value never becomes an error while one is being printed)."""
-    rank = torchrun_number("RANK", strict=False)
-    return not (rank is not None and 0 < rank < _world_size())
 
 
 @contextlib.contextmanager

@@ -295,6 +295,23 @@ def torchrun_number(key: str, *, strict: bool) -> int | None:
     return None
 
 
+def world_size() -> int:
+    """The number of processes torchrun's ``WORLD_SIZE`` says, read by the rule every reader of it shares
+    (:func:`torchrun_number`): 1 where it is unset, no whole number or below 1 (torchrun sets one, so
+    ``WORLD_SIZE=abc`` or an empty one left in a shell is no torchrun). A command that runs in one process ran
+    with it; ``WORLD_SIZE=abc rnnkit evaluate`` was refused for an 'integer (torchrun sets it)'. ``rnnkit train``
+    reads it strictly (:func:`rnnkit.train.distributed.ranks`: a garbled one is refused there)."""
+    return max(torchrun_number("WORLD_SIZE", strict=False) or 1, 1)
+
+
+def speaks() -> bool:
+    """False in a torchrun process other than rank 0, which leaves the lines every process would say alike to rank
+    0 (read from the environment as set, so that a malformed value never becomes an error while one is being
+    printed)."""
+    rank = torchrun_number("RANK", strict=False)
+    return not (rank is not None and 0 < rank < world_size())
+
+
 def finite_number(value: object) -> bool:
     """A finite int or float, not a bool (metrics.jsonl writes a NaN loss as null)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
@@ -404,17 +421,21 @@ def _internal(frame: Any) -> bool:
 @contextlib.contextmanager
 def report_warnings() -> Iterator[None]:
     """On the command line (:func:`command_line`), show the warnings raised inside (unknown characters or tokens
-    ...) as ``rnnkit: warning:`` lines on stderr, once each, after the block. Elsewhere (a call of the Python API,
-    code outside both) they are left to Python's warnings, as a library's are: a caller filters or records them
-    (:class:`RnnkitWarning`), and no thread's warnings are taken by another's ``catch_warnings``, which Python
-    before 3.14 keeps for the whole process."""
+    ...) as ``rnnkit: warning:`` lines on stderr, once each, after the block; under torchrun by rank 0 alone
+    (:func:`speaks`; every process printed them, so two processes said each warning twice). Elsewhere (a call of
+    the Python API, code outside both) they are left to Python's warnings, as a library's are: a caller filters or
+    records them (:class:`RnnkitWarning`), and no thread's warnings are taken by another's ``catch_warnings``,
+    which Python before 3.14 keeps for the whole process."""
     if _AUDIENCE.get() != "command line":
         yield
         return
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for message in dict.fromkeys(str(w.message) for w in caught):  # a file read twice is named once
+    # under torchrun every process reads the same data and settings: rank 0 says rnnkit's warnings of them, once (a
+    # machine's own, such as a failed build of the fused kernels, each process that meets it)
+    said = [w for w in caught if speaks() or not issubclass(w.category, RnnkitWarning)]
+    for message in dict.fromkeys(str(w.message) for w in said):  # a file read twice is named once
         print(f"rnnkit: warning: {in_words(message)}", file=sys.stderr, flush=True)
 
 

@@ -704,7 +704,7 @@ class Trainer:
                 clean_leftovers(self.out_dir)
             self._par = distributed.parallel(self.model, self.loss_fn, self.model_config.get("data"))
             if self._par.rank and self.step == 0:  # a fresh run: each process its own dropout masks
-                torch.manual_seed((self.cfg.seed + 1_000_003 * self._par.rank) % 2**64)
+                _seed_apart(self.cfg.seed, self._par.rank)
             self.batches = self._par.shard(self.batches)
             # after torchrun's checks (check_alike): a run they refuse keeps the old one whole, an earlier search's
             # record beside it too; from here OUT is this run's (a failure undoes its files)
@@ -1127,25 +1127,31 @@ class Trainer:
         )
 
     # ------------------------------------------------------------------ checkpoints
-    def _other_count(self, ckpt: Checkpoint, processes: int) -> str:
-        """The refusal of a run of ``processes`` resumed with another count: what the count fixed (the character
-        LM's streams and carried state, split among the processes; any other task's batches, one a process in
-        each update), and how to train on with this count (a new run from its weights, where the task's settings
-        have ``init_from``; else a new run)."""
-        now = _processes(self.ranks.world_size)
+    def _other_count(self, ckpt: Checkpoint, processes: int, accumulated: int) -> str:
+        """The refusal of a run of ``processes`` (each accumulating ``accumulated`` batches an update) resumed with
+        another count: what the count fixed (the character LM's streams and carried state, split among the
+        processes; any other task's batches, one a process in each update), and how to train on with this count
+        (any other task: the ``--accumulate`` that takes as many batches an update, where there is one; a new run
+        from its weights, where the task's settings have ``init_from``; else a new run)."""
+        world = self.ranks.world_size
+        now = _processes(world)
         if distributed.sharded(self.batches):
             split = f"split {processes} ways" if processes != 1 else "one process's"
-            fixed = f"its streams and carried state are {split}"
+            fixed, same = f"its streams and carried state are {split}", ""
         else:
-            fixed = (f"each of its updates took {processes} batches, one a process" if processes != 1
-                     else "each of its updates took one batch") + f"; {now} would train on another batch size"
+            batches = processes * accumulated
+            took = "one batch" if batches == 1 else f"{batches} batches"
+            each = f", {'one' if accumulated == 1 else accumulated} a process" if processes != 1 else ""
+            fixed = f"each of its updates took {took}{each}; {now} would train on another batch size"
+            same = (f" or with --accumulate {batches // world} on {now} (the same {batches} batches an update)"
+                    if batches % world == 0 else "")
         run = ckpt.path.parent if ckpt.path.name in RUN_FOLDERS else ckpt.path
         if "init_from" in (self.model_config.get("settings") or {}):
             way = f"start a new run from its weights with --init-from {run} and another --out"
         else:
             way = "train a new run with another --out"
         return (f"{ckpt.path}: a run of {_processes(processes)}, resumed with {now}; resume with as many processes "
-                f"as it had ({fixed}), or {way}")
+                f"as it had ({fixed}){same}, or {way}")
 
     def _check_optimizer_shapes(self, where: Path) -> None:
         """torch's load_state_dict takes moment estimates of any shape: one that is not its parameter's
@@ -1196,6 +1202,8 @@ class Trainer:
         except (TypeError, ValueError, IndexError):
             raise UserError(f"{ckpt.path}/trainer_state.json: carry {ts.get('carry')!r} is not a carried "
                             "state's layout") from None
+        if self.ranks.rank and "torch" not in mine:  # a process the run had not (resumed on more): masks of its own
+            _seed_apart(self.cfg.seed, self.ranks.rank)
         try:
             self._restore_rng(ts.get("rng", {}), mine)
         except (TypeError, ValueError, RuntimeError) as exc:
@@ -1205,14 +1213,21 @@ class Trainer:
 
     def _check_processes(self, ckpt: Checkpoint) -> None:
         """Refuse to resume a run of another number of processes than this one's (every rank alike: no rank is left
-        waiting), or one whose count is damaged: a "2" or a 0 was said as 'a run of 2 processes, resumed with 1
-        process' and 'a run of 0 processes', and a "1" as 'a run of 1 processes, resumed with 1 process'."""
+        waiting), but where a source read rank-strided takes as many batches an update (2 processes, and 1 with
+        ``--accumulate 2``: the same batches, so the same updates), or one whose count is damaged: a "2" or a 0 was
+        said as 'a run of 2 processes, resumed with 1 process' and 'a run of 0 processes', and a "1" as 'a run of 1
+        processes, resumed with 1 process'."""
+        saved = ckpt.trainer_state.get("train_config")
         try:  # older checkpoints do not say
             processes = _saved_count("processes", ckpt.trainer_state.get("processes", self.ranks.world_size), 1)
+            if processes == self.ranks.world_size:
+                return
+            accumulated = _saved_count("accumulate", saved.get("accumulate", 1) if isinstance(saved, dict) else 1, 1)
         except ValueError as exc:
             raise _damaged_state(ckpt, exc) from None
-        if processes != self.ranks.world_size:
-            raise UserError(self._other_count(ckpt, processes))
+        # a source read rank-strided takes processes x accumulate batches an update, whichever of the two makes them
+        if distributed.sharded(self.batches) or processes * accumulated != self.ranks.world_size * self.cfg.accumulate:
+            raise UserError(self._other_count(ckpt, processes, accumulated))
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
         """The counters, last evaluation and data position of ``trainer_state.json``."""
@@ -1465,6 +1480,12 @@ def _processes(count: int) -> str:
 def _rank_key(rank: int, key: str) -> str:
     """The name of a process's carried-state tensor in ``last/`` (rank 0's keeps the one-process name)."""
     return f"rank{rank}.{key}" if rank else key
+
+
+def _seed_apart(seed: int, rank: int) -> None:
+    """Seed torch's generator of process ``rank`` (> 0) apart from rank 0's, so that the processes do not draw the
+    same dropout masks."""
+    torch.manual_seed((seed + 1_000_003 * rank) % 2**64)
 
 
 def _rank_tensors(tensors: dict[str, Tensor], rank: int) -> dict[str, Tensor]:
