@@ -762,8 +762,8 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if value is None:  # pandas' to_json writes an empty cell (NaN) so
             raise UserError(f"{where}: column {text_column!r} is null (a missing value); every row needs a text")
         if not isinstance(value, str):
-            raise UserError(f"{where}: column {text_column!r} is {json.dumps(value)[:40]}, not a string; expected the "
-                            "text in quotes")
+            shown = json.dumps(value, ensure_ascii=False)[:40]  # as written: Korean tokens were "\uc5c4\ub9c8"
+            raise UserError(f"{where}: column {text_column!r} is {shown}, not a string; expected the text in quotes")
         if not value.strip():
             raise UserError(f"{where}: column {text_column!r} is empty; every row needs a text")
         if label_column not in obj and require_label:
