@@ -1,6 +1,7 @@
-"""Gaps a mutation audit of fixm's --val-data-is-training warning found (round 36b): the advice it ends with, the
-rows compared by their labels too (a relabelled copy of the texts is other validation data), a speech corpus's
-files compared by transcript too (two corpora both numbered 0.wav, 1.wav ...), and `rnnkit train speech` saying it."""
+"""Gaps a mutation audit of fixm's --val-data-is-training warning found (round 36b): the advice it ends with, each
+file named as given, the rows compared by their labels too (a relabelled copy of the texts is other validation
+data), a speech corpus's files compared by transcript too (two corpora both numbered 0.wav, 1.wav ...), and `rnnkit
+train speech` saying it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,14 @@ def test_the_warning_ends_with_its_advice(tmp_path: Path) -> None:
     said = _said(lambda: warn_validation_trained("tr", "dev", ["a"], ["a"], "rows", "loss"))
     assert said == ["--val-data dev: all 1 validation rows are training rows too (--data tr): the validation loss "
                     "then score what the model has learnt; give validation data that is not in the training data"]
+
+
+def test_each_file_is_named_as_given(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "c.csv").write_text("text\n")
+    data, again = str(tmp_path / "c.csv"), str(tmp_path / "sub" / ".." / "c.csv")
+    said = _said(lambda: warn_validation_trained(data, again, [], ["a"], "rows", "loss"))
+    assert len(said) == 1 and said[0].startswith(f"--val-data {again} is the training data --data {data} again")
 
 
 def test_a_copy_of_the_texts_with_other_labels_is_not_warned_of(tmp_path: Path) -> None:
