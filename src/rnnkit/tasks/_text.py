@@ -269,9 +269,11 @@ def fit(model: nn.Module, config: TextModelConfig, out: Path, *, batches: Any, l
 
 
 def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[str, Any] | None = None,
-                    macro_f1: bool = False) -> None:
+                    macro_f1: bool = False, loss_unit: str = "text") -> None:
     """The closing line of ``rnnkit train classify|tag``; with ``as_json`` one JSON object instead. A
     multi-label classifier's evaluations hold ``micro_f1`` where the others hold ``accuracy``: its score.
+    ``unit``: what the speed counts (``texts``); ``loss_unit``: what the loss is a mean over (``nats/text``; a
+    multi-label classifier's is a label's), as charlm's and translation's closing lines say theirs.
     ``macro_f1``: the line gives the kept checkpoint's macro-F1 beside its accuracy (``best_val_macro_f1``), so
     that a classifier that never finds a rare label does not read as accurate (95 % of the calls normal, every
     call said normal: accuracy 0.95, macro-F1 0.49)."""
@@ -298,7 +300,7 @@ def report_training(result: TrainResult, as_json: bool, unit: str, extra: dict[s
     if result.best_metric is None:  # stopped before its first evaluation: where() says so
         print(f"{counts}; {result.where()}")
         return
-    line = _best_line(result, "accuracy", "validation accuracy")
+    line = _best_line(result, "accuracy", "validation accuracy", loss_unit=loss_unit)
     if macro_f1 and result.metric != "macro_f1" and (f1 := result.at_best("macro_f1")) is not None:
         line += f", macro-F1 {f1:.4f}"
     print(f"{line} ({counts}); {result.where()}")
@@ -317,10 +319,11 @@ def _kept_by(result: TrainResult) -> dict[str, Any]:
             f"best_val_{metric}": result.best_metric}
 
 
-def _best_line(result: TrainResult, score: str, shown: str, after: str = "") -> str:
-    """``best validation SCORE X at step N``, then the task's own ``score`` there (named ``shown``, ``after`` its
-    value) when the run kept its checkpoint by another."""
-    line = f"best validation {SCORE_NAMES.get(result.metric, result.metric)} {result.best_metric:.4f} at step " \
+def _best_line(result: TrainResult, score: str, shown: str, after: str = "", loss_unit: str = "") -> str:
+    """``best validation SCORE X at step N`` (a loss in nats per ``loss_unit``), then the task's own ``score`` there
+    (named ``shown``, ``after`` its value) when the run kept its checkpoint by another."""
+    unit = f" nats/{loss_unit}" if result.metric == "loss" and loss_unit else ""
+    line = f"best validation {SCORE_NAMES.get(result.metric, result.metric)} {result.best_metric:.4f}{unit} at step " \
            f"{result.best_step}"
     at_best = result.at_best(score) if result.metric != score else None
     return line + (f", {shown} {at_best:.4f}{after}" if at_best is not None else "")
@@ -341,7 +344,7 @@ def _report_multi_label(result: TrainResult, as_json: bool, unit: str, extra: di
     if result.best_metric is None:
         print(f"{counts}; {result.where()}")
         return
-    line = _best_line(result, "micro_f1", "validation micro-F1", f" (threshold {DEFAULT_THRESHOLD:g})")
+    line = _best_line(result, "micro_f1", "validation micro-F1", f" (threshold {DEFAULT_THRESHOLD:g})", "label")
     print(f"{line} ({counts}); {result.where()}")
 
 

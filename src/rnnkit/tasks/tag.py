@@ -181,7 +181,7 @@ def _eval_fn(val_x: list[list[int]], val_lex: Lexicon, val_y: list[list[int]],
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train tag`` (one JSON object with ``--json``)."""
-    shared.report_training(result, as_json, "tokens")
+    shared.report_training(result, as_json, "tokens", loss_unit="token")
 
 
 register(Task(
