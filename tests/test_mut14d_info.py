@@ -89,8 +89,9 @@ def _run(tmp_path: Path) -> Path:
 def test_the_rows_of_a_model(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                              tmp_path: Path) -> None:
     best = _run(tmp_path)
-    rows = _rows(monkeypatch, capsys, path=str(best), vocab_size=12345, tokens=98765, best_metric=0.5, best_step=2,
-                 resumable_step=3, config={"task": "classify", "model": {"hidden": 4}, "settings": {"longer_key": 1}})
+    rows = _rows(monkeypatch, capsys, path=str(best), vocab_size=12345, tokens=98765, counted="texts",
+                 best_metric=0.5, best_step=2, resumable_step=3,
+                 config={"task": "classify", "model": {"hidden": 4}, "settings": {"longer_key": 1}})
     assert rows == [
         f"model directory  {best}",
         "task             classify",
@@ -98,7 +99,7 @@ def test_the_rows_of_a_model(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
         "vocabulary       12,345",
         "  model.hidden        4",
         "  settings.longer_key 1",
-        "trained          3 steps in 2 s, 98,765 tokens",
+        "trained          3 steps in 2 s, 98,765 texts",
         "best accuracy    0.5000 at step 2",
         f"resumable        last/ at step 3 (rnnkit train classify --resume {best.parent})",
     ]

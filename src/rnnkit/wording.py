@@ -33,3 +33,14 @@ def seconds(value: object) -> str:
     if value >= 10 or value <= 0:
         return f"{value:.0f} s"
     return "under 0.01 s" if value < 0.01 else f"{value:.2g} s"
+
+
+#: what a run's trainer counted (``TrainerConfig.unit``, kept in ``trainer_state.json``), said in full
+COUNTED_UNITS = {"tok": "tokens", "txt": "texts", "char": "characters", "sym": "symbols"}
+
+
+def counted_unit(state: dict[str, object]) -> str:
+    """The plural noun of what ``state`` (a ``trainer_state.json``) counted as trained items: ``texts`` for a
+    classifier, ``characters`` for a language model; ``items`` for a run saved before the unit was kept."""
+    unit = state.get("unit")
+    return COUNTED_UNITS.get(unit, unit) if isinstance(unit, str) else "items"

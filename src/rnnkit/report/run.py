@@ -20,6 +20,7 @@ from rnnkit.plots import read_metrics
 from rnnkit.report.page import escape, figure_html, table
 from rnnkit.tasks import loss_unit
 from rnnkit.train.checkpoint import METRICS_LOG, Checkpoint, count_parameters, trained_processes
+from rnnkit.wording import counted_unit
 
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
@@ -62,7 +63,7 @@ def overview_section(ckpt: Checkpoint, last: Checkpoint | None) -> str:
         rows.append(("processes", f"{processes} (torchrun; batch_size below is each one's)"))
     if state.get("tokens") and state.get("train_seconds"):
         speed = state["tokens"] / max(state["train_seconds"], 1e-9)
-        rows.append(("items per second (training steps)", f"{speed:,.0f}"))
+        rows.append((f"{counted_unit(state)} per second (training steps)", f"{speed:,.0f}"))
     if best.get("best_metric") is not None:
         metric = best.get("metric", "loss")
         rows.append((f"best validation {metric}", f"{best['best_metric']:.4f}{loss_unit(ckpt.config, metric)} at step "

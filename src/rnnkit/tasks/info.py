@@ -16,7 +16,7 @@ from rnnkit import strictjson
 from rnnkit.errors import UserError
 from rnnkit.tasks import Command, loss_unit, register
 from rnnkit.train.checkpoint import count_parameters, load_checkpoint, run_folder, trained_processes
-from rnnkit.wording import counted, seconds
+from rnnkit.wording import counted, counted_unit, seconds
 
 __all__ = ["model_info", "vocabulary_size"]
 
@@ -83,6 +83,7 @@ def model_info(path: str | Path) -> dict[str, Any]:
         "steps": ts.get("step"),
         "seconds": ts.get("elapsed"),
         "tokens": ts.get("tokens"),
+        "counted": counted_unit(ts),
         "processes": trained_processes(ts),
         "metric": ts.get("metric"),
         "best_metric": ts.get("best_metric"),
@@ -130,7 +131,7 @@ def _info_command(args: argparse.Namespace) -> int:
         print(f"  {key:<{key_width}} {value}")
     if info["steps"] is not None:
         row("trained", f"{counted(info['steps'], 'step')} in {seconds(info['seconds'] or 0.0)}"
-            + (f", {_number(info['tokens'], ',')} tokens" if info.get("tokens") else "")
+            + (f", {_number(info['tokens'], ',')} {info.get('counted', 'items')}" if info.get("tokens") else "")
             + (f", on {info['processes']} processes (torchrun)" if info.get("processes", 1) > 1 else ""))
     if info["best_metric"] is not None:
         unit = loss_unit(info["config"], info["metric"])  # nats/char, as the closing line of the run said it

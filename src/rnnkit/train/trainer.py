@@ -1349,6 +1349,7 @@ class Trainer:
             "elapsed": self.elapsed,
             "train_seconds": self.train_seconds,
             "tokens": self.tokens,
+            "unit": self.cfg.unit,  # what tokens counts: info and report name it
             "metric": self.cfg.metric,
             "mode": self.cfg.mode,
             "best_metric": self.best_metric,
