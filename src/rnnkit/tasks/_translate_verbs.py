@@ -266,7 +266,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "decoder read (OpenNMT-py's -share_vocab -share_embeddings); for languages that share a "
                         "script; needs one tokenizer for both sides (default off)")
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
-    g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
+    g.add_argument("--max-len", type=int,
+                   help=f"tokens kept per side; a longer side is cut, with a warning (default {d.max_len})")
     g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")
     g.add_argument("--eval-sentences", type=int,
                    help=f"validation pairs translated at each evaluation (default {d.eval_sentences})")

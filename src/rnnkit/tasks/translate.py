@@ -136,7 +136,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     warn_val_trained(str(data), val_data, train_pairs, val_pairs)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     side_vectors = vectors.read(config, ckpt, src_tok, tgt_tok)
-    train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
+    with report_warnings():
+        train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len, which)
+                              for p, which in ((train_pairs, "training"), (val_pairs, "validation")))
     shares = _unknown_shares(train_enc)
     built = shares if ckpt is None else built_shares(ckpt, given, shares)
     if ckpt is not None:
