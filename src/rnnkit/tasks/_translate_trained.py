@@ -46,6 +46,7 @@ from rnnkit.tasks._translate_decoding import (
     sacre_scores,
     sources_per_batch,
     warn_cut,
+    warn_rewritten,
     warn_short_bleu,
     words_at,
 )
@@ -273,6 +274,7 @@ class Translator:
         pairs = _evaluation_pairs(pairs_file)
         hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]
+        warn_rewritten([t for _, t in pairs], refs, self.target.kind)
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
         scores = sacre_scores(hyps, refs)
         warn_short_bleu(hyps, scores["bleu"])
