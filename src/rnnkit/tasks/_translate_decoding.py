@@ -210,8 +210,8 @@ def warn_rewritten(given: Sequence[str], refs: Sequence[str], kind: str) -> None
     how = (f"split at punctuation, e.g. {split[0]!r} as {split[1]!r}" if split else
            "NFC-normalised: characters typed decomposed, as a Mac types Hangul and accents, composed")
     warn(f"{len(changed)} of {counted(len(refs), 'reference')} were scored as the model's {kind} tokens write them "
-         f"({how}), not as the file has them: sacrebleu on the file's references scores the same translations "
-         "otherwise")
+         f"({how}), not as the file has them: sacrebleu on the file's references can score the same "
+         "translations otherwise")
 
 
 def warn_short_bleu(hyps: Sequence[str], bleu: float | None, outputs: str = "translation") -> None:
