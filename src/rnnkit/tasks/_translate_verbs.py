@@ -129,7 +129,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if png is not None and found:
-        _draw_attention(tr, found[0], png, args.json)
+        with report_warnings():  # a label no installed font can draw
+            _draw_attention(tr, found[0], png, args.json)
     lines = []
     for n, r in enumerate(results):
         if args.json:
