@@ -59,16 +59,18 @@ def test_an_evaluation_translates_the_first_pairs_in_file_order_and_scores_them(
 
 def _result(tmp_path: Path, last_eval: dict[str, float]) -> TrainResult:
     return TrainResult(best_metric=1.25, best_step=4, metric="loss", steps=6, seconds=2.345, tokens=10,
-                       tokens_per_s=1.0, stopped="steps", out_dir=tmp_path, last_eval=last_eval)
+                       tokens_per_s=1.0, stopped="steps", out_dir=tmp_path, last_eval=last_eval,
+                       best_eval=dict(last_eval, loss=1.25))
 
 
-def test_the_closing_line_and_its_json_give_the_last_exact_match_and_bleu(
+def test_the_closing_line_and_its_json_give_the_exact_match_and_bleu(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "best").mkdir()
     scores = {"loss": 1.5, "exact_match": 0.25, "bleu": 12.34, "chrf": 56.78}
     translate.report(_result(tmp_path, scores), True)
     assert json.loads(capsys.readouterr().out) == {
-        "best_val_loss": 1.25, "best_step": 4, "val_exact_match": 0.25, "val_bleu": 12.34, "steps": 6,
+        "best_val_loss": 1.25, "best_step": 4, "val_exact_match": 0.25, "val_bleu": 12.34,
+        "best_val_exact_match": 0.25, "best_val_bleu": 12.34, "steps": 6,
         "seconds": 2.35, "tokens_per_s": 1.0, "stopped": "steps", "model_dir": str(tmp_path / "best")}
     translate.report(_result(tmp_path, scores), False)
     assert capsys.readouterr().out == ("best validation loss 1.2500 nats/token at step 4, exact match 0.250, "

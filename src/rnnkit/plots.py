@@ -9,15 +9,17 @@ Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rnnkit import strictjson
-from rnnkit.errors import finite_number, whole_number
+from rnnkit.errors import finite_number, warn, whole_number
 from rnnkit.files import written
 
 __all__ = [
@@ -51,10 +53,55 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
     FigureCanvasAgg(fig)
     ax = fig.subplots()
     yield fig, ax
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with written(path, ".tmp.png") as tmp:
-        fig.savefig(tmp)
+    lacking = _fit_fonts(fig)
+    with warnings.catch_warnings():  # matplotlib's 'Glyph 50724 missing from font(s)', a line per character
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with written(path, ".tmp.png") as tmp:
+            fig.savefig(tmp)
+    if lacking:
+        shown = ", ".join(repr(c) for c in lacking[:8]) + (" ..." if len(lacking) > 8 else "")
+        warn(f"{path}: no installed font has {shown}: drawn as boxes; install a font that has them (Debian: "
+             "fonts-noto-cjk for Hangul, Chinese and Japanese) and draw it again")
+
+
+#: a font that draws a placeholder for every character (matplotlib ships it): never chosen to draw text
+PLACEHOLDER_FONTS = ("Last Resort",)
+
+
+@functools.cache
+def _characters(font_file: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        return frozenset(FT2Font(font_file).get_charmap())
+    except (OSError, RuntimeError):  # a font file freetype cannot read: it draws nothing here
+        return frozenset()
+
+
+def _fit_fonts(fig: Any) -> str:
+    """Give each text of ``fig`` with characters its font lacks (Hangul in DejaVu Sans, matplotlib's default) the
+    first installed font that has them all, after its own (matplotlib falls back glyph by glyph): a Korean
+    translation's attention picture had boxes for labels, and a line of matplotlib's per character. Returns the
+    characters no installed font has."""
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    lacking: set[str] = set()
+    for text in fig.findobj(Text):
+        chars = {c for c in text.get_text() if not c.isspace()}
+        own = _characters(font_manager.findfont(text.get_fontproperties()))
+        missing = {ord(c) for c in chars} - own
+        if not missing:
+            continue
+        other = next((f for f in font_manager.fontManager.ttflist if not f.name.startswith(PLACEHOLDER_FONTS)
+                      and missing <= _characters(f.fname)), None)
+        if other is None:
+            lacking |= {chr(c) for c in missing}
+        else:
+            text.set_fontfamily([*text.get_fontfamily(), other.name])
+    return "".join(sorted(lacking))
 
 
 def load_matplotlib() -> None:

@@ -19,6 +19,7 @@ from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
 from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths, unattended
+from rnnkit.tasks._translate_decoding import warn_short_bleu
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -145,7 +146,9 @@ class ImageCaptioner:
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
-        return {**caption_scores(hyps, [it.captions for it in items]), "images": len(items), "count": len(items),
+        scores = caption_scores(hyps, [it.captions for it in items])
+        warn_short_bleu(hyps, scores["bleu"], "caption")
+        return {**scores, "images": len(items), "count": len(items),
                 "beam": beam, "models": model_paths(self.checkpoints)}
 
 

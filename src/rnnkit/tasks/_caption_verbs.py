@@ -50,7 +50,8 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
         from rnnkit.plots import caption_attention_png
 
         r = results[0]
-        caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"], png)
+        with report_warnings():  # a word no installed font can draw
+            caption_attention_png(cap.load_images([args.images[0]])[0], r["attention"] or [], r["words"], png)
         r["attention_png"] = str(png)  # said as translate says it: in the first JSON object, or a line on stderr
         if not args.json:
             say_written(str(png), False, f"wrote the attention of the first caption to {png}")

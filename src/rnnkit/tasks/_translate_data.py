@@ -93,8 +93,19 @@ def _saved_tokenizers(ckpt: Checkpoint) -> tuple[Tokenizer, Tokenizer]:
     return source, target
 
 
-def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int) -> list[tuple[list[int], list[int]]]:
-    return [(src.encode(s)[:max_len], tgt.encode(t)[:max_len]) for s, t in pairs]
+def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int,
+            which: str = "training") -> list[tuple[list[int], list[int]]]:
+    """The token ids of each pair's sides, each cut to ``max_len`` (``--max-len``). Pairs cut so are counted in a
+    warning that names the longest side: a cut target still ends there, so the model learns to stop a translation
+    early (with the default 100 character tokens, a sentence of 101 characters), and the run said nothing."""
+    whole = [(src.encode(s), tgt.encode(t)) for s, t in pairs]
+    longest = max((max(len(a), len(b)) for a, b in whole), default=0)
+    if longest > max_len:
+        cut = sum(max(len(a), len(b)) > max_len for a, b in whole)
+        warn(f"--max-len {max_len}: {cut} of {len(whole)} {which} pairs have a side longer than {max_len} tokens "
+             f"and were cut to it; a cut target ends there, so the model learns to stop early (the longest side "
+             f"is {longest} tokens: a --max-len of that keeps every pair whole)")
+    return [(a[:max_len], b[:max_len]) for a, b in whole]
 
 
 #: a resumed run's training pairs with a side whose share of <unk> tokens is above UNKNOWN_TIMES the share on

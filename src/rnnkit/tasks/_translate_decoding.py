@@ -6,6 +6,7 @@ from the source, and sacreBLEU's BLEU and chrF (which the captioner's BLEU uses 
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -195,3 +196,35 @@ def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[
     return {"bleu": float(bleu.corpus_score(list(hyps), streams).score),
             "chrf": float(chrf.corpus_score(list(hyps), streams).score),
             "bleu_signature": str(bleu.get_signature()), "chrf_signature": str(chrf.get_signature())}
+
+
+def warn_rewritten(given: Sequence[str], refs: Sequence[str], kind: str) -> None:
+    """Warn that references were scored as the model writes them (:func:`written_form`), not as the file has
+    them: NFC-normalised, and word tokens split at punctuation (``well-known`` as ``well - known``). The exact
+    match, BLEU and chrF are of those, under sacreBLEU's signatures, so sacrebleu on the file's references gave
+    another figure for the same translations with no word of why (docs/TRANSLATE.md said it; the run did not)."""
+    changed = [(g, r) for g, r in zip(given, refs, strict=True) if g != r]
+    if not changed:
+        return
+    split = next(((g, r) for g, r in changed if unicodedata.normalize("NFC", g) != r), None)
+    how = (f"split at punctuation, e.g. {split[0]!r} as {split[1]!r}" if split else
+           "NFC-normalised: characters typed decomposed, as a Mac types Hangul and accents, composed")
+    warn(f"{len(changed)} of {counted(len(refs), 'reference')} were scored as the model's {kind} tokens write them "
+         f"({how}), not as the file has them: sacrebleu on the file's references can score the same "
+         "translations otherwise")
+
+
+def warn_short_bleu(hyps: Sequence[str], bleu: float | None, outputs: str = "translation") -> None:
+    """Warn that a BLEU of 0 says nothing of ``hyps`` when none of them is 4 tokens long: sacreBLEU's BLEU is the
+    geometric mean of the 1- to 4-gram precisions over its 13a tokens (words and punctuation), so outputs that hold
+    no 4-gram score 0 however right they are (``80 pairs: BLEU 0.00, chrF 100.00, exact match 1.0000`` for
+    Korean numbers written without spaces read as a bug). sacreBLEU says nothing of it; the score stays its."""
+    if bleu != 0.0 or not hyps:
+        return
+    from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a  # bleu is 0.0, not None: sacrebleu is there
+    tokens = Tokenizer13a()
+    if any(len(tokens(h).split()) >= 4 for h in hyps):
+        return
+    warn(f"BLEU is 0 because no {outputs} is 4 tokens long: sacreBLEU's BLEU multiplies the precisions of 1- to "
+         "4-grams of its 13a tokens (words and punctuation; a text without spaces is one token), so outputs this "
+         "short score 0 however right they are; chrF and exact match score them")

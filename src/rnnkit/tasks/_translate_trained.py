@@ -46,6 +46,8 @@ from rnnkit.tasks._translate_decoding import (
     sacre_scores,
     sources_per_batch,
     warn_cut,
+    warn_rewritten,
+    warn_short_bleu,
     words_at,
 )
 from rnnkit.tasks._translate_scoring import score_pairs
@@ -272,8 +274,11 @@ class Translator:
         pairs = _evaluation_pairs(pairs_file)
         hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]
+        warn_rewritten([t for _, t in pairs], refs, self.target.kind)
         exact = sum(h == r for h, r in zip(hyps, refs, strict=True)) / max(len(pairs), 1)
-        return {**sacre_scores(hyps, refs), "exact_match": exact, "pairs": len(pairs), "count": len(pairs),
+        scores = sacre_scores(hyps, refs)
+        warn_short_bleu(hyps, scores["bleu"])
+        return {**scores, "exact_match": exact, "pairs": len(pairs), "count": len(pairs),
                 "beam": d.beam, "decoding": d.settings(), "models": model_paths(self.checkpoints)}
 
 

@@ -129,7 +129,8 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
     answers = iter(found)
     results = [next(answers) if t or args.texts else _blank_result() for t in texts]
     if png is not None and found:
-        _draw_attention(tr, found[0], png, args.json)
+        with report_warnings():  # a label no installed font can draw
+            _draw_attention(tr, found[0], png, args.json)
     lines = []
     for n, r in enumerate(results):
         if args.json:
@@ -266,7 +267,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                         "decoder read (OpenNMT-py's -share_vocab -share_embeddings); for languages that share a "
                         "script; needs one tokenizer for both sides (default off)")
     g.add_argument("--dropout", type=float, help=f"dropout (default {d.dropout})")
-    g.add_argument("--max-len", type=int, help=f"tokens kept per side (default {d.max_len})")
+    g.add_argument("--max-len", type=int,
+                   help=f"tokens kept per side; a longer side is cut, with a warning (default {d.max_len})")
     g.add_argument("--batch-size", type=int, help=f"pairs per update (default {d.batch_size})")
     g.add_argument("--eval-sentences", type=int,
                    help=f"validation pairs translated at each evaluation (default {d.eval_sentences})")

@@ -136,7 +136,9 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
     warn_val_trained(str(data), val_data, train_pairs, val_pairs)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     side_vectors = vectors.read(config, ckpt, src_tok, tgt_tok)
-    train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len) for p in (train_pairs, val_pairs))
+    with report_warnings():
+        train_enc, val_enc = (_encode(p, src_tok, tgt_tok, config.max_len, which)
+                              for p, which in ((train_pairs, "training"), (val_pairs, "validation")))
     shares = _unknown_shares(train_enc)
     built = shares if ckpt is None else built_shares(ckpt, given, shares)
     if ckpt is not None:
@@ -217,22 +219,28 @@ def report(result: TrainResult, as_json: bool) -> None:
 
 def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str) -> None:
     """The closing line of a run whose model writes sequences (translation, captions): the best validation
-    loss per ``unit``, and the last evaluation's exact match and BLEU (:func:`closing_line`; ``held_out`` names
-    what a run without validation lacks)."""
+    loss per ``unit``, and the exact match and BLEU of that same evaluation, the model in ``OUT/best``
+    (:func:`closing_line`; ``held_out`` names what a run without validation lacks). The line gave the last
+    evaluation's beside the best loss, so a run whose loss rose after its best read as though ``OUT/best`` wrote
+    what the last model wrote, and ``rnnkit evaluate`` of it then disagreed. ``--json`` keeps the last
+    evaluation's as ``val_exact_match`` and ``val_bleu``, and has the kept model's as ``best_val_exact_match`` and
+    ``best_val_bleu``."""
     ev = result.last_eval
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                           "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
-                          **run_summary(result)}))
+                          "best_val_exact_match": result.at_best("exact_match"),
+                          "best_val_bleu": result.at_best("bleu"), **run_summary(result)}))
         return
-    extra = f", exact match {ev['exact_match']:.3f}" if "exact_match" in ev else ""
-    extra += f", BLEU {ev['bleu']:.1f}" if "bleu" in ev else ""
+    exact, bleu = result.at_best("exact_match"), result.at_best("bleu")
+    extra = f", exact match {exact:.3f}" if exact is not None else ""
+    extra += f", BLEU {bleu:.1f}" if bleu is not None else ""
     print(closing_line(result, unit, extra, held_out))
 
 
 def closing_line(result: TrainResult, unit: str, extra: str, held_out: str) -> str:
     """The closing line of a translation, captioning or speech run: the best validation loss per ``unit`` and
-    ``extra`` scores (the last evaluation's for translation and captions, the kept model's for speech); or, as
+    ``extra`` scores (those of the kept model's evaluation); or, as
     charlm, classify and tag say it, the way on for a run stopped before its first evaluation, and no validation
     ``held_out`` (pairs, images, utterances) for a run without any (``--val-fraction 0``), whose ``best/`` is its
     last step. Both read "best validation loss n/a ... at step
