@@ -54,8 +54,8 @@ def test_report_refuses_a_workbooks_name(translator: Path, tmp_path: Path, capsy
     out = tmp_path / "page.xls"
     capsys.readouterr()
     assert main(["report", str(translator), "--output", str(out)]) == 2
-    assert capsys.readouterr().err == (f"rnnkit: error: --output {out}: the report is an HTML page (name it .html), "
-                                       "not as a workbook\n")
+    assert capsys.readouterr().err == (f"rnnkit: error: --output {out}: the report is written as an HTML page "
+                                       "(name it .html), not as a workbook\n")
     assert not out.exists()
 
 

@@ -195,10 +195,15 @@ _LOOKED_AT = 10_000
 def _audio_suffixes(folder: Path) -> list[str]:
     """The endings of the recordings' names in ``folder`` (``.flac``, ``.wav``, ``.WAV`` as spelled, sorted), for the
     patterns a refusal of the folder suggests: ``*.wav`` alone left a folder's FLAC (or ``.WAV``) recordings out of
-    the command a user then typed; ``.wav`` where it holds none."""
-    import soundfile
+    the command a user then typed; ``.wav`` where it holds none. Without soundfile (the ``speech`` extra), the
+    formats known by their first bytes (:data:`_MAGIC`) stand in for its list: the refusal stays one line."""
+    try:
+        import soundfile
 
-    known = {name.upper() for name in soundfile.available_formats()} | _OTHER_SUFFIXES
+        formats = set(soundfile.available_formats())
+    except ImportError:
+        formats = {"WAV", *(name for _, name in _MAGIC)}
+    known = {name.upper() for name in formats} | _OTHER_SUFFIXES
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         found = {Path(e.name).suffix for _, e in zip(range(_LOOKED_AT), entries, strict=False)}
         return sorted(s for s in found if s[1:].upper() in known) or [".wav"]

@@ -207,7 +207,7 @@ def page_path(run: Path, output: str | Path | None, reads: Reads) -> Path:
             raise refusal
         return output_name(page)  # a folder there: one line now, not after the work
     target = output_name(output, "--output", "an HTML file", reads)
-    refuse_workbook(output, "--output", "the report is an HTML page (name it .html)")
+    refuse_workbook(output, "--output", "the report is written as an HTML page (name it .html)")
     if os.path.realpath(target) != os.path.realpath(page):
         refuse_run_output(target, "--output")
         refuse_results_output(target, output)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -221,10 +222,15 @@ class SymbolTable:
 
     @classmethod
     def build(cls, utts: Sequence[Utterance], kind: str, jamo: bool | None) -> SymbolTable:
+        """The table of ``utts``'s symbols, in one pass over them: with ``jamo`` None, characters are jamo when any
+        transcript holds a Hangul syllable (every transcript: a corpus whose first 200 were English and the rest
+        Korean was trained on syllables), read off the characters seen, the jamo their decomposition (a pass of its
+        own over a million transcripts doubled the cost, and a fresh run builds the table twice)."""
+        seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, bool(jamo))}
         if jamo is None:
-            # every transcript: a corpus whose first 200 were English and the rest Korean was trained on syllables
-            jamo = kind == "chars" and any(is_korean(u.text) for u in utts)
-        seen = {s for u in utts for s in symbols_of(u.text, u.phonemes, kind, jamo)}
+            jamo = kind == "chars" and any(is_korean(s) for s in seen)
+            if jamo:  # NFD of a text has the code points of its NFC characters' own NFDs
+                seen = {p for s in seen for p in unicodedata.normalize("NFD", s)}
         return cls(kind, sorted(seen), jamo)
 
     def of(self, u: Utterance) -> list[str]:
