@@ -141,7 +141,7 @@ def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | No
     weight per id) when given."""
     if _idf is None and learned is None:
         return F.embedding_bag(ids, weight, mode="mean", padding_idx=PAD_ID)
-    w = torch.ones(ids.shape)
+    w = torch.ones(ids.shape, device=weight.device)
     if _idf is not None:
         unseen = _idf.max()  # a document frequency of 0 gives the largest idf
         w = torch.where(ids < len(_idf), _idf[ids.clamp(max=len(_idf) - 1)], unseen)
