@@ -44,6 +44,24 @@ def train_tiny_tagger(folder: Path, conll: str) -> Path:
     return folder / "run"
 
 
+def train_tiny_translator(folder: Path, *flags: str) -> Path:
+    """A character translator of one update on six pairs (a word and its reversal), its run folder
+    ``folder``/run, trained with ``flags`` besides: for the tests of what a translator's verbs write."""
+    from rnnkit.cli import main
+
+    pairs = folder / "pairs.tsv"
+    pairs.write_text("".join(f"{a}\t{a[::-1]}\n" for a in ["ab", "ba", "abc", "cab", "bca", "cc"]), encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(folder / "run"), "--steps", "1", "--hidden",
+                 "4", "--embedding", "4", "--tokenizer", "char", "--no-progress", *flags]) == 0
+    return folder / "run"
+
+
+@pytest.fixture(scope="session")
+def tiny_translator() -> Callable[..., Path]:
+    """:func:`train_tiny_translator`, for a test file's own module fixture."""
+    return train_tiny_translator
+
+
 @pytest.fixture(scope="session")
 def tiny_tagger() -> Callable[[Path, str], Path]:
     """:func:`train_tiny_tagger`, for a test file's own module fixture."""

@@ -6,6 +6,7 @@ so on stderr, as before."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,8 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def translator(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("tr")
-    pairs = tmp / "pairs.tsv"
-    pairs.write_text("".join(f"{a}\t{a[::-1]}\n" for a in ["ab", "ba", "abc", "cab", "bca", "cc"]), encoding="utf-8")
-    out = tmp / "run"
-    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(out), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--tokenizer", "char", "--no-progress", "--json"]) == 0
-    return out
+def translator(tmp_path_factory: pytest.TempPathFactory, tiny_translator: Callable[..., Path]) -> Path:
+    return tiny_translator(tmp_path_factory.mktemp("tr"), "--json")
 
 
 def test_output_with_json_writes_json_lines_and_says_what_it_wrote_as_json(translator: Path, tmp_path: Path,

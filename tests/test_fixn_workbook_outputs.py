@@ -5,6 +5,7 @@ tagger's ``predict`` refused a workbook's name. Every ``--output`` now refuses o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,14 +19,8 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def translator(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("tr")
-    pairs = tmp / "pairs.tsv"
-    pairs.write_text("".join(f"{a}\t{a[::-1]}\n" for a in ["ab", "ba", "abc", "cab", "bca", "cc"]), encoding="utf-8")
-    out = tmp / "run"
-    assert main(["train", "seq2seq", "--data", str(pairs), "--out", str(out), "--steps", "1", "--hidden", "4",
-                 "--embedding", "4", "--tokenizer", "char", "--no-progress", "--save-minutes", "0"]) == 0
-    return out
+def translator(tmp_path_factory: pytest.TempPathFactory, tiny_translator: Callable[..., Path]) -> Path:
+    return tiny_translator(tmp_path_factory.mktemp("tr"), "--save-minutes", "0")
 
 
 @pytest.mark.parametrize("name", ["out.xlsx", "OUT.ODS"])
