@@ -57,7 +57,7 @@ from rnnkit.tasks._speech_verbs import (
     _transcribe_arguments,
     _transcribe_command,
 )
-from rnnkit.tasks.translate import closing_line
+from rnnkit.tasks.translate import closing_line, last_and_kept
 from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
@@ -211,18 +211,12 @@ LOSS_UNIT = "symbol"
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train speech`` (one JSON object with ``--json``): the best validation loss and
-    the error rate of that evaluation, the model in ``OUT/best`` (the line gave the last evaluation's beside the best
-    loss, so a run whose loss rose after its best read as though ``OUT/best`` had the last one's CER, and
-    ``rnnkit evaluate`` of it then disagreed). ``--json`` keeps the last evaluation's as ``val_per`` (or ``val_cer``)
-    and ``val_wer``, and has the kept model's as ``best_val_per`` (or ``best_val_cer``) and ``best_val_wer``."""
-    last = result.last_eval
-    rate = next((k for k in ("per", "cer") if k in last or k in result.best_eval), None)
+    the error rate of that evaluation, the model in ``OUT/best``; ``--json``: the last evaluation's and the kept
+    model's PER (or CER) and WER (:func:`last_and_kept`)."""
+    rate = next((k for k in ("per", "cer") if k in result.last_eval or k in result.best_eval), None)
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                          **({f"val_{rate}": last.get(rate), "val_wer": last.get("wer"),
-                              f"best_val_{rate}": result.at_best(rate), "best_val_wer": result.at_best("wer")}
-                             if rate else {}),
-                          **run_summary(result)}))
+                                **(last_and_kept(result, (rate, "wer")) if rate else {}), **run_summary(result)}))
         return
     at_best = result.at_best(rate) if rate else None
     print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, at_best)}" if at_best is not None else "",

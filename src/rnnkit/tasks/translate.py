@@ -220,22 +220,25 @@ def report(result: TrainResult, as_json: bool) -> None:
 def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str) -> None:
     """The closing line of a run whose model writes sequences (translation, captions): the best validation
     loss per ``unit``, and the exact match and BLEU of that same evaluation, the model in ``OUT/best``
-    (:func:`closing_line`; ``held_out`` names what a run without validation lacks). The line gave the last
-    evaluation's beside the best loss, so a run whose loss rose after its best read as though ``OUT/best`` wrote
-    what the last model wrote, and ``rnnkit evaluate`` of it then disagreed. ``--json`` keeps the last
-    evaluation's as ``val_exact_match`` and ``val_bleu``, and has the kept model's as ``best_val_exact_match`` and
-    ``best_val_bleu``."""
-    ev = result.last_eval
+    (:func:`closing_line`; ``held_out`` names what a run without validation lacks); ``--json``: both evaluations'
+    (:func:`last_and_kept`)."""
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                          "val_exact_match": ev.get("exact_match"), "val_bleu": ev.get("bleu"),
-                          "best_val_exact_match": result.at_best("exact_match"),
-                          "best_val_bleu": result.at_best("bleu"), **run_summary(result)}))
+                                **last_and_kept(result, ("exact_match", "bleu")), **run_summary(result)}))
         return
     exact, bleu = result.at_best("exact_match"), result.at_best("bleu")
     extra = f", exact match {exact:.3f}" if exact is not None else ""
     extra += f", BLEU {bleu:.1f}" if bleu is not None else ""
     print(closing_line(result, unit, extra, held_out))
+
+
+def last_and_kept(result: TrainResult, keys: tuple[str, ...]) -> dict[str, float | None]:
+    """``--json``'s scores of a run whose closing line gives the kept model's (translation, captions, speech): each
+    key's last evaluation as ``val_KEY`` and the kept model's (``OUT/best``) as ``best_val_KEY``. The lines gave the
+    last evaluation's beside the best loss, so a run whose loss rose after its best read as though ``OUT/best``
+    scored what the last model scored, and ``rnnkit evaluate`` of it then disagreed."""
+    return {name: value for key in keys
+            for name, value in ((f"val_{key}", result.last_eval.get(key)), (f"best_val_{key}", result.at_best(key)))}
 
 
 def closing_line(result: TrainResult, unit: str, extra: str, held_out: str) -> str:
