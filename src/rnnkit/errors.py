@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import numbers
 import operator
 import os
 import re
@@ -160,12 +161,24 @@ def check_texts(verb: str, texts: object) -> list[str]:
 
 
 def _missing_value(item: object) -> str:
-    """What :func:`check_texts` adds for a missing value (None, NaN, pandas' ``pd.NA`` of a ``string`` column):
-    where it most likely came from, what to do."""
-    if item is None or (isinstance(item, float) and math.isnan(item)) or type(item).__name__ == "NAType":
+    """What :func:`check_texts` adds for a missing value (:func:`is_missing`): where it most likely came from, what
+    to do."""
+    if is_missing(item):
         return (", a missing value (pandas reads an empty cell as NaN): leave those rows out, e.g. "
                 "df.dropna(subset=[column]), or give them a text")
     return ""
+
+
+def is_missing(item: object) -> bool:
+    """Whether ``item`` is a missing value as pandas' ``isna`` says of one item: None, a NaN of any float type
+    (Python's, NumPy's ``float16``/``float32``/``float64``: a column's ``np.float32('nan')`` was named by its type
+    alone, "not a list holding float32"), pandas' ``pd.NA`` and ``pd.NaT``, NumPy's ``NaT``; found without
+    importing NumPy or pandas."""
+    if item is None or type(item).__name__ in ("NAType", "NaTType"):
+        return True
+    if type(item).__name__ in ("datetime64", "timedelta64"):  # NumPy's; a timedelta64 is a numbers.Real too
+        return str(item) == "NaT"
+    return isinstance(item, numbers.Real) and math.isnan(item)  # NumPy registers its floats as numbers.Real
 
 
 def exact_str(text: str) -> str:
