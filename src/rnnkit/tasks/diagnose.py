@@ -427,7 +427,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip-length", dest="clip_length", type=int, default=100,
                    help="sequence length of the with/without clipping runs (default %(default)s)")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of the weights, the training batches and the sweep (default %(default)s)")
+                   help="seed of the weights and training batches of every cell and of the clipping runs' IRNN (both "
+                        "runs start alike; the probe sequence is fixed), and of the radius sweep (default %(default)s)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
 
