@@ -30,6 +30,7 @@ __all__ = [
     "gradient_norms_png",
     "load_matplotlib",
     "lr_find_png",
+    "metric_axis_title",
     "plot_losses",
     "read_metrics",
     "region_grid",
@@ -185,6 +186,12 @@ def confusion_png(report: dict[str, Any], path: Path, title: str) -> Path:
     return path
 
 
+def metric_axis_title(metric: str) -> str:
+    """The axis title of an experiment's test metric: ``test accuracy (%)`` (its ticks in percent, as results.md
+    writes it), ``test mse``."""
+    return f"test {metric}" + (" (%)" if metric == "accuracy" else "")
+
+
 def experiment_curves(doc: dict[str, Any], path: Path, solved: float | None = None) -> Path:
     """curves.png of ``rnnkit experiment``: test metric against training seconds, one colour per cell,
     one line per seed, the trivial baseline dashed and the "solved" line dotted."""
@@ -203,8 +210,12 @@ def experiment_curves(doc: dict[str, Any], path: Path, solved: float | None = No
             ax.axhline(solved, color="green", ls=":", lw=1, label="solved")
         if doc["metric"] == "mse":
             ax.set_yscale("log")
+        if doc["metric"] == "accuracy":  # in percent, as results.md and the closing line say it (0.85 was drawn)
+            from matplotlib.ticker import PercentFormatter
+
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
         ax.set_xlabel("training seconds")
-        ax.set_ylabel(f"test {doc['metric']}")
+        ax.set_ylabel(metric_axis_title(doc["metric"]))
         ax.set_title(f"rnnkit experiment {doc['experiment']}")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit.errors import UserError
+from rnnkit.plots import metric_axis_title
 from rnnkit.report.page import Page, escape, figure_html, table
 
 __all__ = ["diagnose_figures", "experiment_figure", "experiment_page"]
@@ -42,6 +43,8 @@ def experiment_figure(doc: dict[str, Any]) -> Any:
     import plotly.graph_objects as go
 
     fig = go.Figure()
+    percent = doc["metric"] == "accuracy"  # as results.md and the table below say it, and curves.png draws it
+    hover = "step %{customdata}<br>%{y:" + (".1%" if percent else ".4g") + "}"
     for i, (cell, r) in enumerate(doc["results"].items()):
         for j, run in enumerate(r["runs"]):
             pts = [p for p in run["curve"] if isinstance(p.get("metric"), (int, float)) and math.isfinite(p["metric"])]
@@ -49,12 +52,13 @@ def experiment_figure(doc: dict[str, Any]) -> Any:
                 x=[p["seconds"] for p in pts], y=[p["metric"] for p in pts], mode="lines+markers",
                 name=f"{cell} seed {run.get('seed', j)}", legendgroup=cell,
                 line={"color": COLOURS[i % len(COLOURS)]}, marker={"size": 4},
-                customdata=[p.get("step") for p in pts], hovertemplate="step %{customdata}<br>%{y:.4g}"))
+                customdata=[p.get("step") for p in pts], hovertemplate=hover))
     if doc.get("baseline") is not None:
         fig.add_hline(y=doc["baseline"], line_dash="dash", line_color="grey",
                       annotation_text=str(doc.get("baseline_label", "baseline")))
-    fig.update_layout(xaxis_title="training seconds", yaxis_title=f"test {doc['metric']}", height=500,
-                      yaxis_type="log" if doc["metric"] == "mse" else "linear", margin={"t": 30})
+    fig.update_layout(xaxis_title="training seconds", yaxis_title=metric_axis_title(doc["metric"]), height=500,
+                      yaxis_type="log" if doc["metric"] == "mse" else "linear", margin={"t": 30},
+                      yaxis_tickformat=".0%" if percent else None)
     return fig
 
 
