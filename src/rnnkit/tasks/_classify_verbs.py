@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rnnkit import strictjson
 from rnnkit.data.tabular import file_format, refuse_workbook, write_rows, write_table
 from rnnkit.errors import UserError, check_count, check_filled, report_warnings, warn
+from rnnkit.metrics import per_class_table
 from rnnkit.multilabel import format_multilabel_report, label_joiner, shown_labels
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_explain import explanation_cell, explanation_line
@@ -171,12 +172,18 @@ def evaluate_command(m: TextClassifier, args: argparse.Namespace) -> int:
     shared.print_evaluation(scores, "texts", args.json)
     if args.baseline and not args.json:
         b = scores["baseline"]
-        print(_baseline_line(b, len(m.checkpoints)))
+        print(_baseline_lines(b, len(m.checkpoints)))
         print(f"{'':<10}{'rnnkit':>8}{'baseline':>10}")
         for key, name in (("accuracy", "accuracy"), ("macro_f1", "macro-F1")):
             print(f"{name:<10}{scores[key]:>8.4f}{b[key]:>10.4f}")
         print(mcnemar_line(b["mcnemar"]))
     return 0
+
+
+def _baseline_lines(b: dict[str, Any], models: int) -> str:
+    """:func:`_baseline_line`, then the baseline's per-label table as the model's report has one
+    (:func:`~rnnkit.metrics.per_class_table`): its precision, recall and F1 of each label were in ``--json`` alone."""
+    return "\n".join([_baseline_line(b, models), *per_class_table(b)])
 
 
 def _baseline_line(b: dict[str, Any], models: int) -> str:
@@ -195,7 +202,7 @@ def _print_multi_label(m: TextClassifier, scores: dict[str, Any], args: argparse
     print(format_multilabel_report(scores, "texts"))
     if args.baseline:
         b = scores["baseline"]
-        print(_baseline_line(b, len(m.checkpoints)))
+        print(_baseline_lines(b, len(m.checkpoints)))
         print(f"{'':<13}{'rnnkit':>8}{'baseline':>10}")
         for key, name in (("micro_f1", "micro-F1"), ("macro_f1", "macro-F1"), ("exact_match", "exact match"),
                           ("precision_at_1", "P@1"), ("recall_at_1", "R@1")):
