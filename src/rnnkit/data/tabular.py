@@ -48,6 +48,7 @@ from rnnkit.data import utf8
 from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
 from rnnkit.files import output_file
+from rnnkit.wording import counted, line_numbers
 
 if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns (it has no public name)
@@ -522,10 +523,12 @@ def _read_delimited(
     li = header.index(label_column) if label_column in header else -1
     table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
+    textless = _Textless(path, text_column)
     for line, row in _delimited_rows(path, reader, header, delimiter, not headerless, table.emptied):
         text = row[ti]
         if not text.strip():
-            raise UserError(f"{path}:{line}: column {text_column!r} is empty; every row needs a text")
+            textless.empty.append(line)
+            continue
         label = _cell_label(row, li, f"{path}:{line}", label_column, require_label)
         if label_separator:
             sets.append(_split_cell(label, label_separator, f"{path}:{line}: column {label_column!r}"))
@@ -533,7 +536,33 @@ def _read_delimited(
         table.labels.append(label)
         table.lines.append(line)
         table.rows.append(dict(zip(names, row, strict=True)))
+    textless.refuse()
     return _with_label_sets(table, sets, always=True) if label_separator else table
+
+
+@dataclass
+class _Textless:
+    """The lines of a file's rows without a text, gathered to be refused in one line naming them all: a file of
+    several (a recogniser's transcripts of calls heard as nothing, ``rnnkit transcribe --json``) was refused a line
+    at a time, the next named only once the last was mended. ``empty``: blank texts; ``null``: a JSONL null."""
+
+    path: str
+    column: str
+    empty: list[int] = field(default_factory=list)
+    null: list[int] = field(default_factory=list)
+
+    def refuse(self) -> None:
+        """Raise the :class:`UserError` naming the first line, then how many there are and which (the first few):
+        ``heard.jsonl:7: column 'text' is empty on 3 rows (lines 7, 19, 23); ...``; nothing when there are none."""
+        lines = sorted(self.empty + self.null)
+        if not lines:
+            return
+        what = ("empty or null" if self.empty and self.null else "null (a missing value)" if self.null
+                else "empty")
+        if len(lines) == 1:
+            raise UserError(f"{self.path}:{lines[0]}: column {self.column!r} is {what}; every row needs a text")
+        raise UserError(f"{self.path}:{lines[0]}: column {self.column!r} is {what} on {counted(len(lines), 'row')} "
+                        f"({line_numbers(lines)}); every row needs a text: give each one, or leave those rows out")
 
 
 def _column_names(path: str, line: int, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
@@ -746,6 +775,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
     columns: list[str] = []
     sets: list[list[str]] = []
     listed = False  # a label given as a list: the rows may have several labels
+    textless = _Textless(path, text_column)
     # lines as _text_lines has them (JSON holds no raw CR inside a string); str.splitlines() would also cut at
     # U+2028, U+0085 ..., which JSON strings hold unescaped (json.dumps(..., ensure_ascii=False) writes them so)
     for number, raw in enumerate(_text_lines(content), start=1):
@@ -759,13 +789,12 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         if text_column not in obj:
             raise _missing_column(path, number, "text", text_column, list(obj), "--text-column")
         value = obj[text_column]
-        if value is None:  # pandas' to_json writes an empty cell (NaN) so
-            raise UserError(f"{where}: column {text_column!r} is null (a missing value); every row needs a text")
+        if value is None or (isinstance(value, str) and not value.strip()):  # null: pandas' to_json of NaN
+            (textless.empty if value is not None else textless.null).append(number)
+            continue
         if not isinstance(value, str):
             shown = json.dumps(value, ensure_ascii=False)[:40]  # as written: Korean tokens were "\uc5c4\ub9c8"
             raise UserError(f"{where}: column {text_column!r} is {shown}, not a string; expected the text in quotes")
-        if not value.strip():
-            raise UserError(f"{where}: column {text_column!r} is empty; every row needs a text")
         if label_column not in obj and require_label:
             raise _missing_column(path, number, "label", label_column, list(obj), "--label-column")
         label, names = _jsonl_label(where, obj.get(label_column), label_column, require_label)
@@ -775,6 +804,7 @@ def _read_jsonl(path: str, content: str, text_column: str, label_column: str, re
         lines.append(number)
         rows.append(obj)  # as JSON typed them: written back to JSONL as they came, to CSV as their JSON text
         sets.append(names)
+    textless.refuse()
     table = Table(path, texts, labels, lines, columns, rows)
     return _with_label_sets(table, sets, always=listed)
 
