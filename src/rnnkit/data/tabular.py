@@ -12,7 +12,8 @@ text or label column named twice), an empty text or label, a malformed row, Exce
 are not UTF-8.
 
 The format follows the file name: ``.tsv``/``.tab`` are tab-separated (and so is a file of another name but
-``.csv`` whose first line, split at tabs, names the text column: Excel's "Text (Tab delimited)" ``.txt``),
+``.csv`` whose first line, split at tabs, names the text column: Excel's "Text (Tab delimited)" ``.txt``), with CSV's
+quoting as pandas reads them (a stray quote that takes in the rows after it is refused, :func:`_refuse_swallowed_rows`),
 ``.jsonl``/``.ndjson`` hold one JSON object a line; a ``.txt`` file (or one of another name, not ``.csv``:
 fastText's ``cooking.train``) whose first line has a ``__label__`` word is fastText's format (a text a line, its
 label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous film``), and for prediction
@@ -693,7 +694,27 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
                 f"{path}:{line}: malformed row: {len(row)} fields, but the header has {len(header)} "
                 f"({_separator_name(delimiter)}-separated; quote fields that contain the separator){spans}"
             )
+        if delimiter == "\t" and start - 1 > line:
+            _refuse_swallowed_rows(path, line, start - 1, row, len(header))
         yield line, row
+
+
+def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], width: int) -> None:
+    """Refuse a TSV row that runs from ``line`` to ``end`` when a line inside one of its quoted fields reads as a
+    row of its own (``width`` tab-separated fields, as the header): a stray quote opening a field of an unquoted
+    file (``"Hi`` ...) took in the rows after it up to the next quote that ends a field, and they were read, unsaid,
+    as one text. A quoted field may hold a line break and a tab (pandas, Excel and ``predict --output`` write such
+    a field so); rarely, in text, a line of exactly the header's tabs. A CSV file is not checked so: a line of prose
+    holds commas as often as not."""
+    if width < 2:
+        return
+    at = line
+    for cell in row:
+        for k, inner in enumerate(cell.split("\n")[1:], start=1):
+            if inner.rstrip("\r").count("\t") == width - 1:
+                raise UserError(f"{path}:{line}: this row runs on to line {end}, and line {at + k}, inside it, "
+                                f"reads as a row of its own ({width} tab-separated fields): {UNCLOSED_QUOTE}")
+        at += cell.count("\n")
 
 
 def _cell_label(row: Sequence[str], li: int, where: str, label_column: str, require_label: bool) -> str | None:
