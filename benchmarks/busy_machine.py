@@ -67,8 +67,11 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=2, help="rounds over the whole grid (default 2)")
     p.add_argument("--hidden", type=int, default=384, help="hidden units (default 384, charlm's default)")
     p.add_argument("--threads", nargs="+", default=["auto", "2", "1"], help="thread settings (default auto 2 1)")
-    p.add_argument("--policies", nargs="+", default=["passive", "default"], choices=["passive", "default"])
-    p.add_argument("--situations", nargs="+", default=["alone", "busy"], choices=["alone", "busy"])
+    p.add_argument("--policies", nargs="+", default=["passive", "default"], choices=["passive", "default"],
+                   help="wait policies of torch's OpenMP threads to run: passive, default (OpenMP's own) (default "
+                        "%(default)s)")
+    p.add_argument("--situations", nargs="+", default=["alone", "busy"], choices=["alone", "busy"],
+                   help="alone, or busy beside one single-threaded spin loop (default %(default)s)")
     args = p.parse_args()
     runs: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ def timed(fn: Callable[[], object]) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=int, default=4)
+    p.add_argument("--rounds", type=int, default=4, help="rounds of reading both photos in turns (default %(default)s)")
     a = p.parse_args()
     rng = np.random.default_rng(0)
     blocks = (rng.random((375, 500, 3)) * 255).astype(np.uint8)

@@ -70,8 +70,9 @@ def compare(fns: dict[str, Callable[[], None]], repeats: int) -> dict[str, float
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=7,
+                    help="timings of each cell; the best is reported (default %(default)s)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table for docs/PERFORMANCE.md")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

@@ -111,7 +111,7 @@ def main() -> None:
     p.add_argument("--knn", action="store_true", help="also the training text's memory (needs faiss-cpu)")
     p.add_argument("--knn-temp", default="1,2,4", help="kNN temperatures, times the median nearest distance")
     p.add_argument("--knn-lam", default="0.2,0.3,0.4", help="kNN weights, comma-separated")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     a = p.parse_args()
     if a.knn and importlib.util.find_spec("faiss") is None:   # said before minutes of the other measurements
         raise SystemExit("--knn needs faiss: pip install faiss-cpu")

@@ -30,8 +30,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("run", help="a charlm model folder (its best/ is read)")
     ap.add_argument("--data", help="the text it was trained on (default: the file its config names)")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="timings of each way; the fastest is reported (default %(default)s)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     lm = rnnkit.load(args.run)

@@ -48,12 +48,15 @@ def step(run: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text", required=True, help="a UTF-8 text; its first --chars characters are read")
-    parser.add_argument("--chars", type=int, default=900_000)
-    parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--hidden", type=int, default=384)
-    parser.add_argument("--rounds", type=int, default=12)
-    parser.add_argument("--chunk", type=int, default=40)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--chars", type=int, default=900_000,
+                        help="characters of text to train on (default %(default)s)")
+    parser.add_argument("--layers", type=int, default=2, help="LSTM layers (default %(default)s)")
+    parser.add_argument("--hidden", type=int, default=384, help="hidden units of each layer (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=12,
+                        help="rounds of the two copies in turns (default %(default)s)")
+    parser.add_argument("--chunk", type=int, default=40,
+                        help="updates of one copy before the other's turn (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.text, encoding="utf-8") as f:

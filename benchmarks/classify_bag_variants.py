@@ -347,10 +347,12 @@ def run_split(corpus: str, split: int, args: argparse.Namespace) -> list[dict[st
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=400, help="updates per variant (default 400)")
-    parser.add_argument("--eval-every", type=int, default=50)
+    parser.add_argument("--eval-every", type=int, default=50,
+                        help="updates between validation evaluations (default %(default)s)")
     parser.add_argument("--variant", action="append", choices=list(VARIANTS), help="only these (default all)")
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="only these corpora (default all five)")
-    parser.add_argument("--out", default="runs/bag_variants")
+    parser.add_argument("--out", default="runs/bag_variants",
+                        help="directory for the runs and the results (default %(default)s)")
     parser.add_argument("--cache", default="data-cache/classify-corpora-dev", help="where the 80/20 CSVs go")
     parser.add_argument("--split-seed", type=split_seeds, default=[1],
                         help="the 80/20 split's seed, or a range of them (20-29: ten splits; default 1)")

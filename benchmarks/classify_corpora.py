@@ -97,9 +97,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=3.0, help="rnnkit's budget per corpus (default 3)")
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="only these corpora (default all five)")
-    parser.add_argument("--out", default="runs/classify_corpora")
+    parser.add_argument("--out", default="runs/classify_corpora",
+                        help="directory for the runs and the results (default %(default)s)")
     parser.add_argument("--cache", default="data-cache/classify-corpora", help="where the 80/20 CSVs go (git-ignored)")
-    parser.add_argument("--split-seed", type=int, default=13)
+    parser.add_argument("--split-seed", type=int, default=13,
+                        help="seed of the stratified 80/20 split (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="rnnkit's training seed")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -87,15 +87,19 @@ def table(rows: list[dict[str, Any]], first: str = "accuracy_rule", second: str 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=600)
-    parser.add_argument("--eval-every", type=int, default=25)
+    parser.add_argument("--steps", type=int, default=600, help="updates per run (default %(default)s)")
+    parser.add_argument("--eval-every", type=int, default=25,
+                        help="updates between validation evaluations (default %(default)s)")
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="only these corpora (default all five)")
-    parser.add_argument("--out", default="runs/classify_keep_by")
+    parser.add_argument("--out", default="runs/classify_keep_by",
+                        help="directory for the runs and the results (default %(default)s)")
     parser.add_argument("--cache", default="data-cache/classify-corpora-dev", help="where the 80/20 CSVs go")
-    parser.add_argument("--split-seed", type=int, default=7)
+    parser.add_argument("--split-seed", type=int, default=7,
+                        help="seed of the stratified 80/20 split (default %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="the first training seed")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="training seeds per corpus, from --seed on (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default %(default)s)")
     parser.add_argument("--coarse", type=int, help="also the loss rule among the evaluations every N steps only "
                                                       "(a multiple of --eval-every), compared with every one")
     args = parser.parse_args()

@@ -129,9 +129,11 @@ def table(rows: list[dict[str, Any]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=600, help="updates of the bag on the 90 %% (default 600)")
-    parser.add_argument("--eval-every", type=int, default=50)
+    parser.add_argument("--eval-every", type=int, default=50,
+                        help="updates between validation evaluations (default %(default)s)")
     parser.add_argument("--corpus", action="append", choices=CORPORA, help="only these corpora (default all five)")
-    parser.add_argument("--out", default="runs/classify_refit")
+    parser.add_argument("--out", default="runs/classify_refit",
+                        help="directory for the runs and the results (default %(default)s)")
     parser.add_argument("--cache", default="data-cache/classify-corpora-dev", help="where the 80/20 CSVs go")
     parser.add_argument("--split-seed", type=split_seeds, default=[20], help="a split seed or a range (20-29)")
     parser.add_argument("--seed", type=int, default=0, help="the training seed")

@@ -59,7 +59,8 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3, help="rounds over the settings (default 3)")
     p.add_argument("--batch-size", type=int, default=16, help="streams per process (default 16)")
     p.add_argument("--hidden", type=int, default=384, help="hidden units (default 384)")
-    p.add_argument("--settings", nargs="+", default=["1proc", "1proc-1thread", "2proc"])
+    p.add_argument("--settings", nargs="+", default=["1proc", "1proc-1thread", "2proc"],
+                   help="which of 1proc, 1proc-1thread, 2proc to run (default %(default)s)")
     args = p.parse_args()
     runs: dict[str, list[float]] = {s: [] for s in args.settings}
     with tempfile.TemporaryDirectory() as tmp:

@@ -45,7 +45,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("run", help="a charlm model folder (its best/ is read)")
     ap.add_argument("--length", type=int, default=1000, help="characters sampled each time")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of the thread settings in turns (default %(default)s)")
     ap.add_argument("--threads", type=int, default=2, help="the count compared with 1")
     ap.add_argument("--eval-chars", type=int, default=0, help="validation characters evaluated (0: all)")
     ap.add_argument("--busy", action="store_true", help="beside one single-threaded spin loop")

@@ -89,9 +89,11 @@ def step_rounds(rounds: int, precision: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto")
+    parser.add_argument("--rounds", type=int, default=30,
+                        help="interleaved rounds; the ratio is their median (default %(default)s)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
+    parser.add_argument("--precision", choices=["auto", "bf16", "fp32"], default="auto",
+                        help="the training update's precision, as the trainer's --precision (default %(default)s)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     precision = resolved_precision(args.precision)

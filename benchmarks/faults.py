@@ -192,10 +192,11 @@ def pytest_counts(*args: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kills", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--kills", type=int, default=6, help="SIGKILLs of each task's killed run (default %(default)s)")
+    parser.add_argument("--steps", type=int, default=120, help="training steps of each run (default %(default)s)")
     parser.add_argument("--examples", type=int, default=500, help="fuzzed inputs per reader")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the moments the runs are killed (default %(default)s)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     rows = []

@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="250,1000,4000", help="network sizes N, comma-separated")
     ap.add_argument("--loads", default="0.02-0.3/0.02", help="P / N: from-to/step, or comma-separated")
     ap.add_argument("--probes", type=int, default=20, help="stored patterns recalled per size and load")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="seed of the random patterns (default %(default)s)")
     ap.add_argument("--plot", type=Path, help="also draw the mean overlap against the load (PNG)")
     args = ap.parse_args()
     sizes, loads = [int(x) for x in args.sizes.split(",")], loads_from(args.loads)

@@ -220,14 +220,15 @@ def run_ensemble(name: str, flags: dict[str, str], train: Path, test: Path, out:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=4.0, help="training budget per configuration")
-    parser.add_argument("--out", default="runs/polarity")
+    parser.add_argument("--out", default="runs/polarity",
+                        help="directory for the runs and the results (default %(default)s)")
     parser.add_argument("--cache", default="data-cache/polarity-split", help="where the 80/20 CSVs go (git-ignored)")
     parser.add_argument("--only", action="append", help="run only these configurations")
     parser.add_argument("--set", action="append", default=[], help="KEY=VALUE training flag for every run")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="rnnkit's training seed (default %(default)s)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads (1: a shared CPU thrashes with more; default 1)")
-    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true", help="leave out the bag-of-words logistic regression")
     parser.add_argument("--pretrain-minutes", type=float, default=0.0,
                         help="first pre-train each encoder as a language model on the 1,500 unlabelled reviews "
                              "of the same tarball for this long (added to --minutes)")

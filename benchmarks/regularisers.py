@@ -68,12 +68,13 @@ def measure(cell: str, options: dict[str, Any], x: torch.Tensor, hidden: int, re
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batch", type=int, default=32)
-    ap.add_argument("--length", type=int, default=200)
-    ap.add_argument("--input", type=int, default=64)
-    ap.add_argument("--hidden", type=int, default=256)
-    ap.add_argument("--repeats", type=int, default=11)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=32, help="sequences a batch (default %(default)s)")
+    ap.add_argument("--length", type=int, default=200, help="time steps (default %(default)s)")
+    ap.add_argument("--input", type=int, default=64, help="input features (default %(default)s)")
+    ap.add_argument("--hidden", type=int, default=256, help="hidden units (default %(default)s)")
+    ap.add_argument("--repeats", type=int, default=11,
+                    help="interleaved rounds; the best is reported (default %(default)s)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table for docs/PERFORMANCE.md")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)

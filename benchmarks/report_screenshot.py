@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("png", help="the PNG to write, e.g. docs/img/report-charlm.png")
     p.add_argument("--fragment", default="",
                    help="a #fragment: one section (section=gate-saturation), a unit (unit=17) or both")
-    p.add_argument("--width", type=int, default=1200)
-    p.add_argument("--height", type=int, default=1600)
+    p.add_argument("--width", type=int, default=1200, help="window width in pixels (default %(default)s)")
+    p.add_argument("--height", type=int, default=1600, help="window height in pixels (default %(default)s)")
     args = p.parse_args(argv)
     page = Path(args.run) / "report.html"
     if not page.is_file():

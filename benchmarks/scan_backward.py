@@ -33,8 +33,8 @@ def seconds(fn: Callable[..., torch.Tensor], steps: int, batch: int, hidden: int
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--rounds", type=int, default=6)
+    p.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
+    p.add_argument("--rounds", type=int, default=6, help="rounds of the two in turns (default %(default)s)")
     p.add_argument("--reps", type=int, default=5, help="forward+backward passes per measurement")
     args = p.parse_args()
     torch.set_num_threads(args.threads)

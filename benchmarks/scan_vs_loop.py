@@ -82,13 +82,16 @@ def ints(text: str) -> list[int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True, help="PNG to write (a .json of the numbers beside it)")
-    ap.add_argument("--lengths", type=ints, default=[25, 50, 100, 200, 400, 800, 1600])
-    ap.add_argument("--hiddens", type=ints, default=[32, 64, 128, 256, 512, 1024])
+    ap.add_argument("--lengths", type=ints, default=[25, 50, 100, 200, 400, 800, 1600],
+                    help="comma-separated sequence lengths of the length sweep")
+    ap.add_argument("--hiddens", type=ints, default=[32, 64, 128, 256, 512, 1024],
+                    help="comma-separated hidden sizes of the hidden-size sweep")
     ap.add_argument("--length", type=int, default=200, help="the sequence length of the hidden-size sweep")
     ap.add_argument("--hidden", type=int, default=256, help="the hidden size of the length sweep")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="interleaved rounds; the median is reported (default %(default)s)")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="where to time (default %(default)s)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     sweeps = {"length": sweep("length", args.lengths, {"hidden": args.hidden}, args.rounds, args.device),

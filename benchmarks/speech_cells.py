@@ -56,10 +56,11 @@ def run(name: str, corpus: Path, out: Path, minutes: float, beam: int, extra: li
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", type=Path, help="a folder made by `rnnkit data speech` (train/, val/, test/)")
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--minutes", type=float, default=10.0)
-    ap.add_argument("--beam", type=int, default=8)
-    ap.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
+    ap.add_argument("--out", type=Path, required=True, help="directory for the runs and the results")
+    ap.add_argument("--minutes", type=float, default=10.0, help="training time of each run (default %(default)s)")
+    ap.add_argument("--beam", type=int, default=8, help="beam width of the prefix-beam scoring (default %(default)s)")
+    ap.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS),
+                    help="which runs (cell and direction) to train (default all)")
     ap.add_argument("extra", nargs="*", help="more `rnnkit train speech` options, after --")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -16,10 +16,11 @@ from rnnkit.data.speech import read_manifest
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model")
-    parser.add_argument("corpus")
-    parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--beam", type=int, default=8)
+    parser.add_argument("model", help="a trained speech model directory")
+    parser.add_argument("corpus", help="a corpus folder of WAV files and their manifest (e.g. runs/en-speech/test)")
+    parser.add_argument("--files", type=int, default=200,
+                        help="transcribe the first this many files (default %(default)s)")
+    parser.add_argument("--beam", type=int, default=8, help="beam width of the beam decoding (default %(default)s)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rec = rnnkit.load(args.model)

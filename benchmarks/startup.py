@@ -45,7 +45,8 @@ def train_models(root: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="runs of each command; the median is reported (default %(default)s)")
     parser.add_argument("--against", metavar="SRC", help="another checkout's src/ folder, timed in turn")
     args = parser.parse_args()
     trees = {"this": SRC, **({"against": Path(args.against).resolve()} if args.against else {})}

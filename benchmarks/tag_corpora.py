@@ -120,10 +120,11 @@ def table(rows: list[dict[str, object]]) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=CORPORA)
+    p.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=CORPORA, help="corpora to run (default all)")
     p.add_argument("--minutes", type=float, default=3.0, help="training budget per corpus (default 3)")
     p.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
-    p.add_argument("--out", default="runs/tag_corpora")
+    p.add_argument("--out", default="runs/tag_corpora",
+                   help="directory for the runs and the results (default %(default)s)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)

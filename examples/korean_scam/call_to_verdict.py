@@ -36,8 +36,10 @@ def main() -> None:
                         "test voices)")
     parser.add_argument("--out", required=True, help="folder for the spoken calls")
     parser.add_argument("--n", type=int, default=100, help="calls to speak (default 100)")
-    parser.add_argument("--beam", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--beam", type=int, default=1,
+                        help="beam width of the recogniser's decoding (1: greedy) (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of each call's test voice, speed and pitch (default %(default)s)")
     args = parser.parse_args()
 
     rows = list(csv.DictReader(open(args.calls, encoding="utf-8")))[: args.n]
