@@ -52,3 +52,11 @@ def test_one_row_without_a_text_is_refused_as_before(tmp_path: Path, text: str |
     with pytest.raises(UserError) as refused:
         read_table(path, require_label=False)
     assert str(refused.value) == f"{path}:2: column 'text' {said}"
+
+
+def test_a_count_in_the_thousands_has_its_comma(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text("text,label\n" + ",a\n" * 1200, encoding="utf-8")
+    said = r"calls\.csv:2: column 'text' is empty on 1,200 rows \(lines 2, 3, 4, 5, 6 \.\.\.\)"
+    with pytest.raises(UserError, match=said):
+        read_table(path)

@@ -562,8 +562,9 @@ class _Textless:
                 else "empty")
         if len(lines) == 1:
             raise UserError(f"{self.path}:{lines[0]}: column {self.column!r} is {what}; every row needs a text")
-        raise UserError(f"{self.path}:{lines[0]}: column {self.column!r} is {what} on {counted(len(lines), 'row')} "
-                        f"({line_numbers(lines)}); every row needs a text: give each one, or leave those rows out")
+        raise UserError(f"{self.path}:{lines[0]}: column {self.column!r} is {what} on "
+                        f"{counted(len(lines), 'row', ',')} ({line_numbers(lines)}); every row needs a text: give each "
+                        "one, or leave those rows out")
 
 
 def _column_names(path: str, line: int, header: Sequence[str], text_column: str, label_column: str) -> list[str]:
