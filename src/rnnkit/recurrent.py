@@ -328,8 +328,10 @@ class Recurrent(nn.RNNBase):
         with ``impl="reference"``, and not under the TorchScript-based ONNX export, which inlines a Function's
         forward and loses its in-place writes (the file computed other numbers, silently); the step loop then,
         except for a cell whose sequence runs plain operations there (``Cell.exports_sequence``: minGRU, minLSTM;
-        not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds)."""
-        if self.impl == "reference":
+        not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds). Nor
+        under ``torch.export``, which refused their ``out=`` writes ("functions with out=... arguments don't support
+        automatic differentiation"), strict or not, where it takes the step loop."""
+        if self.impl == "reference" or torch.compiler.is_exporting():
             return False
         return not torch.onnx.is_in_onnx_export() or self.cell_def.exports_sequence and torch.jit.is_tracing()
 
