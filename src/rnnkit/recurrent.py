@@ -59,13 +59,27 @@ _STEP_KERNELS = {"lstm": _VF.lstm_cell, "gru": _VF.gru_cell, "rnn_tanh": _VF.rnn
                  "rnn_relu": _VF.rnn_relu_cell}
 
 
-@functools.cache
+#: what ``torch.compile(..., fullgraph=True)`` of a model holding the layer says (torch.nn's RNNs refuse it too); it
+#: said "Attempted to call function marked as skipped ... `disable`" and asked for an issue to PyTorch
+_OUTSIDE_GRAPH = ("{kind}: rnnkit's recurrent layers run eagerly between torch.compile's graphs, as torch.nn's RNN, "
+                  "GRU and LSTM do unless torch._dynamo.config.allow_rnn is set, so a model holding one cannot "
+                  "compile with fullgraph=True; compile it without fullgraph")
+
+
+#: :func:`_outside_graph`'s functions, made once (a dict: Dynamo warned at every compile of a functools.cache)
+_EAGER: dict[Any, Any] = {}
+
+
 def _outside_graph(fn: Any) -> Any:
     """``fn`` as ``torch.compiler.disable`` makes it: torch.compile runs the layer eagerly between compiled
-    graphs, as it runs torch.nn's RNNs (Dynamo's ``allow_rnn=False``), since the fused kernels fail under AOT
-    autograd on the CPU and tracing the step loops would unroll them once per sequence length. Made on the
-    first compiled call, not as a decorator: that imports Dynamo, about half of ``import rnnkit``'s time."""
-    return torch.compiler.disable(fn)
+    graphs, as it runs torch.nn's RNNs (Dynamo's ``allow_rnn=False``, its default), since the fused kernels fail
+    under AOT autograd on the CPU and tracing the step loops would unroll them once per sequence length. Made on
+    the first compiled call, not as a decorator: that imports Dynamo, about half of ``import rnnkit``'s time.
+    With ``allow_rnn`` set (by the user, or by ``torch.export.export(..., strict=True)``) the layer is traced
+    into the graph, as torch.nn's RNNs then are: strict export refused rnnkit's layers and took torch.nn's."""
+    if fn not in _EAGER:
+        _EAGER[fn] = torch.compiler.disable(fn)
+    return _EAGER[fn]
 
 
 @functools.cache
@@ -314,8 +328,10 @@ class Recurrent(nn.RNNBase):
         with ``impl="reference"``, and not under the TorchScript-based ONNX export, which inlines a Function's
         forward and loses its in-place writes (the file computed other numbers, silently); the step loop then,
         except for a cell whose sequence runs plain operations there (``Cell.exports_sequence``: minGRU, minLSTM;
-        not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds)."""
-        if self.impl == "reference":
+        not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds). Nor
+        under ``torch.export``, which refused their ``out=`` writes ("functions with out=... arguments don't support
+        automatic differentiation"), strict or not, where it takes the step loop."""
+        if self.impl == "reference" or torch.compiler.is_exporting():
             return False
         return not torch.onnx.is_in_onnx_export() or self.cell_def.exports_sequence and torch.jit.is_tracing()
 
@@ -390,7 +406,8 @@ class Recurrent(nn.RNNBase):
         at a later step (truncated BPTT over a stream; an integer, negative too, or a 0-d integer tensor: the
         clock a trace takes as an input); other cells ignore it. (``state`` and ``time_offset`` may also come
         by position: torch's legacy ONNX exporter passes every argument so.)"""
-        if torch.compiler.is_compiling():
+        if torch.compiler.is_compiling() and not torch._dynamo.config.allow_rnn:  # see _outside_graph
+            torch._dynamo.graph_break(msg=_OUTSIDE_GRAPH.format(kind=self._kind))
             return _outside_graph(Recurrent._forward)(self, input, hx, lengths, state, time_offset)
         return self._forward(input, hx, lengths, state, time_offset)
 
