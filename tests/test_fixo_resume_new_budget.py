@@ -5,6 +5,7 @@ line, naming the old and new totals and where the schedule ends, once: its saves
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,4 +42,16 @@ def test_nothing_is_said_where_the_schedule_is_not_drawn_again(tmp_path: Path, c
     trainer(tmp_path, [1.0] * 4, halt_at=2, **COSINE).fit()
     capsys.readouterr()
     trainer(tmp_path, [1.0] * 5, resume=True, verbose=True, **{**COSINE, **cfg})
+    assert "resumed with" not in capsys.readouterr().err
+
+
+def test_a_total_damaged_by_hand_says_nothing_and_resumes(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``train_config.steps`` that is no number is not the run's budget: no line (nor a traceback from it)."""
+    trainer(tmp_path, [1.0] * 4, halt_at=2, **COSINE).fit()
+    state = tmp_path / "last" / "trainer_state.json"
+    saved = json.loads(state.read_text())
+    state.write_text(json.dumps({**saved, "train_config": {**saved["train_config"], "steps": "many"}}))
+    capsys.readouterr()
+    assert trainer(tmp_path, [1.0] * 3, resume=True, verbose=True, **COSINE).fit().steps == 3
     assert "resumed with" not in capsys.readouterr().err

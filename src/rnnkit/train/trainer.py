@@ -234,6 +234,11 @@ class TrainConfig:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
+def _budget_number(value: Any) -> bool:
+    """Whether ``value`` can be a budget a run recorded: a number (not a bool), or None for none."""
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
 def _budget_said(flag: str, value: float | None) -> str:
     """A budget as a flag says it (``--steps 795``, ``--minutes 1.5``), or ``no --minutes`` where there was none."""
     return f"{flag} {value:g}" if value else f"no {flag}"
@@ -1227,7 +1232,8 @@ class Trainer:
         if not isinstance(saved, dict) or c.schedule not in ("cosine", "linear") or self._budget_spent():
             return
         budgets = (("--steps", saved.get("steps"), c.steps), ("--minutes", saved.get("minutes"), c.minutes))
-        changed = [(flag, old, new) for flag, old, new in budgets if old != new]
+        # a value damaged by hand (not a number) says nothing: the run's budget is then not known
+        changed = [(flag, old, new) for flag, old, new in budgets if old != new and _budget_number(old)]
         if not changed:
             return
         given = ", ".join(_budget_said(flag, new) for flag, _, new in changed)
