@@ -43,7 +43,8 @@ def test_another_batch_size_is_warned_of_naming_the_runs_own(run: Path, capsys: 
 
 
 def test_python_gets_it_as_a_warning_of_accumulate_too(run: Path) -> None:
-    with pytest.warns(RnnkitWarning, match=r"^accumulate 2: the run was trained with accumulate=1;.*resume with accumulate=1"):
+    said = r"^accumulate 2: the run was trained with accumulate=1;.*resume with accumulate=1"
+    with pytest.warns(RnnkitWarning, match=said):
         rnnkit.fit("classify", out=run, resume=True, steps=2, accumulate=2, progress=False, verbose=False)
 
 

@@ -54,6 +54,6 @@ def test_a_run_returns_how_many_it_rated(tmp_path: Path, capsys: pytest.CaptureF
                  "--subsample", "4", "--batch-size", "4", "--eval-utterances", "2", "--no-progress",
                  "--threads", "1"]) == 0
     assert " on 2 of 3 validation utterances (1 step" in capsys.readouterr().out
-    result = speech.train(speech.SpeechConfig(steps=2, batch_size=4, eval_utterances=5), None, tmp_path / "run", resume=True,
-                          verbose=False, progress=False)
+    config = speech.SpeechConfig(steps=2, batch_size=4, eval_utterances=5)  # more than there are
+    result = speech.train(config, None, tmp_path / "run", resume=True, verbose=False, progress=False)
     assert isinstance(result, TrainResult) and (result.rated, result.validation) == (3, 3)
