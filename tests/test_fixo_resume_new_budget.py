@@ -55,3 +55,10 @@ def test_a_total_damaged_by_hand_says_nothing_and_resumes(tmp_path: Path,
     capsys.readouterr()
     assert trainer(tmp_path, [1.0] * 3, resume=True, verbose=True, **COSINE).fit().steps == 3
     assert "resumed with" not in capsys.readouterr().err
+
+
+def test_a_large_total_is_said_in_full(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trainer(tmp_path, [1.0] * 4, halt_at=2, **COSINE).fit()
+    capsys.readouterr()
+    trainer(tmp_path, [1.0] * 3, resume=True, verbose=True, **{**COSINE, "steps": 2_000_000})
+    assert "resumed with --steps 2000000 (the run had --steps 4)" in capsys.readouterr().err

@@ -241,7 +241,9 @@ def _budget_number(value: Any) -> bool:
 
 def _budget_said(flag: str, value: float | None) -> str:
     """A budget as a flag says it (``--steps 795``, ``--minutes 1.5``), or ``no --minutes`` where there was none."""
-    return f"{flag} {value:g}" if value else f"no {flag}"
+    if not value:
+        return f"no {flag}"
+    return f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"  # --steps 1000000, not 1e+06
 
 
 def _in_a_row(count: int) -> str:
