@@ -225,6 +225,12 @@ def warn_short_bleu(hyps: Sequence[str], bleu: float | None, outputs: str = "tra
     tokens = Tokenizer13a()
     if any(len(tokens(h).split()) >= 4 for h in hyps):
         return
+    say_short_bleu(outputs)
+
+
+def say_short_bleu(outputs: str = "translation") -> None:
+    """The warning of :func:`warn_short_bleu`, for a BLEU of 0 known to come of outputs shorter than 4 tokens (a
+    training run's closing line: :func:`rnnkit.tasks.translate.decoder_report`)."""
     warn(f"BLEU is 0 because no {outputs} is 4 tokens long: sacreBLEU's BLEU multiplies the precisions of 1- to "
          "4-grams of its 13a tokens (words and punctuation; a text without spaces is one token), so outputs this "
          "short score 0 however right they are; chrF and exact match score them")

@@ -180,7 +180,7 @@ LOSS_UNIT = "word"
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, LOSS_UNIT, "images")
+    decoder_report(result, as_json, LOSS_UNIT, "images", "caption")
 
 
 register(Task(

@@ -128,7 +128,6 @@ def train(
             model_config=_checkpoint_config(model, config, data, streams, train_ids, val_ids),
             best_tensors=lambda m: {RMS_PREFIX + n: t for n, t in gradient_rms(m, train_ids).items()},
         )
-        _check_budget_left(trainer, out)
     except UserError:
         _remove(made)
         raise
@@ -217,16 +216,6 @@ def _checkpoint_config(model: LanguageModel, config: CharLMConfig, data: str, st
         if "data" in out:   # what the run validates on, the same from the text and from its prepared folder
             out["data"]["content"] = out["val_digest"]
     return out
-
-
-def _check_budget_left(trainer: Trainer, out: Path) -> None:
-    c = trainer.cfg
-    if trainer.step and c.steps and trainer.step >= c.steps:
-        raise UserError(f"{out}: the run already reached its end (step {trainer.step} of --steps {c.steps}); "
-                        "give a larger --steps to train on")
-    if trainer.step and c.minutes and trainer.elapsed >= 60 * c.minutes:
-        raise UserError(f"{out}: the run already used its --minutes {c.minutes:g} ({trainer.elapsed:.0f} s); "
-                        "give a larger --minutes (the total budget) to train on")
 
 
 def report(result: TrainResult, as_json: bool) -> None:

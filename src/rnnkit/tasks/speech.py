@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from rnnkit.device import model_device, to_device
 from rnnkit.errors import report_warnings
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import Generator, Task, Verb, register
-from rnnkit.tasks._speech_config import FROZEN, SPEC_AUGMENT, SPEEDS, SYMBOLS, SpeechConfig
+from rnnkit.tasks._speech_config import FROZEN, SPEC_AUGMENT, SPEEDS, SYMBOLS, SpeechConfig, SpeechResult
 from rnnkit.tasks._speech_data import (
     SymbolTable,
     _check_symbols,
@@ -118,7 +119,7 @@ def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolT
 
 def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
           resume: bool = False, overwrite: bool = False, progress: bool | None = None,
-          verbose: bool = True) -> TrainResult:
+          verbose: bool = True) -> SpeechResult:
     """Train a recogniser on the corpus folder ``data`` into ``out`` (see :func:`speech_corpora` for where the
     validation utterances come from). ``resume=True`` continues the run in ``out``."""
     out = Path(out)
@@ -173,7 +174,9 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
         print(f"speech: {len(train_utts)} training and {len(val_utts)} validation utterances, {len(table.symbols)} "
               f"{table.kind}{' (jamo)' if table.jamo else ''}; {sum(p.numel() for p in model.parameters()):,} "
               "parameters", file=sys.stderr, flush=True)
-    return trainer.fit()
+    result = trainer.fit()
+    return SpeechResult(**{f.name: getattr(result, f.name) for f in fields(result)},
+                        rated=min(config.eval_utterances, len(val_utts)), validation=len(val_utts))
 
 
 def _kept_features(config: SpeechConfig, train_utts: list[Utterance], val_utts: list[Utterance],
@@ -214,12 +217,16 @@ def report(result: TrainResult, as_json: bool) -> None:
     the error rate of that evaluation, the model in ``OUT/best``; ``--json``: the last evaluation's and the kept
     model's PER (or CER) and WER (:func:`last_and_kept`)."""
     rate = next((k for k in ("per", "cer") if k in result.last_eval or k in result.best_eval), None)
+    rated, validation = getattr(result, "rated", None), getattr(result, "validation", None)
+    counts = {"eval_utterances": rated, "val_utterances": validation} if rate and rated else {}
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                                **(last_and_kept(result, (rate, "wer")) if rate else {}), **run_summary(result)}))
+                                **(last_and_kept(result, (rate, "wer")) if rate else {}), **counts,
+                                **run_summary(result)}))
         return
     at_best = result.at_best(rate) if rate else None
-    print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, at_best)}" if at_best is not None else "",
+    some = f" on {rated:,} of {validation:,} validation utterances" if counts and rated < validation else ""
+    print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, at_best)}{some}" if at_best is not None else "",
                        "utterances"))
 
 

@@ -66,7 +66,7 @@ from rnnkit.tasks._translate_data import (
     unknown_share,
     warn_val_trained,
 )
-from rnnkit.tasks._translate_decoding import _greedy, sacre_scores
+from rnnkit.tasks._translate_decoding import _greedy, sacre_scores, say_short_bleu
 from rnnkit.tasks._translate_trained import Translator
 from rnnkit.tasks._translate_verbs import (
     _dates_arguments,
@@ -214,19 +214,24 @@ LOSS_UNIT = "token"
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, LOSS_UNIT, "pairs")
+    decoder_report(result, as_json, LOSS_UNIT, "pairs", "translation")
 
 
-def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str) -> None:
+def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str, outputs: str) -> None:
     """The closing line of a run whose model writes sequences (translation, captions): the best validation
     loss per ``unit``, and the exact match and BLEU of that same evaluation, the model in ``OUT/best``
     (:func:`closing_line`; ``held_out`` names what a run without validation lacks); ``--json``: both evaluations'
-    (:func:`last_and_kept`)."""
+    (:func:`last_and_kept`). A BLEU of 0 beside exact matches comes of ``outputs`` none 4 tokens long (an exact
+    match is a matched word, so only a 4-gram precision of no 4-gram is 0) and is warned of as ``rnnkit evaluate``
+    warns (:func:`say_short_bleu`): the line read ``exact match 1.000, BLEU 0.0`` for short Korean targets."""
+    exact, bleu = result.at_best("exact_match"), result.at_best("bleu")
+    if bleu == 0.0 and exact:
+        with report_warnings():
+            say_short_bleu(outputs)
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                                 **last_and_kept(result, ("exact_match", "bleu")), **run_summary(result)}))
         return
-    exact, bleu = result.at_best("exact_match"), result.at_best("bleu")
     extra = f", exact match {exact:.3f}" if exact is not None else ""
     extra += f", BLEU {bleu:.1f}" if bleu is not None else ""
     print(closing_line(result, unit, extra, held_out))

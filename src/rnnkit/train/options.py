@@ -45,6 +45,7 @@ from rnnkit.errors import (
 )
 from rnnkit.files import same_file
 from rnnkit.regularisers import RECURRENT_DROPOUT_CELLS
+from rnnkit.train import distributed
 from rnnkit.train.checkpoint import RUN_FILES, RUN_FOLDERS, Checkpoint, load_checkpoint
 from rnnkit.train.lr_find import END, START, STOP_FACTOR, UPDATES
 from rnnkit.train.optim import OPTIMIZERS, SCHEDULES
@@ -673,4 +674,24 @@ def start_run(config: T, out: str | Path, task: str, frozen: tuple[str, ...], *,
     saved = ckpt.config.get("settings") or {}
     values = settings_of(config)
     values.update({k: saved[k] for k in frozen if k in saved})
+    _warn_other_batches(saved, values, ckpt.trainer_state.get("processes"))
     return ckpt, config_from(type(config), values)
+
+
+def _warn_other_batches(saved: Mapping[str, Any], values: Mapping[str, Any], processes: Any) -> None:
+    """Warn, once, where a resumed run is given another ``batch_size`` or ``accumulate`` than the run's own
+    (``saved``; ``processes``, the count the run was trained by): from there on its batches are drawn and its updates
+    made of another size, so it no longer is the run an unbroken one would be. A warning, not a refusal, as Hugging
+    Face's Trainer warns of another per-device batch size at a resume (Keras and Lightning take it without a word):
+    resuming on a smaller machine with half the batch and ``--accumulate 2`` is a way on. A kept setting
+    (charlm's ``batch_size``, the layout of its streams) is refused before; a run of other processes whose
+    ``processes x accumulate`` is the run's makes the same updates (the Trainer refuses any other)."""
+    same_processes = processes in (None, distributed.ranks().world_size)
+    changed = [key for key in ("batch_size", "accumulate") if key in saved and key in values
+               and saved[key] != values[key] and (key != "accumulate" or same_processes)]
+    if not changed:
+        return
+    given, had = (" ".join(f"--{key.replace('_', '-')} {side[key]}" for key in changed) for side in (values, saved))
+    with report_warnings():
+        warn(f"{given}: the run was trained with {had}; from here the resumed run's updates are made of other batches "
+             f"than the unbroken run's, so it goes on as another run (resume with {had} to go on as the same one)")

@@ -234,6 +234,18 @@ class TrainConfig:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
+def _budget_number(value: Any) -> bool:
+    """Whether ``value`` can be a budget a run recorded: a number (not a bool), or None for none."""
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _budget_said(flag: str, value: float | None) -> str:
+    """A budget as a flag says it (``--steps 795``, ``--minutes 1.5``), or ``no --minutes`` where there was none."""
+    if not value:
+        return f"no {flag}"
+    return f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"  # --steps 1000000, not 1e+06
+
+
 def _in_a_row(count: int) -> str:
     """``an evaluation``, ``2 evaluations in a row``: the count in the stopping and plateau lines (at patience 1
     they said '1 evaluations in a row')."""
@@ -1188,6 +1200,7 @@ class Trainer:
         except (TypeError, ValueError, KeyError, IndexError) as exc:
             raise _damaged_state(ckpt, exc) from None
         self._restore_best(ckpt)
+        self._say_new_budget(ts.get("train_config"))
         if self.best_metric is not None and other_validation(ckpt.config.get("data"), self.model_config.get("data")):
             self._say("resuming on other validation data than the run's, or scoring it another way: its best score "
                       "does not compare, so the next evaluation replaces OUT/best")
@@ -1210,6 +1223,33 @@ class Trainer:
             raise UserError(f"{ckpt.path}: its random generators' state is damaged ({exc})") from None
         if self.average is not None:
             self.average.load(ckpt.tensors, int(ts.get("ema_updates", 0)), str(ckpt.path))
+
+    def _say_new_budget(self, saved: Any) -> None:
+        """One line when a run is resumed with another ``steps`` or ``minutes`` than its own (``saved``, the run's
+        ``train_config``) and its learning rate follows the budget (cosine, linear): each counts the whole run, so
+        the schedule is drawn again over the new total; a run at step 789 of 1000 resumed with ``--steps 795`` fell
+        to nearly no rate within six steps, without a word. Not said by a run that takes no step (:meth:`_say_spent`
+        says why), and said once: the resumed run's saves record the new budget."""
+        c = self.cfg
+        if not isinstance(saved, dict) or c.schedule not in ("cosine", "linear") or self._budget_spent():
+            return
+        budgets = (("--steps", saved.get("steps"), c.steps), ("--minutes", saved.get("minutes"), c.minutes))
+        # a value damaged by hand (not a number) says nothing: the run's budget is then not known
+        changed = [(flag, old, new) for flag, old, new in budgets if old != new and _budget_number(old)]
+        if not changed:
+            return
+        given = ", ".join(_budget_said(flag, new) for flag, _, new in changed)
+        had = ", ".join(_budget_said(flag, old) for flag, old, _ in changed)
+        ends = ([f"step {c.steps}"] if c.steps else []) + ([f"{c.minutes:g} minutes"] if c.minutes else [])
+        first = ", whichever comes first" if len(ends) > 1 else ""
+        count = " and ".join(flag for flag, _, _ in changed) + (" count" if len(changed) > 1 else " counts")
+        self._say(f"resumed with {given} (the run had {had}): {count} the whole run, so its {c.schedule} learning-rate "
+                  f"schedule is drawn again to end at {' or '.join(ends)}{first} (the run is at step {self.step})")
+
+    def _budget_spent(self) -> bool:
+        """Whether the run has already reached its ``steps`` or ``minutes``."""
+        c = self.cfg
+        return bool(c.steps and self.step >= c.steps) or bool(c.minutes and self.elapsed >= 60 * c.minutes)
 
     def _check_processes(self, ckpt: Checkpoint) -> None:
         """Refuse to resume a run of another number of processes than this one's (every rank alike: no rank is left
