@@ -28,13 +28,6 @@ def test_a_stray_quote_that_takes_in_rows_is_named_where_it_opens(tmp_path: Path
         read_table(path)
 
 
-def test_the_line_is_counted_past_an_earlier_field_s_line_breaks(tmp_path: Path) -> None:
-    path = tmp_path / "notes.tsv"
-    path.write_text('id\ttext\tlabel\n"a\nb"\t"x\ny\tz\tw"\tpos\n', encoding="utf-8")
-    with pytest.raises(UserError, match=r"notes\.tsv:2: this row runs on to line 4, and line 4, inside it, "):
-        read_table(path)
-
-
 def test_quoted_fields_with_tabs_and_line_breaks_read_back(tmp_path: Path) -> None:
     texts = ["one\ttab and\na line break", 'a "quoted" word', "plain"]
     path = tmp_path / "out.tsv"

@@ -701,13 +701,15 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
 
 
 def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], width: int) -> None:
-    """Refuse a TSV row that runs from ``line`` to ``end`` when a line inside one of its quoted fields reads as a
-    row of its own (``width`` tab-separated fields, as the header): a stray quote opening a field of an unquoted
-    file (``"Hi`` ...) took in the rows after it up to the next quote that ends a field, and they were read, unsaid,
-    as one text. A quoted field may hold a line break and a tab (pandas, Excel and ``predict --output`` write such
-    a field so); rarely, in text, a line of exactly the header's tabs. A CSV file is not checked so: a line of prose
-    holds commas as often as not."""
-    if width < 2:
+    """Refuse a TSV row that runs from ``line`` to ``end`` when each of its lines, its quotes read as characters, is
+    a row of its own (``width`` tab-separated fields, as the header; blank lines aside), one of them inside a quoted
+    field: a stray quote opening a field of an unquoted file (``"Hi`` ...) took in the rows after it up to the next
+    quote that ends a field, and they were read, unsaid, as one text. A quoted field may hold line breaks and tabs
+    (pandas, Excel and ``predict --output`` write such a field so: code indented with tabs, a pasted table), and its
+    row is read unless all its lines have the header's tabs, as a stray quote leaves them (rarely, a text so
+    written). A CSV file is not checked so: a line of prose holds commas as often as not."""
+    if width < 2 or any(text.rstrip("\r").count("\t") != width - 1
+                        for text in "\t".join(row).split("\n") if text.strip()):
         return
     at = line
     for cell in row:
