@@ -178,7 +178,9 @@ def is_missing(item: object) -> bool:
         return True
     if type(item).__name__ in ("datetime64", "timedelta64"):  # NumPy's; a timedelta64 is a numbers.Real too
         return str(item) == "NaT"
-    return isinstance(item, numbers.Real) and math.isnan(item)  # NumPy registers its floats as numbers.Real
+    # NumPy registers its floats as numbers.Real; NaN alone is not itself (math.isnan of an int past a float's
+    # range raised OverflowError, where a list holding one is a TypeError)
+    return isinstance(item, numbers.Real) and bool(item != item)
 
 
 def exact_str(text: str) -> str:
