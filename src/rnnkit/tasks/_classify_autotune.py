@@ -7,7 +7,7 @@ leaves the search's own record and trials alone, which a run that does not searc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -184,8 +184,7 @@ def _search(config: ClassifyConfig, data: str | None, out: Path, train: Callable
             shared.say(f"autotune: interrupted; the trials kept so far are in {out / AUTOTUNE_TRIALS}, scored in "
                        f"{out / AUTOTUNE_LOG} (each a run: rnnkit predict {out / AUTOTUNE_TRIALS}/trial-N ...)")
         raise
-    values = {f.name: getattr(found.result, f.name) for f in fields(TrainResult)}
-    return ClassifyResult(**values, autotune=found.summary())
+    return found.result.extended(ClassifyResult, autotune=found.summary())
 
 
 def _f1_spread(val: Table, score: str) -> Callable[[Path], float | None]:

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -181,7 +181,7 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                         model_config=model_config,
                         vocab=tokenizer.to_json(), ckpt=ckpt, unit="txt", overwrite=overwrite, progress=progress,
                         verbose=verbose)
-    return ClassifyResult(**{f.name: getattr(result, f.name) for f in fields(result)}, pretrain=pretrain)
+    return result.extended(ClassifyResult, pretrain=pretrain)
 
 
 def _settings_to_train(config: ClassifyConfig, saved: dict[str, Any] | None, resume: bool) -> ClassifyConfig:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +174,7 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
               f"{table.kind}{' (jamo)' if table.jamo else ''}; {sum(p.numel() for p in model.parameters()):,} "
               "parameters", file=sys.stderr, flush=True)
     result = trainer.fit()
-    return SpeechResult(**{f.name: getattr(result, f.name) for f in fields(result)},
-                        rated=min(config.eval_utterances, len(val_utts)), validation=len(val_utts))
+    return result.extended(SpeechResult, rated=min(config.eval_utterances, len(val_utts)), validation=len(val_utts))
 
 
 def _kept_features(config: SpeechConfig, train_utts: list[Utterance], val_utts: list[Utterance],

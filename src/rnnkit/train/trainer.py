@@ -102,7 +102,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import torch
@@ -337,12 +337,21 @@ class TrainResult:
         return self.words(text + (f"; interrupted: continue with --resume {out}" if self.stopped == "interrupted"
                                    else ""))
 
+    def extended(self, cls: type[_Result], **extra: Any) -> _Result:
+        """This result as a task's subclass of it (classify's ``ClassifyResult``, speech's ``SpeechResult``): its
+        :class:`TrainResult` fields, and ``extra``, the subclass's own."""
+        return cls(**{f.name: getattr(self, f.name) for f in fields(TrainResult)}, **extra)
+
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         del out["words"]
         out["out_dir"] = str(self.out_dir) if self.out_dir is not None else None
         out["diverged"] = str(self.diverged) if self.diverged is not None else None
         return out
+
+
+#: a subclass of :class:`TrainResult` (:meth:`TrainResult.extended`)
+_Result = TypeVar("_Result", bound=TrainResult)
 
 
 def run_summary(result: TrainResult) -> dict[str, Any]:
