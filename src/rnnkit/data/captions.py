@@ -5,11 +5,12 @@ What a user gets:
 - :func:`read_captions`: the images of a folder (or of its ``captions.tsv``, given itself) with their
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
-  paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
-  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``, and ``a.jpg.1#0`` too, its lines left out with a
-  warning where neither is there (``2258277193_586949ec62.jpg.1``); a file whose header is ``image,caption``, Flickr8k's
-  ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read as CSV). A line without exactly
-  one tab, an empty side, a missing image or a file that is not UTF-8 is refused with the file and line.
+  paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` (or
+  its absolute path) the same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``, and ``a.jpg.1#0`` too,
+  its lines left out with a warning where neither is there (``2258277193_586949ec62.jpg.1``); a file whose header
+  is ``image,caption``, Flickr8k's ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read
+  as CSV). A line without exactly one tab, an empty side, a missing image or a file that is not UTF-8 is refused
+  with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
@@ -79,6 +80,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     csv.field_size_limit(FIELD_SIZE_LIMIT)
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
+    firsts: dict[Path, Path] = {}  # each file's first path: "a.png" and "/data/a.png" are one image
     strays: list[tuple[int, str]] = []  # the lines of Flickr8k's stray names whose image is missing, left out
     first, _ = index_header(lines)
     split = _header_split(lines[first - 1]) if first else None
@@ -99,13 +101,21 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
                 raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
-            files[image] = file
+            files[image] = _first_path(firsts, file)
         found.setdefault(files[image], []).append(caption)
     if strays:
         _warn_strays(path, strays, len(strays) + sum(map(len, found.values())))
     if not found:
         raise UserError(f"{path}: no captioned images; expected lines 'image<TAB>caption'")
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
+
+
+def _first_path(firsts: dict[Path, Path], file: Path) -> Path:
+    """``file``, or the path an earlier line named it by (``firsts``, by resolved path, as the caption task's
+    warning of validation images that are training images compares them): ``a.png`` and its absolute path, or a
+    link to it, were two images, counted twice by ``evaluate`` and split apart, one of them then a validation
+    image that is also a training one."""
+    return firsts.setdefault(file.resolve(), file)
 
 
 def _index(given: str | Path) -> tuple[Path, Path]:
