@@ -120,7 +120,8 @@ def _first_path(firsts: dict[Path, Path], file: Path) -> Path:
 
 def _index(given: str | Path) -> tuple[Path, Path]:
     """``(folder, captions.tsv)`` of ``given`` (:func:`rnnkit.data.split.corpus_index`); a folder without one that
-    holds another tool's captions (Flickr8k's ``captions.txt``, COCO's annotations JSON), or that file given itself,
+    holds another tool's captions (Flickr8k's ``captions.txt``, COCO's annotations JSON, Hugging Face's
+    ``metadata.jsonl``), or that file given itself,
     is refused saying what to do with it: both were 'expected FOLDER/captions.tsv' alone."""
     try:
         return corpus_index(given, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
@@ -142,6 +143,8 @@ def _what_to_do(file: Path, subject: str) -> str:
     of ``subject`` (its name, or 'it holds NAME'); "" for any other file."""
     if file.name.lower() in ("captions.txt", "captions.csv", "flickr8k.token.txt"):
         return _flickr_hint(file, subject)
+    if file.suffix.lower() in (".jsonl", ".csv"):
+        return _table_hint(file, subject)
     return _coco_hint(file, subject) if file.suffix.lower() == ".json" else ""
 
 
@@ -174,6 +177,38 @@ def _coco_hint(file: Path, subject: str) -> str:
             '"".join(f[a["image_id"]] + "\\t" + " ".join(a["caption"].split()) + "\\n" for a in d["annotations"]))')
     return (f"{subject}, COCO's annotations (images with file_name, annotations with image_id and "
             f"caption): write {out}, beside its images, from them with python3 -c {shlex.quote(code)}")
+
+
+#: the columns of a table of captions that name the image and give its caption, the first one present of each
+#: (Hugging Face's ImageFolder reads ``metadata.jsonl`` or ``metadata.csv`` with ``file_name`` and any other column)
+_NAME_COLUMNS = ("file_name", "image", "filename", "file", "path")
+_CAPTION_COLUMNS = ("text", "caption", "captions", "description")
+
+
+def _table_hint(file: Path, subject: str) -> str:
+    """A JSON-lines or CSV table of captions (Hugging Face ImageFolder's ``metadata.jsonl`` or ``metadata.csv``:
+    ``file_name`` and a caption column such as ``text``; or ``image`` and ``caption``): the line of Python that writes
+    ``captions.tsv`` from it beside it (a list of captions gives a line each); "" for any other table."""
+    first = next((line for line in _head(file).lstrip("\ufeff").splitlines() if line.strip()), "")
+    jsonl = file.suffix.lower() == ".jsonl"
+    try:
+        columns = list(json.loads(first)) if jsonl else next(csv.reader([first]))
+    except (ValueError, TypeError, StopIteration, csv.Error):  # not a table of either kind: no hint
+        return ""
+    name = next((c for c in _NAME_COLUMNS if c in columns), None)
+    others = [c for c in columns if c != name]
+    text = next((c for c in _CAPTION_COLUMNS if c in columns), others[0] if name == "file_name" and others else None)
+    if name is None or text is None:
+        return ""
+    out = file.parent / "captions.tsv"
+    rows = ("[json.loads(l) for l in open({}, encoding=\"utf-8\") if l.strip()]" if jsonl
+            else "list(csv.DictReader(open({}, encoding=\"utf-8-sig\", newline=\"\")))").format(json.dumps(str(file)))
+    code = (f'import {"json" if jsonl else "csv"}; rows = {rows}; k = {json.dumps(text)}; '
+            f'open({json.dumps(str(out))}, "w", encoding="utf-8").write("image\\tcaption\\n" + "".join('
+            f'r[{json.dumps(name)}] + "\\t" + " ".join(str(c).split()) + "\\n" for r in rows '
+            'for c in (r[k] if isinstance(r[k], list) else [r[k]])))')
+    return (f"{subject}, a table of captions ({name}, {text}): write {out}, beside it, from it with "
+            f"python3 -c {shlex.quote(code)}")
 
 
 def _image_folder(folder: Path, name: str) -> Path:
