@@ -15,7 +15,7 @@ from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampl
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
-from rnnkit.tasks._text import say_written
+from rnnkit.tasks._text import refuse_standard_input, say_written
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 from rnnkit.wording import counted
@@ -33,6 +33,7 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
+    refuse_standard_input(args.images, "IMAGE", "images", "caption", cap.checkpoints[0].path)
     cap = with_ensemble(cap, args)
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {unattended(cap.checkpoints, UNATTENDED)}; there is "
