@@ -47,6 +47,7 @@ import torch
 from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
+from rnnkit.files import suffixes_in
 
 __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
            "read_captions", "write_captions"]
@@ -351,9 +352,11 @@ def _read_image(path: Path) -> Any:
     the limit itself, a warning names it and its size, as Pillow's own warning does not."""
     from PIL import Image, UnidentifiedImageError
 
+    if path.is_dir():  # 'rnnkit caption DIR photos/': a folder of photos is not read whole
+        patterns = " ".join(str(path / f"*{s}") for s in suffixes_in(path, _image_suffixes(), ".jpg"))
+        raise UserError(f"{path}: is a directory; expected a PNG or JPEG file (give the images in it, e.g. {patterns})")
     if not path.is_file():
-        raise UserError(f"{path}: is a directory; expected a PNG or JPEG file" if path.is_dir()
-                        else f"{path}: no such image")
+        raise UserError(f"{path}: no such image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -370,6 +373,13 @@ def _read_image(path: Path) -> Any:
         warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
              f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway")
     return picture
+
+
+def _image_suffixes() -> set[str]:
+    """The endings of the names of images Pillow reads (``PNG``, ``JPG``, ``JPEG``, ``WEBP`` ...; without the dot)."""
+    from PIL import Image
+
+    return {suffix[1:].upper() for suffix, kind in Image.registered_extensions().items() if kind in Image.OPEN}
 
 
 def _converted(picture: Any, mode: str, name: object) -> Any:
