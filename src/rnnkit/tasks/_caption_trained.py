@@ -139,14 +139,14 @@ class ImageCaptioner:
         return results[0] if single else results
 
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
-        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images`` (and ``count``, the
-        same number, as every task's evaluation names it), ``beam`` and ``models`` (the model directory, or each of
-        an ensemble's)."""
+        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``chrf``, ``images`` (and
+        ``count``, the same number, as every task's evaluation names it), ``beam`` and ``models`` (the model
+        directory, or each of an ensemble's)."""
         check_read_path("evaluate", "folder", folder, "a captioned-image folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
-        scores = caption_scores(hyps, [it.captions for it in items])
+        scores = caption_scores(hyps, [it.captions for it in items], chrf=True)
         given = [c for it in items for c in it.captions]
         warn_rewritten(given, [_caption_text(c) for c in given], "word", "captions",
                        "lower-cased and split at punctuation")

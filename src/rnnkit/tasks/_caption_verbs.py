@@ -82,9 +82,10 @@ def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.json:
         print(strictjson.dumps(result))
         return 0
-    bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
+    sacre = ("n/a (pip install sacrebleu)" if result["bleu"] is None else
+             f"{result['bleu']:.2f}" + ("" if result.get("chrf") is None else f", chrF {result['chrf']:.2f}"))
     print(f"{counted(result['images'], 'image')}, beam {result['beam']}{models_note(result['models'])}: exact match "
-          f"{result['exact_match']:.4f}, BLEU {bleu}")
+          f"{result['exact_match']:.4f}, BLEU {sacre}")
     return 0
 
 
