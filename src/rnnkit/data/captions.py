@@ -378,12 +378,32 @@ def _read_image(path: Path) -> Any:
         raise UserError(f"{path}: an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, twice Pillow's "
                         "decompression-bomb limit (PIL.Image.MAX_IMAGE_PIXELS); expected a smaller image") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
-        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None  # a damaged file
+        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc}){_heif_hint(path)}") from None  # damaged
     limit = Image.MAX_IMAGE_PIXELS
     if limit and picture.width * picture.height > limit:
         warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
              f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway")
     return picture
+
+
+#: the brands of a HEIF file (its bytes 8 to 12, after ``ftyp``): an iPhone's HEIC photo, a HEIF image or sequence
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+
+
+def _heif_hint(path: Path) -> str:
+    """What to do with ``path`` where Pillow could not read it and its first bytes say it is a HEIF photo (the HEIC
+    files an iPhone takes, which Pillow reads only through a plugin): convert it to JPEG; "" for any other file.
+    Such a photo was 'not a readable PNG or JPEG image (cannot identify image file ...)' alone."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return ""
+    if head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return ""
+    return (f"; it is a HEIF (HEIC) photo, as iPhones take them, which Pillow does not read: convert it to JPEG, e.g. "
+            f"heif-convert {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.jpg')))} (Debian's "
+            "libheif-examples)")
 
 
 def _image_suffixes() -> set[str]:
