@@ -198,7 +198,7 @@ register(Task(
     loss_unit=LOSS_UNIT,
     verbs=(
         Verb("caption", "caption images with a trained captioner", _caption_arguments, _caption_command),
-        Verb("evaluate", "exact match and BLEU of a captioner on a captioned-image folder", _evaluate_arguments,
+        Verb("evaluate", "exact match, BLEU and chrF of a captioner on a captioned-image folder", _evaluate_arguments,
              _evaluate_command),
     ),
 ))
