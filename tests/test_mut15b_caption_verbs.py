@@ -89,7 +89,8 @@ def test_evaluate_prints_the_scores_of_its_json_and_says_when_bleu_needs_sacrebl
     assert main(["evaluate", str(out), "--data", folder, "--beam", "2", "--json"]) == 0
     scores = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert main(["evaluate", str(out), "--data", folder, "--beam", "2"]) == 0
-    bleu = "n/a (pip install sacrebleu)" if scores["bleu"] is None else f"{scores['bleu']:.2f}"
+    bleu = ("n/a (pip install sacrebleu)" if scores["bleu"] is None
+            else f"{scores['bleu']:.2f}, chrF {scores['chrf']:.2f}")  # walk46: chrF beside BLEU
     assert capsys.readouterr().out == f"4 images, beam 2: exact match {scores['exact_match']:.4f}, BLEU {bleu}\n"
     monkeypatch.setitem(sys.modules, "sacrebleu.metrics", None)  # import sacrebleu.metrics: ImportError
     assert main(["evaluate", str(out), "--data", folder]) == 0

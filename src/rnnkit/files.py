@@ -26,7 +26,7 @@ from rnnkit.data.utf8 import unwritable
 from rnnkit.errors import UserError
 
 __all__ = ["LITTER", "blocked_line", "file_in_the_way", "holds_work", "output_file", "output_name", "same_file",
-           "unwritable_folder", "write_refusal", "written"]
+           "suffixes_in", "unwritable_folder", "write_refusal", "written"]
 
 #: what an operating system or an editor leaves in a folder it was shown or opened in (macOS Finder's .DS_Store,
 #: Jupyter's .ipynb_checkpoints, Windows Explorer's Thumbs.db): never the user's work, and hidden from ``ls``
@@ -233,3 +233,19 @@ def output_file(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[
     out.parent.mkdir(parents=True, exist_ok=True)
     with written(out, suffix) as tmp:
         yield tmp
+
+
+#: how many of a folder's entries :func:`suffixes_in` looks at (a folder of a million calls)
+LOOKED_AT = 10_000
+
+
+def suffixes_in(folder: str | os.PathLike[str], known: Iterable[str], default: str) -> list[str]:
+    """The endings of the names in ``folder`` (of its first :data:`LOOKED_AT` entries) that are among ``known``
+    (``"WAV"``, ``"PNG"``: without the dot, in capitals), as spelled (``.flac``, ``.wav``, ``.WAV``) and sorted, for
+    the patterns a refusal of the folder suggests (``calls/*.flac calls/*.wav``): one pattern alone left the files
+    of the other kinds out of the command a user then typed. ``[default]`` where it holds none, or cannot be read."""
+    known = set(known)
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        found = {Path(e.name).suffix for _, e in zip(range(LOOKED_AT), entries, strict=False)}
+        return sorted(s for s in found if s[1:].upper() in known) or [default]
+    return [default]

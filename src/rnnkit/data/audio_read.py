@@ -25,6 +25,7 @@ from rnnkit.data.audio_mpeg import after_tag, mpeg_frame, mpeg_samples
 from rnnkit.data.split import spellings
 from rnnkit.data.utf8 import unreadable
 from rnnkit.errors import UserError, quiet_stderr, refuse_empty_name
+from rnnkit.files import suffixes_in
 
 __all__ = ["AUDIO_FILE", "MAX_RATE", "MIN_RATE", "declared_length", "read_audio", "read_wav"]
 
@@ -188,26 +189,17 @@ def _check_file(path: Path) -> tuple[bytes, str | None]:
 #: file name endings of recordings besides libsndfile's format names (``soundfile.available_formats()``: WAV, FLAC
 #: ...), which name its formats' files
 _OTHER_SUFFIXES = {"AIF", "OPUS", "OGA", "WAVE"}
-#: how many of a folder's entries :func:`_audio_suffixes` looks at (a folder of a million calls)
-_LOOKED_AT = 10_000
-
-
 def _audio_suffixes(folder: Path) -> list[str]:
-    """The endings of the recordings' names in ``folder`` (``.flac``, ``.wav``, ``.WAV`` as spelled, sorted), for the
-    patterns a refusal of the folder suggests: ``*.wav`` alone left a folder's FLAC (or ``.WAV``) recordings out of
-    the command a user then typed; ``.wav`` where it holds none. Without soundfile (the ``speech`` extra), the
-    formats known by their first bytes (:data:`_MAGIC`) stand in for its list: the refusal stays one line."""
+    """The endings of the recordings' names in ``folder`` (:func:`rnnkit.files.suffixes_in`; ``.wav`` where it holds
+    none). Without soundfile (the ``speech`` extra), the formats known by their first bytes (:data:`_MAGIC`) stand
+    in for its list: the refusal stays one line."""
     try:
         import soundfile
 
         formats = set(soundfile.available_formats())
     except ImportError:
         formats = {"WAV", *(name for _, name in _MAGIC)}
-    known = {name.upper() for name in formats} | _OTHER_SUFFIXES
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        found = {Path(e.name).suffix for _, e in zip(range(_LOOKED_AT), entries, strict=False)}
-        return sorted(s for s in found if s[1:].upper() in known) or [".wav"]
-    return [".wav"]
+    return suffixes_in(folder, {name.upper() for name in formats} | _OTHER_SUFFIXES, ".wav")
 
 
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:

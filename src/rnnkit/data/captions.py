@@ -5,11 +5,12 @@ What a user gets:
 - :func:`read_captions`: the images of a folder (or of its ``captions.tsv``, given itself) with their
   reference captions. ``captions.tsv`` holds ``image<TAB>caption`` lines (an optional header
   ``image<TAB>caption`` in any case, on the first line that is not blank, as ``manifest.tsv`` has its own; image
-  paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` the
-  same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``, and ``a.jpg.1#0`` too, its lines left out with a
-  warning where neither is there (``2258277193_586949ec62.jpg.1``); a file whose header is ``image,caption``, Flickr8k's
-  ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read as CSV). A line without exactly
-  one tab, an empty side, a missing image or a file that is not UTF-8 is refused with the file and line.
+  paths relative to the folder, or absolute; several lines per image for several references, ``./a.png`` (or
+  its absolute path) the same image as ``a.png``; Flickr8k's ``a.jpg#0`` names ``a.jpg``, and ``a.jpg.1#0`` too,
+  its lines left out with a warning where neither is there (``2258277193_586949ec62.jpg.1``); a file whose header
+  is ``image,caption``, Flickr8k's ``captions.txt``, or ``"image","caption"`` as Excel and pandas write it, is read
+  as CSV). A line without exactly one tab, an empty side, a missing image or a file that is not UTF-8 is refused
+  with the file and line.
 - :func:`load_image`: an image file (or a PIL image) as a (channels, height, width) float tensor in
   [0, 1], turned upright by its EXIF Orientation tag, resized to the square ``size`` or to ``(height,
   width)``, grey (1 channel) or colour (3); an unreadable file is refused by name, and so is one of more
@@ -46,11 +47,14 @@ import torch
 from rnnkit.data.split import corpus_index, index_header, listed_file
 from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
+from rnnkit.files import suffixes_in
 
 __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "load_image", "random_affine",
            "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
+#: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 _TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
 #: Flickr8k.token.txt's '2258277193_586949ec62.jpg.1': an image's name (its extension) with a stray '.1' after it
 _STRAY = re.compile(r"(.+\.[^./\\]+)\.\d+")
@@ -79,6 +83,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     csv.field_size_limit(FIELD_SIZE_LIMIT)
     found: dict[Path, list[str]] = {}  # by file: "./a.png", "a.png" and its other Unicode spelling are one image
     files: dict[Path, Path] = {}  # the file of each name (in its other Unicode spelling where only that is one)
+    firsts: dict[Path, Path] = {}  # each file's first path: "a.png" and "/data/a.png" are one image
     strays: list[tuple[int, str]] = []  # the lines of Flickr8k's stray names whose image is missing, left out
     first, _ = index_header(lines)
     split = _header_split(lines[first - 1]) if first else None
@@ -99,7 +104,7 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
                 what = (f"{name!r} is a directory, not an image" if (folder / image).is_dir()
                         else f"no such image {name!r}")
                 raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
-            files[image] = file
+            files[image] = _first_path(firsts, file)
         found.setdefault(files[image], []).append(caption)
     if strays:
         _warn_strays(path, strays, len(strays) + sum(map(len, found.values())))
@@ -108,9 +113,18 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     return [CaptionedImage(file, tuple(caps)) for file, caps in found.items()]
 
 
+def _first_path(firsts: dict[Path, Path], file: Path) -> Path:
+    """``file``, or the path an earlier line named it by (``firsts``, by resolved path, as the caption task's
+    warning of validation images that are training images compares them): ``a.png`` and its absolute path, or a
+    link to it, were two images, counted twice by ``evaluate`` and split apart, one of them then a validation
+    image that is also a training one."""
+    return firsts.setdefault(file.resolve(), file)
+
+
 def _index(given: str | Path) -> tuple[Path, Path]:
     """``(folder, captions.tsv)`` of ``given`` (:func:`rnnkit.data.split.corpus_index`); a folder without one that
-    holds another tool's captions (Flickr8k's ``captions.txt``, COCO's annotations JSON), or that file given itself,
+    holds another tool's captions (Flickr8k's ``captions.txt``, COCO's annotations JSON, Hugging Face's
+    ``metadata.jsonl``), or that file given itself,
     is refused saying what to do with it: both were 'expected FOLDER/captions.tsv' alone."""
     try:
         return corpus_index(given, "captions.tsv", "a captioned-image folder", "'image<TAB>caption' lines")
@@ -132,6 +146,8 @@ def _what_to_do(file: Path, subject: str) -> str:
     of ``subject`` (its name, or 'it holds NAME'); "" for any other file."""
     if file.name.lower() in ("captions.txt", "captions.csv", "flickr8k.token.txt"):
         return _flickr_hint(file, subject)
+    if file.suffix.lower() in (".jsonl", ".csv"):
+        return _table_hint(file, subject)
     return _coco_hint(file, subject) if file.suffix.lower() == ".json" else ""
 
 
@@ -164,6 +180,38 @@ def _coco_hint(file: Path, subject: str) -> str:
             '"".join(f[a["image_id"]] + "\\t" + " ".join(a["caption"].split()) + "\\n" for a in d["annotations"]))')
     return (f"{subject}, COCO's annotations (images with file_name, annotations with image_id and "
             f"caption): write {out}, beside its images, from them with python3 -c {shlex.quote(code)}")
+
+
+#: the columns of a table of captions that name the image and give its caption, the first one present of each
+#: (Hugging Face's ImageFolder reads ``metadata.jsonl`` or ``metadata.csv`` with ``file_name`` and any other column)
+_NAME_COLUMNS = ("file_name", "image", "filename", "file", "path")
+_CAPTION_COLUMNS = ("text", "caption", "captions", "description")
+
+
+def _table_hint(file: Path, subject: str) -> str:
+    """A JSON-lines or CSV table of captions (Hugging Face ImageFolder's ``metadata.jsonl`` or ``metadata.csv``:
+    ``file_name`` and a caption column such as ``text``; or ``image`` and ``caption``): the line of Python that writes
+    ``captions.tsv`` from it beside it (a list of captions gives a line each); "" for any other table."""
+    first = next((line for line in _head(file).lstrip("\ufeff").splitlines() if line.strip()), "")
+    jsonl = file.suffix.lower() == ".jsonl"
+    try:
+        columns = list(json.loads(first)) if jsonl else next(csv.reader([first]))
+    except (ValueError, TypeError, StopIteration, csv.Error):  # not a table of either kind: no hint
+        return ""
+    name = next((c for c in _NAME_COLUMNS if c in columns), None)
+    others = [c for c in columns if c != name]
+    text = next((c for c in _CAPTION_COLUMNS if c in columns), others[0] if name == "file_name" and others else None)
+    if name is None or text is None:
+        return ""
+    out = file.parent / "captions.tsv"
+    rows = ("[json.loads(l) for l in open({}, encoding=\"utf-8\") if l.strip()]" if jsonl
+            else "list(csv.DictReader(open({}, encoding=\"utf-8-sig\", newline=\"\")))").format(json.dumps(str(file)))
+    code = (f'import {"json" if jsonl else "csv"}; rows = {rows}; k = {json.dumps(text)}; '
+            f'open({json.dumps(str(out))}, "w", encoding="utf-8").write("image\\tcaption\\n" + "".join('
+            f'r[{json.dumps(name)}] + "\\t" + " ".join(str(c).split()) + "\\n" for r in rows '
+            'for c in (r[k] if isinstance(r[k], list) else [r[k]])))')
+    return (f"{subject}, a table of captions ({name}, {text}): write {out}, beside it, from it with "
+            f"python3 -c {shlex.quote(code)}")
 
 
 def _image_folder(folder: Path, name: str) -> Path:
@@ -204,7 +252,16 @@ def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]
     fields = line.split("\t")
     if len(fields) != 2:
         raise UserError(f"{index}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
-    return fields[0].strip(), fields[1].strip()
+    return _unquoted(fields[0].strip()), _unquoted(fields[1].strip())
+
+
+def _unquoted(field: str) -> str:
+    """``field`` without the double quotes that a CSV writer (pandas' ``to_csv(sep="\t")``, Python's ``csv``, a
+    spreadsheet's export) wraps a TSV field in when it holds a double quote (``"a ""stop"" sign"``, its quotes
+    doubled), as they read TSV back: the quotes were kept, a caption's words then '"' and its doubled quotes twice, and
+    a quoted image name was 'no such image'; a field not wholly so quoted (``"stop" sign``) as it is."""
+    match = _QUOTED.fullmatch(field)
+    return field if match is None else match[1].replace('""', '"')
 
 
 def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | None:
@@ -306,9 +363,11 @@ def _read_image(path: Path) -> Any:
     the limit itself, a warning names it and its size, as Pillow's own warning does not."""
     from PIL import Image, UnidentifiedImageError
 
+    if path.is_dir():  # 'rnnkit caption DIR photos/': a folder of photos is not read whole
+        patterns = " ".join(str(path / f"*{s}") for s in suffixes_in(path, _image_suffixes(), ".jpg"))
+        raise UserError(f"{path}: is a directory; expected a PNG or JPEG file (give the images in it, e.g. {patterns})")
     if not path.is_file():
-        raise UserError(f"{path}: is a directory; expected a PNG or JPEG file" if path.is_dir()
-                        else f"{path}: no such image")
+        raise UserError(f"{path}: no such image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -319,12 +378,39 @@ def _read_image(path: Path) -> Any:
         raise UserError(f"{path}: an image of more than {2 * Image.MAX_IMAGE_PIXELS:,} pixels, twice Pillow's "
                         "decompression-bomb limit (PIL.Image.MAX_IMAGE_PIXELS); expected a smaller image") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, struct.error) as exc:
-        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc})") from None  # a damaged file
+        raise UserError(f"{path}: not a readable PNG or JPEG image ({exc}){_heif_hint(path)}") from None  # damaged
     limit = Image.MAX_IMAGE_PIXELS
     if limit and picture.width * picture.height > limit:
         warn(f"{path}: a {picture.width}x{picture.height} image ({picture.width * picture.height:,} "
              f"pixels), over Pillow's decompression-bomb limit of {limit:,}; read anyway")
     return picture
+
+
+#: the brands of a HEIF file (its bytes 8 to 12, after ``ftyp``): an iPhone's HEIC photo, a HEIF image or sequence
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+
+
+def _heif_hint(path: Path) -> str:
+    """What to do with ``path`` where Pillow could not read it and its first bytes say it is a HEIF photo (the HEIC
+    files an iPhone takes, which Pillow reads only through a plugin): convert it to JPEG; "" for any other file.
+    Such a photo was 'not a readable PNG or JPEG image (cannot identify image file ...)' alone."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return ""
+    if head[4:8] != b"ftyp" or head[8:12] not in _HEIF_BRANDS:
+        return ""
+    return (f"; it is a HEIF (HEIC) photo, as iPhones take them, which Pillow does not read: convert it to JPEG, e.g. "
+            f"heif-convert {shlex.quote(str(path))} {shlex.quote(str(path.with_suffix('.jpg')))} (Debian's "
+            "libheif-examples)")
+
+
+def _image_suffixes() -> set[str]:
+    """The endings of the names of images Pillow reads (``PNG``, ``JPG``, ``JPEG``, ``WEBP`` ...; without the dot)."""
+    from PIL import Image
+
+    return {suffix[1:].upper() for suffix, kind in Image.registered_extensions().items() if kind in Image.OPEN}
 
 
 def _converted(picture: Any, mode: str, name: object) -> Any:

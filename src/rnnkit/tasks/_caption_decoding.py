@@ -39,15 +39,20 @@ def _decode_images(model: Captioner, images: torch.Tensor, max_len: int, beam: i
     return out
 
 
-def caption_scores(hyps: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float | None]:
+def caption_scores(hyps: Sequence[str], references: Sequence[Sequence[str]],
+                   chrf: bool = False) -> dict[str, float | None]:
     """``exact_match`` (the caption equals one of its references, compared word by word in lower case) and
-    multi-reference corpus ``bleu`` (sacrebleu), the captions read as their references are (lower case, punctuation
-    split off); no captions: an exact match of 0 and no BLEU."""
+    multi-reference corpus ``bleu`` (sacrebleu), and with ``chrf`` its ``chrf`` too (``rnnkit evaluate``'s: BLEU
+    counts words, and a language written without spaces between them, or a short caption, scores 0 on it), the
+    captions read as their references are (lower case, punctuation split off); no captions: an exact match of 0
+    and no BLEU (nor chrF)."""
     refs = [[_caption_text(r) for r in rs] for rs in references]
     said = [_caption_text(h) for h in hyps]
     exact = sum(h in rs for h, rs in zip(said, refs, strict=True)) / max(len(said), 1)
+    scores: dict[str, float | None] = {"exact_match": exact, "bleu": None, **({"chrf": None} if chrf else {})}
     if not said:
-        return {"exact_match": exact, "bleu": None}
+        return scores
     width = max(len(rs) for rs in refs)
-    streams = [[rs[k] if k < len(rs) else rs[0] for rs in refs] for k in range(width)]  # repeats do not change BLEU
-    return {"exact_match": exact, "bleu": sacre_scores(said, *streams)["bleu"]}
+    streams = [[rs[k] if k < len(rs) else rs[0] for rs in refs] for k in range(width)]  # repeats change neither
+    sacre = sacre_scores(said, *streams)
+    return {**scores, "bleu": sacre["bleu"], **({"chrf": sacre["chrf"]} if chrf else {})}

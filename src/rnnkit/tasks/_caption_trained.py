@@ -16,10 +16,10 @@ from rnnkit.errors import SettingError, UserError, check_beam, check_flag, check
 from rnnkit.models.captioner import Captioner
 from rnnkit.sampling import Sampling, check_beam_or_samples, sampling_of
 from rnnkit.tasks import speaks_python
-from rnnkit.tasks._caption_data import _saved_tokenizer
+from rnnkit.tasks._caption_data import _caption_text, _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
 from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths, unattended
-from rnnkit.tasks._translate_decoding import warn_short_bleu
+from rnnkit.tasks._translate_decoding import warn_rewritten, warn_short_bleu
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 
@@ -139,14 +139,17 @@ class ImageCaptioner:
         return results[0] if single else results
 
     def evaluate(self, folder: str | Path, beam: int = 1) -> dict[str, Any]:
-        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``images`` (and ``count``, the
-        same number, as every task's evaluation names it), ``beam`` and ``models`` (the model directory, or each of
-        an ensemble's)."""
+        """Caption every image of a captioned-image folder: ``exact_match``, ``bleu``, ``chrf``, ``images`` (and
+        ``count``, the same number, as every task's evaluation names it), ``beam`` and ``models`` (the model
+        directory, or each of an ensemble's)."""
         check_read_path("evaluate", "folder", folder, "a captioned-image folder")
         beam, _ = check_beam(beam)  # reported as Python's int (np.int64(2) made the report no JSON), checked first
         items = read_captions(folder)
         hyps = self.caption([it.image for it in items], beam=beam)
-        scores = caption_scores(hyps, [it.captions for it in items])
+        scores = caption_scores(hyps, [it.captions for it in items], chrf=True)
+        given = [c for it in items for c in it.captions]
+        warn_rewritten(given, [_caption_text(c) for c in given], "word", "captions",
+                       "lower-cased and split at punctuation")
         warn_short_bleu(hyps, scores["bleu"], "caption")
         return {**scores, "images": len(items), "count": len(items),
                 "beam": beam, "models": model_paths(self.checkpoints)}

@@ -15,7 +15,7 @@ from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampl
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
 from rnnkit.tasks._ensemble import add_ensemble_argument, models_note, reads_of, unattended, with_ensemble
-from rnnkit.tasks._text import say_written
+from rnnkit.tasks._text import refuse_standard_input, say_written
 from rnnkit.train.checkpoint import refuse_run_output
 from rnnkit.train.options import add_data_arguments, add_label_smoothing_argument
 from rnnkit.wording import counted
@@ -33,6 +33,7 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
+    refuse_standard_input(args.images, "IMAGE", "images", "caption", cap.checkpoints[0].path)
     cap = with_ensemble(cap, args)
     if args.attention_png is not None and cap.model.attention is None:
         raise UserError(f"--attention-png: {unattended(cap.checkpoints, UNATTENDED)}; there is "
@@ -81,9 +82,10 @@ def _evaluate_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
     if args.json:
         print(strictjson.dumps(result))
         return 0
-    bleu = "n/a (pip install sacrebleu)" if result["bleu"] is None else f"{result['bleu']:.2f}"
+    sacre = ("n/a (pip install sacrebleu)" if result["bleu"] is None else
+             f"{result['bleu']:.2f}" + ("" if result.get("chrf") is None else f", chrF {result['chrf']:.2f}"))
     print(f"{counted(result['images'], 'image')}, beam {result['beam']}{models_note(result['models'])}: exact match "
-          f"{result['exact_match']:.4f}, BLEU {bleu}")
+          f"{result['exact_match']:.4f}, BLEU {sacre}")
     return 0
 
 

@@ -5,8 +5,6 @@ recogniser, and ``rnnkit data speech``.
 from __future__ import annotations
 
 import argparse
-import shlex
-from pathlib import Path
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
@@ -16,6 +14,7 @@ from rnnkit.tasks._ensemble import add_ensemble_argument, say_ensemble, with_ens
 from rnnkit.tasks._speech_config import SPEC_AUGMENT, SYMBOLS, SpeechConfig
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, rate_said
 from rnnkit.tasks._speech_trained import Transcriber
+from rnnkit.tasks._text import refuse_standard_input
 from rnnkit.train.options import add_data_arguments
 from rnnkit.wording import counted
 
@@ -55,10 +54,7 @@ def _lm_options(args: argparse.Namespace) -> dict[str, object]:
 def _transcribe_command(rec: Transcriber, args: argparse.Namespace) -> int:
     if args.timings and not args.json:
         raise UserError("--timings: applies only with --json (the start of every symbol is a JSON field)")
-    if "-" in args.files and not Path("-").exists():  # was '-: no such file', as though one were missing
-        raise UserError("AUDIO '-': recordings are read by their names, not from standard input; give the names, "
-                        "or a list of them one a line with xargs: xargs -d '\\n' rnnkit transcribe "
-                        f"{shlex.quote(str(rec.checkpoints[0].path))} < LIST")
+    refuse_standard_input(args.files, "AUDIO", "recordings", "transcribe", rec.checkpoints[0].path)
     rec = with_ensemble(rec, args)
     with report_warnings():  # log_mel's empty filters, for a model trained before --n-mels was capped
         results = rec.transcribe(args.files, beam=args.beam, timings=args.timings, **_lm_options(args))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -520,6 +521,16 @@ def say_written(path: str, as_json: bool, line: str, **facts: Any) -> None:
         print(strictjson.dumps({"output": str(path), **facts}, ensure_ascii=False))
     else:
         print(line, file=sys.stderr)
+
+
+def refuse_standard_input(names: Sequence[str], metavar: str, files: str, verb: str, model: str | Path) -> None:
+    """UserError where ``names`` (the ``metavar`` arguments of ``rnnkit VERB MODEL``, ``files`` such as "images")
+    hold ``-`` and no file is named so: it was '-: no such file' (or image), as though one were missing, where the
+    user meant standard input, as ``predict --file -`` reads it. Says how to give a list of names (xargs)."""
+    if "-" in names and not Path("-").exists():
+        raise UserError(f"{metavar} '-': {files} are read by their names, not from standard input; give the names, or "
+                        f"a list of them one a line with xargs: xargs -d '\\n' rnnkit {verb} "
+                        f"{shlex.quote(str(model))} < LIST")
 
 
 def earlier_prediction(columns: Sequence[str], keep: Sequence[str] = ()) -> set[str]:

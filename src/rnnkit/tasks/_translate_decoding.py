@@ -198,20 +198,22 @@ def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[
             "bleu_signature": str(bleu.get_signature()), "chrf_signature": str(chrf.get_signature())}
 
 
-def warn_rewritten(given: Sequence[str], refs: Sequence[str], kind: str) -> None:
+def warn_rewritten(given: Sequence[str], refs: Sequence[str], kind: str, outputs: str = "translations",
+                   rewriting: str = "split at punctuation") -> None:
     """Warn that references were scored as the model writes them (:func:`written_form`), not as the file has
-    them: NFC-normalised, and word tokens split at punctuation (``well-known`` as ``well - known``). The exact
-    match, BLEU and chrF are of those, under sacreBLEU's signatures, so sacrebleu on the file's references gave
-    another figure for the same translations with no word of why (docs/TRANSLATE.md said it; the run did not)."""
+    them: NFC-normalised, and word tokens split at punctuation (``well-known`` as ``well - known``; a captioner's
+    also lower-cased: ``rewriting`` says how). The exact match, BLEU and chrF are of those, under sacreBLEU's
+    signatures, so sacrebleu on the file's references gave another figure for the same ``outputs`` with no word of
+    why (docs/TRANSLATE.md said it; the run did not)."""
     changed = [(g, r) for g, r in zip(given, refs, strict=True) if g != r]
     if not changed:
         return
     split = next(((g, r) for g, r in changed if unicodedata.normalize("NFC", g) != r), None)
-    how = (f"split at punctuation, e.g. {split[0]!r} as {split[1]!r}" if split else
+    how = (f"{rewriting}, e.g. {split[0]!r} as {split[1]!r}" if split else
            "NFC-normalised: characters typed decomposed, as a Mac types Hangul and accents, composed")
     warn(f"{len(changed)} of {counted(len(refs), 'reference')} were scored as the model's {kind} tokens write them "
          f"({how}), not as the file has them: sacrebleu on the file's references can score the same "
-         "translations otherwise")
+         f"{outputs} otherwise")
 
 
 def warn_short_bleu(hyps: Sequence[str], bleu: float | None, outputs: str = "translation") -> None:

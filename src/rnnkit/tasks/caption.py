@@ -67,6 +67,7 @@ from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, seed_everything
+from rnnkit.wording import counted
 
 __all__ = ["FROZEN", "CaptionConfig", "ImageCaptioner", "caption_folders", "caption_scores", "train"]
 
@@ -160,9 +161,10 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
                       eval_fn=_eval_fn(val_images, val_ex, val_items, tok, config) if val_items else None,
                       out_dir=out, model_config=model_config, resume=ckpt, vocab=tok.to_json())
     if verbose:
-        print(f"caption: {len(train_items)} training images ({len(train_ex)} captions) and {len(val_items)} "
-              f"validation images, {tok.vocab_size} word ids, attention {config.attention}; "
-              f"{sum(p.numel() for p in model.parameters()):,} parameters", file=sys.stderr, flush=True)
+        print(f"caption: {counted(len(train_items), 'training image')} ({counted(len(train_ex), 'caption')}) and "
+              f"{counted(len(val_items), 'validation image')}, {tok.vocab_size} word ids, attention "
+              f"{config.attention}; {sum(p.numel() for p in model.parameters()):,} parameters", file=sys.stderr,
+              flush=True)
     return trainer.fit()
 
 
@@ -196,7 +198,7 @@ register(Task(
     loss_unit=LOSS_UNIT,
     verbs=(
         Verb("caption", "caption images with a trained captioner", _caption_arguments, _caption_command),
-        Verb("evaluate", "exact match and BLEU of a captioner on a captioned-image folder", _evaluate_arguments,
+        Verb("evaluate", "exact match, BLEU and chrF of a captioner on a captioned-image folder", _evaluate_arguments,
              _evaluate_command),
     ),
 ))
