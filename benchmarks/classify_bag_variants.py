@@ -40,6 +40,7 @@ from torch import nn
 from torch.nn import functional as F
 
 import rnnkit
+from rnnkit.data.tabular import read_table
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, PAD_ID, UNK_ID
 from rnnkit.models.classifier import Classifier
 from rnnkit.models.encoder import length_mask
@@ -90,6 +91,14 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, two means, distinct ids, idf": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, learned weights": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, idf, learned weights": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, AdamW 0.1": ({**SUBWORDS, "max_len": 50_000, "optimizer": "adamw",
+                                                   "weight_decay": 0.1}, True),
+    "ngram+char 3-6, max len 50,000, AdamW 1": ({**SUBWORDS, "max_len": 50_000, "optimizer": "adamw",
+                                                 "weight_decay": 1.0}, True),
+    "ngram+char 3-6, max len 50,000, AdamW 3": ({**SUBWORDS, "max_len": 50_000, "optimizer": "adamw",
+                                                 "weight_decay": 3.0}, True),
+    "ngram+char 3-6, max len 50,000, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, idf, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -112,11 +121,16 @@ DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max
 #: here), scikit-learn's smooth idf, ln((1 + N) / (1 + df)) + 1, as TF-IDF LR weighs its features: a word in
 #: every text counts about a fifth of one in a few
 IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf",
-       "ngram+char 3-6, max len 50,000, idf, learned weights"}
+       "ngram+char 3-6, max len 50,000, idf, learned weights", "ngram+char 3-6, max len 50,000, idf, sqrtn"}
+#: variants whose bag is the (idf-)weighted sum over the root of the sum of the squared weights, each occurrence of
+#: an id an entry (a prototype here; TensorFlow's "sqrtn" combiner, near TF-IDF LR's L2 norm): a long text's vector
+#: is longer, by the root of its length, where the mean's is not
+SQRTN = {"ngram+char 3-6, max len 50,000, sqrtn", "ngram+char 3-6, max len 50,000, idf, sqrtn"}
 #: variants whose mean weighs each id by a weight of its own that training learns (a prototype here): a scalar
 #: per id, exp(s) times the idf (or times 1), s starting at 0, so the bag starts as the idf-weighted (or plain)
 #: mean and moves each id's share where the loss pulls it, as a context-free attention over the text's ids
 LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, max len 50,000, idf, learned weights"}
+_sqrtn = False  # the variant being run's
 _learned = False  # the variant being run's (read when a Classifier is built: by train and again by load)
 _use_idf = False  # the variant being run's
 _idf: torch.Tensor | None = None  # the variant being run's, one weight per id, from its training texts
@@ -138,8 +152,8 @@ def idf_weights(rows: list[list[int]], vocab_size: int) -> torch.Tensor:
 def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | None = None) -> torch.Tensor:
     """Each row's mean of its ids' embeddings, padding left out, weighted by idf when the variant's is set (an id
     past the training texts' largest: the idf of one in no training text) and by exp of ``learned`` (one log
-    weight per id) when given."""
-    if _idf is None and learned is None:
+    weight per id) when given; a SQRTN variant's sum over the root of the sum of the squared weights."""
+    if _idf is None and learned is None and not _sqrtn:
         return F.embedding_bag(ids, weight, mode="mean", padding_idx=PAD_ID)
     w = torch.ones(ids.shape, device=weight.device)
     if _idf is not None:
@@ -149,7 +163,8 @@ def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | No
         w = w * learned[ids].exp()
     w = w.masked_fill(ids == PAD_ID, 0.0)
     total = F.embedding_bag(ids, weight, mode="sum", per_sample_weights=w)
-    return total / w.sum(1, keepdim=True).clamp(min=1e-12)
+    norm = w.square().sum(1, keepdim=True).sqrt() if _sqrtn else w.sum(1, keepdim=True)
+    return total / norm.clamp(min=1e-12)
 
 
 def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -158,7 +173,7 @@ def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Te
         ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
     learned = self.id_weight.weight[:, 0] if hasattr(self, "id_weight") else None
-    if not _two_means and _idf is None and learned is None:
+    if not _two_means and _idf is None and learned is None and not _sqrtn:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
         ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
@@ -241,9 +256,9 @@ def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> An
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
-    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned
+    global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned, _sqrtn
     settings, skip_unknown = VARIANTS[name]
-    _learned = name in LEARNED
+    _learned, _sqrtn = name in LEARNED, name in SQRTN
     _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
@@ -252,12 +267,53 @@ def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse
     _deep_layers = DEEP_HEADS.get(name, 0)
     config = ClassifyConfig(**settings, steps=args.steps, eval_every=args.eval_every, seed=seed, threads=args.threads)
     result = classify.train(config, str(train), out, overwrite=True, progress=False, verbose=False)
-    report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline)
-    return {"variant": name, "seed": seed, "test_accuracy": report["accuracy"],
-            "val_accuracy": result.at_best("accuracy"),
-            "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
-            "settings": settings, "skip_unknown": skip_unknown, "deep_head": _deep_layers,
-            "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline else None}
+    per_text = args.predictions is not None
+    report = rnnkit.load(out).evaluate(str(test), baseline=args.baseline and not per_text)
+    row = {"variant": name, "seed": seed, "test_accuracy": report["accuracy"],
+           "val_accuracy": result.at_best("accuracy"),
+           "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
+           "settings": settings, "skip_unknown": skip_unknown, "deep_head": _deep_layers,
+           "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline and not per_text else None}
+    if per_text:
+        row["predictions"] = predictions(out, test, args.baseline)
+        if args.baseline:
+            row["baseline_accuracy"] = sum(p["lr_predicted"] == p["label"] for p in row["predictions"]) / len(
+                row["predictions"])
+    return row
+
+
+def predictions(out: Path, test: Path, baseline: bool) -> list[dict[str, Any]]:
+    """Each test text's label, the model's prediction and its probability of that label, and (``baseline``)
+    TF-IDF LR's prediction and probability, LR fitted as ``evaluate --baseline`` fits it."""
+    model, table = rnnkit.load(out), read_table(test)
+    labels = [str(x) for x in model.labels]
+    probs = model.probabilities(table.texts).tolist()
+    rows = [{"text": t, "label": str(y), "predicted": labels[max(range(len(p)), key=p.__getitem__)],
+             "p": dict(zip(labels, p, strict=True))} for t, y, p in zip(table.texts, table.labels, probs, strict=True)]
+    if baseline:
+        lr, _ = model.baseline()
+        classes = [str(c) for c in lr.model.classes_]
+        for row, p in zip(rows, lr.model.predict_proba(lr.features.transform(table.texts)).tolist(), strict=True):
+            row["lr_predicted"] = classes[max(range(len(p)), key=p.__getitem__)]
+            row["lr_p"] = dict(zip(classes, p, strict=True))
+    return rows
+
+
+def by_label(rows: list[dict[str, Any]]) -> str:
+    """The Markdown table of each variant's test accuracy on each true label's texts beside TF-IDF LR's (from
+    the runs' predictions, pooled over splits and seeds): where on a corpus a variant loses or gains on LR."""
+    lines = ["| corpus | variant | true label | texts | variant | TF-IDF LR |",
+             "| --- | --- | --- | ---: | ---: | ---: |"]
+    for c in dict.fromkeys(r["corpus"] for r in rows):
+        for name in dict.fromkeys(r["variant"] for r in rows):
+            texts = [p for r in rows if (r["corpus"], r["variant"]) == (c, name) for p in r["predictions"]]
+            for label in sorted({p["label"] for p in texts}):
+                got = [p for p in texts if p["label"] == label]
+                right = sum(p["predicted"] == label for p in got) / len(got)
+                fitted = "lr_predicted" in got[0]  # LR beside the first variant only
+                lr = f"{sum(p['lr_predicted'] == label for p in got) / len(got):.3f}" if fitted else ""
+                lines.append(f"| {c} | {name} | {label} | {len(got)} | {right:.3f} | {lr} |")
+    return "\n".join(lines)
 
 
 def _mean(rows: list[dict[str, Any]], key: str) -> float:
@@ -361,6 +417,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
+    parser.add_argument("--predictions", metavar="FILE", help="also write each test text's label and predictions (the "
+                        "variant's and TF-IDF LR's) as JSON Lines to FILE, and print accuracy by true label")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     Classifier.__init__ = _init_deep_head  # type: ignore[method-assign]  # DEEP_HEADS' head, LEARNED's weights
@@ -372,13 +430,22 @@ def main() -> int:
         for split in args.split_seed:
             rows += run_split(corpus, split, args)
     Path(args.out).mkdir(parents=True, exist_ok=True)
+    kept = [{k: v for k, v in r.items() if k != "predictions"} for r in rows]  # the texts go to --predictions only
     (Path(args.out) / "results.json").write_text(json.dumps({"steps": args.steps, "split_seeds": args.split_seed,
                                                              "seeds": list(range(args.seed, args.seed + args.seeds)),
-                                                             "results": rows}, indent=1))
+                                                             "results": kept}, indent=1))
     print(table(rows, args.steps, args.seeds))
     if len(args.split_seed) > 1 and args.baseline:
         print()
         print(gaps(rows))
+    if args.predictions:
+        with open(args.predictions, "w", encoding="utf-8") as f:
+            for r in rows:
+                for p in r["predictions"]:
+                    f.write(json.dumps({"corpus": r["corpus"], "split": r["split"], "variant": r["variant"],
+                                        "seed": r["seed"], **p}, ensure_ascii=False) + "\n")
+        print()
+        print(by_label(rows))
     return 0
 
 

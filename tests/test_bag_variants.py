@@ -159,3 +159,53 @@ def test_learned_weights_mean_equals_brute_force(variants: ModuleType, monkeypat
         torch.testing.assert_close(vector, want)
     got.sum().backward()
     assert model.id_weight.weight.grad is not None and model.id_weight.weight.grad[[2, 3, 7]].abs().min() > 0
+
+
+@pytest.mark.parametrize("with_idf", [False, True])
+def test_sqrtn_equals_brute_force(variants: ModuleType, monkeypatch: pytest.MonkeyPatch, with_idf: bool) -> None:
+    """TensorFlow's "sqrtn" combiner: the weighted sum of the ids' rows over the root of the sum of the squared
+    weights, each occurrence an entry (a repeated id twice)."""
+    idf = torch.tensor([9.0, 9.0, 1.0, 2.0, 3.0, 1.5, 2.5, 4.0, 1.0, 2.0])
+    monkeypatch.setattr(variants, "_idf", idf if with_idf else None)
+    monkeypatch.setattr(variants, "_sqrtn", True)
+    model = _bag()
+    rows, lengths = [[2, 7, 7, 3, 1, 8, 2, 9], [4, 4, 6, 0, 0, 0, 0, 0]], [8, 3]
+    got = variants._bag(model, torch.tensor(rows), torch.tensor(lengths))
+    table = model.embedding.weight
+    for row, n, vector in zip(rows, lengths, got, strict=True):
+        kept = [i for i in row[:n] if i > 1]
+        weight = [float(idf[i]) if with_idf else 1.0 for i in kept]
+        want = sum(w * table[i] for w, i in zip(weight, kept, strict=True)) / sum(w * w for w in weight) ** 0.5
+        torch.testing.assert_close(vector, want)
+
+
+def test_predictions_agree_with_evaluate_and_its_baseline(variants: ModuleType, tmp_path: Path) -> None:
+    """--predictions' per-text labels give the accuracies evaluate and evaluate --baseline give on the same file."""
+    pytest.importorskip("sklearn")
+    import rnnkit
+    from rnnkit.data.tabular import write_table
+
+    words = {"1": ["good", "great", "fine", "lovely"], "0": ["bad", "awful", "poor", "dull"]}
+    rows = [{"text": f"{words[y][i % 4]} {words[y][(i + 1) % 4]} film {i}", "label": y}
+            for i in range(40) for y in ("0", "1")]
+    write_table(tmp_path / "train.csv", ["text", "label"], rows[:60])
+    write_table(tmp_path / "test.csv", ["text", "label"], rows[60:] + [{"text": "good awful", "label": "1"}])
+    rnnkit.fit("classify", data=str(tmp_path / "train.csv"), out=tmp_path / "run", steps=8, tokenizer="word",
+               layers=0, pooling="mean", embedding=8, progress=False, verbose=False)
+    got = variants.predictions(tmp_path / "run", tmp_path / "test.csv", baseline=True)
+    report = rnnkit.load(tmp_path / "run").evaluate(str(tmp_path / "test.csv"), baseline=True)
+    assert [p["label"] for p in got] == [r["label"] for r in rows[60:]] + ["1"]
+    assert sum(p["predicted"] == p["label"] for p in got) / len(got) == pytest.approx(report["accuracy"])
+    assert sum(p["lr_predicted"] == p["label"] for p in got) / len(got) == pytest.approx(report["baseline"]["accuracy"])
+    assert all(p["p"][p["predicted"]] >= 0.5 and p["lr_p"][p["lr_predicted"]] >= 0.5 for p in got)
+
+
+def test_by_label_counts_each_true_label_apart(variants: ModuleType) -> None:
+    def text(label: str, predicted: str, lr: str) -> dict[str, str]:
+        return {"label": label, "predicted": predicted, "lr_predicted": lr}
+
+    rows = [{"corpus": "c", "variant": "v", "predictions": [text("a", "a", "b"), text("a", "b", "b"),
+                                                            text("b", "b", "b")]},
+            {"corpus": "c", "variant": "v", "predictions": [text("a", "a", "a")]}]  # a second split, pooled
+    table = variants.by_label(rows).splitlines()
+    assert table[2:] == ["| c | v | a | 3 | 0.667 | 0.333 |", "| c | v | b | 1 | 1.000 | 1.000 |"]
