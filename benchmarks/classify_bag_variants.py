@@ -97,6 +97,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
                                                  "weight_decay": 1.0}, True),
     "ngram+char 3-6, max len 50,000, AdamW 3": ({**SUBWORDS, "max_len": 50_000, "optimizer": "adamw",
                                                  "weight_decay": 3.0}, True),
+    "ngram+char 3-6, max len 50,000, idf, learned weights x10": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, idf, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
 }
@@ -121,7 +122,8 @@ DISTINCT = {"ngram+char 3-6, max len 50,000, distinct ids", "ngram+char 3-6, max
 #: here), scikit-learn's smooth idf, ln((1 + N) / (1 + df)) + 1, as TF-IDF LR weighs its features: a word in
 #: every text counts about a fifth of one in a few
 IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, two means, distinct ids, idf",
-       "ngram+char 3-6, max len 50,000, idf, learned weights", "ngram+char 3-6, max len 50,000, idf, sqrtn"}
+       "ngram+char 3-6, max len 50,000, idf, learned weights", "ngram+char 3-6, max len 50,000, idf, sqrtn",
+       "ngram+char 3-6, max len 50,000, idf, learned weights x10"}
 #: variants whose bag is the (idf-)weighted sum over the root of the sum of the squared weights, each occurrence of
 #: an id an entry (a prototype here; TensorFlow's "sqrtn" combiner, near TF-IDF LR's L2 norm): a long text's vector
 #: is longer, by the root of its length, where the mean's is not
@@ -129,8 +131,14 @@ SQRTN = {"ngram+char 3-6, max len 50,000, sqrtn", "ngram+char 3-6, max len 50,00
 #: variants whose mean weighs each id by a weight of its own that training learns (a prototype here): a scalar
 #: per id, exp(s) times the idf (or times 1), s starting at 0, so the bag starts as the idf-weighted (or plain)
 #: mean and moves each id's share where the loss pulls it, as a context-free attention over the text's ids
-LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, max len 50,000, idf, learned weights"}
+LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, max len 50,000, idf, learned weights",
+           "ngram+char 3-6, max len 50,000, idf, learned weights x10"}
+#: LEARNED variants whose log weights move faster (a prototype here): the parameter times this factor is the log
+#: weight, so Adam, whose steps do not grow with the gradient, moves the log weight this many times as far a step
+#: (as a learning rate of its own would; the weights barely moved before the best checkpoint at the bag's 0.01)
+LEARNED_SCALE = {"ngram+char 3-6, max len 50,000, idf, learned weights x10": 10.0}
 _sqrtn = False  # the variant being run's
+_learned_scale = 1.0  # the variant being run's
 _learned = False  # the variant being run's (read when a Classifier is built: by train and again by load)
 _use_idf = False  # the variant being run's
 _idf: torch.Tensor | None = None  # the variant being run's, one weight per id, from its training texts
@@ -172,7 +180,7 @@ def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Te
     if _distinct:  # each id once per row: sorted, a repeat of the id before it becomes padding
         ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
-    learned = self.id_weight.weight[:, 0] if hasattr(self, "id_weight") else None
+    learned = self.id_weight.weight[:, 0] * _learned_scale if hasattr(self, "id_weight") else None
     if not _two_means and _idf is None and learned is None and not _sqrtn:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
@@ -257,8 +265,9 @@ def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> An
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned, _sqrtn
+    global _learned_scale
     settings, skip_unknown = VARIANTS[name]
-    _learned, _sqrtn = name in LEARNED, name in SQRTN
+    _learned, _sqrtn, _learned_scale = name in LEARNED, name in SQRTN, LEARNED_SCALE.get(name, 1.0)
     _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")

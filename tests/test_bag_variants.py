@@ -161,6 +161,32 @@ def test_learned_weights_mean_equals_brute_force(variants: ModuleType, monkeypat
     assert model.id_weight.weight.grad is not None and model.id_weight.weight.grad[[2, 3, 7]].abs().min() > 0
 
 
+def test_learned_scale_multiplies_the_log_weights(variants: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"x10": the parameter u gives each id the weight exp(10 u), and Adam's first step moves the log weight 10 times
+    the learning rate (its step is the rate whatever the gradient's size)."""
+    monkeypatch.setattr(variants, "_idf", None)
+    monkeypatch.setattr(variants, "_learned", True)
+    monkeypatch.setattr(Classifier, "__init__", variants._init_deep_head)
+    rows, lengths = torch.tensor([[2, 7, 7, 3, 1, 8, 2, 9]]), torch.tensor([8])
+    u = torch.linspace(-0.1, 0.15, 10)
+    models = []
+    for scale in (1.0, 10.0):
+        monkeypatch.setattr(variants, "_learned_scale", scale)
+        model = _bag()
+        with torch.no_grad():
+            model.id_weight.weight[:, 0] = u * 10.0 / scale  # the same log weights, 10 u, both ways
+        models.append((model, variants._bag(model, rows, lengths)))
+    torch.testing.assert_close(models[0][1], models[1][1])
+    model, got = _bag(), None
+    with torch.no_grad():
+        model.id_weight.weight.zero_()
+    got = variants._bag(model, rows, lengths)
+    got.sum().backward()
+    torch.optim.Adam([model.id_weight.weight], lr=0.01).step()
+    moved = model.id_weight.weight[[2, 3, 7, 8, 9], 0] * 10.0  # the log weights of the row's ids
+    torch.testing.assert_close(moved.abs(), torch.full((5,), 0.1))
+
+
 @pytest.mark.parametrize("with_idf", [False, True])
 def test_sqrtn_equals_brute_force(variants: ModuleType, monkeypatch: pytest.MonkeyPatch, with_idf: bool) -> None:
     """TensorFlow's "sqrtn" combiner: the weighted sum of the ids' rows over the root of the sum of the squared
