@@ -40,3 +40,14 @@ def test_no_warning_for_a_type_seen_twice_or_unlike_any(extra: str, tmp_path: Pa
 
 def test_no_warning_for_tags_that_are_not_spans(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _warnings(tmp_path, capsys, "The\tDT\ncat\tNN\n\n" * 4 + "cats\tNNS\n\n") == []
+
+
+@pytest.mark.parametrize("stray", ["0", "B_PER"])
+def test_a_stray_tag_among_span_tags_is_named(stray: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``0`` typed for ``O`` made the tag set no span tag set: the tagger got no span scores, unsaid."""
+    data = tmp_path / "ner.conll"
+    data.write_text(GOOD * 3 + f"Hugo\t{stray}\n\n", encoding="utf-8")
+    assert main(["train", "tag", "--data", str(data), "--out", str(tmp_path / "run"), *TINY]) == 0
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "neither O nor a span tag" in x]
+    assert line.startswith(f"rnnkit: warning: {data}:16: column 2 (tag) {stray!r}: ")
+    assert "no span scores" in line
