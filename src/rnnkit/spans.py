@@ -24,9 +24,9 @@ _BILUO = {"L": "E", "U": "S"}
 
 
 def is_span_tagset(tags: Sequence[str]) -> bool:
-    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` (or ``L-/U-TYPE``) and at least one is ``B-`` or ``I-``."""
-    return (all(t == "O" or _CHUNK.match(t) for t in tags)
-            and any(t.startswith(("B-", "I-")) for t in tags))
+    """True when every tag is ``O`` or ``B-/I-/E-/S-TYPE`` (or ``L-/U-TYPE``) and at least one is not ``O``: IOBES or
+    BILUO tags whose spans are all one token long (``S-PER``, ``U-LOC``: names of one word) are spans too."""
+    return all(t == "O" or _CHUNK.match(t) for t in tags) and any(t != "O" for t in tags)
 
 
 def _split(tag: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from rnnkit.data.conll import Sentences, read_conll, tagged_text
 from rnnkit.data.utf8 import with_lf
 from rnnkit.errors import UserError
 
-__all__ = ["is_slash_tagged", "read_slash_tagged", "read_tagged"]
+__all__ = ["first_lines", "is_slash_tagged", "read_slash_tagged", "read_tagged"]
 
 SNIFF_LINES = 20
 
@@ -30,11 +30,12 @@ def _split_token(token: str, name: str, number: int) -> tuple[str, str]:
     return word, tag
 
 
-def read_slash_tagged(path: str | Path) -> Sentences:
-    """The sentences of a ``word/TAG`` file, one sentence per non-blank line."""
+def read_slash_tagged(path: str | Path, content: str | None = None) -> Sentences:
+    """The sentences of a ``word/TAG`` file, one sentence per non-blank line; ``content``: its text, read already by
+    :func:`~rnnkit.data.conll.tagged_text` (a pipe gives it once)."""
     name = str(path)
     sentences = Sentences(name, [], [], [], one_per_line=True)
-    for number, line in enumerate(tagged_text(path).split("\n"), start=1):
+    for number, line in enumerate((tagged_text(path) if content is None else content).split("\n"), start=1):
         fields = line.split()
         if not fields:
             continue
@@ -45,6 +46,11 @@ def read_slash_tagged(path: str | Path) -> Sentences:
     if not sentences.tokens:
         raise UserError(f"{name}: no sentences; expected lines of WORD/TAG tokens separated by spaces")
     return sentences
+
+
+def first_lines(lines: list[str]) -> list[str]:
+    """The first lines with text of a file (``lines``), those its format is judged on: up to 20, comments left out."""
+    return [line for line in lines if line.strip() and not line.startswith("#")][:SNIFF_LINES]
 
 
 def is_slash_tagged(lines: str | list[str]) -> bool:
@@ -82,7 +88,7 @@ def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
         head = with_lf(chunk.decode("utf-8-sig", errors="replace")).split("\n")
         if len(chunk) == 65536:
             head = head[:-1]  # the last line may be cut
-        first = [line for line in head if line.strip() and not line.startswith("#")][:SNIFF_LINES]
+        first = first_lines(head)
         if is_slash_tagged(first) or _mostly_slash_tagged(first):
             return read_slash_tagged(path)
     return read_conll(path, require_tags=require_tags)

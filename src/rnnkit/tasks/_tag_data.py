@@ -4,8 +4,9 @@ character vocabularies (a resumed run's own), whether words are folded, and word
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,10 +21,11 @@ from rnnkit.data.tabular import saved_labels, sort_labels
 from rnnkit.data.tokenize import TokenVocab, tokenizer_from_json
 from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import same_file
-from rnnkit.spans import label_openings, span_openings
+from rnnkit.spans import is_span_tagset, label_openings, span_openings
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._tag_config import CHAR_DIM, TagConfig
 from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.wording import counted
 
 
 def _tokens_are(sentences: Sentences) -> str:
@@ -55,6 +57,8 @@ def _keys(sentences: Sentences) -> Iterator[tuple[tuple[str, ...], tuple[str, ..
 def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple[Sentences, Sentences]:
     sentences = read_tagged(data)
     warn_span_openings(sentences)
+    warn_lone_types(sentences)
+    warn_stray_tags(sentences)
     if val_data:
         val = read_tagged(val_data)
         warn_validation_trained(data, val_data, _keys(sentences), list(_keys(val)), "sentences",
@@ -66,6 +70,45 @@ def _read_sentences(config: TagConfig, data: str, val_data: str | None) -> tuple
         raise UserError(f"{data}: only one sentence; give --val-data or more sentences for a validation split")
     tr, va = shared.split_indices([None] * len(sentences), config)
     return sentences.subset(tr), sentences.subset(va)
+
+
+def warn_lone_types(sentences: Sentences) -> None:
+    """Warn of a span type written on one token only of a training file whose other types are spelt nearly so (a
+    ``B-PRE`` among many ``B-PER``), naming its line: a typo in the tag column was trained as a type of its own,
+    unsaid. Types seen more than once, and the tags of a file that are not span tags, are not looked at."""
+    if not is_span_tagset(sorted({t for tags in sentences.tags for t in tags or []})):
+        return
+    kinds = Counter(t.partition("-")[2] for tags in sentences.tags for t in tags or [] if t != "O")
+    for kind in (k for k, n in kinds.items() if n == 1):
+        near = difflib.get_close_matches(kind, [k for k, n in kinds.items() if n > 1], n=1)
+        if near:
+            where = _first(sentences, lambda t, kind=kind: t.partition("-")[2] == kind)
+            with report_warnings():
+                warn(f"{where}: the only token of type {kind} in the file, beside type {near[0]} "
+                     f"({counted(kinds[near[0]], 'token')}): a typo? It is trained as a type of its own; correct the "
+                     "tag if so")
+
+
+def warn_stray_tags(sentences: Sentences) -> None:
+    """Warn where a training file's tags are span tags (IOB, IOBES, BILUO) but for one or two that are neither ``O``
+    nor a prefix and a type (a ``0`` typed for ``O``, a ``B_PER``), naming the first line of each: its tagger gets
+    no span scores (``evaluate``'s conlleval line, ``--keep-by span_f1``), which was unsaid."""
+    written = Counter(t for tags in sentences.tags for t in tags or [])
+    stray = [t for t in written if t != "O" and not is_span_tagset([t])]
+    if not 0 < len(stray) <= 2 or len(written) - len(stray) - ("O" in written) < 2:
+        return
+    with report_warnings():
+        for tag in stray:
+            warn(f"{_first(sentences, lambda t, tag=tag: t == tag)}: neither O nor a span tag (B-, I-, E-, S-, L- "
+                 "or U- and a type) as the file's other tags are: a tagger of these tags gets no span scores "
+                 "(conlleval's, evaluate's span F1); correct the tag if it is a typo")
+
+
+def _first(sentences: Sentences, wanted: Callable[[str], bool]) -> str:
+    """Where the first tag of ``sentences`` that is ``wanted`` is written, and the tag (``FILE:LINE: column C (tag)
+    'B-PRE'``), for a warning."""
+    return next(f"{sentences.tag_at(i, offset)} {t!r}" for i, tags in enumerate(sentences.tags)
+                for offset, t in enumerate(tags or []) if wanted(t))
 
 
 #: how a span's first tag is written, by its prefix (:func:`~rnnkit.spans.span_openings`)

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit.data.conll import UNTAGGED, NotConll, Sentences, read_conll, tagged_lines, tagged_text, write_conll
+from rnnkit.data.slashtags import first_lines, is_slash_tagged, read_slash_tagged
 from rnnkit.data.tabular import file_format, refuse_workbook
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
@@ -95,6 +96,8 @@ def _predict_command(m: SequenceTagger, args: argparse.Namespace) -> int:
     source = _file_to_tag(args.file, m.labels) if texts is None else texts
     if isinstance(source, list):
         _tag_texts(m, source, args)
+    elif source.one_per_line:  # WORD/TAG lines: their words tagged as a sentence a line's, the file's tags left out
+        _say_tagged(m, source.tokens, m.tag(source.tokens), args)
     else:
         _tag_conll(m, source, args)
     return 0
@@ -104,7 +107,12 @@ def _tag_texts(m: SequenceTagger, texts: list[str], args: argparse.Namespace) ->
     """Sentences given as texts: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
     sentences = [m.split(t) for t in texts]
     check_filled(sentences, "tag", empty=lambda sentence: not sentence, arguments=True)
-    predicted = m.predict(texts)
+    _say_tagged(m, sentences, m.predict(texts), args)
+
+
+def _say_tagged(m: SequenceTagger, sentences: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]],
+                args: argparse.Namespace) -> None:
+    """Tagged sentences that are no CoNLL file's: ``token/TAG ...`` a line, a JSON object a line, or ``--output``."""
     if args.output:
         _write_tagged(args.output, sentences, predicted, args.json)
         return
@@ -130,13 +138,17 @@ def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace
 
 
 def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
-    """What ``predict --file`` tags: a CoNLL file's sentences, or the non-blank lines of a file of plain
+    """What ``predict --file`` tags: a CoNLL file's sentences, a ``word/TAG`` file's (whose first lines have only
+    ``word/TAG`` fields, as training reads it: the words, without the tags), or the non-blank lines of a file of plain
     sentences, one a line. A file is plain sentences when its lines have different numbers of words, or
     when it is one block of lines (no blank line) whose last column is mostly not tags the model knows (fewer
     than half of its lines): three sentences of three words each read as CoNLL were one sentence of their first
     words. A tagged sentence with a tag the model does not know (a test file's ``B-MISC``) stays CoNLL: each of its
     lines was a sentence, its tags tagged as words."""
     text = tagged_text(path, UNTAGGED)  # read once: a pipe (--file <(zcat test.conll.gz)) was empty the second time
+    if is_slash_tagged(first_lines(text.split("\n"))):  # its tags were tagged as part of each word
+        shared.say(f"{path}: read as WORD/TAG tokens, a sentence a line; their words tagged, the file's tags left out")
+        return read_slash_tagged(path, content=text)
     try:
         sentences = read_conll(path, require_tags=False, content=text)
     except NotConll:
