@@ -15,6 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
+from rnnkit.tasks._experiment_results import baseline_line
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 #: settings that say which runs a directory holds, not how they were trained: runs that differ only in
@@ -112,7 +113,24 @@ def _table(dirs: list[str]) -> list[str]:
             lines.append(_line(cell, row, name, metric, solved))
         except DAMAGED as exc:
             raise _damaged(", ".join(sorted({d for d, _ in row["runs"].values()})) or row["dir"], exc) from None
-    return lines
+    return lines + _notes(dirs, docs, {cell for cell, _ in rows})
+
+
+def _notes(dirs: list[str], docs: list[dict], shown: set[str]) -> list[str]:
+    """The lines below the table: the cells an interrupted experiment did not run and no other directory holds
+    (the table left them out without a word), and the trivial baseline the metrics compare with."""
+    missing: dict[str, list[str]] = {}
+    for d, doc in zip(dirs, docs, strict=True):
+        for cell in doc.get("cells_not_run") or []:
+            if cell not in shown:
+                missing.setdefault(str(cell), []).append(d)
+    notes = [f"Not run (the experiment was stopped before it): {cell}, in {', '.join(where)}."
+             for cell, where in missing.items()]
+    try:
+        notes += [baseline_line(docs[0])]
+    except DAMAGED as exc:
+        raise _damaged(dirs[0], exc) from None
+    return [line for note in notes if note for line in ("", note)]
 
 
 def _line(cell: str, row: dict, name: str, metric: str, solved: bool) -> str:
