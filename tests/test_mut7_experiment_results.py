@@ -41,7 +41,7 @@ def test_results_md_of_hand_made_results() -> None:
     the cells no better than it (a diverged cell's null mean shown as nan, not counted), the published note."""
     assert markdown(adding_doc()).splitlines() == [
         "# adding", "", "The adding problem.", "",
-        "Budget per run: 2.5 min; seeds: 2; torch threads: 2; device: cuda.", "",
+        "Budget per run: 2.5 min; seeds: 2 (0, 1); torch threads: 2; device: cuda.", "",
         "| cell | hidden | parameters | test mse (mean ± std) | seconds / run | steps / run | stopped | "
         "solved (MSE < 0.01) | published |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
@@ -66,7 +66,7 @@ def test_results_md_of_an_accuracy_on_the_cpu_with_a_step_budget_and_one_seed() 
                       "gru": {**doc["results"]["rnn_tanh"], "mean": 0.1134, "runs": doc["results"]["gru"]["runs"][:1]}}
     assert markdown(doc).splitlines() == [
         "# mnist", "", "The adding problem.", "",
-        "Budget per run: 5 min or 0 steps; seeds: 1; torch threads: 2.", "",
+        "Budget per run: 5 min or 0 steps; seeds: 1 (0); torch threads: 2.", "",
         "| cell | hidden | parameters | test accuracy (mean ± std) | seconds / run | steps / run | stopped | "
         "published |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",

@@ -72,7 +72,7 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Budget per run: {st['minutes']:g} min" + (f" or {counted(st['steps'], 'step')}" if st["steps"] is not None
                                                    else "")
-        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
+        + f"; seeds: {seed_numbers(st)}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
         f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
@@ -107,6 +107,14 @@ def markdown(doc: dict[str, Any]) -> str:
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def seed_numbers(settings: dict[str, Any]) -> str:
+    """How many seeds each cell ran and which, as results.md says them: ``2 (2, 3)`` for ``--first-seed 2 --seeds 2``
+    (``seeds: 1`` was all a run of seed 2 said, which read as seed 1)."""
+    first, n = settings.get("first_seed", 0), settings["seeds"]
+    numbers = ", ".join(str(first + i) for i in range(n)) if n <= 5 else f"{first} to {first + n - 1}"
+    return f"{n} ({numbers})"
 
 
 def baseline_line(doc: dict[str, Any]) -> str:
