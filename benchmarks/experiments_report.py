@@ -15,18 +15,12 @@ import statistics
 import sys
 from pathlib import Path
 
-from rnnkit.tasks._experiment_results import baseline_line
+from rnnkit.tasks._experiment_results import baseline_line, cell_lr
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 #: settings that say which runs a directory holds, not how they were trained: runs that differ only in
 #: these are seeds of one configuration, pooled into one row
 POOLED = ("cells", "cell_settings", "seeds", "first_seed", "threads")
-
-
-def _lr(doc: dict, cell: str) -> str:
-    settings = doc.get("settings", {})
-    lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
-    return "" if lr is None else f"{lr:g}"
 
 
 def _configuration(doc: dict, cell: str) -> str:
@@ -140,7 +134,7 @@ def _line(cell: str, row: dict, name: str, metric: str, solved: bool) -> str:
     mean = statistics.fmean(values) if finite else float("nan")
     std = f" ± {format_metric(statistics.stdev(values), metric)}" if finite and len(values) > 1 else ""
     r = row["r"]
-    line = (f"| {cell} | {_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
+    line = (f"| {cell} | {cell_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
             f"{format_metric(mean, metric)}{std} | {' / '.join(format_metric(v, metric) for v in values)} | "
             f"{' / '.join(str(x['seed']) for x in runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
             f"{statistics.fmean(x['seconds'] for x in runs):.0f} | "

@@ -832,7 +832,7 @@ def test_one_seed_shows_no_spread(tmp_path: Path) -> None:
     s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
     doc = ex.run_experiment(s)
     mean = ex.format_metric(doc["results"]["rnn_tanh"]["mean"], "mse")
-    assert f"| rnn_tanh | 4 | 37 | {mean} | " in ex.markdown(doc)
+    assert f"| rnn_tanh | 0.001 | 4 | 37 | {mean} | " in ex.markdown(doc)
     ex.write_outputs(doc, tmp_path)
     from rnnkit.report.experiments import experiment_page
 

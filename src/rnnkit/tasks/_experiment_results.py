@@ -75,9 +75,9 @@ def markdown(doc: dict[str, Any]) -> str:
         + f"; seeds: {seed_numbers(st)}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
-        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
+        f"| cell | lr | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
         + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]
     for cell, r in doc["results"].items():
         stops = sorted({x["stopped"] for x in r["runs"]})
@@ -87,7 +87,7 @@ def markdown(doc: dict[str, Any]) -> str:
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
+            f"| {cell} | {cell_lr(doc, cell)} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
             f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
             f"{doc['published'].get(cell, '')} |"
         )
@@ -107,6 +107,14 @@ def markdown(doc: dict[str, Any]) -> str:
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def cell_lr(doc: dict[str, Any], cell: str) -> str:
+    """The learning rate ``cell`` trained with (its ``[cell.NAME]`` lr, the experiment's, or ``--lr``), as the tables
+    show it; "" where a results.json written by hand has none."""
+    settings = doc.get("settings", {})
+    lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
+    return "" if lr is None else f"{lr:g}"
 
 
 def seed_numbers(settings: dict[str, Any]) -> str:
