@@ -107,7 +107,34 @@ def _table(dirs: list[str]) -> list[str]:
             lines.append(_line(cell, row, name, metric, solved))
         except DAMAGED as exc:
             raise _damaged(", ".join(sorted({d for d, _ in row["runs"].values()})) or row["dir"], exc) from None
-    return lines + _notes(dirs, docs, {cell for cell, _ in rows})
+    return lines + _notes(dirs, docs, {cell for cell, _ in rows}) + _differing(list(rows))
+
+
+def _differing(keys: list[tuple[str, str]]) -> list[str]:
+    """A line naming the settings the rows were not all run with (the budget, the length ...), each value with its
+    rows' cells: two rows of a cell, or two cells at 15 and 45 minutes, looked like one comparison. A cell's own
+    settings (lr, hidden ...) count between the rows of that cell only: cells differ in them by design."""
+    configs = [(cell, json.loads(conf)) for cell, conf in keys]
+    differ = []
+    for name in sorted({k for _, c in configs for k in c if k != "cell"}):
+        differ.append(_values(name, [(cell, c.get(name)) for cell, c in configs]))
+    for cell in dict.fromkeys(cell for cell, _ in configs):
+        own = [c.get("cell") or {} for name, c in configs if name == cell]
+        for name in sorted({k for c in own for k in c}):
+            shown = {json.dumps(c.get(name)): None for c in own}
+            differ.append(f"{cell}'s {name} {', '.join(shown)}" if len(shown) > 1 else "")
+    differ = [d for d in differ if d]
+    return ["", "Not all run alike: " + "; ".join(differ) + "."] if differ else []
+
+
+def _values(name: str, values: list[tuple[str, object]]) -> str:
+    """``name 15 (lstm, irnn), 45 (lstm)`` where the rows hold more than one value of ``name``; else ""."""
+    cells: dict[str, list[str]] = {}
+    for cell, value in values:
+        cells.setdefault(json.dumps(value), []).append(cell)
+    if len(cells) < 2:
+        return ""
+    return f"{name} " + ", ".join(f"{value} ({', '.join(names)})" for value, names in cells.items())
 
 
 def _notes(dirs: list[str], docs: list[dict], shown: set[str]) -> list[str]:

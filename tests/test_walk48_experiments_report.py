@@ -56,3 +56,21 @@ def test_the_trivial_baseline_follows_the_table(tmp_path: Path, doc: dict, capsy
     assert lines[-3].startswith("| rnn_tanh |")
     assert _report().main([_write(tmp_path / "b", {**doc, "baseline": None})]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("| rnn_tanh |")
+
+
+def test_settings_the_merged_runs_differ_in_are_named(tmp_path: Path, doc: dict,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Cells merged from runs of 15 and 45 minutes, or two rows of one cell at two learning rates, read as one
+    comparison: nothing in the table says which budget or rate a row had but the lr column."""
+    own = {"irnn": doc["settings"]["cell_settings"]["rnn_tanh"]}
+    long = {**doc, "settings": {**doc["settings"], "minutes": 45.0, "cell_settings": own},
+            "results": {"irnn": doc["results"]["rnn_tanh"]}}
+    assert _report().main([_write(tmp_path / "a", doc), _write(tmp_path / "b", long)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == ["", f"Not all run alike: minutes {doc['settings']['minutes']} (rnn_tanh), 45.0 (irnn)."]
+    other = {**doc, "settings": {**doc["settings"], "cell_settings": {
+        "rnn_tanh": {**doc["settings"]["cell_settings"]["rnn_tanh"], "lr": 0.01}}}}
+    assert _report().main([_write(tmp_path / "c", doc), _write(tmp_path / "d", other)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "Not all run alike: rnn_tanh's lr 0.001, 0.01."
+    assert _report().main([str(tmp_path / "a")]) == 0
+    assert "Not all run alike" not in capsys.readouterr().out
